@@ -1,0 +1,4 @@
+"""Parley: offline transcription and translation for investigators."""
+
+__version__ = "0.1.0"
+SOFTWARE_NAME = "Parley"

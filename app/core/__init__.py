@@ -1,0 +1,1 @@
+"""Parley's core: no Qt here, ever (tests/test_core_is_qt_free.py checks it)."""

@@ -1,0 +1,28 @@
+"""Errors that reach the user as one line: `<input>: <reason>`."""
+
+from __future__ import annotations
+
+
+class ParleyError(Exception):
+    """An expected failure with a message fit to show a user as it is."""
+
+
+class MediaError(ParleyError):
+    """An input that cannot be used as media (missing, empty, not media, no audio...)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ModelError(ParleyError):
+    """A model that is missing, incomplete or does not match its recorded hash."""
+
+
+class LanguageError(ParleyError):
+    """A language code this model or mapping does not know."""
+
+
+class StoreError(ParleyError):
+    """A case store that cannot be opened or used."""

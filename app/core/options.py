@@ -1,0 +1,82 @@
+"""Options for each kind of work, frozen and JSON round-trippable.
+
+They are copied into a job when it is queued and written verbatim into every
+output's provenance, so a third party can rerun the same settings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+CHANNEL_MODES = ("auto", "mix", "split")
+DEVICES = ("auto", "cpu", "cuda")
+TASKS = ("transcribe", "translate")
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    model: str = "base"  # a name under models/ or a model folder
+    task: str = "transcribe"  # "translate" = Whisper's speech-to-English
+    language: str | None = None  # forced language; None = detect
+    languages: tuple[str, ...] = ()  # allow-list for detection
+    device: str = "auto"
+    compute_type: str = "auto"  # auto = float16 on CUDA, int8 on CPU
+    threads: int = 0  # 0 = all cores
+    channels: str = "auto"  # auto | mix | split
+    beam_size: int = 5
+    vad: bool = True
+    word_timestamps: bool = True
+    seed: int = 0  # seeds temperature fallback sampling, for byte-identical reruns
+
+    def __post_init__(self) -> None:
+        if self.channels not in CHANNEL_MODES:
+            raise ValueError(f"channels must be one of {', '.join(CHANNEL_MODES)}")
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}")
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {', '.join(TASKS)}")
+        if self.threads < 0:
+            raise ValueError("threads must be 0 (all cores) or more")
+        if self.beam_size < 1:
+            raise ValueError("beam size must be at least 1")
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    model: str = "nllb"  # a name under models/ or a model folder
+    target: str = "en"  # Whisper-style or FLORES-200 code
+    source: str | None = None  # None = from the transcript / detect
+    device: str = "auto"
+    compute_type: str = "auto"
+    threads: int = 0
+    beam_size: int = 4
+    max_batch_tokens: int = 2048
+
+
+def to_json(options: Any) -> str:
+    return json.dumps(asdict(options), sort_keys=True)
+
+
+def to_dict(options: Any) -> dict[str, Any]:
+    return json.loads(to_json(options))
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Build options from stored JSON, ignoring keys this version does not know."""
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            continue
+        if isinstance(value, list):
+            value = tuple(value)
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def from_json(cls: type[T], text: str) -> T:
+    return from_dict(cls, json.loads(text))

@@ -1,0 +1,110 @@
+"""Records that cross module (and process) boundaries.
+
+All times are integer milliseconds. Records are frozen dataclasses so that a
+snapshot handed to an exporter or a worker cannot change under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+# Segment flags (kept as plain strings so they survive JSON and SQLite unchanged).
+FLAG_TRUNCATED_SOURCE = "truncated_source"  # the source file ended early
+FLAG_LOW_CONFIDENCE = "low_confidence"
+FLAG_LENGTH_SHORT = "translation_too_short"  # translation looks like it dropped text
+FLAG_LENGTH_LONG = "translation_too_long"  # translation looks like it repeated text
+
+
+@dataclass(frozen=True)
+class Word:
+    start_ms: int
+    end_ms: int
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_ms: int
+    end_ms: int
+    text: str
+    speaker: str | None = None
+    channel: int | None = None  # source channel when a stereo file was split
+    words: tuple[Word, ...] = ()
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    flags: tuple[str, ...] = ()
+    source_text: str | None = None  # for a translation: the text it was translated from
+    id: int | None = None  # store row id, when it came from the store
+
+    def with_offset(self, offset_ms: int) -> Segment:
+        return replace(
+            self,
+            start_ms=self.start_ms + offset_ms,
+            end_ms=self.end_ms + offset_ms,
+            words=tuple(
+                replace(w, start_ms=w.start_ms + offset_ms, end_ms=w.end_ms + offset_ms)
+                for w in self.words
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What intake learned about an original file. The file itself is never changed."""
+
+    path: str
+    sha256: str
+    bytes: int
+    duration_ms: int
+    container: str = ""
+    audio_codec: str = ""
+    sample_rate: int = 0
+    channels: int = 0
+    has_video: bool = False
+    truncated: bool = False  # decodable only up to duration_ms
+    kind: str = "media"  # "media" | "text" | "chat"
+
+    @property
+    def name(self) -> str:
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    path: str
+    sha256: str  # of the weights file (model.bin)
+    family: str = "whisper"  # "whisper" | "nllb" | "m2m100"
+    licence: str = ""
+
+
+@dataclass(frozen=True)
+class SoftwareInfo:
+    name: str
+    version: str
+    components: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A transcript (or translation) snapshot with everything needed to reproduce it."""
+
+    source: SourceInfo
+    language: str | None
+    model: ModelInfo
+    settings: dict[str, Any]
+    software: SoftwareInfo
+    segments: tuple[Segment, ...]
+    task: str = "transcribe"  # "transcribe" | "translate" (speech) | "text-translate"
+    language_probability: float | None = None
+    source_language: str | None = None  # for translations
+    created_at: str = ""  # ISO 8601 UTC
+    warnings: tuple[str, ...] = ()
+    run_id: int | None = None
+    status: str = "machine draft"  # "machine draft" | "edited" | "verified"
+    verified_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
