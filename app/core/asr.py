@@ -1,0 +1,229 @@
+"""Speech to text over faster-whisper, one speech chunk at a time.
+
+The pipeline: decode in blocks -> Silero VAD -> chunks of at most 30 s cut at
+silences -> Whisper (beam search, temperature fallback, word timestamps) ->
+hallucination guards. Chunks are decoded independently, which makes a result
+reproducible, resumable at any chunk boundary, and batchable across files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import ctranslate2
+import numpy as np
+
+from app.core import channels as chan
+from app.core import hallucination, models
+from app.core.device import Placement, choose
+from app.core.errors import LanguageError, ModelError
+from app.core.media import AudioReader, SAMPLE_RATE
+from app.core.options import TranscribeOptions
+from app.core.speech import SpeechChunk, speech_chunks
+from app.core.types import ModelInfo, Segment, SourceInfo, Word
+
+CHANNEL_PROBE_S = 600  # seconds of a stereo file examined to decide mix or split
+
+
+def _offline_environment() -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+class WhisperEngine:
+    """A Whisper model loaded once and kept for many files."""
+
+    def __init__(self, model_dir: Path, placement: Placement) -> None:
+        _offline_environment()
+        models.check_whisper_folder(model_dir)
+        from faster_whisper import WhisperModel  # heavy import, only when a model loads
+
+        try:
+            self.model = WhisperModel(
+                str(model_dir),
+                device=placement.device,
+                compute_type=placement.compute_type,
+                cpu_threads=placement.threads,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"model {model_dir} could not be loaded: {exc}") from None
+        self.placement = placement
+        self.info: ModelInfo = models.model_info(model_dir)
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self.model.model.is_multilingual)
+
+    def check_language(self, code: str) -> str:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        code = code.strip().lower()
+        if code not in _LANGUAGE_CODES:
+            raise LanguageError(f"unknown language code '{code}'")
+        if not self.multilingual and code != "en":
+            raise LanguageError(f"model {self.info.name} is English-only; it cannot do '{code}'")
+        return code
+
+    def detect_language(self, audio: np.ndarray, allowed: tuple[str, ...] = ()) -> tuple[str, float]:
+        if not self.multilingual:
+            return "en", 1.0
+        _, _, ranked = self.model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
+        candidates = [(lang, p) for lang, p in ranked if not allowed or lang in allowed]
+        if not candidates:
+            raise LanguageError("none of the allowed languages is known to this model")
+        return candidates[0][0], float(candidates[0][1])
+
+    def transcribe_chunk(
+        self, chunk: SpeechChunk, language: str, options: TranscribeOptions
+    ) -> list[Segment]:
+        ctranslate2.set_random_seed(options.seed)  # temperature fallback samples: keep reruns identical
+        segments, _ = self.model.transcribe(
+            chunk.audio,
+            language=language,
+            task=options.task,
+            beam_size=options.beam_size,
+            vad_filter=False,
+            word_timestamps=options.word_timestamps,
+            condition_on_previous_text=False,
+            hallucination_silence_threshold=2.0 if options.word_timestamps else None,
+        )
+        return [_to_segment(s, chunk) for s in segments]
+
+
+def _ms(seconds: float, chunk: SpeechChunk) -> int:
+    return min(chunk.end_ms, chunk.start_ms + int(round(seconds * 1000)))
+
+
+def _to_segment(raw, chunk: SpeechChunk) -> Segment:
+    words = tuple(
+        Word(_ms(w.start, chunk), _ms(w.end, chunk), w.word, round(float(w.probability), 4))
+        for w in (raw.words or ())
+    )
+    return Segment(
+        start_ms=_ms(raw.start, chunk),
+        end_ms=_ms(raw.end, chunk),
+        text=raw.text.strip(),
+        words=words,
+        avg_logprob=round(float(raw.avg_logprob), 4),
+        no_speech_prob=round(float(raw.no_speech_prob), 4),
+    )
+
+
+def load_engine(options: TranscribeOptions, models_dir: Path | None = None) -> WhisperEngine:
+    folder = models.resolve(options.model, models_dir)
+    return WhisperEngine(folder, choose(options.device, options.compute_type, options.threads))
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+@dataclass(frozen=True)
+class Track:
+    """One pass over a source: the downmix, or one channel of a split stereo file."""
+
+    key: str  # "mix" or "ch0", "ch1"...
+    channel: int | None
+    speaker: str | None
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    """Segments of one chunk; `done_ms` is how far `track` is now transcribed."""
+
+    track: Track
+    segments: tuple[Segment, ...]
+    done_ms: int
+    language: str
+    language_probability: float
+    progress: float  # 0..1 over the whole source
+    final: bool = False  # the track is finished
+    truncated: bool = False  # the track's audio ended before the container said it would
+
+
+@dataclass
+class RunState:
+    """What a resumed run carries over: per-track progress and the detected language."""
+
+    done_ms: dict[str, int] = field(default_factory=dict)
+    language: str | None = None
+    language_probability: float | None = None
+
+
+def plan_tracks(source: SourceInfo, mode: str) -> list[Track]:
+    if source.channels < 2 or mode == "mix":
+        return [Track("mix", None, None)]
+    if mode == "auto" and not _looks_split(source):
+        return [Track("mix", None, None)]
+    count = source.channels if mode == "split" else 2
+    return [Track(f"ch{c}", c, chan.speaker_label(c, count)) for c in range(count)]
+
+
+def _looks_split(source: SourceInfo) -> bool:
+    reader = AudioReader(source.path, mono=False, block_seconds=CHANNEL_PROBE_S)
+    first = next(iter(reader.blocks()), None)
+    return first is not None and chan.one_speaker_per_channel(first)
+
+
+def _track_blocks(source: SourceInfo, track: Track, start_ms: int) -> tuple[AudioReader, Iterator[np.ndarray]]:
+    reader = AudioReader(
+        source.path, mono=track.channel is None, start_ms=start_ms, expected_ms=source.duration_ms
+    )
+    if track.channel is None:
+        return reader, reader.blocks()
+    stereo_pair = track.channel in (0, 1) and source.channels == 2
+    channel = track.channel
+
+    def isolated() -> Iterator[np.ndarray]:
+        for block in reader.blocks():
+            yield chan.isolate_channel(block, channel) if stereo_pair else block[channel]
+
+    return reader, isolated()
+
+
+def transcribe_source(
+    engine: WhisperEngine,
+    source: SourceInfo,
+    options: TranscribeOptions,
+    state: RunState | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[ChunkDone]:
+    """Yield each chunk's segments in order, resuming after what `state` says is done."""
+    state = state or RunState()
+    if options.language and not state.language:
+        state.language, state.language_probability = engine.check_language(options.language), 1.0
+    allowed = tuple(engine.check_language(c) for c in options.languages)
+    tracks = plan_tracks(source, options.channels)
+    total = max(1, source.duration_ms) * len(tracks)
+    for index, track in enumerate(tracks):
+        start = state.done_ms.get(track.key, 0)
+        if start >= source.duration_ms > 0:
+            continue
+        reader, blocks = _track_blocks(source, track, start)
+        for chunk in speech_chunks(blocks, offset_ms=start, use_vad=options.vad):
+            if should_stop():
+                return
+            if state.language is None:
+                state.language, state.language_probability = engine.detect_language(chunk.audio, allowed)
+            segments = hallucination.clean(engine.transcribe_chunk(chunk, state.language, options))
+            labelled = tuple(_label(s, track) for s in segments)
+            state.done_ms[track.key] = chunk.end_ms
+            yield ChunkDone(
+                track, labelled, chunk.end_ms, state.language, state.language_probability or 0.0,
+                (index * source.duration_ms + chunk.end_ms) / total,
+            )
+        state.done_ms[track.key] = max(source.duration_ms, reader.decoded_ms)
+        yield ChunkDone(
+            track, (), state.done_ms[track.key], state.language or "",
+            state.language_probability or 0.0, (index + 1) / len(tracks),
+            final=True, truncated=reader.truncated,
+        )
+
+
+def _label(segment: Segment, track: Track) -> Segment:
+    if track.channel is None:
+        return segment
+    return replace(segment, speaker=track.speaker, channel=track.channel)

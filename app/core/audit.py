@@ -1,0 +1,82 @@
+"""Append-only, hash-chained audit log, and its verifier.
+
+Each entry's hash is SHA-256 over the previous entry's hash and the entry's own
+canonical JSON, so removing, reordering or editing any entry breaks the chain
+from that point on. SQLite triggers refuse UPDATE and DELETE on the table.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.store.db import utc_now
+
+GENESIS = "0" * 64
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _entry_hash(prev_hash: str, at: str, actor: str, action: str, subject: str, details: str) -> str:
+    canonical = json.dumps([prev_hash, at, actor, action, subject, details], ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, Any]
+    hash: str
+
+
+class AuditLog:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def record(self, action: str, subject: str, details: dict[str, Any] | None = None,
+               actor: str | None = None) -> str:
+        """Append an entry. Call inside the transaction that makes the change it records."""
+        row = self.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev = row[0] if row else GENESIS
+        at, who = utc_now(), actor or current_user()
+        text = json.dumps(details or {}, sort_keys=True, ensure_ascii=False)
+        digest = _entry_hash(prev, at, who, action, subject, text)
+        self.conn.execute(
+            "INSERT INTO audit_log (at, actor, action, subject, details_json, prev_hash, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (at, who, action, subject, text, prev, digest),
+        )
+        return digest
+
+    def entries(self, subject_prefix: str = "") -> list[AuditEntry]:
+        rows = self.conn.execute(
+            "SELECT * FROM audit_log WHERE subject LIKE ? ORDER BY id", (subject_prefix + "%",)
+        ).fetchall()
+        return [
+            AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"],
+                       json.loads(r["details_json"]), r["hash"])
+            for r in rows
+        ]
+
+    def verify(self) -> list[str]:
+        """Problems found walking the chain; an empty list means it is intact."""
+        problems, prev = [], GENESIS
+        for r in self.conn.execute("SELECT * FROM audit_log ORDER BY id"):
+            expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
+            if r["prev_hash"] != prev or r["hash"] != expected:
+                problems.append(f"audit entry {r['id']} ({r['action']}) does not match the chain")
+            prev = r["hash"]
+        return problems

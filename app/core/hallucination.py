@@ -1,0 +1,99 @@
+"""Guards against words Whisper invents on silence, noise and repetition loops.
+
+VAD keeps most silence and noise away from the decoder; these checks catch what
+gets through: segments the model itself thinks are not speech, stock phrases
+learnt from subtitles, and a phrase repeated over and over.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from app.core.types import Segment
+
+NO_SPEECH_PROB = 0.6
+LOW_LOGPROB = -1.0
+MAX_REPEATS = 3
+FLAG_REPETITION = "repetition_removed"
+
+# Stock phrases Whisper emits on silence or music (normalised: lowercase, no punctuation).
+STOCK_PHRASES = {
+    "thank you",
+    "thanks for watching",
+    "thank you for watching",
+    "thank you very much",
+    "please subscribe",
+    "subscribe to my channel",
+    "subtitles by the amaraorg community",
+    "you",
+    "bye",
+    "untertitel im auftrag des zdf fur funk 2017",
+    "untertitel der amaraorg community",
+    "soustitres realises par la communaute damaraorg",
+    "napisy stworzone przez społecznosc amaraorg",
+}
+
+
+def _normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", bare)).strip()
+
+
+def _mean_word_probability(segment: Segment) -> float:
+    if not segment.words:
+        return 1.0
+    return sum(w.probability for w in segment.words) / len(segment.words)
+
+
+def is_silence_hallucination(segment: Segment) -> bool:
+    if not segment.text.strip():
+        return True
+    nsp = segment.no_speech_prob or 0.0
+    logprob = segment.avg_logprob if segment.avg_logprob is not None else 0.0
+    if nsp > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
+        return True
+    if _normalise(segment.text) in STOCK_PHRASES:
+        return nsp > 0.3 or _mean_word_probability(segment) < 0.6
+    return False
+
+
+def collapse_repetitions(segment: Segment) -> Segment:
+    """Cut a phrase of 1-6 words repeated more than MAX_REPEATS times in a row."""
+    words = segment.words
+    if len(words) < MAX_REPEATS * 2:
+        return segment
+    tokens = [_normalise(w.text) for w in words]
+    for size in range(1, 7):
+        keep = _repetition_cut(tokens, size)
+        if keep is not None:
+            kept = words[:keep]
+            text = "".join(w.text for w in kept).strip()
+            return replace(
+                segment,
+                words=kept,
+                text=text,
+                end_ms=kept[-1].end_ms if kept else segment.start_ms,
+                flags=segment.flags + (FLAG_REPETITION,),
+            )
+    return segment
+
+
+def _repetition_cut(tokens: list[str], size: int) -> int | None:
+    for start in range(0, len(tokens) - size * (MAX_REPEATS + 1) + 1):
+        unit = tokens[start : start + size]
+        repeats = 1
+        pos = start + size
+        while tokens[pos : pos + size] == unit:
+            repeats += 1
+            pos += size
+        if repeats > MAX_REPEATS:
+            return start + size * MAX_REPEATS
+    return None
+
+
+def clean(segments: list[Segment]) -> list[Segment]:
+    cleaned = [collapse_repetitions(s) for s in segments if not is_silence_hallucination(s)]
+    return [s for s in cleaned if s.text.strip()]

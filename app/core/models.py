@@ -1,0 +1,224 @@
+"""Model catalogue: local folders only, never a download.
+
+A model is a CTranslate2 folder under the models directory (or any folder the
+user names). Names are looked up there and nowhere else; nothing here ever hands
+a size name to a library that could fetch it. New models arrive as an offline
+bundle whose files are checked against the SHA-256 sums it carries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.errors import ModelError
+from app.core.types import ModelInfo
+
+MANIFEST = "parley-model.json"
+BUNDLE_SUMS = "SHA256SUMS"
+WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json")
+LICENCES = {"whisper": "MIT", "nllb": "CC-BY-NC-4.0", "m2m100": "MIT"}
+
+
+def default_models_dir() -> Path:
+    env = os.environ.get("PARLEY_MODELS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    name: str
+    path: Path
+    family: str
+    bytes: int
+    sha256: str
+
+    @property
+    def licence(self) -> str:
+        return LICENCES.get(self.family, "unknown")
+
+
+def family_of(folder: Path) -> str:
+    """Whisper, NLLB or M2M-100, from the files a CTranslate2 folder holds."""
+    config = _read_json(folder / "config.json")
+    if (folder / "tokenizer.json").exists() and "alignment_heads" in config:
+        return "whisper"
+    vocab = _vocabulary_sample(folder)
+    if any(token.endswith(("_Latn", "_Arab", "_Cyrl")) for token in vocab):
+        return "nllb"
+    if any(token.startswith("__") and token.endswith("__") for token in vocab):
+        return "m2m100"
+    return "unknown"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _vocabulary_sample(folder: Path) -> list[str]:
+    for name in ("shared_vocabulary.json", "shared_vocabulary.txt", "vocabulary.json"):
+        path = folder / name
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if name.endswith(".json"):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                return []
+            return list(data if isinstance(data, list) else data.keys())[-400:]
+        return text.splitlines()[-400:]
+    return []
+
+
+def resolve(name_or_path: str, models_dir: Path | None = None) -> Path:
+    """A model folder from a name under models_dir or a path. Raises ModelError."""
+    candidate = Path(name_or_path).expanduser()
+    if candidate.is_dir():
+        return candidate.resolve()
+    root = models_dir or default_models_dir()
+    named = root / name_or_path
+    if named.is_dir():
+        return named.resolve()
+    installed = ", ".join(m.name for m in list_models(root)) or "none"
+    raise ModelError(
+        f"model '{name_or_path}' is not installed in {root} (installed: {installed}); "
+        "import one with `python -m app models import BUNDLE`"
+    )
+
+
+def check_whisper_folder(folder: Path) -> None:
+    """A Whisper folder must be complete, or faster-whisper would reach for the network."""
+    missing = [name for name in WHISPER_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ModelError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_HASH_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def weights_sha256(folder: Path) -> str:
+    """SHA-256 of model.bin, remembered per (path, size, mtime) within a process."""
+    weights = folder / "model.bin"
+    if not weights.is_file():
+        raise ModelError(f"model folder {folder} has no model.bin")
+    stat = weights.stat()
+    key = (str(weights), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASH_CACHE:
+        _HASH_CACHE[key] = sha256_of(weights)
+    return _HASH_CACHE[key]
+
+
+def model_info(folder: Path) -> ModelInfo:
+    family = family_of(folder)
+    return ModelInfo(
+        name=folder.name,
+        path=str(folder),
+        sha256=weights_sha256(folder),
+        family=family,
+        licence=LICENCES.get(family, "unknown"),
+    )
+
+
+def list_models(models_dir: Path | None = None) -> list[InstalledModel]:
+    root = models_dir or default_models_dir()
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in sorted(p for p in root.iterdir() if (p / "model.bin").is_file()):
+        manifest = _read_json(folder / MANIFEST)
+        found.append(
+            InstalledModel(
+                name=folder.name,
+                path=folder,
+                family=manifest.get("family") or family_of(folder),
+                bytes=sum(f.stat().st_size for f in folder.iterdir() if f.is_file()),
+                sha256=manifest.get("files", {}).get("model.bin", ""),
+            )
+        )
+    return found
+
+
+def write_manifest(folder: Path, family: str, origin: str) -> dict:
+    files = {
+        f.name: sha256_of(f)
+        for f in sorted(folder.iterdir())
+        if f.is_file() and f.name != MANIFEST
+    }
+    manifest = {"name": folder.name, "family": family, "origin": origin, "files": files}
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def verify(folder: Path) -> list[str]:
+    """Files whose SHA-256 differs from the folder's manifest (empty list = intact)."""
+    manifest = _read_json(folder / MANIFEST)
+    if not manifest:
+        raise ModelError(f"model folder {folder} has no {MANIFEST} to verify against")
+    return [
+        name
+        for name, expected in manifest.get("files", {}).items()
+        if not (folder / name).is_file() or sha256_of(folder / name) != expected
+    ]
+
+
+def _read_sums(bundle: Path) -> dict[str, str]:
+    sums_file = bundle / BUNDLE_SUMS
+    if not sums_file.is_file():
+        raise ModelError(f"{bundle}: not a model bundle (no {BUNDLE_SUMS} file)")
+    sums: dict[str, str] = {}
+    for line in sums_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, _, name = line.strip().partition("  ")
+            sums[name.lstrip("*")] = digest.lower()
+    return sums
+
+
+def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None = None) -> Path:
+    """Copy a model folder carrying SHA256SUMS into models_dir after checking every file."""
+    bundle = Path(bundle)
+    if not bundle.is_dir():
+        raise ModelError(f"{bundle}: no such bundle folder")
+    sums = _read_sums(bundle)
+    for rel, expected in sums.items():
+        path = bundle / rel
+        if not path.is_file():
+            raise ModelError(f"{bundle}: {rel} is listed in {BUNDLE_SUMS} but missing")
+        if sha256_of(path) != expected:
+            raise ModelError(f"{bundle}: {rel} does not match its SHA-256; bundle refused")
+    root = models_dir or default_models_dir()
+    target = root / (name or bundle.name)
+    if target.exists():
+        raise ModelError(f"a model named '{target.name}' is already installed")
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
+    staging.chmod(0o755)
+    try:
+        for rel in sums:
+            dest = staging / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(bundle / rel, dest)
+        write_manifest(staging, family_of(staging), origin=f"bundle {bundle.name}")
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -1,0 +1,255 @@
+"""A case: its folder, its SQLite store, and the records kept in it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from app.core.audit import AuditLog
+from app.core.errors import StoreError
+from app.core.store import db
+from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
+
+
+def default_case_dir() -> Path:
+    env = os.environ.get("PARLEY_CASE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "parley" / "default-case"
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    id: int
+    source: SourceInfo
+    added_at: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    exhibit_id: int
+    task: str
+    status: str
+    state: dict[str, Any]
+    language: str | None
+    language_probability: float | None
+    parent_run_id: int | None
+
+
+def _source_from_row(r: sqlite3.Row) -> SourceInfo:
+    return SourceInfo(
+        path=r["path"], sha256=r["sha256"], bytes=r["bytes"], duration_ms=r["duration_ms"],
+        container=r["container"], audio_codec=r["audio_codec"], sample_rate=r["sample_rate"],
+        channels=r["channels"], has_video=bool(r["has_video"]), truncated=bool(r["truncated"]),
+        kind=r["kind"],
+    )
+
+
+class Case:
+    """Open with Case.open(folder). One connection; writes happen in short transactions."""
+
+    def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
+        self.folder = folder
+        self.conn = conn
+        self.audit = AuditLog(conn)
+
+    @classmethod
+    def open(cls, folder: Path | None = None) -> Case:
+        folder = Path(folder or default_case_dir()).expanduser().resolve()
+        return cls(folder, db.connect(folder))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def transaction(self):
+        return db.transaction(self.conn)
+
+    # ------------------------------------------------------------ exhibits
+
+    def add_exhibit(self, source: SourceInfo, found_at: str | None = None) -> tuple[Exhibit, bool]:
+        """Store an exhibit once per SHA-256; a duplicate is linked. Returns (exhibit, is_new)."""
+        path = found_at or source.path
+        with self.transaction():
+            row = self.conn.execute("SELECT id FROM exhibits WHERE sha256=?", (source.sha256,)).fetchone()
+            is_new = row is None
+            if is_new:
+                cur = self.conn.execute(
+                    "INSERT INTO exhibits (sha256, path, name, bytes, duration_ms, kind, container,"
+                    " audio_codec, sample_rate, channels, has_video, truncated, added_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (source.sha256, source.path, source.name, source.bytes, source.duration_ms,
+                     source.kind, source.container, source.audio_codec, source.sample_rate,
+                     source.channels, int(source.has_video), int(source.truncated), db.utc_now()),
+                )
+                exhibit_id = int(cur.lastrowid)
+                self.audit.record("exhibit.added", f"exhibit/{exhibit_id}",
+                                  {"sha256": source.sha256, "path": path, "bytes": source.bytes})
+            else:
+                exhibit_id = int(row["id"])
+            linked = self.conn.execute(
+                "INSERT OR IGNORE INTO exhibit_paths (exhibit_id, path, added_at) VALUES (?,?,?)",
+                (exhibit_id, path, db.utc_now()),
+            ).rowcount
+            if linked and not is_new:
+                self.audit.record("exhibit.duplicate_linked", f"exhibit/{exhibit_id}", {"path": path})
+        return self.exhibit(exhibit_id), is_new
+
+    def exhibit(self, exhibit_id: int) -> Exhibit:
+        row = self.conn.execute("SELECT * FROM exhibits WHERE id=?", (exhibit_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no exhibit {exhibit_id} in this case")
+        paths = tuple(
+            r[0] for r in self.conn.execute(
+                "SELECT path FROM exhibit_paths WHERE exhibit_id=? ORDER BY rowid", (exhibit_id,))
+        )
+        return Exhibit(row["id"], _source_from_row(row), row["added_at"], paths)
+
+    def exhibits(self) -> list[Exhibit]:
+        ids = [r[0] for r in self.conn.execute("SELECT id FROM exhibits ORDER BY id")]
+        return [self.exhibit(i) for i in ids]
+
+    def find_exhibit(self, key: str) -> Exhibit:
+        """By id, SHA-256 (or a unique prefix of 8+), name or path."""
+        if key.isdigit():
+            return self.exhibit(int(key))
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.id FROM exhibits e LEFT JOIN exhibit_paths p ON p.exhibit_id=e.id"
+            " WHERE e.name=? OR e.path=? OR p.path=? OR (length(?)>=8 AND e.sha256 LIKE ?)",
+            (key, key, str(Path(key).resolve()) if key else key, key, key.lower() + "%"),
+        ).fetchall()
+        if len(rows) != 1:
+            raise StoreError(f"{key}: {'no' if not rows else 'more than one'} exhibit matches")
+        return self.exhibit(rows[0][0])
+
+    def mark_truncated(self, exhibit_id: int) -> None:
+        with self.transaction():
+            self.conn.execute("UPDATE exhibits SET truncated=1 WHERE id=?", (exhibit_id,))
+
+    # ---------------------------------------------------------------- runs
+
+    def start_run(self, exhibit_id: int, task: str, model: ModelInfo, settings: dict[str, Any],
+                  software: SoftwareInfo, parent_run_id: int | None = None,
+                  source_language: str | None = None) -> int:
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO runs (exhibit_id, task, parent_run_id, model_name, model_sha256,"
+                " model_family, model_path, settings_json, software_json, source_language, created_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (exhibit_id, task, parent_run_id, model.name, model.sha256, model.family, model.path,
+                 json.dumps(settings, sort_keys=True), json.dumps(_software_dict(software)),
+                 source_language, db.utc_now()),
+            )
+            run_id = int(cur.lastrowid)
+            self.audit.record("run.started", f"run/{run_id}",
+                              {"exhibit": exhibit_id, "task": task, "model": model.name,
+                               "model_sha256": model.sha256, "settings": settings})
+        return run_id
+
+    def run(self, run_id: int) -> RunRecord:
+        r = self.conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if r is None:
+            raise StoreError(f"no run {run_id} in this case")
+        return RunRecord(r["id"], r["exhibit_id"], r["task"], r["status"], json.loads(r["state_json"]),
+                         r["language"], r["language_probability"], r["parent_run_id"])
+
+    def append_segments(self, run_id: int, segments: tuple[Segment, ...], state: dict[str, Any],
+                        language: str | None, language_probability: float | None,
+                        track: str = "mix") -> None:
+        """Store one chunk's segments and the run's resume state in one transaction."""
+        with self.transaction():
+            for segment in segments:
+                self._insert_segment(run_id, segment, track)
+            self.conn.execute(
+                "UPDATE runs SET state_json=?, language=?, language_probability=? WHERE id=?",
+                (json.dumps(state, sort_keys=True), language, language_probability, run_id),
+            )
+
+    def _insert_segment(self, run_id: int, s: Segment, track: str) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO segments (run_id, track, start_ms, end_ms, speaker, channel, text,"
+            " avg_logprob, no_speech_prob, flags, source_text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (run_id, track, s.start_ms, s.end_ms, s.speaker, s.channel, s.text, s.avg_logprob,
+             s.no_speech_prob, ",".join(s.flags), s.source_text),
+        )
+        segment_id = int(cur.lastrowid)
+        self.conn.executemany(
+            "INSERT INTO words (segment_id, idx, start_ms, end_ms, text, probability) VALUES (?,?,?,?,?,?)",
+            [(segment_id, i, w.start_ms, w.end_ms, w.text, w.probability) for i, w in enumerate(s.words)],
+        )
+        return segment_id
+
+    def finish_run(self, run_id: int, status: str = "complete", truncated: bool = False,
+                   warnings: tuple[str, ...] = ()) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET status=?, truncated=?, warnings_json=?, finished_at=? WHERE id=?",
+                (status, int(truncated), json.dumps(list(warnings)), db.utc_now(), run_id),
+            )
+            count = self.conn.execute("SELECT count(*) FROM segments WHERE run_id=?", (run_id,)).fetchone()[0]
+            self.audit.record(f"run.{status}", f"run/{run_id}", {"segments": count, "truncated": truncated})
+
+    def latest_run(self, exhibit_id: int, task: str | None = None, status: str = "complete") -> int | None:
+        sql = "SELECT id FROM runs WHERE exhibit_id=? AND status=?"
+        args: list[Any] = [exhibit_id, status]
+        if task:
+            sql += " AND task=?"
+            args.append(task)
+        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return int(row[0]) if row else None
+
+    def segments(self, run_id: int) -> tuple[Segment, ...]:
+        rows = self.conn.execute(
+            "SELECT * FROM segments WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,)
+        ).fetchall()
+        words: dict[int, list[Word]] = {}
+        for w in self.conn.execute(
+            "SELECT w.* FROM words w JOIN segments s ON s.id=w.segment_id WHERE s.run_id=?"
+            " ORDER BY w.segment_id, w.idx", (run_id,)
+        ):
+            words.setdefault(w["segment_id"], []).append(
+                Word(w["start_ms"], w["end_ms"], w["text"], w["probability"]))
+        return tuple(
+            Segment(
+                start_ms=r["start_ms"], end_ms=r["end_ms"], text=r["text"], speaker=r["speaker"],
+                channel=r["channel"], words=tuple(words.get(r["id"], ())), avg_logprob=r["avg_logprob"],
+                no_speech_prob=r["no_speech_prob"], flags=tuple(f for f in r["flags"].split(",") if f),
+                source_text=r["source_text"], id=r["id"],
+            )
+            for r in rows
+        )
+
+    def transcript(self, run_id: int) -> Transcript:
+        """A snapshot of a stored run, as exporters take it."""
+        r = self.conn.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if r is None:
+            raise StoreError(f"no run {run_id} in this case")
+        exhibit = self.exhibit(r["exhibit_id"])
+        source = exhibit.source
+        if r["truncated"] and not source.truncated:
+            source = replace(source, truncated=True)
+        software = json.loads(r["software_json"])
+        return Transcript(
+            source=source,
+            language=r["language"],
+            language_probability=r["language_probability"],
+            model=ModelInfo(r["model_name"], r["model_path"], r["model_sha256"], r["model_family"]),
+            settings=json.loads(r["settings_json"]),
+            software=SoftwareInfo(software["name"], software["version"], software.get("components", {})),
+            segments=self.segments(run_id),
+            task=r["task"],
+            source_language=r["source_language"],
+            created_at=r["created_at"],
+            warnings=tuple(json.loads(r["warnings_json"])),
+            run_id=run_id,
+        )
+
+
+def _software_dict(software: SoftwareInfo) -> dict[str, Any]:
+    return {"name": software.name, "version": software.version, "components": software.components}

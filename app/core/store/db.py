@@ -1,0 +1,87 @@
+"""The case store: one SQLite file per case folder, migrated by number.
+
+Migrations are the numbered .sql files beside this module, applied in order and
+tracked with PRAGMA user_version, so the schema's history is auditable.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from app.core.errors import StoreError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+STORE_NAME = "case.sqlite"
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def migrations() -> list[tuple[int, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        number = int(path.name.split("_", 1)[0])
+        found.append((number, path))
+    return found
+
+
+def schema_version() -> int:
+    return migrations()[-1][0]
+
+
+def connect(case_dir: Path) -> sqlite3.Connection:
+    """Open (creating if need be) the case store and bring its schema up to date."""
+    try:
+        case_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(case_dir / STORE_NAME, timeout=30, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"{case_dir}: cannot open the case store ({exc})") from None
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > schema_version():
+        raise StoreError(f"the case store is from a newer Parley (schema {current})")
+    for number, path in migrations():
+        if number <= current:
+            continue
+        with transaction(conn):
+            for statement in _statements(path.read_text(encoding="utf-8")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={number}")
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (triggers keep their BEGIN ... END bodies)."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--") and not buffer.strip():
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

