@@ -82,7 +82,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         name = exhibit.source.name
         result = transcribe_exhibit(
             case, engine, exhibit, options,
-            on_progress=lambda fraction, _n: progress.update(index, name, fraction),
+            on_progress=lambda fraction, _n, i=index, n=name: progress.update(i, n, fraction),
         )
         progress.update(index, name, 1.0, force=True)
         write_exports(case, result.run_id, args.out, formats, names[f.path])

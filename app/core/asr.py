@@ -20,7 +20,7 @@ from app.core import channels as chan
 from app.core import hallucination, models
 from app.core.device import Placement, choose
 from app.core.errors import LanguageError, ModelError
-from app.core.media import AudioReader, SAMPLE_RATE
+from app.core.media import SAMPLE_RATE, AudioReader
 from app.core.options import TranscribeOptions
 from app.core.speech import SpeechChunk, speech_chunks
 from app.core.types import ModelInfo, Segment, SourceInfo, Word
@@ -95,7 +95,7 @@ class WhisperEngine:
 
 
 def _ms(seconds: float, chunk: SpeechChunk) -> int:
-    return min(chunk.end_ms, chunk.start_ms + int(round(seconds * 1000)))
+    return min(chunk.end_ms, chunk.start_ms + round(seconds * 1000))
 
 
 def _to_segment(raw, chunk: SpeechChunk) -> Segment:
@@ -148,7 +148,8 @@ class ChunkDone:
 class RunState:
     """What a resumed run carries over: per-track progress and the detected language."""
 
-    done_ms: dict[str, int] = field(default_factory=dict)
+    done_ms: dict[str, int] = field(default_factory=dict)  # chunks ending by here are stored
+    anchor_ms: dict[str, int] = field(default_factory=dict)  # VAD buffer start to resume from
     language: str | None = None
     language_probability: float | None = None
 
@@ -199,11 +200,14 @@ def transcribe_source(
     tracks = plan_tracks(source, options.channels)
     total = max(1, source.duration_ms) * len(tracks)
     for index, track in enumerate(tracks):
-        start = state.done_ms.get(track.key, 0)
-        if start >= source.duration_ms > 0:
+        done = state.done_ms.get(track.key, -1)
+        if done >= source.duration_ms > 0:
             continue
-        reader, blocks = _track_blocks(source, track, start)
-        for chunk in speech_chunks(blocks, offset_ms=start, use_vad=options.vad):
+        anchor = state.anchor_ms.get(track.key, 0)
+        reader, blocks = _track_blocks(source, track, anchor)
+        for chunk in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad):
+            if chunk.end_ms <= done:
+                continue  # stored before an interruption: the same chunk, decoded already
             if should_stop():
                 return
             if state.language is None:
@@ -211,6 +215,7 @@ def transcribe_source(
             segments = hallucination.clean(engine.transcribe_chunk(chunk, state.language, options))
             labelled = tuple(_label(s, track) for s in segments)
             state.done_ms[track.key] = chunk.end_ms
+            state.anchor_ms[track.key] = chunk.buffer_start_ms
             yield ChunkDone(
                 track, labelled, chunk.end_ms, state.language, state.language_probability or 0.0,
                 (index * source.duration_ms + chunk.end_ms) / total,

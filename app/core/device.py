@@ -26,7 +26,7 @@ class Placement:
 def cuda_available() -> bool:
     try:
         return ctranslate2.get_cuda_device_count() > 0
-    except Exception:  # a broken driver must not stop CPU work
+    except Exception:  # noqa: BLE001 - a broken driver must not stop CPU work
         return False
 
 

@@ -11,10 +11,11 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from app.core.types import Segment
+from app.core.types import FLAG_LOW_CONFIDENCE, Segment
 
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
+LOW_WORD_PROBABILITY = 0.45
 MAX_REPEATS = 3
 FLAG_REPETITION = "repetition_removed"
 
@@ -29,6 +30,11 @@ STOCK_PHRASES = {
     "subtitles by the amaraorg community",
     "you",
     "bye",
+    "see you in the next video",
+    "see you in the next episode",
+    "we will see you in the next video",
+    "we will see you in the next episode",
+    "ill be back in a few minutes",
     "untertitel im auftrag des zdf fur funk 2017",
     "untertitel der amaraorg community",
     "soustitres realises par la communaute damaraorg",
@@ -82,7 +88,7 @@ def collapse_repetitions(segment: Segment) -> Segment:
 
 
 def _repetition_cut(tokens: list[str], size: int) -> int | None:
-    for start in range(0, len(tokens) - size * (MAX_REPEATS + 1) + 1):
+    for start in range(len(tokens) - size * (MAX_REPEATS + 1) + 1):
         unit = tokens[start : start + size]
         repeats = 1
         pos = start + size
@@ -94,6 +100,16 @@ def _repetition_cut(tokens: list[str], size: int) -> int | None:
     return None
 
 
+def mark_low_confidence(segment: Segment) -> Segment:
+    """Flag a segment the model was unsure of, so a reviewer looks at it first."""
+    unsure = (segment.avg_logprob is not None and segment.avg_logprob < LOW_LOGPROB) or (
+        _mean_word_probability(segment) < LOW_WORD_PROBABILITY
+    )
+    if unsure and FLAG_LOW_CONFIDENCE not in segment.flags:
+        return replace(segment, flags=segment.flags + (FLAG_LOW_CONFIDENCE,))
+    return segment
+
+
 def clean(segments: list[Segment]) -> list[Segment]:
     cleaned = [collapse_repetitions(s) for s in segments if not is_silence_hallucination(s)]
-    return [s for s in cleaned if s.text.strip()]
+    return [mark_low_confidence(s) for s in cleaned if s.text.strip()]

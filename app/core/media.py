@@ -64,9 +64,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     """Hash and probe an original. Raises MediaError with a one-line reason."""
     p = check_readable(path)
     try:
-        with open(p, "rb") as handle:
-            with _open_container(handle) as container:
-                info = _describe(container)
+        with open(p, "rb") as handle, _open_container(handle) as container:
+            info = _describe(container)
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
     except OSError as exc:
@@ -89,9 +88,9 @@ def _describe(container) -> dict:
     )
     duration_ms = 0
     if audio is not None and audio.duration is not None and audio.time_base is not None:
-        duration_ms = int(round(float(audio.duration * audio.time_base) * 1000))
+        duration_ms = round(float(audio.duration * audio.time_base) * 1000)
     elif container.duration is not None:
-        duration_ms = int(round(container.duration / 1000))
+        duration_ms = round(container.duration / 1000)
     return {
         "duration_ms": duration_ms,
         "container": container.format.name,

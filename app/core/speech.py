@@ -18,6 +18,7 @@ from app.core.media import SAMPLE_RATE
 WINDOW_S = 30.0
 BUFFER_S = 180.0
 TAIL_S = 1.0
+SAMPLES_PER_MS = SAMPLE_RATE // 1000
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class SpeechChunk:
     end_ms: int
     audio: np.ndarray  # contiguous 16 kHz mono audio from start_ms to end_ms
     regions: tuple[tuple[int, int], ...]  # speech regions inside it, absolute ms
+    buffer_start_ms: int = 0  # where the VAD buffer it came from began: a resume anchor
 
 
 def vad_options(max_chunk_s: float = WINDOW_S) -> VadOptions:
@@ -49,8 +51,9 @@ def _split_point(regions: list[dict], length: int, final: bool) -> int:
     cut = max(0, length - int(TAIL_S * SAMPLE_RATE))
     for region in regions:
         if region["end"] > cut:
-            return min(cut, region["start"])
-    return cut
+            cut = min(cut, region["start"])
+            break
+    return cut - cut % SAMPLES_PER_MS  # whole milliseconds, so a resume lands exactly here
 
 
 def _group(regions: list[dict], max_samples: int) -> list[tuple[int, int, list[dict]]]:
@@ -74,7 +77,7 @@ def speech_chunks(
     options = vad_options(max_chunk_s)
     max_samples = int(max_chunk_s * SAMPLE_RATE)
     buffer = np.zeros(0, dtype=np.float32)
-    buffer_start = int(offset_ms * SAMPLE_RATE // 1000)  # absolute sample index of buffer[0]
+    buffer_start = offset_ms * SAMPLES_PER_MS  # absolute sample index of buffer[0]
     iterator = iter(blocks)
     final = False
     while not final:
@@ -99,6 +102,7 @@ def speech_chunks(
                 end_ms=_ms(buffer_start + end),
                 audio=buffer[start:end],
                 regions=tuple((_ms(buffer_start + r["start"]), _ms(buffer_start + r["end"])) for r in members),
+                buffer_start_ms=_ms(buffer_start),
             )
         buffer = buffer[cut:].copy()
         buffer_start += cut

@@ -60,6 +60,7 @@ def transcribe_exhibit(
     record = case.run(run_id)
     state = RunState(
         done_ms=dict(record.state.get("done_ms", {})),
+        anchor_ms=dict(record.state.get("anchor_ms", {})),
         language=record.language,
         language_probability=record.language_probability,
     )
@@ -73,7 +74,7 @@ def transcribe_exhibit(
 
     for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
         case.append_segments(
-            run_id, done.segments, {"done_ms": state.done_ms}, state.language,
+            run_id, done.segments, {"done_ms": state.done_ms, "anchor_ms": state.anchor_ms}, state.language,
             state.language_probability, track=done.track.key,
         )
         count += len(done.segments)

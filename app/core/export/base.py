@@ -1,0 +1,277 @@
+"""What every export format shares: the Exporter interface, the registry,
+atomic writing and the provenance block.
+
+Exports are evidence. Each format carries (where the format allows it) the
+same provenance: which file was processed (with its SHA-256), which model
+(with the SHA-256 of its weights), which settings and which software, so a
+third party can check the source and rerun the work.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from app.core.errors import ParleyError
+from app.core.types import Segment, Transcript
+
+# Fallback timestamp for documents whose transcript has no created_at:
+# fixed (so output stays reproducible) and the earliest date a ZIP can hold.
+EPOCH = datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+class ExportError(ParleyError, ValueError):
+    """An export that cannot be made (unknown format, forbidden folder...)."""
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    """One output format. `render` must be pure: same transcript, same bytes."""
+
+    name: str  # "json", "txt", ... as used on the command line
+    extension: str  # file extension without the dot
+    binary: bool  # False: UTF-8 text; True: opaque bytes (docx, pdf)
+
+    def render(self, transcript: Transcript) -> bytes: ...
+
+
+_REGISTRY: dict[str, Exporter] = {}
+
+
+def register(exporter: Exporter) -> Exporter:
+    """Make a format available under `exporter.name`; returns it (usable at module level)."""
+    current = _REGISTRY.get(exporter.name)
+    if current is not None and type(current) is not type(exporter):
+        raise ValueError(f"export format {exporter.name!r} is already registered")
+    _REGISTRY[exporter.name] = exporter
+    return exporter
+
+
+def available_formats() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_exporter(name: str) -> Exporter:
+    try:
+        return _REGISTRY[name.strip().lower()]
+    except KeyError:
+        known = ", ".join(available_formats())
+        raise ExportError(f"unknown export format {name!r} (available: {known})") from None
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def safe_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` atomically: temp file in the same folder, fsync, os.replace.
+
+    A reader sees either the old file or the complete new one, never a partial
+    file; on any failure the temp file is removed and the old file is untouched.
+    """
+    target = Path(path)
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX only; Windows cannot open a folder)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- time helpers ------------------------------------------------------------
+
+
+def ms_to_s(ms: int) -> float:
+    """Integer milliseconds to seconds with 3 decimals (1234 -> 1.234)."""
+    return round(ms / 1000.0, 3)
+
+
+def s_to_ms(seconds: float) -> int:
+    return round(float(seconds) * 1000.0)
+
+
+def hhmmss(ms: int) -> str:
+    """Milliseconds as a timecode: 62345 -> "00:01:02.345"."""
+    sign = "-" if ms < 0 else ""
+    ms = abs(int(ms))
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{sign}{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def created_datetime(transcript: Transcript) -> datetime:
+    """transcript.created_at as an aware UTC datetime (EPOCH when missing or unreadable)."""
+    text = (transcript.created_at or "").strip()
+    if not text:
+        return EPOCH
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return EPOCH
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return max(value.astimezone(timezone.utc), EPOCH)
+
+
+# --- content helpers shared by the formats -----------------------------------
+
+
+def finite(value: float | None) -> float | None:
+    """NaN/inf are not JSON; record them as null."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def is_translation(transcript: Transcript) -> bool:
+    return transcript.task != "transcribe" or has_source_text(transcript)
+
+
+def has_source_text(transcript: Transcript) -> bool:
+    """True when segments carry the text they were translated from (text translation)."""
+    return any(seg.source_text is not None for seg in transcript.segments)
+
+
+def title(transcript: Transcript) -> str:
+    kind = "Translation" if is_translation(transcript) else "Transcript"
+    return f"{kind} of {transcript.source.name}"
+
+
+def display_text(text: str | None) -> str:
+    """Segment text as shown to a reader (Whisper's leading space removed)."""
+    return (text or "").strip()
+
+
+def flags_suffix(segment: Segment) -> str:
+    return "".join(f"  [{flag}]" for flag in segment.flags)
+
+
+def time_range(segment: Segment) -> str:
+    return f"{hhmmss(segment.start_ms)} --> {hhmmss(segment.end_ms)}"
+
+
+# --- provenance --------------------------------------------------------------
+
+
+def provenance(transcript: Transcript) -> dict[str, Any]:
+    """Everything needed to identify the source and reproduce the result."""
+    src, model, sw = transcript.source, transcript.model, transcript.software
+    return {
+        "source": {
+            "path": src.path,
+            "name": src.name,
+            "sha256": src.sha256,
+            "bytes": src.bytes,
+            "duration_s": ms_to_s(src.duration_ms),
+            "truncated": src.truncated,
+        },
+        "model": {"name": model.name, "sha256": model.sha256},
+        "settings": sorted_mapping(transcript.settings),
+        "software": {
+            "name": sw.name,
+            "version": sw.version,
+            "components": sorted_mapping(sw.components),
+        },
+        "task": transcript.task,
+        "language": transcript.language,
+        "source_language": transcript.source_language,
+        "created_at": transcript.created_at,
+        "status": transcript.status,
+        "verified_by": transcript.verified_by,
+        "run_id": transcript.run_id,
+    }
+
+
+def sorted_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
+    """Keys sorted, recursively, so output does not depend on insertion order."""
+    return {
+        key: sorted_mapping(value) if isinstance(value, dict) else value
+        for key, value in sorted(mapping.items())
+    }
+
+
+def provenance_lines(transcript: Transcript) -> list[str]:
+    """The provenance as short human-readable lines (TXT header, VTT NOTE, DOCX, PDF)."""
+    return [f"{label}: {value}" for label, value in provenance_items(transcript)]
+
+
+def provenance_items(transcript: Transcript) -> list[tuple[str, str]]:
+    """(label, value) pairs; DOCX and PDF lay them out as a table."""
+    src = transcript.source
+    items = [
+        ("Source", src.path or src.name),
+        ("SHA-256", src.sha256),
+        ("Size", _size_text(transcript)),
+        ("Task", _task_text(transcript)),
+        ("Model", f"{transcript.model.name} (sha256 {transcript.model.sha256})"),
+        ("Settings", settings_text(transcript.settings)),
+        ("Software", software_text(transcript)),
+        ("Created", transcript.created_at or "unknown"),
+        ("Status", _status_text(transcript)),
+    ]
+    if transcript.run_id is not None:
+        items.append(("Run", str(transcript.run_id)))
+    items.extend(("Warning", warning) for warning in transcript.warnings)
+    return items
+
+
+def settings_text(settings: dict[str, Any]) -> str:
+    return " ".join(f"{key}={_setting_value(value)}" for key, value in sorted(settings.items()))
+
+
+def _setting_value(value: Any) -> str:
+    if isinstance(value, str) and value and not any(ch.isspace() for ch in value):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def software_text(transcript: Transcript) -> str:
+    sw = transcript.software
+    parts = ", ".join(f"{name} {version}" for name, version in sorted(sw.components.items()))
+    return f"{sw.name} {sw.version}" + (f" ({parts})" if parts else "")
+
+
+def _size_text(transcript: Transcript) -> str:
+    src = transcript.source
+    text = f"{src.bytes:,} bytes; duration {hhmmss(src.duration_ms)}"
+    if src.truncated:
+        text += " (TRUNCATED: the file is decodable only up to this point)"
+    return text
+
+
+def _task_text(transcript: Transcript) -> str:
+    detected = transcript.source_language or transcript.language or "unknown"
+    if transcript.language_probability is not None:
+        detected += f" (p={transcript.language_probability:.2f})"
+    if transcript.source_language:
+        return f"{transcript.task}; language {detected} -> {transcript.language or 'unknown'}"
+    return f"{transcript.task}; language {detected}"
+
+
+def _status_text(transcript: Transcript) -> str:
+    if transcript.verified_by:
+        return f"{transcript.status} (verified by {transcript.verified_by})"
+    return transcript.status

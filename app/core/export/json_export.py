@@ -1,0 +1,184 @@
+"""JSON: the full-fidelity export, and the one other tools read back.
+
+The key order is fixed and times are seconds with 3 decimals, so the same
+transcript always gives byte-identical output. `load_transcript_json` reads it
+back into a Transcript (e.g. to translate a transcript file later).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from app.core.export.base import finite, ms_to_s, provenance, register, s_to_ms
+from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
+
+
+class JsonExporter:
+    name = "json"
+    extension = "json"
+    binary = False
+
+    def render(self, transcript: Transcript) -> bytes:
+        text = json.dumps(transcript_to_json(transcript), ensure_ascii=False, indent=2)
+        return (text + "\n").encode("utf-8")
+
+
+def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
+    prov = provenance(transcript)
+    return {
+        "source": _source(transcript.source),
+        "language": transcript.language,
+        "language_probability": finite(transcript.language_probability),
+        "task": transcript.task,
+        "model": _model(transcript.model),
+        "settings": prov["settings"],
+        "software": prov["software"],
+        "created_at": transcript.created_at,
+        "status": transcript.status,
+        "verified_by": transcript.verified_by,
+        "run_id": transcript.run_id,
+        "warnings": list(transcript.warnings),
+        "source_language": transcript.source_language,
+        "segments": [_segment(seg) for seg in transcript.segments],
+    }
+
+
+def _source(src: SourceInfo) -> dict[str, Any]:
+    return {
+        "path": src.path,
+        "name": src.name,
+        "sha256": src.sha256,
+        "bytes": src.bytes,
+        "duration_s": ms_to_s(src.duration_ms),
+        "truncated": src.truncated,
+        "container": src.container,
+        "audio_codec": src.audio_codec,
+        "sample_rate": src.sample_rate,
+        "channels": src.channels,
+        "has_video": src.has_video,
+    }
+
+
+def _model(model: ModelInfo) -> dict[str, Any]:
+    return {"name": model.name, "sha256": model.sha256, "family": model.family, "path": model.path}
+
+
+def _segment(seg: Segment) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "start": ms_to_s(seg.start_ms),
+        "end": ms_to_s(seg.end_ms),
+        "speaker": seg.speaker,
+        "channel": seg.channel,
+        "text": seg.text,
+    }
+    if seg.source_text is not None:
+        out["source_text"] = seg.source_text
+    out.update(
+        {
+            "flags": list(seg.flags),
+            "avg_logprob": finite(seg.avg_logprob),
+            "no_speech_prob": finite(seg.no_speech_prob),
+            "words": [_word(w) for w in seg.words],
+        }
+    )
+    return out
+
+
+def _word(word: Word) -> dict[str, Any]:
+    return {
+        "start": ms_to_s(word.start_ms),
+        "end": ms_to_s(word.end_ms),
+        "word": word.text,
+        "probability": finite(word.probability),
+    }
+
+
+# --- reading back ------------------------------------------------------------
+
+
+def load_transcript_json(path: str | Path) -> Transcript:
+    """Read a file written by the JSON exporter back into a Transcript.
+
+    Not carried by the JSON and so restored as defaults: SourceInfo.kind,
+    ModelInfo.licence and segment store ids.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return transcript_from_json(data)
+
+
+def transcript_from_json(data: dict[str, Any]) -> Transcript:
+    software = data.get("software") or {}
+    return Transcript(
+        source=_source_from(data["source"]),
+        language=data.get("language"),
+        model=_model_from(data.get("model") or {}),
+        settings=dict(data.get("settings") or {}),
+        software=SoftwareInfo(
+            name=software.get("name", ""),
+            version=software.get("version", ""),
+            components=dict(software.get("components") or {}),
+        ),
+        segments=tuple(_segment_from(seg) for seg in data.get("segments") or ()),
+        task=data.get("task", "transcribe"),
+        language_probability=data.get("language_probability"),
+        source_language=data.get("source_language"),
+        created_at=data.get("created_at", ""),
+        warnings=tuple(data.get("warnings") or ()),
+        run_id=data.get("run_id"),
+        status=data.get("status", "machine draft"),
+        verified_by=data.get("verified_by"),
+    )
+
+
+def _source_from(src: dict[str, Any]) -> SourceInfo:
+    return SourceInfo(
+        path=src.get("path") or src.get("name", ""),
+        sha256=src.get("sha256", ""),
+        bytes=int(src.get("bytes", 0)),
+        duration_ms=s_to_ms(src.get("duration_s", 0)),
+        container=src.get("container", ""),
+        audio_codec=src.get("audio_codec", ""),
+        sample_rate=int(src.get("sample_rate", 0)),
+        channels=int(src.get("channels", 0)),
+        has_video=bool(src.get("has_video", False)),
+        truncated=bool(src.get("truncated", False)),
+    )
+
+
+def _model_from(model: dict[str, Any]) -> ModelInfo:
+    return ModelInfo(
+        name=model.get("name", ""),
+        path=model.get("path", ""),
+        sha256=model.get("sha256", ""),
+        family=model.get("family", "whisper"),
+    )
+
+
+def _segment_from(seg: dict[str, Any]) -> Segment:
+    return Segment(
+        start_ms=s_to_ms(seg["start"]),
+        end_ms=s_to_ms(seg["end"]),
+        text=seg.get("text", ""),
+        speaker=seg.get("speaker"),
+        channel=seg.get("channel"),
+        words=tuple(_word_from(w) for w in seg.get("words") or ()),
+        avg_logprob=seg.get("avg_logprob"),
+        no_speech_prob=seg.get("no_speech_prob"),
+        flags=tuple(seg.get("flags") or ()),
+        source_text=seg.get("source_text"),
+    )
+
+
+def _word_from(word: dict[str, Any]) -> Word:
+    probability = word.get("probability")
+    return Word(
+        start_ms=s_to_ms(word["start"]),
+        end_ms=s_to_ms(word["end"]),
+        text=word.get("word", ""),
+        probability=float("nan") if probability is None else float(probability),
+    )
+
+
+register(JsonExporter())

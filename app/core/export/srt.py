@@ -1,0 +1,48 @@
+"""SubRip (.srt) subtitles, written by pysubs2.
+
+SRT has no comment syntax, so an .srt carries no provenance: the provenance of
+a subtitle file lives in the JSON/DOCX/PDF exported beside it. The speaker, when
+known, is a "Speaker: " prefix on the cue text. For translations the cue shows
+the translation only.
+"""
+
+from __future__ import annotations
+
+import pysubs2
+
+from app.core.export.base import display_text, register
+from app.core.types import Transcript
+
+
+class SrtExporter:
+    name = "srt"
+    extension = "srt"
+    binary = False
+
+    def render(self, transcript: Transcript) -> bytes:
+        return subtitle_string(transcript, "srt").encode("utf-8")
+
+
+def subtitle_string(transcript: Transcript, format_: str) -> str:
+    """The transcript as "srt" or "vtt" text. keep_ssa_tags: text goes out verbatim
+    (otherwise pysubs2 would read "{...}" in speech as styling and drop it)."""
+    return to_subtitles(transcript).to_string(format_, keep_ssa_tags=True)
+
+
+def to_subtitles(transcript: Transcript) -> pysubs2.SSAFile:
+    """One cue per segment; shared by the SRT and WebVTT exporters."""
+    subs = pysubs2.SSAFile()
+    for segment in transcript.segments:
+        text = display_text(segment.text)
+        if segment.speaker:
+            text = f"{segment.speaker}: {text}"
+        # pysubs2 holds ASS text, where "\N" is the line break.
+        subs.append(
+            pysubs2.SSAEvent(
+                start=segment.start_ms, end=segment.end_ms, text=text.replace("\n", r"\N")
+            )
+        )
+    return subs
+
+
+register(SrtExporter())

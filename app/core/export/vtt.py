@@ -1,0 +1,35 @@
+"""WebVTT (.vtt) subtitles, written by pysubs2, with the provenance in a NOTE block.
+
+pysubs2 does not write NOTE blocks, so the NOTE is inserted right after the
+"WEBVTT" header line. A NOTE may not contain "-->" or a blank line; provenance
+lines are adjusted for that.
+"""
+
+from __future__ import annotations
+
+from app.core.export.base import provenance_lines, register
+from app.core.export.srt import subtitle_string
+from app.core.types import Transcript
+
+HEADER = "WEBVTT\n\n"
+
+
+class VttExporter:
+    name = "vtt"
+    extension = "vtt"
+    binary = False
+
+    def render(self, transcript: Transcript) -> bytes:
+        body = subtitle_string(transcript, "vtt")
+        if not body.startswith(HEADER):
+            raise RuntimeError("pysubs2 WebVTT output does not start with the WEBVTT header")
+        text = HEADER + note_block(transcript) + body[len(HEADER) :]
+        return text.encode("utf-8")
+
+
+def note_block(transcript: Transcript) -> str:
+    lines = [line.replace("-->", "->").strip() for line in provenance_lines(transcript)]
+    return "NOTE\n" + "\n".join(line for line in lines if line) + "\n\n"
+
+
+register(VttExporter())
