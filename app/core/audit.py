@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.store.db import utc_now
+from app.core.clock import utc_now
 
 GENESIS = "0" * 64
 

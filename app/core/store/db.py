@@ -9,17 +9,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 
+from app.core.clock import utc_now  # noqa: F401 - re-exported for the store's modules
 from app.core.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 STORE_NAME = "case.sqlite"
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def migrations() -> list[tuple[int, Path]]:
