@@ -118,7 +118,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def case_record_export(case, run_id: int, path: Path) -> None:
-    from app.core.media import sha256_file
+    from app.core.hashing import sha256_file
 
     with case.transaction():
         case.audit.record("export.written", f"run/{run_id}", {"file": str(path), "sha256": sha256_file(path)})
@@ -135,7 +135,7 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from app.core.media import sha256_file
+    from app.core.hashing import sha256_file
     from app.core.store import Case
 
     case = Case.open(args.case)

@@ -12,7 +12,6 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,19 +21,11 @@ import av
 import numpy as np
 
 from app.core.errors import MediaError
+from app.core.hashing import sha256_file
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
-HASH_CHUNK = 1 << 20
 TRUNCATION_TOLERANCE_S = 0.5
-
-
-def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(HASH_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_readable(path: str | Path) -> Path:

@@ -8,7 +8,6 @@ bundle whose files are checked against the SHA-256 sums it carries.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import ModelError
+from app.core.hashing import sha256_file
 from app.core.types import ModelInfo
 
 MANIFEST = "parley-model.json"
@@ -104,14 +104,6 @@ def check_whisper_folder(folder: Path) -> None:
         raise ModelError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 _HASH_CACHE: dict[tuple[str, int, int], str] = {}
 
 
@@ -123,7 +115,7 @@ def weights_sha256(folder: Path) -> str:
     stat = weights.stat()
     key = (str(weights), stat.st_size, stat.st_mtime_ns)
     if key not in _HASH_CACHE:
-        _HASH_CACHE[key] = sha256_of(weights)
+        _HASH_CACHE[key] = sha256_file(weights)
     return _HASH_CACHE[key]
 
 
@@ -159,7 +151,7 @@ def list_models(models_dir: Path | None = None) -> list[InstalledModel]:
 
 def write_manifest(folder: Path, family: str, origin: str) -> dict:
     files = {
-        f.name: sha256_of(f)
+        f.name: sha256_file(f)
         for f in sorted(folder.iterdir())
         if f.is_file() and f.name != MANIFEST
     }
@@ -176,7 +168,7 @@ def verify(folder: Path) -> list[str]:
     return [
         name
         for name, expected in manifest.get("files", {}).items()
-        if not (folder / name).is_file() or sha256_of(folder / name) != expected
+        if not (folder / name).is_file() or sha256_file(folder / name) != expected
     ]
 
 
@@ -202,7 +194,7 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
         path = bundle / rel
         if not path.is_file():
             raise ModelError(f"{bundle}: {rel} is listed in {BUNDLE_SUMS} but missing")
-        if sha256_of(path) != expected:
+        if sha256_file(path) != expected:
             raise ModelError(f"{bundle}: {rel} does not match its SHA-256; bundle refused")
     root = models_dir or default_models_dir()
     target = root / (name or bundle.name)

@@ -21,7 +21,6 @@ with FLAG_LENGTH_SHORT / FLAG_LENGTH_LONG.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -34,6 +33,7 @@ import sentencepiece as spm
 
 from app.core import device as devices
 from app.core.errors import LanguageError, ModelError
+from app.core.hashing import sha256_file
 from app.core.langcodes import FLORES_NAMES, language_name, to_flores, to_m2m, uses_spaces
 from app.core.sentences import join_sentences, split_long, split_sentences
 from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, ModelInfo, Segment
@@ -135,14 +135,6 @@ def detect_family(vocabulary: Iterable[str]) -> str:
     raise ModelError(
         "vocabulary has neither NLLB-200 (eng_Latn) nor M2M-100 (__en__) language tokens"
     )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _one_line(exc: BaseException) -> str:
