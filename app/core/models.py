@@ -26,10 +26,15 @@ LICENCES = {"whisper": "MIT", "nllb": "CC-BY-NC-4.0", "m2m100": "MIT"}
 
 
 def default_models_dir() -> Path:
+    """PARLEY_MODELS, else the checkout's models/ folder, else a per-user data folder."""
     env = os.environ.get("PARLEY_MODELS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "models"
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "models"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "parley" / "models"
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,8 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
     if not bundle.is_dir():
         raise ModelError(f"{bundle}: no such bundle folder")
     sums = _read_sums(bundle)
+    if "model.bin" not in sums:
+        raise ModelError(f"{bundle}: {BUNDLE_SUMS} lists no model.bin")
     for rel, expected in sums.items():
         path = bundle / rel
         if not path.is_file():
@@ -214,3 +221,24 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def make_bundle(folder: Path, out: Path) -> Path:
+    """Copy a model folder to `out` with a SHA256SUMS file, ready for `import_bundle`."""
+    if not (folder / "model.bin").is_file():
+        raise ModelError(f"{folder}: not a model folder (no model.bin)")
+    if out.exists():
+        raise ModelError(f"{out}: already exists")
+    staging = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))
+    try:
+        lines = []
+        for f in sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST):
+            shutil.copy2(f, staging / f.name)
+            lines.append(f"{sha256_file(staging / f.name)}  {f.name}")
+        (staging / BUNDLE_SUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        staging.chmod(0o755)
+        os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return out
