@@ -9,6 +9,7 @@ so reruns give byte-identical files.
 from __future__ import annotations
 
 import importlib.util
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -32,6 +33,7 @@ FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 FONT_DIRS = (
     Path(app.__file__).resolve().parents[1] / "resources" / "fonts",  # shipped with Parley
+    Path(sys.prefix) / "share" / "parley" / "fonts",  # an installed wheel's data files
     Path("/usr/share/fonts/truetype/dejavu"),  # Debian/Ubuntu fonts-dejavu-core
 )
 HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
