@@ -53,40 +53,62 @@ def check_out_dir(out: Path, sources: list[str]) -> None:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from app.cli import Progress
-    from app.core.asr import load_engine
-    from app.core.intake import find_media
+    """Queue the inputs in the case and work them in the worker process, as `queue run` does.
+
+    Each input gets DIR/<name>.<fmt> as soon as its job is done; a duplicate (same
+    SHA-256) is transcribed once and exported under each of its names.
+    """
+    from app.core.jobs import JobQueue
     from app.core.store import Case
-    from app.core.transcription import transcribe_exhibit
+    from app.queue_commands import QueueRunner, check_model, enqueue, scan_inputs
 
     formats = parse_formats(args.format)
     options = transcribe_options(args)
-    found = list(find_media(args.inputs))
-    usable = [f for f in found if f.source is not None]
-    status = OK
-    for f in found:
-        if f.skipped:
-            print(f"skipped {f.path}: {f.skipped}", file=sys.stderr)
-        elif f.error:
-            fail(f.path, f.error)
-            status = FAILED
+    check_model(options)
+    usable, status = scan_inputs(args.inputs)
     if not usable:
         return status
     check_out_dir(args.out, [f.path for f in usable])
     names = output_basenames([f.path for f in usable])
     case = Case.open(args.case)
-    engine = load_engine(options)
-    progress = Progress(len(usable))
-    for index, f in enumerate(usable):
-        exhibit, _ = case.add_exhibit(f.source, found_at=f.path)
-        name = exhibit.source.name
-        result = transcribe_exhibit(
-            case, engine, exhibit, options,
-            on_progress=lambda fraction, _n, i=index, n=name: progress.update(i, n, fraction),
-        )
-        progress.update(index, name, 1.0, force=True)
-        write_exports(case, result.run_id, args.out, formats, names[f.path])
-    progress.done()
+    try:
+        queue = JobQueue(case.conn)
+        queued = enqueue(case, queue, usable, options, queue.top_priority() + 1, report=False)
+        inputs_of: dict[int, list[str]] = {}
+        for q in queued:
+            inputs_of.setdefault(q.job_id, []).append(q.path)
+
+        def export(job) -> None:
+            for path in inputs_of.get(job.id, []):
+                write_exports(case, job.run_id, args.out, formats, names[path])
+
+        pending = {j for j in inputs_of if queue.get(j).state != "done"}
+        for job_id in inputs_of.keys() - pending:  # done before, by an equal job: export only
+            export(queue.get(job_id))
+        if pending:
+            runner = QueueRunner(case, case.folder, export, lambda job: inputs_of.get(job.id, []))
+            outcome = runner.run(until=pending)
+            if outcome.failed or outcome.cancelled or outcome.gave_up:
+                status = FAILED
+            status = max(status, _report_unfinished(queue, pending, inputs_of, outcome))
+    finally:
+        case.close()
+    return status
+
+
+def _report_unfinished(queue, pending: set[int], inputs_of: dict[int, list[str]], outcome) -> int:
+    """Jobs neither done nor reported (e.g. the case's queue is paused): one line per input."""
+    reported = set(outcome.done) | set(outcome.failed) | set(outcome.cancelled)
+    status = OK
+    for job_id in sorted(pending - reported):
+        job = queue.get(job_id)
+        if job.state == "done":
+            continue
+        why = "the case's queue is paused (python -m app queue resume --all)" if queue.is_paused() \
+            else f"job {job_id} is {job.state}" + (f": {job.error}" if job.error else "")
+        for path in inputs_of[job_id]:
+            fail(path, f"not transcribed: {why}")
+        status = FAILED
     return status
 
 

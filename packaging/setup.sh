@@ -10,7 +10,8 @@ PYTHON=${PYTHON:-python3}
 # Qt needs a few system libraries even offscreen; install them where we can (Debian, as root).
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=()
-  for pkg in libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0; do
+  for pkg in libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 \
+             libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then

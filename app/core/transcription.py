@@ -34,7 +34,7 @@ def settings_for(options: TranscribeOptions, engine: WhisperEngine) -> dict:
     return settings
 
 
-def _resumable_run(case: Case, exhibit: Exhibit, task: str, settings: dict, model_sha: str) -> int | None:
+def resumable_run(case: Case, exhibit: Exhibit, task: str, settings: dict, model_sha: str) -> int | None:
     row = case.conn.execute(
         "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='running' AND settings_json=?"
         " AND model_sha256=? ORDER BY id DESC LIMIT 1",
@@ -54,7 +54,7 @@ def transcribe_exhibit(
 ) -> RunResult:
     settings = settings_for(options, engine)
     if run_id is None:
-        run_id = _resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
+        run_id = resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
     if run_id is None:
         run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
     record = case.run(run_id)

@@ -1,0 +1,573 @@
+"""Human editing of a transcript: a working copy, revisions, undo, verification.
+
+The machine draft of a run (its `segments` and `words` rows) is never changed.
+The first edit copies the run's segments into a *working transcript*
+(`working_segments` / `working_words`); every operation on it is one revision row
+(who, when, op, parameters, the affected segments before and after, as JSON)
+and one audit-log entry, written in the same transaction.
+
+Undo and redo are operations too: `undo(case, revision_id)` puts the affected
+segments back to the revision's "before" state and is itself recorded as a
+revision (op "undo", `reverts` = the revision undone), so the history only ever
+grows. A QUndoStack in the GUI holds revision ids and calls these functions.
+
+Every operation returns a `Change`: which segment ids changed, appeared or went,
+and whether the ids were all replaced (the working copy was just created), so a
+view can refresh only what it needs.
+
+Status: a run with no working copy is the "machine draft"; a working copy is
+"edited" until `set_verified` marks it "verified" by a named user; any later
+change to its segments makes it "edited" again.
+
+Words typed by a person (in `edit_text` or `replace_all`) are stored with
+probability 1.0 and timings interpolated inside the words they replace; words
+the person left unchanged keep the machine's timing and probability.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from app.core.audit import current_user
+from app.core.errors import ParleyError
+from app.core.store.case import Case
+from app.core.store.db import utc_now
+from app.core.types import FLAG_LOW_CONFIDENCE, Segment, Transcript, Word
+
+STATUS_DRAFT = "machine draft"
+STATUS_EDITED = "edited"
+STATUS_VERIFIED = "verified"
+TYPED_WORD_PROBABILITY = 1.0
+SEGMENT_OPS = ("edit_text", "set_speaker", "split", "merge", "rename_speaker", "replace_all")
+
+SegmentDict = dict[str, Any]
+
+
+class EditError(ParleyError):
+    """An edit that cannot be made (unknown segment, bad split point, stale undo...)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an operation changed, for views to refresh."""
+
+    run_id: int
+    revision_id: int | None
+    changed: tuple[int, ...] = ()
+    added: tuple[int, ...] = ()
+    removed: tuple[int, ...] = ()
+    reset: bool = False  # the working copy was created: every segment id is new
+    status: str = STATUS_DRAFT
+    verified_by: str | None = None
+
+    @property
+    def structural(self) -> bool:
+        """Rows appeared, went or were renumbered: a view must re-read its id list."""
+        return self.reset or bool(self.added or self.removed)
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    run_id: int
+    at: str
+    actor: str
+    op: str
+    params: dict[str, Any]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reverts: int | None
+
+
+# ------------------------------------------------------------------ reading
+
+
+def has_working_copy(case: Case, run_id: int) -> bool:
+    return case.conn.execute(
+        "SELECT 1 FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone() is not None
+
+
+def status(case: Case, run_id: int) -> tuple[str, str | None]:
+    """(status, verified_by) of a run's current transcript."""
+    row = case.conn.execute(
+        "SELECT status, verified_by FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone()
+    return (row["status"], row["verified_by"]) if row else (STATUS_DRAFT, None)
+
+
+def segment_ids(case: Case, run_id: int) -> list[int]:
+    """Ids of the current transcript's segments in reading order."""
+    table = "working_segments" if has_working_copy(case, run_id) else "segments"
+    return [r[0] for r in case.conn.execute(
+        f"SELECT id FROM {table} WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,))]
+
+
+def segment_spans(case: Case, run_id: int) -> list[tuple[int, int, int]]:
+    """(id, start_ms, end_ms) of the current transcript's segments, in reading order (cheap)."""
+    table = "working_segments" if has_working_copy(case, run_id) else "segments"
+    return [(r[0], r[1], r[2]) for r in case.conn.execute(
+        f"SELECT id, start_ms, end_ms FROM {table} WHERE run_id=? ORDER BY start_ms, channel, id",
+        (run_id,))]
+
+
+def get_segment(case: Case, run_id: int, segment_id: int) -> Segment:
+    """One segment of the current transcript, by the id segment_ids() gave."""
+    working = has_working_copy(case, run_id)
+    return _to_segment(_read(case.conn, segment_id, working, run_id))
+
+
+def current_segments(case: Case, run_id: int) -> tuple[Segment, ...]:
+    if not has_working_copy(case, run_id):
+        return case.segments(run_id)
+    return tuple(_to_segment(_read(case.conn, i, True, run_id)) for i in segment_ids(case, run_id))
+
+
+def current_transcript(case: Case, run_id: int) -> Transcript:
+    """The working copy (status "edited" or "verified") if there is one, else the machine draft."""
+    machine = case.transcript(run_id)
+    if not has_working_copy(case, run_id):
+        return machine
+    state, verified_by = status(case, run_id)
+    return replace(machine, segments=current_segments(case, run_id), status=state,
+                   verified_by=verified_by)
+
+
+def history(case: Case, run_id: int) -> list[Revision]:
+    rows = case.conn.execute("SELECT * FROM revisions WHERE run_id=? ORDER BY id", (run_id,))
+    return [_to_revision(r) for r in rows]
+
+
+def revision(case: Case, revision_id: int) -> Revision:
+    row = case.conn.execute("SELECT * FROM revisions WHERE id=?", (revision_id,)).fetchone()
+    if row is None:
+        raise EditError(f"no revision {revision_id} in this case")
+    return _to_revision(row)
+
+
+def speakers(case: Case, run_id: int) -> list[str]:
+    table = "working_segments" if has_working_copy(case, run_id) else "segments"
+    return [r[0] for r in case.conn.execute(
+        f"SELECT DISTINCT speaker FROM {table} WHERE run_id=? AND speaker IS NOT NULL"
+        " ORDER BY speaker", (run_id,))]
+
+
+# --------------------------------------------------------------- operations
+
+
+def edit_text(case: Case, run_id: int, segment_id: int, text: str, actor: str | None = None) -> Change:
+    text = text.strip()
+
+    def apply(before: list[SegmentDict]) -> list[SegmentDict]:
+        seg = dict(before[0])
+        if seg["text"] != text:
+            seg["words"] = realign_words(seg["words"], text)
+            seg["flags"] = [f for f in seg["flags"] if f != FLAG_LOW_CONFIDENCE]
+            seg["text"] = text
+        return [seg]
+
+    return _segment_op(case, run_id, "edit_text", {"text": text}, [segment_id], apply, actor)
+
+
+def set_speaker(case: Case, run_id: int, segment_id: int, speaker: str | None,
+                actor: str | None = None) -> Change:
+    speaker = (speaker or "").strip() or None
+
+    def apply(before: list[SegmentDict]) -> list[SegmentDict]:
+        return [{**before[0], "speaker": speaker}]
+
+    return _segment_op(case, run_id, "set_speaker", {"speaker": speaker}, [segment_id], apply, actor)
+
+
+def split(case: Case, run_id: int, segment_id: int, offset: int, at_ms: int | None = None,
+          actor: str | None = None) -> Change:
+    """Split a segment's text at character `offset`; the second part becomes a new segment."""
+
+    def apply(before: list[SegmentDict]) -> list[SegmentDict]:
+        return list(split_segment(before[0], offset, at_ms))
+
+    params = {"offset": offset, "at_ms": at_ms}
+    return _segment_op(case, run_id, "split", params, [segment_id], apply, actor)
+
+
+def merge(case: Case, run_id: int, ids: list[int], actor: str | None = None) -> Change:
+    """Merge two or more segments into the first (in time order)."""
+    if len(set(ids)) < 2:
+        raise EditError("choose at least two segments to merge")
+    return _segment_op(case, run_id, "merge", {"ids": list(ids)}, list(ids),
+                       lambda before: [merge_segments(before)], actor)
+
+
+def rename_speaker(case: Case, run_id: int, old: str | None, new: str,
+                   actor: str | None = None) -> Change:
+    """Rename a speaker in every segment of the transcript (old=None: segments with no speaker)."""
+    new = new.strip()
+    if not new:
+        raise EditError("a speaker's new name cannot be empty")
+
+    def pick(seg: SegmentDict) -> bool:
+        return seg["speaker"] == old
+
+    def apply(before: list[SegmentDict]) -> list[SegmentDict]:
+        return [{**s, "speaker": new} for s in before]
+
+    return _matching_op(case, run_id, "rename_speaker", {"old": old, "new": new}, pick, apply, actor)
+
+
+def replace_all(case: Case, run_id: int, find: str, replacement: str, match_case: bool = False,
+                whole_words: bool = False, actor: str | None = None) -> Change:
+    """Replace every occurrence of `find` in the segments' text. No match: no revision."""
+    if not find:
+        raise EditError("nothing to find")
+    pattern = find_pattern(find, match_case, whole_words)
+
+    def pick(seg: SegmentDict) -> bool:
+        return pattern.search(seg["text"]) is not None
+
+    def apply(before: list[SegmentDict]) -> list[SegmentDict]:
+        out = []
+        for seg in before:
+            text = pattern.sub(lambda _m: replacement, seg["text"]).strip()
+            out.append({**seg, "text": text, "words": realign_words(seg["words"], text),
+                        "flags": [f for f in seg["flags"] if f != FLAG_LOW_CONFIDENCE]})
+        return out
+
+    params = {"find": find, "replace": replacement, "match_case": match_case, "whole_words": whole_words}
+    return _matching_op(case, run_id, "replace_all", params, pick, apply, actor)
+
+
+def set_verified(case: Case, run_id: int, verified_by: str, verified: bool = True,
+                 actor: str | None = None) -> Change:
+    """Mark the current transcript verified by a named person (or take the mark off)."""
+    verified_by = verified_by.strip()
+    if verified and not verified_by:
+        raise EditError("verification needs the name of the person verifying")
+    actor = actor or current_user()
+    with case.transaction():
+        mapping = _ensure_working(case, run_id, actor)
+        before = {"status": status(case, run_id)[0], "verified_by": status(case, run_id)[1],
+                  "segments": []}
+        after = {"status": STATUS_VERIFIED if verified else STATUS_EDITED,
+                 "verified_by": verified_by if verified else None, "segments": []}
+        _set_status(case.conn, run_id, after["status"], after["verified_by"])
+        rev = _record(case, run_id, actor, "set_verified",
+                      {"verified": verified, "verified_by": verified_by}, before, after)
+    return _change(case, run_id, rev, reset=mapping is not None)
+
+
+def undo(case: Case, revision_id: int, actor: str | None = None) -> Change:
+    """Put back what a revision changed; recorded as a revision of its own."""
+    rev = revision(case, revision_id)
+    return _revert(case, rev, rev.after, rev.before, "undo", actor)
+
+
+def redo(case: Case, revision_id: int, actor: str | None = None) -> Change:
+    """Apply an undone revision again; recorded as a revision of its own."""
+    rev = revision(case, revision_id)
+    return _revert(case, rev, rev.before, rev.after, "redo", actor)
+
+
+# ---------------------------------------------------------- pure helpers
+
+
+def find_pattern(find: str, match_case: bool = False, whole_words: bool = False) -> re.Pattern[str]:
+    body = re.escape(find)
+    if whole_words:
+        body = rf"(?<!\w){body}(?!\w)"
+    return re.compile(body, 0 if match_case else re.IGNORECASE)
+
+
+def realign_words(words: list[list[Any]], text: str) -> list[list[Any]]:
+    """Keep the machine's words that survive an edit; interpolate typed ones.
+
+    Words are [start_ms, end_ms, text, probability]. Unchanged words keep their
+    timing and probability; words a person typed get probability 1.0 and times
+    spread over the words they replaced (zero-length at an insertion point).
+    """
+    if not words:
+        return []
+    old = [str(w[2]).strip() for w in words]
+    new = text.split()
+    out: list[list[Any]] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(list(w) for w in words[i1:i2])
+            continue
+        if tag == "delete":
+            continue
+        if i2 > i1:
+            start, end = int(words[i1][0]), int(words[i2 - 1][1])
+        else:
+            start = end = int(words[i1 - 1][1]) if i1 > 0 else int(words[0][0])
+        count = j2 - j1
+        for k, token in enumerate(new[j1:j2]):
+            a = start + (end - start) * k // count
+            b = start + (end - start) * (k + 1) // count
+            out.append([a, b, " " + token, TYPED_WORD_PROBABILITY])
+    return out
+
+
+def split_segment(seg: SegmentDict, offset: int, at_ms: int | None = None) -> tuple[SegmentDict, SegmentDict]:
+    text = seg["text"]
+    left_text, right_text = text[:offset].rstrip(), text[offset:].lstrip()
+    if not left_text or not right_text:
+        raise EditError("split inside the text: both parts need some words")
+    words = seg["words"]
+    positions = word_positions(text, words)
+    left_words = [w for w, pos in zip(words, positions) if pos < offset]
+    right_words = [w for w, pos in zip(words, positions) if pos >= offset]
+    if at_ms is None:
+        if left_words and right_words:
+            at_ms = (int(left_words[-1][1]) + int(right_words[0][0])) // 2
+        else:
+            at_ms = seg["start_ms"] + (seg["end_ms"] - seg["start_ms"]) * offset // max(1, len(text))
+    at_ms = min(max(int(at_ms), seg["start_ms"]), seg["end_ms"])
+    left = {**seg, "text": left_text, "end_ms": at_ms, "words": left_words}
+    right = {**seg, "id": None, "origin_segment_id": None, "text": right_text, "start_ms": at_ms,
+             "words": right_words, "source_text": None}
+    return left, right
+
+
+def word_positions(text: str, words: list[list[Any]]) -> list[int]:
+    """Character offset of each word in the text (found in order; unfound words follow on)."""
+    positions, cursor = [], 0
+    for w in words:
+        token = str(w[2]).strip()
+        found = text.find(token, cursor) if token else -1
+        if found >= 0:
+            cursor = found + len(token)
+            positions.append(found)
+        else:
+            positions.append(cursor)
+    return positions
+
+
+def merge_segments(segs: list[SegmentDict]) -> SegmentDict:
+    segs = sorted(segs, key=lambda s: (s["start_ms"], s["id"] or 0))
+    first = segs[0]
+    logprobs = [s["avg_logprob"] for s in segs if s["avg_logprob"] is not None]
+    no_speech = [s["no_speech_prob"] for s in segs if s["no_speech_prob"] is not None]
+    sources = [s["source_text"] for s in segs if s["source_text"]]
+    flags: list[str] = []
+    for s in segs:
+        flags.extend(f for f in s["flags"] if f not in flags)
+    return {
+        **first,
+        "start_ms": min(s["start_ms"] for s in segs),
+        "end_ms": max(s["end_ms"] for s in segs),
+        "text": " ".join(s["text"].strip() for s in segs if s["text"].strip()),
+        "words": [w for s in segs for w in s["words"]],
+        "flags": flags,
+        "avg_logprob": sum(logprobs) / len(logprobs) if logprobs else None,
+        "no_speech_prob": min(no_speech) if no_speech else None,
+        "source_text": " ".join(sources) if sources else None,
+    }
+
+
+# ---------------------------------------------------------------- internals
+
+_FIELDS = ("start_ms", "end_ms", "text", "speaker", "channel", "track", "avg_logprob",
+           "no_speech_prob", "source_text", "origin_segment_id")
+
+
+def _read(conn: sqlite3.Connection, segment_id: int, working: bool, run_id: int | None = None) -> SegmentDict:
+    table, words = ("working_segments", "working_words") if working else ("segments", "words")
+    row = conn.execute(f"SELECT * FROM {table} WHERE id=?", (segment_id,)).fetchone()
+    if row is None or (run_id is not None and row["run_id"] != run_id):
+        raise EditError(f"no segment {segment_id} in run {run_id}")
+    seg = {k: row[k] for k in row.keys() if k in _FIELDS}  # noqa: SIM118 (a sqlite3.Row)
+    seg["id"] = row["id"]
+    seg.setdefault("origin_segment_id", None)
+    seg["flags"] = [f for f in row["flags"].split(",") if f]
+    seg["words"] = [[w["start_ms"], w["end_ms"], w["text"], w["probability"]] for w in conn.execute(
+        f"SELECT * FROM {words} WHERE segment_id=? ORDER BY idx", (segment_id,))]
+    return seg
+
+
+def _to_segment(seg: SegmentDict) -> Segment:
+    return Segment(
+        start_ms=seg["start_ms"], end_ms=seg["end_ms"], text=seg["text"], speaker=seg["speaker"],
+        channel=seg["channel"], words=tuple(Word(int(a), int(b), str(t), float(p)) for a, b, t, p in seg["words"]),
+        avg_logprob=seg["avg_logprob"], no_speech_prob=seg["no_speech_prob"], flags=tuple(seg["flags"]),
+        source_text=seg["source_text"], id=seg["id"],
+    )
+
+
+def _to_revision(r: sqlite3.Row) -> Revision:
+    return Revision(r["id"], r["run_id"], r["at"], r["actor"], r["op"], json.loads(r["params_json"]),
+                    json.loads(r["before_json"]), json.loads(r["after_json"]), r["reverts"])
+
+
+def _ensure_working(case: Case, run_id: int, actor: str) -> dict[int, int] | None:
+    """Create the working copy if there is none; return {machine id: working id} when created."""
+    if has_working_copy(case, run_id):
+        return None
+    if case.run(run_id).status != "complete":  # raises for an unknown run, too
+        raise EditError("this transcript is still being made; edit it once its job is done")
+    conn = case.conn
+    conn.execute("INSERT INTO working_transcripts (run_id, status, created_at, created_by)"
+                 " VALUES (?,?,?,?)", (run_id, STATUS_EDITED, utc_now(), actor))
+    mapping = {}
+    for machine_id in [r[0] for r in conn.execute(
+            "SELECT id FROM segments WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,))]:
+        seg = _read(conn, machine_id, working=False)
+        seg["origin_segment_id"] = machine_id
+        seg["id"] = None
+        mapping[machine_id] = _write(conn, run_id, seg)
+    case.audit.record("transcript.working_copy", f"run/{run_id}", {"segments": len(mapping)}, actor=actor)
+    return mapping
+
+
+def _write(conn: sqlite3.Connection, run_id: int, seg: SegmentDict) -> int:
+    """Insert (no id, or an id not present) or update a working segment; replace its words."""
+    values = (seg["start_ms"], seg["end_ms"], seg["speaker"], seg["channel"], seg.get("track") or "mix",
+              seg["text"], seg["avg_logprob"], seg["no_speech_prob"], ",".join(seg["flags"]),
+              seg["source_text"], seg.get("origin_segment_id"))
+    segment_id = seg.get("id")
+    exists = segment_id is not None and conn.execute(
+        "SELECT 1 FROM working_segments WHERE id=?", (segment_id,)).fetchone() is not None
+    if exists:
+        conn.execute("UPDATE working_segments SET start_ms=?, end_ms=?, speaker=?, channel=?, track=?,"
+                     " text=?, avg_logprob=?, no_speech_prob=?, flags=?, source_text=?,"
+                     " origin_segment_id=? WHERE id=?", (*values, segment_id))
+        conn.execute("DELETE FROM working_words WHERE segment_id=?", (segment_id,))
+    else:
+        cur = conn.execute(
+            "INSERT INTO working_segments (start_ms, end_ms, speaker, channel, track, text, avg_logprob,"
+            " no_speech_prob, flags, source_text, origin_segment_id, run_id, id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, run_id, segment_id))
+        segment_id = int(cur.lastrowid)
+    conn.executemany(
+        "INSERT INTO working_words (segment_id, idx, start_ms, end_ms, text, probability) VALUES (?,?,?,?,?,?)",
+        [(segment_id, i, int(w[0]), int(w[1]), str(w[2]), float(w[3])) for i, w in enumerate(seg["words"])])
+    return int(segment_id)
+
+
+def _delete(conn: sqlite3.Connection, segment_id: int) -> None:
+    conn.execute("DELETE FROM working_words WHERE segment_id=?", (segment_id,))
+    conn.execute("DELETE FROM working_segments WHERE id=?", (segment_id,))
+
+
+def _set_status(conn: sqlite3.Connection, run_id: int, state: str, verified_by: str | None) -> None:
+    conn.execute("UPDATE working_transcripts SET status=?, verified_by=?, verified_at=? WHERE run_id=?",
+                 (state, verified_by, utc_now() if state == STATUS_VERIFIED else None, run_id))
+
+
+def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
+            before: dict[str, Any], after: dict[str, Any], reverts: int | None = None) -> int:
+    cur = case.conn.execute(
+        "INSERT INTO revisions (run_id, at, actor, op, params_json, before_json, after_json, reverts)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (run_id, utc_now(), actor, op, json.dumps(params, ensure_ascii=False),
+         json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False), reverts))
+    rev_id = int(cur.lastrowid)
+    details = {"revision": rev_id, **params,
+               "segments": sorted({s["id"] for s in before["segments"] + after["segments"]})}
+    if reverts is not None:
+        details["reverts"] = reverts
+    case.audit.record(f"transcript.{op}", f"run/{run_id}", details, actor=actor)
+    return rev_id
+
+
+def _change(case: Case, run_id: int, rev_id: int, before: list[SegmentDict] = (),  # type: ignore[assignment]
+            after: list[SegmentDict] = (), reset: bool = False) -> Change:  # type: ignore[assignment]
+    before_ids = {s["id"] for s in before}
+    after_ids = {s["id"] for s in after}
+    state, verified_by = status(case, run_id)
+    return Change(run_id, rev_id, changed=tuple(sorted(before_ids & after_ids)),
+                  added=tuple(sorted(after_ids - before_ids)), removed=tuple(sorted(before_ids - after_ids)),
+                  reset=reset, status=state, verified_by=verified_by)
+
+
+def _segment_op(case: Case, run_id: int, op: str, params: dict[str, Any], ids: list[int],
+                apply: Callable[[list[SegmentDict]], list[SegmentDict]], actor: str | None) -> Change:
+    actor = actor or current_user()
+    with case.transaction():
+        mapping = _ensure_working(case, run_id, actor)
+        if mapping is not None:
+            missing = [i for i in ids if i not in mapping]
+            if missing:
+                raise EditError(f"no segment {missing[0]} in run {run_id}")
+            ids = [mapping[i] for i in ids]
+        before = [_read(case.conn, i, True, run_id) for i in ids]
+        return _commit(case, run_id, actor, op, params, before, apply(before), mapping is not None)
+
+
+def _matching_op(case: Case, run_id: int, op: str, params: dict[str, Any],
+                 pick: Callable[[SegmentDict], bool],
+                 apply: Callable[[list[SegmentDict]], list[SegmentDict]], actor: str | None) -> Change:
+    actor = actor or current_user()
+    with case.transaction():
+        working = has_working_copy(case, run_id)
+        table = "working_segments" if working else "segments"
+        all_ids = [r[0] for r in case.conn.execute(
+            f"SELECT id FROM {table} WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,))]
+        if not any(pick(_read(case.conn, i, working)) for i in all_ids):
+            state, verified_by = status(case, run_id)
+            return Change(run_id, None, status=state, verified_by=verified_by)
+        mapping = _ensure_working(case, run_id, actor)
+        ids = [mapping[i] for i in all_ids] if mapping is not None else all_ids
+        before = [s for s in (_read(case.conn, i, True) for i in ids) if pick(s)]
+        return _commit(case, run_id, actor, op, params, before, apply(before), mapping is not None)
+
+
+def _commit(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
+            before: list[SegmentDict], after: list[SegmentDict], reset: bool) -> Change:
+    """Write `after` over `before` (inside the caller's transaction); record the revision."""
+    prior_status, prior_by = status(case, run_id)
+    keep = {s["id"] for s in after if s.get("id") is not None}
+    for seg in before:
+        if seg["id"] not in keep:
+            _delete(case.conn, seg["id"])
+    written = []
+    for seg in after:
+        seg = {**seg, "id": _write(case.conn, run_id, seg)}
+        written.append(seg)
+    _set_status(case.conn, run_id, STATUS_EDITED, None)
+    rev = _record(case, run_id, actor, op, params,
+                  {"status": prior_status, "verified_by": prior_by, "segments": before},
+                  {"status": STATUS_EDITED, "verified_by": None, "segments": written})
+    return _change(case, run_id, rev, before, written, reset)
+
+
+def _revert(case: Case, rev: Revision, expect: dict[str, Any], target: dict[str, Any], op: str,
+            actor: str | None) -> Change:
+    """Replace the segments in `expect` (they must be current) with those in `target`."""
+    if rev.op in ("undo", "redo"):
+        raise EditError("undo and redo act on an original revision, not on another undo")
+    actor = actor or current_user()
+    with case.transaction():
+        current = []
+        for seg in expect["segments"]:
+            try:
+                now = _read(case.conn, seg["id"], True, rev.run_id)
+            except EditError:
+                now = None
+            if now != seg:
+                raise EditError(f"segment {seg['id']} changed after revision {rev.id}; undo the later "
+                                "changes first")
+            current.append(now)
+        before = {"status": status(case, rev.run_id)[0], "verified_by": status(case, rev.run_id)[1],
+                  "segments": current}
+        keep = {s["id"] for s in target["segments"]}
+        for seg in current:
+            if seg["id"] not in keep:
+                _delete(case.conn, seg["id"])
+        for seg in target["segments"]:
+            _write(case.conn, rev.run_id, seg)
+        if rev.op == "set_verified":
+            new_status, new_by = target["status"], target["verified_by"]
+            if new_status == STATUS_DRAFT:  # the working copy stays; it is no longer verified
+                new_status = STATUS_EDITED
+        else:
+            new_status, new_by = STATUS_EDITED, None
+        _set_status(case.conn, rev.run_id, new_status, new_by)
+        after = {"status": new_status, "verified_by": new_by, "segments": target["segments"]}
+        rev_id = _record(case, rev.run_id, actor, op, {"revision": rev.id, "op": rev.op}, before,
+                         after, reverts=rev.id)
+    return _change(case, rev.run_id, rev_id, current, target["segments"])

@@ -1,0 +1,381 @@
+"""The work queue: an explicit state machine kept in the case's SQLite store.
+
+    queued --claim--> running --complete--> done
+      ^                 |  \\--fail(retry, attempts left)--> queued
+      |                 |   \\-fail(no retry / attempts used)--> failed --retry--> queued
+      |                 +--pause--> paused --resume--> queued
+      +--recover_stale--+  (a running job whose worker went silent or died)
+    queued | running | paused --cancel--> cancelled --retry--> queued
+
+A job is claimed inside one `BEGIN IMMEDIATE` transaction, so two workers (or
+two processes) can never take the same job. Nothing is ever deleted and nothing
+is cancelled at start-up: a job left `running` by a crash goes back to `queued`
+and resumes from the segments its run already stored. Every state change
+appends to the audit log in the same transaction that makes it.
+
+No Qt here: the worker process, the CLI and the GUI all drive this class.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import platform
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.audit import AuditLog
+from app.core.errors import StoreError
+from app.core.store import db
+
+STATES = ("queued", "running", "done", "failed", "cancelled", "paused")
+TASKS = ("transcribe", "translate", "export")
+PENDING = ("queued", "running", "paused")  # not finished: what cancel(None) stops
+DEDUPE = ("queued", "running", "paused", "done")  # an equal job in these states is reused
+DEFAULT_MAX_ATTEMPTS = 3
+STALE_AFTER_S = 60.0  # a worker refreshes its heartbeat every few seconds while it lives
+QUEUE_PAUSED = "queue_paused"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    exhibit_id: int
+    task: str
+    options: dict[str, Any]
+    state: str
+    priority: int
+    attempts: int
+    max_attempts: int
+    error: str | None
+    run_id: int | None
+    progress: float
+    eta_s: float | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    heartbeat_at: str | None
+    parent_job_id: int | None
+    worker: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed", "cancelled")
+
+
+def options_key(options: dict[str, Any]) -> str:
+    """Canonical JSON, so equal options always compare equal in SQL."""
+    return json.dumps(options, sort_keys=True, separators=(",", ":"))
+
+
+def worker_name(pid: int | None = None) -> str:
+    """`host:pid`, so a job left running by a dead local process is recognised at once."""
+    return f"{platform.node() or 'localhost'}:{pid or os.getpid()}"
+
+
+def worker_is_gone(worker: str | None) -> bool:
+    """True when `worker` names a process on this host that no longer exists."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != (platform.node() or "localhost") or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"], exhibit_id=row["exhibit_id"], task=row["task"],
+        options=json.loads(row["options_json"]), state=row["state"], priority=row["priority"],
+        attempts=row["attempts"], max_attempts=row["max_attempts"], error=row["error"],
+        run_id=row["run_id"], progress=row["progress"], eta_s=row["eta_s"],
+        created_at=row["created_at"], started_at=row["started_at"], finished_at=row["finished_at"],
+        heartbeat_at=row["heartbeat_at"], parent_job_id=row["parent_job_id"], worker=row["worker"],
+    )
+
+
+def _marks(values: Iterable[Any]) -> str:
+    return ",".join("?" for _ in values)
+
+
+class JobQueue:
+    """The queue of one case. Give it the case's connection (`case.conn`)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.audit = AuditLog(conn)
+
+    # ------------------------------------------------------------ adding
+
+    def add(self, exhibit_id: int, task: str, options: dict[str, Any], priority: int = 0,
+            parent_job_id: int | None = None, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> int:
+        """Queue a job, or return the id of an equal one already queued, running or done."""
+        return self.add_or_get(exhibit_id, task, options, priority, parent_job_id, max_attempts)[0]
+
+    def add_or_get(self, exhibit_id: int, task: str, options: dict[str, Any], priority: int = 0,
+                   parent_job_id: int | None = None,
+                   max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> tuple[int, bool]:
+        """Like add(); also says whether a new job was created."""
+        if task not in TASKS:
+            raise StoreError(f"unknown task '{task}'; choose from {', '.join(TASKS)}")
+        key = options_key(options)
+        with db.transaction(self.conn):
+            row = self.conn.execute(
+                f"SELECT id FROM jobs WHERE exhibit_id=? AND task=? AND options_json=?"
+                f" AND parent_job_id IS ? AND state IN ({_marks(DEDUPE)}) ORDER BY id LIMIT 1",
+                (exhibit_id, task, key, parent_job_id, *DEDUPE),
+            ).fetchone()
+            if row is not None:
+                return int(row[0]), False
+            cur = self.conn.execute(
+                "INSERT INTO jobs (exhibit_id, task, options_json, priority, max_attempts,"
+                " parent_job_id, created_at) VALUES (?,?,?,?,?,?,?)",
+                (exhibit_id, task, key, priority, max(1, max_attempts), parent_job_id, db.utc_now()),
+            )
+            job_id = int(cur.lastrowid)
+            self.audit.record("job.queued", f"job/{job_id}",
+                              {"exhibit": exhibit_id, "task": task, "options": options,
+                               "priority": priority, "parent_job": parent_job_id})
+        return job_id, True
+
+    # ------------------------------------------------------------ the worker's side
+
+    def claim(self, worker: str) -> Job | None:
+        """Take the best queued job (highest priority, then oldest) whose parent is done."""
+        with db.transaction(self.conn):
+            if self._paused():
+                return None
+            row = self.conn.execute(
+                "SELECT j.id FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
+                " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')"
+                " ORDER BY j.priority DESC, j.created_at, j.id LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            job_id, now = int(row[0]), db.utc_now()
+            self.conn.execute(
+                "UPDATE jobs SET state='running', attempts=attempts+1, worker=?, started_at=?,"
+                " finished_at=NULL, heartbeat_at=?, heartbeat_s=?, eta_s=NULL WHERE id=?",
+                (worker, now, now, time.time(), job_id),
+            )
+            job = self.get(job_id)
+            self.audit.record("job.started", f"job/{job_id}",
+                              {"worker": worker, "attempt": job.attempts})
+        return job
+
+    def heartbeat(self, job_id: int, progress: float | None = None, eta_s: float | None = None) -> bool:
+        """Record that the job is alive (and how far it got). False once it is no longer running."""
+        sets, args = "heartbeat_at=?, heartbeat_s=?", [db.utc_now(), time.time()]
+        if progress is not None:
+            sets += ", progress=?, eta_s=?"
+            args += [min(1.0, max(0.0, progress)), eta_s]
+        cur = self.conn.execute(f"UPDATE jobs SET {sets} WHERE id=? AND state='running'",
+                                (*args, job_id))
+        return cur.rowcount == 1
+
+    def attach_run(self, job_id: int, run_id: int) -> None:
+        """Link the run the job writes into (run.started is already in the audit log)."""
+        self.conn.execute("UPDATE jobs SET run_id=? WHERE id=?", (run_id, job_id))
+
+    def complete(self, job_id: int, run_id: int | None) -> bool:
+        with db.transaction(self.conn):
+            done = self._move([job_id], ("running", "paused"), "done", "job.done", {"run": run_id},
+                              "run_id=COALESCE(?, run_id), progress=1, eta_s=0, error=NULL,"
+                              " finished_at=?", (run_id, db.utc_now()))
+        return bool(done)
+
+    def fail(self, job_id: int, reason: str, retry: bool) -> str | None:
+        """Back to queued while retry is asked for and attempts remain, else failed.
+
+        Returns the job's new state, or None when it was not running (e.g. cancelled).
+        """
+        with db.transaction(self.conn):
+            row = self.conn.execute(
+                "SELECT attempts, max_attempts FROM jobs WHERE id=? AND state IN ('running','paused')",
+                (job_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            if retry and row["attempts"] < row["max_attempts"]:
+                self._move([job_id], ("running", "paused"), "queued", "job.retry_scheduled",
+                           {"reason": reason, "attempt": row["attempts"]}, "error=?, eta_s=NULL",
+                           (reason,))
+                return "queued"
+            self._move([job_id], ("running", "paused"), "failed", "job.failed",
+                       {"reason": reason, "attempt": row["attempts"]},
+                       "error=?, eta_s=NULL, finished_at=?", (reason, db.utc_now()))
+            self._cascade(job_id, "failed")
+        return "failed"
+
+    def release(self, job_id: int, reason: str = "worker stopped") -> bool:
+        """Give a running job back to the queue without spending an attempt (orderly stop)."""
+        with db.transaction(self.conn):
+            moved = self._move([job_id], ("running",), "queued", "job.released", {"reason": reason},
+                               "attempts=MAX(0, attempts-1), eta_s=NULL")
+        return bool(moved)
+
+    def recover_stale(self, stale_after_s: float = STALE_AFTER_S) -> builtins.list[int]:
+        """Running jobs whose worker is silent or gone go back to queued. Never cancels anything."""
+        with db.transaction(self.conn):
+            rows = self.conn.execute(
+                "SELECT id, worker, heartbeat_s FROM jobs WHERE state='running'").fetchall()
+            cutoff = time.time() - stale_after_s
+            stale = [r["id"] for r in rows
+                     if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"])]
+            return self._move(stale, ("running",), "queued", "job.recovered",
+                              {"reason": "its worker stopped without finishing it"}, "eta_s=NULL")
+
+    # ------------------------------------------------------------ the user's side
+
+    def cancel(self, job_id: int | None = None) -> builtins.list[int]:
+        """Cancel one job, or (None) every queued, running and paused job. Returns the ids."""
+        with db.transaction(self.conn):
+            ids = self._ids(job_id, PENDING)
+            moved = self._move(ids, PENDING, "cancelled", "job.cancelled", None,
+                               "eta_s=NULL, finished_at=?", (db.utc_now(),))
+            for jid in moved:
+                self._cascade(jid, "cancelled")
+        return moved
+
+    def pause(self, job_id: int | None = None) -> builtins.list[int]:
+        """Pause one job, or (None) the whole queue: nothing is claimed until resume().
+
+        A running job stops at its next chunk boundary; its stored segments are kept.
+        """
+        with db.transaction(self.conn):
+            if job_id is None and not self._paused():
+                self._set(QUEUE_PAUSED, "1")
+                self.audit.record("queue.paused", "queue", {})
+            ids = self._ids(job_id, ("running",))
+            paused = self._move(ids, ("queued",), "paused", "job.paused", None)
+            # an attempt interrupted by the user does not count against max_attempts
+            return paused + self._move(ids, ("running",), "paused", "job.paused", None,
+                                       "attempts=MAX(0, attempts-1), eta_s=NULL")
+
+    def resume(self, job_id: int | None = None) -> builtins.list[int]:
+        """Resume one paused job, or (None) the queue and every paused job."""
+        with db.transaction(self.conn):
+            if job_id is None and self._paused():
+                self._set(QUEUE_PAUSED, "0")
+                self.audit.record("queue.resumed", "queue", {})
+            return self._move(self._ids(job_id, ("paused",)), ("paused",), "queued", "job.resumed")
+
+    def retry(self, job_id: int) -> bool:
+        """A failed or cancelled job back to queued with a fresh set of attempts."""
+        with db.transaction(self.conn):
+            moved = self._move([job_id], ("failed", "cancelled"), "queued", "job.retried", None,
+                               "attempts=0, error=NULL, finished_at=NULL")
+        return bool(moved)
+
+    def set_priority(self, job_id: int, priority: int) -> None:
+        with db.transaction(self.conn):
+            self.get(job_id)
+            self.conn.execute("UPDATE jobs SET priority=? WHERE id=?", (priority, job_id))
+            self.audit.record("job.priority", f"job/{job_id}", {"priority": priority})
+
+    # ------------------------------------------------------------ reading
+
+    def get(self, job_id: int) -> Job:
+        row = self.conn.execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no job {job_id} in this case")
+        return _job(row)
+
+    def list(self, states: Iterable[str] | None = None) -> builtins.list[Job]:
+        if states is None:
+            rows = self.conn.execute("SELECT * FROM jobs ORDER BY id").fetchall()
+        else:
+            wanted = tuple(states)
+            rows = self.conn.execute(
+                f"SELECT * FROM jobs WHERE state IN ({_marks(wanted)}) ORDER BY id", wanted).fetchall()
+        return [_job(r) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(STATES, 0)
+        for state, count in self.conn.execute("SELECT state, count(*) FROM jobs GROUP BY state"):
+            found[state] = count
+        return found
+
+    def is_paused(self) -> bool:
+        return self._paused()
+
+    def claimable(self) -> int:
+        """How many queued jobs a worker could take now (0 while the queue is paused)."""
+        if self._paused():
+            return 0
+        return self.conn.execute(
+            "SELECT count(*) FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
+            " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')"
+        ).fetchone()[0]
+
+    def top_priority(self) -> int:
+        """The highest priority among queued jobs (0 when none): +1 puts a job first."""
+        row = self.conn.execute("SELECT MAX(priority) FROM jobs WHERE state='queued'").fetchone()
+        return int(row[0] or 0)
+
+    def finished_by(self, workers: Iterable[str]) -> builtins.list[int]:
+        """Ids of done, failed or cancelled jobs last claimed by any of `workers`."""
+        names = tuple(workers)
+        if not names:
+            return []
+        return [r[0] for r in self.conn.execute(
+            f"SELECT id FROM jobs WHERE worker IN ({_marks(names)})"
+            " AND state IN ('done','failed','cancelled')", names)]
+
+    def state_of(self, job_id: int) -> str | None:
+        row = self.conn.execute("SELECT state FROM jobs WHERE id=?", (job_id,)).fetchone()
+        return row[0] if row else None
+
+    # ------------------------------------------------------------ internals
+
+    def _ids(self, job_id: int | None, states: tuple[str, ...]) -> builtins.list[int]:
+        if job_id is not None:
+            self.get(job_id)  # a clear error for an unknown id
+            return [job_id]
+        return [r[0] for r in self.conn.execute(
+            f"SELECT id FROM jobs WHERE state IN ({_marks(states)}) ORDER BY id", states)]
+
+    def _move(self, ids: Iterable[int], from_states: tuple[str, ...], to: str, action: str,
+              details: dict[str, Any] | None = None, sets: str = "",
+              set_args: tuple[Any, ...] = ()) -> builtins.list[int]:
+        """Move each job in `ids` that is in `from_states` to `to`, auditing each move.
+
+        Call inside a transaction. Returns the ids actually moved.
+        """
+        moved = []
+        extra = f", {sets}" if sets else ""
+        for job_id in ids:
+            cur = self.conn.execute(
+                f"UPDATE jobs SET state=?{extra} WHERE id=? AND state IN ({_marks(from_states)})",
+                (to, *set_args, job_id, *from_states),
+            )
+            if cur.rowcount:
+                self.audit.record(action, f"job/{job_id}", details or {})
+                moved.append(job_id)
+        return moved
+
+    def _cascade(self, job_id: int, why: str) -> None:
+        """Jobs waiting on a job that will never be done cannot run either: fail them."""
+        waiting = [r[0] for r in self.conn.execute(
+            "SELECT id FROM jobs WHERE parent_job_id=? AND state IN ('queued','paused')", (job_id,))]
+        reason = f"job {job_id}, which it depends on, was {why}"
+        for child in self._move(waiting, ("queued", "paused"), "failed", "job.failed",
+                                {"reason": reason}, "error=?, finished_at=?",
+                                (reason, db.utc_now())):
+            self._cascade(child, "failed")
+
+    def _paused(self) -> bool:
+        row = self.conn.execute("SELECT value FROM settings WHERE key=?", (QUEUE_PAUSED,)).fetchone()
+        return row is not None and row[0] == "1"
+
+    def _set(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                          " ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))

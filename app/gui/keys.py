@@ -1,0 +1,100 @@
+"""Typist keys: named actions, oTranscribe defaults, rebindable, foot-pedal friendly.
+
+A foot pedal that presents itself as a keyboard sends ordinary key presses
+(often F-keys or media keys); bind those keys to the actions in Settings -> Keys.
+The router is an application-wide event filter, so the keys work wherever the
+focus is in the main window, including while a segment's text is being edited
+(Esc there toggles playback instead of cancelling the edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+@dataclass(frozen=True)
+class KeyAction:
+    name: str
+    label: str
+    default: str  # QKeySequence portable text
+    repeat: bool = False  # act on auto-repeat (holding the key / pedal down)
+
+
+ACTIONS: tuple[KeyAction, ...] = (
+    KeyAction("play_pause", "Play / pause", "Esc"),
+    KeyAction("skip_back", "Skip back", "F1", repeat=True),
+    KeyAction("skip_forward", "Skip forward", "F2", repeat=True),
+    KeyAction("slower", "Slower", "F3", repeat=True),
+    KeyAction("faster", "Faster", "F4", repeat=True),
+    KeyAction("loop_segment", "Loop current segment", "F6"),
+    KeyAction("next_uncertain", "Next uncertain word (review)", "F8"),
+    KeyAction("previous_uncertain", "Previous uncertain word (review)", "Shift+F8"),
+)
+ACTION_BY_NAME = {a.name: a for a in ACTIONS}
+
+
+def binding(settings: QSettings, name: str) -> QKeySequence:
+    text = settings.value(f"keys/{name}", ACTION_BY_NAME[name].default)
+    return QKeySequence(str(text))
+
+
+def set_binding(settings: QSettings, name: str, sequence: QKeySequence) -> None:
+    settings.setValue(f"keys/{name}", sequence.toString(QKeySequence.SequenceFormat.PortableText))
+
+
+def _event_key(event: QKeyEvent) -> int:
+    mods = event.modifiers().value & ~0x20000000  # ignore the keypad modifier
+    return event.key() | mods
+
+
+class KeyRouter(QObject):
+    """Dispatches bound keys pressed anywhere in `window` to action callbacks."""
+
+    def __init__(self, window: QWidget, settings: QSettings,
+                 handlers: dict[str, Callable[[], None]]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self.handlers = handlers
+        self.table: dict[int, str] = {}
+        self.reload()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def reload(self) -> None:
+        """Re-read the bindings (after the settings dialog changed them)."""
+        self.table = {}
+        for action in ACTIONS:
+            seq = binding(self.settings, action.name)
+            if seq.count():
+                self.table[seq[0].toCombined()] = action.name
+
+    def detach(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+            return False
+        if not isinstance(watched, QWidget) or watched.window() is not self.window:
+            return False
+        name = self.table.get(_event_key(event))  # type: ignore[arg-type]
+        if name is None:
+            return False
+        if kind == QEvent.Type.ShortcutOverride:
+            event.accept()  # keep the key from a widget's own shortcut (e.g. Esc closing an editor)
+            return True
+        if event.isAutoRepeat() and not ACTION_BY_NAME[name].repeat:  # type: ignore[attr-defined]
+            return True
+        handler = self.handlers.get(name)
+        if handler is not None:
+            handler()
+        return True

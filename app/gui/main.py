@@ -1,0 +1,44 @@
+"""`python -m app gui [--case DIR]`: open the window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+
+def run(args: argparse.Namespace) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.core.errors import ParleyError
+    from app.core.store import Case, default_case_dir
+    from app.gui import prefs
+    from app.gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(prefs.ORG)
+    app.setApplicationName(prefs.APP)
+    settings = prefs.settings()
+    folder = getattr(args, "case", None) or settings.value("case/last", "") or default_case_dir()
+    try:
+        case = Case.open(Path(str(folder)))
+    except ParleyError as exc:
+        QMessageBox.critical(None, "Parley", f"The case could not be opened:\n{exc}")
+        return 1
+    settings.setValue("case/last", str(case.folder))
+    window = MainWindow(case, settings)
+    window.show()
+
+    def excepthook(kind, value, tb) -> None:  # type: ignore[no-untyped-def]
+        text = "".join(traceback.format_exception_only(kind, value)).strip()
+        print("".join(traceback.format_exception(kind, value, tb)), file=sys.stderr)
+        QMessageBox.critical(window, "Parley", f"Something went wrong:\n{text}")
+
+    sys.excepthook = excepthook
+    status = app.exec()
+    case.close()
+    return int(status)

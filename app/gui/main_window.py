@@ -1,0 +1,561 @@
+"""The main window: case and exhibits, queue, editor with waveform, translation, history."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import editing
+from app.core.errors import ParleyError
+from app.core.jobs import JobQueue
+from app.core.models import list_models
+from app.core.options import to_dict
+from app.core.store import Case
+from app.gui import prefs
+from app.gui.bridge import WorkerBridge
+from app.gui.editor_model import EditSession
+from app.gui.editor_view import EditorView
+from app.gui.exhibits_view import ExhibitsView, IntakeSignals, exhibit_rows, run_intake
+from app.gui.keys import KeyRouter, binding
+from app.gui.player import Player
+from app.gui.queue_view import QueueView
+from app.gui.settings_dialog import SettingsDialog
+from app.gui.translation_view import TranslationView
+
+REFRESH_MS = 1000
+
+
+def preload_modules() -> None:
+    """Import what background threads will need, before the event loop runs.
+
+    A thread that imports a module holds that module's import lock (and, under
+    PySide6's import hook, does a lot of Python work); the GUI thread touching the
+    same module would wait for it. Importing up front keeps those waits out of
+    the event loop.
+    """
+    import app.core.intake
+    import app.core.media
+    import app.core.waveform
+    import app.worker.supervisor  # noqa: F401
+SPEECH_TASKS = ("transcribe", "translate")
+
+
+def environment_problems(settings: QSettings) -> list[str]:
+    """What would stop transcription, in words a user can act on (no tracebacks)."""
+    problems = []
+    try:
+        import av  # noqa: F401 - the ffmpeg libraries
+    except ImportError as exc:
+        problems.append(f"The ffmpeg libraries (PyAV) are missing, so no media can be read ({exc}). "
+                        "Reinstall Parley.")
+    folder = prefs.models_dir(settings)
+    models = [m for m in list_models(folder) if m.family == "whisper"]
+    wanted = prefs.model_name(settings)
+    if not models:
+        problems.append(f"No transcription model is installed in {folder}. Import one with "
+                        "“python -m app models import BUNDLE”, or choose another models folder in "
+                        "Settings → Models.")
+    elif wanted not in {m.name for m in models} and not Path(wanted).is_dir():
+        problems.append(f"The model “{wanted}” is not installed in {folder} (installed: "
+                        f"{', '.join(m.name for m in models)}). Choose one in Settings → Transcription.")
+    return problems
+
+
+class ExportDialog(QDialog):
+    def __init__(self, formats: list[str], folder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export transcripts")
+        self.boxes = {f: QCheckBox(f.upper()) for f in formats}
+        for name in ("json", "docx"):
+            if name in self.boxes:
+                self.boxes[name].setChecked(True)
+        self.folder = QLineEdit(folder)
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        self.all_box = QCheckBox("All exhibits (otherwise the one on screen)")
+        row = QHBoxLayout()
+        for box in self.boxes.values():
+            row.addWidget(box)
+        where = QHBoxLayout()
+        where.addWidget(QLabel("Into folder"))
+        where.addWidget(self.folder, 1)
+        where.addWidget(browse)
+        note = QLabel("Exports take the current transcript (edited or verified, else the machine draft) "
+                      "and are never written beside the evidence.")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addLayout(where)
+        layout.addWidget(self.all_box)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
+        if folder:
+            self.folder.setText(folder)
+
+    def formats(self) -> list[str]:
+        return [f for f, box in self.boxes.items() if box.isChecked()]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, case: Case, settings: QSettings | None = None, start_worker: bool = True) -> None:
+        super().__init__()
+        preload_modules()
+        self.settings = settings or prefs.settings()
+        self.case = case
+        self.queue = JobQueue(case.conn)
+        self.worker_text = ""
+        self.problems: list[str] = []
+        self.setWindowTitle(f"Parley — {case.folder}")
+        self.resize(1400, 880)
+
+        self.player = Player(self)
+        self.player.problem.connect(self.add_problem)
+        self.session = EditSession(case, lambda: prefs.user_name(self.settings), self)
+        self.session.error.connect(self.show_error)
+        self.session.changed.connect(lambda _c: (self.refresh_history(), self.refresh_exhibits()))
+        self.bridge = WorkerBridge(self)
+        self._wire_bridge()
+
+        self.exhibits = ExhibitsView()
+        self.exhibits.addPaths.connect(self.add_paths)
+        self.exhibits.transcribeRequested.connect(self.transcribe)
+        self.exhibits.selected.connect(self.show_exhibit)
+        self.queue_view = QueueView()
+        self.queue_view.action.connect(self.queue_action)
+        self.editor = EditorView(self.session, self.player)
+        self.editor.message.connect(lambda t: self.statusBar().showMessage(t, 5000))
+        self.translation = TranslationView(case)
+        self.translation.seekRequested.connect(self.player.seek)
+        self.history = QTreeWidget()
+        self.history.setHeaderLabels(["#", "When (UTC)", "Who", "Operation", "Details"])
+        self.history.setRootIsDecorated(False)
+        self.run_box = QComboBox()
+        self.run_box.currentIndexChanged.connect(lambda _i: self._run_chosen())
+        self._build_layout()
+        self._build_menus()
+        self.router = KeyRouter(self, self.settings, {
+            "play_pause": self.player.toggle,
+            "skip_back": self.player.skip_back,
+            "skip_forward": self.player.skip_forward,
+            "slower": self.player.slower,
+            "faster": self.player.faster,
+            "loop_segment": self.editor.toggle_loop,
+            "next_uncertain": self.editor.next_uncertain,
+            "previous_uncertain": self.editor.previous_uncertain,
+        })
+        self.apply_settings()
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_MS)
+        self.refresh_timer.timeout.connect(self.refresh)
+        self.refresh_timer.start()
+        self.refresh()
+        self.check_environment()
+        if not self.player.has_audio_device:
+            self.statusBar().showMessage("No sound output found: playback runs silently "
+                                         "(positions and seeking still work).", 10000)
+        if start_worker:
+            self.start_worker()
+
+    # -------------------------------------------------------------- layout
+    def _build_layout(self) -> None:
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.setObjectName("banner")
+        self.banner.setStyleSheet("QLabel#banner { background:#fff1c2; color:#3d2e00; padding:8px;"
+                                  " border:1px solid #e0b64c; border-radius:4px; }")
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.hide()
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.exhibits)
+        left.addWidget(self.queue_view)
+        left.setSizes([480, 320])
+        self.tabs = QTabWidget()
+        editor_page = QWidget()
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Transcript:"))
+        top.addWidget(self.run_box, 1)
+        page_layout = QVBoxLayout(editor_page)
+        page_layout.addLayout(top)
+        page_layout.addWidget(self.editor, 1)
+        self.tabs.addTab(editor_page, "Editor")
+        self.tabs.addTab(self.translation, "Translation")
+        self.tabs.addTab(self.history, "History")
+        self.tabs.currentChanged.connect(lambda _i: self.refresh_history())
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(1, 1)
+        split.setSizes([620, 780])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(central)
+
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        case_menu = bar.addMenu("&Case")
+        self._action(case_menu, "Open or create case…", self.pick_case, QKeySequence.StandardKey.Open)
+        self._action(case_menu, "Add files…", self.exhibits.pick_files)
+        self._action(case_menu, "Add folder…", self.exhibits.pick_folder)
+        self._action(case_menu, "Export…", self.ask_export, "Ctrl+E")
+        case_menu.addSeparator()
+        self._action(case_menu, "Settings…", self.open_settings, "Ctrl+,")
+        self._action(case_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        undo = self.session.stack.createUndoAction(self, "Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.session.stack.createRedoAction(self, "Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit.addAction(undo)
+        edit.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        edit.addSeparator()
+        self._action(edit, "Find and replace", lambda: self.editor.find_button.setChecked(True), "Ctrl+F")
+        self._action(edit, "Split segment", self.editor.split_current, "Ctrl+Shift+S")
+        self._action(edit, "Merge segments", self.editor.merge_selected, "Ctrl+Shift+M")
+        self._action(edit, "Rename speaker…", self.editor.ask_rename, "Ctrl+Shift+R")
+        self._action(edit, "Mark verified…", lambda: self.editor.ask_verify(prefs.user_name(self.settings)))
+        play = bar.addMenu("&Playback")
+        self.play_menu = play
+
+    def _fill_play_menu(self) -> None:
+        """Menu entries show the current key (the keys themselves are handled by the KeyRouter)."""
+        self.play_menu.clear()
+        for name, label, slot in (
+            ("play_pause", "Play / pause", self.player.toggle),
+            ("skip_back", "Skip back", self.player.skip_back),
+            ("skip_forward", "Skip forward", self.player.skip_forward),
+            ("slower", "Slower", self.player.slower),
+            ("faster", "Faster", self.player.faster),
+            ("loop_segment", "Loop segment", self.editor.toggle_loop),
+            ("next_uncertain", "Next uncertain word", self.editor.next_uncertain),
+            ("previous_uncertain", "Previous uncertain word", self.editor.previous_uncertain),
+        ):
+            key = binding(self.settings, name).toString(QKeySequence.SequenceFormat.NativeText)
+            self._action(self.play_menu, f"{label}\t{key}", slot)
+
+    # ------------------------------------------------------------- banner
+    def add_problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+        self._show_banner()
+
+    def _show_banner(self) -> None:
+        if not self.problems:
+            self.banner.hide()
+            return
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        self.banner.setText(f"<b>Needs attention</b><ul style='margin:0'>{items}</ul>")
+        self.banner.show()
+
+    def check_environment(self) -> None:
+        self.problems = [p for p in self.problems if p.startswith("playback")]
+        for problem in environment_problems(self.settings):
+            self.add_problem(problem)
+        self._show_banner()
+
+    def show_error(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+        QMessageBox.warning(self, "Parley", text)
+
+    # -------------------------------------------------------------- worker
+    def _wire_bridge(self) -> None:
+        b = self.bridge
+        b.progress.connect(self._on_progress)
+        b.segmentsReady.connect(self._on_segments)
+        b.jobDone.connect(self._on_job_done)
+        b.jobFailed.connect(lambda j, reason, retry: self.statusBar().showMessage(
+            f"Job {j} failed: {reason}" + (" (will retry)" if retry else ""), 10000))
+        b.workerReady.connect(self._on_worker_ready)
+        b.modelLoaded.connect(lambda m, d, s: self._set_worker_text(f"model {m} on {d} ({s:.1f}s to load)"))
+        b.workerCrashed.connect(lambda reason: self.add_problem(f"The transcription worker stopped: {reason}"))
+        b.unavailable.connect(self.add_problem)
+        b.anyEvent.connect(self.refresh_queue)
+
+    def start_worker(self) -> bool:
+        return self.bridge.start(self.case.folder, prefs.models_dir(self.settings))
+
+    def _set_worker_text(self, text: str) -> None:
+        self.worker_text = text
+        self.refresh_queue()
+
+    def _on_worker_ready(self, device: str, model: str) -> None:
+        self._set_worker_text(f"worker ready on {device}" + (f", {model}" if model else ""))
+
+    def _on_progress(self, job_id: int, fraction: float, eta: object, _segments: int) -> None:
+        self.queue_view.model.set_live(job_id, fraction, eta)  # type: ignore[arg-type]
+
+    def _on_segments(self, _job_id: int, run_id: int, _count: int) -> None:
+        exhibit = self.editor.exhibit
+        if exhibit is None:
+            return
+        if self.session.run_id is None and self.case.run(run_id).exhibit_id == exhibit.id:
+            self._fill_runs(exhibit.id, prefer=run_id)
+        else:
+            self.editor.reload_if_showing(run_id)
+
+    def _on_job_done(self, job_id: int, run_id: object) -> None:
+        self.statusBar().showMessage(f"Job {job_id} done.", 5000)
+        self.refresh()
+        exhibit = self.editor.exhibit
+        if exhibit is not None and isinstance(run_id, int) and self.case.run(run_id).exhibit_id == exhibit.id:
+            self._fill_runs(exhibit.id, prefer=run_id)
+            self.translation.show_exhibit(exhibit.id)
+
+    # ----------------------------------------------------------- refreshing
+    def refresh(self) -> None:
+        self.refresh_queue()
+        self.refresh_exhibits()
+
+    def refresh_queue(self) -> None:
+        names = {e.id: e.source.name for e in self.case.exhibits()}
+        self.queue_view.set_jobs(self.queue.list(), names, self.queue.counts(),
+                                 ("queue paused · " if self.queue.is_paused() else "") + self.worker_text)
+
+    def refresh_exhibits(self) -> None:
+        self.exhibits.set_rows(exhibit_rows(self.case))
+
+    def refresh_history(self) -> None:
+        self.history.clear()
+        run_id = self.session.run_id
+        if run_id is None:
+            return
+        for rev in reversed(editing.history(self.case, run_id)):
+            detail = ", ".join(f"{k}={v!r}" for k, v in rev.params.items() if k != "text")
+            if rev.op == "edit_text":
+                detail = f"“{rev.params.get('text', '')[:60]}”"
+            QTreeWidgetItem(self.history, [str(rev.id), rev.at.replace("T", " ")[:19], rev.actor, rev.op, detail])
+        for col in range(4):
+            self.history.resizeColumnToContents(col)
+
+    # ------------------------------------------------------------ exhibits
+    def add_paths(self, paths: list[str]) -> None:
+        self.statusBar().showMessage(f"Reading {len(paths)} item(s)…")
+        signals = IntakeSignals(self)
+        added: list[int] = []
+        problems: list[str] = []
+
+        def found(f: Any) -> None:
+            if f.source is not None:
+                exhibit, is_new = self.case.add_exhibit(f.source, found_at=f.path)
+                if is_new:
+                    added.append(exhibit.id)
+            elif f.error:
+                problems.append(f"{f.path}: {f.error}")
+
+        def finished(_count: int) -> None:
+            self.refresh_exhibits()
+            text = f"Added {len(added)} exhibit(s)."
+            if problems:
+                text += f" {len(problems)} could not be used."
+                QMessageBox.information(self, "Some files were not added", "\n".join(problems[:30]))
+            self.statusBar().showMessage(text, 8000)
+            if added and self.settings.value("intake/auto_transcribe", True, type=bool):
+                self.transcribe([i for i in added if self.case.exhibit(i).source.kind == "media"])
+            signals.deleteLater()
+
+        signals.found.connect(found)
+        signals.finished.connect(finished)
+        self._intake_thread = run_intake(paths, signals)
+
+    def transcribe(self, exhibit_ids: list[int]) -> list[int]:
+        if not exhibit_ids:
+            return []
+        self.check_environment()
+        if any("model" in p for p in self.problems):
+            self.show_error("Transcription needs a model: " + " ".join(p for p in self.problems if "model" in p))
+            return []
+        options = to_dict(prefs.transcribe_options(self.settings))
+        jobs = [self.queue.add(eid, "transcribe", options) for eid in exhibit_ids]
+        if not self.bridge.is_running():
+            self.start_worker()
+        self.refresh()
+        return jobs
+
+    def show_exhibit(self, exhibit_id: int | None) -> None:
+        if exhibit_id is None:
+            return
+        self._fill_runs(exhibit_id)
+        self.translation.show_exhibit(exhibit_id)
+
+    def _fill_runs(self, exhibit_id: int, prefer: int | None = None) -> None:
+        runs = self.case.conn.execute(
+            "SELECT id, task, status, language, model_name, created_at FROM runs WHERE exhibit_id=?"
+            f" AND task IN ({','.join('?' * len(SPEECH_TASKS))}) ORDER BY id DESC",
+            (exhibit_id, *SPEECH_TASKS)).fetchall()
+        self.run_box.blockSignals(True)
+        self.run_box.clear()
+        ids = [r["id"] for r in runs]
+        chosen = next((i for i, r in enumerate(runs) if r["status"] == "complete"), 0)
+        if prefer in ids:
+            chosen = ids.index(prefer)
+        for r in runs:
+            status = "" if r["status"] == "complete" else f" · {r['status']}"
+            self.run_box.addItem(f"run {r['id']} · {r['task']} · {r['model_name']} · {r['language'] or '?'}"
+                                 f"{status} · {r['created_at'][:16].replace('T', ' ')} UTC", r["id"])
+        if not runs:
+            self.run_box.addItem("not transcribed yet", None)
+        self.run_box.setCurrentIndex(chosen)
+        self.run_box.blockSignals(False)
+        self._run_chosen(exhibit_id)
+
+    def _run_chosen(self, exhibit_id: int | None = None) -> None:
+        if exhibit_id is None:
+            exhibit_id = self.exhibits.current_id() or (self.editor.exhibit.id if self.editor.exhibit else None)
+        if exhibit_id is None:
+            return
+        self.editor.show_run(self.case.exhibit(exhibit_id), self.run_box.currentData(),
+                             self.case.folder / "waveforms")
+        self.refresh_history()
+
+    # --------------------------------------------------------------- queue
+    def queue_action(self, name: str, job_id: int | None) -> None:
+        try:
+            if name == "cancel":
+                if self.bridge.supervisor is not None:
+                    self.bridge.supervisor.cancel(job_id)
+                else:
+                    self.queue.cancel(job_id)
+            elif name == "pause":
+                self.queue.pause(job_id)
+            elif name == "resume":
+                self.queue.resume(job_id)
+                if not self.bridge.is_running():
+                    self.start_worker()
+            elif name == "retry" and job_id is not None:
+                self.queue.retry(job_id)
+                if not self.bridge.is_running():
+                    self.start_worker()
+            elif name in ("priority+", "priority-") and job_id is not None:
+                job = self.queue.get(job_id)
+                self.queue.set_priority(job_id, job.priority + (1 if name == "priority+" else -1))
+        except ParleyError as exc:
+            self.show_error(str(exc))
+        self.refresh()
+
+    # -------------------------------------------------------------- export
+    def ask_export(self) -> None:
+        from app.core.export import available_formats
+
+        default = str(self.settings.value("export/folder", str(Path.home() / "Parley exports")))
+        dialog = ExportDialog(available_formats(), default, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        folder = dialog.folder.text().strip()
+        if dialog.all_box.isChecked():
+            run_ids = [r for r in (self.case.latest_run(e.id) for e in self.case.exhibits()) if r]
+        else:
+            run_ids = [self.session.run_id] if self.session.run_id else []
+        self.settings.setValue("export/folder", folder)
+        paths, error = self.export_to(Path(folder), dialog.formats(), run_ids)
+        if error:
+            self.show_error(error)
+        elif paths:
+            QMessageBox.information(self, "Exported", f"Wrote {len(paths)} file(s) to {folder}.")
+
+    def export_to(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:
+        """Write each run's current transcript; returns (paths, the core's refusal or None)."""
+        from app.commands import case_record_export
+        from app.core.export import export_transcript
+
+        if not run_ids:
+            return [], "Nothing to export: no transcript is selected."
+        if not formats:
+            return [], "Choose at least one format."
+        written: list[Path] = []
+        try:
+            for run_id in run_ids:
+                transcript = editing.current_transcript(self.case, run_id)
+                for path in export_transcript(transcript, folder, formats):
+                    case_record_export(self.case, run_id, path)
+                    written.append(path)
+        except (ParleyError, OSError) as exc:
+            return written, str(exc)
+        self.statusBar().showMessage(f"Exported {len(written)} file(s) to {folder}", 8000)
+        return written, None
+
+    # ------------------------------------------------------------ settings
+    def apply_settings(self) -> None:
+        self.player.skip_ms = prefs.skip_ms(self.settings)
+        self.player.rewind_ms = prefs.rewind_ms(self.settings)
+        self.router.reload()
+        self._fill_play_menu()
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply_settings()
+            self.check_environment()
+            if prefs.models_dir(self.settings) != getattr(self.bridge.supervisor, "models_dir", None):
+                self.start_worker()
+
+    # ---------------------------------------------------------------- case
+    def pick_case(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open or create a case folder", str(self.case.folder))
+        if folder:
+            self.open_case(Path(folder))
+
+    def open_case(self, folder: Path) -> None:
+        try:
+            case = Case.open(folder)
+        except ParleyError as exc:
+            self.show_error(str(exc))
+            return
+        self.bridge.stop()
+        self.editor.show_run(None, None, None)
+        old, self.case = self.case, case
+        self.session.case = case
+        self.session.set_run(None)
+        self.queue = JobQueue(case.conn)
+        self.translation.set_case(case)
+        old.close()
+        self.settings.setValue("case/last", str(case.folder))
+        self.setWindowTitle(f"Parley — {case.folder}")
+        self.refresh()
+        self.start_worker()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.refresh_timer.stop()
+        self.router.detach()
+        self.player.media.stop()
+        self.bridge.stop()
+        super().closeEvent(event)

@@ -1,0 +1,412 @@
+"""The worker process: a long-lived loop that claims jobs from the case's queue.
+
+Started by the Supervisor with the multiprocessing *spawn* context (forking a
+threaded Qt process can deadlock). The Whisper model is loaded once and kept
+until a job asks for another one. Each chunk's segments are committed to the
+store by transcribe_exhibit as they are decoded, so a crash or a kill loses at
+most the chunk in flight and the retry resumes from the stored ones.
+
+Two threads: the main one decodes; a background one reads commands from the
+parent (CancelJob, Shutdown) and refreshes the running job's heartbeat on its
+own SQLite connection, so a long chunk or model load never looks like a hang.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import MediaError, ParleyError
+from app.core.jobs import Job, JobQueue, worker_name
+from app.core.store import Case, Exhibit, db
+from app.worker.protocol import (
+    CancelJob,
+    JobCancelled,
+    JobDone,
+    JobFailed,
+    JobPaused,
+    JobStarted,
+    ModelLoaded,
+    Progress,
+    QueueIdle,
+    SegmentsReady,
+    Shutdown,
+    WorkerConfig,
+    WorkerCrashed,
+    WorkerReady,
+)
+
+# TEST ONLY: "N" or "N:text" makes the worker process die (os._exit) after it has
+# stored N chunks of one job (whose exhibit name contains `text`), to prove that a
+# decoder crash neither loses stored work nor takes the parent down. Never set it
+# outside the test suite.
+TEST_CRASH_ENV = "PARLEY_TEST_CRASH_AFTER_CHUNKS"
+TEST_CRASH_EXIT = 86
+
+StopCheck = Callable[[], bool]
+ProgressFn = Callable[[float, int], None]
+
+
+def worker_main(config: WorkerConfig, events: Connection, commands: Connection) -> None:
+    """The child's entry point."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    try:
+        worker = Worker(config, events, commands)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
+        _send(events, WorkerCrashed(f"the worker could not start: {_one_line(exc)}", restarting=False))
+        os._exit(1)
+    try:
+        worker.run()
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
+        _send(events, WorkerCrashed(f"the worker stopped: {_one_line(exc)}"))
+        raise SystemExit(1) from None
+    finally:
+        worker.close()
+
+
+def _send(events: Connection, event: object) -> bool:
+    try:
+        events.send(event)
+        return True
+    except (OSError, ValueError):  # the parent has gone
+        return False
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if isinstance(exc, ParleyError) else f"{type(exc).__name__}: {text}"
+
+
+class Worker:
+    def __init__(self, config: WorkerConfig, events: Connection, commands: Connection) -> None:
+        self.config = config
+        self.events = events
+        self.commands = commands
+        self.name = worker_name()
+        self.case = Case.open(Path(config.case_dir))
+        self.queue = JobQueue(self.case.conn)
+        self.models_dir = Path(config.models_dir) if config.models_dir else None
+        self.engine: Any = None
+        self.engine_key: tuple | None = None
+        self.current: int | None = None  # the job being worked on
+        self.cancelled: set[int] = set()
+        self.shutdown = threading.Event()
+        self.background = threading.Thread(target=self._background, name="commands", daemon=True)
+
+    # ------------------------------------------------------------ the loop
+
+    def run(self) -> None:
+        self.background.start()
+        device = self._preload()
+        self.send(WorkerReady(device, self.engine.info.name if self.engine else ""))
+        idle = False
+        while not self.shutdown.is_set():
+            jobs = self._next_jobs()
+            if not jobs:
+                if not idle:
+                    self.send(QueueIdle())
+                    idle = True
+                self.shutdown.wait(self.config.idle_poll_s)
+                continue
+            idle = False
+            for job in jobs:
+                self._work(job)
+
+    def close(self) -> None:
+        self.shutdown.set()
+        if self.background.is_alive():
+            self.background.join(timeout=2)
+        # Free the model while the interpreter is whole: left to interpreter teardown, the
+        # native thread pools can abort ("terminate called without an active exception").
+        self.engine = self.engine_key = None
+        gc.collect()
+        self.case.close()
+
+    def send(self, event: object) -> None:
+        if not _send(self.events, event):
+            self.shutdown.set()
+
+    def _next_jobs(self) -> list[Job]:
+        """The job(s) to work on next.
+
+        BATCHING HOOK: short clips (voice notes) are where batching pays. When
+        app.core.batching offers transcribe_clips(...), this is the one place to
+        change: after claiming a short transcribe job, claim further queued short
+        jobs with identical options (each claim is its own atomic transaction)
+        and hand the group to a `_transcribe_batch` beside `_transcribe`, which
+        must still report per job (JobStarted/Progress/JobDone) and commit each
+        exhibit's segments to its own run.
+        """
+        job = self.queue.claim(self.name)
+        return [job] if job else []
+
+    # ------------------------------------------------------------ one job
+
+    def _work(self, job: Job) -> None:
+        self.current = job.id
+        try:
+            if self.shutdown.is_set():
+                self.queue.release(job.id, "worker shutting down")
+                return
+            exhibit = self.case.exhibit(job.exhibit_id)
+            self.send(JobStarted(job.id, job.exhibit_id, job.task, exhibit.source.name,
+                                 job.attempts, exhibit.source.duration_ms))
+            self._finish(job, *self._run_task(job, exhibit))
+        except (MediaError, ParleyError) as exc:
+            self._fail(job, str(exc.reason) if isinstance(exc, MediaError) else _one_line(exc), False)
+        except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
+            self._fail(job, f"unexpected error: {_one_line(exc)}", True)
+        finally:
+            self.current = None
+
+    def _run_task(self, job: Job, exhibit: Exhibit) -> tuple[int | None, bool]:
+        """Do the job's work; returns (run id, stopped before the end)."""
+        tracker = _Tracker(self, job)
+        should_stop = self._stop_check(job.id)
+        if job.task == "transcribe":
+            return self._transcribe(job, exhibit, tracker, should_stop)
+        if job.task == "translate":
+            return _translate(self.case, job, tracker.update, should_stop, self.models_dir)
+        return _export(self.case, job, exhibit), False
+
+    def _transcribe(self, job: Job, exhibit: Exhibit, tracker: _Tracker,
+                    should_stop: StopCheck) -> tuple[int | None, bool]:
+        from app.core.options import TranscribeOptions, from_dict
+        from app.core.transcription import transcribe_exhibit
+
+        try:
+            options = from_dict(TranscribeOptions, job.options)
+        except (TypeError, ValueError) as exc:
+            raise ParleyError(f"the job's options are not valid: {exc}") from None
+        exhibit = _reachable(exhibit)  # before the (slow) model load
+        engine = self._engine_for(options)
+        run_id = _run_for(self.case, engine, exhibit, options)
+        self.queue.attach_run(job.id, run_id)
+        tracker.begin()  # the ETA counts decoding time, not the model load
+        result = transcribe_exhibit(self.case, engine, exhibit, options, on_progress=tracker.update,
+                                    should_stop=should_stop, run_id=run_id)
+        return result.run_id, result.stopped
+
+    def _finish(self, job: Job, run_id: int | None, stopped: bool) -> None:
+        if not stopped:
+            if self.queue.complete(job.id, run_id):
+                self.send(JobDone(job.id, run_id))
+            else:
+                self.send(JobCancelled(job.id))
+            return
+        state = self.queue.state_of(job.id)
+        if state == "running" and self.shutdown.is_set():
+            self.queue.release(job.id, "worker shutting down")
+        elif state == "paused":
+            self.send(JobPaused(job.id))
+        else:
+            self.queue.cancel(job.id)
+            self.send(JobCancelled(job.id))
+
+    def _fail(self, job: Job, reason: str, retry: bool) -> None:
+        state = self.queue.fail(job.id, reason, retry)
+        if state is None:
+            self.send(JobCancelled(job.id))
+        else:
+            self.send(JobFailed(job.id, reason, will_retry=state == "queued"))
+
+    def _stop_check(self, job_id: int) -> StopCheck:
+        def should_stop() -> bool:
+            if self.shutdown.is_set() or job_id in self.cancelled:
+                return True
+            return self.queue.state_of(job_id) != "running"  # cancelled/paused by anyone
+
+        return should_stop
+
+    # ------------------------------------------------------------ the model
+
+    def _preload(self) -> str:
+        from app.core.device import choose
+        from app.core.options import TranscribeOptions, from_dict
+
+        if self.config.preload:
+            try:
+                return self._engine_for(from_dict(TranscribeOptions, self.config.preload)).placement.device
+            except ParleyError:
+                pass  # the first job that needs it will fail with the reason
+        try:
+            return choose().device
+        except ParleyError:
+            return "cpu"
+
+    def _engine_for(self, options: Any) -> Any:
+        """The loaded engine, reloaded only when a job asks for another model or placement."""
+        from app.core.asr import load_engine
+
+        key = (options.model, options.device, options.compute_type, options.threads)
+        if self.engine is None or key != self.engine_key:
+            self.engine = self.engine_key = None
+            gc.collect()  # free the old model's memory (and GPU memory) first
+            started = time.monotonic()
+            self.engine = load_engine(options, self.models_dir)
+            self.engine_key = key
+            placement = self.engine.placement
+            self.send(ModelLoaded(self.engine.info.name, placement.device, placement.compute_type,
+                                  round(time.monotonic() - started, 2)))
+        return self.engine
+
+    # ------------------------------------------------------------ background thread
+
+    def _background(self) -> None:
+        """Read parent commands at once; keep the running job's heartbeat fresh."""
+        conn = db.connect(Path(self.config.case_dir))
+        queue = JobQueue(conn)
+        last_beat = 0.0
+        try:
+            while not self.shutdown.is_set():
+                if self.commands.poll(0.25):  # short, so close() can join this thread quickly
+                    self._command()
+                job_id = self.current
+                if job_id is not None and time.monotonic() - last_beat >= self.config.heartbeat_s:
+                    queue.heartbeat(job_id)
+                    last_beat = time.monotonic()
+        except (EOFError, OSError):
+            self.shutdown.set()  # the parent has gone: stop at the next chunk
+        finally:
+            conn.close()
+
+    def _command(self) -> None:
+        command = self.commands.recv()
+        if isinstance(command, CancelJob):
+            self.cancelled.add(command.job_id)
+        elif isinstance(command, Shutdown):
+            self.shutdown.set()
+
+
+class _Tracker:
+    """Turns per-chunk callbacks into throttled heartbeats and events, with an ETA."""
+
+    def __init__(self, worker: Worker, job: Job) -> None:
+        self.worker = worker
+        self.job = job
+        self.started = time.monotonic()
+        self.start_fraction = job.progress
+        self.last_sent = 0.0
+        self.last_count = -1
+        self.chunks = 0
+        self.crash_after = _test_crash_after(worker.case, job)
+
+    def begin(self) -> None:
+        self.started = time.monotonic()
+
+    def update(self, fraction: float, count: int) -> None:
+        self.chunks += 1
+        now = time.monotonic()
+        if fraction >= 1.0 or now - self.last_sent >= self.worker.config.progress_interval_s:
+            self.last_sent = now
+            eta = self._eta(fraction, now)
+            self.worker.queue.heartbeat(self.job.id, fraction, eta)
+            self.worker.send(Progress(self.job.id, fraction, eta, count))
+            run_id = self.worker.queue.get(self.job.id).run_id
+            if count != self.last_count and run_id is not None:
+                self.last_count = count
+                self.worker.send(SegmentsReady(self.job.id, run_id, count))
+        if self.crash_after and self.chunks >= self.crash_after:
+            os._exit(TEST_CRASH_EXIT)  # TEST ONLY, see TEST_CRASH_ENV
+
+    def _eta(self, fraction: float, now: float) -> float | None:
+        gained = fraction - self.start_fraction
+        if fraction >= 1.0:
+            return 0.0
+        if gained <= 0.001:
+            return None
+        return round((now - self.started) * (1.0 - fraction) / gained, 1)
+
+
+def _test_crash_after(case: Case, job: Job) -> int:
+    """TEST ONLY: the chunk count after which to crash, from TEST_CRASH_ENV (0 = never)."""
+    value = os.environ.get(TEST_CRASH_ENV, "")
+    count, _, name = value.partition(":")
+    if not count.isdigit():
+        return 0
+    if name and name not in case.exhibit(job.exhibit_id).source.name:
+        return 0
+    return int(count)
+
+
+# ------------------------------------------------------------ task helpers
+
+
+def _reachable(exhibit: Exhibit) -> Exhibit:
+    """The exhibit with a path that still exists (duplicates are linked at other paths)."""
+    for path in (exhibit.source.path, *exhibit.paths):
+        if Path(path).is_file():
+            return exhibit if path == exhibit.source.path else replace(
+                exhibit, source=replace(exhibit.source, path=path))
+    raise MediaError(exhibit.source.path, "no such file (moved or deleted since it was added)")
+
+
+def _run_for(case: Case, engine: Any, exhibit: Exhibit, options: Any) -> int:
+    """The run to write into: an interrupted one with identical settings, else a new one."""
+    from app.core.provenance import software_info
+    from app.core.transcription import resumable_run, settings_for
+
+    settings = settings_for(options, engine)
+    run_id = resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
+    if run_id is None:
+        run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
+    return run_id
+
+
+def _translate(case: Case, job: Job, on_progress: ProgressFn, should_stop: StopCheck,
+               models_dir: Path | None) -> tuple[int | None, bool]:
+    """Hand a translate job to app.core.translation.translate_job, when that module exists."""
+    try:
+        from app.core import translation  # type: ignore[attr-defined]
+    except ImportError as exc:
+        if exc.name not in ("app.core.translation", None):
+            raise
+        raise ParleyError("translation is not available in this installation") from None
+    translate_job = getattr(translation, "translate_job", None)
+    if translate_job is None:
+        raise ParleyError("translation is not available in this installation")
+    offered = {"on_progress": on_progress, "should_stop": should_stop, "models_dir": models_dir}
+    accepted = inspect.signature(translate_job).parameters
+    result = translate_job(case, job, **{k: v for k, v in offered.items() if k in accepted})
+    if isinstance(result, int) or result is None:
+        return result, False
+    return getattr(result, "run_id", None), bool(getattr(result, "stopped", False))
+
+
+def _export(case: Case, job: Job, exhibit: Exhibit) -> int:
+    """Write a finished run's transcript: options {out, formats, basename?, task?}."""
+    from app.core.export import export_transcript
+    from app.core.media import sha256_file
+
+    run_id = _export_run(case, job)
+    out, formats = job.options.get("out"), job.options.get("formats") or ["json"]
+    if not out:
+        raise ParleyError("export job has no output folder")
+    for path in export_transcript(case.transcript(run_id), out, formats,
+                                  basename=job.options.get("basename")):
+        with case.transaction():
+            case.audit.record("export.written", f"run/{run_id}",
+                              {"file": str(path), "sha256": sha256_file(path), "job": job.id})
+    return run_id
+
+
+def _export_run(case: Case, job: Job) -> int:
+    if job.parent_job_id is not None:
+        parent = JobQueue(case.conn).get(job.parent_job_id)
+        if parent.run_id is not None:
+            return parent.run_id
+    run_id = case.latest_run(job.exhibit_id, job.options.get("task"))
+    if run_id is None:
+        raise ParleyError("nothing transcribed yet for this exhibit")
+    return run_id

@@ -1,0 +1,371 @@
+"""The parent's handle on the worker process (no Qt: the GUI polls it on a timer).
+
+    sup = Supervisor(case_dir)
+    sup.start()
+    ...every ~100 ms: for event in sup.poll(): ...
+    sup.cancel(job_id)          # effective within ~1.5 s, by killing the decode if need be
+    sup.stop()
+
+If the child dies (segfault, os._exit, kill -9, out of memory) the Supervisor
+emits WorkerCrashed, fails the job it was running *with retry* (the attempt
+counts, so a file that crashes the decoder every time ends as failed), and
+starts a fresh worker; the retry resumes from the segments already stored.
+
+worker_options (all optional):
+    preload        TranscribeOptions as a dict: load that model before the first job
+    idle_poll_s    how often an idle worker looks for work (default 0.5)
+    heartbeat_s    how often the running job's heartbeat is refreshed (default 5)
+    kill_after_s   how long a cancelled decode may take to stop before it is killed (1.5)
+    stale_after_s  heartbeat age after which a running job is recovered (60)
+    max_restarts   crashes allowed within a minute before giving up (5)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from app.core.jobs import STALE_AFTER_S, JobQueue, worker_name
+from app.core.store import Case
+from app.worker.process import worker_main
+from app.worker.protocol import (
+    CancelJob,
+    Command,
+    Event,
+    JobCancelled,
+    JobDone,
+    JobFailed,
+    JobPaused,
+    JobStarted,
+    QueueIdle,
+    Shutdown,
+    WorkerConfig,
+    WorkerCrashed,
+)
+
+KILL_AFTER_S = 1.5
+RESTART_WINDOW_S = 60.0
+MAX_RESTARTS = 5
+RECOVER_EVERY_S = 30.0
+SETTLE_S = 1.0  # how long a job finished in the store may wait for its event to arrive
+FINISHED = ("done", "failed", "cancelled")
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: the child ignores SIGINT itself once started
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def describe_exit(code: int | None) -> str:
+    if code is None:
+        return "the worker process stopped responding"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the worker process was killed by {name}"
+    return f"the worker process exited unexpectedly (exit code {code})"
+
+
+class Supervisor:
+    def __init__(self, case_dir: Path, models_dir: Path | None = None,
+                 worker_options: dict[str, Any] | None = None) -> None:
+        self.case_dir = Path(case_dir).expanduser().resolve()
+        self.models_dir = Path(models_dir).resolve() if models_dir else None
+        self.options = dict(worker_options or {})
+        self._ctx = multiprocessing.get_context("spawn")
+        self._proc: Any = None
+        self._events: Connection | None = None
+        self._commands: Connection | None = None
+        self._case: Case | None = None
+        self._queue: JobQueue | None = None
+        self._pending: list[Event] = []
+        self._kill_at: dict[int, float] = {}  # cancelled running job -> kill deadline
+        self._crashes: deque[float] = deque()
+        self._child_reason: str | None = None
+        self._running_job: int | None = None
+        self._idle = False
+        self._gave_up = False
+        self._last_recover = 0.0
+        self._names: set[str] = set()  # worker names of every child started
+        self._ended: set[int] = set()  # jobs whose final event has been delivered
+        self._unreported: dict[int, float] = {}  # finished in the store, event not seen yet
+
+    # ------------------------------------------------------------ lifecycle
+
+    @property
+    def queue(self) -> JobQueue:
+        """The case's queue, on the Supervisor's own connection (opened by start())."""
+        if self._queue is None:
+            self._case = Case.open(self.case_dir)
+            self._queue = JobQueue(self._case.conn)
+        return self._queue
+
+    def start(self) -> None:
+        if self.is_alive():
+            return
+        self.queue.recover_stale(self._stale_after())
+        self._last_recover = time.monotonic()
+        self._gave_up = False
+        self._spawn()
+
+    def stop(self, timeout: float = 5) -> None:
+        """Ask the worker to stop at its next chunk; kill it if it has not within `timeout`."""
+        proc = self._proc
+        if proc is not None:
+            self._send(Shutdown())
+            proc.join(timeout)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(2)
+            self._drain()
+            self._release_jobs_of(proc.pid)
+        self._close_pipes()
+        self._proc = None
+        if self._case is not None:
+            self._case.close()
+            self._case = self._queue = None
+
+    def is_alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id (None when not running)."""
+        return self._proc.pid if self.is_alive() else None
+
+    @property
+    def gave_up(self) -> bool:
+        """True after too many crashes in a row: the worker is not restarted any more."""
+        return self._gave_up
+
+    # ------------------------------------------------------------ events
+
+    def poll(self) -> list[Event]:
+        """Everything that happened since the last call. Never blocks; call it often."""
+        if self._proc is None:
+            events, self._pending = self._pending, []
+            return events
+        self._drain()
+        self._enforce_kill_deadlines()
+        self._check_alive()
+        self._recover_periodically()
+        events, self._pending = self._pending, []
+        return events
+
+    def run_until_idle(self, on_event: Callable[[Event], None] | None = None,
+                       until: Iterable[int] | None = None, poll_s: float = 0.1) -> None:
+        """Work the queue until nothing is left to claim (or until every job in `until` ends)."""
+        self.start()
+        waiting = set(until) if until is not None else None
+        while True:
+            for event in self.poll():
+                if on_event is not None:
+                    on_event(event)
+            if self._finished(waiting):
+                return
+            time.sleep(poll_s)
+
+    def _finished(self, waiting: set[int] | None) -> bool:
+        if self._gave_up or self._proc is None:
+            return True
+        if self._kill_at or not self._settled():
+            return False
+        if waiting is not None and all(self.queue.state_of(j) in FINISHED for j in waiting):
+            return True
+        return self._idle and self.queue.claimable() == 0 and not self._ours_running()
+
+    def _settled(self) -> bool:
+        """No job our worker finished in the store is still waiting for its event.
+
+        The worker commits a job's end and then sends the event, so the store can be
+        a moment ahead of the pipe; returning in that moment would lose the event.
+        """
+        now = time.monotonic()
+        for job_id in self.queue.finished_by(self._names):
+            if job_id in self._ended:
+                continue
+            if now - self._unreported.setdefault(job_id, now) < SETTLE_S:
+                return False
+        return True
+
+    # ------------------------------------------------------------ control
+
+    def cancel(self, job_id: int | None = None) -> list[int]:
+        """Cancel a job (None: every pending job). A running decode stops within ~1.5 s."""
+        ours = self._ours_running()
+        cancelled = self.queue.cancel(job_id)
+        for jid in cancelled:
+            if jid in ours and self.is_alive():
+                self._send(CancelJob(jid))
+                self._kill_at[jid] = time.monotonic() + self._kill_after()
+            else:
+                self._emit(JobCancelled(jid))
+        return cancelled
+
+    def pause(self, job_id: int | None = None) -> list[int]:
+        """Pause a job or (None) the queue; a running job stops at its next chunk, work kept."""
+        return self.queue.pause(job_id)
+
+    def resume(self, job_id: int | None = None) -> list[int]:
+        return self.queue.resume(job_id)
+
+    def retry(self, job_id: int) -> bool:
+        return self.queue.retry(job_id)
+
+    # ------------------------------------------------------------ internals
+
+    def _spawn(self) -> None:
+        events_in, events_out = self._ctx.Pipe(duplex=False)
+        commands_in, commands_out = self._ctx.Pipe(duplex=False)
+        config = WorkerConfig(
+            case_dir=str(self.case_dir),
+            models_dir=str(self.models_dir) if self.models_dir else None,
+            preload=self.options.get("preload"),
+            idle_poll_s=float(self.options.get("idle_poll_s", 0.5)),
+            heartbeat_s=float(self.options.get("heartbeat_s", 5.0)),
+        )
+        proc = self._ctx.Process(target=worker_main, args=(config, events_out, commands_in),
+                                 name="parley-worker", daemon=True)
+        with _sigint_ignored():  # Ctrl-C is the parent's: the child inherits SIG_IGN at birth
+            proc.start()
+        events_out.close()  # the child holds the only writer: EOF when it dies
+        commands_in.close()
+        self._proc, self._events, self._commands = proc, events_in, commands_out
+        self._names.add(worker_name(proc.pid))
+        self._idle, self._running_job, self._child_reason = False, None, None
+
+    def _send(self, command: Command) -> None:
+        try:
+            if self._commands is not None:
+                self._commands.send(command)
+        except (OSError, ValueError):
+            pass  # the child is gone; _check_alive deals with it
+
+    def _drain(self) -> None:
+        while self._events is not None:
+            try:
+                if not self._events.poll():
+                    return
+                event = self._events.recv()
+            except (EOFError, OSError):
+                return
+            self._note(event)
+
+    def _note(self, event: Event) -> None:
+        if isinstance(event, WorkerCrashed):  # the child's own last words: used by _check_alive
+            self._child_reason = event.reason
+            return
+        if isinstance(event, JobStarted):
+            self._running_job, self._idle = event.job_id, False
+        elif isinstance(event, (JobDone, JobFailed, JobCancelled, JobPaused)):
+            self._kill_at.pop(event.job_id, None)
+            if self._running_job == event.job_id:
+                self._running_job = None
+        elif isinstance(event, QueueIdle):
+            self._idle = True
+        self._emit(event)
+
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, (JobDone, JobCancelled)) or (
+                isinstance(event, JobFailed) and not event.will_retry):
+            self._ended.add(event.job_id)
+        self._pending.append(event)
+
+    def _enforce_kill_deadlines(self) -> None:
+        now = time.monotonic()
+        late = [j for j, deadline in self._kill_at.items() if now >= deadline]
+        if not late:
+            return
+        self._kill_worker()
+        for job_id in late:
+            self._kill_at.pop(job_id, None)
+            self._emit(JobCancelled(job_id))
+        self._kill_at.clear()  # the killed worker ran them all
+        self._spawn()
+
+    def _kill_worker(self) -> None:
+        proc = self._proc
+        proc.kill()  # the only sure way to stop a decode and free (GPU) memory
+        proc.join(5)
+        self._drain()
+        self._close_pipes()
+        # A job the killed worker still had (cancelled meanwhile or not) must not stay running.
+        for job in self.queue.list(("running",)):
+            if job.worker == worker_name(proc.pid):
+                self.queue.fail(job.id, "the worker was stopped to cancel another job", retry=True)
+
+    def _check_alive(self) -> None:
+        proc = self._proc
+        if proc is None or proc.is_alive():
+            return
+        self._drain()
+        reason = self._child_reason or describe_exit(proc.exitcode)
+        self._close_pipes()
+        job_id = self._fail_jobs_of(proc.pid, reason)
+        now = time.monotonic()
+        self._crashes.append(now)
+        while self._crashes and now - self._crashes[0] > RESTART_WINDOW_S:
+            self._crashes.popleft()
+        restarting = len(self._crashes) <= int(self.options.get("max_restarts", MAX_RESTARTS))
+        self._emit(WorkerCrashed(reason, job_id, restarting))
+        if restarting:
+            self._spawn()
+        else:
+            self._proc, self._gave_up = None, True
+
+    def _fail_jobs_of(self, pid: int, reason: str) -> int | None:
+        """Fail (with retry) what a dead worker was running; the attempt counts."""
+        failed = None
+        for job in self.queue.list(("running",)):
+            if job.worker != worker_name(pid):
+                continue
+            state = self.queue.fail(job.id, reason, retry=True)
+            self._emit(JobFailed(job.id, reason, will_retry=state == "queued"))
+            failed = job.id
+        self._running_job = None
+        return failed
+
+    def _release_jobs_of(self, pid: int) -> None:
+        for job in self.queue.list(("running",)):
+            if job.worker == worker_name(pid):
+                self.queue.release(job.id, "the worker was stopped")
+
+    def _ours_running(self) -> set[int]:
+        if self._proc is None:
+            return set()
+        mine = worker_name(self._proc.pid)
+        return {j.id for j in self.queue.list(("running",)) if j.worker == mine}
+
+    def _recover_periodically(self) -> None:
+        if time.monotonic() - self._last_recover >= RECOVER_EVERY_S:
+            self._last_recover = time.monotonic()
+            self.queue.recover_stale(self._stale_after())
+
+    def _close_pipes(self) -> None:
+        for conn in (self._events, self._commands):
+            if conn is not None:
+                conn.close()
+        self._events = self._commands = None
+
+    def _stale_after(self) -> float:
+        return float(self.options.get("stale_after_s", STALE_AFTER_S))
+
+    def _kill_after(self) -> float:
+        return float(self.options.get("kill_after_s", KILL_AFTER_S))
