@@ -286,14 +286,41 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     options = transcribe_options(args)
     check_model(options)
+    translate = translate_options(args)
     usable, status = scan_inputs(args.inputs)
     if usable:
         case = Case.open(args.case)
         try:
-            enqueue(case, JobQueue(case.conn), usable, options, args.priority)
+            queue = JobQueue(case.conn)
+            queued = enqueue(case, queue, usable, options, args.priority)
+            if translate is not None:
+                enqueue_translations(queue, queued, translate, args.priority)
         finally:
             case.close()
     return status
+
+
+def translate_options(args: argparse.Namespace) -> dict | None:
+    """--translate-to: a translate job to follow each transcription (checked before queueing)."""
+    if not args.translate_to:
+        return None
+    from app.core.models import translation_model
+    from app.core.options import TranslateOptions, to_dict
+    from app.core.translation import check_language
+
+    check_language(args.translate_to)
+    folder = translation_model(args.translate_model)
+    return to_dict(TranslateOptions(model=str(folder), target=args.translate_to,
+                                    device=args.device, threads=args.threads))
+
+
+def enqueue_translations(queue: JobQueue, queued: list[Queued], options: dict, priority: int) -> None:
+    """One translate job per transcribe job, run once its parent is done."""
+    for job_id in dict.fromkeys(q.job_id for q in queued):
+        parent = queue.get(job_id)
+        child, new = queue.add_or_get(parent.exhibit_id, "translate", options, priority, job_id)
+        if new:
+            print(f"queued job {child}: translate job {job_id}'s transcript to {options['target']}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -313,15 +340,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not pending:
             print("nothing queued", file=sys.stderr)
             return OK
-        paths = [case.exhibit(j.exhibit_id).source.path for j in pending]
+        paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in pending))
         names = output_basenames(paths)
         if args.out:
             check_out_dir(args.out, paths)
 
         def export(job: Job) -> None:
-            if args.out and job.run_id is not None and job.task == "transcribe":
-                path = case.exhibit(job.exhibit_id).source.path
-                write_exports(case, job.run_id, args.out, formats, names.get(path, Path(path).stem))
+            if not args.out or job.run_id is None or job.task not in ("transcribe", "translate"):
+                return
+            path = case.exhibit(job.exhibit_id).source.path
+            name = names.get(path, Path(path).stem)
+            if job.task == "translate":  # beside the transcript: <name>.<target>.<format>
+                name = f"{name}.{job.options['target']}"
+            write_exports(case, job.run_id, args.out, formats, name)
 
         runner = QueueRunner(case, _case_dir(args), export,
                              lambda job: [case.exhibit(job.exhibit_id).source.path])
@@ -428,6 +459,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     add_transcribe_options(p)
     p.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
+    p.add_argument("--translate-to", default=None, metavar="CODE",
+                   help="also translate each transcript into this language once it is done")
+    p.add_argument("--translate-model", default=None, metavar="NAME|DIR",
+                   help="NLLB-200 or M2M-100 model (default: the first one installed)")
     add_case_option(p)
     p.set_defaults(handler=cmd_add)
 

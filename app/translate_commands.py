@@ -56,24 +56,6 @@ def _inputs(paths: list[str]) -> list[Input]:
     return found
 
 
-def _model_folder(name: str | None) -> Path:
-    """--model as a folder; without it, the first NLLB-200, else M2M-100, model installed."""
-    from app.core import models
-    from app.core.errors import ModelError
-
-    if name:
-        return models.resolve(name)
-    installed = models.list_models()
-    for family in ("nllb", "m2m100"):
-        for model in installed:
-            if model.family == family:
-                return model.path
-    raise ModelError(
-        f"no translation model is installed in {models.default_models_dir()}; import an "
-        "NLLB-200 or M2M-100 bundle with `python -m app models import BUNDLE`, or give --model DIR"
-    )
-
-
 def _whisper_language(code: str) -> str:
     """A --from code as Whisper knows it (pl, de...), for forcing the speech language."""
     from app.core.errors import LanguageError
@@ -170,10 +152,11 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if not usable:
         return status
     whisper = _Whisper(args, source) if any(i.kind == "media" for i in usable) else None
+    from app.core.models import translation_model
     from app.core.translation import load_translation_model
 
     translator = load_translation_model(
-        _model_folder(args.model), args.device, args.compute_type, args.threads
+        translation_model(args.model), args.device, args.compute_type, args.threads
     )
     translator.language_token(target)  # this model knows the languages asked for
     if source:
@@ -224,9 +207,10 @@ def list_languages(model: str | None) -> int:
     vocabulary: frozenset[str] | None = None
     family = "nllb"
     if model:
+        from app.core.models import translation_model
         from app.core.mt import detect_family, find_model_files, read_vocabulary
 
-        files = find_model_files(_model_folder(model))
+        files = find_model_files(translation_model(model))
         tokens = read_vocabulary(files.vocabulary)
         family, vocabulary = detect_family(tokens), frozenset(tokens)
     for flores in NLLB_CODES:

@@ -127,3 +127,44 @@ def test_transcribe_goes_through_the_queue_and_transcribes_a_duplicate_once(caps
     assert case.conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
     assert [j.state for j in JobQueue(case.conn).list()] == ["done"]
     case.close()
+
+
+def test_transcribe_then_translate_in_one_go(tmp_path, models_dir):
+    """queue add --translate-to queues a translate job behind each transcription."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import MEDIA, REPO
+
+    tiny_nllb = REPO / "tests" / "fixtures" / "tiny_nllb"
+    case, out = tmp_path / "case", tmp_path / "out"
+    base = [sys.executable, "-m", "app", "queue"]
+    added = subprocess.run(base + ["add", str(MEDIA / "en_voicenote.opus"), "--model", "tiny.en",
+                                   "--translate-to", "pl", "--translate-model", str(tiny_nllb),
+                                   "--case", str(case)], cwd=REPO, capture_output=True, text=True)
+    assert added.returncode == 0, added.stderr
+    assert "translate job" in added.stdout
+    ran = subprocess.run(base + ["run", "--case", str(case), "--out", str(out), "--format", "json"],
+                         cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    transcript = json.loads((out / "en_voicenote.json").read_text())
+    translation = json.loads((out / "en_voicenote.pl.json").read_text())
+    assert translation["task"] == "text-translate" and translation["model"]["name"] == "tiny_nllb"
+    assert [s["source_text"] for s in translation["segments"]] == [s["text"].strip() for s in transcript["segments"]]
+    assert [(s["start"], s["end"]) for s in translation["segments"]] == [
+        (s["start"], s["end"]) for s in transcript["segments"]]
+
+
+def test_translate_to_an_unknown_language_is_refused_before_queueing(tmp_path, models_dir):
+    import subprocess
+    import sys
+
+    from tests.conftest import MEDIA, REPO
+
+    result = subprocess.run([sys.executable, "-m", "app", "queue", "add", str(MEDIA / "en_voicenote.opus"),
+                             "--translate-to", "xx", "--translate-model",
+                             str(REPO / "tests" / "fixtures" / "tiny_nllb"), "--case", str(tmp_path / "c")],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 1 and "unknown language code 'xx'" in result.stderr
+    assert "Traceback" not in result.stderr

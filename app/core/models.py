@@ -102,6 +102,21 @@ def resolve(name_or_path: str, models_dir: Path | None = None) -> Path:
     )
 
 
+def translation_model(name: str | None, models_dir: Path | None = None) -> Path:
+    """A named translation model, or the first installed NLLB-200, else M2M-100, model."""
+    if name:
+        return resolve(name, models_dir)
+    installed = list_models(models_dir)
+    for family in ("nllb", "m2m100"):
+        for model in installed:
+            if model.family == family:
+                return model.path
+    raise ModelError(
+        f"no translation model is installed in {models_dir or default_models_dir()}; import an "
+        "NLLB-200 or M2M-100 bundle with `python -m app models import BUNDLE`, or give --model DIR"
+    )
+
+
 def check_whisper_folder(folder: Path) -> None:
     """A Whisper folder must be complete, or faster-whisper would reach for the network."""
     missing = [name for name in WHISPER_FILES if not (folder / name).is_file()]
