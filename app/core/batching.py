@@ -1,0 +1,594 @@
+"""Batched speech to text: many short files, or the chunks of one long file, per encoder pass.
+
+On a CPU the Whisper encoder costs the same for a 30 s window whatever is in it,
+and dominates a short clip. So speech pieces (the VAD-trimmed speech of a short
+file, or one VAD chunk of a long file) are *packed* several to a 30 s window,
+separated by silence, and the window is encoded once. Each piece is then decoded
+on its own *composite* encoder output: the window's encoder states over the
+piece's own time span (plus a small margin), and the encoder states of silence
+everywhere else. The decoder therefore cannot see, and cannot transcribe, a
+neighbouring piece: every word of a result comes from its own file and its
+timestamps come from cross-attention over its own span only, clamped to it.
+
+Language identification uses the same composite (one decoder step), not a second
+encoder pass; decoding runs as one beam search over a batch of composites of
+the same language (CTranslate2 `Whisper.generate`), word timestamps as one batched
+`Whisper.align`. Pieces are gain-normalised before packing, because Whisper's
+log-mel is normalised per window: a very quiet clip packed next to a loud one
+would otherwise sink into the floor of the window.
+
+    for result in transcribe_clips(engine, sources, options):
+        result.source, result.segments, result.language, result.language_probability
+
+    for done in transcribe_source_batched(engine, source, options, state):  # long files
+        ...  # the same ChunkDone records as asr.transcribe_source
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import ctranslate2
+import numpy as np
+
+from app.core import hallucination
+from app.core.asr import (
+    ChunkDone,
+    RunState,
+    Track,
+    WhisperEngine,
+    _label,
+    _track_blocks,
+    plan_tracks,
+    transcribe_source,
+)
+from app.core.errors import LanguageError, ParleyError
+from app.core.media import SAMPLE_RATE, read_all
+from app.core.options import TranscribeOptions
+from app.core.speech import SpeechChunk, speech_chunks
+from app.core.types import Segment, SourceInfo, Word
+
+WINDOW_SAMPLES = 30 * SAMPLE_RATE
+SAMPLES_PER_FRAME = 320  # one encoder frame = 20 ms
+ENCODER_FRAMES = 1500
+FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
+COMPRESSION_RATIO_THRESHOLD = 2.4
+LOG_PROB_THRESHOLD = -1.0
+NO_SPEECH_THRESHOLD = 0.6
+LANGUAGE_CONFIDENT = 0.8  # below this, language ID on a composite is redone on the piece alone
+CONTINUATIONS = 2  # rounds of decoding on after an early stop
+TOKENS_PER_SECOND = 15  # token budget per second of the longest piece in a batch (speech needs ~4-8)
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    gap_s: float = 1.5  # silence between two pieces packed in one window
+    margin_s: float = 0.2  # encoder states kept either side of a piece in its composite
+    decode_batch: int = 8  # composites per beam search (and per group of windows, long files)
+    pack: bool = True  # False: one piece per window (no packing, still batched decoding)
+    max_clip_s: float = 60.0  # longer sources go through the long-file path
+    target_rms: float = 0.05  # gain normalisation of each piece (peak kept below 0.99)
+    group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
+    max_chunk_s: float = 30.0  # long files: longest VAD chunk (27 s was tried: more windows, no gain)
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    source: SourceInfo
+    segments: tuple[Segment, ...]
+    language: str
+    language_probability: float
+    error: str | None = None  # set when this file failed; the others are unaffected
+
+
+@dataclass
+class _Piece:
+    owner: int  # index of its source (or 0 for a long file)
+    chunk: SpeechChunk
+    audio: np.ndarray  # gain-normalised
+    window: int = -1
+    offset: int = 0  # sample offset inside its window
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def frames(self) -> tuple[int, int]:
+        return self.offset // SAMPLES_PER_FRAME, -(-(self.offset + len(self.audio)) // SAMPLES_PER_FRAME)
+
+
+# ---------------------------------------------------------------- the batched core
+
+
+class _Decoder:
+    """Encodes packed windows and decodes pieces on composite encoder outputs."""
+
+    def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions) -> None:
+        self.engine = engine
+        self.fw = engine.model
+        self.model = engine.model.model
+        self.options = options
+        self.batch = batch
+        self._silence: dict[int, np.ndarray] = {}
+
+    # -- encoder
+
+    def encode(self, audio: np.ndarray) -> tuple[np.ndarray, int, float]:
+        """Encoder states (1500 x d) of a window of at most 30 s, its content frames, its floor."""
+        from faster_whisper.audio import pad_or_trim
+
+        features = pad_or_trim(self.fw.feature_extractor(audio))
+        content = min(3000, max(1, len(audio) // 160))
+        states = self.fw.encode(features)
+        return np.array(states)[0], content, float(features.min())
+
+    def silence(self, floor: float) -> np.ndarray:
+        """Encoder states of a silent window whose log-mel floor is `floor` (as its padding).
+
+        Whisper normalises log-mel per window (floor = max - 8), so what "silence"
+        looks like to the decoder depends on the window; cached per 0.05 step.
+        """
+        key = round(floor * 20)
+        if key not in self._silence:
+            n_mels = self.fw.feature_extractor.mel_filters.shape[0]
+            features = np.full((n_mels, 3000), key / 20, dtype=np.float32)
+            self._silence[key] = np.array(self.fw.encode(features))[0]
+        return self._silence[key]
+
+    def composite(self, encoded: tuple[np.ndarray, int, float], piece: _Piece, alone: bool) -> np.ndarray:
+        states, _, floor = encoded
+        if alone:
+            return states
+        margin = int(self.batch.margin_s * SAMPLE_RATE / SAMPLES_PER_FRAME)
+        start, end = piece.frames
+        start, end = max(0, start - margin), min(ENCODER_FRAMES, end + margin)
+        out = self.silence(floor).copy()
+        out[start:end] = states[start:end]
+        return out
+
+    # -- language
+
+    def detect(self, composites: list[np.ndarray], allowed: tuple[str, ...]) -> list[tuple[str, float]]:
+        if not self.engine.multilingual:
+            return [("en", 1.0)] * len(composites)
+        ranked = self.model.detect_language(_storage(composites))
+        out = []
+        for langs in ranked:
+            candidates = [(tok[2:-2], p) for tok, p in langs if not allowed or tok[2:-2] in allowed]
+            if not candidates:
+                raise LanguageError("none of the allowed languages is known to this model")
+            out.append((candidates[0][0], float(candidates[0][1])))
+        return out
+
+    # -- decoding
+
+    def tokenizer(self, language: str):
+        from faster_whisper.tokenizer import Tokenizer
+
+        return Tokenizer(self.fw.hf_tokenizer, self.engine.multilingual, task=self.options.task, language=language)
+
+    def decode(
+        self, composites: list[np.ndarray], language: str, starts: list[int], ends: list[int]
+    ) -> list[dict]:
+        """Beam search over a batch, temperature fallback one by one where it is needed.
+
+        Each prompt ends with the timestamp token of where its piece starts in the
+        window (`starts`, 20 ms steps): the decoder is told where to read. What it
+        reads after its piece's end (`ends`) is cut off, and the token budget is
+        bounded by the longest piece of the batch (a run-on cannot take long).
+        """
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        tokenizer = self.tokenizer(language)
+        prompts = [list(tokenizer.sot_sequence) + [tokenizer.timestamp_begin + s] for s in starts]
+        longest_s = max(e - b for b, e in zip(starts, ends)) * 0.02
+        common = {
+            "max_length": min(self.fw.max_length, len(prompts[0]) + int(TOKENS_PER_SECOND * longest_s) + 32),
+            "return_scores": True,
+            "return_no_speech_prob": True,
+            "suppress_blank": True,
+            "suppress_tokens": list(get_suppressed_tokens(tokenizer, [-1])),
+            "max_initial_timestamp_index": ENCODER_FRAMES,  # a piece may sit anywhere in its window
+        }
+        results = self.model.generate(
+            _storage(composites), prompts,
+            beam_size=self.options.beam_size, patience=1.0, **common,
+        )
+        outputs = [self._summarise(r, tokenizer, 0.0, end) for r, end in zip(results, ends)]
+        for i, out in enumerate(outputs):
+            if out["needs_fallback"]:
+                outputs[i] = self._fallback(composites[i], prompts[i], tokenizer, out, common, ends[i])
+        self._continue(composites, outputs, tokenizer, ends, common)
+        for out in outputs:
+            out["tokenizer"] = tokenizer
+        return outputs
+
+    def _continue(self, composites, outputs, tokenizer, ends, common) -> None:
+        """Decode on where the decoder stopped early.
+
+        Whisper learnt to leave out a last sentence that might run past the end of
+        its 30 s window (faster-whisper then seeks there and decodes a new window).
+        A piece near the end of its window would lose it: instead, its tokens so
+        far become the prompt and the decoder carries on, in the same window.
+        """
+        begin = tokenizer.timestamp_begin
+        sot = list(tokenizer.sot_sequence)
+        ends = list(ends)
+        for _ in range(CONTINUATIONS):
+            todo = [i for i, out in enumerate(outputs) if _held_back(out["tokens"], begin, ends[i])
+                    and len(sot) + len(out["tokens"]) < self.fw.max_length - 16]
+            if not todo:
+                break
+            prompts = [sot + _reopen(outputs[i]["tokens"], begin) for i in todo]
+            longest = max(len(p) for p in prompts)
+            results = self.model.generate(  # prompts of different lengths: CTranslate2 pads them
+                _storage([composites[i] for i in todo]), prompts, beam_size=self.options.beam_size, patience=1.0,
+                **{**common, "max_length": min(self.fw.max_length, longest + common["max_length"])},
+            )
+            for i, result in zip(todo, results):
+                tokens = _cut_after(result.sequences_ids[0], begin, ends[i])
+                if _last_time(tokens, begin) <= _last_time(outputs[i]["tokens"], begin):
+                    ends[i] = -1  # no progress: done with this one
+                    continue
+                outputs[i]["tokens"] = tokens
+
+    def _summarise(self, result, tokenizer, temperature: float, end: int) -> dict:
+        tokens = _cut_after(result.sequences_ids[0], tokenizer.timestamp_begin, end)
+        count = len(result.sequences_ids[0])
+        avg_logprob = result.scores[0] * count / (count + 1)
+        text = tokenizer.decode(tokens).strip()
+        ratio = _compression_ratio(text)
+        silent = result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob < LOG_PROB_THRESHOLD
+        needs = (ratio > COMPRESSION_RATIO_THRESHOLD or avg_logprob < LOG_PROB_THRESHOLD) and not silent
+        return {"tokens": tokens, "avg_logprob": avg_logprob, "no_speech_prob": result.no_speech_prob,
+                "ratio": ratio, "needs_fallback": needs, "temperature": temperature}
+
+    def _fallback(
+        self, composite: np.ndarray, prompt: list[int], tokenizer, first: dict, common: dict, end: int
+    ) -> dict:
+        ctranslate2.set_random_seed(self.options.seed)
+        tried = [first]
+        for temperature in FALLBACK_TEMPERATURES:
+            result = self.model.generate(
+                _storage([composite]), [prompt], beam_size=1, num_hypotheses=5,
+                sampling_topk=0, sampling_temperature=temperature, **common,
+            )[0]
+            out = self._summarise(result, tokenizer, temperature, end)
+            tried.append(out)
+            if not out["needs_fallback"]:
+                return out
+        below = [t for t in tried if t["ratio"] <= COMPRESSION_RATIO_THRESHOLD]
+        return max(below or tried, key=lambda t: t["avg_logprob"])
+
+    # -- word timestamps and records
+
+    def words(
+        self, composites: list[np.ndarray], outputs: list[dict], content: list[int], ends: list[float]
+    ) -> list[list[dict]]:
+        """Per piece, subsegments (window time, seconds) with their words.
+
+        A subsegment the decoder starts at or after its piece's end (`ends`, window
+        seconds) is a second reading of the same speech, and is dropped.
+        """
+        tokenizer = outputs[0]["tokenizer"]
+        lists: list[list[dict]] = []
+        for out, frames, end in zip(outputs, content, ends):
+            subsegments, _, _ = self.fw._split_segments_by_timestamps(
+                tokenizer=tokenizer, tokens=out["tokens"], time_offset=0.0,
+                segment_size=frames, segment_duration=frames / 100, seek=0,
+            )
+            lists.append([
+                dict(s, seek=0) for s in subsegments
+                if any(t < tokenizer.eot for t in s["tokens"]) and s["start"] < end + 0.3
+            ])
+        todo = [i for i, subs in enumerate(lists) if subs]
+        if todo:
+            self.fw.add_word_timestamps(
+                [lists[i] for i in todo], tokenizer, _storage([composites[i] for i in todo]),
+                [content[i] for i in todo], PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0,
+            )
+        return lists
+
+
+def _cut_after(tokens: list[int], timestamp_begin: int, end: int) -> list[int]:
+    """Drop what follows the first segment the decoder starts at or after `end`
+    (20 ms steps, with 300 ms of slack): that is silence or a second reading. Words
+    of the piece that the decoder mistimed past its end are kept here; alignment
+    decides (see _records)."""
+    for i in range(1, len(tokens)):
+        if tokens[i] >= timestamp_begin and tokens[i - 1] >= timestamp_begin and tokens[i] - timestamp_begin >= end + 15:
+            return tokens[:i]
+    if tokens and tokens[-1] < timestamp_begin:  # cut short by the token budget: close the segment
+        return tokens + [timestamp_begin + max(end, max((t - timestamp_begin for t in tokens if t >= timestamp_begin), default=0))]
+    return tokens
+
+
+def _last_time(tokens: list[int], timestamp_begin: int) -> int:
+    return max((t - timestamp_begin for t in tokens if t >= timestamp_begin), default=0)
+
+
+def _held_back(tokens: list[int], timestamp_begin: int, end: int) -> bool:
+    """The decoder opened a segment and stopped (no single closing timestamp, in
+    faster-whisper's terms) well before its piece ends: it held something back."""
+    pair = len(tokens) >= 2 and tokens[-1] >= timestamp_begin and tokens[-2] >= timestamp_begin
+    return pair and _last_time(tokens, timestamp_begin) < end - 25
+
+
+def _reopen(tokens: list[int], timestamp_begin: int) -> list[int]:
+    """Tokens ending with an open segment (a start timestamp), to prompt a continuation."""
+    if len(tokens) >= 2 and tokens[-1] >= timestamp_begin and tokens[-2] >= timestamp_begin:
+        return list(tokens)
+    if tokens and tokens[-1] >= timestamp_begin:
+        return list(tokens) + [tokens[-1]]
+    return list(tokens)
+
+
+def _storage(arrays: list[np.ndarray]) -> ctranslate2.StorageView:
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.stack(arrays)))
+
+
+def _compression_ratio(text: str) -> float:
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def _normalise_gain(audio: np.ndarray, target_rms: float) -> np.ndarray:
+    peak = float(np.abs(audio).max()) if len(audio) else 0.0
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if len(audio) else 0.0
+    if peak <= 1e-6 or rms <= 1e-7:
+        return audio
+    gain = min(target_rms / rms, 0.99 / peak)
+    return (audio * gain).astype(np.float32)
+
+
+def _pack(pieces: list[_Piece], batch: BatchOptions) -> list[list[_Piece]]:
+    """Place pieces in order into 30 s windows, `gap_s` of silence apart."""
+    gap = int(batch.gap_s * SAMPLE_RATE)
+    windows: list[list[_Piece]] = []
+    cursor = WINDOW_SAMPLES + 1
+    for piece in pieces:
+        if not batch.pack or cursor + len(piece.audio) > WINDOW_SAMPLES:
+            windows.append([])
+            cursor = 0
+        piece.window, piece.offset = len(windows) - 1, cursor
+        windows[-1].append(piece)
+        cursor += len(piece.audio) + gap
+    return windows
+
+
+def _start_token(piece: _Piece) -> int:
+    """Timestamp index (20 ms steps) at or just before the piece's start in its window."""
+    return min(ENCODER_FRAMES, piece.offset // SAMPLES_PER_FRAME)
+
+
+def _end_token(piece: _Piece) -> int:
+    return min(ENCODER_FRAMES, -(-(piece.offset + len(piece.audio)) // SAMPLES_PER_FRAME))
+
+
+def _window_audio(window: list[_Piece]) -> np.ndarray:
+    end = max(p.offset + len(p.audio) for p in window)
+    audio = np.zeros(end, dtype=np.float32)
+    for p in window:
+        audio[p.offset : p.offset + len(p.audio)] = p.audio
+    return audio
+
+
+def _to_ms(seconds: float, piece: _Piece) -> int:
+    """Window time (s) -> source time (ms), clamped to the piece's own span."""
+    ms = piece.chunk.start_ms + round(seconds * 1000 - piece.offset * 1000 / SAMPLE_RATE)
+    return max(piece.chunk.start_ms, min(piece.chunk.end_ms, ms))
+
+
+def _records(piece: _Piece, subsegments: list[dict], out: dict, keep_words: bool) -> list[Segment]:
+    tokenizer = out["tokenizer"]
+    segments = []
+    piece_end_s = (piece.offset + len(piece.audio)) / SAMPLE_RATE
+    for sub in subsegments:
+        text = tokenizer.decode([t for t in sub["tokens"] if t < tokenizer.eot]).strip()
+        raw = sub.get("words", ())
+        kept = [w for w in raw if w["start"] < piece_end_s - 0.05]  # words aligned past its end are not its
+        if len(kept) < len(raw):
+            text = "".join(w["word"] for w in kept).strip()
+        words = tuple(
+            Word(_to_ms(w["start"], piece), _to_ms(w["end"], piece), w["word"], round(float(w["probability"]), 4))
+            for w in kept
+        )
+        if not text:
+            continue
+        start = words[0].start_ms if words else piece.chunk.start_ms
+        end = words[-1].end_ms if words else piece.chunk.end_ms
+        segments.append(Segment(
+            start_ms=start, end_ms=max(start, end), text=text, words=words if keep_words else (),
+            avg_logprob=round(float(out["avg_logprob"]), 4), no_speech_prob=round(float(out["no_speech_prob"]), 4),
+        ))
+    return segments
+
+
+def _decode_pieces(
+    decoder: _Decoder,
+    pieces: list[_Piece],
+    languages: dict[int, tuple[str, float] | None],
+    allowed: tuple[str, ...],
+) -> dict[int, tuple[str, float]]:
+    """Fill `piece.segments` for every piece; returns the language of each owner.
+
+    `languages[owner]` is the known (language, probability) or None: then the
+    owner's first piece decides it (as asr.transcribe_source does on its first chunk).
+    """
+    batch, options = decoder.batch, decoder.options
+    windows = _pack(pieces, batch)
+    encoded = [decoder.encode(_window_audio(w)) for w in windows]
+    composite = {id(p): decoder.composite(encoded[p.window], p, len(windows[p.window]) == 1) for p in pieces}
+
+    languages = dict(languages)
+    leads = {}
+    for p in pieces:
+        if languages.get(p.owner) is None and p.owner not in leads:
+            leads[p.owner] = p
+    lead_list = list(leads.values())
+    for start in range(0, len(lead_list), batch.decode_batch):
+        part = lead_list[start : start + batch.decode_batch]
+        for p, found in zip(part, decoder.detect([composite[id(q)] for q in part], allowed)):
+            if found[1] < LANGUAGE_CONFIDENT and decoder.engine.multilingual:
+                # unsure on the composite: ask again as the file-by-file path does (own encoder pass)
+                found = decoder.engine.detect_language(p.chunk.audio, allowed)
+            languages[p.owner] = found
+
+    by_language: dict[str, list[_Piece]] = {}
+    for p in pieces:
+        by_language.setdefault(languages[p.owner][0], []).append(p)  # type: ignore[index]
+    for language, group in by_language.items():
+        group.sort(key=lambda p: len(p.audio))  # similar lengths share a token budget
+        for start in range(0, len(group), batch.decode_batch):
+            part = group[start : start + batch.decode_batch]
+            comps = [composite[id(p)] for p in part]
+            outputs = decoder.decode(comps, language, [_start_token(p) for p in part], [_end_token(p) for p in part])
+            content = [encoded[p.window][1] for p in part]
+            ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
+            subsegments = decoder.words(comps, outputs, content, ends)
+            for p, out, subs in zip(part, outputs, subsegments):
+                silent = out["no_speech_prob"] > NO_SPEECH_THRESHOLD and out["avg_logprob"] < LOG_PROB_THRESHOLD
+                p.segments = [] if silent else hallucination.clean(
+                    _records(p, subs, out, options.word_timestamps)
+                )
+    return languages  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- many short files
+
+
+def transcribe_clips(
+    engine: WhisperEngine,
+    sources: Iterable[SourceInfo],
+    options: TranscribeOptions,
+    batch: BatchOptions = BatchOptions(),
+) -> Iterator[ClipResult]:
+    """Transcribe many short files together; one ClipResult per source, in input order.
+
+    A stereo file to be split by speaker, or one longer than `batch.max_clip_s`,
+    is transcribed on its own (asr.transcribe_source / the long-file path) in its turn.
+    """
+    decoder = _Decoder(engine, options, batch)
+    forced = engine.check_language(options.language) if options.language else None
+    allowed = tuple(engine.check_language(c) for c in options.languages)
+    pending: list[tuple[SourceInfo, list[_Piece] | None, str | None]] = []
+    windows_needed = 0.0
+
+    def flush() -> Iterator[ClipResult]:
+        nonlocal pending, windows_needed
+        pieces = [p for _, ps, _ in pending if ps for p in ps]
+        languages: dict[int, tuple[str, float] | None] = {
+            p.owner: ((forced, 1.0) if forced else None) for p in pieces
+        }
+        found = _decode_pieces(decoder, pieces, languages, allowed) if pieces else {}
+        for index, (source, ps, error) in enumerate(pending):
+            if error is not None:
+                yield ClipResult(source, (), "", 0.0, error)
+            elif ps is None:
+                yield _alone(engine, source, options, batch)
+            else:
+                language, probability = found.get(index, (forced or "", 1.0 if forced else 0.0))
+                segments = tuple(s for p in ps for s in p.segments)
+                yield ClipResult(source, segments, language, probability)
+        pending, windows_needed = [], 0.0
+
+    for source in sources:
+        index = len(pending)
+        if len(plan_tracks(source, options.channels)) > 1 or source.duration_ms > batch.max_clip_s * 1000:
+            pending.append((source, None, None))
+            continue
+        try:
+            audio, _ = read_all(source.path, expected_ms=source.duration_ms)
+        except ParleyError as exc:
+            pending.append((source, [], str(exc)))
+            continue
+        chunks = list(speech_chunks([audio], use_vad=options.vad)) if len(audio) else []
+        ps = [_Piece(index, c, _normalise_gain(c.audio, batch.target_rms)) for c in chunks]
+        pending.append((source, ps, None))
+        windows_needed += sum(len(p.audio) + batch.gap_s * SAMPLE_RATE for p in ps) / WINDOW_SAMPLES
+        if windows_needed >= batch.group_windows:
+            yield from flush()
+    if pending:
+        yield from flush()
+
+
+def _alone(engine: WhisperEngine, source: SourceInfo, options: TranscribeOptions, batch: BatchOptions) -> ClipResult:
+    try:
+        if len(plan_tracks(source, options.channels)) > 1:
+            done = list(transcribe_source(engine, source, options))
+        else:
+            done = list(transcribe_source_batched(engine, source, options, batch=batch))
+    except ParleyError as exc:
+        return ClipResult(source, (), "", 0.0, str(exc))
+    segments = tuple(s for d in done for s in d.segments)
+    last = done[-1] if done else None
+    return ClipResult(source, segments, last.language if last else "", last.language_probability if last else 0.0)
+
+
+# ---------------------------------------------------------------- one long file
+
+
+def transcribe_source_batched(
+    engine: WhisperEngine,
+    source: SourceInfo,
+    options: TranscribeOptions,
+    state: RunState | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    batch: BatchOptions = BatchOptions(),
+) -> Iterator[ChunkDone]:
+    """asr.transcribe_source with `batch.decode_batch` VAD chunks decoded per beam search.
+
+    Same records, same resume contract (a chunk is reported done once decoded,
+    in time order); memory stays bounded by one group of chunks.
+    """
+    state = state or RunState()
+    decoder = _Decoder(engine, options, batch)
+    if options.language and not state.language:
+        state.language, state.language_probability = engine.check_language(options.language), 1.0
+    allowed = tuple(engine.check_language(c) for c in options.languages)
+    tracks = plan_tracks(source, options.channels)
+    total = max(1, source.duration_ms) * len(tracks)
+    for index, track in enumerate(tracks):
+        done = state.done_ms.get(track.key, -1)
+        if done >= source.duration_ms > 0:
+            continue
+        anchor = state.anchor_ms.get(track.key, 0)
+        reader, blocks = _track_blocks(source, track, anchor)
+        group: list[_Piece] = []
+        chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad, max_chunk_s=batch.max_chunk_s)
+                  if c.end_ms > done)
+        while True:
+            chunk = next(chunks, None)
+            if chunk is not None:
+                group.append(_Piece(0, chunk, _normalise_gain(chunk.audio, batch.target_rms)))
+                if len(group) < batch.decode_batch:
+                    continue
+            if not group:
+                break
+            if should_stop():
+                return
+            known = (state.language, state.language_probability or 0.0) if state.language else None
+            found = _decode_pieces(decoder, group, {0: known}, allowed)
+            state.language, state.language_probability = found[0]
+            for piece in group:
+                state.done_ms[track.key] = piece.chunk.end_ms
+                state.anchor_ms[track.key] = piece.chunk.buffer_start_ms
+                yield ChunkDone(
+                    track, tuple(_label(s, track) for s in piece.segments), piece.chunk.end_ms,
+                    state.language, state.language_probability or 0.0,
+                    (index * source.duration_ms + piece.chunk.end_ms) / total,
+                )
+            group = []
+            if chunk is None:
+                break
+        state.done_ms[track.key] = max(source.duration_ms, reader.decoded_ms)
+        yield ChunkDone(
+            track, (), state.done_ms[track.key], state.language or "",
+            state.language_probability or 0.0, (index + 1) / len(tracks),
+            final=True, truncated=reader.truncated,
+        )
+
+
+__all__ = ["BatchOptions", "ClipResult", "Track", "transcribe_clips", "transcribe_source_batched"]

@@ -1,0 +1,293 @@
+"""Throughput of batched transcription against plain faster-whisper (issue 3).
+
+    .venv/bin/python bench/bench_throughput.py                 # short clips, 10 min and 3 h files
+    .venv/bin/python bench/bench_throughput.py --skip-long     # short clips only
+    .venv/bin/python bench/bench_throughput.py --long-hours 1 --peer-long
+
+Short clips: every clip of at most 30 s in <shared>/eval/speech.json (the
+per-channel references of the two-speaker stereo file excluded) and the voice
+notes of <shared>/media. OURS = app.core.batching.transcribe_clips over all of
+them at once; PEER = faster-whisper `WhisperModel(base, cpu, int8, 2 threads)
+.transcribe(file, vad_filter=True, beam_size=5)` file by file, model loaded once.
+Both: language detected, WER with app.evaluation.wer per language.
+
+Long recording: English files (interview + English speech.json items) decoded and
+concatenated in a loop into a 16 kHz mono WAV in /tmp until it is --long-hours
+long (and a ~10-minute one from the same files), with the matching reference.
+OURS = app.core.batching.transcribe_source_batched (streamed VAD chunks, batched
+decoding; greedy by default here, --long-beam 5 for beam search: on the 10-minute
+file both gave the same WER). Each long run is its own process, so its peak RSS is its own.
+
+xRT = audio seconds / wall seconds. "cpu xRT" = audio seconds / (process CPU
+seconds / threads): less sensitive to other load on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    ROOT,
+    EvalItem,
+    command_line,
+    eval_items,
+    media_clips,
+    peak_rss_mb,
+    peer_model,
+    peer_transcribe,
+    shared_dir,
+)
+
+from app.evaluation import normalise, wer
+
+LONG_DIR = Path("/tmp")
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def pooled_wer(refs: list[str], hyps: list[str], languages: list[str]) -> float:
+    words = errors = 0.0
+    for lang in sorted(set(languages)):
+        idx = [i for i, code in enumerate(languages) if code == lang]
+        n = sum(len(normalise(refs[i], lang).split()) for i in idx)
+        words += n
+        errors += wer([refs[i] for i in idx], [hyps[i] for i in idx], lang) * n
+    return errors / words if words else 0.0
+
+
+class Clock:
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
+# ---------------------------------------------------------------- short clips
+
+
+def short_clips() -> list[EvalItem]:
+    items = [i for i in eval_items() if i.duration <= 30 and i.channel is None]
+    return items + media_clips(30.0)
+
+
+def run_short(args) -> dict:
+    from app.core.asr import load_engine
+    from app.core.batching import BatchOptions, transcribe_clips
+    from app.core.media import probe
+    from app.core.options import TranscribeOptions
+
+    items = short_clips()
+    options = TranscribeOptions(model=args.model, threads=args.threads, device="cpu", compute_type="int8",
+                                beam_size=args.beam)
+    engine = load_engine(options)
+    sources = [probe(i.path) for i in items]  # intake, done before a job is queued: not timed
+    batch = BatchOptions(decode_batch=args.decode_batch)
+    list(transcribe_clips(engine, sources[:2], options, batch))  # warm-up
+    with Clock() as ours:
+        results = list(transcribe_clips(engine, sources, options, batch))
+    hyps = [" ".join(s.text for s in r.segments) for r in results]
+    for item, result in zip(items, results):  # attribution: every word inside its own file
+        for seg in result.segments:
+            assert all(0 <= w.start_ms <= w.end_ms <= result.source.duration_ms for w in seg.words), item.key
+    out = {"files": len(items), "audio_s": sum(i.duration for i in items),
+           "ours": {"wall": ours.wall, "cpu": ours.cpu, "hyps": hyps,
+                    "languages": [r.language for r in results]}}
+    if not args.no_peer:
+        model = peer_model(engine.info.path, args.threads)
+        peer_transcribe(model, items[0])  # warm-up
+        peer_hyps, peer_langs = [], []
+        with Clock() as peer:
+            for item in items:
+                text, language = peer_transcribe(model, item)
+                peer_hyps.append(text)
+                peer_langs.append(language)
+        out["peer"] = {"wall": peer.wall, "cpu": peer.cpu, "hyps": peer_hyps, "languages": peer_langs}
+    refs, langs = [i.text for i in items], [i.language for i in items]
+    for system in ("ours", "peer"):
+        if system in out:
+            out[system]["wer"] = pooled_wer(refs, out[system]["hyps"], langs)
+            out[system]["wer_by_language"] = {
+                lang: wer([r for r, code in zip(refs, langs) if code == lang],
+                          [h for h, code in zip(out[system]["hyps"], langs) if code == lang], lang)
+                for lang in sorted(set(langs))
+            }
+            out[system]["language_misses"] = sum(a != b for a, b in zip(out[system]["languages"], langs))
+    return out
+
+
+# ---------------------------------------------------------------- long recordings
+
+
+def long_parts() -> list[tuple[Path, str]]:
+    manifest = json.loads((shared_dir() / "media" / "MANIFEST.json").read_text(encoding="utf-8"))
+    parts = [(shared_dir() / "media" / "interview_mono.wav",
+              " ".join(t["text"] for t in manifest["interview"]["turns"]))]
+    parts += [(i.path, i.text) for i in eval_items(["en"]) if i.channel is None]
+    return parts
+
+
+def build_long(seconds: float, path: Path) -> tuple[Path, str]:
+    """Concatenate the English parts in a loop (16 kHz mono 16-bit WAV); returns it and its reference."""
+    import numpy as np
+
+    from app.core.media import read_all
+
+    ref_path = path.with_suffix(".ref.txt")
+    if path.is_file() and ref_path.is_file():
+        return path, ref_path.read_text(encoding="utf-8")
+    decoded = [(read_all(str(p))[0], text) for p, text in long_parts()]
+    written, refs = 0, []
+    tmp = path.with_suffix(".part")
+    with wave.open(str(tmp), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        while written < seconds * 16000:
+            for audio, text in decoded:
+                pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")
+                out.writeframes(pcm.tobytes() + bytes(2 * 8000))  # and 0.5 s of silence
+                written += len(pcm) + 8000
+                refs.append(text)
+                if written >= seconds * 16000:
+                    break
+    tmp.rename(path)
+    ref_path.write_text(" ".join(refs), encoding="utf-8")
+    return path, " ".join(refs)
+
+
+def run_long_child(args) -> dict:
+    """In its own process: transcribe one long file, report speed, WER and peak RSS."""
+    from app.core.asr import load_engine, transcribe_source
+    from app.core.batching import BatchOptions, transcribe_source_batched
+    from app.core.media import probe
+    from app.core.options import TranscribeOptions
+
+    path = Path(args.child_file)
+    reference = path.with_suffix(".ref.txt").read_text(encoding="utf-8")
+    options = TranscribeOptions(model=args.model, threads=args.threads, device="cpu", compute_type="int8",
+                                beam_size=args.beam, language=None)
+    source = probe(path)
+    rss_loaded = 0.0
+    with Clock() as clock:
+        if args.child_system == "peer":
+            model = peer_model(str(ROOT / "models" / args.model), args.threads)
+            rss_loaded = peak_rss_mb()
+            segments, _ = model.transcribe(str(path), vad_filter=True, beam_size=5)
+            text = " ".join(s.text.strip() for s in segments)
+        else:
+            engine = load_engine(options)
+            rss_loaded = peak_rss_mb()
+            if args.child_system == "ours-unbatched":
+                done = transcribe_source(engine, source, options)
+            else:
+                done = transcribe_source_batched(engine, source, options,
+                                                 batch=BatchOptions(decode_batch=args.decode_batch))
+            text = " ".join(s.text for d in done for s in d.segments)
+    return {"audio_s": source.duration_ms / 1000, "wall": clock.wall, "cpu": clock.cpu,
+            "wer": wer([reference], [text], "en"), "peak_rss_mb": peak_rss_mb(), "rss_after_load_mb": rss_loaded}
+
+
+def run_long(args, path: Path, system: str) -> dict:
+    cmd = [sys.executable, __file__, "--child-file", str(path), "--child-system", system,
+           "--model", args.model, "--threads", str(args.threads), "--beam", str(args.long_beam),
+           "--decode-batch", str(args.decode_batch)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- report
+
+
+def xrt(audio: float, seconds: float) -> str:
+    return f"{audio / seconds:7.1f}x" if seconds > 0 else "      -"
+
+
+def cpu_xrt(audio: float, cpu: float, threads: int) -> str:
+    return f"{audio / (cpu / threads):7.1f}x" if cpu > 0 else "      -"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="base")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--beam", type=int, default=5, help="our beam size (the peer always uses 5)")
+    parser.add_argument("--long-beam", type=int, default=1, help="our beam size on the long files (greedy by default)")
+    parser.add_argument("--decode-batch", type=int, default=8)
+    parser.add_argument("--long-hours", type=float, default=3.0)
+    parser.add_argument("--skip-short", action="store_true")
+    parser.add_argument("--skip-long", action="store_true")
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--peer-long", action="store_true", help="also run the peer on the long file (slow)")
+    parser.add_argument("--json", type=Path, help="write all figures here")
+    parser.add_argument("--child-file", help=argparse.SUPPRESS)
+    parser.add_argument("--child-system", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child_file:
+        print(json.dumps(run_long_child(args)))
+        return 0
+
+    report: dict = {"command": command_line()}
+    lines = [(f"model {args.model}, int8, {args.threads} threads, our beam {args.beam} (short clips), "
+              f"{args.long_beam} (long files), decode batch {args.decode_batch}; "
+              "peer = faster-whisper transcribe(vad_filter=True, beam_size=5) file by file")]
+    if not args.skip_short:
+        short = run_short(args)
+        report["short"] = {k: v for k, v in short.items()}
+        audio = short["audio_s"]
+        lines += ["", f"SHORT CLIPS: {short['files']} files <= 30 s, {audio / 60:.1f} min of audio",
+                  (f"{'system':8s} {'WER':>6s} {'wall s':>8s} {'xRT':>8s} {'cpu xRT':>8s} {'lang miss':>9s}"
+                   "  WER by language")]
+        for system in ("peer", "ours"):
+            if system not in short:
+                continue
+            s = short[system]
+            by = " ".join(f"{k} {v:.1%}" for k, v in s["wer_by_language"].items())
+            lines.append(f"{system:8s} {s['wer']:6.1%} {s['wall']:8.1f} {xrt(audio, s['wall'])} "
+                         f"{cpu_xrt(audio, s['cpu'], args.threads)} {s['language_misses']:9d}  {by}")
+        if "peer" in short:
+            p, o = short["peer"], short["ours"]
+            lines.append(f"throughput ours/peer: {p['wall'] / o['wall']:.2f}x wall, {p['cpu'] / o['cpu']:.2f}x cpu; "
+                         f"WER ours - peer: {(o['wer'] - p['wer']) * 100:+.1f} points")
+        for system in ("ours", "peer"):
+            short.get(system, {}).pop("hyps", None)
+    if not args.skip_long:
+        ten, _ = build_long(600, LONG_DIR / "parley_long_10min.wav")
+        big, _ = build_long(args.long_hours * 3600, LONG_DIR / f"parley_long_{args.long_hours:g}h.wav")
+        runs = [("ours", ten), ("ours", big)]
+        if not args.no_peer:
+            runs.insert(1, ("peer", ten))
+            if args.peer_long:
+                runs.append(("peer", big))
+        lines += ["", "LONG RECORDINGS (English, looped interview + speech files; each run in its own process)",
+                  (f"{'system':8s} {'file':26s} {'audio min':>9s} {'WER':>6s} {'wall s':>8s} {'xRT':>8s} "
+                   f"{'cpu xRT':>8s} {'peak RSS MB':>11s} {'RSS loaded':>10s}")]
+        report["long"] = []
+        for system, path in runs:
+            r = run_long(args, path, system)
+            report["long"].append({"system": system, "file": str(path), **r})
+            lines.append(f"{system:8s} {path.name:26s} {r['audio_s'] / 60:9.1f} {r['wer']:6.1%} {r['wall']:8.1f} "
+                         f"{xrt(r['audio_s'], r['wall'])} {cpu_xrt(r['audio_s'], r['cpu'], args.threads)} "
+                         f"{r['peak_rss_mb']:11.0f} {r['rss_after_load_mb']:10.0f}")
+    lines += ["", f"peak RSS of this (parent) process {peak_rss_mb():.0f} MB; command: {report['command']}"]
+    print("\n".join(lines))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
