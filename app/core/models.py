@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
+from app.core.paths import user_data_dir
 from app.core.types import ModelInfo
 
 MANIFEST = "parley-model.json"
@@ -33,8 +34,7 @@ def default_models_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "pyproject.toml").is_file():
         return checkout / "models"
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "parley" / "models"
+    return user_data_dir() / "models"
 
 
 @dataclass(frozen=True)

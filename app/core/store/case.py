@@ -11,6 +11,7 @@ from typing import Any
 
 from app.core.audit import AuditLog
 from app.core.errors import StoreError
+from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
@@ -19,8 +20,7 @@ def default_case_dir() -> Path:
     env = os.environ.get("PARLEY_CASE")
     if env:
         return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "parley" / "default-case"
+    return user_data_dir() / "default-case"
 
 
 @dataclass(frozen=True)
