@@ -310,7 +310,7 @@ def translate_options(args: argparse.Namespace) -> dict | None:
 
     check_language(args.translate_to)
     folder = translation_model(args.translate_model)
-    return to_dict(TranslateOptions(model=str(folder), target=args.translate_to,
+    return to_dict(TranslateOptions(model=args.translate_model or folder.name, target=args.translate_to,
                                     device=args.device, threads=args.threads))
 
 

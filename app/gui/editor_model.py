@@ -13,15 +13,14 @@ import bisect
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
 
 from app.core import editing
 from app.core.errors import ParleyError
 from app.core.store import Case
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
-
-ROOT = QModelIndex()  # the invisible root (a default argument, made once)
+from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Time", "Speaker", "Text")
 TIME_COL, SPEAKER_COL, TEXT_COL = 0, 1, 2
@@ -102,7 +101,9 @@ class RevisionCommand(QUndoCommand):
         self.session.replay(True, self.revision_id)
 
 
-class SegmentModel(QAbstractTableModel):
+class SegmentModel(ColumnsModel):
+    columns = COLUMNS
+
     def __init__(self, session: EditSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -179,16 +180,8 @@ class SegmentModel(QAbstractTableModel):
                                       [Qt.ItemDataRole.BackgroundRole])
 
     # ----------------------------------------------------------- Qt model
-    def rowCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.ids)
-
-    def columnCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.ids)
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.store import Case, Exhibit
-
-ROOT = QModelIndex()  # the invisible root (a default argument, made once)
+from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Name", "Type", "Duration", "Language", "SHA-256", "Status")
 
@@ -82,7 +81,9 @@ def exhibit_rows(case: Case) -> list[ExhibitRow]:
     return rows
 
 
-class ExhibitsModel(QAbstractTableModel):
+class ExhibitsModel(ColumnsModel):
+    columns = COLUMNS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[ExhibitRow] = []
@@ -97,16 +98,8 @@ class ExhibitsModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRect, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-ROOT = QModelIndex()  # the invisible root (a default argument, made once)
+from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("#", "Exhibit", "Task", "State", "Progress", "ETA", "Priority", "Tries", "Note")
 PROGRESS_COL = 4
@@ -37,7 +37,9 @@ def eta_text(eta_s: float | None, state: str) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-class QueueModel(QAbstractTableModel):
+class QueueModel(ColumnsModel):
+    columns = COLUMNS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.jobs: list[Any] = []  # app.core.jobs.Job
@@ -69,16 +71,8 @@ class QueueModel(QAbstractTableModel):
             return live
         return float(job.progress or 0.0), job.eta_s
 
-    def rowCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.jobs)
-
-    def columnCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.jobs)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

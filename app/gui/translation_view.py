@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,8 +20,7 @@ from app.core import editing
 from app.core.store import Case
 from app.core.types import Segment
 from app.gui.editor_model import clock
-
-ROOT = QModelIndex()  # the invisible root (a default argument, made once)
+from app.gui.table_model import ColumnsModel
 
 TRANSLATION_TASKS = ("translate", "text-translate")
 
@@ -48,29 +47,22 @@ def pair_segments(source: tuple[Segment, ...], target: tuple[Segment, ...]) -> l
     return rows
 
 
-class PairModel(QAbstractTableModel):
+class PairModel(ColumnsModel):
+    columns = ("Time", "Source", "Translation")
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.HEADERS = ["Time", "Source", "Translation"]
         self.rows: list[tuple[int, int, str, str]] = []
 
     def set_rows(self, rows: list[tuple[int, int, str, str]], source_lang: str, target_lang: str) -> None:
         self.beginResetModel()
         self.rows = rows
-        self.HEADERS = ["Time", f"Source ({source_lang})" if source_lang else "Source",
-                        f"Translation ({target_lang})" if target_lang else "Translation"]
+        self.columns = ("Time", f"Source ({source_lang})" if source_lang else "Source",
+                        f"Translation ({target_lang})" if target_lang else "Translation")
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = ROOT) -> int:
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
