@@ -28,7 +28,7 @@ class JsonExporter:
 def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
     prov = provenance(transcript)
     return {
-        "source": _source(transcript.source),
+        "source": {**prov["source"], **_stream(transcript.source)},
         "language": transcript.language,
         "language_probability": finite(transcript.language_probability),
         "task": transcript.task,
@@ -45,14 +45,9 @@ def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
     }
 
 
-def _source(src: SourceInfo) -> dict[str, Any]:
+def _stream(src: SourceInfo) -> dict[str, Any]:
+    """What the JSON adds to the provenance's source record: how the audio is stored."""
     return {
-        "path": src.path,
-        "name": src.name,
-        "sha256": src.sha256,
-        "bytes": src.bytes,
-        "duration_s": ms_to_s(src.duration_ms),
-        "truncated": src.truncated,
         "container": src.container,
         "audio_codec": src.audio_codec,
         "sample_rate": src.sample_rate,
