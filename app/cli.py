@@ -39,6 +39,9 @@ def add_transcribe_options(p: argparse.ArgumentParser) -> None:
                    help="translate = Whisper's own speech-to-English")
     p.add_argument("--beam-size", type=int, default=5)
     p.add_argument("--no-vad", action="store_true", help="decode all audio, not only speech")
+    p.add_argument("--no-batch", action="store_true",
+                   help="decode each file on its own: slower on many short files, but a file's result "
+                        "then depends on that file alone (see README, reproducibility)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,7 +34,7 @@ def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
     return TranscribeOptions(
         model=args.model, task=args.task, language=language, languages=languages,
         device=args.device, compute_type=args.compute_type, threads=args.threads,
-        channels=args.channels, beam_size=args.beam_size, vad=not args.no_vad,
+        channels=args.channels, beam_size=args.beam_size, vad=not args.no_vad, batch=not args.no_batch,
     )
 
 

@@ -212,3 +212,58 @@ def test_dependent_jobs_run_after_their_parent_export_and_translate(case, superv
     if importlib.util.find_spec("app.core.translation") is None:
         job = queue.get(translate)
         assert job.state == "failed" and job.error == "translation is not available in this installation"
+
+
+def _words(case: Case, run_id: int) -> set[str]:
+    from app.evaluation import normalise
+
+    return set(normalise(" ".join(s.text for s in case.segments(run_id)), "en").split())
+
+
+def test_short_files_are_decoded_together_each_into_its_own_run(case, supervisor):
+    names = ["en_voicenote.opus", "en_voicenote.amr", "interview_mono.wav", "silence_30s.wav"]
+    jobs = {n: _queue_file(case, MEDIA / n) for n in names}
+    seen: list = []
+    supervisor.run_until_idle(seen.append)
+    queue = JobQueue(case.conn)
+    assert all(queue.get(j).state == "done" for j in jobs.values())
+    order = [type(e).__name__ for e in seen if isinstance(e, (p.JobStarted, p.JobDone))]
+    assert order[:4] == ["JobStarted"] * 4  # one group: all claimed before any is done
+    runs = {n: queue.get(j).run_id for n, j in jobs.items()}
+    assert len(set(runs.values())) == 4  # each file its own run
+    for name, run_id in runs.items():
+        duration = case.exhibit(queue.get(jobs[name]).exhibit_id).source.duration_ms
+        segments = case.segments(run_id)
+        assert all(0 <= w.start_ms <= w.end_ms <= duration for s in segments for w in s.words), name
+        assert case.run(run_id).status == "complete"
+    note, interview = _words(case, runs["en_voicenote.opus"]), _words(case, runs["interview_mono.wav"])
+    assert {"station", "money"} <= note and not {"interview", "detective"} & note
+    assert {"interview", "detective"} <= interview and not {"package", "money"} & interview
+    assert not case.segments(runs["silence_30s.wav"])
+    sha = {n: case.exhibit(queue.get(j).exhibit_id).source.sha256 for n, j in jobs.items()}
+    packed = {e.subject: e.details["packed_with"] for e in case.audit.entries("run/") if e.action == "run.packed"}
+    # what a batched result was packed with is on the record: the two notes shared a window
+    assert packed[f"run/{runs['en_voicenote.opus']}"] == [sha["en_voicenote.amr"]]
+    assert all(set(companions) <= set(sha.values()) for companions in packed.values())
+
+
+def test_cancelling_one_file_of_a_batch_leaves_the_others_running(case, supervisor):
+    names = ["interview_mono.wav", "en_voicenote.opus", "en_voicenote.amr", "en_voicenote.m4a",
+             "en_voicenote.mp3", "noise_10s.wav"]
+    jobs = {n: _queue_file(case, MEDIA / n) for n in names}
+    victim = jobs["en_voicenote.m4a"]
+    seen: list = []
+    supervisor.start()
+    _poll_until(supervisor, seen, lambda: _has(seen, p.JobStarted, job_id=victim))
+    pid, started = supervisor.pid, time.monotonic()
+    assert supervisor.cancel(victim) == [victim]
+    _poll_until(supervisor, seen, lambda: _has(seen, p.JobCancelled, job_id=victim), timeout=5)
+    assert time.monotonic() - started < 2.5
+    supervisor.run_until_idle(seen.append)
+    queue = JobQueue(case.conn)
+    assert supervisor.pid == pid and not any(isinstance(e, p.WorkerCrashed) for e in seen)  # not killed
+    assert queue.get(victim).state == "cancelled"
+    assert sum(isinstance(e, p.JobCancelled) and e.job_id == victim for e in seen) == 1
+    run_id = queue.get(victim).run_id
+    assert run_id is None or not case.segments(run_id)  # nothing of it kept
+    assert all(queue.get(j).state == "done" for n, j in jobs.items() if j != victim)

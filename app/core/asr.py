@@ -1,9 +1,10 @@
-"""Speech to text over faster-whisper, one speech chunk at a time.
+"""Speech to text over faster-whisper: the engine, and the per-track decode loop.
 
 The pipeline: decode in blocks -> Silero VAD -> chunks of at most 30 s cut at
-silences -> Whisper (beam search, temperature fallback, word timestamps) ->
-hallucination guards. Chunks are decoded independently, which makes a result
-reproducible, resumable at any chunk boundary, and batchable across files.
+silences -> a ChunkDecoder (by default batching.PackedDecoder: chunks packed into
+windows and decoded in batches; ChunkByChunk is faster-whisper's own transcribe,
+chunk by chunk) -> hallucination guards. Results are committed a unit at a time,
+which makes a run reproducible and resumable at any unit boundary.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import ctranslate2
 import numpy as np
@@ -185,18 +187,59 @@ def _track_blocks(source: SourceInfo, track: Track, start_ms: int) -> tuple[Audi
     return reader, isolated()
 
 
+class ChunkDecoder(Protocol):
+    """Turns one track's speech chunks into segments, a commit unit at a time.
+
+    `decode` pulls chunks as it needs them and yields (the unit's last chunk, the
+    unit's segments): everything up to that chunk's end is then transcribed and
+    may be stored. It sets `state.language` before its first unit when that is
+    not known yet, and returns early once `should_stop()` is true.
+    """
+
+    def decode(
+        self, chunks: Iterator[SpeechChunk], state: RunState, should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[SpeechChunk, list[Segment]]]: ...
+
+
+class ChunkByChunk:
+    """faster-whisper's own `transcribe` on each chunk in turn: the file-by-file reference."""
+
+    def __init__(self, engine: WhisperEngine, options: TranscribeOptions) -> None:
+        self.engine = engine
+        self.options = options
+        self.allowed = tuple(engine.check_language(c) for c in options.languages)
+
+    def decode(
+        self, chunks: Iterator[SpeechChunk], state: RunState, should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
+        for chunk in chunks:
+            if should_stop():
+                return
+            if state.language is None:
+                state.language, state.language_probability = self.engine.detect_language(chunk.audio, self.allowed)
+            yield chunk, hallucination.clean(self.engine.transcribe_chunk(chunk, state.language, self.options))
+
+
+def default_decoder(engine: WhisperEngine, options: TranscribeOptions) -> ChunkDecoder:
+    """What the application decodes with: speech chunks packed and decoded in batches."""
+    from app.core.batching import PackedDecoder  # batching builds on this module
+
+    return PackedDecoder(engine, options)
+
+
 def transcribe_source(
     engine: WhisperEngine,
     source: SourceInfo,
     options: TranscribeOptions,
     state: RunState | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    decoder: ChunkDecoder | None = None,
 ) -> Iterator[ChunkDone]:
-    """Yield each chunk's segments in order, resuming after what `state` says is done."""
+    """Yield each commit unit's segments in order, resuming after what `state` says is done."""
     state = state or RunState()
     if options.language and not state.language:
         state.language, state.language_probability = engine.check_language(options.language), 1.0
-    allowed = tuple(engine.check_language(c) for c in options.languages)
+    decoder = decoder or default_decoder(engine, options)
     tracks = plan_tracks(source, options.channels)
     total = max(1, source.duration_ms) * len(tracks)
     for index, track in enumerate(tracks):
@@ -205,21 +248,18 @@ def transcribe_source(
             continue
         anchor = state.anchor_ms.get(track.key, 0)
         reader, blocks = _track_blocks(source, track, anchor)
-        for chunk in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad):
-            if chunk.end_ms <= done:
-                continue  # stored before an interruption: the same chunk, decoded already
-            if should_stop():
-                return
-            if state.language is None:
-                state.language, state.language_probability = engine.detect_language(chunk.audio, allowed)
-            segments = hallucination.clean(engine.transcribe_chunk(chunk, state.language, options))
-            labelled = tuple(_label(s, track) for s in segments)
-            state.done_ms[track.key] = chunk.end_ms
-            state.anchor_ms[track.key] = chunk.buffer_start_ms
+        # chunks ending by `done` were stored before an interruption: the same chunks, decoded already
+        chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad) if c.end_ms > done)
+        for last, segments in decoder.decode(chunks, state, should_stop):
+            state.done_ms[track.key] = last.end_ms
+            state.anchor_ms[track.key] = last.buffer_start_ms
             yield ChunkDone(
-                track, labelled, chunk.end_ms, state.language, state.language_probability or 0.0,
-                (index * source.duration_ms + chunk.end_ms) / total,
+                track, tuple(_label(s, track) for s in segments), last.end_ms,
+                state.language or "", state.language_probability or 0.0,
+                (index * source.duration_ms + last.end_ms) / total,
             )
+        if should_stop():
+            return
         state.done_ms[track.key] = max(source.duration_ms, reader.decoded_ms)
         yield ChunkDone(
             track, (), state.done_ms[track.key], state.language or "",

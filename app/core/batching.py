@@ -34,16 +34,7 @@ import ctranslate2
 import numpy as np
 
 from app.core import hallucination
-from app.core.asr import (
-    ChunkDone,
-    RunState,
-    Track,
-    WhisperEngine,
-    _label,
-    _track_blocks,
-    plan_tracks,
-    transcribe_source,
-)
+from app.core.asr import ChunkDone, RunState, WhisperEngine, plan_tracks, transcribe_source
 from app.core.errors import LanguageError, ParleyError
 from app.core.media import SAMPLE_RATE, read_all
 from app.core.options import TranscribeOptions
@@ -73,7 +64,6 @@ class BatchOptions:
     max_clip_s: float = 60.0  # longer sources go through the long-file path
     target_rms: float = 0.05  # gain normalisation of each piece (peak kept below 0.99)
     group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
-    max_chunk_s: float = 30.0  # long files: longest VAD chunk (27 s was tried: more windows, no gain)
 
 
 @dataclass(frozen=True)
@@ -83,6 +73,8 @@ class ClipResult:
     language: str
     language_probability: float
     error: str | None = None  # set when this file failed; the others are unaffected
+    truncated: bool = False  # the audio ended before the container said it would
+    packed_with: tuple[str, ...] = ()  # SHA-256 of the other files whose speech shared its windows
 
 
 @dataclass
@@ -343,19 +335,36 @@ def _normalise_gain(audio: np.ndarray, target_rms: float) -> np.ndarray:
     return (audio * gain).astype(np.float32)
 
 
+class _Packer:
+    """Places pieces in order into 30 s windows, `gap_s` of silence apart.
+
+    Deterministic from any window start, so a long file resumed at a window
+    boundary packs its remaining chunks exactly as the uninterrupted run did.
+    """
+
+    def __init__(self, batch: BatchOptions) -> None:
+        self.batch = batch
+        self.window: list[_Piece] = []
+        self.cursor = 0
+
+    def add(self, piece: _Piece) -> list[list[_Piece]]:
+        """Place `piece`; returns the window it closed, if any."""
+        closed = self.close() if self.window and (
+            not self.batch.pack or self.cursor + len(piece.audio) > WINDOW_SAMPLES) else []
+        piece.offset = self.cursor
+        self.window.append(piece)
+        self.cursor += len(piece.audio) + int(self.batch.gap_s * SAMPLE_RATE)
+        return closed
+
+    def close(self) -> list[list[_Piece]]:
+        window, self.window, self.cursor = self.window, [], 0
+        return [window] if window else []
+
+
 def _pack(pieces: list[_Piece], batch: BatchOptions) -> list[list[_Piece]]:
-    """Place pieces in order into 30 s windows, `gap_s` of silence apart."""
-    gap = int(batch.gap_s * SAMPLE_RATE)
-    windows: list[list[_Piece]] = []
-    cursor = WINDOW_SAMPLES + 1
-    for piece in pieces:
-        if not batch.pack or cursor + len(piece.audio) > WINDOW_SAMPLES:
-            windows.append([])
-            cursor = 0
-        piece.window, piece.offset = len(windows) - 1, cursor
-        windows[-1].append(piece)
-        cursor += len(piece.audio) + gap
-    return windows
+    packer = _Packer(batch)
+    windows = [w for p in pieces for w in packer.add(p)]
+    return windows + packer.close()
 
 
 def _start_token(piece: _Piece) -> int:
@@ -406,20 +415,32 @@ def _records(piece: _Piece, subsegments: list[dict], out: dict, keep_words: bool
     return segments
 
 
+class _Stopped(Exception):
+    """should_stop() said so between two steps of a batch."""
+
+
 def _decode_pieces(
     decoder: _Decoder,
-    pieces: list[_Piece],
+    windows: list[list[_Piece]],
     languages: dict[int, tuple[str, float] | None],
     allowed: tuple[str, ...],
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> dict[int, tuple[str, float]]:
-    """Fill `piece.segments` for every piece; returns the language of each owner.
+    """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
 
     `languages[owner]` is the known (language, probability) or None: then the
-    owner's first piece decides it (as asr.transcribe_source does on its first chunk).
+    owner's first piece decides it. Raises _Stopped between two steps once
+    should_stop() is true.
     """
     batch, options = decoder.batch, decoder.options
-    windows = _pack(pieces, batch)
-    encoded = [decoder.encode(_window_audio(w)) for w in windows]
+    pieces = [p for w in windows for p in w]
+    encoded = []
+    for index, window in enumerate(windows):
+        if should_stop():
+            raise _Stopped
+        for p in window:
+            p.window = index
+        encoded.append(decoder.encode(_window_audio(window)))
     composite = {id(p): decoder.composite(encoded[p.window], p, len(windows[p.window]) == 1) for p in pieces}
 
     languages = dict(languages)
@@ -442,6 +463,8 @@ def _decode_pieces(
     for language, group in by_language.items():
         group.sort(key=lambda p: len(p.audio))  # similar lengths share a token budget
         for start in range(0, len(group), batch.decode_batch):
+            if should_stop():
+                raise _Stopped
             part = group[start : start + batch.decode_batch]
             comps = [composite[id(p)] for p in part]
             outputs = decoder.decode(comps, language, [_start_token(p) for p in part], [_end_token(p) for p in part])
@@ -464,70 +487,142 @@ def transcribe_clips(
     sources: Iterable[SourceInfo],
     options: TranscribeOptions,
     batch: BatchOptions = BatchOptions(),
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> Iterator[ClipResult]:
     """Transcribe many short files together; one ClipResult per source, in input order.
 
     A stereo file to be split by speaker, or one longer than `batch.max_clip_s`,
-    is transcribed on its own (asr.transcribe_source / the long-file path) in its turn.
+    is transcribed on its own (asr.transcribe_source) in its turn. Once
+    should_stop() is true the results end early, between two steps of a batch.
     """
     decoder = _Decoder(engine, options, batch)
     forced = engine.check_language(options.language) if options.language else None
     allowed = tuple(engine.check_language(c) for c in options.languages)
-    pending: list[tuple[SourceInfo, list[_Piece] | None, str | None]] = []
+    pending: list[_Pending] = []
     windows_needed = 0.0
 
     def flush() -> Iterator[ClipResult]:
         nonlocal pending, windows_needed
-        pieces = [p for _, ps, _ in pending if ps for p in ps]
+        pieces = [p for item in pending if item.pieces for p in item.pieces]
         languages: dict[int, tuple[str, float] | None] = {
             p.owner: ((forced, 1.0) if forced else None) for p in pieces
         }
-        found = _decode_pieces(decoder, pieces, languages, allowed) if pieces else {}
-        for index, (source, ps, error) in enumerate(pending):
-            if error is not None:
-                yield ClipResult(source, (), "", 0.0, error)
-            elif ps is None:
-                yield _alone(engine, source, options, batch)
+        windows = _pack(pieces, batch)
+        found = _decode_pieces(decoder, windows, languages, allowed, should_stop) if pieces else {}
+        companions = _companions(windows, [item.source.sha256 for item in pending])
+        for index, item in enumerate(pending):
+            if item.error is not None:
+                yield ClipResult(item.source, (), "", 0.0, item.error)
+            elif item.pieces is None:
+                yield _alone(engine, item.source, options, batch, should_stop)
             else:
                 language, probability = found.get(index, (forced or "", 1.0 if forced else 0.0))
-                segments = tuple(s for p in ps for s in p.segments)
-                yield ClipResult(source, segments, language, probability)
+                segments = tuple(s for p in item.pieces for s in p.segments)
+                yield ClipResult(item.source, segments, language, probability, truncated=item.truncated,
+                                 packed_with=companions.get(index, ()))
         pending, windows_needed = [], 0.0
 
-    for source in sources:
-        index = len(pending)
-        if len(plan_tracks(source, options.channels)) > 1 or source.duration_ms > batch.max_clip_s * 1000:
-            pending.append((source, None, None))
-            continue
-        try:
-            audio, _ = read_all(source.path, expected_ms=source.duration_ms)
-        except ParleyError as exc:
-            pending.append((source, [], str(exc)))
-            continue
-        chunks = list(speech_chunks([audio], use_vad=options.vad)) if len(audio) else []
-        ps = [_Piece(index, c, _normalise_gain(c.audio, batch.target_rms)) for c in chunks]
-        pending.append((source, ps, None))
-        windows_needed += sum(len(p.audio) + batch.gap_s * SAMPLE_RATE for p in ps) / WINDOW_SAMPLES
-        if windows_needed >= batch.group_windows:
-            yield from flush()
-    if pending:
-        yield from flush()
-
-
-def _alone(engine: WhisperEngine, source: SourceInfo, options: TranscribeOptions, batch: BatchOptions) -> ClipResult:
     try:
-        if len(plan_tracks(source, options.channels)) > 1:
-            done = list(transcribe_source(engine, source, options))
-        else:
-            done = list(transcribe_source_batched(engine, source, options, batch=batch))
+        for source in sources:
+            item = _read_clip(source, len(pending), options, batch)
+            pending.append(item)
+            windows_needed += sum(len(p.audio) + batch.gap_s * SAMPLE_RATE for p in item.pieces or ()) / WINDOW_SAMPLES
+            if windows_needed >= batch.group_windows:
+                yield from flush()
+        if pending:
+            yield from flush()
+    except _Stopped:
+        return
+
+
+def _companions(windows: list[list[_Piece]], hashes: list[str]) -> dict[int, tuple[str, ...]]:
+    """Per owner, the files whose pieces shared a window with its own (what its result depends on)."""
+    shared: dict[int, set[str]] = {}
+    for window in windows:
+        owners = {p.owner for p in window}
+        for owner in owners:
+            shared.setdefault(owner, set()).update(hashes[o] for o in owners if hashes[o] != hashes[owner])
+    return {owner: tuple(sorted(found)) for owner, found in shared.items()}
+
+
+@dataclass
+class _Pending:
+    source: SourceInfo
+    pieces: list[_Piece] | None  # None: transcribed on its own
+    error: str | None = None
+    truncated: bool = False
+
+
+def _read_clip(source: SourceInfo, index: int, options: TranscribeOptions, batch: BatchOptions) -> _Pending:
+    if len(plan_tracks(source, options.channels)) > 1 or source.duration_ms > batch.max_clip_s * 1000:
+        return _Pending(source, None)
+    try:
+        audio, reader = read_all(source.path, expected_ms=source.duration_ms)
+    except ParleyError as exc:
+        return _Pending(source, [], str(exc))
+    chunks = list(speech_chunks([audio], use_vad=options.vad)) if len(audio) else []
+    pieces = [_Piece(index, c, _normalise_gain(c.audio, batch.target_rms)) for c in chunks]
+    return _Pending(source, pieces, truncated=reader.truncated)
+
+
+def _alone(
+    engine: WhisperEngine, source: SourceInfo, options: TranscribeOptions, batch: BatchOptions,
+    should_stop: Callable[[], bool],
+) -> ClipResult:
+    try:
+        done = list(transcribe_source_batched(engine, source, options, should_stop=should_stop, batch=batch))
     except ParleyError as exc:
         return ClipResult(source, (), "", 0.0, str(exc))
+    if not done or not done[-1].final or should_stop():
+        raise _Stopped
     segments = tuple(s for d in done for s in d.segments)
-    last = done[-1] if done else None
-    return ClipResult(source, segments, last.language if last else "", last.language_probability if last else 0.0)
+    return ClipResult(source, segments, done[-1].language, done[-1].language_probability,
+                      truncated=any(d.truncated for d in done))
 
 
 # ---------------------------------------------------------------- one long file
+
+
+class PackedDecoder:
+    """asr.ChunkDecoder over packed windows: the VAD chunks of one track, batched.
+
+    Chunks are packed into windows as they arrive; once the closed windows hold
+    enough chunks (2, then 4, ... up to `batch.decode_batch`) they are decoded together, and each window is
+    one commit unit (so a resumed run restarts at a window boundary and packs
+    what follows exactly as before). Memory stays bounded by one group.
+    """
+
+    def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions = BatchOptions()) -> None:
+        self.decoder = _Decoder(engine, options, batch)
+        self.batch = batch
+        self.allowed = tuple(engine.check_language(c) for c in options.languages)
+
+    def decode(
+        self, chunks: Iterator[SpeechChunk], state: RunState, should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
+        packer = _Packer(self.batch)
+        closed: list[list[_Piece]] = []
+        group = min(2, self.batch.decode_batch)  # small first groups: the first text shows up early
+        try:
+            for chunk in chunks:
+                closed += packer.add(_Piece(0, chunk, _normalise_gain(chunk.audio, self.batch.target_rms)))
+                if sum(len(w) for w in closed) >= group:
+                    yield from self._decode(closed, state, should_stop)
+                    closed, group = [], min(2 * group, self.batch.decode_batch)
+            closed += packer.close()
+            if closed:
+                yield from self._decode(closed, state, should_stop)
+        except _Stopped:
+            return
+
+    def _decode(
+        self, windows: list[list[_Piece]], state: RunState, should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
+        known = (state.language, state.language_probability or 0.0) if state.language else None
+        found = _decode_pieces(self.decoder, windows, {0: known}, self.allowed, should_stop)
+        state.language, state.language_probability = found[0]
+        for window in windows:
+            yield window[-1].chunk, [s for p in window for s in p.segments]
 
 
 def transcribe_source_batched(
@@ -538,57 +633,8 @@ def transcribe_source_batched(
     should_stop: Callable[[], bool] = lambda: False,
     batch: BatchOptions = BatchOptions(),
 ) -> Iterator[ChunkDone]:
-    """asr.transcribe_source with `batch.decode_batch` VAD chunks decoded per beam search.
-
-    Same records, same resume contract (a chunk is reported done once decoded,
-    in time order); memory stays bounded by one group of chunks.
-    """
-    state = state or RunState()
-    decoder = _Decoder(engine, options, batch)
-    if options.language and not state.language:
-        state.language, state.language_probability = engine.check_language(options.language), 1.0
-    allowed = tuple(engine.check_language(c) for c in options.languages)
-    tracks = plan_tracks(source, options.channels)
-    total = max(1, source.duration_ms) * len(tracks)
-    for index, track in enumerate(tracks):
-        done = state.done_ms.get(track.key, -1)
-        if done >= source.duration_ms > 0:
-            continue
-        anchor = state.anchor_ms.get(track.key, 0)
-        reader, blocks = _track_blocks(source, track, anchor)
-        group: list[_Piece] = []
-        chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad, max_chunk_s=batch.max_chunk_s)
-                  if c.end_ms > done)
-        while True:
-            chunk = next(chunks, None)
-            if chunk is not None:
-                group.append(_Piece(0, chunk, _normalise_gain(chunk.audio, batch.target_rms)))
-                if len(group) < batch.decode_batch:
-                    continue
-            if not group:
-                break
-            if should_stop():
-                return
-            known = (state.language, state.language_probability or 0.0) if state.language else None
-            found = _decode_pieces(decoder, group, {0: known}, allowed)
-            state.language, state.language_probability = found[0]
-            for piece in group:
-                state.done_ms[track.key] = piece.chunk.end_ms
-                state.anchor_ms[track.key] = piece.chunk.buffer_start_ms
-                yield ChunkDone(
-                    track, tuple(_label(s, track) for s in piece.segments), piece.chunk.end_ms,
-                    state.language, state.language_probability or 0.0,
-                    (index * source.duration_ms + piece.chunk.end_ms) / total,
-                )
-            group = []
-            if chunk is None:
-                break
-        state.done_ms[track.key] = max(source.duration_ms, reader.decoded_ms)
-        yield ChunkDone(
-            track, (), state.done_ms[track.key], state.language or "",
-            state.language_probability or 0.0, (index + 1) / len(tracks),
-            final=True, truncated=reader.truncated,
-        )
+    """asr.transcribe_source with the packed decoder and these batch options."""
+    return transcribe_source(engine, source, options, state, should_stop, PackedDecoder(engine, options, batch))
 
 
-__all__ = ["BatchOptions", "ClipResult", "Track", "transcribe_clips", "transcribe_source_batched"]
+__all__ = ["BatchOptions", "ClipResult", "PackedDecoder", "transcribe_clips", "transcribe_source_batched"]

@@ -148,16 +148,26 @@ class JobQueue:
 
     # ------------------------------------------------------------ the worker's side
 
-    def claim(self, worker: str) -> Job | None:
-        """Take the best queued job (highest priority, then oldest) whose parent is done."""
+    def claim(self, worker: str, like: Job | None = None, max_duration_ms: int | None = None) -> Job | None:
+        """Take the best queued job (highest priority, then oldest) whose parent is done.
+
+        `like`: only a job of the same task and options (batching short files);
+        `max_duration_ms`: only one whose exhibit is at most this long.
+        """
+        sql = ("SELECT j.id FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
+               " JOIN exhibits e ON e.id = j.exhibit_id"
+               " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')")
+        args: list[Any] = []
+        if like is not None:
+            sql += " AND j.task=? AND j.options_json=?"
+            args += [like.task, options_key(like.options)]
+        if max_duration_ms is not None:
+            sql += " AND e.duration_ms <= ?"
+            args.append(max_duration_ms)
         with db.transaction(self.conn):
             if self._paused():
                 return None
-            row = self.conn.execute(
-                "SELECT j.id FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
-                " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')"
-                " ORDER BY j.priority DESC, j.created_at, j.id LIMIT 1"
-            ).fetchone()
+            row = self.conn.execute(sql + " ORDER BY j.priority DESC, j.created_at, j.id LIMIT 1", args).fetchone()
             if row is None:
                 return None
             job_id, now = int(row[0]), db.utc_now()

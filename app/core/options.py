@@ -31,6 +31,7 @@ class TranscribeOptions:
     vad: bool = True
     word_timestamps: bool = True
     seed: int = 0  # seeds temperature fallback sampling, for byte-identical reruns
+    batch: bool = True  # pack short files with others' speech (False: each file decoded on its own)
 
     def __post_init__(self) -> None:
         if self.channels not in CHANNEL_MODES:

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.asr import RunState, WhisperEngine, transcribe_source
+from app.core.batching import ClipResult
 from app.core.options import TranscribeOptions, to_dict
 from app.core.provenance import software_info
 from app.core.store import Case, Exhibit
+from app.core.types import Segment
 
 ProgressFn = Callable[[float, int], None]  # (fraction 0..1, segments so far)
 
@@ -83,8 +85,30 @@ def transcribe_exhibit(
             on_progress(done.progress, count)
     if stopped:
         return RunResult(run_id, count, stopped=True)
+    _finish(case, exhibit, run_id, truncated)
+    return RunResult(run_id, count)
+
+
+def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult) -> RunResult:
+    """Store a batched short file's result (batching.transcribe_clips) as its run, complete."""
+    tracks: dict[str, list[Segment]] = {}
+    for segment in result.segments:
+        tracks.setdefault("mix" if segment.channel is None else f"ch{segment.channel}", []).append(segment)
+    done: dict[str, int] = {}  # each track's segments in their own transaction, marked done with them
+    packed = {"packed_with": list(result.packed_with)} if result.packed_with else {}
+    for key, segments in (tracks or {"mix": []}).items():
+        done[key] = exhibit.source.duration_ms
+        case.append_segments(run_id, tuple(segments), {"done_ms": dict(done), "anchor_ms": {}, **packed},
+                             result.language, result.language_probability, track=key)
+    if packed:  # a batched result depends on the speech it was packed with: say which
+        with case.transaction():
+            case.audit.record("run.packed", f"run/{run_id}", packed)
+    _finish(case, exhibit, run_id, result.truncated)
+    return RunResult(run_id, len(result.segments))
+
+
+def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool) -> None:
     warnings = ("the source ended before its stated duration; transcribed what decoded",) if truncated else ()
     if truncated:
         case.mark_truncated(exhibit.id)
     case.finish_run(run_id, "complete", truncated=truncated, warnings=warnings)
-    return RunResult(run_id, count)

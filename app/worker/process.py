@@ -53,6 +53,9 @@ TEST_CRASH_ENV = "PARLEY_TEST_CRASH_AFTER_CHUNKS"
 TEST_CRASH_EXIT = 86
 
 StopCheck = Callable[[], bool]
+SHORT_MS = 60_000  # files at most this long are batched across files (batching.BatchOptions.max_clip_s)
+BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group
+BATCH_MAX_JOBS = 64
 ProgressFn = Callable[[float, int], None]
 
 
@@ -99,8 +102,10 @@ class Worker:
         self.models_dir = Path(config.models_dir) if config.models_dir else None
         self.engine: Any = None
         self.engine_key: tuple | None = None
-        self.current: int | None = None  # the job being worked on
+        self.current: tuple[int, ...] = ()  # the job(s) being worked on
         self.cancelled: set[int] = set()
+        self.reported_cancelled: set[int] = set()
+        self.sending = threading.Lock()
         self.shutdown = threading.Event()
         self.background = threading.Thread(target=self._background, name="commands", daemon=True)
 
@@ -120,8 +125,10 @@ class Worker:
                 self.shutdown.wait(self.config.idle_poll_s)
                 continue
             idle = False
-            for job in jobs:
-                self._work(job)
+            if len(jobs) > 1 or self._batchable(jobs[0]):
+                self._work_batch(jobs)
+            else:
+                self._work(jobs[0])
 
     def close(self) -> None:
         self.shutdown.set()
@@ -134,27 +141,46 @@ class Worker:
         self.case.close()
 
     def send(self, event: object) -> None:
-        if not _send(self.events, event):
-            self.shutdown.set()
+        with self.sending:  # the command thread reports cancels of batched jobs
+            if isinstance(event, JobStarted):
+                self.reported_cancelled.discard(event.job_id)
+            elif isinstance(event, JobCancelled):
+                if event.job_id in self.reported_cancelled:
+                    return  # already reported by the command thread
+                self.reported_cancelled.add(event.job_id)
+            if not _send(self.events, event):
+                self.shutdown.set()
 
     def _next_jobs(self) -> list[Job]:
-        """The job(s) to work on next.
+        """The next job, or a group of short transcribe jobs with identical options to batch.
 
-        BATCHING HOOK: short clips (voice notes) are where batching pays. When
-        app.core.batching offers transcribe_clips(...), this is the one place to
-        change: after claiming a short transcribe job, claim further queued short
-        jobs with identical options (each claim is its own atomic transaction)
-        and hand the group to a `_transcribe_batch` beside `_transcribe`, which
-        must still report per job (JobStarted/Progress/JobDone) and commit each
-        exhibit's segments to its own run.
+        Each claim is its own atomic transaction; the group stops growing at about
+        BATCH_AUDIO_S of audio, so progress and cancellation stay prompt.
         """
         job = self.queue.claim(self.name)
-        return [job] if job else []
+        if job is None or not self._batchable(job):
+            return [job] if job else []
+        group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
+        while len(group) < BATCH_MAX_JOBS and audio_ms < BATCH_AUDIO_S * 1000 and not self.shutdown.is_set():
+            more = self.queue.claim(self.name, like=job, max_duration_ms=SHORT_MS)
+            if more is None:
+                break
+            group.append(more)
+            audio_ms += self.case.exhibit(more.exhibit_id).source.duration_ms
+        return group
+
+    def _batchable(self, job: Job) -> bool:
+        """A short transcribe job with nothing stored yet (a partial run resumes on its own)."""
+        if job.task != "transcribe" or job.options.get("batch") is False:
+            return False
+        if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
+            return False
+        return job.run_id is None or not self.case.run(job.run_id).state.get("done_ms")
 
     # ------------------------------------------------------------ one job
 
     def _work(self, job: Job) -> None:
-        self.current = job.id
+        self.current = (job.id,)
         try:
             if self.shutdown.is_set():
                 self.queue.release(job.id, "worker shutting down")
@@ -168,7 +194,76 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
             self._fail(job, f"unexpected error: {_one_line(exc)}", True)
         finally:
-            self.current = None
+            self.current = ()
+
+    # ------------------------------------------------------------ short jobs, batched
+
+    def _work_batch(self, jobs: list[Job]) -> None:
+        """Transcribe a group of short files together; each job still gets its own events and run."""
+        from app.core.batching import transcribe_clips
+        from app.core.options import TranscribeOptions, from_dict
+
+        self.current = tuple(j.id for j in jobs)
+        try:
+            ready: list[tuple[Job, Exhibit, int]] = []
+            options = from_dict(TranscribeOptions, jobs[0].options)
+            for job in jobs:
+                exhibit = self._start_short(job)
+                if exhibit is not None:
+                    ready.append((job, exhibit, -1))
+            if not ready:
+                return
+            engine = self._engine_for(options)
+            ready = [(job, exhibit, _run_for(self.case, engine, exhibit, options)) for job, exhibit, _ in ready]
+            for job, _, run_id in ready:
+                self.queue.attach_run(job.id, run_id)
+            stops = {job.id: self._stop_check(job.id) for job, _, _ in ready}
+            all_stopped = lambda: all(stop() for stop in stops.values())
+            results = transcribe_clips(engine, [e.source for _, e, _ in ready], options,
+                                       should_stop=all_stopped)
+            finished: set[int] = set()
+            for (job, exhibit, run_id), result in zip(ready, results):
+                finished.add(job.id)
+                self._finish_short(job, exhibit, run_id, result, stops[job.id]())
+            for job, _, run_id in ready:
+                if job.id not in finished:
+                    self._finish(job, run_id, stopped=True)
+        except (TypeError, ValueError) as exc:
+            for job in jobs:
+                self._fail(job, f"the job's options are not valid: {exc}", False)
+        except ParleyError as exc:  # the model or the options: every job of the group
+            for job in jobs:
+                if self.queue.state_of(job.id) == "running":
+                    self._fail(job, _one_line(exc), False)
+        except Exception as exc:  # noqa: BLE001 - an unexpected failure: retried
+            for job in jobs:
+                if self.queue.state_of(job.id) == "running":
+                    self._fail(job, f"unexpected error: {_one_line(exc)}", True)
+        finally:
+            self.current = ()
+
+    def _start_short(self, job: Job) -> Exhibit | None:
+        exhibit = self.case.exhibit(job.exhibit_id)
+        self.send(JobStarted(job.id, job.exhibit_id, job.task, exhibit.source.name,
+                             job.attempts, exhibit.source.duration_ms))
+        try:
+            return _reachable(exhibit)
+        except MediaError as exc:
+            self._fail(job, str(exc.reason), False)
+            return None
+
+    def _finish_short(self, job: Job, exhibit: Exhibit, run_id: int, result: Any, stopped: bool) -> None:
+        from app.core.transcription import store_clip
+
+        if stopped:  # cancelled or paused while its group was decoded: nothing of it is kept
+            self._finish(job, run_id, stopped=True)
+        elif result.error is not None:
+            self._fail(job, result.error, False)
+        else:
+            stored = store_clip(self.case, exhibit, run_id, result)
+            tracker = _Tracker(self, job)
+            tracker.update(1.0, stored.segments)
+            self._finish(job, run_id, stopped=False)
 
     def _run_task(self, job: Job, exhibit: Exhibit) -> tuple[int | None, bool]:
         """Do the job's work; returns (run id, stopped before the end)."""
@@ -272,9 +367,10 @@ class Worker:
             while not self.shutdown.is_set():
                 if self.commands.poll(0.25):  # short, so close() can join this thread quickly
                     self._command()
-                job_id = self.current
-                if job_id is not None and time.monotonic() - last_beat >= self.config.heartbeat_s:
-                    queue.heartbeat(job_id)
+                jobs = self.current
+                if jobs and time.monotonic() - last_beat >= self.config.heartbeat_s:
+                    for job_id in jobs:
+                        queue.heartbeat(job_id)
                     last_beat = time.monotonic()
         except (EOFError, OSError):
             self.shutdown.set()  # the parent has gone: stop at the next chunk
@@ -285,6 +381,9 @@ class Worker:
         command = self.commands.recv()
         if isinstance(command, CancelJob):
             self.cancelled.add(command.job_id)
+            if len(self.current) > 1 and command.job_id in self.current:
+                # one file of a batch: its result will be dropped; say so now, the batch goes on
+                self.send(JobCancelled(command.job_id))
         elif isinstance(command, Shutdown):
             self.shutdown.set()
 
