@@ -6,17 +6,21 @@
 
 Short clips: every clip of at most 30 s in <shared>/eval/speech.json (the
 per-channel references of the two-speaker stereo file excluded) and the voice
-notes of <shared>/media. OURS = app.core.batching.transcribe_clips over all of
-them at once; PEER = faster-whisper `WhisperModel(base, cpu, int8, 2 threads)
+notes of <shared>/media. OURS = the queue: every file added to a new case as a
+transcribe job, worked by the worker process (which batches short files across
+files with app.core.batching), timed from the first claim to the last job done,
+model already loaded; PEER = faster-whisper `WhisperModel(base, cpu, int8, 2 threads)
 .transcribe(file, vad_filter=True, beam_size=5)` file by file, model loaded once.
 Both: language detected, WER with app.evaluation.wer per language.
 
 Long recording: English files (interview + English speech.json items) decoded and
 concatenated in a loop into a 16 kHz mono WAV in /tmp until it is --long-hours
 long (and a ~10-minute one from the same files), with the matching reference.
-OURS = app.core.batching.transcribe_source_batched (streamed VAD chunks, batched
-decoding; greedy by default here, --long-beam 5 for beam search: on the 10-minute
-file both gave the same WER). Each long run is its own process, so its peak RSS is its own.
+OURS = the queue again (one transcribe job; the worker streams VAD chunks, packs
+and batch-decodes them: app.core.batching.PackedDecoder), with --long-beam (1 =
+greedy by default here, i.e. `transcribe --beam-size 1`; the application's
+default is 5). PEER-LONG (--peer-long) = faster-whisper on the whole file. Each
+long run is its own process; peak RSS = the worker's peak + the parent's.
 
 xRT = audio seconds / wall seconds. "cpu xRT" = audio seconds / (process CPU
 seconds / threads): less sensitive to other load on the machine.
@@ -30,6 +34,7 @@ import subprocess
 import sys
 import time
 import wave
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -82,29 +87,24 @@ def short_clips() -> list[EvalItem]:
 
 
 def run_short(args) -> dict:
-    from app.core.asr import load_engine
-    from app.core.batching import BatchOptions, transcribe_clips
     from app.core.media import probe
     from app.core.options import TranscribeOptions
 
     items = short_clips()
     options = TranscribeOptions(model=args.model, threads=args.threads, device="cpu", compute_type="int8",
                                 beam_size=args.beam)
-    engine = load_engine(options)
-    sources = [probe(i.path) for i in items]  # intake, done before a job is queued: not timed
-    batch = BatchOptions(decode_batch=args.decode_batch)
-    list(transcribe_clips(engine, sources[:2], options, batch))  # warm-up
-    with Clock() as ours:
-        results = list(transcribe_clips(engine, sources, options, batch))
-    hyps = [" ".join(s.text for s in r.segments) for r in results]
-    for item, result in zip(items, results):  # attribution: every word inside its own file
-        for seg in result.segments:
-            assert all(0 <= w.start_ms <= w.end_ms <= result.source.duration_ms for w in seg.words), item.key
+    sources = [probe(i.path) for i in items]  # intake (hashing, probing), done when files are added: not timed
+    ours = through_the_queue(sources, options, probe(str(shared_dir() / "media" / "en_voicenote.m4a")))
+    results = ours.results
+    hyps = [" ".join(s.text for s in segments) for segments, _ in results]
+    for item, source, (segments, _) in zip(items, sources, results):  # attribution: every word inside its own file
+        assert all(0 <= w.start_ms <= w.end_ms <= source.duration_ms for s in segments for w in s.words), item.key
     out = {"files": len(items), "audio_s": sum(i.duration for i in items),
            "ours": {"wall": ours.wall, "cpu": ours.cpu, "hyps": hyps,
-                    "languages": [r.language for r in results]}}
+                    "languages": [language for _, language in results]}}
+    engine_path = ROOT / "models" / args.model
     if not args.no_peer:
-        model = peer_model(engine.info.path, args.threads)
+        model = peer_model(str(engine_path), args.threads)
         peer_transcribe(model, items[0])  # warm-up
         peer_hyps, peer_langs = [], []
         with Clock() as peer:
@@ -124,6 +124,67 @@ def run_short(args) -> dict:
             }
             out[system]["language_misses"] = sum(a != b for a, b in zip(out[system]["languages"], langs))
     return out
+
+
+@dataclass
+class QueueRun:
+    results: list[tuple[list, str]]  # per source: stored segments, detected language
+    wall: float
+    cpu: float  # the worker's
+    worker_peak_mb: float  # the worker's peak resident memory over the whole run
+    worker_loaded_mb: float  # ... with the model loaded, before the timed work
+
+
+def through_the_queue(sources, options, warm_up) -> QueueRun:
+    """Queue every source in a new case and time the worker from its first claim to an empty queue.
+
+    The model is loaded and the worker warmed up on `warm_up` (a short file) before
+    the clock starts, as in a workstation that keeps its worker. CPU time and memory
+    are the worker process's, from /proc.
+    """
+    import tempfile
+
+    from app.core.jobs import JobQueue
+    from app.core.options import to_dict
+    from app.core.store import Case
+    from app.worker.supervisor import Supervisor
+
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
+        case = Case.open(Path(tmp) / "case")
+        queue = JobQueue(case.conn)
+        queue.add(case.add_exhibit(warm_up)[0].id, "transcribe", {**to_dict(options), "seed": 1})
+        supervisor = Supervisor(case.folder, worker_options={"preload": to_dict(options)})
+        supervisor.run_until_idle()
+        loaded = worker_memory_mb(supervisor.pid, "VmRSS")
+        queue.pause()
+        jobs = [queue.add(case.add_exhibit(s)[0].id, "transcribe", to_dict(options)) for s in sources]
+        cpu_before = worker_cpu_s(supervisor.pid)
+        with Clock() as clock:
+            queue.resume()
+            supervisor.run_until_idle(until=jobs)
+        cpu, peak = worker_cpu_s(supervisor.pid) - cpu_before, worker_memory_mb(supervisor.pid, "VmHWM")
+        supervisor.stop()
+        results = []
+        for job_id in jobs:
+            job = queue.get(job_id)
+            assert job.state == "done", (job_id, job.state, job.error)
+            results.append((case.segments(job.run_id), case.run(job.run_id).language or ""))
+        case.close()
+    return QueueRun(results, clock.wall, cpu, peak, loaded)
+
+
+def worker_memory_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def worker_cpu_s(pid: int) -> float:
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- long recordings
@@ -168,8 +229,7 @@ def build_long(seconds: float, path: Path) -> tuple[Path, str]:
 
 def run_long_child(args) -> dict:
     """In its own process: transcribe one long file, report speed, WER and peak RSS."""
-    from app.core.asr import load_engine, transcribe_source
-    from app.core.batching import BatchOptions, transcribe_source_batched
+    from app.core.asr import ChunkByChunk, load_engine, transcribe_source
     from app.core.media import probe
     from app.core.options import TranscribeOptions
 
@@ -178,21 +238,22 @@ def run_long_child(args) -> dict:
     options = TranscribeOptions(model=args.model, threads=args.threads, device="cpu", compute_type="int8",
                                 beam_size=args.beam, language=None)
     source = probe(path)
-    rss_loaded = 0.0
+    if args.child_system == "ours":  # through the queue: the worker process does the work
+        run = through_the_queue([source], options, probe(str(shared_dir() / "media" / "en_voicenote.m4a")))
+        text = " ".join(s.text for s in run.results[0][0])
+        return {"audio_s": source.duration_ms / 1000, "wall": run.wall, "cpu": run.cpu,
+                "wer": wer([reference], [text], "en"), "peak_rss_mb": run.worker_peak_mb + peak_rss_mb(),
+                "rss_after_load_mb": run.worker_loaded_mb}
     with Clock() as clock:
         if args.child_system == "peer":
             model = peer_model(str(ROOT / "models" / args.model), args.threads)
             rss_loaded = peak_rss_mb()
             segments, _ = model.transcribe(str(path), vad_filter=True, beam_size=5)
             text = " ".join(s.text.strip() for s in segments)
-        else:
+        else:  # ours-unbatched: faster-whisper's transcribe chunk by chunk, in this process
             engine = load_engine(options)
             rss_loaded = peak_rss_mb()
-            if args.child_system == "ours-unbatched":
-                done = transcribe_source(engine, source, options)
-            else:
-                done = transcribe_source_batched(engine, source, options,
-                                                 batch=BatchOptions(decode_batch=args.decode_batch))
+            done = transcribe_source(engine, source, options, decoder=ChunkByChunk(engine, options))
             text = " ".join(s.text for d in done for s in d.segments)
     return {"audio_s": source.duration_ms / 1000, "wall": clock.wall, "cpu": clock.cpu,
             "wer": wer([reference], [text], "en"), "peak_rss_mb": peak_rss_mb(), "rss_after_load_mb": rss_loaded}

@@ -85,3 +85,29 @@ def test_long_file_path_matches_the_chunk_contract(base_engine, manifest):
     reference = " ".join(t["text"] for t in manifest["interview"]["turns"])
     assert wer([reference], [text_of(segments)], "en") <= 0.10
     assert all(0 <= w.start_ms <= w.end_ms <= source.duration_ms for s in segments for w in s.words)
+
+
+def _pieces(seconds: list[float]):
+    import numpy as np
+
+    from app.core.batching import _Piece
+    from app.core.speech import SpeechChunk
+
+    out, at = [], 0
+    for s in seconds:
+        audio = np.zeros(int(s * 16000), dtype=np.float32)
+        out.append(_Piece(0, SpeechChunk(at, at + int(s * 1000), audio, ()), audio))
+        at += int(s * 1000) + 700
+    return out
+
+
+def test_packing_resumed_at_a_window_boundary_repeats_the_original_windows():
+    from app.core.batching import BatchOptions, _pack
+
+    lengths = [12.0, 9.5, 27.0, 3.0, 4.0, 14.0, 14.0, 29.9, 1.0, 8.0, 8.0, 8.0]
+    whole = [[(p.chunk.start_ms, p.offset) for p in w] for w in _pack(_pieces(lengths), BatchOptions())]
+    assert len(whole) > 4
+    for k in range(1, len(whole)):  # resume after any stored window
+        done = sum(len(w) for w in whole[:k])
+        rest = _pieces(lengths)[done:]
+        assert [[(p.chunk.start_ms, p.offset) for p in w] for w in _pack(rest, BatchOptions())] == whole[k:]

@@ -23,6 +23,7 @@ worker_options (all optional):
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import time
 from collections import deque
@@ -69,6 +70,27 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+# numpy's OpenBLAS keeps its own pool of spinning threads, which on a 2-core machine
+# fight CTranslate2's for the cores (measured: about 10% of wall time on a long file).
+WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1"}
+
+
+@contextmanager
+def _child_environment() -> Iterator[None]:
+    """The environment the spawned worker starts with (read when it first imports numpy)."""
+    saved = {key: os.environ.get(key) for key in WORKER_ENVIRONMENT}
+    for key, value in WORKER_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def describe_exit(code: int | None) -> str:
@@ -243,7 +265,7 @@ class Supervisor:
         )
         proc = self._ctx.Process(target=worker_main, args=(config, events_out, commands_in),
                                  name="parley-worker", daemon=True)
-        with _sigint_ignored():  # Ctrl-C is the parent's: the child inherits SIG_IGN at birth
+        with _sigint_ignored(), _child_environment():  # Ctrl-C is the parent's: SIG_IGN at birth
             proc.start()
         events_out.close()  # the child holds the only writer: EOF when it dies
         commands_in.close()
