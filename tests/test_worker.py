@@ -267,3 +267,21 @@ def test_cancelling_one_file_of_a_batch_leaves_the_others_running(case, supervis
     run_id = queue.get(victim).run_id
     assert run_id is None or not case.segments(run_id)  # nothing of it kept
     assert all(queue.get(j).state == "done" for n, j in jobs.items() if j != victim)
+
+
+def test_a_file_that_crashes_its_batch_fails_alone_on_retry(case, supervisor, tmp_path, monkeypatch):
+    import shutil
+
+    poison = tmp_path / "poison.amr"
+    shutil.copy(MEDIA / "en_voicenote.amr", poison)
+    monkeypatch.setenv(TEST_CRASH_ENV, "0:poison")  # the worker dies whenever it decodes this file
+    jobs = [_queue_file(case, path, max_attempts=2)
+            for path in (MEDIA / "en_voicenote.opus", poison, MEDIA / "interview_mono.wav")]
+    seen: list = []
+    supervisor.run_until_idle(seen.append)
+    queue = JobQueue(case.conn)
+    healthy, bad = [queue.get(j) for j in (jobs[0], jobs[2])], queue.get(jobs[1])
+    assert sum(isinstance(e, p.WorkerCrashed) for e in seen) == 2  # the batch, then the file alone
+    assert bad.state == "failed" and bad.attempts == 2 and "exit code 86" in bad.error
+    assert all(j.state == "done" and j.attempts == 2 for j in healthy)  # retried alone, not with it
+    assert all(case.segments(j.run_id) for j in healthy)

@@ -151,15 +151,17 @@ class JobQueue:
     def claim(self, worker: str, like: Job | None = None, max_duration_ms: int | None = None) -> Job | None:
         """Take the best queued job (highest priority, then oldest) whose parent is done.
 
-        `like`: only a job of the same task and options (batching short files);
-        `max_duration_ms`: only one whose exhibit is at most this long.
+        `like`: only a never-attempted job of the same task and options (to batch
+        short files; a retried job runs alone, so a file that crashes the decoder
+        cannot take its batch-mates down with it again); `max_duration_ms`: only
+        one whose exhibit is at most this long.
         """
         sql = ("SELECT j.id FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
                " JOIN exhibits e ON e.id = j.exhibit_id"
                " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')")
         args: list[Any] = []
         if like is not None:
-            sql += " AND j.task=? AND j.options_json=?"
+            sql += " AND j.task=? AND j.options_json=? AND j.attempts=0"
             args += [like.task, options_key(like.options)]
         if max_duration_ms is not None:
             sql += " AND e.duration_ms <= ?"

@@ -46,9 +46,10 @@ from app.worker.protocol import (
 )
 
 # TEST ONLY: "N" or "N:text" makes the worker process die (os._exit) after it has
-# stored N chunks of one job (whose exhibit name contains `text`), to prove that a
-# decoder crash neither loses stored work nor takes the parent down. Never set it
-# outside the test suite.
+# stored N chunks of one job (whose exhibit name contains `text`); "0:text" before it
+# decodes such a job (alone or in a batch). It proves that a decoder crash neither
+# loses stored work nor takes the parent (or a batch's other files) down. Never set
+# it outside the test suite.
 TEST_CRASH_ENV = "PARLEY_TEST_CRASH_AFTER_CHUNKS"
 TEST_CRASH_EXIT = 86
 
@@ -125,10 +126,12 @@ class Worker:
                 self.shutdown.wait(self.config.idle_poll_s)
                 continue
             idle = False
-            if len(jobs) > 1 or self._batchable(jobs[0]):
-                self._work_batch(jobs)
-            else:
-                self._work(jobs[0])
+            batch = [job for job in jobs if self._batchable(job)]
+            if batch:
+                self._work_batch(batch)
+            for job in jobs:
+                if job not in batch:
+                    self._work(job)
 
     def close(self) -> None:
         self.shutdown.set()
@@ -170,8 +173,11 @@ class Worker:
         return group
 
     def _batchable(self, job: Job) -> bool:
-        """A short transcribe job with nothing stored yet (a partial run resumes on its own)."""
-        if job.task != "transcribe" or job.options.get("batch") is False:
+        """A short transcribe job on its first attempt with nothing stored yet.
+
+        A retried job (its batch crashed the worker, say) and a partial run go alone.
+        """
+        if job.task != "transcribe" or job.options.get("batch") is False or job.attempts > 1:
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
@@ -214,6 +220,7 @@ class Worker:
             if not ready:
                 return
             engine = self._engine_for(options)
+            _test_crash_before_decoding(self.case, [job for job, _, _ in ready])
             ready = [(job, exhibit, _run_for(self.case, engine, exhibit, options)) for job, exhibit, _ in ready]
             for job, _, run_id in ready:
                 self.queue.attach_run(job.id, run_id)
@@ -289,6 +296,7 @@ class Worker:
         run_id = _run_for(self.case, engine, exhibit, options)
         self.queue.attach_run(job.id, run_id)
         tracker.begin()  # the ETA counts decoding time, not the model load
+        _test_crash_before_decoding(self.case, [job])
         result = transcribe_exhibit(self.case, engine, exhibit, options, on_progress=tracker.update,
                                     should_stop=should_stop, run_id=run_id)
         return result.run_id, result.stopped
@@ -437,6 +445,13 @@ def _test_crash_after(case: Case, job: Job) -> int:
     if name and name not in case.exhibit(job.exhibit_id).source.name:
         return 0
     return int(count)
+
+
+def _test_crash_before_decoding(case: Case, jobs: list[Job]) -> None:
+    """TEST ONLY: TEST_CRASH_ENV "0:text" dies before decoding any job whose exhibit name contains text."""
+    count, _, name = os.environ.get(TEST_CRASH_ENV, "").partition(":")
+    if count == "0" and name and any(name in case.exhibit(j.exhibit_id).source.name for j in jobs):
+        os._exit(TEST_CRASH_EXIT)
 
 
 # ------------------------------------------------------------ task helpers
