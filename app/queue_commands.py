@@ -111,6 +111,7 @@ class QueueProgress:
         self.started = time.monotonic()
         self.start_overall = self.overall()
         self.current: int | None = None
+        self.running: set[int] = set()  # started, not finished: several while short files are batched
         self.eta: float | None = None
         self.last_print = 0.0
         self.shown = False
@@ -118,6 +119,7 @@ class QueueProgress:
     def start(self, job_id: int, name: str, duration_ms: int) -> None:
         entry = self.jobs.setdefault(job_id, [name, max(1, duration_ms), 0.0])
         entry[0], self.current, self.eta = name, job_id, None
+        self.running.add(job_id)
         self.render(force=True)
 
     def advance(self, job_id: int, fraction: float, eta_s: float | None) -> None:
@@ -127,6 +129,7 @@ class QueueProgress:
         self.render()
 
     def finish(self, job_id: int) -> None:
+        self.running.discard(job_id)
         if job_id in self.jobs:
             self.jobs[job_id][2] = 1.0
         if self.current == job_id:
@@ -155,10 +158,13 @@ class QueueProgress:
         bar = "#" * filled + "-" * (self.BAR - filled)
         gained = overall - self.start_overall
         elapsed = now - self.started
-        eta = f" ETA {_clock(elapsed * (1 - overall) / gained)}" if gained > 0.005 else ""
+        # a batch of short files finishes all at once: no ETA until a twentieth of the audio is done
+        eta = f" ETA {_clock(elapsed * (1 - overall) / gained)}" if gained > 0.05 else ""
         finished = sum(1 for _, _, frac in self.jobs.values() if frac >= 1.0)
         line = f"[{bar}] {overall:4.0%} {finished}/{len(self.jobs)} files{eta}"
-        if self.current is not None:  # the overall state first: a narrow terminal cuts the tail
+        if len(self.running) > 1:
+            line += f" | {len(self.running)} short files decoding together"
+        elif self.current is not None:  # the overall state first: a narrow terminal cuts the tail
             name, _, frac = self.jobs[self.current]
             job_eta = f" ETA {_clock(self.eta)}" if self.eta else ""
             line += f" | {name} {frac:4.0%}{job_eta}"
@@ -252,6 +258,8 @@ class QueueRunner:
             self.outcome.cancelled.append(event.job_id)
             for subject in self.subjects(queue.get(event.job_id)):
                 progress.say(f"{subject}: cancelled")
+        elif isinstance(event, protocol.JobPaused):
+            progress.running.discard(event.job_id)
         elif isinstance(event, protocol.WorkerCrashed):
             tail = "; restarting it" if event.restarting else "; giving up"
             progress.say(f"worker: {event.reason}{tail}")
@@ -262,6 +270,7 @@ class QueueRunner:
         reason, will_retry = event.reason, event.will_retry
         name = self.case.exhibit(job.exhibit_id).source.name
         if will_retry:
+            progress.running.discard(job.id)
             progress.say(f"{name}: {reason} (attempt {job.attempts} of {job.max_attempts}; will retry)")
             return
         progress.finish(job.id)

@@ -6,9 +6,10 @@
 
 For every item of <shared>/eval/speech.json it runs, in the same process:
 
-* OURS: app.core.asr.transcribe_source (block decode -> Silero VAD -> chunks of
-  at most 30 s -> Whisper -> hallucination guards), int8, 2 threads, language
-  detected (never forced).
+* OURS: app.core.asr.transcribe_source file by file (block decode -> Silero VAD ->
+  chunks of at most 30 s -> the packed decoder over that file's own chunks ->
+  hallucination guards): what `transcribe --no-batch` runs; int8, 2 threads,
+  language detected (never forced). Batching across files is bench_throughput's.
 * PEER: plain faster-whisper, `WhisperModel(dir, device="cpu", compute_type="int8",
   cpu_threads=2).transcribe(file, vad_filter=True, beam_size=5)` file by file with
   its other defaults, language detected.
