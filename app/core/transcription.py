@@ -45,6 +45,15 @@ def resumable_run(case: Case, exhibit: Exhibit, task: str, settings: dict, model
     return int(row[0]) if row else None
 
 
+def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: TranscribeOptions) -> int:
+    """The run to write into: an interrupted one with identical settings, else a new one."""
+    settings = settings_for(options, engine)
+    run_id = resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
+    if run_id is None:
+        run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
+    return run_id
+
+
 def transcribe_exhibit(
     case: Case,
     engine: WhisperEngine,
@@ -54,11 +63,8 @@ def transcribe_exhibit(
     should_stop: Callable[[], bool] = lambda: False,
     run_id: int | None = None,
 ) -> RunResult:
-    settings = settings_for(options, engine)
     if run_id is None:
-        run_id = resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
-    if run_id is None:
-        run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
+        run_id = run_for(case, engine, exhibit, options)
     record = case.run(run_id)
     state = RunState(
         done_ms=dict(record.state.get("done_ms", {})),

@@ -208,6 +208,7 @@ class Worker:
         """Transcribe a group of short files together; each job still gets its own events and run."""
         from app.core.batching import transcribe_clips
         from app.core.options import TranscribeOptions, from_dict
+        from app.core.transcription import run_for
 
         self.current = tuple(j.id for j in jobs)
         try:
@@ -221,7 +222,7 @@ class Worker:
                 return
             engine = self._engine_for(options)
             _test_crash_before_decoding(self.case, [job for job, _, _ in ready])
-            ready = [(job, exhibit, _run_for(self.case, engine, exhibit, options)) for job, exhibit, _ in ready]
+            ready = [(job, exhibit, run_for(self.case, engine, exhibit, options)) for job, exhibit, _ in ready]
             for job, _, run_id in ready:
                 self.queue.attach_run(job.id, run_id)
             stops = {job.id: self._stop_check(job.id) for job, _, _ in ready}
@@ -285,7 +286,7 @@ class Worker:
     def _transcribe(self, job: Job, exhibit: Exhibit, tracker: _Tracker,
                     should_stop: StopCheck) -> tuple[int | None, bool]:
         from app.core.options import TranscribeOptions, from_dict
-        from app.core.transcription import transcribe_exhibit
+        from app.core.transcription import run_for, transcribe_exhibit
 
         try:
             options = from_dict(TranscribeOptions, job.options)
@@ -293,7 +294,7 @@ class Worker:
             raise ParleyError(f"the job's options are not valid: {exc}") from None
         exhibit = _reachable(exhibit)  # before the (slow) model load
         engine = self._engine_for(options)
-        run_id = _run_for(self.case, engine, exhibit, options)
+        run_id = run_for(self.case, engine, exhibit, options)
         self.queue.attach_run(job.id, run_id)
         tracker.begin()  # the ETA counts decoding time, not the model load
         _test_crash_before_decoding(self.case, [job])
@@ -464,18 +465,6 @@ def _reachable(exhibit: Exhibit) -> Exhibit:
             return exhibit if path == exhibit.source.path else replace(
                 exhibit, source=replace(exhibit.source, path=path))
     raise MediaError(exhibit.source.path, "no such file (moved or deleted since it was added)")
-
-
-def _run_for(case: Case, engine: Any, exhibit: Exhibit, options: Any) -> int:
-    """The run to write into: an interrupted one with identical settings, else a new one."""
-    from app.core.provenance import software_info
-    from app.core.transcription import resumable_run, settings_for
-
-    settings = settings_for(options, engine)
-    run_id = resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
-    if run_id is None:
-        run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
-    return run_id
 
 
 def _translate(case: Case, job: Job, on_progress: ProgressFn, should_stop: StopCheck,
