@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.core.asr import ChunkByChunk, transcribe_source
-from app.core.batching import transcribe_clips, transcribe_source_batched
+from app.core.batching import BatchOptions, _looping, transcribe_clips, transcribe_source_batched
 from app.core.media import probe
 from app.core.options import TranscribeOptions
 from app.evaluation import normalise, wer
@@ -111,3 +111,26 @@ def test_packing_resumed_at_a_window_boundary_repeats_the_original_windows():
         done = sum(len(w) for w in whole[:k])
         rest = _pieces(lengths)[done:]
         assert [[(p.chunk.start_ms, p.offset) for p in w] for w in _pack(rest, BatchOptions())] == whole[k:]
+
+
+def test_a_piece_decodes_the_same_whatever_it_is_batched_with(base_engine):
+    # A piece's decoder memory depends on the piece alone (batching._span), so the
+    # same windows decoded one piece per batch or eight per batch give the same text.
+    sources = [probe(p) for p, _, lang in _clips() if lang == "en"]
+    alone = [text_of(r.segments) for r in transcribe_clips(base_engine, sources, OPTS, BatchOptions(decode_batch=1))]
+    together = [text_of(r.segments) for r in transcribe_clips(base_engine, sources, OPTS)]
+    assert all(alone) and alone == together
+
+
+def test_a_decoder_loop_is_caught_by_its_timestamps(base_engine):
+    # What base produced once on LJ001-0004: the same words read again and again
+    # at 15.00, 15.02, 15.04 s. The compression ratio alone let it through.
+    from faster_whisper.tokenizer import Tokenizer
+
+    tokenizer = Tokenizer(base_engine.model.hf_tokenizer, True, task="transcribe", language="en")
+    begin = tokenizer.timestamp_begin
+    sentence = tokenizer.encode(" true printed book, produced the block books, which were the predecessors of the")
+    looping = [begin + 558] + sentence + [begin + 750, begin + 750] + sentence + [begin + 751, begin + 751] + sentence
+    assert _looping(looping + [begin + 816], begin)
+    fine = [begin + 558] + sentence + [begin + 750, begin + 750] + sentence + [begin + 816]
+    assert not _looping(fine, begin)

@@ -48,13 +48,15 @@ class WhisperEngine:
                 str(model_dir),
                 device=placement.device,
                 compute_type=placement.compute_type,
-                cpu_threads=placement.threads,
+                cpu_threads=placement.threads_per_replica,
+                num_workers=placement.replicas,
                 local_files_only=True,
             )
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"model {model_dir} could not be loaded: {exc}") from None
         self.placement = placement
         self.info: ModelInfo = models.model_info(model_dir)
+        self.silence_states: dict[int, np.ndarray] = {}  # batching's encoder states of silence, kept between batches
 
     @property
     def multilingual(self) -> bool:

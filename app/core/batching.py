@@ -9,13 +9,19 @@ piece's own time span (plus a small margin), and the encoder states of silence
 everywhere else. The decoder therefore cannot see, and cannot transcribe, a
 neighbouring piece: every word of a result comes from its own file and its
 timestamps come from cross-attention over its own span only, clamped to it.
+The decoder attends only to a span of that composite around the piece (its
+*memory*, a few seconds longer than the piece, of a length that depends on the
+piece alone), which makes every decoder step cheaper; a piece whose result
+fails Whisper's checks is decoded again on the whole composite before any
+temperature fallback.
 
-Language identification uses the same composite (one decoder step), not a second
-encoder pass; decoding runs as one beam search over a batch of composites of
-the same language (CTranslate2 `Whisper.generate`), word timestamps as one batched
-`Whisper.align`. Pieces are gain-normalised before packing, because Whisper's
-log-mel is normalised per window: a very quiet clip packed next to a loud one
-would otherwise sink into the floor of the window.
+Language identification uses the same memories (one decoder step), not a second
+encoder pass; decoding runs as beam searches over batches of memories of the
+same language and length (CTranslate2 `Whisper.generate`), word timestamps as
+batched `Whisper.align`. Windows and batches run side by side on the model's
+replicas (device.Placement.replicas). Pieces are gain-normalised before packing,
+because Whisper's log-mel is normalised per window: a very quiet clip packed next
+to a loud one would otherwise sink into the floor of the window.
 
     for result in transcribe_clips(engine, sources, options):
         result.source, result.segments, result.language, result.language_probability
@@ -26,8 +32,10 @@ would otherwise sink into the floor of the window.
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import ctranslate2
@@ -48,6 +56,9 @@ FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
 COMPRESSION_RATIO_THRESHOLD = 2.4
 LOG_PROB_THRESHOLD = -1.0
 NO_SPEECH_THRESHOLD = 0.6
+MEMORY_LEAD = 50  # encoder frames (1 s) kept before a piece in what the decoder attends to
+MEMORY_TAIL = 150  # ... and after it (3 s of silence: the decoder sees the speech end)
+SPAN_STEP = 250  # memory spans are rounded up to a multiple of this (5 s): pieces batch by span
 LANGUAGE_CONFIDENT = 0.8  # below this, language ID on a composite is checked on the piece alone
 CONTINUATIONS = 2  # rounds of decoding on after an early stop
 TOKENS_PER_SECOND = 15  # token budget per second of the longest piece in a batch (speech needs ~4-8)
@@ -103,7 +114,7 @@ class _Decoder:
         self.model = engine.model.model
         self.options = options
         self.batch = batch
-        self._silence: dict[int, np.ndarray] = {}
+        self._silence = engine.silence_states
 
     # -- encoder
 
@@ -129,16 +140,38 @@ class _Decoder:
             self._silence[key] = np.array(self.fw.encode(features))[0]
         return self._silence[key]
 
-    def composite(self, encoded: tuple[np.ndarray, int, float], piece: _Piece, alone: bool) -> np.ndarray:
-        states, _, floor = encoded
-        if alone:
-            return states
+    def memories(
+        self, encoded: list[tuple[np.ndarray, int, float]], part: list[_Piece], alone: list[bool],
+        span: int | None = None,
+    ) -> tuple[list[np.ndarray], list[int]]:
+        """What the decoder attends to for each piece of `part` (a batch): equal-length
+        spans of composite encoder output, and the frame each span starts at.
+
+        A piece's composite is its window's encoder states over the piece (plus a
+        small margin) and the states of silence everywhere else (the whole window
+        if the piece is `alone` in it). Only about MEMORY_LEAD frames before the
+        piece and MEMORY_TAIL after it are kept (`_span`): the decoder never needs
+        the rest, and every decoder step, language check and alignment costs in
+        proportion to the frames it attends to. `span=ENCODER_FRAMES`: the whole composite.
+        """
         margin = int(self.batch.margin_s * SAMPLE_RATE / SAMPLES_PER_FRAME)
-        start, end = piece.frames
-        start, end = max(0, start - margin), min(ENCODER_FRAMES, end + margin)
-        out = self.silence(floor).copy()
-        out[start:end] = states[start:end]
-        return out
+        if span is None:
+            span = _span(part[0])
+            assert all(_span(p) == span for p in part), "a batch is of one memory span"
+        memories, starts = [], []
+        for piece, is_alone in zip(part, alone):
+            states, _, floor = encoded[piece.window]
+            lo = max(0, min(_start_token(piece) - MEMORY_LEAD, ENCODER_FRAMES - span))
+            if is_alone:
+                memory = states[lo : lo + span].copy()
+            else:
+                memory = self.silence(floor)[lo : lo + span].copy()
+                start, end = piece.frames
+                start, end = max(lo, start - margin), min(lo + span, end + margin)
+                memory[start - lo : end - lo] = states[start:end]
+            memories.append(memory)
+            starts.append(lo)
+        return memories, starts
 
     # -- language
 
@@ -180,20 +213,22 @@ class _Decoder:
         return Tokenizer(self.fw.hf_tokenizer, self.engine.multilingual, task=self.options.task, language=language)
 
     def decode(
-        self, composites: list[np.ndarray], language: str, starts: list[int], ends: list[int]
+        self, composites: list[np.ndarray], language: str, starts: list[int], ends: list[int],
+        whole: Callable[[int], np.ndarray],
     ) -> list[dict]:
-        """Beam search over a batch, temperature fallback one by one where it is needed.
+        """Beam search over a batch; where a result fails Whisper's checks, that piece
+        again on its `whole` composite, then temperature fallback (see _fallback).
 
         Each prompt ends with the timestamp token of where its piece starts in the
         window (`starts`, 20 ms steps): the decoder is told where to read. What it
         reads after its piece's end (`ends`) is cut off, and the token budget is
-        bounded by the longest piece of the batch (a run-on cannot take long).
+        bounded by the batch's memory span (a run-on cannot take long).
         """
         from faster_whisper.transcribe import get_suppressed_tokens
 
         tokenizer = self.tokenizer(language)
         prompts = [list(tokenizer.sot_sequence) + [tokenizer.timestamp_begin + s] for s in starts]
-        longest_s = max(e - b for b, e in zip(starts, ends)) * 0.02
+        longest_s = (len(composites[0]) - MEMORY_LEAD - MEMORY_TAIL) * 0.02
         common = {
             "max_length": min(self.fw.max_length, len(prompts[0]) + int(TOKENS_PER_SECOND * longest_s) + 32),
             "return_scores": True,
@@ -209,7 +244,7 @@ class _Decoder:
         outputs = [self._summarise(r, tokenizer, 0.0, end) for r, end in zip(results, ends)]
         for i, out in enumerate(outputs):
             if out["needs_fallback"]:
-                outputs[i] = self._fallback(composites[i], prompts[i], tokenizer, out, common, ends[i])
+                outputs[i] = self._fallback(whole(i), prompts[i], tokenizer, out, common, ends[i])
         self._continue(composites, outputs, tokenizer, ends, common)
         for out in outputs:
             out["tokenizer"] = tokenizer
@@ -251,15 +286,25 @@ class _Decoder:
         text = tokenizer.decode(tokens).strip()
         ratio = _compression_ratio(text)
         silent = result.no_speech_prob > NO_SPEECH_THRESHOLD and avg_logprob < LOG_PROB_THRESHOLD
-        needs = (ratio > COMPRESSION_RATIO_THRESHOLD or avg_logprob < LOG_PROB_THRESHOLD) and not silent
+        looping = _looping(tokens, tokenizer.timestamp_begin)
+        needs = (ratio > COMPRESSION_RATIO_THRESHOLD or avg_logprob < LOG_PROB_THRESHOLD or looping) and not silent
         return {"tokens": tokens, "avg_logprob": avg_logprob, "no_speech_prob": result.no_speech_prob,
-                "ratio": ratio, "needs_fallback": needs, "temperature": temperature}
+                "ratio": ratio, "looping": looping, "needs_fallback": needs, "temperature": temperature}
 
     def _fallback(
         self, composite: np.ndarray, prompt: list[int], tokenizer, first: dict, common: dict, end: int
     ) -> dict:
-        ctranslate2.set_random_seed(self.options.seed)
+        """The piece that failed `first` decoded on its whole composite (what the decoder
+        attended to before memories were trimmed: a loop or garble there is rarely
+        repeated), then, as faster-whisper does, sampled at rising temperatures."""
         tried = [first]
+        beam = self.model.generate(
+            _storage([composite]), [prompt], beam_size=self.options.beam_size, patience=1.0, **common
+        )[0]
+        tried.append(self._summarise(beam, tokenizer, 0.0, end))
+        if not tried[-1]["needs_fallback"]:
+            return tried[-1]
+        ctranslate2.set_random_seed(self.options.seed)
         own_s = (end - (prompt[-1] - tokenizer.timestamp_begin)) * 0.02  # this piece's budget, not its batch's
         common = {**common, "max_length": min(common["max_length"], len(prompt) + int(TOKENS_PER_SECOND * own_s) + 32)}
         for temperature in FALLBACK_TEMPERATURES:
@@ -271,35 +316,40 @@ class _Decoder:
             tried.append(out)
             if not out["needs_fallback"]:
                 return out
-        below = [t for t in tried if t["ratio"] <= COMPRESSION_RATIO_THRESHOLD]
+        below = [t for t in tried if t["ratio"] <= COMPRESSION_RATIO_THRESHOLD and not t["looping"]]
         return max(below or tried, key=lambda t: t["avg_logprob"])
 
     # -- word timestamps and records
 
     def words(
-        self, composites: list[np.ndarray], outputs: list[dict], content: list[int], ends: list[float]
+        self, memories: list[np.ndarray], starts: list[int], outputs: list[dict], content: list[int],
+        ends: list[float],
     ) -> list[list[dict]]:
         """Per piece, subsegments (window time, seconds) with their words.
+
+        `memories` start at frame `starts` of their windows, of which `content`
+        mel frames hold audio.
 
         A subsegment the decoder starts at or after its piece's end (`ends`, window
         seconds) is a second reading of the same speech, and is dropped.
         """
         tokenizer = outputs[0]["tokenizer"]
         lists: list[list[dict]] = []
-        for out, frames, end in zip(outputs, content, ends):
+        for out, frames, end, lo in zip(outputs, content, ends, starts):
             subsegments, _, _ = self.fw._split_segments_by_timestamps(
                 tokenizer=tokenizer, tokens=out["tokens"], time_offset=0.0,
                 segment_size=frames, segment_duration=frames / 100, seek=0,
             )
             lists.append([
-                dict(s, seek=0) for s in subsegments
+                dict(s, seek=2 * lo) for s in subsegments
                 if any(t < tokenizer.eot for t in s["tokens"]) and s["start"] < end + 0.3
             ])
         todo = [i for i, subs in enumerate(lists) if subs]
         if todo:
             self.fw.add_word_timestamps(
-                [lists[i] for i in todo], tokenizer, _storage([composites[i] for i in todo]),
-                [content[i] for i in todo], PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0,
+                [lists[i] for i in todo], tokenizer, _storage([memories[i] for i in todo]),
+                [max(2, min(content[i] - 2 * starts[i], 2 * len(memories[i]))) for i in todo],
+                PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0,
             )
         return lists
 
@@ -323,6 +373,21 @@ def _cut_after(tokens: list[int], timestamp_begin: int, end: int) -> list[int]:
     if tokens and tokens[-1] < timestamp_begin:  # cut short by the token budget: close the segment
         return tokens + [timestamp_begin + max(end, max((t - timestamp_begin for t in tokens if t >= timestamp_begin), default=0))]
     return tokens
+
+
+def _looping(tokens: list[int], timestamp_begin: int) -> bool:
+    """A segment of several tokens that lasts, by its own timestamps, 40 ms or less:
+    no one speaks that fast; the decoder is reading the same speech again (a loop
+    the compression ratio can miss when it is only two or three times long)."""
+    start, count = None, 0
+    for token in tokens:
+        if token < timestamp_begin:
+            count += 1
+            continue
+        if start is not None and count >= 4 and token - timestamp_begin - start <= 2:
+            return True
+        start, count = token - timestamp_begin, 0
+    return False
 
 
 def _last_time(tokens: list[int], timestamp_begin: int) -> int:
@@ -457,51 +522,102 @@ def _decode_pieces(
     """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
 
     `languages[owner]` is the known (language, probability) or None: then the
-    owner's first piece decides it. Raises _Stopped between two steps once
-    should_stop() is true.
+    owner's first piece decides it. Windows are encoded, and batches decoded,
+    on the model's replicas side by side. Raises _Stopped between two steps
+    once should_stop() is true.
     """
-    batch, options = decoder.batch, decoder.options
+    batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
-    encoded = []
     for index, window in enumerate(windows):
-        if should_stop():
-            raise _Stopped
         for p in window:
             p.window = index
-        encoded.append(decoder.encode(_window_audio(window)))
-    composite = {id(p): decoder.composite(encoded[p.window], p, len(windows[p.window]) == 1) for p in pieces}
+    alone = {id(p): len(windows[p.window]) == 1 for p in pieces}
 
-    languages = dict(languages)
-    leads = {}
-    for p in pieces:
-        if languages.get(p.owner) is None and p.owner not in leads:
-            leads[p.owner] = p
-    lead_list = list(leads.values())
-    for start in range(0, len(lead_list), batch.decode_batch):
-        part = lead_list[start : start + batch.decode_batch]
-        for p, found in zip(part, decoder.detect([composite[id(q)] for q in part], allowed)):
-            languages[p.owner] = decoder.language_of(found, p, allowed)
+    def encode(window: list[_Piece]) -> tuple[np.ndarray, int, float]:
+        return decoder.encode(_window_audio(window))
 
-    by_language: dict[str, list[_Piece]] = {}
-    for p in pieces:
-        by_language.setdefault(languages[p.owner][0], []).append(p)  # type: ignore[index]
-    for language, group in by_language.items():
-        group.sort(key=lambda p: len(p.audio))  # similar lengths share a token budget
-        for start in range(0, len(group), batch.decode_batch):
-            if should_stop():
-                raise _Stopped
-            part = group[start : start + batch.decode_batch]
-            comps = [composite[id(p)] for p in part]
-            outputs = decoder.decode(comps, language, [_start_token(p) for p in part], [_end_token(p) for p in part])
-            content = [encoded[p.window][1] for p in part]
-            ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
-            subsegments = decoder.words(comps, outputs, content, ends)
-            for p, out, subs in zip(part, outputs, subsegments):
-                silent = out["no_speech_prob"] > NO_SPEECH_THRESHOLD and out["avg_logprob"] < LOG_PROB_THRESHOLD
-                p.segments = [] if silent else hallucination.clean(
-                    _records(p, subs, out, options.word_timestamps)
-                )
+    def detect(part: list[_Piece]) -> list[tuple[str, float]]:
+        memories, _ = decoder.memories(encoded, part, [alone[id(p)] for p in part])
+        return [decoder.language_of(found, p, allowed) for p, found in zip(part, decoder.detect(memories, allowed))]
+
+    def transcribe(job: tuple[str, list[_Piece]]) -> None:
+        language, part = job
+        memories, starts = decoder.memories(encoded, part, [alone[id(p)] for p in part])
+        outputs = decoder.decode(
+            memories, language, [_start_token(p) for p in part], [_end_token(p) for p in part],
+            lambda i: decoder.memories(encoded, [part[i]], [alone[id(part[i])]], ENCODER_FRAMES)[0][0],
+        )
+        content = [encoded[p.window][1] for p in part]
+        ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
+        for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
+            silent = out["no_speech_prob"] > NO_SPEECH_THRESHOLD and out["avg_logprob"] < LOG_PROB_THRESHOLD
+            p.segments = [] if silent else hallucination.clean(_records(p, subs, out, options.word_timestamps))
+
+    with ThreadPoolExecutor(workers) as pool:
+        encoded = _map(pool, encode, windows, should_stop)
+        languages = dict(languages)
+        leads: dict[int, _Piece] = {}  # each owner of unknown language: its first piece decides
+        for p in pieces:
+            if languages.get(p.owner) is None:
+                leads.setdefault(p.owner, p)
+        lead_parts = [part for group in _by_span(list(leads.values()))
+                      for part in _parts(group, batch.decode_batch, workers)]
+        for part, found in zip(lead_parts, _map(pool, detect, lead_parts, should_stop)):
+            languages.update((p.owner, f) for p, f in zip(part, found))
+        by_language: dict[str, list[_Piece]] = {}
+        for p in pieces:
+            by_language.setdefault(languages[p.owner][0], []).append(p)  # type: ignore[index]
+        work = [(language, part) for language, same in by_language.items() for group in _by_span(same)
+                for part in _parts(group, batch.decode_batch, workers)]
+        _map(pool, transcribe, work, should_stop)
     return languages  # type: ignore[return-value]
+
+
+def _map(pool: ThreadPoolExecutor, fn: Callable, items: list, should_stop: Callable[[], bool]) -> list:
+    """[fn(item) for item in items], run on the pool. should_stop() is asked on this
+    thread only (it may read a database connection of this thread), every 0.1 s;
+    once it is true no further item starts and _Stopped is raised."""
+    stopped = threading.Event()
+
+    def guarded(item):
+        if stopped.is_set():
+            raise _Stopped
+        return fn(item)
+
+    futures = [pool.submit(guarded, item) for item in items]
+    pending = set(futures)
+    while pending:
+        if not stopped.is_set() and should_stop():
+            stopped.set()
+        pending = wait(pending, timeout=0.1).not_done
+    if stopped.is_set():
+        raise _Stopped
+    return [f.result() for f in futures]
+
+
+def _by_span(pieces: list[_Piece]) -> list[list[_Piece]]:
+    """`pieces` grouped by memory span (shortest first), in order within a group."""
+    groups: dict[int, list[_Piece]] = {}
+    for p in pieces:
+        groups.setdefault(_span(p), []).append(p)
+    return [groups[span] for span in sorted(groups)]
+
+
+def _span(piece: _Piece) -> int:
+    """Frames of decoder memory for `piece`: its own, MEMORY_LEAD and MEMORY_TAIL, rounded
+    up to 5 s. The same whatever it is batched with, so its result does not depend
+    on the other pieces of its batch."""
+    needed = _end_token(piece) - _start_token(piece) + MEMORY_LEAD + MEMORY_TAIL
+    return min(ENCODER_FRAMES, -(-needed // SPAN_STEP) * SPAN_STEP)
+
+
+def _parts(items: list[_Piece], size: int, workers: int) -> list[list[_Piece]]:
+    """`items` cut in order into batches of at most `size`, as many as can run side by side."""
+    if not items:
+        return []
+    count = -(-len(items) // size)
+    count = min(len(items), -(-count // workers) * workers)
+    return [items[i * len(items) // count : (i + 1) * len(items) // count] for i in range(count)]
 
 
 # ---------------------------------------------------------------- many short files
@@ -620,6 +736,7 @@ class PackedDecoder:
     def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions = BatchOptions()) -> None:
         self.decoder = _Decoder(engine, options, batch)
         self.batch = batch
+        self.workers = engine.placement.replicas
         self.allowed = tuple(engine.check_language(c) for c in options.languages)
 
     def decode(
@@ -633,7 +750,7 @@ class PackedDecoder:
                 closed += packer.add(_Piece(0, chunk, _normalise_gain(chunk.audio, self.batch.target_rms)))
                 if sum(len(w) for w in closed) >= group:
                     yield from self._decode(closed, state, should_stop)
-                    closed, group = [], min(2 * group, self.batch.decode_batch)
+                    closed, group = [], min(2 * group, self.batch.decode_batch * self.workers)
             closed += packer.close()
             if closed:
                 yield from self._decode(closed, state, should_stop)

@@ -22,6 +22,20 @@ class Placement:
     compute_type: str
     threads: int
 
+    @property
+    def replicas(self) -> int:
+        """Batches a model runs at once (CTranslate2 inter_threads; the weights are shared).
+
+        On a CPU, one decoder step leaves cores idle (serial parts, OpenMP
+        wake-ups): two single-threaded replicas decoding two batches side by side
+        do about twice the work of one two-threaded replica. A GPU runs one.
+        """
+        return 1 if self.device == "cuda" else max(1, self.threads // self.threads_per_replica)
+
+    @property
+    def threads_per_replica(self) -> int:
+        return self.threads if self.device == "cuda" else max(1, self.threads // 4)
+
 
 def cuda_available() -> bool:
     try:

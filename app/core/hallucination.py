@@ -42,6 +42,10 @@ STOCK_PHRASES = {
 }
 
 
+CONTRACTIONS = (("'ll", " will"), ("’ll", " will"), ("'re", " are"), ("’re", " are"))
+LEADING_FILLERS = ("and ", "so ", "okay ", "ok ")
+
+
 def _normalise(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -61,9 +65,20 @@ def is_silence_hallucination(segment: Segment) -> bool:
     logprob = segment.avg_logprob if segment.avg_logprob is not None else 0.0
     if nsp > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
         return True
-    if _normalise(segment.text) in STOCK_PHRASES:
+    if _stock_phrase(segment.text):
         return nsp > 0.3 or _mean_word_probability(segment) < 0.6
     return False
+
+
+def _stock_phrase(text: str) -> bool:
+    """One of STOCK_PHRASES, also after a leading "and"/"so" and with "we'll" for "we will"."""
+    lowered = text.lower()
+    for short, long in CONTRACTIONS:
+        lowered = lowered.replace(short, long)
+    bare = _normalise(lowered)
+    for filler in LEADING_FILLERS:
+        bare = bare.removeprefix(filler)
+    return _normalise(text) in STOCK_PHRASES or bare in STOCK_PHRASES
 
 
 def collapse_repetitions(segment: Segment) -> Segment:
