@@ -736,7 +736,6 @@ class PackedDecoder:
     def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions = BatchOptions()) -> None:
         self.decoder = _Decoder(engine, options, batch)
         self.batch = batch
-        self.workers = engine.placement.replicas
         self.allowed = tuple(engine.check_language(c) for c in options.languages)
 
     def decode(
@@ -750,7 +749,7 @@ class PackedDecoder:
                 closed += packer.add(_Piece(0, chunk, _normalise_gain(chunk.audio, self.batch.target_rms)))
                 if sum(len(w) for w in closed) >= group:
                     yield from self._decode(closed, state, should_stop)
-                    closed, group = [], min(2 * group, self.batch.decode_batch * self.workers)
+                    closed, group = [], min(2 * group, self.batch.decode_batch)
             closed += packer.close()
             if closed:
                 yield from self._decode(closed, state, should_stop)

@@ -33,6 +33,7 @@ def settings_for(options: TranscribeOptions, engine: WhisperEngine) -> dict:
     settings["device"] = engine.placement.device
     settings["compute_type"] = engine.placement.compute_type
     settings["threads"] = engine.placement.threads
+    settings["replicas"] = engine.placement.replicas  # batches decoded side by side, threads shared out
     return settings
 
 
