@@ -569,6 +569,7 @@ def _decode_pieces(
             by_language.setdefault(languages[p.owner][0], []).append(p)  # type: ignore[index]
         work = [(language, part) for language, same in by_language.items() for group in _by_span(same)
                 for part in _parts(group, batch.decode_batch, workers)]
+        work.sort(key=lambda job: -_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
         _map(pool, transcribe, work, should_stop)
     return languages  # type: ignore[return-value]
 
