@@ -61,7 +61,7 @@ MEMORY_TAIL = 150  # ... and after it (3 s of silence: the decoder sees the spee
 SPAN_STEP = 250  # memory spans are rounded up to a multiple of this (5 s): pieces batch by span
 LANGUAGE_CONFIDENT = 0.8  # below this, language ID on a composite is checked on the piece alone
 CONTINUATIONS = 2  # rounds of decoding on after an early stop
-TOKENS_PER_SECOND = 15  # token budget per second of the longest piece in a batch (speech needs ~4-8)
+TOKENS_PER_SECOND = 15  # token budget per second of a batch's memory span (speech needs ~4-8)
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 
@@ -94,6 +94,7 @@ class _Piece:
     chunk: SpeechChunk
     audio: np.ndarray  # gain-normalised
     window: int = -1
+    alone: bool = False  # the only piece in its window
     offset: int = 0  # sample offset inside its window
     segments: list[Segment] = field(default_factory=list)
 
@@ -141,15 +142,14 @@ class _Decoder:
         return self._silence[key]
 
     def memories(
-        self, encoded: list[tuple[np.ndarray, int, float]], part: list[_Piece], alone: list[bool],
-        span: int | None = None,
+        self, encoded: list[tuple[np.ndarray, int, float]], part: list[_Piece], span: int | None = None,
     ) -> tuple[list[np.ndarray], list[int]]:
         """What the decoder attends to for each piece of `part` (a batch): equal-length
         spans of composite encoder output, and the frame each span starts at.
 
         A piece's composite is its window's encoder states over the piece (plus a
         small margin) and the states of silence everywhere else (the whole window
-        if the piece is `alone` in it). Only about MEMORY_LEAD frames before the
+        if the piece is alone in it). Only about MEMORY_LEAD frames before the
         piece and MEMORY_TAIL after it are kept (`_span`): the decoder never needs
         the rest, and every decoder step, language check and alignment costs in
         proportion to the frames it attends to. `span=ENCODER_FRAMES`: the whole composite.
@@ -159,10 +159,10 @@ class _Decoder:
             span = _span(part[0])
             assert all(_span(p) == span for p in part), "a batch is of one memory span"
         memories, starts = [], []
-        for piece, is_alone in zip(part, alone):
+        for piece in part:
             states, _, floor = encoded[piece.window]
             lo = max(0, min(_start_token(piece) - MEMORY_LEAD, ENCODER_FRAMES - span))
-            if is_alone:
+            if piece.alone:
                 memory = states[lo : lo + span].copy()
             else:
                 memory = self.silence(floor)[lo : lo + span].copy()
@@ -530,22 +530,21 @@ def _decode_pieces(
     pieces = [p for w in windows for p in w]
     for index, window in enumerate(windows):
         for p in window:
-            p.window = index
-    alone = {id(p): len(windows[p.window]) == 1 for p in pieces}
+            p.window, p.alone = index, len(window) == 1
 
     def encode(window: list[_Piece]) -> tuple[np.ndarray, int, float]:
         return decoder.encode(_window_audio(window))
 
     def detect(part: list[_Piece]) -> list[tuple[str, float]]:
-        memories, _ = decoder.memories(encoded, part, [alone[id(p)] for p in part])
+        memories, _ = decoder.memories(encoded, part)
         return [decoder.language_of(found, p, allowed) for p, found in zip(part, decoder.detect(memories, allowed))]
 
     def transcribe(job: tuple[str, list[_Piece]]) -> None:
         language, part = job
-        memories, starts = decoder.memories(encoded, part, [alone[id(p)] for p in part])
+        memories, starts = decoder.memories(encoded, part)
         outputs = decoder.decode(
             memories, language, [_start_token(p) for p in part], [_end_token(p) for p in part],
-            lambda i: decoder.memories(encoded, [part[i]], [alone[id(part[i])]], ENCODER_FRAMES)[0][0],
+            lambda i: decoder.memories(encoded, [part[i]], ENCODER_FRAMES)[0][0],
         )
         content = [encoded[p.window][1] for p in part]
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]

@@ -437,21 +437,23 @@ class _Tracker:
         return round((now - self.started) * (1.0 - fraction) / gained, 1)
 
 
+def _test_crash_setting(case: Case, job: Job) -> int | None:
+    """TEST ONLY: the chunk count TEST_CRASH_ENV sets for this job (0: before decoding);
+    None when it is unset, names another exhibit, or is a bare "0"."""
+    count, _, name = os.environ.get(TEST_CRASH_ENV, "").partition(":")
+    if not count.isdigit() or (name and name not in case.exhibit(job.exhibit_id).source.name):
+        return None
+    return int(count) if name or count != "0" else None
+
+
 def _test_crash_after(case: Case, job: Job) -> int:
-    """TEST ONLY: the chunk count after which to crash, from TEST_CRASH_ENV (0 = never)."""
-    value = os.environ.get(TEST_CRASH_ENV, "")
-    count, _, name = value.partition(":")
-    if not count.isdigit():
-        return 0
-    if name and name not in case.exhibit(job.exhibit_id).source.name:
-        return 0
-    return int(count)
+    """TEST ONLY: the chunk count after which to crash (0 = never)."""
+    return _test_crash_setting(case, job) or 0
 
 
 def _test_crash_before_decoding(case: Case, jobs: list[Job]) -> None:
     """TEST ONLY: TEST_CRASH_ENV "0:text" dies before decoding any job whose exhibit name contains text."""
-    count, _, name = os.environ.get(TEST_CRASH_ENV, "").partition(":")
-    if count == "0" and name and any(name in case.exhibit(j.exhibit_id).source.name for j in jobs):
+    if any(_test_crash_setting(case, job) == 0 for job in jobs):
         os._exit(TEST_CRASH_EXIT)
 
 
