@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.chat import ChatMessage, looks_like_chat, parse_chat, split_paragraphs
+from app.core.editing import current_transcript
 from app.core.errors import MediaError
 from app.core.media import check_readable
 from app.core.provenance import software_info
@@ -242,9 +243,7 @@ def _same_stored_run(case: Case, exhibit: Exhibit, transcript) -> int | None:
     ).fetchone()
     if row is None:
         return None
-    from app.core.translation import source_transcript
-
-    stored = source_transcript(case, int(row[0]))
+    stored = current_transcript(case, int(row[0]))
     return int(row[0]) if _lines(stored.segments) == _lines(transcript.segments) else None
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.editing import current_transcript
 from app.core.errors import LanguageError, ParleyError
 from app.core.langcodes import language_name, to_flores
 from app.core.mt import TextTranslator, load_translator
@@ -104,15 +105,6 @@ def resolve_source(case: Case, run_id: int, source: str | None) -> str:
 
 
 # --- the source text -----------------------------------------------------------------
-
-
-def source_transcript(case: Case, run_id: int) -> Transcript:
-    """The run's current text: a person's edited/verified working copy if there is one."""
-    try:
-        from app.core.editing import current_transcript
-    except ImportError:
-        return case.transcript(run_id)
-    return current_transcript(case, run_id)
 
 
 def _translated(segment: Segment, text: str, flags: tuple[str, ...]) -> Segment:
@@ -218,7 +210,7 @@ def translate_run_result(
     record = case.run(run_id)
     if record.status != "complete":
         raise ParleyError(f"run {run_id} is not complete ({record.status}); nothing to translate")
-    parent = source_transcript(case, run_id)
+    parent = current_transcript(case, run_id)
     if not any(seg.text.strip() for seg in parent.segments) and not (source or record.language):
         raise ParleyError("the transcript has no text to translate")
     src = resolve_source(case, run_id, source)

@@ -34,6 +34,7 @@ from app.core.jobs import JobQueue
 from app.core.models import list_models
 from app.core.options import to_dict
 from app.core.store import Case
+from app.core.usecases.exporting import export_run
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
 from app.gui.editor_model import EditSession
@@ -494,9 +495,6 @@ class MainWindow(QMainWindow):
 
     def export_to(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:
         """Write each run's current transcript; returns (paths, the core's refusal or None)."""
-        from app.commands import case_record_export
-        from app.core.export import export_transcript
-
         if not run_ids:
             return [], "Nothing to export: no transcript is selected."
         if not formats:
@@ -504,10 +502,7 @@ class MainWindow(QMainWindow):
         written: list[Path] = []
         try:
             for run_id in run_ids:
-                transcript = editing.current_transcript(self.case, run_id)
-                for path in export_transcript(transcript, folder, formats):
-                    case_record_export(self.case, run_id, path)
-                    written.append(path)
+                written.extend(export_run(self.case, run_id, folder, formats))
         except (ParleyError, OSError) as exc:
             return written, str(exc)
         self.statusBar().showMessage(f"Exported {len(written)} file(s) to {folder}", 8000)

@@ -28,6 +28,7 @@ from typing import Any
 from app.core.errors import MediaError, ParleyError
 from app.core.jobs import Job, JobQueue, worker_name
 from app.core.store import Case, Exhibit, db
+from app.core.usecases.exporting import export_run
 from app.worker.protocol import (
     CancelJob,
     JobCancelled,
@@ -490,19 +491,12 @@ def _translate(case: Case, job: Job, on_progress: ProgressFn, should_stop: StopC
 
 
 def _export(case: Case, job: Job, exhibit: Exhibit) -> int:
-    """Write a finished run's transcript: options {out, formats, basename?, task?}."""
-    from app.core.export import export_transcript
-    from app.core.media import sha256_file
-
+    """Write a finished run's current transcript: options {out, formats, basename?, task?}."""
     run_id = _export_run(case, job)
     out, formats = job.options.get("out"), job.options.get("formats") or ["json"]
     if not out:
         raise ParleyError("export job has no output folder")
-    for path in export_transcript(case.transcript(run_id), out, formats,
-                                  basename=job.options.get("basename")):
-        with case.transaction():
-            case.audit.record("export.written", f"run/{run_id}",
-                              {"file": str(path), "sha256": sha256_file(path), "job": job.id})
+    export_run(case, run_id, Path(out), formats, job.options.get("basename"), job_id=job.id)
     return run_id
 
 

@@ -20,7 +20,26 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.commands import FAILED, OK, fail
+from app.cli.common import FAILED, OK, add_case_option, fail, open_case, parse_formats
+from app.cli.progress import Progress
+from app.core.asr import load_engine
+from app.core.errors import LanguageError, MediaError, ParleyError
+from app.core.intake import find_media
+from app.core.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_flores, to_m2m
+from app.core.media import probe
+from app.core.models import translation_model
+from app.core.mt import detect_family, find_model_files, read_vocabulary
+from app.core.options import TranscribeOptions
+from app.core.text_intake import classify, import_text, import_transcript_json
+from app.core.transcription import transcribe_exhibit
+from app.core.translation import (
+    SameLanguageError,
+    check_language,
+    load_translation_model,
+    same_language,
+    translate_run,
+)
+from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
 
 TEXT_FORMATS_DEFAULT = "json,txt"
 
@@ -34,8 +53,6 @@ class Input:
 
 def _inputs(paths: list[str]) -> list[Input]:
     """Inputs by kind; folders are walked (media by content, .txt and .json by name)."""
-    from app.core.intake import find_media
-    from app.core.text_intake import classify
 
     found: list[Input] = []
     for raw in paths:
@@ -58,8 +75,6 @@ def _inputs(paths: list[str]) -> list[Input]:
 
 def _whisper_language(code: str) -> str:
     """A --from code as Whisper knows it (pl, de...), for forcing the speech language."""
-    from app.core.errors import LanguageError
-    from app.core.langcodes import WHISPER_TO_FLORES, to_flores
 
     short = code.strip().lower()
     if short in WHISPER_TO_FLORES:
@@ -75,7 +90,6 @@ class _Whisper:
     """The Whisper engine, loaded on first use (only media inputs need it)."""
 
     def __init__(self, args: argparse.Namespace, source: str | None) -> None:
-        from app.core.options import TranscribeOptions
 
         self.options = TranscribeOptions(
             model=args.whisper_model,
@@ -89,10 +103,6 @@ class _Whisper:
     def transcript_run(self, case, path: str, progress, index: int) -> int:
         """The media's transcript: the latest complete one the case holds (a person's
         corrections included) when its language agrees with --from, else a new one."""
-        from app.core.asr import load_engine
-        from app.core.media import probe
-        from app.core.transcription import transcribe_exhibit
-        from app.core.translation import same_language
 
         exhibit, _ = case.add_exhibit(probe(path), found_at=path)
         stored = case.latest_run(exhibit.id, "transcribe")
@@ -116,7 +126,6 @@ class _Whisper:
 
 
 def _text_run(case, item: Input, source: str | None) -> int:
-    from app.core.text_intake import import_text, import_transcript_json
 
     if item.kind == "json":
         return import_transcript_json(case, item.path)[1]
@@ -124,9 +133,6 @@ def _text_run(case, item: Input, source: str | None) -> int:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from app.commands import check_out_dir, output_basenames, parse_formats, write_exports
-    from app.core.errors import MediaError, ParleyError
-    from app.core.translation import SameLanguageError, check_language, translate_run
 
     if args.list_languages:
         return list_languages(args.model)
@@ -152,8 +158,6 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if not usable:
         return status
     whisper = _Whisper(args, source) if any(i.kind == "media" for i in usable) else None
-    from app.core.models import translation_model
-    from app.core.translation import load_translation_model
 
     translator = load_translation_model(
         translation_model(args.model), args.device, args.compute_type, args.threads
@@ -164,10 +168,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
     check_out_dir(args.out, [i.path for i in usable])
     names = output_basenames([i.path for i in usable])
 
-    from app.cli import Progress
-    from app.core.store import Case
 
-    case = Case.open(args.case)
+    case = open_case(args)
     progress = Progress(len(usable))
     for index, item in enumerate(usable):
         name = Path(item.path).name
@@ -183,7 +185,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
             progress.update(index, name, 1.0, force=True)
             timed = case.exhibit(case.run(new_run).exhibit_id).source.duration_ms > 0
             formats = media_formats if timed else text_formats
-            write_exports(case, new_run, args.out, formats, names[item.path])
+            for written in export_run(case, new_run, args.out, formats, names[item.path]):
+                print(written)
         except SameLanguageError as exc:
             print(f"skipped {item.path}: {exc}", file=sys.stderr)
         except MediaError as exc:
@@ -201,14 +204,11 @@ def cmd_translate(args: argparse.Namespace) -> int:
 
 def list_languages(model: str | None) -> int:
     """Print `code  FLORES-200 code  name` for each language (of the model, if given)."""
-    from app.core.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES
 
     short = {flores: code for code, flores in WHISPER_TO_FLORES.items() if flores}
     vocabulary: frozenset[str] | None = None
     family = "nllb"
     if model:
-        from app.core.models import translation_model
-        from app.core.mt import detect_family, find_model_files, read_vocabulary
 
         files = find_model_files(translation_model(model))
         tokens = read_vocabulary(files.vocabulary)
@@ -222,7 +222,6 @@ def list_languages(model: str | None) -> int:
 
 def _model_token(flores: str, family: str) -> str | None:
     from app.core.errors import LanguageError
-    from app.core.langcodes import to_m2m
 
     if family == "nllb":
         return flores
@@ -233,7 +232,6 @@ def _model_token(flores: str, family: str) -> str | None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from app.cli import add_case_option
 
     p = sub.add_parser(
         "translate",

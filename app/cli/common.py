@@ -1,0 +1,69 @@
+"""What every command shares: exit codes, one-line failures, option groups, formats."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.core.errors import ParleyError
+from app.core.export import available_formats
+from app.core.options import TranscribeOptions
+from app.core.store import Case, default_case_dir
+
+OK, FAILED, USAGE = 0, 1, 2
+FORMATS_DEFAULT = "json,txt,srt,vtt"
+
+
+def fail(subject: str, reason: str) -> None:
+    print(f"{subject}: {reason}", file=sys.stderr, flush=True)
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in available_formats()]
+    if unknown or not formats:
+        raise ParleyError(f"unknown format {', '.join(unknown) or '(none)'}; "
+                          f"choose from {', '.join(available_formats())}")
+    return formats
+
+
+def add_case_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--case", type=Path, default=None,
+                   help="case folder holding the store (default: a per-user default case)")
+
+
+def case_dir(args: argparse.Namespace) -> Path:
+    return Path(args.case or default_case_dir()).expanduser().resolve()
+
+
+def open_case(args: argparse.Namespace) -> Case:
+    return Case.open(args.case)
+
+
+def add_transcribe_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default="base", help="model name under models/ or a model folder")
+    p.add_argument("--language", default="auto", help="auto, or a language code to force (e.g. de)")
+    p.add_argument("--languages", default="", help="allow-list for detection, e.g. en,pl,ro")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--compute-type", default="auto", help="auto, int8, float16, float32, ...")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = all cores)")
+    p.add_argument("--channels", default="auto", choices=("auto", "mix", "split"),
+                   help="stereo: auto-detect one speaker per channel, always mix, or always split")
+    p.add_argument("--task", default="transcribe", choices=("transcribe", "translate"),
+                   help="translate = Whisper's own speech-to-English")
+    p.add_argument("--beam-size", type=int, default=5)
+    p.add_argument("--no-vad", action="store_true", help="decode all audio, not only speech")
+    p.add_argument("--no-batch", action="store_true",
+                   help="decode each file on its own: slower on many short files, but a file's result "
+                        "then depends on that file alone (see README, reproducibility)")
+
+
+def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
+    language = None if args.language in ("", "auto") else args.language
+    languages = tuple(c.strip().lower() for c in args.languages.split(",") if c.strip())
+    return TranscribeOptions(
+        model=args.model, task=args.task, language=language, languages=languages,
+        device=args.device, compute_type=args.compute_type, threads=args.threads,
+        channels=args.channels, beam_size=args.beam_size, vad=not args.no_vad, batch=not args.no_batch,
+    )

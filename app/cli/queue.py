@@ -1,0 +1,241 @@
+"""`python -m app queue ...`: add files to a case's queue, work it, inspect and steer it.
+
+The queue lives in the case store, so `queue add` in one shell and `queue run`
+in another (or the GUI) share it. `transcribe` uses the same machinery: it
+queues its inputs and works them through the same worker process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from app.cli.common import (
+    FAILED,
+    FORMATS_DEFAULT,
+    OK,
+    add_case_option,
+    add_transcribe_options,
+    case_dir,
+    fail,
+    open_case,
+    parse_formats,
+    transcribe_options,
+)
+from app.cli.progress import QueueRunner, RunOutcome
+from app.core.intake import Found, find_media
+from app.core.jobs import Job, JobQueue
+from app.core.usecases.enqueueing import (
+    Queued,
+    check_model,
+    enqueue,
+    enqueue_translations,
+    translate_options,
+)
+from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+
+# ------------------------------------------------------------ intake
+
+
+def scan_inputs(inputs: Iterable[str]) -> tuple[list[Found], int]:
+    """Usable media among the inputs; prints skips and one-line failures. Returns (usable, status)."""
+    usable, status = [], OK
+    for found in find_media(inputs):
+        if found.skipped:
+            print(f"skipped {found.path}: {found.skipped}", file=sys.stderr)
+        elif found.error:
+            fail(found.path, found.error)
+            status = FAILED
+        else:
+            usable.append(found)
+    return usable, status
+
+
+def print_queued(queued: list[Queued], queue: JobQueue, case) -> None:
+    for q in queued:
+        if q.new_job:
+            print(f"queued job {q.job_id}: {q.path}")
+        elif q.same_as is not None:
+            print(f"{q.path}: same content as {q.same_as} (SHA-256); linked, transcribed once as job {q.job_id}")
+        else:
+            name = case.exhibit(q.exhibit_id).source.name
+            print(f"{q.path}: already in the queue as job {q.job_id} ({queue.get(q.job_id).state}, {name})")
+
+
+# ------------------------------------------------------------ commands
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    options = transcribe_options(args)
+    check_model(options)
+    translate = None
+    if args.translate_to:
+        translate = translate_options(args.translate_to, args.translate_model, args.device, args.threads)
+    usable, status = scan_inputs(args.inputs)
+    if usable:
+        case = open_case(args)
+        try:
+            queue = JobQueue(case.conn)
+            queued = enqueue(case, queue, usable, options, args.priority)
+            print_queued(queued, queue, case)
+            if translate is not None:
+                for parent, child in enqueue_translations(queue, queued, translate, args.priority):
+                    print(f"queued job {child}: translate job {parent}'s transcript to {translate.target}")
+        finally:
+            case.close()
+    return status
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format) if args.out else []
+    case = open_case(args)
+    try:
+        queue = JobQueue(case.conn)
+        if queue.is_paused():
+            print("the queue is paused; resume it with `python -m app queue resume --all`",
+                  file=sys.stderr)
+            return OK
+        pending = queue.list(("queued", "running"))
+        if not pending:
+            print("nothing queued", file=sys.stderr)
+            return OK
+        paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in pending))
+        names = output_basenames(paths)
+        if args.out:
+            check_out_dir(args.out, paths)
+
+        def export(job: Job) -> None:
+            if not args.out or job.run_id is None or job.task not in ("transcribe", "translate"):
+                return
+            path = case.exhibit(job.exhibit_id).source.path
+            name = names.get(path, Path(path).stem)
+            if job.task == "translate":  # beside the transcript: <name>.<target>.<format>
+                name = f"{name}.{job.options['target']}"
+            for written in export_run(case, job.run_id, args.out, formats, name):
+                print(written)
+
+        runner = QueueRunner(case, case_dir(args), export,
+                             lambda job: [case.exhibit(job.exhibit_id).source.path])
+        outcome = runner.run()
+        _summary(outcome)
+        return FAILED if outcome.failed or outcome.gave_up else OK
+    finally:
+        case.close()
+
+
+def _summary(outcome: RunOutcome) -> None:
+    parts = [f"{len(outcome.done)} done"]
+    if outcome.failed:
+        parts.append(f"{len(outcome.failed)} failed")
+    if outcome.cancelled:
+        parts.append(f"{len(outcome.cancelled)} cancelled")
+    print("queue: " + ", ".join(parts), file=sys.stderr)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    case = open_case(args)
+    try:
+        queue = JobQueue(case.conn)
+        jobs = queue.list()
+        if not jobs:
+            print("the queue is empty")
+            return OK
+        print(f"{'ID':>4}  {'STATE':<9}  {'PRI':>3}  {'TRIES':>5}  {'DONE':>4}  {'EXHIBIT':<28}  ERROR")
+        for job in jobs:
+            name = case.exhibit(job.exhibit_id).source.name
+            task = "" if job.task == "transcribe" else f" [{job.task}]"
+            print(f"{job.id:>4}  {job.state:<9}  {job.priority:>3}  "
+                  f"{job.attempts:>2}/{job.max_attempts:<2}  {job.progress:4.0%}  "
+                  f"{(name + task)[:28]:<28}  {job.error or ''}".rstrip())
+        counts = ", ".join(f"{n} {s}" for s, n in queue.counts().items() if n)
+        print(counts + ("; the queue is paused" if queue.is_paused() else ""))
+        return OK
+    finally:
+        case.close()
+
+
+def _steer(args: argparse.Namespace) -> int:
+    case = open_case(args)
+    try:
+        queue = JobQueue(case.conn)
+        action = args.queue_command
+        target = None if args.all else args.job
+        changed = getattr(queue, action)(target)
+        _report_steer(action, target, changed, queue)
+        return OK if changed or args.all else FAILED
+    finally:
+        case.close()
+
+
+_PAST = {"cancel": "cancelled", "pause": "paused", "resume": "resumed"}
+
+
+def _report_steer(action: str, target: int | None, changed: list[int], queue: JobQueue) -> None:
+    if target is None and action in ("pause", "resume"):
+        print(f"queue {_PAST[action]}" + (f" (jobs {', '.join(map(str, changed))})" if changed else ""))
+    elif changed:
+        print(f"{_PAST[action]} job{'s' if len(changed) > 1 else ''} {', '.join(map(str, changed))}")
+    elif target is None:
+        print(f"nothing to {action}")
+    else:
+        fail(f"job {target}", f"cannot {action} a job that is {queue.get(target).state}")
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    case = open_case(args)
+    try:
+        queue = JobQueue(case.conn)
+        if queue.retry(args.job):
+            print(f"job {args.job} queued again")
+            return OK
+        fail(f"job {args.job}", f"only a failed or cancelled job can be retried (it is {queue.get(args.job).state})")
+        return FAILED
+    finally:
+        case.close()
+
+
+def _job_or_all(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("job", nargs="?", type=int, metavar="JOB", help="job id (see queue status)")
+    group.add_argument("--all", action="store_true", help="every job (pause/resume: the whole queue)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    queue = sub.add_parser("queue", help="queue files and work the queue in a worker process")
+    qsub = queue.add_subparsers(dest="queue_command", required=True)
+
+    p = qsub.add_parser("add", help="add media files or folders to the queue")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    add_transcribe_options(p)
+    p.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
+    p.add_argument("--translate-to", default=None, metavar="CODE",
+                   help="also translate each transcript into this language once it is done")
+    p.add_argument("--translate-model", default=None, metavar="NAME|DIR",
+                   help="NLLB-200 or M2M-100 model (default: the first one installed)")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_add)
+
+    p = qsub.add_parser("run", help="work the queue until it is empty")
+    p.add_argument("--out", type=Path, default=None, help="write each finished transcript here")
+    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_run)
+
+    p = qsub.add_parser("status", help="list the queue's jobs")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_status)
+
+    for action, text in (("cancel", "cancel a job, or --all pending jobs"),
+                         ("pause", "pause a job, or --all: the whole queue"),
+                         ("resume", "resume a paused job, or --all: the whole queue")):
+        p = qsub.add_parser(action, help=text)
+        _job_or_all(p)
+        add_case_option(p)
+        p.set_defaults(handler=_steer)
+
+    p = qsub.add_parser("retry", help="queue a failed or cancelled job again")
+    p.add_argument("job", type=int, metavar="JOB")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_retry)

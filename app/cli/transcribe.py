@@ -1,0 +1,125 @@
+"""`transcribe` (queue the inputs and work them in the worker) and `export` (write what the case holds)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.common import (
+    FAILED,
+    FORMATS_DEFAULT,
+    OK,
+    add_case_option,
+    add_transcribe_options,
+    case_dir,
+    fail,
+    open_case,
+    parse_formats,
+    transcribe_options,
+)
+from app.cli.progress import QueueRunner
+from app.cli.queue import scan_inputs
+from app.core.jobs import Job, JobQueue
+from app.core.usecases.enqueueing import check_model, enqueue
+from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+
+
+def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str) -> None:
+    for path in export_run(case, run_id, out, formats, basename):
+        print(path)
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    """Queue the inputs in the case and work them in the worker process, as `queue run` does.
+
+    Each input gets DIR/<name>.<fmt> as soon as its job is done; a duplicate (same
+    SHA-256) is transcribed once and exported under each of its names.
+    """
+    formats = parse_formats(args.format)
+    options = transcribe_options(args)
+    check_model(options)
+    usable, status = scan_inputs(args.inputs)
+    if not usable:
+        return status
+    check_out_dir(args.out, [f.path for f in usable])
+    names = output_basenames([f.path for f in usable])
+    case = open_case(args)
+    try:
+        queue = JobQueue(case.conn)
+        queued = enqueue(case, queue, usable, options, queue.top_priority() + 1)
+        inputs_of: dict[int, list[str]] = {}
+        for q in queued:
+            inputs_of.setdefault(q.job_id, []).append(q.path)
+
+        def export(job: Job) -> None:
+            for path in inputs_of.get(job.id, []):
+                write_exports(case, job.run_id, args.out, formats, names[path])
+
+        pending = {j for j in inputs_of if queue.get(j).state != "done"}
+        for job_id in inputs_of.keys() - pending:  # done before, by an equal job: export only
+            export(queue.get(job_id))
+        if pending:
+            runner = QueueRunner(case, case_dir(args), export, lambda job: inputs_of.get(job.id, []))
+            outcome = runner.run(until=pending)
+            if outcome.failed or outcome.cancelled or outcome.gave_up:
+                status = FAILED
+            status = max(status, _report_unfinished(queue, pending, inputs_of, outcome))
+    finally:
+        case.close()
+    return status
+
+
+def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome) -> int:
+    """Jobs neither done nor reported (e.g. the case's queue is paused): one line per input."""
+    reported = set(outcome.done) | set(outcome.failed) | set(outcome.cancelled)
+    status = OK
+    for job_id in sorted(pending - reported):
+        job = queue.get(job_id)
+        if job.state == "done":
+            continue
+        why = "the case's queue is paused (python -m app queue resume --all)" if queue.is_paused() \
+            else f"job {job_id} is {job.state}" + (f": {job.error}" if job.error else "")
+        for path in inputs_of[job_id]:
+            fail(path, f"not transcribed: {why}")
+        status = FAILED
+    return status
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The current transcript (a proofreader's corrections and verification included)."""
+    formats = parse_formats(args.format)
+    case = open_case(args)
+    try:
+        exhibits = [case.find_exhibit(k) for k in args.exhibits] if args.exhibits else case.exhibits()
+        names = output_basenames([e.source.path for e in exhibits])
+        check_out_dir(args.out, [e.source.path for e in exhibits])
+        status = OK
+        for exhibit in exhibits:
+            run_id = case.latest_run(exhibit.id, args.task)
+            if run_id is None:
+                fail(exhibit.source.path, "nothing transcribed yet for this exhibit")
+                status = FAILED
+                continue
+            write_exports(case, run_id, args.out, formats, names[exhibit.source.path])
+        return status
+    finally:
+        case.close()
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("transcribe", help="transcribe media files or folders")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("--out", type=Path, required=True, help="folder for the outputs")
+    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
+    add_transcribe_options(p)
+    add_case_option(p)
+    p.set_defaults(handler=cmd_transcribe)
+
+    p = sub.add_parser("export", help="write what the case holds (the current, proofread text), "
+                                      "without transcribing again")
+    p.add_argument("exhibits", nargs="*", metavar="EXHIBIT", help="id, name, path or SHA-256 (default: all)")
+    p.add_argument("--format", default=FORMATS_DEFAULT)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--task", default=None, help="which run to export: transcribe, translate, text-translate")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_export)
