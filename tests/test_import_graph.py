@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 APP = REPO / "app"
@@ -79,9 +81,6 @@ def _cycle_from(start: str, edges: dict[str, set[str]]) -> list[str] | None:
             path.append(child)
             on_path.add(child)
     return None
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.xfail(strict=True, reason="asr <-> batching: goes with the speech recognition package")
