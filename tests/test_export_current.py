@@ -1,0 +1,65 @@
+"""Every export path exports the current transcript: a proofreader's edit and sign-off
+reach every format written by `python -m app export` (issue: the CLI once exported the
+machine draft while the window exported the corrections)."""
+
+from __future__ import annotations
+
+import json
+
+from docx import Document
+from pypdf import PdfReader
+
+from app.core import editing
+from app.core.media import probe
+from app.core.provenance import software_info
+from app.core.store import Case
+from app.core.types import ModelInfo, Segment, Word
+from tests.conftest import MEDIA
+from tests.test_cli import run_cli
+
+MODEL = ModelInfo("tiny.en", "/models/tiny.en", "ab" * 32)
+EDITED = "We met outside the Crown and Anchor"
+
+
+def _case_with_verified_edit(folder) -> int:
+    case = Case.open(folder)
+    try:
+        exhibit, _ = case.add_exhibit(probe(MEDIA / "en_voicenote.opus"))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        words = (Word(0, 400, " we", 0.9), Word(500, 900, " met", 0.9), Word(1000, 1400, " outside", 0.9))
+        case.append_segments(run, (Segment(0, 2000, "we met outside", words=words),
+                                   Segment(2000, 4000, "the bank on Main Street")), {}, "en", 0.99)
+        case.finish_run(run)
+        first = editing.segment_ids(case, run)[0]
+        editing.edit_text(case, run, first, EDITED, actor="DC Jones")
+        editing.set_verified(case, run, "DS Patel")
+        return run
+    finally:
+        case.close()
+
+
+def test_cli_export_carries_the_edit_and_the_verification_into_every_format(tmp_path):
+    run = _case_with_verified_edit(tmp_path / "case")
+    out = tmp_path / "out"
+    result = run_cli("export", "--case", str(tmp_path / "case"), "--out", str(out),
+                     "--format", "json,txt,srt,vtt,docx,pdf")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "en_voicenote.json").read_text(encoding="utf-8"))
+    assert data["segments"][0]["text"] == EDITED
+    assert data["status"] == "verified" and data["verified_by"] == "DS Patel"
+    for ext in ("txt", "vtt"):
+        text = (out / f"en_voicenote.{ext}").read_text(encoding="utf-8")
+        assert EDITED in text and "verified" in text and "DS Patel" in text, ext
+    assert EDITED in (out / "en_voicenote.srt").read_text(encoding="utf-8")  # SRT has no room for a status
+    docx_text = "\n".join(p.text for p in Document(str(out / "en_voicenote.docx")).paragraphs)
+    docx_text += "\n".join(c.text for t in Document(str(out / "en_voicenote.docx")).tables
+                           for r in t.rows for c in r.cells)
+    assert EDITED in docx_text and "DS Patel" in docx_text
+    pdf_text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(out / "en_voicenote.pdf")).pages)
+    assert EDITED in pdf_text and "DS Patel" in pdf_text
+    case = Case.open(tmp_path / "case")
+    try:
+        audited = [e for e in case.audit.entries(f"run/{run}") if e.action == "export.written"]
+        assert len(audited) == 6
+    finally:
+        case.close()
