@@ -123,7 +123,8 @@ def test_folder_input_walks_and_lists_skips(tmp_path, models_dir):
     assert result.returncode == 0, result.stderr
     assert "skipped" in result.stderr and "notes.txt" in result.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert len(written) == 2  # both copies have outputs; recognised by content, not extension
+    assert len(written) == 4  # both copies have outputs (and manifests); recognised by content, not extension
+    assert sum(name.endswith(".manifest.json") for name in written) == 2
 
 
 def test_nothing_is_written_beside_the_evidence(evidence, tmp_path, models_dir):

@@ -60,6 +60,6 @@ def test_cli_export_carries_the_edit_and_the_verification_into_every_format(tmp_
     case = Case.open(tmp_path / "case")
     try:
         audited = [e for e in case.audit.entries(f"run/{run}") if e.action == "export.written"]
-        assert len(audited) == 6
+        assert len(audited) == 7  # six formats and the manifest
     finally:
         case.close()

@@ -86,7 +86,8 @@ def test_queue_run_finishes_good_files_fails_bad_ones_and_is_steerable(capsys, t
     assert _failures(err)["gone.wav"] == "no such file (moved or deleted since it was added)"
     assert "queue: 2 done, 1 failed" in err
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        "en_voicenote.json", "en_voicenote.txt", "truncated.json", "truncated.txt"]
+        "en_voicenote.json", "en_voicenote.manifest.json", "en_voicenote.txt",
+        "truncated.json", "truncated.manifest.json", "truncated.txt"]
     assert str(out_dir / "en_voicenote.json") in out.splitlines()
     assert json.loads((out_dir / "truncated.json").read_text())["source"]["truncated"] is True
 
@@ -117,7 +118,8 @@ def test_transcribe_goes_through_the_queue_and_transcribes_a_duplicate_once(caps
     code, out, err = run(capsys, *args, "--out", str(tmp_path / "out"))
     assert code == 1 and _failures(err) == {"empty.wav": "empty file (0 bytes)"}, err
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert written == ["copy_of_note.json", "copy_of_note.srt", "en_voicenote.json", "en_voicenote.srt"]
+    assert written == ["copy_of_note.json", "copy_of_note.manifest.json", "copy_of_note.srt",
+                       "en_voicenote.json", "en_voicenote.manifest.json", "en_voicenote.srt"]
     assert sorted(Path(line).name for line in out.splitlines()) == written
     first = json.loads((tmp_path / "out" / "en_voicenote.json").read_text())
     assert first["segments"] == json.loads((tmp_path / "out" / "copy_of_note.json").read_text())["segments"]

@@ -146,6 +146,7 @@ def test_translate_transcript_json(tmp_path, transcript_json, capsys):
     assert status == 0, capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == [
         "pl_interview.json",
+        "pl_interview.manifest.json",
         "pl_interview.srt",
         "pl_interview.txt",
         "pl_interview.vtt",
@@ -213,7 +214,7 @@ def test_translate_whatsapp_chat(tmp_path, evidence_dir, capsys, name, text, med
     )
     assert status == 0, capsys.readouterr().err
     stem = Path(name).stem
-    assert sorted(p.name for p in out.iterdir()) == [f"{stem}.json", f"{stem}.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [f"{stem}.json", f"{stem}.manifest.json", f"{stem}.txt"]
     data = load(out / f"{stem}.json")
     assert data["source"]["sha256"] == sha256(chat) and data["source"]["duration_s"] == 0
     assert data["model"]["family"] == "m2m100"
@@ -389,7 +390,7 @@ def test_unreadable_inputs_fail_alone(tmp_path, evidence_dir):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert len(errors) == 2 and errors[0] == f"{missing}: no such file"
     assert errors[1].startswith(f"{bad_json}: not a Parley transcript JSON (Expecting property")
-    assert sorted(p.name for p in out.iterdir()) == ["good.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["good.json", "good.manifest.json"]
 
 
 def test_outputs_are_never_written_beside_the_evidence(tmp_path, evidence_dir):

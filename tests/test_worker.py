@@ -208,7 +208,8 @@ def test_dependent_jobs_run_after_their_parent_export_and_translate(case, superv
     started = [e.job_id for e in seen if isinstance(e, p.JobStarted)]
     assert started[0] == parent and set(started) == {parent, export, translate}
     assert queue.get(export).state == "done" and queue.get(export).run_id == queue.get(parent).run_id
-    assert sorted(f.name for f in out.iterdir()) == ["en_voicenote.json", "en_voicenote.srt"]
+    assert sorted(f.name for f in out.iterdir()) == [
+        "en_voicenote.json", "en_voicenote.manifest.json", "en_voicenote.srt"]
     if importlib.util.find_spec("app.core.translation") is None:
         job = queue.get(translate)
         assert job.state == "failed" and job.error == "translation is not available in this installation"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, fail, open_case
-from app.core.hashing import sha256_file
+from app.core.evidence.verify import verify_case
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
@@ -22,24 +21,20 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 only when nothing is found; one line per finding on stderr."""
     case = open_case(args)
     try:
-        status = OK
-        for problem in case.audit.verify():
-            fail("audit log", problem)
-            status = FAILED
-        for e in case.exhibits():
-            for path in e.paths:
-                if not Path(path).is_file():
-                    print(f"{path}: original not reachable (not checked)", file=sys.stderr)
-                elif sha256_file(path) != e.source.sha256:
-                    fail(path, f"SHA-256 differs from the one taken at intake ({e.source.sha256})")
-                    status = FAILED
-        if status == OK:
-            print(f"audit chain intact; {len(case.exhibits())} exhibit(s) checked")
-        return status
+        report = verify_case(case)
     finally:
         case.close()
+    for finding in report.findings:
+        fail(finding.subject, finding.problem)
+    if report.findings:
+        print(f"{len(report.findings)} finding(s)", file=sys.stderr)
+        return FAILED
+    print(f"audit chain intact; {report.originals} original(s), {report.exports} export file(s) and "
+          f"{report.runs} run(s) checked: nothing found")
+    return OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:

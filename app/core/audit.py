@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.clock import utc_now
+from app.core.evidence.head import AuditHead
 
 GENESIS = "0" * 64
 
@@ -70,6 +71,15 @@ class AuditLog:
                        json.loads(r["details_json"]), r["hash"])
             for r in rows
         ]
+
+    def head(self) -> AuditHead | None:
+        """The last entry's id and hash (None for an empty log)."""
+        row = self.conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        return AuditHead(int(row[0]), str(row[1])) if row else None
+
+    def hash_of(self, entry_id: int) -> str | None:
+        row = self.conn.execute("SELECT hash FROM audit_log WHERE id=?", (entry_id,)).fetchone()
+        return str(row[0]) if row else None
 
     def verify(self) -> list[str]:
         """Problems found walking the chain; an empty list means it is intact."""

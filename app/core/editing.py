@@ -36,6 +36,7 @@ from typing import Any
 
 from app.core.audit import current_user
 from app.core.errors import ParleyError
+from app.core.evidence.content import content_sha256
 from app.core.store.case import Case
 from app.core.store.db import utc_now
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment, Transcript, Word
@@ -470,6 +471,7 @@ def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any]
                "segments": sorted({s["id"] for s in before["segments"] + after["segments"]})}
     if reverts is not None:
         details["reverts"] = reverts
+    details["content_sha256"] = content_sha256(current_segments(case, run_id))
     case.audit.record(f"transcript.{op}", f"run/{run_id}", details, actor=actor)
     return rev_id
 

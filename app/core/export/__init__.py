@@ -33,6 +33,7 @@ __all__ = [
     "get_exporter",
     "load_transcript_json",
     "register",
+    "render_transcript",
     "safe_write",
 ]
 
@@ -50,16 +51,26 @@ def export_transcript(
     sources in one export share a stem).
     """
     folder = Path(out_dir)
-    _refuse_source_folder(transcript, folder)
-    exporters = [get_exporter(name) for name in dict.fromkeys(formats)]
-    if not exporters:
-        raise ExportError("no export format given")
-    stem = _basename(transcript, basename)
-    rendered = [(folder / f"{stem}.{ex.extension}", ex.render(transcript)) for ex in exporters]
+    rendered = [(folder / name, data) for name, data in render_transcript(transcript, folder, formats, basename)]
     folder.mkdir(parents=True, exist_ok=True)
     for path, data in rendered:
         safe_write(path, data)
     return [path for path, _ in rendered]
+
+
+def render_transcript(
+    transcript: Transcript,
+    out_dir: str | os.PathLike[str],
+    formats: list[str] | tuple[str, ...],
+    basename: str | None = None,
+) -> list[tuple[str, bytes]]:
+    """(file name, content) of every format, rendered in memory; nothing written yet."""
+    _refuse_source_folder(transcript, Path(out_dir))
+    exporters = [get_exporter(name) for name in dict.fromkeys(formats)]
+    if not exporters:
+        raise ExportError("no export format given")
+    stem = _basename(transcript, basename)
+    return [(f"{stem}.{ex.extension}", ex.render(transcript)) for ex in exporters]
 
 
 def _refuse_source_folder(transcript: Transcript, folder: Path) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from app.core.audit import AuditLog
 from app.core.errors import StoreError
+from app.core.evidence.content import content_sha256
+from app.core.evidence.head import write_head_file
 from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
@@ -66,10 +70,21 @@ class Case:
         return cls(folder, db.connect(folder))
 
     def close(self) -> None:
+        self.write_head()
         self.conn.close()
 
-    def transaction(self):
-        return db.transaction(self.conn)
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the audit head file follows each commit."""
+        with db.transaction(self.conn) as conn:
+            yield conn
+        self.write_head()
+
+    def write_head(self) -> None:
+        try:
+            write_head_file(self.folder, self.audit.head())
+        except sqlite3.Error:
+            pass  # a closed or broken store: the head file keeps its last value
 
     # ------------------------------------------------------------ exhibits
 
@@ -192,8 +207,9 @@ class Case:
                 "UPDATE runs SET status=?, truncated=?, warnings_json=?, finished_at=? WHERE id=?",
                 (status, int(truncated), json.dumps(list(warnings)), db.utc_now(), run_id),
             )
-            count = self.conn.execute("SELECT count(*) FROM segments WHERE run_id=?", (run_id,)).fetchone()[0]
-            self.audit.record(f"run.{status}", f"run/{run_id}", {"segments": count, "truncated": truncated})
+            segments = self.segments(run_id)
+            self.audit.record(f"run.{status}", f"run/{run_id}", {
+                "segments": len(segments), "truncated": truncated, "content_sha256": content_sha256(segments)})
 
     def latest_run(self, exhibit_id: int, task: str | None = None, status: str = "complete") -> int | None:
         sql = "SELECT id FROM runs WHERE exhibit_id=? AND status=?"

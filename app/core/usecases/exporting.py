@@ -1,33 +1,66 @@
-"""Export a run as it stands: the proofreader's current text, every format, in the audit log.
+"""Export a run as it stands: the proofreader's current text, every format, a manifest, audited.
 
-The CLI (`export`, `transcribe`, `queue run`), the worker's export jobs and the window
-all export through `export_run`, so a verified transcript is exported with its
-corrections and its verification whichever way it is asked for.
+The CLI (`export`, `transcribe`, `queue run`, `translate`), the worker's export jobs
+and the window all export through `export_run`, so a verified transcript is exported
+with its corrections and its verification whichever way it is asked for.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+from app.core.audit import current_user
+from app.core.clock import utc_now
 from app.core.editing import current_transcript
 from app.core.errors import ParleyError
-from app.core.export import export_transcript
-from app.core.hashing import sha256_file
+from app.core.evidence.content import content_sha256
+from app.core.evidence.export_set import write_set
+from app.core.export import render_transcript
+from app.core.export.base import provenance
 from app.core.store import Case
+from app.core.types import Transcript
+
+MANIFEST_VERSION = 1
 
 
 def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename: str | None = None,
-               job_id: int | None = None) -> list[Path]:
-    """Write the run's current transcript in every format; each file written is audited."""
-    paths = export_transcript(current_transcript(case, run_id), out, formats, basename=basename)
+               job_id: int | None = None, actor: str | None = None) -> list[Path]:
+    """Write the run's current transcript in every format, with `<name>.manifest.json`.
+
+    Returns the paths written (the manifest last). Each file and the set are in the audit log.
+    """
+    transcript = current_transcript(case, run_id)
+    files = render_transcript(transcript, out, formats, basename=basename)
+    stem = files[0][0].rsplit(".", 1)[0]
+    who = actor or current_user()
+    paths = write_set(Path(out), stem, files, _manifest(case, transcript, who))
     with case.transaction():
         for path in paths:
-            details = {"file": str(path), "sha256": sha256_file(path)}
+            details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
             if job_id is not None:
                 details["job"] = job_id
-            case.audit.record("export.written", f"run/{run_id}", details)
+            case.audit.record("export.written", f"run/{run_id}", details, actor=who)
     return paths
+
+
+def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
+    head = case.audit.head()
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        **provenance(transcript),
+        "content_sha256": content_sha256(transcript.segments),
+        "exported_by": who,
+        "exported_at": utc_now(),
+        "case": str(case.folder),
+        "audit_head": head.to_dict() if head else None,
+    }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def output_basenames(paths: list[str]) -> dict[str, str]:
@@ -42,4 +75,7 @@ def check_out_dir(out: Path, sources: list[str]) -> None:
     for source in sources:
         if Path(source).resolve().parent == out:
             raise ParleyError(f"{out}: refusing to write outputs beside the evidence; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParleyError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None

@@ -1,0 +1,27 @@
+"""A transcript's content digest: SHA-256 over its segments and words in canonical JSON.
+
+Recorded in the audit log when a run finishes (the machine draft) and with every
+revision of a working copy, so `verify` can tell a changed row in the store from
+the text that was really produced or really edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+from app.core.types import Segment
+
+
+def _canonical(segment: Segment) -> list:
+    return [segment.start_ms, segment.end_ms, segment.speaker, segment.channel, segment.text,
+            sorted(segment.flags), segment.source_text,
+            [[w.start_ms, w.end_ms, w.text, round(w.probability, 4)] for w in segment.words]]
+
+
+def content_sha256(segments: Iterable[Segment]) -> str:
+    """Independent of store row ids and of the order segments were written in."""
+    rows = sorted((_canonical(s) for s in segments), key=lambda row: json.dumps(row, ensure_ascii=False))
+    data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,73 @@
+"""An export set written all or nothing, with its manifest.
+
+The files are written into a staging folder inside the output folder, flushed,
+then renamed into place; the manifest `<name>.manifest.json` is written last. A
+set without its manifest is incomplete (a kill while renaming), and the
+manifest says which file bytes belong to the set. A staging folder left by a
+killed run is removed by the next export into that folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import ParleyError
+
+STAGING_PREFIX = ".parley-export-"
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+class ExportWriteError(ParleyError):
+    """The output folder cannot take the set (full disk, no permission...)."""
+
+
+def manifest_name(basename: str) -> str:
+    return f"{basename}{MANIFEST_SUFFIX}"
+
+
+def remove_stale_staging(folder: Path) -> None:
+    for stale in folder.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in folder.glob(".*.tmp"):  # a killed safe_write
+        stale.unlink(missing_ok=True)
+
+
+def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]],
+              manifest: dict[str, Any]) -> list[Path]:
+    """Write `files` and the manifest (given here without its `files` list); returns the paths."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(folder)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+    except OSError as exc:
+        raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
+    try:
+        for name, data in files:
+            _write_synced(staging / name, data)
+        listed = [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+                  for name, data in files]
+        body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False)
+        _write_synced(staging / manifest_name(basename), body.encode("utf-8"))
+        (folder / manifest_name(basename)).unlink(missing_ok=True)  # no manifest: an incomplete set
+        for name, _ in files:
+            os.replace(staging / name, folder / name)
+        os.replace(staging / manifest_name(basename), folder / manifest_name(basename))
+    except OSError as exc:
+        raise ExportWriteError(f"{folder}: the export could not be written ({exc.strerror or exc}); "
+                               "nothing of it was kept") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [folder / name for name, _ in files] + [folder / manifest_name(basename)]
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())

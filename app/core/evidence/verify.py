@@ -1,0 +1,124 @@
+"""`verify`: everything a defence expert could check, checked; one finding per problem.
+
+- the audit chain, end to end, and its head against the copy kept beside the store;
+- every original, re-hashed (a missing original is a finding);
+- every export the log lists, re-hashed (missing or changed is a finding), and the
+  audit head each export manifest carries, against the chain;
+- every finished machine draft against the content digest recorded when it finished;
+- every working copy against the digest recorded with its last revision.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.editing import current_segments, has_working_copy
+from app.core.evidence.content import content_sha256
+from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.evidence.head import read_head_file
+from app.core.hashing import sha256_file
+from app.core.store import Case
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str
+    problem: str
+
+    def line(self) -> str:
+        return f"{self.subject}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    findings: tuple[Finding, ...]
+    originals: int
+    exports: int
+    runs: int
+
+
+def verify_case(case: Case) -> VerifyReport:
+    findings = [*_chain(case), *_originals(case)]
+    exports = _export_entries(case)
+    findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
+    runs = _finished_runs(case)
+    findings += [f for run_id, digest in runs.items() for f in _machine_draft(case, run_id, digest)]
+    findings += list(_working_copies(case))
+    originals = sum(len(e.paths) for e in case.exhibits())
+    return VerifyReport(tuple(findings), originals, len(exports), len(runs))
+
+
+def _chain(case: Case) -> Iterator[Finding]:
+    for problem in case.audit.verify():
+        yield Finding("audit log", problem)
+    head, kept = case.audit.head(), read_head_file(case.folder)
+    if kept is None:
+        if head is not None:
+            yield Finding("audit log", "the head file beside the store is missing or unreadable")
+        return
+    recorded = case.audit.hash_of(kept.entry_id)
+    if recorded is None:
+        yield Finding("audit log", f"entry {kept.entry_id} named by the head file is gone (the log was cut short)")
+    elif recorded != kept.hash:
+        yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
+
+
+def _originals(case: Case) -> Iterator[Finding]:
+    for exhibit in case.exhibits():
+        for path in exhibit.paths:
+            if not Path(path).is_file():
+                yield Finding(path, "original missing (not found at the path it was taken in from)")
+            elif sha256_file(path) != exhibit.source.sha256:
+                yield Finding(path, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
+
+
+def _export_entries(case: Case) -> dict[str, str]:
+    """Each exported file's last recorded SHA-256 (a later export to the same path replaces it)."""
+    latest: dict[str, str] = {}
+    for entry in case.audit.entries("run/"):
+        if entry.action == "export.written" and "file" in entry.details:
+            latest[entry.details["file"]] = entry.details.get("sha256", "")
+    return latest
+
+
+def _export_file(case: Case, path: Path, sha256: str) -> Iterator[Finding]:
+    if not path.is_file():
+        yield Finding(str(path), "exported file missing")
+        return
+    if sha256_file(path) != sha256:
+        yield Finding(str(path), "exported file changed since it was written (SHA-256 differs)")
+        return
+    if path.name.endswith(MANIFEST_SUFFIX):
+        head = json.loads(path.read_text(encoding="utf-8")).get("audit_head") or {}
+        if head and case.audit.hash_of(int(head["entry"])) != head.get("hash"):
+            yield Finding(str(path), f"the audit entry {head['entry']} it names is not in the chain as it was")
+
+
+def _finished_runs(case: Case) -> dict[int, str | None]:
+    digests: dict[int, str | None] = {}
+    for entry in case.audit.entries("run/"):
+        if entry.action == "run.complete":
+            digests[int(entry.subject.split("/")[1])] = entry.details.get("content_sha256")
+    return digests
+
+
+def _machine_draft(case: Case, run_id: int, digest: str | None) -> Iterator[Finding]:
+    if digest is None:
+        yield Finding(f"run {run_id}", "no content digest recorded when it finished (cannot be checked)")
+    elif content_sha256(case.segments(run_id)) != digest:
+        yield Finding(f"run {run_id}", "the machine draft in the store differs from what was produced")
+
+
+def _working_copies(case: Case) -> Iterator[Finding]:
+    last: dict[int, str | None] = {}
+    for entry in case.audit.entries("run/"):
+        if entry.action.startswith("transcript."):
+            last[int(entry.subject.split("/")[1])] = entry.details.get("content_sha256")
+    for run_id, digest in sorted(last.items()):
+        if not has_working_copy(case, run_id):
+            continue
+        if digest is None or content_sha256(current_segments(case, run_id)) != digest:
+            yield Finding(f"run {run_id}", "the edited transcript differs from its recorded revision history")

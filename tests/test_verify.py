@@ -1,0 +1,121 @@
+"""`verify` against a hostile expert: every tampering below is a finding and exit status 1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from app.cli import main
+from app.core import editing
+from app.core.audit import _entry_hash
+from app.core.media import probe
+from app.core.provenance import software_info
+from app.core.store import Case
+from app.core.types import ModelInfo, Segment
+from app.core.usecases.exporting import export_run
+from tests.conftest import MEDIA
+
+MODEL = ModelInfo("tiny.en", "/models/tiny.en", "ab" * 32)
+
+
+@pytest.fixture()
+def made(tmp_path):
+    """A case with an original (a copy), a finished run, an edit, and an exported set."""
+    original = tmp_path / "evidence" / "note.opus"
+    original.parent.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    case = Case.open(tmp_path / "case")
+    exhibit, _ = case.add_exhibit(probe(original))
+    run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+    case.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "bring the money")),
+                         {}, "en", 0.98)
+    case.finish_run(run)
+    editing.edit_text(case, run, editing.segment_ids(case, run)[1], "bring the van", actor="DC Jones")
+    export_run(case, run, tmp_path / "out", ["json", "txt", "pdf"])
+    case.close()
+    return {"case": tmp_path / "case", "original": original, "out": tmp_path / "out", "run": run}
+
+
+def verify(capsys, folder) -> tuple[int, list[str]]:
+    capsys.readouterr()
+    code = main(["verify", "--case", str(folder)])
+    err = capsys.readouterr().err
+    return code, [line for line in err.splitlines() if line and not line.endswith("finding(s)")]
+
+
+def _sql(folder, *statements: str) -> None:
+    conn = sqlite3.connect(folder / "case.sqlite")
+    with conn:
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+
+
+def test_an_untouched_case_verifies(made, capsys):
+    assert verify(capsys, made["case"]) == (0, [])
+    manifest = json.loads((made["out"] / "note.manifest.json").read_text())
+    assert {f["file"] for f in manifest["files"]} == {"note.json", "note.txt", "note.pdf"}
+    assert manifest["source"]["sha256"] and manifest["audit_head"]["hash"]
+    assert manifest["status"] == "edited" and manifest["exported_by"]
+
+
+@pytest.mark.parametrize("name", ["note.txt", "note.pdf"])
+def test_one_byte_changed_in_an_export(made, capsys, name):
+    path = made["out"] / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(name in line and "changed" in line for line in lines), lines
+
+
+def test_a_deleted_original(made, capsys):
+    made["original"].unlink()
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("original missing" in line for line in lines), lines
+
+
+def test_a_forged_machine_draft(made, capsys):
+    with pytest.raises(sqlite3.IntegrityError, match="sealed"):
+        _sql(made["case"], "UPDATE segments SET text='I was never there' WHERE text='meet me at the docks'")
+    _sql(made["case"], "DROP TRIGGER segments_sealed_update",
+         "UPDATE segments SET text='I was never there' WHERE text='meet me at the docks'")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("machine draft" in line for line in lines), lines
+
+
+def test_a_forged_working_copy(made, capsys):
+    _sql(made["case"], "UPDATE working_segments SET text='bring nothing' WHERE text='bring the van'")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("edited transcript" in line for line in lines), lines
+
+
+def test_the_last_audit_rows_deleted(made, capsys):
+    _sql(made["case"], "DROP TRIGGER IF EXISTS audit_log_no_delete",
+         "DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("cut short" in line for line in lines), lines
+
+
+def test_an_audit_row_edited_and_the_chain_recomputed(made, capsys):
+    """Beyond what the chain alone can see: the head file and the manifest's head catch it."""
+    conn = sqlite3.connect(made["case"] / "case.sqlite")
+    conn.row_factory = sqlite3.Row
+    triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger' "
+                                           "AND tbl_name='audit_log'")]
+    with conn:
+        for name in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        rows = conn.execute("SELECT * FROM audit_log ORDER BY id").fetchall()
+        prev = "0" * 64
+        for r in rows:
+            actor = "someone else" if r["id"] == 2 else r["actor"]
+            digest = _entry_hash(prev, r["at"], actor, r["action"], r["subject"], r["details_json"])
+            conn.execute("UPDATE audit_log SET actor=?, prev_hash=?, hash=? WHERE id=?", (actor, prev, digest, r["id"]))
+            prev = digest
+    conn.close()
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("rewritten" in line or "not in the chain" in line for line in lines), lines
