@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.core.asr import RunState, WhisperEngine, transcribe_source
 from app.core.batching import ClipResult
+from app.core.evidence.source_check import check_unchanged
 from app.core.options import TranscribeOptions, to_dict
 from app.core.provenance import software_info
 from app.core.store import Case, Exhibit
@@ -75,6 +76,7 @@ def transcribe_exhibit(
     )
     count = case.conn.execute("SELECT count(*) FROM segments WHERE run_id=?", (run_id,)).fetchone()[0]
     truncated = stopped = False
+    check_unchanged(exhibit.source)
 
     def stop_now() -> bool:
         nonlocal stopped
@@ -92,12 +94,14 @@ def transcribe_exhibit(
             on_progress(done.progress, count)
     if stopped:
         return RunResult(run_id, count, stopped=True)
+    check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
     _finish(case, exhibit, run_id, truncated)
     return RunResult(run_id, count)
 
 
 def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult) -> RunResult:
     """Store a batched short file's result (batching.transcribe_clips) as its run, complete."""
+    check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
     tracks: dict[str, list[Segment]] = {}
     for segment in result.segments:
         tracks.setdefault("mix" if segment.channel is None else f"ch{segment.channel}", []).append(segment)

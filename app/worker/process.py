@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import MediaError, ParleyError
+from app.core.evidence.source_check import check_unchanged
 from app.core.jobs import Job, JobQueue, worker_name
 from app.core.store import Case, Exhibit, db
 from app.core.usecases.exporting import export_run
@@ -256,7 +257,9 @@ class Worker:
         self.send(JobStarted(job.id, job.exhibit_id, job.task, exhibit.source.name,
                              job.attempts, exhibit.source.duration_ms))
         try:
-            return _reachable(exhibit)
+            reachable = _reachable(exhibit)
+            check_unchanged(reachable.source)
+            return reachable
         except MediaError as exc:
             self._fail(job, str(exc.reason), False)
             return None
@@ -269,7 +272,11 @@ class Worker:
         elif result.error is not None:
             self._fail(job, result.error, False)
         else:
-            stored = store_clip(self.case, exhibit, run_id, result)
+            try:
+                stored = store_clip(self.case, exhibit, run_id, result)
+            except MediaError as exc:  # this file changed since intake: it alone fails
+                self._fail(job, str(exc.reason), False)
+                return
             tracker = _Tracker(self, job)
             tracker.update(1.0, stored.segments)
             self._finish(job, run_id, stopped=False)

@@ -1,0 +1,30 @@
+"""The bytes transcribed are the bytes hashed: a file that changed after intake is not transcribed.
+
+An exhibit is hashed when it is taken in and decoded later, by path. Before decoding
+and again before its result is stored, the file is re-hashed (and its size compared)
+against the intake record; any difference fails the job with the reason, so an
+export can never print one SHA-256 above the words of other bytes. A file still
+being written when it was taken in shows up here as a changed size.
+"""
+
+from __future__ import annotations
+
+import os
+
+from app.core.errors import MediaError
+from app.core.hashing import sha256_file
+from app.core.types import SourceInfo
+
+
+def check_unchanged(source: SourceInfo) -> None:
+    """Raise MediaError unless the file at source.path still has the intake size and SHA-256."""
+    try:
+        size = os.stat(source.path).st_size
+    except OSError as exc:
+        raise MediaError(source.path, f"cannot be read any more ({exc.strerror or exc})") from None
+    if size != source.bytes:
+        raise MediaError(source.path, f"the file changed since it was taken in ({source.bytes:,} bytes then, "
+                                      f"{size:,} now: still being written, or replaced); not transcribed")
+    if sha256_file(source.path) != source.sha256:
+        raise MediaError(source.path, "the file's content changed since it was taken in (its SHA-256 "
+                                      "differs from the intake record); not transcribed")
