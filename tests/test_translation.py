@@ -15,7 +15,9 @@ from types import SimpleNamespace
 import pytest
 
 from app.core.errors import LanguageError, MediaError, ParleyError
+from app.core.model_cache import ModelCache
 from app.core.mt import SentenceTranslation, load_translator
+from app.core.options import TranslateOptions, from_dict
 from app.core.store import Case
 from app.core.text_intake import (
     FLAG_CHAT_MEDIA,
@@ -28,7 +30,6 @@ from app.core.translation import (
     TASK,
     NoTranscriptError,
     SameLanguageError,
-    cached_translator,
     translate_job,
     translate_run,
     translate_run_result,
@@ -132,13 +133,19 @@ def stored_transcript(
 
 
 def job_for(exhibit_id: int, **options) -> SimpleNamespace:
+    options = {"model": str(TINY_NLLB), "target": "en", "device": "cpu", "threads": 1, **options}
     return SimpleNamespace(
         id=1,
         exhibit_id=exhibit_id,
         task="translate",
         parent_job_id=None,
-        options={"model": str(TINY_NLLB), "target": "en", "device": "cpu", "threads": 1, **options},
+        options=options,
+        settings=from_dict(TranslateOptions, options),
     )
+
+
+def translator_for(job: SimpleNamespace):
+    return ModelCache().translator(job.settings)
 
 
 # --- translate_run -----------------------------------------------------------------
@@ -377,27 +384,24 @@ def test_translate_job_translates_the_latest_transcript(case):
     parent = stored_transcript(case)
     exhibit_id = case.run(parent).exhibit_id
     progress: list[tuple[float, int]] = []
-    result = translate_job(
-        case, job_for(exhibit_id), on_progress=lambda f, n: progress.append((f, n))
-    )
+    job = job_for(exhibit_id)
+    result = translate_job(case, job, translator_for(job), on_progress=lambda f, n: progress.append((f, n)))
     assert not result.stopped and result.segments == len(POLISH)
     assert case.run(result.run_id).parent_run_id == parent
     assert progress[-1] == (1.0, len(POLISH))
-    options = job_for(exhibit_id).options
-    from app.core.options import TranslateOptions, from_dict
-
-    same = from_dict(TranslateOptions, options)
-    assert cached_translator(same) is cached_translator(same)  # loaded once, kept
+    cache = ModelCache()
+    assert cache.translator(job.settings) is cache.translator(job.settings)  # loaded once, kept
 
 
 def test_translate_job_without_transcript_and_stopping(case):
     exhibit, _ = case.add_exhibit(SourceInfo("/evidence/x.wav", "ef" * 32, 10, 1000))
     with pytest.raises(NoTranscriptError, match="no transcript to translate yet"):
-        translate_job(case, job_for(exhibit.id))
+        translate_job(case, job_for(exhibit.id), translator_for(job_for(exhibit.id)))
     parent = stored_transcript(case)
     exhibit_id = case.run(parent).exhibit_id
     runs_before = case.conn.execute("SELECT count(*) FROM runs").fetchone()[0]
-    result = translate_job(case, job_for(exhibit_id), should_stop=lambda: True)
+    job = job_for(exhibit_id)
+    result = translate_job(case, job, translator_for(job), should_stop=lambda: True)
     assert result.stopped and result.run_id is None
     assert case.conn.execute("SELECT count(*) FROM runs").fetchone()[0] == runs_before
 

@@ -21,8 +21,8 @@ from app.core.media import probe
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case
 from app.worker import protocol as p
-from app.worker.process import TEST_CRASH_ENV
 from app.worker.supervisor import Supervisor
+from app.worker.tracking import TEST_CRASH_ENV
 from tests.conftest import MEDIA
 
 pytestmark = pytest.mark.slow

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import ctranslate2
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from app.core import channels as chan
 from app.core import hallucination, models
@@ -118,8 +119,16 @@ def _to_segment(raw, chunk: SpeechChunk) -> Segment:
 
 
 def load_engine(options: TranscribeOptions, models_dir: Path | None = None) -> WhisperEngine:
+    single_threaded_blas()
     folder = models.resolve(options.model, models_dir)
     return WhisperEngine(folder, choose(options.device, options.compute_type, options.threads))
+
+
+def single_threaded_blas() -> None:
+    """One BLAS thread for the process: the log-mel features are a BLAS product whose float
+    rounding depends on how many threads share it, which moved word times by 20 ms between
+    the worker (one thread) and an in-process run. The model's own threads are CTranslate2's."""
+    threadpool_limits(limits=1, user_api="blas")
 
 
 # ---------------------------------------------------------------- the pipeline

@@ -26,14 +26,30 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from app.core.audit import AuditLog
 from app.core.errors import StoreError
+from app.core.options import ExportOptions, TranscribeOptions, TranslateOptions, from_dict
 from app.core.store import db
 
+
+class JobKind(str, Enum):
+    """What a job does; its options are typed per kind (OPTIONS_OF)."""
+
+    TRANSCRIBE = "transcribe"
+    TRANSLATE = "translate"
+    EXPORT = "export"
+
+
+JobOptions = TranscribeOptions | TranslateOptions | ExportOptions
+OPTIONS_OF: dict[JobKind, type] = {
+    JobKind.TRANSCRIBE: TranscribeOptions, JobKind.TRANSLATE: TranslateOptions, JobKind.EXPORT: ExportOptions,
+}
 STATES = ("queued", "running", "done", "failed", "cancelled", "paused")
-TASKS = ("transcribe", "translate", "export")
+TASKS = tuple(kind.value for kind in JobKind)
 PENDING = ("queued", "running", "paused")  # not finished: what cancel(None) stops
 DEDUPE = ("queued", "running", "paused", "done")  # an equal job in these states is reused
 DEFAULT_MAX_ATTEMPTS = 3
@@ -65,6 +81,22 @@ class Job:
     @property
     def finished(self) -> bool:
         return self.state in ("done", "failed", "cancelled")
+
+    @property
+    def kind(self) -> JobKind:
+        return JobKind(self.task)
+
+    @cached_property
+    def settings(self) -> JobOptions:
+        """The options as their kind's dataclass, decoded once; JobOptionsError if they are not valid."""
+        try:
+            return from_dict(OPTIONS_OF[self.kind], self.options)
+        except (TypeError, ValueError) as exc:
+            raise JobOptionsError(f"the job's options are not valid: {exc}") from None
+
+
+class JobOptionsError(StoreError):
+    """A stored job whose options this version cannot use."""
 
 
 def options_key(options: dict[str, Any]) -> str:

@@ -58,6 +58,20 @@ class TranslateOptions:
     max_batch_tokens: int = 2048
 
 
+@dataclass(frozen=True)
+class ExportOptions:
+    """An export job: write a finished run (the parent job's, else the latest of `task`)."""
+
+    out: str = ""
+    formats: tuple[str, ...] = ("json",)
+    basename: str | None = None
+    task: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.out:
+            raise ValueError("an export job needs an output folder")
+
+
 def to_json(options: Any) -> str:
     return json.dumps(asdict(options), sort_keys=True)
 

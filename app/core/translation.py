@@ -38,7 +38,6 @@ from app.core.editing import current_transcript
 from app.core.errors import LanguageError, ParleyError
 from app.core.langcodes import language_name, to_flores
 from app.core.mt import TextTranslator, load_translator
-from app.core.options import TranslateOptions, from_dict
 from app.core.provenance import software_info
 from app.core.store import Case
 from app.core.text_intake import TEXT_TASK, UNTRANSLATED_FLAGS, is_untranslated
@@ -256,33 +255,6 @@ def translate_run(
 
 # --- the queue worker -------------------------------------------------------------------
 
-_CACHE: dict[tuple[Any, ...], TextTranslator] = {}
-
-
-def cached_translator(options: TranslateOptions, models_dir: Path | None = None) -> TextTranslator:
-    """The translator for these options, kept loaded (one at a time) between jobs."""
-    from app.core import models
-
-    folder = models.resolve(options.model, models_dir)
-    key = (
-        str(folder),
-        options.device,
-        options.compute_type,
-        options.threads,
-        options.max_batch_tokens,
-    )
-    if key not in _CACHE:
-        _CACHE.clear()  # one translation model in memory at a time
-        _CACHE[key] = load_translation_model(
-            folder,
-            options.device,
-            options.compute_type,
-            options.threads,
-            options.max_batch_tokens,
-        )
-    return _CACHE[key]
-
-
 def load_translation_model(
     folder: Path,
     device: str = "auto",
@@ -328,18 +300,18 @@ def source_run_for(case: Case, job: Any) -> int:
 def translate_job(
     case: Case,
     job: Any,
+    translator: TextTranslator,
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
-    models_dir: Path | None = None,
 ) -> TranslationResult:
-    """Run a queued "translate" job (job.options: TranslateOptions fields, optionally
-    run_id). Returns run_id (None if stopped), segments and stopped."""
-    options = from_dict(TranslateOptions, dict(job.options))
+    """Run a queued "translate" job (job.settings: TranslateOptions; job.options may name a
+    run_id) with `translator` (the worker's cached one). Returns run_id (None if stopped),
+    segments and stopped."""
+    options = job.settings
     run_id = source_run_for(case, job)
     if case.run(run_id).exhibit_id != job.exhibit_id:
         raise ParleyError(f"run {run_id} does not belong to exhibit {job.exhibit_id}")
     check_language(options.target)
-    translator = cached_translator(options, models_dir)
     return translate_run_result(
         case,
         translator,
@@ -357,7 +329,6 @@ __all__ = [
     "NoTranscriptError",
     "SameLanguageError",
     "TranslationResult",
-    "cached_translator",
     "load_translation_model",
     "source_run_for",
     "translate_job",

@@ -13,8 +13,6 @@ own SQLite connection, so a long chunk or model load never looks like a hang.
 
 from __future__ import annotations
 
-import gc
-import inspect
 import os
 import signal
 import threading
@@ -25,10 +23,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from app.core.batching import transcribe_clips
+from app.core.device import choose
 from app.core.errors import MediaError, ParleyError
 from app.core.evidence.source_check import check_unchanged
-from app.core.jobs import Job, JobQueue, worker_name
+from app.core.jobs import Job, JobKind, JobQueue, worker_name
+from app.core.model_cache import Loaded, ModelCache
+from app.core.options import ExportOptions, TranscribeOptions, from_dict
 from app.core.store import Case, Exhibit, db
+from app.core.transcription import run_for, store_clip, transcribe_exhibit
+from app.core.translation import translate_job
 from app.core.usecases.exporting import export_run
 from app.worker.protocol import (
     CancelJob,
@@ -38,28 +42,21 @@ from app.worker.protocol import (
     JobPaused,
     JobStarted,
     ModelLoaded,
-    Progress,
+    PauseJob,
     QueueIdle,
-    SegmentsReady,
     Shutdown,
     WorkerConfig,
     WorkerCrashed,
     WorkerReady,
 )
-
-# TEST ONLY: "N" or "N:text" makes the worker process die (os._exit) after it has
-# stored N chunks of one job (whose exhibit name contains `text`); "0:text" before it
-# decodes such a job (alone or in a batch). It proves that a decoder crash neither
-# loses stored work nor takes the parent (or a batch's other files) down. Never set
-# it outside the test suite.
-TEST_CRASH_ENV = "PARLEY_TEST_CRASH_AFTER_CHUNKS"
-TEST_CRASH_EXIT = 86
+from app.worker.tracking import Tracker, crash_before_decoding_if_testing
 
 StopCheck = Callable[[], bool]
 SHORT_MS = 60_000  # files at most this long are batched across files (batching.BatchOptions.max_clip_s)
 BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group
 BATCH_MAX_JOBS = 64
 ProgressFn = Callable[[float, int], None]
+TaskResult = tuple[int | None, bool]  # (the run written, stopped before the end)
 
 
 def worker_main(config: WorkerConfig, events: Connection, commands: Connection) -> None:
@@ -103,10 +100,12 @@ class Worker:
         self.case = Case.open(Path(config.case_dir))
         self.queue = JobQueue(self.case.conn)
         self.models_dir = Path(config.models_dir) if config.models_dir else None
-        self.engine: Any = None
-        self.engine_key: tuple | None = None
+        self.models = ModelCache(self.models_dir, on_load=self._loaded)
+        self.handlers: dict[JobKind, Callable[[Job, Exhibit, Tracker], TaskResult]] = {
+            JobKind.TRANSCRIBE: self._transcribe, JobKind.TRANSLATE: self._translate, JobKind.EXPORT: self._export,
+        }
         self.current: tuple[int, ...] = ()  # the job(s) being worked on
-        self.cancelled: set[int] = set()
+        self.stop_asked: set[int] = set()  # cancelled or paused: read by stop checks, never the database
         self.reported_cancelled: set[int] = set()
         self.sending = threading.Lock()
         self.shutdown = threading.Event()
@@ -117,7 +116,8 @@ class Worker:
     def run(self) -> None:
         self.background.start()
         device = self._preload()
-        self.send(WorkerReady(device, self.engine.info.name if self.engine else ""))
+        engine = self.models.loaded_speech()
+        self.send(WorkerReady(device, engine.info.name if engine else ""))
         idle = False
         while not self.shutdown.is_set():
             jobs = self._next_jobs()
@@ -141,8 +141,7 @@ class Worker:
             self.background.join(timeout=2)
         # Free the model while the interpreter is whole: left to interpreter teardown, the
         # native thread pools can abort ("terminate called without an active exception").
-        self.engine = self.engine_key = None
-        gc.collect()
+        self.models.clear()
         self.case.close()
 
     def send(self, event: object) -> None:
@@ -162,24 +161,31 @@ class Worker:
         Each claim is its own atomic transaction; the group stops growing at about
         BATCH_AUDIO_S of audio, so progress and cancellation stay prompt.
         """
-        job = self.queue.claim(self.name)
+        job = self._claim()
         if job is None or not self._batchable(job):
             return [job] if job else []
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
         while len(group) < BATCH_MAX_JOBS and audio_ms < BATCH_AUDIO_S * 1000 and not self.shutdown.is_set():
-            more = self.queue.claim(self.name, like=job, max_duration_ms=SHORT_MS)
+            more = self._claim(like=job)
             if more is None:
                 break
             group.append(more)
             audio_ms += self.case.exhibit(more.exhibit_id).source.duration_ms
         return group
 
+    def _claim(self, like: Job | None = None) -> Job | None:
+        """A job to work on, its stop flag cleared (a paused job, resumed, is claimed again)."""
+        job = self.queue.claim(self.name, like=like, max_duration_ms=SHORT_MS if like else None)
+        if job is not None:
+            self.stop_asked.discard(job.id)
+        return job
+
     def _batchable(self, job: Job) -> bool:
         """A short transcribe job on its first attempt with nothing stored yet.
 
         A retried job (its batch crashed the worker, say) and a partial run go alone.
         """
-        if job.task != "transcribe" or job.options.get("batch") is False or job.attempts > 1:
+        if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False or job.attempts > 1:
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
@@ -208,22 +214,18 @@ class Worker:
 
     def _work_batch(self, jobs: list[Job]) -> None:
         """Transcribe a group of short files together; each job still gets its own events and run."""
-        from app.core.batching import transcribe_clips
-        from app.core.options import TranscribeOptions, from_dict
-        from app.core.transcription import run_for
-
         self.current = tuple(j.id for j in jobs)
         try:
             ready: list[tuple[Job, Exhibit, int]] = []
-            options = from_dict(TranscribeOptions, jobs[0].options)
+            options = jobs[0].settings
             for job in jobs:
                 exhibit = self._start_short(job)
                 if exhibit is not None:
                     ready.append((job, exhibit, -1))
             if not ready:
                 return
-            engine = self._engine_for(options)
-            _test_crash_before_decoding(self.case, [job for job, _, _ in ready])
+            engine = self.models.whisper(options)
+            crash_before_decoding_if_testing(self.case, [job for job, _, _ in ready])
             ready = [(job, exhibit, run_for(self.case, engine, exhibit, options)) for job, exhibit, _ in ready]
             for job, _, run_id in ready:
                 self.queue.attach_run(job.id, run_id)
@@ -238,9 +240,6 @@ class Worker:
             for job, _, run_id in ready:
                 if job.id not in finished:
                     self._finish(job, run_id, stopped=True)
-        except (TypeError, ValueError) as exc:
-            for job in jobs:
-                self._fail(job, f"the job's options are not valid: {exc}", False)
         except ParleyError as exc:  # the model or the options: every job of the group
             for job in jobs:
                 if self.queue.state_of(job.id) == "running":
@@ -265,8 +264,6 @@ class Worker:
             return None
 
     def _finish_short(self, job: Job, exhibit: Exhibit, run_id: int, result: Any, stopped: bool) -> None:
-        from app.core.transcription import store_clip
-
         if stopped:  # cancelled or paused while its group was decoded: nothing of it is kept
             self._finish(job, run_id, stopped=True)
         elif result.error is not None:
@@ -277,38 +274,38 @@ class Worker:
             except MediaError as exc:  # this file changed since intake: it alone fails
                 self._fail(job, str(exc.reason), False)
                 return
-            tracker = _Tracker(self, job)
+            tracker = Tracker(self, job)
             tracker.update(1.0, stored.segments)
             self._finish(job, run_id, stopped=False)
 
-    def _run_task(self, job: Job, exhibit: Exhibit) -> tuple[int | None, bool]:
-        """Do the job's work; returns (run id, stopped before the end)."""
-        tracker = _Tracker(self, job)
-        should_stop = self._stop_check(job.id)
-        if job.task == "transcribe":
-            return self._transcribe(job, exhibit, tracker, should_stop)
-        if job.task == "translate":
-            return _translate(self.case, job, tracker.update, should_stop, self.models_dir)
-        return _export(self.case, job, exhibit), False
+    def _run_task(self, job: Job, exhibit: Exhibit) -> TaskResult:
+        """Do the job's work through its kind's handler."""
+        return self.handlers[job.kind](job, exhibit, Tracker(self, job))
 
-    def _transcribe(self, job: Job, exhibit: Exhibit, tracker: _Tracker,
-                    should_stop: StopCheck) -> tuple[int | None, bool]:
-        from app.core.options import TranscribeOptions, from_dict
-        from app.core.transcription import run_for, transcribe_exhibit
-
-        try:
-            options = from_dict(TranscribeOptions, job.options)
-        except (TypeError, ValueError) as exc:
-            raise ParleyError(f"the job's options are not valid: {exc}") from None
+    def _transcribe(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:
+        options = job.settings
         exhibit = _reachable(exhibit)  # before the (slow) model load
-        engine = self._engine_for(options)
+        engine = self.models.whisper(options)
         run_id = run_for(self.case, engine, exhibit, options)
         self.queue.attach_run(job.id, run_id)
         tracker.begin()  # the ETA counts decoding time, not the model load
-        _test_crash_before_decoding(self.case, [job])
+        crash_before_decoding_if_testing(self.case, [job])
         result = transcribe_exhibit(self.case, engine, exhibit, options, on_progress=tracker.update,
-                                    should_stop=should_stop, run_id=run_id)
+                                    should_stop=self._stop_check(job.id), run_id=run_id)
         return result.run_id, result.stopped
+
+    def _translate(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:
+        translator = self.models.translator(job.settings)
+        tracker.begin()
+        result = translate_job(self.case, job, translator, tracker.update, self._stop_check(job.id))
+        return result.run_id, result.stopped
+
+    def _export(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:
+        """Write a finished run's current transcript (ExportOptions)."""
+        options: ExportOptions = job.settings
+        run_id = _export_run(self.case, job, options)
+        export_run(self.case, run_id, Path(options.out), list(options.formats), options.basename, job_id=job.id)
+        return run_id, False
 
     def _finish(self, job: Job, run_id: int | None, stopped: bool) -> None:
         if not stopped:
@@ -334,22 +331,18 @@ class Worker:
             self.send(JobFailed(job.id, reason, will_retry=state == "queued"))
 
     def _stop_check(self, job_id: int) -> StopCheck:
+        """Reads memory only: commands from the parent and the heartbeat's state check set the flags."""
         def should_stop() -> bool:
-            if self.shutdown.is_set() or job_id in self.cancelled:
-                return True
-            return self.queue.state_of(job_id) != "running"  # cancelled/paused by anyone
+            return self.shutdown.is_set() or job_id in self.stop_asked
 
         return should_stop
 
     # ------------------------------------------------------------ the model
 
     def _preload(self) -> str:
-        from app.core.device import choose
-        from app.core.options import TranscribeOptions, from_dict
-
         if self.config.preload:
             try:
-                return self._engine_for(from_dict(TranscribeOptions, self.config.preload)).placement.device
+                return self.models.whisper(from_dict(TranscribeOptions, self.config.preload)).placement.device
             except ParleyError:
                 pass  # the first job that needs it will fail with the reason
         try:
@@ -357,21 +350,8 @@ class Worker:
         except ParleyError:
             return "cpu"
 
-    def _engine_for(self, options: Any) -> Any:
-        """The loaded engine, reloaded only when a job asks for another model or placement."""
-        from app.core.asr import load_engine
-
-        key = (options.model, options.device, options.compute_type, options.threads)
-        if self.engine is None or key != self.engine_key:
-            self.engine = self.engine_key = None
-            gc.collect()  # free the old model's memory (and GPU memory) first
-            started = time.monotonic()
-            self.engine = load_engine(options, self.models_dir)
-            self.engine_key = key
-            placement = self.engine.placement
-            self.send(ModelLoaded(self.engine.info.name, placement.device, placement.compute_type,
-                                  round(time.monotonic() - started, 2)))
-        return self.engine
+    def _loaded(self, loaded: Loaded) -> None:
+        self.send(ModelLoaded(loaded.name, loaded.device, loaded.compute_type, loaded.seconds))
 
     # ------------------------------------------------------------ background thread
 
@@ -387,7 +367,8 @@ class Worker:
                 jobs = self.current
                 if jobs and time.monotonic() - last_beat >= self.config.heartbeat_s:
                     for job_id in jobs:
-                        queue.heartbeat(job_id)
+                        if not queue.heartbeat(job_id):  # cancelled or paused from another shell
+                            self.stop_asked.add(job_id)
                     last_beat = time.monotonic()
         except (EOFError, OSError):
             self.shutdown.set()  # the parent has gone: stop at the next chunk
@@ -397,72 +378,14 @@ class Worker:
     def _command(self) -> None:
         command = self.commands.recv()
         if isinstance(command, CancelJob):
-            self.cancelled.add(command.job_id)
+            self.stop_asked.add(command.job_id)
             if len(self.current) > 1 and command.job_id in self.current:
                 # one file of a batch: its result will be dropped; say so now, the batch goes on
                 self.send(JobCancelled(command.job_id))
+        elif isinstance(command, PauseJob):
+            self.stop_asked.update(self.current if command.job_id is None else (command.job_id,))
         elif isinstance(command, Shutdown):
             self.shutdown.set()
-
-
-class _Tracker:
-    """Turns per-chunk callbacks into throttled heartbeats and events, with an ETA."""
-
-    def __init__(self, worker: Worker, job: Job) -> None:
-        self.worker = worker
-        self.job = job
-        self.started = time.monotonic()
-        self.start_fraction = job.progress
-        self.last_sent = 0.0
-        self.last_count = -1
-        self.chunks = 0
-        self.crash_after = _test_crash_after(worker.case, job)
-
-    def begin(self) -> None:
-        self.started = time.monotonic()
-
-    def update(self, fraction: float, count: int) -> None:
-        self.chunks += 1
-        now = time.monotonic()
-        if fraction >= 1.0 or now - self.last_sent >= self.worker.config.progress_interval_s:
-            self.last_sent = now
-            eta = self._eta(fraction, now)
-            self.worker.queue.heartbeat(self.job.id, fraction, eta)
-            self.worker.send(Progress(self.job.id, fraction, eta, count))
-            run_id = self.worker.queue.get(self.job.id).run_id
-            if count != self.last_count and run_id is not None:
-                self.last_count = count
-                self.worker.send(SegmentsReady(self.job.id, run_id, count))
-        if self.crash_after and self.chunks >= self.crash_after:
-            os._exit(TEST_CRASH_EXIT)  # TEST ONLY, see TEST_CRASH_ENV
-
-    def _eta(self, fraction: float, now: float) -> float | None:
-        gained = fraction - self.start_fraction
-        if fraction >= 1.0:
-            return 0.0
-        if gained <= 0.001:
-            return None
-        return round((now - self.started) * (1.0 - fraction) / gained, 1)
-
-
-def _test_crash_setting(case: Case, job: Job) -> int | None:
-    """TEST ONLY: the chunk count TEST_CRASH_ENV sets for this job (0: before decoding);
-    None when it is unset, names another exhibit, or is a bare "0"."""
-    count, _, name = os.environ.get(TEST_CRASH_ENV, "").partition(":")
-    if not count.isdigit() or (name and name not in case.exhibit(job.exhibit_id).source.name):
-        return None
-    return int(count) if name or count != "0" else None
-
-
-def _test_crash_after(case: Case, job: Job) -> int:
-    """TEST ONLY: the chunk count after which to crash (0 = never)."""
-    return _test_crash_setting(case, job) or 0
-
-
-def _test_crash_before_decoding(case: Case, jobs: list[Job]) -> None:
-    """TEST ONLY: TEST_CRASH_ENV "0:text" dies before decoding any job whose exhibit name contains text."""
-    if any(_test_crash_setting(case, job) == 0 for job in jobs):
-        os._exit(TEST_CRASH_EXIT)
 
 
 # ------------------------------------------------------------ task helpers
@@ -477,42 +400,12 @@ def _reachable(exhibit: Exhibit) -> Exhibit:
     raise MediaError(exhibit.source.path, "no such file (moved or deleted since it was added)")
 
 
-def _translate(case: Case, job: Job, on_progress: ProgressFn, should_stop: StopCheck,
-               models_dir: Path | None) -> tuple[int | None, bool]:
-    """Hand a translate job to app.core.translation.translate_job, when that module exists."""
-    try:
-        from app.core import translation  # type: ignore[attr-defined]
-    except ImportError as exc:
-        if exc.name not in ("app.core.translation", None):
-            raise
-        raise ParleyError("translation is not available in this installation") from None
-    translate_job = getattr(translation, "translate_job", None)
-    if translate_job is None:
-        raise ParleyError("translation is not available in this installation")
-    offered = {"on_progress": on_progress, "should_stop": should_stop, "models_dir": models_dir}
-    accepted = inspect.signature(translate_job).parameters
-    result = translate_job(case, job, **{k: v for k, v in offered.items() if k in accepted})
-    if isinstance(result, int) or result is None:
-        return result, False
-    return getattr(result, "run_id", None), bool(getattr(result, "stopped", False))
-
-
-def _export(case: Case, job: Job, exhibit: Exhibit) -> int:
-    """Write a finished run's current transcript: options {out, formats, basename?, task?}."""
-    run_id = _export_run(case, job)
-    out, formats = job.options.get("out"), job.options.get("formats") or ["json"]
-    if not out:
-        raise ParleyError("export job has no output folder")
-    export_run(case, run_id, Path(out), formats, job.options.get("basename"), job_id=job.id)
-    return run_id
-
-
-def _export_run(case: Case, job: Job) -> int:
+def _export_run(case: Case, job: Job, options: ExportOptions) -> int:
     if job.parent_job_id is not None:
         parent = JobQueue(case.conn).get(job.parent_job_id)
         if parent.run_id is not None:
             return parent.run_id
-    run_id = case.latest_run(job.exhibit_id, job.options.get("task"))
+    run_id = case.latest_run(job.exhibit_id, options.task)
     if run_id is None:
         raise ParleyError("nothing transcribed yet for this exhibit")
     return run_id

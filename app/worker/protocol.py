@@ -98,11 +98,18 @@ class CancelJob:
 
 
 @dataclass(frozen=True)
+class PauseJob:
+    """Stop the running job (None: whichever is running) at its next step; its work is kept."""
+
+    job_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Shutdown:
     """Stop at the next chunk boundary; the running job goes back to the queue."""
 
 
-Command = CancelJob | Shutdown
+Command = CancelJob | PauseJob | Shutdown
 
 
 @dataclass(frozen=True)

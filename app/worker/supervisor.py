@@ -45,6 +45,7 @@ from app.worker.protocol import (
     JobFailed,
     JobPaused,
     JobStarted,
+    PauseJob,
     QueueIdle,
     Shutdown,
     WorkerConfig,
@@ -243,7 +244,11 @@ class Supervisor:
 
     def pause(self, job_id: int | None = None) -> list[int]:
         """Pause a job or (None) the queue; a running job stops at its next chunk, work kept."""
-        return self.queue.pause(job_id)
+        paused = self.queue.pause(job_id)
+        ours = self._ours_running()
+        if self.is_alive() and (job_id is None or job_id in ours):
+            self._send(PauseJob(job_id))
+        return paused
 
     def resume(self, job_id: int | None = None) -> list[int]:
         return self.queue.resume(job_id)
