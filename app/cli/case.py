@@ -7,6 +7,8 @@ import sys
 
 from app.cli.common import FAILED, OK, add_case_option, fail, open_case
 from app.core.evidence.verify import verify_case
+from app.core.store import Case
+from app.core.usecases.reproduce import reproduce_run, target_run
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
@@ -37,6 +39,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    """`identical` and exit 0 when the re-run matches the record; else the differing segments, exit 1."""
+    case_folder, run_id = target_run(args.target, args.case)
+    case = Case.open(case_folder)
+    try:
+        report = reproduce_run(case, run_id)
+    finally:
+        case.close()
+    if report.identical:
+        print(f"identical: run {run_id} re-run from its record gives the same {report.compared} segment(s)")
+        return OK
+    for difference in report.differences:
+        print(difference.line())
+    print(f"run {run_id}: {len(report.differences)} of {report.compared} segment(s) differ", file=sys.stderr)
+    return FAILED
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("exhibits", help="list the case's exhibits")
     add_case_option(p)
@@ -45,3 +64,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verify", help="re-hash exhibits against their originals and check the audit chain")
     add_case_option(p)
     p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("reproduce", help="re-run a recorded transcription from its record and compare")
+    p.add_argument("target", metavar="MANIFEST_OR_RUN", help="an export's .manifest.json, or a run id")
+    add_case_option(p)
+    p.set_defaults(handler=cmd_reproduce)

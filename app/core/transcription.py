@@ -99,19 +99,25 @@ def transcribe_exhibit(
     return RunResult(run_id, count)
 
 
-def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult) -> RunResult:
-    """Store a batched short file's result (batching.transcribe_clips) as its run, complete."""
+def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
+               batch: tuple[str, ...] = ()) -> RunResult:
+    """Store a batched short file's result (batching.transcribe_clips) as its run, complete.
+
+    `batch`: the SHA-256 of every file decoded in that transcribe_clips call, in order:
+    what `reproduce` needs to decode them together again (a packed result can depend on
+    the speech it shared encoder windows with)."""
     check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
     tracks: dict[str, list[Segment]] = {}
     for segment in result.segments:
         tracks.setdefault("mix" if segment.channel is None else f"ch{segment.channel}", []).append(segment)
     done: dict[str, int] = {}  # each track's segments in their own transaction, marked done with them
     packed = {"packed_with": list(result.packed_with)} if result.packed_with else {}
+    packed["batch"] = list(batch or (exhibit.source.sha256,))  # decoded by transcribe_clips, with these
     for key, segments in (tracks or {"mix": []}).items():
         done[key] = exhibit.source.duration_ms
         case.append_segments(run_id, tuple(segments), {"done_ms": dict(done), "anchor_ms": {}, **packed},
                              result.language, result.language_probability, track=key)
-    if packed:  # a batched result depends on the speech it was packed with: say which
+    if result.packed_with:  # a batched result depends on the speech it was packed with: say which
         with case.transaction():
             case.audit.record("run.packed", f"run/{run_id}", packed)
     _finish(case, exhibit, run_id, result.truncated)

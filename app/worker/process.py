@@ -233,10 +233,11 @@ class Worker:
             all_stopped = lambda: all(stop() for stop in stops.values())
             results = transcribe_clips(engine, [e.source for _, e, _ in ready], options,
                                        should_stop=all_stopped)
+            batch = tuple(e.source.sha256 for _, e, _ in ready)
             finished: set[int] = set()
             for (job, exhibit, run_id), result in zip(ready, results):
                 finished.add(job.id)
-                self._finish_short(job, exhibit, run_id, result, stops[job.id]())
+                self._finish_short(job, exhibit, run_id, result, stops[job.id](), batch)
             for job, _, run_id in ready:
                 if job.id not in finished:
                     self._finish(job, run_id, stopped=True)
@@ -263,14 +264,15 @@ class Worker:
             self._fail(job, str(exc.reason), False)
             return None
 
-    def _finish_short(self, job: Job, exhibit: Exhibit, run_id: int, result: Any, stopped: bool) -> None:
+    def _finish_short(self, job: Job, exhibit: Exhibit, run_id: int, result: Any, stopped: bool,
+                      batch: tuple[str, ...]) -> None:
         if stopped:  # cancelled or paused while its group was decoded: nothing of it is kept
             self._finish(job, run_id, stopped=True)
         elif result.error is not None:
             self._fail(job, result.error, False)
         else:
             try:
-                stored = store_clip(self.case, exhibit, run_id, result)
+                stored = store_clip(self.case, exhibit, run_id, result, batch)
             except MediaError as exc:  # this file changed since intake: it alone fails
                 self._fail(job, str(exc.reason), False)
                 return

@@ -1,0 +1,122 @@
+"""Run a recorded transcription again, from the record alone, and compare.
+
+What is re-run is what the run's record says: the source (its SHA-256 checked), the
+model (the SHA-256 of its weights checked), the settings, and, for a short file
+decoded together with others, the same files in the same order. The comparison is
+of the machine draft (a proofreader's edits are not the machine's output): times,
+speakers, channels, text and words.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.asr import load_engine, transcribe_source
+from app.core.batching import transcribe_clips
+from app.core.errors import ModelError, ParleyError
+from app.core.hashing import sha256_file
+from app.core.media import probe
+from app.core.options import TranscribeOptions, from_dict
+from app.core.store import Case
+from app.core.types import Segment, SourceInfo
+
+SPEECH_TASKS = ("transcribe", "translate")
+
+
+class ReproduceError(ParleyError):
+    """The record cannot be re-run as it stands (source or model missing or different...)."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    index: int
+    recorded: str | None
+    rerun: str | None
+
+    def line(self) -> str:
+        return f"segment {self.index + 1}: recorded {self.recorded!r}, re-run {self.rerun!r}"
+
+
+@dataclass(frozen=True)
+class ReproduceReport:
+    run_id: int
+    differences: tuple[Difference, ...]
+    compared: int
+
+    @property
+    def identical(self) -> bool:
+        return not self.differences
+
+
+def target_run(target: str, case_dir: Path | None) -> tuple[Path | None, int]:
+    """(case folder or None for the default, run id) from a run id or an export manifest."""
+    if target.isdigit():
+        return case_dir, int(target)
+    path = Path(target)
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        run_id = int(manifest["run_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ReproduceError(f"{target}: neither a run id nor a readable export manifest") from None
+    return case_dir or (Path(manifest["case"]) if manifest.get("case") else None), run_id
+
+
+def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None) -> ReproduceReport:
+    transcript = case.transcript(run_id)
+    if transcript.task not in SPEECH_TASKS:
+        raise ReproduceError(f"run {run_id} is a {transcript.task} run; only speech runs are re-run for now")
+    if case.run(run_id).status != "complete":
+        raise ReproduceError(f"run {run_id} did not finish; nothing to compare with")
+    options = from_dict(TranscribeOptions, transcript.settings)
+    engine = load_engine(options, models_dir)
+    if engine.info.sha256 != transcript.model.sha256:
+        raise ModelError(f"model {options.model} here is not the one recorded (SHA-256 {engine.info.sha256[:16]}... "
+                         f"against {transcript.model.sha256[:16]}...); import the recorded model first")
+    source = _original(case, transcript.source.sha256)
+    batch = case.run(run_id).state.get("batch")
+    if batch:
+        sources = [source if sha == source.sha256 else _original(case, sha) for sha in batch]
+        results = {r.source.sha256: r for r in transcribe_clips(engine, sources, options)}
+        rerun = list(results[source.sha256].segments)
+    else:
+        rerun = [s for done in transcribe_source(engine, source, options) for s in done.segments]
+    return _compare(run_id, list(case.segments(run_id)), rerun)
+
+
+def _original(case: Case, sha256: str) -> SourceInfo:
+    """The exhibit's source at a path that still holds exactly those bytes."""
+    exhibit = next((e for e in case.exhibits() if e.source.sha256 == sha256), None)
+    if exhibit is None:
+        raise ReproduceError(f"no exhibit with SHA-256 {sha256} in this case")
+    for path in (exhibit.source.path, *exhibit.paths):
+        if Path(path).is_file() and sha256_file(path) == sha256:
+            return probe(path, sha256=sha256)
+    raise ReproduceError(f"{exhibit.source.path}: the original (SHA-256 {sha256[:16]}...) is not at any "
+                         "path the case knows, or its bytes differ")
+
+
+def _key(segment: Segment) -> tuple:
+    words = tuple((w.start_ms, w.end_ms, w.text, round(w.probability, 4)) for w in segment.words)
+    return segment.start_ms, segment.end_ms, segment.speaker, segment.channel, segment.text, words
+
+
+def _compare(run_id: int, recorded: list[Segment], rerun: list[Segment]) -> ReproduceReport:
+    recorded = sorted(recorded, key=lambda s: (s.start_ms, s.channel or 0))
+    rerun = sorted(rerun, key=lambda s: (s.start_ms, s.channel or 0))
+    differences = []
+    for i in range(max(len(recorded), len(rerun))):
+        a = recorded[i] if i < len(recorded) else None
+        b = rerun[i] if i < len(rerun) else None
+        if a is None or b is None or _key(a) != _key(b):
+            differences.append(Difference(i, _describe(a), _describe(b)))
+    return ReproduceReport(run_id, tuple(differences), len(recorded))
+
+
+def _describe(segment: Segment | None) -> str | None:
+    if segment is None:
+        return None
+    return f"[{segment.start_ms / 1000:.2f}-{segment.end_ms / 1000:.2f}] {segment.text}"
+
+

@@ -1,0 +1,74 @@
+"""`python -m app reproduce`: a recorded run re-run from its record alone, compared."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from tests.conftest import MEDIA
+from tests.test_cli import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def transcribed(tmp_path_factory, models_dir):
+    """Four short recordings decoded together (batched), and one of them again on its own."""
+    root = tmp_path_factory.mktemp("repro")
+    evidence = root / "evidence"
+    evidence.mkdir()
+    for name in ("en_voicenote.opus", "es_voicenote.ogg", "fr_voicenote.m4a", "interview_mono.wav"):
+        shutil.copy(MEDIA / name, evidence / name)
+    result = run_cli("transcribe", str(evidence), "--out", str(root / "out"), "--case", str(root / "case"),
+                     "--model", "tiny.en", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    alone = run_cli("transcribe", str(evidence / "interview_mono.wav"), "--out", str(root / "alone"),
+                    "--case", str(root / "case"), "--model", "tiny.en", "--format", "json", "--no-batch")
+    assert alone.returncode == 0, alone.stderr
+    return root
+
+
+@pytest.mark.parametrize("name", ["out/en_voicenote", "out/interview_mono", "alone/interview_mono"])
+def test_an_untouched_run_reproduces_identically(transcribed, name):
+    manifest = transcribed / f"{name}.manifest.json"
+    result = run_cli("reproduce", str(manifest), "--case", str(transcribed / "case"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("identical")
+
+
+def test_a_batched_run_records_its_batch(transcribed):
+    conn = sqlite3.connect(transcribed / "case" / "case.sqlite")
+    run_id = json.loads((transcribed / "out" / "es_voicenote.json").read_text())["run_id"]
+    state = json.loads(conn.execute("SELECT state_json FROM runs WHERE id=?", (run_id,)).fetchone()[0])
+    conn.close()
+    assert len(state["batch"]) == 4  # the four short recordings, decoded together, in order
+
+
+def test_a_forged_draft_is_reported_segment_by_segment(transcribed, tmp_path):
+    case = tmp_path / "case"
+    shutil.copytree(transcribed / "case", case)
+    run_id = json.loads((transcribed / "out" / "interview_mono.json").read_text())["run_id"]
+    conn = sqlite3.connect(case / "case.sqlite")
+    with conn:
+        conn.execute("DROP TRIGGER segments_sealed_update")
+        conn.execute("UPDATE segments SET text='I confess' WHERE id=(SELECT min(id) FROM segments WHERE run_id=?)",
+                     (run_id,))
+    conn.close()
+    result = run_cli("reproduce", str(run_id), "--case", str(case))
+    assert result.returncode == 1
+    assert "segment 1: recorded" in result.stdout and "I confess" in result.stdout
+
+
+def test_a_missing_original_is_one_line(transcribed, tmp_path):
+    case = tmp_path / "case"
+    shutil.copytree(transcribed / "case", case)
+    (transcribed / "evidence" / "en_voicenote.opus").rename(tmp_path / "moved.opus")
+    try:
+        result = run_cli("reproduce", str(transcribed / "out" / "en_voicenote.manifest.json"), "--case", str(case))
+    finally:
+        (tmp_path / "moved.opus").rename(transcribed / "evidence" / "en_voicenote.opus")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "not at any path" in result.stderr
