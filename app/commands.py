@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from app.core.errors import ParleyError
+from app.core.evidence_paths import check_outside_evidence
 from app.core.options import TranscribeOptions
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -45,11 +46,8 @@ def output_basenames(paths: list[str]) -> dict[str, str]:
 
 
 def check_out_dir(out: Path, sources: list[str]) -> None:
-    out = out.expanduser().resolve()
-    for source in sources:
-        if Path(source).resolve().parent == out:
-            raise ParleyError(f"{out}: refusing to write outputs beside the evidence; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
+    check_outside_evidence("--out", out, sources)
+    out.expanduser().resolve().mkdir(parents=True, exist_ok=True)
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
@@ -68,7 +66,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     usable, status = scan_inputs(args.inputs)
     if not usable:
         return status
-    check_out_dir(args.out, [f.path for f in usable])
+    check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])
+    check_out_dir(args.out, [*args.inputs, *(f.path for f in usable)])
     names = output_basenames([f.path for f in usable])
     case = Case.open(args.case)
     try:
@@ -127,7 +126,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     case = Case.open(args.case)
     exhibits = [case.find_exhibit(k) for k in args.exhibits] if args.exhibits else case.exhibits()
     names = output_basenames([e.source.path for e in exhibits])
-    check_out_dir(args.out, [e.source.path for e in exhibits])
+    check_out_dir(args.out, [p for e in exhibits for p in (e.source.path, *e.paths)])
     status = OK
     for exhibit in exhibits:
         run_id = case.latest_run(exhibit.id, args.task)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.commands import FAILED, OK, fail
+from app.core.evidence_paths import check_outside_evidence
 from app.worker import protocol
 
 if TYPE_CHECKING:  # heavy modules load only when a command runs
@@ -298,6 +299,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     translate = translate_options(args)
     usable, status = scan_inputs(args.inputs)
     if usable:
+        check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])
         case = Case.open(args.case)
         try:
             queue = JobQueue(case.conn)
@@ -352,7 +354,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in pending))
         names = output_basenames(paths)
         if args.out:
-            check_out_dir(args.out, paths)
+            check_out_dir(args.out, [*paths, *(p for j in pending for p in case.exhibit(j.exhibit_id).paths)])
 
         def export(job: Job) -> None:
             if not args.out or job.run_id is None or job.task not in ("transcribe", "translate"):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.commands import FAILED, OK, fail
+from app.core.evidence_paths import check_outside_evidence
 
 TEXT_FORMATS_DEFAULT = "json,txt"
 
@@ -151,6 +152,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
     usable = [i for i in inputs if not i.error]
     if not usable:
         return status
+    check_outside_evidence("--case", args.case, [*args.inputs, *(i.path for i in usable)])
+    check_out_dir(args.out, [*args.inputs, *(i.path for i in usable)])
     whisper = _Whisper(args, source) if any(i.kind == "media" for i in usable) else None
     from app.core.models import translation_model
     from app.core.translation import load_translation_model
@@ -161,7 +164,6 @@ def cmd_translate(args: argparse.Namespace) -> int:
     translator.language_token(target)  # this model knows the languages asked for
     if source:
         translator.language_token(source)
-    check_out_dir(args.out, [i.path for i in usable])
     names = output_basenames([i.path for i in usable])
 
     from app.cli import Progress
