@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from app.core.errors import ParleyError
 from app.core.evidence_paths import check_outside_evidence
+from app.core.names import output_names, printable
 from app.core.options import TranscribeOptions
 
 OK, FAILED, USAGE = 0, 1, 2
 
 
 def fail(subject: str, reason: str) -> None:
-    print(f"{subject}: {reason}", file=sys.stderr, flush=True)
+    print(f"{printable(subject)}: {printable(reason)}", file=sys.stderr, flush=True)
 
 
 def parse_formats(text: str) -> list[str]:
@@ -40,9 +41,41 @@ def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
 
 
 def output_basenames(paths: list[str]) -> dict[str, str]:
-    """<stem> per input, or the whole file name where two inputs share a stem."""
-    stems = Counter(Path(p).stem for p in paths)
-    return {p: Path(p).stem if stems[Path(p).stem] == 1 else Path(p).name for p in paths}
+    """<stem> per input, or the whole file name where two inputs share a stem (control characters replaced)."""
+    return output_names(paths)
+
+
+def scan_inputs(inputs: Iterable[str], met: list | None = None) -> tuple[list, int]:
+    """Usable media among the inputs (every file met appended to `met`); prints skips and failures."""
+    from app.core.intake import find_media
+
+    usable, status = [], OK
+    for found in find_media(inputs):
+        if met is not None:
+            met.append(found)
+        if found.skipped:
+            print(f"skipped {printable(found.path)}: {printable(found.skipped)}", file=sys.stderr)
+        elif found.error:
+            fail(found.path, found.error)
+            status = FAILED
+        else:
+            usable.append(found)
+    return usable, status
+
+
+def nothing_found(case_dir: Path | None, met: list, command: str = "transcribe") -> int:
+    """Inputs with no usable media: record what was met, say so, and fail."""
+    from app.core.intake import nothing_to_transcribe, record_met
+    from app.core.store import Case
+
+    if met:
+        case = Case.open(case_dir)
+        try:
+            record_met(case, met)
+        finally:
+            case.close()
+    fail(command, nothing_to_transcribe(met))
+    return FAILED
 
 
 def check_out_dir(out: Path, sources: list[str]) -> None:
@@ -56,23 +89,28 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     Each input gets DIR/<name>.<fmt> as soon as its job is done; a duplicate (same
     SHA-256) is transcribed once and exported under each of its names.
     """
+    from app.core.intake import record_met
     from app.core.jobs import JobQueue
     from app.core.store import Case
-    from app.queue_commands import QueueRunner, check_model, enqueue, scan_inputs
+    from app.queue_commands import QueueRunner, check_model, enqueue
 
     formats = parse_formats(args.format)
     options = transcribe_options(args)
     check_model(options)
-    usable, status = scan_inputs(args.inputs)
+    met: list = []
+    usable, status = scan_inputs(args.inputs, met)
+    sources = [*args.inputs, *(f.path for f in usable)]
+    check_outside_evidence("--case", args.case, sources)
+    check_outside_evidence("--out", args.out, sources)
     if not usable:
-        return status
-    check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])
-    check_out_dir(args.out, [*args.inputs, *(f.path for f in usable)])
+        return nothing_found(args.case, met)
+    check_out_dir(args.out, sources)
     names = output_basenames([f.path for f in usable])
     case = Case.open(args.case)
     try:
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, queue.top_priority() + 1, report=False)
+        record_met(case, met, {q.path: q.exhibit_id for q in queued})
         inputs_of: dict[int, list[str]] = {}
         for q in queued:
             inputs_of.setdefault(q.job_id, []).append(q.path)
@@ -147,11 +185,16 @@ def case_record_export(case, run_id: int, path: Path) -> None:
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
     from app.core.store import Case
+    from app.core.store.intake_log import intake_entries
 
     case = Case.open(args.case)
     for e in case.exhibits():
         s = e.source
-        print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {s.name}")
+        print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {printable(s.name)}")
+    if args.all:  # every file intake met that is not an exhibit, and why
+        for m in intake_entries(case):
+            if m.status != "media":
+                print(f"   -  {(m.sha256 or '-')[:12]:<12}  {m.status:>9}  {printable(m.path)}: {printable(m.reason)}")
     return OK
 
 
@@ -231,6 +274,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("exhibits", help="list the case's exhibits")
+    p.add_argument("--all", action="store_true", help="also every file met at intake and not transcribed, and why")
     add_case_option(p)
     p.set_defaults(handler=cmd_exhibits)
 

@@ -11,13 +11,14 @@ import argparse
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.commands import FAILED, OK, fail
+from app.commands import FAILED, OK, fail, nothing_found, scan_inputs
 from app.core.evidence_paths import check_outside_evidence
+from app.core.names import printable
 from app.worker import protocol
 
 if TYPE_CHECKING:  # heavy modules load only when a command runs
@@ -36,22 +37,6 @@ class Queued:
     exhibit_id: int
     job_id: int
     new_job: bool
-
-
-def scan_inputs(inputs: Iterable[str]) -> tuple[list[Found], int]:
-    """Usable media among the inputs; prints skips and one-line failures. Returns (usable, status)."""
-    from app.core.intake import find_media
-
-    usable, status = [], OK
-    for found in find_media(inputs):
-        if found.skipped:
-            print(f"skipped {found.path}: {found.skipped}", file=sys.stderr)
-        elif found.error:
-            fail(found.path, found.error)
-            status = FAILED
-        else:
-            usable.append(found)
-    return usable, status
 
 
 def check_model(options: TranscribeOptions) -> None:
@@ -80,10 +65,11 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
 
 def _report_queued(path: str, name: str, job_id: int, new_job: bool, earlier: Queued | None,
                    queue: JobQueue) -> None:
+    path, name = printable(path), printable(name)
     if new_job:
         print(f"queued job {job_id}: {path}")
     elif earlier is not None:
-        print(f"{path}: same content as {earlier.path} (SHA-256); linked, transcribed once as job {job_id}")
+        print(f"{path}: same content as {printable(earlier.path)} (SHA-256); linked, transcribed once as job {job_id}")
     else:
         state = queue.get(job_id).state
         print(f"{path}: already in the queue as job {job_id} ({state}, {name})")
@@ -145,7 +131,7 @@ class QueueProgress:
         if not force and now - self.last_print < (0.25 if self.tty else 3.0):
             return
         self.last_print = now
-        line = self._line(now)
+        line = printable(self._line(now))
         if self.tty:
             width = self._width()
             print("\r" + line[:width].ljust(width), end="", file=sys.stderr, flush=True)
@@ -184,7 +170,7 @@ class QueueProgress:
 
     def say(self, text: str, err: bool = True) -> None:
         self.clear()
-        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+        print(printable(text), file=sys.stderr if err else sys.stdout, flush=True)
         if self.current is not None:
             self.render(force=True)
 
@@ -291,23 +277,27 @@ def _case_dir(args: argparse.Namespace) -> Path:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from app.commands import transcribe_options
+    from app.core.intake import record_met
     from app.core.jobs import JobQueue
     from app.core.store import Case
 
     options = transcribe_options(args)
     check_model(options)
     translate = translate_options(args)
-    usable, status = scan_inputs(args.inputs)
-    if usable:
-        check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])
-        case = Case.open(args.case)
-        try:
-            queue = JobQueue(case.conn)
-            queued = enqueue(case, queue, usable, options, args.priority)
-            if translate is not None:
-                enqueue_translations(queue, queued, translate, args.priority)
-        finally:
-            case.close()
+    met: list[Found] = []
+    usable, status = scan_inputs(args.inputs, met)
+    check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])
+    if not usable:
+        return nothing_found(args.case, met, "queue add")
+    case = Case.open(args.case)
+    try:
+        queue = JobQueue(case.conn)
+        queued = enqueue(case, queue, usable, options, args.priority)
+        record_met(case, met, {q.path: q.exhibit_id for q in queued})
+        if translate is not None:
+            enqueue_translations(queue, queued, translate, args.priority)
+    finally:
+        case.close()
     return status
 
 
@@ -396,7 +386,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             return OK
         print(f"{'ID':>4}  {'STATE':<9}  {'PRI':>3}  {'TRIES':>5}  {'DONE':>4}  {'EXHIBIT':<28}  ERROR")
         for job in jobs:
-            name = case.exhibit(job.exhibit_id).source.name
+            name = printable(case.exhibit(job.exhibit_id).source.name)
             task = "" if job.task == "transcribe" else f" [{job.task}]"
             print(f"{job.id:>4}  {job.state:<9}  {job.priority:>3}  "
                   f"{job.attempts:>2}/{job.max_attempts:<2}  {job.progress:4.0%}  "

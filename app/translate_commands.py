@@ -151,7 +151,8 @@ def cmd_translate(args: argparse.Namespace) -> int:
             status = FAILED
     usable = [i for i in inputs if not i.error]
     if not usable:
-        return status
+        fail("translate", "nothing to translate: no usable input found in " + ", ".join(args.inputs))
+        return FAILED
     check_outside_evidence("--case", args.case, [*args.inputs, *(i.path for i in usable)])
     check_out_dir(args.out, [*args.inputs, *(i.path for i in usable)])
     whisper = _Whisper(args, source) if any(i.kind == "media" for i in usable) else None

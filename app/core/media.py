@@ -13,6 +13,7 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ def check_readable(path: str | Path) -> Path:
         raise MediaError(str(path), "no such file")
     if p.is_dir():
         raise MediaError(str(path), "is a folder, not a file")
+    if not stat.S_ISREG(p.stat().st_mode):
+        raise MediaError(str(path), "not a regular file (a device, FIFO or socket); not opened")
     if not os.access(p, os.R_OK):
         raise MediaError(str(path), "permission denied")
     if p.stat().st_size == 0:
