@@ -73,12 +73,14 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
-@pytest.mark.parametrize("form", ["folder", "zip", "tar.gz", "zip-in-top-folder", "gnu-star"])
+@pytest.mark.parametrize("form", ["folder", "zip", "tar.gz", "zip-in-top-folder", "gnu-star", "lists-itself"])
 def test_good_bundles_install_every_listed_file(tmp_path, form):
     if form == "folder":
         bundle = make_folder(tmp_path / "m1")
     elif form == "gnu-star":
         bundle = make_folder(tmp_path / "m1", sums=sums_text(FILES, star=True))
+    elif form == "lists-itself":  # `sha256sum * > SHA256SUMS` run a second time
+        bundle = make_folder(tmp_path / "m1", sums=sums_text(FILES) + f"{sha(b'old list')}  SHA256SUMS\n")
     elif form == "zip":
         bundle = make_zip(tmp_path / "m1.zip", entries())
     elif form == "zip-in-top-folder":

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core.errors import ModelError
-from app.core.models import BUNDLE_SUMS, MANIFEST, default_models_dir, family_of, write_manifest
+from app.core.models import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
 SUMS_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
@@ -70,8 +70,8 @@ def parse_sums(text: str, origin: str) -> dict[str, str]:
             raise ModelError(f"{origin}: {BUNDLE_SUMS} line {number} is not `HASH  name`")
         digest, name = match.group(1).lower(), match.group(2)
         check_plain_name(name, f"{BUNDLE_SUMS} line {number}: file")
-        if name in (BUNDLE_SUMS, MANIFEST):
-            raise ModelError(f"{origin}: {BUNDLE_SUMS} line {number} lists {name}, which a bundle may not carry")
+        if name == BUNDLE_SUMS:  # `sha256sum * > SHA256SUMS` run twice lists the list itself
+            continue
         if name in sums:
             raise ModelError(f"{origin}: {BUNDLE_SUMS} lists {name} twice")
         sums[name] = digest
