@@ -158,3 +158,17 @@ def test_two_stream_video_is_transcribed(base_engine, two_streams):
     options = TranscribeOptions(model="base", threads=2)
     text = " ".join(s.text for d in transcribe_source(base_engine, probe(two_streams), options) for s in d.segments)
     assert len(text.split()) >= 8
+
+
+def test_two_silent_streams_are_named_in_a_warning(tmp_path):
+    out = tmp_path / "silent.mka"
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono",
+         "-map", "0:a", "-map", "1:a", "-t", "3", "-c:a", "pcm_s16le", str(out)],
+        check=True, capture_output=True, timeout=60)
+    source = probe(out)
+    assert [s.speech_ms for s in source.audio_streams] == [0, 0]
+    _, reader = read_all(source.path)
+    assert reader.notes == (("2 audio streams and none holds speech; transcribed audio stream #0; "
+                            "not transcribed: #1"),)

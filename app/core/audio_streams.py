@@ -116,11 +116,15 @@ def speech_stream_index(path: str | Path, streams: tuple[AudioStream, ...]) -> i
     return chosen.index if chosen else None
 
 
-def choice_note(streams: tuple[AudioStream, ...], chosen: int | None) -> str:
-    """One line for the run's warnings when the choice was not obvious, else ''."""
+def choice_note(streams: tuple[AudioStream, ...], chosen: int | None, path: str | Path = "") -> str:
+    """One line for the run's warnings when there was a choice to make, else ''."""
     if len(streams) < 2 or chosen is None:
         return ""
     position = next(n for n, s in enumerate(streams) if s.index == chosen)
     others = ", ".join(f"#{n}" for n, s in enumerate(streams) if s.index != chosen)
+    measured = measure(path, streams) if path else streams
+    if all(s.speech_ms == 0 for s in measured):
+        return (f"{len(streams)} audio streams and none holds speech; transcribed audio stream #{position}; "
+                f"not transcribed: {others}")
     return (f"{len(streams)} audio streams; transcribed audio stream #{position} (the one holding the most "
             f"speech); not transcribed: {others}")

@@ -189,7 +189,7 @@ class AudioReader:
         index = self.stream_index
         if index is None:
             index = audio_streams.speech_stream_index(self.path, streams)
-            self.stream_note = audio_streams.choice_note(streams, index)
+            self.stream_note = audio_streams.choice_note(streams, index, self.path)
         return container.streams[index]
 
     def _decode_stream(self, container, stream) -> Iterator[np.ndarray]:
