@@ -172,3 +172,14 @@ def test_two_silent_streams_are_named_in_a_warning(tmp_path):
     _, reader = read_all(source.path)
     assert reader.notes == (("2 audio streams and none holds speech; transcribed audio stream #0; "
                             "not transcribed: #1"),)
+
+
+def test_a_late_first_frame_is_a_leading_gap_but_priming_offsets_are_not():
+    line = Timeline()
+    line.start(0.013)
+    assert line.jump_to(0.0) is None  # 13 ms of codec priming: the timeline starts here
+    late = Timeline()
+    late.start(0.0)
+    assert late.jump_to(2.0) == 32000  # the first two seconds were lost
+    assert next(iter(late.fill(late.move(32000)))).shape == (32000,)
+    assert late.damaged == ((0, 2000),)

@@ -16,6 +16,7 @@ import numpy as np
 
 SAMPLE_RATE = 16000
 JUMP_TOLERANCE_MS = 40  # timestamp jitter (e.g. Vorbis block sizes) below this is no jump
+LEAD_TOLERANCE_S = 0.5  # a first frame this close to the stream's stated start starts the timeline
 SILENCE_BLOCK = 30 * SAMPLE_RATE
 
 Ranges = tuple[tuple[int, int], ...]
@@ -79,8 +80,8 @@ class Timeline:
         """The output sample this frame belongs at, when that is not where the output stands."""
         if frame_s is None:
             return None
-        if self.origin_s is None:
-            self.origin_s = frame_s
+        if self.source_end_s is None and (self.origin_s is None or abs(frame_s - self.origin_s) <= LEAD_TOLERANCE_S):
+            self.origin_s = frame_s  # priming and edit-list offsets at the start are no damage
         at = frame_s - self.origin_s
         expected = self.source_end_s if self.source_end_s is not None else 0.0
         if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS:
