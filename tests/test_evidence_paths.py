@@ -53,6 +53,9 @@ def test_core_check_catches_inside_below_and_through_links(ev, tmp_path):
     with pytest.raises(EvidenceWriteError):
         check_outside_evidence("--out", ev / "sub" / "out", [tmp_path / "file-link.opus"])
     check_outside_evidence("--case", None, [note])
+    (tmp_path / "folder-link").symlink_to(ev)  # a folder input named through a link: its target is walked
+    with pytest.raises(EvidenceWriteError):
+        check_outside_evidence("--out", ev / "out", [tmp_path / "folder-link"])
 
 
 @pytest.mark.parametrize("where", ["out-in-file-folder", "out-in-walked-folder", "case-in-evidence",

@@ -25,7 +25,7 @@ def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
     folders: set[Path] = set()
     for raw in inputs:
         path = Path(raw).expanduser()
-        if path.is_dir() and not path.is_symlink():
+        if path.is_dir():  # a link to a folder: the link's place and the folder it names
             folders |= _forms(path)
         else:
             folders |= _forms(path.parent)
