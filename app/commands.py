@@ -193,7 +193,7 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
         print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {printable(s.name)}")
     if args.all:  # every file intake met that is not an exhibit, and why
         for m in intake_entries(case):
-            if m.status != "media":
+            if m.status != "media" or m.reason:
                 print(f"   -  {(m.sha256 or '-')[:12]:<12}  {m.status:>9}  {printable(m.path)}: {printable(m.reason)}")
     return OK
 
@@ -274,7 +274,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("exhibits", help="list the case's exhibits")
-    p.add_argument("--all", action="store_true", help="also every file met at intake and not transcribed, and why")
+    p.add_argument("--all", action="store_true",
+                   help="also every file met at intake and not transcribed, and why (and files with several audio streams)")
     add_case_option(p)
     p.set_defaults(handler=cmd_exhibits)
 

@@ -183,3 +183,25 @@ def test_a_late_first_frame_is_a_leading_gap_but_priming_offsets_are_not():
     assert late.jump_to(2.0) == 32000  # the first two seconds were lost
     assert next(iter(late.fill(late.move(32000)))).shape == (32000,)
     assert late.damaged == ((0, 2000),)
+
+
+@pytest.mark.slow
+def test_cli_transcribes_the_speech_stream_and_lists_every_stream(tmp_path):
+    import sys
+
+    from tests.conftest import REPO
+
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    video = make_two_stream_mp4(evidence)
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, capture_output=True, text=True,
+                              check=False, timeout=600)
+
+    result = cli("transcribe", str(video), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
+                 "--model", "tiny.en", "--format", "txt")
+    assert result.returncode == 0, result.stderr
+    assert len((tmp_path / "out" / "two_streams.txt").read_text().split()) >= 8
+    listed = cli("exhibits", "--all", "--case", str(tmp_path / "case"))
+    assert "2 audio streams: #0 aac 16000 Hz 1 ch, no speech; #1 aac 16000 Hz 1 ch, speech" in listed.stdout

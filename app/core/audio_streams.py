@@ -128,3 +128,15 @@ def choice_note(streams: tuple[AudioStream, ...], chosen: int | None, path: str 
                 f"not transcribed: {others}")
     return (f"{len(streams)} audio streams; transcribed audio stream #{position} (the one holding the most "
             f"speech); not transcribed: {others}")
+
+
+def describe_streams(streams: tuple[AudioStream, ...]) -> str:
+    """'2 audio streams: #0 aac 16000 Hz 1 ch, no speech; #1 aac 16000 Hz 1 ch, speech 6.0 s' ('' for one)."""
+    if len(streams) < 2:
+        return ""
+    parts = []
+    for n, s in enumerate(streams):
+        speech = "" if s.speech_ms < 0 else (", no speech" if s.speech_ms == 0 else f", speech {s.speech_ms / 1000:.1f} s")
+        language = f" [{s.language}]" if s.language and s.language != "und" else ""
+        parts.append(f"#{n} {s.codec} {s.sample_rate} Hz {s.channels} ch{language}{speech}")
+    return f"{len(streams)} audio streams: " + "; ".join(parts)

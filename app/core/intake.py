@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core import audio_streams
 from app.core.errors import MediaError
 from app.core.media import probe
 from app.core.store import Case
@@ -159,7 +160,8 @@ def _hash_if_readable(path: str) -> tuple[str | None, int | None]:
 def intake_entry(found: Found, exhibit_id: int | None = None) -> IntakeEntry:
     """What the case records of a file met: its status, why, and its hash where it could be read."""
     if found.source is not None:
-        return IntakeEntry(found.path, "media", "", found.source.sha256, found.source.bytes, exhibit_id)
+        streams = audio_streams.describe_streams(tuple(found.source.audio_streams))
+        return IntakeEntry(found.path, "media", streams, found.source.sha256, found.source.bytes, exhibit_id)
     digest, size = (None, None) if found.skipped in (SYMLINK, SPECIAL) else _hash_if_readable(found.path)
     if found.skipped:
         return IntakeEntry(found.path, "skipped", found.skipped, digest, size)
