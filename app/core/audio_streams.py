@@ -54,19 +54,18 @@ def _scan(handle, index: int) -> np.ndarray:
     handle.seek(0)
     pieces: list[np.ndarray] = []
     total = 0
-    with av.open(handle, mode="r") as container:
-        stream = container.streams[index]
-        resampler = av.AudioResampler(format="fltp", layout="mono", rate=SAMPLE_RATE)
-        try:
-            for packet in container.demux(stream):
+    try:
+        with av.open(handle, mode="r") as container:
+            resampler = av.AudioResampler(format="fltp", layout="mono", rate=SAMPLE_RATE)
+            for packet in container.demux(container.streams[index]):
                 for frame in _safe_decode(packet):
                     for out in resampler.resample(frame):
                         pieces.append(out.to_ndarray()[0])
                         total += out.samples
                 if total >= SCAN_S * SAMPLE_RATE:
                     break
-        except av.error.FFmpegError:
-            pass
+    except av.error.FFmpegError:  # a damaged stream counts what decoded before the damage
+        pass
     return np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)
 
 
