@@ -198,3 +198,40 @@ def test_cli_imports_a_zip(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "models" / "small")
     assert os.listdir(tmp_path / "models") == ["small"]
+
+
+def _tar_with(path: Path, kind: bytes) -> Path:
+    with tarfile.open(path, "w") as archive:
+        for name, data in entries().items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        odd = tarfile.TarInfo("odd")
+        odd.type = kind
+        odd.linkname = "model.bin" if kind == tarfile.LNKTYPE else ""
+        archive.addfile(odd)
+    return path
+
+
+@pytest.mark.parametrize(("kind", "reason"), [(tarfile.LNKTYPE, "is a hard link"),
+                                              (tarfile.FIFOTYPE, "is a device or FIFO"),
+                                              (tarfile.CHRTYPE, "is a device or FIFO")])
+def test_tar_links_and_devices_are_refused(tmp_path, kind, reason):
+    with pytest.raises(ModelError, match=reason):
+        model_bundles.import_bundle(_tar_with(tmp_path / "b.tar", kind), tmp_path / "models")
+    assert left_behind(tmp_path / "models") == []
+
+
+def test_zip_symlink_member_and_folder_fifo_are_refused(tmp_path):
+    bundle = make_zip(tmp_path / "b.zip", entries())
+    with zipfile.ZipFile(bundle, "a") as archive:
+        info = zipfile.ZipInfo("secret")
+        info.external_attr = (0o120777 << 16)
+        archive.writestr(info, "/etc/passwd")
+    with pytest.raises(ModelError, match="is a symbolic link"):
+        model_bundles.import_bundle(bundle, tmp_path / "models")
+    folder = make_folder(tmp_path / "f")
+    os.mkfifo(folder / "pipe")
+    with pytest.raises(ModelError, match="'pipe' is not a regular file"):
+        model_bundles.import_bundle(folder, tmp_path / "models")
+    assert left_behind(tmp_path / "models") == []
