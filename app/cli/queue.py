@@ -25,8 +25,11 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.progress import QueueRunner, RunOutcome
-from app.core.intake import Found, find_media
+from app.core.evidence_paths import check_outside_evidence
+from app.core.intake import Found, find_media, nothing_to_transcribe, record_met
 from app.core.jobs import Job, JobQueue
+from app.core.names import printable
+from app.core.store import Case
 from app.core.usecases.enqueueing import (
     Queued,
     check_model,
@@ -39,12 +42,14 @@ from app.core.usecases.exporting import check_out_dir, export_run, output_basena
 # ------------------------------------------------------------ intake
 
 
-def scan_inputs(inputs: Iterable[str]) -> tuple[list[Found], int]:
-    """Usable media among the inputs; prints skips and one-line failures. Returns (usable, status)."""
+def scan_inputs(inputs: Iterable[str], met: list[Found] | None = None) -> tuple[list[Found], int]:
+    """Usable media among the inputs (every file met appended to `met`); prints skips and failures."""
     usable, status = [], OK
     for found in find_media(inputs):
+        if met is not None:
+            met.append(found)
         if found.skipped:
-            print(f"skipped {found.path}: {found.skipped}", file=sys.stderr)
+            print(f"skipped {printable(found.path)}: {printable(found.skipped)}", file=sys.stderr)
         elif found.error:
             fail(found.path, found.error)
             status = FAILED
@@ -53,15 +58,29 @@ def scan_inputs(inputs: Iterable[str]) -> tuple[list[Found], int]:
     return usable, status
 
 
+def nothing_found(case_dir: Path | None, met: list[Found], command: str = "transcribe") -> int:
+    """Inputs with no usable media: record what was met, say so, and fail."""
+    if met:
+        case = Case.open(case_dir)
+        try:
+            record_met(case, met)
+        finally:
+            case.close()
+    fail(command, nothing_to_transcribe(met))
+    return FAILED
+
+
 def print_queued(queued: list[Queued], queue: JobQueue, case) -> None:
     for q in queued:
+        path = printable(q.path)
         if q.new_job:
-            print(f"queued job {q.job_id}: {q.path}")
+            print(f"queued job {q.job_id}: {path}")
         elif q.same_as is not None:
-            print(f"{q.path}: same content as {q.same_as} (SHA-256); linked, transcribed once as job {q.job_id}")
+            print(f"{path}: same content as {printable(q.same_as)} (SHA-256); linked, transcribed once as "
+                  f"job {q.job_id}")
         else:
-            name = case.exhibit(q.exhibit_id).source.name
-            print(f"{q.path}: already in the queue as job {q.job_id} ({queue.get(q.job_id).state}, {name})")
+            name = printable(case.exhibit(q.exhibit_id).source.name)
+            print(f"{path}: already in the queue as job {q.job_id} ({queue.get(q.job_id).state}, {name})")
 
 
 # ------------------------------------------------------------ commands
@@ -73,18 +92,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     translate = None
     if args.translate_to:
         translate = translate_options(args.translate_to, args.translate_model, args.device, args.threads)
-    usable, status = scan_inputs(args.inputs)
-    if usable:
-        case = open_case(args)
-        try:
-            queue = JobQueue(case.conn)
-            queued = enqueue(case, queue, usable, options, args.priority)
-            print_queued(queued, queue, case)
-            if translate is not None:
-                for parent, child in enqueue_translations(queue, queued, translate, args.priority):
-                    print(f"queued job {child}: translate job {parent}'s transcript to {translate.target}")
-        finally:
-            case.close()
+    met: list[Found] = []
+    usable, status = scan_inputs(args.inputs, met)
+    check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])
+    if not usable:
+        return nothing_found(args.case, met, "queue add")
+    case = open_case(args)
+    try:
+        queue = JobQueue(case.conn)
+        queued = enqueue(case, queue, usable, options, args.priority)
+        record_met(case, met, {q.path: q.exhibit_id for q in queued})
+        print_queued(queued, queue, case)
+        if translate is not None:
+            for parent, child in enqueue_translations(queue, queued, translate, args.priority):
+                print(f"queued job {child}: translate job {parent}'s transcript to {translate.target}")
+    finally:
+        case.close()
     return status
 
 
@@ -104,7 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in pending))
         names = output_basenames(paths)
         if args.out:
-            check_out_dir(args.out, paths)
+            check_out_dir(args.out, [*paths, *(p for j in pending for p in case.exhibit(j.exhibit_id).paths)])
 
         def export(job: Job) -> None:
             if not args.out or job.run_id is None or job.task not in ("transcribe", "translate"):
@@ -144,7 +167,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             return OK
         print(f"{'ID':>4}  {'STATE':<9}  {'PRI':>3}  {'TRIES':>5}  {'DONE':>4}  {'EXHIBIT':<28}  ERROR")
         for job in jobs:
-            name = case.exhibit(job.exhibit_id).source.name
+            name = printable(case.exhibit(job.exhibit_id).source.name)
             task = "" if job.task == "transcribe" else f" [{job.task}]"
             print(f"{job.id:>4}  {job.state:<9}  {job.priority:>3}  "
                   f"{job.attempts:>2}/{job.max_attempts:<2}  {job.progress:4.0%}  "

@@ -18,7 +18,9 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.progress import QueueRunner
-from app.cli.queue import scan_inputs
+from app.cli.queue import nothing_found, scan_inputs
+from app.core.evidence_paths import check_outside_evidence
+from app.core.intake import Found, record_met
 from app.core.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
@@ -38,15 +40,20 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format)
     options = transcribe_options(args)
     check_model(options)
-    usable, status = scan_inputs(args.inputs)
+    met: list[Found] = []
+    usable, status = scan_inputs(args.inputs, met)
+    sources = [*args.inputs, *(f.path for f in usable)]
+    check_outside_evidence("--case", args.case, sources)
+    check_outside_evidence("--out", args.out, sources)
     if not usable:
-        return status
-    check_out_dir(args.out, [f.path for f in usable])
+        return nothing_found(args.case, met)
+    check_out_dir(args.out, sources)
     names = output_basenames([f.path for f in usable])
     case = open_case(args)
     try:
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, queue.top_priority() + 1)
+        record_met(case, met, {q.path: q.exhibit_id for q in queued})
         inputs_of: dict[int, list[str]] = {}
         for q in queued:
             inputs_of.setdefault(q.job_id, []).append(q.path)
@@ -92,7 +99,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         exhibits = [case.find_exhibit(k) for k in args.exhibits] if args.exhibits else case.exhibits()
         names = output_basenames([e.source.path for e in exhibits])
-        check_out_dir(args.out, [e.source.path for e in exhibits])
+        check_out_dir(args.out, [p for e in exhibits for p in (e.source.path, *e.paths)])
         status = OK
         for exhibit in exhibits:
             run_id = case.latest_run(exhibit.id, args.task)

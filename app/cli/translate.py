@@ -24,6 +24,7 @@ from app.cli.common import FAILED, OK, add_case_option, fail, open_case, parse_f
 from app.cli.progress import Progress
 from app.core.asr import load_engine
 from app.core.errors import LanguageError, MediaError, ParleyError
+from app.core.evidence_paths import check_outside_evidence
 from app.core.intake import find_media
 from app.core.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_flores, to_m2m
 from app.core.media import probe
@@ -156,7 +157,10 @@ def cmd_translate(args: argparse.Namespace) -> int:
             status = FAILED
     usable = [i for i in inputs if not i.error]
     if not usable:
-        return status
+        fail("translate", "nothing to translate: no usable input found in " + ", ".join(args.inputs))
+        return FAILED
+    check_outside_evidence("--case", args.case, [*args.inputs, *(i.path for i in usable)])
+    check_out_dir(args.out, [*args.inputs, *(i.path for i in usable)])
     whisper = _Whisper(args, source) if any(i.kind == "media" for i in usable) else None
 
     translator = load_translation_model(
@@ -165,10 +169,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     translator.language_token(target)  # this model knows the languages asked for
     if source:
         translator.language_token(source)
-    check_out_dir(args.out, [i.path for i in usable])
     names = output_basenames([i.path for i in usable])
-
-
     case = open_case(args)
     progress = Progress(len(usable))
     for index, item in enumerate(usable):

@@ -26,3 +26,7 @@ class LanguageError(ParleyError):
 
 class StoreError(ParleyError):
     """A case store that cannot be opened or used."""
+
+
+class EvidenceWriteError(ParleyError):
+    """An output or a case that would be written inside the evidence."""

@@ -7,13 +7,19 @@ explicitly are always tried, so a bad one gets a clear reason.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core import audio_streams
 from app.core.errors import MediaError
 from app.core.media import probe
+from app.core.store import Case
+from app.core.store.intake_log import IntakeEntry, log_intake
 from app.core.types import SourceInfo
 
 SNIFF_BYTES = 64
@@ -50,19 +56,30 @@ def looks_like_media(head: bytes) -> bool:
 
 def _sniff(path: Path) -> bool:
     try:
-        with open(path, "rb") as handle:
-            return looks_like_media(handle.read(SNIFF_BYTES))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return stat.S_ISREG(os.fstat(fd).st_mode) and looks_like_media(handle.read(SNIFF_BYTES))
     except OSError:
         return False
 
 
+SYMLINK = "symbolic link not followed"
+SPECIAL = "device file, FIFO or socket (not opened)"
+NOT_MEDIA = "not a media file"
+
+
 def _walk(folder: Path, errors: list[Found]) -> Iterator[Path]:
+    """Every entry under folder, links to folders included (reported, never entered)."""
     def on_error(exc: OSError) -> None:
         errors.append(Found(str(exc.filename or folder), error=exc.strerror or "cannot read folder"))
 
     for root, dirs, files in os.walk(folder, onerror=on_error):
         dirs.sort()
-        for name in sorted(files):
+        linked = [d for d in dirs if (Path(root) / d).is_symlink()]
+        for name in sorted(files + linked):
             yield Path(root) / name
 
 
@@ -73,8 +90,40 @@ def _probe(path: Path) -> Found:
         return Found(str(path), error=exc.reason)
 
 
+def _not_a_regular_file(file: Path) -> Found | None:
+    """A link, a device, a FIFO or an unreadable file, said so without ever opening it."""
+    try:
+        mode = os.lstat(file).st_mode
+    except OSError as exc:
+        return Found(str(file), error=f"unreadable ({exc.strerror or exc})")
+    if stat.S_ISLNK(mode):
+        return Found(str(file), skipped=SYMLINK)
+    if not stat.S_ISREG(mode):
+        return Found(str(file), skipped=SPECIAL)
+    if not os.access(file, os.R_OK):
+        return Found(str(file), error="unreadable (permission denied)")
+    return None
+
+
+def _in_folder(file: Path) -> Found:
+    odd = _not_a_regular_file(file)
+    if odd is not None:
+        return odd
+    claims_media = file.suffix.lower() in MEDIA_EXTENSIONS
+    if not claims_media and not _sniff(file):
+        return Found(str(file), skipped=NOT_MEDIA)
+    found = _probe(file)
+    if found.source is None and not claims_media:
+        found = Found(str(file), skipped=found.error)
+    return found
+
+
 def find_media(inputs: Iterable[str]) -> Iterator[Found]:
-    """Yield one Found per file: usable media, a failure with its reason, or a skip."""
+    """Yield one Found per file met: usable media, a failure with its reason, or a skip.
+
+    Inside a folder nothing is followed or opened that is not a regular file:
+    symbolic links (to files or folders), devices and FIFOs are listed as skipped.
+    """
     for raw in inputs:
         path = Path(raw)
         if not path.is_dir():
@@ -85,14 +134,50 @@ def find_media(inputs: Iterable[str]) -> Iterator[Found]:
             continue
         errors: list[Found] = []
         for file in _walk(path, errors):
-            if file.is_symlink() or not file.is_file():
-                continue
-            claims_media = file.suffix.lower() in MEDIA_EXTENSIONS
-            if not claims_media and not _sniff(file):
-                yield Found(str(file), skipped="not a media file")
-                continue
-            found = _probe(file)
-            if found.source is None and not claims_media:
-                found = Found(str(file), skipped=found.error)
-            yield found
+            yield _in_folder(file)
         yield from errors
+
+
+def _hash_if_readable(path: str) -> tuple[str | None, int | None]:
+    """SHA-256 and size of a regular file, opened without following a link or blocking on a FIFO."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None, None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, None
+        digest = hashlib.sha256()
+        try:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        except OSError:
+            return None, None
+        return digest.hexdigest(), info.st_size
+
+
+def intake_entry(found: Found, exhibit_id: int | None = None) -> IntakeEntry:
+    """What the case records of a file met: its status, why, and its hash where it could be read."""
+    if found.source is not None:
+        streams = audio_streams.describe_streams(tuple(found.source.audio_streams))
+        return IntakeEntry(found.path, "media", streams, found.source.sha256, found.source.bytes, exhibit_id)
+    digest, size = (None, None) if found.skipped in (SYMLINK, SPECIAL) else _hash_if_readable(found.path)
+    if found.skipped:
+        return IntakeEntry(found.path, "skipped", found.skipped, digest, size)
+    return IntakeEntry(found.path, "failed", found.error or "", digest, size)
+
+
+def nothing_to_transcribe(met: list[Found]) -> str:
+    """One line for a command whose inputs held no usable media."""
+    reasons = Counter(f.skipped or f.error or "" for f in met if f.source is None)
+    if not reasons:
+        return "nothing to transcribe: no files found in the inputs"
+    counted = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items(), key=lambda r: (-r[1], r[0])))
+    return f"nothing to transcribe: {len(met)} file(s) met, none usable ({counted})"
+
+
+def record_met(case: Case, met: list[Found], exhibit_of: dict[str, int] | None = None) -> None:
+    """Record every file met in the case's intake log (and so in its audit log)."""
+    exhibit_of = exhibit_of or {}
+    log_intake(case, [intake_entry(f, exhibit_of.get(f.path)) for f in met])

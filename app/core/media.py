@@ -13,6 +13,7 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from app.core import audio_streams
+from app.core.damage import Ranges, Timeline, format_damaged, to_ms
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
 from app.core.types import SourceInfo
@@ -35,6 +38,8 @@ def check_readable(path: str | Path) -> Path:
         raise MediaError(str(path), "no such file")
     if p.is_dir():
         raise MediaError(str(path), "is a folder, not a file")
+    if not stat.S_ISREG(p.stat().st_mode):
+        raise MediaError(str(path), "not a regular file (a device, FIFO or socket); not opened")
     if not os.access(p, os.R_OK):
         raise MediaError(str(path), "permission denied")
     if p.stat().st_size == 0:
@@ -56,7 +61,10 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     p = check_readable(path)
     try:
         with open(p, "rb") as handle, _open_container(handle) as container:
-            info = _describe(container)
+            streams = audio_streams.describe(container)
+            chosen = audio_streams.speech_stream_index(p, streams)
+            info = _describe(container, chosen)
+        streams = audio_streams.measure(p, streams)
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
     except OSError as exc:
@@ -68,12 +76,13 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         path=str(p.resolve()),
         sha256=sha256 or sha256_file(p),
         bytes=p.stat().st_size,
+        audio_streams=streams,
         **info,
     )
 
 
-def _describe(container) -> dict:
-    audio = next((s for s in container.streams if s.type == "audio"), None)
+def _describe(container, chosen: int | None) -> dict:
+    audio = None if chosen is None else container.streams[chosen]
     has_video = any(
         s.type == "video" and not _is_cover_art(s) for s in container.streams
     )
@@ -102,11 +111,15 @@ def _is_cover_art(stream) -> bool:
 
 @dataclass
 class AudioReader:
-    """Decodes an original to 16 kHz float32 in blocks.
+    """Decodes an original to 16 kHz float32 in blocks, each sample where its timestamp puts it.
 
     `mono=True` gives ffmpeg's downmix as 1-D blocks; `mono=False` keeps the
-    channels as (channels, samples) blocks. After iteration, `decoded_ms` and
-    `truncated` say how much of the file actually decoded.
+    channels as (channels, samples) blocks. The audio stream decoded is the one
+    holding speech (see audio_streams) unless `stream_index` names one. After
+    iteration, `decoded_ms` and `truncated` say how much of the file decoded,
+    `damaged` lists the (start_ms, end_ms) ranges that were lost or jumped
+    (filled with silence, so later audio keeps its true time) and `notes` gives
+    the lines a run should carry as warnings.
     """
 
     path: str
@@ -114,9 +127,22 @@ class AudioReader:
     block_seconds: float = 30.0
     start_ms: int = 0  # skip audio before this point (used to resume)
     expected_ms: int = 0
+    stream_index: int | None = None  # container stream index; None = the one holding speech
     decoded_ms: int = 0
     truncated: bool = False
     errors: list[str] = field(default_factory=list)
+    stream_note: str = ""
+    _timeline: Timeline = field(default_factory=Timeline, repr=False)
+
+    @property
+    def damaged(self) -> Ranges:
+        return self._timeline.damaged
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
+        lines = [format_damaged(self.damaged), self.stream_note]
+        return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
         block_samples = int(self.block_seconds * SAMPLE_RATE)
@@ -139,9 +165,10 @@ class AudioReader:
                 yield joined[..., :block_samples]
                 rest = joined[..., block_samples:]
                 pending, pending_len = [rest], rest.shape[-1]
-        self.decoded_ms = int(total * 1000 / SAMPLE_RATE)
+        self.decoded_ms = to_ms(total)
         if self.expected_ms and self.expected_ms - self.decoded_ms > TRUNCATION_TOLERANCE_S * 1000:
             self.truncated = True
+            self._timeline.ranges.append((self.decoded_ms, self.expected_ms))
         if pending_len:
             yield np.concatenate(pending, axis=-1)
 
@@ -152,32 +179,76 @@ class AudioReader:
             except ValueError as exc:
                 raise MediaError(self.path, str(exc)) from None
             with container:
-                stream = next((s for s in container.streams if s.type == "audio"), None)
-                if stream is None:
-                    raise MediaError(self.path, "no audio track")
+                stream = self._pick_stream(container)
                 yield from self._decode_stream(container, stream)
+
+    def _pick_stream(self, container):
+        streams = audio_streams.describe(container)
+        if not streams:
+            raise MediaError(self.path, "no audio track")
+        index = self.stream_index
+        if index is None:
+            index = audio_streams.speech_stream_index(self.path, streams)
+            self.stream_note = audio_streams.choice_note(streams, index, self.path)
+        return container.streams[index]
 
     def _decode_stream(self, container, stream) -> Iterator[np.ndarray]:
         layout = "mono" if self.mono else _layout_for(stream)
+        timeline = self._timeline = Timeline(
+            channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms),
+        )
+        timeline.start(_origin_s(stream))
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
         try:
             for packet in container.demux(stream):
-                for frame in _decode_packet(packet, self.errors):
+                for frame in _decode_packet(packet, self.errors, timeline):
+                    frame_s = _time_s(frame.pts, frame.time_base)
+                    target = timeline.jump_to(frame_s)
+                    if target is not None:  # a gap or an overlap: finish what was placed, then move
+                        yield from _flushed(resampler, timeline, self.mono)
+                        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+                        yield from timeline.fill(timeline.move(target))
+                    timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
-                        yield _planar(out, self.mono)
+                        yield timeline.emit(_planar(out, self.mono))
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded
             self.errors.append(str(exc))
             self.truncated = True
-        for out in resampler.resample(None):
-            yield _planar(out, self.mono)
+        yield from _flushed(resampler, timeline, self.mono)
 
 
-def _decode_packet(packet, errors: list[str]) -> list:
+def _flushed(resampler, timeline: Timeline, mono: bool) -> Iterator[np.ndarray]:
+    for out in resampler.resample(None):
+        yield timeline.emit(_planar(out, mono))
+
+
+def _time_s(pts, time_base) -> float | None:
+    if pts is None or time_base is None:
+        return None
+    return float(pts * time_base)
+
+
+def _origin_s(stream) -> float | None:
+    return _time_s(stream.start_time, stream.time_base)
+
+
+def _limit(stream, expected_ms: int) -> int:
+    """No timestamp may move the output past the stream's stated end (a corrupt pts)."""
+    duration_s = _time_s(stream.duration, stream.time_base) or expected_ms / 1000
+    return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
+
+
+def _decode_packet(packet, errors: list[str], timeline: Timeline) -> list:
     try:
         return packet.decode()
-    except av.error.InvalidDataError as exc:  # one bad packet: skip it, note it
+    except av.error.InvalidDataError as exc:  # one bad packet: skip it, note it, the next frame is placed
         errors.append(str(exc))
+        timeline.note(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         return []
+
+
+def _channel_count(stream) -> int:
+    return int(stream.channels or 1)
 
 
 def _layout_for(stream) -> str:

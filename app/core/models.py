@@ -192,52 +192,6 @@ def verify(folder: Path) -> list[str]:
     ]
 
 
-def _read_sums(bundle: Path) -> dict[str, str]:
-    sums_file = bundle / BUNDLE_SUMS
-    if not sums_file.is_file():
-        raise ModelError(f"{bundle}: not a model bundle (no {BUNDLE_SUMS} file)")
-    sums: dict[str, str] = {}
-    for line in sums_file.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            digest, _, name = line.strip().partition("  ")
-            sums[name.lstrip("*")] = digest.lower()
-    return sums
-
-
-def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None = None) -> Path:
-    """Copy a model folder carrying SHA256SUMS into models_dir after checking every file."""
-    bundle = Path(bundle)
-    if not bundle.is_dir():
-        raise ModelError(f"{bundle}: no such bundle folder")
-    sums = _read_sums(bundle)
-    if "model.bin" not in sums:
-        raise ModelError(f"{bundle}: {BUNDLE_SUMS} lists no model.bin")
-    for rel, expected in sums.items():
-        path = bundle / rel
-        if not path.is_file():
-            raise ModelError(f"{bundle}: {rel} is listed in {BUNDLE_SUMS} but missing")
-        if sha256_file(path) != expected:
-            raise ModelError(f"{bundle}: {rel} does not match its SHA-256; bundle refused")
-    root = models_dir or default_models_dir()
-    target = root / (name or bundle.name)
-    if target.exists():
-        raise ModelError(f"a model named '{target.name}' is already installed")
-    root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
-    staging.chmod(0o755)
-    try:
-        for rel in sums:
-            dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(bundle / rel, dest)
-        write_manifest(staging, family_of(staging), origin=f"bundle {bundle.name}")
-        os.replace(staging, target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
 def make_bundle(folder: Path, out: Path) -> Path:
     """Copy a model folder to `out` with a SHA256SUMS file, ready for `import_bundle`."""
     if not (folder / "model.bin").is_file():

@@ -65,6 +65,7 @@ class SourceInfo:
     has_video: bool = False
     truncated: bool = False  # decodable only up to duration_ms
     kind: str = "media"  # "media" | "text" | "chat"
+    audio_streams: tuple[Any, ...] = field(default=(), compare=False)  # audio_streams.AudioStream, each
 
     @property
     def name(self) -> str:

@@ -23,6 +23,7 @@ from app.core.export.base import (
     safe_write,
 )
 from app.core.export.json_export import load_transcript_json
+from app.core.names import safe_basename
 from app.core.types import Transcript
 
 __all__ = [
@@ -92,7 +93,7 @@ def _same_folder(a: Path, b: Path) -> bool:
 
 def _basename(transcript: Transcript, basename: str | None) -> str:
     if basename is None:
-        return Path(transcript.source.name).stem or "transcript"
+        return safe_basename(Path(transcript.source.name).stem) or "transcript"
     if not basename or basename in (".", "..") or any(sep in basename for sep in "/\\"):
         raise ExportError(f"{basename!r}: not usable as an export file name")
-    return basename
+    return safe_basename(basename)

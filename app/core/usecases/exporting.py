@@ -8,7 +8,6 @@ with its corrections and its verification whichever way it is asked for.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,10 @@ from app.core.editing import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import write_set
+from app.core.evidence_paths import check_outside_evidence
 from app.core.export import render_transcript
 from app.core.export.base import provenance
+from app.core.names import output_names
 from app.core.store import Case
 from app.core.types import Transcript
 
@@ -64,17 +65,14 @@ def _sha256(path: Path) -> str:
 
 
 def output_basenames(paths: list[str]) -> dict[str, str]:
-    """<stem> per input, or the whole file name where two inputs share a stem."""
-    stems = Counter(Path(p).stem for p in paths)
-    return {p: Path(p).stem if stems[Path(p).stem] == 1 else Path(p).name for p in paths}
+    """<stem> per input, or the whole file name where two inputs share a stem (control characters replaced)."""
+    return output_names(paths)
 
 
 def check_out_dir(out: Path, sources: list[str]) -> None:
-    """Refuse an output folder that is a source's folder; create it otherwise."""
+    """Refuse an output folder inside the evidence (any input's folder or below); create it otherwise."""
+    check_outside_evidence("--out", out, sources)
     out = out.expanduser().resolve()
-    for source in sources:
-        if Path(source).resolve().parent == out:
-            raise ParleyError(f"{out}: refusing to write outputs beside the evidence; choose another --out")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,0 +1,143 @@
+"""Place decoded audio by the stream's own timestamps, and name the damaged ranges.
+
+A damaged stretch (a corrupt Ogg page, a packet that will not decode, a jump in
+the timestamps) must not pull every later word earlier: the Timeline puts each
+decoded frame at the sample its timestamp says, fills a gap with silence, drops
+audio that overlaps what was already placed, and records each such place as a
+damaged range (start_ms, end_ms) on the output timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SAMPLE_RATE = 16000
+JUMP_TOLERANCE_MS = 40  # timestamp jitter (e.g. Vorbis block sizes) below this is no jump
+LEAD_TOLERANCE_S = 0.5  # a first frame this close to the stream's stated start starts the timeline
+SILENCE_BLOCK = 30 * SAMPLE_RATE
+
+Ranges = tuple[tuple[int, int], ...]
+
+
+def clock(ms: int) -> str:
+    """00:04.0, or 1:02:03.5 past an hour."""
+    tenths = max(0, int(ms)) // 100
+    seconds, tenth = divmod(tenths, 10)
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    if hours:
+        return f"{hours}:{minute:02d}:{second:02d}.{tenth}"
+    return f"{minute:02d}:{second:02d}.{tenth}"
+
+
+def merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
+    """Sorted, with overlapping or touching ranges joined."""
+    merged: list[list[int]] = []
+    for start, end in sorted((int(s), int(max(s, e))) for s, e in ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return tuple((s, e) for s, e in merged)
+
+
+def format_range(start_ms: int, end_ms: int) -> str:
+    return f"damaged {clock(start_ms)}-{clock(end_ms)}"
+
+
+def format_damaged(ranges: Iterable[tuple[int, int]]) -> str:
+    """'damaged 00:04.0-00:05.0, damaged 01:10.2-01:10.9', or '' when nothing was damaged."""
+    return ", ".join(format_range(s, e) for s, e in merge(ranges))
+
+
+def to_ms(samples: int) -> int:
+    return int(samples * 1000 // SAMPLE_RATE)
+
+
+@dataclass
+class Timeline:
+    """Tracks where the output (16 kHz) stands against the source's own clock.
+
+    `channels` is None for 1-D mono output, else the row count of 2-D blocks.
+    `limit` caps how far a timestamp jump may move the output (0 = no cap).
+    """
+
+    channels: int | None = None
+    limit: int = 0
+    origin_s: float | None = None
+    emitted: int = 0  # output samples handed on so far
+    source_end_s: float | None = None  # where the last placed frame ended, source seconds from origin
+    trim: int = 0  # output samples still to drop (an overlap)
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+
+    def start(self, origin_s: float | None) -> None:
+        self.origin_s = origin_s
+
+    def jump_to(self, frame_s: float | None) -> int | None:
+        """The output sample this frame belongs at, when that is not where the output stands."""
+        if frame_s is None:
+            return None
+        if self.source_end_s is None and (self.origin_s is None or abs(frame_s - self.origin_s) <= LEAD_TOLERANCE_S):
+            self.origin_s = frame_s  # priming and edit-list offsets at the start are no damage
+        at = frame_s - self.origin_s
+        expected = self.source_end_s if self.source_end_s is not None else 0.0
+        if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS:
+            return None
+        target = max(0, round(at * SAMPLE_RATE))
+        if self.limit and target > self.limit:
+            target = max(self.limit, self.emitted)
+        return target
+
+    def advance(self, frame_s: float | None, duration_s: float) -> None:
+        if frame_s is not None and self.origin_s is not None:
+            self.source_end_s = frame_s - self.origin_s + duration_s
+        elif self.source_end_s is not None:
+            self.source_end_s += duration_s
+
+    def move(self, target: int) -> int:
+        """Record the jump to `target`; return how many samples of silence fill the gap (0 for an overlap)."""
+        position = self.emitted - self.trim
+        if target > position:
+            self.ranges.append((to_ms(position), to_ms(target)))
+            take = min(self.trim, target - position)  # samples due to be dropped are wanted after all
+            self.trim -= take
+            return target - position - take
+        if target < position:
+            self.ranges.append((to_ms(target), to_ms(position)))
+            self.trim += position - target
+        return 0
+
+    def fill(self, samples: int) -> Iterator[np.ndarray]:
+        """Silence, emitted in blocks of at most 30 s."""
+        while samples > 0:
+            n = min(samples, SILENCE_BLOCK)
+            samples -= n
+            yield self.emit(self._silence(n))
+
+    def note(self, start_s: float | None, duration_s: float) -> None:
+        """A packet that would not decode: its stretch is damaged (placed by the next frame)."""
+        if start_s is None or self.origin_s is None:
+            at = to_ms(self.emitted - self.trim)
+            self.ranges.append((at, at + int(duration_s * 1000)))
+            return
+        begin = int((start_s - self.origin_s) * 1000)
+        self.ranges.append((max(0, begin), max(0, begin + int(duration_s * 1000))))
+
+    def emit(self, block: np.ndarray) -> np.ndarray:
+        if self.trim:
+            drop = min(self.trim, block.shape[-1])
+            block = block[..., drop:]
+            self.trim -= drop
+        self.emitted += block.shape[-1]
+        return block
+
+    def _silence(self, n: int) -> np.ndarray:
+        shape = (n,) if self.channels is None else (self.channels, n)
+        return np.zeros(shape, dtype=np.float32)
+
+    @property
+    def damaged(self) -> Ranges:
+        return merge(self.ranges)

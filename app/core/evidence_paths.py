@@ -1,0 +1,51 @@
+"""Nothing is written inside the evidence: --out and --case must lie outside every input.
+
+An input folder, and the folder of every input file, is evidence. A place to
+write (an output folder, a case folder) is refused when it is one of those
+folders or lies anywhere beneath one, compared both as given and with every
+symbolic link resolved, so a link cannot smuggle the outputs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from app.core.errors import EvidenceWriteError
+
+
+def _forms(path: Path) -> set[Path]:
+    """The path made absolute as given, and with symbolic links resolved."""
+    path = path.expanduser()
+    return {Path.cwd() / path if not path.is_absolute() else path, path.resolve()}
+
+
+def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
+    """Each input folder, and the folder holding each input file (absolute and resolved forms)."""
+    folders: set[Path] = set()
+    for raw in inputs:
+        path = Path(raw).expanduser()
+        if path.is_dir():  # a link to a folder: the link's place and the folder it names
+            folders |= _forms(path)
+        else:
+            folders |= _forms(path.parent)
+            folders.add(path.resolve().parent)  # a link's target lives in evidence too
+    return folders
+
+
+def inside(target: Path, folder: Path) -> bool:
+    return target == folder or folder in target.parents
+
+
+def check_outside_evidence(option: str, target: Path | None, inputs: Iterable[str | Path]) -> None:
+    """Raise EvidenceWriteError when `target` (given as `option`) lies inside any input's folder."""
+    if target is None:
+        return
+    folders = evidence_folders(inputs)
+    for form in sorted(_forms(Path(target))):
+        hit = next((f for f in sorted(folders) if inside(form, f)), None)
+        if hit is not None:
+            raise EvidenceWriteError(
+                f"{target}: refusing to write outputs beside the evidence ({option} lies inside {hit}); "
+                f"choose a folder outside it"
+            )

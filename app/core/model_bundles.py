@@ -1,0 +1,307 @@
+"""Safe import of an offline model bundle: a folder, a .zip or a .tar(.gz/.bz2/.xz).
+
+A bundle holds a SHA256SUMS file (`HASH  name` or GNU `HASH *name` lines) and
+exactly the files it lists. The rules, each refusal one line (ModelError) with
+nothing left behind:
+
+- every listed name is a plain file name: no folder part, no `..`, not absolute,
+  no control characters, listed once;
+- every member is a regular file: symbolic links, hard links, devices and FIFOs
+  are refused, never followed or opened; an archive may wrap everything in one
+  top folder;
+- a file the list does not name is refused too (decided: a bundle is exactly its
+  checksum list, so nothing unverified can ride along);
+- each file is streamed into a temporary folder inside models/ while it is
+  hashed; only when every hash matches is that folder renamed into place.
+- `--name` (and a name taken from the bundle) is a plain name, never a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from app.core.errors import ModelError
+from app.core.models import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
+
+ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
+SUMS_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_SUMS_BYTES = 1 << 20
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of a bundle: its plain name and how to open it for reading."""
+
+    name: str
+    open: Callable[[], BinaryIO]
+
+
+def check_plain_name(name: str, what: str = "name") -> str:
+    """A single path component that cannot climb out of its folder. Raises ModelError."""
+    if not name or name in (".", "..") or "/" in name or "\\" in name or CONTROL.search(name):
+        raise ModelError(f"{what} {name!r} is not a plain name (no folders, no '..', no control characters)")
+    if name.startswith("."):
+        raise ModelError(f"{what} {name!r} must not start with '.'")
+    return name
+
+
+def parse_sums(text: str, origin: str) -> dict[str, str]:
+    """name -> lower-case SHA-256 from `HASH  name` / `HASH *name` lines."""
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = SUMS_LINE.match(line.rstrip("\r"))
+        if not match:
+            raise ModelError(f"{origin}: {BUNDLE_SUMS} line {number} is not `HASH  name`")
+        digest, name = match.group(1).lower(), match.group(2)
+        check_plain_name(name, f"{BUNDLE_SUMS} line {number}: file")
+        if name == BUNDLE_SUMS:  # `sha256sum * > SHA256SUMS` run twice lists the list itself
+            continue
+        if name in sums:
+            raise ModelError(f"{origin}: {BUNDLE_SUMS} lists {name} twice")
+        sums[name] = digest
+    if "model.bin" not in sums:
+        raise ModelError(f"{origin}: {BUNDLE_SUMS} lists no model.bin")
+    return sums
+
+
+def default_name(bundle: Path) -> str:
+    name = bundle.resolve().name
+    for suffix in ARCHIVE_SUFFIXES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _member_name(raw: str, origin: str) -> str:
+    """An archive member's path without a leading './', refused if absolute or climbing."""
+    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
+        raise ModelError(f"{origin}: member {raw!r} has an absolute path; bundle refused")
+    parts = [p for p in raw.replace("\\", "/").split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise ModelError(f"{origin}: member {raw!r} climbs out with '..'; bundle refused")
+    if any(CONTROL.search(p) for p in parts):
+        raise ModelError(f"{origin}: member {raw!r} has control characters in its name; bundle refused")
+    return "/".join(parts)
+
+
+def _strip_top(files: dict[str, object], dirs: set[str], origin: str) -> dict[str, object]:
+    """Member names relative to the bundle root: the archive root, or its one top folder."""
+    if BUNDLE_SUMS in files:
+        top = ""
+    else:
+        tops = {name.split("/", 1)[0] for name in files} | {d.split("/", 1)[0] for d in dirs}
+        top = next(iter(tops)) + "/" if len(tops) == 1 else ""
+        if not top or top + BUNDLE_SUMS not in files:
+            raise ModelError(f"{origin}: not a model bundle (no {BUNDLE_SUMS} file)")
+    stray_dirs = {d for d in dirs if d + "/" != top}
+    if stray_dirs:
+        raise ModelError(f"{origin}: folder {min(stray_dirs)!r} is not part of a model bundle; refused")
+    relative = {}
+    for name, member in files.items():
+        rel = name[len(top):]
+        if "/" in rel:
+            raise ModelError(f"{origin}: {name!r} is inside a sub-folder; a bundle is flat; refused")
+        relative[rel] = member
+    return relative
+
+
+def _folder_members(folder: Path) -> dict[str, Member]:
+    members: dict[str, Member] = {}
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISLNK(mode):
+                raise ModelError(f"{folder}: {entry.name!r} is a symbolic link; bundle refused (links are never followed)")
+            if not stat.S_ISREG(mode):
+                raise ModelError(f"{folder}: {entry.name!r} is not a regular file; bundle refused")
+            if stat.S_ISREG(mode) and entry.stat(follow_symlinks=False).st_nlink > 1:
+                raise ModelError(f"{folder}: {entry.name!r} is a hard link; bundle refused")
+            members[entry.name] = Member(entry.name, _opener(Path(entry.path)))
+    return members
+
+
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    def open_no_follow() -> BinaryIO:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ModelError(f"{path}: not a regular file; bundle refused")
+        return os.fdopen(fd, "rb")
+
+    return open_no_follow
+
+
+def _add(files: dict[str, object], name: str, member: object, origin: str) -> None:
+    if name in files:
+        raise ModelError(f"{origin}: {name!r} appears twice in the archive; bundle refused")
+    files[name] = member
+
+
+def _zip_members(archive: zipfile.ZipFile, origin: str) -> dict[str, Member]:
+    files: dict[str, object] = {}
+    dirs: set[str] = set()
+    for info in archive.infolist():
+        name = _member_name(info.filename, origin)
+        mode = info.external_attr >> 16
+        if info.is_dir():
+            dirs.add(name)
+            continue
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # 0: no type recorded (plain file)
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+            raise ModelError(f"{origin}: member {info.filename!r} is {kind}; bundle refused")
+        _add(files, name, info, origin)
+    dirs.discard("")
+    return {rel: Member(rel, _zip_opener(archive, info))
+            for rel, info in _strip_top(files, dirs, origin).items()}
+
+
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    return lambda: archive.open(info)  # type: ignore[return-value]
+
+
+def _tar_members(archive: tarfile.TarFile, origin: str) -> dict[str, Member]:
+    files: dict[str, object] = {}
+    dirs: set[str] = set()
+    for info in archive.getmembers():
+        name = _member_name(info.name, origin)
+        if info.isdir():
+            dirs.add(name)
+            continue
+        if not info.isreg():
+            kind = ("a symbolic link" if info.issym() else "a hard link" if info.islnk()
+                    else "a device or FIFO" if (info.isdev()) else "not a regular file")
+            raise ModelError(f"{origin}: member {info.name!r} is {kind}; bundle refused")
+        _add(files, name, info, origin)
+    dirs.discard("")
+    return {rel: Member(rel, _tar_opener(archive, info))
+            for rel, info in _strip_top(files, dirs, origin).items()}
+
+
+def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        handle = archive.extractfile(info)
+        if handle is None:
+            raise ModelError(f"member {info.name!r} is not a regular file; bundle refused")
+        return handle  # type: ignore[return-value]
+
+    return open_member
+
+
+@contextmanager
+def open_bundle(bundle: Path) -> Iterator[dict[str, Member]]:
+    """The bundle's members by plain name, whatever its form. Raises ModelError."""
+    origin = str(bundle)
+    try:
+        if bundle.is_dir():
+            yield _folder_members(bundle)
+        elif not bundle.is_file():
+            raise ModelError(f"{origin}: no such bundle (a folder, .zip or .tar(.gz))")
+        elif zipfile.is_zipfile(bundle):
+            with zipfile.ZipFile(bundle) as archive:
+                yield _zip_members(archive, origin)
+        elif tarfile.is_tarfile(bundle):
+            with tarfile.open(bundle, "r:*") as archive:
+                yield _tar_members(archive, origin)
+        else:
+            raise ModelError(f"{origin}: not a model bundle (a folder, .zip or .tar(.gz))")
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+        raise ModelError(f"{origin}: damaged archive ({exc}); bundle refused") from None
+
+
+def _read_sums(members: dict[str, Member], origin: str) -> dict[str, str]:
+    if BUNDLE_SUMS not in members:
+        raise ModelError(f"{origin}: not a model bundle (no {BUNDLE_SUMS} file)")
+    with members[BUNDLE_SUMS].open() as handle:
+        raw = handle.read(MAX_SUMS_BYTES + 1)
+    if len(raw) > MAX_SUMS_BYTES:
+        raise ModelError(f"{origin}: {BUNDLE_SUMS} is implausibly large; bundle refused")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelError(f"{origin}: {BUNDLE_SUMS} is not UTF-8 text; bundle refused") from None
+    return parse_sums(text, origin)
+
+
+def _check_listing(members: dict[str, Member], sums: dict[str, str], origin: str) -> None:
+    missing = sorted(set(sums) - set(members))
+    if missing:
+        raise ModelError(f"{origin}: {missing[0]} is listed in {BUNDLE_SUMS} but missing; bundle refused")
+    extra = sorted(set(members) - set(sums) - {BUNDLE_SUMS})
+    if extra:
+        raise ModelError(f"{origin}: {extra[0]!r} is not listed in {BUNDLE_SUMS}; bundle refused")
+
+
+def _copy_verified(member: Member, dest: Path, expected: str, origin: str) -> None:
+    digest = hashlib.sha256()
+    with member.open() as source, open(dest, "xb") as out:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    if digest.hexdigest() != expected:
+        raise ModelError(f"{origin}: {member.name} does not match its SHA-256; bundle refused")
+
+
+def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None = None) -> Path:
+    """Install a bundle as models_dir/<name> only if every file is listed, regular and verified."""
+    bundle = Path(bundle)
+    target_name = check_plain_name(name, "--name") if name is not None else \
+        check_plain_name(default_name(bundle), "bundle name")
+    root = models_dir or default_models_dir()
+    target = root / target_name
+    if target.exists() or target.is_symlink():
+        raise ModelError(f"a model named '{target_name}' is already installed")
+    origin = str(bundle)
+    staging: Path | None = None
+    made = _missing_folders(root)
+    try:
+        with open_bundle(bundle) as members:
+            sums = _read_sums(members, origin)
+            _check_listing(members, sums, origin)
+            root.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
+            for rel, expected in sums.items():
+                _copy_verified(members[rel], staging / rel, expected, origin)
+        write_manifest(staging, family_of(staging), origin=f"bundle {bundle.name}")
+        staging.chmod(0o755)
+        os.rename(staging, target)
+    except OSError as exc:
+        raise ModelError(f"{origin}: cannot import ({exc.strerror or exc}); nothing installed") from None
+    finally:
+        if staging is not None and staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+            _remove_empty(made)
+    return target
+
+
+def _missing_folders(root: Path) -> list[Path]:
+    """root and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    for folder in (root, *root.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return

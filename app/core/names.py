@@ -1,0 +1,52 @@
+"""File names that are safe to print and to write.
+
+A file name from a phone dump can hold any byte but '/' and NUL: a newline in it
+would split a printed list into two plausible lines, and copied into an output
+name it would carry the trick on. Printed names are escaped; output names have
+control characters replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """The text with control (and bidirectional override) characters shown as escapes, e.g. \\n."""
+    return CONTROL.sub(_escape, str(text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_basename(name: str) -> str:
+    """An output base name with every control character replaced by '_'."""
+    return CONTROL.sub("_", name)
+
+
+def output_names(paths: list[str]) -> dict[str, str]:
+    """<stem> per input, or the whole file name where two inputs share a stem; control characters
+    replaced, and a numbered suffix where two names would still collide after that."""
+    stems = Counter(safe_basename(Path(p).stem) for p in paths)
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in paths:
+        stem = safe_basename(Path(path).stem)
+        name = stem if stems[stem] == 1 else safe_basename(Path(path).name)
+        candidate, n = name, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{name}-{n}"
+        taken.add(candidate)
+        names[path] = candidate
+    return names

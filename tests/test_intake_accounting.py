@@ -1,0 +1,145 @@
+"""Every file in a folder accounted for; control characters never reach an output name (findings 8, 11)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core import intake
+from app.core.intake import find_media, record_met
+from app.core.names import output_names, printable, safe_basename
+from app.core.store import Case
+from app.core.store.intake_log import intake_entries
+from tests.conftest import MEDIA, REPO
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, capture_output=True, check=False,
+                          text=True, timeout=600)
+
+
+@pytest.fixture()
+def no_hang():
+    """Fail (not hang) if anything opens a FIFO for reading."""
+    def alarm(*_):
+        raise TimeoutError("a FIFO was opened: intake hung")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture()
+def mixed(tmp_path) -> Path:
+    """A folder holding one of everything intake can meet."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", outside / "host.opus")
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "note.opus")
+    (folder / "notes.txt").write_text("not media\n")
+    (folder / "link.opus").symlink_to(outside / "host.opus")
+    (folder / "linked-folder").symlink_to(outside)
+    os.mkfifo(folder / "pipe.opus")
+    shutil.copy(MEDIA / "not_audio.wav", folder / "broken.wav")
+    return folder
+
+
+def test_every_file_met_is_listed_with_its_reason(mixed, no_hang):
+    found = {Path(f.path).name: f for f in find_media([str(mixed)])}
+    assert found.keys() == {"note.opus", "notes.txt", "link.opus", "linked-folder", "pipe.opus", "broken.wav"}
+    assert found["note.opus"].source is not None
+    assert found["notes.txt"].skipped == "not a media file"
+    assert found["link.opus"].skipped == "symbolic link not followed"
+    assert found["linked-folder"].skipped == "symbolic link not followed"
+    assert found["pipe.opus"].skipped == "device file, FIFO or socket (not opened)"
+    assert found["broken.wav"].error == "not a media file ffmpeg can read"
+
+
+def test_an_explicit_fifo_is_refused_without_opening_it(mixed, no_hang):
+    (result,) = find_media([str(mixed / "pipe.opus")])
+    assert result.source is None and "not a regular file" in result.error
+
+
+def test_unreadable_file_is_a_failure_with_its_reason(mixed, monkeypatch):
+    real_access = os.access
+    monkeypatch.setattr(intake.os, "access",
+                        lambda p, mode: False if str(p).endswith("notes.txt") else real_access(p, mode))
+    found = {Path(f.path).name: f for f in find_media([str(mixed)])}
+    assert found["notes.txt"].error == "unreadable (permission denied)"
+
+
+def test_the_case_records_each_file_with_its_hash_and_the_audit_log_too(mixed, tmp_path, no_hang):
+    met = list(find_media([str(mixed)]))
+    case = Case.open(tmp_path / "case")
+    try:
+        record_met(case, met)
+        entries = {Path(e.path).name: e for e in intake_entries(case)}
+        assert entries["notes.txt"].status == "skipped"
+        assert entries["notes.txt"].sha256 == hashlib.sha256(b"not media\n").hexdigest()
+        assert entries["link.opus"].sha256 is None and entries["pipe.opus"].sha256 is None
+        assert entries["broken.wav"].status == "failed"
+        assert entries["broken.wav"].sha256 == hashlib.sha256((MEDIA / "not_audio.wav").read_bytes()).hexdigest()
+        assert entries["note.opus"].status == "media" and len(entries["note.opus"].sha256) == 64
+        audited = [e for e in case.audit.entries("intake/")]
+        assert len(audited) == 6 and {e.action for e in audited} == {"intake.media", "intake.skipped",
+                                                                    "intake.failed"}
+        assert case.audit.verify() == []
+    finally:
+        case.close()
+
+
+def test_a_folder_of_symbolic_links_says_nothing_to_transcribe(tmp_path, no_hang):
+    folder = tmp_path / "links"
+    folder.mkdir()
+    for name in ("en_voicenote.opus", "en_voicenote.m4a"):
+        (folder / name).symlink_to(MEDIA / name)
+    result = run_cli("transcribe", str(folder), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "nothing to transcribe" in result.stderr and "2 symbolic link not followed" in result.stderr
+    assert not (tmp_path / "out").exists()
+    listed = run_cli("exhibits", "--all", "--case", str(tmp_path / "case"))
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and all("skipped" in line and "symbolic link not followed" in line for line in lines)
+    queued = run_cli("queue", "add", str(folder), "--case", str(tmp_path / "case"), "--model", "tiny.en")
+    assert queued.returncode == 1 and "nothing to transcribe" in queued.stderr
+
+
+def test_names_are_escaped_for_print_and_sanitised_for_output():
+    assert printable("a\nb\x1b[2J\u202e") == "a\\nb\\x1b[2J\\u202e"
+    assert safe_basename("evil\nname\r") == "evil_name_"
+    names = output_names(["/e/a\nb.opus", "/e/a_b.opus", "/e/c.opus"])
+    assert names["/e/c.opus"] == "c"
+    assert len(set(names.values())) == 3 and not any("\n" in n for n in names.values())
+
+
+@pytest.mark.slow
+def test_a_newline_in_a_file_name_never_reaches_an_output_or_the_printed_list(tmp_path):
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "evil\nname.opus")
+    shutil.copy(MEDIA / "not_audio.wav", folder / "bad\nfile.wav")
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en", "--format", "txt,json")
+    assert result.returncode == 1  # bad\nfile.wav fails
+    assert sorted(p.name for p in out.iterdir()) == ["evil_name.json", "evil_name.manifest.json", "evil_name.txt"]
+    assert [Path(line) for line in result.stdout.splitlines()] == [
+        out / "evil_name.txt", out / "evil_name.json", out / "evil_name.manifest.json"]
+    assert f"{printable(str(folder / 'bad'))}\\nfile.wav: not a media file ffmpeg can read" in result.stderr
+    assert not any(line.startswith("file.wav") for line in result.stderr.splitlines())
+    listed = run_cli("exhibits", "--all", "--case", str(tmp_path / "case"))
+    assert len(listed.stdout.splitlines()) == 2 and "evil\\nname.opus" in listed.stdout
