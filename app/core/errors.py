@@ -26,3 +26,12 @@ class LanguageError(ParleyError):
 
 class StoreError(ParleyError):
     """A case store that cannot be opened or used."""
+
+
+class ChatError(ParleyError):
+    """A chat export that cannot be read: malformed, unsafe (zip) or without messages."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason

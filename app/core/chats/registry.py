@@ -1,0 +1,206 @@
+"""Which parser reads an export: decided by content, not by file name alone.
+
+    load_export(path, extract_to=None) -> Loaded
+
+`path` is a chat file (WhatsApp .txt, Signal .md, Telegram result.json), a
+WhatsApp .zip, or an export folder holding one of those. Attachments are
+looked for where the export put them (inside the zip, or beside the chat file
+in its folder); one not found is marked missing. Media inside a zip are
+extracted only when `extract_to` is given (the case's own folder), and only
+the audio and video the chat refers to.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from app.core.chats import signal, telegram, whatsapp, whatsapp_zip
+from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.errors import ChatError
+
+MAX_CHAT_BYTES = 64 * 1024 * 1024
+CHAT_SUFFIXES = (".txt", ".md", ".json")
+MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
+
+
+@dataclass(frozen=True)
+class Loaded:
+    export: ChatExport
+    original: Path  # the file taken in as the export's exhibit (the zip, or the chat file)
+    files: dict[str, Path]  # attachment path -> the file on disk (extracted copy for a zip)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Latin-1."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def sniff_text(text: str, name: str = "") -> str | None:
+    """The container a chat text is in ("whatsapp", "signal", "telegram-json"), or None."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith(("{", "[")):
+        try:
+            data = telegram.load_json(text, name)
+        except ChatError:
+            return None
+        return telegram.CONTAINER if telegram.looks_like(data) else None
+    signal_share = signal.score(text)
+    if signal_share >= MIN_HEADER_SHARE and (name.lower().endswith(".md") or signal.has_markdown_media(text)):
+        return signal.CONTAINER
+    if whatsapp.score(text) >= MIN_HEADER_SHARE:
+        return whatsapp.CONTAINER
+    return None
+
+
+def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat, ...]:
+    """The chats a text holds; ChatError when it is no chat export or holds no message."""
+    container = container or sniff_text(text, name)
+    stem = PurePosixPath(name).stem
+    if container == telegram.CONTAINER:
+        chats = telegram.parse(text, name)
+    elif container == signal.CONTAINER:
+        chats = (signal.parse(text, stem),)
+    elif container == whatsapp.CONTAINER:
+        chats = (whatsapp.parse(text, stem),)
+    else:
+        raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal or Telegram export)")
+    if not any(m.time_as_written for c in chats for m in c.messages):
+        raise ChatError(name, "no recognisable chat message in this export")
+    return chats
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_CHAT_BYTES:
+            raise ChatError(str(path), f"too large for a chat text ({size:,} bytes)")
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ChatError(str(path), exc.strerror or "cannot read file") from None
+
+
+def _with_attachments(chats: tuple[Chat, ...], locate: Callable[[Attachment], str | None]) -> tuple[Chat, ...]:
+    """Each named attachment's place in the export, or missing when it is not there."""
+    out = []
+    for chat in chats:
+        messages = []
+        for m in chat.messages:
+            a = m.attachment
+            if a is not None and a.name and not a.missing:
+                found = locate(a)
+                a = replace(a, path=found, missing=found is None)
+                m = replace(m, attachment=a)
+            messages.append(m)
+        out.append(replace(chat, messages=tuple(messages)))
+    return tuple(out)
+
+
+def _folder_files(base: Path) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for root, dirs, names in os.walk(base):
+        dirs.sort()
+        for name in sorted(names):
+            full = Path(root) / name
+            if not full.is_symlink():
+                files[full.relative_to(base).as_posix()] = full
+    return files
+
+
+def _locate_in(files: dict[str, Path]) -> Callable[[Attachment], str | None]:
+    by_name: dict[str, list[str]] = {}
+    for rel in files:
+        by_name.setdefault(PurePosixPath(rel).name.lower(), []).append(rel)
+
+    def locate(a: Attachment) -> str | None:
+        wanted = (a.path or a.name or "").removeprefix("./")
+        if wanted in files:
+            return wanted
+        hits = by_name.get(PurePosixPath(wanted).name.lower(), [])
+        return hits[0] if len(hits) == 1 else None
+
+    return locate
+
+
+def load_file(path: Path) -> Loaded:
+    text = decode(_read(path))
+    chats = parse_text(text, path.name)
+    container = sniff_text(text, path.name) or whatsapp.CONTAINER
+    files = _folder_files(path.parent)
+    chats = _with_attachments(chats, _locate_in(files))
+    used = {m.attachment.path for c in chats for m in c.messages if m.attachment and m.attachment.path}
+    return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used})
+
+
+def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            files = whatsapp_zip.check(archive, str(path))
+            member, text = whatsapp_zip.chat_member(archive, files, str(path), decode)
+            chats = parse_text(text, member.filename, whatsapp.CONTAINER)
+            media = [i for i in files if i is not member]
+
+            def locate(a: Attachment) -> str | None:
+                info = whatsapp_zip.find_member(media, a.path or a.name or "")
+                return info.filename if info else None
+
+            chats = _with_attachments(chats, locate)
+            extracted = _extract(archive, chats, media, extract_to)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise ChatError(str(path), f"not a readable zip ({exc})") from None
+    return Loaded(ChatExport(whatsapp_zip.CONTAINER, member.filename, chats), path, extracted)
+
+
+def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],
+             folder: Path | None) -> dict[str, Path]:
+    if folder is None:
+        return {}
+    by_name = {i.filename: i for i in media}
+    wanted = {m.attachment.path for c in chats for m in c.messages
+              if m.attachment and m.attachment.playable and m.attachment.path}
+    return {name: whatsapp_zip.extract(archive, by_name[name], folder) for name in sorted(wanted)}
+
+
+def chat_files(folder: Path) -> list[Path]:
+    """The chat files of an export folder (top level first, then one level down)."""
+    found = []
+    for depth in ("*", "*/*"):
+        for candidate in sorted(folder.glob(depth)):
+            if candidate.is_file() and candidate.suffix.lower() in CHAT_SUFFIXES:
+                head = decode(_read(candidate)[:65536]) if candidate.suffix.lower() != ".json" else None
+                if head is None or sniff_text(head, candidate.name):
+                    found.append(candidate)
+        if found:
+            return found
+    return found
+
+
+def load_export(path: str | Path, extract_to: Path | None = None) -> list[Loaded]:
+    """Every chat export at `path` (one, or several chat files in a folder)."""
+    path = Path(path)
+    if not path.exists():
+        raise ChatError(str(path), "no such file or folder")
+    if path.is_dir():
+        candidates = chat_files(path)
+        loaded = []
+        for candidate in candidates:
+            try:
+                loaded.append(load_file(candidate))
+            except ChatError:
+                if candidate.suffix.lower() != ".json":
+                    raise
+        if not loaded:
+            raise ChatError(str(path), "no chat export found in this folder")
+        return loaded
+    if whatsapp_zip.is_zip(path):
+        return [load_zip(path, extract_to)]
+    return [load_file(path)]
