@@ -18,6 +18,7 @@ showing `6/30/23` and `30/6/2023` decides each layout on its own.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ def _in_time_order(stamps: Sequence[Stamp], order: Order) -> bool:
     times = [to_datetime(s, order) for s in stamps]
     if any(t is None for t in times):
         return False
-    return all(a <= b for a, b in zip(times, times[1:]))  # type: ignore[operator]
+    return all(a <= b for a, b in itertools.pairwise(times))  # type: ignore[operator]
 
 
 def _full_year(value: int, width: int) -> int:

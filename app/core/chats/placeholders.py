@@ -36,7 +36,7 @@ ATTACHED_WORDS = (
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
               "sprachnachricht", "vocal", "vocale", "nota", "de", "voz", "spraakbericht",
-              "głosowa", "wiadomość", "mesaj", "vocal", "голосовое", "сообщение"},
+              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение"},
     "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو"},
     "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
               "zdjęcie", "imagine", "görüntü", "resim", "fotoğraf", "изображение", "фото", "صورة",
@@ -53,8 +53,7 @@ MEDIA_NOUNS = {
 OMITTED_WORDS = {
     "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
     "omitida", "omitidos", "oculto", "oculta", "ocultado", "ocultada", "ocultos", "omesso",
-    "omessa", "omessi", "weggelaten", "pominięto", "pominięty", "pominięte", "omisă", "omis",
-    "dahil", "edilmedi", "отсутствует", "пропущено", "пропущен", "пропущены", "без", "تم",
+    "omessa", "omessi", "weggelaten", "pominięto", "pominięty", "pominięte", "omisă", "dahil", "edilmedi", "отсутствует", "пропущено", "пропущен", "пропущены", "без", "تم",
     "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة",
 }
 MISSING_FILE = {"null"}

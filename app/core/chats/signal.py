@@ -22,7 +22,7 @@ from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "signal"
 _HEADER_RE = re.compile(
-    r"^\[(?P<date>\d{4}-\d{2}-\d{2}),? (?P<time>\d{1,2}:\d{2}(?::\d{2})?)\] (?P<rest>.*)$")
+    r"^\[(?P<stamp>(?P<date>\d{4}-\d{2}-\d{2}),? (?P<time>\d{1,2}:\d{2}(?::\d{2})?))\] (?P<rest>.*)$")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,120}?):(?:\s(?P<text>.*))?$")
 _LINK_RE = re.compile(r"^!?\[(?P<name>[^\]]*)\]\((?P<path>[^)\s]+)\)$")
 
@@ -50,12 +50,13 @@ def _messages(index: int, sender: str | None, written: str, iso: str | None,
 
 
 def _entries(text: str) -> list[tuple[str, str, list[str]]]:
+    """(time as written, ISO text, lines) per message."""
     entries: list[tuple[str, str, list[str]]] = []
     for raw in text.replace("\r\n", "\n").split("\n"):
         line = strip_marks(raw)
         match = _HEADER_RE.match(line)
         if match:
-            entries.append((match["date"], match["time"], [match["rest"]]))
+            entries.append((match["stamp"], f'{match["date"]}T{match["time"]}', [match["rest"]]))
         elif entries:
             entries[-1][2].append(line)
         elif line.strip():
@@ -65,9 +66,9 @@ def _entries(text: str) -> list[tuple[str, str, list[str]]]:
 
 def parse(text: str, name: str = "") -> Chat:
     messages: list[Message] = []
-    for date, time, lines in _entries(text):
-        written = f"{date} {time}".strip()
-        stamp = dates.iso_from_text(f"{date}T{time}") if date else None
+    for written, iso_text, lines in _entries(text):
+        date = bool(written)
+        stamp = dates.iso_from_text(iso_text) if date else None
         match = _SENDER_RE.match(lines[0])
         sender = match["sender"].strip() if match and date else None
         first = (match["text"] or "") if match and date else lines[0]

@@ -54,7 +54,7 @@ def _service_text(raw: dict[str, Any]) -> str:
 
 def _message(index: int, raw: Any) -> Message:
     if not isinstance(raw, dict):
-        raise ValueError(f"message {index} is not an object")
+        raise TypeError(f"message {index} is not an object")
     written = str(raw.get("date") or "")
     iso = dates.iso_from_text(written) if written else None
     note = "" if iso or not written else "date not in ISO 8601"
@@ -69,7 +69,7 @@ def _message(index: int, raw: Any) -> Message:
 
 def _chat(raw: Any, position: int) -> Chat:
     if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):
-        raise ValueError(f"chat {position} has no list of messages")
+        raise TypeError(f"chat {position} has no list of messages")
     name = str(raw.get("name") or raw.get("id") or f"chat {position}")
     messages = tuple(_message(i, m) for i, m in enumerate(raw["messages"]))
     return Chat(name, messages, "iso")
@@ -109,5 +109,5 @@ def parse(text: str, path: str = "") -> tuple[Chat, ...]:
         raise ChatError(path, "not a Telegram export (no `messages` or `chats.list`)")
     try:
         return chats_of(data)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise ChatError(path, f"not a readable Telegram export ({exc})") from None

@@ -49,7 +49,7 @@ _HEADER_RE = re.compile(
     r"(?P<rest>.*)$",
     re.DOTALL,
 )
-_HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\b.{0,25}?\d{1,2}[:.h]\d{2}")
+_HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
 _QUOTES = "\"“”«»„"
 
@@ -134,7 +134,7 @@ def _body(first: str, more: list[str]) -> str:
 def message_from(index: int, header: Header, lines: list[str], iso: str | None, note: str) -> Message:
     sender, raw = _split_sender(lines[0])
     text = _body(raw, lines[1:])
-    common = dict(index=index, time_as_written=header.written, datetime=iso, note=note)
+    common = {"index": index, "time_as_written": header.written, "datetime": iso, "note": note}
     if sender is None:
         return Message(sender=None, text=text, system=True, **common)
     found = find_attachment(text)
