@@ -1,0 +1,178 @@
+"""`python -m app timeline INPUT... --out DIR`: a chat export as one timeline.
+
+Each INPUT (a WhatsApp .txt or .zip, a Telegram result.json, a Signal .md, or
+an export folder holding one) is taken into the case; its voice notes and
+videos become exhibits of their own, are transcribed through the case's queue
+(the same worker as `transcribe`) and, with --translate-to, translated; then
+DIR/<name>.timeline.json (and .docx, .pdf) is written with every message in
+chat order and each voice note's transcript in its place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.commands import FAILED, OK, check_out_dir, fail, transcribe_options
+
+if TYPE_CHECKING:
+    from app.core.chats.intake import TakenIn
+    from app.core.store import Case
+    from app.core.types import ModelInfo
+
+
+def _basenames(taken: list[TakenIn]) -> dict[int, str]:
+    """<name> per export: the input's stem, or the chat file's where one input holds several."""
+    names = {}
+    for t in taken:
+        given = Path(t.given)
+        several = sum(1 for o in taken if o.given == t.given) > 1
+        names[t.exhibit_id] = t.original.stem if several or not given.is_dir() else given.name
+    counts = Counter(names.values())
+    return {k: (v if counts[v] == 1 else f"{v}-{k}") for k, v in names.items()}
+
+
+def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
+    from app.core.chats.intake import take_in
+    from app.core.errors import ChatError
+
+    taken, status = [], OK
+    for given in inputs:
+        try:
+            found = take_in(case, given)
+        except ChatError as exc:
+            fail(exc.path, exc.reason)
+            status = FAILED
+            continue
+        for t in found:
+            media = len(t.media)
+            messages = len(t.export.messages)
+            print(f"{t.original}: {t.export.container}, {messages} messages, {media} voice notes or videos",
+                  file=sys.stderr)
+        taken.extend(found)
+    return taken, status
+
+
+def _transcribe(case: Case, taken: list[TakenIn], args: argparse.Namespace, options, translate) -> int:
+    from app.core.intake import Found
+    from app.core.jobs import JobQueue
+    from app.queue_commands import QueueRunner, enqueue, enqueue_translations
+
+    usable = [Found(m.path, m.source) for t in taken for m in t.media]
+    if not usable:
+        return OK
+    queue = JobQueue(case.conn)
+    priority = queue.top_priority() + 1
+    queued = enqueue(case, queue, usable, options, priority, report=False)
+    jobs = {q.job_id for q in queued}
+    if translate is not None:
+        enqueue_translations(queue, queued, translate, priority)
+        jobs |= {queue.add_or_get(q.exhibit_id, "translate", translate, priority, q.job_id)[0] for q in queued}
+    pending = {j for j in jobs if queue.get(j).state != "done"}
+    if not pending:
+        return OK
+    paths = {q.job_id: q.path for q in queued}
+    runner = QueueRunner(case, case.folder, lambda job: None,
+                         lambda job: [paths.get(job.parent_job_id or job.id, f"job {job.id}")])
+    outcome = runner.run(until=pending)
+    return FAILED if outcome.failed or outcome.cancelled or outcome.gave_up else OK
+
+
+def _chat_language(timeline) -> str | None:
+    """The language most voice notes of the chat are in (the chat's own text has no detector)."""
+    counts = Counter(e.attachment.language for e in timeline.entries
+                     if e.attachment is not None and e.attachment.language)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _translate_messages(case: Case, exhibit_id: int, translator, source: str | None, target: str,
+                        timeline) -> dict[int, str]:
+    from app.core.chats.timeline import untranslated_messages
+    from app.core.chats.translate import translate_messages
+    from app.core.translation import check_language, same_language
+
+    language = source or _chat_language(timeline)
+    if not language:
+        fail(timeline.source.name, "the language of the chat's text is not known; give it with --from "
+                                   "(voice notes are translated all the same)")
+        return {}
+    if same_language(language, target):
+        return {}
+    stored = untranslated_messages(case, exhibit_id)
+    results = translate_messages([s.message for s in stored], translator, check_language(language), target)
+    return {s.id: r.text for s, r in zip(stored, results) if r is not None}
+
+
+def _load_translator(args: argparse.Namespace) -> tuple[object, ModelInfo]:
+    from app.core.models import translation_model
+    from app.core.mt import load_translator
+
+    translator = load_translator(translation_model(args.translate_model), device=args.device,
+                                 threads=args.threads)
+    return translator, translator.info
+
+
+def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> None:
+    from app.core.chats.timeline import build_timeline
+    from app.core.export.timeline import parse_timeline_formats, write_timeline
+    from app.core.hashing import sha256_file
+
+    formats = parse_timeline_formats(args.format)
+    names = _basenames(taken)
+    translator, model = _load_translator(args) if args.translate_to else (None, None)
+    source = None if args.source in (None, "", "auto") else args.source
+    for t in taken:
+        timeline = build_timeline(case, t.exhibit_id)
+        if translator is not None:
+            translations = _translate_messages(case, t.exhibit_id, translator, source, args.translate_to,
+                                               timeline)
+            timeline = build_timeline(case, t.exhibit_id, translations, model, args.translate_to)
+        for path in write_timeline(timeline, args.out, names[t.exhibit_id], formats):
+            with case.transaction():
+                case.audit.record("export.timeline_written", f"exhibit/{t.exhibit_id}",
+                                  {"file": str(path), "sha256": sha256_file(path)})
+            print(path)
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from app.core.export.timeline import parse_timeline_formats
+    from app.core.store import Case
+    from app.queue_commands import check_model, translate_options
+
+    parse_timeline_formats(args.format)
+    options = transcribe_options(args)
+    check_model(options)
+    translate = translate_options(args)
+    case = Case.open(args.case)
+    try:
+        taken, status = _take_in_all(case, args.inputs)
+        if not taken:
+            return status
+        check_out_dir(args.out, [str(t.original) for t in taken])
+        status = max(status, _transcribe(case, taken, args, options, translate))
+        _write(case, taken, args)
+        return status
+    finally:
+        case.close()
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from app.cli import add_case_option, add_transcribe_options
+
+    p = sub.add_parser("timeline", help="a chat export (WhatsApp, Telegram, Signal) as one timeline, "
+                                        "voice notes transcribed in their place")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="chat file, export folder or WhatsApp .zip")
+    p.add_argument("--out", type=Path, required=True, help="folder for DIR/<name>.timeline.<format>")
+    p.add_argument("--format", default="json", help="comma list of json, docx, pdf (default json)")
+    p.add_argument("--translate-to", default=None, metavar="LANG",
+                   help="also translate the messages and voice notes into this language")
+    p.add_argument("--translate-model", default=None, metavar="NAME|DIR",
+                   help="NLLB-200 or M2M-100 model (default: the first one installed)")
+    p.add_argument("--from", dest="source", default="auto", metavar="LANG",
+                   help="language of the chat's text (default: that of most of its voice notes)")
+    add_transcribe_options(p)
+    add_case_option(p)
+    p.set_defaults(handler=cmd_timeline)
