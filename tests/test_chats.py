@@ -65,7 +65,7 @@ def test_month_first_is_decided_from_a_day_above_twelve():
 def test_ambiguous_dates_are_left_empty_and_said():
     chat = only(CHATS / "whatsapp_ambiguous.txt").export.chats[0]
     assert chat.date_order == "ambiguous"
-    first, second, third, fourth = chat.messages
+    first, _second, third, fourth = chat.messages
     assert first.datetime is None and first.note == AMBIGUOUS_NOTE
     assert first.time_as_written == "04/05/2022, 10:00"
     assert third.datetime == "2022-05-05T11:00:00"  # day == month: the same either way
@@ -293,3 +293,30 @@ def test_export_folder_with_media_beside_the_chat(tmp_path):
     assert loaded.original == tmp_path / "WhatsApp Chat with Dave.txt"
     assert loaded.files == {"PTT-20240313-WA0004.opus": tmp_path / "PTT-20240313-WA0004.opus"}
     assert loaded.export.messages[5].attachment.missing  # the photo is not there
+
+
+HEADER_LAYOUTS = [
+    "%m/%d/%y, %H:%M - {name}:", "[%d/%m/%y, %H:%M:%S] {name}:", "%d-%m-%y %H:%M - {name}:",
+    "[%d-%m-%y %H:%M:%S] {name}:", "[%m/%d/%y, %H:%M:%S] {name}:", "%d/%m/%y, %H:%M \u2013 {name}:",
+    "%d.%m.%y, %H:%M \u2013 {name}:", "%m.%d.%y %H:%M - {name}:", "[%d/%m/%y, %I:%M:%S %p] {name}:",
+    "[%m/%d/%y %H:%M:%S] {name}:", "%m-%d-%y, %H:%M , {name}:", "%d/%m/%y, %H:%M , {name}:",
+    "[%d.%m.%y %H:%M:%S] {name}:", "[%Y/%m/%d %H:%M] {name}:", "%Y-%m-%d, %H:%M - {name}:",
+    "[%Y-%m-%d %H:%M:%S] {name}:", "%d.%m.%Y klo %H.%M.%S - {name}:", "%d. %m. %Y. %H:%M:%S {name}:",
+    "%d/%m/%Y, %I:%M:%S %p {name}:", "%d.%m.%y %H.%M.%S: {name}:", "%d/%m/%Y \u00e0 %H:%M - {name}:",
+    "%m/%d/%y, %I:%M\u202f%p - {name}:", "\u200e[%d.%m.%y, %H:%M:%S] {name}:", "[%m/%Y/%d, %H:%M:%S] {name}:",
+]
+
+
+@pytest.mark.parametrize("layout", HEADER_LAYOUTS)
+def test_header_layouts_from_public_parser_lists(layout):
+    from datetime import datetime
+
+    moments = [datetime(2017, 3, 16, 13, 45, 30), datetime(2017, 3, 17, 8, 5, 9)]
+    lines = [moments[0].strftime(layout).format(name="Sample User") + " Hello: world",
+             "second line", moments[1].strftime(layout).format(name="+1 555 0100") + " ok"]
+    ms = parse_text("\n".join(lines) + "\n", "x.txt")[0].messages
+    assert [(m.sender, m.text) for m in ms] == [("Sample User", "Hello: world\nsecond line"),
+                                                ("+1 555 0100", "ok")]
+    seconds = "%S" in layout
+    assert [m.datetime for m in ms] == [
+        (t if seconds else t.replace(second=0)).isoformat() for t in moments]

@@ -8,6 +8,7 @@ sender and the text. Around that core the layouts vary; all of these are read:
     15/12/2025, 10:34:00 AM Charlie: text         iOS without brackets
     3/12/24, 9:18\u202fPM - Piotr: text           12-hour clocks (AM/PM, a. m., 午後, 오후, م ...)
     13.06.18 21.25.15: a: m                       dotted times, colon after the time
+    6/3/17, 00:45 , a: m                          a comma after the time
     13.6.2018 klo 21.25.15 - a: m                 a word between date and time (klo, à, um ...)
     13. 6. 2018. 21:25:15 a: m                    spaced dates
     [06/2018/13, 21:25:15] a: m                   the year in the middle
@@ -45,7 +46,7 @@ _HEADER_RE = re.compile(
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
     r"(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
     r"(?P<close>\])?"
-    r"(?P<sep>\s*[-\u2013\u2014]\s|:\s|\s)"
+    r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
     r"(?P<rest>.*)$",
     re.DOTALL,
 )
