@@ -101,10 +101,11 @@ def test_header_layouts(name, senders, first_iso):
 
 
 def test_twelve_hour_clock_markers():
-    text = ("2020. 3. 6. 오전 12:45 - 김: 안녕\n2020. 3. 6. 오후 1:05 - 이: 네\n"
-            "[13/09/2023, 12:04:31 AM] Meet: x\n")
-    isos = [m.datetime for m in parse_text(text, "k.txt")[0].messages]
-    assert isos == ["2020-03-06T00:45:00", "2020-03-06T13:05:00", "2023-09-13T00:04:31"]
+    korean = "2020. 3. 6. 오전 12:45 - 김: 안녕\n2020. 3. 6. 오후 1:05 - 이: 네\n"
+    isos = [m.datetime for m in parse_text(korean, "k.txt")[0].messages]
+    assert isos == ["2020-03-06T00:45:00", "2020-03-06T13:05:00"]
+    [m] = parse_text("[13/09/2023, 12:04:31 AM] Meet: x\n", "e.txt")[0].messages
+    assert m.datetime == "2023-09-13T00:04:31"
 
 
 def test_an_unrecognised_header_is_never_glued_to_the_previous_sender():
@@ -320,3 +321,13 @@ def test_header_layouts_from_public_parser_lists(layout):
     seconds = "%S" in layout
     assert [m.datetime for m in ms] == [
         (t if seconds else t.replace(second=0)).isoformat() for t in moments]
+
+
+def test_a_typed_date_at_the_start_of_a_line_is_kept_apart_not_called_a_system_note():
+    text = ("12/03/2024, 21:14 - Anna: Plan:\n13/03/2024 10:00 meeting at the depot\n"
+            "12/03/2024, 21:15 - Bob: ok\n12/03/2024, 21:16 - Bob: fine\n")
+    first, typed, ok, fine = parse_text(text, "x.txt")[0].messages
+    assert first.text == "Plan:" and first.sender == "Anna"
+    assert typed.sender is None and not typed.system and "not recognised" in typed.note
+    assert typed.text == "13/03/2024 10:00 meeting at the depot"
+    assert (ok.sender, fine.sender) == ("Bob", "Bob")

@@ -25,7 +25,7 @@ kept the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
 
 from app.core.chats import dates
@@ -60,6 +60,7 @@ class Header:
     written: str  # date and time exactly as written (direction marks removed)
     stamp: dates.Stamp | None
     rest: str  # the line after the header, direction marks kept
+    shape: tuple[bool, str] = (False, "")  # (bracketed, separator after the time)
 
 
 @dataclass
@@ -95,20 +96,37 @@ def read_header(line: str) -> Header | None:
         return None
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")))
+    shape = (bool(match["open"]), match["sep"].strip() or " ")
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
 
 
 def looks_like_header(line: str) -> bool:
     return bool(_HEADERISH_RE.match(_clean(line)))
 
 
-def _entries(lines: Iterable[str]) -> list[_Entry]:
+def _file_shapes(headers: list[Header | None]) -> set[tuple[bool, str]]:
+    """The header shapes this file is written in: the commonest, and any other on 2+ and a tenth of them.
+
+    A header-shaped line in another shape (a date and time a person typed at the
+    start of a line) is then not taken for a message of its own, nor for part of
+    the message above: it is kept apart, with no sender.
+    """
+    counts = Counter(h.shape for h in headers if h is not None)
+    if not counts:
+        return set()
+    total = sum(counts.values())
+    top = counts.most_common(1)[0][0]
+    return {shape for shape, n in counts.items() if shape == top or (n >= 2 and n * 10 >= total)}
+
+
+def _entries(lines: list[str]) -> list[_Entry]:
+    headers = [read_header(line) for line in lines]
+    shapes = _file_shapes(headers)
     entries: list[_Entry] = []
-    for line in lines:
-        header = read_header(line)
-        if header is not None:
+    for line, header in zip(lines, headers):
+        if header is not None and header.shape in shapes:
             entries.append(_Entry(header, lines=[header.rest]))
-        elif looks_like_header(line):
+        elif header is not None or looks_like_header(line):
             entries.append(_Entry(None, UNRECOGNISED_NOTE, [line]))
         elif entries:
             entries[-1].lines.append(line)
