@@ -331,3 +331,10 @@ def test_a_typed_date_at_the_start_of_a_line_is_kept_apart_not_called_a_system_n
     assert typed.sender is None and not typed.system and "not recognised" in typed.note
     assert typed.text == "13/03/2024 10:00 meeting at the depot"
     assert (ok.sender, fine.sender) == ("Bob", "Bob")
+
+
+def test_a_chat_opening_with_a_long_message_is_still_a_chat():
+    text = "12/03/2024, 21:14 - Anna: " + "\n".join(f"line {i}" for i in range(60)) + \
+        "\n13/03/2024, 08:00 - Bob: ok\n13/03/2024, 08:01 - Anna: good\n"
+    assert sniff_text(text, "x.txt") == "whatsapp"
+    assert len(parse_text(text, "x.txt")[0].messages) == 3

@@ -156,3 +156,22 @@ def test_cli_telegram_export_without_media(tmp_path, capsys):
     assert data["container"] == "telegram-json"
     assert [c["name"] for c in data["chats"]] == ["Oleg", "Crew"]
     assert len(data["messages"]) == 8 and data["messages"][3]["attachment"]["missing"] is True
+
+
+def test_an_export_folder_takes_in_the_voice_notes_beside_the_chat(case, tmp_path):
+    folder = tmp_path / "evidence" / "WhatsApp Chat with Ana"
+    folder.mkdir(parents=True)
+    (folder / "WhatsApp Chat with Ana.txt").write_text(
+        "13/03/2024, 08:02 - Dave: Hi\n13/03/2024, 08:03 - Ana: PTT-20240313-WA0001.opus (file attached)\n"
+        "13/03/2024, 08:04 - Ana: PTT-20240313-WA0002.ogg (file attached)\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "PTT-20240313-WA0001.opus")
+    shutil.copy(MEDIA / "not_audio.wav", folder / "PTT-20240313-WA0002.ogg")
+    [taken] = take_in(case, folder)
+    assert taken.export.container == "whatsapp"
+    [media] = taken.media
+    assert media.path == str(folder / "PTT-20240313-WA0001.opus")  # the original, not a copy
+    assert not (case.folder / "exports").exists()
+    data = timeline_dict(build_timeline(case, taken.exhibit_id))
+    voice, broken = data["messages"][1]["attachment"], data["messages"][2]["attachment"]
+    assert voice["sha256"] == sha256_file(MEDIA / "en_voicenote.opus")
+    assert broken["sha256"] is None and broken["error"] and broken["missing"] is False

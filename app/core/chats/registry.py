@@ -51,7 +51,7 @@ def sniff_text(text: str, name: str = "") -> str | None:
     signal_share = signal.score(text)
     if signal_share >= MIN_HEADER_SHARE and (name.lower().endswith(".md") or signal.has_markdown_media(text)):
         return signal.CONTAINER
-    if whatsapp.score(text) >= MIN_HEADER_SHARE:
+    if whatsapp.looks_like(text, MIN_HEADER_SHARE):
         return whatsapp.CONTAINER
     return None
 

@@ -185,3 +185,14 @@ def score(text: str, sample_lines: int = 40) -> float:
     if not lines:
         return 0.0
     return sum(read_header(line) is not None for line in lines) / len(lines)
+
+
+def looks_like(text: str, min_share: float = 0.3) -> bool:
+    """A WhatsApp export: headers on many of the first lines, or the first line a header and more
+    headers further on (a chat that opens with long messages)."""
+    if score(text) >= min_share:
+        return True
+    lines = [line for line in text.splitlines() if strip_marks(line).strip()]
+    if not lines or read_header(lines[0]) is None:
+        return False
+    return sum(read_header(line) is not None for line in lines[1:2000]) >= 2
