@@ -56,10 +56,43 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
     return taken, status
 
 
-def _transcribe(case: Case, taken: list[TakenIn], args: argparse.Namespace, options, translate) -> int:
+def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:
+    from app.core.jobs import JobQueue
+    from app.queue_commands import QueueRunner
+
+    queue = JobQueue(case.conn)
+    pending = {j for j in jobs if queue.get(j).state != "done"}
+    if not pending:
+        return OK
+    runner = QueueRunner(case, case.folder, lambda job: None,
+                         lambda job: [subjects.get(job.parent_job_id or job.id, f"job {job.id}")])
+    outcome = runner.run(until=pending)
+    return FAILED if outcome.failed or outcome.cancelled or outcome.gave_up else OK
+
+
+def _translate_jobs(case: Case, transcribe_jobs: set[int], translate: dict, priority: int) -> set[int]:
+    """A translate job per finished transcript not already in the target language."""
+    from app.core.jobs import JobQueue
+    from app.core.translation import same_language, text_language
+
+    queue = JobQueue(case.conn)
+    children = set()
+    for job_id in sorted(transcribe_jobs):
+        job = queue.get(job_id)
+        if job.state != "done" or job.run_id is None:
+            continue
+        language = text_language(case, job.run_id)
+        if language and same_language(language, translate["target"]):
+            continue
+        children.add(queue.add_or_get(job.exhibit_id, "translate", translate, priority, job.id)[0])
+    return children
+
+
+def _transcribe(case: Case, taken: list[TakenIn], options, translate: dict | None) -> int:
+    """Transcribe every voice note and video (then translate them) through the case's queue."""
     from app.core.intake import Found
     from app.core.jobs import JobQueue
-    from app.queue_commands import QueueRunner, enqueue, enqueue_translations
+    from app.queue_commands import enqueue
 
     usable = [Found(m.path, m.source) for t in taken for m in t.media]
     if not usable:
@@ -67,18 +100,12 @@ def _transcribe(case: Case, taken: list[TakenIn], args: argparse.Namespace, opti
     queue = JobQueue(case.conn)
     priority = queue.top_priority() + 1
     queued = enqueue(case, queue, usable, options, priority, report=False)
-    jobs = {q.job_id for q in queued}
+    subjects = {q.job_id: q.path for q in queued}
+    status = _run_jobs(case, set(subjects), subjects)
     if translate is not None:
-        enqueue_translations(queue, queued, translate, priority)
-        jobs |= {queue.add_or_get(q.exhibit_id, "translate", translate, priority, q.job_id)[0] for q in queued}
-    pending = {j for j in jobs if queue.get(j).state != "done"}
-    if not pending:
-        return OK
-    paths = {q.job_id: q.path for q in queued}
-    runner = QueueRunner(case, case.folder, lambda job: None,
-                         lambda job: [paths.get(job.parent_job_id or job.id, f"job {job.id}")])
-    outcome = runner.run(until=pending)
-    return FAILED if outcome.failed or outcome.cancelled or outcome.gave_up else OK
+        status = max(status, _run_jobs(case, _translate_jobs(case, set(subjects), translate, priority),
+                                       subjects))
+    return status
 
 
 def _chat_language(timeline) -> str | None:
@@ -152,7 +179,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         if not taken:
             return status
         check_out_dir(args.out, [str(t.original) for t in taken])
-        status = max(status, _transcribe(case, taken, args, options, translate))
+        status = max(status, _transcribe(case, taken, options, translate))
         _write(case, taken, args)
         return status
     finally:

@@ -1,4 +1,8 @@
-"""`python -m app timeline` on a WhatsApp zip with real voice notes (real Whisper base model)."""
+"""`python -m app timeline` on a WhatsApp zip with real voice notes (real Whisper base model).
+
+The translation runs on the tiny random-weight NLLB fixture: its words are gibberish, but
+which notes are translated (not the one already in English) and where it lands are real.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,8 @@ def test_voice_notes_are_transcribed_in_their_place(tmp_path, models_dir):
     out, case = tmp_path / "out", tmp_path / "case"
     done = subprocess.run(
         [sys.executable, "-m", "app", "timeline", str(archive), "--out", str(out), "--case", str(case),
-         "--model", "base", "--format", "json,docx,pdf"],
+         "--model", "base", "--format", "json,docx,pdf",
+         "--translate-to", "en", "--translate-model", str(REPO / "tests" / "fixtures" / "tiny_nllb")],
         cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     data = json.loads((out / "WhatsApp Chat with Ana.timeline.json").read_text(encoding="utf-8"))
@@ -50,6 +55,7 @@ def test_voice_notes_are_transcribed_in_their_place(tmp_path, models_dir):
     assert "station" in english["transcript"].lower() and english["missing"] is False
     assert spanish["sha256"] == sha256_file(MEDIA / "es_voicenote.ogg") and spanish["language"] == "es"
     assert "estación" in spanish["transcript"].lower()
+    assert spanish["translation"] and english["translation"] is None  # already in English
     assert gone["missing"] is True and gone["transcript"] is None and gone["sha256"] is None
     assert messages[0]["attachment"] is None and messages[0]["text"] == "Are we still on for Saturday?"
     assert (out / "WhatsApp Chat with Ana.timeline.docx").stat().st_size > 0

@@ -18,7 +18,8 @@ from typing import Any
 from app.core.clock import utc_now
 from app.core.provenance import software_info
 from app.core.store import Case
-from app.core.store.chats import StoredMessage, chat_messages, stored_chats
+from app.core.store.chats import StoredMessage, chat_messages, stored_chats, translation_runs
+from app.core.translation import TASK as TRANSLATION_TASK
 from app.core.translation import source_transcript
 from app.core.types import ModelInfo, SourceInfo
 
@@ -72,15 +73,28 @@ def _run_text(case: Case, run_id: int | None) -> tuple[str | None, str | None, M
     return text, transcript.language, transcript.model
 
 
-def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo]) -> TimelineAttachment | None:
+def _translation_run(case: Case, transcript_run: int | None, target: str | None) -> int | None:
+    """The newest translation of a transcript run (into `target`, when one is named)."""
+    if transcript_run is None:
+        return None
+    for run_id in translation_runs(case, transcript_run, TRANSLATION_TASK):
+        settings = case.transcript(run_id).settings
+        if target is None or settings.get("target_language") == target:
+            return run_id
+    return None
+
+
+def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
+                target: str | None) -> TimelineAttachment | None:
     a = stored.message.attachment
     if a is None:
         return None
     if stored.attachment_exhibit_id is None:
         return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, error=stored.attachment_error)
     exhibit = case.exhibit(stored.attachment_exhibit_id)
-    text, language, model = _run_text(case, case.latest_run(exhibit.id, "transcribe"))
-    translation, _, mt_model = _run_text(case, case.latest_run(exhibit.id, "translate"))
+    transcript_run = case.latest_run(exhibit.id, "transcribe")
+    text, language, model = _run_text(case, transcript_run)
+    translation, _, mt_model = _run_text(case, _translation_run(case, transcript_run, target))
     for m in (model, mt_model):
         if m is not None:
             models.setdefault(m.sha256 or m.name, m)
@@ -105,7 +119,7 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
             m = stored.message
             entries.append(TimelineEntry(
                 chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
-                translations.get(stored.id), _attachment(case, stored, models)))
+                translations.get(stored.id), _attachment(case, stored, models, target)))
     container = chats[0].container if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
         latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),

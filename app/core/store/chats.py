@@ -122,3 +122,11 @@ def _stored_message(r: sqlite3.Row) -> StoredMessage:
     message = Message(r["idx"], r["sender"], r["time_written"], r["datetime"], r["text"],
                       bool(r["system"]), attachment, r["note"])
     return StoredMessage(r["id"], message, r["a_exhibit"], r["a_error"])
+
+
+def translation_runs(case: Case, parent_run_id: int, task: str) -> list[int]:
+    """Complete translation runs made from one transcript run, newest first."""
+    rows = case.conn.execute(
+        "SELECT id FROM runs WHERE parent_run_id=? AND task=? AND status='complete' ORDER BY id DESC",
+        (parent_run_id, task)).fetchall()
+    return [int(r[0]) for r in rows]
