@@ -175,3 +175,18 @@ def test_an_export_folder_takes_in_the_voice_notes_beside_the_chat(case, tmp_pat
     voice, broken = data["messages"][1]["attachment"], data["messages"][2]["attachment"]
     assert voice["sha256"] == sha256_file(MEDIA / "en_voicenote.opus")
     assert broken["sha256"] is None and broken["error"] and broken["missing"] is False
+
+
+@pytest.mark.parametrize("name", ["whatsapp_ar.txt", "whatsapp_ru.txt", "signal_chat.md",
+                                  "telegram_result.json", "whatsapp_ambiguous.txt"])
+def test_every_format_renders_in_every_script(case, tmp_path, name):
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    shutil.copy(CHATS / name, folder / name)
+    [taken] = take_in(case, folder / name)
+    timeline = build_timeline(case, taken.exhibit_id)
+    paths = write_timeline(timeline, tmp_path / "out", "t", ["json", "docx", "pdf"])
+    data = json.loads(paths[0].read_text(encoding="utf-8"))
+    assert len(data["messages"]) == len(taken.export.messages)
+    assert [m["text"] for m in data["messages"]] == [m.text for m in taken.export.messages]
+    assert paths[2].read_bytes().startswith(b"%PDF") and len(PdfReader(paths[2]).pages) >= 1

@@ -25,6 +25,8 @@ from app.core.errors import ChatError
 MAX_CHAT_BYTES = 64 * 1024 * 1024
 CHAT_SUFFIXES = (".txt", ".md", ".json")
 MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
+MAX_FOLDER_DEPTH = 2  # media are beside the chat file or in its export's own subfolders
+MAX_FOLDER_FILES = 200_000
 
 
 @dataclass(frozen=True)
@@ -101,13 +103,17 @@ def _with_attachments(chats: tuple[Chat, ...], locate: Callable[[Attachment], st
 
 
 def _folder_files(base: Path) -> dict[str, Path]:
+    """Files of an export folder, to the depth exports use (Telegram: `voice_messages/x.ogg`)."""
     files: dict[str, Path] = {}
     for root, dirs, names in os.walk(base):
-        dirs.sort()
+        depth = len(Path(root).relative_to(base).parts)
+        dirs[:] = sorted(dirs) if depth < MAX_FOLDER_DEPTH else []
         for name in sorted(names):
             full = Path(root) / name
             if not full.is_symlink():
                 files[full.relative_to(base).as_posix()] = full
+            if len(files) >= MAX_FOLDER_FILES:
+                return files
     return files
 
 
@@ -152,6 +158,8 @@ def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
             extracted = _extract(archive, chats, media, extract_to)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ChatError(str(path), f"not a readable zip ({exc})") from None
+    except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
+        raise ChatError(str(path), f"zip cannot be read ({exc})") from None
     return Loaded(ChatExport(whatsapp_zip.CONTAINER, member.filename, chats), path, extracted)
 
 

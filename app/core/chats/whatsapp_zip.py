@@ -130,7 +130,11 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Pa
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
-    with archive.open(info) as source, open(partial, "wb") as out:
-        shutil.copyfileobj(source, out, 1024 * 1024)
+    try:
+        with archive.open(info) as source, open(partial, "wb") as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(target)
     return target

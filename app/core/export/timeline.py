@@ -11,6 +11,7 @@ name and SHA-256, the software and the models whose output it shows.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 from datetime import datetime, timezone
@@ -32,7 +33,7 @@ from app.core.export.docx import (
     restamp_zip,
     xml_safe,
 )
-from app.core.export.pdf import FONT, FONT_FILES, HEADING, MARGIN_MM, font_path
+from app.core.export.pdf import FONT, FONT_FILES, HEADING, MARGIN_MM, _complex_char, font_path
 from app.core.provenance import software_info
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
@@ -187,6 +188,8 @@ class _TimelinePdf(FPDF):
         self.set_font(FONT, size=9)
         self.set_creation_date(_created(timeline))
         self.set_title(f"Timeline of {timeline.source.name}")
+        if _needs_shaping(timeline) and importlib.util.find_spec("uharfbuzz") is not None:
+            self.set_text_shaping(True)  # Arabic joining and right-to-left runs
 
     def footer(self) -> None:
         self.set_y(-MARGIN_MM - 6)
@@ -196,6 +199,12 @@ class _TimelinePdf(FPDF):
         self.cell(0, 3, f"Page {self.page_no()} of {{nb}}", align="C")
         self.set_text_color(0)
         self.set_font(FONT, size=9)
+
+
+def _needs_shaping(timeline: Timeline) -> bool:
+    texts = (t for e in timeline.entries for t in (e.text, e.sender or "", message_cell(e),
+                                                   translation_cell(e)))
+    return any(_complex_char(ch) for text in texts for ch in text if ord(ch) >= 0x0590)
 
 
 def render_pdf(timeline: Timeline) -> bytes:
