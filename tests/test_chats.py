@@ -128,6 +128,8 @@ def test_an_unrecognised_header_is_never_glued_to_the_previous_sender():
     ("PTT-20200101-WA0002.opus (fișier atașat)", "PTT-20200101-WA0002.opus", False),
     ("PTT-20200101-WA0002.opus (dosya ekli)", "PTT-20200101-WA0002.opus", False),
     ("PTT-20200101-WA0002.opus (файл прикреплен)", "PTT-20200101-WA0002.opus", False),
+    ("PTT-20200101-WA0002.opus (файл добавлен)", "PTT-20200101-WA0002.opus", False),
+    ("изображение не сохранено", None, True),
     ("PTT-20200101-WA0002.opus (ملف مرفق)", "PTT-20200101-WA0002.opus", False),
     ("<attached: 00000042-PHOTO-2020-01-01-10-10-10.jpg>", "00000042-PHOTO-2020-01-01-10-10-10.jpg", False),
     ("< attached: 00000042-PHOTO-2020-01-01-10-10-10.jpg >", "00000042-PHOTO-2020-01-01-10-10-10.jpg", False),

@@ -31,7 +31,7 @@ _WHATSAPP_NAME = re.compile(
 # "(file attached)" in the languages the app is localised in (lower-case fragments).
 ATTACHED_WORDS = (
     "attached", "angehängt", "joint", "adjunto", "anexado", "anexo", "allegato", "bijgevoegd",
-    "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "مرفق",
+    "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "добавлен", "مرفق",
 )
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
@@ -47,13 +47,15 @@ MEDIA_NOUNS = {
                  "contact", "card", "kontaktkarte", "kontakt", "contacto", "contato", "contatto",
                  "kişi", "kartı", "контакт", "جهة", "اتصال"},
     "other": {"media", "medien", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
-              "медиафайлы", "медиафайлов", "медиа", "الوسائط", "file", "datei", "fichier",
+              "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл"},
 }
 OMITTED_WORDS = {
     "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
     "omitida", "omitidos", "oculto", "oculta", "ocultado", "ocultada", "ocultos", "omesso",
-    "omessa", "omessi", "weggelaten", "pominięto", "pominięty", "pominięte", "omisă", "dahil", "edilmedi", "отсутствует", "пропущено", "пропущен", "пропущены", "без", "تم",
+    "omessa", "omessi", "weggelaten", "pominięto", "pominięty", "pominięte", "omisă", "dahil",
+    "edilmedi", "отсутствует", "пропущено", "пропущен", "пропущены", "без", "не", "сохранено",
+    "сохранён", "تم",
     "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة",
 }
 MISSING_FILE = {"null"}
@@ -61,7 +63,8 @@ MISSING_FILE = {"null"}
 # The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
 # Whole sentences or app-specific phrases only, so a person writing about encryption stays a person.
 ENCRYPTION_OPENINGS = (
-    "messages and calls are end-to-end", "messages to this group are now secured",
+    "messages and calls are end-to-end", "messages and calls are now end-to-end",
+    "messages to this group are now secured",
     "messages you send to this", "nachrichten und anrufe sind", "les messages et les appels sont",
     "los mensajes y las llamadas están", "as mensagens e as chamadas são", "i messaggi e le chiamate sono",
     "berichten en oproepen worden", "berichten en oproepen zijn", "wiadomości i połączenia są",
@@ -87,7 +90,7 @@ SYSTEM_EXACT = frozenset({
     "verpasster sprachanruf", "verpasster videoanruf", "appel vocal manqué", "appel vidéo manqué",
     "llamada perdida", "videollamada perdida", "chamada de voz perdida", "chiamata vocale persa",
     "gemiste spraakoproep", "nieodebrane połączenie głosowe", "apel vocal pierdut",
-    "cevapsız sesli arama", "пропущенный аудиозвонок", "مكالمة صوتية فائتة",
+    "cevapsız sesli arama", "пропущенный аудиозвонок", "пропущенный видеозвонок", "مكالمة صوتية فائتة",
 })
 
 
