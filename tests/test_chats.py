@@ -340,3 +340,13 @@ def test_a_chat_opening_with_a_long_message_is_still_a_chat():
         "\n13/03/2024, 08:00 - Bob: ok\n13/03/2024, 08:01 - Anna: good\n"
     assert sniff_text(text, "x.txt") == "whatsapp"
     assert len(parse_text(text, "x.txt")[0].messages) == 3
+
+
+def test_edited_marker_and_shared_location():
+    text = ("[12/03/2024, 21:14:05] Anna: see you at 8 <This message was edited>\n"
+            "[13/03/2024, 21:15:00] Anna: \u200eLocation: https://maps.google.com/?q=51.5,-0.1\n"
+            "[13/03/2024, 21:16:00] Jonas: bis morgen <Diese Nachricht wurde bearbeitet>\n")
+    edited, location, german = parse_text(text, "x.txt")[0].messages
+    assert edited.text == "see you at 8" and "edited" in edited.note
+    assert not location.system and location.text.startswith("Location: https://")
+    assert german.text == "bis morgen" and "bearbeitet" in german.note

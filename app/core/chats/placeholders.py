@@ -94,6 +94,12 @@ SYSTEM_EXACT = frozenset({
 })
 
 
+EDITED_WORDS = ("edited", "bearbeitet", "modifié", "editó", "editado", "editada", "modificato",
+                "bewerkt", "edytowan", "editat", "düzenlendi", "изменено", "отредактировано", "تعديل",
+                "معدلة")
+_EDITED_RE = re.compile(r"\s*<(?P<marker>[^<>\n]{4,60})>$")
+
+
 @dataclass(frozen=True)
 class Found:
     attachment: Attachment
@@ -156,8 +162,18 @@ def find_attachment(text: str) -> Found | None:
 def is_system_note(text: str) -> bool:
     """True for the app's own notes that an export writes under a name."""
     lowered = " ".join(strip_marks(text).lower().split())
+    if "http://" in lowered or "https://" in lowered:  # a shared location or link: the sender's
+        return False
     if lowered.rstrip(".") in SYSTEM_EXACT:
         return True
     if lowered.startswith(ENCRYPTION_OPENINGS):
         return True
     return any(phrase in lowered for phrase in SYSTEM_CONTAINS)
+
+
+def split_edited(text: str) -> tuple[str, str]:
+    """(text, marker) with the app's trailing `<This message was edited>` taken off the text."""
+    match = _EDITED_RE.search(text)
+    if match is None or not any(w in match["marker"].lower() for w in EDITED_WORDS):
+        return text, ""
+    return text[: match.start()].rstrip(), match["marker"].strip()

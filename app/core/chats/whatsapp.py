@@ -29,7 +29,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.core.chats import dates
-from app.core.chats.placeholders import MARKS, find_attachment, is_system_note, strip_marks
+from app.core.chats.placeholders import (
+    MARKS,
+    find_attachment,
+    is_system_note,
+    split_edited,
+    strip_marks,
+)
 from app.core.chats.records import Chat, Message
 
 CONTAINER = "whatsapp"
@@ -152,15 +158,18 @@ def _body(first: str, more: list[str]) -> str:
 
 def message_from(index: int, header: Header, lines: list[str], iso: str | None, note: str) -> Message:
     sender, raw = _split_sender(lines[0])
-    text = _body(raw, lines[1:])
+    text, edited = split_edited(_body(raw, lines[1:]))
+    if edited:
+        note = "; ".join(n for n in (note, f"edited (the export says <{edited}>)") if n)
     common = {"index": index, "time_as_written": header.written, "datetime": iso, "note": note}
     if sender is None:
         return Message(sender=None, text=text, system=True, **common)
     found = find_attachment(text)
     if found is not None:
         return Message(sender=sender, text=found.caption, attachment=found.attachment, **common)
-    # iOS marks its own notes with a left-to-right mark after "Name: ".
-    system = raw.lstrip(" ").startswith("\u200e") or is_system_note(text)
+    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location).
+    marked = raw.lstrip(" ").startswith("\u200e") and "://" not in text
+    system = marked or is_system_note(text)
     return Message(sender=sender, text=text, system=system, **common)
 
 
