@@ -201,13 +201,15 @@ def test_telegram_single_chat():
     loaded = only(CHATS / "telegram_result.json")
     assert loaded.export.container == "telegram-json"
     ms = loaded.export.messages
-    assert len(ms) == 6
+    assert len(ms) == 8
     assert ms[0].system and ms[0].sender == "Oleg"
     assert ms[2].text == "Look at this"
     assert ms[3].attachment.kind == "audio" and ms[3].attachment.missing  # not beside the fixture
     assert ms[4].text == "the car" and ms[4].attachment.kind == "image"
     assert ms[5].attachment.missing and ms[5].attachment.name is None
     assert ms[1].datetime == "2021-04-01T09:01:10" and ms[1].time_as_written == "2021-04-01T09:01:10"
+    assert "forwarded from Max" in ms[6].note and "reply to message id 4" in ms[6].note
+    assert ms[7].note == "location 51.5033, -0.1196" and ms[7].text == ""
 
 
 def test_telegram_full_export_keeps_each_chat():

@@ -155,7 +155,7 @@ def test_cli_telegram_export_without_media(tmp_path, capsys):
     data = json.loads((out / "telegram_full.timeline.json").read_text(encoding="utf-8"))
     assert data["container"] == "telegram-json"
     assert [c["name"] for c in data["chats"]] == ["Oleg", "Crew"]
-    assert len(data["messages"]) == 8 and data["messages"][3]["attachment"]["missing"] is True
+    assert len(data["messages"]) == 10 and data["messages"][3]["attachment"]["missing"] is True
 
 
 def test_an_export_folder_takes_in_the_voice_notes_beside_the_chat(case, tmp_path):

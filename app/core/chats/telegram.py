@@ -52,12 +52,31 @@ def _service_text(raw: dict[str, Any]) -> str:
     return ": ".join(part for part in (action, ", ".join(details), text) if part)
 
 
+def _notes(raw: dict[str, Any]) -> list[str]:
+    """What the export says about a message besides its text: forwarded, reply, edited, location."""
+    notes = []
+    if raw.get("forwarded_from"):
+        notes.append(f"forwarded from {raw['forwarded_from']}")
+    if raw.get("reply_to_message_id") is not None:
+        notes.append(f"reply to message id {raw['reply_to_message_id']}")
+    if raw.get("edited"):
+        notes.append(f"edited {raw['edited']}")
+    place = raw.get("location_information")
+    if isinstance(place, dict) and "latitude" in place:
+        notes.append(f"location {place.get('latitude')}, {place.get('longitude')}")
+    contact = raw.get("contact_information")
+    if isinstance(contact, dict):
+        notes.append("contact " + " ".join(str(v) for v in contact.values() if v))
+    return notes
+
+
 def _message(index: int, raw: Any) -> Message:
     if not isinstance(raw, dict):
         raise TypeError(f"message {index} is not an object")
     written = str(raw.get("date") or "")
     iso = dates.iso_from_text(written) if written else None
-    note = "" if iso or not written else "date not in ISO 8601"
+    notes = [] if iso or not written else ["date not in ISO 8601"]
+    note = "; ".join(notes + _notes(raw))
     if raw.get("type") == "service":
         sender = raw.get("actor") or raw.get("actor_id")
         return Message(index, str(sender) if sender else None, written, iso, _service_text(raw),

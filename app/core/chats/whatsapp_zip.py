@@ -136,5 +136,6 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Pa
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    partial.chmod(0o444)  # a copy of evidence: read-only
     partial.replace(target)
     return target
