@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 
 from app.commands import FAILED, OK, check_out_dir, fail, transcribe_options
 
+DEFAULT_WHISPER = "base"
+TRANSLATION_FAMILIES = ("nllb", "m2m100")
+
 if TYPE_CHECKING:
     from app.core.chats.intake import TakenIn
     from app.core.store import Case
@@ -164,12 +167,25 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> None:
             print(path)
 
 
+def _split_models(args: argparse.Namespace) -> argparse.Namespace:
+    """`--translate-to LANG --model NLLB`: a translation model given as --model translates,
+    and the voice notes are transcribed with the default Whisper model."""
+    from app.core import models
+
+    if not args.translate_to or args.translate_model or args.model == DEFAULT_WHISPER:
+        return args
+    if models.family_of(models.resolve(args.model)) not in TRANSLATION_FAMILIES:
+        return args
+    return argparse.Namespace(**{**vars(args), "translate_model": args.model, "model": DEFAULT_WHISPER})
+
+
 def cmd_timeline(args: argparse.Namespace) -> int:
     from app.core.export.timeline import parse_timeline_formats
     from app.core.store import Case
     from app.queue_commands import check_model, translate_options
 
     parse_timeline_formats(args.format)
+    args = _split_models(args)
     options = transcribe_options(args)
     check_model(options)
     translate = translate_options(args)
@@ -197,7 +213,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--translate-to", default=None, metavar="LANG",
                    help="also translate the messages and voice notes into this language")
     p.add_argument("--translate-model", default=None, metavar="NAME|DIR",
-                   help="NLLB-200 or M2M-100 model (default: the first one installed)")
+                   help="NLLB-200 or M2M-100 model (default: the first one installed; an NLLB-200 or "
+                        "M2M-100 model given as --model with --translate-to is taken as this one)")
     p.add_argument("--from", dest="source", default="auto", metavar="LANG",
                    help="language of the chat's text (default: that of most of its voice notes)")
     add_transcribe_options(p)

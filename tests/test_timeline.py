@@ -115,7 +115,8 @@ def test_timeline_before_transcription_and_its_exports(case, tmp_path):
     assert "MISSING" in pdf_text and timeline.source.sha256 in pdf_text.replace("\n", "")
 
 
-def test_cli_text_chat_translated_without_voice_notes(tmp_path, capsys):
+@pytest.mark.parametrize("model_option", ["--translate-model", "--model"])
+def test_cli_text_chat_translated_without_voice_notes(tmp_path, capsys, model_option):
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     chat = evidence / "_chat.txt"
@@ -124,7 +125,7 @@ def test_cli_text_chat_translated_without_voice_notes(tmp_path, capsys):
                     "13/03/2024, 08:01 - Bartek: <Pominięto multimedia>\n", encoding="utf-8")
     out = tmp_path / "out"
     status = main(["timeline", str(chat), "--out", str(out), "--case", str(tmp_path / "case"),
-                   "--translate-to", "en", "--translate-model", str(TINY_NLLB), "--from", "pl"])
+                   "--translate-to", "en", model_option, str(TINY_NLLB), "--from", "pl"])
     assert status == 0, capsys.readouterr().err
     data = json.loads((out / "_chat.timeline.json").read_text(encoding="utf-8"))
     assert data["container"] == "whatsapp"
