@@ -119,21 +119,22 @@ def _chat_language(timeline) -> str | None:
 
 
 def _translate_messages(case: Case, exhibit_id: int, translator, source: str | None, target: str,
-                        timeline) -> dict[int, str]:
+                        timeline) -> tuple[dict[int, str], str | None]:
+    """(translation per message row id, the language translated from); None when not known."""
     from app.core.chats.timeline import untranslated_messages
     from app.core.chats.translate import translate_messages
     from app.core.translation import check_language, same_language
 
     language = source or _chat_language(timeline)
     if not language:
-        fail(timeline.source.name, "the language of the chat's text is not known; give it with --from "
-                                   "(voice notes are translated all the same)")
-        return {}
+        fail(timeline.source.name, "messages not translated: the language of the chat's text is not "
+                                   "known; give it with --from (voice notes are translated all the same)")
+        return {}, None
     if same_language(language, target):
-        return {}
+        return {}, language
     stored = untranslated_messages(case, exhibit_id)
     results = translate_messages([s.message for s in stored], translator, check_language(language), target)
-    return {s.id: r.text for s, r in zip(stored, results) if r is not None}
+    return {s.id: r.text for s, r in zip(stored, results) if r is not None}, language
 
 
 def _load_translator(args: argparse.Namespace) -> tuple[object, ModelInfo]:
@@ -145,7 +146,8 @@ def _load_translator(args: argparse.Namespace) -> tuple[object, ModelInfo]:
     return translator, translator.info
 
 
-def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> None:
+def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
+    """Write each export's timeline; FAILED when a translation asked for could not be made."""
     from app.core.chats.timeline import build_timeline
     from app.core.export.timeline import parse_timeline_formats, write_timeline
     from app.core.hashing import sha256_file
@@ -154,17 +156,21 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> None:
     names = _basenames(taken)
     translator, model = _load_translator(args) if args.translate_to else (None, None)
     source = None if args.source in (None, "", "auto") else args.source
+    status = OK
     for t in taken:
         timeline = build_timeline(case, t.exhibit_id)
         if translator is not None:
-            translations = _translate_messages(case, t.exhibit_id, translator, source, args.translate_to,
-                                               timeline)
-            timeline = build_timeline(case, t.exhibit_id, translations, model, args.translate_to)
+            translations, language = _translate_messages(case, t.exhibit_id, translator, source,
+                                                         args.translate_to, timeline)
+            status = status if language else FAILED
+            timeline = build_timeline(case, t.exhibit_id, translations, model, args.translate_to,
+                                      {"messages_translated_from": language})
         for path in write_timeline(timeline, args.out, names[t.exhibit_id], formats):
             with case.transaction():
                 case.audit.record("export.timeline_written", f"exhibit/{t.exhibit_id}",
                                   {"file": str(path), "sha256": sha256_file(path)})
             print(path)
+    return status
 
 
 def _split_models(args: argparse.Namespace) -> argparse.Namespace:
@@ -196,8 +202,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             return status
         check_out_dir(args.out, [str(t.original) for t in taken])
         status = max(status, _transcribe(case, taken, options, translate))
-        _write(case, taken, args)
-        return status
+        return max(status, _write(case, taken, args))
     finally:
         case.close()
 

@@ -191,3 +191,16 @@ def test_every_format_renders_in_every_script(case, tmp_path, name):
     assert len(data["messages"]) == len(taken.export.messages)
     assert [m["text"] for m in data["messages"]] == [m.text for m in taken.export.messages]
     assert paths[2].read_bytes().startswith(b"%PDF") and len(PdfReader(paths[2]).pages) >= 1
+
+
+def test_cli_says_when_the_chat_text_language_is_unknown(tmp_path, capsys):
+    chat = tmp_path / "evidence" / "_chat.txt"
+    chat.parent.mkdir()
+    chat.write_text("12/03/2024, 21:14 - Anna: Gdzie jesteś?\n13/03/2024, 08:00 - Bob: Tutaj\n",
+                    encoding="utf-8")
+    status = main(["timeline", str(chat), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
+                   "--translate-to", "en", "--translate-model", str(TINY_NLLB)])
+    err = capsys.readouterr().err
+    assert status == 1 and "give it with --from" in err
+    data = json.loads((tmp_path / "out" / "_chat.timeline.json").read_text(encoding="utf-8"))
+    assert [m["translation"] for m in data["messages"]] == [None, None]  # nothing invented

@@ -104,7 +104,8 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
 
 
 def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
-                   translation_model: ModelInfo | None = None, target: str | None = None) -> Timeline:
+                   translation_model: ModelInfo | None = None, target: str | None = None,
+                   settings: dict[str, Any] | None = None) -> Timeline:
     """The timeline of every chat an export exhibit holds; `translations` keyed by message row id."""
     translations = translations or {}
     export = case.exhibit(exhibit_id).source
@@ -123,7 +124,7 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
     container = chats[0].container if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
         latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),
-        tuple(models.values()), target)
+        tuple(models.values()), target, dict(settings or {}))
 
 
 def untranslated_messages(case: Case, exhibit_id: int) -> list[StoredMessage]:
@@ -147,6 +148,7 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
             "software": {"name": sw.name, "version": sw.version},
             "models": [{"name": m.name, "sha256": m.sha256, "family": m.family} for m in timeline.models],
             "target_language": timeline.target_language,
+            "settings": timeline.settings,
         },
     }
 
