@@ -352,3 +352,12 @@ def test_edited_marker_and_shared_location():
     assert edited.text == "see you at 8" and "edited" in edited.note
     assert not location.system and location.text.startswith("Location: https://")
     assert german.text == "bis morgen" and "bearbeitet" in german.note
+
+
+def test_arabic_comma_and_evening_marker():
+    android = "\u200f١٦\u200f/١\u200f/٢٠٢١، ١١:٠٩ م - علي: مساء الخير\n"
+    ios = "[١٧\u200f/١\u200f/٢٠٢١، ٩:٠٠:٠٠ ص] سارة: صباح الخير\n"
+    [first] = parse_text(android, "ar.txt")[0].messages
+    [second] = parse_text(ios, "ar.txt")[0].messages
+    assert (first.sender, first.datetime) == ("علي", "2021-01-16T23:09:00")
+    assert (second.sender, second.datetime) == ("سارة", "2021-01-17T09:00:00")

@@ -12,7 +12,7 @@ sender and the text. Around that core the layouts vary; all of these are read:
     13.6.2018 klo 21.25.15 - a: m                 a word between date and time (klo, à, um ...)
     13. 6. 2018. 21:25:15 a: m                    spaced dates
     [06/2018/13, 21:25:15] a: m                   the year in the middle
-    ٠٦/٠٣/٢٠١٧ ٠٠:٤٥ - ...                        Arabic-Indic digits
+    ٠٦/٠٣/٢٠١٧ ٠٠:٤٥ - ...                        Arabic-Indic digits (and the Arabic comma)
 
 A header with no `Name: ` is the app's own note (system, no sender). Lines
 that are not headers continue the message above them, except a line that
@@ -47,7 +47,7 @@ _AMPM = r"(?:[AaPp]\.?\s?[Mm]\.?(?![A-Za-z])|午前|午後|上午|下午|오전|
 _HEADER_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:,?\s+(?:(?!" + _AMPM + r"\s?\d)[^\d\s\[\]:,.]{1,5}\s+)?|,)"
+    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)[^\d\s\[\]:,.\u060c]{1,5}\s+)?|[,\u060c])"
     r"(?:(?P<pre>" + _AMPM + r")\s?)?"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
     r"(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
