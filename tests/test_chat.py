@@ -121,3 +121,23 @@ def test_translate_with_the_tiny_model():
     assert out[1].source == "Cześć\ndruga linia\ntrzecia linia"
     assert out[1].text.count("\n") == 2  # one translated line per source line
     assert out[2] is None
+
+
+def test_text_intake_records_each_container_by_its_own_name(tmp_path):
+    from app.core.store import Case
+    from app.core.text_intake import classify, import_text
+
+    chats = FIXTURES / "chats"
+    case = Case.open(tmp_path / "case")
+    try:
+        signal, _ = import_text(case, chats / "signal_chat.md")
+        whatsapp, run_id = import_text(case, chats / "whatsapp_android_en.txt")
+        segments = case.segments(run_id)
+    finally:
+        case.close()
+    assert classify(chats / "signal_chat.md") == "text"
+    assert (signal.source.container, signal.source.kind) == ("signal", "chat")
+    assert (whatsapp.source.container, whatsapp.source.kind) == ("whatsapp-chat", "chat")
+    photo = segments[5]
+    assert photo.text == "This is the car" and not photo.flags  # the caption, not the file name
+    assert segments[4].flags == ("chat_media",) and "PTT-20240313-WA0004.opus" in segments[4].text
