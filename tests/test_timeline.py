@@ -58,6 +58,7 @@ def test_a_zip_export_becomes_exhibits_and_stored_messages(case, tmp_path):
     assert Path(media.path) == folder / VOICE and folder.is_relative_to(case.folder)
     assert sha256_file(archive) == before  # the original is untouched
     [chat] = stored_chats(case, taken.exhibit_id)
+    assert chat.name == "WhatsApp Chat - Ana"  # the zip's name, not "_chat"
     stored = chat_messages(case, chat.id)
     assert [s.message.sender for s in stored] == ["Dave", "Ana", "Ana", "Dave", "Dave"]
     assert stored[1].attachment_exhibit_id == media.exhibit_id

@@ -132,9 +132,18 @@ def _locate_in(files: dict[str, Path]) -> Callable[[Attachment], str | None]:
     return locate
 
 
+GENERIC_STEMS = ("_chat", "chat", "messages")  # names that say nothing: the folder or zip says more
+
+
+def _named(chats: tuple[Chat, ...], generic: str, better: str) -> tuple[Chat, ...]:
+    return tuple(replace(c, name=better) if c.name == generic and better else c for c in chats)
+
+
 def load_file(path: Path) -> Loaded:
     text = decode(_read(path))
     chats = parse_text(text, path.name)
+    if path.stem.lower() in GENERIC_STEMS:
+        chats = _named(chats, path.stem, path.resolve().parent.name)
     container = sniff_text(text, path.name) or whatsapp.CONTAINER
     files = _folder_files(path.parent)
     chats = _with_attachments(chats, _locate_in(files))
@@ -148,6 +157,7 @@ def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
             files = whatsapp_zip.check(archive, str(path))
             member, text = whatsapp_zip.chat_member(archive, files, str(path), decode)
             chats = parse_text(text, member.filename, whatsapp.CONTAINER)
+            chats = _named(chats, PurePosixPath(member.filename).stem, path.stem)
             media = [i for i in files if i is not member]
 
             def locate(a: Attachment) -> str | None:
