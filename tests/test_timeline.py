@@ -205,3 +205,15 @@ def test_cli_says_when_the_chat_text_language_is_unknown(tmp_path, capsys):
     assert status == 1 and "give it with --from" in err
     data = json.loads((tmp_path / "out" / "_chat.timeline.json").read_text(encoding="utf-8"))
     assert [m["translation"] for m in data["messages"]] == [None, None]  # nothing invented
+
+
+def test_an_unreadable_export_is_one_line(case, tmp_path, monkeypatch):
+    import app.core.chats.intake as intake
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(intake, "sha256_file", refuse)
+    with pytest.raises(ChatError, match="Permission denied"):
+        take_in(case, whatsapp_zip(tmp_path / "evidence"))
+    assert case.exhibits() == []

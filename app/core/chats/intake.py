@@ -17,7 +17,7 @@ from pathlib import Path
 from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
 from app.core.chats.whatsapp_zip import is_zip
-from app.core.errors import MediaError
+from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
 from app.core.media import probe
 from app.core.store import Case
@@ -92,13 +92,19 @@ def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, expo
 
 def take_in(case: Case, path: str | Path) -> list[TakenIn]:
     """Every chat export at `path` into the case; ChatError (nothing stored) when unreadable."""
-    given = Path(path)
+    try:
+        return _take_in(case, Path(path))
+    except OSError as exc:
+        raise ChatError(str(path), exc.strerror or "cannot read") from None
+
+
+def _take_in(case: Case, given: Path) -> list[TakenIn]:
     out = []
     for loaded in _load(case, given):
         source = export_source(loaded.original, loaded.export.container)
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
         links, media = _take_media(case, loaded, source.sha256)
         chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
-        out.append(TakenIn(str(path), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
+        out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
                            tuple(media)))
     return out
