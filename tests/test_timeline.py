@@ -208,7 +208,7 @@ def test_cli_says_when_the_chat_text_language_is_unknown(tmp_path, capsys):
 
 
 def test_an_unreadable_export_is_one_line(case, tmp_path, monkeypatch):
-    import app.core.chats.intake as intake
+    from app.core.chats import intake
 
     def refuse(path):
         raise PermissionError(13, "Permission denied", str(path))
