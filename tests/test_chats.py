@@ -361,3 +361,32 @@ def test_arabic_comma_and_evening_marker():
     [second] = parse_text(ios, "ar.txt")[0].messages
     assert (first.sender, first.datetime) == ("علي", "2021-01-16T23:09:00")
     assert (second.sender, second.datetime) == ("سارة", "2021-01-17T09:00:00")
+
+
+def test_signal_sigtop_text_export():
+    loaded = only(CHATS / "signal_sigtop.txt")
+    assert loaded.export.container == "signal"
+    [chat] = loaded.export.chats
+    assert chat.name == "Alice (+31612345678)"
+    ms = chat.messages
+    assert [m.sender for m in ms] == ["Alice (+31612345678)", "You", "Alice (+31612345678)",
+                                      "Alice (+31612345678)", None, "You"]
+    assert ms[0].text == "Hoi, waar ben je?" and ms[0].datetime == "2021-01-31T12:00:00+01:00"
+    assert ms[0].time_as_written == "Sun, 31 Jan 2021 12:00:00 +0100"
+    assert ms[1].text == "Bij het station.\nKom je?"
+    assert ms[2].attachment.name == "voice-note.m4a" and ms[2].attachment.kind == "audio" and ms[2].text == ""
+    assert ms[3].text == "De auto" and ms[3].attachment.kind == "image"
+    assert ms[3].note.startswith("reply to You")
+    assert ms[4].system and ms[4].text == "[group-v2-change message]"
+    assert ms[5].text == "Tot zo, om acht uur" and "edited" in ms[5].note
+
+
+def test_signal_sigtop_short_export():
+    loaded = only(CHATS / "signal_sigtop_short.txt")
+    assert loaded.export.container == "signal"
+    ms = loaded.export.messages
+    assert [m.sender for m in ms] == ["Alice", "You", "Alice", "Alice", "Alice"]
+    assert ms[1].text == "Bij het station.\nKom je?" and ms[1].datetime == "2021-01-31T12:01:00"
+    assert ms[2].attachment.missing and ms[2].text == ""
+    assert ms[3].text == "De auto" and ms[3].attachment is not None
+    assert ms[4].system

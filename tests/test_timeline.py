@@ -179,7 +179,7 @@ def test_an_export_folder_takes_in_the_voice_notes_beside_the_chat(case, tmp_pat
     assert broken["sha256"] is None and broken["error"] and broken["missing"] is False
 
 
-@pytest.mark.parametrize("name", ["whatsapp_ar.txt", "whatsapp_ru.txt", "signal_chat.md",
+@pytest.mark.parametrize("name", ["whatsapp_ar.txt", "whatsapp_ru.txt", "signal_chat.md", "signal_sigtop.txt",
                                   "telegram_result.json", "whatsapp_ambiguous.txt"])
 def test_every_format_renders_in_every_script(case, tmp_path, name):
     folder = tmp_path / "evidence"

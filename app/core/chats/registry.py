@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import signal, telegram, whatsapp, whatsapp_zip
+from app.core.chats import signal, signal_text, telegram, whatsapp, whatsapp_zip
 from app.core.chats.records import Attachment, Chat, ChatExport
 from app.core.errors import ChatError
 
@@ -46,30 +46,44 @@ def decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def sniff_text(text: str, name: str = "") -> str | None:
-    """The container a chat text is in ("whatsapp", "signal", "telegram-json"), or None."""
+Parser = Callable[[str, str], tuple[Chat, ...]]
+
+
+def _parser_for(text: str, name: str) -> tuple[str, Parser] | None:
+    """(container, parser) for a chat text, decided by its content; None when it is no chat."""
+    stem = PurePosixPath(name).stem
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return telegram.CONTAINER  # JSON: its parser says what is wrong with it, if anything
-    signal_share = signal.score(text)
-    if signal_share >= MIN_HEADER_SHARE and (name.lower().endswith(".md") or signal.has_markdown_media(text)):
-        return signal.CONTAINER
+        return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if signal_text.is_sigtop_text(text):
+        return signal.CONTAINER, lambda t, n: (signal_text.parse(t, stem),)
+    if signal_text.short_score(text) >= MIN_HEADER_SHARE:
+        return signal.CONTAINER, lambda t, n: (signal_text.parse_short(t, stem),)
+    if signal.score(text) >= MIN_HEADER_SHARE and (name.lower().endswith(".md")
+                                                   or signal.has_markdown_media(text)):
+        return signal.CONTAINER, lambda t, n: (signal.parse(t, stem),)
     if whatsapp.looks_like(text, MIN_HEADER_SHARE):
-        return whatsapp.CONTAINER
+        return whatsapp.CONTAINER, lambda t, n: (whatsapp.parse(t, stem),)
     return None
 
 
+def sniff_text(text: str, name: str = "") -> str | None:
+    """The container a chat text is in ("whatsapp", "signal", "telegram-json"), or None."""
+    found = _parser_for(text, name)
+    return found[0] if found else None
+
+
 def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat, ...]:
-    """The chats a text holds; ChatError when it is no chat export or holds no message."""
-    container = container or sniff_text(text, name)
-    stem = PurePosixPath(name).stem
-    if container == telegram.CONTAINER:
-        chats = telegram.parse(text, name)
-    elif container == signal.CONTAINER:
-        chats = (signal.parse(text, stem),)
-    elif container == whatsapp.CONTAINER:
-        chats = (whatsapp.parse(text, stem),)
+    """The chats a text holds; ChatError when it is no chat export or holds no message.
+
+    `container` forces the WhatsApp reader (a zip's chat); otherwise content decides."""
+    if container == whatsapp.CONTAINER:
+        found: tuple[str, Parser] | None = (container, lambda t, n: (
+            whatsapp.parse(t, PurePosixPath(n).stem),))
     else:
+        found = _parser_for(text, name)
+    if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal or Telegram export)")
+    chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")
     return chats
