@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -257,8 +258,9 @@ def test_whatsapp_zip_reads_the_chat_and_extracts_only_into_the_folder_given(tmp
     ms = loaded.export.messages
     assert not ms[4].attachment.missing and not ms[5].attachment.missing
     assert ms[6].attachment.missing
-    out = tmp_path / "case" / "exports"
-    [loaded] = load_export(archive, extract_to=out)
+    root = tmp_path / "case" / "exports"
+    [loaded] = load_export(archive, extract_root=root)
+    out = root / hashlib.sha256(archive.read_bytes()).hexdigest()
     assert loaded.files == {"PTT-20240313-WA0004.opus": out / "PTT-20240313-WA0004.opus"}
     assert (out / "PTT-20240313-WA0004.opus").read_bytes() == b"OggS voice"
     assert not (out / "IMG-20240313-WA0005.jpg").exists()  # only audio and video are taken out
@@ -270,7 +272,7 @@ def test_zip_with_an_escaping_path_is_refused_whole(tmp_path, bad):
         "_chat.txt": (CHATS / "whatsapp_android_en.txt").read_bytes(), bad: b"OggS"})
     out = tmp_path / "case"
     with pytest.raises(ChatError, match="escapes its folder"):
-        load_export(archive, extract_to=out)
+        load_export(archive, extract_root=out)
     assert not out.exists() and not (tmp_path / "evil.opus").exists()
 
 
@@ -279,7 +281,7 @@ def test_zip_bomb_is_refused(tmp_path):
         "_chat.txt": (CHATS / "whatsapp_android_en.txt").read_bytes(),
         "PTT-20240313-WA0004.opus": b"\0" * (20 * 1024 * 1024)})
     with pytest.raises(ChatError, match="zip bomb"):
-        load_export(archive, extract_to=tmp_path / "case")
+        load_export(archive, extract_root=tmp_path / "case")
     assert not (tmp_path / "case").exists()
     with zipfile.ZipFile(archive) as z, pytest.raises(ChatError, match="uncompressed"):
         check(z, "bomb.zip", Limits(total_bytes=1024, ratio=1e9))
@@ -390,3 +392,13 @@ def test_signal_sigtop_short_export():
     assert ms[2].attachment.missing and ms[2].text == ""
     assert ms[3].text == "De auto" and ms[3].attachment is not None
     assert ms[4].system
+
+
+def test_a_folder_of_exports_reads_each_zip_and_chat_file(tmp_path):
+    _zip(tmp_path / "WhatsApp Chat with Dave.zip", {"_chat.txt": (CHATS / "whatsapp_ios_de.txt").read_bytes()})
+    (tmp_path / "notes.txt").write_text("nothing to see\n", encoding="utf-8")
+    (tmp_path / "chat.md").write_text((CHATS / "signal_chat.md").read_text(encoding="utf-8"), encoding="utf-8")
+    loaded = load_export(tmp_path)
+    assert sorted(item.export.container for item in loaded) == ["signal", "whatsapp-zip"]
+    zipped = next(item for item in loaded if item.export.container == "whatsapp-zip")
+    assert zipped.export.chats[0].name == "WhatsApp Chat with Dave" and len(zipped.export.messages) == 6

@@ -1,7 +1,7 @@
 """Chat exports: WhatsApp (text and .zip), Telegram Desktop JSON and Signal text, as messages.
 
     from app.core.chats import load_export, parse_text
-    [loaded] = load_export("WhatsApp Chat with Anna.zip", extract_to=case_folder / "exports")
+    [loaded] = load_export("WhatsApp Chat with Anna.zip", extract_root=case_folder / "exports")
     loaded.export.container            # "whatsapp-zip"
     loaded.export.chats[0].messages    # Message(index, sender, time_as_written, datetime, text,
                                        #         system, attachment, note)

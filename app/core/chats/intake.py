@@ -16,7 +16,6 @@ from pathlib import Path
 
 from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
-from app.core.chats.whatsapp_zip import is_zip
 from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
 from app.core.media import probe
@@ -53,13 +52,12 @@ def export_source(path: Path, container: str) -> SourceInfo:
 
 
 def extraction_folder(case: Case, sha256: str) -> Path:
+    """Where the media of the zip with this SHA-256 are extracted: inside the case's own folder."""
     return case.folder / EXPORTS_FOLDER / sha256
 
 
 def _load(case: Case, path: Path) -> list[Loaded]:
-    if path.is_file() and is_zip(path):
-        return load_export(path, extract_to=extraction_folder(case, sha256_file(path)))
-    return load_export(path)
+    return load_export(path, extract_root=case.folder / EXPORTS_FOLDER)
 
 
 def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media]]:

@@ -1,12 +1,12 @@
 """Which parser reads an export: decided by content, not by file name alone.
 
-    load_export(path, extract_to=None) -> Loaded
+    load_export(path, extract_root=None) -> list[Loaded]
 
 `path` is a chat file (WhatsApp .txt, Signal .md, Telegram result.json), a
 WhatsApp .zip, or an export folder holding one of those. Attachments are
 looked for where the export put them (inside the zip, or beside the chat file
 in its folder); one not found is marked missing. Media inside a zip are
-extracted only when `extract_to` is given (the case's own folder), and only
+extracted only when `extract_root` is given (the case's own folder), and only
 the audio and video the chat refers to.
 """
 
@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from app.core.chats import signal, signal_text, telegram, whatsapp, whatsapp_zip
 from app.core.chats.records import Attachment, Chat, ChatExport
 from app.core.errors import ChatError
+from app.core.hashing import sha256_file
 
 MAX_CHAT_BYTES = 64 * 1024 * 1024
 CHAT_SUFFIXES = (".txt", ".md", ".json")
@@ -197,37 +198,59 @@ def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipf
     return {name: whatsapp_zip.extract(archive, by_name[name], folder) for name in sorted(wanted)}
 
 
+def _head(path: Path, size: int = 65536) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return decode(handle.read(size))
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _is_export_file(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return whatsapp_zip.is_zip(path)
+    if suffix == ".json":
+        return True  # read whole: a Telegram export is one JSON document
+    return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
+
+
 def chat_files(folder: Path) -> list[Path]:
-    """The chat files of an export folder (top level first, then one level down)."""
-    found = []
+    """The exports in a folder: chat files and WhatsApp zips (top level first, then one level down)."""
     for depth in ("*", "*/*"):
-        for candidate in sorted(folder.glob(depth)):
-            if candidate.is_file() and candidate.suffix.lower() in CHAT_SUFFIXES:
-                head = decode(_read(candidate)[:65536]) if candidate.suffix.lower() != ".json" else None
-                if head is None or sniff_text(head, candidate.name):
-                    found.append(candidate)
+        found = [c for c in sorted(folder.glob(depth)) if c.is_file() and _is_export_file(c)]
         if found:
             return found
-    return found
+    return []
 
 
-def load_export(path: str | Path, extract_to: Path | None = None) -> list[Loaded]:
-    """Every chat export at `path` (one, or several chat files in a folder)."""
+def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
+    return extract_root / sha256_file(path) if extract_root is not None else None
+
+
+def _load_one(path: Path, extract_root: Path | None) -> Loaded:
+    if whatsapp_zip.is_zip(path):
+        return load_zip(path, _zip_folder(path, extract_root))
+    return load_file(path)
+
+
+def load_export(path: str | Path, extract_root: Path | None = None) -> list[Loaded]:
+    """Every chat export at `path`: a file, a zip, or a folder of them.
+
+    Media in a zip are extracted below `extract_root / <the zip's SHA-256>` (the
+    case's own folder); nothing is extracted without it."""
     path = Path(path)
     if not path.exists():
         raise ChatError(str(path), "no such file or folder")
-    if path.is_dir():
-        candidates = chat_files(path)
-        loaded = []
-        for candidate in candidates:
-            try:
-                loaded.append(load_file(candidate))
-            except ChatError:
-                if candidate.suffix.lower() != ".json":
-                    raise
-        if not loaded:
-            raise ChatError(str(path), "no chat export found in this folder")
-        return loaded
-    if whatsapp_zip.is_zip(path):
-        return [load_zip(path, extract_to)]
-    return [load_file(path)]
+    if not path.is_dir():
+        return [_load_one(path, extract_root)]
+    loaded = []
+    for candidate in chat_files(path):
+        try:
+            loaded.append(_load_one(candidate, extract_root))
+        except ChatError:
+            if candidate.suffix.lower() not in (".json", ".zip"):
+                raise
+    if not loaded:
+        raise ChatError(str(path), "no chat export found in this folder")
+    return loaded
