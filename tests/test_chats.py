@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -402,3 +403,24 @@ def test_a_folder_of_exports_reads_each_zip_and_chat_file(tmp_path):
     assert sorted(item.export.container for item in loaded) == ["signal", "whatsapp-zip"]
     zipped = next(item for item in loaded if item.export.container == "whatsapp-zip")
     assert zipped.export.chats[0].name == "WhatsApp Chat with Dave" and len(zipped.export.messages) == 6
+
+
+def test_telegram_html_export_over_two_pages(tmp_path):
+    loaded = only(CHATS / "telegram_html")
+    assert loaded.export.container == "telegram-html"
+    assert loaded.original.name == "messages.html"
+    [chat] = loaded.export.chats
+    assert chat.name == "Oleg"
+    note, hello, voice, photo, video = chat.messages
+    assert note.system and note.text == "Oleg created group «Crew»" and note.datetime is None
+    assert (hello.sender, hello.text) == ("Oleg", "Привет, ты где?\nЯ у вокзала.")
+    assert hello.datetime == "2021-04-01T09:01:10+03:00"
+    assert voice.sender == "Oleg" and voice.attachment.kind == "audio"  # "joined": same sender as above
+    assert photo.sender == "Nina" and photo.text == "the car" and photo.attachment.kind == "image"
+    assert video.sender == "Nina" and video.attachment.missing and video.attachment.name is None
+    copy = tmp_path / "export"
+    shutil.copytree(CHATS / "telegram_html", copy)
+    (copy / "voice_messages").mkdir()
+    (copy / "voice_messages" / "audio_1@01-04-2021_09-03-00.ogg").write_bytes(b"OggS")
+    voice = only(copy).export.messages[2].attachment
+    assert not voice.missing and voice.path == "voice_messages/audio_1@01-04-2021_09-03-00.ogg"

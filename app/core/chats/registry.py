@@ -13,18 +13,20 @@ the audio and video the chat refers to.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import signal, signal_text, telegram, whatsapp, whatsapp_zip
+from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp, whatsapp_zip
 from app.core.chats.records import Attachment, Chat, ChatExport
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
 
 MAX_CHAT_BYTES = 64 * 1024 * 1024
-CHAT_SUFFIXES = (".txt", ".md", ".json")
+CHAT_SUFFIXES = (".txt", ".md", ".json", ".html")
+_LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")  # Telegram HTML: read with messages.html
 MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
 MAX_FOLDER_DEPTH = 2  # media are beside the chat file or in its export's own subfolders
 MAX_FOLDER_FILES = 200_000
@@ -55,6 +57,8 @@ def _parser_for(text: str, name: str) -> tuple[str, Parser] | None:
     stem = PurePosixPath(name).stem
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if telegram_html.looks_like(text):
+        return telegram_html.CONTAINER, telegram_html.parse
     if signal_text.is_sigtop_text(text):
         return signal.CONTAINER, lambda t, n: (signal_text.parse(t, stem),)
     if signal_text.short_score(text) >= MIN_HEADER_SHARE:
@@ -154,9 +158,22 @@ def _named(chats: tuple[Chat, ...], generic: str, better: str) -> tuple[Chat, ..
     return tuple(replace(c, name=better) if c.name == generic and better else c for c in chats)
 
 
+def _html_pages(path: Path) -> list[Path]:
+    """messages.html and the pages Telegram split the same chat into (messages2.html, ...)."""
+    if path.name != "messages.html":
+        return [path]
+    later = [(int(m.group(1)), p) for p in path.parent.glob("messages*.html")
+             if (m := _LATER_PAGE_RE.match(p.name))]
+    return [path, *(p for _, p in sorted(later))]
+
+
 def load_file(path: Path) -> Loaded:
     text = decode(_read(path))
-    chats = parse_text(text, path.name)
+    if telegram_html.looks_like(text) and path.name == "messages.html":
+        pages = [text, *(decode(_read(p)) for p in _html_pages(path)[1:])]
+        chats: tuple[Chat, ...] = (telegram_html.parse_pages(pages, path.parent.name),)
+    else:
+        chats = parse_text(text, path.name)
     if path.stem.lower() in GENERIC_STEMS:
         chats = _named(chats, path.stem, path.resolve().parent.name)
     container = sniff_text(text, path.name) or whatsapp.CONTAINER
@@ -212,6 +229,8 @@ def _is_export_file(path: Path) -> bool:
         return whatsapp_zip.is_zip(path)
     if suffix == ".json":
         return True  # read whole: a Telegram export is one JSON document
+    if _LATER_PAGE_RE.match(path.name):
+        return False
     return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
 
 
