@@ -152,7 +152,7 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
     from app.core.export.timeline import parse_timeline_formats, write_timeline
     from app.core.hashing import sha256_file
 
-    formats = parse_timeline_formats(args.format)
+    formats = list(dict.fromkeys(["json", *parse_timeline_formats(args.format)]))  # JSON: always
     names = _basenames(taken)
     translator, model = _load_translator(args) if args.translate_to else (None, None)
     source = None if args.source in (None, "", "auto") else args.source
@@ -214,7 +214,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "voice notes transcribed in their place")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="chat file, export folder or WhatsApp .zip")
     p.add_argument("--out", type=Path, required=True, help="folder for DIR/<name>.timeline.<format>")
-    p.add_argument("--format", default="json", help="comma list of json, docx, pdf (default json)")
+    p.add_argument("--format", default="json",
+                   help="comma list of json, docx, pdf (default json; the JSON is always written)")
     p.add_argument("--translate-to", default=None, metavar="LANG",
                    help="also translate the messages and voice notes into this language")
     p.add_argument("--translate-model", default=None, metavar="NAME|DIR",
