@@ -1,21 +1,13 @@
-"""WhatsApp chat exports and plain text paragraphs."""
+"""WhatsApp text as read through app.core.chats, its translation, and plain text paragraphs."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from app.core.chat import (
-    ChatMessage,
-    is_media,
-    looks_like_chat,
-    parse_chat,
-    parse_chat_file,
-    split_paragraphs,
-    translate_chat,
-)
+from app.core.chats import Message, decode, parse_text, sniff_text
+from app.core.chats.translate import translate_messages
 from app.core.mt import SentenceTranslation, load_translator
+from app.core.text_intake import split_paragraphs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -41,78 +33,53 @@ trzecia linia
 """
 
 
+def parse(text: str) -> tuple[Message, ...]:
+    return parse_text(text, "_chat.txt")[0].messages
+
+
 def test_android_format():
-    messages = parse_chat(ANDROID)
+    messages = parse(ANDROID)
     assert [m.index for m in messages] == list(range(6))
     system, first, multi, media, added, colon = messages
-    assert system.sender is None and system.is_system and system.timestamp == "12/03/2024, 21:14"
-    assert (first.sender, first.text, first.timestamp) == (
-        "Anna Kowalska",
-        "Gdzie jesteś?",
-        "12/03/2024, 21:14",
-    )
+    assert system.sender is None and system.system and system.time_as_written == "12/03/2024, 21:14"
+    assert (first.sender, first.text) == ("Anna Kowalska", "Gdzie jesteś?")
     assert multi.sender == "+48 600 100 200"
     assert multi.text == "W domu.\nZaraz będę.\n\nCzekaj na mnie."
-    assert media.is_media and media.text == "<Media omitted>"
+    assert media.attachment is not None and media.attachment.placeholder == "<Media omitted>"
     assert added.sender is None and added.text == "Anna Kowalska added Piotr"
     assert colon.sender == "Piotr" and colon.text == "Uwaga: policja"
-    assert colon.timestamp == "3/12/24, 9:18\u202fPM"
+    assert colon.time_as_written == "3/12/24, 9:18\u202fPM"
     assert [m.translatable for m in messages] == [False, True, True, False, False, True]
 
 
 def test_ios_format():
-    messages = parse_chat(IOS)
-    assert len(messages) == 6
-    note, multi, image, attached, deleted, ok = messages
-    assert note.is_system and note.text == "Messages and calls are end-to-end encrypted."
-    assert multi.sender == "Anna" and multi.timestamp == "12/03/2024, 21:14:09"
+    note, multi, image, attached, deleted, ok = parse(IOS)
+    assert note.system and note.text == "Messages and calls are end-to-end encrypted."
+    assert multi.sender == "Anna" and multi.time_as_written == "12/03/2024, 21:14:09"
     assert multi.text == "Cześć\ndruga linia\ntrzecia linia"
-    assert image.is_media and image.text == "image omitted" and image.sender == "Piotr"
-    assert attached.is_media and attached.timestamp == "12.03.24, 21:16:00"
-    assert deleted.is_system and not deleted.is_media
+    assert image.attachment.kind == "image" and image.sender == "Piotr" and image.text == ""
+    assert attached.attachment.name == "00000012-PHOTO-2024-03-12-21-16-00.jpg"
+    assert deleted.system and deleted.attachment is None
     assert ok.text == "OK" and ok.translatable
-    assert all("\u200e" not in m.text for m in messages)
+    assert all("\u200e" not in m.text for m in parse(IOS))
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "<Media omitted>",
-        "image omitted",
-        "\u200eVIDEO omitted",
-        "sticker omitted",
-        "<attached: 00000042-AUDIO-2024-01-01-10-00-00.opus>",
-        "IMG-20240312-WA0001.jpg (file attached)",
-    ],
-)
-def test_media_markers(text):
-    assert is_media(text)
-
-
-def test_not_media():
-    assert not is_media("I omitted nothing")
-    assert not is_media("Gdzie jesteś?")
-
-
-def test_continuation_lines_before_any_header_are_kept():
-    messages = parse_chat("exported from phone\n12/03/2024, 21:14 - A: hi\n")
-    assert messages[0].is_system and messages[0].text == "exported from phone"
+def test_continuation_lines_before_any_header_are_kept_without_a_sender():
+    messages = parse("exported from phone\n12/03/2024, 21:14 - A: hi\n")
+    assert messages[0].sender is None and messages[0].text == "exported from phone"
     assert messages[1].sender == "A"
 
 
-def test_looks_like_chat():
-    assert looks_like_chat(ANDROID)
-    assert looks_like_chat(IOS)
-    assert not looks_like_chat("Dear Sir,\n\nI write about the car.\n")
-    assert not looks_like_chat("")
+def test_sniffing():
+    assert sniff_text(ANDROID) == "whatsapp" and sniff_text(IOS) == "whatsapp"
+    assert sniff_text("Dear Sir,\n\nI write about the car.\n") is None
+    assert sniff_text("") is None
 
 
-def test_parse_chat_file_handles_bom_and_crlf(tmp_path):
-    path = tmp_path / "_chat.txt"
-    path.write_bytes("\ufeff".encode() + ANDROID.replace("\n", "\r\n").encode("utf-8"))
-    messages = parse_chat_file(path)
-    assert len(messages) == 6
-    assert messages[0].timestamp == "12/03/2024, 21:14"
+def test_bom_and_crlf():
+    data = "\ufeff".encode() + ANDROID.replace("\n", "\r\n").encode("utf-8")
+    messages = parse(decode(data))
+    assert len(messages) == 6 and messages[0].time_as_written == "12/03/2024, 21:14"
     assert messages[2].text == "W domu.\nZaraz będę.\n\nCzekaj na mnie."
 
 
@@ -131,43 +98,46 @@ class FakeTranslator:
         return [SentenceTranslation(t, f"<{tgt}>{t.upper()}", ("x",)) for t in texts]
 
 
-def test_translate_chat_keeps_metadata_and_skips_media_and_system():
-    messages = parse_chat(ANDROID)
+def test_translate_messages_skips_attachments_and_system_notes():
+    messages = parse(ANDROID)
     fake = FakeTranslator()
-    out = translate_chat(messages, fake, "pl", "en")
-    assert fake.calls == [
-        ["Gdzie jesteś?", "W domu.\nZaraz będę.\n\nCzekaj na mnie.", "Uwaga: policja"]
-    ]
-    assert len(out) == len(messages)
-    for before, after in zip(messages, out):
-        assert (after.index, after.timestamp, after.sender, after.is_media) == (
-            before.index,
-            before.timestamp,
-            before.sender,
-            before.is_media,
-        )
-    assert out[1].text == "<en>GDZIE JESTEŚ?" and out[1].source_text == "Gdzie jesteś?"
-    assert out[1].flags == ("x",)
-    assert out[0] == messages[0] and out[3] == messages[3] and out[4] == messages[4]
+    out = translate_messages(messages, fake, "pl", "en")
+    assert fake.calls == [["Gdzie jesteś?", "W domu.\nZaraz będę.\n\nCzekaj na mnie.", "Uwaga: policja"]]
+    assert [o is None for o in out] == [True, False, False, True, True, False]
+    assert out[1].text == "<en>GDZIE JESTEŚ?" and out[1].flags == ("x",)
 
 
-def test_translate_chat_with_the_tiny_model():
+def test_captions_are_translated_file_names_never():
+    text = "13/03/2024, 08:05 - Dave: IMG-20240313-WA0005.jpg (file attached)\nTo auto\n"
+    fake = FakeTranslator()
+    translate_messages(parse(text), fake, "pl", "en")
+    assert fake.calls == [["To auto"]]
+
+
+def test_translate_with_the_tiny_model():
     translator = load_translator(FIXTURES / "tiny_nllb", device="cpu")
-    messages = parse_chat(IOS)
-    out = translate_chat(messages, translator, "pl", "en")
-    assert [m.timestamp for m in out] == [m.timestamp for m in messages]
-    multi = out[1]
-    assert multi.source_text == "Cześć\ndruga linia\ntrzecia linia"
-    assert multi.text.count("\n") == 2  # one translated line per source line
-    assert out[2].text == "image omitted" and out[2].source_text is None
+    messages = parse(IOS)
+    out = translate_messages(messages, translator, "pl", "en")
+    assert out[1].source == "Cześć\ndruga linia\ntrzecia linia"
+    assert out[1].text.count("\n") == 2  # one translated line per source line
+    assert out[2] is None
 
 
-def test_translate_chat_keeps_blank_lines_inside_a_message():
-    translator = load_translator(FIXTURES / "tiny_nllb", device="cpu")
-    [message] = translate_chat([ChatMessage(0, "t", "A", "Tak.\n\nNie.")], translator, "pl", "en")
-    assert message.text.count("\n") == 2 and "\n\n" in message.text
+def test_text_intake_records_each_container_by_its_own_name(tmp_path):
+    from app.core.store import Case
+    from app.core.text_intake import classify, import_text
 
-
-def test_chat_message_is_a_plain_record():
-    m = ChatMessage(0, "1/1/24, 10:00", "A", "hi")
-    assert m.translatable and not m.is_media and m.source_text is None
+    chats = FIXTURES / "chats"
+    case = Case.open(tmp_path / "case")
+    try:
+        signal, _ = import_text(case, chats / "signal_chat.md")
+        whatsapp, run_id = import_text(case, chats / "whatsapp_android_en.txt")
+        segments = case.segments(run_id)
+    finally:
+        case.close()
+    assert classify(chats / "signal_chat.md") == "text"
+    assert (signal.source.container, signal.source.kind) == ("signal", "chat")
+    assert (whatsapp.source.container, whatsapp.source.kind) == ("whatsapp-chat", "chat")
+    photo = segments[5]
+    assert photo.text == "This is the car" and not photo.flags  # the caption, not the file name
+    assert segments[4].flags == ("chat_media",) and "PTT-20240313-WA0004.opus" in segments[4].text

@@ -30,3 +30,12 @@ class StoreError(ParleyError):
 
 class EvidenceWriteError(ParleyError):
     """An output or a case that would be written inside the evidence."""
+
+
+class ChatError(ParleyError):
+    """A chat export that cannot be read: malformed, unsafe (zip) or without messages."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason

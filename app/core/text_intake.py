@@ -38,7 +38,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from app.core.chat import ChatMessage, looks_like_chat, parse_chat, split_paragraphs
+from app.core.chats import Message, parse_text, sniff_text
 from app.core.editing import current_transcript
 from app.core.errors import MediaError
 from app.core.media import check_readable
@@ -50,10 +50,10 @@ TEXT_TASK = "text"
 FLAG_CHAT_MEDIA = "chat_media"  # attachment placeholder: kept, never translated
 FLAG_CHAT_SYSTEM = "chat_system"  # WhatsApp's own note: kept, never translated
 UNTRANSLATED_FLAGS = frozenset({FLAG_CHAT_MEDIA, FLAG_CHAT_SYSTEM})
-TEXT_EXTENSIONS = (".txt", ".text")
+TEXT_EXTENSIONS = (".txt", ".text", ".md")  # .md: Signal's text export (signal-export)
 JSON_EXTENSIONS = (".json",)
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # a chat export this big is not a text file
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: app.core.chats (every layout, languages, captions)
 
 _SPEAKER_RE = re.compile(r"^\[(?P<ts>[^\[\]]*)\](?: (?P<sender>.*))?$", re.DOTALL)
 
@@ -113,23 +113,38 @@ def split_chat_speaker(speaker: str | None) -> tuple[str, str | None]:
 # --- segments ------------------------------------------------------------------------
 
 
-def message_segment(message: ChatMessage) -> Segment:
+def message_segment(message: Message) -> Segment:
+    """An attachment without a caption keeps its placeholder (never translated); a caption is text."""
     flags: tuple[str, ...] = ()
-    if message.is_media:
-        flags = (FLAG_CHAT_MEDIA,)
-    elif message.is_system:
+    text = message.text
+    if message.system:
         flags = (FLAG_CHAT_SYSTEM,)
+    elif message.attachment is not None and not text.strip():
+        flags, text = (FLAG_CHAT_MEDIA,), message.attachment.placeholder
     return Segment(
         start_ms=0,
         end_ms=0,
-        text=message.text,
-        speaker=chat_speaker(message.timestamp, message.sender),
+        text=text,
+        speaker=chat_speaker(message.time_as_written, message.sender),
         flags=flags,
     )
 
 
-def chat_segments(text: str) -> tuple[Segment, ...]:
-    return tuple(message_segment(m) for m in parse_chat(text))
+def chat_container(text: str, name: str = "") -> str | None:
+    """"whatsapp" or "signal" for a chat text; None for any other text."""
+    container = sniff_text(text, name)
+    return container if container in ("whatsapp", "signal") else None
+
+
+def chat_segments(text: str, name: str = "") -> tuple[Segment, ...]:
+    chats = parse_text(text, name, chat_container(text, name))
+    return tuple(message_segment(m) for chat in chats for m in chat.messages)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a plain text: blocks separated by blank lines, inner line breaks kept."""
+    blocks = re.split(r"\n[ \t\u00a0]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [block.strip() for block in blocks if block.strip()]
 
 
 def paragraph_segments(text: str) -> tuple[Segment, ...]:
@@ -144,13 +159,13 @@ def is_untranslated(segment: Segment) -> bool:
 # --- exhibits -------------------------------------------------------------------------
 
 
-def text_source(path: str | Path, data: bytes, kind: str) -> SourceInfo:
+def text_source(path: str | Path, data: bytes, kind: str, container: str = "") -> SourceInfo:
     return SourceInfo(
         path=str(Path(path).resolve()),
         sha256=hashlib.sha256(data).hexdigest(),
         bytes=len(data),
         duration_ms=0,
-        container="whatsapp-chat" if kind == "chat" else "text",
+        container=container or ("whatsapp-chat" if kind == "chat" else "text"),
         kind=kind,
     )
 
@@ -197,14 +212,15 @@ def import_text(case: Case, path: str | Path, language: str | None = None) -> tu
     if looks_binary(data):
         raise MediaError(str(path), "not a text file (binary content)")
     text, encoding = decode_text(data)
-    kind = "chat" if looks_like_chat(text) else "text"
-    segments = chat_segments(text) if kind == "chat" else paragraph_segments(text)
+    container = chat_container(text, Path(path).name)
+    kind = "chat" if container else "text"
+    segments = chat_segments(text, Path(path).name) if container else paragraph_segments(text)
     if not segments:
         raise MediaError(str(path), "no text in this file")
-    source = text_source(path, data, kind)
+    source = text_source(path, data, kind, "whatsapp-chat" if container == "whatsapp" else container or "")
     exhibit, _ = case.add_exhibit(source, found_at=source.path)
     settings = {
-        "parser": "whatsapp-chat" if kind == "chat" else "paragraphs",
+        "parser": {"whatsapp": "whatsapp-chat", None: "paragraphs"}.get(container, container),
         "parser_version": PARSER_VERSION,
         "encoding": encoding,
         "language": language,
@@ -221,7 +237,7 @@ def import_text(case: Case, path: str | Path, language: str | None = None) -> tu
 
 
 def _json_kind(source: SourceInfo) -> str:
-    if source.container == "whatsapp-chat":
+    if source.container in ("whatsapp-chat", "signal"):
         return "chat"
     if source.container == "text" or (not source.audio_codec and not source.duration_ms):
         return "text"

@@ -1,0 +1,196 @@
+"""Dates as chat exports write them, and their normalisation to ISO 8601.
+
+A numeric date has three parts; which is the day and which the month is
+decided from ALL the dates of one layout in the file, never from one alone:
+
+1. the year is the part written with four digits (or, with two-digit years,
+   the part above 31; else the last part, where every short WhatsApp layout
+   puts it); a year written first is followed by the month (ISO 8601, and the
+   Asian locales);
+2. a part above 12 anywhere in the file is the day;
+3. otherwise the one reading under which the messages run in time order;
+4. otherwise the order stays undecided: a date whose day and month are equal
+   is still read, any other gets no date-time, with a note saying why.
+
+Dates are grouped by layout (separator, year width and place), so a file
+showing `6/30/23` and `30/6/2023` decides each layout on its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+AMBIGUOUS_NOTE = "day and month cannot be told apart in this file; date-time left empty"
+CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in both places); left empty"
+
+_DATE_RE = re.compile(r"^(\d{1,4})(\s?[./-]\s?)(\d{1,4})(\s?[./-]\s?)(\d{1,4})\.?$")
+_TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+PM_MARKERS = frozenset({"pm", "p.m.", "p. m.", "p.m", "午後", "下午", "오후", "م", "μμ", "ب.ظ"})
+AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오전", "ص", "πμ", "ق.ظ"})
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A date and time as read from a header, before day and month are decided."""
+
+    parts: tuple[int, int, int]
+    widths: tuple[int, int, int]
+    layout: str  # separators and year width/place: stamps of one layout are decided together
+    hour: int
+    minute: int
+    second: int
+
+
+@dataclass(frozen=True)
+class Order:
+    """Where the year, month and day are among a layout's three parts."""
+
+    year: int
+    month: int | None  # None: undecided between the two remaining parts
+    day: int | None
+    basis: str  # day-first | month-first | year-first | ambiguous | conflicting
+
+
+def _marker(text: str) -> str:
+    return re.sub(r"\s+", " ", text.strip().lower())
+
+
+def read_time(text: str, marker: str = "") -> tuple[int, int, int] | None:
+    """(hour, minute, second) on a 24-hour clock; None when not a time."""
+    match = _TIME_RE.match(text.strip())
+    if match is None:
+        return None
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    mark = _marker(marker)
+    if mark in PM_MARKERS and hour < 12:
+        hour += 12
+    elif mark in AM_MARKERS and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return hour, minute, second
+
+
+def read_stamp(date_text: str, time_text: str, marker: str = "") -> Stamp | None:
+    date = _DATE_RE.match(date_text.strip())
+    clock = read_time(time_text, marker)
+    if date is None or clock is None:
+        return None
+    raw = (date[1], date[3], date[5])
+    widths = tuple(len(p) for p in raw)
+    year_at = _written_year(widths)
+    width_class = "y4" if year_at is not None else "y2"
+    layout = f"{date[2].strip()}{date[4].strip()}:{width_class}:{year_at}"
+    return Stamp(tuple(int(p) for p in raw), widths, layout, *clock)  # type: ignore[arg-type]
+
+
+def _written_year(widths: tuple[int, ...]) -> int | None:
+    long = [i for i, w in enumerate(widths) if w >= 3]
+    return long[0] if len(long) == 1 else None
+
+
+def _year_position(stamps: Sequence[Stamp]) -> int:
+    written = _written_year(stamps[0].widths)
+    if written is not None:
+        return written
+    for position in (0, 2):
+        if any(s.parts[position] > 31 for s in stamps):
+            return position
+    return 2
+
+
+def decide_order(stamps: Sequence[Stamp]) -> Order:
+    """The order of one layout's parts, from every stamp of that layout."""
+    year = _year_position(stamps)
+    first, second = [i for i in range(3) if i != year]
+    first_is_day = any(s.parts[first] > 12 for s in stamps)
+    second_is_day = any(s.parts[second] > 12 for s in stamps)
+    if first_is_day and second_is_day:
+        return Order(year, None, None, "conflicting")
+    if first_is_day:
+        return Order(year, second, first, "day-first")
+    if second_is_day or year == 0:
+        return Order(year, first, second, "year-first" if year == 0 else "month-first")
+    return _by_time_order(stamps, year, first, second)
+
+
+def _by_time_order(stamps: Sequence[Stamp], year: int, first: int, second: int) -> Order:
+    day_first = Order(year, second, first, "day-first")
+    month_first = Order(year, first, second, "month-first")
+    fits = [o for o in (day_first, month_first) if _in_time_order(stamps, o)]
+    if len(fits) == 1 and any(s.parts[first] != s.parts[second] for s in stamps):
+        return fits[0]
+    return Order(year, None, None, "ambiguous")
+
+
+def _in_time_order(stamps: Sequence[Stamp], order: Order) -> bool:
+    times = [to_datetime(s, order) for s in stamps]
+    if any(t is None for t in times):
+        return False
+    return all(a <= b for a, b in itertools.pairwise(times))  # type: ignore[operator]
+
+
+def _full_year(value: int, width: int) -> int:
+    return 2000 + value if width <= 2 else value
+
+
+def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
+    month_at, day_at = order.month, order.day
+    if month_at is None or day_at is None:
+        a, b = [i for i in range(3) if i != order.year]
+        if stamp.parts[a] != stamp.parts[b]:
+            return None
+        month_at, day_at = a, b
+    try:
+        return datetime(
+            _full_year(stamp.parts[order.year], stamp.widths[order.year]),
+            stamp.parts[month_at], stamp.parts[day_at], stamp.hour, stamp.minute, stamp.second,
+        )
+    except ValueError:
+        return None
+
+
+def normalise(stamps: Sequence[Stamp | None]) -> tuple[list[str | None], list[str], str]:
+    """ISO 8601 per stamp (None when it cannot be said), a note per stamp, and the file's basis."""
+    groups: dict[str, list[Stamp]] = {}
+    for stamp in stamps:
+        if stamp is not None:
+            groups.setdefault(stamp.layout, []).append(stamp)
+    orders = {layout: decide_order(group) for layout, group in groups.items()}
+    isos: list[str | None] = []
+    notes: list[str] = []
+    for stamp in stamps:
+        if stamp is None:
+            isos.append(None)
+            notes.append("")
+            continue
+        order = orders[stamp.layout]
+        moment = to_datetime(stamp, order)
+        isos.append(moment.isoformat() if moment else None)
+        notes.append(_note(order) if moment is None else "")
+    return isos, notes, describe(orders.values())
+
+
+def _note(order: Order) -> str:
+    if order.basis == "conflicting":
+        return CONFLICT_NOTE
+    if order.basis == "ambiguous":
+        return AMBIGUOUS_NOTE
+    return "not a valid calendar date"
+
+
+def describe(orders) -> str:
+    bases = sorted({o.basis for o in orders})
+    return ",".join(bases)
+
+
+def iso_from_text(text: str) -> str | None:
+    """An ISO 8601 date-time as a JSON export writes it (seconds kept), or None."""
+    try:
+        return datetime.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,108 @@
+"""A chat export taken into a case: the export as an exhibit, each voice note or video as
+its own exhibit linked to its message, and the messages stored.
+
+    take_in(case, path) -> list[TakenIn]
+
+The export's original is hashed as it is (the zip, or the chat file); media in
+a zip are extracted only into the case's own folder (`exports/<zip sha256>/`)
+and each copy is hashed at intake like any original, with the zip and member
+it came from in the audit log. Nothing is stored when the export cannot be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.chats.records import ChatExport
+from app.core.chats.registry import Loaded, load_export
+from app.core.errors import ChatError, MediaError
+from app.core.hashing import sha256_file
+from app.core.media import probe
+from app.core.store import Case
+from app.core.store.chats import AttachmentLink, save_chats
+from app.core.types import SourceInfo
+
+PARSER_VERSION = 1
+EXPORTS_FOLDER = "exports"
+
+
+@dataclass(frozen=True)
+class Media:
+    """A playable attachment taken in: for the transcription queue."""
+
+    path: str
+    source: SourceInfo
+    exhibit_id: int
+
+
+@dataclass(frozen=True)
+class TakenIn:
+    given: str  # the path as the user gave it
+    original: Path  # the export's file (zip or chat file)
+    exhibit_id: int
+    export: ChatExport
+    chat_ids: tuple[int, ...]
+    media: tuple[Media, ...]
+
+
+def export_source(path: Path, container: str) -> SourceInfo:
+    return SourceInfo(path=str(path.resolve()), sha256=sha256_file(path), bytes=path.stat().st_size,
+                      duration_ms=0, container=container, kind="chat")
+
+
+def extraction_folder(case: Case, sha256: str) -> Path:
+    """Where the media of the zip with this SHA-256 are extracted: inside the case's own folder."""
+    return case.folder / EXPORTS_FOLDER / sha256
+
+
+def _load(case: Case, path: Path) -> list[Loaded]:
+    return load_export(path, extract_root=case.folder / EXPORTS_FOLDER)
+
+
+def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media]]:
+    links: dict[tuple[int, int], AttachmentLink] = {}
+    media: list[Media] = []
+    for position, chat in enumerate(loaded.export.chats):
+        for m in chat.messages:
+            a = m.attachment
+            if a is None or not a.playable or a.path not in loaded.files:
+                continue
+            file = loaded.files[a.path]
+            try:
+                source = probe(file)
+            except MediaError as exc:
+                links[(position, m.index)] = AttachmentLink(None, exc.reason)
+                continue
+            exhibit, _ = case.add_exhibit(source, found_at=str(file))
+            _audit_origin(case, exhibit.id, loaded, a.path, export_sha)
+            links[(position, m.index)] = AttachmentLink(exhibit.id)
+            media.append(Media(str(file), source, exhibit.id))
+    return links, media
+
+
+def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, export_sha: str) -> None:
+    with case.transaction():
+        case.audit.record("chat.attachment_taken_in", f"exhibit/{exhibit_id}",
+                          {"export": str(loaded.original), "export_sha256": export_sha,
+                           "member": member, "container": loaded.export.container})
+
+
+def take_in(case: Case, path: str | Path) -> list[TakenIn]:
+    """Every chat export at `path` into the case; ChatError (nothing stored) when unreadable."""
+    try:
+        return _take_in(case, Path(path))
+    except OSError as exc:
+        raise ChatError(str(path), exc.strerror or "cannot read") from None
+
+
+def _take_in(case: Case, given: Path) -> list[TakenIn]:
+    out = []
+    for loaded in _load(case, given):
+        source = export_source(loaded.original, loaded.export.container)
+        exhibit, _ = case.add_exhibit(source, found_at=source.path)
+        links, media = _take_media(case, loaded, source.sha256)
+        chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
+        out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
+                           tuple(media)))
+    return out

@@ -1,0 +1,179 @@
+"""Attachment placeholders and the app's own notes, in the languages WhatsApp writes them.
+
+An attachment line is recognised by its shape, whatever the language:
+
+    <attached: 00000042-PHOTO-2020-01-01-10-10-10.jpg>      iOS (any label before the colon)
+    IMG-20200101-WA0001.jpg (file attached)                 Android (label from the list below)
+    2015-08-04-PHOTO-00004762.jpg <attached>                 older iOS, also with ‹ ›
+    <Media omitted>, image omitted, Bild weggelassen ...     the export left the file out
+    null                                                     a file WhatsApp had lost
+
+Lines after the attachment line are its caption: kept as text, translated;
+the file name itself never is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.core.chats.records import Attachment, kind_of
+
+MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+_NAME = r"[^<>‹›()\s][^<>‹›()]*?\.[A-Za-z0-9]{1,5}"
+_ANGLE_LABELLED = re.compile(rf"^<\s*[^<>:]{{1,40}}:\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
+_NAME_THEN_PARENS = re.compile(rf"^(?P<name>{_NAME})\s*\((?P<label>[^()]{{2,40}})\)$")
+_NAME_THEN_ANGLE = re.compile(rf"^(?P<name>{_NAME})\s*[<‹]\s*(?P<label>[^<>‹›]{{2,40}})[>›]$")
+_WHATSAPP_NAME = re.compile(
+    r"^(?:(?:IMG|VID|AUD|PTT|DOC|STK)-\d{8}-WA\d+|\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|DOC)"
+    r"|\d{4}-\d{2}-\d{2}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF)-\d+)", re.IGNORECASE)
+
+# "(file attached)" in the languages the app is localised in (lower-case fragments).
+ATTACHED_WORDS = (
+    "attached", "angehängt", "joint", "adjunto", "anexado", "anexo", "allegato", "bijgevoegd",
+    "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "добавлен", "مرفق",
+)
+MEDIA_NOUNS = {
+    "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
+              "sprachnachricht", "vocal", "vocale", "nota", "de", "voz", "spraakbericht",
+              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение"},
+    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو"},
+    "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
+              "zdjęcie", "imagine", "görüntü", "resim", "fotoğraf", "изображение", "фото", "صورة",
+              "الصورة", "gif"},
+    "sticker": {"sticker", "autocollant", "figurinha", "adesivo", "naklejka", "autocolant",
+                "çıkartma", "стикер", "ملصق", "الملصق"},
+    "document": {"document", "dokument", "documento", "belge", "документ", "مستند", "المستند",
+                 "contact", "card", "kontaktkarte", "kontakt", "contacto", "contato", "contatto",
+                 "kişi", "kartı", "контакт", "جهة", "اتصال"},
+    "other": {"media", "medien", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
+              "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier",
+              "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл"},
+}
+OMITTED_WORDS = {
+    "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
+    "omitida", "omitidos", "oculto", "oculta", "ocultado", "ocultada", "ocultos", "omesso",
+    "omessa", "omessi", "weggelaten", "pominięto", "pominięty", "pominięte", "omisă", "dahil",
+    "edilmedi", "отсутствует", "пропущено", "пропущен", "пропущены", "без", "не", "сохранено",
+    "сохранён", "تم",
+    "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة",
+}
+MISSING_FILE = {"null"}
+
+# The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
+# Whole sentences or app-specific phrases only, so a person writing about encryption stays a person.
+ENCRYPTION_OPENINGS = (
+    "messages and calls are end-to-end", "messages and calls are now end-to-end",
+    "messages to this group are now secured",
+    "messages you send to this", "nachrichten und anrufe sind", "les messages et les appels sont",
+    "los mensajes y las llamadas están", "as mensagens e as chamadas são", "i messaggi e le chiamate sono",
+    "berichten en oproepen worden", "berichten en oproepen zijn", "wiadomości i połączenia są",
+    "mesajele și apelurile sunt", "mesajlar ve aramalar", "сообщения и звонки защищены",
+    "الرسائل والمكالمات مشفرة",
+)
+SYSTEM_CONTAINS = (
+    "updated the message timer", "turned on disappearing messages", "turned off disappearing messages",
+    "selbstlöschende nachrichten", "messages éphémères", "mensajes temporales", "mensagens temporárias",
+    "messaggi effimeri", "verdwijnende berichten", "znikające wiadomości", "mesajele temporare",
+    "süreli mesajlar", "исчезающие сообщения", "الرسائل المؤقتة", "security code changed",
+    "your security code with", "tap to learn more", "tap for more info",
+)
+SYSTEM_EXACT = frozenset({
+    "this message was deleted", "you deleted this message", "diese nachricht wurde gelöscht",
+    "du hast diese nachricht gelöscht", "ce message a été supprimé", "vous avez supprimé ce message",
+    "se eliminó este mensaje", "eliminaste este mensaje", "mensagem apagada", "você apagou esta mensagem",
+    "questo messaggio è stato eliminato", "hai eliminato questo messaggio", "dit bericht is verwijderd",
+    "je hebt dit bericht verwijderd", "ta wiadomość została usunięta", "usunięto tę wiadomość",
+    "acest mesaj a fost șters", "ai șters acest mesaj", "bu mesaj silindi", "bu mesajı sildiniz",
+    "данное сообщение удалено", "это сообщение удалено", "вы удалили это сообщение",
+    "تم حذف هذه الرسالة", "لقد حذفت هذه الرسالة", "missed voice call", "missed video call",
+    "verpasster sprachanruf", "verpasster videoanruf", "appel vocal manqué", "appel vidéo manqué",
+    "llamada perdida", "videollamada perdida", "chamada de voz perdida", "chiamata vocale persa",
+    "gemiste spraakoproep", "nieodebrane połączenie głosowe", "apel vocal pierdut",
+    "cevapsız sesli arama", "пропущенный аудиозвонок", "пропущенный видеозвонок", "مكالمة صوتية فائتة",
+})
+
+
+EDITED_WORDS = ("edited", "bearbeitet", "modifié", "editó", "editado", "editada", "modificato",
+                "bewerkt", "edytowan", "editat", "düzenlendi", "изменено", "отредактировано", "تعديل",
+                "معدلة")
+_EDITED_RE = re.compile(r"\s*<(?P<marker>[^<>\n]{4,60})>$")
+
+
+@dataclass(frozen=True)
+class Found:
+    attachment: Attachment
+    caption: str
+
+
+def strip_marks(text: str) -> str:
+    return text.translate({ord(ch): None for ch in MARKS})
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s<>‹›().,:;!\-]+", text.lower()) if w]
+
+
+def _omitted_kind(line: str) -> str | None:
+    """The kind named by an `<image omitted>`-like line, or None when it is not one."""
+    words = _words(line)
+    nouns = [k for w in words for k, vocab in MEDIA_NOUNS.items() if w in vocab]
+    if not words or len(words) > 6 or not any(w in OMITTED_WORDS for w in words):
+        return None
+    known = all(w in OMITTED_WORDS or any(w in v for v in MEDIA_NOUNS.values()) for w in words)
+    if not known or not nouns:
+        return None
+    specific = [k for k in nouns if k != "other"]
+    return specific[0] if specific else "other"
+
+
+def _attached_label(label: str) -> bool:
+    label = label.lower()
+    return any(word in label for word in ATTACHED_WORDS)
+
+
+def _named(name: str, placeholder: str, caption: str) -> Found:
+    name = name.strip()
+    return Found(Attachment(name, False, kind_of(name), placeholder, name), caption.strip())
+
+
+def find_attachment(text: str) -> Found | None:
+    """The attachment a message's text holds (first line), with the rest as its caption."""
+    clean = strip_marks(text).strip()
+    first, _, caption = clean.partition("\n")
+    first = first.strip()
+    match = _ANGLE_LABELLED.match(first)
+    if match:
+        return _named(match["name"], first, f"{match['rest']}\n{caption}")
+    match = _NAME_THEN_PARENS.match(first)
+    if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])):
+        return _named(match["name"], first, caption)
+    match = _NAME_THEN_ANGLE.match(first)
+    if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])):
+        return _named(match["name"], first, caption)
+    if first.lower() in MISSING_FILE:
+        return Found(Attachment(None, True, "other", first), caption.strip())
+    kind = _omitted_kind(first)
+    if kind is not None:
+        return Found(Attachment(None, True, kind, first), caption.strip())
+    return None
+
+
+def is_system_note(text: str) -> bool:
+    """True for the app's own notes that an export writes under a name."""
+    lowered = " ".join(strip_marks(text).lower().split())
+    if "http://" in lowered or "https://" in lowered:  # a shared location or link: the sender's
+        return False
+    if lowered.rstrip(".") in SYSTEM_EXACT:
+        return True
+    if lowered.startswith(ENCRYPTION_OPENINGS):
+        return True
+    return any(phrase in lowered for phrase in SYSTEM_CONTAINS)
+
+
+def split_edited(text: str) -> tuple[str, str]:
+    """(text, marker) with the app's trailing `<This message was edited>` taken off the text."""
+    match = _EDITED_RE.search(text)
+    if match is None or not any(w in match["marker"].lower() for w in EDITED_WORDS):
+        return text, ""
+    return text[: match.start()].rstrip(), match["marker"].strip()

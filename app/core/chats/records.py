@@ -1,0 +1,78 @@
+"""Records of a chat export: messages, their attachments, the chats of an export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+AUDIO_EXTENSIONS = frozenset({
+    "opus", "ogg", "oga", "m4a", "aac", "mp3", "amr", "awb", "wav", "caf", "flac", "wma", "aif", "aiff",
+})
+VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "mov", "3gp", "3g2", "mkv", "webm", "avi", "wmv"})
+IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
+
+
+def kind_of(name: str | None) -> str:
+    """audio, video, image, sticker or document, from a file name's extension."""
+    if not name:
+        return "other"
+    suffix = PurePosixPath(name).suffix.lower().lstrip(".")
+    if suffix in AUDIO_EXTENSIONS:
+        return "audio"
+    if suffix in VIDEO_EXTENSIONS:
+        return "video"
+    if suffix == "webp" and "STK" in name.upper():
+        return "sticker"
+    if suffix in IMAGE_EXTENSIONS:
+        return "image"
+    return "document"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a message carries. `name` is None when the export left it out entirely."""
+
+    name: str | None
+    missing: bool  # the file is not in the export (omitted, not included, or not found beside it)
+    kind: str = "other"  # audio | video | image | sticker | document | other
+    placeholder: str = ""  # the attachment line exactly as the export wrote it
+    path: str | None = None  # where the file is inside the export (relative), when named
+
+    @property
+    def playable(self) -> bool:
+        """Audio or video: taken in as its own exhibit and transcribed."""
+        return self.kind in ("audio", "video") and not self.missing
+
+
+@dataclass(frozen=True)
+class Message:
+    index: int
+    sender: str | None  # None when the export names none (system notes, unattributed lines)
+    time_as_written: str
+    datetime: str | None  # ISO 8601 (local time as the export wrote it); None when ambiguous
+    text: str  # the message or caption; never an attachment's file name
+    system: bool = False  # written by the app, not by the sender
+    attachment: Attachment | None = None
+    note: str = ""  # what the parser could not decide (ambiguous date, unrecognised header)
+
+    @property
+    def translatable(self) -> bool:
+        return not self.system and bool(self.text.strip())
+
+
+@dataclass(frozen=True)
+class Chat:
+    name: str
+    messages: tuple[Message, ...]
+    date_order: str = ""  # how dates were read: "day-first", "month-first", "iso", "ambiguous", ...
+
+
+@dataclass(frozen=True)
+class ChatExport:
+    container: str  # whatsapp | whatsapp-zip | telegram-json | signal
+    source: str  # the file the chats were read from (inside a zip: the zip's member name)
+    chats: tuple[Chat, ...]
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        return tuple(m for chat in self.chats for m in chat.messages)

@@ -1,0 +1,132 @@
+"""Telegram Desktop's JSON export: one chat (`result.json` with `messages`) or a full
+export (`chats.list`, and `left_chats.list`), media in folders beside it.
+
+A message is `{"id", "type": "message"|"service", "date": "2020-01-05T10:00:00",
+"from", "from_id", "text": str | [str | {"type", "text"}], "photo" | "file",
+"media_type", "file_name", ...}`. A file the export did not include is written
+as "(File not included. ...)": kept as a missing attachment. Service messages
+(group created, members added, calls...) are the app's own notes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+from typing import Any
+
+from app.core.chats import dates
+from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.errors import ChatError
+
+CONTAINER = "telegram-json"
+_AUDIO_MEDIA = {"voice_message": "audio", "audio_file": "audio", "video_message": "video",
+                "video_file": "video", "animation": "video", "sticker": "sticker"}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(_text(part.get("text", "")) if isinstance(part, dict) else _text(part)
+                       for part in value)
+    return ""
+
+
+def _attachment(raw: dict[str, Any]) -> Attachment | None:
+    path = raw.get("photo") or raw.get("file")
+    if not isinstance(path, str) or not path:
+        return None
+    kind = "image" if raw.get("photo") else _AUDIO_MEDIA.get(str(raw.get("media_type")), "")
+    name = raw.get("file_name") if isinstance(raw.get("file_name"), str) else None
+    if path.startswith("(") or "not included" in path.lower():
+        return Attachment(name, True, kind or kind_of(name), path, None)
+    name = name or PurePosixPath(path).name
+    return Attachment(name, False, kind or kind_of(path), path, path)
+
+
+def _service_text(raw: dict[str, Any]) -> str:
+    action = str(raw.get("action") or "service").replace("_", " ")
+    details = [str(raw[k]) for k in ("title", "members", "duration_seconds", "discard_reason")
+               if raw.get(k) not in (None, "", [])]
+    text = _text(raw.get("text"))
+    return ": ".join(part for part in (action, ", ".join(details), text) if part)
+
+
+def _notes(raw: dict[str, Any]) -> list[str]:
+    """What the export says about a message besides its text: forwarded, reply, edited, location."""
+    notes = []
+    if raw.get("forwarded_from"):
+        notes.append(f"forwarded from {raw['forwarded_from']}")
+    if raw.get("reply_to_message_id") is not None:
+        notes.append(f"reply to message id {raw['reply_to_message_id']}")
+    if raw.get("edited"):
+        notes.append(f"edited {raw['edited']}")
+    place = raw.get("location_information")
+    if isinstance(place, dict) and "latitude" in place:
+        notes.append(f"location {place.get('latitude')}, {place.get('longitude')}")
+    contact = raw.get("contact_information")
+    if isinstance(contact, dict):
+        notes.append("contact " + " ".join(str(v) for v in contact.values() if v))
+    return notes
+
+
+def _message(index: int, raw: Any) -> Message:
+    if not isinstance(raw, dict):
+        raise TypeError(f"message {index} is not an object")
+    written = str(raw.get("date") or "")
+    iso = dates.iso_from_text(written) if written else None
+    notes = [] if iso or not written else ["date not in ISO 8601"]
+    note = "; ".join(notes + _notes(raw))
+    if raw.get("type") == "service":
+        sender = raw.get("actor") or raw.get("actor_id")
+        return Message(index, str(sender) if sender else None, written, iso, _service_text(raw),
+                       True, None, note)
+    sender = raw.get("from") or raw.get("from_id")
+    return Message(index, str(sender) if sender else None, written, iso, _text(raw.get("text")).strip(),
+                   False, _attachment(raw), note)
+
+
+def _chat(raw: Any, position: int) -> Chat:
+    if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):
+        raise TypeError(f"chat {position} has no list of messages")
+    name = str(raw.get("name") or raw.get("id") or f"chat {position}")
+    messages = tuple(_message(i, m) for i, m in enumerate(raw["messages"]))
+    return Chat(name, messages, "iso")
+
+
+def chats_of(data: Any) -> tuple[Chat, ...]:
+    """The chats of a parsed export; ValueError when its shape is not Telegram's."""
+    if isinstance(data, dict) and isinstance(data.get("messages"), list):
+        return (_chat(data, 0),)
+    if isinstance(data, dict) and isinstance(data.get("chats"), dict):
+        lists = [data["chats"].get("list")]
+        if isinstance(data.get("left_chats"), dict):
+            lists.append(data["left_chats"].get("list"))
+        raw = [c for group in lists if isinstance(group, list) for c in group]
+        return tuple(_chat(c, i) for i, c in enumerate(raw))
+    raise ValueError("neither `messages` nor `chats.list` found")
+
+
+def looks_like(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    if isinstance(data.get("messages"), list):
+        return "name" in data or "type" in data or "id" in data
+    return isinstance(data.get("chats"), dict) and "list" in data["chats"]
+
+
+def load_json(text: str, path: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ChatError(path, f"malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+
+
+def parse(text: str, path: str = "") -> tuple[Chat, ...]:
+    data = load_json(text, path)
+    if not looks_like(data):
+        raise ChatError(path, "not a Telegram export (no `messages` or `chats.list`)")
+    try:
+        return chats_of(data)
+    except (ValueError, TypeError) as exc:
+        raise ChatError(path, f"not a readable Telegram export ({exc})") from None

@@ -1,0 +1,190 @@
+"""Telegram Desktop's HTML export (`messages.html`, `messages2.html`, ... beside `css/`, `photos/`...).
+
+    <div class="message default clearfix" id="message12">
+      <div class="body">
+        <div class="pull_right date details" title="01.04.2021 09:01:10 UTC+03:00">09:01</div>
+        <div class="from_name">Oleg</div>
+        <div class="text">Привет</div>
+        <div class="media_wrap clearfix">
+          <a class="media clearfix pull_left block_link media_voice_message"
+             href="voice_messages/audio_1@01-04-2021_09-03-00.ogg">...</a>
+    <div class="message default clearfix joined" id="message13">   (no from_name)
+    <div class="message service" id="message-1"><div class="body details">1 April 2021</div>
+
+A "joined" message is Telegram's own way of saying "same sender as the message
+above" (it only omits the name), so that sender is kept; a joined message with
+no message above it has none. Service messages are the app's notes (often with no time); the date
+separators among them (id "message-N") are not messages. The full date is in the `title` of the
+date element (dd.mm.yyyy, always day first).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from html.parser import HTMLParser
+
+from app.core.chats.records import Attachment, Chat, Message, kind_of
+
+CONTAINER = "telegram-html"
+_TITLE_RE = re.compile(
+    r"^(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4}) (?P<t>\d{2}:\d{2}:\d{2})(?: UTC(?P<tz>[+-]\d{2}):?(?P<tzm>\d{2}))?")
+_MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
+                "media_video_message": "video", "media_photo": "image", "media_file": "document"}
+
+
+@dataclass
+class _Raw:
+    service: bool
+    joined: bool
+    separator: bool = False  # a date line between days (id "message-N"), not a message
+    title: str = ""
+    sender: str | None = None
+    text: list[str] = field(default_factory=list)
+    media: list[tuple[str, str]] = field(default_factory=list)  # (href, kind)
+    missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (kind, words) of files left out
+
+
+class _Reader(HTMLParser):
+    """Collects the messages of one page; `section` says which part of a message we are in."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.messages: list[_Raw] = []
+        self.stack: list[str] = []  # the role of each open div/a/span ("" when none)
+        self.current: _Raw | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        classes = set(a.get("class", "").split())
+        if tag == "br" and self._inside("text"):
+            self.current.text.append("\n")  # type: ignore[union-attr]
+            return
+        if tag in ("img", "br", "hr", "meta", "link", "input"):
+            return
+        role = self._role(tag, classes, a)
+        self.stack.append(role)
+
+    def _role(self, tag: str, classes: set[str], a: dict[str, str]) -> str:
+        if tag == "div" and "message" in classes and ("default" in classes or "service" in classes):
+            separator = "service" in classes and a.get("id", "").startswith("message-")
+            self.current = _Raw("service" in classes, "joined" in classes, separator)
+            self.messages.append(self.current)
+            return "message"
+        if self.current is None:
+            return ""
+        if tag == "div" and "date" in classes and "details" in classes and a.get("title"):
+            self.current.title = a["title"]
+            return "date"
+        if tag == "div" and "from_name" in classes:
+            self.current.sender = ""
+            return "from"
+        if tag == "div" and "text" in classes and not self._inside("reply"):
+            return "text"
+        if tag == "div" and "reply_to" in classes:
+            return "reply"
+        if tag == "div" and "body" in classes and "details" in classes and self.current.service:
+            return "text"
+        if tag == "div" and "media_wrap" in classes:
+            return "media_wrap"
+        if not self._inside("media_wrap"):
+            return ""
+        kind = next((k for c, k in _MEDIA_KINDS.items() if c in classes), "")
+        if tag == "a" and _local(a.get("href", "")):
+            self.current.media.append((a["href"], kind or kind_of(a["href"])))
+            return "media"
+        if tag == "div" and "media" in classes and not self._inside("media"):
+            self.current.missing.append((kind or "other", []))
+            return "missing"
+        return ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("img", "br", "hr", "meta", "link", "input") or not self.stack:
+            return
+        role = self.stack.pop()
+        if role == "message":
+            self.current = None
+
+    def handle_data(self, data: str) -> None:
+        if self.current is None:
+            return
+        if self._inside("from") and not self._inside("text"):
+            self.current.sender = ((self.current.sender or "") + data).strip()
+        elif self._inside("text"):
+            self.current.text.append(data)
+        elif self._inside("missing") and data.strip():
+            self.current.missing[-1][1].append(data.strip())
+
+    def _inside(self, role: str) -> bool:
+        return role in self.stack
+
+
+def _local(href: str) -> bool:
+    """A file of the export (not a link out, an anchor or another page)."""
+    return bool(href) and "://" not in href and not href.startswith(("#", "mailto:", "tel:")) \
+        and not href.endswith(".html")
+
+
+def _iso(title: str) -> str | None:
+    match = _TITLE_RE.match(title)
+    if match is None:
+        return None
+    try:
+        moment = datetime.strptime(f"{match['y']}-{match['m']}-{match['d']}T{match['t']}", "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return None
+    if match["tz"]:
+        sign = -1 if match["tz"].startswith("-") else 1
+        offset = timedelta(hours=int(match["tz"][1:]), minutes=int(match["tzm"] or 0))
+        moment = moment.replace(tzinfo=timezone(sign * offset))
+    return moment.isoformat()
+
+
+def _text(raw: _Raw) -> str:
+    return re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(raw.text)).strip()
+
+
+def _records(raws: list[_Raw]) -> list[Message]:
+    messages: list[Message] = []
+    previous_sender: str | None = None
+    for raw in raws:
+        if raw.separator:
+            continue
+        sender = raw.sender if raw.sender else (previous_sender if raw.joined else None)
+        if not raw.service:
+            previous_sender = sender
+        iso = _iso(raw.title)
+        note = "" if iso or not raw.title else "date not in Telegram's layout"
+        attachments: list[Attachment | None] = [
+            Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
+        attachments += [Attachment(None, True, kind, " ".join(words)) for kind, words in raw.missing
+                        if "not included" in " ".join(words).lower()]
+        for i, attachment in enumerate(attachments or [None]):
+            messages.append(Message(len(messages), sender, raw.title, iso, _text(raw) if i == 0 else "",
+                                    raw.service, attachment, note))
+    return messages
+
+
+def parse_pages(pages: list[str], name: str = "") -> Chat:
+    """One chat from its pages in order (messages.html, messages2.html, ...)."""
+    raws: list[_Raw] = []
+    title = name
+    for page in pages:
+        reader = _Reader()
+        reader.feed(page)
+        reader.close()
+        raws.extend(reader.messages)
+        match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', page)
+        if match and title == name:
+            title = match.group(1)
+    return Chat(title, tuple(_records(raws)), "day-first")
+
+
+def looks_like(text: str) -> bool:
+    head = text[:20000]
+    return "<html" in head.lower() and 'class="message ' in head and "history" in head
+
+
+def parse(text: str, name: str = "") -> tuple[Chat, ...]:
+    return (parse_pages([text], name),)

@@ -1,0 +1,165 @@
+"""A chat as one timeline: time, sender, text or the voice note's transcript, translation.
+
+    build_timeline(case, exhibit_id, translations=None) -> Timeline
+
+Built from what the case holds: the stored messages, each attachment's own
+exhibit (SHA-256) and its latest transcript (a person's edited copy when
+there is one) and translation. A missing attachment is shown as missing; one
+not transcribed (yet) has no transcript. Message translations, when asked
+for, are passed in (they are made by the caller with a named model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.core.clock import utc_now
+from app.core.editing import current_transcript
+from app.core.provenance import software_info
+from app.core.store import Case
+from app.core.store.chats import StoredMessage, chat_messages, stored_chats, translation_runs
+from app.core.translation import TASK as TRANSLATION_TASK
+from app.core.types import ModelInfo, SourceInfo
+
+
+@dataclass(frozen=True)
+class TimelineAttachment:
+    name: str | None
+    kind: str
+    missing: bool
+    placeholder: str
+    sha256: str | None = None
+    exhibit_id: int | None = None
+    transcript: str | None = None
+    language: str | None = None
+    translation: str | None = None
+    model: str | None = None  # the speech model that made the transcript
+    error: str | None = None  # why the file could not be taken in
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    chat: str
+    index: int
+    sender: str | None
+    time: str
+    datetime: str | None
+    text: str
+    system: bool
+    note: str
+    translation: str | None
+    attachment: TimelineAttachment | None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    container: str
+    source: SourceInfo
+    chats: tuple[tuple[str, str], ...]  # (name, date order)
+    entries: tuple[TimelineEntry, ...]
+    created_at: str
+    models: tuple[ModelInfo, ...] = ()  # speech and translation models the timeline shows output of
+    target_language: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def _run_text(case: Case, run_id: int | None) -> tuple[str | None, str | None, ModelInfo | None]:
+    if run_id is None:
+        return None, None, None
+    transcript = current_transcript(case, run_id)
+    text = " ".join(s.text.strip() for s in transcript.segments if s.text.strip())
+    return text, transcript.language, transcript.model
+
+
+def _translation_run(case: Case, transcript_run: int | None, target: str | None) -> int | None:
+    """The newest translation of a transcript run (into `target`, when one is named)."""
+    if transcript_run is None:
+        return None
+    for run_id in translation_runs(case, transcript_run, TRANSLATION_TASK):
+        settings = case.transcript(run_id).settings
+        if target is None or settings.get("target_language") == target:
+            return run_id
+    return None
+
+
+def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
+                target: str | None) -> TimelineAttachment | None:
+    a = stored.message.attachment
+    if a is None:
+        return None
+    if stored.attachment_exhibit_id is None:
+        return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, error=stored.attachment_error)
+    exhibit = case.exhibit(stored.attachment_exhibit_id)
+    transcript_run = case.latest_run(exhibit.id, "transcribe")
+    text, language, model = _run_text(case, transcript_run)
+    translation, _, mt_model = _run_text(case, _translation_run(case, transcript_run, target))
+    for m in (model, mt_model):
+        if m is not None:
+            models.setdefault(m.sha256 or m.name, m)
+    return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, exhibit.source.sha256, exhibit.id,
+                              text, language, translation, model.name if model else None,
+                              stored.attachment_error)
+
+
+def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
+                   translation_model: ModelInfo | None = None, target: str | None = None,
+                   settings: dict[str, Any] | None = None) -> Timeline:
+    """The timeline of every chat an export exhibit holds; `translations` keyed by message row id."""
+    translations = translations or {}
+    export = case.exhibit(exhibit_id).source
+    chats = [c for c in stored_chats(case, exhibit_id)]
+    latest = {c.position: c for c in reversed(chats)}  # newest parser version per position
+    models: dict[str, ModelInfo] = {}
+    if translation_model is not None:
+        models[translation_model.sha256 or translation_model.name] = translation_model
+    entries = []
+    for chat in sorted(latest.values(), key=lambda c: c.position):
+        for stored in chat_messages(case, chat.id):
+            m = stored.message
+            entries.append(TimelineEntry(
+                chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
+                translations.get(stored.id), _attachment(case, stored, models, target)))
+    container = chats[0].container if chats else export.container
+    return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
+        latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),
+        tuple(models.values()), target, dict(settings or {}))
+
+
+def untranslated_messages(case: Case, exhibit_id: int) -> list[StoredMessage]:
+    """The stored messages of an export, newest parser version, in order."""
+    chats = stored_chats(case, exhibit_id)
+    latest = {c.position: c for c in reversed(chats)}
+    return [s for c in sorted(latest.values(), key=lambda c: c.position) for s in chat_messages(case, c.id)]
+
+
+def timeline_dict(timeline: Timeline) -> dict[str, Any]:
+    """The timeline as JSON: `container`, `messages` in chat order, and its provenance."""
+    src = timeline.source
+    sw = software_info()
+    return {
+        "container": timeline.container,
+        "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes},
+        "chats": [{"name": name, "date_order": order} for name, order in timeline.chats],
+        "messages": [_entry_dict(e) for e in timeline.entries],
+        "provenance": {
+            "created_at": timeline.created_at,
+            "software": {"name": sw.name, "version": sw.version},
+            "models": [{"name": m.name, "sha256": m.sha256, "family": m.family} for m in timeline.models],
+            "target_language": timeline.target_language,
+            "settings": timeline.settings,
+        },
+    }
+
+
+def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
+    a = e.attachment
+    attachment = None if a is None else {
+        "name": a.name, "kind": a.kind, "sha256": a.sha256, "missing": a.missing,
+        "transcript": a.transcript, "language": a.language, "translation": a.translation,
+        "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
+    }
+    return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
+            "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,
+            "attachment": attachment}

@@ -1,0 +1,207 @@
+"""WhatsApp text exports (`_chat.txt`, `WhatsApp Chat with ....txt`), Android and iOS, any locale.
+
+A message starts on a header line: a date (three numbers), a time, then the
+sender and the text. Around that core the layouts vary; all of these are read:
+
+    12/03/2024, 21:14 - Anna: text                Android
+    [12/03/2024, 21:14:05] Anna: text             iOS
+    15/12/2025, 10:34:00 AM Charlie: text         iOS without brackets
+    3/12/24, 9:18\u202fPM - Piotr: text           12-hour clocks (AM/PM, a. m., 午後, 오후, م ...)
+    13.06.18 21.25.15: a: m                       dotted times, colon after the time
+    6/3/17, 00:45 , a: m                          a comma after the time
+    13.6.2018 klo 21.25.15 - a: m                 a word between date and time (klo, à, um ...)
+    13. 6. 2018. 21:25:15 a: m                    spaced dates
+    [06/2018/13, 21:25:15] a: m                   the year in the middle
+    ٠٦/٠٣/٢٠١٧ ٠٠:٤٥ - ...                        Arabic-Indic digits (and the Arabic comma)
+
+A header with no `Name: ` is the app's own note (system, no sender). Lines
+that are not headers continue the message above them, except a line that
+looks like a header (it starts with a date and a time) in a layout not read
+here: it becomes a record of its own with no sender, never glued to the
+message above under that message's sender. Text before the first header is
+kept the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from app.core.chats import dates
+from app.core.chats.placeholders import (
+    MARKS,
+    find_attachment,
+    is_system_note,
+    split_edited,
+    strip_marks,
+)
+from app.core.chats.records import Chat, Message
+
+CONTAINER = "whatsapp"
+UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
+PREAMBLE_NOTE = "text before the first message header; no sender assigned"
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+_AMPM = r"(?:[AaPp]\.?\s?[Mm]\.?(?![A-Za-z])|午前|午後|上午|下午|오전|오후|ص|م)"
+_HEADER_RE = re.compile(
+    r"^(?P<open>\[)?\s*"
+    r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)[^\d\s\[\]:,.\u060c]{1,5}\s+)?|[,\u060c])"
+    r"(?:(?P<pre>" + _AMPM + r")\s?)?"
+    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+    r"(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
+    r"(?P<close>\])?"
+    r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
+    r"(?P<rest>.*)$",
+    re.DOTALL,
+)
+_HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
+_SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
+_QUOTES = "\"“”«»„"
+
+
+@dataclass(frozen=True)
+class Header:
+    written: str  # date and time exactly as written (direction marks removed)
+    stamp: dates.Stamp | None
+    rest: str  # the line after the header, direction marks kept
+    shape: tuple[bool, str] = (False, "")  # (bracketed, separator after the time)
+
+
+@dataclass
+class _Entry:
+    header: Header | None
+    note: str = ""
+    lines: list[str] = field(default_factory=list)
+
+
+def _clean(line: str) -> str:
+    return strip_marks(line).translate(_DIGITS)
+
+
+def _rest_of(line: str, clean_offset: int) -> str:
+    """The original line after its first `clean_offset` visible characters (marks kept)."""
+    seen = 0
+    for i, ch in enumerate(line):
+        if seen == clean_offset:
+            return line[i:]
+        if ch not in MARKS:
+            seen += 1
+    return ""
+
+
+def read_header(line: str) -> Header | None:
+    clean = _clean(line)
+    match = _HEADER_RE.match(clean)
+    if match is None or bool(match["open"]) != bool(match["close"]):
+        return None
+    marker = match["pre"] or match["post"] or ""
+    stamp = dates.read_stamp(match["date"], match["time"], marker)
+    if stamp is None:
+        return None
+    shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
+        "post" if match["post"] else "time")]
+    shape = (bool(match["open"]), match["sep"].strip() or " ")
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
+
+
+def looks_like_header(line: str) -> bool:
+    return bool(_HEADERISH_RE.match(_clean(line)))
+
+
+def _file_shapes(headers: list[Header | None]) -> set[tuple[bool, str]]:
+    """The header shapes this file is written in: the commonest, and any other on 2+ and a tenth of them.
+
+    A header-shaped line in another shape (a date and time a person typed at the
+    start of a line) is then not taken for a message of its own, nor for part of
+    the message above: it is kept apart, with no sender.
+    """
+    counts = Counter(h.shape for h in headers if h is not None)
+    if not counts:
+        return set()
+    total = sum(counts.values())
+    top = counts.most_common(1)[0][0]
+    return {shape for shape, n in counts.items() if shape == top or (n >= 2 and n * 10 >= total)}
+
+
+def _entries(lines: list[str]) -> list[_Entry]:
+    headers = [read_header(line) for line in lines]
+    shapes = _file_shapes(headers)
+    entries: list[_Entry] = []
+    for line, header in zip(lines, headers):
+        if header is not None and header.shape in shapes:
+            entries.append(_Entry(header, lines=[header.rest]))
+        elif header is not None or looks_like_header(line):
+            entries.append(_Entry(None, UNRECOGNISED_NOTE, [line]))
+        elif entries:
+            entries[-1].lines.append(line)
+        elif strip_marks(line).strip():
+            entries.append(_Entry(None, PREAMBLE_NOTE, [line]))
+    return entries
+
+
+def _split_sender(rest: str) -> tuple[str | None, str]:
+    match = _SENDER_RE.match(rest)
+    if match is None:
+        return None, rest
+    sender = strip_marks(match["sender"]).strip()
+    if not sender or any(q in sender for q in _QUOTES):
+        return None, rest
+    return sender, match["text"]
+
+
+def _body(first: str, more: list[str]) -> str:
+    text = "\n".join([strip_marks(first), *(strip_marks(line) for line in more)])
+    return text.strip()
+
+
+def message_from(index: int, header: Header, lines: list[str], iso: str | None, note: str) -> Message:
+    sender, raw = _split_sender(lines[0])
+    text, edited = split_edited(_body(raw, lines[1:]))
+    if edited:
+        note = "; ".join(n for n in (note, f"edited (the export says <{edited}>)") if n)
+    common = {"index": index, "time_as_written": header.written, "datetime": iso, "note": note}
+    if sender is None:
+        return Message(sender=None, text=text, system=True, **common)
+    found = find_attachment(text)
+    if found is not None:
+        return Message(sender=sender, text=found.caption, attachment=found.attachment, **common)
+    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location).
+    marked = raw.lstrip(" ").startswith("\u200e") and "://" not in text
+    system = marked or is_system_note(text)
+    return Message(sender=sender, text=text, system=system, **common)
+
+
+def parse(text: str, name: str = "") -> Chat:
+    """The messages of a WhatsApp text export, in order."""
+    entries = _entries(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    stamps = [e.header.stamp if e.header else None for e in entries]
+    isos, notes, basis = dates.normalise(stamps)
+    messages = []
+    for i, entry in enumerate(entries):
+        if entry.header is None:
+            messages.append(Message(i, None, "", None, _body(entry.lines[0], entry.lines[1:]),
+                                    note=entry.note))
+        else:
+            messages.append(message_from(i, entry.header, entry.lines, isos[i], notes[i]))
+    return Chat(name, tuple(messages), basis)
+
+
+def score(text: str, sample_lines: int = 40) -> float:
+    """Share of the first non-blank lines that are message headers (0 when none)."""
+    lines = [line for line in text.splitlines() if strip_marks(line).strip()][:sample_lines]
+    if not lines:
+        return 0.0
+    return sum(read_header(line) is not None for line in lines) / len(lines)
+
+
+def looks_like(text: str, min_share: float = 0.3) -> bool:
+    """A WhatsApp export: headers on many of the first lines, or the first line a header and more
+    headers further on (a chat that opens with long messages)."""
+    if score(text) >= min_share:
+        return True
+    lines = [line for line in text.splitlines() if strip_marks(line).strip()]
+    if not lines or read_header(lines[0]) is None:
+        return False
+    return sum(read_header(line) is not None for line in lines[1:2000]) >= 2

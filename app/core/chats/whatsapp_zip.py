@@ -1,0 +1,141 @@
+"""WhatsApp's `.zip` export (the chat text plus its media), read safely.
+
+Nothing is extracted until every member has been checked; one bad member
+refuses the whole archive (nothing half-imported):
+
+- a name that escapes its folder (`..`, absolute, a drive letter) or a link;
+- a zip bomb: more members, more bytes in all or in one member, or a higher
+  compression ratio than any real export has (see Limits);
+- no chat text inside.
+
+The chat is read in memory; only the media asked for are written, and only
+below the folder given (the case's own folder).
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from app.core.chats import whatsapp
+from app.core.chats.placeholders import strip_marks
+from app.core.errors import ChatError
+
+CONTAINER = "whatsapp-zip"
+MAX_CHAT_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    members: int = 50_000
+    total_bytes: int = 16 * 1024**3
+    member_bytes: int = 4 * 1024**3
+    ratio: float = 200.0  # uncompressed / compressed, for members over ratio_floor bytes
+    ratio_floor: int = 1024 * 1024
+
+
+def is_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError:
+        return False
+
+
+def member_path(name: str) -> PurePosixPath | None:
+    """The member's relative path, or None when it would land outside its folder."""
+    normal = name.replace("\\", "/")
+    if normal.startswith("/") or (len(normal) > 1 and normal[1] == ":") or "\x00" in normal:
+        return None
+    parts = [p for p in normal.split("/") if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        return None
+    return PurePosixPath(*parts)
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def check(archive: zipfile.ZipFile, path: str, limits: Limits = Limits()) -> list[zipfile.ZipInfo]:
+    """Every file member, after checking the whole archive; ChatError on the first problem."""
+    infos = archive.infolist()
+    if len(infos) > limits.members:
+        raise ChatError(path, f"zip refused: {len(infos):,} members (limit {limits.members:,})")
+    total = 0
+    for info in infos:
+        if member_path(info.filename) is None:
+            raise ChatError(path, f"zip refused: member {info.filename!r} escapes its folder; nothing extracted")
+        if _is_link(info):
+            raise ChatError(path, f"zip refused: member {info.filename!r} is a link; nothing extracted")
+        total += info.file_size
+        ratio = info.file_size / max(1, info.compress_size)
+        if info.file_size > limits.member_bytes or (
+                info.file_size > limits.ratio_floor and ratio > limits.ratio):
+            raise ChatError(path, f"zip refused: member {info.filename!r} would expand to "
+                                  f"{info.file_size:,} bytes ({ratio:,.0f}x); looks like a zip bomb")
+    if total > limits.total_bytes:
+        raise ChatError(path, f"zip refused: {total:,} bytes uncompressed (limit {limits.total_bytes:,}); "
+                              "looks like a zip bomb")
+    return [i for i in infos if not i.is_dir()]
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The member's bytes, stopping at `limit` (a lying header cannot make it read more)."""
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ChatError(info.filename, f"larger than {limit:,} bytes")
+    return data
+
+
+def chat_member(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str,
+                decode) -> tuple[zipfile.ZipInfo, str]:
+    """The member holding the chat text (the best WhatsApp-looking .txt) and its text."""
+    best: tuple[float, zipfile.ZipInfo, str] | None = None
+    for info in files:
+        if not info.filename.lower().endswith(".txt") or info.file_size > MAX_CHAT_BYTES:
+            continue
+        text = decode(read_member(archive, info, MAX_CHAT_BYTES))
+        score = whatsapp.score(text)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, info, text)
+    if best is None:
+        raise ChatError(path, "no WhatsApp chat text found in this zip")
+    return best[1], best[2]
+
+
+def find_member(files: list[zipfile.ZipInfo], name: str) -> zipfile.ZipInfo | None:
+    """The member an attachment names: same relative path, else same file name."""
+    wanted = strip_marks(name).strip()
+    for info in files:
+        if str(member_path(info.filename)) == wanted:
+            return info
+    lower = PurePosixPath(wanted).name.lower()
+    matches = [i for i in files if PurePosixPath(i.filename.replace("\\", "/")).name.lower() == lower]
+    return matches[0] if len(matches) == 1 else None
+
+
+def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Path:
+    """Write one checked member below `folder` (never outside it) and return its path."""
+    relative = member_path(info.filename)
+    root = folder.resolve()
+    target = (root / str(relative)).resolve()
+    if relative is None or root not in target.parents:
+        raise ChatError(info.filename, "refused: would be written outside the case folder")
+    if target.is_file() and target.stat().st_size == info.file_size:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    try:
+        with archive.open(info) as source, open(partial, "wb") as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.chmod(0o444)  # a copy of evidence: read-only
+    partial.replace(target)
+    return target

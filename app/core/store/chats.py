@@ -1,0 +1,132 @@
+"""Chats in the case store: the messages of an export exhibit and the files they carry.
+
+    save_chats(case, exhibit_id, export, parser_version, links) -> list[chat id]
+    stored_chats(case, exhibit_id) -> list[StoredChat]
+    chat_messages(case, chat_id) -> list[StoredMessage]
+
+An export read again with the same parser version gives back the chats
+already stored; messages are never changed (the store refuses it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from app.core.chats.records import Attachment, Chat, ChatExport, Message
+from app.core.store import db
+from app.core.store.case import Case
+
+
+@dataclass(frozen=True)
+class AttachmentLink:
+    """What became of one attachment: its own exhibit, or why it has none."""
+
+    exhibit_id: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredChat:
+    id: int
+    exhibit_id: int
+    position: int
+    container: str
+    name: str
+    source: str
+    date_order: str
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    message: Message
+    attachment_exhibit_id: int | None
+    attachment_error: str | None
+
+
+def _existing(case: Case, exhibit_id: int, parser_version: int) -> list[int]:
+    rows = case.conn.execute(
+        "SELECT id FROM chats WHERE exhibit_id=? AND parser_version=? ORDER BY position",
+        (exhibit_id, parser_version)).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def save_chats(case: Case, exhibit_id: int, export: ChatExport, parser_version: int,
+               links: dict[tuple[int, int], AttachmentLink]) -> list[int]:
+    """Store every chat of the export in one transaction; `links` is keyed (chat position, index)."""
+    existing = _existing(case, exhibit_id, parser_version)
+    if existing:
+        return existing
+    ids = []
+    with case.transaction():
+        for position, chat in enumerate(export.chats):
+            ids.append(_insert_chat(case.conn, exhibit_id, position, export, chat, parser_version, links))
+        count = sum(len(c.messages) for c in export.chats)
+        case.audit.record("chat.imported", f"exhibit/{exhibit_id}",
+                          {"container": export.container, "chats": len(ids), "messages": count,
+                           "source": export.source, "parser_version": parser_version})
+    return ids
+
+
+def _insert_chat(conn: sqlite3.Connection, exhibit_id: int, position: int, export: ChatExport,
+                 chat: Chat, parser_version: int, links: dict[tuple[int, int], AttachmentLink]) -> int:
+    cur = conn.execute(
+        "INSERT INTO chats (exhibit_id, position, container, name, source, date_order, parser_version,"
+        " created_at) VALUES (?,?,?,?,?,?,?,?)",
+        (exhibit_id, position, export.container, chat.name, export.source, chat.date_order,
+         parser_version, db.utc_now()))
+    chat_id = int(cur.lastrowid)
+    for m in chat.messages:
+        message_id = int(conn.execute(
+            "INSERT INTO chat_messages (chat_id, idx, sender, time_written, datetime, text, system, note)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (chat_id, m.index, m.sender, m.time_as_written, m.datetime, m.text, int(m.system), m.note),
+        ).lastrowid)
+        if m.attachment is not None:
+            link = links.get((position, m.index), AttachmentLink(None))
+            a = m.attachment
+            conn.execute(
+                "INSERT INTO chat_attachments (message_id, name, kind, missing, placeholder, path,"
+                " exhibit_id, error) VALUES (?,?,?,?,?,?,?,?)",
+                (message_id, a.name, a.kind, int(a.missing), a.placeholder, a.path, link.exhibit_id,
+                 link.error))
+    return chat_id
+
+
+def stored_chats(case: Case, exhibit_id: int | None = None) -> list[StoredChat]:
+    sql = "SELECT * FROM chats"
+    args: tuple = ()
+    if exhibit_id is not None:
+        sql += " WHERE exhibit_id=?"
+        args = (exhibit_id,)
+    rows = case.conn.execute(sql + " ORDER BY exhibit_id, parser_version DESC, position", args)
+    return [StoredChat(r["id"], r["exhibit_id"], r["position"], r["container"], r["name"], r["source"],
+                       r["date_order"]) for r in rows]
+
+
+def chat_messages(case: Case, chat_id: int) -> list[StoredMessage]:
+    rows = case.conn.execute(
+        "SELECT m.*, a.message_id AS a_id, a.name AS a_name, a.kind AS a_kind, a.missing AS a_missing,"
+        " a.placeholder AS a_placeholder, a.path AS a_path, a.exhibit_id AS a_exhibit, a.error AS a_error"
+        " FROM chat_messages m LEFT JOIN chat_attachments a ON a.message_id=m.id"
+        " WHERE m.chat_id=? ORDER BY m.idx", (chat_id,)).fetchall()
+    return [_stored_message(r) for r in rows]
+
+
+def _stored_message(r: sqlite3.Row) -> StoredMessage:
+    attachment = None
+    if r["a_id"] is not None:
+        attachment = Attachment(r["a_name"], bool(r["a_missing"]), r["a_kind"], r["a_placeholder"],
+                                r["a_path"])
+    message = Message(r["idx"], r["sender"], r["time_written"], r["datetime"], r["text"],
+                      bool(r["system"]), attachment, r["note"])
+    return StoredMessage(r["id"], message, r["a_exhibit"], r["a_error"])
+
+
+def translation_runs(case: Case, parent_run_id: int, task: str) -> list[int]:
+    """Complete translation runs made from one transcript run, newest first."""
+    rows = case.conn.execute(
+        "SELECT id FROM runs WHERE parent_run_id=? AND task=? AND status='complete' ORDER BY id DESC",
+        (parent_run_id, task)).fetchall()
+    return [int(r[0]) for r in rows]

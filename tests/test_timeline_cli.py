@@ -1,0 +1,64 @@
+"""`python -m app timeline` on a WhatsApp zip with real voice notes (real Whisper base model).
+
+The translation runs on the tiny random-weight NLLB fixture: its words are gibberish, but
+which notes are translated (not the one already in English) and where it lands are real.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from app.core.hashing import sha256_file
+from tests.conftest import MEDIA, REPO
+
+pytestmark = pytest.mark.slow
+
+EN = "00000002-AUDIO-2024-03-13-08-03-40.opus"
+ES = "PTT-20240313-WA0003.ogg"
+CHAT = f"""[13/03/2024, 08:02:11] Dave Miller: Are we still on for Saturday?
+[13/03/2024, 08:03:40] Ana: \u200e<attached: {EN}>
+[13/03/2024, 08:04:10] Dave Miller: What about Luis?
+[13/03/2024, 08:05:02] Luis: {ES} (file attached)
+[13/03/2024, 08:06:00] Luis: \u200e<attached: 00000005-AUDIO-2024-03-13-08-06-00.opus>
+[13/03/2024, 08:07:30] Dave Miller: ok
+"""
+
+
+def test_voice_notes_are_transcribed_in_their_place(tmp_path, models_dir):
+    archive = tmp_path / "evidence" / "WhatsApp Chat with Ana.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("_chat.txt", CHAT)
+        z.write(MEDIA / "en_voicenote.opus", EN)
+        z.write(MEDIA / "es_voicenote.ogg", ES)
+    out, case = tmp_path / "out", tmp_path / "case"
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(archive), "--out", str(out), "--case", str(case),
+         "--model", "base", "--format", "json,docx,pdf",
+         "--translate-to", "en", "--translate-model", str(REPO / "tests" / "fixtures" / "tiny_nllb")],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((out / "WhatsApp Chat with Ana.timeline.json").read_text(encoding="utf-8"))
+    assert data["container"] == "whatsapp-zip"
+    messages = data["messages"]
+    assert [m["sender"] for m in messages] == ["Dave Miller", "Ana", "Dave Miller", "Luis", "Luis",
+                                               "Dave Miller"]
+    assert [m["datetime"] for m in messages][:2] == ["2024-03-13T08:02:11", "2024-03-13T08:03:40"]
+    assert all(m["time"].startswith("13/03/2024, 08:0") and m["system"] is False for m in messages)
+    english, spanish, gone = (messages[i]["attachment"] for i in (1, 3, 4))
+    assert english["sha256"] == sha256_file(MEDIA / "en_voicenote.opus")
+    assert "station" in english["transcript"].lower() and english["missing"] is False
+    assert spanish["sha256"] == sha256_file(MEDIA / "es_voicenote.ogg") and spanish["language"] == "es"
+    assert "estación" in spanish["transcript"].lower()
+    assert spanish["translation"] and english["translation"] is None  # already in English
+    assert gone["missing"] is True and gone["transcript"] is None and gone["sha256"] is None
+    assert messages[0]["attachment"] is None and messages[0]["text"] == "Are we still on for Saturday?"
+    assert (out / "WhatsApp Chat with Ana.timeline.docx").stat().st_size > 0
+    assert (out / "WhatsApp Chat with Ana.timeline.pdf").read_bytes().startswith(b"%PDF")
+    extracted = list((case / "exports").rglob("*.*"))
+    assert sorted(p.name for p in extracted) == sorted([EN, ES])  # only into the case's own folder
