@@ -11,8 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.core.asr import RunState, WhisperEngine, transcribe_source
-from app.core.batching import ClipResult
+from app.core.asr import ClipResult, RunState, WhisperEngine, transcribe_source
 from app.core.options import TranscribeOptions, to_dict
 from app.core.provenance import software_info
 from app.core.store import Case, Exhibit
@@ -97,7 +96,7 @@ def transcribe_exhibit(
 
 
 def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult) -> RunResult:
-    """Store a batched short file's result (batching.transcribe_clips) as its run, complete."""
+    """Store a batched short file's result (asr.transcribe_clips) as its run, complete."""
     tracks: dict[str, list[Segment]] = {}
     for segment in result.segments:
         tracks.setdefault("mix" if segment.channel is None else f"ch{segment.channel}", []).append(segment)

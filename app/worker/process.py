@@ -55,7 +55,7 @@ TEST_CRASH_ENV = "PARLEY_TEST_CRASH_AFTER_CHUNKS"
 TEST_CRASH_EXIT = 86
 
 StopCheck = Callable[[], bool]
-SHORT_MS = 60_000  # files at most this long are batched across files (batching.BatchOptions.max_clip_s)
+SHORT_MS = 60_000  # files at most this long are batched across files (asr.BatchOptions.max_clip_s)
 BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group
 BATCH_MAX_JOBS = 64
 ProgressFn = Callable[[float, int], None]
@@ -207,7 +207,7 @@ class Worker:
 
     def _work_batch(self, jobs: list[Job]) -> None:
         """Transcribe a group of short files together; each job still gets its own events and run."""
-        from app.core.batching import transcribe_clips
+        from app.core.asr import transcribe_clips
         from app.core.options import TranscribeOptions, from_dict
         from app.core.transcription import run_for
 

@@ -1,128 +1,30 @@
-"""Speech to text over faster-whisper: the engine, and the per-track decode loop.
+"""Tracks, chunks and resume: a source transcribed a commit unit at a time.
 
-The pipeline: decode in blocks -> Silero VAD -> chunks of at most 30 s cut at
-silences -> a ChunkDecoder (by default batching.PackedDecoder: chunks packed into
-windows and decoded in batches; ChunkByChunk is faster-whisper's own transcribe,
-chunk by chunk) -> hallucination guards. Results are committed a unit at a time,
-which makes a run reproducible and resumable at any unit boundary.
+A source is one track (the downmix) or one per channel of a split stereo file.
+Each track is decoded in blocks -> Silero VAD -> chunks of at most 30 s cut at
+silences (speech.py) -> a ChunkDecoder (batched.PackedDecoder by default; ChunkByChunk
+is faster-whisper's own transcribe, chunk by chunk) -> hallucination guards.
+Results are committed a unit at a time, which makes a run reproducible and
+resumable at any unit boundary.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Protocol
 
-import ctranslate2
 import numpy as np
 
 from app.core import channels as chan
-from app.core import hallucination, models
-from app.core.device import Placement, choose
-from app.core.errors import LanguageError, ModelError
-from app.core.media import SAMPLE_RATE, AudioReader
+from app.core.asr import hallucination
+from app.core.asr.engine import WhisperEngine
+from app.core.asr.speech import SpeechChunk, speech_chunks
+from app.core.media import AudioReader
 from app.core.options import TranscribeOptions
-from app.core.speech import SpeechChunk, speech_chunks
-from app.core.types import ModelInfo, Segment, SourceInfo, Word
+from app.core.types import Segment, SourceInfo
 
 CHANNEL_PROBE_S = 600  # seconds of a stereo file examined to decide mix or split
-
-
-def _offline_environment() -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-
-
-class WhisperEngine:
-    """A Whisper model loaded once and kept for many files."""
-
-    def __init__(self, model_dir: Path, placement: Placement) -> None:
-        _offline_environment()
-        models.check_whisper_folder(model_dir)
-        from faster_whisper import WhisperModel  # heavy import, only when a model loads
-
-        try:
-            self.model = WhisperModel(
-                str(model_dir),
-                device=placement.device,
-                compute_type=placement.compute_type,
-                cpu_threads=placement.threads_per_replica,
-                num_workers=placement.replicas,
-                local_files_only=True,
-            )
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelError(f"model {model_dir} could not be loaded: {exc}") from None
-        self.placement = placement
-        self.info: ModelInfo = models.model_info(model_dir)
-        self.silence_states: dict[int, np.ndarray] = {}  # batching's encoder states of silence, kept between batches
-
-    @property
-    def multilingual(self) -> bool:
-        return bool(self.model.model.is_multilingual)
-
-    def check_language(self, code: str) -> str:
-        from faster_whisper.tokenizer import _LANGUAGE_CODES
-
-        code = code.strip().lower()
-        if code not in _LANGUAGE_CODES:
-            raise LanguageError(f"unknown language code '{code}'")
-        if not self.multilingual and code != "en":
-            raise LanguageError(f"model {self.info.name} is English-only; it cannot do '{code}'")
-        return code
-
-    def detect_language(self, audio: np.ndarray, allowed: tuple[str, ...] = ()) -> tuple[str, float]:
-        if not self.multilingual:
-            return "en", 1.0
-        _, _, ranked = self.model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
-        candidates = [(lang, p) for lang, p in ranked if not allowed or lang in allowed]
-        if not candidates:
-            raise LanguageError("none of the allowed languages is known to this model")
-        return candidates[0][0], float(candidates[0][1])
-
-    def transcribe_chunk(
-        self, chunk: SpeechChunk, language: str, options: TranscribeOptions
-    ) -> list[Segment]:
-        ctranslate2.set_random_seed(options.seed)  # temperature fallback samples: keep reruns identical
-        segments, _ = self.model.transcribe(
-            chunk.audio,
-            language=language,
-            task=options.task,
-            beam_size=options.beam_size,
-            vad_filter=False,
-            word_timestamps=options.word_timestamps,
-            condition_on_previous_text=False,
-            hallucination_silence_threshold=2.0 if options.word_timestamps else None,
-        )
-        return [_to_segment(s, chunk) for s in segments]
-
-
-def _ms(seconds: float, chunk: SpeechChunk) -> int:
-    return min(chunk.end_ms, chunk.start_ms + round(seconds * 1000))
-
-
-def _to_segment(raw, chunk: SpeechChunk) -> Segment:
-    words = tuple(
-        Word(_ms(w.start, chunk), _ms(w.end, chunk), w.word, round(float(w.probability), 4))
-        for w in (raw.words or ())
-    )
-    return Segment(
-        start_ms=_ms(raw.start, chunk),
-        end_ms=_ms(raw.end, chunk),
-        text=raw.text.strip(),
-        words=words,
-        avg_logprob=round(float(raw.avg_logprob), 4),
-        no_speech_prob=round(float(raw.no_speech_prob), 4),
-    )
-
-
-def load_engine(options: TranscribeOptions, models_dir: Path | None = None) -> WhisperEngine:
-    folder = models.resolve(options.model, models_dir)
-    return WhisperEngine(folder, choose(options.device, options.compute_type, options.threads))
-
-
-# ---------------------------------------------------------------- the pipeline
 
 
 @dataclass(frozen=True)
@@ -222,26 +124,26 @@ class ChunkByChunk:
             yield chunk, hallucination.clean(self.engine.transcribe_chunk(chunk, state.language, self.options))
 
 
-def default_decoder(engine: WhisperEngine, options: TranscribeOptions) -> ChunkDecoder:
-    """What the application decodes with: speech chunks packed and decoded in batches."""
-    from app.core.batching import PackedDecoder  # batching builds on this module
-
-    return PackedDecoder(engine, options)
-
-
-def transcribe_source(
-    engine: WhisperEngine,
-    source: SourceInfo,
-    options: TranscribeOptions,
-    state: RunState | None = None,
-    should_stop: Callable[[], bool] = lambda: False,
-    decoder: ChunkDecoder | None = None,
-) -> Iterator[ChunkDone]:
-    """Yield each commit unit's segments in order, resuming after what `state` says is done."""
+def start_state(engine: WhisperEngine, options: TranscribeOptions, state: RunState | None) -> RunState:
+    """The run's state (a new one if None), with a forced language checked and set."""
     state = state or RunState()
     if options.language and not state.language:
         state.language, state.language_probability = engine.check_language(options.language), 1.0
-    decoder = decoder or default_decoder(engine, options)
+    return state
+
+
+def transcribe_tracks(
+    source: SourceInfo,
+    options: TranscribeOptions,
+    decoder: ChunkDecoder,
+    state: RunState,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[ChunkDone]:
+    """Yield each commit unit's segments in order, resuming after what `state` says is done.
+
+    `state` comes from start_state; the application's entry point, with its
+    default decoder, is batched.transcribe_source.
+    """
     tracks = plan_tracks(source, options.channels)
     total = max(1, source.duration_ms) * len(tracks)
     for index, track in enumerate(tracks):
