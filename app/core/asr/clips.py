@@ -34,6 +34,8 @@ from app.core.types import Segment, SourceInfo
 
 @dataclass(frozen=True)
 class ClipResult:
+    """One short file's transcript, or why it failed."""
+
     source: SourceInfo
     segments: tuple[Segment, ...]
     language: str
