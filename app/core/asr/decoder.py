@@ -91,8 +91,8 @@ class BatchDecoder:
 
     def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions) -> None:
         self.engine = engine
-        self.fw = engine.model
-        self.model = fw.ctranslate2_whisper(engine.model)
+        self.whisper = engine.model  # faster-whisper's model
+        self.ct2 = fw.ctranslate2_whisper(engine.model)  # the CTranslate2 Whisper under it
         self.options = options
         self.batch = batch
         self._silence = engine.silence_states
@@ -101,9 +101,9 @@ class BatchDecoder:
 
     def encode(self, audio: np.ndarray) -> tuple[np.ndarray, int, float]:
         """Encoder states (1500 x d) of a window of at most 30 s, its content frames, its floor."""
-        features = fw.window_features(self.fw, audio)
+        features = fw.window_features(self.whisper, audio)
         content = min(3000, max(1, len(audio) // 160))
-        return fw.encode(self.fw, features), content, float(features.min())
+        return fw.encode(self.whisper, features), content, float(features.min())
 
     def silence(self, floor: float) -> np.ndarray:
         """Encoder states of a silent window whose log-mel floor is `floor` (as its padding).
@@ -113,8 +113,8 @@ class BatchDecoder:
         """
         key = round(floor * 20)
         if key not in self._silence:
-            features = np.full((fw.mel_bins(self.fw), 3000), key / 20, dtype=np.float32)
-            self._silence[key] = fw.encode(self.fw, features)
+            features = np.full((fw.mel_bins(self.whisper), 3000), key / 20, dtype=np.float32)
+            self._silence[key] = fw.encode(self.whisper, features)
         return self._silence[key]
 
     def memories(
@@ -154,17 +154,17 @@ class BatchDecoder:
     def detect(self, composites: list[np.ndarray], allowed: tuple[str, ...]) -> list[tuple[str, float]]:
         if not self.engine.multilingual:
             return [("en", 1.0)] * len(composites)
-        return [_best(langs, allowed) for langs in self.model.detect_language(_storage(composites))]
+        return [_best(langs, allowed) for langs in self.ct2.detect_language(_storage(composites))]
 
     def detect_alone(self, audio: np.ndarray, allowed: tuple[str, ...]) -> tuple[str, float]:
         """Language of one piece from an encoder pass over its own frames only.
 
         No padding to 30 s: for a 5 s piece about six times cheaper than a full pass.
         """
-        features = fw.features(self.fw, audio[:WINDOW_SAMPLES])
+        features = fw.features(self.whisper, audio[:WINDOW_SAMPLES])
         frames = max(2, min(3000, features.shape[-1] - features.shape[-1] % 2))
-        states = self.model.encode(_storage([features[:, :frames].astype(np.float32)]))
-        return _best(self.model.detect_language(states)[0], allowed)
+        states = self.ct2.encode(_storage([features[:, :frames].astype(np.float32)]))
+        return _best(self.ct2.detect_language(states)[0], allowed)
 
     def language_of(self, composite: tuple[str, float], piece: Piece, allowed: tuple[str, ...]) -> tuple[str, float]:
         """The composite's answer, checked on the piece alone when it is unsure.
@@ -184,7 +184,7 @@ class BatchDecoder:
     # -- decoding
 
     def tokenizer(self, language: str) -> Tokenizer:
-        return fw.tokenizer(self.fw, self.engine.multilingual, self.options.task, language)
+        return fw.tokenizer(self.whisper, self.engine.multilingual, self.options.task, language)
 
     def decode(
         self, composites: list[np.ndarray], language: str, starts: list[int], ends: list[int],
@@ -202,14 +202,14 @@ class BatchDecoder:
         prompts = [list(tokenizer.sot_sequence) + [tokenizer.timestamp_begin + s] for s in starts]
         longest_s = (len(composites[0]) - MEMORY_LEAD - MEMORY_TAIL) * 0.02
         common = {
-            "max_length": min(fw.max_length(self.fw), len(prompts[0]) + int(TOKENS_PER_SECOND * longest_s) + 32),
+            "max_length": min(fw.max_length(self.whisper), len(prompts[0]) + int(TOKENS_PER_SECOND * longest_s) + 32),
             "return_scores": True,
             "return_no_speech_prob": True,
             "suppress_blank": True,
             "suppress_tokens": fw.suppressed_tokens(tokenizer),
             "max_initial_timestamp_index": ENCODER_FRAMES,  # a piece may sit anywhere in its window
         }
-        results = self.model.generate(
+        results = self.ct2.generate(
             _storage(composites), prompts,
             beam_size=self.options.beam_size, patience=1.0, **common,
         )
@@ -236,14 +236,14 @@ class BatchDecoder:
         ends = list(ends)
         for _ in range(CONTINUATIONS):
             todo = [i for i, out in enumerate(outputs) if held_back(out.tokens, begin, ends[i])
-                    and len(sot) + len(out.tokens) < fw.max_length(self.fw) - 16]
+                    and len(sot) + len(out.tokens) < fw.max_length(self.whisper) - 16]
             if not todo:
                 break
             prompts = [sot + reopen(outputs[i].tokens, begin) for i in todo]
             longest = max(len(p) for p in prompts)
-            results = self.model.generate(  # prompts of different lengths: CTranslate2 pads them
+            results = self.ct2.generate(  # prompts of different lengths: CTranslate2 pads them
                 _storage([composites[i] for i in todo]), prompts, beam_size=self.options.beam_size, patience=1.0,
-                **{**common, "max_length": min(fw.max_length(self.fw), longest + common["max_length"])},
+                **{**common, "max_length": min(fw.max_length(self.whisper), longest + common["max_length"])},
             )
             for i, result in zip(todo, results):
                 tokens = cut_after(result.sequences_ids[0], begin, ends[i])
@@ -272,7 +272,7 @@ class BatchDecoder:
         attended to before memories were trimmed: a loop or garble there is rarely
         repeated), then, as faster-whisper does, sampled at rising temperatures."""
         tried = [first]
-        beam = self.model.generate(
+        beam = self.ct2.generate(
             _storage([composite]), [prompt], beam_size=self.options.beam_size, patience=1.0, **common
         )[0]
         tried.append(self._summarise(beam, tokenizer, 0.0, end))
@@ -282,7 +282,7 @@ class BatchDecoder:
         own_s = (end - (prompt[-1] - tokenizer.timestamp_begin)) * 0.02  # this piece's budget, not its batch's
         common = {**common, "max_length": min(common["max_length"], len(prompt) + int(TOKENS_PER_SECOND * own_s) + 32)}
         for temperature in FALLBACK_TEMPERATURES:
-            result = self.model.generate(
+            result = self.ct2.generate(
                 _storage([composite]), [prompt], beam_size=1, num_hypotheses=5,
                 sampling_topk=0, sampling_temperature=temperature, **common,
             )[0]
@@ -310,7 +310,7 @@ class BatchDecoder:
         tokenizer = outputs[0].tokenizer
         lists: list[list[dict]] = []
         for out, frames, end, lo in zip(outputs, content, ends, starts):
-            subsegments = fw.split_by_timestamps(self.fw, tokenizer, out.tokens, frames)
+            subsegments = fw.split_by_timestamps(self.whisper, tokenizer, out.tokens, frames)
             lists.append([
                 dict(s, seek=2 * lo) for s in subsegments
                 if any(t < tokenizer.eot for t in s["tokens"]) and s["start"] < end + 0.3
@@ -318,7 +318,7 @@ class BatchDecoder:
         todo = [i for i, subs in enumerate(lists) if subs]
         if todo:
             fw.add_word_timestamps(
-                self.fw, [lists[i] for i in todo], tokenizer, _storage([memories[i] for i in todo]),
+                self.whisper, [lists[i] for i in todo], tokenizer, _storage([memories[i] for i in todo]),
                 [max(2, min(content[i] - 2 * starts[i], 2 * len(memories[i]))) for i in todo],
                 PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS,
             )
