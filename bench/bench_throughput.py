@@ -8,7 +8,7 @@ Short clips: every clip of at most 30 s in <shared>/eval/speech.json (the
 per-channel references of the two-speaker stereo file excluded) and the voice
 notes of <shared>/media. OURS = the queue: every file added to a new case as a
 transcribe job, worked by the worker process (which batches short files across
-files with app.core.batching), timed from the first claim to the last job done,
+files with app.core.asr.clips), timed from the first claim to the last job done,
 model already loaded; PEER = faster-whisper `WhisperModel(base, cpu, int8, 2 threads)
 .transcribe(file, vad_filter=True, beam_size=5)` file by file, model loaded once.
 Both: language detected, WER with app.evaluation.wer per language.
@@ -17,7 +17,7 @@ Long recording: English files (interview + English speech.json items) decoded an
 concatenated in a loop into a 16 kHz mono WAV in /tmp until it is --long-hours
 long (and a ~10-minute one from the same files), with the matching reference.
 OURS = the queue again (one transcribe job; the worker streams VAD chunks, packs
-and batch-decodes them: app.core.batching.PackedDecoder), with --long-beam (1 =
+and batch-decodes them: app.core.asr.PackedDecoder), with --long-beam (1 =
 greedy by default here, i.e. `transcribe --beam-size 1`; the application's
 default is 5). PEER-LONG (--peer-long) = faster-whisper on the whole file. Each
 long run is its own process; peak RSS = the worker's peak + the parent's.

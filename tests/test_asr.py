@@ -144,7 +144,7 @@ def test_whisper_translate_task_invents_nothing_on_synthetic_notes(base_engine):
 
 
 def test_stock_phrases_are_known_in_their_spoken_variants():
-    from app.core.hallucination import _stock_phrase
+    from app.core.asr.hallucination import _stock_phrase
 
     assert _stock_phrase("And we'll see you in the next episode.")
     assert _stock_phrase("Thanks for watching!")

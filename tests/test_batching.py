@@ -6,8 +6,14 @@ import json
 
 import pytest
 
-from app.core.asr import ChunkByChunk, transcribe_source
-from app.core.batching import BatchOptions, _looping, transcribe_clips, transcribe_source_batched
+from app.core.asr import (
+    BatchOptions,
+    ChunkByChunk,
+    transcribe_clips,
+    transcribe_source,
+    transcribe_source_batched,
+)
+from app.core.asr.tokens import is_looping as _looping
 from app.core.media import probe
 from app.core.options import TranscribeOptions
 from app.evaluation import normalise, wer
@@ -90,8 +96,8 @@ def test_long_file_path_matches_the_chunk_contract(base_engine, manifest):
 def _pieces(seconds: list[float]):
     import numpy as np
 
-    from app.core.batching import _Piece
-    from app.core.speech import SpeechChunk
+    from app.core.asr.packing import Piece as _Piece
+    from app.core.asr.speech import SpeechChunk
 
     out, at = [], 0
     for s in seconds:
@@ -102,7 +108,8 @@ def _pieces(seconds: list[float]):
 
 
 def test_packing_resumed_at_a_window_boundary_repeats_the_original_windows():
-    from app.core.batching import BatchOptions, _pack
+    from app.core.asr.packing import BatchOptions
+    from app.core.asr.packing import pack as _pack
 
     lengths = [12.0, 9.5, 27.0, 3.0, 4.0, 14.0, 14.0, 29.9, 1.0, 8.0, 8.0, 8.0]
     whole = [[(p.chunk.start_ms, p.offset) for p in w] for w in _pack(_pieces(lengths), BatchOptions())]
@@ -114,7 +121,7 @@ def test_packing_resumed_at_a_window_boundary_repeats_the_original_windows():
 
 
 def test_a_piece_decodes_the_same_whatever_it_is_batched_with(base_engine):
-    # A piece's decoder memory depends on the piece alone (batching._span), so the
+    # A piece's decoder memory depends on the piece alone (asr.packing.memory_span), so the
     # same windows decoded one piece per batch or eight per batch give the same text.
     sources = [probe(p) for p, _, lang in _clips() if lang == "en"]
     alone = [text_of(r.segments) for r in transcribe_clips(base_engine, sources, OPTS, BatchOptions(decode_batch=1))]

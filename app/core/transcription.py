@@ -11,8 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.core.asr import RunState, WhisperEngine, transcribe_source
-from app.core.batching import ClipResult
+from app.core.asr import ClipResult, RunState, WhisperEngine, transcribe_source
 from app.core.evidence.source_check import check_unchanged
 from app.core.options import TranscribeOptions, to_dict
 from app.core.provenance import software_info
@@ -101,7 +100,7 @@ def transcribe_exhibit(
 
 def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
                batch: tuple[str, ...] = ()) -> RunResult:
-    """Store a batched short file's result (batching.transcribe_clips) as its run, complete.
+    """Store a batched short file's result (asr.transcribe_clips) as its run, complete.
 
     `batch`: the SHA-256 of every file decoded in that transcribe_clips call, in order:
     what `reproduce` needs to decode them together again (a packed result can depend on

@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from app.core.batching import transcribe_clips
+from app.core.asr import transcribe_clips
 from app.core.device import choose
 from app.core.errors import MediaError, ParleyError
 from app.core.evidence.source_check import check_unchanged
@@ -52,7 +52,7 @@ from app.worker.protocol import (
 from app.worker.tracking import Tracker, crash_before_decoding_if_testing
 
 StopCheck = Callable[[], bool]
-SHORT_MS = 60_000  # files at most this long are batched across files (batching.BatchOptions.max_clip_s)
+SHORT_MS = 60_000  # files at most this long are batched across files (asr.BatchOptions.max_clip_s)
 BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group
 BATCH_MAX_JOBS = 64
 ProgressFn = Callable[[float, int], None]

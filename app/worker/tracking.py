@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from app.core.jobs import Job
+from app.core.jobs import Job, JobQueue
 from app.core.store import Case
-from app.worker.protocol import Progress, SegmentsReady
+from app.worker.protocol import Progress, SegmentsReady, WorkerConfig
 
-if TYPE_CHECKING:  # the worker owns its trackers; only the type is needed here
-    from app.worker.process import Worker
+
+class Worker(Protocol):
+    """What a tracker needs of the worker that owns it."""
+
+    case: Case
+    queue: JobQueue
+    config: WorkerConfig
+    stop_asked: set[int]
+
+    def send(self, event: object) -> None: ...
 
 # TEST ONLY: "N" or "N:text" makes the worker process die (os._exit) after it has
 # stored N chunks of one job (whose exhibit name contains `text`); "0:text" before it

@@ -13,8 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.asr import load_engine, transcribe_source
-from app.core.batching import transcribe_clips
+from app.core.asr import load_engine, transcribe_clips, transcribe_source
 from app.core.errors import ModelError, ParleyError
 from app.core.hashing import sha256_file
 from app.core.media import probe

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from app.core.asr.fw_internals import VadOptions, speech_timestamps
 from app.core.media import SAMPLE_RATE
 
 WINDOW_S = 30.0
@@ -90,7 +90,7 @@ def speech_chunks(
         if len(buffer) == 0:
             continue
         if use_vad:
-            regions = get_speech_timestamps(buffer, options)
+            regions = speech_timestamps(buffer, options)
             cut = _split_point(regions, len(buffer), final)
         else:
             cut = len(buffer) if final else (len(buffer) // max_samples) * max_samples

@@ -1,0 +1,41 @@
+"""Speech to text over faster-whisper.
+
+The pipeline: decode in blocks -> Silero VAD -> chunks of at most 30 s cut at
+silences -> a ChunkDecoder (by default the packed decoder: chunks packed into
+windows and decoded in batches; ChunkByChunk is faster-whisper's own transcribe,
+chunk by chunk) -> hallucination guards. Results are committed a unit at a time,
+which makes a run reproducible and resumable at any unit boundary.
+
+    engine.py        WhisperEngine, load_engine: a model loaded once
+    fw_internals.py  every call into faster-whisper beyond its documented API
+    speech.py        VAD: speech chunks of at most 30 s
+    pipeline.py      tracks, chunks and resume (RunState, ChunkDone, ChunkDecoder)
+    packing.py       pieces packed into 30 s windows, and batch grouping
+    tokens.py        rules on decoded token sequences
+    decoder.py       the batched decoder (BatchDecoder, DecodeOutput)
+    batched.py       the batched decoder at work; PackedDecoder, transcribe_source
+    clips.py         many short files together: transcribe_clips, ClipResult
+    hallucination.py guards against invented words
+
+Modules import downwards in that order (clips -> batched -> decoder -> packing,
+pipeline -> engine -> fw_internals); this package only re-exports.
+"""
+
+from app.core.asr.batched import PackedDecoder, transcribe_source, transcribe_source_batched
+from app.core.asr.clips import ClipResult, transcribe_clips
+from app.core.asr.engine import WhisperEngine, load_engine
+from app.core.asr.packing import BatchOptions
+from app.core.asr.pipeline import (
+    ChunkByChunk,
+    ChunkDecoder,
+    ChunkDone,
+    RunState,
+    Track,
+    plan_tracks,
+)
+
+__all__ = [
+    "BatchOptions", "ChunkByChunk", "ChunkDecoder", "ChunkDone", "ClipResult", "PackedDecoder", "RunState",
+    "Track", "WhisperEngine", "load_engine", "plan_tracks", "transcribe_clips", "transcribe_source",
+    "transcribe_source_batched",
+]

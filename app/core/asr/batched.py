@@ -1,0 +1,233 @@
+"""The batched decoder at work: packed windows decoded side by side, and one long file.
+
+decode_pieces encodes packed windows (packing.py) and decodes their pieces
+(decoder.BatchDecoder) on the model's replicas side by side
+(device.Placement.replicas). PackedDecoder is the pipeline's default
+ChunkDecoder: the VAD chunks of one track, packed and decoded in groups.
+
+    for done in transcribe_source(engine, source, options, state):  # long files
+        done.track, done.segments, done.done_ms, done.final ...
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+
+import numpy as np
+
+from app.core.asr import hallucination
+from app.core.asr.decoder import BatchDecoder, DecodeOutput
+from app.core.asr.engine import WhisperEngine
+from app.core.asr.packing import (
+    DEFAULT_BATCH,
+    ENCODER_FRAMES,
+    BatchOptions,
+    Packer,
+    Piece,
+    by_span,
+    end_token,
+    in_batches,
+    memory_span,
+    normalise_gain,
+    start_token,
+    window_audio,
+)
+from app.core.asr.pipeline import ChunkDecoder, ChunkDone, RunState, start_state, transcribe_tracks
+from app.core.asr.speech import SpeechChunk
+from app.core.media import SAMPLE_RATE
+from app.core.options import TranscribeOptions
+from app.core.types import Segment, SourceInfo, Word
+
+
+def _to_ms(seconds: float, piece: Piece) -> int:
+    """Window time (s) -> source time (ms), clamped to the piece's own span."""
+    ms = piece.chunk.start_ms + round(seconds * 1000 - piece.offset * 1000 / SAMPLE_RATE)
+    return max(piece.chunk.start_ms, min(piece.chunk.end_ms, ms))
+
+
+def _records(piece: Piece, subsegments: list[dict], out: DecodeOutput, keep_words: bool) -> list[Segment]:
+    """Segments of `piece` (source time) from its subsegments and their words (window time)."""
+    tokenizer = out.tokenizer
+    segments = []
+    piece_end_s = (piece.offset + len(piece.audio)) / SAMPLE_RATE
+    for sub in subsegments:
+        text = tokenizer.decode([t for t in sub["tokens"] if t < tokenizer.eot]).strip()
+        raw = sub.get("words", ())
+        kept = [w for w in raw if w["start"] < piece_end_s - 0.05]  # words aligned past its end are not its
+        if len(kept) < len(raw):
+            text = "".join(w["word"] for w in kept).strip()
+        words = tuple(
+            Word(_to_ms(w["start"], piece), _to_ms(w["end"], piece), w["word"], round(float(w["probability"]), 4))
+            for w in kept
+        )
+        if not text:
+            continue
+        start = words[0].start_ms if words else piece.chunk.start_ms
+        end = words[-1].end_ms if words else piece.chunk.end_ms
+        segments.append(Segment(
+            start_ms=start, end_ms=max(start, end), text=text, words=words if keep_words else (),
+            avg_logprob=round(float(out.avg_logprob), 4), no_speech_prob=round(float(out.no_speech_prob), 4),
+        ))
+    return segments
+
+
+class Stopped(Exception):
+    """should_stop() said so between two steps of a batch."""
+
+
+def decode_pieces(
+    decoder: BatchDecoder,
+    windows: list[list[Piece]],
+    languages: dict[int, tuple[str, float] | None],
+    allowed: tuple[str, ...],
+    should_stop: Callable[[], bool] = lambda: False,
+) -> dict[int, tuple[str, float]]:
+    """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
+
+    `languages[owner]` is the known (language, probability) or None: then the
+    owner's first piece decides it. Windows are encoded, and batches decoded,
+    on the model's replicas side by side. Raises Stopped between two steps
+    once should_stop() is true.
+    """
+    batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
+    pieces = [p for w in windows for p in w]
+    for index, window in enumerate(windows):
+        for p in window:
+            p.window, p.alone = index, len(window) == 1
+
+    def encode(window: list[Piece]) -> tuple[np.ndarray, int, float]:
+        return decoder.encode(window_audio(window))
+
+    def detect(part: list[Piece]) -> list[tuple[str, float]]:
+        memories, _ = decoder.memories(encoded, part)
+        return [decoder.language_of(found, p, allowed) for p, found in zip(part, decoder.detect(memories, allowed))]
+
+    def transcribe(job: tuple[str, list[Piece]]) -> None:
+        language, part = job
+        memories, starts = decoder.memories(encoded, part)
+        outputs = decoder.decode(
+            memories, language, [start_token(p) for p in part], [end_token(p) for p in part],
+            lambda i: decoder.memories(encoded, [part[i]], ENCODER_FRAMES)[0][0],
+        )
+        content = [encoded[p.window][1] for p in part]
+        ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
+        for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
+            p.segments = [] if out.silent else hallucination.clean(_records(p, subs, out, options.word_timestamps))
+
+    with ThreadPoolExecutor(workers) as pool:
+        encoded = _map(pool, encode, windows, should_stop)
+        languages = dict(languages)
+        leads: dict[int, Piece] = {}  # each owner of unknown language: its first piece decides
+        for p in pieces:
+            if languages.get(p.owner) is None:
+                leads.setdefault(p.owner, p)
+        lead_parts = [part for group in by_span(list(leads.values()))
+                      for part in in_batches(group, batch.decode_batch, workers)]
+        for part, found in zip(lead_parts, _map(pool, detect, lead_parts, should_stop)):
+            languages.update((p.owner, f) for p, f in zip(part, found))
+        by_language: dict[str, list[Piece]] = {}
+        for p in pieces:
+            by_language.setdefault(languages[p.owner][0], []).append(p)  # type: ignore[index]
+        work = [(language, part) for language, same in by_language.items() for group in by_span(same)
+                for part in in_batches(group, batch.decode_batch, workers)]
+        work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
+        _map(pool, transcribe, work, should_stop)
+    return languages  # type: ignore[return-value]
+
+
+def _map(pool: ThreadPoolExecutor, fn: Callable, items: list, should_stop: Callable[[], bool]) -> list:
+    """[fn(item) for item in items], run on the pool. should_stop() is asked on this
+    thread only (it may read a database connection of this thread), every 0.1 s;
+    once it is true no further item starts and Stopped is raised."""
+    stopped = threading.Event()
+
+    def guarded(item):
+        if stopped.is_set():
+            raise Stopped
+        return fn(item)
+
+    futures = [pool.submit(guarded, item) for item in items]
+    pending = set(futures)
+    while pending:
+        if not stopped.is_set() and should_stop():
+            stopped.set()
+        pending = wait(pending, timeout=0.1).not_done
+    if stopped.is_set():
+        raise Stopped
+    return [f.result() for f in futures]
+
+
+# ---------------------------------------------------------------- one long file
+
+
+class PackedDecoder:
+    """pipeline.ChunkDecoder over packed windows: the VAD chunks of one track, batched.
+
+    Chunks are packed into windows as they arrive; once the closed windows hold
+    enough chunks (2, then 4, ... up to `batch.decode_batch`) they are decoded together, and each window is
+    one commit unit (so a resumed run restarts at a window boundary and packs
+    what follows exactly as before). Memory stays bounded by one group.
+    """
+
+    def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions = DEFAULT_BATCH) -> None:
+        self.decoder = BatchDecoder(engine, options, batch)
+        self.batch = batch
+        self.allowed = tuple(engine.check_language(c) for c in options.languages)
+
+    def decode(
+        self, chunks: Iterator[SpeechChunk], state: RunState, should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
+        packer = Packer(self.batch)
+        closed: list[list[Piece]] = []
+        group = min(2, self.batch.decode_batch)  # small first groups: the first text shows up early
+        try:
+            for chunk in chunks:
+                closed += packer.add(Piece(0, chunk, normalise_gain(chunk.audio, self.batch.target_rms)))
+                if sum(len(w) for w in closed) >= group:
+                    yield from self._decode(closed, state, should_stop)
+                    closed, group = [], min(2 * group, self.batch.decode_batch)
+            closed += packer.close()
+            if closed:
+                yield from self._decode(closed, state, should_stop)
+        except Stopped:
+            return
+
+    def _decode(
+        self, windows: list[list[Piece]], state: RunState, should_stop: Callable[[], bool]
+    ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
+        known = (state.language, state.language_probability or 0.0) if state.language else None
+        found = decode_pieces(self.decoder, windows, {0: known}, self.allowed, should_stop)
+        state.language, state.language_probability = found[0]
+        for window in windows:
+            yield window[-1].chunk, [s for p in window for s in p.segments]
+
+
+def transcribe_source(
+    engine: WhisperEngine,
+    source: SourceInfo,
+    options: TranscribeOptions,
+    state: RunState | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    decoder: ChunkDecoder | None = None,
+) -> Iterator[ChunkDone]:
+    """Yield each commit unit's segments in order, resuming after what `state` says is done.
+
+    Decoded by `decoder`, by default the packed decoder (pipeline.ChunkByChunk is
+    faster-whisper's own transcribe, chunk by chunk).
+    """
+    state = start_state(engine, options, state)
+    yield from transcribe_tracks(source, options, decoder or PackedDecoder(engine, options), state, should_stop)
+
+
+def transcribe_source_batched(
+    engine: WhisperEngine,
+    source: SourceInfo,
+    options: TranscribeOptions,
+    state: RunState | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    batch: BatchOptions = DEFAULT_BATCH,
+) -> Iterator[ChunkDone]:
+    """transcribe_source with the packed decoder and these batch options."""
+    return transcribe_source(engine, source, options, state, should_stop, PackedDecoder(engine, options, batch))

@@ -1,0 +1,143 @@
+"""Many short files transcribed together: their speech packed into shared windows.
+
+The VAD-trimmed speech of each file is packed (packing.py), several files to a
+30 s window, in queue order, and decoded in batches (batched.decode_pieces);
+each result still comes from its own file alone (decoder.py).
+
+    for result in transcribe_clips(engine, sources, options):
+        result.source, result.segments, result.language, result.language_probability
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from app.core.asr.batched import Stopped, decode_pieces, transcribe_source_batched
+from app.core.asr.decoder import BatchDecoder
+from app.core.asr.engine import WhisperEngine
+from app.core.asr.packing import (
+    DEFAULT_BATCH,
+    WINDOW_SAMPLES,
+    BatchOptions,
+    Piece,
+    normalise_gain,
+    pack,
+)
+from app.core.asr.pipeline import plan_tracks
+from app.core.asr.speech import speech_chunks
+from app.core.errors import ParleyError
+from app.core.media import SAMPLE_RATE, read_all
+from app.core.options import TranscribeOptions
+from app.core.types import Segment, SourceInfo
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """One short file's transcript, or why it failed."""
+
+    source: SourceInfo
+    segments: tuple[Segment, ...]
+    language: str
+    language_probability: float
+    error: str | None = None  # set when this file failed; the others are unaffected
+    truncated: bool = False  # the audio ended before the container said it would
+    packed_with: tuple[str, ...] = ()  # SHA-256 of the other files whose speech shared its windows
+
+
+def transcribe_clips(
+    engine: WhisperEngine,
+    sources: Iterable[SourceInfo],
+    options: TranscribeOptions,
+    batch: BatchOptions = DEFAULT_BATCH,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[ClipResult]:
+    """Transcribe many short files together; one ClipResult per source, in input order.
+
+    A stereo file to be split by speaker, or one longer than `batch.max_clip_s`,
+    is transcribed on its own (batched.transcribe_source_batched) in its turn. Once
+    should_stop() is true the results end early, between two steps of a batch.
+    """
+    decoder = BatchDecoder(engine, options, batch)
+    forced = engine.check_language(options.language) if options.language else None
+    allowed = tuple(engine.check_language(c) for c in options.languages)
+    pending: list[_Pending] = []
+    windows_needed = 0.0
+
+    def flush() -> Iterator[ClipResult]:
+        nonlocal pending, windows_needed
+        pieces = [p for item in pending if item.pieces for p in item.pieces]
+        languages: dict[int, tuple[str, float] | None] = {
+            p.owner: ((forced, 1.0) if forced else None) for p in pieces
+        }
+        windows = pack(pieces, batch)  # in order: a file's pieces, and files queued together, share windows
+        found = decode_pieces(decoder, windows, languages, allowed, should_stop) if pieces else {}
+        companions = _companions(windows, [item.source.sha256 for item in pending])
+        for index, item in enumerate(pending):
+            if item.error is not None:
+                yield ClipResult(item.source, (), "", 0.0, item.error)
+            elif item.pieces is None:
+                yield _alone(engine, item.source, options, batch, should_stop)
+            else:
+                language, probability = found.get(index, (forced or "", 1.0 if forced else 0.0))
+                segments = tuple(s for p in item.pieces for s in p.segments)
+                yield ClipResult(item.source, segments, language, probability, truncated=item.truncated,
+                                 packed_with=companions.get(index, ()))
+        pending, windows_needed = [], 0.0
+
+    try:
+        for source in sources:
+            item = _read_clip(source, len(pending), options, batch)
+            pending.append(item)
+            windows_needed += sum(len(p.audio) + batch.gap_s * SAMPLE_RATE for p in item.pieces or ()) / WINDOW_SAMPLES
+            if windows_needed >= batch.group_windows:
+                yield from flush()
+        if pending:
+            yield from flush()
+    except Stopped:
+        return
+
+
+def _companions(windows: list[list[Piece]], hashes: list[str]) -> dict[int, tuple[str, ...]]:
+    """Per owner, the files whose pieces shared a window with its own (what its result depends on)."""
+    shared: dict[int, set[str]] = {}
+    for window in windows:
+        owners = {p.owner for p in window}
+        for owner in owners:
+            shared.setdefault(owner, set()).update(hashes[o] for o in owners if hashes[o] != hashes[owner])
+    return {owner: tuple(sorted(found)) for owner, found in shared.items()}
+
+
+@dataclass
+class _Pending:
+    source: SourceInfo
+    pieces: list[Piece] | None  # None: transcribed on its own
+    error: str | None = None
+    truncated: bool = False
+
+
+def _read_clip(source: SourceInfo, index: int, options: TranscribeOptions, batch: BatchOptions) -> _Pending:
+    if len(plan_tracks(source, options.channels)) > 1 or source.duration_ms > batch.max_clip_s * 1000:
+        return _Pending(source, None)
+    try:
+        audio, reader = read_all(source.path, expected_ms=source.duration_ms)
+    except ParleyError as exc:
+        return _Pending(source, [], str(exc))
+    chunks = list(speech_chunks([audio], use_vad=options.vad)) if len(audio) else []
+    pieces = [Piece(index, c, normalise_gain(c.audio, batch.target_rms)) for c in chunks]
+    return _Pending(source, pieces, truncated=reader.truncated)
+
+
+def _alone(
+    engine: WhisperEngine, source: SourceInfo, options: TranscribeOptions, batch: BatchOptions,
+    should_stop: Callable[[], bool],
+) -> ClipResult:
+    try:
+        done = list(transcribe_source_batched(engine, source, options, should_stop=should_stop, batch=batch))
+    except ParleyError as exc:
+        return ClipResult(source, (), "", 0.0, str(exc))
+    if not done or not done[-1].final or should_stop():
+        raise Stopped
+    segments = tuple(s for d in done for s in d.segments)
+    return ClipResult(source, segments, done[-1].language, done[-1].language_probability,
+                      truncated=any(d.truncated for d in done))

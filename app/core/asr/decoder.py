@@ -1,0 +1,337 @@
+"""The batched decoder: packed windows encoded once, each piece decoded on its own.
+
+Each piece (packing.py) is decoded on its own *composite* encoder output: the
+window's encoder states over the piece's own time span (plus a small margin),
+and the encoder states of silence everywhere else. The decoder therefore cannot
+see, and cannot transcribe, a neighbouring piece: every word of a result comes
+from its own file and its timestamps come from cross-attention over its own span
+only, clamped to it. The decoder attends only to a span of that composite around
+the piece (its *memory*, a few seconds longer than the piece, of a length that
+depends on the piece alone), which makes every decoder step cheaper; a piece
+whose result fails Whisper's checks is decoded again on the whole composite
+before any temperature fallback.
+
+Language identification uses the same memories (one decoder step), not a second
+encoder pass; decoding runs as beam searches over batches of memories of the
+same language and length (CTranslate2 `Whisper.generate`), word timestamps as
+batched `Whisper.align`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ctranslate2
+import numpy as np
+
+from app.core.asr import fw_internals as fw
+from app.core.asr.engine import WhisperEngine
+from app.core.asr.fw_internals import Tokenizer
+from app.core.asr.packing import (
+    ENCODER_FRAMES,
+    MEMORY_LEAD,
+    MEMORY_TAIL,
+    SAMPLES_PER_FRAME,
+    WINDOW_SAMPLES,
+    BatchOptions,
+    Piece,
+    memory_span,
+    start_token,
+)
+from app.core.asr.tokens import (
+    compression_ratio,
+    cut_after,
+    held_back,
+    is_looping,
+    last_time,
+    reopen,
+)
+from app.core.errors import LanguageError
+from app.core.media import SAMPLE_RATE
+from app.core.options import TranscribeOptions
+
+FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
+COMPRESSION_RATIO_THRESHOLD = 2.4
+LOG_PROB_THRESHOLD = -1.0
+NO_SPEECH_THRESHOLD = 0.6
+LANGUAGE_CONFIDENT = 0.8  # below this, language ID on a composite is checked on the piece alone
+CONTINUATIONS = 2  # rounds of decoding on after an early stop
+TOKENS_PER_SECOND = 15  # token budget per second of a batch's memory span (speech needs ~4-8)
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
+
+
+@dataclass
+class DecodeOutput:
+    """One piece's decoded tokens and Whisper's checks on them."""
+
+    tokens: list[int]  # prompt excluded; a continuation (BatchDecoder._continue) replaces them
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float  # of the decoded text
+    looping: bool  # tokens.is_looping
+    temperature: float  # 0.0: beam search; above: the fallback's sampling temperature
+    tokenizer: Tokenizer
+
+    @property
+    def silent(self) -> bool:
+        """Whisper's verdict: no speech here (and nothing said with confidence)."""
+        return self.no_speech_prob > NO_SPEECH_THRESHOLD and self.avg_logprob < LOG_PROB_THRESHOLD
+
+    @property
+    def needs_fallback(self) -> bool:
+        """Fails Whisper's checks (garbled, unsure or looping) without being silence."""
+        failed = self.compression_ratio > COMPRESSION_RATIO_THRESHOLD or self.avg_logprob < LOG_PROB_THRESHOLD
+        return (failed or self.looping) and not self.silent
+
+
+class BatchDecoder:
+    """Encodes packed windows and decodes pieces on composite encoder outputs."""
+
+    def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions) -> None:
+        self.engine = engine
+        self.whisper = engine.model  # faster-whisper's model
+        self.ct2 = fw.ctranslate2_whisper(engine.model)  # the CTranslate2 Whisper under it
+        self.options = options
+        self.batch = batch
+        self._silence = engine.silence_states
+
+    # -- encoder
+
+    def encode(self, audio: np.ndarray) -> tuple[np.ndarray, int, float]:
+        """Encoder states (1500 x d) of a window of at most 30 s, its content frames, its floor."""
+        features = fw.window_features(self.whisper, audio)
+        content = min(3000, max(1, len(audio) // 160))
+        return fw.encode(self.whisper, features), content, float(features.min())
+
+    def silence(self, floor: float) -> np.ndarray:
+        """Encoder states of a silent window whose log-mel floor is `floor` (as its padding).
+
+        Whisper normalises log-mel per window (floor = max - 8), so what "silence"
+        looks like to the decoder depends on the window; cached per 0.05 step.
+        """
+        key = round(floor * 20)
+        if key not in self._silence:
+            features = np.full((fw.mel_bins(self.whisper), 3000), key / 20, dtype=np.float32)
+            self._silence[key] = fw.encode(self.whisper, features)
+        return self._silence[key]
+
+    def memories(
+        self, encoded: list[tuple[np.ndarray, int, float]], part: list[Piece], span: int | None = None,
+    ) -> tuple[list[np.ndarray], list[int]]:
+        """What the decoder attends to for each piece of `part` (a batch): equal-length
+        spans of composite encoder output, and the frame each span starts at.
+
+        A piece's composite is its window's encoder states over the piece (plus a
+        small margin) and the states of silence everywhere else (the whole window
+        if the piece is alone in it). Only about MEMORY_LEAD frames before the
+        piece and MEMORY_TAIL after it are kept (`memory_span`): the decoder never needs
+        the rest, and every decoder step, language check and alignment costs in
+        proportion to the frames it attends to. `span=ENCODER_FRAMES`: the whole composite.
+        """
+        margin = int(self.batch.margin_s * SAMPLE_RATE / SAMPLES_PER_FRAME)
+        if span is None:
+            span = memory_span(part[0])
+            assert all(memory_span(p) == span for p in part), "a batch is of one memory span"
+        memories, starts = [], []
+        for piece in part:
+            states, _, floor = encoded[piece.window]
+            lo = max(0, min(start_token(piece) - MEMORY_LEAD, ENCODER_FRAMES - span))
+            if piece.alone:
+                memory = states[lo : lo + span].copy()
+            else:
+                memory = self.silence(floor)[lo : lo + span].copy()
+                start, end = piece.frames
+                start, end = max(lo, start - margin), min(lo + span, end + margin)
+                memory[start - lo : end - lo] = states[start:end]
+            memories.append(memory)
+            starts.append(lo)
+        return memories, starts
+
+    # -- language
+
+    def detect(self, composites: list[np.ndarray], allowed: tuple[str, ...]) -> list[tuple[str, float]]:
+        if not self.engine.multilingual:
+            return [("en", 1.0)] * len(composites)
+        return [_best(langs, allowed) for langs in self.ct2.detect_language(_storage(composites))]
+
+    def detect_alone(self, audio: np.ndarray, allowed: tuple[str, ...]) -> tuple[str, float]:
+        """Language of one piece from an encoder pass over its own frames only.
+
+        No padding to 30 s: for a 5 s piece about six times cheaper than a full pass.
+        """
+        features = fw.features(self.whisper, audio[:WINDOW_SAMPLES])
+        frames = max(2, min(3000, features.shape[-1] - features.shape[-1] % 2))
+        states = self.ct2.encode(_storage([features[:, :frames].astype(np.float32)]))
+        return _best(self.ct2.detect_language(states)[0], allowed)
+
+    def language_of(self, composite: tuple[str, float], piece: Piece, allowed: tuple[str, ...]) -> tuple[str, float]:
+        """The composite's answer, checked on the piece alone when it is unsure.
+
+        Both agree or the piece alone is sure: that answer. Otherwise a full
+        30 s encoder pass on the piece decides, as the file-by-file path would.
+        """
+        if composite[1] >= LANGUAGE_CONFIDENT or not self.engine.multilingual:
+            return composite
+        alone = self.detect_alone(piece.audio, allowed)
+        if alone[0] == composite[0]:
+            return max(alone, composite, key=lambda found: found[1])
+        if alone[1] >= LANGUAGE_CONFIDENT:
+            return alone
+        return self.engine.detect_language(piece.chunk.audio, allowed)
+
+    # -- decoding
+
+    def tokenizer(self, language: str) -> Tokenizer:
+        return fw.tokenizer(self.whisper, self.engine.multilingual, self.options.task, language)
+
+    def decode(
+        self, composites: list[np.ndarray], language: str, starts: list[int], ends: list[int],
+        whole: Callable[[int], np.ndarray],
+    ) -> list[DecodeOutput]:
+        """Beam search over a batch; where a result fails Whisper's checks, that piece
+        again on its `whole` composite, then temperature fallback (see _fallback).
+
+        Each prompt ends with the timestamp token of where its piece starts in the
+        window (`starts`, 20 ms steps): the decoder is told where to read. What it
+        reads after its piece's end (`ends`) is cut off, and the token budget is
+        bounded by the batch's memory span (a run-on cannot take long).
+        """
+        tokenizer = self.tokenizer(language)
+        prompts = [list(tokenizer.sot_sequence) + [tokenizer.timestamp_begin + s] for s in starts]
+        longest_s = (len(composites[0]) - MEMORY_LEAD - MEMORY_TAIL) * 0.02
+        common = {
+            "max_length": min(fw.max_length(self.whisper), len(prompts[0]) + int(TOKENS_PER_SECOND * longest_s) + 32),
+            "return_scores": True,
+            "return_no_speech_prob": True,
+            "suppress_blank": True,
+            "suppress_tokens": fw.suppressed_tokens(tokenizer),
+            "max_initial_timestamp_index": ENCODER_FRAMES,  # a piece may sit anywhere in its window
+        }
+        results = self.ct2.generate(
+            _storage(composites), prompts,
+            beam_size=self.options.beam_size, patience=1.0, **common,
+        )
+        outputs = [self._summarise(r, tokenizer, 0.0, end) for r, end in zip(results, ends)]
+        for i, out in enumerate(outputs):
+            if out.needs_fallback:
+                outputs[i] = self._fallback(whole(i), prompts[i], tokenizer, out, common, ends[i])
+        self._continue(composites, outputs, tokenizer, ends, common)
+        return outputs
+
+    def _continue(
+        self, composites: list[np.ndarray], outputs: list[DecodeOutput], tokenizer: Tokenizer, ends: list[int],
+        common: dict,
+    ) -> None:
+        """Decode on where the decoder stopped early.
+
+        Whisper learnt to leave out a last sentence that might run past the end of
+        its 30 s window (faster-whisper then seeks there and decodes a new window).
+        A piece near the end of its window would lose it: instead, its tokens so
+        far become the prompt and the decoder carries on, in the same window.
+        """
+        begin = tokenizer.timestamp_begin
+        sot = list(tokenizer.sot_sequence)
+        ends = list(ends)
+        for _ in range(CONTINUATIONS):
+            todo = [i for i, out in enumerate(outputs) if held_back(out.tokens, begin, ends[i])
+                    and len(sot) + len(out.tokens) < fw.max_length(self.whisper) - 16]
+            if not todo:
+                break
+            prompts = [sot + reopen(outputs[i].tokens, begin) for i in todo]
+            longest = max(len(p) for p in prompts)
+            results = self.ct2.generate(  # prompts of different lengths: CTranslate2 pads them
+                _storage([composites[i] for i in todo]), prompts, beam_size=self.options.beam_size, patience=1.0,
+                **{**common, "max_length": min(fw.max_length(self.whisper), longest + common["max_length"])},
+            )
+            for i, result in zip(todo, results):
+                tokens = cut_after(result.sequences_ids[0], begin, ends[i])
+                if last_time(tokens, begin) <= last_time(outputs[i].tokens, begin):
+                    ends[i] = -1  # no progress: done with this one
+                    continue
+                outputs[i].tokens = tokens
+
+    def _summarise(
+        self, result: ctranslate2.models.WhisperGenerationResult, tokenizer: Tokenizer, temperature: float, end: int,
+    ) -> DecodeOutput:
+        tokens = cut_after(result.sequences_ids[0], tokenizer.timestamp_begin, end)
+        count = len(result.sequences_ids[0])
+        avg_logprob = result.scores[0] * count / (count + 1)
+        text = tokenizer.decode(tokens).strip()
+        return DecodeOutput(
+            tokens, avg_logprob, result.no_speech_prob, compression_ratio(text),
+            is_looping(tokens, tokenizer.timestamp_begin), temperature, tokenizer,
+        )
+
+    def _fallback(
+        self, composite: np.ndarray, prompt: list[int], tokenizer: Tokenizer, first: DecodeOutput, common: dict,
+        end: int,
+    ) -> DecodeOutput:
+        """The piece that failed `first` decoded on its whole composite (what the decoder
+        attended to before memories were trimmed: a loop or garble there is rarely
+        repeated), then, as faster-whisper does, sampled at rising temperatures."""
+        tried = [first]
+        beam = self.ct2.generate(
+            _storage([composite]), [prompt], beam_size=self.options.beam_size, patience=1.0, **common
+        )[0]
+        tried.append(self._summarise(beam, tokenizer, 0.0, end))
+        if not tried[-1].needs_fallback:
+            return tried[-1]
+        ctranslate2.set_random_seed(self.options.seed)
+        own_s = (end - (prompt[-1] - tokenizer.timestamp_begin)) * 0.02  # this piece's budget, not its batch's
+        common = {**common, "max_length": min(common["max_length"], len(prompt) + int(TOKENS_PER_SECOND * own_s) + 32)}
+        for temperature in FALLBACK_TEMPERATURES:
+            result = self.ct2.generate(
+                _storage([composite]), [prompt], beam_size=1, num_hypotheses=5,
+                sampling_topk=0, sampling_temperature=temperature, **common,
+            )[0]
+            out = self._summarise(result, tokenizer, temperature, end)
+            tried.append(out)
+            if not out.needs_fallback:
+                return out
+        below = [t for t in tried if t.compression_ratio <= COMPRESSION_RATIO_THRESHOLD and not t.looping]
+        return max(below or tried, key=lambda t: t.avg_logprob)
+
+    # -- word timestamps
+
+    def words(
+        self, memories: list[np.ndarray], starts: list[int], outputs: list[DecodeOutput], content: list[int],
+        ends: list[float],
+    ) -> list[list[dict]]:
+        """Per piece, subsegments (window time, seconds) with their words.
+
+        `memories` start at frame `starts` of their windows, of which `content`
+        mel frames hold audio.
+
+        A subsegment the decoder starts at or after its piece's end (`ends`, window
+        seconds) is a second reading of the same speech, and is dropped.
+        """
+        tokenizer = outputs[0].tokenizer
+        lists: list[list[dict]] = []
+        for out, frames, end, lo in zip(outputs, content, ends, starts):
+            subsegments = fw.split_by_timestamps(self.whisper, tokenizer, out.tokens, frames)
+            lists.append([
+                dict(s, seek=2 * lo) for s in subsegments
+                if any(t < tokenizer.eot for t in s["tokens"]) and s["start"] < end + 0.3
+            ])
+        todo = [i for i, subs in enumerate(lists) if subs]
+        if todo:
+            fw.add_word_timestamps(
+                self.whisper, [lists[i] for i in todo], tokenizer, _storage([memories[i] for i in todo]),
+                [max(2, min(content[i] - 2 * starts[i], 2 * len(memories[i]))) for i in todo],
+                PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS,
+            )
+        return lists
+
+
+def _best(ranked: list[tuple[str, float]], allowed: tuple[str, ...]) -> tuple[str, float]:
+    """The likeliest language in the allow-list, from CTranslate2's ranked ("<|de|>", p) pairs."""
+    candidates = [(tok[2:-2], p) for tok, p in ranked if not allowed or tok[2:-2] in allowed]
+    if not candidates:
+        raise LanguageError("none of the allowed languages is known to this model")
+    return candidates[0][0], float(candidates[0][1])
+
+
+def _storage(arrays: list[np.ndarray]) -> ctranslate2.StorageView:
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.stack(arrays)))

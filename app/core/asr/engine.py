@@ -1,0 +1,116 @@
+"""A Whisper model over faster-whisper, loaded once and kept for many files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import ctranslate2
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from app.core import models
+from app.core.asr import fw_internals as fw
+from app.core.asr.fw_internals import WhisperModel
+from app.core.asr.speech import SpeechChunk
+from app.core.device import Placement, choose
+from app.core.errors import LanguageError, ModelError
+from app.core.media import SAMPLE_RATE
+from app.core.options import TranscribeOptions
+from app.core.types import ModelInfo, Segment, Word
+
+
+def _offline_environment() -> None:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+class WhisperEngine:
+    """A Whisper model loaded once and kept for many files."""
+
+    def __init__(self, model_dir: Path, placement: Placement) -> None:
+        _offline_environment()
+        models.check_whisper_folder(model_dir)
+        try:
+            self.model = WhisperModel(
+                str(model_dir),
+                device=placement.device,
+                compute_type=placement.compute_type,
+                cpu_threads=placement.threads_per_replica,
+                num_workers=placement.replicas,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"model {model_dir} could not be loaded: {exc}") from None
+        self.placement = placement
+        self.info: ModelInfo = models.model_info(model_dir)
+        self.silence_states: dict[int, np.ndarray] = {}  # the batched decoder's encoder states of silence, kept between batches
+
+    @property
+    def multilingual(self) -> bool:
+        return fw.is_multilingual(self.model)
+
+    def check_language(self, code: str) -> str:
+        code = code.strip().lower()
+        if not fw.is_language_code(code):
+            raise LanguageError(f"unknown language code '{code}'")
+        if not self.multilingual and code != "en":
+            raise LanguageError(f"model {self.info.name} is English-only; it cannot do '{code}'")
+        return code
+
+    def detect_language(self, audio: np.ndarray, allowed: tuple[str, ...] = ()) -> tuple[str, float]:
+        if not self.multilingual:
+            return "en", 1.0
+        _, _, ranked = self.model.detect_language(audio=audio[: 30 * SAMPLE_RATE])
+        candidates = [(lang, p) for lang, p in ranked if not allowed or lang in allowed]
+        if not candidates:
+            raise LanguageError("none of the allowed languages is known to this model")
+        return candidates[0][0], float(candidates[0][1])
+
+    def transcribe_chunk(
+        self, chunk: SpeechChunk, language: str, options: TranscribeOptions
+    ) -> list[Segment]:
+        ctranslate2.set_random_seed(options.seed)  # temperature fallback samples: keep reruns identical
+        segments, _ = self.model.transcribe(
+            chunk.audio,
+            language=language,
+            task=options.task,
+            beam_size=options.beam_size,
+            vad_filter=False,
+            word_timestamps=options.word_timestamps,
+            condition_on_previous_text=False,
+            hallucination_silence_threshold=2.0 if options.word_timestamps else None,
+        )
+        return [_to_segment(s, chunk) for s in segments]
+
+
+def _ms(seconds: float, chunk: SpeechChunk) -> int:
+    return min(chunk.end_ms, chunk.start_ms + round(seconds * 1000))
+
+
+def _to_segment(raw, chunk: SpeechChunk) -> Segment:
+    words = tuple(
+        Word(_ms(w.start, chunk), _ms(w.end, chunk), w.word, round(float(w.probability), 4))
+        for w in (raw.words or ())
+    )
+    return Segment(
+        start_ms=_ms(raw.start, chunk),
+        end_ms=_ms(raw.end, chunk),
+        text=raw.text.strip(),
+        words=words,
+        avg_logprob=round(float(raw.avg_logprob), 4),
+        no_speech_prob=round(float(raw.no_speech_prob), 4),
+    )
+
+
+def load_engine(options: TranscribeOptions, models_dir: Path | None = None) -> WhisperEngine:
+    single_threaded_blas()
+    folder = models.resolve(options.model, models_dir)
+    return WhisperEngine(folder, choose(options.device, options.compute_type, options.threads))
+
+
+def single_threaded_blas() -> None:
+    """One BLAS thread for the process: the log-mel features are a BLAS product whose float
+    rounding depends on how many threads share it, which moved word times by 20 ms between
+    the worker (one thread) and an in-process run. The model's own threads are CTranslate2's."""
+    threadpool_limits(limits=1, user_api="blas")

@@ -1,0 +1,110 @@
+"""Every call into faster-whisper beyond its documented API, in one place.
+
+faster-whisper documents `WhisperModel(...)`, its `transcribe` and `detect_language`
+(engine.py uses those directly). The batched decoder and the VAD chunker also need
+what faster-whisper keeps for itself: its feature extractor and encoder, its
+tokenizer and suppressed tokens, its segment splitting and word alignment, its
+Silero VAD, its language list, and the CTranslate2 Whisper model it wraps. They are
+reached here only, as small named functions, so that a faster-whisper upgrade is
+checked against this one file (written against faster-whisper 1.2.1).
+
+The tokenizer this returns is faster-whisper's `Tokenizer`; callers read its
+`sot_sequence`, `timestamp_begin`, `eot`, `encode` and `decode`.
+"""
+
+from __future__ import annotations
+
+import ctranslate2
+import numpy as np
+from faster_whisper import WhisperModel
+from faster_whisper.audio import pad_or_trim
+from faster_whisper.tokenizer import _LANGUAGE_CODES, Tokenizer
+from faster_whisper.transcribe import get_suppressed_tokens
+from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+__all__ = ["Tokenizer", "VadOptions", "WhisperModel"]
+
+
+# ---------------------------------------------------------------- the model
+
+
+def ctranslate2_whisper(model: WhisperModel) -> ctranslate2.models.Whisper:
+    """The CTranslate2 Whisper under faster-whisper's model (generate, align, detect_language)."""
+    return model.model
+
+
+def is_multilingual(model: WhisperModel) -> bool:
+    return bool(model.model.is_multilingual)
+
+
+def is_language_code(code: str) -> bool:
+    """A language code Whisper knows ("de", "en", ...)."""
+    return code in _LANGUAGE_CODES
+
+
+def max_length(model: WhisperModel) -> int:
+    """The most tokens (prompt included) the decoder may hold."""
+    return model.max_length
+
+
+# ---------------------------------------------------------------- features and encoder
+
+
+def features(model: WhisperModel, audio: np.ndarray) -> np.ndarray:
+    """Log-mel features of 16 kHz audio (mels x 10 ms frames), unpadded."""
+    return model.feature_extractor(audio)
+
+
+def window_features(model: WhisperModel, audio: np.ndarray) -> np.ndarray:
+    """Log-mel features of audio of at most 30 s, padded (or trimmed) to one 30 s window."""
+    return pad_or_trim(model.feature_extractor(audio))
+
+
+def mel_bins(model: WhisperModel) -> int:
+    return model.feature_extractor.mel_filters.shape[0]
+
+
+def encode(model: WhisperModel, window: np.ndarray) -> np.ndarray:
+    """Encoder states (frames x d) of one window of features."""
+    return np.array(model.encode(window))[0]
+
+
+# ---------------------------------------------------------------- tokens and decoding
+
+
+def tokenizer(model: WhisperModel, multilingual: bool, task: str, language: str) -> Tokenizer:
+    return Tokenizer(model.hf_tokenizer, multilingual, task=task, language=language)
+
+
+def suppressed_tokens(tokens: Tokenizer) -> list[int]:
+    """faster-whisper's default suppress list (`suppress_tokens=[-1]`) for this tokenizer."""
+    return list(get_suppressed_tokens(tokens, [-1]))
+
+
+def split_by_timestamps(model: WhisperModel, tokens: Tokenizer, sequence: list[int], frames: int) -> list[dict]:
+    """A decoded token sequence cut into subsegments at its timestamp pairs (window
+    seconds, for a window of `frames` mel frames): dicts with start, end, tokens."""
+    subsegments, _, _ = model._split_segments_by_timestamps(
+        tokenizer=tokens, tokens=sequence, time_offset=0.0,
+        segment_size=frames, segment_duration=frames / 100, seek=0,
+    )
+    return subsegments
+
+
+def add_word_timestamps(
+    model: WhisperModel, segments: list[list[dict]], tokens: Tokenizer, encoder_output: ctranslate2.StorageView,
+    frames: list[int], prepend_punctuations: str, append_punctuations: str,
+) -> None:
+    """Adds "words" (word, start, end, probability) to each subsegment, by cross-attention
+    alignment over each sequence's encoder output (a batch)."""
+    model.add_word_timestamps(
+        segments, tokens, encoder_output, frames, prepend_punctuations, append_punctuations, 0.0,
+    )
+
+
+# ---------------------------------------------------------------- voice activity
+
+
+def speech_timestamps(audio: np.ndarray, options: VadOptions) -> list[dict]:
+    """Silero VAD's speech regions of 16 kHz audio: dicts of start and end samples."""
+    return get_speech_timestamps(audio, options)

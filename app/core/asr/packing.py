@@ -1,0 +1,139 @@
+"""Packing speech pieces into 30 s windows, and grouping them into decode batches.
+
+On a CPU the Whisper encoder costs the same for a 30 s window whatever is in it,
+and dominates a short clip. So speech pieces (the VAD-trimmed speech of a short
+file, or one VAD chunk of a long file) are *packed* several to a window, in
+order, separated by silence, and the window is encoded once (decoder.py decodes
+each piece on its own). Pieces are gain-normalised before packing, because
+Whisper's log-mel is normalised per window: a very quiet clip packed next to a
+loud one would otherwise sink into the floor of the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core.asr.speech import SpeechChunk
+from app.core.media import SAMPLE_RATE
+from app.core.types import Segment
+
+WINDOW_SAMPLES = 30 * SAMPLE_RATE
+SAMPLES_PER_FRAME = 320  # one encoder frame = 20 ms
+ENCODER_FRAMES = 1500
+MEMORY_LEAD = 50  # encoder frames (1 s) kept before a piece in what the decoder attends to
+MEMORY_TAIL = 150  # ... and after it (3 s of silence: the decoder sees the speech end)
+SPAN_STEP = 250  # memory spans are rounded up to a multiple of this (5 s): pieces batch by span
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    gap_s: float = 1.5  # silence between two pieces packed in one window
+    margin_s: float = 0.2  # encoder states kept either side of a piece in its composite
+    decode_batch: int = 8  # composites per beam search (and per group of windows, long files)
+    pack: bool = True  # False: one piece per window (no packing, still batched decoding)
+    max_clip_s: float = 60.0  # longer sources go through the long-file path
+    target_rms: float = 0.05  # gain normalisation of each piece (peak kept below 0.99)
+    group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
+
+
+DEFAULT_BATCH = BatchOptions()
+
+
+@dataclass
+class Piece:
+    owner: int  # index of its source (or 0 for a long file)
+    chunk: SpeechChunk
+    audio: np.ndarray  # gain-normalised
+    window: int = -1
+    alone: bool = False  # the only piece in its window
+    offset: int = 0  # sample offset inside its window
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def frames(self) -> tuple[int, int]:
+        return self.offset // SAMPLES_PER_FRAME, -(-(self.offset + len(self.audio)) // SAMPLES_PER_FRAME)
+
+
+def normalise_gain(audio: np.ndarray, target_rms: float) -> np.ndarray:
+    peak = float(np.abs(audio).max()) if len(audio) else 0.0
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if len(audio) else 0.0
+    if peak <= 1e-6 or rms <= 1e-7:
+        return audio
+    gain = min(target_rms / rms, 0.99 / peak)
+    return (audio * gain).astype(np.float32)
+
+
+class Packer:
+    """Places pieces in order into 30 s windows, `gap_s` of silence apart.
+
+    Deterministic from any window start, so a long file resumed at a window
+    boundary packs its remaining chunks exactly as the uninterrupted run did.
+    """
+
+    def __init__(self, batch: BatchOptions) -> None:
+        self.batch = batch
+        self.window: list[Piece] = []
+        self.cursor = 0
+
+    def add(self, piece: Piece) -> list[list[Piece]]:
+        """Place `piece`; returns the window it closed, if any."""
+        closed = self.close() if self.window and (
+            not self.batch.pack or self.cursor + len(piece.audio) > WINDOW_SAMPLES) else []
+        piece.offset = self.cursor
+        self.window.append(piece)
+        self.cursor += len(piece.audio) + int(self.batch.gap_s * SAMPLE_RATE)
+        return closed
+
+    def close(self) -> list[list[Piece]]:
+        window, self.window, self.cursor = self.window, [], 0
+        return [window] if window else []
+
+
+def pack(pieces: list[Piece], batch: BatchOptions) -> list[list[Piece]]:
+    packer = Packer(batch)
+    windows = [w for p in pieces for w in packer.add(p)]
+    return windows + packer.close()
+
+
+def start_token(piece: Piece) -> int:
+    """Timestamp index (20 ms steps) at or just before the piece's start in its window."""
+    return min(ENCODER_FRAMES, piece.offset // SAMPLES_PER_FRAME)
+
+
+def end_token(piece: Piece) -> int:
+    return min(ENCODER_FRAMES, -(-(piece.offset + len(piece.audio)) // SAMPLES_PER_FRAME))
+
+
+def window_audio(window: list[Piece]) -> np.ndarray:
+    end = max(p.offset + len(p.audio) for p in window)
+    audio = np.zeros(end, dtype=np.float32)
+    for p in window:
+        audio[p.offset : p.offset + len(p.audio)] = p.audio
+    return audio
+
+
+def by_span(pieces: list[Piece]) -> list[list[Piece]]:
+    """`pieces` grouped by memory span (shortest first), in order within a group."""
+    groups: dict[int, list[Piece]] = {}
+    for p in pieces:
+        groups.setdefault(memory_span(p), []).append(p)
+    return [groups[span] for span in sorted(groups)]
+
+
+def memory_span(piece: Piece) -> int:
+    """Frames of decoder memory for `piece`: its own, MEMORY_LEAD and MEMORY_TAIL, rounded
+    up to 5 s. The same whatever it is batched with, so its result does not depend
+    on the other pieces of its batch."""
+    needed = end_token(piece) - start_token(piece) + MEMORY_LEAD + MEMORY_TAIL
+    return min(ENCODER_FRAMES, -(-needed // SPAN_STEP) * SPAN_STEP)
+
+
+def in_batches(items: list[Piece], size: int, workers: int) -> list[list[Piece]]:
+    """`items` cut in order into batches of at most `size`, as many as can run side by side."""
+    if not items:
+        return []
+    count = -(-len(items) // size)
+    count = min(len(items), -(-count // workers) * workers)
+    return [items[i * len(items) // count : (i + 1) * len(items) // count] for i in range(count)]
