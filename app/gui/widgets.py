@@ -1,0 +1,59 @@
+"""Small widgets shared by the window: labels that elide instead of widening their pane."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
+
+
+class ElidedLabel(QLabel):
+    """A one-line plain-text label that never asks for more width than `width_chars` allow.
+
+    Long text is cut with "…" (the whole text is in the tooltip), so a long name or a
+    changing status never widens or shifts the panes around it.
+    """
+
+    def __init__(self, text: str = "", width_chars: int = 20, parent: QWidget | None = None,
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._mode = mode
+        self._chars = width_chars
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * min(width_chars, 8))
+        self.set_text(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text if text else "")
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.averageCharWidth() * self._chars, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.minimumWidth(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(10, self.width() - 2)
+        super().setText(self.fontMetrics().elidedText(self._full, self._mode, width))
+
+
+def tool_button(text: str, tip: str, slot, parent: QWidget | None = None) -> QToolButton:  # type: ignore[no-untyped-def]
+    """A compact button (narrower than a QPushButton), with its key in the tooltip."""
+    button = QToolButton(parent)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    button.clicked.connect(slot)
+    return button
