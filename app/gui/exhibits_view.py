@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -243,8 +243,9 @@ class ExhibitsView(QWidget):
 
     def select(self, exhibit_id: int) -> None:
         row = self.model.row_of(exhibit_id)
-        if row >= 0:
-            self.table.selectRow(row)
+        if row >= 0:  # exactly this row, whatever modifier keys are held
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
 
     def _selection(self, *_args: object) -> None:
         self.selected.emit(self.current_id())

@@ -42,6 +42,7 @@ from app.gui.queue_view import QueueView
 from app.gui.run_notice import safe_language_name
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translation_view import TranslationView
+from app.gui.widgets import readable_selection
 from app.gui.window_state import (
     ask_user_name,
     ask_user_name_if_unset,
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- layout
     def _build_layout(self) -> None:
+        readable_selection(self)
         self.banner = QLabel("")
         self.banner.setWordWrap(True)
         self.banner.setObjectName("banner")

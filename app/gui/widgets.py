@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
 
 
@@ -57,3 +57,15 @@ def tool_button(text: str, tip: str, slot, parent: QWidget | None = None) -> QTo
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     button.clicked.connect(slot)
     return button
+
+
+SELECTION_BG = QColor("#2563a6")  # white on this: contrast 6.2:1 (the default blue gave 3.7:1)
+
+
+def readable_selection(widget: QWidget) -> None:
+    """Selected rows in a darker blue, so their white text reaches a 4.5:1 contrast."""
+    palette = widget.palette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.Highlight, SELECTION_BG)
+        palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("white"))
+    widget.setPalette(palette)
