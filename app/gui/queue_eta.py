@@ -61,6 +61,8 @@ def overall_eta(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, t
         if job.state == "running":
             waiting = True
             fraction, eta = live.get(job.id, (job.progress or 0.0, job.eta_s))
+            if job.id not in live and not fraction:
+                fraction = estimated_fraction(job, durations_ms.get(job.exhibit_id, 0), speed)
             total += eta if eta is not None and eta >= 0 else duration_s * (1 - fraction) / speed
         elif job.state == "queued":
             waiting = True
