@@ -399,3 +399,32 @@ def test_rate_and_clock_text(qtbot, win):
     assert win.editor.position_label.text().endswith("/ 00:56.5")
     _open(qtbot, win, "de_voicenote.opus")
     qtbot.waitUntil(lambda: not win.editor.position_label.text().endswith("/ 00:56.5"), timeout=5_000)
+
+
+# ------------------------------------------------------------------- video
+
+
+def test_a_video_shows_its_picture_beside_the_transcript_in_step(qtbot, qapp, win):
+    from tests.gui_case import INTERVIEW, add, add_run
+
+    video = add(win.case, "interview.mp4")
+    add_run(win.case, video.id, INTERVIEW)
+    win.refresh()
+    win.resize(1280, 800)
+    _open(qtbot, win, "interview.mp4")
+    pane, table, player = win.editor.video, win.editor.table, win.player
+    assert pane.isVisible()
+    qapp.processEvents()
+    assert pane.mapTo(win, QPoint(0, 0)).x() > table.mapTo(win, QPoint(0, 0)).x() + table.width() - 5
+    assert _inside(win, pane) and pane.width() >= 200
+    qtbot.waitUntil(lambda: not player.is_loading(), timeout=10_000)
+    player.seek(7_000)
+    player.play()
+    qtbot.waitUntil(pane.frame_is_shown, timeout=10_000)
+    qtbot.waitUntil(lambda: player.position() > 7_300, timeout=5_000)
+    qtbot.waitUntil(lambda: win.editor.model.current_row == 2, timeout=3_000)  # the segment at 7-9 s
+    frame_ms = pane.video.videoSink().videoFrame().startTime() // 1000
+    assert abs(frame_ms - player.position()) < 1_000  # picture and clock in step
+    player.pause()
+    _open(qtbot, win, "interview_stereo.wav")
+    assert not pane.isVisible()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QSplitter,
     QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
@@ -28,6 +29,7 @@ from app.gui.review_bar import ReviewBar
 from app.gui.run_notice import RunNotice, safe_language_name
 from app.gui.segment_table import SegmentTable
 from app.gui.transport_bar import TransportBar
+from app.gui.video_pane import VideoPane
 from app.gui.waveform_view import WaveformView
 from app.gui.widgets import ElidedLabel, tool_button
 
@@ -72,7 +74,15 @@ class EditorView(QWidget):
         for w in (self.title, self.notice, self.transport, self.waveform, self.review_row,
                   self.edit_row, self.find_bar):
             layout.addWidget(w)
-        layout.addWidget(self.table, 1)
+        self.video = VideoPane(player, self)
+        self.body = QSplitter(Qt.Orientation.Horizontal, self)
+        self.body.setObjectName("editor_split")
+        self.body.addWidget(self.table)
+        self.body.addWidget(self.video)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(1, 2)
+        self.body.setChildrenCollapsible(False)
+        layout.addWidget(self.body, 1)
         player.positionChanged.connect(self.on_position)
         session.changed.connect(self._after_change)
         self.model.modelReset.connect(self._spans_to_waveform)
@@ -88,6 +98,7 @@ class EditorView(QWidget):
         self.speaker_box = QComboBox()
         self.speaker_box.setToolTip("Set the speaker of the selected segments (Ctrl+1…9: the n-th speaker)")
         self.speaker_box.setMinimumContentsLength(12)
+        self.speaker_box.setPlaceholderText("Set speaker…")
         self.speaker_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.speaker_box.activated.connect(self._speaker_picked)
         self.rename_button = tool_button("Rename speaker…", "Rename a speaker everywhere", lambda: self.ask_rename())
@@ -160,18 +171,27 @@ class EditorView(QWidget):
             self.player.load(None)
             self.waveform.load(None, "", 0, None)
             self.notice.hide()
+            self.video.show_for(False)
             self.set_enabled(False)
             self.review.refresh(reset_position=True)
             return
         path = next((p for p in exhibit.paths if Path(p).is_file()), exhibit.source.path)
         if not same_exhibit:
             self.player.load(path if exhibit.source.kind == "media" else None)
+            self._show_video(exhibit.source.kind == "media" and exhibit.source.has_video)
             self.waveform.load(path if exhibit.source.kind == "media" else None, exhibit.source.sha256,
                                exhibit.source.duration_ms, cache_dir)
         self.set_enabled(True)
         self._update_title()
         self.review.refresh(reset_position=True)
         self._fill_speakers()
+
+    def _show_video(self, on: bool) -> None:
+        self.video.show_for(on)
+        sizes = self.body.sizes()
+        if on and sizes[1] < 200:
+            total = max(sum(sizes), 600)
+            self.body.setSizes([total * 3 // 5, total * 2 // 5])
 
     def _run_summary(self):  # type: ignore[no-untyped-def]
         run_id = self.session.run_id

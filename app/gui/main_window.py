@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,7 +36,8 @@ from app.gui.environment import environment_problems, preload_modules
 from app.gui.exhibits_view import ExhibitsView, IntakeSignals, exhibit_rows, run_intake
 from app.gui.export_dialog import ExportDialog
 from app.gui.history_view import HistoryView
-from app.gui.keys import KeyRouter, binding
+from app.gui.keys import KeyRouter
+from app.gui.menus import build_menus, fill_play_menu
 from app.gui.player import Player
 from app.gui.queue_view import QueueView
 from app.gui.run_notice import safe_language_name
@@ -44,7 +45,6 @@ from app.gui.settings_dialog import SettingsDialog
 from app.gui.translation_view import TranslationView
 from app.gui.widgets import readable_selection
 from app.gui.window_state import (
-    ask_user_name,
     ask_user_name_if_unset,
     fit_to_screen,
     restore_state,
@@ -167,61 +167,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.setCentralWidget(central)
 
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        case_menu = bar.addMenu("&Case")
-        self._action(case_menu, "Open or create case…", self.pick_case, QKeySequence.StandardKey.Open)
-        self._action(case_menu, "Add files…", self.exhibits.pick_files)
-        self._action(case_menu, "Add folder…", self.exhibits.pick_folder)
-        self._action(case_menu, "Export…", self.ask_export, "Ctrl+E")
-        case_menu.addSeparator()
-        self._action(case_menu, "Settings…", self.open_settings, "Ctrl+,")
-        self._action(case_menu, "Your name…", lambda: ask_user_name(self, self.settings))
-        self._action(case_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit = bar.addMenu("&Edit")
-        undo = self.session.stack.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.session.stack.createRedoAction(self, "Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        edit.addAction(undo)
-        edit.addAction(redo)
-        self.undo_action, self.redo_action = undo, redo
-        edit.addSeparator()
-        self._action(edit, "Find and replace", self.editor.open_find, "Ctrl+F")
-        self._action(edit, "Split segment", self.editor.split_current, "Ctrl+Shift+S")
-        self._action(edit, "Merge segments", self.editor.merge_selected, "Ctrl+Shift+M")
-        self._action(edit, "Rename speaker…", self.editor.ask_rename, "Ctrl+Shift+R")
-        self._action(edit, "Mark word reviewed", self.editor.mark_current_reviewed)
-        self._action(edit, "Mark verified…", lambda: self.editor.ask_verify(prefs.user_name(self.settings)))
-        speakers = edit.addMenu("Set speaker")
-        for n in range(1, 10):
-            self._action(speakers, f"Speaker {n}", lambda _=False, n=n: self.editor.speaker_hotkey(n), f"Ctrl+{n}")
-        play = bar.addMenu("&Playback")
-        self.play_menu = play
+        build_menus(self)
 
     def _fill_play_menu(self) -> None:
-        """Menu entries show the current key (the keys themselves are handled by the KeyRouter)."""
-        self.play_menu.clear()
-        for name, label, slot in (
-            ("play_pause", "Play / pause", self.player.toggle),
-            ("skip_back", "Skip back", self.player.skip_back),
-            ("skip_forward", "Skip forward", self.player.skip_forward),
-            ("slower", "Slower", self.player.slower),
-            ("faster", "Faster", self.player.faster),
-            ("loop_segment", "Loop segment", self.editor.toggle_loop),
-            ("next_uncertain", "Next uncertain word", self.editor.next_uncertain),
-            ("previous_uncertain", "Previous uncertain word", self.editor.previous_uncertain),
-        ):
-            key = binding(self.settings, name).toString(QKeySequence.SequenceFormat.NativeText)
-            self._action(self.play_menu, f"{label}\t{key}", slot)
+        fill_play_menu(self)
 
     # ------------------------------------------------------------- banner
     def add_problem(self, text: str) -> None:

@@ -28,6 +28,7 @@ from app.gui.widgets import ElidedLabel
 
 COLUMNS = ("#", "Exhibit", "Task", "State", "Progress", "ETA", "Priority", "Tries", "Note")
 PROGRESS_COL = 4
+VISUAL_ORDER = (1, 3, 4, 5, 2, 6, 7, 8, 0)  # Exhibit, State, Progress, ETA, Task, Priority, Tries, Note, #
 
 
 def job_eta_text(eta_s: float | None, state: str) -> str:
@@ -155,10 +156,12 @@ class QueueView(QWidget):
         for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 170)
+        header.resizeSection(1, 150)
         header.setSectionResizeMode(PROGRESS_COL, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(PROGRESS_COL, 90)
+        header.resizeSection(PROGRESS_COL, 80)
         header.setStretchLastSection(True)
+        for visual, logical in enumerate(VISUAL_ORDER):
+            header.moveSection(header.visualIndex(logical), visual)
         self.buttons: dict[str, QToolButton] = {}
         row = QHBoxLayout()
         for name, label, tip in (

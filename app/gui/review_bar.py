@@ -31,7 +31,7 @@ class ReviewBar(QWidget):
         self.reviewed_button = tool_button("✓ Reviewed", "Mark this uncertain word reviewed (Ctrl+Shift+W)",
                                            self.mark_current_reviewed)
         self.count_label = QLabel("")
-        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("9999 of 9999 uncertain · 9999 left") + 8)
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("999 of 999 uncertain · 999 left") + 8)
         self.count_label.setToolTip("The uncertain word shown, how many there are, and how many no one has "
                                     "marked reviewed")
         self.word_label = ElidedLabel("", 24)
