@@ -428,3 +428,39 @@ def test_a_video_shows_its_picture_beside_the_transcript_in_step(qtbot, qapp, wi
     player.pause()
     _open(qtbot, win, "interview_stereo.wav")
     assert not pane.isVisible()
+
+
+# --------------------------------------------------------------- translate
+
+
+def test_translate_action_with_a_model_picker(qtbot, qapp, win, tmp_path, monkeypatch):
+    import json
+
+    from app.gui.translate_dialog import TranslateDialog
+
+    models = tmp_path / "models"
+    for name, family in (("nllb-600m", "nllb"), ("tiny.en", "whisper")):
+        (models / name).mkdir(parents=True)
+        (models / name / "model.bin").write_bytes(b"x")
+        (models / name / "parley-model.json").write_text(json.dumps({"family": family}))
+    dialog = TranslateDialog(models, "en")
+    assert [dialog.model_box.itemData(i) for i in range(dialog.model_box.count())] == ["nllb-600m"]
+    assert dialog.target_box.findData("en") == -1 and dialog.target_box.findText("German") >= 0
+    dialog.add_folder(str(tmp_path / "elsewhere" / "m2m"))
+    dialog.target_box.setCurrentIndex(dialog.target_box.findData("de"))
+    assert dialog.options() == {"model": str(tmp_path / "elsewhere" / "m2m"), "target": "de"}
+    empty = TranslateDialog(tmp_path / "none", "en")
+    assert not empty.ok_button.isEnabled() and "No translation model" in empty.note.text()
+
+    _open(qtbot, win, "interview_stereo.wav")
+    assert _inside(win, win.translate_button)
+    win.queue.pause()
+    try:
+        job = win.translate({"model": "nllb-600m", "target": "de"})
+        queued = win.queue.get(job)
+        assert queued.task == "translate"
+        assert queued.options == {"model": "nllb-600m", "target": "de", "run_id": win.session.run_id,
+                                  "source": "en"}
+    finally:
+        win.queue.cancel(job)
+        win.queue.resume()

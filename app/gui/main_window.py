@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -42,6 +43,7 @@ from app.gui.player import Player
 from app.gui.queue_view import QueueView
 from app.gui.run_notice import safe_language_name
 from app.gui.settings_dialog import SettingsDialog
+from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
 from app.gui.widgets import readable_selection
 from app.gui.window_state import (
@@ -145,6 +147,10 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(QLabel("Transcript:"))
         top.addWidget(self.run_box, 1)
+        self.translate_button = QPushButton("Translate…")
+        self.translate_button.setToolTip("Translate this transcript with a translation model (Ctrl+T)")
+        self.translate_button.clicked.connect(self.ask_translate)
+        top.addWidget(self.translate_button)
         page_layout = QVBoxLayout(editor_page)
         page_layout.addLayout(top)
         page_layout.addWidget(self.editor, 1)
@@ -361,6 +367,29 @@ class MainWindow(QMainWindow):
         except ParleyError as exc:
             self.show_error(str(exc))
         self.refresh()
+
+    # ----------------------------------------------------------- translate
+    def ask_translate(self) -> None:
+        run_id = self.session.run_id
+        if run_id is None:
+            self.statusBar().showMessage("Open a transcript to translate it.", 5000)
+            return
+        dialog = TranslateDialog(prefs.models_dir(self.settings), self.case.run(run_id).language, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.translate(dialog.options())
+
+    def translate(self, options: dict[str, str]) -> int | None:
+        """Queue a translation of the transcript on screen; returns the job id."""
+        run_id, exhibit = self.session.run_id, self.editor.exhibit
+        if run_id is None or exhibit is None:
+            return None
+        source = self.case.run(run_id).language
+        job = self.queue.add(exhibit.id, "translate", {**options, "run_id": run_id, "source": source})
+        if not self.bridge.is_running():
+            self.start_worker()
+        self.statusBar().showMessage(f"Translation into {safe_language_name(options.get('target'))} queued.", 8000)
+        self.refresh()
+        return job
 
     # -------------------------------------------------------------- export
     def ask_export(self) -> None:

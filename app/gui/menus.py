@@ -27,6 +27,7 @@ def build_menus(w: Any) -> None:
     add_action(w, case_menu, "Open or create case…", w.pick_case, QKeySequence.StandardKey.Open)
     add_action(w, case_menu, "Add files…", w.exhibits.pick_files)
     add_action(w, case_menu, "Add folder…", w.exhibits.pick_folder)
+    add_action(w, case_menu, "Translate…", w.ask_translate, "Ctrl+T")
     add_action(w, case_menu, "Export…", w.ask_export, "Ctrl+E")
     case_menu.addSeparator()
     add_action(w, case_menu, "Settings…", w.open_settings, "Ctrl+,")
