@@ -464,3 +464,46 @@ def test_translate_action_with_a_model_picker(qtbot, qapp, win, tmp_path, monkey
     finally:
         win.queue.cancel(job)
         win.queue.resume()
+
+
+# ------------------------------------------------------------------ smaller
+
+
+def test_transcribing_again_asks(qtbot, win, boxes):
+    shown, answers = boxes
+    ids = {e.source.name: e.id for e in win.case.exhibits()}
+    before = len(win.queue.list())
+    answers.append(QMessageBox.StandardButton.No)
+    assert win.request_transcribe([ids["interview_stereo.wav"]]) == []
+    assert "1 of the 1 selected exhibit(s) already have a transcript" in shown[-1]
+    assert len(win.queue.list()) == before
+
+
+def test_the_playing_highlight_survives_an_edit(qtbot, win):
+    _open(qtbot, win, "interview_stereo.wav")
+    model, player = win.editor.model, win.player
+    qtbot.waitUntil(lambda: not player.is_loading(), timeout=5_000)
+    player.seek(10_500)
+    qtbot.waitUntil(lambda: model.current_row == 3, timeout=3_000)
+    rows = model.rowCount()
+    win.editor.split_at(0, 5)  # rows are re-read
+    assert model.rowCount() == rows + 1 and model.current_row == 4
+    win.undo_action.trigger()
+    assert model.rowCount() == rows and model.current_row == 3
+
+
+def test_the_file_dialog_offers_recordings_and_remembers_the_folder(qtbot, win, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    calls: list[tuple] = []
+    picked = [str(tmp_path / "calls" / "a.opus")]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: (calls.append(a), (picked, ""))[1])
+    win.exhibits.blockSignals(True)  # the picked file is not added
+    try:
+        win.exhibits.pick_files()
+        win.exhibits.pick_files()
+    finally:
+        win.exhibits.blockSignals(False)
+    assert "*.opus" in calls[0][3] and "*.mp4" in calls[0][3] and calls[0][3].startswith("Recordings (")
+    assert calls[1][2] == str(tmp_path / "calls")
+    assert win.settings.value("intake/last_folder") == str(tmp_path / "calls")

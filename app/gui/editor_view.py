@@ -220,6 +220,9 @@ class EditorView(QWidget):
 
     def _spans_to_waveform(self) -> None:
         self.waveform.set_spans(list(zip(self.model.starts, self.model.ends)))
+        row = self.model.row_at(self.player.position())  # keep the playing highlight after an edit
+        self.model.set_current_row(row)
+        self.waveform.set_position(self.player.position(), row)
 
     def _after_change(self, change: editing.Change) -> None:
         if not change.structural:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +29,8 @@ from app.gui.run_notice import language_uncertain, safe_language_name
 from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Name", "Type", "Duration", "Language", "SHA-256", "Status")
+MEDIA_FILTER = ("Recordings (*.wav *.mp3 *.m4a *.aac *.opus *.ogg *.oga *.amr *.3gp *.3ga *.flac *.wma *.mp4"
+                " *.mov *.m4v *.mkv *.webm *.avi *.caf *.aif *.aiff *.txt *.json *.html *.csv);;All files (*)")
 STATUS_COLOURS = {"failed": QColor("#a40e26"), "language": QColor("#8a4500"), "no": QColor("#8a4500"),
                   "verified": QColor("#1a7f37")}
 
@@ -184,8 +187,9 @@ class ExhibitsView(QWidget):
     transcribeRequested = Signal(list)  # exhibit ids
     selected = Signal(object)  # exhibit id or None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
+        self.settings = settings
         self.setAcceptDrops(True)
         self.model = ExhibitsModel(self)
         self.table = QuietTable(self)
@@ -263,14 +267,26 @@ class ExhibitsView(QWidget):
 
     # -------------------------------------------------------------- adding
     def pick_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Add exhibits", "", "All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(self, "Add exhibits", self.last_folder, MEDIA_FILTER)
         if files:
+            self.last_folder = str(Path(files[0]).parent)
             self.addPaths.emit(files)
 
     def pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of exhibits")
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of exhibits", self.last_folder)
         if folder:
+            self.last_folder = folder
             self.addPaths.emit([folder])
+
+    @property
+    def last_folder(self) -> str:
+        """Where the file dialogs open: the folder last added from (kept across restarts)."""
+        return str(self.settings.value("intake/last_folder", "")) if self.settings is not None else ""
+
+    @last_folder.setter
+    def last_folder(self, folder: str) -> None:
+        if self.settings is not None:
+            self.settings.setValue("intake/last_folder", folder)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

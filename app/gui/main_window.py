@@ -83,9 +83,9 @@ class MainWindow(QMainWindow):
         self.bridge = WorkerBridge(self)
         self._wire_bridge()
 
-        self.exhibits = ExhibitsView()
+        self.exhibits = ExhibitsView(settings=self.settings)
         self.exhibits.addPaths.connect(self.add_paths)
-        self.exhibits.transcribeRequested.connect(self.transcribe)
+        self.exhibits.transcribeRequested.connect(self.request_transcribe)
         self.exhibits.selected.connect(self.show_exhibit)
         self.queue_view = QueueView()
         self.queue_view.action.connect(self.queue_action)
@@ -295,6 +295,18 @@ class MainWindow(QMainWindow):
         signals.found.connect(found)
         signals.finished.connect(finished)
         self._intake_thread = run_intake(paths, signals)
+
+    def request_transcribe(self, exhibit_ids: list[int]) -> list[int]:
+        """The user's "Transcribe": asks first when some already have a transcript."""
+        done = [i for i in exhibit_ids if self.case.latest_run(i, "transcribe") is not None]
+        if done:
+            answer = QMessageBox.question(
+                self, "Transcribe again?",
+                f"{len(done)} of the {len(exhibit_ids)} selected exhibit(s) already have a transcript. "
+                "Transcribe again? A new transcript is made; the existing ones and their edits are kept.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return []
+        return self.transcribe(exhibit_ids)
 
     def transcribe(self, exhibit_ids: list[int], language: str | None = None) -> list[int]:
         if not exhibit_ids:
