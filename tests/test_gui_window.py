@@ -507,3 +507,31 @@ def test_the_file_dialog_offers_recordings_and_remembers_the_folder(qtbot, win, 
     assert "*.opus" in calls[0][3] and "*.mp4" in calls[0][3] and calls[0][3].startswith("Recordings (")
     assert calls[1][2] == str(tmp_path / "calls")
     assert win.settings.value("intake/last_folder") == str(tmp_path / "calls")
+
+
+def test_translation_view_shows_speakers_flags_and_language_names(qtbot, win):
+    from app.core.provenance import software_info
+    from app.core.types import FLAG_LENGTH_LONG, ModelInfo, Segment
+    from tests.gui_case import INTERVIEW
+
+    case = win.case
+    exhibit = next(e for e in case.exhibits() if e.source.name == "interview_stereo.wav")
+    parent = case.latest_run(exhibit.id, "transcribe")
+    run = case.start_run(exhibit.id, "text-translate", ModelInfo("nllb", "/m", "00" * 32, "nllb"), {},
+                         software_info(), parent_run_id=parent, source_language="en")
+    target = tuple(Segment(s.start_ms, s.end_ms, f"[de] {s.text}", source_text=s.text,
+                           flags=(FLAG_LENGTH_LONG,) if i == 1 else ()) for i, s in enumerate(INTERVIEW))
+    case.append_segments(run, target, {}, "de", None)
+    case.finish_run(run)
+    _open(qtbot, win, "interview_stereo.wav")
+    win.translation.show_exhibit(exhibit.id)
+    view, model = win.translation, win.translation.model
+    assert view.runs.currentText().startswith(f"run {run}: text-translate → German")
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "Source (English)"
+    assert model.headerData(2, Qt.Orientation.Horizontal) == "Translation (German)"
+    assert model.index(0, 3).data() == "DC Smith" and model.index(2, 3).data() == "Witness"
+    assert model.index(1, 4).data() == "longer than expected: may repeat text"
+    assert model.index(0, 4).data() is None
+    assert "1 to check" in view.note.text()
+    header = view.table.horizontalHeader()
+    assert header.visualIndex(3) == 1  # the speaker beside the time

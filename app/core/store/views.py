@@ -25,6 +25,7 @@ class RunSummary:
     truncated: bool
     segment_count: int
     warnings: tuple[str, ...]
+    parent_run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ def _run_summary(row) -> RunSummary:  # type: ignore[no-untyped-def]
     except ValueError:
         warnings = ()
     return RunSummary(row["id"], row["task"], row["status"], row["language"], row["language_probability"],
-                      row["model_name"], row["created_at"], bool(row["truncated"]), int(row["n"]), warnings)
+                      row["model_name"], row["created_at"], bool(row["truncated"]), int(row["n"]), warnings,
+                      row["parent_run_id"])
 
 
 _RUN_SQL = ("SELECT r.*, (SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n FROM runs r"
@@ -58,6 +60,15 @@ def latest_speech_run(case: Case, exhibit_id: int) -> RunSummary | None:
     row = case.conn.execute(_RUN_SQL + " ORDER BY (r.status='complete') DESC, r.id DESC LIMIT 1",
                             (exhibit_id,)).fetchone()
     return _run_summary(row) if row else None
+
+
+def translation_runs(case: Case, exhibit_id: int) -> list[RunSummary]:
+    """The exhibit's translation runs (speech or text), newest first."""
+    rows = case.conn.execute(
+        "SELECT r.*, (SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n FROM runs r"
+        " WHERE r.exhibit_id=? AND r.task IN ('translate','text-translate') ORDER BY r.id DESC",
+        (exhibit_id,)).fetchall()
+    return [_run_summary(r) for r in rows]
 
 
 def latest_jobs(case: Case) -> dict[int, JobSummary]:
