@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ from app.gui.run_notice import safe_language_name
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
-from app.gui.widgets import readable_selection
+from app.gui.widgets import ProblemBanner, readable_selection
 from app.gui.window_state import (
     ask_user_name_if_unset,
     fit_to_screen,
@@ -72,7 +71,6 @@ class MainWindow(QMainWindow):
         self.case = case
         self.queue = JobQueue(case.conn)
         self.worker_text = ""
-        self.problems: list[str] = []
         self.setWindowTitle(f"Parley — {case.folder}")
 
         self.player = Player(self)
@@ -130,13 +128,7 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------- layout
     def _build_layout(self) -> None:
         readable_selection(self)
-        self.banner = QLabel("")
-        self.banner.setWordWrap(True)
-        self.banner.setObjectName("banner")
-        self.banner.setStyleSheet("QLabel#banner { background:#fff1c2; color:#3d2e00; padding:8px;"
-                                  " border:1px solid #e0b64c; border-radius:4px; }")
-        self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.hide()
+        self.banner = ProblemBanner()
         left = QSplitter(Qt.Orientation.Vertical)
         left.setObjectName("left_split")
         left.addWidget(self.exhibits)
@@ -180,24 +172,15 @@ class MainWindow(QMainWindow):
         fill_play_menu(self)
 
     # ------------------------------------------------------------- banner
-    def add_problem(self, text: str) -> None:
-        if text not in self.problems:
-            self.problems.append(text)
-        self._show_banner()
+    @property
+    def problems(self) -> list[str]:
+        return self.banner.problems
 
-    def _show_banner(self) -> None:
-        if not self.problems:
-            self.banner.hide()
-            return
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
-        self.banner.setText(f"<b>Needs attention</b><ul style='margin:0'>{items}</ul>")
-        self.banner.show()
+    def add_problem(self, text: str) -> None:
+        self.banner.add(text)
 
     def check_environment(self) -> None:
-        self.problems = [p for p in self.problems if p.startswith("playback")]
-        for problem in environment_problems(self.settings):
-            self.add_problem(problem)
-        self._show_banner()
+        self.banner.reset(keep_prefix="playback", problems=environment_problems(self.settings))
 
     def show_error(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

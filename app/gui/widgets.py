@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
@@ -69,3 +71,38 @@ def readable_selection(widget: QWidget) -> None:
         palette.setColor(group, QPalette.ColorRole.Highlight, SELECTION_BG)
         palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("white"))
     widget.setPalette(palette)
+
+
+class ProblemBanner(QLabel):
+    """What stops the work ("Needs attention"), in words a user can act on; hidden when all is well."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.problems: list[str] = []
+        self.setWordWrap(True)
+        self.setObjectName("banner")
+        self.setStyleSheet("QLabel#banner { background:#fff1c2; color:#3d2e00; padding:8px;"
+                           " border:1px solid #e0b64c; border-radius:4px; }")
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.hide()
+
+    def add(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+        self._show()
+
+    def reset(self, keep_prefix: str, problems: list[str]) -> None:
+        """Replace every problem but those starting with `keep_prefix` by `problems`."""
+        self.problems = [p for p in self.problems if p.startswith(keep_prefix)]
+        for problem in problems:
+            if problem not in self.problems:
+                self.problems.append(problem)
+        self._show()
+
+    def _show(self) -> None:
+        if not self.problems:
+            self.hide()
+            return
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
+        self.setText(f"<b>Needs attention</b><ul style='margin:0'>{items}</ul>")
+        self.show()
