@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -173,6 +175,14 @@ def run_intake(paths: list[str], signals: IntakeSignals) -> threading.Thread:
     return thread
 
 
+class ElideRightDelegate(QStyledItemDelegate):
+    """Statuses read from their start ("failed: the decoder…"), names keep their extension."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+
 class QuietTable(QTableView):
     """A table that ignores typed letters (they never jump to another exhibit)."""
 
@@ -204,6 +214,9 @@ class ExhibitsView(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 150)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)  # a long status is elided,
+        header.resizeSection(5, 160)  # never widens the table (the whole text is in the tooltip)
+        self.table.setItemDelegateForColumn(5, ElideRightDelegate(self.table))
         header.moveSection(5, 1)  # shown as: Name, Status, Type, Duration, Language, SHA-256
         header.setStretchLastSection(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
