@@ -93,7 +93,10 @@ def exhibit_rows(case: Case) -> list[ExhibitRow]:
         status, detail, verified_by = run_status(case, e, run)
         job = jobs.get(e.id)
         if job and job.state in ("queued", "running", "paused"):
-            status = f"running {job.progress:.0%}" if job.state == "running" else job.state
+            if job.state == "running":  # a batch of short files reports only at its end
+                status = f"running {job.progress:.0%}" if job.progress > 0 else "running"
+            else:
+                status = job.state
         elif job and job.state == "failed" and status == "not transcribed":
             status, detail = "failed", job.error or "no reason recorded"
         rows.append(ExhibitRow(e, language, status, verified_by, detail))
