@@ -41,3 +41,11 @@ def test_reviewed_marks_survive_the_working_copy_and_follow_undo_and_redo(case):
     assert review.reviewed_keys(case, run) == set()
     editing.redo(case, change.revision_id, actor="DC Ann Example")
     assert review.reviewed_keys(case, run) == {(400, "Jonas Petraitis")}
+
+
+def test_run_spans_reads_the_same_spans_in_two_queries(case):
+    run = _run(case)
+    slow = review.uncertain_spans(editing.current_segments(case, run))
+    assert review.run_spans(case, run) == slow
+    review.mark_reviewed(case, run, slow[0])  # now from the working copy
+    assert review.run_spans(case, run) == review.uncertain_spans(editing.current_segments(case, run))

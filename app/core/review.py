@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.core import editing
 from app.core.store import Case
+from app.core.store.views import LowWord, flagged_segments, low_probability_words
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
 
 LOW_PROBABILITY = 0.5
@@ -52,6 +53,27 @@ def uncertain_spans(segments: Iterable[Segment], threshold: float = LOW_PROBABIL
     return sorted(spans, key=lambda s: (s.start_ms, s.end_ms))
 
 
+def run_spans(case: Case, run_id: int, threshold: float = LOW_PROBABILITY) -> list[UncertainSpan]:
+    """uncertain_spans() of a run's current transcript, read with two queries (fast on long runs)."""
+    working = editing.has_working_copy(case, run_id)
+    spans: list[UncertainSpan] = []
+    group: list[LowWord] = []
+    for word in [*low_probability_words(case, run_id, threshold, working), None]:
+        if group and (word is None or word.segment_id != group[-1].segment_id
+                      or word.index != group[-1].index + 1):
+            spans.append(UncertainSpan(group[0].segment_id, group[0].start_ms, group[-1].end_ms,
+                                       "".join(w.text for w in group).strip(),
+                                       min(w.probability for w in group)))
+            group = []
+        if word is not None:
+            group.append(word)
+    with_words = {s.segment_id for s in spans}
+    for seg_id, start, end, text in flagged_segments(case, run_id, FLAG_LOW_CONFIDENCE, working):
+        if seg_id not in with_words:
+            spans.append(UncertainSpan(seg_id, start, end, text, None))
+    return sorted(spans, key=lambda s: (s.start_ms, s.end_ms))
+
+
 def mark_reviewed(case: Case, run_id: int, span: UncertainSpan, actor: str | None = None) -> editing.Change:
     """Record that a person listened to an uncertain word and accepts it as written."""
     params = {"start_ms": span.start_ms, "text": span.text}
@@ -77,5 +99,4 @@ def reviewed_keys(case: Case, run_id: int) -> set[tuple[int, str]]:
 def unreviewed(case: Case, run_id: int, threshold: float = LOW_PROBABILITY) -> list[UncertainSpan]:
     """Uncertain words of the current transcript no one has marked reviewed."""
     done = reviewed_keys(case, run_id)
-    spans = uncertain_spans(editing.current_segments(case, run_id), threshold)
-    return [s for s in spans if s.key not in done]
+    return [s for s in run_spans(case, run_id, threshold) if s.key not in done]

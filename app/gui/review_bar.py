@@ -66,23 +66,13 @@ class ReviewBar(QWidget):
         if run_id is None:
             self.spans, self.reviewed = [], set()
         else:
-            segments = [self.model.segment(r) for r in range(self.model.rowCount())]
-            self.spans = review.uncertain_spans(segments)
+            self.spans = review.run_spans(self.session.case, run_id)
             self.reviewed = review.reviewed_keys(self.session.case, run_id)
-        starts: set[int] = set()
-        for span in self.spans:
-            if span.key in self.reviewed:
-                starts |= self._word_starts(span)
-        self.table.text_delegate.reviewed = frozenset(starts)
+        self.table.text_delegate.reviewed = tuple(
+            (span.start_ms, span.end_ms) for span in self.spans if span.key in self.reviewed)
         self.table.viewport().update()
         self.show_status(run_id)
         self._show_count()
-
-    def _word_starts(self, span: review.UncertainSpan) -> set[int]:
-        row = self.model.row_of(span.segment_id)
-        if row < 0:
-            return set()
-        return {w.start_ms for w in self.model.segment(row).words if span.start_ms <= w.start_ms <= span.end_ms}
 
     def unreviewed_count(self) -> int:
         return sum(1 for s in self.spans if s.key not in self.reviewed)

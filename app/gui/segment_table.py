@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QPointF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
@@ -55,9 +56,9 @@ def _mark(piece: str, reviewed: bool) -> str:
             f">{piece}</span>")
 
 
-def segment_html(seg: Segment, reviewed: frozenset[int] = frozenset(),
+def segment_html(seg: Segment, reviewed: tuple[tuple[int, int], ...] = (),
                  threshold: float = LOW_PROBABILITY) -> str:
-    """The segment's text with uncertain words marked (`reviewed`: start times of reviewed words)."""
+    """The segment's text with uncertain words marked (`reviewed`: time spans of reviewed words)."""
     text = seg.text
     if not seg.words:
         body = html.escape(text)
@@ -71,7 +72,7 @@ def segment_html(seg: Segment, reviewed: frozenset[int] = frozenset(),
             out.append(html.escape(text[cursor:pos]))
             piece = html.escape(token)
             if w.probability < threshold:
-                piece = _mark(piece, w.start_ms in reviewed)
+                piece = _mark(piece, any(a <= w.start_ms <= b for a, b in reviewed))
             out.append(piece)
             cursor = pos + len(token)
         out.append(html.escape(text[cursor:]))
@@ -86,7 +87,7 @@ class TextDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.reviewed: frozenset[int] = frozenset()
+        self.reviewed: tuple[tuple[int, int], ...] = ()
 
     def document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
         doc = QTextDocument()
@@ -142,16 +143,66 @@ class SegmentTable(QTableView):
         self.setWordWrap(True)
         self.setAlternatingRowColors(True)
         self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Rows are fitted to their text only when they come into view: measuring every row of a
+        # three-hour transcript up front (ResizeToContents) froze the window for seconds.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self._sized: set[int] = set()
+        self._size_timer = QTimer(self)
+        self._size_timer.setSingleShot(True)
+        self._size_timer.setInterval(0)
+        self._size_timer.timeout.connect(self.size_visible_rows)
+        self.verticalScrollBar().valueChanged.connect(lambda _v: self._size_timer.start())
         self.viewport().installEventFilter(self)
 
     def setModel(self, model) -> None:  # type: ignore[no-untyped-def]
         super().setModel(model)
+        model.modelReset.connect(self.resize_rows_later)
+        model.rowsInserted.connect(self.resize_rows_later)
+        model.rowsRemoved.connect(self.resize_rows_later)
+        model.dataChanged.connect(self._rows_changed)
+        self.horizontalHeader().sectionResized.connect(lambda *_a: self.resize_rows_later())
         header = self.horizontalHeader()  # section modes apply once the model gives sections
-        header.setSectionResizeMode(TIME_COL, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TIME_COL, QHeaderView.ResizeMode.Fixed)  # measuring it read every row
+        header.resizeSection(TIME_COL, self.fontMetrics().horizontalAdvance("0:00:00.0 – 0:00:00.0") + 16)
         header.setSectionResizeMode(SPEAKER_COL, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TEXT_COL, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(SPEAKER_COL, 110)
+
+    # ------------------------------------------------------------ row heights
+    def resize_rows_later(self, *_args: object) -> None:
+        """Forget the measured rows (text, widths or rows changed); measure the visible ones soon."""
+        self._sized.clear()
+        self._size_timer.start()
+
+    def _rows_changed(self, top: QModelIndex, bottom: QModelIndex, roles: list[int] | None = None) -> None:
+        if roles and Qt.ItemDataRole.DisplayRole not in roles and Qt.ItemDataRole.EditRole not in roles:
+            return  # a highlight (background) change keeps the row's height
+        self._sized.difference_update(range(top.row(), bottom.row() + 1))
+        self._size_timer.start()
+
+    def visible_rows(self) -> range:
+        count = self.model().rowCount() if self.model() is not None else 0
+        if not count:
+            return range(0)
+        first = max(0, self.rowAt(0))
+        last = self.rowAt(self.viewport().height() - 1)
+        last = count - 1 if last < 0 else last
+        return range(max(0, first - 3), min(count, last + 8))
+
+    def size_visible_rows(self) -> None:
+        """Fit the rows on screen (and a few around them) to their wrapped text."""
+        for _ in range(4):  # fitting rows changes which rows are on screen: repeat until stable
+            todo = [r for r in self.visible_rows() if r not in self._sized]
+            if not todo:
+                return
+            for row in todo:
+                self.resizeRowToContents(row)
+                self._sized.add(row)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self.resize_rows_later()
 
     def keyboardSearch(self, search: str) -> None:
         """Typing never jumps to another row (a typist's keys belong to the text)."""

@@ -89,3 +89,33 @@ def case_speakers(case: Case) -> list[str]:
         except Exception:  # noqa: BLE001, S112 - no such table in an older store
             continue
     return sorted(names)
+
+
+@dataclass(frozen=True)
+class LowWord:
+    segment_id: int
+    segment_start_ms: int
+    index: int  # the word's place in its segment
+    start_ms: int
+    end_ms: int
+    text: str
+    probability: float
+
+
+def low_probability_words(case: Case, run_id: int, threshold: float, working: bool) -> list[LowWord]:
+    """Words below `threshold` in a run's machine draft or working copy, in reading order (one query)."""
+    segments, words = ("working_segments", "working_words") if working else ("segments", "words")
+    rows = case.conn.execute(
+        f"SELECT s.id, s.start_ms, w.idx, w.start_ms, w.end_ms, w.text, w.probability FROM {words} w"
+        f" JOIN {segments} s ON s.id = w.segment_id WHERE s.run_id=? AND w.probability < ?"
+        " ORDER BY s.start_ms, s.channel, s.id, w.idx", (run_id, threshold))
+    return [LowWord(*r) for r in rows]
+
+
+def flagged_segments(case: Case, run_id: int, flag: str, working: bool) -> list[tuple[int, int, int, str]]:
+    """(id, start_ms, end_ms, text) of the segments carrying `flag`, in reading order."""
+    segments = "working_segments" if working else "segments"
+    rows = case.conn.execute(
+        f"SELECT id, start_ms, end_ms, text FROM {segments} WHERE run_id=? AND ',' || flags || ',' LIKE ?"
+        " ORDER BY start_ms, channel, id", (run_id, f"%,{flag},%"))
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
