@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSettings
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.intake import find_media
 from app.core.jobs import JobQueue
@@ -81,3 +83,49 @@ def settings(folder: Path, models_dir: Path, user: str | None = "DC Ann Example"
         s.setValue("user/name", user)
     s.sync()
     return s
+
+
+# ------------------------------------------------- fixtures for the window tests
+
+
+@pytest.fixture(autouse=True)
+def boxes(monkeypatch):
+    """Record message boxes (they would block offscreen); question() answers from `answers`."""
+    shown: list[str] = []
+    answers: list[QMessageBox.StandardButton] = []
+    for name in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, _n=name, **k: shown.append(f"{_n}: {a[2]}"))
+
+    def question(*a, **k):
+        shown.append(f"question: {a[2]}")
+        return answers.pop(0) if answers else QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return shown, answers
+
+
+@pytest.fixture(scope="module")
+def win(qapp, models_dir, tmp_path_factory):
+    from app.gui.main_window import MainWindow
+
+    folder = tmp_path_factory.mktemp("window")
+    case = build_case(folder)
+    window = MainWindow(case, settings(folder, models_dir), start_worker=False)
+    window.start_worker = lambda: False  # a re-run only queues its job
+    window.resize(1280, 800)
+    window.show()
+    yield window
+    window.close()
+    case.close()
+
+
+def open_exhibit(qtbot, window, name: str) -> None:
+    ids = {e.source.name: e.id for e in window.case.exhibits()}
+    window.exhibits.select(ids[name])
+    qtbot.waitUntil(lambda: window.editor.exhibit is not None and window.editor.exhibit.id == ids[name],
+                    timeout=5_000)
+
+
+def inside(window: QWidget, widget: QWidget) -> bool:
+    top_left = widget.mapTo(window, QPoint(0, 0))
+    return window.rect().contains(QRect(top_left, widget.size()))
