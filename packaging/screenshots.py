@@ -1,6 +1,6 @@
 """Screenshots of the real window, for the docs: run under Xvfb.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python packaging/screenshots.py [--model base]
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python packaging/screenshots.py [--model base]
 
 Builds a throw-away case from the shared test media, transcribes it with the
 real worker, makes a few edits, and saves PNGs into resources/screenshots/.
@@ -76,7 +76,7 @@ def main() -> int:
         settings.setValue(key, value)
     case = Case.open(work / "case")
     window = MainWindow(case, settings)
-    window.resize(1400, 880)
+    window.resize(1280, 800)
     window.show()
     pump(1.0)
 
@@ -93,8 +93,8 @@ def main() -> int:
     de = next(e for e in case.exhibits() if e.source.name == "de_voicenote.opus")
     window.queue.add(de.id, "transcribe", {**base, "language": "de", "task": "translate"}, priority=-1)
     window.refresh()
-    wait_until(lambda: any(j.state == "running" and j.progress > 0.2 for j in window.queue.list()), 300,
-               "a running job")
+    wait_until(lambda: any(j.state == "running" for j in window.queue.list()), 300, "a running job")
+    pump(4.0)  # short files decode as a batch: their bars show the estimate (≈) meanwhile
     window.refresh()
     save(window, "01-exhibits-and-queue-running")
 
@@ -113,8 +113,8 @@ def main() -> int:
         window.editor.rename_speaker("Right", "Witness")
     window.editor.edit_text(1, model.segment(1).text + " [inaudible]")
     window.editor.next_uncertain()
+    window.editor.mark_current_reviewed()  # one word listened to and accepted: shown green
     window.editor.next_uncertain()
-    window.editor.table.clearSelection()
     row = min(4, model.rowCount() - 1)
     window.player.seek(model.segment(row).start_ms + 300)
     pump(0.5)
@@ -145,9 +145,10 @@ def main() -> int:
     empty.mkdir()
     bare_settings = QSettings(str(work / "bare.ini"), QSettings.Format.IniFormat)
     bare_settings.setValue("models/dir", str(empty))
+    bare_settings.setValue("user/name", "A. Typist")  # else the first-start name question opens
     bare_case = Case.open(work / "empty-case")
     bare = MainWindow(bare_case, bare_settings, start_worker=False)
-    bare.resize(1400, 880)
+    bare.resize(1280, 800)
     bare.show()
     save(bare, "08-missing-model-message")
     bare.close()

@@ -187,7 +187,8 @@ def test_add_media_and_transcribe_while_the_window_stays_responsive(qtbot, gui):
     gui.refresh()
     model = gui.exhibits.model
     assert {model.index(r, 1).data() for r in range(model.rowCount())} == {"audio"}
-    assert all(model.index(r, 5).data() == "transcribed" for r in range(model.rowCount()))
+    assert all(model.index(r, 5).data() == "done" for r in range(model.rowCount()))
+    assert {model.index(r, 3).data() for r in range(model.rowCount())} == {"English"}
     sha = model.index(0, 4).data(Qt.ItemDataRole.ToolTipRole)
     assert model.rows[0].exhibit.source.sha256 in sha
     # the queue panel shows every job finished, with its progress bar full
@@ -289,7 +290,7 @@ def test_edit_undo_rename_and_verify(qtbot, gui):
     assert model.rowCount() == rows and model.index(0, 2).data() == "Edited by the typist."
 
     gui.editor.mark_verified("DC Jones")
-    assert "Verified by DC Jones" in gui.editor.status_label.text()
+    assert "Verified by DC Jones" in gui.editor.status_label.full_text()
     gui.editor.edit_text(1, "A change after verification.")
     assert editing.status(case, run_id) == ("edited", None)
     ops = [r.op for r in editing.history(case, run_id)]
@@ -311,12 +312,12 @@ def test_find_replace_and_review_mode(qtbot, gui):
     gui.player.seek(0)
     qtbot.waitUntil(lambda: gui.player.position() < 100, timeout=3_000)
     gui.editor.next_uncertain()
-    text = gui.editor.review_label.text()
-    if text != "No uncertain words.":
-        assert text.startswith("Uncertain 1 of"), text
+    text = gui.editor.count_label.text()
+    if text != "0 uncertain":
+        assert text.startswith("1 of "), text
         first = gui.player.position()
         qtbot.keyClick(gui.editor.table, Qt.Key.Key_F8)  # the review key steps to the next one
-        assert gui.editor.review_label.text().startswith("Uncertain 2 of")
+        assert gui.editor.count_label.text().startswith("2 of ")
         qtbot.waitUntil(lambda: gui.player.position() > first, timeout=3_000)
 
 
@@ -326,7 +327,8 @@ def test_export_in_every_format_and_refusal_beside_the_evidence(qtbot, gui, tmp_
     _select(qtbot, gui, "interview_stereo.wav")
     run_id = gui.session.run_id
     paths, error = gui.export_to(tmp_path / "out", available_formats(), [run_id])
-    assert error is None and len(paths) == len(available_formats())
+    assert error is None and len(paths) == len(available_formats()) + 1  # and the set's manifest
+    assert paths[-1].name == "interview_stereo.manifest.json"
     assert "A change after verification." in (tmp_path / "out" / "interview_stereo.txt").read_text("utf-8")
     paths, error = gui.export_to(MEDIA, ["txt"], [run_id])
     assert paths == [] and "refusing" in error

@@ -2,202 +2,45 @@
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QSizePolicy,
-    QStyle,
+    QMessageBox,
+    QSplitter,
     QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core import editing
 from app.core.store import Exhibit
-from app.core.types import FLAG_LOW_CONFIDENCE, Segment
-from app.gui.editor_model import (
-    LOW_PROBABILITY,
-    SPEAKER_COL,
-    TEXT_COL,
-    TIME_COL,
-    EditSession,
-    SegmentModel,
-    SegmentRole,
-    clock,
-)
+from app.core.store.views import latest_speech_run, speech_runs
+from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.player import Player
+from app.gui.review_bar import ReviewBar
+from app.gui.run_notice import RunNotice, safe_language_name
+from app.gui.segment_table import SegmentTable
+from app.gui.transport_bar import TransportBar
+from app.gui.video_pane import VideoPane
 from app.gui.waveform_view import WaveformView
+from app.gui.widgets import ElidedLabel, tool_button
 
-
-def segment_html(seg: Segment, threshold: float = LOW_PROBABILITY) -> str:
-    """The segment's text with uncertain words marked (orange, dotted underline)."""
-    text = seg.text
-    words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
-    if not words:
-        body = html.escape(text)
-    else:
-        out, cursor = [], 0
-        for w, pos in zip(seg.words, editing.word_positions(text, words)):
-            token = w.text.strip()
-            if pos < cursor or text[pos:pos + len(token)] != token:
-                continue
-            out.append(html.escape(text[cursor:pos]))
-            piece = html.escape(token)
-            if w.probability < threshold:
-                piece = (f"<span style='background:#ffd27a; text-decoration: underline dotted;'"
-                         f">{piece}</span>")
-            out.append(piece)
-            cursor = pos + len(token)
-        out.append(html.escape(text[cursor:]))
-        body = "".join(out)
-    if FLAG_LOW_CONFIDENCE in seg.flags:
-        body += " <span style='color:#b35c00'>⚠</span>"
-    return body
-
-
-class TextDelegate(QStyledItemDelegate):
-    """Paints segment text as rich text with uncertain words marked; sizes rows to wrap."""
-
-    def document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setDefaultFont(option.font)
-        doc.setDocumentMargin(4)
-        seg = index.data(SegmentRole)
-        doc.setHtml(segment_html(seg) if seg is not None else "")
-        doc.setTextWidth(max(50, option.rect.width()))
-        return doc
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        doc = self.document(opt, index)
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        ctx = QAbstractTextDocumentLayout.PaintContext()
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))
-        painter.save()
-        painter.translate(opt.rect.topLeft())
-        painter.setClipRect(opt.rect.translated(-opt.rect.topLeft()))
-        doc.documentLayout().draw(painter, ctx)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        view = opt.widget
-        if isinstance(view, QTableView):
-            opt.rect.setWidth(view.columnWidth(index.column()))
-        doc = self.document(opt, index)
-        return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
-
-    def char_at(self, option: QStyleOptionViewItem, index: QModelIndex, pos: QPointF) -> int:
-        doc = self.document(option, index)
-        return doc.documentLayout().hitTest(pos, Qt.HitTestAccuracy.FuzzyHit)
-
-
-@dataclass(frozen=True)
-class UncertainSpan:
-    segment_id: int
-    start_ms: int
-    end_ms: int
-    text: str
-    probability: float | None
-
-
-def uncertain_spans(model: SegmentModel, threshold: float = LOW_PROBABILITY) -> list[UncertainSpan]:
-    """Runs of low-probability words, and flagged segments without words, in time order."""
-    spans: list[UncertainSpan] = []
-    for row in range(model.rowCount()):
-        seg = model.segment(row)
-        run: list = []
-        for w in list(seg.words) + [None]:
-            if w is not None and w.probability < threshold:
-                run.append(w)
-                continue
-            if run:
-                spans.append(UncertainSpan(seg.id or 0, run[0].start_ms, run[-1].end_ms,
-                                           "".join(x.text for x in run).strip(),
-                                           min(x.probability for x in run)))
-                run = []
-        if FLAG_LOW_CONFIDENCE in seg.flags and not any(s.segment_id == seg.id for s in spans):
-            spans.append(UncertainSpan(seg.id or 0, seg.start_ms, seg.end_ms, seg.text, None))
-    return sorted(spans, key=lambda s: (s.start_ms, s.end_ms))
-
-
-class SegmentTable(QTableView):
-    wordClicked = Signal(int, int)  # row, ms
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.text_delegate = TextDelegate(self)
-        self.setItemDelegateForColumn(TEXT_COL, self.text_delegate)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                             | QAbstractItemView.EditTrigger.EditKeyPressed)
-        self.setWordWrap(True)
-        self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.viewport().installEventFilter(self)
-
-    def setModel(self, model) -> None:  # type: ignore[no-untyped-def]
-        super().setModel(model)
-        header = self.horizontalHeader()  # section modes apply once the model gives sections
-        header.setSectionResizeMode(TIME_COL, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(SPEAKER_COL, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(TEXT_COL, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(SPEAKER_COL, 110)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.viewport() and event.type() == QEvent.Type.MouseButtonPress
-                and event.button() == Qt.MouseButton.LeftButton):  # type: ignore[attr-defined]
-            pos = event.position()  # type: ignore[attr-defined]
-            index = self.indexAt(pos.toPoint())
-            if index.isValid():
-                self.wordClicked.emit(index.row(), self.time_at(index, pos))
-        return False
-
-    def time_at(self, index: QModelIndex, pos: QPointF) -> int:
-        """The start of the word under the pointer (text column), else of the segment."""
-        seg: Segment = index.data(SegmentRole)
-        if index.column() != TEXT_COL or not seg.words:
-            return seg.start_ms
-        option = QStyleOptionViewItem()
-        option.initFrom(self)
-        option.rect = self.visualRect(index)
-        option.font = self.font()
-        char = self.text_delegate.char_at(option, index, pos - QPointF(option.rect.topLeft()))
-        words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
-        best = seg.start_ms
-        for w, start in zip(seg.words, editing.word_positions(seg.text, words)):
-            if start <= char:
-                best = w.start_ms
-        return best
+NO_SPEAKER = "(no speaker)"
 
 
 class EditorView(QWidget):
     """Everything a proofreader works in for one run of one exhibit."""
 
     message = Signal(str)
+    rerunRequested = Signal(int, str)  # exhibit id, language code
 
     def __init__(self, session: EditSession, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -205,86 +48,72 @@ class EditorView(QWidget):
         self.player = player
         self.exhibit: Exhibit | None = None
         self.follow = True
-        self.review_index = -1
         self.model = SegmentModel(session, self)
         self.table = SegmentTable(self)
         self.table.setModel(self.model)
         self.table.wordClicked.connect(self._seek_row)
         self.waveform = WaveformView(self)
         self.waveform.seekRequested.connect(self.player.seek)
-        self._build_transport()
-        self._build_tools()
+        self.transport = TransportBar(player, self)
+        self.play_button, self.loop_box = self.transport.play_button, self.transport.loop_box
+        self.position_label, self.rate_label = self.transport.position_label, self.transport.rate_label
+        self.loop_box.toggled.connect(self._loop_changed)
+        self.notice = RunNotice(self)
+        self.notice.rerunRequested.connect(
+            lambda lang: self.exhibit and self.rerunRequested.emit(self.exhibit.id, lang))
+        self.title = ElidedLabel("Select an exhibit to see its transcript.", 40)
+        self.review = ReviewBar(session, self.model, self.table, player, self)
+        self.review_row = self.review
+        self.status_label, self.count_label = self.review.status_label, self.review.count_label
+        self.review_label = self.review.word_label
+        self.verify_button = self.review.verify_button
+        self._build_edit_row()
         self._build_find()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel("Select an exhibit to see its transcript.")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
-        layout.addLayout(self.transport)
-        layout.addWidget(self.waveform)
-        layout.addLayout(self.tools)
-        layout.addWidget(self.find_bar)
-        layout.addWidget(self.table, 1)
+        for w in (self.title, self.notice, self.transport, self.waveform, self.review_row,
+                  self.edit_row, self.find_bar):
+            layout.addWidget(w)
+        self.video = VideoPane(player, self)
+        self.body = QSplitter(Qt.Orientation.Horizontal, self)
+        self.body.setObjectName("editor_split")
+        self.body.addWidget(self.table)
+        self.body.addWidget(self.video)
+        self.body.setStretchFactor(0, 3)
+        self.body.setStretchFactor(1, 2)
+        self.body.setChildrenCollapsible(False)
+        layout.addWidget(self.body, 1)
         player.positionChanged.connect(self.on_position)
-        player.stateChanged.connect(lambda playing: self.play_button.setText("Pause" if playing else "Play"))
-        player.rateChanged.connect(lambda r: self.rate_label.setText(f"{r:.2g}×"))
         session.changed.connect(self._after_change)
         self.model.modelReset.connect(self._spans_to_waveform)
         self.set_enabled(False)
 
     # --------------------------------------------------------------- build
-    def _button(self, text: str, tip: str, slot) -> QPushButton:  # type: ignore[no-untyped-def]
-        b = QPushButton(text)
-        b.setToolTip(tip)
-        b.clicked.connect(slot)
-        return b
-
-    def _build_transport(self) -> None:
-        self.transport = QHBoxLayout()
-        self.play_button = self._button("Play", "Play / pause (Esc)", self.player.toggle)
-        self.back_button = self._button("◀◀", "Skip back (F1)", self.player.skip_back)
-        self.forward_button = self._button("▶▶", "Skip forward (F2)", self.player.skip_forward)
-        self.slower_button = self._button("Slower", "Slower, same pitch (F3)", self.player.slower)
-        self.faster_button = self._button("Faster", "Faster, same pitch (F4)", self.player.faster)
-        self.rate_label = QLabel("1×")
-        self.loop_box = QCheckBox("Loop segment")
-        self.loop_box.setToolTip("Repeat the current segment (F6)")
-        self.loop_box.toggled.connect(self._loop_changed)
-        self.position_label = QLabel("00:00.0")
-        self.position_label.setMinimumWidth(140)
-        for w in (self.play_button, self.back_button, self.forward_button, self.slower_button,
-                  self.rate_label, self.faster_button, self.loop_box):
-            self.transport.addWidget(w)
-        self.transport.addStretch(1)
-        self.transport.addWidget(self.position_label)
-
-    def _build_tools(self) -> None:
-        self.tools = QHBoxLayout()
-        self.status_label = QLabel("")
-        self.status_label.setObjectName("status")
-        self.verify_button = self._button("Mark verified…", "Sign off this transcript by name",
-                                          lambda: self.ask_verify())
-        self.prev_button = self._button("◀ Uncertain", "Previous uncertain word (Shift+F8)",
-                                        self.previous_uncertain)
-        self.next_button = self._button("Uncertain ▶", "Next uncertain word (F8)", self.next_uncertain)
-        self.split_button = self._button("Split", "Split the segment at the cursor or the playing word",
-                                         self.split_current)
-        self.merge_button = self._button("Merge", "Merge the selected segments (or this and the next)",
-                                         self.merge_selected)
-        self.rename_button = self._button("Rename speaker…", "Rename a speaker everywhere",
-                                          lambda: self.ask_rename())
-        self.find_button = QToolButton()
-        self.find_button.setText("Find/Replace")
+    def _build_edit_row(self) -> None:
+        self.edit_row = QWidget(self)
+        self.split_button = tool_button("Split", "Split the segment at the cursor or the playing word",
+                                        self.split_current)
+        self.merge_button = tool_button("Merge", "Merge the selected segments (or this and the next)",
+                                        self.merge_selected)
+        self.speaker_box = QComboBox()
+        self.speaker_box.setToolTip("Set the speaker of the selected segments (Ctrl+1…9: the n-th speaker)")
+        self.speaker_box.setMinimumContentsLength(12)
+        self.speaker_box.setPlaceholderText("Set speaker…")
+        self.speaker_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.speaker_box.activated.connect(self._speaker_picked)
+        self.rename_button = tool_button("Rename speaker…", "Rename a speaker everywhere", lambda: self.ask_rename())
+        self.find_button = tool_button("Find/Replace", "Find and replace (Ctrl+F)", lambda: None)
         self.find_button.setCheckable(True)
-        self.find_button.toggled.connect(lambda on: self.find_bar.setVisible(on))
-        self.review_label = QLabel("")
-        self.review_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.review_label.setMinimumWidth(60)
-        for w in (self.status_label, self.verify_button, self.prev_button, self.next_button):
-            self.tools.addWidget(w)
-        self.tools.addWidget(self.review_label, 1)
-        for w in (self.split_button, self.merge_button, self.rename_button, self.find_button):
-            self.tools.addWidget(w)
+        self.find_button.toggled.connect(self._find_toggled)
+        row = QHBoxLayout(self.edit_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.split_button)
+        row.addWidget(self.merge_button)
+        row.addWidget(QLabel("Speaker:"))
+        row.addWidget(self.speaker_box)
+        row.addWidget(self.rename_button)
+        row.addStretch(1)
+        row.addWidget(self.find_button)
 
     def _build_find(self) -> None:
         self.find_bar = QWidget(self)
@@ -294,25 +123,41 @@ class EditorView(QWidget):
         self.find_edit.setPlaceholderText("Find")
         self.replace_edit = QLineEdit()
         self.replace_edit.setPlaceholderText("Replace with")
-        self.match_case = QCheckBox("Match case")
-        self.whole_words = QCheckBox("Whole words")
+        self.match_case = QCheckBox("Aa")
+        self.match_case.setToolTip("Match case")
+        self.whole_words = QCheckBox("Whole")
+        self.whole_words.setToolTip("Whole words only")
         self.find_edit.returnPressed.connect(self.find_next)
         row.addWidget(self.find_edit, 2)
-        row.addWidget(self._button("Find next", "Select the next segment containing it", self.find_next))
+        row.addWidget(tool_button("Next", "Select the next segment containing it", self.find_next))
         row.addWidget(self.replace_edit, 2)
-        row.addWidget(self._button("Replace all", "Replace in every segment (one undoable step)",
-                                   lambda: self.replace_all(self.find_edit.text(), self.replace_edit.text(),
-                                                            self.match_case.isChecked(),
-                                                            self.whole_words.isChecked())))
+        row.addWidget(tool_button("Replace all", "Replace in every segment (one undoable step)",
+                                  lambda: self.replace_all(self.find_edit.text(), self.replace_edit.text(),
+                                                           self.match_case.isChecked(),
+                                                           self.whole_words.isChecked())))
         row.addWidget(self.match_case)
         row.addWidget(self.whole_words)
         self.find_bar.hide()
 
+    def _find_toggled(self, on: bool) -> None:
+        self.find_bar.setVisible(on)
+        if on:
+            self.find_edit.setFocus()
+            self.find_edit.selectAll()
+
+    def open_find(self) -> None:
+        """Ctrl+F: show the find bar and put the cursor in its field."""
+        if self.find_button.isChecked():
+            self._find_toggled(True)
+        else:
+            self.find_button.setChecked(True)
+
+    def controls(self) -> list[QWidget]:
+        return [*self.transport.buttons(), *self.review.buttons(), self.split_button, self.merge_button, self.speaker_box,
+                self.rename_button, self.find_button]
+
     def set_enabled(self, on: bool) -> None:
-        for w in (self.play_button, self.back_button, self.forward_button, self.slower_button,
-                  self.faster_button, self.loop_box, self.verify_button, self.prev_button,
-                  self.next_button, self.split_button, self.merge_button, self.rename_button,
-                  self.find_button):
+        for w in self.controls():
             w.setEnabled(on)
 
     # ---------------------------------------------------------------- load
@@ -321,53 +166,70 @@ class EditorView(QWidget):
         self.exhibit = exhibit
         self.session.set_run(run_id)
         self.model.reload()
-        self.review_index = -1
-        self.review_label.setText("")
         if exhibit is None:
-            self.title.setText("Select an exhibit to see its transcript.")
+            self.title.set_text("Select an exhibit to see its transcript.")
             self.player.load(None)
             self.waveform.load(None, "", 0, None)
+            self.notice.hide()
+            self.video.show_for(False)
             self.set_enabled(False)
+            self.review.refresh(reset_position=True)
             return
         path = next((p for p in exhibit.paths if Path(p).is_file()), exhibit.source.path)
         if not same_exhibit:
             self.player.load(path if exhibit.source.kind == "media" else None)
+            self._show_video(exhibit.source.kind == "media" and exhibit.source.has_video)
             self.waveform.load(path if exhibit.source.kind == "media" else None, exhibit.source.sha256,
                                exhibit.source.duration_ms, cache_dir)
         self.set_enabled(True)
         self._update_title()
+        self.review.refresh(reset_position=True)
+        self._fill_speakers()
+
+    def _show_video(self, on: bool) -> None:
+        self.video.show_for(on)
+        sizes = self.body.sizes()
+        if on and sizes[1] < 200:
+            total = max(sum(sizes), 600)
+            self.body.setSizes([total * 3 // 5, total * 2 // 5])
+
+    def _run_summary(self):  # type: ignore[no-untyped-def]
+        run_id = self.session.run_id
+        if self.exhibit is None or run_id is None:
+            return latest_speech_run(self.session.case, self.exhibit.id) if self.exhibit else None
+        return next((r for r in speech_runs(self.session.case, self.exhibit.id) if r.id == run_id), None)
 
     def _update_title(self) -> None:
         if self.exhibit is None:
             return
-        run_id = self.session.run_id
-        if run_id is None:
-            self.title.setText(f"<b>{html.escape(self.exhibit.source.name)}</b> — not transcribed yet")
-            self.status_label.setText("")
+        run = self._run_summary()
+        self.notice.show_run(run, self.exhibit.source.truncated)
+        if self.session.run_id is None or run is None:
+            self.title.set_text(f"{self.exhibit.source.name} — not transcribed yet")
             return
-        run = self.session.case.run(run_id)
-        state, by = editing.status(self.session.case, run_id)
-        lang = f" · language {run.language}" if run.language else ""
-        partial = " · still transcribing" if run.status != "complete" else ""
-        self.title.setText(f"<b>{html.escape(self.exhibit.source.name)}</b> — run {run_id} "
-                           f"({run.task}{lang}){partial}")
-        text = {"machine draft": "Machine draft", "edited": "Edited (draft)"}.get(state, f"Verified by {by}")
-        colour = "#1a7f37" if state == "verified" else ("#9a6700" if state == "edited" else "#57606a")
-        self.status_label.setText(f"<b style='color:{colour}'>{html.escape(text)}</b>")
+        lang = f" · {safe_language_name(run.language)}" if run.language else ""
+        partial = " · still transcribing" if run.status == "running" else ""
+        self.title.set_text(f"{self.exhibit.source.name} — run {run.id} ({run.task}{lang}){partial}")
 
     def reload_if_showing(self, run_id: int) -> None:
         """New segments streamed into the run on screen (machine draft only)."""
         if run_id == self.session.run_id and not editing.has_working_copy(self.session.case, run_id):
             self.model.reload()
             self._update_title()
+            self.review.refresh()
 
     def _spans_to_waveform(self) -> None:
         self.waveform.set_spans(list(zip(self.model.starts, self.model.ends)))
+        row = self.model.row_at(self.player.position())  # keep the playing highlight after an edit
+        self.model.set_current_row(row)
+        self.waveform.set_position(self.player.position(), row)
 
     def _after_change(self, change: editing.Change) -> None:
         if not change.structural:
             self._spans_to_waveform()
         self._update_title()
+        self.review.refresh()
+        self._fill_speakers()
 
     # ------------------------------------------------------------ playback
     def on_position(self, ms: int) -> None:
@@ -375,8 +237,7 @@ class EditorView(QWidget):
         previous = self.model.current_row
         self.model.set_current_row(row)
         self.waveform.set_position(ms, row)
-        duration = self.player.duration()
-        self.position_label.setText(f"{clock(ms)} / {clock(duration)}")
+        self.transport.show_position(ms)
         if row >= 0 and row != previous:
             if self.loop_box.isChecked() and self.player.loop_span is None:
                 self._loop_changed(True)
@@ -408,22 +269,26 @@ class EditorView(QWidget):
             return index.row()
         return self.model.current_row
 
+    def selected_rows(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows and self.current_row() >= 0:
+            rows = [self.current_row()]
+        return rows
+
     def split_current(self) -> None:
         row = self.current_row()
-        run_id = self._run()
-        if row < 0 or run_id is None:
+        if row < 0 or self._run() is None:
             self.message.emit("Select a segment to split.")
             return
         seg = self.model.segment(row)
         offset = self._editor_cursor()
-        at_ms = None
         if offset is None:
             pos = self.player.position()
             words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
             positions = editing.word_positions(seg.text, words)
             inside = [p for w, p in zip(seg.words, positions) if w.start_ms >= pos and p > 0]
             offset = inside[0] if (inside and seg.start_ms <= pos <= seg.end_ms) else len(seg.text) // 2
-        self.split_at(row, offset, at_ms)
+        self.split_at(row, offset)
 
     def _editor_cursor(self) -> int | None:
         focus = self.table.focusWidget() if self.table.state() == QAbstractItemView.State.EditingState else None
@@ -449,18 +314,78 @@ class EditorView(QWidget):
             return
         self.merge_rows(rows)
 
-    def merge_rows(self, rows: list[int]) -> None:
+    def merge_rows(self, rows: list[int]) -> bool:
+        """Merge; segments of different speakers are merged only if the user agrees."""
+        speakers = [self.model.segment(r).speaker for r in rows]
+        named = sorted({s for s in speakers if s})
+        if len(set(speakers)) > 1:
+            keep = speakers[0] or NO_SPEAKER
+            answer = QMessageBox.question(
+                self, "Merge segments of different speakers?",
+                f"These segments belong to {', '.join(named) or NO_SPEAKER} and others. The merged "
+                f"segment will be attributed to {keep} only. Merge anyway?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
         run_id, ids, actor = self._run(), [self.model.ids[r] for r in rows], self.session.actor()
-        self.session.do("Merge segments", lambda: editing.merge(self.session.case, run_id, ids, actor=actor))  # type: ignore[arg-type]
+        return self.session.do("Merge segments", lambda: editing.merge(
+            self.session.case, run_id, ids, actor=actor)) is not None  # type: ignore[arg-type]
 
     def edit_text(self, row: int, text: str) -> None:
         self.model.setData(self.model.index(row, TEXT_COL), text)
+
+    # ------------------------------------------------------------- speakers
+    def speakers(self) -> list[str]:
+        from app.core.store.views import case_speakers
+
+        run_id = self._run()
+        here = editing.speakers(self.session.case, run_id) if run_id is not None else []
+        return sorted(set(here) | set(case_speakers(self.session.case)))
+
+    def _fill_speakers(self) -> None:
+        self.speaker_box.blockSignals(True)
+        self.speaker_box.clear()
+        for i, name in enumerate(self.speakers()):
+            self.speaker_box.addItem(f"{i + 1}. {name}" if i < 9 else name, name)
+        self.speaker_box.addItem("New speaker…", None)
+        self.speaker_box.setCurrentIndex(-1)
+        self.speaker_box.blockSignals(False)
+
+    def _speaker_picked(self, index: int) -> None:
+        name = self.speaker_box.itemData(index)
+        if name is None:
+            name, ok = QInputDialog.getText(self, "New speaker", "Speaker name:")
+            if not ok or not name.strip():
+                self._fill_speakers()
+                return
+        self.set_speaker(self.selected_rows(), name)
+
+    def speaker_hotkey(self, n: int) -> None:
+        """Ctrl+n: the n-th speaker of the pick-list to the selected segments."""
+        names = self.speakers()
+        if 1 <= n <= len(names):
+            self.set_speaker(self.selected_rows(), names[n - 1])
+        else:
+            self.message.emit(f"There is no speaker {n} yet; add one with the Speaker list.")
+
+    def set_speaker(self, rows: list[int], name: str) -> None:
+        run_id, actor = self._run(), self.session.actor()
+        if run_id is None or not rows:
+            return
+        ids = [self.model.ids[r] for r in rows]
+        stack = self.session.stack
+        stack.beginMacro(f"Speaker {name}")
+        try:
+            for seg_id in ids:
+                self.session.do("Set speaker", lambda s=seg_id: editing.set_speaker(
+                    self.session.case, run_id, s, name, actor=actor))
+        finally:
+            stack.endMacro()
 
     def ask_rename(self) -> None:
         run_id = self._run()
         if run_id is None:
             return
-        names = editing.speakers(self.session.case, run_id) or ["(no speaker)"]
+        names = editing.speakers(self.session.case, run_id) or [NO_SPEAKER]
         row = self.current_row()
         current = self.model.segment(row).speaker if row >= 0 else None
         old, ok = QInputDialog.getItem(self, "Rename speaker", "Speaker:", names,
@@ -469,13 +394,14 @@ class EditorView(QWidget):
             return
         new, ok = QInputDialog.getText(self, "Rename speaker", f"New name for {old} (everywhere):")
         if ok and new.strip():
-            self.rename_speaker(None if old == "(no speaker)" else old, new)
+            self.rename_speaker(None if old == NO_SPEAKER else old, new)
 
     def rename_speaker(self, old: str | None, new: str) -> None:
         run_id, actor = self._run(), self.session.actor()
         self.session.do("Rename speaker", lambda: editing.rename_speaker(
             self.session.case, run_id, old, new, actor=actor))  # type: ignore[arg-type]
 
+    # ----------------------------------------------------------- find/replace
     def replace_all(self, find: str, replacement: str, match_case: bool = False, whole: bool = False) -> None:
         run_id, actor = self._run(), self.session.actor()
         if run_id is None or not find:
@@ -496,52 +422,23 @@ class EditorView(QWidget):
         for step in range(1, n + 1):
             row = (start + step) % n
             if pattern.search(self.model.segment(row).text):
-                self.table.selectRow(row)
+                self.table.go_to_row(row)
                 self.table.scrollTo(self.model.index(row, TEXT_COL))
                 return
         self.message.emit(f"'{find}' not found.")
 
-    def ask_verify(self, default_name: str = "") -> None:
-        name, ok = QInputDialog.getText(self, "Mark verified",
-                                        "Verified by (your full name):", text=default_name or self.session.actor())
-        if ok:
-            self.mark_verified(name)
-
-    def mark_verified(self, name: str) -> None:
-        run_id, actor = self._run(), self.session.actor()
-        if run_id is None:
-            return
-        self.session.do("Mark verified", lambda: editing.set_verified(
-            self.session.case, run_id, name, actor=actor))
-
-    # --------------------------------------------------------------- review
+    # ------------------------------------------------ review (see ReviewBar)
     def next_uncertain(self) -> None:
-        self._step_uncertain(+1)
+        self.review.next_uncertain()
 
     def previous_uncertain(self) -> None:
-        self._step_uncertain(-1)
+        self.review.previous_uncertain()
 
-    def _step_uncertain(self, direction: int) -> None:
-        spans = uncertain_spans(self.model)
-        if not spans:
-            self.review_label.setText("No uncertain words.")
-            return
-        pos = self.player.position()
-        if 0 <= self.review_index < len(spans) and abs(spans[self.review_index].start_ms - pos) < 1500:
-            pos = spans[self.review_index].start_ms  # the seek may not have landed yet
-        if direction > 0:
-            later = [i for i, s in enumerate(spans) if s.start_ms > pos + 10]
-            index = later[0] if later else 0
-        else:
-            earlier = [i for i, s in enumerate(spans) if s.start_ms < pos - 10]
-            index = earlier[-1] if earlier else len(spans) - 1
-        self.review_index = index
-        span = spans[index]
-        row = self.model.row_of(span.segment_id)
-        if row >= 0:
-            self.table.selectRow(row)
-            self.table.scrollTo(self.model.index(row, TEXT_COL), QAbstractItemView.ScrollHint.PositionAtCenter)
-        self.player.seek(span.start_ms)
-        prob = f" ({span.probability:.0%})" if span.probability is not None else ""
-        self.review_label.setText(f"Uncertain {index + 1} of {len(spans)}: “{span.text[:40]}”{prob}")
-        self.review_label.setToolTip(self.review_label.text())
+    def mark_current_reviewed(self) -> bool:
+        return self.review.mark_current_reviewed()
+
+    def ask_verify(self, default_name: str = "") -> bool:
+        return self.review.ask_verify(default_name)
+
+    def mark_verified(self, name: str) -> None:
+        self.review.mark_verified(name)

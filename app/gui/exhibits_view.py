@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -16,15 +17,24 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.store import Case, Exhibit
+from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
+from app.gui.intake_panel import NotAddedPanel
+from app.gui.run_notice import language_uncertain, safe_language_name
 from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Name", "Type", "Duration", "Language", "SHA-256", "Status")
+MEDIA_FILTER = ("Recordings (*.wav *.mp3 *.m4a *.aac *.opus *.ogg *.oga *.amr *.3gp *.3ga *.flac *.wma *.mp4"
+                " *.mov *.m4v *.mkv *.webm *.avi *.caf *.aif *.aiff *.txt *.json *.html *.csv);;All files (*)")
+STATUS_COLOURS = {"failed": QColor("#a40e26"), "language": QColor("#8a4500"), "no": QColor("#8a4500"),
+                  "verified": QColor("#1a7f37")}
 
 
 def kind_of(exhibit: Exhibit) -> str:
@@ -49,35 +59,47 @@ class ExhibitRow:
     language: str
     status: str
     verified_by: str | None = None
+    detail: str = ""  # the failure's reason, the detection probability...
+
+
+def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[str, str, str | None]:
+    """(status, detail, verified by) of an exhibit's latest speech run, in words."""
+    from app.core import editing
+
+    if run is None or run.status != "complete":
+        return "not transcribed", "", None
+    state, by = editing.status(case, run.id)
+    if state == "verified":
+        return f"verified by {by}", "", by
+    if language_uncertain(run):
+        return "language uncertain", (f"detected as {safe_language_name(run.language)}, "
+                                      f"{run.language_probability:.0%} sure: check and re-run"), None
+    if run.segment_count == 0:
+        return "no speech found", "the model found no speech in this recording", None
+    done = "edited" if state == "edited" else "done"
+    if exhibit.source.truncated or run.truncated:
+        return f"{done} · truncated", "the file is truncated or damaged; only what could be read", None
+    return done, "", None
 
 
 def exhibit_rows(case: Case) -> list[ExhibitRow]:
-    """Exhibits with their language (latest run) and a one-word status (jobs, runs, edits)."""
-    from app.core import editing
-
-    jobs: dict[int, tuple[str, float]] = {}
-    try:
-        for r in case.conn.execute("SELECT exhibit_id, state, progress FROM jobs ORDER BY id"):
-            jobs[r[0]] = (r[1], r[2] or 0.0)
-    except Exception:  # noqa: BLE001, S110 - no jobs table (older store)
-        pass
+    """Exhibits with their language (by name) and a status: queued, running, failed (why),
+    done, no speech found, language uncertain, truncated, edited, verified."""
+    jobs = latest_jobs(case)
     rows = []
     for e in case.exhibits():
-        run = case.conn.execute(
-            "SELECT id, language, status FROM runs WHERE exhibit_id=? AND task IN ('transcribe','translate')"
-            " ORDER BY (status='complete') DESC, id DESC LIMIT 1", (e.id,)).fetchone()
-        language = (run["language"] or "") if run else ""
-        status = "not transcribed"
-        verified_by = None
-        if run is not None and run["status"] == "complete":
-            state, by = editing.status(case, run["id"])
-            status = {"machine draft": "transcribed", "edited": "edited"}.get(state, "verified")
-            verified_by = by
+        run = latest_speech_run(case, e.id)
+        language = safe_language_name(run.language) if run and run.language else ""
+        status, detail, verified_by = run_status(case, e, run)
         job = jobs.get(e.id)
-        if job and job[0] in ("queued", "running", "paused", "failed"):
-            state, fraction = job
-            status = f"running {fraction:.0%}" if state == "running" else state
-        rows.append(ExhibitRow(e, language, status, verified_by))
+        if job and job.state in ("queued", "running", "paused"):
+            if job.state == "running":  # a batch of short files reports only at its end
+                status = f"running {job.progress:.0%}" if job.progress > 0 else "running"
+            else:
+                status = job.state
+        elif job and job.state == "failed" and status == "not transcribed":
+            status, detail = "failed", job.error or "no reason recorded"
+        rows.append(ExhibitRow(e, language, status, verified_by, detail))
     return rows
 
 
@@ -108,18 +130,21 @@ class ExhibitsModel(ColumnsModel):
         s = row.exhibit.source
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
+            status = f"{row.status}: {row.detail}" if row.status == "failed" else row.status
             return (s.name, kind_of(row.exhibit), duration_text(s.duration_ms), row.language,
-                    s.sha256[:12] + "…", row.status)[col]
+                    s.sha256[:12] + "…", status)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 4:
                 return f"SHA-256 {s.sha256}\n(right-click or Ctrl+C to copy)"
             if col == 0:
                 return "\n".join(row.exhibit.paths)
-            if col == 5 and row.verified_by:
-                return f"verified by {row.verified_by}"
+            if col == 5:
+                return f"{row.status}: {row.detail}" if row.detail else row.status
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 5:
+            return STATUS_COLOURS.get(row.status.split(" ")[0].split(":")[0])
         if role == Qt.ItemDataRole.UserRole:
             return row.exhibit.id
         return None
@@ -153,6 +178,21 @@ def run_intake(paths: list[str], signals: IntakeSignals) -> threading.Thread:
     return thread
 
 
+class ElideRightDelegate(QStyledItemDelegate):
+    """Statuses read from their start ("failed: the decoder…"), names keep their extension."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+
+class QuietTable(QTableView):
+    """A table that ignores typed letters (they never jump to another exhibit)."""
+
+    def keyboardSearch(self, search: str) -> None:
+        pass
+
+
 class ExhibitsView(QWidget):
     """Table of exhibits, buttons to add and to transcribe; accepts dropped files and folders."""
 
@@ -160,20 +200,28 @@ class ExhibitsView(QWidget):
     transcribeRequested = Signal(list)  # exhibit ids
     selected = Signal(object)  # exhibit id or None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
+        self.settings = settings
         self.setAcceptDrops(True)
         self.model = ExhibitsModel(self)
-        self.table = QTableView(self)
+        self.table = QuietTable(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 150)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)  # a long status is elided,
+        header.resizeSection(5, 160)  # never widens the table (the whole text is in the tooltip)
+        self.table.setItemDelegateForColumn(5, ElideRightDelegate(self.table))
+        header.moveSection(5, 1)  # shown as: Name, Status, Type, Duration, Language, SHA-256
+        header.setStretchLastSection(True)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
         self.table.selectionModel().selectionChanged.connect(self._selection)
@@ -192,6 +240,8 @@ class ExhibitsView(QWidget):
             lambda: self.transcribeRequested.emit(self.selected_ids()))
         self.hint = QLabel("Drop files or folders here to add them as exhibits.")
         self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
+        self.not_added = NotAddedPanel(self)
         buttons = QHBoxLayout()
         for b in (self.add_files_button, self.add_folder_button, self.transcribe_button):
             buttons.addWidget(b)
@@ -202,6 +252,7 @@ class ExhibitsView(QWidget):
         layout.addWidget(title)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.not_added)
         layout.addWidget(self.hint)
 
     # ----------------------------------------------------------- selection
@@ -215,8 +266,9 @@ class ExhibitsView(QWidget):
 
     def select(self, exhibit_id: int) -> None:
         row = self.model.row_of(exhibit_id)
-        if row >= 0:
-            self.table.selectRow(row)
+        if row >= 0:  # exactly this row, whatever modifier keys are held
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
 
     def _selection(self, *_args: object) -> None:
         self.selected.emit(self.current_id())
@@ -231,14 +283,26 @@ class ExhibitsView(QWidget):
 
     # -------------------------------------------------------------- adding
     def pick_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Add exhibits", "", "All files (*)")
+        files, _ = QFileDialog.getOpenFileNames(self, "Add exhibits", self.last_folder, MEDIA_FILTER)
         if files:
+            self.last_folder = str(Path(files[0]).parent)
             self.addPaths.emit(files)
 
     def pick_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of exhibits")
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of exhibits", self.last_folder)
         if folder:
+            self.last_folder = folder
             self.addPaths.emit([folder])
+
+    @property
+    def last_folder(self) -> str:
+        """Where the file dialogs open: the folder last added from (kept across restarts)."""
+        return str(self.settings.value("intake/last_folder", "")) if self.settings is not None else ""
+
+    @last_folder.setter
+    def last_folder(self, folder: str) -> None:
+        if self.settings is not None:
+            self.settings.setValue("intake/last_folder", folder)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

@@ -4,7 +4,10 @@ A foot pedal that presents itself as a keyboard sends ordinary key presses
 (often F-keys or media keys); bind those keys to the actions in Settings -> Keys.
 The router is an application-wide event filter, so the keys work wherever the
 focus is in the main window, including while a segment's text is being edited
-(Esc there toggles playback instead of cancelling the edit).
+(except Esc there: it cancels the edit, as everywhere else).
+
+Hold-to-play (for pedals that send a key while pressed): key down plays, key up
+pauses (with the usual auto-rewind).
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("loop_segment", "Loop current segment", "F6"),
     KeyAction("next_uncertain", "Next uncertain word (review)", "F8"),
     KeyAction("previous_uncertain", "Previous uncertain word (review)", "Shift+F8"),
+    KeyAction("mark_reviewed", "Mark the uncertain word reviewed", "Ctrl+Shift+W"),
+    KeyAction("hold_play", "Hold to play (pedal: down plays, up pauses)", "F7"),
 )
 ACTION_BY_NAME = {a.name: a for a in ACTIONS}
 
@@ -56,11 +61,13 @@ class KeyRouter(QObject):
     """Dispatches bound keys pressed anywhere in `window` to action callbacks."""
 
     def __init__(self, window: QWidget, settings: QSettings,
-                 handlers: dict[str, Callable[[], None]]) -> None:
+                 handlers: dict[str, Callable[[], None]],
+                 release_handlers: dict[str, Callable[[], None]] | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.settings = settings
         self.handlers = handlers
+        self.release_handlers = release_handlers or {}
         self.table: dict[int, str] = {}
         self.reload()
         app = QApplication.instance()
@@ -82,19 +89,41 @@ class KeyRouter(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease):
             return False
         if not isinstance(watched, QWidget) or watched.window() is not self.window:
             return False
         name = self.table.get(_event_key(event))  # type: ignore[arg-type]
-        if name is None:
+        if name is None or (event.key() == Qt.Key.Key_Escape and in_item_editor(watched)):  # type: ignore[attr-defined]
             return False
+        if kind == QEvent.Type.KeyRelease:
+            return self._released(name, event)  # type: ignore[arg-type]
         if kind == QEvent.Type.ShortcutOverride:
             event.accept()  # keep the key from a widget's own shortcut (e.g. Esc closing an editor)
             return True
         if event.isAutoRepeat() and not ACTION_BY_NAME[name].repeat:  # type: ignore[attr-defined]
             return True
+        if event.isAutoRepeat() and name in self.release_handlers:  # type: ignore[attr-defined]
+            return True
         handler = self.handlers.get(name)
         if handler is not None:
             handler()
         return True
+
+    def _released(self, name: str, event: QKeyEvent) -> bool:
+        handler = self.release_handlers.get(name)
+        if handler is None:
+            return False
+        if not event.isAutoRepeat():  # a held key repeats press/release pairs: only the real release
+            handler()
+        return True
+
+
+def in_item_editor(widget: QWidget) -> bool:
+    """True inside a table cell's editor (where Esc must cancel the edit)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractItemView):
+            return parent.state() == QAbstractItemView.State.EditingState
+        parent = parent.parentWidget()
+    return False

@@ -2,128 +2,65 @@
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core import editing
 from app.core.errors import ParleyError
 from app.core.jobs import JobQueue
-from app.core.models import list_models
 from app.core.options import to_dict
 from app.core.store import Case
+from app.core.store.views import RunSummary, speech_runs
 from app.core.usecases.exporting import export_run
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
 from app.gui.editor_model import EditSession
 from app.gui.editor_view import EditorView
+from app.gui.environment import environment_problems, preload_modules
 from app.gui.exhibits_view import ExhibitsView, IntakeSignals, exhibit_rows, run_intake
-from app.gui.keys import KeyRouter, binding
+from app.gui.export_dialog import ExportDialog
+from app.gui.history_view import HistoryView
+from app.gui.keys import KeyRouter
+from app.gui.menus import build_menus, fill_play_menu
 from app.gui.player import Player
 from app.gui.queue_view import QueueView
+from app.gui.run_notice import safe_language_name
 from app.gui.settings_dialog import SettingsDialog
+from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
+from app.gui.widgets import ProblemBanner, readable_selection
+from app.gui.window_state import (
+    ask_user_name_if_unset,
+    fit_to_screen,
+    restore_state,
+    save_state,
+)
 
 REFRESH_MS = 1000
 
 
-def preload_modules() -> None:
-    """Import what background threads will need, before the event loop runs.
-
-    A thread that imports a module holds that module's import lock (and, under
-    PySide6's import hook, does a lot of Python work); the GUI thread touching the
-    same module would wait for it. Importing up front keeps those waits out of
-    the event loop.
-    """
-    import app.core.intake
-    import app.core.media
-    import app.core.waveform
-    import app.worker.supervisor  # noqa: F401
-SPEECH_TASKS = ("transcribe", "translate")
-
-
-def environment_problems(settings: QSettings) -> list[str]:
-    """What would stop transcription, in words a user can act on (no tracebacks)."""
-    problems = []
-    try:
-        import av  # noqa: F401 - the ffmpeg libraries
-    except ImportError as exc:
-        problems.append(f"The ffmpeg libraries (PyAV) are missing, so no media can be read ({exc}). "
-                        "Reinstall Parley.")
-    folder = prefs.models_dir(settings)
-    models = [m for m in list_models(folder) if m.family == "whisper"]
-    wanted = prefs.model_name(settings)
-    if not models:
-        problems.append(f"No transcription model is installed in {folder}. Import one with "
-                        "“python -m app models import BUNDLE”, or choose another models folder in "
-                        "Settings → Models.")
-    elif wanted not in {m.name for m in models} and not Path(wanted).is_dir():
-        problems.append(f"The model “{wanted}” is not installed in {folder} (installed: "
-                        f"{', '.join(m.name for m in models)}). Choose one in Settings → Transcription.")
-    return problems
-
-
-class ExportDialog(QDialog):
-    def __init__(self, formats: list[str], folder: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Export transcripts")
-        self.boxes = {f: QCheckBox(f.upper()) for f in formats}
-        for name in ("json", "docx"):
-            if name in self.boxes:
-                self.boxes[name].setChecked(True)
-        self.folder = QLineEdit(folder)
-        browse = QPushButton("Choose…")
-        browse.clicked.connect(self._browse)
-        self.all_box = QCheckBox("All exhibits (otherwise the one on screen)")
-        row = QHBoxLayout()
-        for box in self.boxes.values():
-            row.addWidget(box)
-        where = QHBoxLayout()
-        where.addWidget(QLabel("Into folder"))
-        where.addWidget(self.folder, 1)
-        where.addWidget(browse)
-        note = QLabel("Exports take the current transcript (edited or verified, else the machine draft) "
-                      "and are never written beside the evidence.")
-        note.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addLayout(where)
-        layout.addWidget(self.all_box)
-        layout.addWidget(note)
-        layout.addWidget(buttons)
-
-    def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
-        if folder:
-            self.folder.setText(folder)
-
-    def formats(self) -> list[str]:
-        return [f for f, box in self.boxes.items() if box.isChecked()]
+def run_title(r: RunSummary) -> str:
+    """One line for the run picker: what, with which model, in which language, when."""
+    status = "" if r.status == "complete" else f" · {r.status}"
+    language = safe_language_name(r.language) if r.language else "language not known"
+    return (f"run {r.id} · {r.task} · {r.model_name} · {language}{status}"
+            f" · {r.created_at[:16].replace('T', ' ')} UTC")
 
 
 class MainWindow(QMainWindow):
@@ -134,9 +71,7 @@ class MainWindow(QMainWindow):
         self.case = case
         self.queue = JobQueue(case.conn)
         self.worker_text = ""
-        self.problems: list[str] = []
         self.setWindowTitle(f"Parley — {case.folder}")
-        self.resize(1400, 880)
 
         self.player = Player(self)
         self.player.problem.connect(self.add_problem)
@@ -146,19 +81,18 @@ class MainWindow(QMainWindow):
         self.bridge = WorkerBridge(self)
         self._wire_bridge()
 
-        self.exhibits = ExhibitsView()
+        self.exhibits = ExhibitsView(settings=self.settings)
         self.exhibits.addPaths.connect(self.add_paths)
-        self.exhibits.transcribeRequested.connect(self.transcribe)
+        self.exhibits.transcribeRequested.connect(self.request_transcribe)
         self.exhibits.selected.connect(self.show_exhibit)
         self.queue_view = QueueView()
         self.queue_view.action.connect(self.queue_action)
         self.editor = EditorView(self.session, self.player)
         self.editor.message.connect(lambda t: self.statusBar().showMessage(t, 5000))
+        self.editor.rerunRequested.connect(lambda eid, lang: self.transcribe([eid], language=lang))
         self.translation = TranslationView(case)
         self.translation.seekRequested.connect(self.player.seek)
-        self.history = QTreeWidget()
-        self.history.setHeaderLabels(["#", "When (UTC)", "Who", "Operation", "Details"])
-        self.history.setRootIsDecorated(False)
+        self.history = HistoryView()
         self.run_box = QComboBox()
         self.run_box.currentIndexChanged.connect(lambda _i: self._run_chosen())
         self._build_layout()
@@ -172,7 +106,9 @@ class MainWindow(QMainWindow):
             "loop_segment": self.editor.toggle_loop,
             "next_uncertain": self.editor.next_uncertain,
             "previous_uncertain": self.editor.previous_uncertain,
-        })
+            "mark_reviewed": self.editor.mark_current_reviewed,
+            "hold_play": self.player.play,
+        }, release_handlers={"hold_play": self.player.pause})
         self.apply_settings()
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
@@ -183,19 +119,18 @@ class MainWindow(QMainWindow):
         if not self.player.has_audio_device:
             self.statusBar().showMessage("No sound output found: playback runs silently "
                                          "(positions and seeking still work).", 10000)
+        fit_to_screen(self)
+        restore_state(self, self.settings)
+        QTimer.singleShot(0, lambda: ask_user_name_if_unset(self, self.settings))
         if start_worker:
             self.start_worker()
 
     # -------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        self.banner = QLabel("")
-        self.banner.setWordWrap(True)
-        self.banner.setObjectName("banner")
-        self.banner.setStyleSheet("QLabel#banner { background:#fff1c2; color:#3d2e00; padding:8px;"
-                                  " border:1px solid #e0b64c; border-radius:4px; }")
-        self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.hide()
+        readable_selection(self)
+        self.banner = ProblemBanner()
         left = QSplitter(Qt.Orientation.Vertical)
+        left.setObjectName("left_split")
         left.addWidget(self.exhibits)
         left.addWidget(self.queue_view)
         left.setSizes([480, 320])
@@ -204,6 +139,10 @@ class MainWindow(QMainWindow):
         top = QHBoxLayout()
         top.addWidget(QLabel("Transcript:"))
         top.addWidget(self.run_box, 1)
+        self.translate_button = QPushButton("Translate…")
+        self.translate_button.setToolTip("Translate this transcript with a translation model (Ctrl+T)")
+        self.translate_button.clicked.connect(self.ask_translate)
+        top.addWidget(self.translate_button)
         page_layout = QVBoxLayout(editor_page)
         page_layout.addLayout(top)
         page_layout.addWidget(self.editor, 1)
@@ -212,10 +151,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history, "History")
         self.tabs.currentChanged.connect(lambda _i: self.refresh_history())
         split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("main_split")
+        split.setChildrenCollapsible(False)
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([620, 780])
+        split.setSizes([380, 880])
+        self.splitters = (split, left)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -223,76 +165,22 @@ class MainWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.setCentralWidget(central)
 
-    def _action(self, menu: Any, text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        case_menu = bar.addMenu("&Case")
-        self._action(case_menu, "Open or create case…", self.pick_case, QKeySequence.StandardKey.Open)
-        self._action(case_menu, "Add files…", self.exhibits.pick_files)
-        self._action(case_menu, "Add folder…", self.exhibits.pick_folder)
-        self._action(case_menu, "Export…", self.ask_export, "Ctrl+E")
-        case_menu.addSeparator()
-        self._action(case_menu, "Settings…", self.open_settings, "Ctrl+,")
-        self._action(case_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit = bar.addMenu("&Edit")
-        undo = self.session.stack.createUndoAction(self, "Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.session.stack.createRedoAction(self, "Redo")
-        redo.setShortcut(QKeySequence.StandardKey.Redo)
-        edit.addAction(undo)
-        edit.addAction(redo)
-        self.undo_action, self.redo_action = undo, redo
-        edit.addSeparator()
-        self._action(edit, "Find and replace", lambda: self.editor.find_button.setChecked(True), "Ctrl+F")
-        self._action(edit, "Split segment", self.editor.split_current, "Ctrl+Shift+S")
-        self._action(edit, "Merge segments", self.editor.merge_selected, "Ctrl+Shift+M")
-        self._action(edit, "Rename speaker…", self.editor.ask_rename, "Ctrl+Shift+R")
-        self._action(edit, "Mark verified…", lambda: self.editor.ask_verify(prefs.user_name(self.settings)))
-        play = bar.addMenu("&Playback")
-        self.play_menu = play
+        build_menus(self)
 
     def _fill_play_menu(self) -> None:
-        """Menu entries show the current key (the keys themselves are handled by the KeyRouter)."""
-        self.play_menu.clear()
-        for name, label, slot in (
-            ("play_pause", "Play / pause", self.player.toggle),
-            ("skip_back", "Skip back", self.player.skip_back),
-            ("skip_forward", "Skip forward", self.player.skip_forward),
-            ("slower", "Slower", self.player.slower),
-            ("faster", "Faster", self.player.faster),
-            ("loop_segment", "Loop segment", self.editor.toggle_loop),
-            ("next_uncertain", "Next uncertain word", self.editor.next_uncertain),
-            ("previous_uncertain", "Previous uncertain word", self.editor.previous_uncertain),
-        ):
-            key = binding(self.settings, name).toString(QKeySequence.SequenceFormat.NativeText)
-            self._action(self.play_menu, f"{label}\t{key}", slot)
+        fill_play_menu(self)
 
     # ------------------------------------------------------------- banner
-    def add_problem(self, text: str) -> None:
-        if text not in self.problems:
-            self.problems.append(text)
-        self._show_banner()
+    @property
+    def problems(self) -> list[str]:
+        return self.banner.problems
 
-    def _show_banner(self) -> None:
-        if not self.problems:
-            self.banner.hide()
-            return
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
-        self.banner.setText(f"<b>Needs attention</b><ul style='margin:0'>{items}</ul>")
-        self.banner.show()
+    def add_problem(self, text: str) -> None:
+        self.banner.add(text)
 
     def check_environment(self) -> None:
-        self.problems = [p for p in self.problems if p.startswith("playback")]
-        for problem in environment_problems(self.settings):
-            self.add_problem(problem)
-        self._show_banner()
+        self.banner.reset(keep_prefix="playback", problems=environment_problems(self.settings))
 
     def show_error(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
@@ -348,25 +236,18 @@ class MainWindow(QMainWindow):
         self.refresh_exhibits()
 
     def refresh_queue(self) -> None:
-        names = {e.id: e.source.name for e in self.case.exhibits()}
+        exhibits = self.case.exhibits()
+        names = {e.id: e.source.name for e in exhibits}
+        durations = {e.id: e.source.duration_ms for e in exhibits}
         self.queue_view.set_jobs(self.queue.list(), names, self.queue.counts(),
-                                 ("queue paused · " if self.queue.is_paused() else "") + self.worker_text)
+                                 ("queue paused · " if self.queue.is_paused() else "") + self.worker_text,
+                                 durations)
 
     def refresh_exhibits(self) -> None:
         self.exhibits.set_rows(exhibit_rows(self.case))
 
     def refresh_history(self) -> None:
-        self.history.clear()
-        run_id = self.session.run_id
-        if run_id is None:
-            return
-        for rev in reversed(editing.history(self.case, run_id)):
-            detail = ", ".join(f"{k}={v!r}" for k, v in rev.params.items() if k != "text")
-            if rev.op == "edit_text":
-                detail = f"“{rev.params.get('text', '')[:60]}”"
-            QTreeWidgetItem(self.history, [str(rev.id), rev.at.replace("T", " ")[:19], rev.actor, rev.op, detail])
-        for col in range(4):
-            self.history.resizeColumnToContents(col)
+        self.history.show_run(self.case, self.session.run_id)
 
     # ------------------------------------------------------------ exhibits
     def add_paths(self, paths: list[str]) -> None:
@@ -382,13 +263,13 @@ class MainWindow(QMainWindow):
                     added.append(exhibit.id)
             elif f.error:
                 problems.append(f"{f.path}: {f.error}")
+                self.exhibits.not_added.add(f.path, f.error)
 
         def finished(_count: int) -> None:
             self.refresh_exhibits()
             text = f"Added {len(added)} exhibit(s)."
             if problems:
-                text += f" {len(problems)} could not be used."
-                QMessageBox.information(self, "Some files were not added", "\n".join(problems[:30]))
+                text += f" {len(problems)} could not be used (listed under the exhibits)."
             self.statusBar().showMessage(text, 8000)
             if added and self.settings.value("intake/auto_transcribe", True, type=bool):
                 self.transcribe([i for i in added if self.case.exhibit(i).source.kind == "media"])
@@ -398,7 +279,19 @@ class MainWindow(QMainWindow):
         signals.finished.connect(finished)
         self._intake_thread = run_intake(paths, signals)
 
-    def transcribe(self, exhibit_ids: list[int]) -> list[int]:
+    def request_transcribe(self, exhibit_ids: list[int]) -> list[int]:
+        """The user's "Transcribe": asks first when some already have a transcript."""
+        done = [i for i in exhibit_ids if self.case.latest_run(i, "transcribe") is not None]
+        if done:
+            answer = QMessageBox.question(
+                self, "Transcribe again?",
+                f"{len(done)} of the {len(exhibit_ids)} selected exhibit(s) already have a transcript. "
+                "Transcribe again? A new transcript is made; the existing ones and their edits are kept.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return []
+        return self.transcribe(exhibit_ids)
+
+    def transcribe(self, exhibit_ids: list[int], language: str | None = None) -> list[int]:
         if not exhibit_ids:
             return []
         self.check_environment()
@@ -406,6 +299,8 @@ class MainWindow(QMainWindow):
             self.show_error("Transcription needs a model: " + " ".join(p for p in self.problems if "model" in p))
             return []
         options = to_dict(prefs.transcribe_options(self.settings))
+        if language:
+            options["language"] = language
         jobs = [self.queue.add(eid, "transcribe", options) for eid in exhibit_ids]
         if not self.bridge.is_running():
             self.start_worker()
@@ -419,20 +314,15 @@ class MainWindow(QMainWindow):
         self.translation.show_exhibit(exhibit_id)
 
     def _fill_runs(self, exhibit_id: int, prefer: int | None = None) -> None:
-        runs = self.case.conn.execute(
-            "SELECT id, task, status, language, model_name, created_at FROM runs WHERE exhibit_id=?"
-            f" AND task IN ({','.join('?' * len(SPEECH_TASKS))}) ORDER BY id DESC",
-            (exhibit_id, *SPEECH_TASKS)).fetchall()
+        runs = speech_runs(self.case, exhibit_id)
         self.run_box.blockSignals(True)
         self.run_box.clear()
-        ids = [r["id"] for r in runs]
-        chosen = next((i for i, r in enumerate(runs) if r["status"] == "complete"), 0)
+        ids = [r.id for r in runs]
+        chosen = next((i for i, r in enumerate(runs) if r.status == "complete"), 0)
         if prefer in ids:
             chosen = ids.index(prefer)
         for r in runs:
-            status = "" if r["status"] == "complete" else f" · {r['status']}"
-            self.run_box.addItem(f"run {r['id']} · {r['task']} · {r['model_name']} · {r['language'] or '?'}"
-                                 f"{status} · {r['created_at'][:16].replace('T', ' ')} UTC", r["id"])
+            self.run_box.addItem(run_title(r), r.id)
         if not runs:
             self.run_box.addItem("not transcribed yet", None)
         self.run_box.setCurrentIndex(chosen)
@@ -472,6 +362,29 @@ class MainWindow(QMainWindow):
         except ParleyError as exc:
             self.show_error(str(exc))
         self.refresh()
+
+    # ----------------------------------------------------------- translate
+    def ask_translate(self) -> None:
+        run_id = self.session.run_id
+        if run_id is None:
+            self.statusBar().showMessage("Open a transcript to translate it.", 5000)
+            return
+        dialog = TranslateDialog(prefs.models_dir(self.settings), self.case.run(run_id).language, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.translate(dialog.options())
+
+    def translate(self, options: dict[str, str]) -> int | None:
+        """Queue a translation of the transcript on screen; returns the job id."""
+        run_id, exhibit = self.session.run_id, self.editor.exhibit
+        if run_id is None or exhibit is None:
+            return None
+        source = self.case.run(run_id).language
+        job = self.queue.add(exhibit.id, "translate", {**options, "run_id": run_id, "source": source})
+        if not self.bridge.is_running():
+            self.start_worker()
+        self.statusBar().showMessage(f"Translation into {safe_language_name(options.get('target'))} queued.", 8000)
+        self.refresh()
+        return job
 
     # -------------------------------------------------------------- export
     def ask_export(self) -> None:
@@ -549,6 +462,7 @@ class MainWindow(QMainWindow):
         self.start_worker()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        save_state(self, self.settings)
         self.refresh_timer.stop()
         self.router.detach()
         self.player.media.stop()

@@ -25,8 +25,14 @@ def _int(s: QSettings, key: str, default: int) -> int:
         return default
 
 
+def stored_user_name(s: QSettings) -> str:
+    """The name the user gave (asked on first start); "" if none yet."""
+    return str(s.value("user/name", "") or "").strip()
+
+
 def user_name(s: QSettings) -> str:
-    return str(s.value("user/name", "") or current_user())
+    """Who signs changes: the user's own name, else (until they give it) the computer account."""
+    return stored_user_name(s) or current_user()
 
 
 def models_dir(s: QSettings) -> Path:

@@ -12,29 +12,27 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.gui.queue_eta import estimated_fraction, eta_text, measured_speed, overall_eta
 from app.gui.table_model import ColumnsModel
+from app.gui.widgets import ElidedLabel
 
 COLUMNS = ("#", "Exhibit", "Task", "State", "Progress", "ETA", "Priority", "Tries", "Note")
 PROGRESS_COL = 4
+VISUAL_ORDER = (1, 3, 4, 5, 2, 6, 7, 8, 0)  # Exhibit, State, Progress, ETA, Task, Priority, Tries, Note, #
 
 
-def eta_text(eta_s: float | None, state: str) -> str:
-    if state != "running" or eta_s is None or eta_s < 0:
-        return ""
-    eta = round(eta_s)
-    m, s = divmod(eta, 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+def job_eta_text(eta_s: float | None, state: str) -> str:
+    return eta_text(eta_s) if state == "running" else ""
 
 
 class QueueModel(ColumnsModel):
@@ -44,10 +42,14 @@ class QueueModel(ColumnsModel):
         super().__init__(parent)
         self.jobs: list[Any] = []  # app.core.jobs.Job
         self.names: dict[int, str] = {}
+        self.durations: dict[int, int] = {}
+        self.speed: float | None = None
         self.live: dict[int, tuple[float, float | None]] = {}  # job id -> (fraction, eta) from events
 
-    def set_jobs(self, jobs: list[Any], names: dict[int, str]) -> None:
+    def set_jobs(self, jobs: list[Any], names: dict[int, str], durations: dict[int, int] | None = None) -> None:
         self.names = names
+        self.durations = durations or {}
+        self.speed = measured_speed(jobs, self.durations)
         if [j.id for j in jobs] == [j.id for j in self.jobs]:
             self.jobs = jobs
             if jobs:
@@ -71,6 +73,20 @@ class QueueModel(ColumnsModel):
             return live
         return float(job.progress or 0.0), job.eta_s
 
+    def is_estimate(self, job: Any) -> bool:
+        """A running job with no progress reported yet (a batch of short files reports at its end)."""
+        return job.state == "running" and not (job.progress or 0) and job.id not in self.live
+
+    def shown_progress(self, job: Any) -> tuple[float, str]:
+        if self.is_estimate(job):
+            fraction = estimated_fraction(job, self.durations.get(job.exhibit_id, 0), self.speed)
+            return fraction, f"≈{fraction:.0%}"
+        fraction, _eta = self.progress_of(job)
+        return fraction, f"{fraction:.0%}"
+
+    def total_eta(self) -> float | None:
+        return overall_eta(self.jobs, self.durations, self.live, self.speed)
+
     def row_total(self) -> int:
         return len(self.jobs)
 
@@ -79,18 +95,24 @@ class QueueModel(ColumnsModel):
             return None
         job = self.jobs[index.row()]
         col = index.column()
-        fraction, eta = self.progress_of(job)
+        _fraction, eta = self.progress_of(job)
+        fraction, progress_text = self.shown_progress(job)
         if role == Qt.ItemDataRole.DisplayRole:
             opts = job.options if isinstance(job.options, dict) else {}
             kind = "translate" if opts.get("task") == "translate" else job.task
             task = f"{kind} · {opts['model']}" if opts.get("model") else kind
             return (str(job.id), self.names.get(job.exhibit_id, str(job.exhibit_id)), task, job.state,
-                    f"{fraction:.0%}", eta_text(eta, job.state), str(job.priority),
+                    progress_text, job_eta_text(eta, job.state), str(job.priority),
                     f"{job.attempts}/{job.max_attempts}", job.error or "")[col]
         if role == Qt.ItemDataRole.UserRole:
             return fraction
-        if role == Qt.ItemDataRole.ToolTipRole and col == len(COLUMNS) - 1 and job.error:
-            return job.error
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 1:
+                return self.names.get(job.exhibit_id)
+            if col == PROGRESS_COL and self.is_estimate(job):
+                return "Estimated from the elapsed time: short files are decoded together, their results come at the end"
+            if col == len(COLUMNS) - 1 and job.error:
+                return job.error
         return None
 
     def job_at(self, row: int) -> Any:
@@ -110,6 +132,11 @@ class ProgressDelegate(QStyledItemDelegate):
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
 
 
+class QuietTable(QTableView):
+    def keyboardSearch(self, search: str) -> None:
+        """Typed letters never move the selection."""
+
+
 class QueueView(QWidget):
     """Buttons act on the selected job; with none selected, pause/resume/cancel act on the queue."""
 
@@ -118,8 +145,9 @@ class QueueView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = QueueModel(self)
-        self.table = QTableView(self)
+        self.table = QuietTable(self)
         self.table.setModel(self.model)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setItemDelegateForColumn(PROGRESS_COL, ProgressDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -127,35 +155,42 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, 150)
         header.setSectionResizeMode(PROGRESS_COL, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(PROGRESS_COL, 120)
-        self.buttons: dict[str, QPushButton] = {}
+        header.resizeSection(PROGRESS_COL, 80)
+        header.setStretchLastSection(True)
+        for visual, logical in enumerate(VISUAL_ORDER):
+            header.moveSection(header.visualIndex(logical), visual)
+        self.buttons: dict[str, QToolButton] = {}
         row = QHBoxLayout()
         for name, label, tip in (
             ("cancel", "Cancel", "Cancel the selected job (or, with none selected, every pending job)"),
             ("pause", "Pause", "Pause the selected job (or the whole queue)"),
             ("resume", "Resume", "Resume the selected job (or the whole queue)"),
             ("retry", "Retry", "Queue a failed or cancelled job again"),
-            ("priority+", "Priority ▲", "Raise the selected job's priority"),
-            ("priority-", "Priority ▼", "Lower the selected job's priority"),
+            ("priority+", "▲", "Raise the selected job's priority"),
+            ("priority-", "▼", "Lower the selected job's priority"),
         ):
-            button = QPushButton(label)
+            button = QToolButton()
+            button.setText(label)
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, n=name: self.action.emit(n, self.selected_job_id()))
             self.buttons[name] = button
             row.addWidget(button)
         row.addStretch(1)
-        self.summary = QLabel("")
+        self.summary = ElidedLabel("", 30)
+        self.eta_label = QLabel("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         title = QHBoxLayout()
         title.addWidget(QLabel("<b>Queue</b>"))
+        title.addWidget(self.eta_label)
         title.addStretch(1)
-        title.addWidget(self.summary)
         layout.addLayout(title)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
 
     def selected_job_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
@@ -163,13 +198,15 @@ class QueueView(QWidget):
         return job.id if job else None
 
     def set_jobs(self, jobs: list[Any], names: dict[int, str], counts: dict[str, int] | None = None,
-                 worker: str = "") -> None:
+                 worker: str = "", durations: dict[int, int] | None = None) -> None:
         keep = self.selected_job_id()
-        self.model.set_jobs(jobs, names)
+        self.model.set_jobs(jobs, names, durations)
+        total = self.model.total_eta()
+        self.eta_label.setText(f"· all done in about {eta_text(total)}" if total is not None else "")
         if keep is not None and self.selected_job_id() != keep:
             for r, job in enumerate(jobs):
                 if job.id == keep:
                     self.table.selectRow(r)
         if counts is not None:
             parts = [f"{n} {s}" for s, n in counts.items() if n]
-            self.summary.setText(" · ".join(parts + ([worker] if worker else [])))
+            self.summary.set_text(" · ".join(parts + ([worker] if worker else [])))

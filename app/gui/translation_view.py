@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,59 +20,76 @@ from PySide6.QtWidgets import (
 
 from app.core import editing
 from app.core.store import Case
-from app.core.types import Segment
+from app.core.store.views import translation_runs
+from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, FLAG_LOW_CONFIDENCE, Segment
 from app.gui.editor_model import clock
+from app.gui.run_notice import safe_language_name
 from app.gui.table_model import ColumnsModel
 
-TRANSLATION_TASKS = ("translate", "text-translate")
+FLAG_WORDS = {
+    FLAG_LENGTH_LONG: "longer than expected: may repeat text",
+    FLAG_LENGTH_SHORT: "shorter than expected: may have dropped text",
+    FLAG_LOW_CONFIDENCE: "the model was unsure",
+}
+CHECK_BG = QColor("#fff1c2")
 
 
-def translation_runs(case: Case, exhibit_id: int) -> list[tuple[int, str, str | None, int | None]]:
-    """(run id, task, language, parent run id) of the exhibit's translation runs, newest first."""
-    return [(r["id"], r["task"], r["language"], r["parent_run_id"]) for r in case.conn.execute(
-        "SELECT id, task, language, parent_run_id FROM runs WHERE exhibit_id=? AND task IN (?,?)"
-        " ORDER BY id DESC", (exhibit_id, *TRANSLATION_TASKS))]
+@dataclass(frozen=True)
+class PairRow:
+    start_ms: int
+    end_ms: int
+    source: str
+    translation: str
+    speaker: str = ""
+    flags: tuple[str, ...] = ()
+
+    def check(self) -> str:
+        return "; ".join(FLAG_WORDS.get(f, f.replace("_", " ")) for f in self.flags)
 
 
-def pair_segments(source: tuple[Segment, ...], target: tuple[Segment, ...]) -> list[tuple[int, int, str, str]]:
-    """(start, end, source text, translation) rows: a translation's own source_text when it has
-    one, else the source segments overlapping it in time."""
+def pair_segments(source: tuple[Segment, ...], target: tuple[Segment, ...]) -> list[PairRow]:
+    """One row per translated segment: its own source_text when it has one, else the source
+    segments overlapping it in time; the speaker (of the translation, else its source)."""
     rows = []
     for t in target:
-        if t.source_text:
-            src = t.source_text
-        else:
-            src = " ".join(s.text for s in source
-                           if min(s.end_ms, t.end_ms) - max(s.start_ms, t.start_ms) > 0
-                           or (s.start_ms == t.start_ms)).strip()
-        rows.append((t.start_ms, t.end_ms, src, t.text))
+        overlapping = [s for s in source if min(s.end_ms, t.end_ms) - max(s.start_ms, t.start_ms) > 0
+                       or s.start_ms == t.start_ms]
+        src = t.source_text or " ".join(s.text for s in overlapping).strip()
+        speaker = t.speaker or next((s.speaker for s in overlapping if s.speaker), "") or ""
+        flags = tuple(f for f in t.flags if f in FLAG_WORDS)
+        rows.append(PairRow(t.start_ms, t.end_ms, src, t.text, speaker, flags))
     return rows
 
 
 class PairModel(ColumnsModel):
-    columns = ("Time", "Source", "Translation")
+    columns = ("Time", "Source", "Translation", "Speaker", "Check")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[tuple[int, int, str, str]] = []
+        self.rows: list[PairRow] = []
 
-    def set_rows(self, rows: list[tuple[int, int, str, str]], source_lang: str, target_lang: str) -> None:
+    def set_rows(self, rows: list[PairRow], source_lang: str, target_lang: str) -> None:
         self.beginResetModel()
         self.rows = rows
         self.columns = ("Time", f"Source ({source_lang})" if source_lang else "Source",
-                        f"Translation ({target_lang})" if target_lang else "Translation")
+                        f"Translation ({target_lang})" if target_lang else "Translation", "Speaker", "Check")
         self.endResetModel()
 
     def row_total(self) -> int:
         return len(self.rows)
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            if role == Qt.ItemDataRole.UserRole and index.isValid():
-                return self.rows[index.row()][0]
+        if not index.isValid():
             return None
-        start, end, src, dst = self.rows[index.row()]
-        return (f"{clock(start)} – {clock(end)}", src, dst)[index.column()]
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return row.start_ms
+        if role == Qt.ItemDataRole.BackgroundRole and row.flags and index.column() in (2, 4):
+            return CHECK_BG
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return (f"{clock(row.start_ms)} – {clock(row.end_ms)}", row.source, row.translation,
+                    row.speaker, row.check())[index.column()] or None
+        return None
 
 
 class TranslationView(QWidget):
@@ -93,6 +112,10 @@ class TranslationView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(4, 140)
+        header.moveSection(3, 1)  # shown as: Time, Speaker, Source, Translation, Check
         self.table.clicked.connect(lambda i: self.seekRequested.emit(int(i.data(Qt.ItemDataRole.UserRole))))
         self.runs = QComboBox()
         self.runs.currentIndexChanged.connect(lambda _i: self._show_selected())
@@ -116,10 +139,10 @@ class TranslationView(QWidget):
         runs = translation_runs(self.case, exhibit_id) if exhibit_id is not None else []
         self.runs.blockSignals(True)
         self.runs.clear()
-        for run_id, task, lang, parent in runs:
-            target = "en" if task == "translate" else (lang or "?")  # Whisper translates into English
-            self.runs.addItem(f"run {run_id}: {task} → {target}" + (f" (from run {parent})" if parent else ""),
-                              run_id)
+        for run in runs:
+            target = "en" if run.task == "translate" else run.language  # Whisper translates into English
+            parent = f" (from run {run.parent_run_id})" if run.parent_run_id else ""
+            self.runs.addItem(f"run {run.id}: {run.task} → {safe_language_name(target)}{parent}", run.id)
         self.runs.blockSignals(False)
         if not runs:
             self.model.set_rows([], "", "")
@@ -150,6 +173,10 @@ class TranslationView(QWidget):
             source_lang, target_lang = source_lang or (target.language or ""), "en"
         else:
             target_lang = target.language or ""
-        self.model.set_rows(pair_segments(source, target.segments), source_lang, target_lang)
+        rows = pair_segments(source, target.segments)
+        self.model.set_rows(rows, safe_language_name(source_lang) if source_lang else "",
+                            safe_language_name(target_lang) if target_lang else "")
+        flagged = sum(1 for r in rows if r.flags)
         self.note.setText(f"{len(target.segments)} segment(s); status: {target.status}"
-                          + (f" by {target.verified_by}" if target.verified_by else ""))
+                          + (f" by {target.verified_by}" if target.verified_by else "")
+                          + (f"; {flagged} to check (marked)" if flagged else ""))

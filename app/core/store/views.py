@@ -1,0 +1,121 @@
+"""Read-only views over a case for the window: speech runs per exhibit, latest job per exhibit.
+
+The GUI holds no SQL; it calls these.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from app.core.store.case import Case
+
+SPEECH_TASKS = ("transcribe", "translate")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    task: str
+    status: str
+    language: str | None
+    language_probability: float | None
+    model_name: str
+    created_at: str
+    truncated: bool
+    segment_count: int
+    warnings: tuple[str, ...]
+    parent_run_id: int | None = None
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    state: str
+    progress: float
+    error: str | None
+
+
+def _run_summary(row) -> RunSummary:  # type: ignore[no-untyped-def]
+    try:
+        warnings = tuple(str(w) for w in json.loads(row["warnings_json"] or "[]"))
+    except ValueError:
+        warnings = ()
+    return RunSummary(row["id"], row["task"], row["status"], row["language"], row["language_probability"],
+                      row["model_name"], row["created_at"], bool(row["truncated"]), int(row["n"]), warnings,
+                      row["parent_run_id"])
+
+
+_RUN_SQL = ("SELECT r.*, (SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n FROM runs r"
+            " WHERE r.exhibit_id=? AND r.task IN ('transcribe','translate')")
+
+
+def speech_runs(case: Case, exhibit_id: int) -> list[RunSummary]:
+    """The exhibit's transcription and speech-translation runs, newest first."""
+    rows = case.conn.execute(_RUN_SQL + " ORDER BY r.id DESC", (exhibit_id,)).fetchall()
+    return [_run_summary(r) for r in rows]
+
+
+def latest_speech_run(case: Case, exhibit_id: int) -> RunSummary | None:
+    """The newest complete speech run, else the newest of any status."""
+    row = case.conn.execute(_RUN_SQL + " ORDER BY (r.status='complete') DESC, r.id DESC LIMIT 1",
+                            (exhibit_id,)).fetchone()
+    return _run_summary(row) if row else None
+
+
+def translation_runs(case: Case, exhibit_id: int) -> list[RunSummary]:
+    """The exhibit's translation runs (speech or text), newest first."""
+    rows = case.conn.execute(
+        "SELECT r.*, (SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n FROM runs r"
+        " WHERE r.exhibit_id=? AND r.task IN ('translate','text-translate') ORDER BY r.id DESC",
+        (exhibit_id,)).fetchall()
+    return [_run_summary(r) for r in rows]
+
+
+def latest_jobs(case: Case) -> dict[int, JobSummary]:
+    """Each exhibit's newest job (state, progress, error)."""
+    found: dict[int, JobSummary] = {}
+    for r in case.conn.execute("SELECT exhibit_id, state, progress, error FROM jobs ORDER BY id"):
+        found[r[0]] = JobSummary(r[1], float(r[2] or 0.0), r[3])
+    return found
+
+
+def case_speakers(case: Case) -> list[str]:
+    """Every speaker name used anywhere in the case (machine drafts and edited transcripts)."""
+    names: set[str] = set()
+    for table in ("segments", "working_segments"):
+        try:
+            names |= {r[0] for r in case.conn.execute(
+                f"SELECT DISTINCT speaker FROM {table} WHERE speaker IS NOT NULL AND speaker != ''")}
+        except Exception:  # noqa: BLE001, S112 - no such table in an older store
+            continue
+    return sorted(names)
+
+
+@dataclass(frozen=True)
+class LowWord:
+    segment_id: int
+    segment_start_ms: int
+    index: int  # the word's place in its segment
+    start_ms: int
+    end_ms: int
+    text: str
+    probability: float
+
+
+def low_probability_words(case: Case, run_id: int, threshold: float, working: bool) -> list[LowWord]:
+    """Words below `threshold` in a run's machine draft or working copy, in reading order (one query)."""
+    segments, words = ("working_segments", "working_words") if working else ("segments", "words")
+    rows = case.conn.execute(
+        f"SELECT s.id, s.start_ms, w.idx, w.start_ms, w.end_ms, w.text, w.probability FROM {words} w"
+        f" JOIN {segments} s ON s.id = w.segment_id WHERE s.run_id=? AND w.probability < ?"
+        " ORDER BY s.start_ms, s.channel, s.id, w.idx", (run_id, threshold))
+    return [LowWord(*r) for r in rows]
+
+
+def flagged_segments(case: Case, run_id: int, flag: str, working: bool) -> list[tuple[int, int, int, str]]:
+    """(id, start_ms, end_ms, text) of the segments carrying `flag`, in reading order."""
+    segments = "working_segments" if working else "segments"
+    rows = case.conn.execute(
+        f"SELECT id, start_ms, end_ms, text FROM {segments} WHERE run_id=? AND ',' || flags || ',' LIKE ?"
+        " ORDER BY start_ms, channel, id", (run_id, f"%,{flag},%"))
+    return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -1,0 +1,84 @@
+"""The transcript's history: every revision, who made it, and what changed in words."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+
+from app.core import editing
+from app.core.store import Case
+
+OPERATIONS = {
+    "edit_text": "Text edited",
+    "set_speaker": "Speaker set",
+    "split": "Segment split",
+    "merge": "Segments merged",
+    "rename_speaker": "Speaker renamed",
+    "replace_all": "Replace all",
+    "set_verified": "Verification",
+    "mark_reviewed": "Word reviewed",
+    "undo": "Undo",
+    "redo": "Redo",
+}
+
+
+def _texts(side: dict) -> list[str]:
+    return [str(s.get("text", "")) for s in side.get("segments", [])]
+
+
+def _speakers(side: dict) -> list[str]:
+    return [str(s.get("speaker") or "no speaker") for s in side.get("segments", [])]
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def describe(rev: editing.Revision) -> str:
+    """What a revision did, in words a supervisor reads: old -> new text, names, counts."""
+    p, before, after = rev.params, rev.before, rev.after
+    if rev.op == "edit_text":
+        old = _texts(before)[0] if _texts(before) else ""
+        return f"“{_short(old)}” → “{_short(str(p.get('text', '')))}”"
+    if rev.op == "set_speaker":
+        old = _speakers(before)[0] if _speakers(before) else "no speaker"
+        return f"{old} → {p.get('speaker') or 'no speaker'}"
+    if rev.op == "rename_speaker":
+        n = len(before.get("segments", []))
+        return f"{p.get('old') or 'no speaker'} → {p.get('new')} in {n} segment(s)"
+    if rev.op == "replace_all":
+        n = len(before.get("segments", []))
+        return f"“{p.get('find')}” → “{p.get('replace')}” in {n} segment(s)"
+    if rev.op == "split":
+        text = _texts(before)[0] if _texts(before) else ""
+        parts = _texts(after)
+        return f"“{_short(text, 50)}” → " + " | ".join(f"“{_short(t, 40)}”" for t in parts)
+    if rev.op == "merge":
+        return " + ".join(f"“{_short(t, 30)}”" for t in _texts(before)) + \
+            f" → “{_short(' '.join(_texts(after)), 60)}”"
+    if rev.op == "set_verified":
+        return f"verified by {p.get('verified_by')}" if p.get("verified") else "verification withdrawn"
+    if rev.op == "mark_reviewed":
+        return f"“{p.get('text')}” at {int(p.get('start_ms', 0)) / 1000:.1f} s accepted as written"
+    if rev.op in ("undo", "redo"):
+        what = OPERATIONS.get(str(p.get("op")), str(p.get("op")))
+        return f"{what} (revision {p.get('revision')})"
+    return ", ".join(f"{k}: {v}" for k, v in p.items())
+
+
+class HistoryView(QTreeWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderLabels(["#", "When (UTC)", "Who", "What", "Change"])
+        self.setRootIsDecorated(False)
+        self.setWordWrap(True)
+
+    def show_run(self, case: Case, run_id: int | None) -> None:
+        self.clear()
+        if run_id is None:
+            return
+        for rev in reversed(editing.history(case, run_id)):
+            item = QTreeWidgetItem(self, [str(rev.id), rev.at.replace("T", " ")[:19], rev.actor,
+                                          OPERATIONS.get(rev.op, rev.op), describe(rev)])
+            item.setToolTip(4, describe(rev))
+        for col in range(4):
+            self.resizeColumnToContents(col)

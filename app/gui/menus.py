@@ -1,0 +1,76 @@
+"""The window's menus (every action also has a key or a button)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction, QKeySequence
+
+from app.gui import prefs
+from app.gui.keys import binding
+from app.gui.window_state import ask_user_name
+
+
+def add_action(window: Any, menu: Any, text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
+    action = QAction(text, window)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(slot)
+    menu.addAction(action)
+    return action
+
+
+def build_menus(w: Any) -> None:
+    """Case, Edit and Playback menus of the main window `w`."""
+    bar = w.menuBar()
+    case_menu = bar.addMenu("&Case")
+    add_action(w, case_menu, "Open or create case…", w.pick_case, QKeySequence.StandardKey.Open)
+    add_action(w, case_menu, "Add files…", w.exhibits.pick_files)
+    add_action(w, case_menu, "Add folder…", w.exhibits.pick_folder)
+    add_action(w, case_menu, "Translate…", w.ask_translate, "Ctrl+T")
+    add_action(w, case_menu, "Export…", w.ask_export, "Ctrl+E")
+    case_menu.addSeparator()
+    add_action(w, case_menu, "Settings…", w.open_settings, "Ctrl+,")
+    add_action(w, case_menu, "Your name…", lambda: ask_user_name(w, w.settings))
+    add_action(w, case_menu, "Quit", w.close, QKeySequence.StandardKey.Quit)
+    edit = bar.addMenu("&Edit")
+    undo = w.session.stack.createUndoAction(w, "Undo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    redo = w.session.stack.createRedoAction(w, "Redo")
+    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    edit.addAction(undo)
+    edit.addAction(redo)
+    w.undo_action, w.redo_action = undo, redo
+    edit.addSeparator()
+    editor = w.editor
+    add_action(w, edit, "Find and replace", editor.open_find, "Ctrl+F")
+    add_action(w, edit, "Split segment", editor.split_current, "Ctrl+Shift+S")
+    add_action(w, edit, "Merge segments", editor.merge_selected, "Ctrl+Shift+M")
+    add_action(w, edit, "Rename speaker…", editor.ask_rename, "Ctrl+Shift+R")
+    add_action(w, edit, "Mark verified…", lambda: editor.ask_verify(prefs.user_name(w.settings)))
+    speakers = edit.addMenu("Set speaker")
+    for n in range(1, 10):
+        add_action(w, speakers, f"Speaker {n}", lambda _=False, n=n: editor.speaker_hotkey(n), f"Ctrl+{n}")
+    w.play_menu = bar.addMenu("&Playback")
+
+
+def fill_play_menu(w: Any) -> None:
+    """Menu entries show the current key (the keys themselves are handled by the KeyRouter)."""
+    w.play_menu.clear()
+    player, editor = w.player, w.editor
+    for name, label, slot in (
+        ("play_pause", "Play / pause", player.toggle),
+        ("skip_back", "Skip back", player.skip_back),
+        ("skip_forward", "Skip forward", player.skip_forward),
+        ("slower", "Slower", player.slower),
+        ("faster", "Faster", player.faster),
+        ("loop_segment", "Loop segment", editor.toggle_loop),
+        ("next_uncertain", "Next uncertain word", editor.next_uncertain),
+        ("previous_uncertain", "Previous uncertain word", editor.previous_uncertain),
+        ("mark_reviewed", "Mark word reviewed", editor.mark_current_reviewed),
+    ):
+        key = binding(w.settings, name).toString(QKeySequence.SequenceFormat.NativeText)
+        add_action(w, w.play_menu, f"{label}\t{key}", slot)
+    hold = binding(w.settings, "hold_play").toString(QKeySequence.SequenceFormat.NativeText)
+    w.play_menu.addSeparator()
+    w.play_menu.addAction(f"Hold to play: hold {hold} (set the pedal's key in Settings → Keys)").setEnabled(False)

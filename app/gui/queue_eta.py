@@ -1,0 +1,79 @@
+"""Queue arithmetic for the panel: the overall ETA, and an estimate for files decoded in a batch.
+
+Short files are decoded together and their results arrive at the end of the batch;
+until then each shows an estimate from the elapsed time and the measured speed
+(marked "≈"), not a bar stuck at 0 %.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+FALLBACK_SPEED = 4.0  # media seconds per wall second before anything has been measured
+
+
+def _parse(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+
+
+def _seconds_since(stamp: str | None, now: datetime) -> float | None:
+    at = _parse(stamp)
+    return None if at is None else max(0.0, (now - at).total_seconds())
+
+
+def measured_speed(jobs: list[Any], durations_ms: dict[int, int]) -> float | None:
+    """Media seconds transcribed per wall-clock second, over the finished jobs."""
+    media = wall = 0.0
+    for job in jobs:
+        start, end = _parse(job.started_at), _parse(job.finished_at)
+        if job.state != "done" or start is None or end is None:
+            continue
+        took = (end - start).total_seconds()
+        if took > 0:
+            media += durations_ms.get(job.exhibit_id, 0) / 1000
+            wall += took
+    return media / wall if wall > 0 and media > 0 else None
+
+
+def estimated_fraction(job: Any, duration_ms: int, speed: float | None, now: datetime | None = None) -> float:
+    """A running job's progress from its elapsed time (for files whose decode reports only at the end)."""
+    elapsed = _seconds_since(job.started_at, now or datetime.now(timezone.utc))
+    if elapsed is None or duration_ms <= 0:
+        return 0.0
+    expected = duration_ms / 1000 / (speed or FALLBACK_SPEED)
+    return min(0.95, elapsed / max(expected, 1.0))
+
+
+def overall_eta(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, tuple[float, float | None]],
+                speed: float | None) -> float | None:
+    """Seconds until every queued and running job is done (None: nothing to wait for)."""
+    speed = speed or FALLBACK_SPEED
+    total, waiting = 0.0, False
+    for job in jobs:
+        duration_s = durations_ms.get(job.exhibit_id, 0) / 1000
+        if job.state == "running":
+            waiting = True
+            fraction, eta = live.get(job.id, (job.progress or 0.0, job.eta_s))
+            if job.id not in live and not fraction:
+                fraction = estimated_fraction(job, durations_ms.get(job.exhibit_id, 0), speed)
+            total += eta if eta is not None and eta >= 0 else duration_s * (1 - fraction) / speed
+        elif job.state == "queued":
+            waiting = True
+            total += duration_s / speed
+    return total if waiting else None
+
+
+def eta_text(eta_s: float | None) -> str:
+    if eta_s is None or eta_s < 0:
+        return ""
+    eta = round(eta_s)
+    m, s = divmod(eta, 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -1,0 +1,168 @@
+"""Review and sign-off: the transcript's status, "n of N uncertain" (always shown), stepping
+through uncertain words (F8 / Shift+F8), marking a word reviewed, and marking verified."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QMessageBox, QWidget
+
+from app.core import editing, review
+from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
+from app.gui.player import Player
+from app.gui.segment_table import SegmentTable
+from app.gui.widgets import ElidedLabel, tool_button
+
+STATUS_COLOURS = {"verified": "#1a7f37", "edited": "#9a6700"}
+
+
+class ReviewBar(QWidget):
+    def __init__(self, session: EditSession, model: SegmentModel, table: SegmentTable, player: Player,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.model, self.table, self.player = session, model, table, player
+        self.review_index = -1
+        self.spans: list[review.UncertainSpan] = []
+        self.reviewed: set[tuple[int, str]] = set()
+        self.status_label = ElidedLabel("", 22)
+        self.status_label.setObjectName("status")
+        self.verify_button = tool_button("Mark verified…", "Sign off this transcript by name",
+                                         lambda: self.ask_verify())
+        self.prev_button = tool_button("◀", "Previous uncertain word (Shift+F8)", self.previous_uncertain)
+        self.next_button = tool_button("▶", "Next uncertain word (F8)", self.next_uncertain)
+        self.reviewed_button = tool_button("✓ Reviewed", "Mark this uncertain word reviewed (Ctrl+Shift+W)",
+                                           self.mark_current_reviewed)
+        self.count_label = QLabel("")
+        self.count_label.setFixedWidth(self.fontMetrics().horizontalAdvance("999 of 999 uncertain · 999 left") + 8)
+        self.count_label.setToolTip("The uncertain word shown, how many there are, and how many no one has "
+                                    "marked reviewed")
+        self.word_label = ElidedLabel("", 24)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for w in (self.status_label, self.verify_button, self.prev_button, self.count_label,
+                  self.next_button, self.reviewed_button):
+            row.addWidget(w)
+        row.addWidget(self.word_label, 1)
+
+    def buttons(self) -> list[QWidget]:
+        return [self.verify_button, self.prev_button, self.next_button, self.reviewed_button]
+
+    # --------------------------------------------------------------- status
+    def show_status(self, run_id: int | None) -> None:
+        if run_id is None:
+            self.status_label.set_text("")
+            return
+        state, by = editing.status(self.session.case, run_id)
+        text = {"machine draft": "Machine draft", "edited": "Edited (draft)"}.get(state, f"Verified by {by}")
+        colour = STATUS_COLOURS.get(state, "#57606a")
+        self.status_label.setStyleSheet(f"QLabel {{ color:{colour}; font-weight:bold; }}")
+        self.status_label.set_text(text)
+
+    # --------------------------------------------------------------- refresh
+    def refresh(self, reset_position: bool = False) -> None:
+        """Re-read the uncertain words and which are reviewed; the counter is always shown."""
+        if reset_position:
+            self.review_index = -1
+            self.word_label.set_text("")
+        run_id = self.session.run_id
+        if run_id is None:
+            self.spans, self.reviewed = [], set()
+        else:
+            self.spans = review.run_spans(self.session.case, run_id)
+            self.reviewed = review.reviewed_keys(self.session.case, run_id)
+        self.table.text_delegate.reviewed = tuple(
+            (span.start_ms, span.end_ms) for span in self.spans if span.key in self.reviewed)
+        self.table.viewport().update()
+        self.show_status(run_id)
+        self._show_count()
+
+    def unreviewed_count(self) -> int:
+        return sum(1 for s in self.spans if s.key not in self.reviewed)
+
+    def _show_count(self) -> None:
+        total = len(self.spans)
+        if self.session.run_id is None:
+            self.count_label.setText("")
+        elif not total:
+            self.count_label.setText("0 uncertain")
+        else:
+            n = self.review_index + 1 if 0 <= self.review_index < total else 0
+            self.count_label.setText(f"{n} of {total} uncertain · {self.unreviewed_count()} left")
+
+    # ---------------------------------------------------------------- stepping
+    def next_uncertain(self) -> None:
+        self._step(+1)
+
+    def previous_uncertain(self) -> None:
+        self._step(-1)
+
+    def _step(self, direction: int) -> None:
+        spans = self.spans
+        if not spans:
+            self.word_label.set_text("No uncertain words.")
+            self._show_count()
+            return
+        pos = self.player.position()
+        if 0 <= self.review_index < len(spans) and abs(spans[self.review_index].start_ms - pos) < 1500:
+            pos = spans[self.review_index].start_ms  # the seek may not have landed yet
+        if direction > 0:
+            later = [i for i, s in enumerate(spans) if s.start_ms > pos + 10]
+            index = later[0] if later else 0
+        else:
+            earlier = [i for i, s in enumerate(spans) if s.start_ms < pos - 10]
+            index = earlier[-1] if earlier else len(spans) - 1
+        self.review_index = index
+        span = spans[index]
+        row = self.model.row_of(span.segment_id)
+        if row >= 0:
+            self.table.go_to_row(row)
+            self.table.scrollTo(self.model.index(row, TEXT_COL), QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.player.seek(span.start_ms)
+        self._show_word(span)
+        self._show_count()
+
+    def _show_word(self, span: review.UncertainSpan) -> None:
+        prob = f" ({span.probability:.0%})" if span.probability is not None else ""
+        done = " · reviewed" if span.key in self.reviewed else ""
+        self.word_label.set_text(f"“{span.text[:60]}”{prob}{done}")
+
+    def mark_current_reviewed(self) -> bool:
+        """Mark the uncertain word last stepped to as reviewed (one undoable revision)."""
+        run_id = self.session.run_id
+        if run_id is None or not 0 <= self.review_index < len(self.spans):
+            return False
+        span = self.spans[self.review_index]
+        if span.key in self.reviewed:
+            return True
+        actor = self.session.actor()
+        self.session.do("Mark word reviewed", lambda: review.mark_reviewed(
+            self.session.case, run_id, span, actor=actor))
+        self.refresh()  # a first edit renumbers segments: look the span up again by its key
+        self.review_index = next((i for i, s in enumerate(self.spans) if s.key == span.key), -1)
+        self._show_word(span)
+        self._show_count()
+        return True
+
+    # ---------------------------------------------------------------- sign-off
+    def ask_verify(self, default_name: str = "") -> bool:
+        """Sign off as the user; say how many uncertain words were never reviewed, and ask."""
+        run_id = self.session.run_id
+        if run_id is None:
+            return False
+        name = default_name or self.session.actor()
+        left, total = self.unreviewed_count(), len(self.spans)
+        if left:
+            note = f"\n\n{left} of {total} uncertain words were never reviewed."
+        else:
+            note = f"\n\nAll {total} uncertain words were reviewed." if total else ""
+        answer = QMessageBox.question(self, "Mark verified",
+                                      f"Sign off this transcript as verified by {name}?{note}")
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.mark_verified(name)
+        return True
+
+    def mark_verified(self, name: str) -> None:
+        run_id, actor = self.session.run_id, self.session.actor()
+        if run_id is None:
+            return
+        self.session.do("Mark verified", lambda: editing.set_verified(
+            self.session.case, run_id, name, actor=actor))

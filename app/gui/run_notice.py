@@ -1,0 +1,75 @@
+"""A notice above the transcript when a run needs attention: no speech, damaged source,
+language uncertain (with a one-click re-run in a chosen language), or failed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.core.langcodes import language_name
+from app.core.store.views import RunSummary
+
+UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
+RERUN_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "ro", "pt", "ru", "uk", "ar", "tr",
+                   "sq", "lt", "lv", "cs", "sk", "hu", "bg", "el", "fa", "ur", "hi", "zh", "vi")
+
+
+def safe_language_name(code: str | None) -> str:
+    if not code:
+        return "unknown language"
+    try:
+        return language_name(code)
+    except Exception:  # noqa: BLE001 - an odd code is shown as it is
+        return code
+
+
+def language_uncertain(run: RunSummary | None) -> bool:
+    return bool(run and run.language_probability is not None and run.language_probability < UNCERTAIN_LANGUAGE)
+
+
+def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
+    """What to tell the reader about this run, in words."""
+    out = []
+    if run is None:
+        return out
+    if run.status == "complete" and run.segment_count == 0:
+        out.append("No speech was found in this recording.")
+    if language_uncertain(run):
+        out.append(f"Language uncertain: detected as {safe_language_name(run.language)} "
+                   f"({run.language_probability:.0%} sure).")
+    if truncated_source or run.truncated:
+        out.append("The file is truncated or damaged: the transcript covers only what could be read.")
+    if run.status not in ("complete", "running"):
+        out.append(f"This run did not finish ({run.status}).")
+    return out
+
+
+class RunNotice(QWidget):
+    rerunRequested = Signal(str)  # language code
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notice")
+        self.setStyleSheet("QWidget#notice { background:#fff1c2; } QLabel { color:#3d2e00; }")
+        self.setAutoFillBackground(True)
+        self.label = QLabel("")
+        self.label.setWordWrap(True)
+        self.language_box = QComboBox()
+        for code in RERUN_LANGUAGES:
+            self.language_box.addItem(safe_language_name(code), code)
+        self.rerun_button = QPushButton("Re-transcribe in this language")
+        self.rerun_button.clicked.connect(lambda: self.rerunRequested.emit(self.language_box.currentData()))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 3, 6, 3)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.language_box)
+        row.addWidget(self.rerun_button)
+        self.hide()
+
+    def show_run(self, run: RunSummary | None, truncated_source: bool) -> None:
+        texts = notices(run, truncated_source)
+        self.label.setText(" ".join(texts))
+        offer = bool(run and run.status == "complete" and (language_uncertain(run) or run.segment_count == 0))
+        self.language_box.setVisible(offer)
+        self.rerun_button.setVisible(offer)
+        self.setVisible(bool(texts))
