@@ -20,6 +20,7 @@ from datetime import datetime
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -28,17 +29,17 @@ from docx.text.run import Run
 
 from app.core.export import record
 from app.core.export.base import created_datetime, has_source_text, register, title
-from app.core.export.docx_body import add_body, add_closing, add_front, xml_safe
+from app.core.export.docx_body import add_body, add_closing, add_front, unnumbered, xml_safe
 from app.core.types import Transcript
 
 MARGIN = Cm(1.8)
 LEFT_MARGIN = Cm(2.4)  # room for the line numbers
-RED = RGBColor(0xB0, 0x00, 0x00)
+RED, GREY, BLACK = RGBColor(0xB0, 0x00, 0x00), RGBColor(0x70, 0x70, 0x70), RGBColor(0, 0, 0)
 BODY_FONT = "Arial"  # Word: has Latin, Cyrillic, Greek, Arabic; LibreOffice: Liberation Sans
 WATERMARK_XML = (
     '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
-    '<w:r><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"'
+    '<w:pPr><w:suppressLineNumbers/></w:pPr><w:r><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"'
     ' path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
     '<v:textpath on="t" fitshape="t"/></v:shapetype>'
     '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136"'
@@ -69,6 +70,7 @@ def build_document(transcript: Transcript) -> DocumentObject:
     _setup_page(doc, landscape=bilingual)
     if not bilingual:
         _number_lines(doc)
+        _line_number_style(doc)
     _set_core_properties(doc, transcript)
     _add_header(doc, transcript)
     _add_footer(doc, transcript)
@@ -87,12 +89,22 @@ def _setup_page(doc: DocumentObject, landscape: bool) -> None:
     short, long = Cm(21.0), Cm(29.7)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (long, short) if landscape else (short, long)
-    for side in ("right_margin", "top_margin", "bottom_margin"):
+    for side in ("right_margin", "top_margin"):
         setattr(section, side, MARGIN)
+    section.bottom_margin = Cm(2.3)  # the footer's two lines above the page's edge
     section.left_margin = MARGIN if landscape else LEFT_MARGIN
     normal = doc.styles["Normal"].font
     normal.name = BODY_FONT
     normal.size = Pt(10)
+    for name in ("Heading 1", "Heading 2"):
+        doc.styles[name].font.color.rgb = BLACK
+
+
+def _line_number_style(doc: DocumentObject) -> None:
+    """Word's "Line Number" character style: the numbers small and grey, not body size."""
+    style = doc.styles.add_style("Line Number", WD_STYLE_TYPE.CHARACTER)
+    style.font.size = Pt(7)
+    style.font.color.rgb = GREY
 
 
 def _number_lines(doc: DocumentObject) -> None:
@@ -129,7 +141,8 @@ def _set_core_properties(doc: DocumentObject, transcript: Transcript) -> None:
 
 def _add_header(doc: DocumentObject, transcript: Transcript) -> None:
     header = doc.sections[0].header
-    para = header.paragraphs[0]
+    para = _tight(unnumbered(header.paragraphs[0]))
+    para.style = doc.styles["Normal"]  # the Header style's own tab stops would catch the tab
     _small(para.add_run(xml_safe(record.running_head(transcript))))
     if record.is_draft(transcript):
         mark = _small(para.add_run("\tDRAFT — NOT VERIFIED"))
@@ -140,9 +153,10 @@ def _add_header(doc: DocumentObject, transcript: Transcript) -> None:
 
 def _add_footer(doc: DocumentObject, transcript: Transcript) -> None:
     footer = doc.sections[0].footer
-    para = footer.paragraphs[0]
+    para = _tight(unnumbered(footer.paragraphs[0]))
+    para.style = doc.styles["Normal"]
     _small(para.add_run(f"Source {xml_safe(transcript.source.name)} — SHA-256 {transcript.source.sha256}"))
-    status = footer.add_paragraph()
+    status = _tight(unnumbered(footer.add_paragraph(style=doc.styles["Normal"])))
     status.paragraph_format.tab_stops.add_tab_stop(_text_width(doc), alignment=2)  # right
     _small(status.add_run(f"Status: {xml_safe(record.status_text(transcript))}\tPage "))
     _add_field(status, "PAGE", "1")
@@ -165,6 +179,11 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
             char = OxmlElement("w:fldChar")
             char.set(qn("w:fldCharType"), kind)
             run._r.append(char)
+
+
+def _tight(paragraph: Paragraph) -> Paragraph:
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+    return paragraph
 
 
 def _small(run: Run) -> Run:

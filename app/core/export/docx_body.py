@@ -26,7 +26,7 @@ from app.core.types import Transcript
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 GREY = RGBColor(0x60, 0x60, 0x60)
 LABEL_W = Cm(4.0)
-TIME_W, SPEAKER_W, NUMBER_W = Cm(1.9), Cm(3.1), Cm(1.1)
+TIME_W, SPEAKER_W, NUMBER_W = Cm(1.9), Cm(3.1), Cm(1.4)
 LABEL_FILL = "EEEEEE"
 _AFTER_SUPPRESS = ("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
                    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
@@ -44,13 +44,13 @@ def xml_safe(text: str) -> str:
 
 
 def add_front(doc: DocumentObject, transcript: Transcript) -> None:
-    _unnumbered(doc.add_heading(record.heading(transcript).upper(), level=1))
-    _unnumbered(doc.add_paragraph(xml_safe(title(transcript))))
+    unnumbered(doc.add_heading(record.heading(transcript).upper(), level=1))
+    unnumbered(doc.add_paragraph(xml_safe(title(transcript))))
     _label_table(doc, record.interview_rows(transcript))
-    _unnumbered(doc.add_heading("Source and production", level=2))
+    unnumbered(doc.add_heading("Source and production", level=2))
     _label_table(doc, record.source_rows(transcript))
     heading = "Transcript and translation" if has_source_text(transcript) else "Transcript"
-    _unnumbered(doc.add_heading(heading, level=2))
+    unnumbered(doc.add_heading(heading, level=2))
 
 
 def _label_table(doc: DocumentObject, rows: list[tuple[str, str]]) -> None:
@@ -116,15 +116,15 @@ def _add_side_by_side(doc: DocumentObject, lines: list[record.Line],
 
 
 def add_closing(doc: DocumentObject, transcript: Transcript) -> None:
-    _unnumbered(doc.add_heading("How this record was produced", level=2))
+    unnumbered(doc.add_heading("How this record was produced", level=2))
     for text in record.closing_statement(transcript):
-        _unnumbered(doc.add_paragraph(xml_safe(text)))
+        unnumbered(doc.add_paragraph(xml_safe(text)))
 
 
 # --- helpers -----------------------------------------------------------------
 
 
-def _unnumbered(paragraph: Paragraph) -> Paragraph:
+def unnumbered(paragraph: Paragraph) -> Paragraph:
     """Leave a heading or statement out of the line numbering."""
     ppr = paragraph._p.get_or_add_pPr()
     ppr.insert_element_before(OxmlElement("w:suppressLineNumbers"), *_AFTER_SUPPRESS)

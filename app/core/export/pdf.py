@@ -171,12 +171,14 @@ def _write_front(pdf: FPDF, transcript: Transcript) -> None:
 
 
 def _label_table(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
+    pdf.set_font(FONT, size=8)  # a SHA-256 fits on one line
     with pdf.table(col_widths=(30, 70), first_row_as_headings=False, text_align="LEFT",
                    line_height=4.5, padding=1) as table:
         for label, value in rows:
             row = table.row()
             row.cell(label, style=LABEL)
             row.cell(value)
+    pdf.set_font(FONT, size=9)
 
 
 def _section_title(pdf: FPDF, text: str) -> None:
@@ -191,7 +193,7 @@ def _write_closing(pdf: FPDF, transcript: Transcript) -> None:
         pdf.add_page()
     _section_title(pdf, "How this record was produced")
     for paragraph in record.closing_statement(transcript):
-        pdf.multi_cell(0, 4.5, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
 
 

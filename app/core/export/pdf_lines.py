@@ -20,8 +20,18 @@ NUMBER_GREY, HEAD_GREY = 110, 235
 
 
 def write_numbered_lines(pdf: FPDF, lines: list[Line], font: str) -> None:
+    """Page breaks are made here, line by line (fpdf's own would split the column heads)."""
+    margin = pdf.b_margin
+    pdf.set_auto_page_break(False, margin)
     columns = text_columns(pdf, lines)
+    if pdf.get_y() + 3 * LINE_MM > pdf.page_break_trigger:
+        pdf.add_page()
     _column_heads(pdf, font, columns, lines)
+    _write_rows(pdf, lines, font, columns)
+    pdf.set_auto_page_break(True, margin)
+
+
+def _write_rows(pdf: FPDF, lines: list[Line], font: str, columns: list[tuple[float, float]]) -> None:
     number = 0
     for line in lines:
         pdf.set_font(font, "B", size=9)
