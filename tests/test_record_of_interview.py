@@ -157,7 +157,7 @@ def test_verified_pdf_has_no_draft_and_names_who_verified_it_and_when():
 
 def test_edited_unverified_pdf_is_still_a_draft():
     text = pdf_text(render("pdf", record(status="edited")))
-    assert "DRAFT" in text and "Status: edited, not verified" in text
+    assert "DRAFT — NOT VERIFIED" in text and "Status: edited, not verified" in text
 
 
 def test_pdf_numbers_every_printed_line():
@@ -165,10 +165,10 @@ def test_pdf_numbers_every_printed_line():
     segments = (Segment(0, 1000, "First.", speaker="A"), Segment(2000, 9000, long_text, speaker="B"),
                 Segment(9000, 9500, "Last.", speaker="A"))
     text = pdf_text(render("pdf", record(segments=segments)))
-    numbered = [int(m.group(1)) for m in re.finditer(r"^(\d+) ", text, re.M)]
+    numbered = [int(m.group(1)) for m in re.finditer(r"^(\d+) ", text, re.MULTILINE)]
     assert numbered == list(range(1, len(numbered) + 1)) and len(numbered) >= 5  # the long one wraps
-    assert re.search(r"^1 00:00:00 A First\.", text, re.M)
-    assert re.search(rf"^{numbered[-1]} 00:00:09 A Last\.", text, re.M)
+    assert re.search(r"^1 00:00:00 A First\.", text, re.MULTILINE)
+    assert re.search(rf"^{numbered[-1]} 00:00:09 A Last\.", text, re.MULTILINE)
 
 
 def test_inaudible_marker_where_no_words_were_recognised():
@@ -258,7 +258,7 @@ def test_export_run_fills_the_record_from_the_case(case, tmp_path):
     out = tmp_path / "out"
     export_run(case, run, out, ["pdf", "docx", "json"], actor="DC Jones")
     text = " ".join(pdf_text((out / "interview_17.pdf").read_bytes()).split())
-    assert "DRAFT" in text and SHA in text and "Page 1 of 1" in text
+    assert "DRAFT — NOT VERIFIED" in text and SHA in text and "Page 1 of 1" in text
     assert "OP-9" in text and "John Smith" in text and "[inaudible 00:00:02]" in text
     assert "by DC Jones" in text
     manifest = json.loads((out / "interview_17.manifest.json").read_text(encoding="utf-8"))
@@ -280,3 +280,5 @@ def test_cli_export_by_and_mark_uncertain(case, tmp_path):
                  "--by", "DC Karen Jones", "--mark-uncertain", "0.5"]) == 0
     text = " ".join(pdf_text((out / "interview_17.pdf").read_bytes()).split())
     assert "at [home?]." in text and "by DC Karen Jones" in text
+    assert main(["export", "--case", str(tmp_path / "case"), "--out", str(out), "--format", "pdf",
+                 "--mark-uncertain", "50"]) == 2  # a probability, not a percentage

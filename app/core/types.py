@@ -113,6 +113,10 @@ class ExportContext:
     exported_at: str = ""  # ISO 8601 UTC
     uncertain_below: float | None = None  # mark words recognised with a lower probability
 
+    def __post_init__(self) -> None:
+        if self.uncertain_below is not None and not 0.0 < self.uncertain_below <= 1.0:
+            raise ValueError("the uncertain-word threshold is a probability above 0 and at most 1")
+
 
 @dataclass(frozen=True)
 class Transcript:
