@@ -172,7 +172,7 @@ def _write_front(pdf: FPDF, transcript: Transcript) -> None:
 
 def _label_table(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
     pdf.set_font(FONT, size=8)  # a SHA-256 fits on one line
-    with pdf.table(col_widths=(30, 70), first_row_as_headings=False, text_align="LEFT",
+    with pdf.table(col_widths=(30, 70), first_row_as_headings=False, text_align="LEFT", align="LEFT",
                    line_height=4.5, padding=1) as table:
         for label, value in rows:
             row = table.row()
