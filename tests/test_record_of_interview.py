@@ -190,6 +190,9 @@ def test_uncertain_words_are_marked_only_when_asked():
         assert "I [was?] [home?], honestly." in text
         assert "[word?]: a word recognised with a probability below 50%" in " ".join(text.split())
     assert mark_uncertain("typed other text", words, 0.5) == "typed other text"  # words no longer match
+    clock = (Word(0, 100, " at", 0.9), Word(100, 200, " 9", 0.2), Word(200, 300, " o", 0.9),
+             Word(300, 400, "'clock.", 0.9))
+    assert mark_uncertain("at 9 o'clock.", clock, 0.5) == "at [9?] o'clock."  # word pieces stay joined
 
 
 def test_same_record_gives_identical_bytes():

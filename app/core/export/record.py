@@ -231,11 +231,18 @@ def segment_text(segment: Segment, uncertain_below: float | None = None) -> str:
 
 
 def mark_uncertain(text: str, words: tuple[Word, ...], below: float) -> str:
-    """Each word recognised with probability < `below` as `[word?]` (text kept if words differ)."""
+    """Each word recognised with probability < `below` as `[word?]` (text kept if words differ).
+
+    Words keep their own spacing: Whisper splits "9 o'clock" into " 9", " o", "'clock".
+    """
     if not words or " ".join("".join(w.text for w in words).split()) != " ".join(text.split()):
         return text
-    return " ".join(_mark(w) if w.probability < below else w.text.strip() for w in words
-                    if w.text.strip())
+    pieces = []
+    for w in words:
+        core = w.text.strip()
+        leading = w.text[: len(w.text) - len(w.text.lstrip())]
+        pieces.append(leading + (_mark(w) if core and w.probability < below else core))
+    return " ".join("".join(pieces).split())
 
 
 def _mark(word: Word) -> str:
