@@ -143,6 +143,7 @@ def test_pdf_carries_the_header_fields_the_exporter_and_the_closing_statement():
     assert "produced by machine transcription of the recording interview_mono.wav" in text
     assert f"speech recognition model base (SHA-256 {'ab' * 32})" in text
     assert "has not been checked by a person" in text
+    assert f"Checked against the recording by: {'_' * 30}" in text  # left for a signature
     assert "beam search 5, voice activity detection on, language detected automatically: Polish (p=0.99)" in text
     assert "beam_size=" not in text
 
@@ -153,6 +154,8 @@ def test_verified_pdf_has_no_draft_and_names_who_verified_it_and_when():
     assert "DRAFT" not in text
     assert "Status: verified by DS Raj Patel on 2026-12-01 08:15 UTC" in text
     assert "checked against the recording and verified by DS Raj Patel" in " ".join(text.split())
+    assert "Checked against the recording by: DS Raj Patel" in text
+    assert "Date: 2026-12-01 08:15 UTC" in text
 
 
 def test_edited_unverified_pdf_is_still_a_draft():
@@ -261,7 +264,7 @@ def test_export_run_fills_the_record_from_the_case(case, tmp_path):
     out = tmp_path / "out"
     export_run(case, run, out, ["pdf", "docx", "json"], actor="DC Jones")
     text = " ".join(pdf_text((out / "interview_17.pdf").read_bytes()).split())
-    assert "DRAFT — NOT VERIFIED" in text and SHA in text and "Page 1 of 1" in text
+    assert "DRAFT — NOT VERIFIED" in text and SHA in text and "Page 1 of 2" in text
     assert "OP-9" in text and "John Smith" in text and "[inaudible 00:00:02]" in text
     assert "by DC Jones" in text
     manifest = json.loads((out / "interview_17.manifest.json").read_text(encoding="utf-8"))

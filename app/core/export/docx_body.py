@@ -119,6 +119,9 @@ def add_closing(doc: DocumentObject, transcript: Transcript) -> None:
     unnumbered(doc.add_heading("How this record was produced", level=2))
     for text in record.closing_statement(transcript):
         unnumbered(doc.add_paragraph(xml_safe(text)))
+    for text in record.signature_lines(transcript):
+        para = unnumbered(doc.add_paragraph(xml_safe(text)))
+        para.paragraph_format.space_before = Pt(10)
 
 
 # --- helpers -----------------------------------------------------------------

@@ -195,6 +195,11 @@ def _write_closing(pdf: FPDF, transcript: Transcript) -> None:
     for paragraph in record.closing_statement(transcript):
         pdf.multi_cell(0, 4.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
+    pdf.ln(4)
+    if pdf.will_page_break(21):
+        pdf.add_page()
+    for line in record.signature_lines(transcript):
+        pdf.multi_cell(0, 7, line, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 register(PdfExporter())

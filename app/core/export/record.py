@@ -292,6 +292,17 @@ def _markings(t: Transcript) -> str:
     return text
 
 
+def signature_lines(t: Transcript) -> list[str]:
+    """Where the person who checked the record signs (name and date filled in once verified)."""
+    blank = "_" * 30
+    verified = t.status == STATUS_VERIFIED
+    return [
+        f"Checked against the recording by: {t.verified_by if verified and t.verified_by else blank}",
+        f"Date: {when_text(t.verified_at) if verified and t.verified_at else blank}",
+        f"Signature: {blank}",
+    ]
+
+
 def translation_statement(t: Transcript) -> str:
     source = t.source_language or (t.language if t.task == "translate" else None)
     target = "en" if t.task == "translate" else t.language
