@@ -288,3 +288,11 @@ def test_cli_export_by_and_mark_uncertain(case, tmp_path):
     assert "at [home?]." in text and "by DC Karen Jones" in text
     assert main(["export", "--case", str(tmp_path / "case"), "--out", str(out), "--format", "pdf",
                  "--mark-uncertain", "50"]) == 2  # a probability, not a percentage
+
+
+def test_a_row_continued_on_the_next_page_names_its_speaker_again():
+    speech = "I walked down to the river and waited there until the others came back. " * 60
+    reader = PdfReader(io.BytesIO(render("pdf", record(segments=(Segment(0, 90_000, speech, speaker="WITNESS"),)))))
+    second = reader.pages[1].extract_text()
+    assert re.search(r"^\d+ WITNESS \w", second, re.MULTILINE)
+    assert len(re.findall(r"WITNESS", second)) == 1

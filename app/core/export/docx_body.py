@@ -25,7 +25,7 @@ from app.core.types import Transcript
 # Characters XML 1.0 cannot hold (python-docx would raise): shown as U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 GREY = RGBColor(0x60, 0x60, 0x60)
-LABEL_W = Cm(4.0)
+LABEL_W = Cm(4.4)
 TIME_W, SPEAKER_W, NUMBER_W = Cm(1.9), Cm(3.1), Cm(1.4)
 LABEL_FILL = "EEEEEE"
 _AFTER_SUPPRESS = ("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",

@@ -40,11 +40,13 @@ def _write_rows(pdf: FPDF, lines: list[Line], font: str, columns: list[tuple[flo
         texts = [_wrap(pdf, text, width) for text, (_, width) in zip(line.texts, columns)]
         rows = max(len(speaker), *(len(t) for t in texts))
         for i in range(rows):
+            who = _at(speaker, i)
             if pdf.get_y() + LINE_MM > pdf.page_break_trigger:
                 pdf.add_page()
                 _column_heads(pdf, font, columns, lines)
+                who = who or speaker[0]  # a row continued on a new page names its speaker again
             number += 1
-            _print_line(pdf, font, number, line.time if i == 0 else "", _at(speaker, i),
+            _print_line(pdf, font, number, line.time if i == 0 else "", who,
                         [(_at(t, i), x) for t, (x, _) in zip(texts, columns)])
         pdf.set_y(pdf.get_y() + GAP_MM)
 
