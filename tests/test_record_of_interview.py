@@ -296,3 +296,11 @@ def test_a_row_continued_on_the_next_page_names_its_speaker_again():
     second = reader.pages[1].extract_text()
     assert re.search(r"^\d+ WITNESS \w", second, re.MULTILINE)
     assert len(re.findall(r"WITNESS", second)) == 1
+
+
+def test_a_word_wider_than_the_column_is_cut_not_lost():
+    token = "https://police.uk/" + "z" * 300
+    text = pdf_text(render("pdf", record(segments=(Segment(0, 1000, f"see {token} now", speaker="A"),))))
+    body = text[text.index("Speaker Text"):text.index("How this record")]
+    assert body.count("z") == 300 and "see" in body and "now" in body
+    assert len(re.findall(r"^\d+ ", body, re.MULTILINE)) >= 3

@@ -84,23 +84,54 @@ def _print_line(pdf: FPDF, font: str, number: int, time: str, speaker: str,
     pdf.set_text_color(NUMBER_GREY)
     pdf.set_xy(pdf.l_margin - NUMBER_MM - 2, y)
     pdf.cell(NUMBER_MM, LINE_MM, str(number), align="R")
-    pdf.set_xy(pdf.l_margin, y)
-    pdf.cell(TIME_MM, LINE_MM, time)
+    if time:
+        pdf.set_xy(pdf.l_margin, y)
+        pdf.cell(TIME_MM, LINE_MM, time)
     pdf.set_text_color(0)
-    pdf.set_font(font, "B", size=9)
-    pdf.set_xy(pdf.l_margin + TIME_MM, y)
-    pdf.cell(SPEAKER_MM, LINE_MM, speaker)
+    if speaker:
+        pdf.set_font(font, "B", size=9)
+        pdf.set_xy(pdf.l_margin + TIME_MM, y)
+        pdf.cell(SPEAKER_MM, LINE_MM, speaker)
     pdf.set_font(font, size=9)
     for text, x in texts:
-        pdf.set_xy(x, y)
-        pdf.cell(0, LINE_MM, text)
+        if text:  # empty cells cost as much as full ones
+            pdf.set_xy(x, y)
+            pdf.cell(0, LINE_MM, text)
     pdf.set_y(y + LINE_MM)
 
 
 def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Greedy word wrap to `width` (fpdf's multi_cell does the same ~10x slower; it is
+    still used for shaped scripts, whose widths only the shaper knows)."""
     if not text:
         return [""]
-    return pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES", padding=0)
+    if pdf.text_shaping:
+        return pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES", padding=0)
+    room = width - 2 * pdf.c_margin
+    space = pdf.get_string_width(" ")
+    lines: list[str] = []
+    current, used = "", 0.0
+    for word in _pieces(pdf, text.split(), room):
+        size = pdf.get_string_width(word)
+        if current and used + space + size > room:
+            lines.append(current)
+            current, used = "", 0.0
+        current, used = (f"{current} {word}", used + space + size) if current else (word, size)
+    return [*lines, current]
+
+
+def _pieces(pdf: FPDF, words: list[str], room: float) -> list[str]:
+    """Words, a word wider than a line cut into pieces that fit."""
+    pieces = []
+    for word in words:
+        while pdf.get_string_width(word) > room and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and pdf.get_string_width(word[:cut]) > room:
+                cut -= 1
+            pieces.append(word[:cut])
+            word = word[cut:]
+        pieces.append(word)
+    return pieces
 
 
 def _at(items: list[str], index: int) -> str:
