@@ -15,7 +15,7 @@ from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Row
+from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from app.core.export import record
@@ -134,12 +134,12 @@ def unnumbered(paragraph: Paragraph) -> Paragraph:
     return paragraph
 
 
-def _shade(cell: object, fill: str) -> None:
+def _shade(cell: _Cell, fill: str) -> None:
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
+    cell._tc.get_or_add_tcPr().append(shading)
 
 
 def _repeat_as_header(row: _Row) -> None:
