@@ -307,26 +307,28 @@ def docx_tables(raw: bytes) -> tuple[docx.document.Document, list[list[list[str]
 
 
 def test_docx_provenance_and_segments():
-    doc, (prov, segs) = docx_tables(render("docx", make_transcript()))
-    assert doc.paragraphs[0].text == "Transcript of interview_mono.wav"
+    doc, (interview, prov) = docx_tables(render("docx", make_transcript()))
+    assert doc.paragraphs[0].text == "RECORD OF INTERVIEW"
+    assert doc.paragraphs[1].text == "Transcript of interview_mono.wav"
+    assert interview[0][0] == "Case reference"
     prov_map = {row[0]: row[1] for row in prov}
     assert prov_map["SHA-256"] == SHA
-    assert prov_map["Model"] == f"base (sha256 {MODEL_SHA})"
+    assert prov_map["Model"] == "base" and prov_map["Model SHA-256"] == MODEL_SHA
     assert prov_map["Status"] == "machine draft"
-    assert prov_map["Created"] == "2025-11-23T17:52:03Z"
-    assert segs[0] == ["Time", "Speaker", "Text"]
-    assert segs[1] == ["00:00:01.200\n00:00:04.500", "SPEAKER_00", TEXT_1]
-    assert segs[3] == ["00:01:10.000\n00:01:11.000", "", "Tak.  [low_confidence]"]
+    assert prov_map["Produced"] == "2025-11-23 17:52 UTC"
+    body = [p.text for p in doc.paragraphs if p.text.startswith("00:")]
+    assert body[0] == f"00:00:01\tSPEAKER_00\t{TEXT_1}"
+    assert body[2] == "00:01:10\t\tTak. [low confidence]"
     footer = "\n".join(p.text for p in doc.sections[0].footer.paragraphs)
     assert SHA in footer
     assert doc.core_properties.created.isoformat() == "2025-11-23T17:52:03+00:00"
     assert doc.core_properties.identifier == SHA
 
 
-def test_docx_translation_has_four_columns():
-    _, (_, segs) = docx_tables(render("docx", make_translation()))
-    assert segs[0] == ["Time", "Speaker", "Original", "Translation"]
-    assert segs[2][2:] == [TEXT_2, f"{TRANSLATION_2}  [{FLAG_LENGTH_SHORT}]"]
+def test_docx_translation_is_side_by_side():
+    _, (_, _, segs) = docx_tables(render("docx", make_translation()))
+    assert segs[0] == ["Line", "Time", "Speaker", "Original (Polish)", "Translation (English)"]
+    assert segs[2][3:] == [TEXT_2, f"{TRANSLATION_2} [translation may be incomplete]"]
 
 
 def test_docx_page_number_fields():
@@ -353,8 +355,8 @@ def test_pdf_contains_hash_and_diacritics():
     text = pdf_text(raw)
     assert SHA in text
     assert "Łukasz Żółć" in text
-    assert "SPEAKER_01" in text and "00:01:02.345" in text
-    assert "Page 1 of 1" in text
+    assert "SPEAKER_01" in text and "00:01:02" in text
+    assert "Page 1 of 2" in text
     meta = PdfReader(io.BytesIO(raw)).metadata
     assert meta.creation_date.isoformat().startswith("2025-11-23T17:52:03")
 

@@ -26,8 +26,9 @@ from app.core.usecases.enqueueing import check_model, enqueue
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
 
 
-def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str) -> None:
-    for path in export_run(case, run_id, out, formats, basename):
+def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
+                  by: str | None = None, uncertain_below: float | None = None) -> None:
+    for path in export_run(case, run_id, out, formats, basename, actor=by, uncertain_below=uncertain_below):
         print(path)
 
 
@@ -107,7 +108,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 fail(exhibit.source.path, "nothing transcribed yet for this exhibit")
                 status = FAILED
                 continue
-            write_exports(case, run_id, args.out, formats, names[exhibit.source.path])
+            write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
+                          args.mark_uncertain)
         return status
     finally:
         case.close()
@@ -128,5 +130,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", default=FORMATS_DEFAULT)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--task", default=None, help="which run to export: transcribe, translate, text-translate")
+    p.add_argument("--by", default=None, help="the exporter's name, printed on the record (default: the OS user)")
+    p.add_argument("--mark-uncertain", type=float, default=None, metavar="P",
+                   help="DOCX/PDF: show words recognised with a probability below P (e.g. 0.5) as [word?]")
     add_case_option(p)
     p.set_defaults(handler=cmd_export)

@@ -89,6 +89,37 @@ class SoftwareInfo:
 
 
 @dataclass(frozen=True)
+class InterviewDetails:
+    """The header of a record of interview, kept in the case per exhibit."""
+
+    case_ref: str = ""
+    exhibit_ref: str = ""
+    interviewee: str = ""
+    officers: tuple[str, ...] = ()
+    present: tuple[str, ...] = ()  # others present (solicitor, interpreter, appropriate adult...)
+    place: str = ""
+    date: str = ""
+    start: str = ""  # time the interview started, as the officer gives it
+    end: str = ""
+
+    def is_empty(self) -> bool:
+        return self == InterviewDetails()
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """Who asked for an export, when, and how: set by the export use case, read by DOCX/PDF."""
+
+    exported_by: str = ""
+    exported_at: str = ""  # ISO 8601 UTC
+    uncertain_below: float | None = None  # mark words recognised with a lower probability
+
+    def __post_init__(self) -> None:
+        if self.uncertain_below is not None and not 0.0 < self.uncertain_below <= 1.0:
+            raise ValueError("the uncertain-word threshold is a probability above 0 and at most 1")
+
+
+@dataclass(frozen=True)
 class Transcript:
     """A transcript (or translation) snapshot with everything needed to reproduce it."""
 
@@ -106,6 +137,9 @@ class Transcript:
     run_id: int | None = None
     status: str = "machine draft"  # "machine draft" | "edited" | "verified"
     verified_by: str | None = None
+    verified_at: str | None = None  # ISO 8601 UTC, when verified_by signed it off
+    interview: InterviewDetails | None = None
+    export: ExportContext | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,8 +1,11 @@
-"""Evidential DOCX (python-docx).
+"""Evidential DOCX (python-docx): the record of interview, with the same content as the PDF.
 
-Title, a provenance table, then the segments as a table: Time, Speaker, Text,
-or Time, Speaker, Original, Translation for text translations. The footer of
-every page carries the source's SHA-256 and "Page X of Y" (Word fields).
+The header fields and the provenance in words as two tables, then the text with
+every line numbered in the margin (Word's own line numbering: a court can cite
+"page 3, line 12"), or a numbered side-by-side table for a translation, then the
+closing statement (docx_body.py). Every page has a header (case and exhibit
+references; "DRAFT — NOT VERIFIED" and a DRAFT watermark until verified) and a
+footer with the source's SHA-256, the status and "Page X of Y" (Word fields).
 
 Reruns are byte-identical: core properties come from transcript.created_at and
 the ZIP entries are re-stamped with that time (python-docx stamps "now").
@@ -11,37 +14,42 @@ the ZIP entries are re-stamped with that time (python-docx stamps "now").
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import datetime
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
-from docx.oxml import OxmlElement
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from app.core.export.base import (
-    created_datetime,
-    display_text,
-    has_source_text,
-    hhmmss,
-    provenance_items,
-    register,
-    title,
-)
-from app.core.types import Segment, Transcript
+from app.core.export import record
+from app.core.export.base import created_datetime, has_source_text, register, title
+from app.core.export.docx_body import add_body, add_closing, add_front, unnumbered, xml_safe
+from app.core.types import Transcript
 
-# Characters XML 1.0 cannot hold (python-docx would raise): shown as U+FFFD.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MARGIN = Cm(1.8)
-FLAG_COLOUR = RGBColor(0xB0, 0x00, 0x00)
-TIME_W, SPEAKER_W = Cm(2.8), Cm(3.0)
+LEFT_MARGIN = Cm(2.4)  # room for the line numbers
+RED, GREY, BLACK = RGBColor(0xB0, 0x00, 0x00), RGBColor(0x70, 0x70, 0x70), RGBColor(0, 0, 0)
 BODY_FONT = "Arial"  # Word: has Latin, Cyrillic, Greek, Arabic; LibreOffice: Liberation Sans
+WATERMARK_XML = (
+    '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<w:pPr><w:suppressLineNumbers/></w:pPr><w:r><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"'
+    ' path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136"'
+    ' style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:150pt;rotation:315;'
+    'z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;'
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f"'
+    ' fillcolor="#d8d8d8" stroked="f"><v:fill opacity=".6"/>'
+    '<v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt" string="{text}"/>'
+    '</v:shape></w:pict></w:r></w:p>'
+)
 
 
 class DocxExporter:
@@ -58,59 +66,102 @@ class DocxExporter:
 
 def build_document(transcript: Transcript) -> DocumentObject:
     doc = Document()
-    _setup_page(doc, landscape=has_source_text(transcript))
+    bilingual = has_source_text(transcript)
+    _setup_page(doc, landscape=bilingual)
+    if not bilingual:
+        _number_lines(doc)
+        _line_number_style(doc)
     _set_core_properties(doc, transcript)
+    _add_header(doc, transcript)
     _add_footer(doc, transcript)
-    doc.add_heading(xml_safe(title(transcript)), level=1)
-    _add_provenance_table(doc, transcript)
-    doc.add_paragraph()
-    _add_segment_table(doc, transcript)
+    add_front(doc, transcript)
+    add_body(doc, transcript)
+    add_closing(doc, transcript)
     return doc
 
 
-# --- page, properties, footer ------------------------------------------------
+# --- page, properties --------------------------------------------------------
 
 
 def _setup_page(doc: DocumentObject, landscape: bool) -> None:
-    """A4 (portrait, or landscape for the 4-column translation table)."""
+    """A4 (portrait, or landscape for the side-by-side translation)."""
     section = doc.sections[0]
     short, long = Cm(21.0), Cm(29.7)
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (long, short) if landscape else (short, long)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+    for side in ("right_margin", "top_margin"):
         setattr(section, side, MARGIN)
+    section.bottom_margin = Cm(2.3)  # the footer's two lines above the page's edge
+    section.left_margin = MARGIN if landscape else LEFT_MARGIN
     normal = doc.styles["Normal"].font
     normal.name = BODY_FONT
     normal.size = Pt(10)
+    for name in ("Heading 1", "Heading 2"):
+        doc.styles[name].font.color.rgb = BLACK
+
+
+def _line_number_style(doc: DocumentObject) -> None:
+    """Word's "Line Number" character style: the numbers small and grey, not body size."""
+    style = doc.styles.add_style("Line Number", WD_STYLE_TYPE.CHARACTER)
+    style.font.size = Pt(7)
+    style.font.color.rgb = GREY
+
+
+def _number_lines(doc: DocumentObject) -> None:
+    """Word's line numbering: every line, continuous through the document, in the margin."""
+    numbering = OxmlElement("w:lnNumType")
+    numbering.set(qn("w:countBy"), "1")
+    numbering.set(qn("w:restart"), "continuous")
+    numbering.set(qn("w:distance"), str(Cm(0.5).twips))
+    sect_pr = doc.sections[0]._sectPr
+    page_margins = sect_pr.find(qn("w:pgMar"))
+    page_margins.addnext(numbering)  # schema order: pgSz, pgMar, ..., lnNumType, ..., cols
 
 
 def _set_core_properties(doc: DocumentObject, transcript: Transcript) -> None:
     props = doc.core_properties
     when = created_datetime(transcript).replace(tzinfo=None)  # python-docx writes it as UTC
     software = f"{transcript.software.name} {transcript.software.version}".strip()
-    props.title = title(transcript)
+    props.title = f"{record.heading(transcript)}: {title(transcript)}"
     props.subject = f"SHA-256 of source: {transcript.source.sha256}"
     props.identifier = transcript.source.sha256
     props.author = software
     props.last_modified_by = software
-    props.comments = f"Status: {transcript.status}"
+    props.comments = f"Status: {record.status_text(transcript)}"
     props.keywords = ""
-    props.category = "transcript"
+    props.category = "record of interview"
     props.created = when
     props.modified = when
     props.last_printed = when
     props.revision = 1
 
 
+# --- header and footer -------------------------------------------------------
+
+
+def _add_header(doc: DocumentObject, transcript: Transcript) -> None:
+    header = doc.sections[0].header
+    para = _tight(unnumbered(header.paragraphs[0]))
+    para.style = doc.styles["Normal"]  # the Header style's own tab stops would catch the tab
+    _small(para.add_run(xml_safe(record.running_head(transcript))))
+    if record.is_draft(transcript):
+        mark = _small(para.add_run("\tDRAFT — NOT VERIFIED"))
+        mark.bold, mark.font.color.rgb = True, RED
+        para.paragraph_format.tab_stops.add_tab_stop(_text_width(doc), alignment=2)  # right
+        header._element.append(parse_xml(WATERMARK_XML.format(text=record.DRAFT_MARK)))
+
+
 def _add_footer(doc: DocumentObject, transcript: Transcript) -> None:
     footer = doc.sections[0].footer
-    para = footer.paragraphs[0]
-    _small(para.add_run(f"Source {transcript.source.name} — SHA-256 {transcript.source.sha256}"))
-    pages = footer.add_paragraph()
-    _small(pages.add_run("Page "))
-    _add_field(pages, "PAGE", "1")
-    _small(pages.add_run(" of "))
-    _add_field(pages, "NUMPAGES", "1")
+    para = _tight(unnumbered(footer.paragraphs[0]))
+    para.style = doc.styles["Normal"]
+    _small(para.add_run(f"Source {xml_safe(transcript.source.name)} — SHA-256 {transcript.source.sha256}"))
+    status = _tight(unnumbered(footer.add_paragraph(style=doc.styles["Normal"])))
+    status.paragraph_format.tab_stops.add_tab_stop(_text_width(doc), alignment=2)  # right
+    _small(status.add_run(f"Status: {xml_safe(record.status_text(transcript))}\tPage "))
+    _add_field(status, "PAGE", "1")
+    _small(status.add_run(" of "))
+    _add_field(status, "NUMPAGES", "1")
 
 
 def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
@@ -130,77 +181,14 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
             run._r.append(char)
 
 
+def _tight(paragraph: Paragraph) -> Paragraph:
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+    return paragraph
+
+
 def _small(run: Run) -> Run:
     run.font.size = Pt(8)
     return run
-
-
-# --- tables ------------------------------------------------------------------
-
-
-def _add_provenance_table(doc: DocumentObject, transcript: Transcript) -> None:
-    items = provenance_items(transcript)
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    width = _text_width(doc)
-    for label, value in items:
-        label_cell, value_cell = table.add_row().cells
-        label_cell.paragraphs[0].add_run(label).bold = True
-        value_cell.paragraphs[0].add_run(xml_safe(value))
-    _set_widths(table, [Cm(3.0), width - Cm(3.0)])
-
-
-def _add_segment_table(doc: DocumentObject, transcript: Transcript) -> None:
-    bilingual = has_source_text(transcript)
-    headings = (
-        ["Time", "Speaker", "Original", "Translation"] if bilingual else ["Time", "Speaker", "Text"]
-    )
-    table = doc.add_table(rows=1, cols=len(headings))
-    table.style = "Table Grid"
-    for cell, heading in zip(table.rows[0].cells, headings):
-        cell.paragraphs[0].add_run(heading).bold = True
-    _repeat_as_header(table.rows[0])
-    for segment in transcript.segments:
-        _fill_segment_row(table.add_row().cells, segment, bilingual)
-    rest = _text_width(doc) - TIME_W - SPEAKER_W
-    text_widths = [rest // 2, rest - rest // 2] if bilingual else [rest]
-    _set_widths(table, [TIME_W, SPEAKER_W, *text_widths])
-
-
-def _fill_segment_row(cells: tuple[_Cell, ...], segment: Segment, bilingual: bool) -> None:
-    time_para = cells[0].paragraphs[0]
-    time_para.add_run(hhmmss(segment.start_ms)).add_break()
-    time_para.add_run(hhmmss(segment.end_ms))
-    cells[1].paragraphs[0].add_run(xml_safe(segment.speaker or ""))
-    if bilingual:
-        cells[2].paragraphs[0].add_run(xml_safe(display_text(segment.source_text)))
-    text_para = cells[-1].paragraphs[0]
-    text_para.add_run(xml_safe(display_text(segment.text)))
-    for flag in segment.flags:
-        run = text_para.add_run(f"  [{flag}]")
-        run.italic = True
-        run.font.color.rgb = FLAG_COLOUR
-
-
-def xml_safe(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def _repeat_as_header(row: _Row) -> None:
-    """Repeat the heading row at the top of each page (no python-docx API for it)."""
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
-
-
-def _set_widths(table: Table, widths: list[int]) -> None:
-    """Word reads cell widths, LibreOffice the grid columns: set both."""
-    table.autofit = False
-    for column, width in zip(table.columns, widths):
-        column.width = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
 
 
 def _text_width(doc: DocumentObject) -> int:

@@ -1,9 +1,14 @@
-"""Evidential PDF (fpdf2), with the same content as the DOCX.
+"""Evidential PDF (fpdf2): the record of interview, with the same content as the DOCX.
+
+Front page: the interview's header fields and the provenance in words; then the
+numbered lines (pdf_lines.py); then the closing statement of how the record was
+produced. Every page carries a header (case and exhibit references), a DRAFT
+watermark until the transcript is verified, and a footer with the source's SHA-256,
+the status and "Page X of Y".
 
 DejaVu Sans (a Unicode TTF, embedded as a subset) renders Polish, Romanian,
-Cyrillic, Greek... Each page has a header with the source's name and SHA-256
-and a footer "Page X of Y". The creation date comes from transcript.created_at,
-so reruns give byte-identical files.
+Cyrillic, Greek... The creation date comes from transcript.created_at and the
+export time from the export context, so the same transcript gives the same bytes.
 """
 
 from __future__ import annotations
@@ -16,18 +21,16 @@ from pathlib import Path
 from fpdf import FPDF, FontFace
 
 import app
+from app.core.export import record
 from app.core.export.base import (
     ExportError,
     created_datetime,
-    display_text,
-    flags_suffix,
     has_source_text,
-    hhmmss,
-    provenance_items,
     register,
     title,
 )
-from app.core.types import Segment, Transcript
+from app.core.export.pdf_lines import write_numbered_lines
+from app.core.types import Transcript
 
 FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -36,9 +39,10 @@ FONT_DIRS = (
     Path(sys.prefix) / "share" / "parley" / "fonts",  # an installed wheel's data files
     Path("/usr/share/fonts/truetype/dejavu"),  # Debian/Ubuntu fonts-dejavu-core
 )
-HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
+LABEL = FontFace(emphasis="BOLD", fill_color=(238, 238, 238))
 MARGIN_MM = 15
-TIME_MM, SPEAKER_MM = 26.0, 26.0
+LEFT_MM = 22  # room for the line numbers
+GREY, RED, WATERMARK = 90, (176, 0, 0), 222
 
 
 class PdfExporter:
@@ -49,22 +53,21 @@ class PdfExporter:
     def render(self, transcript: Transcript) -> bytes:
         pdf = EvidencePdf(transcript)
         pdf.add_page()
-        _write_title(pdf, transcript)
-        _write_provenance(pdf, transcript)
-        pdf.ln(4)
-        _write_segments(pdf, transcript)
+        _write_front(pdf, transcript)
+        write_numbered_lines(pdf, record.body_lines(transcript), FONT)
+        _write_closing(pdf, transcript)
         return bytes(pdf.output())
 
 
 class EvidencePdf(FPDF):
-    """FPDF with Parley's page header and footer."""
+    """FPDF with the record's page header, DRAFT watermark and footer."""
 
     def __init__(self, transcript: Transcript) -> None:
         orientation = "landscape" if has_source_text(transcript) else "portrait"
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.transcript = transcript
-        self.set_margins(MARGIN_MM, MARGIN_MM + 5, MARGIN_MM)
-        self.set_auto_page_break(auto=True, margin=MARGIN_MM + 5)
+        self.set_margins(LEFT_MM, MARGIN_MM + 5, MARGIN_MM)
+        self.set_auto_page_break(auto=True, margin=MARGIN_MM + 8)
         for style, filename in FONT_FILES.items():
             self.add_font(FONT, style, str(font_path(filename)))
         self.set_font(FONT, size=9)
@@ -72,20 +75,39 @@ class EvidencePdf(FPDF):
         _set_metadata(self, transcript)
 
     def header(self) -> None:
-        source = self.transcript.source
+        if record.is_draft(self.transcript):
+            self._watermark()
         self.set_y(MARGIN_MM - 5)
         self.set_font(FONT, size=7)
-        self.set_text_color(90)
-        self.cell(0, 4, f"{source.name} — SHA-256 {source.sha256}", align="L")
+        self.set_text_color(GREY)
+        self.cell(0, 4, record.running_head(self.transcript), align="L")
+        if record.is_draft(self.transcript):
+            self.set_x(self.l_margin)
+            self.set_font(FONT, "B", size=8)
+            self.set_text_color(*RED)
+            self.cell(0, 4, "DRAFT — NOT VERIFIED", align="R")
         self.set_text_color(0)
         self.set_font(FONT, size=9)
         self.set_y(self.t_margin)
 
+    def _watermark(self) -> None:
+        """A large grey DRAFT across the page, drawn first so the text lies over it."""
+        self.set_font(FONT, "B", size=110)
+        self.set_text_color(WATERMARK)
+        width = self.get_string_width(record.DRAFT_MARK)
+        x, y = self.w / 2, self.h / 2
+        with self.rotation(45, x, y):
+            self.text(x - width / 2, y + 14, record.DRAFT_MARK)
+
     def footer(self) -> None:
-        self.set_y(-MARGIN_MM)
+        self.set_y(-MARGIN_MM - 3)
         self.set_font(FONT, size=7)
-        self.set_text_color(90)
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(GREY)
+        self.cell(0, 3.5, f"Source SHA-256 {self.transcript.source.sha256}", align="L",
+                  new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 3.5, f"Status: {record.status_text(self.transcript)}", align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 3.5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
 
 
@@ -124,7 +146,7 @@ def _complex_char(ch: str) -> bool:
 def _set_metadata(pdf: FPDF, transcript: Transcript) -> None:
     software = f"{transcript.software.name} {transcript.software.version}".strip()
     pdf.set_creation_date(created_datetime(transcript))
-    pdf.set_title(title(transcript))
+    pdf.set_title(f"{record.heading(transcript)}: {title(transcript)}")
     pdf.set_subject(f"SHA-256 of source: {transcript.source.sha256}")
     pdf.set_author(software)
     pdf.set_creator(software)
@@ -132,60 +154,52 @@ def _set_metadata(pdf: FPDF, transcript: Transcript) -> None:
         pdf.set_lang(transcript.language)
 
 
-def _write_title(pdf: FPDF, transcript: Transcript) -> None:
-    pdf.set_font(FONT, "B", size=15)
-    pdf.multi_cell(0, 8, title(transcript), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, size=9)
-    pdf.ln(2)
+# --- front page and closing statement ----------------------------------------
 
 
-def _write_provenance(pdf: FPDF, transcript: Transcript) -> None:
-    with pdf.table(
-        col_widths=(22, 78),
-        first_row_as_headings=False,
-        text_align="LEFT",
-        line_height=4.5,
-        padding=1,
-    ) as table:
-        for label, value in provenance_items(transcript):
+def _write_front(pdf: FPDF, transcript: Transcript) -> None:
+    pdf.set_font(FONT, "B", size=16)
+    pdf.multi_cell(0, 8, record.heading(transcript).upper(), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
+    pdf.multi_cell(0, 5, title(transcript), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    _label_table(pdf, record.interview_rows(transcript))
+    pdf.ln(3)
+    _section_title(pdf, "Source and production")
+    _label_table(pdf, record.source_rows(transcript))
+    pdf.ln(4)
+
+
+def _label_table(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
+    pdf.set_font(FONT, size=8)  # a SHA-256 fits on one line
+    with pdf.table(col_widths=(30, 70), first_row_as_headings=False, text_align="LEFT", align="LEFT",
+                   line_height=4.5, padding=1) as table:
+        for label, value in rows:
             row = table.row()
-            row.cell(label, style=FontFace(emphasis="BOLD"))
+            row.cell(label, style=LABEL)
             row.cell(value)
+    pdf.set_font(FONT, size=9)
 
 
-def _write_segments(pdf: FPDF, transcript: Transcript) -> None:
-    bilingual = has_source_text(transcript)
-    headings = (
-        ("Time", "Speaker", "Original", "Translation") if bilingual else ("Time", "Speaker", "Text")
-    )
-    widths = _segment_widths(pdf.epw, bilingual)
-    with pdf.table(
-        col_widths=widths,
-        headings_style=HEADING,
-        text_align="LEFT",
-        v_align="TOP",
-        line_height=4.5,
-        padding=1,
-        repeat_headings=1,
-    ) as table:
-        table.row(headings)
-        for segment in transcript.segments:
-            table.row(_segment_cells(segment, bilingual))
+def _section_title(pdf: FPDF, text: str) -> None:
+    pdf.set_font(FONT, "B", size=11)
+    pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
 
 
-def _segment_widths(page_width: float, bilingual: bool) -> tuple[float, ...]:
-    """Fixed mm for Time and Speaker, the rest shared by the text column(s)."""
-    rest = page_width - TIME_MM - SPEAKER_MM
-    texts = (rest / 2, rest / 2) if bilingual else (rest,)
-    return (TIME_MM, SPEAKER_MM, *texts)
-
-
-def _segment_cells(segment: Segment, bilingual: bool) -> list[str]:
-    cells = [f"{hhmmss(segment.start_ms)}\n{hhmmss(segment.end_ms)}", segment.speaker or ""]
-    if bilingual:
-        cells.append(display_text(segment.source_text))
-    cells.append(display_text(segment.text) + flags_suffix(segment))
-    return cells
+def _write_closing(pdf: FPDF, transcript: Transcript) -> None:
+    pdf.ln(5)
+    if pdf.will_page_break(40):
+        pdf.add_page()
+    _section_title(pdf, "How this record was produced")
+    for paragraph in record.closing_statement(transcript):
+        pdf.multi_cell(0, 4.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1.5)
+    pdf.ln(4)
+    if pdf.will_page_break(21):
+        pdf.add_page()
+    for line in record.signature_lines(transcript):
+        pdf.multi_cell(0, 7, line, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 register(PdfExporter())

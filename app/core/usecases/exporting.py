@@ -22,21 +22,24 @@ from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
 from app.core.store import Case
-from app.core.types import Transcript
+from app.core.store.interview import for_export
+from app.core.types import ExportContext, Transcript
 
 MANIFEST_VERSION = 1
 
 
 def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename: str | None = None,
-               job_id: int | None = None, actor: str | None = None) -> list[Path]:
+               job_id: int | None = None, actor: str | None = None,
+               uncertain_below: float | None = None) -> list[Path]:
     """Write the run's current transcript in every format, with `<name>.manifest.json`.
 
     Returns the paths written (the manifest last). Each file and the set are in the audit log.
     """
-    transcript = current_transcript(case, run_id)
+    who = actor or current_user()
+    context = ExportContext(who, utc_now(), uncertain_below)
+    transcript = for_export(case, run_id, current_transcript(case, run_id), context)
     files = render_transcript(transcript, out, formats, basename=basename)
     stem = files[0][0].rsplit(".", 1)[0]
-    who = actor or current_user()
     paths = write_set(Path(out), stem, files, _manifest(case, transcript, who))
     with case.transaction():
         for path in paths:
@@ -54,7 +57,7 @@ def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
         **provenance(transcript),
         "content_sha256": content_sha256(transcript.segments),
         "exported_by": who,
-        "exported_at": utc_now(),
+        "exported_at": transcript.export.exported_at if transcript.export else utc_now(),
         "case": str(case.folder),
         "audit_head": head.to_dict() if head else None,
     }

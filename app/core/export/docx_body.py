@@ -1,0 +1,164 @@
+"""The DOCX record's content: front tables, the numbered text, the closing statement.
+
+A transcript's text is one paragraph per segment (time code, speaker, then the text
+with a hanging indent), so Word numbers each printed line; headings, tables and the
+closing statement are left out of the numbering. A translation is a table with a
+numbered row per segment: line, time, speaker, original | translation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docx.document import Document as DocumentObject
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+
+from app.core.export import record
+from app.core.export.base import has_source_text, title
+from app.core.types import Transcript
+
+# Characters XML 1.0 cannot hold (python-docx would raise): shown as U+FFFD.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+GREY = RGBColor(0x60, 0x60, 0x60)
+LABEL_W = Cm(4.4)
+TIME_W, SPEAKER_W, NUMBER_W = Cm(1.9), Cm(3.1), Cm(1.4)
+LABEL_FILL = "EEEEEE"
+_AFTER_SUPPRESS = ("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+                   "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
+                   "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+                   "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                   "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
+                   "w:rPr", "w:sectPr", "w:pPrChange")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+# --- front -------------------------------------------------------------------
+
+
+def add_front(doc: DocumentObject, transcript: Transcript) -> None:
+    unnumbered(doc.add_heading(record.heading(transcript).upper(), level=1))
+    unnumbered(doc.add_paragraph(xml_safe(title(transcript))))
+    _label_table(doc, record.interview_rows(transcript))
+    unnumbered(doc.add_heading("Source and production", level=2))
+    _label_table(doc, record.source_rows(transcript))
+    heading = "Transcript and translation" if has_source_text(transcript) else "Transcript"
+    unnumbered(doc.add_heading(heading, level=2))
+
+
+def _label_table(doc: DocumentObject, rows: list[tuple[str, str]]) -> None:
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in rows:
+        label_cell, value_cell = table.add_row().cells
+        label_cell.paragraphs[0].add_run(label).bold = True
+        _shade(label_cell, LABEL_FILL)
+        value_cell.paragraphs[0].add_run(xml_safe(value))
+    set_widths(table, [LABEL_W, text_width(doc) - LABEL_W])
+
+
+# --- body --------------------------------------------------------------------
+
+
+def add_body(doc: DocumentObject, transcript: Transcript) -> None:
+    lines = record.body_lines(transcript)
+    if has_source_text(transcript):
+        _add_side_by_side(doc, lines, transcript)
+    else:
+        for line in lines:
+            _add_numbered_paragraph(doc, line)
+
+
+def _add_numbered_paragraph(doc: DocumentObject, line: record.Line) -> None:
+    """`00:01:02  SPEAKER  text...`; wrapped lines align under the text."""
+    para = doc.add_paragraph()
+    fmt = para.paragraph_format
+    indent = TIME_W + SPEAKER_W
+    fmt.left_indent, fmt.first_line_indent = indent, -indent
+    fmt.space_after = Pt(3)
+    fmt.tab_stops.add_tab_stop(TIME_W, WD_TAB_ALIGNMENT.LEFT)
+    fmt.tab_stops.add_tab_stop(indent, WD_TAB_ALIGNMENT.LEFT)
+    time = para.add_run(line.time + "\t")
+    time.font.color.rgb = GREY
+    para.add_run(xml_safe(line.speaker) + "\t").bold = True
+    para.add_run(xml_safe(line.texts[0]))
+
+
+def _add_side_by_side(doc: DocumentObject, lines: list[record.Line],
+                      transcript: Transcript) -> None:
+    source = record.name_of(transcript.source_language)
+    target = record.name_of(transcript.language)
+    headings = ["Line", "Time", "Speaker", f"Original ({source})", f"Translation ({target})"]
+    table = doc.add_table(rows=1, cols=len(headings))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, headings):
+        cell.paragraphs[0].add_run(heading).bold = True
+        _shade(cell, LABEL_FILL)
+    _repeat_as_header(table.rows[0])
+    for number, line in enumerate(lines, start=1):
+        cells = table.add_row().cells
+        values = [str(number), line.time, line.speaker, *line.texts]
+        for cell, value in zip(cells, values):
+            cell.paragraphs[0].add_run(xml_safe(value))
+        cells[2].paragraphs[0].runs[0].bold = True
+    rest = text_width(doc) - NUMBER_W - TIME_W - SPEAKER_W
+    set_widths(table, [NUMBER_W, TIME_W, SPEAKER_W, rest // 2, rest - rest // 2])
+
+
+# --- closing -----------------------------------------------------------------
+
+
+def add_closing(doc: DocumentObject, transcript: Transcript) -> None:
+    unnumbered(doc.add_heading("How this record was produced", level=2))
+    for text in record.closing_statement(transcript):
+        unnumbered(doc.add_paragraph(xml_safe(text)))
+    for text in record.signature_lines(transcript):
+        para = unnumbered(doc.add_paragraph(xml_safe(text)))
+        para.paragraph_format.space_before = Pt(10)
+
+
+# --- helpers -----------------------------------------------------------------
+
+
+def unnumbered(paragraph: Paragraph) -> Paragraph:
+    """Leave a heading or statement out of the line numbering."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.insert_element_before(OxmlElement("w:suppressLineNumbers"), *_AFTER_SUPPRESS)
+    return paragraph
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _repeat_as_header(row: _Row) -> None:
+    """Repeat the heading row at the top of each page (no python-docx API for it)."""
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def set_widths(table: Table, widths: list[int]) -> None:
+    """Word reads cell widths, LibreOffice the grid columns: set both."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+
+
+def text_width(doc: DocumentObject) -> int:
+    section = doc.sections[0]
+    return int(section.page_width - section.left_margin - section.right_margin)
