@@ -205,3 +205,29 @@ def test_cli_transcribes_the_speech_stream_and_lists_every_stream(tmp_path):
     assert len((tmp_path / "out" / "two_streams.txt").read_text().split()) >= 8
     listed = cli("exhibits", "--all", "--case", str(tmp_path / "case"))
     assert "2 audio streams: #0 aac 16000 Hz 1 ch, no speech; #1 aac 16000 Hz 1 ch, speech" in listed.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("batch", [True, False], ids=["batched", "alone"])
+def test_damage_and_the_stream_chosen_reach_every_export(tmp_path, damaged_opus, batch):
+    """The damaged range is named in the run's warnings, so in the JSON and in the TXT header."""
+    import json
+    import shutil
+    import sys
+
+    from tests.conftest import REPO
+
+    evidence = tmp_path / "ev"
+    evidence.mkdir()
+    shutil.copy(damaged_opus, evidence / "damaged.opus")
+    make_two_stream_mp4(evidence)
+    args = ["transcribe", str(evidence), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
+            "--model", "tiny.en", "--format", "json,txt", *([] if batch else ["--no-batch"])]
+    result = subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, capture_output=True, text=True,
+                            check=False, timeout=600)
+    assert result.returncode == 0, result.stderr
+    damaged = json.loads((tmp_path / "out" / "damaged.json").read_text())
+    assert any(w.startswith("damaged ") for w in damaged["warnings"]), damaged["warnings"]
+    assert "damaged " in (tmp_path / "out" / "damaged.txt").read_text()
+    video = json.loads((tmp_path / "out" / "two_streams.json").read_text())
+    assert any("stream" in w for w in video["warnings"]), video["warnings"]

@@ -75,6 +75,7 @@ def transcribe_exhibit(
     )
     count = case.conn.execute("SELECT count(*) FROM segments WHERE run_id=?", (run_id,)).fetchone()[0]
     truncated = stopped = False
+    notes: list[str] = []
     check_unchanged(exhibit.source)
 
     def stop_now() -> bool:
@@ -89,12 +90,13 @@ def transcribe_exhibit(
         )
         count += len(done.segments)
         truncated = truncated or done.truncated
+        notes.extend(done.notes)
         if on_progress:
             on_progress(done.progress, count)
     if stopped:
         return RunResult(run_id, count, stopped=True)
     check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
-    _finish(case, exhibit, run_id, truncated)
+    _finish(case, exhibit, run_id, truncated, tuple(notes), count)
     return RunResult(run_id, count)
 
 
@@ -119,12 +121,18 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
     if result.packed_with:  # a batched result depends on the speech it was packed with: say which
         with case.transaction():
             case.audit.record("run.packed", f"run/{run_id}", packed)
-    _finish(case, exhibit, run_id, result.truncated)
+    _finish(case, exhibit, run_id, result.truncated, result.notes, len(result.segments))
     return RunResult(run_id, len(result.segments))
 
 
-def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool) -> None:
-    warnings = ("the source ended before its stated duration; transcribed what decoded",) if truncated else ()
+def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool, notes: tuple[str, ...] = (),
+            segments: int = 1) -> None:
+    """Complete the run; its warnings say what a reader must know (truncation, damage, the
+    stream transcribed, no speech found), so an empty transcript never comes without one."""
+    warnings = [*(["the source ended before its stated duration; transcribed what decoded"] if truncated else []),
+                *dict.fromkeys(n for n in notes if n)]
+    if segments == 0:
+        warnings.append("no speech found: the transcript is empty")
     if truncated:
         case.mark_truncated(exhibit.id)
-    case.finish_run(run_id, "complete", truncated=truncated, warnings=warnings)
+    case.finish_run(run_id, "complete", truncated=truncated, warnings=tuple(warnings))

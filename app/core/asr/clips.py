@@ -43,6 +43,7 @@ class ClipResult:
     error: str | None = None  # set when this file failed; the others are unaffected
     truncated: bool = False  # the audio ended before the container said it would
     packed_with: tuple[str, ...] = ()  # SHA-256 of the other files whose speech shared its windows
+    notes: tuple[str, ...] = ()  # damaged ranges, the audio stream chosen
 
 
 def transcribe_clips(
@@ -82,7 +83,7 @@ def transcribe_clips(
                 language, probability = found.get(index, (forced or "", 1.0 if forced else 0.0))
                 segments = tuple(s for p in item.pieces for s in p.segments)
                 yield ClipResult(item.source, segments, language, probability, truncated=item.truncated,
-                                 packed_with=companions.get(index, ()))
+                                 packed_with=companions.get(index, ()), notes=item.notes)
         pending, windows_needed = [], 0.0
 
     try:
@@ -114,6 +115,7 @@ class _Pending:
     pieces: list[Piece] | None  # None: transcribed on its own
     error: str | None = None
     truncated: bool = False
+    notes: tuple[str, ...] = ()
 
 
 def _read_clip(source: SourceInfo, index: int, options: TranscribeOptions, batch: BatchOptions) -> _Pending:
@@ -125,7 +127,7 @@ def _read_clip(source: SourceInfo, index: int, options: TranscribeOptions, batch
         return _Pending(source, [], str(exc))
     chunks = list(speech_chunks([audio], use_vad=options.vad)) if len(audio) else []
     pieces = [Piece(index, c, normalise_gain(c.audio, batch.target_rms)) for c in chunks]
-    return _Pending(source, pieces, truncated=reader.truncated)
+    return _Pending(source, pieces, truncated=reader.truncated, notes=reader.notes)
 
 
 def _alone(
@@ -140,4 +142,4 @@ def _alone(
         raise Stopped
     segments = tuple(s for d in done for s in d.segments)
     return ClipResult(source, segments, done[-1].language, done[-1].language_probability,
-                      truncated=any(d.truncated for d in done))
+                      truncated=any(d.truncated for d in done), notes=tuple(n for d in done for n in d.notes))

@@ -48,6 +48,7 @@ class ChunkDone:
     progress: float  # 0..1 over the whole source
     final: bool = False  # the track is finished
     truncated: bool = False  # the track's audio ended before the container said it would
+    notes: tuple[str, ...] = ()  # on the final unit: damaged ranges, the audio stream chosen
 
 
 @dataclass
@@ -168,7 +169,7 @@ def transcribe_tracks(
         yield ChunkDone(
             track, (), state.done_ms[track.key], state.language or "",
             state.language_probability or 0.0, (index + 1) / len(tracks),
-            final=True, truncated=reader.truncated,
+            final=True, truncated=reader.truncated, notes=reader.notes,
         )
 
 
