@@ -30,7 +30,7 @@ class TranscribeOptions:
     beam_size: int = 5
     vad: bool = True
     word_timestamps: bool = True
-    seed: int = 0  # seeds temperature fallback sampling, for byte-identical reruns
+    seed: int = 0  # seeds the reference path's sampling (faster-whisper transcribe); Parley's own decoder never samples
     batch: bool = True  # pack short files with others' speech (False: each file decoded on its own)
 
     def __post_init__(self) -> None:

@@ -9,7 +9,7 @@ only, clamped to it. The decoder attends only to a span of that composite around
 the piece (its *memory*, a few seconds longer than the piece, of a length that
 depends on the piece alone), which makes every decoder step cheaper; a piece
 whose result fails Whisper's checks is decoded again on the whole composite
-before any temperature fallback.
+before the deterministic fallback re-decodes.
 
 Language identification uses the same memories (one decoder step), not a second
 encoder pass; decoding runs as beam searches over batches of memories of the
@@ -51,7 +51,16 @@ from app.core.errors import LanguageError
 from app.core.media import SAMPLE_RATE
 from app.core.options import TranscribeOptions
 
-FALLBACK_TEMPERATURES = (0.2, 0.4, 0.6, 0.8, 1.0)
+# Deterministic re-decodes for a piece whose beam search failed Whisper's checks twice, in
+# place of faster-whisper's sampling at rising temperatures: CTranslate2's sampling cannot be
+# seeded (set_random_seed gives a different draw each call, one replica or two), and a
+# transcript that cannot be reproduced is no evidence. What sampling is for, escaping a loop
+# or a garbled reading, these do by forbidding repeats.
+FALLBACK_DECODES = (
+    {"beam_size": 5, "repetition_penalty": 1.1, "no_repeat_ngram_size": 4},
+    {"beam_size": 5, "repetition_penalty": 1.3, "no_repeat_ngram_size": 3},
+    {"beam_size": 1, "repetition_penalty": 1.5, "no_repeat_ngram_size": 3},
+)
 COMPRESSION_RATIO_THRESHOLD = 2.4
 LOG_PROB_THRESHOLD = -1.0
 NO_SPEECH_THRESHOLD = 0.6
@@ -71,7 +80,7 @@ class DecodeOutput:
     no_speech_prob: float
     compression_ratio: float  # of the decoded text
     looping: bool  # tokens.is_looping
-    temperature: float  # 0.0: beam search; above: the fallback's sampling temperature
+    temperature: float  # always 0.0: Parley never samples (kept for the record)
     tokenizer: Tokenizer
 
     @property
@@ -191,7 +200,7 @@ class BatchDecoder:
         whole: Callable[[int], np.ndarray],
     ) -> list[DecodeOutput]:
         """Beam search over a batch; where a result fails Whisper's checks, that piece
-        again on its `whole` composite, then temperature fallback (see _fallback).
+        again on its `whole` composite, then deterministic re-decodes (see _fallback).
 
         Each prompt ends with the timestamp token of where its piece starts in the
         window (`starts`, 20 ms steps): the decoder is told where to read. What it
@@ -270,7 +279,8 @@ class BatchDecoder:
     ) -> DecodeOutput:
         """The piece that failed `first` decoded on its whole composite (what the decoder
         attended to before memories were trimmed: a loop or garble there is rarely
-        repeated), then, as faster-whisper does, sampled at rising temperatures."""
+        repeated), then with repeats penalised and forbidden (FALLBACK_DECODES): every step
+        deterministic, so a rerun gives the same text."""
         tried = [first]
         beam = self.ct2.generate(
             _storage([composite]), [prompt], beam_size=self.options.beam_size, patience=1.0, **common
@@ -278,15 +288,11 @@ class BatchDecoder:
         tried.append(self._summarise(beam, tokenizer, 0.0, end))
         if not tried[-1].needs_fallback:
             return tried[-1]
-        ctranslate2.set_random_seed(self.options.seed)
         own_s = (end - (prompt[-1] - tokenizer.timestamp_begin)) * 0.02  # this piece's budget, not its batch's
         common = {**common, "max_length": min(common["max_length"], len(prompt) + int(TOKENS_PER_SECOND * own_s) + 32)}
-        for temperature in FALLBACK_TEMPERATURES:
-            result = self.ct2.generate(
-                _storage([composite]), [prompt], beam_size=1, num_hypotheses=5,
-                sampling_topk=0, sampling_temperature=temperature, **common,
-            )[0]
-            out = self._summarise(result, tokenizer, temperature, end)
+        for decode in FALLBACK_DECODES:
+            result = self.ct2.generate(_storage([composite]), [prompt], patience=1.0, **decode, **common)[0]
+            out = self._summarise(result, tokenizer, 0.0, end)
             tried.append(out)
             if not out.needs_fallback:
                 return out
