@@ -1,0 +1,102 @@
+-- Full-text search over the CURRENT text of every run (transcripts, translations, texts
+-- and chats): a run's working copy when it has one, else its machine draft.
+--
+-- search_text holds one row per searchable segment; triggers on segments,
+-- working_segments and working_transcripts keep it current whoever writes, and
+-- triggers on search_text keep two FTS5 indexes over it:
+--   search_words    unicode61, remove_diacritics 2: case- and accent-insensitive words,
+--                   phrases and prefixes
+--   search_trigram  trigram: substrings, for scripts written without spaces (zh, ja, th...)
+-- Row ids are derived, so a trigger finds its row without a lookup:
+--   id = segment id * 4 + source, source 0 = segments (machine draft),
+--   1 = working_segments (the proofread copy), 2 = reserved for chat messages.
+CREATE TABLE search_text (
+    id        INTEGER PRIMARY KEY,
+    source    INTEGER NOT NULL,
+    ref_id    INTEGER NOT NULL,
+    run_id    INTEGER NOT NULL,
+    start_ms  INTEGER NOT NULL,
+    end_ms    INTEGER NOT NULL,
+    speaker   TEXT,
+    text      TEXT    NOT NULL
+);
+CREATE INDEX search_text_run ON search_text (run_id, source);
+
+CREATE VIRTUAL TABLE search_words USING fts5(
+    text, content='search_text', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE search_trigram USING fts5(
+    text, content='search_text', content_rowid='id', tokenize='trigram'
+);
+
+-- Existing cases: index what they already hold.
+INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
+SELECT s.id * 4, 0, s.id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
+FROM segments s
+WHERE NOT EXISTS (SELECT 1 FROM working_transcripts w WHERE w.run_id = s.run_id);
+
+INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
+SELECT s.id * 4 + 1, 1, s.id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
+FROM working_segments s;
+
+INSERT INTO search_words (search_words) VALUES ('rebuild');
+INSERT INTO search_trigram (search_trigram) VALUES ('rebuild');
+
+-- search_text -> the two indexes.
+CREATE TRIGGER search_text_ai AFTER INSERT ON search_text BEGIN
+    INSERT INTO search_words (rowid, text) VALUES (NEW.id, NEW.text);
+    INSERT INTO search_trigram (rowid, text) VALUES (NEW.id, NEW.text);
+END;
+CREATE TRIGGER search_text_ad AFTER DELETE ON search_text BEGIN
+    INSERT INTO search_words (search_words, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO search_trigram (search_trigram, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+END;
+CREATE TRIGGER search_text_au AFTER UPDATE OF text ON search_text BEGIN
+    INSERT INTO search_words (search_words, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO search_trigram (search_trigram, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO search_words (rowid, text) VALUES (NEW.id, NEW.text);
+    INSERT INTO search_trigram (rowid, text) VALUES (NEW.id, NEW.text);
+END;
+
+-- Machine draft: indexed while its run has no working copy.
+CREATE TRIGGER search_segments_ai AFTER INSERT ON segments
+WHEN NOT EXISTS (SELECT 1 FROM working_transcripts w WHERE w.run_id = NEW.run_id)
+BEGIN
+    INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
+    VALUES (NEW.id * 4, 0, NEW.id, NEW.run_id, NEW.start_ms, NEW.end_ms, NEW.speaker, NEW.text);
+END;
+CREATE TRIGGER search_segments_au AFTER UPDATE OF start_ms, end_ms, speaker, text ON segments
+BEGIN
+    UPDATE search_text SET start_ms = NEW.start_ms, end_ms = NEW.end_ms, speaker = NEW.speaker,
+        text = NEW.text
+    WHERE id = NEW.id * 4;
+END;
+CREATE TRIGGER search_segments_ad AFTER DELETE ON segments BEGIN
+    DELETE FROM search_text WHERE id = OLD.id * 4;
+END;
+
+-- The proofread copy replaces the machine draft in the index from its creation on.
+CREATE TRIGGER search_working_created AFTER INSERT ON working_transcripts BEGIN
+    DELETE FROM search_text WHERE run_id = NEW.run_id AND source = 0;
+END;
+CREATE TRIGGER search_working_dropped AFTER DELETE ON working_transcripts BEGIN
+    DELETE FROM search_text WHERE run_id = OLD.run_id AND source = 1;
+    INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
+    SELECT s.id * 4, 0, s.id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
+    FROM segments s WHERE s.run_id = OLD.run_id;
+END;
+CREATE TRIGGER search_working_segments_ai AFTER INSERT ON working_segments BEGIN
+    INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
+    VALUES (NEW.id * 4 + 1, 1, NEW.id, NEW.run_id, NEW.start_ms, NEW.end_ms, NEW.speaker, NEW.text);
+END;
+CREATE TRIGGER search_working_segments_au
+AFTER UPDATE OF start_ms, end_ms, speaker, text ON working_segments
+BEGIN
+    UPDATE search_text SET start_ms = NEW.start_ms, end_ms = NEW.end_ms, speaker = NEW.speaker,
+        text = NEW.text
+    WHERE id = NEW.id * 4 + 1;
+END;
+CREATE TRIGGER search_working_segments_ad AFTER DELETE ON working_segments BEGIN
+    DELETE FROM search_text WHERE id = OLD.id * 4 + 1;
+END;

@@ -1,0 +1,139 @@
+"""SQL of the case's search index: tables and triggers are in migrations/005_search.sql.
+
+`search_text` holds the current text of every run (the proofread copy where
+there is one, else the machine draft), kept so by triggers; `search_words`
+(words, any case and accents) and `search_trigram` (substrings) index it.
+Callers pass FTS5 expressions built by app.core.search.query, which quotes
+every term.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.core.errors import StoreError
+
+SOURCE_MACHINE = 0  # segments: the machine draft
+SOURCE_WORKING = 1  # working_segments: the proofread copy
+SOURCE_CHAT = 2  # reserved for chat messages held in a table of their own
+
+_COLUMNS = ("d.source, d.ref_id, d.run_id, r.task, r.language, r.exhibit_id, e.name,"
+            " d.start_ms, d.end_ms, d.speaker, d.text")
+_JOINS = ("JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = r.exhibit_id")
+_IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH ?)"
+_CASE_ORDER = "r.exhibit_id, d.run_id, d.start_ms, d.id"
+
+
+@dataclass(frozen=True)
+class IndexedText:
+    """One indexed segment (or message) with where it belongs."""
+
+    source: int
+    segment_id: int
+    run_id: int
+    task: str
+    language: str | None
+    exhibit_id: int
+    exhibit_name: str
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    snippet: str | None = None
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How a snippet shows a match and a cut."""
+
+    before: str = "["
+    after: str = "]"
+    ellipsis: str = "\u2026"
+    tokens: int = 16
+
+
+DEFAULT_MARKS = Marks()
+
+
+def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
+         scan: tuple[str, ...], limit: int, marks: Marks = DEFAULT_MARKS) -> list[IndexedText]:
+    """Indexed texts matching every condition given (FTS5 expressions; plain substrings).
+
+    With `words`, hits come best first (bm25) with an FTS5 snippet; otherwise in
+    case order (exhibit, run, time) with no snippet.
+    """
+    if words is None and trigram is None and not scan:
+        return []
+    where: list[str] = []
+    args: list[object] = []
+    if words is not None:
+        head = (f"SELECT {_COLUMNS}, snippet(search_words, 0, ?, ?, ?, ?) FROM search_words"
+                " JOIN search_text d ON d.id = search_words.rowid ")
+        args += [marks.before, marks.after, marks.ellipsis, marks.tokens]
+        where.append("search_words MATCH ?")
+        args.append(words)
+        order = "search_words.rank"
+    elif trigram is not None:
+        head = (f"SELECT {_COLUMNS}, NULL FROM search_trigram"
+                " JOIN search_text d ON d.id = search_trigram.rowid ")
+        where.append("search_trigram MATCH ?")
+        args.append(trigram)
+        order = _CASE_ORDER
+    else:
+        head = f"SELECT {_COLUMNS}, NULL FROM search_text d "
+        order = _CASE_ORDER
+    if words is not None and trigram is not None:
+        where.append(_IN_TRIGRAM)
+        args.append(trigram)
+    for text in scan:
+        where.append("instr(d.text, ?) > 0")
+        args.append(text)
+    sql = f"{head}{_JOINS} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
+    args.append(max(0, int(limit)))
+    try:
+        rows = conn.execute(sql, args).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the search index cannot answer this query ({exc})") from None
+    return [IndexedText(*tuple(row)) for row in rows]
+
+
+def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
+          scan: tuple[str, ...]) -> int:
+    """How many indexed texts match (every condition given)."""
+    if words is None and trigram is None and not scan:
+        return 0
+    where, args = [], []
+    if words is not None:
+        where.append("d.id IN (SELECT rowid FROM search_words WHERE search_words MATCH ?)")
+        args.append(words)
+    if trigram is not None:
+        where.append(_IN_TRIGRAM)
+        args.append(trigram)
+    for text in scan:
+        where.append("instr(d.text, ?) > 0")
+        args.append(text)
+    try:
+        row = conn.execute(f"SELECT count(*) FROM search_text d WHERE {' AND '.join(where)}",
+                           args).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the search index cannot answer this query ({exc})") from None
+    return int(row[0])
+
+
+def all_texts(conn: sqlite3.Connection) -> Iterator[IndexedText]:
+    """Every indexed text in case order (exhibit, run, time)."""
+    cursor = conn.execute(f"SELECT {_COLUMNS}, NULL FROM search_text d {_JOINS} ORDER BY {_CASE_ORDER}")
+    for row in cursor:
+        yield IndexedText(*tuple(row))
+
+
+def indexed_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM search_text").fetchone()[0])
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Rebuild both indexes from search_text (inside the caller's transaction)."""
+    conn.execute("INSERT INTO search_words (search_words) VALUES ('rebuild')")
+    conn.execute("INSERT INTO search_trigram (search_trigram) VALUES ('rebuild')")
