@@ -18,7 +18,7 @@ from app import __version__
 FORMATS_DEFAULT = "json,txt,srt,vtt"
 
 
-COMMAND_MODULES = ("app.commands", "app.queue_commands", "app.translate_commands")
+COMMAND_MODULES = ("app.commands", "app.queue_commands", "app.translate_commands", "app.search_commands")
 
 
 def add_case_option(p: argparse.ArgumentParser) -> None:

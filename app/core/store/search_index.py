@@ -24,6 +24,9 @@ _COLUMNS = ("d.source, d.ref_id, d.run_id, r.task, r.language, r.exhibit_id, e.n
 _JOINS = ("JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = r.exhibit_id")
 _IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH ?)"
 _CASE_ORDER = "r.exhibit_id, d.run_id, d.start_ms, d.id"
+# bm25 ranks every match before the first is returned (about 3 µs each): past this many
+# matches, hits come in index order (oldest first) instead, so no query takes long.
+RANKED_MAX = 5000
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,9 @@ def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
          scan: tuple[str, ...], limit: int, marks: Marks = DEFAULT_MARKS) -> list[IndexedText]:
     """Indexed texts matching every condition given (FTS5 expressions; plain substrings).
 
-    With `words`, hits come best first (bm25) with an FTS5 snippet; otherwise in
-    case order (exhibit, run, time) with no snippet.
+    With `words`, hits come best first (bm25; in index order past RANKED_MAX
+    matches) with an FTS5 snippet; otherwise in case order (exhibit, run, time)
+    with no snippet.
     """
     if words is None and trigram is None and not scan:
         return []
@@ -74,7 +78,7 @@ def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
         args += [marks.before, marks.after, marks.ellipsis, marks.tokens]
         where.append("search_words MATCH ?")
         args.append(words)
-        order = "search_words.rank"
+        order = "search_words.rank" if _word_matches(conn, words) <= RANKED_MAX else "search_words.rowid"
     elif trigram is not None:
         head = (f"SELECT {_COLUMNS}, NULL FROM search_trigram"
                 " JOIN search_text d ON d.id = search_trigram.rowid ")
@@ -97,6 +101,15 @@ def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
     except sqlite3.OperationalError as exc:
         raise StoreError(f"the search index cannot answer this query ({exc})") from None
     return [IndexedText(*tuple(row)) for row in rows]
+
+
+def _word_matches(conn: sqlite3.Connection, words: str) -> int:
+    try:
+        row = conn.execute("SELECT count(*) FROM search_words WHERE search_words MATCH ?",
+                           (words,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the search index cannot answer this query ({exc})") from None
+    return int(row[0])
 
 
 def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
@@ -137,3 +150,13 @@ def rebuild(conn: sqlite3.Connection) -> None:
     """Rebuild both indexes from search_text (inside the caller's transaction)."""
     conn.execute("INSERT INTO search_words (search_words) VALUES ('rebuild')")
     conn.execute("INSERT INTO search_trigram (search_trigram) VALUES ('rebuild')")
+
+
+def get_setting(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
