@@ -13,7 +13,8 @@ searched. Each pattern is written to miss rather than invent:
   "500 quid", "2 grand", "£5k", "five hundred pounds", "fifty quid", "300 euros".
   Values are "GBP 1250", "EUR 300", "USD 20.50". A bare number is not money.
 * email: name@domain.tld, lower-cased; a spoken "john dot smith at gmail dot com"
-  only with a known top-level domain.
+  only with a known top-level domain, and a known mail provider or a name part
+  that holds "dot", "underscore" or digits.
 * date: 12/03/2024, 12.03.24, 2024-03-12, 12th March 2024, March 12 2024,
   12 March: ISO 8601 ("2024-03-12", or "--03-12" with no year). Numeric dates
   are read day-first or month-first by the case's region (month-first for US,
@@ -57,10 +58,18 @@ VEHICLE_RES = (
 )
 EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                       r"\.[A-Za-z]{2,}(?![\w-])")
+# A spoken address is read only when it cannot be ordinary speech: a known mail provider,
+# or a name part with "dot", "underscore" or digits in it ("look at this dot com" is not one).
+MAIL_PROVIDERS = frozenset({
+    "gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail", "icloud", "me",
+    "aol", "protonmail", "proton", "btinternet", "sky", "virginmedia", "talktalk", "gmx", "web",
+    "wp", "onet", "interia", "o2", "yandex", "mail", "zoho", "tutanota", "orange", "free",
+    "libero", "seznam", "abv", "yopmail",
+})
 TLDS = ("com", "net", "org", "co dot uk", "org dot uk", "gov dot uk", "ac dot uk", "uk", "de",
         "fr", "pl", "ro", "info", "io", "eu", "me")
 SPOKEN_EMAIL_RE = re.compile(
-    r"(?<![\w.])([A-Za-z0-9]+(?:\s+(?:dot|underscore)\s+[A-Za-z0-9]+)*)\s+at\s+([A-Za-z0-9-]+"
+    r"(?<![\w.])([A-Za-z0-9_]+(?:\s+(?:dot|underscore)\s+[A-Za-z0-9_]+)*)\s+at\s+([A-Za-z0-9-]+"
     r"(?:\s+dot\s+[A-Za-z0-9-]+)*?)\s+dot\s+(" + "|".join(t.replace(" ", r"\s+") for t in TLDS)
     + r")(?![\w])", re.IGNORECASE)
 
@@ -128,7 +137,8 @@ def emails(text: str) -> list[Found]:
     for m in SPOKEN_EMAIL_RE.finditer(text):
         local = _unspeak(m.group(1))
         domain = _unspeak(m.group(2)) + "." + _unspeak(m.group(3))
-        if not _overlaps(out, m.start(), m.end()):
+        certain = domain.split(".")[0].lower() in MAIL_PROVIDERS or re.search(r"[\d._]", local)
+        if certain and not _overlaps(out, m.start(), m.end()):
             out.append(Found("email", f"{local}@{domain}".lower(), m.start(), m.end()))
     return out
 
