@@ -10,8 +10,8 @@ French and Polish text with accents, some Chinese and Japanese, and a share of
 proofread (edited) segments. Then times `app.core.search.search` (limit 100,
 snippets included) over a fixed set of queries: words, prefixes, phrases,
 accent-folded, common and rare words, no-space-script substrings, no-hit
-queries. Prints median and p95 over every timed query and writes the figures
-to bench/out/search.json.
+queries; then the time to list every entity in the case. Prints median and
+p95 over every timed query and writes the figures to bench/out/search.json.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import editing  # noqa: E402
-from app.core.provenance import software_info  # noqa: E402
-from app.core.search import count, search  # noqa: E402
-from app.core.store import Case  # noqa: E402
-from app.core.types import ModelInfo, Segment, SourceInfo  # noqa: E402
+from app.core import editing
+from app.core.provenance import software_info
+from app.core.search import count, search
+from app.core.search.entities import case_entities
+from app.core.store import Case
+from app.core.types import ModelInfo, Segment, SourceInfo
 
 NAMES = ["Anna", "Tomasz", "Mohammed", "Chloe", "Darius", "Ioana", "Kevin", "Siobhan", "Marek",
          "Fatima", "Jamal", "Olena", "Pedro", "Priya", "Connor", "Bogdan"]
@@ -153,14 +154,19 @@ def main() -> int:
         edit_ms = edit_latency(case)
         size_mb = (Path(tmp) / "case" / "case.sqlite").stat().st_size / 1e6
         counts = {q: count(case, q) for q in QUERIES}
+        started = time.perf_counter()
+        entities = case_entities(case)
+        entities_s = time.perf_counter() - started
         case.close()
     flat = sorted(t for runs in timings.values() for t in runs)
-    p95 = flat[min(len(flat) - 1, int(round(0.95 * (len(flat) - 1))))]
+    p95 = flat[min(len(flat) - 1, round(0.95 * (len(flat) - 1)))]
     result = {
         "segments_indexed": indexed, "exhibits": args.exhibits, "build_s": round(build_s, 1),
         "store_mb": round(size_mb, 1), "queries": len(QUERIES), "repeat": args.repeat,
         "median_ms": round(statistics.median(flat), 2), "p95_ms": round(p95, 2),
         "max_ms": round(flat[-1], 2), "edit_ms": round(edit_ms, 2),
+        "entities_s": round(entities_s, 1), "entities": len(entities),
+        "entity_mentions": sum(len(e.occurrences) for e in entities),
         "per_query": {q: {"median_ms": round(statistics.median(t), 2), "hits": counts[q]}
                       for q, t in timings.items()},
     }
@@ -168,7 +174,8 @@ def main() -> int:
         print(f"{query!r:28} {row['median_ms']:8.2f} ms  {row['hits']:6d} matches")
     print(f"{indexed} segments indexed in {build_s:.1f} s ({size_mb:.1f} MB); "
           f"median {result['median_ms']} ms, p95 {result['p95_ms']} ms, max {result['max_ms']} ms "
-          f"over {len(flat)} timed queries; an edit reaches the index in {edit_ms:.1f} ms")
+          f"over {len(flat)} timed queries; an edit reaches the index in {edit_ms:.1f} ms; "
+          f"entities: {result['entities']} ({result['entity_mentions']} mentions) in {entities_s:.1f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0
