@@ -230,3 +230,18 @@ def test_cli_search_without_hits_exits_zero_and_says_so(case, interview):
     assert out.returncode == 0 and out.stdout == "" and "no hits" in out.stderr
     out = _cli("search", '"(', "--case", str(case.folder), "--json")
     assert out.returncode == 0 and json.loads(out.stdout) == []
+
+
+def test_a_chat_message_row_without_a_run_is_found_as_chat(case):
+    """The hook migration 005 leaves for chat messages kept in a table of their own (source 2)."""
+    exhibit = add_exhibit(case, "result.json", kind="chat")
+    case.conn.execute(
+        "INSERT INTO search_text (id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, speaker,"
+        " text) VALUES (?, ?, 7, ?, NULL, 0, 0, 'Dave', 'the van is at the depot, 07700 900123')",
+        (7 * 4 + search_index.SOURCE_CHAT, search_index.SOURCE_CHAT, exhibit))
+    [hit] = search(case, "depot")
+    assert (hit.task, hit.run_id, hit.segment_id, hit.speaker) == ("chat", None, 7, "Dave")
+    from app.core.search.entities import case_entities
+
+    [phone] = [e for e in case_entities(case) if e.kind == "phone"]
+    assert phone.occurrences[0].task == "chat" and phone.exhibits == ((exhibit, "result.json"),)

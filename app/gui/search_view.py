@@ -72,7 +72,7 @@ class HitsModel(ColumnsModel):
 
 
 class SearchView(QWidget):
-    """Query box, hit count and hit list. Emits hitActivated(exhibit_id, run_id, ms)."""
+    """Query box, hit count and hit list. Emits hitActivated(exhibit_id, run_id or 0, ms)."""
 
     hitActivated = Signal(int, int, int)
 
@@ -145,4 +145,4 @@ class SearchView(QWidget):
         if not index.isValid():
             return
         hit = self.model.hits[index.row()]
-        self.hitActivated.emit(hit.exhibit_id, hit.run_id, hit.start_ms)
+        self.hitActivated.emit(hit.exhibit_id, hit.run_id or 0, hit.start_ms)

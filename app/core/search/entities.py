@@ -63,7 +63,7 @@ class Mention:
 class Occurrence:
     exhibit_id: int
     exhibit_name: str
-    run_id: int
+    run_id: int | None  # None for a chat message that belongs to no run
     task: str
     segment_id: int
     start_ms: int

@@ -32,7 +32,7 @@ class SearchError(ParleyError):
 class Hit:
     exhibit_id: int
     exhibit_name: str
-    run_id: int
+    run_id: int | None  # None for a chat message that belongs to no run
     task: str  # transcribe | translate | text-translate | text ...
     segment_id: int  # in the run's current transcript (editing.segment_ids)
     start_ms: int

@@ -19,11 +19,12 @@ SOURCE_MACHINE = 0  # segments: the machine draft
 SOURCE_WORKING = 1  # working_segments: the proofread copy
 SOURCE_CHAT = 2  # reserved for chat messages held in a table of their own
 
-_COLUMNS = ("d.source, d.ref_id, d.run_id, r.task, r.language, r.exhibit_id, e.name,"
-            " d.start_ms, d.end_ms, d.speaker, d.text")
-_JOINS = ("JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = r.exhibit_id")
+CHAT_TASK = "chat"  # the task a hit from a chat message (no run) is reported with
+_COLUMNS = (f"d.source, d.ref_id, d.run_id, coalesce(r.task, '{CHAT_TASK}'), r.language, d.exhibit_id,"
+            " e.name, d.start_ms, d.end_ms, d.speaker, d.text")
+_JOINS = "LEFT JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = d.exhibit_id"
 _IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH ?)"
-_CASE_ORDER = "r.exhibit_id, d.run_id, d.start_ms, d.id"
+_CASE_ORDER = "d.exhibit_id, d.run_id, d.start_ms, d.id"
 # bm25 ranks every match before the first is returned (about 3 µs each): past this many
 # matches, hits come in index order (oldest first) instead, so no query takes long.
 RANKED_MAX = 5000
@@ -34,8 +35,8 @@ class IndexedText:
     """One indexed segment (or message) with where it belongs."""
 
     source: int
-    segment_id: int
-    run_id: int
+    segment_id: int  # or message id, for source SOURCE_CHAT
+    run_id: int | None  # None for a chat message that belongs to no run
     task: str
     language: str | None
     exhibit_id: int

@@ -9,18 +9,23 @@
 --   search_trigram  trigram: substrings, for scripts written without spaces (zh, ja, th...)
 -- Row ids are derived, so a trigger finds its row without a lookup:
 --   id = segment id * 4 + source, source 0 = segments (machine draft),
---   1 = working_segments (the proofread copy), 2 = reserved for chat messages.
+--   1 = working_segments (the proofread copy), 2 = reserved for chat messages kept in a
+--   table of their own: a later migration adds three triggers on that table like the
+--   working_segments ones below (id = message id * 4 + 2, source 2, its exhibit, run_id
+--   NULL when a message belongs to no run; hits from it are reported with task 'chat').
 CREATE TABLE search_text (
-    id        INTEGER PRIMARY KEY,
-    source    INTEGER NOT NULL,
-    ref_id    INTEGER NOT NULL,
-    run_id    INTEGER NOT NULL,
+    id          INTEGER PRIMARY KEY,
+    source      INTEGER NOT NULL,
+    ref_id      INTEGER NOT NULL,
+    exhibit_id  INTEGER NOT NULL,
+    run_id      INTEGER,
     start_ms  INTEGER NOT NULL,
     end_ms    INTEGER NOT NULL,
     speaker   TEXT,
     text      TEXT    NOT NULL
 );
 CREATE INDEX search_text_run ON search_text (run_id, source);
+CREATE INDEX search_text_exhibit ON search_text (exhibit_id);
 
 CREATE VIRTUAL TABLE search_words USING fts5(
     text, content='search_text', content_rowid='id',
@@ -31,14 +36,14 @@ CREATE VIRTUAL TABLE search_trigram USING fts5(
 );
 
 -- Existing cases: index what they already hold.
-INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
-SELECT s.id * 4, 0, s.id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
-FROM segments s
+INSERT INTO search_text (id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, speaker, text)
+SELECT s.id * 4, 0, s.id, r.exhibit_id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
+FROM segments s JOIN runs r ON r.id = s.run_id
 WHERE NOT EXISTS (SELECT 1 FROM working_transcripts w WHERE w.run_id = s.run_id);
 
-INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
-SELECT s.id * 4 + 1, 1, s.id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
-FROM working_segments s;
+INSERT INTO search_text (id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, speaker, text)
+SELECT s.id * 4 + 1, 1, s.id, r.exhibit_id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
+FROM working_segments s JOIN runs r ON r.id = s.run_id;
 
 INSERT INTO search_words (search_words) VALUES ('rebuild');
 INSERT INTO search_trigram (search_trigram) VALUES ('rebuild');
@@ -63,8 +68,9 @@ END;
 CREATE TRIGGER search_segments_ai AFTER INSERT ON segments
 WHEN NOT EXISTS (SELECT 1 FROM working_transcripts w WHERE w.run_id = NEW.run_id)
 BEGIN
-    INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
-    VALUES (NEW.id * 4, 0, NEW.id, NEW.run_id, NEW.start_ms, NEW.end_ms, NEW.speaker, NEW.text);
+    INSERT INTO search_text (id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, speaker, text)
+    VALUES (NEW.id * 4, 0, NEW.id, (SELECT exhibit_id FROM runs WHERE id = NEW.run_id), NEW.run_id,
+            NEW.start_ms, NEW.end_ms, NEW.speaker, NEW.text);
 END;
 CREATE TRIGGER search_segments_au AFTER UPDATE OF start_ms, end_ms, speaker, text ON segments
 BEGIN
@@ -82,13 +88,14 @@ CREATE TRIGGER search_working_created AFTER INSERT ON working_transcripts BEGIN
 END;
 CREATE TRIGGER search_working_dropped AFTER DELETE ON working_transcripts BEGIN
     DELETE FROM search_text WHERE run_id = OLD.run_id AND source = 1;
-    INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
-    SELECT s.id * 4, 0, s.id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
-    FROM segments s WHERE s.run_id = OLD.run_id;
+    INSERT INTO search_text (id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, speaker, text)
+    SELECT s.id * 4, 0, s.id, r.exhibit_id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text
+    FROM segments s JOIN runs r ON r.id = s.run_id WHERE s.run_id = OLD.run_id;
 END;
 CREATE TRIGGER search_working_segments_ai AFTER INSERT ON working_segments BEGIN
-    INSERT INTO search_text (id, source, ref_id, run_id, start_ms, end_ms, speaker, text)
-    VALUES (NEW.id * 4 + 1, 1, NEW.id, NEW.run_id, NEW.start_ms, NEW.end_ms, NEW.speaker, NEW.text);
+    INSERT INTO search_text (id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, speaker, text)
+    VALUES (NEW.id * 4 + 1, 1, NEW.id, (SELECT exhibit_id FROM runs WHERE id = NEW.run_id),
+            NEW.run_id, NEW.start_ms, NEW.end_ms, NEW.speaker, NEW.text);
 END;
 CREATE TRIGGER search_working_segments_au
 AFTER UPDATE OF start_ms, end_ms, speaker, text ON working_segments
