@@ -248,3 +248,16 @@ def test_cli_entities_lists_writes_csv_and_refuses_a_bad_region(case, phone_case
     out = _cli("entities", "--case", str(tmp_path / "nowhere"))
     assert out.returncode == 1 and "no Parley case here" in out.stderr
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_entities_are_stored_and_only_changed_texts_read_again(case, phone_case):
+    first = ent.case_entities(case)
+    assert ent.scan(case, "GB") == 0  # everything was stored by the first call
+    run = phone_case["run"]
+    editing.edit_text(case, run, editing.segment_ids(case, run)[0], "Hello mate, 07911 123456.")
+    assert ent.scan(case, "GB") == 3  # the run's working copy: its three segments are new texts
+    again = ent.case_entities(case)
+    assert _entity(again, "phone", "+447911123456").occurrences[0].edited
+    assert {(e.kind, e.value) for e in first} < {(e.kind, e.value) for e in again}
+    total = case.conn.execute("SELECT count(*) FROM search_text").fetchone()[0]
+    assert ent.scan(case, "PL") == total  # another region: everything is read again

@@ -32,11 +32,14 @@ from app.core.export.base import hhmmss
 from app.core.search import patterns
 from app.core.search.patterns import Found
 from app.core.search.spoken_numbers import normalise_digits
-from app.core.store import Case, search_index
+from app.core.store import Case, entity_index, search_index
+from app.core.store.search_index import IndexedText
 
 KINDS = ("phone", "email", "postcode", "vehicle", "money", "date", "time")
 DEFAULT_REGION = "GB"
 REGION_SETTING = "entities.region"
+FINDERS_VERSION = 1  # raise when a finder changes: the case's stored entities are then found anew
+SCAN_BATCH = 1000  # texts scanned (and their entities stored) per transaction
 MIN_PHONE_DIGITS = 7  # texts with fewer digits are not given to the phone matcher
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DIGIT_RE = re.compile(r"\d")
@@ -163,19 +166,45 @@ def set_case_region(case: Case, region: str) -> str:
 
 
 def case_entities(case: Case, region: str | None = None, kinds: tuple[str, ...] = KINDS) -> list[Entity]:
-    """Every entity in the case's current text: shared ones first, then the most mentioned."""
+    """Every entity in the case's current text: shared ones first, then the most mentioned.
+
+    Entities are stored per text as they are found, so only texts added or changed
+    since the last call are read again (all of them when the region changes).
+    """
     region = check_region(region) if region else case_region(case)
-    mentions: dict[tuple[str, str], list[Occurrence]] = {}
-    for row in search_index.all_texts(case.conn):
-        for mention in find_in_text(row.text, region, kinds):
-            mentions.setdefault((mention.kind, mention.value), []).append(Occurrence(
-                exhibit_id=row.exhibit_id, exhibit_name=row.exhibit_name, run_id=row.run_id,
-                task=row.task, segment_id=row.segment_id, start_ms=row.start_ms, end_ms=row.end_ms,
-                speaker=row.speaker, as_written=mention.as_written,
-                edited=row.source == search_index.SOURCE_WORKING, text=row.text))
-    entities = [Entity(kind, value, tuple(occ)) for (kind, value), occ in mentions.items()]
+    scan(case, region)
+    grouped: dict[tuple[str, str], list[Occurrence]] = {}
+    for stored in entity_index.mentions(case.conn, kinds):
+        occurrence = _occurrence(stored.where, stored.as_written)
+        grouped.setdefault((stored.kind, stored.value), []).append(occurrence)
+    entities = [Entity(kind, value, tuple(occ)) for (kind, value), occ in grouped.items()]
     entities.sort(key=lambda e: (-len(e.exhibits), -len(e.occurrences), KINDS.index(e.kind), e.value))
     return entities
+
+
+def scan(case: Case, region: str) -> int:
+    """Find and store the entities of every text not scanned yet; returns how many were read."""
+    tag = f"{region}/{FINDERS_VERSION}"
+    with case.transaction():
+        if entity_index.scanned_with(case.conn) != tag:
+            entity_index.reset(case.conn, tag)
+    done, last = 0, 0
+    while True:
+        with case.transaction():  # read, find and store in one: no text can change meanwhile
+            batch = entity_index.unscanned(case.conn, last, SCAN_BATCH)
+            rows = [(text_id, m.kind, m.value, m.as_written, m.start, m.end)
+                    for text_id, text in batch for m in find_in_text(text, region)]
+            entity_index.save(case.conn, [text_id for text_id, _ in batch], rows)
+        if not batch:
+            return done
+        done, last = done + len(batch), batch[-1][0]
+
+
+def _occurrence(row: IndexedText, as_written: str) -> Occurrence:
+    return Occurrence(
+        exhibit_id=row.exhibit_id, exhibit_name=row.exhibit_name, run_id=row.run_id, task=row.task,
+        segment_id=row.segment_id, start_ms=row.start_ms, end_ms=row.end_ms, speaker=row.speaker,
+        as_written=as_written, edited=row.source == search_index.SOURCE_WORKING, text=row.text)
 
 
 # ------------------------------------------------------------------------ CSV

@@ -32,6 +32,8 @@ from decimal import Decimal, InvalidOperation
 
 from app.core.search.spoken_numbers import CARDINAL_WORDS, parse_cardinal
 
+_DIGIT_RE = re.compile(r"\d")
+
 
 @dataclass(frozen=True)
 class Found:
@@ -111,6 +113,8 @@ HOUR_RE = re.compile(r"(?<![\d:.])(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?", re.IGN
 
 
 def postcodes(text: str) -> list[Found]:
+    if not _DIGIT_RE.search(text):
+        return []
     out = []
     for m in POSTCODE_RE.finditer(text):
         code = m.group(1).upper().replace(" ", "")
@@ -119,6 +123,8 @@ def postcodes(text: str) -> list[Found]:
 
 
 def vehicles(text: str) -> list[Found]:
+    if not _DIGIT_RE.search(text):
+        return []
     out = []
     for pattern in VEHICLE_RES:
         for m in pattern.finditer(text):
@@ -133,6 +139,8 @@ def vehicles(text: str) -> list[Found]:
 
 
 def emails(text: str) -> list[Found]:
+    if "@" not in text and "dot" not in text.lower():
+        return []
     out = [Found("email", m.group(0).lower(), m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
     for m in SPOKEN_EMAIL_RE.finditer(text):
         local = _unspeak(m.group(1))
@@ -153,6 +161,8 @@ def _unspeak(text: str) -> str:
 
 def money(text: str) -> list[Found]:
     out: list[Found] = []
+    if not _DIGIT_RE.search(text):
+        return _spoken_money(text, out)
     for m in SIGN_MONEY_RE.finditer(text):
         amount = _amount(m.group(2), m.group(3))
         if amount is not None:
@@ -221,6 +231,8 @@ def _money_value(currency: str, amount: Decimal) -> str:
 
 
 def dates(text: str, region: str = "GB") -> list[Found]:
+    if not _DIGIT_RE.search(text):
+        return []
     out: list[Found] = []
     for m in ISO_DATE_RE.finditer(text):
         _add_date(out, int(m.group(1)), int(m.group(2)), int(m.group(3)), m.start(), m.end())
@@ -256,6 +268,8 @@ def _add_date(out: list[Found], year: int | None, month: int, day: int, start: i
 
 
 def times(text: str) -> list[Found]:
+    if not _DIGIT_RE.search(text):
+        return []
     out: list[Found] = []
     for m in TIME_RE.finditer(text):
         hour, minute, second, half = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)

@@ -38,6 +38,9 @@ CARDINAL_WORDS = frozenset({*ONES, *TENS, *SCALES, "hundred", "and", "a"})
 
 _TOKEN_RE = re.compile(r"[A-Za-z]+|\d+")
 _SEPARATOR_RE = re.compile(r"[\s,\-\u2013.]*")  # what may stand between the parts of a said number
+# Stretches of two or more digit words or digit strings: the only places a run can be.
+_CANDIDATE_RE = re.compile(
+    r"\b(?:(?:" + "|".join([*DIGIT_WORDS, *REPEATS]) + r"|\d+)\b[\s,\-\u2013.]*){2,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,14 @@ class Normalised:
     """A text with spoken digits rewritten, and where each of its characters came from."""
 
     text: str
-    starts: tuple[int, ...]  # text[i] came from original[starts[i]:ends[i]]
-    ends: tuple[int, ...]
+    starts: tuple[int, ...] = ()  # text[i] came from original[starts[i]:ends[i]]
+    ends: tuple[int, ...] = ()
+    unchanged: bool = False  # nothing was rewritten: spans are the same in both
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original text's span for [start, end) of the normalised text."""
+        if self.unchanged:
+            return start, end
         if end <= start:
             at = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
             return at, at
@@ -66,11 +72,14 @@ class DigitRun:
 
 def normalise_digits(text: str) -> Normalised:
     """`text` with every certain spoken digit run written as digits."""
+    runs = digit_runs(text)
+    if not runs:
+        return Normalised(text, unchanged=True)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     cursor = 0
-    for run in digit_runs(text):
+    for run in runs:
         out.append(text[cursor:run.start])
         starts.extend(range(cursor, run.start))
         ends.extend(range(cursor + 1, run.start + 1))
@@ -86,7 +95,14 @@ def normalise_digits(text: str) -> Normalised:
 
 def digit_runs(text: str) -> list[DigitRun]:
     """Each run of spoken digits worth rewriting."""
-    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(text)]
+    runs: list[DigitRun] = []
+    for candidate in _CANDIDATE_RE.finditer(text):
+        runs.extend(_runs_in(text, candidate.start(), candidate.end()))
+    return runs
+
+
+def _runs_in(text: str, start: int, end: int) -> list[DigitRun]:
+    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN_RE.finditer(text, start, end)]
     runs, i = [], 0
     while i < len(tokens):
         j, spans, spoken = _read_run(text, tokens, i)

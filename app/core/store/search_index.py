@@ -20,9 +20,9 @@ SOURCE_WORKING = 1  # working_segments: the proofread copy
 SOURCE_CHAT = 2  # reserved for chat messages held in a table of their own
 
 CHAT_TASK = "chat"  # the task a hit from a chat message (no run) is reported with
-_COLUMNS = (f"d.source, d.ref_id, d.run_id, coalesce(r.task, '{CHAT_TASK}'), r.language, d.exhibit_id,"
+COLUMNS = (f"d.source, d.ref_id, d.run_id, coalesce(r.task, '{CHAT_TASK}'), r.language, d.exhibit_id,"
             " e.name, d.start_ms, d.end_ms, d.speaker, d.text")
-_JOINS = "LEFT JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = d.exhibit_id"
+JOINS = "LEFT JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = d.exhibit_id"
 _IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH ?)"
 _CASE_ORDER = "d.exhibit_id, d.run_id, d.start_ms, d.id"
 # bm25 ranks every match before the first is returned (about 3 µs each): past this many
@@ -74,20 +74,20 @@ def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
     where: list[str] = []
     args: list[object] = []
     if words is not None:
-        head = (f"SELECT {_COLUMNS}, snippet(search_words, 0, ?, ?, ?, ?) FROM search_words"
+        head = (f"SELECT {COLUMNS}, snippet(search_words, 0, ?, ?, ?, ?) FROM search_words"
                 " JOIN search_text d ON d.id = search_words.rowid ")
         args += [marks.before, marks.after, marks.ellipsis, marks.tokens]
         where.append("search_words MATCH ?")
         args.append(words)
         order = "search_words.rank" if _word_matches(conn, words) <= RANKED_MAX else "search_words.rowid"
     elif trigram is not None:
-        head = (f"SELECT {_COLUMNS}, NULL FROM search_trigram"
+        head = (f"SELECT {COLUMNS}, NULL FROM search_trigram"
                 " JOIN search_text d ON d.id = search_trigram.rowid ")
         where.append("search_trigram MATCH ?")
         args.append(trigram)
         order = _CASE_ORDER
     else:
-        head = f"SELECT {_COLUMNS}, NULL FROM search_text d "
+        head = f"SELECT {COLUMNS}, NULL FROM search_text d "
         order = _CASE_ORDER
     if words is not None and trigram is not None:
         where.append(_IN_TRIGRAM)
@@ -95,7 +95,7 @@ def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
     for text in scan:
         where.append("instr(d.text, ?) > 0")
         args.append(text)
-    sql = f"{head}{_JOINS} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
+    sql = f"{head}{JOINS} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
     args.append(max(0, int(limit)))
     try:
         rows = conn.execute(sql, args).fetchall()
@@ -138,7 +138,7 @@ def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
 
 def all_texts(conn: sqlite3.Connection) -> Iterator[IndexedText]:
     """Every indexed text in case order (exhibit, run, time)."""
-    cursor = conn.execute(f"SELECT {_COLUMNS}, NULL FROM search_text d {_JOINS} ORDER BY {_CASE_ORDER}")
+    cursor = conn.execute(f"SELECT {COLUMNS}, NULL FROM search_text d {JOINS} ORDER BY {_CASE_ORDER}")
     for row in cursor:
         yield IndexedText(*tuple(row))
 

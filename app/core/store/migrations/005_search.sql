@@ -107,3 +107,29 @@ END;
 CREATE TRIGGER search_working_segments_ad AFTER DELETE ON working_segments BEGIN
     DELETE FROM search_text WHERE id = OLD.id * 4 + 1;
 END;
+
+-- Entities found in each indexed text: a cache that app.core.search.entities fills for the
+-- rows not yet scanned (and empties when the region or its finders change; the settings key
+-- 'entities.scanned_with' says which). A changed or deleted text drops its rows here.
+CREATE TABLE entity_scanned (
+    text_id INTEGER PRIMARY KEY
+);
+CREATE TABLE entity_mentions (
+    text_id     INTEGER NOT NULL,
+    kind        TEXT    NOT NULL,
+    value       TEXT    NOT NULL,
+    as_written  TEXT    NOT NULL,
+    char_start  INTEGER NOT NULL,
+    char_end    INTEGER NOT NULL
+);
+CREATE INDEX entity_mentions_text ON entity_mentions (text_id);
+CREATE INDEX entity_mentions_value ON entity_mentions (kind, value);
+
+CREATE TRIGGER search_text_entities_ad AFTER DELETE ON search_text BEGIN
+    DELETE FROM entity_scanned WHERE text_id = OLD.id;
+    DELETE FROM entity_mentions WHERE text_id = OLD.id;
+END;
+CREATE TRIGGER search_text_entities_au AFTER UPDATE OF text ON search_text BEGIN
+    DELETE FROM entity_scanned WHERE text_id = OLD.id;
+    DELETE FROM entity_mentions WHERE text_id = OLD.id;
+END;
