@@ -27,7 +27,7 @@ _IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MA
 _CASE_ORDER = "d.exhibit_id, d.run_id, d.start_ms, d.id"
 # bm25 ranks every match before the first is returned (about 3 µs each): past this many
 # matches, hits come in index order (oldest first) instead, so no query takes long.
-RANKED_MAX = 5000
+RANKED_MAX = 2000
 
 
 @dataclass(frozen=True)
