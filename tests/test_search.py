@@ -55,6 +55,36 @@ def test_case_and_accents_do_not_matter_either_way(case, interview):
     assert len(search(case, "café zürich")) == 2
 
 
+def test_letters_without_an_accent_to_remove_are_folded_too(case):
+    exhibit = add_exhibit(case, "pl.opus")
+    add_run(case, exhibit, ["Zadzwoń do Łukasza, on wie.", "Søren og Đorđe i Kırıkkale"], language="pl")
+    [hit] = search(case, "lukasza")
+    assert hit.snippet == "Zadzwoń do [Łukasza], on wie."  # marked in the text as written
+    assert _texts(case, "ŁUKASZA zadzwon") == ["Zadzwoń do Łukasza, on wie."]
+    assert _texts(case, "soren dorde kirikkale") == ["Søren og Đorđe i Kırıkkale"]
+
+
+def test_the_sql_fold_and_the_query_fold_are_the_same_map(case):
+    from app.core.search.query import FOLD
+
+    pairs = [(chr(k), v) for k, v in FOLD.items()]
+    exhibit = add_exhibit(case, "letters.txt", kind="text")
+    add_run(case, exhibit, [" ".join(f"q{k}q" for k, _ in pairs)], task="text")
+    for letter, base in pairs:
+        assert len(search(case, f"q{base}q")) == 1, letter
+
+
+def test_a_long_text_is_cut_around_the_match_at_spaces(case):
+    exhibit = add_exhibit(case, "statement.txt", kind="text")
+    words = [f"word{i}" for i in range(200)]
+    words[100] = "Krakow"
+    add_run(case, exhibit, [" ".join(words)], task="text")
+    [hit] = search(case, "krakow")
+    assert hit.snippet.startswith("\u2026word") and hit.snippet.endswith("\u2026")
+    assert "[Krakow]" in hit.snippet and len(hit.snippet) < 160
+    assert " word99 [Krakow] word101 " in hit.snippet
+
+
 def test_plain_words_must_all_occur_in_any_order(case, interview):
     assert sorted(_texts(case, "red car")) == sorted([INTERVIEW[2], INTERVIEW[3]])
     assert sorted(_texts(case, "car red")) == sorted([INTERVIEW[2], INTERVIEW[3]])

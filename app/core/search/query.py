@@ -1,6 +1,7 @@
 """The user's search syntax, turned into safe FTS5 expressions.
 
-    plain words      every word must occur (any case, any accents): red car
+    plain words      every word must occur (any case, any accents; ł ø đ... as l o d):
+                     red car, lukasz (finds Łukasz)
     word*            a word starting so: bank* finds bank, banking, banks
     "quoted phrase"  the words next to each other in this order: "red car"
 
@@ -35,6 +36,11 @@ _NO_SPACE_RANGES = (
     (0xFF66, 0xFF9F),  # half-width Katakana
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
+# Letters that have no accent to take off, written as their base letter (one for one).
+# Migration 005 folds the indexed text with the same map (search_text.folded).
+FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d",
+                      "Ð": "D", "ħ": "h", "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t",
+                      "Ŧ": "T"})
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"',
                          "\u00bb": '"', "\uff02": '"'})
 _PHRASE_RE = re.compile(r'"([^"]*)"')
@@ -68,7 +74,7 @@ class Query:
 
     def words_expression(self) -> str | None:
         """FTS5 expression for the word index (None when the query has no word terms)."""
-        parts = [fts_string(t.text) + (" *" if t.prefix else "") for t in self.word_terms]
+        parts = [fts_string(fold(t.text)) + (" *" if t.prefix else "") for t in self.word_terms]
         return " AND ".join(parts) or None
 
     def trigram_expression(self) -> str | None:
@@ -79,6 +85,11 @@ class Query:
     def short_substrings(self) -> tuple[str, ...]:
         """Substrings too short for the trigram index (found by scanning)."""
         return tuple(s for s in self.substrings if len(s) < TRIGRAM_MIN)
+
+
+def fold(text: str) -> str:
+    """Letters such as ł, ø, đ as their base letter (accents are the tokenizer's to remove)."""
+    return text.translate(FOLD)
 
 
 def fts_string(text: str) -> str:

@@ -18,10 +18,23 @@ from dataclasses import dataclass
 from app.core.errors import ParleyError, StoreError
 from app.core.search.query import Query, parse
 from app.core.store import Case, search_index
-from app.core.store.search_index import DEFAULT_MARKS, IndexedText, Marks
+from app.core.store.search_index import HIGHLIGHT, IndexedText
 
 DEFAULT_LIMIT = 100
-SNIPPET_CONTEXT = 40  # characters either side of a substring match
+SNIPPET_CONTEXT = 60  # characters of text kept either side of the first match
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How a snippet shows a match and a cut."""
+
+    before: str = "["
+    after: str = "]"
+    ellipsis: str = "\u2026"
+    context: int = SNIPPET_CONTEXT
+
+
+DEFAULT_MARKS = Marks()
 
 
 class SearchError(ParleyError):
@@ -51,7 +64,7 @@ def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DE
         return []
     try:
         rows = search_index.find(case.conn, parsed.words_expression(), parsed.trigram_expression(),
-                                 parsed.short_substrings(), limit, marks)
+                                 parsed.short_substrings(), limit)
     except StoreError as exc:
         raise SearchError(f"{query}: {exc}") from None
     return [_hit(row, parsed, marks) for row in rows]
@@ -70,33 +83,73 @@ def count(case: Case, query: str) -> int:
 
 
 def _hit(row: IndexedText, parsed: Query, marks: Marks) -> Hit:
-    snippet = row.snippet
-    if snippet is None or parsed.substrings:
-        snippet = substring_snippet(row.text, parsed.substrings or _plain_words(parsed), marks)
     return Hit(
         exhibit_id=row.exhibit_id, exhibit_name=row.exhibit_name, run_id=row.run_id, task=row.task,
         segment_id=row.segment_id, start_ms=row.start_ms, end_ms=row.end_ms, speaker=row.speaker,
-        snippet=snippet.strip(), text=row.text.strip(), language=row.language,
+        snippet=_snippet(row, parsed, marks).strip(), text=row.text.strip(), language=row.language,
         edited=row.source == search_index.SOURCE_WORKING,
     )
 
 
-def _plain_words(parsed: Query) -> tuple[str, ...]:
-    return tuple(t.text for t in parsed.word_terms)
+def _snippet(row: IndexedText, parsed: Query, marks: Marks) -> str:
+    if row.highlighted is not None and not parsed.substrings:
+        marked = restore_marks(row.highlighted, row.text)
+        if marked is not None:
+            return window(marked, marks)
+    needles = parsed.substrings + tuple(t.text for t in parsed.word_terms)
+    return substring_snippet(row.text, needles, marks)
 
 
-def substring_snippet(text: str, needles: tuple[str, ...], marks: Marks = DEFAULT_MARKS,
-                      context: int = SNIPPET_CONTEXT) -> str:
-    """The text around the first match of any needle, every match in it marked."""
+def restore_marks(highlighted: str, original: str) -> str | None:
+    """The original text with the index's match marks put in (the folded text is one for one)."""
+    out, i = [], 0
+    for ch in highlighted:
+        if ch in HIGHLIGHT:
+            out.append(ch)
+            continue
+        if i >= len(original):
+            return None
+        out.append(original[i])
+        i += 1
+    return "".join(out) if i == len(original) else None
+
+
+def window(marked: str, marks: Marks = DEFAULT_MARKS) -> str:
+    """The text around its first match, cut at spaces, with every match inside it marked."""
+    begin_mark, end_mark = HIGHLIGHT
+    first = marked.find(begin_mark)
+    first = max(first, 0)
+    last = marked.find(end_mark, first)
+    last = len(marked) if last < 0 else last + 1
+    start = _cut_start(marked, first - marks.context)
+    end = _cut_end(marked, last + marks.context)
+    piece = marked[start:end]
+    if piece.count(begin_mark) > piece.count(end_mark):
+        piece += end_mark  # a match that runs past the cut
+    piece = piece.replace(begin_mark, marks.before).replace(end_mark, marks.after)
+    return (marks.ellipsis if start > 0 else "") + piece + (marks.ellipsis if end < len(marked) else "")
+
+
+def _cut_start(text: str, at: int) -> int:
+    if at <= 0:
+        return 0
+    space = text.find(" ", at)
+    return space + 1 if 0 <= space < at + 20 else at
+
+
+def _cut_end(text: str, at: int) -> int:
+    if at >= len(text):
+        return len(text)
+    space = text.rfind(" ", at - 20, at)
+    return space if space > 0 else at
+
+
+def substring_snippet(text: str, needles: tuple[str, ...], marks: Marks = DEFAULT_MARKS) -> str:
+    """The text around the first match of any needle (any case), every match in it marked."""
     needles = tuple(n for n in needles if n)
     if not needles:
-        return text[: 2 * context]
+        return window(text, marks)
     pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)),
                          re.IGNORECASE)
-    first = pattern.search(text)
-    if first is None:
-        return text[: 2 * context] + (marks.ellipsis if len(text) > 2 * context else "")
-    start = max(0, first.start() - context)
-    end = min(len(text), first.end() + context)
-    window = pattern.sub(lambda m: f"{marks.before}{m.group(0)}{marks.after}", text[start:end])
-    return (marks.ellipsis if start else "") + window + (marks.ellipsis if end < len(text) else "")
+    begin_mark, end_mark = HIGHLIGHT
+    return window(pattern.sub(lambda m: f"{begin_mark}{m.group(0)}{end_mark}", text), marks)

@@ -45,38 +45,29 @@ class IndexedText:
     end_ms: int
     speaker: str | None
     text: str
-    snippet: str | None = None
+    highlighted: str | None = None  # for word queries: `folded` with HIGHLIGHT marks around matches
 
 
-@dataclass(frozen=True)
-class Marks:
-    """How a snippet shows a match and a cut."""
-
-    before: str = "["
-    after: str = "]"
-    ellipsis: str = "\u2026"
-    tokens: int = 16
-
-
-DEFAULT_MARKS = Marks()
+# Private-use characters around each match in `highlighted` (never in transcripts' text).
+HIGHLIGHT = ("\ue000", "\ue001")
 
 
 def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
-         scan: tuple[str, ...], limit: int, marks: Marks = DEFAULT_MARKS) -> list[IndexedText]:
+         scan: tuple[str, ...], limit: int) -> list[IndexedText]:
     """Indexed texts matching every condition given (FTS5 expressions; plain substrings).
 
     With `words`, hits come best first (bm25; in index order past RANKED_MAX
-    matches) with an FTS5 snippet; otherwise in case order (exhibit, run, time)
-    with no snippet.
+    matches) and their matches marked; otherwise in case order (exhibit, run, time)
+    with nothing marked.
     """
     if words is None and trigram is None and not scan:
         return []
     where: list[str] = []
     args: list[object] = []
     if words is not None:
-        head = (f"SELECT {COLUMNS}, snippet(search_words, 0, ?, ?, ?, ?) FROM search_words"
+        head = (f"SELECT {COLUMNS}, highlight(search_words, 0, ?, ?) FROM search_words"
                 " JOIN search_text d ON d.id = search_words.rowid ")
-        args += [marks.before, marks.after, marks.ellipsis, marks.tokens]
+        args += list(HIGHLIGHT)
         where.append("search_words MATCH ?")
         args.append(words)
         order = "search_words.rank" if _word_matches(conn, words) <= RANKED_MAX else "search_words.rowid"

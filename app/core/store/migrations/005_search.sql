@@ -5,7 +5,10 @@
 -- working_segments and working_transcripts keep it current whoever writes, and
 -- triggers on search_text keep two FTS5 indexes over it:
 --   search_words    unicode61, remove_diacritics 2: case- and accent-insensitive words,
---                   phrases and prefixes
+--                   phrases and prefixes, over `folded`: the text with the letters that
+--                   have no accent to remove written as their base letter, one for one
+--                   (ł ø đ ð ħ ı ŀ ŧ -> l o d d h i l t; app.core.search.query.FOLD is the same
+--                   map, for queries), so "lukasz" finds "Łukasz" and "soren" "Søren"
 --   search_trigram  trigram: substrings, for scripts written without spaces (zh, ja, th...)
 -- Row ids are derived, so a trigger finds its row without a lookup:
 --   id = segment id * 4 + source, source 0 = segments (machine draft),
@@ -19,16 +22,18 @@ CREATE TABLE search_text (
     ref_id      INTEGER NOT NULL,
     exhibit_id  INTEGER NOT NULL,
     run_id      INTEGER,
-    start_ms  INTEGER NOT NULL,
-    end_ms    INTEGER NOT NULL,
-    speaker   TEXT,
-    text      TEXT    NOT NULL
+    start_ms    INTEGER NOT NULL,
+    end_ms      INTEGER NOT NULL,
+    speaker     TEXT,
+    text        TEXT    NOT NULL,
+    folded      TEXT    GENERATED ALWAYS AS (
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'), 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'), 'ħ', 'h'), 'Ħ', 'H'), 'ı', 'i'), 'ŀ', 'l'), 'Ŀ', 'L'), 'ŧ', 't'), 'Ŧ', 'T')) VIRTUAL
 );
 CREATE INDEX search_text_run ON search_text (run_id, source);
 CREATE INDEX search_text_exhibit ON search_text (exhibit_id);
 
 CREATE VIRTUAL TABLE search_words USING fts5(
-    text, content='search_text', content_rowid='id',
+    folded, content='search_text', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE search_trigram USING fts5(
@@ -50,17 +55,17 @@ INSERT INTO search_trigram (search_trigram) VALUES ('rebuild');
 
 -- search_text -> the two indexes.
 CREATE TRIGGER search_text_ai AFTER INSERT ON search_text BEGIN
-    INSERT INTO search_words (rowid, text) VALUES (NEW.id, NEW.text);
+    INSERT INTO search_words (rowid, folded) VALUES (NEW.id, NEW.folded);
     INSERT INTO search_trigram (rowid, text) VALUES (NEW.id, NEW.text);
 END;
 CREATE TRIGGER search_text_ad AFTER DELETE ON search_text BEGIN
-    INSERT INTO search_words (search_words, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO search_words (search_words, rowid, folded) VALUES ('delete', OLD.id, OLD.folded);
     INSERT INTO search_trigram (search_trigram, rowid, text) VALUES ('delete', OLD.id, OLD.text);
 END;
 CREATE TRIGGER search_text_au AFTER UPDATE OF text ON search_text BEGIN
-    INSERT INTO search_words (search_words, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO search_words (search_words, rowid, folded) VALUES ('delete', OLD.id, OLD.folded);
     INSERT INTO search_trigram (search_trigram, rowid, text) VALUES ('delete', OLD.id, OLD.text);
-    INSERT INTO search_words (rowid, text) VALUES (NEW.id, NEW.text);
+    INSERT INTO search_words (rowid, folded) VALUES (NEW.id, NEW.folded);
     INSERT INTO search_trigram (rowid, text) VALUES (NEW.id, NEW.text);
 END;
 
