@@ -141,7 +141,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
         print(f"{args.csv}: {len(found)} entities, {rows} mentions", file=sys.stderr)
     if args.json:
         print(json.dumps([entity_record(e) for e in found], ensure_ascii=False, indent=1))
-    elif not args.csv:
+    else:
         for entity in found:
             print(entity_line(entity))
     if not found:

@@ -117,6 +117,7 @@ def restore_marks(highlighted: str, original: str) -> str | None:
 def window(marked: str, marks: Marks = DEFAULT_MARKS) -> str:
     """The text around its first match, cut at spaces, with every match inside it marked."""
     begin_mark, end_mark = HIGHLIGHT
+    marked = re.sub(f"{end_mark}(\\s+){begin_mark}", r"\1", marked)  # a phrase is one match
     first = marked.find(begin_mark)
     first = max(first, 0)
     last = marked.find(end_mark, first)
