@@ -1,7 +1,8 @@
 """`python -m app search QUERY` and `python -m app entities`: look across a whole case.
 
     search "red car" bank* --case DIR [--json] [--limit N]
-        one line per hit: exhibit, time, speaker, snippet (matches in [brackets]);
+        one line per hit: exhibit, time (none for texts and chats, whose speaker
+        field holds the message's date), speaker, snippet (matches in [brackets]);
         with --json a list of {exhibit, exhibit_id, run_id, task, segment_id, start_ms,
         end_ms, time, speaker, snippet, text, language, edited}. No hits: exit 0,
         "no hits" on stderr.
@@ -59,8 +60,9 @@ def hit_line(hit: Hit) -> str:
     from app.core.export.base import hhmmss
 
     task = "" if hit.task in ("transcribe", "text") else f" ({hit.task})"
+    moment = f"  {hhmmss(hit.start_ms)}" if hit.end_ms > 0 else ""  # texts and chats have no media time
     speaker = f"  {_one_line(hit.speaker)}:" if hit.speaker else ""
-    return f"{hit.exhibit_name}{task}  {hhmmss(hit.start_ms)}{speaker}  {_one_line(hit.snippet)}"
+    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}"
 
 
 def cmd_search(args: argparse.Namespace) -> int:
