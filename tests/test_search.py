@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from app.core import editing
+from app.core.errors import StoreError
 from app.core.search import count, search
 from app.core.search.query import parse
 from app.core.store import Case, db, search_index
@@ -162,6 +163,19 @@ def test_the_index_follows_edits_splits_merges_and_undo(case, interview):
     assert _texts(case, "zurich friday") == [INTERVIEW[0]]
     editing.set_speaker(case, run, search(case, "transfers")[0].segment_id, "PC Jones")
     assert search(case, "transfers")[0].speaker == "PC Jones"
+    editing.replace_all(case, run, "bank", "building society")
+    assert _texts(case, "building society") == ["He drove a red car to the building society on Main Street."]
+    search_index.check(case.conn)  # both indexes still match the text, row for row
+    current = {s.text for s in editing.current_segments(case, run)}
+    indexed = {r[0] for r in case.conn.execute("SELECT text FROM search_text WHERE run_id=?", (run,))}
+    assert indexed == current
+
+
+def test_the_integrity_check_notices_an_index_out_of_step(case, interview):
+    search_index.check(case.conn)
+    case.conn.execute("INSERT INTO search_words (rowid, folded) VALUES (999, 'stray words')")
+    with pytest.raises(StoreError, match="does not match"):
+        search_index.check(case.conn)
 
 
 def test_translations_and_text_imports_are_searched(case, interview, tmp_path):

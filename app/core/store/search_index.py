@@ -152,3 +152,12 @@ def get_setting(conn: sqlite3.Connection, key: str) -> str | None:
 def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def check(conn: sqlite3.Connection) -> None:
+    """FTS5's own integrity check of both indexes against search_text (StoreError if broken)."""
+    try:
+        conn.execute("INSERT INTO search_words (search_words, rank) VALUES ('integrity-check', 1)")
+        conn.execute("INSERT INTO search_trigram (search_trigram, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the search index does not match the case's text ({exc})") from None
