@@ -34,6 +34,7 @@ def _values(text: str, kind: str, region: str = "GB") -> list[str]:
     ("07700 nine double oh one two three", "07700900123"),
     ("zero one two one, four nine six, triple oh", "0121496000"),
     ("nought one one three four five", "011345"),
+    ("0 double 7 double 0 900123", "07700900123"),
 ])
 def test_spoken_digit_runs_become_digits(text, digits):
     [run] = digit_runs(text)

@@ -4,8 +4,8 @@ Two forms are read:
 
 * Digit strings, as phone and reference numbers are said in English: "oh seven
   seven double nine, one two three..." -> "07799123...". A run of digit words
-  (zero/oh/nought, one..nine, "double X", "triple X", and digits already written
-  as digits) becomes digits only when it holds at least MIN_DIGITS digits and at
+  (zero/oh/nought, one..nine, "double X", "triple X" with X a digit word or
+  digit, and digits already written as digits) becomes digits only when it holds at least MIN_DIGITS digits and at
   least one word: "one or two", "give me two, three" stay as they are.
 * Cardinals, for sums of money: "five hundred", "two thousand five hundred",
   "twenty-five", "a hundred" -> 500, 2500, 25, 100. A sequence that is not a
@@ -131,14 +131,21 @@ def _read_run(text: str, tokens: list[tuple[int, int, str]],
                                           and _followed_by_comma(text, tokens[j])):
             spans.append((DIGIT_WORDS[word], (start, end)))
             spoken, j = True, j + 1
-        elif word in REPEATS and j + 1 < len(tokens) and tokens[j + 1][2] in DIGIT_WORDS \
+        elif word in REPEATS and j + 1 < len(tokens) and _single_digit(tokens[j + 1][2]) \
                 and text[end:tokens[j + 1][0]].isspace():
-            span = (start, tokens[j + 1][1])
-            spans.extend((DIGIT_WORDS[tokens[j + 1][2]], span) for _ in range(REPEATS[word]))
+            span, digit = (start, tokens[j + 1][1]), _single_digit(tokens[j + 1][2])
+            spans.extend((digit, span) for _ in range(REPEATS[word]))
             spoken, j = True, j + 2
         else:
             break
     return j, spans, spoken
+
+
+def _single_digit(word: str) -> str | None:
+    """The digit a word or a one-digit string stands for ("nine", "9"), else None."""
+    if len(word) == 1 and word.isdigit():
+        return word
+    return DIGIT_WORDS.get(word)
 
 
 def _followed_by_comma(text: str, token: tuple[int, int, str]) -> bool:
