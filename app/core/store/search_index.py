@@ -10,7 +10,6 @@ every term.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from app.core.errors import StoreError
@@ -125,17 +124,6 @@ def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
     except sqlite3.OperationalError as exc:
         raise StoreError(f"the search index cannot answer this query ({exc})") from None
     return int(row[0])
-
-
-def all_texts(conn: sqlite3.Connection) -> Iterator[IndexedText]:
-    """Every indexed text in case order (exhibit, run, time)."""
-    cursor = conn.execute(f"SELECT {COLUMNS}, NULL FROM search_text d {JOINS} ORDER BY {_CASE_ORDER}")
-    for row in cursor:
-        yield IndexedText(*tuple(row))
-
-
-def indexed_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM search_text").fetchone()[0])
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
