@@ -87,7 +87,8 @@ class MentionsModel(ColumnsModel):
             return o.text
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (o.exhibit_name, hhmmss(o.start_ms), o.speaker or "", o.as_written,
+        moment = hhmmss(o.start_ms) if o.end_ms > 0 else ""  # texts and chats: no media time
+        return (o.exhibit_name, moment, o.speaker or "", o.as_written,
                 " ".join(o.text.split()))[index.column()]
 
 

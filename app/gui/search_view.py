@@ -67,7 +67,8 @@ class HitsModel(ColumnsModel):
     @staticmethod
     def _cell(hit: Hit, column: int) -> str:
         edited = " (edited)" if hit.edited else ""
-        return (hit.exhibit_name, hhmmss(hit.start_ms), hit.speaker or "",
+        moment = hhmmss(hit.start_ms) if hit.end_ms > 0 else ""  # texts and chats: no media time
+        return (hit.exhibit_name, moment, hit.speaker or "",
                 " ".join(hit.snippet.split()), task_label(hit.task) + edited)[column]
 
 
