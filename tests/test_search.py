@@ -12,7 +12,7 @@ import pytest
 
 from app.core import editing
 from app.core.errors import StoreError
-from app.core.search import count, search
+from app.core.search import count, folding, search
 from app.core.search.query import parse
 from app.core.store import Case, db, search_index
 from app.core.text_intake import import_text
@@ -66,13 +66,23 @@ def test_letters_without_an_accent_to_remove_are_folded_too(case):
 
 
 def test_the_sql_fold_and_the_query_fold_are_the_same_map(case):
-    from app.core.search.query import FOLD
-
-    pairs = [(chr(k), v) for k, v in FOLD.items()]
+    migration = next(path for number, path in db.migrations() if number == 5)
+    assert folding.sql_definitions() in migration.read_text(encoding="utf-8")
     exhibit = add_exhibit(case, "letters.txt", kind="text")
-    add_run(case, exhibit, [" ".join(f"q{k}q" for k, _ in pairs)], task="text")
-    for letter, base in pairs:
-        assert len(search(case, f"q{base}q")) == 1, letter
+    add_run(case, exhibit, [f"q{k}q" for k in folding.FOLD], task="text")
+    for letter, base in folding.FOLD.items():
+        snippets = [hit.snippet for hit in search(case, f"q{base}q", limit=200)]
+        assert f"[q{letter}q]" in snippets, hex(ord(letter))
+
+
+def test_greek_arabic_and_hebrew_fold_their_marks(case):
+    exhibit = add_exhibit(case, "scripts.txt", kind="text")
+    add_run(case, exhibit, ["Ραντεβού στην Αθήνα, οδός Σταδίου", "قال مُحَمَّد إنه في المنزل",
+                            "أحمد ذهب إلى السوق", "שָׁלוֹם חבר"], task="text")
+    assert search(case, "αθηνα οδος")[0].snippet == "Ραντεβού στην [Αθήνα], [οδός] Σταδίου"
+    assert search(case, "محمد")[0].snippet == "قال [مُحَمَّد] إنه في المنزل"
+    assert _texts(case, "احمد الي") == ["أحمد ذهب إلى السوق"]
+    assert _texts(case, "שלום") == ["שָׁלוֹם חבר"]
 
 
 def test_a_long_text_is_cut_around_the_match_at_spaces(case):

@@ -1,6 +1,6 @@
 """The user's search syntax, turned into safe FTS5 expressions.
 
-    plain words      every word must occur (any case, any accents; ł ø đ... as l o d):
+    plain words      every word must occur (any case, any accents; see folding):
                      red car, lukasz (finds Łukasz)
     word*            a word starting so: bank* finds bank, banking, banks
     "quoted phrase"  the words next to each other in this order: "red car"
@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.search.folding import fold
+
 # Scripts whose words are not separated by spaces (or, for Korean, carry attached particles).
 _NO_SPACE_RANGES = (
     (0x0E00, 0x0EFF),  # Thai, Lao
@@ -36,11 +38,6 @@ _NO_SPACE_RANGES = (
     (0xFF66, 0xFF9F),  # half-width Katakana
     (0x20000, 0x3FFFF),  # CJK extensions B and later
 )
-# Letters that have no accent to take off, written as their base letter (one for one).
-# Migration 005 folds the indexed text with the same map (search_text.folded).
-FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d",
-                      "Ð": "D", "ħ": "h", "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t",
-                      "Ŧ": "T"})
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"',
                          "\u00bb": '"', "\uff02": '"'})
 _PHRASE_RE = re.compile(r'"([^"]*)"')
@@ -85,11 +82,6 @@ class Query:
     def short_substrings(self) -> tuple[str, ...]:
         """Substrings too short for the trigram index (found by scanning)."""
         return tuple(s for s in self.substrings if len(s) < TRIGRAM_MIN)
-
-
-def fold(text: str) -> str:
-    """Letters such as ł, ø, đ as their base letter (accents are the tokenizer's to remove)."""
-    return text.translate(FOLD)
 
 
 def fts_string(text: str) -> str:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from app.core.errors import ParleyError, StoreError
+from app.core.search.folding import restore_marks
 from app.core.search.query import Query, parse
 from app.core.store import Case, search_index
 from app.core.store.search_index import HIGHLIGHT, IndexedText
@@ -93,25 +94,11 @@ def _hit(row: IndexedText, parsed: Query, marks: Marks) -> Hit:
 
 def _snippet(row: IndexedText, parsed: Query, marks: Marks) -> str:
     if row.highlighted is not None and not parsed.substrings:
-        marked = restore_marks(row.highlighted, row.text)
+        marked = restore_marks(row.highlighted, row.text, HIGHLIGHT)
         if marked is not None:
             return window(marked, marks)
     needles = parsed.substrings + tuple(t.text for t in parsed.word_terms)
     return substring_snippet(row.text, needles, marks)
-
-
-def restore_marks(highlighted: str, original: str) -> str | None:
-    """The original text with the index's match marks put in (the folded text is one for one)."""
-    out, i = [], 0
-    for ch in highlighted:
-        if ch in HIGHLIGHT:
-            out.append(ch)
-            continue
-        if i >= len(original):
-            return None
-        out.append(original[i])
-        i += 1
-    return "".join(out) if i == len(original) else None
 
 
 def window(marked: str, marks: Marks = DEFAULT_MARKS) -> str:

@@ -5,10 +5,10 @@
 -- working_segments and working_transcripts keep it current whoever writes, and
 -- triggers on search_text keep two FTS5 indexes over it:
 --   search_words    unicode61, remove_diacritics 2: case- and accent-insensitive words,
---                   phrases and prefixes, over `folded`: the text with the letters that
---                   have no accent to remove written as their base letter, one for one
---                   (ł ø đ ð ħ ı ŀ ŧ -> l o d d h i l t; app.core.search.query.FOLD is the same
---                   map, for queries), so "lukasz" finds "Łukasz" and "soren" "Søren"
+--                   phrases and prefixes, over `folded`: the text with what unicode61 does
+--                   not fold folded one character to one or none (ł ø đ -> l o d, Greek
+--                   tonos, Arabic alef forms and harakat, Hebrew points: see
+--                   app.core.search.folding), so "lukasz" finds "Łukasz" and "محمد" "مُحَمَّد"
 --   search_trigram  trigram: substrings, for scripts written without spaces (zh, ja, th...)
 -- Row ids are derived, so a trigger finds its row without a lookup:
 --   id = segment id * 4 + source, source 0 = segments (machine draft),
@@ -26,8 +26,15 @@ CREATE TABLE search_text (
     end_ms      INTEGER NOT NULL,
     speaker     TEXT,
     text        TEXT    NOT NULL,
-    folded      TEXT    GENERATED ALWAYS AS (
-        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, 'ł', 'l'), 'Ł', 'L'), 'ø', 'o'), 'Ø', 'O'), 'đ', 'd'), 'Đ', 'D'), 'ð', 'd'), 'Ð', 'D'), 'ħ', 'h'), 'Ħ', 'H'), 'ı', 'i'), 'ŀ', 'l'), 'Ŀ', 'L'), 'ŧ', 't'), 'Ŧ', 'T')) VIRTUAL
+    -- app.core.search.folding.sql_definitions(), word for word (tests/test_search.py checks)
+    fold_1 TEXT GENERATED ALWAYS AS (
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(text, char(322), char(108)), char(321), char(76)), char(248), char(111)), char(216), char(79)), char(273), char(100)), char(272), char(68)), char(240), char(100)), char(208), char(68)), char(295), char(104)), char(294), char(72)), char(305), char(105)), char(320), char(108)), char(319), char(76)), char(359), char(116)), char(358), char(84)), char(940), char(945)), char(941), char(949)), char(942), char(951)), char(943), char(953)), char(972), char(959))) VIRTUAL,
+    fold_2 TEXT GENERATED ALWAYS AS (
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(fold_1, char(973), char(965)), char(974), char(969)), char(912), char(953)), char(944), char(965)), char(970), char(953)), char(971), char(965)), char(902), char(913)), char(904), char(917)), char(905), char(919)), char(906), char(921)), char(908), char(927)), char(910), char(933)), char(911), char(937)), char(938), char(921)), char(939), char(933)), char(962), char(963)), char(1571), char(1575)), char(1573), char(1575)), char(1570), char(1575)), char(1649), char(1575))) VIRTUAL,
+    fold_3 TEXT GENERATED ALWAYS AS (
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(fold_2, char(1609), char(1610)), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1648), ''), char(1600), ''), char(1456), ''), char(1457), ''), char(1458), ''), char(1459), ''), char(1460), ''), char(1461), ''), char(1462), ''), char(1463), ''), char(1464), '')) VIRTUAL,
+    folded TEXT GENERATED ALWAYS AS (
+        replace(replace(replace(replace(replace(replace(replace(fold_3, char(1465), ''), char(1466), ''), char(1467), ''), char(1468), ''), char(1473), ''), char(1474), ''), char(1479), '')) VIRTUAL
 );
 CREATE INDEX search_text_run ON search_text (run_id, source);
 CREATE INDEX search_text_exhibit ON search_text (exhibit_id);
