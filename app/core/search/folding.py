@@ -15,6 +15,8 @@ text as it was written.
 
 from __future__ import annotations
 
+import re
+
 _LETTERS = {
     "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ħ": "h",
     "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t", "Ŧ": "T",
@@ -33,6 +35,7 @@ _MARKS = (
 )
 FOLD: dict[str, str] = {**_LETTERS, **dict.fromkeys(_MARKS, "")}
 _TABLE = str.maketrans(FOLD)
+_FOLDED_CHAR_RE = re.compile("[" + re.escape("".join(FOLD)) + "]")
 
 
 def fold(text: str) -> str:
@@ -57,16 +60,24 @@ def sql_columns(source: str = "text", name: str = "folded") -> list[tuple[str, s
         for char, target in chunk:
             replacement = f"char({ord(target)})" if target else "''"
             expr = f"replace({expr}, char({ord(char)}), {replacement})"
+        codes = ", ".join(str(ord(char)) for char, _ in chunk)
+        guard = f"{previous} GLOB '*[' || char({codes}) || ']*'"  # most texts have none of them
         column = name if index == len(chunks) else f"fold_{index}"
-        columns.append((column, expr))
+        columns.append((column, f"CASE WHEN {guard} THEN {expr} ELSE {previous} END"))
         previous = column
     return columns
 
 
 def sql_definitions(source: str = "text", name: str = "folded") -> str:
-    """The column definitions for a CREATE TABLE, as migration 005 writes them."""
-    return ",\n".join(f"    {column} TEXT GENERATED ALWAYS AS (\n        {expr}) VIRTUAL"
-                       for column, expr in sql_columns(source, name))
+    """The column definitions for a CREATE TABLE, as migration 005 writes them.
+
+    The last column is STORED (worked out once, when the row is written; the index
+    reads it for every highlight), the steps before it VIRTUAL.
+    """
+    return ",\n".join(
+        f"    {column} TEXT GENERATED ALWAYS AS (\n        {expr}) "
+        + ("STORED" if column == name else "VIRTUAL")
+        for column, expr in sql_columns(source, name))
 
 
 def restore_marks(highlighted: str, original: str, marks: tuple[str, str]) -> str | None:
@@ -74,6 +85,9 @@ def restore_marks(highlighted: str, original: str, marks: tuple[str, str]) -> st
 
     None when the two do not line up (the text was folded some other way).
     """
+    if _FOLDED_CHAR_RE.search(original) is None:  # nothing folded: the highlight is the text
+        plain = highlighted.replace(marks[0], "").replace(marks[1], "")
+        return highlighted if plain == original else None
     out, j = [], 0
     for ch in original:
         if FOLD.get(ch) == "":

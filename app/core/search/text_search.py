@@ -36,6 +36,7 @@ class Marks:
 
 
 DEFAULT_MARKS = Marks()
+_ADJACENT_RE = re.compile(f"{HIGHLIGHT[1]}(\\s+){HIGHLIGHT[0]}")  # an end mark, spaces, a start mark
 
 
 class SearchError(ParleyError):
@@ -104,7 +105,8 @@ def _snippet(row: IndexedText, parsed: Query, marks: Marks) -> str:
 def window(marked: str, marks: Marks = DEFAULT_MARKS) -> str:
     """The text around its first match, cut at spaces, with every match inside it marked."""
     begin_mark, end_mark = HIGHLIGHT
-    marked = re.sub(f"{end_mark}(\\s+){begin_mark}", r"\1", marked)  # a phrase is one match
+    if begin_mark in marked:
+        marked = _ADJACENT_RE.sub(r"\1", marked)  # a phrase is one match
     first = marked.find(begin_mark)
     first = max(first, 0)
     last = marked.find(end_mark, first)
