@@ -31,7 +31,7 @@ from app.core.errors import ParleyError
 from app.core.export.base import hhmmss
 from app.core.search import patterns
 from app.core.search.patterns import Found
-from app.core.search.spoken_numbers import normalise_digits
+from app.core.search.spoken_numbers import Normalised, normalise_digits
 from app.core.store import Case, entity_index, search_index
 from app.core.store.search_index import IndexedText
 
@@ -130,7 +130,7 @@ def _keep_phone(raw: str, number: phonenumbers.PhoneNumber) -> bool:
     return raw.lstrip()[:1] in ("0", "+") and digits >= 10 and phonenumbers.is_possible_number(number)
 
 
-def _mapped(found: list[Found], normalised) -> list[Found]:
+def _mapped(found: list[Found], normalised: Normalised) -> list[Found]:
     out = []
     for f in found:
         start, end = normalised.span(f.start, f.end)
