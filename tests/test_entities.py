@@ -13,6 +13,7 @@ import pytest
 from app.core import editing
 from app.core.search import entities as ent
 from app.core.search.spoken_numbers import digit_runs, normalise_digits, parse_cardinal
+from app.core.store import Case
 from app.core.text_intake import import_text
 from tests.conftest import REPO
 from tests.search_helpers import SEGMENT_MS, add_exhibit, add_run
@@ -246,6 +247,14 @@ def test_cli_entities_lists_writes_csv_and_refuses_a_bad_region(case, phone_case
     assert out.returncode == 0 and "AB12 CDE" in out.stdout and "+44" not in out.stdout
     out = _cli("entities", "--case", str(case.folder), "--region", "XX")
     assert out.returncode == 1 and out.stderr.count("\n") == 1 and "not a region code" in out.stderr
+    out = _cli("entities", "--case", str(case.folder), "--shared", "--json")
+    assert {(e["kind"], e["value"]) for e in json.loads(out.stdout)} == \
+        {("phone", "+447700900123"), ("postcode", "B1 1AA"), ("money", "GBP 500")}
+    out = _cli("entities", "--case", str(case.folder), "--region", "PL", "--save-region", "--kind", "date")
+    assert out.returncode == 0, out.stderr
+    reopened = Case.open(case.folder)
+    assert ent.case_region(reopened) == "PL"
+    reopened.close()
     out = _cli("entities", "--case", str(tmp_path / "nowhere"))
     assert out.returncode == 1 and "no Parley case here" in out.stderr
     assert not (tmp_path / "nowhere").exists()
