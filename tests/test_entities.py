@@ -154,6 +154,15 @@ def test_times():
         assert _values(text, "time") == [], text
 
 
+def test_times_as_said_in_interviews():
+    text = ("The time is 1022. The time is now 10-15. Arrested at 1400 hours, home by 9 o'clock, "
+            "out at nine o\u2019clock")
+    assert _values(text, "time") == ["10:22", "10:15", "14:00", "09:00", "09:00"]
+    for text in ("at 8 we left", "1022 people", "10-15 minutes", "the time is 2599", "2500 hours",
+                 "a clock", "one o'clocks"):
+        assert _values(text, "time") == [], text
+
+
 # ---------------------------------------------------------------------- the case
 
 

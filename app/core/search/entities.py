@@ -38,7 +38,7 @@ from app.core.store.search_index import IndexedText
 KINDS = ("phone", "email", "postcode", "vehicle", "money", "date", "time")
 DEFAULT_REGION = "GB"
 REGION_SETTING = "entities.region"
-FINDERS_VERSION = 1  # raise when a finder changes: the case's stored entities are then found anew
+FINDERS_VERSION = 2  # raise when a finder changes: the case's stored entities are then found anew
 SCAN_BATCH = 1000  # texts scanned (and their entities stored) per transaction
 MIN_PHONE_DIGITS = 7  # texts with fewer digits are not given to the phone matcher
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -20,7 +20,9 @@ searched. Each pattern is written to miss rather than invent:
   are read day-first or month-first by the case's region (month-first for US,
   CA, PH; day-first elsewhere), unless one part is over 12.
 * time: 21:14, 9:30pm, 9.30 p.m., 7am -> "21:14", "21:30", "07:00"; a time
-  without am/pm is kept as said ("9:30" -> "09:30").
+  without am/pm is kept as said ("9:30", "nine o'clock" -> "09:30", "09:00");
+  interview announcements "the time is 1022" / "10-15", "1400 hours" -> "10:22",
+  "10:15", "14:00". A bare "at 8" or "1022" is not a time.
 """
 
 from __future__ import annotations
@@ -107,6 +109,14 @@ TIME_RE = re.compile(
     re.IGNORECASE)
 DOT_TIME_RE = re.compile(r"(?<![\d:.])(1[0-2]|0?[1-9])\.([0-5]\d)\s?([ap])\.?\s?m\b\.?", re.IGNORECASE)
 HOUR_RE = re.compile(r"(?<![\d:.])(1[0-2]|0?[1-9])\s?([ap])\.?\s?m\b\.?", re.IGNORECASE)
+_HOUR_WORDS = {w: i for i, w in enumerate(("one", "two", "three", "four", "five", "six", "seven",
+                                            "eight", "nine", "ten", "eleven", "twelve"), 1)}
+OCLOCK_RE = re.compile(r"\b(1[0-2]|0?[1-9]|" + "|".join(_HOUR_WORDS) + r")\s+o[\u2019']?\s?clock\b",
+                       re.IGNORECASE)
+# Police interview speech: "the time is 1022", "the time is now 10-15", "at 1400 hours".
+ANNOUNCED_RE = re.compile(r"\btime is(?:\s+now)?\s+([01]?\d|2[0-3])[:.\-]?([0-5]\d)\b(?!\s*(?:[ap]\.?m|%))",
+                          re.IGNORECASE)
+HOURS_RE = re.compile(r"(?<![\d:.])([01]\d|2[0-3])([0-5]\d)\s+hours\b", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------ postcodes, vehicles
@@ -268,13 +278,16 @@ def _add_date(out: list[Found], year: int | None, month: int, day: int, start: i
 
 
 def times(text: str) -> list[Found]:
+    out: list[Found] = _oclock(text)
     if not _DIGIT_RE.search(text):
-        return []
-    out: list[Found] = []
+        return out
+    for pattern in (ANNOUNCED_RE, HOURS_RE):
+        for m in pattern.finditer(text):
+            out.append(Found("time", f"{int(m.group(1)):02d}:{m.group(2)}", m.start(), m.end()))
     for m in TIME_RE.finditer(text):
         hour, minute, second, half = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
         hour = _hour24(hour, half)
-        if hour is not None:
+        if hour is not None and not _overlaps(out, m.start(), m.end()):
             value = f"{hour:02d}:{minute:02d}" + (f":{second}" if second else "")
             out.append(Found("time", value, m.start(), m.end()))
     for pattern in (DOT_TIME_RE, HOUR_RE):
@@ -283,6 +296,16 @@ def times(text: str) -> list[Found]:
             hour = _hour24(int(m.group(1)), m.group(m.lastindex or 0))
             if hour is not None and not _overlaps(out, m.start(), m.end()):
                 out.append(Found("time", f"{hour:02d}:{minute:02d}", m.start(), m.end()))
+    return out
+
+
+def _oclock(text: str) -> list[Found]:
+    """"9 o'clock", "nine o'clock" -> "09:00" (morning or evening is not said)."""
+    out = []
+    for m in OCLOCK_RE.finditer(text):
+        word = m.group(1).lower()
+        hour = _HOUR_WORDS.get(word) or int(word)
+        out.append(Found("time", f"{hour:02d}:00", m.start(), m.end()))
     return out
 
 
