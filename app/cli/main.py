@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli import case, interview, models, queue, timeline, transcribe, translate
+from app.cli import case, interview, models, queue, search, timeline, transcribe, translate
 from app.cli.common import FAILED, USAGE, fail
 from app.core.errors import ParleyError
 
-COMMAND_GROUPS = (transcribe, case, queue, translate, timeline, interview, models)
+COMMAND_GROUPS = (transcribe, case, queue, translate, timeline, interview, search, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

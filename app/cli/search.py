@@ -1,0 +1,165 @@
+"""`python -m app search QUERY` and `python -m app entities`: look across a whole case.
+
+    search "red car" bank* --case DIR [--json] [--limit N]
+        one line per hit: exhibit, time (none for texts and chats, whose speaker
+        field holds the message's date), speaker, snippet (matches in [brackets]);
+        with --json a list of {exhibit, exhibit_id, run_id, task, segment_id, start_ms,
+        end_ms, time, speaker, snippet, text, language, edited}. No hits: exit 0,
+        "no hits" on stderr.
+    entities --case DIR [--csv FILE] [--json] [--region GB] [--save-region] [--kind phone,...]
+        one line per entity (kind, value, mentions, exhibits), shared ones first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.cli.common import OK, add_case_option
+from app.core.errors import StoreError
+from app.core.export.base import hhmmss
+from app.core.search import Hit, count, search
+from app.core.search import entities as ent
+from app.core.search.entities import KINDS, Entity
+from app.core.store import Case, default_case_dir
+from app.core.store.db import STORE_NAME
+
+
+def open_existing_case(folder: Path | None) -> Case:
+    """The case at `folder` (or the default case); a folder without one is an error, not a new case."""
+    folder = Path(folder or default_case_dir()).expanduser()
+    if not (folder / STORE_NAME).is_file():
+        raise StoreError(f"{folder}: no Parley case here")
+    return Case.open(folder)
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+# ---------------------------------------------------------------------- search
+
+
+def hit_record(hit: Hit) -> dict[str, object]:
+    return {
+        "exhibit": hit.exhibit_name, "exhibit_id": hit.exhibit_id, "run_id": hit.run_id,
+        "task": hit.task, "segment_id": hit.segment_id, "start_ms": hit.start_ms,
+        "end_ms": hit.end_ms, "time": hhmmss(hit.start_ms), "speaker": hit.speaker,
+        "snippet": hit.snippet, "text": hit.text, "language": hit.language, "edited": hit.edited,
+    }
+
+
+def hit_line(hit: Hit) -> str:
+    task = "" if hit.task in ("transcribe", "text") else f" ({hit.task})"
+    moment = f"  {hhmmss(hit.start_ms)}" if hit.end_ms > 0 else ""  # texts and chats have no media time
+    speaker = f"  {_one_line(hit.speaker)}:" if hit.speaker else ""
+    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}"
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    case = open_existing_case(args.case)
+    try:
+        hits = search(case, query, limit=args.limit)
+        total = count(case, query) if len(hits) >= args.limit else len(hits)
+    finally:
+        case.close()
+    if args.json:
+        print(json.dumps([hit_record(h) for h in hits], ensure_ascii=False, indent=1))
+    else:
+        for hit in hits:
+            print(hit_line(hit))
+    if not hits:
+        print(f"no hits for {query!r}", file=sys.stderr)
+    elif total > len(hits):
+        print(f"{len(hits)} of {total} hits shown (--limit to see more)", file=sys.stderr)
+    return OK
+
+
+# -------------------------------------------------------------------- entities
+
+
+def entity_record(entity: Entity) -> dict[str, object]:
+    return {
+        "kind": entity.kind, "value": entity.value, "shared": entity.shared,
+        "exhibits": [{"id": i, "name": n} for i, n in entity.exhibits],
+        "mentions": [{"exhibit": o.exhibit_name, "exhibit_id": o.exhibit_id, "run_id": o.run_id,
+                      "task": o.task, "segment_id": o.segment_id, "start_ms": o.start_ms,
+                      "time": hhmmss(o.start_ms), "speaker": o.speaker,
+                      "as_written": o.as_written, "edited": o.edited}
+                     for o in entity.occurrences],
+    }
+
+
+def entity_line(entity: Entity) -> str:
+    names = ", ".join(name for _, name in entity.exhibits[:4])
+    more = f" +{len(entity.exhibits) - 4} more" if len(entity.exhibits) > 4 else ""
+    mentions = len(entity.occurrences)
+    return (f"{entity.kind:8} {entity.value:24} {mentions:4} mention{'s' if mentions != 1 else ' '}  "
+            f"{len(entity.exhibits)} exhibit{'s' if len(entity.exhibits) != 1 else ''}: {names}{more}")
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip().lower() for k in text.split(",") if k.strip())
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise ValueError(f"unknown kind {', '.join(unknown) or '(none)'}; choose from {', '.join(KINDS)}")
+    return kinds
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    kinds = _kinds(args.kind)
+    region = ent.check_region(args.region) if args.region else None
+    case = open_existing_case(args.case)
+    try:
+        if args.save_region:
+            if region is None:
+                raise ValueError("--save-region needs --region")
+            ent.set_case_region(case, region)
+        found = ent.case_entities(case, region, kinds)
+    finally:
+        case.close()
+    if args.shared:
+        found = [e for e in found if e.shared]
+    if args.csv:
+        rows = ent.write_csv(found, args.csv)
+        print(f"{args.csv}: {len(found)} entities, {rows} mentions", file=sys.stderr)
+    if args.json:
+        print(json.dumps([entity_record(e) for e in found], ensure_ascii=False, indent=1))
+    else:
+        for entity in found:
+            print(entity_line(entity))
+    if not found:
+        print("no entities found", file=sys.stderr)
+    return OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search every transcript, translation and chat in a case",
+                       description="Search the current text (proofread where edited) of every "
+                       "transcript, translation, text and chat in the case. Plain words must all "
+                       "occur (any case, any accents); word* is a prefix; \"a phrase\" keeps its "
+                       "words together; Chinese, Japanese, Thai... are matched as substrings.")
+    p.add_argument("query", nargs="+", metavar="QUERY", help="words, prefix*, \"phrases\"")
+    add_case_option(p)
+    p.add_argument("--json", action="store_true", help="print the hits as a JSON list")
+    p.add_argument("--limit", type=int, default=100, help="at most this many hits (default 100)")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("entities", help="phone numbers, vehicles, postcodes, money... across a case",
+                       description="List the phone numbers, e-mail addresses, UK postcodes and "
+                       "vehicle registrations, sums of money, dates and times in the case's current "
+                       "text, with the exhibits and moments where each occurs; shared ones first.")
+    add_case_option(p)
+    p.add_argument("--csv", type=Path, metavar="FILE", help="write one row per mention to FILE")
+    p.add_argument("--json", action="store_true", help="print the entities as JSON")
+    p.add_argument("--region", metavar="CC", default=None,
+                   help="default country for phone numbers and numeric dates (default: the "
+                        "case's, GB unless saved)")
+    p.add_argument("--save-region", action="store_true", help="keep --region as the case's default")
+    p.add_argument("--kind", default="phone,email,postcode,vehicle,money,date,time",
+                   help="comma-separated kinds to list")
+    p.add_argument("--shared", action="store_true", help="only entities found in two exhibits or more")
+    p.set_defaults(handler=cmd_entities)

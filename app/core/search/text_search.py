@@ -1,0 +1,145 @@
+"""Full-text search over a case's current text (see app.core.search.query for the syntax).
+
+    hits = search(case, 'bank* "red car"', limit=50)
+    for hit in hits:
+        print(hit.exhibit_name, hit.start_ms, hit.speaker, hit.snippet)
+
+Searched: every run's current text (the proofread copy where a run has one,
+else the machine draft): transcripts, Whisper's own translations, text
+translations, imported texts and chats. A hit names the exhibit, run, task and
+segment (the id the editor shows for that run) and the moment in ms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.core.errors import ParleyError, StoreError
+from app.core.search.folding import restore_marks
+from app.core.search.query import Query, parse
+from app.core.store import Case, search_index
+from app.core.store.search_index import HIGHLIGHT, IndexedText
+
+DEFAULT_LIMIT = 100
+SNIPPET_CONTEXT = 60  # characters of text kept either side of the first match
+
+
+@dataclass(frozen=True)
+class Marks:
+    """How a snippet shows a match and a cut."""
+
+    before: str = "["
+    after: str = "]"
+    ellipsis: str = "\u2026"
+    context: int = SNIPPET_CONTEXT
+
+
+DEFAULT_MARKS = Marks()
+_ADJACENT_RE = re.compile(f"{HIGHLIGHT[1]}(\\s+){HIGHLIGHT[0]}")  # an end mark, spaces, a start mark
+
+
+class SearchError(ParleyError):
+    """A search that cannot be run (the message is fit to show as it is)."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    exhibit_id: int
+    exhibit_name: str
+    run_id: int | None  # None for a chat message that belongs to no run
+    task: str  # transcribe | translate | text-translate | text ...
+    segment_id: int  # in the run's current transcript (editing.segment_ids)
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    snippet: str  # matches between marks, e.g. "... met at the [bank] on ..."
+    text: str
+    language: str | None
+    edited: bool  # the text is the proofread copy's
+
+
+def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DEFAULT_MARKS) -> list[Hit]:
+    """Hits for a user query, best first; an empty or punctuation-only query finds nothing."""
+    parsed = parse(query)
+    if parsed.empty or limit <= 0:
+        return []
+    try:
+        rows = search_index.find(case.conn, parsed.words_expression(), parsed.trigram_expression(),
+                                 parsed.short_substrings(), limit)
+    except StoreError as exc:
+        raise SearchError(f"{query}: {exc}") from None
+    return [_hit(row, parsed, marks) for row in rows]
+
+
+def count(case: Case, query: str) -> int:
+    """How many segments match a user query (all of them, not only the first `limit`)."""
+    parsed = parse(query)
+    if parsed.empty:
+        return 0
+    try:
+        return search_index.count(case.conn, parsed.words_expression(), parsed.trigram_expression(),
+                                  parsed.short_substrings())
+    except StoreError as exc:
+        raise SearchError(f"{query}: {exc}") from None
+
+
+def _hit(row: IndexedText, parsed: Query, marks: Marks) -> Hit:
+    return Hit(
+        exhibit_id=row.exhibit_id, exhibit_name=row.exhibit_name, run_id=row.run_id, task=row.task,
+        segment_id=row.segment_id, start_ms=row.start_ms, end_ms=row.end_ms, speaker=row.speaker,
+        snippet=_snippet(row, parsed, marks).strip(), text=row.text.strip(), language=row.language,
+        edited=row.source == search_index.SOURCE_WORKING,
+    )
+
+
+def _snippet(row: IndexedText, parsed: Query, marks: Marks) -> str:
+    if row.highlighted is not None and not parsed.substrings:
+        marked = restore_marks(row.highlighted, row.text, HIGHLIGHT)
+        if marked is not None:
+            return window(marked, marks)
+    needles = parsed.substrings + tuple(t.text for t in parsed.word_terms)
+    return substring_snippet(row.text, needles, marks)
+
+
+def window(marked: str, marks: Marks = DEFAULT_MARKS) -> str:
+    """The text around its first match, cut at spaces, with every match inside it marked."""
+    begin_mark, end_mark = HIGHLIGHT
+    if begin_mark in marked:
+        marked = _ADJACENT_RE.sub(r"\1", marked)  # a phrase is one match
+    first = marked.find(begin_mark)
+    first = max(first, 0)
+    last = marked.find(end_mark, first)
+    last = len(marked) if last < 0 else last + 1
+    start = _cut_start(marked, first - marks.context)
+    end = _cut_end(marked, last + marks.context)
+    piece = marked[start:end]
+    if piece.count(begin_mark) > piece.count(end_mark):
+        piece += end_mark  # a match that runs past the cut
+    piece = piece.replace(begin_mark, marks.before).replace(end_mark, marks.after)
+    return (marks.ellipsis if start > 0 else "") + piece + (marks.ellipsis if end < len(marked) else "")
+
+
+def _cut_start(text: str, at: int) -> int:
+    if at <= 0:
+        return 0
+    space = text.find(" ", at)
+    return space + 1 if 0 <= space < at + 20 else at
+
+
+def _cut_end(text: str, at: int) -> int:
+    if at >= len(text):
+        return len(text)
+    space = text.rfind(" ", at - 20, at)
+    return space if space > 0 else at
+
+
+def substring_snippet(text: str, needles: tuple[str, ...], marks: Marks = DEFAULT_MARKS) -> str:
+    """The text around the first match of any needle (any case), every match in it marked."""
+    needles = tuple(n for n in needles if n)
+    if not needles:
+        return window(text, marks)
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)),
+                         re.IGNORECASE)
+    begin_mark, end_mark = HIGHLIGHT
+    return window(pattern.sub(lambda m: f"{begin_mark}{m.group(0)}{end_mark}", text), marks)

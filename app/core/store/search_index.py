@@ -1,0 +1,151 @@
+"""SQL of the case's search index: tables and triggers are in migrations/005_search.sql.
+
+`search_text` holds the current text of every run (the proofread copy where
+there is one, else the machine draft), kept so by triggers; `search_words`
+(words, any case and accents) and `search_trigram` (substrings) index it.
+Callers pass FTS5 expressions built by app.core.search.query, which quotes
+every term.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from app.core.errors import StoreError
+
+SOURCE_MACHINE = 0  # segments: the machine draft
+SOURCE_WORKING = 1  # working_segments: the proofread copy
+SOURCE_CHAT = 2  # reserved for chat messages held in a table of their own
+
+CHAT_TASK = "chat"  # the task a hit from a chat message (no run) is reported with
+COLUMNS = (f"d.source, d.ref_id, d.run_id, coalesce(r.task, '{CHAT_TASK}'), r.language, d.exhibit_id,"
+            " e.name, d.start_ms, d.end_ms, d.speaker, d.text")
+JOINS = "LEFT JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = d.exhibit_id"
+_IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH ?)"
+_CASE_ORDER = "d.exhibit_id, d.run_id, d.start_ms, d.id"
+# bm25 ranks every match before the first is returned (about 3 µs each): past this many
+# matches, hits come in index order (oldest first) instead, so no query takes long.
+RANKED_MAX = 2000
+
+
+@dataclass(frozen=True)
+class IndexedText:
+    """One indexed segment (or message) with where it belongs."""
+
+    source: int
+    segment_id: int  # or message id, for source SOURCE_CHAT
+    run_id: int | None  # None for a chat message that belongs to no run
+    task: str
+    language: str | None
+    exhibit_id: int
+    exhibit_name: str
+    start_ms: int
+    end_ms: int
+    speaker: str | None
+    text: str
+    highlighted: str | None = None  # for word queries: `folded` with HIGHLIGHT marks around matches
+
+
+# Private-use characters around each match in `highlighted` (never in transcripts' text).
+HIGHLIGHT = ("\ue000", "\ue001")
+
+
+def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
+         scan: tuple[str, ...], limit: int) -> list[IndexedText]:
+    """Indexed texts matching every condition given (FTS5 expressions; plain substrings).
+
+    With `words`, hits come best first (bm25; in index order past RANKED_MAX
+    matches) and their matches marked; otherwise in case order (exhibit, run, time)
+    with nothing marked.
+    """
+    if words is None and trigram is None and not scan:
+        return []
+    where: list[str] = []
+    args: list[object] = []
+    if words is not None:
+        head = (f"SELECT {COLUMNS}, highlight(search_words, 0, ?, ?) FROM search_words"
+                " JOIN search_text d ON d.id = search_words.rowid ")
+        args += list(HIGHLIGHT)
+        where.append("search_words MATCH ?")
+        args.append(words)
+        order = "search_words.rank" if _word_matches(conn, words) <= RANKED_MAX else "search_words.rowid"
+    elif trigram is not None:
+        head = (f"SELECT {COLUMNS}, NULL FROM search_trigram"
+                " JOIN search_text d ON d.id = search_trigram.rowid ")
+        where.append("search_trigram MATCH ?")
+        args.append(trigram)
+        order = _CASE_ORDER
+    else:
+        head = f"SELECT {COLUMNS}, NULL FROM search_text d "
+        order = _CASE_ORDER
+    if words is not None and trigram is not None:
+        where.append(_IN_TRIGRAM)
+        args.append(trigram)
+    for text in scan:
+        where.append("instr(d.text, ?) > 0")
+        args.append(text)
+    sql = f"{head}{JOINS} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
+    args.append(max(0, int(limit)))
+    try:
+        rows = conn.execute(sql, args).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the search index cannot answer this query ({exc})") from None
+    return [IndexedText(*tuple(row)) for row in rows]
+
+
+def _word_matches(conn: sqlite3.Connection, words: str) -> int:
+    try:
+        row = conn.execute("SELECT count(*) FROM search_words WHERE search_words MATCH ?",
+                           (words,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the search index cannot answer this query ({exc})") from None
+    return int(row[0])
+
+
+def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
+          scan: tuple[str, ...]) -> int:
+    """How many indexed texts match (every condition given)."""
+    if words is None and trigram is None and not scan:
+        return 0
+    where, args = [], []
+    if words is not None:
+        where.append("d.id IN (SELECT rowid FROM search_words WHERE search_words MATCH ?)")
+        args.append(words)
+    if trigram is not None:
+        where.append(_IN_TRIGRAM)
+        args.append(trigram)
+    for text in scan:
+        where.append("instr(d.text, ?) > 0")
+        args.append(text)
+    try:
+        row = conn.execute(f"SELECT count(*) FROM search_text d WHERE {' AND '.join(where)}",
+                           args).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the search index cannot answer this query ({exc})") from None
+    return int(row[0])
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Rebuild both indexes from search_text (inside the caller's transaction)."""
+    conn.execute("INSERT INTO search_words (search_words) VALUES ('rebuild')")
+    conn.execute("INSERT INTO search_trigram (search_trigram) VALUES ('rebuild')")
+
+
+def get_setting(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def check(conn: sqlite3.Connection) -> None:
+    """FTS5's own integrity check of both indexes against search_text (StoreError if broken)."""
+    try:
+        conn.execute("INSERT INTO search_words (search_words, rank) VALUES ('integrity-check', 1)")
+        conn.execute("INSERT INTO search_trigram (search_trigram, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the search index does not match the case's text ({exc})") from None

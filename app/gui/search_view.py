@@ -1,0 +1,149 @@
+"""Search across the case: a query box and a list of hits; a click opens the exhibit at that moment.
+
+    view = SearchView(case)
+    view.hitActivated.connect(lambda exhibit_id, run_id, ms: ...)
+
+The query syntax is app.core.search's (words, prefix*, "phrases"; substrings for
+scripts written without spaces). Queries are answered in the GUI thread: the
+index answers in milliseconds (see bench/bench_search.py), so no worker is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.errors import ParleyError
+from app.core.export.base import hhmmss
+from app.core.search import Hit, count, search
+from app.core.store import Case
+from app.gui.table_model import ROOT, ColumnsModel
+
+TYPING_PAUSE_MS = 250  # search once typing pauses this long
+HIT_LIMIT = 500
+
+
+def task_label(task: str) -> str:
+    return {"transcribe": "transcript", "text": "text", "translate": "translation (Whisper)",
+            "text-translate": "translation"}.get(task, task)
+
+
+class HitsModel(ColumnsModel):
+    columns = ("Exhibit", "Time", "Speaker", "Text", "Kind")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[Hit] = []
+
+    def row_total(self) -> int:
+        return len(self.hits)
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        self.beginResetModel()
+        self.hits = list(hits)
+        self.endResetModel()
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        hit = self.hits[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cell(hit, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return hit.text
+        return None
+
+    @staticmethod
+    def _cell(hit: Hit, column: int) -> str:
+        edited = " (edited)" if hit.edited else ""
+        moment = hhmmss(hit.start_ms) if hit.end_ms > 0 else ""  # texts and chats: no media time
+        return (hit.exhibit_name, moment, hit.speaker or "",
+                " ".join(hit.snippet.split()), task_label(hit.task) + edited)[column]
+
+
+class SearchView(QWidget):
+    """Query box, hit count and hit list. Emits hitActivated(exhibit_id, run_id or 0, ms)."""
+
+    hitActivated = Signal(int, int, int)
+
+    def __init__(self, case: Case, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.case = case
+        self.model = HitsModel()
+        self.box = QLineEdit(placeholderText='Search the case: words, prefix*, "a phrase"')
+        self.box.setClearButtonEnabled(True)
+        self.status = QLabel("")
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.timer = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._layout()
+        self.timer.timeout.connect(self.run_query)
+        self.box.textChanged.connect(lambda _text: self.timer.start())
+        self.box.returnPressed.connect(self.run_query)
+        self.table.clicked.connect(self._activate)
+        self.table.activated.connect(self._activate)
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.box, 1)
+        top.addWidget(self.status)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+    def set_case(self, case: Case) -> None:
+        self.case = case
+        self.run_query()
+
+    def set_query(self, text: str) -> None:
+        self.box.setText(text)
+        self.run_query()
+
+    def run_query(self) -> None:
+        """Search now (also after an edit, to refresh the hits)."""
+        self.timer.stop()
+        query = self.box.text()
+        try:
+            hits = search(self.case, query, limit=HIT_LIMIT)
+            total = count(self.case, query) if len(hits) >= HIT_LIMIT else len(hits)
+        except ParleyError as exc:
+            self.model.set_hits([])
+            self.status.setText(str(exc))
+            return
+        self.model.set_hits(hits)
+        self.status.setText(self._status_text(query, len(hits), total))
+
+    @staticmethod
+    def _status_text(query: str, shown: int, total: int) -> str:
+        if not query.strip():
+            return ""
+        if total == 0:
+            return "no hits"
+        if total > shown:
+            return f"{shown} of {total} hits"
+        return f"{total} hit{'s' if total != 1 else ''}"
+
+    def _activate(self, index: QModelIndex = ROOT) -> None:
+        if not index.isValid():
+            return
+        hit = self.model.hits[index.row()]
+        self.hitActivated.emit(hit.exhibit_id, hit.run_id or 0, hit.start_ms)
