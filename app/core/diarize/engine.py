@@ -1,0 +1,182 @@
+"""Who spoke when: speech regions -> short windows -> voiceprints -> clusters -> turns.
+
+Memory is flat in duration: the VAD scans blocks, windows are embedded in groups,
+and only one 192-float voiceprint per 1.5 s window is kept (about 30 KB per minute).
+Same input, same output: no dithering, a seeded k-means and stable sorting.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.core.diarize import cluster as clustering
+from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.records import DiarResult, Turn
+from app.core.diarize.vad import speech_regions
+from app.core.errors import ParleyError
+
+WINDOW_S = 1.5  # target window length; a region is cut into equal windows near this
+MIN_WINDOW_S = 0.4  # regions shorter than this are not embedded, they take a neighbour's label
+MIN_SPEECH_S = 0.6  # less speech than this in the whole recording: no speakers
+MERGE_GAP_MS = 1000  # same speaker again after a pause this short: one turn
+EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
+
+
+class DiarizeError(ParleyError):
+    """Audio or settings that diarisation cannot use."""
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int  # samples
+    end: int
+    region: int  # index of the speech region it was cut from
+
+    @property
+    def embeddable(self) -> bool:
+        return self.end - self.start >= MIN_WINDOW_S * SAMPLE_RATE
+
+
+_EMBEDDERS: dict[tuple[str, int], SpeakerEmbedder] = {}
+
+
+def load_embedder(model_dir: Path, threads: int = 2) -> SpeakerEmbedder:
+    """One loaded speaker model per (folder, threads) in a process."""
+    key = (str(Path(model_dir).resolve()), threads)
+    if key not in _EMBEDDERS:
+        _EMBEDDERS[key] = SpeakerEmbedder(Path(model_dir), threads)
+    return _EMBEDDERS[key]
+
+
+def diarize(
+    audio: np.ndarray,
+    model_dir: Path,
+    speakers: int | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    threads: int = 2,
+) -> DiarResult:
+    """Speech turns of 16 kHz mono float32 `audio`, speakers numbered by first appearance."""
+    _check(audio, speakers, min_speakers, max_speakers)
+    embedder = load_embedder(model_dir, threads)
+    settings = _settings(speakers, min_speakers, max_speakers)
+    regions = speech_regions(audio)
+    if sum(end - start for start, end in regions) < MIN_SPEECH_S * SAMPLE_RATE:
+        return DiarResult((), 0, (), embedder.sha256, settings)
+    windows = cut_windows(regions)
+    embeddable = [w for w in windows if w.embeddable]
+    if not embeddable:
+        embeddable = windows
+    emb = _embed(embedder, audio, embeddable)
+    labels = clustering.cluster(
+        emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS
+    )
+    labels = smooth(embeddable, labels)
+    window_labels = _label_all(windows, embeddable, labels)
+    order = first_appearance(window_labels)
+    window_labels = [order[label] for label in window_labels]
+    turns = build_turns(windows, window_labels)
+    voiceprints = _voiceprints(emb, np.array([order[x] for x in labels]), len(order))
+    return DiarResult(turns, len(order), voiceprints, embedder.sha256, settings)
+
+
+def _check(audio: np.ndarray, speakers, min_speakers, max_speakers) -> None:
+    if not isinstance(audio, np.ndarray) or audio.ndim != 1:
+        raise DiarizeError("diarisation needs 16 kHz mono audio as a one-dimensional array")
+    if audio.dtype != np.float32:
+        raise DiarizeError(f"diarisation needs float32 samples, not {audio.dtype}")
+    for name, value in (("speakers", speakers), ("min speakers", min_speakers),
+                        ("max speakers", max_speakers)):
+        if value is not None and not 1 <= value <= clustering.MAX_SPEAKERS:
+            raise DiarizeError(f"{name} must be between 1 and {clustering.MAX_SPEAKERS}, not {value}")
+    if min_speakers and max_speakers and min_speakers > max_speakers:
+        raise DiarizeError(f"min speakers ({min_speakers}) is above max speakers ({max_speakers})")
+
+
+def _settings(speakers, min_speakers, max_speakers) -> tuple[tuple[str, object], ...]:
+    return (
+        ("speakers", speakers), ("min_speakers", min_speakers), ("max_speakers", max_speakers),
+        ("window_s", WINDOW_S), ("merge_cosine", clustering.MERGE_COSINE),
+    )
+
+
+def cut_windows(regions: Sequence[tuple[int, int]]) -> list[Window]:
+    """Each region cut into equal windows of about WINDOW_S."""
+    size = WINDOW_S * SAMPLE_RATE
+    windows = []
+    for index, (start, end) in enumerate(regions):
+        count = max(1, round((end - start) / size))
+        edges = np.linspace(start, end, count + 1).round().astype(np.int64)
+        windows.extend(Window(int(a), int(b), index) for a, b in itertools.pairwise(edges))
+    return windows
+
+
+def _embed(embedder: SpeakerEmbedder, audio: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
+    parts = []
+    for first in range(0, len(windows), EMBED_GROUP):
+        group = windows[first : first + EMBED_GROUP]
+        parts.append(embedder.embed([audio[w.start : w.end] for w in group]))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def smooth(windows: Sequence[Window], labels: np.ndarray) -> np.ndarray:
+    """A lone window whose two neighbours in the same region agree takes their label."""
+    labels = labels.copy()
+    for i in range(1, len(windows) - 1):
+        before, after = windows[i - 1], windows[i + 1]
+        same_region = before.region == windows[i].region == after.region
+        if same_region and labels[i - 1] == labels[i + 1] != labels[i]:
+            labels[i] = labels[i - 1]
+    return labels
+
+
+def _label_all(windows: Sequence[Window], embedded: Sequence[Window], labels: np.ndarray) -> list[int]:
+    """Labels for every window; one too short to embed takes the nearest embedded one's."""
+    centres = np.array([(w.start + w.end) / 2 for w in embedded])
+    known = {(w.start, w.end): int(label) for w, label in zip(embedded, labels)}
+    result = []
+    for w in windows:
+        if (w.start, w.end) in known:
+            result.append(known[(w.start, w.end)])
+        else:
+            nearest = int(np.argmin(np.abs(centres - (w.start + w.end) / 2)))
+            result.append(int(labels[nearest]))
+    return result
+
+
+def first_appearance(labels: Sequence[int]) -> dict[int, int]:
+    """Cluster id -> speaker index, numbered in order of first appearance."""
+    order: dict[int, int] = {}
+    for label in labels:
+        order.setdefault(int(label), len(order))
+    return order
+
+
+def build_turns(windows: Sequence[Window], labels: Sequence[int]) -> tuple[Turn, ...]:
+    """Consecutive windows of one speaker joined into turns across short pauses."""
+    turns: list[Turn] = []
+    for window, label in zip(windows, labels):
+        start, end = _ms(window.start), _ms(window.end)
+        last = turns[-1] if turns else None
+        if last and last.speaker_index == label and start - last.end_ms <= MERGE_GAP_MS:
+            turns[-1] = Turn(last.start_ms, end, label)
+        else:
+            turns.append(Turn(start, end, label))
+    return tuple(turns)
+
+
+def _voiceprints(emb: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    prints = []
+    for index in range(count):
+        mean = emb[labels == index].mean(axis=0)
+        prints.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
+    return tuple(prints)
+
+
+def _ms(samples: int) -> int:
+    return int(samples * 1000 // SAMPLE_RATE)
