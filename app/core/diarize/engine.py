@@ -23,7 +23,7 @@ from app.core.errors import ParleyError
 WINDOW_S = 1.5  # target window length; a region is cut into equal windows near this
 MIN_WINDOW_S = 0.4  # regions shorter than this are not embedded, they take a neighbour's label
 MIN_SPEECH_S = 0.6  # less speech than this in the whole recording: no speakers
-MERGE_GAP_MS = 1000  # same speaker again after a pause this short: one turn
+MERGE_GAP_MS = 1500  # same speaker again after a pause this short: one turn
 EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
 
 
