@@ -101,7 +101,7 @@ def _check(audio: np.ndarray, speakers, min_speakers, max_speakers) -> None:
 def _settings(speakers, min_speakers, max_speakers) -> tuple[tuple[str, object], ...]:
     return (
         ("speakers", speakers), ("min_speakers", min_speakers), ("max_speakers", max_speakers),
-        ("window_s", WINDOW_S), ("merge_cosine", clustering.MERGE_COSINE),
+        ("window_s", WINDOW_S), ("min_silhouette", clustering.MIN_SILHOUETTE),
     )
 
 
