@@ -63,6 +63,8 @@ class SpeakerEmbedder:
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # no busy-waiting between batches: the cores are shared with transcription
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(self.weights), options, providers=["CPUExecutionProvider"]
         )

@@ -23,6 +23,7 @@ from app.core.errors import ParleyError
 WINDOW_S = 1.5  # target window length; a region is cut into equal windows near this
 MIN_WINDOW_S = 0.4  # regions shorter than this are not embedded, they take a neighbour's label
 MIN_SPEECH_S = 0.6  # less speech than this in the whole recording: no speakers
+EDGE_PAD_MS = 110  # VAD trims soft onsets and endings: a turn gets them back
 MERGE_GAP_MS = 1500  # same speaker again after a pause this short: one turn
 EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
 
@@ -80,7 +81,7 @@ def diarize(
     window_labels = _label_all(windows, embeddable, labels)
     order = first_appearance(window_labels)
     window_labels = [order[label] for label in window_labels]
-    turns = build_turns(windows, window_labels)
+    turns = pad_turns(build_turns(windows, window_labels), _ms(len(audio)))
     voiceprints = _voiceprints(emb, np.array([order[x] for x in labels]), len(order))
     return DiarResult(turns, len(order), voiceprints, embedder.sha256, settings)
 
@@ -168,6 +169,18 @@ def build_turns(windows: Sequence[Window], labels: Sequence[int]) -> tuple[Turn,
         else:
             turns.append(Turn(start, end, label))
     return tuple(turns)
+
+
+def pad_turns(turns: Sequence[Turn], length_ms: int) -> tuple[Turn, ...]:
+    """Each turn widened by EDGE_PAD_MS into the silence around it, never over a neighbour."""
+    padded = []
+    for i, turn in enumerate(turns):
+        before = turns[i - 1].end_ms if i else 0
+        after = turns[i + 1].start_ms if i + 1 < len(turns) else length_ms
+        start = max(turn.start_ms - EDGE_PAD_MS, (before + turn.start_ms) // 2 if i else 0)
+        end = min(turn.end_ms + EDGE_PAD_MS, (turn.end_ms + after) // 2 if i + 1 < len(turns) else length_ms)
+        padded.append(Turn(min(start, turn.start_ms), max(end, turn.end_ms), turn.speaker_index, turn.overlap))
+    return tuple(padded)
 
 
 def _voiceprints(emb: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, ...]:

@@ -18,7 +18,7 @@ OPTIONS = VadOptions(
     min_speech_duration_ms=250,
     max_speech_duration_s=float("inf"),
     min_silence_duration_ms=120,
-    speech_pad_ms=40,
+    speech_pad_ms=40,  # windows stay on speech; turns get EDGE_PAD_MS more (engine)
 )
 
 
