@@ -229,3 +229,21 @@ def test_manifest_interview_is_two_people(manifest):
     # guards the interview test's premise against a changed manifest
     assert len({t["speaker"] for t in manifest["interview"]["turns"]}) == 2
     assert json.loads((DIAR / "diar.json").read_text())["conversations"]
+
+
+def test_profiles_are_kept_in_the_case_and_audited(case):
+    from app.core.errors import StoreError
+    from app.core.store.speakers import add_profile, profiles
+
+    voice = np.linspace(-1, 1, 192, dtype=np.float32)
+    profile_id = add_profile(case, "DC Harris", voice, "abc123", {"exhibit": 1, "spans_ms": [[0, 8000]]})
+    assert list(profiles(case, "abc123")) == ["DC Harris"]
+    assert profiles(case, "abc123")["DC Harris"].tobytes() == voice.tobytes()
+    assert profiles(case, "other-model") == {}
+    entry = case.audit.entries(f"speaker:{profile_id}")[0]
+    assert entry.action == "speaker.enrol" and entry.details["source"]["exhibit"] == 1
+    assert case.audit.verify() == []
+    with pytest.raises(StoreError, match="already exists"):
+        add_profile(case, "DC Harris", voice, "abc123")
+    with pytest.raises(StoreError, match="not finite"):
+        add_profile(case, "Nobody", np.array([np.nan], dtype=np.float32), "abc123")
