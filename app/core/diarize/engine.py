@@ -54,6 +54,49 @@ def load_embedder(model_dir: Path, threads: int = 2) -> SpeakerEmbedder:
     return _EMBEDDERS[key]
 
 
+class Collector:
+    """Windows and voiceprints gathered piece by piece; only voiceprints are kept."""
+
+    def __init__(self, embedder: SpeakerEmbedder) -> None:
+        self.embedder = embedder
+        self.windows: list[Window] = []
+        self.embedded: list[Window] = []
+        self.parts: list[np.ndarray] = []
+        self.speech = 0  # samples of speech found
+        self.regions = 0
+
+    def take(self, audio: np.ndarray, offset: int, regions: Sequence[tuple[int, int]]) -> None:
+        """Embed the windows of `regions` (sample indices into `audio`, which starts at `offset`)."""
+        windows = cut_windows(regions)
+        embeddable = [w for w in windows if w.embeddable]
+        if embeddable:
+            self.parts.append(_embed(self.embedder, audio, embeddable))
+        self.windows.extend(self._shift(w, offset) for w in windows)
+        self.embedded.extend(self._shift(w, offset) for w in embeddable)
+        self.speech += sum(end - start for start, end in regions)
+        self.regions += len(regions)
+
+    def _shift(self, window: Window, offset: int) -> Window:
+        return Window(window.start + offset, window.end + offset, window.region + self.regions)
+
+    def finish(self, length: int, speakers: int | None, min_speakers: int | None,
+               max_speakers: int | None, settings: tuple) -> DiarResult:
+        sha = self.embedder.sha256
+        if self.speech < MIN_SPEECH_S * SAMPLE_RATE or not self.embedded:
+            return DiarResult((), 0, (), sha, settings)
+        emb = np.concatenate(self.parts)
+        labels = clustering.cluster(
+            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS
+        )
+        labels = smooth(self.embedded, labels)
+        window_labels = _label_all(self.windows, self.embedded, labels)
+        order = first_appearance(window_labels)
+        window_labels = [order[label] for label in window_labels]
+        turns = pad_turns(build_turns(self.windows, window_labels), _ms(length))
+        voiceprints = _voiceprints(emb, np.array([order[x] for x in labels]), len(order))
+        return DiarResult(turns, len(order), voiceprints, sha, settings)
+
+
 def diarize(
     audio: np.ndarray,
     model_dir: Path,
@@ -63,34 +106,15 @@ def diarize(
     threads: int = 2,
 ) -> DiarResult:
     """Speech turns of 16 kHz mono float32 `audio`, speakers numbered by first appearance."""
-    _check(audio, speakers, min_speakers, max_speakers)
-    embedder = load_embedder(model_dir, threads)
-    settings = _settings(speakers, min_speakers, max_speakers)
-    regions = speech_regions(audio)
-    if sum(end - start for start, end in regions) < MIN_SPEECH_S * SAMPLE_RATE:
-        return DiarResult((), 0, (), embedder.sha256, settings)
-    windows = cut_windows(regions)
-    embeddable = [w for w in windows if w.embeddable]
-    if not embeddable:
-        embeddable = windows
-    emb = _embed(embedder, audio, embeddable)
-    labels = clustering.cluster(
-        emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS
-    )
-    labels = smooth(embeddable, labels)
-    window_labels = _label_all(windows, embeddable, labels)
-    order = first_appearance(window_labels)
-    window_labels = [order[label] for label in window_labels]
-    turns = pad_turns(build_turns(windows, window_labels), _ms(len(audio)))
-    voiceprints = _voiceprints(emb, np.array([order[x] for x in labels]), len(order))
-    return DiarResult(turns, len(order), voiceprints, embedder.sha256, settings)
+    check_settings(audio, speakers, min_speakers, max_speakers)
+    collector = Collector(load_embedder(model_dir, threads))
+    collector.take(audio, 0, speech_regions(audio))
+    settings = settings_of(speakers, min_speakers, max_speakers)
+    return collector.finish(len(audio), speakers, min_speakers, max_speakers, settings)
 
 
-def _check(audio: np.ndarray, speakers, min_speakers, max_speakers) -> None:
-    if not isinstance(audio, np.ndarray) or audio.ndim != 1:
-        raise DiarizeError("diarisation needs 16 kHz mono audio as a one-dimensional array")
-    if audio.dtype != np.float32:
-        raise DiarizeError(f"diarisation needs float32 samples, not {audio.dtype}")
+def check_settings(audio: np.ndarray, speakers, min_speakers, max_speakers) -> None:
+    check_block(audio)
     for name, value in (("speakers", speakers), ("min speakers", min_speakers),
                         ("max speakers", max_speakers)):
         if value is not None and not 1 <= value <= clustering.MAX_SPEAKERS:
@@ -99,7 +123,14 @@ def _check(audio: np.ndarray, speakers, min_speakers, max_speakers) -> None:
         raise DiarizeError(f"min speakers ({min_speakers}) is above max speakers ({max_speakers})")
 
 
-def _settings(speakers, min_speakers, max_speakers) -> tuple[tuple[str, object], ...]:
+def check_block(audio: np.ndarray) -> None:
+    if not isinstance(audio, np.ndarray) or audio.ndim != 1:
+        raise DiarizeError("diarisation needs 16 kHz mono audio as a one-dimensional array")
+    if audio.dtype != np.float32:
+        raise DiarizeError(f"diarisation needs float32 samples, not {audio.dtype}")
+
+
+def settings_of(speakers, min_speakers, max_speakers) -> tuple[tuple[str, object], ...]:
     return (
         ("speakers", speakers), ("min_speakers", min_speakers), ("max_speakers", max_speakers),
         ("window_s", WINDOW_S), ("min_silhouette", clustering.MIN_SILHOUETTE),
