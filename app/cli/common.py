@@ -55,6 +55,11 @@ def add_transcribe_options(p: argparse.ArgumentParser) -> None:
                    help="translate = Whisper's own speech-to-English")
     p.add_argument("--beam-size", type=int, default=5)
     p.add_argument("--no-vad", action="store_true", help="decode all audio, not only speech")
+    p.add_argument("--diarize", default="auto", choices=("auto", "on", "off"),
+                   help="who spoke when on one microphone (auto: on for recordings longer than a voice note)")
+    p.add_argument("--speakers", type=int, default=None, help="the number of speakers, when known")
+    p.add_argument("--min-speakers", type=int, default=None)
+    p.add_argument("--max-speakers", type=int, default=None)
     p.add_argument("--no-batch", action="store_true",
                    help="decode each file on its own: slower on many short files, but a file's result "
                         "then depends on that file alone (see README, reproducibility)")
@@ -67,4 +72,6 @@ def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
         model=args.model, task=args.task, language=language, languages=languages,
         device=args.device, compute_type=args.compute_type, threads=args.threads,
         channels=args.channels, beam_size=args.beam_size, vad=not args.no_vad, batch=not args.no_batch,
+        diarize=args.diarize, speakers=args.speakers, min_speakers=args.min_speakers,
+        max_speakers=args.max_speakers,
     )

@@ -15,6 +15,7 @@ T = TypeVar("T")
 CHANNEL_MODES = ("auto", "mix", "split")
 DEVICES = ("auto", "cpu", "cuda")
 TASKS = ("transcribe", "translate")
+DIARIZE_MODES = ("auto", "on", "off")  # auto: on for recordings longer than a voice note
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class TranscribeOptions:
     word_timestamps: bool = True
     seed: int = 0  # seeds the reference path's sampling (faster-whisper transcribe); Parley's own decoder never samples
     batch: bool = True  # pack short files with others' speech (False: each file decoded on its own)
+    diarize: str = "auto"  # who spoke when: auto | on | off
+    speakers: int | None = None  # the number of speakers, when known
+    min_speakers: int | None = None
+    max_speakers: int | None = None
 
     def __post_init__(self) -> None:
         if self.channels not in CHANNEL_MODES:
@@ -44,6 +49,13 @@ class TranscribeOptions:
             raise ValueError("threads must be 0 (all cores) or more")
         if self.beam_size < 1:
             raise ValueError("beam size must be at least 1")
+        if self.diarize not in DIARIZE_MODES:
+            raise ValueError(f"diarize must be one of {', '.join(DIARIZE_MODES)}")
+        counts = [c for c in (self.speakers, self.min_speakers, self.max_speakers) if c is not None]
+        if any(c < 1 or c > 10 for c in counts):
+            raise ValueError("speaker counts must be between 1 and 10")
+        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
+            raise ValueError("--min-speakers is above --max-speakers")
 
 
 @dataclass(frozen=True)

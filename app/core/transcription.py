@@ -7,16 +7,18 @@ rerun continues from the last stored chunk instead of starting again.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.core.asr import ClipResult, RunState, WhisperEngine, transcribe_source
+from app.core.diarize.pipeline import diarise_segments, diarize_settings
+from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.evidence.source_check import check_unchanged
 from app.core.options import TranscribeOptions, to_dict
 from app.core.provenance import software_info
 from app.core.store import Case, Exhibit
-from app.core.types import Segment
+from app.core.types import Segment, SourceInfo
 
 ProgressFn = Callable[[float, int], None]  # (fraction 0..1, segments so far)
 
@@ -28,8 +30,10 @@ class RunResult:
     stopped: bool = False  # cancelled or paused before the end
 
 
-def settings_for(options: TranscribeOptions, engine: WhisperEngine) -> dict:
+def settings_for(options: TranscribeOptions, engine: WhisperEngine, source: SourceInfo | None = None) -> dict:
     settings = to_dict(options)
+    if source is not None:  # whether speakers are separated, and by which model (its hash)
+        settings.update(diarize_settings(options, source, Path(engine.info.path)))
     settings["device"] = engine.placement.device
     settings["compute_type"] = engine.placement.compute_type
     settings["threads"] = engine.placement.threads
@@ -37,19 +41,10 @@ def settings_for(options: TranscribeOptions, engine: WhisperEngine) -> dict:
     return settings
 
 
-def resumable_run(case: Case, exhibit: Exhibit, task: str, settings: dict, model_sha: str) -> int | None:
-    row = case.conn.execute(
-        "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='running' AND settings_json=?"
-        " AND model_sha256=? ORDER BY id DESC LIMIT 1",
-        (exhibit.id, task, json.dumps(settings, sort_keys=True), model_sha),
-    ).fetchone()
-    return int(row[0]) if row else None
-
-
 def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: TranscribeOptions) -> int:
     """The run to write into: an interrupted one with identical settings, else a new one."""
-    settings = settings_for(options, engine)
-    run_id = resumable_run(case, exhibit, options.task, settings, engine.info.sha256)
+    settings = settings_for(options, engine, exhibit.source)
+    run_id = case.resumable_run(exhibit.id, options.task, settings, engine.info.sha256)
     if run_id is None:
         run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
     return run_id
@@ -96,12 +91,14 @@ def transcribe_exhibit(
     if stopped:
         return RunResult(run_id, count, stopped=True)
     check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
+    _diarise(case, engine, exhibit, run_id, options)
     _finish(case, exhibit, run_id, truncated, tuple(notes), count)
     return RunResult(run_id, count)
 
 
 def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
-               batch: tuple[str, ...] = ()) -> RunResult:
+               batch: tuple[str, ...] = (), options: TranscribeOptions | None = None,
+               engine: WhisperEngine | None = None) -> RunResult:
     """Store a batched short file's result (asr.transcribe_clips) as its run, complete.
 
     `batch`: the SHA-256 of every file decoded in that transcribe_clips call, in order:
@@ -121,8 +118,23 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
     if result.packed_with:  # a batched result depends on the speech it was packed with: say which
         with case.transaction():
             case.audit.record("run.packed", f"run/{run_id}", packed)
+    if options is not None and engine is not None:
+        _diarise(case, engine, exhibit, run_id, options)
     _finish(case, exhibit, run_id, result.truncated, result.notes, len(result.segments))
     return RunResult(run_id, len(result.segments))
+
+
+def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, options: TranscribeOptions) -> None:
+    """Who spoke when, onto the run's stored segments before the run is sealed (a rerun after
+    a kill here diarises again from the same stored words: the same result)."""
+    if not diarisation_wanted(options, exhibit.source):
+        return
+    found = diarise_segments(exhibit.source, case.segments(run_id), options, Path(engine.info.path))
+    if found is None:
+        return
+    case.replace_segments(run_id, found.segments, {
+        "speakers": found.result.speakers, "model_sha256": found.result.model_sha256,
+        "settings": dict(found.result.settings)})
 
 
 def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool, notes: tuple[str, ...] = (),

@@ -272,7 +272,8 @@ class Worker:
             self._fail(job, result.error, False)
         else:
             try:
-                stored = store_clip(self.case, exhibit, run_id, result, batch)
+                stored = store_clip(self.case, exhibit, run_id, result, batch, job.settings,
+                                    self.models.loaded_speech())
             except MediaError as exc:  # this file changed since intake: it alone fails
                 self._fail(job, str(exc.reason), False)
                 return

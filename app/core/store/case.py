@@ -186,6 +186,23 @@ class Case:
                 (json.dumps(state, sort_keys=True), language, language_probability, run_id),
             )
 
+    def resumable_run(self, exhibit_id: int, task: str, settings: dict[str, Any], model_sha: str) -> int | None:
+        """An interrupted run of this exhibit with exactly these settings and model, to resume."""
+        row = self.conn.execute(
+            "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='running' AND settings_json=?"
+            " AND model_sha256=? ORDER BY id DESC LIMIT 1",
+            (exhibit_id, task, json.dumps(settings, sort_keys=True), model_sha),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def replace_segments(self, run_id: int, segments: tuple[Segment, ...], diarisation: dict[str, Any]) -> None:
+        """A running run's segments, split and labelled by speaker, in place of the unlabelled ones."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM segments WHERE run_id=?", (run_id,))
+            for segment in segments:
+                self._insert_segment(run_id, segment, "mix")
+            self.audit.record("run.diarised", f"run/{run_id}", {**diarisation, "segments": len(segments)})
+
     def _insert_segment(self, run_id: int, s: Segment, track: str) -> int:
         cur = self.conn.execute(
             "INSERT INTO segments (run_id, track, start_ms, end_ms, speaker, channel, text,"

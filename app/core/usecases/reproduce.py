@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.asr import load_engine, transcribe_clips, transcribe_source
+from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.errors import ModelError, ParleyError
 from app.core.hashing import sha256_file
 from app.core.media import probe
@@ -81,7 +82,22 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None) -> Re
         rerun = list(results[source.sha256].segments)
     else:
         rerun = [s for done in transcribe_source(engine, source, options) for s in done.segments]
+    rerun = _speakers(transcript.settings, source, tuple(rerun), options, Path(engine.info.path))
     return _compare(run_id, list(case.segments(run_id)), rerun)
+
+
+def _speakers(settings: dict, source: SourceInfo, segments: tuple[Segment, ...], options: TranscribeOptions,
+              whisper_dir: Path) -> list[Segment]:
+    """The recorded diarisation again, with the recorded speaker model (hash checked)."""
+    recorded = settings.get("diarization_model_sha256")
+    if not recorded:
+        return list(segments)
+    here = diarize_settings(options, source, whisper_dir).get("diarization_model_sha256")
+    if here != recorded:
+        raise ModelError("the speaker model here is not the one recorded (SHA-256 "
+                         f"{(here or 'none')[:16]}... against {recorded[:16]}...); import the recorded model first")
+    found = diarise_segments(source, segments, options, whisper_dir)
+    return list(found.segments) if found else list(segments)
 
 
 def _original(case: Case, sha256: str) -> SourceInfo:

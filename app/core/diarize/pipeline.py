@@ -1,0 +1,78 @@
+"""Diarisation in the transcription pipeline: when to run it, and speakers onto a run's segments.
+
+Run once a recording's words are all decoded: the recording is read again (in blocks,
+so memory stays flat), its speech turns found, and each word given to the speaker
+whose turn covers it; segments split where the speaker changes, labels "Speaker 1..N"
+in order of first appearance. Deterministic, so a resumed or reproduced run gets the
+same speakers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core.diarize.assign import assign_speakers
+from app.core.diarize.package import NAME as SPEAKER_MODEL
+from app.core.diarize.records import DiarResult
+from app.core.diarize.stream import diarize_blocks
+from app.core.errors import ModelError
+from app.core.hashing import sha256_file
+from app.core.media import AudioReader
+from app.core.models import default_models_dir
+from app.core.options import TranscribeOptions
+from app.core.types import Segment, SourceInfo
+
+VOICE_NOTE_MS = 30_000  # auto: a recording up to this long, sound only, is a voice note: one voice
+MODEL_FILE = "campplus.onnx"
+
+
+@dataclass(frozen=True)
+class Diarised:
+    segments: tuple[Segment, ...]
+    result: DiarResult
+
+
+def wanted(options: TranscribeOptions, source: SourceInfo) -> bool:
+    if options.diarize == "off" or options.task != "transcribe":
+        return False
+    if options.diarize == "on":
+        return True
+    return source.has_video or source.duration_ms > VOICE_NOTE_MS
+
+
+def speaker_model_dir(whisper_dir: Path | None = None) -> Path | None:
+    """The speaker model beside the Whisper model, else in the default models folder."""
+    for root in (whisper_dir.parent if whisper_dir else None, default_models_dir()):
+        if root is not None and (root / SPEAKER_MODEL / MODEL_FILE).is_file():
+            return root / SPEAKER_MODEL
+    return None
+
+
+def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir: Path) -> dict[str, Any]:
+    """What a run records of its diarisation (with the model's hash), or {} when it has none."""
+    if not wanted(options, source):
+        return {}
+    folder = speaker_model_dir(whisper_dir)
+    if folder is None:
+        if options.diarize == "on":
+            raise ModelError(f"the speaker model ({SPEAKER_MODEL}) is not installed; "
+                             "install it with python -m app models install-dev or import its bundle")
+        return {"diarization": "skipped: speaker model not installed"}
+    return {"diarization": SPEAKER_MODEL, "diarization_model_sha256": sha256_file(folder / MODEL_FILE)}
+
+
+def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options: TranscribeOptions,
+                     whisper_dir: Path) -> Diarised | None:
+    """Speakers for a finished run's segments; None when the run has none to find (split
+    stereo channels already name their speakers; no speaker model; nothing said)."""
+    folder = speaker_model_dir(whisper_dir)
+    if folder is None or not segments or any(s.channel is not None for s in segments):
+        return None
+    reader = AudioReader(source.path, expected_ms=source.duration_ms)
+    result = diarize_blocks(reader.blocks(), folder, options.speakers, options.min_speakers,
+                            options.max_speakers)
+    if result.speakers == 0:
+        return None
+    return Diarised(assign_speakers(segments, result.turns), result)
