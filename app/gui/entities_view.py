@@ -153,6 +153,12 @@ class EntitiesView(QWidget):
         layout.addLayout(top)
         layout.addWidget(split, 1)
 
+    def set_case(self, case: Case) -> None:
+        """Another case: its entities are found when the view is next shown."""
+        self.case, self.all = case, []
+        self.generation += 1
+        self._show()
+
     # ------------------------------------------------------------ finding
 
     def refresh(self) -> threading.Thread:

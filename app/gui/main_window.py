@@ -32,6 +32,7 @@ from app.gui import prefs
 from app.gui.bridge import WorkerBridge
 from app.gui.editor_model import EditSession
 from app.gui.editor_view import EditorView
+from app.gui.entities_view import EntitiesView
 from app.gui.environment import environment_problems, preload_modules
 from app.gui.exhibits_view import ExhibitsView, IntakeSignals, exhibit_rows, run_intake
 from app.gui.export_dialog import ExportDialog
@@ -41,6 +42,7 @@ from app.gui.menus import build_menus, fill_play_menu
 from app.gui.player import Player
 from app.gui.queue_view import QueueView
 from app.gui.run_notice import safe_language_name
+from app.gui.search_view import SearchView
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
@@ -149,7 +151,13 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(editor_page, "Editor")
         self.tabs.addTab(self.translation, "Translation")
         self.tabs.addTab(self.history, "History")
-        self.tabs.currentChanged.connect(lambda _i: self.refresh_history())
+        self.search_view = SearchView(self.case)
+        self.search_view.hitActivated.connect(self.open_at)
+        self.tabs.addTab(self.search_view, "Search")
+        self.entities_view = EntitiesView(self.case)
+        self.entities_view.mentionActivated.connect(self.open_at)
+        self.tabs.addTab(self.entities_view, "Entities")
+        self.tabs.currentChanged.connect(self._tab_shown)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("main_split")
         split.setChildrenCollapsible(False)
@@ -307,6 +315,19 @@ class MainWindow(QMainWindow):
         self.refresh()
         return jobs
 
+    def _tab_shown(self, _index: int) -> None:
+        self.refresh_history()
+        if self.tabs.currentWidget() is self.entities_view and not self.entities_view.all:
+            self.entities_view.refresh()  # in a thread: the table fills when they are found
+
+    def open_at(self, exhibit_id: int, run_id: int, ms: int) -> None:
+        """A search hit or an entity's mention: its exhibit, its transcript, at that moment."""
+        self.exhibits.select(exhibit_id)
+        self._fill_runs(exhibit_id, prefer=run_id or None)
+        self.tabs.setCurrentIndex(0)
+        if ms >= 0:
+            self.player.seek(ms)
+
     def show_exhibit(self, exhibit_id: int | None) -> None:
         if exhibit_id is None:
             return
@@ -455,6 +476,8 @@ class MainWindow(QMainWindow):
         self.session.set_run(None)
         self.queue = JobQueue(case.conn)
         self.translation.set_case(case)
+        self.search_view.set_case(case)
+        self.entities_view.set_case(case)
         old.close()
         self.settings.setValue("case/last", str(case.folder))
         self.setWindowTitle(f"Parley — {case.folder}")
