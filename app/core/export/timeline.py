@@ -26,21 +26,12 @@ from app.core.chats.timeline import Timeline, TimelineEntry, timeline_dict
 from app.core.export.base import ExportError, safe_write
 from app.core.export.docx import _add_field, _small, _text_width, restamp_zip
 from app.core.export.docx_body import _repeat_as_header, xml_safe
+from app.core.export.docx_body import set_widths as _set_widths
 from app.core.export.pdf import FONT, FONT_FILES, MARGIN_MM, _complex_char, font_path
 from app.core.provenance import software_info
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
 HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
-
-
-def _set_widths(table, widths: list[int]) -> None:
-    """Word reads cell widths, LibreOffice the grid columns: set both."""
-    table.autofit = False
-    for column, width in zip(table.columns, widths):
-        column.width = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
 
 
 def parse_timeline_formats(text: str) -> list[str]:
