@@ -144,9 +144,9 @@ def through_the_queue(sources, options, warm_up) -> QueueRun:
     """
     import tempfile
 
-    from app.core.jobs import JobQueue
     from app.core.options import to_dict
     from app.core.store import Case
+    from app.core.store.jobs import JobQueue
     from app.worker.supervisor import Supervisor
 
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:

@@ -10,9 +10,9 @@ from PySide6.QtCore import QPoint, QRect, QSettings
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.intake import find_media
-from app.core.jobs import JobQueue
 from app.core.provenance import software_info
 from app.core.store import Case
+from app.core.store.jobs import JobQueue
 from app.core.types import ModelInfo, Segment, Word
 from tests.conftest import MEDIA
 

@@ -10,7 +10,7 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import Qt
 
-from app.core.jobs import Job
+from app.core.store.jobs import Job
 from app.gui.queue_eta import estimated_fraction, measured_speed, overall_eta
 
 pytestmark = [pytest.mark.gui]

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from app.core.errors import StoreError
-from app.core.jobs import JobQueue, worker_name
 from app.core.store import Case, db
+from app.core.store.jobs import JobQueue, worker_name
 from app.core.types import SourceInfo
 
 OPTIONS = {"model": "tiny.en", "beam_size": 5}

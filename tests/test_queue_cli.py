@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.core.jobs import JobQueue
 from app.core.store import Case
+from app.core.store.jobs import JobQueue
 from tests.conftest import MEDIA
 
 BAD = {"empty.wav": "empty file (0 bytes)", "not_audio.wav": "not a media file ffmpeg can read",

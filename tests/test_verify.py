@@ -10,10 +10,10 @@ import pytest
 
 from app.cli import main
 from app.core import editing
-from app.core.audit import _entry_hash
 from app.core.media import probe
 from app.core.provenance import software_info
 from app.core.store import Case
+from app.core.store.audit import _entry_hash
 from app.core.types import ModelInfo, Segment
 from app.core.usecases.exporting import export_run
 from tests.conftest import MEDIA

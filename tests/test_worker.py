@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core.jobs import JobQueue
 from app.core.media import probe
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case
+from app.core.store.jobs import JobQueue
 from app.worker import protocol as p
 from app.worker.supervisor import Supervisor
 from app.worker.tracking import TEST_CRASH_ENV

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.jobs import Job, JobQueue
 from app.core.names import printable
 from app.core.store import Case
+from app.core.store.jobs import Job, JobQueue
 from app.worker import protocol
 from app.worker.supervisor import Supervisor
 

@@ -27,9 +27,9 @@ from app.cli.common import (
 from app.cli.progress import QueueRunner, RunOutcome
 from app.core.evidence_paths import check_outside_evidence
 from app.core.intake import Found, find_media, nothing_to_transcribe, record_met
-from app.core.jobs import Job, JobQueue
 from app.core.names import printable
 from app.core.store import Case
+from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import (
     Queued,
     check_model,

@@ -33,10 +33,10 @@ from app.core.errors import ChatError
 from app.core.export.timeline import parse_timeline_formats, write_timeline
 from app.core.hashing import sha256_file
 from app.core.intake import Found
-from app.core.jobs import JobKind, JobQueue
 from app.core.mt import load_translator
 from app.core.options import TranslateOptions, to_dict
 from app.core.store import Case
+from app.core.store.jobs import JobKind, JobQueue
 from app.core.translation import check_language, same_language, text_language
 from app.core.types import ModelInfo
 from app.core.usecases.enqueueing import check_model, enqueue, translate_options

@@ -34,9 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.core.audit import current_user
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
+from app.core.store.audit import current_user
 from app.core.store.case import Case
 from app.core.store.db import utc_now
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment, Transcript, Word

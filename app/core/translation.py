@@ -283,7 +283,7 @@ def source_run_for(case: Case, job: Any) -> int:
         return int(explicit)
     parent_job = getattr(job, "parent_job_id", None)
     if parent_job is not None:
-        from app.core.jobs import JobQueue
+        from app.core.store.jobs import JobQueue
 
         parent = JobQueue(case.conn).get(parent_job)
         if parent.run_id is not None and case.run(parent.run_id).status == "complete":

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ParleyError
-from app.core.jobs import JobQueue
 from app.core.options import to_dict
 from app.core.store import Case
+from app.core.store.jobs import JobQueue
 from app.core.store.views import RunSummary, speech_runs
 from app.core.usecases.exporting import export_run
 from app.gui import prefs

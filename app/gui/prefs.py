@@ -7,9 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.core.audit import current_user
 from app.core.models import default_models_dir
 from app.core.options import TranscribeOptions
+from app.core.store.audit import current_user
 
 ORG, APP = "Parley", "Parley"
 

@@ -40,7 +40,7 @@ class QueueModel(ColumnsModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.jobs: list[Any] = []  # app.core.jobs.Job
+        self.jobs: list[Any] = []  # app.core.store.jobs.Job
         self.names: dict[int, str] = {}
         self.durations: dict[int, int] = {}
         self.speed: float | None = None

@@ -33,8 +33,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from app.core.jobs import STALE_AFTER_S, JobQueue, worker_name
 from app.core.store import Case
+from app.core.store.jobs import STALE_AFTER_S, JobQueue, worker_name
 from app.worker.process import worker_main
 from app.worker.protocol import (
     CancelJob,

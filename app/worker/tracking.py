@@ -6,8 +6,8 @@ import os
 import time
 from typing import Protocol
 
-from app.core.jobs import Job, JobQueue
 from app.core.store import Case
+from app.core.store.jobs import Job, JobQueue
 from app.worker.protocol import Progress, SegmentsReady, WorkerConfig
 
 

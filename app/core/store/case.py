@@ -11,12 +11,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.core.audit import AuditLog
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256
 from app.core.evidence.head import write_head_file
 from app.core.paths import user_data_dir
 from app.core.store import db
+from app.core.store.audit import AuditLog
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
 

@@ -14,9 +14,9 @@ import sqlite3
 from dataclasses import fields, replace
 from typing import Any
 
-from app.core.audit import current_user
 from app.core.errors import StoreError
 from app.core.store import db
+from app.core.store.audit import current_user
 from app.core.store.case import Case
 from app.core.types import ExportContext, InterviewDetails, Transcript
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from app.core import models
 from app.core.intake import Found
-from app.core.jobs import JobQueue
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
+from app.core.store.jobs import JobQueue
 from app.core.translation import check_language
 
 

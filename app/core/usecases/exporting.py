@@ -11,7 +11,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from app.core.audit import current_user
 from app.core.clock import utc_now
 from app.core.editing import current_transcript
 from app.core.errors import ParleyError
@@ -22,6 +21,7 @@ from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
 from app.core.store import Case
+from app.core.store.audit import current_user
 from app.core.store.interview import for_export
 from app.core.types import ExportContext, Transcript
 

@@ -30,10 +30,10 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
-from app.core.audit import AuditLog
 from app.core.errors import StoreError
 from app.core.options import ExportOptions, TranscribeOptions, TranslateOptions, from_dict
 from app.core.store import db
+from app.core.store.audit import AuditLog
 
 
 class JobKind(str, Enum):
