@@ -1,12 +1,18 @@
-"""The export dialog: formats, folder, one exhibit or all."""
+"""The export dialog: formats (remembered; PDF on by default), folder, one exhibit or all, and
+the record of interview's header for the exhibit on screen (kept in the case, audited)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -15,19 +21,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.store.interview import LIST_FIELDS
+from app.core.types import InterviewDetails
+
+DEFAULT_FORMATS = ("pdf", "docx", "json")
+FIELD_TITLES = {
+    "case_ref": "Case reference", "exhibit_ref": "Exhibit reference", "interviewee": "Person interviewed",
+    "officers": "Interviewing officer(s)", "present": "Others present", "place": "Place", "date": "Date",
+    "start": "Start time", "end": "End time",
+}
+
 
 class ExportDialog(QDialog):
-    def __init__(self, formats: list[str], folder: str, parent: QWidget | None = None) -> None:
+    def __init__(self, formats: list[str], folder: str, parent: QWidget | None = None,
+                 details: InterviewDetails | None = None, chosen: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export transcripts")
         self.boxes = {f: QCheckBox(f.upper()) for f in formats}
-        for name in ("json", "docx"):
+        for name in chosen or DEFAULT_FORMATS:
             if name in self.boxes:
                 self.boxes[name].setChecked(True)
         self.folder = QLineEdit(folder)
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
         self.all_box = QCheckBox("All exhibits (otherwise the one on screen)")
+        self.fields = {name: QLineEdit() for name in FIELD_TITLES}
+        self.initial = details
         row = QHBoxLayout()
         for box in self.boxes.values():
             row.addWidget(box)
@@ -36,7 +55,7 @@ class ExportDialog(QDialog):
         where.addWidget(self.folder, 1)
         where.addWidget(browse)
         note = QLabel("Exports take the current transcript (edited or verified, else the machine draft) "
-                      "and are never written beside the evidence.")
+                      "and are never written beside the evidence. DOCX and PDF are a record of interview.")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -45,8 +64,21 @@ class ExportDialog(QDialog):
         layout.addLayout(row)
         layout.addLayout(where)
         layout.addWidget(self.all_box)
+        if details is not None:
+            layout.addWidget(self._header_box(details))
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+    def _header_box(self, details: InterviewDetails) -> QGroupBox:
+        box = QGroupBox("Record of interview: header (this exhibit)")
+        form = QFormLayout(box)
+        for name, title in FIELD_TITLES.items():
+            value = getattr(details, name)
+            self.fields[name].setText(", ".join(value) if name in LIST_FIELDS else value)
+            if name in LIST_FIELDS:
+                self.fields[name].setPlaceholderText("names, separated by commas")
+            form.addRow(title, self.fields[name])
+        return box
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Export into", self.folder.text())
@@ -56,4 +88,22 @@ class ExportDialog(QDialog):
     def formats(self) -> list[str]:
         return [f for f, box in self.boxes.items() if box.isChecked()]
 
+    def header_changes(self) -> dict[str, str | list[str]]:
+        """The fields the user changed (to be written to the case), or {}."""
+        if self.initial is None:
+            return {}
+        old = asdict(self.initial)
+        changes: dict[str, str | list[str]] = {}
+        for name, edit in self.fields.items():
+            text = edit.text().strip()
+            value = [p.strip() for p in text.split(",") if p.strip()] if name in LIST_FIELDS else text
+            if (list(old[name]) if name in LIST_FIELDS else old[name]) != value:
+                changes[name] = value
+        return changes
 
+
+def remembered_formats(settings: QSettings) -> list[str] | None:
+    value = settings.value("export/formats", None)
+    if not value:
+        return None
+    return [value] if isinstance(value, str) else [str(v) for v in value]

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ParleyError
+from app.core.export import available_formats
 from app.core.options import to_dict
 from app.core.store import Case
+from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
 from app.core.store.views import RunSummary, speech_runs
 from app.core.usecases.exporting import export_run
@@ -35,7 +37,7 @@ from app.gui.editor_view import EditorView
 from app.gui.entities_view import EntitiesView
 from app.gui.environment import environment_problems, preload_modules
 from app.gui.exhibits_view import ExhibitsView, IntakeSignals, exhibit_rows, run_intake
-from app.gui.export_dialog import ExportDialog
+from app.gui.export_dialog import ExportDialog, remembered_formats
 from app.gui.history_view import HistoryView
 from app.gui.keys import KeyRouter
 from app.gui.menus import build_menus, fill_play_menu
@@ -409,18 +411,21 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- export
     def ask_export(self) -> None:
-        from app.core.export import available_formats
-
         default = str(self.settings.value("export/folder", str(Path.home() / "Parley exports")))
-        dialog = ExportDialog(available_formats(), default, self)
+        exhibit_id = self.exhibits.current_id()
+        details = read_interview(self.case, exhibit_id) if exhibit_id is not None else None
+        dialog = ExportDialog(available_formats(), default, self, details, remembered_formats(self.settings))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         folder = dialog.folder.text().strip()
+        self.settings.setValue("export/folder", folder)
+        self.settings.setValue("export/formats", dialog.formats())
+        if exhibit_id is not None and dialog.header_changes():
+            write_interview(self.case, exhibit_id, dialog.header_changes(), actor=prefs.user_name(self.settings))
         if dialog.all_box.isChecked():
             run_ids = [r for r in (self.case.latest_run(e.id) for e in self.case.exhibits()) if r]
         else:
             run_ids = [self.session.run_id] if self.session.run_id else []
-        self.settings.setValue("export/folder", folder)
         paths, error = self.export_to(Path(folder), dialog.formats(), run_ids)
         if error:
             self.show_error(error)
@@ -436,7 +441,8 @@ class MainWindow(QMainWindow):
         written: list[Path] = []
         try:
             for run_id in run_ids:
-                written.extend(export_run(self.case, run_id, folder, formats))
+                written.extend(export_run(self.case, run_id, folder, formats,
+                                          actor=prefs.user_name(self.settings)))
         except (ParleyError, OSError) as exc:
             return written, str(exc)
         self.statusBar().showMessage(f"Exported {len(written)} file(s) to {folder}", 8000)
