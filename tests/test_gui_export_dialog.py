@@ -45,3 +45,36 @@ def test_the_header_typed_in_the_dialog_reaches_the_case_and_the_pdf(qtbot, win,
     text = " ".join(p.extract_text() for p in PdfReader(str(out / "interview_stereo.pdf")).pages)
     assert "Daniel Price" in text and "DC Harris" in text and "Page 1 of" in text
     assert win.settings.value("export/formats") in (["pdf"], "pdf")
+
+
+def test_export_from_the_translation_tab_writes_the_translation_side_by_side(qtbot, win, tmp_path,  # noqa: F811
+                                                                            monkeypatch):
+    from app.core.provenance import software_info
+    from app.core.types import ModelInfo, Segment
+
+    case = win.case
+    exhibit = next(e for e in case.exhibits() if e.source.name == "interview_stereo.wav")
+    parent = case.latest_run(exhibit.id, "transcribe")
+    run = case.start_run(exhibit.id, "text-translate", ModelInfo("nllb", "/m", "00" * 32, "nllb"), {},
+                         software_info(), parent_run_id=parent, source_language="en")
+    case.append_segments(run, tuple(Segment(s.start_ms, s.end_ms, f"[pl] {s.text}", source_text=s.text)
+                                    for s in case.segments(parent)), {}, "pl", None)
+    case.finish_run(run)
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.show_exhibit(exhibit.id)  # as when its translation job finishes
+    win.tabs.setCurrentWidget(win.translation)
+    assert win.translation.current_run() == run
+    out = tmp_path / "tr"
+
+    def accept(dialog: ExportDialog) -> int:
+        for name in dialog.boxes:
+            dialog.boxes[name].setChecked(name == "json")
+        dialog.folder.setText(str(out))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", accept)
+    win.ask_export()
+    import json
+
+    data = json.loads((out / "interview_stereo.json").read_text())
+    assert data["run_id"] == run and data["segments"][0]["text"].startswith("[pl] ")

@@ -28,7 +28,7 @@ from app.core.options import to_dict
 from app.core.store import Case
 from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
-from app.core.store.views import RunSummary, speech_runs
+from app.core.store.views import speech_runs
 from app.core.usecases.exporting import export_run
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
@@ -43,7 +43,7 @@ from app.gui.keys import KeyRouter
 from app.gui.menus import build_menus, fill_play_menu
 from app.gui.player import Player
 from app.gui.queue_view import QueueView
-from app.gui.run_notice import safe_language_name
+from app.gui.run_notice import run_title, safe_language_name
 from app.gui.search_view import SearchView
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
@@ -57,14 +57,6 @@ from app.gui.window_state import (
 )
 
 REFRESH_MS = 1000
-
-
-def run_title(r: RunSummary) -> str:
-    """One line for the run picker: what, with which model, in which language, when."""
-    status = "" if r.status == "complete" else f" · {r.status}"
-    language = safe_language_name(r.language) if r.language else "language not known"
-    return (f"run {r.id} · {r.task} · {r.model_name} · {language}{status}"
-            f" · {r.created_at[:16].replace('T', ' ')} UTC")
 
 
 class MainWindow(QMainWindow):
@@ -424,6 +416,8 @@ class MainWindow(QMainWindow):
             write_interview(self.case, exhibit_id, dialog.header_changes(), actor=prefs.user_name(self.settings))
         if dialog.all_box.isChecked():
             run_ids = [r for r in (self.case.latest_run(e.id) for e in self.case.exhibits()) if r]
+        elif self.tabs.currentWidget() is self.translation and self.translation.current_run():
+            run_ids = [self.translation.current_run()]  # the translation, side by side with its source
         else:
             run_ids = [self.session.run_id] if self.session.run_id else []
         paths, error = self.export_to(Path(folder), dialog.formats(), run_ids)

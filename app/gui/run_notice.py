@@ -73,3 +73,11 @@ class RunNotice(QWidget):
         self.language_box.setVisible(offer)
         self.rerun_button.setVisible(offer)
         self.setVisible(bool(texts))
+
+
+def run_title(r: RunSummary) -> str:
+    """One line for the run picker: what, with which model, in which language, when."""
+    status = "" if r.status == "complete" else f" · {r.status}"
+    language = safe_language_name(r.language) if r.language else "language not known"
+    return (f"run {r.id} · {r.task} · {r.model_name} · {language}{status}"
+            f" · {r.created_at[:16].replace('T', ' ')} UTC")

@@ -154,6 +154,10 @@ class TranslationView(QWidget):
     def has_translation(self) -> bool:
         return self.runs.count() > 0
 
+    def current_run(self) -> int | None:
+        """The translation on screen (what Export writes while this tab is shown)."""
+        return self.runs.currentData()
+
     def _show_selected(self) -> None:
         run_id = self.runs.currentData()
         if run_id is None:
