@@ -128,8 +128,10 @@ def settings_in_words(transcript: Transcript) -> str:
         parts.append(_device_words(s))
     if "batch" in s:
         parts.append("decoded with other files' speech" if s["batch"] else "decoded on its own")
-    if "seed" in s:
-        parts.append(f"random seed {s['seed']}")
+    if str(s.get("diarization", "")).startswith("speaker-"):
+        parts.append(f"speakers told apart by the {s['diarization']} voice model")
+    elif s.get("diarize") == "off" or "diarization" in s:
+        parts.append("speakers not told apart by machine")
     return ", ".join(parts)
 
 
