@@ -41,6 +41,7 @@ from typing import Any
 from app.core.chats import Message, parse_text, sniff_text
 from app.core.editing import current_transcript
 from app.core.errors import MediaError
+from app.core.export.json_export import transcript_from_json
 from app.core.media import check_readable
 from app.core.provenance import software_info
 from app.core.store import Case, Exhibit
@@ -272,7 +273,6 @@ def import_transcript_json(case: Case, path: str | Path) -> tuple[Exhibit, int]:
     added to the settings. The same JSON imported again reuses that run, and a
     JSON exported from this very case (same run, same text) gives that run back.
     """
-    from app.core.export.json_export import transcript_from_json
 
     data = read_original(path)
     try:

@@ -34,12 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core import models
 from app.core.editing import current_transcript
-from app.core.errors import LanguageError, ParleyError
+from app.core.errors import LanguageError, ModelError, ParleyError
 from app.core.langcodes import language_name, to_flores
 from app.core.mt import TextTranslator, load_translator
 from app.core.provenance import software_info
 from app.core.store import Case
+from app.core.store.jobs import JobQueue
 from app.core.text_intake import TEXT_TASK, UNTRANSLATED_FLAGS, is_untranslated
 from app.core.types import Segment, Transcript
 
@@ -263,9 +265,6 @@ def load_translation_model(
     max_batch_tokens: int = 2048,
 ) -> TextTranslator:
     """load_translator, with a clear error when the folder holds a Whisper model."""
-    from app.core import models
-    from app.core.errors import ModelError
-
     if models.family_of(folder) == "whisper":
         raise ModelError(
             f"{folder.name} is a Whisper (speech) model; translation needs an NLLB-200 or "
@@ -283,8 +282,6 @@ def source_run_for(case: Case, job: Any) -> int:
         return int(explicit)
     parent_job = getattr(job, "parent_job_id", None)
     if parent_job is not None:
-        from app.core.store.jobs import JobQueue
-
         parent = JobQueue(case.conn).get(parent_job)
         if parent.run_id is not None and case.run(parent.run_id).status == "complete":
             return parent.run_id
