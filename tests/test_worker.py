@@ -286,3 +286,19 @@ def test_a_file_that_crashes_its_batch_fails_alone_on_retry(case, supervisor, tm
     assert bad.state == "failed" and bad.attempts == 2 and "exit code 86" in bad.error
     assert all(j.state == "done" and j.attempts == 2 for j in healthy)  # retried alone, not with it
     assert all(case.segments(j.run_id) for j in healthy)
+
+
+def test_each_file_of_a_batch_reports_its_own_progress(case, supervisor):
+    """Files decoded together still move one by one: a Progress between 0 and 1 before each is done."""
+    names = ["interview_mono.wav", "en_voicenote.opus", "es_voicenote.ogg", "fr_voicenote.m4a"]
+    jobs = [_queue_file(case, MEDIA / n) for n in names]
+    seen: list = []
+    supervisor.start()
+    supervisor.run_until_idle(seen.append)
+    started = {e.job_id for e in seen if isinstance(e, p.JobStarted)}
+    assert started == set(jobs)
+    for job in jobs:
+        events = [e for e in seen if getattr(e, "job_id", None) == job]
+        done_at = next(i for i, e in enumerate(events) if isinstance(e, p.JobDone))
+        partial = [e.fraction for e in events[:done_at] if isinstance(e, p.Progress) and 0 < e.fraction < 1]
+        assert partial, f"job {job}: no progress of its own before it was done"

@@ -231,8 +231,9 @@ class Worker:
                 self.queue.attach_run(job.id, run_id)
             stops = {job.id: self._stop_check(job.id) for job, _, _ in ready}
             all_stopped = lambda: all(stop() for stop in stops.values())
-            results = transcribe_clips(engine, [e.source for _, e, _ in ready], options,
-                                       should_stop=all_stopped)
+            trackers = [Tracker(self, job) for job, _, _ in ready]
+            results = transcribe_clips(engine, [e.source for _, e, _ in ready], options, should_stop=all_stopped,
+                                       on_progress=lambda i, f: trackers[i].progress(0.95 * f))
             batch = tuple(e.source.sha256 for _, e, _ in ready)
             finished: set[int] = set()
             for (job, exhibit, run_id), result in zip(ready, results):

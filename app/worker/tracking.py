@@ -62,6 +62,17 @@ class Tracker:
         if self.crash_after and self.chunks >= self.crash_after:
             os._exit(TEST_CRASH_EXIT)  # TEST ONLY, see TEST_CRASH_ENV
 
+    def progress(self, fraction: float) -> None:
+        """A file of a batch: how far its own pieces are decoded (no segments stored yet)."""
+        now = time.monotonic()
+        if now - self.last_sent < self.worker.config.progress_interval_s:
+            return
+        self.last_sent = now
+        eta = self._eta(fraction, now)
+        if not self.worker.queue.heartbeat(self.job.id, fraction, eta):
+            self.worker.stop_asked.add(self.job.id)
+        self.worker.send(Progress(self.job.id, fraction, eta, 0))
+
     def _eta(self, fraction: float, now: float) -> float | None:
         gained = fraction - self.start_fraction
         if fraction >= 1.0:

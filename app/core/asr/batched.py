@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
 
 import numpy as np
 
@@ -83,8 +84,10 @@ def decode_pieces(
     languages: dict[int, tuple[str, float] | None],
     allowed: tuple[str, ...],
     should_stop: Callable[[], bool] = lambda: False,
+    on_piece_done: Callable[[Piece], None] | None = None,
 ) -> dict[int, tuple[str, float]]:
     """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
+    `on_piece_done(piece)` is called on this thread as each piece's text is ready.
 
     `languages[owner]` is the known (language, probability) or None: then the
     owner's first piece decides it. Windows are encoded, and batches decoded,
@@ -133,14 +136,17 @@ def decode_pieces(
         work = [(language, part) for language, same in by_language.items() for group in by_span(same)
                 for part in in_batches(group, batch.decode_batch, workers)]
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
-        _map(pool, transcribe, work, should_stop)
+        done = (lambda job: [on_piece_done(p) for p in job[1]]) if on_piece_done else None
+        _map(pool, transcribe, work, should_stop, done)
     return languages  # type: ignore[return-value]
 
 
-def _map(pool: ThreadPoolExecutor, fn: Callable, items: list, should_stop: Callable[[], bool]) -> list:
+def _map(pool: ThreadPoolExecutor, fn: Callable, items: list, should_stop: Callable[[], bool],
+         on_done: Callable[[Any], None] | None = None) -> list:
     """[fn(item) for item in items], run on the pool. should_stop() is asked on this
     thread only (it may read a database connection of this thread), every 0.1 s;
-    once it is true no further item starts and Stopped is raised."""
+    once it is true no further item starts and Stopped is raised. on_done(item), also
+    on this thread, as each item finishes."""
     stopped = threading.Event()
 
     def guarded(item):
@@ -149,11 +155,15 @@ def _map(pool: ThreadPoolExecutor, fn: Callable, items: list, should_stop: Calla
         return fn(item)
 
     futures = [pool.submit(guarded, item) for item in items]
+    item_of = dict(zip(futures, items))
     pending = set(futures)
     while pending:
         if not stopped.is_set() and should_stop():
             stopped.set()
-        pending = wait(pending, timeout=0.1).not_done
+        finished, pending = wait(pending, timeout=0.1)
+        for future in finished:
+            if on_done is not None and future.exception() is None:
+                on_done(item_of[future])
     if stopped.is_set():
         raise Stopped
     return [f.result() for f in futures]

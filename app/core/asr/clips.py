@@ -52,8 +52,10 @@ def transcribe_clips(
     options: TranscribeOptions,
     batch: BatchOptions = DEFAULT_BATCH,
     should_stop: Callable[[], bool] = lambda: False,
+    on_progress: Callable[[int, float], None] | None = None,
 ) -> Iterator[ClipResult]:
     """Transcribe many short files together; one ClipResult per source, in input order.
+    `on_progress(source index, fraction)` as each file's pieces are decoded.
 
     A stereo file to be split by speaker, or one longer than `batch.max_clip_s`,
     is transcribed on its own (batched.transcribe_source_batched) in its turn. Once
@@ -64,15 +66,17 @@ def transcribe_clips(
     allowed = tuple(engine.check_language(c) for c in options.languages)
     pending: list[_Pending] = []
     windows_needed = 0.0
+    flushed = 0  # sources yielded by earlier flushes
 
     def flush() -> Iterator[ClipResult]:
-        nonlocal pending, windows_needed
+        nonlocal pending, windows_needed, flushed
         pieces = [p for item in pending if item.pieces for p in item.pieces]
+        piece_done = _progress_counter(pending, flushed, on_progress)
         languages: dict[int, tuple[str, float] | None] = {
             p.owner: ((forced, 1.0) if forced else None) for p in pieces
         }
         windows = pack(pieces, batch)  # in order: a file's pieces, and files queued together, share windows
-        found = decode_pieces(decoder, windows, languages, allowed, should_stop) if pieces else {}
+        found = decode_pieces(decoder, windows, languages, allowed, should_stop, piece_done) if pieces else {}
         companions = _companions(windows, [item.source.sha256 for item in pending])
         for index, item in enumerate(pending):
             if item.error is not None:
@@ -84,6 +88,7 @@ def transcribe_clips(
                 segments = tuple(s for p in item.pieces for s in p.segments)
                 yield ClipResult(item.source, segments, language, probability, truncated=item.truncated,
                                  packed_with=companions.get(index, ()), notes=item.notes)
+        flushed += len(pending)
         pending, windows_needed = [], 0.0
 
     try:
@@ -97,6 +102,21 @@ def transcribe_clips(
             yield from flush()
     except Stopped:
         return
+
+
+def _progress_counter(pending: list[_Pending], base: int,
+                      on_progress: Callable[[int, float], None] | None) -> Callable[[Piece], None] | None:
+    """Per file, the share of its pieces decoded, reported as each piece is done."""
+    if on_progress is None:
+        return None
+    totals = {owner: len(item.pieces) for owner, item in enumerate(pending) if item.pieces}
+    done = dict.fromkeys(totals, 0)
+
+    def piece_done(piece: Piece) -> None:
+        done[piece.owner] += 1
+        on_progress(base + piece.owner, done[piece.owner] / totals[piece.owner])
+
+    return piece_done
 
 
 def _companions(windows: list[list[Piece]], hashes: list[str]) -> dict[int, tuple[str, ...]]:
