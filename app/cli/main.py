@@ -7,6 +7,7 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -42,3 +43,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:  # options that do not validate
         fail(args.command, str(exc))
         return USAGE
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a folder that went away: one line, never a traceback
+        fail(args.command, getattr(exc, "strerror", None) or str(exc))
+        return FAILED

@@ -38,10 +38,14 @@ def connect(case_dir: Path) -> sqlite3.Connection:
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{case_dir}: cannot open the case store ({exc})") from None
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    migrate(conn)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        migrate(conn)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
     return conn
 
 
@@ -80,4 +84,9 @@ def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sq
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:  # a full disk, a read-only folder: nothing of it is kept
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise StoreError(f"the case store could not be written ({exc}); nothing of this change was kept") from None
