@@ -142,8 +142,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         runner = QueueRunner(case, case_dir(args), export,
                              lambda job: [case.exhibit(job.exhibit_id).source.path])
         outcome = runner.run()
+        unfinished = {j.id for j in pending if not queue.get(j.id).finished}
+        if unfinished:  # taken by another runner working this case: wait for them to end
+            outcome = runner.run(until=unfinished)  # the same outcome, added to
+        others = [queue.get(j.id) for j in pending if j.id not in outcome.done]
+        for job in others:  # finished by another runner working this case: exported here all the same
+            if job.state == "done":
+                export(job)
         _summary(outcome)
-        return FAILED if outcome.failed or outcome.gave_up else OK
+        failed = outcome.failed or outcome.gave_up or any(j.state == "failed" for j in others)
+        return FAILED if failed else OK
     finally:
         case.close()
 

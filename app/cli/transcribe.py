@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from app.cli.common import (
@@ -71,19 +72,22 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             outcome = runner.run(until=pending)
             if outcome.failed or outcome.cancelled or outcome.gave_up:
                 status = FAILED
-            status = max(status, _report_unfinished(queue, pending, inputs_of, outcome))
+            status = max(status, _report_unfinished(queue, pending, inputs_of, outcome, export))
     finally:
         case.close()
     return status
 
 
-def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome) -> int:
-    """Jobs neither done nor reported (e.g. the case's queue is paused): one line per input."""
+def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome,
+                       export: Callable[[Job], None]) -> int:
+    """Jobs this runner did not finish: exported when another runner on the case did them,
+    else one line per input (e.g. the case's queue is paused, or another runner failed it)."""
     reported = set(outcome.done) | set(outcome.failed) | set(outcome.cancelled)
     status = OK
     for job_id in sorted(pending - reported):
         job = queue.get(job_id)
         if job.state == "done":
+            export(job)  # decoded by another runner working this case: exported here all the same
             continue
         why = "the case's queue is paused (python -m app queue resume --all)" if queue.is_paused() \
             else f"job {job_id} is {job.state}" + (f": {job.error}" if job.error else "")

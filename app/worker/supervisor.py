@@ -210,8 +210,12 @@ class Supervisor:
             return True
         if self._kill_at or not self._settled():
             return False
-        if waiting is not None and all(self.queue.state_of(j) in FINISHED for j in waiting):
-            return True
+        if waiting is not None:
+            states = [self.queue.state_of(j) for j in waiting]
+            if all(state in FINISHED for state in states):
+                return True
+            if "running" in states:  # another runner on this case has it: wait for its end
+                return False
         return self._idle and self.queue.claimable() == 0 and not self._ours_running()
 
     def _settled(self) -> bool:
