@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from app.core import editing
+from app.core import editing, segment_edits
 from app.core.editing import EditError
 from app.core.media import probe
 from app.core.provenance import software_info
@@ -70,7 +70,7 @@ def test_first_edit_creates_a_working_copy_and_never_touches_the_machine_draft(c
     words = t.segments[0].words
     assert [w.text.strip() for w in words] == ["hello", "there", "my", "good", "friend"]
     assert words[0] == case.segments(run_id)[0].words[0]
-    assert words[3].probability == editing.TYPED_WORD_PROBABILITY
+    assert words[3].probability == segment_edits.TYPED_WORD_PROBABILITY
 
 
 def test_each_operation_is_a_revision_and_an_audit_entry_with_who_and_when(case, run_id):
@@ -197,10 +197,10 @@ def test_unknown_segment_is_refused(case, run_id):
 
 def test_realign_words_pure():
     words = [[0, 400, " a", 0.5], [500, 900, " b", 0.5], [1000, 1400, " c", 0.5]]
-    out = editing.realign_words(words, "a x y c")
+    out = segment_edits.realign_words(words, "a x y c")
     assert [w[2] for w in out] == [" a", " x", " y", " c"]
     assert out[1][0] == 500 and out[2][1] == 900 and out[1][3] == 1.0
-    assert editing.realign_words([], "anything") == []
+    assert segment_edits.realign_words([], "anything") == []
 
 
 def test_a_run_still_being_transcribed_cannot_be_edited(case):

@@ -26,32 +26,30 @@ the person left unchanged keep the machine's timing and probability.
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
+from app.core.segment_edits import (
+    EditError,
+    SegmentDict,
+    find_pattern,
+    merge_segments,
+    realign_words,
+    split_segment,
+)
+from app.core.store import revisions, working_copy
 from app.core.store.audit import current_user
 from app.core.store.case import Case
 from app.core.store.db import utc_now
+from app.core.store.revisions import Revision
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment, Transcript, Word
 
 STATUS_DRAFT = "machine draft"
 STATUS_EDITED = "edited"
 STATUS_VERIFIED = "verified"
-TYPED_WORD_PROBABILITY = 1.0
 SEGMENT_OPS = ("edit_text", "set_speaker", "split", "merge", "rename_speaker", "replace_all")
-
-SegmentDict = dict[str, Any]
-
-
-class EditError(ParleyError):
-    """An edit that cannot be made (unknown segment, bad split point, stale undo...)."""
 
 
 @dataclass(frozen=True)
@@ -73,59 +71,38 @@ class Change:
         return self.reset or bool(self.added or self.removed)
 
 
-@dataclass(frozen=True)
-class Revision:
-    id: int
-    run_id: int
-    at: str
-    actor: str
-    op: str
-    params: dict[str, Any]
-    before: dict[str, Any]
-    after: dict[str, Any]
-    reverts: int | None
-
-
 # ------------------------------------------------------------------ reading
 
 
 def has_working_copy(case: Case, run_id: int) -> bool:
-    return case.conn.execute(
-        "SELECT 1 FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone() is not None
+    return working_copy.exists(case, run_id)
 
 
 def status(case: Case, run_id: int) -> tuple[str, str | None]:
     """(status, verified_by) of a run's current transcript."""
-    row = case.conn.execute(
-        "SELECT status, verified_by FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone()
-    return (row["status"], row["verified_by"]) if row else (STATUS_DRAFT, None)
+    return working_copy.status(case, run_id) or (STATUS_DRAFT, None)
 
 
 def segment_ids(case: Case, run_id: int) -> list[int]:
     """Ids of the current transcript's segments in reading order."""
-    table = "working_segments" if has_working_copy(case, run_id) else "segments"
-    return [r[0] for r in case.conn.execute(
-        f"SELECT id FROM {table} WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,))]
+    return working_copy.segment_ids(case, run_id, has_working_copy(case, run_id))
 
 
 def segment_spans(case: Case, run_id: int) -> list[tuple[int, int, int]]:
     """(id, start_ms, end_ms) of the current transcript's segments, in reading order (cheap)."""
-    table = "working_segments" if has_working_copy(case, run_id) else "segments"
-    return [(r[0], r[1], r[2]) for r in case.conn.execute(
-        f"SELECT id, start_ms, end_ms FROM {table} WHERE run_id=? ORDER BY start_ms, channel, id",
-        (run_id,))]
+    return working_copy.segment_spans(case, run_id, has_working_copy(case, run_id))
 
 
 def get_segment(case: Case, run_id: int, segment_id: int) -> Segment:
     """One segment of the current transcript, by the id segment_ids() gave."""
     working = has_working_copy(case, run_id)
-    return _to_segment(_read(case.conn, segment_id, working, run_id))
+    return _to_segment(_read(case, segment_id, working, run_id))
 
 
 def current_segments(case: Case, run_id: int) -> tuple[Segment, ...]:
     if not has_working_copy(case, run_id):
         return case.segments(run_id)
-    return tuple(_to_segment(_read(case.conn, i, True, run_id)) for i in segment_ids(case, run_id))
+    return tuple(_to_segment(_read(case, i, True, run_id)) for i in segment_ids(case, run_id))
 
 
 def current_transcript(case: Case, run_id: int) -> Transcript:
@@ -139,22 +116,18 @@ def current_transcript(case: Case, run_id: int) -> Transcript:
 
 
 def history(case: Case, run_id: int) -> list[Revision]:
-    rows = case.conn.execute("SELECT * FROM revisions WHERE run_id=? ORDER BY id", (run_id,))
-    return [_to_revision(r) for r in rows]
+    return revisions.for_run(case, run_id)
 
 
 def revision(case: Case, revision_id: int) -> Revision:
-    row = case.conn.execute("SELECT * FROM revisions WHERE id=?", (revision_id,)).fetchone()
-    if row is None:
+    found = revisions.get(case, revision_id)
+    if found is None:
         raise EditError(f"no revision {revision_id} in this case")
-    return _to_revision(row)
+    return found
 
 
 def speakers(case: Case, run_id: int) -> list[str]:
-    table = "working_segments" if has_working_copy(case, run_id) else "segments"
-    return [r[0] for r in case.conn.execute(
-        f"SELECT DISTINCT speaker FROM {table} WHERE run_id=? AND speaker IS NOT NULL"
-        " ORDER BY speaker", (run_id,))]
+    return working_copy.speakers(case, run_id, has_working_copy(case, run_id))
 
 
 # --------------------------------------------------------------- operations
@@ -254,7 +227,7 @@ def set_verified(case: Case, run_id: int, verified_by: str, verified: bool = Tru
                   "segments": []}
         after = {"status": STATUS_VERIFIED if verified else STATUS_EDITED,
                  "verified_by": verified_by if verified else None, "segments": []}
-        _set_status(case.conn, run_id, after["status"], after["verified_by"])
+        _set_status(case, run_id, after["status"], after["verified_by"])
         rev = _record(case, run_id, actor, "set_verified",
                       {"verified": verified, "verified_by": verified_by}, before, after)
     return _change(case, run_id, rev, reset=mapping is not None)
@@ -272,121 +245,12 @@ def redo(case: Case, revision_id: int, actor: str | None = None) -> Change:
     return _revert(case, rev, rev.before, rev.after, "redo", actor)
 
 
-# ---------------------------------------------------------- pure helpers
-
-
-def find_pattern(find: str, match_case: bool = False, whole_words: bool = False) -> re.Pattern[str]:
-    body = re.escape(find)
-    if whole_words:
-        body = rf"(?<!\w){body}(?!\w)"
-    return re.compile(body, 0 if match_case else re.IGNORECASE)
-
-
-def realign_words(words: list[list[Any]], text: str) -> list[list[Any]]:
-    """Keep the machine's words that survive an edit; interpolate typed ones.
-
-    Words are [start_ms, end_ms, text, probability]. Unchanged words keep their
-    timing and probability; words a person typed get probability 1.0 and times
-    spread over the words they replaced (zero-length at an insertion point).
-    """
-    if not words:
-        return []
-    old = [str(w[2]).strip() for w in words]
-    new = text.split()
-    out: list[list[Any]] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            out.extend(list(w) for w in words[i1:i2])
-            continue
-        if tag == "delete":
-            continue
-        if i2 > i1:
-            start, end = int(words[i1][0]), int(words[i2 - 1][1])
-        else:
-            start = end = int(words[i1 - 1][1]) if i1 > 0 else int(words[0][0])
-        count = j2 - j1
-        for k, token in enumerate(new[j1:j2]):
-            a = start + (end - start) * k // count
-            b = start + (end - start) * (k + 1) // count
-            out.append([a, b, " " + token, TYPED_WORD_PROBABILITY])
-    return out
-
-
-def split_segment(seg: SegmentDict, offset: int, at_ms: int | None = None) -> tuple[SegmentDict, SegmentDict]:
-    text = seg["text"]
-    left_text, right_text = text[:offset].rstrip(), text[offset:].lstrip()
-    if not left_text or not right_text:
-        raise EditError("split inside the text: both parts need some words")
-    words = seg["words"]
-    positions = word_positions(text, words)
-    left_words = [w for w, pos in zip(words, positions) if pos < offset]
-    right_words = [w for w, pos in zip(words, positions) if pos >= offset]
-    if at_ms is None:
-        if left_words and right_words:
-            at_ms = (int(left_words[-1][1]) + int(right_words[0][0])) // 2
-        else:
-            at_ms = seg["start_ms"] + (seg["end_ms"] - seg["start_ms"]) * offset // max(1, len(text))
-    at_ms = min(max(int(at_ms), seg["start_ms"]), seg["end_ms"])
-    left = {**seg, "text": left_text, "end_ms": at_ms, "words": left_words}
-    right = {**seg, "id": None, "origin_segment_id": None, "text": right_text, "start_ms": at_ms,
-             "words": right_words, "source_text": None}
-    return left, right
-
-
-def word_positions(text: str, words: list[list[Any]]) -> list[int]:
-    """Character offset of each word in the text (found in order; unfound words follow on)."""
-    positions, cursor = [], 0
-    for w in words:
-        token = str(w[2]).strip()
-        found = text.find(token, cursor) if token else -1
-        if found >= 0:
-            cursor = found + len(token)
-            positions.append(found)
-        else:
-            positions.append(cursor)
-    return positions
-
-
-def merge_segments(segs: list[SegmentDict]) -> SegmentDict:
-    segs = sorted(segs, key=lambda s: (s["start_ms"], s["id"] or 0))
-    first = segs[0]
-    logprobs = [s["avg_logprob"] for s in segs if s["avg_logprob"] is not None]
-    no_speech = [s["no_speech_prob"] for s in segs if s["no_speech_prob"] is not None]
-    sources = [s["source_text"] for s in segs if s["source_text"]]
-    flags: list[str] = []
-    for s in segs:
-        flags.extend(f for f in s["flags"] if f not in flags)
-    return {
-        **first,
-        "start_ms": min(s["start_ms"] for s in segs),
-        "end_ms": max(s["end_ms"] for s in segs),
-        "text": " ".join(s["text"].strip() for s in segs if s["text"].strip()),
-        "words": [w for s in segs for w in s["words"]],
-        "flags": flags,
-        "avg_logprob": sum(logprobs) / len(logprobs) if logprobs else None,
-        "no_speech_prob": min(no_speech) if no_speech else None,
-        "source_text": " ".join(sources) if sources else None,
-    }
-
-
 # ---------------------------------------------------------------- internals
 
-_FIELDS = ("start_ms", "end_ms", "text", "speaker", "channel", "track", "avg_logprob",
-           "no_speech_prob", "source_text", "origin_segment_id")
-
-
-def _read(conn: sqlite3.Connection, segment_id: int, working: bool, run_id: int | None = None) -> SegmentDict:
-    table, words = ("working_segments", "working_words") if working else ("segments", "words")
-    row = conn.execute(f"SELECT * FROM {table} WHERE id=?", (segment_id,)).fetchone()
-    if row is None or (run_id is not None and row["run_id"] != run_id):
+def _read(case: Case, segment_id: int, working: bool, run_id: int | None = None) -> SegmentDict:
+    seg = working_copy.read_segment(case, segment_id, working, run_id)
+    if seg is None:
         raise EditError(f"no segment {segment_id} in run {run_id}")
-    seg = {k: row[k] for k in row.keys() if k in _FIELDS}  # noqa: SIM118 (a sqlite3.Row)
-    seg["id"] = row["id"]
-    seg.setdefault("origin_segment_id", None)
-    seg["flags"] = [f for f in row["flags"].split(",") if f]
-    seg["words"] = [[w["start_ms"], w["end_ms"], w["text"], w["probability"]] for w in conn.execute(
-        f"SELECT * FROM {words} WHERE segment_id=? ORDER BY idx", (segment_id,))]
     return seg
 
 
@@ -399,74 +263,31 @@ def _to_segment(seg: SegmentDict) -> Segment:
     )
 
 
-def _to_revision(r: sqlite3.Row) -> Revision:
-    return Revision(r["id"], r["run_id"], r["at"], r["actor"], r["op"], json.loads(r["params_json"]),
-                    json.loads(r["before_json"]), json.loads(r["after_json"]), r["reverts"])
-
-
 def _ensure_working(case: Case, run_id: int, actor: str) -> dict[int, int] | None:
     """Create the working copy if there is none; return {machine id: working id} when created."""
     if has_working_copy(case, run_id):
         return None
     if case.run(run_id).status != "complete":  # raises for an unknown run, too
         raise EditError("this transcript is still being made; edit it once its job is done")
-    conn = case.conn
-    conn.execute("INSERT INTO working_transcripts (run_id, status, created_at, created_by)"
-                 " VALUES (?,?,?,?)", (run_id, STATUS_EDITED, utc_now(), actor))
+    working_copy.create(case, run_id, STATUS_EDITED, actor)
     mapping = {}
-    for machine_id in [r[0] for r in conn.execute(
-            "SELECT id FROM segments WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,))]:
-        seg = _read(conn, machine_id, working=False)
+    for machine_id in working_copy.segment_ids(case, run_id, working=False):
+        seg = _read(case, machine_id, working=False)
         seg["origin_segment_id"] = machine_id
         seg["id"] = None
-        mapping[machine_id] = _write(conn, run_id, seg)
+        mapping[machine_id] = working_copy.write_segment(case, run_id, seg)
     case.audit.record("transcript.working_copy", f"run/{run_id}", {"segments": len(mapping)}, actor=actor)
     return mapping
 
 
-def _write(conn: sqlite3.Connection, run_id: int, seg: SegmentDict) -> int:
-    """Insert (no id, or an id not present) or update a working segment; replace its words."""
-    values = (seg["start_ms"], seg["end_ms"], seg["speaker"], seg["channel"], seg.get("track") or "mix",
-              seg["text"], seg["avg_logprob"], seg["no_speech_prob"], ",".join(seg["flags"]),
-              seg["source_text"], seg.get("origin_segment_id"))
-    segment_id = seg.get("id")
-    exists = segment_id is not None and conn.execute(
-        "SELECT 1 FROM working_segments WHERE id=?", (segment_id,)).fetchone() is not None
-    if exists:
-        conn.execute("UPDATE working_segments SET start_ms=?, end_ms=?, speaker=?, channel=?, track=?,"
-                     " text=?, avg_logprob=?, no_speech_prob=?, flags=?, source_text=?,"
-                     " origin_segment_id=? WHERE id=?", (*values, segment_id))
-        conn.execute("DELETE FROM working_words WHERE segment_id=?", (segment_id,))
-    else:
-        cur = conn.execute(
-            "INSERT INTO working_segments (start_ms, end_ms, speaker, channel, track, text, avg_logprob,"
-            " no_speech_prob, flags, source_text, origin_segment_id, run_id, id)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, run_id, segment_id))
-        segment_id = int(cur.lastrowid)
-    conn.executemany(
-        "INSERT INTO working_words (segment_id, idx, start_ms, end_ms, text, probability) VALUES (?,?,?,?,?,?)",
-        [(segment_id, i, int(w[0]), int(w[1]), str(w[2]), float(w[3])) for i, w in enumerate(seg["words"])])
-    return int(segment_id)
-
-
-def _delete(conn: sqlite3.Connection, segment_id: int) -> None:
-    conn.execute("DELETE FROM working_words WHERE segment_id=?", (segment_id,))
-    conn.execute("DELETE FROM working_segments WHERE id=?", (segment_id,))
-
-
-def _set_status(conn: sqlite3.Connection, run_id: int, state: str, verified_by: str | None) -> None:
-    conn.execute("UPDATE working_transcripts SET status=?, verified_by=?, verified_at=? WHERE run_id=?",
-                 (state, verified_by, utc_now() if state == STATUS_VERIFIED else None, run_id))
+def _set_status(case: Case, run_id: int, state: str, verified_by: str | None) -> None:
+    verified_at = utc_now() if state == STATUS_VERIFIED else None
+    working_copy.set_status(case, run_id, state, verified_by, verified_at)
 
 
 def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
             before: dict[str, Any], after: dict[str, Any], reverts: int | None = None) -> int:
-    cur = case.conn.execute(
-        "INSERT INTO revisions (run_id, at, actor, op, params_json, before_json, after_json, reverts)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        (run_id, utc_now(), actor, op, json.dumps(params, ensure_ascii=False),
-         json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False), reverts))
-    rev_id = int(cur.lastrowid)
+    rev_id = revisions.add(case, run_id, actor, op, params, before, after, reverts)
     details = {"revision": rev_id, **params,
                "segments": sorted({s["id"] for s in before["segments"] + after["segments"]})}
     if reverts is not None:
@@ -496,7 +317,7 @@ def _segment_op(case: Case, run_id: int, op: str, params: dict[str, Any], ids: l
             if missing:
                 raise EditError(f"no segment {missing[0]} in run {run_id}")
             ids = [mapping[i] for i in ids]
-        before = [_read(case.conn, i, True, run_id) for i in ids]
+        before = [_read(case, i, True, run_id) for i in ids]
         return _commit(case, run_id, actor, op, params, before, apply(before), mapping is not None)
 
 
@@ -506,15 +327,13 @@ def _matching_op(case: Case, run_id: int, op: str, params: dict[str, Any],
     actor = actor or current_user()
     with case.transaction():
         working = has_working_copy(case, run_id)
-        table = "working_segments" if working else "segments"
-        all_ids = [r[0] for r in case.conn.execute(
-            f"SELECT id FROM {table} WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,))]
-        if not any(pick(_read(case.conn, i, working)) for i in all_ids):
+        all_ids = working_copy.segment_ids(case, run_id, working)
+        if not any(pick(_read(case, i, working)) for i in all_ids):
             state, verified_by = status(case, run_id)
             return Change(run_id, None, status=state, verified_by=verified_by)
         mapping = _ensure_working(case, run_id, actor)
         ids = [mapping[i] for i in all_ids] if mapping is not None else all_ids
-        before = [s for s in (_read(case.conn, i, True) for i in ids) if pick(s)]
+        before = [s for s in (_read(case, i, True) for i in ids) if pick(s)]
         return _commit(case, run_id, actor, op, params, before, apply(before), mapping is not None)
 
 
@@ -525,12 +344,12 @@ def _commit(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any]
     keep = {s["id"] for s in after if s.get("id") is not None}
     for seg in before:
         if seg["id"] not in keep:
-            _delete(case.conn, seg["id"])
+            working_copy.delete_segment(case, seg["id"])
     written = []
     for seg in after:
-        seg = {**seg, "id": _write(case.conn, run_id, seg)}
+        seg = {**seg, "id": working_copy.write_segment(case, run_id, seg)}
         written.append(seg)
-    _set_status(case.conn, run_id, STATUS_EDITED, None)
+    _set_status(case, run_id, STATUS_EDITED, None)
     rev = _record(case, run_id, actor, op, params,
                   {"status": prior_status, "verified_by": prior_by, "segments": before},
                   {"status": STATUS_EDITED, "verified_by": None, "segments": written})
@@ -547,7 +366,7 @@ def _revert(case: Case, rev: Revision, expect: dict[str, Any], target: dict[str,
         current = []
         for seg in expect["segments"]:
             try:
-                now = _read(case.conn, seg["id"], True, rev.run_id)
+                now = _read(case, seg["id"], True, rev.run_id)
             except EditError:
                 now = None
             if now != seg:
@@ -559,16 +378,16 @@ def _revert(case: Case, rev: Revision, expect: dict[str, Any], target: dict[str,
         keep = {s["id"] for s in target["segments"]}
         for seg in current:
             if seg["id"] not in keep:
-                _delete(case.conn, seg["id"])
+                working_copy.delete_segment(case, seg["id"])
         for seg in target["segments"]:
-            _write(case.conn, rev.run_id, seg)
+            working_copy.write_segment(case, rev.run_id, seg)
         if rev.op == "set_verified":
             new_status, new_by = target["status"], target["verified_by"]
             if new_status == STATUS_DRAFT:  # the working copy stays; it is no longer verified
                 new_status = STATUS_EDITED
         else:
             new_status, new_by = STATUS_EDITED, None
-        _set_status(case.conn, rev.run_id, new_status, new_by)
+        _set_status(case, rev.run_id, new_status, new_by)
         after = {"status": new_status, "verified_by": new_by, "segments": target["segments"]}
         rev_id = _record(case, rev.run_id, actor, op, {"revision": rev.id, "op": rev.op}, before,
                          after, reverts=rev.id)

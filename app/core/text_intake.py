@@ -171,15 +171,6 @@ def text_source(path: str | Path, data: bytes, kind: str, container: str = "") -
     )
 
 
-def _reusable_run(case: Case, exhibit_id: int, task: str, settings: dict[str, Any]) -> int | None:
-    row = case.conn.execute(
-        "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='complete' AND settings_json=?"
-        " ORDER BY id DESC LIMIT 1",
-        (exhibit_id, task, json.dumps(settings, sort_keys=True)),
-    ).fetchone()
-    return int(row[0]) if row else None
-
-
 def _store_run(
     case: Case,
     exhibit: Exhibit,
@@ -226,7 +217,7 @@ def import_text(case: Case, path: str | Path, language: str | None = None) -> tu
         "encoding": encoding,
         "language": language,
     }
-    run_id = _reusable_run(case, exhibit.id, TEXT_TASK, settings)
+    run_id = case.completed_run(exhibit.id, TEXT_TASK, settings)
     if run_id is None:
         model = ModelInfo(
             name=f"text import ({settings['parser']})", path="", sha256="", family="text"
@@ -253,15 +244,11 @@ def _same_stored_run(case: Case, exhibit: Exhibit, transcript) -> int | None:
     """The run the JSON was exported from, when this case holds it with the same text."""
     if transcript.run_id is None:
         return None
-    row = case.conn.execute(
-        "SELECT id FROM runs WHERE id=? AND exhibit_id=? AND task=? AND status='complete'"
-        " AND model_sha256=?",
-        (transcript.run_id, exhibit.id, transcript.task, transcript.model.sha256),
-    ).fetchone()
-    if row is None:
+    run_id = transcript.run_id
+    if not case.is_complete_run(run_id, exhibit.id, transcript.task, transcript.model.sha256):
         return None
-    stored = current_transcript(case, int(row[0]))
-    return int(row[0]) if _lines(stored.segments) == _lines(transcript.segments) else None
+    stored = current_transcript(case, run_id)
+    return run_id if _lines(stored.segments) == _lines(transcript.segments) else None
 
 
 def import_transcript_json(case: Case, path: str | Path) -> tuple[Exhibit, int]:
@@ -301,7 +288,7 @@ def import_transcript_json(case: Case, path: str | Path) -> tuple[Exhibit, int]:
             "imported_run_id": transcript.run_id,
         }
     )
-    run_id = _reusable_run(case, exhibit.id, transcript.task, settings)
+    run_id = case.completed_run(exhibit.id, transcript.task, settings)
     if run_id is None:
         segments = tuple(replace(s, id=None) for s in transcript.segments)
         run_id = _store_run(

@@ -68,7 +68,7 @@ def transcribe_exhibit(
         language=record.language,
         language_probability=record.language_probability,
     )
-    count = case.conn.execute("SELECT count(*) FROM segments WHERE run_id=?", (run_id,)).fetchone()[0]
+    count = case.segment_count(run_id)
     truncated = stopped = False
     notes: list[str] = []
     check_unchanged(exhibit.source)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import editing
+from app.core import editing, segment_edits
 from app.core.store import Exhibit
 from app.core.store.views import latest_speech_run, speech_runs
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
@@ -285,7 +285,7 @@ class EditorView(QWidget):
         if offset is None:
             pos = self.player.position()
             words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
-            positions = editing.word_positions(seg.text, words)
+            positions = segment_edits.word_positions(seg.text, words)
             inside = [p for w, p in zip(seg.words, positions) if w.start_ms >= pos and p > 0]
             offset = inside[0] if (inside and seg.start_ms <= pos <= seg.end_ms) else len(seg.text) // 2
         self.split_at(row, offset)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import editing
+from app.core import segment_edits
 from app.core.review import LOW_PROBABILITY
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
 from app.gui.editor_model import SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
@@ -65,7 +65,7 @@ def segment_html(seg: Segment, reviewed: tuple[tuple[int, int], ...] = (),
     else:
         words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
         out, cursor = [], 0
-        for w, pos in zip(seg.words, editing.word_positions(text, words)):
+        for w, pos in zip(seg.words, segment_edits.word_positions(text, words)):
             token = w.text.strip()
             if pos < cursor or text[pos:pos + len(token)] != token:
                 continue
@@ -235,7 +235,7 @@ class SegmentTable(QTableView):
         char = self.text_delegate.char_at(option, index, pos - QPointF(option.rect.topLeft()))
         words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
         best = seg.start_ms
-        for w, start in zip(seg.words, editing.word_positions(seg.text, words)):
+        for w, start in zip(seg.words, segment_edits.word_positions(seg.text, words)):
             if start <= char:
                 best = w.start_ms
         return best

@@ -195,6 +195,25 @@ class Case:
         ).fetchone()
         return int(row[0]) if row else None
 
+    def completed_run(self, exhibit_id: int, task: str, settings: dict[str, Any]) -> int | None:
+        """The newest complete run of this exhibit and task with exactly these settings."""
+        row = self.conn.execute(
+            "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='complete' AND settings_json=?"
+            " ORDER BY id DESC LIMIT 1",
+            (exhibit_id, task, json.dumps(settings, sort_keys=True)),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def is_complete_run(self, run_id: int, exhibit_id: int, task: str, model_sha: str) -> bool:
+        """Whether run `run_id` is a complete run of this exhibit, task and model."""
+        return self.conn.execute(
+            "SELECT 1 FROM runs WHERE id=? AND exhibit_id=? AND task=? AND status='complete'"
+            " AND model_sha256=?", (run_id, exhibit_id, task, model_sha),
+        ).fetchone() is not None
+
+    def segment_count(self, run_id: int) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM segments WHERE run_id=?", (run_id,)).fetchone()[0])
+
     def replace_segments(self, run_id: int, segments: tuple[Segment, ...], diarisation: dict[str, Any]) -> None:
         """A running run's segments, split and labelled by speaker, in place of the unlabelled ones."""
         with self.transaction():

@@ -1,0 +1,53 @@
+"""Revisions of a working copy in the case store: one row per edit, never changed.
+
+    add(case, run_id, actor, op, params, before, after, reverts) -> revision id
+    for_run(case, run_id) -> list[Revision];  get(case, revision_id) -> Revision | None
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.store.case import Case
+from app.core.store.db import utc_now
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    run_id: int
+    at: str
+    actor: str
+    op: str
+    params: dict[str, Any]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reverts: int | None
+
+
+def _to_revision(r: sqlite3.Row) -> Revision:
+    return Revision(r["id"], r["run_id"], r["at"], r["actor"], r["op"], json.loads(r["params_json"]),
+                    json.loads(r["before_json"]), json.loads(r["after_json"]), r["reverts"])
+
+
+def add(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
+        before: dict[str, Any], after: dict[str, Any], reverts: int | None = None) -> int:
+    cur = case.conn.execute(
+        "INSERT INTO revisions (run_id, at, actor, op, params_json, before_json, after_json, reverts)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (run_id, utc_now(), actor, op, json.dumps(params, ensure_ascii=False),
+         json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False), reverts))
+    return int(cur.lastrowid)
+
+
+def for_run(case: Case, run_id: int) -> list[Revision]:
+    rows = case.conn.execute("SELECT * FROM revisions WHERE run_id=? ORDER BY id", (run_id,))
+    return [_to_revision(r) for r in rows]
+
+
+def get(case: Case, revision_id: int) -> Revision | None:
+    row = case.conn.execute("SELECT * FROM revisions WHERE id=?", (revision_id,)).fetchone()
+    return _to_revision(row) if row else None

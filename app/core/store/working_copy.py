@@ -1,0 +1,118 @@
+"""A run's working copy in the case store, and its segments as plain dicts.
+
+The machine draft is `segments` / `words`; the working copy a person edits is
+`working_transcripts` (one row per run: status, who verified) with
+`working_segments` / `working_words`. A segment is read and written as a dict
+(the form revisions keep as JSON): its fields, `id`, `origin_segment_id`,
+`flags` as a list and `words` as [start_ms, end_ms, text, probability] lists.
+
+    exists(case, run_id) -> bool
+    create(case, run_id, status, actor)
+    read_segment(case, segment_id, working, run_id=None) -> dict | None
+    write_segment(case, run_id, seg) -> id;  delete_segment(case, segment_id)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.store.case import Case
+from app.core.store.db import utc_now
+
+SegmentDict = dict[str, Any]
+
+FIELDS = ("start_ms", "end_ms", "text", "speaker", "channel", "track", "avg_logprob",
+          "no_speech_prob", "source_text", "origin_segment_id")
+_ORDER = "ORDER BY start_ms, channel, id"
+
+
+def _tables(working: bool) -> tuple[str, str]:
+    return ("working_segments", "working_words") if working else ("segments", "words")
+
+
+def exists(case: Case, run_id: int) -> bool:
+    return case.conn.execute(
+        "SELECT 1 FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone() is not None
+
+
+def status(case: Case, run_id: int) -> tuple[str, str | None] | None:
+    """(status, verified_by) of the run's working copy; None when it has none."""
+    row = case.conn.execute(
+        "SELECT status, verified_by FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone()
+    return (row["status"], row["verified_by"]) if row else None
+
+
+def create(case: Case, run_id: int, state: str, actor: str) -> None:
+    case.conn.execute("INSERT INTO working_transcripts (run_id, status, created_at, created_by)"
+                      " VALUES (?,?,?,?)", (run_id, state, utc_now(), actor))
+
+
+def set_status(case: Case, run_id: int, state: str, verified_by: str | None, verified_at: str | None) -> None:
+    case.conn.execute("UPDATE working_transcripts SET status=?, verified_by=?, verified_at=? WHERE run_id=?",
+                      (state, verified_by, verified_at, run_id))
+
+
+def segment_ids(case: Case, run_id: int, working: bool) -> list[int]:
+    """Ids of the run's segments (draft or working copy) in reading order."""
+    table, _ = _tables(working)
+    return [r[0] for r in case.conn.execute(f"SELECT id FROM {table} WHERE run_id=? {_ORDER}", (run_id,))]
+
+
+def segment_spans(case: Case, run_id: int, working: bool) -> list[tuple[int, int, int]]:
+    """(id, start_ms, end_ms) of the run's segments in reading order."""
+    table, _ = _tables(working)
+    return [(r[0], r[1], r[2]) for r in case.conn.execute(
+        f"SELECT id, start_ms, end_ms FROM {table} WHERE run_id=? {_ORDER}", (run_id,))]
+
+
+def speakers(case: Case, run_id: int, working: bool) -> list[str]:
+    table, _ = _tables(working)
+    return [r[0] for r in case.conn.execute(
+        f"SELECT DISTINCT speaker FROM {table} WHERE run_id=? AND speaker IS NOT NULL"
+        " ORDER BY speaker", (run_id,))]
+
+
+def read_segment(case: Case, segment_id: int, working: bool, run_id: int | None = None) -> SegmentDict | None:
+    """One segment with its words; None when there is none (or it belongs to another run)."""
+    table, words = _tables(working)
+    row = case.conn.execute(f"SELECT * FROM {table} WHERE id=?", (segment_id,)).fetchone()
+    if row is None or (run_id is not None and row["run_id"] != run_id):
+        return None
+    seg = {k: row[k] for k in row.keys() if k in FIELDS}  # noqa: SIM118 (a sqlite3.Row)
+    seg["id"] = row["id"]
+    seg.setdefault("origin_segment_id", None)
+    seg["flags"] = [f for f in row["flags"].split(",") if f]
+    seg["words"] = [[w["start_ms"], w["end_ms"], w["text"], w["probability"]] for w in case.conn.execute(
+        f"SELECT * FROM {words} WHERE segment_id=? ORDER BY idx", (segment_id,))]
+    return seg
+
+
+def write_segment(case: Case, run_id: int, seg: SegmentDict) -> int:
+    """Insert (no id, or an id not present) or update a working segment; replace its words."""
+    conn = case.conn
+    values = (seg["start_ms"], seg["end_ms"], seg["speaker"], seg["channel"], seg.get("track") or "mix",
+              seg["text"], seg["avg_logprob"], seg["no_speech_prob"], ",".join(seg["flags"]),
+              seg["source_text"], seg.get("origin_segment_id"))
+    segment_id = seg.get("id")
+    present = segment_id is not None and conn.execute(
+        "SELECT 1 FROM working_segments WHERE id=?", (segment_id,)).fetchone() is not None
+    if present:
+        conn.execute("UPDATE working_segments SET start_ms=?, end_ms=?, speaker=?, channel=?, track=?,"
+                     " text=?, avg_logprob=?, no_speech_prob=?, flags=?, source_text=?,"
+                     " origin_segment_id=? WHERE id=?", (*values, segment_id))
+        conn.execute("DELETE FROM working_words WHERE segment_id=?", (segment_id,))
+    else:
+        cur = conn.execute(
+            "INSERT INTO working_segments (start_ms, end_ms, speaker, channel, track, text, avg_logprob,"
+            " no_speech_prob, flags, source_text, origin_segment_id, run_id, id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, run_id, segment_id))
+        segment_id = int(cur.lastrowid)
+    conn.executemany(
+        "INSERT INTO working_words (segment_id, idx, start_ms, end_ms, text, probability) VALUES (?,?,?,?,?,?)",
+        [(segment_id, i, int(w[0]), int(w[1]), str(w[2]), float(w[3])) for i, w in enumerate(seg["words"])])
+    return int(segment_id)
+
+
+def delete_segment(case: Case, segment_id: int) -> None:
+    case.conn.execute("DELETE FROM working_words WHERE segment_id=?", (segment_id,))
+    case.conn.execute("DELETE FROM working_segments WHERE id=?", (segment_id,))
