@@ -1,0 +1,161 @@
+"""A phone's chats as one story: take exports in, queue their media, build and write timelines.
+
+The steps of `python -m app timeline`, for the CLI and the window alike:
+
+    taken, errors = take_in_exports(case, inputs)      # each export's chats and media, hashed
+    jobs, priority = queue_media(case, taken, options)  # voice notes and videos, top of the queue
+    ... work the queue (the caller's runner) ...
+    children = translate_jobs(case, set(jobs), translate, priority)
+    ... work the queue again ...
+    for t in taken:
+        timeline, known = story(case, t.exhibit_id, translation)
+        write_story(case, t.exhibit_id, timeline, out, names[t.exhibit_id], formats)
+
+Running the queue and telling the user belong to the caller.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core import models
+from app.core.chats.intake import TakenIn, take_in
+from app.core.chats.timeline import Timeline, build_timeline, untranslated_messages
+from app.core.chats.translate import translate_messages
+from app.core.errors import ChatError
+from app.core.export.timeline import parse_timeline_formats, write_timeline
+from app.core.hashing import sha256_file
+from app.core.intake import Found
+from app.core.mt import load_translator
+from app.core.options import TranscribeOptions, TranslateOptions, to_dict
+from app.core.store import Case
+from app.core.store.jobs import JobKind, JobQueue
+from app.core.translation import check_language, same_language, text_language
+from app.core.types import ModelInfo
+from app.core.usecases.enqueueing import enqueue
+
+
+@dataclass(frozen=True)
+class TimelineTranslation:
+    """How a timeline's messages are translated: the loaded model, into what, from what."""
+
+    translator: Any
+    model: ModelInfo
+    target: str
+    source: str | None = None  # the chat text's language; None: that of most of its voice notes
+
+
+def load_translation(target: str, model_name: str | None, device: str = "auto", threads: int = 0,
+                     source: str | None = None) -> TimelineTranslation:
+    translator = load_translator(models.translation_model(model_name), device=device, threads=threads)
+    source = None if source in (None, "", "auto") else source
+    return TimelineTranslation(translator, translator.info, target, source)
+
+
+def export_formats(spec: str) -> list[str]:
+    """The formats asked for, JSON always first."""
+    return list(dict.fromkeys(["json", *parse_timeline_formats(spec)]))
+
+
+def take_in_exports(case: Case, inputs: list[str]) -> tuple[list[TakenIn], list[ChatError]]:
+    """Every input taken into the case; an input that is not a chat export is an error, not a stop."""
+    taken: list[TakenIn] = []
+    errors: list[ChatError] = []
+    for given in inputs:
+        try:
+            taken.extend(take_in(case, given))
+        except ChatError as exc:
+            errors.append(exc)
+    return taken, errors
+
+
+def export_names(taken: list[TakenIn]) -> dict[int, str]:
+    """<name> per export: the input's stem, or the chat file's where one input holds several."""
+    names = {}
+    for t in taken:
+        given = Path(t.given)
+        several = sum(1 for o in taken if o.given == t.given) > 1
+        names[t.exhibit_id] = t.original.stem if several or not given.is_dir() else given.name
+    counts = Counter(names.values())
+    return {k: (v if counts[v] == 1 else f"{v}-{k}") for k, v in names.items()}
+
+
+def queue_media(case: Case, taken: list[TakenIn], options: TranscribeOptions) -> tuple[dict[int, str], int]:
+    """Queue every voice note and video at the top: ({job id: path}, the priority used)."""
+    usable = [Found(m.path, m.source) for t in taken for m in t.media]
+    if not usable:
+        return {}, 0
+    queue = JobQueue(case.conn)
+    priority = queue.top_priority() + 1
+    return {q.job_id: q.path for q in enqueue(case, queue, usable, options, priority)}, priority
+
+
+def pending_jobs(case: Case, jobs: set[int]) -> set[int]:
+    """The jobs not done yet."""
+    queue = JobQueue(case.conn)
+    return {j for j in jobs if queue.get(j).state != "done"}
+
+
+def translate_jobs(case: Case, transcribe_jobs: set[int], translate: TranslateOptions, priority: int) -> set[int]:
+    """A translate job per finished transcript not already in the target language."""
+    queue = JobQueue(case.conn)
+    children = set()
+    for job_id in sorted(transcribe_jobs):
+        job = queue.get(job_id)
+        if job.state != "done" or job.run_id is None:
+            continue
+        language = text_language(case, job.run_id)
+        if language and same_language(language, translate.target):
+            continue
+        children.add(queue.add_or_get(job.exhibit_id, JobKind.TRANSLATE, to_dict(translate), priority, job.id)[0])
+    return children
+
+
+def chat_language(timeline: Timeline) -> str | None:
+    """The language most voice notes of the chat are in (the chat's own text has no detector)."""
+    counts = Counter(e.attachment.language for e in timeline.entries
+                     if e.attachment is not None and e.attachment.language)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _message_translations(case: Case, exhibit_id: int, translation: TimelineTranslation,
+                          timeline: Timeline) -> tuple[dict[int, str], str | None]:
+    """(translation per message row id, the language translated from); None when not known."""
+    language = translation.source or chat_language(timeline)
+    if not language:
+        return {}, None
+    if same_language(language, translation.target):
+        return {}, language
+    stored = untranslated_messages(case, exhibit_id)
+    results = translate_messages([s.message for s in stored], translation.translator,
+                                 check_language(language), translation.target)
+    return {s.id: r.text for s, r in zip(stored, results) if r is not None}, language
+
+
+def story(case: Case, exhibit_id: int, translation: TimelineTranslation | None = None) -> tuple[Timeline, bool]:
+    """The export's timeline, its messages translated when asked.
+
+    The flag is False when a translation was asked for but the language of the chat's text is
+    not known (not given, and no voice note to tell it): the messages are then left untranslated.
+    """
+    timeline = build_timeline(case, exhibit_id)
+    if translation is None:
+        return timeline, True
+    translations, language = _message_translations(case, exhibit_id, translation, timeline)
+    timeline = build_timeline(case, exhibit_id, translations, translation.model, translation.target,
+                              {"messages_translated_from": language})
+    return timeline, language is not None
+
+
+def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
+                formats: list[str]) -> list[Path]:
+    """Write the timeline in every format; each file is in the audit log with its SHA-256."""
+    paths = write_timeline(timeline, out, name, formats)
+    for path in paths:
+        with case.transaction():
+            case.audit.record("export.timeline_written", f"exhibit/{exhibit_id}",
+                              {"file": str(path), "sha256": sha256_file(path)})
+    return paths
