@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 
 def normalise(text: str, language: str) -> str:
+    # dev extras only (tests and benchmarks): imported when used, so the app runs without them
     from whisper_normalizer.basic import BasicTextNormalizer
     from whisper_normalizer.english import EnglishTextNormalizer
 
@@ -20,7 +21,7 @@ def normalise(text: str, language: str) -> str:
 
 def wer(references: Sequence[str], hypotheses: Sequence[str], language: str) -> float:
     """Corpus WER (errors over reference words) after normalisation."""
-    import jiwer
+    import jiwer  # a dev extra, like whisper_normalizer above
 
     refs = [normalise(r, language) for r in references]
     hyps = [normalise(h, language) for h in hypotheses]

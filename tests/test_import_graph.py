@@ -94,3 +94,33 @@ def test_the_graph_sees_real_imports():
     assert "app.core.store.case" in edges["app.core.usecases.exporting"] or \
         "app.core.store" in edges["app.core.usecases.exporting"]
     assert "app.worker.supervisor" in edges["app.cli.progress"]
+
+
+SQL_CALLS = {"execute", "executemany", "executescript"}
+STORE = APP / "core" / "store"
+MAX_LINES = 500
+
+
+def sql_calls(source: str) -> list[int]:
+    """Lines of every call whose attribute is execute/executemany/executescript (an SQL statement run)."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SQL_CALLS]
+
+
+def test_sql_calls_are_found():
+    source = ('def f(case, conn):\n    case.conn.execute("SELECT 1")\n    conn.executemany("INSERT", [])\n'
+              '    execute = 1\n    return conn.executescript\n')
+    assert sql_calls(source) == [2, 3]
+
+
+def test_all_sql_lives_in_the_store():
+    found = [f"{path.relative_to(REPO)}:{line}"
+             for path in sorted(APP.rglob("*.py")) if STORE not in path.parents
+             for line in sql_calls(path.read_text(encoding="utf-8"))]
+    assert not found, "SQL run outside app/core/store:\n" + "\n".join(found)
+
+
+def test_no_module_over_500_lines():
+    long = [f"{path.relative_to(REPO)}: {n} lines" for path in sorted(APP.rglob("*.py"))
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+    assert not long, f"modules over {MAX_LINES} lines:\n" + "\n".join(long)

@@ -222,8 +222,6 @@ def list_languages(model: str | None) -> int:
 
 
 def _model_token(flores: str, family: str) -> str | None:
-    from app.core.errors import LanguageError
-
     if family == "nllb":
         return flores
     try:

