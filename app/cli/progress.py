@@ -32,9 +32,10 @@ class QueueProgress:
 
     BAR = 20
 
-    def __init__(self, jobs: dict[int, tuple[str, int, float]]) -> None:
+    def __init__(self, jobs: dict[int, tuple[str, int, float]], announce: bool = True) -> None:
         self.jobs = {j: [name, max(1, ms), frac] for j, (name, ms, frac) in jobs.items()}
         self.tty = sys.stderr.isatty()
+        self.announce = announce or self.tty  # a plain line when a job starts (else from its progress on)
         self.started = time.monotonic()
         self.start_overall = self.overall()
         self.current: int | None = None
@@ -47,7 +48,8 @@ class QueueProgress:
         entry = self.jobs.setdefault(job_id, [name, max(1, duration_ms), 0.0])
         entry[0], self.current, self.eta = name, job_id, None
         self.running.add(job_id)
-        self.render(force=True)
+        if self.announce:
+            self.render(force=True)
 
     def advance(self, job_id: int, fraction: float, eta_s: float | None) -> None:
         if job_id in self.jobs:
@@ -133,8 +135,9 @@ class QueueRunner:
     """Drives a Supervisor for the CLI: progress, one-line failures, exports as jobs finish."""
 
     def __init__(self, case: Case, case_dir: Path, on_done: Callable[[Job], None],
-                 subjects: Callable[[Job], list[str]]) -> None:
+                 subjects: Callable[[Job], list[str]], announce: bool = True) -> None:
         self.case = case
+        self.announce = announce  # False: off a terminal, no line when a job starts (its failure is one line)
         self.case_dir = case_dir
         self.on_done = on_done
         self.subjects = subjects
@@ -143,7 +146,7 @@ class QueueRunner:
 
     def run(self, until: set[int] | None = None) -> RunOutcome:
         queue = JobQueue(self.case.conn)
-        self.progress = QueueProgress(self._planned(queue, until))
+        self.progress = QueueProgress(self._planned(queue, until), self.announce)
         supervisor = Supervisor(self.case_dir)
         try:
             supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until)
