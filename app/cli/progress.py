@@ -205,32 +205,3 @@ class QueueRunner:
         for subject in self.subjects(job):
             progress.say(f"{subject}: {reason}")
 
-
-class Progress:
-    """One line per update on stderr (redrawn in place on a terminal), for in-process work."""
-
-    def __init__(self, total_items: int) -> None:
-        self.total = total_items
-        self.tty = sys.stderr.isatty()
-        self.started = time.monotonic()
-        self.last_print = 0.0
-
-    def update(self, index: int, name: str, fraction: float, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.last_print < (0.2 if self.tty else 2.0):
-            return
-        self.last_print = now
-        fraction = min(1.0, max(0.0, fraction))
-        overall = (index + fraction) / max(1, self.total)
-        elapsed = now - self.started
-        eta = elapsed * (1 - overall) / overall if overall > 0.01 else None
-        eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
-        line = f"[{index + 1}/{self.total}] {name} {fraction:4.0%} | overall {overall:4.0%}{eta_text}"
-        if self.tty:
-            print("\r" + line.ljust(78), end="", file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.tty:
-            print(file=sys.stderr)
