@@ -294,13 +294,15 @@ def test_media_input_is_transcribed_then_translated_and_reused(tmp_path, models_
     assert data["source_language"] == "en" and data["language"] == "pl"
     assert data["segments"] and all(s["end"] > s["start"] for s in data["segments"])
     assert "station" in " ".join(s["source_text"] for s in data["segments"]).lower()
-    assert main(args) == 0  # again: the stored transcript is reused, not redone
+    first = (out / "en_voicenote.json").read_bytes()
+    assert main(args) == 0  # again: the stored transcript and translation are reused, not redone
+    assert load(out / "en_voicenote.json")["run_id"] == json.loads(first)["run_id"]
     case = Case.open(case_dir)
     try:
         tasks = [r[0] for r in case.conn.execute("SELECT task FROM runs ORDER BY id")]
     finally:
         case.close()
-    assert tasks == ["transcribe", "text-translate", "text-translate"]
+    assert tasks == ["transcribe", "text-translate"]
 
 
 def test_list_languages(capsys):

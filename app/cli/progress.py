@@ -32,9 +32,10 @@ class QueueProgress:
 
     BAR = 20
 
-    def __init__(self, jobs: dict[int, tuple[str, int, float]]) -> None:
+    def __init__(self, jobs: dict[int, tuple[str, int, float]], announce: bool = True) -> None:
         self.jobs = {j: [name, max(1, ms), frac] for j, (name, ms, frac) in jobs.items()}
         self.tty = sys.stderr.isatty()
+        self.announce = announce or self.tty  # a plain line when a job starts (else from its progress on)
         self.started = time.monotonic()
         self.start_overall = self.overall()
         self.current: int | None = None
@@ -47,7 +48,8 @@ class QueueProgress:
         entry = self.jobs.setdefault(job_id, [name, max(1, duration_ms), 0.0])
         entry[0], self.current, self.eta = name, job_id, None
         self.running.add(job_id)
-        self.render(force=True)
+        if self.announce:
+            self.render(force=True)
 
     def advance(self, job_id: int, fraction: float, eta_s: float | None) -> None:
         if job_id in self.jobs:
@@ -133,8 +135,9 @@ class QueueRunner:
     """Drives a Supervisor for the CLI: progress, one-line failures, exports as jobs finish."""
 
     def __init__(self, case: Case, case_dir: Path, on_done: Callable[[Job], None],
-                 subjects: Callable[[Job], list[str]]) -> None:
+                 subjects: Callable[[Job], list[str]], announce: bool = True) -> None:
         self.case = case
+        self.announce = announce  # False: off a terminal, no line when a job starts (its failure is one line)
         self.case_dir = case_dir
         self.on_done = on_done
         self.subjects = subjects
@@ -143,7 +146,7 @@ class QueueRunner:
 
     def run(self, until: set[int] | None = None) -> RunOutcome:
         queue = JobQueue(self.case.conn)
-        self.progress = QueueProgress(self._planned(queue, until))
+        self.progress = QueueProgress(self._planned(queue, until), self.announce)
         supervisor = Supervisor(self.case_dir)
         try:
             supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until)
@@ -202,32 +205,3 @@ class QueueRunner:
         for subject in self.subjects(job):
             progress.say(f"{subject}: {reason}")
 
-
-class Progress:
-    """One line per update on stderr (redrawn in place on a terminal), for in-process work."""
-
-    def __init__(self, total_items: int) -> None:
-        self.total = total_items
-        self.tty = sys.stderr.isatty()
-        self.started = time.monotonic()
-        self.last_print = 0.0
-
-    def update(self, index: int, name: str, fraction: float, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.last_print < (0.2 if self.tty else 2.0):
-            return
-        self.last_print = now
-        fraction = min(1.0, max(0.0, fraction))
-        overall = (index + fraction) / max(1, self.total)
-        elapsed = now - self.started
-        eta = elapsed * (1 - overall) / overall if overall > 0.01 else None
-        eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
-        line = f"[{index + 1}/{self.total}] {name} {fraction:4.0%} | overall {overall:4.0%}{eta_text}"
-        if self.tty:
-            print("\r" + line.ljust(78), end="", file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.tty:
-            print(file=sys.stderr)

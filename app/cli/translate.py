@@ -8,6 +8,11 @@ document, or a WhatsApp chat export (`_chat.txt`). Every input becomes an
 exhibit of the case (--case), its text a run, the translation a run whose
 parent is that one; the outputs are `DIR/<name>.<format>` as for transcribe.
 
+The work goes through the case's queue and the worker process, as for
+transcribe (app/core/usecases/translating.py queues it): a recording's transcribe
+job, then a translate job that waits for it; a killed run resumes when run again,
+and a second run exports what the first translated.
+
 A failing input is one line on stderr, `<input>: <reason>`, and the exit status
 is 1; the other inputs are still done. An unknown language code or an unusable
 model stops the command before any work with one line and exit status 1.
@@ -20,29 +25,31 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.cli.common import FAILED, OK, add_case_option, fail, open_case, parse_formats
-from app.cli.progress import Progress
-from app.core.asr import load_engine
-from app.core.errors import LanguageError, MediaError, ParleyError
+from app.cli.common import FAILED, OK, add_case_option, case_dir, fail, open_case, parse_formats
+from app.cli.progress import QueueRunner, RunOutcome
+from app.core.errors import MediaError, ParleyError
 from app.core.evidence_paths import check_outside_evidence
 from app.core.intake import find_media
-from app.core.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_flores, to_m2m
-from app.core.media import probe
+from app.core.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_m2m
 from app.core.models import translation_model
 from app.core.mt import detect_family, find_model_files, read_vocabulary
-from app.core.options import TranscribeOptions
-from app.core.text_intake import classify, import_text, import_transcript_json
-from app.core.transcription import transcribe_exhibit
-from app.core.translation import (
-    SameLanguageError,
-    check_language,
-    load_translation_model,
-    same_language,
-    translate_run,
-)
+from app.core.store import Case
+from app.core.store.jobs import Job, JobQueue
+from app.core.text_intake import classify
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+from app.core.usecases.translating import (
+    QueuedTranslation,
+    TranslationRequest,
+    enqueue_media,
+    enqueue_text,
+    is_timed,
+    translation_request,
+    why_nothing_translated,
+    with_speech,
+)
 
 TEXT_FORMATS_DEFAULT = "json,txt"
+MEDIA_FORMATS_DEFAULT = "json,txt,srt,vtt"
 
 
 @dataclass(frozen=True)
@@ -74,63 +81,82 @@ def _inputs(paths: list[str]) -> list[Input]:
     return found
 
 
-def _whisper_language(code: str) -> str:
-    """A --from code as Whisper knows it (pl, de...), for forcing the speech language."""
-
-    short = code.strip().lower()
-    if short in WHISPER_TO_FLORES:
-        return short
-    flores = to_flores(code)
-    for whisper, value in WHISPER_TO_FLORES.items():
-        if value == flores:
-            return whisper
-    raise LanguageError(f"language '{code}' cannot be forced for speech (Whisper does not know it)")
-
-
-class _Whisper:
-    """The Whisper engine, loaded on first use (only media inputs need it)."""
-
-    def __init__(self, args: argparse.Namespace, source: str | None) -> None:
-
-        self.options = TranscribeOptions(
-            model=args.whisper_model,
-            language=_whisper_language(source) if source else None,
-            device=args.device,
-            compute_type=args.compute_type,
-            threads=args.threads,
-        )
-        self.engine = None
-
-    def transcript_run(self, case, path: str, progress, index: int) -> int:
-        """The media's transcript: the latest complete one the case holds (a person's
-        corrections included) when its language agrees with --from, else a new one."""
-
-        exhibit, _ = case.add_exhibit(probe(path), found_at=path)
-        stored = case.latest_run(exhibit.id, "transcribe")
-        forced = self.options.language
-        if stored is not None:
-            language = case.run(stored).language
-            if forced is None or (language and same_language(language, forced)):
-                print(f"{path}: translating the stored transcript (run {stored})", file=sys.stderr)
-                return stored
-        if self.engine is None:
-            self.engine = load_engine(self.options)
-        name = exhibit.source.name
-        result = transcribe_exhibit(
-            case,
-            self.engine,
-            exhibit,
-            self.options,
-            on_progress=lambda fraction, _n: progress.update(index, name, fraction * 0.8),
-        )
-        return result.run_id
+def _queue_one(case: Case, queue: JobQueue, item: Input, request: TranslationRequest,
+               priority: int) -> QueuedTranslation | None:
+    """The input's jobs, or None (one line said) when it cannot be taken in."""
+    try:
+        if item.kind == "media":
+            queued = enqueue_media(case, queue, item.path, request, priority)
+        else:
+            queued = enqueue_text(case, queue, item.path, item.kind, request, priority)
+    except MediaError as exc:
+        fail(item.path, exc.reason)
+    except ParleyError as exc:
+        fail(item.path, str(exc))
+    except (OSError, UnicodeError) as exc:
+        fail(item.path, exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
+    else:
+        if queued.skipped:
+            print(f"skipped {item.path}: {queued.skipped}", file=sys.stderr)
+        elif queued.stored_run is not None and item.kind == "media":
+            print(f"{item.path}: translating the stored transcript (run {queued.stored_run})", file=sys.stderr)
+        return queued
+    return None
 
 
-def _text_run(case, item: Input, source: str | None) -> int:
+class _Translations:
+    """The jobs this command asked for, and what to print and write when each ends."""
 
-    if item.kind == "json":
-        return import_transcript_json(case, item.path)[1]
-    return import_text(case, item.path, language=source)[1]
+    def __init__(self, case: Case, out: Path, formats: tuple[list[str], list[str]], names: dict[str, str]) -> None:
+        self.case, self.out, self.names = case, out, names
+        self.media_formats, self.text_formats = formats  # timed text (a recording's), documents and chats
+        self.queue = JobQueue(case.conn)
+        self.paths: dict[int, list[str]] = {}  # translate job -> inputs
+        self.parents: dict[int, list[str]] = {}  # transcribe job -> inputs
+        self.exported: set[int] = set()
+
+    def add(self, queued: QueuedTranslation) -> None:
+        if queued.job_id is not None:
+            self.paths.setdefault(queued.job_id, []).append(queued.path)
+        if queued.transcribe_job is not None:
+            self.parents.setdefault(queued.transcribe_job, []).append(queued.path)
+
+    def subjects(self, job: Job) -> list[str]:
+        return self.paths.get(job.id) or self.parents.get(job.id, [])
+
+    def pending(self) -> set[int]:
+        jobs = set(self.paths) | set(self.parents)
+        return {j for j in jobs if self.queue.get(j).state != "done"}
+
+    def export(self, job: Job) -> None:
+        if job.id not in self.paths or job.id in self.exported:
+            return
+        self.exported.add(job.id)
+        for path in self.paths[job.id]:
+            if job.run_id is None:
+                print(f"skipped {path}: {why_nothing_translated(self.case, job)}", file=sys.stderr)
+                continue
+            formats = self.media_formats if is_timed(self.case, job.run_id) else self.text_formats
+            for written in export_run(self.case, job.run_id, self.out, formats, self.names[path]):
+                print(written)
+
+    def report(self, outcome: RunOutcome) -> int:
+        """Export what is done (by this runner or another on the case); one line per input not translated."""
+        said = set(outcome.failed) | set(outcome.cancelled)
+        status = FAILED if outcome.gave_up else OK
+        for job_id in sorted(self.paths):
+            job = self.queue.get(job_id)
+            if job.state == "done":
+                self.export(job)
+                continue
+            status = FAILED
+            if job_id in said or job.parent_job_id in said:
+                continue  # its failure (or its transcription's) is already on stderr
+            why = "the case's queue is paused (python -m app queue resume --all)" if self.queue.is_paused() \
+                else f"job {job_id} is {job.state}" + (f": {job.error}" if job.error else "")
+            for path in self.paths[job_id]:
+                fail(path, f"not translated: {why}")
+        return status
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
@@ -143,12 +169,11 @@ def cmd_translate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if args.beam_size < 1:
-        raise ValueError("beam size must be at least 1")
-    target = check_language(args.to)
-    source = None if args.source in (None, "", "auto") else check_language(args.source)
-    media_formats = parse_formats(args.format or "json,txt,srt,vtt")
-    text_formats = parse_formats(args.format or TEXT_FORMATS_DEFAULT)
+    source = None if args.source in (None, "", "auto") else args.source
+    request = translation_request(args.to, source, args.model, device=args.device,
+                                  compute_type=args.compute_type, threads=args.threads,
+                                  beam_size=args.beam_size)
+    formats = (parse_formats(args.format or MEDIA_FORMATS_DEFAULT), parse_formats(args.format or TEXT_FORMATS_DEFAULT))
     inputs = _inputs(args.inputs)
     status = OK
     for item in inputs:
@@ -161,46 +186,33 @@ def cmd_translate(args: argparse.Namespace) -> int:
         return FAILED
     check_outside_evidence("--case", args.case, [*args.inputs, *(i.path for i in usable)])
     check_out_dir(args.out, [*args.inputs, *(i.path for i in usable)])
-    whisper = _Whisper(args, source) if any(i.kind == "media" for i in usable) else None
-
-    translator = load_translation_model(
-        translation_model(args.model), args.device, args.compute_type, args.threads
-    )
-    translator.language_token(target)  # this model knows the languages asked for
-    if source:
-        translator.language_token(source)
-    names = output_basenames([i.path for i in usable])
+    if any(i.kind == "media" for i in usable):
+        request = with_speech(request, args.whisper_model)
     case = open_case(args)
-    progress = Progress(len(usable))
-    for index, item in enumerate(usable):
-        name = Path(item.path).name
-        try:
-            progress.update(index, name, 0.0)
-            if item.kind == "media":
-                assert whisper is not None
-                run_id = whisper.transcript_run(case, item.path, progress, index)
-            else:
-                run_id = _text_run(case, item, source)
-            progress.update(index, name, 0.85)
-            new_run = translate_run(case, translator, run_id, target, source, args.beam_size)
-            progress.update(index, name, 1.0, force=True)
-            timed = case.exhibit(case.run(new_run).exhibit_id).source.duration_ms > 0
-            formats = media_formats if timed else text_formats
-            for written in export_run(case, new_run, args.out, formats, names[item.path]):
-                print(written)
-        except SameLanguageError as exc:
-            print(f"skipped {item.path}: {exc}", file=sys.stderr)
-        except MediaError as exc:
-            fail(item.path, exc.reason)
+    try:
+        work = _Translations(case, args.out, formats, output_basenames([i.path for i in usable]))
+        return max(status, _translate(case, case_dir(args), work, usable, request))
+    finally:
+        case.close()
+
+
+def _translate(case: Case, folder: Path, work: _Translations, usable: list[Input],
+               request: TranslationRequest) -> int:
+    """Queue every input's jobs, work them in the worker, export each translation as it is done."""
+    status = OK
+    priority = work.queue.top_priority() + 1
+    for item in usable:
+        queued = _queue_one(case, work.queue, item, request, priority)
+        if queued is None:
             status = FAILED
-        except ParleyError as exc:
-            fail(item.path, str(exc))
-            status = FAILED
-        except (OSError, UnicodeError) as exc:
-            fail(item.path, exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
-            status = FAILED
-    progress.done()
-    return status
+        else:
+            work.add(queued)
+    pending = work.pending()
+    outcome = RunOutcome()
+    if pending:
+        runner = QueueRunner(case, folder, work.export, work.subjects, announce=False)
+        outcome = runner.run(until=pending)
+    return max(status, work.report(outcome))
 
 
 def list_languages(model: str | None) -> int:

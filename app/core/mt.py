@@ -137,6 +137,16 @@ def detect_family(vocabulary: Iterable[str]) -> str:
     )
 
 
+def language_token(family: str, vocabulary: frozenset[str], code: str, model: str) -> str:
+    """A model's token for a language; LanguageError if unknown or not in its vocabulary."""
+    token = to_flores(code) if family == "nllb" else to_m2m(code)
+    if token not in vocabulary:
+        raise LanguageError(
+            f"language '{code}' ({language_name(code)}) is not in the vocabulary of model {model}"
+        )
+    return token
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -295,13 +305,7 @@ class TextTranslator:
 
     def language_token(self, code: str) -> str:
         """The model's token for a language; LanguageError if unknown or not in the vocabulary."""
-        token = to_flores(code) if self.family == "nllb" else to_m2m(code)
-        if token not in self.vocabulary:
-            raise LanguageError(
-                f"language '{code}' ({language_name(code)}) is not in the vocabulary "
-                f"of model {self.files.folder.name}"
-            )
-        return token
+        return language_token(self.family, self.vocabulary, code, self.files.folder.name)
 
     def _drop_tokens(self) -> frozenset[str]:
         """Tokens never shown in a translation: specials and every language token."""

@@ -29,7 +29,7 @@ No Qt here: the CLI and the queue worker (translate_job) both call this.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,14 @@ from app.core import models
 from app.core.editing import current_transcript
 from app.core.errors import LanguageError, ModelError, ParleyError
 from app.core.langcodes import language_name, to_flores
-from app.core.mt import TextTranslator, load_translator
+from app.core.mt import (
+    TextTranslator,
+    detect_family,
+    find_model_files,
+    language_token,
+    load_translator,
+    read_vocabulary,
+)
 from app.core.provenance import software_info
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
@@ -265,12 +272,32 @@ def load_translation_model(
     max_batch_tokens: int = 2048,
 ) -> TextTranslator:
     """load_translator, with a clear error when the folder holds a Whisper model."""
+    _refuse_whisper(folder)
+    return load_translator(folder, device, compute_type, threads, max_batch_tokens)
+
+
+def _refuse_whisper(folder: Path) -> None:
     if models.family_of(folder) == "whisper":
         raise ModelError(
             f"{folder.name} is a Whisper (speech) model; translation needs an NLLB-200 or "
             "M2M-100 model"
         )
-    return load_translator(folder, device, compute_type, threads, max_batch_tokens)
+
+
+def check_translation_folder(folder: Path, languages: Iterable[str] = ()) -> str:
+    """What loading the model would refuse, found without loading it (ModelError or
+    LanguageError, one line): a Whisper folder, a missing file, a vocabulary without
+    language tokens, a language the model does not have. Returns the model's family."""
+    _refuse_whisper(folder)
+    files = find_model_files(folder)
+    vocabulary = frozenset(read_vocabulary(files.vocabulary))
+    try:
+        family = detect_family(vocabulary)
+    except ModelError as exc:
+        raise ModelError(f"{files.folder}: {exc}") from None
+    for code in languages:
+        language_token(family, vocabulary, code, files.folder.name)
+    return family
 
 
 def source_run_for(case: Case, job: Any) -> int:
@@ -326,6 +353,7 @@ __all__ = [
     "NoTranscriptError",
     "SameLanguageError",
     "TranslationResult",
+    "check_translation_folder",
     "load_translation_model",
     "source_run_for",
     "translate_job",

@@ -32,7 +32,7 @@ from app.core.options import ExportOptions, TranscribeOptions, from_dict
 from app.core.store import Case, Exhibit, db
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
 from app.core.transcription import run_for, store_clip, transcribe_exhibit
-from app.core.translation import translate_job
+from app.core.translation import SameLanguageError, translate_job
 from app.core.usecases.exporting import export_run
 from app.worker.protocol import (
     CancelJob,
@@ -301,7 +301,10 @@ class Worker:
     def _translate(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:
         translator = self.models.translator(job.settings)
         tracker.begin()
-        result = translate_job(self.case, job, translator, tracker.update, self._stop_check(job.id))
+        try:
+            result = translate_job(self.case, job, translator, tracker.update, self._stop_check(job.id))
+        except SameLanguageError:  # the speech turned out to be in the target language already
+            return None, False  # done: nothing to translate, no run written
         return result.run_id, result.stopped
 
     def _export(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:

@@ -160,13 +160,9 @@ class JobQueue:
             raise StoreError(f"unknown task '{task}'; choose from {', '.join(TASKS)}")
         key = options_key(options)
         with db.transaction(self.conn):
-            row = self.conn.execute(
-                f"SELECT id FROM jobs WHERE exhibit_id=? AND task=? AND options_json=?"
-                f" AND parent_job_id IS ? AND state IN ({_marks(DEDUPE)}) ORDER BY id LIMIT 1",
-                (exhibit_id, task, key, parent_job_id, *DEDUPE),
-            ).fetchone()
-            if row is not None:
-                return int(row[0]), False
+            found = self._equal(exhibit_id, task, key, parent_job_id)
+            if found is not None:
+                return found, False
             cur = self.conn.execute(
                 "INSERT INTO jobs (exhibit_id, task, options_json, priority, max_attempts,"
                 " parent_job_id, created_at) VALUES (?,?,?,?,?,?,?)",
@@ -177,6 +173,20 @@ class JobQueue:
                               {"exhibit": exhibit_id, "task": task, "options": options,
                                "priority": priority, "parent_job": parent_job_id})
         return job_id, True
+
+    def find(self, exhibit_id: int, task: str, options: dict[str, Any],
+             parent_job_id: int | None = None) -> Job | None:
+        """The job add_or_get would reuse (equal, not failed or cancelled), if there is one."""
+        found = self._equal(exhibit_id, task, options_key(options), parent_job_id)
+        return None if found is None else self.get(found)
+
+    def _equal(self, exhibit_id: int, task: str, key: str, parent_job_id: int | None) -> int | None:
+        row = self.conn.execute(
+            f"SELECT id FROM jobs WHERE exhibit_id=? AND task=? AND options_json=?"
+            f" AND parent_job_id IS ? AND state IN ({_marks(DEDUPE)}) ORDER BY id LIMIT 1",
+            (exhibit_id, task, key, parent_job_id, *DEDUPE),
+        ).fetchone()
+        return None if row is None else int(row[0])
 
     # ------------------------------------------------------------ the worker's side
 
