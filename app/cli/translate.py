@@ -27,7 +27,7 @@ from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, case_dir, fail, open_case, parse_formats
 from app.cli.progress import QueueRunner, RunOutcome
-from app.core.errors import MediaError, ParleyError
+from app.core.errors import LanguageError, MediaError, ParleyError
 from app.core.evidence_paths import check_outside_evidence
 from app.core.intake import find_media
 from app.core.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_m2m
