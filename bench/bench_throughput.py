@@ -1,12 +1,18 @@
-"""Throughput of batched transcription against plain faster-whisper (issue 3).
+"""Throughput of Parley against plain faster-whisper, end to end and queue only.
 
-    .venv/bin/python bench/bench_throughput.py                 # short clips, 10 min and 3 h files
-    .venv/bin/python bench/bench_throughput.py --skip-long     # short clips only
-    .venv/bin/python bench/bench_throughput.py --long-hours 1 --peer-long
+    .venv/bin/python bench/bench_throughput.py --skip-long     # short clips: end to end x3, then queue only
+    .venv/bin/python bench/bench_throughput.py --skip-queue --skip-long --runs 3   # the headline figure only
+    .venv/bin/python bench/bench_throughput.py --skip-short --long-hours 1 --long-beam 5
+
+END TO END (the headline; bench/e2e.py): `python -m app transcribe CLIPS --out OUT
+--format json --model base --threads 2` on a fresh case against bench/peer_cli.py
+(plain faster-whisper, model loaded once, file by file, VAD on, beam 5, int8, 2
+threads), each timed from its command's start to its exit, one after the other in
+the same run, --runs times (the order alternating), with the median and spread.
 
 Short clips: every clip of at most 30 s in <shared>/eval/speech.json (the
 per-channel references of the two-speaker stereo file excluded) and the voice
-notes of <shared>/media. OURS = the queue: every file added to a new case as a
+notes of <shared>/media. QUEUE ONLY: every file added to a new case as a
 transcribe job, worked by the worker process (which batches short files across
 files with app.core.asr.clips), timed from the first claim to the last job done,
 model already loaded; PEER = faster-whisper `WhisperModel(base, cpu, int8, 2 threads)
@@ -16,11 +22,11 @@ Both: language detected, WER with app.evaluation.wer per language.
 Long recording: English files (interview + English speech.json items) decoded and
 concatenated in a loop into a 16 kHz mono WAV in /tmp until it is --long-hours
 long (and a ~10-minute one from the same files), with the matching reference.
-OURS = the queue again (one transcribe job; the worker streams VAD chunks, packs
-and batch-decodes them: app.core.asr.PackedDecoder), with --long-beam (1 =
-greedy by default here, i.e. `transcribe --beam-size 1`; the application's
-default is 5). PEER-LONG (--peer-long) = faster-whisper on the whole file. Each
-long run is its own process; peak RSS = the worker's peak + the parent's.
+OURS = the transcribe command on a fresh case, start to exit (the worker streams
+VAD chunks, packs and batch-decodes them: app.core.asr.PackedDecoder), with
+--long-beam (default 5, the application's default); peak RSS = the process tree's
+summed resident memory. PEER-LONG (--peer-long) = faster-whisper on the whole
+file, in its own process.
 
 xRT = audio seconds / wall seconds. "cpu xRT" = audio seconds / (process CPU
 seconds / threads): less sensitive to other load on the machine.
@@ -49,6 +55,7 @@ from common import (
     peer_transcribe,
     shared_dir,
 )
+from e2e import run_parley, run_peer, spread
 
 from app.evaluation import normalise, wer
 
@@ -124,6 +131,52 @@ def run_short(args) -> dict:
             }
             out[system]["language_misses"] = sum(a != b for a, b in zip(out[system]["languages"], langs))
     return out
+
+
+def run_end_to_end(args) -> dict:
+    """--runs alternating runs of both commands on the short clips; per run wall, CPU, WER, ratio."""
+    items = short_clips()
+    files = [i.path for i in items]
+    refs, langs = [i.text for i in items], [i.language for i in items]
+    runs = []
+    for n in range(args.runs):
+        order = ("peer", "ours") if n % 2 == 0 else ("ours", "peer")
+        got = {}
+        for system in order:
+            got[system] = run_peer(files, args.model, args.threads) if system == "peer" \
+                else run_parley(files, args.model, args.threads, ("--beam-size", str(args.beam)))
+        run = {"order": order}
+        for system, timed in got.items():
+            hyps = [timed.texts[str(f)] for f in files]
+            run[system] = {"wall": timed.wall, "cpu": timed.cpu, "peak_rss_mb": timed.peak_rss_mb,
+                           "wer": pooled_wer(refs, hyps, langs),
+                           "language_misses": sum(timed.languages[str(f)] != lang for f, lang in zip(files, langs))}
+        run["ratio"] = run["peer"]["wall"] / run["ours"]["wall"]
+        run["wer_gap"] = (run["ours"]["wer"] - run["peer"]["wer"]) * 100
+        runs.append(run)
+        print(f"end-to-end run {n + 1}: peer {run['peer']['wall']:.1f} s, ours {run['ours']['wall']:.1f} s, "
+              f"{run['ratio']:.2f}x, WER {run['ours']['wer']:.1%} vs {run['peer']['wer']:.1%}", file=sys.stderr)
+    return {"files": len(items), "audio_s": sum(i.duration for i in items), "runs": runs}
+
+
+def end_to_end_lines(e2e: dict, threads: int) -> list[str]:
+    audio = e2e["audio_s"]
+    lines = ["", (f"END TO END (command start to exit, fresh case): {e2e['files']} files <= 30 s, "
+                  f"{audio / 60:.1f} min of audio, {len(e2e['runs'])} runs"),
+             (f"{'run':4s} {'system':6s} {'wall s':>7s} {'xRT':>8s} {'cpu s':>7s} {'WER':>6s} {'lang miss':>9s} "
+              f"{'peak MB':>8s}")]
+    for n, run in enumerate(e2e["runs"], 1):
+        for system in ("peer", "ours"):
+            r = run[system]
+            lines.append(f"{n:<4d} {system:6s} {r['wall']:7.1f} {xrt(audio, r['wall'])} {r['cpu']:7.1f} "
+                         f"{r['wer']:6.1%} {r['language_misses']:9d} {r['peak_rss_mb']:8.0f}")
+        lines.append(f"{'':4s} ours/peer {run['ratio']:.2f}x wall, {run['peer']['cpu'] / run['ours']['cpu']:.2f}x cpu, "
+                     f"WER {run['wer_gap']:+.1f} points")
+    ratio = spread([r["ratio"] for r in e2e["runs"]])
+    gap = spread([r["wer_gap"] for r in e2e["runs"]])
+    lines.append(f"median ours/peer {ratio[0]:.2f}x (spread {ratio[1]:.2f}-{ratio[2]:.2f}); "
+                 f"WER gap median {gap[0]:+.1f} points (spread {gap[1]:+.1f} to {gap[2]:+.1f})")
+    return lines
 
 
 @dataclass
@@ -259,6 +312,17 @@ def run_long_child(args) -> dict:
             "wer": wer([reference], [text], "en"), "peak_rss_mb": peak_rss_mb(), "rss_after_load_mb": rss_loaded}
 
 
+def run_long_end_to_end(args, path: Path) -> dict:
+    """`python -m app transcribe LONG --out OUT --format json` on a fresh case, start to exit."""
+    reference = path.with_suffix(".ref.txt").read_text(encoding="utf-8")
+    timed = run_parley([path], args.model, args.threads, ("--beam-size", str(args.long_beam)))
+    with wave.open(str(path)) as w:
+        audio_s = w.getnframes() / w.getframerate()
+    return {"audio_s": audio_s, "wall": timed.wall, "cpu": timed.cpu,
+            "wer": wer([reference], [timed.texts[str(path)]], "en"), "peak_rss_mb": timed.peak_rss_mb,
+            "rss_after_load_mb": 0.0}
+
+
 def run_long(args, path: Path, system: str) -> dict:
     cmd = [sys.executable, __file__, "--child-file", str(path), "--child-system", system,
            "--model", args.model, "--threads", str(args.threads), "--beam", str(args.long_beam),
@@ -285,9 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="base")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--beam", type=int, default=5, help="our beam size (the peer always uses 5)")
-    parser.add_argument("--long-beam", type=int, default=1, help="our beam size on the long files (greedy by default)")
+    parser.add_argument("--long-beam", type=int, default=5, help="our beam size on the long files (the app's default)")
     parser.add_argument("--decode-batch", type=int, default=8)
     parser.add_argument("--long-hours", type=float, default=3.0)
+    parser.add_argument("--runs", type=int, default=3, help="end-to-end runs of both systems")
+    parser.add_argument("--skip-e2e", action="store_true", help="no end-to-end runs")
+    parser.add_argument("--skip-queue", action="store_true", help="no queue-only run of the short clips")
     parser.add_argument("--skip-short", action="store_true")
     parser.add_argument("--skip-long", action="store_true")
     parser.add_argument("--no-peer", action="store_true")
@@ -305,11 +372,15 @@ def main(argv: list[str] | None = None) -> int:
     lines = [(f"model {args.model}, int8, {args.threads} threads, our beam {args.beam} (short clips), "
               f"{args.long_beam} (long files), decode batch {args.decode_batch}; "
               "peer = faster-whisper transcribe(vad_filter=True, beam_size=5) file by file")]
-    if not args.skip_short:
+    if not args.skip_short and not args.skip_e2e:
+        report["end_to_end"] = run_end_to_end(args)
+        lines += end_to_end_lines(report["end_to_end"], args.threads)
+    if not args.skip_short and not args.skip_queue:
         short = run_short(args)
         report["short"] = {k: v for k, v in short.items()}
         audio = short["audio_s"]
-        lines += ["", f"SHORT CLIPS: {short['files']} files <= 30 s, {audio / 60:.1f} min of audio",
+        lines += ["", (f"QUEUE ONLY (first claim to last job, model loaded): {short['files']} files <= 30 s, "
+                       f"{audio / 60:.1f} min of audio"),
                   (f"{'system':8s} {'WER':>6s} {'wall s':>8s} {'xRT':>8s} {'cpu xRT':>8s} {'lang miss':>9s}"
                    "  WER by language")]
         for system in ("peer", "ours"):
@@ -333,12 +404,13 @@ def main(argv: list[str] | None = None) -> int:
             runs.insert(1, ("peer", ten))
             if args.peer_long:
                 runs.append(("peer", big))
-        lines += ["", "LONG RECORDINGS (English, looped interview + speech files; each run in its own process)",
+        lines += ["", ("LONG RECORDINGS (English, looped interview + speech files; ours: the transcribe command "
+                       "start to exit, peak RSS of its process tree; peer: in its own process)"),
                   (f"{'system':8s} {'file':26s} {'audio min':>9s} {'WER':>6s} {'wall s':>8s} {'xRT':>8s} "
                    f"{'cpu xRT':>8s} {'peak RSS MB':>11s} {'RSS loaded':>10s}")]
         report["long"] = []
         for system, path in runs:
-            r = run_long(args, path, system)
+            r = run_long_end_to_end(args, path) if system == "ours" else run_long(args, path, system)
             report["long"].append({"system": system, "file": str(path), **r})
             lines.append(f"{system:8s} {path.name:26s} {r['audio_s'] / 60:9.1f} {r['wer']:6.1%} {r['wall']:8.1f} "
                          f"{xrt(r['audio_s'], r['wall'])} {cpu_xrt(r['audio_s'], r['cpu'], args.threads)} "
