@@ -6,6 +6,7 @@ dismissing is remembered; merge and split speakers; the CLI."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -207,3 +208,33 @@ def test_cli_enrol_suggest_confirm_list(built, tmp_path):
     again = run_cli("speakers", "enrol", "--case", case_dir, "--exhibit", "1", "--segments", numbers,
                     "--name", "Linda Johnson")
     assert again.returncode == 1 and "already exists" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_speaker_names_carry_into_every_export(known, tmp_path):
+    from docx import Document
+    from pypdf import PdfReader
+
+    from app.core.usecases.exporting import export_run
+
+    case, runs = known
+    first, three = runs["two_lj_bush"], runs["three_lj_bush_osr"]
+    usecase.enrol_segments(case, first, segments_of(case, first, "two_lj_bush", "lj"), "Linda Johnson")
+    offer = next(s for s in usecase.suggestions(case, three) if s.profile == "Linda Johnson")
+    usecase.confirm(case, three, offer)
+    osr = label_of(case, three, "three_lj_bush_osr", "osr")
+    merge_speakers(case, three, osr, "Linda Johnson")  # a deliberate mistake, to see it carried
+    export_run(case, three, tmp_path / "out", ["json", "txt", "srt", "vtt", "docx", "pdf"])
+    out = tmp_path / "out"
+    data = json.loads((out / "three_lj_bush_osr.json").read_text())
+    named = {s["speaker"] for s in data["segments"]}
+    assert "Linda Johnson" in named and offer.speaker not in named and osr not in named
+    for suffix in ("txt", "srt", "vtt"):
+        text = (out / f"three_lj_bush_osr.{suffix}").read_text()
+        assert "Linda Johnson" in text and f"{offer.speaker}:" not in text, suffix
+    document = Document(str(out / "three_lj_bush_osr.docx"))
+    docx_text = "\n".join(p.text for p in document.paragraphs)
+    docx_text += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    pdf_text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(str(out / "three_lj_bush_osr.pdf")).pages)
+    assert "Linda Johnson" in docx_text and offer.speaker not in docx_text
+    # the PDF's speaker column wraps a long name onto the next numbered line
+    assert re.search(r"\bLinda \(osr\) \d+ Johnson\b", pdf_text) and offer.speaker not in pdf_text
