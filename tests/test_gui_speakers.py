@@ -56,7 +56,7 @@ def test_every_speaker_has_its_own_readable_colour():
     colours = speaker_colours(names)
     assert len({c.name() for c in colours.values()}) == len(names)
     assert speaker_colours(reversed(names)) == colours  # stable, whatever the order
-    first = sorted(names)[0]  # the first name never yields its colour to another
+    first = min(names)  # the first name never yields its colour to another
     assert speaker_colours([first])[first] == colours[first]
 
 
