@@ -12,6 +12,7 @@ A suggestion is only offered: nothing is renamed until it is confirmed.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from app.cli.common import FAILED, OK, add_case_option, fail, open_case
 from app.core.diarize.profiles import MATCH_THRESHOLD
@@ -50,6 +51,9 @@ def cmd_enrol(args: argparse.Namespace, case: Case) -> int:
     profile_id, plan = usecase.enrol_segments(case, run_id, ids, args.name, actor=args.by)
     print(f"enrolled '{args.name.strip()}' (profile {profile_id}) from {len(plan.segment_ids)} segment(s), "
           f"{plan.speech_s:.1f} s of exhibit {plan.exhibit_id}")
+    if len(plan.speakers) > 1:
+        print(f"note: the marked segments were labelled {', '.join(plan.speakers)}; a profile should "
+              "hold one person's voice", file=sys.stderr)
     return OK
 
 
