@@ -62,3 +62,20 @@ def test_a_diarised_run_reproduces(diarised):
     manifest = diarised / "out" / "interview_mono.manifest.json"
     result = run_cli("reproduce", str(manifest), "--case", str(diarised / "case"))
     assert result.returncode == 0 and result.stdout.startswith("identical"), result.stdout + result.stderr
+
+
+def test_each_speakers_voiceprint_is_kept_with_the_run(diarised):
+    from app.core.store import Case
+    from app.core.store.speakers import run_voiceprints
+
+    case = Case.open(diarised / "case")
+    try:
+        interview = case.find_exhibit("interview_mono.wav")
+        model_sha, voices = run_voiceprints(case, case.latest_run(interview.id, "transcribe"))
+        assert set(voices) == {"Speaker 1", "Speaker 2"} and len(model_sha) == 64
+        # unit centroids of two different clusters (this synthetic interview's two voices are
+        # close for CAM++, about 0.92: real voices are compared in test_speakers.py)
+        assert all(abs(float(v @ v) - 1) < 1e-4 for v in voices.values())
+        assert float(voices["Speaker 1"] @ voices["Speaker 2"]) < 0.99
+    finally:
+        case.close()

@@ -12,11 +12,21 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.cli import case, interview, models, queue, search, timeline, transcribe, translate
+from app.cli import (
+    case,
+    interview,
+    models,
+    queue,
+    search,
+    speakers,
+    timeline,
+    transcribe,
+    translate,
+)
 from app.cli.common import FAILED, USAGE, fail
 from app.core.errors import ParleyError
 
-COMMAND_GROUPS = (transcribe, case, queue, translate, timeline, interview, search, models)
+COMMAND_GROUPS = (transcribe, case, queue, translate, timeline, interview, search, speakers, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ from app.core.evidence.source_check import check_unchanged
 from app.core.options import TranscribeOptions, to_dict
 from app.core.provenance import software_info
 from app.core.store import Case, Exhibit
+from app.core.store.speakers import save_run_voiceprints, voiceprint_digest
 from app.core.types import Segment, SourceInfo
 
 ProgressFn = Callable[[float, int], None]  # (fraction 0..1, segments so far)
@@ -132,9 +133,12 @@ def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, o
     found = diarise_segments(exhibit.source, case.segments(run_id), options, Path(engine.info.path))
     if found is None:
         return
+    voiceprints = found.voiceprints()
     case.replace_segments(run_id, found.segments, {
         "speakers": found.result.speakers, "model_sha256": found.result.model_sha256,
-        "settings": dict(found.result.settings)})
+        "settings": dict(found.result.settings),
+        "voiceprints": {label: voiceprint_digest(v) for label, (v, _ms) in voiceprints.items()}})
+    save_run_voiceprints(case, run_id, found.result.model_sha256, voiceprints)
 
 
 def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool, notes: tuple[str, ...] = (),

@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
 from app.core import editing
 from app.core.errors import ParleyError
 from app.core.store import Case
+from app.core.store.views import segment_speakers
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
 from app.gui.table_model import ColumnsModel
 
@@ -110,6 +111,7 @@ class SegmentModel(ColumnsModel):
         self.ids: list[int] = []
         self.starts: list[int] = []
         self.ends: list[int] = []
+        self.speakers: list[str | None] = []  # per row, for the waveform's colours
         self.cache: dict[int, Segment] = {}
         self.current_row = -1
         session.changed.connect(self.apply_change)
@@ -130,6 +132,9 @@ class SegmentModel(ColumnsModel):
         self.ids = [s[0] for s in spans]
         self.starts = [s[1] for s in spans]
         self.ends = [s[2] for s in spans]
+        names = segment_speakers(self.case, self.run_id, editing.has_working_copy(self.case, self.run_id)) \
+            if self.run_id is not None else {}
+        self.speakers = [names.get(i) for i in self.ids]
         self.current_row = -1
         self.endResetModel()
 
@@ -145,6 +150,7 @@ class SegmentModel(ColumnsModel):
             if row >= 0:
                 seg = self.segment(row)
                 self.starts[row], self.ends[row] = seg.start_ms, seg.end_ms
+                self.speakers[row] = seg.speaker
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def segment(self, row: int) -> Segment:

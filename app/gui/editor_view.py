@@ -28,6 +28,8 @@ from app.gui.player import Player
 from app.gui.review_bar import ReviewBar
 from app.gui.run_notice import RunNotice, safe_language_name
 from app.gui.segment_table import SegmentTable
+from app.gui.speaker_colours import speaker_colours
+from app.gui.speaker_tools import SpeakerTools
 from app.gui.transport_bar import TransportBar
 from app.gui.video_pane import VideoPane
 from app.gui.waveform_view import WaveformView
@@ -67,11 +69,13 @@ class EditorView(QWidget):
         self.status_label, self.count_label = self.review.status_label, self.review.count_label
         self.review_label = self.review.word_label
         self.verify_button = self.review.verify_button
+        self.speaker_tools = SpeakerTools(self)
+        self.speaker_tools.message.connect(self.message)
         self._build_edit_row()
         self._build_find()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for w in (self.title, self.notice, self.transport, self.waveform, self.review_row,
+        for w in (self.title, self.notice, self.speaker_tools.bar, self.transport, self.waveform, self.review_row,
                   self.edit_row, self.find_bar):
             layout.addWidget(w)
         self.video = VideoPane(player, self)
@@ -102,6 +106,7 @@ class EditorView(QWidget):
         self.speaker_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.speaker_box.activated.connect(self._speaker_picked)
         self.rename_button = tool_button("Rename speaker…", "Rename a speaker everywhere", lambda: self.ask_rename())
+        self.speakers_button = self.speaker_tools.menu_button()
         self.find_button = tool_button("Find/Replace", "Find and replace (Ctrl+F)", lambda: None)
         self.find_button.setCheckable(True)
         self.find_button.toggled.connect(self._find_toggled)
@@ -112,6 +117,7 @@ class EditorView(QWidget):
         row.addWidget(QLabel("Speaker:"))
         row.addWidget(self.speaker_box)
         row.addWidget(self.rename_button)
+        row.addWidget(self.speakers_button)
         row.addStretch(1)
         row.addWidget(self.find_button)
 
@@ -154,7 +160,7 @@ class EditorView(QWidget):
 
     def controls(self) -> list[QWidget]:
         return [*self.transport.buttons(), *self.review.buttons(), self.split_button, self.merge_button, self.speaker_box,
-                self.rename_button, self.find_button]
+                self.rename_button, self.speakers_button, self.find_button]
 
     def set_enabled(self, on: bool) -> None:
         for w in self.controls():
@@ -219,10 +225,15 @@ class EditorView(QWidget):
             self.review.refresh()
 
     def _spans_to_waveform(self) -> None:
-        self.waveform.set_spans(list(zip(self.model.starts, self.model.ends)))
+        self._colour_waveform()
         row = self.model.row_at(self.player.position())  # keep the playing highlight after an edit
         self.model.set_current_row(row)
         self.waveform.set_position(self.player.position(), row)
+
+    def _colour_waveform(self) -> None:
+        colours = self.table.speaker_delegate
+        self.waveform.set_spans(list(zip(self.model.starts, self.model.ends)),
+                                [colours.colour(n) if n else None for n in self.model.speakers])
 
     def _after_change(self, change: editing.Change) -> None:
         if not change.structural:
@@ -340,6 +351,8 @@ class EditorView(QWidget):
         return sorted(set(here) | set(case_speakers(self.session.case)))
 
     def _fill_speakers(self) -> None:
+        self.table.speaker_delegate.colours = speaker_colours(self.speakers())
+        self.speaker_tools.refresh()
         self.speaker_box.blockSignals(True)
         self.speaker_box.clear()
         for i, name in enumerate(self.speakers()):
@@ -347,6 +360,7 @@ class EditorView(QWidget):
         self.speaker_box.addItem("New speaker…", None)
         self.speaker_box.setCurrentIndex(-1)
         self.speaker_box.blockSignals(False)
+        self._colour_waveform()
 
     def _speaker_picked(self, index: int) -> None:
         name = self.speaker_box.itemData(index)

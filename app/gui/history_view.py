@@ -13,6 +13,8 @@ OPERATIONS = {
     "split": "Segment split",
     "merge": "Segments merged",
     "rename_speaker": "Speaker renamed",
+    "merge_speakers": "Speakers merged",
+    "split_speaker": "Speaker split",
     "replace_all": "Replace all",
     "set_verified": "Verification",
     "mark_reviewed": "Word reviewed",
@@ -45,6 +47,10 @@ def describe(rev: editing.Revision) -> str:
     if rev.op == "rename_speaker":
         n = len(before.get("segments", []))
         return f"{p.get('old') or 'no speaker'} → {p.get('new')} in {n} segment(s)"
+    if rev.op == "merge_speakers":
+        return f"{p.get('source')} → {p.get('target')} in {len(before.get('segments', []))} segment(s)"
+    if rev.op == "split_speaker":
+        return f"{len(before.get('segments', []))} segment(s) of {p.get('source')} → {p.get('new')}"
     if rev.op == "replace_all":
         n = len(before.get("segments", []))
         return f"“{p.get('find')}” → “{p.get('replace')}” in {n} segment(s)"

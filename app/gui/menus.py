@@ -47,6 +47,9 @@ def build_menus(w: Any) -> None:
     add_action(w, edit, "Split segment", editor.split_current, "Ctrl+Shift+S")
     add_action(w, edit, "Merge segments", editor.merge_selected, "Ctrl+Shift+M")
     add_action(w, edit, "Rename speaker…", editor.ask_rename, "Ctrl+Shift+R")
+    add_action(w, edit, "Merge speakers…", editor.speaker_tools.ask_merge)
+    add_action(w, edit, "Split selected segments off as a new speaker…", editor.speaker_tools.ask_split)
+    add_action(w, edit, "Enrol speaker from selected segments…", editor.speaker_tools.ask_enrol)
     add_action(w, edit, "Mark verified…", lambda: editor.ask_verify(prefs.user_name(w.settings)))
     speakers = edit.addMenu("Set speaker")
     for n in range(1, 10):

@@ -30,6 +30,7 @@ from app.core import segment_edits
 from app.core.review import LOW_PROBABILITY
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
 from app.gui.editor_model import SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
+from app.gui.speaker_colours import SpeakerDelegate
 
 # Uncertain words carry their own dark text on pale orange, so they stay readable on a
 # selected (highlighted) row too; reviewed ones turn pale green.
@@ -137,6 +138,8 @@ class SegmentTable(QTableView):
         super().__init__(parent)
         self.text_delegate = TextDelegate(self)
         self.setItemDelegateForColumn(TEXT_COL, self.text_delegate)
+        self.speaker_delegate = SpeakerDelegate(self)
+        self.setItemDelegateForColumn(SPEAKER_COL, self.speaker_delegate)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                              | QAbstractItemView.EditTrigger.EditKeyPressed)

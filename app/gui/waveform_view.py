@@ -32,6 +32,7 @@ SPAN_B = QColor(255, 255, 255, 34)
 SPAN_CURRENT = QColor(255, 210, 80, 70)
 PLAYHEAD = QColor("#ff5a5a")
 TEXT = QColor("#c8d0dc")
+SPEAKER_BAND = 7  # px: the speaker's colour under each segment
 
 
 class EnvelopeLoader(QObject):
@@ -62,6 +63,7 @@ class WaveformView(QWidget):
         self.duration_ms = 0
         self.position_ms = 0
         self.spans: list[tuple[int, int]] = []
+        self.colours: list[QColor | None] = []
         self.current = -1
         self.window_ms = 0  # 0 = whole recording
         self.loader = EnvelopeLoader(self)
@@ -95,8 +97,10 @@ class WaveformView(QWidget):
             self.message = f"No waveform: {result}"
         self.update()
 
-    def set_spans(self, spans: list[tuple[int, int]]) -> None:
+    def set_spans(self, spans: list[tuple[int, int]], colours: list[QColor | None] | None = None) -> None:
+        """Segment spans, each with its speaker's colour (None: no speaker)."""
         self.spans = spans
+        self.colours = colours or []
         self.update()
 
     def set_position(self, ms: int, current: int = -1) -> None:
@@ -164,8 +168,14 @@ class WaveformView(QWidget):
         for i, (a, b) in enumerate(self.spans):
             if b < start or a > end:
                 continue
+            speaker = self.colours[i] if i < len(self.colours) else None
             color = SPAN_CURRENT if i == self.current else (SPAN_A if i % 2 else SPAN_B)
-            p.fillRect(QRectF(self.x_of(a), 0, max(1.0, self.x_of(b) - self.x_of(a)), h), color)
+            if speaker is not None and i != self.current:
+                color = QColor(speaker.red(), speaker.green(), speaker.blue(), 46)
+            span = QRectF(self.x_of(a), 0, max(1.0, self.x_of(b) - self.x_of(a)), h)
+            p.fillRect(span, color)
+            if speaker is not None:  # the speaker's band along the bottom
+                p.fillRect(QRectF(span.x(), h - SPEAKER_BAND, span.width(), SPEAKER_BAND), speaker)
         if self.envelope is not None and w > 0:
             p.drawPixmap(0, 0, self._wave_pixmap(start, end))
         if self.message:

@@ -43,15 +43,23 @@ def _simultaneous(start_ms: int, end_ms: int, turns: Sequence[Turn]) -> bool:
 
 def assign_speakers(segments: Sequence[Segment], turns: Sequence[Turn]) -> tuple[Segment, ...]:
     """Segments with `speaker` set, split at every change of speaker between words."""
+    return assign_with_labels(segments, turns)[0]
+
+
+def assign_with_labels(segments: Sequence[Segment], turns: Sequence[Turn]
+                       ) -> tuple[tuple[Segment, ...], dict[int, str]]:
+    """assign_speakers, and which label each diarised speaker index got (a speaker with no
+    words gets none)."""
     if not turns:
-        return tuple(segments)
+        return tuple(segments), {}
     pieces: list[tuple[Segment, int]] = []
     for segment in segments:
         pieces.extend(_split(segment, turns))
     order: dict[int, int] = {}
     for _, index in pieces:
         order.setdefault(index, len(order))
-    return tuple(replace(piece, speaker=speaker_label(order[index])) for piece, index in pieces)
+    labelled = tuple(replace(piece, speaker=speaker_label(order[index])) for piece, index in pieces)
+    return labelled, {index: speaker_label(number) for index, number in order.items()}
 
 
 def _split(segment: Segment, turns: Sequence[Turn]) -> list[tuple[Segment, int]]:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.diarize.assign import assign_speakers
+import numpy as np
+
+from app.core.diarize.assign import assign_with_labels
 from app.core.diarize.package import NAME as SPEAKER_MODEL
 from app.core.diarize.records import DiarResult
 from app.core.diarize.stream import diarize_blocks
@@ -32,6 +34,16 @@ MODEL_FILE = "campplus.onnx"
 class Diarised:
     segments: tuple[Segment, ...]
     result: DiarResult
+    labels: tuple[tuple[int, str], ...] = ()  # (speaker index, label) of each speaker that got words
+
+    def voiceprints(self) -> dict[str, tuple[np.ndarray, int]]:
+        """{label: (unit voiceprint, ms of its turns)} for each labelled speaker."""
+        out = {}
+        for index, label in self.labels:
+            if index < len(self.result.embeddings):
+                speech = sum(t.duration_ms for t in self.result.turns if t.speaker_index == index)
+                out[label] = (self.result.embeddings[index], speech)
+        return out
 
 
 def wanted(options: TranscribeOptions, source: SourceInfo) -> bool:
@@ -75,4 +87,5 @@ def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options:
                             options.max_speakers)
     if result.speakers == 0:
         return None
-    return Diarised(assign_speakers(segments, result.turns), result)
+    labelled, labels = assign_with_labels(segments, result.turns)
+    return Diarised(labelled, result, tuple(sorted(labels.items())))

@@ -22,7 +22,7 @@ def _blob(vector: np.ndarray) -> bytes:
 
 
 def add_profile(case: Case, name: str, voiceprint: np.ndarray, model_sha256: str,
-                source: dict[str, Any] | None = None) -> int:
+                source: dict[str, Any] | None = None, actor: str | None = None) -> int:
     """Store a named profile (one per name and model) and audit it. Returns its id."""
     name = name.strip()
     if not name:
@@ -46,7 +46,7 @@ def add_profile(case: Case, name: str, voiceprint: np.ndarray, model_sha256: str
              utc_now()),
         )
         profile_id = int(cursor.lastrowid)
-        case.audit.record("speaker.enrol", f"speaker:{profile_id}", details)
+        case.audit.record("speaker.enrol", f"speaker:{profile_id}", details, actor=actor)
     return profile_id
 
 
@@ -58,3 +58,66 @@ def profiles(case: Case, model_sha256: str) -> dict[str, np.ndarray]:
     ).fetchall()
     return {row["name"]: np.frombuffer(row["embedding"], dtype="<f4", count=row["dim"]).copy()
             for row in rows}
+
+
+def profile_list(case: Case) -> list[dict[str, Any]]:
+    """Every profile of the case (any model): id, name, model, when, and what it was made from."""
+    rows = case.conn.execute(
+        "SELECT id, name, model_sha256, dim, source_json, created_at FROM speaker_profiles ORDER BY name, id"
+    ).fetchall()
+    return [{"id": r["id"], "name": r["name"], "model_sha256": r["model_sha256"], "dim": r["dim"],
+             "source": json.loads(r["source_json"]), "created_at": r["created_at"]} for r in rows]
+
+
+def voiceprint_digest(vector: np.ndarray) -> str:
+    return hashlib.sha256(_blob(np.asarray(vector, dtype=np.float32).reshape(-1))).hexdigest()
+
+
+def save_run_voiceprints(case: Case, run_id: int, model_sha256: str,
+                         voiceprints: dict[str, tuple[np.ndarray, int]]) -> None:
+    """Keep each diarised speaker's voiceprint with its run: {label: (vector, speech_ms)}.
+    Saved again (a resumed run diarises again) it replaces the earlier ones."""
+    with case.transaction():
+        case.conn.execute("DELETE FROM run_voiceprints WHERE run_id=?", (run_id,))
+        case.conn.executemany(
+            "INSERT INTO run_voiceprints (run_id, speaker, model_sha256, dim, embedding, speech_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, label, model_sha256, int(np.asarray(v).size), _blob(np.asarray(v).reshape(-1)),
+              int(ms)) for label, (v, ms) in sorted(voiceprints.items())],
+        )
+
+
+def run_voiceprints(case: Case, run_id: int) -> tuple[str, dict[str, np.ndarray]]:
+    """(speaker model SHA-256, {machine label: voiceprint}) kept with a run; ("", {}) if none."""
+    rows = case.conn.execute(
+        "SELECT speaker, model_sha256, dim, embedding FROM run_voiceprints WHERE run_id=? ORDER BY speaker",
+        (run_id,),
+    ).fetchall()
+    if not rows:
+        return "", {}
+    return rows[0]["model_sha256"], {
+        r["speaker"]: np.frombuffer(r["embedding"], dtype="<f4", count=r["dim"]).copy() for r in rows}
+
+
+def dismiss_suggestion(case: Case, run_id: int, speaker: str, profile: str, score: float,
+                       actor: str) -> None:
+    """The user said this speaker is not this profile's person: never offered again, audited."""
+    with case.transaction():
+        case.conn.execute(
+            "INSERT OR IGNORE INTO speaker_dismissals (run_id, speaker, profile, at, actor) VALUES (?,?,?,?,?)",
+            (run_id, speaker, profile, utc_now(), actor))
+        case.audit.record("speaker.suggestion_dismissed", f"run/{run_id}",
+                          {"speaker": speaker, "profile": profile, "score": round(score, 4)}, actor=actor)
+
+
+def dismissed(case: Case, run_id: int) -> set[tuple[str, str]]:
+    return {(r[0], r[1]) for r in case.conn.execute(
+        "SELECT speaker, profile FROM speaker_dismissals WHERE run_id=?", (run_id,))}
+
+
+def record_confirmation(case: Case, run_id: int, speaker: str, profile: str, score: float,
+                        actor: str) -> None:
+    """The user confirmed a suggested match (the rename itself is a revision of the transcript)."""
+    with case.transaction():
+        case.audit.record("speaker.suggestion_confirmed", f"run/{run_id}",
+                          {"speaker": speaker, "profile": profile, "score": round(score, 4)}, actor=actor)

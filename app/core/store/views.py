@@ -119,3 +119,9 @@ def flagged_segments(case: Case, run_id: int, flag: str, working: bool) -> list[
         f"SELECT id, start_ms, end_ms, text FROM {segments} WHERE run_id=? AND ',' || flags || ',' LIKE ?"
         " ORDER BY start_ms, channel, id", (run_id, f"%,{flag},%"))
     return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def segment_speakers(case: Case, run_id: int, working: bool) -> dict[int, str | None]:
+    """{segment id: speaker} of a run's machine draft or working copy (one query), for colouring."""
+    segments = "working_segments" if working else "segments"
+    return {r[0]: r[1] for r in case.conn.execute(f"SELECT id, speaker FROM {segments} WHERE run_id=?", (run_id,))}

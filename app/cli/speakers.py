@@ -1,0 +1,128 @@
+"""`speakers`: voices known across a case.
+
+    python -m app speakers segments --exhibit E             # numbered segments, to choose from
+    python -m app speakers enrol --exhibit E --segments 3,5,9 --name "John Smith"
+    python -m app speakers suggest --exhibit E              # Speaker 2 -> John Smith (0.82)
+    python -m app speakers confirm --exhibit E --speaker "Speaker 2"   # rename it (a revision)
+    python -m app speakers list                             # the case's voice profiles
+
+A suggestion is only offered: nothing is renamed until it is confirmed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli.common import FAILED, OK, add_case_option, fail, open_case
+from app.core.diarize.profiles import MATCH_THRESHOLD
+from app.core.editing import current_segments
+from app.core.errors import ParleyError
+from app.core.store import Case
+from app.core.store.speakers import profile_list
+from app.core.usecases import speakers as usecase
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        numbers = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise ParleyError(f"--segments takes segment numbers separated by commas, not '{text}'") from None
+    if not numbers:
+        raise ParleyError("--segments names no segment")
+    return numbers
+
+
+def _clock(ms: int) -> str:
+    s, milli = divmod(ms, 1000)
+    return f"{s // 60:02d}:{s % 60:02d}.{milli // 100}"
+
+
+def cmd_segments(args: argparse.Namespace, case: Case) -> int:
+    run_id = usecase.latest_transcript(case, args.exhibit)
+    for n, seg in enumerate(current_segments(case, run_id), 1):
+        print(f"{n:>4}  {_clock(seg.start_ms)}-{_clock(seg.end_ms)}  {seg.speaker or '(no speaker)'}: {seg.text}")
+    return OK
+
+
+def cmd_enrol(args: argparse.Namespace, case: Case) -> int:
+    run_id = usecase.latest_transcript(case, args.exhibit)
+    ids = usecase.segment_ids_at(case, run_id, _numbers(args.segments))
+    profile_id, plan = usecase.enrol_segments(case, run_id, ids, args.name, actor=args.by)
+    print(f"enrolled '{args.name.strip()}' (profile {profile_id}) from {len(plan.segment_ids)} segment(s), "
+          f"{plan.speech_s:.1f} s of exhibit {plan.exhibit_id}")
+    if len(plan.speakers) > 1:
+        print(f"note: the marked segments were labelled {', '.join(plan.speakers)}; a profile should "
+              "hold one person's voice", file=sys.stderr)
+    return OK
+
+
+def cmd_suggest(args: argparse.Namespace, case: Case) -> int:
+    run_id = usecase.latest_transcript(case, args.exhibit)
+    offers = usecase.suggestions(case, run_id, args.threshold)
+    for offer in offers:
+        print(f"{offer.speaker} -> {offer.profile}, {offer.score:.2f}")
+    if not offers:
+        print("no suggestion (no profile matches a speaker of this transcript)")
+    return OK
+
+
+def cmd_confirm(args: argparse.Namespace, case: Case) -> int:
+    run_id = usecase.latest_transcript(case, args.exhibit)
+    offer = next((o for o in usecase.suggestions(case, run_id) if o.speaker == args.speaker), None)
+    if offer is None:
+        fail("speakers confirm", f"no suggestion for '{args.speaker}' in this transcript")
+        return FAILED
+    change = usecase.confirm(case, run_id, offer, actor=args.by)
+    print(f"{offer.speaker} renamed {offer.profile} in {len(change.changed) or 'its'} segment(s) "
+          f"(revision {change.revision_id}; match {offer.score:.2f} confirmed)")
+    return OK
+
+
+def cmd_list(args: argparse.Namespace, case: Case) -> int:
+    rows = profile_list(case)
+    for row in rows:
+        source = row["source"]
+        made = f"exhibit {source['exhibit']}, {source.get('speech_s', '?')} s" if "exhibit" in source else "imported"
+        print(f"{row['id']:>4}  {row['name']}  ({made}; enrolled {row['created_at'][:16].replace('T', ' ')} UTC)")
+    if not rows:
+        print("no voice profiles in this case")
+    return OK
+
+
+def _with_case(handler):  # type: ignore[no-untyped-def]
+    def run(args: argparse.Namespace) -> int:
+        case = open_case(args)
+        try:
+            return handler(args, case)
+        finally:
+            case.close()
+
+    return run
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("speakers", help="voices known across the case: enrol, suggest, confirm, list")
+    actions = p.add_subparsers(dest="action", required=True)
+    for name, handler, text in (
+        ("segments", cmd_segments, "the exhibit's transcript, numbered, to choose segments from"),
+        ("enrol", cmd_enrol, "enrol a named voice from segments of one person"),
+        ("suggest", cmd_suggest, "which known voice each speaker of an exhibit sounds like"),
+        ("confirm", cmd_confirm, "accept a suggestion: rename the speaker (undoable, in the history)"),
+        ("list", cmd_list, "the case's voice profiles"),
+    ):
+        q = actions.add_parser(name, help=text)
+        if name != "list":
+            q.add_argument("--exhibit", required=True, help="id, name, path or SHA-256")
+        if name == "enrol":
+            q.add_argument("--segments", required=True, help="segment numbers, e.g. 3,5,9 (see speakers segments)")
+            q.add_argument("--name", required=True, help="the person's name")
+        if name == "suggest":
+            q.add_argument("--threshold", type=float, default=MATCH_THRESHOLD,
+                           help=f"lowest score offered (default {MATCH_THRESHOLD})")
+        if name == "confirm":
+            q.add_argument("--speaker", required=True, help='the speaker as labelled, e.g. "Speaker 2"')
+        if name in ("enrol", "confirm"):
+            q.add_argument("--by", default=None, help="who does it (default: the OS user)")
+        add_case_option(q)
+        q.set_defaults(handler=_with_case(handler))

@@ -1,0 +1,69 @@
+"""Speaker edits of a transcript: merge two speakers, split some segments off as a new speaker.
+
+Both are revisions like every other edit (app.core.editing): undoable, with who and when,
+in the audit log. Renaming a speaker and setting one segment's speaker are in editing.
+"""
+
+from __future__ import annotations
+
+from app.core.editing import (
+    Change,
+    EditError,
+    SegmentDict,
+    _matching_op,
+    _segment_op,
+    get_segment,
+    speakers,
+)
+from app.core.store import Case
+
+
+def merge_speakers(case: Case, run_id: int, source: str, target: str, actor: str | None = None) -> Change:
+    """Every segment of `source` becomes `target`'s (both must be speakers of the transcript)."""
+    source, target = source.strip(), target.strip()
+    present = speakers(case, run_id)
+    for name in (source, target):
+        if name not in present:
+            raise EditError(f"'{name}' is not a speaker of this transcript")
+    if source == target:
+        raise EditError("choose two different speakers to merge")
+
+    def pick(seg: SegmentDict) -> bool:
+        return seg["speaker"] == source
+
+    def apply(before: list[SegmentDict]) -> list[SegmentDict]:
+        return [{**s, "speaker": target} for s in before]
+
+    return _matching_op(case, run_id, "merge_speakers", {"source": source, "target": target},
+                        pick, apply, actor)
+
+
+def split_speaker(case: Case, run_id: int, segment_ids: list[int], new: str | None = None,
+                  actor: str | None = None) -> Change:
+    """The chosen segments of one speaker become a new speaker (`new`, else the next free
+    "Speaker N"); the rest of that speaker's segments keep their name."""
+    ids = list(dict.fromkeys(segment_ids))
+    if not ids:
+        raise EditError("select the segments that belong to the new speaker")
+    owners = {get_segment(case, run_id, i).speaker for i in ids}
+    if len(owners) != 1 or None in owners:
+        raise EditError("select segments of one speaker to split them off")
+    present = speakers(case, run_id)
+    name = (new or "").strip() or next_speaker_name(present)
+    if name in present:
+        raise EditError(f"'{name}' is already a speaker here; use Set speaker or Merge speakers")
+    owner = owners.pop()
+
+    def apply(before: list[SegmentDict]) -> list[SegmentDict]:
+        return [{**s, "speaker": name} for s in before]
+
+    return _segment_op(case, run_id, "split_speaker", {"source": owner, "new": name, "ids": ids},
+                       ids, apply, actor)
+
+
+def next_speaker_name(present: list[str]) -> str:
+    """The first "Speaker N" not in use."""
+    n = 1
+    while f"Speaker {n}" in present:
+        n += 1
+    return f"Speaker {n}"

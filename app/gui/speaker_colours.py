@@ -1,0 +1,81 @@
+"""A colour per speaker: the same name gets the same palette colour in every view and session.
+
+The speaker column paints each name as a chip (pale colour, dark text) whatever the row's
+state, so a selected or playing row stays readable (every pair is at least 4.5:1, a test
+checks it); the waveform tints each speaker's spans and draws a band in the colour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from PySide6.QtCore import QModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+# Pale, well-separated hues (Tableau-like, lightened); text on all of them is CHIP_TEXT.
+PALETTE = tuple(QColor(c) for c in (
+    "#a8c8f0", "#ffc58f", "#a6dba0", "#f4a6a6", "#cdb5e8", "#d9b99b",
+    "#f7b6dd", "#c7c7c7", "#e3e38a", "#94dde6",
+))
+CHIP_TEXT = QColor("#111111")
+NO_SPEAKER = QColor("#ffffff")
+
+
+def _slot(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big") % len(PALETTE)
+
+
+def speaker_colours(names: Iterable[str]) -> dict[str, QColor]:
+    """Each name its own palette colour: its hashed slot, or the next free one when two
+    names of the list would share it (names taken in sorted order, so it is stable)."""
+    taken: set[int] = set()
+    out: dict[str, QColor] = {}
+    for name in sorted(set(names)):
+        slot = _slot(name)
+        for step in range(len(PALETTE)):
+            if (slot + step) % len(PALETTE) not in taken:
+                slot = (slot + step) % len(PALETTE)
+                break
+        taken.add(slot)
+        out[name] = PALETTE[slot]
+    return out
+
+
+class SpeakerDelegate(QStyledItemDelegate):
+    """Paints the speaker's name on a chip in its colour, readable on selected rows too."""
+
+    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(parent)
+        self.colours: dict[str, QColor] = {}
+
+    def colour(self, name: str) -> QColor:
+        if not name:
+            return NO_SPEAKER
+        if name not in self.colours:
+            self.colours = speaker_colours([*self.colours, name])
+        return self.colours[name]
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        name = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        if not name:
+            return
+        metrics = opt.fontMetrics
+        chip = QRectF(opt.rect).adjusted(3, 3, -3, 0)
+        chip.setHeight(min(chip.height() - 3, metrics.height() + 6))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.colour(name))
+        painter.drawRoundedRect(chip, 4, 4)
+        painter.setPen(CHIP_TEXT)
+        text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(chip.width()) - 10)
+        painter.drawText(chip.adjusted(5, 0, -5, 0), int(Qt.AlignmentFlag.AlignVCenter), text)
+        painter.restore()
