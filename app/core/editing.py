@@ -39,7 +39,7 @@ from app.core.evidence.content import content_sha256
 from app.core.store.audit import current_user
 from app.core.store.case import Case
 from app.core.store.db import utc_now
-from app.core.types import FLAG_LOW_CONFIDENCE, Segment, Transcript, Word
+from app.core.types import FLAG_INAUDIBLE, TEXT_FLAGS, Segment, Transcript, Word
 
 STATUS_DRAFT = "machine draft"
 STATUS_EDITED = "edited"
@@ -167,7 +167,7 @@ def edit_text(case: Case, run_id: int, segment_id: int, text: str, actor: str | 
         seg = dict(before[0])
         if seg["text"] != text:
             seg["words"] = realign_words(seg["words"], text)
-            seg["flags"] = [f for f in seg["flags"] if f != FLAG_LOW_CONFIDENCE]
+            seg["flags"] = [f for f in seg["flags"] if f not in TEXT_FLAGS]  # a person's text now
             seg["text"] = text
         return [seg]
 
@@ -234,7 +234,7 @@ def replace_all(case: Case, run_id: int, find: str, replacement: str, match_case
         for seg in before:
             text = pattern.sub(lambda _m: replacement, seg["text"]).strip()
             out.append({**seg, "text": text, "words": realign_words(seg["words"], text),
-                        "flags": [f for f in seg["flags"] if f != FLAG_LOW_CONFIDENCE]})
+                        "flags": [f for f in seg["flags"] if f not in TEXT_FLAGS]})
         return out
 
     params = {"find": find, "replace": replacement, "match_case": match_case, "whole_words": whole_words}
@@ -361,9 +361,9 @@ def merge_segments(segs: list[SegmentDict]) -> SegmentDict:
         **first,
         "start_ms": min(s["start_ms"] for s in segs),
         "end_ms": max(s["end_ms"] for s in segs),
-        "text": " ".join(s["text"].strip() for s in segs if s["text"].strip()),
+        "text": (text := " ".join(s["text"].strip() for s in segs if s["text"].strip())),
         "words": [w for s in segs for w in s["words"]],
-        "flags": flags,
+        "flags": [f for f in flags if f != FLAG_INAUDIBLE or not text],  # merged with words: not inaudible
         "avg_logprob": sum(logprobs) / len(logprobs) if logprobs else None,
         "no_speech_prob": min(no_speech) if no_speech else None,
         "source_text": " ".join(sources) if sources else None,
