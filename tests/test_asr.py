@@ -143,13 +143,13 @@ def test_whisper_translate_task_invents_nothing_on_synthetic_notes(base_engine):
     assert "next episode" not in text_of(segments).lower()
 
 
-def test_stock_phrases_are_known_in_their_spoken_variants():
-    from app.core.asr.hallucination import _stock_phrase
+def testis_stock_phrases_are_known_in_their_spoken_variants():
+    from app.core.asr.hallucination import is_stock_phrase
 
-    assert _stock_phrase("And we'll see you in the next episode.")
-    assert _stock_phrase("Thanks for watching!")
-    assert not _stock_phrase("We'll see you at the station at eight.")
-    assert not _stock_phrase("And thank you for the money")
+    assert is_stock_phrase("And we'll see you in the next episode.")
+    assert is_stock_phrase("Thanks for watching!")
+    assert not is_stock_phrase("We'll see you at the station at eight.")
+    assert not is_stock_phrase("And thank you for the money")
 
 
 def test_whisper_translate_task_gives_english_for_real_speech(base_engine):

@@ -44,7 +44,7 @@ from app.core.store.audit import current_user
 from app.core.store.case import Case
 from app.core.store.db import utc_now
 from app.core.store.revisions import Revision
-from app.core.types import FLAG_LOW_CONFIDENCE, Segment, Transcript, Word
+from app.core.types import TEXT_FLAGS, Segment, Transcript, Word
 
 STATUS_DRAFT = "machine draft"
 STATUS_EDITED = "edited"
@@ -140,7 +140,7 @@ def edit_text(case: Case, run_id: int, segment_id: int, text: str, actor: str | 
         seg = dict(before[0])
         if seg["text"] != text:
             seg["words"] = realign_words(seg["words"], text)
-            seg["flags"] = [f for f in seg["flags"] if f != FLAG_LOW_CONFIDENCE]
+            seg["flags"] = [f for f in seg["flags"] if f not in TEXT_FLAGS]  # a person's text now
             seg["text"] = text
         return [seg]
 
@@ -207,7 +207,7 @@ def replace_all(case: Case, run_id: int, find: str, replacement: str, match_case
         for seg in before:
             text = pattern.sub(lambda _m: replacement, seg["text"]).strip()
             out.append({**seg, "text": text, "words": realign_words(seg["words"], text),
-                        "flags": [f for f in seg["flags"] if f != FLAG_LOW_CONFIDENCE]})
+                        "flags": [f for f in seg["flags"] if f not in TEXT_FLAGS]})
         return out
 
     params = {"find": find, "replace": replacement, "match_case": match_case, "whole_words": whole_words}

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from app.core.errors import ParleyError
+from app.core.types import FLAG_INAUDIBLE
 
 TYPED_WORD_PROBABILITY = 1.0
 
@@ -108,9 +109,9 @@ def merge_segments(segs: list[SegmentDict]) -> SegmentDict:
         **first,
         "start_ms": min(s["start_ms"] for s in segs),
         "end_ms": max(s["end_ms"] for s in segs),
-        "text": " ".join(s["text"].strip() for s in segs if s["text"].strip()),
+        "text": (text := " ".join(s["text"].strip() for s in segs if s["text"].strip())),
         "words": [w for s in segs for w in s["words"]],
-        "flags": flags,
+        "flags": [f for f in flags if f != FLAG_INAUDIBLE or not text],  # merged with words: not inaudible
         "avg_logprob": sum(logprobs) / len(logprobs) if logprobs else None,
         "no_speech_prob": min(no_speech) if no_speech else None,
         "source_text": " ".join(sources) if sources else None,

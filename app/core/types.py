@@ -14,6 +14,8 @@ FLAG_TRUNCATED_SOURCE = "truncated_source"  # the source file ended early
 FLAG_LOW_CONFIDENCE = "low_confidence"
 FLAG_LENGTH_SHORT = "translation_too_short"  # translation looks like it dropped text
 FLAG_LENGTH_LONG = "translation_too_long"  # translation looks like it repeated text
+FLAG_INAUDIBLE = "inaudible"  # speech was detected here but no words were recognised (text empty)
+TEXT_FLAGS = (FLAG_LOW_CONFIDENCE, FLAG_INAUDIBLE)  # flags about the machine's text: a person's text clears them
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class Segment:
     flags: tuple[str, ...] = ()
     source_text: str | None = None  # for a translation: the text it was translated from
     id: int | None = None  # store row id, when it came from the store
+
+    @property
+    def inaudible(self) -> bool:
+        """Speech was detected here but no words were recognised (and nobody has typed any yet)."""
+        return FLAG_INAUDIBLE in self.flags and not self.text.strip()
 
     def with_offset(self, offset_ms: int) -> Segment:
         return replace(

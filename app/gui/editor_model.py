@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 
 from app.core import editing
 from app.core.errors import ParleyError
+from app.core.export.base import inaudible_marker
 from app.core.store import Case
 from app.core.store.views import segment_speakers
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
@@ -29,6 +30,7 @@ SegmentRole = Qt.ItemDataRole.UserRole + 1
 LOW_PROBABILITY = 0.5
 CURRENT_BG = QColor("#cfe3ff")
 UNCERTAIN_BG = QColor("#fff4d6")
+INAUDIBLE_FG = QColor("#6b6b6b")  # grey, 5.3:1 on white
 
 
 def clock(ms: int) -> str:
@@ -206,7 +208,15 @@ class SegmentModel(ColumnsModel):
                     f"{clock(seg.start_ms)} – {clock(seg.end_ms)}"
             if col == SPEAKER_COL:
                 return seg.speaker or ""
+            if seg.inaudible and role == Qt.ItemDataRole.DisplayRole:
+                return inaudible_marker(seg.start_ms)  # editing starts empty: type what was said
             return seg.text
+        if col == TEXT_COL and seg.inaudible and role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if col == TEXT_COL and seg.inaudible and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(INAUDIBLE_FG)
         if role == SegmentRole:
             return seg
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -217,7 +227,8 @@ class SegmentModel(ColumnsModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole and col == TEXT_COL:
             low = [f"{w.text.strip()} ({w.probability:.0%})" for w in seg.words if w.probability < LOW_PROBABILITY]
-            tips = []
+            tips = ["speech was detected here but no words were recognised: type what was said"] \
+                if seg.inaudible else []
             if FLAG_LOW_CONFIDENCE in seg.flags:
                 tips.append("the model was unsure of this segment")
             if low:

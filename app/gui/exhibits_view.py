@@ -29,7 +29,12 @@ from app.core.intake import find_media
 from app.core.store import Case, Exhibit
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
 from app.gui.intake_panel import NotAddedPanel
-from app.gui.run_notice import language_uncertain, safe_language_name
+from app.gui.run_notice import (
+    language_uncertain,
+    no_speech_found,
+    safe_language_name,
+    uncertain_detail,
+)
 from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Name", "Type", "Duration", "Language", "SHA-256", "Status")
@@ -72,10 +77,9 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     if state == "verified":
         return f"verified by {by}", "", by
     if language_uncertain(run):
-        return "language uncertain", (f"detected as {safe_language_name(run.language)}, "
-                                      f"{run.language_probability:.0%} sure: check and re-run"), None
-    if run.segment_count == 0:
-        return "no speech found", "the model found no speech in this recording", None
+        return "language uncertain", uncertain_detail(run), None
+    if no_speech_found(run):
+        return "no speech found", "no speech was detected in this recording", None
     done = "edited" if state == "edited" else "done"
     if exhibit.source.truncated or run.truncated:
         return f"{done} · truncated", "the file is truncated or damaged; only what could be read", None

@@ -24,7 +24,26 @@ def safe_language_name(code: str | None) -> str:
 
 
 def language_uncertain(run: RunSummary | None) -> bool:
-    return bool(run and run.language_probability is not None and run.language_probability < UNCERTAIN_LANGUAGE)
+    """Speech was found (words, or [inaudible] markers: VAD heard >= 1 s of speech) and either
+    the language was detected with a low probability or no word was recognised at all (a
+    wrong language reads as nothing: fr_voicenote detected as Thai). No speech: never this."""
+    if run is None or not run.heard_speech:
+        return False
+    unsure = run.language_probability is not None and run.language_probability < UNCERTAIN_LANGUAGE
+    return unsure or run.worded_count == 0
+
+
+def no_speech_found(run: RunSummary | None) -> bool:
+    """A finished run in which the VAD found no speech (noise, silence): an honest empty result."""
+    return bool(run and run.status == "complete" and not run.heard_speech)
+
+
+def uncertain_detail(run: RunSummary) -> str:
+    """Why the language is in doubt, in words."""
+    found = f"detected as {safe_language_name(run.language)}, {(run.language_probability or 0.0):.0%} sure"
+    if run.worded_count == 0:
+        return f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: re-run in its language"
+    return f"{found}: check and re-run"
 
 
 def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
@@ -32,11 +51,13 @@ def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
     out = []
     if run is None:
         return out
-    if run.status == "complete" and run.segment_count == 0:
+    if no_speech_found(run):
         out.append("No speech was found in this recording.")
     if language_uncertain(run):
         out.append(f"Language uncertain: detected as {safe_language_name(run.language)} "
-                   f"({run.language_probability:.0%} sure).")
+                   f"({(run.language_probability or 0.0):.0%} sure).")
+        if run.worded_count == 0:
+            out.append("Speech was heard but no words were recognised: choose its language and re-run.")
     if truncated_source or run.truncated:
         out.append("The file is truncated or damaged: the transcript covers only what could be read.")
     if run.status not in ("complete", "running"):
@@ -69,7 +90,7 @@ class RunNotice(QWidget):
     def show_run(self, run: RunSummary | None, truncated_source: bool) -> None:
         texts = notices(run, truncated_source)
         self.label.setText(" ".join(texts))
-        offer = bool(run and run.status == "complete" and (language_uncertain(run) or run.segment_count == 0))
+        offer = bool(run and run.status == "complete" and (language_uncertain(run) or no_speech_found(run)))
         self.language_box.setVisible(offer)
         self.rerun_button.setVisible(offer)
         self.setVisible(bool(texts))

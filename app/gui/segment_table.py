@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import segment_edits
+from app.core.export.base import inaudible_marker
 from app.core.review import LOW_PROBABILITY
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
-from app.gui.editor_model import SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
+from app.gui.editor_model import INAUDIBLE_FG, SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
 from app.gui.speaker_colours import SpeakerDelegate
 
 # Uncertain words carry their own dark text on pale orange, so they stay readable on a
@@ -61,6 +62,8 @@ def segment_html(seg: Segment, reviewed: tuple[tuple[int, int], ...] = (),
                  threshold: float = LOW_PROBABILITY) -> str:
     """The segment's text with uncertain words marked (`reviewed`: time spans of reviewed words)."""
     text = seg.text
+    if seg.inaudible:  # greyed and italic: speech heard, no words (typing text replaces it)
+        return f"<i style='color:{INAUDIBLE_FG.name()}'>{html.escape(inaudible_marker(seg.start_ms))}</i>"
     if not seg.words:
         body = html.escape(text)
     else:

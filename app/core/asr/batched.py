@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from app.core.asr import hallucination
+from app.core.asr import hallucination, inaudible
 from app.core.asr.decoder import BatchDecoder, DecodeOutput
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.packing import (
@@ -117,7 +117,11 @@ def decode_pieces(
         content = [encoded[p.window][1] for p in part]
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
-            p.segments = [] if out.silent else hallucination.clean(_records(p, subs, out, options.word_timestamps))
+            raw = [] if out.silent else _records(p, subs, out, options.word_timestamps)
+            p.segments = hallucination.clean(raw)
+            if options.vad:  # VAD found speech here: where it has no words, say so
+                p.segments = inaudible.with_markers(
+                    p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
 
     with ThreadPoolExecutor(workers) as pool:
         encoded = _map(pool, encode, windows, should_stop)

@@ -65,12 +65,12 @@ def is_silence_hallucination(segment: Segment) -> bool:
     logprob = segment.avg_logprob if segment.avg_logprob is not None else 0.0
     if nsp > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
         return True
-    if _stock_phrase(segment.text):
+    if is_stock_phrase(segment.text):
         return nsp > 0.3 or _mean_word_probability(segment) < 0.6
     return False
 
 
-def _stock_phrase(text: str) -> bool:
+def is_stock_phrase(text: str) -> bool:
     """One of STOCK_PHRASES, also after a leading "and"/"so" and with "we'll" for "we will"."""
     lowered = text.lower()
     for short, long in CONTRACTIONS:

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from app.core import channels as chan
-from app.core.asr import hallucination
+from app.core.asr import hallucination, inaudible
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.speech import SpeechChunk, speech_chunks
 from app.core.media import AudioReader
@@ -122,7 +122,12 @@ class ChunkByChunk:
                 return
             if state.language is None:
                 state.language, state.language_probability = self.engine.detect_language(chunk.audio, self.allowed)
-            yield chunk, hallucination.clean(self.engine.transcribe_chunk(chunk, state.language, self.options))
+            raw = self.engine.transcribe_chunk(chunk, state.language, self.options)
+            kept = hallucination.clean(raw)
+            if self.options.vad:
+                nsp = min((s.no_speech_prob for s in raw if s.no_speech_prob is not None), default=None)
+                kept = inaudible.with_markers(chunk, kept, inaudible.heard_noise(raw, nsp))
+            yield chunk, kept
 
 
 def start_state(engine: WhisperEngine, options: TranscribeOptions, state: RunState | None) -> RunState:

@@ -19,6 +19,7 @@ WINDOW_S = 30.0
 BUFFER_S = 180.0
 TAIL_S = 1.0
 SAMPLES_PER_MS = SAMPLE_RATE // 1000
+SPEECH_PAD_MS = 400  # Silero's regions are widened by this much either side
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def vad_options(max_chunk_s: float = WINDOW_S) -> VadOptions:
         min_speech_duration_ms=250,
         max_speech_duration_s=max_chunk_s,
         min_silence_duration_ms=500,
-        speech_pad_ms=400,
+        speech_pad_ms=SPEECH_PAD_MS,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from app.core.errors import ParleyError
-from app.core.types import Segment, Transcript
+from app.core.types import FLAG_INAUDIBLE, Segment, Transcript
 
 # Fallback timestamp for documents whose transcript has no created_at:
 # fixed (so output stays reproducible) and the earliest date a ZIP can hold.
@@ -166,7 +166,25 @@ def display_text(text: str | None) -> str:
 
 
 def flags_suffix(segment: Segment) -> str:
-    return "".join(f"  [{flag}]" for flag in segment.flags)
+    """Flags in brackets; `inaudible` is the marker itself, not a note on it."""
+    return "".join(f"  [{flag}]" for flag in segment.flags if flag != FLAG_INAUDIBLE)
+
+
+def time_code(ms: int) -> str:
+    """Whole seconds as hh:mm:ss (62345 -> "00:01:02")."""
+    hours, rest = divmod(max(int(ms), 0) // 1000, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+
+def inaudible_marker(start_ms: int) -> str:
+    """What stands where speech was detected but no words were recognised."""
+    return f"[inaudible {time_code(start_ms)}]"
+
+
+def shown_text(segment: Segment) -> str:
+    """The segment's text for a reader: its words, or the inaudible marker."""
+    return inaudible_marker(segment.start_ms) if segment.inaudible else display_text(segment.text)
 
 
 def time_range(segment: Segment) -> str:

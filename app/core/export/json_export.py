@@ -68,6 +68,8 @@ def _segment(seg: Segment) -> dict[str, Any]:
         "channel": seg.channel,
         "text": seg.text,
     }
+    if seg.inaudible:  # speech detected, no words recognised: the record shows [inaudible hh:mm:ss]
+        out["inaudible"] = True
     if seg.source_text is not None:
         out["source_text"] = seg.source_text
     out.update(

@@ -14,9 +14,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from app.core.errors import ParleyError
-from app.core.export.base import display_text, has_source_text, is_translation, software_text
+from app.core.export.base import (
+    display_text,
+    has_source_text,
+    inaudible_marker,
+    is_translation,
+    software_text,
+    time_code,
+)
 from app.core.langcodes import language_name
-from app.core.types import InterviewDetails, Segment, Transcript, Word
+from app.core.types import FLAG_INAUDIBLE, InterviewDetails, Segment, Transcript, Word
 
 STATUS_VERIFIED = "verified"
 STATUS_EDITED = "edited"
@@ -201,12 +208,6 @@ def when_text(iso: str | None) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def time_code(ms: int) -> str:
-    hours, rest = divmod(max(int(ms), 0) // 1000, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-
-
 # --- body --------------------------------------------------------------------
 
 
@@ -225,10 +226,11 @@ def segment_text(segment: Segment, uncertain_below: float | None = None) -> str:
     """The text, `[inaudible hh:mm:ss]` when no words were recognised, flags in words."""
     text = display_text(segment.text)
     if not text:
-        text = f"[inaudible {time_code(segment.start_ms)}]"
+        text = inaudible_marker(segment.start_ms)
     elif uncertain_below is not None:
         text = mark_uncertain(text, segment.words, uncertain_below)
-    notes = "".join(f" [{FLAG_WORDS.get(flag, flag.replace('_', ' '))}]" for flag in segment.flags)
+    notes = "".join(f" [{FLAG_WORDS.get(flag, flag.replace('_', ' '))}]" for flag in segment.flags
+                    if flag != FLAG_INAUDIBLE)
     return text + notes
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pysubs2
 
-from app.core.export.base import display_text, register
+from app.core.export.base import register, shown_text
 from app.core.types import Transcript
 
 
@@ -33,7 +33,7 @@ def to_subtitles(transcript: Transcript) -> pysubs2.SSAFile:
     """One cue per segment; shared by the SRT and WebVTT exporters."""
     subs = pysubs2.SSAFile()
     for segment in transcript.segments:
-        text = display_text(segment.text)
+        text = shown_text(segment)
         if segment.speaker:
             text = f"{segment.speaker}: {text}"
         # pysubs2 holds ASS text, where "\N" is the line break.

@@ -11,6 +11,7 @@ from app.core.export.base import (
     flags_suffix,
     provenance_lines,
     register,
+    shown_text,
     time_range,
     title,
 )
@@ -34,7 +35,7 @@ class TxtExporter:
 
 def segment_lines(segment: Segment) -> list[str]:
     speaker = f"{segment.speaker}: " if segment.speaker else ""
-    text = _one_line(display_text(segment.text))
+    text = _one_line(shown_text(segment))
     lines = [f"[{time_range(segment)}] {speaker}{text}{flags_suffix(segment)}"]
     if segment.source_text is not None:
         lines.append(ORIGINAL_PREFIX + _one_line(display_text(segment.source_text)))

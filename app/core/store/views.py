@@ -26,6 +26,13 @@ class RunSummary:
     segment_count: int
     warnings: tuple[str, ...]
     parent_run_id: int | None = None
+    worded_count: int = 0  # segments with text (the others are [inaudible] markers)
+    inaudible_ms: int = 0  # speech detected without words (the markers' total length)
+
+    @property
+    def heard_speech(self) -> bool:
+        """Speech was found: words, or [inaudible] markers (each >= 1 s of VAD speech)."""
+        return self.worded_count > 0 or self.inaudible_ms > 0
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,14 @@ def _run_summary(row) -> RunSummary:  # type: ignore[no-untyped-def]
         warnings = ()
     return RunSummary(row["id"], row["task"], row["status"], row["language"], row["language_probability"],
                       row["model_name"], row["created_at"], bool(row["truncated"]), int(row["n"]), warnings,
-                      row["parent_run_id"])
+                      row["parent_run_id"], int(row["worded"]), int(row["inaudible_ms"]))
 
 
-_RUN_SQL = ("SELECT r.*, (SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n FROM runs r"
+_COUNTS = ("(SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n,"
+           " (SELECT count(*) FROM segments s WHERE s.run_id=r.id AND trim(s.text)<>'') AS worded,"
+           " (SELECT coalesce(sum(s.end_ms-s.start_ms), 0) FROM segments s WHERE s.run_id=r.id"
+           "  AND trim(s.text)='' AND ','||s.flags||',' LIKE '%,inaudible,%') AS inaudible_ms")
+_RUN_SQL = ("SELECT r.*, " + _COUNTS + " FROM runs r"
             " WHERE r.exhibit_id=? AND r.task IN ('transcribe','translate')")
 
 
@@ -65,7 +76,7 @@ def latest_speech_run(case: Case, exhibit_id: int) -> RunSummary | None:
 def translation_runs(case: Case, exhibit_id: int) -> list[RunSummary]:
     """The exhibit's translation runs (speech or text), newest first."""
     rows = case.conn.execute(
-        "SELECT r.*, (SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n FROM runs r"
+        "SELECT r.*, " + _COUNTS + " FROM runs r"
         " WHERE r.exhibit_id=? AND r.task IN ('translate','text-translate') ORDER BY r.id DESC",
         (exhibit_id,)).fetchall()
     return [_run_summary(r) for r in rows]

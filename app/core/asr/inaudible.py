@@ -1,0 +1,64 @@
+"""Speech without words: `[inaudible hh:mm:ss]` markers where VAD heard speech and Whisper gave none.
+
+A proofreader of a record of interview must see that someone spoke there, not a
+silent gap. So each VAD speech region of a chunk that no kept word (or segment)
+covers becomes a segment with empty text, no words and the `inaudible` flag, from
+the region's start to its end. Two exceptions keep an honest empty result:
+
+* short blips: a region needs MIN_SPEECH_MS of speech (its length less the VAD's
+  padding either side). Silero fires on coughs, laughs, knocks and breaths of a
+  fraction of a second; one second is about three syllables, a short answer
+  ("I don't know", "no comment" is 1.1 s in the shared interview), below which
+  a marker would clutter the record with noises nobody could transcribe anyway.
+* pure noise or music: Whisper's stock outputs there ("Thank you", "Thanks for
+  watching", "[Music]", removed by the hallucination guards), or a no-speech
+  probability of NOISE_NO_SPEECH or more. Speech the model cannot read (a wrong
+  language, a garbled stretch) scores lower: 0.66-0.81 on the shared French,
+  German and Romanian voice notes decoded in a wrong language, which Whisper's
+  own check (no-speech > 0.6 and log-probability < -1) calls silence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.core.asr.hallucination import is_stock_phrase
+from app.core.asr.speech import SPEECH_PAD_MS, SpeechChunk
+from app.core.types import FLAG_INAUDIBLE, Segment
+
+MIN_SPEECH_MS = 1000  # of VAD speech in a region, padding excluded
+NOISE_NO_SPEECH = 0.9  # Whisper all but sure there is no speech: noise, not unreadable speech
+NOISE_TAGS = re.compile(r"^[\s\[\(♪♫*]*(music|applause|noise|silence|laughter|♪|♫)?[\s\]\)♪♫*.]*$", re.IGNORECASE)
+
+
+def region_speech_ms(region: tuple[int, int]) -> int:
+    """VAD speech in a region: its length less the padding Silero added either side."""
+    return region[1] - region[0] - 2 * SPEECH_PAD_MS
+
+
+def heard_noise(raw: list[Segment], no_speech_prob: float | None) -> bool:
+    """The decode says noise or music, not unreadable speech (see the module's notes)."""
+    if no_speech_prob is not None and no_speech_prob >= NOISE_NO_SPEECH:
+        return True
+    texts = [s.text for s in raw if s.text.strip()]
+    return bool(texts) and all(is_stock_phrase(t) or NOISE_TAGS.match(t) for t in texts)
+
+
+def _covered(region: tuple[int, int], segments: list[Segment]) -> bool:
+    spans = [(w.start_ms, w.end_ms) for s in segments for w in s.words] or \
+        [(s.start_ms, s.end_ms) for s in segments if s.text.strip()]
+    return any(a < region[1] and b > region[0] for a, b in spans)
+
+
+def with_markers(chunk: SpeechChunk, kept: list[Segment], noise: bool) -> list[Segment]:
+    """`kept` with a marker for each of the chunk's speech regions that has no words, in time order."""
+    if noise:
+        return kept
+    markers = [
+        Segment(start_ms=start, end_ms=end, text="", flags=(FLAG_INAUDIBLE,))
+        for start, end in chunk.regions
+        if region_speech_ms((start, end)) >= MIN_SPEECH_MS and not _covered((start, end), kept)
+    ]
+    if not markers:
+        return kept
+    return sorted(kept + markers, key=lambda s: (s.start_ms, s.end_ms))
