@@ -32,6 +32,7 @@ from app.core.store.views import speech_runs
 from app.core.usecases.exporting import export_run
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
+from app.gui.chat_timeline import ChatTimeline
 from app.gui.editor_model import EditSession
 from app.gui.editor_view import EditorView
 from app.gui.entities_view import EntitiesView
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.entities_view = EntitiesView(self.case)
         self.entities_view.mentionActivated.connect(self.open_at)
         self.tabs.addTab(self.entities_view, "Entities")
+        self.chats = ChatTimeline(self)  # the Timeline tab: chat exports in, shown as one story
         self.tabs.currentChanged.connect(self._tab_shown)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("main_split")
@@ -478,6 +480,7 @@ class MainWindow(QMainWindow):
         self.translation.set_case(case)
         self.search_view.set_case(case)
         self.entities_view.set_case(case)
+        self.chats.set_case(case)
         old.close()
         self.settings.setValue("case/last", str(case.folder))
         self.setWindowTitle(f"Parley — {case.folder}")

@@ -27,6 +27,8 @@ def build_menus(w: Any) -> None:
     add_action(w, case_menu, "Open or create case…", w.pick_case, QKeySequence.StandardKey.Open)
     add_action(w, case_menu, "Add files…", w.exhibits.pick_files)
     add_action(w, case_menu, "Add folder…", w.exhibits.pick_folder)
+    add_action(w, case_menu, "Add chat export…", w.chats.pick_export)
+    add_action(w, case_menu, "Add chat export folder…", w.chats.pick_export_folder)
     add_action(w, case_menu, "Translate…", w.ask_translate, "Ctrl+T")
     add_action(w, case_menu, "Export…", w.ask_export, "Ctrl+E")
     case_menu.addSeparator()

@@ -2,6 +2,7 @@
 
     view = SearchView(case)
     view.hitActivated.connect(lambda exhibit_id, run_id, ms: ...)
+    view.messageActivated.connect(lambda exhibit_id, message_id: ...)   # a hit in a chat message
 
 The query syntax is app.core.search's (words, prefix*, "phrases"; substrings for
 scripts written without spaces). Queries are answered in the GUI thread: the
@@ -28,6 +29,7 @@ from app.core.errors import ParleyError
 from app.core.export.base import hhmmss
 from app.core.search import Hit, count, search
 from app.core.store import Case
+from app.core.store.search_index import CHAT_TASK
 from app.gui.table_model import ROOT, ColumnsModel
 
 TYPING_PAUSE_MS = 250  # search once typing pauses this long
@@ -73,9 +75,11 @@ class HitsModel(ColumnsModel):
 
 
 class SearchView(QWidget):
-    """Query box, hit count and hit list. Emits hitActivated(exhibit_id, run_id or 0, ms)."""
+    """Query box, hit count and hit list. Emits hitActivated(exhibit_id, run_id or 0, ms), or for
+    a chat message messageActivated(exhibit_id of its export, message id)."""
 
     hitActivated = Signal(int, int, int)
+    messageActivated = Signal(int, int)
 
     def __init__(self, case: Case, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,4 +150,7 @@ class SearchView(QWidget):
         if not index.isValid():
             return
         hit = self.model.hits[index.row()]
-        self.hitActivated.emit(hit.exhibit_id, hit.run_id or 0, hit.start_ms)
+        if hit.task == CHAT_TASK and hit.run_id is None:
+            self.messageActivated.emit(hit.exhibit_id, hit.segment_id)
+        else:
+            self.hitActivated.emit(hit.exhibit_id, hit.run_id or 0, hit.start_ms)

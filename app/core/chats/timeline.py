@@ -51,6 +51,7 @@ class TimelineEntry:
     note: str
     translation: str | None
     attachment: TimelineAttachment | None
+    message_id: int | None = None  # the stored message's row id (what a search hit on it names)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
             m = stored.message
             entries.append(TimelineEntry(
                 chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
-                translations.get(stored.id), _attachment(case, stored, models, target)))
+                translations.get(stored.id), _attachment(case, stored, models, target), stored.id))
     container = chats[0].container if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
         latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),

@@ -11,7 +11,9 @@ The steps of `python -m app timeline`, for the CLI and the window alike:
         timeline, known = story(case, t.exhibit_id, translation)
         write_story(case, t.exhibit_id, timeline, out, names[t.exhibit_id], formats)
 
-Running the queue and telling the user belong to the caller.
+Running the queue and telling the user belong to the caller. The window takes exports in with
+`take_in_and_queue` (the same two first steps) and writes one export's timeline again with
+`export_timeline` (the same `story` and `write_story`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from app.core.store.jobs import JobKind, JobQueue
 from app.core.translation import check_language, same_language, text_language
 from app.core.types import ModelInfo
 from app.core.usecases.enqueueing import enqueue
+from app.core.usecases.exporting import check_out_dir
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,34 @@ def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name
             case.audit.record("export.timeline_written", f"exhibit/{exhibit_id}",
                               {"file": str(path), "sha256": sha256_file(path)})
     return paths
+
+
+@dataclass(frozen=True)
+class TakenAndQueued:
+    """What `take_in_and_queue` did: the exports taken in, the inputs refused, the jobs queued."""
+
+    exhibit_ids: tuple[int, ...]
+    errors: tuple[ChatError, ...]
+    jobs: tuple[int, ...]
+
+
+def take_in_and_queue(case: Case, inputs: list[str], options: TranscribeOptions | None) -> TakenAndQueued:
+    """Take chat exports in and queue their voice notes and videos (none when `options` is None)."""
+    taken, errors = take_in_exports(case, inputs)
+    jobs = queue_media(case, taken, options)[0] if options is not None else {}
+    return TakenAndQueued(tuple(t.exhibit_id for t in taken), tuple(errors), tuple(sorted(jobs)))
+
+
+def export_name(case: Case, exhibit_id: int) -> str:
+    """<name> of an export taken in earlier: its file name without the extension."""
+    return Path(case.exhibit(exhibit_id).source.name).stem or f"chat-{exhibit_id}"
+
+
+def export_timeline(case: Case, exhibit_id: int, out: Path, formats: list[str],
+                    translation: TimelineTranslation | None = None) -> list[Path]:
+    """Write one export's timeline as it stands now (refused inside the evidence's folder)."""
+    exhibit = case.exhibit(exhibit_id)
+    check_out_dir(out, [exhibit.source.path, *exhibit.paths])
+    timeline, _ = story(case, exhibit_id, translation)
+    return write_story(case, exhibit_id, timeline, out.expanduser().resolve(), export_name(case, exhibit_id),
+                       list(dict.fromkeys(["json", *formats])))

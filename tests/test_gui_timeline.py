@@ -1,0 +1,268 @@
+"""The window's Timeline tab on a real WhatsApp zip holding real voice notes from the shared media.
+
+The export is taken in through the window (Case > Add chat export…), which queues its voice
+notes for the worker. The fast tests put a transcript on each voice note through the store
+(as the worker would); the slow test lets the real worker transcribe them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.core import editing
+from app.core.store import Case
+from app.core.store.jobs import JobQueue
+from app.core.translation import TASK as TEXT_TRANSLATE
+from app.gui.timeline_view import MESSAGE, PLAY, SYSTEM_COLOUR, TRANSLATION, WHEN, WRITTEN
+from tests.conftest import MEDIA
+from tests.gui_case import add_run, boxes, segment, settings  # noqa: F401 - boxes: the autouse fixture
+from tests.search_helpers import add_run as add_text_run
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(300)]
+
+EN = "00000002-AUDIO-2024-03-13-08-03-40.opus"
+ES = "PTT-20240313-WA0003.ogg"
+GONE = "00000005-AUDIO-2024-03-13-08-06-00.opus"
+CHAT = f"""[13/03/2024, 08:01:00] Ana: \u200eMessages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.
+[13/03/2024, 08:02:11] Dave Miller: Are we still on for Saturday?
+[13/03/2024, 08:03:40] Ana: \u200e<attached: {EN}>
+[13/03/2024, 08:04:10] Dave Miller: What about Luis?
+[13/03/2024, 08:05:02] Luis: {ES} (file attached)
+[13/03/2024, 08:06:00] Luis: \u200e<attached: {GONE}>
+[13/03/2024, 08:07:30] Dave Miller: ok, the usual place
+"""
+SENDERS = ["Ana", "Dave Miller", "Ana", "Dave Miller", "Luis", "Luis", "Dave Miller"]
+EN_SAID = "I'm at the station now, where are you?"  # a transcript as the worker would store it
+ES_SAID = "Estoy en la estación, ven rápido."
+
+
+def build_zip(folder: Path) -> Path:
+    archive = folder / "evidence" / "WhatsApp Chat with Ana.zip"
+    archive.parent.mkdir(parents=True)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("_chat.txt", CHAT)
+        z.write(MEDIA / "en_voicenote.opus", EN)
+        z.write(MEDIA / "es_voicenote.ogg", ES)
+    return archive
+
+
+def wait_for(check, seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Run the event loop until `check()` holds (for module-scoped fixtures, which have no qtbot)."""
+    end = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < end, "timed out"
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
+def take_in(window, archive: Path):  # type: ignore[no-untyped-def]
+    """Case > Add chat export… with the zip: taken in on a thread, then shown."""
+    window.chats.last_intake = None
+    window.chats.add_exports([str(archive)])
+    view = window.chats.view
+    wait_for(lambda: window.chats.last_intake is not None)
+    wait_for(lambda: view.timeline is not None and view.model.rowCount() > 0)
+    return window.chats.last_intake
+
+
+@pytest.fixture(scope="module")
+def chat(qapp, models_dir, tmp_path_factory):  # type: ignore[no-untyped-def]
+    from app.gui.main_window import MainWindow
+
+    folder = tmp_path_factory.mktemp("timeline")
+    archive = build_zip(folder)
+    case = Case.open(folder / "case")
+    window = MainWindow(case, settings(folder, models_dir), start_worker=False)
+    window.start_worker = lambda: False  # the jobs stay queued: transcripts are stored by the tests
+    window.resize(1280, 800)
+    window.show()
+    result = take_in(window, archive)
+    yield window, archive, result
+    window.close()
+    case.close()
+
+
+def exhibit_named(case: Case, name: str) -> int:
+    return next(e.id for e in case.exhibits() if e.source.name == name)
+
+
+def rows(view) -> list[str]:  # type: ignore[no-untyped-def]
+    return [view.proxy.index(r, MESSAGE).data() for r in range(view.proxy.rowCount())]
+
+
+def reload(qtbot, view) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.reload()
+
+
+def transcribed(qtbot, window) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Store a transcript on each voice note (once), as the worker does; (en run, es run)."""
+    case, view = window.case, window.chats.view
+    runs = []
+    for name, text, language in ((EN, EN_SAID, "en"), (ES, ES_SAID, "es")):
+        exhibit = exhibit_named(case, name)
+        run = case.latest_run(exhibit, "transcribe") or add_run(
+            case, exhibit, (segment(300, text, None),), language=language)
+        runs.append(run)
+    reload(qtbot, view)
+    return runs[0], runs[1]
+
+
+def test_an_export_taken_in_from_the_window_is_one_row_per_message_and_queues_its_voice_notes(qtbot, chat):
+    window, archive, result = chat
+    case, view = window.case, window.chats.view
+    assert len(result.exhibit_ids) == 1 and not result.errors
+    export = case.exhibit(result.exhibit_ids[0])
+    assert export.source.kind == "chat" and export.source.name == archive.name
+    notes = {exhibit_named(case, EN), exhibit_named(case, ES)}
+    jobs = [JobQueue(case.conn).get(j) for j in result.jobs]
+    assert {j.exhibit_id for j in jobs} == notes and all(j.task == "transcribe" for j in jobs)
+    assert window.tabs.currentWidget() is view and view.exhibit_id == export.id
+    assert view.model.rowCount() == 7
+    assert [e.sender for e in view.model.entries] == SENDERS
+    assert [view.proxy.index(r, 3).data() for r in range(7)] == [s or "" for s in SENDERS]
+    assert view.proxy.index(1, WRITTEN).data() == "13/03/2024, 08:02:11"
+    assert view.proxy.index(1, WHEN).data() == "2024-03-13 08:02:11"
+    assert view.proxy.index(1, MESSAGE).data() == "Are we still on for Saturday?"
+    assert view.status.text() == "7 messages"
+
+
+def test_a_voice_note_shows_its_current_proofread_transcript_in_place(qtbot, chat):
+    window, _, _ = chat
+    view = window.chats.view
+    en_run, _ = transcribed(qtbot, window)
+    assert rows(view)[2] == f"Voice note: {EN_SAID}"
+    editing.edit_text(window.case, en_run, editing.segment_ids(window.case, en_run)[0],
+                      "I'm at the bus station now, where are you?")
+    window.tabs.setCurrentWidget(window.search_view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        window.tabs.setCurrentWidget(view)  # shown again: read again from the case
+    assert rows(view)[2] == "Voice note: I'm at the bus station now, where are you?"
+    assert rows(view)[4] == f"Voice note: {ES_SAID}"
+    assert view.proxy.index(2, PLAY).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert view.proxy.index(1, PLAY).data(Qt.ItemDataRole.DecorationRole) is None  # no voice note
+
+
+def test_the_play_button_opens_the_voice_note_in_the_editor_at_its_start(qtbot, chat):
+    window, _, _ = chat
+    view = window.chats.view
+    en_run, _ = transcribed(qtbot, window)
+    window.tabs.setCurrentWidget(view)
+    rect = view.table.visualRect(view.proxy.index(2, PLAY))
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.tabs.currentIndex() == 0
+    assert window.editor.exhibit.id == exhibit_named(window.case, EN) and window.session.run_id == en_run
+    assert window.player.position() == 0
+
+
+def test_a_missing_attachment_is_marked_missing_and_system_notes_are_greyed(qtbot, chat):
+    window, _, _ = chat
+    view = window.chats.view
+    missing = view.proxy.index(5, MESSAGE)
+    assert missing.data() == f"[missing: {GONE}]"
+    assert missing.data(Qt.ItemDataRole.FontRole).bold()
+    assert missing.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert view.proxy.index(5, PLAY).data(Qt.ItemDataRole.DecorationRole) is None
+    system = view.proxy.index(0, MESSAGE)
+    assert view.model.entries[0].system and "end-to-end encrypted" in system.data()
+    assert system.data(Qt.ItemDataRole.ForegroundRole).color() == SYSTEM_COLOUR
+    assert view.proxy.index(1, MESSAGE).data(Qt.ItemDataRole.ForegroundRole) is None
+
+
+def test_a_translation_the_case_holds_shows_in_its_own_column(qtbot, chat):
+    window, _, _ = chat
+    view = window.chats.view
+    _, es_run = transcribed(qtbot, window)
+    if view.proxy.index(4, TRANSLATION).data() == "":
+        assert view.table.isColumnHidden(TRANSLATION)  # no translation in the case: no column
+        add_text_run(window.case, exhibit_named(window.case, ES), ["I'm at the station, come quick."],
+                     task=TEXT_TRANSLATE, parent_run_id=es_run)
+        reload(qtbot, view)
+    assert not view.table.isColumnHidden(TRANSLATION)
+    assert view.proxy.index(4, TRANSLATION).data() == "I'm at the station, come quick."
+    assert view.proxy.index(1, TRANSLATION).data() == ""
+
+
+def test_the_filter_matches_sender_and_text(qtbot, chat):
+    window, _, _ = chat
+    view = window.chats.view
+    transcribed(qtbot, window)
+    try:
+        view.set_filter("luis")  # a sender, and a word in Dave's message
+        assert [e.index for e in view.entries_shown()] == [3, 4, 5]
+        assert view.status.text() == "3 of 7 messages"
+        view.set_filter("STATION")  # inside a voice note's transcript
+        assert [e.sender for e in view.entries_shown()] == ["Ana", "Luis"]
+        view.set_filter("nobody said this")
+        assert view.proxy.rowCount() == 0 and view.status.text() == "0 of 7 messages"
+    finally:
+        view.set_filter("")
+    assert view.proxy.rowCount() == 7
+
+
+def test_export_writes_json_docx_and_pdf_through_the_core(qtbot, chat, tmp_path):
+    window, archive, _ = chat
+    view = window.chats.view
+    transcribed(qtbot, window)
+    with qtbot.waitSignal(view.exported, timeout=60_000) as written:
+        view.export_to(tmp_path / "out", ["docx", "pdf"])
+    paths = written.args[0]
+    assert sorted(p.name for p in paths) == [f"{archive.stem}.timeline.{f}" for f in ("docx", "json", "pdf")]
+    data = json.loads((tmp_path / "out" / f"{archive.stem}.timeline.json").read_text(encoding="utf-8"))
+    assert [m["sender"] for m in data["messages"]] == SENDERS
+    shown = [e.attachment.transcript if e.attachment else None for e in view.model.entries]
+    assert [m["attachment"]["transcript"] if m["attachment"] else None for m in data["messages"]] == shown
+    assert data["messages"][5]["attachment"]["missing"] is True
+    assert (tmp_path / "out" / f"{archive.stem}.timeline.pdf").read_bytes().startswith(b"%PDF")
+    with qtbot.waitSignal(view.exportFailed, timeout=30_000) as refused:
+        view.export_to(archive.parent / "out", ["pdf"])  # beside the evidence: refused
+    assert "evidence" in refused.args[0] or "input" in refused.args[0]
+    assert not (archive.parent / "out").exists()
+
+
+def test_a_search_hit_in_a_chat_message_opens_the_timeline_at_that_message(qtbot, chat):
+    window, _, result = chat
+    view, search = window.chats.view, window.search_view
+    view.set_filter("station")  # the message searched for is filtered out: the hit shows it all the same
+    window.tabs.setCurrentWidget(search)
+    search.set_query("usual place")
+    qtbot.waitUntil(lambda: search.model.rowCount() == 1, timeout=5_000)
+    assert search.model.hits[0].task == "chat"
+    rect = search.table.visualRect(search.model.index(0, 3))
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        qtbot.mouseClick(search.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.tabs.currentWidget() is view and view.exhibit_id == result.exhibit_ids[0]
+    assert view.filter_box.text() == "" and view.proxy.rowCount() == 7
+    selected = view.table.selectionModel().selectedRows()
+    assert [view.proxy.index(r.row(), MESSAGE).data() for r in selected] == ["ok, the usual place"]
+    assert window.exhibits.current_id() == result.exhibit_ids[0]
+
+
+@pytest.mark.slow
+def test_the_worker_transcribes_the_voice_notes_into_the_timeline(qtbot, qapp, models_dir, tmp_path):
+    from app.gui.main_window import MainWindow
+
+    archive = build_zip(tmp_path)
+    case = Case.open(tmp_path / "case")
+    window = MainWindow(case, settings(tmp_path, models_dir))  # the real worker, tiny.en
+    try:
+        window.show()
+        result = take_in(window, archive)
+        queue = JobQueue(case.conn)
+        qtbot.waitUntil(lambda: all(queue.get(j).finished for j in result.jobs), timeout=240_000)
+        view = window.chats.view
+        qtbot.waitUntil(lambda: "station" in rows(view)[2].lower(), timeout=10_000)
+        assert rows(view)[2].startswith("Voice note: ") and rows(view)[5] == f"[missing: {GONE}]"
+    finally:
+        window.close()
+        case.close()
