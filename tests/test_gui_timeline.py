@@ -42,7 +42,7 @@ CHAT = f"""[13/03/2024, 08:01:00] Ana: \u200eMessages and calls are end-to-end e
 [13/03/2024, 08:07:30] Dave Miller: ok, the usual place
 """
 SENDERS = ["Ana", "Dave Miller", "Ana", "Dave Miller", "Luis", "Luis", "Dave Miller"]
-EN_SAID = "I'm at the station now, where are you?"  # a transcript as the worker would store it
+EN_SAID = "Meet me behind the station at eight. Bring the money."  # as the worker would store them
 ES_SAID = "Estoy en la estación, ven rápido."
 
 
@@ -143,11 +143,11 @@ def test_a_voice_note_shows_its_current_proofread_transcript_in_place(qtbot, cha
     en_run, _ = transcribed(qtbot, window)
     assert rows(view)[2] == f"Voice note: {EN_SAID}"
     editing.edit_text(window.case, en_run, editing.segment_ids(window.case, en_run)[0],
-                      "I'm at the bus station now, where are you?")
+                      "Meet me behind the bus station at eight. Bring the money.")
     window.tabs.setCurrentWidget(window.search_view)
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         window.tabs.setCurrentWidget(view)  # shown again: read again from the case
-    assert rows(view)[2] == "Voice note: I'm at the bus station now, where are you?"
+    assert rows(view)[2] == "Voice note: Meet me behind the bus station at eight. Bring the money."
     assert rows(view)[4] == f"Voice note: {ES_SAID}"
     assert view.proxy.index(2, PLAY).data(Qt.ItemDataRole.DecorationRole) is not None
     assert view.proxy.index(1, PLAY).data(Qt.ItemDataRole.DecorationRole) is None  # no voice note
@@ -201,8 +201,10 @@ def test_the_filter_matches_sender_and_text(qtbot, chat):
         view.set_filter("luis")  # a sender, and a word in Dave's message
         assert [e.index for e in view.entries_shown()] == [3, 4, 5]
         assert view.status.text() == "3 of 7 messages"
-        view.set_filter("STATION")  # inside a voice note's transcript
-        assert [e.sender for e in view.entries_shown()] == ["Ana", "Luis"]
+        view.set_filter("BRING THE")  # inside a voice note's transcript
+        assert [e.index for e in view.entries_shown()] == [2]
+        view.set_filter("ESTACIÓN")
+        assert [e.sender for e in view.entries_shown()] == ["Luis"]
         view.set_filter("nobody said this")
         assert view.proxy.rowCount() == 0 and view.status.text() == "0 of 7 messages"
     finally:
