@@ -135,6 +135,8 @@ def test_an_export_taken_in_from_the_window_is_one_row_per_message_and_queues_it
     assert view.proxy.index(1, WHEN).data() == "2024-03-13 08:02:11"
     assert view.proxy.index(1, MESSAGE).data() == "Are we still on for Saturday?"
     assert view.status.text() == "7 messages"
+    statuses = {r.exhibit.id: r.status for r in window.exhibits.model.rows}
+    assert statuses[export.id] == "chat: see Timeline" and statuses[exhibit_named(case, EN)] != statuses[export.id]
 
 
 def test_a_voice_note_shows_its_current_proofread_transcript_in_place(qtbot, chat):

@@ -47,7 +47,7 @@ STATUS_COLOURS = {"failed": QColor("#a40e26"), "language": QColor("#8a4500"), "n
 def kind_of(exhibit: Exhibit) -> str:
     s = exhibit.source
     if s.kind in ("text", "chat"):
-        return "text"
+        return s.kind
     return "video" if s.has_video else "audio"
 
 
@@ -71,6 +71,8 @@ class ExhibitRow:
 
 def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[str, str, str | None]:
     """(status, detail, verified by) of an exhibit's latest speech run, in words."""
+    if exhibit.source.kind == "chat":
+        return "chat: see Timeline", "its messages, voice notes in their place, in the Timeline tab", None
     if run is None or run.status != "complete":
         return "not transcribed", "", None
     state, by = editing.status(case, run.id)

@@ -296,7 +296,8 @@ class TimelineView(QWidget):
         missing = sum(1 for e in timeline.entries if e.attachment is not None and e.attachment.missing)
         chats = ", ".join(name for name, _ in timeline.chats)
         return (f"{timeline.source.name} ({timeline.container}): {chats} — {len(timeline.entries)} messages, "
-                f"{done} of {notes} voice notes or videos transcribed, {missing} attachments missing")
+                f"{done} of {notes} voice notes or videos transcribed, "
+                f"{missing} attachment{'' if missing == 1 else 's'} missing")
 
     # ------------------------------------------------------------ rows
 
