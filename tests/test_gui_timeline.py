@@ -39,7 +39,7 @@ CHAT = f"""[13/03/2024, 08:01:00] Ana: \u200eMessages and calls are end-to-end e
 [13/03/2024, 08:04:10] Dave Miller: What about Luis?
 [13/03/2024, 08:05:02] Luis: {ES} (file attached)
 [13/03/2024, 08:06:00] Luis: \u200e<attached: {GONE}>
-[13/03/2024, 08:07:30] Dave Miller: ok, the usual place
+[13/03/2024, 08:07:30] Dave Miller: ok, the usual place. Call me on 07700 900123
 """
 SENDERS = ["Ana", "Dave Miller", "Ana", "Dave Miller", "Luis", "Luis", "Dave Miller"]
 EN_SAID = "Meet me behind the station at eight. Bring the money."  # as the worker would store them
@@ -248,7 +248,7 @@ def test_a_search_hit_in_a_chat_message_opens_the_timeline_at_that_message(qtbot
     assert window.tabs.currentWidget() is view and view.exhibit_id == result.exhibit_ids[0]
     assert view.filter_box.text() == "" and view.proxy.rowCount() == 7
     selected = view.table.selectionModel().selectedRows()
-    assert [view.proxy.index(r.row(), MESSAGE).data() for r in selected] == ["ok, the usual place"]
+    assert [view.proxy.index(r.row(), MESSAGE).data() for r in selected] == ["ok, the usual place. Call me on 07700 900123"]
     assert window.exhibits.current_id() == result.exhibit_ids[0]
 
 
@@ -270,3 +270,31 @@ def test_the_worker_transcribes_the_voice_notes_into_the_timeline(qtbot, qapp, m
     finally:
         window.close()
         case.close()
+
+
+def test_an_entity_mentioned_in_a_chat_message_opens_the_timeline_at_that_message(qtbot, chat):
+    window, _, result = chat
+    view, entities = window.chats.view, window.entities_view
+    view.select_message(view.model.entries[1].message_id)
+    window.tabs.setCurrentWidget(entities)  # found on a thread when the tab is shown
+    qtbot.waitUntil(lambda: any(e.kind == "phone" for e in entities.all), timeout=20_000)
+    row = next(i for i, e in enumerate(entities.model.entities) if e.kind == "phone")
+    entities.table.selectRow(row)
+    assert [o.task for o in entities.mentions.mentions] == ["chat"]
+    rect = entities.mention_table.visualRect(entities.mentions.index(0, 0))
+    qtbot.mouseClick(entities.mention_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: view.current_message() == view.model.entries[6].message_id, timeout=10_000)
+    assert window.tabs.currentWidget() is view and view.exhibit_id == result.exhibit_ids[0]
+
+
+def test_a_file_that_is_no_chat_export_is_listed_with_its_reason_and_nothing_is_added(qtbot, chat):
+    window, _, _ = chat
+    before = len(window.case.exhibits())
+    given = Path(__file__).parent / "fixtures" / "chats" / "not_a_chat.txt"
+    window.chats.last_intake = None
+    window.chats.add_exports([str(given)])
+    qtbot.waitUntil(lambda: window.chats.last_intake is not None, timeout=30_000)
+    result = window.chats.last_intake
+    assert not result.exhibit_ids and not result.jobs and len(result.errors) == 1
+    assert f"{given.name}: {result.errors[0].reason}" in window.exhibits.not_added.entries()
+    assert len(window.case.exhibits()) == before

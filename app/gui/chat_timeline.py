@@ -7,7 +7,8 @@ the same core use case as `python -m app timeline` (app.core.usecases.timeline),
 thread of its own: hashing, checking and extracting a zip and reading the messages may
 take a while. Its voice notes and videos are queued at the top of the case's queue for
 the worker process, as the CLI does; the timeline fills in as they are transcribed.
-Selecting a chat exhibit, or a search hit in a chat message, shows the Timeline tab.
+Selecting a chat exhibit, or a search hit or an entity's mention in a chat message, shows
+the Timeline tab at that message.
 """
 
 from __future__ import annotations
@@ -38,14 +39,17 @@ class ChatTimeline(QObject):
         w.tabs.addTab(self.view, "Timeline")
         w.exhibits.selected.connect(self._exhibit_selected)
         w.search_view.messageActivated.connect(self.open_message)
+        w.entities_view.messageActivated.connect(self.open_message)
         w.bridge.jobDone.connect(self._job_done)
         w.tabs.currentChanged.connect(self._tab_shown)
         self.intake = CaseTask(self)
         self.intake.done.connect(self._taken)
         self.intake.failed.connect(self._intake_failed)
         self.last_intake: TakenAndQueued | None = None
+        self.case_generation = 0  # an intake finishing after another case was opened is not shown
 
     def set_case(self, case: Case) -> None:
+        self.case_generation += 1
         self.view.set_case(case)
 
     def is_chat(self, exhibit_id: int) -> bool:
@@ -60,7 +64,7 @@ class ChatTimeline(QObject):
             self.w.tabs.setCurrentWidget(self.view)
 
     def open_message(self, exhibit_id: int, message_id: int) -> None:
-        """A search hit in a chat message: its export's timeline, that message selected."""
+        """A search hit or an entity's mention in a chat message: its export's timeline, there."""
         self.view.load(exhibit_id, message_id)
         self.w.exhibits.select(exhibit_id)
         self.w.tabs.setCurrentWidget(self.view)
@@ -99,9 +103,11 @@ class ChatTimeline(QObject):
         w.exhibits.last_folder = str(Path(paths[0]).parent)
         w.statusBar().showMessage(f"Reading {len(paths)} chat export(s)…")
         self.intake.start(w.case.folder, lambda case: take_in_and_queue(case, paths, options),
-                          name="parley-chat-intake")
+                          self.case_generation, "parley-chat-intake")
 
-    def _taken(self, result: TakenAndQueued, _token: int) -> None:
+    def _taken(self, result: TakenAndQueued, token: int) -> None:
+        if token != self.case_generation:
+            return
         w = self.w
         self.last_intake = result
         for error in result.errors:
@@ -117,5 +123,6 @@ class ChatTimeline(QObject):
         if result.exhibit_ids:
             w.exhibits.select(result.exhibit_ids[0])
 
-    def _intake_failed(self, reason: str, _token: int) -> None:
-        self.w.show_error(f"The chat export could not be taken in: {reason}")
+    def _intake_failed(self, reason: str, token: int) -> None:
+        if token == self.case_generation:
+            self.w.show_error(f"The chat export could not be taken in: {reason}")

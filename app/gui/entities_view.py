@@ -2,6 +2,7 @@
 
     view = EntitiesView(case)
     view.mentionActivated.connect(lambda exhibit_id, run_id, ms: ...)
+    view.messageActivated.connect(lambda exhibit_id, message_id: ...)   # a mention in a chat message
     view.refresh()          # after edits or new exhibits
 
 The entities are found in a thread of its own with its own connection to the
@@ -36,6 +37,7 @@ from app.core.errors import ParleyError
 from app.core.export.base import hhmmss
 from app.core.search.entities import KINDS, Entity, Occurrence, case_entities, write_csv
 from app.core.store import Case
+from app.core.store.search_index import CHAT_TASK
 from app.gui.table_model import ROOT, ColumnsModel
 
 ALL_KINDS = "all kinds"
@@ -114,6 +116,7 @@ class EntitiesView(QWidget):
     """Entity table (filter by kind, shared only), mentions of the selected one, CSV export."""
 
     mentionActivated = Signal(int, int, int)
+    messageActivated = Signal(int, int)  # the chat export's exhibit id, the message id
 
     def __init__(self, case: Case, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,7 +216,10 @@ class EntitiesView(QWidget):
     def _activate(self, index: QModelIndex = ROOT) -> None:
         if index.isValid():
             o = self.mentions.mentions[index.row()]
-            self.mentionActivated.emit(o.exhibit_id, o.run_id or 0, o.start_ms)
+            if o.task == CHAT_TASK and o.run_id is None:
+                self.messageActivated.emit(o.exhibit_id, o.segment_id)
+            else:
+                self.mentionActivated.emit(o.exhibit_id, o.run_id or 0, o.start_ms)
 
     # -------------------------------------------------------------- export
 
