@@ -13,7 +13,7 @@ from app.core.asr.engine import WhisperEngine
 from app.core.asr.packing import DEFAULT_BATCH
 from app.core.device import DeviceInfo, Placement, choose, load_with_fallback, plan
 from app.core.errors import ModelError, ParleyError
-from app.core.mt import _load_ctranslate2, find_model_files
+from app.core.mt import _load_ctranslate2, find_model_files, load_translator
 from app.core.options import TranscribeOptions, to_dict
 from app.core.transcription import batch_settings, recorded_batch, settings_for
 
@@ -105,6 +105,11 @@ def test_translator_load_falls_back_when_the_device_refuses_a_compute_type():
                                          Placement("cpu", refused, threads=1, fallbacks=("float32",)))
     assert used.compute_type == "float32"
     assert translator.compute_type == "float32"
+
+
+def test_translator_takes_its_batch_from_the_placement_unless_given():
+    assert load_translator(TINY_NLLB, device="cpu", threads=1).max_batch_tokens == 2048  # a CPU's, as before
+    assert load_translator(TINY_NLLB, device="cpu", threads=1, max_batch_tokens=512).max_batch_tokens == 512
 
 
 def test_fallback_gives_up_with_the_last_error():
