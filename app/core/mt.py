@@ -443,15 +443,11 @@ def _load_sentencepiece(path: Path) -> spm.SentencePieceProcessor:
         raise ModelError(f"{path}: not a sentencepiece model ({_one_line(exc)})") from None
 
 
-def _load_ctranslate2(files: ModelFiles, device: str, compute_type: str, threads: int):
+def _load_ctranslate2(files: ModelFiles, placement: devices.Placement):
+    """The translator and the placement it loaded with (the next compute type if one is refused)."""
     try:
-        return ctranslate2.Translator(
-            str(files.folder),
-            device=device,
-            compute_type=compute_type,
-            inter_threads=1,
-            intra_threads=threads,
-        )
+        return devices.load_with_fallback(placement, lambda p: ctranslate2.Translator(
+            str(files.folder), device=p.device, compute_type=p.compute_type, inter_threads=1, intra_threads=p.threads))
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(
             f"{files.folder}: CTranslate2 cannot load this model ({_one_line(exc)})"
@@ -463,9 +459,10 @@ def load_translator(
     device: str = "auto",
     compute_type: str = "auto",
     threads: int = 0,
-    max_batch_tokens: int = 2048,
+    max_batch_tokens: int = 0,
 ) -> TextTranslator:
-    """Load an NLLB-200 or M2M-100 CTranslate2 folder; ModelError with one line if it cannot."""
+    """Load an NLLB-200 or M2M-100 CTranslate2 folder; ModelError with one line if it cannot.
+    `max_batch_tokens` 0: the device's (device.plan: 2048 on a CPU, more on a GPU)."""
     files = find_model_files(model_dir)
     vocabulary = read_vocabulary(files.vocabulary)
     try:
@@ -473,10 +470,7 @@ def load_translator(
     except ModelError as exc:
         raise ModelError(f"{files.folder}: {exc}") from None
     sp = _load_sentencepiece(files.sentencepiece)
-    placement = devices.choose(device, compute_type, threads)
-    translator = _load_ctranslate2(
-        files, placement.device, placement.compute_type, placement.threads
-    )
+    translator, placement = _load_ctranslate2(files, devices.choose(device, compute_type, threads))
     return TextTranslator(
         translator=translator,
         sp=sp,
@@ -485,5 +479,5 @@ def load_translator(
         vocabulary=frozenset(vocabulary),
         device=placement.device,
         compute_type=placement.compute_type,
-        max_batch_tokens=max_batch_tokens,
+        max_batch_tokens=max_batch_tokens or placement.mt_batch_tokens,
     )

@@ -25,7 +25,7 @@ class TranscribeOptions:
     language: str | None = None  # forced language; None = detect
     languages: tuple[str, ...] = ()  # allow-list for detection
     device: str = "auto"
-    compute_type: str = "auto"  # auto = float16 on CUDA, int8 on CPU
+    compute_type: str = "auto"  # auto = device.plan's: float16 on CUDA (int8_float16 on 6.x cards), int8 on CPU
     threads: int = 0  # 0 = all cores
     channels: str = "auto"  # auto | mix | split
     beam_size: int = 5
@@ -67,7 +67,7 @@ class TranslateOptions:
     compute_type: str = "auto"
     threads: int = 0
     beam_size: int = 4
-    max_batch_tokens: int = 2048
+    max_batch_tokens: int = 0  # 0 = the device's (device.plan: 2048 on a CPU, more on a GPU)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ rerun continues from the last stored chunk instead of starting again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.core.asr import ClipResult, RunState, WhisperEngine, transcribe_source
+from app.core.asr import BatchOptions, ClipResult, RunState, WhisperEngine, transcribe_source
+from app.core.asr.packing import DEFAULT_BATCH
 from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.evidence.source_check import check_unchanged
@@ -39,7 +40,23 @@ def settings_for(options: TranscribeOptions, engine: WhisperEngine, source: Sour
     settings["compute_type"] = engine.placement.compute_type
     settings["threads"] = engine.placement.threads
     settings["replicas"] = engine.placement.replicas  # batches decoded side by side, threads shared out
+    settings.update(batch_settings(engine.batch))
     return settings
+
+
+def batch_settings(batch: BatchOptions) -> dict[str, int]:
+    """A GPU's batch sizes, for the record (a CPU's are the defaults and are not written, so
+    its settings stay as they were). Only `group_windows` can change a result: it decides
+    where a batch of short files is cut into groups, and so which files share windows."""
+    if (batch.decode_batch, batch.group_windows) == (DEFAULT_BATCH.decode_batch, DEFAULT_BATCH.group_windows):
+        return {}
+    return {"decode_batch": batch.decode_batch, "group_windows": batch.group_windows}
+
+
+def recorded_batch(settings: dict) -> BatchOptions:
+    """The batch options a run recorded (batch_settings), the defaults where it recorded none."""
+    return replace(DEFAULT_BATCH, decode_batch=int(settings.get("decode_batch", DEFAULT_BATCH.decode_batch)),
+                   group_windows=int(settings.get("group_windows", DEFAULT_BATCH.group_windows)))
 
 
 def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: TranscribeOptions) -> int:

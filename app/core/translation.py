@@ -269,7 +269,7 @@ def load_translation_model(
     device: str = "auto",
     compute_type: str = "auto",
     threads: int = 0,
-    max_batch_tokens: int = 2048,
+    max_batch_tokens: int = 0,
 ) -> TextTranslator:
     """load_translator, with a clear error when the folder holds a Whisper model."""
     _refuse_whisper(folder)

@@ -53,7 +53,7 @@ from app.worker.tracking import Tracker, crash_before_decoding_if_testing
 
 StopCheck = Callable[[], bool]
 SHORT_MS = 60_000  # files at most this long are batched across files (asr.BatchOptions.max_clip_s)
-BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group
+BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group (a CPU's group_windows; a GPU's is larger)
 BATCH_MAX_JOBS = 64
 ProgressFn = Callable[[float, int], None]
 TaskResult = tuple[int | None, bool]  # (the run written, stopped before the end)
@@ -165,7 +165,9 @@ class Worker:
         if job is None or not self._batchable(job):
             return [job] if job else []
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
-        while len(group) < BATCH_MAX_JOBS and audio_ms < BATCH_AUDIO_S * 1000 and not self.shutdown.is_set():
+        loaded = self.models.loaded_speech()
+        limit_s = max(BATCH_AUDIO_S, 30.0 * loaded.batch.group_windows) if loaded else BATCH_AUDIO_S
+        while len(group) < BATCH_MAX_JOBS and audio_ms < limit_s * 1000 and not self.shutdown.is_set():
             more = self._claim(like=job)
             if more is None:
                 break

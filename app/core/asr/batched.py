@@ -22,7 +22,6 @@ from app.core.asr import hallucination, inaudible
 from app.core.asr.decoder import BatchDecoder, DecodeOutput
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.packing import (
-    DEFAULT_BATCH,
     ENCODER_FRAMES,
     BatchOptions,
     Packer,
@@ -185,9 +184,9 @@ class PackedDecoder:
     what follows exactly as before). Memory stays bounded by one group.
     """
 
-    def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions = DEFAULT_BATCH) -> None:
-        self.decoder = BatchDecoder(engine, options, batch)
-        self.batch = batch
+    def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions | None = None) -> None:
+        self.batch = batch or engine.batch  # by default, the device's (device.plan)
+        self.decoder = BatchDecoder(engine, options, self.batch)
         self.allowed = tuple(engine.check_language(c) for c in options.languages)
 
     def decode(
@@ -241,7 +240,7 @@ def transcribe_source_batched(
     options: TranscribeOptions,
     state: RunState | None = None,
     should_stop: Callable[[], bool] = lambda: False,
-    batch: BatchOptions = DEFAULT_BATCH,
+    batch: BatchOptions | None = None,
 ) -> Iterator[ChunkDone]:
-    """transcribe_source with the packed decoder and these batch options."""
+    """transcribe_source with the packed decoder and these batch options (by default the device's)."""
     return transcribe_source(engine, source, options, state, should_stop, PackedDecoder(engine, options, batch))

@@ -17,7 +17,6 @@ from app.core.asr.batched import Stopped, decode_pieces, transcribe_source_batch
 from app.core.asr.decoder import BatchDecoder
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.packing import (
-    DEFAULT_BATCH,
     WINDOW_SAMPLES,
     BatchOptions,
     Piece,
@@ -50,7 +49,7 @@ def transcribe_clips(
     engine: WhisperEngine,
     sources: Iterable[SourceInfo],
     options: TranscribeOptions,
-    batch: BatchOptions = DEFAULT_BATCH,
+    batch: BatchOptions | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     on_progress: Callable[[int, float], None] | None = None,
 ) -> Iterator[ClipResult]:
@@ -60,7 +59,9 @@ def transcribe_clips(
     A stereo file to be split by speaker, or one longer than `batch.max_clip_s`,
     is transcribed on its own (batched.transcribe_source_batched) in its turn. Once
     should_stop() is true the results end early, between two steps of a batch.
+    `batch`: by default the device's (engine.batch).
     """
+    batch = batch or engine.batch
     decoder = BatchDecoder(engine, options, batch)
     forced = engine.check_language(options.language) if options.language else None
     allowed = tuple(engine.check_language(c) for c in options.languages)

@@ -12,8 +12,9 @@ from threadpoolctl import threadpool_limits
 from app.core import models
 from app.core.asr import fw_internals as fw
 from app.core.asr.fw_internals import WhisperModel
+from app.core.asr.packing import BatchOptions, batch_for
 from app.core.asr.speech import SpeechChunk
-from app.core.device import Placement, choose
+from app.core.device import Placement, choose, load_with_fallback
 from app.core.errors import LanguageError, ModelError
 from app.core.media import SAMPLE_RATE
 from app.core.options import TranscribeOptions
@@ -32,19 +33,23 @@ class WhisperEngine:
         _offline_environment()
         models.check_whisper_folder(model_dir)
         try:
-            self.model = WhisperModel(
+            self.model, self.placement = load_with_fallback(placement, lambda p: WhisperModel(
                 str(model_dir),
-                device=placement.device,
-                compute_type=placement.compute_type,
-                cpu_threads=placement.threads_per_replica,
-                num_workers=placement.replicas,
+                device=p.device,
+                compute_type=p.compute_type,  # the first of its preference the device accepts
+                cpu_threads=p.threads_per_replica,
+                num_workers=p.replicas,
                 local_files_only=True,
-            )
+            ))
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"model {model_dir} could not be loaded: {exc}") from None
-        self.placement = placement
         self.info: ModelInfo = models.model_info(model_dir)
         self.silence_states: dict[int, np.ndarray] = {}  # the batched decoder's encoder states of silence, kept between batches
+
+    @property
+    def batch(self) -> BatchOptions:
+        """How pieces are batched on this device (decode batch and group sizes from the placement)."""
+        return batch_for(self.placement)
 
     @property
     def multilingual(self) -> bool:

@@ -11,11 +11,12 @@ loud one would otherwise sink into the floor of the window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from app.core.asr.speech import SpeechChunk
+from app.core.device import Placement
 from app.core.media import SAMPLE_RATE
 from app.core.types import Segment
 
@@ -38,7 +39,12 @@ class BatchOptions:
     group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
 
 
-DEFAULT_BATCH = BatchOptions()
+DEFAULT_BATCH = BatchOptions()  # a CPU's
+
+
+def batch_for(placement: Placement) -> BatchOptions:
+    """The batch options for a device: its decode batch and group of windows (device.plan)."""
+    return replace(DEFAULT_BATCH, decode_batch=placement.decode_batch, group_windows=placement.group_windows)
 
 
 @dataclass

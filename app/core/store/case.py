@@ -81,9 +81,16 @@ class Case:
         self.write_head()
 
     def write_head(self) -> None:
+        """The head file, written under the store's write lock: every process appends and
+        writes the head in the lock's order, so the last file written names the last entry
+        (never a stale head written after a newer one by a slower process)."""
         try:
-            write_head_file(self.folder, self.audit.head())
-        except sqlite3.Error:
+            if self.conn.in_transaction:
+                write_head_file(self.folder, self.audit.head())
+                return
+            with db.transaction(self.conn):
+                write_head_file(self.folder, self.audit.head())
+        except (sqlite3.Error, StoreError):
             pass  # a closed or broken store: the head file keeps its last value
 
     # ------------------------------------------------------------ exhibits

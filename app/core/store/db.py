@@ -43,6 +43,9 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         migrate(conn)
+    except StoreError:
+        conn.close()
+        raise
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
@@ -50,16 +53,28 @@ def connect(case_dir: Path) -> sqlite3.Connection:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    if current > schema_version():
-        raise StoreError(f"the case store is from a newer Parley (schema {current})")
-    for number, path in migrations():
-        if number <= current:
-            continue
-        with transaction(conn):
+    """Apply the migrations the store lacks, all in one write transaction.
+
+    The version is read again once the write lock is held (BEGIN IMMEDIATE): of several
+    processes opening a new case at once, one migrates and the others wait, then find
+    the schema up to date, never applying a migration twice."""
+    if _version(conn) == schema_version():
+        return  # up to date: no write lock needed
+    with transaction(conn):
+        current = _version(conn)
+        for number, path in migrations():
+            if number <= current:
+                continue
             for statement in _statements(path.read_text(encoding="utf-8")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={number}")
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if current > schema_version():
+        raise StoreError(f"the case store is from a newer Parley (schema {current})")
+    return current
 
 
 def _statements(script: str) -> Iterator[str]:

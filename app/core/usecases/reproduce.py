@@ -13,13 +13,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.asr import load_engine, transcribe_clips, transcribe_source
+from app.core.asr import load_engine, transcribe_clips, transcribe_source_batched
 from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.errors import ModelError, ParleyError
 from app.core.hashing import sha256_file
 from app.core.media import probe
 from app.core.options import TranscribeOptions, from_dict
 from app.core.store import Case
+from app.core.transcription import recorded_batch
 from app.core.types import Segment, SourceInfo
 
 SPEECH_TASKS = ("transcribe", "translate")
@@ -76,12 +77,13 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None) -> Re
                          f"against {transcript.model.sha256[:16]}...); import the recorded model first")
     source = _original(case, transcript.source.sha256)
     batch = case.run(run_id).state.get("batch")
+    sizes = recorded_batch(transcript.settings)  # the batching recorded, not this device's
     if batch:
         sources = [source if sha == source.sha256 else _original(case, sha) for sha in batch]
-        results = {r.source.sha256: r for r in transcribe_clips(engine, sources, options)}
+        results = {r.source.sha256: r for r in transcribe_clips(engine, sources, options, sizes)}
         rerun = list(results[source.sha256].segments)
     else:
-        rerun = [s for done in transcribe_source(engine, source, options) for s in done.segments]
+        rerun = [s for done in transcribe_source_batched(engine, source, options, batch=sizes) for s in done.segments]
     rerun = _speakers(transcript.settings, source, tuple(rerun), options, Path(engine.info.path))
     return _compare(run_id, list(case.segments(run_id)), rerun)
 
