@@ -144,10 +144,12 @@ class QueueRunner:
         self.outcome = RunOutcome()
         self.progress: QueueProgress | None = None
 
-    def run(self, until: set[int] | None = None) -> RunOutcome:
+    def run(self, until: set[int] | None = None, supervisor: Supervisor | None = None) -> RunOutcome:
+        """Work the queue (or until the `until` jobs end) in `supervisor`'s worker, started
+        here if not given (a caller that starts one early overlaps the model load with intake)."""
         queue = JobQueue(self.case.conn)
         self.progress = QueueProgress(self._planned(queue, until), self.announce)
-        supervisor = Supervisor(self.case_dir)
+        supervisor = supervisor or Supervisor(self.case_dir)
         try:
             supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until)
             self.outcome.gave_up = supervisor.gave_up

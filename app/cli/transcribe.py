@@ -22,9 +22,11 @@ from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_inputs
 from app.core.evidence_paths import check_outside_evidence
 from app.core.intake import Found, record_met
+from app.core.options import to_dict
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+from app.worker.supervisor import Supervisor
 
 
 def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
@@ -52,7 +54,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     check_out_dir(args.out, sources)
     names = output_basenames([f.path for f in usable])
     case = open_case(args)
+    # The worker starts now and loads the model while the inputs are hashed and queued.
+    supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options)})
     try:
+        supervisor.start()
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, queue.top_priority() + 1)
         record_met(case, met, {q.path: q.exhibit_id for q in queued})
@@ -65,15 +70,18 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 write_exports(case, job.run_id, args.out, formats, names[path])
 
         pending = {j for j in inputs_of if queue.get(j).state != "done"}
+        if not pending:
+            supervisor.stop(timeout=0)  # all done before: the worker started early is not needed
         for job_id in inputs_of.keys() - pending:  # done before, by an equal job: export only
             export(queue.get(job_id))
         if pending:
             runner = QueueRunner(case, case_dir(args), export, lambda job: inputs_of.get(job.id, []))
-            outcome = runner.run(until=pending)
+            outcome = runner.run(until=pending, supervisor=supervisor)
             if outcome.failed or outcome.cancelled or outcome.gave_up:
                 status = FAILED
             status = max(status, _report_unfinished(queue, pending, inputs_of, outcome, export))
     finally:
+        supervisor.stop()
         case.close()
     return status
 
