@@ -86,7 +86,7 @@ def _rss(process: psutil.Process) -> int:
 def run_parley(files: list[Path], model: str, threads: int, extra: tuple[str, ...] = ()) -> Timed:
     from app.core.usecases.exporting import output_basenames
 
-    with tempfile.TemporaryDirectory(prefix="parley-e2e-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="parley-e2e-", dir=_scratch()) as tmp:
         out, case = Path(tmp) / "out", Path(tmp) / "case"
         wall, cpu, peak = timed(parley_command(files, out, case, model, threads, extra))
         names = output_basenames([str(f) for f in files])
@@ -99,7 +99,7 @@ def run_parley(files: list[Path], model: str, threads: int, extra: tuple[str, ..
 
 
 def run_peer(files: list[Path], model: str, threads: int) -> Timed:
-    with tempfile.TemporaryDirectory(prefix="peer-e2e-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="peer-e2e-", dir=_scratch()) as tmp:
         out = Path(tmp) / "out"
         wall, cpu, peak = timed(peer_command(files, out, model, threads))
         texts, languages = {}, {}
@@ -115,3 +115,10 @@ def spread(values: list[float]) -> tuple[float, float, float]:
     middle = len(ordered) // 2
     median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
     return median, ordered[0], ordered[-1]
+
+
+def _scratch() -> Path:
+    """Cases and outputs go under bench/out/: never beside the evidence (Parley refuses that)."""
+    folder = ROOT / "bench" / "out"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -50,35 +50,49 @@ def save(widget, name: str) -> None:  # type: ignore[no-untyped-def]
     print(path)
 
 
-def main() -> int:
+def options() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default="base")
     parser.add_argument("--models-dir", default=str(REPO / "models"))
-    args = parser.parse_args()
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
+    return parser.parse_args()
 
+
+def open_window(args: argparse.Namespace, prefix: str, extra: dict | None = None):  # type: ignore[no-untyped-def]
+    """A QApplication and the real window at 1280x800 over a new case in a throw-away folder:
+    (app, window, case, settings, folder)."""
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.core import editing
     from app.core.store import Case
     from app.gui.main_window import MainWindow
-    from app.gui.settings_dialog import SettingsDialog
 
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
-    work = Path(tempfile.mkdtemp(prefix="parley-shots-"))
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     OUT.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(work / "parley.ini"), QSettings.Format.IniFormat)
     for key, value in {"transcribe/model": args.model, "transcribe/threads": 2,
-                       "models/dir": args.models_dir, "user/name": "A. Typist",
-                       "intake/auto_transcribe": False}.items():
+                       "models/dir": args.models_dir, "user/name": "A. Typist", **(extra or {})}.items():
         settings.setValue(key, value)
     case = Case.open(work / "case")
     window = MainWindow(case, settings)
     window.resize(1280, 800)
     window.show()
     pump(1.0)
+    return app, window, case, settings, work
+
+
+def main() -> int:
+    args = options()
+    from PySide6.QtCore import QSettings
+
+    from app.core import editing
+    from app.core.store import Case
+    from app.gui.main_window import MainWindow
+    from app.gui.settings_dialog import SettingsDialog
+
+    _, window, case, settings, work = open_window(args, "parley-shots-", {"intake/auto_transcribe": False})
 
     names = ["interview_stereo.wav", "en_voicenote.opus", "de_voicenote.opus", "pl_voicenote.opus"]
     window.add_paths([str(MEDIA / n) for n in names])

@@ -9,11 +9,8 @@ saves resources/screenshots/10-chat-timeline.png and 11-search-panel.png (1280x8
 
 from __future__ import annotations
 
-import argparse
-import os
 import shutil
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -21,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "packaging"))  # beside it (PyPI's `packaging` owns that name)
 
-from screenshots import MEDIA, OUT, pump, save, wait_until
+from screenshots import MEDIA, open_window, options, pump, save, wait_until
 
 NOTES = {"00000002-AUDIO-2024-03-13-08-03-40.opus": "en_voicenote.opus",
          "PTT-20240313-WA0003.ogg": "es_voicenote.ogg",
@@ -51,33 +48,9 @@ def build_zip(folder: Path) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default="base")
-    parser.add_argument("--models-dir", default=str(REPO / "models"))
-    args = parser.parse_args()
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
-
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from app.core.store import Case
     from app.core.store.jobs import JobQueue
-    from app.gui.main_window import MainWindow
 
-    app = QApplication(sys.argv[:1])
-    app.setStyle("Fusion")
-    work = Path(tempfile.mkdtemp(prefix="parley-chat-shots-"))
-    OUT.mkdir(parents=True, exist_ok=True)
-    settings = QSettings(str(work / "parley.ini"), QSettings.Format.IniFormat)
-    for key, value in {"transcribe/model": args.model, "transcribe/threads": 2,
-                       "models/dir": args.models_dir, "user/name": "A. Typist"}.items():
-        settings.setValue(key, value)
-    case = Case.open(work / "case")
-    window = MainWindow(case, settings)
-    window.resize(1280, 800)
-    window.show()
-    pump(1.0)
-
+    app, window, case, _, work = open_window(options(), "parley-chat-shots-")
     window.chats.add_exports([str(build_zip(work))])
     wait_until(lambda: window.chats.last_intake is not None, 120, "the chat export")
     jobs, queue = window.chats.last_intake.jobs, JobQueue(case.conn)
