@@ -60,7 +60,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.core import editing
+    from app.core.editing import operations as editing
     from app.core.store import Case
     from app.gui.main_window import MainWindow
     from app.gui.settings_dialog import SettingsDialog
