@@ -41,7 +41,7 @@ from common import (
 )
 
 from app.core.asr import load_engine, transcribe_source
-from app.core.media import probe
+from app.core.media.decode import probe
 from app.core.options import TranscribeOptions
 from app.evaluation import wer
 

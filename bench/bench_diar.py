@@ -42,7 +42,7 @@ from pyannote.core import Segment as Span
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 from app.core.diarize import diarize
-from app.core.media import read_all
+from app.core.media.decode import read_all
 
 warnings.filterwarnings("ignore", message=".*'uem' was approximated.*")
 MODEL = ROOT / "models" / "speaker-campplus"
@@ -141,7 +141,7 @@ def memory_check() -> None:
 def asr_cost(paths: list[Path]) -> None:
     """Process CPU seconds per audio minute of transcribing with base, 2 threads, against ours."""
     from app.core.asr import load_engine, transcribe_source
-    from app.core.media import probe
+    from app.core.media.decode import probe
     from app.core.options import TranscribeOptions
 
     options = TranscribeOptions(model="base", threads=2, device="cpu", compute_type="int8")

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app.core.errors import ParleyError
-from app.core.mt import TextTranslator, load_translator
+from app.core.translation.engine import TextTranslator, load_translator
 
 REFERENCE = "eng_Latn"
 
@@ -151,7 +151,7 @@ def whisper_translate(engine, path: Path, language: str | None, options) -> str:
     from dataclasses import replace
 
     from app.core.asr import transcribe_source
-    from app.core.media import probe
+    from app.core.media.decode import probe
 
     opts = replace(options, language=language)
     texts = [

@@ -26,8 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.core.diarize import diarize
 from app.core.diarize.profiles import enrol, match
-from app.core.media import read_all
-from app.core.models import default_models_dir
+from app.core.media.decode import read_all
+from app.core.models.catalogue import default_models_dir
 
 
 def shared() -> Path:

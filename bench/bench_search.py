@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import editing
-from app.core.provenance import software_info
+from app.core.editing import operations as editing
+from app.core.evidence.provenance import software_info
 from app.core.search import count, search
 from app.core.search.entities import case_entities
 from app.core.store import Case

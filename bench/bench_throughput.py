@@ -94,7 +94,7 @@ def short_clips() -> list[EvalItem]:
 
 
 def run_short(args) -> dict:
-    from app.core.media import probe
+    from app.core.media.decode import probe
     from app.core.options import TranscribeOptions
 
     items = short_clips()
@@ -255,7 +255,7 @@ def build_long(seconds: float, path: Path) -> tuple[Path, str]:
     """Concatenate the English parts in a loop (16 kHz mono 16-bit WAV); returns it and its reference."""
     import numpy as np
 
-    from app.core.media import read_all
+    from app.core.media.decode import read_all
 
     ref_path = path.with_suffix(".ref.txt")
     if path.is_file() and ref_path.is_file():
@@ -283,7 +283,7 @@ def build_long(seconds: float, path: Path) -> tuple[Path, str]:
 def run_long_child(args) -> dict:
     """In its own process: transcribe one long file, report speed, WER and peak RSS."""
     from app.core.asr import ChunkByChunk, load_engine, transcribe_source
-    from app.core.media import probe
+    from app.core.media.decode import probe
     from app.core.options import TranscribeOptions
 
     path = Path(args.child_file)

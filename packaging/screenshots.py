@@ -87,7 +87,7 @@ def main() -> int:
     args = options()
     from PySide6.QtCore import QSettings
 
-    from app.core import editing
+    from app.core.editing import operations as editing
     from app.core.store import Case
     from app.gui.main_window import MainWindow
     from app.gui.settings_dialog import SettingsDialog

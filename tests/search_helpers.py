@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from app.core.provenance import software_info
+from app.core.evidence.provenance import software_info
 from app.core.store import Case
 from app.core.types import ModelInfo, Segment, SourceInfo
 

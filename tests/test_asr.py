@@ -6,7 +6,7 @@ import pytest
 
 from app.core.asr import RunState, transcribe_source
 from app.core.errors import LanguageError
-from app.core.media import probe
+from app.core.media.decode import probe
 from app.core.options import TranscribeOptions
 from app.evaluation import wer
 from tests.conftest import MEDIA

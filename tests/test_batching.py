@@ -14,7 +14,7 @@ from app.core.asr import (
     transcribe_source_batched,
 )
 from app.core.asr.tokens import is_looping as _looping
-from app.core.media import probe
+from app.core.media.decode import probe
 from app.core.options import TranscribeOptions
 from app.evaluation import normalise, wer
 from tests.conftest import MEDIA, SHARED

@@ -21,7 +21,7 @@ FILES = ("en_voicenote.opus", "de_voicenote.opus", "es_voicenote.ogg", "pl_voice
 def _open_and_add(folder: str, media: str, copies: list[str], barrier, errors) -> None:
     """A process of its own: open the case the moment the others do, add one exhibit, then
     link it at its copies' paths (each an audited write of its own)."""
-    from app.core.media import probe
+    from app.core.media.decode import probe
 
     source = probe(media)
     barrier.wait(timeout=60)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.chats import Message, decode, parse_text, sniff_text
+from app.core.chats.text_intake import split_paragraphs
 from app.core.chats.translate import translate_messages
-from app.core.mt import SentenceTranslation, load_translator
-from app.core.text_intake import split_paragraphs
+from app.core.translation.engine import SentenceTranslation, load_translator
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -124,8 +124,8 @@ def test_translate_with_the_tiny_model():
 
 
 def test_text_intake_records_each_container_by_its_own_name(tmp_path):
+    from app.core.chats.text_intake import classify, import_text
     from app.core.store import Case
-    from app.core.text_intake import classify, import_text
 
     chats = FIXTURES / "chats"
     case = Case.open(tmp_path / "case")

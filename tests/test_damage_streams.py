@@ -9,8 +9,8 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from app.core.damage import Timeline, clock, format_damaged, merge
-from app.core.media import probe, read_all
+from app.core.media.damage import Timeline, clock, format_damaged, merge
+from app.core.media.decode import probe, read_all
 from app.core.options import TranscribeOptions
 from tests.conftest import MEDIA
 

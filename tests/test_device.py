@@ -11,11 +11,11 @@ import pytest
 from app.core.asr import load_engine
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.packing import DEFAULT_BATCH
-from app.core.device import DeviceInfo, Placement, choose, load_with_fallback, plan
+from app.core.asr.runs import batch_settings, recorded_batch, settings_for
 from app.core.errors import ModelError, ParleyError
-from app.core.mt import _load_ctranslate2, find_model_files, load_translator
+from app.core.models.device import DeviceInfo, Placement, choose, load_with_fallback, plan
 from app.core.options import TranscribeOptions, to_dict
-from app.core.transcription import batch_settings, recorded_batch, settings_for
+from app.core.translation.engine import _load_ctranslate2, find_model_files, load_translator
 
 CPU_TYPES = frozenset({"int8", "int8_float32", "float32"})
 AMPERE_TYPES = frozenset({"float32", "float16", "bfloat16", "int8", "int8_float32", "int8_float16", "int8_bfloat16"})

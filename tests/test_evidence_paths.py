@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import EvidenceWriteError
-from app.core.evidence_paths import check_outside_evidence
+from app.core.evidence.paths import check_outside_evidence
 from tests.conftest import MEDIA, REPO
 
 

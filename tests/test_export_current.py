@@ -9,9 +9,9 @@ import json
 from docx import Document
 from pypdf import PdfReader
 
-from app.core import editing
-from app.core.media import probe
-from app.core.provenance import software_info
+from app.core.editing import operations as editing
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.types import ModelInfo, Segment, Word
 from tests.conftest import MEDIA

@@ -20,7 +20,7 @@ pytest.importorskip("PySide6.QtMultimedia")
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.store import Case
 from tests.conftest import MEDIA
 
@@ -335,7 +335,7 @@ def test_export_in_every_format_and_refusal_beside_the_evidence(qtbot, gui, tmp_
 
 
 def test_translation_side_by_side(qtbot, gui):
-    from app.core.provenance import software_info
+    from app.core.evidence.provenance import software_info
     from app.core.types import ModelInfo, Segment
 
     case = gui.case

@@ -49,7 +49,7 @@ def test_the_header_typed_in_the_dialog_reaches_the_case_and_the_pdf(qtbot, win,
 
 def test_export_from_the_translation_tab_writes_the_translation_side_by_side(qtbot, win, tmp_path,  # noqa: F811
                                                                             monkeypatch):
-    from app.core.provenance import software_info
+    from app.core.evidence.provenance import software_info
     from app.core.types import ModelInfo, Segment
 
     case = win.case

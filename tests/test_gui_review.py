@@ -14,7 +14,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from app.core import editing
+from app.core.editing import operations as editing
 from tests import gui_case
 from tests.gui_case import build_case, inside, open_exhibit, settings
 
@@ -188,7 +188,7 @@ def test_translate_action_with_a_model_picker(qtbot, qapp, win, tmp_path, monkey
 
 
 def test_translation_view_shows_speakers_flags_and_language_names(qtbot, win):
-    from app.core.provenance import software_info
+    from app.core.evidence.provenance import software_info
     from app.core.types import FLAG_LENGTH_LONG, ModelInfo, Segment
     from tests.gui_case import INTERVIEW
 

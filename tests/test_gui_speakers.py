@@ -12,7 +12,7 @@ pytest.importorskip("PySide6.QtMultimedia")
 
 from PySide6.QtGui import QColor
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.speakers import profile_list
 from app.core.usecases import speakers as usecase

@@ -19,10 +19,10 @@ pytest.importorskip("PySide6.QtWidgets")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
-from app.core.translation import TASK as TEXT_TRANSLATE
+from app.core.translation.runs import TASK as TEXT_TRANSLATE
 from app.gui.timeline_view import MESSAGE, PLAY, SYSTEM_COLOUR, TRANSLATION, WHEN, WRITTEN
 from tests.conftest import MEDIA
 from tests.gui_case import add_run, boxes, segment, settings  # noqa: F401 - boxes: the autouse fixture

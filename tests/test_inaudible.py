@@ -40,7 +40,7 @@ def media_run(tmp_path_factory, models_dir):
 def clip_run(tmp_path_factory, models_dir):
     """First sentence, 2 s silence, the second sentence reversed (7.04-11.84 s), 2 s silence,
     the third sentence, 2 s silence, then 0.5 s of the first sentence reversed (a blip)."""
-    from app.core.media import read_all
+    from app.core.media.decode import read_all
 
     root = tmp_path_factory.mktemp("clip")
     a, b, c = (read_all(SPEECH / n)[0] for n in ("SONAR__audio_1.wav", "SONAR__audio_2.wav",
@@ -132,7 +132,7 @@ def test_exhibit_status_is_language_uncertain_for_speech_and_no_speech_for_noise
 def test_typing_into_an_inaudible_segment_makes_it_text(media_run, tmp_path, qapp):
     from PySide6.QtCore import Qt
 
-    from app.core import editing
+    from app.core.editing import operations as editing
     from app.core.export import get_exporter
     from app.core.store import Case
     from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core import intake
-from app.core.intake import find_media, record_met
+from app.core.media import intake
+from app.core.media.intake import find_media, record_met
 from app.core.names import output_names, printable, safe_basename
 from app.core.store import Case
 from app.core.store.intake_log import intake_entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.errors import LanguageError
-from app.core.langcodes import (
+from app.core.translation.langcodes import (
     FLORES_NAMES,
     M2M100_CODES,
     NLLB_CODES,

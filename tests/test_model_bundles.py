@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import model_bundles, models
 from app.core.errors import ModelError
+from app.core.models import bundles as model_bundles
+from app.core.models import catalogue as models
 from tests.conftest import REPO
 
 FILES = {"model.bin": b"\x00weights\x01" * 100, "config.json": b'{"x": 1}\n'}

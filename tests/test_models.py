@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import model_bundles, models
 from app.core.errors import ModelError
+from app.core.models import bundles as model_bundles
+from app.core.models import catalogue as models
 
 
 def test_wheel_models_are_installed_with_manifests(models_dir):

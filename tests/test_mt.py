@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import LanguageError, ModelError
-from app.core.mt import (
+from app.core.translation.engine import (
     SentenceTranslation,
     TextTranslator,
     decode_target,

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from app.cli.main import main
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.errors import StoreError
 from app.core.export import get_exporter
 from app.core.export.record import mark_uncertain, settings_in_words

@@ -1,9 +1,10 @@
-"""Uncertain words and the reviewed marks (app.core.review), without Qt."""
+"""Uncertain words and the reviewed marks (app.core.editing.review), without Qt."""
 
 from __future__ import annotations
 
-from app.core import editing, review
-from app.core.provenance import software_info
+from app.core.editing import operations as editing
+from app.core.editing import review
+from app.core.evidence.provenance import software_info
 from app.core.types import FLAG_LOW_CONFIDENCE, ModelInfo, Segment, Word
 
 

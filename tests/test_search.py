@@ -10,12 +10,12 @@ import sys
 
 import pytest
 
-from app.core import editing
+from app.core.chats.text_intake import import_text
+from app.core.editing import operations as editing
 from app.core.errors import StoreError
 from app.core.search import count, folding, search
 from app.core.search.query import parse
 from app.core.store import Case, db, search_index
-from app.core.text_intake import import_text
 from tests.conftest import REPO
 from tests.search_helpers import SEGMENT_MS, add_exhibit, add_run
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.store import Case
 from tests.conftest import MEDIA, REPO
 

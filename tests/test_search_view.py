@@ -8,7 +8,7 @@ pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import Qt
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.gui.search_view import SearchView
 from tests.search_helpers import SEGMENT_MS, add_exhibit, add_run
 

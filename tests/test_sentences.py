@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.sentences import join_sentences, split_long, split_sentences
+from app.core.translation.sentences import join_sentences, split_long, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -15,16 +15,16 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from app.core import editing
+from app.core.asr.runs import _diarise
 from app.core.diarize.engine import DiarizeError
 from app.core.diarize.profiles import MATCH_THRESHOLD
-from app.core.intake import find_media
+from app.core.editing import operations as editing
+from app.core.editing.speaker_edits import merge_speakers, split_speaker
+from app.core.evidence.provenance import software_info
+from app.core.media.intake import find_media
 from app.core.options import TranscribeOptions
-from app.core.provenance import software_info
-from app.core.speaker_edits import merge_speakers, split_speaker
 from app.core.store import Case
 from app.core.store.speakers import profile_list, run_voiceprints
-from app.core.transcription import _diarise
 from app.core.types import ModelInfo, Segment
 from app.core.usecases import speakers as usecase
 from tests.conftest import MODELS, SHARED

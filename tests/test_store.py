@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from app.core.media import probe
-from app.core.provenance import software_info
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.store.db import schema_version
 from app.core.types import ModelInfo, Segment, Word

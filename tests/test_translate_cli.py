@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from app.core.chats.text_intake import split_chat_speaker
 from app.core.store import Case
-from app.core.text_intake import split_chat_speaker
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Word
 from tests.conftest import MEDIA, REPO
 

@@ -14,19 +14,19 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.core.errors import LanguageError, MediaError, ParleyError
-from app.core.model_cache import ModelCache
-from app.core.mt import SentenceTranslation, load_translator
-from app.core.options import TranslateOptions, from_dict
-from app.core.store import Case
-from app.core.text_intake import (
+from app.core.chats.text_intake import (
     FLAG_CHAT_MEDIA,
     FLAG_CHAT_SYSTEM,
     import_text,
     import_transcript_json,
     split_chat_speaker,
 )
-from app.core.translation import (
+from app.core.errors import LanguageError, MediaError, ParleyError
+from app.core.models.cache import ModelCache
+from app.core.options import TranslateOptions, from_dict
+from app.core.store import Case
+from app.core.translation.engine import SentenceTranslation, load_translator
+from app.core.translation.runs import (
     TASK,
     NoTranscriptError,
     SameLanguageError,
@@ -236,7 +236,7 @@ def test_suspicious_length_is_flagged_not_hidden(case, nllb, monkeypatch):
 
 
 def test_edited_transcript_is_what_gets_translated(case, nllb):
-    editing = pytest.importorskip("app.core.editing")
+    editing = pytest.importorskip("app.core.editing.operations")
     parent = stored_transcript(case)
     first = editing.segment_ids(case, parent)[0]
     editing.edit_text(case, parent, first, "Gdzie byłeś wczoraj?", actor="tester")

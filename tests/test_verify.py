@@ -9,9 +9,9 @@ import sqlite3
 import pytest
 
 from app.cli import main
-from app.core import editing
-from app.core.media import probe
-from app.core.provenance import software_info
+from app.core.editing import operations as editing
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.store.audit import _entry_hash
 from app.core.types import ModelInfo, Segment

@@ -1,11 +1,11 @@
-"""The peak envelope behind the waveform view (app.core.waveform). No Qt."""
+"""The peak envelope behind the waveform view (app.core.media.waveform). No Qt."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from app.core.media import probe
-from app.core.waveform import Envelope, cache_path, compute_envelope, load_or_compute
+from app.core.media.decode import probe
+from app.core.media.waveform import Envelope, cache_path, compute_envelope, load_or_compute
 from tests.conftest import MEDIA
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.media import probe
+from app.core.media.decode import probe
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
@@ -47,7 +47,7 @@ def long_wav(tmp_path_factory) -> Path:
 def reference(long_wav, models_dir, tmp_path_factory) -> list[tuple[int, int, str]]:
     """The segments of an uninterrupted run, in-process, same model and settings."""
     from app.core.asr import load_engine
-    from app.core.transcription import transcribe_exhibit
+    from app.core.asr.runs import transcribe_exhibit
 
     case = Case.open(tmp_path_factory.mktemp("ref") / "case")
     exhibit, _ = case.add_exhibit(probe(long_wav))
@@ -210,7 +210,7 @@ def test_dependent_jobs_run_after_their_parent_export_and_translate(case, superv
     assert queue.get(export).state == "done" and queue.get(export).run_id == queue.get(parent).run_id
     assert sorted(f.name for f in out.iterdir()) == [
         "en_voicenote.json", "en_voicenote.manifest.json", "en_voicenote.srt"]
-    if importlib.util.find_spec("app.core.translation") is None:
+    if importlib.util.find_spec("app.core.translation.runs") is None:
         job = queue.get(translate)
         assert job.state == "failed" and job.error == "translation is not available in this installation"
 

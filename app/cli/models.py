@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, fail
-from app.core import devmodels, model_bundles, models
+from app.core.models import bundles as model_bundles
+from app.core.models import catalogue as models
+from app.core.models import devmodels
 
 
 def cmd_models(args: argparse.Namespace) -> int:

@@ -25,8 +25,8 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.progress import QueueRunner, RunOutcome
-from app.core.evidence_paths import check_outside_evidence
-from app.core.intake import Found, find_media, nothing_to_transcribe, record_met
+from app.core.evidence.paths import check_outside_evidence
+from app.core.media.intake import Found, find_media, nothing_to_transcribe, record_met
 from app.core.names import printable
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue

@@ -16,7 +16,7 @@ import sys
 
 from app.cli.common import FAILED, OK, add_case_option, fail, open_case
 from app.core.diarize.profiles import MATCH_THRESHOLD
-from app.core.editing import current_segments
+from app.core.editing.operations import current_segments
 from app.core.errors import ParleyError
 from app.core.store import Case
 from app.core.store.speakers import profile_list

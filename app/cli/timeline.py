@@ -24,9 +24,9 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.progress import QueueRunner
-from app.core import models
 from app.core.chats.intake import TakenIn
 from app.core.export.timeline import parse_timeline_formats
+from app.core.models import catalogue as models
 from app.core.options import TranslateOptions
 from app.core.store import Case
 from app.core.usecases.enqueueing import check_model, translate_options

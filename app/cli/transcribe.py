@@ -20,8 +20,8 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_inputs
-from app.core.evidence_paths import check_outside_evidence
-from app.core.intake import Found, record_met
+from app.core.evidence.paths import check_outside_evidence
+from app.core.media.intake import Found, record_met
 from app.core.options import to_dict
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue

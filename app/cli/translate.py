@@ -27,15 +27,15 @@ from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, case_dir, fail, open_case, parse_formats
 from app.cli.progress import QueueRunner, RunOutcome
+from app.core.chats.text_intake import classify
 from app.core.errors import LanguageError, MediaError, ParleyError
-from app.core.evidence_paths import check_outside_evidence
-from app.core.intake import find_media
-from app.core.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_m2m
-from app.core.models import translation_model
-from app.core.mt import detect_family, find_model_files, read_vocabulary
+from app.core.evidence.paths import check_outside_evidence
+from app.core.media.intake import find_media
+from app.core.models.catalogue import translation_model
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
-from app.core.text_intake import classify
+from app.core.translation.engine import detect_family, find_model_files, read_vocabulary
+from app.core.translation.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_m2m
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
 from app.core.usecases.translating import (
     QueuedTranslation,

@@ -2,7 +2,7 @@
 
 Pattern: the model holds only segment ids (and their cheap time spans) and a
 lazy cache of full segments, filled when a row is first shown. Every edit goes
-through app.core.editing (which writes the revision and the audit log in one
+through app.core.editing.operations (which writes the revision and the audit log in one
 transaction) and returns a Change; the model refreshes just the rows it names,
 or re-reads its id list when rows appeared or went.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.errors import ParleyError
 from app.core.export.base import inaudible_marker
 from app.core.store import Case

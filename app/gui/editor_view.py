@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import editing, segment_edits
+from app.core.editing import operations as editing
+from app.core.editing import segment_edits
 from app.core.store import Exhibit
 from app.core.store.views import case_speakers, latest_speech_run, speech_runs
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel

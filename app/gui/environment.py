@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.core.models import list_models
+from app.core.models.catalogue import list_models
 from app.gui import prefs
 
 
@@ -19,9 +19,9 @@ def preload_modules() -> None:
     the event loop.
     """
     # imported here on purpose (the point of this function); the supervisor pulls in faster-whisper
-    import app.core.intake
-    import app.core.media
-    import app.core.waveform
+    import app.core.media.decode
+    import app.core.media.intake
+    import app.core.media.waveform
     import app.worker.supervisor  # noqa: F401
 
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import editing
-from app.core.intake import find_media
+from app.core.editing import operations as editing
+from app.core.media.intake import find_media
 from app.core.store import Case, Exhibit
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
 from app.gui.intake_panel import NotAddedPanel
@@ -163,7 +163,7 @@ class ExhibitsModel(ColumnsModel):
 
 
 class IntakeSignals(QObject):
-    found = Signal(object)  # app.core.intake.Found
+    found = Signal(object)  # app.core.media.intake.Found
     finished = Signal(int)  # how many found
 
 

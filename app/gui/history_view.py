@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.store import Case
 
 OPERATIONS = {

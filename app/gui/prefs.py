@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.core.models import default_models_dir
+from app.core.models.catalogue import default_models_dir
 from app.core.options import TranscribeOptions
 from app.core.store.audit import current_user
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QMessageBox, QWidget
 
-from app.core import editing, review
+from app.core.editing import operations as editing
+from app.core.editing import review
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.player import Player
 from app.gui.segment_table import SegmentTable

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from app.core.langcodes import language_name
 from app.core.store.views import RunSummary
+from app.core.translation.langcodes import language_name
 
 UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
 RERUN_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "ro", "pt", "ru", "uk", "ar", "tr",

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import segment_edits
+from app.core.editing import segment_edits
+from app.core.editing.review import LOW_PROBABILITY
 from app.core.export.base import inaudible_marker
-from app.core.review import LOW_PROBABILITY
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
 from app.gui.editor_model import INAUDIBLE_FG, SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
 from app.gui.speaker_colours import SpeakerDelegate

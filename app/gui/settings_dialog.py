@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.models import list_models
+from app.core.models.catalogue import list_models
 from app.core.options import CHANNEL_MODES, DEVICES
 from app.gui import prefs
 from app.gui.keys import ACTIONS, binding, set_binding

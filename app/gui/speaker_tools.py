@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import editing, speaker_edits
+from app.core.editing import operations as editing
+from app.core.editing import speaker_edits
 from app.core.errors import ParleyError
 from app.core.usecases import speakers as usecase
 from app.core.usecases.speakers import EnrolPlan, Suggestion

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.models import list_models
+from app.core.models.catalogue import list_models
 from app.gui.run_notice import RERUN_LANGUAGES, safe_language_name
 
 TRANSLATION_FAMILIES = ("nllb", "m2m100")

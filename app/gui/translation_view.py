@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.views import translation_runs
 from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, FLAG_LOW_CONFIDENCE, Segment

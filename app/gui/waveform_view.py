@@ -1,6 +1,6 @@
 """The exhibit's waveform with segment spans and the playhead; click to seek, wheel to zoom.
 
-The envelope is computed by app.core.waveform in a background thread (and cached
+The envelope is computed by app.core.media.waveform in a background thread (and cached
 in the case folder); this widget only paints it.
 """
 
@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.core.waveform import Envelope, load_or_compute
+from app.core.media.waveform import Envelope, load_or_compute
 
 BG = QColor("#1e2430")
 WAVE = QColor("#7fb3ff")

@@ -24,15 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from app.core.asr import transcribe_clips
-from app.core.device import choose
+from app.core.asr.runs import run_for, store_clip, transcribe_exhibit
 from app.core.errors import MediaError, ParleyError
 from app.core.evidence.source_check import check_unchanged
-from app.core.model_cache import Loaded, ModelCache
+from app.core.models.cache import Loaded, ModelCache
+from app.core.models.device import choose
 from app.core.options import ExportOptions, TranscribeOptions, from_dict
 from app.core.store import Case, Exhibit, db
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
-from app.core.transcription import run_for, store_clip, transcribe_exhibit
-from app.core.translation import SameLanguageError, translate_job
+from app.core.translation.runs import SameLanguageError, translate_job
 from app.core.usecases.exporting import export_run
 from app.worker.protocol import (
     CancelJob,

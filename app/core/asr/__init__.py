@@ -16,6 +16,7 @@ which makes a run reproducible and resumable at any unit boundary.
     batched.py       the batched decoder at work; PackedDecoder, transcribe_source
     clips.py         many short files together: transcribe_clips, ClipResult
     hallucination.py guards against invented words
+    runs.py          one exhibit transcribed into the case store, chunk by chunk, resumable
 
 Modules import downwards in that order (clips -> batched -> decoder -> packing,
 pipeline -> engine -> fw_internals); this package only re-exports.

@@ -36,7 +36,7 @@ from app.core.asr.packing import (
 )
 from app.core.asr.pipeline import ChunkDecoder, ChunkDone, RunState, start_state, transcribe_tracks
 from app.core.asr.speech import SpeechChunk
-from app.core.media import SAMPLE_RATE
+from app.core.media.decode import SAMPLE_RATE
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo, Word
 

@@ -26,7 +26,7 @@ from app.core.asr.packing import (
 from app.core.asr.pipeline import plan_tracks
 from app.core.asr.speech import speech_chunks
 from app.core.errors import ParleyError
-from app.core.media import SAMPLE_RATE, read_all
+from app.core.media.decode import SAMPLE_RATE, read_all
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 

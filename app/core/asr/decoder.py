@@ -48,7 +48,7 @@ from app.core.asr.tokens import (
     reopen,
 )
 from app.core.errors import LanguageError
-from app.core.media import SAMPLE_RATE
+from app.core.media.decode import SAMPLE_RATE
 from app.core.options import TranscribeOptions
 
 # Deterministic re-decodes for a piece whose beam search failed Whisper's checks twice, in

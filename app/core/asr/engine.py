@@ -9,14 +9,14 @@ import ctranslate2
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from app.core import models
 from app.core.asr import fw_internals as fw
 from app.core.asr.fw_internals import WhisperModel
 from app.core.asr.packing import BatchOptions, batch_for
 from app.core.asr.speech import SpeechChunk
-from app.core.device import Placement, choose, load_with_fallback
 from app.core.errors import LanguageError, ModelError
-from app.core.media import SAMPLE_RATE
+from app.core.media.decode import SAMPLE_RATE
+from app.core.models import catalogue as models
+from app.core.models.device import Placement, choose, load_with_fallback
 from app.core.options import TranscribeOptions
 from app.core.types import ModelInfo, Segment, Word
 

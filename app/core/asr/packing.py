@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from app.core.asr.speech import SpeechChunk
-from app.core.device import Placement
-from app.core.media import SAMPLE_RATE
+from app.core.media.decode import SAMPLE_RATE
+from app.core.models.device import Placement
 from app.core.types import Segment
 
 WINDOW_SAMPLES = 30 * SAMPLE_RATE

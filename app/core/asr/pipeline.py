@@ -16,11 +16,11 @@ from typing import Protocol
 
 import numpy as np
 
-from app.core import channels as chan
 from app.core.asr import hallucination, inaudible
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.speech import SpeechChunk, speech_chunks
-from app.core.media import AudioReader
+from app.core.media import channels as chan
+from app.core.media.decode import AudioReader
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.asr.fw_internals import VadOptions, speech_timestamps
-from app.core.media import SAMPLE_RATE
+from app.core.media.decode import SAMPLE_RATE
 
 WINDOW_S = 30.0
 BUFFER_S = 180.0

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.clock import utc_now
-from app.core.editing import current_transcript
-from app.core.provenance import software_info
+from app.core.editing.operations import current_transcript
+from app.core.evidence.provenance import software_info
 from app.core.store import Case
 from app.core.store.chats import StoredMessage, chat_messages, stored_chats, translation_runs
-from app.core.translation import TASK as TRANSLATION_TASK
+from app.core.translation.runs import TASK as TRANSLATION_TASK
 from app.core.types import ModelInfo, SourceInfo
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from app.core.chats.records import Message
-from app.core.mt import SentenceTranslation
+from app.core.translation.engine import SentenceTranslation
 
 
 class TextsTranslator(Protocol):

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from app.core.models import write_manifest
+from app.core.models.catalogue import write_manifest
 
 NAME = "speaker-campplus"
 WEIGHTS = "campplus.onnx"

@@ -21,8 +21,8 @@ from app.core.diarize.records import DiarResult
 from app.core.diarize.stream import diarize_blocks
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
-from app.core.media import AudioReader
-from app.core.models import default_models_dir
+from app.core.media.decode import AudioReader
+from app.core.models.catalogue import default_models_dir
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.editing import current_segments, has_working_copy
+from app.core.editing.operations import current_segments, has_working_copy
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.head import read_head_file

@@ -22,7 +22,7 @@ from app.core.export.base import (
     software_text,
     time_code,
 )
-from app.core.langcodes import language_name
+from app.core.translation.langcodes import language_name
 from app.core.types import FLAG_INAUDIBLE, InterviewDetails, Segment, Transcript, Word
 
 STATUS_VERIFIED = "verified"

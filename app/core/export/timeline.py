@@ -23,12 +23,12 @@ from docx.shared import Cm
 from fpdf import FPDF, FontFace
 
 from app.core.chats.timeline import Timeline, TimelineEntry, timeline_dict
+from app.core.evidence.provenance import software_info
 from app.core.export.base import ExportError, safe_write
 from app.core.export.docx import _add_field, _small, _text_width, restamp_zip
 from app.core.export.docx_body import _repeat_as_header, xml_safe
 from app.core.export.docx_body import set_widths as _set_widths
 from app.core.export.pdf import FONT, FONT_FILES, MARGIN_MM, _complex_char, font_path
-from app.core.provenance import software_info
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
 HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core import models
-from app.core.intake import Found
+from app.core.media.intake import Found
+from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
-from app.core.translation import check_language
+from app.core.translation.runs import check_language
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from app.core.clock import utc_now
-from app.core.editing import current_transcript
+from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import write_set
-from app.core.evidence_paths import check_outside_evidence
+from app.core.evidence.paths import check_outside_evidence
 from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names

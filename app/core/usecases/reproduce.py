@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.asr import load_engine, transcribe_clips, transcribe_source_batched
+from app.core.asr.runs import recorded_batch
 from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.errors import ModelError, ParleyError
 from app.core.hashing import sha256_file
-from app.core.media import probe
+from app.core.media.decode import probe
 from app.core.options import TranscribeOptions, from_dict
 from app.core.store import Case
-from app.core.transcription import recorded_batch
 from app.core.types import Segment, SourceInfo
 
 SPEECH_TASKS = ("transcribe", "translate")

@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core import editing
 from app.core.diarize.embedder import SAMPLE_RATE
 from app.core.diarize.engine import DiarizeError, load_embedder
 from app.core.diarize.package import NAME as SPEAKER_MODEL
 from app.core.diarize.pipeline import speaker_model_dir
 from app.core.diarize.profiles import MATCH_THRESHOLD, enrol, suggest
+from app.core.editing import operations as editing
 from app.core.errors import ModelError, ParleyError
-from app.core.media import AudioReader
+from app.core.media.decode import AudioReader
 from app.core.store import Case
 from app.core.store.audit import current_user
 from app.core.store.speakers import (

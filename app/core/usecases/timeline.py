@@ -23,19 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core import models
 from app.core.chats.intake import TakenIn, take_in
 from app.core.chats.timeline import Timeline, build_timeline, untranslated_messages
 from app.core.chats.translate import translate_messages
 from app.core.errors import ChatError
 from app.core.export.timeline import parse_timeline_formats, write_timeline
 from app.core.hashing import sha256_file
-from app.core.intake import Found
-from app.core.mt import load_translator
+from app.core.media.intake import Found
+from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.jobs import JobKind, JobQueue
-from app.core.translation import check_language, same_language, text_language
+from app.core.translation.engine import load_translator
+from app.core.translation.runs import check_language, same_language, text_language
 from app.core.types import ModelInfo
 from app.core.usecases.enqueueing import enqueue
 from app.core.usecases.exporting import check_out_dir

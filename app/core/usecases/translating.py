@@ -18,15 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.core import models
+from app.core.chats.text_intake import import_text, import_transcript_json
 from app.core.errors import LanguageError, ParleyError
-from app.core.langcodes import WHISPER_TO_FLORES, language_name, to_flores
-from app.core.media import probe
+from app.core.media.decode import probe
+from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.jobs import Job, JobKind, JobQueue
-from app.core.text_intake import import_text, import_transcript_json
-from app.core.translation import (
+from app.core.translation.langcodes import WHISPER_TO_FLORES, language_name, to_flores
+from app.core.translation.runs import (
     check_language,
     check_translation_folder,
     resolve_source,

@@ -34,11 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core import models
-from app.core.editing import current_transcript
+from app.core.chats.text_intake import TEXT_TASK, UNTRANSLATED_FLAGS, is_untranslated
+from app.core.editing.operations import current_transcript
 from app.core.errors import LanguageError, ModelError, ParleyError
-from app.core.langcodes import language_name, to_flores
-from app.core.mt import (
+from app.core.evidence.provenance import software_info
+from app.core.models import catalogue as models
+from app.core.store import Case
+from app.core.store.jobs import JobQueue
+from app.core.translation.engine import (
     TextTranslator,
     detect_family,
     find_model_files,
@@ -46,10 +49,7 @@ from app.core.mt import (
     load_translator,
     read_vocabulary,
 )
-from app.core.provenance import software_info
-from app.core.store import Case
-from app.core.store.jobs import JobQueue
-from app.core.text_intake import TEXT_TASK, UNTRANSLATED_FLAGS, is_untranslated
+from app.core.translation.langcodes import language_name, to_flores
 from app.core.types import Segment, Transcript
 
 TASK = "text-translate"

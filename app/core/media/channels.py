@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.core.media import SAMPLE_RATE
+from app.core.media.decode import SAMPLE_RATE
 
 FRAME_S = 0.03
 DOMINANCE_DB = 10.0  # one channel this much louder than the other = that speaker

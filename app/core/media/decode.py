@@ -21,10 +21,10 @@ from pathlib import Path
 import av
 import numpy as np
 
-from app.core import audio_streams
-from app.core.damage import Ranges, Timeline, format_damaged, to_ms
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
+from app.core.media import streams as audio_streams
+from app.core.media.damage import Ranges, Timeline, format_damaged, to_ms
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000

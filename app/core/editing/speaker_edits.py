@@ -1,12 +1,12 @@
 """Speaker edits of a transcript: merge two speakers, split some segments off as a new speaker.
 
-Both are revisions like every other edit (app.core.editing): undoable, with who and when,
+Both are revisions like every other edit (app.core.editing.operations): undoable, with who and when,
 in the audit log. Renaming a speaker and setting one segment's speaker are in editing.
 """
 
 from __future__ import annotations
 
-from app.core.editing import (
+from app.core.editing.operations import (
     Change,
     EditError,
     SegmentDict,

@@ -31,11 +31,17 @@ from pathlib import Path
 import ctranslate2
 import sentencepiece as spm
 
-from app.core import device as devices
 from app.core.errors import LanguageError, ModelError
 from app.core.hashing import sha256_file
-from app.core.langcodes import FLORES_NAMES, language_name, to_flores, to_m2m, uses_spaces
-from app.core.sentences import join_sentences, split_long, split_sentences
+from app.core.models import device as devices
+from app.core.translation.langcodes import (
+    FLORES_NAMES,
+    language_name,
+    to_flores,
+    to_m2m,
+    uses_spaces,
+)
+from app.core.translation.sentences import join_sentences, split_long, split_sentences
 from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, ModelInfo, Segment
 
 EOS = "</s>"

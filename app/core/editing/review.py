@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.core import editing
+from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.views import LowWord, flagged_segments, low_probability_words
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment

@@ -2,7 +2,7 @@
 
 Segments are dicts as the working copy stores them (`app/core/store/working_copy.py`);
 words are [start_ms, end_ms, text, probability]. No store, no I/O: the editing
-operations (`app/core/editing.py`) apply these inside their transactions.
+operations (`app/core/editing/operations.py`) apply these inside their transactions.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core import audio_streams
 from app.core.errors import MediaError
-from app.core.media import probe
+from app.core.media import streams as audio_streams
+from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
 from app.core.types import SourceInfo

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core.errors import ModelError
-from app.core.models import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
+from app.core.models.catalogue import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
 SUMS_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.media import SAMPLE_RATE, AudioReader
+from app.core.media.decode import SAMPLE_RATE, AudioReader
 
 BUCKET_MS = 20
 CACHE_VERSION = 1

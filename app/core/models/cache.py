@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core import models
 from app.core.asr import WhisperEngine, load_engine
-from app.core.mt import TextTranslator
+from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions
-from app.core.translation import load_translation_model
+from app.core.translation.engine import TextTranslator
+from app.core.translation.runs import load_translation_model
 
 
 @dataclass(frozen=True)

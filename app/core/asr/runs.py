@@ -15,9 +15,9 @@ from app.core.asr import BatchOptions, ClipResult, RunState, WhisperEngine, tran
 from app.core.asr.packing import DEFAULT_BATCH
 from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.diarize.pipeline import wanted as diarisation_wanted
+from app.core.evidence.provenance import software_info
 from app.core.evidence.source_check import check_unchanged
 from app.core.options import TranscribeOptions, to_dict
-from app.core.provenance import software_info
 from app.core.store import Case, Exhibit
 from app.core.store.speakers import save_run_voiceprints, voiceprint_digest
 from app.core.types import Segment, SourceInfo

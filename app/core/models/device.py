@@ -16,7 +16,7 @@ from typing import TypeVar
 import ctranslate2
 
 from app.core.errors import ParleyError
-from app.core.gpu_probe import GpuFacts, probe_gpu
+from app.core.models.gpu_probe import GpuFacts, probe_gpu
 
 T = TypeVar("T")
 

@@ -30,8 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from app.core.evidence.content import content_sha256
-from app.core.segment_edits import (
+from app.core.editing.segment_edits import (
     EditError,
     SegmentDict,
     find_pattern,
@@ -39,6 +38,7 @@ from app.core.segment_edits import (
     realign_words,
     split_segment,
 )
+from app.core.evidence.content import content_sha256
 from app.core.store import revisions, working_copy
 from app.core.store.audit import current_user
 from app.core.store.case import Case

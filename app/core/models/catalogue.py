@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import app
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
 from app.core.paths import user_data_dir
@@ -31,7 +32,7 @@ def default_models_dir() -> Path:
     env = os.environ.get("PARLEY_MODELS")
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(app.__file__).resolve().parents[1]  # the folder holding the app package
     if (checkout / "pyproject.toml").is_file():
         return checkout / "models"
     return user_data_dir() / "models"

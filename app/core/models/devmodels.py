@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.core.diarize.package import install_speaker_model
-from app.core.models import write_manifest
+from app.core.models.catalogue import write_manifest
 
 
 def _package_dir(name: str) -> Path | None:
