@@ -160,7 +160,6 @@ class _Translations:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-
     if args.list_languages:
         return list_languages(args.model)
     if not args.inputs or not args.to or args.out is None:
@@ -169,10 +168,6 @@ def cmd_translate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    source = None if args.source in (None, "", "auto") else args.source
-    request = translation_request(args.to, source, args.model, device=args.device,
-                                  compute_type=args.compute_type, threads=args.threads,
-                                  beam_size=args.beam_size)
     formats = (parse_formats(args.format or MEDIA_FORMATS_DEFAULT), parse_formats(args.format or TEXT_FORMATS_DEFAULT))
     inputs = _inputs(args.inputs)
     status = OK
@@ -186,6 +181,10 @@ def cmd_translate(args: argparse.Namespace) -> int:
         return FAILED
     check_outside_evidence("--case", args.case, [*args.inputs, *(i.path for i in usable)])
     check_out_dir(args.out, [*args.inputs, *(i.path for i in usable)])
+    source = None if args.source in (None, "", "auto") else args.source
+    request = translation_request(args.to, source, args.model, device=args.device,  # checks the model folder
+                                  compute_type=args.compute_type, threads=args.threads,
+                                  beam_size=args.beam_size)
     if any(i.kind == "media" for i in usable):
         request = with_speech(request, args.whisper_model)
     case = open_case(args)
