@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.core.diarize.records import Turn, speaker_label
-from app.core.types import Segment, Word
-
-FLAG_OVERLAP = "overlap"  # some of the segment's speech overlaps another speaker
+from app.core.types import FLAG_OVERLAP, Segment, Word
 
 
 def speaker_at(start_ms: int, end_ms: int, turns: Sequence[Turn]) -> tuple[int | None, bool]:

@@ -18,6 +18,7 @@ import numpy as np
 from app.core.diarize.assign import assign_with_labels
 from app.core.diarize.package import NAME as SPEAKER_MODEL
 from app.core.diarize.records import DiarResult
+from app.core.diarize.segmentation import SEGMENTATION_MODEL
 from app.core.diarize.stream import diarize_blocks
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
@@ -28,6 +29,7 @@ from app.core.types import Segment, SourceInfo
 
 VOICE_NOTE_MS = 30_000  # auto: a recording up to this long, sound only, is a voice note: one voice
 MODEL_FILE = "campplus.onnx"
+SEGMENTATION_FILE = "segmentation.onnx"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,11 @@ def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir
             raise ModelError(f"the speaker model ({SPEAKER_MODEL}) is not installed; "
                              "install it with python -m app models install-dev or import its bundle")
         return {"diarization": "skipped: speaker model not installed"}
-    return {"diarization": SPEAKER_MODEL, "diarization_model_sha256": sha256_file(folder / MODEL_FILE)}
+    settings = {"diarization": SPEAKER_MODEL, "diarization_model_sha256": sha256_file(folder / MODEL_FILE)}
+    segmentation = folder.parent / SEGMENTATION_MODEL / SEGMENTATION_FILE
+    if segmentation.is_file():  # overlapped speech and speaker changes (else neither)
+        settings["diarization_segmentation_sha256"] = sha256_file(segmentation)
+    return settings
 
 
 def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options: TranscribeOptions,

@@ -1,0 +1,148 @@
+"""Overlapped speech and speaker changes from the segmentation model's local speakers.
+
+While the recording is read, each 10 s window's local speakers are kept as a few runs
+(window, local speaker, start, end, overlapped), a few dozen bytes per second of speech,
+and the stretches where the windows hear two voices at once as overlap regions. Once
+the voiceprints are clustered, each local speaker is mapped to the global speaker whose
+turns cover its solo speech most, and each overlap region is given to the two global
+speakers heard there: the one whose turn already covers it keeps it, the other gets an
+extra turn flagged `overlap`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.core.diarize.records import Turn
+from app.core.diarize.segmentation import Frames, runs
+
+OVERLAP_SCORE = 0.5  # share of windows hearing two voices at once
+MIN_OVERLAP_MS = 100  # shorter overlaps are not marked
+SPEECH_SCORE = 0.5
+MIN_SPEECH_MS = 250
+MIN_GAP_MS = 100  # speech regions closer than this are one region
+MIN_SOLO_MS = 300  # a local speaker heard alone for less than this makes no speaker change
+
+
+@dataclass(frozen=True)
+class LocalRun:
+    window: int  # global window number
+    speaker: int  # local speaker 0..2 within that window
+    start_ms: int
+    end_ms: int
+    overlapped: bool  # another local speaker talks at the same time
+
+
+@dataclass
+class LocalSpeakers:
+    """What the segmentation model heard, gathered buffer by buffer."""
+
+    runs: list[LocalRun]
+    overlaps: list[tuple[int, int]]
+    windows: int = 0
+
+    @classmethod
+    def empty(cls) -> LocalSpeakers:
+        return cls([], [])
+
+    def take(self, frames: Frames, offset_ms: int, until_ms: int) -> None:
+        """Add the runs and overlaps of `frames` (a buffer starting at offset_ms) ending
+        before until_ms (buffer-relative): the rest is read again with the next buffer."""
+        for window in frames.windows:
+            number = self.windows
+            self.windows += 1
+            talking = window.active.sum(axis=1)
+            for speaker in range(window.active.shape[1]):
+                mask = window.active[:, speaker].astype(bool)
+                for overlapped, part in ((False, mask & (talking == 1)), (True, mask & (talking >= 2))):
+                    for a, b in runs(part):
+                        start, end = _ms(frames, window.first + a), _ms(frames, window.first + b)
+                        if start < until_ms:
+                            self.runs.append(LocalRun(number, speaker, offset_ms + start,
+                                                      offset_ms + min(end, until_ms), overlapped))
+        for a, b in runs(frames.overlap >= OVERLAP_SCORE):
+            start, end = _ms(frames, a), min(_ms(frames, b), until_ms)
+            if end - start >= MIN_OVERLAP_MS:
+                self.overlaps.append((offset_ms + start, offset_ms + end))
+
+    def overlap_turns(self, turns: Sequence[Turn]) -> tuple[Turn, ...]:
+        """Extra turns, flagged overlap, for the second voice of each overlap region."""
+        mapping = self._mapping(turns)
+        extra = []
+        for start, end in self.overlaps:
+            voices = self._voices(start, end, mapping)
+            if len(voices) < 2:
+                continue
+            present = _covering(start, end, turns)
+            for speaker in voices[:2]:
+                if speaker != present:
+                    extra.append(Turn(start, end, speaker, overlap=True))
+        return tuple(extra)
+
+    def _mapping(self, turns: Sequence[Turn]) -> dict[tuple[int, int], int]:
+        """(window, local speaker) -> the global speaker covering its solo speech most."""
+        cover: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for run in self.runs:
+            if run.overlapped:
+                continue
+            for turn in turns:
+                shared = min(run.end_ms, turn.end_ms) - max(run.start_ms, turn.start_ms)
+                if shared > 0:
+                    cover[(run.window, run.speaker)][turn.speaker_index] += shared
+        return {key: max(votes.items(), key=lambda kv: (kv[1], -kv[0]))[0] for key, votes in cover.items()}
+
+    def _voices(self, start: int, end: int, mapping: dict[tuple[int, int], int]) -> list[int]:
+        """Global speakers heard overlapping in [start, end], most heard first."""
+        heard: dict[int, int] = defaultdict(int)
+        for run in self.runs:
+            shared = min(run.end_ms, end) - max(run.start_ms, start)
+            if run.overlapped and shared > 0 and (run.window, run.speaker) in mapping:
+                heard[mapping[(run.window, run.speaker)]] += shared
+        return [s for s, _ in sorted(heard.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def speech_runs(frames: Frames, length: int, rate: int) -> list[tuple[int, int]]:
+    """(start, end) sample indices of speech heard by the segmentation model."""
+    regions: list[tuple[int, int]] = []
+    for a, b in runs(frames.speech >= SPEECH_SCORE):
+        start = max(0, int(frames.time(a) * rate))
+        end = min(length, int(frames.time(b) * rate))
+        if regions and start - regions[-1][1] < MIN_GAP_MS * rate // 1000:
+            regions[-1] = (regions[-1][0], end)
+        else:
+            regions.append((start, end))
+    return [(a, b) for a, b in regions if b - a >= MIN_SPEECH_MS * rate // 1000]
+
+
+def change_points(frames: Frames, rate: int) -> list[int]:
+    """Sample indices where a window's solo local speaker changes to another, each side
+    heard alone for at least MIN_SOLO_MS (a blip of another voice is no change)."""
+    shortest = MIN_SOLO_MS / 1000 / frames.step_s
+    points = []
+    for window in frames.windows:
+        solo = np.where(window.active.sum(axis=1) == 1, window.active.argmax(axis=1), -1)
+        spans = [(a, b, int(solo[a])) for speaker in range(window.active.shape[1])
+                 for a, b in runs(solo == speaker) if b - a >= shortest]
+        spans.sort()
+        for (_, end, before), (start, _, after) in itertools.pairwise(spans):
+            if before != after:
+                points.append(int(frames.time(window.first + (end + start) / 2) * rate))
+    return sorted(points)
+
+
+def _covering(start: int, end: int, turns: Sequence[Turn]) -> int | None:
+    best, most = None, 0
+    for turn in turns:
+        shared = min(end, turn.end_ms) - max(start, turn.start_ms)
+        if shared > most:
+            best, most = turn.speaker_index, shared
+    return best
+
+
+def _ms(frames: Frames, frame: float) -> int:
+    return round(frames.time(frame) * 1000)
