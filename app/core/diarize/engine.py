@@ -16,7 +16,7 @@ import numpy as np
 
 from app.core.diarize import cluster as clustering
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
-from app.core.diarize.overlap import LocalSpeakers, change_points, speech_runs
+from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.records import DiarResult, Turn
 from app.core.diarize.segmentation import SEGMENTATION_MODEL, Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
@@ -28,8 +28,6 @@ MIN_SPEECH_S = 0.6  # less speech than this in the whole recording: no speakers
 EDGE_PAD_MS = 110  # VAD trims soft onsets and endings: a turn gets them back
 MERGE_GAP_MS = 1500  # same speaker again after a pause this short: one turn
 EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
-SEG_SPEECH = False  # speech regions from the segmentation model (measured: worse on the interview)
-SEG_CHANGES = True  # regions cut where the segmentation model hears the speaker change
 MIN_PIECE_S = 0.3  # a change point this close to a region's edge does not cut it
 
 
@@ -69,11 +67,8 @@ def scan(audio: np.ndarray, segmenter: Segmenter | None):
     """Speech regions of `audio` (sample indices) and the segmentation frames (or None)."""
     if segmenter is None:
         return speech_regions(audio), None
-    frames = segmenter.frames(audio)
-    regions = speech_runs(frames, len(audio), SAMPLE_RATE) if SEG_SPEECH else speech_regions(audio)
-    if SEG_CHANGES:
-        regions = split_at(regions, change_points(frames, SAMPLE_RATE))
-    return regions, frames
+    frames = segmenter.frames(audio)  # Silero still finds the speech: measured better on the interview
+    return split_at(speech_regions(audio), change_points(frames, SAMPLE_RATE)), frames
 
 
 def split_at(regions: Sequence[tuple[int, int]], points: Sequence[int]) -> list[tuple[int, int]]:
@@ -147,10 +142,14 @@ def diarize(
     min_speakers: int | None = None,
     max_speakers: int | None = None,
     threads: int = 2,
+    segmentation: bool = True,
 ) -> DiarResult:
-    """Speech turns of 16 kHz mono float32 `audio`, speakers numbered by first appearance."""
+    """Speech turns of 16 kHz mono float32 `audio`, speakers numbered by first appearance.
+    With the segmentation model installed (and `segmentation`), overlapped speech is found
+    and given to both voices, and speech regions are cut where the speaker changes."""
     check_settings(audio, speakers, min_speakers, max_speakers)
-    collector = Collector(load_embedder(model_dir, threads), segmenter_for(model_dir, threads))
+    segmenter = segmenter_for(model_dir, threads) if segmentation else None
+    collector = Collector(load_embedder(model_dir, threads), segmenter)
     regions, frames = scan(audio, collector.segmenter)
     collector.take(audio, 0, regions, frames)
     settings = settings_of(speakers, min_speakers, max_speakers)

