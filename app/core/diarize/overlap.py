@@ -21,7 +21,7 @@ import numpy as np
 from app.core.diarize.records import Turn
 from app.core.diarize.segmentation import Frames, runs
 
-OVERLAP_SCORE = 0.5  # share of windows hearing two voices at once
+OVERLAP_SCORE = 0.3  # probability of two voices at once (eval: 0.5 missed half the overlaps)
 MIN_OVERLAP_MS = 100  # shorter overlaps are not marked
 NEAR_MS = 1000  # the second voice must have a turn of its own this close to the overlap
 MIN_SOLO_MS = 300  # a local speaker heard alone for less than this makes no speaker change
@@ -73,13 +73,21 @@ class LocalSpeakers:
         mapping = self._mapping(turns)
         extra = []
         for start, end in self.overlaps:
+            present = _covering(start, end, turns)
             voices = self._voices(start, end, mapping)
+            if len(voices) < 2 and present is not None and present not in voices:
+                voices.append(present)
+            if len(voices) < 2:
+                # the second voice is not heard alone in this window: the one taking over
+                # from (or handing over to) the voice already there
+                other = _nearest_other(start, end, present, turns)
+                voices += [] if other is None or other in voices else [other]
             if len(voices) < 2:
                 continue
-            present = _covering(start, end, turns)
             for speaker in voices[:2]:
-                if speaker != present and _talks_near(speaker, start, end, turns):
-                    extra.append(Turn(start, end, speaker, overlap=True))
+                if speaker == present or _talks_near(speaker, start, end, turns):
+                    extra.extend(Turn(a, b, speaker, overlap=True)
+                                 for a, b in _uncovered(start, end, speaker, turns))
         return tuple(extra)
 
     def _mapping(self, turns: Sequence[Turn]) -> dict[tuple[int, int], int]:
@@ -120,12 +128,29 @@ def change_points(frames: Frames, rate: int) -> list[int]:
     return sorted(points)
 
 
+def _nearest_other(start: int, end: int, present: int | None, turns: Sequence[Turn]) -> int | None:
+    """The speaker other than `present` whose turn comes nearest [start, end], within NEAR_MS."""
+    gaps = [(max(t.start_ms - end, start - t.end_ms, 0), t.speaker_index) for t in turns
+            if t.speaker_index != present]
+    gap, speaker = min(gaps, default=(NEAR_MS + 1, None))
+    return speaker if gap <= NEAR_MS else None
+
+
 def _talks_near(speaker: int, start: int, end: int, turns: Sequence[Turn]) -> bool:
     """Whether `speaker` has a turn of their own within NEAR_MS of [start, end]: two voices at
     once come where one takes over from the other (eval: every true overlap; the one false
     one was inside a turn, 1.6 s from the other voice)."""
     return any(t.speaker_index == speaker and t.start_ms - NEAR_MS <= end and t.end_ms + NEAR_MS >= start
                for t in turns)
+
+
+def _uncovered(start: int, end: int, speaker: int, turns: Sequence[Turn]) -> list[tuple[int, int]]:
+    """The parts of [start, end] that none of `speaker`'s turns covers (at least MIN_OVERLAP_MS)."""
+    pieces = [(start, end)]
+    for turn in (t for t in turns if t.speaker_index == speaker):
+        pieces = [part for a, b in pieces
+                  for part in ((a, min(b, turn.start_ms)), (max(a, turn.end_ms), b)) if part[1] > part[0]]
+    return [(a, b) for a, b in pieces if b - a >= MIN_OVERLAP_MS]
 
 
 def _covering(start: int, end: int, turns: Sequence[Turn]) -> int | None:

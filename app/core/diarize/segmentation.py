@@ -35,7 +35,7 @@ class Frames:
     """Scores on a global frame grid (frame i centred at i * step_s + centre_s)."""
 
     speech: np.ndarray  # (n,) float32, share of windows hearing speech
-    overlap: np.ndarray  # (n,) float32, share of windows hearing two speakers at once
+    overlap: np.ndarray  # (n,) float32, probability of two speakers at once (windows averaged)
     windows: tuple[LocalWindow, ...]
     step_s: float
     centre_s: float
@@ -86,32 +86,35 @@ class Segmenter:
         """(n, frames, 7) powerset log-probabilities of (n, window) samples."""
         return self._session.run(None, {"waveform": windows[:, None, :].astype(np.float32)})[0]
 
-    def active(self, audio: np.ndarray, starts: list[int]) -> np.ndarray:
-        """(windows, frames, 3) local speakers of the windows at `starts`, BATCH at a time
-        (only BATCH windows of samples are held at once)."""
-        out = []
+    def active(self, audio: np.ndarray, starts: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(windows, frames, 3) local speakers of the windows at `starts` (the likeliest class)
+        and (windows, frames) the probability of two at once, BATCH windows at a time (only
+        BATCH windows of samples are held at once)."""
+        active, pairs = [], []
         for first in range(0, len(starts), BATCH):
             pieces = np.stack([_padded(audio[s : s + self.window], self.window)
                                for s in starts[first : first + BATCH]])
-            out.append(POWERSET[self.logits(pieces).argmax(axis=-1)])
-        return np.concatenate(out)
+            logits = self.logits(pieces)
+            active.append(POWERSET[logits.argmax(axis=-1)])
+            pairs.append(np.exp(logits[..., POWERSET.sum(axis=1) >= 2]).sum(axis=-1))
+        return np.concatenate(active), np.concatenate(pairs)
 
-    def frames(self, audio: np.ndarray, step_s: float = STEP_S) -> Frames:
+    def frames(self, audio: np.ndarray, step_s: float | None = None) -> Frames:
         """Speech and overlap scores of `audio` and each window's local speakers."""
-        starts = window_starts(len(audio), self.window, int(step_s * SAMPLE_RATE))
-        active = self.active(audio, starts)  # (n, frames, 3)
+        starts = window_starts(len(audio), self.window, int((step_s or STEP_S) * SAMPLE_RATE))
+        active, pairs = self.active(audio, starts)  # (n, frames, 3), (n, frames)
         count = len(audio) // int(self.frame_step * SAMPLE_RATE) + 1
         speech, overlap = np.zeros(count), np.zeros(count)
         weight = np.zeros(count)
         hamming = np.hamming(active.shape[1])
         windows = []
-        for start, local in zip(starts, active):
+        for start, local, pair in zip(starts, active, pairs):
             first = round(start / SAMPLE_RATE / self.frame_step)
             span = slice(first, min(count, first + len(local)))
             used = span.stop - span.start
             talking = local[:used].sum(axis=1)
             speech[span] += hamming[:used] * (talking >= 1)
-            overlap[span] += hamming[:used] * (talking >= 2)
+            overlap[span] += hamming[:used] * pair[:used]
             weight[span] += hamming[:used]
             windows.append(LocalWindow(first, local[:used]))
         weight = np.maximum(weight, 1e-12)
