@@ -58,9 +58,18 @@ def wanted(options: TranscribeOptions, source: SourceInfo) -> bool:
 
 def speaker_model_dir(whisper_dir: Path | None = None) -> Path | None:
     """The speaker model beside the Whisper model, else in the default models folder."""
+    return _model_dir(whisper_dir, SPEAKER_MODEL, MODEL_FILE)
+
+
+def segmentation_model_dir(whisper_dir: Path | None = None) -> Path | None:
+    """The segmentation model (overlaps, speaker changes) found the same way, or None."""
+    return _model_dir(whisper_dir, SEGMENTATION_MODEL, SEGMENTATION_FILE)
+
+
+def _model_dir(whisper_dir: Path | None, name: str, weights: str) -> Path | None:
     for root in (whisper_dir.parent if whisper_dir else None, default_models_dir()):
-        if root is not None and (root / SPEAKER_MODEL / MODEL_FILE).is_file():
-            return root / SPEAKER_MODEL
+        if root is not None and (root / name / weights).is_file():
+            return root / name
     return None
 
 
@@ -75,9 +84,9 @@ def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir
                              "install it with python -m app models install-dev or import its bundle")
         return {"diarization": "skipped: speaker model not installed"}
     settings = {"diarization": SPEAKER_MODEL, "diarization_model_sha256": sha256_file(folder / MODEL_FILE)}
-    segmentation = folder.parent / SEGMENTATION_MODEL / SEGMENTATION_FILE
-    if segmentation.is_file():  # overlapped speech and speaker changes (else neither)
-        settings["diarization_segmentation_sha256"] = sha256_file(segmentation)
+    segmentation = segmentation_model_dir(whisper_dir)
+    if segmentation is not None:  # overlapped speech and speaker changes (else neither)
+        settings["diarization_segmentation_sha256"] = sha256_file(segmentation / SEGMENTATION_FILE)
     return settings
 
 
@@ -90,7 +99,7 @@ def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options:
         return None
     reader = AudioReader(source.path, expected_ms=source.duration_ms)
     result = diarize_blocks(reader.blocks(), folder, options.speakers, options.min_speakers,
-                            options.max_speakers)
+                            options.max_speakers, segmentation_dir=segmentation_model_dir(whisper_dir))
     if result.speakers == 0:
         return None
     labelled, labels = assign_with_labels(segments, result.turns)

@@ -23,6 +23,7 @@ from app.core.diarize.engine import (
     settings_of,
 )
 from app.core.diarize.records import DiarResult
+from app.core.diarize.segmentation import load_segmenter
 
 BUFFER_S = 120
 TAIL_S = 1.0  # a region ending this close to the buffer's end may go on in the next block
@@ -35,10 +36,13 @@ def diarize_blocks(
     min_speakers: int | None = None,
     max_speakers: int | None = None,
     threads: int = 2,
+    segmentation_dir: Path | None = None,
 ) -> DiarResult:
-    """Like diarize(), over consecutive 16 kHz mono float32 blocks of one recording."""
+    """Like diarize(), over consecutive 16 kHz mono float32 blocks of one recording; the
+    segmentation model from `segmentation_dir`, else beside the speaker model if there."""
     check_settings(np.zeros(0, dtype=np.float32), speakers, min_speakers, max_speakers)
-    collector = Collector(load_embedder(model_dir, threads), segmenter_for(model_dir, threads))
+    segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
+    collector = Collector(load_embedder(model_dir, threads), segmenter)
     buffer, offset = np.zeros(0, dtype=np.float32), 0
     for block in blocks:
         check_block(block)
