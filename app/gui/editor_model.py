@@ -21,7 +21,7 @@ from app.core.errors import ParleyError
 from app.core.export.base import inaudible_marker
 from app.core.store import Case
 from app.core.store.views import segment_speakers
-from app.core.types import FLAG_LOW_CONFIDENCE, Segment
+from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment
 from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Time", "Speaker", "Text")
@@ -231,6 +231,8 @@ class SegmentModel(ColumnsModel):
                 if seg.inaudible else []
             if FLAG_LOW_CONFIDENCE in seg.flags:
                 tips.append("the model was unsure of this segment")
+            if FLAG_OVERLAP in seg.flags:
+                tips.append("overlapping speech: another speaker talks at the same time")
             if low:
                 tips.append("uncertain words: " + ", ".join(low))
             return "\n".join(tips) or None

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.editing import segment_edits
 from app.core.editing.review import LOW_PROBABILITY
 from app.core.export.base import inaudible_marker
-from app.core.types import FLAG_LOW_CONFIDENCE, Segment
+from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment
 from app.gui.editor_model import INAUDIBLE_FG, SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
 from app.gui.speaker_colours import SpeakerDelegate
 
@@ -37,6 +37,10 @@ from app.gui.speaker_colours import SpeakerDelegate
 # selected (highlighted) row too; reviewed ones turn pale green.
 UNCERTAIN_BG, UNCERTAIN_FG = QColor("#ffd27a"), QColor("#2b1d00")
 REVIEWED_BG, REVIEWED_FG = QColor("#cdebc5"), QColor("#0f2e0a")
+
+
+OVERLAP_MARK = "⇄ overlap"  # a small marker after the text of a segment with overlapping speech
+OVERLAP_FG = "#5b3a8c"
 
 
 def relative_luminance(c: QColor) -> float:
@@ -83,6 +87,8 @@ def segment_html(seg: Segment, reviewed: tuple[tuple[int, int], ...] = (),
         body = "".join(out)
     if FLAG_LOW_CONFIDENCE in seg.flags:
         body += " <span style='color:#8a4500'>⚠</span>"
+    if FLAG_OVERLAP in seg.flags:  # another speaker talks over it
+        body += f" <span style='color:{OVERLAP_FG}'>{OVERLAP_MARK}</span>"
     return body
 
 

@@ -7,22 +7,24 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.core.diarize.records import Turn, speaker_label
-from app.core.types import Segment, Word
-
-FLAG_OVERLAP = "overlap"  # some of the segment's speech overlaps another speaker
+from app.core.types import FLAG_OVERLAP, Segment, Word
 
 
 def speaker_at(start_ms: int, end_ms: int, turns: Sequence[Turn]) -> tuple[int | None, bool]:
     """The speaker whose turns cover [start, end] most (else the nearest turn), and
-    whether the span touches overlapped speech. (None, False) when there are no turns."""
+    whether the span touches overlapped speech. (None, False) when there are no turns.
+    A word in overlapped speech goes to the voice whose own turn it is in (the turns added
+    for the second voice of an overlap count only where no such turn covers it)."""
     if not turns:
         return None, False
-    covered: dict[int, int] = {}
+    covered: dict[int, tuple[int, int]] = {}  # speaker -> (ms in own turns, ms in overlap turns)
     overlap = False
     for turn in turns:
         shared = min(end_ms, turn.end_ms) - max(start_ms, turn.start_ms)
         if shared > 0 or (start_ms == end_ms and turn.start_ms <= start_ms <= turn.end_ms):
-            covered[turn.speaker_index] = covered.get(turn.speaker_index, 0) + max(shared, 0)
+            own, extra = covered.get(turn.speaker_index, (0, 0))
+            part = max(shared, 0) if shared > 0 else 1
+            covered[turn.speaker_index] = (own, extra + part) if turn.overlap else (own + part, extra)
             overlap = overlap or turn.overlap
     if covered:
         best = max(covered.items(), key=lambda item: (item[1], -item[0]))[0]

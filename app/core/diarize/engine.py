@@ -16,7 +16,9 @@ import numpy as np
 
 from app.core.diarize import cluster as clustering
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.records import DiarResult, Turn
+from app.core.diarize.segmentation import SEGMENTATION_MODEL, Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
 from app.core.errors import ParleyError
 
@@ -26,6 +28,7 @@ MIN_SPEECH_S = 0.6  # less speech than this in the whole recording: no speakers
 EDGE_PAD_MS = 110  # VAD trims soft onsets and endings: a turn gets them back
 MERGE_GAP_MS = 1500  # same speaker again after a pause this short: one turn
 EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
+MIN_PIECE_S = 0.3  # a change point this close to a region's edge does not cut it
 
 
 class DiarizeError(ParleyError):
@@ -54,19 +57,52 @@ def load_embedder(model_dir: Path, threads: int = 2) -> SpeakerEmbedder:
     return _EMBEDDERS[key]
 
 
+def segmenter_for(model_dir: Path, threads: int = 2) -> Segmenter | None:
+    """The segmentation model installed beside the speaker model, else None (no overlaps)."""
+    folder = Path(model_dir).parent / SEGMENTATION_MODEL
+    return load_segmenter(folder, threads) if (folder / "segmentation-model.json").is_file() else None
+
+
+def scan(audio: np.ndarray, segmenter: Segmenter | None):
+    """Speech regions of `audio` (sample indices) and the segmentation frames (or None)."""
+    if segmenter is None:
+        return speech_regions(audio), None
+    frames = segmenter.frames(audio)  # Silero still finds the speech: measured better on the interview
+    return split_at(speech_regions(audio), change_points(frames, SAMPLE_RATE)), frames
+
+
+def split_at(regions: Sequence[tuple[int, int]], points: Sequence[int]) -> list[tuple[int, int]]:
+    """Regions cut at each point inside them (not within MIN_PIECE_S of an edge)."""
+    margin = int(MIN_PIECE_S * SAMPLE_RATE)
+    out = []
+    for start, end in regions:
+        for point in points:
+            if start + margin <= point <= end - margin:
+                out.append((start, point))
+                start = point
+        out.append((start, end))
+    return out
+
+
 class Collector:
     """Windows and voiceprints gathered piece by piece; only voiceprints are kept."""
 
-    def __init__(self, embedder: SpeakerEmbedder) -> None:
+    def __init__(self, embedder: SpeakerEmbedder, segmenter: Segmenter | None = None) -> None:
         self.embedder = embedder
+        self.segmenter = segmenter
+        self.local = LocalSpeakers.empty()
         self.windows: list[Window] = []
         self.embedded: list[Window] = []
         self.parts: list[np.ndarray] = []
         self.speech = 0  # samples of speech found
         self.regions = 0
 
-    def take(self, audio: np.ndarray, offset: int, regions: Sequence[tuple[int, int]]) -> None:
-        """Embed the windows of `regions` (sample indices into `audio`, which starts at `offset`)."""
+    def take(self, audio: np.ndarray, offset: int, regions: Sequence[tuple[int, int]],
+             frames=None, until: int | None = None) -> None:
+        """Embed the windows of `regions` (sample indices into `audio`, which starts at `offset`);
+        keep the local speakers of `frames` up to sample `until` of `audio`."""
+        if frames is not None:
+            self.local.take(frames, _ms(offset), _ms(len(audio) if until is None else until))
         windows = cut_windows(regions)
         embeddable = [w for w in windows if w.embeddable]
         if embeddable:
@@ -93,6 +129,8 @@ class Collector:
         order = first_appearance(window_labels)
         window_labels = [order[label] for label in window_labels]
         turns = pad_turns(build_turns(self.windows, window_labels), _ms(length))
+        extra = self.local.overlap_turns(turns)
+        turns = tuple(sorted(turns + extra, key=lambda t: (t.start_ms, t.speaker_index)))
         voiceprints = _voiceprints(emb, np.array([order[x] for x in labels]), len(order))
         return DiarResult(turns, len(order), voiceprints, sha, settings)
 
@@ -104,11 +142,16 @@ def diarize(
     min_speakers: int | None = None,
     max_speakers: int | None = None,
     threads: int = 2,
+    segmentation: bool = True,
 ) -> DiarResult:
-    """Speech turns of 16 kHz mono float32 `audio`, speakers numbered by first appearance."""
+    """Speech turns of 16 kHz mono float32 `audio`, speakers numbered by first appearance.
+    With the segmentation model installed (and `segmentation`), overlapped speech is found
+    and given to both voices, and speech regions are cut where the speaker changes."""
     check_settings(audio, speakers, min_speakers, max_speakers)
-    collector = Collector(load_embedder(model_dir, threads))
-    collector.take(audio, 0, speech_regions(audio))
+    segmenter = segmenter_for(model_dir, threads) if segmentation else None
+    collector = Collector(load_embedder(model_dir, threads), segmenter)
+    regions, frames = scan(audio, collector.segmenter)
+    collector.take(audio, 0, regions, frames)
     settings = settings_of(speakers, min_speakers, max_speakers)
     return collector.finish(len(audio), speakers, min_speakers, max_speakers, settings)
 

@@ -18,6 +18,7 @@ import numpy as np
 from app.core.diarize.assign import assign_with_labels
 from app.core.diarize.package import NAME as SPEAKER_MODEL
 from app.core.diarize.records import DiarResult
+from app.core.diarize.segmentation import SEGMENTATION_MODEL
 from app.core.diarize.stream import diarize_blocks
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
@@ -28,6 +29,7 @@ from app.core.types import Segment, SourceInfo
 
 VOICE_NOTE_MS = 30_000  # auto: a recording up to this long, sound only, is a voice note: one voice
 MODEL_FILE = "campplus.onnx"
+SEGMENTATION_FILE = "segmentation.onnx"
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,18 @@ def wanted(options: TranscribeOptions, source: SourceInfo) -> bool:
 
 def speaker_model_dir(whisper_dir: Path | None = None) -> Path | None:
     """The speaker model beside the Whisper model, else in the default models folder."""
+    return _model_dir(whisper_dir, SPEAKER_MODEL, MODEL_FILE)
+
+
+def segmentation_model_dir(whisper_dir: Path | None = None) -> Path | None:
+    """The segmentation model (overlaps, speaker changes) found the same way, or None."""
+    return _model_dir(whisper_dir, SEGMENTATION_MODEL, SEGMENTATION_FILE)
+
+
+def _model_dir(whisper_dir: Path | None, name: str, weights: str) -> Path | None:
     for root in (whisper_dir.parent if whisper_dir else None, default_models_dir()):
-        if root is not None and (root / SPEAKER_MODEL / MODEL_FILE).is_file():
-            return root / SPEAKER_MODEL
+        if root is not None and (root / name / weights).is_file():
+            return root / name
     return None
 
 
@@ -72,7 +83,11 @@ def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir
             raise ModelError(f"the speaker model ({SPEAKER_MODEL}) is not installed; "
                              "install it with python -m app models install-dev or import its bundle")
         return {"diarization": "skipped: speaker model not installed"}
-    return {"diarization": SPEAKER_MODEL, "diarization_model_sha256": sha256_file(folder / MODEL_FILE)}
+    settings = {"diarization": SPEAKER_MODEL, "diarization_model_sha256": sha256_file(folder / MODEL_FILE)}
+    segmentation = segmentation_model_dir(whisper_dir)
+    if segmentation is not None:  # overlapped speech and speaker changes (else neither)
+        settings["diarization_segmentation_sha256"] = sha256_file(segmentation / SEGMENTATION_FILE)
+    return settings
 
 
 def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options: TranscribeOptions,
@@ -84,7 +99,7 @@ def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options:
         return None
     reader = AudioReader(source.path, expected_ms=source.duration_ms)
     result = diarize_blocks(reader.blocks(), folder, options.speakers, options.min_speakers,
-                            options.max_speakers)
+                            options.max_speakers, segmentation_dir=segmentation_model_dir(whisper_dir))
     if result.speakers == 0:
         return None
     labelled, labels = assign_with_labels(segments, result.turns)

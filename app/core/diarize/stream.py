@@ -18,10 +18,12 @@ from app.core.diarize.engine import (
     check_block,
     check_settings,
     load_embedder,
+    scan,
+    segmenter_for,
     settings_of,
 )
 from app.core.diarize.records import DiarResult
-from app.core.diarize.vad import speech_regions
+from app.core.diarize.segmentation import load_segmenter
 
 BUFFER_S = 120
 TAIL_S = 1.0  # a region ending this close to the buffer's end may go on in the next block
@@ -34,10 +36,13 @@ def diarize_blocks(
     min_speakers: int | None = None,
     max_speakers: int | None = None,
     threads: int = 2,
+    segmentation_dir: Path | None = None,
 ) -> DiarResult:
-    """Like diarize(), over consecutive 16 kHz mono float32 blocks of one recording."""
+    """Like diarize(), over consecutive 16 kHz mono float32 blocks of one recording; the
+    segmentation model from `segmentation_dir`, else beside the speaker model if there."""
     check_settings(np.zeros(0, dtype=np.float32), speakers, min_speakers, max_speakers)
-    collector = Collector(load_embedder(model_dir, threads))
+    segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
+    collector = Collector(load_embedder(model_dir, threads), segmenter)
     buffer, offset = np.zeros(0, dtype=np.float32), 0
     for block in blocks:
         check_block(block)
@@ -53,7 +58,7 @@ def diarize_blocks(
 
 def _take(collector: Collector, buffer: np.ndarray, offset: int, final: bool) -> int:
     """Embed the regions that are complete in the buffer; return how far it was used."""
-    regions = speech_regions(buffer)
+    regions, frames = scan(buffer, collector.segmenter)
     cut = len(buffer)
     if not final:
         cut = len(buffer) - int(TAIL_S * SAMPLE_RATE)
@@ -61,5 +66,5 @@ def _take(collector: Collector, buffer: np.ndarray, offset: int, final: bool) ->
         if open_region is not None and open_region[0] > 0:
             cut = min(cut, open_region[0])
     done = [(start, min(end, cut)) for start, end in regions if start < cut]
-    collector.take(buffer, offset, done)
+    collector.take(buffer, offset, done, frames, cut)
     return cut

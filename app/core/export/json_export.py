@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from app.core.export.base import finite, ms_to_s, provenance, register, s_to_ms
-from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
+from app.core.types import (
+    FLAG_OVERLAP,
+    ModelInfo,
+    Segment,
+    SoftwareInfo,
+    SourceInfo,
+    Transcript,
+    Word,
+)
 
 
 class JsonExporter:
@@ -70,6 +78,8 @@ def _segment(seg: Segment) -> dict[str, Any]:
     }
     if seg.inaudible:  # speech detected, no words recognised: the record shows [inaudible hh:mm:ss]
         out["inaudible"] = True
+    if FLAG_OVERLAP in seg.flags:  # another speaker talks over part of it (diarisation)
+        out["overlap"] = True
     if seg.source_text is not None:
         out["source_text"] = seg.source_text
     out.update(

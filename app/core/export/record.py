@@ -23,7 +23,7 @@ from app.core.export.base import (
     time_code,
 )
 from app.core.translation.langcodes import language_name
-from app.core.types import FLAG_INAUDIBLE, InterviewDetails, Segment, Transcript, Word
+from app.core.types import FLAG_INAUDIBLE, FLAG_OVERLAP, InterviewDetails, Segment, Transcript, Word
 
 STATUS_VERIFIED = "verified"
 STATUS_EDITED = "edited"
@@ -36,6 +36,7 @@ FLAG_WORDS = {
     "repetition_removed": "repeated words removed",
     "translation_too_short": "translation may be incomplete",
     "translation_too_long": "translation may repeat text",
+    "overlap": "overlapping speech",
 }
 
 
@@ -293,6 +294,8 @@ def _markings(t: Transcript) -> str:
     threshold = t.export.uncertain_below if t.export else None
     if threshold is not None:
         text += f" [word?]: a word recognised with a probability below {threshold:.0%}."
+    if any(FLAG_OVERLAP in s.flags for s in t.segments):
+        text += " [overlapping speech]: another speaker talks at the same time in that line."
     return text
 
 

@@ -24,7 +24,8 @@ from app.core.types import ModelInfo
 MANIFEST = "parley-model.json"
 BUNDLE_SUMS = "SHA256SUMS"
 WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json")
-LICENCES = {"whisper": "MIT", "nllb": "CC-BY-NC-4.0", "m2m100": "MIT", "speaker": "Apache-2.0"}
+LICENCES = {"whisper": "MIT", "nllb": "CC-BY-NC-4.0", "m2m100": "MIT", "speaker": "Apache-2.0",
+            "segmentation": "MIT"}
 
 
 def default_models_dir() -> Path:

