@@ -36,6 +36,10 @@ from app.core.options import CHANNEL_MODES, DEVICES
 from app.gui import prefs
 from app.gui.keys import ACTIONS, binding, set_binding
 
+BEAM_HINT = ("5 (the default) is the most accurate. 1 (greedy) is only about 1.1-1.25x faster here "
+             "(measured on 2 CPU cores; most of the time goes to the encoder and speaker separation) "
+             "and lost 1 word in 100 on a 1-hour English recording: keep 5 unless time matters more.")
+
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
@@ -77,6 +81,7 @@ class SettingsDialog(QDialog):
         self.beam_spin = QSpinBox()
         self.beam_spin.setRange(1, 10)
         self.beam_spin.setValue(prefs._int(s, "transcribe/beam_size", 5))
+        self.beam_spin.setToolTip(BEAM_HINT)
         self.channels_box = QComboBox()
         self.channels_box.addItems(list(CHANNEL_MODES))
         self.channels_box.setCurrentText(str(s.value("transcribe/channels", "auto")))
@@ -88,7 +93,8 @@ class SettingsDialog(QDialog):
         form.addRow("Beam size", self.beam_spin)
         form.addRow("Stereo channels", self.channels_box)
         note = QLabel("New settings apply to jobs queued from now on; each job keeps the options "
-                      "it was queued with, and they are written into every export's provenance.")
+                      "it was queued with, and they are written into every export's provenance.\n"
+                      "Beam size: " + BEAM_HINT)
         note.setWordWrap(True)
         form.addRow(note)
         return page

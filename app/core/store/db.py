@@ -7,6 +7,7 @@ tracked with PRAGMA user_version, so the schema's history is auditable.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +40,7 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         raise StoreError(f"{case_dir}: cannot open the case store ({exc})") from None
     conn.row_factory = sqlite3.Row
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        _write_ahead_log(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         migrate(conn)
@@ -50,6 +51,25 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         conn.close()
         raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
     return conn
+
+
+def _write_ahead_log(conn: sqlite3.Connection, patience_s: float = 30.0) -> None:
+    """PRAGMA journal_mode=WAL, retried while another process holds the lock.
+
+    Switching a new database to WAL needs an exclusive lock, and SQLite answers
+    "database is locked" at once instead of waiting (the busy timeout does not
+    apply): several processes opening a new case together would fail."""
+    deadline = time.monotonic() + patience_s
+    pause = 0.01
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(0.2, pause * 2)
 
 
 def migrate(conn: sqlite3.Connection) -> None:
