@@ -36,9 +36,9 @@ from app.core.options import CHANNEL_MODES, DEVICES
 from app.gui import prefs
 from app.gui.keys import ACTIONS, binding, set_binding
 
-BEAM_HINT = ("5 (the default) is the most accurate. 1 (greedy) is only about 1.1-1.25x faster here "
-             "(measured on 2 CPU cores; most of the time goes to the encoder and speaker separation) "
-             "and lost 1 word in 100 on a 1-hour English recording: keep 5 unless time matters more.")
+BEAM_HINT = ("5 (the default) is the most accurate. 1 (greedy) was only about 5% faster on 2 CPU cores "
+             "(most of the time goes to the encoder and to speaker separation) and lost 1 word in 100 "
+             "on a 1-hour English recording: keep 5.")
 
 
 class SettingsDialog(QDialog):
