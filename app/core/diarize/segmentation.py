@@ -9,15 +9,12 @@ as pyannote does). Converted at set-up (segpackage.py): at run time only onnxrun
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
-from app.core.errors import ModelError
-from app.core.hashing import sha256_file
+from app.core.diarize.onnx_model import OnnxModel, read_config
 
 SAMPLE_RATE = 16000
 SEGMENTATION_MODEL = "segmentation-3.0"  # its folder beside the speaker model
@@ -55,32 +52,16 @@ class LocalWindow:
     active: np.ndarray  # uint8 (frames, 3)
 
 
-class Segmenter:
+class Segmenter(OnnxModel):
     """The segmentation model loaded once; frames() scores a stretch of audio."""
 
     def __init__(self, model_dir: Path, threads: int = 2) -> None:
-        self.model_dir = Path(model_dir)
-        config = _read_config(self.model_dir)
-        self.weights = self.model_dir / config["weights"]
-        if not self.weights.is_file():
-            raise ModelError(f"segmentation model {self.model_dir} has no {config['weights']}")
+        config = read_config(Path(model_dir), CONFIG, "segmentation model",
+                             {"weights", "window_samples", "frame_step", "frame_start", "frame_duration"})
+        super().__init__(model_dir, config, "segmentation model", threads)
         self.window = int(config["window_samples"])
         self.frame_step = float(config["frame_step"])
         self.centre = float(config["frame_start"]) + float(config["frame_duration"]) / 2
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(self.weights), options,
-                                             providers=["CPUExecutionProvider"])
-        self._sha256 = ""
-
-    @property
-    def sha256(self) -> str:
-        if not self._sha256:
-            self._sha256 = sha256_file(self.weights)
-        return self._sha256
 
     def logits(self, windows: np.ndarray) -> np.ndarray:
         """(n, frames, 7) powerset log-probabilities of (n, window) samples."""
@@ -152,18 +133,3 @@ def load_segmenter(model_dir: Path, threads: int = 2) -> Segmenter:
     if key not in _SEGMENTERS:
         _SEGMENTERS[key] = Segmenter(Path(model_dir), threads)
     return _SEGMENTERS[key]
-
-
-def _read_config(model_dir: Path) -> dict:
-    path = model_dir / CONFIG
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ModelError(
-            f"{model_dir} is not a segmentation model (no readable {CONFIG}); "
-            "install it with `python -m app models install-dev`"
-        ) from None
-    missing = {"weights", "window_samples", "frame_step", "frame_start", "frame_duration"} - set(config)
-    if missing:
-        raise ModelError(f"{path} lacks {', '.join(sorted(missing))}")
-    return config
