@@ -101,9 +101,9 @@ def plan_enrolment(case: Case, run_id: int, segment_ids: Sequence[int]) -> Enrol
                      tuple(sorted({s.speaker for s in segments if s.speaker})))
 
 
-def span_audio(path: str, spans_ms: Sequence[tuple[int, int]], expected_ms: int = 0) -> tuple[np.ndarray, int]:
-    """The recording decoded up to the last span's end (16 kHz mono) and its offset in samples:
-    only as much as the spans need, in blocks."""
+def span_audio(path: str, spans_ms: Sequence[tuple[int, int]], expected_ms: int = 0) -> np.ndarray:
+    """The recording decoded from its start up to the last span's end (16 kHz mono): only as
+    much as the spans need, in blocks."""
     last = max(end for _, end in spans_ms) * SAMPLE_RATE // 1000
     parts, total = [], 0
     for block in AudioReader(path, expected_ms=expected_ms).blocks():
@@ -111,7 +111,7 @@ def span_audio(path: str, spans_ms: Sequence[tuple[int, int]], expected_ms: int 
         total += len(block)
         if total >= last:
             break
-    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), 0
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
 def speaker_model(model_dir: Path | None = None) -> Path:
@@ -127,7 +127,7 @@ def compute_voiceprint(plan: EnrolPlan, model_dir: Path | None = None) -> tuple[
     if not plan.spans_ms:
         raise DiarizeError("the marked segments hold no time to enrol")
     folder = speaker_model(model_dir)
-    audio, _ = span_audio(plan.path, plan.spans_ms, plan.duration_ms)
+    audio = span_audio(plan.path, plan.spans_ms, plan.duration_ms)
     return enrol(audio, plan.spans_ms, folder), load_embedder(folder).sha256
 
 
