@@ -94,7 +94,9 @@ def silhouette(emb: np.ndarray, labels: np.ndarray) -> float:
     a = mean_to[np.arange(len(emb)), own] * sizes[own] / np.maximum(sizes[own] - 1, 1)
     mean_to[np.arange(len(emb)), own] = np.inf
     b = mean_to.min(axis=1)
-    return float(np.mean((b - a) / np.maximum(np.maximum(a, b), 1e-12)))
+    scores = (b - a) / np.maximum(np.maximum(a, b), 1e-12)
+    scores[sizes[own] == 1] = 0.0  # a voiceprint alone in its cluster shows no separation
+    return float(np.mean(scores))
 
 
 def kmeans(points: np.ndarray, k: int, iterations: int = 100) -> np.ndarray:

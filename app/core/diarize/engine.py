@@ -17,7 +17,9 @@ import numpy as np
 from app.core.diarize import cluster as clustering
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
 from app.core.diarize.overlap import LocalSpeakers, change_points
+from app.core.diarize.pitch import median_f0
 from app.core.diarize.records import DiarResult, Turn
+from app.core.diarize.same_voice import LocalKey, merge_same_voice
 from app.core.diarize.segmentation import SEGMENTATION_MODEL, Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
 from app.core.errors import ParleyError
@@ -94,6 +96,8 @@ class Collector:
         self.windows: list[Window] = []
         self.embedded: list[Window] = []
         self.parts: list[np.ndarray] = []
+        self.heard: list[LocalKey] = []  # per embedded window: its local speaker, if any
+        self.pitches: list[float] = []  # per embedded window: median pitch (Hz) or NaN
         self.speech = 0  # samples of speech found
         self.regions = 0
 
@@ -101,12 +105,16 @@ class Collector:
              frames=None, until: int | None = None) -> None:
         """Embed the windows of `regions` (sample indices into `audio`, which starts at `offset`);
         keep the local speakers of `frames` up to sample `until` of `audio`."""
+        since = len(self.local.runs)
         if frames is not None:
             self.local.take(frames, _ms(offset), _ms(len(audio) if until is None else until))
         windows = cut_windows(regions)
         embeddable = [w for w in windows if w.embeddable]
         if embeddable:
             self.parts.append(_embed(self.embedder, audio, embeddable))
+        spans = [(_ms(w.start + offset), _ms(w.end + offset)) for w in embeddable]
+        self.heard.extend(self.local.heard_in(spans, since))
+        self.pitches.extend(median_f0(audio[w.start : w.end]) for w in embeddable)
         self.windows.extend(self._shift(w, offset) for w in windows)
         self.embedded.extend(self._shift(w, offset) for w in embeddable)
         self.speech += sum(end - start for start, end in regions)
@@ -124,6 +132,8 @@ class Collector:
         labels = clustering.cluster(
             emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS
         )
+        if speakers is None:
+            labels = merge_same_voice(labels, self.heard, self.pitches, min_speakers or 1)
         labels = smooth(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)
         order = first_appearance(window_labels)

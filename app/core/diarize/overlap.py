@@ -68,6 +68,18 @@ class LocalSpeakers:
             if end - start >= MIN_OVERLAP_MS:
                 self.overlaps.append((offset_ms + start, offset_ms + end))
 
+    def heard_in(self, spans_ms: Sequence[tuple[int, int]], since: int = 0) -> list[tuple[int, int] | None]:
+        """For each span, the (window, local speaker) heard alone over most of it, among
+        the runs from number `since` on; None where no local speaker has half of it."""
+        solo = [run for run in self.runs[since:] if not run.overlapped]
+        keys = []
+        for start, end in spans_ms:
+            shares = [(min(end, r.end_ms) - max(start, r.start_ms), r.window, r.speaker) for r in solo
+                      if r.start_ms < end and r.end_ms > start]
+            share, window, speaker = max(shares, default=(0, 0, 0))
+            keys.append((window, speaker) if 2 * share > end - start else None)
+        return keys
+
     def overlap_turns(self, turns: Sequence[Turn]) -> tuple[Turn, ...]:
         """Extra turns, flagged overlap, for the second voice of each overlap region."""
         mapping = self._mapping(turns)
