@@ -3,6 +3,7 @@ export, turns match the interview's, a voice note stays one voice, and the run r
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 
@@ -51,6 +52,16 @@ def test_the_interview_has_two_speakers_turning_where_the_manifest_says(diarised
     assert all(abs(found - true) <= 1.0 for found, true in zip(changes, truth)), (changes, truth)
     assert data["settings"]["diarize"] == "on" and len(data["settings"]["diarization_model_sha256"]) == 64
     assert "Speaker 2:" in (diarised / "out" / "interview_mono.txt").read_text()
+
+
+def test_no_segment_of_the_interview_stops_mid_sentence(diarised):
+    # Whisper cut "... Please" | "take your full name." and three more sentences in two
+    segments = json.loads((diarised / "out" / "interview_mono.json").read_text())["segments"]
+    words = " ".join(s["text"] for s in segments).split()
+    assert len(words) > 80
+    for segment, following in itertools.pairwise(segments):
+        if segment["speaker"] == following["speaker"]:
+            assert segment["text"].rstrip().endswith((".", "?", "!")), (segment["text"], following["text"])
 
 
 def test_a_voice_note_is_one_speaker(diarised):

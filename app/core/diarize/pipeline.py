@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from app.core.asr.sentence_ends import mend_sentences
 from app.core.diarize.assign import assign_with_labels
 from app.core.diarize.package import NAME as SPEAKER_MODEL
 from app.core.diarize.records import DiarResult
@@ -103,4 +104,4 @@ def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options:
     if result.speakers == 0:
         return None
     labelled, labels = assign_with_labels(segments, result.turns)
-    return Diarised(labelled, result, tuple(sorted(labels.items())))
+    return Diarised(mend_sentences(labelled), result, tuple(sorted(labels.items())))
