@@ -3,6 +3,7 @@
     python -m app speakers segments --exhibit E             # numbered segments, to choose from
     python -m app speakers enrol --exhibit E --segments 3,5,9 --name "John Smith"
     python -m app speakers suggest --exhibit E              # Speaker 2 -> John Smith (0.82)
+                   (voiceprints missing for the transcript's speakers as they stand are computed first)
     python -m app speakers confirm --exhibit E --speaker "Speaker 2"   # rename it (a revision)
     python -m app speakers list                             # the case's voice profiles
 
@@ -21,6 +22,7 @@ from app.core.errors import ParleyError
 from app.core.store import Case
 from app.core.store.speakers import profile_list
 from app.core.usecases import speakers as usecase
+from app.core.usecases import voiceprints
 
 
 def _numbers(text: str) -> list[int]:
@@ -57,8 +59,20 @@ def cmd_enrol(args: argparse.Namespace, case: Case) -> int:
     return OK
 
 
+def _fill(case: Case, run_id: int, actor: str | None = None) -> None:
+    """Voiceprints for speakers that have none kept (an older run, or speakers edited since)."""
+    plan = voiceprints.plan_voiceprints(case, run_id)
+    if plan is None:
+        return
+    names = ", ".join(s.label for s in plan.speakers)
+    print(f"computing voiceprints of {names} ({plan.reason})", file=sys.stderr)
+    voices, model_sha = voiceprints.compute_voiceprints(plan)
+    voiceprints.save_voiceprints(case, plan, voices, model_sha, actor)
+
+
 def cmd_suggest(args: argparse.Namespace, case: Case) -> int:
     run_id = usecase.latest_transcript(case, args.exhibit)
+    _fill(case, run_id)
     offers = usecase.suggestions(case, run_id, args.threshold)
     for offer in offers:
         print(f"{offer.speaker} -> {offer.profile}, {offer.score:.2f}")
@@ -69,6 +83,7 @@ def cmd_suggest(args: argparse.Namespace, case: Case) -> int:
 
 def cmd_confirm(args: argparse.Namespace, case: Case) -> int:
     run_id = usecase.latest_transcript(case, args.exhibit)
+    _fill(case, run_id, args.by)
     offer = next((o for o in usecase.suggestions(case, run_id) if o.speaker == args.speaker), None)
     if offer is None:
         fail("speakers confirm", f"no suggestion for '{args.speaker}' in this transcript")

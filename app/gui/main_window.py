@@ -493,4 +493,5 @@ class MainWindow(QMainWindow):
         self.router.detach()
         self.player.media.stop()
         self.bridge.stop()
+        self.editor.speaker_tools.stop()
         super().closeEvent(event)

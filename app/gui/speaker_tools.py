@@ -6,7 +6,9 @@ Enrolment reads the recording and runs the speaker model: a fraction of a second
 segments, but seconds when they lie deep in a long recording. It runs on a QThreadPool
 thread of the window, not as a worker-process job: the worker may be busy for hours with a
 transcription queue, and enrolment needs no Whisper model. The thread touches no store
-(the core splits it: plan on this thread, voiceprint there, save back here).
+(the core splits it: plan on this thread, voiceprint there, save back here). Speakers that have
+no voiceprint kept (a run diarised before voiceprints were kept, or speakers merged or split
+since) are measured the same way before their suggestions are shown.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from app.core.editing import operations as editing
 from app.core.editing import speaker_edits
 from app.core.errors import ParleyError
 from app.core.usecases import speakers as usecase
+from app.core.usecases import voiceprints
 from app.core.usecases.speakers import EnrolPlan, Suggestion
+from app.core.usecases.voiceprints import VoiceprintPlan
 
 
 class _EnrolSignals(QObject):
@@ -56,6 +60,27 @@ class EnrolTask(QRunnable):
             self.signals.failed.emit(str(exc))
             return
         self.signals.done.emit(self.plan, self.name, voice, sha)
+
+
+class _VoiceSignals(QObject):
+    done = Signal(object, object, str)  # plan, {speaker: (voiceprint, windows)}, model sha
+    failed = Signal(object, str)
+
+
+class VoiceprintTask(QRunnable):
+    """Voiceprints of speakers that have none kept, off the GUI thread (no store access here)."""
+
+    def __init__(self, plan: VoiceprintPlan, signals: _VoiceSignals) -> None:
+        super().__init__()
+        self.plan, self.signals = plan, signals
+
+    def run(self) -> None:
+        try:
+            voices, sha = voiceprints.compute_voiceprints(self.plan)
+        except (ParleyError, OSError) as exc:
+            self.signals.failed.emit(self.plan, str(exc))
+            return
+        self.signals.done.emit(self.plan, voices, sha)
 
 
 class SuggestionBar(QWidget):
@@ -115,6 +140,11 @@ class SpeakerTools(QObject):
         self.signals = _EnrolSignals(self)
         self.signals.done.connect(self._enrol_done)
         self.signals.failed.connect(lambda text: self.message.emit(f"Not enrolled: {text}"))
+        self.voice_signals = _VoiceSignals(self)
+        self.voice_signals.done.connect(self._voices_done)
+        self.voice_signals.failed.connect(self._voices_failed)
+        self.measuring: dict[tuple[int, tuple[str, ...]], Any] = {}  # plan key -> its case, while computed
+        self.asked: set[tuple[int, tuple[str, ...]]] = set()  # plans started in this window: never twice
         self.pool = QThreadPool.globalInstance()
 
     def menu_button(self) -> QToolButton:
@@ -133,13 +163,49 @@ class SpeakerTools(QObject):
 
     # ------------------------------------------------------------ suggestions
     def refresh(self) -> None:
+        """Offer what matches now; speakers with no voiceprint kept (an older run, or speakers
+        merged or split since) are measured on a thread, and offered when that is done."""
         run_id = self.session.run_id
         try:
+            if run_id is not None:
+                self._measure(voiceprints.plan_voiceprints(self.session.case, run_id))
             offers = usecase.suggestions(self.session.case, run_id) if run_id is not None else []
         except ParleyError as exc:
             self.message.emit(str(exc))
             offers = []
         self.bar.show_suggestions(offers)
+
+    def _measure(self, plan: VoiceprintPlan | None) -> None:
+        if plan is None:
+            return
+        key = (plan.run_id, tuple(s.basis for s in plan.speakers))
+        if key in self.asked:
+            return
+        self.asked.add(key)
+        self.measuring[key] = self.session.case
+        self.message.emit(f"Measuring the voice of {', '.join(s.label for s in plan.speakers)} "
+                          "to compare with the case's known voices…")
+        self.pool.start(VoiceprintTask(plan, self.voice_signals))
+
+    def _voices_done(self, plan: VoiceprintPlan, voices: Any, sha: str) -> None:
+        case = self.measuring.pop((plan.run_id, tuple(s.basis for s in plan.speakers)), None)
+        if case is None or case is not self.session.case:
+            return  # another case was opened meanwhile
+        try:
+            voiceprints.save_voiceprints(case, plan, voices, sha, self.session.actor())
+        except ParleyError as exc:
+            self.message.emit(f"Voices not compared: {exc}")
+            return
+        if self.session.run_id == plan.run_id:
+            self.refresh()
+
+    def stop(self) -> None:
+        """The window closes (its case with it): voiceprints still being measured are not kept."""
+        self.measuring.clear()
+
+    def _voices_failed(self, plan: VoiceprintPlan, reason: str) -> None:
+        self.measuring.pop((plan.run_id, tuple(s.basis for s in plan.speakers)), None)
+        self.message.emit(f"Voices not compared: {reason}")
 
     def confirm(self, offer: Suggestion) -> None:
         run_id, actor = self.session.run_id, self.session.actor()

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from app.core.diarize.embedder import SAMPLE_RATE
-from app.core.diarize.engine import WINDOW_S, DiarizeError, load_embedder
+from app.core.diarize.engine import DiarizeError, load_embedder
+from app.core.diarize.span_prints import span_windows
 
 # bench/bench_profiles.py (profiles enrolled from 3 marked turns, against diarised speakers of
 # other conversations, WAV/AMR/Opus): same person 0.761-0.992 (48 pairs), different people
@@ -45,12 +46,7 @@ def profile_embedding(voiceprints: Sequence[np.ndarray]) -> np.ndarray:
 def enrol(audio: np.ndarray, spans_ms: Sequence[tuple[int, int]], model_dir: Path,
           threads: int = 2) -> np.ndarray:
     """A profile from the spans of `audio` (16 kHz mono) that the user marked as one person."""
-    size = int(WINDOW_S * SAMPLE_RATE)
-    pieces = []
-    for start_ms, end_ms in spans_ms:
-        start, end = start_ms * SAMPLE_RATE // 1000, min(len(audio), end_ms * SAMPLE_RATE // 1000)
-        pieces.extend(audio[a : min(a + size, end)] for a in range(start, end, size)
-                      if min(a + size, end) - a >= size // 2)
+    pieces = [audio[a:b] for a, b in span_windows(spans_ms, len(audio))]
     if sum(len(p) for p in pieces) < MIN_ENROL_S * SAMPLE_RATE:
         raise DiarizeError(f"a voice profile needs at least {MIN_ENROL_S:.0f} s of marked speech")
     return profile_embedding(list(load_embedder(model_dir, threads).embed(pieces)))

@@ -93,6 +93,12 @@ def segment_spans(case: Case, run_id: int) -> list[tuple[int, int, int]]:
     return working_copy.segment_spans(case, run_id, has_working_copy(case, run_id))
 
 
+def speaker_spans(case: Case, run_id: int, machine: bool = False) -> list[tuple[str, int, int]]:
+    """(speaker, start_ms, end_ms) of the current transcript's segments that have a speaker
+    (`machine`: of the machine draft), in reading order (cheap: no text, no words)."""
+    return working_copy.speaker_spans(case, run_id, not machine and has_working_copy(case, run_id))
+
+
 def get_segment(case: Case, run_id: int, segment_id: int) -> Segment:
     """One segment of the current transcript, by the id segment_ids() gave."""
     working = has_working_copy(case, run_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -121,3 +122,33 @@ def record_confirmation(case: Case, run_id: int, speaker: str, profile: str, sco
     with case.transaction():
         case.audit.record("speaker.suggestion_confirmed", f"run/{run_id}",
                           {"speaker": speaker, "profile": profile, "score": round(score, 4)}, actor=actor)
+
+
+def save_segment_voiceprints(case: Case, run_id: int, model_sha256: str,
+                             rows: Sequence[tuple[str, str, np.ndarray, int, int]],
+                             details: dict[str, Any], actor: str) -> None:
+    """Keep voiceprints computed later from a run's segments, each row (speaker, basis_sha256,
+    vector, speech_ms, windows), and audit the computation with the model's SHA-256."""
+    if not rows:
+        return
+    now = utc_now()
+    made = {speaker: {"basis_sha256": basis, "embedding_sha256": voiceprint_digest(v),
+                      "speech_ms": int(ms), "windows": int(n)} for speaker, basis, v, ms, n in rows}
+    with case.transaction():
+        case.conn.executemany(
+            "INSERT OR REPLACE INTO segment_voiceprints (run_id, basis_sha256, model_sha256, speaker, dim,"
+            " embedding, speech_ms, windows, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, basis, model_sha256, speaker, int(np.asarray(v).size), _blob(np.asarray(v).reshape(-1)),
+              int(ms), int(n), now) for speaker, basis, v, ms, n in rows],
+        )
+        case.audit.record("speaker.voiceprints_computed", f"run/{run_id}",
+                          {**details, "model_sha256": model_sha256, "speakers": made}, actor=actor)
+
+
+def segment_voiceprints(case: Case, run_id: int, model_sha256: str) -> dict[str, np.ndarray]:
+    """{basis_sha256: voiceprint} computed from a run's segments with this speaker model."""
+    rows = case.conn.execute(
+        "SELECT basis_sha256, dim, embedding FROM segment_voiceprints WHERE run_id=? AND model_sha256=?",
+        (run_id, model_sha256),
+    ).fetchall()
+    return {r["basis_sha256"]: np.frombuffer(r["embedding"], dtype="<f4", count=r["dim"]).copy() for r in rows}

@@ -72,6 +72,14 @@ def speakers(case: Case, run_id: int, working: bool) -> list[str]:
         " ORDER BY speaker", (run_id,))]
 
 
+def speaker_spans(case: Case, run_id: int, working: bool) -> list[tuple[str, int, int]]:
+    """(speaker, start_ms, end_ms) of the run's segments that have a speaker, in reading order."""
+    table, _ = _tables(working)
+    return [(r[0], r[1], r[2]) for r in case.conn.execute(
+        f"SELECT speaker, start_ms, end_ms FROM {table} WHERE run_id=? AND speaker IS NOT NULL {_ORDER}",
+        (run_id,))]
+
+
 def read_segment(case: Case, segment_id: int, working: bool, run_id: int | None = None) -> SegmentDict | None:
     """One segment with its words; None when there is none (or it belongs to another run)."""
     table, words = _tables(working)

@@ -7,7 +7,9 @@
     confirm(case, run_id, s)                                  # = rename the speaker (a revision)
 
 The middle step touches no store, so a window can run it on another thread; the CLI
-calls `enrol_segments`, which does all three. A match is only ever offered with its
+calls `enrol_segments`, which does all three. `suggestions` only reads: a speaker with no
+voiceprint kept for its present segments (a run diarised before voiceprints were kept, or
+speakers merged or split since) gets one from app.core.usecases.voiceprints first. A match is only ever offered with its
 score: nothing is renamed until the user confirms it.
 """
 
@@ -37,6 +39,7 @@ from app.core.store.speakers import (
     record_confirmation,
     run_voiceprints,
 )
+from app.core.usecases.voiceprints import installed_model_sha, voices_now
 
 
 @dataclass(frozen=True)
@@ -150,13 +153,14 @@ def enrol_segments(case: Case, run_id: int, segment_ids: Sequence[int], name: st
 
 
 def suggestions(case: Case, run_id: int, threshold: float = MATCH_THRESHOLD) -> list[Suggestion]:
-    """For each diarised speaker still named as the machine named it, the best profile of the
-    case scoring at or above `threshold` (each profile offered once; names already in the
-    transcript and dismissed offers left out)."""
-    model_sha, voices = run_voiceprints(case, run_id)
+    """For each speaker still named as the machine names them ("Speaker 2") and with a voiceprint
+    kept for its present segments, the best profile of the case scoring at or above `threshold`
+    (each profile offered once; names already in the transcript and dismissed offers left out).
+    Reads the store only: voiceprints.fill_voiceprints (or its three steps) computes missing ones."""
+    model_sha = installed_model_sha() or run_voiceprints(case, run_id)[0]
     current = set(editing.speakers(case, run_id))
-    known = {name: v for name, v in profiles(case, model_sha).items() if name not in current} if voices else {}
-    voices = {label: v for label, v in voices.items() if label in current}
+    known = {name: v for name, v in profiles(case, model_sha).items() if name not in current}
+    voices = voices_now(case, run_id, model_sha).voices if known else {}
     if not known or not voices:
         return []
     labels = sorted(voices, key=_label_order)
