@@ -86,9 +86,14 @@ def export_names(taken: list[TakenIn]) -> dict[int, str]:
     return {k: (v if counts[v] == 1 else f"{v}-{k}") for k, v in names.items()}
 
 
+def export_media(taken: list[TakenIn]) -> list[Found]:
+    """Every voice note and video taken in from the exports, as files to transcribe."""
+    return [Found(m.path, m.source) for t in taken for m in t.media]
+
+
 def queue_media(case: Case, taken: list[TakenIn], options: TranscribeOptions) -> tuple[dict[int, str], int]:
     """Queue every voice note and video at the top: ({job id: path}, the priority used)."""
-    usable = [Found(m.path, m.source) for t in taken for m in t.media]
+    usable = export_media(taken)
     if not usable:
         return {}, 0
     queue = JobQueue(case.conn)
