@@ -31,6 +31,7 @@ from app.core.store.jobs import JobQueue
 from app.core.store.views import speech_runs
 from app.core.usecases.enqueueing import recordings_to_transcribe
 from app.core.usecases.exporting import export_run
+from app.core.usecases.translating import queue_translation
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
 from app.gui.chat_timeline import ChatTimeline
@@ -398,7 +399,7 @@ class MainWindow(QMainWindow):
         if run_id is None or exhibit is None:
             return None
         source = self.case.run(run_id).language
-        job = self.queue.add(exhibit.id, "translate", {**options, "run_id": run_id, "source": source})
+        job = queue_translation(self.case, self.queue, exhibit.id, run_id, {**options, "source": source})
         if not self.bridge.is_running():
             self.start_worker()
         self.statusBar().showMessage(f"Translation into {safe_language_name(options.get('target'))} queued.", 8000)

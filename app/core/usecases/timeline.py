@@ -33,12 +33,13 @@ from app.core.media.intake import Found
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
-from app.core.store.jobs import JobKind, JobQueue
+from app.core.store.jobs import JobQueue
 from app.core.translation.engine import load_translator
 from app.core.translation.runs import check_language, same_language, text_language
 from app.core.types import ModelInfo
 from app.core.usecases.enqueueing import enqueue
 from app.core.usecases.exporting import check_out_dir
+from app.core.usecases.translating import translate_after
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def translate_jobs(case: Case, transcribe_jobs: set[int], translate: TranslateOp
         language = text_language(case, job.run_id)
         if language and same_language(language, translate.target):
             continue
-        children.add(queue.add_or_get(job.exhibit_id, JobKind.TRANSLATE, to_dict(translate), priority, job.id)[0])
+        children.add(translate_after(case, queue, job.id, to_dict(translate), priority))
     return children
 
 
