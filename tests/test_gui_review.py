@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.core.editing import operations as editing
+from app.core.translation.runs import source_sha256
 from tests import gui_case
 from tests.gui_case import build_case, inside, open_exhibit, settings
 
@@ -180,8 +181,9 @@ def test_translate_action_with_a_model_picker(qtbot, qapp, win, tmp_path, monkey
         job = win.translate({"model": "nllb-600m", "target": "de"})
         queued = win.queue.get(job)
         assert queued.task == "translate"
+        text = source_sha256(editing.current_transcript(win.case, win.session.run_id).segments)
         assert queued.options == {"model": "nllb-600m", "target": "de", "run_id": win.session.run_id,
-                                  "source": "en"}
+                                  "source": "en", "text_sha256": text}  # the text it translates
     finally:
         win.queue.cancel(job)
         win.queue.resume()

@@ -325,3 +325,35 @@ def test_chat_messages_taken_in_are_searchable(tmp_path):
         assert any(h.task == "chat" and h.speaker == message.sender for h in hits), hits
     finally:
         case.close()
+
+
+def test_a_chat_hit_carries_its_message_time_as_the_timeline_shows_it(tmp_path):
+    """A hit in a chat message has the message's date-time (normalised, or as written when
+    ambiguous), the same moment the export's timeline gives that message."""
+    import shutil
+
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    for name in ("whatsapp_android_en.txt", "whatsapp_ambiguous.txt"):
+        shutil.copy(REPO / "tests" / "fixtures" / "chats" / name, evidence / name)
+    case = Case.open(tmp_path / "case")
+    try:
+        exports = [take_in(case, evidence / name)[0].exhibit_id
+                   for name in ("whatsapp_android_en.txt", "whatsapp_ambiguous.txt")]
+        entries = {e.message_id: e for x in exports for e in build_timeline(case, x).entries}
+        [saturday] = search(case, "Saturday")
+        [hola] = search(case, "hola")
+        assert saturday.when == "2024-03-12 21:15:00"
+        assert hola.when == "04/05/2022, 10:00 (ambiguous)"
+        for hit in (saturday, hola, *search(case, "station")):
+            entry = entries[hit.segment_id]
+            assert (hit.message_time, hit.message_datetime) == (entry.time, entry.datetime)
+        note = add_exhibit(case, "note.opus")
+        add_run(case, note, ["Hello.", "Bring the cash on Saturday."])
+        [spoken] = [h for h in search(case, "Saturday") if h.run_id is not None]
+        assert spoken.message_time is None and spoken.when == "00:00:03.000"
+    finally:
+        case.close()

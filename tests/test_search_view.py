@@ -59,3 +59,19 @@ def test_refreshing_after_an_edit_shows_the_proofread_text(qtbot, view):
     assert view.model.rowCount() == 0
     view.set_query("money")
     assert _cells(view, 4) == ["transcript (edited)"]
+
+
+def test_a_chat_message_hit_shows_the_message_time(qtbot, view, tmp_path):
+    """Hits in chat messages show their date-time: normalised, or as written when ambiguous."""
+    import shutil
+
+    from app.core.chats.intake import take_in
+    from tests.conftest import REPO
+
+    for name in ("whatsapp_android_en.txt", "whatsapp_ambiguous.txt"):
+        shutil.copy(REPO / "tests" / "fixtures" / "chats" / name, tmp_path / name)
+        take_in(view.case, tmp_path / name)
+    view.set_query("saturday")
+    assert _cells(view, 1) == ["2024-03-12 21:15:00"] and _cells(view, 2) == ["Dave Miller"]
+    view.set_query("hola")
+    assert _cells(view, 1) == ["04/05/2022, 10:00 (ambiguous)"] and _cells(view, 4) == ["chat"]

@@ -1,10 +1,11 @@
 """`python -m app search QUERY` and `python -m app entities`: look across a whole case.
 
     search "red car" bank* --case DIR [--json] [--limit N]
-        one line per hit: exhibit, time (none for texts and chats, whose speaker
-        field holds the message's date), speaker, snippet (matches in [brackets]);
-        with --json a list of {exhibit, exhibit_id, run_id, task, segment_id, start_ms,
-        end_ms, time, speaker, snippet, text, language, edited}. No hits: exit 0,
+        one line per hit: exhibit, time (a chat message's date-time; none for
+        imported texts, whose speaker field holds the message's date), speaker, snippet
+        (matches in [brackets]); with --json a list of {exhibit, exhibit_id, run_id, task,
+        segment_id, start_ms, end_ms, time, speaker, snippet, text, language, edited,
+        message_time, message_datetime}. No hits: exit 0,
         "no hits" on stderr.
     entities --case DIR [--csv FILE] [--json] [--region GB] [--save-region] [--kind phone,...]
         one line per entity (kind, value, mentions, exhibits), shared ones first.
@@ -48,12 +49,13 @@ def hit_record(hit: Hit) -> dict[str, object]:
         "task": hit.task, "segment_id": hit.segment_id, "start_ms": hit.start_ms,
         "end_ms": hit.end_ms, "time": hhmmss(hit.start_ms), "speaker": hit.speaker,
         "snippet": hit.snippet, "text": hit.text, "language": hit.language, "edited": hit.edited,
+        "message_time": hit.message_time, "message_datetime": hit.message_datetime,
     }
 
 
 def hit_line(hit: Hit) -> str:
     task = "" if hit.task in ("transcribe", "text") else f" ({hit.task})"
-    moment = f"  {hhmmss(hit.start_ms)}" if hit.end_ms > 0 else ""  # texts and chats have no media time
+    moment = f"  {hit.when}" if hit.when else ""  # texts have no media time; chats their message's
     speaker = f"  {_one_line(hit.speaker)}:" if hit.speaker else ""
     return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}"
 

@@ -20,12 +20,15 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_inputs
+from app.core.chats.registry import is_chat_export
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, record_met
 from app.core.options import to_dict
+from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+from app.core.usecases.timeline import export_media, take_in_exports
 from app.worker.supervisor import Supervisor
 
 
@@ -39,25 +42,32 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     """Queue the inputs in the case and work them in the worker process, as `queue run` does.
 
     Each input gets DIR/<name>.<fmt> as soon as its job is done; a duplicate (same
-    SHA-256) is transcribed once and exported under each of its names.
+    SHA-256) is transcribed once and exported under each of its names. A chat export
+    (a WhatsApp zip or chat file, ...) is taken in as `timeline` takes it, and its voice
+    notes and videos are transcribed, each under its own name; never the export itself.
     """
     formats = parse_formats(args.format)
     options = transcribe_options(args)
     check_model(options)
+    chats = [i for i in args.inputs if is_chat_export(Path(i))]
     met: list[Found] = []
-    usable, status = scan_inputs(args.inputs, met)
+    usable, status = scan_inputs([i for i in args.inputs if i not in chats], met)
     sources = [*args.inputs, *(f.path for f in usable)]
     check_outside_evidence("--case", args.case, sources)
     check_outside_evidence("--out", args.out, sources)
-    if not usable:
+    if not usable and not chats:
         return nothing_found(args.case, met)
     check_out_dir(args.out, sources)
-    names = output_basenames([f.path for f in usable])
     case = open_case(args)
     # The worker starts now and loads the model while the inputs are hashed and queued.
     supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options)})
     try:
         supervisor.start()
+        in_chats, chat_status = chat_media(case, chats)
+        usable, status = [*usable, *in_chats], max(status, chat_status)
+        if not usable:
+            return status
+        names = output_basenames([f.path for f in usable])
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, queue.top_priority() + 1)
         record_met(case, met, {q.path: q.exhibit_id for q in queued})
@@ -84,6 +94,18 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         supervisor.stop()
         case.close()
     return status
+
+
+def chat_media(case: Case, chats: list[str]) -> tuple[list[Found], int]:
+    """The voice notes and videos of the chat exports named, taken into the case as `timeline`
+    takes them; an export that cannot be read, or holds none, is one line and a failure."""
+    taken, errors = take_in_exports(case, chats)
+    for exc in errors:
+        fail(exc.path, exc.reason)
+    empty = [t.given for t in taken if not t.media]
+    for given in dict.fromkeys(empty):
+        fail(given, "a chat export without voice notes or videos: nothing to transcribe")
+    return export_media(taken), FAILED if errors or empty else OK
 
 
 def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome,

@@ -29,7 +29,9 @@ from app.core.store import Case
 from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
 from app.core.store.views import speech_runs
+from app.core.usecases.enqueueing import recordings_to_transcribe
 from app.core.usecases.exporting import export_run
+from app.core.usecases.translating import queue_translation
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
 from app.gui.chat_timeline import ChatTimeline
@@ -49,7 +51,7 @@ from app.gui.search_view import SearchView
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
-from app.gui.widgets import ProblemBanner, readable_selection
+from app.gui.widgets import ProblemBanner, confirm_transcribe_again, readable_selection
 from app.gui.window_state import (
     ask_user_name_if_unset,
     fit_to_screen,
@@ -283,17 +285,18 @@ class MainWindow(QMainWindow):
         signals.finished.connect(finished)
         self._intake_thread = run_intake(paths, signals)
 
-    def request_transcribe(self, exhibit_ids: list[int]) -> list[int]:
-        """The user's "Transcribe": asks first when some already have a transcript."""
+    def request_transcribe(self, selected: list[int]) -> list[int]:
+        """The user's "Transcribe": recordings only (a chat export's voice notes not transcribed
+        yet); asks first when some already have a transcript; says why a selection queues nothing."""
+        plan = recordings_to_transcribe(self.case, selected)
+        exhibit_ids = list(plan.exhibit_ids)
         done = [i for i in exhibit_ids if self.case.latest_run(i, "transcribe") is not None]
-        if done:
-            answer = QMessageBox.question(
-                self, "Transcribe again?",
-                f"{len(done)} of the {len(exhibit_ids)} selected exhibit(s) already have a transcript. "
-                "Transcribe again? A new transcript is made; the existing ones and their edits are kept.")
-            if answer != QMessageBox.StandardButton.Yes:
-                return []
-        return self.transcribe(exhibit_ids)
+        if done and not confirm_transcribe_again(self, len(done), len(exhibit_ids)):
+            return []
+        jobs = self.transcribe(exhibit_ids)
+        if plan.notes and (jobs or not exhibit_ids):
+            self.show_error("; ".join(plan.notes))
+        return jobs
 
     def transcribe(self, exhibit_ids: list[int], language: str | None = None) -> list[int]:
         if not exhibit_ids:
@@ -396,7 +399,7 @@ class MainWindow(QMainWindow):
         if run_id is None or exhibit is None:
             return None
         source = self.case.run(run_id).language
-        job = self.queue.add(exhibit.id, "translate", {**options, "run_id": run_id, "source": source})
+        job = queue_translation(self.case, self.queue, exhibit.id, run_id, {**options, "source": source})
         if not self.bridge.is_running():
             self.start_worker()
         self.statusBar().showMessage(f"Translation into {safe_language_name(options.get('target'))} queued.", 8000)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ParleyError
-from app.core.export.base import hhmmss
 from app.core.search import Hit, count, search
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
@@ -69,8 +68,7 @@ class HitsModel(ColumnsModel):
     @staticmethod
     def _cell(hit: Hit, column: int) -> str:
         edited = " (edited)" if hit.edited else ""
-        moment = hhmmss(hit.start_ms) if hit.end_ms > 0 else ""  # texts and chats: no media time
-        return (hit.exhibit_name, moment, hit.speaker or "",
+        return (hit.exhibit_name, hit.when, hit.speaker or "",
                 " ".join(hit.snippet.split()), task_label(hit.task) + edited)[column]
 
 

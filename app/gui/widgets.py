@@ -1,4 +1,4 @@
-"""Small widgets shared by the window: labels that elide instead of widening their pane."""
+"""Small widgets shared by the window: labels that elide instead of widening their pane, a question."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import html
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QToolButton, QWidget
 
 
 class ElidedLabel(QLabel):
@@ -106,3 +106,12 @@ class ProblemBanner(QLabel):
         items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems)
         self.setText(f"<b>Needs attention</b><ul style='margin:0'>{items}</ul>")
         self.show()
+
+
+def confirm_transcribe_again(parent: QWidget, done: int, total: int) -> bool:
+    """Asked before transcribing exhibits of which `done` already have a transcript."""
+    answer = QMessageBox.question(
+        parent, "Transcribe again?",
+        f"{done} of the {total} selected exhibit(s) already have a transcript. "
+        "Transcribe again? A new transcript is made; the existing ones and their edits are kept.")
+    return answer == QMessageBox.StandardButton.Yes

@@ -194,3 +194,10 @@ def iso_from_text(text: str) -> str | None:
         return datetime.fromisoformat(text.strip()).isoformat()
     except ValueError:
         return None
+
+
+def when_text(time_as_written: str, iso: str | None) -> str:
+    """A message's moment in one cell: normalised where known, else as written and "ambiguous"."""
+    if iso:
+        return iso.replace("T", " ")
+    return f"{time_as_written} (ambiguous)" if time_as_written else "no time"

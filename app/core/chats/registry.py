@@ -234,6 +234,11 @@ def _is_export_file(path: Path) -> bool:
     return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
 
 
+def is_chat_export(path: Path) -> bool:
+    """A file that is a chat export by its content (a WhatsApp zip, a chat text, a Telegram JSON)."""
+    return path.is_file() and _is_export_file(path)
+
+
 def chat_files(folder: Path) -> list[Path]:
     """The exports in a folder: chat files and WhatsApp zips (top level first, then one level down)."""
     for depth in ("*", "*/*"):

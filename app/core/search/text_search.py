@@ -15,7 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.chats.dates import when_text
 from app.core.errors import ParleyError, StoreError
+from app.core.export.base import hhmmss
 from app.core.search.folding import restore_marks
 from app.core.search.query import Query, parse
 from app.core.store import Case, search_index
@@ -57,6 +59,15 @@ class Hit:
     text: str
     language: str | None
     edited: bool  # the text is the proofread copy's
+    message_time: str | None = None  # a chat message's time as written
+    message_datetime: str | None = None  # ... normalised (ISO 8601), None when ambiguous
+
+    @property
+    def when(self) -> str:
+        """What a Time column shows: the moment in the recording, or a chat message's date-time."""
+        if self.message_time is not None:
+            return when_text(self.message_time, self.message_datetime)
+        return hhmmss(self.start_ms) if self.end_ms > 0 else ""  # texts: no media time
 
 
 def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DEFAULT_MARKS) -> list[Hit]:
@@ -90,6 +101,7 @@ def _hit(row: IndexedText, parsed: Query, marks: Marks) -> Hit:
         segment_id=row.segment_id, start_ms=row.start_ms, end_ms=row.end_ms, speaker=row.speaker,
         snippet=_snippet(row, parsed, marks).strip(), text=row.text.strip(), language=row.language,
         edited=row.source == search_index.SOURCE_WORKING,
+        message_time=row.message_time, message_datetime=row.message_datetime,
     )
 
 

@@ -3,6 +3,7 @@
     save_chats(case, exhibit_id, export, parser_version, links) -> list[chat id]
     stored_chats(case, exhibit_id) -> list[StoredChat]
     chat_messages(case, chat_id) -> list[StoredMessage]
+    attachment_exhibits(case, exhibit_id) -> list[exhibit id of each voice note or video taken in]
 
 An export read again with the same parser version gives back the chats
 already stored; messages are never changed (the store refuses it).
@@ -122,6 +123,15 @@ def _stored_message(r: sqlite3.Row) -> StoredMessage:
     message = Message(r["idx"], r["sender"], r["time_written"], r["datetime"], r["text"],
                       bool(r["system"]), attachment, r["note"])
     return StoredMessage(r["id"], message, r["a_exhibit"], r["a_error"])
+
+
+def attachment_exhibits(case: Case, exhibit_id: int) -> list[int]:
+    """The exhibits an export's attachments were taken in as (voice notes, videos), in chat order."""
+    rows = case.conn.execute(
+        "SELECT a.exhibit_id FROM chat_attachments a JOIN chat_messages m ON m.id = a.message_id"
+        " JOIN chats c ON c.id = m.chat_id WHERE c.exhibit_id = ? AND a.exhibit_id IS NOT NULL"
+        " ORDER BY c.parser_version DESC, c.position, m.idx", (exhibit_id,)).fetchall()
+    return list(dict.fromkeys(int(r[0]) for r in rows))
 
 
 def translation_runs(case: Case, parent_run_id: int, task: str) -> list[int]:

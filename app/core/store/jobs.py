@@ -158,6 +158,8 @@ class JobQueue:
         """Like add(); also says whether a new job was created."""
         if task not in TASKS:
             raise StoreError(f"unknown task '{task}'; choose from {', '.join(TASKS)}")
+        if task == JobKind.TRANSCRIBE:
+            self._check_recording(exhibit_id)
         key = options_key(options)
         with db.transaction(self.conn):
             found = self._equal(exhibit_id, task, key, parent_job_id)
@@ -173,6 +175,12 @@ class JobQueue:
                               {"exhibit": exhibit_id, "task": task, "options": options,
                                "priority": priority, "parent_job": parent_job_id})
         return job_id, True
+
+    def _check_recording(self, exhibit_id: int) -> None:
+        """Only media are transcribed: a chat export or a text is refused (StoreError)."""
+        row = self.conn.execute("SELECT name, kind FROM exhibits WHERE id=?", (exhibit_id,)).fetchone()
+        if row is not None and row[1] != "media":
+            raise StoreError(f"{row[0]}: a {row[1]} exhibit, not a recording: nothing to transcribe")
 
     def find(self, exhibit_id: int, task: str, options: dict[str, Any],
              parent_job_id: int | None = None) -> Job | None:

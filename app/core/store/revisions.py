@@ -51,3 +51,9 @@ def for_run(case: Case, run_id: int) -> list[Revision]:
 def get(case: Case, revision_id: int) -> Revision | None:
     row = case.conn.execute("SELECT * FROM revisions WHERE id=?", (revision_id,)).fetchone()
     return _to_revision(row) if row else None
+
+
+def latest_id(case: Case, run_id: int) -> int | None:
+    """The run's newest revision (None: the machine draft, never edited)."""
+    row = case.conn.execute("SELECT max(id) FROM revisions WHERE run_id=?", (run_id,)).fetchone()
+    return int(row[0]) if row and row[0] is not None else None

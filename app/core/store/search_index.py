@@ -16,12 +16,13 @@ from app.core.errors import StoreError
 
 SOURCE_MACHINE = 0  # segments: the machine draft
 SOURCE_WORKING = 1  # working_segments: the proofread copy
-SOURCE_CHAT = 2  # reserved for chat messages held in a table of their own
+SOURCE_CHAT = 2  # chat messages (chat_messages, migration 010)
 
 CHAT_TASK = "chat"  # the task a hit from a chat message (no run) is reported with
 COLUMNS = (f"d.source, d.ref_id, d.run_id, coalesce(r.task, '{CHAT_TASK}'), r.language, d.exhibit_id,"
-            " e.name, d.start_ms, d.end_ms, d.speaker, d.text")
-JOINS = "LEFT JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = d.exhibit_id"
+            " e.name, d.start_ms, d.end_ms, d.speaker, d.text, cm.time_written, cm.datetime")
+JOINS = ("LEFT JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = d.exhibit_id"
+         f" LEFT JOIN chat_messages cm ON d.source = {SOURCE_CHAT} AND cm.id = d.ref_id")
 _IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH ?)"
 _CASE_ORDER = "d.exhibit_id, d.run_id, d.start_ms, d.id"
 # bm25 ranks every match before the first is returned (about 3 µs each): past this many
@@ -44,6 +45,8 @@ class IndexedText:
     end_ms: int
     speaker: str | None
     text: str
+    message_time: str | None = None  # a chat message's time as written (None for other texts)
+    message_datetime: str | None = None  # ... and normalised (ISO 8601; None when ambiguous)
     highlighted: str | None = None  # for word queries: `folded` with HIGHLIGHT marks around matches
 
 

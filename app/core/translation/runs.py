@@ -29,6 +29,8 @@ No Qt here: the CLI and the queue worker (translate_job) both call this.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +41,7 @@ from app.core.editing.operations import current_transcript
 from app.core.errors import LanguageError, ModelError, ParleyError
 from app.core.evidence.provenance import software_info
 from app.core.models import catalogue as models
-from app.core.store import Case
+from app.core.store import Case, revisions
 from app.core.store.jobs import JobQueue
 from app.core.translation.engine import (
     TextTranslator,
@@ -158,8 +160,31 @@ def translate_segments(
     return out
 
 
+def source_sha256(segments: Iterable[Segment]) -> str:
+    """SHA-256 of what a translation is made from: each source segment's times, speaker,
+    channel, text and flags, in order (not its words, which a translation does not carry)."""
+    rows = [[s.start_ms, s.end_ms, s.speaker, s.channel, s.text, sorted(s.flags)] for s in segments]
+    data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def made_from(case: Case, translation_run_id: int) -> str | None:
+    """The source_sha256 a translation run records (None: made before it was recorded)."""
+    return case.transcript(translation_run_id).settings.get("source_run", {}).get("text_sha256")
+
+
+def is_current(case: Case, translation_run_id: int) -> bool:
+    """Whether a translation was made from its source run's text as it stands now."""
+    record = case.run(translation_run_id)
+    if record.parent_run_id is None:
+        return False
+    now = source_sha256(current_transcript(case, record.parent_run_id).segments)
+    return made_from(case, translation_run_id) == now
+
+
 def translation_settings(
-    translator: TextTranslator, parent: Transcript, src: str, tgt: str, beam_size: int
+    translator: TextTranslator, parent: Transcript, src: str, tgt: str, beam_size: int,
+    revision: int | None = None,
 ) -> dict[str, Any]:
     info = translator.info
     return {
@@ -182,6 +207,8 @@ def translation_settings(
             "model_sha256": parent.model.sha256,
             "status": parent.status,
             "verified_by": parent.verified_by,
+            "revision": revision,  # the proofread copy's newest revision; None: the machine draft
+            "text_sha256": source_sha256(parent.segments),
         },
     }
 
@@ -226,7 +253,7 @@ def translate_run_result(
         raise SameLanguageError(
             f"the text is already in {language_name(tgt)} ({src}); nothing to translate"
         )
-    settings = translation_settings(translator, parent, src, tgt, beam_size)
+    settings = translation_settings(translator, parent, src, tgt, beam_size, revisions.latest_id(case, run_id))
     if any(UNTRANSLATED_FLAGS & set(s.flags) for s in parent.segments):
         settings["untranslated"] = "attachments and system messages are copied, not translated"
     segments = translate_segments(

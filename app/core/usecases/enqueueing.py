@@ -12,6 +12,7 @@ from app.core.media.intake import Found
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
+from app.core.store.chats import attachment_exhibits
 from app.core.store.jobs import JobQueue
 from app.core.translation.runs import check_language
 
@@ -41,6 +42,42 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
         earlier = next((q.path for q in queued if q.job_id == job_id), None)
         queued.append(Queued(found.path, exhibit.id, job_id, new_job, earlier))
     return queued
+
+
+@dataclass(frozen=True)
+class ToTranscribe:
+    """What "Transcribe" on chosen exhibits comes to: the recordings to queue, and one line per
+    chosen exhibit that is not one (a chat export: which of its files are queued, or why none)."""
+
+    exhibit_ids: tuple[int, ...]
+    notes: tuple[str, ...]
+
+
+def recordings_to_transcribe(case: Case, exhibit_ids: list[int]) -> ToTranscribe:
+    """The recordings among the exhibits; for a chat export, its voice notes and videos not
+    transcribed yet; a text (or an export without media) is never queued, and said why."""
+    ids: list[int] = []
+    notes: list[str] = []
+    for exhibit_id in exhibit_ids:
+        source = case.exhibit(exhibit_id).source
+        if source.kind == "media":
+            ids.append(exhibit_id)
+        elif source.kind == "chat":
+            media = attachment_exhibits(case, exhibit_id)
+            todo = [m for m in media if case.latest_run(m, "transcribe") is None]
+            ids += todo
+            notes.append(_chat_note(source.name, len(media), len(todo)))
+        else:
+            notes.append(f"{source.name}: a text, not a recording: nothing to transcribe")
+    return ToTranscribe(tuple(dict.fromkeys(ids)), tuple(notes))
+
+
+def _chat_note(name: str, media: int, todo: int) -> str:
+    if not media:
+        return f"{name}: a chat export without voice notes or videos: nothing to transcribe"
+    if not todo:
+        return f"{name}: a chat export whose {media} voice note(s) or video(s) are all transcribed already"
+    return f"{name}: queued the {todo} of its {media} voice note(s) or video(s) not transcribed yet"
 
 
 def translate_options(target: str, model: str | None, device: str = "auto",

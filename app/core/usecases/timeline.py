@@ -33,12 +33,13 @@ from app.core.media.intake import Found
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
-from app.core.store.jobs import JobKind, JobQueue
+from app.core.store.jobs import JobQueue
 from app.core.translation.engine import load_translator
 from app.core.translation.runs import check_language, same_language, text_language
 from app.core.types import ModelInfo
 from app.core.usecases.enqueueing import enqueue
 from app.core.usecases.exporting import check_out_dir
+from app.core.usecases.translating import translate_after
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,14 @@ def export_names(taken: list[TakenIn]) -> dict[int, str]:
     return {k: (v if counts[v] == 1 else f"{v}-{k}") for k, v in names.items()}
 
 
+def export_media(taken: list[TakenIn]) -> list[Found]:
+    """Every voice note and video taken in from the exports, as files to transcribe."""
+    return [Found(m.path, m.source) for t in taken for m in t.media]
+
+
 def queue_media(case: Case, taken: list[TakenIn], options: TranscribeOptions) -> tuple[dict[int, str], int]:
     """Queue every voice note and video at the top: ({job id: path}, the priority used)."""
-    usable = [Found(m.path, m.source) for t in taken for m in t.media]
+    usable = export_media(taken)
     if not usable:
         return {}, 0
     queue = JobQueue(case.conn)
@@ -113,7 +119,7 @@ def translate_jobs(case: Case, transcribe_jobs: set[int], translate: TranslateOp
         language = text_language(case, job.run_id)
         if language and same_language(language, translate.target):
             continue
-        children.add(queue.add_or_get(job.exhibit_id, JobKind.TRANSLATE, to_dict(translate), priority, job.id)[0])
+        children.add(translate_after(case, queue, job.id, to_dict(translate), priority))
     return children
 
 

@@ -5,7 +5,9 @@ case already holds a finished transcript of it in the language asked for (a pers
 corrections included), which is then translated. A transcript JSON, a .txt or a chat
 export is taken in as a text run at once (no model needed) and gets a translate job
 on that run. Equal jobs are reused, so a killed run resumes when run again and a
-second run exports the translations the first one made.
+second run exports the translations the first one made, as long as the text they were
+made from is unchanged: a transcript corrected since gets a new translation (the old one
+is kept). A translate job names the text's SHA-256 (source_sha256) among its options.
 
 The translation model is checked here, before anything is queued, without loading it
 (check_translation_folder): a missing or broken folder is one line at once. What only
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from app.core.chats.text_intake import import_text, import_transcript_json
+from app.core.editing.operations import current_transcript
 from app.core.errors import LanguageError, ParleyError
 from app.core.media.decode import probe
 from app.core.models import catalogue as models
@@ -29,9 +33,11 @@ from app.core.translation.langcodes import WHISPER_TO_FLORES, language_name, to_
 from app.core.translation.runs import (
     check_language,
     check_translation_folder,
+    is_current,
     resolve_source,
     same_language,
     source_run_for,
+    source_sha256,
 )
 from app.core.usecases.enqueueing import check_model
 
@@ -118,8 +124,31 @@ def enqueue_media(case: Case, queue: JobQueue, path: str, request: TranslationRe
         parent_id = queue.add_or_get(exhibit.id, JobKind.TRANSCRIBE, speech, priority)[0]
     else:
         parent_id = parent.id
-    job_id, _ = queue.add_or_get(exhibit.id, JobKind.TRANSLATE, to_dict(request.options), priority, parent_id)
+    job_id = translate_after(case, queue, parent_id, to_dict(request.options), priority)
     return QueuedTranslation(path, exhibit.id, job_id, transcribe_job=parent_id)
+
+
+def queue_translation(case: Case, queue: JobQueue, exhibit_id: int, run_id: int, options: dict[str, Any],
+                      priority: int = 0) -> int:
+    """A translate job on a run's text as it stands now. Asked again for the same text, the same
+    job (and the translation it made) is reused; once the text is corrected, a new job makes a
+    new translation, and the old one is kept."""
+    text = source_sha256(current_transcript(case, run_id).segments)
+    settings = {**options, "run_id": run_id, "text_sha256": text}
+    return queue.add_or_get(exhibit_id, JobKind.TRANSLATE, settings, priority)[0]
+
+
+def translate_after(case: Case, queue: JobQueue, transcribe_job_id: int, options: dict[str, Any],
+                    priority: int = 0) -> int:
+    """A translate job that waits for a transcribe job; reused while the translation it made is of
+    the transcript as it stands, else a new one on the corrected text (queue_translation)."""
+    parent = queue.get(transcribe_job_id)
+    done = queue.find(parent.exhibit_id, JobKind.TRANSLATE, options, parent.id)
+    made = done.run_id if done is not None and done.state == "done" else None
+    source_run = case.run(made).parent_run_id if made is not None else None
+    if made is not None and source_run is not None and not is_current(case, made):
+        return queue_translation(case, queue, parent.exhibit_id, source_run, options, priority)
+    return queue.add_or_get(parent.exhibit_id, JobKind.TRANSLATE, options, priority, parent.id)[0]
 
 
 def enqueue_text(case: Case, queue: JobQueue, path: str, kind: str, request: TranslationRequest,
@@ -138,8 +167,7 @@ def _translate_run(case: Case, queue: JobQueue, path: str, exhibit_id: int, run_
     if same_language(source, options.target):
         return QueuedTranslation(path, exhibit_id, None, stored_run=run_id,
                                  skipped=already_in(source, options.target))
-    settings = {**to_dict(options), "run_id": run_id}
-    job_id, _ = queue.add_or_get(exhibit_id, JobKind.TRANSLATE, settings, priority)
+    job_id = queue_translation(case, queue, exhibit_id, run_id, to_dict(options), priority)
     return QueuedTranslation(path, exhibit_id, job_id, stored_run=run_id)
 
 

@@ -1,0 +1,93 @@
+"""Transcribing a chat export means its voice notes and videos, never the export itself: the
+core's choice for the window's "Transcribe selected", and `python -m app transcribe EXPORT`.
+
+A real WhatsApp zip holding real voice notes from the shared media, and a real WhatsApp chat
+file without any (tests/fixtures/chats).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.chats.intake import take_in
+from app.core.chats.text_intake import import_text
+from app.core.hashing import sha256_file
+from app.core.store import Case
+from app.core.usecases.enqueueing import recordings_to_transcribe
+from tests.conftest import MEDIA, REPO
+from tests.gui_case import add_run, segment
+from tests.test_gui_timeline import EN, ES, build_zip, exhibit_named
+
+FIXTURE = REPO / "tests" / "fixtures" / "chats" / "whatsapp_android_en.txt"
+
+
+def _exports(folder: Path) -> tuple[Path, Path]:
+    archive = build_zip(folder)
+    text_chat = archive.parent / "WhatsApp Chat with Dave.txt"
+    shutil.copy(FIXTURE, text_chat)
+    return archive, text_chat
+
+
+def test_a_chat_export_comes_to_its_voice_notes_not_yet_transcribed(case, tmp_path):
+    archive, text_chat = _exports(tmp_path)
+    [zipped] = take_in(case, archive)
+    [plain] = take_in(case, text_chat)
+    note = exhibit_named(case, EN)
+    plan = recordings_to_transcribe(case, [zipped.exhibit_id, plain.exhibit_id, note])
+    assert plan.exhibit_ids == (note, exhibit_named(case, ES))  # the note chosen itself counts once
+    assert plan.notes == (
+        "WhatsApp Chat with Ana.zip: queued the 2 of its 2 voice note(s) or video(s) not transcribed yet",
+        "WhatsApp Chat with Dave.txt: a chat export without voice notes or videos: nothing to transcribe")
+    add_run(case, note, (segment(300, "Meet me behind the station.", None),))
+    assert recordings_to_transcribe(case, [zipped.exhibit_id]).exhibit_ids == (exhibit_named(case, ES),)
+    text, _ = import_text(case, shutil.copy(FIXTURE.with_name("not_a_chat.txt"), tmp_path))
+    plan = recordings_to_transcribe(case, [text.id])
+    assert plan.exhibit_ids == () and plan.notes == (
+        "not_a_chat.txt: a text, not a recording: nothing to transcribe",)
+
+
+def _transcribe(*inputs: Path, out: Path, case: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "transcribe", *map(str, inputs), "--out", str(out),
+         "--case", str(case), "--model", "base", "--format", "json"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _jobs(folder: Path) -> list[tuple[str, str]]:
+    case = Case.open(folder)
+    try:
+        return [(r[0], r[1]) for r in case.conn.execute(
+            "SELECT e.name, j.state FROM jobs j JOIN exhibits e ON e.id = j.exhibit_id ORDER BY j.id")]
+    finally:
+        case.close()
+
+
+def test_cli_a_chat_export_without_media_is_one_line_and_queues_nothing(tmp_path, models_dir):
+    _, text_chat = _exports(tmp_path)
+    done = _transcribe(text_chat, out=tmp_path / "out", case=tmp_path / "case")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{text_chat}: a chat export without voice notes or videos: nothing to transcribe" in done.stderr
+    assert _jobs(tmp_path / "case") == [] and not list((tmp_path / "out").glob("*"))
+
+
+@pytest.mark.slow
+def test_cli_transcribes_the_voice_notes_inside_a_chat_zip(tmp_path, models_dir):
+    archive, _ = _exports(tmp_path)
+    out, case = tmp_path / "out", tmp_path / "case"
+    done = _transcribe(archive, out=out, case=case)
+    assert done.returncode == 0, done.stderr
+    english = json.loads((out / f"{Path(EN).stem}.json").read_text(encoding="utf-8"))
+    spanish = json.loads((out / f"{Path(ES).stem}.json").read_text(encoding="utf-8"))
+    assert english["source"]["sha256"] == sha256_file(MEDIA / "en_voicenote.opus")
+    assert spanish["source"]["sha256"] == sha256_file(MEDIA / "es_voicenote.ogg")
+    assert "station" in " ".join(s["text"] for s in english["segments"]).lower()
+    assert _jobs(case) == [(EN, "done"), (ES, "done")]  # none on the zip
+    again = _transcribe(archive, out=tmp_path / "again", case=case)  # transcribed: written, not redone
+    assert again.returncode == 0 and _jobs(case) == [(EN, "done"), (ES, "done")]
+    assert (tmp_path / "again" / f"{Path(ES).stem}.json").is_file()
