@@ -90,3 +90,25 @@ def test_each_speakers_voiceprint_is_kept_with_the_run(diarised):
         assert float(voices["Speaker 1"] @ voices["Speaker 2"]) < 0.99
     finally:
         case.close()
+
+
+def test_turns_found_beside_the_decoding_are_the_turns_found_after_it(models_dir):
+    from app.core.diarize.pipeline import (
+        Background,
+        find_turns,
+        speaker_model_dir,
+        start_background,
+    )
+    from app.core.media.decode import probe
+
+    source, options, whisper = probe(str(MEDIA / "interview_mono.wav")), TranscribeOptions(), models_dir / "base"
+    background = start_background(source, options, whisper)
+    assert isinstance(background, Background)
+    beside, after = background.result(), find_turns(source, options, whisper, speaker_model_dir(whisper))
+    assert beside.speakers == after.speakers == 2 and beside.turns == after.turns
+    assert all((a == b).all() for a, b in zip(beside.embeddings, after.embeddings, strict=True))
+    note = probe(str(MEDIA / "en_voicenote.opus"))  # auto: a voice note is one voice, nothing to find
+    assert start_background(note, options, whisper) is None
+    stopped = start_background(source, options, whisper)
+    stopped.cancel()  # a paused job: the thread ends, nothing is raised
+    assert not stopped._thread.is_alive()

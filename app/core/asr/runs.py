@@ -13,7 +13,12 @@ from pathlib import Path
 
 from app.core.asr import BatchOptions, ClipResult, RunState, WhisperEngine, transcribe_source
 from app.core.asr.packing import DEFAULT_BATCH
-from app.core.diarize.pipeline import diarise_segments, diarize_settings
+from app.core.diarize.pipeline import (
+    Background,
+    diarise_segments,
+    diarize_settings,
+    start_background,
+)
 from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.evidence.provenance import software_info
 from app.core.evidence.source_check import check_unchanged
@@ -96,20 +101,28 @@ def transcribe_exhibit(
         stopped = stopped or should_stop()
         return stopped
 
-    for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
-        case.append_segments(
-            run_id, done.segments, {"done_ms": state.done_ms, "anchor_ms": state.anchor_ms}, state.language,
-            state.language_probability, track=done.track.key,
-        )
-        count += len(done.segments)
-        truncated = truncated or done.truncated
-        notes.extend(done.notes)
-        if on_progress:
-            on_progress(done.progress, count)
+    speakers = start_background(exhibit.source, options, Path(engine.info.path))
+    try:
+        for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
+            case.append_segments(
+                run_id, done.segments, {"done_ms": state.done_ms, "anchor_ms": state.anchor_ms},
+                state.language, state.language_probability, track=done.track.key,
+            )
+            count += len(done.segments)
+            truncated = truncated or done.truncated
+            notes.extend(done.notes)
+            if on_progress:
+                on_progress(done.progress, count)
+    except BaseException:
+        if speakers is not None:
+            speakers.cancel()
+        raise
     if stopped:
+        if speakers is not None:
+            speakers.cancel()
         return RunResult(run_id, count, stopped=True)
     check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
-    _diarise(case, engine, exhibit, run_id, options)
+    _diarise(case, engine, exhibit, run_id, options, speakers)
     _finish(case, exhibit, run_id, truncated, tuple(notes), count)
     return RunResult(run_id, count)
 
@@ -142,12 +155,14 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
     return RunResult(run_id, len(result.segments))
 
 
-def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, options: TranscribeOptions) -> None:
+def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, options: TranscribeOptions,
+             speakers: Background | None = None) -> None:
     """Who spoke when, onto the run's stored segments before the run is sealed (a rerun after
-    a kill here diarises again from the same stored words: the same result)."""
+    a kill here diarises again from the same stored words: the same result). `speakers`:
+    the turns being found beside the decoding."""
     if not diarisation_wanted(options, exhibit.source):
         return
-    found = diarise_segments(exhibit.source, case.segments(run_id), options, Path(engine.info.path))
+    found = diarise_segments(exhibit.source, case.segments(run_id), options, Path(engine.info.path), speakers)
     if found is None:
         return
     voiceprints = found.voiceprints()

@@ -1,14 +1,19 @@
 """Diarisation in the transcription pipeline: when to run it, and speakers onto a run's segments.
 
-Run once a recording's words are all decoded: the recording is read again (in blocks,
-so memory stays flat), its speech turns found, and each word given to the speaker
-whose turn covers it; segments split where the speaker changes, labels "Speaker 1..N"
-in order of first appearance. Deterministic, so a resumed or reproduced run gets the
-same speakers.
+Who spoke when is found on its own thread while the words are decoded (Background: the
+recording read again in blocks, so memory stays flat; the cores' idle time between
+decoding steps does most of it), and once the words are all decoded each word goes to
+the speaker whose turn covers it; segments split where the speaker changes, labels
+"Speaker 1..N" in order of first appearance. Deterministic (the speaker models give
+the same numbers on any thread count), so a resumed or reproduced run gets the same
+speakers.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,7 @@ from app.core.types import Segment, SourceInfo
 
 VOICE_NOTE_MS = 30_000  # auto: a recording up to this long, sound only, is a voice note: one voice
 MODEL_FILE = "campplus.onnx"
+NICENESS = 10  # of the thread finding turns beside the decoder
 SEGMENTATION_FILE = "segmentation.onnx"
 
 
@@ -92,16 +98,78 @@ def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir
 
 
 def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options: TranscribeOptions,
-                     whisper_dir: Path) -> Diarised | None:
+                     whisper_dir: Path, found: Background | None = None) -> Diarised | None:
     """Speakers for a finished run's segments; None when the run has none to find (split
-    stereo channels already name their speakers; no speaker model; nothing said)."""
+    stereo channels already name their speakers; no speaker model; nothing said).
+    `found`: the turns being found beside the decoding, else they are found now."""
     folder = speaker_model_dir(whisper_dir)
     if folder is None or not segments or any(s.channel is not None for s in segments):
         return None
-    reader = AudioReader(source.path, expected_ms=source.duration_ms)
-    result = diarize_blocks(reader.blocks(), folder, options.speakers, options.min_speakers,
-                            options.max_speakers, segmentation_dir=segmentation_model_dir(whisper_dir))
+    result = found.result() if found is not None else find_turns(source, options, whisper_dir, folder)
     if result.speakers == 0:
         return None
     labelled, labels = assign_with_labels(segments, result.turns)
     return Diarised(mend_sentences(labelled), result, tuple(sorted(labels.items())))
+
+
+def find_turns(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path, folder: Path,
+               threads: int = 2, stop: threading.Event | None = None) -> DiarResult:
+    """The recording's speech turns (its blocks read until `stop` is set)."""
+    reader = AudioReader(source.path, expected_ms=source.duration_ms)
+    blocks: Iterator[np.ndarray] = reader.blocks()
+    if stop is not None:
+        blocks = (block for block in blocks if not stop.is_set())
+    return diarize_blocks(blocks, folder, options.speakers, options.min_speakers, options.max_speakers,
+                          threads, segmentation_model_dir(whisper_dir))
+
+
+class Background:
+    """find_turns on its own thread, one ONNX thread (the decoder has the cores), started
+    while the words are decoded; result() waits for it and raises what it raised."""
+
+    THREADS = 1
+
+    def __init__(self, source: SourceInfo, options: TranscribeOptions, whisper_dir: Path, folder: Path) -> None:
+        self._stop = threading.Event()
+        self._result: DiarResult | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(source, options, whisper_dir, folder),
+                                        name="diarisation", daemon=True)
+        self._thread.start()
+
+    def _run(self, *args) -> None:
+        _yield_to_decoding()
+        try:
+            self._result = find_turns(*args, threads=self.THREADS, stop=self._stop)
+        except Exception as error:  # noqa: BLE001 - handed to the thread that asks for the result
+            self._error = error
+
+    def result(self) -> DiarResult:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def cancel(self) -> None:
+        """Stop reading the recording (the run was stopped); returns once the thread ends."""
+        self._stop.set()
+        self._thread.join()
+
+
+def _yield_to_decoding() -> None:
+    """Lower this thread's priority (Linux: a thread's own nice value), so the decoder
+    keeps the cores and the turns are found in the time it leaves idle."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the same result, a little slower
+        pass
+
+
+def start_background(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path) -> Background | None:
+    """Turns found beside the decoding of a one-track recording that wants them, else None
+    (a stereo file may be split into channels that name their speakers: found after)."""
+    folder = speaker_model_dir(whisper_dir)
+    if folder is None or not wanted(options, source) or (source.channels > 1 and options.channels != "mix"):
+        return None
+    return Background(source, options, whisper_dir, folder)
