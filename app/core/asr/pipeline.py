@@ -10,6 +10,8 @@ resumable at any unit boundary.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -25,6 +27,7 @@ from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 
 CHANNEL_PROBE_S = 600  # seconds of a stereo file examined to decide mix or split
+READ_AHEAD = 48  # speech chunks (at most 30 s each, ~2 MB) read and found ahead of the decoder
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def transcribe_tracks(
         reader, blocks = _track_blocks(source, track, anchor)
         # chunks ending by `done` were stored before an interruption: the same chunks, decoded already
         chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad) if c.end_ms > done)
-        for last, segments in decoder.decode(chunks, state, should_stop):
+        for last, segments in decoder.decode(read_ahead(chunks), state, should_stop):
             state.done_ms[track.key] = last.end_ms
             state.anchor_ms[track.key] = last.buffer_start_ms
             yield ChunkDone(
@@ -176,6 +179,49 @@ def transcribe_tracks(
             state.language_probability or 0.0, (index + 1) / len(tracks),
             final=True, truncated=reader.truncated, notes=reader.notes,
         )
+
+
+def read_ahead(items: Iterator[SpeechChunk], depth: int = READ_AHEAD) -> Iterator[SpeechChunk]:
+    """`items` in order, produced on their own thread up to `depth` ahead: the next
+    stretch is read and its speech found while the decoder works on this one. An error
+    there is raised here; the thread ends when the consumer stops early."""
+    ahead: queue.Queue = queue.Queue(maxsize=depth)
+    done = threading.Event()
+    end = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _put(ahead, (item, None), done):
+                    return
+            _put(ahead, (end, None), done)
+        except Exception as error:  # noqa: BLE001 - raised again on the consuming thread
+            _put(ahead, (end, error), done)
+
+    thread = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ahead.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        done.set()
+        thread.join()
+
+
+def _put(ahead: queue.Queue, entry: tuple, done: threading.Event) -> bool:
+    """Put `entry` unless the consumer is gone; whether it was put."""
+    while not done.is_set():
+        try:
+            ahead.put(entry, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
 
 
 def _label(segment: Segment, track: Track) -> Segment:
