@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_diar.py --no-reference   # ours only
     .venv/bin/python bench/bench_diar.py --memory         # also peak memory, 2.5 vs 20 min
     .venv/bin/python bench/bench_diar.py --asr            # also CPU of transcribing the WAVs (base)
+    .venv/bin/python bench/bench_diar.py --only-extras --pipeline FILE  # the command, diarisation off/on
 
 For every file of <shared>/eval/diar (WAV, AMR-NB, Opus copies; diar.json) both
 pipelines get the same decoded 16 kHz mono audio in the same process:
@@ -174,6 +175,9 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="also measure peak memory")
     parser.add_argument("--asr", action="store_true", help="also the CPU cost of transcription")
     parser.add_argument("--only-extras", action="store_true", help="skip the DER table")
+    parser.add_argument("--pipeline", type=Path, metavar="FILE",
+                        help="also: the transcribe command on FILE (fresh case, base, 2 threads) with "
+                             "--diarize off and on, alternating, 3 runs each: the wall time diarisation adds")
     parser.add_argument("--before", action="store_true",
                         help="also ours without the segmentation model (no overlaps), side by side")
     args = parser.parse_args()
@@ -212,7 +216,23 @@ def main() -> None:
     _extras(args)
 
 
+def pipeline_cost(path: Path, runs: int = 3) -> None:
+    """What diarisation adds to the transcribe command's wall time, as a user meets it."""
+    from e2e import run_parley, spread
+
+    walls: dict[str, list[float]] = {"off": [], "on": []}
+    for number in range(runs):
+        for mode in (("off", "on") if number % 2 == 0 else ("on", "off")):
+            walls[mode].append(run_parley([path], "base", 2, ("--diarize", mode)).wall)
+            print(f"  run {number + 1} diarize {mode}: {walls[mode][-1]:.1f} s", flush=True)
+    (off, *_), (on, *_) = spread(walls["off"]), spread(walls["on"])
+    print(f"{path.name}: transcribe command median {off:.1f} s without diarisation, {on:.1f} s with: "
+          f"+{100 * (on - off) / off:.0f}% (runs off {walls['off']}, on {walls['on']})")
+
+
 def _extras(args: argparse.Namespace) -> None:
+    if args.pipeline:
+        pipeline_cost(args.pipeline)
     if args.asr:
         asr_cost([path for path, _, _ in eval_files() if path.suffix == ".wav"])
     if args.memory:
