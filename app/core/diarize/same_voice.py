@@ -8,8 +8,8 @@ independent witness: for two clusters, count the pairs of their windows that sha
 local speakers (heard as two). Two clusters heard as one voice more often than as two
 are one speaker, unless their windows' pitches differ beyond chance (Mann-Whitney U,
 p < PITCH_P): the segmentation model hears some distinct voices as one (the interview's
-two espeak voices, p 1e-5 and 0.002 on the WAV and MP4), while a reader split in two
-speaks at one pitch (eval, 27 such splits: p 0.05 at the least).
+two espeak voices, p 0.0001 and 0.0014 on the WAV and MP4), while a reader split in two
+speaks at one pitch (eval, 25 such splits: p 0.052 at the least).
 """
 
 from __future__ import annotations
