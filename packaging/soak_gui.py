@@ -12,6 +12,7 @@ where None is mortal), 0 otherwise. A crash is a non-zero exit by itself.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import sys
@@ -119,7 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seconds", type=float, default=None, help="overrides --minutes")
     parser.add_argument("--media", type=Path, default=MEDIA / "interview_stereo.wav")
+    parser.add_argument("--watchdog", type=float, default=None,
+                        help="after this many seconds, print every thread's stack and exit (a hang)")
     args = parser.parse_args(argv)
+    if args.watchdog:
+        faulthandler.dump_traceback_later(args.watchdog, exit=True)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
     from PySide6 import __version__ as pyside_version

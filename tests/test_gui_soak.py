@@ -28,7 +28,7 @@ def test_playing_looping_and_repainting_keeps_none_alive():
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
     proc = subprocess.run(
         [sys.executable, str(REPO / "packaging" / "soak_gui.py"), "--seconds", "12",
-         "--media", str(MEDIA / "interview_stereo.wav")],
+         "--media", str(MEDIA / "interview_stereo.wav"), "--watchdog", "90"],  # a hang shows its stacks
         check=False, capture_output=True, text=True, env=env, timeout=100)
     assert proc.returncode == 0, f"soak failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}"
     report = json.loads(proc.stdout.strip().splitlines()[-1])
