@@ -124,8 +124,9 @@ def test_profiles_match_and_suggest():
 
 
 @pytest.mark.slow
-def test_interview_two_speakers_and_turns_within_a_second(speaker_model, manifest):
-    result = diarize(audio_of(MEDIA / "interview_mono.wav"), speaker_model)
+@pytest.mark.parametrize("name", ["interview_mono.wav", "interview.mp4"])
+def test_interview_two_speakers_and_turns_within_a_second(speaker_model, manifest, name):
+    result = diarize(audio_of(MEDIA / name), speaker_model)
     assert result.speakers == 2
     truth = manifest["interview"]["turns"]
     true_changes = [b["start"] for a, b in itertools.pairwise(truth) if a["speaker"] != b["speaker"]]
@@ -135,6 +136,9 @@ def test_interview_two_speakers_and_turns_within_a_second(speaker_model, manifes
     # the same person gets the same label in every turn
     officer = {t.speaker_index for t in result.turns if t.start_ms < 8000}
     assert officer == {0} and result.labels() == ("Speaker 1", "Speaker 2")
+    # a short first word after a pause ("Daniel," of "Daniel, where were you") is not given
+    # to the voice before the pause (it was on the MP4: its change found 0.67 s late)
+    assert all(min(abs(c - f) for f in found) <= 0.3 for c in true_changes), (found, true_changes)
 
 
 @pytest.mark.slow

@@ -31,6 +31,8 @@ EDGE_PAD_MS = 110  # VAD trims soft onsets and endings: a turn gets them back
 MERGE_GAP_MS = 1500  # same speaker again after a pause this short: one turn
 EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
 MIN_PIECE_S = 0.3  # a change point this close to a region's edge does not cut it
+FRAGMENT_S = 0.8  # a window shorter than this has a noisy voiceprint ...
+TOUCH_MS = 150  # ... and follows a long window this close to it (one breath, not a turn)
 
 
 class DiarizeError(ParleyError):
@@ -135,6 +137,7 @@ class Collector:
         if speakers is None:
             labels = merge_same_voice(labels, self.heard, self.pitches, min_speakers or 1)
         labels = smooth(self.embedded, labels)
+        labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)
         order = first_appearance(window_labels)
         window_labels = [order[label] for label in window_labels]
@@ -217,6 +220,23 @@ def smooth(windows: Sequence[Window], labels: np.ndarray) -> np.ndarray:
         same_region = before.region == windows[i].region == after.region
         if same_region and labels[i - 1] == labels[i + 1] != labels[i]:
             labels[i] = labels[i - 1]
+    return labels
+
+
+def attach_fragments(windows: Sequence[Window], labels: np.ndarray) -> np.ndarray:
+    """A window too short for a steady voiceprint, all but touching a long one, takes its label."""
+    labels = labels.copy()
+    touching = TOUCH_MS * SAMPLE_RATE // 1000
+    for i, window in enumerate(windows):
+        if window.end - window.start >= FRAGMENT_S * SAMPLE_RATE:
+            continue
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(windows):
+                other = windows[j]
+                gap = other.start - window.end if j > i else window.start - other.end
+                if 0 <= gap <= touching and other.end - other.start >= WINDOW_S * SAMPLE_RATE * 0.66:
+                    labels[i] = labels[j]
+                    break
     return labels
 
 
