@@ -91,3 +91,19 @@ def test_cli_transcribes_the_voice_notes_inside_a_chat_zip(tmp_path, models_dir)
     again = _transcribe(archive, out=tmp_path / "again", case=case)  # transcribed: written, not redone
     assert again.returncode == 0 and _jobs(case) == [(EN, "done"), (ES, "done")]
     assert (tmp_path / "again" / f"{Path(ES).stem}.json").is_file()
+
+
+@pytest.mark.slow
+def test_cli_a_chat_zip_met_in_a_folder_gives_its_voice_notes(tmp_path, models_dir):
+    phone = tmp_path / "phone"
+    (phone / "WhatsApp").mkdir(parents=True)
+    archive, _ = _exports(phone / "WhatsApp")
+    shutil.copy(MEDIA / "en_voicenote.m4a", phone / "memo.m4a")
+    out, case = tmp_path / "out", tmp_path / "case"
+    done = _transcribe(phone, out=out, case=case)
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {archive}" not in done.stderr  # it used to be passed over as not media
+    assert sorted(p.name for p in out.glob("*.json") if not p.name.endswith(".manifest.json")) == sorted(
+        [f"{Path(EN).stem}.json", f"{Path(ES).stem}.json", "memo.json"])
+    names = {name for name, state in _jobs(case) if state == "done"}
+    assert names == {EN, ES, "memo.m4a"}  # none on the zip or the chat text

@@ -19,7 +19,7 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.progress import QueueRunner
-from app.cli.queue import nothing_found, scan_inputs
+from app.cli.queue import CHAT_EXPORT, nothing_found, scan_inputs
 from app.core.chats.registry import is_chat_export
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, record_met
@@ -45,13 +45,17 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     SHA-256) is transcribed once and exported under each of its names. A chat export
     (a WhatsApp zip or chat file, ...) is taken in as `timeline` takes it, and its voice
     notes and videos are transcribed, each under its own name; never the export itself.
+    A WhatsApp zip met in a folder is taken in the same way.
     """
     formats = parse_formats(args.format)
     options = transcribe_options(args)
     check_model(options)
     chats = [i for i in args.inputs if is_chat_export(Path(i))]
     met: list[Found] = []
-    usable, status = scan_inputs([i for i in args.inputs if i not in chats], met)
+    usable, status = scan_inputs([i for i in args.inputs if i not in chats], met, chats_in_folders=True)
+    in_folders = [f.path for f in met if f.skipped == CHAT_EXPORT]  # WhatsApp zips met in a folder
+    met = [f for f in met if f.skipped != CHAT_EXPORT]  # taken in as exports, recorded as such
+    chats += in_folders
     sources = [*args.inputs, *(f.path for f in usable)]
     check_outside_evidence("--case", args.case, sources)
     check_outside_evidence("--out", args.out, sources)
