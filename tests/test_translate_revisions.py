@@ -15,6 +15,7 @@ import json
 import pytest
 
 from app.cli import main
+from app.core.chats.timeline import shown_translation
 from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.chats import translation_runs
@@ -78,6 +79,8 @@ def test_a_corrected_transcript_gets_a_new_translation_and_the_old_one_is_kept(c
 
     editing.undo(case, editing.history(case, parent)[-1].id, actor="proofreader")  # the first text again
     assert queue_translation(case, queue, exhibit, parent, OPTIONS) == first_job and is_current(case, first)
+    # a chat's timeline shows the translation made from the text as it stands, not the newest
+    assert shown_translation(case, parent, "en") == first and shown_translation(case, parent, None) == first
 
 
 def test_a_translation_that_waited_for_its_transcription_is_made_again_after_a_correction(case, nllb):

@@ -21,6 +21,7 @@ from app.core.evidence.provenance import software_info
 from app.core.store import Case
 from app.core.store.chats import StoredMessage, chat_messages, stored_chats, translation_runs
 from app.core.translation.runs import TASK as TRANSLATION_TASK
+from app.core.translation.runs import is_current
 from app.core.types import ModelInfo, SourceInfo
 
 
@@ -74,15 +75,15 @@ def _run_text(case: Case, run_id: int | None) -> tuple[str | None, str | None, M
     return text, transcript.language, transcript.model
 
 
-def _translation_run(case: Case, transcript_run: int | None, target: str | None) -> int | None:
-    """The newest translation of a transcript run (into `target`, when one is named)."""
+def shown_translation(case: Case, transcript_run: int | None, target: str | None) -> int | None:
+    """The newest translation of a transcript run (into `target`, when one is named) made from
+    its text as it stands now; else the newest (made before a correction, or before the text
+    a translation was made from was recorded)."""
     if transcript_run is None:
         return None
-    for run_id in translation_runs(case, transcript_run, TRANSLATION_TASK):
-        settings = case.transcript(run_id).settings
-        if target is None or settings.get("target_language") == target:
-            return run_id
-    return None
+    runs = [run_id for run_id in translation_runs(case, transcript_run, TRANSLATION_TASK)
+            if target is None or case.transcript(run_id).settings.get("target_language") == target]
+    return next((run_id for run_id in runs if is_current(case, run_id)), runs[0] if runs else None)
 
 
 def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
@@ -95,7 +96,7 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     exhibit = case.exhibit(stored.attachment_exhibit_id)
     transcript_run = case.latest_run(exhibit.id, "transcribe")
     text, language, model = _run_text(case, transcript_run)
-    translation, _, mt_model = _run_text(case, _translation_run(case, transcript_run, target))
+    translation, _, mt_model = _run_text(case, shown_translation(case, transcript_run, target))
     for m in (model, mt_model):
         if m is not None:
             models.setdefault(m.sha256 or m.name, m)
