@@ -56,13 +56,12 @@ def _reflowed(flow: list[Segment]) -> list[Segment]:
     words = [w for segment in flow for w in segment.words]
     owner = [n for n, segment in enumerate(flow) for _ in segment.words]
     ends = [i + 1 for i in range(len(words) - 1) if ends_sentence(words[i].text, words[i + 1].text)]
-    cuts, first = [], 0
-    for segment in flow[:-1]:
-        first += len(segment.words)
-        cut = _moved(first, ends, words)
+    original = _original_cuts(flow)
+    cuts: list[int] = []
+    for cut in (_moved(c, ends, words) for c in original):
         if 0 < cut < len(words) and (not cuts or cut > cuts[-1]):
             cuts.append(cut)
-    if cuts == _original_cuts(flow):
+    if cuts == original:
         return flow
     bounds = [0, *cuts, len(words)]
     return [_piece(flow, words[a:b], owner[a:b]) for a, b in itertools.pairwise(bounds)]
@@ -81,11 +80,8 @@ def _moved(cut: int, ends: list[int], words: list[Word]) -> int:
 
 
 def _original_cuts(flow: list[Segment]) -> list[int]:
-    cuts, first = [], 0
-    for segment in flow[:-1]:
-        first += len(segment.words)
-        cuts.append(first)
-    return cuts
+    """Where the flow's segments meet, as indices into its words."""
+    return list(itertools.accumulate(len(segment.words) for segment in flow[:-1]))
 
 
 def _piece(flow: list[Segment], words: list[Word], owners: list[int]) -> Segment:
