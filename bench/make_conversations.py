@@ -1,0 +1,257 @@
+"""Make new test conversations for diarisation from the shared speech clips.
+
+    .venv/bin/python bench/make_conversations.py /tmp/diarx         # writes OUT/diar.json, WAV/AMR/Opus, RTTM
+    .venv/bin/python bench/bench_conversations.py /tmp/diarx        # scores them (ours vs senko)
+
+Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed
+one after another with pauses of 0.2-0.9 s, some overlapping the previous turn by
+0.3-0.8 s, each levelled to the same peak; but from voices the tuned-on conversations do
+not use (FLEURS readers of five languages, LibriSpeech readers 2412, 1995, 61 and 260,
+JFK, the CMU Sphinx "cards" speaker). A speaker is one clip, or clips known to be one
+person: two FLEURS clips of one language may be the same reader, so a conversation never
+holds two of them. A clip is cut at its pauses into turns (1-12 s), so each speaker speaks
+several times; a "short" speaker gives 1-3 s answers. Seeded: the same files every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import soundfile
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import shared_dir
+
+from app.core.media.decode import read_all
+
+RATE = 16000
+FRAME = 160  # 10 ms energy frames
+PEAK = 0.5  # every utterance levelled to this peak
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One real person: the clips they read (a 'file:left|right' picks a channel)."""
+
+    name: str
+    clips: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    voices: tuple[str, ...]
+    overlap: float = 0.0  # chance that a turn starts before the previous one ends
+    short: str | None = None  # the voice that only gives short answers
+    seed: int = 0
+
+
+def _fleurs(lang: str, number: int, sex: str) -> Voice:
+    return Voice(f"{lang}{number}{sex}", (f"cuttledoc__fleurs-{lang}-{number:03d}.ogg",),
+                 f"FLEURS {lang} clip {number:03d} ({sex} by pitch)")
+
+
+VOICES = {v.name: v for v in (
+    _fleurs("de", 9, "m"), _fleurs("de", 7, "m"), _fleurs("de", 0, "m"), _fleurs("de", 2, "m"),
+    _fleurs("de", 4, "f"), _fleurs("en", 2, "f"), _fleurs("en", 5, "m"), _fleurs("en", 8, "m"),
+    _fleurs("es", 0, "f"), _fleurs("es", 1, "m"), _fleurs("es", 9, "f"), _fleurs("fr", 0, "f"),
+    _fleurs("fr", 1, "f"), _fleurs("fr", 9, "m"), _fleurs("pt", 0, "m"), _fleurs("pt", 1, "f"),
+    _fleurs("pt", 5, "m"), _fleurs("pt", 6, "f"), _fleurs("pt", 8, "f"), _fleurs("pt", 9, "f"),
+    Voice("ls2412f", ("lhotse__2412-153948-0000.flac",), "LibriSpeech dev-clean reader 2412 (f)"),
+    Voice("ls1995f", ("wenet__librispeech-1995-1837-0001.wav",), "LibriSpeech test-clean reader 1995 (f)"),
+    Voice("ls61m", ("faster-whisper__stereo_diarization.wav:left",), "LibriSpeech test-clean reader 61 (m)"),
+    Voice("ls260m", ("faster-whisper__stereo_diarization.wav:right",), "LibriSpeech test-clean reader 260 (m)"),
+    Voice("jfkm", ("faster-whisper__jfk.flac",), "J. F. Kennedy, 1961 inaugural (m)"),
+    Voice("cardsm", tuple(f"pocketsphinx__{n:03d}.wav" for n in range(1, 6)),
+          "CMU Sphinx cards test recordings, one speaker (m)"),
+)}
+
+SPECS = (
+    Spec("two_de_fr", ("de9m", "fr1f"), seed=1),
+    Spec("two_en_2412_1995_samesex", ("ls2412f", "ls1995f"), seed=2),
+    Spec("two_en_fleurs_jfk_samesex", ("en5m", "jfkm"), overlap=0.4, seed=3),
+    Spec("two_de_cards_short", ("de9m", "cardsm"), short="cardsm", seed=4),
+    Spec("two_fr_jfk_short", ("fr1f", "jfkm"), short="jfkm", seed=5),
+    Spec("two_pt_2412_short_samesex", ("pt8f", "ls2412f"), short="ls2412f", seed=6),
+    Spec("two_pt_es_overlap_samesex", ("pt9f", "es9f"), overlap=0.5, seed=7),
+    Spec("three_de_es_pt", ("de0m", "es0f", "pt5m"), overlap=0.4, seed=8),
+    Spec("three_en_fleurs_jfk_1995", ("en2f", "jfkm", "ls1995f"), seed=9),
+    Spec("three_fr_pt_es_women", ("fr1f", "pt6f", "es9f"), overlap=0.4, seed=10),
+    Spec("three_es_de_cards_short", ("es1m", "de4f", "cardsm"), short="cardsm", seed=11),
+    Spec("four_men_de_en_fr_pt", ("de7m", "en8m", "fr9m", "pt0m"), overlap=0.4, seed=12),
+    Spec("four_de_es_fr_pt", ("de2m", "es1m", "fr0f", "pt1f"), seed=13),
+    Spec("four_librispeech", ("ls2412f", "ls1995f", "ls61m", "ls260m"), overlap=0.3, seed=14),
+)
+
+
+def load_clip(name: str) -> np.ndarray:
+    file, _, channel = name.partition(":")
+    path = str(shared_dir() / "eval" / "speech" / file)
+    if not channel:
+        return read_all(path)[0]
+    return read_all(path, mono=False)[0][0 if channel == "left" else 1]
+
+
+def speech_mask(audio: np.ndarray) -> np.ndarray:
+    """10 ms frames louder than the clip's noise floor by a margin, gaps < 120 ms filled."""
+    frames = audio[: len(audio) // FRAME * FRAME].reshape(-1, FRAME)
+    db = 10 * np.log10(np.maximum((frames**2).mean(axis=1), 1e-10))
+    floor, loud = np.percentile(db, 10), np.percentile(db, 95)
+    mask = db > floor + max(6.0, 0.35 * (loud - floor))
+    return _fill(mask, 12)
+
+
+def _fill(mask: np.ndarray, gap: int) -> np.ndarray:
+    mask = mask.copy()
+    on = np.flatnonzero(mask)
+    for a, b in zip(on[:-1], on[1:], strict=True):
+        if 1 < b - a <= gap:
+            mask[a:b] = True
+    return mask
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, end) frame indices of each speech run."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 8]
+
+
+def pieces(audio: np.ndarray, rng: np.random.Generator, short: bool) -> list[np.ndarray]:
+    """The clip cut at pauses (>= 0.15 s) into utterances of 1-12 s (1-3 s when short)."""
+    spans = runs(speech_mask(audio))
+    if not spans:
+        return []
+    cuts = [spans[0]]
+    for a, b in spans[1:]:
+        target = rng.uniform(1.0, 2.5) if short else rng.uniform(1.5, 5.0)
+        start, end = cuts[-1]
+        pause, length = (a - end) / 100, (b - start) / 100
+        if pause < 0.15 or length <= target:
+            cuts[-1] = (start, b)
+        else:
+            cuts.append((a, b))
+    out = []
+    for a, b in cuts:
+        piece = audio[max(0, a * FRAME - 480) : b * FRAME + 480]
+        out.extend(_split_long(piece))
+    return [p for p in out if len(p) >= 0.8 * RATE] or out
+
+
+def _split_long(piece: np.ndarray, longest: float = 12.0) -> list[np.ndarray]:
+    """A piece over 12 s cut at its longest inner pause (however short)."""
+    if len(piece) <= longest * RATE:
+        return [piece]
+    spans = runs(speech_mask(piece))
+    gaps = [((b2 - a1), a1, b2) for (_, a1), (b2, _) in zip(spans[:-1], spans[1:], strict=True)]
+    middle = [g for g in gaps if 0.25 < g[1] * FRAME / len(piece) < 0.75]
+    if not middle:
+        return [piece]
+    _, end, start = max(middle)
+    cut = (end + start) // 2 * FRAME
+    return _split_long(piece[:cut], longest) + _split_long(piece[cut:], longest)
+
+
+def levelled(piece: np.ndarray) -> np.ndarray:
+    return (piece * (PEAK / max(float(np.abs(piece).max()), 1e-6))).astype(np.float32)
+
+
+def order(queues: dict[str, list[np.ndarray]], rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    """Turns drawn from the voices' queues, never the same voice twice running while another has some."""
+    turns: list[tuple[str, np.ndarray]] = []
+    last = None
+    while any(queues.values()):
+        names = [n for n, q in queues.items() if q and n != last] or [n for n, q in queues.items() if q]
+        weights = np.array([len(queues[n]) for n in names], dtype=float)
+        last = names[int(rng.choice(len(names), p=weights / weights.sum()))]
+        turns.append((last, queues[last].pop(0)))
+    return turns
+
+
+def build(spec: Spec) -> tuple[np.ndarray, list[dict]]:
+    rng = np.random.default_rng(spec.seed)
+    queues = {}
+    for name in spec.voices:
+        clips = [load_clip(c) for c in VOICES[name].clips]
+        queues[name] = [levelled(p) for clip in clips for p in pieces(clip, rng, name == spec.short)]
+    cursor, placed = rng.uniform(0.5, 1.0), []
+    for index, (name, piece) in enumerate(order(queues, rng)):
+        length = len(piece) / RATE
+        start = cursor + rng.uniform(0.2, 0.9)
+        if index and rng.random() < spec.overlap:
+            back = min(rng.uniform(0.3, 0.8), 0.5 * length, 0.5 * placed[-1]["length"])
+            start = cursor - back
+        placed.append({"start": start, "length": length, "speaker": name, "audio": piece})
+        cursor = max(cursor, start + length)
+    mix = np.zeros(int((cursor + 1.0) * RATE), dtype=np.float32)
+    for turn in placed:
+        at = int(round(turn["start"] * RATE))
+        mix[at : at + len(turn["audio"])] += turn["audio"]
+    mix *= min(1.0, 0.95 / float(np.abs(mix).max()))
+    return mix, [_reference_turn(t) for t in placed]
+
+
+def _reference_turn(turn: dict) -> dict:
+    """The turn as its speech spans: the piece trimmed to its first and last speech frame."""
+    spans = runs(speech_mask(turn["audio"]))
+    first, last = (spans[0][0], spans[-1][1]) if spans else (0, len(turn["audio"]) // FRAME)
+    start = turn["start"] + first * FRAME / RATE
+    return {"start": round(start, 3), "end": round(turn["start"] + last * FRAME / RATE, 3),
+            "speaker": turn["speaker"]}
+
+
+def overlap_share(turns: list[dict], duration: float) -> float:
+    grid = np.zeros(int(duration * 100) + 1, dtype=np.int8)
+    for t in turns:
+        grid[int(t["start"] * 100) : int(t["end"] * 100)] += 1
+    speech = int((grid > 0).sum())
+    return round(float((grid > 1).sum()) / speech, 3) if speech else 0.0
+
+
+def encode(wav: Path) -> list[str]:
+    """AMR-NB 8 kHz (12.2 kbit/s, a phone call) and Opus 16 kbit/s (a voice note) copies."""
+    ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
+    copies = {".amr": ["-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb", "-b:a", "12.2k"],
+              ".opus": ["-ac", "1", "-c:a", "libopus", "-b:a", "16k"]}
+    for suffix, args in copies.items():
+        subprocess.run([ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-i", str(wav), *args,
+                        str(wav.with_suffix(suffix))], check=True)
+    return [wav.name, *(wav.with_suffix(s).name for s in copies)]
+
+
+def write(spec: Spec, out: Path) -> dict:
+    mix, turns = build(spec)
+    wav = out / f"{spec.name}.wav"
+    soundfile.write(wav, mix, RATE, subtype="PCM_16")
+    lines = [f"SPEAKER {spec.name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
+             for t in turns]
+    (out / f"{spec.name}.rttm").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    duration = round(len(mix) / RATE, 2)
+    return {"name": spec.name, "files": encode(wav), "rttm": f"{spec.name}.rttm", "speakers": len(spec.voices),
+            "duration": duration, "overlap_share": overlap_share(turns, duration), "short": spec.short,
+            "voices": {v: VOICES[v].note for v in spec.voices}, "turns": turns}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    conversations = []
+    for spec in SPECS:
+        conversations.append(write(spec, out))
+        c = conversations[-1]
+        counts = {v: sum(t["speaker"] == v for t in c["turns"]) for v in spec.voices}
+        print(f"{spec.name}: {c['duration']:.1f} s, {len(c['turns'])} turns {counts}, overlap {c['overlap_share']}")
+    (out / "diar.json").write_text(json.dumps({"conversations": conversations}, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
