@@ -16,6 +16,7 @@ several times; a "short" speaker gives 1-3 s answers. Seeded: the same files eve
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def speech_mask(audio: np.ndarray) -> np.ndarray:
 def _fill(mask: np.ndarray, gap: int) -> np.ndarray:
     mask = mask.copy()
     on = np.flatnonzero(mask)
-    for a, b in zip(on[:-1], on[1:], strict=True):
+    for a, b in itertools.pairwise(on):
         if 1 < b - a <= gap:
             mask[a:b] = True
     return mask
@@ -150,7 +151,7 @@ def _split_long(piece: np.ndarray, longest: float = 12.0) -> list[np.ndarray]:
     if len(piece) <= longest * RATE:
         return [piece]
     spans = runs(speech_mask(piece))
-    gaps = [((b2 - a1), a1, b2) for (_, a1), (b2, _) in zip(spans[:-1], spans[1:], strict=True)]
+    gaps = [((b2 - a1), a1, b2) for (_, a1), (b2, _) in itertools.pairwise(spans)]
     middle = [g for g in gaps if 0.25 < g[1] * FRAME / len(piece) < 0.75]
     if not middle:
         return [piece]
@@ -192,7 +193,7 @@ def build(spec: Spec) -> tuple[np.ndarray, list[dict]]:
         cursor = max(cursor, start + length)
     mix = np.zeros(int((cursor + 1.0) * RATE), dtype=np.float32)
     for turn in placed:
-        at = int(round(turn["start"] * RATE))
+        at = round(turn["start"] * RATE)
         mix[at : at + len(turn["audio"])] += turn["audio"]
     mix *= min(1.0, 0.95 / float(np.abs(mix).max()))
     return mix, [_reference_turn(t) for t in placed]
