@@ -186,7 +186,7 @@ def build(spec: Spec) -> tuple[np.ndarray, list[dict]]:
     for index, (name, piece) in enumerate(order(queues, rng)):
         length = len(piece) / RATE
         start = cursor + rng.uniform(0.2, 0.9)
-        if index and rng.random() < spec.overlap:
+        if index and rng.random() < spec.overlap and name != placed[-1]["speaker"]:  # no one talks over themself
             back = min(rng.uniform(0.3, 0.8), 0.5 * length, 0.5 * placed[-1]["length"])
             start = cursor - back
         placed.append({"start": start, "length": length, "speaker": name, "audio": piece})
