@@ -113,16 +113,13 @@ def transcribe_exhibit(
             notes.extend(done.notes)
             if on_progress:
                 on_progress(done.progress, count)
-    except BaseException:
-        if speakers is not None:
+        if stopped:
+            return RunResult(run_id, count, stopped=True)
+        check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
+        _diarise(case, engine, exhibit, run_id, options, speakers)
+    finally:
+        if speakers is not None:  # stopped or failed: stop finding turns (done already otherwise)
             speakers.cancel()
-        raise
-    if stopped:
-        if speakers is not None:
-            speakers.cancel()
-        return RunResult(run_id, count, stopped=True)
-    check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
-    _diarise(case, engine, exhibit, run_id, options, speakers)
     _finish(case, exhibit, run_id, truncated, tuple(notes), count)
     return RunResult(run_id, count)
 

@@ -135,7 +135,7 @@ class Collector:
             emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS
         )
         if speakers is None:
-            labels = merge_same_voice(labels, self.heard, self.pitches, min_speakers or 1)
+            labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)

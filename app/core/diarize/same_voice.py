@@ -5,11 +5,19 @@ recorded apart, a phone codec: eval, one reader split 72 s / 38 s on an AMR copy
 segmentation model tells voices apart within each 10 s window, so it is a second,
 independent witness: for two clusters, count the pairs of their windows that share a
 10 s window and a local speaker (heard as one voice) against those with different
-local speakers (heard as two). Two clusters heard as one voice more often than as two
-are one speaker, unless their windows' pitches differ beyond chance (Mann-Whitney U,
-p < PITCH_P): the segmentation model hears some distinct voices as one (the interview's
-two espeak voices, p 0.0001 and 0.0014 on the WAV and MP4), while a reader split in two
-speaks at one pitch (eval, 25 such splits: p 0.052 at the least).
+local speakers (heard as two). Two clusters are one speaker when all three agree:
+- heard as one voice more often than as two (at least twice as often, unless their
+  voiceprints are very alike, centroid cosine >= STRONG_COSINE);
+- their voiceprints alike: centroid cosine >= JOIN_COSINE. The segmentation model hears
+  two people of one sex and pitch as one voice often enough (new conversations made
+  like eval/diar from other voices: two women 9 to 6, four men 5 to 0), but their
+  centroids stay apart: 0.72 at most for different people (0.756 for the two women
+  on AMR, heard 9 to 6), 0.77 at least for one person's two clusters (28 splits of
+  one voice in the eval's speakers cut out alone and readers' clips joined);
+- their windows' pitches do not differ beyond chance (Mann-Whitney U, p < PITCH_P):
+  the segmentation model and the voiceprints take the interview's two espeak voices
+  for one (heard 23 to 0, cosine 0.92), their pitches do not (p 0.0001 and 0.0014 on
+  the WAV and MP4), while a reader split in two speaks at one pitch (p 0.052 at least).
 """
 
 from __future__ import annotations
@@ -22,16 +30,19 @@ import numpy as np
 from scipy.stats import mannwhitneyu
 
 PITCH_P = 0.01  # pitches this unlikely to come from one voice keep two clusters apart
+JOIN_COSINE = 0.745  # centroids less alike than this are two people, whatever is heard
+STRONG_COSINE = 0.85  # centroids this alike need only be heard as one more often than as two
 MIN_PITCHES = 3  # fewer voiced windows than this in a cluster: its pitch says nothing
 LocalKey = tuple[int, int] | None  # (10 s window number, local speaker) heard in a voiceprint's window
 
 
-def merge_same_voice(labels: np.ndarray, keys: Sequence[LocalKey], pitches: Sequence[float],
+def merge_same_voice(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: Sequence[float],
                      min_speakers: int = 1) -> np.ndarray:
-    """`labels` with clusters heard as one voice at one pitch joined (never below min_speakers)."""
+    """`labels` (of the unit voiceprints `emb`) with clusters of one voice joined, never
+    below min_speakers."""
     labels = np.asarray(labels).copy()
     while len(np.unique(labels)) > max(1, min_speakers):
-        pair = _likeliest_same(labels, keys, np.asarray(pitches, dtype=np.float64))
+        pair = _likeliest_same(labels, emb, keys, np.asarray(pitches, dtype=np.float64))
         if pair is None:
             break
         labels[labels == pair[1]] = pair[0]
@@ -52,16 +63,25 @@ def heard(labels: np.ndarray, keys: Sequence[LocalKey]) -> dict[tuple[int, int],
     return counts
 
 
-def _likeliest_same(labels: np.ndarray, keys: Sequence[LocalKey], pitches: np.ndarray):
-    """The pair of clusters most often heard as one voice, if heard so more than as two
-    and at the same pitch; else None."""
+def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: np.ndarray):
+    """The pair of clusters most often heard as one voice, if heard so clearly more than
+    as two, alike in voiceprint and at the same pitch; else None."""
     best, most = None, 0
     for (a, b), (one, two) in heard(labels, keys).items():
         if one <= two or one <= most:
             continue
+        alike = centroid_cosine(emb[labels == a], emb[labels == b])
+        if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):
+            continue
         if not pitches_differ(_voiced(pitches, labels == a), _voiced(pitches, labels == b)):
             best, most = (a, b), one
     return best
+
+
+def centroid_cosine(first: np.ndarray, second: np.ndarray) -> float:
+    """Cosine of the mean voiceprints of two groups."""
+    a, b = first.mean(axis=0), second.mean(axis=0)
+    return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
 
 
 def pitches_differ(first: np.ndarray, second: np.ndarray) -> bool:
