@@ -65,6 +65,12 @@ LONG_DIR = Path("/tmp")
 # ---------------------------------------------------------------- scoring
 
 
+def by_language(refs: list[str], hyps: list[str], languages: list[str]) -> dict[str, float]:
+    """WER per language code."""
+    return {lang: pooled_wer(*zip(*[(r, h, c) for r, h, c in zip(refs, hyps, languages) if c == lang]))
+            for lang in sorted(set(languages))}
+
+
 def pooled_wer(refs: list[str], hyps: list[str], languages: list[str]) -> float:
     words = errors = 0.0
     for lang in sorted(set(languages)):
@@ -149,7 +155,7 @@ def run_end_to_end(args) -> dict:
         for system, timed in got.items():
             hyps = [timed.texts[str(f)] for f in files]
             run[system] = {"wall": timed.wall, "cpu": timed.cpu, "peak_rss_mb": timed.peak_rss_mb,
-                           "wer": pooled_wer(refs, hyps, langs),
+                           "wer": pooled_wer(refs, hyps, langs), "wer_by_language": by_language(refs, hyps, langs),
                            "language_misses": sum(timed.languages[str(f)] != lang for f, lang in zip(files, langs))}
         run["ratio"] = run["peer"]["wall"] / run["ours"]["wall"]
         run["wer_gap"] = (run["ours"]["wer"] - run["peer"]["wer"]) * 100
@@ -169,7 +175,8 @@ def end_to_end_lines(e2e: dict, threads: int) -> list[str]:
         for system in ("peer", "ours"):
             r = run[system]
             lines.append(f"{n:<4d} {system:6s} {r['wall']:7.1f} {xrt(audio, r['wall'])} {r['cpu']:7.1f} "
-                         f"{r['wer']:6.1%} {r['language_misses']:9d} {r['peak_rss_mb']:8.0f}")
+                         f"{r['wer']:6.1%} {r['language_misses']:9d} {r['peak_rss_mb']:8.0f}  "
+                         + " ".join(f"{k} {v:.1%}" for k, v in r.get("wer_by_language", {}).items()))
         lines.append(f"{'':4s} ours/peer {run['ratio']:.2f}x wall, {run['peer']['cpu'] / run['ours']['cpu']:.2f}x cpu, "
                      f"WER {run['wer_gap']:+.1f} points")
     ratio = spread([r["ratio"] for r in e2e["runs"]])
