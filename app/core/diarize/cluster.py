@@ -46,10 +46,10 @@ def cluster(
     sample = _subsample(n)
     labels = _spectral(emb[sample], min_speakers, max_speakers)
     if len(sample) < n:
-        labels = _nearest(emb, _centroids(emb[sample], labels))
+        labels = _nearest(emb, centroids(emb[sample], labels))
     labels = _fold_small(emb, labels, min_speakers)
     if len(np.unique(labels)) > 1:  # each voiceprint to its nearest speaker centroid
-        labels = np.unique(labels)[_nearest(emb, _centroids(emb, labels))]
+        labels = np.unique(labels)[_nearest(emb, centroids(emb, labels))]
     return _compact(labels)
 
 
@@ -133,7 +133,8 @@ def _kmeans_pp(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
     return np.stack(centres)
 
 
-def _centroids(emb: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def centroids(emb: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Unit mean voiceprint of each label, in np.unique(labels) order."""
     rows = [emb[labels == c].mean(axis=0) for c in np.unique(labels)]
     centres = np.stack(rows)
     return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.stats import mannwhitneyu
 
+from app.core.diarize.cluster import centroids
+
 PITCH_P = 0.01  # pitches this unlikely to come from one voice keep two clusters apart
 JOIN_COSINE = 0.745  # centroids less alike than this are two people, whatever is heard
 STRONG_COSINE = 0.85  # centroids this alike need only be heard as one more often than as two
@@ -67,21 +69,16 @@ def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey
     """The pair of clusters most often heard as one voice, if heard so clearly more than
     as two, alike in voiceprint and at the same pitch; else None."""
     best, most = None, 0
+    ids, unit = list(np.unique(labels)), centroids(emb, labels)
     for (a, b), (one, two) in heard(labels, keys).items():
         if one <= two or one <= most:
             continue
-        alike = centroid_cosine(emb[labels == a], emb[labels == b])
+        alike = float(unit[ids.index(a)] @ unit[ids.index(b)])  # cosine of the two centroids
         if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):
             continue
         if not pitches_differ(_voiced(pitches, labels == a), _voiced(pitches, labels == b)):
             best, most = (a, b), one
     return best
-
-
-def centroid_cosine(first: np.ndarray, second: np.ndarray) -> float:
-    """Cosine of the mean voiceprints of two groups."""
-    a, b = first.mean(axis=0), second.mean(axis=0)
-    return float(a @ b / max(float(np.linalg.norm(a) * np.linalg.norm(b)), 1e-12))
 
 
 def pitches_differ(first: np.ndarray, second: np.ndarray) -> bool:
