@@ -27,7 +27,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import mannwhitneyu
 
 from app.core.diarize.cluster import centroids
 
@@ -85,6 +84,9 @@ def pitches_differ(first: np.ndarray, second: np.ndarray) -> bool:
     """Whether two groups of window pitches are unlikely to come from one voice."""
     if min(len(first), len(second)) < MIN_PITCHES:
         return False
+    # imported here: scipy.stats takes 0.9 s to import, which every command (the CLI's parent
+    # process too) paid at start though only a diarisation's last step asks it
+    from scipy.stats import mannwhitneyu
     return float(mannwhitneyu(first, second).pvalue) < PITCH_P
 
 
