@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.core.diarize.vectors import unit
+
 MAX_POINTS = 1200  # largest affinity matrix built: 1200 x 1200 floats
 MIN_POINTS = 8  # fewer voiceprints than this: one speaker (a voice note is not split)
 KEEP_NEIGHBOURS = 6  # p-pruning keeps at least this many neighbours per row
@@ -135,9 +137,7 @@ def _kmeans_pp(points: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarr
 
 def centroids(emb: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Unit mean voiceprint of each label, in np.unique(labels) order."""
-    rows = [emb[labels == c].mean(axis=0) for c in np.unique(labels)]
-    centres = np.stack(rows)
-    return centres / np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+    return unit(np.stack([emb[labels == c].mean(axis=0) for c in np.unique(labels)]))
 
 
 def _nearest(emb: np.ndarray, centres: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ import kaldi_native_fbank as knf
 import numpy as np
 
 from app.core.diarize.onnx_model import OnnxModel, read_config
+from app.core.diarize.vectors import unit
 
 SAMPLE_RATE = 16000
 MEL_BINS = 80
@@ -42,11 +43,6 @@ def fbank(samples: np.ndarray) -> np.ndarray:
     return (feats - feats.mean(axis=0, keepdims=True)).astype(np.float32)
 
 
-def _unit(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
-    return rows / np.maximum(norms, 1e-12)
-
-
 class SpeakerEmbedder(OnnxModel):
     """Unit-length voiceprints for windows of 16 kHz mono audio."""
 
@@ -70,4 +66,4 @@ class SpeakerEmbedder(OnnxModel):
             for row, i in enumerate(members):
                 batch[row, : len(feats[i])] = feats[i]
             out[members] = self._session.run(None, {self._input: batch})[0]
-        return _unit(out)
+        return unit(out)

@@ -22,6 +22,7 @@ from app.core.diarize.records import DiarResult, Turn
 from app.core.diarize.same_voice import LocalKey, merge_same_voice
 from app.core.diarize.segmentation import SEGMENTATION_MODEL, Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
+from app.core.diarize.vectors import unit
 from app.core.errors import ParleyError
 
 WINDOW_S = 1.5  # target window length; a region is cut into equal windows near this
@@ -288,11 +289,7 @@ def pad_turns(turns: Sequence[Turn], length_ms: int) -> tuple[Turn, ...]:
 
 
 def _voiceprints(emb: np.ndarray, labels: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
-    prints = []
-    for index in range(count):
-        mean = emb[labels == index].mean(axis=0)
-        prints.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
-    return tuple(prints)
+    return tuple(unit(emb[labels == index].mean(axis=0)).astype(np.float32) for index in range(count))
 
 
 def _ms(samples: int) -> int:

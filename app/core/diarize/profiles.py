@@ -17,6 +17,7 @@ import numpy as np
 from app.core.diarize.embedder import SAMPLE_RATE
 from app.core.diarize.engine import DiarizeError, load_embedder
 from app.core.diarize.span_prints import span_windows
+from app.core.diarize.vectors import unit
 
 # bench/bench_profiles.py (profiles enrolled from 3 marked turns, against diarised speakers of
 # other conversations, WAV/AMR/Opus): same person 0.761-0.992 (48 pairs), different people
@@ -32,15 +33,11 @@ class Match:
     score: float
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
-    return (vector / max(float(np.linalg.norm(vector)), 1e-12)).astype(np.float32)
-
-
 def profile_embedding(voiceprints: Sequence[np.ndarray]) -> np.ndarray:
     """One profile from several unit voiceprints (e.g. the same person in two exhibits)."""
     if not voiceprints:
         raise DiarizeError("a voice profile needs at least one voiceprint")
-    return _unit(np.mean([_unit(np.asarray(v, dtype=np.float32)) for v in voiceprints], axis=0))
+    return unit(np.mean([unit(np.asarray(v, dtype=np.float32)) for v in voiceprints], axis=0)).astype(np.float32)
 
 
 def enrol(audio: np.ndarray, spans_ms: Sequence[tuple[int, int]], model_dir: Path,
@@ -54,7 +51,7 @@ def enrol(audio: np.ndarray, spans_ms: Sequence[tuple[int, int]], model_dir: Pat
 
 def match(profile: np.ndarray, voiceprint: np.ndarray) -> float:
     """Cosine similarity of a profile and a speaker's voiceprint."""
-    return float(np.dot(_unit(np.asarray(profile)), _unit(np.asarray(voiceprint))))
+    return float(np.dot(unit(np.asarray(profile)).astype(np.float32), unit(np.asarray(voiceprint)).astype(np.float32)))
 
 
 def suggest(profiles: Mapping[str, np.ndarray], voiceprints: Sequence[np.ndarray],

@@ -16,6 +16,7 @@ import numpy as np
 
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
 from app.core.diarize.engine import WINDOW_S
+from app.core.diarize.vectors import unit
 
 WINDOW = int(WINDOW_S * SAMPLE_RATE)
 
@@ -54,8 +55,7 @@ def span_voiceprints(blocks: Iterable[np.ndarray], spans: Mapping[str, Sequence[
     end = at + len(buffer)  # the audio ended before some spans did: what it holds of them
     _add(embedder, [(buffer[a - at : min(b, end) - at], label) for a, b, label in pending
                     if min(b, end) - a >= WINDOW // 2], sums, counts)
-    return {label: ((v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32), counts[label])
-            for label, v in sums.items()}
+    return {label: (unit(v).astype(np.float32), counts[label]) for label, v in sums.items()}
 
 
 def _add(embedder: SpeakerEmbedder, pieces: list[tuple[np.ndarray, str]],
