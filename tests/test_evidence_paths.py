@@ -106,3 +106,11 @@ def test_export_and_queue_run_refuse_an_out_inside_the_evidence(ev, tmp_path):
     assert queued.returncode == 0, queued.stderr
     assert_refused(run_cli("queue", "run", "--out", str(ev / "sub"), "--case", case), "--out")
     assert tree(ev) == before
+
+
+def test_a_broken_link_named_as_input_does_not_make_its_missing_target_s_folder_evidence(ev, tmp_path):
+    """A link to /nonexistent once made "/" evidence, refusing every --out and --case anywhere."""
+    (ev / "sub" / "dangling.opus").symlink_to("/nonexistent-target.opus")
+    check_outside_evidence("--out", tmp_path / "out", [ev / "sub" / "dangling.opus", ev / "sub" / "note.opus"])
+    with pytest.raises(EvidenceWriteError):  # the link's own folder is still evidence
+        check_outside_evidence("--out", ev / "sub" / "out", [ev / "sub" / "dangling.opus"])

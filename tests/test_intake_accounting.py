@@ -143,3 +143,18 @@ def test_a_newline_in_a_file_name_never_reaches_an_output_or_the_printed_list(tm
     assert not any(line.startswith("file.wav") for line in result.stderr.splitlines())
     listed = run_cli("exhibits", "--all", "--case", str(tmp_path / "case"))
     assert len(listed.stdout.splitlines()) == 2 and "evil\\nname.opus" in listed.stdout
+
+
+def test_a_duplicate_met_under_another_name_is_listed_with_its_exhibit(tmp_path, no_hang):
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "a_first.opus")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "b_copy.mp4")  # same bytes, misleading name
+    case = str(tmp_path / "case")
+    queued = run_cli("queue", "add", str(folder), "--case", case, "--model", "tiny.en")
+    assert queued.returncode == 0, queued.stderr
+    listed = run_cli("exhibits", "--all", "--case", case)
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].endswith("a_first.opus")
+    assert "duplicate" in lines[1] and lines[1].endswith("b_copy.mp4: same content as exhibit 1")

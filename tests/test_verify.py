@@ -119,3 +119,24 @@ def test_an_audit_row_edited_and_the_chain_recomputed(made, capsys):
     conn.close()
     code, lines = verify(capsys, made["case"])
     assert code == 1 and any("rewritten" in line or "not in the chain" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("statement", "field"), [
+    ("UPDATE runs SET model_sha256='{}'".format("cd" * 32), "model_sha256"),
+    ("UPDATE runs SET settings_json='{\"beam_size\": 1}'", "settings"),
+    ("UPDATE runs SET language='fr'", "language"),
+    ("UPDATE runs SET warnings_json='[\"damaged 00:04.0-00:05.0\"]'", "warnings"),
+])
+def test_a_run_s_provenance_edited_in_the_store(made, capsys, statement, field):
+    """Which model, settings and language made a transcript are evidence too, not only its words."""
+    _sql(made["case"], statement)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("differs from the audit log" in line and field in line for line in lines), lines
+
+
+def test_a_run_forged_complete_in_the_store(made, capsys):
+    _sql(made["case"], "INSERT INTO runs (exhibit_id, task, model_name, model_sha256, model_family, settings_json,"
+                       " software_json, status, created_at) SELECT exhibit_id, task, model_name, model_sha256,"
+                       " model_family, settings_json, software_json, 'complete', created_at FROM runs")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("never saw it finish" in line for line in lines), lines

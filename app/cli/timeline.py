@@ -54,7 +54,9 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
     for t in taken:
         print(f"{t.original}: {t.export.container}, {len(t.export.messages)} messages, "
               f"{len(t.media)} voice notes or videos", file=sys.stderr)
-    return taken, FAILED if errors else OK
+        for path, reason in t.unusable:  # an attachment that is there but cannot be played
+            fail(path, reason)
+    return taken, FAILED if errors or any(t.unusable for t in taken) else OK
 
 
 def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:

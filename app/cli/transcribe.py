@@ -67,9 +67,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options)})
     try:
         supervisor.start()
-        in_chats, chat_status = chat_media(case, chats)
+        in_chats, chat_status = chat_media(case, chats, met)
         usable, status = [*usable, *in_chats], max(status, chat_status)
         if not usable:
+            record_met(case, met)
             return status
         names = output_basenames([f.path for f in usable])
         queue = JobQueue(case.conn)
@@ -100,16 +101,21 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return status
 
 
-def chat_media(case: Case, chats: list[str]) -> tuple[list[Found], int]:
+def chat_media(case: Case, chats: list[str], met: list[Found]) -> tuple[list[Found], int]:
     """The voice notes and videos of the chat exports named, taken into the case as `timeline`
-    takes them; an export that cannot be read, or holds none, is one line and a failure."""
+    takes them; an export that cannot be read, or holds none, is one line and a failure, and
+    so is each attachment there that is not media ffmpeg can read (added to `met`)."""
     taken, errors = take_in_exports(case, chats)
     for exc in errors:
         fail(exc.path, exc.reason)
+    unusable = [Found(path, error=reason) for t in taken for path, reason in t.unusable]
+    for found in unusable:
+        fail(found.path, found.error or "")
+    met.extend(unusable)
     empty = [t.given for t in taken if not t.media]
     for given in dict.fromkeys(empty):
         fail(given, "a chat export without voice notes or videos: nothing to transcribe")
-    return export_media(taken), FAILED if errors or empty else OK
+    return export_media(taken), FAILED if errors or empty or unusable else OK
 
 
 def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome,

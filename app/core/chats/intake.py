@@ -44,6 +44,7 @@ class TakenIn:
     export: ChatExport
     chat_ids: tuple[int, ...]
     media: tuple[Media, ...]
+    unusable: tuple[tuple[str, str], ...] = ()  # (file, why): attachments present but not media ffmpeg reads
 
 
 def export_source(path: Path, container: str) -> SourceInfo:
@@ -60,9 +61,10 @@ def _load(case: Case, path: Path) -> list[Loaded]:
     return load_export(path, extract_root=case.folder / EXPORTS_FOLDER)
 
 
-def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media]]:
+def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media], list[tuple[str, str]]]:
     links: dict[tuple[int, int], AttachmentLink] = {}
     media: list[Media] = []
+    unusable: list[tuple[str, str]] = []
     for position, chat in enumerate(loaded.export.chats):
         for m in chat.messages:
             a = m.attachment
@@ -73,12 +75,13 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
                 source = probe(file)
             except MediaError as exc:
                 links[(position, m.index)] = AttachmentLink(None, exc.reason)
+                unusable.append((str(file), exc.reason))
                 continue
             exhibit, _ = case.add_exhibit(source, found_at=str(file))
             _audit_origin(case, exhibit.id, loaded, a.path, export_sha)
             links[(position, m.index)] = AttachmentLink(exhibit.id)
             media.append(Media(str(file), source, exhibit.id))
-    return links, media
+    return links, media, list(dict.fromkeys(unusable))
 
 
 def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, export_sha: str) -> None:
@@ -101,8 +104,8 @@ def _take_in(case: Case, given: Path) -> list[TakenIn]:
     for loaded in _load(case, given):
         source = export_source(loaded.original, loaded.export.container)
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
-        links, media = _take_media(case, loaded, source.sha256)
+        links, media, unusable = _take_media(case, loaded, source.sha256)
         chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
         out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
-                           tuple(media)))
+                           tuple(media), tuple(unusable)))
     return out

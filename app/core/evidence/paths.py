@@ -29,7 +29,8 @@ def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
             folders |= _forms(path)
         else:
             folders |= _forms(path.parent)
-            folders.add(path.resolve().parent)  # a link's target lives in evidence too
+            if path.exists():  # a link's target lives in evidence too; a broken link's names nothing
+                folders.add(path.resolve().parent)
     return folders
 
 

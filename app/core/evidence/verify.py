@@ -4,7 +4,9 @@
 - every original, re-hashed (a missing original is a finding);
 - every export the log lists, re-hashed (missing or changed is a finding), and the
   audit head each export manifest carries, against the chain;
-- every finished machine draft against the content digest recorded when it finished;
+- every finished machine draft against the content digest recorded when it finished, and
+  its provenance (exhibit, model and its hash, settings, language, warnings) against what the
+  log recorded when it started and finished; a finished run the log never saw finish is a finding;
 - every working copy against the digest recorded with its last revision.
 """
 
@@ -46,6 +48,7 @@ def verify_case(case: Case) -> VerifyReport:
     findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
     runs = _finished_runs(case)
     findings += [f for run_id, digest in runs.items() for f in _machine_draft(case, run_id, digest)]
+    findings += list(_run_provenance(case, set(runs)))
     findings += list(_working_copies(case))
     originals = sum(len(e.paths) for e in case.exhibits())
     return VerifyReport(tuple(findings), originals, len(exports), len(runs))
@@ -110,6 +113,41 @@ def _machine_draft(case: Case, run_id: int, digest: str | None) -> Iterator[Find
         yield Finding(f"run {run_id}", "no content digest recorded when it finished (cannot be checked)")
     elif content_sha256(case.segments(run_id)) != digest:
         yield Finding(f"run {run_id}", "the machine draft in the store differs from what was produced")
+
+
+def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:
+    """Each complete run's row against its run.started and run.complete entries."""
+    started: dict[int, dict] = {}
+    completed: dict[int, dict] = {}
+    for entry in case.audit.entries("run/"):
+        if entry.action in ("run.started", "run.complete"):
+            target = started if entry.action == "run.started" else completed
+            target[int(entry.subject.split("/")[1])] = entry.details
+    for run_id in case.run_ids("complete"):
+        if run_id not in finished:
+            yield Finding(f"run {run_id}", "marked complete in the store, but the audit log never saw it finish")
+            continue
+        changed = _changed_provenance(case, run_id, started.get(run_id), completed.get(run_id, {}))
+        if changed:
+            yield Finding(f"run {run_id}", f"its record in the store differs from the audit log ({', '.join(changed)})")
+
+
+def _changed_provenance(case: Case, run_id: int, started: dict | None, completed: dict) -> list[str]:
+    if started is None:
+        return ["no run.started entry"]
+    transcript, record = case.transcript(run_id), case.run(run_id)
+    stored = {"exhibit": record.exhibit_id, "task": transcript.task, "model": transcript.model.name,
+              "model_sha256": transcript.model.sha256, "settings": transcript.settings,
+              "language": transcript.language, "warnings": list(transcript.warnings)}
+    logged = {**started, **{k: completed[k] for k in ("language", "warnings") if k in completed}}
+    changed = [key for key, value in stored.items() if key in logged and _jsonish(logged[key]) != _jsonish(value)]
+    if completed.get("truncated") and not transcript.source.truncated:
+        changed.append("truncated")
+    return changed
+
+
+def _jsonish(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _working_copies(case: Case) -> Iterator[Finding]:

@@ -198,7 +198,8 @@ class AudioReader:
             channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms),
         )
         timeline.start(_origin_s(stream))
-        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+        fmt = _sample_format(self.mono)
+        resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
             for packet in container.demux(stream):
                 for frame in _decode_packet(packet, self.errors, timeline):
@@ -206,7 +207,7 @@ class AudioReader:
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
                         yield from _flushed(resampler, timeline, self.mono)
-                        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+                        resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
                         yield from timeline.fill(timeline.move(target))
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
@@ -256,9 +257,19 @@ def _layout_for(stream) -> str:
     return {1: "mono", 2: "stereo"}.get(channels, stream.layout.name)
 
 
+def _sample_format(mono: bool) -> str:
+    """Interleaved float for several channels: PyAV's planar to_ndarray reads past the
+    planes of a frame with 8 or more channels (a segfault on a 7.1 WAV), packed has one."""
+    return "fltp" if mono else "flt"
+
+
 def _planar(frame, mono: bool) -> np.ndarray:
+    """The frame as (channels, samples) float32, or 1-D samples when mono."""
     data = frame.to_ndarray().astype(np.float32, copy=False)
-    return data[0] if mono else data
+    if mono:
+        return data[0]
+    channels = len(frame.layout.channels) or 1
+    return np.ascontiguousarray(data.reshape(-1, channels).T)
 
 
 def read_all(path: str, mono: bool = True, expected_ms: int = 0) -> tuple[np.ndarray, AudioReader]:

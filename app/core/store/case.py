@@ -251,8 +251,14 @@ class Case:
                 (status, int(truncated), json.dumps(list(warnings)), db.utc_now(), run_id),
             )
             segments = self.segments(run_id)
+            language = self.conn.execute("SELECT language FROM runs WHERE id=?", (run_id,)).fetchone()[0]
             self.audit.record(f"run.{status}", f"run/{run_id}", {
-                "segments": len(segments), "truncated": truncated, "content_sha256": content_sha256(segments)})
+                "segments": len(segments), "truncated": truncated, "content_sha256": content_sha256(segments),
+                "language": language, "warnings": list(warnings)})
+
+    def run_ids(self, status: str) -> list[int]:
+        """Every run in the store with this status, oldest first."""
+        return [int(r[0]) for r in self.conn.execute("SELECT id FROM runs WHERE status=? ORDER BY id", (status,))]
 
     def latest_run(self, exhibit_id: int, task: str | None = None, status: str = "complete") -> int | None:
         sql = "SELECT id FROM runs WHERE exhibit_id=? AND status=?"
