@@ -71,6 +71,13 @@ def test_an_explicit_fifo_is_refused_without_opening_it(mixed, no_hang):
     assert result.source is None and "not a regular file" in result.error
 
 
+def test_a_file_named_twice_or_also_inside_a_folder_named_is_met_once(mixed, no_hang):
+    note = mixed / "note.opus"
+    found = list(find_media([str(note), str(mixed), str(note), f"{mixed}/./note.opus"]))
+    assert [Path(f.path).name for f in found].count("note.opus") == 1
+    assert len(found) == 6  # the folder's other five files still each met once
+
+
 def test_unreadable_file_is_a_failure_with_its_reason(mixed, monkeypatch):
     real_access = os.access
     monkeypatch.setattr(intake.os, "access",

@@ -123,7 +123,17 @@ def find_media(inputs: Iterable[str]) -> Iterator[Found]:
 
     Inside a folder nothing is followed or opened that is not a regular file:
     symbolic links (to files or folders), devices and FIFOs are listed as skipped.
+    A file named twice (twice over, or itself and in a folder named too) is met once.
     """
+    seen: set[str] = set()
+    for found in _each_met(inputs):
+        where = os.path.abspath(found.path)
+        if where not in seen:
+            seen.add(where)
+            yield found
+
+
+def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
     for raw in inputs:
         path = Path(raw)
         if not path.is_dir():
