@@ -228,6 +228,20 @@ def test_malformed_json_is_one_clear_line():
     assert "malformed JSON" in str(err.value) and "\n" not in str(err.value)
 
 
+def test_a_malformed_message_or_chat_is_shown_and_the_rest_still_read(tmp_path):
+    data = json.loads((CHATS / "telegram_full" / "result.json").read_text(encoding="utf-8"))
+    data["chats"]["list"][1]["messages"].insert(1, ["not", "a", "message"])
+    data["chats"]["list"].append({"name": "Broken", "messages": "gone"})
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    chats = only(path).export.chats
+    assert [c.name for c in chats] == ["Oleg", "Crew", "Broken"]
+    crew = chats[1].messages
+    assert crew[1].system and crew[1].text == "" and '["not", "a", "message"]' in crew[1].note
+    assert crew[2].sender == "Nina"  # the message after it, read as before
+    assert "no list of messages" in chats[2].messages[0].note
+
+
 def test_json_that_is_not_telegram(tmp_path):
     path = tmp_path / "x.json"
     path.write_text(json.dumps({"segments": []}))
