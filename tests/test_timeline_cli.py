@@ -62,3 +62,16 @@ def test_voice_notes_are_transcribed_in_their_place(tmp_path, models_dir):
     assert (out / "WhatsApp Chat with Ana.timeline.pdf").read_bytes().startswith(b"%PDF")
     extracted = list((case / "exports").rglob("*.*"))
     assert sorted(p.name for p in extracted) == sorted([EN, ES])  # only into the case's own folder
+
+
+def test_a_chat_whose_dates_cannot_be_read_says_so_at_intake(tmp_path):
+    chat = tmp_path / "phone" / "WhatsApp Chat with Dave.txt"
+    chat.parent.mkdir()
+    chat.write_bytes((REPO / "tests" / "fixtures" / "chats" / "whatsapp_ambiguous.txt").read_bytes())
+    result = subprocess.run([sys.executable, "-m", "app", "timeline", str(chat), "--case", str(tmp_path / "case"),
+                             "--out", str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=300,
+                            check=False)
+    warning = [line for line in result.stderr.splitlines() if "no date-time" in line]
+    assert len(warning) == 1 and "ambiguous" in warning[0], result.stderr
+    story = json.loads(next((tmp_path / "out").glob("*.timeline.json")).read_text(encoding="utf-8"))
+    assert story  # the chat is still told, its messages in the order written
