@@ -158,10 +158,10 @@ def test_a_duplicate_met_under_another_name_is_listed_with_its_exhibit(tmp_path,
     shutil.copy(MEDIA / "en_voicenote.opus", folder / "a_first.opus")
     shutil.copy(MEDIA / "en_voicenote.opus", folder / "b_copy.mp4")  # same bytes, misleading name
     case = str(tmp_path / "case")
-    queued = run_cli("queue", "add", str(folder), "--case", case, "--model", "tiny.en")
+    queued = run_cli("queue", "add", os.path.relpath(folder, REPO), "--case", case, "--model", "tiny.en")
     assert queued.returncode == 0, queued.stderr
     listed = run_cli("exhibits", "--all", "--case", case)
     assert listed.returncode == 0
     lines = listed.stdout.splitlines()
-    assert len(lines) == 2 and lines[0].endswith("a_first.opus")
+    assert len(lines) == 2 and lines[0].endswith("a_first.opus")  # named relatively: the first is no duplicate
     assert "duplicate" in lines[1] and lines[1].endswith("b_copy.mp4: same content as exhibit 1")

@@ -21,14 +21,14 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
             s = e.source
             print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {printable(s.name)}")
         if args.all:  # every file intake met that is not an exhibit, and why
-            first_path = {e.id: str(e.source.path) for e in exhibits}
             for m in intake_entries(case):
                 if m.status != "media" or m.reason:
                     print(f"   -  {(m.sha256 or '-')[:12]:<12}  {m.status:>9}  {printable(m.path)}: "
                           f"{printable(m.reason)}")
-                elif m.exhibit_id in first_path and m.path != first_path[m.exhibit_id]:
-                    print(f"   -  {(m.sha256 or '-')[:12]:<12}  {'duplicate':>9}  {printable(m.path)}: "
-                          f"same content as exhibit {m.exhibit_id}")
+            for e in exhibits:  # the same content met under another name: the exhibit's other paths
+                for path in e.paths[1:]:
+                    print(f"   -  {e.source.sha256[:12]:<12}  {'duplicate':>9}  {printable(path)}: "
+                          f"same content as exhibit {e.id}")
         return OK
     finally:
         case.close()
