@@ -70,15 +70,15 @@ def _notes(raw: dict[str, Any]) -> list[str]:
     return notes
 
 
-def _unreadable(raw: Any) -> str:
-    """An entry the export holds that is not what Telegram writes there, as found (shortened)."""
-    found = json.dumps(raw, ensure_ascii=False)
-    return f"an entry of the export that is not a message, kept as found: {found[:200]}"
+def _parser_note(index: int, note: str) -> Message:
+    """What the export holds where a message or chat should be, said in its place (the rest is still read)."""
+    return Message(index, None, "", None, "", True, None, note)
 
 
 def _message(index: int, raw: Any) -> Message:
-    if not isinstance(raw, dict):  # the others are still read; this one is shown, not dropped
-        return Message(index, None, "", None, "", True, None, _unreadable(raw))
+    if not isinstance(raw, dict):
+        found = json.dumps(raw, ensure_ascii=False)[:200]
+        return _parser_note(index, f"an entry of the export that is not a message, kept as found: {found}")
     written = str(raw.get("date") or "")
     iso = dates.iso_from_text(written) if written else None
     notes = [] if iso or not written else ["date not in ISO 8601"]
@@ -93,10 +93,9 @@ def _message(index: int, raw: Any) -> Message:
 
 
 def _chat(raw: Any, position: int) -> Chat:
-    if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):  # the other chats are still read
+    if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):
         name = str(raw.get("name") or raw.get("id") or "") if isinstance(raw, dict) else ""
-        note = Message(0, None, "", None, "", True, None, "this chat of the export has no list of messages")
-        return Chat(name or f"chat {position}", (note,), "")
+        return Chat(name or f"chat {position}", (_parser_note(0, "this chat of the export has no list of messages"),), "")
     name = str(raw.get("name") or raw.get("id") or f"chat {position}")
     messages = tuple(_message(i, m) for i, m in enumerate(raw["messages"]))
     return Chat(name, messages, "iso")

@@ -68,11 +68,11 @@ def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey
     """The pair of clusters most often heard as one voice, if heard so clearly more than
     as two, alike in voiceprint and at the same pitch; else None."""
     best, most = None, 0
-    ids, unit = list(np.unique(labels)), centroids(emb, labels)
+    ids, centres = list(np.unique(labels)), centroids(emb, labels)
     for (a, b), (one, two) in heard(labels, keys).items():
         if one <= two or one <= most:
             continue
-        alike = float(unit[ids.index(a)] @ unit[ids.index(b)])  # cosine of the two centroids
+        alike = float(centres[ids.index(a)] @ centres[ids.index(b)])  # cosine of the two centroids
         if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):
             continue
         if not pitches_differ(_voiced(pitches, labels == a), _voiced(pitches, labels == b)):
