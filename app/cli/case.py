@@ -10,7 +10,6 @@ from app.core.evidence.verify import verify_case
 from app.core.names import printable
 from app.core.store import Case
 from app.core.store.intake_log import intake_entries
-from app.core.usecases.reproduce import reproduce_run, target_run
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
@@ -53,6 +52,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
     """`identical` and exit 0 when the re-run matches the record; else the differing segments, exit 1."""
+    # Imported here: it loads the ASR and diarisation stacks, which no other command's parent process needs.
+    from app.core.usecases.reproduce import reproduce_run, target_run
+
     case_folder, run_id = target_run(args.target, args.case)
     case = Case.open(case_folder)
     try:

@@ -35,7 +35,7 @@ from typing import Any
 
 from app.core.store import Case
 from app.core.store.jobs import STALE_AFTER_S, JobQueue, worker_name
-from app.worker.process import worker_main
+from app.worker.entry import start_worker
 from app.worker.protocol import (
     CancelJob,
     Command,
@@ -275,7 +275,7 @@ class Supervisor:
             idle_poll_s=float(self.options.get("idle_poll_s", 0.5)),
             heartbeat_s=float(self.options.get("heartbeat_s", 5.0)),
         )
-        proc = self._ctx.Process(target=worker_main, args=(config, events_out, commands_in),
+        proc = self._ctx.Process(target=start_worker, args=(config, events_out, commands_in),
                                  name="parley-worker", daemon=True)
         with _sigint_ignored(), _child_environment():  # Ctrl-C is the parent's: SIG_IGN at birth
             proc.start()

@@ -19,24 +19,33 @@ which makes a run reproducible and resumable at any unit boundary.
     runs.py          one exhibit transcribed into the case store, chunk by chunk, resumable
 
 Modules import downwards in that order (clips -> batched -> decoder -> packing,
-pipeline -> engine -> fw_internals); this package only re-exports.
+pipeline -> engine -> fw_internals); this package only re-exports, on first use
+(PEP 562), so importing a light submodule such as sentence_ends does not load
+faster-whisper and CTranslate2.
 """
 
-from app.core.asr.batched import PackedDecoder, transcribe_source, transcribe_source_batched
-from app.core.asr.clips import ClipResult, transcribe_clips
-from app.core.asr.engine import WhisperEngine, load_engine
-from app.core.asr.packing import BatchOptions
-from app.core.asr.pipeline import (
-    ChunkByChunk,
-    ChunkDecoder,
-    ChunkDone,
-    RunState,
-    Track,
-    plan_tracks,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_HOMES = {
+    "PackedDecoder": "batched", "transcribe_source": "batched", "transcribe_source_batched": "batched",
+    "ClipResult": "clips", "transcribe_clips": "clips",
+    "WhisperEngine": "engine", "load_engine": "engine",
+    "BatchOptions": "packing",
+    "ChunkByChunk": "pipeline", "ChunkDecoder": "pipeline", "ChunkDone": "pipeline", "RunState": "pipeline",
+    "Track": "pipeline", "plan_tracks": "pipeline",
+}
 
 __all__ = [
     "BatchOptions", "ChunkByChunk", "ChunkDecoder", "ChunkDone", "ClipResult", "PackedDecoder", "RunState",
     "Track", "WhisperEngine", "load_engine", "plan_tracks", "transcribe_clips", "transcribe_source",
     "transcribe_source_batched",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import onnxruntime as ort
-
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
 
@@ -35,6 +33,8 @@ class OnnxModel:
         self.weights = self.model_dir / config["weights"]
         if not self.weights.is_file():
             raise ModelError(f"{kind} {self.model_dir} has no {config['weights']}")
+        import onnxruntime as ort  # here: a process that only lists or installs models never loads it
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, threads)
         options.inter_op_num_threads = 1

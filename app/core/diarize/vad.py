@@ -8,27 +8,30 @@ BLOCK_S seconds, so the VAD's working memory does not grow with the recording.
 from __future__ import annotations
 
 import numpy as np
-from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 SAMPLE_RATE = 16000
 BLOCK_S = 120
 
-OPTIONS = VadOptions(
-    threshold=0.5,
-    min_speech_duration_ms=250,
-    max_speech_duration_s=float("inf"),
-    min_silence_duration_ms=120,
-    speech_pad_ms=40,  # windows stay on speech; turns get EDGE_PAD_MS more (engine)
-)
+VAD_SETTINGS = {
+    "threshold": 0.5,
+    "min_speech_duration_ms": 250,
+    "max_speech_duration_s": float("inf"),
+    "min_silence_duration_ms": 120,
+    "speech_pad_ms": 40,  # windows stay on speech; turns get EDGE_PAD_MS more (engine)
+}
 
 
 def speech_regions(audio: np.ndarray, offset: int = 0) -> list[tuple[int, int]]:
     """(start, end) sample indices of speech in `audio`, shifted by `offset`."""
+    # Imported here: faster-whisper's package loads CTranslate2, which only a diarising process needs.
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    options = VadOptions(**VAD_SETTINGS)
     regions: list[tuple[int, int]] = []
     block = BLOCK_S * SAMPLE_RATE
     for start in range(0, len(audio), block):
         piece = audio[start : start + block]
-        for found in get_speech_timestamps(piece, OPTIONS):
+        for found in get_speech_timestamps(piece, options):
             regions.append((offset + start + found["start"], offset + start + found["end"]))
     return _join_block_edges(regions, block, offset)
 

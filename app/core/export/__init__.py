@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Importing the format modules registers them.
-from app.core.export import docx, json_export, pdf, srt, txt, vtt  # noqa: F401
+# Importing the format modules registers them; docx and pdf register when first asked for (base._DEFERRED).
+from app.core.export import json_export, srt, txt, vtt  # noqa: F401
 from app.core.export.base import (
     Exporter,
     ExportError,

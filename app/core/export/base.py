@@ -9,6 +9,7 @@ third party can check the source and rerun the work.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -41,6 +42,9 @@ class Exporter(Protocol):
 
 
 _REGISTRY: dict[str, Exporter] = {}
+# Formats whose module (and library) is imported when first asked for: python-docx and
+# fpdf2 cost about 45 MB and half a second in a process that may never write a document.
+_DEFERRED = {"docx": "app.core.export.docx", "pdf": "app.core.export.pdf"}
 
 
 def register(exporter: Exporter) -> Exporter:
@@ -53,12 +57,15 @@ def register(exporter: Exporter) -> Exporter:
 
 
 def available_formats() -> list[str]:
-    return sorted(_REGISTRY)
+    return sorted(set(_REGISTRY) | set(_DEFERRED))
 
 
 def get_exporter(name: str) -> Exporter:
+    key = name.strip().lower()
+    if key not in _REGISTRY and key in _DEFERRED:
+        importlib.import_module(_DEFERRED[key])  # registers itself
     try:
-        return _REGISTRY[name.strip().lower()]
+        return _REGISTRY[key]
     except KeyError:
         known = ", ".join(available_formats())
         raise ExportError(f"unknown export format {name!r} (available: {known})") from None

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 SAMPLE_RATE = 16000
 SCAN_S = 120.0
@@ -79,6 +78,10 @@ def _safe_decode(packet) -> list:
 def speech_ms(audio: np.ndarray) -> int:
     if audio.size == 0:
         return 0
+    # Imported here: only files with several audio streams need it, and faster-whisper's
+    # package import loads CTranslate2 into the CLI's parent process.
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
     options = VadOptions(threshold=0.5, min_speech_duration_ms=250, min_silence_duration_ms=500)
     regions = get_speech_timestamps(audio, options)
     return int(sum(r["end"] - r["start"] for r in regions) * 1000 // SAMPLE_RATE)

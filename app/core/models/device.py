@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-import ctranslate2
-
 from app.core.errors import ParleyError
 from app.core.models.gpu_probe import GpuFacts, probe_gpu
 
@@ -110,6 +108,8 @@ def load_with_fallback(placement: Placement, load: Callable[[Placement], T]) -> 
 
 
 def cuda_available() -> bool:
+    import ctranslate2  # here: the CLI's parent process never loads it
+
     try:
         return ctranslate2.get_cuda_device_count() > 0
     except Exception:  # noqa: BLE001 - a broken driver must not stop CPU work
@@ -118,6 +118,8 @@ def cuda_available() -> bool:
 
 def describe(device: str) -> DeviceInfo:
     """The real device, as far as CTranslate2 (and NVML, for a GPU) can tell."""
+    import ctranslate2
+
     supported = frozenset(ctranslate2.get_supported_compute_types(device))
     cores = os.cpu_count() or 1
     if device != "cuda":

@@ -27,9 +27,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import ctranslate2
-import sentencepiece as spm
+from typing import TYPE_CHECKING
 
 from app.core.errors import LanguageError, ModelError
 from app.core.hashing import sha256_file
@@ -43,6 +41,10 @@ from app.core.translation.langcodes import (
 )
 from app.core.translation.sentences import join_sentences, split_long, split_sentences
 from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, ModelInfo, Segment
+
+if TYPE_CHECKING:  # loaded with a model (below), never by a process that only queues work
+    import ctranslate2
+    import sentencepiece as spm
 
 EOS = "</s>"
 SPECIAL_TOKENS = frozenset({"<s>", "<pad>", "</s>", "<mask>"})
@@ -443,6 +445,8 @@ def _translated_segment(seg: Segment, translation: SentenceTranslation) -> Segme
 
 
 def _load_sentencepiece(path: Path) -> spm.SentencePieceProcessor:
+    import sentencepiece as spm
+
     try:
         return spm.SentencePieceProcessor(model_file=str(path))
     except (OSError, RuntimeError, ValueError) as exc:
@@ -451,6 +455,8 @@ def _load_sentencepiece(path: Path) -> spm.SentencePieceProcessor:
 
 def _load_ctranslate2(files: ModelFiles, placement: devices.Placement):
     """The translator and the placement it loaded with (the next compute type if one is refused)."""
+    import ctranslate2
+
     try:
         return devices.load_with_fallback(placement, lambda p: ctranslate2.Translator(
             str(files.folder), device=p.device, compute_type=p.compute_type, inter_threads=1, intra_threads=p.threads))

@@ -1,0 +1,56 @@
+"""A chat timeline as DOCX (python-docx): provenance table, then one row per message."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.shared import Cm
+
+from app.core.chats.timeline import Timeline
+from app.core.export.docx import _add_field, _small, _text_width, restamp_zip
+from app.core.export.docx_body import _repeat_as_header, xml_safe
+from app.core.export.docx_body import set_widths as _set_widths
+from app.core.export.timeline import created, footer_text, message_rows, provenance_items
+
+
+def render(timeline: Timeline) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.8))
+    footer = section.footer.paragraphs[0]
+    _small(footer.add_run(xml_safe(footer_text(timeline))))
+    pages = section.footer.add_paragraph()
+    _small(pages.add_run("Page "))
+    _add_field(pages, "PAGE", "1")
+    _small(pages.add_run(" of "))
+    _add_field(pages, "NUMPAGES", "1")
+    doc.core_properties.title = f"Timeline of {timeline.source.name}"
+    doc.core_properties.created = doc.core_properties.modified = created(timeline)
+    doc.add_heading(xml_safe(f"Timeline of {timeline.source.name}"), level=1)
+    _docx_table(doc, provenance_items(timeline), None, [Cm(3.0)])
+    doc.add_paragraph()
+    headings, body = message_rows(timeline)
+    _docx_table(doc, body, headings, [Cm(3.2), Cm(3.0)])
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return restamp_zip(buffer.getvalue(), created(timeline))
+
+
+def _docx_table(doc: DocumentObject, table_rows: list, headings: list[str] | None, fixed: list) -> None:
+    columns = len(headings) if headings else 2
+    table = doc.add_table(rows=0, cols=columns)
+    table.style = "Table Grid"
+    if headings:
+        cells = table.add_row().cells
+        for cell, heading in zip(cells, headings):
+            cell.paragraphs[0].add_run(heading).bold = True
+        _repeat_as_header(table.rows[0])
+    for row in table_rows:
+        for cell, value in zip(table.add_row().cells, row):
+            cell.paragraphs[0].add_run(xml_safe(str(value)))
+    rest = _text_width(doc) - sum(fixed)
+    flexible = columns - len(fixed)
+    _set_widths(table, [*fixed, *([rest // flexible] * flexible)])

@@ -1,0 +1,74 @@
+"""A chat timeline as PDF (fpdf2): provenance table, then one row per message, footer on every page."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from fpdf import FPDF, FontFace
+
+from app.core.chats.timeline import Timeline
+from app.core.export.pdf import FONT, FONT_FILES, MARGIN_MM, _complex_char, font_path
+from app.core.export.timeline import (
+    created,
+    footer_text,
+    message_cell,
+    message_rows,
+    provenance_items,
+    translation_cell,
+)
+
+HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
+
+
+class _TimelinePdf(FPDF):
+    def __init__(self, timeline: Timeline) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.footer_line = footer_text(timeline)
+        self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+        self.set_auto_page_break(auto=True, margin=MARGIN_MM + 8)
+        for style, filename in FONT_FILES.items():
+            self.add_font(FONT, style, str(font_path(filename)))
+        self.set_font(FONT, size=9)
+        self.set_creation_date(created(timeline))
+        self.set_title(f"Timeline of {timeline.source.name}")
+        if _needs_shaping(timeline) and importlib.util.find_spec("uharfbuzz") is not None:
+            self.set_text_shaping(True)  # Arabic joining and right-to-left runs
+
+    def footer(self) -> None:
+        self.set_y(-MARGIN_MM - 6)
+        self.set_font(FONT, size=6.5)
+        self.set_text_color(90)
+        self.multi_cell(0, 3, self.footer_line, align="L", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 3, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(0)
+        self.set_font(FONT, size=9)
+
+
+def _needs_shaping(timeline: Timeline) -> bool:
+    texts = (t for e in timeline.entries for t in (e.text, e.sender or "", message_cell(e),
+                                                   translation_cell(e)))
+    return any(_complex_char(ch) for text in texts for ch in text if ord(ch) >= 0x0590)
+
+
+def render(timeline: Timeline) -> bytes:
+    pdf = _TimelinePdf(timeline)
+    pdf.add_page()
+    pdf.set_font(FONT, "B", size=14)
+    pdf.multi_cell(0, 8, f"Timeline of {timeline.source.name}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+    with pdf.table(col_widths=(22, 78), first_row_as_headings=False, text_align="LEFT",
+                   line_height=4.5, padding=1) as table:
+        for label, value in provenance_items(timeline):
+            row = table.row()
+            row.cell(label, style=FontFace(emphasis="BOLD"))
+            row.cell(value)
+    pdf.ln(4)
+    headings, body = message_rows(timeline)
+    rest = pdf.epw - 30 - 26
+    widths = (30, 26, *([rest / (len(headings) - 2)] * (len(headings) - 2)))
+    with pdf.table(col_widths=widths, headings_style=HEADING, text_align="LEFT", v_align="TOP",
+                   line_height=4.5, padding=1, repeat_headings=1) as table:
+        table.row(headings)
+        for row in body:
+            table.row(row)
+    return bytes(pdf.output())
