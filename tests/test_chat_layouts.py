@@ -1,0 +1,53 @@
+"""Chat layouts real phones write, each built as a real export and read through load_export."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from app.core.chats import load_export
+
+MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
+LRM, NNBSP = "\u200e", "\u202f"
+
+
+def read(path: Path):
+    [loaded] = load_export(path)
+    return loaded.export.messages
+
+
+def attachment_of(message):
+    a = message.attachment
+    return None if a is None else (a.name, a.kind, a.missing)
+
+
+def test_ios_documents_shown_by_name_before_the_attached_file(tmp_path):
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(
+        "[13/03/2024, 21:14:00] Anna: Hi\n"
+        f"[13/03/2024, 21:15:00] Anna: {LRM}Invoice 2024.pdf • {LRM}3 pages {LRM}<attached: 00000005-Invoice 2024.pdf>\n"
+        f"[13/03/2024, 21:16:00] Anna: {LRM}voice.m4a {LRM}<attached: 00000006-voice.m4a>\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.m4a", tmp_path / "00000006-voice.m4a")
+    _, document, voice = read(chat)
+    assert attachment_of(document) == ("00000005-Invoice 2024.pdf", "document", True)
+    assert not document.system and document.text == ""
+    assert attachment_of(voice) == ("00000006-voice.m4a", "audio", False)
+    assert voice.attachment.path == "00000006-voice.m4a"
+
+
+def test_android_document_with_its_page_count_and_a_caption(tmp_path):
+    chat = tmp_path / "WhatsApp Chat with Anna.txt"
+    chat.write_text("13/03/2024, 21:19 - Anna: Invoice 2024.pdf • \u200e3 pages (file attached)\nplease pay\n"
+                    "13/03/2024, 21:20 - Anna: ok\n", encoding="utf-8")
+    document, _ = read(chat)
+    assert attachment_of(document) == ("Invoice 2024.pdf", "document", True)
+    assert document.text == "please pay"
+
+
+def test_brazilian_media_omitted_names_no_kind(tmp_path):
+    chat = tmp_path / "chat.txt"
+    chat.write_text("05/01/2024 19:41 - Maria: <Arquivo de mídia oculto>\n"
+                    "25/01/2024 19:42 - Maria: nota de voz omitida\n", encoding="utf-8")
+    media, voice = read(chat)
+    assert attachment_of(media) == (None, "other", True)  # not "audio": the export does not say
+    assert attachment_of(voice) == (None, "audio", True)
