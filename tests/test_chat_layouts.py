@@ -51,3 +51,27 @@ def test_brazilian_media_omitted_names_no_kind(tmp_path):
     media, voice = read(chat)
     assert attachment_of(media) == (None, "other", True)  # not "audio": the export does not say
     assert attachment_of(voice) == (None, "audio", True)
+
+
+def test_twelve_hour_clocks_in_more_languages(tmp_path):
+    layouts = {
+        "de": f"[05.01.24, 7:40:12{NNBSP}nachm.] Lena: Hallo\n[25.01.24, 7:41:12{NNBSP}vorm.] Lena: Hallo\n",
+        "tr": "5.01.2024 ÖS 7:40 - Ali: Selam\n25.01.2024 ÖÖ 7:41 - Ali: Selam\n",
+        "hu": "2024. 01. 05. du. 7:40 - Ádám: Szia\n2024. 01. 25. de. 7:41 - Ádám: Szia\n",
+        "el": "5/1/24, 7:40 μ.μ. - Νίκος: Γεια\n25/1/24, 7:41 π.μ. - Νίκος: Γεια\n",
+        "vi": "[05/01/24, 7:40:00 CH] Lan: Chào\n[25/01/24, 7:41:00 SA] Lan: Chào\n",
+    }
+    for language, text in layouts.items():
+        chat = tmp_path / f"{language}.txt"
+        chat.write_text(text, encoding="utf-8")
+        evening, morning = read(chat)
+        assert evening.datetime.startswith("2024-01-05T19:40"), language  # was 07:40, or no header at all
+        assert morning.datetime.startswith("2024-01-25T07:41"), language
+        assert evening.sender == morning.sender and " " not in evening.sender, language
+
+
+def test_a_name_that_starts_like_a_clock_marker_stays_the_name(tmp_path):
+    chat = tmp_path / "chat.txt"
+    chat.write_text("15/12/2025, 10:34:00 Emma: Hej\n15/12/2025, 10:35:00 Sam: Hej\n", encoding="utf-8")
+    assert [(m.sender, m.datetime) for m in read(chat)] == [
+        ("Emma", "2025-12-15T10:34:00"), ("Sam", "2025-12-15T10:35:00")]

@@ -29,8 +29,15 @@ CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in bot
 
 _DATE_RE = re.compile(r"^(\d{1,4})(\s?[./-]\s?)(\d{1,4})(\s?[./-]\s?)(\d{1,4})\.?$")
 _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
-PM_MARKERS = frozenset({"pm", "p.m.", "p. m.", "p.m", "午後", "下午", "오후", "م", "μμ", "ب.ظ"})
-AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오전", "ص", "πμ", "ق.ظ"})
+# A 12-hour clock's markers as phones localise them (lower case): English and Spanish, Japanese,
+# Chinese, Korean, Arabic, Greek, Persian, German (old), Turkish, Swedish/Danish, Finnish, Hungarian,
+# Czech/Slovak, Ukrainian, Vietnamese, Hebrew, Malay/Indonesian, Thai.
+PM_MARKERS = frozenset({"pm", "p.m.", "p. m.", "p.m", "午後", "下午", "오후", "م", "μμ", "μ.μ.", "ب.ظ", "ب.ظ.",
+                        "nachm.", "ös", "em", "e.m.", "ip.", "du.", "odp.", "пп", "ch", "אחה״צ", "ptg",
+                        "หลังเที่ยง"})
+AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오전", "ص", "πμ", "π.μ.", "ق.ظ", "ق.ظ.",
+                        "vorm.", "öö", "fm", "f.m.", "ap.", "de.", "dop.", "дп", "sa", "לפנה״צ", "pg",
+                        "ก่อนเที่ยง"})
 
 
 @dataclass(frozen=True)
