@@ -75,3 +75,16 @@ def test_a_name_that_starts_like_a_clock_marker_stays_the_name(tmp_path):
     chat.write_text("15/12/2025, 10:34:00 Emma: Hej\n15/12/2025, 10:35:00 Sam: Hej\n", encoding="utf-8")
     assert [(m.sender, m.datetime) for m in read(chat)] == [
         ("Emma", "2025-12-15T10:34:00"), ("Sam", "2025-12-15T10:35:00")]
+
+
+def test_iso_dated_android_whatsapp_is_not_taken_for_signal(tmp_path):
+    chat = tmp_path / "WhatsApp Chat med Emma.txt"  # Swedish phones write ISO dates
+    chat.write_text("2024-01-05 19:40 - Meddelanden och samtal är end-to-end-krypterade.\n"
+                    "2024-01-05 19:41 - Emma: Hej\n2024-01-25 19:42 - Sara: PTT-20240125-WA0001.opus (fil bifogad)\n",
+                    encoding="utf-8")
+    [loaded] = load_export(chat)
+    assert loaded.export.container == "whatsapp"
+    notice, hello, voice = loaded.export.messages
+    assert notice.system and notice.sender is None
+    assert (hello.sender, hello.datetime, hello.text) == ("Emma", "2024-01-05T19:41:00", "Hej")
+    assert voice.sender == "Sara" and voice.attachment.name == "PTT-20240125-WA0001.opus"

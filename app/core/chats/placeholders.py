@@ -35,6 +35,8 @@ _WHATSAPP_NAME = re.compile(
 ATTACHED_WORDS = (
     "attached", "angehängt", "joint", "adjunto", "anexado", "anexo", "allegato", "bijgevoegd",
     "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "добавлен", "مرفق",
+    "bifogad", "vedhæft", "vedlagt", "liitetty", "přilo", "csatolva", "συνημμέν", "מצורף", "đính kèm",
+    "terlampir", "dilampirkan",
 )
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
