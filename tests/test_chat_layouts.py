@@ -88,3 +88,26 @@ def test_iso_dated_android_whatsapp_is_not_taken_for_signal(tmp_path):
     assert notice.system and notice.sender is None
     assert (hello.sender, hello.datetime, hello.text) == ("Emma", "2024-01-05T19:41:00", "Hej")
     assert voice.sender == "Sara" and voice.attachment.name == "PTT-20240125-WA0001.opus"
+
+
+def test_signal_export_attachments_after_the_text_quotes_and_reactions(tmp_path):
+    (tmp_path / "media").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.m4a", tmp_path / "media" / "voice note.m4a")
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "media" / "2.opus")
+    chat = tmp_path / "Bob.md"
+    chat.write_text(
+        "[2023-01-05 19:41:00] Bob: look![photo.jpg](./media/photo.jpg)  \n"
+        "[2023-01-05 19:42:00] Bob:   [voice note.m4a](./media/voice%20note.m4a)  \n"
+        "[2023-01-05 19:43:00] Bob:   ![a.jpg](./media/a.jpg)  [2.opus](./media/2.opus)  \n"
+        "[2023-01-05 19:44:00] Me: \n\n> quoted words\n\nmy reply  \n"
+        "[2023-01-05 19:45:00] Bob: nice  \n(- Me: 👍 -)\n"
+        "[2023-01-05 19:46:00] Bob: (This message was deleted)\n", encoding="utf-8")
+    photo, voice, image, second_voice, reply, nice, deleted = read(chat)
+    assert photo.text == "look" and attachment_of(photo) == ("photo.jpg", "image", True)
+    assert attachment_of(voice) == ("voice note.m4a", "audio", False)
+    assert attachment_of(image) == ("a.jpg", "image", True)
+    assert attachment_of(second_voice) == ("2.opus", "audio", False)
+    assert second_voice.sender == "Bob" and second_voice.datetime == "2023-01-05T19:43:00"
+    assert reply.text == "my reply" and reply.note == "reply to: quoted words"
+    assert nice.text == "nice" and nice.note == "reactions: Me: 👍"
+    assert deleted.system and deleted.sender == "Bob"
