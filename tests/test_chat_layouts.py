@@ -111,3 +111,27 @@ def test_signal_export_attachments_after_the_text_quotes_and_reactions(tmp_path)
     assert reply.text == "my reply" and reply.note == "reply to: quoted words"
     assert nice.text == "nice" and nice.note == "reactions: Me: 👍"
     assert deleted.system and deleted.sender == "Bob"
+
+
+def _telegram_message(number: int, minute: int, inner: str, joined: bool = False) -> str:
+    return (f'<div class="message default clearfix{" joined" if joined else ""}" id="message{number}">'
+            f'<div class="body"><div class="pull_right date details" title="05.01.2023 10:{minute:02d}:00 UTC+03:00">'
+            f"10:{minute:02d}</div>{inner}</div></div>\n")
+
+
+def test_telegram_html_forwarded_message_keeps_its_sender(tmp_path):
+    forwarded = ('<div class="forwarded body"><div class="from_name">Carl <span class="date details" '
+                 'title="04.01.2023 09:00:00 UTC+03:00"> 04.01.2023 09:00:00</span></div>'
+                 '<div class="text">forwarded words</div></div>')
+    page = ('<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body>'
+            '<div class="page_wrap"><div class="page_body chat_page"><div class="history">\n'
+            + _telegram_message(1, 0, '<div class="from_name">Oleg</div><div class="text">hi</div>')
+            + _telegram_message(2, 1, forwarded, joined=True)
+            + _telegram_message(3, 2, '<div class="text">mine again</div>', joined=True)
+            + _telegram_message(4, 3, '<div class="from_name">Anna</div>' + forwarded)
+            + "</div></div></div></body></html>")
+    (tmp_path / "messages.html").write_text(page, encoding="utf-8")
+    ms = read(tmp_path / "messages.html")
+    assert [m.sender for m in ms] == ["Oleg", "Oleg", "Oleg", "Anna"]
+    assert [m.text for m in ms][1:] == ["forwarded words", "mine again", "forwarded words"]
+    assert ms[1].note == ms[3].note == "forwarded from Carl" and ms[2].note == ""
