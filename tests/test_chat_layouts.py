@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -135,3 +136,21 @@ def test_telegram_html_forwarded_message_keeps_its_sender(tmp_path):
     assert [m.sender for m in ms] == ["Oleg", "Oleg", "Oleg", "Anna"]
     assert [m.text for m in ms][1:] == ["forwarded words", "mine again", "forwarded words"]
     assert ms[1].note == ms[3].note == "forwarded from Carl" and ms[2].note == ""
+
+
+def test_telegram_json_poll_voice_and_files_left_out(tmp_path):
+    (tmp_path / "voice_messages").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "voice_messages" / "audio_1@05-01-2023_10-02-00.ogg")
+    poll = {"question": "Where?", "closed": False, "total_voters": 1,
+            "answers": [{"text": "Pub", "voters": 1, "chosen": True}, {"text": "Park", "voters": 0}]}
+    export = {"name": "Trip", "type": "private_group", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2023-01-05T10:01:00", "from": "Anna", "poll": poll, "text": ""},
+        {"id": 2, "type": "message", "date": "2023-01-05T10:02:00", "from": "Bob", "media_type": "voice_message",
+         "file": "voice_messages/audio_1@05-01-2023_10-02-00.ogg", "text": "", "text_entities": []},
+        {"id": 3, "type": "message", "date": "2023-01-05T10:03:00", "from": "Bob", "media_type": "voice_message",
+         "file": "(File not included. Change data exporting settings to download.)", "text": ""}]}
+    (tmp_path / "result.json").write_text(json.dumps(export), encoding="utf-8")
+    question, voice, left_out = read(tmp_path / "result.json")
+    assert (question.sender, question.text, question.note) == ("Anna", "Where?", "poll: Pub (1), Park (0)")
+    assert attachment_of(voice)[1:] == ("audio", False) and voice.attachment.path.startswith("voice_messages/")
+    assert attachment_of(left_out) == (None, "audio", True)
