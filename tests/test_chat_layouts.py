@@ -154,3 +154,17 @@ def test_telegram_json_poll_voice_and_files_left_out(tmp_path):
     assert (question.sender, question.text, question.note) == ("Anna", "Where?", "poll: Pub (1), Park (0)")
     assert attachment_of(voice)[1:] == ("audio", False) and voice.attachment.path.startswith("voice_messages/")
     assert attachment_of(left_out) == (None, "audio", True)
+
+
+def test_thai_buddhist_and_persian_calendar_years(tmp_path):
+    thai = tmp_path / "th.txt"
+    thai.write_text("[5/1/2567 19:40:12] สมชาย: สวัสดี\n[25/1/2567 19:41:12] สมชาย: สวัสดี\n", encoding="utf-8")
+    first, second = read(thai)
+    assert (first.datetime, second.datetime) == ("2024-01-05T19:40:12", "2024-01-25T19:41:12")
+    assert first.note == "Thai Buddhist-era year 2567 read as 2024"
+    persian = tmp_path / "fa.txt"
+    persian.write_text("۱۴۰۲/۱۰/۱۵، ۱۹:۴۰ - علی: سلام\n۱۴۰۲/۱۰/۲۵، ۱۹:۴۱ - علی: خوبی؟\n", encoding="utf-8")
+    first, second = read(persian)
+    assert first.datetime is None and second.datetime is None  # never a date in the Gregorian year 1402
+    assert "1402" in first.note and (first.sender, second.text) == ("علی", "خوبی؟")
+    assert first.time_as_written == "۱۴۰۲/۱۰/۱۵، ۱۹:۴۰"  # as written, for a reader who knows the calendar
