@@ -168,3 +168,15 @@ def test_thai_buddhist_and_persian_calendar_years(tmp_path):
     assert first.datetime is None and second.datetime is None  # never a date in the Gregorian year 1402
     assert "1402" in first.note and (first.sender, second.text) == ("علی", "خوبی؟")
     assert first.time_as_written == "۱۴۰۲/۱۰/۱۵، ۱۹:۴۰"  # as written, for a reader who knows the calendar
+
+
+def test_attached_file_names_with_parentheses(tmp_path):
+    shutil.copy(MEDIA / "de_voicenote.opus", tmp_path / "Aufnahme (1).opus")
+    shutil.copy(MEDIA / "en_voicenote.m4a", tmp_path / "00000022-Memo (2).m4a")
+    chat = tmp_path / "chat.txt"
+    chat.write_text("05.01.24, 19:40 - Lena: Aufnahme (1).opus (Datei angehängt)\nDas bin ich\n"
+                    f"25.01.24, 19:41 - Lena: {LRM}Memo (2).m4a {LRM}<attached: 00000022-Memo (2).m4a>\n",
+                    encoding="utf-8")
+    android, ios = read(chat)
+    assert attachment_of(android) == ("Aufnahme (1).opus", "audio", False) and android.text == "Das bin ich"
+    assert attachment_of(ios) == ("00000022-Memo (2).m4a", "audio", False)
