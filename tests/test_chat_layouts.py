@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
+from tests.conftest import MEDIA
 
-MEDIA = Path(__file__).resolve().parents[2] / "shared" / "media"
 LRM, NNBSP = "\u200e", "\u202f"
 
 
@@ -180,3 +181,29 @@ def test_attached_file_names_with_parentheses(tmp_path):
     android, ios = read(chat)
     assert attachment_of(android) == ("Aufnahme (1).opus", "audio", False) and android.text == "Das bin ich"
     assert attachment_of(ios) == ("00000022-Memo (2).m4a", "audio", False)
+
+
+def test_zip_whose_names_are_utf8_without_the_utf8_flag(tmp_path):
+    """Re-zipped on Windows: names in UTF-8 bytes, flag unset (Python reads them as cp437)."""
+    text = "05.01.2024, 19:40 - Иван: Запись (1).opus (файл добавлен)\n25.01.2024, 19:41 - Иван: ок\n"
+    members = {"WhatsApp Chat - Иван.txt": text.encode(), "Запись (1).opus": (MEDIA / "pl_voicenote.opus").read_bytes()}
+    export = tmp_path / "WhatsApp Chat - Иван.zip"
+    with zipfile.ZipFile(export, "w") as archive:  # ASCII stand-ins of the same length, then the real bytes
+        for letter, (name, data) in zip("AB", members.items()):
+            archive.writestr(letter * len(name.encode()), data)
+    raw = export.read_bytes()
+    for letter, name in zip("AB", members):
+        raw = raw.replace((letter * len(name.encode())).encode(), name.encode())
+    export.write_bytes(raw)
+    [loaded] = load_export(export, extract_root=tmp_path / "case")
+    voice, _ = loaded.export.messages
+    assert attachment_of(voice) == ("Запись (1).opus", "audio", False)
+    assert loaded.export.source == "WhatsApp Chat - Иван.txt"
+    [extracted] = loaded.files.values()
+    assert extracted.read_bytes() == members["Запись (1).opus"]
+
+
+def test_a_sender_not_in_contacts_marked_with_a_tilde(tmp_path):
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(f"[05/01/2024, 19:40:12] ~{NNBSP}Anna: hi\n[25/01/2024, 19:41:12] ~ Anna: hi\n", encoding="utf-8")
+    assert {m.sender for m in read(chat)} == {"~ Anna"}
