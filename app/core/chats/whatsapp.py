@@ -148,7 +148,7 @@ def _split_sender(rest: str) -> tuple[str | None, str]:
     match = _SENDER_RE.match(rest)
     if match is None:
         return None, rest
-    sender = strip_marks(match["sender"]).strip()
+    sender = " ".join(strip_marks(match["sender"]).split())  # "~\u202fAnna" (not in contacts): "~ Anna"
     if not sender or any(q in sender for q in _QUOTES):
         return None, rest
     return sender, match["text"]
