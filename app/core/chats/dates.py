@@ -12,6 +12,10 @@ decided from ALL the dates of one layout in the file, never from one alone:
 4. otherwise the order stays undecided: a date whose day and month are equal
    is still read, any other gets no date-time, with a note saying why.
 
+A year is Gregorian from 1970 on; a Thai phone's Buddhist-era year (2543 on,
+543 ahead) is read as its Gregorian year and said so; any other (a Persian
+calendar's 1402) gets no date-time, with a note, never a date in year 1402.
+
 Dates are grouped by layout (separator, year width and place), so a file
 showing `6/30/23` and `30/6/2023` decides each layout on its own.
 """
@@ -29,8 +33,15 @@ CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in bot
 
 _DATE_RE = re.compile(r"^(\d{1,4})(\s?[./-]\s?)(\d{1,4})(\s?[./-]\s?)(\d{1,4})\.?$")
 _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
-PM_MARKERS = frozenset({"pm", "p.m.", "p. m.", "p.m", "午後", "下午", "오후", "م", "μμ", "ب.ظ"})
-AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오전", "ص", "πμ", "ق.ظ"})
+# A 12-hour clock's markers as phones localise them (lower case): English and Spanish, Japanese,
+# Chinese, Korean, Arabic, Greek, Persian, German (old), Turkish, Swedish/Danish, Finnish, Hungarian,
+# Czech/Slovak, Ukrainian, Vietnamese, Hebrew, Malay/Indonesian, Thai.
+PM_MARKERS = frozenset({"pm", "p.m.", "p. m.", "p.m", "午後", "下午", "오후", "م", "μμ", "μ.μ.", "ب.ظ", "ب.ظ.",
+                        "nachm.", "ös", "em", "e.m.", "ip.", "du.", "odp.", "пп", "ch", "אחה״צ", "ptg",
+                        "หลังเที่ยง"})
+AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오전", "ص", "πμ", "π.μ.", "ق.ظ", "ق.ظ.",
+                        "vorm.", "öö", "fm", "f.m.", "ap.", "de.", "dop.", "дп", "sa", "לפנה״צ", "pg",
+                        "ก่อนเที่ยง"})
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,22 @@ def _full_year(value: int, width: int) -> int:
     return 2000 + value if width <= 2 else value
 
 
+BUDDHIST_ERA = 543
+
+
+def gregorian_year(year: int) -> tuple[int | None, str]:
+    """(the Gregorian year, a note) for a year as a phone wrote it; None when it is of another calendar."""
+    if 1970 <= year < 2200:
+        return year, ""
+    if 1970 + BUDDHIST_ERA <= year < 2200 + BUDDHIST_ERA:
+        return year - BUDDHIST_ERA, f"Thai Buddhist-era year {year} read as {year - BUDDHIST_ERA}"
+    return None, f"year {year} is not of the Gregorian calendar; date-time left empty"
+
+
+def _year_of(stamp: Stamp, order: Order) -> int:
+    return _full_year(stamp.parts[order.year], stamp.widths[order.year])
+
+
 def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
     month_at, day_at = order.month, order.day
     if month_at is None or day_at is None:
@@ -145,11 +172,11 @@ def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
         if stamp.parts[a] != stamp.parts[b]:
             return None
         month_at, day_at = a, b
+    year, _ = gregorian_year(_year_of(stamp, order))
+    if year is None:
+        return None
     try:
-        return datetime(
-            _full_year(stamp.parts[order.year], stamp.widths[order.year]),
-            stamp.parts[month_at], stamp.parts[day_at], stamp.hour, stamp.minute, stamp.second,
-        )
+        return datetime(year, stamp.parts[month_at], stamp.parts[day_at], stamp.hour, stamp.minute, stamp.second)
     except ValueError:
         return None
 
@@ -170,8 +197,9 @@ def normalise(stamps: Sequence[Stamp | None]) -> tuple[list[str | None], list[st
             continue
         order = orders[stamp.layout]
         moment = to_datetime(stamp, order)
+        _, calendar = gregorian_year(_year_of(stamp, order))
         isos.append(moment.isoformat() if moment else None)
-        notes.append(_note(order) if moment is None else "")
+        notes.append(calendar or (_note(order) if moment is None else ""))
     return isos, notes, describe(orders.values())
 
 

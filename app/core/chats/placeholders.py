@@ -5,6 +5,7 @@ An attachment line is recognised by its shape, whatever the language:
     <attached: 00000042-PHOTO-2020-01-01-10-10-10.jpg>      iOS (any label before the colon)
     IMG-20200101-WA0001.jpg (file attached)                 Android (label from the list below)
     2015-08-04-PHOTO-00004762.jpg <attached>                 older iOS, also with ‹ ›
+    Report.pdf • 3 pages <attached: 00000005-Report.pdf>     a document: the name shown, then the file
     <Media omitted>, image omitted, Bild weggelassen ...     the export left the file out
     null                                                     a file WhatsApp had lost
 
@@ -20,8 +21,10 @@ from dataclasses import dataclass
 from app.core.chats.records import Attachment, kind_of
 
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
-_NAME = r"[^<>‹›()\s][^<>‹›()]*?\.[A-Za-z0-9]{1,5}"
-_ANGLE_LABELLED = re.compile(rf"^<\s*[^<>:]{{1,40}}:\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
+_NAME = r"[^<>‹›()\s][^<>‹›]*?\.[A-Za-z0-9]{1,5}"  # "Scan (2).pdf": parentheses inside a name
+_ANGLE_LABELLED = re.compile(
+    rf"^(?:[^<>‹›]*?\.[A-Za-z0-9]{{1,5}}\s+)?<\s*[^<>:]{{1,40}}:\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
+_DOCUMENT_DETAILS = re.compile(r"\s*•\s*[^•<>‹›()]{1,40}?(?=\s*[<(‹])")  # "Report.pdf • 3 pages (file attached)"
 _NAME_THEN_PARENS = re.compile(rf"^(?P<name>{_NAME})\s*\((?P<label>[^()]{{2,40}})\)$")
 _NAME_THEN_ANGLE = re.compile(rf"^(?P<name>{_NAME})\s*[<‹]\s*(?P<label>[^<>‹›]{{2,40}})[>›]$")
 _WHATSAPP_NAME = re.compile(
@@ -32,10 +35,12 @@ _WHATSAPP_NAME = re.compile(
 ATTACHED_WORDS = (
     "attached", "angehängt", "joint", "adjunto", "anexado", "anexo", "allegato", "bijgevoegd",
     "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "добавлен", "مرفق",
+    "bifogad", "vedhæft", "vedlagt", "liitetty", "přilo", "csatolva", "συνημμέν", "מצורף", "đính kèm",
+    "terlampir", "dilampirkan",
 )
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
-              "sprachnachricht", "vocal", "vocale", "nota", "de", "voz", "spraakbericht",
+              "sprachnachricht", "vocal", "vocale", "nota", "voz", "spraakbericht",
               "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение"},
     "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو"},
     "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
@@ -58,6 +63,7 @@ OMITTED_WORDS = {
     "сохранён", "تم",
     "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة",
 }
+FILLER_WORDS = {"de", "do", "da"}  # "nota de voz", "arquivo de mídia": say no kind
 MISSING_FILE = {"null"}
 
 # The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
@@ -116,7 +122,7 @@ def _words(text: str) -> list[str]:
 
 def _omitted_kind(line: str) -> str | None:
     """The kind named by an `<image omitted>`-like line, or None when it is not one."""
-    words = _words(line)
+    words = [w for w in _words(line) if w not in FILLER_WORDS]
     nouns = [k for w in words for k, vocab in MEDIA_NOUNS.items() if w in vocab]
     if not words or len(words) > 6 or not any(w in OMITTED_WORDS for w in words):
         return None
@@ -141,7 +147,7 @@ def find_attachment(text: str) -> Found | None:
     """The attachment a message's text holds (first line), with the rest as its caption."""
     clean = strip_marks(text).strip()
     first, _, caption = clean.partition("\n")
-    first = first.strip()
+    first = _DOCUMENT_DETAILS.sub("", first.strip(), count=1)
     match = _ANGLE_LABELLED.match(first)
     if match:
         return _named(match["name"], first, f"{match['rest']}\n{caption}")

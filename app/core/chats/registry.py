@@ -188,8 +188,9 @@ def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
         with zipfile.ZipFile(path) as archive:
             files = whatsapp_zip.check(archive, str(path))
             member, text = whatsapp_zip.chat_member(archive, files, str(path), decode)
-            chats = parse_text(text, member.filename, whatsapp.CONTAINER)
-            chats = _named(chats, PurePosixPath(member.filename).stem, path.stem)
+            member_name = whatsapp_zip.stored_name(member)
+            chats = parse_text(text, member_name, whatsapp.CONTAINER)
+            chats = _named(chats, PurePosixPath(member_name).stem, path.stem)
             media = [i for i in files if i is not member]
 
             def locate(a: Attachment) -> str | None:
@@ -202,7 +203,7 @@ def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
         raise ChatError(str(path), f"not a readable zip ({exc})") from None
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
         raise ChatError(str(path), f"zip cannot be read ({exc})") from None
-    return Loaded(ChatExport(whatsapp_zip.CONTAINER, member.filename, chats), path, extracted)
+    return Loaded(ChatExport(whatsapp_zip.CONTAINER, member_name, chats), path, extracted)
 
 
 def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],

@@ -5,9 +5,15 @@
     [2019-05-29, 15:20] Jim: ![IMG_0001.jpg](./media/2019-05-29_15-20-00_IMG_0001.jpg)
     [2019-05-29, 15:21] Jim: [voice-note.m4a](./media/2019-05-29_15-21-00_voice.m4a)
 
-Images are `![name](path)`, other attachments `[name](path)`. A message with
-several attachments gives one record per attachment (same sender and time),
-the caption staying with the first. Dates are ISO (year first), never ambiguous.
+    [2023-01-05 19:43:00] Bob: look![a.jpg](./media/a.jpg)  [b.m4a](./media/b%20c.m4a)
+    [2023-01-05 19:44:00] Me:                      a reply: the quoted text as `> ` lines
+    (- Bob: 👍 -)                                  reactions, on a line after the text
+
+Images are `![name](path)`, other attachments `[name](path)`, on lines of their
+own or after the text (newer signal-export). A message with several
+attachments gives one record per attachment (same sender and time), the
+caption staying with the first. Quotes and reactions are said in the note, not
+taken for the text. Dates are ISO (year first), never ambiguous.
 """
 
 from __future__ import annotations
@@ -24,28 +30,51 @@ CONTAINER = "signal"
 _HEADER_RE = re.compile(
     r"^\[(?P<stamp>(?P<date>\d{4}-\d{2}-\d{2}),? (?P<time>\d{1,2}:\d{2}(?::\d{2})?))\] (?P<rest>.*)$")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,120}?):(?:\s(?P<text>.*))?$")
-_LINK_RE = re.compile(r"^!?\[(?P<name>[^\]]*)\]\((?P<path>[^)\s]+)\)$")
+_LINK_RE = re.compile(r"!?\[(?P<name>[^\]\n]*)\]\((?P<path>[^)\s]+)\)")
+_REACTIONS_RE = re.compile(r"^\(- (?P<who>.*) -\)$")
+DELETED = "(This message was deleted)"
 
 
-def _attachment(line: str) -> Attachment | None:
-    match = _LINK_RE.match(line.strip())
-    if match is None or "://" in match["path"]:
-        return None
+def _attachment(match: re.Match[str]) -> Attachment:
     path = unquote(match["path"]).removeprefix("./")
     name = match["name"] or PurePosixPath(path).name
-    return Attachment(name, False, kind_of(path), line.strip(), path)
+    return Attachment(name, False, kind_of(path), match[0], path)
+
+
+def _local_links(line: str) -> list[re.Match[str]]:
+    return [m for m in _LINK_RE.finditer(line) if "://" not in m["path"]]
+
+
+def _split_body(lines: list[str]) -> tuple[str, list[Attachment], str]:
+    """(text, attachments, note) of a message's lines: links, quote and reactions taken out of the text."""
+    attachments: list[Attachment] = []
+    kept, quoted, notes = [], [], []
+    for line in lines:
+        links = _local_links(line)
+        attachments += [_attachment(m) for m in links]
+        for m in reversed(links):
+            line = line[: m.start()] + line[m.end():]
+        reactions = _REACTIONS_RE.match(line.strip())
+        if reactions:
+            notes.append(f"reactions: {reactions['who']}")
+        elif line.startswith("> ") and not any(k.strip() for k in kept):
+            quoted.append(line[2:].strip())
+        else:
+            kept.append(line.rstrip())
+    if quoted:
+        notes.insert(0, "reply to: " + " / ".join(quoted))
+    return "\n".join(kept).strip(), attachments, "; ".join(notes)
 
 
 def _messages(index: int, sender: str | None, written: str, iso: str | None,
               lines: list[str]) -> list[Message]:
-    attachments = [a for a in (_attachment(line) for line in lines) if a is not None]
-    text = "\n".join(line for line in lines if _attachment(line) is None).strip()
-    system = sender is None
+    text, attachments, note = _split_body(lines)
+    system = sender is None or text == DELETED
     if not attachments:
-        return [Message(index, sender, written, iso, text, system)]
+        return [Message(index, sender, written, iso, text, system, None, note)]
     out = []
     for i, attachment in enumerate(attachments):
-        out.append(Message(index + i, sender, written, iso, text if i == 0 else "", system, attachment))
+        out.append(Message(index + i, sender, written, iso, text if i == 0 else "", system, attachment, note))
     return out
 
 

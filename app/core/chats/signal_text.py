@@ -35,7 +35,7 @@ FIELDS = ("From", "Type", "Sent", "Received", "Attachment", "Reaction", "Edited"
 _FIELD_RE = re.compile(rf"^(?P<field>{'|'.join(FIELDS)}): (?P<value>.*)$")
 _ATTACHMENT_RE = re.compile(r"^(?P<name>.*) \((?P<type>[^,()]+)(?:, (?P<bytes>\d+) bytes)?\)$")
 _SHORT_RE = re.compile(
-    r"^(?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}) (?P<sender>[^:\n]{1,120}?):"
+    r"^(?P<time>\d{4}-\d{2}-\d{2} \d{2}:\d{2}) (?P<sender>(?![-\u2013\u2014]\s)[^:\n]{1,120}?):"
     r"(?: \[(?P<details>[^\]]*)\])?(?: (?P<text>.*))?$")
 _COUNT_RE = re.compile(r"(\d+) attachments?")
 

@@ -88,8 +88,13 @@ def _message(index: int, raw: Any) -> Message:
         return Message(index, str(sender) if sender else None, written, iso, _service_text(raw),
                        True, None, note)
     sender = raw.get("from") or raw.get("from_id")
-    return Message(index, str(sender) if sender else None, written, iso, _text(raw.get("text")).strip(),
-                   False, _attachment(raw), note)
+    text = _text(raw.get("text")).strip()
+    poll = raw.get("poll")
+    if isinstance(poll, dict) and not text:  # a poll's question is its text; the answers are said in the note
+        text = str(poll.get("question") or "").strip()
+        answers = [f"{a.get('text')} ({a.get('voters', 0)})" for a in poll.get("answers") or [] if isinstance(a, dict)]
+        note = "; ".join(n for n in (note, "poll: " + ", ".join(answers)) if n)
+    return Message(index, str(sender) if sender else None, written, iso, text, False, _attachment(raw), note)
 
 
 def _chat(raw: Any, position: int) -> Chat:

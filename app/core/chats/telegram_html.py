@@ -11,6 +11,8 @@
     <div class="message default clearfix joined" id="message13">   (no from_name)
     <div class="message service" id="message-1"><div class="body details">1 April 2021</div>
 
+A forwarded message's own `from_name` (inside `forwarded body`) names its
+original author: said in the note, never taken for the sender.
 A "joined" message is Telegram's own way of saying "same sender as the message
 above" (it only omits the name), so that sender is kept; a joined message with
 no message above it has none. Service messages are the app's notes (often with no time); the date
@@ -44,6 +46,7 @@ class _Raw:
     text: list[str] = field(default_factory=list)
     media: list[tuple[str, str]] = field(default_factory=list)  # (href, kind)
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (kind, words) of files left out
+    forwarded: str | None = None  # the original author of a forwarded message (not its sender)
 
 
 class _Reader(HTMLParser):
@@ -77,6 +80,13 @@ class _Reader(HTMLParser):
         if tag == "div" and "date" in classes and "details" in classes and a.get("title"):
             self.current.title = a["title"]
             return "date"
+        if tag == "div" and "forwarded" in classes:
+            return "forwarded"
+        if tag == "div" and "from_name" in classes and self._inside("forwarded"):
+            self.current.forwarded = ""
+            return "forwarded_from"
+        if tag == "span" and "details" in classes and self._inside("forwarded_from"):
+            return "forwarded_date"
         if tag == "div" and "from_name" in classes:
             self.current.sender = ""
             return "from"
@@ -109,7 +119,9 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.current is None:
             return
-        if self._inside("from") and not self._inside("text"):
+        if self._inside("forwarded_from") and not self._inside("forwarded_date"):
+            self.current.forwarded = ((self.current.forwarded or "") + data).strip()
+        elif self._inside("from") and not self._inside("text"):
             self.current.sender = ((self.current.sender or "") + data).strip()
         elif self._inside("text"):
             self.current.text.append(data)
@@ -155,7 +167,9 @@ def _records(raws: list[_Raw]) -> list[Message]:
         if not raw.service:
             previous_sender = sender
         iso = _iso(raw.title)
-        note = "" if iso or not raw.title else "date not in Telegram's layout"
+        notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
+            [f"forwarded from {raw.forwarded}"] if raw.forwarded else [])
+        note = "; ".join(notes)
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
         attachments += [Attachment(None, True, kind, " ".join(words)) for kind, words in raw.missing

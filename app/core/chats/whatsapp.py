@@ -6,7 +6,7 @@ sender and the text. Around that core the layouts vary; all of these are read:
     12/03/2024, 21:14 - Anna: text                Android
     [12/03/2024, 21:14:05] Anna: text             iOS
     15/12/2025, 10:34:00 AM Charlie: text         iOS without brackets
-    3/12/24, 9:18\u202fPM - Piotr: text           12-hour clocks (AM/PM, a. m., 午後, 오후, م ...)
+    3/12/24, 9:18\u202fPM - Piotr: text           12-hour clocks (AM/PM, a. m., nachm., ÖS, 午後, 오후, م ...)
     13.06.18 21.25.15: a: m                       dotted times, colon after the time
     6/3/17, 00:45 , a: m                          a comma after the time
     13.6.2018 klo 21.25.15 - a: m                 a word between date and time (klo, à, um ...)
@@ -43,7 +43,10 @@ UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no 
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
-_AMPM = r"(?:[AaPp]\.?\s?[Mm]\.?(?![A-Za-z])|午前|午後|上午|下午|오전|오후|ص|م)"
+_LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
+                        key=len, reverse=True)
+_AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOCAL_MARKERS) + r"))"
+         r"(?![^\W\d_]))")
 _HEADER_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
@@ -145,7 +148,7 @@ def _split_sender(rest: str) -> tuple[str | None, str]:
     match = _SENDER_RE.match(rest)
     if match is None:
         return None, rest
-    sender = strip_marks(match["sender"]).strip()
+    sender = " ".join(strip_marks(match["sender"]).split())  # "~\u202fAnna" (not in contacts): "~ Anna"
     if not sender or any(q in sender for q in _QUOTES):
         return None, rest
     return sender, match["text"]

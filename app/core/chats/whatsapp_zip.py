@@ -108,14 +108,25 @@ def chat_member(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: st
     return best[1], best[2]
 
 
+def stored_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as written: UTF-8 even where the zip lacks the UTF-8 flag (re-zipped on
+    Windows, Python read it as cp437: 'Запись.opus' came out as 'ÉùÉ░...')."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
 def find_member(files: list[zipfile.ZipInfo], name: str) -> zipfile.ZipInfo | None:
     """The member an attachment names: same relative path, else same file name."""
     wanted = strip_marks(name).strip()
     for info in files:
-        if str(member_path(info.filename)) == wanted:
+        if str(member_path(stored_name(info))) == wanted:
             return info
     lower = PurePosixPath(wanted).name.lower()
-    matches = [i for i in files if PurePosixPath(i.filename.replace("\\", "/")).name.lower() == lower]
+    matches = [i for i in files if PurePosixPath(stored_name(i).replace("\\", "/")).name.lower() == lower]
     return matches[0] if len(matches) == 1 else None
 
 
