@@ -13,7 +13,7 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256
-from app.core.evidence.head import write_head_file
+from app.core.evidence.head import read_head_file, write_head_file
 from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.store.audit import AuditLog
@@ -83,15 +83,23 @@ class Case:
     def write_head(self) -> None:
         """The head file, written under the store's write lock: every process appends and
         writes the head in the lock's order, so the last file written names the last entry
-        (never a stale head written after a newer one by a slower process)."""
+        (never a stale head written after a newer one by a slower process). It only moves
+        forward: a head file naming an entry the chain no longer holds as it was (the log cut
+        short or rewritten) is kept, so `verify` reports it every time, not only the first."""
         try:
             if self.conn.in_transaction:
-                write_head_file(self.folder, self.audit.head())
+                self._advance_head()
                 return
             with db.transaction(self.conn):
-                write_head_file(self.folder, self.audit.head())
+                self._advance_head()
         except (sqlite3.Error, StoreError):
-            pass  # a closed or broken store: the head file keeps its last value
+            pass  # a closed, broken or read-only store: the head file keeps its last value
+
+    def _advance_head(self) -> None:
+        kept = read_head_file(self.folder)
+        if kept is not None and self.audit.hash_of(kept.entry_id) != kept.hash:
+            return
+        write_head_file(self.folder, self.audit.head())
 
     # ------------------------------------------------------------ exhibits
 
