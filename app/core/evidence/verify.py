@@ -23,6 +23,7 @@ from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.head import read_head_file
 from app.core.hashing import sha256_file
 from app.core.store import Case
+from app.core.store.case import software_dict
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class VerifyReport:
 
 
 def verify_case(case: Case) -> VerifyReport:
-    findings = [*_chain(case), *_originals(case)]
+    findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
     findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
     runs = _finished_runs(case)
@@ -76,6 +77,26 @@ def _originals(case: Case) -> Iterator[Finding]:
                 yield Finding(path, "original missing (not found at the path it was taken in from)")
             elif sha256_file(path) != exhibit.source.sha256:
                 yield Finding(path, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
+
+
+def _exhibit_records(case: Case) -> Iterator[Finding]:
+    """Each exhibit's record (hash, size, where it was found) against the log's exhibit.added."""
+    logged = {int(e.subject.split("/")[1]): e.details for e in case.audit.entries("exhibit/")
+              if e.action == "exhibit.added"}
+    stored = {e.id: e for e in case.exhibits()}
+    for exhibit_id in sorted(logged.keys() - stored.keys()):
+        yield Finding(f"exhibit {exhibit_id}", "in the audit log, but gone from the store")
+    for exhibit_id, exhibit in sorted(stored.items()):
+        details = logged.get(exhibit_id)
+        if details is None:
+            yield Finding(f"exhibit {exhibit_id}", "in the store, but the audit log never saw it taken in")
+            continue
+        now = {"sha256": exhibit.source.sha256, "bytes": exhibit.source.bytes,
+               "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path}
+        changed = [key for key, value in now.items() if key in details and details[key] != value]
+        if changed:
+            yield Finding(f"exhibit {exhibit_id}", f"its record in the store differs from the audit log "
+                                                   f"({', '.join(changed)})")
 
 
 def _export_entries(case: Case) -> dict[str, str]:
@@ -123,7 +144,10 @@ def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:
         if entry.action in ("run.started", "run.complete"):
             target = started if entry.action == "run.started" else completed
             target[int(entry.subject.split("/")[1])] = entry.details
-    for run_id in case.run_ids("complete"):
+    complete = set(case.run_ids("complete"))
+    for run_id in sorted(finished - complete):
+        yield Finding(f"run {run_id}", "the audit log saw it finish, but its status in the store is not complete")
+    for run_id in sorted(complete):
         if run_id not in finished:
             yield Finding(f"run {run_id}", "marked complete in the store, but the audit log never saw it finish")
             continue
@@ -138,7 +162,8 @@ def _changed_provenance(case: Case, run_id: int, started: dict | None, completed
     transcript, record = case.transcript(run_id), case.run(run_id)
     stored = {"exhibit": record.exhibit_id, "task": transcript.task, "model": transcript.model.name,
               "model_sha256": transcript.model.sha256, "settings": transcript.settings,
-              "language": transcript.language, "warnings": list(transcript.warnings)}
+              "language": transcript.language, "warnings": list(transcript.warnings),
+              "software": software_dict(transcript.software)}
     logged = {**started, **{k: completed[k] for k in ("language", "warnings") if k in completed}}
     changed = [key for key, value in stored.items() if key in logged and _jsonish(logged[key]) != _jsonish(value)]
     if completed.get("truncated") and not transcript.source.truncated:

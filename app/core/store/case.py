@@ -173,13 +173,14 @@ class Case:
                 " model_family, model_path, settings_json, software_json, source_language, created_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (exhibit_id, task, parent_run_id, model.name, model.sha256, model.family, model.path,
-                 json.dumps(settings, sort_keys=True), json.dumps(_software_dict(software)),
+                 json.dumps(settings, sort_keys=True), json.dumps(software_dict(software)),
                  source_language, db.utc_now()),
             )
             run_id = int(cur.lastrowid)
             self.audit.record("run.started", f"run/{run_id}",
                               {"exhibit": exhibit_id, "task": task, "model": model.name,
-                               "model_sha256": model.sha256, "settings": settings})
+                               "model_sha256": model.sha256, "settings": settings,
+                               "software": software_dict(software)})
         return run_id
 
     def run(self, run_id: int) -> RunRecord:
@@ -324,5 +325,5 @@ class Case:
         )
 
 
-def _software_dict(software: SoftwareInfo) -> dict[str, Any]:
+def software_dict(software: SoftwareInfo) -> dict[str, Any]:
     return {"name": software.name, "version": software.version, "components": software.components}
