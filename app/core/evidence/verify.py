@@ -22,7 +22,8 @@ from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.head import read_head_file
 from app.core.hashing import sha256_file
-from app.core.store import Case
+from app.core.store import Case, revisions, working_copy
+from app.core.store.audit import AuditEntry
 from app.core.store.case import software_dict
 
 
@@ -176,12 +177,43 @@ def _jsonish(value: object) -> str:
 
 
 def _working_copies(case: Case) -> Iterator[Finding]:
-    last: dict[int, str | None] = {}
+    """Each edited run: its working copy, history and status against the log's transcript.* entries."""
+    logged: dict[int, list[AuditEntry]] = {}
     for entry in case.audit.entries("run/"):
         if entry.action.startswith("transcript."):
-            last[int(entry.subject.split("/")[1])] = entry.details.get("content_sha256")
-    for run_id, digest in sorted(last.items()):
+            logged.setdefault(int(entry.subject.split("/")[1]), []).append(entry)
+    for run_id, entries in sorted(logged.items()):
+        subject = f"run {run_id}"
         if not has_working_copy(case, run_id):
+            yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")
             continue
+        digest = entries[-1].details.get("content_sha256")
         if digest is None or content_sha256(current_segments(case, run_id)) != digest:
-            yield Finding(f"run {run_id}", "the edited transcript differs from its recorded revision history")
+            yield Finding(subject, "the edited transcript differs from its recorded revision history")
+        history = revisions.for_run(case, run_id)
+        problem = _history_problem([e for e in entries if e.action != "transcript.working_copy"], history)
+        if problem:
+            yield Finding(subject, f"its proofreading history in the store differs from the audit log ({problem})")
+        elif history:
+            yield from _verification(case, run_id, history[-1])
+
+
+def _history_problem(entries: list[AuditEntry], history: list[revisions.Revision]) -> str | None:
+    """Revision by revision: who did what (and, since session 9, the whole row's SHA-256)."""
+    for entry, rev in zip(entries, history):
+        sha = entry.details.get("revision_sha256")
+        if (entry.action, entry.actor) != (f"transcript.{rev.op}", rev.actor) or sha not in (None, revisions.digest(rev)):
+            return f"revision {rev.id} changed"
+    if len(entries) != len(history):
+        return f"{len(entries)} revision(s) logged, {len(history)} in the store"
+    return None
+
+
+def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator[Finding]:
+    """The verified mark must be the one the last (checked) revision left."""
+    now = working_copy.status(case, run_id)
+    expected = (last.after.get("status"), last.after.get("verified_by"))
+    if now is not None and tuple(now) != expected:
+        said = f"verified by {now[1]}" if now[0] == "verified" else now[0]
+        yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
+                                       f"left ({expected[0]}); verified marks are made only by a logged revision")
