@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 
 import pytest
 
@@ -195,3 +197,31 @@ def test_verify_of_a_folder_holding_no_case(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and "no case" in err[0], err
     assert not (tmp_path / "no-such-case").exists()
+
+
+@pytest.fixture()
+def read_only(made, tmp_path):
+    """The case on read-only media: chmod for a user, a read-only bind mount for root."""
+    folder = made["case"]
+    if os.geteuid() != 0:
+        for path in (*folder.iterdir(), folder):
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mount = tmp_path / "read-only"
+    mount.mkdir()
+    made_ro = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(mount)], check=False,
+                             capture_output=True)
+    if made_ro.returncode:
+        pytest.skip("cannot make a read-only folder here (root without mount)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_case_on_read_only_media_verifies(read_only, capsys):
+    assert verify(capsys, read_only) == (0, [])
+    assert main(["exhibits", "--case", str(read_only)]) == 0
+    assert "note.opus" in capsys.readouterr().out
