@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 
 import pytest
 
@@ -140,3 +142,86 @@ def test_a_run_forged_complete_in_the_store(made, capsys):
                        " model_family, settings_json, software_json, 'complete', created_at FROM runs")
     code, lines = verify(capsys, made["case"])
     assert code == 1 and any("never saw it finish" in line for line in lines), lines
+
+
+def test_the_log_cut_short_is_still_found_the_second_time(made, capsys):
+    """Opening the case must not move the head file back to the shortened chain's end."""
+    _sql(made["case"], "DROP TRIGGER IF EXISTS audit_log_no_delete",
+         "DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)")
+    first, second = verify(capsys, made["case"]), verify(capsys, made["case"])
+    assert first[0] == 1 and second[0] == 1 and any("cut short" in line for line in second[1]), second
+
+
+def test_an_original_replaced_and_its_hash_edited_in_the_store(made, capsys):
+    """The exhibit's record is checked against what the log wrote at intake, not only against the file."""
+    shutil.copy(MEDIA / "de_voicenote.opus", made["original"])
+    forged = probe(made["original"])
+    _sql(made["case"], f"UPDATE exhibits SET sha256='{forged.sha256}', bytes={forged.bytes}")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("exhibit 1" in line and "differs from the audit log" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("statements", "problem"), [
+    (["DROP TRIGGER revisions_no_update", "UPDATE revisions SET actor='DS Brown'"], "proofreading history"),
+    (["DROP TRIGGER revisions_no_update",
+      "UPDATE revisions SET after_json=replace(after_json, 'bring the van', 'bring a car')"], "proofreading history"),
+    (["DROP TRIGGER revisions_no_delete", "DELETE FROM revisions"], "proofreading history"),
+    (["UPDATE working_transcripts SET status='verified', verified_by='DI Smith', verified_at='2026-01-01'"],
+     "verified"),
+    (["DELETE FROM working_words", "DELETE FROM working_segments", "DELETE FROM working_transcripts"],
+     "edited transcript"),
+])
+def test_the_proofreading_record_edited_in_the_store(made, capsys, statements, problem):
+    """Who edited what, and who verified it, are evidence too: each revision is checked against the log."""
+    _sql(made["case"], *statements)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(f"run {made['run']}" in line and problem in line for line in lines), lines
+
+
+def test_a_finished_run_unmarked_in_the_store(made, capsys):
+    """A finished run set back to another status is no longer sealed: the log saw it finish."""
+    _sql(made["case"], "UPDATE runs SET status='failed'")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("status" in line for line in lines), lines
+
+
+def test_software_edited_in_the_store(made, capsys):
+    _sql(made["case"], "UPDATE runs SET software_json=replace(software_json, '\"version\": \"', '\"version\": \"9')")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("differs from the audit log (software)" in line for line in lines), lines
+
+
+def test_verify_of_a_folder_holding_no_case(tmp_path, capsys):
+    """A mistyped --case is not an empty case that verifies: one line, exit 1, nothing created."""
+    code = main(["verify", "--case", str(tmp_path / "no-such-case")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and "no case" in err[0], err
+    assert not (tmp_path / "no-such-case").exists()
+
+
+@pytest.fixture()
+def read_only(made, tmp_path):
+    """The case on read-only media: chmod for a user, a read-only bind mount for root."""
+    folder = made["case"]
+    if os.geteuid() != 0:
+        for path in (*folder.iterdir(), folder):
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mount = tmp_path / "read-only"
+    mount.mkdir()
+    made_ro = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(mount)], check=False,
+                             capture_output=True)
+    if made_ro.returncode:
+        pytest.skip("cannot make a read-only folder here (root without mount)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_case_on_read_only_media_verifies(read_only, capsys):
+    assert verify(capsys, read_only) == (0, [])
+    assert main(["exhibits", "--case", str(read_only)]) == 0
+    assert "note.opus" in capsys.readouterr().out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import FAILED, OK, add_case_option, fail, open_case
+from app.cli.common import FAILED, OK, add_case_option, fail, open_existing_case
 from app.core.evidence.verify import verify_case
 from app.core.names import printable
 from app.core.store import Case
@@ -13,7 +13,7 @@ from app.core.store.intake_log import intake_entries
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         exhibits = case.exhibits()
         for e in exhibits:
@@ -35,7 +35,7 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 only when nothing is found; one line per finding on stderr."""
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         report = verify_case(case)
     finally:

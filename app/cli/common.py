@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.core.errors import ParleyError
+from app.core.errors import ParleyError, StoreError
 from app.core.export import available_formats
 from app.core.names import printable
 from app.core.options import TranscribeOptions
 from app.core.store import Case, default_case_dir
+from app.core.store.db import STORE_NAME
 
 OK, FAILED, USAGE = 0, 1, 2
 FORMATS_DEFAULT = "json,txt,srt,vtt"
@@ -40,6 +41,14 @@ def case_dir(args: argparse.Namespace) -> Path:
 
 def open_case(args: argparse.Namespace) -> Case:
     return Case.open(args.case)
+
+
+def open_existing_case(args: argparse.Namespace) -> Case:
+    """For the commands that only read a case: a folder without a store is an error, never a new case."""
+    folder = case_dir(args)
+    if not (folder / STORE_NAME).is_file():
+        raise StoreError(f"{folder}: no case here (no {STORE_NAME}); check --case")
+    return Case.open(folder)
 
 
 def add_transcribe_options(p: argparse.ArgumentParser) -> None:

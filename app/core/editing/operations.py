@@ -299,6 +299,7 @@ def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any]
     if reverts is not None:
         details["reverts"] = reverts
     details["content_sha256"] = content_sha256(current_segments(case, run_id))
+    details["revision_sha256"] = revisions.digest(revision(case, rev_id))
     case.audit.record(f"transcript.{op}", f"run/{run_id}", details, actor=actor)
     return rev_id
 

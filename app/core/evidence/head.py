@@ -32,11 +32,14 @@ def write_head_file(case_folder: Path, head: AuditHead | None) -> None:
         return
     try:
         fd, tmp = tempfile.mkstemp(prefix=".audit-head.", suffix=".tmp", dir=case_folder)
+    except OSError:
+        return  # a read-only or full folder: the file keeps its last value
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(head.to_dict(), fh)
         os.replace(tmp, case_folder / HEAD_FILE)
     except OSError:
-        Path(locals().get("tmp", case_folder / ".none")).unlink(missing_ok=True)
+        Path(tmp).unlink(missing_ok=True)
 
 
 def read_head_file(case_folder: Path) -> AuditHead | None:

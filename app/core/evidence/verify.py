@@ -22,7 +22,9 @@ from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.head import read_head_file
 from app.core.hashing import sha256_file
-from app.core.store import Case
+from app.core.store import Case, revisions, working_copy
+from app.core.store.audit import AuditEntry
+from app.core.store.case import software_dict
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class VerifyReport:
 
 
 def verify_case(case: Case) -> VerifyReport:
-    findings = [*_chain(case), *_originals(case)]
+    findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
     findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
     runs = _finished_runs(case)
@@ -76,6 +78,26 @@ def _originals(case: Case) -> Iterator[Finding]:
                 yield Finding(path, "original missing (not found at the path it was taken in from)")
             elif sha256_file(path) != exhibit.source.sha256:
                 yield Finding(path, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
+
+
+def _exhibit_records(case: Case) -> Iterator[Finding]:
+    """Each exhibit's record (hash, size, where it was found) against the log's exhibit.added."""
+    logged = {int(e.subject.split("/")[1]): e.details for e in case.audit.entries("exhibit/")
+              if e.action == "exhibit.added"}
+    stored = {e.id: e for e in case.exhibits()}
+    for exhibit_id in sorted(logged.keys() - stored.keys()):
+        yield Finding(f"exhibit {exhibit_id}", "in the audit log, but gone from the store")
+    for exhibit_id, exhibit in sorted(stored.items()):
+        details = logged.get(exhibit_id)
+        if details is None:
+            yield Finding(f"exhibit {exhibit_id}", "in the store, but the audit log never saw it taken in")
+            continue
+        now = {"sha256": exhibit.source.sha256, "bytes": exhibit.source.bytes,
+               "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path}
+        changed = [key for key, value in now.items() if key in details and details[key] != value]
+        if changed:
+            yield Finding(f"exhibit {exhibit_id}", f"its record in the store differs from the audit log "
+                                                   f"({', '.join(changed)})")
 
 
 def _export_entries(case: Case) -> dict[str, str]:
@@ -123,7 +145,10 @@ def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:
         if entry.action in ("run.started", "run.complete"):
             target = started if entry.action == "run.started" else completed
             target[int(entry.subject.split("/")[1])] = entry.details
-    for run_id in case.run_ids("complete"):
+    complete = set(case.run_ids("complete"))
+    for run_id in sorted(finished - complete):
+        yield Finding(f"run {run_id}", "the audit log saw it finish, but its status in the store is not complete")
+    for run_id in sorted(complete):
         if run_id not in finished:
             yield Finding(f"run {run_id}", "marked complete in the store, but the audit log never saw it finish")
             continue
@@ -138,7 +163,8 @@ def _changed_provenance(case: Case, run_id: int, started: dict | None, completed
     transcript, record = case.transcript(run_id), case.run(run_id)
     stored = {"exhibit": record.exhibit_id, "task": transcript.task, "model": transcript.model.name,
               "model_sha256": transcript.model.sha256, "settings": transcript.settings,
-              "language": transcript.language, "warnings": list(transcript.warnings)}
+              "language": transcript.language, "warnings": list(transcript.warnings),
+              "software": software_dict(transcript.software)}
     logged = {**started, **{k: completed[k] for k in ("language", "warnings") if k in completed}}
     changed = [key for key, value in stored.items() if key in logged and _jsonish(logged[key]) != _jsonish(value)]
     if completed.get("truncated") and not transcript.source.truncated:
@@ -151,12 +177,43 @@ def _jsonish(value: object) -> str:
 
 
 def _working_copies(case: Case) -> Iterator[Finding]:
-    last: dict[int, str | None] = {}
+    """Each edited run: its working copy, history and status against the log's transcript.* entries."""
+    logged: dict[int, list[AuditEntry]] = {}
     for entry in case.audit.entries("run/"):
         if entry.action.startswith("transcript."):
-            last[int(entry.subject.split("/")[1])] = entry.details.get("content_sha256")
-    for run_id, digest in sorted(last.items()):
+            logged.setdefault(int(entry.subject.split("/")[1]), []).append(entry)
+    for run_id, entries in sorted(logged.items()):
+        subject = f"run {run_id}"
         if not has_working_copy(case, run_id):
+            yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")
             continue
+        digest = entries[-1].details.get("content_sha256")
         if digest is None or content_sha256(current_segments(case, run_id)) != digest:
-            yield Finding(f"run {run_id}", "the edited transcript differs from its recorded revision history")
+            yield Finding(subject, "the edited transcript differs from its recorded revision history")
+        history = revisions.for_run(case, run_id)
+        problem = _history_problem([e for e in entries if e.action != "transcript.working_copy"], history)
+        if problem:
+            yield Finding(subject, f"its proofreading history in the store differs from the audit log ({problem})")
+        elif history:
+            yield from _verification(case, run_id, history[-1])
+
+
+def _history_problem(entries: list[AuditEntry], history: list[revisions.Revision]) -> str | None:
+    """Revision by revision: who did what (and, since session 9, the whole row's SHA-256)."""
+    for entry, rev in zip(entries, history):
+        sha = entry.details.get("revision_sha256")
+        if (entry.action, entry.actor) != (f"transcript.{rev.op}", rev.actor) or sha not in (None, revisions.digest(rev)):
+            return f"revision {rev.id} changed"
+    if len(entries) != len(history):
+        return f"{len(entries)} revision(s) logged, {len(history)} in the store"
+    return None
+
+
+def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator[Finding]:
+    """The verified mark must be the one the last (checked) revision left."""
+    now = working_copy.status(case, run_id)
+    expected = (last.after.get("status"), last.after.get("verified_by"))
+    if now is not None and tuple(now) != expected:
+        said = f"verified by {now[1]}" if now[0] == "verified" else now[0]
+        yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
+                                       f"left ({expected[0]}); verified marks are made only by a logged revision")

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256
-from app.core.evidence.head import write_head_file
+from app.core.evidence.head import read_head_file, write_head_file
 from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.store.audit import AuditLog
@@ -83,15 +83,23 @@ class Case:
     def write_head(self) -> None:
         """The head file, written under the store's write lock: every process appends and
         writes the head in the lock's order, so the last file written names the last entry
-        (never a stale head written after a newer one by a slower process)."""
+        (never a stale head written after a newer one by a slower process). It only moves
+        forward: a head file naming an entry the chain no longer holds as it was (the log cut
+        short or rewritten) is kept, so `verify` reports it every time, not only the first."""
         try:
             if self.conn.in_transaction:
-                write_head_file(self.folder, self.audit.head())
+                self._advance_head()
                 return
             with db.transaction(self.conn):
-                write_head_file(self.folder, self.audit.head())
+                self._advance_head()
         except (sqlite3.Error, StoreError):
-            pass  # a closed or broken store: the head file keeps its last value
+            pass  # a closed, broken or read-only store: the head file keeps its last value
+
+    def _advance_head(self) -> None:
+        kept = read_head_file(self.folder)
+        if kept is not None and self.audit.hash_of(kept.entry_id) != kept.hash:
+            return
+        write_head_file(self.folder, self.audit.head())
 
     # ------------------------------------------------------------ exhibits
 
@@ -165,13 +173,14 @@ class Case:
                 " model_family, model_path, settings_json, software_json, source_language, created_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (exhibit_id, task, parent_run_id, model.name, model.sha256, model.family, model.path,
-                 json.dumps(settings, sort_keys=True), json.dumps(_software_dict(software)),
+                 json.dumps(settings, sort_keys=True), json.dumps(software_dict(software)),
                  source_language, db.utc_now()),
             )
             run_id = int(cur.lastrowid)
             self.audit.record("run.started", f"run/{run_id}",
                               {"exhibit": exhibit_id, "task": task, "model": model.name,
-                               "model_sha256": model.sha256, "settings": settings})
+                               "model_sha256": model.sha256, "settings": settings,
+                               "software": software_dict(software)})
         return run_id
 
     def run(self, run_id: int) -> RunRecord:
@@ -316,5 +325,5 @@ class Case:
         )
 
 
-def _software_dict(software: SoftwareInfo) -> dict[str, Any]:
+def software_dict(software: SoftwareInfo) -> dict[str, Any]:
     return {"name": software.name, "version": software.version, "components": software.components}

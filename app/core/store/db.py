@@ -6,6 +6,7 @@ tracked with PRAGMA user_version, so the schema's history is auditable.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -32,7 +33,13 @@ def schema_version() -> int:
 
 
 def connect(case_dir: Path) -> sqlite3.Connection:
-    """Open (creating if need be) the case store and bring its schema up to date."""
+    """Open (creating if need be) the case store and bring its schema up to date.
+
+    A store on read-only media (a case handed over on a write-protected disk) is opened
+    read-only as it stands: it can be read and verified, never written."""
+    store = case_dir / STORE_NAME
+    if store.is_file() and not (os.access(case_dir, os.W_OK) and os.access(store, os.W_OK)):
+        return _connect_read_only(store)
     try:
         case_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(case_dir / STORE_NAME, timeout=30, isolation_level=None)
@@ -50,6 +57,22 @@ def connect(case_dir: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
+    return conn
+
+
+def _connect_read_only(store: Path) -> sqlite3.Connection:
+    # immutable: no -shm can be made beside it; a -wal left by a crash must be read, so not then
+    immutable = "" if store.with_name(store.name + "-wal").exists() else "&immutable=1"
+    try:
+        conn = sqlite3.connect(f"{store.resolve().as_uri()}?mode=ro{immutable}", uri=True,
+                               timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        if _version(conn) != schema_version():
+            conn.close()
+            raise StoreError(f"{store.parent}: a read-only case from an older Parley; copy it to a "
+                             "writable folder to bring it up to date")
+    except sqlite3.Error as exc:
+        raise StoreError(f"{store.parent}: cannot open the read-only case store ({exc})") from None
     return conn
 
 

@@ -2,10 +2,12 @@
 
     add(case, run_id, actor, op, params, before, after, reverts) -> revision id
     for_run(case, run_id) -> list[Revision];  get(case, revision_id) -> Revision | None
+    digest(revision) -> SHA-256 of the whole row (logged with it, so `verify` can tell it changed)
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -41,6 +43,13 @@ def add(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
         (run_id, utc_now(), actor, op, json.dumps(params, ensure_ascii=False),
          json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False), reverts))
     return int(cur.lastrowid)
+
+
+def digest(rev: Revision) -> str:
+    """SHA-256 over everything the row holds: who, when, what, before and after."""
+    row = [rev.run_id, rev.at, rev.actor, rev.op, rev.params, rev.before, rev.after, rev.reverts]
+    data = json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def for_run(case: Case, run_id: int) -> list[Revision]:
