@@ -14,7 +14,7 @@ from conftest import MEDIA, MODELS, SHARED
 from app.core.diarize import DiarizeError, Turn, diarize
 from app.core.diarize.assign import FLAG_OVERLAP, assign_speakers
 from app.core.diarize.cluster import cluster
-from app.core.diarize.engine import build_turns, cut_windows
+from app.core.diarize.engine import Window, build_turns, cut_windows, load_embedder, smooth
 from app.core.diarize.profiles import MATCH_THRESHOLD, match, profile_embedding, suggest
 from app.core.media.decode import read_all
 from app.core.types import Segment, Word
@@ -108,6 +108,28 @@ def test_windows_and_turns():
         (0, 24000, 0), (24000, 48000, 0), (56000, 64000, 1)]
     assert build_turns(windows, [0, 0, 1]) == (Turn(0, 3000, 0), Turn(3500, 4000, 1))
     assert build_turns(windows, [0, 0, 0]) == (Turn(0, 4000, 0),)  # a short pause joins
+
+
+def test_a_lone_window_joins_its_neighbours_only_across_a_breath():
+    ms = RATE // 1000
+    def three(gap_ms: int, regions=(0, 1, 1)) -> list[Window]:  # 1.5 s windows, the middle one after a gap
+        a = Window(0, 1500 * ms, regions[0])
+        b = Window(a.end + gap_ms * ms, a.end + (gap_ms + 1300) * ms, regions[1])
+        return [a, b, Window(b.end, b.end + 1500 * ms, regions[2])]
+    labels = np.array([0, 1, 0])
+    assert list(smooth(three(80), labels)) == [0, 0, 0]  # a pause of 80 ms: one voice runs on
+    assert list(smooth(three(600), labels)) == [0, 1, 0]  # 0.6 s: a turn of its own
+    assert list(smooth(three(0, (0, 1, 2)), labels)) == [0, 1, 0]  # cut by a change point: kept
+
+
+def test_a_voiceprint_does_not_depend_on_its_batch(speaker_model):
+    audio = audio_of(MEDIA / "interview_mono.wav")
+    piece = audio[RATE : int(2.3 * RATE)]
+    others = [audio[s * RATE : s * RATE + n] for s, n in ((5, 36000), (12, 9000), (20, 24000))]
+    embedder = load_embedder(speaker_model, threads=1)
+    alone = embedder.embed([piece])[0]
+    in_batch = embedder.embed([*others, piece, piece[: len(piece) // 2]])[3]
+    assert float(alone @ in_batch) > 0.99999
 
 
 def test_profiles_match_and_suggest():

@@ -53,17 +53,22 @@ class SpeakerEmbedder(OnnxModel):
         self.dim = int(config.get("dim", 192))
 
     def embed(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
-        """(len(pieces), dim) unit vectors; pieces of similar length are batched together."""
+        """(len(pieces), dim) unit vectors. Pieces are batched only with pieces of the same
+        length: padding a shorter one changed its voiceprint, so it depended on its batch."""
         if not pieces:
             return np.zeros((0, self.dim), dtype=np.float32)
         feats = [fbank(piece) for piece in pieces]
-        order = sorted(range(len(feats)), key=lambda i: (len(feats[i]), i))
         out = np.zeros((len(feats), self.dim), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            members = order[start : start + BATCH]
-            longest = max(len(feats[i]) for i in members)
-            batch = np.zeros((len(members), longest, MEL_BINS), dtype=np.float32)
-            for row, i in enumerate(members):
-                batch[row, : len(feats[i])] = feats[i]
+        for members in _same_length_batches(feats):
+            batch = np.stack([feats[i] for i in members])
             out[members] = self._session.run(None, {self._input: batch})[0]
         return unit(out)
+
+
+def _same_length_batches(feats: Sequence[np.ndarray]) -> list[list[int]]:
+    """Indices of `feats` in groups of one frame count, BATCH at most, shortest first."""
+    by_length: dict[int, list[int]] = {}
+    for index, frames in enumerate(feats):
+        by_length.setdefault(len(frames), []).append(index)
+    return [same[start : start + BATCH] for length in sorted(by_length)
+            for same in [by_length[length]] for start in range(0, len(same), BATCH)]

@@ -34,6 +34,7 @@ EMBED_GROUP = 256  # windows embedded per call, bounding feature memory
 MIN_PIECE_S = 0.3  # a change point this close to a region's edge does not cut it
 FRAGMENT_S = 0.8  # a window shorter than this has a noisy voiceprint ...
 TOUCH_MS = 150  # ... and follows a long window this close to it (one breath, not a turn)
+JOIN_GAP_MS = 200  # a lone window between two of one voice, this close to both, is that voice
 
 
 class DiarizeError(ParleyError):
@@ -214,14 +215,18 @@ def _embed(embedder: SpeakerEmbedder, audio: np.ndarray, windows: Sequence[Windo
 
 
 def smooth(windows: Sequence[Window], labels: np.ndarray) -> np.ndarray:
-    """A lone window whose two neighbours in the same region agree takes their label."""
+    """A lone window whose two neighbours agree takes their label, when it runs on from both:
+    in the same region, or across a pause of at most JOIN_GAP_MS (a breath, not a turn)."""
     labels = labels.copy()
     for i in range(1, len(windows) - 1):
         before, after = windows[i - 1], windows[i + 1]
-        same_region = before.region == windows[i].region == after.region
-        if same_region and labels[i - 1] == labels[i + 1] != labels[i]:
+        if labels[i - 1] == labels[i + 1] != labels[i] and _runs_on(before, windows[i]) and _runs_on(windows[i], after):
             labels[i] = labels[i - 1]
     return labels
+
+
+def _runs_on(first: Window, second: Window) -> bool:
+    return first.region == second.region or 0 < second.start - first.end <= JOIN_GAP_MS * SAMPLE_RATE // 1000
 
 
 def attach_fragments(windows: Sequence[Window], labels: np.ndarray) -> np.ndarray:
