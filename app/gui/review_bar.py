@@ -38,8 +38,10 @@ class ReviewBar(QWidget):
         self.word_label = ElidedLabel("", 24)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        for w in (self.status_label, self.verify_button, self.prev_button, self.count_label,
-                  self.next_button, self.reviewed_button):
+        # the status shares the free width with the word (a sign-off names its verifier in full at
+        # 1280 px); both sizes depend on the room, not the text, so nothing shifts as they change
+        row.addWidget(self.status_label, 1)
+        for w in (self.verify_button, self.prev_button, self.count_label, self.next_button, self.reviewed_button):
             row.addWidget(w)
         row.addWidget(self.word_label, 1)
 
@@ -60,20 +62,30 @@ class ReviewBar(QWidget):
     # --------------------------------------------------------------- refresh
     def refresh(self, reset_position: bool = False) -> None:
         """Re-read the uncertain words and which are reviewed; the counter is always shown."""
-        if reset_position:
-            self.review_index = -1
-            self.word_label.set_text("")
+        shown = None if reset_position else self._current_key()
         run_id = self.session.run_id
         if run_id is None:
             self.spans, self.reviewed = [], set()
         else:
             self.spans = review.run_spans(self.session.case, run_id)
             self.reviewed = review.reviewed_keys(self.session.case, run_id)
+        # the word shown is looked up again by its key (an edit renumbers segments), and re-labelled:
+        # an undone or redone mark changes whether it reads "reviewed"
+        self.review_index = next((i for i, s in enumerate(self.spans) if s.key == shown), -1)
+        if self.review_index >= 0:
+            self._show_word(self.spans[self.review_index])
+        else:
+            self.word_label.set_text("")
         self.table.text_delegate.reviewed = tuple(
             (span.start_ms, span.end_ms) for span in self.spans if span.key in self.reviewed)
         self.table.viewport().update()
         self.show_status(run_id)
         self._show_count()
+
+    def _current_key(self) -> tuple[int, str] | None:
+        if 0 <= self.review_index < len(self.spans):
+            return self.spans[self.review_index].key
+        return None
 
     def unreviewed_count(self) -> int:
         return sum(1 for s in self.spans if s.key not in self.reviewed)
@@ -136,10 +148,7 @@ class ReviewBar(QWidget):
         actor = self.session.actor()
         self.session.do("Mark word reviewed", lambda: review.mark_reviewed(
             self.session.case, run_id, span, actor=actor))
-        self.refresh()  # a first edit renumbers segments: look the span up again by its key
-        self.review_index = next((i for i, s in enumerate(self.spans) if s.key == span.key), -1)
-        self._show_word(span)
-        self._show_count()
+        self.refresh()  # a first edit renumbers segments: the span is looked up again by its key
         return True
 
     # ---------------------------------------------------------------- sign-off

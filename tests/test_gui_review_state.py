@@ -1,0 +1,51 @@
+"""The review bar after undo and redo, and the sign-off status at 1280x800.
+
+A window with no worker over a case built without a model (tests/gui_case.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.core.editing import operations as editing
+from tests import gui_case
+from tests.gui_case import open_exhibit
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
+boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
+
+
+def test_undo_and_redo_of_a_reviewed_mark_relabel_the_word_shown(qtbot, win):
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    editor = win.editor
+    win.player.seek(0)
+    qtbot.waitUntil(lambda: win.player.position() < 100, timeout=3_000)
+    editor.next_uncertain()
+    word = editor.review_label.full_text()
+    assert editor.mark_current_reviewed()
+    assert editor.review_label.full_text().endswith("· reviewed")
+    win.undo_action.trigger()
+    assert editor.count_label.text() == "1 of 3 uncertain · 3 left"
+    assert editor.review_label.full_text() == word  # no longer says "reviewed"
+    win.redo_action.trigger()
+    assert editor.count_label.text() == "1 of 3 uncertain · 2 left"
+    assert editor.review_label.full_text() == word + " · reviewed"
+    win.undo_action.trigger()
+
+
+def test_the_sign_off_is_shown_in_full_at_1280x800(qtbot, win, boxes):
+    _shown, answers = boxes
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.resize(1280, 800)
+    qtbot.wait(50)
+    answers.append(QMessageBox.StandardButton.Yes)
+    assert win.editor.ask_verify()
+    label = win.editor.status_label
+    assert label.full_text() == "Verified by DC Ann Example"
+    assert label.text() == label.full_text(), f"clipped to {label.text()!r}"
+    win.undo_action.trigger()
+    assert editing.status(win.case, win.session.run_id)[0] != "verified"
