@@ -304,3 +304,16 @@ def test_a_word_wider_than_the_column_is_cut_not_lost():
     body = text[text.index("Speaker Text"):text.index("How this record")]
     assert body.count("z") == 300 and "see" in body and "now" in body
     assert len(re.findall(r"^\d+ ", body, re.MULTILINE)) >= 3
+
+
+def test_a_docx_speaker_name_wider_than_its_column_puts_the_text_under_the_text_column():
+    """'Appropriate Adult' ran past the speaker column's tab stop, so the tab threw its text to the
+    next default stop, out of line with every other line's text."""
+    segments = (Segment(0, 1000, "Is that your car?", speaker="DC Harris"),
+                Segment(2000, 4000, "My client has nothing to add.", speaker="Appropriate Adult"))
+    doc, text = docx_text(render("docx", record(segments=segments)))
+    assert "00:00:00\tDC Harris\tIs that your car?" in text
+    para = next(p for p in doc.paragraphs if "Appropriate Adult" in p.text)
+    assert "\t" not in para.text.split("Appropriate Adult", 1)[1]
+    assert para.text.endswith("Appropriate Adult\nMy client has nothing to add.")
+    assert para.paragraph_format.left_indent > 0  # the wrapped text starts at the text column
