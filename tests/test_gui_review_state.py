@@ -1,4 +1,4 @@
-"""The review bar after undo and redo, and the sign-off status at 1280x800.
+"""The review bar after undo and redo, the sign-off status and speaker names shown in full at 1280x800.
 
 A window with no worker over a case built without a model (tests/gui_case.py).
 """
@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtMultimedia")
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from app.core.editing import operations as editing
@@ -49,3 +50,16 @@ def test_the_sign_off_is_shown_in_full_at_1280x800(qtbot, win, boxes):
     assert label.text() == label.full_text(), f"clipped to {label.text()!r}"
     win.undo_action.trigger()
     assert editing.status(win.case, win.session.run_id)[0] != "verified"
+
+
+def test_a_long_speaker_name_is_shown_in_full_on_its_chip(qtbot, win):
+    """'Appropriate Adult' was cut to 'Appropriate ...' in a 110 px column beside a wide text column."""
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.resize(1280, 800)
+    table = win.editor.table
+    win.editor.rename_speaker("Witness", "Appropriate Adult")
+    width = table.horizontalHeader().sectionSize(1)
+    room = width - (3 + 3 + 5 + 5)  # the chip's margins and the name's padding inside it
+    assert table.fontMetrics().elidedText("Appropriate Adult", Qt.TextElideMode.ElideRight, room) == "Appropriate Adult"
+    win.undo_action.trigger()
+    assert "Witness" in win.editor.speakers()

@@ -353,6 +353,8 @@ class EditorView(QWidget):
 
     def _fill_speakers(self) -> None:
         self.table.speaker_delegate.colours = speaker_colours(self.speakers())
+        run_id = self._run()
+        self.table.fit_speaker_column(editing.speakers(self.session.case, run_id) if run_id is not None else [])
         self.speaker_tools.refresh()
         self.speaker_box.blockSignals(True)
         self.speaker_box.clear()

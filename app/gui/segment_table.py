@@ -33,6 +33,8 @@ from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment
 from app.gui.editor_model import INAUDIBLE_FG, SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
 from app.gui.speaker_colours import SpeakerDelegate
 
+SPEAKER_WIDTH = (110, 200)  # the speaker column's width in pixels: at first, and at most when fitted
+
 # Uncertain words carry their own dark text on pale orange, so they stay readable on a
 # selected (highlighted) row too; reviewed ones turn pale green.
 UNCERTAIN_BG, UNCERTAIN_FG = QColor("#ffd27a"), QColor("#2b1d00")
@@ -179,7 +181,16 @@ class SegmentTable(QTableView):
         header.resizeSection(TIME_COL, self.fontMetrics().horizontalAdvance("0:00:00.0 – 0:00:00.0") + 16)
         header.setSectionResizeMode(SPEAKER_COL, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TEXT_COL, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(SPEAKER_COL, 110)
+        header.resizeSection(SPEAKER_COL, SPEAKER_WIDTH[0])
+
+    def fit_speaker_column(self, names: list[str]) -> None:
+        """Widen the speaker column until the longest name shows in full on its chip (at most
+        SPEAKER_WIDTH[1]); a column the user made wider is left as it is."""
+        chip_padding = 3 + 3 + 5 + 5 + 4  # the chip's margins and the name's inside it, and a spare
+        needed = max((self.fontMetrics().horizontalAdvance(n) for n in names), default=0) + chip_padding
+        target = min(max(needed, SPEAKER_WIDTH[0]), SPEAKER_WIDTH[1])
+        if self.horizontalHeader().sectionSize(SPEAKER_COL) < target:
+            self.horizontalHeader().resizeSection(SPEAKER_COL, target)
 
     # ------------------------------------------------------------ row heights
     def resize_rows_later(self, *_args: object) -> None:
