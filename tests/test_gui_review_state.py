@@ -63,3 +63,24 @@ def test_a_long_speaker_name_is_shown_in_full_on_its_chip(qtbot, win):
     assert table.fontMetrics().elidedText("Appropriate Adult", Qt.TextElideMode.ElideRight, room) == "Appropriate Adult"
     win.undo_action.trigger()
     assert "Witness" in win.editor.speakers()
+
+
+def test_opening_another_case_leaves_nothing_of_the_last_one_on_screen(qtbot, qapp, models_dir, tmp_path):
+    """The Transcript list kept the last case's run and the clock its recording's length."""
+    from app.core.store import Case
+    from app.gui.main_window import MainWindow
+    from tests.gui_case import build_case, settings
+
+    case = build_case(tmp_path)
+    window = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    window.start_worker = lambda: False
+    qtbot.addWidget(window)
+    open_exhibit(qtbot, window, "interview_stereo.wav")
+    qtbot.waitUntil(lambda: window.player.duration() > 0, timeout=5_000)
+    assert window.run_box.currentData() is not None
+    window.open_case(tmp_path / "another")
+    assert isinstance(window.case, Case) and window.case.exhibits() == []
+    assert window.run_box.count() == 0 and window.run_box.currentText() == ""
+    assert window.editor.position_label.text() == window.editor.transport._clock_text(0, 0)
+    window.close()
+    window.case.close()

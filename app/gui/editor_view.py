@@ -176,6 +176,7 @@ class EditorView(QWidget):
         if exhibit is None:
             self.title.set_text("Select an exhibit to see its transcript.")
             self.player.load(None)
+            self.transport.show_position(0)  # not the last recording's length
             self.waveform.load(None, "", 0, None)
             self.notice.hide()
             self.video.show_for(False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -335,18 +335,16 @@ class MainWindow(QMainWindow):
 
     def _fill_runs(self, exhibit_id: int, prefer: int | None = None) -> None:
         runs = speech_runs(self.case, exhibit_id)
-        self.run_box.blockSignals(True)
-        self.run_box.clear()
         ids = [r.id for r in runs]
-        chosen = next((i for i, r in enumerate(runs) if r.status == "complete"), 0)
-        if prefer in ids:
-            chosen = ids.index(prefer)
-        for r in runs:
-            self.run_box.addItem(run_title(r), r.id)
-        if not runs:
-            self.run_box.addItem("not transcribed yet", None)
-        self.run_box.setCurrentIndex(chosen)
-        self.run_box.blockSignals(False)
+        chosen = (ids.index(prefer) if prefer in ids
+                  else next((i for i, r in enumerate(runs) if r.status == "complete"), 0))
+        with QSignalBlocker(self.run_box):
+            self.run_box.clear()
+            for r in runs:
+                self.run_box.addItem(run_title(r), r.id)
+            if not runs:
+                self.run_box.addItem("not transcribed yet", None)
+            self.run_box.setCurrentIndex(chosen)
         self._run_chosen(exhibit_id)
 
     def _run_chosen(self, exhibit_id: int | None = None) -> None:
@@ -476,6 +474,8 @@ class MainWindow(QMainWindow):
             return
         self.bridge.stop()
         self.editor.show_run(None, None, None)
+        with QSignalBlocker(self.run_box):
+            self.run_box.clear()  # the last case's runs
         old, self.case = self.case, case
         self.session.case = case
         self.session.set_run(None)
