@@ -67,14 +67,25 @@ class Timeline:
 
     channels: int | None = None
     limit: int = 0
+    chained: bool = False  # Ogg: a new logical stream (chain link) starts its timestamps again at 0
     origin_s: float | None = None
+    first_origin_s: float | None = None
     emitted: int = 0  # output samples handed on so far
     source_end_s: float | None = None  # where the last placed frame ended, source seconds from origin
     trim: int = 0  # output samples still to drop (an overlap)
     ranges: list[tuple[int, int]] = field(default_factory=list)
 
     def start(self, origin_s: float | None) -> None:
-        self.origin_s = origin_s
+        self.origin_s = self.first_origin_s = origin_s
+
+    def lead(self, seconds: float) -> Iterator[np.ndarray]:
+        """Silence before a stream that starts after the recording does (no damage): the
+        origin moves back so the stream's first frame lands `seconds` in."""
+        if seconds <= 0 or self.origin_s is None:
+            return
+        self.origin_s -= seconds
+        self.source_end_s = seconds
+        yield from self.fill(round(seconds * SAMPLE_RATE))
 
     def jump_to(self, frame_s: float | None) -> int | None:
         """The output sample this frame belongs at, when that is not where the output stands."""
@@ -84,12 +95,21 @@ class Timeline:
             self.origin_s = frame_s  # priming and edit-list offsets at the start are no damage
         at = frame_s - self.origin_s
         expected = self.source_end_s if self.source_end_s is not None else 0.0
+        if self._next_link(frame_s, expected):
+            self.origin_s = frame_s - expected  # the next chain link carries straight on
+            return None
         if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS:
             return None
         target = max(0, round(at * SAMPLE_RATE))
         if self.limit and target > self.limit:
             target = max(self.limit, self.emitted)
         return target
+
+    def _next_link(self, frame_s: float, expected: float) -> bool:
+        """An Ogg frame back at the start of the clock, well after it: the next link of a chain."""
+        if not self.chained or self.first_origin_s is None:
+            return False
+        return frame_s - self.first_origin_s <= LEAD_TOLERANCE_S < expected - LEAD_TOLERANCE_S
 
     def advance(self, frame_s: float | None, duration_s: float) -> None:
         if frame_s is not None and self.origin_s is not None:

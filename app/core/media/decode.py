@@ -23,8 +23,9 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
+from app.core.media import ogg
 from app.core.media import streams as audio_streams
-from app.core.media.damage import Ranges, Timeline, format_damaged, to_ms
+from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
@@ -64,6 +65,9 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
             streams = audio_streams.describe(container)
             chosen = audio_streams.speech_stream_index(p, streams)
             info = _describe(container, chosen)
+        if info["container"] == "ogg":
+            with open(p, "rb") as handle:
+                info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
         streams = audio_streams.measure(p, streams)
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
@@ -88,7 +92,7 @@ def _describe(container, chosen: int | None) -> dict:
     )
     duration_ms = 0
     if audio is not None and audio.duration is not None and audio.time_base is not None:
-        duration_ms = round(float(audio.duration * audio.time_base) * 1000)
+        duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
     return {
@@ -194,10 +198,13 @@ class AudioReader:
 
     def _decode_stream(self, container, stream) -> Iterator[np.ndarray]:
         layout = "mono" if self.mono else _layout_for(stream)
+        lead = lead_s(container, stream)
         timeline = self._timeline = Timeline(
-            channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms),
+            channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
+            chained=container.format.name == "ogg",
         )
         timeline.start(_origin_s(stream))
+        yield from timeline.lead(lead)
         fmt = _sample_format(self.mono)
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
@@ -233,9 +240,21 @@ def _origin_s(stream) -> float | None:
     return _time_s(stream.start_time, stream.time_base)
 
 
-def _limit(stream, expected_ms: int) -> int:
+def lead_s(container, stream) -> float:
+    """How long after the recording starts (its earliest stream: a phone video's picture) this
+    audio stream begins, when that is more than priming: its words are placed that much later,
+    in step with the picture. 0 for a stream that starts with the recording."""
+    own = _origin_s(stream)
+    if own is None or container.start_time is None:
+        return 0.0
+    lead = own - container.start_time / av.time_base
+    return lead if lead > LEAD_TOLERANCE_S else 0.0
+
+
+def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
     """No timestamp may move the output past the stream's stated end (a corrupt pts)."""
-    duration_s = _time_s(stream.duration, stream.time_base) or expected_ms / 1000
+    stated = _time_s(stream.duration, stream.time_base)
+    duration_s = stated + lead if stated else expected_ms / 1000
     return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
 
 

@@ -1,0 +1,82 @@
+"""Hostile phone media, built here with ffmpeg: audio that starts late in a video, chained
+Ogg voice notes, and names too long to take an output suffix."""
+
+from __future__ import annotations
+
+import subprocess
+
+import imageio_ffmpeg
+import numpy as np
+
+from app.core.evidence.export_set import manifest_name, write_set
+from app.core.media.decode import SAMPLE_RATE, probe, read_all
+from app.core.names import output_names, safe_basename
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True, timeout=60)
+
+
+def rms(audio: np.ndarray, start_s: float, end_s: float) -> float:
+    piece = audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
+    return float(np.sqrt(np.mean(piece ** 2))) if piece.size else 0.0
+
+
+def dominant_hz(audio: np.ndarray, start_s: float, end_s: float) -> float:
+    piece = audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
+    spectrum = np.abs(np.fft.rfft(piece))
+    return float(np.fft.rfftfreq(piece.size, 1 / SAMPLE_RATE)[int(np.argmax(spectrum))])
+
+
+def test_audio_starting_late_in_a_video_is_placed_where_the_picture_has_it(tmp_path):
+    """A phone video whose sound starts 5 s in: the words belong at 5 s (the video pane plays
+    in sync), not at 0, and the silence before is no damage."""
+    video = tmp_path / "late.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=8", "-itsoffset", "5",
+           "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-map", "0:v", "-map", "1:a",
+           "-c:v", "mpeg4", "-c:a", "aac", str(video))
+    source = probe(video)
+    audio, reader = read_all(str(video), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 7000) < 300
+    assert rms(audio, 0.0, 4.5) < 0.001
+    assert rms(audio, 5.3, 6.7) > 0.05
+    assert reader.notes == () and not reader.truncated
+
+
+def test_a_chained_ogg_is_decoded_link_after_link(tmp_path):
+    """Two Opus voice notes joined end to end: the second's clock starts again at 0. Both are
+    heard, in order, the duration is their sum, and nothing is called damaged."""
+    first, second, chained = tmp_path / "a.opus", tmp_path / "b.opus", tmp_path / "chained.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "libopus", str(first))
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:duration=3", "-c:a", "libopus", str(second))
+    chained.write_bytes(first.read_bytes() + second.read_bytes())
+    source = probe(chained)
+    audio, reader = read_all(str(chained), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 6000) < 100
+    assert abs(audio.size / SAMPLE_RATE - 6.0) < 0.1
+    assert abs(dominant_hz(audio, 0.5, 2.5) - 440) < 10
+    assert abs(dominant_hz(audio, 3.5, 5.5) - 1000) < 10
+    assert reader.notes == () and not reader.truncated
+
+
+def test_a_plain_ogg_keeps_its_stated_duration(tmp_path):
+    plain = tmp_path / "plain.ogg"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "libvorbis", str(plain))
+    assert abs(probe(plain).duration_ms - 3000) < 100
+
+
+def test_a_name_of_250_bytes_still_gets_its_export_set(tmp_path):
+    """A phone file name may take the whole 255 bytes; its outputs add '.manifest.json'."""
+    names = output_names([f"/x/{'L' * 250}.opus", f"/x/{'Ł' * 125}.m4a", "/x/short.opus"])
+    long_name, polish, short = names.values()
+    assert short == "short"
+    assert long_name.startswith("L" * 150) and long_name != safe_basename("M" * 250)
+    for name in (long_name, polish):
+        assert len(manifest_name(name).encode()) <= 255
+        write_set(tmp_path, name, [(f"{name}.json", b"{}")], {})
+        assert (tmp_path / manifest_name(name)).exists()
+
+
+def test_bidirectional_marks_never_reach_an_output_name():
+    assert safe_basename("\u200fevil\u200e\u061c") == "_evil__"
