@@ -7,7 +7,9 @@ import subprocess
 
 import imageio_ffmpeg
 import numpy as np
+import pytest
 
+from app.core.errors import MediaError
 from app.core.evidence.export_set import manifest_name, write_set
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from app.core.names import output_names, safe_basename
@@ -80,3 +82,27 @@ def test_a_name_of_250_bytes_still_gets_its_export_set(tmp_path):
 
 def test_bidirectional_marks_never_reach_an_output_name():
     assert safe_basename("\u200fevil\u200e\u061c") == "_evil__"
+
+
+def test_an_mp4_cut_before_or_inside_its_index_says_so(tmp_path):
+    """A phone video killed while recording: ffmpeg writes the index (moov) last. Cut before it
+    or inside it, the file is named for what it is, not 'not media' or 'no audio track'."""
+    whole = tmp_path / "whole.mp4"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-f", "lavfi",
+           "-i", "testsrc=size=64x48:rate=10:duration=3", "-c:a", "aac", "-c:v", "mpeg4", str(whole))
+    data = whole.read_bytes()
+    index = data.rfind(b"moov") - 4
+    (tmp_path / "before.mp4").write_bytes(data[: index // 2])
+    (tmp_path / "inside.mp4").write_bytes(data[: index + 200])
+    for name in ("before.mp4", "inside.mp4"):
+        with pytest.raises(MediaError) as failed:
+            probe(tmp_path / name)
+        assert "index (the moov atom is missing or cut" in failed.value.reason
+
+
+def test_a_broken_heif_photo_is_not_called_a_cut_video(tmp_path):
+    photo = tmp_path / "IMG_0001.heic"
+    photo.write_bytes(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64))
+    with pytest.raises(MediaError) as failed:
+        probe(photo)
+    assert "moov" not in failed.value.reason

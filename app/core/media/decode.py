@@ -48,11 +48,15 @@ def check_readable(path: str | Path) -> Path:
     return p
 
 
+IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
+
+
 def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     try:
         return av.open(handle, mode="r")
     except av.error.InvalidDataError as exc:
-        raise ValueError("not a media file ffmpeg can read") from exc
+        raise ValueError(NO_INDEX if _is_iso_media(handle) else "not a media file ffmpeg can read") from exc
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -75,6 +79,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), exc.strerror or str(exc)) from None
     if info["audio_codec"] == "":
         reason = "video has no audio track" if info["has_video"] else "no audio track"
+        if not info["has_video"] and info["container"].startswith("mov,"):
+            reason = f"no audio or video track: {NO_INDEX}"
         raise MediaError(str(path), reason)
     return SourceInfo(
         path=str(p.resolve()),
@@ -83,6 +89,17 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         audio_streams=streams,
         **info,
     )
+
+
+def _is_iso_media(handle) -> bool:
+    """An MP4/MOV/3GP/M4A by its first box (ftyp), whatever its name says; not a HEIF/AVIF
+    photo, which shares the box layout."""
+    try:
+        handle.seek(0)
+        head = handle.read(12)
+    except (OSError, ValueError):
+        return False
+    return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
 
 
 def _describe(container, chosen: int | None) -> dict:
