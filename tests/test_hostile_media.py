@@ -3,6 +3,7 @@ Ogg voice notes, and names too long to take an output suffix."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 
 import imageio_ffmpeg
@@ -106,3 +107,23 @@ def test_a_broken_heif_photo_is_not_called_a_cut_video(tmp_path):
     with pytest.raises(MediaError) as failed:
         probe(photo)
     assert "moov" not in failed.value.reason
+
+
+def test_garbage_inside_an_amr_note_loses_only_its_own_stretch(tmp_path):
+    """Garbage read as AMR frames of a reserved mode made ffmpeg answer 'patches welcome' (not
+    'invalid data'), which ended the decode there: the rest of the note was lost as 'truncated'.
+    (Raw AMR has no timestamps: garbage read as frames can shift what follows; it is named damaged.)"""
+    note = tmp_path / "note.amr"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=6", "-ar", "8000", "-c:a", "libopencore_amrnb",
+           "-b:a", "12.2k", str(note))
+    data = bytearray(note.read_bytes())
+    middle = len(data) // 2
+    data[middle:middle + 1500] = random.Random(2).randbytes(1500)
+    note.write_bytes(bytes(data))
+    source = probe(note)
+    audio, reader = read_all(str(note), expected_ms=source.duration_ms)
+    assert not reader.truncated
+    assert audio.size / SAMPLE_RATE > 5.5
+    end_s = audio.size / SAMPLE_RATE
+    assert rms(audio, end_s - 1.0, end_s - 0.1) > 0.02  # the note's tail, after the garbage, is heard
+    assert reader.damaged and reader.damaged[0][0] > 2500  # and the garbage is named, not the start

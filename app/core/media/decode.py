@@ -278,7 +278,8 @@ def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
 def _decode_packet(packet, errors: list[str], timeline: Timeline) -> list:
     try:
         return packet.decode()
-    except av.error.InvalidDataError as exc:  # one bad packet: skip it, note it, the next frame is placed
+    except av.error.FFmpegError as exc:  # one bad packet (invalid data, or garbage read as an
+        # unsupported mode: PatchWelcomeError): skip it, note it, the next frame is placed
         errors.append(str(exc))
         timeline.note(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         return []
