@@ -127,3 +127,17 @@ def test_garbage_inside_an_amr_note_loses_only_its_own_stretch(tmp_path):
     end_s = audio.size / SAMPLE_RATE
     assert rms(audio, end_s - 1.0, end_s - 0.1) > 0.02  # the note's tail, after the garbage, is heard
     assert reader.damaged and reader.damaged[0][0] > 2500  # and the garbage is named, not the start
+
+
+def test_an_ogg_voice_note_cut_short_is_flagged_truncated(tmp_path):
+    """An Ogg file states no duration beyond its last page, so a cut one looked whole; its
+    missing end-of-stream mark says it was cut."""
+    whole, cut = tmp_path / "whole.opus", tmp_path / "cut.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=6", "-c:a", "libopus", str(whole))
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) * 55 // 100 + 3])
+    _, kept = read_all(str(whole), expected_ms=probe(whole).duration_ms)
+    audio, reader = read_all(str(cut), expected_ms=probe(cut).duration_ms)
+    assert not kept.truncated and kept.notes == ()
+    assert reader.truncated and any("cut short" in note for note in reader.notes)
+    assert 2.0 < audio.size / SAMPLE_RATE < 4.5

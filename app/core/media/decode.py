@@ -153,6 +153,7 @@ class AudioReader:
     truncated: bool = False
     errors: list[str] = field(default_factory=list)
     stream_note: str = ""
+    cut_note: str = ""
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
 
     @property
@@ -162,7 +163,7 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note]
+        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note]
         return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
@@ -202,6 +203,9 @@ class AudioReader:
             with container:
                 stream = self._pick_stream(container)
                 yield from self._decode_stream(container, stream)
+            if container.format.name == "ogg" and ogg.is_cut(handle):
+                self.truncated = True
+                self.cut_note = "the Ogg stream has no end mark: the file was cut short"
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)

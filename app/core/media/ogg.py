@@ -59,3 +59,24 @@ def _begin(packet: bytes) -> _Link | None:
         rate = struct.unpack_from("<I", packet, 12)[0]
         return _Link(rate=rate) if rate else None
     return None
+
+
+EOS = 0x04
+TAIL = 1 << 16
+
+
+def is_cut(handle: BinaryIO) -> bool:
+    """True when the file's last Ogg page does not close its stream (no end-of-stream mark):
+    a recording or copy cut short. An Ogg file states no duration of its own beyond its last
+    page, so this is the only sign a cut one gives."""
+    handle.seek(0, 2)
+    size = handle.tell()
+    handle.seek(max(0, size - TAIL))
+    tail = handle.read()
+    at = tail.rfind(b"OggS")
+    while at >= 0 and len(tail) - at < HEADER.size:
+        at = tail.rfind(b"OggS", 0, at)
+    if at < 0:
+        return False
+    flags = HEADER.unpack_from(tail, at)[2]
+    return not flags & EOS
