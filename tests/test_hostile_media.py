@@ -12,6 +12,7 @@ import pytest
 
 from app.core.errors import MediaError
 from app.core.evidence.export_set import manifest_name, write_set
+from app.core.media.damage import format_damaged
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from app.core.names import output_names, safe_basename
 
@@ -141,3 +142,9 @@ def test_an_ogg_voice_note_cut_short_is_flagged_truncated(tmp_path):
     assert not kept.truncated and kept.notes == ()
     assert reader.truncated and any("cut short" in note for note in reader.notes)
     assert 2.0 < audio.size / SAMPLE_RATE < 4.5
+
+
+def test_a_short_damaged_range_never_reads_as_empty():
+    """A damaged last AMR frame (3.30-3.34 s) was written 'damaged 00:03.3-00:03.3'."""
+    assert format_damaged([(3300, 3340)]) == "damaged 00:03.3-00:03.4"
+    assert format_damaged([(4000, 5000)]) == "damaged 00:04.0-00:05.0"

@@ -22,9 +22,9 @@ SILENCE_BLOCK = 30 * SAMPLE_RATE
 Ranges = tuple[tuple[int, int], ...]
 
 
-def clock(ms: int) -> str:
-    """00:04.0, or 1:02:03.5 past an hour."""
-    tenths = max(0, int(ms)) // 100
+def clock(ms: int, up: bool = False) -> str:
+    """00:04.0, or 1:02:03.5 past an hour (tenths rounded down, or up for a range's end)."""
+    tenths = -(-max(0, int(ms)) // 100) if up else max(0, int(ms)) // 100
     seconds, tenth = divmod(tenths, 10)
     minutes, second = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
@@ -45,7 +45,7 @@ def merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
 
 
 def format_range(start_ms: int, end_ms: int) -> str:
-    return f"damaged {clock(start_ms)}-{clock(end_ms)}"
+    return f"damaged {clock(start_ms)}-{clock(end_ms, up=True)}"  # never an empty-looking 00:03.3-00:03.3
 
 
 def format_damaged(ranges: Iterable[tuple[int, int]]) -> str:
