@@ -3,7 +3,10 @@ Ogg voice notes, and names too long to take an output suffix."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
+import shutil
 import subprocess
 
 import imageio_ffmpeg
@@ -14,7 +17,9 @@ from app.core.errors import MediaError
 from app.core.evidence.export_set import manifest_name, write_set
 from app.core.media.damage import format_damaged
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
-from app.core.names import output_names, safe_basename
+from app.core.media.intake import find_media, record_met
+from app.core.names import output_names, printable, safe_basename
+from app.core.store.intake_log import intake_entries
 
 
 def ffmpeg(*args: str) -> None:
@@ -148,3 +153,25 @@ def test_a_short_damaged_range_never_reads_as_empty():
     """A damaged last AMR frame (3.30-3.34 s) was written 'damaged 00:03.3-00:03.3'."""
     assert format_damaged([(3300, 3340)]) == "damaged 00:03.3-00:03.4"
     assert format_damaged([(4000, 5000)]) == "damaged 00:04.0-00:05.0"
+
+
+def test_a_file_name_that_is_not_utf8_fails_alone_and_is_recorded(tmp_path, case):
+    """An Android dump can hold names in any bytes: SQLite refused the name and the whole run
+    stopped ('surrogates not allowed'), nothing recorded. Now that file fails with its reason,
+    is logged with its hash (its bytes written \\xNN), and the rest carries on."""
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    note = tmp_path / "note.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "libopus", str(note))
+    shutil.copy(note, os.fsencode(folder) + b"/bad\xff\xfe.opus")
+    shutil.copy(note, folder / "good.opus")
+    (folder / "a\udcff.txt").write_text("not media")
+    met = {printable(f.path): f for f in find_media([str(folder)])}
+    assert set(met) == {f"{folder}/bad\\xff\\xfe.opus", f"{folder}/good.opus", f"{folder}/a\\xff.txt"}
+    assert met[f"{folder}/good.opus"].source is not None
+    assert "not UTF-8" in met[f"{folder}/bad\\xff\\xfe.opus"].error
+    record_met(case, list(met.values()))
+    logged = {e.path: e for e in intake_entries(case)}
+    assert logged[f"{folder}/bad\\xff\\xfe.opus"].status == "failed"
+    assert logged[f"{folder}/bad\\xff\\xfe.opus"].sha256 == hashlib.sha256(note.read_bytes()).hexdigest()
+    assert logged[f"{folder}/a\\xff.txt"].status == "skipped"

@@ -19,8 +19,30 @@ MAX_BASENAME_BYTES = 200
 
 
 def printable(text: str) -> str:
-    """The text with control (and bidirectional override) characters shown as escapes, e.g. \\n."""
-    return CONTROL.sub(_escape, str(text))
+    """The text with control (and bidirectional override) characters shown as escapes, e.g. \\n,
+    and the bytes of a name that is not UTF-8 as \\xNN."""
+    return storable(CONTROL.sub(_escape, str(text)))
+
+
+def is_utf8(name: str) -> bool:
+    """False for a file name holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def storable(name: str) -> str:
+    """The name as valid UTF-8 text: a byte that is not UTF-8 written \\xNN (for the record)."""
+    if is_utf8(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape") if _escaped_bytes_only(name) else name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _escaped_bytes_only(name: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in name)
 
 
 def _escape(match: re.Match[str]) -> str:
