@@ -175,3 +175,22 @@ def test_a_file_name_that_is_not_utf8_fails_alone_and_is_recorded(tmp_path, case
     assert logged[f"{folder}/bad\\xff\\xfe.opus"].status == "failed"
     assert logged[f"{folder}/bad\\xff\\xfe.opus"].sha256 == hashlib.sha256(note.read_bytes()).hexdigest()
     assert logged[f"{folder}/a\\xff.txt"].status == "skipped"
+
+
+def test_a_float_wav_holding_nan_and_infinite_samples_gives_no_invented_text(tmp_path):
+    """NaN, infinite and absurd samples in a 32-bit float WAV reached Whisper, which wrote a line
+    of ')))))' over the whole file and lost its words. They are silenced and named damaged."""
+    wav = tmp_path / "float.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=4", "-ar", "16000", "-c:a", "pcm_f32le", str(wav))
+    data = bytearray(wav.read_bytes())
+    start = data.find(b"data") + 8
+    samples = np.frombuffer(bytes(data[start:]), dtype="<f4").copy()
+    samples[16000:16400] = np.nan
+    samples[32000:32400] = np.inf
+    samples[48000:48400] = 1e30
+    data[start:] = samples.tobytes()
+    wav.write_bytes(bytes(data))
+    audio, reader = read_all(str(wav), expected_ms=probe(wav).duration_ms)
+    assert np.isfinite(audio).all() and np.abs(audio).max() <= 1.0
+    assert rms(audio, 0.1, 0.9) > 0.05 and rms(audio, 3.1, 3.9) > 0.05
+    assert [start for start, _ in reader.damaged] == [1000, 2000, 3000]

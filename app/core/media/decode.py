@@ -30,6 +30,7 @@ from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
+ABSURD = 1000.0  # a float sample 60 dB over full scale is damage, not sound
 
 
 def check_readable(path: str | Path) -> Path:
@@ -173,6 +174,7 @@ class AudioReader:
         pending_len = 0
         total = 0
         for chunk in self._decoded_chunks():
+            chunk = self._finite(chunk, total)
             total += chunk.shape[-1]
             if skip:
                 drop = min(skip, chunk.shape[-1])
@@ -193,6 +195,16 @@ class AudioReader:
             self._timeline.ranges.append((self.decoded_ms, self.expected_ms))
         if pending_len:
             yield np.concatenate(pending, axis=-1)
+
+    def _finite(self, chunk: np.ndarray, at: int) -> np.ndarray:
+        """Samples that are not numbers (NaN, infinite) or absurd (a float file's garbage) are
+        silenced and their stretch named damaged; loud float audio is clipped to full scale."""
+        bad = ~np.isfinite(chunk) | (np.abs(chunk) > ABSURD)
+        if bad.any():
+            where = np.flatnonzero(bad.any(axis=0) if bad.ndim > 1 else bad)
+            self._timeline.ranges.append((to_ms(at + int(where[0])), to_ms(at + int(where[-1]) + 1)))
+            chunk = np.where(bad, np.float32(0), chunk)
+        return np.clip(chunk, -1.0, 1.0, out=chunk if chunk.flags.writeable else None)
 
     def _decoded_chunks(self) -> Iterator[np.ndarray]:
         with open(self.path, "rb") as handle:
