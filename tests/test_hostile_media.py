@@ -194,3 +194,25 @@ def test_a_float_wav_holding_nan_and_infinite_samples_gives_no_invented_text(tmp
     assert np.isfinite(audio).all() and np.abs(audio).max() <= 1.0
     assert rms(audio, 0.1, 0.9) > 0.05 and rms(audio, 3.1, 3.9) > 0.05
     assert [start for start, _ in reader.damaged] == [1000, 2000, 3000]
+
+
+def test_an_m4a_holding_only_its_cover_picture_has_no_audio_track(tmp_path):
+    cover = tmp_path / "cover.m4a"
+    ffmpeg("-f", "lavfi", "-i", "color=c=red:s=64x64:d=1", "-frames:v", "1", "-c:v", "mjpeg",
+           "-disposition:v", "attached_pic", str(cover))
+    with pytest.raises(MediaError) as failed:
+        probe(cover)
+    assert failed.value.reason == "no audio track"
+
+
+def test_a_matroska_video_whose_sound_starts_late_names_no_damage_before_it(tmp_path):
+    """Sound 20 s into a Matroska video lies past what ffmpeg probes, so the audio stream is
+    given a start of 0 and its first packet comes at 20 s: the silence before it is where the
+    sound starts, not a damaged stretch."""
+    video = tmp_path / "late.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x24:rate=5:duration=24", "-itsoffset", "20",
+           "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-map", "0:v", "-map", "1:a",
+           "-c:v", "mpeg4", "-c:a", "libopus", str(video))
+    audio, reader = read_all(str(video), expected_ms=probe(video).duration_ms)
+    assert rms(audio, 0.0, 19.5) < 0.001 and rms(audio, 20.3, 21.7) > 0.05
+    assert not any(start < 19000 for start, _ in reader.damaged)

@@ -68,6 +68,7 @@ class Timeline:
     channels: int | None = None
     limit: int = 0
     chained: bool = False  # Ogg: a new logical stream (chain link) starts its timestamps again at 0
+    video: bool = False  # beside a picture, sound that starts after it is no damage
     origin_s: float | None = None
     first_origin_s: float | None = None
     emitted: int = 0  # output samples handed on so far
@@ -121,7 +122,8 @@ class Timeline:
         """Record the jump to `target`; return how many samples of silence fill the gap (0 for an overlap)."""
         position = self.emitted - self.trim
         if target > position:
-            self.ranges.append((to_ms(position), to_ms(target)))
+            if not (self.video and self.source_end_s is None):  # a video's sound starting late
+                self.ranges.append((to_ms(position), to_ms(target)))
             take = min(self.trim, target - position)  # samples due to be dropped are wanted after all
             self.trim -= take
             return target - position - take

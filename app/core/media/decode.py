@@ -70,6 +70,7 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
             streams = audio_streams.describe(container)
             chosen = audio_streams.speech_stream_index(p, streams)
             info = _describe(container, chosen)
+            no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
         if info["container"] == "ogg":
             with open(p, "rb") as handle:
                 info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
@@ -80,7 +81,7 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), exc.strerror or str(exc)) from None
     if info["audio_codec"] == "":
         reason = "video has no audio track" if info["has_video"] else "no audio track"
-        if not info["has_video"] and info["container"].startswith("mov,"):
+        if no_tracks and info["container"].startswith("mov,"):
             reason = f"no audio or video track: {NO_INDEX}"
         raise MediaError(str(path), reason)
     return SourceInfo(
@@ -235,6 +236,7 @@ class AudioReader:
         timeline = self._timeline = Timeline(
             channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
             chained=container.format.name == "ogg",
+            video=any(s.type == "video" and not _is_cover_art(s) for s in container.streams),
         )
         timeline.start(_origin_s(stream))
         yield from timeline.lead(lead)
