@@ -216,3 +216,10 @@ def test_a_matroska_video_whose_sound_starts_late_names_no_damage_before_it(tmp_
     audio, reader = read_all(str(video), expected_ms=probe(video).duration_ms)
     assert rms(audio, 0.0, 19.5) < 0.001 and rms(audio, 20.3, 21.7) > 0.05
     assert not any(start < 19000 for start, _ in reader.damaged)
+
+
+def test_damaged_ranges_are_written_once_each_never_overlapping():
+    """Garbage in an AMR note gives dozens of short ranges a few ms apart; written to the tenth
+    they read '00:03.4-00:03.7, 00:03.6-00:03.8, ...'. Ranges that meet once written are one."""
+    ranges = [(3350, 3420), (3440, 3650), (3610, 3790), (5000, 5040)]
+    assert format_damaged(ranges) == "damaged 00:03.3-00:03.8, damaged 00:05.0-00:05.1"

@@ -18,6 +18,7 @@ SAMPLE_RATE = 16000
 JUMP_TOLERANCE_MS = 40  # timestamp jitter (e.g. Vorbis block sizes) below this is no jump
 LEAD_TOLERANCE_S = 0.5  # a first frame this close to the stream's stated start starts the timeline
 SILENCE_BLOCK = 30 * SAMPLE_RATE
+DISPLAY_STEP_MS = 100
 
 Ranges = tuple[tuple[int, int], ...]
 
@@ -49,8 +50,12 @@ def format_range(start_ms: int, end_ms: int) -> str:
 
 
 def format_damaged(ranges: Iterable[tuple[int, int]]) -> str:
-    """'damaged 00:04.0-00:05.0, damaged 01:10.2-01:10.9', or '' when nothing was damaged."""
-    return ", ".join(format_range(s, e) for s, e in merge(ranges))
+    """'damaged 00:04.0-00:05.0, damaged 01:10.2-01:10.9', or '' when nothing was damaged.
+    Each range is widened to whole tenths (the clock's step), so ranges that would be written
+    touching or overlapping are written as one."""
+    step = DISPLAY_STEP_MS
+    widened = ((s // step * step, -(-max(s, e) // step) * step) for s, e in ranges)
+    return ", ".join(format_range(s, e) for s, e in merge(widened))
 
 
 def to_ms(samples: int) -> int:
