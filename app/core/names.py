@@ -8,16 +8,41 @@ control characters replaced.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# A file name may be 255 bytes; an output adds ".manifest.json" and maybe "-2" to its base name.
+MAX_BASENAME_BYTES = 200
 
 
 def printable(text: str) -> str:
-    """The text with control (and bidirectional override) characters shown as escapes, e.g. \\n."""
-    return CONTROL.sub(_escape, str(text))
+    """The text with control (and bidirectional override) characters shown as escapes, e.g. \\n,
+    and the bytes of a name that is not UTF-8 as \\xNN."""
+    return storable(CONTROL.sub(_escape, str(text)))
+
+
+def is_utf8(name: str) -> bool:
+    """False for a file name holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def storable(name: str) -> str:
+    """The name as valid UTF-8 text: a byte that is not UTF-8 written \\xNN (for the record)."""
+    if is_utf8(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape") if _escaped_bytes_only(name) else name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _escaped_bytes_only(name: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in name)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -30,8 +55,15 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def safe_basename(name: str) -> str:
-    """An output base name with every control character replaced by '_'."""
-    return CONTROL.sub("_", name)
+    """An output base name with every control character replaced by '_', short enough to write:
+    a longer one is cut (on a character) and ends in '~' and 8 hex digits of the whole name's SHA-256."""
+    safe = CONTROL.sub("_", name)
+    encoded = safe.encode("utf-8", "surrogateescape")
+    if len(encoded) <= MAX_BASENAME_BYTES:
+        return safe
+    digest = hashlib.sha256(encoded).hexdigest()[:8]
+    head = encoded[: MAX_BASENAME_BYTES - 9].decode("utf-8", "ignore")
+    return f"{head}~{digest}"
 
 
 def output_names(paths: list[str]) -> dict[str, str]:

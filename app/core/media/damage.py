@@ -18,13 +18,14 @@ SAMPLE_RATE = 16000
 JUMP_TOLERANCE_MS = 40  # timestamp jitter (e.g. Vorbis block sizes) below this is no jump
 LEAD_TOLERANCE_S = 0.5  # a first frame this close to the stream's stated start starts the timeline
 SILENCE_BLOCK = 30 * SAMPLE_RATE
+DISPLAY_STEP_MS = 100
 
 Ranges = tuple[tuple[int, int], ...]
 
 
-def clock(ms: int) -> str:
-    """00:04.0, or 1:02:03.5 past an hour."""
-    tenths = max(0, int(ms)) // 100
+def clock(ms: int, up: bool = False) -> str:
+    """00:04.0, or 1:02:03.5 past an hour (tenths rounded down, or up for a range's end)."""
+    tenths = -(-max(0, int(ms)) // 100) if up else max(0, int(ms)) // 100
     seconds, tenth = divmod(tenths, 10)
     minutes, second = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
@@ -45,12 +46,16 @@ def merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
 
 
 def format_range(start_ms: int, end_ms: int) -> str:
-    return f"damaged {clock(start_ms)}-{clock(end_ms)}"
+    return f"damaged {clock(start_ms)}-{clock(end_ms, up=True)}"  # never an empty-looking 00:03.3-00:03.3
 
 
 def format_damaged(ranges: Iterable[tuple[int, int]]) -> str:
-    """'damaged 00:04.0-00:05.0, damaged 01:10.2-01:10.9', or '' when nothing was damaged."""
-    return ", ".join(format_range(s, e) for s, e in merge(ranges))
+    """'damaged 00:04.0-00:05.0, damaged 01:10.2-01:10.9', or '' when nothing was damaged.
+    Each range is widened to whole tenths (the clock's step), so ranges that would be written
+    touching or overlapping are written as one."""
+    step = DISPLAY_STEP_MS
+    widened = ((s // step * step, -(-max(s, e) // step) * step) for s, e in ranges)
+    return ", ".join(format_range(s, e) for s, e in merge(widened))
 
 
 def to_ms(samples: int) -> int:
@@ -67,14 +72,26 @@ class Timeline:
 
     channels: int | None = None
     limit: int = 0
+    chained: bool = False  # Ogg: a new logical stream (chain link) starts its timestamps again at 0
+    video: bool = False  # beside a picture, sound that starts after it is no damage
     origin_s: float | None = None
+    first_origin_s: float | None = None
     emitted: int = 0  # output samples handed on so far
     source_end_s: float | None = None  # where the last placed frame ended, source seconds from origin
     trim: int = 0  # output samples still to drop (an overlap)
     ranges: list[tuple[int, int]] = field(default_factory=list)
 
     def start(self, origin_s: float | None) -> None:
-        self.origin_s = origin_s
+        self.origin_s = self.first_origin_s = origin_s
+
+    def lead(self, seconds: float) -> Iterator[np.ndarray]:
+        """Silence before a stream that starts after the recording does (no damage): the
+        origin moves back so the stream's first frame lands `seconds` in."""
+        if seconds <= 0 or self.origin_s is None:
+            return
+        self.origin_s -= seconds
+        self.source_end_s = seconds
+        yield from self.fill(round(seconds * SAMPLE_RATE))
 
     def jump_to(self, frame_s: float | None) -> int | None:
         """The output sample this frame belongs at, when that is not where the output stands."""
@@ -84,12 +101,21 @@ class Timeline:
             self.origin_s = frame_s  # priming and edit-list offsets at the start are no damage
         at = frame_s - self.origin_s
         expected = self.source_end_s if self.source_end_s is not None else 0.0
+        if self._next_link(frame_s, expected):
+            self.origin_s = frame_s - expected  # the next chain link carries straight on
+            return None
         if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS:
             return None
         target = max(0, round(at * SAMPLE_RATE))
         if self.limit and target > self.limit:
             target = max(self.limit, self.emitted)
         return target
+
+    def _next_link(self, frame_s: float, expected: float) -> bool:
+        """An Ogg frame back at the start of the clock, well after it: the next link of a chain."""
+        if not self.chained or self.first_origin_s is None:
+            return False
+        return frame_s - self.first_origin_s <= LEAD_TOLERANCE_S < expected - LEAD_TOLERANCE_S
 
     def advance(self, frame_s: float | None, duration_s: float) -> None:
         if frame_s is not None and self.origin_s is not None:
@@ -101,7 +127,8 @@ class Timeline:
         """Record the jump to `target`; return how many samples of silence fill the gap (0 for an overlap)."""
         position = self.emitted - self.trim
         if target > position:
-            self.ranges.append((to_ms(position), to_ms(target)))
+            if not (self.video and self.source_end_s is None):  # a video's sound starting late
+                self.ranges.append((to_ms(position), to_ms(target)))
             take = min(self.trim, target - position)  # samples due to be dropped are wanted after all
             self.trim -= take
             return target - position - take

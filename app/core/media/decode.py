@@ -23,12 +23,14 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
+from app.core.media import ogg
 from app.core.media import streams as audio_streams
-from app.core.media.damage import Ranges, Timeline, format_damaged, to_ms
+from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
+ABSURD = 1000.0  # a float sample 60 dB over full scale is damage, not sound
 
 
 def check_readable(path: str | Path) -> Path:
@@ -47,11 +49,15 @@ def check_readable(path: str | Path) -> Path:
     return p
 
 
+IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
+
+
 def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     try:
         return av.open(handle, mode="r")
     except av.error.InvalidDataError as exc:
-        raise ValueError("not a media file ffmpeg can read") from exc
+        raise ValueError(NO_INDEX if _is_iso_media(handle) else "not a media file ffmpeg can read") from exc
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -64,6 +70,10 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
             streams = audio_streams.describe(container)
             chosen = audio_streams.speech_stream_index(p, streams)
             info = _describe(container, chosen)
+            no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
+        if info["container"] == "ogg":
+            with open(p, "rb") as handle:
+                info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
         streams = audio_streams.measure(p, streams)
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
@@ -71,6 +81,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), exc.strerror or str(exc)) from None
     if info["audio_codec"] == "":
         reason = "video has no audio track" if info["has_video"] else "no audio track"
+        if no_tracks and info["container"].startswith("mov,"):
+            reason = f"no audio or video track: {NO_INDEX}"
         raise MediaError(str(path), reason)
     return SourceInfo(
         path=str(p.resolve()),
@@ -81,6 +93,17 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     )
 
 
+def _is_iso_media(handle) -> bool:
+    """An MP4/MOV/3GP/M4A by its first box (ftyp), whatever its name says; not a HEIF/AVIF
+    photo, which shares the box layout."""
+    try:
+        handle.seek(0)
+        head = handle.read(12)
+    except (OSError, ValueError):
+        return False
+    return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
+
+
 def _describe(container, chosen: int | None) -> dict:
     audio = None if chosen is None else container.streams[chosen]
     has_video = any(
@@ -88,7 +111,7 @@ def _describe(container, chosen: int | None) -> dict:
     )
     duration_ms = 0
     if audio is not None and audio.duration is not None and audio.time_base is not None:
-        duration_ms = round(float(audio.duration * audio.time_base) * 1000)
+        duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
     return {
@@ -132,6 +155,7 @@ class AudioReader:
     truncated: bool = False
     errors: list[str] = field(default_factory=list)
     stream_note: str = ""
+    cut_note: str = ""
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
 
     @property
@@ -141,7 +165,7 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note]
+        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note]
         return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
@@ -151,6 +175,7 @@ class AudioReader:
         pending_len = 0
         total = 0
         for chunk in self._decoded_chunks():
+            chunk = self._finite(chunk, total)
             total += chunk.shape[-1]
             if skip:
                 drop = min(skip, chunk.shape[-1])
@@ -172,6 +197,16 @@ class AudioReader:
         if pending_len:
             yield np.concatenate(pending, axis=-1)
 
+    def _finite(self, chunk: np.ndarray, at: int) -> np.ndarray:
+        """Samples that are not numbers (NaN, infinite) or absurd (a float file's garbage) are
+        silenced and their stretch named damaged; loud float audio is clipped to full scale."""
+        bad = ~np.isfinite(chunk) | (np.abs(chunk) > ABSURD)
+        if bad.any():
+            where = np.flatnonzero(bad.any(axis=0) if bad.ndim > 1 else bad)
+            self._timeline.ranges.append((to_ms(at + int(where[0])), to_ms(at + int(where[-1]) + 1)))
+            chunk = np.where(bad, np.float32(0), chunk)
+        return np.clip(chunk, -1.0, 1.0, out=chunk if chunk.flags.writeable else None)
+
     def _decoded_chunks(self) -> Iterator[np.ndarray]:
         with open(self.path, "rb") as handle:
             try:
@@ -181,6 +216,9 @@ class AudioReader:
             with container:
                 stream = self._pick_stream(container)
                 yield from self._decode_stream(container, stream)
+            if container.format.name == "ogg" and ogg.is_cut(handle):
+                self.truncated = True
+                self.cut_note = "the Ogg stream has no end mark: the file was cut short"
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)
@@ -194,10 +232,14 @@ class AudioReader:
 
     def _decode_stream(self, container, stream) -> Iterator[np.ndarray]:
         layout = "mono" if self.mono else _layout_for(stream)
+        lead = lead_s(container, stream)
         timeline = self._timeline = Timeline(
-            channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms),
+            channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
+            chained=container.format.name == "ogg",
+            video=any(s.type == "video" and not _is_cover_art(s) for s in container.streams),
         )
         timeline.start(_origin_s(stream))
+        yield from timeline.lead(lead)
         fmt = _sample_format(self.mono)
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
@@ -233,16 +275,29 @@ def _origin_s(stream) -> float | None:
     return _time_s(stream.start_time, stream.time_base)
 
 
-def _limit(stream, expected_ms: int) -> int:
+def lead_s(container, stream) -> float:
+    """How long after the recording starts (its earliest stream: a phone video's picture) this
+    audio stream begins, when that is more than priming: its words are placed that much later,
+    in step with the picture. 0 for a stream that starts with the recording."""
+    own = _origin_s(stream)
+    if own is None or container.start_time is None:
+        return 0.0
+    lead = own - container.start_time / av.time_base
+    return lead if lead > LEAD_TOLERANCE_S else 0.0
+
+
+def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
     """No timestamp may move the output past the stream's stated end (a corrupt pts)."""
-    duration_s = _time_s(stream.duration, stream.time_base) or expected_ms / 1000
+    stated = _time_s(stream.duration, stream.time_base)
+    duration_s = stated + lead if stated else expected_ms / 1000
     return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
 
 
 def _decode_packet(packet, errors: list[str], timeline: Timeline) -> list:
     try:
         return packet.decode()
-    except av.error.InvalidDataError as exc:  # one bad packet: skip it, note it, the next frame is placed
+    except av.error.FFmpegError as exc:  # one bad packet (invalid data, or garbage read as an
+        # unsupported mode: PatchWelcomeError): skip it, note it, the next frame is placed
         errors.append(str(exc))
         timeline.note(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         return []

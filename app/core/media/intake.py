@@ -18,6 +18,7 @@ from pathlib import Path
 from app.core.errors import MediaError
 from app.core.media import streams as audio_streams
 from app.core.media.decode import probe
+from app.core.names import is_utf8, storable
 from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
 from app.core.types import SourceInfo
@@ -83,7 +84,13 @@ def _walk(folder: Path, errors: list[Found]) -> Iterator[Path]:
             yield Path(root) / name
 
 
+NOT_UTF8 = ("the file name is not UTF-8 (its bytes are kept as \\xNN in the record); "
+            "not transcribed: copy it under a UTF-8 name to transcribe it")
+
+
 def _probe(path: Path) -> Found:
+    if not is_utf8(str(path)):
+        return Found(str(path), error=NOT_UTF8)
     try:
         return Found(str(path), source=probe(path))
     except MediaError as exc:
@@ -113,7 +120,7 @@ def _in_folder(file: Path) -> Found:
     if not claims_media and not _sniff(file):
         return Found(str(file), skipped=NOT_MEDIA)
     found = _probe(file)
-    if found.source is None and not claims_media:
+    if found.source is None and not claims_media and found.error != NOT_UTF8:
         found = Found(str(file), skipped=found.error)
     return found
 
@@ -174,8 +181,8 @@ def intake_entry(found: Found, exhibit_id: int | None = None) -> IntakeEntry:
         return IntakeEntry(found.path, "media", streams, found.source.sha256, found.source.bytes, exhibit_id)
     digest, size = (None, None) if found.skipped in (SYMLINK, SPECIAL) else _hash_if_readable(found.path)
     if found.skipped:
-        return IntakeEntry(found.path, "skipped", found.skipped, digest, size)
-    return IntakeEntry(found.path, "failed", found.error or "", digest, size)
+        return IntakeEntry(storable(found.path), "skipped", found.skipped, digest, size)
+    return IntakeEntry(storable(found.path), "failed", found.error or "", digest, size)
 
 
 def nothing_to_transcribe(met: list[Found]) -> str:
