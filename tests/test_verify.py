@@ -402,3 +402,26 @@ def test_a_chat_message_edited_in_the_store(chat, capsys, statement):
     _sql(chat["case"], "DROP TRIGGER chat_messages_no_update", "DROP TRIGGER chat_messages_no_delete", statement)
     code, lines = verify(capsys, chat["case"])
     assert code == 1 and any(line.startswith("exhibit 2") and "chat" in line for line in lines), lines
+
+
+def test_the_log_cut_short_names_the_exports_it_can_no_longer_check(made, capsys, tmp_path):
+    """The cut is a finding; so is each export set beside the known ones whose log entries went with it."""
+    other = tmp_path / "evidence" / "call.opus"
+    shutil.copy(MEDIA / "de_voicenote.opus", other)
+    case = Case.open(made["case"])
+    try:
+        exhibit, _ = case.add_exhibit(probe(other))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "ich komme morgen"),), {}, "de", 0.9)
+        case.finish_run(run)
+        before = case.audit.head().entry_id
+        export_run(case, run, made["out"], ["txt"])
+    finally:
+        case.close()
+    assert verify(capsys, made["case"]) == (0, [])
+    _sql(made["case"], "DROP TRIGGER IF EXISTS audit_log_no_delete", f"DELETE FROM audit_log WHERE id > {before}")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("cut short" in line for line in lines), lines
+    lost = [line for line in lines if line.startswith(str(made["out"] / "call.manifest.json"))]
+    assert len(lost) == 1 and "can no longer be checked" in lost[0], lines
+    assert not any("note." in line for line in lines), lines

@@ -44,6 +44,7 @@ def verify_case(case: Case) -> VerifyReport:
     findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
     findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
+    findings += list(_exports_lost_with_the_log(case, exports))
     runs = _finished_runs(case)
     gone = set(runs) - set(case.run_ids())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
@@ -65,9 +66,36 @@ def _chain(case: Case) -> Iterator[Finding]:
         return
     recorded = case.audit.hash_of(kept.entry_id)
     if recorded is None:
-        yield Finding("audit log", f"entry {kept.entry_id} named by the head file is gone (the log was cut short)")
+        end = head.entry_id if head else 0
+        gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
+        yield Finding("audit log", f"{gone} gone; the head file beside the store names {kept.entry_id} "
+                                   "(the log was cut short)")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
+
+
+def _exports_lost_with_the_log(case: Case, exports: dict[str, str]) -> Iterator[Finding]:
+    """After a cut: each manifest of this case's exhibits, beside the exports the log still lists,
+    that the log no longer lists (found by looking, so only in those folders)."""
+    kept, head = read_head_file(case.folder), case.audit.head()
+    if kept is None or case.audit.hash_of(kept.entry_id) is not None:
+        return
+    ours = {e.source.sha256 for e in case.exhibits()}
+    for folder in sorted({Path(p).parent for p in exports}):
+        for manifest in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
+            if str(manifest) not in exports and _made_here(case, manifest, ours, head.entry_id if head else 0):
+                yield Finding(str(manifest), "its export's entries went with the log cut short: it can no longer "
+                                             "be checked against the log")
+
+
+def _made_here(case: Case, manifest: Path, sources: set[str], end: int) -> bool:
+    """Of one of this case's exhibits, at an entry past the chain's end or one the chain still holds."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        entry, digest = int(data["audit_head"]["entry"]), data["audit_head"]["hash"]
+        return data["source"]["sha256"] in sources and (entry > end or case.audit.hash_of(entry) == digest)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def _originals(case: Case) -> Iterator[Finding]:
