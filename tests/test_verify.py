@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -225,3 +226,202 @@ def test_a_case_on_read_only_media_verifies(read_only, capsys):
     assert verify(capsys, read_only) == (0, [])
     assert main(["exhibits", "--case", str(read_only)]) == 0
     assert "note.opus" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------ more tampering
+
+
+def _unedited_run(folder) -> int:
+    """A second finished run of exhibit 1, never edited."""
+    case = Case.open(folder)
+    try:
+        run = case.start_run(1, "transcribe", MODEL, {"beam_size": 1}, software_info())
+        case.append_segments(run, (Segment(0, 1000, "nothing to see"), Segment(1000, 2000, "at all")), {}, "en", 0.9)
+        case.finish_run(run)
+    finally:
+        case.close()
+    return run
+
+
+_FORGED_REVISION = ("INSERT INTO revisions (run_id, at, actor, op, params_json, before_json, after_json)"
+                    " SELECT {run}, at, actor, op, params_json, before_json, after_json FROM revisions LIMIT 1")
+_FORGED_COPY = (("INSERT INTO working_transcripts (run_id, status, created_at, created_by)"
+                " VALUES ({run}, 'verified', '2026-01-01', 'DC Jones')"),
+                ("INSERT INTO working_segments (run_id, start_ms, end_ms, text, channel, track, flags)"
+                " VALUES ({run}, 0, 1000, 'I did it', 0, 'mix', '')"))
+
+
+@pytest.mark.parametrize("statements", [[_FORGED_REVISION], list(_FORGED_COPY), [_FORGED_REVISION, *_FORGED_COPY]])
+def test_an_edit_forged_into_a_run_never_edited(made, capsys, statements):
+    run = _unedited_run(made["case"])
+    assert verify(capsys, made["case"]) == (0, [])
+    _sql(made["case"], *(s.format(run=run) for s in statements))
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(line.startswith(f"run {run}:") and "never" in line for line in lines), lines
+
+
+def test_edits_undo_redo_and_verification_through_the_api_verify(made, capsys):
+    case = Case.open(made["case"])
+    try:
+        run = made["run"]
+        first = editing.edit_text(case, run, editing.segment_ids(case, run)[0], "meet me at the pier", actor="DC Jones")
+        undone = editing.undo(case, first.revision_id, actor="DC Jones")
+        redone = editing.redo(case, first.revision_id, actor="DC Jones")
+        editing.set_verified(case, run, "DS Brown", actor="DS Brown")
+        logged = [e.details["revision"] for e in case.audit.entries(f"run/{run}")
+                  if e.action in ("transcript.undo", "transcript.redo")]
+    finally:
+        case.close()
+    assert logged == [undone.revision_id, redone.revision_id]  # the new revision, not the one undone
+    assert verify(capsys, made["case"]) == (0, [])
+
+
+def test_an_undo_logged_the_old_way_still_verifies(made, capsys, monkeypatch):
+    """Before session 10 an undo's entry named the revision undone in `revision`: such cases verify."""
+    from app.core.store.audit import AuditLog
+
+    record = AuditLog.record
+
+    def old_record(self, action, subject, details=None, actor=None):
+        if action in ("transcript.undo", "transcript.redo"):
+            details = {**details, "revision": details["reverts"]}
+        return record(self, action, subject, details, actor)
+
+    monkeypatch.setattr(AuditLog, "record", old_record)
+    case = Case.open(made["case"])
+    try:
+        last = editing.history(case, made["run"])[-1].id
+        editing.undo(case, last, actor="DC Jones")
+        editing.redo(case, last, actor="DC Jones")
+    finally:
+        case.close()
+    assert verify(capsys, made["case"]) == (0, [])
+
+
+def test_a_revision_id_changed_in_the_store(made, capsys):
+    _sql(made["case"], "DROP TRIGGER revisions_no_update", "UPDATE revisions SET id=id+100")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("proofreading history" in line for line in lines), lines
+
+
+@pytest.fixture()
+def intake(made):
+    from app.core.store.intake_log import IntakeEntry, log_intake
+
+    case = Case.open(made["case"])
+    try:
+        exhibit = case.exhibits()[0]
+        log_intake(case, [IntakeEntry(str(made["original"]), "media", "", exhibit.source.sha256,
+                                      exhibit.source.bytes, exhibit.id),
+                          IntakeEntry("/seized/phone/notes.txt", "skipped", "not media", "ef" * 32, 12)])
+    finally:
+        case.close()
+    return made
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE intake_log SET reason='unreadable' WHERE status='skipped'",
+    "UPDATE intake_log SET status='failed' WHERE status='skipped'",
+    "UPDATE intake_log SET sha256='{}' WHERE status='skipped'".format("aa" * 32),
+    "UPDATE intake_log SET path='/seized/phone/other.txt' WHERE status='skipped'",
+    "DELETE FROM intake_log WHERE status='skipped'",
+    "INSERT INTO intake_log (path, status, reason, logged_at) VALUES ('/x.opus', 'skipped', 'not media', 'now')",
+])
+def test_the_intake_record_edited_in_the_store(intake, capsys, statement):
+    assert verify(capsys, intake["case"]) == (0, [])
+    _sql(intake["case"], statement)
+    code, lines = verify(capsys, intake["case"])
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("intake "), lines
+
+
+def test_an_exhibit_and_its_runs_deleted(made, capsys):
+    _sql(made["case"], "DELETE FROM working_words", "DELETE FROM working_segments", "DELETE FROM working_transcripts",
+         "DROP TRIGGER revisions_no_delete", "DELETE FROM revisions",
+         "DROP TRIGGER words_sealed_delete", "DROP TRIGGER segments_sealed_delete",
+         "DELETE FROM words", "DELETE FROM segments", "DELETE FROM runs",
+         "DELETE FROM exhibit_paths", "DELETE FROM exhibits")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and "exhibit 1: in the audit log, but gone from the store" in lines, lines
+    assert f"run {made['run']}: in the audit log, but gone from the store" in lines, lines
+
+
+def test_a_run_deleted(made, capsys):
+    _sql(made["case"], "DROP TRIGGER words_sealed_delete", "DROP TRIGGER segments_sealed_delete",
+         "DELETE FROM words", "DELETE FROM segments", "DELETE FROM runs")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and f"run {made['run']}: in the audit log, but gone from the store" in lines, lines
+
+
+@pytest.mark.parametrize("statement", [
+    # two segments' times swapped in the machine draft, and in the working copy
+    ("UPDATE segments SET start_ms=CASE start_ms WHEN 0 THEN 1500 ELSE 0 END,"
+    " end_ms=CASE end_ms WHEN 1500 THEN 3000 ELSE 1500 END"),
+    ("UPDATE working_segments SET start_ms=CASE start_ms WHEN 0 THEN 1500 ELSE 0 END,"
+    " end_ms=CASE end_ms WHEN 1500 THEN 3000 ELSE 1500 END"),
+])
+def test_two_segments_times_swapped(made, capsys, statement):
+    _sql(made["case"], "DROP TRIGGER segments_sealed_update", statement)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(f"run {made['run']}" in line for line in lines), lines
+
+
+def test_a_translation_s_text_edited(made, capsys):
+    case = Case.open(made["case"])
+    try:
+        run = case.start_run(1, "translate", MODEL, {"target": "de"}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "Triff mich am Hafen", source_text="meet me at the docks"),),
+                             {}, "de", 1.0)
+        case.finish_run(run)
+    finally:
+        case.close()
+    _sql(made["case"], "DROP TRIGGER segments_sealed_update",
+         "UPDATE segments SET text='Ich war nie dort' WHERE text='Triff mich am Hafen'")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(f"run {run}" in line and "machine draft" in line for line in lines), lines
+
+
+@pytest.fixture()
+def chat(made):
+    from app.core.chats.intake import take_in
+    case = Case.open(made["case"])
+    try:
+        take_in(case, Path(__file__).parent / "fixtures" / "chats" / "whatsapp_android_en.txt")
+    finally:
+        case.close()
+    return made
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE chat_messages SET text='I was never there' WHERE idx=1",
+    "UPDATE chat_messages SET sender='Someone else' WHERE idx=1",
+    "UPDATE chat_messages SET datetime='2020-01-01T00:00:00', time_written='01/01/2020, 00:00' WHERE idx=1",
+    "DELETE FROM chat_messages WHERE idx=1",
+])
+def test_a_chat_message_edited_in_the_store(chat, capsys, statement):
+    assert verify(capsys, chat["case"]) == (0, [])
+    _sql(chat["case"], "DROP TRIGGER chat_messages_no_update", "DROP TRIGGER chat_messages_no_delete", statement)
+    code, lines = verify(capsys, chat["case"])
+    assert code == 1 and any(line.startswith("exhibit 2") and "chat" in line for line in lines), lines
+
+
+def test_the_log_cut_short_names_the_exports_it_can_no_longer_check(made, capsys, tmp_path):
+    """The cut is a finding; so is each export set beside the known ones whose log entries went with it."""
+    other = tmp_path / "evidence" / "call.opus"
+    shutil.copy(MEDIA / "de_voicenote.opus", other)
+    case = Case.open(made["case"])
+    try:
+        exhibit, _ = case.add_exhibit(probe(other))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "ich komme morgen"),), {}, "de", 0.9)
+        case.finish_run(run)
+        before = case.audit.head().entry_id
+        export_run(case, run, made["out"], ["txt"])
+    finally:
+        case.close()
+    assert verify(capsys, made["case"]) == (0, [])
+    _sql(made["case"], "DROP TRIGGER IF EXISTS audit_log_no_delete", f"DELETE FROM audit_log WHERE id > {before}")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("cut short" in line for line in lines), lines
+    lost = [line for line in lines if line.startswith(str(made["out"] / "call.manifest.json"))]
+    assert len(lost) == 1 and "can no longer be checked" in lost[0], lines
+    assert not any("note." in line for line in lines), lines

@@ -294,7 +294,7 @@ def _set_status(case: Case, run_id: int, state: str, verified_by: str | None) ->
 def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
             before: dict[str, Any], after: dict[str, Any], reverts: int | None = None) -> int:
     rev_id = revisions.add(case, run_id, actor, op, params, before, after, reverts)
-    details = {"revision": rev_id, **params,
+    details = {**params, "revision": rev_id,  # an undo's params name the revision undone: kept in `reverts`
                "segments": sorted({s["id"] for s in before["segments"] + after["segments"]})}
     if reverts is not None:
         details["reverts"] = reverts

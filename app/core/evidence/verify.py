@@ -7,7 +7,9 @@
 - every finished machine draft against the content digest recorded when it finished, and
   its provenance (exhibit, model and its hash, settings, language, warnings) against what the
   log recorded when it started and finished; a finished run the log never saw finish is a finding;
-- every working copy against the digest recorded with its last revision.
+- every working copy and revision against the log (`verify_edits`), what intake met and
+  the chats taken in (`verify_records`);
+- a run or exhibit the log saw, gone from the store, is one finding each.
 """
 
 from __future__ import annotations
@@ -17,23 +19,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.editing.operations import current_segments, has_working_copy
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.evidence.finding import Finding, entry_number
 from app.core.evidence.head import read_head_file
+from app.core.evidence.verify_edits import working_copies
+from app.core.evidence.verify_records import chat_imports, intake_record
 from app.core.hashing import sha256_file
-from app.core.store import Case, revisions, working_copy
-from app.core.store.audit import AuditEntry
+from app.core.store import Case
 from app.core.store.case import software_dict
 
-
-@dataclass(frozen=True)
-class Finding:
-    subject: str
-    problem: str
-
-    def line(self) -> str:
-        return f"{self.subject}: {self.problem}"
+__all__ = ["Finding", "VerifyReport", "verify_case"]
 
 
 @dataclass(frozen=True)
@@ -48,10 +44,14 @@ def verify_case(case: Case) -> VerifyReport:
     findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
     findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
+    findings += list(_exports_lost_with_the_log(case, exports))
     runs = _finished_runs(case)
-    findings += [f for run_id, digest in runs.items() for f in _machine_draft(case, run_id, digest)]
-    findings += list(_run_provenance(case, set(runs)))
-    findings += list(_working_copies(case))
+    gone = set(runs) - set(case.run_ids())
+    findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
+    findings += [f for run_id, digest in runs.items() if run_id not in gone
+                 for f in _machine_draft(case, run_id, digest)]
+    findings += list(_run_provenance(case, set(runs) - gone))
+    findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case)]
     originals = sum(len(e.paths) for e in case.exhibits())
     return VerifyReport(tuple(findings), originals, len(exports), len(runs))
 
@@ -66,9 +66,36 @@ def _chain(case: Case) -> Iterator[Finding]:
         return
     recorded = case.audit.hash_of(kept.entry_id)
     if recorded is None:
-        yield Finding("audit log", f"entry {kept.entry_id} named by the head file is gone (the log was cut short)")
+        end = head.entry_id if head else 0
+        gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
+        yield Finding("audit log", f"{gone} gone; the head file beside the store names {kept.entry_id} "
+                                   "(the log was cut short)")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
+
+
+def _exports_lost_with_the_log(case: Case, exports: dict[str, str]) -> Iterator[Finding]:
+    """After a cut: each manifest of this case's exhibits, beside the exports the log still lists,
+    that the log no longer lists (found by looking, so only in those folders)."""
+    kept, head = read_head_file(case.folder), case.audit.head()
+    if kept is None or case.audit.hash_of(kept.entry_id) is not None:
+        return
+    ours = {e.source.sha256 for e in case.exhibits()}
+    for folder in sorted({Path(p).parent for p in exports}):
+        for manifest in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
+            if str(manifest) not in exports and _made_here(case, manifest, ours, head.entry_id if head else 0):
+                yield Finding(str(manifest), "its export's entries went with the log cut short: it can no longer "
+                                             "be checked against the log")
+
+
+def _made_here(case: Case, manifest: Path, sources: set[str], end: int) -> bool:
+    """Of one of this case's exhibits, at an entry past the chain's end or one the chain still holds."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        entry, digest = int(data["audit_head"]["entry"]), data["audit_head"]["hash"]
+        return data["source"]["sha256"] in sources and (entry > end or case.audit.hash_of(entry) == digest)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def _originals(case: Case) -> Iterator[Finding]:
@@ -82,7 +109,7 @@ def _originals(case: Case) -> Iterator[Finding]:
 
 def _exhibit_records(case: Case) -> Iterator[Finding]:
     """Each exhibit's record (hash, size, where it was found) against the log's exhibit.added."""
-    logged = {int(e.subject.split("/")[1]): e.details for e in case.audit.entries("exhibit/")
+    logged = {entry_number(e.subject): e.details for e in case.audit.entries("exhibit/")
               if e.action == "exhibit.added"}
     stored = {e.id: e for e in case.exhibits()}
     for exhibit_id in sorted(logged.keys() - stored.keys()):
@@ -126,7 +153,7 @@ def _finished_runs(case: Case) -> dict[int, str | None]:
     digests: dict[int, str | None] = {}
     for entry in case.audit.entries("run/"):
         if entry.action == "run.complete":
-            digests[int(entry.subject.split("/")[1])] = entry.details.get("content_sha256")
+            digests[entry_number(entry.subject)] = entry.details.get("content_sha256")
     return digests
 
 
@@ -144,7 +171,7 @@ def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:
     for entry in case.audit.entries("run/"):
         if entry.action in ("run.started", "run.complete"):
             target = started if entry.action == "run.started" else completed
-            target[int(entry.subject.split("/")[1])] = entry.details
+            target[entry_number(entry.subject)] = entry.details
     complete = set(case.run_ids("complete"))
     for run_id in sorted(finished - complete):
         yield Finding(f"run {run_id}", "the audit log saw it finish, but its status in the store is not complete")
@@ -175,45 +202,3 @@ def _changed_provenance(case: Case, run_id: int, started: dict | None, completed
 def _jsonish(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
-
-def _working_copies(case: Case) -> Iterator[Finding]:
-    """Each edited run: its working copy, history and status against the log's transcript.* entries."""
-    logged: dict[int, list[AuditEntry]] = {}
-    for entry in case.audit.entries("run/"):
-        if entry.action.startswith("transcript."):
-            logged.setdefault(int(entry.subject.split("/")[1]), []).append(entry)
-    for run_id, entries in sorted(logged.items()):
-        subject = f"run {run_id}"
-        if not has_working_copy(case, run_id):
-            yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")
-            continue
-        digest = entries[-1].details.get("content_sha256")
-        if digest is None or content_sha256(current_segments(case, run_id)) != digest:
-            yield Finding(subject, "the edited transcript differs from its recorded revision history")
-        history = revisions.for_run(case, run_id)
-        problem = _history_problem([e for e in entries if e.action != "transcript.working_copy"], history)
-        if problem:
-            yield Finding(subject, f"its proofreading history in the store differs from the audit log ({problem})")
-        elif history:
-            yield from _verification(case, run_id, history[-1])
-
-
-def _history_problem(entries: list[AuditEntry], history: list[revisions.Revision]) -> str | None:
-    """Revision by revision: who did what (and, since session 9, the whole row's SHA-256)."""
-    for entry, rev in zip(entries, history):
-        sha = entry.details.get("revision_sha256")
-        if (entry.action, entry.actor) != (f"transcript.{rev.op}", rev.actor) or sha not in (None, revisions.digest(rev)):
-            return f"revision {rev.id} changed"
-    if len(entries) != len(history):
-        return f"{len(entries)} revision(s) logged, {len(history)} in the store"
-    return None
-
-
-def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator[Finding]:
-    """The verified mark must be the one the last (checked) revision left."""
-    now = working_copy.status(case, run_id)
-    expected = (last.after.get("status"), last.after.get("verified_by"))
-    if now is not None and tuple(now) != expected:
-        said = f"verified by {now[1]}" if now[0] == "verified" else now[0]
-        yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
-                                       f"left ({expected[0]}); verified marks are made only by a logged revision")

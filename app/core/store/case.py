@@ -265,8 +265,10 @@ class Case:
                 "segments": len(segments), "truncated": truncated, "content_sha256": content_sha256(segments),
                 "language": language, "warnings": list(warnings)})
 
-    def run_ids(self, status: str) -> list[int]:
-        """Every run in the store with this status, oldest first."""
+    def run_ids(self, status: str | None = None) -> list[int]:
+        """Every run in the store with this status (None: every run), oldest first."""
+        if status is None:
+            return [int(r[0]) for r in self.conn.execute("SELECT id FROM runs ORDER BY id")]
         return [int(r[0]) for r in self.conn.execute("SELECT id FROM runs WHERE status=? ORDER BY id", (status,))]
 
     def latest_run(self, exhibit_id: int, task: str | None = None, status: str = "complete") -> int | None:

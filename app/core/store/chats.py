@@ -4,6 +4,8 @@
     stored_chats(case, exhibit_id) -> list[StoredChat]
     chat_messages(case, chat_id) -> list[StoredMessage]
     attachment_exhibits(case, exhibit_id) -> list[exhibit id of each voice note or video taken in]
+    messages_sha256(case, exhibit_id, parser_version) -> SHA-256 of every chat, message and attachment
+        stored (logged when they are, so `verify` can tell a changed row)
 
 An export read again with the same parser version gives back the chats
 already stored; messages are never changed (the store refuses it).
@@ -11,6 +13,8 @@ already stored; messages are never changed (the store refuses it).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -66,7 +70,8 @@ def save_chats(case: Case, exhibit_id: int, export: ChatExport, parser_version: 
         count = sum(len(c.messages) for c in export.chats)
         case.audit.record("chat.imported", f"exhibit/{exhibit_id}",
                           {"container": export.container, "chats": len(ids), "messages": count,
-                           "source": export.source, "parser_version": parser_version})
+                           "source": export.source, "parser_version": parser_version,
+                           "messages_sha256": messages_sha256(case, exhibit_id, parser_version)})
     return ids
 
 
@@ -93,6 +98,23 @@ def _insert_chat(conn: sqlite3.Connection, exhibit_id: int, position: int, expor
                 (message_id, a.name, a.kind, int(a.missing), a.placeholder, a.path, link.exhibit_id,
                  link.error))
     return chat_id
+
+
+def messages_sha256(case: Case, exhibit_id: int, parser_version: int) -> str:
+    """SHA-256 over the chats of one import, their messages and attachments, row by row."""
+    rows = case.conn.execute(
+        "SELECT c.position, c.container, c.name, c.source, c.date_order, m.idx, m.sender, m.time_written,"
+        " m.datetime, m.text, m.system, m.note, a.name, a.kind, a.missing, a.placeholder, a.path,"
+        " a.exhibit_id, a.error FROM chats c LEFT JOIN chat_messages m ON m.chat_id=c.id"
+        " LEFT JOIN chat_attachments a ON a.message_id=m.id WHERE c.exhibit_id=? AND c.parser_version=?"
+        " ORDER BY c.position, m.idx, m.id", (exhibit_id, parser_version)).fetchall()
+    data = json.dumps([list(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def imports(case: Case) -> set[tuple[int, int]]:
+    """(exhibit id, parser version) of every import stored."""
+    return {(int(r[0]), int(r[1])) for r in case.conn.execute("SELECT DISTINCT exhibit_id, parser_version FROM chats")}
 
 
 def stored_chats(case: Case, exhibit_id: int | None = None) -> list[StoredChat]:

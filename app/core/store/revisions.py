@@ -2,6 +2,7 @@
 
     add(case, run_id, actor, op, params, before, after, reverts) -> revision id
     for_run(case, run_id) -> list[Revision];  get(case, revision_id) -> Revision | None
+    run_ids(case) -> set of the runs that have revisions
     digest(revision) -> SHA-256 of the whole row (logged with it, so `verify` can tell it changed)
 """
 
@@ -66,3 +67,7 @@ def latest_id(case: Case, run_id: int) -> int | None:
     """The run's newest revision (None: the machine draft, never edited)."""
     row = case.conn.execute("SELECT max(id) FROM revisions WHERE run_id=?", (run_id,)).fetchone()
     return int(row[0]) if row and row[0] is not None else None
+
+
+def run_ids(case: Case) -> set[int]:
+    return {int(r[0]) for r in case.conn.execute("SELECT DISTINCT run_id FROM revisions")}

@@ -6,7 +6,7 @@ The machine draft is `segments` / `words`; the working copy a person edits is
 (the form revisions keep as JSON): its fields, `id`, `origin_segment_id`,
 `flags` as a list and `words` as [start_ms, end_ms, text, probability] lists.
 
-    exists(case, run_id) -> bool
+    exists(case, run_id) -> bool;  run_ids(case) -> set of the runs that have one
     create(case, run_id, status, actor)
     read_segment(case, segment_id, working, run_id=None) -> dict | None
     write_segment(case, run_id, seg) -> id;  delete_segment(case, segment_id)
@@ -33,6 +33,12 @@ def _tables(working: bool) -> tuple[str, str]:
 def exists(case: Case, run_id: int) -> bool:
     return case.conn.execute(
         "SELECT 1 FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone() is not None
+
+
+def run_ids(case: Case) -> set[int]:
+    """Runs with a working copy, or with working segments left without one."""
+    return {int(r[0]) for r in case.conn.execute(
+        "SELECT run_id FROM working_transcripts UNION SELECT run_id FROM working_segments")}
 
 
 def status(case: Case, run_id: int) -> tuple[str, str | None] | None:

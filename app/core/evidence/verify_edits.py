@@ -1,0 +1,79 @@
+"""`verify`, proofreading: each run's working copy and revisions against the log's transcript.* entries.
+
+A run the log never saw edited must have neither a working copy nor a revision; an edited
+one must hold the text its last logged revision left, revision by revision the rows the
+log recorded (who, what, the row's SHA-256 and, where logged, its id), and the status its
+last revision left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.core.editing.operations import current_segments, has_working_copy
+from app.core.evidence.content import content_sha256
+from app.core.evidence.finding import Finding, entry_number
+from app.core.store import Case, revisions, working_copy
+from app.core.store.audit import AuditEntry
+
+
+def working_copies(case: Case, gone: set[int]) -> Iterator[Finding]:
+    """Every run with a working copy, revisions or logged edits (runs `gone` from the store are reported elsewhere)."""
+    logged: dict[int, list[AuditEntry]] = {}
+    for entry in case.audit.entries("run/"):
+        if entry.action.startswith("transcript."):
+            logged.setdefault(entry_number(entry.subject), []).append(entry)
+    edited = revisions.run_ids(case) | working_copy.run_ids(case)
+    for run_id in sorted((edited | logged.keys()) - gone):
+        if run_id not in logged:
+            yield Finding(f"run {run_id}", "edits or a working copy in the store, but the audit log never saw "
+                                           "it edited")
+        else:
+            yield from _edited_run(case, run_id, logged[run_id])
+
+
+def _edited_run(case: Case, run_id: int, entries: list[AuditEntry]) -> Iterator[Finding]:
+    subject = f"run {run_id}"
+    if not has_working_copy(case, run_id):
+        yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")
+        return
+    digest = entries[-1].details.get("content_sha256")
+    if digest is None or content_sha256(current_segments(case, run_id)) != digest:
+        yield Finding(subject, "the edited transcript differs from its recorded revision history")
+    history = revisions.for_run(case, run_id)
+    problem = _history_problem([e for e in entries if e.action != "transcript.working_copy"], history)
+    if problem:
+        yield Finding(subject, f"its proofreading history in the store differs from the audit log ({problem})")
+    elif history:
+        yield from _verification(case, run_id, history[-1])
+
+
+def _logged_id(entry: AuditEntry) -> int | None:
+    """The revision id an entry logged; None where unknown (an undo or redo logged before
+    session 10 named the revision undone there, the same id as `reverts`)."""
+    rev_id = entry.details.get("revision")
+    if entry.action in ("transcript.undo", "transcript.redo") and rev_id == entry.details.get("reverts"):
+        return None
+    return rev_id if isinstance(rev_id, int) else None
+
+
+def _history_problem(entries: list[AuditEntry], history: list[revisions.Revision]) -> str | None:
+    """Revision by revision: who did what, the row's id, and (since session 9) the whole row's SHA-256."""
+    for entry, rev in zip(entries, history):
+        sha, rev_id = entry.details.get("revision_sha256"), _logged_id(entry)
+        if ((entry.action, entry.actor) != (f"transcript.{rev.op}", rev.actor)
+                or sha not in (None, revisions.digest(rev)) or rev_id not in (None, rev.id)):
+            return f"revision {rev.id} changed"
+    if len(entries) != len(history):
+        return f"{len(entries)} revision(s) logged, {len(history)} in the store"
+    return None
+
+
+def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator[Finding]:
+    """The verified mark must be the one the last (checked) revision left."""
+    now = working_copy.status(case, run_id)
+    expected = (last.after.get("status"), last.after.get("verified_by"))
+    if now is not None and tuple(now) != expected:
+        said = f"verified by {now[1]}" if now[0] == "verified" else now[0]
+        yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
+                                       f"left ({expected[0]}); verified marks are made only by a logged revision")
