@@ -9,6 +9,7 @@ The machine draft is `segments` / `words`; the working copy a person edits is
     exists(case, run_id) -> bool
     create(case, run_id, status, actor)
     read_segment(case, segment_id, working, run_id=None) -> dict | None
+    same_as_draft(case, run_id) -> bool (the working copy holds the machine's segments again)
     write_segment(case, run_id, seg) -> id;  delete_segment(case, segment_id)
 """
 
@@ -78,6 +79,21 @@ def speaker_spans(case: Case, run_id: int, working: bool) -> list[tuple[str, int
     return [(r[0], r[1], r[2]) for r in case.conn.execute(
         f"SELECT speaker, start_ms, end_ms FROM {table} WHERE run_id=? AND speaker IS NOT NULL {_ORDER}",
         (run_id,))]
+
+
+def same_as_draft(case: Case, run_id: int) -> bool:
+    """Whether the working copy's segments equal the machine draft's: times, speaker, channel,
+    text, flags, source text and every word (times, text, probability); row ids aside."""
+    return _content(case, run_id, True) == _content(case, run_id, False)
+
+
+def _content(case: Case, run_id: int, working: bool) -> list[tuple]:
+    table, words = _tables(working)
+    rows = case.conn.execute(
+        f"SELECT s.start_ms, s.end_ms, s.speaker, s.channel, s.track, s.text, s.flags, s.source_text,"
+        f" w.idx, w.start_ms, w.end_ms, w.text, w.probability FROM {table} s"
+        f" LEFT JOIN {words} w ON w.segment_id = s.id WHERE s.run_id=?", (run_id,))
+    return sorted(((*r[:6], ",".join(sorted(f for f in r[6].split(",") if f)), *r[7:]) for r in rows), key=repr)
 
 
 def read_segment(case: Case, segment_id: int, working: bool, run_id: int | None = None) -> SegmentDict | None:
