@@ -245,3 +245,25 @@ def test_a_run_still_being_transcribed_cannot_be_edited(case):
     with pytest.raises(EditError):
         editing.edit_text(case, run, editing.segment_ids(case, run)[0], "x")
     assert not editing.has_working_copy(case, run)
+
+
+def test_speakers_are_numbered_in_an_order_that_stays_put(case, run_id):
+    from app.core.editing.speaker_edits import merge_speakers, numbered_speakers, split_speaker
+
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness"]
+    ids = editing.segment_ids(case, run_id)
+    moved = editing.set_speaker(case, run_id, ids[1], "Officer", actor="alice")  # Witness's only line
+    assert editing.speakers(case, run_id) == ["Officer"]
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness"]
+    ids = editing.segment_ids(case, run_id)
+    split_speaker(case, run_id, [ids[2]], "Interpreter", actor="alice")
+    editing.set_speaker(case, run_id, ids[0], "Solicitor", actor="alice")
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness", "Interpreter", "Solicitor"]
+    renamed = editing.rename_speaker(case, run_id, "Officer", "DC Jones", actor="alice")
+    assert numbered_speakers(case, run_id) == ["DC Jones", "Witness", "Interpreter", "Solicitor"]
+    editing.undo(case, renamed.revision_id, actor="alice")
+    assert numbered_speakers(case, run_id)[0] == "Officer"
+    merge_speakers(case, run_id, "Interpreter", "Solicitor", actor="alice")
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness", "Solicitor"]
+    editing.undo(case, moved.revision_id, actor="alice")
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness", "Solicitor"]
