@@ -41,6 +41,23 @@ def test_every_exhibit_state_is_said_in_words(qtbot, win):
     assert cell("noise_10s.wav", 5) == "failed: the decoder ran out of memory"
 
 
+def test_the_left_pane_s_tables_fit_at_1280x800(qtbot, qapp, win):
+    """The Exhibits and Queue tables scrolled sideways, with Duration, Task and Priority cut off."""
+    win.resize(1280, 800)
+    win.refresh()
+    qtbot.wait(50)
+    for table in (win.exhibits.table, win.queue_view.table):
+        header = table.horizontalHeader()
+        assert table.model().rowCount() > 0
+        assert header.length() <= table.viewport().width(), "scrolls sideways"
+        assert table.horizontalScrollBar().maximum() == 0
+        for col in range(table.model().columnCount()):
+            name = table.model().headerData(col, Qt.Orientation.Horizontal)
+            assert header.sectionSize(col) >= header.fontMetrics().horizontalAdvance(name), f"{name} cut off"
+    names = win.exhibits.table.horizontalHeader()
+    assert names.sectionSize(0) >= 120  # the name elides in the middle but keeps room
+
+
 def test_language_uncertain_offers_a_one_click_rerun(qtbot, win):
     open_exhibit(qtbot, win, "de_voicenote.opus")
     notice = win.editor.notice
