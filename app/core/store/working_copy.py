@@ -83,17 +83,21 @@ def speaker_spans(case: Case, run_id: int, working: bool) -> list[tuple[str, int
 
 def same_as_draft(case: Case, run_id: int) -> bool:
     """Whether the working copy's segments equal the machine draft's: times, speaker, channel,
-    text, flags, source text and every word (times, text, probability); row ids aside."""
-    return _content(case, run_id, True) == _content(case, run_id, False)
+    text, flags, source text and every word (times, text, probability); row ids aside.
+    Compared as multisets in SQL (a 3,000-segment transcript in milliseconds)."""
+    seg_cols = "s.start_ms, s.end_ms, s.channel, s.track, s.speaker, s.text, s.flags, s.source_text"
+    word_cols = "s.start_ms, s.end_ms, s.channel, s.track, w.idx, w.start_ms, w.end_ms, w.text, w.probability"
+    return all(_same_rows(case, run_id, cols, words) for cols, words in ((seg_cols, False), (word_cols, True)))
 
 
-def _content(case: Case, run_id: int, working: bool) -> list[tuple]:
-    table, words = _tables(working)
-    rows = case.conn.execute(
-        f"SELECT s.start_ms, s.end_ms, s.speaker, s.channel, s.track, s.text, s.flags, s.source_text,"
-        f" w.idx, w.start_ms, w.end_ms, w.text, w.probability FROM {table} s"
-        f" LEFT JOIN {words} w ON w.segment_id = s.id WHERE s.run_id=?", (run_id,))
-    return sorted(((*r[:6], ",".join(sorted(f for f in r[6].split(",") if f)), *r[7:]) for r in rows), key=repr)
+def _same_rows(case: Case, run_id: int, cols: str, words: bool) -> bool:
+    def rows(working: bool) -> str:
+        table, word_table = _tables(working)
+        join = f" JOIN {word_table} w ON w.segment_id = s.id" if words else ""
+        return f"SELECT {cols}, COUNT(*) FROM {table} s{join} WHERE s.run_id=?1 GROUP BY {cols}"
+    query = (f"SELECT 1 FROM ({rows(True)} EXCEPT {rows(False)})"
+             f" UNION ALL SELECT 1 FROM ({rows(False)} EXCEPT {rows(True)}) LIMIT 1")
+    return case.conn.execute(query, (run_id,)).fetchone() is None
 
 
 def read_segment(case: Case, segment_id: int, working: bool, run_id: int | None = None) -> SegmentDict | None:
