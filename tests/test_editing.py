@@ -160,11 +160,45 @@ def test_verified_by_a_named_user_then_an_edit_makes_it_a_draft_again(case, run_
 
 
 def test_undo_of_verification_takes_the_mark_off(case, run_id):
+    editing.edit_text(case, run_id, editing.segment_ids(case, run_id)[0], "hello", actor="jones")
     v = editing.set_verified(case, run_id, "DC Jones", actor="jones")
     editing.undo(case, v.revision_id, actor="jones")
     assert editing.status(case, run_id) == ("edited", None)
     editing.redo(case, v.revision_id, actor="jones")
     assert editing.status(case, run_id) == ("verified", "DC Jones")
+
+
+def test_all_edits_undone_reads_as_the_machine_draft_again(case, run_id):
+    ids = editing.segment_ids(case, run_id)
+    typed = editing.edit_text(case, run_id, ids[0], "hello there my good friend", actor="alice")
+    ids = editing.segment_ids(case, run_id)
+    moved = editing.set_speaker(case, run_id, ids[1], "Officer", actor="alice")
+    assert editing.status(case, run_id) == ("edited", None)
+    editing.undo(case, moved.revision_id, actor="alice")
+    assert editing.status(case, run_id) == ("edited", None)  # the typed word is still there
+    editing.undo(case, typed.revision_id, actor="alice")
+    t = editing.current_transcript(case, run_id)
+    assert (t.status, t.verified_by) == ("machine draft", None)
+    assert [s.text for s in t.segments] == [s.text for s in case.segments(run_id)]
+    # what is stored and logged is unchanged: the working copy's row still says edited
+    assert case.conn.execute("SELECT status FROM working_transcripts WHERE run_id=?",
+                             (run_id,)).fetchone()[0] == "edited"
+    editing.redo(case, typed.revision_id, actor="alice")
+    assert editing.status(case, run_id) == ("edited", None)
+    # typed back by hand to the machine's words: the words kept keep the machine's timings, so
+    # the text is the machine's again; a changed speaker alone is an edit
+    first = editing.segment_ids(case, run_id)[0]
+    editing.edit_text(case, run_id, first, "hello there my friend", actor="alice")
+    assert editing.status(case, run_id) == ("machine draft", None)
+    editing.set_speaker(case, run_id, first, "Witness", actor="alice")
+    assert editing.status(case, run_id) == ("edited", None)
+
+
+def test_a_verified_mark_on_an_unedited_text_stays_verified(case, run_id):
+    v = editing.set_verified(case, run_id, "DC Jones", actor="jones")
+    assert editing.status(case, run_id) == ("verified", "DC Jones")
+    editing.undo(case, v.revision_id, actor="jones")
+    assert editing.status(case, run_id) == ("machine draft", None)
 
 
 def test_edits_survive_reopening_the_case(case, run_id):
@@ -211,3 +245,25 @@ def test_a_run_still_being_transcribed_cannot_be_edited(case):
     with pytest.raises(EditError):
         editing.edit_text(case, run, editing.segment_ids(case, run)[0], "x")
     assert not editing.has_working_copy(case, run)
+
+
+def test_speakers_are_numbered_in_an_order_that_stays_put(case, run_id):
+    from app.core.editing.speaker_edits import merge_speakers, numbered_speakers, split_speaker
+
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness"]
+    ids = editing.segment_ids(case, run_id)
+    moved = editing.set_speaker(case, run_id, ids[1], "Officer", actor="alice")  # Witness's only line
+    assert editing.speakers(case, run_id) == ["Officer"]
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness"]
+    ids = editing.segment_ids(case, run_id)
+    split_speaker(case, run_id, [ids[2]], "Interpreter", actor="alice")
+    editing.set_speaker(case, run_id, ids[0], "Solicitor", actor="alice")
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness", "Interpreter", "Solicitor"]
+    renamed = editing.rename_speaker(case, run_id, "Officer", "DC Jones", actor="alice")
+    assert numbered_speakers(case, run_id) == ["DC Jones", "Witness", "Interpreter", "Solicitor"]
+    editing.undo(case, renamed.revision_id, actor="alice")
+    assert numbered_speakers(case, run_id)[0] == "Officer"
+    merge_speakers(case, run_id, "Interpreter", "Solicitor", actor="alice")
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness", "Solicitor"]
+    editing.undo(case, moved.revision_id, actor="alice")
+    assert numbered_speakers(case, run_id) == ["Officer", "Witness", "Solicitor"]

@@ -38,6 +38,24 @@ def test_undo_and_redo_of_a_reviewed_mark_relabel_the_word_shown(qtbot, win):
     win.undo_action.trigger()
 
 
+def test_every_edit_undone_says_machine_draft_again(qtbot, win):
+    """The tester's case: a text edited and then undone read "Edited (draft)", which is false."""
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    editor, model = win.editor, win.editor.model
+    old = model.index(1, 2).data()
+    model.setData(model.index(1, 2), "Please state your full name and address.")
+    assert editor.status_label.full_text() == "Edited (draft)"
+    win.undo_action.trigger()
+    assert model.index(1, 2).data() == old
+    assert editor.status_label.full_text() == "Machine draft"
+    win.refresh()
+    rows = {win.exhibits.model.index(r, 0).data(): r for r in range(win.exhibits.model.rowCount())}
+    assert win.exhibits.model.index(rows["interview_stereo.wav"], 5).data() == "done"
+    win.redo_action.trigger()
+    assert editor.status_label.full_text() == "Edited (draft)"
+    win.undo_action.trigger()
+
+
 def test_the_sign_off_is_shown_in_full_at_1280x800(qtbot, win, boxes):
     _shown, answers = boxes
     open_exhibit(qtbot, win, "interview_stereo.wav")

@@ -41,6 +41,23 @@ def test_every_exhibit_state_is_said_in_words(qtbot, win):
     assert cell("noise_10s.wav", 5) == "failed: the decoder ran out of memory"
 
 
+def test_the_left_pane_s_tables_fit_at_1280x800(qtbot, qapp, win):
+    """The Exhibits and Queue tables scrolled sideways, with Duration, Task and Priority cut off."""
+    win.resize(1280, 800)
+    win.refresh()
+    qtbot.wait(50)
+    for table in (win.exhibits.table, win.queue_view.table):
+        header = table.horizontalHeader()
+        assert table.model().rowCount() > 0
+        assert header.length() <= table.viewport().width(), "scrolls sideways"
+        assert table.horizontalScrollBar().maximum() == 0
+        for col in range(table.model().columnCount()):
+            name = table.model().headerData(col, Qt.Orientation.Horizontal)
+            assert header.sectionSize(col) >= header.fontMetrics().horizontalAdvance(name), f"{name} cut off"
+    names = win.exhibits.table.horizontalHeader()
+    assert names.sectionSize(0) >= 120  # the name elides in the middle but keeps room
+
+
 def test_language_uncertain_offers_a_one_click_rerun(qtbot, win):
     open_exhibit(qtbot, win, "de_voicenote.opus")
     notice = win.editor.notice
@@ -229,6 +246,42 @@ def test_speaker_hotkeys_and_pick_list(qtbot, win):
     win.undo_action.trigger()
     win.undo_action.trigger()
     assert model.segment(1).speaker == "DC Smith"
+
+
+def test_speaker_numbers_are_this_recording_s_and_stay_put_while_reassigning(qtbot, win):
+    """Ctrl+1 set 'Appropriate Adult', a speaker of another exhibit, on the interview."""
+    from app.core.editing import operations as editing
+    from app.core.store.views import latest_speech_run
+
+    ids = {e.source.name: e.id for e in win.case.exhibits()}
+    other = latest_speech_run(win.case, ids["truncated.mp3"]).id
+    elsewhere = editing.set_speaker(win.case, other, editing.segment_ids(win.case, other)[0],
+                                    "Appropriate Adult", actor="test").revision_id
+    try:
+        open_exhibit(qtbot, win, "interview_stereo.wav")
+        editor, model, table = win.editor, win.editor.model, win.editor.table
+        assert editor.speakers() == ["DC Smith", "Witness", "Appropriate Adult"]
+        assert "this recording's speakers first" in editor.speaker_box.toolTip()
+        witness = [r for r in range(model.rowCount()) if model.segment(r).speaker == "Witness"]
+        table.setFocus()
+        for row in witness:  # every Witness line to DC Smith, one by one, with Ctrl+1
+            table.go_to_row(row)
+            qtbot.keyClick(table, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+            assert model.segment(row).speaker == "DC Smith"
+        assert editor.speakers()[:2] == ["DC Smith", "Witness"]  # Witness has no line now, still 2
+        table.go_to_row(witness[0])
+        qtbot.keyClick(table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        assert model.segment(witness[0]).speaker == "Witness"
+        for _ in range(len(witness) + 1):
+            win.undo_action.trigger()
+        editor.rename_speaker("Witness", "Interviewee")  # a rename keeps its number
+        assert editor.speakers() == ["DC Smith", "Interviewee", "Appropriate Adult"]
+        win.undo_action.trigger()
+        assert editor.speakers() == ["DC Smith", "Witness", "Appropriate Adult"]
+        assert [model.segment(r).speaker for r in witness] == ["Witness"] * len(witness)
+    finally:
+        editing.undo(win.case, elsewhere, actor="test")
+        win.editor._fill_speakers()
 
 
 def test_merging_two_speakers_asks_first(qtbot, win, boxes):

@@ -317,3 +317,25 @@ def test_a_docx_speaker_name_wider_than_its_column_puts_the_text_under_the_text_
     assert "\t" not in para.text.split("Appropriate Adult", 1)[1]
     assert para.text.endswith("Appropriate Adult\nMy client has nothing to add.")
     assert para.paragraph_format.left_indent > 0  # the wrapped text starts at the text column
+
+
+def test_every_edit_undone_exports_as_a_machine_draft(case, tmp_path):
+    _, run = _finished_run(case, (Segment(0, 1500, "I was at home.", speaker="SUSPECT"),
+                                  Segment(2000, 3500, "All evening.", speaker="SUSPECT")))
+    first = editing.segment_ids(case, run)[0]
+    typed = editing.edit_text(case, run, first, "I was at work.", actor="DC Jones")
+    editing.undo(case, typed.revision_id, actor="DC Jones")
+    export_run(case, run, tmp_path / "out", ["pdf", "docx"], actor="DC Jones")
+    text = " ".join(pdf_text((tmp_path / "out" / "interview_17.pdf").read_bytes()).split())
+    assert "not been checked by a person: it is a machine DRAFT" in text and "corrected by a person" not in text
+    assert "Status: machine draft" in text
+    _, words = docx_text((tmp_path / "out" / "interview_17.docx").read_bytes())
+    assert "machine DRAFT" in words and "corrected by a person" not in words
+    manifest = json.loads((tmp_path / "out" / "interview_17.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "machine draft"
+
+    editing.redo(case, typed.revision_id, actor="DC Jones")
+    editing.set_verified(case, run, "DS Patel", actor="DS Patel")
+    export_run(case, run, tmp_path / "out2", ["pdf"], actor="DC Jones")
+    text = " ".join(pdf_text((tmp_path / "out2" / "interview_17.pdf").read_bytes()).split())
+    assert "checked against the recording and verified by DS Patel" in text

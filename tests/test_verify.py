@@ -65,6 +65,26 @@ def test_an_untouched_case_verifies(made, capsys):
     assert manifest["status"] == "edited" and manifest["exported_by"]
 
 
+def test_edits_undone_redone_verified_and_undone_again_verify(made, capsys):
+    """The status reported for a text back to the machine's ("machine draft") is read, not
+    stored: the store and the log still agree after every step."""
+    case = Case.open(made["case"])
+    run = made["run"]
+    history = editing.history(case, run)
+    typed = history[-1].id
+    editing.undo(case, typed, actor="DC Jones")
+    assert editing.status(case, run) == ("machine draft", None)
+    export_run(case, run, made["out"] / "undone", ["json", "pdf"])
+    mark = editing.set_verified(case, run, "DS Patel", actor="DS Patel").revision_id
+    assert editing.status(case, run) == ("verified", "DS Patel")
+    editing.undo(case, mark, actor="DS Patel")
+    editing.redo(case, typed, actor="DC Jones")
+    assert editing.status(case, run) == ("edited", None)
+    editing.undo(case, typed, actor="DC Jones")
+    case.close()
+    assert verify(capsys, made["case"]) == (0, [])
+
+
 @pytest.mark.parametrize("name", ["note.txt", "note.pdf"])
 def test_one_byte_changed_in_an_export(made, capsys, name):
     path = made["out"] / name

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.core.editing import operations as editing
 from app.core.editing import segment_edits
+from app.core.editing.speaker_edits import numbered_speakers
 from app.core.store import Exhibit
-from app.core.store.views import case_speakers, latest_speech_run, speech_runs
+from app.core.store.views import case_speakers, latest_speech_run, other_speakers, speech_runs
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.player import Player
 from app.gui.review_bar import ReviewBar
@@ -101,7 +102,10 @@ class EditorView(QWidget):
         self.merge_button = tool_button("Merge", "Merge the selected segments (or this and the next)",
                                         self.merge_selected)
         self.speaker_box = QComboBox()
-        self.speaker_box.setToolTip("Set the speaker of the selected segments (Ctrl+1…9: the n-th speaker)")
+        self.speaker_box.setToolTip(
+            "Set the speaker of the selected segments. Ctrl+1…9: the n-th name here: this recording's "
+            "speakers first (the machine's, then names given since; the numbers stay put as you "
+            "reassign), then the case's others")
         self.speaker_box.setMinimumContentsLength(12)
         self.speaker_box.setPlaceholderText("Set speaker…")
         self.speaker_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -348,9 +352,14 @@ class EditorView(QWidget):
 
     # ------------------------------------------------------------- speakers
     def speakers(self) -> list[str]:
-        run_id = self._run()
-        here = editing.speakers(self.session.case, run_id) if run_id is not None else []
-        return sorted(set(here) | set(case_speakers(self.session.case)))
+        """The pick-list, numbered for Ctrl+1..9: this recording's speakers first, in an order that
+        stays put while segments are reassigned (speaker_edits.numbered_speakers), then the
+        case's other speakers by name."""
+        run_id, case = self._run(), self.session.case
+        if run_id is None:
+            return case_speakers(case)
+        here = numbered_speakers(case, run_id)
+        return here + [n for n in other_speakers(case, run_id) if n not in here]
 
     def _fill_speakers(self) -> None:
         self.table.speaker_delegate.colours = speaker_colours(self.speakers())

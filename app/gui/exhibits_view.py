@@ -13,12 +13,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,6 +25,7 @@ from app.core.editing import operations as editing
 from app.core.media.intake import find_media
 from app.core.store import Case, Exhibit
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
+from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.intake_panel import NotAddedPanel
 from app.gui.run_notice import (
     language_uncertain,
@@ -182,14 +180,6 @@ def run_intake(paths: list[str], signals: IntakeSignals) -> threading.Thread:
     return thread
 
 
-class ElideRightDelegate(QStyledItemDelegate):
-    """Statuses read from their start ("failed: the decoder…"), names keep their extension."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.TextElideMode.ElideRight
-
-
 class QuietTable(QTableView):
     """A table that ignores typed letters (they never jump to another exhibit)."""
 
@@ -217,15 +207,12 @@ class ExhibitsView(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for col in range(1, len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 150)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Interactive)  # a long status is elided,
-        header.resizeSection(5, 160)  # never widens the table (the whole text is in the tooltip)
+        self.table.setItemDelegateForColumn(4, ElideRightDelegate(self.table))
         self.table.setItemDelegateForColumn(5, ElideRightDelegate(self.table))
         header.moveSection(5, 1)  # shown as: Name, Status, Type, Duration, Language, SHA-256
-        header.setStretchLastSection(True)
+        # sized to content, the name takes the rest; short of room, the hash then a long status
+        # elide (both whole in their tooltips), so nothing scrolls sideways
+        self.columns = ColumnFitter(self.table, 0, {4: 70, 5: 90}, name_min=120)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
         self.table.selectionModel().selectionChanged.connect(self._selection)

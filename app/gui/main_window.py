@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([380, 880])
+        split.setSizes([460, 800])  # the left pane's tables fit without scrolling sideways
         self.splitters = (split, left)
         central = QWidget()
         layout = QVBoxLayout(central)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QStyle,
     QStyledItemDelegate,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.queue_eta import estimated_fraction, eta_text, measured_speed, overall_eta
 from app.gui.table_model import ColumnsModel
 from app.gui.widgets import ElidedLabel
@@ -109,6 +109,8 @@ class QueueModel(ColumnsModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 1:
                 return self.names.get(job.exhibit_id)
+            if col == 2:
+                return self.data(index)
             if col == PROGRESS_COL and self.is_estimate(job):
                 return "Estimated from the elapsed time: short files are decoded together, their results come at the end"
             if col == len(COLUMNS) - 1 and job.error:
@@ -152,14 +154,13 @@ class QueueView(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for col in range(len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, 150)
-        header.setSectionResizeMode(PROGRESS_COL, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(PROGRESS_COL, 80)
-        header.setStretchLastSection(True)
+        # sized to content, the exhibit's name takes the rest; short of room, the note, the task
+        # and the bar give way (elided, whole in their tooltips), so nothing scrolls sideways
+        for col in (2, 8):
+            self.table.setItemDelegateForColumn(col, ElideRightDelegate(self.table))
+        self.columns = ColumnFitter(self.table, 1, {8: 36, PROGRESS_COL: 52, 2: 64}, name_min=100)
         for visual, logical in enumerate(VISUAL_ORDER):
             header.moveSection(header.visualIndex(logical), visual)
         self.buttons: dict[str, QToolButton] = {}

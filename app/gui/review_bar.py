@@ -39,8 +39,9 @@ class ReviewBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         # the status shares the free width with the word (a sign-off names its verifier in full at
-        # 1280 px); both sizes depend on the room, not the text, so nothing shifts as they change
-        row.addWidget(self.status_label, 1)
+        # 1280 px, beside the wider left pane, so it has the larger share); both sizes depend on the
+        # room, not the text, so nothing shifts as they change
+        row.addWidget(self.status_label, 2)
         for w in (self.verify_button, self.prev_button, self.count_label, self.next_button, self.reviewed_button):
             row.addWidget(w)
         row.addWidget(self.word_label, 1)

@@ -17,7 +17,10 @@ view can refresh only what it needs.
 
 Status: a run with no working copy is the "machine draft"; a working copy is
 "edited" until `set_verified` marks it "verified" by a named user; any later
-change to its segments makes it "edited" again.
+change to its segments makes it "edited" again. The status *reported* (`status`,
+`current_transcript`, every export) is "machine draft" again while an edited,
+unverified working copy holds exactly the machine's segments (all edits undone):
+the stored row and the revisions stay as they were, so `verify` checks them as before.
 
 Words typed by a person (in `edit_text` or `replace_all`) are stored with
 probability 1.0 and timings interpolated inside the words they replace; words
@@ -79,7 +82,17 @@ def has_working_copy(case: Case, run_id: int) -> bool:
 
 
 def status(case: Case, run_id: int) -> tuple[str, str | None]:
-    """(status, verified_by) of a run's current transcript."""
+    """(status, verified_by) of a run's current transcript, as reported: an edited working copy
+    whose segments (text, speakers, times, words, flags) are the machine draft's again is
+    "machine draft"; a verified one stays verified."""
+    stored = _stored_status(case, run_id)
+    if stored[0] == STATUS_EDITED and working_copy.same_as_draft(case, run_id):
+        return STATUS_DRAFT, None
+    return stored
+
+
+def _stored_status(case: Case, run_id: int) -> tuple[str, str | None]:
+    """The working copy's status row as stored (and as revisions record it)."""
     return working_copy.status(case, run_id) or (STATUS_DRAFT, None)
 
 
@@ -229,8 +242,8 @@ def set_verified(case: Case, run_id: int, verified_by: str, verified: bool = Tru
     actor = actor or current_user()
     with case.transaction():
         mapping = _ensure_working(case, run_id, actor)
-        before = {"status": status(case, run_id)[0], "verified_by": status(case, run_id)[1],
-                  "segments": []}
+        prior = _stored_status(case, run_id)
+        before = {"status": prior[0], "verified_by": prior[1], "segments": []}
         after = {"status": STATUS_VERIFIED if verified else STATUS_EDITED,
                  "verified_by": verified_by if verified else None, "segments": []}
         _set_status(case, run_id, after["status"], after["verified_by"])
@@ -347,7 +360,7 @@ def _matching_op(case: Case, run_id: int, op: str, params: dict[str, Any],
 def _commit(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
             before: list[SegmentDict], after: list[SegmentDict], reset: bool) -> Change:
     """Write `after` over `before` (inside the caller's transaction); record the revision."""
-    prior_status, prior_by = status(case, run_id)
+    prior_status, prior_by = _stored_status(case, run_id)
     keep = {s["id"] for s in after if s.get("id") is not None}
     for seg in before:
         if seg["id"] not in keep:
@@ -380,8 +393,8 @@ def _revert(case: Case, rev: Revision, expect: dict[str, Any], target: dict[str,
                 raise EditError(f"segment {seg['id']} changed after revision {rev.id}; undo the later "
                                 "changes first")
             current.append(now)
-        before = {"status": status(case, rev.run_id)[0], "verified_by": status(case, rev.run_id)[1],
-                  "segments": current}
+        prior = _stored_status(case, rev.run_id)
+        before = {"status": prior[0], "verified_by": prior[1], "segments": current}
         keep = {s["id"] for s in target["segments"]}
         for seg in current:
             if seg["id"] not in keep:

@@ -1,7 +1,8 @@
-"""Speaker edits of a transcript: merge two speakers, split some segments off as a new speaker.
+"""Speaker edits of a transcript: merge two speakers, split some segments off as a new speaker,
+and the order speakers are numbered in (Ctrl+1..9 in the window).
 
-Both are revisions like every other edit (app.core.editing.operations): undoable, with who and when,
-in the audit log. Renaming a speaker and setting one segment's speaker are in editing.
+Both edits are revisions like every other edit (app.core.editing.operations): undoable, with who
+and when, in the audit log. Renaming a speaker and setting one segment's speaker are in editing.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from app.core.editing.operations import (
     _matching_op,
     _segment_op,
     get_segment,
+    history,
     speakers,
 )
-from app.core.store import Case
+from app.core.store import Case, working_copy
+from app.core.store.revisions import Revision
 
 
 def merge_speakers(case: Case, run_id: int, source: str, target: str, actor: str | None = None) -> Change:
@@ -67,3 +70,37 @@ def next_speaker_name(present: list[str]) -> str:
     while f"Speaker {n}" in present:
         n += 1
     return f"Speaker {n}"
+
+
+def numbered_speakers(case: Case, run_id: int) -> list[str]:
+    """This run's speakers in an order that stays put while segments are reassigned: the machine
+    draft's (by name), then each name given since (set, split off) in the order given, a rename
+    or merge followed in place; then any other speaker the transcript holds now. A speaker whose
+    last segment moved away keeps its place."""
+    names = working_copy.speakers(case, run_id, False)
+    for rev in _standing(history(case, run_id)):
+        p = rev.params
+        if rev.op in ("rename_speaker", "merge_speakers"):
+            old, new = (p.get("old"), p.get("new")) if rev.op == "rename_speaker" else (p.get("source"), p.get("target"))
+            if old in names and new in names:
+                names.remove(old)
+            elif old in names:
+                names[names.index(old)] = new
+            elif new and new not in names:
+                names.append(new)
+        elif rev.op in ("set_speaker", "split_speaker"):
+            new = p.get("speaker") if rev.op == "set_speaker" else p.get("new")
+            if new and new not in names:
+                names.append(new)
+    return names + [n for n in speakers(case, run_id) if n not in names]
+
+
+def _standing(revisions: list[Revision]) -> list[Revision]:
+    """The original revisions not undone (or undone and redone), in the order they were made."""
+    undone: set[int] = set()
+    for rev in revisions:
+        if rev.op == "undo":
+            undone.add(rev.reverts or 0)
+        elif rev.op == "redo":
+            undone.discard(rev.reverts or 0)
+    return [r for r in revisions if r.reverts is None and r.id not in undone]

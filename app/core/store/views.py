@@ -102,6 +102,16 @@ def case_speakers(case: Case) -> list[str]:
     return sorted(names)
 
 
+def other_speakers(case: Case, run_id: int) -> list[str]:
+    """Speaker names in the current transcripts of the case's other runs (an edited run's working
+    copy, not its machine draft, so a name renamed away is not offered again)."""
+    rows = case.conn.execute(
+        "SELECT speaker FROM working_segments WHERE run_id != ?1 AND speaker IS NOT NULL AND speaker != ''"
+        " UNION SELECT speaker FROM segments WHERE run_id != ?1 AND speaker IS NOT NULL AND speaker != ''"
+        " AND run_id NOT IN (SELECT run_id FROM working_transcripts) ORDER BY 1", (run_id,))
+    return [r[0] for r in rows]
+
+
 @dataclass(frozen=True)
 class LowWord:
     segment_id: int
