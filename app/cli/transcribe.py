@@ -137,6 +137,15 @@ def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, 
     return status
 
 
+def nothing_to_export(kind: str, task: str | None) -> str:
+    """Why `export` has nothing for an exhibit, and what to run instead."""
+    if kind == "chat":
+        return ("a chat export, not a recording: write its messages with "
+                "`python -m app timeline CHAT --out DIR` (add --translate-to LANG to translate them)")
+    wanted = f"no {task} run" if task else "nothing transcribed"
+    return f"{wanted} yet for this exhibit"
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """The current transcript (a proofreader's corrections and verification included)."""
     formats = parse_formats(args.format)
@@ -149,7 +158,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         for exhibit in exhibits:
             run_id = case.latest_run(exhibit.id, args.task)
             if run_id is None:
-                fail(exhibit.source.path, "nothing transcribed yet for this exhibit")
+                fail(exhibit.source.path, nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
                 continue
             write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,

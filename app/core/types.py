@@ -14,6 +14,7 @@ FLAG_TRUNCATED_SOURCE = "truncated_source"  # the source file ended early
 FLAG_LOW_CONFIDENCE = "low_confidence"
 FLAG_LENGTH_SHORT = "translation_too_short"  # translation looks like it dropped text
 FLAG_LENGTH_LONG = "translation_too_long"  # translation looks like it repeated text
+FLAG_NOT_TRANSLATED = "not_translated"  # no words (emoji, punctuation, [notes]): copied as written
 FLAG_INAUDIBLE = "inaudible"  # speech was detected here but no words were recognised (text empty)
 FLAG_OVERLAP = "overlap"  # some of the segment's speech overlaps another speaker's (diarisation)
 TEXT_FLAGS = (FLAG_LOW_CONFIDENCE, FLAG_INAUDIBLE)  # flags about the machine's text: a person's text clears them

@@ -36,6 +36,7 @@ FLAG_WORDS = {
     "repetition_removed": "repeated words removed",
     "translation_too_short": "translation may be incomplete",
     "translation_too_long": "translation may repeat text",
+    "not_translated": "no words to translate: copied as written",
     "overlap": "overlapping speech",
 }
 

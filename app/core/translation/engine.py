@@ -39,8 +39,8 @@ from app.core.translation.langcodes import (
     to_m2m,
     uses_spaces,
 )
-from app.core.translation.sentences import join_sentences, split_long, split_sentences
-from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, ModelInfo, Segment
+from app.core.translation.sentences import has_words, join_sentences, split_long, split_sentences
+from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, FLAG_NOT_TRANSLATED, ModelInfo, Segment
 
 if TYPE_CHECKING:  # loaded with a model (below), never by a process that only queues work
     import ctranslate2
@@ -326,8 +326,8 @@ class TextTranslator:
         pieces: list[_Piece] = []
         for owner, sentence in enumerate(sentences):
             text = sentence.strip()
-            if not text:
-                continue
+            if not has_words(text):
+                continue  # blank, or emoji / punctuation / [notes] only: kept as written
             n_tokens = len(self.sp.encode(text))
             if n_tokens <= MAX_SENTENCE_TOKENS:
                 pieces.append(_Piece(owner, text))
@@ -379,8 +379,8 @@ class TextTranslator:
         spaced = uses_spaces(tgt)
         results = []
         for sentence, translated in zip(sentences, parts):
-            text = join_sentences(translated, spaced=spaced)
-            flags = length_flags(sentence, text) if sentence.strip() else ()
+            text = join_sentences(translated, spaced=spaced) if has_words(sentence) else sentence.strip()
+            flags = length_flags(sentence, text) if has_words(sentence) else ()
             results.append(SentenceTranslation(sentence, text, flags))
         return results
 
@@ -401,6 +401,7 @@ class TextTranslator:
             lines = [[next(translated) for _ in line] for line in layout]
             joined = "\n".join(join_sentences([p.text for p in line], spaced) for line in lines)
             flags = _merge_flags(p.flags for line in lines for p in line)
+            flags += (FLAG_NOT_TRANSLATED,) if text.strip() and not has_words(text) else ()
             results.append(SentenceTranslation(text, joined, flags))
         return results
 

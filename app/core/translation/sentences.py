@@ -146,3 +146,13 @@ def join_sentences(sentences: list[str], spaced: bool = True) -> str:
     """Join sentences back: with single spaces, or with none for Chinese/Japanese/Thai..."""
     parts = [s.strip() for s in sentences if s and s.strip()]
     return (" " if spaced else "").join(parts)
+
+
+_ANNOTATION = re.compile(r"\[[^\[\]]*\]")  # a transcriber's note: [inaudible], [laughs], [unclear]
+
+
+def has_words(text: str) -> bool:
+    """Whether a text has anything to translate: a letter or digit outside [bracketed notes].
+    Emoji, punctuation and notes alone are copied as written, never sent to a model (which
+    would invent a sentence for them)."""
+    return any(ch.isalnum() for ch in _ANNOTATION.sub(" ", text))
