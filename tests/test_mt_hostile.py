@@ -138,3 +138,15 @@ def test_three_language_chat_keeps_the_emoji_message_as_written(tmp_path):
     messages = json.loads(path.read_text(encoding="utf-8"))["messages"]
     assert [m["text"] for m in messages][-1] == "👍"
     assert messages[-1]["translation"] == "👍"
+
+
+def test_translate_cli_on_damaged_utf8_keeps_the_letters_and_warns(tmp_path):
+    (tmp_path / "evidence").mkdir()
+    text = tmp_path / "evidence" / "note.txt"
+    text.write_bytes("Gdzie jesteś? Przynieś pieniądze.\n".encode() + b"Jestem w domu\xff.\n")
+    result = run_cli("translate", str(text), "--to", "en", "--from", "pl", "--model", str(TINY_NLLB),
+                     "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "out" / "note.json").read_text(encoding="utf-8"))
+    assert data["segments"][0]["source_text"].startswith("Gdzie jesteś? Przynieś pieniądze.")
+    assert any("not valid utf-8" in w for w in data["warnings"])
