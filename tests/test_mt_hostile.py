@@ -150,3 +150,14 @@ def test_translate_cli_on_damaged_utf8_keeps_the_letters_and_warns(tmp_path):
     data = json.loads((tmp_path / "out" / "note.json").read_text(encoding="utf-8"))
     assert data["segments"][0]["source_text"].startswith("Gdzie jesteś? Przynieś pieniądze.")
     assert any("not valid utf-8" in w for w in data["warnings"])
+
+
+def test_timeline_of_a_damaged_utf8_chat_keeps_its_letters(tmp_path):
+    chat = write_chat(tmp_path)
+    chat.write_bytes(CHAT.encode() + "12/03/2024, 21:19 - Anna: Dobrze\xff.\n".encode("latin-1"))
+    result = run_cli("timeline", str(chat), "--out", str(tmp_path / "tl"), "--case", str(tmp_path / "case"))
+    assert result.returncode == 0, result.stderr
+    [path] = (tmp_path / "tl").glob("*.timeline.json")
+    texts = [m["text"] for m in json.loads(path.read_text(encoding="utf-8"))["messages"]]
+    assert texts[0] == "Gdzie jesteś? Czekam na dworcu."
+    assert texts[-1] == "Dobrze\ufffd."

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp, whatsapp_zip
+from app.core.chats.encoding import decode_text
 from app.core.chats.records import Attachment, Chat, ChatExport
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
@@ -40,13 +41,8 @@ class Loaded:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, else Latin-1."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    """UTF-8 (with or without BOM, damaged bytes as U+FFFD), UTF-16 with a BOM, else Latin-1."""
+    return decode_text(data)[0]
 
 
 Parser = Callable[[str, str], tuple[Chat, ...]]

@@ -40,7 +40,8 @@ from app.core.translation.langcodes import (
     uses_spaces,
 )
 from app.core.translation.sentences import has_words, join_sentences, split_long, split_sentences
-from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, FLAG_NOT_TRANSLATED, ModelInfo, Segment
+from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, ModelInfo, Segment
+from app.core.types import FLAG_NOT_TRANSLATED as NO_WORDS
 
 if TYPE_CHECKING:  # loaded with a model (below), never by a process that only queues work
     import ctranslate2
@@ -401,7 +402,7 @@ class TextTranslator:
             lines = [[next(translated) for _ in line] for line in layout]
             joined = "\n".join(join_sentences([p.text for p in line], spaced) for line in lines)
             flags = _merge_flags(p.flags for line in lines for p in line)
-            flags += (FLAG_NOT_TRANSLATED,) if text.strip() and not has_words(text) else ()
+            flags += (NO_WORDS,) if text.strip() and not has_words(text) else ()
             results.append(SentenceTranslation(text, joined, flags))
         return results
 
