@@ -114,7 +114,7 @@ def test_translate_cli_refuses_a_mixed_model_folder_before_any_work(tmp_path):
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert "vocabulary" in line and "Traceback" not in result.stderr
-    assert not (tmp_path / "out").exists()
+    assert not list((tmp_path / "out").glob("*"))
 
 
 def test_export_of_a_chat_exhibit_says_to_use_timeline(tmp_path):
@@ -161,3 +161,12 @@ def test_timeline_of_a_damaged_utf8_chat_keeps_its_letters(tmp_path):
     texts = [m["text"] for m in json.loads(path.read_text(encoding="utf-8"))["messages"]]
     assert texts[0] == "Gdzie jesteś? Czekam na dworcu."
     assert texts[-1] == "Dobrze\ufffd."
+
+
+def test_a_truncated_model_bin_is_refused_before_any_work(tmp_path):
+    folder = tmp_path / "cut"
+    shutil.copytree(TINY_NLLB, folder)
+    data = (TINY_NLLB / "model.bin").read_bytes()
+    (folder / "model.bin").write_bytes(data[: len(data) // 3])
+    with pytest.raises(Exception, match="cut short"):
+        check_translation_folder(folder, ["pl", "en"])

@@ -52,6 +52,7 @@ from app.core.translation.engine import (
     read_vocabulary,
 )
 from app.core.translation.langcodes import language_name, to_flores
+from app.core.translation.model_file import check_vocabulary_size
 from app.core.types import Segment, Transcript
 
 TASK = "text-translate"
@@ -314,10 +315,13 @@ def _refuse_whisper(folder: Path) -> None:
 def check_translation_folder(folder: Path, languages: Iterable[str] = ()) -> str:
     """What loading the model would refuse, found without loading it (ModelError or
     LanguageError, one line): a Whisper folder, a missing file, a vocabulary without
-    language tokens, a language the model does not have. Returns the model's family."""
+    language tokens or of another model, a model.bin cut short, a language the model lacks.
+    Returns the model's family."""
     _refuse_whisper(folder)
     files = find_model_files(folder)
-    vocabulary = frozenset(read_vocabulary(files.vocabulary))
+    tokens = read_vocabulary(files.vocabulary)
+    check_vocabulary_size(files.weights, tokens, files.vocabulary)
+    vocabulary = frozenset(tokens)
     try:
         family = detect_family(vocabulary)
     except ModelError as exc:
