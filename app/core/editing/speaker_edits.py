@@ -14,10 +14,9 @@ from app.core.editing.operations import (
     _matching_op,
     _segment_op,
     get_segment,
-    history,
     speakers,
 )
-from app.core.store import Case, working_copy
+from app.core.store import Case, revisions, working_copy
 from app.core.store.revisions import Revision
 
 
@@ -78,7 +77,7 @@ def numbered_speakers(case: Case, run_id: int) -> list[str]:
     or merge followed in place; then any other speaker the transcript holds now. A speaker whose
     last segment moved away keeps its place."""
     names = working_copy.speakers(case, run_id, False)
-    for rev in _standing(history(case, run_id)):
+    for rev in _standing(revisions.ops_for_run(case, run_id)):
         p = rev.params
         if rev.op in ("rename_speaker", "merge_speakers"):
             old, new = (p.get("old"), p.get("new")) if rev.op == "rename_speaker" else (p.get("source"), p.get("target"))
@@ -95,12 +94,12 @@ def numbered_speakers(case: Case, run_id: int) -> list[str]:
     return names + [n for n in speakers(case, run_id) if n not in names]
 
 
-def _standing(revisions: list[Revision]) -> list[Revision]:
+def _standing(made: list[Revision]) -> list[Revision]:
     """The original revisions not undone (or undone and redone), in the order they were made."""
     undone: set[int] = set()
-    for rev in revisions:
+    for rev in made:
         if rev.op == "undo":
             undone.add(rev.reverts or 0)
         elif rev.op == "redo":
             undone.discard(rev.reverts or 0)
-    return [r for r in revisions if r.reverts is None and r.id not in undone]
+    return [r for r in made if r.reverts is None and r.id not in undone]

@@ -58,6 +58,17 @@ def for_run(case: Case, run_id: int) -> list[Revision]:
     return [_to_revision(r) for r in rows]
 
 
+def ops_for_run(case: Case, run_id: int) -> list[Revision]:
+    """The run's revisions without their before/after segments (left empty): what was done, not
+    to what. A rename or replace-all holds every segment it touched; reading those on each
+    refresh of the speaker list cost a long transcript's window its responsiveness."""
+    rows = case.conn.execute(
+        "SELECT id, run_id, at, actor, op, params_json, reverts FROM revisions WHERE run_id=? ORDER BY id",
+        (run_id,))
+    return [Revision(r["id"], r["run_id"], r["at"], r["actor"], r["op"], json.loads(r["params_json"]), {}, {},
+                     r["reverts"]) for r in rows]
+
+
 def get(case: Case, revision_id: int) -> Revision | None:
     row = case.conn.execute("SELECT * FROM revisions WHERE id=?", (revision_id,)).fetchone()
     return _to_revision(row) if row else None
