@@ -78,9 +78,16 @@ class VoiceprintTask(QRunnable):
         try:
             voices, sha = voiceprints.compute_voiceprints(self.plan)
         except (ParleyError, OSError) as exc:
-            self.signals.failed.emit(self.plan, str(exc))
+            self._emit(self.signals.failed, self.plan, str(exc))
             return
-        self.signals.done.emit(self.plan, voices, sha)
+        self._emit(self.signals.done, self.plan, voices, sha)
+
+    @staticmethod
+    def _emit(signal, *args) -> None:  # signal: a bound Qt signal
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window closed while this ran: its result is dropped
+            pass
 
 
 class SuggestionBar(QWidget):

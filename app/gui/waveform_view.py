@@ -41,11 +41,13 @@ class EnvelopeLoader(QObject):
     def load(self, key: str, path: str, sha256: str, cache_dir: Path | None, expected_ms: int) -> None:
         def work() -> None:
             try:
-                env = load_or_compute(path, sha256, cache_dir, expected_ms=expected_ms)
+                result: object = load_or_compute(path, sha256, cache_dir, expected_ms=expected_ms)
             except Exception as exc:  # noqa: BLE001 - shown in the widget, never raised
-                self.loaded.emit(key, str(exc))
-                return
-            self.loaded.emit(key, env)
+                result = str(exc)
+            try:
+                self.loaded.emit(key, result)
+            except RuntimeError:  # the window closed while this ran: nothing to show it in
+                pass
 
         threading.Thread(target=work, name="parley-waveform", daemon=True).start()
 
