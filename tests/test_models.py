@@ -23,6 +23,12 @@ def test_a_size_name_never_reaches_a_download(models_dir):
         models.resolve("large-v3", models_dir)
 
 
+def test_a_missing_model_path_is_said_missing_not_uninstalled(tmp_path, models_dir):
+    gone = tmp_path / "usb" / "nllb-200"
+    with pytest.raises(ModelError, match=f"no model folder at {gone}"):
+        models.resolve(str(gone), models_dir)
+
+
 def test_incomplete_whisper_folder_is_refused(tmp_path, models_dir):
     folder = tmp_path / "half"
     folder.mkdir()

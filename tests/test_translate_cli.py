@@ -356,7 +356,7 @@ def test_broken_model_folders(tmp_path, evidence_dir):
     cases = [
         (incomplete, "missing model.bin"),
         (corrupt, "cannot load this model"),
-        (tmp_path / "nowhere", "not installed"),
+        (tmp_path / "nowhere", "no model folder at"),
         (REPO / "models" / "tiny.en", "is a Whisper (speech) model"),
     ]
     for model, reason in cases:

@@ -97,6 +97,8 @@ def resolve(name_or_path: str, models_dir: Path | None = None) -> Path:
     named = root / name_or_path
     if named.is_dir():
         return named.resolve()
+    if "/" in name_or_path or "\\" in name_or_path or name_or_path.startswith(("~", ".")):
+        raise ModelError(f"no model folder at {candidate} (a path was given, not an installed model's name)")
     installed = ", ".join(m.name for m in list_models(root)) or "none"
     raise ModelError(
         f"model '{name_or_path}' is not installed in {root} (installed: {installed}); "
