@@ -125,6 +125,21 @@ def test_enrolment_runs_off_the_gui_thread(qtbot, win):
     assert tools.enrol([], "Nobody") is False
 
 
+def test_an_enrolment_finishing_after_its_window_closed_is_dropped_quietly(qtbot, win):
+    import shiboken6
+
+    from app.gui.speaker_tools import EnrolTask, _EnrolSignals
+
+    open_exhibit(qtbot, win, "three_lj_bush_osr.wav")
+    model = win.editor.model
+    rows = [r for r in range(model.rowCount()) if model.segment(r).text == "(bush)"][:2]
+    plan = usecase.plan_enrolment(win.case, win.session.run_id, [model.ids[r] for r in rows])
+    signals = _EnrolSignals()
+    shiboken6.delete(signals)  # what closing the window does to the task's signals
+    EnrolTask(plan, "Gone", signals).run()  # computes the voiceprint, then has nowhere to send it
+    assert "Gone" not in [p["name"] for p in profile_list(win.case)]
+
+
 def test_screenshot(qtbot, win):
     open_exhibit(qtbot, win, "two_lj_bush.wav")
     win.editor.table.selectRow(1)

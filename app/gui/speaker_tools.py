@@ -41,6 +41,14 @@ from app.core.usecases.speakers import EnrolPlan, Suggestion
 from app.core.usecases.voiceprints import VoiceprintPlan
 
 
+def _emit(signal, *args) -> None:  # signal: a bound Qt signal
+    """Emit from a pool thread; if the window closed while the task ran, its result is dropped."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # the signals' QObject was deleted with the window
+        pass
+
+
 class _EnrolSignals(QObject):
     done = Signal(object, str, object, str)  # plan, name, voiceprint, model sha
     failed = Signal(str)
@@ -57,9 +65,9 @@ class EnrolTask(QRunnable):
         try:
             voice, sha = usecase.compute_voiceprint(self.plan)
         except (ParleyError, OSError) as exc:
-            self.signals.failed.emit(str(exc))
+            _emit(self.signals.failed, str(exc))
             return
-        self.signals.done.emit(self.plan, self.name, voice, sha)
+        _emit(self.signals.done, self.plan, self.name, voice, sha)
 
 
 class _VoiceSignals(QObject):
@@ -78,16 +86,9 @@ class VoiceprintTask(QRunnable):
         try:
             voices, sha = voiceprints.compute_voiceprints(self.plan)
         except (ParleyError, OSError) as exc:
-            self._emit(self.signals.failed, self.plan, str(exc))
+            _emit(self.signals.failed, self.plan, str(exc))
             return
-        self._emit(self.signals.done, self.plan, voices, sha)
-
-    @staticmethod
-    def _emit(signal, *args) -> None:  # signal: a bound Qt signal
-        try:
-            signal.emit(*args)
-        except RuntimeError:  # the window closed while this ran: its result is dropped
-            pass
+        _emit(self.signals.done, self.plan, voices, sha)
 
 
 class SuggestionBar(QWidget):
