@@ -58,6 +58,21 @@ def test_the_left_pane_s_tables_fit_at_1280x800(qtbot, qapp, win):
     assert names.sectionSize(0) >= 120  # the name elides in the middle but keeps room
 
 
+def test_the_exhibits_table_fits_with_its_vertical_scroll_bar_showing(qtbot, qapp, win):
+    """Many exhibits: the scroll bar took 12 px and the table scrolled sideways by them."""
+    table = win.exhibits.table
+    try:
+        win.resize(1280, 400)  # fewer rows fit than there are exhibits
+        win.refresh()
+        qtbot.waitUntil(lambda: table.verticalScrollBar().isVisible(), timeout=2000)
+        qtbot.wait(50)
+        assert table.horizontalHeader().length() <= table.viewport().width(), "scrolls sideways"
+        assert table.horizontalScrollBar().maximum() == 0
+        assert table.horizontalHeader().sectionSize(0) >= 120
+    finally:
+        win.resize(1280, 800)
+
+
 def test_language_uncertain_offers_a_one_click_rerun(qtbot, win):
     open_exhibit(qtbot, win, "de_voicenote.opus")
     notice = win.editor.notice
