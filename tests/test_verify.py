@@ -110,17 +110,48 @@ def test_a_forged_machine_draft(made, capsys):
     assert code == 1 and any("machine draft" in line for line in lines), lines
 
 
-def test_a_forged_working_copy(made, capsys):
-    _sql(made["case"], "UPDATE working_segments SET text='bring nothing' WHERE text='bring the van'")
-    code, lines = verify(capsys, made["case"])
-    assert code == 1 and any("edited transcript" in line for line in lines), lines
+_FROM_LOG = "differs from the audit log"
+_FORGED_RUN = ("INSERT INTO runs (exhibit_id, task, model_name, model_sha256, model_family, settings_json,"
+               " software_json, status, created_at) SELECT exhibit_id, task, model_name, model_sha256,"
+               " model_family, settings_json, software_json, 'complete', created_at FROM runs")
+_FORGED_MARK = "UPDATE working_transcripts SET status='verified', verified_by='DI Smith', verified_at='2026-01-01'"
+# (why it matters, the SQL a forger runs, the words every finding line about it must hold)
+TAMPERED_IN_THE_STORE = [
+    ("the edited transcript", ["UPDATE working_segments SET text='bring nothing' WHERE text='bring the van'"],
+     ["edited transcript"]),
+    ("the log's last rows", ["DROP TRIGGER IF EXISTS audit_log_no_delete",
+                             "DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)"], ["cut short"]),
+    # which model, settings and language made a transcript are evidence too, not only its words
+    ("the model", ["UPDATE runs SET model_sha256='{}'".format("cd" * 32)], [_FROM_LOG, "model_sha256"]),
+    ("the settings", ["UPDATE runs SET settings_json='{\"beam_size\": 1}'"], [_FROM_LOG, "settings"]),
+    ("the language", ["UPDATE runs SET language='fr'"], [_FROM_LOG, "language"]),
+    ("the warnings", ["UPDATE runs SET warnings_json='[\"damaged 00:04.0-00:05.0\"]'"], [_FROM_LOG, "warnings"]),
+    ("the software", ["UPDATE runs SET software_json=replace(software_json, '\"version\": \"', '\"version\": \"9')"],
+     [_FROM_LOG, "software"]),
+    ("a run forged complete", [_FORGED_RUN], ["never saw it finish"]),
+    # a finished run set back to another status is no longer sealed: the log saw it finish
+    ("a finished run unmarked", ["UPDATE runs SET status='failed'"], ["status"]),
+    # who edited what, and who verified it, are evidence too: each revision is checked against the log
+    ("who edited", ["DROP TRIGGER revisions_no_update", "UPDATE revisions SET actor='DS Brown'"],
+     ["run 1", "proofreading history"]),
+    ("what was typed", ["DROP TRIGGER revisions_no_update",
+                        "UPDATE revisions SET after_json=replace(after_json, 'bring the van', 'bring a car')"],
+     ["run 1", "proofreading history"]),
+    ("the edits deleted", ["DROP TRIGGER revisions_no_delete", "DELETE FROM revisions"],
+     ["run 1", "proofreading history"]),
+    ("a verification forged", [_FORGED_MARK], ["run 1", "verified"]),
+    ("the working copy deleted", ["DELETE FROM working_words", "DELETE FROM working_segments",
+                                  "DELETE FROM working_transcripts"], ["run 1", "edited transcript"]),
+]
 
 
-def test_the_last_audit_rows_deleted(made, capsys):
-    _sql(made["case"], "DROP TRIGGER IF EXISTS audit_log_no_delete",
-         "DELETE FROM audit_log WHERE id > (SELECT max(id) - 3 FROM audit_log)")
+@pytest.mark.parametrize(("statements", "words"), [case[1:] for case in TAMPERED_IN_THE_STORE],
+                         ids=[case[0] for case in TAMPERED_IN_THE_STORE])
+def test_a_record_edited_in_the_store(made, capsys, statements, words):
+    assert made["run"] == 1
+    _sql(made["case"], *statements)
     code, lines = verify(capsys, made["case"])
-    assert code == 1 and any("cut short" in line for line in lines), lines
+    assert code == 1 and any(all(word in line for word in words) for line in lines), lines
 
 
 def test_an_audit_row_edited_and_the_chain_recomputed(made, capsys):
@@ -144,27 +175,6 @@ def test_an_audit_row_edited_and_the_chain_recomputed(made, capsys):
     assert code == 1 and any("rewritten" in line or "not in the chain" in line for line in lines), lines
 
 
-@pytest.mark.parametrize(("statement", "field"), [
-    ("UPDATE runs SET model_sha256='{}'".format("cd" * 32), "model_sha256"),
-    ("UPDATE runs SET settings_json='{\"beam_size\": 1}'", "settings"),
-    ("UPDATE runs SET language='fr'", "language"),
-    ("UPDATE runs SET warnings_json='[\"damaged 00:04.0-00:05.0\"]'", "warnings"),
-])
-def test_a_run_s_provenance_edited_in_the_store(made, capsys, statement, field):
-    """Which model, settings and language made a transcript are evidence too, not only its words."""
-    _sql(made["case"], statement)
-    code, lines = verify(capsys, made["case"])
-    assert code == 1 and any("differs from the audit log" in line and field in line for line in lines), lines
-
-
-def test_a_run_forged_complete_in_the_store(made, capsys):
-    _sql(made["case"], "INSERT INTO runs (exhibit_id, task, model_name, model_sha256, model_family, settings_json,"
-                       " software_json, status, created_at) SELECT exhibit_id, task, model_name, model_sha256,"
-                       " model_family, settings_json, software_json, 'complete', created_at FROM runs")
-    code, lines = verify(capsys, made["case"])
-    assert code == 1 and any("never saw it finish" in line for line in lines), lines
-
-
 def test_the_log_cut_short_is_still_found_the_second_time(made, capsys):
     """Opening the case must not move the head file back to the shortened chain's end."""
     _sql(made["case"], "DROP TRIGGER IF EXISTS audit_log_no_delete",
@@ -180,36 +190,6 @@ def test_an_original_replaced_and_its_hash_edited_in_the_store(made, capsys):
     _sql(made["case"], f"UPDATE exhibits SET sha256='{forged.sha256}', bytes={forged.bytes}")
     code, lines = verify(capsys, made["case"])
     assert code == 1 and any("exhibit 1" in line and "differs from the audit log" in line for line in lines), lines
-
-
-@pytest.mark.parametrize(("statements", "problem"), [
-    (["DROP TRIGGER revisions_no_update", "UPDATE revisions SET actor='DS Brown'"], "proofreading history"),
-    (["DROP TRIGGER revisions_no_update",
-      "UPDATE revisions SET after_json=replace(after_json, 'bring the van', 'bring a car')"], "proofreading history"),
-    (["DROP TRIGGER revisions_no_delete", "DELETE FROM revisions"], "proofreading history"),
-    (["UPDATE working_transcripts SET status='verified', verified_by='DI Smith', verified_at='2026-01-01'"],
-     "verified"),
-    (["DELETE FROM working_words", "DELETE FROM working_segments", "DELETE FROM working_transcripts"],
-     "edited transcript"),
-])
-def test_the_proofreading_record_edited_in_the_store(made, capsys, statements, problem):
-    """Who edited what, and who verified it, are evidence too: each revision is checked against the log."""
-    _sql(made["case"], *statements)
-    code, lines = verify(capsys, made["case"])
-    assert code == 1 and any(f"run {made['run']}" in line and problem in line for line in lines), lines
-
-
-def test_a_finished_run_unmarked_in_the_store(made, capsys):
-    """A finished run set back to another status is no longer sealed: the log saw it finish."""
-    _sql(made["case"], "UPDATE runs SET status='failed'")
-    code, lines = verify(capsys, made["case"])
-    assert code == 1 and any("status" in line for line in lines), lines
-
-
-def test_software_edited_in_the_store(made, capsys):
-    _sql(made["case"], "UPDATE runs SET software_json=replace(software_json, '\"version\": \"', '\"version\": \"9')")
-    code, lines = verify(capsys, made["case"])
-    assert code == 1 and any("differs from the audit log (software)" in line for line in lines), lines
 
 
 def test_verify_of_a_folder_holding_no_case(tmp_path, capsys):
