@@ -111,7 +111,7 @@ def soak(window, seconds: float, pump) -> SoakResult:  # type: ignore[no-untyped
     result.seconds = round(elapsed, 1)
     result.none_refs_end = sys.getrefcount(None)
     result.position_updates = counts["positions"]
-    player.media.stop()
+    player.unload()
     return result
 
 

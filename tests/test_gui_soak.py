@@ -38,3 +38,15 @@ def test_playing_looping_and_repainting_keeps_none_alive():
     assert report["furthest_ms"] > 2000  # playback (or its clock) advanced
     if sys.version_info < (3, 12):
         assert report["fell"] <= 300, report
+
+
+def test_stopping_never_waits_on_a_backend_thread_that_waits_on_python():
+    """CI froze in the soak's stop(): PySide held the GIL through QMediaPlayer.stop(), which waited
+    for a backend thread calling into Python (QAudioOutput.disconnectNotify). The child makes that
+    call hold the GIL 50 ms, so the old code froze within 100 cycles every time (4 of 4 runs)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        [sys.executable, "-X", "faulthandler", str(REPO / "tests" / "player_race.py"),
+         str(MEDIA / "interview_stereo.wav"), "100"],
+        check=False, capture_output=True, text=True, env=env, timeout=100)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("cycles 100"), proc.stderr[-3000:]

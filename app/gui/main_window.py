@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
         save_state(self, self.settings)
         self.refresh_timer.stop()
         self.router.detach()
-        self.player.media.stop()
+        self.player.unload()
         self.bridge.stop()
         self.editor.speaker_tools.stop()
         super().closeEvent(event)

@@ -3,11 +3,17 @@
 Rate changes keep the pitch (QMediaPlayer.pitchCompensation, available with the
 FFmpeg backend from Qt 6.10). With no sound card the FFmpeg backend still runs
 its clock, so position, seeking and rate all work (and tests can check them).
+
+Every call that changes playback goes through `_invoke`, with Python's lock (the GIL)
+released. PySide6 keeps it held through QMediaPlayer's play/pause/stop/setPosition (only
+setSource is marked to release it), while the FFmpeg backend may wait there for its own
+threads, and those threads call into Python (disconnectNotify on our QAudioOutput, through
+its PySide wrapper): the window then froze in stop() for good, now and then.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
 RATES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
@@ -59,8 +65,12 @@ class Player(QObject):
         self._path = path
         self._pending_seek = None
         self.loop_span = None
-        self.media.stop()
-        self.media.setSource(QUrl.fromLocalFile(path) if path else QUrl())
+        self._invoke("stop")
+        self.media.setSource(QUrl.fromLocalFile(path) if path else QUrl())  # PySide releases the GIL here
+
+    def unload(self) -> None:
+        """Stop and let go of the media (the backend's threads end here, not in a destructor)."""
+        self.load(None)
 
     def source_path(self) -> str | None:
         return self._path
@@ -85,13 +95,13 @@ class Player(QObject):
     # ---------------------------------------------------------- actions
     def play(self) -> None:
         if self._path:
-            self.media.play()
+            self._invoke("play")
 
     def pause(self) -> None:
         """Pause and step back a little, so the typist hears the last words again."""
         if not self.is_playing():
             return
-        self.media.pause()
+        self._invoke("pause")
         if self.rewind_ms:
             self.seek(self.position() - self.rewind_ms)
 
@@ -109,7 +119,7 @@ class Player(QObject):
         if self._path and self.is_loading():
             self._pending_seek = ms
         else:
-            self.media.setPosition(ms)
+            self._set_position(ms)
         self.positionChanged.emit(ms)
 
     def skip(self, delta_ms: int) -> None:
@@ -122,7 +132,7 @@ class Player(QObject):
         self.skip(self.skip_ms)
 
     def set_rate(self, rate: float) -> None:
-        self.media.setPlaybackRate(max(RATES[0], min(RATES[-1], rate)))
+        self._invoke("setPlaybackRate", Q_ARG(float, max(RATES[0], min(RATES[-1], rate))))
 
     def slower(self) -> None:
         lower = [r for r in RATES if r < self.rate() - 1e-6]
@@ -140,15 +150,24 @@ class Player(QObject):
         if self.loop_span and self.is_playing():
             start, end = self.loop_span
             if ms >= end or ms < start - 500:
-                self.media.setPosition(start)
+                self._set_position(start)
                 ms = start
         self.positionChanged.emit(int(ms))
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if self._pending_seek is not None and not self.is_loading():
             ms, self._pending_seek = self._pending_seek, None
-            self.media.setPosition(ms)
+            self._set_position(ms)
             self.positionChanged.emit(ms)
+
+    # ------------------------------------------------- the backend's calls
+    def _set_position(self, ms: int) -> None:
+        self._invoke("setPosition", Q_ARG("qint64", int(ms)))
+
+    def _invoke(self, slot: str, *args: object) -> None:
+        """Call QMediaPlayer's `slot` now, with the GIL released (QMetaObject.invokeMethod
+        releases it; the method called directly would hold it: see the module's docstring)."""
+        QMetaObject.invokeMethod(self.media, slot, Qt.ConnectionType.DirectConnection, *args)
 
     def _on_error(self, _error, text: str) -> None:
         if text:
