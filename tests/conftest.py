@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -61,3 +62,13 @@ def evidence(tmp_path) -> Path:
     folder.chmod(0o555)
     yield folder
     folder.chmod(0o755)
+
+
+def pytest_runtest_teardown() -> None:
+    """A window turns automatic collection off for the process (app/gui/gc_guard.py) and collects
+    on its timer; between tests, on the main thread, collect what is due as Python would."""
+    if not gc.isenabled():
+        from app.gui.gc_guard import collect_due
+
+        threshold = gc.get_threshold()
+        collect_due((threshold[0], threshold[1], threshold[2]))

@@ -73,6 +73,34 @@ def test_the_exhibits_table_fits_with_its_vertical_scroll_bar_showing(qtbot, qap
         win.resize(1280, 800)
 
 
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot, win):
+    """A background thread's allocations set off Python's collector in that thread, which freed
+    Qt objects off the GUI thread: the GUI tests died in shiboken's dealloc, now and then."""
+    import gc
+    import threading
+
+    where: list[int] = []
+
+    def note(phase: str, _info: dict) -> None:
+        if phase == "start":
+            where.append(threading.get_ident())
+
+    def allocate() -> None:
+        for _ in range(50_000):  # cycles, as a PDF export's font tables make: far past the threshold
+            a: list = []
+            a.append(a)
+
+    gc.callbacks.append(note)
+    try:
+        thread = threading.Thread(target=allocate)
+        thread.start()
+        thread.join()
+        assert thread.ident not in where, "collected in the background thread"
+        qtbot.waitUntil(lambda: threading.main_thread().ident in where, timeout=3000)
+    finally:
+        gc.callbacks.remove(note)
+
+
 def test_language_uncertain_offers_a_one_click_rerun(qtbot, win):
     open_exhibit(qtbot, win, "de_voicenote.opus")
     notice = win.editor.notice

@@ -41,6 +41,7 @@ from app.gui.entities_view import EntitiesView
 from app.gui.environment import environment_problems, preload_modules
 from app.gui.exhibits_view import ExhibitsView, IntakeSignals, exhibit_rows, run_intake
 from app.gui.export_dialog import ExportDialog, remembered_formats
+from app.gui.gc_guard import collect_on_gui_thread
 from app.gui.history_view import HistoryView
 from app.gui.keys import KeyRouter
 from app.gui.menus import build_menus, fill_play_menu
@@ -52,12 +53,7 @@ from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
 from app.gui.widgets import ProblemBanner, confirm_transcribe_again, readable_selection
-from app.gui.window_state import (
-    ask_user_name_if_unset,
-    fit_to_screen,
-    restore_state,
-    save_state,
-)
+from app.gui.window_state import ask_user_name_if_unset, fit_to_screen, restore_state, save_state
 
 REFRESH_MS = 1000
 
@@ -66,6 +62,7 @@ class MainWindow(QMainWindow):
     def __init__(self, case: Case, settings: QSettings | None = None, start_worker: bool = True) -> None:
         super().__init__()
         preload_modules()
+        collect_on_gui_thread()
         self.settings = settings or prefs.settings()
         self.case = case
         self.queue = JobQueue(case.conn)
