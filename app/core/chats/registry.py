@@ -31,6 +31,7 @@ _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")  # Telegram HTML: read wit
 MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
 MAX_FOLDER_DEPTH = 2  # media are beside the chat file or in its export's own subfolders
 MAX_FOLDER_FILES = 200_000
+MAX_SEARCH_DEPTH = 8  # folders below the one given that are searched for exports
 
 
 @dataclass(frozen=True)
@@ -237,12 +238,19 @@ def is_chat_export(path: Path) -> bool:
 
 
 def chat_files(folder: Path) -> list[Path]:
-    """The exports in a folder: chat files and WhatsApp zips (top level first, then one level down)."""
-    for depth in ("*", "*/*"):
-        found = [c for c in sorted(folder.glob(depth)) if c.is_file() and _is_export_file(c)]
-        if found:
-            return found
-    return []
+    """The exports in a folder and its subfolders (a phone's extraction holds them at any depth):
+    chat files and WhatsApp zips, top level first."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if not (Path(root) / d).is_symlink()) if depth < MAX_SEARCH_DEPTH else []
+        for name in sorted(names):
+            candidate = Path(root) / name
+            if candidate.is_symlink() or not candidate.is_file():
+                continue
+            if candidate.suffix.lower() == ".zip" or _is_export_file(candidate):  # a damaged zip is said
+                found.append(candidate)
+    return found
 
 
 def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
@@ -252,14 +260,22 @@ def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
 def _load_one(path: Path, extract_root: Path | None) -> Loaded:
     if whatsapp_zip.is_zip(path):
         return load_zip(path, _zip_folder(path, extract_root))
-    return load_file(path)
+    if path.suffix.lower() == ".zip":
+        raise ChatError(str(path), "not a readable zip (it does not start as a zip archive does)")
+    try:
+        return load_file(path)
+    except ChatError as exc:  # said with the file's whole path, not the name the parser was given
+        raise ChatError(str(path), exc.reason) from None
 
 
-def load_export(path: str | Path, extract_root: Path | None = None) -> list[Loaded]:
-    """Every chat export at `path`: a file, a zip, or a folder of them.
+def load_export(path: str | Path, extract_root: Path | None = None,
+                refused: list[ChatError] | None = None) -> list[Loaded]:
+    """Every chat export at `path`: a file, a zip, or a folder of them (subfolders too).
 
     Media in a zip are extracted below `extract_root / <the zip's SHA-256>` (the
-    case's own folder); nothing is extracted without it."""
+    case's own folder); nothing is extracted without it. In a folder, an export
+    that cannot be read is added to `refused` (the rest is still read) or, without
+    that list, raised; a JSON file that is no Telegram export is passed over."""
     path = Path(path)
     if not path.exists():
         raise ChatError(str(path), "no such file or folder")
@@ -269,9 +285,12 @@ def load_export(path: str | Path, extract_root: Path | None = None) -> list[Load
     for candidate in chat_files(path):
         try:
             loaded.append(_load_one(candidate, extract_root))
-        except ChatError:
-            if candidate.suffix.lower() not in (".json", ".zip"):
+        except ChatError as exc:
+            if exc.reason == telegram.NOT_TELEGRAM:
+                continue
+            if refused is None:
                 raise
-    if not loaded:
+            refused.append(exc)
+    if not loaded and not refused:
         raise ChatError(str(path), "no chat export found in this folder")
     return loaded

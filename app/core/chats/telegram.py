@@ -19,6 +19,7 @@ from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
 
 CONTAINER = "telegram-json"
+NOT_TELEGRAM = "not a Telegram export (no `messages` or `chats.list`)"
 _AUDIO_MEDIA = {"voice_message": "audio", "audio_file": "audio", "video_message": "video",
                 "video_file": "video", "animation": "video", "sticker": "sticker"}
 
@@ -137,7 +138,7 @@ def load_json(text: str, path: str) -> Any:
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
     data = load_json(text, path)
     if not looks_like(data):
-        raise ChatError(path, "not a Telegram export (no `messages` or `chats.list`)")
+        raise ChatError(path, NOT_TELEGRAM)
     try:
         return chats_of(data)
     except (ValueError, TypeError) as exc:

@@ -1,0 +1,84 @@
+"""Every chat and voice note of an export is read or said: folders of exports, zips holding several."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from app.core.chats import load_export
+from app.core.errors import ChatError
+from tests.conftest import MEDIA
+
+LRM = "\u200e"
+GERMAN = (
+    "12.03.24, 21:16 - Anna: Hallo zusammen\nwie geht's?\n"
+    "13.03.24, 08:02 - Ben: PTT-20240313-WA0004.opus (Datei angehängt)\n"
+    "13.03.24, 08:03 - Ben: <Medien ausgeschlossen>\n"
+)
+RUSSIAN = (
+    "12.03.2024, 21:15 - Иван: Привет\n"
+    "13.03.2024, 08:02 - Мария: PTT-20240313-WA0004.opus (файл добавлен)\n"
+    "13.03.2024, 08:04 - Иван: Данное сообщение удалено\n"
+)
+IOS = (
+    f"[12/03/2024, 21:15:10] Anna: Hi\n"
+    f"[13/03/2024, 08:02:00] Ben: {LRM}<attached: 00000012-AUDIO-2024-03-13-08-02-00.opus>\n"
+)
+
+
+def _phone_folder(root: Path) -> Path:
+    """A folder as an examiner copies it off a phone: a chat at the top, more exports further down,
+    a zip that is damaged and a Telegram export cut short."""
+    root.mkdir()
+    (root / "WhatsApp Chat mit Ben.txt").write_text(GERMAN, encoding="utf-8")
+    (root / "WhatsApp" / "Anna").mkdir(parents=True)
+    with zipfile.ZipFile(root / "WhatsApp" / "Anna" / "WhatsApp Chat - Anna.zip", "w") as z:
+        z.writestr("WhatsApp Chat - Anna/_chat.txt", IOS)
+        z.write(MEDIA / "en_voicenote.opus", "WhatsApp Chat - Anna/00000012-AUDIO-2024-03-13-08-02-00.opus")
+    (root / "WhatsApp" / "Ivan").mkdir()
+    (root / "WhatsApp" / "Ivan" / "WhatsApp Chat with Иван.txt").write_text(RUSSIAN, encoding="utf-8")
+    (root / "broken.zip").write_bytes(b"PK\x03\x04 cut short")
+    (root / "WhatsApp" / "backup.zip").write_bytes(b"\x00" * 64)  # a zip only by its name
+    (root / "Telegram").mkdir()
+    (root / "Telegram" / "result.json").write_text('{"name": "Oleg", "type": "personal_chat", "messages": [',
+                                                   encoding="utf-8")
+    return root
+
+
+def test_a_folder_reads_the_exports_in_its_subfolders_and_says_which_it_cannot(tmp_path):
+    folder = _phone_folder(tmp_path / "phone")
+    refused: list[ChatError] = []
+    loaded = load_export(folder, refused=refused)
+    names = sorted(item.original.name for item in loaded)
+    assert names == ["WhatsApp Chat - Anna.zip", "WhatsApp Chat mit Ben.txt", "WhatsApp Chat with Иван.txt"]
+    said = sorted((Path(e.path).name, e.reason) for e in refused)
+    assert [name for name, _ in said] == ["backup.zip", "broken.zip", "result.json"]
+    assert "not a readable zip" in said[0][1] and "not a readable zip" in said[1][1]
+    assert "malformed JSON" in said[2][1]
+    assert all(Path(e.path).is_absolute() for e in refused)
+
+
+def test_a_json_that_is_no_chat_in_a_folder_is_passed_over_quietly(tmp_path):
+    (tmp_path / "WhatsApp Chat mit Ben.txt").write_text(GERMAN, encoding="utf-8")
+    (tmp_path / "extraction_report.json").write_text('{"device": "SM-G991B", "tool": "x"}', encoding="utf-8")
+    refused: list[ChatError] = []
+    [loaded] = load_export(tmp_path, refused=refused)
+    assert loaded.original.name == "WhatsApp Chat mit Ben.txt" and refused == []
+
+
+def test_timeline_on_a_phone_folder_takes_every_export_and_names_each_it_cannot_read(tmp_path, models_dir):
+    folder = _phone_folder(tmp_path / "phone")
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(folder), "--out", str(tmp_path / "out"),
+         "--case", str(tmp_path / "case"), "--model", "tiny.en"],
+        capture_output=True, text=True, timeout=600, check=False, cwd=Path(__file__).resolve().parent.parent)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert any("broken.zip" in line and "zip" in line for line in lines), result.stderr
+    assert any("backup.zip" in line and "zip" in line for line in lines), result.stderr
+    assert any("result.json" in line and "malformed JSON" in line for line in lines), result.stderr
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.timeline.json"))
+    assert len(written) == 3, written
