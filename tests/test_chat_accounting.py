@@ -82,3 +82,51 @@ def test_timeline_on_a_phone_folder_takes_every_export_and_names_each_it_cannot_
     assert any("result.json" in line and "malformed JSON" in line for line in lines), result.stderr
     written = sorted(p.name for p in (tmp_path / "out").glob("*.timeline.json"))
     assert len(written) == 3, written
+
+
+def test_a_zip_holding_two_chats_reads_both_each_with_its_own_voice_notes(tmp_path):
+    archive = tmp_path / "Chats.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("WhatsApp Chat mit Ben/_chat.txt", GERMAN)
+        z.write(MEDIA / "de_voicenote.opus", "WhatsApp Chat mit Ben/PTT-20240313-WA0004.opus")
+        z.writestr("WhatsApp Chat with Иван/_chat.txt", RUSSIAN)
+        z.write(MEDIA / "en_voicenote.opus", "WhatsApp Chat with Иван/PTT-20240313-WA0004.opus")
+    [loaded] = load_export(archive, extract_root=tmp_path / "case")
+    chats = {c.name: c for c in loaded.export.chats}
+    assert sorted(chats) == ["WhatsApp Chat mit Ben", "WhatsApp Chat with Иван"]
+    ben = [m for m in chats["WhatsApp Chat mit Ben"].messages if m.attachment and not m.attachment.missing]
+    ivan = [m for m in chats["WhatsApp Chat with Иван"].messages if m.attachment]
+    assert [m.attachment.path for m in ben] == ["WhatsApp Chat mit Ben/PTT-20240313-WA0004.opus"]
+    assert [m.attachment.path for m in ivan] == ["WhatsApp Chat with Иван/PTT-20240313-WA0004.opus"]
+    assert [m.sender for m in chats["WhatsApp Chat with Иван"].messages] == ["Иван", "Мария", "Иван"]
+    assert loaded.files[ben[0].attachment.path].read_bytes() == (MEDIA / "de_voicenote.opus").read_bytes()
+    assert loaded.files[ivan[0].attachment.path].read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
+
+
+def test_a_voice_note_of_one_chat_in_a_zip_is_never_given_to_another(tmp_path):
+    archive = tmp_path / "Chats.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("WhatsApp Chat mit Ben/_chat.txt", GERMAN)
+        z.write(MEDIA / "de_voicenote.opus", "WhatsApp Chat mit Ben/PTT-20240313-WA0004.opus")
+        z.writestr("WhatsApp Chat with Иван/_chat.txt", RUSSIAN)  # its voice note was not exported
+    [loaded] = load_export(archive)
+    ivan = next(c for c in loaded.export.chats if c.name == "WhatsApp Chat with Иван")
+    [note] = [m for m in ivan.messages if m.attachment]
+    assert note.attachment.missing and note.attachment.path is None
+
+
+def test_a_voice_note_in_the_zip_that_no_message_names_is_kept_and_said(tmp_path):
+    archive = tmp_path / "WhatsApp Chat - Anna.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("WhatsApp Chat - Anna/_chat.txt", IOS)
+        z.write(MEDIA / "en_voicenote.opus", "WhatsApp Chat - Anna/00000012-AUDIO-2024-03-13-08-02-00.opus")
+        z.write(MEDIA / "de_voicenote.opus", "WhatsApp Chat - Anna/00000019-AUDIO-2024-03-14-10-00-00.opus")
+        z.writestr("__MACOSX/WhatsApp Chat - Anna/._00000012-AUDIO-2024-03-13-08-02-00.opus", b"\x00\x05")
+    [loaded] = load_export(archive, extract_root=tmp_path / "case")
+    messages = loaded.export.messages
+    assert [m.sender for m in messages] == ["Anna", "Ben", None]
+    extra = messages[-1]
+    assert extra.attachment.path == "WhatsApp Chat - Anna/00000019-AUDIO-2024-03-14-10-00-00.opus"
+    assert extra.attachment.playable and extra.datetime is None and extra.time_as_written == ""
+    assert "no message" in extra.note
+    assert loaded.files[extra.attachment.path].read_bytes() == (MEDIA / "de_voicenote.opus").read_bytes()

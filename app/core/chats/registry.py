@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp, whatsapp_zip
 from app.core.chats.encoding import decode_text
-from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
 
@@ -180,27 +180,63 @@ def load_file(path: Path) -> Loaded:
     return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used})
 
 
+def _zip_chats(path: Path, member: zipfile.ZipInfo, text: str, several: bool,
+               media: list[zipfile.ZipInfo]) -> tuple[Chat, ...]:
+    """One chat text of a zip, named and with its attachments found (in its own folder first)."""
+    name = whatsapp_zip.stored_name(member)
+    stem, folder = PurePosixPath(name).stem, PurePosixPath(member.filename).parent
+    chats = parse_text(text, name, whatsapp.CONTAINER)
+    if several:  # "WhatsApp Chat with Ben/_chat.txt": the folder names the chat, not the zip
+        chats = _named(chats, stem, PurePosixPath(name).parent.name if stem.lower() in GENERIC_STEMS else stem)
+    else:
+        chats = _named(chats, stem, path.stem)
+    beside = [i for i in media if PurePosixPath(i.filename).parent == folder]
+    # Several chats: a file in another chat's folder is never this chat's attachment.
+    own = [i for i in media if folder in PurePosixPath(i.filename).parents] if several else media
+
+    def locate(a: Attachment) -> str | None:
+        wanted = a.path or a.name or ""
+        info = whatsapp_zip.find_member(beside, wanted) or whatsapp_zip.find_member(own, wanted)
+        return info.filename if info else None
+
+    return _with_attachments(chats, locate)
+
+
+UNREFERENCED_NOTE = "a file of the export that no message refers to; kept here, with no sender and no time"
+
+
+def _with_unreferenced(chats: tuple[Chat, ...], media: list[zipfile.ZipInfo]) -> tuple[Chat, ...]:
+    """Each file of the zip that no message names, kept at the end of the first chat (never dropped)."""
+    used = {m.attachment.path for c in chats for m in c.messages if m.attachment and m.attachment.path}
+    extra = whatsapp_zip.unreferenced(media, used)
+    if not extra or not chats:
+        return chats
+    first = chats[0]
+    notes = tuple(
+        Message(len(first.messages) + k, None, "", None, "", True,
+                Attachment(PurePosixPath(whatsapp_zip.stored_name(i)).name, False,
+                           kind_of(i.filename), "", i.filename), UNREFERENCED_NOTE)
+        for k, i in enumerate(extra))
+    return (replace(first, messages=first.messages + notes), *chats[1:])
+
+
 def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
     try:
         with zipfile.ZipFile(path) as archive:
             files = whatsapp_zip.check(archive, str(path))
-            member, text = whatsapp_zip.chat_member(archive, files, str(path), decode)
-            member_name = whatsapp_zip.stored_name(member)
-            chats = parse_text(text, member_name, whatsapp.CONTAINER)
-            chats = _named(chats, PurePosixPath(member_name).stem, path.stem)
-            media = [i for i in files if i is not member]
-
-            def locate(a: Attachment) -> str | None:
-                info = whatsapp_zip.find_member(media, a.path or a.name or "")
-                return info.filename if info else None
-
-            chats = _with_attachments(chats, locate)
+            members = whatsapp_zip.chat_members(archive, files, str(path), decode)
+            texts = {id(info) for info, _ in members}
+            media = [i for i in files if id(i) not in texts]
+            chats = tuple(c for info, text in members
+                          for c in _zip_chats(path, info, text, len(members) > 1, media))
+            chats = _with_unreferenced(chats, media)
             extracted = _extract(archive, chats, media, extract_to)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ChatError(str(path), f"not a readable zip ({exc})") from None
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
         raise ChatError(str(path), f"zip cannot be read ({exc})") from None
-    return Loaded(ChatExport(whatsapp_zip.CONTAINER, member_name, chats), path, extracted)
+    source = ", ".join(whatsapp_zip.stored_name(info) for info, _ in members)
+    return Loaded(ChatExport(whatsapp_zip.CONTAINER, source, chats), path, extracted)
 
 
 def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],
