@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -130,3 +131,13 @@ def test_a_voice_note_in_the_zip_that_no_message_names_is_kept_and_said(tmp_path
     assert extra.attachment.playable and extra.datetime is None and extra.time_as_written == ""
     assert "no message" in extra.note
     assert loaded.files[extra.attachment.path].read_bytes() == (MEDIA / "de_voicenote.opus").read_bytes()
+
+
+def test_telegram_members_added_are_named_not_shown_as_a_python_list(tmp_path):
+    export = {"name": "Team", "type": "private_group", "id": 1, "messages": [
+        {"id": 1, "type": "service", "date": "2024-03-12T21:14:00", "actor": "Oleg", "action": "invite_members",
+         "members": ["Ivan", None, "Мария"], "text": ""},
+        {"id": 2, "type": "message", "date": "2024-03-12T21:15:00", "from": "Oleg", "text": "hi"}]}
+    (tmp_path / "result.json").write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    assert loaded.export.messages[0].text == "invite members: Ivan, (no name), Мария"

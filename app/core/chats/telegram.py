@@ -47,8 +47,8 @@ def _attachment(raw: dict[str, Any]) -> Attachment | None:
 
 def _service_text(raw: dict[str, Any]) -> str:
     action = str(raw.get("action") or "service").replace("_", " ")
-    details = [str(raw[k]) for k in ("title", "members", "duration_seconds", "discard_reason")
-               if raw.get(k) not in (None, "", [])]
+    details = [", ".join("(no name)" if v is None else str(v) for v in raw[k]) if isinstance(raw[k], list) else str(raw[k])
+               for k in ("title", "members", "duration_seconds", "discard_reason") if raw.get(k) not in (None, "", [])]
     text = _text(raw.get("text"))
     return ": ".join(part for part in (action, ", ".join(details), text) if part)
 
