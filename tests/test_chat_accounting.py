@@ -141,3 +141,42 @@ def test_telegram_members_added_are_named_not_shown_as_a_python_list(tmp_path):
     (tmp_path / "result.json").write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     [loaded] = load_export(tmp_path / "result.json")
     assert loaded.export.messages[0].text == "invite members: Ivan, (no name), Мария"
+
+
+def _telegram_page(*bodies: str) -> str:
+    messages = "".join(
+        f'<div class="message default clearfix" id="message{i}"><div class="body">'
+        f'<div class="pull_right date details" title="01.04.2021 09:0{i}:10 UTC+03:00">09:0{i}</div>'
+        f'<div class="from_name">Ivan</div>{body}</div></div>' for i, body in enumerate(bodies, 1))
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body>'
+            '<div class="page_wrap"><div class="page_body chat_page"><div class="history">'
+            f'{messages}</div></div></div></body></html>')
+
+
+def _media(cls: str, title: str, status: str) -> str:
+    return (f'<div class="media_wrap clearfix"><div class="media clearfix pull_left {cls}">'
+            f'<div class="fill pull_left"></div><div class="body"><div class="title bold">{title}</div>'
+            f'<div class="status details">{status}</div></div></div></div>')
+
+
+def test_telegram_html_voice_note_too_large_to_export_and_a_contact_are_kept(tmp_path):
+    (tmp_path / "messages.html").write_text(_telegram_page(
+        _media("media_voice_message", "Voice message",
+               "00:50, File exceeds maximum size. Change data exporting settings to download."),
+        _media("media_photo", "Photo", "Not included, change data exporting settings to download."),
+        _media("media_contact", "Иван Петров", "+7 999 123-45-67"),
+        '<div class="media_wrap clearfix"><a class="media clearfix pull_left block_link media_location" '
+        'href="https://maps.google.com/maps?q=55.75,37.61"><div class="body"><div class="title bold">Location'
+        '</div><div class="status details">55.75, 37.61</div></div></a></div>',
+    ), encoding="utf-8")
+    voice, photo, contact, place = read(tmp_path / "messages.html")
+    assert (voice.attachment.kind, voice.attachment.missing) == ("audio", True)
+    assert "exceeds maximum size" in voice.attachment.placeholder
+    assert (photo.attachment.kind, photo.attachment.missing) == ("image", True)
+    assert contact.attachment is None and "Иван Петров +7 999 123-45-67" in contact.note
+    assert place.attachment is None and "maps?q=55.75,37.61 Location 55.75, 37.61" in place.note
+
+
+def read(path: Path):
+    [loaded] = load_export(path)
+    return loaded.export.messages
