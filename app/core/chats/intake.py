@@ -57,8 +57,8 @@ def extraction_folder(case: Case, sha256: str) -> Path:
     return case.folder / EXPORTS_FOLDER / sha256
 
 
-def _load(case: Case, path: Path) -> list[Loaded]:
-    return load_export(path, extract_root=case.folder / EXPORTS_FOLDER)
+def _load(case: Case, path: Path, refused: list[ChatError] | None) -> list[Loaded]:
+    return load_export(path, extract_root=case.folder / EXPORTS_FOLDER, refused=refused)
 
 
 def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media], list[tuple[str, str]]]:
@@ -91,17 +91,19 @@ def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, expo
                            "member": member, "container": loaded.export.container})
 
 
-def take_in(case: Case, path: str | Path) -> list[TakenIn]:
-    """Every chat export at `path` into the case; ChatError (nothing stored) when unreadable."""
+def take_in(case: Case, path: str | Path, refused: list[ChatError] | None = None) -> list[TakenIn]:
+    """Every chat export at `path` into the case; ChatError (nothing stored) when unreadable.
+
+    In a folder, the exports that cannot be read go to `refused` (when given) and the rest is taken in."""
     try:
-        return _take_in(case, Path(path))
+        return _take_in(case, Path(path), refused)
     except OSError as exc:
         raise ChatError(str(path), exc.strerror or "cannot read") from None
 
 
-def _take_in(case: Case, given: Path) -> list[TakenIn]:
+def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
     out = []
-    for loaded in _load(case, given):
+    for loaded in _load(case, given, refused):
         source = export_source(loaded.original, loaded.export.container)
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
         links, media, unusable = _take_media(case, loaded, source.sha256)

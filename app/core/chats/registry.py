@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp, whatsapp_zip
 from app.core.chats.encoding import decode_text
-from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
 
@@ -31,6 +31,7 @@ _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")  # Telegram HTML: read wit
 MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
 MAX_FOLDER_DEPTH = 2  # media are beside the chat file or in its export's own subfolders
 MAX_FOLDER_FILES = 200_000
+MAX_SEARCH_DEPTH = 8  # folders below the one given that are searched for exports
 
 
 @dataclass(frozen=True)
@@ -179,27 +180,63 @@ def load_file(path: Path) -> Loaded:
     return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used})
 
 
+def _zip_chats(path: Path, member: zipfile.ZipInfo, text: str, several: bool,
+               media: list[zipfile.ZipInfo]) -> tuple[Chat, ...]:
+    """One chat text of a zip, named and with its attachments found (in its own folder first)."""
+    name = whatsapp_zip.stored_name(member)
+    stem, folder = PurePosixPath(name).stem, PurePosixPath(member.filename).parent
+    chats = parse_text(text, name, whatsapp.CONTAINER)
+    if several:  # "WhatsApp Chat with Ben/_chat.txt": the folder names the chat, not the zip
+        chats = _named(chats, stem, PurePosixPath(name).parent.name if stem.lower() in GENERIC_STEMS else stem)
+    else:
+        chats = _named(chats, stem, path.stem)
+    beside = [i for i in media if PurePosixPath(i.filename).parent == folder]
+    # Several chats: a file in another chat's folder is never this chat's attachment.
+    own = [i for i in media if folder in PurePosixPath(i.filename).parents] if several else media
+
+    def locate(a: Attachment) -> str | None:
+        wanted = a.path or a.name or ""
+        info = whatsapp_zip.find_member(beside, wanted) or whatsapp_zip.find_member(own, wanted)
+        return info.filename if info else None
+
+    return _with_attachments(chats, locate)
+
+
+UNREFERENCED_NOTE = "a file of the export that no message refers to; kept here, with no sender and no time"
+
+
+def _with_unreferenced(chats: tuple[Chat, ...], media: list[zipfile.ZipInfo]) -> tuple[Chat, ...]:
+    """Each file of the zip that no message names, kept at the end of the first chat (never dropped)."""
+    used = {m.attachment.path for c in chats for m in c.messages if m.attachment and m.attachment.path}
+    extra = whatsapp_zip.unreferenced(media, used)
+    if not extra or not chats:
+        return chats
+    first = chats[0]
+    notes = tuple(
+        Message(len(first.messages) + k, None, "", None, "", True,
+                Attachment(PurePosixPath(whatsapp_zip.stored_name(i)).name, False,
+                           kind_of(i.filename), "", i.filename), UNREFERENCED_NOTE)
+        for k, i in enumerate(extra))
+    return (replace(first, messages=first.messages + notes), *chats[1:])
+
+
 def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
     try:
         with zipfile.ZipFile(path) as archive:
             files = whatsapp_zip.check(archive, str(path))
-            member, text = whatsapp_zip.chat_member(archive, files, str(path), decode)
-            member_name = whatsapp_zip.stored_name(member)
-            chats = parse_text(text, member_name, whatsapp.CONTAINER)
-            chats = _named(chats, PurePosixPath(member_name).stem, path.stem)
-            media = [i for i in files if i is not member]
-
-            def locate(a: Attachment) -> str | None:
-                info = whatsapp_zip.find_member(media, a.path or a.name or "")
-                return info.filename if info else None
-
-            chats = _with_attachments(chats, locate)
+            members = whatsapp_zip.chat_members(archive, files, str(path), decode)
+            texts = {id(info) for info, _ in members}
+            media = [i for i in files if id(i) not in texts]
+            chats = tuple(c for info, text in members
+                          for c in _zip_chats(path, info, text, len(members) > 1, media))
+            chats = _with_unreferenced(chats, media)
             extracted = _extract(archive, chats, media, extract_to)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ChatError(str(path), f"not a readable zip ({exc})") from None
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
         raise ChatError(str(path), f"zip cannot be read ({exc})") from None
-    return Loaded(ChatExport(whatsapp_zip.CONTAINER, member_name, chats), path, extracted)
+    source = ", ".join(whatsapp_zip.stored_name(info) for info, _ in members)
+    return Loaded(ChatExport(whatsapp_zip.CONTAINER, source, chats), path, extracted)
 
 
 def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],
@@ -237,12 +274,19 @@ def is_chat_export(path: Path) -> bool:
 
 
 def chat_files(folder: Path) -> list[Path]:
-    """The exports in a folder: chat files and WhatsApp zips (top level first, then one level down)."""
-    for depth in ("*", "*/*"):
-        found = [c for c in sorted(folder.glob(depth)) if c.is_file() and _is_export_file(c)]
-        if found:
-            return found
-    return []
+    """The exports in a folder and its subfolders (a phone's extraction holds them at any depth):
+    chat files and WhatsApp zips, top level first."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        depth = len(Path(root).relative_to(folder).parts)
+        dirs[:] = sorted(d for d in dirs if not (Path(root) / d).is_symlink()) if depth < MAX_SEARCH_DEPTH else []
+        for name in sorted(names):
+            candidate = Path(root) / name
+            if candidate.is_symlink() or not candidate.is_file():
+                continue
+            if candidate.suffix.lower() == ".zip" or _is_export_file(candidate):  # a damaged zip is said
+                found.append(candidate)
+    return found
 
 
 def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
@@ -252,14 +296,22 @@ def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
 def _load_one(path: Path, extract_root: Path | None) -> Loaded:
     if whatsapp_zip.is_zip(path):
         return load_zip(path, _zip_folder(path, extract_root))
-    return load_file(path)
+    if path.suffix.lower() == ".zip":
+        raise ChatError(str(path), "not a readable zip (it does not start as a zip archive does)")
+    try:
+        return load_file(path)
+    except ChatError as exc:  # said with the file's whole path, not the name the parser was given
+        raise ChatError(str(path), exc.reason) from None
 
 
-def load_export(path: str | Path, extract_root: Path | None = None) -> list[Loaded]:
-    """Every chat export at `path`: a file, a zip, or a folder of them.
+def load_export(path: str | Path, extract_root: Path | None = None,
+                refused: list[ChatError] | None = None) -> list[Loaded]:
+    """Every chat export at `path`: a file, a zip, or a folder of them (subfolders too).
 
     Media in a zip are extracted below `extract_root / <the zip's SHA-256>` (the
-    case's own folder); nothing is extracted without it."""
+    case's own folder); nothing is extracted without it. In a folder, an export
+    that cannot be read is added to `refused` (the rest is still read) or, without
+    that list, raised; a JSON file that is no Telegram export is passed over."""
     path = Path(path)
     if not path.exists():
         raise ChatError(str(path), "no such file or folder")
@@ -269,9 +321,12 @@ def load_export(path: str | Path, extract_root: Path | None = None) -> list[Load
     for candidate in chat_files(path):
         try:
             loaded.append(_load_one(candidate, extract_root))
-        except ChatError:
-            if candidate.suffix.lower() not in (".json", ".zip"):
+        except ChatError as exc:
+            if exc.reason == telegram.NOT_TELEGRAM:
+                continue
+            if refused is None:
                 raise
-    if not loaded:
+            refused.append(exc)
+    if not loaded and not refused:
         raise ChatError(str(path), "no chat export found in this folder")
     return loaded

@@ -19,6 +19,7 @@ from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
 
 CONTAINER = "telegram-json"
+NOT_TELEGRAM = "not a Telegram export (no `messages` or `chats.list`)"
 _AUDIO_MEDIA = {"voice_message": "audio", "audio_file": "audio", "video_message": "video",
                 "video_file": "video", "animation": "video", "sticker": "sticker"}
 
@@ -46,8 +47,8 @@ def _attachment(raw: dict[str, Any]) -> Attachment | None:
 
 def _service_text(raw: dict[str, Any]) -> str:
     action = str(raw.get("action") or "service").replace("_", " ")
-    details = [str(raw[k]) for k in ("title", "members", "duration_seconds", "discard_reason")
-               if raw.get(k) not in (None, "", [])]
+    details = [", ".join("(no name)" if v is None else str(v) for v in raw[k]) if isinstance(raw[k], list) else str(raw[k])
+               for k in ("title", "members", "duration_seconds", "discard_reason") if raw.get(k) not in (None, "", [])]
     text = _text(raw.get("text"))
     return ": ".join(part for part in (action, ", ".join(details), text) if part)
 
@@ -137,7 +138,7 @@ def load_json(text: str, path: str) -> Any:
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
     data = load_json(text, path)
     if not looks_like(data):
-        raise ChatError(path, "not a Telegram export (no `messages` or `chats.list`)")
+        raise ChatError(path, NOT_TELEGRAM)
     try:
         return chats_of(data)
     except (ValueError, TypeError) as exc:

@@ -32,6 +32,7 @@ from app.core.chats.records import Attachment, Chat, Message, kind_of
 CONTAINER = "telegram-html"
 _TITLE_RE = re.compile(
     r"^(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4}) (?P<t>\d{2}:\d{2}:\d{2})(?: UTC(?P<tz>[+-]\d{2}):?(?P<tzm>\d{2}))?")
+_LEFT_OUT_RE = re.compile(r"not included|exceeds maximum size|change data exporting settings", re.IGNORECASE)
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
                 "media_video_message": "video", "media_photo": "image", "media_file": "document"}
 
@@ -104,8 +105,10 @@ class _Reader(HTMLParser):
         if tag == "a" and _local(a.get("href", "")):
             self.current.media.append((a["href"], kind or kind_of(a["href"])))
             return "media"
-        if tag == "div" and "media" in classes and not self._inside("media"):
-            self.current.missing.append((kind or "other", []))
+        if tag in ("div", "a") and "media" in classes and not self._inside("media"):
+            # a file left out, or what is no file: a contact, a place (its link kept), a poll
+            link = [a["href"]] if a.get("href") else []
+            self.current.missing.append((kind or "other", link))
             return "missing"
         return ""
 
@@ -169,11 +172,14 @@ def _records(raws: list[_Raw]) -> list[Message]:
         iso = _iso(raw.title)
         notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
             [f"forwarded from {raw.forwarded}"] if raw.forwarded else [])
-        note = "; ".join(notes)
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
-        attachments += [Attachment(None, True, kind, " ".join(words)) for kind, words in raw.missing
-                        if "not included" in " ".join(words).lower()]
+        for kind, words in raw.missing:
+            if kind != "other" or _LEFT_OUT_RE.search(" ".join(words)):  # a file the export did not include
+                attachments.append(Attachment(None, True, kind, " ".join(words)))
+            elif words:  # a contact, a place, a poll: what the export shows, said in the note
+                notes.append("shown as: " + " ".join(words))
+        note = "; ".join(notes)
         for i, attachment in enumerate(attachments or [None]):
             messages.append(Message(len(messages), sender, raw.title, iso, _text(raw) if i == 0 else "",
                                     raw.service, attachment, note))

@@ -92,20 +92,33 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> 
     return data
 
 
-def chat_member(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str,
-                decode) -> tuple[zipfile.ZipInfo, str]:
-    """The member holding the chat text (the best WhatsApp-looking .txt) and its text."""
-    best: tuple[float, zipfile.ZipInfo, str] | None = None
+def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str,
+                 decode) -> list[tuple[zipfile.ZipInfo, str]]:
+    """The members holding chat texts, in the zip's order: the best WhatsApp-looking .txt, and every
+    other that reads as a chat on its own (several exports zipped together)."""
+    found: list[tuple[float, zipfile.ZipInfo, str]] = []
     for info in files:
-        if not info.filename.lower().endswith(".txt") or info.file_size > MAX_CHAT_BYTES:
+        if not info.filename.lower().endswith(".txt") or info.file_size > MAX_CHAT_BYTES or _is_junk(info):
             continue
         text = decode(read_member(archive, info, MAX_CHAT_BYTES))
         score = whatsapp.score(text)
-        if score > 0 and (best is None or score > best[0]):
-            best = (score, info, text)
-    if best is None:
+        if score > 0:
+            found.append((score, info, text))
+    if not found:
         raise ChatError(path, "no WhatsApp chat text found in this zip")
-    return best[1], best[2]
+    best = max(found, key=lambda f: f[0])[1]
+    return [(info, text) for _, info, text in found if info is best or whatsapp.looks_like(text)]
+
+
+def _is_junk(info: zipfile.ZipInfo) -> bool:
+    """What a Mac adds when it zips a folder again (resource forks, folder settings): not the export's."""
+    parts = info.filename.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+
+
+def unreferenced(media: list[zipfile.ZipInfo], used: set[str]) -> list[zipfile.ZipInfo]:
+    """Files of the zip that no message refers to (a message line lost or removed from the text)."""
+    return [i for i in media if i.filename not in used and not _is_junk(i)]
 
 
 def stored_name(info: zipfile.ZipInfo) -> str:

@@ -70,7 +70,7 @@ def take_in_exports(case: Case, inputs: list[str]) -> tuple[list[TakenIn], list[
     errors: list[ChatError] = []
     for given in inputs:
         try:
-            taken.extend(take_in(case, given))
+            taken.extend(take_in(case, given, errors))
         except ChatError as exc:
             errors.append(exc)
     return taken, errors
