@@ -68,7 +68,11 @@ def test_the_exhibits_table_fits_with_its_vertical_scroll_bar_showing(qtbot, qap
         qtbot.wait(50)
         assert table.horizontalHeader().length() <= table.viewport().width(), "scrolls sideways"
         assert table.horizontalScrollBar().maximum() == 0
-        assert table.horizontalHeader().sectionSize(0) >= 120
+        header = table.horizontalHeader()
+        assert header.sectionSize(0) >= 120
+        for col in range(table.model().columnCount()):
+            name = table.model().headerData(col, Qt.Orientation.Horizontal)
+            assert header.sectionSize(col) >= header.fontMetrics().horizontalAdvance(name), f"{name} cut off"
     finally:
         win.resize(1280, 800)
 

@@ -211,9 +211,9 @@ class ExhibitsView(QWidget):
         self.table.setItemDelegateForColumn(5, ElideRightDelegate(self.table))
         header.moveSection(5, 1)  # shown as: Name, Status, Type, Duration, Language, SHA-256
         # sized to content, the name takes the rest; short of room, the hash then a long status
-        # elide (both whole in their tooltips), then the Language header (its values are short
-        # codes), so nothing scrolls sideways, with the vertical scroll bar showing too
-        self.columns = ColumnFitter(self.table, 0, {4: 70, 5: 90, 3: 44}, name_min=120)
+        # elide (both whole in their tooltips, down to their headers' width), so nothing scrolls
+        # sideways, with the vertical scroll bar showing too
+        self.columns = ColumnFitter(self.table, 0, {4: 62, 5: 84}, name_min=120)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
         self.table.selectionModel().selectionChanged.connect(self._selection)
