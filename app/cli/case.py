@@ -40,6 +40,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         report = verify_case(case)
     finally:
         case.close()
+    for note in report.notes:
+        print(f"note: {printable(note.line())}")
     for finding in report.findings:
         fail(finding.subject, finding.problem)
     if report.findings:

@@ -9,6 +9,7 @@
   log recorded when it started and finished; a finished run the log never saw finish is a finding;
 - every working copy and revision against the log (`verify_edits`), what intake met and
   the chats taken in (`verify_records`);
+- the models the runs used, against those installed now: notes, not findings (`verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
 """
 
@@ -24,6 +25,7 @@ from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding, entry_number
 from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
+from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_records import chat_imports, intake_record
 from app.core.hashing import sha256_file
 from app.core.store import Case
@@ -38,6 +40,7 @@ class VerifyReport:
     originals: int
     exports: int
     runs: int
+    notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
 
 
 def verify_case(case: Case) -> VerifyReport:
@@ -53,7 +56,8 @@ def verify_case(case: Case) -> VerifyReport:
     findings += list(_run_provenance(case, set(runs) - gone))
     findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case)]
     originals = sum(len(e.paths) for e in case.exhibits())
-    return VerifyReport(tuple(findings), originals, len(exports), len(runs))
+    notes = tuple(model_notes(case, case.run_ids("complete")))
+    return VerifyReport(tuple(findings), originals, len(exports), len(runs), notes)
 
 
 def _chain(case: Case) -> Iterator[Finding]:
