@@ -23,6 +23,7 @@ from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions
 from app.core.store import Case
 from app.core.types import Segment
+from app.core.usecases.reproduce import reproduce_run
 from tests.conftest import MEDIA
 
 OPTIONS = TranscribeOptions(model="tiny.en", threads=1)
@@ -212,3 +213,16 @@ def test_verify_says_when_a_run_s_model_has_changed_without_failing_the_case(cas
     code, notes, err = _verify(capsys, case_with_run)
     assert code == 0 and err == []
     assert len(notes) == 1 and notes[0].startswith("note: model tiny.en: run(s) 1 used it") and said in notes[0]
+
+
+def test_reproduce_refuses_a_model_whose_other_files_differ_from_the_run_s(case_with_run, installed):
+    """The tokenizer changed with the manifest to match: the weights' hash agrees, the run's record does not."""
+    with open(installed / "tokenizer.json", "a", encoding="utf-8") as handle:
+        handle.write(" ")
+    _manifest_follows(installed, "tokenizer.json")
+    case = Case.open(case_with_run)
+    try:
+        with pytest.raises(ModelError, match="not the other files the run loaded"):
+            reproduce_run(case, 1, installed.parent)
+    finally:
+        case.close()
