@@ -129,7 +129,8 @@ def test_cpu_run_records_the_same_settings_as_before(models_dir):
     engine = load_engine(options, models_dir)
     assert engine.batch == DEFAULT_BATCH
     settings = settings_for(options, engine)
-    assert set(settings) == set(to_dict(options)) | {"device", "compute_type", "threads", "replicas"}
+    assert set(settings) == set(to_dict(options)) | {"device", "compute_type", "threads", "replicas",
+                                                     "model_files_sha256"}
     assert {k: settings[k] for k in ("device", "compute_type", "threads", "replicas")} == {
         "device": "cpu", "compute_type": "int8", "threads": 2, "replicas": 2}
     assert recorded_batch(settings) == DEFAULT_BATCH

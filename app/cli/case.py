@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, fail, open_existing_case
+from app.core.errors import ParleyError
 from app.core.evidence.verify import verify_case
 from app.core.names import printable
 from app.core.store import Case
@@ -35,11 +37,16 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 only when nothing is found; one line per finding on stderr."""
+    missing = [str(folder) for folder in args.exports if not folder.is_dir()]
+    if missing:
+        raise ParleyError(f"--exports {missing[0]}: no such folder")
     case = open_existing_case(args)
     try:
-        report = verify_case(case)
+        report = verify_case(case, args.exports)
     finally:
         case.close()
+    for note in report.notes:
+        print(f"note: {printable(note.line())}")
     for finding in report.findings:
         fail(finding.subject, finding.problem)
     if report.findings:
@@ -80,6 +87,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("verify", help="re-hash exhibits against their originals and check the audit chain")
     add_case_option(p)
+    p.add_argument("--exports", type=Path, action="append", default=[], metavar="DIR",
+                   help="a folder the exports were moved to: each is looked for there by name (repeatable)")
     p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser("reproduce", help="re-run a recorded transcription from its record and compare")

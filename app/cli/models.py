@@ -18,9 +18,9 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"{m.name:<14} {m.family:<8} {m.bytes / 1e6:8.1f} MB  {m.licence:<13} {m.sha256[:16]}")
         return OK
     if args.models_command == "verify":
-        bad = models.verify(models.resolve(args.name, root))
-        for name in bad:
-            fail(args.name, f"{name} does not match its recorded SHA-256")
+        bad = models.differences(models.resolve(args.name, root))
+        for problem in bad:
+            fail(args.name, problem)
         if not bad:
             print(f"{args.name}: every file matches its recorded SHA-256")
         return FAILED if bad else OK

@@ -17,6 +17,7 @@ from app.core.errors import LanguageError, ModelError
 from app.core.media.decode import SAMPLE_RATE
 from app.core.models import catalogue as models
 from app.core.models.device import Placement, choose, load_with_fallback
+from app.core.models.integrity import check_model
 from app.core.options import TranscribeOptions
 from app.core.types import ModelInfo, Segment, Word
 
@@ -32,6 +33,7 @@ class WhisperEngine:
     def __init__(self, model_dir: Path, placement: Placement) -> None:
         _offline_environment()
         models.check_whisper_folder(model_dir)
+        self.files_sha256 = check_model(model_dir)  # refuses a folder changed since it was installed
         try:
             self.model, self.placement = load_with_fallback(placement, lambda p: WhisperModel(
                 str(model_dir),
@@ -41,9 +43,11 @@ class WhisperEngine:
                 num_workers=p.replicas,
                 local_files_only=True,
             ))
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelError(f"model {model_dir} could not be loaded: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - tokenizers raises a bare Exception on a damaged tokenizer.json
+            raise ModelError(f"model {model_dir} could not be loaded: {_one_line(exc)}") from None
         self.info: ModelInfo = models.model_info(model_dir)
+        if check_model(model_dir) != self.files_sha256:
+            raise ModelError(f"model {model_dir.name} changed while it was being loaded; not used")
         self.silence_states: dict[int, np.ndarray] = {}  # the batched decoder's encoder states of silence, kept between batches
 
     @property
@@ -106,6 +110,10 @@ def _to_segment(raw, chunk: SpeechChunk) -> Segment:
         avg_logprob=round(float(raw.avg_logprob), 4),
         no_speech_prob=round(float(raw.no_speech_prob), 4),
     )
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def load_engine(options: TranscribeOptions, models_dir: Path | None = None) -> WhisperEngine:

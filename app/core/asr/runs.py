@@ -41,6 +41,7 @@ def settings_for(options: TranscribeOptions, engine: WhisperEngine, source: Sour
     settings = to_dict(options)
     if source is not None:  # whether speakers are separated, and by which model (its hash)
         settings.update(diarize_settings(options, source, Path(engine.info.path)))
+    settings["model_files_sha256"] = engine.files_sha256  # every file loaded, not only the weights
     settings["device"] = engine.placement.device
     settings["compute_type"] = engine.placement.compute_type
     settings["threads"] = engine.placement.threads

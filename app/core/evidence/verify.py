@@ -2,28 +2,31 @@
 
 - the audit chain, end to end, and its head against the copy kept beside the store;
 - every original, re-hashed (a missing original is a finding);
-- every export the log lists, re-hashed (missing or changed is a finding), and the
-  audit head each export manifest carries, against the chain;
+- every export the log lists, re-hashed (missing or changed is a finding; a moved folder can be
+  named), the audit head each export manifest carries, against the chain, and what was added
+  to an export set or is left of exports the log no longer lists (`verify_exports`);
 - every finished machine draft against the content digest recorded when it finished, and
   its provenance (exhibit, model and its hash, settings, language, warnings) against what the
   log recorded when it started and finished; a finished run the log never saw finish is a finding;
 - every working copy and revision against the log (`verify_edits`), what intake met and
   the chats taken in (`verify_records`);
+- the models the runs used, against those installed now: notes, not findings (`verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.evidence.content import content_sha256
-from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding, entry_number
 from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
+from app.core.evidence.verify_exports import export_findings
+from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_records import chat_imports, intake_record
 from app.core.hashing import sha256_file
 from app.core.store import Case
@@ -38,13 +41,14 @@ class VerifyReport:
     originals: int
     exports: int
     runs: int
+    notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
 
 
-def verify_case(case: Case) -> VerifyReport:
+def verify_case(case: Case, exports_moved_to: Sequence[Path] = ()) -> VerifyReport:
+    """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name)."""
     findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
-    findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
-    findings += list(_exports_lost_with_the_log(case, exports))
+    findings += list(export_findings(case, exports, exports_moved_to))
     runs = _finished_runs(case)
     gone = set(runs) - set(case.run_ids())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
@@ -53,7 +57,8 @@ def verify_case(case: Case) -> VerifyReport:
     findings += list(_run_provenance(case, set(runs) - gone))
     findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case)]
     originals = sum(len(e.paths) for e in case.exhibits())
-    return VerifyReport(tuple(findings), originals, len(exports), len(runs))
+    notes = tuple(model_notes(case, case.run_ids("complete")))
+    return VerifyReport(tuple(findings), originals, len(exports), len(runs), notes)
 
 
 def _chain(case: Case) -> Iterator[Finding]:
@@ -72,30 +77,6 @@ def _chain(case: Case) -> Iterator[Finding]:
                                    "(the log was cut short)")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
-
-
-def _exports_lost_with_the_log(case: Case, exports: dict[str, str]) -> Iterator[Finding]:
-    """After a cut: each manifest of this case's exhibits, beside the exports the log still lists,
-    that the log no longer lists (found by looking, so only in those folders)."""
-    kept, head = read_head_file(case.folder), case.audit.head()
-    if kept is None or case.audit.hash_of(kept.entry_id) is not None:
-        return
-    ours = {e.source.sha256 for e in case.exhibits()}
-    for folder in sorted({Path(p).parent for p in exports}):
-        for manifest in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
-            if str(manifest) not in exports and _made_here(case, manifest, ours, head.entry_id if head else 0):
-                yield Finding(str(manifest), "its export's entries went with the log cut short: it can no longer "
-                                             "be checked against the log")
-
-
-def _made_here(case: Case, manifest: Path, sources: set[str], end: int) -> bool:
-    """Of one of this case's exhibits, at an entry past the chain's end or one the chain still holds."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        entry, digest = int(data["audit_head"]["entry"]), data["audit_head"]["hash"]
-        return data["source"]["sha256"] in sources and (entry > end or case.audit.hash_of(entry) == digest)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return False
 
 
 def _originals(case: Case) -> Iterator[Finding]:
@@ -134,19 +115,6 @@ def _export_entries(case: Case) -> dict[str, str]:
         if entry.action == "export.written" and "file" in entry.details:
             latest[entry.details["file"]] = entry.details.get("sha256", "")
     return latest
-
-
-def _export_file(case: Case, path: Path, sha256: str) -> Iterator[Finding]:
-    if not path.is_file():
-        yield Finding(str(path), "exported file missing")
-        return
-    if sha256_file(path) != sha256:
-        yield Finding(str(path), "exported file changed since it was written (SHA-256 differs)")
-        return
-    if path.name.endswith(MANIFEST_SUFFIX):
-        head = json.loads(path.read_text(encoding="utf-8")).get("audit_head") or {}
-        if head and case.audit.hash_of(int(head["entry"])) != head.get("hash"):
-            yield Finding(str(path), f"the audit entry {head['entry']} it names is not in the chain as it was")
 
 
 def _finished_runs(case: Case) -> dict[int, str | None]:

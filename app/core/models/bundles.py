@@ -19,6 +19,7 @@ nothing left behind:
 from __future__ import annotations
 
 import hashlib
+import lzma
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ import stat
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -220,7 +222,7 @@ def open_bundle(bundle: Path) -> Iterator[dict[str, Member]]:
                 yield _tar_members(archive, origin)
         else:
             raise ModelError(f"{origin}: not a model bundle (a folder, .zip or .tar(.gz))")
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise ModelError(f"{origin}: damaged archive ({exc}); bundle refused") from None
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import app
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
+from app.core.models.integrity import MANIFEST, file_sha256, folder_hashes, manifest_problems
 from app.core.paths import user_data_dir
 from app.core.types import ModelInfo
 
-MANIFEST = "parley-model.json"
 BUNDLE_SUMS = "SHA256SUMS"
 WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json")
 LICENCES = {"whisper": "MIT", "nllb": "CC-BY-NC-4.0", "m2m100": "MIT", "speaker": "Apache-2.0",
@@ -95,7 +95,7 @@ def resolve(name_or_path: str, models_dir: Path | None = None) -> Path:
         return candidate.resolve()
     root = models_dir or default_models_dir()
     named = root / name_or_path
-    if named.is_dir():
+    if named.is_dir() and not name_or_path.startswith("."):  # hidden: an import's staging, never a model
         return named.resolve()
     if "/" in name_or_path or "\\" in name_or_path or name_or_path.startswith(("~", ".")):
         raise ModelError(f"no model folder at {candidate} (a path was given, not an installed model's name)")
@@ -128,19 +128,12 @@ def check_whisper_folder(folder: Path) -> None:
         raise ModelError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
 
 
-_HASH_CACHE: dict[tuple[str, int, int], str] = {}
-
-
 def weights_sha256(folder: Path) -> str:
-    """SHA-256 of model.bin, remembered per (path, size, mtime) within a process."""
+    """SHA-256 of model.bin, remembered per file identity within a process (integrity.file_sha256)."""
     weights = folder / "model.bin"
     if not weights.is_file():
         raise ModelError(f"model folder {folder} has no model.bin")
-    stat = weights.stat()
-    key = (str(weights), stat.st_size, stat.st_mtime_ns)
-    if key not in _HASH_CACHE:
-        _HASH_CACHE[key] = sha256_file(weights)
-    return _HASH_CACHE[key]
+    return file_sha256(weights)
 
 
 def model_info(folder: Path) -> ModelInfo:
@@ -174,7 +167,10 @@ def list_models(models_dir: Path | None = None) -> list[InstalledModel]:
 
 
 def _is_model_folder(folder: Path) -> bool:
-    """A CTranslate2 folder (model.bin), or another model with a manifest (the speaker model)."""
+    """A CTranslate2 folder (model.bin), or another model with a manifest (the speaker model);
+    never a hidden folder (an import's staging, left by a killed import, is not a model)."""
+    if folder.name.startswith("."):
+        return False
     return (folder / "model.bin").is_file() or (folder.is_dir() and (folder / MANIFEST).is_file())
 
 
@@ -208,6 +204,13 @@ def verify(folder: Path) -> list[str]:
         for name, expected in manifest.get("files", {}).items()
         if not (folder / name).is_file() or sha256_file(folder / name) != expected
     ]
+
+
+def differences(folder: Path) -> list[str]:
+    """Every way the folder differs from its manifest (a file changed, missing or added), one phrase each."""
+    if not (folder / MANIFEST).is_file():
+        raise ModelError(f"model folder {folder} has no {MANIFEST} to verify against")
+    return manifest_problems(folder, folder_hashes(folder))
 
 
 def make_bundle(folder: Path, out: Path) -> Path:

@@ -41,6 +41,7 @@ from app.core.editing.operations import current_transcript
 from app.core.errors import LanguageError, ModelError, ParleyError
 from app.core.evidence.provenance import software_info
 from app.core.models import catalogue as models
+from app.core.models.integrity import check_model
 from app.core.store import Case, revisions
 from app.core.store.jobs import JobQueue
 from app.core.translation.engine import (
@@ -299,8 +300,10 @@ def load_translation_model(
     threads: int = 0,
     max_batch_tokens: int = 0,
 ) -> TextTranslator:
-    """load_translator, with a clear error when the folder holds a Whisper model."""
+    """load_translator, with a clear error when the folder holds a Whisper model or one changed
+    since it was installed (integrity.check_model)."""
     _refuse_whisper(folder)
+    check_model(folder)
     return load_translator(folder, device, compute_type, threads, max_batch_tokens)
 
 

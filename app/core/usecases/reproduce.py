@@ -75,6 +75,10 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None) -> Re
     if engine.info.sha256 != transcript.model.sha256:
         raise ModelError(f"model {options.model} here is not the one recorded (SHA-256 {engine.info.sha256[:16]}... "
                          f"against {transcript.model.sha256[:16]}...); import the recorded model first")
+    files = transcript.settings.get("model_files_sha256")
+    if files and engine.files_sha256 != files:
+        raise ModelError(f"model {options.model} here has the recorded weights but not the other files the run "
+                         "loaded (tokenizer, configuration or vocabulary); import the recorded model first")
     source = _original(case, transcript.source.sha256)
     batch = case.run(run_id).state.get("batch")
     sizes = recorded_batch(transcript.settings)  # the batching recorded, not this device's

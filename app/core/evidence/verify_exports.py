@@ -1,0 +1,111 @@
+"""Exported files against the log: wherever they are now, what was added to a set, and
+manifests the log does not know (the log cut short, or the store rolled back).
+
+- each file the log lists is re-hashed where it was written or, when its folder was moved
+  and named (`verify --exports DIR`), under the same name there; missing or changed is a finding,
+  and a missing one says how to name a moved folder;
+- a file in an export folder that claims a set's name (`<name>.*` beside `<name>.manifest.json`)
+  but that no export wrote (neither the log nor the manifest lists it) is a finding;
+- a manifest of one of this case's exhibits that the log does not list: after a cut it can
+  no longer be checked; otherwise it is a finding: naming an audit entry past the chain's end,
+  the store is older than the export (replaced by an older copy); naming an entry the chain
+  holds, either that or an export stopped between writing its set and logging it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.evidence.finding import Finding
+from app.core.evidence.head import read_head_file
+from app.core.hashing import sha256_file
+from app.core.store import Case
+
+
+def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path] = ()) -> Iterator[Finding]:
+    located = {path: _locate(Path(path), moved_to) for path in exports}
+    for path, sha in exports.items():
+        yield from _export_file(case, path, located[path], sha, moved_to)
+    folders = sorted({p.parent for p in located.values() if p is not None}
+                     | {Path(p).parent for p in exports if Path(p).parent.is_dir()})
+    found = {p for p in located.values() if p is not None}
+    for folder in folders:
+        yield from _strays(folder, {p.name for p in found if p.parent == folder})
+    yield from _unlogged_manifests(case, folders, found)
+
+
+def _locate(path: Path, moved_to: Sequence[Path]) -> Path | None:
+    if path.is_file():
+        return path
+    return next((folder / path.name for folder in moved_to if (folder / path.name).is_file()), None)
+
+
+def _export_file(case: Case, logged: str, path: Path | None, sha256: str,
+                 moved_to: Sequence[Path]) -> Iterator[Finding]:
+    if path is None:
+        hint = "" if moved_to else " (if its folder was moved, name the folder: verify --exports DIR)"
+        yield Finding(logged, f"exported file missing{hint}")
+        return
+    subject = logged if str(path) == logged else f"{logged} (found at {path})"
+    if sha256_file(path) != sha256:
+        yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
+        return
+    if path.name.endswith(MANIFEST_SUFFIX):
+        head = json.loads(path.read_text(encoding="utf-8")).get("audit_head") or {}
+        if head and case.audit.hash_of(int(head["entry"])) != head.get("hash"):
+            yield Finding(subject, f"the audit entry {head['entry']} it names is not in the chain as it was")
+
+
+def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
+    """Files named as part of a logged set that no export wrote."""
+    stems = [name[: -len(MANIFEST_SUFFIX)] for name in logged if name.endswith(MANIFEST_SUFFIX)]
+    if not stems:
+        return
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name in logged or name.endswith(MANIFEST_SUFFIX) or not path.is_file():
+            continue
+        owner = next((stem for stem in stems if name.startswith(stem + ".")), None)
+        if owner is not None:
+            yield Finding(str(path), f"beside the export set {owner}{MANIFEST_SUFFIX}, but no export wrote it "
+                                     "(neither the audit log nor the manifest lists it)")
+
+
+def _unlogged_manifests(case: Case, folders: list[Path], logged: set[Path]) -> Iterator[Finding]:
+    kept, head = read_head_file(case.folder), case.audit.head()
+    end = head.entry_id if head else 0
+    cut = kept is not None and case.audit.hash_of(kept.entry_id) is None
+    ours = {e.source.sha256 for e in case.exhibits()}
+    for folder in folders:
+        for manifest in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
+            if manifest in logged:
+                continue
+            entry = _entry_of(case, manifest, ours, end)
+            if entry is None:
+                continue
+            if cut:
+                yield Finding(str(manifest), "its export's entries went with the log cut short: it can no longer "
+                                             "be checked against the log")
+            elif entry > end:
+                yield Finding(str(manifest), f"names audit entry {entry}, past the end of this case's chain "
+                                             f"({end}): the store is older than this export (replaced by an older "
+                                             "copy?), or the export is another case's")
+            else:
+                yield Finding(str(manifest), f"an export of this case (at audit entry {entry}) that the audit log "
+                                             "does not list: the store is older than this export (replaced by an "
+                                             "older copy?), or the export was stopped before it was logged")
+
+
+def _entry_of(case: Case, manifest: Path, sources: set[str], end: int) -> int | None:
+    """The audit entry a manifest of one of this case's exhibits names, when past the chain's end or
+    one the chain still holds; None otherwise (another case's, or not a manifest)."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        entry, digest = int(data["audit_head"]["entry"]), data["audit_head"]["hash"]
+        made_here = data["source"]["sha256"] in sources and (entry > end or case.audit.hash_of(entry) == digest)
+        return entry if made_here else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

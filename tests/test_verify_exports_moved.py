@@ -1,0 +1,111 @@
+"""`verify` against a hostile expert, the exports and the case folder (session 10): a moved export
+folder, a file slipped into an export set, a store replaced by an older copy, the case moved."""
+
+from __future__ import annotations
+
+import shutil
+
+from app.cli import main
+from app.core.editing import operations as editing
+from app.core.store import Case
+from app.core.usecases.exporting import export_run
+from tests.test_verify import made, verify  # noqa: F401 - the fixture, and the helper reading stderr
+
+
+def test_an_export_folder_moved_says_how_to_name_it_and_verifies_where_it_is(made, tmp_path, capsys):  # noqa: F811
+    moved = tmp_path / "usb" / "exports"
+    moved.parent.mkdir()
+    shutil.move(made["out"], moved)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and len(lines) == 4  # three formats and the manifest
+    assert all(line.endswith("exported file missing (if its folder was moved, name the folder: verify --exports DIR)")
+               for line in lines)
+    capsys.readouterr()
+    assert main(["verify", "--case", str(made["case"]), "--exports", str(moved)]) == 0
+    assert "nothing found" in capsys.readouterr().out
+
+
+def test_a_moved_export_changed_is_named_where_it_was_found(made, tmp_path, capsys):  # noqa: F811
+    moved = tmp_path / "elsewhere"
+    shutil.move(made["out"], moved)
+    with open(moved / "note.txt", "a", encoding="utf-8") as handle:
+        handle.write("and the gun\n")
+    capsys.readouterr()
+    assert main(["verify", "--case", str(made["case"]), "--exports", str(moved)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"{made['out'] / 'note.txt'} (found at {moved / 'note.txt'}): exported file changed since it "
+                      "was written (SHA-256 differs)")
+
+
+def test_a_missing_exports_folder_is_one_line(made, tmp_path, capsys):  # noqa: F811
+    capsys.readouterr()
+    assert main(["verify", "--case", str(made["case"]), "--exports", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().err.strip() == f"verify: --exports {tmp_path / 'nowhere'}: no such folder"
+
+
+def test_a_file_slipped_into_an_export_set_is_a_finding(made, capsys):  # noqa: F811
+    (made["out"] / "note.docx").write_bytes(b"PK forged record of interview")
+    (made["out"] / "unrelated.txt").write_text("someone else's notes")  # not claiming the set's name
+    code, lines = verify(capsys, made["case"])
+    assert code == 1
+    assert lines == [(f"{made['out'] / 'note.docx'}: beside the export set note.manifest.json, but no export "
+                      "wrote it (neither the audit log nor the manifest lists it)")]
+
+
+def test_a_store_replaced_by_an_older_copy_with_its_head_file_shows_in_a_later_export(made, tmp_path,  # noqa: F811
+                                                                                      capsys):
+    """The whole case folder put back as it was (store and head file): the chain is intact and the
+    head file agrees, but an export made since, beside the others, names an entry past the chain's end."""
+    older = tmp_path / "older-case"
+    shutil.copytree(made["case"], older)
+    case = Case.open(made["case"])
+    export_run(case, made["run"], made["out"], ["txt"], basename="note-copy-for-cps")
+    case.close()
+    shutil.rmtree(made["case"])
+    shutil.copytree(older, made["case"])
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith(f"{made['out'] / 'note-copy-for-cps.manifest.json'}: an export of this case")
+    assert "the audit log does not list: the store is older than this export" in lines[0]
+
+
+def test_a_store_replaced_by_a_much_older_copy_shows_in_an_export_past_the_chain_s_end(made, tmp_path,  # noqa: F811
+                                                                                       capsys):
+    older = tmp_path / "older-case"
+    shutil.copytree(made["case"], older)
+    case = Case.open(made["case"])
+    editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0], "meet me at the quay",
+                      actor="DC Jones")  # the edit the older copy hides
+    export_run(case, made["run"], made["out"], ["txt"], basename="note-copy-for-cps")
+    case.close()
+    shutil.rmtree(made["case"])
+    shutil.copytree(older, made["case"])
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and len(lines) == 1
+    assert "names audit entry" in lines[0] and "past the end of this case's chain" in lines[0]
+
+
+def test_a_store_rolled_back_alone_is_found_by_the_head_file(made, tmp_path, capsys):  # noqa: F811
+    older = tmp_path / "older.sqlite"
+    shutil.copy(made["case"] / "case.sqlite", older)
+    case = Case.open(made["case"])
+    export_run(case, made["run"], tmp_path / "out2", ["txt"])
+    case.close()
+    shutil.copy(older, made["case"] / "case.sqlite")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("(the log was cut short)" in line for line in lines)
+
+
+def test_a_case_moved_to_another_folder_still_verifies(made, tmp_path, capsys):  # noqa: F811
+    moved = tmp_path / "archive" / "case-2026-114"
+    moved.parent.mkdir()
+    shutil.move(made["case"], moved)
+    assert verify(capsys, moved) == (0, [])
+
+
+def test_a_store_that_is_not_a_database_is_one_line(made, capsys):  # noqa: F811
+    (made["case"] / "case.sqlite").write_bytes(b"not a database at all" * 100)
+    capsys.readouterr()
+    assert main(["verify", "--case", str(made["case"])]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("verify: ")
