@@ -217,32 +217,32 @@ def test_translation_view_shows_speakers_flags_and_language_names(qtbot, win):
     assert header.visualIndex(3) == 1  # the speaker beside the time
 
 
-def test_a_three_hour_transcript_opens_and_edits_without_freezing(qtbot, qapp, win):
-    """3,000 segments: rows are measured only when seen (measuring all of them took 12 s to open
-    and 4 s per edit); the review counter reads its words in one query."""
-    import time
-
+def test_a_three_hour_transcript_opens_and_edits_measuring_only_rows_on_screen(qtbot, qapp, win, monkeypatch):
+    """3,000 segments: measuring every row's wrapped text took 12 s to open and 4 s per edit.
+    Rows are measured only when seen: the work is counted (texts laid out), not timed."""
+    from app.gui import segment_table
     from tests.gui_case import add, add_run, segment
+
+    laid_out = []
+    lay_out = segment_table.segment_html
+    monkeypatch.setattr(segment_table, "segment_html", lambda *a, **k: (laid_out.append(1), lay_out(*a, **k))[1])
+
+    def work(step) -> int:  # texts laid out by a step, once the window has settled
+        laid_out.clear()
+        step()
+        qapp.processEvents()
+        qtbot.wait(250)  # rows coming into view are measured on a short timer
+        return len(laid_out)
 
     exhibit = add(win.case, "interview_mono.wav")
     add_run(win.case, exhibit.id, tuple(
         segment(i * 3000, f"Sentence number {i} is spoken here by someone.", "A" if i % 2 else "B",
                 low=(2,) if i % 5 == 0 else ()) for i in range(3000)))
     win.refresh()
-    started = time.perf_counter()
-    win.exhibits.select(exhibit.id)
-    qapp.processEvents()
-    opened = time.perf_counter() - started
+    opened = work(lambda: win.exhibits.select(exhibit.id))
     model = win.editor.model
     assert model.rowCount() == 3000 and win.editor.count_label.text() == "0 of 600 uncertain · 600 left"
-    model.setData(model.index(5, 2), "Changed once.")  # makes the working copy (core work)
-    qapp.processEvents()
-    started = time.perf_counter()
-    model.setData(model.index(6, 2), "Changed twice.")
-    qapp.processEvents()
-    edited = time.perf_counter() - started
-    started = time.perf_counter()
-    win.editor.split_at(7, 5)
-    qapp.processEvents()
-    split = time.perf_counter() - started
-    assert opened < 3.0 and edited < 1.0 and split < 1.5, (opened, edited, split)
+    work(lambda: model.setData(model.index(5, 2), "Changed once."))  # makes the working copy (core work)
+    edited = work(lambda: model.setData(model.index(6, 2), "Changed twice."))
+    split = work(lambda: win.editor.split_at(7, 5))
+    assert 0 < opened < 1000 and edited < 1000 and split < 1000, (opened, edited, split)
