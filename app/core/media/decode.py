@@ -215,7 +215,11 @@ class AudioReader:
                 raise MediaError(self.path, str(exc)) from None
             with container:
                 stream = self._pick_stream(container)
-                yield from self._decode_stream(container, stream)
+                links = _mixed_links(handle) if container.format.name == "ogg" else []
+                if links:
+                    yield from self._decode_links(handle, links)
+                else:
+                    yield from self._decode_stream(container, stream)
             if container.format.name == "ogg" and ogg.is_cut(handle):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
@@ -230,16 +234,33 @@ class AudioReader:
             self.stream_note = audio_streams.choice_note(streams, index, self.path)
         return container.streams[index]
 
-    def _decode_stream(self, container, stream) -> Iterator[np.ndarray]:
+    def _decode_links(self, handle, links: list[tuple[int, int]]) -> Iterator[np.ndarray]:
+        """A chained Ogg whose codec changes from link to link: each link opened on its own, all
+        placed on one timeline (each starts where the one before ended)."""
+        timeline: Timeline | None = None
+        for start, end in links:
+            try:
+                link = _open_container(ogg.Window(handle, start, end))
+            except ValueError as exc:
+                self.errors.append(str(exc))
+                continue
+            with link:
+                audio = next((s for s in link.streams if s.type == "audio"), None)
+                if audio is not None:
+                    yield from self._decode_stream(link, audio, timeline)
+                    timeline = self._timeline
+
+    def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         layout = "mono" if self.mono else _layout_for(stream)
-        lead = lead_s(container, stream)
-        timeline = self._timeline = Timeline(
-            channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
-            chained=container.format.name == "ogg",
-            video=any(s.type == "video" and not _is_cover_art(s) for s in container.streams),
-        )
-        timeline.start(_origin_s(stream))
-        yield from timeline.lead(lead)
+        if timeline is None:
+            lead = lead_s(container, stream)
+            timeline = self._timeline = Timeline(
+                channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
+                chained=container.format.name == "ogg",
+                video=any(s.type == "video" and not _is_cover_art(s) for s in container.streams),
+            )
+            timeline.start(_origin_s(stream))
+            yield from timeline.lead(lead)
         fmt = _sample_format(self.mono)
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
@@ -258,6 +279,15 @@ class AudioReader:
             self.errors.append(str(exc))
             self.truncated = True
         yield from _flushed(resampler, timeline, self.mono)
+
+
+def _mixed_links(handle) -> list[tuple[int, int]]:
+    """ogg.mixed_links, the handle left where ffmpeg had it (its reads assume it never moves)."""
+    at = handle.tell()
+    try:
+        return ogg.mixed_links(handle)
+    finally:
+        handle.seek(at)
 
 
 def _flushed(resampler, timeline: Timeline, mono: bool) -> Iterator[np.ndarray]:

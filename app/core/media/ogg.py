@@ -9,6 +9,7 @@ positions: Opus counts 48 kHz samples after its pre-skip, Vorbis samples at its 
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -80,3 +81,58 @@ def is_cut(handle: BinaryIO) -> bool:
         return False
     flags = HEADER.unpack_from(tail, at)[2]
     return not flags & EOS
+
+
+def mixed_links(handle: BinaryIO) -> list[tuple[int, int]]:
+    """The byte range of each link when the file is a chain whose links differ in codec (a Vorbis
+    note followed by an Opus one), which ffmpeg's demuxer stops at; [] for any other file."""
+    handle.seek(0)
+    starts: list[tuple[int, bytes]] = []
+    in_body = False
+    while (head := handle.read(HEADER.size)) and len(head) == HEADER.size:
+        capture, _version, flags, _granule, _serial, _seq, _crc, count = HEADER.unpack(head)
+        if capture != b"OggS":
+            break
+        at = handle.tell() - HEADER.size
+        body_size = sum(handle.read(count))
+        if flags & BOS and (in_body or not starts):
+            starts.append((at, handle.read(min(body_size, 8))))
+            handle.seek(body_size - min(body_size, 8), 1)
+            in_body = False
+            continue
+        in_body = in_body or not flags & BOS
+        handle.seek(body_size, 1)
+    end = handle.seek(0, 2)
+    if len({codec for _, codec in starts}) < 2:
+        return []
+    offsets = [at for at, _ in starts]
+    return list(zip(offsets, [*offsets[1:], end]))
+
+
+class Window(io.RawIOBase):
+    """A read-only view of bytes [start, end) of an open file, for ffmpeg to open as a file."""
+
+    def __init__(self, handle: BinaryIO, start: int, end: int) -> None:
+        self._handle, self._start, self._end, self._pos = handle, start, end, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: self._end - self._start}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(0, self._end - self._start - self._pos)
+        size = left if size is None or size < 0 else min(size, left)
+        self._handle.seek(self._start + self._pos)
+        data = self._handle.read(size)
+        self._pos += len(data)
+        return data
