@@ -3,6 +3,7 @@ dots, Ogg pages that lie, codecs chained in one Ogg, headers that declare no cha
 
 from __future__ import annotations
 
+import struct
 import subprocess
 from pathlib import Path
 
@@ -50,4 +51,35 @@ def test_an_ogg_chain_whose_codec_changes_is_decoded_link_after_link(tmp_path, c
     assert abs(reader.decoded_ms - 3000 * len(codecs)) < 150
     for n, hz in enumerate(tones):
         assert abs(dominant_hz(audio, 3 * n + 0.3, 3 * n + 2.7) - hz) < 10
+    assert reader.notes == () and not reader.truncated
+
+
+def _ogg_crc(page: bytes) -> int:
+    crc = 0
+    for byte in page:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7 if crc & 0x80000000 else crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+def _with_last_granule(data: bytes, granule: int) -> bytes:
+    """The Ogg file with its last page's end position (granule) rewritten, its checksum made good."""
+    at = data.rfind(b"OggS")
+    page = bytearray(data[at:])
+    page[6:14] = struct.pack("<q", granule)
+    page[22:26] = bytes(4)
+    page[22:26] = struct.pack("<I", _ogg_crc(bytes(page)))
+    return data[:at] + bytes(page)
+
+
+@pytest.mark.parametrize("stated_s", [36000, 1])
+def test_an_ogg_whose_last_page_lies_about_its_end_keeps_its_true_length(tmp_path, stated_s):
+    """The last page says 10 hours (or 1 s) for 3 s of Opus: the file was recorded as 10 hours
+    long, flagged truncated and 'damaged 00:03.0-10:00:00.0'. Its pages tell the true length."""
+    note = tmp_path / "lying.opus"
+    note.write_bytes(_with_last_granule(_tone(tmp_path / "tone.opus", 440, "libopus"), stated_s * 48000))
+    source = probe(note)
+    _, reader = read_all(str(note), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 3000) < 100
     assert reader.notes == () and not reader.truncated
