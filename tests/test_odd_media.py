@@ -10,6 +10,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import pytest
 
+from app.core.errors import MediaError
 from app.core.export import render_transcript
 from app.core.media.decode import probe, read_all
 from app.core.names import output_names
@@ -83,3 +84,17 @@ def test_an_ogg_whose_last_page_lies_about_its_end_keeps_its_true_length(tmp_pat
     _, reader = read_all(str(note), expected_ms=source.duration_ms)
     assert abs(source.duration_ms - 3000) < 100
     assert reader.notes == () and not reader.truncated
+
+
+def test_a_wav_header_declaring_no_channels_is_a_one_line_reason(tmp_path):
+    """A WAV whose header says 0 channels decoded to nothing and was reported as a truncated file
+    with no speech, 'damaged' from start to end; it is refused with what is wrong."""
+    wav = tmp_path / "zero_channels.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-ar", "16000", "-c:a", "pcm_s16le", str(wav))
+    data = bytearray(wav.read_bytes())
+    fmt = data.find(b"fmt ")
+    data[fmt + 10:fmt + 12] = bytes(2)
+    wav.write_bytes(bytes(data))
+    with pytest.raises(MediaError) as raised:
+        probe(wav)
+    assert raised.value.reason == "the header declares 0 audio channels (damaged): its samples cannot be laid out"

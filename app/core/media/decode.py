@@ -84,6 +84,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         if no_tracks and info["container"].startswith("mov,"):
             reason = f"no audio or video track: {NO_INDEX}"
         raise MediaError(str(path), reason)
+    if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
+        raise MediaError(str(path), "the header declares 0 audio channels (damaged): its samples cannot be laid out")
     return SourceInfo(
         path=str(p.resolve()),
         sha256=sha256 or sha256_file(p),
