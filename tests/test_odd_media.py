@@ -98,3 +98,21 @@ def test_a_wav_header_declaring_no_channels_is_a_one_line_reason(tmp_path):
     with pytest.raises(MediaError) as raised:
         probe(wav)
     assert raised.value.reason == "the header declares 0 audio channels (damaged): its samples cannot be laid out"
+
+
+def test_a_webm_video_whose_sound_ends_early_is_not_called_truncated(tmp_path):
+    """Matroska states no length per stream but the file's (its picture's, 8 s), so 3 s of sound
+    that simply ended was flagged truncated, 'damaged 00:03.0-00:08.0'. Its DURATION tag tells its
+    own length; a WebM cut in half is still flagged."""
+    video, cut = tmp_path / "short_sound.webm", tmp_path / "cut.webm"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=8", "-f", "lavfi", "-i",
+           "sine=frequency=440:duration=3", "-c:v", "libvpx", "-c:a", "libopus", str(video))
+    source = probe(video)
+    _, reader = read_all(str(video), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 3000) < 100
+    assert reader.notes == () and not reader.truncated
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=6", "-c:a", "libopus", str(tmp_path / "full.webm"))
+    cut.write_bytes((tmp_path / "full.webm").read_bytes()[:(tmp_path / "full.webm").stat().st_size // 2])
+    source = probe(cut)
+    _, reader = read_all(str(cut), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 6000) < 100 and reader.truncated

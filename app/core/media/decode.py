@@ -114,6 +114,8 @@ def _describe(container, chosen: int | None) -> dict:
     duration_ms = 0
     if audio is not None and audio.duration is not None and audio.time_base is not None:
         duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
+    elif audio is not None and (tagged := _tagged_s(audio)) is not None:
+        duration_ms = round((tagged + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
     return {
@@ -124,6 +126,17 @@ def _describe(container, chosen: int | None) -> dict:
         "channels": int(audio.channels or 0) if audio is not None else 0,
         "has_video": has_video,
     }
+
+
+def _tagged_s(stream) -> float | None:
+    """A Matroska/WebM track's own length, from its DURATION tag ('00:00:03.008000000'): the
+    file's duration is its longest track's, a video's sound may end well before the picture."""
+    hours, _, rest = str(stream.metadata.get("DURATION", "")).partition(":")
+    minutes, _, seconds = rest.partition(":")
+    try:
+        return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except ValueError:
+        return None
 
 
 def _is_cover_art(stream) -> bool:
