@@ -116,3 +116,16 @@ def test_a_webm_video_whose_sound_ends_early_is_not_called_truncated(tmp_path):
     source = probe(cut)
     _, reader = read_all(str(cut), expected_ms=source.duration_ms)
     assert abs(source.duration_ms - 6000) < 100 and reader.truncated
+
+
+@pytest.mark.parametrize("kind", ["jpg", "png", "gif"])
+def test_a_picture_named_m4a_is_called_a_picture(tmp_path, kind):
+    """A photo saved as .m4a (a chat app's cache, or a name changed to hide it) was called 'video
+    has no audio track', sending the investigator to look for a video."""
+    picture = tmp_path / f"pic.{kind}"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48", "-frames:v", "1", "-update", "1", str(picture))
+    disguised = tmp_path / "voice.m4a"
+    disguised.write_bytes(picture.read_bytes())
+    with pytest.raises(MediaError) as raised:
+        probe(disguised)
+    assert raised.value.reason == f"a picture ({'JPEG' if kind == 'jpg' else kind.upper()}), not a recording"

@@ -83,6 +83,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         reason = "video has no audio track" if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
             reason = f"no audio or video track: {NO_INDEX}"
+        if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
+            reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
         raise MediaError(str(path), reason)
     if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
         raise MediaError(str(path), "the header declares 0 audio channels (damaged): its samples cannot be laid out")
