@@ -129,3 +129,21 @@ def test_a_picture_named_m4a_is_called_a_picture(tmp_path, kind):
     with pytest.raises(MediaError) as raised:
         probe(disguised)
     assert raised.value.reason == f"a picture ({'JPEG' if kind == 'jpg' else kind.upper()}), not a recording"
+
+
+def _wav_header(tag: int, bits: int, data: bytes) -> bytes:
+    align = (bits + 7) // 8
+    fmt = struct.pack("<HHIIHH", tag, 1, 8000, 8000 * align, align, bits)
+    return (b"RIFF" + struct.pack("<I", 20 + len(fmt) + len(data)) + b"WAVE" + b"fmt " + struct.pack("<I", len(fmt))
+            + fmt + b"data" + struct.pack("<I", len(data)) + data)
+
+
+@pytest.mark.parametrize(("tag", "bits"), [(1, 36), (0x1234, 16)])
+def test_a_wav_in_a_codec_ffmpeg_does_not_know_is_a_one_line_reason(tmp_path, tag, bits):
+    """A 36-bit PCM WAV, or one naming a codec ffmpeg has no decoder for, has no codec context:
+    probing it raised AttributeError, a traceback that ended the whole folder's run."""
+    wav = tmp_path / "odd.wav"
+    wav.write_bytes(_wav_header(tag, bits, bytes(5 * 8000)))
+    with pytest.raises(MediaError) as raised:
+        probe(wav)
+    assert raised.value.reason == "its audio is in a codec or sample format ffmpeg cannot decode"

@@ -50,6 +50,7 @@ def check_readable(path: str | Path) -> Path:
 
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 
 
@@ -68,6 +69,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     try:
         with open(p, "rb") as handle, _open_container(handle) as container:
             streams = audio_streams.describe(container)
+            if not streams and any(s.type == "audio" for s in container.streams):
+                raise ValueError(UNKNOWN_CODEC)
             chosen = audio_streams.speech_stream_index(p, streams)
             info = _describe(container, chosen)
             no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
