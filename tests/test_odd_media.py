@@ -147,3 +147,21 @@ def test_a_wav_in_a_codec_ffmpeg_does_not_know_is_a_one_line_reason(tmp_path, ta
     with pytest.raises(MediaError) as raised:
         probe(wav)
     assert raised.value.reason == "its audio is in a codec or sample format ffmpeg cannot decode"
+
+
+def test_a_wav_cut_short_is_flagged_truncated_from_its_header(tmp_path):
+    """ffmpeg states a cut WAV's length from the bytes left, so a recording cut at 60 % read as a
+    shorter, complete file. Its data chunk says how long it was; a size left unwritten (0 or
+    0xFFFFFFFF, a recorder killed) claims nothing."""
+    whole, cut = tmp_path / "whole.wav", tmp_path / "cut.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=5", "-ar", "16000", "-c:a", "pcm_s16le", str(whole))
+    cut.write_bytes(whole.read_bytes()[:100_000])  # 3.1 s of the 5
+    source = probe(cut)
+    _, reader = read_all(str(cut), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 5000) < 50 and reader.truncated
+    assert reader.notes == ("damaged 00:03.1-00:05.0",)
+    unwritten = bytearray(cut.read_bytes())
+    data = unwritten.find(b"data")
+    unwritten[data + 4:data + 8] = b"\xff" * 4
+    cut.write_bytes(bytes(unwritten))
+    assert abs(probe(cut).duration_ms - 3121) < 50

@@ -23,7 +23,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
-from app.core.media import ogg
+from app.core.media import ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.types import SourceInfo
@@ -77,6 +77,9 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         if info["container"] == "ogg":
             with open(p, "rb") as handle:
                 info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
+        if info["container"] == "wav":
+            with open(p, "rb") as handle:
+                info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
         streams = audio_streams.measure(p, streams)
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
