@@ -165,3 +165,15 @@ def test_a_wav_cut_short_is_flagged_truncated_from_its_header(tmp_path):
     unwritten[data + 4:data + 8] = b"\xff" * 4
     cut.write_bytes(bytes(unwritten))
     assert abs(probe(cut).duration_ms - 3121) < 50
+
+
+def test_a_caf_cut_before_its_packet_table_says_so(tmp_path):
+    """An Apple CAF of ALAC keeps its packet table after the audio: cut short, it was 'not a media
+    file ffmpeg can read', which reads as a wrongly named file rather than a cut recording."""
+    whole, cut = tmp_path / "note.caf", tmp_path / "cut.caf"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "alac", str(whole))
+    assert abs(probe(whole).duration_ms - 2000) < 100
+    cut.write_bytes(whole.read_bytes()[:whole.stat().st_size * 6 // 10])
+    with pytest.raises(MediaError) as raised:
+        probe(cut)
+    assert raised.value.reason == "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"

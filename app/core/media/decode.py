@@ -50,6 +50,7 @@ def check_readable(path: str | Path) -> Path:
 
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 
@@ -58,7 +59,8 @@ def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name
     try:
         return av.open(handle, mode="r")
     except av.error.InvalidDataError as exc:
-        raise ValueError(NO_INDEX if _is_iso_media(handle) else "not a media file ffmpeg can read") from exc
+        raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
+                         else "not a media file ffmpeg can read") from exc
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -103,14 +105,18 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     )
 
 
+def _head(handle, size: int) -> bytes:
+    try:
+        handle.seek(0)
+        return handle.read(size)
+    except (OSError, ValueError):
+        return b""
+
+
 def _is_iso_media(handle) -> bool:
     """An MP4/MOV/3GP/M4A by its first box (ftyp), whatever its name says; not a HEIF/AVIF
     photo, which shares the box layout."""
-    try:
-        handle.seek(0)
-        head = handle.read(12)
-    except (OSError, ValueError):
-        return False
+    head = _head(handle, 12)
     return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
 
 
