@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import struct
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
 
+from app.core.asr.pipeline import RunState, transcribe_tracks
+from app.core.asr.speech import SpeechChunk
 from app.core.errors import MediaError
 from app.core.export import render_transcript
 from app.core.media.decode import probe, read_all
 from app.core.names import output_names
+from app.core.options import TranscribeOptions
 from tests.test_export import make_transcript
 from tests.test_hostile_media import dominant_hz
 
@@ -177,3 +181,36 @@ def test_a_caf_cut_before_its_packet_table_says_so(tmp_path):
     with pytest.raises(MediaError) as raised:
         probe(cut)
     assert raised.value.reason == "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
+
+
+class _PassThrough:
+    """A decoder that hears nothing: each chunk is a commit unit without segments."""
+
+    def __init__(self) -> None:
+        self.decoded: list[SpeechChunk] = []
+
+    def decode(self, chunks, state, should_stop):
+        for chunk in chunks:
+            if should_stop():
+                return
+            self.decoded.append(chunk)
+            yield chunk, []
+
+
+def test_minutes_of_silence_still_move_progress_and_honour_a_stop(tmp_path, monkeypatch):
+    """Progress, the resume point and a stop request moved only when speech was decoded: a long
+    silent recording (a phone left recording in a pocket) sat at 0 % for all of its decoding and
+    could not be paused or cancelled until it ended. Each few minutes without speech is now a
+    unit of its own: stored, counted, a place to stop."""
+    monkeypatch.setattr("app.core.asr.speech.BUFFER_S", 10.0)  # VAD buffers of 10 s, not 3 min: a quick test
+    silent = tmp_path / "pocket.wav"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "70", "-c:a", "pcm_s16le", str(silent))
+    source = probe(silent)
+    units = list(transcribe_tracks(source, TranscribeOptions(), _PassThrough(), RunState()))
+    steps = [u.progress for u in units if not u.final]
+    assert len(steps) >= 2 and all(0 < a < b < 1 for a, b in pairwise(steps))
+    assert all(u.segments == () for u in units) and units[-1].final
+    state = RunState()
+    stopped = list(transcribe_tracks(source, TranscribeOptions(), _PassThrough(), state, should_stop=lambda: bool(state.done_ms)))
+    assert len(stopped) == 1 and not stopped[0].final and 0 < stopped[0].done_ms < 70_000
+    assert state.anchor_ms == {stopped[0].track.key: stopped[0].done_ms}
