@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import struct
 import subprocess
+import threading
 from itertools import pairwise
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 
 from app.core.asr.pipeline import RunState, transcribe_tracks
@@ -214,3 +216,30 @@ def test_minutes_of_silence_still_move_progress_and_honour_a_stop(tmp_path, monk
     stopped = list(transcribe_tracks(source, TranscribeOptions(), _PassThrough(), state, should_stop=lambda: bool(state.done_ms)))
     assert len(stopped) == 1 and not stopped[0].final and 0 < stopped[0].done_ms < 70_000
     assert state.anchor_ms == {stopped[0].track.key: stopped[0].done_ms}
+
+
+def test_a_stopped_speaker_search_stops_reading_the_recording(tmp_path, monkeypatch):
+    """The speaker turns are found beside the decoding; when the run ends without them (stopped,
+    or nothing said: a 10-hour silent file) the search is told to stop, but it went on decoding
+    every block of the recording (filtering them out), so the run waited for a second full decode."""
+    from app.core.diarize.pipeline import find_turns, speaker_model_dir
+    from app.core.media.decode import AudioReader
+
+    wav = tmp_path / "long.wav"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "1", "-c:a", "pcm_s16le", str(wav))
+    read: list[int] = []
+
+    def blocks(self):
+        for n in range(1200):  # ten hours of 30 s blocks
+            read.append(n)
+            yield np.zeros(480_000, dtype=np.float32)
+
+    monkeypatch.setattr(AudioReader, "blocks", blocks)
+    whisper = Path(__file__).resolve().parent.parent / "models" / "tiny.en"
+    folder = speaker_model_dir(whisper)
+    if folder is None:
+        pytest.skip("no speaker model installed")
+    stop = threading.Event()
+    stop.set()
+    find_turns(probe(wav), TranscribeOptions(), whisper, folder, stop=stop)
+    assert len(read) <= 1
