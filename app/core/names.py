@@ -69,11 +69,11 @@ def safe_basename(name: str) -> str:
 def output_names(paths: list[str]) -> dict[str, str]:
     """<stem> per input, or the whole file name where two inputs share a stem; control characters
     replaced, and a numbered suffix where two names would still collide after that."""
-    stems = Counter(safe_basename(Path(p).stem) for p in paths)
+    stems = Counter(_stem(p) for p in paths)
     names: dict[str, str] = {}
     taken: set[str] = set()
     for path in paths:
-        stem = safe_basename(Path(path).stem)
+        stem = _stem(path)
         name = stem if stems[stem] == 1 else safe_basename(Path(path).name)
         candidate, n = name, 1
         while candidate in taken:
@@ -82,3 +82,10 @@ def output_names(paths: list[str]) -> dict[str, str]:
         taken.add(candidate)
         names[path] = candidate
     return names
+
+
+def _stem(path: str) -> str:
+    """The name without its extension, or the whole name where that leaves '.' or '..' (a file
+    named '..opus' or '...m4a'), which no output can be named after."""
+    stem = safe_basename(Path(path).stem)
+    return safe_basename(Path(path).name) if stem.strip(".") == "" else stem

@@ -20,7 +20,7 @@ import numpy as np
 
 from app.core.asr import hallucination, inaudible
 from app.core.asr.engine import WhisperEngine
-from app.core.asr.speech import SpeechChunk, speech_chunks
+from app.core.asr.speech import SpeechChunk, is_marker, speech_chunks
 from app.core.media import channels as chan
 from app.core.media.decode import AudioReader
 from app.core.options import TranscribeOptions
@@ -162,23 +162,44 @@ def transcribe_tracks(
         anchor = state.anchor_ms.get(track.key, 0)
         reader, blocks = _track_blocks(source, track, anchor)
         # chunks ending by `done` were stored before an interruption: the same chunks, decoded already
-        chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad) if c.end_ms > done)
-        for last, segments in decoder.decode(read_ahead(chunks), state, should_stop):
-            state.done_ms[track.key] = last.end_ms
-            state.anchor_ms[track.key] = last.buffer_start_ms
-            yield ChunkDone(
-                track, tuple(_label(s, track) for s in segments), last.end_ms,
-                state.language or "", state.language_probability or 0.0,
-                (index * source.duration_ms + last.end_ms) / total,
-            )
-        if should_stop():
-            return
+        chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad, markers=True)
+                  if c.end_ms > done)
+        ahead = read_ahead(chunks)
+        try:
+            while True:  # decoded up to each marker (minutes without speech), then the marker stored
+                silence: list[SpeechChunk] = []
+                for last, segments in decoder.decode(_until_marker(ahead, silence), state, should_stop):
+                    yield _unit(state, track, last, segments, (index * source.duration_ms + last.end_ms) / total)
+                if should_stop():
+                    return
+                if not silence:
+                    break
+                yield _unit(state, track, silence[0], [], (index * source.duration_ms + silence[0].end_ms) / total)
+        finally:
+            ahead.close()
         state.done_ms[track.key] = max(source.duration_ms, reader.decoded_ms)
         yield ChunkDone(
             track, (), state.done_ms[track.key], state.language or "",
             state.language_probability or 0.0, (index + 1) / len(tracks),
             final=True, truncated=reader.truncated, notes=reader.notes,
         )
+
+
+def _until_marker(chunks: Iterator[SpeechChunk], silence: list[SpeechChunk]) -> Iterator[SpeechChunk]:
+    """The chunks up to the next marker, which is put in `silence`."""
+    for chunk in chunks:
+        if is_marker(chunk):
+            silence.append(chunk)
+            return
+        yield chunk
+
+
+def _unit(state: RunState, track: Track, last: SpeechChunk, segments: list[Segment], progress: float) -> ChunkDone:
+    """A commit unit: `track` transcribed up to `last`, resumed from `last`'s anchor."""
+    state.done_ms[track.key] = last.end_ms
+    state.anchor_ms[track.key] = last.buffer_start_ms
+    return ChunkDone(track, tuple(_label(s, track) for s in segments), last.end_ms,
+                     state.language or "", state.language_probability or 0.0, progress)
 
 
 def read_ahead(items: Iterator[SpeechChunk], depth: int = READ_AHEAD) -> Iterator[SpeechChunk]:

@@ -31,6 +31,15 @@ class SpeechChunk:
     buffer_start_ms: int = 0  # where the VAD buffer it came from began: a resume anchor
 
 
+def marker(at_ms: int) -> SpeechChunk:
+    """No speech up to `at_ms`: a point to resume from, nothing to decode."""
+    return SpeechChunk(at_ms, at_ms, np.zeros(0, dtype=np.float32), (), at_ms)
+
+
+def is_marker(chunk: SpeechChunk) -> bool:
+    return not chunk.regions and chunk.audio.size == 0
+
+
 def vad_options(max_chunk_s: float = WINDOW_S) -> VadOptions:
     return VadOptions(
         threshold=0.5,
@@ -73,8 +82,13 @@ def speech_chunks(
     offset_ms: int = 0,
     use_vad: bool = True,
     max_chunk_s: float = WINDOW_S,
+    markers: bool = False,
 ) -> Iterator[SpeechChunk]:
-    """Yield speech chunks in time order from 16 kHz mono blocks starting at offset_ms."""
+    """Yield speech chunks in time order from 16 kHz mono blocks starting at offset_ms.
+
+    With `markers`, a buffer of minutes that held no speech yields a marker instead (no audio,
+    no regions, ending and anchored where the next buffer starts), so a long silence still
+    moves progress, a resume point and a stop request along."""
     options = vad_options(max_chunk_s)
     max_samples = int(max_chunk_s * SAMPLE_RATE)
     buffer = np.zeros(0, dtype=np.float32)
@@ -105,5 +119,7 @@ def speech_chunks(
                 regions=tuple((_ms(buffer_start + r["start"]), _ms(buffer_start + r["end"])) for r in members),
                 buffer_start_ms=_ms(buffer_start),
             )
+        if markers and not ready and not final:
+            yield marker(_ms(buffer_start + cut))
         buffer = buffer[cut:].copy()
         buffer_start += cut

@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,7 @@ def find_turns(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path
     reader = AudioReader(source.path, expected_ms=source.duration_ms)
     blocks: Iterator[np.ndarray] = reader.blocks()
     if stop is not None:
-        blocks = (block for block in blocks if not stop.is_set())
+        blocks = takewhile(lambda _block: not stop.is_set(), blocks)  # stops reading, not only using
     return diarize_blocks(blocks, folder, options.speakers, options.min_speakers, options.max_speakers,
                           threads, segmentation_model_dir(whisper_dir))
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
-from app.core.media import ogg
+from app.core.media import ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.types import SourceInfo
@@ -50,6 +50,8 @@ def check_readable(path: str | Path) -> Path:
 
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
+UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 
 
@@ -57,7 +59,8 @@ def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name
     try:
         return av.open(handle, mode="r")
     except av.error.InvalidDataError as exc:
-        raise ValueError(NO_INDEX if _is_iso_media(handle) else "not a media file ffmpeg can read") from exc
+        raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
+                         else "not a media file ffmpeg can read") from exc
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -68,12 +71,17 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     try:
         with open(p, "rb") as handle, _open_container(handle) as container:
             streams = audio_streams.describe(container)
+            if not streams and any(s.type == "audio" for s in container.streams):
+                raise ValueError(UNKNOWN_CODEC)
             chosen = audio_streams.speech_stream_index(p, streams)
             info = _describe(container, chosen)
             no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
         if info["container"] == "ogg":
             with open(p, "rb") as handle:
                 info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
+        if info["container"] == "wav":
+            with open(p, "rb") as handle:
+                info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
         streams = audio_streams.measure(p, streams)
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
@@ -83,7 +91,11 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         reason = "video has no audio track" if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
             reason = f"no audio or video track: {NO_INDEX}"
+        if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
+            reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
         raise MediaError(str(path), reason)
+    if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
+        raise MediaError(str(path), "the header declares 0 audio channels (damaged): its samples cannot be laid out")
     return SourceInfo(
         path=str(p.resolve()),
         sha256=sha256 or sha256_file(p),
@@ -93,14 +105,18 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     )
 
 
+def _head(handle, size: int) -> bytes:
+    try:
+        handle.seek(0)
+        return handle.read(size)
+    except (OSError, ValueError):
+        return b""
+
+
 def _is_iso_media(handle) -> bool:
     """An MP4/MOV/3GP/M4A by its first box (ftyp), whatever its name says; not a HEIF/AVIF
     photo, which shares the box layout."""
-    try:
-        handle.seek(0)
-        head = handle.read(12)
-    except (OSError, ValueError):
-        return False
+    head = _head(handle, 12)
     return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
 
 
@@ -112,6 +128,8 @@ def _describe(container, chosen: int | None) -> dict:
     duration_ms = 0
     if audio is not None and audio.duration is not None and audio.time_base is not None:
         duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
+    elif audio is not None and (tagged := _tagged_s(audio)) is not None:
+        duration_ms = round((tagged + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
     return {
@@ -122,6 +140,17 @@ def _describe(container, chosen: int | None) -> dict:
         "channels": int(audio.channels or 0) if audio is not None else 0,
         "has_video": has_video,
     }
+
+
+def _tagged_s(stream) -> float | None:
+    """A Matroska/WebM track's own length, from its DURATION tag ('00:00:03.008000000'): the
+    file's duration is its longest track's, a video's sound may end well before the picture."""
+    hours, _, rest = str(stream.metadata.get("DURATION", "")).partition(":")
+    minutes, _, seconds = rest.partition(":")
+    try:
+        return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except ValueError:
+        return None
 
 
 def _is_cover_art(stream) -> bool:
@@ -215,7 +244,11 @@ class AudioReader:
                 raise MediaError(self.path, str(exc)) from None
             with container:
                 stream = self._pick_stream(container)
-                yield from self._decode_stream(container, stream)
+                links = _mixed_links(handle) if container.format.name == "ogg" else []
+                if links:
+                    yield from self._decode_links(handle, links)
+                else:
+                    yield from self._decode_stream(container, stream)
             if container.format.name == "ogg" and ogg.is_cut(handle):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
@@ -230,16 +263,33 @@ class AudioReader:
             self.stream_note = audio_streams.choice_note(streams, index, self.path)
         return container.streams[index]
 
-    def _decode_stream(self, container, stream) -> Iterator[np.ndarray]:
+    def _decode_links(self, handle, links: list[tuple[int, int]]) -> Iterator[np.ndarray]:
+        """A chained Ogg whose codec changes from link to link: each link opened on its own, all
+        placed on one timeline (each starts where the one before ended)."""
+        timeline: Timeline | None = None
+        for start, end in links:
+            try:
+                link = _open_container(ogg.Window(handle, start, end))
+            except ValueError as exc:
+                self.errors.append(str(exc))
+                continue
+            with link:
+                audio = next((s for s in link.streams if s.type == "audio"), None)
+                if audio is not None:
+                    yield from self._decode_stream(link, audio, timeline)
+                    timeline = self._timeline
+
+    def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         layout = "mono" if self.mono else _layout_for(stream)
-        lead = lead_s(container, stream)
-        timeline = self._timeline = Timeline(
-            channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
-            chained=container.format.name == "ogg",
-            video=any(s.type == "video" and not _is_cover_art(s) for s in container.streams),
-        )
-        timeline.start(_origin_s(stream))
-        yield from timeline.lead(lead)
+        if timeline is None:
+            lead = lead_s(container, stream)
+            timeline = self._timeline = Timeline(
+                channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
+                chained=container.format.name == "ogg",
+                video=any(s.type == "video" and not _is_cover_art(s) for s in container.streams),
+            )
+            timeline.start(_origin_s(stream))
+            yield from timeline.lead(lead)
         fmt = _sample_format(self.mono)
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
@@ -258,6 +308,15 @@ class AudioReader:
             self.errors.append(str(exc))
             self.truncated = True
         yield from _flushed(resampler, timeline, self.mono)
+
+
+def _mixed_links(handle) -> list[tuple[int, int]]:
+    """ogg.mixed_links, the handle left where ffmpeg had it (its reads assume it never moves)."""
+    at = handle.tell()
+    try:
+        return ogg.mixed_links(handle)
+    finally:
+        handle.seek(at)
 
 
 def _flushed(resampler, timeline: Timeline, mono: bool) -> Iterator[np.ndarray]:

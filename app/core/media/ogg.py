@@ -9,6 +9,7 @@ positions: Opus counts 48 kHz samples after its pre-skip, Vorbis samples at its 
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -17,15 +18,39 @@ HEADER = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial
 BOS = 0x02
 
 
+MAX_PACKET_S = 0.12  # no Opus packet holds more than 120 ms, no Vorbis packet more than 8192 samples
+
+
 @dataclass
 class _Link:
     rate: int
     skip: int = 0
     last_granule: int = 0
+    prev_granule: int = 0  # the granule of the page before the last
+    packets: int = 0  # packets ended on the pages before the last
+    last_packets: int = 0  # packets ended on the last page
+
+    def see(self, granule: int, packets: int) -> None:
+        self.packets += self.last_packets
+        self.prev_granule, self.last_granule, self.last_packets = self.last_granule, granule, packets
+
+    def end(self) -> int:
+        """The last granule, or where the audio can really end when the last page lies about it
+        (further on than its packets can reach, or back before the page before it)."""
+        most = self.last_packets * max(round(self.rate * MAX_PACKET_S), 8192 if self.rate != 48000 else 0)
+        if self.prev_granule <= self.last_granule <= self.prev_granule + most:
+            return self.last_granule
+        typical = (self.prev_granule - self.skip) / self.packets if self.packets else 0
+        return self.prev_granule + round(self.last_packets * max(0.0, typical))
+
+    @property
+    def lied(self) -> bool:
+        return self.end() != self.last_granule
 
 
 def chained_duration_ms(handle: BinaryIO) -> int | None:
-    """The summed length of every audio link when the file is a chain of links, else None."""
+    """The summed length of every audio link when the file is a chain of links, or the true length
+    of a file whose last page states a false end position; else None (ffmpeg's figure stands)."""
     handle.seek(0)
     links: dict[int, _Link] = {}
     chained = in_body = False
@@ -45,10 +70,10 @@ def chained_duration_ms(handle: BinaryIO) -> int | None:
         in_body = True
         handle.seek(body_size, 1)
         if serial in links and granule >= 0:
-            links[serial].last_granule = granule
-    if not chained or len(links) < 2:
+            links[serial].see(granule, sum(1 for size in sizes if size < 255))
+    if not links or not (chained and len(links) > 1 or any(k.lied for k in links.values())):
         return None
-    return round(sum(max(0, k.last_granule - k.skip) / k.rate for k in links.values()) * 1000)
+    return round(sum(max(0, k.end() - k.skip) / k.rate for k in links.values()) * 1000)
 
 
 def _begin(packet: bytes) -> _Link | None:
@@ -80,3 +105,58 @@ def is_cut(handle: BinaryIO) -> bool:
         return False
     flags = HEADER.unpack_from(tail, at)[2]
     return not flags & EOS
+
+
+def mixed_links(handle: BinaryIO) -> list[tuple[int, int]]:
+    """The byte range of each link when the file is a chain whose links differ in codec (a Vorbis
+    note followed by an Opus one), which ffmpeg's demuxer stops at; [] for any other file."""
+    handle.seek(0)
+    starts: list[tuple[int, bytes]] = []
+    in_body = False
+    while (head := handle.read(HEADER.size)) and len(head) == HEADER.size:
+        capture, _version, flags, _granule, _serial, _seq, _crc, count = HEADER.unpack(head)
+        if capture != b"OggS":
+            break
+        at = handle.tell() - HEADER.size
+        body_size = sum(handle.read(count))
+        if flags & BOS and (in_body or not starts):
+            starts.append((at, handle.read(min(body_size, 8))))
+            handle.seek(body_size - min(body_size, 8), 1)
+            in_body = False
+            continue
+        in_body = in_body or not flags & BOS
+        handle.seek(body_size, 1)
+    end = handle.seek(0, 2)
+    if len({codec for _, codec in starts}) < 2:
+        return []
+    offsets = [at for at, _ in starts]
+    return list(zip(offsets, [*offsets[1:], end]))
+
+
+class Window(io.RawIOBase):
+    """A read-only view of bytes [start, end) of an open file, for ffmpeg to open as a file."""
+
+    def __init__(self, handle: BinaryIO, start: int, end: int) -> None:
+        self._handle, self._start, self._end, self._pos = handle, start, end, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: self._end - self._start}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(0, self._end - self._start - self._pos)
+        size = left if size is None or size < 0 else min(size, left)
+        self._handle.seek(self._start + self._pos)
+        data = self._handle.read(size)
+        self._pos += len(data)
+        return data

@@ -31,7 +31,8 @@ class AudioStream:
 
 
 def describe(container) -> tuple[AudioStream, ...]:
-    return tuple(_describe_one(s) for s in container.streams if s.type == "audio")
+    """Every audio stream ffmpeg can decode (one in a codec it does not know has no codec context)."""
+    return tuple(_describe_one(s) for s in container.streams if s.type == "audio" and s.codec_context is not None)
 
 
 def _describe_one(stream) -> AudioStream:

@@ -1,0 +1,44 @@
+"""What a WAV file's own header says its length is.
+
+ffmpeg states a WAV's duration from the bytes present when its data chunk claims more than
+the file holds, so a recording cut short reads as a shorter, complete one. The header's
+claim, read here, is what the decoded length is checked against.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO
+
+UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a recorder that never wrote the size (streaming, killed): no claim
+MAX_CHUNKS = 64
+
+
+def stated_ms(handle: BinaryIO) -> int | None:
+    """The data chunk's stated length in ms, when it claims more bytes than the file holds."""
+    handle.seek(0)
+    head = handle.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    byte_rate = 0
+    for _ in range(MAX_CHUNKS):
+        chunk = handle.read(8)
+        if len(chunk) < 8:
+            return None
+        at = handle.tell()
+        kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+        if kind == b"fmt ":
+            body = handle.read(size + size % 2)
+            byte_rate = struct.unpack_from("<I", body, 8)[0] if len(body) >= 12 else 0
+        elif kind == b"data":
+            present = handle.seek(0, 2) - at
+            return _claim(size, byte_rate, present)
+        else:
+            handle.seek(size + size % 2, 1)
+    return None
+
+
+def _claim(size: int, byte_rate: int, present: int) -> int | None:
+    if size in UNKNOWN_SIZES or not byte_rate or size <= present:
+        return None
+    return round(size * 1000 / byte_rate)
