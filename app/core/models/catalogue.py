@@ -95,7 +95,7 @@ def resolve(name_or_path: str, models_dir: Path | None = None) -> Path:
         return candidate.resolve()
     root = models_dir or default_models_dir()
     named = root / name_or_path
-    if named.is_dir():
+    if named.is_dir() and not name_or_path.startswith("."):  # a hidden folder is staging, not a model
         return named.resolve()
     if "/" in name_or_path or "\\" in name_or_path or name_or_path.startswith(("~", ".")):
         raise ModelError(f"no model folder at {candidate} (a path was given, not an installed model's name)")
@@ -174,7 +174,12 @@ def list_models(models_dir: Path | None = None) -> list[InstalledModel]:
 
 
 def _is_model_folder(folder: Path) -> bool:
-    """A CTranslate2 folder (model.bin), or another model with a manifest (the speaker model)."""
+    """A CTranslate2 folder (model.bin), or another model with a manifest (the speaker model).
+
+    A hidden folder never is: an import or a bundle being written (or killed half-way) stages there.
+    """
+    if folder.name.startswith("."):
+        return False
     return (folder / "model.bin").is_file() or (folder.is_dir() and (folder / MANIFEST).is_file())
 
 
