@@ -7,17 +7,20 @@ import hashlib
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+import wave
 from pathlib import Path
 
+import psutil
 import pytest
 
 from app.core.errors import ModelError
 from app.core.models import bundles as model_bundles
 from app.core.models import catalogue as models
-from tests.conftest import REPO
+from tests.conftest import MEDIA, REPO
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -75,3 +78,45 @@ def test_a_model_import_killed_half_way_is_never_listed_nor_loaded(tmp_path):
     target = model_bundles.import_bundle(bundle, models_dir)  # the next import finishes, and tidies up
     assert sorted(p.name for p in models_dir.iterdir()) == ["nllb-tiny"]
     assert models.verify(target) == [] and models.translation_model(None, models_dir) == target.resolve()
+
+
+def _long_evidence(folder: Path) -> Path:
+    """interview_mono.wav twice over: long enough (over a minute: not batched) to be caught decoding."""
+    folder.mkdir()
+    with wave.open(str(MEDIA / "interview_mono.wav"), "rb") as src:
+        params, frames = src.getparams(), src.readframes(src.getnframes())
+    with wave.open(str(folder / "long.wav"), "wb") as out:
+        out.setparams(params)
+        out.writeframes(frames * 2)
+    return folder / "long.wav"
+
+
+def _wait_until_running(case_dir: Path, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        assert proc.poll() is None and time.monotonic() < deadline, "the command ended before decoding"
+        if (case_dir / "case.sqlite").is_file():
+            with sqlite3.connect(case_dir / "case.sqlite", timeout=10) as conn:
+                row = conn.execute("SELECT state, progress FROM jobs WHERE id = 1").fetchone()
+            if row and row[0] == "running" and row[1] > 0:
+                return
+        time.sleep(0.2)
+
+
+def test_sigterm_stops_the_command_cleanly_in_one_line_and_the_job_resumes(tmp_path, models_dir):
+    source = _long_evidence(tmp_path / "evidence")
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    args = _app("transcribe", str(source), "--case", str(case_dir), "--out", str(out), "--model", "tiny.en",
+                "--format", "json", "--diarize", "off")
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_until_running(case_dir, proc)
+    worker = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, (proc.returncode, err)
+    assert "Traceback" not in err and err.splitlines()[-1].startswith("terminated"), err
+    gone, alive = psutil.wait_procs(worker, timeout=10)
+    assert not alive, "the worker outlived the command"
+    with sqlite3.connect(case_dir / "case.sqlite") as conn:
+        state, attempts = conn.execute("SELECT state, attempts FROM jobs WHERE id = 1").fetchone()
+    assert (state, attempts) == ("queued", 0)  # handed back for the next run, the attempt not counted
