@@ -115,7 +115,7 @@ def test_sigterm_stops_the_command_cleanly_in_one_line_and_the_job_resumes(tmp_p
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, (proc.returncode, err)
     assert "Traceback" not in err and err.splitlines()[-1].startswith("terminated"), err
-    gone, alive = psutil.wait_procs(worker, timeout=10)
+    _, alive = psutil.wait_procs(worker, timeout=10)
     assert not alive, "the worker outlived the command"
     with sqlite3.connect(case_dir / "case.sqlite") as conn:
         state, attempts = conn.execute("SELECT state, attempts FROM jobs WHERE id = 1").fetchone()
