@@ -120,3 +120,19 @@ def test_sigterm_stops_the_command_cleanly_in_one_line_and_the_job_resumes(tmp_p
     with sqlite3.connect(case_dir / "case.sqlite") as conn:
         state, attempts = conn.execute("SELECT state, attempts FROM jobs WHERE id = 1").fetchone()
     assert (state, attempts) == ("queued", 0)  # handed back for the next run, the attempt not counted
+
+
+def test_a_relative_out_is_logged_where_it_is_so_verify_finds_it_from_anywhere(tmp_path, models_dir, monkeypatch):
+    from app.cli.main import main
+
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    case_dir = str(tmp_path / "case")
+    assert main(["transcribe", str(MEDIA / "en_voicenote.opus"), "--case", case_dir, "--out", "out",
+                 "--model", "tiny.en", "--format", "json"]) == 0
+    assert main(["export", "--case", case_dir, "--out", "again", "--format", "txt"]) == 0
+    monkeypatch.chdir(tmp_path)  # another day, another folder
+    result = subprocess.run(_app("verify", "--case", case_dir), cwd=REPO, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 export file(s)" in result.stdout  # json + manifest, txt + manifest
