@@ -3,7 +3,9 @@
 The files are written into a staging folder inside the output folder, flushed,
 then renamed into place; the manifest `<name>.manifest.json` is written last. A
 set without its manifest is incomplete (a kill while renaming), and the
-manifest says which file bytes belong to the set. A staging folder left by a
+manifest says which file bytes belong to the set. The caller may log the set
+before it is put in place (`before_rename`), so `verify` can tell a set a kill
+left half-done from files changed by someone else. A staging folder left by a
 killed run is removed by the next export into that folder.
 """
 
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +41,12 @@ def remove_stale_staging(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]],
-              manifest: dict[str, Any]) -> list[Path]:
-    """Write `files` and the manifest (given here without its `files` list); returns the paths."""
+def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest: dict[str, Any],
+              before_rename: Callable[[list[tuple[Path, str]]], None] | None = None) -> list[Path]:
+    """Write `files` and the manifest (given here without its `files` list); returns the paths.
+
+    `before_rename` is told each file's final path and SHA-256 (the manifest last) once the set
+    is staged, before anything is put in place: a log of it names what a kill left half-done."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(folder)
@@ -54,6 +60,9 @@ def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]],
                   for name, data in files]
         body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False)
         _write_synced(staging / manifest_name(basename), body.encode("utf-8"))
+        if before_rename is not None:
+            before_rename([(folder / item["file"], item["sha256"]) for item in listed]
+                          + [(folder / manifest_name(basename), hashlib.sha256(body.encode("utf-8")).hexdigest())])
         (folder / manifest_name(basename)).unlink(missing_ok=True)  # no manifest: an incomplete set
         for name, _ in files:
             os.replace(staging / name, folder / name)

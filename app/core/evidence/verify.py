@@ -42,8 +42,10 @@ class VerifyReport:
 
 def verify_case(case: Case) -> VerifyReport:
     findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
-    exports = _export_entries(case)
-    findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha)]
+    exports, unfinished = _export_entries(case), _unfinished_exports(case)
+    findings += [f for path, sha in exports.items() for f in _export_file(case, Path(path), sha, unfinished.get(path))]
+    findings += [f for path, staged in unfinished.items() if path not in exports
+                 for f in _unlogged_export(Path(path), staged)]
     findings += list(_exports_lost_with_the_log(case, exports))
     runs = _finished_runs(case)
     gone = set(runs) - set(case.run_ids())
@@ -136,11 +138,39 @@ def _export_entries(case: Case) -> dict[str, str]:
     return latest
 
 
-def _export_file(case: Case, path: Path, sha256: str) -> Iterator[Finding]:
+def _unfinished_exports(case: Case) -> dict[str, tuple[int, str]]:
+    """Files an export staged (`export.staged`) and was killed before logging as written:
+    path -> (the staging entry, the SHA-256 it was to have)."""
+    staged: dict[str, tuple[int, str]] = {}
+    for entry in case.audit.entries("run/"):
+        if entry.action == "export.staged":
+            staged.update((f["file"], (entry.id, f["sha256"])) for f in entry.details.get("files", []))
+        elif entry.action == "export.written" and "file" in entry.details:
+            staged.pop(entry.details["file"], None)
+    return staged
+
+
+def _stopped(path: Path, entry: int) -> Finding:
+    return Finding(str(path), f"left by an export that was stopped before it finished (audit entry {entry}): "
+                              "its set may be incomplete; export it again")
+
+
+def _unlogged_export(path: Path, staged: tuple[int, str]) -> Iterator[Finding]:
+    """A file of a first export into a folder, put in place by it and never logged as written."""
+    if path.is_file() and sha256_file(path) == staged[1]:
+        yield _stopped(path, staged[0])
+
+
+def _export_file(case: Case, path: Path, sha256: str,
+                 staged: tuple[int, str] | None = None) -> Iterator[Finding]:
     if not path.is_file():
-        yield Finding(str(path), "exported file missing")
+        # a later export removes the manifest first: a kill then leaves the set without one
+        yield _stopped(path, staged[0]) if staged else Finding(str(path), "exported file missing")
         return
     if sha256_file(path) != sha256:
+        if staged and sha256_file(path) == staged[1]:  # put in place by a later export, never logged
+            yield _stopped(path, staged[0])
+            return
         yield Finding(str(path), "exported file changed since it was written (SHA-256 differs)")
         return
     if path.name.endswith(MANIFEST_SUFFIX):

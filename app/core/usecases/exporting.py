@@ -42,7 +42,12 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)
     files = render_transcript(transcript, out, formats, basename=basename)
     stem = files[0][0].rsplit(".", 1)[0]
-    paths = write_set(out, stem, files, _manifest(case, transcript, who))
+    def staged(planned: list[tuple[Path, str]]) -> None:  # what a kill from here on leaves half-done
+        with case.transaction():
+            case.audit.record("export.staged", f"run/{run_id}",
+                              {"files": [{"file": str(path), "sha256": sha} for path, sha in planned]}, actor=who)
+
+    paths = write_set(out, stem, files, _manifest(case, transcript, who), before_rename=staged)
     with case.transaction():
         for path in paths:
             details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
