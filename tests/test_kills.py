@@ -204,3 +204,17 @@ def test_an_export_killed_mid_set_is_named_as_such_by_verify_and_the_next_export
     assert redo.returncode == 0, redo.stderr
     clean = _verify(case_dir)
     assert clean.returncode == 0, clean.stdout
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("after_s", [0.15, 0.5])
+def test_a_command_stopped_while_it_starts_says_so_in_one_line(tmp_path, signum, after_s):
+    """Ctrl-C or SIGTERM while Python still imports the program: one line, never a traceback."""
+    proc = subprocess.Popen(_app("transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(tmp_path / "case"),
+                                 "--out", str(tmp_path / "out"), "--model", "tiny.en"),
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(after_s)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (128 + signum, 130), (proc.returncode, err)
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
