@@ -218,3 +218,31 @@ def test_a_command_stopped_while_it_starts_says_so_in_one_line(tmp_path, signum,
     _, err = proc.communicate(timeout=60)
     assert proc.returncode in (128 + signum, 130), (proc.returncode, err)
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_an_export_removes_what_killed_exports_left_but_never_a_live_one(exported, tmp_path):
+    """Two exports into one folder at once (the window and a command): each clears the staging
+    a killed export left, never the other's, which is still being written."""
+    case_dir, out = str(exported / "case"), tmp_path / "out"
+    out.mkdir()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        planted = {name: out / name for name in (
+            f".parley-export-{live.pid}-busy", f".parley-export-{dead.pid}-killed",
+            f".other.json.{live.pid}.busy.tmp", f".other.json.{dead.pid}.killed.tmp")}
+        for path in planted.values():
+            if path.name.endswith(".tmp"):
+                path.write_bytes(b"half")
+            else:
+                path.mkdir()
+                (path / "other.json").write_bytes(b"half")
+        result = subprocess.run(_app("export", "--case", case_dir, "--out", str(out), "--format", "json"),
+                                cwd=REPO, capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stderr
+        left = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+        assert left == sorted(n for n in planted if str(live.pid) in n)
+    finally:
+        live.kill()
+        live.wait()

@@ -6,7 +6,8 @@ set without its manifest is incomplete (a kill while renaming), and the
 manifest says which file bytes belong to the set. The caller may log the set
 before it is put in place (`before_rename`), so `verify` can tell a set a kill
 left half-done from files changed by someone else. A staging folder left by a
-killed run is removed by the next export into that folder.
+killed run is removed by the next export into that folder; its name carries its
+writer's process id, so an export another process is writing there is left alone.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import ParleyError
+from app.core.processes import left_by_gone_process
 
 STAGING_PREFIX = ".parley-export-"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -35,10 +37,15 @@ def manifest_name(basename: str) -> str:
 
 
 def remove_stale_staging(folder: Path) -> None:
+    """What killed exports left (`.parley-export-PID-...`, a safe_write's `.NAME.PID.XXXX.tmp`);
+    never the staging of an export another process is writing into this folder right now."""
     for stale in folder.glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in folder.glob(".*.tmp"):  # a killed safe_write
-        stale.unlink(missing_ok=True)
+        if left_by_gone_process(stale.name[len(STAGING_PREFIX):].split("-", 1)[0]):
+            shutil.rmtree(stale, ignore_errors=True)
+    for stale in folder.glob(".*.tmp"):
+        parts = stale.name[:-len(".tmp")].rsplit(".", 2)
+        if left_by_gone_process(parts[1] if len(parts) == 3 else ""):
+            stale.unlink(missing_ok=True)
 
 
 def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest: dict[str, Any],
@@ -50,7 +57,7 @@ def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]], manif
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(folder)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
     except OSError as exc:
         raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
     try:

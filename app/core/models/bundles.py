@@ -36,6 +36,7 @@ from typing import BinaryIO
 
 from app.core.errors import ModelError
 from app.core.models.catalogue import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
+from app.core.processes import left_by_gone_process
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
 SUMS_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
@@ -297,18 +298,8 @@ def remove_stale_imports(root: Path) -> None:
     """Staging folders of imports that were killed (their process is gone): never a model, only waste."""
     for stale in root.glob(f"{STAGING_PREFIX}*"):
         pid = stale.name[len(STAGING_PREFIX):].split("-", 1)[0]
-        if stale.is_dir() and not stale.is_symlink() and (not pid.isdigit() or _process_is_gone(int(pid))):
+        if stale.is_dir() and not stale.is_symlink() and left_by_gone_process(pid):
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def _process_is_gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # exists, owned by someone else
-        return False
-    return False
 
 
 def _missing_folders(root: Path) -> list[Path]:
