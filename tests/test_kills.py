@@ -138,29 +138,35 @@ def test_a_relative_out_is_logged_where_it_is_so_verify_finds_it_from_anywhere(t
     assert "4 export file(s)" in result.stdout  # json + manifest, txt + manifest
 
 
-# Runs `python -m app ARGS...` and SIGKILLs it right after its Nth os.replace into OUT: a real kill
-# at an exact point of an export (N counts the files of the set put in place, the manifest last).
+# Runs `python -m app ARGS...` and SIGKILLs it right after its Nth os.replace into OUT (or, N
+# negative, right before its |N|th): a real kill at an exact point of an export (N counts the
+# files of the set put in place, the manifest last).
 KILL_AT_REPLACE = """
 import os, signal, sys
 out, nth = sys.argv[1], int(sys.argv[2])
 real, seen = os.replace, [0]
 def replace(src, dst, *a, **k):
-    real(src, dst, *a, **k)
     if os.path.dirname(os.path.abspath(dst)) == out:
         seen[0] += 1
-        if seen[0] == nth:
+        if seen[0] == -nth:
             os.kill(os.getpid(), signal.SIGKILL)
+    real(src, dst, *a, **k)
+    if seen[0] == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
 os.replace = replace
 from app.cli import main
 sys.exit(main(sys.argv[3:]))
 """
 
 
-def _export_killed_at(case_dir: str, out: Path, nth: int) -> None:
-    result = subprocess.run([sys.executable, "-c", KILL_AT_REPLACE, str(out), str(nth), "export", "--case",
-                             case_dir, "--out", str(out), "--format", "json,txt"], cwd=REPO,
+def _killed_at(out: Path, nth: int, *args: str) -> None:
+    result = subprocess.run([sys.executable, "-c", KILL_AT_REPLACE, str(out), str(nth), *args], cwd=REPO,
                             capture_output=True, text=True, check=False)
     assert result.returncode == -signal.SIGKILL, result.stderr
+
+
+def _export_killed_at(case_dir: str, out: Path, nth: int) -> None:
+    _killed_at(out, nth, "export", "--case", case_dir, "--out", str(out), "--format", "json,txt")
 
 
 def _verify(case_dir: str) -> subprocess.CompletedProcess:
@@ -246,3 +252,15 @@ def test_an_export_removes_what_killed_exports_left_but_never_a_live_one(exporte
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_timeline_killed_while_writing_leaves_nothing_after_the_next_run(tmp_path):
+    chat = FIXTURES / "chats" / "whatsapp_android_en.txt"
+    case_dir, out = str(tmp_path / "case"), tmp_path / "out"
+    args = ("timeline", str(chat), "--case", case_dir, "--out", str(out), "--format", "json,docx")
+    _killed_at(out, -2, *args)  # the JSON in place, the DOCX's temporary file written, not renamed
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    again = subprocess.run(_app(*args), cwd=REPO, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["whatsapp_android_en.timeline.docx",
+                                                     "whatsapp_android_en.timeline.json"]
