@@ -96,8 +96,13 @@ def _wait_until_running(case_dir: Path, proc: subprocess.Popen) -> None:
     while True:
         assert proc.poll() is None and time.monotonic() < deadline, "the command ended before decoding"
         if (case_dir / "case.sqlite").is_file():
-            with sqlite3.connect(case_dir / "case.sqlite", timeout=10) as conn:
+            conn = sqlite3.connect(case_dir / "case.sqlite", timeout=10)
+            try:
                 row = conn.execute("SELECT state, progress FROM jobs WHERE id = 1").fetchone()
+            except sqlite3.OperationalError:  # the schema not made yet
+                row = None
+            finally:
+                conn.close()
             if row and row[0] == "running" and row[1] > 0:
                 return
         time.sleep(0.2)
@@ -117,9 +122,12 @@ def test_sigterm_stops_the_command_cleanly_in_one_line_and_the_job_resumes(tmp_p
     assert "Traceback" not in err and err.splitlines()[-1].startswith("terminated"), err
     _, alive = psutil.wait_procs(worker, timeout=10)
     assert not alive, "the worker outlived the command"
-    with sqlite3.connect(case_dir / "case.sqlite") as conn:
-        state, attempts = conn.execute("SELECT state, attempts FROM jobs WHERE id = 1").fetchone()
-    assert (state, attempts) == ("queued", 0)  # handed back for the next run, the attempt not counted
+    conn = sqlite3.connect(case_dir / "case.sqlite")
+    try:
+        state, attempts, error = conn.execute("SELECT state, attempts, error FROM jobs WHERE id = 1").fetchone()
+    finally:
+        conn.close()
+    assert (state, attempts) == ("queued", 0), (state, attempts, error, err)  # handed back, the attempt not counted
 
 
 def test_a_relative_out_is_logged_where_it_is_so_verify_finds_it_from_anywhere(tmp_path, models_dir, monkeypatch):
