@@ -7,9 +7,12 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import signal
 import sqlite3
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from app import __version__
 from app.cli import (
@@ -40,10 +43,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill PID`, a shutdown): the command stops as Ctrl-C stops it, its clean-up run."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second one must not cut the clean-up short
+    raise Terminated
+
+
+@contextmanager
+def _stop_on_sigterm(command: str) -> Iterator[None]:
+    """Without this a SIGTERM ends the process at once: no message, the worker left behind.
+    (Not for the window, whose event loop ends it; the handler is restored after: tests call main().)"""
+    if command == "gui" or threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with _stop_on_sigterm(args.command):
+            return args.handler(args)
+    except Terminated:
+        print("terminated; stored work is kept and resumes on the next run", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("interrupted; stored work is kept and resumes on the next run", file=sys.stderr)
         return 130

@@ -3,8 +3,11 @@
 The files are written into a staging folder inside the output folder, flushed,
 then renamed into place; the manifest `<name>.manifest.json` is written last. A
 set without its manifest is incomplete (a kill while renaming), and the
-manifest says which file bytes belong to the set. A staging folder left by a
-killed run is removed by the next export into that folder.
+manifest says which file bytes belong to the set. The caller may log the set
+before it is put in place (`before_rename`), so `verify` can tell a set a kill
+left half-done from files changed by someone else. A staging folder left by a
+killed run is removed by the next export into that folder; its name carries its
+writer's process id, so an export another process is writing there is left alone.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import ParleyError
+from app.core.processes import left_by_gone_process
 
 STAGING_PREFIX = ".parley-export-"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -32,19 +37,27 @@ def manifest_name(basename: str) -> str:
 
 
 def remove_stale_staging(folder: Path) -> None:
+    """What killed exports left (`.parley-export-PID-...`, a safe_write's `.NAME.PID.XXXX.tmp`);
+    never the staging of an export another process is writing into this folder right now."""
     for stale in folder.glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    for stale in folder.glob(".*.tmp"):  # a killed safe_write
-        stale.unlink(missing_ok=True)
+        if left_by_gone_process(stale.name[len(STAGING_PREFIX):].split("-", 1)[0]):
+            shutil.rmtree(stale, ignore_errors=True)
+    for stale in folder.glob(".*.tmp"):
+        parts = stale.name[:-len(".tmp")].rsplit(".", 2)
+        if left_by_gone_process(parts[1] if len(parts) == 3 else ""):
+            stale.unlink(missing_ok=True)
 
 
-def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]],
-              manifest: dict[str, Any]) -> list[Path]:
-    """Write `files` and the manifest (given here without its `files` list); returns the paths."""
+def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest: dict[str, Any],
+              before_rename: Callable[[list[tuple[Path, str]]], None] | None = None) -> list[Path]:
+    """Write `files` and the manifest (given here without its `files` list); returns the paths.
+
+    `before_rename` is told each file's final path and SHA-256 (the manifest last) once the set
+    is staged, before anything is put in place: a log of it names what a kill left half-done."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(folder)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
     except OSError as exc:
         raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
     try:
@@ -54,6 +67,9 @@ def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]],
                   for name, data in files]
         body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False)
         _write_synced(staging / manifest_name(basename), body.encode("utf-8"))
+        if before_rename is not None:
+            before_rename([(folder / item["file"], item["sha256"]) for item in listed]
+                          + [(folder / manifest_name(basename), hashlib.sha256(body.encode("utf-8")).hexdigest())])
         (folder / manifest_name(basename)).unlink(missing_ok=True)  # no manifest: an incomplete set
         for name, _ in files:
             os.replace(staging / name, folder / name)

@@ -25,7 +25,7 @@ from app.core.evidence.content import content_sha256
 from app.core.evidence.finding import Finding, entry_number
 from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
-from app.core.evidence.verify_exports import export_findings
+from app.core.evidence.verify_exports import export_findings, unfinished_exports
 from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_records import chat_imports, intake_record
 from app.core.hashing import sha256_file
@@ -48,7 +48,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = ()) -> VerifyRepo
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name)."""
     findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
-    findings += list(export_findings(case, exports, exports_moved_to))
+    findings += list(export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _finished_runs(case)
     gone = set(runs) - set(case.run_ids())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]

@@ -25,16 +25,43 @@ from app.core.hashing import sha256_file
 from app.core.store import Case
 
 
-def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path] = ()) -> Iterator[Finding]:
+def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path] = (),
+                    unfinished: dict[str, tuple[int, str]] | None = None) -> Iterator[Finding]:
+    """`unfinished`: files exports staged and were stopped before logging (`unfinished_exports`)."""
+    unfinished = unfinished or {}
     located = {path: _locate(Path(path), moved_to) for path in exports}
     for path, sha in exports.items():
-        yield from _export_file(case, path, located[path], sha, moved_to)
+        yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path))
+    stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
+    yield from (_stopped(Path(path), unfinished[path][0]) for path in sorted(stopped))
     folders = sorted({p.parent for p in located.values() if p is not None}
                      | {Path(p).parent for p in exports if Path(p).parent.is_dir()})
-    found = {p for p in located.values() if p is not None}
+    found = {p for p in located.values() if p is not None} | {Path(p) for p in stopped}
     for folder in folders:
         yield from _strays(folder, {p.name for p in found if p.parent == folder})
     yield from _unlogged_manifests(case, folders, found)
+
+
+def unfinished_exports(case: Case) -> dict[str, tuple[int, str]]:
+    """Files an export staged (`export.staged`) and was stopped before logging as written:
+    path -> (the staging entry, the SHA-256 it was to have)."""
+    staged: dict[str, tuple[int, str]] = {}
+    for entry in case.audit.entries("run/"):
+        if entry.action == "export.staged":
+            staged.update((f["file"], (entry.id, f["sha256"])) for f in entry.details.get("files", []))
+        elif entry.action == "export.written" and "file" in entry.details:
+            staged.pop(entry.details["file"], None)
+    return staged
+
+
+def _stopped(path: Path, entry: int) -> Finding:
+    return Finding(str(path), f"left by an export that was stopped before it finished (audit entry {entry}): "
+                              "its set may be incomplete; export it again")
+
+
+def _put_in_place(path: str, staged: tuple[int, str]) -> bool:
+    """A file of a first export into a folder, put in place by it and never logged as written."""
+    return Path(path).is_file() and sha256_file(Path(path)) == staged[1]
 
 
 def _locate(path: Path, moved_to: Sequence[Path]) -> Path | None:
@@ -43,14 +70,18 @@ def _locate(path: Path, moved_to: Sequence[Path]) -> Path | None:
     return next((folder / path.name for folder in moved_to if (folder / path.name).is_file()), None)
 
 
-def _export_file(case: Case, logged: str, path: Path | None, sha256: str,
-                 moved_to: Sequence[Path]) -> Iterator[Finding]:
+def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],
+                 staged: tuple[int, str] | None = None) -> Iterator[Finding]:
     if path is None:
         hint = "" if moved_to else " (if its folder was moved, name the folder: verify --exports DIR)"
-        yield Finding(logged, f"exported file missing{hint}")
+        # a later export removes the manifest first: a kill then leaves the set without one
+        yield _stopped(Path(logged), staged[0]) if staged else Finding(logged, f"exported file missing{hint}")
         return
     subject = logged if str(path) == logged else f"{logged} (found at {path})"
-    if sha256_file(path) != sha256:
+    if (digest := sha256_file(path)) != sha256:
+        if staged and digest == staged[1]:  # put in place by a later export, never logged
+            yield _stopped(path, staged[0])
+            return
         yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
         return
     if path.name.endswith(MANIFEST_SUFFIX):

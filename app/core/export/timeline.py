@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.chats.timeline import Timeline, TimelineEntry, timeline_dict
+from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import ExportError, safe_write
 
@@ -136,6 +137,7 @@ def renderer(fmt: str) -> Callable[[Timeline], bytes]:
 
 def write_timeline(timeline: Timeline, folder: Path, basename: str, formats: list[str]) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(folder)  # a killed write's temporary files (never a live writer's)
     written = []
     for fmt in formats:
         path = folder / f"{basename}.timeline.{fmt}"

@@ -12,7 +12,9 @@ nothing left behind:
 - a file the list does not name is refused too (decided: a bundle is exactly its
   checksum list, so nothing unverified can ride along);
 - each file is streamed into a temporary folder inside models/ while it is
-  hashed; only when every hash matches is that folder renamed into place.
+  hashed; only when every hash matches is that folder renamed into place. The
+  folder is hidden (`.import-PID-...`), so a killed import is never listed or
+  loaded as a model; the next import removes it once its process is gone.
 - `--name` (and a name taken from the bundle) is a plain name, never a path.
 """
 
@@ -36,12 +38,14 @@ from typing import BinaryIO
 
 from app.core.errors import ModelError
 from app.core.models.catalogue import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
+from app.core.processes import left_by_gone_process
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
 SUMS_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_SUMS_BYTES = 1 << 20
 CHUNK = 1 << 20
+STAGING_PREFIX = ".import-"  # then the importing process's id: `.import-PID-XXXX`
 
 
 @dataclass(frozen=True)
@@ -276,7 +280,8 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
             sums = _read_sums(members, origin)
             _check_listing(members, sums, origin)
             root.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".import-", dir=root))
+            remove_stale_imports(root)
+            staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=root))
             for rel, expected in sums.items():
                 _copy_verified(members[rel], staging / rel, expected, origin)
         write_manifest(staging, family_of(staging), origin=f"bundle {bundle.name}")
@@ -289,6 +294,14 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
             shutil.rmtree(staging, ignore_errors=True)
             _remove_empty(made)
     return target
+
+
+def remove_stale_imports(root: Path) -> None:
+    """Staging folders of imports that were killed (their process is gone): never a model, only waste."""
+    for stale in root.glob(f"{STAGING_PREFIX}*"):
+        pid = stale.name[len(STAGING_PREFIX):].split("-", 1)[0]
+        if stale.is_dir() and not stale.is_symlink() and left_by_gone_process(pid):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _missing_folders(root: Path) -> list[Path]:

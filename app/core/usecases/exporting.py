@@ -33,14 +33,21 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
                uncertain_below: float | None = None) -> list[Path]:
     """Write the run's current transcript in every format, with `<name>.manifest.json`.
 
-    Returns the paths written (the manifest last). Each file and the set are in the audit log.
+    Returns the paths written (the manifest last). Each file and the set are in the audit log,
+    by absolute path (a relative `out` is where it is now: `verify` may run from anywhere).
     """
+    out = Path(out).expanduser().resolve()
     who = actor or current_user()
     context = ExportContext(who, utc_now(), uncertain_below)
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)
     files = render_transcript(transcript, out, formats, basename=basename)
     stem = files[0][0].rsplit(".", 1)[0]
-    paths = write_set(Path(out), stem, files, _manifest(case, transcript, who))
+    def staged(planned: list[tuple[Path, str]]) -> None:  # what a kill from here on leaves half-done
+        with case.transaction():
+            case.audit.record("export.staged", f"run/{run_id}",
+                              {"files": [{"file": str(path), "sha256": sha} for path, sha in planned]}, actor=who)
+
+    paths = write_set(out, stem, files, _manifest(case, transcript, who), before_rename=staged)
     with case.transaction():
         for path in paths:
             details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
