@@ -165,3 +165,11 @@ def test_a_duplicate_met_under_another_name_is_listed_with_its_exhibit(tmp_path,
     lines = listed.stdout.splitlines()
     assert len(lines) == 2 and lines[0].endswith("a_first.opus")  # named relatively: the first is no duplicate
     assert "duplicate" in lines[1] and lines[1].endswith("b_copy.mp4: same content as exhibit 1")
+
+
+def test_an_empty_name_is_refused_not_read_as_the_current_folder(tmp_path):
+    """`transcribe "$FILE"` with FILE unset passed "": Path("") is ".", and the run took in
+    whatever the current folder held."""
+    found = list(find_media(["", "  "]))
+    assert [f.error for f in found] == ["an empty name was given, not a file or folder"] * 2
+    assert all(f.source is None for f in found)

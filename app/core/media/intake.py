@@ -142,6 +142,9 @@ def find_media(inputs: Iterable[str]) -> Iterator[Found]:
 
 def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
     for raw in inputs:
+        if not raw.strip():  # an unset shell variable: Path("") is the current folder, never meant
+            yield Found(repr(raw), error="an empty name was given, not a file or folder")
+            continue
         path = Path(raw)
         if not path.is_dir():
             yield _probe(path)
