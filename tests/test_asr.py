@@ -152,6 +152,21 @@ def testis_stock_phrases_are_known_in_their_spoken_variants():
     assert not is_stock_phrase("And thank you for the money")
 
 
+def test_a_video_sign_off_over_speech_is_flagged_for_review():
+    """tiny.en on Spanish speech wrote "If you like this video, let us know in the comments below
+    ... I'll see you in the next one." (avg log-prob -0.999: not flagged)."""
+    from app.core.asr.hallucination import clean
+    from app.core.types import FLAG_LOW_CONFIDENCE, Segment
+
+    def line(text: str) -> Segment:
+        return Segment(1968, 6988, text, avg_logprob=-0.9992, no_speech_prob=0.0882)
+
+    invented, said = clean([line("If you like this video, let us know in the comments below."),
+                            line("I watched the video of the car park twice.")])
+    assert FLAG_LOW_CONFIDENCE in invented.flags and invented.text.startswith("If you like")
+    assert FLAG_LOW_CONFIDENCE not in said.flags
+
+
 def test_whisper_translate_task_gives_english_for_real_speech(base_engine):
     import json
 

@@ -42,6 +42,12 @@ STOCK_PHRASES = {
 }
 
 
+# A video's sign-off inside a longer line: what Whisper writes over speech it cannot follow
+# (an English-only model on Spanish gave "If you like this video, let us know in the comments
+# below..."). A person may say it, so it is flagged for the reviewer, never removed.
+SIGN_OFF = re.compile(r"\b((liked?|enjoyed) this video|the comments below|like and subscribe|"
+                      r"subscribe to (my|our|the) channel|see you in the next (one|video)|for watching)\b")
+
 CONTRACTIONS = (("'ll", " will"), ("’ll", " will"), ("'re", " are"), ("’re", " are"))
 LEADING_FILLERS = ("and ", "so ", "okay ", "ok ")
 
@@ -116,10 +122,11 @@ def _repetition_cut(tokens: list[str], size: int) -> int | None:
 
 
 def mark_low_confidence(segment: Segment) -> Segment:
-    """Flag a segment the model was unsure of, so a reviewer looks at it first."""
+    """Flag a segment the model was unsure of, or one with a video's sign-off in it, so a
+    reviewer looks at it first."""
     unsure = (segment.avg_logprob is not None and segment.avg_logprob < LOW_LOGPROB) or (
         _mean_word_probability(segment) < LOW_WORD_PROBABILITY
-    )
+    ) or SIGN_OFF.search(_normalise(segment.text)) is not None
     if unsure and FLAG_LOW_CONFIDENCE not in segment.flags:
         return replace(segment, flags=segment.flags + (FLAG_LOW_CONFIDENCE,))
     return segment
