@@ -148,6 +148,7 @@ def testis_stock_phrases_are_known_in_their_spoken_variants():
 
     assert is_stock_phrase("And we'll see you in the next episode.")
     assert is_stock_phrase("Thanks for watching!")
+    assert is_stock_phrase("Thank you very much for watching!")
     assert not is_stock_phrase("We'll see you at the station at eight.")
     assert not is_stock_phrase("And thank you for the money")
 

@@ -25,6 +25,8 @@ STOCK_PHRASES = {
     "thanks for watching",
     "thank you for watching",
     "thank you very much",
+    "thank you very much for watching",
+    "thank you so much for watching",
     "please subscribe",
     "subscribe to my channel",
     "subtitles by the amaraorg community",
