@@ -144,6 +144,24 @@ def test_pause_and_resume_one_job(case, queue):
     assert queue.resume(first) == [first] and queue.claim("w").id == first
 
 
+def test_a_frozen_worker_whose_job_another_took_can_neither_keep_nor_end_it(case, queue):
+    """Recovered after a silence past the limit and claimed by a second worker, the job is the
+    second's: the first one's heartbeat says so (it stops), and its ending changes nothing."""
+    job_id = queue.add(_exhibit(case, 1), "transcribe", OPTIONS)
+    first, second = JobQueue(case.conn, owner="host:1"), JobQueue(case.conn, owner="host:2")
+    assert first.claim("host:1").id == job_id and first.heartbeat(job_id)
+    _age_heartbeat(case, job_id, 3600)
+    assert queue.recover_stale() == [job_id]
+    assert second.claim("host:2").id == job_id
+    assert not first.heartbeat(job_id)
+    assert not first.complete(job_id, None) and first.fail(job_id, "late", retry=True) is None
+    assert not first.release(job_id)
+    job = queue.get(job_id)
+    assert job.state == "running" and job.worker == "host:2" and job.attempts == 2
+    assert second.heartbeat(job_id) and second.complete(job_id, None)
+    assert queue.get(job_id).state == "done"
+
+
 def test_recover_stale_requeues_silent_running_jobs_and_never_cancels_queued(case, queue):
     stale = queue.add(_exhibit(case, 1), "transcribe", OPTIONS)
     fresh = queue.add(_exhibit(case, 2), "transcribe", OPTIONS)

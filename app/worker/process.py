@@ -98,7 +98,7 @@ class Worker:
         self.commands = commands
         self.name = worker_name()
         self.case = Case.open(Path(config.case_dir))
-        self.queue = JobQueue(self.case.conn)
+        self.queue = JobQueue(self.case.conn, owner=self.name)  # ends only jobs still its own
         self.models_dir = Path(config.models_dir) if config.models_dir else None
         self.models = ModelCache(self.models_dir, on_load=self._loaded)
         self.handlers: dict[JobKind, Callable[[Job, Exhibit, Tracker], TaskResult]] = {
@@ -317,6 +317,9 @@ class Worker:
         return run_id, False
 
     def _finish(self, job: Job, run_id: int | None, stopped: bool) -> None:
+        now = self.queue.get(job.id)
+        if now.worker != self.name or now.state == "queued":
+            return  # recovered while this worker was frozen (and maybe claimed by another): not ours to end
         if not stopped:
             if self.queue.complete(job.id, run_id):
                 self.send(JobDone(job.id, run_id))
@@ -367,7 +370,7 @@ class Worker:
     def _background(self) -> None:
         """Read parent commands at once; keep the running job's heartbeat fresh."""
         conn = db.connect(Path(self.config.case_dir))
-        queue = JobQueue(conn)
+        queue = JobQueue(conn, owner=self.name)
         last_beat = 0.0
         try:
             while not self.shutdown.is_set():

@@ -139,11 +139,18 @@ def _marks(values: Iterable[Any]) -> str:
 
 
 class JobQueue:
-    """The queue of one case. Give it the case's connection (`case.conn`)."""
+    """The queue of one case. Give it the case's connection (`case.conn`).
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    A worker gives its name as `owner`: its heartbeats and its job's ending (complete, fail,
+    release) then touch a job only while the job is still its own. A worker frozen past the
+    staleness limit, whose job was recovered and claimed by another, can neither keep it
+    alive nor end it (nor write on after its next heartbeat says it is no longer running).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, owner: str | None = None) -> None:
         self.conn = conn
         self.audit = AuditLog(conn)
+        self.owner = owner
 
     # ------------------------------------------------------------ adding
 
@@ -239,8 +246,9 @@ class JobQueue:
         if progress is not None:
             sets += ", progress=?, eta_s=?"
             args += [min(1.0, max(0.0, progress)), eta_s]
-        cur = self.conn.execute(f"UPDATE jobs SET {sets} WHERE id=? AND state='running'",
-                                (*args, job_id))
+        mine, owner = self._owned()
+        cur = self.conn.execute(f"UPDATE jobs SET {sets} WHERE id=? AND state='running'{mine}",
+                                (*args, job_id, *owner))
         return cur.rowcount == 1
 
     def attach_run(self, job_id: int, run_id: int) -> None:
@@ -251,7 +259,7 @@ class JobQueue:
         with db.transaction(self.conn):
             done = self._move([job_id], ("running", "paused"), "done", "job.done", {"run": run_id},
                               "run_id=COALESCE(?, run_id), progress=1, eta_s=0, error=NULL,"
-                              " finished_at=?", (run_id, db.utc_now()))
+                              " finished_at=?", (run_id, db.utc_now()), owned=True)
         return bool(done)
 
     def fail(self, job_id: int, reason: str, retry: bool) -> str | None:
@@ -260,9 +268,10 @@ class JobQueue:
         Returns the job's new state, or None when it was not running (e.g. cancelled).
         """
         with db.transaction(self.conn):
+            mine, owner = self._owned()
             row = self.conn.execute(
-                "SELECT attempts, max_attempts FROM jobs WHERE id=? AND state IN ('running','paused')",
-                (job_id,),
+                f"SELECT attempts, max_attempts FROM jobs WHERE id=? AND state IN ('running','paused'){mine}",
+                (job_id, *owner),
             ).fetchone()
             if row is None:
                 return None
@@ -281,7 +290,7 @@ class JobQueue:
         """Give a running job back to the queue without spending an attempt (orderly stop)."""
         with db.transaction(self.conn):
             moved = self._move([job_id], ("running",), "queued", "job.released", {"reason": reason},
-                               "attempts=MAX(0, attempts-1), eta_s=NULL")
+                               "attempts=MAX(0, attempts-1), eta_s=NULL", owned=True)
         return bool(moved)
 
     def recover_stale(self, stale_after_s: float = STALE_AFTER_S) -> builtins.list[int]:
@@ -405,19 +414,25 @@ class JobQueue:
         return [r[0] for r in self.conn.execute(
             f"SELECT id FROM jobs WHERE state IN ({_marks(states)}) ORDER BY id", states)]
 
+    def _owned(self) -> tuple[str, tuple[str, ...]]:
+        """The SQL condition (and its argument) limiting a statement to this queue's owner's jobs."""
+        return (" AND worker=?", (self.owner,)) if self.owner else ("", ())
+
     def _move(self, ids: Iterable[int], from_states: tuple[str, ...], to: str, action: str,
               details: dict[str, Any] | None = None, sets: str = "",
-              set_args: tuple[Any, ...] = ()) -> builtins.list[int]:
-        """Move each job in `ids` that is in `from_states` to `to`, auditing each move.
+              set_args: tuple[Any, ...] = (), owned: bool = False) -> builtins.list[int]:
+        """Move each job in `ids` that is in `from_states` to `to`, auditing each move; `owned`:
+        only while the job is this queue's owner's.
 
         Call inside a transaction. Returns the ids actually moved.
         """
         moved = []
         extra = f", {sets}" if sets else ""
+        mine, owner = self._owned() if owned else ("", ())
         for job_id in ids:
             cur = self.conn.execute(
-                f"UPDATE jobs SET state=?{extra} WHERE id=? AND state IN ({_marks(from_states)})",
-                (to, *set_args, job_id, *from_states),
+                f"UPDATE jobs SET state=?{extra} WHERE id=? AND state IN ({_marks(from_states)}){mine}",
+                (to, *set_args, job_id, *from_states, *owner),
             )
             if cur.rowcount:
                 self.audit.record(action, f"job/{job_id}", details or {})
