@@ -422,6 +422,9 @@ class EditorView(QWidget):
             self.rename_speaker(None if old == NO_SPEAKER else old, new)
 
     def rename_speaker(self, old: str | None, new: str) -> None:
+        if new.strip() == old:  # nothing to change: no revision, the sign-off stands
+            self.message.emit(f"The speaker is already named {old}.")
+            return
         run_id, actor = self._run(), self.session.actor()
         self.session.do("Rename speaker", lambda: editing.rename_speaker(
             self.session.case, run_id, old, new, actor=actor))  # type: ignore[arg-type]

@@ -203,7 +203,7 @@ def rename_speaker(case: Case, run_id: int, old: str | None, new: str,
         raise EditError("a speaker's new name cannot be empty")
 
     def pick(seg: SegmentDict) -> bool:
-        return seg["speaker"] == old
+        return seg["speaker"] == old != new  # the same name again changes nothing: no revision
 
     def apply(before: list[SegmentDict]) -> list[SegmentDict]:
         return [{**s, "speaker": new} for s in before]

@@ -297,6 +297,8 @@ def _task_text(transcript: Transcript) -> str:
 
 
 def _status_text(transcript: Transcript) -> str:
+    """"verified by NAME at WHEN" (who signed it off and when), else the status itself."""
     if transcript.verified_by:
-        return f"{transcript.status} (verified by {transcript.verified_by})"
+        at = f" at {transcript.verified_at}" if transcript.verified_at else ""
+        return f"{transcript.status} by {transcript.verified_by}{at}"
     return transcript.status
