@@ -5,6 +5,8 @@ A window with no worker over a case built without a model (tests/gui_case.py).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("PySide6.QtMultimedia")
@@ -42,3 +44,17 @@ def test_the_text_export_says_who_verified_it_and_when(qtbot, win, tmp_path):
     assert verified_at
     assert status == f"Status: verified by DC Jane Jones at {verified_at}"
     win.undo_action.trigger()
+
+
+def test_a_telegram_chat_without_voice_notes_reads_plainly_in_the_timeline(qtbot, win):
+    """The investigator saw "0 of 0 voice notes or videos transcribed" and a call logged as
+    "phone call: 35" (35 what?)."""
+    from app.gui.timeline_view import MESSAGE
+    from tests.test_gui_timeline import take_in
+
+    take_in(win, Path(__file__).parent / "fixtures" / "chats" / "telegram_full")
+    view = win.chats.view
+    assert "no voice notes or videos, 3 attachments missing" in view.title.text()
+    assert "0 of 0" not in view.title.text()
+    texts = [view.proxy.index(r, MESSAGE).data() for r in range(view.proxy.rowCount())]
+    assert "phone call: 35 s" in texts

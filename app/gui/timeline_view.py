@@ -295,9 +295,9 @@ class TimelineView(QWidget):
         done = sum(1 for e in timeline.entries if playable(e) and e.attachment.transcript is not None)
         missing = sum(1 for e in timeline.entries if e.attachment is not None and e.attachment.missing)
         chats = ", ".join(name for name, _ in timeline.chats)
+        transcribed = f"{done} of {notes} voice notes or videos transcribed" if notes else "no voice notes or videos"
         return (f"{timeline.source.name} ({timeline.container}): {chats} — {len(timeline.entries)} messages, "
-                f"{done} of {notes} voice notes or videos transcribed, "
-                f"{missing} attachment{'' if missing == 1 else 's'} missing")
+                f"{transcribed}, {missing} attachment{'' if missing == 1 else 's'} missing")
 
     # ------------------------------------------------------------ rows
 

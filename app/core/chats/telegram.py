@@ -46,11 +46,18 @@ def _attachment(raw: dict[str, Any]) -> Attachment | None:
 
 
 def _service_text(raw: dict[str, Any]) -> str:
+    """"phone call: 35 s", "create group: Crew, Nina, Oleg", ... (a bare "35" read as a count)."""
     action = str(raw.get("action") or "service").replace("_", " ")
-    details = [", ".join("(no name)" if v is None else str(v) for v in raw[k]) if isinstance(raw[k], list) else str(raw[k])
-               for k in ("title", "members", "duration_seconds", "discard_reason") if raw.get(k) not in (None, "", [])]
+    details = [_detail(k, raw[k]) for k in ("title", "members", "duration_seconds", "discard_reason")
+               if raw.get(k) not in (None, "", [])]
     text = _text(raw.get("text"))
     return ": ".join(part for part in (action, ", ".join(details), text) if part)
+
+
+def _detail(key: str, value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join("(no name)" if v is None else str(v) for v in value)
+    return f"{value} s" if key == "duration_seconds" else str(value)
 
 
 def _notes(raw: dict[str, Any]) -> list[str]:
