@@ -58,3 +58,26 @@ def test_a_telegram_chat_without_voice_notes_reads_plainly_in_the_timeline(qtbot
     assert "0 of 0" not in view.title.text()
     texts = [view.proxy.index(r, MESSAGE).data() for r in range(view.proxy.rowCount())]
     assert "phone call: 35 s" in texts
+
+
+def test_a_successful_export_is_said_on_the_status_line_not_in_a_box(qtbot, win, boxes, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from app.gui.export_dialog import ExportDialog
+
+    shown, _answers = boxes
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    out = tmp_path / "out"
+
+    def accept(dialog: ExportDialog) -> int:
+        for name in dialog.boxes:
+            dialog.boxes[name].setChecked(name == "txt")
+        dialog.folder.setText(str(out))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", accept)
+    shown.clear()
+    win.ask_export()
+    assert (out / "interview_stereo.txt").is_file()
+    assert shown == []
+    assert win.statusBar().currentMessage() == f"Exported 2 file(s) to {out}"

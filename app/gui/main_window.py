@@ -422,9 +422,7 @@ class MainWindow(QMainWindow):
             run_ids = [self.session.run_id] if self.session.run_id else []
         paths, error = self.export_to(Path(folder), dialog.formats(), run_ids)
         if error:
-            self.show_error(error)
-        elif paths:
-            QMessageBox.information(self, "Exported", f"Wrote {len(paths)} file(s) to {folder}.")
+            self.show_error(error)  # a success is said on the status line (export_to): no box to dismiss
 
     def export_to(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:
         """Write each run's current transcript; returns (paths, the core's refusal or None)."""
