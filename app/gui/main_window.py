@@ -420,7 +420,7 @@ class MainWindow(QMainWindow):
             run_ids = [self.translation.current_run()]  # the translation, side by side with its source
         else:
             run_ids = [self.session.run_id] if self.session.run_id else []
-        paths, error = self.export_to(Path(folder), dialog.formats(), run_ids)
+        _paths, error = self.export_to(Path(folder), dialog.formats(), run_ids)
         if error:
             self.show_error(error)  # a success is said on the status line (export_to): no box to dismiss
 
