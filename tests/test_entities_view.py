@@ -65,3 +65,15 @@ def test_export_writes_the_entities_shown(qtbot, view, tmp_path):
         rows = list(csv.DictReader(handle))
     assert {r["kind"] for r in rows} == {"phone"} and len(rows) == 2
     assert view.export_csv(tmp_path / "missing" / "x.csv") == 0 and "cannot write" in view.status.text()
+
+
+def test_a_date_said_without_its_year_reads_as_a_day_and_month(qtbot, case):
+    """The walk-through showed "--03-14" for "the 14th of March"; the CSV keeps the ISO form."""
+    exhibit = add_exhibit(case, "interview.wav")
+    add_run(case, exhibit, ["Where were you on the evening of the 14th of March?"])
+    widget = EntitiesView(case)
+    qtbot.addWidget(widget)
+    widget.refresh()
+    qtbot.waitUntil(lambda: widget.model.rowCount() > 0, timeout=10_000)
+    assert "14 March (no year)" in _column(widget.model, 1)
+    assert "--03-14" in [e.value for e in widget.shown()]
