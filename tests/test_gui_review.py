@@ -196,6 +196,8 @@ def test_translation_view_shows_speakers_flags_and_language_names(qtbot, win):
 
     case = win.case
     exhibit = next(e for e in case.exhibits() if e.source.name == "interview_stereo.wav")
+    win.translation.show_exhibit(exhibit.id)
+    assert not win.translation.runs.isEnabled() and "No translation" in win.translation.note.text()
     parent = case.latest_run(exhibit.id, "transcribe")
     run = case.start_run(exhibit.id, "text-translate", ModelInfo("nllb", "/m", "00" * 32, "nllb"), {},
                          software_info(), parent_run_id=parent, source_language="en")
@@ -206,7 +208,7 @@ def test_translation_view_shows_speakers_flags_and_language_names(qtbot, win):
     open_exhibit(qtbot, win, "interview_stereo.wav")
     win.translation.show_exhibit(exhibit.id)
     view, model = win.translation, win.translation.model
-    assert view.runs.currentText().startswith(f"run {run}: text-translate → German")
+    assert view.runs.isEnabled() and view.runs.currentText().startswith(f"run {run}: text-translate → German")
     assert model.headerData(1, Qt.Orientation.Horizontal) == "Source (English)"
     assert model.headerData(2, Qt.Orientation.Horizontal) == "Translation (German)"
     assert model.index(0, 3).data() == "DC Smith" and model.index(2, 3).data() == "Witness"

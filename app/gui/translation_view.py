@@ -118,6 +118,7 @@ class TranslationView(QWidget):
         header.moveSection(3, 1)  # shown as: Time, Speaker, Source, Translation, Check
         self.table.clicked.connect(lambda i: self.seekRequested.emit(int(i.data(Qt.ItemDataRole.UserRole))))
         self.runs = QComboBox()
+        self.runs.setPlaceholderText("none yet")
         self.runs.currentIndexChanged.connect(lambda _i: self._show_selected())
         self.note = QLabel("")
         self.note.setWordWrap(True)
@@ -143,7 +144,9 @@ class TranslationView(QWidget):
             target = "en" if run.task == "translate" else run.language  # Whisper translates into English
             parent = f" (from run {run.parent_run_id})" if run.parent_run_id else ""
             self.runs.addItem(f"run {run.id}: {run.task} → {safe_language_name(target)}{parent}", run.id)
+        self.runs.setCurrentIndex(0 if runs else -1)  # with a placeholder, adding items selects none
         self.runs.blockSignals(False)
+        self.runs.setEnabled(bool(runs))  # an empty list to open says nothing the note does not
         if not runs:
             self.model.set_rows([], "", "")
             self.note.setText("No translation of this exhibit yet." if exhibit_id is not None
