@@ -52,7 +52,7 @@ def test_a_word_marked_reviewed_and_sign_off_that_asks(qtbot, win, boxes):
     editor.next_uncertain()
     assert editor.mark_current_reviewed()
     assert editor.count_label.text() == "1 of 3 uncertain · 2 left"
-    assert "reviewed" in editor.review_label.full_text()
+    assert editor.review_label.full_text().endswith("✓") and "marked reviewed" in editor.review_label.toolTip()
     run = win.session.run_id
     assert editing.history(win.case, run)[-1].op == "mark_reviewed"
     assert editing.history(win.case, run)[-1].actor == "DC Ann Example"

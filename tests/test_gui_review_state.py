@@ -28,13 +28,13 @@ def test_undo_and_redo_of_a_reviewed_mark_relabel_the_word_shown(qtbot, win):
     editor.next_uncertain()
     word = editor.review_label.full_text()
     assert editor.mark_current_reviewed()
-    assert editor.review_label.full_text().endswith("· reviewed")
+    assert editor.review_label.full_text().endswith(" ✓")
     win.undo_action.trigger()
     assert editor.count_label.text() == "1 of 3 uncertain · 3 left"
     assert editor.review_label.full_text() == word  # no longer says "reviewed"
     win.redo_action.trigger()
     assert editor.count_label.text() == "1 of 3 uncertain · 2 left"
-    assert editor.review_label.full_text() == word + " · reviewed"
+    assert editor.review_label.full_text() == word + " ✓"
     win.undo_action.trigger()
 
 

@@ -134,9 +134,11 @@ class ReviewBar(QWidget):
         self._show_count()
 
     def _show_word(self, span: review.UncertainSpan) -> None:
-        prob = f" ({span.probability:.0%})" if span.probability is not None else ""
-        done = " · reviewed" if span.key in self.reviewed else ""
+        prob = f" {span.probability:.0%}" if span.probability is not None else ""
+        done = " ✓" if span.key in self.reviewed else ""  # short: the label has a third of the free width
         self.word_label.set_text(f"“{span.text[:60]}”{prob}{done}")
+        self.word_label.setToolTip(f"“{span.text}”: the model gave it{prob or ' no'} probability"
+                                   + ("; marked reviewed" if done else "; not reviewed yet"))
 
     def mark_current_reviewed(self) -> bool:
         """Mark the uncertain word last stepped to as reviewed (one undoable revision)."""
