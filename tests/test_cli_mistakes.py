@@ -105,3 +105,19 @@ def test_a_mistyped_case_is_only_refused_where_it_must_exist(capsys, tmp_path, m
     code, _, _ = run(capsys, "queue", "add", str(VOICE_NOTE), "--model", "tiny.en", "--case",
                      str(tmp_path / "new"))
     assert code == 0 and (Path(tmp_path / "new") / "case.sqlite").is_file()
+
+
+def test_an_empty_case_says_so_when_listed_and_fails_to_export(capsys, tmp_path):
+    case = str(tmp_path / "case")
+    Case.open(case).close()
+    assert run(capsys, "exhibits", "--case", case) == (
+        0, "", "no exhibits in this case (--all: the files met and why not transcribed)\n")
+    assert run(capsys, "export", "--out", str(tmp_path / "out"), "--case", case) == (
+        1, "", "export: nothing to export: the case holds no exhibits\n")
+
+
+def test_a_search_query_that_is_not_utf8_is_said_so(capsys, tmp_path):
+    Case.open(tmp_path / "case").close()
+    query = b"caf\xe9".decode("utf-8", "surrogateescape")  # as Python hands over a Latin-1 terminal's argv
+    assert run(capsys, "search", query, "--case", str(tmp_path / "case")) == (
+        2, "", "search: the query is not UTF-8 text (check the terminal's encoding)\n")

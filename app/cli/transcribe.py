@@ -22,6 +22,7 @@ from app.cli.common import (
 from app.cli.progress import QueueRunner
 from app.cli.queue import CHAT_EXPORT, nothing_found, scan_inputs
 from app.core.chats.registry import is_chat_export
+from app.core.errors import ParleyError
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, record_met
 from app.core.options import to_dict
@@ -155,6 +156,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     case = open_existing_case(args)
     try:
         exhibits = [case.find_exhibit(k) for k in args.exhibits] if args.exhibits else case.exhibits()
+        if not exhibits:
+            raise ParleyError("nothing to export: the case holds no exhibits")
         names = output_basenames([e.source.path for e in exhibits])
         check_out_dir(args.out, [p for e in exhibits for p in (e.source.path, *e.paths)])
         status = OK
