@@ -121,3 +121,40 @@ def test_a_search_query_that_is_not_utf8_is_said_so(capsys, tmp_path):
     query = b"caf\xe9".decode("utf-8", "surrogateescape")  # as Python hands over a Latin-1 terminal's argv
     assert run(capsys, "search", query, "--case", str(tmp_path / "case")) == (
         2, "", "search: the query is not UTF-8 text (check the terminal's encoding)\n")
+
+
+def test_export_keeps_the_proofread_text_after_an_old_json_of_it_was_taken_in(capsys, tmp_path, models_dir):
+    """`translate OLD.json` takes the stale JSON in as a copy of the run it names; `export` wrote
+    that copy from then on (the newest run), silently dropping the proofreader's corrections."""
+    from app.core.chats.text_intake import import_transcript_json
+    from app.core.editing import operations as editing
+
+    case_dir, first, second = tmp_path / "case", tmp_path / "first", tmp_path / "second"
+    code, _, _ = run(capsys, "transcribe", str(VOICE_NOTE), "--out", str(first), "--format", "json",
+                     "--model", "tiny.en", "--case", str(case_dir))
+    assert code == 0
+    case = Case.open(case_dir)
+    try:
+        run_id = case.latest_run(1, "transcribe")
+        editing.edit_text(case, run_id, editing.segment_ids(case, run_id)[0], "Meet me at eight.", actor="DC Jones")
+        _, copy = import_transcript_json(case, first / "en_voicenote.json")  # as `translate` does
+        assert copy != run_id
+    finally:
+        case.close()
+    code, _, _ = run(capsys, "export", "1", "--task", "transcribe", "--format", "txt", "--out", str(second),
+                       "--case", str(case_dir))
+    text = (second / "en_voicenote.txt").read_text(encoding="utf-8")
+    assert code == 0 and "Meet me at eight." in text and f"Run: {run_id}\n" in text
+
+
+def test_a_language_in_capitals_is_the_same_job_as_in_lower_case(capsys, tmp_path, models_dir):
+    case = str(tmp_path / "case")
+    base = ["queue", "add", str(VOICE_NOTE), "--model", "tiny.en", "--case", case]
+    assert run(capsys, *base, "--language", "en")[0] == 0
+    assert run(capsys, *base, "--language", "EN")[0] == 0
+    opened = Case.open(case)
+    try:
+        jobs = JobQueue(opened.conn).list()
+    finally:
+        opened.close()
+    assert len(jobs) == 1 and jobs[0].options["language"] == "en"

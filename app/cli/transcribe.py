@@ -29,7 +29,7 @@ from app.core.options import to_dict
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
-from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+from app.core.usecases.exporting import check_out_dir, export_run, output_basenames, run_to_export
 from app.core.usecases.timeline import export_media, take_in_exports
 from app.worker.supervisor import Supervisor
 
@@ -162,7 +162,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         check_out_dir(args.out, [p for e in exhibits for p in (e.source.path, *e.paths)])
         status = OK
         for exhibit in exhibits:
-            run_id = case.latest_run(exhibit.id, args.task)
+            run_id = run_to_export(case, exhibit.id, args.task)
             if run_id is None:
                 fail(exhibit.source.path, nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
