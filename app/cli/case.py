@@ -30,6 +30,9 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
                 for path in e.paths[1:]:
                     print(f"   -  {e.source.sha256[:12]:<12}  {'duplicate':>9}  {printable(path)}: "
                           f"same content as exhibit {e.id}")
+        if not exhibits:
+            print("no exhibits in this case" + ("" if args.all else " (--all: the files met and why not"
+                                                 " transcribed)"), file=sys.stderr)
         return OK
     finally:
         case.close()

@@ -75,7 +75,8 @@ def add_transcribe_options(p: argparse.ArgumentParser) -> None:
 
 
 def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
-    language = None if args.language in ("", "auto") else args.language
+    language = args.language.strip().lower() or "auto"  # "EN" is "en": one job, not two
+    language = None if language == "auto" else language
     languages = tuple(c.strip().lower() for c in args.languages.split(",") if c.strip())
     return TranscribeOptions(
         model=args.model, task=args.task, language=language, languages=languages,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli.common import OK, add_case_option, open_case
+from app.cli.common import OK, add_case_option, open_existing_case
 from app.core.store.interview import FIELDS, read_interview, write_interview
 from app.core.types import InterviewDetails
 
@@ -28,7 +28,7 @@ OPTIONS = {
 
 
 def cmd_interview(args: argparse.Namespace) -> int:
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         exhibit = case.find_exhibit(args.exhibit)
         changes = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}

@@ -22,6 +22,7 @@ from app.cli.common import (
     case_dir,
     fail,
     open_case,
+    open_existing_case,
     parse_formats,
     transcribe_options,
 )
@@ -128,7 +129,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format) if args.out else []
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         queue = JobQueue(case.conn)
         if queue.is_paused():
@@ -181,7 +182,7 @@ def _summary(outcome: RunOutcome) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         queue = JobQueue(case.conn)
         jobs = queue.list()
@@ -203,7 +204,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _steer(args: argparse.Namespace) -> int:
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         queue = JobQueue(case.conn)
         action = args.queue_command
@@ -230,7 +231,7 @@ def _report_steer(action: str, target: int | None, changed: list[int], queue: Jo
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         queue = JobQueue(case.conn)
         if queue.retry(args.job):

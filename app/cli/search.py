@@ -61,7 +61,13 @@ def hit_line(hit: Hit) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    query = " ".join(args.query)
+    query = " ".join(args.query).strip()
+    if query != query.encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+        raise ValueError("the query is not UTF-8 text (check the terminal's encoding)")
+    if not query:
+        raise ValueError("the query is empty: give words, prefix* or \"a phrase\" to look for")
+    if args.limit < 1:
+        raise ValueError("--limit must be 1 or more")
     case = open_existing_case(args.case)
     try:
         hits = search(case, query, limit=args.limit)

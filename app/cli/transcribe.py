@@ -15,21 +15,25 @@ from app.cli.common import (
     case_dir,
     fail,
     open_case,
+    open_existing_case,
     parse_formats,
     transcribe_options,
 )
 from app.cli.progress import QueueRunner
 from app.cli.queue import CHAT_EXPORT, nothing_found, scan_inputs
 from app.core.chats.registry import is_chat_export
+from app.core.errors import ParleyError
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, record_met
 from app.core.options import to_dict
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
-from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+from app.core.usecases.exporting import check_out_dir, export_run, output_basenames, run_to_export
 from app.core.usecases.timeline import export_media, take_in_exports
 from app.worker.supervisor import Supervisor
+
+EXPORT_TASKS = ("transcribe", "translate", "text-translate")  # Whisper's, Whisper's to English, NLLB/M2M's
 
 
 def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
@@ -149,14 +153,16 @@ def nothing_to_export(kind: str, task: str | None) -> str:
 def cmd_export(args: argparse.Namespace) -> int:
     """The current transcript (a proofreader's corrections and verification included)."""
     formats = parse_formats(args.format)
-    case = open_case(args)
+    case = open_existing_case(args)
     try:
         exhibits = [case.find_exhibit(k) for k in args.exhibits] if args.exhibits else case.exhibits()
+        if not exhibits:
+            raise ParleyError("nothing to export: the case holds no exhibits")
         names = output_basenames([e.source.path for e in exhibits])
         check_out_dir(args.out, [p for e in exhibits for p in (e.source.path, *e.paths)])
         status = OK
         for exhibit in exhibits:
-            run_id = case.latest_run(exhibit.id, args.task)
+            run_id = run_to_export(case, exhibit.id, args.task)
             if run_id is None:
                 fail(exhibit.source.path, nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
@@ -182,7 +188,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("exhibits", nargs="*", metavar="EXHIBIT", help="id, name, path or SHA-256 (default: all)")
     p.add_argument("--format", default=FORMATS_DEFAULT)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--task", default=None, help="which run to export: transcribe, translate, text-translate")
+    p.add_argument("--task", default=None, choices=EXPORT_TASKS,
+                   help="which run to export (default: the exhibit's latest run)")
     p.add_argument("--by", default=None, help="the exporter's name, printed on the record (default: the OS user)")
     p.add_argument("--mark-uncertain", type=float, default=None, metavar="P",
                    help="DOCX/PDF: show words recognised with a probability below P (e.g. 0.5) as [word?]")

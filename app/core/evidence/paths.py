@@ -27,6 +27,8 @@ def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
         path = Path(raw).expanduser()
         if path.is_dir():  # a link to a folder: the link's place and the folder it names
             folders |= _forms(path)
+        elif not (path.exists() or path.is_symlink()):
+            continue  # a missing input (a typo) is no evidence: it fails alone, it makes no folder one
         else:
             folders |= _forms(path.parent)
             if path.exists():  # a link's target lives in evidence too; a broken link's names nothing

@@ -117,7 +117,7 @@ def translation_model(name: str | None, models_dir: Path | None = None) -> Path:
                 return model.path
     raise ModelError(
         f"no translation model is installed in {models_dir or default_models_dir()}; import an "
-        "NLLB-200 or M2M-100 bundle with `python -m app models import BUNDLE`, or give --model DIR"
+        "NLLB-200 or M2M-100 bundle with `python -m app models import BUNDLE`, or name the model's folder"
     )
 
 

@@ -272,13 +272,18 @@ class Case:
         return [int(r[0]) for r in self.conn.execute("SELECT id FROM runs WHERE status=? ORDER BY id", (status,))]
 
     def latest_run(self, exhibit_id: int, task: str | None = None, status: str = "complete") -> int | None:
+        found = self.latest_runs(exhibit_id, task, status, limit=1)
+        return found[0] if found else None
+
+    def latest_runs(self, exhibit_id: int, task: str | None = None, status: str = "complete",
+                    limit: int = -1) -> list[int]:
+        """The exhibit's runs (of `task`) with this status, newest first."""
         sql = "SELECT id FROM runs WHERE exhibit_id=? AND status=?"
         args: list[Any] = [exhibit_id, status]
         if task:
             sql += " AND task=?"
             args.append(task)
-        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
-        return int(row[0]) if row else None
+        return [int(r[0]) for r in self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit])]
 
     def segments(self, run_id: int) -> tuple[Segment, ...]:
         rows = self.conn.execute(

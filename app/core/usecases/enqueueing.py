@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.errors import LanguageError
 from app.core.media.intake import Found
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.chats import attachment_exhibits
 from app.core.store.jobs import JobQueue
+from app.core.translation.langcodes import WHISPER_TO_FLORES
 from app.core.translation.runs import check_language
 
 
@@ -27,8 +29,12 @@ class Queued:
 
 
 def check_model(options: TranscribeOptions) -> None:
-    """A missing model is one clear line before anything is queued (ModelError)."""
+    """A missing model, or a language code Whisper does not know, is one clear line before
+    anything is queued (ModelError, LanguageError), not a failed job per file."""
     models.resolve(options.model)
+    for code in (options.language, *options.languages):
+        if code is not None and code.strip().lower() not in WHISPER_TO_FLORES:
+            raise LanguageError(f"unknown language code '{code}' (Whisper's codes: en, de, pl, ro, ...)")
 
 
 def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: TranscribeOptions,

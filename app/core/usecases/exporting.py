@@ -87,3 +87,18 @@ def check_out_dir(out: Path, sources: list[str]) -> None:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ParleyError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
+
+
+
+def run_to_export(case: Case, exhibit_id: int, task: str | None = None) -> int | None:
+    """The exhibit's latest complete run (of `task`), passing over copies taken in from a
+    transcript JSON this case exported earlier (`translate OLD.json`): such a copy names the run
+    it came from, and while that run is here it is never newer than it (the proofreader's
+    corrections made since would be lost from the export)."""
+    runs = case.latest_runs(exhibit_id, task)
+    own = set(runs)
+    for run_id in runs:
+        origin = case.transcript(run_id).settings.get("imported_run_id")
+        if not (isinstance(origin, int) and origin != run_id and origin in own):
+            return run_id
+    return runs[0] if runs else None
