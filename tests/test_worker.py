@@ -302,3 +302,22 @@ def test_each_file_of_a_batch_reports_its_own_progress(case, supervisor):
         done_at = next(i for i, e in enumerate(events) if isinstance(e, p.JobDone))
         partial = [e.fraction for e in events[:done_at] if isinstance(e, p.Progress) and 0 < e.fraction < 1]
         assert partial, f"job {job}: no progress of its own before it was done"
+
+
+def test_a_ctrl_c_while_the_worker_starts_is_held_not_lost():
+    """The parent ignored SIGINT while starting the worker, so a Ctrl-C then was dropped and the
+    command ran on to its end with exit 0 (seen on CI). Now the worker is born with SIGINT blocked
+    and the parent's Ctrl-C arrives once the worker is up."""
+    import subprocess
+    import sys
+
+    from app.worker.supervisor import _sigint_held
+
+    child = [sys.executable, "-c", "import signal; print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"]
+    with pytest.raises(KeyboardInterrupt), _sigint_held():
+        born = subprocess.run(child, capture_output=True, text=True, check=True).stdout.strip()
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the worker is being started
+        time.sleep(0.05)
+    assert born == "True"  # a Ctrl-C in the terminal cannot reach the worker before it ignores it
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])

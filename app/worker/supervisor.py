@@ -25,6 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -61,16 +62,24 @@ FINISHED = ("done", "failed", "cancelled")
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: the child ignores SIGINT itself once started
-        yield
+def _sigint_held() -> Iterator[None]:
+    """The worker is born with SIGINT blocked (a Ctrl-C in the terminal reaches the whole process
+    group; the parent handles it, and the worker ignores SIGINT once started). The parent's own
+    Ctrl-C meanwhile is recorded and raised after, never dropped: the parent used to ignore SIGINT
+    while starting the worker, and a Ctrl-C then was lost (the command ran on to exit 0, on CI)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # the child ignores SIGINT itself once started
         return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the mask is what the child inherits
     try:
         yield
     finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one pending here is recorded now
         signal.signal(signal.SIGINT, previous)
+        if held:
+            raise KeyboardInterrupt
 
 
 # numpy's OpenBLAS keeps its own pool of spinning threads, which on a 2-core machine
@@ -277,13 +286,14 @@ class Supervisor:
         )
         proc = self._ctx.Process(target=start_worker, args=(config, events_out, commands_in),
                                  name="parley-worker", daemon=True)
-        with _sigint_ignored(), _child_environment():  # Ctrl-C is the parent's: SIG_IGN at birth
+        with _sigint_held(), _child_environment():  # Ctrl-C is the parent's: blocked at the worker's birth
             proc.start()
-        events_out.close()  # the child holds the only writer: EOF when it dies
-        commands_in.close()
-        self._proc, self._events, self._commands = proc, events_in, commands_out
-        self._names.add(worker_name(proc.pid))
-        self._idle, self._running_job, self._child_reason = False, None, None
+            # known before a Ctrl-C held meanwhile arrives, so the clean-up stops this worker too
+            events_out.close()  # the child holds the only writer: EOF when it dies
+            commands_in.close()
+            self._proc, self._events, self._commands = proc, events_in, commands_out
+            self._names.add(worker_name(proc.pid))
+            self._idle, self._running_job, self._child_reason = False, None, None
 
     def _send(self, command: Command) -> None:
         try:
