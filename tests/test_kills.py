@@ -224,11 +224,17 @@ def test_an_export_killed_mid_set_is_named_as_such_by_verify_and_the_next_export
 @pytest.mark.parametrize("module", ["app.core", "app.cli.queue"])
 def test_a_command_stopped_while_it_starts_says_so_in_one_line(tmp_path, signum, module):
     """Ctrl-C or SIGTERM while Python still imports the program: one line, never a traceback.
-    (`-X importtime` reports each import as it ends: the signal goes once `module` is in.)"""
-    proc = subprocess.Popen([sys.executable, "-X", "importtime", *_app(
-        "transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(tmp_path / "case"),
-        "--out", str(tmp_path / "out"), "--model", "tiny.en")[1:]],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (`-X importtime` reports each import as it ends: the signal goes once `module` is in.)
+    A suite run in the background (`pytest &` in a script) inherits SIGINT ignored, and the command
+    keeps an inherited SIG_IGN, as a background job should: it is started with a terminal's."""
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)  # see below
+    try:
+        proc = subprocess.Popen([sys.executable, "-X", "importtime", *_app(
+            "transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(tmp_path / "case"),
+            "--out", str(tmp_path / "out"), "--model", "tiny.en")[1:]],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert proc.stderr is not None
     for line in proc.stderr:
         if line.split("|")[-1].strip() == module or not line.startswith("import time:"):

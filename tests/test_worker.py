@@ -314,10 +314,14 @@ def test_a_ctrl_c_while_the_worker_starts_is_held_not_lost():
     from app.worker.supervisor import _sigint_held
 
     child = [sys.executable, "-c", "import signal; print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"]
-    with pytest.raises(KeyboardInterrupt), _sigint_held():
-        born = subprocess.run(child, capture_output=True, text=True, check=True).stdout.strip()
-        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the worker is being started
-        time.sleep(0.05)
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal (not `pytest &`)
+    try:
+        with pytest.raises(KeyboardInterrupt), _sigint_held():
+            born = subprocess.run(child, capture_output=True, text=True, check=True).stdout.strip()
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the worker is being started
+            time.sleep(0.05)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     assert born == "True"  # a Ctrl-C in the terminal cannot reach the worker before it ignores it
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])

@@ -78,8 +78,10 @@ def _sigint_held() -> Iterator[None]:
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one pending here is recorded now
         signal.signal(signal.SIGINT, previous)
-        if held:
-            raise KeyboardInterrupt
+        if held and callable(previous):
+            previous(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
+        elif held and previous == signal.SIG_DFL:
+            raise KeyboardInterrupt  # SIG_IGN (a background job of a script): ignored, as asked
 
 
 # numpy's OpenBLAS keeps its own pool of spinning threads, which on a 2-core machine
