@@ -52,18 +52,24 @@ def test_a_file_slipped_into_an_export_set_is_a_finding(made, capsys):  # noqa: 
                       "wrote it (neither the audit log nor the manifest lists it)")]
 
 
-def test_a_store_replaced_by_an_older_copy_with_its_head_file_shows_in_a_later_export(made, tmp_path,  # noqa: F811
-                                                                                      capsys):
-    """The whole case folder put back as it was (store and head file): the chain is intact and the
-    head file agrees, but an export made since, beside the others, names an entry past the chain's end."""
+def _export_then_put_the_older_case_back(made, tmp_path, capsys, before_export):  # noqa: F811
+    """Copy the case folder, change it (`before_export`) and export, then put the copy back whole."""
     older = tmp_path / "older-case"
     shutil.copytree(made["case"], older)
     case = Case.open(made["case"])
+    before_export(case)
     export_run(case, made["run"], made["out"], ["txt"], basename="note-copy-for-cps")
     case.close()
     shutil.rmtree(made["case"])
     shutil.copytree(older, made["case"])
-    code, lines = verify(capsys, made["case"])
+    return verify(capsys, made["case"])
+
+
+def test_a_store_replaced_by_an_older_copy_with_its_head_file_shows_in_a_later_export(made, tmp_path,  # noqa: F811
+                                                                                      capsys):
+    """The whole case folder put back as it was (store and head file): the chain is intact and the
+    head file agrees, but an export made since, beside the others, names an entry past the chain's end."""
+    code, lines = _export_then_put_the_older_case_back(made, tmp_path, capsys, lambda case: None)
     assert code == 1 and len(lines) == 1
     assert lines[0].startswith(f"{made['out'] / 'note-copy-for-cps.manifest.json'}: an export of this case")
     assert "the audit log does not list: the store is older than this export" in lines[0]
@@ -71,16 +77,11 @@ def test_a_store_replaced_by_an_older_copy_with_its_head_file_shows_in_a_later_e
 
 def test_a_store_replaced_by_a_much_older_copy_shows_in_an_export_past_the_chain_s_end(made, tmp_path,  # noqa: F811
                                                                                        capsys):
-    older = tmp_path / "older-case"
-    shutil.copytree(made["case"], older)
-    case = Case.open(made["case"])
-    editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0], "meet me at the quay",
-                      actor="DC Jones")  # the edit the older copy hides
-    export_run(case, made["run"], made["out"], ["txt"], basename="note-copy-for-cps")
-    case.close()
-    shutil.rmtree(made["case"])
-    shutil.copytree(older, made["case"])
-    code, lines = verify(capsys, made["case"])
+    def hidden_edit(case: Case) -> None:  # the edit the older copy hides
+        editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0], "meet me at the quay",
+                          actor="DC Jones")
+
+    code, lines = _export_then_put_the_older_case_back(made, tmp_path, capsys, hidden_edit)
     assert code == 1 and len(lines) == 1
     assert "names audit entry" in lines[0] and "past the end of this case's chain" in lines[0]
 
