@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import wave
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,13 @@ def pytest_runtest_teardown() -> None:
 
         threshold = gc.get_threshold()
         collect_due((threshold[0], threshold[1], threshold[2]))
+
+
+def interview_repeated(path: Path, times: int) -> Path:
+    """interview_mono.wav `times` over, at `path`: a recording long enough to interrupt mid-way."""
+    with wave.open(str(MEDIA / "interview_mono.wav"), "rb") as src:
+        params, frames = src.getparams(), src.readframes(src.getnframes())
+    with wave.open(str(path), "wb") as out:
+        out.setparams(params)
+        out.writeframes(frames * times)
+    return path

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import wave
 from pathlib import Path
 
 import psutil
@@ -20,7 +19,7 @@ import pytest
 from app.core.errors import ModelError
 from app.core.models import bundles as model_bundles
 from app.core.models import catalogue as models
-from tests.conftest import MEDIA, REPO
+from tests.conftest import MEDIA, REPO, interview_repeated
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -83,12 +82,7 @@ def test_a_model_import_killed_half_way_is_never_listed_nor_loaded(tmp_path):
 def _long_evidence(folder: Path) -> Path:
     """interview_mono.wav twice over: long enough (over a minute: not batched) to be caught decoding."""
     folder.mkdir()
-    with wave.open(str(MEDIA / "interview_mono.wav"), "rb") as src:
-        params, frames = src.getparams(), src.readframes(src.getnframes())
-    with wave.open(str(folder / "long.wav"), "wb") as out:
-        out.setparams(params)
-        out.writeframes(frames * 2)
-    return folder / "long.wav"
+    return interview_repeated(folder / "long.wav", 2)
 
 
 def _wait_until_running(case_dir: Path, proc: subprocess.Popen) -> None:

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-import wave
 
 import psutil
 import pytest
 
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
-from tests.conftest import MEDIA, REPO
+from tests.conftest import REPO, interview_repeated
 
 pytestmark = pytest.mark.slow
 
@@ -23,11 +22,7 @@ pytestmark = pytest.mark.slow
 def test_a_restart_right_after_both_processes_die_recovers_the_job(tmp_path, models_dir):
     evidence = tmp_path / "evidence"
     evidence.mkdir()
-    with wave.open(str(MEDIA / "interview_mono.wav"), "rb") as src:
-        params, frames = src.getparams(), src.readframes(src.getnframes())
-    with wave.open(str(evidence / "long.wav"), "wb") as out:
-        out.setparams(params)
-        out.writeframes(frames * 4)
+    interview_repeated(evidence / "long.wav", 4)
     case = str(tmp_path / "case")
     app = [sys.executable, "-m", "app"]
     assert subprocess.run([*app, "queue", "add", str(evidence), "--case", case, "--model", "tiny.en"],

@@ -23,7 +23,7 @@ from app.core.store.jobs import JobQueue
 from app.worker import protocol as p
 from app.worker.supervisor import Supervisor
 from app.worker.tracking import TEST_CRASH_ENV
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, interview_repeated
 
 pytestmark = pytest.mark.slow
 
@@ -34,13 +34,7 @@ FAST = {"idle_poll_s": 0.2, "heartbeat_s": 1.0}
 @pytest.fixture(scope="module")
 def long_wav(tmp_path_factory) -> Path:
     """interview_mono.wav twice over (~113 s, four speech chunks): long enough to interrupt."""
-    path = tmp_path_factory.mktemp("long") / "long_interview.wav"
-    with wave.open(str(MEDIA / "interview_mono.wav"), "rb") as src:
-        params, frames = src.getparams(), src.readframes(src.getnframes())
-    with wave.open(str(path), "wb") as out:
-        out.setparams(params)
-        out.writeframes(frames + frames)
-    return path
+    return interview_repeated(tmp_path_factory.mktemp("long") / "long_interview.wav", 2)
 
 
 @pytest.fixture(scope="module")
