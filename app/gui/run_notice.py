@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.store.views import RunSummary
 from app.core.translation.langcodes import language_name
 
@@ -58,6 +59,9 @@ def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
                    f"({(run.language_probability or 0.0):.0%} sure).")
         if run.worded_count == 0:
             out.append("Speech was heard but no words were recognised: choose its language and re-run.")
+    if ENGLISH_ONLY_NOTE in run.warnings:
+        out.append("Made with an English-only model: the language was not detected, and speech in any "
+                   "other language comes out as English-sounding words.")
     if truncated_source or run.truncated:
         out.append("The file is truncated or damaged: the transcript covers only what could be read.")
     if run.status not in ("complete", "running"):

@@ -22,6 +22,7 @@ from app.core.diarize.pipeline import (
 from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.evidence.provenance import software_info
 from app.core.evidence.source_check import check_unchanged
+from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case, Exhibit
 from app.core.store.speakers import save_run_voiceprints, voiceprint_digest
@@ -121,8 +122,15 @@ def transcribe_exhibit(
     finally:
         if speakers is not None:  # stopped or failed: stop finding turns (done already otherwise)
             speakers.cancel()
-    _finish(case, exhibit, run_id, truncated, tuple(notes), count)
+    _finish(case, exhibit, run_id, truncated, (*notes, *_model_notes(engine, options)), count)
     return RunResult(run_id, count)
+
+
+def _model_notes(engine: WhisperEngine | None, options: TranscribeOptions | None) -> tuple[str, ...]:
+    """What the model itself means for the reader: an English-only model never hears another language."""
+    if engine is None or options is None or options.language or engine.multilingual:
+        return ()
+    return (ENGLISH_ONLY_NOTE,)
 
 
 def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
@@ -149,7 +157,8 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
             case.audit.record("run.packed", f"run/{run_id}", packed)
     if options is not None and engine is not None:
         _diarise(case, engine, exhibit, run_id, options)
-    _finish(case, exhibit, run_id, result.truncated, result.notes, len(result.segments))
+    _finish(case, exhibit, run_id, result.truncated, (*result.notes, *_model_notes(engine, options)),
+            len(result.segments))
     return RunResult(run_id, len(result.segments))
 
 

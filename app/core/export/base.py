@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from app.core.errors import ParleyError
+from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.types import FLAG_INAUDIBLE, Segment, Transcript
 
 # Fallback timestamp for documents whose transcript has no created_at:
@@ -289,7 +290,11 @@ def _size_text(transcript: Transcript) -> str:
 
 def _task_text(transcript: Transcript) -> str:
     detected = transcript.source_language or transcript.language or "unknown"
-    if transcript.language_probability is not None:
+    if transcript.settings.get("language"):
+        detected += " (set by the user)"
+    elif ENGLISH_ONLY_NOTE in transcript.warnings:
+        detected += " (not detected: English-only model)"
+    elif transcript.language_probability is not None:
         detected += f" (p={transcript.language_probability:.2f})"
     if transcript.source_language:
         return f"{transcript.task}; language {detected} -> {transcript.language or 'unknown'}"

@@ -22,6 +22,7 @@ from app.core.export.base import (
     software_text,
     time_code,
 )
+from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.translation.langcodes import language_name
 from app.core.types import FLAG_INAUDIBLE, FLAG_OVERLAP, InterviewDetails, Segment, Transcript, Word
 
@@ -152,6 +153,8 @@ def _detection_words(transcript: Transcript) -> str:
     forced = transcript.settings.get("language")
     if forced:
         return f"language set by the user: {name_of(forced)}"
+    if ENGLISH_ONLY_NOTE in transcript.warnings:
+        return "language not detected: the model is English-only"
     text = f"language detected automatically: {name_of(transcript.source_language or transcript.language)}"
     if transcript.language_probability is not None:
         text += f" (p={transcript.language_probability:.2f})"

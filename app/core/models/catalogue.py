@@ -65,6 +65,27 @@ def family_of(folder: Path) -> str:
     return "unknown"
 
 
+MULTILINGUAL_VOCABULARY = 51865  # CTranslate2 takes a Whisper model with fewer tokens for English-only
+ENGLISH_ONLY_NOTE = ("the model is English-only: the language was not detected, and speech in any other "
+                     "language comes out as English-sounding words (use a multilingual model)")
+
+
+def whisper_english_only(folder: Path) -> bool:
+    """An English-only Whisper model (tiny.en, base.en, ...): known from its vocabulary's size,
+    as CTranslate2 tells, before the model is loaded. False when the folder says nothing."""
+    for name in ("vocabulary.json", "vocabulary.txt"):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            size = len(json.loads(text)) if name.endswith(".json") else len(text.splitlines())
+        except (OSError, ValueError):
+            return False
+        return size < MULTILINGUAL_VOCABULARY
+    return False
+
+
 def _read_json(path: Path) -> dict:
     try:
         return json.loads(path.read_text(encoding="utf-8"))

@@ -31,10 +31,19 @@ class Queued:
 def check_model(options: TranscribeOptions) -> None:
     """A missing model, or a language code Whisper does not know, is one clear line before
     anything is queued (ModelError, LanguageError), not a failed job per file."""
-    models.resolve(options.model)
+    folder = models.resolve(options.model)
+    english_only = models.family_of(folder) == "whisper" and models.whisper_english_only(folder)
     for code in (options.language, *options.languages):
-        if code is not None and code.strip().lower() not in WHISPER_TO_FLORES:
+        if code is None:
+            continue
+        if code.strip().lower() not in WHISPER_TO_FLORES:
             raise LanguageError(f"unknown language code '{code}' (Whisper's codes: en, de, pl, ro, ...)")
+        if english_only and code.strip().lower() != "en":
+            raise LanguageError(f"model {folder.name} is English-only; it cannot transcribe '{code}' "
+                                "(choose a multilingual model, e.g. --model base)")
+    if english_only and options.task == "translate":
+        raise LanguageError(f"model {folder.name} is English-only; it cannot translate speech "
+                            "(choose a multilingual model, e.g. --model base)")
 
 
 def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: TranscribeOptions,
