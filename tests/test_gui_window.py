@@ -114,15 +114,28 @@ def test_language_uncertain_offers_a_one_click_rerun(qtbot, win):
     assert notice.language_box.currentText() == "German"
     exhibit = win.editor.exhibit.id
     win.queue.pause()
+    win.settings.setValue("transcribe/model", "base")
     try:
         notice.rerun_button.click()
         jobs = [j for j in win.queue.list() if j.exhibit_id == exhibit]
         assert jobs and jobs[-1].options["language"] == "de" and jobs[-1].state in ("queued", "paused")
     finally:
+        win.settings.setValue("transcribe/model", "tiny.en")
         for job in win.queue.list():
             if job.exhibit_id == exhibit:
                 win.queue.cancel(job.id)
         win.queue.resume()
+
+
+def test_a_rerun_in_german_with_an_english_only_model_is_refused_in_one_message(qtbot, win, boxes):
+    """It used to queue a job that could only fail ("tiny.en is English-only") in the worker."""
+    open_exhibit(qtbot, win, "de_voicenote.opus")
+    exhibit = win.editor.exhibit.id
+    before = len(win.queue.list())
+    shown, _ = boxes
+    assert win.transcribe([exhibit], language="de") == []
+    assert len(win.queue.list()) == before
+    assert shown[-1].startswith("warning: model tiny.en is English-only; it cannot transcribe 'de'")
     open_exhibit(qtbot, win, "silence_30s.wav")
     assert "No speech was found" in win.editor.notice.label.text()
     open_exhibit(qtbot, win, "truncated.mp3")

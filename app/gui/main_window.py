@@ -29,7 +29,7 @@ from app.core.store import Case
 from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
 from app.core.store.views import speech_runs
-from app.core.usecases.enqueueing import recordings_to_transcribe
+from app.core.usecases.enqueueing import check_model, recordings_to_transcribe
 from app.core.usecases.exporting import export_run
 from app.core.usecases.translating import queue_translation
 from app.gui import prefs
@@ -302,10 +302,12 @@ class MainWindow(QMainWindow):
         if any("model" in p for p in self.problems):
             self.show_error("Transcription needs a model: " + " ".join(p for p in self.problems if "model" in p))
             return []
-        options = to_dict(prefs.transcribe_options(self.settings))
-        if language:
-            options["language"] = language
-        jobs = [self.queue.add(eid, "transcribe", options) for eid in exhibit_ids]
+        options = prefs.transcribe_options(self.settings, language)
+        try:
+            check_model(options)  # an English-only model asked for German: one message, no failed jobs
+        except ParleyError as exc:
+            return self.show_error(str(exc)) or []
+        jobs = [self.queue.add(eid, "transcribe", to_dict(options)) for eid in exhibit_ids]
         if not self.bridge.is_running():
             self.start_worker()
         self.refresh()

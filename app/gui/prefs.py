@@ -44,8 +44,9 @@ def model_name(s: QSettings) -> str:
     return str(s.value("transcribe/model", "") or os.environ.get("PARLEY_MODEL", "base"))
 
 
-def transcribe_options(s: QSettings) -> TranscribeOptions:
-    language = str(s.value("transcribe/language", "") or "").strip() or None
+def transcribe_options(s: QSettings, language: str | None = None) -> TranscribeOptions:
+    """The settings' options; `language` (a re-run in a chosen language) overrides theirs."""
+    language = language or str(s.value("transcribe/language", "") or "").strip() or None
     allow = str(s.value("transcribe/languages", "") or "")
     return TranscribeOptions(
         model=model_name(s),
