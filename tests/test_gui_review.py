@@ -63,6 +63,14 @@ def test_a_word_marked_reviewed_and_sign_off_that_asks(qtbot, win, boxes):
     answers.append(QMessageBox.StandardButton.Yes)
     assert editor.ask_verify()
     assert editing.status(win.case, run) == ("verified", "DC Ann Example")
+    revisions = len(editing.history(win.case, run))
+    assert not editor.ask_verify()  # signed off already by this person: said so, no second revision
+    assert shown[-1] == "information: This transcript is already signed off by DC Ann Example."
+    assert len(editing.history(win.case, run)) == revisions
+    answers.append(QMessageBox.StandardButton.No)
+    assert not editor.ask_verify("DS Bob Other")  # another person is told whose sign-off it replaces
+    assert shown[-1].startswith("question: It is already signed off by DC Ann Example. Sign off this "
+                                "transcript as verified by DS Bob Other?")
     win.undo_action.trigger()  # verification
     win.undo_action.trigger()  # the reviewed mark
     assert editor.count_label.text().endswith("3 left")

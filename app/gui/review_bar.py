@@ -166,8 +166,13 @@ class ReviewBar(QWidget):
             note = f"\n\n{left} of {total} uncertain words were never reviewed."
         else:
             note = f"\n\nAll {total} uncertain words were reviewed." if total else ""
+        state, by = editing.status(self.session.case, run_id)
+        if state == "verified" and by == name:  # nothing changed since this person signed it off
+            QMessageBox.information(self, "Mark verified", f"This transcript is already signed off by {name}.")
+            return False
+        again = f"It is already signed off by {by}. " if state == "verified" and by else ""
         answer = QMessageBox.question(self, "Mark verified",
-                                      f"Sign off this transcript as verified by {name}?{note}")
+                                      f"{again}Sign off this transcript as verified by {name}?{note}")
         if answer != QMessageBox.StandardButton.Yes:
             return False
         self.mark_verified(name)
