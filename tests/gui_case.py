@@ -129,3 +129,21 @@ def open_exhibit(qtbot, window, name: str) -> None:
 def inside(window: QWidget, widget: QWidget) -> bool:
     top_left = widget.mapTo(window, QPoint(0, 0))
     return window.rect().contains(QRect(top_left, widget.size()))
+
+
+def export_through_dialog(window, monkeypatch, out: Path, fmt: str, fields: dict[str, str] | None = None) -> None:
+    """File > Export… as a user fills it in: one format ticked, a folder, header fields typed, OK."""
+    from PySide6.QtWidgets import QDialog
+
+    from app.gui.export_dialog import ExportDialog
+
+    def accept(dialog: ExportDialog) -> int:
+        for name in dialog.boxes:
+            dialog.boxes[name].setChecked(name == fmt)
+        dialog.folder.setText(str(out))
+        for name, text in (fields or {}).items():
+            dialog.fields[name].setText(text)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", accept)
+    window.ask_export()

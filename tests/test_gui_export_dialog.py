@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtWidgets import QDialog
 
 from app.core.store.interview import read_interview
 from app.gui.export_dialog import ExportDialog
-from tests.gui_case import boxes, open_exhibit, win  # noqa: F401 - the shared window fixtures
+from tests.gui_case import boxes, export_through_dialog, open_exhibit, win  # noqa: F401 - the shared window fixtures
 
 pytestmark = pytest.mark.gui
 
@@ -29,16 +28,7 @@ def test_the_header_typed_in_the_dialog_reaches_the_case_and_the_pdf(qtbot, win,
     open_exhibit(qtbot, win, "interview_stereo.wav")
     out = tmp_path / "out"
 
-    def accept(dialog: ExportDialog) -> int:
-        for name in dialog.boxes:
-            dialog.boxes[name].setChecked(name == "pdf")
-        dialog.folder.setText(str(out))
-        dialog.fields["interviewee"].setText("Daniel Price")
-        dialog.fields["officers"].setText("DC Harris")
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(ExportDialog, "exec", accept)
-    win.ask_export()
+    export_through_dialog(win, monkeypatch, out, "pdf", {"interviewee": "Daniel Price", "officers": "DC Harris"})
     exhibit_id = win.exhibits.current_id()
     details = read_interview(win.case, exhibit_id)
     assert details.interviewee == "Daniel Price" and details.officers == ("DC Harris",)
@@ -66,14 +56,7 @@ def test_export_from_the_translation_tab_writes_the_translation_side_by_side(qtb
     assert win.translation.current_run() == run
     out = tmp_path / "tr"
 
-    def accept(dialog: ExportDialog) -> int:
-        for name in dialog.boxes:
-            dialog.boxes[name].setChecked(name == "json")
-        dialog.folder.setText(str(out))
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(ExportDialog, "exec", accept)
-    win.ask_export()
+    export_through_dialog(win, monkeypatch, out, "json")
     import json
 
     data = json.loads((out / "interview_stereo.json").read_text())

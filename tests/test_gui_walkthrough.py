@@ -14,7 +14,7 @@ pytest.importorskip("PySide6.QtMultimedia")
 from app.core.editing import operations as editing
 from app.core.store.interview import verified_at as stored_verified_at
 from tests import gui_case
-from tests.gui_case import open_exhibit
+from tests.gui_case import export_through_dialog, open_exhibit
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
@@ -61,23 +61,11 @@ def test_a_telegram_chat_without_voice_notes_reads_plainly_in_the_timeline(qtbot
 
 
 def test_a_successful_export_is_said_on_the_status_line_not_in_a_box(qtbot, win, boxes, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QDialog
-
-    from app.gui.export_dialog import ExportDialog
-
     shown, _answers = boxes
     open_exhibit(qtbot, win, "interview_stereo.wav")
     out = tmp_path / "out"
-
-    def accept(dialog: ExportDialog) -> int:
-        for name in dialog.boxes:
-            dialog.boxes[name].setChecked(name == "txt")
-        dialog.folder.setText(str(out))
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(ExportDialog, "exec", accept)
     shown.clear()
-    win.ask_export()
+    export_through_dialog(win, monkeypatch, out, "txt")
     assert (out / "interview_stereo.txt").is_file()
     assert shown == []
     assert win.statusBar().currentMessage() == f"Exported 2 file(s) to {out}"
