@@ -63,3 +63,26 @@ def test_cli_export_carries_the_edit_and_the_verification_into_every_format(tmp_
         assert len(audited) == 7  # six formats and the manifest
     finally:
         case.close()
+
+
+def test_export_without_a_task_writes_the_proofread_transcript_not_a_later_text_translation(tmp_path):
+    """A translation made after the sign-off is newer: `export` without --task once wrote it, under
+    the transcript's own name, in place of the record a typist had proofread."""
+    run = _case_with_verified_edit(tmp_path / "case")
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit = case.exhibits()[0]
+        nllb = ModelInfo("nllb", "/models/nllb", "cd" * 32, "nllb")
+        translated = case.start_run(exhibit.id, "text-translate", nllb, {}, software_info(),
+                                    parent_run_id=run, source_language="en")
+        case.append_segments(translated, (Segment(0, 2000, "Spotkaliśmy się", source_text=EDITED),), {}, "pl", None)
+        case.finish_run(translated)
+    finally:
+        case.close()
+    for task, out, wanted in ((None, "default", EDITED), ("text-translate", "tr", "Spotkaliśmy się")):
+        result = run_cli("export", "--case", str(tmp_path / "case"), "--out", str(tmp_path / out), "--format", "json",
+                         *(["--task", task] if task else []))
+        assert result.returncode == 0, result.stderr
+        data = json.loads((tmp_path / out / "en_voicenote.json").read_text(encoding="utf-8"))
+        assert data["segments"][0]["text"] == wanted
+        assert data["run_id"] == (run if task is None else translated)

@@ -23,6 +23,7 @@ from app.core.names import output_names
 from app.core.store import Case
 from app.core.store.audit import current_user
 from app.core.store.interview import for_export
+from app.core.store.views import SPEECH_TASKS
 from app.core.types import ExportContext, Transcript
 
 MANIFEST_VERSION = 1
@@ -91,11 +92,15 @@ def check_out_dir(out: Path, sources: list[str]) -> None:
 
 
 def run_to_export(case: Case, exhibit_id: int, task: str | None = None) -> int | None:
-    """The exhibit's latest complete run (of `task`), passing over copies taken in from a
+    """The exhibit's latest complete run (of `task`; without one, of what was heard: its
+    transcript, not a text translation made from it since), passing over copies taken in from a
     transcript JSON this case exported earlier (`translate OLD.json`): such a copy names the run
     it came from, and while that run is here it is never newer than it (the proofreader's
     corrections made since would be lost from the export)."""
     runs = case.latest_runs(exhibit_id, task)
+    if task is None:  # a text translation only when asked for (or when there is nothing else)
+        heard = [r for r in runs if case.run(r).task in SPEECH_TASKS]
+        runs = heard or runs
     own = set(runs)
     for run_id in runs:
         origin = case.transcript(run_id).settings.get("imported_run_id")
