@@ -33,7 +33,7 @@ from app.core.options import ExportOptions, TranscribeOptions, from_dict
 from app.core.store import Case, Exhibit, db
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
 from app.core.translation.runs import SameLanguageError, translate_job
-from app.core.usecases.exporting import export_run
+from app.core.usecases.exporting import export_run, run_to_export
 from app.worker.protocol import (
     CancelJob,
     JobCancelled,
@@ -417,7 +417,7 @@ def _export_run(case: Case, job: Job, options: ExportOptions) -> int:
         parent = JobQueue(case.conn).get(job.parent_job_id)
         if parent.run_id is not None:
             return parent.run_id
-    run_id = case.latest_run(job.exhibit_id, options.task)
+    run_id = run_to_export(case, job.exhibit_id, options.task)  # as the CLI's `export` chooses
     if run_id is None:
         raise ParleyError("nothing transcribed yet for this exhibit")
     return run_id
