@@ -1,0 +1,91 @@
+"""Hostile expert, session 11: what earlier tampering rounds left unseen.
+
+- the diarisation models (speaker and segmentation) are checked against their manifest before
+  use, like the Whisper models, and a run records the digest of every file of each;
+- a case rolled back whole (store and head file) to an older copy can be caught with the head
+  `verify` prints (`verify --head`);
+- fields of an exhibit's and a run's record that exports print (name, duration, codec, when it
+  was produced, the model's folder...) are checked against the log;
+- a model bundle that only vouches for itself says so, and one posing as a known model with
+  other files is refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.diarize.engine import load_embedder
+from app.core.diarize.pipeline import diarize_settings
+from app.core.diarize.segmentation import load_segmenter
+from app.core.errors import ModelError
+from app.core.media.decode import probe
+from app.core.models.integrity import files_digest, folder_hashes
+from app.core.options import TranscribeOptions
+from tests.conftest import MEDIA
+
+SPEAKER, SEGMENTATION = "speaker-campplus", "segmentation-3.0"
+DIARISE = TranscribeOptions(model="tiny.en", diarize="on", threads=1)
+
+
+def flip_byte(path: Path, offset: int = 1000) -> None:
+    with open(path, "r+b") as handle:
+        handle.seek(offset)
+        byte = handle.read(1)
+        handle.seek(offset)
+        handle.write(bytes([byte[0] ^ 0x01]))
+
+
+@pytest.fixture(scope="module")
+def pristine_diar(tmp_path_factory, models_dir) -> Path:
+    root = tmp_path_factory.mktemp("diar") / "models"
+    for name in (SPEAKER, SEGMENTATION):
+        shutil.copytree(models_dir / name, root / name)
+    return root
+
+
+@pytest.fixture()
+def diar_models(pristine_diar, tmp_path, models_dir) -> Path:
+    """A models folder of its own: copies of both diarisation models, and tiny.en beside them."""
+    root = tmp_path / "models"
+    shutil.copytree(pristine_diar, root)
+    (root / "tiny.en").symlink_to(models_dir / "tiny.en")
+    return root
+
+
+def _settings(root: Path) -> dict:
+    return diarize_settings(DIARISE, probe(MEDIA / "en_voicenote.opus"), root / "tiny.en")
+
+
+def test_a_run_records_every_file_of_both_diarisation_models(diar_models):
+    settings = _settings(diar_models)
+    assert settings["diarization_model_files_sha256"] == files_digest(folder_hashes(diar_models / SPEAKER))
+    assert settings["diarization_segmentation_files_sha256"] == files_digest(folder_hashes(diar_models / SEGMENTATION))
+
+
+@pytest.mark.parametrize("changed", [f"{SPEAKER}/campplus.onnx", f"{SPEAKER}/speaker-model.json",
+                                     f"{SEGMENTATION}/segmentation.onnx"])
+def test_a_diarisation_model_changed_by_one_byte_is_refused_before_use(diar_models, changed):
+    path = diar_models / changed
+    flip_byte(path, min(1000, path.stat().st_size // 2))
+    with pytest.raises(ModelError) as refused:
+        _settings(diar_models)
+    message = str(refused.value)
+    assert "\n" not in message and "changed since it was installed" in message and path.name in message, message
+    with pytest.raises(ModelError, match="changed since it was installed"):
+        if changed.startswith(SPEAKER):
+            load_embedder(path.parent, threads=1)
+        else:
+            load_segmenter(path.parent, threads=1)
+
+
+def test_a_speaker_model_changed_after_it_was_loaded_is_not_used_again(diar_models):
+    folder = diar_models / SPEAKER
+    embedder = load_embedder(folder, threads=1)
+    assert embedder.embed([np.zeros(16000, dtype=np.float32)]).shape == (1, embedder.dim)
+    flip_byte(folder / "campplus.onnx", 5000)
+    with pytest.raises(ModelError, match="changed since it was installed"):
+        load_embedder(folder, threads=1)
