@@ -26,6 +26,7 @@ from app.core.media.decode import probe
 from app.core.models.integrity import files_digest, folder_hashes
 from app.core.options import TranscribeOptions
 from tests.conftest import MEDIA
+from tests.test_verify import _sql, made, verify  # noqa: F401 - the case every tampering starts from
 
 SPEAKER, SEGMENTATION = "speaker-campplus", "segmentation-3.0"
 DIARISE = TranscribeOptions(model="tiny.en", diarize="on", threads=1)
@@ -89,3 +90,31 @@ def test_a_speaker_model_changed_after_it_was_loaded_is_not_used_again(diar_mode
     flip_byte(folder / "campplus.onnx", 5000)
     with pytest.raises(ModelError, match="changed since it was installed"):
         load_embedder(folder, threads=1)
+
+
+# ------------------------------------------------------------------ the store's records against the log
+
+# (what a forger changes, the SQL, the field the finding must name): each is printed in every export
+RECORD_FIELDS = [
+    ("when the transcript was produced", "UPDATE runs SET created_at='2020-01-01T09:00:00.000000Z'", "created_at"),
+    ("when it finished", "UPDATE runs SET finished_at='2020-01-01T09:00:00.000000Z'", "finished_at"),
+    ("the model's folder", "UPDATE runs SET model_path='/models/large-v3'", "model_path"),
+    ("the model's family", "UPDATE runs SET model_family='nllb'", "model_family"),
+    ("how sure the language was", "UPDATE runs SET language_probability=0.31", "language_probability"),
+    ("the language translated from", "UPDATE runs SET source_language='pl'", "source_language"),
+    ("a run marked truncated", "UPDATE runs SET truncated=1", "truncated"),
+    ("when the exhibit was taken in", "UPDATE exhibits SET added_at='2020-01-01T09:00:00.000000Z'", "added_at"),
+    ("the recording's length", "UPDATE exhibits SET duration_ms=duration_ms+60000", "duration_ms"),
+    ("its codec", "UPDATE exhibits SET container='mp3', audio_codec='mp3'", "audio_codec"),
+    ("its channels", "UPDATE exhibits SET channels=2", "channels"),
+    ("a picture", "UPDATE exhibits SET has_video=1", "has_video"),
+    ("where the source was", "UPDATE exhibits SET path='/seized/phone2/note.opus'", "source_path"),
+]
+
+
+@pytest.mark.parametrize(("statement", "field"), [f[1:] for f in RECORD_FIELDS], ids=[f[0] for f in RECORD_FIELDS])
+def test_a_printed_field_of_a_record_edited_in_the_store(made, capsys, statement, field):  # noqa: F811
+    assert verify(capsys, made["case"]) == (0, [])
+    _sql(made["case"], statement)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(field in line and "differs from the audit log" in line for line in lines), lines

@@ -30,7 +30,7 @@ from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_records import chat_imports, intake_record
 from app.core.hashing import sha256_file
 from app.core.store import Case
-from app.core.store.case import software_dict
+from app.core.store.case import exhibit_facts, software_dict
 
 __all__ = ["Finding", "VerifyReport", "verify_case"]
 
@@ -101,7 +101,8 @@ def _exhibit_records(case: Case) -> Iterator[Finding]:
             yield Finding(f"exhibit {exhibit_id}", "in the store, but the audit log never saw it taken in")
             continue
         now = {"sha256": exhibit.source.sha256, "bytes": exhibit.source.bytes,
-               "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path}
+               "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path,
+               "added_at": exhibit.added_at, **exhibit_facts(exhibit.source)}
         changed = [key for key, value in now.items() if key in details and details[key] != value]
         if changed:
             yield Finding(f"exhibit {exhibit_id}", f"its record in the store differs from the audit log "
@@ -156,15 +157,25 @@ def _changed_provenance(case: Case, run_id: int, started: dict | None, completed
     if started is None:
         return ["no run.started entry"]
     transcript, record = case.transcript(run_id), case.run(run_id)
-    stored = {"exhibit": record.exhibit_id, "task": transcript.task, "model": transcript.model.name,
-              "model_sha256": transcript.model.sha256, "settings": transcript.settings,
+    model = transcript.model
+    stored = {"exhibit": record.exhibit_id, "task": transcript.task, "model": model.name,
+              "model_sha256": model.sha256, "settings": transcript.settings,
               "language": transcript.language, "warnings": list(transcript.warnings),
-              "software": software_dict(transcript.software)}
-    logged = {**started, **{k: completed[k] for k in ("language", "warnings") if k in completed}}
+              "software": software_dict(transcript.software),
+              # logged since session 11 (compared only where the log holds them): what exports print too
+              "created_at": record.created_at, "model_path": model.path, "model_family": model.family,
+              "source_language": transcript.source_language, "parent_run": record.parent_run_id,
+              "language_probability": record.language_probability, "finished_at": record.finished_at}
+    logged = {**started, **{k: completed[k] for k in _LOGGED_AT_THE_FINISH if k in completed}}
     changed = [key for key, value in stored.items() if key in logged and _jsonish(logged[key]) != _jsonish(value)]
     if completed.get("truncated") and not transcript.source.truncated:
         changed.append("truncated")
+    elif "finished_at" in completed and bool(completed.get("truncated")) != record.truncated:
+        changed.append("truncated")  # marked truncated (so every export says so) since it finished
     return changed
+
+
+_LOGGED_AT_THE_FINISH = ("language", "warnings", "language_probability", "finished_at")
 
 
 def _jsonish(value: object) -> str:
