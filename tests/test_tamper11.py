@@ -18,13 +18,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.cli import main
 from app.core.diarize.engine import load_embedder
 from app.core.diarize.pipeline import diarize_settings
 from app.core.diarize.segmentation import load_segmenter
+from app.core.editing import operations as editing
 from app.core.errors import ModelError
 from app.core.media.decode import probe
 from app.core.models.integrity import files_digest, folder_hashes
 from app.core.options import TranscribeOptions
+from app.core.store import Case
 from tests.conftest import MEDIA
 from tests.test_verify import _sql, made, verify  # noqa: F401 - the case every tampering starts from
 
@@ -118,3 +121,32 @@ def test_a_printed_field_of_a_record_edited_in_the_store(made, capsys, statement
     _sql(made["case"], statement)
     code, lines = verify(capsys, made["case"])
     assert code == 1 and any(field in line and "differs from the audit log" in line for line in lines), lines
+
+
+# ------------------------------------------------------------------ a whole case folder put back
+
+def _noted_head(capsys, folder: Path) -> str:
+    capsys.readouterr()
+    assert main(["verify", "--case", str(folder)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("audit head:"))
+    return line.split("SHA-256 ")[1].split()[0]
+
+
+def test_a_case_folder_put_back_whole_is_shown_by_the_head_noted_down(made, capsys, tmp_path):  # noqa: F811
+    """Store and head file rolled back together, no export made since: only a head kept off the
+    machine can show it. verify prints it; `verify --head` checks it is still in the chain."""
+    older = tmp_path / "older-copy"
+    shutil.copytree(made["case"], older)
+    case = Case.open(made["case"])
+    editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0], "meet me at the station",
+                      actor="DC Jones")
+    case.close()
+    head = _noted_head(capsys, made["case"])
+    assert main(["verify", "--case", str(made["case"]), "--head", head[:16]]) == 0
+    shutil.rmtree(made["case"])
+    shutil.copytree(older, made["case"])
+    capsys.readouterr()
+    code = main(["verify", "--case", str(made["case"]), "--head", head[:16]])
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 1 and any("audit log" in line and head[:16] in line and "older copy" in line
+                             for line in lines), lines

@@ -44,9 +44,10 @@ class VerifyReport:
     notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
 
 
-def verify_case(case: Case, exports_moved_to: Sequence[Path] = ()) -> VerifyReport:
-    """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name)."""
-    findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
+def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = ()) -> VerifyReport:
+    """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
+    `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
+    findings = [*_chain(case), *_noted_heads(case, noted_heads), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
     findings += list(export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _finished_runs(case)
@@ -77,6 +78,15 @@ def _chain(case: Case) -> Iterator[Finding]:
                                    "(the log was cut short)")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
+
+
+def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
+    """A head noted down earlier (kept off the machine) that the chain no longer holds: the whole case
+    folder (store and head file) put back to an older copy, or the log rewritten since."""
+    for head in noted:
+        if not case.audit.entries_with_hash(head):
+            yield Finding("audit log", f"the head noted earlier ({head[:16]}...) is not in this case's chain: the "
+                                       "case was put back to an older copy, or its log rewritten, since it was noted")
 
 
 def _originals(case: Case) -> Iterator[Finding]:
