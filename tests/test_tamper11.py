@@ -24,7 +24,9 @@ from app.core.diarize.pipeline import diarize_settings
 from app.core.diarize.segmentation import load_segmenter
 from app.core.editing import operations as editing
 from app.core.errors import ModelError
+from app.core.hashing import sha256_file
 from app.core.media.decode import probe
+from app.core.models import catalogue
 from app.core.models.integrity import files_digest, folder_hashes
 from app.core.options import TranscribeOptions
 from app.core.store import Case
@@ -150,3 +152,53 @@ def test_a_case_folder_put_back_whole_is_shown_by_the_head_noted_down(made, caps
     lines = capsys.readouterr().err.splitlines()
     assert code == 1 and any("audit log" in line and head[:16] in line and "older copy" in line
                              for line in lines), lines
+
+
+# ------------------------------------------------------------------ a bundle that vouches only for itself
+
+@pytest.fixture(scope="module")
+def tiny_bundle(tmp_path_factory, models_dir) -> Path:
+    return catalogue.make_bundle(models_dir / "tiny.en", tmp_path_factory.mktemp("bundle") / "tiny.en")
+
+
+def _rewrite_sums(bundle: Path) -> None:
+    """What a forger does after changing a file: SHA256SUMS written again to match."""
+    lines = [f"{sha256_file(p)}  {p.name}" for p in sorted(bundle.iterdir()) if p.name != catalogue.BUNDLE_SUMS]
+    (bundle / catalogue.BUNDLE_SUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _import(capsys, bundle: Path, models: Path) -> tuple[int, list[str], list[str]]:
+    capsys.readouterr()
+    code = main(["models", "import", str(bundle), "--models-dir", str(models)])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err.splitlines()
+
+
+@pytest.mark.parametrize("how", ["tokenizer edited", "configuration edited", "vocabulary dropped"])
+def test_a_known_model_s_bundle_altered_with_its_sums_rewritten_is_refused(tiny_bundle, tmp_path, capsys, how):
+    bundle = tmp_path / "tiny.en"
+    shutil.copytree(tiny_bundle, bundle)
+    if how == "vocabulary dropped":
+        (bundle / "vocabulary.txt").unlink()
+        changed = "vocabulary.txt"
+    else:
+        changed = "tokenizer.json" if how.startswith("tokenizer") else "config.json"
+        path = bundle / changed
+        path.write_text(path.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    _rewrite_sums(bundle)
+    code, _out, err = _import(capsys, bundle, tmp_path / "models")
+    assert code == 1 and len(err) == 1 and "known model tiny.en" in err[0] and changed in err[0], err
+    assert not (tmp_path / "models" / "tiny.en").exists()
+
+
+def test_a_bundle_says_whether_it_is_a_known_model_or_vouches_only_for_itself(tiny_bundle, tmp_path, capsys):
+    code, out, err = _import(capsys, tiny_bundle, tmp_path / "models")
+    assert code == 0 and out == [str(tmp_path / "models" / "tiny.en")], out
+    assert any("every file matches the known model tiny.en" in line for line in err), err
+    other = tmp_path / "other"
+    shutil.copytree(tiny_bundle, other)
+    flip_byte(other / "model.bin", 5000)  # other weights: nothing known to compare with
+    _rewrite_sums(other)
+    code, _out, err = _import(capsys, other, tmp_path / "models")
+    digest = files_digest(folder_hashes(tmp_path / "models" / "other"))
+    assert code == 0 and any("not a model Parley knows" in line and digest in line for line in err), err
