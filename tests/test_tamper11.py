@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from app.core.diarize.pipeline import diarize_settings
 from app.core.diarize.segmentation import load_segmenter
 from app.core.editing import operations as editing
 from app.core.errors import ModelError
+from app.core.evidence.head import AuditHead, write_head_file
 from app.core.hashing import sha256_file
 from app.core.media.decode import probe
 from app.core.models import catalogue
@@ -202,3 +204,22 @@ def test_a_bundle_says_whether_it_is_a_known_model_or_vouches_only_for_itself(ti
     code, _out, err = _import(capsys, other, tmp_path / "models")
     digest = files_digest(folder_hashes(tmp_path / "models" / "other"))
     assert code == 0 and any("not a model Parley knows" in line and digest in line for line in err), err
+
+
+def test_the_log_s_last_export_entries_removed_and_the_head_file_mended(made, capsys):  # noqa: F811
+    """The log cut just after an export was staged, the head file written to match: from the store
+    alone a kill in the export's last instant looks the same, so verify says both, and the head noted
+    earlier settles it."""
+    head = _noted_head(capsys, made["case"])
+    _sql(made["case"], "DROP TRIGGER IF EXISTS audit_log_no_delete",
+         "DELETE FROM audit_log WHERE action='export.written'")
+    with sqlite3.connect(made["case"] / "case.sqlite") as conn:
+        entry, digest = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    conn.close()
+    write_head_file(made["case"], AuditHead(entry, digest))
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any("note.manifest.json" in line and "last entries were removed" in line
+                             for line in lines), lines
+    capsys.readouterr()
+    assert main(["verify", "--case", str(made["case"]), "--head", head]) == 1
+    assert any("not in this case's chain" in line for line in capsys.readouterr().err.splitlines())
