@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -223,3 +225,46 @@ def test_the_log_s_last_export_entries_removed_and_the_head_file_mended(made, ca
     capsys.readouterr()
     assert main(["verify", "--case", str(made["case"]), "--head", head]) == 1
     assert any("not in this case's chain" in line for line in capsys.readouterr().err.splitlines())
+
+
+# ------------------------------------------------------------------ a -wal beside the store, on read-only media
+
+@pytest.fixture()
+def copied_while_open(made, tmp_path):  # noqa: F811
+    """The case folder copied while the window had it open: its last edit only in the -wal; the
+    -shm (SQLite's index of the -wal, rebuilt from it) not copied; then put on read-only media."""
+    case = Case.open(made["case"])
+    case.conn.execute("PRAGMA wal_autocheckpoint=0")
+    editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0], "meet me at noon",
+                      actor="DC Jones")
+    copy = tmp_path / "copy"
+    shutil.copytree(made["case"], copy, ignore=shutil.ignore_patterns("*-shm"))
+    case.close()
+    assert (copy / "case.sqlite-wal").stat().st_size > 0
+    mount = tmp_path / "read-only"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        for path in (*copy.iterdir(), copy):
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        yield copy
+        copy.chmod(0o755)
+        return
+    if subprocess.run(["mount", "--bind", "-o", "ro", str(copy), str(mount)], check=False,
+                      capture_output=True).returncode:
+        pytest.skip("cannot make a read-only folder here (root without mount)")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_case_copied_with_its_wal_verifies_on_read_only_media(copied_while_open, capsys):
+    """Its -wal is read (else the edit and its log entries would be missing: the log cut short)."""
+    before = sorted(p.name for p in copied_while_open.iterdir())
+    assert verify(capsys, copied_while_open) == (0, [])
+    assert sorted(p.name for p in copied_while_open.iterdir()) == before
+    case = Case.open(copied_while_open)
+    try:
+        assert any(s.text == "meet me at noon" for s in editing.current_segments(case, 1))
+    finally:
+        case.close()
