@@ -268,3 +268,15 @@ def test_a_case_copied_with_its_wal_verifies_on_read_only_media(copied_while_ope
         assert any(s.text == "meet me at noon" for s in editing.current_segments(case, 1))
     finally:
         case.close()
+
+
+def test_times_touched_alone_are_no_finding(made, capsys, diar_models):  # noqa: F811
+    """mtime is not evidence: the bytes are. Every file of the case, its original, its exports and the
+    models touched to another time: the case still verifies, and the models still load."""
+    recorded = _settings(diar_models)
+    touched = [made["original"], *made["out"].iterdir(), *made["case"].iterdir(),
+               *(diar_models / SPEAKER).iterdir(), *(diar_models / SEGMENTATION).iterdir()]
+    for path in touched:
+        os.utime(path, (86_400, 86_400))
+    assert verify(capsys, made["case"]) == (0, [])
+    assert _settings(diar_models) == recorded
