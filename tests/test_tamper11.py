@@ -34,6 +34,7 @@ from app.core.models import catalogue
 from app.core.models.integrity import files_digest, folder_hashes
 from app.core.options import TranscribeOptions
 from app.core.store import Case
+from app.core.store.interview import write_interview
 from tests.conftest import MEDIA
 from tests.test_verify import _sql, made, verify  # noqa: F401 - the case every tampering starts from
 
@@ -280,3 +281,35 @@ def test_times_touched_alone_are_no_finding(made, capsys, diar_models):  # noqa:
         os.utime(path, (86_400, 86_400))
     assert verify(capsys, made["case"]) == (0, [])
     assert _settings(diar_models) == recorded
+
+
+# ------------------------------------------------------------------ what every record of interview prints
+
+def _interviewed_and_verified(made) -> None:  # noqa: F811
+    case = Case.open(made["case"])
+    write_interview(case, 1, {"interviewee": "John Smith", "officers": ["DC Jones"], "place": "Leeds"},
+                    actor="DC Jones")
+    write_interview(case, 1, {"place": "Leeds Central"}, actor="DC Jones")
+    editing.set_verified(case, made["run"], "DS Patel", actor="DS Patel")
+    case.close()
+
+
+SIGNED_OFF = [
+    ("who was interviewed", "UPDATE interview_details SET interviewee='Jon Smyth'", "interviewee"),
+    ("who interviewed", "UPDATE interview_details SET officers_json='[\"DC Brown\"]'", "officers"),
+    ("where", "UPDATE interview_details SET place='Leeds'", "place"),
+    ("the details moved to another exhibit", "UPDATE interview_details SET exhibit_id=2",  # exhibit 1's are gone
+     "record-of-interview"),
+    ("when it was verified", "UPDATE working_transcripts SET verified_at='2026-01-01T09:00:00.000000Z'",
+     "time of its verified mark"),
+]
+
+
+@pytest.mark.parametrize(("statement", "words"), [s[1:] for s in SIGNED_OFF], ids=[s[0] for s in SIGNED_OFF])
+def test_the_record_of_interview_s_details_and_sign_off_time_edited_in_the_store(made, capsys, statement,  # noqa: F811
+                                                                                words):
+    _interviewed_and_verified(made)
+    assert verify(capsys, made["case"]) == (0, [])
+    _sql(made["case"], statement)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(words in line for line in lines), lines

@@ -8,8 +8,8 @@
 - every finished machine draft against the content digest recorded when it finished, and
   its provenance (exhibit, model and its hash, settings, language, warnings) against what the
   log recorded when it started and finished; a finished run the log never saw finish is a finding;
-- every working copy and revision against the log (`verify_edits`), what intake met and
-  the chats taken in (`verify_records`);
+- every working copy and revision against the log (`verify_edits`), what intake met,
+  the chats taken in and the record-of-interview details (`verify_records`);
 - the models the runs used, against those installed now: notes, not findings (`verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
 """
@@ -27,7 +27,7 @@ from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
 from app.core.evidence.verify_models import model_notes
-from app.core.evidence.verify_records import chat_imports, intake_record
+from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
 from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import exhibit_facts, software_dict
@@ -56,7 +56,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [f for run_id, digest in runs.items() if run_id not in gone
                  for f in _machine_draft(case, run_id, digest)]
     findings += list(_run_provenance(case, set(runs) - gone))
-    findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case)]
+    findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case), *interview_details(case)]
     originals = sum(len(e.paths) for e in case.exhibits())
     notes = tuple(model_notes(case, case.run_ids("complete")))
     return VerifyReport(tuple(findings), originals, len(exports), len(runs), notes)
