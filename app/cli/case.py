@@ -45,9 +45,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise ParleyError(f"--exports {missing[0]}: no such folder")
     case = open_existing_case(args)
     try:
-        report = verify_case(case, args.exports)
+        report = verify_case(case, args.exports, args.head)
+        head = case.audit.head()
     finally:
         case.close()
+    if head is not None:  # kept off the machine, it shows a later roll-back of the whole case folder
+        print(f"audit head: entry {head.entry_id}, SHA-256 {head.hash} (note it down off this machine; "
+              f"`verify --head {head.hash[:16]}` later shows if the case was put back to an older copy)")
     for note in report.notes:
         print(f"note: {printable(note.line())}")
     for finding in report.findings:
@@ -58,6 +62,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print(f"audit chain intact; {report.originals} original(s), {report.exports} export file(s) and "
           f"{report.runs} run(s) checked: nothing found")
     return OK
+
+
+def _head_hash(text: str) -> str:
+    """At least 16 hex digits of an audit entry's SHA-256 (an argparse type: one line if not)."""
+    head = text.strip().lower()
+    if not 16 <= len(head) <= 64 or any(c not in "0123456789abcdef" for c in head):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an audit head (16 to 64 hex digits, as verify prints it)")
+    return head
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -92,6 +104,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_case_option(p)
     p.add_argument("--exports", type=Path, action="append", default=[], metavar="DIR",
                    help="a folder the exports were moved to: each is looked for there by name (repeatable)")
+    p.add_argument("--head", type=_head_hash, action="append", default=[], metavar="HASH",
+                   help="an audit head noted from an earlier verify (16 or more hex digits): it must still be in "
+                        "the chain, else the case was put back to an older copy (repeatable)")
     p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser("reproduce", help="re-run a recorded transcription from its record and compare")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, fail
 from app.core.models import bundles as model_bundles
 from app.core.models import catalogue as models
-from app.core.models import devmodels
+from app.core.models import devmodels, known
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -25,7 +26,9 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"{args.name}: every file matches its recorded SHA-256")
         return FAILED if bad else OK
     if args.models_command == "import":
-        print(model_bundles.import_bundle(args.bundle, root, args.name))
+        target = model_bundles.import_bundle(args.bundle, root, args.name)
+        print(target)  # alone on stdout, for scripts; what vouches for it (known, or only itself) on stderr
+        print(known.installed_attestation(target), file=sys.stderr)
         return OK
     if args.models_command == "bundle":
         print(models.make_bundle(models.resolve(args.name, root), args.out))

@@ -16,6 +16,7 @@ import numpy as np
 
 from app.core.diarize import cluster as clustering
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.onnx_model import cached
 from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.pitch import median_f0
 from app.core.diarize.records import DiarResult, Turn
@@ -56,11 +57,9 @@ _EMBEDDERS: dict[tuple[str, int], SpeakerEmbedder] = {}
 
 
 def load_embedder(model_dir: Path, threads: int = 2) -> SpeakerEmbedder:
-    """One loaded speaker model per (folder, threads) in a process."""
+    """One loaded speaker model per (folder, threads) in a process, checked against its manifest."""
     key = (str(Path(model_dir).resolve()), threads)
-    if key not in _EMBEDDERS:
-        _EMBEDDERS[key] = SpeakerEmbedder(Path(model_dir), threads)
-    return _EMBEDDERS[key]
+    return cached(_EMBEDDERS, key, lambda: SpeakerEmbedder(Path(model_dir), threads))  # type: ignore[return-value]
 
 
 def segmenter_for(model_dir: Path, threads: int = 2) -> Segmenter | None:

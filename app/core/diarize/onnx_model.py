@@ -1,12 +1,18 @@
-"""What the diarisation's ONNX models share: their config file, their CPU session, their hash."""
+"""What the diarisation's ONNX models share: their config file, their CPU session, their hash.
+
+Like a Whisper model, a diarisation model's folder is checked against its manifest
+(`parley-model.json`) before it is loaded (integrity.check_model): a changed byte, a file
+gone or added refuses it in one line. `cached` hands out a loaded model only while its
+folder still holds the files it was loaded from."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from app.core.errors import ModelError
-from app.core.hashing import sha256_file
+from app.core.models.integrity import check_model, file_sha256
 
 
 def read_config(model_dir: Path, config_name: str, kind: str, required: set[str]) -> dict:
@@ -33,6 +39,7 @@ class OnnxModel:
         self.weights = self.model_dir / config["weights"]
         if not self.weights.is_file():
             raise ModelError(f"{kind} {self.model_dir} has no {config['weights']}")
+        self.files_sha256 = check_model(self.model_dir)  # refuses a folder changed since it was installed
         import onnxruntime as ort  # here: a process that only lists or installs models never loads it
 
         options = ort.SessionOptions()
@@ -42,10 +49,14 @@ class OnnxModel:
         # no busy-waiting between batches: the cores are shared with transcription
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(self.weights), options, providers=["CPUExecutionProvider"])
-        self._sha256 = ""
+        self.sha256 = file_sha256(self.weights)  # hashed by check_model: the bytes that were checked
+        if check_model(self.model_dir) != self.files_sha256:
+            raise ModelError(f"{kind} {self.model_dir.name} changed while it was being loaded; not used")
 
-    @property
-    def sha256(self) -> str:
-        if not self._sha256:
-            self._sha256 = sha256_file(self.weights)
-        return self._sha256
+
+def cached(loaded: dict[tuple[str, int], OnnxModel], key: tuple[str, int], load: Callable[[], OnnxModel]) -> OnnxModel:
+    """The model loaded under `key`, loaded again if its folder changed since (checked again on loading)."""
+    model = loaded.get(key)
+    if model is None or check_model(model.model_dir) != model.files_sha256:
+        loaded[key] = model = load()
+    return model

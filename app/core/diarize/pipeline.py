@@ -28,9 +28,9 @@ from app.core.diarize.records import DiarResult
 from app.core.diarize.segmentation import SEGMENTATION_MODEL
 from app.core.diarize.stream import diarize_blocks
 from app.core.errors import ModelError
-from app.core.hashing import sha256_file
 from app.core.media.decode import AudioReader
 from app.core.models.catalogue import default_models_dir
+from app.core.models.integrity import check_model, file_sha256
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 
@@ -91,10 +91,14 @@ def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir
             raise ModelError(f"the speaker model ({SPEAKER_MODEL}) is not installed; "
                              "install it with python -m app models install-dev or import its bundle")
         return {"diarization": "skipped: speaker model not installed"}
-    settings = {"diarization": SPEAKER_MODEL, "diarization_model_sha256": sha256_file(folder / MODEL_FILE)}
+    # each folder checked against its manifest (a changed byte refuses the run in one line, before
+    # anything is decoded), and the digest of every file it holds recorded beside its weights' hash
+    settings = {"diarization": SPEAKER_MODEL, "diarization_model_files_sha256": check_model(folder),
+                "diarization_model_sha256": file_sha256(folder / MODEL_FILE)}
     segmentation = segmentation_model_dir(whisper_dir)
     if segmentation is not None:  # overlapped speech and speaker changes (else neither)
-        settings["diarization_segmentation_sha256"] = sha256_file(segmentation / SEGMENTATION_FILE)
+        settings["diarization_segmentation_files_sha256"] = check_model(segmentation)
+        settings["diarization_segmentation_sha256"] = file_sha256(segmentation / SEGMENTATION_FILE)
     return settings
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.diarize.onnx_model import OnnxModel, read_config
+from app.core.diarize.onnx_model import OnnxModel, cached, read_config
 
 SAMPLE_RATE = 16000
 SEGMENTATION_MODEL = "segmentation-3.0"  # its folder beside the speaker model
@@ -129,8 +129,6 @@ _SEGMENTERS: dict[tuple[str, int], Segmenter] = {}
 
 
 def load_segmenter(model_dir: Path, threads: int = 2) -> Segmenter:
-    """One loaded segmentation model per (folder, threads) in a process."""
+    """One loaded segmentation model per (folder, threads) in a process, checked against its manifest."""
     key = (str(Path(model_dir).resolve()), threads)
-    if key not in _SEGMENTERS:
-        _SEGMENTERS[key] = Segmenter(Path(model_dir), threads)
-    return _SEGMENTERS[key]
+    return cached(_SEGMENTERS, key, lambda: Segmenter(Path(model_dir), threads))  # type: ignore[return-value]

@@ -246,7 +246,7 @@ def set_verified(case: Case, run_id: int, verified_by: str, verified: bool = Tru
         before = {"status": prior[0], "verified_by": prior[1], "segments": []}
         after = {"status": STATUS_VERIFIED if verified else STATUS_EDITED,
                  "verified_by": verified_by if verified else None, "segments": []}
-        _set_status(case, run_id, after["status"], after["verified_by"])
+        after["verified_at"] = _set_status(case, run_id, after["status"], after["verified_by"])
         rev = _record(case, run_id, actor, "set_verified",
                       {"verified": verified, "verified_by": verified_by}, before, after)
     return _change(case, run_id, rev, reset=mapping is not None)
@@ -299,9 +299,12 @@ def _ensure_working(case: Case, run_id: int, actor: str) -> dict[int, int] | Non
     return mapping
 
 
-def _set_status(case: Case, run_id: int, state: str, verified_by: str | None) -> None:
+def _set_status(case: Case, run_id: int, state: str, verified_by: str | None) -> str | None:
+    """Returns the time of the verified mark (None: not verified), for the revision to hold, so
+    `verify` can check the date every record of interview prints against the logged revision."""
     verified_at = utc_now() if state == STATUS_VERIFIED else None
     working_copy.set_status(case, run_id, state, verified_by, verified_at)
+    return verified_at
 
 
 def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any],
@@ -372,7 +375,7 @@ def _commit(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any]
     _set_status(case, run_id, STATUS_EDITED, None)
     rev = _record(case, run_id, actor, op, params,
                   {"status": prior_status, "verified_by": prior_by, "segments": before},
-                  {"status": STATUS_EDITED, "verified_by": None, "segments": written})
+                  {"status": STATUS_EDITED, "verified_by": None, "verified_at": None, "segments": written})
     return _change(case, run_id, rev, before, written, reset)
 
 
@@ -407,8 +410,8 @@ def _revert(case: Case, rev: Revision, expect: dict[str, Any], target: dict[str,
                 new_status = STATUS_EDITED
         else:
             new_status, new_by = STATUS_EDITED, None
-        _set_status(case, rev.run_id, new_status, new_by)
-        after = {"status": new_status, "verified_by": new_by, "segments": target["segments"]}
+        when = _set_status(case, rev.run_id, new_status, new_by)
+        after = {"status": new_status, "verified_by": new_by, "verified_at": when, "segments": target["segments"]}
         rev_id = _record(case, rev.run_id, actor, op, {"revision": rev.id, "op": rev.op}, before,
                          after, reverts=rev.id)
     return _change(case, rev.run_id, rev_id, current, target["segments"])

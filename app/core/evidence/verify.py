@@ -8,8 +8,8 @@
 - every finished machine draft against the content digest recorded when it finished, and
   its provenance (exhibit, model and its hash, settings, language, warnings) against what the
   log recorded when it started and finished; a finished run the log never saw finish is a finding;
-- every working copy and revision against the log (`verify_edits`), what intake met and
-  the chats taken in (`verify_records`);
+- every working copy and revision against the log (`verify_edits`), what intake met,
+  the chats taken in and the record-of-interview details (`verify_records`);
 - the models the runs used, against those installed now: notes, not findings (`verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
 """
@@ -27,10 +27,10 @@ from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
 from app.core.evidence.verify_models import model_notes
-from app.core.evidence.verify_records import chat_imports, intake_record
+from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
 from app.core.hashing import sha256_file
 from app.core.store import Case
-from app.core.store.case import software_dict
+from app.core.store.case import exhibit_facts, software_dict
 
 __all__ = ["Finding", "VerifyReport", "verify_case"]
 
@@ -44,9 +44,10 @@ class VerifyReport:
     notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
 
 
-def verify_case(case: Case, exports_moved_to: Sequence[Path] = ()) -> VerifyReport:
-    """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name)."""
-    findings = [*_chain(case), *_originals(case), *_exhibit_records(case)]
+def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = ()) -> VerifyReport:
+    """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
+    `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
+    findings = [*_chain(case), *_noted_heads(case, noted_heads), *_originals(case), *_exhibit_records(case)]
     exports = _export_entries(case)
     findings += list(export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _finished_runs(case)
@@ -55,7 +56,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = ()) -> VerifyRepo
     findings += [f for run_id, digest in runs.items() if run_id not in gone
                  for f in _machine_draft(case, run_id, digest)]
     findings += list(_run_provenance(case, set(runs) - gone))
-    findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case)]
+    findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case), *interview_details(case)]
     originals = sum(len(e.paths) for e in case.exhibits())
     notes = tuple(model_notes(case, case.run_ids("complete")))
     return VerifyReport(tuple(findings), originals, len(exports), len(runs), notes)
@@ -77,6 +78,15 @@ def _chain(case: Case) -> Iterator[Finding]:
                                    "(the log was cut short)")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
+
+
+def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
+    """A head noted down earlier (kept off the machine) that the chain no longer holds: the whole case
+    folder (store and head file) put back to an older copy, or the log rewritten since."""
+    for head in noted:
+        if not case.audit.entries_with_hash(head):
+            yield Finding("audit log", f"the head noted earlier ({head[:16]}...) is not in this case's chain: the "
+                                       "case was put back to an older copy, or its log rewritten, since it was noted")
 
 
 def _originals(case: Case) -> Iterator[Finding]:
@@ -101,7 +111,8 @@ def _exhibit_records(case: Case) -> Iterator[Finding]:
             yield Finding(f"exhibit {exhibit_id}", "in the store, but the audit log never saw it taken in")
             continue
         now = {"sha256": exhibit.source.sha256, "bytes": exhibit.source.bytes,
-               "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path}
+               "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path,
+               "added_at": exhibit.added_at, **exhibit_facts(exhibit.source)}
         changed = [key for key, value in now.items() if key in details and details[key] != value]
         if changed:
             yield Finding(f"exhibit {exhibit_id}", f"its record in the store differs from the audit log "
@@ -156,15 +167,25 @@ def _changed_provenance(case: Case, run_id: int, started: dict | None, completed
     if started is None:
         return ["no run.started entry"]
     transcript, record = case.transcript(run_id), case.run(run_id)
-    stored = {"exhibit": record.exhibit_id, "task": transcript.task, "model": transcript.model.name,
-              "model_sha256": transcript.model.sha256, "settings": transcript.settings,
+    model = transcript.model
+    stored = {"exhibit": record.exhibit_id, "task": transcript.task, "model": model.name,
+              "model_sha256": model.sha256, "settings": transcript.settings,
               "language": transcript.language, "warnings": list(transcript.warnings),
-              "software": software_dict(transcript.software)}
-    logged = {**started, **{k: completed[k] for k in ("language", "warnings") if k in completed}}
+              "software": software_dict(transcript.software),
+              # logged since session 11 (compared only where the log holds them): what exports print too
+              "created_at": record.created_at, "model_path": model.path, "model_family": model.family,
+              "source_language": transcript.source_language, "parent_run": record.parent_run_id,
+              "language_probability": record.language_probability, "finished_at": record.finished_at}
+    logged = {**started, **{k: completed[k] for k in _LOGGED_AT_THE_FINISH if k in completed}}
     changed = [key for key, value in stored.items() if key in logged and _jsonish(logged[key]) != _jsonish(value)]
     if completed.get("truncated") and not transcript.source.truncated:
         changed.append("truncated")
+    elif "finished_at" in completed and bool(completed.get("truncated")) != record.truncated:
+        changed.append("truncated")  # marked truncated (so every export says so) since it finished
     return changed
+
+
+_LOGGED_AT_THE_FINISH = ("language", "warnings", "language_probability", "finished_at")
 
 
 def _jsonish(value: object) -> str:

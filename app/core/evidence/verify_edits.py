@@ -15,6 +15,7 @@ from app.core.evidence.content import content_sha256
 from app.core.evidence.finding import Finding, entry_number
 from app.core.store import Case, revisions, working_copy
 from app.core.store.audit import AuditEntry
+from app.core.store.interview import verified_at
 
 
 def working_copies(case: Case, gone: set[int]) -> Iterator[Finding]:
@@ -77,3 +78,6 @@ def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator
         said = f"verified by {now[1]}" if now[0] == "verified" else now[0]
         yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
                                        f"left ({expected[0]}); verified marks are made only by a logged revision")
+    elif "verified_at" in last.after and verified_at(case, run_id) != last.after["verified_at"]:  # since session 11
+        yield Finding(f"run {run_id}", f"the time of its verified mark in the store ({verified_at(case, run_id)}) is "
+                                       f"not the one its revision recorded ({last.after['verified_at']})")

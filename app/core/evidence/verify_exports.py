@@ -33,7 +33,8 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     for path, sha in exports.items():
         yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path))
     stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
-    yield from (_stopped(Path(path), unfinished[path][0]) for path in sorted(stopped))
+    whole = {unfinished[path][0] for path in stopped if path.endswith(MANIFEST_SUFFIX)}  # manifest last: all in place
+    yield from (_stopped(Path(path), unfinished[path][0], unfinished[path][0] in whole) for path in sorted(stopped))
     folders = sorted({p.parent for p in located.values() if p is not None}
                      | {Path(p).parent for p in exports if Path(p).parent.is_dir()})
     found = {p for p in located.values() if p is not None} | {Path(p) for p in stopped}
@@ -54,7 +55,14 @@ def unfinished_exports(case: Case) -> dict[str, tuple[int, str]]:
     return staged
 
 
-def _stopped(path: Path, entry: int) -> Finding:
+def _stopped(path: Path, entry: int, whole: bool = False) -> Finding:
+    """`whole`: the set is all in place, its manifest too; only its logging is missing, which is
+    also what removing the log's last entries (and mending the head file) leaves."""
+    if whole:
+        return Finding(str(path), f"left by an export that was stopped before it finished (audit entry {entry}), "
+                                  "its whole set in place but never logged as written: export it again, unless no "
+                                  "export was stopped here (then the log's last entries were removed: `verify "
+                                  "--head` with a head noted earlier shows it)")
     return Finding(str(path), f"left by an export that was stopped before it finished (audit entry {entry}): "
                               "its set may be incomplete; export it again")
 

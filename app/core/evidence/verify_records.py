@@ -3,17 +3,21 @@
 - every `intake_log` row (path, status, reason, SHA-256, size, exhibit) against the
   intake.* entry written with it; a row the log never saw, or one gone, is a finding;
 - every chat import against the digest of its chats, messages and attachments logged
-  with `chat.imported` (imports logged before session 10 carry none and are not checked).
+  with `chat.imported` (imports logged before session 10 carry none and are not checked);
+- each exhibit's record-of-interview details (interviewee, officers, place, date...) against
+  the fields its `interview.updated` entries set, one after the other.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from app.core.errors import StoreError
 from app.core.evidence.finding import Finding, entry_number
-from app.core.store import Case
+from app.core.store import Case, interview
 from app.core.store import chats as chat_store
 from app.core.store.intake_log import intake_entries
+from app.core.types import InterviewDetails
 
 
 def intake_record(case: Case) -> Iterator[Finding]:
@@ -51,3 +55,22 @@ def chat_imports(case: Case) -> Iterator[Finding]:
         if digest is not None and chat_store.messages_sha256(case, exhibit_id, version) != digest:
             yield Finding(f"exhibit {exhibit_id}", "its chat messages in the store differ from those taken in "
                                                    "(text, sender, time or attachment changed, added or removed)")
+
+
+def interview_details(case: Case) -> Iterator[Finding]:
+    """The details every record of interview prints, against the changes the log recorded."""
+    logged: dict[int, dict] = {}
+    for entry in case.audit.entries("exhibit/"):
+        if entry.action == "interview.updated":
+            fields = logged.setdefault(entry_number(entry.subject), interview.as_logged(InterviewDetails()))
+            fields.update({name: change[1] for name, change in entry.details.get("changes", {}).items()})
+    for exhibit_id in sorted(interview.exhibit_ids(case) | logged.keys()):
+        try:
+            stored = interview.as_logged(interview.read_interview(case, exhibit_id))
+        except StoreError:
+            continue  # the exhibit is gone: said once, by the exhibits' check
+        expected = logged.get(exhibit_id, interview.as_logged(InterviewDetails()))
+        changed = [name for name, value in stored.items() if expected.get(name) != value]
+        if changed:
+            yield Finding(f"exhibit {exhibit_id}", "its record-of-interview details in the store differ from the "
+                                                   f"audit log ({', '.join(changed)})")

@@ -15,7 +15,10 @@ nothing left behind:
   hashed; only when every hash matches is that folder renamed into place. The
   folder is hidden (`.import-PID-...`), so a killed import is never listed or
   loaded as a model; the next import removes it once its process is gone.
-- `--name` (and a name taken from the bundle) is a plain name, never a path.
+- `--name` (and a name taken from the bundle) is a plain name, never a path;
+- SHA256SUMS travels with the bundle, so it shows the copy whole, not who made it: the weights
+  of a model Parley knows (`known.py`) with another of its files changed are refused, and
+  `models import` says whether the bundle is a known model or vouches only for itself.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core.errors import ModelError
+from app.core.models import known
 from app.core.models.catalogue import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
 from app.core.processes import left_by_gone_process
 
@@ -253,6 +257,15 @@ def _check_listing(members: dict[str, Member], sums: dict[str, str], origin: str
         raise ModelError(f"{origin}: {extra[0]!r} is not listed in {BUNDLE_SUMS}; bundle refused")
 
 
+def _not_a_known_model_altered(sums: dict[str, str], origin: str) -> None:
+    """Refuse the weights of a model Parley knows with another of its files changed (SHA256SUMS
+    rewritten to match): the bundle's own list cannot show it, the catalogue shipped with Parley can."""
+    try:
+        known.recognise(sums)
+    except ModelError as exc:
+        raise ModelError(f"{origin}: {exc}") from None
+
+
 def _copy_verified(member: Member, dest: Path, expected: str, origin: str) -> None:
     digest = hashlib.sha256()
     with member.open() as source, open(dest, "xb") as out:
@@ -279,6 +292,7 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
         with open_bundle(bundle) as members:
             sums = _read_sums(members, origin)
             _check_listing(members, sums, origin)
+            _not_a_known_model_altered(sums, origin)
             root.mkdir(parents=True, exist_ok=True)
             remove_stale_imports(root)
             staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=root))

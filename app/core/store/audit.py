@@ -81,6 +81,12 @@ class AuditLog:
         row = self.conn.execute("SELECT hash FROM audit_log WHERE id=?", (entry_id,)).fetchone()
         return str(row[0]) if row else None
 
+    def entries_with_hash(self, prefix: str) -> list[int]:
+        """The ids of entries whose hash starts with `prefix` (lower-case hex)."""
+        rows = self.conn.execute("SELECT id FROM audit_log WHERE substr(hash, 1, ?) = ? ORDER BY id",
+                                 (len(prefix), prefix.lower())).fetchall()
+        return [int(r[0]) for r in rows]
+
     def verify(self) -> list[str]:
         """Problems found walking the chain; an empty list means it is intact."""
         problems, prev = [], GENESIS

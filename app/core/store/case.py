@@ -45,6 +45,9 @@ class RunRecord:
     language: str | None
     language_probability: float | None
     parent_run_id: int | None
+    truncated: bool = False
+    created_at: str = ""
+    finished_at: str | None = None
 
 
 def _source_from_row(r: sqlite3.Row) -> SourceInfo:
@@ -105,7 +108,7 @@ class Case:
 
     def add_exhibit(self, source: SourceInfo, found_at: str | None = None) -> tuple[Exhibit, bool]:
         """Store an exhibit once per SHA-256; a duplicate is linked. Returns (exhibit, is_new)."""
-        path = found_at or source.path
+        path, now = found_at or source.path, db.utc_now()
         with self.transaction():
             row = self.conn.execute("SELECT id FROM exhibits WHERE sha256=?", (source.sha256,)).fetchone()
             is_new = row is None
@@ -116,11 +119,12 @@ class Case:
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (source.sha256, source.path, source.name, source.bytes, source.duration_ms,
                      source.kind, source.container, source.audio_codec, source.sample_rate,
-                     source.channels, int(source.has_video), int(source.truncated), db.utc_now()),
+                     source.channels, int(source.has_video), int(source.truncated), now),
                 )
                 exhibit_id = int(cur.lastrowid)
                 self.audit.record("exhibit.added", f"exhibit/{exhibit_id}",
-                                  {"sha256": source.sha256, "path": path, "bytes": source.bytes})
+                                  {"sha256": source.sha256, "path": path, "bytes": source.bytes, "added_at": now,
+                                   **exhibit_facts(source)})
             else:
                 exhibit_id = int(row["id"])
             linked = self.conn.execute(
@@ -167,6 +171,7 @@ class Case:
     def start_run(self, exhibit_id: int, task: str, model: ModelInfo, settings: dict[str, Any],
                   software: SoftwareInfo, parent_run_id: int | None = None,
                   source_language: str | None = None) -> int:
+        now = db.utc_now()
         with self.transaction():
             cur = self.conn.execute(
                 "INSERT INTO runs (exhibit_id, task, parent_run_id, model_name, model_sha256,"
@@ -174,13 +179,15 @@ class Case:
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (exhibit_id, task, parent_run_id, model.name, model.sha256, model.family, model.path,
                  json.dumps(settings, sort_keys=True), json.dumps(software_dict(software)),
-                 source_language, db.utc_now()),
+                 source_language, now),
             )
             run_id = int(cur.lastrowid)
             self.audit.record("run.started", f"run/{run_id}",
                               {"exhibit": exhibit_id, "task": task, "model": model.name,
                                "model_sha256": model.sha256, "settings": settings,
-                               "software": software_dict(software)})
+                               "software": software_dict(software), "created_at": now, "model_path": model.path,
+                               "model_family": model.family, "source_language": source_language,
+                               "parent_run": parent_run_id})
         return run_id
 
     def run(self, run_id: int) -> RunRecord:
@@ -188,7 +195,8 @@ class Case:
         if r is None:
             raise StoreError(f"no run {run_id} in this case")
         return RunRecord(r["id"], r["exhibit_id"], r["task"], r["status"], json.loads(r["state_json"]),
-                         r["language"], r["language_probability"], r["parent_run_id"])
+                         r["language"], r["language_probability"], r["parent_run_id"], bool(r["truncated"]),
+                         r["created_at"], r["finished_at"])
 
     def append_segments(self, run_id: int, segments: tuple[Segment, ...], state: dict[str, Any],
                         language: str | None, language_probability: float | None,
@@ -254,16 +262,19 @@ class Case:
 
     def finish_run(self, run_id: int, status: str = "complete", truncated: bool = False,
                    warnings: tuple[str, ...] = ()) -> None:
+        now = db.utc_now()
         with self.transaction():
             self.conn.execute(
                 "UPDATE runs SET status=?, truncated=?, warnings_json=?, finished_at=? WHERE id=?",
-                (status, int(truncated), json.dumps(list(warnings)), db.utc_now(), run_id),
+                (status, int(truncated), json.dumps(list(warnings)), now, run_id),
             )
             segments = self.segments(run_id)
-            language = self.conn.execute("SELECT language FROM runs WHERE id=?", (run_id,)).fetchone()[0]
+            language, probability = self.conn.execute(
+                "SELECT language, language_probability FROM runs WHERE id=?", (run_id,)).fetchone()
             self.audit.record(f"run.{status}", f"run/{run_id}", {
                 "segments": len(segments), "truncated": truncated, "content_sha256": content_sha256(segments),
-                "language": language, "warnings": list(warnings)})
+                "language": language, "warnings": list(warnings), "language_probability": probability,
+                "finished_at": now})
 
     def run_ids(self, status: str | None = None) -> list[int]:
         """Every run in the store with this status (None: every run), oldest first."""
@@ -330,6 +341,15 @@ class Case:
             warnings=tuple(json.loads(r["warnings_json"])),
             run_id=run_id,
         )
+
+
+def exhibit_facts(source: SourceInfo) -> dict[str, Any]:
+    """What intake found of a file, beyond its hash, size and path, as exports print it (logged at
+    intake since session 11, so `verify` can check the store's record against it). Not `truncated`:
+    a later run may find the file shorter than stated and mark it."""
+    return {"source_path": source.path, "duration_ms": source.duration_ms, "kind": source.kind,
+            "container": source.container, "audio_codec": source.audio_codec, "sample_rate": source.sample_rate,
+            "channels": source.channels, "has_video": source.has_video}
 
 
 def software_dict(software: SoftwareInfo) -> dict[str, Any]:

@@ -7,7 +7,9 @@ tracked with PRAGMA user_version, so the schema's history is auditable.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,19 +63,51 @@ def connect(case_dir: Path) -> sqlite3.Connection:
 
 
 def _connect_read_only(store: Path) -> sqlite3.Connection:
-    # immutable: no -shm can be made beside it; a -wal left by a crash must be read, so not then
-    immutable = "" if store.with_name(store.name + "-wal").exists() else "&immutable=1"
+    # immutable: no -shm can be made beside it; a -wal left by a crash (or by a copy taken while
+    # the case was open) must be read, so not then
+    wal = store.with_name(store.name + "-wal")
+    immutable = "" if wal.exists() else "&immutable=1"
+    conn = None
     try:
         conn = sqlite3.connect(f"{store.resolve().as_uri()}?mode=ro{immutable}", uri=True,
                                timeout=30, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        if _version(conn) != schema_version():
-            conn.close()
-            raise StoreError(f"{store.parent}: a read-only case from an older Parley; copy it to a "
-                             "writable folder to bring it up to date")
+        version = _version(conn)
+    except StoreError:
+        conn.close()
+        raise
     except sqlite3.Error as exc:
-        raise StoreError(f"{store.parent}: cannot open the read-only case store ({exc})") from None
+        if conn is not None:
+            conn.close()  # never left holding the read-only media
+        if not wal.exists():
+            raise StoreError(f"{store.parent}: cannot open the read-only case store ({exc})") from None
+        conn, version = _replayed(store, wal)
+    if version != schema_version():
+        conn.close()
+        raise StoreError(f"{store.parent}: a read-only case from an older Parley; copy it to a "
+                         "writable folder to bring it up to date")
+    conn.row_factory = sqlite3.Row
     return conn
+
+
+def _replayed(store: Path, wal: Path) -> tuple[sqlite3.Connection, int]:
+    """The store with its -wal, read through a private copy: on read-only media without its -shm
+    (not copied, or stale) SQLite cannot read the -wal in place. The copy is read into memory, made
+    query-only, and removed; nothing is written beside the evidence."""
+    with tempfile.TemporaryDirectory(prefix="parley-ro-") as tmp:
+        copy = Path(tmp) / STORE_NAME
+        try:
+            shutil.copyfile(store, copy)
+            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            source = sqlite3.connect(copy, isolation_level=None)
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            try:
+                source.backup(conn)
+            finally:
+                source.close()
+            conn.execute("PRAGMA query_only=1")
+            return conn, _version(conn)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{store.parent}: cannot read the read-only case store with its -wal ({exc})") from None
 
 
 def _write_ahead_log(conn: sqlite3.Connection, patience_s: float = 30.0) -> None:

@@ -52,6 +52,16 @@ def write_interview(case: Case, exhibit_id: int, changes: dict[str, Any],
     return new
 
 
+def exhibit_ids(case: Case) -> set[int]:
+    """The exhibits that have record-of-interview details in the store."""
+    return {int(r[0]) for r in case.conn.execute("SELECT exhibit_id FROM interview_details")}
+
+
+def as_logged(details: InterviewDetails) -> dict[str, Any]:
+    """Every field as an `interview.updated` entry writes it (lists as lists)."""
+    return {name: _plain(getattr(details, name)) for name in FIELDS}
+
+
 def verified_at(case: Case, run_id: int) -> str | None:
     """When the run's working copy was marked verified (None: not verified)."""
     row = case.conn.execute(

@@ -92,16 +92,24 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None) -> Re
     return _compare(run_id, list(case.segments(run_id)), rerun)
 
 
+_DIARISATION_HASHES = {"diarization_model_sha256": "speaker model",
+                       "diarization_model_files_sha256": "speaker model (its files)",
+                       "diarization_segmentation_sha256": "segmentation model",
+                       "diarization_segmentation_files_sha256": "segmentation model (its files)"}
+
+
 def _speakers(settings: dict, source: SourceInfo, segments: tuple[Segment, ...], options: TranscribeOptions,
               whisper_dir: Path) -> list[Segment]:
-    """The recorded diarisation again, with the recorded speaker model (hash checked)."""
-    recorded = settings.get("diarization_model_sha256")
-    if not recorded:
+    """The recorded diarisation again, with the recorded speaker and segmentation models (each hash
+    the run recorded checked: weights, and since session 11 every file of each folder)."""
+    if not settings.get("diarization_model_sha256"):
         return list(segments)
-    here = diarize_settings(options, source, whisper_dir).get("diarization_model_sha256")
-    if here != recorded:
-        raise ModelError("the speaker model here is not the one recorded (SHA-256 "
-                         f"{(here or 'none')[:16]}... against {recorded[:16]}...); import the recorded model first")
+    now = diarize_settings(options, source, whisper_dir)
+    for key, what in _DIARISATION_HASHES.items():
+        recorded, here = settings.get(key), now.get(key)
+        if recorded and here != recorded:
+            raise ModelError(f"the {what} here is not the one recorded (SHA-256 "
+                             f"{(here or 'none')[:16]}... against {recorded[:16]}...); import the recorded model first")
     found = diarise_segments(source, segments, options, whisper_dir)
     return list(found.segments) if found else list(segments)
 
