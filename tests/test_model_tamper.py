@@ -226,3 +226,33 @@ def test_reproduce_refuses_a_model_whose_other_files_differ_from_the_run_s(case_
             reproduce_run(case, 1, installed.parent)
     finally:
         case.close()
+
+
+@pytest.mark.parametrize("how", ["changed", "removed"])
+def test_verify_says_when_a_run_s_speaker_model_has_changed_without_failing_the_case(
+        installed, models_dir, tmp_path, capsys, monkeypatch, how):
+    """The speaker model a run's diarisation used is noted like its Whisper model (it was not)."""
+    from app.core.diarize.pipeline import SPEAKER_MODEL
+    from app.core.models.integrity import check_model
+
+    speaker = installed.parent / SPEAKER_MODEL
+    shutil.copytree(models_dir / SPEAKER_MODEL, speaker)
+    monkeypatch.setenv("PARLEY_MODELS", str(installed.parent))
+    engine = load_engine(OPTIONS, installed.parent)
+    case = Case.open(tmp_path / "case")
+    exhibit, _ = case.add_exhibit(probe(MEDIA / "interview_mono.wav"))
+    settings = {**settings_for(OPTIONS, engine), "diarization_model_files_sha256": check_model(speaker)}
+    run = case.start_run(exhibit.id, "transcribe", engine.info, settings, software_info())
+    case.append_segments(run, (Segment(0, 1500, "take your full name", speaker="Speaker 1"),), {}, "en", None)
+    case.finish_run(run)
+    case.close()
+    assert _verify(capsys, tmp_path / "case") == (0, [], [])
+    if how == "changed":
+        flip_byte(next(p for p in speaker.iterdir() if p.suffix == ".onnx"))
+    else:
+        shutil.rmtree(speaker)
+    code, notes, err = _verify(capsys, tmp_path / "case")
+    assert code == 0 and err == []
+    said = "now holds other files" if how == "changed" else "it is not installed now"
+    assert len(notes) == 1 and notes[0].startswith(f"note: model {SPEAKER_MODEL}: run(s) 1 found their speakers")
+    assert said in notes[0]

@@ -12,11 +12,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from app.core.diarize.pipeline import (
+    SEGMENTATION_MODEL,
+    SPEAKER_MODEL,
+    segmentation_model_dir,
+    speaker_model_dir,
+)
 from app.core.errors import ModelError, StoreError
 from app.core.evidence.finding import Finding
 from app.core.models import catalogue as models
 from app.core.models.integrity import files_digest, folder_hashes
 from app.core.store import Case
+
+# the diarisation models a run records: its settings' key for the digest of every file, the model, where it is found
+DIARISATION_MODELS = (
+    ("diarization_model_files_sha256", SPEAKER_MODEL, speaker_model_dir),
+    ("diarization_segmentation_files_sha256", SEGMENTATION_MODEL, segmentation_model_dir),
+)
 
 Used = tuple[str, str, str, str]  # name, recorded folder, weights SHA-256, digest of every file ("" if not recorded)
 
@@ -24,7 +36,8 @@ Used = tuple[str, str, str, str]  # name, recorded folder, weights SHA-256, dige
 def model_notes(case: Case, run_ids: Iterable[int]) -> Iterator[Finding]:
     """For each model the runs used: a note when the model installed now differs, or is not found."""
     used: dict[Used, list[int]] = {}
-    for run_id in sorted(run_ids):
+    run_ids = sorted(run_ids)
+    for run_id in run_ids:
         try:
             transcript = case.transcript(run_id)
         except StoreError:
@@ -40,6 +53,34 @@ def model_notes(case: Case, run_ids: Iterable[int]) -> Iterator[Finding]:
             ids = ", ".join(map(str, runs))
             yield Finding(f"model {name}", f"run(s) {ids} used it (weights SHA-256 {sha[:16]}...); {note}; the runs' "
                                            "record stands, but `reproduce` needs the model they used")
+    yield from _diarisation_notes(case, run_ids)
+
+
+def _diarisation_notes(case: Case, run_ids: list[int]) -> Iterator[Finding]:
+    """The speaker and segmentation models the runs' diarisation used, against those found now."""
+    used: dict[tuple[str, str, str], list[int]] = {}
+    for run_id in run_ids:
+        try:
+            transcript = case.transcript(run_id)
+        except StoreError:
+            continue
+        for key, label, _ in DIARISATION_MODELS:
+            digest = transcript.settings.get(key)
+            if isinstance(digest, str) and digest:
+                used.setdefault((label, transcript.model.path, digest), []).append(run_id)
+    locate = {label: find for _, label, find in DIARISATION_MODELS}
+    for (label, whisper_path, digest), runs in used.items():
+        folder = locate[label](Path(whisper_path))
+        try:
+            now = files_digest(folder_hashes(folder)) if folder is not None else None
+        except ModelError:
+            now = None
+        if now == digest:
+            continue
+        where = f"the model at {folder} now holds other files" if folder else "it is not installed now"
+        yield Finding(f"model {label}", f"run(s) {', '.join(map(str, runs))} found their speakers with it (files "
+                                        f"digest {digest[:16]}...); {where}; the runs' record stands, but "
+                                        "`reproduce` needs the model they used")
 
 
 def _installed(name: str, recorded: Path) -> Path | None:
