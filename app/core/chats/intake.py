@@ -23,7 +23,7 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat
 EXPORTS_FOLDER = "exports"
 
 

@@ -112,8 +112,11 @@ class Found:
     caption: str
 
 
+_MARKS_TABLE = dict.fromkeys(map(ord, MARKS))
+
+
 def strip_marks(text: str) -> str:
-    return text.translate({ord(ch): None for ch in MARKS})
+    return text.translate(_MARKS_TABLE)
 
 
 def _words(text: str) -> list[str]:
@@ -163,6 +166,11 @@ def find_attachment(text: str) -> Found | None:
     if kind is not None:
         return Found(Attachment(None, True, kind, first), caption.strip())
     return None
+
+
+def is_whatsapp_media_name(name: str) -> bool:
+    """A file named the way WhatsApp names the media it exports (PTT-20240301-WA0003.opus, ...)."""
+    return bool(_WHATSAPP_NAME.match(strip_marks(name)))
 
 
 def is_system_note(text: str) -> bool:

@@ -9,6 +9,7 @@ AUDIO_EXTENSIONS = frozenset({
     "opus", "ogg", "oga", "m4a", "aac", "mp3", "amr", "awb", "wav", "caf", "flac", "wma", "aif", "aiff",
 })
 VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "mov", "3gp", "3g2", "mkv", "webm", "avi", "wmv"})
+UNREFERENCED_NOTE = "a file of the export that no message refers to; kept here, with no sender and no time"
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
 
 
@@ -76,3 +77,12 @@ class ChatExport:
     @property
     def messages(self) -> tuple[Message, ...]:
         return tuple(m for chat in self.chats for m in chat.messages)
+
+    def accounting(self) -> str:
+        """What became of the attachments, in words: those named but not in the export, and the
+        files of the export that no message names (kept at the end of the chat)."""
+        attachments = [m for m in self.messages if m.attachment is not None]
+        missing = sum(1 for m in attachments if m.attachment.missing)  # type: ignore[union-attr]
+        unnamed = sum(1 for m in attachments if m.note == UNREFERENCED_NOTE)
+        return ", ".join([f"{len(attachments) - unnamed} attachment(s) named", f"{missing} of them not in the export",
+                          f"{unnamed} file(s) no message names (kept at the end)"])
