@@ -174,3 +174,13 @@ def test_cli_timeline_reads_a_zipped_telegram_export_and_accounts_for_its_attach
     voice = story["messages"][1]
     assert voice["datetime"] == "2024-03-01T10:11:12" and "station" in voice["attachment"]["transcript"].lower()
     assert story["messages"][2]["attachment"]["missing"] is True
+
+
+def test_a_message_the_phone_could_not_decrypt_is_the_apps_note_not_the_senders_words(tmp_path):
+    chat = tmp_path / "WhatsApp Chat with Anna.txt"
+    chat.write_text("12/03/2024, 21:14 - Anna: Waiting for this message. This may take a while.\n"
+                    "13/03/2024, 09:00 - Ben: \u200eWaiting for this message. Check your phone.\n"
+                    "13/03/2024, 09:01 - Ben: Waiting for this message to be sent, ok?\n", encoding="utf-8")
+    [loaded] = load_export(chat)
+    assert [(m.sender, m.system) for m in loaded.export.messages] == [
+        ("Anna", True), ("Ben", True), ("Ben", False)]

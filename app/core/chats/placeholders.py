@@ -97,6 +97,11 @@ SYSTEM_EXACT = frozenset({
     "llamada perdida", "videollamada perdida", "chamada de voz perdida", "chiamata vocale persa",
     "gemiste spraakoproep", "nieodebrane połączenie głosowe", "apel vocal pierdut",
     "cevapsız sesli arama", "пропущенный аудиозвонок", "пропущенный видеозвонок", "مكالمة صوتية فائتة",
+    # a message the phone could not decrypt when the chat was exported: the app's words, not the sender's
+    "waiting for this message. this may take a while", "waiting for this message. check your phone",
+    "waiting for this message", "warten auf diese nachricht. dies kann etwas dauern",
+    "en attente de ce message. cela peut prendre un moment", "esperando el mensaje. esto puede tomar tiempo",
+    "aguardando mensagem. isso pode levar alguns instantes", "in attesa di questo messaggio. potrebbe volerci un po'",
 })
 
 
