@@ -184,3 +184,16 @@ def test_a_message_the_phone_could_not_decrypt_is_the_apps_note_not_the_senders_
     [loaded] = load_export(chat)
     assert [(m.sender, m.system) for m in loaded.export.messages] == [
         ("Anna", True), ("Ben", True), ("Ben", False)]
+
+
+def test_a_zipped_telegram_export_whose_result_json_is_cut_short_says_so(tmp_path):
+    export = _telegram_json_export(tmp_path / "ChatExport_2024-03-05")
+    whole = (export / "result.json").read_bytes()
+    (export / "result.json").write_bytes(whole[: len(whole) // 2])
+    archive = _zip_folder(export, tmp_path / "Telegram.zip")
+    try:
+        load_export(archive)
+    except Exception as exc:  # noqa: BLE001 - the one line the user reads
+        assert str(exc).startswith(f"{archive}: result.json: malformed JSON (line 1, column ")
+    else:
+        raise AssertionError("a cut-short result.json was read")

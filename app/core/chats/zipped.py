@@ -50,7 +50,9 @@ class ZipChat:
         return PurePosixPath(self.info.filename).parent
 
 
-def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo]) -> list[ZipChat]:
+def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
+                      broken: list[str]) -> list[ZipChat]:
+    """The Telegram exports in the zip; a JSON file that cannot be parsed is said in `broken`."""
     found = []
     for info in files:
         name = PurePosixPath(info.filename).name.lower()
@@ -60,7 +62,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo]) ->
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             try:
                 data = json.loads(text)
-            except json.JSONDecodeError:
+            except json.JSONDecodeError as exc:
+                broken.append(f"{info.filename}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
                 continue
             if telegram.looks_like(data):
                 found.append(ZipChat(info, (text,), telegram.CONTAINER))
@@ -82,14 +85,15 @@ def _later_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[
 
 def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str) -> list[ZipChat]:
     """Every chat text in the zip, in the zip's order; ChatError when there is none."""
-    found = _telegram_members(archive, files)
+    broken: list[str] = []
+    found = _telegram_members(archive, files, broken)
     try:
         found += [ZipChat(info, (text,), whatsapp.CONTAINER)
                   for info, text in whatsapp_zip.chat_members(archive, files, path, decode)
                   if not found or whatsapp.looks_like(text)]  # beside a Telegram export: only a real chat
     except ChatError:
-        if not found:
-            raise ChatError(path, NO_CHAT) from None
+        if not found:  # a Telegram result.json cut short is said, not passed over
+            raise ChatError(path, "; ".join(broken) if broken else NO_CHAT) from None
     order = {id(info): n for n, info in enumerate(files)}
     return sorted(found, key=lambda z: order[id(z.info)])
 
