@@ -197,3 +197,17 @@ def test_a_zipped_telegram_export_whose_result_json_is_cut_short_says_so(tmp_pat
         assert str(exc).startswith(f"{archive}: result.json: malformed JSON (line 1, column ")
     else:
         raise AssertionError("a cut-short result.json was read")
+
+
+def test_telegram_link_addresses_and_mentioned_accounts_behind_the_words_are_kept(tmp_path):
+    chat = _telegram_chat()
+    chat["messages"].append({
+        "id": 3, "type": "message", "date": "2024-03-01T10:12:00", "from": "Anna", "from_id": "user111",
+        "text": ["pay ", {"type": "text_link", "text": "here", "href": "https://pay.example/x1"}, ", ask ",
+                 {"type": "mention_name", "text": "Ivan", "user_id": 5550123},
+                 " or see ", {"type": "link", "text": "https://a.example"}]})
+    (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    message = loaded.export.messages[2]
+    assert message.text == "pay here, ask Ivan or see https://a.example"
+    assert message.note == "link 'here' goes to https://pay.example/x1; mention 'Ivan' is user 5550123"
