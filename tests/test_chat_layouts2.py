@@ -211,3 +211,14 @@ def test_telegram_link_addresses_and_mentioned_accounts_behind_the_words_are_kep
     message = loaded.export.messages[2]
     assert message.text == "pay here, ask Ivan or see https://a.example"
     assert message.note == "link 'here' goes to https://pay.example/x1; mention 'Ivan' is user 5550123"
+
+
+def test_telegram_html_link_address_behind_other_words_is_kept(tmp_path):
+    page = (TELEGRAM_HTML / "messages.html").read_text(encoding="utf-8").replace(
+        "Привет, ты где?<br>Я у вокзала.",
+        'pay <a href="https://pay.example/x1">here</a> or <a href="https://a.example">https://a.example</a>')
+    (tmp_path / "messages.html").write_text(page, encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    [message] = [m for m in loaded.export.messages if m.text.startswith("pay")]
+    assert message.text == "pay here or https://a.example"
+    assert message.note == "link 'here' goes to https://pay.example/x1"
