@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
+from app.core.chats.intake import take_in
+from app.core.chats.timeline import build_timeline
 from tests.conftest import MEDIA, REPO
 
 TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
@@ -222,3 +224,40 @@ def test_telegram_html_link_address_behind_other_words_is_kept(tmp_path):
     [message] = [m for m in loaded.export.messages if m.text.startswith("pay")]
     assert message.text == "pay here or https://a.example"
     assert message.note == "link 'here' goes to https://pay.example/x1"
+
+
+def _silent_video(path: Path) -> Path:
+    import imageio_ffmpeg
+
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc=size=64x64:rate=10", "-t", "1", "-pix_fmt", "yuv420p", str(path)], check=True)
+    return path
+
+
+def test_gifs_and_videos_sent_without_sound_are_no_failure(tmp_path, case):
+    """WhatsApp and Telegram send a GIF as a video without sound: every GIF in a chat made the
+    intake fail ('video has no audio track', exit 1)."""
+    (tmp_path / "_chat.txt").write_text(
+        "[01/03/2024, 10:11:12] Anna: \u200e<attached: 00000012-AUDIO-2024-03-01-10-11-12.opus>\n"
+        "[01/03/2024, 10:12:00] Anna: \u200e<attached: 00000013-GIF-2024-03-01-10-12-00.mp4>\n"
+        "[13/03/2024, 10:13:00] Ben: \u200e<attached: 00000014-VIDEO-2024-03-13-10-13-00.mp4>\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "00000012-AUDIO-2024-03-01-10-11-12.opus")
+    _silent_video(tmp_path / "00000013-GIF-2024-03-01-10-12-00.mp4")
+    _silent_video(tmp_path / "00000014-VIDEO-2024-03-13-10-13-00.mp4")
+    [taken] = take_in(case, tmp_path / "_chat.txt")
+    assert taken.unusable == () and len(taken.media) == 1
+    _, gif, video = build_timeline(case, taken.exhibit_id).entries
+    assert (gif.attachment.kind, gif.attachment.error) == ("animation", None)
+    assert video.attachment.kind == "video" and "without sound" in video.attachment.error
+
+
+def test_a_telegram_animation_is_no_video_to_transcribe(tmp_path):
+    chat = _telegram_chat()
+    chat["messages"].append({"id": 3, "type": "message", "date": "2024-03-01T10:12:00", "from": "Anna",
+                             "file": "video_files/IMG_0001.MP4", "media_type": "animation", "text": ""})
+    (tmp_path / "video_files").mkdir()
+    _silent_video(tmp_path / "video_files" / "IMG_0001.MP4")
+    (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    animation = loaded.export.messages[2].attachment
+    assert (animation.kind, animation.missing, animation.playable) == ("animation", False, False)

@@ -14,14 +14,14 @@ IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp"
 
 
 def kind_of(name: str | None) -> str:
-    """audio, video, image, sticker or document, from a file name's extension."""
+    """audio, video, animation (a GIF sent as a silent video), image, sticker or document, from a file name."""
     if not name:
         return "other"
     suffix = PurePosixPath(name).suffix.lower().lstrip(".")
     if suffix in AUDIO_EXTENSIONS:
         return "audio"
     if suffix in VIDEO_EXTENSIONS:
-        return "video"
+        return "animation" if "-GIF-" in name.upper() else "video"  # iOS WhatsApp's 00000013-GIF-....mp4
     if suffix == "webp" and "STK" in name.upper():
         return "sticker"
     if suffix in IMAGE_EXTENSIONS:
@@ -35,7 +35,7 @@ class Attachment:
 
     name: str | None
     missing: bool  # the file is not in the export (omitted, not included, or not found beside it)
-    kind: str = "other"  # audio | video | image | sticker | document | other
+    kind: str = "other"  # audio | video | animation | image | sticker | document | other
     placeholder: str = ""  # the attachment line exactly as the export wrote it
     path: str | None = None  # where the file is inside the export (relative), when named
 

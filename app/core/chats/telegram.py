@@ -21,7 +21,7 @@ from app.core.errors import ChatError
 CONTAINER = "telegram-json"
 NOT_TELEGRAM = "not a Telegram export (no `messages` or `chats.list`)"
 _AUDIO_MEDIA = {"voice_message": "audio", "audio_file": "audio", "video_message": "video",
-                "video_file": "video", "animation": "video", "sticker": "sticker"}
+                "video_file": "video", "animation": "animation", "sticker": "sticker"}
 
 
 def _text(value: Any) -> str:
