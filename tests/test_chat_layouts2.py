@@ -261,3 +261,16 @@ def test_a_telegram_animation_is_no_video_to_transcribe(tmp_path):
     [loaded] = load_export(tmp_path / "result.json")
     animation = loaded.export.messages[2].attachment
     assert (animation.kind, animation.missing, animation.playable) == ("animation", False, False)
+
+
+def test_a_message_listed_after_a_later_one_does_not_make_the_dates_unreadable(tmp_path):
+    """Written offline, a message is stamped when written but listed when it arrived: two minutes
+    back in time left every date of the chat empty ('day and month cannot be told apart')."""
+    chat = tmp_path / "WhatsApp Chat with Anna.txt"
+    chat.write_text("03/01/2024, 10:00 - Anna: a\n05/01/2024, 10:05 - Ben: b\n02/02/2024, 09:00 - Anna: c\n"
+                    "02/02/2024, 08:58 - Ben: written offline\n04/02/2024, 11:00 - Anna: d\n", encoding="utf-8")
+    [loaded] = load_export(chat)
+    assert loaded.export.chats[0].date_order == "day-first"
+    assert [m.datetime for m in loaded.export.messages] == [
+        "2024-01-03T10:00:00", "2024-01-05T10:05:00", "2024-02-02T09:00:00", "2024-02-02T08:58:00",
+        "2024-02-04T11:00:00"]
