@@ -53,7 +53,7 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
         fail(exc.path, exc.reason)
     for t in taken:
         print(f"{t.original}: {t.export.container}, {len(t.export.messages)} messages, "
-              f"{len(t.media)} voice notes or videos", file=sys.stderr)
+              f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"

@@ -8,7 +8,8 @@ decided from ALL the dates of one layout in the file, never from one alone:
    puts it); a year written first is followed by the month (ISO 8601, and the
    Asian locales);
 2. a part above 12 anywhere in the file is the day;
-3. otherwise the one reading under which the messages run in time order;
+3. otherwise the one reading under which the messages run in time order (a message may go back
+   up to a day: one written offline is listed when it arrived);
 4. otherwise the order stays undecided: a date whose day and month are equal
    is still read, any other gets no date-time, with a note saying why.
 
@@ -22,11 +23,10 @@ showing `6/30/23` and `30/6/2023` decides each layout on its own.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 AMBIGUOUS_NOTE = "day and month cannot be told apart in this file; date-time left empty"
 CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in both places); left empty"
@@ -138,11 +138,20 @@ def _by_time_order(stamps: Sequence[Stamp], year: int, first: int, second: int) 
     return Order(year, None, None, "ambiguous")
 
 
+# How far a message may go back in time and the chat still count as in order: a message written
+# offline is stamped when written but listed when it arrived. Read the wrong way round, a chat goes
+# back at least about 19 days wherever it does (a month, less at most 11 days).
+OUT_OF_ORDER_SLACK = timedelta(days=1)
+
+
 def _in_time_order(stamps: Sequence[Stamp], order: Order) -> bool:
-    times = [to_datetime(s, order) for s in stamps]
-    if any(t is None for t in times):
-        return False
-    return all(a <= b for a, b in itertools.pairwise(times))  # type: ignore[operator]
+    latest: datetime | None = None
+    for stamp in stamps:
+        moment = to_datetime(stamp, order)
+        if moment is None or (latest is not None and moment < latest - OUT_OF_ORDER_SLACK):
+            return False
+        latest = moment if latest is None else max(latest, moment)
+    return True
 
 
 def _full_year(value: int, width: int) -> int:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (BOM or not), UTF-16 with a BOM, else Latin-1.
+    """(text, encoding): UTF-8 (BOM or not), UTF-16 (BOM or not), else Latin-1.
 
     UTF-8 with a few damaged bytes (a cut or corrupted export) stays UTF-8, each bad
     byte shown as U+FFFD and the encoding named "utf-8 (damaged: N bytes)": read as
     Latin-1 every accented letter of it would turn into two wrong ones."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    unmarked = _utf16_without_bom(data)
+    if unmarked is not None:
+        return unmarked
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -21,3 +24,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if multibyte > bad:  # more good UTF-8 sequences than bad bytes: damaged UTF-8
         return text, f"utf-8 (damaged: {bad} bytes)"
     return data.decode("latin-1"), "latin-1"
+
+
+def _utf16_without_bom(data: bytes, sample: int = 4096) -> tuple[str, str] | None:
+    """UTF-16 written without a byte-order mark (a tool's re-save): every other byte of Latin,
+    digits and punctuation is a zero, on the same side throughout; None when the bytes are not that."""
+    head = data[:sample]
+    if len(head) < 8 or len(data) % 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    many, few = len(head) // 2 * 0.3, len(head) // 2 * 0.02  # zeros: on one side, hardly any on the other
+    encoding = "utf-16-le" if odd > many and even <= few else "utf-16-be" if even > many and odd <= few else None
+    if encoding is None:
+        return None
+    try:
+        return data.decode(encoding), f"{encoding} (no byte-order mark)"
+    except UnicodeDecodeError:
+        return None

@@ -18,13 +18,14 @@ from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
 from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
-from app.core.media.decode import probe
+from app.core.media.decode import SILENT_VIDEO, probe
 from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat
 EXPORTS_FOLDER = "exports"
+SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
             try:
                 source = probe(file)
             except MediaError as exc:
+                if exc.reason == SILENT_VIDEO:  # a GIF, or a video sent without sound: read, nothing said
+                    links[(position, m.index)] = AttachmentLink(None, SILENT_NOTE)
+                    continue
                 links[(position, m.index)] = AttachmentLink(None, exc.reason)
                 unusable.append((str(file), exc.reason))
                 continue

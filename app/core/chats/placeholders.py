@@ -97,6 +97,11 @@ SYSTEM_EXACT = frozenset({
     "llamada perdida", "videollamada perdida", "chamada de voz perdida", "chiamata vocale persa",
     "gemiste spraakoproep", "nieodebrane połączenie głosowe", "apel vocal pierdut",
     "cevapsız sesli arama", "пропущенный аудиозвонок", "пропущенный видеозвонок", "مكالمة صوتية فائتة",
+    # a message the phone could not decrypt when the chat was exported: the app's words, not the sender's
+    "waiting for this message. this may take a while", "waiting for this message. check your phone",
+    "waiting for this message", "warten auf diese nachricht. dies kann etwas dauern",
+    "en attente de ce message. cela peut prendre un moment", "esperando el mensaje. esto puede tomar tiempo",
+    "aguardando mensagem. isso pode levar alguns instantes", "in attesa di questo messaggio. potrebbe volerci un po'",
 })
 
 
@@ -112,8 +117,11 @@ class Found:
     caption: str
 
 
+_MARKS_TABLE = dict.fromkeys(map(ord, MARKS))
+
+
 def strip_marks(text: str) -> str:
-    return text.translate({ord(ch): None for ch in MARKS})
+    return text.translate(_MARKS_TABLE)
 
 
 def _words(text: str) -> list[str]:
@@ -163,6 +171,11 @@ def find_attachment(text: str) -> Found | None:
     if kind is not None:
         return Found(Attachment(None, True, kind, first), caption.strip())
     return None
+
+
+def is_whatsapp_media_name(name: str) -> bool:
+    """A file named the way WhatsApp names the media it exports (PTT-20240301-WA0003.opus, ...)."""
+    return bool(_WHATSAPP_NAME.match(strip_marks(name)))
 
 
 def is_system_note(text: str) -> bool:

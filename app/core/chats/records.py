@@ -9,18 +9,19 @@ AUDIO_EXTENSIONS = frozenset({
     "opus", "ogg", "oga", "m4a", "aac", "mp3", "amr", "awb", "wav", "caf", "flac", "wma", "aif", "aiff",
 })
 VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "mov", "3gp", "3g2", "mkv", "webm", "avi", "wmv"})
+UNREFERENCED_NOTE = "a file of the export that no message refers to; kept here, with no sender and no time"
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
 
 
 def kind_of(name: str | None) -> str:
-    """audio, video, image, sticker or document, from a file name's extension."""
+    """audio, video, animation (a GIF sent as a silent video), image, sticker or document, from a file name."""
     if not name:
         return "other"
     suffix = PurePosixPath(name).suffix.lower().lstrip(".")
     if suffix in AUDIO_EXTENSIONS:
         return "audio"
     if suffix in VIDEO_EXTENSIONS:
-        return "video"
+        return "animation" if "-GIF-" in name.upper() else "video"  # iOS WhatsApp's 00000013-GIF-....mp4
     if suffix == "webp" and "STK" in name.upper():
         return "sticker"
     if suffix in IMAGE_EXTENSIONS:
@@ -34,7 +35,7 @@ class Attachment:
 
     name: str | None
     missing: bool  # the file is not in the export (omitted, not included, or not found beside it)
-    kind: str = "other"  # audio | video | image | sticker | document | other
+    kind: str = "other"  # audio | video | animation | image | sticker | document | other
     placeholder: str = ""  # the attachment line exactly as the export wrote it
     path: str | None = None  # where the file is inside the export (relative), when named
 
@@ -76,3 +77,12 @@ class ChatExport:
     @property
     def messages(self) -> tuple[Message, ...]:
         return tuple(m for chat in self.chats for m in chat.messages)
+
+    def accounting(self) -> str:
+        """What became of the attachments, in words: those named but not in the export, and the
+        files of the export that no message names (kept at the end of the chat)."""
+        attachments = [m for m in self.messages if m.attachment is not None]
+        missing = sum(1 for m in attachments if m.attachment.missing)  # type: ignore[union-attr]
+        unnamed = sum(1 for m in attachments if m.note == UNREFERENCED_NOTE)
+        return ", ".join([f"{len(attachments) - unnamed} attachment(s) named", f"{missing} of them not in the export",
+                          f"{unnamed} file(s) no message names (kept at the end)"])

@@ -21,7 +21,7 @@ from app.core.errors import ChatError
 CONTAINER = "telegram-json"
 NOT_TELEGRAM = "not a Telegram export (no `messages` or `chats.list`)"
 _AUDIO_MEDIA = {"voice_message": "audio", "audio_file": "audio", "video_message": "video",
-                "video_file": "video", "animation": "video", "sticker": "sticker"}
+                "video_file": "video", "animation": "animation", "sticker": "sticker"}
 
 
 def _text(value: Any) -> str:
@@ -31,6 +31,22 @@ def _text(value: Any) -> str:
         return "".join(_text(part.get("text", "")) if isinstance(part, dict) else _text(part)
                        for part in value)
     return ""
+
+
+def _hidden_in_text(value: Any) -> list[str]:
+    """What the text's entities hold that its words do not show: a link's address behind other
+    words, the account a mention names."""
+    parts = value if isinstance(value, list) else []
+    notes = []
+    for part in parts:
+        if not isinstance(part, dict):
+            continue
+        shown = _text(part.get("text", ""))
+        if isinstance(part.get("href"), str) and part["href"] != shown:
+            notes.append(f"link {shown!r} goes to {part['href']}")
+        if part.get("user_id") is not None:
+            notes.append(f"mention {shown!r} is user {part['user_id']}")
+    return notes
 
 
 def _attachment(raw: dict[str, Any]) -> Attachment | None:
@@ -69,6 +85,7 @@ def _notes(raw: dict[str, Any]) -> list[str]:
         notes.append(f"reply to message id {raw['reply_to_message_id']}")
     if raw.get("edited"):
         notes.append(f"edited {raw['edited']}")
+    notes += _hidden_in_text(raw.get("text"))
     place = raw.get("location_information")
     if isinstance(place, dict) and "latitude" in place:
         notes.append(f"location {place.get('latitude')}, {place.get('longitude')}")

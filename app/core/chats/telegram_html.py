@@ -48,6 +48,7 @@ class _Raw:
     media: list[tuple[str, str]] = field(default_factory=list)  # (href, kind)
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (kind, words) of files left out
     forwarded: str | None = None  # the original author of a forwarded message (not its sender)
+    links: list[list[str]] = field(default_factory=list)  # [address, words shown] of links in the text
 
 
 class _Reader(HTMLParser):
@@ -93,6 +94,9 @@ class _Reader(HTMLParser):
             return "from"
         if tag == "div" and "text" in classes and not self._inside("reply"):
             return "text"
+        if tag == "a" and self._inside("text") and "://" in a.get("href", ""):
+            self.current.links.append([a["href"], ""])
+            return "text_link"
         if tag == "div" and "reply_to" in classes:
             return "reply"
         if tag == "div" and "body" in classes and "details" in classes and self.current.service:
@@ -128,6 +132,8 @@ class _Reader(HTMLParser):
             self.current.sender = ((self.current.sender or "") + data).strip()
         elif self._inside("text"):
             self.current.text.append(data)
+            if self._inside("text_link"):
+                self.current.links[-1][1] += data
         elif self._inside("missing") and data.strip():
             self.current.missing[-1][1].append(data.strip())
 
@@ -171,7 +177,8 @@ def _records(raws: list[_Raw]) -> list[Message]:
             previous_sender = sender
         iso = _iso(raw.title)
         notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
-            [f"forwarded from {raw.forwarded}"] if raw.forwarded else [])
+            [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + [
+            f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href]
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
         for kind, words in raw.missing:

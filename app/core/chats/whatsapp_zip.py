@@ -98,7 +98,7 @@ def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: s
     other that reads as a chat on its own (several exports zipped together)."""
     found: list[tuple[float, zipfile.ZipInfo, str]] = []
     for info in files:
-        if not info.filename.lower().endswith(".txt") or info.file_size > MAX_CHAT_BYTES or _is_junk(info):
+        if not info.filename.lower().endswith(".txt") or info.file_size > MAX_CHAT_BYTES or is_junk(info):
             continue
         text = decode(read_member(archive, info, MAX_CHAT_BYTES))
         score = whatsapp.score(text)
@@ -110,7 +110,7 @@ def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: s
     return [(info, text) for _, info, text in found if info is best or whatsapp.looks_like(text)]
 
 
-def _is_junk(info: zipfile.ZipInfo) -> bool:
+def is_junk(info: zipfile.ZipInfo) -> bool:
     """What a Mac adds when it zips a folder again (resource forks, folder settings): not the export's."""
     parts = info.filename.replace("\\", "/").split("/")
     return parts[0] == "__MACOSX" or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
@@ -118,7 +118,7 @@ def _is_junk(info: zipfile.ZipInfo) -> bool:
 
 def unreferenced(media: list[zipfile.ZipInfo], used: set[str]) -> list[zipfile.ZipInfo]:
     """Files of the zip that no message refers to (a message line lost or removed from the text)."""
-    return [i for i in media if i.filename not in used and not _is_junk(i)]
+    return [i for i in media if i.filename not in used and not is_junk(i)]
 
 
 def stored_name(info: zipfile.ZipInfo) -> str:

@@ -7,6 +7,7 @@ import io
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.shared import Cm
+from docx.table import Table, _Cell
 
 from app.core.chats.timeline import Timeline
 from app.core.export.docx import _add_field, _small, _text_width, restamp_zip
@@ -43,14 +44,27 @@ def _docx_table(doc: DocumentObject, table_rows: list, headings: list[str] | Non
     columns = len(headings) if headings else 2
     table = doc.add_table(rows=0, cols=columns)
     table.style = "Table Grid"
+    rest = _text_width(doc) - sum(fixed)
+    flexible = columns - len(fixed)
+    _set_widths(table, [*fixed, *([rest // flexible] * flexible)])  # before the rows: each row copies them
+    grid = [g.w for g in table._tbl.tblGrid.gridCol_lst]
     if headings:
-        cells = table.add_row().cells
-        for cell, heading in zip(cells, headings):
+        for cell, heading in zip(_append_row(table, grid), headings):
             cell.paragraphs[0].add_run(heading).bold = True
         _repeat_as_header(table.rows[0])
     for row in table_rows:
-        for cell, value in zip(table.add_row().cells, row):
+        for cell, value in zip(_append_row(table, grid), row):
             cell.paragraphs[0].add_run(xml_safe(str(value)))
-    rest = _text_width(doc) - sum(fixed)
-    flexible = columns - len(fixed)
-    _set_widths(table, [*fixed, *([rest // flexible] * flexible)])
+
+
+def _append_row(table: Table, widths: list) -> list[_Cell]:
+    """A new last row, its cells `widths` wide. `Table.add_row` looks the grid up again for every
+    row, in time growing with the table: a chat of 20,000 messages took minutes."""
+    tr = table._tbl.add_tr()
+    cells = []
+    for width in widths:
+        tc = tr.add_tc()
+        if width is not None:
+            tc.width = width
+        cells.append(_Cell(tc, table))
+    return cells

@@ -18,6 +18,7 @@ from app.core.export.timeline import (
 )
 
 HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
+PAGES_ALIAS = "{total-pages}"  # room for a long chat's page count (fpdf2's "{nb}" holds three digits)
 
 
 class _TimelinePdf(FPDF):
@@ -31,6 +32,7 @@ class _TimelinePdf(FPDF):
         self.set_font(FONT, size=9)
         self.set_creation_date(created(timeline))
         self.set_title(f"Timeline of {timeline.source.name}")
+        self.alias_nb_pages(PAGES_ALIAS, align="C")
         if _needs_shaping(timeline) and importlib.util.find_spec("uharfbuzz") is not None:
             self.set_text_shaping(True)  # Arabic joining and right-to-left runs
 
@@ -39,7 +41,7 @@ class _TimelinePdf(FPDF):
         self.set_font(FONT, size=6.5)
         self.set_text_color(90)
         self.multi_cell(0, 3, self.footer_line, align="L", new_x="LMARGIN", new_y="NEXT")
-        self.cell(0, 3, f"Page {self.page_no()} of {{nb}}", align="C")
+        self.cell(0, 3, f"Page {self.page_no()} of {PAGES_ALIAS}", align="C")
         self.set_text_color(0)
         self.set_font(FONT, size=9)
 

@@ -32,6 +32,8 @@ SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
 ABSURD = 1000.0  # a float sample 60 dB over full scale is damage, not sound
 
+SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
+
 
 def check_readable(path: str | Path) -> Path:
     """Return the path if it is a readable, non-empty regular file, else raise MediaError."""
@@ -88,7 +90,7 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     except OSError as exc:
         raise MediaError(str(path), exc.strerror or str(exc)) from None
     if info["audio_codec"] == "":
-        reason = "video has no audio track" if info["has_video"] else "no audio track"
+        reason = SILENT_VIDEO if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
             reason = f"no audio or video track: {NO_INDEX}"
         if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):

@@ -1,0 +1,173 @@
+"""A chat file read where it lies, its attachments looked for beside it (an export unzipped,
+a Telegram Desktop export folder, a Signal export).
+
+    load_file(path) -> Loaded
+
+An attachment is found at the path the export names for it, however deep (a Telegram full
+export keeps `chats/chat_001/voice_messages/...`), else by its file name in the export's
+folders. A file of the export that no message names is kept as a note at the end of the
+chat, never dropped: for WhatsApp, a file named the way WhatsApp names its media; for
+Telegram, a file in one of the folders Telegram writes a chat's files into (previews aside). When several WhatsApp
+chats lie in one folder, such a file goes with the first of them that no chat names it in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+from app.core.chats import telegram, telegram_html, whatsapp
+from app.core.chats.parsing import (
+    GENERIC_STEMS,
+    Loaded,
+    decode,
+    is_telegram_chat_file,
+    named,
+    parse_text,
+    sniff_text,
+    used_paths,
+    with_attachments,
+    with_unreferenced,
+)
+from app.core.chats.placeholders import is_whatsapp_media_name
+from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.errors import ChatError
+
+MAX_CHAT_BYTES = 64 * 1024 * 1024
+MAX_FOLDER_DEPTH = 2  # media are beside the chat file or in its export's own subfolders
+TELEGRAM_FOLDER_DEPTH = 4  # a full export: chats/chat_001/voice_messages/x.ogg
+MAX_FOLDER_FILES = 200_000
+LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")  # Telegram HTML: read with messages.html
+_TELEGRAM = (telegram.CONTAINER, telegram_html.CONTAINER)
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_CHAT_BYTES:
+            raise ChatError(str(path), f"too large for a chat text ({size:,} bytes)")
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ChatError(str(path), exc.strerror or "cannot read file") from None
+
+
+def folder_files(base: Path, max_depth: int = MAX_FOLDER_DEPTH) -> dict[str, Path]:
+    """Files of an export folder, to the depth exports use (Telegram: `voice_messages/x.ogg`)."""
+    files: dict[str, Path] = {}
+    for root, dirs, names in os.walk(base):
+        depth = len(Path(root).relative_to(base).parts)
+        dirs[:] = sorted(dirs) if depth < max_depth else []
+        for name in sorted(names):
+            full = Path(root) / name
+            if not full.is_symlink():
+                files[full.relative_to(base).as_posix()] = full
+            if len(files) >= MAX_FOLDER_FILES:
+                return files
+    return files
+
+
+def _exact(base: Path, wanted: str) -> Path | None:
+    """The file at the relative path an export names, when it is there and inside the export."""
+    if not wanted or "\x00" in wanted or PurePosixPath(wanted).is_absolute():
+        return None
+    full = base / wanted
+    try:
+        inside = base.resolve() in full.resolve().parents
+        return full if inside and full.is_file() and not full.is_symlink() else None
+    except OSError:
+        return None
+
+
+def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str | None]:
+    by_name: dict[str, list[str]] = {}
+    for rel in files:
+        by_name.setdefault(PurePosixPath(rel).name.lower(), []).append(rel)
+
+    def locate(a: Attachment) -> str | None:
+        wanted = (a.path or a.name or "").removeprefix("./")
+        if wanted in files:
+            return wanted
+        exact = _exact(base, wanted)
+        if exact is not None:
+            rel = PurePosixPath(wanted).as_posix()
+            files[rel] = exact
+            return rel
+        hits = by_name.get(PurePosixPath(wanted).name.lower(), [])
+        return hits[0] if len(hits) == 1 else None
+
+    return locate
+
+
+def _html_pages(path: Path) -> list[Path]:
+    """messages.html and the pages Telegram split the same chat into (messages2.html, ...)."""
+    if path.name != "messages.html":
+        return [path]
+    later = [(int(m.group(1)), p) for p in path.parent.glob("messages*.html")
+             if (m := LATER_PAGE_RE.match(p.name))]
+    return [path, *(p for _, p in sorted(later))]
+
+
+def _candidates(container: str, files: dict[str, Path]) -> list[str]:
+    """The files beside a chat file that are the export's own attachments."""
+    if container == whatsapp.CONTAINER:
+        return [rel for rel in files if is_whatsapp_media_name(PurePosixPath(rel).name)]
+    if container not in _TELEGRAM:
+        return []
+    return [rel for rel in files if is_telegram_chat_file(rel)]
+
+
+def _siblings(path: Path) -> list[Path]:
+    """The WhatsApp chat texts in the same folder as this one (itself included), in name order."""
+    out = []
+    for other in sorted(path.parent.iterdir()):
+        if other.suffix.lower() == ".txt" and other.is_file() and not other.is_symlink():
+            try:
+                if other == path or sniff_text(decode(read_bytes(other))[:65536], other.name) == whatsapp.CONTAINER:
+                    out.append(other)
+            except ChatError:
+                continue
+    return out
+
+
+def _named_elsewhere(others: list[Path]) -> set[str]:
+    """The file names (lower case) that the other chats of the folder name."""
+    names: set[str] = set()
+    for other in others:
+        try:
+            chats = parse_text(decode(read_bytes(other)), other.name)
+        except ChatError:
+            continue
+        names |= {m.attachment.name.lower() for c in chats for m in c.messages if m.attachment and m.attachment.name}
+    return names
+
+
+def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: dict[str, Path]) -> list[tuple[str, str]]:
+    used = used_paths(chats)
+    extra = [rel for rel in _candidates(container, files) if rel not in used]
+    if extra and container == whatsapp.CONTAINER:
+        siblings = _siblings(path)
+        if siblings and siblings[0] != path:
+            return []  # the first chat of the folder keeps them
+        elsewhere = _named_elsewhere(siblings[1:])
+        extra = [rel for rel in extra if PurePosixPath(rel).name.lower() not in elsewhere]
+    return [(rel, PurePosixPath(rel).name) for rel in extra]
+
+
+def load_file(path: Path) -> Loaded:
+    text = decode(read_bytes(path))
+    if telegram_html.looks_like(text) and path.name == "messages.html":
+        pages = [text, *(decode(read_bytes(p)) for p in _html_pages(path)[1:])]
+        chats: tuple[Chat, ...] = (telegram_html.parse_pages(pages, path.parent.name),)
+    else:
+        chats = parse_text(text, path.name)
+    if path.stem.lower() in GENERIC_STEMS:
+        chats = named(chats, path.stem, path.resolve().parent.name)
+    container = sniff_text(text, path.name) or whatsapp.CONTAINER
+    files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
+    chats = with_attachments(chats, _locate_in(path.parent, files))
+    chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
+    used = used_paths(chats)
+    return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used})

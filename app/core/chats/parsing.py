@@ -1,0 +1,122 @@
+"""Which parser reads a chat text, decided by its content, and what every loader shares:
+the loaded record, naming a chat after its folder, finding each attachment its place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp
+from app.core.chats.encoding import decode_text
+from app.core.chats.records import UNREFERENCED_NOTE, Attachment, Chat, ChatExport, Message, kind_of
+from app.core.errors import ChatError
+
+MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
+GENERIC_STEMS = ("_chat", "chat", "messages")  # names that say nothing: the folder or zip says more
+# The folders Telegram Desktop writes a chat's files into (beside the chat, or in chats/chat_NNN/).
+TELEGRAM_MEDIA_FOLDERS = frozenset({"voice_messages", "round_video_messages", "video_files", "audio_files",
+                                    "files", "photos", "stickers", "animations", "gifs"})
+
+
+@dataclass(frozen=True)
+class Loaded:
+    export: ChatExport
+    original: Path  # the file taken in as the export's exhibit (the zip, or the chat file)
+    files: dict[str, Path]  # attachment path -> the file on disk (extracted copy for a zip)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM, damaged bytes as U+FFFD), UTF-16 with a BOM, else Latin-1."""
+    return decode_text(data)[0]
+
+
+Parser = Callable[[str, str], tuple[Chat, ...]]
+
+
+def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
+    """(container, parser) for a chat text, decided by its content; None when it is no chat."""
+    stem = PurePosixPath(name).stem
+    if text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if telegram_html.looks_like(text):
+        return telegram_html.CONTAINER, telegram_html.parse
+    if signal_text.is_sigtop_text(text):
+        return signal.CONTAINER, lambda t, n: (signal_text.parse(t, stem),)
+    if signal_text.short_score(text) >= MIN_HEADER_SHARE:
+        return signal.CONTAINER, lambda t, n: (signal_text.parse_short(t, stem),)
+    if signal.score(text) >= MIN_HEADER_SHARE and (name.lower().endswith(".md")
+                                                   or signal.has_markdown_media(text)):
+        return signal.CONTAINER, lambda t, n: (signal.parse(t, stem),)
+    if whatsapp.looks_like(text, MIN_HEADER_SHARE):
+        return whatsapp.CONTAINER, lambda t, n: (whatsapp.parse(t, stem),)
+    return None
+
+
+def sniff_text(text: str, name: str = "") -> str | None:
+    """The container a chat text is in ("whatsapp", "signal", "telegram-json"), or None."""
+    found = parser_for(text, name)
+    return found[0] if found else None
+
+
+def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat, ...]:
+    """The chats a text holds; ChatError when it is no chat export or holds no message.
+
+    `container` forces the WhatsApp reader (a zip's chat); otherwise content decides."""
+    if container == whatsapp.CONTAINER:
+        found: tuple[str, Parser] | None = (container, lambda t, n: (
+            whatsapp.parse(t, PurePosixPath(n).stem),))
+    else:
+        found = parser_for(text, name)
+    if found is None:
+        raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal or Telegram export)")
+    chats = found[1](text, name)
+    if not any(m.time_as_written for c in chats for m in c.messages):
+        raise ChatError(name, "no recognisable chat message in this export")
+    return chats
+
+
+def with_attachments(chats: tuple[Chat, ...], locate: Callable[[Attachment], str | None]) -> tuple[Chat, ...]:
+    """Each named attachment's place in the export, or missing when it is not there."""
+    out = []
+    for chat in chats:
+        messages = []
+        for m in chat.messages:
+            a = m.attachment
+            if a is not None and a.name and not a.missing:
+                found = locate(a)
+                a = replace(a, path=found, missing=found is None)
+                m = replace(m, attachment=a)
+            messages.append(m)
+        out.append(replace(chat, messages=tuple(messages)))
+    return tuple(out)
+
+
+def named(chats: tuple[Chat, ...], generic: str, better: str) -> tuple[Chat, ...]:
+    return tuple(replace(c, name=better) if c.name == generic and better else c for c in chats)
+
+
+def is_telegram_chat_file(relative: str) -> bool:
+    """A file of a Telegram export that belongs to a chat (not the pages' styling, a profile
+    picture, or the preview the export makes of a photo or video)."""
+    path = PurePosixPath(relative)
+    return path.parent.name in TELEGRAM_MEDIA_FOLDERS and "_thumb." not in path.name
+
+
+def used_paths(chats: tuple[Chat, ...]) -> set[str]:
+    """The export's files that a message names and that were found."""
+    return {m.attachment.path for c in chats for m in c.messages if m.attachment and m.attachment.path}
+
+
+def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[Chat, ...]:
+    """Each (path, name) of the export that no message names, kept at the end of the first chat
+    as a note with no sender and no time (never dropped)."""
+    if not extra or not chats:
+        return chats
+    first = chats[0]
+    notes = tuple(
+        Message(len(first.messages) + k, None, "", None, "", True,
+                Attachment(name, False, kind_of(path), "", path), UNREFERENCED_NOTE)
+        for k, (path, name) in enumerate(extra))
+    return (replace(first, messages=first.messages + notes), *chats[1:])

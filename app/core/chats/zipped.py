@@ -1,0 +1,192 @@
+"""A zipped chat export: WhatsApp's own `.zip`, or a Telegram Desktop export folder zipped
+(`result.json`, or `messages.html` and its later pages, with `voice_messages/` ... beside it).
+
+    load_zip(path, extract_to=None) -> Loaded
+
+The archive is checked whole first (whatsapp_zip.check); the chat texts are read in
+memory; only the audio and video a message names (or that no message names) are
+extracted, below `extract_to`. Every chat text of the zip is read (several chats
+zipped together, one folder each), each one's attachments looked for in its own folder.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from app.core.chats import telegram, telegram_html, whatsapp, whatsapp_zip
+from app.core.chats.parsing import (
+    GENERIC_STEMS,
+    Loaded,
+    decode,
+    is_telegram_chat_file,
+    named,
+    parse_text,
+    used_paths,
+    with_attachments,
+    with_unreferenced,
+)
+from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.errors import ChatError
+
+NO_CHAT = "no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html)"
+_LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
+
+
+@dataclass(frozen=True)
+class ZipChat:
+    """One chat text of a zip: its member (and later HTML pages), its text, its container."""
+
+    info: zipfile.ZipInfo
+    texts: tuple[str, ...]
+    container: str
+    pages: tuple[zipfile.ZipInfo, ...] = ()
+
+    @property
+    def folder(self) -> PurePosixPath:
+        return PurePosixPath(self.info.filename).parent
+
+
+def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
+                      broken: list[str]) -> list[ZipChat]:
+    """The Telegram exports in the zip; a JSON file that cannot be parsed is said in `broken`."""
+    found = []
+    for info in files:
+        name = PurePosixPath(info.filename).name.lower()
+        if whatsapp_zip.is_junk(info) or info.file_size > whatsapp_zip.MAX_CHAT_BYTES:
+            continue
+        if name.endswith(".json"):
+            text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                broken.append(f"{info.filename}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+                continue
+            if telegram.looks_like(data):
+                found.append(ZipChat(info, (text,), telegram.CONTAINER))
+        elif name == "messages.html":
+            text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
+            if telegram_html.looks_like(text):
+                pages = _later_pages(files, info)
+                found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
+                    archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), telegram_html.CONTAINER, pages))
+    return found
+
+
+def _later_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...]:
+    folder = PurePosixPath(first.filename).parent
+    later = [(int(m.group(1)), i) for i in files if PurePosixPath(i.filename).parent == folder
+             and (m := _LATER_PAGE_RE.match(PurePosixPath(i.filename).name))]
+    return tuple(i for _, i in sorted(later, key=lambda pair: pair[0]))
+
+
+def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str) -> list[ZipChat]:
+    """Every chat text in the zip, in the zip's order; ChatError when there is none."""
+    broken: list[str] = []
+    found = _telegram_members(archive, files, broken)
+    try:
+        found += [ZipChat(info, (text,), whatsapp.CONTAINER)
+                  for info, text in whatsapp_zip.chat_members(archive, files, path, decode)
+                  if not found or whatsapp.looks_like(text)]  # beside a Telegram export: only a real chat
+    except ChatError:
+        if not found:  # a Telegram result.json cut short is said, not passed over
+            raise ChatError(path, "; ".join(broken) if broken else NO_CHAT) from None
+    order = {id(info): n for n, info in enumerate(files)}
+    return sorted(found, key=lambda z: order[id(z.info)])
+
+
+def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
+    if member.container == telegram.CONTAINER:
+        return telegram.parse(member.texts[0], name)
+    if member.container == telegram_html.CONTAINER:
+        return (telegram_html.parse_pages(list(member.texts), member.folder.name or Path(name).stem),)
+    return parse_text(member.texts[0], name, whatsapp.CONTAINER)
+
+
+def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.ZipInfo]) -> tuple[Chat, ...]:
+    """One chat text of a zip, named and with its attachments found (in its own folder first)."""
+    name = whatsapp_zip.stored_name(member.info)
+    stem, folder = PurePosixPath(name).stem, member.folder
+    chats = _parse(member, name)
+    if several:  # "WhatsApp Chat with Ben/_chat.txt": the folder names the chat, not the zip
+        chats = named(chats, stem, PurePosixPath(name).parent.name if stem.lower() in GENERIC_STEMS else stem)
+    else:
+        chats = named(chats, stem, path.stem)
+    beside = [i for i in media if PurePosixPath(i.filename).parent == folder]
+    # Several chats: a file in another chat's folder is never this chat's attachment.
+    own = [i for i in media if folder in PurePosixPath(i.filename).parents] if several else media
+    by_path = {str(whatsapp_zip.member_path(whatsapp_zip.stored_name(i))): i for i in own}
+
+    def locate(a: Attachment) -> str | None:
+        wanted = a.path or a.name or ""
+        exact = whatsapp_zip.member_path(str(folder / wanted.removeprefix("./")))  # Telegram: relative
+        info = (by_path.get(str(exact)) if exact else None) or whatsapp_zip.find_member(beside, wanted) \
+            or whatsapp_zip.find_member(own, wanted)
+        return info.filename if info else None
+
+    return with_attachments(chats, locate)
+
+
+def _unreferenced(member: ZipChat, members: list[ZipChat], extra: list[zipfile.ZipInfo]) -> list[tuple[str, str]]:
+    """The files no message names that belong with this chat text: those in its folder, or below it
+    and in no other chat's folder (those of no chat's folder go with the first)."""
+    def owner(info: zipfile.ZipInfo) -> ZipChat:
+        parents = PurePosixPath(info.filename).parents
+        holders = [m for m in members if m.folder in parents]
+        return max(holders, key=lambda m: len(m.folder.parts)) if holders else members[0]
+
+    out = []
+    for info in extra:
+        if owner(info) is not member or _is_page_part(info, member):
+            continue
+        out.append((info.filename, PurePosixPath(whatsapp_zip.stored_name(info)).name))
+    return out
+
+
+def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
+    """Of a Telegram export, what is no chat's file: the pages' styling, profile pictures, previews."""
+    return member.container in (telegram.CONTAINER, telegram_html.CONTAINER) and not is_telegram_chat_file(
+        info.filename)
+
+
+def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tuple[list[ZipChat], tuple[Chat, ...],
+                                                                                  dict[str, Path]]:
+    files = whatsapp_zip.check(archive, str(path))
+    members = chat_members(archive, files, str(path))
+    texts = {id(i) for m in members for i in (m.info, *m.pages)}
+    media = [i for i in files if id(i) not in texts]
+    per_member = [_zip_chats(path, m, len(members) > 1, media) for m in members]
+    used = set().union(*(used_paths(c) for c in per_member))
+    extra = whatsapp_zip.unreferenced(media, used)
+    chats = tuple(c for m, cs in zip(members, per_member)
+                  for c in with_unreferenced(cs, _unreferenced(m, members, extra)))
+    return members, chats, _extract(archive, chats, media, extract_to)
+
+
+def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members, chats, extracted = _read(path, archive, extract_to)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise ChatError(str(path), f"not a readable zip ({exc})") from None
+    except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
+        raise ChatError(str(path), f"zip cannot be read ({exc})") from None
+    except ChatError as exc:  # a chat text inside that cannot be read: said with the zip's path
+        if exc.path == str(path):
+            raise
+        raise ChatError(str(path), f"{exc.path}: {exc.reason}") from None
+    source = ", ".join(whatsapp_zip.stored_name(m.info) for m in members)
+    return Loaded(ChatExport(f"{members[0].container}-zip", source, chats), path, extracted)
+
+
+def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],
+             folder: Path | None) -> dict[str, Path]:
+    if folder is None:
+        return {}
+    by_name = {i.filename: i for i in media}
+    wanted = {m.attachment.path for c in chats for m in c.messages
+              if m.attachment and m.attachment.playable and m.attachment.path}
+    return {name: whatsapp_zip.extract(archive, by_name[name], folder) for name in sorted(wanted)}
