@@ -107,3 +107,35 @@ def test_cli_a_chat_zip_met_in_a_folder_gives_its_voice_notes(tmp_path, models_d
         [f"{Path(EN).stem}.json", f"{Path(ES).stem}.json", "memo.json"])
     names = {name for name, state in _jobs(case) if state == "done"}
     assert names == {EN, ES, "memo.m4a"}  # none on the zip or the chat text
+
+
+@pytest.mark.slow
+def test_cli_an_unzipped_whatsapp_export_in_a_folder_is_its_chat_with_its_voice_notes(tmp_path, models_dir):
+    """Its chat text was passed over as "not a media file" and its voice notes transcribed as loose
+    files; now the chat is an exhibit and each voice note is met once, as the chat's. A JSON file
+    that is no chat export stays "not media"; a chat text without voice notes is said, not failed."""
+    phone = tmp_path / "phone"
+    export = phone / "WhatsApp Chat with Tom"
+    export.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.opus", export / "PTT-20240301-WA0001.opus")
+    (export / "WhatsApp Chat with Tom.txt").write_text(
+        "01/03/2024, 10:11 - Tom: see you at the docks\n"
+        "01/03/2024, 10:12 - Tom: PTT-20240301-WA0001.opus (file attached)\n", encoding="utf-8")
+    shutil.copy(FIXTURE, phone / "WhatsApp Chat with Dave.txt")  # no media at all
+    (phone / "settings.json").write_text('{"theme": "dark"}', encoding="utf-8")
+    out, case = tmp_path / "out", tmp_path / "case"
+    done = _transcribe(phone, out=out, case=case)
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {phone / 'settings.json'}: not a media file" in done.stderr
+    assert "WhatsApp Chat with Dave.txt: a chat export without voice notes or videos: taken into the case" in done.stderr
+    assert "WhatsApp Chat with Tom.txt: not a media file" not in done.stderr
+    assert sorted(p.name for p in out.glob("*.json")) == ["PTT-20240301-WA0001.json",
+                                                          "PTT-20240301-WA0001.manifest.json"]
+    assert _jobs(case) == [("PTT-20240301-WA0001.opus", "done")]
+    opened = Case.open(case)
+    try:
+        kinds = sorted((e.source.name, e.source.kind) for e in opened.exhibits())
+    finally:
+        opened.close()
+    assert kinds == [("PTT-20240301-WA0001.opus", "media"), ("WhatsApp Chat with Dave.txt", "chat"),
+                     ("WhatsApp Chat with Tom.txt", "chat")]

@@ -27,7 +27,7 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.progress import QueueRunner, RunOutcome
-from app.core.chats.registry import is_chat_export
+from app.core.chats.registry import is_chat_export_in_folder
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, find_media, nothing_to_transcribe, record_met
 from app.core.names import printable
@@ -48,17 +48,14 @@ from app.core.usecases.exporting import check_out_dir, export_run, output_basena
 CHAT_EXPORT = "a chat export: its voice notes and videos are taken in"
 
 
-def is_chat_zip(path: Path) -> bool:
-    return path.suffix.lower() == ".zip" and is_chat_export(path)
-
-
 def scan_inputs(inputs: Iterable[str], met: list[Found] | None = None,
                 chats_in_folders: bool = False) -> tuple[list[Found], int]:
     """Usable media among the inputs (every file met appended to `met`); prints skips and failures.
-    `chats_in_folders`: a WhatsApp zip met in a folder is not skipped but marked CHAT_EXPORT."""
+    `chats_in_folders`: a chat export met in a folder (a WhatsApp zip or chat text, Telegram's
+    result.json or messages.html...) is not skipped but marked CHAT_EXPORT."""
     usable, status = [], OK
     for found in find_media(inputs):
-        if chats_in_folders and found.skipped and is_chat_zip(Path(found.path)):
+        if chats_in_folders and found.skipped and is_chat_export_in_folder(Path(found.path)):
             found = replace(found, skipped=CHAT_EXPORT)
         if met is not None:
             met.append(found)

@@ -49,7 +49,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     SHA-256) is transcribed once and exported under each of its names. A chat export
     (a WhatsApp zip or chat file, ...) is taken in as `timeline` takes it, and its voice
     notes and videos are transcribed, each under its own name; never the export itself.
-    A WhatsApp zip met in a folder is taken in the same way.
+    A chat export met in a folder (a WhatsApp zip or chat text, a Telegram export) is taken in
+    the same way, its voice notes met once, as the chat's.
     """
     formats = parse_formats(args.format)
     options = transcribe_options(args)
@@ -57,7 +58,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     chats = [i for i in args.inputs if is_chat_export(Path(i))]
     met: list[Found] = []
     usable, status = scan_inputs([i for i in args.inputs if i not in chats], met, chats_in_folders=True)
-    in_folders = [f.path for f in met if f.skipped == CHAT_EXPORT]  # WhatsApp zips met in a folder
+    in_folders = [f.path for f in met if f.skipped == CHAT_EXPORT]  # chat exports met in a folder
     met = [f for f in met if f.skipped != CHAT_EXPORT]  # taken in as exports, recorded as such
     chats += in_folders
     sources = [*args.inputs, *(f.path for f in usable)]
@@ -71,8 +72,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options)})
     try:
         supervisor.start()
-        in_chats, chat_status = chat_media(case, chats, met)
-        usable, status = [*usable, *in_chats], max(status, chat_status)
+        in_chats, chat_status = chat_media(case, chats, met, named=set(chats) - set(in_folders))
+        in_chats = list({f.path: f for f in in_chats}.values())  # a file two chats hold: met once
+        attached = {f.path for f in in_chats}  # a voice note beside its chat text: met once, as the chat's
+        usable, status = [*(f for f in usable if f.path not in attached), *in_chats], max(status, chat_status)
         if not usable:
             record_met(case, met)
             return status
@@ -105,10 +108,11 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return status
 
 
-def chat_media(case: Case, chats: list[str], met: list[Found]) -> tuple[list[Found], int]:
-    """The voice notes and videos of the chat exports named, taken into the case as `timeline`
-    takes them; an export that cannot be read, or holds none, is one line and a failure, and
-    so is each attachment there that is not media ffmpeg can read (added to `met`)."""
+def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) -> tuple[list[Found], int]:
+    """The voice notes and videos of the chat exports, taken into the case as `timeline` takes
+    them; an export that cannot be read is one line and a failure, and so is one `named` that
+    holds none (one met in a folder is said, not failed), and each attachment that is not media
+    ffmpeg can read (added to `met`)."""
     taken, errors = take_in_exports(case, chats)
     for exc in errors:
         fail(exc.path, exc.reason)
@@ -116,7 +120,10 @@ def chat_media(case: Case, chats: list[str], met: list[Found]) -> tuple[list[Fou
     for found in unusable:
         fail(found.path, found.error or "")
     met.extend(unusable)
-    empty = [t.given for t in taken if not t.media]
+    empty = [t.given for t in taken if not t.media and t.given in named]
+    for given in dict.fromkeys(t.given for t in taken if not t.media and t.given not in named):
+        fail(given, "a chat export without voice notes or videos: taken into the case, not failed "
+                    "(its messages: python -m app timeline)")  # said, as a skipped file is
     for given in dict.fromkeys(empty):
         fail(given, "a chat export without voice notes or videos: nothing to transcribe")
     return export_media(taken), FAILED if errors or empty or unusable else OK

@@ -144,10 +144,46 @@ def _named_elsewhere(others: list[Path]) -> set[str]:
     return names
 
 
+def _holds_whatsapp_chat(folder: Path) -> bool:
+    """A folder with a WhatsApp chat text of its own (another export, unzipped)."""
+    try:
+        texts = [p for p in folder.iterdir() if p.suffix.lower() == ".txt" and p.is_file() and not p.is_symlink()]
+    except OSError:
+        return False
+    for text in texts:
+        try:
+            if sniff_text(decode(read_bytes(text))[:65536], text.name) == whatsapp.CONTAINER:
+                return True
+        except ChatError:
+            continue
+    return False
+
+
+def _in_other_export(base: Path, rels: list[str]) -> set[str]:
+    """The files that lie in a subfolder holding a chat of its own: that export's, not this one's."""
+    owned: dict[PurePosixPath, bool] = {}
+    out = set()
+    for rel in rels:
+        folder = PurePosixPath(rel).parent
+        if folder == PurePosixPath("."):
+            continue
+        for above in (folder, *folder.parents):
+            if above == PurePosixPath("."):
+                break
+            if above not in owned:
+                owned[above] = _holds_whatsapp_chat(base / above)
+            if owned[above]:
+                out.add(rel)
+                break
+    return out
+
+
 def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: dict[str, Path]) -> list[tuple[str, str]]:
     used = used_paths(chats)
     extra = [rel for rel in _candidates(container, files) if rel not in used]
     if extra and container == whatsapp.CONTAINER:
+        others = _in_other_export(path.parent, extra)  # an export beside this one, in its own folder
+        extra = [rel for rel in extra if rel not in others]
         siblings = _siblings(path)
         if siblings and siblings[0] != path:
             return []  # the first chat of the folder keeps them

@@ -22,7 +22,7 @@ from app.core.chats.zipped import load_zip
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
 
-__all__ = ["Loaded", "decode", "is_chat_export", "load_export", "load_file", "load_zip", "parse_text", "sniff_text"]
+__all__ = ["Loaded", "decode", "is_chat_export", "is_chat_export_in_folder", "load_export", "load_file", "load_zip", "parse_text", "sniff_text"]
 
 CHAT_SUFFIXES = (".txt", ".md", ".json", ".html")
 MAX_SEARCH_DEPTH = 8  # folders below the one given that are searched for exports
@@ -50,6 +50,19 @@ def _is_export_file(path: Path) -> bool:
 def is_chat_export(path: Path) -> bool:
     """A file that is a chat export by its content (a WhatsApp zip, a chat text, a Telegram JSON)."""
     return path.is_file() and _is_export_file(path)
+
+
+def is_chat_export_in_folder(path: Path) -> bool:
+    """A chat export met among a folder's files: as `is_chat_export`, but a JSON file only when it
+    is named as Telegram names its export or reads as one (phone extractions hold other JSON)."""
+    if not is_chat_export(path):
+        return False
+    if path.suffix.lower() != ".json" or path.name.lower() == "result.json":
+        return True
+    try:
+        return telegram.looks_like(telegram.load_json(decode(path.read_bytes()), str(path)))
+    except (OSError, UnicodeDecodeError, ChatError):
+        return False
 
 
 def chat_files(folder: Path) -> list[Path]:
