@@ -8,6 +8,7 @@ notes for the worker. The fast tests put a transcript on each voice note through
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import zipfile
 from pathlib import Path
@@ -298,3 +299,30 @@ def test_a_file_that_is_no_chat_export_is_listed_with_its_reason_and_nothing_is_
     assert not result.exhibit_ids and not result.jobs and len(result.errors) == 1
     assert f"{given.name}: {result.errors[0].reason}" in window.exhibits.not_added.entries()
     assert len(window.case.exhibits()) == before
+
+
+def test_a_folder_dropped_in_takes_in_the_chat_export_it_holds(qtbot, tmp_path, models_dir):
+    """Add folder… on a phone's extraction: its unzipped WhatsApp export (chat text beside its voice
+    notes) was left out ("not a media file", silently); now the chat is an exhibit too, its voice
+    notes the chat's, and its messages are shown in the Timeline."""
+    from app.gui.main_window import MainWindow
+
+    export = tmp_path / "phone" / "WhatsApp Chat with Ana"
+    export.mkdir(parents=True)
+    (export / "WhatsApp Chat with Ana.txt").write_text(CHAT, encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", export / EN)
+    (tmp_path / "phone" / "settings.json").write_text('{"theme": "dark"}', encoding="utf-8")
+    case = Case.open(tmp_path / "case")
+    window = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    window.start_worker = lambda: False
+    try:
+        window.chats.last_intake = None
+        window.add_paths([str(tmp_path / "phone")])
+        qtbot.waitUntil(lambda: window.chats.last_intake is not None, timeout=30_000)
+        kinds = sorted((e.source.name, e.source.kind) for e in case.exhibits())
+        assert kinds == [(EN, "media"), ("WhatsApp Chat with Ana.txt", "chat")]
+        assert window.chats.last_intake.errors == ()
+        assert window.exhibits.not_added.entries() == []  # settings.json is skipped, not a failure
+    finally:
+        window.close()
+        case.close()

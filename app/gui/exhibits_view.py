@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.chats.registry import is_chat_export_in_folder
 from app.core.editing import operations as editing
 from app.core.media.intake import find_media
 from app.core.store import Case, Exhibit
@@ -165,12 +166,18 @@ class IntakeSignals(QObject):
     finished = Signal(int)  # how many found
 
 
+CHAT_EXPORT_MET = "a chat export: taken in as a chat"
+
+
 def run_intake(paths: list[str], signals: IntakeSignals) -> threading.Thread:
-    """Probe and hash in a thread (never the GUI thread); results arrive as signals."""
+    """Probe and hash in a thread (never the GUI thread); results arrive as signals. A chat export
+    met in a folder comes skipped as CHAT_EXPORT_MET (the window takes it in as Add chat export does)."""
 
     def work() -> None:
         count = 0
         for found in find_media(paths):
+            if found.skipped and is_chat_export_in_folder(Path(found.path)):  # read here, off the GUI thread
+                found = replace(found, skipped=CHAT_EXPORT_MET)
             signals.found.emit(found)
             count += 1
         signals.finished.emit(count)

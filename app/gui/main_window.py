@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -39,8 +38,12 @@ from app.gui.editor_model import EditSession
 from app.gui.editor_view import EditorView
 from app.gui.entities_view import EntitiesView
 from app.gui.environment import environment_problems, preload_modules
-from app.gui.exhibits_view import ExhibitsView, IntakeSignals, exhibit_rows, run_intake
+from app.gui.exhibits_view import (
+    ExhibitsView,
+    exhibit_rows,
+)
 from app.gui.export_dialog import ExportDialog, remembered_formats
+from app.gui.file_intake import add_files
 from app.gui.gc_guard import collect_on_gui_thread
 from app.gui.history_view import HistoryView
 from app.gui.keys import KeyRouter
@@ -254,33 +257,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ exhibits
     def add_paths(self, paths: list[str]) -> None:
-        self.statusBar().showMessage(f"Reading {len(paths)} item(s)…")
-        signals = IntakeSignals(self)
-        added: list[int] = []
-        problems: list[str] = []
-
-        def found(f: Any) -> None:
-            if f.source is not None:
-                exhibit, is_new = self.case.add_exhibit(f.source, found_at=f.path)
-                if is_new:
-                    added.append(exhibit.id)
-            elif f.error:
-                problems.append(f"{f.path}: {f.error}")
-                self.exhibits.not_added.add(f.path, f.error)
-
-        def finished(_count: int) -> None:
-            self.refresh_exhibits()
-            text = f"Added {len(added)} exhibit(s)."
-            if problems:
-                text += f" {len(problems)} could not be used (listed under the exhibits)."
-            self.statusBar().showMessage(text, 8000)
-            if added and self.settings.value("intake/auto_transcribe", True, type=bool):
-                self.transcribe([i for i in added if self.case.exhibit(i).source.kind == "media"])
-            signals.deleteLater()
-
-        signals.found.connect(found)
-        signals.finished.connect(finished)
-        self._intake_thread = run_intake(paths, signals)
+        self._intake_thread = add_files(self, paths)  # app/gui/file_intake.py
 
     def request_transcribe(self, selected: list[int]) -> list[int]:
         """The user's "Transcribe": recordings only (a chat export's voice notes not transcribed

@@ -1,0 +1,45 @@
+"""The window's Add files / Add folder / drop: exhibits read and hashed off the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from app.gui.exhibits_view import CHAT_EXPORT_MET, IntakeSignals, run_intake
+
+
+def add_files(w: Any, paths: list[str]) -> threading.Thread:
+    """Add files and folders as exhibits, read on a thread; media queued when the settings say so,
+    chat exports met in a folder taken in as chats (their voice notes as theirs). Returns the thread."""
+    w.statusBar().showMessage(f"Reading {len(paths)} item(s)…")
+    signals = IntakeSignals(w)
+    added: list[int] = []
+    problems: list[str] = []
+    chats: list[str] = []
+
+    def found(f: Any) -> None:
+        if f.skipped == CHAT_EXPORT_MET:
+            chats.append(f.path)
+        elif f.source is not None:
+            exhibit, is_new = w.case.add_exhibit(f.source, found_at=f.path)
+            if is_new:
+                added.append(exhibit.id)
+        elif f.error:
+            problems.append(f"{f.path}: {f.error}")
+            w.exhibits.not_added.add(f.path, f.error)
+
+    def finished(_count: int) -> None:
+        w.refresh_exhibits()
+        text = f"Added {len(added)} exhibit(s)."
+        if problems:
+            text += f" {len(problems)} could not be used (listed under the exhibits)."
+        w.statusBar().showMessage(text, 8000)
+        if added and w.settings.value("intake/auto_transcribe", True, type=bool):
+            w.transcribe([i for i in added if w.case.exhibit(i).source.kind == "media"])
+        if chats:  # a phone's extraction: its chats taken in too, their voice notes as theirs
+            w.chats.add_exports(chats)
+        signals.deleteLater()
+
+    signals.found.connect(found)
+    signals.finished.connect(finished)
+    return run_intake(paths, signals)
