@@ -186,8 +186,9 @@ def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int) -> np.ndarray:
 def _with_distinct_small(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The big clusters' ids and those of the small clusters (2+ voiceprints) that stand apart:
     mean member silhouette KEEP_SILHOUETTE or more, centroid cosine to every big one under
-    KEEP_COSINE (a speaker of three 1.5 s windows was folded into another voice; one
-    voice's small clusters are loose or close: cosine 0.65 or more where they are tight)."""
+    KEEP_COSINE (a speaker of three 1.5 s windows was folded into another voice: 0.40 or
+    more, 0.44-0.64). One voice's small clusters are loose (0.29 at most) or close (cosine
+    0.65 or more where they are tight): the eval's speakers cut out alone, readers' clips joined."""
     big = sizes >= MIN_CLUSTER
     centres, scores = centroids(emb, labels), member_silhouettes(emb, labels)
     keep = big.copy()
