@@ -72,7 +72,7 @@ class SourceInfo:
     sample_rate: int = 0
     channels: int = 0
     has_video: bool = False
-    truncated: bool = False  # decodable only up to duration_ms
+    truncated: bool = False  # cut short or damaged: duration_ms is its stated length, not what decoded
     kind: str = "media"  # "media" | "text" | "chat"
     audio_streams: tuple[Any, ...] = field(default=(), compare=False)  # audio_streams.AudioStream, each
 

@@ -37,7 +37,9 @@ def check_readable(path: str | Path) -> Path:
     """Return the path if it is a readable, non-empty regular file, else raise MediaError."""
     p = Path(path)
     if not p.exists():
-        raise MediaError(str(path), "no such file")
+        dangling = p.is_symlink()  # exists() follows the link: to nothing, or round in a loop
+        raise MediaError(str(path), "a symbolic link to nothing (its target is missing, or links loop)" if dangling
+                         else "no such file")
     if p.is_dir():
         raise MediaError(str(path), "is a folder, not a file")
     if not stat.S_ISREG(p.stat().st_mode):
@@ -59,8 +61,10 @@ def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name
     try:
         return av.open(handle, mode="r")
     except av.error.InvalidDataError as exc:
+        if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
+            return _open_container(ogg.Window(handle, tag, handle.seek(0, 2)))
         raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
-                         else "not a media file ffmpeg can read") from exc
+                         else _riff_fault(handle) or "not a media file ffmpeg can read") from exc
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -96,6 +100,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), reason)
     if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
         raise MediaError(str(path), "the header declares 0 audio channels (damaged): its samples cannot be laid out")
+    if info["sample_rate"] and (fault := riff.rate_fault(info["sample_rate"])):  # 7 Hz: 100 kB read as 4 hours
+        raise MediaError(str(path), fault)
     return SourceInfo(
         path=str(p.resolve()),
         sha256=sha256 or sha256_file(p),
@@ -111,6 +117,25 @@ def _head(handle, size: int) -> bytes:
         return handle.read(size)
     except (OSError, ValueError):
         return b""
+
+
+def _id3_before_iso_media(handle) -> int:
+    """The length of an ID3v2 tag at the start of an MP4/M4A (ffmpeg's MP4 reader expects its
+    first box at byte 0 and calls the file invalid), or 0 when there is none."""
+    head = _head(handle, 10)
+    if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
+        return 0
+    size = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
+    handle.seek(size)
+    box = handle.read(12)
+    return size if box[4:8] == b"ftyp" and box[8:12] not in IMAGE_BRANDS else 0
+
+
+def _riff_fault(handle) -> str | None:
+    try:
+        return riff.header_fault(handle)
+    except (OSError, ValueError):
+        return None
 
 
 def _is_iso_media(handle) -> bool:

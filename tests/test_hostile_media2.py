@@ -1,0 +1,115 @@
+"""Hostile media, third round, built here with ffmpeg or bytes: names that differ only by case
+or accent form, a WAV header claiming hours or a sample rate no recording has, an ID3 tag put
+before an M4A, links to nothing named directly."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.errors import MediaError
+from app.core.evidence.export_set import manifest_name, write_set
+from app.core.export import render_transcript
+from app.core.export.record import source_rows
+from app.core.media.decode import probe, read_all
+from app.core.media.intake import find_media
+from app.core.names import output_names
+from tests.test_export import make_transcript
+from tests.test_hostile_media import ffmpeg, rms
+
+
+def _wav(path: Path, rate: int = 8000, seconds: float = 5.0, stated_s: float | None = None) -> Path:
+    """A 16-bit mono WAV of a 440 Hz tone, its header's rate and data size as given."""
+    samples = (0.3 * np.sin(2 * np.pi * 440 * np.arange(int(8000 * seconds)) / 8000) * 32767).astype("<i2")
+    data = samples.tobytes()
+    stated = len(data) if stated_s is None else int(stated_s * rate * 2)
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2 % 2**32, 2, 16)
+    path.write_bytes(b"RIFF" + struct.pack("<I", (36 + stated) % 2**32) + b"WAVEfmt " + struct.pack("<I", 16) + fmt
+                     + b"data" + struct.pack("<I", stated % 2**32) + data)
+    return path
+
+
+def test_names_differing_only_by_case_or_accent_form_never_share_an_export(tmp_path):
+    """'Note.opus', 'note.opus' and 'NOTE.OPUS' were exported as Note.json, note.json and
+    NOTE.json: on the exFAT stick or NTFS/macOS disk an investigator exports to, one name, each
+    set writing over the one before. So were 'café' typed composed and decomposed (a macOS name)."""
+    nfc, nfd = unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")
+    paths = ["/x/Note.opus", "/x/note.opus", "/y/NOTE.OPUS", f"/x/{nfc}.m4a", f"/x/{nfd}.m4a", "/x/other.opus"]
+    names = output_names(paths)
+    folded = [unicodedata.normalize("NFC", name).casefold() for name in names.values()]
+    assert len(set(folded)) == len(paths)
+    assert names["/x/other.opus"] == "other"
+    for name in names.values():
+        write_set(tmp_path, name, [(f"{name}.json", b"{}")], {})
+    manifests = [p.name for p in tmp_path.iterdir() if p.name.endswith(".manifest.json")]
+    assert len({unicodedata.normalize("NFC", m).casefold() for m in manifests}) == len(paths)
+    assert all(manifest_name(name) in manifests for name in names.values())
+
+
+def test_a_truncated_source_is_not_said_to_decode_to_its_stated_length(tmp_path):
+    """A WAV whose header states 6 hours holds 5 s: its exports read 'duration 06:00:00.000
+    (TRUNCATED: the file is decodable only up to this point)', a claim that 6 hours decode."""
+    wav = _wav(tmp_path / "six_hours.wav", stated_s=6 * 3600)
+    source = probe(wav)
+    audio, reader = read_all(str(wav), expected_ms=source.duration_ms)
+    assert source.duration_ms == 6 * 3600 * 1000 and reader.truncated and abs(audio.size / 16000 - 5.0) < 0.1
+    transcript = replace(make_transcript(tmp_path), source=replace(source, truncated=True))
+    [(_, text)] = render_transcript(transcript, tmp_path / "out", ["txt"], "six_hours")
+    size_line = next(line for line in text.decode().splitlines() if line.startswith("Size:"))
+    assert "decodable only up to" not in size_line
+    assert "06:00:00.000 as stated" in size_line and "cut short or damaged" in size_line
+    duration = dict(source_rows(transcript))["Duration"]
+    assert "decodable only up to" not in duration and "cut short or damaged" in duration
+
+
+@pytest.mark.parametrize(("rate", "shown"), [(7, "7"), (0, "0"), (4_000_000_000, "4,000,000,000")])
+def test_a_wav_header_stating_a_rate_no_recording_has_is_a_one_line_reason(tmp_path, rate, shown):
+    """A damaged header saying 7 Hz made 80 kB of samples a recording of over 3 hours, decoded
+    and searched for speech for as long; 0 Hz or 4 GHz was 'not a media file ffmpeg can read'."""
+    wav = _wav(tmp_path / "odd_rate.wav", rate=rate)
+    with pytest.raises(MediaError) as raised:
+        probe(wav)
+    assert raised.value.reason == f"the header declares a sample rate of {shown} Hz (damaged): no speech can be read at that rate"
+
+
+@pytest.mark.parametrize("rate", [8000, 96000])
+def test_a_wav_at_a_phone_or_studio_rate_still_decodes(tmp_path, rate):
+    wav = tmp_path / f"r{rate}.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-ar", str(rate), "-c:a", "pcm_s16le", str(wav))
+    audio, reader = read_all(str(wav), expected_ms=probe(wav).duration_ms)
+    assert abs(audio.size / 16000 - 3.0) < 0.05 and rms(audio, 0.5, 2.5) > 0.05 and not reader.truncated
+
+
+def test_an_id3_tag_put_before_an_m4a_is_read_past(tmp_path):
+    """A tagger that writes ID3 before any file left an M4A voice note 'not a media file ffmpeg
+    can read'. The recording after the tag is read; the hash is still the whole file's."""
+    plain, tagged = tmp_path / "plain.m4a", tmp_path / "tagged.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "aac", str(plain))
+    tag = b"ID3\x04\x00\x00" + bytes([0, 0, 1, 0]) + b"TIT2" + bytes(124)  # a 128-byte tag body
+    tagged.write_bytes(tag + plain.read_bytes())
+    before = hashlib.sha256(tagged.read_bytes()).hexdigest()
+    source = probe(tagged)
+    audio, reader = read_all(str(tagged), expected_ms=source.duration_ms)
+    assert source.sha256 == before == hashlib.sha256(tagged.read_bytes()).hexdigest()
+    assert abs(source.duration_ms - 3000) < 100 and rms(audio, 0.5, 2.5) > 0.05
+    assert np.array_equal(audio, read_all(str(plain))[0])
+    assert reader.notes == () and not reader.truncated
+
+
+def test_a_link_to_nothing_named_directly_says_so(tmp_path):
+    """A dangling link, or links in a loop, named on the command line read 'no such file', which
+    sends the investigator looking for a file that is there (the link)."""
+    os.symlink(tmp_path / "gone.opus", tmp_path / "dangling.opus")
+    os.symlink(tmp_path / "loop_b", tmp_path / "loop_a")
+    os.symlink(tmp_path / "loop_a", tmp_path / "loop_b")
+    met = {Path(f.path).name: f.error for f in find_media([str(tmp_path / "dangling.opus"), str(tmp_path / "loop_a"),
+                                                           str(tmp_path / "absent.opus")])}
+    linked = "a symbolic link to nothing (its target is missing, or links loop)"
+    assert met == {"dangling.opus": linked, "loop_a": linked, "absent.opus": "no such file"}
