@@ -113,3 +113,40 @@ def test_a_link_to_nothing_named_directly_says_so(tmp_path):
                                                            str(tmp_path / "absent.opus")])}
     linked = "a symbolic link to nothing (its target is missing, or links loop)"
     assert met == {"dangling.opus": linked, "loop_a": linked, "absent.opus": "no such file"}
+
+
+def _two_notes_of_one_stem(case) -> list[int]:
+    """Two exhibits named en_voicenote.opus and en_voicenote.m4a, each with a run of its own words."""
+    from app.core.evidence.provenance import software_info
+    from app.core.types import ModelInfo, Segment
+    from tests.conftest import MEDIA
+
+    runs = []
+    for n, name in enumerate(["en_voicenote.opus", "en_voicenote.m4a"]):
+        found = next(iter(find_media([str(MEDIA / name)])))
+        exhibit, _ = case.add_exhibit(found.source, found_at=found.path)
+        run = case.start_run(exhibit.id, "transcribe", ModelInfo("tiny.en", "/m", "00" * 32), {}, software_info())
+        case.append_segments(run, (Segment(0, 900, f"Said in file {n}."),), {}, "en", 0.9)
+        case.finish_run(run)
+        runs.append(run)
+    return runs
+
+
+def test_recordings_sharing_a_stem_exported_together_each_keep_their_set(tmp_path, case, qapp, models_dir):
+    """The window's 'export all' wrote each run under its recording's stem: a voice note's
+    'note.opus' and 'note.m4a' (or one name met in two chats' folders) both became note.*, the
+    second set written over the first. Runs exported together are named as `transcribe` names them."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from app.gui.main_window import MainWindow
+    from tests.gui_case import settings
+
+    runs = _two_notes_of_one_stem(case)
+    window = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    try:
+        paths, error = window.export_to(tmp_path / "out", ["txt"], runs)
+    finally:
+        window.close()
+    assert error is None
+    assert [p.name for p in paths] == ["en_voicenote.opus.txt", "en_voicenote.opus.manifest.json",
+                                       "en_voicenote.m4a.txt", "en_voicenote.m4a.manifest.json"]
+    assert "Said in file 0." in paths[0].read_text() and "Said in file 1." in paths[2].read_text()

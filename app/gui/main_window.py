@@ -30,7 +30,7 @@ from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
 from app.core.store.views import speech_runs
 from app.core.usecases.enqueueing import recordings_to_transcribe
-from app.core.usecases.exporting import export_run
+from app.core.usecases.exporting import export_names, export_run
 from app.core.usecases.translating import queue_translation
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
@@ -432,8 +432,9 @@ class MainWindow(QMainWindow):
             return [], "Choose at least one format."
         written: list[Path] = []
         try:
+            names = export_names(self.case, run_ids)
             for run_id in run_ids:
-                written.extend(export_run(self.case, run_id, folder, formats,
+                written.extend(export_run(self.case, run_id, folder, formats, names[run_id],
                                           actor=prefs.user_name(self.settings)))
         except (ParleyError, OSError) as exc:
             return written, str(exc)
