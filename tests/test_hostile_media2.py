@@ -22,7 +22,7 @@ from app.core.media.decode import probe, read_all
 from app.core.media.intake import find_media
 from app.core.names import output_names
 from tests.test_export import make_transcript
-from tests.test_hostile_media import ffmpeg, rms
+from tests.test_hostile_media import dominant_hz, ffmpeg, rms
 
 
 def _wav(path: Path, rate: int = 8000, seconds: float = 5.0, stated_s: float | None = None) -> Path:
@@ -150,3 +150,21 @@ def test_recordings_sharing_a_stem_exported_together_each_keep_their_set(tmp_pat
     assert [p.name for p in paths] == ["en_voicenote.opus.txt", "en_voicenote.opus.manifest.json",
                                        "en_voicenote.m4a.txt", "en_voicenote.m4a.manifest.json"]
     assert "Said in file 0." in paths[0].read_text() and "Said in file 1." in paths[2].read_text()
+
+
+def test_audio_an_mp4_edit_list_hides_is_named_not_passed_over(tmp_path):
+    """A video trimmed in place keeps what it recorded; its edit list shows the player (and
+    ffmpeg) only the stretch kept. The 3 s hidden were passed over in silence: a transcript of
+    3 s, no warning, while the file holds 6 s of speech. The shown part is transcribed, the
+    hidden part named."""
+    whole, trimmed = tmp_path / "whole.m4a", tmp_path / "trimmed.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-f", "lavfi", "-i", "sine=frequency=1000:duration=3",
+           "-filter_complex", "[0][1]concat=n=2:v=0:a=1", "-c:a", "aac", str(whole))
+    ffmpeg("-itsoffset", "-3", "-i", str(whole), "-c", "copy", str(trimmed))  # an edit list starting at 3 s
+    _, kept = read_all(str(whole), expected_ms=probe(whole).duration_ms)
+    assert kept.notes == ()
+    source = probe(trimmed)
+    audio, reader = read_all(str(trimmed), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 3000) < 200 and abs(dominant_hz(audio, 0.5, 2.5) - 1000) < 10
+    hidden = "the file's edit list shows 3.0 s of the 6.0 s of audio it holds: the 3.0 s it hides are not transcribed"
+    assert reader.notes == (hidden,)

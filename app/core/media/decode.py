@@ -23,7 +23,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
-from app.core.media import ogg, riff
+from app.core.media import edits, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.types import SourceInfo
@@ -269,6 +269,7 @@ class AudioReader:
                 raise MediaError(self.path, str(exc)) from None
             with container:
                 stream = self._pick_stream(container)
+                index = stream.index  # a closed container's streams hold no index
                 links = _mixed_links(handle) if container.format.name == "ogg" else []
                 if links:
                     yield from self._decode_links(handle, links)
@@ -277,6 +278,8 @@ class AudioReader:
             if container.format.name == "ogg" and ogg.is_cut(handle):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
+            if container.format.name.startswith("mov,"):
+                self.cut_note = edits.hidden_note(handle, index)
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)

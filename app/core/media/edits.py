@@ -1,0 +1,37 @@
+"""Audio an MP4/MOV's edit list hides.
+
+An edit list tells a player which stretch of each track to show: a video trimmed in place (by
+an app, or a recorder's own pre-roll) keeps every sample it recorded, and ffmpeg, like any
+player, decodes only the stretch shown. What is hidden is still in the evidence: it is named
+here, so a transcript never passes it over in silence.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import av
+
+HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
+
+
+def _duration_s(handle: BinaryIO, index: int, options: dict[str, str]) -> float | None:
+    handle.seek(0)
+    with av.open(handle, mode="r", options=options) as container:
+        stream = container.streams[index]
+        if stream.duration is None or stream.time_base is None:
+            return None
+        return float(stream.duration * stream.time_base)
+
+
+def hidden_note(handle: BinaryIO, index: int) -> str:
+    """A warning line when the edit list of stream `index` hides over a second of its audio."""
+    try:
+        shown = _duration_s(handle, index, {})
+        held = _duration_s(handle, index, {"ignore_editlist": "1"})
+    except (av.error.FFmpegError, OSError, IndexError, ValueError):
+        return ""
+    if shown is None or held is None or held - shown <= HIDDEN_TOLERANCE_S:
+        return ""
+    return (f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds: "
+            f"the {held - shown:.1f} s it hides are not transcribed")
