@@ -168,3 +168,18 @@ def test_audio_an_mp4_edit_list_hides_is_named_not_passed_over(tmp_path):
     assert abs(source.duration_ms - 3000) < 200 and abs(dominant_hz(audio, 0.5, 2.5) - 1000) < 10
     hidden = "the file's edit list shows 3.0 s of the 6.0 s of audio it holds: the 3.0 s it hides are not transcribed"
     assert reader.notes == (hidden,)
+
+
+def test_a_wav_cut_before_its_first_sample_says_so(tmp_path):
+    """A copy cut inside the header (in ffmpeg's LIST chunk) was 'not a media file ffmpeg can
+    read', as if it were something else under a .wav name. Cut just after the header, ffmpeg
+    opens it: flagged truncated, all of it damaged."""
+    whole, cut = tmp_path / "whole.wav", tmp_path / "cut.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "pcm_s16le", str(whole))
+    cut.write_bytes(whole.read_bytes()[:whole.read_bytes().find(b"LIST") + 12])
+    with pytest.raises(MediaError) as raised:
+        probe(cut)
+    assert raised.value.reason.startswith("a WAV holding no audio: it ends within or just after its header")
+    cut.write_bytes(_wav(tmp_path / "five.wav").read_bytes()[:44])  # the data chunk claims 5 s; none is there
+    audio, reader = read_all(str(cut), expected_ms=probe(cut).duration_ms)
+    assert audio.size == 0 and reader.truncated and reader.notes == ("damaged 00:00.0-00:05.0",)
