@@ -183,3 +183,35 @@ def test_a_wav_cut_before_its_first_sample_says_so(tmp_path):
     cut.write_bytes(_wav(tmp_path / "five.wav").read_bytes()[:44])  # the data chunk claims 5 s; none is there
     audio, reader = read_all(str(cut), expected_ms=probe(cut).duration_ms)
     assert audio.size == 0 and reader.truncated and reader.notes == ("damaged 00:00.0-00:05.0",)
+
+
+def test_a_folder_dropped_on_the_window_is_accounted_for_in_the_case(tmp_path, case, qapp, qtbot, models_dir):
+    """The window took usable files in as exhibits and listed failures on screen, but recorded
+    nothing of what it met: a FIFO, a file that is not media, a duplicate under another name and
+    a broken recording left no trace in the case ('exhibits --all', the audit log)."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from app.core.store.intake_log import intake_entries
+    from app.gui.main_window import MainWindow
+    from tests.conftest import MEDIA
+    from tests.gui_case import settings
+
+    phone = tmp_path / "phone"
+    phone.mkdir()
+    note = (MEDIA / "en_voicenote.opus").read_bytes()
+    (phone / "a.opus").write_bytes(note)
+    (phone / "copy of a.opus").write_bytes(note)
+    (phone / "notes.txt").write_text("not media")
+    (phone / "broken.m4a").write_bytes(b"\x00\x00\x00\x18ftypM4A " + bytes(100))
+    os.mkfifo(phone / "pipe.opus")
+    prefs = settings(tmp_path, models_dir)
+    prefs.setValue("intake/auto_transcribe", False)
+    window = MainWindow(case, prefs, start_worker=False)
+    try:
+        window.add_paths([str(phone)])
+        qtbot.waitUntil(lambda: len(intake_entries(case)) == 5, timeout=20_000)
+    finally:
+        window.close()
+    logged = {Path(e.path).name: (e.status, e.exhibit_id) for e in intake_entries(case)}
+    exhibit = case.exhibits()[0].id
+    assert logged == {"a.opus": ("media", exhibit), "copy of a.opus": ("media", exhibit),
+                      "notes.txt": ("skipped", None), "broken.m4a": ("failed", None), "pipe.opus": ("skipped", None)}

@@ -29,7 +29,7 @@ from app.core.store import Case
 from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
 from app.core.store.views import speech_runs
-from app.core.usecases.enqueueing import recordings_to_transcribe
+from app.core.usecases.enqueueing import Intake, recordings_to_transcribe
 from app.core.usecases.exporting import export_names, export_run
 from app.core.usecases.translating import queue_translation
 from app.gui import prefs
@@ -256,19 +256,18 @@ class MainWindow(QMainWindow):
     def add_paths(self, paths: list[str]) -> None:
         self.statusBar().showMessage(f"Reading {len(paths)} item(s)…")
         signals = IntakeSignals(self)
-        added: list[int] = []
+        intake = Intake(self.case)
+        added = intake.added
         problems: list[str] = []
 
         def found(f: Any) -> None:
-            if f.source is not None:
-                exhibit, is_new = self.case.add_exhibit(f.source, found_at=f.path)
-                if is_new:
-                    added.append(exhibit.id)
-            elif f.error:
+            intake.take(f)
+            if f.error:
                 problems.append(f"{f.path}: {f.error}")
                 self.exhibits.not_added.add(f.path, f.error)
 
         def finished(_count: int) -> None:
+            intake.finish()
             self.refresh_exhibits()
             text = f"Added {len(added)} exhibit(s)."
             if problems:
