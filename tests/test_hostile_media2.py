@@ -215,3 +215,18 @@ def test_a_folder_dropped_on_the_window_is_accounted_for_in_the_case(tmp_path, c
     exhibit = case.exhibits()[0].id
     assert logged == {"a.opus": ("media", exhibit), "copy of a.opus": ("media", exhibit),
                       "notes.txt": ("skipped", None), "broken.m4a": ("failed", None), "pipe.opus": ("skipped", None)}
+
+
+def test_a_recording_named_like_a_manifest_keeps_its_transcript(tmp_path):
+    """'x.manifest.opus' beside 'x.opus': its JSON transcript was written as x.manifest.json, the
+    name of x.opus's manifest, which then replaced it; verify saw nothing wrong (the log listed the
+    name twice). No export name ends in '.manifest'."""
+    paths = ["/m/x.manifest.opus", "/m/x.opus", "/m/y.Manifest.m4a"]
+    names = output_names(paths)
+    assert names["/m/x.opus"] == "x"
+    for n, path in enumerate(paths):
+        write_set(tmp_path, names[path], [(f"{names[path]}.json", f'{{"n": {n}}}'.encode())], {})
+    for n, path in enumerate(paths):
+        assert (tmp_path / f"{names[path]}.json").read_text() == f'{{"n": {n}}}'
+        assert (tmp_path / manifest_name(names[path])).is_file()
+    assert not any(name.casefold().endswith(".manifest") for name in names.values())

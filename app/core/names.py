@@ -17,6 +17,7 @@ from pathlib import Path
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # A file name may be 255 bytes; an output adds ".manifest.json" and maybe "-2" to its base name.
 MAX_BASENAME_BYTES = 200
+MANIFEST_STEM = ".manifest"  # <name>.manifest.json is every export set's manifest
 
 
 def printable(text: str) -> str:
@@ -69,7 +70,8 @@ def safe_basename(name: str) -> str:
 
 def output_names(paths: list[str]) -> dict[str, str]:
     """<stem> per input, or the whole file name where two inputs share a stem; control characters
-    replaced, and a numbered suffix where two names would still collide after that. Names are
+    replaced, and a numbered suffix where two names would still collide after that, or where a
+    name ends in '.manifest' ('x.manifest.opus' would write x.manifest.json, x.opus's manifest). Names are
     compared as a case-insensitive, normalising disk compares them (exFAT, NTFS, macOS), so
     'Note.opus' and 'note.opus', or 'café' typed two ways, never write over each other's exports."""
     stems = Counter(_folded(_stem(p)) for p in paths)
@@ -79,7 +81,7 @@ def output_names(paths: list[str]) -> dict[str, str]:
         stem = _stem(path)
         name = stem if stems[_folded(stem)] == 1 else safe_basename(Path(path).name)
         candidate, n = name, 1
-        while _folded(candidate) in taken:
+        while _folded(candidate) in taken or _folded(candidate).endswith(MANIFEST_STEM):
             n += 1
             candidate = f"{name}-{n}"
         taken.add(_folded(candidate))
