@@ -230,3 +230,18 @@ def test_a_recording_named_like_a_manifest_keeps_its_transcript(tmp_path):
         assert (tmp_path / f"{names[path]}.json").read_text() == f'{{"n": {n}}}'
         assert (tmp_path / manifest_name(names[path])).is_file()
     assert not any(name.casefold().endswith(".manifest") for name in names.values())
+
+
+def test_a_file_named_with_a_leading_dash_gets_a_hint_not_only_a_missing_input(tmp_path, monkeypatch, capsys):
+    """`transcribe -x.opus --out OUT`: argparse reads '-x.opus' as an option and said only
+    'the following arguments are required: INPUT', naming none of what was typed."""
+    from app.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-x.opus").write_bytes(b"OggS")
+    with pytest.raises(SystemExit) as stopped:
+        main(["transcribe", "-x.opus", "--out", str(tmp_path / "out")])
+    assert stopped.value.code == 2
+    assert ("-x.opus: a file name starting with '-' reads as an option: write ./-x.opus, or put -- before "
+            "the file names") in capsys.readouterr().err.splitlines()
+    assert not (tmp_path / "out").exists()
