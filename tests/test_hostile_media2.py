@@ -245,3 +245,15 @@ def test_a_file_named_with_a_leading_dash_gets_a_hint_not_only_a_missing_input(t
     assert ("-x.opus: a file name starting with '-' reads as an option: write ./-x.opus, or put -- before "
             "the file names") in capsys.readouterr().err.splitlines()
     assert not (tmp_path / "out").exists()
+
+
+def test_an_rf64_wav_saved_without_an_extension_is_found_by_its_content(tmp_path):
+    """A recorder's RF64 WAV (the form that may pass 4 GB) copied off without its name's
+    extension was skipped as 'not a media file': its magic bytes were not known."""
+    folder = tmp_path / "recorder"
+    folder.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-rf64", "always", "-c:a", "pcm_s16le",
+           "-f", "wav", str(folder / "TAKE0001"))
+    [found] = find_media([str(folder)])
+    assert found.skipped is None and found.source is not None
+    assert abs(found.source.duration_ms - 2000) < 50
