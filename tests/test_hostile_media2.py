@@ -257,3 +257,17 @@ def test_an_rf64_wav_saved_without_an_extension_is_found_by_its_content(tmp_path
     [found] = find_media([str(folder)])
     assert found.skipped is None and found.source is not None
     assert abs(found.source.duration_ms - 2000) < 50
+
+
+@pytest.mark.parametrize("pages", [1, 2])
+def test_an_ogg_cut_in_its_headers_says_it_ends_before_any_audio(tmp_path, pages):
+    """A voice note cut after its first page or two (its headers: a transfer that stopped at
+    once) read 'cannot read media (End of file)', ffmpeg's words, not what is wrong."""
+    whole, cut = tmp_path / "whole.opus", tmp_path / "cut.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "libopus", str(whole))
+    data = whole.read_bytes()
+    starts = [at for at in range(len(data)) if data.startswith(b"OggS", at)]
+    cut.write_bytes(data[:starts[pages]])
+    with pytest.raises(MediaError) as raised:
+        probe(cut)
+    assert raised.value.reason == "the file ends before any audio (cut short in its headers)"
