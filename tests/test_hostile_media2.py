@@ -271,3 +271,21 @@ def test_an_ogg_cut_in_its_headers_says_it_ends_before_any_audio(tmp_path, pages
     with pytest.raises(MediaError) as raised:
         probe(cut)
     assert raised.value.reason == "the file ends before any audio (cut short in its headers)"
+
+
+def test_a_macs_appledouble_twin_is_skipped_as_metadata_not_failed(tmp_path):
+    """A phone extraction copied by a Mac onto an exFAT disk holds a '._note.opus' beside each
+    note: each was a failed recording ('not a media file ffmpeg can read') and the run exited 1.
+    It is passed over as what it is; named on its own, it says so."""
+    folder = tmp_path / "extraction"
+    folder.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "libopus", str(folder / "note.opus"))
+    header = struct.pack(">II16sH", 0x00051607, 0x00020000, b"Mac OS X        ", 1) + struct.pack(">III", 9, 38, 32)
+    (folder / "._note.opus").write_bytes(header + bytes(4096 - len(header)))
+    met = {Path(f.path).name: f for f in find_media([str(folder)])}
+    assert met["note.opus"].source is not None
+    reason = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
+    assert met["._note.opus"].skipped == reason and met["._note.opus"].error is None
+    with pytest.raises(MediaError) as raised:
+        probe(folder / "._note.opus")
+    assert raised.value.reason == reason

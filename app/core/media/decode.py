@@ -54,6 +54,7 @@ def check_readable(path: str | Path) -> Path:
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
+APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
 CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 
@@ -65,6 +66,7 @@ def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name
         if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
             return _open_container(ogg.Window(handle, tag, handle.seek(0, 2)))
         raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
+                         else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
                          else _riff_fault(handle) or "not a media file ffmpeg can read") from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
         raise ValueError(CUT_BEFORE_AUDIO) from exc

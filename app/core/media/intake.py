@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.core.errors import MediaError
 from app.core.media import streams as audio_streams
-from app.core.media.decode import probe
+from app.core.media.decode import APPLE_DOUBLE, probe
 from app.core.names import is_utf8, storable
 from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
@@ -121,7 +121,7 @@ def _in_folder(file: Path) -> Found:
     if not claims_media and not _sniff(file):
         return Found(str(file), skipped=NOT_MEDIA)
     found = _probe(file)
-    if found.source is None and not claims_media and found.error != NOT_UTF8:
+    if found.source is None and (not claims_media or found.error == APPLE_DOUBLE) and found.error != NOT_UTF8:
         found = Found(str(file), skipped=found.error)
     return found
 
