@@ -289,3 +289,26 @@ def test_a_macs_appledouble_twin_is_skipped_as_metadata_not_failed(tmp_path):
     with pytest.raises(MediaError) as raised:
         probe(folder / "._note.opus")
     assert raised.value.reason == reason
+
+
+def _zeroed(data: bytes, box: bytes, at: int) -> bytes:
+    """The file with the 4-byte field `at` bytes into the (only) `box` set to 0."""
+    where = data.find(box) + 4 + at
+    return data[:where] + bytes(4) + data[where + 4:]
+
+
+def test_an_mp4_whose_header_states_no_length_is_measured_and_none_of_it_hidden_unsaid(tmp_path):
+    """A recorder that never filled in its track's length (mdhd 0): the exhibit was 0 s long with
+    3 s transcribed. With its edit list 0 s long too, nothing decoded, no warning: 'no speech'
+    over a file holding 3 s of it."""
+    plain, no_length, nothing_shown = tmp_path / "plain.m4a", tmp_path / "no_length.m4a", tmp_path / "nothing_shown.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "aac", str(plain))
+    no_length.write_bytes(_zeroed(plain.read_bytes(), b"mdhd", 16))  # version 0: flags, two times, timescale
+    source = probe(no_length)
+    audio, reader = read_all(str(no_length), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 3000) < 100 and abs(audio.size / 16000 - 3.0) < 0.1
+    assert reader.notes == () and not reader.truncated
+    nothing_shown.write_bytes(_zeroed(no_length.read_bytes(), b"elst", 8))  # its one edit: 0 s long
+    _, reader = read_all(str(nothing_shown), expected_ms=probe(nothing_shown).duration_ms)
+    hidden = "the file's edit list shows 0.0 s of the 3.0 s of audio it holds: the 3.0 s it hides are not transcribed"
+    assert reader.notes == (hidden,)

@@ -84,6 +84,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
                 raise ValueError(UNKNOWN_CODEC)
             chosen = audio_streams.speech_stream_index(p, streams)
             info = _describe(container, chosen)
+            if not info["duration_ms"] and chosen is not None:  # a header stating 0 s (an MP4's mdhd)
+                info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000)
             no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
         if info["container"] == "ogg":
             with open(p, "rb") as handle:

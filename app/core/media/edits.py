@@ -15,23 +15,36 @@ import av
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
 
+def packets_end_s(container, index: int) -> float:
+    """Where the last packet of stream `index` ends, read from the packets themselves (no
+    decoding): the length of a track whose header states none, or 0."""
+    stream = container.streams[index]
+    end = 0.0
+    for packet in container.demux(stream):
+        if packet.pts is not None and stream.time_base is not None:
+            end = max(end, float((packet.pts + (packet.duration or 0)) * stream.time_base))
+    return end
+
+
 def _duration_s(handle: BinaryIO, index: int, options: dict[str, str]) -> float | None:
+    """The stream's stated length, or where its packets end when it states none."""
     handle.seek(0)
     with av.open(handle, mode="r", options=options) as container:
         stream = container.streams[index]
-        if stream.duration is None or stream.time_base is None:
-            return None
-        return float(stream.duration * stream.time_base)
+        if stream.duration and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        return packets_end_s(container, index) or None
 
 
 def hidden_note(handle: BinaryIO, index: int) -> str:
     """A warning line when the edit list of stream `index` hides over a second of its audio."""
     try:
-        shown = _duration_s(handle, index, {})
+        shown = _duration_s(handle, index, {}) or 0.0
         held = _duration_s(handle, index, {"ignore_editlist": "1"})
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
-    if shown is None or held is None or held - shown <= HIDDEN_TOLERANCE_S:
+    if held is None or held - shown <= HIDDEN_TOLERANCE_S:
         return ""
+    shown, held = round(shown, 1), round(held, 1)
     return (f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds: "
             f"the {held - shown:.1f} s it hides are not transcribed")
