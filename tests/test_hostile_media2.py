@@ -312,3 +312,22 @@ def test_an_mp4_whose_header_states_no_length_is_measured_and_none_of_it_hidden_
     _, reader = read_all(str(nothing_shown), expected_ms=probe(nothing_shown).duration_ms)
     hidden = "the file's edit list shows 0.0 s of the 3.0 s of audio it holds: the 3.0 s it hides are not transcribed"
     assert reader.notes == (hidden,)
+
+
+def test_the_window_shows_a_name_that_could_spoof_another_escaped(tmp_path, case, qapp):
+    """The commands print a name's newline or right-to-left override as an escape; the window
+    showed it raw: 'song\\u202eoipo.opus' showed as another name, a newline split the title."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from app.gui.exhibits_view import ExhibitsModel, exhibit_rows
+    from app.gui.intake_panel import NotAddedPanel
+
+    odd = tmp_path / "call\u202eoipo.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "aac", "-f", "mp4", str(odd))
+    [found] = find_media([str(odd)])
+    case.add_exhibit(found.source, found_at=found.path)
+    model = ExhibitsModel()
+    model.set_rows(exhibit_rows(case))
+    assert model.index(0, 0).data() == "call\\u202eoipo.m4a"
+    panel = NotAddedPanel()
+    panel.add(str(tmp_path / "line\nbreak.opus"), "not a media file ffmpeg can read")
+    assert panel.entries() == ["line\\nbreak.opus: not a media file ffmpeg can read"]

@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
 
     def refresh_queue(self) -> None:
         exhibits = self.case.exhibits()
-        names = {e.id: e.source.name for e in exhibits}
+        names = {e.id: e.source.shown_name for e in exhibits}
         durations = {e.id: e.source.duration_ms for e in exhibits}
         self.queue_view.set_jobs(self.queue.list(), names, self.queue.counts(),
                                  ("queue paused · " if self.queue.is_paused() else "") + self.worker_text,
