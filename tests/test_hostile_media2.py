@@ -331,3 +331,20 @@ def test_the_window_shows_a_name_that_could_spoof_another_escaped(tmp_path, case
     panel = NotAddedPanel()
     panel.add(str(tmp_path / "line\nbreak.opus"), "not a media file ffmpeg can read")
     assert panel.entries() == ["line\\nbreak.opus: not a media file ffmpeg can read"]
+
+
+@pytest.mark.parametrize("tail", ["random", "zeros"])
+def test_a_carved_voice_note_with_junk_after_its_end_is_whole_not_truncated(tmp_path, tail):
+    """A carving tool cannot tell where a voice note ends and keeps what follows. Ogg states no
+    length past its last page, now lost in the junk: the note was 0 s long and 'truncated' (the
+    source ended before its stated duration), though every word of it decoded."""
+    note, carved = tmp_path / "note.opus", tmp_path / "carved.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-c:a", "libopus", str(note))
+    junk = np.random.default_rng(3).bytes(200_000) if tail == "random" else bytes(200_000)
+    carved.write_bytes(note.read_bytes() + junk)
+    source = probe(carved)
+    audio, reader = read_all(str(carved), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 3000) < 100
+    assert np.array_equal(audio, read_all(str(note))[0])
+    assert not reader.truncated
+    assert reader.notes == ("data that is not audio follows the end of the recording (not transcribed)",)

@@ -54,6 +54,7 @@ def check_readable(path: str | Path) -> Path:
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
+TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
 APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
 CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
@@ -94,6 +95,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
             with open(p, "rb") as handle:
                 info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
         streams = audio_streams.measure(p, streams)
+    except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
+        raise MediaError(str(path), f"cannot read media ({exc.strerror or type(exc).__name__})") from None
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
     except OSError as exc:
@@ -217,6 +220,7 @@ class AudioReader:
     errors: list[str] = field(default_factory=list)
     stream_note: str = ""
     cut_note: str = ""
+    stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
 
     @property
@@ -226,7 +230,8 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note]
+        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note,
+                 TRAILING_JUNK if self.stopped and not self.truncated else ""]
         return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
@@ -255,6 +260,7 @@ class AudioReader:
         if self.expected_ms and self.expected_ms - self.decoded_ms > TRUNCATION_TOLERANCE_S * 1000:
             self.truncated = True
             self._timeline.ranges.append((self.decoded_ms, self.expected_ms))
+        self.truncated = self.truncated or (self.stopped and not self.expected_ms)  # no stated end to reach
         if pending_len:
             yield np.concatenate(pending, axis=-1)
 
@@ -339,9 +345,9 @@ class AudioReader:
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
                         yield timeline.emit(_planar(out, self.mono))
-        except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded
+        except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
-            self.truncated = True
+            self.stopped = True
         yield from _flushed(resampler, timeline, self.mono)
 
 

@@ -17,12 +17,16 @@ HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, h
 
 def packets_end_s(container, index: int) -> float:
     """Where the last packet of stream `index` ends, read from the packets themselves (no
-    decoding): the length of a track whose header states none, or 0."""
+    decoding): the length of a track whose header states none (an MP4's mdhd left 0, an Ogg
+    whose last page is lost in garbage after it), or 0."""
     stream = container.streams[index]
     end = 0.0
-    for packet in container.demux(stream):
-        if packet.pts is not None and stream.time_base is not None:
-            end = max(end, float((packet.pts + (packet.duration or 0)) * stream.time_base))
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is not None and stream.time_base is not None:
+                end = max(end, float((packet.pts + (packet.duration or 0)) * stream.time_base))
+    except av.error.FFmpegError:  # garbage after the last packet (a carved file): the packets before it
+        pass
     return end
 
 
