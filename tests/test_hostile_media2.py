@@ -348,3 +348,17 @@ def test_a_carved_voice_note_with_junk_after_its_end_is_whole_not_truncated(tmp_
     assert np.array_equal(audio, read_all(str(note))[0])
     assert not reader.truncated
     assert reader.notes == ("data that is not audio follows the end of the recording (not transcribed)",)
+
+
+def test_sound_a_muxer_starts_late_without_an_edit_list_names_no_damage(tmp_path):
+    """Without an edit list a muxer starts a video's sound late by making its first sample last
+    until the sound begins (here 30 s). Placed right, but the stretch was named 'damaged
+    00:00.0-00:30.0' in every export: a loss the file does not have. (A gap no packet states, a
+    lost Ogg page, is still named: tests/test_damage_streams.py.)"""
+    video = tmp_path / "late.3gp"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x24:rate=2:duration=36", "-itsoffset", "30", "-f", "lavfi",
+           "-i", "sine=frequency=440:duration=3", "-map", "0:v", "-map", "1:a", "-c:v", "mpeg4", "-ar", "8000",
+           "-c:a", "libopencore_amrnb", "-use_editlist", "0", str(video))
+    audio, reader = read_all(str(video), expected_ms=probe(video).duration_ms)
+    assert rms(audio, 1.0, 29.5) < 0.001 and rms(audio, 30.3, 32.7) > 0.03
+    assert reader.damaged == () and reader.notes == ()

@@ -345,6 +345,7 @@ class AudioReader:
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
                         yield timeline.emit(_planar(out, self.mono))
+                timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True
