@@ -1,6 +1,7 @@
 """Hostile media, third round, built here with ffmpeg or bytes: names that differ only by case
-or accent form, a WAV header claiming hours or a sample rate no recording has, an ID3 tag put
-before an M4A, links to nothing named directly."""
+or accent form or end in '.manifest', WAV headers claiming hours or a rate no recording has,
+edit lists hiding sound, ID3 before an M4A, carved files with junk after them, a Mac's '._'
+twins, links to nothing, and the window's intake and export paths."""
 
 from __future__ import annotations
 
