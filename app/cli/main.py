@@ -7,6 +7,7 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sqlite3
 import sys
@@ -67,8 +68,26 @@ def _stop_on_sigterm(command: str) -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def _dash_named(argv: Sequence[str]) -> str | None:
+    """The first argument that starts with '-' and names an existing file ('-x.wav'): argparse
+    reads it as an unknown option and says only that an input is missing."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if arg.startswith("-") and len(arg) > 1 and os.path.lexists(arg):
+            return arg
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        named = _dash_named(sys.argv[1:] if argv is None else argv) if exc.code == USAGE else None
+        if named is not None:
+            print(f"{named}: a file name starting with '-' reads as an option: write ./{named}, "
+                  "or put -- before the file names", file=sys.stderr)
+        raise
     try:
         with _stop_on_sigterm(args.command):
             return args.handler(args)

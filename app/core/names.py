@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # A file name may be 255 bytes; an output adds ".manifest.json" and maybe "-2" to its base name.
 MAX_BASENAME_BYTES = 200
+MANIFEST_STEM = ".manifest"  # <name>.manifest.json is every export set's manifest
 
 
 def printable(text: str) -> str:
@@ -68,20 +70,28 @@ def safe_basename(name: str) -> str:
 
 def output_names(paths: list[str]) -> dict[str, str]:
     """<stem> per input, or the whole file name where two inputs share a stem; control characters
-    replaced, and a numbered suffix where two names would still collide after that."""
-    stems = Counter(_stem(p) for p in paths)
+    replaced, and a numbered suffix where two names would still collide after that, or where a
+    name ends in '.manifest' ('x.manifest.opus' would write x.manifest.json, x.opus's manifest). Names are
+    compared as a case-insensitive, normalising disk compares them (exFAT, NTFS, macOS), so
+    'Note.opus' and 'note.opus', or 'café' typed two ways, never write over each other's exports."""
+    stems = Counter(_folded(_stem(p)) for p in paths)
     names: dict[str, str] = {}
     taken: set[str] = set()
     for path in paths:
         stem = _stem(path)
-        name = stem if stems[stem] == 1 else safe_basename(Path(path).name)
+        name = stem if stems[_folded(stem)] == 1 else safe_basename(Path(path).name)
         candidate, n = name, 1
-        while candidate in taken:
+        while _folded(candidate) in taken or _folded(candidate).endswith(MANIFEST_STEM):
             n += 1
             candidate = f"{name}-{n}"
-        taken.add(candidate)
+        taken.add(_folded(candidate))
         names[path] = candidate
     return names
+
+
+def _folded(name: str) -> str:
+    """The name as a disk that ignores case and Unicode composition sees it."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _stem(path: str) -> str:

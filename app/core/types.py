@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from app.core.names import printable
+
 # Segment flags (kept as plain strings so they survive JSON and SQLite unchanged).
 FLAG_TRUNCATED_SOURCE = "truncated_source"  # the source file ended early
 FLAG_LOW_CONFIDENCE = "low_confidence"
@@ -72,13 +74,19 @@ class SourceInfo:
     sample_rate: int = 0
     channels: int = 0
     has_video: bool = False
-    truncated: bool = False  # decodable only up to duration_ms
+    truncated: bool = False  # cut short or damaged: duration_ms is its stated length, not what decoded
     kind: str = "media"  # "media" | "text" | "chat"
     audio_streams: tuple[Any, ...] = field(default=(), compare=False)  # audio_streams.AudioStream, each
 
     @property
     def name(self) -> str:
         return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def shown_name(self) -> str:
+        """The name to show a person: a newline or a right-to-left override in it written as an
+        escape (\\n, \\u202e), so it can neither split a line nor show another name."""
+        return printable(self.name)
 
 
 @dataclass(frozen=True)

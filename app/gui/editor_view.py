@@ -217,11 +217,11 @@ class EditorView(QWidget):
         run = self._run_summary()
         self.notice.show_run(run, self.exhibit.source.truncated)
         if self.session.run_id is None or run is None:
-            self.title.set_text(f"{self.exhibit.source.name} — not transcribed yet")
+            self.title.set_text(f"{self.exhibit.source.shown_name} — not transcribed yet")
             return
         lang = f" · {safe_language_name(run.language)}" if run.language else ""
         partial = " · still transcribing" if run.status == "running" else ""
-        self.title.set_text(f"{self.exhibit.source.name} — run {run.id} ({run.task}{lang}){partial}")
+        self.title.set_text(f"{self.exhibit.source.shown_name} — run {run.id} ({run.task}{lang}){partial}")
 
     def reload_if_showing(self, run_id: int) -> None:
         """New segments streamed into the run on screen (machine draft only)."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.chats.registry import is_chat_export_in_folder
 from app.core.editing import operations as editing
 from app.core.media.intake import find_media
+from app.core.names import printable
 from app.core.store import Case, Exhibit
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
@@ -136,13 +137,13 @@ class ExhibitsModel(ColumnsModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             status = f"{row.status}: {row.detail}" if row.status == "failed" else row.status
-            return (s.name, kind_of(row.exhibit), duration_text(s.duration_ms), row.language,
+            return (s.shown_name, kind_of(row.exhibit), duration_text(s.duration_ms), row.language,
                     s.sha256[:12] + "…", status)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 4:
                 return f"SHA-256 {s.sha256}\n(right-click or Ctrl+C to copy)"
             if col == 0:
-                return "\n".join(row.exhibit.paths)
+                return "\n".join(printable(path) for path in row.exhibit.paths)
             if col == 5:
                 return f"{row.status}: {row.detail}" if row.detail else row.status
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from app.core.usecases.enqueueing import Intake
 from app.gui.exhibits_view import CHAT_EXPORT_MET, IntakeSignals, run_intake
 
 
@@ -13,22 +14,22 @@ def add_files(w: Any, paths: list[str]) -> threading.Thread:
     chat exports met in a folder taken in as chats (their voice notes as theirs). Returns the thread."""
     w.statusBar().showMessage(f"Reading {len(paths)} item(s)…")
     signals = IntakeSignals(w)
-    added: list[int] = []
+    intake = Intake(w.case)  # every file met recorded in the case, as the CLI records its own
+    added = intake.added
     problems: list[str] = []
     chats: list[str] = []
 
     def found(f: Any) -> None:
-        if f.skipped == CHAT_EXPORT_MET:
+        if f.skipped == CHAT_EXPORT_MET:  # taken in as a chat export, recorded as such
             chats.append(f.path)
-        elif f.source is not None:
-            exhibit, is_new = w.case.add_exhibit(f.source, found_at=f.path)
-            if is_new:
-                added.append(exhibit.id)
-        elif f.error:
+            return
+        intake.take(f)
+        if f.error:
             problems.append(f"{f.path}: {f.error}")
             w.exhibits.not_added.add(f.path, f.error)
 
     def finished(_count: int) -> None:
+        intake.finish()
         w.refresh_exhibits()
         text = f"Added {len(added)} exhibit(s)."
         if problems:

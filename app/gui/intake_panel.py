@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.names import printable
 from app.gui.widgets import tool_button
 
 
@@ -36,9 +37,9 @@ class NotAddedPanel(QWidget):
         self.hide()
 
     def add(self, path: str, reason: str) -> None:
-        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        name = printable(path.replace("\\", "/").rsplit("/", 1)[-1])
         item = QListWidgetItem(f"{name}: {reason}")
-        item.setToolTip(f"{path}\n{reason}")
+        item.setToolTip(f"{printable(path)}\n{reason}")
         self.list.addItem(item)
         self.title.setText(f"Could not add {self.list.count()} file(s)")
         self.show()

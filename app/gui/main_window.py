@@ -29,7 +29,7 @@ from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
 from app.core.store.views import speech_runs
 from app.core.usecases.enqueueing import check_model, recordings_to_transcribe
-from app.core.usecases.exporting import export_run
+from app.core.usecases.exporting import export_names, export_run
 from app.core.usecases.translating import queue_translation
 from app.gui import prefs
 from app.gui.bridge import WorkerBridge
@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
 
     def refresh_queue(self) -> None:
         exhibits = self.case.exhibits()
-        names = {e.id: e.source.name for e in exhibits}
+        names = {e.id: e.source.shown_name for e in exhibits}
         durations = {e.id: e.source.duration_ms for e in exhibits}
         self.queue_view.set_jobs(self.queue.list(), names, self.queue.counts(),
                                  ("queue paused · " if self.queue.is_paused() else "") + self.worker_text,
@@ -411,8 +411,9 @@ class MainWindow(QMainWindow):
             return [], "Choose at least one format."
         written: list[Path] = []
         try:
+            names = export_names(self.case, run_ids)
             for run_id in run_ids:
-                written.extend(export_run(self.case, run_id, folder, formats,
+                written.extend(export_run(self.case, run_id, folder, formats, names[run_id],
                                           actor=prefs.user_name(self.settings)))
         except (ParleyError, OSError) as exc:
             return written, str(exc)

@@ -296,7 +296,7 @@ class TimelineView(QWidget):
         missing = sum(1 for e in timeline.entries if e.attachment is not None and e.attachment.missing)
         chats = ", ".join(name for name, _ in timeline.chats)
         transcribed = f"{done} of {notes} voice notes or videos transcribed" if notes else "no voice notes or videos"
-        return (f"{timeline.source.name} ({timeline.container}): {chats} — {len(timeline.entries)} messages, "
+        return (f"{timeline.source.shown_name} ({timeline.container}): {chats} — {len(timeline.entries)} messages, "
                 f"{transcribed}, {missing} attachment{'' if missing == 1 else 's'} missing")
 
     # ------------------------------------------------------------ rows

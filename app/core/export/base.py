@@ -284,7 +284,7 @@ def _size_text(transcript: Transcript) -> str:
     src = transcript.source
     text = f"{src.bytes:,} bytes; duration {hhmmss(src.duration_ms)}"
     if src.truncated:
-        text += " (TRUNCATED: the file is decodable only up to this point)"
+        text += " as stated (TRUNCATED: the file is cut short or damaged; what could be read is transcribed, see the warnings)"
     return text
 
 

@@ -85,7 +85,7 @@ def source_rows(transcript: Transcript) -> list[tuple[str, str]]:
     src = transcript.source
     duration = f"{time_code(src.duration_ms)} ({src.bytes:,} bytes)"
     if src.truncated:
-        duration += "; TRUNCATED: the file is decodable only up to this point"
+        duration += " as stated; TRUNCATED: the file is cut short or damaged; what could be read is transcribed, see the warnings"
     rows = [
         ("Recording", src.name), ("SHA-256", src.sha256), ("Duration", duration),
         ("Language", language_text(transcript)),

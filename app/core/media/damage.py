@@ -9,6 +9,7 @@ damaged range (start_ms, end_ms) on the output timeline.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -80,6 +81,8 @@ class Timeline:
     source_end_s: float | None = None  # where the last placed frame ended, source seconds from origin
     trim: int = 0  # output samples still to drop (an overlap)
     ranges: list[tuple[int, int]] = field(default_factory=list)
+    packets: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=8))  # recent (start, end) s
+    declared: bool = False  # the jump being made is a gap the container states (a packet lasting through it)
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -106,10 +109,22 @@ class Timeline:
             return None
         if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS:
             return None
+        self.declared = self._stated_through(frame_s)
         target = max(0, round(at * SAMPLE_RATE))
         if self.limit and target > self.limit:
             target = max(self.limit, self.emitted)
         return target
+
+    def packet(self, start_s: float | None, duration_s: float) -> None:
+        """A packet read from the stream: where it starts and how long the container says it lasts."""
+        if start_s is not None:
+            self.packets.append((start_s, start_s + duration_s))
+
+    def _stated_through(self, frame_s: float) -> bool:
+        """Whether the packet before this frame lasts, by the container's word, until it: a muxer's
+        way of starting sound late without an edit list (one sample lasting 10 minutes), not a loss."""
+        before = [end for start, end in self.packets if start < frame_s - JUMP_TOLERANCE_MS / 1000]
+        return bool(before) and before[-1] >= frame_s - JUMP_TOLERANCE_MS / 1000
 
     def _next_link(self, frame_s: float, expected: float) -> bool:
         """An Ogg frame back at the start of the clock, well after it: the next link of a chain."""
@@ -127,7 +142,7 @@ class Timeline:
         """Record the jump to `target`; return how many samples of silence fill the gap (0 for an overlap)."""
         position = self.emitted - self.trim
         if target > position:
-            if not (self.video and self.source_end_s is None):  # a video's sound starting late
+            if not (self.video and self.source_end_s is None) and not self.declared:  # a video's sound starting late
                 self.ranges.append((to_ms(position), to_ms(target)))
             take = min(self.trim, target - position)  # samples due to be dropped are wanted after all
             self.trim -= take

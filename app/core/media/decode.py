@@ -23,7 +23,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
-from app.core.media import ogg, riff
+from app.core.media import edits, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.types import SourceInfo
@@ -39,7 +39,9 @@ def check_readable(path: str | Path) -> Path:
     """Return the path if it is a readable, non-empty regular file, else raise MediaError."""
     p = Path(path)
     if not p.exists():
-        raise MediaError(str(path), "no such file")
+        dangling = p.is_symlink()  # exists() follows the link: to nothing, or round in a loop
+        raise MediaError(str(path), "a symbolic link to nothing (its target is missing, or links loop)" if dangling
+                         else "no such file")
     if p.is_dir():
         raise MediaError(str(path), "is a folder, not a file")
     if not stat.S_ISREG(p.stat().st_mode):
@@ -54,6 +56,9 @@ def check_readable(path: str | Path) -> Path:
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
+TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
+APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
+CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 
 
@@ -61,8 +66,13 @@ def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name
     try:
         return av.open(handle, mode="r")
     except av.error.InvalidDataError as exc:
+        if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
+            return _open_container(ogg.Window(handle, tag, handle.seek(0, 2)))
         raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
-                         else "not a media file ffmpeg can read") from exc
+                         else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
+                         else _riff_fault(handle) or "not a media file ffmpeg can read") from exc
+    except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
+        raise ValueError(CUT_BEFORE_AUDIO) from exc
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -77,6 +87,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
                 raise ValueError(UNKNOWN_CODEC)
             chosen = audio_streams.speech_stream_index(p, streams)
             info = _describe(container, chosen)
+            if not info["duration_ms"] and chosen is not None:  # a header stating 0 s (an MP4's mdhd)
+                info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000)
             no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
         if info["container"] == "ogg":
             with open(p, "rb") as handle:
@@ -85,6 +97,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
             with open(p, "rb") as handle:
                 info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
         streams = audio_streams.measure(p, streams)
+    except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
+        raise MediaError(str(path), f"cannot read media ({exc.strerror or type(exc).__name__})") from None
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
     except OSError as exc:
@@ -98,6 +112,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), reason)
     if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
         raise MediaError(str(path), "the header declares 0 audio channels (damaged): its samples cannot be laid out")
+    if info["sample_rate"] and (fault := riff.rate_fault(info["sample_rate"])):  # 7 Hz: 100 kB read as 4 hours
+        raise MediaError(str(path), fault)
     return SourceInfo(
         path=str(p.resolve()),
         sha256=sha256 or sha256_file(p),
@@ -113,6 +129,25 @@ def _head(handle, size: int) -> bytes:
         return handle.read(size)
     except (OSError, ValueError):
         return b""
+
+
+def _id3_before_iso_media(handle) -> int:
+    """The length of an ID3v2 tag at the start of an MP4/M4A (ffmpeg's MP4 reader expects its
+    first box at byte 0 and calls the file invalid), or 0 when there is none."""
+    head = _head(handle, 10)
+    if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
+        return 0
+    size = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
+    handle.seek(size)
+    box = handle.read(12)
+    return size if box[4:8] == b"ftyp" and box[8:12] not in IMAGE_BRANDS else 0
+
+
+def _riff_fault(handle) -> str | None:
+    try:
+        return riff.header_fault(handle)
+    except (OSError, ValueError):
+        return None
 
 
 def _is_iso_media(handle) -> bool:
@@ -187,6 +222,7 @@ class AudioReader:
     errors: list[str] = field(default_factory=list)
     stream_note: str = ""
     cut_note: str = ""
+    stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
 
     @property
@@ -196,7 +232,8 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note]
+        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note,
+                 TRAILING_JUNK if self.stopped and not self.truncated else ""]
         return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
@@ -225,6 +262,7 @@ class AudioReader:
         if self.expected_ms and self.expected_ms - self.decoded_ms > TRUNCATION_TOLERANCE_S * 1000:
             self.truncated = True
             self._timeline.ranges.append((self.decoded_ms, self.expected_ms))
+        self.truncated = self.truncated or (self.stopped and not self.expected_ms)  # no stated end to reach
         if pending_len:
             yield np.concatenate(pending, axis=-1)
 
@@ -246,6 +284,7 @@ class AudioReader:
                 raise MediaError(self.path, str(exc)) from None
             with container:
                 stream = self._pick_stream(container)
+                index = stream.index  # a closed container's streams hold no index
                 links = _mixed_links(handle) if container.format.name == "ogg" else []
                 if links:
                     yield from self._decode_links(handle, links)
@@ -254,6 +293,8 @@ class AudioReader:
             if container.format.name == "ogg" and ogg.is_cut(handle):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
+            if container.format.name.startswith("mov,"):
+                self.cut_note = edits.hidden_note(handle, index)
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)
@@ -306,9 +347,10 @@ class AudioReader:
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
                         yield timeline.emit(_planar(out, self.mono))
-        except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded
+                timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
+        except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
-            self.truncated = True
+            self.stopped = True
         yield from _flushed(resampler, timeline, self.mono)
 
 

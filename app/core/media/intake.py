@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.core.errors import MediaError
 from app.core.media import streams as audio_streams
-from app.core.media.decode import probe
+from app.core.media.decode import APPLE_DOUBLE, probe
 from app.core.names import is_utf8, storable
 from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
@@ -40,7 +40,8 @@ class Found:
 
 def looks_like_media(head: bytes) -> bool:
     """True for the containers and raw streams phones and recorders produce."""
-    if head[:4] in (b"RIFF", b"OggS", b"fLaC", b"caff", b"FORM", b"ID3\x03", b"ID3\x04", b"ID3\x02"):
+    # RF64 and BW64: the WAV of a recorder that may write past 4 GB
+    if head[:4] in (b"RIFF", b"RF64", b"BW64", b"OggS", b"fLaC", b"caff", b"FORM", b"ID3\x03", b"ID3\x04", b"ID3\x02"):
         return True
     if head[:6] == b"#!AMR\n" or head[:9] == b"#!AMR-WB\n" or head[:5] == b"#!AMR":
         return True
@@ -120,7 +121,7 @@ def _in_folder(file: Path) -> Found:
     if not claims_media and not _sniff(file):
         return Found(str(file), skipped=NOT_MEDIA)
     found = _probe(file)
-    if found.source is None and not claims_media and found.error != NOT_UTF8:
+    if found.source is None and (not claims_media or found.error == APPLE_DOUBLE) and found.error != NOT_UTF8:
         found = Found(str(file), skipped=found.error)
     return found
 

@@ -6,10 +6,10 @@ here; each caller decides how to tell the user what happened (the records say it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.core.errors import LanguageError
-from app.core.media.intake import Found
+from app.core.media.intake import Found, record_met
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
@@ -44,6 +44,29 @@ def check_model(options: TranscribeOptions) -> None:
     if english_only and options.task == "translate":
         raise LanguageError(f"model {folder.name} is English-only; it cannot translate speech "
                             "(choose a multilingual model, e.g. --model base)")
+
+
+@dataclass
+class Intake:
+    """Files taken into a case one by one as they are found (the window's intake), and every file
+    met, usable, failed or skipped, recorded with its hash and why when it ends, as `transcribe`
+    and `queue add` record theirs: a dropped folder is accounted for in the case, not only on screen."""
+
+    case: Case
+    met: list[Found] = field(default_factory=list)
+    exhibit_of: dict[str, int] = field(default_factory=dict)
+    added: list[int] = field(default_factory=list)  # new exhibits, in the order found
+
+    def take(self, found: Found) -> None:
+        self.met.append(found)
+        if found.source is not None:
+            exhibit, is_new = self.case.add_exhibit(found.source, found_at=found.path)
+            self.exhibit_of[found.path] = exhibit.id
+            if is_new:
+                self.added.append(exhibit.id)
+
+    def finish(self) -> None:
+        record_met(self.case, self.met, self.exhibit_of)
 
 
 def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: TranscribeOptions,

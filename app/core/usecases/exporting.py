@@ -80,6 +80,15 @@ def output_basenames(paths: list[str]) -> dict[str, str]:
     return output_names(paths)
 
 
+def export_names(case: Case, run_ids: list[int]) -> dict[int, str]:
+    """An export name per run, as `transcribe` names its inputs: each recording's stem, or its
+    whole file name where two share a stem (a phone's 'PTT-0001.opus' in two chats' folders), so
+    runs exported into one folder together never write over each other's sets."""
+    paths = {run_id: case.exhibit(case.run(run_id).exhibit_id).source.path for run_id in run_ids}
+    names = output_names(list(dict.fromkeys(paths.values())))
+    return {run_id: names[path] for run_id, path in paths.items()}
+
+
 def check_out_dir(out: Path, sources: list[str]) -> None:
     """Refuse an output folder inside the evidence (any input's folder or below); create it otherwise."""
     check_outside_evidence("--out", out, sources)

@@ -1,0 +1,54 @@
+"""Audio an MP4/MOV's edit list hides.
+
+An edit list tells a player which stretch of each track to show: a video trimmed in place (by
+an app, or a recorder's own pre-roll) keeps every sample it recorded, and ffmpeg, like any
+player, decodes only the stretch shown. What is hidden is still in the evidence: it is named
+here, so a transcript never passes it over in silence.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import av
+
+HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
+
+
+def packets_end_s(container, index: int) -> float:
+    """Where the last packet of stream `index` ends, read from the packets themselves (no
+    decoding): the length of a track whose header states none (an MP4's mdhd left 0, an Ogg
+    whose last page is lost in garbage after it), or 0."""
+    stream = container.streams[index]
+    end = 0.0
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is not None and stream.time_base is not None:
+                end = max(end, float((packet.pts + (packet.duration or 0)) * stream.time_base))
+    except av.error.FFmpegError:  # garbage after the last packet (a carved file): the packets before it
+        pass
+    return end
+
+
+def _duration_s(handle: BinaryIO, index: int, options: dict[str, str]) -> float | None:
+    """The stream's stated length, or where its packets end when it states none."""
+    handle.seek(0)
+    with av.open(handle, mode="r", options=options) as container:
+        stream = container.streams[index]
+        if stream.duration and stream.time_base is not None:
+            return float(stream.duration * stream.time_base)
+        return packets_end_s(container, index) or None
+
+
+def hidden_note(handle: BinaryIO, index: int) -> str:
+    """A warning line when the edit list of stream `index` hides over a second of its audio."""
+    try:
+        shown = _duration_s(handle, index, {}) or 0.0
+        held = _duration_s(handle, index, {"ignore_editlist": "1"})
+    except (av.error.FFmpegError, OSError, IndexError, ValueError):
+        return ""
+    if held is None or held - shown <= HIDDEN_TOLERANCE_S:
+        return ""
+    shown, held = round(shown, 1), round(held, 1)
+    return (f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds: "
+            f"the {held - shown:.1f} s it hides are not transcribed")
