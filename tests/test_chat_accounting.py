@@ -128,7 +128,7 @@ def test_a_voice_note_in_the_zip_that_no_message_names_is_kept_and_said(tmp_path
     assert [m.sender for m in messages] == ["Anna", "Ben", None]
     extra = messages[-1]
     assert extra.attachment.path == "WhatsApp Chat - Anna/00000019-AUDIO-2024-03-14-10-00-00.opus"
-    assert extra.attachment.playable and extra.datetime is None and extra.time_as_written == ""
+    assert extra.attachment.playable and extra.datetime == "2024-03-14T10:00:00"  # the time its name carries
     assert "no message" in extra.note
     assert loaded.files[extra.attachment.path].read_bytes() == (MEDIA / "de_voicenote.opus").read_bytes()
 

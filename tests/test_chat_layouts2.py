@@ -274,3 +274,24 @@ def test_a_message_listed_after_a_later_one_does_not_make_the_dates_unreadable(t
     assert [m.datetime for m in loaded.export.messages] == [
         "2024-01-03T10:00:00", "2024-01-05T10:05:00", "2024-02-02T09:00:00", "2024-02-02T08:58:00",
         "2024-02-04T11:00:00"]
+
+
+def test_a_file_no_message_names_takes_the_time_its_name_carries(tmp_path):
+    """It was kept with no time even where its name says when it was made (WhatsApp iOS and Android,
+    Telegram Desktop); a name without one still has none, and the note says where a time came from."""
+    (tmp_path / "_chat.txt").write_text(IOS_CHAT, encoding="utf-8")
+    for name in ("00000099-AUDIO-2024-03-13-10-20-00.opus", "PTT-20240313-WA0009.opus"):
+        shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / name)
+    [loaded] = load_export(tmp_path / "_chat.txt")
+    kept = [m for m in loaded.export.messages if m.note.startswith(KEPT)]
+    assert [(m.datetime, m.time_as_written) for m in kept] == [
+        ("2024-03-13T10:20:00", "2024-03-13 10:20:00 (in the file name)"), ("2024-03-13", "2024-03-13 (in the file name)")]
+    assert all("the time its file name carries" in m.note for m in kept)
+    deep = tmp_path / "tg"
+    (deep / "voice_messages").mkdir(parents=True)
+    (deep / "result.json").write_text(json.dumps(_telegram_chat()), encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", deep / VOICE)
+    shutil.copy(MEDIA / "es_voicenote.ogg", deep / "voice_messages" / "audio_7@02-04-2021_10-00-00.ogg")
+    [telegram] = load_export(deep / "result.json")
+    [extra] = [m for m in telegram.export.messages if m.note.startswith(KEPT)]
+    assert extra.datetime == "2021-04-02T10:00:00"

@@ -196,3 +196,29 @@ def split_edited(text: str) -> tuple[str, str]:
     if match is None or not any(w in match["marker"].lower() for w in EDITED_WORDS):
         return text, ""
     return text[: match.start()].rstrip(), match["marker"].strip()
+
+
+# A time some apps write into a media file's name: WhatsApp iOS "00000012-AUDIO-2024-03-01-10-11-12.opus",
+# Telegram Desktop "audio_7@02-04-2021_10-00-00.ogg" (day first), WhatsApp Android "PTT-20240301-WA0003.opus"
+# (a date only).
+_NAME_TIMES = (
+    (re.compile(r"-(?:AUDIO|VIDEO|PHOTO|GIF|STICKER)-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})", re.IGNORECASE),
+     (0, 1, 2, 3, 4, 5)),
+    (re.compile(r"@(\d{2})-(\d{2})-(\d{4})_(\d{2})-(\d{2})-(\d{2})"), (2, 1, 0, 3, 4, 5)),
+    (re.compile(r"^(?:IMG|VID|AUD|PTT|DOC|STK)-(\d{4})(\d{2})(\d{2})-WA\d+", re.IGNORECASE), (0, 1, 2)),
+)
+
+
+def time_in_name(name: str) -> tuple[str, str] | None:
+    """(the date-time as the name writes it, ISO 8601) when a file's name carries one; else None."""
+    for pattern, order in _NAME_TIMES:
+        found = pattern.search(name)
+        if not found:
+            continue
+        parts = [found.group(i + 1) for i in order]
+        iso = f"{parts[0]}-{parts[1]}-{parts[2]}" + (f"T{parts[3]}:{parts[4]}:{parts[5]}" if len(parts) == 6 else "")
+        month, day = int(parts[1]), int(parts[2])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return iso.replace("T", " ") + " (in the file name)", iso
+    return None
+
