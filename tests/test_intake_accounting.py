@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -173,3 +174,19 @@ def test_an_empty_name_is_refused_not_read_as_the_current_folder(tmp_path):
     found = list(find_media(["", "  "]))
     assert [f.error for f in found] == ["an empty name was given, not a file or folder"] * 2
     assert all(f.source is None for f in found)
+
+
+def test_a_duplicate_s_export_manifest_names_every_path_its_bytes_were_met_under(tmp_path, no_hang):
+    """b.json's manifest gave a.opus as its source (one exhibit per SHA-256) and nothing else: a
+    reader could not tell from it that b.opus was met at all."""
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    for name in ("a.opus", "b.opus"):
+        shutil.copy(MEDIA / "en_voicenote.opus", folder / name)
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    for name in ("a", "b"):
+        manifest = json.loads((out / f"{name}.manifest.json").read_text(encoding="utf-8"))
+        assert manifest["source_found_at"] == [str(folder / "a.opus"), str(folder / "b.opus")]

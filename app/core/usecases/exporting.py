@@ -64,11 +64,18 @@ def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
         "manifest_version": MANIFEST_VERSION,
         **provenance(transcript),
         "content_sha256": content_sha256(transcript.segments),
+        # every path these bytes were met under (one exhibit per SHA-256: a copy under another name
+        # is exported under its own name, from the same source)
+        "source_found_at": _found_at(case, transcript.run_id),
         "exported_by": who,
         "exported_at": transcript.export.exported_at if transcript.export else utc_now(),
         "case": str(case.folder),
         "audit_head": head.to_dict() if head else None,
     }
+
+
+def _found_at(case: Case, run_id: int | None) -> list[str]:
+    return [] if run_id is None else list(case.exhibit(case.run(run_id).exhibit_id).paths)
 
 
 def _sha256(path: Path) -> str:
