@@ -43,3 +43,15 @@ def test_a_deep_result_json_in_a_zip_is_said_as_such(tmp_path):
 def test_load_json_says_too_deep():
     with pytest.raises(ChatError, match="nested too deeply"):
         telegram.load_json(DEEP, "result.json")
+
+
+def test_a_json_file_in_a_folder_is_read_only_up_to_a_chat_texts_size(tmp_path, monkeypatch):
+    """Every JSON file met in a folder is read to see whether it is a Telegram export renamed; one
+    larger than any chat text (a phone's app data, gigabytes) is not read into memory whole."""
+    from app.core.chats import beside
+
+    renamed = tmp_path / "chat_backup.json"
+    renamed.write_text('{"name": "Ana", "type": "personal_chat", "id": 1, "messages": []}', encoding="utf-8")
+    assert is_chat_export_in_folder(renamed)
+    monkeypatch.setattr(beside, "MAX_CHAT_BYTES", renamed.stat().st_size - 1)
+    assert not is_chat_export_in_folder(renamed)
