@@ -125,6 +125,11 @@ def test_language_uncertain_offers_a_one_click_rerun(qtbot, win):
             if job.exhibit_id == exhibit:
                 win.queue.cancel(job.id)
         win.queue.resume()
+    open_exhibit(qtbot, win, "silence_30s.wav")
+    assert "No speech was found" in win.editor.notice.label.text()
+    open_exhibit(qtbot, win, "truncated.mp3")
+    assert "truncated or damaged" in win.editor.notice.label.text()
+    assert not win.editor.notice.rerun_button.isVisible()
 
 
 def test_a_rerun_in_german_with_an_english_only_model_is_refused_in_one_message(qtbot, win, boxes):
@@ -136,11 +141,6 @@ def test_a_rerun_in_german_with_an_english_only_model_is_refused_in_one_message(
     assert win.transcribe([exhibit], language="de") == []
     assert len(win.queue.list()) == before
     assert shown[-1].startswith("warning: model tiny.en is English-only; it cannot transcribe 'de'")
-    open_exhibit(qtbot, win, "silence_30s.wav")
-    assert "No speech was found" in win.editor.notice.label.text()
-    open_exhibit(qtbot, win, "truncated.mp3")
-    assert "truncated or damaged" in win.editor.notice.label.text()
-    assert not win.editor.notice.rerun_button.isVisible()
 
 
 # ------------------------------------------------------------------ layout

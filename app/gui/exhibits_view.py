@@ -27,6 +27,7 @@ from app.core.media.intake import find_media
 from app.core.names import printable
 from app.core.store import Case, Exhibit
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
+from app.core.usecases.enqueueing import passed_over
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.intake_panel import NotAddedPanel
 from app.gui.run_notice import (
@@ -163,7 +164,7 @@ class ExhibitsModel(ColumnsModel):
 
 
 class IntakeSignals(QObject):
-    found = Signal(object)  # app.core.media.intake.Found
+    found = Signal(object, object)  # app.core.media.intake.Found, and its IntakeEntry when passed over (hashed here)
     finished = Signal(int)  # how many found
 
 
@@ -179,7 +180,7 @@ def run_intake(paths: list[str], signals: IntakeSignals) -> threading.Thread:
         for found in find_media(paths):
             if found.skipped and is_chat_export_in_folder(Path(found.path)):  # read here, off the GUI thread
                 found = replace(found, skipped=CHAT_EXPORT_MET)
-            signals.found.emit(found)
+            signals.found.emit(found, None if found.skipped == CHAT_EXPORT_MET else passed_over(found))
             count += 1
         signals.finished.emit(count)
 

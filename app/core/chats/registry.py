@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from app.core.chats import telegram, whatsapp_zip
-from app.core.chats.beside import LATER_PAGE_RE, load_file
+from app.core.chats.beside import LATER_PAGE_RE, load_file, read_bytes
 from app.core.chats.parsing import Loaded, decode, parse_text, sniff_text
 from app.core.chats.zipped import load_zip
 from app.core.errors import ChatError
@@ -59,8 +59,8 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return False
     if path.suffix.lower() != ".json" or path.name.lower() == "result.json":
         return True
-    try:
-        return telegram.looks_like(telegram.load_json(decode(path.read_bytes()), str(path)))
+    try:  # read only up to a chat text's size: a phone holds JSON files of any size
+        return telegram.looks_like(telegram.load_json(decode(read_bytes(path)), str(path)))
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 

@@ -152,11 +152,16 @@ def looks_like(data: Any) -> bool:
     return isinstance(data.get("chats"), dict) and "list" in data["chats"]
 
 
+TOO_DEEP = "malformed JSON (nested too deeply to be read)"
+
+
 def load_json(text: str, path: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ChatError(path, f"malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:  # '[[[[...' nested deeper than Python's parser goes
+        raise ChatError(path, TOO_DEEP) from None
 
 
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:

@@ -260,7 +260,7 @@ def import_transcript_json(case: Case, path: str | Path) -> tuple[Exhibit, int]:
         if not isinstance(parsed, dict) or "segments" not in parsed or "source" not in parsed:
             raise ValueError("no source or segments")
         transcript = transcript_from_json(parsed)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:  # '[[[[...': too deep
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise MediaError(str(path), f"not a Parley transcript JSON ({reason})") from None
     src = transcript.source

@@ -11,7 +11,6 @@ zipped together, one folder each), each one's attachments looked for in its own 
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -61,9 +60,9 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
         if name.endswith(".json"):
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                broken.append(f"{info.filename}: malformed JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+                data = telegram.load_json(text, info.filename)
+            except ChatError as exc:
+                broken.append(f"{info.filename}: {exc.reason}")
                 continue
             if telegram.looks_like(data):
                 found.append(ZipChat(info, (text,), telegram.CONTAINER))

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.core.errors import LanguageError
-from app.core.media.intake import Found, record_met
+from app.core.media.intake import Found, intake_entry
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.chats import attachment_exhibits
+from app.core.store.intake_log import IntakeEntry, log_intake
 from app.core.store.jobs import JobQueue
 from app.core.translation.langcodes import WHISPER_TO_FLORES
 from app.core.translation.runs import check_language
@@ -53,12 +54,14 @@ class Intake:
     and `queue add` record theirs: a dropped folder is accounted for in the case, not only on screen."""
 
     case: Case
-    met: list[Found] = field(default_factory=list)
+    met: list[tuple[Found, IntakeEntry | None]] = field(default_factory=list)
     exhibit_of: dict[str, int] = field(default_factory=dict)
     added: list[int] = field(default_factory=list)  # new exhibits, in the order found
 
-    def take(self, found: Found) -> None:
-        self.met.append(found)
+    def take(self, found: Found, entry: IntakeEntry | None = None) -> None:
+        """`entry`: the record of a file passed over or failed (`passed_over`), made where it was
+        read: it hashes the whole file, which a window's GUI thread must never wait for."""
+        self.met.append((found, entry))
         if found.source is not None:
             exhibit, is_new = self.case.add_exhibit(found.source, found_at=found.path)
             self.exhibit_of[found.path] = exhibit.id
@@ -66,7 +69,13 @@ class Intake:
                 self.added.append(exhibit.id)
 
     def finish(self) -> None:
-        record_met(self.case, self.met, self.exhibit_of)
+        log_intake(self.case, [entry or intake_entry(found, self.exhibit_of.get(found.path))
+                               for found, entry in self.met])
+
+
+def passed_over(found: Found) -> IntakeEntry | None:
+    """The intake record of a file that is not taken in (hashed: call it off a GUI thread), else None."""
+    return intake_entry(found) if found.source is None else None
 
 
 def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: TranscribeOptions,
