@@ -289,6 +289,8 @@ class Worker:
         return self.handlers[job.kind](job, exhibit, Tracker(self, job))
 
     def _transcribe(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:
+        if job.run_id is not None and self.case.run(job.run_id).status == "complete":
+            return job.run_id, False  # its run finished before a kill stopped the job's own end: not redone
         options = job.settings
         exhibit = _reachable(exhibit)  # before the (slow) model load
         engine = self.models.whisper(options)

@@ -1,0 +1,96 @@
+"""Hostile kills, second round: the worker killed at the exact moment a result is stored, and the
+same command run again (issue: kills at random moments; tests/test_kills.py is the first round).
+
+A kill at an exact point of the *worker* (a spawned process) is made by running the command from a
+script file: the spawned worker imports that script as `__mp_main__`, so its top level patches the
+worker's copy of one function to SIGKILL the worker right after the function returns, once."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import MEDIA, REPO
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+KILL_WORKER_AFTER = """
+import importlib, os, signal, sys
+if __name__ == "__mp_main__":  # the worker: its copy of TARGET kills it once, right after returning
+    module, _, name = os.environ["PARLEY_TEST_KILL_AFTER"].partition(":")
+    owner_name, _, attr = name.rpartition(".")
+    owner = importlib.import_module(module)
+    owner = getattr(owner, owner_name) if owner_name else owner
+    real, mark = getattr(owner, attr), os.environ["PARLEY_TEST_KILL_MARK"]
+    def once(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not os.path.exists(mark):
+            open(mark, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+    setattr(owner, attr, once)
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _run_killing_worker_after(tmp_path: Path, target: str, *args: str) -> subprocess.CompletedProcess:
+    script, mark = tmp_path / "kill_worker_after.py", tmp_path / "killed"
+    script.write_text(KILL_WORKER_AFTER, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_KILL_AFTER=target, PARLEY_TEST_KILL_MARK=str(mark))
+    result = subprocess.run([sys.executable, str(script), *args], cwd=REPO, env=env, capture_output=True,
+                            text=True, check=False, timeout=300)
+    assert mark.exists(), "the worker was never killed: " + result.stderr
+    assert "killed by SIGKILL" in result.stderr, result.stderr
+    return result
+
+
+def _rows(case_dir: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(case_dir / "case.sqlite")
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _verify(case_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app", "verify", "--case", str(case_dir)], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+
+
+def test_a_worker_killed_after_its_run_finished_does_not_transcribe_the_file_again(tmp_path, models_dir):
+    """The run is complete in the store, the job not yet marked done: the retry finishes the job
+    with that run; it used to decode the whole file again into a second complete run."""
+    case_dir = tmp_path / "case"
+    result = _run_killing_worker_after(
+        tmp_path, "app.core.store.case:Case.finish_run", "transcribe", str(MEDIA / "en_voicenote.opus"),
+        "--case", str(case_dir), "--out", str(tmp_path / "out"), "--model", "tiny.en", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert _rows(case_dir, "SELECT id, status FROM runs") == [(1, "complete")]
+    assert _rows(case_dir, "SELECT state, run_id FROM jobs") == [("done", 1)]
+    assert _rows(case_dir, "SELECT count(*) FROM audit_log WHERE action='run.started'") == [(1,)]
+    assert (tmp_path / "out" / "en_voicenote.json").is_file()
+    assert _verify(case_dir).returncode == 0
+
+
+def test_a_worker_killed_after_its_translation_was_stored_does_not_translate_again(tmp_path):
+    """Likewise for a translation: one translation run, the one exported, and verify clean."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    doc = evidence / "statement.txt"
+    doc.write_text("Byłem w domu.\n\nNie znam tego człowieka.\n", encoding="utf-8")
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    result = _run_killing_worker_after(
+        tmp_path, "app.core.translation.runs:translate_run_result", "translate", str(doc), "--from", "pl",
+        "--to", "de", "--model", str(FIXTURES / "tiny_nllb"), "--case", str(case_dir), "--out", str(out),
+        "--format", "json", "--threads", "1")
+    assert result.returncode == 0, result.stderr
+    runs = _rows(case_dir, "SELECT id, status FROM runs WHERE task='text-translate'")
+    assert runs == [(2, "complete")], runs
+    assert _rows(case_dir, "SELECT state, run_id FROM jobs") == [("done", 2)]
+    assert '"run_id": 2' in (out / "statement.json").read_text(encoding="utf-8")
+    assert _verify(case_dir).returncode == 0
