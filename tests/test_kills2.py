@@ -13,6 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.core.chats.intake import take_in
+from app.core.errors import StoreError
+from app.core.store import Case
+from app.core.store import chats as chat_store
 from tests.conftest import MEDIA, REPO
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -94,3 +98,35 @@ def test_a_worker_killed_after_its_translation_was_stored_does_not_translate_aga
     assert _rows(case_dir, "SELECT state, run_id FROM jobs") == [("done", 2)]
     assert '"run_id": 2' in (out / "statement.json").read_text(encoding="utf-8")
     assert _verify(case_dir).returncode == 0
+
+
+def test_two_imports_of_one_chat_export_at_once_store_its_chats_once(tmp_path, monkeypatch):
+    """Two commands (or the window and a command) take in the same export at the same moment: the
+    other one stores the chats just after this one looked for them. It used to fail with
+    'UNIQUE constraint failed: chats...' (the look was made before the write lock was taken)."""
+
+    export = FIXTURES / "chats" / "telegram_result.json"
+    first, other = Case.open(tmp_path / "case"), Case.open(tmp_path / "case")
+    other.conn.execute("PRAGMA busy_timeout=200")  # the other process waiting for this one's lock, shortened
+    real, raced = chat_store._existing, []
+
+    def racing(case: Case, exhibit_id: int, parser_version: int) -> list[int]:
+        found = real(case, exhibit_id, parser_version)
+        if case is first and not raced:
+            raced.append(True)
+            try:
+                take_in(other, export)  # the other command, at this very moment
+            except (sqlite3.OperationalError, StoreError):
+                pass  # it has to wait for this one's write: it takes the export in just after
+        return found
+
+    monkeypatch.setattr(chat_store, "_existing", racing)
+    try:
+        [mine] = take_in(first, export)
+        [theirs] = take_in(other, export)
+        assert raced and mine.chat_ids == theirs.chat_ids
+        assert first.conn.execute("SELECT count(*) FROM chats").fetchone()[0] == len(mine.chat_ids)
+        assert first.conn.execute("SELECT count(*) FROM audit_log WHERE action='chat.imported'").fetchone()[0] == 1
+    finally:
+        first.close()
+        other.close()
