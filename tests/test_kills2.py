@@ -8,6 +8,7 @@ worker's copy of one function to SIGKILL the worker right after the function ret
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -130,3 +131,23 @@ def test_two_imports_of_one_chat_export_at_once_store_its_chats_once(tmp_path, m
     finally:
         first.close()
         other.close()
+
+
+def test_the_window_says_its_killed_worker_was_restarted(qtbot, tmp_path):
+    """The window's worker killed (kill -9, the out-of-memory killer): the problem shown says it was
+    started again and its job resumes; it read 'The transcription worker stopped: ...' and no more."""
+    from app.gui.bridge import WorkerBridge
+
+    Case.open(tmp_path / "case").close()
+    bridge, said = WorkerBridge(), []
+    bridge.workerCrashed.connect(said.append)
+    with qtbot.waitSignal(bridge.workerReady, timeout=60_000):
+        assert bridge.start(tmp_path / "case")
+    try:
+        first = bridge.supervisor.pid
+        os.kill(first, signal.SIGKILL)
+        qtbot.waitUntil(lambda: bool(said), timeout=30_000)
+        assert said == ["the worker process was killed by SIGKILL; restarted: its job resumes from what was stored"]
+        qtbot.waitUntil(lambda: bridge.is_running() and bridge.supervisor.pid != first, timeout=30_000)
+    finally:
+        bridge.stop()
