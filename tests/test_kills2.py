@@ -1,9 +1,9 @@
 """Hostile kills, second round: the worker killed at the exact moment a result is stored, and the
 same command run again (issue: kills at random moments; tests/test_kills.py is the first round).
 
-A kill at an exact point of the *worker* (a spawned process) is made by running the command from a
-script file: the spawned worker imports that script as `__mp_main__`, so its top level patches the
-worker's copy of one function to SIGKILL the worker right after the function returns, once."""
+A kill at an exact point is made by running the command from a script file whose top level patches
+one function to SIGKILL its process right after the function returns, once: in the command itself
+(`__main__`), or in the worker (a spawned process imports the script as `__mp_main__`)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from tests.conftest import MEDIA, REPO
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-KILL_WORKER_AFTER = """
+KILL_AFTER = """
 import importlib, os, signal, sys
-if __name__ == "__mp_main__":  # the worker: its copy of TARGET kills it once, right after returning
+if __name__ == {"worker": "__mp_main__", "command": "__main__"}[os.environ["PARLEY_TEST_KILL_IN"]]:
     module, _, name = os.environ["PARLEY_TEST_KILL_AFTER"].partition(":")
     owner_name, _, attr = name.rpartition(".")
     owner = importlib.import_module(module)
@@ -43,15 +43,26 @@ if __name__ == "__main__":
 """
 
 
-def _run_killing_worker_after(tmp_path: Path, target: str, *args: str) -> subprocess.CompletedProcess:
-    script, mark = tmp_path / "kill_worker_after.py", tmp_path / "killed"
-    script.write_text(KILL_WORKER_AFTER, encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_KILL_AFTER=target, PARLEY_TEST_KILL_MARK=str(mark))
+def _killed_after(tmp_path: Path, where: str, target: str, *args: str) -> subprocess.CompletedProcess:
+    """`python -m app ARGS`, its `where` ("command" or "worker") killed once right after `target`
+    ("module:function" or "module:Class.method") returns."""
+    script, mark = tmp_path / "kill_after.py", tmp_path / "killed"
+    script.write_text(KILL_AFTER, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_KILL_IN=where, PARLEY_TEST_KILL_AFTER=target,
+               PARLEY_TEST_KILL_MARK=str(mark))
     result = subprocess.run([sys.executable, str(script), *args], cwd=REPO, env=env, capture_output=True,
                             text=True, check=False, timeout=300)
-    assert mark.exists(), "the worker was never killed: " + result.stderr
-    assert "killed by SIGKILL" in result.stderr, result.stderr
+    assert mark.exists(), f"the {where} was never killed: " + result.stderr
+    if where == "worker":
+        assert "killed by SIGKILL" in result.stderr, result.stderr
+    else:
+        assert result.returncode == -signal.SIGKILL, result.stderr
     return result
+
+
+def _app(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, capture_output=True, text=True,
+                          check=False, timeout=300)
 
 
 def _rows(case_dir: Path, sql: str) -> list[tuple]:
@@ -63,16 +74,15 @@ def _rows(case_dir: Path, sql: str) -> list[tuple]:
 
 
 def _verify(case_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app", "verify", "--case", str(case_dir)], cwd=REPO,
-                          capture_output=True, text=True, check=False)
+    return _app("verify", "--case", str(case_dir))
 
 
 def test_a_worker_killed_after_its_run_finished_does_not_transcribe_the_file_again(tmp_path, models_dir):
     """The run is complete in the store, the job not yet marked done: the retry finishes the job
     with that run; it used to decode the whole file again into a second complete run."""
     case_dir = tmp_path / "case"
-    result = _run_killing_worker_after(
-        tmp_path, "app.core.store.case:Case.finish_run", "transcribe", str(MEDIA / "en_voicenote.opus"),
+    result = _killed_after(
+        tmp_path, "worker", "app.core.store.case:Case.finish_run", "transcribe", str(MEDIA / "en_voicenote.opus"),
         "--case", str(case_dir), "--out", str(tmp_path / "out"), "--model", "tiny.en", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert _rows(case_dir, "SELECT id, status FROM runs") == [(1, "complete")]
@@ -89,8 +99,8 @@ def test_a_worker_killed_after_its_translation_was_stored_does_not_translate_aga
     doc = evidence / "statement.txt"
     doc.write_text("Byłem w domu.\n\nNie znam tego człowieka.\n", encoding="utf-8")
     case_dir, out = tmp_path / "case", tmp_path / "out"
-    result = _run_killing_worker_after(
-        tmp_path, "app.core.translation.runs:translate_run_result", "translate", str(doc), "--from", "pl",
+    result = _killed_after(
+        tmp_path, "worker", "app.core.translation.runs:translate_run_result", "translate", str(doc), "--from", "pl",
         "--to", "de", "--model", str(FIXTURES / "tiny_nllb"), "--case", str(case_dir), "--out", str(out),
         "--format", "json", "--threads", "1")
     assert result.returncode == 0, result.stderr
@@ -151,3 +161,21 @@ def test_the_window_says_its_killed_worker_was_restarted(qtbot, tmp_path):
         qtbot.waitUntil(lambda: bridge.is_running() and bridge.supervisor.pid != first, timeout=30_000)
     finally:
         bridge.stop()
+
+
+def test_a_text_import_killed_half_way_is_stored_once_when_run_again(tmp_path):
+    """`translate statement.txt` killed after the text's run was started, before it was complete:
+    the run again stores the text once; a run left half-written beside it was never finished."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    doc = evidence / "statement.txt"
+    doc.write_text("Byłem w domu.\n\nNie znam tego człowieka.\n", encoding="utf-8")
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    args = ("translate", str(doc), "--from", "pl", "--to", "de", "--model", str(FIXTURES / "tiny_nllb"),
+            "--case", str(case_dir), "--out", str(out), "--format", "json", "--threads", "1")
+    _killed_after(tmp_path, "command", "app.core.store.case:Case.start_run", *args)
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    runs = _rows(case_dir, "SELECT task, status FROM runs ORDER BY id")
+    assert runs == [("text", "complete"), ("text-translate", "complete")], runs
+    assert _verify(case_dir).returncode == 0
