@@ -179,3 +179,39 @@ def test_a_text_import_killed_half_way_is_stored_once_when_run_again(tmp_path):
     runs = _rows(case_dir, "SELECT task, status FROM runs ORDER BY id")
     assert runs == [("text", "complete"), ("text-translate", "complete")], runs
     assert _verify(case_dir).returncode == 0
+
+
+HEARTBEAT_FAILS_ONCE = """
+import os, sqlite3, sys, threading
+if __name__ == "__mp_main__":  # the worker: its first heartbeat from the commands thread cannot be written
+    from app.core.store.jobs import JobQueue
+    real, failed = JobQueue.heartbeat, []
+    def heartbeat(self, *args, **kwargs):
+        if threading.current_thread().name == "commands" and not failed:
+            failed.append(True)
+            print("heartbeat refused", file=sys.stderr, flush=True)
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(self, *args, **kwargs)
+    JobQueue.heartbeat = heartbeat
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_heartbeat_the_store_cannot_take_leaves_the_worker_listening(tmp_path, models_dir):
+    """The store full or busy past its timeout when the worker's commands thread refreshes a job's
+    heartbeat: that beat is skipped. The thread used to die with a traceback on the terminal, after
+    which the worker heard no Shutdown (killed after a wait) and no cancel."""
+    script = tmp_path / "heartbeat_fails.py"
+    script.write_text(HEARTBEAT_FAILS_ONCE, encoding="utf-8")
+    case_dir = tmp_path / "case"
+    result = subprocess.run(
+        [sys.executable, str(script), "transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(case_dir),
+         "--out", str(tmp_path / "out"), "--model", "tiny.en", "--format", "json"],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, check=False,
+        timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "heartbeat refused" in result.stderr, result.stderr  # the store did refuse one
+    assert "Traceback" not in result.stderr and "Exception in thread" not in result.stderr, result.stderr
+    assert _rows(case_dir, "SELECT state, attempts FROM jobs") == [("done", 1)]
