@@ -203,12 +203,12 @@ def test_a_heartbeat_the_store_cannot_take_leaves_the_worker_listening(tmp_path,
     """The store full or busy past its timeout when the worker's commands thread refreshes a job's
     heartbeat: that beat is skipped. The thread used to die with a traceback on the terminal, after
     which the worker heard no Shutdown (killed after a wait) and no cancel."""
-    script = tmp_path / "heartbeat_fails.py"
+    script = tmp_path / "heartbeat_fails.py"  # a recording of about a minute: seconds of decoding to beat in
     script.write_text(HEARTBEAT_FAILS_ONCE, encoding="utf-8")
     case_dir = tmp_path / "case"
     result = subprocess.run(
-        [sys.executable, str(script), "transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(case_dir),
-         "--out", str(tmp_path / "out"), "--model", "tiny.en", "--format", "json"],
+        [sys.executable, str(script), "transcribe", str(MEDIA / "interview_mono.wav"), "--case", str(case_dir),
+         "--out", str(tmp_path / "out"), "--model", "tiny.en", "--format", "json", "--diarize", "off"],
         cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, check=False,
         timeout=300)
     assert result.returncode == 0, result.stderr
