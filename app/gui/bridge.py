@@ -125,7 +125,9 @@ class WorkerBridge(QObject):
         elif kind == "WorkerReady":
             self.workerReady.emit(str(event.device), str(event.model))
         elif kind == "WorkerCrashed":
-            self.workerCrashed.emit(str(event.reason))
+            self.workerCrashed.emit(str(event.reason) + (
+                "; restarted: its job resumes from what was stored" if event.restarting else
+                "; not restarted after repeated crashes: queued work waits until a job is started or retried"))
         elif kind == "QueueIdle":
             self.queueIdle.emit()
         elif kind == "JobPaused":

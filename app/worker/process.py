@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from typing import Any
 
 from app.core.asr import transcribe_clips
 from app.core.asr.runs import run_for, store_clip, transcribe_exhibit
-from app.core.errors import MediaError, ParleyError
+from app.core.errors import MediaError, ParleyError, StoreError
 from app.core.evidence.source_check import check_unchanged
 from app.core.models.cache import Loaded, ModelCache
 from app.core.models.device import choose
@@ -289,6 +290,8 @@ class Worker:
         return self.handlers[job.kind](job, exhibit, Tracker(self, job))
 
     def _transcribe(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:
+        if job.run_id is not None and self.case.run(job.run_id).status == "complete":
+            return job.run_id, False  # its run finished before a kill stopped the job's own end: not redone
         options = job.settings
         exhibit = _reachable(exhibit)  # before the (slow) model load
         engine = self.models.whisper(options)
@@ -378,14 +381,24 @@ class Worker:
                     self._command()
                 jobs = self.current
                 if jobs and time.monotonic() - last_beat >= self.config.heartbeat_s:
-                    for job_id in jobs:
-                        if not queue.heartbeat(job_id):  # cancelled or paused from another shell
-                            self.stop_asked.add(job_id)
+                    self._beat(queue, jobs)
                     last_beat = time.monotonic()
         except (EOFError, OSError):
             self.shutdown.set()  # the parent has gone: stop at the next chunk
         finally:
             conn.close()
+
+    def _beat(self, queue: JobQueue, jobs: tuple[int, ...]) -> None:
+        """Refresh the running jobs' heartbeats. A store that cannot be written just now (busy past
+        its timeout, a full disk) skips this beat: the thread lives on to read the parent's commands
+        (it used to die with a traceback, and Shutdown and CancelJob went unread)."""
+        for job_id in jobs:
+            try:
+                running = queue.heartbeat(job_id)
+            except (sqlite3.Error, StoreError):
+                return
+            if not running:  # cancelled or paused from another shell
+                self.stop_asked.add(job_id)
 
     def _command(self) -> None:
         command = self.commands.recv()

@@ -175,13 +175,19 @@ def _store_run(
     warnings: tuple[str, ...] = (),
     source_language: str | None = None,
 ) -> int:
-    run_id = case.start_run(
-        exhibit.id, task, model, settings, software, source_language=source_language
-    )
-    case.append_segments(
-        run_id, segments, {"imported": True}, language, language_probability, track="mix"
-    )
-    case.finish_run(run_id, "complete", warnings=warnings)
+    """The complete run of these settings: the one stored already, else this one, stored whole in
+    one transaction (a kill never leaves half a run; two imports at once store it once)."""
+    with case.transaction():
+        run_id = case.completed_run(exhibit.id, task, settings)
+        if run_id is not None:
+            return run_id
+        run_id = case.start_run(
+            exhibit.id, task, model, settings, software, source_language=source_language
+        )
+        case.append_segments(
+            run_id, segments, {"imported": True}, language, language_probability, track="mix"
+        )
+        case.finish_run(run_id, "complete", warnings=warnings)
     return run_id
 
 
@@ -208,16 +214,12 @@ def import_text(case: Case, path: str | Path, language: str | None = None) -> tu
         "encoding": encoding,
         "language": language,
     }
-    run_id = case.completed_run(exhibit.id, TEXT_TASK, settings)
-    if run_id is None:
-        model = ModelInfo(
-            name=f"text import ({settings['parser']})", path="", sha256="", family="text"
-        )
-        damaged = (f"the file is not valid {encoding}: each unreadable byte is shown as \ufffd",) \
-            if "damaged" in encoding else ()
-        run_id = _store_run(
-            case, exhibit, TEXT_TASK, model, settings, software_info(), segments, language, warnings=damaged
-        )
+    model = ModelInfo(name=f"text import ({settings['parser']})", path="", sha256="", family="text")
+    damaged = (f"the file is not valid {encoding}: each unreadable byte is shown as \ufffd",) \
+        if "damaged" in encoding else ()
+    run_id = _store_run(
+        case, exhibit, TEXT_TASK, model, settings, software_info(), segments, language, warnings=damaged
+    )
     return exhibit, run_id
 
 
@@ -281,22 +283,20 @@ def import_transcript_json(case: Case, path: str | Path) -> tuple[Exhibit, int]:
             "imported_run_id": transcript.run_id,
         }
     )
-    run_id = case.completed_run(exhibit.id, transcript.task, settings)
-    if run_id is None:
-        segments = tuple(replace(s, id=None) for s in transcript.segments)
-        run_id = _store_run(
-            case,
-            exhibit,
-            transcript.task,
-            transcript.model,
-            settings,
-            transcript.software,
-            segments,
-            transcript.language,
-            transcript.language_probability,
-            transcript.warnings,
-            transcript.source_language,
-        )
+    segments = tuple(replace(s, id=None) for s in transcript.segments)
+    run_id = _store_run(
+        case,
+        exhibit,
+        transcript.task,
+        transcript.model,
+        settings,
+        transcript.software,
+        segments,
+        transcript.language,
+        transcript.language_probability,
+        transcript.warnings,
+        transcript.source_language,
+    )
     return exhibit, run_id
 
 

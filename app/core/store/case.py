@@ -78,7 +78,11 @@ class Case:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; the audit head file follows each commit."""
+        """One write transaction; the audit head file follows each commit. Inside another of this
+        connection's transactions it is part of that one (which commits, or keeps nothing, as a whole)."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         with db.transaction(self.conn) as conn:
             yield conn
         self.write_head()
@@ -219,12 +223,13 @@ class Case:
         ).fetchone()
         return int(row[0]) if row else None
 
-    def completed_run(self, exhibit_id: int, task: str, settings: dict[str, Any]) -> int | None:
-        """The newest complete run of this exhibit and task with exactly these settings."""
+    def completed_run(self, exhibit_id: int, task: str, settings: dict[str, Any],
+                      model_sha: str | None = None) -> int | None:
+        """The newest complete run of this exhibit and task with exactly these settings (and model)."""
         row = self.conn.execute(
             "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='complete' AND settings_json=?"
-            " ORDER BY id DESC LIMIT 1",
-            (exhibit_id, task, json.dumps(settings, sort_keys=True)),
+            " AND (? IS NULL OR model_sha256=?) ORDER BY id DESC LIMIT 1",
+            (exhibit_id, task, json.dumps(settings, sort_keys=True), model_sha, model_sha),
         ).fetchone()
         return int(row[0]) if row else None
 

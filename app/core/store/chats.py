@@ -59,12 +59,13 @@ def _existing(case: Case, exhibit_id: int, parser_version: int) -> list[int]:
 
 def save_chats(case: Case, exhibit_id: int, export: ChatExport, parser_version: int,
                links: dict[tuple[int, int], AttachmentLink]) -> list[int]:
-    """Store every chat of the export in one transaction; `links` is keyed (chat position, index)."""
-    existing = _existing(case, exhibit_id, parser_version)
-    if existing:
-        return existing
+    """Store every chat of the export in one transaction; `links` is keyed (chat position, index).
+    Taken in already (by an earlier run, or by another process meanwhile): those chats, not again."""
     ids = []
-    with case.transaction():
+    with case.transaction():  # looked for under the write lock: two imports at once store it once
+        existing = _existing(case, exhibit_id, parser_version)
+        if existing:
+            return existing
         for position, chat in enumerate(export.chats):
             ids.append(_insert_chat(case.conn, exhibit_id, position, export, chat, parser_version, links))
         count = sum(len(c.messages) for c in export.chats)

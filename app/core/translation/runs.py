@@ -258,22 +258,26 @@ def translate_run_result(
     settings = translation_settings(translator, parent, src, tgt, beam_size, revisions.latest_id(case, run_id))
     if any(UNTRANSLATED_FLAGS & set(s.flags) for s in parent.segments):
         settings["untranslated"] = "attachments and system messages are copied, not translated"
+    done = case.completed_run(record.exhibit_id, TASK, settings, translator.info.sha256)
+    if done is not None:  # translated already (a kill came before its job was marked done): not again
+        return TranslationResult(done, case.segment_count(done))
     segments = translate_segments(
         translator, parent.segments, src, tgt, beam_size, on_progress, should_stop
     )
     if segments is None:
         return TranslationResult(None, 0, stopped=True)
-    new_run = case.start_run(
-        record.exhibit_id,
-        TASK,
-        translator.info,
-        settings,
-        software_info(),
-        parent_run_id=run_id,
-        source_language=src,
-    )
-    case.append_segments(new_run, tuple(segments), {"translated": len(segments)}, tgt, None)
-    case.finish_run(new_run, "complete", warnings=_warnings(parent, segments))
+    with case.transaction():  # the whole run or none of it: a kill never leaves half a translation
+        new_run = case.start_run(
+            record.exhibit_id,
+            TASK,
+            translator.info,
+            settings,
+            software_info(),
+            parent_run_id=run_id,
+            source_language=src,
+        )
+        case.append_segments(new_run, tuple(segments), {"translated": len(segments)}, tgt, None)
+        case.finish_run(new_run, "complete", warnings=_warnings(parent, segments))
     return TranslationResult(new_run, len(segments))
 
 
