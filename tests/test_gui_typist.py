@@ -127,3 +127,24 @@ def test_the_cursor_follows_playback(qtbot, win, table):
         player.pause()
     qtbot.waitUntil(lambda: not player.is_playing(), timeout=3_000)
     assert table.currentIndex().row() == 2  # the pause's rewind into row 1 leaves the cursor
+
+
+def test_a_segment_whose_uncertain_words_were_all_reviewed_is_no_longer_shaded(qtbot, win, table):
+    """At "0 left" six rows were still shaded as uncertain: the record looked unfinished."""
+    from app.gui.editor_model import UNCERTAIN_BG
+
+    model, player = win.editor.model, win.player
+
+    def shaded(row: int) -> bool:
+        brush = model.index(row, TEXT_COL).data(Qt.ItemDataRole.BackgroundRole)
+        return brush is not None and brush.color() == UNCERTAIN_BG
+
+    assert shaded(4) and shaded(2)  # "At home with my [sister.]", "My name is [Jonas Petraitis.]"
+    table.go_to_row(3)
+    qtbot.keyClick(table, Qt.Key.Key_F8)
+    assert win.editor.review_label.full_text().startswith("“sister.”")
+    qtbot.keyClick(table, Qt.Key.Key_W, CTRL_SHIFT)
+    player.seek(model.starts[0])  # the playing row has its own colour: play elsewhere
+    assert not shaded(4) and shaded(2)
+    win.undo_action.trigger()
+    assert shaded(4)

@@ -116,6 +116,7 @@ class SegmentModel(ColumnsModel):
         self.speakers: list[str | None] = []  # per row, for the waveform's colours
         self.cache: dict[int, Segment] = {}
         self.current_row = -1
+        self.unreviewed: set[int] | None = None  # segments with a word no one marked reviewed (None: not read)
         session.changed.connect(self.apply_change)
 
     # -------------------------------------------------------------- loading
@@ -138,6 +139,7 @@ class SegmentModel(ColumnsModel):
             if self.run_id is not None else {}
         self.speakers = [names.get(i) for i in self.ids]
         self.current_row = -1
+        self.unreviewed = None
         self.endResetModel()
 
     def apply_change(self, change: editing.Change) -> None:
@@ -187,6 +189,16 @@ class SegmentModel(ColumnsModel):
                 self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1),
                                       [Qt.ItemDataRole.BackgroundRole])
 
+    def set_unreviewed(self, segment_ids: set[int]) -> None:
+        """Shade only the segments still holding an uncertain word no one marked reviewed (a row
+        whose words were all reviewed stayed shaded: the transcript looked unfinished at "0 left")."""
+        if segment_ids == self.unreviewed:
+            return
+        self.unreviewed = segment_ids
+        if self.ids:
+            self.dataChanged.emit(self.index(0, TEXT_COL), self.index(len(self.ids) - 1, TEXT_COL),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
     # ----------------------------------------------------------- Qt model
     def row_total(self) -> int:
         return len(self.ids)
@@ -222,7 +234,8 @@ class SegmentModel(ColumnsModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if index.row() == self.current_row:
                 return QBrush(CURRENT_BG)
-            if col == TEXT_COL and is_uncertain(seg):
+            unsure = is_uncertain(seg) if self.unreviewed is None else self.ids[index.row()] in self.unreviewed
+            if col == TEXT_COL and unsure:
                 return QBrush(UNCERTAIN_BG)
             return None
         if role == Qt.ItemDataRole.ToolTipRole and col == TEXT_COL:
