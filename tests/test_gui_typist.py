@@ -13,6 +13,7 @@ pytest.importorskip("PySide6.QtMultimedia")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
+from app.core.editing import operations as editing
 from app.gui.editor_model import SPEAKER_COL, TEXT_COL
 from tests import gui_case
 from tests.gui_case import open_exhibit
@@ -38,9 +39,9 @@ def table(qtbot, qapp, win):
 
 
 def test_the_first_edit_keeps_the_cursor_the_focus_and_the_playhead(qtbot, qapp, win, table):
-    """The first edit makes the working copy (every row renumbered): the cursor and the focus were
-    lost, so Down did nothing and Ctrl+Shift+M merged row 0 (the playing one) with row 1, and the
-    playhead went back to 0:00."""
+    """The first edit makes the working copy (every segment renumbered): the model's reset closed
+    the editor mid-commit and lost the cursor and the focus, so Down did nothing and Ctrl+Shift+M
+    merged row 0 (the playing one) with row 1, and the playhead went back to 0:00."""
     model = win.editor.model
     table.go_to_row(2)
     at = win.player.position()
@@ -48,14 +49,14 @@ def test_the_first_edit_keeps_the_cursor_the_focus_and_the_playhead(qtbot, qapp,
     qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
     qapp.focusWidget().end(False)
     qtbot.keyClicks(qapp.focusWidget(), " Yes")
-    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Return)  # the delegate commits on the next pass
+    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Down)  # out of the edit to the next line: commits it
     qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
-    assert win.session.run_id is not None and model.segment(2).text.endswith(" Yes")
-    assert table.currentIndex().row() == 2
-    qtbot.waitUntil(table.hasFocus, timeout=3_000)
-    assert win.player.position() == at
-    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert editing.has_working_copy(win.case, win.session.run_id) and model.segment(2).text.endswith(" Yes")
     assert table.currentIndex().row() == 3
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)
+    assert at == model.starts[2] and win.player.position() == model.starts[3]  # playback went along
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == 4
 
 
 def test_enter_opens_the_text_with_the_cursor_after_the_word_heard_nothing_selected(qtbot, qapp, win, table):
@@ -87,6 +88,7 @@ def test_enter_opens_the_text_with_the_cursor_after_the_word_heard_nothing_selec
 def test_a_split_puts_the_cursor_on_its_second_part_and_undo_back(qtbot, qapp, win, table):
     model = win.editor.model
     table.go_to_row(3)  # "Where were you on Friday night?"
+    at = win.player.position()
     table.edit(model.index(3, TEXT_COL))
     qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
     qapp.focusWidget().setCursorPosition(len("Where were you"))
@@ -94,6 +96,7 @@ def test_a_split_puts_the_cursor_on_its_second_part_and_undo_back(qtbot, qapp, w
     assert [model.segment(r).text for r in (3, 4)] == ["Where were you", "on Friday night?"]
     assert table.currentIndex().row() == 4  # the new segment: Ctrl+2 now gives it its speaker
     qtbot.waitUntil(table.hasFocus, timeout=3_000)
+    assert win.player.position() == at  # the reset's passing by row 0 does not seek there
     qtbot.keyClick(table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert model.segment(4).speaker == "Witness" and model.segment(3).speaker == "DC Smith"
     qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

@@ -6,11 +6,13 @@
 - The cursor follows playback: while playing, the current row is the playing segment, so Enter,
   Split, Merge and Ctrl+1..9 act on what is being heard. Not while a cell is being edited, nor
   when several rows are selected (a merge being prepared), nor after the auto-rewind of a pause.
-- An edit that renumbers the rows (a split, a merge, the first edit, an undo) keeps the cursor on
-  the segment it made or changed, and the keyboard focus in the table: the model's reset had
-  left no current row and the focus nowhere, so the next key did nothing, or acted on row 0.
+- An edit that adds or removes rows (a split, a merge, an undo of one) keeps the cursor on the
+  segment it made or changed, and the keyboard focus in the table: the model's reset had left
+  no current row and the focus nowhere, so the next key did nothing, or acted on row 0. (The
+  first edit, which renumbers every segment, no longer resets the model: SegmentModel.)
 - Enter opens the current segment's text (or speaker) for editing, nothing selected, the cursor
-  after the last word heard when paused inside it, else at the end; F2, Qt's usual edit key, is the typist's skip forward.
+  after the last word heard when paused inside it, else at the end; F2, Qt's usual edit key, is
+  the typist's skip forward.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ class CursorSync(QObject):
         self.table, self.model, self.player, self.follow = table, model, player, follow
         self.last_ms = 0  # where playback was last put or heard (a seek lands before position() says so)
         self._moving = False  # the cursor is moved by playback or an edit: no seek back
-        self._kept_row, self._kept_column, self._kept_ms, self._had_focus = -1, TEXT_COL, 0, False
+        self._kept_row, self._kept_column, self._had_focus = -1, TEXT_COL, False
+        self._resets = 0  # the model's edit resets seen
         table.selectionModel().currentRowChanged.connect(self._cursor_moved)
         model.modelAboutToBeReset.connect(self._remember)
         session.changed.connect(self._after_change)  # after the model's own reload (connected first)
@@ -79,20 +82,18 @@ class CursorSync(QObject):
     def _remember(self) -> None:
         index = self.table.currentIndex()
         self._kept_row, self._kept_column = index.row(), (index.column() if index.isValid() else TEXT_COL)
-        self._kept_ms = self.last_ms
         focus = QApplication.focusWidget()
         self._had_focus = focus is not None and (focus is self.table or self.table.isAncestorOf(focus))
 
     def _after_change(self, change: editing.Change) -> None:
-        if not change.structural or change.run_id != self.model.run_id or not self.model.rowCount():
-            return
+        reset, self._resets = self.model.edit_resets != self._resets, self.model.edit_resets
+        if not reset or change.run_id != self.model.run_id or not self.model.rowCount():
+            return  # no rows came or went (the first edit renumbers them in place: SegmentModel)
         rows = [r for r in map(self.model.row_of, change.added or change.changed) if r >= 0]
         row = min(rows) if rows else min(self._kept_row, self.model.rowCount() - 1)
         if row < 0:
             return
         self.move_to(row, self._kept_column)
-        if self.last_ms != self._kept_ms:  # the reset's passing row 0 (a focus-in) sought there: an edit never moves playback
-            self.player.seek(self._kept_ms)
         if self._had_focus:
             self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 

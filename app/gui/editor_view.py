@@ -244,8 +244,7 @@ class EditorView(QWidget):
                                 [colours.colour(n) if n else None for n in self.model.speakers])
 
     def _after_change(self, change: editing.Change) -> None:
-        if not change.structural:
-            self._spans_to_waveform()
+        self._spans_to_waveform()  # a reset did it already; a renumbering (the first edit) did not
         self._update_title()
         self.review.refresh()
         self._fill_speakers()
