@@ -339,3 +339,16 @@ def test_every_edit_undone_exports_as_a_machine_draft(case, tmp_path):
     export_run(case, run, tmp_path / "out2", ["pdf"], actor="DC Jones")
     text = " ".join(pdf_text((tmp_path / "out2" / "interview_17.pdf").read_bytes()).split())
     assert "checked against the recording and verified by DS Patel" in text
+
+
+def test_pdf_speaker_column_fits_an_officer_s_full_name_on_one_line():
+    """"DC Ann Harris" took two printed lines in the speaker column: every line the officer spoke
+    was numbered twice, the second number beside nothing."""
+    segments = (Segment(0, 1000, "This interview is being recorded.", speaker="DC Ann Harris"),
+                Segment(2000, 3000, "My name is Daniel Price.", speaker="Daniel Price"),
+                Segment(4000, 5000, "Where were you?", speaker="Detective Constable Ann Harris-Whitmore"))
+    text = pdf_text(render("pdf", record(segments=segments)))
+    assert re.search(r"^1 00:00:00 DC Ann Harris This interview is being recorded\.", text, re.MULTILINE)
+    assert re.search(r"^2 00:00:02 Daniel Price My name is Daniel Price\.", text, re.MULTILINE)
+    numbered = [int(m.group(1)) for m in re.finditer(r"^(\d+) ", text, re.MULTILINE)]
+    assert numbered == [1, 2, 3, 4]  # a name longer than the widest column still wraps, onto line 4

@@ -116,6 +116,8 @@ class SegmentModel(ColumnsModel):
         self.speakers: list[str | None] = []  # per row, for the waveform's colours
         self.cache: dict[int, Segment] = {}
         self.current_row = -1
+        self.edit_resets = 0  # resets made by an edit (not by loading a run)
+        self.unreviewed: set[int] | None = None  # segments with a word no one marked reviewed (None: not read)
         session.changed.connect(self.apply_change)
 
     # -------------------------------------------------------------- loading
@@ -129,22 +131,38 @@ class SegmentModel(ColumnsModel):
 
     def reload(self) -> None:
         self.beginResetModel()
+        self._read(editing.segment_spans(self.case, self.run_id) if self.run_id is not None else [])
+        self.current_row = -1
+        self.unreviewed = None
+        self.endResetModel()
+
+    def _read(self, spans: list[tuple[int, int, int]]) -> None:
         self.cache.clear()
-        spans = editing.segment_spans(self.case, self.run_id) if self.run_id is not None else []
         self.ids = [s[0] for s in spans]
         self.starts = [s[1] for s in spans]
         self.ends = [s[2] for s in spans]
         names = segment_speakers(self.case, self.run_id, editing.has_working_copy(self.case, self.run_id)) \
             if self.run_id is not None else {}
         self.speakers = [names.get(i) for i in self.ids]
-        self.current_row = -1
-        self.endResetModel()
+
+    def _renumber(self) -> bool:
+        """The first edit made the working copy: every segment has a new id, in the same rows. Re-read
+        them without a reset, which closed the editor mid-commit and lost the cursor and the focus."""
+        spans = editing.segment_spans(self.case, self.run_id) if self.run_id is not None else []
+        if len(spans) != len(self.ids):
+            return False
+        self._read(spans)
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(COLUMNS) - 1))
+        return True
 
     def apply_change(self, change: editing.Change) -> None:
         if change.run_id != self.run_id:
             return
         if change.structural:
-            self.reload()
+            if change.added or change.removed or not self._renumber():
+                self.edit_resets += 1  # rows came or went (CursorSync puts the cursor back)
+                self.reload()
             return
         for seg_id in change.changed:
             self.cache.pop(seg_id, None)
@@ -187,6 +205,16 @@ class SegmentModel(ColumnsModel):
                 self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1),
                                       [Qt.ItemDataRole.BackgroundRole])
 
+    def set_unreviewed(self, segment_ids: set[int]) -> None:
+        """Shade only the segments still holding an uncertain word no one marked reviewed (a row
+        whose words were all reviewed stayed shaded: the transcript looked unfinished at "0 left")."""
+        if segment_ids == self.unreviewed:
+            return
+        self.unreviewed = segment_ids
+        if self.ids:
+            self.dataChanged.emit(self.index(0, TEXT_COL), self.index(len(self.ids) - 1, TEXT_COL),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
     # ----------------------------------------------------------- Qt model
     def row_total(self) -> int:
         return len(self.ids)
@@ -222,7 +250,8 @@ class SegmentModel(ColumnsModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if index.row() == self.current_row:
                 return QBrush(CURRENT_BG)
-            if col == TEXT_COL and is_uncertain(seg):
+            unsure = is_uncertain(seg) if self.unreviewed is None else self.ids[index.row()] in self.unreviewed
+            if col == TEXT_COL and unsure:
                 return QBrush(UNCERTAIN_BG)
             return None
         if role == Qt.ItemDataRole.ToolTipRole and col == TEXT_COL:

@@ -25,6 +25,7 @@ from app.core.editing import segment_edits
 from app.core.editing.speaker_edits import numbered_speakers
 from app.core.store import Exhibit
 from app.core.store.views import case_speakers, latest_speech_run, other_speakers, speech_runs
+from app.gui.cursor_sync import CursorSync
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.player import Player
 from app.gui.review_bar import ReviewBar
@@ -91,6 +92,7 @@ class EditorView(QWidget):
         layout.addWidget(self.body, 1)
         player.positionChanged.connect(self.on_position)
         session.changed.connect(self._after_change)
+        self.cursor_sync = CursorSync(self.table, self.model, player, session, lambda: self.follow)
         self.model.modelReset.connect(self._spans_to_waveform)
         self.set_enabled(False)
 
@@ -242,8 +244,7 @@ class EditorView(QWidget):
                                 [colours.colour(n) if n else None for n in self.model.speakers])
 
     def _after_change(self, change: editing.Change) -> None:
-        if not change.structural:
-            self._spans_to_waveform()
+        self._spans_to_waveform()  # a reset did it already; a renumbering (the first edit) did not
         self._update_title()
         self.review.refresh()
         self._fill_speakers()

@@ -77,6 +77,7 @@ class ReviewBar(QWidget):
             self._show_word(self.spans[self.review_index])
         else:
             self.word_label.set_text("")
+        self.model.set_unreviewed({s.segment_id for s in self.spans if s.key not in self.reviewed})
         self.table.text_delegate.reviewed = tuple(
             (span.start_ms, span.end_ms) for span in self.spans if span.key in self.reviewed)
         self.table.viewport().update()

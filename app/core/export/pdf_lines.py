@@ -16,6 +16,7 @@ LINE_MM = 4.6
 GAP_MM = 1.4  # between segments (not a line: numbering stays one per printed line)
 NUMBER_MM = 11.0  # right-aligned numbers end 2 mm left of the text block
 TIME_MM, SPEAKER_MM, GUTTER_MM = 17.0, 27.0, 4.0
+SPEAKER_MAX_MM = 48.0  # the speaker column widens to its longest name up to this, then names wrap
 NUMBER_GREY, HEAD_GREY = 110, 235
 
 
@@ -23,19 +24,21 @@ def write_numbered_lines(pdf: FPDF, lines: list[Line], font: str) -> None:
     """Page breaks are made here, line by line (fpdf's own would split the column heads)."""
     margin = pdf.b_margin
     pdf.set_auto_page_break(False, margin)
-    columns = text_columns(pdf, lines)
+    speaker_mm = speaker_width(pdf, font, lines)
+    columns = text_columns(pdf, lines, speaker_mm)
     if pdf.get_y() + 3 * LINE_MM > pdf.page_break_trigger:
         pdf.add_page()
-    _column_heads(pdf, font, columns, lines)
-    _write_rows(pdf, lines, font, columns)
+    _column_heads(pdf, font, columns, speaker_mm)
+    _write_rows(pdf, lines, font, columns, speaker_mm)
     pdf.set_auto_page_break(True, margin)
 
 
-def _write_rows(pdf: FPDF, lines: list[Line], font: str, columns: list[tuple[float, float]]) -> None:
+def _write_rows(pdf: FPDF, lines: list[Line], font: str, columns: list[tuple[float, float]],
+                speaker_mm: float) -> None:
     number = 0
     for line in lines:
         pdf.set_font(font, "B", size=9)
-        speaker = _wrap(pdf, line.speaker, SPEAKER_MM - 2)
+        speaker = _wrap(pdf, line.speaker, speaker_mm - 2)
         pdf.set_font(font, size=9)
         texts = [_wrap(pdf, text, width) for text, (_, width) in zip(line.texts, columns)]
         rows = max(len(speaker), *(len(t) for t in texts))
@@ -43,23 +46,34 @@ def _write_rows(pdf: FPDF, lines: list[Line], font: str, columns: list[tuple[flo
             who = _at(speaker, i)
             if pdf.get_y() + LINE_MM > pdf.page_break_trigger:
                 pdf.add_page()
-                _column_heads(pdf, font, columns, lines)
+                _column_heads(pdf, font, columns, speaker_mm)
                 who = who or speaker[0]  # a row continued on a new page names its speaker again
             number += 1
-            _print_line(pdf, font, number, line.time if i == 0 else "", who,
+            _print_line(pdf, font, number, line.time if i == 0 else "", (who, speaker_mm),
                         [(_at(t, i), x) for t, (x, _) in zip(texts, columns)])
         pdf.set_y(pdf.get_y() + GAP_MM)
 
 
-def text_columns(pdf: FPDF, lines: list[Line]) -> list[tuple[float, float]]:
+def speaker_width(pdf: FPDF, font: str, lines: list[Line]) -> float:
+    """The speaker column: wide enough for the longest name on one line ("DC Ann Harris" took two
+    printed lines in 27 mm, its second numbered and empty on every line the officer spoke), at
+    least SPEAKER_MM and at most SPEAKER_MAX_MM (a longer name wraps)."""
+    pdf.set_font(font, "B", size=9)
+    names = {line.speaker for line in lines if line.speaker}
+    widest = max((pdf.get_string_width(n) for n in names), default=0.0)
+    pdf.set_font(font, size=9)
+    return min(max(SPEAKER_MM, widest + 2 * pdf.c_margin + 2.5), SPEAKER_MAX_MM)
+
+
+def text_columns(pdf: FPDF, lines: list[Line], speaker_mm: float = SPEAKER_MM) -> list[tuple[float, float]]:
     """(x, width) of each text column: one, or two side by side for a bilingual record."""
     count = len(lines[0].texts) if lines else 1
-    left = pdf.l_margin + TIME_MM + SPEAKER_MM
+    left = pdf.l_margin + TIME_MM + speaker_mm
     width = (pdf.w - pdf.r_margin - left - GUTTER_MM * (count - 1)) / count
     return [(left + i * (width + GUTTER_MM), width) for i in range(count)]
 
 
-def _column_heads(pdf: FPDF, font: str, columns: list[tuple[float, float]], lines: list[Line]) -> None:
+def _column_heads(pdf: FPDF, font: str, columns: list[tuple[float, float]], speaker_mm: float) -> None:
     names = ["Original", "Translation"] if len(columns) == 2 else ["Text"]
     y = pdf.get_y()
     pdf.set_fill_color(HEAD_GREY)
@@ -68,7 +82,7 @@ def _column_heads(pdf: FPDF, font: str, columns: list[tuple[float, float]], line
     pdf.set_font(font, "B", size=8)
     heads = [(pdf.l_margin - NUMBER_MM - 2, NUMBER_MM, "Line", "R"),
              (pdf.l_margin, TIME_MM, "Time", "L"),
-             (pdf.l_margin + TIME_MM, SPEAKER_MM, "Speaker", "L")]
+             (pdf.l_margin + TIME_MM, speaker_mm, "Speaker", "L")]
     heads += [(x, w, name, "L") for (x, w), name in zip(columns, names)]
     for x, w, text, align in heads:
         pdf.set_xy(x, y + 0.3)
@@ -77,7 +91,7 @@ def _column_heads(pdf: FPDF, font: str, columns: list[tuple[float, float]], line
     pdf.set_y(y + LINE_MM + 1.6)
 
 
-def _print_line(pdf: FPDF, font: str, number: int, time: str, speaker: str,
+def _print_line(pdf: FPDF, font: str, number: int, time: str, speaker: tuple[str, float],
                 texts: list[tuple[str, float]]) -> None:
     y = pdf.get_y()
     pdf.set_font(font, size=7)
@@ -88,10 +102,11 @@ def _print_line(pdf: FPDF, font: str, number: int, time: str, speaker: str,
         pdf.set_xy(pdf.l_margin, y)
         pdf.cell(TIME_MM, LINE_MM, time)
     pdf.set_text_color(0)
-    if speaker:
+    name, width = speaker
+    if name:
         pdf.set_font(font, "B", size=9)
         pdf.set_xy(pdf.l_margin + TIME_MM, y)
-        pdf.cell(SPEAKER_MM, LINE_MM, speaker)
+        pdf.cell(width, LINE_MM, name)
     pdf.set_font(font, size=9)
     for text, x in texts:
         if text:  # empty cells cost as much as full ones
