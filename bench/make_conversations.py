@@ -3,6 +3,8 @@
     .venv/bin/python bench/make_conversations.py /tmp/diarx         # writes OUT/diar.json, WAV/AMR/Opus, RTTM
     .venv/bin/python bench/bench_conversations.py /tmp/diarx        # scores them (ours vs senko)
     .venv/bin/python bench/make_conversations.py /tmp/diarh --set holdout  # 14 more: other voices, seeds
+    .venv/bin/python bench/make_conversations.py /tmp/diarh2 --set holdout2  # 14 more: other pairings, seeds
+    (--edges clip: reference turns span the whole piece placed, as eval/diar's RTTMs do)
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed
 one after another with pauses of 0.2-0.9 s, some overlapping the previous turn by
@@ -121,6 +123,26 @@ HOLDOUT = (
     Spec("h_four_es_fr_pt_timit", ("es3m", "fr8f", "pt4f", "timitf"), short="timitf", seed=114),
 )
 
+# A second holdout: the voices of both sets in other combinations, other seeds (session 12).
+HOLDOUT2 = (
+    Spec("h2_two_en_de", ("en3f", "de7m"), seed=201),
+    Spec("h2_two_fr_es_men", ("fr6m", "es4m"), seed=202),
+    Spec("h2_two_pt_de_women_overlap", ("pt6f", "de8f"), overlap=0.4, seed=203),
+    Spec("h2_two_en_cards_short", ("en7f", "cardsm"), short="cardsm", seed=204),
+    Spec("h2_two_es_jfk_short_samesex", ("es8m", "jfkm"), short="jfkm", seed=205),
+    Spec("h2_two_1995_fr_overlap_samesex", ("ls1995f", "fr8f"), overlap=0.5, seed=206),
+    Spec("h2_three_de_fr_pt", ("de0m", "fr4f", "pt7m"), overlap=0.3, seed=207),
+    Spec("h2_three_men_en_es_61", ("en1m", "es5m", "ls61m"), seed=208),
+    Spec("h2_three_women_de_fr_2412", ("de4f", "fr7f", "ls2412f"), overlap=0.4, seed=209),
+    Spec("h2_three_pt_en_timit_short", ("pt3f", "en8m", "timitf"), short="timitf", seed=210),
+    Spec("h2_four_men_de_es_fr_260", ("de2m", "es3m", "fr2m", "ls260m"), overlap=0.3, seed=211),
+    Spec("h2_four_women_en_es_pt_fr", ("en6f", "es0f", "pt9f", "fr3f"), seed=212),
+    Spec("h2_four_de_en_fr_leopard_short", ("de6m", "en2f", "fr0f", "leopardm"), overlap=0.4,
+         short="leopardm", seed=213),
+    Spec("h2_four_pt_es_en_jfk", ("pt1f", "es1m", "en9f", "jfkm"), seed=214),
+)
+SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2}
+
 
 def load_clip(name: str) -> np.ndarray:
     file, _, channel = name.partition(":")
@@ -205,7 +227,7 @@ def order(queues: dict[str, list[np.ndarray]], rng: np.random.Generator) -> list
     return turns
 
 
-def build(spec: Spec) -> tuple[np.ndarray, list[dict]]:
+def build(spec: Spec, edges: str = "speech") -> tuple[np.ndarray, list[dict]]:
     rng = np.random.default_rng(spec.seed)
     queues = {}
     for name in spec.voices:
@@ -225,7 +247,14 @@ def build(spec: Spec) -> tuple[np.ndarray, list[dict]]:
         at = round(turn["start"] * RATE)
         mix[at : at + len(turn["audio"])] += turn["audio"]
     mix *= min(1.0, 0.95 / float(np.abs(mix).max()))
-    return mix, [_reference_turn(t) for t in placed]
+    return mix, [_reference_turn(t) if edges == "speech" else _clip_turn(t) for t in placed]
+
+
+def _clip_turn(turn: dict) -> dict:
+    """The turn as the whole piece placed, its 30 ms margins included: eval/diar's own RTTMs
+    give each turn its clip's full extent, silent lead-in and tail included."""
+    return {"start": round(turn["start"], 3), "end": round(turn["start"] + turn["length"], 3),
+            "speaker": turn["speaker"]}
 
 
 def _reference_turn(turn: dict) -> dict:
@@ -256,8 +285,8 @@ def encode(wav: Path) -> list[str]:
     return [wav.name, *(wav.with_suffix(s).name for s in copies)]
 
 
-def write(spec: Spec, out: Path) -> dict:
-    mix, turns = build(spec)
+def write(spec: Spec, out: Path, edges: str = "speech") -> dict:
+    mix, turns = build(spec, edges)
     wav = out / f"{spec.name}.wav"
     soundfile.write(wav, mix, RATE, subtype="PCM_16")
     lines = [f"SPEAKER {spec.name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
@@ -272,14 +301,17 @@ def write(spec: Spec, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
-    parser.add_argument("--set", choices=("tuning", "holdout"), default="tuning",
-                        help="holdout: other voices and seeds, to check a change tuned on the first set")
+    parser.add_argument("--set", choices=tuple(SETS), default="tuning",
+                        help="holdout, holdout2: other voices or combinations and seeds, to check a change")
+    parser.add_argument("--edges", choices=("speech", "clip"), default="speech",
+                        help="reference turn edges: first to last speech frame (as before), or the "
+                             "whole piece placed (eval/diar's convention)")
     args = parser.parse_args()
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     conversations = []
-    for spec in SPECS if args.set == "tuning" else HOLDOUT:
-        conversations.append(write(spec, out))
+    for spec in SETS[args.set]:
+        conversations.append(write(spec, out, args.edges))
         c = conversations[-1]
         counts = {v: sum(t["speaker"] == v for t in c["turns"]) for v in spec.voices}
         print(f"{spec.name}: {c['duration']:.1f} s, {len(c['turns'])} turns {counts}, overlap {c['overlap_share']}")
