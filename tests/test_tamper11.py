@@ -154,9 +154,11 @@ def test_a_case_folder_put_back_whole_is_shown_by_the_head_noted_down(made, caps
     shutil.copytree(older, made["case"])
     capsys.readouterr()
     code = main(["verify", "--case", str(made["case"]), "--head", head[:16]])
-    lines = capsys.readouterr().err.splitlines()
+    said = capsys.readouterr()
+    lines = said.err.splitlines()
     assert code == 1 and any("audit log" in line and head[:16] in line and "older copy" in line
                              for line in lines), lines
+    assert "note it down" not in said.out and "not to be relied on: see the findings" in said.out
 
 
 # ------------------------------------------------------------------ a bundle that vouches only for itself

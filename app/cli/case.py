@@ -49,9 +49,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         head = case.audit.head()
     finally:
         case.close()
-    if head is not None:  # kept off the machine, it shows a later roll-back of the whole case folder
+    if head is not None and not report.findings:  # kept off the machine, it shows a later roll-back
         print(f"audit head: entry {head.entry_id}, SHA-256 {head.hash} (note it down off this machine; "
               f"`verify --head {head.hash[:16]}` later shows if the case was put back to an older copy)")
+    elif head is not None:  # a head to note down is only worth it on a case that verifies clean
+        print(f"audit head: entry {head.entry_id}, SHA-256 {head.hash} (not to be relied on: see the findings)")
     for note in report.notes:
         print(f"note: {printable(note.line())}")
     for finding in report.findings:
