@@ -110,3 +110,24 @@ def test_a_store_that_is_not_a_database_is_one_line(made, capsys):  # noqa: F811
     assert main(["verify", "--case", str(made["case"])]) == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and err.startswith("verify: ")
+
+
+def test_a_chat_timeline_written_is_checked_by_verify_like_a_transcript_export(tmp_path, capsys):
+    """Timelines were logged (`export.timeline_written`) but never checked: verify counted 0 export
+    files and a timeline changed since said nothing."""
+    from app.cli import main as cli
+    from tests.conftest import REPO
+
+    chat = tmp_path / "evidence" / "WhatsApp Chat with Dave.txt"
+    chat.parent.mkdir()
+    shutil.copy(REPO / "tests" / "fixtures" / "chats" / "whatsapp_android_en.txt", chat)
+    case, out = tmp_path / "case", tmp_path / "out"
+    assert cli(["timeline", str(chat), "--out", str(out), "--case", str(case), "--format", "json,pdf"]) == 0
+    capsys.readouterr()
+    assert cli(["verify", "--case", str(case)]) == 0
+    assert "2 export file(s)" in capsys.readouterr().out
+    written = out / "WhatsApp Chat with Dave.timeline.json"
+    written.write_bytes(written.read_bytes().replace(b"Dave", b"Dan", 1))
+    assert cli(["verify", "--case", str(case)]) == 1
+    err = capsys.readouterr().err
+    assert f"{written}: exported file changed since it was written (SHA-256 differs)" in err

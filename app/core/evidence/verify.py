@@ -120,10 +120,13 @@ def _exhibit_records(case: Case) -> Iterator[Finding]:
 
 
 def _export_entries(case: Case) -> dict[str, str]:
-    """Each exported file's last recorded SHA-256 (a later export to the same path replaces it)."""
+    """Each exported file's last recorded SHA-256 (a later export to the same path replaces it):
+    transcripts' sets and chats' timelines alike."""
+    logged = [e for e in case.audit.entries("run/") if e.action == "export.written"]
+    logged += [e for e in case.audit.entries("exhibit/") if e.action == "export.timeline_written"]
     latest: dict[str, str] = {}
-    for entry in case.audit.entries("run/"):
-        if entry.action == "export.written" and "file" in entry.details:
+    for entry in sorted(logged, key=lambda e: e.id):
+        if "file" in entry.details:
             latest[entry.details["file"]] = entry.details.get("sha256", "")
     return latest
 
