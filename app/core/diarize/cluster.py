@@ -25,8 +25,8 @@ KEEP_NEIGHBOURS = 6  # p-pruning keeps at least this many neighbours per row
 PRUNE_SHARE = 0.012  # ... or this share of the row, whichever is more
 MAX_SPEAKERS = 10
 MIN_CLUSTER = 4  # a cluster smaller than this is folded into the nearest one, unless
-KEEP_SILHOUETTE = 0.3  # ... it has 2+ windows whose mean silhouette reaches this and
-KEEP_COSINE = 0.62  # ... its centroid is less alike than this to every big cluster's
+KEEP_SILHOUETTE = 0.2  # ... it has 2+ windows whose mean silhouette reaches this and
+KEEP_COSINE = 0.66  # ... its centroid is less alike than this to every big cluster's
 DISTINCT_COSINE = 0.72  # centroids all less alike than this: different people (same_voice.py)
 MIN_SILHOUETTE = 0.12  # below this even the best split is one voice (eval: one voice 0.10)
 SPLIT_GAIN = 0.05  # one more speaker only if the silhouette rises by this much
@@ -54,7 +54,8 @@ def cluster(
     labels = _spectral(emb[sample], min_speakers, max_speakers)
     if len(sample) < n:
         labels = _nearest(emb, centroids(emb[sample], labels))
-    labels = _fold_small(emb, labels, min_speakers)
+    if len(sample) < n or min_speakers == max_speakers:  # else _spectral has folded already
+        labels = _fold_small(emb, labels, min_speakers)
     if len(np.unique(labels)) > 1:  # each voiceprint to its nearest speaker centroid
         labels = np.unique(labels)[_nearest(emb, centroids(emb, labels))]
     return _compact(labels)
@@ -186,9 +187,10 @@ def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int) -> np.ndarray:
 def _with_distinct_small(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The big clusters' ids and those of the small clusters (2+ voiceprints) that stand apart:
     mean member silhouette KEEP_SILHOUETTE or more, centroid cosine to every big one under
-    KEEP_COSINE (a speaker of three 1.5 s windows was folded into another voice: 0.40 or
-    more, 0.44-0.64). One voice's small clusters are loose (0.29 at most) or close (cosine
-    0.65 or more where they are tight): the eval's speakers cut out alone, readers' clips joined."""
+    KEEP_COSINE (a speaker of two or three 1.5 s windows was folded into another voice:
+    silhouette 0.23 or more, cosine 0.44-0.64). One voice's small clusters are mostly loose or
+    close (cosine 0.65 or more where tight); the one-voice cases split at silhouette 0.15 or
+    cosine 0.70, not at 0.2 and 0.66: the eval's speakers cut out alone, readers' clips joined."""
     big = sizes >= MIN_CLUSTER
     centres, scores = centroids(emb, labels), member_silhouettes(emb, labels)
     keep = big.copy()
