@@ -190,3 +190,19 @@ def test_a_duplicate_s_export_manifest_names_every_path_its_bytes_were_met_under
     for name in ("a", "b"):
         manifest = json.loads((out / f"{name}.manifest.json").read_text(encoding="utf-8"))
         assert manifest["source_found_at"] == [str(folder / "a.opus"), str(folder / "b.opus")]
+
+
+def test_exhibits_all_lists_a_file_met_again_once(mixed, tmp_path, no_hang):
+    """A phone transcribed a second time meets its photos and databases again: the log keeps both
+    meetings, `exhibits --all` lists each file once (it had listed every skipped file twice)."""
+    case = Case.open(tmp_path / "case")
+    try:
+        for _ in range(2):
+            record_met(case, list(find_media([str(mixed)])))
+        assert sum(Path(e.path).name == "notes.txt" for e in intake_entries(case)) == 2
+    finally:
+        case.close()
+    listed = run_cli("exhibits", "--all", "--case", str(tmp_path / "case"))
+    lines = [line for line in listed.stdout.splitlines() if "notes.txt" in line]
+    assert len(lines) == 1 and "skipped" in lines[0] and "not a media file" in lines[0]
+    assert sum("broken.wav" in line for line in listed.stdout.splitlines()) == 1
