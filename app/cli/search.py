@@ -95,8 +95,9 @@ def entity_record(entity: Entity) -> dict[str, object]:
         "exhibits": [{"id": i, "name": n} for i, n in entity.exhibits],
         "mentions": [{"exhibit": o.exhibit_name, "exhibit_id": o.exhibit_id, "run_id": o.run_id,
                       "task": o.task, "segment_id": o.segment_id, "start_ms": o.start_ms,
-                      "time": hhmmss(o.start_ms), "speaker": o.speaker,
-                      "as_written": o.as_written, "edited": o.edited}
+                      "time": o.when, "speaker": o.speaker,
+                      "as_written": o.as_written, "edited": o.edited,
+                      "message_time": o.message_time, "message_datetime": o.message_datetime}
                      for o in entity.occurrences],
     }
 
