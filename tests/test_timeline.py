@@ -18,6 +18,7 @@ from app.core.chats.timeline import build_timeline, timeline_dict
 from app.core.errors import ChatError
 from app.core.export.timeline import write_timeline
 from app.core.hashing import sha256_file
+from app.core.search import search
 from app.core.store.chats import chat_messages, stored_chats
 from tests.conftest import MEDIA
 
@@ -217,3 +218,27 @@ def test_an_unreadable_export_is_one_line(case, tmp_path, monkeypatch):
     with pytest.raises(ChatError, match="Permission denied"):
         take_in(case, whatsapp_zip(tmp_path / "evidence"))
     assert case.exhibits() == []
+
+
+def test_a_chat_read_before_attachment_names_decided_its_dates_is_read_again(case, tmp_path, monkeypatch):
+    """A case that took a chat in before its dates could be decided from its attachments' names
+    kept every message undated for good: taking it in again reused the old reading. The reader's
+    version moved on, so the next take-in reads it again (the old reading stays, as read)."""
+    from app.core.chats import intake, whatsapp
+    folder = tmp_path / "WhatsApp Chat with Dave"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Dave.txt").write_text(
+        "03/10/2024, 10:02 - Sam: PTT-20241003-WA0001.opus (file attached)\n"
+        "04/10/2024, 18:31 - Dave: ok\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "PTT-20241003-WA0001.opus")
+    with monkeypatch.context() as old:
+        old.setattr(intake, "PARSER_VERSION", 2)
+        old.setattr(whatsapp, "_named_date", lambda entry: None)  # as version 2 read it
+        [taken] = take_in(case, folder)
+    assert [m["datetime"] for m in timeline_dict(build_timeline(case, taken.exhibit_id))["messages"]] == [None, None]
+    [again] = take_in(case, folder)
+    assert again.exhibit_id == taken.exhibit_id
+    assert [m["datetime"] for m in timeline_dict(build_timeline(case, taken.exhibit_id))["messages"]] == [
+        "2024-10-03T10:02:00", "2024-10-04T18:31:00"]
+    hits = [h for h in search(case, "ok") if h.task == "chat"]
+    assert [h.message_datetime for h in hits] == ["2024-10-04T18:31:00"]  # the new reading's, once
