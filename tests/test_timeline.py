@@ -242,3 +242,17 @@ def test_a_chat_read_before_attachment_names_decided_its_dates_is_read_again(cas
         "2024-10-03T10:02:00", "2024-10-04T18:31:00"]
     hits = [h for h in search(case, "ok") if h.task == "chat"]
     assert [h.message_datetime for h in hits] == ["2024-10-04T18:31:00"]  # the new reading's, once
+
+
+def test_a_time_written_as_iso_is_shown_once(case, tmp_path):
+    """Telegram's JSON writes ISO 8601: the time column read "2024-10-03T11:5 / 9:00 / 2024-10-03
+    11:59:00", the same moment twice, the first broken across lines."""
+    folder = tmp_path / "ChatExport"
+    folder.mkdir()
+    shutil.copy(CHATS / "telegram_result.json", folder / "result.json")
+    [taken] = take_in(case, folder)
+    timeline = build_timeline(case, taken.exhibit_id)
+    [docx] = [p for p in write_timeline(timeline, tmp_path / "out", "t", ["docx"]) if p.suffix == ".docx"]
+    times = [row.cells[0].text for row in Document(docx).tables[-1].rows][1:]
+    first = timeline.entries[0]
+    assert first.time == first.datetime and times[0] == first.datetime.replace("T", " ")
