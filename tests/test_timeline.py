@@ -19,8 +19,10 @@ from app.core.errors import ChatError
 from app.core.export.timeline import write_timeline
 from app.core.hashing import sha256_file
 from app.core.search import search
-from app.core.store.chats import chat_messages, stored_chats
+from app.core.store.chats import attachment_exhibits, chat_messages, stored_chats
+from app.core.usecases.timeline import chat_language
 from tests.conftest import MEDIA
+from tests.search_helpers import add_run
 
 CHATS = Path(__file__).resolve().parent / "fixtures" / "chats"
 TINY_NLLB = Path(__file__).resolve().parent / "fixtures" / "tiny_nllb"
@@ -256,3 +258,20 @@ def test_a_time_written_as_iso_is_shown_once(case, tmp_path):
     times = [row.cells[0].text for row in Document(docx).tables[-1].rows][1:]
     first = timeline.entries[0]
     assert first.time == first.datetime and times[0] == first.datetime.replace("T", " ")
+
+
+def test_a_chat_typed_in_another_script_than_its_voice_notes_language_is_not_given_that_language(case, tmp_path):
+    """Russian typed, Spanish spoken: the messages were translated "from Spanish" (gibberish). The
+    language of the text is now unknown (timeline asks for --from); Latin-script text keeps it."""
+    for typed, expected in (("Встречаемся на вокзале в Лутоне", None), ("Nos vemos en la estación", "es")):
+        folder = tmp_path / typed[:4]
+        folder.mkdir()
+        (folder / "_chat.txt").write_text(
+            f"[05/10/2024, 21:14:03] Oleg: {typed}\n"
+            "[05/10/2024, 21:15:40] Oleg: <attached: 00000012-AUDIO-2024-10-05-21-15-40.ogg>\n", encoding="utf-8")
+        shutil.copy(MEDIA / "es_voicenote.ogg", folder / "00000012-AUDIO-2024-10-05-21-15-40.ogg")
+        [taken] = take_in(case, folder)
+        [note] = attachment_exhibits(case, taken.exhibit_id)
+        if case.latest_run(note, "transcribe") is None:
+            add_run(case, note, ["Nos vemos mañana."], language="es")
+        assert chat_language(build_timeline(case, taken.exhibit_id)) == expected
