@@ -74,6 +74,26 @@ def test_ambiguous_dates_are_left_empty_and_said():
     assert fourth.attachment.missing and fourth.attachment.placeholder == "<Multimedia omitido>"
 
 
+def test_attachment_names_decide_when_time_order_cannot():
+    """The first days of a month read both ways and run in order both ways; the voice note's name
+    (the day WhatsApp saved it) tells day from month, so every message has its date-time."""
+    android = ("03/10/2024, 09:59 - Dave: Where are you?\n"
+               "03/10/2024, 10:02 - Sam: PTT-20241003-WA0001.opus (file attached)\n"
+               "04/10/2024, 18:30 - Dave: PTT-20241004-WA0003.opus (file attached)\n")
+    [chat] = parse_text(android, "WhatsApp Chat with Dave.txt")
+    assert chat.date_order == "day-first"
+    assert [m.datetime for m in chat.messages] == [
+        "2024-10-03T09:59:00", "2024-10-03T10:02:00", "2024-10-04T18:30:00"]
+    ios = ("[05/10/2024, 21:14:03] Sam: Parcel is at the lock-up\n"
+           "[05/10/2024, 21:15:40] Sam: <attached: 00000012-AUDIO-2024-10-05-21-15-40.opus>\n")
+    [chat] = parse_text(ios, "_chat.txt")
+    assert chat.messages[1].datetime == "2024-10-05T21:15:40"
+    us = "10/03/2024, 10:02 - Sam: PTT-20241003-WA0001.opus (file attached)\n"  # month first
+    assert parse_text(us, "x.txt")[0].messages[0].datetime == "2024-10-03T10:02:00"
+    wrong = "03/10/2024, 10:02 - Sam: PTT-20240601-WA0001.opus (file attached)\n"  # neither reading
+    assert parse_text(wrong, "x.txt")[0].date_order == "ambiguous"
+
+
 def test_time_order_decides_when_no_part_is_above_twelve():
     text = "01/02/2020, 10:00 - A: one\n02/01/2020, 10:00 - B: two\n"
     [chat] = parse_text(text, "x.txt")

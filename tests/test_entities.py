@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from app.core.chats.intake import take_in
 from app.core.chats.text_intake import import_text
 from app.core.editing import operations as editing
 from app.core.search import entities as ent
@@ -280,3 +281,20 @@ def test_entities_are_stored_and_only_changed_texts_read_again(case, phone_case)
     assert {(e.kind, e.value) for e in first} < {(e.kind, e.value) for e in again}
     total = case.conn.execute("SELECT count(*) FROM search_text").fetchone()[0]
     assert ent.scan(case, "PL") == total  # another region: everything is read again
+
+
+def test_a_chat_message_mention_gives_the_message_time_not_a_media_time(case, tmp_path):
+    """A number typed in a chat taken in as `timeline` takes it: its mention names the message's
+    date-time (JSON and CSV), not "00:00:00.000", a moment of a recording it has not got."""
+    folder = tmp_path / "WhatsApp Chat with Dave"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Dave.txt").write_text(
+        "13/03/2024, 21:14 - Dave: hello\n13/03/2024, 21:15 - Dave: call me on 07700 900461\n",
+        encoding="utf-8")
+    take_in(case, folder)
+    mention = _entity(ent.case_entities(case), "phone", "+447700900461").occurrences[0]
+    assert mention.task == "chat"
+    assert (mention.message_time, mention.message_datetime) == ("13/03/2024, 21:15", "2024-03-13T21:15:00")
+    assert mention.when == "2024-03-13 21:15:00"
+    [row] = [r for r in ent.csv_rows(ent.case_entities(case)) if r["value"] == "+447700900461"]
+    assert row["time"] == mention.when and row["time"] != "00:00:00.000"

@@ -190,3 +190,40 @@ def test_a_duplicate_s_export_manifest_names_every_path_its_bytes_were_met_under
     for name in ("a", "b"):
         manifest = json.loads((out / f"{name}.manifest.json").read_text(encoding="utf-8"))
         assert manifest["source_found_at"] == [str(folder / "a.opus"), str(folder / "b.opus")]
+
+
+def test_exhibits_all_lists_a_file_met_again_once(mixed, tmp_path, no_hang):
+    """A phone transcribed a second time meets its photos and databases again: the log keeps both
+    meetings, `exhibits --all` lists each file once (it had listed every skipped file twice)."""
+    case = Case.open(tmp_path / "case")
+    try:
+        for _ in range(2):
+            record_met(case, list(find_media([str(mixed)])))
+        assert sum(Path(e.path).name == "notes.txt" for e in intake_entries(case)) == 2
+    finally:
+        case.close()
+    listed = run_cli("exhibits", "--all", "--case", str(tmp_path / "case"))
+    lines = [line for line in listed.stdout.splitlines() if "notes.txt" in line]
+    assert len(lines) == 1 and "skipped" in lines[0] and "not a media file" in lines[0]
+    assert sum("broken.wav" in line for line in listed.stdout.splitlines()) == 1
+
+
+def test_one_voice_note_met_twice_under_one_name_is_one_export_set(tmp_path, no_hang):
+    """A phone holds WhatsApp's voice note loose and again in an exported chat's folder, same name,
+    same bytes: two identical sets came out, PTT-0001.opus.json and PTT-0001.opus-2.json, neither
+    saying which copy it stood for. One set now, its manifest naming both paths."""
+    phone = tmp_path / "phone"
+    for folder in ("Voice Notes", "Chat export"):
+        (phone / folder).mkdir(parents=True)
+        shutil.copy(MEDIA / "en_voicenote.opus", phone / folder / "PTT-0001.opus")
+    shutil.copy(MEDIA / "en_voicenote.opus", phone / "Voice Notes" / "copy.opus")
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(phone), "--out", str(out), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "PTT-0001.json", "PTT-0001.manifest.json", "copy.json", "copy.manifest.json"]
+    manifest = json.loads((out / "PTT-0001.manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["source_found_at"]) == sorted(
+        str(phone / f / n) for f, n in (("Chat export", "PTT-0001.opus"), ("Voice Notes", "PTT-0001.opus"),
+                                        ("Voice Notes", "copy.opus")))

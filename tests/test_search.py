@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from app.core.chats.intake import take_in
 from app.core.chats.text_intake import import_text
 from app.core.editing import operations as editing
 from app.core.errors import StoreError
 from app.core.search import count, folding, search
 from app.core.search.query import parse
 from app.core.store import Case, db, search_index
-from tests.conftest import REPO
+from app.core.store.chats import attachment_exhibits
+from tests.conftest import MEDIA, REPO
 from tests.search_helpers import SEGMENT_MS, add_exhibit, add_run
 
 INTERVIEW = [
@@ -308,7 +311,6 @@ def test_chat_messages_taken_in_are_searchable(tmp_path):
     """A chat export's messages are in the case-wide search, with their sender, from intake on."""
     import shutil
 
-    from app.core.chats.intake import take_in
     from app.core.search import search as find
     from app.core.store import Case as StoreCase
     from tests.conftest import REPO
@@ -332,7 +334,6 @@ def test_a_chat_hit_carries_its_message_time_as_the_timeline_shows_it(tmp_path):
     ambiguous), the same moment the export's timeline gives that message."""
     import shutil
 
-    from app.core.chats.intake import take_in
     from app.core.chats.timeline import build_timeline
 
     evidence = tmp_path / "evidence"
@@ -357,3 +358,27 @@ def test_a_chat_hit_carries_its_message_time_as_the_timeline_shows_it(tmp_path):
         assert spoken.message_time is None and spoken.when == "00:00:03.000"
     finally:
         case.close()
+
+
+def test_a_voice_note_hit_names_the_messages_that_carried_it(case, tmp_path):
+    """A word said in a voice note led only to the recording: the hit now says who sent it, when,
+    and in which chat (both chats, where one note was forwarded into two)."""
+    folder = tmp_path / "WhatsApp Chat with Sam"
+    folder.mkdir()
+    (folder / "_chat.txt").write_text(
+        "[05/10/2024, 21:14:03] Sam: hello\n"
+        "[05/10/2024, 21:15:40] Sam: <attached: 00000012-AUDIO-2024-10-05-21-15-40.opus>\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "00000012-AUDIO-2024-10-05-21-15-40.opus")
+    [taken] = take_in(case, folder)
+    [note] = attachment_exhibits(case, taken.exhibit_id)
+    add_run(case, note, ["Bring the package."])
+    folder_case = case.folder
+    case.close()
+    out = _cli("search", "--case", str(folder_case), "package")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("[sent by Sam, 2024-10-05 21:15:40, in _chat.txt]")
+    [hit] = json.loads(_cli("search", "--case", str(folder_case), "--json", "package").stdout)
+    assert hit["sent_in"] == [{"chat": "_chat.txt", "sender": "Sam", "time": "05/10/2024, 21:15:40",
+                               "datetime": "2024-10-05T21:15:40"}]
+    [hello] = json.loads(_cli("search", "--case", str(folder_case), "--json", "hello").stdout)
+    assert hello["sent_in"] == [] and hello["message_datetime"] == "2024-10-05T21:14:03"

@@ -18,8 +18,11 @@ from app.core.chats.timeline import build_timeline, timeline_dict
 from app.core.errors import ChatError
 from app.core.export.timeline import write_timeline
 from app.core.hashing import sha256_file
-from app.core.store.chats import chat_messages, stored_chats
+from app.core.search import search
+from app.core.store.chats import attachment_exhibits, chat_messages, stored_chats
+from app.core.usecases.timeline import chat_language
 from tests.conftest import MEDIA
+from tests.search_helpers import add_run
 
 CHATS = Path(__file__).resolve().parent / "fixtures" / "chats"
 TINY_NLLB = Path(__file__).resolve().parent / "fixtures" / "tiny_nllb"
@@ -217,3 +220,58 @@ def test_an_unreadable_export_is_one_line(case, tmp_path, monkeypatch):
     with pytest.raises(ChatError, match="Permission denied"):
         take_in(case, whatsapp_zip(tmp_path / "evidence"))
     assert case.exhibits() == []
+
+
+def test_a_chat_read_before_attachment_names_decided_its_dates_is_read_again(case, tmp_path, monkeypatch):
+    """A case that took a chat in before its dates could be decided from its attachments' names
+    kept every message undated for good: taking it in again reused the old reading. The reader's
+    version moved on, so the next take-in reads it again (the old reading stays, as read)."""
+    from app.core.chats import intake, whatsapp
+    folder = tmp_path / "WhatsApp Chat with Dave"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Dave.txt").write_text(
+        "03/10/2024, 10:02 - Sam: PTT-20241003-WA0001.opus (file attached)\n"
+        "04/10/2024, 18:31 - Dave: ok\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "PTT-20241003-WA0001.opus")
+    with monkeypatch.context() as old:
+        old.setattr(intake, "PARSER_VERSION", 2)
+        old.setattr(whatsapp, "_named_date", lambda entry: None)  # as version 2 read it
+        [taken] = take_in(case, folder)
+    assert [m["datetime"] for m in timeline_dict(build_timeline(case, taken.exhibit_id))["messages"]] == [None, None]
+    [again] = take_in(case, folder)
+    assert again.exhibit_id == taken.exhibit_id
+    assert [m["datetime"] for m in timeline_dict(build_timeline(case, taken.exhibit_id))["messages"]] == [
+        "2024-10-03T10:02:00", "2024-10-04T18:31:00"]
+    hits = [h for h in search(case, "ok") if h.task == "chat"]
+    assert [h.message_datetime for h in hits] == ["2024-10-04T18:31:00"]  # the new reading's, once
+
+
+def test_a_time_written_as_iso_is_shown_once(case, tmp_path):
+    """Telegram's JSON writes ISO 8601: the time column read "2024-10-03T11:5 / 9:00 / 2024-10-03
+    11:59:00", the same moment twice, the first broken across lines."""
+    folder = tmp_path / "ChatExport"
+    folder.mkdir()
+    shutil.copy(CHATS / "telegram_result.json", folder / "result.json")
+    [taken] = take_in(case, folder)
+    timeline = build_timeline(case, taken.exhibit_id)
+    [docx] = [p for p in write_timeline(timeline, tmp_path / "out", "t", ["docx"]) if p.suffix == ".docx"]
+    times = [row.cells[0].text for row in Document(docx).tables[-1].rows][1:]
+    first = timeline.entries[0]
+    assert first.time == first.datetime and times[0] == first.datetime.replace("T", " ")
+
+
+def test_a_chat_typed_in_another_script_than_its_voice_notes_language_is_not_given_that_language(case, tmp_path):
+    """Russian typed, Spanish spoken: the messages were translated "from Spanish" (gibberish). The
+    language of the text is now unknown (timeline asks for --from); Latin-script text keeps it."""
+    for typed, expected in (("Встречаемся на вокзале в Лутоне", None), ("Nos vemos en la estación", "es")):
+        folder = tmp_path / typed[:4]
+        folder.mkdir()
+        (folder / "_chat.txt").write_text(
+            f"[05/10/2024, 21:14:03] Oleg: {typed}\n"
+            "[05/10/2024, 21:15:40] Oleg: <attached: 00000012-AUDIO-2024-10-05-21-15-40.ogg>\n", encoding="utf-8")
+        shutil.copy(MEDIA / "es_voicenote.ogg", folder / "00000012-AUDIO-2024-10-05-21-15-40.ogg")
+        [taken] = take_in(case, folder)
+        [note] = attachment_exhibits(case, taken.exhibit_id)
+        if case.latest_run(note, "transcribe") is None:
+            add_run(case, note, ["Nos vemos mañana."], language="es")
+        assert chat_language(build_timeline(case, taken.exhibit_id)) == expected

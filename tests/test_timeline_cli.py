@@ -12,6 +12,8 @@ import sys
 import zipfile
 
 import pytest
+from docx import Document
+from pypdf import PdfReader
 
 from app.core.hashing import sha256_file
 from tests.conftest import MEDIA, REPO
@@ -75,3 +77,27 @@ def test_a_chat_whose_dates_cannot_be_read_says_so_at_intake(tmp_path):
     assert len(warning) == 1 and "ambiguous" in warning[0], result.stderr
     story = json.loads(next((tmp_path / "out").glob("*.timeline.json")).read_text(encoding="utf-8"))
     assert story  # the chat is still told, its messages in the order written
+
+
+def test_a_voice_note_without_speech_says_so_in_the_docx_and_pdf(tmp_path, models_dir):
+    """A voice note transcribed to no words read as "[Voice note X, transcript]" and nothing: as if
+    its transcript were lost. The record says "(no speech found)", as the window does."""
+    archive = tmp_path / "evidence" / "WhatsApp Chat with Ana.zip"
+    archive.parent.mkdir()
+    silent = "00000002-AUDIO-2024-03-13-08-03-40.wav"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("_chat.txt", f"[13/03/2024, 08:03:40] Ana: \u200e<attached: {silent}>\n")
+        z.write(MEDIA / "silence_30s.wav", silent)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(archive), "--out", str(out), "--case", str(tmp_path / "case"),
+         "--model", "tiny.en", "--format", "json,docx,pdf"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((out / "WhatsApp Chat with Ana.timeline.json").read_text(encoding="utf-8"))
+    assert data["messages"][0]["attachment"]["transcript"] == ""
+    cells = [cell.text for row in Document(out / "WhatsApp Chat with Ana.timeline.docx").tables[-1].rows
+             for cell in row.cells]
+    assert f"[Voice note {silent}, transcript]\n(no speech found)" in cells
+    pdf = " ".join(page.extract_text() for page in PdfReader(out / "WhatsApp Chat with Ana.timeline.pdf").pages)
+    assert "(no speech found)" in pdf

@@ -11,7 +11,7 @@ from app.core.errors import ParleyError
 from app.core.evidence.verify import verify_case
 from app.core.names import printable
 from app.core.store import Case
-from app.core.store.intake_log import intake_entries
+from app.core.store.intake_log import intake_entries, met_once
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
@@ -22,7 +22,7 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
             s = e.source
             print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {printable(s.name)}")
         if args.all:  # every file intake met that is not an exhibit, and why
-            for m in intake_entries(case):
+            for m in met_once(intake_entries(case)):
                 if m.status != "media" or m.reason:
                     print(f"   -  {(m.sha256 or '-')[:12]:<12}  {m.status:>9}  {printable(m.path)}: "
                           f"{printable(m.reason)}")

@@ -5,7 +5,8 @@
         imported texts, whose speaker field holds the message's date), speaker, snippet
         (matches in [brackets]); with --json a list of {exhibit, exhibit_id, run_id, task,
         segment_id, start_ms, end_ms, time, speaker, snippet, text, language, edited,
-        message_time, message_datetime}. No hits: exit 0,
+        message_time, message_datetime, sent_in}; a voice note's or video's hit names each
+        message that carried it (sender, date-time, chat). No hits: exit 0,
         "no hits" on stderr.
     entities --case DIR [--csv FILE] [--json] [--region GB] [--save-region] [--kind phone,...]
         one line per entity (kind, value, mentions, exhibits), shared ones first.
@@ -19,12 +20,14 @@ import sys
 from pathlib import Path
 
 from app.cli.common import OK, add_case_option
+from app.core.chats.dates import when_text
 from app.core.errors import StoreError
 from app.core.export.base import hhmmss
 from app.core.search import Hit, count, search
 from app.core.search import entities as ent
 from app.core.search.entities import KINDS, Entity
 from app.core.store import Case, default_case_dir
+from app.core.store.chats import SentIn, messages_carrying
 from app.core.store.db import STORE_NAME
 
 
@@ -53,11 +56,22 @@ def hit_record(hit: Hit) -> dict[str, object]:
     }
 
 
-def hit_line(hit: Hit) -> str:
+def sent_record(sent: SentIn) -> dict[str, object]:
+    return {"chat": sent.chat_exhibit, "sender": sent.sender, "time": sent.time_written,
+            "datetime": sent.datetime}
+
+
+def sent_text(sent: list[SentIn]) -> str:
+    """Where a voice note or video was sent: `  [sent by Sam, 2024-10-05 21:15:40, in chat.zip]` per message."""
+    return "".join(f"  [sent{f' by {_one_line(s.sender)}' if s.sender else ''}, "
+                   f"{when_text(s.time_written, s.datetime)}, in {_one_line(s.chat_exhibit)}]" for s in sent)
+
+
+def hit_line(hit: Hit, sent: list[SentIn] | None = None) -> str:
     task = "" if hit.task in ("transcribe", "text") else f" ({hit.task})"
     moment = f"  {hit.when}" if hit.when else ""  # texts have no media time; chats their message's
     speaker = f"  {_one_line(hit.speaker)}:" if hit.speaker else ""
-    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}"
+    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}{sent_text(sent or [])}"
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -72,13 +86,16 @@ def cmd_search(args: argparse.Namespace) -> int:
     try:
         hits = search(case, query, limit=args.limit)
         total = count(case, query) if len(hits) >= args.limit else len(hits)
+        # a voice note's or video's hit leads back to the message(s) that carried it
+        sent = {h.exhibit_id: messages_carrying(case, h.exhibit_id) for h in hits if h.run_id is not None}
     finally:
         case.close()
     if args.json:
-        print(json.dumps([hit_record(h) for h in hits], ensure_ascii=False, indent=1))
+        print(json.dumps([{**hit_record(h), "sent_in": [sent_record(s) for s in sent.get(h.exhibit_id, [])]}
+                          for h in hits], ensure_ascii=False, indent=1))
     else:
         for hit in hits:
-            print(hit_line(hit))
+            print(hit_line(hit, sent.get(hit.exhibit_id)))
     if not hits:
         print(f"no hits for {query!r}", file=sys.stderr)
     elif total > len(hits):
@@ -95,8 +112,9 @@ def entity_record(entity: Entity) -> dict[str, object]:
         "exhibits": [{"id": i, "name": n} for i, n in entity.exhibits],
         "mentions": [{"exhibit": o.exhibit_name, "exhibit_id": o.exhibit_id, "run_id": o.run_id,
                       "task": o.task, "segment_id": o.segment_id, "start_ms": o.start_ms,
-                      "time": hhmmss(o.start_ms), "speaker": o.speaker,
-                      "as_written": o.as_written, "edited": o.edited}
+                      "time": o.when, "speaker": o.speaker,
+                      "as_written": o.as_written, "edited": o.edited,
+                      "message_time": o.message_time, "message_datetime": o.message_datetime}
                      for o in entity.occurrences],
     }
 

@@ -25,6 +25,7 @@ from app.core.chats.registry import is_chat_export
 from app.core.errors import ParleyError
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, record_met
+from app.core.names import one_per_name
 from app.core.options import to_dict
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
@@ -79,17 +80,18 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         if not usable:
             record_met(case, met)
             return status
-        names = output_basenames([f.path for f in usable])
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, queue.top_priority() + 1)
         record_met(case, met, {q.path: q.exhibit_id for q in queued})
+        names = output_basenames(one_per_name([(q.path, q.exhibit_id) for q in queued]))
         inputs_of: dict[int, list[str]] = {}
         for q in queued:
             inputs_of.setdefault(q.job_id, []).append(q.path)
 
         def export(job: Job) -> None:
             for path in inputs_of.get(job.id, []):
-                write_exports(case, job.run_id, args.out, formats, names[path])
+                if path in names:  # a copy of the same name and bytes: in the one set's manifest
+                    write_exports(case, job.run_id, args.out, formats, names[path])
 
         pending = {j for j in inputs_of if queue.get(j).state != "done"}
         if not pending:

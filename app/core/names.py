@@ -89,6 +89,16 @@ def output_names(paths: list[str]) -> dict[str, str]:
     return names
 
 
+def one_per_name(paths: list[tuple[str, int]]) -> list[str]:
+    """Of (path, exhibit) pairs, the first path of each exhibit under each file name: a voice note
+    met loose and again in a chat's folder, same name and bytes, is exported once (its manifest names
+    both paths), not as two identical sets, `x.opus` and `x.opus-2`. Another name gets its own set."""
+    first: dict[tuple[int, str], str] = {}
+    for path, exhibit in paths:
+        first.setdefault((exhibit, _folded(Path(path).name)), path)
+    return list(first.values())
+
+
 def _folded(name: str) -> str:
     """The name as a disk that ignores case and Unicode composition sees it."""
     return unicodedata.normalize("NFC", name).casefold()

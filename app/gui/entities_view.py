@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ParleyError
-from app.core.export.base import hhmmss
 from app.core.search.entities import KINDS, Entity, Occurrence, case_entities, write_csv
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
@@ -101,7 +100,7 @@ class MentionsModel(ColumnsModel):
             return o.text
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        moment = hhmmss(o.start_ms) if o.end_ms > 0 else ""  # texts and chats: no media time
+        moment = o.when  # the moment in the recording, or the chat message's date-time
         return (o.exhibit_name, moment, o.speaker or "", o.as_written,
                 " ".join(o.text.split()))[index.column()]
 

@@ -10,7 +10,10 @@ decided from ALL the dates of one layout in the file, never from one alone:
 2. a part above 12 anywhere in the file is the day;
 3. otherwise the one reading under which the messages run in time order (a message may go back
    up to a day: one written offline is listed when it arrived);
-4. otherwise the order stays undecided: a date whose day and month are equal
+4. otherwise the one reading that gives the messages whose attachment's file name carries a date
+   (WhatsApp's `PTT-20241003-WA0001.opus`, iOS `00000012-AUDIO-2024-10-05-...`) that date, within a
+   day (a note received just after midnight); the other reading is a month or more away;
+5. otherwise the order stays undecided: a date whose day and month are equal
    is still read, any other gets no date-time, with a note saying why.
 
 A year is Gregorian from 1970 on; a Thai phone's Buddhist-era year (2543 on,
@@ -114,8 +117,9 @@ def _year_position(stamps: Sequence[Stamp]) -> int:
     return 2
 
 
-def decide_order(stamps: Sequence[Stamp]) -> Order:
-    """The order of one layout's parts, from every stamp of that layout."""
+def decide_order(stamps: Sequence[Stamp], named: Sequence[str | None] = ()) -> Order:
+    """The order of one layout's parts, from every stamp of that layout (and, per stamp, the ISO
+    date its message's attachment is named with, if any)."""
     year = _year_position(stamps)
     first, second = [i for i in range(3) if i != year]
     first_is_day = any(s.parts[first] > 12 for s in stamps)
@@ -126,16 +130,39 @@ def decide_order(stamps: Sequence[Stamp]) -> Order:
         return Order(year, second, first, "day-first")
     if second_is_day or year == 0:
         return Order(year, first, second, "year-first" if year == 0 else "month-first")
-    return _by_time_order(stamps, year, first, second)
+    return _by_time_order(stamps, year, first, second, named)
 
 
-def _by_time_order(stamps: Sequence[Stamp], year: int, first: int, second: int) -> Order:
+def _by_time_order(stamps: Sequence[Stamp], year: int, first: int, second: int,
+                   named: Sequence[str | None] = ()) -> Order:
     day_first = Order(year, second, first, "day-first")
     month_first = Order(year, first, second, "month-first")
     fits = [o for o in (day_first, month_first) if _in_time_order(stamps, o)]
     if len(fits) == 1 and any(s.parts[first] != s.parts[second] for s in stamps):
         return fits[0]
+    by_names = [o for o in fits if _as_named(stamps, named, o)]
+    if len(by_names) == 1:
+        return by_names[0]
     return Order(year, None, None, "ambiguous")
+
+
+def _as_named(stamps: Sequence[Stamp], named: Sequence[str | None], order: Order) -> bool:
+    """True when every stamp whose day and month differ, and whose attachment's name carries a date,
+    falls within a day of that date under `order`; and at least one does."""
+    checked = 0
+    for stamp, iso in zip(stamps, named):
+        a, b = [i for i in range(3) if i != order.year]
+        if iso is None or stamp.parts[a] == stamp.parts[b]:
+            continue
+        moment = to_datetime(stamp, order)
+        try:
+            on_name = datetime.fromisoformat(iso[:10])
+        except ValueError:
+            continue
+        if moment is None or abs(moment.replace(hour=0, minute=0, second=0) - on_name) > OUT_OF_ORDER_SLACK:
+            return False
+        checked += 1
+    return checked > 0
 
 
 # How far a message may go back in time and the chat still count as in order: a message written
@@ -190,13 +217,17 @@ def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
         return None
 
 
-def normalise(stamps: Sequence[Stamp | None]) -> tuple[list[str | None], list[str], str]:
-    """ISO 8601 per stamp (None when it cannot be said), a note per stamp, and the file's basis."""
+def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) -> tuple[list[str | None], list[str], str]:
+    """ISO 8601 per stamp (None when it cannot be said), a note per stamp, and the file's basis;
+    `named`: per stamp, the ISO date its message's attachment is named with (or None)."""
     groups: dict[str, list[Stamp]] = {}
-    for stamp in stamps:
+    hints: dict[str, list[str | None]] = {}
+    named = list(named) + [None] * (len(stamps) - len(named))
+    for stamp, iso in zip(stamps, named):
         if stamp is not None:
             groups.setdefault(stamp.layout, []).append(stamp)
-    orders = {layout: decide_order(group) for layout, group in groups.items()}
+            hints.setdefault(stamp.layout, []).append(iso)
+    orders = {layout: decide_order(group, hints[layout]) for layout, group in groups.items()}
     isos: list[str | None] = []
     notes: list[str] = []
     for stamp in stamps:

@@ -23,7 +23,8 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 2  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat
+PARSER_VERSION = 3  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+# 3: WhatsApp dates that read both ways decided by the dates attachments are named with
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 

@@ -35,6 +35,7 @@ from app.core.chats.placeholders import (
     is_system_note,
     split_edited,
     strip_marks,
+    time_in_name,
 )
 from app.core.chats.records import Chat, Message
 
@@ -176,11 +177,21 @@ def message_from(index: int, header: Header, lines: list[str], iso: str | None, 
     return Message(sender=sender, text=text, system=system, **common)
 
 
+def _named_date(entry: _Entry) -> str | None:
+    """The ISO date-time the entry's attachment is named with (`PTT-20241003-WA0001.opus`), if any."""
+    if entry.header is None:
+        return None
+    _, raw = _split_sender(entry.lines[0])
+    found = find_attachment(_body(raw, entry.lines[1:]))
+    named = time_in_name(found.attachment.name) if found and found.attachment.name else None
+    return named[1] if named else None
+
+
 def parse(text: str, name: str = "") -> Chat:
     """The messages of a WhatsApp text export, in order."""
     entries = _entries(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     stamps = [e.header.stamp if e.header else None for e in entries]
-    isos, notes, basis = dates.normalise(stamps)
+    isos, notes, basis = dates.normalise(stamps, [_named_date(e) for e in entries])
     messages = []
     for i, entry in enumerate(entries):
         if entry.header is None:

@@ -63,8 +63,13 @@ def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
     return items
 
 
+NO_SPEECH = "(no speech found)"  # a transcript of no words, as the window shows it
+
+
 def time_cell(e: TimelineEntry) -> str:
     iso = e.datetime.replace("T", " ") if e.datetime else ("date ambiguous" if e.time else "no time")
+    if e.datetime and e.time.strip() == e.datetime:  # written as ISO 8601 (Telegram's JSON): once
+        return iso
     return f"{e.time}\n{iso}" if e.time else iso
 
 
@@ -77,7 +82,7 @@ def message_cell(e: TimelineEntry) -> str:
         if a.missing:
             lines.append(f"[{label} {name}: MISSING from the export]")
         elif a.transcript is not None:
-            lines.append(f"[{label} {name}, transcript]\n{a.transcript}")
+            lines.append(f"[{label} {name}, transcript]\n{a.transcript or NO_SPEECH}")
         else:
             reason = f" ({a.error})" if a.error else ""
             lines.append(f"[{label} {name}{reason}]")

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import phonenumbers
 
+from app.core.chats.dates import when_text
 from app.core.errors import ParleyError
 from app.core.export.base import hhmmss
 from app.core.search import patterns
@@ -75,6 +76,15 @@ class Occurrence:
     as_written: str
     edited: bool
     text: str
+    message_time: str | None = None  # a chat message's time as written (None for recordings and texts)
+    message_datetime: str | None = None  # ... normalised (ISO 8601), None when ambiguous
+
+    @property
+    def when(self) -> str:
+        """The moment in the recording, or a chat message's date-time; nothing for a text."""
+        if self.message_time is not None:
+            return when_text(self.message_time, self.message_datetime)
+        return hhmmss(self.start_ms) if self.end_ms > 0 else ""
 
 
 @dataclass(frozen=True)
@@ -204,7 +214,8 @@ def _occurrence(row: IndexedText, as_written: str) -> Occurrence:
     return Occurrence(
         exhibit_id=row.exhibit_id, exhibit_name=row.exhibit_name, run_id=row.run_id, task=row.task,
         segment_id=row.segment_id, start_ms=row.start_ms, end_ms=row.end_ms, speaker=row.speaker,
-        as_written=as_written, edited=row.source == search_index.SOURCE_WORKING, text=row.text)
+        as_written=as_written, edited=row.source == search_index.SOURCE_WORKING, text=row.text,
+        message_time=row.message_time, message_datetime=row.message_datetime)
 
 
 # ------------------------------------------------------------------------ CSV
@@ -221,7 +232,7 @@ def csv_rows(entities: list[Entity]) -> list[dict[str, object]]:
                 "shared_with": "; ".join(n for n in names if n != o.exhibit_name),
                 "exhibit_id": o.exhibit_id, "exhibit": o.exhibit_name, "run_id": o.run_id,
                 "task": o.task, "segment_id": o.segment_id, "start_ms": o.start_ms,
-                "time": hhmmss(o.start_ms), "speaker": o.speaker or "", "as_written": o.as_written,
+                "time": o.when, "speaker": o.speaker or "", "as_written": o.as_written,
                 "edited": int(o.edited), "text": o.text.strip(),
             })
     return rows

@@ -157,6 +157,30 @@ def attachment_exhibits(case: Case, exhibit_id: int) -> list[int]:
     return list(dict.fromkeys(int(r[0]) for r in rows))
 
 
+@dataclass(frozen=True)
+class SentIn:
+    """A chat message that carries an exhibit (a voice note, a video) as its attachment."""
+
+    chat_exhibit: str  # the export's exhibit name
+    sender: str | None
+    time_written: str
+    datetime: str | None  # ISO 8601; None when ambiguous
+
+
+def messages_carrying(case: Case, exhibit_id: int) -> list[SentIn]:
+    """Every message (of the newest reading of each export) that carries the exhibit, in case order."""
+    rows = case.conn.execute(
+        "SELECT e.name, m.sender, m.time_written, m.datetime, c.exhibit_id, c.parser_version"
+        " FROM chat_attachments a JOIN chat_messages m ON m.id = a.message_id"
+        " JOIN chats c ON c.id = m.chat_id JOIN exhibits e ON e.id = c.exhibit_id"
+        " WHERE a.exhibit_id = ? ORDER BY c.exhibit_id, c.parser_version DESC, c.position, m.idx",
+        (exhibit_id,)).fetchall()
+    newest: dict[int, int] = {}
+    for r in rows:
+        newest.setdefault(int(r[4]), int(r[5]))
+    return [SentIn(r[0], r[1], r[2], r[3]) for r in rows if newest[int(r[4])] == int(r[5])]
+
+
 def translation_runs(case: Case, parent_run_id: int, task: str) -> list[int]:
     """Complete translation runs made from one transcript run, newest first."""
     rows = case.conn.execute(

@@ -44,3 +44,12 @@ def intake_entries(case: Case) -> list[IntakeEntry]:
     rows = case.conn.execute("SELECT * FROM intake_log ORDER BY id").fetchall()
     return [IntakeEntry(r["path"], r["status"], r["reason"], r["sha256"], r["bytes"], r["exhibit_id"],
                         r["logged_at"], r["id"]) for r in rows]
+
+
+def met_once(entries: Iterable[IntakeEntry]) -> list[IntakeEntry]:
+    """Each file met, once: a folder taken in again meets the same files again (each meeting stays
+    in the log), listed once per path, status, reason and content (a file changed since is listed again)."""
+    seen: dict[tuple, IntakeEntry] = {}
+    for e in entries:
+        seen.setdefault((e.path, e.status, e.reason, e.sha256), e)
+    return list(seen.values())

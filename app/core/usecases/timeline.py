@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.chats.intake import TakenIn, take_in
+from app.core.chats.scripts import can_be_written_in
 from app.core.chats.timeline import Timeline, build_timeline, untranslated_messages
 from app.core.chats.translate import translate_messages
 from app.core.errors import ChatError
@@ -124,10 +125,13 @@ def translate_jobs(case: Case, transcribe_jobs: set[int], translate: TranslateOp
 
 
 def chat_language(timeline: Timeline) -> str | None:
-    """The language most voice notes of the chat are in (the chat's own text has no detector)."""
+    """The language most voice notes of the chat are in (the chat's own text has no detector);
+    None when the text is written in another script (typed in Cyrillic, spoken in Spanish)."""
     counts = Counter(e.attachment.language for e in timeline.entries
                      if e.attachment is not None and e.attachment.language)
-    return counts.most_common(1)[0][0] if counts else None
+    language = counts.most_common(1)[0][0] if counts else None
+    texts = [e.text for e in timeline.entries if not e.system]
+    return language if language and can_be_written_in(language, texts) else None
 
 
 def _message_translations(case: Case, exhibit_id: int, translation: TimelineTranslation,
