@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli import main
 from app.core.models import catalogue
 from tests.conftest import MEDIA
+from tests.test_cli_mistakes import run
 
 GERMAN_NOTE = MEDIA / "de_voicenote.opus"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([*argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
 
 
 def test_the_vocabulary_tells_an_english_only_model_from_a_multilingual_one(models_dir):

@@ -36,18 +36,11 @@ from app.core.options import TranscribeOptions
 from app.core.store import Case
 from app.core.store.interview import write_interview
 from tests.conftest import MEDIA
+from tests.test_model_tamper import flip_byte
 from tests.test_verify import _sql, made, verify  # noqa: F401 - the case every tampering starts from
 
 SPEAKER, SEGMENTATION = "speaker-campplus", "segmentation-3.0"
 DIARISE = TranscribeOptions(model="tiny.en", diarize="on", threads=1)
-
-
-def flip_byte(path: Path, offset: int = 1000) -> None:
-    with open(path, "r+b") as handle:
-        handle.seek(offset)
-        byte = handle.read(1)
-        handle.seek(offset)
-        handle.write(bytes([byte[0] ^ 0x01]))
 
 
 @pytest.fixture(scope="module")
