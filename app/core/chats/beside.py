@@ -119,17 +119,25 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
     return [rel for rel in files if is_telegram_chat_file(rel)]
 
 
+def _whatsapp_texts(folder: Path, keep: Path | None = None) -> list[Path]:
+    """The WhatsApp chat texts in a folder (and `keep`, whatever it reads as), in name order."""
+    try:
+        texts = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".txt" and p.is_file() and not p.is_symlink())
+    except OSError:
+        return []
+    out = []
+    for text in texts:
+        try:
+            if text == keep or sniff_text(decode(read_bytes(text))[:65536], text.name) == whatsapp.CONTAINER:
+                out.append(text)
+        except ChatError:
+            continue
+    return out
+
+
 def _siblings(path: Path) -> list[Path]:
     """The WhatsApp chat texts in the same folder as this one (itself included), in name order."""
-    out = []
-    for other in sorted(path.parent.iterdir()):
-        if other.suffix.lower() == ".txt" and other.is_file() and not other.is_symlink():
-            try:
-                if other == path or sniff_text(decode(read_bytes(other))[:65536], other.name) == whatsapp.CONTAINER:
-                    out.append(other)
-            except ChatError:
-                continue
-    return out
+    return _whatsapp_texts(path.parent, keep=path)
 
 
 def _named_elsewhere(others: list[Path]) -> set[str]:
@@ -146,17 +154,7 @@ def _named_elsewhere(others: list[Path]) -> set[str]:
 
 def _holds_whatsapp_chat(folder: Path) -> bool:
     """A folder with a WhatsApp chat text of its own (another export, unzipped)."""
-    try:
-        texts = [p for p in folder.iterdir() if p.suffix.lower() == ".txt" and p.is_file() and not p.is_symlink()]
-    except OSError:
-        return False
-    for text in texts:
-        try:
-            if sniff_text(decode(read_bytes(text))[:65536], text.name) == whatsapp.CONTAINER:
-                return True
-        except ChatError:
-            continue
-    return False
+    return bool(_whatsapp_texts(folder))
 
 
 def _in_other_export(base: Path, rels: list[str]) -> set[str]:
