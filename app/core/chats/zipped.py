@@ -29,6 +29,7 @@ from app.core.chats.parsing import (
     with_unreferenced,
 )
 from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
 
 NO_CHAT = "no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html)"
@@ -109,7 +110,7 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
     """One chat text of a zip, named and with its attachments found (in its own folder first)."""
     name = whatsapp_zip.stored_name(member.info)
     stem, folder = PurePosixPath(name).stem, member.folder
-    chats = _parse(member, name)
+    chats = normalise_senders(_parse(member, name))
     if several:  # "WhatsApp Chat with Ben/_chat.txt": the folder names the chat, not the zip
         chats = named(chats, stem, PurePosixPath(name).parent.name if stem.lower() in GENERIC_STEMS else stem)
     else:
