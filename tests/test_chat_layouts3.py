@@ -8,9 +8,11 @@ Each export is built the way the app writes it, with real voice notes from the s
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
+from tests.conftest import MEDIA
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
@@ -47,3 +49,78 @@ def test_a_sender_written_as_a_phone_number_two_ways_is_one_sender(tmp_path):
         "[13/03/2024, 21:18:00] 07700 900123: no country code\n"), "_chat.txt")
     assert [m.sender for m in messages] == ["+44 7700 900123", "+44 7700 900123", "Anna", "07700 900123"]
     assert messages[1].note == "sender written as '+447700900123'" and messages[0].note == ""
+
+
+ANDROID_CHAT = ("12/03/2024, 21:14 - Anna: PTT-20240312-WA0001.opus (file attached)\n"
+                "13/03/2024, 09:00 - +44 7700 900123: hi\n")
+
+
+def _whatsapp_zip(archive: Path, chat: str = ANDROID_CHAT) -> Path:
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("WhatsApp Chat with Anna.txt", chat)
+        z.write(MEDIA / "en_voicenote.opus", "PTT-20240312-WA0001.opus")
+    return archive
+
+
+def _phone_dump(tmp_path: Path, *inner: tuple[str, Path]) -> Path:
+    dump = tmp_path / "evidence" / "Phone dump.zip"
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dump, "w") as z:
+        z.writestr("Android/data/notes.json", '{"title": "shopping"}')
+        for name, path in inner:
+            z.write(path, name)
+    return dump
+
+
+def test_a_whatsapp_zip_inside_a_phone_dump_zip_is_opened_and_its_voice_note_taken_in(tmp_path, case):
+    """A zipped WhatsApp export inside a phone dump's zip: 'no chat found in this zip'."""
+    from app.core.chats.intake import take_in
+
+    inner = _whatsapp_zip(tmp_path / "WhatsApp Chat with Anna.zip")
+    backup = tmp_path / "backup.zip"
+    with zipfile.ZipFile(backup, "w") as z:
+        z.writestr("settings.txt", "nothing here\n")
+    dump = _phone_dump(tmp_path, ("Download/WhatsApp Chat with Anna.zip", inner), ("Download/backup.zip", backup))
+    [loaded] = load_export(dump)
+    assert loaded.export.container == "whatsapp-zip" and loaded.original == dump
+    assert loaded.found_in == (str(dump), "Download/WhatsApp Chat with Anna.zip")
+    assert [m.sender for m in loaded.export.messages] == ["Anna", "+44 7700 900123"]
+    [taken] = take_in(case, dump)
+    assert taken.shown == f"{dump} → Download/WhatsApp Chat with Anna.zip"
+    assert case.exhibit(taken.exhibit_id).source.sha256 == _sha256(inner)  # the inner zip, as it was zipped
+    [media] = taken.media
+    assert Path(media.path).read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
+    entries = [e for e in case.audit.entries() if e.action == "chat.export_found_in_zip"]
+    assert entries[-1].details["outer_zip_sha256"] == _sha256(dump)
+
+
+def test_a_damaged_zip_inside_a_phone_dump_is_one_line_and_the_rest_is_read(tmp_path):
+    good = _whatsapp_zip(tmp_path / "WhatsApp Chat with Anna.zip")
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(good.read_bytes()[:200])
+    dump = _phone_dump(tmp_path, ("a/WhatsApp Chat with Anna.zip", good), ("b/WhatsApp Chat with Ben.zip", broken))
+    refused = []
+    [loaded] = load_export(dump, refused=refused)
+    assert loaded.export.messages[0].sender == "Anna"
+    [error] = refused
+    assert str(error).startswith(f"{dump}: b/WhatsApp Chat with Ben.zip: not a readable zip")
+    twice = _phone_dump(tmp_path / "again", ("old/Phone dump.zip", dump))  # a dump zipped into another
+    try:
+        load_export(twice)
+    except Exception as exc:  # noqa: BLE001 - the one line the user reads
+        assert str(exc).startswith(f"{twice}: old/Phone dump.zip: b/WhatsApp Chat with Ben.zip: not a readable zip")
+    else:
+        raise AssertionError("a damaged zip was passed over in silence")
+    nothing = _phone_dump(tmp_path / "nothing", ("backup.zip", _phone_dump(tmp_path / "empty")))
+    try:
+        load_export(nothing)
+    except Exception as exc:  # noqa: BLE001
+        assert str(exc) == f"{nothing}: no chat found in this zip, nor in the zips inside it"
+    else:
+        raise AssertionError("a dump without a chat was read")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -52,12 +52,12 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
     for exc in errors:
         fail(exc.path, exc.reason)
     for t in taken:
-        print(f"{t.original}: {t.export.container}, {len(t.export.messages)} messages, "
+        print(f"{t.shown}: {t.export.container}, {len(t.export.messages)} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"
-            print(f"{t.original}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
+            print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
         for path, reason in t.unusable:  # an attachment that is there but cannot be played
             fail(path, reason)

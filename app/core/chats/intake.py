@@ -47,6 +47,12 @@ class TakenIn:
     chat_ids: tuple[int, ...]
     media: tuple[Media, ...]
     unusable: tuple[tuple[str, str], ...] = ()  # (file, why): attachments present but not media ffmpeg reads
+    found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
+
+    @property
+    def shown(self) -> str:
+        """The export as the user knows it: its path, or the outer zip and member it was found in."""
+        return f"{self.found_in[0]} → {' → '.join(self.found_in[1:])}" if self.found_in else str(self.original)
 
 
 def export_source(path: Path, container: str) -> SourceInfo:
@@ -96,6 +102,15 @@ def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, expo
                            "member": member, "container": loaded.export.container})
 
 
+def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
+    """Where an export extracted from a zip inside a zip came from: the outer zip (hashed) and member."""
+    outer = Path(found_in[0])
+    with case.transaction():
+        case.audit.record("chat.export_found_in_zip", f"exhibit/{exhibit_id}",
+                          {"outer_zip": str(outer.resolve()), "outer_zip_sha256": sha256_file(outer),
+                           "members": list(found_in[1:])})
+
+
 def take_in(case: Case, path: str | Path, refused: list[ChatError] | None = None) -> list[TakenIn]:
     """Every chat export at `path` into the case; ChatError (nothing stored) when unreadable.
 
@@ -111,8 +126,10 @@ def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[T
     for loaded in _load(case, given, refused):
         source = export_source(loaded.original, loaded.export.container)
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
+        if loaded.found_in:
+            _audit_nesting(case, exhibit.id, loaded.found_in)
         links, media, unusable = _take_media(case, loaded, source.sha256)
         chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
         out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
-                           tuple(media), tuple(unusable)))
+                           tuple(media), tuple(unusable), loaded.found_in))
     return out

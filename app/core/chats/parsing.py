@@ -26,6 +26,7 @@ class Loaded:
     export: ChatExport
     original: Path  # the file taken in as the export's exhibit (the zip, or the chat file)
     files: dict[str, Path]  # attachment path -> the file on disk (extracted copy for a zip)
+    found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
 
 
 def decode(data: bytes) -> str:

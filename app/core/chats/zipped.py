@@ -160,7 +160,7 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     media = [i for i in files if id(i) not in texts]
     per_member = [_zip_chats(path, m, len(members) > 1, media) for m in members]
     used = set().union(*(used_paths(c) for c in per_member))
-    extra = whatsapp_zip.unreferenced(media, used)
+    extra = [i for i in whatsapp_zip.unreferenced(media, used) if not i.filename.lower().endswith(".zip")]  # opened
     chats = tuple(c for m, cs in zip(members, per_member)
                   for c in with_unreferenced(cs, _unreferenced(m, members, extra)))
     return members, chats, _extract(archive, chats, media, extract_to)
