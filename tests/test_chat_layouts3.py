@@ -124,3 +124,37 @@ def _sha256(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_file_a_chat_carries_is_named_by_its_sha256_in_the_timeline(tmp_path, case):
+    """A photo, a document or a sticker had no SHA-256 in the timeline: only voice notes and videos
+    (taken in as exhibits) were hashed. Zipped and unzipped alike; a file left out has none."""
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline, timeline_dict
+
+    photo = b"\xff\xd8\xff\xe0 a photo"
+    chat = ("[01/03/2024, 10:11:12] Anna: \u200e<attached: 00000012-PHOTO-2024-03-01-10-11-12.jpg>\n"
+            "[01/03/2024, 10:11:13] Anna: \u200e<attached: 00000013-AUDIO-2024-03-01-10-11-13.opus>\n"
+            "[13/03/2024, 10:12:00] Ben: \u200eimage omitted\n")
+    archive = tmp_path / "WhatsApp Chat - Anna.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("_chat.txt", chat)
+        z.writestr("00000012-PHOTO-2024-03-01-10-11-12.jpg", photo)
+        z.writestr("00000099-PHOTO-2024-03-13-10-20-00.jpg", photo + b"2")  # no message names it
+        z.write(MEDIA / "en_voicenote.opus", "00000013-AUDIO-2024-03-01-10-11-13.opus")
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "_chat.txt").write_text(chat, encoding="utf-8")
+    (loose / "00000012-PHOTO-2024-03-01-10-11-12.jpg").write_bytes(photo)
+    import hashlib
+
+    for given in (archive, loose / "_chat.txt"):
+        [taken] = take_in(case, given)
+        story = timeline_dict(build_timeline(case, taken.exhibit_id))
+        hashes = [m["attachment"]["sha256"] for m in story["messages"]]
+        assert hashes[0] == hashlib.sha256(photo).hexdigest()
+        voice = _sha256(MEDIA / "en_voicenote.opus") if given == archive else None  # not beside the loose chat
+        assert hashes[1] == voice
+        assert hashes[2] is None  # left out of the export
+        if given == archive:
+            assert hashes[3] == hashlib.sha256(photo + b"2").hexdigest()

@@ -23,8 +23,9 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 3  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
-# 3: WhatsApp dates that read both ways decided by the dates attachments are named with
+PARSER_VERSION = 4  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+# 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
+# 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 
@@ -69,6 +70,15 @@ def _load(case: Case, path: Path, refused: list[ChatError] | None) -> list[Loade
     return load_export(path, extract_root=case.folder / EXPORTS_FOLDER, refused=refused)
 
 
+def _file_sha256(loaded: Loaded, path: str | None) -> str | None:
+    """The SHA-256 of a file the export holds: hashed in the zip, or the file beside the chat."""
+    if path is None:
+        return None
+    if path in loaded.hashes:
+        return loaded.hashes[path]
+    return sha256_file(loaded.files[path]) if path in loaded.files else None
+
+
 def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media], list[tuple[str, str]]]:
     links: dict[tuple[int, int], AttachmentLink] = {}
     media: list[Media] = []
@@ -76,21 +86,25 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
     for position, chat in enumerate(loaded.export.chats):
         for m in chat.messages:
             a = m.attachment
-            if a is None or not a.playable or a.path not in loaded.files:
+            if a is None or a.missing:
+                continue
+            sha = _file_sha256(loaded, a.path)
+            if not a.playable or a.path not in loaded.files:
+                links[(position, m.index)] = AttachmentLink(None, None, sha)
                 continue
             file = loaded.files[a.path]
             try:
                 source = probe(file)
             except MediaError as exc:
                 if exc.reason == SILENT_VIDEO:  # a GIF, or a video sent without sound: read, nothing said
-                    links[(position, m.index)] = AttachmentLink(None, SILENT_NOTE)
+                    links[(position, m.index)] = AttachmentLink(None, SILENT_NOTE, sha)
                     continue
-                links[(position, m.index)] = AttachmentLink(None, exc.reason)
+                links[(position, m.index)] = AttachmentLink(None, exc.reason, sha)
                 unusable.append((str(file), exc.reason))
                 continue
             exhibit, _ = case.add_exhibit(source, found_at=str(file))
             _audit_origin(case, exhibit.id, loaded, a.path, export_sha)
-            links[(position, m.index)] = AttachmentLink(exhibit.id)
+            links[(position, m.index)] = AttachmentLink(exhibit.id, None, source.sha256)
             media.append(Media(str(file), source, exhibit.id))
     return links, media, list(dict.fromkeys(unusable))
 

@@ -92,7 +92,8 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     if a is None:
         return None
     if stored.attachment_exhibit_id is None:
-        return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, error=stored.attachment_error)
+        return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, stored.attachment_sha256,
+                                  error=stored.attachment_error)
     exhibit = case.exhibit(stored.attachment_exhibit_id)
     transcript_run = case.latest_run(exhibit.id, "transcribe")
     text, language, model = _run_text(case, transcript_run)
