@@ -8,11 +8,14 @@ Each export is built the way the app writes it, with real voice notes from the s
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, REPO
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
@@ -158,3 +161,30 @@ def test_every_file_a_chat_carries_is_named_by_its_sha256_in_the_timeline(tmp_pa
         assert hashes[2] is None  # left out of the export
         if given == archive:
             assert hashes[3] == hashlib.sha256(photo + b"2").hexdigest()
+
+
+def test_the_timeline_says_what_made_each_voice_notes_transcript(tmp_path, models_dir):
+    """The timeline named the speech model, not the language, the settings (beam, VAD, device,
+    compute type ...) or the run each transcript came from: it could not be said how it was made."""
+    from docx import Document
+
+    (tmp_path / "evidence").mkdir()
+    archive = _whatsapp_zip(tmp_path / "evidence" / "WhatsApp Chat with Anna.zip")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(archive), "--out", str(tmp_path / "out"), "--format",
+         "json,docx", "--case", str(tmp_path / "case"), "--model", "tiny.en", "--beam-size", "2"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    story = json.loads((tmp_path / "out" / "WhatsApp Chat with Anna.timeline.json").read_text(encoding="utf-8"))
+    voice = story["messages"][0]["attachment"]
+    [run] = story["provenance"]["runs"]
+    assert run["run_id"] == voice["run_id"] and run["task"] == "transcribe"
+    assert run["model"]["name"] == "tiny.en" and len(run["model"]["sha256"]) == 64
+    assert run["language"] == voice["language"] == "en"
+    assert run["settings"]["beam_size"] == 2 and run["settings"]["device"] == "cpu" and "vad" in run["settings"]
+    assert len(story["provenance"]["software"]["components"]["parley-source"]) == 64
+    cells = [c.text for t in Document(str(tmp_path / "out" / "WhatsApp Chat with Anna.timeline.docx")).tables
+             for row in t.rows for c in row.cells]
+    [line] = [cells[i + 1] for i, c in enumerate(cells) if c == "Transcription"]
+    assert line.startswith(f"tiny.en SHA-256 {run['model']['sha256']}; language en; run(s) {run['run_id']}; ")
+    assert "beam_size=2" in line and "compute_type=" in line

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.core.chats.timeline import Timeline, TimelineEntry, timeline_dict
+from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, timeline_dict
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import ExportError, safe_write
@@ -56,11 +56,39 @@ def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
              ("Messages", str(len(timeline.entries))), ("Created", timeline.created_at)]
     for m in timeline.models:
         items.append(("Model", f"{m.name} ({m.family}) SHA-256 {m.sha256}"))
+    items += run_items(timeline)
     if timeline.target_language:
         items.append(("Translated to", timeline.target_language))
     sw = software_info()
-    items.append(("Software", f"{sw.name} {sw.version}"))
+    items.append(("Software", f"{sw.name} {sw.version} (source SHA-256 {sw.components.get('parley-source', '?')})"))
     return items
+
+
+RUN_LABELS = {"transcribe": "Transcription", "translate": "Speech translation", "text-translate": "Translation"}
+
+
+def run_items(timeline: Timeline) -> list[tuple[str, str]]:
+    """One line per way the transcripts and translations shown were made: task, model, settings,
+    languages and the runs made so (the JSON holds each run whole)."""
+    groups: dict[str, list[RunRecord]] = {}
+    for r in timeline.runs:
+        key = json.dumps([r.task, r.model.sha256 or r.model.name, scalar_settings(r.settings)], sort_keys=True)
+        groups.setdefault(key, []).append(r)
+    items = []
+    for runs in groups.values():
+        first = runs[0]
+        languages = ", ".join(sorted({r.language or "?" for r in runs}))
+        settings = ", ".join(f"{k}={v}" for k, v in scalar_settings(first.settings).items())
+        ids = ", ".join(str(r.run_id) for r in runs)
+        line = (f"{first.model.name} SHA-256 {first.model.sha256 or '?'}; language {languages}; "
+                f"run(s) {ids}; {first.software}; settings: {settings}")
+        items.append((RUN_LABELS.get(first.task, first.task), line))
+    return items
+
+
+def scalar_settings(settings: dict) -> dict:
+    """The settings that read on one line (numbers, words, flags), by name."""
+    return {k: settings[k] for k in sorted(settings) if isinstance(settings[k], (str, int, float, bool))}
 
 
 NO_SPEECH = "(no speech found)"  # a transcript of no words, as the window shows it
