@@ -188,3 +188,30 @@ def test_the_timeline_says_what_made_each_voice_notes_transcript(tmp_path, model
     [line] = [cells[i + 1] for i, c in enumerate(cells) if c == "Transcription"]
     assert line.startswith(f"tiny.en SHA-256 {run['model']['sha256']}; language en; run(s) {run['run_id']}; ")
     assert "beam_size=2" in line and "compute_type=" in line
+
+
+def test_the_same_chat_exported_twice_marks_each_message_the_other_export_holds_too(tmp_path):
+    """Two exports of one chat (a week apart, the second zipped, its iOS file numbers different) gave
+    two timelines repeating the same messages, nothing saying so."""
+    first = tmp_path / "evidence" / "week1" / "_chat.txt"
+    first.parent.mkdir(parents=True)
+    first.write_text(
+        "[01/03/2024, 10:11:12] Anna: \u200e<attached: 00000012-AUDIO-2024-03-01-10-11-12.opus>\n"
+        "[13/03/2024, 10:12:00] +447700900123: meet at 6\n", encoding="utf-8")
+    second = tmp_path / "evidence" / "WhatsApp Chat - Anna.zip"
+    with zipfile.ZipFile(second, "w") as z:
+        z.writestr("_chat.txt",
+                   "[01/03/2024, 10:11:12] Anna: \u200e<attached: 00000031-AUDIO-2024-03-01-10-11-12.opus>\n"
+                   "[13/03/2024, 10:12:00] +44 7700 900123: meet at 6\n[14/03/2024, 09:00:00] Anna: new\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(first), str(second), "--out", str(tmp_path / "out"),
+         "--case", str(tmp_path / "case"), "--format", "json,pdf"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert (f"{second}: warning: 2 of 3 messages are also in exhibit 1 (_chat.txt), each marked 'also in' "
+            "(the same chat exported twice?)") in done.stderr
+    later = json.loads((tmp_path / "out" / "WhatsApp Chat - Anna.timeline.json").read_text(encoding="utf-8"))
+    assert [m["also_in"] for m in later["messages"]] == [
+        [{"exhibit_id": 1, "export": "_chat.txt", "index": 0}], [{"exhibit_id": 1, "export": "_chat.txt", "index": 1}], []]
+    earlier = json.loads((tmp_path / "out" / "_chat.timeline.json").read_text(encoding="utf-8"))
+    assert [len(m["also_in"]) for m in earlier["messages"]] == [1, 1]

@@ -19,7 +19,14 @@ from app.core.clock import utc_now
 from app.core.editing.operations import current_transcript
 from app.core.evidence.provenance import software_info
 from app.core.store import Case
-from app.core.store.chats import StoredMessage, chat_messages, stored_chats, translation_runs
+from app.core.store.chats import (
+    Echo,
+    StoredMessage,
+    chat_messages,
+    echoes,
+    stored_chats,
+    translation_runs,
+)
 from app.core.translation.runs import TASK as TRANSLATION_TASK
 from app.core.translation.runs import is_current
 from app.core.types import ModelInfo, SourceInfo
@@ -55,6 +62,7 @@ class TimelineEntry:
     translation: str | None
     attachment: TimelineAttachment | None
     message_id: int | None = None  # the stored message's row id (what a search hit on it names)
+    also_in: tuple[Echo, ...] = ()  # the same message in other exports of the case (exported twice)
 
 
 @dataclass(frozen=True)
@@ -144,12 +152,14 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
     if translation_model is not None:
         models[translation_model.sha256 or translation_model.name] = translation_model
     entries = []
+    same = echoes(case, exhibit_id)
     for chat in sorted(latest.values(), key=lambda c: c.position):
         for stored in chat_messages(case, chat.id):
             m = stored.message
             entries.append(TimelineEntry(
                 chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
-                translations.get(stored.id), _attachment(case, stored, models, target, runs), stored.id))
+                translations.get(stored.id), _attachment(case, stored, models, target, runs), stored.id,
+                tuple(same.get(stored.id, ()))))
     container = chats[0].container if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
         latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),
@@ -200,4 +210,5 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
             "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,
-            "attachment": attachment}
+            "attachment": attachment,
+            "also_in": [{"exhibit_id": o.exhibit_id, "export": o.export, "index": o.index} for o in e.also_in]}

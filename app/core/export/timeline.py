@@ -120,7 +120,14 @@ def message_cell(e: TimelineEntry) -> str:
         lines.append("(system note)")
     if e.note:
         lines.append(f"({e.note})")
+    if e.also_in:
+        lines.append("(" + also_in_text(e) + ")")
     return "\n".join(lines)
+
+
+def also_in_text(e: TimelineEntry) -> str:
+    """'also in exhibit 3 (x.zip), message 12': the same message in another export of the case."""
+    return "also in " + "; ".join(f"exhibit {o.exhibit_id} ({o.export}), message {o.index}" for o in e.also_in)
 
 
 def translation_cell(e: TimelineEntry) -> str:

@@ -192,3 +192,37 @@ def translation_runs(case: Case, parent_run_id: int, task: str) -> list[int]:
         "SELECT id FROM runs WHERE parent_run_id=? AND task=? AND status='complete' ORDER BY id DESC",
         (parent_run_id, task)).fetchall()
     return [int(r[0]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Echo:
+    """The same message in another export of the case (the chat exported twice, or from both phones)."""
+
+    exhibit_id: int
+    export: str  # that export's exhibit name
+    index: int  # the message's place in that export's chat
+
+
+_NEWEST_MESSAGES = (
+    "SELECT m.id, m.idx, c.exhibit_id, m.sender, m.text, COALESCE(m.datetime, m.time_written) AS moment,"
+    " COALESCE(a.kind, '') AS kind FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
+    " LEFT JOIN chat_attachments a ON a.message_id = m.id"
+    " WHERE c.parser_version = (SELECT MAX(n.parser_version) FROM chats n"
+    " WHERE n.exhibit_id = c.exhibit_id AND n.position = c.position)")
+
+
+def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
+    """Per message row id of the export (its newest reading), the same message in the case's other
+    exports: same moment, sender, text and kind of attachment (the file's name is not compared: iOS
+    numbers a chat's files anew in every export)."""
+    rows = case.conn.execute(
+        f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx"
+        " FROM msgs mine JOIN msgs theirs ON theirs.moment = mine.moment AND theirs.text = mine.text"
+        " AND theirs.sender IS mine.sender AND theirs.kind = mine.kind AND theirs.exhibit_id != mine.exhibit_id"
+        " JOIN exhibits e ON e.id = theirs.exhibit_id"
+        " WHERE mine.exhibit_id = ? AND mine.moment != '' ORDER BY mine.id, theirs.exhibit_id, theirs.idx",
+        (exhibit_id,)).fetchall()
+    out: dict[int, list[Echo]] = {}
+    for r in rows:
+        out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3])))
+    return out
