@@ -9,6 +9,7 @@ Each export is built the way the app writes it, with real voice notes from the s
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -215,3 +216,34 @@ def test_the_same_chat_exported_twice_marks_each_message_the_other_export_holds_
         [{"exhibit_id": 1, "export": "_chat.txt", "index": 0}], [{"exhibit_id": 1, "export": "_chat.txt", "index": 1}], []]
     earlier = json.loads((tmp_path / "out" / "_chat.timeline.json").read_text(encoding="utf-8"))
     assert [len(m["also_in"]) for m in earlier["messages"]] == [1, 1]
+
+
+TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
+
+
+def test_a_telegram_reply_names_the_message_it_answers(tmp_path):
+    """JSON said only Telegram's id ('reply to message id 2'), which the timeline shows nowhere;
+    the HTML export said nothing at all, even across its pages (messages2.html answering messages.html)."""
+    chat = {"name": "Anna", "type": "personal_chat", "id": 111, "messages": [
+        {"id": 2, "type": "message", "date": "2024-03-01T10:11:12", "from": "Anna", "text": "where are you"},
+        {"id": 3, "type": "message", "date": "2024-03-01T10:12:00", "from": None, "from_id": "user222",
+         "reply_to_message_id": 2, "text": [{"type": "bold", "text": "station"}]},
+        {"id": 4, "type": "message", "date": "2024-03-01T10:13:00", "from": "Anna", "reply_to_message_id": 1,
+         "text": "?"}]}
+    (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    _, answer, lost = loaded.export.messages
+    assert (answer.sender, answer.text) == ("user222", "station")
+    assert answer.note == "reply to message 0 (Anna: where are you)"
+    assert lost.note == "reply to message id 1 (not in this export)"
+    html = tmp_path / "html"
+    html.mkdir()
+    shutil.copy(TELEGRAM_HTML / "messages.html", html / "messages.html")
+    page = (TELEGRAM_HTML / "messages2.html").read_text(encoding="utf-8")
+    reply = ('<div class="reply_to details">In reply to <a href="messages.html#go_to_message2" '
+             'onclick="return GoToMessage(2)">this message</a></div>\n       <div class="text">\nthe car')
+    (html / "messages2.html").write_text(page.replace('<div class="text">\nthe car', reply, 1), encoding="utf-8")
+    [pages] = load_export(html / "messages.html")
+    first = next(m for m in pages.export.messages if m.text.startswith("Привет"))
+    [car] = [m for m in pages.export.messages if m.text == "the car"]
+    assert car.note == f"reply to message {first.index} ({first.sender}: {' '.join(first.text.split())[:60]})"
