@@ -223,19 +223,26 @@ TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
 
 def test_a_telegram_reply_names_the_message_it_answers(tmp_path):
     """JSON said only Telegram's id ('reply to message id 2'), which the timeline shows nowhere;
-    the HTML export said nothing at all, even across its pages (messages2.html answering messages.html)."""
+    the HTML export said nothing at all, even across its pages (messages2.html answering messages.html).
+    A pinned message was not said, nor a sticker's emoji."""
     chat = {"name": "Anna", "type": "personal_chat", "id": 111, "messages": [
         {"id": 2, "type": "message", "date": "2024-03-01T10:11:12", "from": "Anna", "text": "where are you"},
         {"id": 3, "type": "message", "date": "2024-03-01T10:12:00", "from": None, "from_id": "user222",
          "reply_to_message_id": 2, "text": [{"type": "bold", "text": "station"}]},
         {"id": 4, "type": "message", "date": "2024-03-01T10:13:00", "from": "Anna", "reply_to_message_id": 1,
-         "text": "?"}]}
+         "text": "?"},
+        {"id": 5, "type": "service", "date": "2024-03-01T10:14:00", "actor": "Anna", "action": "pin_message",
+         "message_id": 3, "text": ""},
+        {"id": 6, "type": "message", "date": "2024-03-01T10:15:00", "from": "Anna", "file": "stickers/s.webp",
+         "media_type": "sticker", "sticker_emoji": "\U0001f44d", "text": ""}]}
     (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
     [loaded] = load_export(tmp_path / "result.json")
-    _, answer, lost = loaded.export.messages
+    _, answer, lost, pin, sticker = loaded.export.messages
     assert (answer.sender, answer.text) == ("user222", "station")
     assert answer.note == "reply to message 0 (Anna: where are you)"
     assert lost.note == "reply to message id 1 (not in this export)"
+    assert (pin.text, pin.note) == ("pin message", "pinned message 1 (user222: station)")  # which one it was
+    assert sticker.note == "sticker \U0001f44d" and sticker.attachment.kind == "sticker"
     html = tmp_path / "html"
     html.mkdir()
     shutil.copy(TELEGRAM_HTML / "messages.html", html / "messages.html")

@@ -87,6 +87,10 @@ def _notes(raw: dict[str, Any]) -> list[str]:
         notes.append(f"{REPLY_NOTE}{raw['reply_to_message_id']}")
     if raw.get("edited"):
         notes.append(f"edited {raw['edited']}")
+    if raw.get("type") == "service" and raw.get("message_id") is not None:  # a message pinned
+        notes.append(f"{PINNED_NOTE}{raw['message_id']}")
+    if raw.get("sticker_emoji"):
+        notes.append(f"sticker {raw['sticker_emoji']}")
     notes += _hidden_in_text(raw.get("text"))
     place = raw.get("location_information")
     if isinstance(place, dict) and "latitude" in place:
@@ -125,7 +129,8 @@ def _message(index: int, raw: Any) -> Message:
 
 
 REPLY_NOTE = "reply to message id "
-_REPLY_RE = re.compile(re.escape(REPLY_NOTE) + r"(-?\d+)")
+PINNED_NOTE = "pinned message id "
+_REPLY_RE = re.compile(r"(reply to|pinned) message id (-?\d+)")
 
 
 def replies_placed(messages: list[Message], ids: list[Any]) -> list[Message]:
@@ -135,10 +140,10 @@ def replies_placed(messages: list[Message], ids: list[Any]) -> list[Message]:
     out = []
     for m in messages:
         found = _REPLY_RE.search(m.note)
-        target = by_id.get(found.group(1)) if found else None
+        target = by_id.get(found.group(2)) if found else None
         if found and target is not None:
             words = " ".join(target.text.split())[:60] or (target.attachment.name if target.attachment else "") or ""
-            said = f"reply to message {target.index} ({target.sender or 'no sender'}: {words})"
+            said = f"{found.group(1)} message {target.index} ({target.sender or 'no sender'}: {words})"
             m = replace(m, note=m.note[:found.start()] + said + m.note[found.end():])
         elif found:
             m = replace(m, note=m.note.replace(found.group(0), found.group(0) + " (not in this export)", 1))
