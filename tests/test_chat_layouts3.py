@@ -216,6 +216,16 @@ def test_the_same_chat_exported_twice_marks_each_message_the_other_export_holds_
         [{"exhibit_id": 1, "export": "_chat.txt", "index": 0}], [{"exhibit_id": 1, "export": "_chat.txt", "index": 1}], []]
     earlier = json.loads((tmp_path / "out" / "_chat.timeline.json").read_text(encoding="utf-8"))
     assert [len(m["also_in"]) for m in earlier["messages"]] == [1, 1]
+    from app.core.chats.timeline import build_timeline
+    from app.core.store import Case
+    from app.gui.timeline_view import message_text
+
+    case = Case.open(tmp_path / "case")  # the window's Timeline tab says it too
+    try:
+        shown = [message_text(e) for e in build_timeline(case, 2).entries]
+    finally:
+        case.close()
+    assert shown[1] == "meet at 6\n(also in exhibit 1 (_chat.txt), message 1)"
 
 
 TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
