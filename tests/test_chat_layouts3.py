@@ -36,6 +36,8 @@ def test_attachment_left_out_view_once_and_hindi_notes_are_the_apps_not_the_send
         "13.03.24, 22:18 - Ben: <मीडिया के बिना>\n"
         "13.03.24, 22:19 - Ben: यह संदेश हटा दिया गया था\n"
         "13.03.24, 22:20 - Ben: ठीक है <यह संदेश संपादित किया गया>\n"))
+    [ios] = _messages(tmp_path, "[14/03/24, 9:16:00\u202fPM] Ben: \u200eइमेज हटाई गई\n", "_chat.txt")
+    assert (ios.attachment.kind, ios.attachment.missing, ios.text) == ("image", True, "")
     left_out = [m.attachment for m in messages[:4]]
     assert all(a is not None and a.missing and a.name is None for a in left_out)
     assert left_out[1].kind == "audio" and all(m.text == "" for m in messages[:4])

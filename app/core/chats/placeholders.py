@@ -41,16 +41,16 @@ ATTACHED_WORDS = (
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
               "sprachnachricht", "vocal", "vocale", "nota", "voz", "spraakbericht",
-              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение"},
-    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو"},
+              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение", "ऑडियो", "वॉइस"},
+    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو", "वीडियो"},
     "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
               "zdjęcie", "imagine", "görüntü", "resim", "fotoğraf", "изображение", "фото", "صورة",
-              "الصورة", "gif"},
+              "الصورة", "gif", "इमेज", "फ़ोटो", "फोटो", "तस्वीर", "छवि"},
     "sticker": {"sticker", "autocollant", "figurinha", "adesivo", "naklejka", "autocolant",
-                "çıkartma", "стикер", "ملصق", "الملصق"},
+                "çıkartma", "стикер", "ملصق", "الملصق", "स्टिकर"},
     "document": {"document", "dokument", "documento", "belge", "документ", "مستند", "المستند",
                  "contact", "card", "kontaktkarte", "kontakt", "contacto", "contato", "contatto",
-                 "kişi", "kartı", "контакт", "جهة", "اتصال"},
+                 "kişi", "kartı", "контакт", "جهة", "اتصال", "दस्तावेज़", "दस्तावेज", "डॉक्यूमेंट"},
     "other": {"media", "medien", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
               "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
@@ -63,10 +63,10 @@ OMITTED_WORDS = {
     "edilmedi", "отсутствует", "пропущено", "пропущен", "пропущены", "без", "не", "сохранено",
     "сохранён", "تم",
     "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة", "fehlt", "हटा", "दिया", "गया", "के", "बिना",
-    "छोड़ा", "छोड़ी",
+    "छोड़ा", "छोड़ी", "हटाई", "हटाया", "गई",
 }
 # "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
-FILLER_WORDS = {"de", "do", "da", "view", "once"}
+FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज"}
 MISSING_FILE = {"null"}
 
 # The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
