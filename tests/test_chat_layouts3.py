@@ -81,6 +81,8 @@ def _phone_dump(tmp_path: Path, *inner: tuple[str, Path]) -> Path:
 def test_a_whatsapp_zip_inside_a_phone_dump_zip_is_opened_and_its_voice_note_taken_in(tmp_path, case):
     """A zipped WhatsApp export inside a phone dump's zip: 'no chat found in this zip'."""
     from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline, timeline_dict
+    from app.core.export.timeline import provenance_items
 
     inner = _whatsapp_zip(tmp_path / "WhatsApp Chat with Anna.zip")
     backup = tmp_path / "backup.zip"
@@ -98,6 +100,11 @@ def test_a_whatsapp_zip_inside_a_phone_dump_zip_is_opened_and_its_voice_note_tak
     assert Path(media.path).read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
     entries = [e for e in case.audit.entries() if e.action == "chat.export_found_in_zip"]
     assert entries[-1].details["outer_zip_sha256"] == _sha256(dump)
+    source = timeline_dict(build_timeline(case, taken.exhibit_id))["source"]  # the timeline says it too
+    assert source["found_in"] == {"outer_zip": str(dump), "outer_zip_sha256": _sha256(dump),
+                                  "members": ["Download/WhatsApp Chat with Anna.zip"]}
+    assert dict(provenance_items(build_timeline(case, taken.exhibit_id)))["Found in"] == (
+        f"{dump} (SHA-256 {_sha256(dump)}) → Download/WhatsApp Chat with Anna.zip")
 
 
 def test_a_damaged_zip_inside_a_phone_dump_is_one_line_and_the_rest_is_read(tmp_path):

@@ -76,6 +76,7 @@ class Timeline:
     target_language: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     runs: tuple[RunRecord, ...] = ()  # what made each transcript and translation the timeline shows
+    found_in: dict[str, Any] = field(default_factory=dict)  # an export found inside a zip: that zip and member
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,16 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
     container = chats[0].container if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
         latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),
-        tuple(models.values()), target, dict(settings or {}), tuple(runs[k] for k in sorted(runs)))
+        tuple(models.values()), target, dict(settings or {}), tuple(runs[k] for k in sorted(runs)),
+        _found_in(case, exhibit_id))
+
+
+def _found_in(case: Case, exhibit_id: int) -> dict[str, Any]:
+    """Where an export extracted from a zip inside a zip came from (the audit log's record of it)."""
+    subject = f"exhibit/{exhibit_id}"
+    found = [e.details for e in case.audit.entries(subject)
+             if e.subject == subject and e.action == "chat.export_found_in_zip"]
+    return dict(found[0]) if found else {}
 
 
 def untranslated_messages(case: Case, exhibit_id: int) -> list[StoredMessage]:
@@ -179,7 +189,8 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
     sw = software_info()
     return {
         "container": timeline.container,
-        "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes},
+        "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes,
+                   **({"found_in": timeline.found_in} if timeline.found_in else {})},
         "chats": [{"name": name, "date_order": order} for name, order in timeline.chats],
         "messages": [_entry_dict(e) for e in timeline.entries],
         "provenance": {

@@ -50,7 +50,10 @@ def footer_text(timeline: Timeline) -> str:
 
 def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
     src = timeline.source
-    items = [("Source", src.path), ("SHA-256", src.sha256), ("Size", f"{src.bytes:,} bytes"),
+    found = timeline.found_in
+    inside = ([("Found in", f"{found.get('outer_zip')} (SHA-256 {found.get('outer_zip_sha256')}) → "
+                            + " → ".join(found.get("members", [])))] if found else [])
+    items = [("Source", src.path), *inside, ("SHA-256", src.sha256), ("Size", f"{src.bytes:,} bytes"),
              ("Container", timeline.container),
              ("Chats", "; ".join(f"{name} (dates: {order or 'as written'})" for name, order in timeline.chats)),
              ("Messages", str(len(timeline.entries))), ("Created", timeline.created_at)]
