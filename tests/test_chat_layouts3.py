@@ -273,3 +273,14 @@ def test_a_telegram_reply_names_the_message_it_answers(tmp_path):
     first = next(m for m in pages.export.messages if m.text.startswith("Привет"))
     [car] = [m for m in pages.export.messages if m.text == "the car"]
     assert car.note == f"reply to message {first.index} ({first.sender}: {' '.join(first.text.split())[:60]})"
+
+
+def test_a_later_page_of_a_telegram_html_chat_given_alone_reads_the_whole_chat(tmp_path):
+    """Given messages2.html (dragged in, or named on the command line), only that page was read:
+    the messages on messages.html were left out without a word."""
+    for page in ("messages.html", "messages2.html"):
+        shutil.copy(TELEGRAM_HTML / page, tmp_path / page)
+    [whole] = load_export(tmp_path / "messages.html")
+    [given] = load_export(tmp_path / "messages2.html")
+    assert given.original == tmp_path / "messages.html"
+    assert [(m.sender, m.text) for m in given.export.messages] == [(m.sender, m.text) for m in whole.export.messages]

@@ -92,6 +92,9 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         return _load_zip_tree(path, extract_root, refused, 0)
     if path.suffix.lower() == ".zip":
         raise ChatError(str(path), "not a readable zip (it does not start as a zip archive does)")
+    first = path.with_name("messages.html")
+    if LATER_PAGE_RE.match(path.name) and first.is_file():  # a later page of a Telegram chat: the whole chat
+        path = first
     try:
         return [load_file(path)]
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
