@@ -98,6 +98,8 @@ def test_a_whatsapp_zip_inside_a_phone_dump_zip_is_opened_and_its_voice_note_tak
     assert case.exhibit(taken.exhibit_id).source.sha256 == _sha256(inner)  # the inner zip, as it was zipped
     [media] = taken.media
     assert Path(media.path).read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
+    copies = sorted(p.name for p in (case.folder / "exports").rglob("*.zip"))
+    assert copies == ["WhatsApp Chat with Anna.zip"]  # the backup holding no chat is not left copied
     entries = [e for e in case.audit.entries() if e.action == "chat.export_found_in_zip"]
     assert entries[-1].details["outer_zip_sha256"] == _sha256(dump)
     source = timeline_dict(build_timeline(case, taken.exhibit_id))["source"]  # the timeline says it too
