@@ -32,6 +32,7 @@ from app.core.store import Case
 from app.core.usecases.enqueueing import check_model, translate_options
 from app.core.usecases.exporting import check_out_dir
 from app.core.usecases.timeline import (
+    echoed_in,
     export_formats,
     export_names,
     load_translation,
@@ -52,12 +53,12 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
     for exc in errors:
         fail(exc.path, exc.reason)
     for t in taken:
-        print(f"{t.original}: {t.export.container}, {len(t.export.messages)} messages, "
+        print(f"{t.shown}: {t.export.container}, {len(t.export.messages)} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"
-            print(f"{t.original}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
+            print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
         for path, reason in t.unusable:  # an attachment that is there but cannot be played
             fail(path, reason)
@@ -99,6 +100,9 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
             fail(timeline.source.name, "messages not translated: the language of the chat's text is not "
                                        "known; give it with --from (voice notes are translated all the same)")
             status = FAILED
+        for exhibit_id, name, count in echoed_in(timeline):  # the same chat taken in twice: said, not hidden
+            print(f"{t.shown}: warning: {count} of {len(timeline.entries)} messages are also in exhibit "
+                  f"{exhibit_id} ({name}), each marked 'also in' (the same chat exported twice?)", file=sys.stderr)
         for path in write_story(case, t.exhibit_id, timeline, args.out, names[t.exhibit_id], formats):
             print(path)
     return status

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.chats.timeline import Timeline, TimelineAttachment, TimelineEntry
-from app.core.export.timeline import translation_cell
+from app.core.export.timeline import also_in_text, translation_cell
 from app.core.store import Case
 from app.core.usecases.timeline import export_timeline, story
 from app.gui.case_task import CaseTask
@@ -72,6 +72,8 @@ def message_text(e: TimelineEntry) -> str:
         parts.append(e.text)
     if e.note:
         parts.append(f"({e.note})")
+    if e.also_in:  # the same chat exported twice: the other export holds this message too
+        parts.append(f"({also_in_text(e)})")
     return "\n".join(parts)
 
 

@@ -33,6 +33,7 @@ from app.core.chats.parsing import (
 )
 from app.core.chats.placeholders import is_whatsapp_media_name
 from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
 
 MAX_CHAT_BYTES = 64 * 1024 * 1024
@@ -197,6 +198,7 @@ def load_file(path: Path) -> Loaded:
         chats: tuple[Chat, ...] = (telegram_html.parse_pages(pages, path.parent.name),)
     else:
         chats = parse_text(text, path.name)
+    chats = normalise_senders(chats)
     if path.stem.lower() in GENERIC_STEMS:
         chats = named(chats, path.stem, path.resolve().parent.name)
     container = sniff_text(text, path.name) or whatsapp.CONTAINER

@@ -23,8 +23,9 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 3  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
-# 3: WhatsApp dates that read both ways decided by the dates attachments are named with
+PARSER_VERSION = 4  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+# 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
+# 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 
@@ -47,6 +48,12 @@ class TakenIn:
     chat_ids: tuple[int, ...]
     media: tuple[Media, ...]
     unusable: tuple[tuple[str, str], ...] = ()  # (file, why): attachments present but not media ffmpeg reads
+    found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
+
+    @property
+    def shown(self) -> str:
+        """The export as the user knows it: its path, or the outer zip and member it was found in."""
+        return f"{self.found_in[0]} → {' → '.join(self.found_in[1:])}" if self.found_in else str(self.original)
 
 
 def export_source(path: Path, container: str) -> SourceInfo:
@@ -63,6 +70,15 @@ def _load(case: Case, path: Path, refused: list[ChatError] | None) -> list[Loade
     return load_export(path, extract_root=case.folder / EXPORTS_FOLDER, refused=refused)
 
 
+def _file_sha256(loaded: Loaded, path: str | None) -> str | None:
+    """The SHA-256 of a file the export holds: hashed in the zip, or the file beside the chat."""
+    if path is None:
+        return None
+    if path in loaded.hashes:
+        return loaded.hashes[path]
+    return sha256_file(loaded.files[path]) if path in loaded.files else None
+
+
 def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media], list[tuple[str, str]]]:
     links: dict[tuple[int, int], AttachmentLink] = {}
     media: list[Media] = []
@@ -70,21 +86,25 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
     for position, chat in enumerate(loaded.export.chats):
         for m in chat.messages:
             a = m.attachment
-            if a is None or not a.playable or a.path not in loaded.files:
+            if a is None or a.missing:
+                continue
+            sha = _file_sha256(loaded, a.path)
+            if not a.playable or a.path not in loaded.files:
+                links[(position, m.index)] = AttachmentLink(None, None, sha)
                 continue
             file = loaded.files[a.path]
             try:
                 source = probe(file)
             except MediaError as exc:
                 if exc.reason == SILENT_VIDEO:  # a GIF, or a video sent without sound: read, nothing said
-                    links[(position, m.index)] = AttachmentLink(None, SILENT_NOTE)
+                    links[(position, m.index)] = AttachmentLink(None, SILENT_NOTE, sha)
                     continue
-                links[(position, m.index)] = AttachmentLink(None, exc.reason)
+                links[(position, m.index)] = AttachmentLink(None, exc.reason, sha)
                 unusable.append((str(file), exc.reason))
                 continue
             exhibit, _ = case.add_exhibit(source, found_at=str(file))
             _audit_origin(case, exhibit.id, loaded, a.path, export_sha)
-            links[(position, m.index)] = AttachmentLink(exhibit.id)
+            links[(position, m.index)] = AttachmentLink(exhibit.id, None, source.sha256)
             media.append(Media(str(file), source, exhibit.id))
     return links, media, list(dict.fromkeys(unusable))
 
@@ -94,6 +114,15 @@ def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, expo
         case.audit.record("chat.attachment_taken_in", f"exhibit/{exhibit_id}",
                           {"export": str(loaded.original), "export_sha256": export_sha,
                            "member": member, "container": loaded.export.container})
+
+
+def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
+    """Where an export extracted from a zip inside a zip came from: the outer zip (hashed) and member."""
+    outer = Path(found_in[0])
+    with case.transaction():
+        case.audit.record("chat.export_found_in_zip", f"exhibit/{exhibit_id}",
+                          {"outer_zip": str(outer.resolve()), "outer_zip_sha256": sha256_file(outer),
+                           "members": list(found_in[1:])})
 
 
 def take_in(case: Case, path: str | Path, refused: list[ChatError] | None = None) -> list[TakenIn]:
@@ -111,8 +140,10 @@ def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[T
     for loaded in _load(case, given, refused):
         source = export_source(loaded.original, loaded.export.container)
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
+        if loaded.found_in:
+            _audit_nesting(case, exhibit.id, loaded.found_in)
         links, media, unusable = _take_media(case, loaded, source.sha256)
         chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
         out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
-                           tuple(media), tuple(unusable)))
+                           tuple(media), tuple(unusable), loaded.found_in))
     return out

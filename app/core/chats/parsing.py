@@ -5,7 +5,7 @@ the loaded record, naming a chat after its folder, finding each attachment its p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp
@@ -26,6 +26,8 @@ class Loaded:
     export: ChatExport
     original: Path  # the file taken in as the export's exhibit (the zip, or the chat file)
     files: dict[str, Path]  # attachment path -> the file on disk (extracted copy for a zip)
+    found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
+    hashes: dict[str, str] = field(default_factory=dict)  # attachment path -> SHA-256, of a zip's members
 
 
 def decode(data: bytes) -> str:

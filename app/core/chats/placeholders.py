@@ -36,24 +36,25 @@ ATTACHED_WORDS = (
     "attached", "angehängt", "joint", "adjunto", "anexado", "anexo", "allegato", "bijgevoegd",
     "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "добавлен", "مرفق",
     "bifogad", "vedhæft", "vedlagt", "liitetty", "přilo", "csatolva", "συνημμέν", "מצורף", "đính kèm",
-    "terlampir", "dilampirkan",
+    "terlampir", "dilampirkan", "संलग्न",
 )
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
               "sprachnachricht", "vocal", "vocale", "nota", "voz", "spraakbericht",
-              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение"},
-    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو"},
+              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение", "ऑडियो", "वॉइस"},
+    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو", "वीडियो"},
     "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
               "zdjęcie", "imagine", "görüntü", "resim", "fotoğraf", "изображение", "фото", "صورة",
-              "الصورة", "gif"},
+              "الصورة", "gif", "इमेज", "फ़ोटो", "फोटो", "तस्वीर", "छवि"},
     "sticker": {"sticker", "autocollant", "figurinha", "adesivo", "naklejka", "autocolant",
-                "çıkartma", "стикер", "ملصق", "الملصق"},
+                "çıkartma", "стикер", "ملصق", "الملصق", "स्टिकर"},
     "document": {"document", "dokument", "documento", "belge", "документ", "مستند", "المستند",
                  "contact", "card", "kontaktkarte", "kontakt", "contacto", "contato", "contatto",
-                 "kişi", "kartı", "контакт", "جهة", "اتصال"},
+                 "kişi", "kartı", "контакт", "جهة", "اتصال", "दस्तावेज़", "दस्तावेज", "डॉक्यूमेंट"},
     "other": {"media", "medien", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
               "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier",
-              "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл"},
+              "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
+              "फ़ाइल", "फाइल"},
 }
 OMITTED_WORDS = {
     "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
@@ -61,9 +62,11 @@ OMITTED_WORDS = {
     "omessa", "omessi", "weggelaten", "pominięto", "pominięty", "pominięte", "omisă", "dahil",
     "edilmedi", "отсутствует", "пропущено", "пропущен", "пропущены", "без", "не", "сохранено",
     "сохранён", "تم",
-    "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة",
+    "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة", "fehlt", "हटा", "दिया", "गया", "के", "बिना",
+    "छोड़ा", "छोड़ी", "हटाई", "हटाया", "गई",
 }
-FILLER_WORDS = {"de", "do", "da"}  # "nota de voz", "arquivo de mídia": say no kind
+# "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
+FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज"}
 MISSING_FILE = {"null"}
 
 # The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
@@ -92,7 +95,8 @@ SYSTEM_EXACT = frozenset({
     "je hebt dit bericht verwijderd", "ta wiadomość została usunięta", "usunięto tę wiadomość",
     "acest mesaj a fost șters", "ai șters acest mesaj", "bu mesaj silindi", "bu mesajı sildiniz",
     "данное сообщение удалено", "это сообщение удалено", "вы удалили это сообщение",
-    "تم حذف هذه الرسالة", "لقد حذفت هذه الرسالة", "missed voice call", "missed video call",
+    "تم حذف هذه الرسالة", "لقد حذفت هذه الرسالة", "यह संदेश हटा दिया गया था", "यह संदेश हटा दिया गया",
+    "यह मैसेज डिलीट कर दिया गया था", "आपने यह संदेश हटा दिया", "आपने यह मैसेज डिलीट किया", "missed voice call", "missed video call",
     "verpasster sprachanruf", "verpasster videoanruf", "appel vocal manqué", "appel vidéo manqué",
     "llamada perdida", "videollamada perdida", "chamada de voz perdida", "chiamata vocale persa",
     "gemiste spraakoproep", "nieodebrane połączenie głosowe", "apel vocal pierdut",
@@ -107,7 +111,7 @@ SYSTEM_EXACT = frozenset({
 
 EDITED_WORDS = ("edited", "bearbeitet", "modifié", "editó", "editado", "editada", "modificato",
                 "bewerkt", "edytowan", "editat", "düzenlendi", "изменено", "отредактировано", "تعديل",
-                "معدلة")
+                "معدلة", "संपादित")
 _EDITED_RE = re.compile(r"\s*<(?P<marker>[^<>\n]{4,60})>$")
 
 

@@ -13,12 +13,14 @@ the audio and video the chat refers to.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 from app.core.chats import telegram, whatsapp_zip
 from app.core.chats.beside import LATER_PAGE_RE, load_file, read_bytes
+from app.core.chats.nested import load_nested, nested_zips
 from app.core.chats.parsing import Loaded, decode, parse_text, sniff_text
-from app.core.chats.zipped import load_zip
+from app.core.chats.zipped import NO_CHAT, load_zip
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
 
@@ -85,15 +87,60 @@ def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
     return extract_root / sha256_file(path) if extract_root is not None else None
 
 
-def _load_one(path: Path, extract_root: Path | None) -> Loaded:
+def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | None) -> list[Loaded]:
     if whatsapp_zip.is_zip(path):
-        return load_zip(path, _zip_folder(path, extract_root))
+        return _load_zip_tree(path, extract_root, refused, 0)
     if path.suffix.lower() == ".zip":
         raise ChatError(str(path), "not a readable zip (it does not start as a zip archive does)")
+    first = path.with_name("messages.html")
+    if LATER_PAGE_RE.match(path.name) and first.is_file():  # a later page of a Telegram chat: the whole chat
+        path = first
     try:
-        return load_file(path)
+        return [load_file(path)]
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
         raise ChatError(str(path), exc.reason) from None
+
+
+NO_CHAT_NESTED = "no chat found in this zip, nor in the zips inside it"
+
+
+def _load_zip_tree(path: Path, extract_root: Path | None, refused: list[ChatError] | None,
+                   depth: int) -> list[Loaded]:
+    """The zip's own chats, and those of the zips inside it (a phone dump holding zipped exports);
+    an inner zip that holds no chat is passed over, one that cannot be read is refused or raised."""
+    try:
+        out, own_error = [load_zip(path, _zip_folder(path, extract_root))], None
+    except ChatError as exc:
+        out, own_error = [], exc
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inner = nested_zips(archive, whatsapp_zip.check(archive, str(path))) if own_error is None or \
+                own_error.reason == NO_CHAT else []
+            for info in inner:
+                out += _load_inner(path, info, archive, extract_root, refused, depth)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+        inner = []  # said by load_zip already
+    if own_error is not None and (not inner or own_error.reason != NO_CHAT):
+        raise own_error
+    if not out and (refused is None or not any(r.path.startswith(f"{path}: ") for r in refused)):
+        raise ChatError(str(path), NO_CHAT_NESTED)
+    return out
+
+
+def _load_inner(path: Path, info: zipfile.ZipInfo, archive: zipfile.ZipFile, extract_root: Path | None,
+                refused: list[ChatError] | None, depth: int) -> list[Loaded]:
+    try:
+        return load_nested(path, info, archive, extract_root,
+                           lambda p, root, d: _load_zip_tree(p, root, refused, d), depth)
+    except ChatError as exc:
+        if exc.reason in (NO_CHAT, NO_CHAT_NESTED):
+            return []
+        error = exc if exc.path.startswith(f"{path}: ") else ChatError(
+            f"{path}: {whatsapp_zip.stored_name(info)}", exc.reason)
+        if refused is None:
+            raise error from None
+        refused.append(error)
+        return []
 
 
 def load_export(path: str | Path, extract_root: Path | None = None,
@@ -108,11 +155,11 @@ def load_export(path: str | Path, extract_root: Path | None = None,
     if not path.exists():
         raise ChatError(str(path), "no such file or folder")
     if not path.is_dir():
-        return [_load_one(path, extract_root)]
+        return _load_one(path, extract_root, refused)
     loaded = []
     for candidate in chat_files(path):
         try:
-            loaded.append(_load_one(candidate, extract_root))
+            loaded.extend(_load_one(candidate, extract_root, refused))
         except ChatError as exc:
             if exc.reason == telegram.NOT_TELEGRAM:
                 continue

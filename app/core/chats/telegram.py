@@ -11,6 +11,8 @@ as "(File not included. ...)": kept as a missing attachment. Service messages
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -82,9 +84,13 @@ def _notes(raw: dict[str, Any]) -> list[str]:
     if raw.get("forwarded_from"):
         notes.append(f"forwarded from {raw['forwarded_from']}")
     if raw.get("reply_to_message_id") is not None:
-        notes.append(f"reply to message id {raw['reply_to_message_id']}")
+        notes.append(f"{REPLY_NOTE}{raw['reply_to_message_id']}")
     if raw.get("edited"):
         notes.append(f"edited {raw['edited']}")
+    if raw.get("type") == "service" and raw.get("message_id") is not None:  # a message pinned
+        notes.append(f"{PINNED_NOTE}{raw['message_id']}")
+    if raw.get("sticker_emoji"):
+        notes.append(f"sticker {raw['sticker_emoji']}")
     notes += _hidden_in_text(raw.get("text"))
     place = raw.get("location_information")
     if isinstance(place, dict) and "latitude" in place:
@@ -122,13 +128,37 @@ def _message(index: int, raw: Any) -> Message:
     return Message(index, str(sender) if sender else None, written, iso, text, False, _attachment(raw), note)
 
 
+REPLY_NOTE = "reply to message id "
+PINNED_NOTE = "pinned message id "
+_REPLY_RE = re.compile(r"(reply to|pinned) message id (-?\d+)")
+
+
+def replies_placed(messages: list[Message], ids: list[Any]) -> list[Message]:
+    """A reply's note names the message it answers by its place in the chat, sender and words
+    ("reply to message 3 (Anna: where are you)"), where the export holds it; else by Telegram's id."""
+    by_id = {str(i): m for i, m in zip(ids, messages) if i is not None}
+    out = []
+    for m in messages:
+        found = _REPLY_RE.search(m.note)
+        target = by_id.get(found.group(2)) if found else None
+        if found and target is not None:
+            words = " ".join(target.text.split())[:60] or (target.attachment.name if target.attachment else "") or ""
+            said = f"{found.group(1)} message {target.index} ({target.sender or 'no sender'}: {words})"
+            m = replace(m, note=m.note[:found.start()] + said + m.note[found.end():])
+        elif found:
+            m = replace(m, note=m.note.replace(found.group(0), found.group(0) + " (not in this export)", 1))
+        out.append(m)
+    return out
+
+
 def _chat(raw: Any, position: int) -> Chat:
     if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):
         name = str(raw.get("name") or raw.get("id") or "") if isinstance(raw, dict) else ""
         return Chat(name or f"chat {position}", (_parser_note(0, "this chat of the export has no list of messages"),), "")
     name = str(raw.get("name") or raw.get("id") or f"chat {position}")
-    messages = tuple(_message(i, m) for i, m in enumerate(raw["messages"]))
-    return Chat(name, messages, "iso")
+    messages = [_message(i, m) for i, m in enumerate(raw["messages"])]
+    ids = [m.get("id") if isinstance(m, dict) else None for m in raw["messages"]]
+    return Chat(name, tuple(replies_placed(messages, ids)), "iso")
 
 
 def chats_of(data: Any) -> tuple[Chat, ...]:

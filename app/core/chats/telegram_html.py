@@ -28,11 +28,13 @@ from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
 from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.chats.telegram import REPLY_NOTE, replies_placed
 
 CONTAINER = "telegram-html"
 _TITLE_RE = re.compile(
     r"^(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4}) (?P<t>\d{2}:\d{2}:\d{2})(?: UTC(?P<tz>[+-]\d{2}):?(?P<tzm>\d{2}))?")
 _LEFT_OUT_RE = re.compile(r"not included|exceeds maximum size|change data exporting settings", re.IGNORECASE)
+_GO_TO_RE = re.compile(r"go_to_message(-?\d+)")
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
                 "media_video_message": "video", "media_photo": "image", "media_file": "document"}
 
@@ -49,6 +51,8 @@ class _Raw:
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (kind, words) of files left out
     forwarded: str | None = None  # the original author of a forwarded message (not its sender)
     links: list[list[str]] = field(default_factory=list)  # [address, words shown] of links in the text
+    id: str | None = None  # Telegram's id of the message ("message12": 12)
+    reply_to: str | None = None  # the id of the message it answers
 
 
 class _Reader(HTMLParser):
@@ -75,6 +79,7 @@ class _Reader(HTMLParser):
         if tag == "div" and "message" in classes and ("default" in classes or "service" in classes):
             separator = "service" in classes and a.get("id", "").startswith("message-")
             self.current = _Raw("service" in classes, "joined" in classes, separator)
+            self.current.id = a.get("id", "").removeprefix("message") or None
             self.messages.append(self.current)
             return "message"
         if self.current is None:
@@ -99,6 +104,9 @@ class _Reader(HTMLParser):
             return "text_link"
         if tag == "div" and "reply_to" in classes:
             return "reply"
+        if tag == "a" and self._inside("reply") and (found := _GO_TO_RE.search(a.get("href", ""))):
+            self.current.reply_to = found.group(1)
+            return ""
         if tag == "div" and "body" in classes and "details" in classes and self.current.service:
             return "text"
         if tag == "div" and "media_wrap" in classes:
@@ -166,8 +174,10 @@ def _text(raw: _Raw) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(raw.text)).strip()
 
 
-def _records(raws: list[_Raw]) -> list[Message]:
+def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
+    """The messages, and Telegram's id of each (a message with several files is several records)."""
     messages: list[Message] = []
+    ids: list[str | None] = []
     previous_sender: str | None = None
     for raw in raws:
         if raw.separator:
@@ -177,7 +187,8 @@ def _records(raws: list[_Raw]) -> list[Message]:
             previous_sender = sender
         iso = _iso(raw.title)
         notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
-            [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + [
+            [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + (
+            [f"{REPLY_NOTE}{raw.reply_to}"] if raw.reply_to else []) + [
             f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href]
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
@@ -190,7 +201,8 @@ def _records(raws: list[_Raw]) -> list[Message]:
         for i, attachment in enumerate(attachments or [None]):
             messages.append(Message(len(messages), sender, raw.title, iso, _text(raw) if i == 0 else "",
                                     raw.service, attachment, note))
-    return messages
+            ids.append(raw.id if i == 0 else None)
+    return messages, ids
 
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
@@ -205,7 +217,8 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
         match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', page)
         if match and title == name:
             title = match.group(1)
-    return Chat(title, tuple(_records(raws)), "day-first")
+    messages, ids = _records(raws)
+    return Chat(title, tuple(replies_placed(messages, ids)), "day-first")
 
 
 def looks_like(text: str) -> bool:

@@ -19,7 +19,14 @@ from app.core.clock import utc_now
 from app.core.editing.operations import current_transcript
 from app.core.evidence.provenance import software_info
 from app.core.store import Case
-from app.core.store.chats import StoredMessage, chat_messages, stored_chats, translation_runs
+from app.core.store.chats import (
+    Echo,
+    StoredMessage,
+    chat_messages,
+    echoes,
+    stored_chats,
+    translation_runs,
+)
 from app.core.translation.runs import TASK as TRANSLATION_TASK
 from app.core.translation.runs import is_current
 from app.core.types import ModelInfo, SourceInfo
@@ -38,6 +45,8 @@ class TimelineAttachment:
     translation: str | None = None
     model: str | None = None  # the speech model that made the transcript
     error: str | None = None  # why the file could not be taken in
+    run_id: int | None = None  # the transcription run shown (its settings in Timeline.runs)
+    translation_run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class TimelineEntry:
     translation: str | None
     attachment: TimelineAttachment | None
     message_id: int | None = None  # the stored message's row id (what a search hit on it names)
+    also_in: tuple[Echo, ...] = ()  # the same message in other exports of the case (exported twice)
 
 
 @dataclass(frozen=True)
@@ -65,13 +75,35 @@ class Timeline:
     models: tuple[ModelInfo, ...] = ()  # speech and translation models the timeline shows output of
     target_language: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    runs: tuple[RunRecord, ...] = ()  # what made each transcript and translation the timeline shows
+    found_in: dict[str, Any] = field(default_factory=dict)  # an export found inside a zip: that zip and member
 
 
-def _run_text(case: Case, run_id: int | None) -> tuple[str | None, str | None, ModelInfo | None]:
+@dataclass(frozen=True)
+class RunRecord:
+    """One transcription or translation run a timeline shows: the model, the language and every setting."""
+
+    run_id: int
+    task: str
+    model: ModelInfo
+    language: str | None
+    source_language: str | None
+    status: str
+    settings: dict[str, Any]
+    software: str
+    created_at: str
+
+
+def _run_text(case: Case, run_id: int | None, runs: dict[int, RunRecord]) -> tuple[str | None, str | None,
+                                                                                    ModelInfo | None]:
     if run_id is None:
         return None, None, None
     transcript = current_transcript(case, run_id)
     text = " ".join(s.text.strip() for s in transcript.segments if s.text.strip())
+    sw = transcript.software
+    runs.setdefault(run_id, RunRecord(run_id, transcript.task, transcript.model, transcript.language,
+                                      transcript.source_language, transcript.status, dict(transcript.settings),
+                                      f"{sw.name} {sw.version}".strip(), transcript.created_at))
     return text, transcript.language, transcript.model
 
 
@@ -87,22 +119,25 @@ def shown_translation(case: Case, transcript_run: int | None, target: str | None
 
 
 def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
-                target: str | None) -> TimelineAttachment | None:
+                target: str | None, runs: dict[int, RunRecord]) -> TimelineAttachment | None:
     a = stored.message.attachment
     if a is None:
         return None
     if stored.attachment_exhibit_id is None:
-        return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, error=stored.attachment_error)
+        return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, stored.attachment_sha256,
+                                  error=stored.attachment_error)
     exhibit = case.exhibit(stored.attachment_exhibit_id)
     transcript_run = case.latest_run(exhibit.id, "transcribe")
-    text, language, model = _run_text(case, transcript_run)
-    translation, _, mt_model = _run_text(case, shown_translation(case, transcript_run, target))
+    text, language, model = _run_text(case, transcript_run, runs)
+    translation_run = shown_translation(case, transcript_run, target)
+    translation, _, mt_model = _run_text(case, translation_run, runs)
     for m in (model, mt_model):
         if m is not None:
             models.setdefault(m.sha256 or m.name, m)
     return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, exhibit.source.sha256, exhibit.id,
                               text, language, translation, model.name if model else None,
-                              stored.attachment_error)
+                              stored.attachment_error, transcript_run if text is not None else None,
+                              translation_run if translation is not None else None)
 
 
 def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
@@ -114,19 +149,31 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
     chats = [c for c in stored_chats(case, exhibit_id)]
     latest = {c.position: c for c in reversed(chats)}  # newest parser version per position
     models: dict[str, ModelInfo] = {}
+    runs: dict[int, RunRecord] = {}
     if translation_model is not None:
         models[translation_model.sha256 or translation_model.name] = translation_model
     entries = []
+    same = echoes(case, exhibit_id)
     for chat in sorted(latest.values(), key=lambda c: c.position):
         for stored in chat_messages(case, chat.id):
             m = stored.message
             entries.append(TimelineEntry(
                 chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
-                translations.get(stored.id), _attachment(case, stored, models, target), stored.id))
+                translations.get(stored.id), _attachment(case, stored, models, target, runs), stored.id,
+                tuple(same.get(stored.id, ()))))
     container = chats[0].container if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
         latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),
-        tuple(models.values()), target, dict(settings or {}))
+        tuple(models.values()), target, dict(settings or {}), tuple(runs[k] for k in sorted(runs)),
+        _found_in(case, exhibit_id))
+
+
+def _found_in(case: Case, exhibit_id: int) -> dict[str, Any]:
+    """Where an export extracted from a zip inside a zip came from (the audit log's record of it)."""
+    subject = f"exhibit/{exhibit_id}"
+    found = [e.details for e in case.audit.entries(subject)
+             if e.subject == subject and e.action == "chat.export_found_in_zip"]
+    return dict(found[0]) if found else {}
 
 
 def untranslated_messages(case: Case, exhibit_id: int) -> list[StoredMessage]:
@@ -142,17 +189,26 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
     sw = software_info()
     return {
         "container": timeline.container,
-        "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes},
+        "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes,
+                   **({"found_in": timeline.found_in} if timeline.found_in else {})},
         "chats": [{"name": name, "date_order": order} for name, order in timeline.chats],
         "messages": [_entry_dict(e) for e in timeline.entries],
         "provenance": {
             "created_at": timeline.created_at,
-            "software": {"name": sw.name, "version": sw.version},
+            "software": {"name": sw.name, "version": sw.version, "components": dict(sw.components)},
             "models": [{"name": m.name, "sha256": m.sha256, "family": m.family} for m in timeline.models],
             "target_language": timeline.target_language,
             "settings": timeline.settings,
+            "runs": [_run_dict(r) for r in timeline.runs],
         },
     }
+
+
+def _run_dict(r: RunRecord) -> dict[str, Any]:
+    return {"run_id": r.run_id, "task": r.task, "model": {"name": r.model.name, "sha256": r.model.sha256,
+                                                           "family": r.model.family, "path": r.model.path},
+            "language": r.language, "source_language": r.source_language, "status": r.status,
+            "settings": r.settings, "software": r.software, "created_at": r.created_at}
 
 
 def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
@@ -161,7 +217,9 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "name": a.name, "kind": a.kind, "sha256": a.sha256, "missing": a.missing,
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
+        "run_id": a.run_id, "translation_run_id": a.translation_run_id,
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
             "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,
-            "attachment": attachment}
+            "attachment": attachment,
+            "also_in": [{"exhibit_id": o.exhibit_id, "export": o.export, "index": o.index} for o in e.also_in]}

@@ -29,7 +29,9 @@ from app.core.chats.parsing import (
     with_unreferenced,
 )
 from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
+from app.core.hashing import sha256_stream
 
 NO_CHAT = "no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html)"
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
@@ -109,7 +111,7 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
     """One chat text of a zip, named and with its attachments found (in its own folder first)."""
     name = whatsapp_zip.stored_name(member.info)
     stem, folder = PurePosixPath(name).stem, member.folder
-    chats = _parse(member, name)
+    chats = normalise_senders(_parse(member, name))
     if several:  # "WhatsApp Chat with Ben/_chat.txt": the folder names the chat, not the zip
         chats = named(chats, stem, PurePosixPath(name).parent.name if stem.lower() in GENERIC_STEMS else stem)
     else:
@@ -152,23 +154,34 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
 
 
 def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tuple[list[ZipChat], tuple[Chat, ...],
-                                                                                  dict[str, Path]]:
+                                                                                  dict[str, Path], dict[str, str]]:
     files = whatsapp_zip.check(archive, str(path))
     members = chat_members(archive, files, str(path))
     texts = {id(i) for m in members for i in (m.info, *m.pages)}
     media = [i for i in files if id(i) not in texts]
     per_member = [_zip_chats(path, m, len(members) > 1, media) for m in members]
     used = set().union(*(used_paths(c) for c in per_member))
-    extra = whatsapp_zip.unreferenced(media, used)
+    extra = [i for i in whatsapp_zip.unreferenced(media, used) if not i.filename.lower().endswith(".zip")]  # opened
     chats = tuple(c for m, cs in zip(members, per_member)
                   for c in with_unreferenced(cs, _unreferenced(m, members, extra)))
-    return members, chats, _extract(archive, chats, media, extract_to)
+    return members, chats, _extract(archive, chats, media, extract_to), _hashes(archive, chats, media)
+
+
+def _hashes(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo]) -> dict[str, str]:
+    """The SHA-256 of every member a message carries (photos and documents too), read in place."""
+    by_name = {i.filename: i for i in media}
+    out = {}
+    for name in sorted(used_paths(chats)):
+        if name in by_name:
+            with archive.open(by_name[name]) as handle:
+                out[name] = sha256_stream(handle)
+    return out
 
 
 def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
     try:
         with zipfile.ZipFile(path) as archive:
-            members, chats, extracted = _read(path, archive, extract_to)
+            members, chats, extracted, hashes = _read(path, archive, extract_to)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ChatError(str(path), f"not a readable zip ({exc})") from None
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
@@ -178,7 +191,7 @@ def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
             raise
         raise ChatError(str(path), f"{exc.path}: {exc.reason}") from None
     source = ", ".join(whatsapp_zip.stored_name(m.info) for m in members)
-    return Loaded(ChatExport(f"{members[0].container}-zip", source, chats), path, extracted)
+    return Loaded(ChatExport(f"{members[0].container}-zip", source, chats), path, extracted, hashes=hashes)
 
 
 def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],

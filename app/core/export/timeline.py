@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.core.chats.timeline import Timeline, TimelineEntry, timeline_dict
+from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, timeline_dict
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import ExportError, safe_write
@@ -50,17 +50,48 @@ def footer_text(timeline: Timeline) -> str:
 
 def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
     src = timeline.source
-    items = [("Source", src.path), ("SHA-256", src.sha256), ("Size", f"{src.bytes:,} bytes"),
+    found = timeline.found_in
+    inside = ([("Found in", f"{found.get('outer_zip')} (SHA-256 {found.get('outer_zip_sha256')}) → "
+                            + " → ".join(found.get("members", [])))] if found else [])
+    items = [("Source", src.path), *inside, ("SHA-256", src.sha256), ("Size", f"{src.bytes:,} bytes"),
              ("Container", timeline.container),
              ("Chats", "; ".join(f"{name} (dates: {order or 'as written'})" for name, order in timeline.chats)),
              ("Messages", str(len(timeline.entries))), ("Created", timeline.created_at)]
     for m in timeline.models:
         items.append(("Model", f"{m.name} ({m.family}) SHA-256 {m.sha256}"))
+    items += run_items(timeline)
     if timeline.target_language:
         items.append(("Translated to", timeline.target_language))
     sw = software_info()
-    items.append(("Software", f"{sw.name} {sw.version}"))
+    items.append(("Software", f"{sw.name} {sw.version} (source SHA-256 {sw.components.get('parley-source', '?')})"))
     return items
+
+
+RUN_LABELS = {"transcribe": "Transcription", "translate": "Speech translation", "text-translate": "Translation"}
+
+
+def run_items(timeline: Timeline) -> list[tuple[str, str]]:
+    """One line per way the transcripts and translations shown were made: task, model, settings,
+    languages and the runs made so (the JSON holds each run whole)."""
+    groups: dict[str, list[RunRecord]] = {}
+    for r in timeline.runs:
+        key = json.dumps([r.task, r.model.sha256 or r.model.name, scalar_settings(r.settings)], sort_keys=True)
+        groups.setdefault(key, []).append(r)
+    items = []
+    for runs in groups.values():
+        first = runs[0]
+        languages = ", ".join(sorted({r.language or "?" for r in runs}))
+        settings = ", ".join(f"{k}={v}" for k, v in scalar_settings(first.settings).items())
+        ids = ", ".join(str(r.run_id) for r in runs)
+        line = (f"{first.model.name} SHA-256 {first.model.sha256 or '?'}; language {languages}; "
+                f"run(s) {ids}; {first.software}; settings: {settings}")
+        items.append((RUN_LABELS.get(first.task, first.task), line))
+    return items
+
+
+def scalar_settings(settings: dict) -> dict:
+    """The settings that read on one line (numbers, words, flags), by name."""
+    return {k: settings[k] for k in sorted(settings) if isinstance(settings[k], (str, int, float, bool))}
 
 
 NO_SPEECH = "(no speech found)"  # a transcript of no words, as the window shows it
@@ -92,7 +123,14 @@ def message_cell(e: TimelineEntry) -> str:
         lines.append("(system note)")
     if e.note:
         lines.append(f"({e.note})")
+    if e.also_in:
+        lines.append("(" + also_in_text(e) + ")")
     return "\n".join(lines)
+
+
+def also_in_text(e: TimelineEntry) -> str:
+    """'also in exhibit 3 (x.zip), message 12': the same message in another export of the case."""
+    return "also in " + "; ".join(f"exhibit {o.exhibit_id} ({o.export}), message {o.index}" for o in e.also_in)
 
 
 def translation_cell(e: TimelineEntry) -> str:

@@ -29,6 +29,7 @@ class AttachmentLink:
 
     exhibit_id: int | None
     error: str | None = None
+    sha256: str | None = None  # of the file, when the export holds it
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class StoredMessage:
     message: Message
     attachment_exhibit_id: int | None
     attachment_error: str | None
+    attachment_sha256: str | None = None
 
 
 def _existing(case: Case, exhibit_id: int, parser_version: int) -> list[int]:
@@ -95,21 +97,23 @@ def _insert_chat(conn: sqlite3.Connection, exhibit_id: int, position: int, expor
             a = m.attachment
             conn.execute(
                 "INSERT INTO chat_attachments (message_id, name, kind, missing, placeholder, path,"
-                " exhibit_id, error) VALUES (?,?,?,?,?,?,?,?)",
+                " exhibit_id, error, sha256) VALUES (?,?,?,?,?,?,?,?,?)",
                 (message_id, a.name, a.kind, int(a.missing), a.placeholder, a.path, link.exhibit_id,
-                 link.error))
+                 link.error, link.sha256))
     return chat_id
 
 
 def messages_sha256(case: Case, exhibit_id: int, parser_version: int) -> str:
-    """SHA-256 over the chats of one import, their messages and attachments, row by row."""
+    """SHA-256 over the chats of one import, their messages and attachments, row by row (a file's
+    SHA-256 where one was stored: the rows of imports made before there was one hash as they did)."""
     rows = case.conn.execute(
         "SELECT c.position, c.container, c.name, c.source, c.date_order, m.idx, m.sender, m.time_written,"
         " m.datetime, m.text, m.system, m.note, a.name, a.kind, a.missing, a.placeholder, a.path,"
-        " a.exhibit_id, a.error FROM chats c LEFT JOIN chat_messages m ON m.chat_id=c.id"
+        " a.exhibit_id, a.error, a.sha256 FROM chats c LEFT JOIN chat_messages m ON m.chat_id=c.id"
         " LEFT JOIN chat_attachments a ON a.message_id=m.id WHERE c.exhibit_id=? AND c.parser_version=?"
         " ORDER BY c.position, m.idx, m.id", (exhibit_id, parser_version)).fetchall()
-    data = json.dumps([list(r) for r in rows], ensure_ascii=False, separators=(",", ":"))
+    data = json.dumps([list(r)[:-1] if r[-1] is None else list(r) for r in rows], ensure_ascii=False,
+                      separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -132,7 +136,8 @@ def stored_chats(case: Case, exhibit_id: int | None = None) -> list[StoredChat]:
 def chat_messages(case: Case, chat_id: int) -> list[StoredMessage]:
     rows = case.conn.execute(
         "SELECT m.*, a.message_id AS a_id, a.name AS a_name, a.kind AS a_kind, a.missing AS a_missing,"
-        " a.placeholder AS a_placeholder, a.path AS a_path, a.exhibit_id AS a_exhibit, a.error AS a_error"
+        " a.placeholder AS a_placeholder, a.path AS a_path, a.exhibit_id AS a_exhibit, a.error AS a_error,"
+        " a.sha256 AS a_sha256"
         " FROM chat_messages m LEFT JOIN chat_attachments a ON a.message_id=m.id"
         " WHERE m.chat_id=? ORDER BY m.idx", (chat_id,)).fetchall()
     return [_stored_message(r) for r in rows]
@@ -145,7 +150,7 @@ def _stored_message(r: sqlite3.Row) -> StoredMessage:
                                 r["a_path"])
     message = Message(r["idx"], r["sender"], r["time_written"], r["datetime"], r["text"],
                       bool(r["system"]), attachment, r["note"])
-    return StoredMessage(r["id"], message, r["a_exhibit"], r["a_error"])
+    return StoredMessage(r["id"], message, r["a_exhibit"], r["a_error"], r["a_sha256"])
 
 
 def attachment_exhibits(case: Case, exhibit_id: int) -> list[int]:
@@ -187,3 +192,37 @@ def translation_runs(case: Case, parent_run_id: int, task: str) -> list[int]:
         "SELECT id FROM runs WHERE parent_run_id=? AND task=? AND status='complete' ORDER BY id DESC",
         (parent_run_id, task)).fetchall()
     return [int(r[0]) for r in rows]
+
+
+@dataclass(frozen=True)
+class Echo:
+    """The same message in another export of the case (the chat exported twice, or from both phones)."""
+
+    exhibit_id: int
+    export: str  # that export's exhibit name
+    index: int  # the message's place in that export's chat
+
+
+_NEWEST_MESSAGES = (
+    "SELECT m.id, m.idx, c.exhibit_id, m.sender, m.text, COALESCE(m.datetime, m.time_written) AS moment,"
+    " COALESCE(a.kind, '') AS kind FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
+    " LEFT JOIN chat_attachments a ON a.message_id = m.id"
+    " WHERE c.parser_version = (SELECT MAX(n.parser_version) FROM chats n"
+    " WHERE n.exhibit_id = c.exhibit_id AND n.position = c.position)")
+
+
+def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
+    """Per message row id of the export (its newest reading), the same message in the case's other
+    exports: same moment, sender, text and kind of attachment (the file's name is not compared: iOS
+    numbers a chat's files anew in every export)."""
+    rows = case.conn.execute(
+        f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx"
+        " FROM msgs mine JOIN msgs theirs ON theirs.moment = mine.moment AND theirs.text = mine.text"
+        " AND theirs.sender IS mine.sender AND theirs.kind = mine.kind AND theirs.exhibit_id != mine.exhibit_id"
+        " JOIN exhibits e ON e.id = theirs.exhibit_id"
+        " WHERE mine.exhibit_id = ? AND mine.moment != '' ORDER BY mine.id, theirs.exhibit_id, theirs.idx",
+        (exhibit_id,)).fetchall()
+    out: dict[int, list[Echo]] = {}
+    for r in rows:
+        out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3])))
+    return out

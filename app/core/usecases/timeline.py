@@ -163,6 +163,16 @@ def story(case: Case, exhibit_id: int, translation: TimelineTranslation | None =
     return timeline, language is not None
 
 
+def echoed_in(timeline: Timeline) -> list[tuple[int, str, int]]:
+    """(exhibit id, its name, how many of this timeline's messages it holds too) per other export of
+    the case holding the same messages: the chat exported twice, or from both phones."""
+    counts: Counter[tuple[int, str]] = Counter()
+    for e in timeline.entries:
+        for key in {(o.exhibit_id, o.export) for o in e.also_in}:
+            counts[key] += 1
+    return [(exhibit_id, name, n) for (exhibit_id, name), n in sorted(counts.items())]
+
+
 def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
                 formats: list[str]) -> list[Path]:
     """Write the timeline in every format; each file is in the audit log with its SHA-256."""

@@ -1,0 +1,55 @@
+"""Senders written as phone numbers, one person one name: WhatsApp writes a sender not in the
+phone's contacts as the number, spaced as the exporting phone spaces it ("+44 7700 900123" on one
+phone, "+447700900123" on another, with no-break spaces or direction marks on a third).
+
+    normalise_senders(chats) -> chats   # every number sender in one international form
+
+A sender that is a phone number with its country code (a leading +) and a possible number for
+that country (the `phonenumbers` library) is written in the international format; the message's
+note says how the export wrote it when that differs. A name, or a number without its country
+code (the country cannot be told), is kept as written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import phonenumbers
+
+from app.core.chats.placeholders import strip_marks
+from app.core.chats.records import Chat, Message
+
+_NUMBER_RE = re.compile(r"^\+[\d\s\u00a0\u202f().\-]{6,24}\d$")
+
+
+def phone_sender(sender: str) -> str | None:
+    """The sender in the international format when it is a phone number with its country code."""
+    written = " ".join(strip_marks(sender).replace("\u202f", " ").replace("\u00a0", " ").split())
+    if not _NUMBER_RE.match(written):
+        return None
+    try:
+        number = phonenumbers.parse(written, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _message(m: Message, known: dict[str, str | None]) -> Message:
+    if not m.sender:
+        return m
+    if m.sender not in known:
+        known[m.sender] = phone_sender(m.sender)
+    normal = known[m.sender]
+    if normal is None or normal == m.sender:
+        return m
+    said = f"sender written as {m.sender!r}"
+    return replace(m, sender=normal, note="; ".join(n for n in (m.note, said) if n))
+
+
+def normalise_senders(chats: tuple[Chat, ...]) -> tuple[Chat, ...]:
+    """Every chat with its phone-number senders in one form."""
+    known: dict[str, str | None] = {}
+    return tuple(replace(c, messages=tuple(_message(m, known) for m in c.messages)) for c in chats)
