@@ -63,6 +63,7 @@ TaskResult = tuple[int | None, bool]  # (the run written, stopped before the end
 def worker_main(config: WorkerConfig, events: Connection, commands: Connection) -> None:
     """The child's entry point."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so is the terminal closed; the parent gone ends it
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     try:
