@@ -5,6 +5,7 @@ a kill while an export's file is written."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -13,8 +14,13 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
-from tests.conftest import MEDIA, REPO, interview_repeated
+from app.core.models.catalogue import make_bundle
+from app.core.store import Case
+from tests.conftest import MEDIA, MODELS, REPO, interview_repeated
+from tests.test_kills2 import _killed_after
+from tests.test_speakers import diarised_run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -84,3 +90,52 @@ def test_the_terminal_closed_while_the_command_starts_says_so_in_one_line(tmp_pa
     err = [line for line in rest.splitlines() if not line.startswith("import time:")]
     assert proc.returncode == 128 + signal.SIGHUP, (proc.returncode, err)
     assert err == ["stopped while starting; nothing was done"], err
+
+
+def test_a_model_import_repeated_after_it_finished_says_so_and_succeeds(tmp_path, models_dir):
+    """`models import` killed just after the model was put in place (before it could say so), run
+    again: the same files are installed already, so it is done (exit 0, the path on stdout as before).
+    It said "already installed" and failed. Another bundle under that name is still refused."""
+    bundle = make_bundle(FIXTURES / "tiny_nllb", tmp_path / "nllb-tiny")
+    root = tmp_path / "models"
+    args = ("models", "import", str(bundle), "--models-dir", str(root))
+    _killed_after(tmp_path, "command", "app.core.models.bundles:import_bundle", *args)
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == str(root / "nllb-tiny")
+    assert "already installed" in again.stderr and "nothing to do" in again.stderr, again.stderr
+    assert sorted(p.name for p in root.iterdir()) == ["nllb-tiny"]
+    other = make_bundle(models_dir / "tiny.en", tmp_path / "other")
+    clash = _app("models", "import", str(other), "--name", "nllb-tiny", "--models-dir", str(root))
+    assert clash.returncode == 1 and "already installed" in clash.stderr, clash.stderr
+    assert "different" in clash.stderr and "Traceback" not in clash.stderr
+
+
+@pytest.fixture(scope="module")
+def diarised(tmp_path_factory) -> Path:
+    if not (MODELS / "speaker-campplus" / "campplus.onnx").is_file():
+        pytest.skip("speaker model not installed")
+    folder = tmp_path_factory.mktemp("speakers") / "case"
+    case = Case.open(folder)
+    diarised_run(case, "two_lj_bush")
+    case.close()
+    return folder
+
+
+def test_an_enrolment_repeated_after_it_finished_says_so_and_succeeds(diarised, tmp_path):
+    """`speakers enrol` killed just after the profile was stored, run again with the same segments:
+    already enrolled (exit 0), one profile, one audit entry. It said "already exists" and failed.
+    The same name from other segments is still refused."""
+    shutil.copytree(diarised, tmp_path / "case")
+    case_dir = tmp_path / "case"
+    args = ("speakers", "enrol", "--case", str(case_dir), "--exhibit", "1", "--segments", "1,3", "--name",
+            "Linda Johnson", "--by", "DC Test")
+    _killed_after(tmp_path, "command", "app.core.usecases.speakers:save_profile", *args)
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("'Linda Johnson' is already enrolled (profile 1) from these segments"), \
+        again.stdout
+    assert _rows(case_dir, "SELECT id, name FROM speaker_profiles") == [(1, "Linda Johnson")]
+    assert _rows(case_dir, "SELECT count(*) FROM audit_log WHERE action='speaker.enrol'") == [(1,)]
+    other = _app(*args[:-5], "1,5", *args[-4:])
+    assert other.returncode == 1 and "already exists" in other.stderr, other.stderr
