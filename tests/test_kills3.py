@@ -4,6 +4,7 @@ a kill while an export's file is written."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -139,3 +140,35 @@ def test_an_enrolment_repeated_after_it_finished_says_so_and_succeeds(diarised, 
     assert _rows(case_dir, "SELECT count(*) FROM audit_log WHERE action='speaker.enrol'") == [(1,)]
     other = _app(*args[:-5], "1,5", *args[-4:])
     assert other.returncode == 1 and "already exists" in other.stderr, other.stderr
+
+
+CLIPS = ("en_voicenote.opus", "en_voicenote.m4a", "en_voicenote.mp3")
+
+
+def _texts_and_batches(case_dir: Path) -> list[tuple[str, str, str]]:
+    """Each exhibit's name, its transcript's text and the files its run was decoded with."""
+    rows = _rows(case_dir, "SELECT r.id, e.path, r.state_json FROM runs r JOIN exhibits e ON e.id = r.exhibit_id"
+                           " WHERE r.status='complete' ORDER BY e.path")
+    out = []
+    for run_id, path, state in rows:
+        text = " ".join(t for (t,) in _rows(case_dir, f"SELECT text FROM segments WHERE run_id={run_id} ORDER BY id"))
+        out.append((Path(path).name, text, str(json.loads(state).get("batch"))))
+    return out
+
+
+def test_a_batch_killed_part_way_is_decoded_again_with_the_same_files(tmp_path, models_dir):
+    """The worker killed while a batch of short files is decoded: the retry decodes the same files
+    together again, so each text and its record are those of an uninterrupted run. The files were
+    retried one by one, each text then decoded without the speech it had shared windows with."""
+    args = (*(str(MEDIA / name) for name in CLIPS), "--out", str(tmp_path / "out"), "--model", "tiny.en",
+            "--format", "json", "--diarize", "off")
+    whole = _app("transcribe", *args, "--case", str(tmp_path / "whole"))
+    assert whole.returncode == 0, whole.stderr
+    killed = _killed_after(tmp_path, "worker", "app.worker.tracking:Tracker.progress", "transcribe", *args,
+                           "--case", str(tmp_path / "case"))
+    assert killed.returncode == 0, killed.stderr
+    expected = _texts_and_batches(tmp_path / "whole")
+    assert len(expected) == 3 and all(len(json.loads(b.replace("'", '"'))) == 3 for _, _, b in expected)
+    assert _texts_and_batches(tmp_path / "case") == expected
+    assert _rows(tmp_path / "case", "SELECT state, attempts FROM jobs") == [("done", 2)] * 3
+    assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
