@@ -20,6 +20,7 @@ import pytest
 from app.core.models.catalogue import make_bundle
 from app.core.store import Case
 from tests.conftest import MEDIA, MODELS, REPO, interview_repeated
+from tests.test_kills import _killed_at
 from tests.test_kills2 import _killed_after
 from tests.test_speakers import diarised_run
 
@@ -172,3 +173,25 @@ def test_a_batch_killed_part_way_is_decoded_again_with_the_same_files(tmp_path, 
     assert _texts_and_batches(tmp_path / "case") == expected
     assert _rows(tmp_path / "case", "SELECT state, attempts FROM jobs") == [("done", 2)] * 3
     assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
+
+
+def test_a_timeline_written_again_and_killed_is_named_stopped_by_verify_not_changed(tmp_path):
+    """`timeline` run again (its DOCX differs each time: it carries the moment it was made) killed
+    after one file was replaced, before that was logged: verify said the file had "changed since
+    it was written", as if someone had altered it. Now it names an export stopped part-way, and
+    the next run clears it."""
+    chat = FIXTURES / "chats" / "whatsapp_android_en.txt"
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    args = ("timeline", str(chat), "--case", str(case_dir), "--out", str(out), "--format", "json,docx")
+    first = _app(*args)
+    assert first.returncode == 0, first.stderr
+    _killed_at(out, 2, *args)  # the DOCX of the second run put in place, not yet logged
+    found = _app("verify", "--case", str(case_dir))
+    assert found.returncode == 1, found.stdout
+    lines = [line for line in (found.stdout + found.stderr).splitlines() if str(out) in line]
+    assert lines and all("stopped before it finished" in line for line in lines), found.stdout
+    assert not any("changed since it was written" in line for line in lines), found.stdout
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    clean = _app("verify", "--case", str(case_dir))
+    assert clean.returncode == 0, clean.stdout
