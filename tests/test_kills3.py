@@ -195,3 +195,15 @@ def test_a_timeline_written_again_and_killed_is_named_stopped_by_verify_not_chan
     assert again.returncode == 0, again.stderr
     clean = _app("verify", "--case", str(case_dir))
     assert clean.returncode == 0, clean.stdout
+
+
+def test_a_commit_is_on_disk_before_the_audit_head_file_names_it(tmp_path):
+    """A power cut: with the store's writes synchronous=NORMAL (WAL) the last commits can be undone
+    while the head file written after them survives, and verify then reports the log cut short
+    (tampering) where there was only a power cut. Each commit is made durable (FULL) first."""
+    case = Case.open(tmp_path / "case")
+    try:
+        assert case.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert case.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    finally:
+        case.close()
