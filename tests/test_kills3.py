@@ -4,6 +4,7 @@ a kill while an export's file is written."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import pytest
 from app.core.models.catalogue import make_bundle
 from app.core.store import Case
 from tests.conftest import MEDIA, MODELS, REPO, interview_repeated
+from tests.test_entities import phone_case  # noqa: F401 - a fixture
 from tests.test_kills import _killed_at
 from tests.test_kills2 import _killed_after
 from tests.test_speakers import diarised_run
@@ -207,3 +209,28 @@ def test_a_commit_is_on_disk_before_the_audit_head_file_names_it(tmp_path):
         assert case.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     finally:
         case.close()
+
+
+def test_an_entities_csv_stopped_mid_write_leaves_the_last_whole_one(case, phone_case, tmp_path, monkeypatch):  # noqa: F811
+    """`entities --csv FILE` (or the window's export) stopped by a signal (SIGTERM and Ctrl-C raise in
+    the middle of whatever runs) while the rows were being written: FILE held a header and half the
+    rows, passed off as the whole list. It is written whole or not at all (the last one kept)."""
+    from app.core.search import entities as ent
+
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / "entities.csv"
+    found = ent.case_entities(case)
+    ent.write_csv(found, path)
+    whole = path.read_bytes()
+    real = csv.DictWriter.writerows
+
+    def stopped_half_way(self, rows):  # type: ignore[no-untyped-def]
+        rows = list(rows)
+        real(self, rows[: len(rows) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(csv.DictWriter, "writerows", stopped_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        ent.write_csv(found, path)
+    assert path.read_bytes() == whole
+    assert [p.name for p in path.parent.iterdir()] == ["entities.csv"]
