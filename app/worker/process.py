@@ -192,13 +192,14 @@ class Worker:
         """A short transcribe job on its first attempt with nothing stored yet.
 
         A retried job goes alone (its batch crashed the worker, say: a file that crashes the decoder
-        cannot take its batch-mates down again), but on its first retry it is decoded with its batch
-        again when one was planned (the worker or the command killed: the same text as uninterrupted).
-        A partial run goes alone.
+        cannot take its batch-mates down again), but on its first retry, when an attempt is left after
+        it, it is decoded with its batch again if one was planned (the worker or the command killed:
+        the same text as uninterrupted; a file that crashes it again still leaves each a last attempt
+        alone). A partial run goes alone.
         """
         if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
             return False
-        if job.attempts > 2 or (job.attempts == 2 and not self._planned_batch(job)):
+        if job.attempts > 1 and not (job.attempts == 2 < job.max_attempts and self._planned_batch(job)):
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
