@@ -1,6 +1,6 @@
-"""`python -m app`. Ctrl-C or SIGTERM while the program is still being imported (a second or so,
+"""`python -m app`. Ctrl-C, SIGTERM or SIGHUP while the program is still being imported (a second or so,
 before anything is read or written) ends it with one line, never an import traceback; from
-`main()` on, the commands handle both themselves."""
+`main()` on, the commands handle them themselves."""
 
 import os
 import signal
@@ -13,7 +13,7 @@ def _stopped_while_starting(signum: int, frame: object) -> None:
 
 
 # an inherited SIG_IGN (a background job of a script) is kept as it is
-_EARLY = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)
+_EARLY = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
           if signal.getsignal(s) in (signal.default_int_handler, signal.SIG_DFL)}
 for _signum in _EARLY:
     signal.signal(_signum, _stopped_while_starting)

@@ -204,8 +204,8 @@ def test_cli_enrol_suggest_confirm_list(built, tmp_path):
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "segment numbers" in bad.stderr
     missing = run_cli("speakers", "enrol", "--case", case_dir, "--exhibit", "1", "--segments", "999", "--name", "A")
     assert missing.returncode == 1 and "no segment 999" in missing.stderr
-    again = run_cli("speakers", "enrol", "--case", case_dir, "--exhibit", "1", "--segments", numbers,
-                    "--name", "Linda Johnson")
+    again = run_cli("speakers", "enrol", "--case", case_dir, "--exhibit", "1", "--segments", numbers + ",2",
+                    "--name", "Linda Johnson")  # the name taken by a voice from other segments
     assert again.returncode == 1 and "already exists" in again.stderr and "Traceback" not in again.stderr
 
 

@@ -47,25 +47,50 @@ def build_parser() -> argparse.ArgumentParser:
 class Terminated(KeyboardInterrupt):
     """SIGTERM (`kill PID`, a shutdown): the command stops as Ctrl-C stops it, its clean-up run."""
 
+    signum = signal.SIGTERM
+    said = "terminated"
+
+
+class HungUp(Terminated):
+    """SIGHUP (the terminal closed, an ssh session dropped): stopped as SIGTERM stops it."""
+
+    signum = signal.SIGHUP
+    said = "hung up"
+
+
+STOPS: dict[int, type[Terminated]] = {signal.SIGTERM: Terminated, signal.SIGHUP: HungUp}
+
 
 def _terminated(signum: int, frame: object) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second one must not cut the clean-up short
-    raise Terminated
+    for each in STOPS:  # once: a second one (or the other) must not cut the clean-up short
+        signal.signal(each, signal.SIG_IGN)
+    raise STOPS[signum]
 
 
 @contextmanager
 def _stop_on_sigterm(command: str) -> Iterator[None]:
-    """Without this a SIGTERM ends the process at once: no message, the worker left behind.
-    (Not for the window, whose event loop ends it; the handler is restored after: tests call main().)"""
-    if command == "gui" or threading.current_thread() is not threading.main_thread() \
-            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+    """Without this a SIGTERM or SIGHUP ends the process at once: no message, the worker left behind.
+    (Not for the window, whose event loop ends it; the handlers are restored after: tests call main().
+    A signal ignored by whoever started the command, `nohup` for SIGHUP, stays ignored.)"""
+    if command == "gui" or threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.signal(signal.SIGTERM, _terminated)
+    caught = [s for s in STOPS if signal.getsignal(s) is signal.SIG_DFL]
+    for signum in caught:
+        signal.signal(signum, _terminated)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for signum in caught:
+            signal.signal(signum, signal.SIG_DFL)
+
+
+def _say(text: str) -> None:
+    """The last line; the terminal may be gone (closed: SIGHUP), which must not become a traceback."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except OSError:
+        pass
 
 
 def _dash_named(argv: Sequence[str]) -> str | None:
@@ -91,9 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _stop_on_sigterm(args.command):
             return args.handler(args)
-    except Terminated:
-        print("terminated; stored work is kept and resumes on the next run", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except Terminated as stop:
+        _say(f"{stop.said}; stored work is kept and resumes on the next run")
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("interrupted; stored work is kept and resumes on the next run", file=sys.stderr)
         return 130

@@ -26,7 +26,12 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(f"{args.name}: every file matches its recorded SHA-256")
         return FAILED if bad else OK
     if args.models_command == "import":
-        target = model_bundles.import_bundle(args.bundle, root, args.name)
+        try:
+            target = model_bundles.import_bundle(args.bundle, root, args.name)
+        except model_bundles.AlreadyInstalled as done:
+            print(f"models import: {done}", file=sys.stderr)
+            print(root / (args.name or model_bundles.default_name(args.bundle)))
+            return OK
         print(target)  # alone on stdout, for scripts; what vouches for it (known, or only itself) on stderr
         print(known.installed_attestation(target), file=sys.stderr)
         return OK

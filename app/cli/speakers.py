@@ -20,7 +20,7 @@ from app.core.diarize.profiles import MATCH_THRESHOLD
 from app.core.editing.operations import current_segments
 from app.core.errors import ParleyError
 from app.core.store import Case
-from app.core.store.speakers import profile_list
+from app.core.store.speakers import AlreadyEnrolled, profile_list
 from app.core.usecases import speakers as usecase
 from app.core.usecases import voiceprints
 
@@ -50,7 +50,11 @@ def cmd_segments(args: argparse.Namespace, case: Case) -> int:
 def cmd_enrol(args: argparse.Namespace, case: Case) -> int:
     run_id = usecase.latest_transcript(case, args.exhibit)
     ids = usecase.segment_ids_at(case, run_id, _numbers(args.segments))
-    profile_id, plan = usecase.enrol_segments(case, run_id, ids, args.name, actor=args.by)
+    try:
+        profile_id, plan = usecase.enrol_segments(case, run_id, ids, args.name, actor=args.by)
+    except AlreadyEnrolled as done:  # a repeat of a finished enrolment (one killed before it said so)
+        print(done)
+        return OK
     print(f"enrolled '{args.name.strip()}' (profile {profile_id}) from {len(plan.segment_ids)} segment(s), "
           f"{plan.speech_s:.1f} s of exhibit {plan.exhibit_id}")
     if len(plan.speakers) > 1:

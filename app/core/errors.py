@@ -7,6 +7,12 @@ class ParleyError(Exception):
     """An expected failure with a message fit to show a user as it is."""
 
 
+class AlreadyDone(ParleyError):
+    """A step asked for again after it finished, the same way (a command killed before it could say
+    it was done, run again): nothing to do. Whoever asked says so and succeeds; an attempt that
+    differs from what was done is another error, never this one."""
+
+
 class MediaError(ParleyError):
     """An input that cannot be used as media (missing, empty, not media, no audio...)."""
 

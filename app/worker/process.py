@@ -63,6 +63,7 @@ TaskResult = tuple[int | None, bool]  # (the run written, stopped before the end
 def worker_main(config: WorkerConfig, events: Connection, commands: Connection) -> None:
     """The child's entry point."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # so is the terminal closed; the parent gone ends it
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     try:
@@ -165,6 +166,10 @@ class Worker:
         job = self._claim()
         if job is None or not self._batchable(job):
             return [job] if job else []
+        planned = self._planned_batch(job)
+        if planned:  # a batch killed part-way: the same files again, in the same order (the same text)
+            group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned if j != job.id))]
+            return sorted(group, key=lambda j: planned.index(j.id))
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
         loaded = self.models.loaded_speech()
         limit_s = max(BATCH_AUDIO_S, 30.0 * loaded.batch.group_windows) if loaded else BATCH_AUDIO_S
@@ -176,9 +181,9 @@ class Worker:
             audio_ms += self.case.exhibit(more.exhibit_id).source.duration_ms
         return group
 
-    def _claim(self, like: Job | None = None) -> Job | None:
+    def _claim(self, like: Job | None = None, job_id: int | None = None) -> Job | None:
         """A job to work on, its stop flag cleared (a paused job, resumed, is claimed again)."""
-        job = self.queue.claim(self.name, like=like, max_duration_ms=SHORT_MS if like else None)
+        job = self.queue.claim(self.name, like=like, max_duration_ms=SHORT_MS if like else None, job_id=job_id)
         if job is not None:
             self.stop_asked.discard(job.id)
         return job
@@ -186,13 +191,27 @@ class Worker:
     def _batchable(self, job: Job) -> bool:
         """A short transcribe job on its first attempt with nothing stored yet.
 
-        A retried job (its batch crashed the worker, say) and a partial run go alone.
+        A retried job goes alone (its batch crashed the worker, say: a file that crashes the decoder
+        cannot take its batch-mates down again), but on its first retry, when an attempt is left after
+        it, it is decoded with its batch again if one was planned (the worker or the command killed:
+        the same text as uninterrupted; a file that crashes it again still leaves each a last attempt
+        alone). A partial run goes alone.
         """
-        if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False or job.attempts > 1:
+        if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
+            return False
+        if job.attempts > 1 and not (job.attempts == 2 < job.max_attempts and self._planned_batch(job)):
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
         return job.run_id is None or not self.case.run(job.run_id).state.get("done_ms")
+
+    def _planned_batch(self, job: Job) -> list[int]:
+        """The jobs, in order, that this job's interrupted run was being decoded with ([]: none)."""
+        if job.run_id is None:
+            return []
+        run = self.case.run(job.run_id)
+        planned = run.state.get("batch_jobs", []) if run.status == "running" else []
+        return [int(j) for j in planned] if job.id in planned else []
 
     # ------------------------------------------------------------ one job
 
@@ -232,6 +251,8 @@ class Worker:
             ready = [(job, exhibit, run_for(self.case, engine, exhibit, options)) for job, exhibit, _ in ready]
             for job, _, run_id in ready:
                 self.queue.attach_run(job.id, run_id)
+            if len(ready) > 1:
+                self.case.plan_batch([run_id for _, _, run_id in ready], [job.id for job, _, _ in ready])
             stops = {job.id: self._stop_check(job.id) for job, _, _ in ready}
             all_stopped = lambda: all(stop() for stop in stops.values())
             trackers = [Tracker(self, job) for job, _, _ in ready]

@@ -59,29 +59,40 @@ MAX_RESTARTS = 5
 RECOVER_EVERY_S = 30.0
 SETTLE_S = 1.0  # how long a job finished in the store may wait for its event to arrive
 FINISHED = ("done", "failed", "cancelled")
+HELD = (signal.SIGINT, signal.SIGHUP)  # the parent's to handle: the worker ignores them
 
 
 @contextmanager
 def _sigint_held() -> Iterator[None]:
-    """The worker is born with SIGINT blocked (a Ctrl-C in the terminal reaches the whole process
-    group; the parent handles it, and the worker ignores SIGINT once started). The parent's own
-    Ctrl-C meanwhile is recorded and raised after, never dropped: the parent used to ignore SIGINT
-    while starting the worker, and a Ctrl-C then was lost (the command ran on to exit 0, on CI)."""
+    """The worker is born with SIGINT and SIGHUP blocked (a Ctrl-C in the terminal, or the terminal
+    closed, reaches the whole process group; the parent handles it, and the worker ignores both once
+    started). The parent's own signal meanwhile is recorded and raised after, never dropped: the
+    parent used to ignore SIGINT while starting the worker, and a Ctrl-C then was lost (the command
+    ran on to exit 0, on CI)."""
     if threading.current_thread() is not threading.main_thread():
-        yield  # the child ignores SIGINT itself once started
+        yield  # the child ignores SIGINT and SIGHUP itself once started
         return
     held: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the mask is what the child inherits
+    previous = {signum: signal.signal(signum, lambda got, _frame: held.append(got)) for signum in HELD}
+    signal.pthread_sigmask(signal.SIG_BLOCK, set(HELD))  # the mask is what the child inherits
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one pending here is recorded now
-        signal.signal(signal.SIGINT, previous)
-        if held and callable(previous):
-            previous(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
-        elif held and previous == signal.SIG_DFL:
-            raise KeyboardInterrupt  # SIG_IGN (a background job of a script): ignored, as asked
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(HELD))  # one pending here is recorded now
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(held):
+            _deliver(signum, previous[signum])
+
+
+def _deliver(signum: int, handler: Any) -> None:
+    """A signal held while the worker was started, given to the handler it would have reached."""
+    if signum != signal.SIGINT:
+        signal.raise_signal(signum)  # the handler is back in place: it acts as it would have
+    elif callable(handler):
+        handler(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
+    elif handler == signal.SIG_DFL:
+        raise KeyboardInterrupt  # SIG_IGN (a background job of a script): ignored, as asked
 
 
 # numpy's OpenBLAS keeps its own pool of spinning threads, which on a 2-core machine

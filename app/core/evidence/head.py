@@ -37,6 +37,8 @@ def write_head_file(case_folder: Path, head: AuditHead | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(head.to_dict(), fh)
+            fh.flush()
+            os.fsync(fh.fileno())  # whole on disk before it replaces the last one (a power cut: old or new)
         os.replace(tmp, case_folder / HEAD_FILE)
     except OSError:
         Path(tmp).unlink(missing_ok=True)

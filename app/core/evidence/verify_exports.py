@@ -44,13 +44,14 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
 
 
 def unfinished_exports(case: Case) -> dict[str, tuple[int, str]]:
-    """Files an export staged (`export.staged`) and was stopped before logging as written:
+    """Files an export or a timeline staged (`export.staged`) and was stopped before logging as written:
     path -> (the staging entry, the SHA-256 it was to have)."""
     staged: dict[str, tuple[int, str]] = {}
-    for entry in case.audit.entries("run/"):
+    entries = sorted([*case.audit.entries("run/"), *case.audit.entries("exhibit/")], key=lambda e: e.id)
+    for entry in entries:  # a transcript's set, or a chat's timeline
         if entry.action == "export.staged":
             staged.update((f["file"], (entry.id, f["sha256"])) for f in entry.details.get("files", []))
-        elif entry.action == "export.written" and "file" in entry.details:
+        elif entry.action in ("export.written", "export.timeline_written") and "file" in entry.details:
             staged.pop(entry.details["file"], None)
     return staged
 

@@ -15,6 +15,7 @@ writes JSON about 45 MB.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 from collections.abc import Callable
@@ -178,12 +179,15 @@ def renderer(fmt: str) -> Callable[[Timeline], bytes]:
     return importlib.import_module(RENDERER_MODULES[fmt]).render
 
 
-def write_timeline(timeline: Timeline, folder: Path, basename: str, formats: list[str]) -> list[Path]:
+def write_timeline(timeline: Timeline, folder: Path, basename: str, formats: list[str],
+                   before_write: Callable[[list[tuple[Path, str]]], None] | None = None) -> list[Path]:
+    """Every format rendered first; `before_write` is told each file's path and SHA-256 before the
+    first is put in place (what a kill from then on can leave half-done), then each is written whole."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(folder)  # a killed write's temporary files (never a live writer's)
-    written = []
-    for fmt in formats:
-        path = folder / f"{basename}.timeline.{fmt}"
-        safe_write(path, renderer(fmt)(timeline))
-        written.append(path)
-    return written
+    files = [(folder / f"{basename}.timeline.{fmt}", renderer(fmt)(timeline)) for fmt in formats]
+    if before_write is not None:
+        before_write([(path, hashlib.sha256(data).hexdigest()) for path, data in files])
+    for path, data in files:
+        safe_write(path, data)
+    return [path for path, _ in files]

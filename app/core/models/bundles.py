@@ -24,6 +24,7 @@ nothing left behind:
 from __future__ import annotations
 
 import hashlib
+import json
 import lzma
 import os
 import re
@@ -37,11 +38,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
-from app.core.errors import ModelError
+from app.core.errors import AlreadyDone, ModelError
 from app.core.models import known
-from app.core.models.catalogue import BUNDLE_SUMS, default_models_dir, family_of, write_manifest
+from app.core.models.catalogue import (
+    BUNDLE_SUMS,
+    default_models_dir,
+    differences,
+    family_of,
+    write_manifest,
+)
+from app.core.models.integrity import MANIFEST
 from app.core.processes import left_by_gone_process
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
@@ -276,6 +284,33 @@ def _copy_verified(member: Member, dest: Path, expected: str, origin: str) -> No
         raise ModelError(f"{origin}: {member.name} does not match its SHA-256; bundle refused")
 
 
+class AlreadyInstalled(AlreadyDone, ModelError):
+    """The bundle's very files are installed under its name already (an import repeated)."""
+
+
+def _installed_already(bundle: Path, target: Path) -> NoReturn:
+    """A model is installed under the bundle's name: AlreadyInstalled when its recorded files are the
+    bundle's (name and SHA-256, every one), otherwise an error saying it is another model."""
+    try:
+        with open_bundle(bundle) as members:
+            sums = _read_sums(members, str(bundle))
+    except (OSError, ModelError):
+        sums = None
+    try:
+        recorded = json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    if sums and recorded == sums and not target.is_symlink():
+        changed = differences(target)  # re-hashed: a copy changed since is not "done"
+        if changed:
+            raise ModelError(f"a model named '{target.name}' is installed from this bundle, but since changed "
+                             f"({'; '.join(changed)}); see models verify {target.name}")
+        raise AlreadyInstalled(f"'{target.name}' is already installed from these very files "
+                               "(each re-hashed); nothing to do")
+    raise ModelError(f"a model named '{target.name}' is already installed, with different files; "
+                     "give this one another name (--name)")
+
+
 def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None = None) -> Path:
     """Install a bundle as models_dir/<name> only if every file is listed, regular and verified."""
     bundle = Path(bundle)
@@ -283,9 +318,9 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
         check_plain_name(default_name(bundle), "bundle name")
     root = models_dir or default_models_dir()
     target = root / target_name
-    if target.exists() or target.is_symlink():
-        raise ModelError(f"a model named '{target_name}' is already installed")
     origin = str(bundle)
+    if target.exists() or target.is_symlink():
+        _installed_already(bundle, target)
     staging: Path | None = None
     made = _missing_folders(root)
     try:

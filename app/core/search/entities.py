@@ -21,6 +21,7 @@ digits or more and is a possible number (e.g. Ofcom's drama ranges).
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ import phonenumbers
 
 from app.core.chats.dates import when_text
 from app.core.errors import ParleyError
-from app.core.export.base import hhmmss
+from app.core.export.base import hhmmss, safe_write
 from app.core.search import patterns
 from app.core.search.patterns import Found
 from app.core.search.spoken_numbers import Normalised, normalise_digits
@@ -244,13 +245,15 @@ def write_csv(entities: list[Entity], path: Path) -> int:
     A cell a spreadsheet would run as a formula (=, +, -, @ first) starts with an
     apostrophe, so a hostile chat message cannot run in the investigator's
     spreadsheet; "+447700900123" is written "'+447700900123".
+    Written whole or not at all (a kill or a full disk part-way keeps the last whole file).
     """
     rows = csv_rows(entities)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     try:
-        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-            writer.writeheader()
-            writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+        safe_write(path, text.getvalue().encode("utf-8-sig"))
     except OSError as exc:
         raise EntityError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return len(rows)

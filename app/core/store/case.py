@@ -214,6 +214,15 @@ class Case:
                 (json.dumps(state, sort_keys=True), language, language_probability, run_id),
             )
 
+    def plan_batch(self, run_ids: list[int], job_ids: list[int]) -> None:
+        """Note in each run, before a batch of short files is decoded, which jobs it is decoded with
+        and in what order: a batch killed part-way is decoded again with the same files (the same text)."""
+        with self.transaction():
+            for run_id in run_ids:
+                state = self.run(run_id).state
+                self.conn.execute("UPDATE runs SET state_json=? WHERE id=? AND status='running'",
+                                  (json.dumps({**state, "batch_jobs": job_ids}, sort_keys=True), run_id))
+
     def resumable_run(self, exhibit_id: int, task: str, settings: dict[str, Any], model_sha: str) -> int | None:
         """An interrupted run of this exhibit with exactly these settings and model, to resume."""
         row = self.conn.execute(

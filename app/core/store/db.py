@@ -51,7 +51,10 @@ def connect(case_dir: Path) -> sqlite3.Connection:
     try:
         _write_ahead_log(conn)
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: each commit is on disk before it returns. With NORMAL (WAL) a power loss can undo the
+        # last commits while the audit head file written after them survives: verify would then
+        # report the log cut short, tampering, where there was only a power cut.
+        conn.execute("PRAGMA synchronous=FULL")
         migrate(conn)
     except StoreError:
         conn.close()

@@ -205,21 +205,23 @@ class JobQueue:
 
     # ------------------------------------------------------------ the worker's side
 
-    def claim(self, worker: str, like: Job | None = None, max_duration_ms: int | None = None) -> Job | None:
+    def claim(self, worker: str, like: Job | None = None, max_duration_ms: int | None = None,
+              job_id: int | None = None) -> Job | None:
         """Take the best queued job (highest priority, then oldest) whose parent is done.
 
         `like`: only a never-attempted job of the same task and options (to batch
         short files; a retried job runs alone, so a file that crashes the decoder
         cannot take its batch-mates down with it again); `max_duration_ms`: only
-        one whose exhibit is at most this long.
+        one whose exhibit is at most this long; `job_id` (with `like`): that job, however often
+        attempted (a batch killed part-way, formed again).
         """
         sql = ("SELECT j.id FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
                " JOIN exhibits e ON e.id = j.exhibit_id"
                " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')")
         args: list[Any] = []
         if like is not None:
-            sql += " AND j.task=? AND j.options_json=? AND j.attempts=0"
-            args += [like.task, options_key(like.options)]
+            sql += " AND j.task=? AND j.options_json=?" + (" AND j.id=?" if job_id is not None else " AND j.attempts=0")
+            args += [like.task, options_key(like.options), *([job_id] if job_id is not None else [])]
         if max_duration_ms is not None:
             sql += " AND e.duration_ms <= ?"
             args.append(max_duration_ms)

@@ -13,13 +13,40 @@ from typing import Any
 
 import numpy as np
 
-from app.core.errors import StoreError
+from app.core.errors import AlreadyDone, StoreError
 from app.core.store.case import Case
 from app.core.store.db import utc_now
 
 
+class AlreadyEnrolled(AlreadyDone, StoreError):
+    """The name is enrolled from the very same speech already (an enrolment repeated)."""
+
+    def __init__(self, name: str, profile_id: int) -> None:
+        super().__init__(f"'{name}' is already enrolled (profile {profile_id}) from these segments; nothing to do")
+        self.profile_id = profile_id
+
+
+def _same_speech(stored: dict[str, Any], source: dict[str, Any]) -> bool:
+    """Made from the same recording's same spans (the labels those segments carry aside)."""
+    def kept(s: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in s.items() if k != "speakers"}
+    return bool(source) and kept(stored) == kept(json.loads(json.dumps(source)))
+
+
 def _blob(vector: np.ndarray) -> bytes:
     return np.ascontiguousarray(vector, dtype="<f4").tobytes()
+
+
+def check_name_free(case: Case, name: str, model_sha256: str, source: dict[str, Any] | None) -> None:
+    """AlreadyEnrolled if `name` is enrolled from this very speech, StoreError if from other speech."""
+    name = name.strip()
+    taken = case.conn.execute(
+        "SELECT id, source_json FROM speaker_profiles WHERE name=? AND model_sha256=?", (name, model_sha256)
+    ).fetchone()
+    if taken and _same_speech(json.loads(taken["source_json"]), source or {}):
+        raise AlreadyEnrolled(name, int(taken["id"]))
+    if taken:
+        raise StoreError(f"a voice profile named '{name}' already exists in this case")
 
 
 def add_profile(case: Case, name: str, voiceprint: np.ndarray, model_sha256: str,
@@ -35,11 +62,7 @@ def add_profile(case: Case, name: str, voiceprint: np.ndarray, model_sha256: str
     details = {"name": name, "model_sha256": model_sha256, "dim": int(vector.size),
                "embedding_sha256": hashlib.sha256(blob).hexdigest(), "source": source or {}}
     with case.transaction():
-        taken = case.conn.execute(
-            "SELECT id FROM speaker_profiles WHERE name=? AND model_sha256=?", (name, model_sha256)
-        ).fetchone()
-        if taken:
-            raise StoreError(f"a voice profile named '{name}' already exists in this case")
+        check_name_free(case, name, model_sha256, source)
         cursor = case.conn.execute(
             "INSERT INTO speaker_profiles (name, model_sha256, dim, embedding, source_json, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",

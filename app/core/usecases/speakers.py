@@ -33,6 +33,7 @@ from app.core.store import Case
 from app.core.store.audit import current_user
 from app.core.store.speakers import (
     add_profile,
+    check_name_free,
     dismiss_suggestion,
     dismissed,
     profiles,
@@ -136,10 +137,14 @@ def compute_voiceprint(plan: EnrolPlan, model_dir: Path | None = None) -> tuple[
 
 def save_profile(case: Case, plan: EnrolPlan, name: str, voiceprint: np.ndarray, model_sha256: str,
                  actor: str | None = None) -> int:
-    source = {"exhibit": plan.exhibit_id, "sha256": plan.sha256, "run": plan.run_id,
-              "segments": list(plan.segment_ids), "spans_ms": [list(s) for s in plan.spans_ms],
-              "speech_s": round(plan.speech_s, 2), "speakers": list(plan.speakers)}
-    return add_profile(case, name, voiceprint, model_sha256, source, actor=actor or current_user())
+    return add_profile(case, name, voiceprint, model_sha256, _source(plan), actor=actor or current_user())
+
+
+def _source(plan: EnrolPlan) -> dict[str, object]:
+    """What a profile records it was made from."""
+    return {"exhibit": plan.exhibit_id, "sha256": plan.sha256, "run": plan.run_id,
+            "segments": list(plan.segment_ids), "spans_ms": [list(s) for s in plan.spans_ms],
+            "speech_s": round(plan.speech_s, 2), "speakers": list(plan.speakers)}
 
 
 def enrol_segments(case: Case, run_id: int, segment_ids: Sequence[int], name: str,
@@ -148,6 +153,9 @@ def enrol_segments(case: Case, run_id: int, segment_ids: Sequence[int], name: st
     if not name.strip():
         raise ParleyError("a voice profile needs a name")
     plan = plan_enrolment(case, run_id, segment_ids)
+    model_sha = installed_model_sha(model_dir)
+    if model_sha is not None:  # a repeat of a finished enrolment is known before any audio is read
+        check_name_free(case, name, model_sha, _source(plan))
     voice, model_sha = compute_voiceprint(plan, model_dir)
     return save_profile(case, plan, name, voice, model_sha, actor), plan
 

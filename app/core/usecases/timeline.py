@@ -175,8 +175,14 @@ def echoed_in(timeline: Timeline) -> list[tuple[int, str, int]]:
 
 def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
                 formats: list[str]) -> list[Path]:
-    """Write the timeline in every format; each file is in the audit log with its SHA-256."""
-    paths = write_timeline(timeline, out, name, formats)
+    """Write the timeline in every format; each file is in the audit log with its SHA-256, and the
+    set is logged (`export.staged`) before any is written, so that a kill part-way is named as such."""
+    def staged(planned: list[tuple[Path, str]]) -> None:
+        with case.transaction():
+            case.audit.record("export.staged", f"exhibit/{exhibit_id}",
+                              {"files": [{"file": str(path), "sha256": sha} for path, sha in planned]})
+
+    paths = write_timeline(timeline, out, name, formats, before_write=staged)
     for path in paths:
         with case.transaction():
             case.audit.record("export.timeline_written", f"exhibit/{exhibit_id}",
