@@ -58,7 +58,6 @@ class EditorView(QWidget):
         self.table.setModel(self.model)
         self.table.wordClicked.connect(self._seek_row)
         self.waveform = WaveformView(self)
-        self.waveform.seekRequested.connect(self.player.seek)
         self.transport = TransportBar(player, self)
         self.play_button, self.loop_box = self.transport.play_button, self.transport.loop_box
         self.position_label, self.rate_label = self.transport.position_label, self.transport.rate_label
@@ -93,6 +92,7 @@ class EditorView(QWidget):
         player.positionChanged.connect(self.on_position)
         session.changed.connect(self._after_change)
         self.cursor_sync = CursorSync(self.table, self.model, player, session, lambda: self.follow)
+        self.waveform.seekRequested.connect(self.cursor_sync.seek_to)
         self.model.modelReset.connect(self._spans_to_waveform)
         self.set_enabled(False)
 

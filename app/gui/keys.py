@@ -41,6 +41,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("hold_play", "Hold to play (pedal: down plays, up pauses)", "F7"),
 )
 ACTION_BY_NAME = {a.name: a for a in ACTIONS}
+VERIFY_KEY = "Ctrl+Shift+V"  # Edit > Mark verified… (it asks first); no other action or typist key has it
 
 
 def binding(settings: QSettings, name: str) -> QKeySequence:

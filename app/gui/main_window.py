@@ -98,8 +98,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.router = KeyRouter(self, self.settings, {
             "play_pause": self.player.toggle,
-            "skip_back": self.player.skip_back,
-            "skip_forward": self.player.skip_forward,
+            "skip_back": lambda: self.editor.cursor_sync.skip(False),
+            "skip_forward": lambda: self.editor.cursor_sync.skip(True),
             "slower": self.player.slower,
             "faster": self.player.faster,
             "loop_segment": self.editor.toggle_loop,

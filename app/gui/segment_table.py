@@ -15,10 +15,18 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QLineEdit,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -246,16 +254,35 @@ class SegmentTable(QTableView):
                 self.wordClicked.emit(index.row(), self.time_at(index, pos))
         return False
 
+    def edit(self, index: QModelIndex, trigger=None, event=None):  # type: ignore[no-untyped-def,override]
+        """Open a cell with nothing selected (the next key typed must not wipe the segment): the
+        caret where a double-click put it, else at the end (Enter places it itself: CursorSync)."""
+        if trigger is None:
+            return super().edit(index)
+        opened = super().edit(index, trigger, event)
+        editor = self.indexWidget(index) if opened else None
+        if isinstance(editor, QLineEdit):
+            at = len(editor.text())
+            if isinstance(event, QMouseEvent) and index.column() == TEXT_COL:
+                at = min(at, self.char_at(index, event.position()))
+            editor.deselect()
+            editor.setCursorPosition(at)
+        return opened
+
+    def char_at(self, index: QModelIndex, pos: QPointF) -> int:
+        """The character of the segment's text under the pointer (as drawn, wrapped)."""
+        option = QStyleOptionViewItem()
+        option.initFrom(self)
+        option.rect = self.visualRect(index)
+        option.font = self.font()
+        return self.text_delegate.char_at(option, index, pos - QPointF(option.rect.topLeft()))
+
     def time_at(self, index: QModelIndex, pos: QPointF) -> int:
         """The start of the word under the pointer (text column), else of the segment."""
         seg: Segment = index.data(SegmentRole)
         if index.column() != TEXT_COL or not seg.words:
             return seg.start_ms
-        option = QStyleOptionViewItem()
-        option.initFrom(self)
-        option.rect = self.visualRect(index)
-        option.font = self.font()
-        char = self.text_delegate.char_at(option, index, pos - QPointF(option.rect.topLeft()))
+        char = self.char_at(index, pos)
         words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
         best = seg.start_ms
         for w, start in zip(seg.words, segment_edits.word_positions(seg.text, words)):

@@ -1,0 +1,132 @@
+"""A typist's hour, second part: sign-off from the keyboard, a double-click that keeps the text,
+the waveform moving the cursor, and what got in the way when the window was used as a typist
+uses it (tests/test_gui_typist.py is the first part).
+
+Its own window over a fresh case (tests/gui_case.py); each test undoes its edits.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLineEdit
+
+from app.gui.editor_model import TEXT_COL
+from app.gui.keys import ACTIONS, binding
+from tests import gui_case
+from tests.gui_case import open_exhibit
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
+boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def table(qtbot, qapp, win):
+    """The interview's segments, the window active, the keyboard in the table, playback paused."""
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is win, timeout=3_000)
+    qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=5_000)
+    view = win.editor.table
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=3_000)
+    yield view
+    win.player.pause()
+    if view.state() == view.State.EditingState:
+        qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Escape)  # cancels the edit
+    while win.undo_action.isEnabled():
+        win.undo_action.trigger()
+
+
+def open_editor(qtbot, qapp) -> QLineEdit:
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
+    return qapp.focusWidget()
+
+
+def every_shortcut(win) -> dict[str, str]:
+    """Each key of the menus and the typist's keys: the action it is bound to."""
+    seen: dict[str, str] = {}
+    actions = [a for m in win.menuBar().actions() if m.menu() for a in m.menu().actions()]
+    actions += [a for a in actions[:] if a.menu() for a in a.menu().actions()]
+    for action in actions:
+        for key in action.shortcuts():
+            seen.setdefault(key.toString(), action.text())
+    for typist in ACTIONS:
+        key = binding(win.settings, typist.name).toString()
+        assert key not in seen, f"{key}: {seen.get(key)} and {typist.name}"
+        seen[key] = typist.name
+    return seen
+
+
+def test_mark_verified_has_its_own_key_shown_in_the_menu_and_it_works_while_typing(qtbot, qapp, win, table, boxes):
+    shown, _answers = boxes
+    edit_menu = win.menuBar().actions()[1].menu()
+    [verify] = [a for a in edit_menu.actions() if a.text().startswith("Mark verified")]
+    key = verify.shortcut()
+    assert not key.isEmpty()
+    keys = every_shortcut(win)
+    assert keys[key.toString()] == verify.text()  # no other action or typist key has it
+    assert sum(1 for a in edit_menu.actions() if a.shortcut() == key) == 1
+    combined = key[0]
+    qtbot.keyClick(table, combined.key(), combined.keyboardModifiers())
+    assert any(s.startswith("question: Sign off this transcript") for s in shown)
+    shown.clear()
+    table.go_to_row(1)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    editor = open_editor(qtbot, qapp)
+    qtbot.keyClick(editor, combined.key(), combined.keyboardModifiers())  # the text being typed has the keys
+    assert any(s.startswith("question: Sign off this transcript") for s in shown)
+
+
+def word_point(win, row: int, before: str) -> QPoint:
+    """A point on the segment's text, just inside the word that follows `before`."""
+    table = win.editor.table
+    table.size_visible_rows()  # rows take their height when first shown: the point must not move
+    rect = table.visualRect(win.editor.model.index(row, TEXT_COL))
+    metrics = table.fontMetrics()
+    x = rect.left() + 4 + metrics.horizontalAdvance(before) + metrics.horizontalAdvance("f") // 2 + 1
+    return QPoint(x, rect.top() + 4 + metrics.height() // 2)
+
+
+def test_a_double_click_opens_the_text_with_the_caret_where_clicked_nothing_selected(qtbot, qapp, win, table):
+    """The editor opened with the whole segment selected: the next key typed wiped it."""
+    model = win.editor.model
+    text = model.segment(1).text  # "Please state your full name."
+    point = word_point(win, 1, "Please state your ")
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=point)  # a double-click's first press
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    editor = open_editor(qtbot, qapp)
+    assert editor.text() == text and not editor.hasSelectedText()
+    start = text.index("full")
+    assert start <= editor.cursorPosition() <= start + len("full")
+    qtbot.keyClicks(editor, "X")
+    assert editor.text() != "X" and len(editor.text()) == len(text) + 1
+
+
+def test_clicking_the_waveform_while_paused_moves_the_cursor_there(qtbot, win, table):
+    model, player, wave = win.editor.model, win.player, win.editor.waveform
+    table.go_to_row(0)
+    assert not player.is_playing()
+    at = model.starts[3] + 700
+    qtbot.waitUntil(lambda: wave.duration_ms > 0, timeout=3_000)
+    qtbot.mouseClick(wave, Qt.MouseButton.LeftButton, pos=QPoint(round(wave.x_of(at)), wave.height() // 2))
+    assert table.currentIndex().row() == 3
+    assert abs(player.position() - at) < 60  # the cursor's move does not seek back to the start
+    qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == 4
+
+
+def test_skipping_back_while_paused_takes_the_cursor_into_the_segment_heard(qtbot, win, table):
+    """F1 into the previous segment, then Enter: the cursor had stayed, so the wrong line opened."""
+    model, player = win.editor.model, win.player
+    table.go_to_row(3)
+    player.seek(model.starts[3] + 200)
+    qtbot.keyClick(table, Qt.Key.Key_F1)  # back 3 s: inside row 2
+    assert model.row_at(player.position()) == 2
+    assert table.currentIndex().row() == 2
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    assert table.currentIndex().row() == 3
