@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("PySide6.QtMultimedia")
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from app.gui.editor_model import TEXT_COL
 from app.gui.keys import ACTIONS, binding
@@ -22,6 +22,7 @@ from tests.gui_case import open_exhibit
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+REAL_QUESTION = QMessageBox.question  # before the fixture records the boxes instead
 
 
 @pytest.fixture
@@ -130,3 +131,30 @@ def test_skipping_back_while_paused_takes_the_cursor_into_the_segment_heard(qtbo
     assert table.currentIndex().row() == 2
     qtbot.keyClick(table, Qt.Key.Key_F2)
     assert table.currentIndex().row() == 3
+
+
+def test_after_a_question_the_keys_come_back_to_the_table(qtbot, qapp, win, table, monkeypatch):
+    """Merging two speakers' lines asks first; once answered no window was active and no widget
+    had the keyboard, so Ctrl+2, Ctrl+Z and Down did nothing."""
+    monkeypatch.setattr(QMessageBox, "question", REAL_QUESTION)  # a real box, answered from the keyboard
+    model = win.editor.model
+    table.go_to_row(2)  # the witness, then DC Smith
+    answer_modal_with(qtbot, Qt.Key.Key_Return)
+    qtbot.keyClick(table, Qt.Key.Key_M, CTRL_SHIFT)
+    assert model.rowCount() == 4  # Enter: Yes, merged
+    qtbot.waitUntil(lambda: qapp.focusWidget() is table, timeout=3_000)
+    assert qapp.activeWindow() is win and table.currentIndex().row() == 2
+    qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert model.rowCount() == 5
+
+
+def answer_modal_with(qtbot, key: Qt.Key) -> None:
+    """When a modal box is up, press `key` in it."""
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, answer)
+        else:
+            qtbot.keyClick(box, key)
+
+    QTimer.singleShot(20, answer)

@@ -44,6 +44,7 @@ from app.gui.exhibits_view import (
 )
 from app.gui.export_dialog import ExportDialog, remembered_formats
 from app.gui.file_intake import add_files
+from app.gui.focus_return import FocusReturn
 from app.gui.gc_guard import collect_on_gui_thread
 from app.gui.history_view import HistoryView
 from app.gui.keys import KeyRouter
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
             "mark_reviewed": self.editor.mark_current_reviewed,
             "hold_play": self.player.play,
         }, release_handlers={"hold_play": self.player.pause})
+        self.focus_return = FocusReturn(self)  # the keys come back to the typist after a dialog
         self.apply_settings()
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
@@ -469,6 +471,7 @@ class MainWindow(QMainWindow):
         save_state(self, self.settings)
         self.refresh_timer.stop()
         self.router.detach()
+        self.focus_return.detach()
         self.player.unload()
         self.bridge.stop()
         self.editor.speaker_tools.stop()
