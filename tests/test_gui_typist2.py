@@ -12,10 +12,11 @@ import pytest
 pytest.importorskip("PySide6.QtMultimedia")
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.gui.editor_model import TEXT_COL
 from app.gui.keys import ACTIONS, binding
+from app.gui.text_editor import EDITORS
 from tests import gui_case
 from tests.gui_case import open_exhibit
 
@@ -43,8 +44,8 @@ def table(qtbot, qapp, win):
         win.undo_action.trigger()
 
 
-def open_editor(qtbot, qapp) -> QLineEdit:
-    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
+def open_editor(qtbot, qapp):
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
     return qapp.focusWidget()
 
 
@@ -158,3 +159,27 @@ def answer_modal_with(qtbot, key: Qt.Key) -> None:
             qtbot.keyClick(box, key)
 
     QTimer.singleShot(20, answer)
+
+
+def test_a_long_segment_is_edited_whole_wrapped_with_its_row_growing(qtbot, qapp, win, table):
+    """The one-line editor showed a long answer as a slice scrolled sideways, its start cut off."""
+    model = win.editor.model
+    table.go_to_row(4)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    editor = open_editor(qtbot, qapp)
+    before = table.rowHeight(4)
+    more = " and then we walked to the station, waited for the last train, and went home" * 3
+    qtbot.keyClicks(editor, more)
+    qtbot.waitUntil(lambda: table.rowHeight(4) > before * 2, timeout=3_000)
+    assert editor.height() >= editor.wanted_height() and editor.verticalScrollBar().maximum() == 0
+    assert editor.horizontalScrollBar().maximum() == 0
+    first = editor.textCursor()
+    first.setPosition(0)
+    assert editor.viewport().rect().contains(editor.cursorRect(first).center())  # its start in view
+    editor.setCursorPosition(len(editor.text()))
+    qtbot.keyClick(editor, Qt.Key.Key_Up)  # the line above, inside the segment
+    assert table.state() == table.State.EditingState and editor.cursorPosition() < len(editor.text())
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # keeps it, one paragraph
+    qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
+    assert model.segment(4).text == "At home with my sister." + more
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)

@@ -22,13 +22,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from app.core.editing import operations as editing
 from app.core.editing import segment_edits
 from app.gui.editor_model import SPEAKER_COL, TEXT_COL, EditSession, SegmentModel
 from app.gui.player import Player
 from app.gui.segment_table import SegmentTable
+from app.gui.text_editor import EDITORS
 
 EDIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -140,7 +141,7 @@ class CursorSync(QObject):
         target = self.model.index(row, column)
         self.table.edit(target)
         editor = self.table.indexWidget(target)
-        if isinstance(editor, QLineEdit):
+        if isinstance(editor, EDITORS):
             editor.deselect()  # typing must never replace the whole segment
             editor.setCursorPosition(self._typing_offset(row) if column == TEXT_COL else len(editor.text()))
         return True

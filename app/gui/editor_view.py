@@ -33,6 +33,7 @@ from app.gui.run_notice import RunNotice, safe_language_name
 from app.gui.segment_table import SegmentTable
 from app.gui.speaker_colours import speaker_colours
 from app.gui.speaker_tools import SpeakerTools
+from app.gui.text_editor import EDITORS
 from app.gui.transport_bar import TransportBar
 from app.gui.video_pane import VideoPane
 from app.gui.waveform_view import WaveformView
@@ -310,7 +311,7 @@ class EditorView(QWidget):
 
     def _editor_cursor(self) -> int | None:
         focus = self.table.focusWidget() if self.table.state() == QAbstractItemView.State.EditingState else None
-        if isinstance(focus, QLineEdit):
+        if isinstance(focus, EDITORS):
             pos = focus.cursorPosition()
             self.table.commitData(focus)
             self.table.closeEditor(focus, QStyledItemDelegate.EndEditHint.NoHint)

@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLineEdit,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -40,6 +39,7 @@ from app.core.export.base import inaudible_marker
 from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment
 from app.gui.editor_model import INAUDIBLE_FG, SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
 from app.gui.speaker_colours import SpeakerDelegate
+from app.gui.text_editor import EDITORS, SegmentTextEdit, grow_row, open_text_editor
 
 SPEAKER_WIDTH = (110, 200)  # the speaker column's width in pixels: at first, and at most when fitted
 
@@ -135,6 +135,22 @@ class TextDelegate(QStyledItemDelegate):
         painter.setClipRect(opt.rect.translated(-opt.rect.topLeft()))
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+        return open_text_editor(self, parent, index)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+        if isinstance(editor, SegmentTextEdit):
+            editor.setPlainText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+            grow_row(self.parent(), index, editor, editor.wanted_height())
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(editor, SegmentTextEdit):
+            model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
+        else:
+            super().setModelData(editor, model, index)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         opt = QStyleOptionViewItem(option)
@@ -261,7 +277,7 @@ class SegmentTable(QTableView):
             return super().edit(index)
         opened = super().edit(index, trigger, event)
         editor = self.indexWidget(index) if opened else None
-        if isinstance(editor, QLineEdit):
+        if isinstance(editor, EDITORS):
             at = len(editor.text())
             if isinstance(event, QMouseEvent) and index.column() == TEXT_COL:
                 at = min(at, self.char_at(index, event.position()))
