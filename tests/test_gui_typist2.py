@@ -183,3 +183,18 @@ def test_a_long_segment_is_edited_whole_wrapped_with_its_row_growing(qtbot, qapp
     qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
     assert model.segment(4).text == "At home with my sister." + more
     qtbot.waitUntil(table.hasFocus, timeout=3_000)
+
+
+def test_ctrl_f_again_goes_back_from_the_find_field_to_the_segment_found(qtbot, qapp, win, table):
+    """Enter in the find field finds the next; no key took the typist back to edit what was found."""
+    editor_view = win.editor
+    qtbot.keyClick(table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(editor_view.find_edit.hasFocus, timeout=3_000)
+    qtbot.keyClicks(editor_view.find_edit, "sister")
+    qtbot.keyClick(editor_view.find_edit, Qt.Key.Key_Return)
+    assert table.currentIndex().row() == 4
+    qtbot.keyClick(editor_view.find_edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)
+    assert not editor_view.find_bar.isVisible() and table.currentIndex().row() == 4
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert open_editor(qtbot, qapp).text() == win.editor.model.segment(4).text

@@ -115,7 +115,7 @@ class EditorView(QWidget):
         self.speaker_box.activated.connect(self._speaker_picked)
         self.rename_button = tool_button("Rename speaker…", "Rename a speaker everywhere", lambda: self.ask_rename())
         self.speakers_button = self.speaker_tools.menu_button()
-        self.find_button = tool_button("Find/Replace", "Find and replace (Ctrl+F)", lambda: None)
+        self.find_button = tool_button("Find/Replace", "Find and replace (Ctrl+F; Ctrl+F again goes back to the text)", lambda: None)
         self.find_button.setCheckable(True)
         self.find_button.toggled.connect(self._find_toggled)
         row = QHBoxLayout(self.edit_row)
@@ -158,10 +158,14 @@ class EditorView(QWidget):
         if on:
             self.find_edit.setFocus()
             self.find_edit.selectAll()
+        else:
+            self.table.setFocus()  # back to the segment found, where Enter opens it
 
     def open_find(self) -> None:
-        """Ctrl+F: show the find bar and put the cursor in its field."""
-        if self.find_button.isChecked():
+        """Ctrl+F: show the find bar and put the cursor in its field; again there, close it."""
+        if self.find_edit.hasFocus():
+            self.find_button.setChecked(False)
+        elif self.find_button.isChecked():
             self._find_toggled(True)
         else:
             self.find_button.setChecked(True)
