@@ -198,3 +198,23 @@ def test_ctrl_f_again_goes_back_from_the_find_field_to_the_segment_found(qtbot, 
     assert not editor_view.find_bar.isVisible() and table.currentIndex().row() == 4
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert open_editor(qtbot, qapp).text() == win.editor.model.segment(4).text
+
+
+def test_a_speaker_key_or_a_merge_while_typing_keeps_what_was_typed(qtbot, qapp, win, table):
+    """Ctrl+2 while typing put the segment's old text back in the editor: the words typed were lost."""
+    model = win.editor.model
+    table.go_to_row(2)  # "My name is Jonas Petraitis.", the witness
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    editor = open_editor(qtbot, qapp)
+    qtbot.keyClicks(editor, " Yes")
+    qtbot.keyClick(editor, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert model.segment(2).speaker == "DC Smith"
+    assert editor.text() == "My name is Jonas Petraitis. Yes"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
+    assert model.segment(2).text == "My name is Jonas Petraitis. Yes"
+    table.go_to_row(0)  # DC Smith twice: merged without a question
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.keyClicks(open_editor(qtbot, qapp), " Now.")
+    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_M, CTRL_SHIFT)
+    assert model.segment(0).text == "This interview is being recorded. Now. Please state your full name."

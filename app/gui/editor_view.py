@@ -328,6 +328,7 @@ class EditorView(QWidget):
             self.session.case, run_id, seg_id, offset, at_ms, actor=actor))  # type: ignore[arg-type]
 
     def merge_selected(self) -> None:
+        self._editor_cursor()  # the text being typed is kept first (the merge remakes the rows)
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         if len(rows) < 2:
             row = self.current_row()

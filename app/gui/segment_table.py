@@ -141,7 +141,9 @@ class TextDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         if isinstance(editor, SegmentTextEdit):
-            editor.setPlainText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+            if editor.typed():
+                return  # the row changed under the typing (Ctrl+2, a word reviewed): keep what is typed
+            editor.load(str(index.data(Qt.ItemDataRole.EditRole) or ""))
             grow_row(self.parent(), index, editor, editor.wanted_height())
         else:
             super().setEditorData(editor, index)
@@ -239,6 +241,8 @@ class SegmentTable(QTableView):
 
     def size_visible_rows(self) -> None:
         """Fit the rows on screen (and a few around them) to their wrapped text."""
+        if not self.isVisible():
+            return  # a window closed (its case maybe closed too): nothing on screen to fit
         for _ in range(4):  # fitting rows changes which rows are on screen: repeat until stable
             todo = [r for r in self.visible_rows() if r not in self._sized]
             if not todo:

@@ -32,6 +32,15 @@ class SegmentTextEdit(QPlainTextEdit):
         self.document().documentLayout().documentSizeChanged.connect(  # after the text is wrapped again
             lambda _size: self.heightWanted.emit(self.wanted_height()))
 
+    def load(self, text: str) -> None:
+        """The segment's text, as the model holds it."""
+        self.loaded = text
+        self.setPlainText(text)
+
+    def typed(self) -> bool:
+        """The text differs from what was loaded: the typist has typed."""
+        return self.toPlainText() != getattr(self, "loaded", self.toPlainText())
+
     # ------------------------------------------------ QLineEdit's calls
     def text(self) -> str:
         return self.toPlainText()
