@@ -218,3 +218,42 @@ def test_a_speaker_key_or_a_merge_while_typing_keeps_what_was_typed(qtbot, qapp,
     qtbot.keyClicks(open_editor(qtbot, qapp), " Now.")
     qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_M, CTRL_SHIFT)
     assert model.segment(0).text == "This interview is being recorded. Now. Please state your full name."
+
+
+def test_the_playback_keys_work_in_a_dialog_and_esc_closes_it(qtbot, qapp, win, table):
+    """Naming a speaker, the typist could not replay the words: F1/F2 did nothing in the dialog."""
+    player = win.player
+    player.seek(5_000)
+    seen: list[int] = []
+
+    def in_dialog() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, in_dialog)
+            return
+        qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_F2)
+        seen.append(player.position())
+        qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(20, in_dialog)
+    win.editor.ask_rename()
+    assert seen == [5_000 + player.skip_ms]
+    assert QApplication.activeModalWidget() is None and not player.is_playing()
+
+
+def test_a_key_field_in_the_settings_takes_the_f_keys_it_is_given(qtbot, win):
+    from PySide6.QtWidgets import QKeySequenceEdit
+
+    from app.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(win.settings, win)
+    dialog.show()
+    field = dialog.key_edits["skip_back"]
+    field.setFocus()
+    qtbot.waitUntil(lambda: dialog.focusWidget() is not None, timeout=3_000)
+    at = win.player.position()
+    qtbot.keyClick(field.focusWidget() or field, Qt.Key.Key_F9)
+    qtbot.keyClick(field.focusWidget() or field, Qt.Key.Key_F1)
+    assert isinstance(field, QKeySequenceEdit) and "F1" in field.keySequence().toString()
+    assert win.player.position() == at  # F1 bound, not played
+    dialog.reject()
