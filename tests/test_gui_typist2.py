@@ -257,3 +257,18 @@ def test_a_key_field_in_the_settings_takes_the_f_keys_it_is_given(qtbot, win):
     assert isinstance(field, QKeySequenceEdit) and "F1" in field.keySequence().toString()
     assert win.player.position() == at  # F1 bound, not played
     dialog.reject()
+
+
+def test_the_export_dialog_shows_its_hints_whole(qtbot, win):
+    """"names, separated by co…": the header's fields were too narrow for their own hint."""
+    from app.core.types import InterviewDetails
+    from app.gui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(["docx", "pdf"], "/tmp/out", win, InterviewDetails(), [])
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible, timeout=3_000)
+    for field in dialog.fields.values():
+        hint = field.placeholderText()
+        if hint:
+            assert field.width() >= field.fontMetrics().horizontalAdvance(hint) + 8, hint
+    dialog.reject()
