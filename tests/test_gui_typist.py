@@ -11,10 +11,10 @@ import pytest
 pytest.importorskip("PySide6.QtMultimedia")
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
 
 from app.core.editing import operations as editing
 from app.gui.editor_model import SPEAKER_COL, TEXT_COL
+from app.gui.text_editor import EDITORS
 from tests import gui_case
 from tests.gui_case import open_exhibit
 
@@ -46,7 +46,7 @@ def test_the_first_edit_keeps_the_cursor_the_focus_and_the_playhead(qtbot, qapp,
     table.go_to_row(2)
     at = win.player.position()
     table.edit(model.index(2, TEXT_COL))
-    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
     qapp.focusWidget().end(False)
     qtbot.keyClicks(qapp.focusWidget(), " Yes")
     qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Down)  # out of the edit to the next line: commits it
@@ -66,7 +66,7 @@ def test_enter_opens_the_text_with_the_cursor_after_the_word_heard_nothing_selec
     table.go_to_row(1)  # "Please state your full name." from 4.0 s, a word every 0.4 s
     win.player.seek(4_500)  # the second word is playing
     qtbot.keyClick(table, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
     editor = qapp.focusWidget()
     assert table.currentIndex() == model.index(1, TEXT_COL)
     assert editor.text() == "Please state your full name."
@@ -77,7 +77,7 @@ def test_enter_opens_the_text_with_the_cursor_after_the_word_heard_nothing_selec
     assert model.segment(1).text == "Please state your full name."
     table.go_to_row(1, SPEAKER_COL)  # on the speaker's cell, Enter opens the speaker
     qtbot.keyClick(table, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
     assert qapp.focusWidget().text() == "DC Smith" and table.currentIndex().column() == SPEAKER_COL
     qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
@@ -90,7 +90,7 @@ def test_a_split_puts_the_cursor_on_its_second_part_and_undo_back(qtbot, qapp, w
     table.go_to_row(3)  # "Where were you on Friday night?"
     at = win.player.position()
     table.edit(model.index(3, TEXT_COL))
-    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
     qapp.focusWidget().setCursorPosition(len("Where were you"))
     qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_S, CTRL_SHIFT)
     assert [model.segment(r).text for r in (3, 4)] == ["Where were you", "on Friday night?"]

@@ -11,8 +11,9 @@ import pytest
 pytest.importorskip("PySide6.QtMultimedia")
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QMessageBox
 
+from app.gui.text_editor import EDITORS
 from tests import gui_case
 from tests.gui_case import inside, open_exhibit
 
@@ -267,7 +268,7 @@ def test_esc_inside_an_edit_cancels_it_and_does_not_play(qtbot, qapp, win):
     text = model.index(0, 2).data()
     table.setFocus()
     table.edit(model.index(0, 2))
-    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), QLineEdit), timeout=3_000)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
     editor = qapp.focusWidget()
     qtbot.keyClicks(editor, " and more")
     qtbot.keyClick(editor, Qt.Key.Key_Escape)

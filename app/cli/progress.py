@@ -14,6 +14,7 @@ from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.worker import protocol
 from app.worker.supervisor import Supervisor
+from app.worker.tracking import DECODED
 
 # ------------------------------------------------------------ progress
 
@@ -63,6 +64,13 @@ class QueueProgress:
             self.jobs[job_id][2] = 1.0
         if self.current == job_id:
             self.current = None
+        self.render(force=self.tty)  # the count moves as each file ends (a batch's all end together)
+
+    def finished(self) -> int:
+        """Files done, and files of a batch whose speech is decoded (they are stored at its end)."""
+        batch = len(self.running) > 1
+        return sum(1 for job_id, (_, _, frac) in self.jobs.items()
+                   if frac >= 1.0 or (batch and job_id in self.running and frac >= DECODED))
 
     def overall(self) -> float:
         total = sum(ms for _, ms, _ in self.jobs.values())
@@ -89,8 +97,7 @@ class QueueProgress:
         elapsed = now - self.started
         # a batch of short files finishes all at once: no ETA until a twentieth of the audio is done
         eta = f" ETA {_clock(elapsed * (1 - overall) / gained)}" if gained > 0.05 else ""
-        finished = sum(1 for _, _, frac in self.jobs.values() if frac >= 1.0)
-        line = f"[{bar}] {overall:4.0%} {finished}/{len(self.jobs)} files{eta}"
+        line = f"[{bar}] {overall:4.0%} {self.finished()}/{len(self.jobs)} files{eta}"
         if len(self.running) > 1:
             line += f" | {len(self.running)} short files decoding together"
         elif self.current is not None:  # the overall state first: a narrow terminal cuts the tail
@@ -176,10 +183,10 @@ class QueueRunner:
         elif isinstance(event, protocol.Progress):
             progress.advance(event.job_id, event.fraction, event.eta_s)
         elif isinstance(event, protocol.JobDone):
-            progress.finish(event.job_id)
             self.outcome.done.append(event.job_id)
             progress.clear()
-            self.on_done(queue.get(event.job_id))
+            self.on_done(queue.get(event.job_id))  # its exports' paths, then the line with it counted
+            progress.finish(event.job_id)
         elif isinstance(event, protocol.JobFailed):
             self._failed(queue.get(event.job_id), event)
         elif isinstance(event, protocol.JobCancelled):

@@ -6,6 +6,7 @@
 - The cursor follows playback: while playing, the current row is the playing segment, so Enter,
   Split, Merge and Ctrl+1..9 act on what is being heard. Not while a cell is being edited, nor
   when several rows are selected (a merge being prepared), nor after the auto-rewind of a pause.
+  Paused, a click on the waveform or a skip (F1/F2) takes the cursor to the segment it lands in.
 - An edit that adds or removes rows (a split, a merge, an undo of one) keeps the cursor on the
   segment it made or changed, and the keyboard focus in the table: the model's reset had left
   no current row and the focus nowhere, so the next key did nothing, or acted on row 0. (The
@@ -21,13 +22,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from app.core.editing import operations as editing
 from app.core.editing import segment_edits
 from app.gui.editor_model import SPEAKER_COL, TEXT_COL, EditSession, SegmentModel
 from app.gui.player import Player
 from app.gui.segment_table import SegmentTable
+from app.gui.text_editor import EDITORS
 
 EDIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -64,6 +66,29 @@ class CursorSync(QObject):
         if row < 0 or row == self.table.currentIndex().row():
             return
         if (self.table.state() == QAbstractItemView.State.EditingState
+                or len(self.table.selectionModel().selectedRows()) > 1):
+            return
+        self.move_to(row)
+
+    # ------------------------------------------- a seek asked for while paused
+    def seek_to(self, ms: int) -> None:
+        """A click on the waveform: playback there, and the cursor on the segment there."""
+        self.player.seek(ms)
+        self._follow_paused(ms)
+
+    def skip(self, forward: bool) -> None:
+        """F1/F2: skip back or forward; paused, the cursor goes along into the segment landed in."""
+        if forward:
+            self.player.skip_forward()
+        else:
+            self.player.skip_back()
+        self._follow_paused(self.player.position())
+
+    def _follow_paused(self, ms: int) -> None:
+        """(Playing, _playing_at does it; a pause's own rewind is left alone.)"""
+        row = self.model.row_at(ms)
+        if (self.player.is_playing() or row < 0 or row == self.table.currentIndex().row()
+                or self.table.state() == QAbstractItemView.State.EditingState
                 or len(self.table.selectionModel().selectedRows()) > 1):
             return
         self.move_to(row)
@@ -116,7 +141,7 @@ class CursorSync(QObject):
         target = self.model.index(row, column)
         self.table.edit(target)
         editor = self.table.indexWidget(target)
-        if isinstance(editor, QLineEdit):
+        if isinstance(editor, EDITORS):
             editor.deselect()  # typing must never replace the whole segment
             editor.setCursorPosition(self._typing_offset(row) if column == TEXT_COL else len(editor.text()))
         return True

@@ -33,6 +33,7 @@ from app.gui.run_notice import RunNotice, safe_language_name
 from app.gui.segment_table import SegmentTable
 from app.gui.speaker_colours import speaker_colours
 from app.gui.speaker_tools import SpeakerTools
+from app.gui.text_editor import EDITORS
 from app.gui.transport_bar import TransportBar
 from app.gui.video_pane import VideoPane
 from app.gui.waveform_view import WaveformView
@@ -58,7 +59,6 @@ class EditorView(QWidget):
         self.table.setModel(self.model)
         self.table.wordClicked.connect(self._seek_row)
         self.waveform = WaveformView(self)
-        self.waveform.seekRequested.connect(self.player.seek)
         self.transport = TransportBar(player, self)
         self.play_button, self.loop_box = self.transport.play_button, self.transport.loop_box
         self.position_label, self.rate_label = self.transport.position_label, self.transport.rate_label
@@ -93,6 +93,7 @@ class EditorView(QWidget):
         player.positionChanged.connect(self.on_position)
         session.changed.connect(self._after_change)
         self.cursor_sync = CursorSync(self.table, self.model, player, session, lambda: self.follow)
+        self.waveform.seekRequested.connect(self.cursor_sync.seek_to)
         self.model.modelReset.connect(self._spans_to_waveform)
         self.set_enabled(False)
 
@@ -114,7 +115,7 @@ class EditorView(QWidget):
         self.speaker_box.activated.connect(self._speaker_picked)
         self.rename_button = tool_button("Rename speaker…", "Rename a speaker everywhere", lambda: self.ask_rename())
         self.speakers_button = self.speaker_tools.menu_button()
-        self.find_button = tool_button("Find/Replace", "Find and replace (Ctrl+F)", lambda: None)
+        self.find_button = tool_button("Find/Replace", "Find and replace (Ctrl+F; Ctrl+F again goes back to the text)", lambda: None)
         self.find_button.setCheckable(True)
         self.find_button.toggled.connect(self._find_toggled)
         row = QHBoxLayout(self.edit_row)
@@ -157,10 +158,14 @@ class EditorView(QWidget):
         if on:
             self.find_edit.setFocus()
             self.find_edit.selectAll()
+        else:
+            self.table.setFocus()  # back to the segment found, where Enter opens it
 
     def open_find(self) -> None:
-        """Ctrl+F: show the find bar and put the cursor in its field."""
-        if self.find_button.isChecked():
+        """Ctrl+F: show the find bar and put the cursor in its field; again there, close it."""
+        if self.find_edit.hasFocus():
+            self.find_button.setChecked(False)
+        elif self.find_button.isChecked():
             self._find_toggled(True)
         else:
             self.find_button.setChecked(True)
@@ -310,7 +315,7 @@ class EditorView(QWidget):
 
     def _editor_cursor(self) -> int | None:
         focus = self.table.focusWidget() if self.table.state() == QAbstractItemView.State.EditingState else None
-        if isinstance(focus, QLineEdit):
+        if isinstance(focus, EDITORS):
             pos = focus.cursorPosition()
             self.table.commitData(focus)
             self.table.closeEditor(focus, QStyledItemDelegate.EndEditHint.NoHint)
@@ -323,6 +328,7 @@ class EditorView(QWidget):
             self.session.case, run_id, seg_id, offset, at_ms, actor=actor))  # type: ignore[arg-type]
 
     def merge_selected(self) -> None:
+        self._editor_cursor()  # the text being typed is kept first (the merge remakes the rows)
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         if len(rows) < 2:
             row = self.current_row()

@@ -77,6 +77,8 @@ class ExportDialog(QDialog):
             self.fields[name].setText(", ".join(value) if name in LIST_FIELDS else value)
             if name in LIST_FIELDS:
                 self.fields[name].setPlaceholderText("names, separated by commas")
+            hint = self.fields[name].placeholderText() or "DC Karen Jones; DS Raj Patel"
+            self.fields[name].setMinimumWidth(self.fields[name].fontMetrics().horizontalAdvance(hint) + 24)  # not cut
             form.addRow(title, self.fields[name])
         return box
 

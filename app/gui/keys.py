@@ -4,7 +4,8 @@ A foot pedal that presents itself as a keyboard sends ordinary key presses
 (often F-keys or media keys); bind those keys to the actions in Settings -> Keys.
 The router is an application-wide event filter, so the keys work wherever the
 focus is in the main window, including while a segment's text is being edited
-(except Esc there: it cancels the edit, as everywhere else).
+(except Esc there: it cancels the edit, as everywhere else), and in a dialog over
+it (a speaker's new name, the sign-off: F1 replays the words; Esc closes the dialog).
 
 Hold-to-play (for pedals that send a key while pressed): key down plays, key up
 pauses (with the usual auto-rewind).
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialog, QKeySequenceEdit, QWidget
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("hold_play", "Hold to play (pedal: down plays, up pauses)", "F7"),
 )
 ACTION_BY_NAME = {a.name: a for a in ACTIONS}
+VERIFY_KEY = "Ctrl+Shift+V"  # Edit > Mark verified… (it asks first); no other action or typist key has it
 
 
 def binding(settings: QSettings, name: str) -> QKeySequence:
@@ -91,11 +93,12 @@ class KeyRouter(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease):
             return False
-        if not isinstance(watched, QWidget) or watched.window() is not self.window:
+        if not isinstance(watched, QWidget) or not self._ours(watched.window()) or capturing_keys(watched):
             return False
         name = self.table.get(_event_key(event))  # type: ignore[arg-type]
-        if name is None or (event.key() == Qt.Key.Key_Escape and in_item_editor(watched)):  # type: ignore[attr-defined]
-            return False
+        if name is None or (event.key() == Qt.Key.Key_Escape  # type: ignore[attr-defined]
+                            and (in_item_editor(watched) or watched.window() is not self.window)):
+            return False  # Esc cancels an edit, and closes a dialog
         if kind == QEvent.Type.KeyRelease:
             return self._released(name, event)  # type: ignore[arg-type]
         if kind == QEvent.Type.ShortcutOverride:
@@ -110,6 +113,11 @@ class KeyRouter(QObject):
             handler()
         return True
 
+    def _ours(self, window: QWidget) -> bool:
+        """The main window, or a dialog over it (F1/F2 replay the words while a name is typed)."""
+        parent = window.parentWidget() if isinstance(window, QDialog) else None
+        return window is self.window or (parent is not None and parent.window() is self.window)
+
     def _released(self, name: str, event: QKeyEvent) -> bool:
         handler = self.release_handlers.get(name)
         if handler is None:
@@ -117,6 +125,15 @@ class KeyRouter(QObject):
         if not event.isAutoRepeat():  # a held key repeats press/release pairs: only the real release
             handler()
         return True
+
+
+def capturing_keys(widget: QWidget) -> bool:
+    """Inside a key field (Settings > Keys): the key pressed is the one being bound."""
+    while widget is not None:
+        if isinstance(widget, QKeySequenceEdit):
+            return True
+        widget = widget.parentWidget()
+    return False
 
 
 def in_item_editor(widget: QWidget) -> bool:

@@ -44,6 +44,7 @@ from app.gui.exhibits_view import (
 )
 from app.gui.export_dialog import ExportDialog, remembered_formats
 from app.gui.file_intake import add_files
+from app.gui.focus_return import FocusReturn
 from app.gui.gc_guard import collect_on_gui_thread
 from app.gui.history_view import HistoryView
 from app.gui.keys import KeyRouter
@@ -98,8 +99,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.router = KeyRouter(self, self.settings, {
             "play_pause": self.player.toggle,
-            "skip_back": self.player.skip_back,
-            "skip_forward": self.player.skip_forward,
+            "skip_back": lambda: self.editor.cursor_sync.skip(False),
+            "skip_forward": lambda: self.editor.cursor_sync.skip(True),
             "slower": self.player.slower,
             "faster": self.player.faster,
             "loop_segment": self.editor.toggle_loop,
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
             "mark_reviewed": self.editor.mark_current_reviewed,
             "hold_play": self.player.play,
         }, release_handlers={"hold_play": self.player.pause})
+        self.focus_return = FocusReturn(self)  # the keys come back to the typist after a dialog
         self.apply_settings()
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
@@ -469,6 +471,7 @@ class MainWindow(QMainWindow):
         save_state(self, self.settings)
         self.refresh_timer.stop()
         self.router.detach()
+        self.focus_return.detach()
         self.player.unload()
         self.bridge.stop()
         self.editor.speaker_tools.stop()

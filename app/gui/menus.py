@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtGui import QAction, QKeySequence
 
 from app.gui import prefs
-from app.gui.keys import binding
+from app.gui.keys import VERIFY_KEY, binding
 from app.gui.window_state import ask_user_name
 
 
@@ -53,7 +53,7 @@ def build_menus(w: Any) -> None:
     add_action(w, edit, "Merge speakers…", editor.speaker_tools.ask_merge)
     add_action(w, edit, "Split selected segments off as a new speaker…", editor.speaker_tools.ask_split)
     add_action(w, edit, "Enrol speaker from selected segments…", editor.speaker_tools.ask_enrol)
-    add_action(w, edit, "Mark verified…", lambda: editor.ask_verify(prefs.user_name(w.settings)))
+    add_action(w, edit, "Mark verified…", lambda: editor.ask_verify(prefs.user_name(w.settings)), VERIFY_KEY)
     speakers = edit.addMenu("Set speaker")
     for n in range(1, 10):
         add_action(w, speakers, f"Speaker {n}", lambda _=False, n=n: editor.speaker_hotkey(n), f"Ctrl+{n}")
@@ -66,8 +66,8 @@ def fill_play_menu(w: Any) -> None:
     player, editor = w.player, w.editor
     for name, label, slot in (
         ("play_pause", "Play / pause", player.toggle),
-        ("skip_back", "Skip back", player.skip_back),
-        ("skip_forward", "Skip forward", player.skip_forward),
+        ("skip_back", "Skip back", lambda: editor.cursor_sync.skip(False)),
+        ("skip_forward", "Skip forward", lambda: editor.cursor_sync.skip(True)),
         ("slower", "Slower", player.slower),
         ("faster", "Faster", player.faster),
         ("loop_segment", "Loop segment", editor.toggle_loop),

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QMessageBo
 from app.core.editing import operations as editing
 from app.core.editing import review
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
+from app.gui.keys import VERIFY_KEY
 from app.gui.player import Player
 from app.gui.segment_table import SegmentTable
 from app.gui.widgets import ElidedLabel, tool_button
@@ -25,7 +26,7 @@ class ReviewBar(QWidget):
         self.reviewed: set[tuple[int, str]] = set()
         self.status_label = ElidedLabel("", 22)
         self.status_label.setObjectName("status")
-        self.verify_button = tool_button("Mark verified…", "Sign off this transcript by name",
+        self.verify_button = tool_button("Mark verified…", f"Sign off this transcript by name ({VERIFY_KEY})",
                                          lambda: self.ask_verify())
         self.prev_button = tool_button("◀", "Previous uncertain word (Shift+F8)", self.previous_uncertain)
         self.next_button = tool_button("▶", "Next uncertain word (F8)", self.next_uncertain)

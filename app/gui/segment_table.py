@@ -15,7 +15,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -32,6 +39,7 @@ from app.core.export.base import inaudible_marker
 from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment
 from app.gui.editor_model import INAUDIBLE_FG, SPEAKER_COL, TEXT_COL, TIME_COL, SegmentRole
 from app.gui.speaker_colours import SpeakerDelegate
+from app.gui.text_editor import EDITORS, SegmentTextEdit, grow_row, open_text_editor
 
 SPEAKER_WIDTH = (110, 200)  # the speaker column's width in pixels: at first, and at most when fitted
 
@@ -128,6 +136,24 @@ class TextDelegate(QStyledItemDelegate):
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+        return open_text_editor(self, parent, index)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+        if isinstance(editor, SegmentTextEdit):
+            if editor.typed():
+                return  # the row changed under the typing (Ctrl+2, a word reviewed): keep what is typed
+            editor.load(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+            grow_row(self.parent(), index, editor, editor.wanted_height())
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(editor, SegmentTextEdit):
+            model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
+        else:
+            super().setModelData(editor, model, index)
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -215,6 +241,8 @@ class SegmentTable(QTableView):
 
     def size_visible_rows(self) -> None:
         """Fit the rows on screen (and a few around them) to their wrapped text."""
+        if not self.isVisible():
+            return  # a window closed (its case maybe closed too): nothing on screen to fit
         for _ in range(4):  # fitting rows changes which rows are on screen: repeat until stable
             todo = [r for r in self.visible_rows() if r not in self._sized]
             if not todo:
@@ -246,16 +274,35 @@ class SegmentTable(QTableView):
                 self.wordClicked.emit(index.row(), self.time_at(index, pos))
         return False
 
+    def edit(self, index: QModelIndex, trigger=None, event=None):  # type: ignore[no-untyped-def,override]
+        """Open a cell with nothing selected (the next key typed must not wipe the segment): the
+        caret where a double-click put it, else at the end (Enter places it itself: CursorSync)."""
+        if trigger is None:
+            return super().edit(index)
+        opened = super().edit(index, trigger, event)
+        editor = self.indexWidget(index) if opened else None
+        if isinstance(editor, EDITORS):
+            at = len(editor.text())
+            if isinstance(event, QMouseEvent) and index.column() == TEXT_COL:
+                at = min(at, self.char_at(index, event.position()))
+            editor.deselect()
+            editor.setCursorPosition(at)
+        return opened
+
+    def char_at(self, index: QModelIndex, pos: QPointF) -> int:
+        """The character of the segment's text under the pointer (as drawn, wrapped)."""
+        option = QStyleOptionViewItem()
+        option.initFrom(self)
+        option.rect = self.visualRect(index)
+        option.font = self.font()
+        return self.text_delegate.char_at(option, index, pos - QPointF(option.rect.topLeft()))
+
     def time_at(self, index: QModelIndex, pos: QPointF) -> int:
         """The start of the word under the pointer (text column), else of the segment."""
         seg: Segment = index.data(SegmentRole)
         if index.column() != TEXT_COL or not seg.words:
             return seg.start_ms
-        option = QStyleOptionViewItem()
-        option.initFrom(self)
-        option.rect = self.visualRect(index)
-        option.font = self.font()
-        char = self.text_delegate.char_at(option, index, pos - QPointF(option.rect.topLeft()))
+        char = self.char_at(index, pos)
         words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
         best = seg.start_ms
         for w, start in zip(seg.words, segment_edits.word_positions(seg.text, words)):

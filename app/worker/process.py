@@ -50,7 +50,7 @@ from app.worker.protocol import (
     WorkerCrashed,
     WorkerReady,
 )
-from app.worker.tracking import Tracker, crash_before_decoding_if_testing
+from app.worker.tracking import DECODED, Tracker, crash_before_decoding_if_testing
 
 StopCheck = Callable[[], bool]
 SHORT_MS = 60_000  # files at most this long are batched across files (asr.BatchOptions.max_clip_s)
@@ -257,7 +257,7 @@ class Worker:
             all_stopped = lambda: all(stop() for stop in stops.values())
             trackers = [Tracker(self, job) for job, _, _ in ready]
             results = transcribe_clips(engine, [e.source for _, e, _ in ready], options, should_stop=all_stopped,
-                                       on_progress=lambda i, f: trackers[i].progress(0.95 * f))
+                                       on_progress=lambda i, f: trackers[i].progress(DECODED * f))
             batch = tuple(e.source.sha256 for _, e, _ in ready)
             finished: set[int] = set()
             for (job, exhibit, run_id), result in zip(ready, results):

@@ -28,6 +28,7 @@ class Worker(Protocol):
 # it outside the test suite.
 TEST_CRASH_ENV = "PARLEY_TEST_CRASH_AFTER_CHUNKS"
 TEST_CRASH_EXIT = 86
+DECODED = 0.95  # a batched file's progress once its speech is decoded (storing it is the rest)
 
 
 class Tracker:

@@ -30,6 +30,7 @@ from app.core.export.base import (
     title,
 )
 from app.core.export.pdf_lines import write_numbered_lines
+from app.core.export.pdf_pages import PageLine, number_pages
 from app.core.types import Transcript
 
 FONT = "DejaVu"
@@ -43,6 +44,7 @@ LABEL = FontFace(emphasis="BOLD", fill_color=(238, 238, 238))
 MARGIN_MM = 15
 LEFT_MM = 22  # room for the line numbers
 GREY, RED, WATERMARK = 90, (176, 0, 0), 222
+PAGE_LINE = PageLine(MARGIN_MM - 0.5, 3.5, FONT, 7, GREY, "R")  # on the footer's status line
 
 
 class PdfExporter:
@@ -56,6 +58,7 @@ class PdfExporter:
         _write_front(pdf, transcript)
         write_numbered_lines(pdf, record.body_lines(transcript), FONT)
         _write_closing(pdf, transcript)
+        number_pages(pdf, PAGE_LINE)
         return bytes(pdf.output())
 
 
@@ -70,6 +73,7 @@ class EvidencePdf(FPDF):
         self.set_auto_page_break(auto=True, margin=MARGIN_MM + 8)
         for style, filename in FONT_FILES.items():
             self.add_font(FONT, style, str(font_path(filename)))
+        self.alias_nb_pages(None)  # a "{nb}" said or written stays as it is (pdf_pages numbers)
         self.set_font(FONT, size=9)
         _enable_shaping(self)
         _set_metadata(self, transcript)
@@ -106,9 +110,7 @@ class EvidencePdf(FPDF):
         self.cell(0, 3.5, f"Source SHA-256 {self.transcript.source.sha256}", align="L",
                   new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 3.5, f"Status: {record.status_text(self.transcript)}", align="L")
-        self.set_x(self.l_margin)
-        self.cell(0, 3.5, f"Page {self.page_no()} of {{nb}}", align="R")
-        self.set_text_color(0)
+        self.set_text_color(0)  # "Page X of Y" beside it is written last (pdf_pages), with the count
 
 
 def font_path(filename: str) -> Path:

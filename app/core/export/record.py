@@ -230,13 +230,18 @@ def body_lines(transcript: Transcript) -> list[Line]:
 def segment_text(segment: Segment, uncertain_below: float | None = None) -> str:
     """The text, `[inaudible hh:mm:ss]` when no words were recognised, flags in words."""
     text = display_text(segment.text)
-    if not text:
+    if not text:  # shows_inaudible
         text = inaudible_marker(segment.start_ms)
     elif uncertain_below is not None:
         text = mark_uncertain(text, segment.words, uncertain_below)
     notes = "".join(f" [{FLAG_WORDS.get(flag, flag.replace('_', ' '))}]" for flag in segment.flags
                     if flag != FLAG_INAUDIBLE)
     return text + notes
+
+
+def shows_inaudible(segment: Segment) -> bool:
+    """The record prints `[inaudible hh:mm:ss]` for this segment (segment_text)."""
+    return not display_text(segment.text)
 
 
 def mark_uncertain(text: str, words: tuple[Word, ...], below: float) -> str:
@@ -264,7 +269,7 @@ def _mark(word: Word) -> str:
 
 def closing_statement(transcript: Transcript) -> list[str]:
     """How the record was produced and checked, one paragraph per item."""
-    paragraphs = [_production(transcript), _checking(transcript), _markings(transcript)]
+    paragraphs = [p for p in (_production(transcript), _checking(transcript), _markings(transcript)) if p]
     if is_translation(transcript):
         paragraphs.append(translation_statement(transcript))
     if transcript.export is not None:
@@ -294,13 +299,16 @@ def _checking(t: Transcript) -> str:
 
 
 def _markings(t: Transcript) -> str:
-    text = "[inaudible hh:mm:ss]: speech was detected there but no words were recognised."
+    """What the record's markings mean: only those it can hold ("" when none)."""
+    parts = []
+    if any(shows_inaudible(s) for s in t.segments):
+        parts.append("[inaudible hh:mm:ss]: speech was detected there but no words were recognised.")
     threshold = t.export.uncertain_below if t.export else None
     if threshold is not None:
-        text += f" [word?]: a word recognised with a probability below {threshold:.0%}."
+        parts.append(f"[word?]: a word recognised with a probability below {threshold:.0%}.")
     if any(FLAG_OVERLAP in s.flags for s in t.segments):
-        text += " [overlapping speech]: another speaker talks at the same time in that line."
-    return text
+        parts.append("[overlapping speech]: another speaker talks at the same time in that line.")
+    return " ".join(parts)
 
 
 def signature_lines(t: Transcript) -> list[str]:

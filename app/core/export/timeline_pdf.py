@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib.util
 
 from fpdf import FPDF, FontFace
+from fpdf.enums import MethodReturnValue
 
 from app.core.chats.timeline import Timeline
 from app.core.export.pdf import FONT, FONT_FILES, MARGIN_MM, _complex_char, font_path
+from app.core.export.pdf_pages import PageLine, number_pages
 from app.core.export.timeline import (
     created,
     footer_text,
@@ -18,7 +20,7 @@ from app.core.export.timeline import (
 )
 
 HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
-PAGES_ALIAS = "{total-pages}"  # room for a long chat's page count (fpdf2's "{nb}" holds three digits)
+FOOTER_TOP_MM, FOOTER_SIZE, FOOTER_GREY = MARGIN_MM + 6, 6.5, 90
 
 
 class _TimelinePdf(FPDF):
@@ -29,21 +31,26 @@ class _TimelinePdf(FPDF):
         self.set_auto_page_break(auto=True, margin=MARGIN_MM + 8)
         for style, filename in FONT_FILES.items():
             self.add_font(FONT, style, str(font_path(filename)))
+        self.alias_nb_pages(None)  # a "{nb}" said or written stays as it is (pdf_pages numbers)
         self.set_font(FONT, size=9)
         self.set_creation_date(created(timeline))
         self.set_title(f"Timeline of {timeline.source.name}")
-        self.alias_nb_pages(PAGES_ALIAS, align="C")
         if _needs_shaping(timeline) and importlib.util.find_spec("uharfbuzz") is not None:
             self.set_text_shaping(True)  # Arabic joining and right-to-left runs
 
     def footer(self) -> None:
-        self.set_y(-MARGIN_MM - 6)
-        self.set_font(FONT, size=6.5)
-        self.set_text_color(90)
-        self.multi_cell(0, 3, self.footer_line, align="L", new_x="LMARGIN", new_y="NEXT")
-        self.cell(0, 3, f"Page {self.page_no()} of {PAGES_ALIAS}", align="C")
+        self.set_y(-FOOTER_TOP_MM)
+        self.set_font(FONT, size=FOOTER_SIZE)
+        self.set_text_color(FOOTER_GREY)
+        self.multi_cell(0, 3, self.footer_line, align="L", new_x="LMARGIN", new_y="NEXT")  # then "Page X of Y"
         self.set_text_color(0)
         self.set_font(FONT, size=9)
+
+    def page_line(self) -> PageLine:
+        """"Page X of Y" centred under the footer's line (which may wrap); once a page exists."""
+        self.set_font(FONT, size=FOOTER_SIZE)
+        lines = self.multi_cell(0, 3, self.footer_line, dry_run=True, output=MethodReturnValue.LINES)
+        return PageLine(FOOTER_TOP_MM - 3 * len(lines), 3, FONT, FOOTER_SIZE, FOOTER_GREY, "C")
 
 
 def _needs_shaping(timeline: Timeline) -> bool:
@@ -73,4 +80,5 @@ def render(timeline: Timeline) -> bytes:
         table.row(headings)
         for row in body:
             table.row(row)
+    number_pages(pdf, pdf.page_line())
     return bytes(pdf.output())

@@ -1,0 +1,42 @@
+"""The CLI's progress line counts files as they are done, a batch's too: it read "0/9 files"
+until the very end of a batch of nine voice notes, and never showed a file finished."""
+
+from __future__ import annotations
+
+from app.cli.progress import QueueProgress
+from app.worker.tracking import DECODED
+
+
+def last_line(text: str) -> str:
+    return [part for part in text.replace("\r", "\n").split("\n") if part.strip()][-1]
+
+
+def test_a_batch_counts_each_file_once_its_speech_is_decoded(capsys):
+    progress = QueueProgress({1: ("a.opus", 4000, 0.0), 2: ("b.opus", 4000, 0.0), 3: ("c.opus", 4000, 0.0)})
+    for job, name in ((1, "a.opus"), (2, "b.opus"), (3, "c.opus")):
+        progress.start(job, name, 4000)
+    progress.advance(1, DECODED, None)  # the worker's mark: a.opus's speech is all decoded
+    progress.advance(2, DECODED / 2, None)
+    progress.render(force=True)
+    line = last_line(capsys.readouterr().err)
+    assert "1/3 files" in line and "3 short files decoding together" in line
+
+
+def test_a_long_file_at_95_percent_is_not_counted_done(capsys):
+    progress = QueueProgress({1: ("interview.wav", 3_600_000, 0.0), 2: ("b.opus", 4000, 0.0)})
+    progress.start(1, "interview.wav", 3_600_000)
+    progress.advance(1, DECODED, None)
+    progress.render(force=True)
+    assert "0/2 files" in last_line(capsys.readouterr().err)
+
+
+def test_the_line_moves_as_each_file_finishes_on_a_terminal(capsys):
+    progress = QueueProgress({1: ("a.opus", 4000, 0.0), 2: ("b.opus", 4000, 0.0)})
+    progress.tty = True
+    progress.start(1, "a.opus", 4000)
+    progress.start(2, "b.opus", 4000)
+    capsys.readouterr()
+    progress.finish(1)
+    assert "1/2 files" in last_line(capsys.readouterr().err)
+    progress.finish(2)
+    assert "2/2 files" in last_line(capsys.readouterr().err)
