@@ -288,14 +288,15 @@ def _ensure_working(case: Case, run_id: int, actor: str) -> dict[int, int] | Non
         return None
     if case.run(run_id).status != "complete":  # raises for an unknown run, too
         raise EditError("this transcript is still being made; edit it once its job is done")
-    working_copy.create(case, run_id, STATUS_EDITED, actor)
+    created_at = working_copy.create(case, run_id, STATUS_EDITED, actor)
     mapping = {}
     for machine_id in working_copy.segment_ids(case, run_id, working=False):
         seg = _read(case, machine_id, working=False)
         seg["origin_segment_id"] = machine_id
         seg["id"] = None
         mapping[machine_id] = working_copy.write_segment(case, run_id, seg)
-    case.audit.record("transcript.working_copy", f"run/{run_id}", {"segments": len(mapping)}, actor=actor)
+    case.audit.record("transcript.working_copy", f"run/{run_id}",
+                      {"segments": len(mapping), "created_at": created_at}, actor=actor)  # the time since session 12
     return mapping
 
 

@@ -28,6 +28,12 @@ from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
 from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
+from app.core.evidence.verify_speakers import (
+    dismissals,
+    run_voiceprints,
+    segment_voiceprints,
+    voice_profiles,
+)
 from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import exhibit_facts, software_dict
@@ -56,10 +62,14 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [f for run_id, digest in runs.items() if run_id not in gone
                  for f in _machine_draft(case, run_id, digest)]
     findings += list(_run_provenance(case, set(runs) - gone))
-    findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case), *interview_details(case)]
+    notes: list[Finding] = []
+    findings += [*working_copies(case, gone, notes), *intake_record(case), *chat_imports(case),
+                 *interview_details(case)]
+    findings += [*voice_profiles(case, notes), *run_voiceprints(case, notes), *segment_voiceprints(case, notes),
+                 *dismissals(case, notes)]
     originals = sum(len(e.paths) for e in case.exhibits())
-    notes = tuple(model_notes(case, case.run_ids("complete")))
-    return VerifyReport(tuple(findings), originals, len(exports), len(runs), notes)
+    notes += model_notes(case, case.run_ids("complete"))
+    return VerifyReport(tuple(findings), originals, len(exports), len(runs), tuple(notes))
 
 
 def _chain(case: Case) -> Iterator[Finding]:
@@ -102,7 +112,7 @@ def _exhibit_records(case: Case) -> Iterator[Finding]:
     """Each exhibit's record (hash, size, where it was found) against the log's exhibit.added."""
     logged = {entry_number(e.subject): e.details for e in case.audit.entries("exhibit/")
               if e.action == "exhibit.added"}
-    stored = {e.id: e for e in case.exhibits()}
+    stored, names = {e.id: e for e in case.exhibits()}, case.exhibit_names()
     for exhibit_id in sorted(logged.keys() - stored.keys()):
         yield Finding(f"exhibit {exhibit_id}", "in the audit log, but gone from the store")
     for exhibit_id, exhibit in sorted(stored.items()):
@@ -114,6 +124,8 @@ def _exhibit_records(case: Case) -> Iterator[Finding]:
                "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path,
                "added_at": exhibit.added_at, **exhibit_facts(exhibit.source)}
         changed = [key for key, value in now.items() if key in details and details[key] != value]
+        if names.get(exhibit_id) != details.get("name", exhibit.source.name):  # logged since session 12
+            changed.append("name")  # before, the last part of the (checked) path it was stored with
         if changed:
             yield Finding(f"exhibit {exhibit_id}", f"its record in the store differs from the audit log "
                                                    f"({', '.join(changed)})")

@@ -18,8 +18,9 @@ from app.core.store.audit import AuditEntry
 from app.core.store.interview import verified_at
 
 
-def working_copies(case: Case, gone: set[int]) -> Iterator[Finding]:
-    """Every run with a working copy, revisions or logged edits (runs `gone` from the store are reported elsewhere)."""
+def working_copies(case: Case, gone: set[int], notes: list[Finding]) -> Iterator[Finding]:
+    """Every run with a working copy, revisions or logged edits (runs `gone` from the store are reported
+    elsewhere); what the log does not hold of an older case is said in `notes`."""
     logged: dict[int, list[AuditEntry]] = {}
     for entry in case.audit.entries("run/"):
         if entry.action.startswith("transcript."):
@@ -30,14 +31,15 @@ def working_copies(case: Case, gone: set[int]) -> Iterator[Finding]:
             yield Finding(f"run {run_id}", "edits or a working copy in the store, but the audit log never saw "
                                            "it edited")
         else:
-            yield from _edited_run(case, run_id, logged[run_id])
+            yield from _edited_run(case, run_id, logged[run_id], notes)
 
 
-def _edited_run(case: Case, run_id: int, entries: list[AuditEntry]) -> Iterator[Finding]:
+def _edited_run(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Finding]) -> Iterator[Finding]:
     subject = f"run {run_id}"
     if not has_working_copy(case, run_id):
         yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")
         return
+    yield from _made(case, run_id, [e for e in entries if e.action == "transcript.working_copy"], notes)
     digest = entries[-1].details.get("content_sha256")
     if digest is None or content_sha256(current_segments(case, run_id)) != digest:
         yield Finding(subject, "the edited transcript differs from its recorded revision history")
@@ -47,6 +49,24 @@ def _edited_run(case: Case, run_id: int, entries: list[AuditEntry]) -> Iterator[
         yield Finding(subject, f"its proofreading history in the store differs from the audit log ({problem})")
     elif history:
         yield from _verification(case, run_id, history[-1])
+
+
+def _made(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Finding]) -> Iterator[Finding]:
+    """Who made the working copy, and when, against the entry logged as it was made (its time since session 12)."""
+    made = working_copy.made(case, run_id)
+    if made is None:
+        return
+    logged = entries[-1] if entries else None
+    if logged is None or "created_at" not in logged.details:
+        what = "who made its working copy, and when," if logged is None else "when its working copy was made"
+        notes.append(Finding(f"run {run_id}", f"{what} is not recorded in the audit log (an older case): "
+                                              "not checked"))
+    changed = [] if logged is None else [
+        name for name, now, then in (("created_at", made[0], logged.details.get("created_at", made[0])),
+                                     ("created_by", made[1], logged.actor)) if now != then]
+    if changed:
+        yield Finding(f"run {run_id}", f"its working copy's record in the store differs from the audit log "
+                                       f"({', '.join(changed)})")
 
 
 def _logged_id(entry: AuditEntry) -> int | None:

@@ -128,7 +128,7 @@ class Case:
                 exhibit_id = int(cur.lastrowid)
                 self.audit.record("exhibit.added", f"exhibit/{exhibit_id}",
                                   {"sha256": source.sha256, "path": path, "bytes": source.bytes, "added_at": now,
-                                   **exhibit_facts(source)})
+                                   "name": source.name, **exhibit_facts(source)})  # the name since session 12
             else:
                 exhibit_id = int(row["id"])
             linked = self.conn.execute(
@@ -148,6 +148,11 @@ class Case:
                 "SELECT path FROM exhibit_paths WHERE exhibit_id=? ORDER BY rowid", (exhibit_id,))
         )
         return Exhibit(row["id"], _source_from_row(row), row["added_at"], paths)
+
+    def exhibit_names(self) -> dict[int, str]:
+        """The name column of every exhibit as stored (what search and chat hits show, and what
+        `find_exhibit` matches): it should be the last part of the exhibit's path."""
+        return {int(r[0]): r[1] for r in self.conn.execute("SELECT id, name FROM exhibits")}
 
     def exhibits(self) -> list[Exhibit]:
         ids = [r[0] for r in self.conn.execute("SELECT id FROM exhibits ORDER BY id")]
