@@ -249,3 +249,74 @@ def test_voiceprints_and_dismissals_logged_before_their_times_were(made, capsys,
         case.close()
     code, notes = _notes(capsys, made["case"])
     assert code == 0 and sum("not recorded" in n for n in notes) == 2, notes
+
+
+# ------------------------------------------------------------------ more the exports print, found unchecked
+
+def _duplicate(made, name: str = "copy-of-note.opus"):  # noqa: F811
+    """The same recording met again under another name: linked to exhibit 1 (a manifest lists both paths)."""
+    from app.core.media.decode import probe
+
+    copy = made["original"].parent / name
+    copy.write_bytes(made["original"].read_bytes())
+    case = Case.open(made["case"])
+    try:
+        case.add_exhibit(probe(copy), found_at=str(copy))
+    finally:
+        case.close()
+    return copy
+
+
+@pytest.mark.parametrize("how", ["removed", "reordered", "added"])
+def test_the_paths_an_exhibit_was_found_at_edited_in_the_store(made, capsys, how):  # noqa: F811
+    copy = _duplicate(made)
+    assert verify(capsys, made["case"]) == (0, [])
+    unseen = made["original"].parent / "unseen.opus"  # the same bytes, at a path intake never met
+    unseen.write_bytes(made["original"].read_bytes())
+    _sql(made["case"], *{
+        "removed": [f"DELETE FROM exhibit_paths WHERE path='{copy}'"],
+        "reordered": ["UPDATE exhibit_paths SET rowid=rowid+100", f"UPDATE exhibit_paths SET rowid=1 WHERE path='{copy}'"],
+        "added": [f"INSERT INTO exhibit_paths VALUES (1, '{unseen}', '2026-01-01')"],
+    }[how])
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(line.startswith("exhibit 1:") and "paths it was found at" in line
+                             for line in lines), lines
+
+
+SCORES = [
+    ("the machine draft's confidence", "UPDATE segments SET avg_logprob=-0.01", "machine draft's segment scores"),
+    ("its no-speech probability", "UPDATE segments SET no_speech_prob=0.97", "machine draft's segment scores"),
+    ("the working copy's confidence", "UPDATE working_segments SET avg_logprob=-0.01",
+     "edited transcript's segment scores"),
+    ("what reproduce decodes it with", "UPDATE runs SET state_json='{\"batch\": [\"" + "00" * 32 + "\"]}'", "(state)"),
+    ("the exhibit marked cut short", "UPDATE exhibits SET truncated=1", "(truncated)"),
+]
+
+
+@pytest.mark.parametrize(("statement", "words"), [s[1:] for s in SCORES], ids=[s[0] for s in SCORES])
+def test_scores_state_and_truncation_edited_in_the_store(made, capsys, statement, words):  # noqa: F811
+    _sql(made["case"], "DROP TRIGGER segments_sealed_update", statement)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(words in line for line in lines), lines
+
+
+def test_an_exhibit_a_run_found_cut_short_is_marked_so_and_verifies(made, capsys):  # noqa: F811
+    case = Case.open(made["case"])
+    try:
+        run = case.start_run(1, "transcribe", MODEL, {"beam_size": 2}, software_info())
+        case.append_segments(run, (Segment(0, 1000, "meet me"),), {}, "en", 0.9)
+        case.mark_truncated(1)
+        case.finish_run(run, truncated=True)
+    finally:
+        case.close()
+    assert verify(capsys, made["case"]) == (0, [])
+
+
+def test_runs_finished_before_their_scores_were_logged_say_so_once(made, capsys, monkeypatch):  # noqa: F811
+    _logged_the_old_way(monkeypatch, {"run.complete": ("scores_sha256", "state_sha256")})
+    runs = [_second_run(made["case"]), _second_run(made["case"])]
+    _sql(made["case"], "DROP TRIGGER segments_sealed_update", f"UPDATE segments SET avg_logprob=-9 WHERE run_id={runs[0]}")
+    code, notes = _notes(capsys, made["case"])
+    assert code == 0 and [n for n in notes if "scores" in n] == [
+        (f"note: runs {runs[0]}, {runs[1]}: its segment scores (avg_logprob, no_speech_prob) are not recorded in the "
+        "audit log (finished before session 12): not checked")], notes

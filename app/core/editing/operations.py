@@ -41,7 +41,7 @@ from app.core.editing.segment_edits import (
     realign_words,
     split_segment,
 )
-from app.core.evidence.content import content_sha256
+from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.store import revisions, working_copy
 from app.core.store.audit import current_user
 from app.core.store.case import Case
@@ -315,7 +315,8 @@ def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any]
                "segments": sorted({s["id"] for s in before["segments"] + after["segments"]})}
     if reverts is not None:
         details["reverts"] = reverts
-    details["content_sha256"] = content_sha256(current_segments(case, run_id))
+    now = current_segments(case, run_id)
+    details["content_sha256"], details["scores_sha256"] = content_sha256(now), scores_sha256(now)  # scores: session 12
     details["revision_sha256"] = revisions.digest(revision(case, rev_id))
     case.audit.record(f"transcript.{op}", f"run/{run_id}", details, actor=actor)
     return rev_id

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.core.editing.operations import current_segments, has_working_copy
-from app.core.evidence.content import content_sha256
+from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.evidence.finding import Finding, entry_number
 from app.core.store import Case, revisions, working_copy
 from app.core.store.audit import AuditEntry
@@ -40,9 +40,13 @@ def _edited_run(case: Case, run_id: int, entries: list[AuditEntry], notes: list[
         yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")
         return
     yield from _made(case, run_id, [e for e in entries if e.action == "transcript.working_copy"], notes)
-    digest = entries[-1].details.get("content_sha256")
-    if digest is None or content_sha256(current_segments(case, run_id)) != digest:
+    digest, scores, now = (entries[-1].details.get("content_sha256"), entries[-1].details.get("scores_sha256"),
+                           current_segments(case, run_id))
+    if digest is None or content_sha256(now) != digest:
         yield Finding(subject, "the edited transcript differs from its recorded revision history")
+    elif scores is not None and scores_sha256(now) != scores:  # logged since session 12
+        yield Finding(subject, "the edited transcript's segment scores (avg_logprob, no_speech_prob, as the JSON "
+                               "export prints them) differ from its recorded revision history")
     history = revisions.for_run(case, run_id)
     problem = _history_problem([e for e in entries if e.action != "transcript.working_copy"], history)
     if problem:
@@ -95,9 +99,10 @@ def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator
     now = working_copy.status(case, run_id)
     expected = (last.after.get("status"), last.after.get("verified_by"))
     if now is not None and tuple(now) != expected:
-        said = f"verified by {now[1]}" if now[0] == "verified" else now[0]
+        said, left = (f"verified by {who}" if state == "verified" else f"{state}, verified_by {who}" if who else state
+                      for state, who in (now, expected))
         yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
-                                       f"left ({expected[0]}); verified marks are made only by a logged revision")
+                                       f"left ({left}); verified marks are made only by a logged revision")
     elif "verified_at" in last.after and verified_at(case, run_id) != last.after["verified_at"]:  # since session 11
         yield Finding(f"run {run_id}", f"the time of its verified mark in the store ({verified_at(case, run_id)}) is "
                                        f"not the one its revision recorded ({last.after['verified_at']})")
