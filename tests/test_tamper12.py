@@ -20,7 +20,7 @@ from app.core.store import Case
 from app.core.store import speakers as store
 from app.core.store.audit import AuditLog
 from app.core.types import Segment
-from tests.test_verify import MODEL, _sql, made, verify  # noqa: F401 - the case every tampering starts from
+from tests.test_verify import MODEL, _sql, chat, made, verify  # noqa: F401 - the case every tampering starts from
 
 VOICE_MODEL = "5e" * 32
 
@@ -320,3 +320,43 @@ def test_runs_finished_before_their_scores_were_logged_say_so_once(made, capsys,
     assert code == 0 and [n for n in notes if "scores" in n] == [
         (f"note: runs {runs[0]}, {runs[1]}: its segment scores (avg_logprob, no_speech_prob) are not recorded in the "
         "audit log (finished before session 12): not checked")], notes
+
+
+# ------------------------------------------------------------------ the search index and the entities found
+
+@pytest.fixture()
+def indexed(chat):  # noqa: F811 - made, with a WhatsApp chat taken in and the case's entities listed once
+    from app.core.search.entities import case_entities
+
+    case = Case.open(chat["case"])
+    try:
+        assert any(e.kind == "phone" for e in case_entities(case))
+    finally:
+        case.close()
+    return chat
+
+
+INDEX = [
+    ("a transcript's indexed text", ("UPDATE search_text SET text='I killed him' WHERE source=1 AND id=(SELECT min(id) "
+     "FROM search_text WHERE source=1)"), "run 1: its text in the search index differs"),
+    ("a forged hit", ("INSERT INTO search_text (id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, text) VALUES "
+     "(99997, 1, 99, 1, 1, 0, 10, 'I killed him')"), "run 1: its text in the search index differs"),
+    ("a segment hidden from search", "DELETE FROM search_text WHERE source=1", "run 1: its text in the search index"),
+    ("a chat message hidden from search", "DELETE FROM search_text WHERE source=2 AND text LIKE '%car park%'",
+     "exhibit 2: its chat messages in the search index differ"),
+    ("a word forged into the word index", ("INSERT INTO search_words (rowid, folded) VALUES ((SELECT min(id) FROM "
+     "search_text), 'killed')"), "search index: its word lists differ"),
+    ("a phone number changed", "UPDATE entity_mentions SET value='+447700900999' WHERE kind='phone'",
+     "entities: the entities stored"),
+    ("a phone number hidden", "DELETE FROM entity_mentions WHERE kind='phone'", "entities: the entities stored"),
+    ("a mention forged", ("INSERT INTO entity_mentions VALUES ((SELECT min(id) FROM search_text), 'phone', "
+     "'+447700900123', '07700 900123', 0, 5)"), "entities: the entities stored"),
+]
+
+
+@pytest.mark.parametrize(("statement", "words"), [i[1:] for i in INDEX], ids=[i[0] for i in INDEX])
+def test_the_search_index_and_entities_edited_in_the_store(indexed, capsys, statement, words):
+    assert verify(capsys, indexed["case"]) == (0, [])
+    _sql(indexed["case"], statement)
+    code, lines = verify(capsys, indexed["case"])
+    assert code == 1 and any(line.startswith(words) for line in lines), lines

@@ -27,6 +27,7 @@ from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
+from app.core.evidence.verify_index import search_index_findings
 from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
 from app.core.evidence.verify_speakers import (
@@ -68,7 +69,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [*working_copies(case, gone, notes), *intake_record(case), *chat_imports(case),
                  *interview_details(case)]
     findings += [*voice_profiles(case, notes), *run_voiceprints(case, notes), *segment_voiceprints(case, notes),
-                 *dismissals(case, notes)]
+                 *dismissals(case, notes), *search_index_findings(case, notes)]
     notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())
               if run_id not in gone and "content_sha256" in finish and "scores_sha256" not in finish]
     originals = sum(len(e.paths) for e in case.exhibits())
