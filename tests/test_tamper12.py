@@ -10,6 +10,8 @@ A case made before these were logged verifies clean, the missing field said "not
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -360,3 +362,31 @@ def test_the_search_index_and_entities_edited_in_the_store(indexed, capsys, stat
     _sql(indexed["case"], statement)
     code, lines = verify(capsys, indexed["case"])
     assert code == 1 and any(line.startswith(words) for line in lines), lines
+
+
+# ------------------------------------------------------------------ reproduce re-runs only the record made
+
+def _reproduce(capsys, *args: str) -> tuple[int, list[str]]:
+    capsys.readouterr()
+    code = main(["reproduce", *args])
+    said = capsys.readouterr()
+    return code, said.err.strip().splitlines() + said.out.strip().splitlines()
+
+
+@pytest.mark.parametrize("statement", ["UPDATE runs SET settings_json='{\"beam_size\": 1}'",
+                                       "UPDATE runs SET state_json='{\"batch\": [\"" + "00" * 32 + "\"]}'",
+                                       "UPDATE exhibits SET sha256='{}'".format("cd" * 32)])
+def test_reproduce_refuses_a_record_edited_in_the_store(made, capsys, statement):  # noqa: F811
+    """Re-run, a forged record (settings, the files it was decoded with, the source's hash) would show a
+    forged transcript reproducible, or a true one not: refused in one line, before any model is loaded."""
+    _sql(made["case"], statement)
+    code, lines = _reproduce(capsys, str(made["run"]), "--case", str(made["case"]))
+    assert code == 1 and len(lines) == 1 and "differs from the audit log" in lines[0] and "not re-run" in lines[0], lines
+
+
+def test_reproduce_refuses_a_manifest_changed_since_it_was_written(made, capsys):  # noqa: F811
+    manifest = made["out"] / "note.manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**data, "run_id": data["run_id"]}, indent=1), encoding="utf-8")  # same content
+    code, lines = _reproduce(capsys, str(manifest), "--case", str(made["case"]))
+    assert code == 1 and len(lines) == 1 and "not a manifest this case's audit log lists" in lines[0], lines

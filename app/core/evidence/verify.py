@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import Finding, entry_number
 from app.core.evidence.head import read_head_file
@@ -40,7 +41,7 @@ from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import software_dict
 
-__all__ = ["Finding", "VerifyReport", "verify_case"]
+__all__ = ["Finding", "VerifyReport", "record_findings", "verify_case"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,18 @@ def _chain(case: Case) -> Iterator[Finding]:
                                    "(the log was cut short)")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
+
+
+def record_findings(case: Case, run_id: int) -> list[Finding]:
+    """What `reproduce` must know before it re-runs a run from its record: the run's record (exhibit,
+    model, settings, state...) and its exhibit's (hash, size...) against the log. Re-running a forged
+    record would show a forged transcript reproducible, or a true one not."""
+    run = [f for f in _run_provenance(case, set(_finished_runs(case))) if f.subject == f"run {run_id}"]
+    try:
+        exhibit = f"exhibit {case.run(run_id).exhibit_id}"
+    except StoreError:
+        return run
+    return run + [f for f in exhibit_records(case, []) if f.subject == exhibit]
 
 
 def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
