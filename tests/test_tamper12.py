@@ -390,3 +390,28 @@ def test_reproduce_refuses_a_manifest_changed_since_it_was_written(made, capsys)
     manifest.write_text(json.dumps({**data, "run_id": data["run_id"]}, indent=1), encoding="utf-8")  # same content
     code, lines = _reproduce(capsys, str(manifest), "--case", str(made["case"]))
     assert code == 1 and len(lines) == 1 and "not a manifest this case's audit log lists" in lines[0], lines
+
+
+# ------------------------------------------------------------------ records Parley never writes: findings, not tracebacks
+
+MALFORMED = [
+    ("settings not an object", "UPDATE runs SET settings_json='[1]'", "run 1: its record"),
+    ("software without its name", "UPDATE runs SET software_json='{}'", "run 1: its record"),
+    ("state not JSON", "UPDATE runs SET state_json='x'", "run 1: its record"),
+    ("a word's probability as text", ("INSERT INTO words VALUES ((SELECT min(id) FROM segments), 0, 0, 500, 'meet', "
+     "'x')"), "run 1: a record in the store is not as"),
+    ("a revision not JSON", "DROP TRIGGER revisions_no_update; UPDATE revisions SET after_json='x'", "working copies:"),
+    ("the officers not JSON", ("INSERT INTO interview_details (exhibit_id, officers_json, updated_at, updated_by) "
+     "VALUES (1, 'x', '2026-01-01', 'DC Jones')"), "records of interview:"),
+    ("an audit entry's details not an object", ("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET "
+     "details_json='[1, 2]' WHERE action='run.started'"), "audit log: audit entry 2"),
+    ("an audit entry's subject not Parley's", ("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET subject='run/x' "
+     "WHERE action='run.started'"), "audit log: audit entry 2"),
+]
+
+
+@pytest.mark.parametrize(("statement", "words"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_a_record_no_parley_writes_is_a_finding_never_a_traceback(made, capsys, statement, words):  # noqa: F811
+    _sql(made["case"], "DROP TRIGGER words_sealed_update", *statement.split("; "))
+    code, lines = verify(capsys, made["case"])  # main() returned: it raised nothing
+    assert code == 1 and any(line.startswith(words) for line in lines), lines

@@ -17,13 +17,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
-from app.core.evidence.finding import Finding, entry_number
+from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
 from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -56,25 +56,32 @@ class VerifyReport:
 def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = ()) -> VerifyReport:
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
     `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
-    findings = [*_chain(case), *_noted_heads(case, noted_heads), *_originals(case)]
+    findings = [*_chain(case), *_noted_heads(case, noted_heads), *guarded("exhibits", lambda: _originals(case))]
     exports = _export_entries(case)
-    findings += list(export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
+    findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _finished_runs(case)
     gone = set(runs) - set(case.run_ids())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
     findings += [f for run_id, finish in runs.items() if run_id not in gone
-                 for f in _machine_draft(case, run_id, finish)]
+                 for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f))]
     findings += list(_run_provenance(case, set(runs) - gone))
     notes: list[Finding] = []
-    findings += list(exhibit_records(case, notes))
-    findings += [*working_copies(case, gone, notes), *intake_record(case), *chat_imports(case),
-                 *interview_details(case)]
-    findings += [*voice_profiles(case, notes), *run_voiceprints(case, notes), *segment_voiceprints(case, notes),
-                 *dismissals(case, notes), *search_index_findings(case, notes)]
+    checks: dict[str, Callable[[], Iterable[Finding]]] = {
+        "exhibits": lambda: exhibit_records(case, notes),
+        "working copies": lambda: working_copies(case, gone, notes),
+        "intake record": lambda: intake_record(case),
+        "chats": lambda: chat_imports(case),
+        "records of interview": lambda: interview_details(case),
+        "voice profiles": lambda: voice_profiles(case, notes),
+        "voiceprints": lambda: [*run_voiceprints(case, notes), *segment_voiceprints(case, notes)],
+        "dismissed suggestions": lambda: dismissals(case, notes),
+        "search index": lambda: search_index_findings(case, notes),
+    }
+    findings += [f for subject, check in checks.items() for f in guarded(subject, check)]
     notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())
               if run_id not in gone and "content_sha256" in finish and "scores_sha256" not in finish]
     originals = sum(len(e.paths) for e in case.exhibits())
-    notes += model_notes(case, case.run_ids("complete"))
+    notes += guarded("models", lambda: model_notes(case, case.run_ids("complete")))
     return VerifyReport(tuple(findings), originals, len(exports), len(runs), tuple(_merged(notes)))
 
 
@@ -192,7 +199,10 @@ def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:
         if run_id not in finished:
             yield Finding(f"run {run_id}", "marked complete in the store, but the audit log never saw it finish")
             continue
-        changed = _changed_provenance(case, run_id, started.get(run_id), completed.get(run_id, {}))
+        try:
+            changed = _changed_provenance(case, run_id, started.get(run_id), completed.get(run_id, {}))
+        except UNREADABLE as exc:
+            changed = [f"unreadable: {type(exc).__name__}: {exc}"]
         if changed:
             yield Finding(f"run {run_id}", f"its record in the store differs from the audit log ({', '.join(changed)})")
 
