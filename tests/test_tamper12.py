@@ -415,3 +415,21 @@ def test_a_record_no_parley_writes_is_a_finding_never_a_traceback(made, capsys, 
     _sql(made["case"], "DROP TRIGGER words_sealed_update", *statement.split("; "))
     code, lines = verify(capsys, made["case"])  # main() returned: it raised nothing
     assert code == 1 and any(line.startswith(words) for line in lines), lines
+
+
+def test_another_case_s_rows_and_head_file_copied_in(made, capsys, tmp_path):  # noqa: F811
+    """A run, its segments and a voice profile copied from another case (ATTACH), then its head file."""
+    other = tmp_path / "other-case"
+    case = Case.open(other)
+    try:
+        store.add_profile(case, "DC Harris", _voice(1), VOICE_MODEL, {}, actor="DC Jones")
+    finally:
+        case.close()
+    _sql(made["case"], f"ATTACH '{other / 'case.sqlite'}' AS other",
+         "INSERT INTO speaker_profiles SELECT * FROM other.speaker_profiles")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(line.startswith("voice profile 1:") and "never saw it enrolled" in line
+                             for line in lines), lines
+    (made["case"] / "audit-head.json").write_bytes((other / "audit-head.json").read_bytes())
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(line.startswith("audit log: entry 1 differs from the head file") for line in lines), lines
