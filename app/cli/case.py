@@ -82,7 +82,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     case_folder, run_id = target_run(args.target, args.case)
     case = Case.open(case_folder)
     try:
-        report = reproduce_run(case, run_id)
+        report = reproduce_run(case, run_id, manifest=None if args.target.isdigit() else Path(args.target))
     finally:
         case.close()
     if report.identical:

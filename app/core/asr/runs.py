@@ -176,7 +176,8 @@ def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, o
     case.replace_segments(run_id, found.segments, {
         "speakers": found.result.speakers, "model_sha256": found.result.model_sha256,
         "settings": dict(found.result.settings),
-        "voiceprints": {label: voiceprint_digest(v) for label, (v, _ms) in voiceprints.items()}})
+        "voiceprints": {label: voiceprint_digest(v) for label, (v, _ms) in voiceprints.items()},
+        "voiceprint_speech_ms": {label: int(ms) for label, (_v, ms) in voiceprints.items()}})
     save_run_voiceprints(case, run_id, found.result.model_sha256, voiceprints)
 
 

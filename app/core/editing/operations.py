@@ -41,7 +41,7 @@ from app.core.editing.segment_edits import (
     realign_words,
     split_segment,
 )
-from app.core.evidence.content import content_sha256
+from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.store import revisions, working_copy
 from app.core.store.audit import current_user
 from app.core.store.case import Case
@@ -288,14 +288,15 @@ def _ensure_working(case: Case, run_id: int, actor: str) -> dict[int, int] | Non
         return None
     if case.run(run_id).status != "complete":  # raises for an unknown run, too
         raise EditError("this transcript is still being made; edit it once its job is done")
-    working_copy.create(case, run_id, STATUS_EDITED, actor)
+    created_at = working_copy.create(case, run_id, STATUS_EDITED, actor)
     mapping = {}
     for machine_id in working_copy.segment_ids(case, run_id, working=False):
         seg = _read(case, machine_id, working=False)
         seg["origin_segment_id"] = machine_id
         seg["id"] = None
         mapping[machine_id] = working_copy.write_segment(case, run_id, seg)
-    case.audit.record("transcript.working_copy", f"run/{run_id}", {"segments": len(mapping)}, actor=actor)
+    case.audit.record("transcript.working_copy", f"run/{run_id}",
+                      {"segments": len(mapping), "created_at": created_at}, actor=actor)  # the time since session 12
     return mapping
 
 
@@ -314,7 +315,8 @@ def _record(case: Case, run_id: int, actor: str, op: str, params: dict[str, Any]
                "segments": sorted({s["id"] for s in before["segments"] + after["segments"]})}
     if reverts is not None:
         details["reverts"] = reverts
-    details["content_sha256"] = content_sha256(current_segments(case, run_id))
+    now = current_segments(case, run_id)
+    details["content_sha256"], details["scores_sha256"] = content_sha256(now), scores_sha256(now)  # scores: session 12
     details["revision_sha256"] = revisions.digest(revision(case, rev_id))
     case.audit.record(f"transcript.{op}", f"run/{run_id}", details, actor=actor)
     return rev_id

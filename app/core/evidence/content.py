@@ -25,3 +25,18 @@ def content_sha256(segments: Iterable[Segment]) -> str:
     rows = sorted((_canonical(s) for s in segments), key=lambda row: json.dumps(row, ensure_ascii=False))
     data = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def scores_sha256(segments: Iterable[Segment]) -> str:
+    """The segments with the decoder's scores each carries (average log-probability, no-speech
+    probability), which the JSON export prints and the content digest leaves out: logged beside it
+    since session 12."""
+    rows = sorted(([*_canonical(s), s.avg_logprob, s.no_speech_prob] for s in segments),
+                  key=lambda row: json.dumps(row, ensure_ascii=False))
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def state_sha256(state: dict) -> str:
+    """A run's resume state (what `reproduce` reads: the files it was decoded with), logged when it
+    finishes since session 12."""
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()

@@ -17,22 +17,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.evidence.content import content_sha256
-from app.core.evidence.finding import Finding, entry_number
+from app.core.errors import StoreError
+from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
+from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
 from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
+from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
+from app.core.evidence.verify_index import search_index_findings
 from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
+from app.core.evidence.verify_speakers import (
+    dismissals,
+    run_voiceprints,
+    segment_voiceprints,
+    voice_profiles,
+)
 from app.core.hashing import sha256_file
 from app.core.store import Case
-from app.core.store.case import exhibit_facts, software_dict
+from app.core.store.case import software_dict
 
-__all__ = ["Finding", "VerifyReport", "verify_case"]
+__all__ = ["Finding", "VerifyReport", "record_findings", "verify_case"]
 
 
 @dataclass(frozen=True)
@@ -47,19 +56,54 @@ class VerifyReport:
 def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = ()) -> VerifyReport:
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
     `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
-    findings = [*_chain(case), *_noted_heads(case, noted_heads), *_originals(case), *_exhibit_records(case)]
+    findings = [*_chain(case), *_noted_heads(case, noted_heads), *guarded("exhibits", lambda: _originals(case))]
     exports = _export_entries(case)
-    findings += list(export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
+    findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _finished_runs(case)
     gone = set(runs) - set(case.run_ids())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
-    findings += [f for run_id, digest in runs.items() if run_id not in gone
-                 for f in _machine_draft(case, run_id, digest)]
+    findings += [f for run_id, finish in runs.items() if run_id not in gone
+                 for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f))]
     findings += list(_run_provenance(case, set(runs) - gone))
-    findings += [*working_copies(case, gone), *intake_record(case), *chat_imports(case), *interview_details(case)]
+    notes: list[Finding] = []
+    checks: dict[str, Callable[[], Iterable[Finding]]] = {
+        "exhibits": lambda: exhibit_records(case, notes),
+        "working copies": lambda: working_copies(case, gone, notes),
+        "intake record": lambda: intake_record(case),
+        "chats": lambda: chat_imports(case),
+        "records of interview": lambda: interview_details(case),
+        "voice profiles": lambda: voice_profiles(case, notes),
+        "voiceprints": lambda: [*run_voiceprints(case, notes), *segment_voiceprints(case, notes)],
+        "dismissed suggestions": lambda: dismissals(case, notes),
+        "search index": lambda: search_index_findings(case, notes),
+    }
+    findings += [f for subject, check in checks.items() for f in guarded(subject, check)]
+    notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())
+              if run_id not in gone and "content_sha256" in finish and "scores_sha256" not in finish]
     originals = sum(len(e.paths) for e in case.exhibits())
-    notes = tuple(model_notes(case, case.run_ids("complete")))
-    return VerifyReport(tuple(findings), originals, len(exports), len(runs), notes)
+    notes += guarded("models", lambda: model_notes(case, case.run_ids("complete")))
+    return VerifyReport(tuple(findings), originals, len(exports), len(runs), tuple(_merged(notes)))
+
+
+_SCORES_NOT_RECORDED = ("its segment scores (avg_logprob, no_speech_prob) are not recorded in the audit log "
+                        "(finished before session 12): not checked")
+
+
+def _merged(notes: list[Finding]) -> list[Finding]:
+    """One note for the runs an older case says the same of ("runs 1, 2, 5: ...")."""
+    runs: dict[str, list[str]] = {}
+    for note in notes:
+        if note.subject.startswith("run ") and note.subject[4:].isdigit():
+            runs.setdefault(note.problem, []).append(note.subject[4:])
+    out, said = [], set()
+    for note in notes:
+        numbers = runs.get(note.problem) if note.subject.startswith("run ") else None
+        if numbers is None or len(numbers) == 1:
+            out.append(note)
+        elif note.problem not in said:
+            said.add(note.problem)
+            out.append(Finding(f"runs {', '.join(numbers)}", note.problem))
+    return out
 
 
 def _chain(case: Case) -> Iterator[Finding]:
@@ -80,6 +124,18 @@ def _chain(case: Case) -> Iterator[Finding]:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
 
 
+def record_findings(case: Case, run_id: int) -> list[Finding]:
+    """What `reproduce` must know before it re-runs a run from its record: the run's record (exhibit,
+    model, settings, state...) and its exhibit's (hash, size...) against the log. Re-running a forged
+    record would show a forged transcript reproducible, or a true one not."""
+    run = [f for f in _run_provenance(case, set(_finished_runs(case))) if f.subject == f"run {run_id}"]
+    try:
+        exhibit = f"exhibit {case.run(run_id).exhibit_id}"
+    except StoreError:
+        return run
+    return run + [f for f in exhibit_records(case, []) if f.subject == exhibit]
+
+
 def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
     """A head noted down earlier (kept off the machine) that the chain no longer holds: the whole case
     folder (store and head file) put back to an older copy, or the log rewritten since."""
@@ -98,27 +154,6 @@ def _originals(case: Case) -> Iterator[Finding]:
                 yield Finding(path, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
 
 
-def _exhibit_records(case: Case) -> Iterator[Finding]:
-    """Each exhibit's record (hash, size, where it was found) against the log's exhibit.added."""
-    logged = {entry_number(e.subject): e.details for e in case.audit.entries("exhibit/")
-              if e.action == "exhibit.added"}
-    stored = {e.id: e for e in case.exhibits()}
-    for exhibit_id in sorted(logged.keys() - stored.keys()):
-        yield Finding(f"exhibit {exhibit_id}", "in the audit log, but gone from the store")
-    for exhibit_id, exhibit in sorted(stored.items()):
-        details = logged.get(exhibit_id)
-        if details is None:
-            yield Finding(f"exhibit {exhibit_id}", "in the store, but the audit log never saw it taken in")
-            continue
-        now = {"sha256": exhibit.source.sha256, "bytes": exhibit.source.bytes,
-               "path": exhibit.paths[0] if exhibit.paths else exhibit.source.path,
-               "added_at": exhibit.added_at, **exhibit_facts(exhibit.source)}
-        changed = [key for key, value in now.items() if key in details and details[key] != value]
-        if changed:
-            yield Finding(f"exhibit {exhibit_id}", f"its record in the store differs from the audit log "
-                                                   f"({', '.join(changed)})")
-
-
 def _export_entries(case: Case) -> dict[str, str]:
     """Each exported file's last recorded SHA-256 (a later export to the same path replaces it):
     transcripts' sets and chats' timelines alike."""
@@ -131,19 +166,22 @@ def _export_entries(case: Case) -> dict[str, str]:
     return latest
 
 
-def _finished_runs(case: Case) -> dict[int, str | None]:
-    digests: dict[int, str | None] = {}
-    for entry in case.audit.entries("run/"):
-        if entry.action == "run.complete":
-            digests[entry_number(entry.subject)] = entry.details.get("content_sha256")
-    return digests
+def _finished_runs(case: Case) -> dict[int, dict]:
+    """Each run the log saw finish: what its run.complete entry holds."""
+    return {entry_number(e.subject): e.details for e in case.audit.entries("run/") if e.action == "run.complete"}
 
 
-def _machine_draft(case: Case, run_id: int, digest: str | None) -> Iterator[Finding]:
+def _machine_draft(case: Case, run_id: int, finish: dict) -> Iterator[Finding]:
+    digest = finish.get("content_sha256")
     if digest is None:
         yield Finding(f"run {run_id}", "no content digest recorded when it finished (cannot be checked)")
-    elif content_sha256(case.segments(run_id)) != digest:
+        return
+    segments = case.segments(run_id)
+    if content_sha256(segments) != digest:
         yield Finding(f"run {run_id}", "the machine draft in the store differs from what was produced")
+    elif finish.get("scores_sha256") not in (None, scores_sha256(segments)):  # logged since session 12
+        yield Finding(f"run {run_id}", "the machine draft's segment scores in the store (avg_logprob, "
+                                       "no_speech_prob, as the JSON export prints them) differ from what was produced")
 
 
 def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:
@@ -161,7 +199,10 @@ def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:
         if run_id not in finished:
             yield Finding(f"run {run_id}", "marked complete in the store, but the audit log never saw it finish")
             continue
-        changed = _changed_provenance(case, run_id, started.get(run_id), completed.get(run_id, {}))
+        try:
+            changed = _changed_provenance(case, run_id, started.get(run_id), completed.get(run_id, {}))
+        except UNREADABLE as exc:
+            changed = [f"unreadable: {type(exc).__name__}: {exc}"]
         if changed:
             yield Finding(f"run {run_id}", f"its record in the store differs from the audit log ({', '.join(changed)})")
 
@@ -181,6 +222,8 @@ def _changed_provenance(case: Case, run_id: int, started: dict | None, completed
               "language_probability": record.language_probability, "finished_at": record.finished_at}
     logged = {**started, **{k: completed[k] for k in _LOGGED_AT_THE_FINISH if k in completed}}
     changed = [key for key, value in stored.items() if key in logged and _jsonish(logged[key]) != _jsonish(value)]
+    if "state_sha256" in completed and state_sha256(record.state) != completed["state_sha256"]:  # since session 12
+        changed.append("state")  # what `reproduce` reads: the files it was decoded with
     if completed.get("truncated") and not transcript.source.truncated:
         changed.append("truncated")
     elif "finished_at" in completed and bool(completed.get("truncated")) != record.truncated:

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from app.core.editing.operations import current_segments, has_working_copy
-from app.core.evidence.content import content_sha256
+from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.evidence.finding import Finding, entry_number
 from app.core.store import Case, revisions, working_copy
 from app.core.store.audit import AuditEntry
 from app.core.store.interview import verified_at
 
 
-def working_copies(case: Case, gone: set[int]) -> Iterator[Finding]:
-    """Every run with a working copy, revisions or logged edits (runs `gone` from the store are reported elsewhere)."""
+def working_copies(case: Case, gone: set[int], notes: list[Finding]) -> Iterator[Finding]:
+    """Every run with a working copy, revisions or logged edits (runs `gone` from the store are reported
+    elsewhere); what the log does not hold of an older case is said in `notes`."""
     logged: dict[int, list[AuditEntry]] = {}
     for entry in case.audit.entries("run/"):
         if entry.action.startswith("transcript."):
@@ -30,23 +31,46 @@ def working_copies(case: Case, gone: set[int]) -> Iterator[Finding]:
             yield Finding(f"run {run_id}", "edits or a working copy in the store, but the audit log never saw "
                                            "it edited")
         else:
-            yield from _edited_run(case, run_id, logged[run_id])
+            yield from _edited_run(case, run_id, logged[run_id], notes)
 
 
-def _edited_run(case: Case, run_id: int, entries: list[AuditEntry]) -> Iterator[Finding]:
+def _edited_run(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Finding]) -> Iterator[Finding]:
     subject = f"run {run_id}"
     if not has_working_copy(case, run_id):
         yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")
         return
-    digest = entries[-1].details.get("content_sha256")
-    if digest is None or content_sha256(current_segments(case, run_id)) != digest:
+    yield from _made(case, run_id, [e for e in entries if e.action == "transcript.working_copy"], notes)
+    digest, scores, now = (entries[-1].details.get("content_sha256"), entries[-1].details.get("scores_sha256"),
+                           current_segments(case, run_id))
+    if digest is None or content_sha256(now) != digest:
         yield Finding(subject, "the edited transcript differs from its recorded revision history")
+    elif scores is not None and scores_sha256(now) != scores:  # logged since session 12
+        yield Finding(subject, "the edited transcript's segment scores (avg_logprob, no_speech_prob, as the JSON "
+                               "export prints them) differ from its recorded revision history")
     history = revisions.for_run(case, run_id)
     problem = _history_problem([e for e in entries if e.action != "transcript.working_copy"], history)
     if problem:
         yield Finding(subject, f"its proofreading history in the store differs from the audit log ({problem})")
     elif history:
         yield from _verification(case, run_id, history[-1])
+
+
+def _made(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Finding]) -> Iterator[Finding]:
+    """Who made the working copy, and when, against the entry logged as it was made (its time since session 12)."""
+    made = working_copy.made(case, run_id)
+    if made is None:
+        return
+    logged = entries[-1] if entries else None
+    if logged is None or "created_at" not in logged.details:
+        what = "who made its working copy, and when," if logged is None else "when its working copy was made"
+        notes.append(Finding(f"run {run_id}", f"{what} is not recorded in the audit log (an older case): "
+                                              "not checked"))
+    changed = [] if logged is None else [
+        name for name, now, then in (("created_at", made[0], logged.details.get("created_at", made[0])),
+                                     ("created_by", made[1], logged.actor)) if now != then]
+    if changed:
+        yield Finding(f"run {run_id}", f"its working copy's record in the store differs from the audit log "
+                                       f"({', '.join(changed)})")
 
 
 def _logged_id(entry: AuditEntry) -> int | None:
@@ -75,9 +99,10 @@ def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator
     now = working_copy.status(case, run_id)
     expected = (last.after.get("status"), last.after.get("verified_by"))
     if now is not None and tuple(now) != expected:
-        said = f"verified by {now[1]}" if now[0] == "verified" else now[0]
+        said, left = (f"verified by {who}" if state == "verified" else f"{state}, verified_by {who}" if who else state
+                      for state, who in (now, expected))
         yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
-                                       f"left ({expected[0]}); verified marks are made only by a logged revision")
+                                       f"left ({left}); verified marks are made only by a logged revision")
     elif "verified_at" in last.after and verified_at(case, run_id) != last.after["verified_at"]:  # since session 11
         yield Finding(f"run {run_id}", f"the time of its verified mark in the store ({verified_at(case, run_id)}) is "
                                        f"not the one its revision recorded ({last.after['verified_at']})")

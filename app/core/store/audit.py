@@ -43,6 +43,22 @@ class AuditEntry:
     hash: str
 
 
+def _parsed(text: object) -> dict[str, Any] | None:
+    """An entry's details; None for text that is not a JSON object (never written by Parley)."""
+    try:
+        details = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return details if isinstance(details, dict) else None
+
+
+def _details(text: object) -> dict[str, Any]:
+    """An entry's details as the checks read them: none when they are not a JSON object (`verify`
+    says so; the checks reading them find nothing they expect)."""
+    details = _parsed(text)
+    return {} if details is None else details
+
+
 class AuditLog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -66,11 +82,8 @@ class AuditLog:
         rows = self.conn.execute(
             "SELECT * FROM audit_log WHERE subject LIKE ? ORDER BY id", (subject_prefix + "%",)
         ).fetchall()
-        return [
-            AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"],
-                       json.loads(r["details_json"]), r["hash"])
-            for r in rows
-        ]
+        return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
+                           r["hash"]) for r in rows]
 
     def head(self) -> AuditHead | None:
         """The last entry's id and hash (None for an empty log)."""
@@ -94,5 +107,7 @@ class AuditLog:
             expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
             if r["prev_hash"] != prev or r["hash"] != expected:
                 problems.append(f"audit entry {r['id']} ({r['action']}) does not match the chain")
+            elif _parsed(r["details_json"]) is None:  # chained as written, but not what Parley writes
+                problems.append(f"audit entry {r['id']} ({r['action']}): its details are not a JSON object")
             prev = r["hash"]
         return problems

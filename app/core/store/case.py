@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import StoreError
-from app.core.evidence.content import content_sha256
+from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.head import read_head_file, write_head_file
 from app.core.paths import user_data_dir
 from app.core.store import db
@@ -128,6 +128,7 @@ class Case:
                 exhibit_id = int(cur.lastrowid)
                 self.audit.record("exhibit.added", f"exhibit/{exhibit_id}",
                                   {"sha256": source.sha256, "path": path, "bytes": source.bytes, "added_at": now,
+                                   "name": source.name, "truncated": source.truncated,  # both since session 12
                                    **exhibit_facts(source)})
             else:
                 exhibit_id = int(row["id"])
@@ -148,6 +149,11 @@ class Case:
                 "SELECT path FROM exhibit_paths WHERE exhibit_id=? ORDER BY rowid", (exhibit_id,))
         )
         return Exhibit(row["id"], _source_from_row(row), row["added_at"], paths)
+
+    def exhibit_names(self) -> dict[int, str]:
+        """The name column of every exhibit as stored (what search and chat hits show, and what
+        `find_exhibit` matches): it should be the last part of the exhibit's path."""
+        return {int(r[0]): r[1] for r in self.conn.execute("SELECT id, name FROM exhibits")}
 
     def exhibits(self) -> list[Exhibit]:
         ids = [r[0] for r in self.conn.execute("SELECT id FROM exhibits ORDER BY id")]
@@ -283,12 +289,13 @@ class Case:
                 (status, int(truncated), json.dumps(list(warnings)), now, run_id),
             )
             segments = self.segments(run_id)
-            language, probability = self.conn.execute(
-                "SELECT language, language_probability FROM runs WHERE id=?", (run_id,)).fetchone()
+            language, probability, state = self.conn.execute(
+                "SELECT language, language_probability, state_json FROM runs WHERE id=?", (run_id,)).fetchone()
             self.audit.record(f"run.{status}", f"run/{run_id}", {
                 "segments": len(segments), "truncated": truncated, "content_sha256": content_sha256(segments),
                 "language": language, "warnings": list(warnings), "language_probability": probability,
-                "finished_at": now})
+                "finished_at": now, "scores_sha256": scores_sha256(segments),  # these two since session 12
+                "state_sha256": state_sha256(json.loads(state))})
 
     def run_ids(self, status: str | None = None) -> list[int]:
         """Every run in the store with this status (None: every run), oldest first."""

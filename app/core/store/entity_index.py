@@ -60,3 +60,18 @@ def mentions(conn: sqlite3.Connection, kinds: tuple[str, ...]) -> list[StoredMen
         f" JOIN search_text d ON d.id = m.text_id {JOINS} WHERE m.kind IN ({marks})"
         " ORDER BY d.exhibit_id, d.run_id, d.start_ms, d.id, m.char_start", kinds).fetchall()
     return [StoredMention(r[0], r[1], r[2], IndexedText(*tuple(r)[3:])) for r in rows]
+
+
+def scanned_texts(conn: sqlite3.Connection) -> dict[int, tuple[str, int | None, int]]:
+    """{text id: (text, run, exhibit)} of every indexed text marked scanned, for `verify`."""
+    return {int(r[0]): (str(r[1]), r[2], int(r[3])) for r in conn.execute(
+        "SELECT d.id, d.text, d.run_id, d.exhibit_id FROM search_text d JOIN entity_scanned s ON s.text_id = d.id")}
+
+
+def stored_by_text(conn: sqlite3.Connection) -> dict[int, list[tuple[str, str, str, int, int]]]:
+    """{text id: sorted (kind, value, as_written, start, end)} of every stored mention, for `verify`
+    (a mention of a text not scanned, or gone, included)."""
+    out: dict[int, list[tuple[str, str, str, int, int]]] = {}
+    for r in conn.execute("SELECT text_id, kind, value, as_written, char_start, char_end FROM entity_mentions"):
+        out.setdefault(int(r[0]), []).append((r[1], r[2], r[3], r[4], r[5]))
+    return {text_id: sorted(found, key=repr) for text_id, found in out.items()}

@@ -152,3 +152,43 @@ def check(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO search_trigram (search_trigram, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"the search index does not match the case's text ({exc})") from None
+
+
+def words_intact(conn: sqlite3.Connection) -> bool | None:
+    """`check` for `verify`: whether both word indexes hold what search_text holds; None when it
+    cannot be asked (FTS5 checks through a write statement, refused by a store opened read-only)."""
+    if conn.execute("PRAGMA query_only").fetchone()[0]:
+        return None
+    try:
+        for table in ("search_words", "search_trigram"):
+            conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.OperationalError:  # a read-only store ("attempt to write a readonly database")
+        return None
+    except sqlite3.DatabaseError:  # "database disk image is malformed": the index is not its texts'
+        return False
+    return True
+
+
+# What the triggers of migrations 005, 010 and 013 put in search_text, from the tables they index.
+_EXPECTED = (
+    "SELECT s.id * 4, 0, s.id, r.exhibit_id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text"
+    " FROM segments s JOIN runs r ON r.id = s.run_id"
+    " WHERE NOT EXISTS (SELECT 1 FROM working_transcripts w WHERE w.run_id = s.run_id)"
+    " UNION ALL SELECT s.id * 4 + 1, 1, s.id, r.exhibit_id, s.run_id, s.start_ms, s.end_ms, s.speaker, s.text"
+    " FROM working_segments s JOIN runs r ON r.id = s.run_id"
+    " UNION ALL SELECT m.id * 4 + 2, 2, m.id, c.exhibit_id, NULL, 0, 0, m.sender, m.text"
+    " FROM chat_messages m JOIN chats c ON c.id = m.chat_id WHERE trim(m.text) != '' AND NOT EXISTS"
+    " (SELECT 1 FROM chats n WHERE n.exhibit_id = c.exhibit_id AND n.position = c.position"
+    " AND n.parser_version > c.parser_version)")
+_INDEXED = "SELECT id, source, ref_id, exhibit_id, run_id, start_ms, end_ms, speaker, text FROM search_text"
+
+
+def differences(conn: sqlite3.Connection) -> tuple[set[int], set[int]]:
+    """(runs, exhibits) whose rows in search_text are not what the triggers made of their text (a
+    row changed, added or removed: a search then finds what is not there, or misses what is);
+    an exhibit when the row belongs to no run (a chat message)."""
+    expected = f"SELECT * FROM ({_EXPECTED})"  # a compound of its own: EXCEPT binds no tighter than UNION ALL
+    rows = conn.execute(f"SELECT * FROM ({expected} EXCEPT {_INDEXED}) UNION ALL"
+                        f" SELECT * FROM ({_INDEXED} EXCEPT {expected})").fetchall()
+    runs = {int(r[4]) for r in rows if r[4] is not None}
+    return runs, {int(r[3]) for r in rows if r[4] is None}

@@ -58,16 +58,16 @@ def add_profile(case: Case, name: str, voiceprint: np.ndarray, model_sha256: str
     vector = np.asarray(voiceprint, dtype=np.float32).reshape(-1)
     if vector.size == 0 or not np.all(np.isfinite(vector)):
         raise StoreError(f"voice profile '{name}': the voiceprint is empty or not finite")
-    blob = _blob(vector)
+    blob, now = _blob(vector), utc_now()
     details = {"name": name, "model_sha256": model_sha256, "dim": int(vector.size),
-               "embedding_sha256": hashlib.sha256(blob).hexdigest(), "source": source or {}}
+               "embedding_sha256": hashlib.sha256(blob).hexdigest(), "source": source or {},
+               "created_at": now}  # logged since session 12
     with case.transaction():
         check_name_free(case, name, model_sha256, source)
         cursor = case.conn.execute(
             "INSERT INTO speaker_profiles (name, model_sha256, dim, embedding, source_json, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (name, model_sha256, int(vector.size), blob, json.dumps(source or {}, sort_keys=True),
-             utc_now()),
+            (name, model_sha256, int(vector.size), blob, json.dumps(source or {}, sort_keys=True), now),
         )
         profile_id = int(cursor.lastrowid)
         case.audit.record("speaker.enrol", f"speaker:{profile_id}", details, actor=actor)
@@ -126,12 +126,15 @@ def run_voiceprints(case: Case, run_id: int) -> tuple[str, dict[str, np.ndarray]
 def dismiss_suggestion(case: Case, run_id: int, speaker: str, profile: str, score: float,
                        actor: str) -> None:
     """The user said this speaker is not this profile's person: never offered again, audited."""
+    now = utc_now()
     with case.transaction():
-        case.conn.execute(
+        kept = case.conn.execute(
             "INSERT OR IGNORE INTO speaker_dismissals (run_id, speaker, profile, at, actor) VALUES (?,?,?,?,?)",
-            (run_id, speaker, profile, utc_now(), actor))
-        case.audit.record("speaker.suggestion_dismissed", f"run/{run_id}",
-                          {"speaker": speaker, "profile": profile, "score": round(score, 4)}, actor=actor)
+            (run_id, speaker, profile, now, actor)).rowcount
+        details = {"speaker": speaker, "profile": profile, "score": round(score, 4)}
+        if kept:  # since session 12: the time the row holds (a dismissal said again keeps the first)
+            details["at"] = now
+        case.audit.record("speaker.suggestion_dismissed", f"run/{run_id}", details, actor=actor)
 
 
 def dismissed(case: Case, run_id: int) -> set[tuple[str, str]]:
@@ -165,7 +168,8 @@ def save_segment_voiceprints(case: Case, run_id: int, model_sha256: str,
               int(ms), int(n), now) for speaker, basis, v, ms, n in rows],
         )
         case.audit.record("speaker.voiceprints_computed", f"run/{run_id}",
-                          {**details, "model_sha256": model_sha256, "speakers": made}, actor=actor)
+                          {**details, "model_sha256": model_sha256, "speakers": made, "computed_at": now},
+                          actor=actor)
 
 
 def segment_voiceprints(case: Case, run_id: int, model_sha256: str) -> dict[str, np.ndarray]:
@@ -175,3 +179,53 @@ def segment_voiceprints(case: Case, run_id: int, model_sha256: str) -> dict[str,
         (run_id, model_sha256),
     ).fetchall()
     return {r["basis_sha256"]: np.frombuffer(r["embedding"], dtype="<f4", count=r["dim"]).copy() for r in rows}
+
+
+# ------------------------------------------------------------------ as stored, for `verify`
+
+def stored_profiles(case: Case) -> dict[int, dict[str, Any]]:
+    """Every profile row as the log's speaker.enrol wrote it: {id: {name, model_sha256, dim,
+    embedding_sha256, source, created_at}} (the embedding's digest taken from its stored bytes)."""
+    return {int(r["id"]): {"name": r["name"], "model_sha256": r["model_sha256"], "dim": r["dim"],
+                           "embedding_sha256": _stored_digest(r["embedding"], r["dim"]),
+                           "source": _json(r["source_json"]), "created_at": r["created_at"]}
+            for r in case.conn.execute("SELECT * FROM speaker_profiles ORDER BY id")}
+
+
+def stored_run_voiceprints(case: Case) -> dict[int, dict[str, dict[str, Any]]]:
+    """{run: {speaker: {model_sha256, embedding_sha256, speech_ms}}} of every run's kept voiceprints."""
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for r in case.conn.execute("SELECT * FROM run_voiceprints ORDER BY run_id, speaker"):
+        out.setdefault(int(r["run_id"]), {})[r["speaker"]] = {
+            "model_sha256": r["model_sha256"], "embedding_sha256": _stored_digest(r["embedding"], r["dim"]),
+            "speech_ms": r["speech_ms"]}
+    return out
+
+
+def stored_segment_voiceprints(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
+    """{(run, basis_sha256, model_sha256): {speaker, embedding_sha256, speech_ms, windows, computed_at}}."""
+    return {(int(r["run_id"]), r["basis_sha256"], r["model_sha256"]): {
+        "speaker": r["speaker"], "embedding_sha256": _stored_digest(r["embedding"], r["dim"]),
+        "speech_ms": r["speech_ms"], "windows": r["windows"], "computed_at": r["computed_at"]}
+        for r in case.conn.execute("SELECT * FROM segment_voiceprints")}
+
+
+def stored_dismissals(case: Case) -> dict[tuple[int, str, str], dict[str, Any]]:
+    """{(run, speaker, profile): {actor, at}} of every suggestion dismissed."""
+    return {(int(r["run_id"]), r["speaker"], r["profile"]): {"actor": r["actor"], "at": r["at"]}
+            for r in case.conn.execute("SELECT * FROM speaker_dismissals")}
+
+
+def _stored_digest(blob: object, dim: object) -> str:
+    """The SHA-256 the log holds for a voiceprint of `dim` floats; '' when the bytes are not that (a
+    blob of another length, or not bytes at all: never equal to a logged digest)."""
+    if not isinstance(blob, bytes) or not isinstance(dim, int) or len(blob) != 4 * dim:
+        return ""
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _json(text: object) -> Any:
+    try:
+        return json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None

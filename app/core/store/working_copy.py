@@ -7,7 +7,7 @@ The machine draft is `segments` / `words`; the working copy a person edits is
 `flags` as a list and `words` as [start_ms, end_ms, text, probability] lists.
 
     exists(case, run_id) -> bool;  run_ids(case) -> set of the runs that have one
-    create(case, run_id, status, actor)
+    create(case, run_id, status, actor) -> when;  made(case, run_id) -> (created_at, created_by)
     read_segment(case, segment_id, working, run_id=None) -> dict | None
     same_as_draft(case, run_id) -> bool (the working copy holds the machine's segments again)
     write_segment(case, run_id, seg) -> id;  delete_segment(case, segment_id)
@@ -49,9 +49,19 @@ def status(case: Case, run_id: int) -> tuple[str, str | None] | None:
     return (row["status"], row["verified_by"]) if row else None
 
 
-def create(case: Case, run_id: int, state: str, actor: str) -> None:
+def create(case: Case, run_id: int, state: str, actor: str) -> str:
+    """Returns when it was made (the time the row holds, for the log)."""
+    now = utc_now()
     case.conn.execute("INSERT INTO working_transcripts (run_id, status, created_at, created_by)"
-                      " VALUES (?,?,?,?)", (run_id, state, utc_now(), actor))
+                      " VALUES (?,?,?,?)", (run_id, state, now, actor))
+    return now
+
+
+def made(case: Case, run_id: int) -> tuple[str, str] | None:
+    """(created_at, created_by) of the run's working copy; None when it has none."""
+    row = case.conn.execute(
+        "SELECT created_at, created_by FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone()
+    return (row["created_at"], row["created_by"]) if row else None
 
 
 def set_status(case: Case, run_id: int, state: str, verified_by: str | None, verified_at: str | None) -> None:

@@ -17,6 +17,7 @@ from app.core.asr import load_engine, transcribe_clips, transcribe_source_batche
 from app.core.asr.runs import recorded_batch
 from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.errors import ModelError, ParleyError
+from app.core.evidence.verify import record_findings
 from app.core.hashing import sha256_file
 from app.core.media.decode import probe
 from app.core.options import TranscribeOptions, from_dict
@@ -64,7 +65,15 @@ def target_run(target: str, case_dir: Path | None) -> tuple[Path | None, int]:
     return case_dir or (Path(manifest["case"]) if manifest.get("case") else None), run_id
 
 
-def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None) -> ReproduceReport:
+def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None,
+                  manifest: Path | None = None) -> ReproduceReport:
+    """`manifest`: the export manifest the run was named by (it must be one the case's log lists)."""
+    if manifest is not None:
+        _check_manifest(case, manifest)
+    forged = record_findings(case, run_id)
+    if forged:
+        raise ReproduceError(f"{forged[0].line()}: not re-run (the record re-run would not be the one made; "
+                             "`verify` says more)")
     transcript = case.transcript(run_id)
     if transcript.task not in SPEECH_TASKS:
         raise ReproduceError(f"run {run_id} is a {transcript.task} run; only speech runs are re-run for now")
@@ -90,6 +99,16 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None) -> Re
         rerun = [s for done in transcribe_source_batched(engine, source, options, batch=sizes) for s in done.segments]
     rerun = _speakers(transcript.settings, source, tuple(rerun), options, Path(engine.info.path))
     return _compare(run_id, list(case.segments(run_id)), rerun)
+
+
+def _check_manifest(case: Case, manifest: Path) -> None:
+    """A manifest names the run to re-run: it must be one an export of this case wrote (its SHA-256 logged
+    with `export.written`), wherever it is now."""
+    digest = sha256_file(manifest)
+    written = {e.details.get("sha256") for e in case.audit.entries("run/") if e.action == "export.written"}
+    if digest not in written:
+        raise ReproduceError(f"{manifest}: not a manifest this case's audit log lists as written (changed since it "
+                             "was written, or another case's); not re-run")
 
 
 _DIARISATION_HASHES = {"diarization_model_sha256": "speaker model",

@@ -1,0 +1,58 @@
+"""`verify`, the case's search index and entity cache: derived from the texts, so checked against them.
+
+A search, and the entities listed, are how an investigator finds where something was said: a
+row of the index (or a stored mention) that is not what the transcript or message holds would
+lead to words nobody said, or hide words said. Checked:
+
+- every row of `search_text` against what the triggers make of the current texts (segments,
+  working copies, the newest reading of each chat);
+- both word indexes against `search_text` (FTS5's own check; not on a store opened read-only);
+- every stored entity mention against what the finders find in its text now (when the cache
+  was made by the finders of this version; an older cache is found anew when next used).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from app.core.evidence.finding import Finding
+from app.core.search.entities import FINDERS_VERSION, find_in_text
+from app.core.store import Case, entity_index, search_index
+
+
+def search_index_findings(case: Case, notes: list[Finding]) -> Iterator[Finding]:
+    runs, exhibits = search_index.differences(case.conn)
+    for run_id in sorted(runs):
+        yield Finding(f"run {run_id}", "its text in the search index differs from the transcript (a search would "
+                                       "find words it does not hold, or miss words it does)")
+    for exhibit_id in sorted(exhibits):
+        yield Finding(f"exhibit {exhibit_id}", "its chat messages in the search index differ from the messages (a "
+                                               "search would find words they do not hold, or miss words they do)")
+    intact = search_index.words_intact(case.conn)
+    if intact is False:
+        yield Finding("search index", "its word lists differ from the texts they index (a search would find what is "
+                                      "not there, or miss what is)")
+    elif intact is None:
+        notes.append(Finding("search index", "its word lists were not checked (FTS5 checks only a store it may "
+                                             "write to; this one is read-only)"))
+    yield from _entities(case)
+
+
+def _entities(case: Case) -> Iterator[Finding]:
+    tag = entity_index.scanned_with(case.conn) or ""
+    region, _, version = tag.partition("/")
+    if version != str(FINDERS_VERSION):
+        return  # made by other finders (or never): found anew from the texts before it is next used
+    texts, stored = entity_index.scanned_texts(case.conn), entity_index.stored_by_text(case.conn)
+    wrong = list(stored.keys() - texts.keys())
+    for text_id, (text, _run, _exhibit) in texts.items():
+        found = sorted(((m.kind, m.value, m.as_written, m.start, m.end) for m in find_in_text(text, region)), key=repr)
+        if found != stored.get(text_id, []):
+            wrong.append(text_id)
+    if wrong:
+        where = sorted({f"run {texts[t][1]}" if texts[t][1] is not None else f"exhibit {texts[t][2]}"
+                        for t in wrong if t in texts})
+        if any(t not in texts for t in wrong):
+            where.append("texts not marked scanned, or no longer indexed")
+        yield Finding("entities", f"the entities stored for {len(wrong)} text(s) differ from what the finders find "
+                                  f"in them ({', '.join(where)}): a mention added, changed or removed")
