@@ -20,7 +20,10 @@ import numpy as np
 from app.core.diarize.vectors import unit
 
 MAX_POINTS = 1200  # largest affinity matrix built: 1200 x 1200 floats
-MIN_POINTS = 8  # fewer voiceprints than this: one speaker (a voice note is not split)
+MIN_POINTS = 8  # fewer voiceprints than this: one speaker (a voice note is not split) ...
+MIN_SHORT = 4  # ... unless there are this many and they fall clearly in two (2+ each):
+SHORT_SILHOUETTE = 0.4  # ... mean silhouette this or more
+SHORT_COSINE = 0.6  # ... and the two centroids less alike than this
 KEEP_NEIGHBOURS = 6  # p-pruning keeps at least this many neighbours per row
 PRUNE_SHARE = 0.012  # ... or this share of the row, whichever is more
 MAX_SPEAKERS = 10
@@ -49,7 +52,7 @@ def cluster(
     max_speakers = max(1, min(max_speakers, n))
     min_speakers = max(1, min(min_speakers, max_speakers))
     if n < MIN_POINTS and min_speakers <= 1:
-        return np.zeros(n, dtype=np.int64)
+        return _short_split(emb) if n >= MIN_SHORT and max_speakers >= 2 else np.zeros(n, dtype=np.int64)
     sample = _subsample(n)
     labels = _spectral(emb[sample], min_speakers, max_speakers)
     if len(sample) < n:
@@ -67,7 +70,22 @@ def _subsample(n: int) -> np.ndarray:
     return np.linspace(0, n - 1, MAX_POINTS).round().astype(np.int64)
 
 
-def _spectral(emb: np.ndarray, min_k: int, max_k: int) -> np.ndarray:
+def _short_split(emb: np.ndarray) -> np.ndarray:
+    """A short recording's voiceprints in two groups when they fall clearly in two, else one.
+    A 15 s conversation of 7 windows (two people at centroid cosine 0.41, silhouette 0.56)
+    was one speaker. Of 2378 stretches of 4-7 windows of one voice (the eval's speakers cut
+    out alone, readers' clips joined, single turns of the tuning conversations) 3 split, all
+    one reader whose whole recording splits too; of 1328 of two voices, 966 split."""
+    labels = kmeans(_laplacian_vectors(emb)[:, :2], 2)
+    one = np.zeros(len(emb), dtype=np.int64)
+    if np.bincount(labels, minlength=2).min() < 2 or silhouette(emb, labels) < SHORT_SILHOUETTE:
+        return one
+    centres = centroids(emb, labels)
+    return labels if float(centres[0] @ centres[1]) < SHORT_COSINE else one
+
+
+def _laplacian_vectors(emb: np.ndarray) -> np.ndarray:
+    """Eigenvectors of the pruned cosine affinity's Laplacian, smallest eigenvalue first."""
     n = len(emb)
     affinity = np.clip(emb @ emb.T, 0.0, None).astype(np.float64)
     keep = min(n, max(KEEP_NEIGHBOURS, n - int((1 - PRUNE_SHARE) * n)))
@@ -76,7 +94,12 @@ def _spectral(emb: np.ndarray, min_k: int, max_k: int) -> np.ndarray:
     affinity = 0.5 * (affinity + affinity.T)
     np.fill_diagonal(affinity, 0.0)
     laplacian = np.diag(affinity.sum(axis=1)) - affinity
-    _, vectors = np.linalg.eigh(laplacian)
+    return np.linalg.eigh(laplacian)[1]
+
+
+def _spectral(emb: np.ndarray, min_k: int, max_k: int) -> np.ndarray:
+    n = len(emb)
+    vectors = _laplacian_vectors(emb)
     if min_k == max_k:
         return kmeans(vectors[:, :max_k], max_k) if max_k > 1 else np.zeros(n, dtype=np.int64)
     best, best_score = np.zeros(n, dtype=np.int64), -1.0
