@@ -12,6 +12,7 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from app.core.hashing import sha256_file
 from app.core.media import edits, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
+from app.core.media.opening import NO_INDEX, open_container
+from app.core.media.views import window
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
@@ -38,50 +41,47 @@ SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without so
 def check_readable(path: str | Path) -> Path:
     """Return the path if it is a readable, non-empty regular file, else raise MediaError."""
     p = Path(path)
-    if not p.exists():
-        dangling = p.is_symlink()  # exists() follows the link: to nothing, or round in a loop
-        raise MediaError(str(path), "a symbolic link to nothing (its target is missing, or links loop)" if dangling
-                         else "no such file")
-    if p.is_dir():
+    try:
+        info = p.stat()
+    except OSError as exc:
+        raise MediaError(str(path), _unreachable(p, exc)) from None
+    if stat.S_ISDIR(info.st_mode):
         raise MediaError(str(path), "is a folder, not a file")
-    if not stat.S_ISREG(p.stat().st_mode):
+    if not stat.S_ISREG(info.st_mode):
         raise MediaError(str(path), "not a regular file (a device, FIFO or socket); not opened")
     if not os.access(p, os.R_OK):
         raise MediaError(str(path), "permission denied")
-    if p.stat().st_size == 0:
+    if info.st_size == 0:
         raise MediaError(str(path), "empty file (0 bytes)")
     return p
 
 
-IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
-NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
+def _unreachable(p: Path, exc: OSError) -> str:
+    """Why a file cannot even be looked at: missing, a link to nothing, or behind a locked folder."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied (a folder on its path cannot be entered)"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the path is too long for the system to open"
+    try:
+        linked = stat.S_ISLNK(os.lstat(p).st_mode)  # the link is there, followed to nothing or round in a loop
+    except OSError:
+        linked = False
+    if linked:
+        return "a symbolic link to nothing (its target is missing, or links loop)"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "no such file"
+    return f"unreadable ({exc.strerror or exc})"
+
+
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
 TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
-APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
-CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
-NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
-
-
-def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
-    try:
-        return av.open(handle, mode="r")
-    except av.error.InvalidDataError as exc:
-        if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
-            return _open_container(ogg.Window(handle, tag, handle.seek(0, 2)))
-        raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
-                         else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
-                         else _riff_fault(handle) or "not a media file ffmpeg can read") from exc
-    except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
-        raise ValueError(CUT_BEFORE_AUDIO) from exc
-    except av.error.FFmpegError as exc:
-        raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
 
 def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     """Hash and probe an original. Raises MediaError with a one-line reason."""
     p = check_readable(path)
     try:
-        with open(p, "rb") as handle, _open_container(handle) as container:
+        with open(p, "rb") as handle, open_container(handle) as container:
             streams = audio_streams.describe(container)
             if not streams and any(s.type == "audio" for s in container.streams):
                 raise ValueError(UNKNOWN_CODEC)
@@ -90,6 +90,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
             if not info["duration_ms"] and chosen is not None:  # a header stating 0 s (an MP4's mdhd)
                 info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000)
             no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
+        if info["container"] == "amr" and _starts_caf(p):  # AMR-WB read out of a CAF
+            info["container"] = "caf"
         if info["container"] == "ogg":
             with open(p, "rb") as handle:
                 info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
@@ -123,38 +125,9 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
     )
 
 
-def _head(handle, size: int) -> bytes:
-    try:
-        handle.seek(0)
-        return handle.read(size)
-    except (OSError, ValueError):
-        return b""
-
-
-def _id3_before_iso_media(handle) -> int:
-    """The length of an ID3v2 tag at the start of an MP4/M4A (ffmpeg's MP4 reader expects its
-    first box at byte 0 and calls the file invalid), or 0 when there is none."""
-    head = _head(handle, 10)
-    if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
-        return 0
-    size = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
-    handle.seek(size)
-    box = handle.read(12)
-    return size if box[4:8] == b"ftyp" and box[8:12] not in IMAGE_BRANDS else 0
-
-
-def _riff_fault(handle) -> str | None:
-    try:
-        return riff.header_fault(handle)
-    except (OSError, ValueError):
-        return None
-
-
-def _is_iso_media(handle) -> bool:
-    """An MP4/MOV/3GP/M4A by its first box (ftyp), whatever its name says; not a HEIF/AVIF
-    photo, which shares the box layout."""
-    head = _head(handle, 12)
-    return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
+def _starts_caf(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(4) == b"caff"
 
 
 def _describe(container, chosen: int | None) -> dict:
@@ -279,7 +252,7 @@ class AudioReader:
     def _decoded_chunks(self) -> Iterator[np.ndarray]:
         with open(self.path, "rb") as handle:
             try:
-                container = _open_container(handle)
+                container = open_container(handle)
             except ValueError as exc:
                 raise MediaError(self.path, str(exc)) from None
             with container:
@@ -312,7 +285,7 @@ class AudioReader:
         timeline: Timeline | None = None
         for start, end in links:
             try:
-                link = _open_container(ogg.Window(handle, start, end))
+                link = open_container(window(handle, start, end))
             except ValueError as exc:
                 self.errors.append(str(exc))
                 continue
