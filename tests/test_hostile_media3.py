@@ -1,0 +1,229 @@
+"""Hostile media, fourth round, built here with ffmpeg or bytes: junk inside an Ogg longer than
+ffmpeg searches across, AMR without its header or inside a CAF, folders that cannot be read,
+a two-track M4A behind an ID3 tag, and what a phone extraction's folder may hold besides."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.errors import MediaError
+from app.core.media import streams as audio_streams
+from app.core.media.decode import probe, read_all
+from app.core.media.intake import find_media
+from tests.conftest import MEDIA
+from tests.test_hostile_media import dominant_hz, ffmpeg, rms
+
+ID3_TAG = b"ID3\x04\x00\x00" + bytes([0, 0, 1, 0]) + b"TIT2" + bytes(124)  # a 128-byte tag body
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _two_tone_opus(path: Path, seconds: int = 30) -> Path:
+    half = seconds // 2
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=440:duration={half}", "-f", "lavfi",
+           "-i", f"sine=frequency=1000:duration={half}", "-filter_complex", "[0][1]concat=n=2:v=0:a=1",
+           "-c:a", "libopus", str(path))
+    return path
+
+
+def _page_starts(data: bytes) -> list[int]:
+    return [at for at in range(len(data)) if data.startswith(b"OggS", at)]
+
+
+@pytest.mark.parametrize("junk", [1_000, 100_000, 400_000])
+def test_junk_inside_an_ogg_is_read_past_however_long(tmp_path, junk):
+    """Over 64 kB of junk between two pages of a voice note (a carving tool's splice, a damaged
+    copy) stopped ffmpeg's reader there: the rest was lost and the note flagged truncated. It is
+    read past as shorter junk always was: every sample the note holds decodes, in place."""
+    note = _two_tone_opus(tmp_path / "note.opus", 10)
+    data = note.read_bytes()
+    starts = _page_starts(data)
+    mid = starts[len(starts) // 2]
+    spliced = tmp_path / "spliced.opus"
+    spliced.write_bytes(data[:mid] + np.random.default_rng(5).bytes(junk) + data[mid:])
+    before = _sha(spliced)
+    source = probe(spliced)
+    audio, reader = read_all(str(spliced), expected_ms=source.duration_ms)
+    assert np.array_equal(audio, read_all(str(note))[0])
+    assert not reader.truncated and reader.notes == ()
+    assert _sha(spliced) == before
+
+
+def test_junk_over_an_oggs_pages_names_what_it_took_and_keeps_the_rest_in_place(tmp_path):
+    """80 kB of pages overwritten mid-note: the stretch lost is named damaged; what follows keeps
+    its time (the 1000 Hz half still at 15 s to 30 s), where it had all been lost."""
+    note = _two_tone_opus(tmp_path / "note.opus", 30)
+    data = bytearray(note.read_bytes())
+    at = len(data) // 4
+    data[at:at + 80_000] = np.random.default_rng(6).bytes(80_000)
+    damaged = tmp_path / "damaged.opus"
+    damaged.write_bytes(bytes(data))
+    audio, reader = read_all(str(damaged), expected_ms=probe(damaged).duration_ms)
+    assert abs(audio.size / 16000 - 30.0) < 0.2 and not reader.truncated
+    assert abs(dominant_hz(audio, 16.0, 29.0) - 1000) < 10 and rms(audio, 16.0, 29.0) > 0.05
+    [(start_ms, end_ms)] = reader.damaged
+    lost_from, lost_to = at / len(data) * 30_000, (at + 80_000) / len(data) * 30_000  # at the file's mean rate
+    assert lost_from - 1_500 < start_ms <= lost_from + 1_000 and lost_to - 500 <= end_ms < lost_to + 3_000
+    assert reader.notes[0].startswith("damaged ")
+
+
+def _amr_nb(path: Path, seconds: float, source: str | None = None) -> Path:
+    audio_in = ["-i", source] if source else ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    ffmpeg(*audio_in, "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb", "-f", "amr", str(path))
+    return path
+
+
+@pytest.mark.parametrize("seconds", [1, 6])
+def test_an_amr_voice_note_without_its_header_is_read_in_a_folder_or_named(tmp_path, seconds):
+    """A phone's raw AMR (frames only, no '#!AMR' header) saved without an extension was passed
+    over as 'not a media file' in a folder; a short one, named .amr, was 'not a media file ffmpeg
+    can read' (ffmpeg needs 100 frames to know it). Both are read: the same audio as with the header."""
+    with_header = _amr_nb(tmp_path / "with_header.amr", seconds)
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "VOICE0001").write_bytes(with_header.read_bytes()[6:])
+    named = tmp_path / "raw.amr"
+    named.write_bytes(with_header.read_bytes()[6:])
+    [found] = find_media([str(folder)])
+    assert found.skipped is None and found.error is None and found.source is not None
+    expected = read_all(str(with_header))[0]
+    for path in (Path(found.path), named):
+        audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+        assert np.array_equal(audio, expected) and not reader.truncated
+    assert probe(named).duration_ms == probe(with_header).duration_ms
+
+
+@pytest.mark.parametrize("content", [bytes(5000), b"\x7c" * 5000, "random"])
+def test_bytes_that_only_resemble_amr_frames_stay_not_media(tmp_path, content):
+    """Zeros, a run of NO_DATA frames or random bytes are not taken for a headerless AMR."""
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    data = np.random.default_rng(2).bytes(5000) if content == "random" else content
+    (folder / "blob").write_bytes(data)
+    [found] = find_media([str(folder)])
+    assert found.skipped == "not a media file" and found.source is None
+
+
+WB_SIZES = [18, 24, 33, 37, 41, 47, 51, 59, 61]
+
+
+def _varint(n: int) -> bytes:
+    out = [n & 0x7F]
+    while n := n >> 7:
+        out.append(0x80 | (n & 0x7F))
+    return bytes(reversed(out))
+
+
+def _caf(frames: list[bytes], fourcc: bytes, rate: float, samples_per_frame: int) -> bytes:
+    """A CAF as an iPhone writes it: desc, pakt (each packet's size), data."""
+    desc = struct.pack(">d4sIIIII", rate, fourcc, 0, 0, samples_per_frame, 1, 0)
+    table = struct.pack(">qqii", len(frames), len(frames) * samples_per_frame, 0, 0) + b"".join(
+        _varint(len(f)) for f in frames)
+    body = b"".join(frames)
+    return (b"caff" + struct.pack(">HH", 1, 0) + b"desc" + struct.pack(">q", len(desc)) + desc
+            + b"pakt" + struct.pack(">q", len(table)) + table
+            + b"data" + struct.pack(">q", len(body) + 4) + bytes(4) + body)
+
+
+def test_amr_wb_in_a_caf_is_decoded_not_called_a_codec_ffmpeg_lacks(tmp_path):
+    """An iPhone's CAF holding AMR-WB ('sawb') was 'its audio is in a codec or sample format
+    ffmpeg cannot decode': ffmpeg decodes AMR-WB, its CAF reader lacks the tag. The frames
+    decode exactly as the same frames in an .awb file."""
+    rng = np.random.default_rng(7)
+    modes = rng.integers(0, 9, 250)  # 5 s of 20 ms frames, the rate changing as a phone's does
+    frames = [bytes([(int(m) << 3) | 0x04]) + rng.bytes(WB_SIZES[m] - 1) for m in modes]
+    caf, awb = tmp_path / "note.caf", tmp_path / "note.awb"
+    caf.write_bytes(_caf(frames, b"sawb", 16000.0, 320))
+    awb.write_bytes(b"#!AMR-WB\n" + b"".join(frames))
+    before = _sha(caf)
+    source = probe(caf)
+    assert (source.container, source.audio_codec) == ("caf", "amrwb")
+    audio, reader = read_all(str(caf), expected_ms=source.duration_ms)
+    assert audio.size == 5 * 16000 and np.array_equal(audio, read_all(str(awb))[0])
+    assert not reader.truncated and _sha(caf) == before == source.sha256
+
+
+def _as_nobody(paths: list[str]) -> list[tuple[str, str | None, str | None]]:
+    """find_media run by an unprivileged user (root reads any folder): a forked child drops to
+    'nobody' and sends back what it met."""
+    if os.geteuid() != 0:
+        return [(f.path, f.skipped, f.error) for f in find_media(paths)]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read)
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(write, json.dumps([(f.path, f.skipped, f.error) for f in find_media(paths)]).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 1 << 16):
+        data += chunk
+    os.close(read)
+    os.waitpid(pid, 0)
+    return [tuple(row) for row in json.loads(data)]
+
+
+def test_a_folder_that_cannot_be_read_or_entered_says_so_in_words(tmp_path):
+    """A locked folder inside an extraction read a bare 'Permission denied'; a file named in a
+    folder that can be listed but not entered raised PermissionError out of intake (a traceback
+    in the window, the whole command stopped by one file)."""
+    top = Path(tempfile.mkdtemp(prefix="parley-perm-"))  # beyond tmp_path, which 'nobody' cannot enter
+    try:
+        top.chmod(0o755)
+        phone = top / "phone"
+        for sub in ("locked", "listed_only"):
+            (phone / sub).mkdir(parents=True)
+            shutil.copy(MEDIA / "en_voicenote.opus", phone / sub / "note.opus")
+        shutil.copy(MEDIA / "en_voicenote.opus", phone / "ok.opus")
+        (phone / "locked").chmod(0o000)
+        (phone / "listed_only").chmod(0o644)
+        behind = str(phone / "listed_only" / "note.opus")
+        met = {os.path.relpath(path, phone): (skipped, error)
+               for path, skipped, error in _as_nobody([behind, str(phone), str(phone / "locked")])}
+    finally:
+        for sub in ("locked", "listed_only"):
+            (top / "phone" / sub).chmod(0o755)
+        shutil.rmtree(top)
+    assert met == {
+        "listed_only/note.opus": (None, "permission denied (a folder on its path cannot be entered)"),
+        "ok.opus": (None, None),
+        "locked": (None, "unreadable folder (permission denied): the files in it were not looked at"),
+    }
+
+
+def test_the_speech_stream_of_an_id3_tagged_m4a_with_two_tracks_is_found(tmp_path):
+    """The scan for the track holding speech opened the file without reading past the ID3 tag:
+    every track measured 'no speech', so the silent first track was transcribed."""
+    plain, tagged = tmp_path / "two.m4a", tmp_path / "two_tagged.m4a"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-i", str(MEDIA / "en_voicenote.m4a"),
+           "-map", "0:a", "-map", "1:a", "-shortest", "-c:a", "aac", str(plain))
+    tagged.write_bytes(ID3_TAG + plain.read_bytes())
+    streams = tuple(probe(tagged).audio_streams)
+    assert [s.speech_ms > 3000 for s in streams] == [False, True]
+    assert audio_streams.speech_stream_index(tagged, streams) == streams[1].index
+    audio, reader = read_all(str(tagged))
+    assert rms(audio, 0.5, 3.0) > 0.01 and "transcribed audio stream #1" in reader.notes[0]
+
+
+def test_a_missing_file_and_a_link_to_nothing_still_say_so(tmp_path):
+    os.symlink(tmp_path / "gone.opus", tmp_path / "dangling.opus")
+    for name, reason in (("absent.opus", "no such file"),
+                         ("dangling.opus", "a symbolic link to nothing (its target is missing, or links loop)")):
+        with pytest.raises(MediaError) as raised:
+            probe(tmp_path / name)
+        assert raised.value.reason == reason
