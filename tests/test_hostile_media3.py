@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import struct
 import tempfile
@@ -227,3 +228,107 @@ def test_a_missing_file_and_a_link_to_nothing_still_say_so(tmp_path):
         with pytest.raises(MediaError) as raised:
             probe(tmp_path / name)
         assert raised.value.reason == reason
+
+
+def _eight_channels(path: Path, speaking: int) -> Path:
+    """An 8-channel WAV with no channel positions (a multitrack recorder's), speech on one channel."""
+    import wave
+
+    voice, _ = read_all(str(MEDIA / "en_voicenote.m4a"))
+    pcm = np.zeros((voice.size, 8), "<i2")
+    pcm[:, speaking] = (voice * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(8)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(pcm.tobytes())
+    return path
+
+
+@pytest.mark.parametrize("speaking", [3, 7])
+def test_every_channel_of_a_multitrack_recording_is_heard(tmp_path, speaking):
+    """ffmpeg reads 8 channels without positions as 7.1 and its downmix leaves out the LFE
+    channel (the fourth): a multitrack recorder's fourth microphone was silence, 'no speech
+    found' over a recording of speech. Every channel now counts alike."""
+    wav = _eight_channels(tmp_path / "eight.wav", speaking)
+    mono, reader = read_all(str(wav), expected_ms=probe(wav).duration_ms)
+    channels, _ = read_all(str(wav), mono=False)
+    assert channels.shape[0] == 8 and rms(channels[speaking], 0.5, 5.5) > 0.02
+    assert np.allclose(mono, channels.mean(axis=0), atol=1e-6)
+    assert rms(mono, 0.5, 5.5) > rms(channels[speaking], 0.5, 5.5) / 10 and not reader.truncated
+
+
+def test_a_file_still_being_written_while_it_is_read_is_refused_not_recorded(tmp_path):
+    """A recorder still writing its WAV (its sizes left unset) when the folder was taken in: the
+    file was hashed while it grew and then its size taken, so the case recorded a SHA-256 of
+    one length beside a size of another, and the job failed later as 'changed since it was
+    taken in'. It is refused at once, in words."""
+    import threading
+    import time
+
+    wav = tmp_path / "recording.wav"
+    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
+    wav.write_bytes(b"RIFF\xff\xff\xff\xffWAVEfmt " + struct.pack("<I", 16) + fmt + b"data\xff\xff\xff\xff"
+                    + bytes(64_000))
+    stop = threading.Event()
+
+    def record() -> None:
+        with open(wav, "ab") as out:
+            while not stop.is_set():
+                out.write(bytes(3200))
+                out.flush()
+                time.sleep(0.001)
+
+    writer = threading.Thread(target=record)
+    writer.start()
+    try:
+        with pytest.raises(MediaError) as raised:
+            probe(wav)
+    finally:
+        stop.set()
+        writer.join()
+    assert re.fullmatch(r"the file changed while it was read \(([\d,]+) bytes, then ([\d,]+): still being written, "
+                        r"or replaced\); not taken in", raised.value.reason)
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("report.m4a", "a PDF document"),
+    ("video.mp4", "a ZIP archive: an app, an Office document or a chat export may be one"),
+    ("note.opus", "its first 65,536 bytes are all zero: never written, wiped, or a disk's empty space"),
+])
+def test_a_file_disguised_as_a_recording_is_named_for_what_it_is(tmp_path, name, kind):
+    """A PDF saved as .m4a, a zip renamed .mp4, a note of nothing but zeros (a carved file's
+    empty space) each read 'not a media file ffmpeg can read', saying nothing of what it is."""
+    import zipfile
+
+    path = tmp_path / name
+    if kind.startswith("a PDF"):
+        path.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n" + bytes(3000))
+    elif kind.startswith("a ZIP"):
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.write(MEDIA / "en_voicenote.opus", "en_voicenote.opus")
+    else:
+        path.write_bytes(bytes(100_000))
+    with pytest.raises(MediaError) as raised:
+        probe(path)
+    assert raised.value.reason == f"not a media file ffmpeg can read ({kind})"
+
+
+def test_a_2_gb_file_of_zeros_is_refused_without_being_read_into_memory(tmp_path):
+    """A sparse 2 GB 'recording' of zeros (a disk image's hole, a file allocated and never
+    written): refused in a moment with its reason, the process staying small."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "call.wav"
+    with open(big, "wb") as out:
+        out.truncate(2 << 30)
+    code = ("import resource, sys; from app.core.media.intake import find_media; "
+            "[f] = find_media([sys.argv[1]]); print(f.error); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    child = subprocess.run([sys.executable, "-c", code, str(big)], capture_output=True, text=True, timeout=300,
+                           cwd=Path(__file__).resolve().parents[1], check=False)
+    error, peak_mb = child.stdout.strip().splitlines()
+    assert error == ("not a media file ffmpeg can read (its first 65,536 bytes are all zero: never written, wiped, "
+                     "or a disk's empty space)")
+    assert int(peak_mb) < 400 and big.stat().st_size == 2 << 30

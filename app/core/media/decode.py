@@ -23,7 +23,7 @@ import av
 import numpy as np
 
 from app.core.errors import MediaError
-from app.core.hashing import sha256_file
+from app.core.hashing import sha256_handle
 from app.core.media import edits, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
@@ -78,56 +78,73 @@ TRAILING_JUNK = "data that is not audio follows the end of the recording (not tr
 
 
 def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
-    """Hash and probe an original. Raises MediaError with a one-line reason."""
+    """Hash and probe an original. Raises MediaError with a one-line reason.
+
+    The bytes hashed are the bytes probed, read through one open handle; a file that changes
+    while it is read (still being written) is refused, never recorded under a hash of other bytes."""
     p = check_readable(path)
     try:
-        with open(p, "rb") as handle, open_container(handle) as container:
-            streams = audio_streams.describe(container)
-            if not streams and any(s.type == "audio" for s in container.streams):
-                raise ValueError(UNKNOWN_CODEC)
-            chosen = audio_streams.speech_stream_index(p, streams)
-            info = _describe(container, chosen)
-            if not info["duration_ms"] and chosen is not None:  # a header stating 0 s (an MP4's mdhd)
-                info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000)
-            no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
-        if info["container"] == "amr" and _starts_caf(p):  # AMR-WB read out of a CAF
-            info["container"] = "caf"
-        if info["container"] == "ogg":
-            with open(p, "rb") as handle:
-                info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
-        if info["container"] == "wav":
-            with open(p, "rb") as handle:
-                info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
-        streams = audio_streams.measure(p, streams)
+        with open(p, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            info, streams, no_tracks = _read_header(p, handle)
+            _refuse_unusable(str(path), info, no_tracks)
+            digest, hashed = (sha256, before.st_size) if sha256 else sha256_handle(handle)
+            _check_unchanged_while_read(str(path), before, os.fstat(handle.fileno()), hashed)
     except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
         raise MediaError(str(path), f"cannot read media ({exc.strerror or type(exc).__name__})") from None
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
-    except OSError as exc:
-        raise MediaError(str(path), exc.strerror or str(exc)) from None
+    except OSError as exc:  # an I/O error on a damaged disk: one line, never a traceback
+        raise MediaError(str(path), f"unreadable ({exc.strerror or exc})") from None
+    return SourceInfo(path=str(p.resolve()), sha256=digest, bytes=before.st_size, audio_streams=streams, **info)
+
+
+def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
+    """What the container says: its description, its audio streams, whether it holds no track at all."""
+    with open_container(handle) as container:
+        streams = audio_streams.describe(container)
+        if not streams and any(s.type == "audio" for s in container.streams):
+            raise ValueError(UNKNOWN_CODEC)
+        chosen = audio_streams.speech_stream_index(p, streams)
+        info = _describe(container, chosen)
+        if not info["duration_ms"] and chosen is not None:  # a header stating 0 s (an MP4's mdhd)
+            info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000)
+        no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
+    if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
+        info["container"] = "caf"
+    if info["container"] == "ogg":
+        info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
+    if info["container"] == "wav":
+        info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
+    return info, audio_streams.measure(p, streams), no_tracks
+
+
+def _refuse_unusable(path: str, info: dict, no_tracks: bool) -> None:
     if info["audio_codec"] == "":
         reason = SILENT_VIDEO if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
             reason = f"no audio or video track: {NO_INDEX}"
         if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
             reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
-        raise MediaError(str(path), reason)
+        raise MediaError(path, reason)
     if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
-        raise MediaError(str(path), "the header declares 0 audio channels (damaged): its samples cannot be laid out")
+        raise MediaError(path, "the header declares 0 audio channels (damaged): its samples cannot be laid out")
     if info["sample_rate"] and (fault := riff.rate_fault(info["sample_rate"])):  # 7 Hz: 100 kB read as 4 hours
-        raise MediaError(str(path), fault)
-    return SourceInfo(
-        path=str(p.resolve()),
-        sha256=sha256 or sha256_file(p),
-        bytes=p.stat().st_size,
-        audio_streams=streams,
-        **info,
-    )
+        raise MediaError(path, fault)
 
 
-def _starts_caf(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(4) == b"caff"
+def _check_unchanged_while_read(path: str, before: os.stat_result, after: os.stat_result, hashed: int) -> None:
+    if hashed == before.st_size == after.st_size and before.st_mtime_ns == after.st_mtime_ns:
+        return
+    sizes = f"{before.st_size:,} bytes, then {max(hashed, after.st_size):,}" if after.st_size != before.st_size \
+        or hashed != before.st_size else "written to"
+    raise MediaError(path, f"the file changed while it was read ({sizes}: still being written, or replaced); "
+                           "not taken in")
+
+
+def _starts_caf(handle) -> bool:
+    handle.seek(0)
+    return handle.read(4) == b"caff"
 
 
 def _describe(container, chosen: int | None) -> dict:
@@ -296,7 +313,8 @@ class AudioReader:
                     timeline = self._timeline
 
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
-        layout = "mono" if self.mono else _layout_for(stream)
+        shape = _shape(self.mono, _channel_count(stream))
+        layout = "mono" if shape == "mono" else _layout_for(stream)
         if timeline is None:
             lead = lead_s(container, stream)
             timeline = self._timeline = Timeline(
@@ -306,7 +324,7 @@ class AudioReader:
             )
             timeline.start(_origin_s(stream))
             yield from timeline.lead(lead)
-        fmt = _sample_format(self.mono)
+        fmt = _sample_format(shape == "mono")
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
             for packet in container.demux(stream):
@@ -314,17 +332,17 @@ class AudioReader:
                     frame_s = _time_s(frame.pts, frame.time_base)
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
-                        yield from _flushed(resampler, timeline, self.mono)
+                        yield from _flushed(resampler, timeline, shape)
                         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
                         yield from timeline.fill(timeline.move(target))
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
-                        yield timeline.emit(_planar(out, self.mono))
+                        yield timeline.emit(_planar(out, shape))
                 timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True
-        yield from _flushed(resampler, timeline, self.mono)
+        yield from _flushed(resampler, timeline, shape)
 
 
 def _mixed_links(handle) -> list[tuple[int, int]]:
@@ -336,9 +354,9 @@ def _mixed_links(handle) -> list[tuple[int, int]]:
         handle.seek(at)
 
 
-def _flushed(resampler, timeline: Timeline, mono: bool) -> Iterator[np.ndarray]:
+def _flushed(resampler, timeline: Timeline, shape: str) -> Iterator[np.ndarray]:
     for out in resampler.resample(None):
-        yield timeline.emit(_planar(out, mono))
+        yield timeline.emit(_planar(out, shape))
 
 
 def _time_s(pts, time_base) -> float | None:
@@ -394,13 +412,24 @@ def _sample_format(mono: bool) -> str:
     return "fltp" if mono else "flt"
 
 
-def _planar(frame, mono: bool) -> np.ndarray:
-    """The frame as (channels, samples) float32, or 1-D samples when mono."""
+def _shape(mono: bool, channels: int) -> str:
+    """How decoded frames are handed on: 'channels' as (channels, samples); 'mono' as ffmpeg's
+    downmix; 'mix' as the mean of every channel, for more than two: ffmpeg's downmix of a 5.1
+    or 8-channel layout leaves out the LFE channel (the fourth), where a multitrack recorder
+    with no channel positions keeps a microphone like any other."""
+    if not mono:
+        return "channels"
+    return "mix" if channels > 2 else "mono"
+
+
+def _planar(frame, shape: str) -> np.ndarray:
+    """The frame as (channels, samples) float32, or 1-D samples (shape 'mono' or 'mix')."""
     data = frame.to_ndarray().astype(np.float32, copy=False)
-    if mono:
+    if shape == "mono":
         return data[0]
     channels = len(frame.layout.channels) or 1
-    return np.ascontiguousarray(data.reshape(-1, channels).T)
+    planes = np.ascontiguousarray(data.reshape(-1, channels).T)
+    return planes.mean(axis=0, dtype=np.float32) if shape == "mix" else planes
 
 
 def read_all(path: str, mono: bool = True, expected_ms: int = 0) -> tuple[np.ndarray, AudioReader]:

@@ -49,11 +49,31 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open_as(handle, raw)
         raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
-                         else _riff_fault(handle) or "not a media file ffmpeg can read") from exc
+                         else _riff_fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
         raise ValueError(CUT_BEFORE_AUDIO) from exc
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
+
+
+ZERO_CHECK = 1 << 16
+OTHER_KINDS = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive: an app, an Office document or a chat export may be one"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+def _not_media(head: bytes) -> str:
+    """'not a media file ffmpeg can read', with what the file is when its first bytes say (a PDF
+    or a ZIP under a recording's name), or that it starts with nothing but zero bytes."""
+    kind = next((name for magic, name in OTHER_KINDS if head.startswith(magic)), "")
+    if not kind and head and not head.strip(b"\x00"):
+        kind = f"its first {len(head):,} bytes are all zero: never written, wiped, or a disk's empty space"
+    return f"not a media file ffmpeg can read ({kind})" if kind else "not a media file ffmpeg can read"
 
 
 def _open_as(handle, format_name: str) -> av.container.InputContainer:  # type: ignore[name-defined]
