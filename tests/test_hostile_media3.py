@@ -332,3 +332,46 @@ def test_a_2_gb_file_of_zeros_is_refused_without_being_read_into_memory(tmp_path
     assert error == ("not a media file ffmpeg can read (its first 65,536 bytes are all zero: never written, wiped, "
                      "or a disk's empty space)")
     assert int(peak_mb) < 400 and big.stat().st_size == 2 << 30
+
+
+def _deep(top: Path, levels: int = 22) -> Path:
+    """A folder nested past the 4,096 bytes a path may have (a phone's app data, copied whole);
+    made one level at a time from inside the last, as a path that long cannot be named."""
+    here = os.open(top, os.O_RDONLY)
+    try:
+        for _ in range(levels):
+            os.mkdir("d" * 200, dir_fd=here)
+            inner = os.open("d" * 200, os.O_RDONLY, dir_fd=here)
+            os.close(here)
+            here = inner
+        data = (MEDIA / "en_voicenote.opus").read_bytes()
+        note = os.open("note.opus", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=here)
+        os.write(note, data)
+        os.close(note)
+    finally:
+        os.close(here)
+    return top.joinpath(*["d" * 200] * levels, "note.opus")
+
+
+def test_a_folder_nested_past_the_longest_path_is_accounted_for_not_a_traceback(tmp_path):
+    """A folder nested past 4,096 bytes of path stopped intake with 'OSError: File name too
+    long' (a traceback in the window; the command's one line 'File name too long' named no
+    file and nothing else in the inputs was taken). The folder it cannot enter and a file too
+    deep to open are each named with the reason; everything else is taken as before."""
+    from tests.test_intake_accounting import run_cli
+
+    phone = tmp_path / "phone"
+    phone.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", phone / "near.opus")
+    note = _deep(phone)
+    met = {len(os.fsencode(f.path)): f for f in find_media([str(phone), str(note)])}
+    too_long = "its path is too long for the system to open: {:,} bytes, move or copy it nearer the top"
+    near = met.pop(len(os.fsencode(str(phone / "near.opus"))))
+    assert near.source is not None
+    [(folder_len, folder), (note_len, deep_note)] = sorted(met.items())
+    assert folder.error == f"unreadable folder ({too_long.format(folder_len)}): the files in it were not looked at"
+    assert deep_note.error == f"unreadable ({too_long.format(note_len)})" and note_len == len(os.fsencode(str(note)))
+    result = run_cli("transcribe", str(note), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == f"{note}: unreadable ({too_long.format(note_len)})"

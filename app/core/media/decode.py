@@ -61,7 +61,8 @@ def _unreachable(p: Path, exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "permission denied (a folder on its path cannot be entered)"
     if exc.errno == errno.ENAMETOOLONG:
-        return "the path is too long for the system to open"
+        return f"unreadable (its path is too long for the system to open: {len(os.fsencode(p)):,} bytes, " \
+               "move or copy it nearer the top)"
     try:
         linked = stat.S_ISLNK(os.lstat(p).st_mode)  # the link is there, followed to nothing or round in a loop
     except OSError:

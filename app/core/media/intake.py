@@ -81,14 +81,32 @@ NOT_MEDIA = "not a media file"
 
 def unreadable_folder(exc: OSError) -> str:
     """One line for a folder that cannot be listed: nothing in it was looked at."""
-    why = "permission denied" if exc.errno in (errno.EACCES, errno.EPERM) else (exc.strerror or "cannot be read").lower()
-    return f"unreadable folder ({why}): the files in it were not looked at"
+    return f"unreadable folder ({_os_reason(exc, exc.filename)}): the files in it were not looked at"
+
+
+TOO_LONG = "its path is too long for the system to open: {:,} bytes, move or copy it nearer the top"
+
+
+def _os_reason(exc: OSError, path: str | bytes | None = None) -> str:
+    """Why the system would not look at a file or folder, in a few words."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ENAMETOOLONG and path is not None:
+        return TOO_LONG.format(len(os.fsencode(path)))
+    return (exc.strerror or "cannot be read").lower()
 
 
 def _is_folder(path: Path) -> bool:
     try:
         return stat.S_ISDIR(os.stat(path).st_mode)
     except OSError:  # missing, or behind a folder that cannot be entered: the probe says which
+        return False
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:  # a path too long to look at: entering it fails, and says so
         return False
 
 
@@ -99,7 +117,7 @@ def _walk(folder: Path, errors: list[Found]) -> Iterator[Path]:
 
     for root, dirs, files in os.walk(folder, onerror=on_error):
         dirs.sort()
-        linked = [d for d in dirs if (Path(root) / d).is_symlink()]
+        linked = [d for d in dirs if _is_link(Path(root) / d)]
         for name in sorted(files + linked):
             yield Path(root) / name
 
@@ -124,7 +142,7 @@ def _not_a_regular_file(file: Path) -> Found | None:
     except OSError as exc:
         denied = exc.errno in (errno.EACCES, errno.EPERM)
         return Found(str(file), error="unreadable (permission denied: its folder can be listed, not entered)" if denied
-                     else f"unreadable ({exc.strerror or exc})")
+                     else f"unreadable ({_os_reason(exc, str(file))})")
     if stat.S_ISLNK(mode):
         return Found(str(file), skipped=SYMLINK)
     if not stat.S_ISREG(mode):
