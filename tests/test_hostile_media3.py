@@ -375,3 +375,20 @@ def test_a_folder_nested_past_the_longest_path_is_accounted_for_not_a_traceback(
                      "--model", "tiny.en")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.splitlines()[0] == f"{note}: unreadable ({too_long.format(note_len)})"
+
+
+def test_an_amr_voice_note_with_pauses_sent_as_comfort_noise_is_whole(tmp_path):
+    """A phone's AMR encoder sends pauses as comfort-noise (SID) and NO_DATA frames (DTX).
+    ffmpeg's own decoder refuses them: a 26 s note with 20 s of pause after 6 s of speech
+    decoded 5.9 s, 'damaged' through its pauses, flagged truncated, and was recorded as 6.9 s
+    long (the bitrate of its first frames). It decodes whole, at its true length, undamaged."""
+    note = tmp_path / "dtx.amr"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.m4a"), "-af", "apad=pad_dur=20", "-ar", "8000", "-ac", "1",
+           "-c:a", "libopencore_amrnb", "-dtx", "1", str(note))
+    data = note.read_bytes()
+    assert data.count(b"\x7c") > 500  # NO_DATA frames are there (their 1-byte TOC, 0x7C)
+    source = probe(note)
+    audio, reader = read_all(str(note), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - audio.size / 16) < 1 and abs(audio.size / 16000 - 26.1) < 0.1
+    assert not reader.truncated and reader.notes == () and reader.damaged == ()
+    assert rms(audio, 0.5, 5.5) > 0.02 and rms(audio, 8.0, 25.0) < 0.01

@@ -63,3 +63,48 @@ def caf_amr_wb(handle: BinaryIO) -> tuple[int, int] | None:
         else:
             handle.seek(size, 1)
     return None
+
+
+FRAME_MS = 20
+READ = 1 << 20
+
+
+def duration_ms(handle: BinaryIO) -> int | None:
+    """The length of an AMR recording (a .amr/.awb, a headerless stream, AMR-WB in a CAF) from its
+    frames, each 20 ms, or None when it is none of those. ffmpeg estimates it from the bitrate of
+    the first frames, which a phone's pauses (1-byte NO_DATA frames) make wrong by a factor of 4."""
+    handle.seek(0)
+    head = handle.read(SNIFF_BYTES)
+    caf = caf_amr_wb(handle)
+    if caf is not None:
+        return _count(handle, caf[0], caf[1], WB_SIZES)
+    if head.startswith(WB_HEADER):
+        return _count(handle, len(WB_HEADER), None, WB_SIZES)
+    if head.startswith(b"#!AMR\n"):
+        return _count(handle, 6, None, NB_SIZES)
+    raw = raw_format(head)
+    return None if raw is None else _count(handle, 0, None, WB_SIZES if raw == "amrwb" else NB_SIZES)
+
+
+def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int]) -> int:
+    """Milliseconds of the whole frames from `start` up to `end` (or the end of the file)."""
+    frames, at, data, base = 0, 0, b"", start
+    handle.seek(start)
+    while True:
+        if at >= len(data) - 64:  # keep a whole frame in hand
+            data, base, at = data[at:] + handle.read(READ), base + at, 0
+            if end is not None:
+                data = data[:max(0, end - base)]
+        if at >= len(data):
+            break
+        size = sizes.get(data[at] >> 3 & 0x0F, 1)  # a byte that starts no frame is read as a 1-byte one,
+        if at + size > len(data):  # as ffmpeg reads it (and decodes it, as damage: it is timed alike)
+            break
+        frames += 1
+        at += size
+    return frames * FRAME_MS
+
+
+def is_frame(toc: int, wideband: bool) -> bool:
+    """Whether a byte can start an AMR frame: no padding bits set, a frame type a coder writes."""
+    return not toc & 0x83 and (toc >> 3 & 0x0F) in (WB_SIZES if wideband else NB_SIZES)

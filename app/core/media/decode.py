@@ -24,7 +24,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import edits, ogg, riff
+from app.core.media import amr, edits, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.opening import NO_INDEX, open_container
@@ -115,6 +115,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["container"] = "caf"
     if info["container"] == "ogg":
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
+    if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
+        info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] == "wav":
         info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
     return info, audio_streams.measure(p, streams), no_tracks
@@ -326,10 +328,11 @@ class AudioReader:
             timeline.start(_origin_s(stream))
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
+        decoder = _reference_decoder(stream)
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
             for packet in container.demux(stream):
-                for frame in _decode_packet(packet, self.errors, timeline):
+                for frame in _decode_packet(packet, self.errors, timeline, decoder):
                     frame_s = _time_s(frame.pts, frame.time_base)
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
@@ -382,15 +385,35 @@ def lead_s(container, stream) -> float:
 
 
 def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
-    """No timestamp may move the output past the stream's stated end (a corrupt pts)."""
+    """No timestamp may move the output past the stream's stated end (a corrupt pts), or past the
+    length intake measured when that is longer (an AMR's frames, counted: ffmpeg guesses it)."""
     stated = _time_s(stream.duration, stream.time_base)
-    duration_s = stated + lead if stated else expected_ms / 1000
+    duration_s = max(stated + lead, expected_ms / 1000) if stated else expected_ms / 1000
     return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
 
 
-def _decode_packet(packet, errors: list[str], timeline: Timeline) -> list:
+REFERENCE_DECODERS = {"amrnb": "libopencore_amrnb", "amrwb": "libopencore_amrwb"}
+
+
+def _reference_decoder(stream):
+    """AMR through the 3GPP reference decoder (opencore), else None (the stream's own decoder):
+    ffmpeg's own AMR decoders refuse the comfort-noise (SID) and NO_DATA frames a phone writes
+    through every pause (DTX), so a voice note's pauses read as damage, and one ending in a
+    pause as cut short there."""
+    name = REFERENCE_DECODERS.get(stream.codec_context.name)
+    if name is None or name not in av.codecs_available:
+        return None
+    decoder = av.CodecContext.create(name, "r")
+    decoder.sample_rate = stream.rate
+    return decoder
+
+
+def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) -> list:
     try:
-        return packet.decode()
+        toc = bytes(packet)[:1] if decoder is not None else b""
+        if toc and not amr.is_frame(toc[0], decoder.name.endswith("wb")):
+            raise av.error.InvalidDataError(1094995529, "not an AMR frame (garbage read as one)")
+        return decoder.decode(packet) if decoder is not None else packet.decode()
     except av.error.FFmpegError as exc:  # one bad packet (invalid data, or garbage read as an
         # unsupported mode: PatchWelcomeError): skip it, note it, the next frame is placed
         errors.append(str(exc))
