@@ -392,3 +392,22 @@ def test_an_amr_voice_note_with_pauses_sent_as_comfort_noise_is_whole(tmp_path):
     assert abs(source.duration_ms - audio.size / 16) < 1 and abs(audio.size / 16000 - 26.1) < 0.1
     assert not reader.truncated and reader.notes == () and reader.damaged == ()
     assert rms(audio, 0.5, 5.5) > 0.02 and rms(audio, 8.0, 25.0) < 0.01
+
+
+@pytest.mark.parametrize(("ext", "codec", "extra"), [("mp3", "libmp3lame", []), ("mp3", "libmp3lame", ["-write_xing", "0"]),
+                                                      ("aac", "aac", [])])
+def test_junk_inside_an_mp3_or_adts_file_is_not_called_a_lost_ending(tmp_path, ext, codec, extra):
+    """An MP3 or ADTS AAC with 100 kB of junk spliced in: ffmpeg took its length from the file's
+    size (no Xing header, or one the file outgrew), 32 s for 20 s of sound; the note was flagged
+    truncated and 'damaged 00:20.4-00:32.6' named a loss past its end. Its length is measured from
+    its packets: the junk alone is named."""
+    source = tmp_path / f"source.{ext}"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=20", "-c:a", codec, *extra, str(source))
+    data = source.read_bytes()
+    spliced = tmp_path / f"spliced.{ext}"
+    spliced.write_bytes(data[:len(data) // 2] + np.random.default_rng(8).bytes(100_000) + data[len(data) // 2:])
+    info = probe(spliced)
+    audio, reader = read_all(str(spliced), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - audio.size / 16) < 100 and not reader.truncated
+    assert all(end <= audio.size / 16 + 50 for _, end in reader.damaged)
+    assert rms(audio, audio.size / 16000 - 3, audio.size / 16000 - 0.5) > 0.05

@@ -24,7 +24,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, edits, ogg, riff
+from app.core.media import amr, edits, mpeg, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.opening import NO_INDEX, open_container
@@ -108,8 +108,9 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
             raise ValueError(UNKNOWN_CODEC)
         chosen = audio_streams.speech_stream_index(p, streams)
         info = _describe(container, chosen)
-        if not info["duration_ms"] and chosen is not None:  # a header stating 0 s (an MP4's mdhd)
-            info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000)
+        guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
+        if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
+            info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
         no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
     if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
         info["container"] = "caf"
