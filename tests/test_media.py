@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from app.core.errors import MediaError
-from app.core.media.decode import AudioReader, probe, read_all, sha256_file
+from app.core.hashing import sha256_file
+from app.core.media.decode import AudioReader, probe, read_all
 from tests.conftest import MEDIA
 
 GOOD = ["en_voicenote.opus", "en_voicenote.m4a", "en_voicenote.amr", "en_voicenote.mp3",

@@ -10,11 +10,18 @@ CHUNK = 1 << 20
 
 
 def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_handle(handle)[0]
+
+
+def sha256_handle(handle: BinaryIO) -> tuple[str, int]:
+    """SHA-256 of an open file from its start, and how many bytes that was."""
+    digest, size = hashlib.sha256(), 0
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(CHUNK), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def sha256_stream(handle: BinaryIO) -> str:

@@ -51,7 +51,10 @@ def _is_export_file(path: Path) -> bool:
 
 def is_chat_export(path: Path) -> bool:
     """A file that is a chat export by its content (a WhatsApp zip, a chat text, a Telegram JSON)."""
-    return path.is_file() and _is_export_file(path)
+    try:
+        return path.is_file() and _is_export_file(path)
+    except OSError:  # behind a folder that cannot be entered, a path too long to open: intake says which
+        return False
 
 
 def is_chat_export_in_folder(path: Path) -> bool:
@@ -67,13 +70,20 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return False
 
 
+def _is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:  # a path too long to look at is not entered either
+        return True
+
+
 def chat_files(folder: Path) -> list[Path]:
     """The exports in a folder and its subfolders (a phone's extraction holds them at any depth):
     chat files and WhatsApp zips, top level first."""
     found: list[Path] = []
     for root, dirs, names in os.walk(folder):
         depth = len(Path(root).relative_to(folder).parts)
-        dirs[:] = sorted(d for d in dirs if not (Path(root) / d).is_symlink()) if depth < MAX_SEARCH_DEPTH else []
+        dirs[:] = sorted(d for d in dirs if not _is_link(Path(root) / d)) if depth < MAX_SEARCH_DEPTH else []
         for name in sorted(names):
             candidate = Path(root) / name
             if candidate.is_symlink() or not candidate.is_file():

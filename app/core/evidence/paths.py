@@ -8,6 +8,7 @@ symbolic link resolved, so a link cannot smuggle the outputs in.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,7 +18,23 @@ from app.core.errors import EvidenceWriteError
 def _forms(path: Path) -> set[Path]:
     """The path made absolute as given, and with symbolic links resolved."""
     path = path.expanduser()
-    return {Path.cwd() / path if not path.is_absolute() else path, path.resolve()}
+    return {Path.cwd() / path if not path.is_absolute() else path, _resolved(path)}
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:  # a path too long to follow: taken as written
+        return Path(os.path.abspath(path))
+
+
+def _looked_at(path: Path) -> tuple[bool, bool, bool]:
+    """Whether the path is a folder, exists, is a link; one that cannot be looked at (behind a
+    locked folder, too long to open) is taken as an existing file, so its folder is evidence."""
+    try:
+        return path.is_dir(), path.exists(), path.is_symlink()
+    except OSError:
+        return False, True, False
 
 
 def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
@@ -25,14 +42,15 @@ def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
     folders: set[Path] = set()
     for raw in inputs:
         path = Path(raw).expanduser()
-        if path.is_dir():  # a link to a folder: the link's place and the folder it names
+        is_dir, exists, linked = _looked_at(path)
+        if is_dir:  # a link to a folder: the link's place and the folder it names
             folders |= _forms(path)
-        elif not (path.exists() or path.is_symlink()):
+        elif not (exists or linked):
             continue  # a missing input (a typo) is no evidence: it fails alone, it makes no folder one
         else:
             folders |= _forms(path.parent)
-            if path.exists():  # a link's target lives in evidence too; a broken link's names nothing
-                folders.add(path.resolve().parent)
+            if exists:  # a link's target lives in evidence too; a broken link's names nothing
+                folders.add(_resolved(path).parent)
     return folders
 
 

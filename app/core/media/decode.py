@@ -12,6 +12,7 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -22,10 +23,12 @@ import av
 import numpy as np
 
 from app.core.errors import MediaError
-from app.core.hashing import sha256_file
-from app.core.media import edits, ogg, riff
+from app.core.hashing import sha256_handle
+from app.core.media import amr, edits, mpeg, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
+from app.core.media.opening import NO_INDEX, open_container
+from app.core.media.views import window
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
@@ -38,123 +41,114 @@ SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without so
 def check_readable(path: str | Path) -> Path:
     """Return the path if it is a readable, non-empty regular file, else raise MediaError."""
     p = Path(path)
-    if not p.exists():
-        dangling = p.is_symlink()  # exists() follows the link: to nothing, or round in a loop
-        raise MediaError(str(path), "a symbolic link to nothing (its target is missing, or links loop)" if dangling
-                         else "no such file")
-    if p.is_dir():
+    try:
+        info = p.stat()
+    except OSError as exc:
+        raise MediaError(str(path), _unreachable(p, exc)) from None
+    if stat.S_ISDIR(info.st_mode):
         raise MediaError(str(path), "is a folder, not a file")
-    if not stat.S_ISREG(p.stat().st_mode):
+    if not stat.S_ISREG(info.st_mode):
         raise MediaError(str(path), "not a regular file (a device, FIFO or socket); not opened")
     if not os.access(p, os.R_OK):
         raise MediaError(str(path), "permission denied")
-    if p.stat().st_size == 0:
+    if info.st_size == 0:
         raise MediaError(str(path), "empty file (0 bytes)")
     return p
 
 
-IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
-NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
+def _unreachable(p: Path, exc: OSError) -> str:
+    """Why a file cannot even be looked at: missing, a link to nothing, or behind a locked folder."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied (a folder on its path cannot be entered)"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"unreadable (its path is too long for the system to open: {len(os.fsencode(p)):,} bytes, " \
+               "move or copy it nearer the top)"
+    try:
+        linked = stat.S_ISLNK(os.lstat(p).st_mode)  # the link is there, followed to nothing or round in a loop
+    except OSError:
+        linked = False
+    if linked:
+        return "a symbolic link to nothing (its target is missing, or links loop)"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "no such file"
+    return f"unreadable ({exc.strerror or exc})"
+
+
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
 TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
-APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
-CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
-NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
-
-
-def _open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
-    try:
-        return av.open(handle, mode="r")
-    except av.error.InvalidDataError as exc:
-        if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
-            return _open_container(ogg.Window(handle, tag, handle.seek(0, 2)))
-        raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
-                         else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
-                         else _riff_fault(handle) or "not a media file ffmpeg can read") from exc
-    except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
-        raise ValueError(CUT_BEFORE_AUDIO) from exc
-    except av.error.FFmpegError as exc:
-        raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
 
 def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
-    """Hash and probe an original. Raises MediaError with a one-line reason."""
+    """Hash and probe an original. Raises MediaError with a one-line reason.
+
+    The bytes hashed are the bytes probed, read through one open handle; a file that changes
+    while it is read (still being written) is refused, never recorded under a hash of other bytes."""
     p = check_readable(path)
     try:
-        with open(p, "rb") as handle, _open_container(handle) as container:
-            streams = audio_streams.describe(container)
-            if not streams and any(s.type == "audio" for s in container.streams):
-                raise ValueError(UNKNOWN_CODEC)
-            chosen = audio_streams.speech_stream_index(p, streams)
-            info = _describe(container, chosen)
-            if not info["duration_ms"] and chosen is not None:  # a header stating 0 s (an MP4's mdhd)
-                info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000)
-            no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
-        if info["container"] == "ogg":
-            with open(p, "rb") as handle:
-                info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
-        if info["container"] == "wav":
-            with open(p, "rb") as handle:
-                info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
-        streams = audio_streams.measure(p, streams)
+        with open(p, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            info, streams, no_tracks = _read_header(p, handle)
+            _refuse_unusable(str(path), info, no_tracks)
+            digest, hashed = (sha256, before.st_size) if sha256 else sha256_handle(handle)
+            _check_unchanged_while_read(str(path), before, os.fstat(handle.fileno()), hashed)
     except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
         raise MediaError(str(path), f"cannot read media ({exc.strerror or type(exc).__name__})") from None
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
-    except OSError as exc:
-        raise MediaError(str(path), exc.strerror or str(exc)) from None
+    except OSError as exc:  # an I/O error on a damaged disk: one line, never a traceback
+        raise MediaError(str(path), f"unreadable ({exc.strerror or exc})") from None
+    return SourceInfo(path=str(p.resolve()), sha256=digest, bytes=before.st_size, audio_streams=streams, **info)
+
+
+def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
+    """What the container says: its description, its audio streams, whether it holds no track at all."""
+    with open_container(handle) as container:
+        streams = audio_streams.describe(container)
+        if not streams and any(s.type == "audio" for s in container.streams):
+            raise ValueError(UNKNOWN_CODEC)
+        chosen = audio_streams.speech_stream_index(p, streams)
+        info = _describe(container, chosen)
+        guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
+        if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
+            info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
+        no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
+    if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
+        info["container"] = "caf"
+    if info["container"] == "ogg":
+        info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
+    if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
+        info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
+    if info["container"] == "wav":
+        info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
+    return info, audio_streams.measure(p, streams), no_tracks
+
+
+def _refuse_unusable(path: str, info: dict, no_tracks: bool) -> None:
     if info["audio_codec"] == "":
         reason = SILENT_VIDEO if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
             reason = f"no audio or video track: {NO_INDEX}"
         if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
             reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
-        raise MediaError(str(path), reason)
+        raise MediaError(path, reason)
     if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
-        raise MediaError(str(path), "the header declares 0 audio channels (damaged): its samples cannot be laid out")
+        raise MediaError(path, "the header declares 0 audio channels (damaged): its samples cannot be laid out")
     if info["sample_rate"] and (fault := riff.rate_fault(info["sample_rate"])):  # 7 Hz: 100 kB read as 4 hours
-        raise MediaError(str(path), fault)
-    return SourceInfo(
-        path=str(p.resolve()),
-        sha256=sha256 or sha256_file(p),
-        bytes=p.stat().st_size,
-        audio_streams=streams,
-        **info,
-    )
+        raise MediaError(path, fault)
 
 
-def _head(handle, size: int) -> bytes:
-    try:
-        handle.seek(0)
-        return handle.read(size)
-    except (OSError, ValueError):
-        return b""
+def _check_unchanged_while_read(path: str, before: os.stat_result, after: os.stat_result, hashed: int) -> None:
+    if hashed == before.st_size == after.st_size and before.st_mtime_ns == after.st_mtime_ns:
+        return
+    sizes = f"{before.st_size:,} bytes, then {max(hashed, after.st_size):,}" if after.st_size != before.st_size \
+        or hashed != before.st_size else "written to"
+    raise MediaError(path, f"the file changed while it was read ({sizes}: still being written, or replaced); "
+                           "not taken in")
 
 
-def _id3_before_iso_media(handle) -> int:
-    """The length of an ID3v2 tag at the start of an MP4/M4A (ffmpeg's MP4 reader expects its
-    first box at byte 0 and calls the file invalid), or 0 when there is none."""
-    head = _head(handle, 10)
-    if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
-        return 0
-    size = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
-    handle.seek(size)
-    box = handle.read(12)
-    return size if box[4:8] == b"ftyp" and box[8:12] not in IMAGE_BRANDS else 0
-
-
-def _riff_fault(handle) -> str | None:
-    try:
-        return riff.header_fault(handle)
-    except (OSError, ValueError):
-        return None
-
-
-def _is_iso_media(handle) -> bool:
-    """An MP4/MOV/3GP/M4A by its first box (ftyp), whatever its name says; not a HEIF/AVIF
-    photo, which shares the box layout."""
-    head = _head(handle, 12)
-    return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
+def _starts_caf(handle) -> bool:
+    handle.seek(0)
+    return handle.read(4) == b"caff"
 
 
 def _describe(container, chosen: int | None) -> dict:
@@ -279,7 +273,7 @@ class AudioReader:
     def _decoded_chunks(self) -> Iterator[np.ndarray]:
         with open(self.path, "rb") as handle:
             try:
-                container = _open_container(handle)
+                container = open_container(handle)
             except ValueError as exc:
                 raise MediaError(self.path, str(exc)) from None
             with container:
@@ -312,7 +306,7 @@ class AudioReader:
         timeline: Timeline | None = None
         for start, end in links:
             try:
-                link = _open_container(ogg.Window(handle, start, end))
+                link = open_container(window(handle, start, end))
             except ValueError as exc:
                 self.errors.append(str(exc))
                 continue
@@ -323,7 +317,8 @@ class AudioReader:
                     timeline = self._timeline
 
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
-        layout = "mono" if self.mono else _layout_for(stream)
+        shape = _shape(self.mono, _channel_count(stream))
+        layout = "mono" if shape == "mono" else _layout_for(stream)
         if timeline is None:
             lead = lead_s(container, stream)
             timeline = self._timeline = Timeline(
@@ -333,25 +328,26 @@ class AudioReader:
             )
             timeline.start(_origin_s(stream))
             yield from timeline.lead(lead)
-        fmt = _sample_format(self.mono)
+        fmt = _sample_format(shape == "mono")
+        decoder = _reference_decoder(stream)
         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
         try:
             for packet in container.demux(stream):
-                for frame in _decode_packet(packet, self.errors, timeline):
+                for frame in _decode_packet(packet, self.errors, timeline, decoder):
                     frame_s = _time_s(frame.pts, frame.time_base)
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
-                        yield from _flushed(resampler, timeline, self.mono)
+                        yield from _flushed(resampler, timeline, shape)
                         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
                         yield from timeline.fill(timeline.move(target))
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
-                        yield timeline.emit(_planar(out, self.mono))
+                        yield timeline.emit(_planar(out, shape))
                 timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True
-        yield from _flushed(resampler, timeline, self.mono)
+        yield from _flushed(resampler, timeline, shape)
 
 
 def _mixed_links(handle) -> list[tuple[int, int]]:
@@ -363,9 +359,9 @@ def _mixed_links(handle) -> list[tuple[int, int]]:
         handle.seek(at)
 
 
-def _flushed(resampler, timeline: Timeline, mono: bool) -> Iterator[np.ndarray]:
+def _flushed(resampler, timeline: Timeline, shape: str) -> Iterator[np.ndarray]:
     for out in resampler.resample(None):
-        yield timeline.emit(_planar(out, mono))
+        yield timeline.emit(_planar(out, shape))
 
 
 def _time_s(pts, time_base) -> float | None:
@@ -390,15 +386,35 @@ def lead_s(container, stream) -> float:
 
 
 def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
-    """No timestamp may move the output past the stream's stated end (a corrupt pts)."""
+    """No timestamp may move the output past the stream's stated end (a corrupt pts), or past the
+    length intake measured when that is longer (an AMR's frames, counted: ffmpeg guesses it)."""
     stated = _time_s(stream.duration, stream.time_base)
-    duration_s = stated + lead if stated else expected_ms / 1000
+    duration_s = max(stated + lead, expected_ms / 1000) if stated else expected_ms / 1000
     return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
 
 
-def _decode_packet(packet, errors: list[str], timeline: Timeline) -> list:
+REFERENCE_DECODERS = {"amrnb": "libopencore_amrnb", "amrwb": "libopencore_amrwb"}
+
+
+def _reference_decoder(stream):
+    """AMR through the 3GPP reference decoder (opencore), else None (the stream's own decoder):
+    ffmpeg's own AMR decoders refuse the comfort-noise (SID) and NO_DATA frames a phone writes
+    through every pause (DTX), so a voice note's pauses read as damage, and one ending in a
+    pause as cut short there."""
+    name = REFERENCE_DECODERS.get(stream.codec_context.name)
+    if name is None or name not in av.codecs_available:
+        return None
+    decoder = av.CodecContext.create(name, "r")
+    decoder.sample_rate = stream.rate
+    return decoder
+
+
+def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) -> list:
     try:
-        return packet.decode()
+        toc = bytes(packet)[:1] if decoder is not None else b""
+        if toc and not amr.is_frame(toc[0], decoder.name.endswith("wb")):
+            raise av.error.InvalidDataError(1094995529, "not an AMR frame (garbage read as one)")
+        return decoder.decode(packet) if decoder is not None else packet.decode()
     except av.error.FFmpegError as exc:  # one bad packet (invalid data, or garbage read as an
         # unsupported mode: PatchWelcomeError): skip it, note it, the next frame is placed
         errors.append(str(exc))
@@ -421,13 +437,24 @@ def _sample_format(mono: bool) -> str:
     return "fltp" if mono else "flt"
 
 
-def _planar(frame, mono: bool) -> np.ndarray:
-    """The frame as (channels, samples) float32, or 1-D samples when mono."""
+def _shape(mono: bool, channels: int) -> str:
+    """How decoded frames are handed on: 'channels' as (channels, samples); 'mono' as ffmpeg's
+    downmix; 'mix' as the mean of every channel, for more than two: ffmpeg's downmix of a 5.1
+    or 8-channel layout leaves out the LFE channel (the fourth), where a multitrack recorder
+    with no channel positions keeps a microphone like any other."""
+    if not mono:
+        return "channels"
+    return "mix" if channels > 2 else "mono"
+
+
+def _planar(frame, shape: str) -> np.ndarray:
+    """The frame as (channels, samples) float32, or 1-D samples (shape 'mono' or 'mix')."""
     data = frame.to_ndarray().astype(np.float32, copy=False)
-    if mono:
+    if shape == "mono":
         return data[0]
     channels = len(frame.layout.channels) or 1
-    return np.ascontiguousarray(data.reshape(-1, channels).T)
+    planes = np.ascontiguousarray(data.reshape(-1, channels).T)
+    return planes.mean(axis=0, dtype=np.float32) if shape == "mix" else planes
 
 
 def read_all(path: str, mono: bool = True, expected_ms: int = 0) -> tuple[np.ndarray, AudioReader]:

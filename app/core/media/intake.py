@@ -7,6 +7,7 @@ explicitly are always tried, so a bad one gets a clear reason.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import MediaError
+from app.core.media import amr
 from app.core.media import streams as audio_streams
-from app.core.media.decode import APPLE_DOUBLE, probe
+from app.core.media.decode import probe
+from app.core.media.opening import APPLE_DOUBLE
 from app.core.names import is_utf8, storable
 from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
@@ -63,7 +66,10 @@ def _sniff(path: Path) -> bool:
         return False
     try:
         with os.fdopen(fd, "rb") as handle:
-            return stat.S_ISREG(os.fstat(fd).st_mode) and looks_like_media(handle.read(SNIFF_BYTES))
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return False
+            head = handle.read(amr.SNIFF_BYTES)
+            return looks_like_media(head[:SNIFF_BYTES]) or amr.raw_format(head) is not None
     except OSError:
         return False
 
@@ -73,14 +79,45 @@ SPECIAL = "device file, FIFO or socket (not opened)"
 NOT_MEDIA = "not a media file"
 
 
+def unreadable_folder(exc: OSError) -> str:
+    """One line for a folder that cannot be listed: nothing in it was looked at."""
+    return f"unreadable folder ({_os_reason(exc, exc.filename)}): the files in it were not looked at"
+
+
+TOO_LONG = "its path is too long for the system to open: {:,} bytes, move or copy it nearer the top"
+
+
+def _os_reason(exc: OSError, path: str | bytes | None = None) -> str:
+    """Why the system would not look at a file or folder, in a few words."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ENAMETOOLONG and path is not None:
+        return TOO_LONG.format(len(os.fsencode(path)))
+    return (exc.strerror or "cannot be read").lower()
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:  # missing, or behind a folder that cannot be entered: the probe says which
+        return False
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:  # a path too long to look at: entering it fails, and says so
+        return False
+
+
 def _walk(folder: Path, errors: list[Found]) -> Iterator[Path]:
     """Every entry under folder, links to folders included (reported, never entered)."""
     def on_error(exc: OSError) -> None:
-        errors.append(Found(str(exc.filename or folder), error=exc.strerror or "cannot read folder"))
+        errors.append(Found(str(exc.filename or folder), error=unreadable_folder(exc)))
 
     for root, dirs, files in os.walk(folder, onerror=on_error):
         dirs.sort()
-        linked = [d for d in dirs if (Path(root) / d).is_symlink()]
+        linked = [d for d in dirs if _is_link(Path(root) / d)]
         for name in sorted(files + linked):
             yield Path(root) / name
 
@@ -103,7 +140,9 @@ def _not_a_regular_file(file: Path) -> Found | None:
     try:
         mode = os.lstat(file).st_mode
     except OSError as exc:
-        return Found(str(file), error=f"unreadable ({exc.strerror or exc})")
+        denied = exc.errno in (errno.EACCES, errno.EPERM)
+        return Found(str(file), error="unreadable (permission denied: its folder can be listed, not entered)" if denied
+                     else f"unreadable ({_os_reason(exc, str(file))})")
     if stat.S_ISLNK(mode):
         return Found(str(file), skipped=SYMLINK)
     if not stat.S_ISREG(mode):
@@ -147,11 +186,11 @@ def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
             yield Found(repr(raw), error="an empty name was given, not a file or folder")
             continue
         path = Path(raw)
-        if not path.is_dir():
+        if not _is_folder(path):
             yield _probe(path)
             continue
         if not os.access(path, os.R_OK | os.X_OK):
-            yield Found(str(path), error="permission denied (cannot read folder)")
+            yield Found(str(path), error=unreadable_folder(PermissionError(errno.EACCES, "Permission denied")))
             continue
         errors: list[Found] = []
         for file in _walk(path, errors):

@@ -9,7 +9,6 @@ positions: Opus counts 48 kHz samples after its pre-skip, Vorbis samples at its 
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -133,30 +132,49 @@ def mixed_links(handle: BinaryIO) -> list[tuple[int, int]]:
     return list(zip(offsets, [*offsets[1:], end]))
 
 
-class Window(io.RawIOBase):
-    """A read-only view of bytes [start, end) of an open file, for ffmpeg to open as a file."""
+JUNK_LIMIT = 1 << 15  # ffmpeg looks at most 64 kB past a broken page for the next; skip longer runs ourselves
+SEARCH_CHUNK = 1 << 20
 
-    def __init__(self, handle: BinaryIO, start: int, end: int) -> None:
-        self._handle, self._start, self._end, self._pos = handle, start, end, 0
 
-    def readable(self) -> bool:
-        return True
+def junk_runs(handle: BinaryIO) -> list[tuple[int, int]]:
+    """The byte ranges between Ogg pages that hold no page (junk a carving or a damaged copy put
+    inside the stream), when one is longer than ffmpeg searches across: there its reader stops,
+    and the rest of the recording would be lost. [] when there is none so long."""
+    handle.seek(0)
+    serials: set[int] = set()
+    runs: list[tuple[int, int]] = []
+    at = 0
+    while True:
+        handle.seek(at)
+        head = handle.read(HEADER.size)
+        if len(head) < HEADER.size:
+            break
+        capture, version, flags, _granule, serial, _seq, _crc, count = HEADER.unpack(head)
+        if capture == b"OggS" and version == 0 and (flags & BOS or serial in serials):
+            serials.add(serial)
+            at += HEADER.size + count + sum(handle.read(count))
+            continue
+        found = _next_page(handle, at + 1, serials)
+        if found is None:
+            break
+        if found - at > JUNK_LIMIT:
+            runs.append((at, found))
+        at = found
+    return runs
 
-    def seekable(self) -> bool:
-        return True
 
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self._pos, 2: self._end - self._start}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def read(self, size: int = -1) -> bytes:
-        left = max(0, self._end - self._start - self._pos)
-        size = left if size is None or size < 0 else min(size, left)
-        self._handle.seek(self._start + self._pos)
-        data = self._handle.read(size)
-        self._pos += len(data)
-        return data
+def _next_page(handle: BinaryIO, start: int, serials: set[int]) -> int | None:
+    """Where the next page of one of these streams starts at or after `start`, or None."""
+    at = start
+    while True:
+        handle.seek(at)
+        block = handle.read(SEARCH_CHUNK + HEADER.size)
+        if len(block) < HEADER.size:
+            return None
+        hit = block.find(b"OggS")
+        while 0 <= hit <= len(block) - HEADER.size:
+            _capture, version, _flags, _granule, serial, *_ = HEADER.unpack_from(block, hit)
+            if version == 0 and serial in serials:
+                return at + hit
+            hit = block.find(b"OggS", hit + 1)
+        at += SEARCH_CHUNK

@@ -14,6 +14,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from app.core.media.opening import open_container
+
 SAMPLE_RATE = 16000
 SCAN_S = 120.0
 _MEASURED: dict[tuple[str, int, int], tuple[AudioStream, ...]] = {}
@@ -55,7 +57,7 @@ def _scan(handle, index: int) -> np.ndarray:
     pieces: list[np.ndarray] = []
     total = 0
     try:
-        with av.open(handle, mode="r") as container:
+        with open_container(handle) as container:
             resampler = av.AudioResampler(format="fltp", layout="mono", rate=SAMPLE_RATE)
             for packet in container.demux(container.streams[index]):
                 for frame in _safe_decode(packet):
@@ -64,7 +66,7 @@ def _scan(handle, index: int) -> np.ndarray:
                         total += out.samples
                 if total >= SCAN_S * SAMPLE_RATE:
                     break
-    except av.error.FFmpegError:  # a damaged stream counts what decoded before the damage
+    except (av.error.FFmpegError, ValueError):  # a damaged stream counts what decoded before the damage
         pass
     return np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)
 

@@ -1,0 +1,110 @@
+"""AMR voice notes ffmpeg does not find on its own: a stream of AMR frames saved without its
+'#!AMR' header (a phone's or carving tool's raw copy), and AMR-WB inside a CAF (Apple's
+'sawb', a codec tag ffmpeg's CAF reader does not know). Both are read through a view that
+puts the AMR-WB file header before the frames, which ffmpeg reads as any .awb file; a
+headerless stream is opened with ffmpeg's raw AMR reader named.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO
+
+# bytes per frame, its table-of-contents byte included, by frame type (mode); 15 is NO_DATA
+NB_SIZES = {**dict(enumerate([13, 14, 16, 18, 20, 21, 27, 32, 6])), 15: 1}
+WB_SIZES = {**dict(enumerate([18, 24, 33, 37, 41, 47, 51, 59, 61, 6])), 14: 1, 15: 1}
+WB_HEADER = b"#!AMR-WB\n"
+MIN_FRAMES = 25  # half a second: less is no voice note, and too little to tell from chance
+SNIFF_BYTES = 2048
+
+
+def _frames(data: bytes, sizes: dict[int, int]) -> int:
+    """How many frames carrying sound the bytes hold, read one after another from their start;
+    0 when a byte where a frame should start cannot start one (padding bits set, a frame type
+    no coder writes). A frame marked bad (its Q bit clear) or NO_DATA is passed, not counted."""
+    at = sound = 0
+    while at < len(data):
+        toc = data[at]
+        mode = toc >> 3 & 0x0F
+        if toc & 0x83 or mode not in sizes:
+            return 0
+        sound += sizes[mode] > 1 and bool(toc & 0x04)
+        at += sizes[mode]
+    return sound
+
+
+def raw_format(head: bytes) -> str | None:
+    """'amrnb' or 'amrwb' when the bytes are AMR frames without a file header, else None."""
+    if head.startswith(b"#!AMR"):
+        return None
+    for name, sizes in (("amrnb", NB_SIZES), ("amrwb", WB_SIZES)):
+        if _frames(head, sizes) >= MIN_FRAMES:
+            return name
+    return None
+
+
+def caf_amr_wb(handle: BinaryIO) -> tuple[int, int] | None:
+    """The byte range of the frames in a CAF holding AMR-WB ('sawb'), else None."""
+    handle.seek(0)
+    if handle.read(8)[:4] != b"caff":
+        return None
+    wideband = False
+    while len(chunk := handle.read(12)) == 12:
+        kind, size = chunk[:4], struct.unpack(">q", chunk[4:])[0]
+        if kind == b"desc":
+            wideband = handle.read(12)[8:12] == b"sawb"
+            handle.seek(max(0, size - 12), 1)
+        elif kind == b"data":
+            start = handle.tell() + 4  # the chunk opens with a 4-byte edit count
+            end = handle.seek(0, 2) if size < 0 else min(handle.seek(0, 2), start - 4 + size)
+            return (start, end) if wideband and end > start else None
+        elif size < 0:
+            return None
+        else:
+            handle.seek(size, 1)
+    return None
+
+
+FRAME_MS = 20
+READ = 1 << 20
+
+
+def duration_ms(handle: BinaryIO) -> int | None:
+    """The length of an AMR recording (a .amr/.awb, a headerless stream, AMR-WB in a CAF) from its
+    frames, each 20 ms, or None when it is none of those. ffmpeg estimates it from the bitrate of
+    the first frames, which a phone's pauses (1-byte NO_DATA frames) make wrong by a factor of 4."""
+    handle.seek(0)
+    head = handle.read(SNIFF_BYTES)
+    caf = caf_amr_wb(handle)
+    if caf is not None:
+        return _count(handle, caf[0], caf[1], WB_SIZES)
+    if head.startswith(WB_HEADER):
+        return _count(handle, len(WB_HEADER), None, WB_SIZES)
+    if head.startswith(b"#!AMR\n"):
+        return _count(handle, 6, None, NB_SIZES)
+    raw = raw_format(head)
+    return None if raw is None else _count(handle, 0, None, WB_SIZES if raw == "amrwb" else NB_SIZES)
+
+
+def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int]) -> int:
+    """Milliseconds of the whole frames from `start` up to `end` (or the end of the file)."""
+    frames, at, data, base = 0, 0, b"", start
+    handle.seek(start)
+    while True:
+        if at >= len(data) - 64:  # keep a whole frame in hand
+            data, base, at = data[at:] + handle.read(READ), base + at, 0
+            if end is not None:
+                data = data[:max(0, end - base)]
+        if at >= len(data):
+            break
+        size = sizes.get(data[at] >> 3 & 0x0F, 1)  # a byte that starts no frame is read as a 1-byte one,
+        if at + size > len(data):  # as ffmpeg reads it (and decodes it, as damage: it is timed alike)
+            break
+        frames += 1
+        at += size
+    return frames * FRAME_MS
+
+
+def is_frame(toc: int, wideband: bool) -> bool:
+    """Whether a byte can start an AMR frame: no padding bits set, a frame type a coder writes."""
+    return not toc & 0x83 and (toc >> 3 & 0x0F) in (WB_SIZES if wideband else NB_SIZES)

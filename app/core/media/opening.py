@@ -1,0 +1,119 @@
+"""Open an original for ffmpeg (PyAV), reading past what a phone, a tagger or a carving tool
+put in its way, and naming in one line why it cannot be opened when it cannot.
+
+Read past: an ID3 tag before an MP4/M4A, junk inside an Ogg longer than ffmpeg searches
+across, AMR frames saved without their header, AMR-WB in a CAF. Each is opened through a
+read-only view of the file (app/core/media/views.py); the file itself is never changed.
+"""
+
+from __future__ import annotations
+
+import av
+
+from app.core.media import amr, ogg, riff
+from app.core.media.views import Spliced, window
+
+IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
+APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
+CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
+NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
+
+
+def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
+    """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
+    if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
+        handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
+    container = _open(handle)
+    unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
+    if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
+        container.close()
+        return _open(Spliced(handle, [frames], prefix=amr.WB_HEADER))
+    return container
+
+
+def _between(runs: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The byte ranges of a file of `size` bytes that lie outside the runs."""
+    edges = [0] + [edge for run in runs for edge in run] + [size]
+    return list(zip(edges[::2], edges[1::2]))
+
+
+def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
+    handle.seek(0)
+    try:
+        return av.open(handle, mode="r")
+    except av.error.InvalidDataError as exc:
+        if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
+            return _open(window(handle, tag, handle.seek(0, 2)))
+        if raw := amr.raw_format(_head(handle, amr.SNIFF_BYTES)):  # too few frames for ffmpeg to tell
+            return _open_as(handle, raw)
+        raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
+                         else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
+                         else _riff_fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
+    except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
+        raise ValueError(CUT_BEFORE_AUDIO) from exc
+    except av.error.FFmpegError as exc:
+        raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
+
+
+ZERO_CHECK = 1 << 16
+OTHER_KINDS = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive: an app, an Office document or a chat export may be one"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+def _not_media(head: bytes) -> str:
+    """'not a media file ffmpeg can read', with what the file is when its first bytes say (a PDF
+    or a ZIP under a recording's name), or that it starts with nothing but zero bytes."""
+    kind = next((name for magic, name in OTHER_KINDS if head.startswith(magic)), "")
+    if not kind and head and not head.strip(b"\x00"):
+        kind = f"its first {len(head):,} bytes are all zero: never written, wiped, or a disk's empty space"
+    return f"not a media file ffmpeg can read ({kind})" if kind else "not a media file ffmpeg can read"
+
+
+def _open_as(handle, format_name: str) -> av.container.InputContainer:  # type: ignore[name-defined]
+    handle.seek(0)
+    try:
+        return av.open(handle, mode="r", format=format_name)
+    except av.error.FFmpegError as exc:
+        raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
+
+
+def _head(handle, size: int) -> bytes:
+    try:
+        handle.seek(0)
+        return handle.read(size)
+    except (OSError, ValueError):
+        return b""
+
+
+def _id3_before_iso_media(handle) -> int:
+    """The length of an ID3v2 tag at the start of an MP4/M4A (ffmpeg's MP4 reader expects its
+    first box at byte 0 and calls the file invalid), or 0 when there is none."""
+    head = _head(handle, 10)
+    if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
+        return 0
+    size = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
+    handle.seek(size)
+    box = handle.read(12)
+    return size if box[4:8] == b"ftyp" and box[8:12] not in IMAGE_BRANDS else 0
+
+
+def _riff_fault(handle) -> str | None:
+    try:
+        return riff.header_fault(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _is_iso_media(handle) -> bool:
+    """An MP4/MOV/3GP/M4A by its first box (ftyp), whatever its name says; not a HEIF/AVIF
+    photo, which shares the box layout."""
+    head = _head(handle, 12)
+    return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
+

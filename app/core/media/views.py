@@ -1,0 +1,70 @@
+"""Read-only views of parts of an open file, for ffmpeg to open as a file of their own.
+
+A `Spliced` view shows a run of byte ranges of the file one after the other, optionally after
+a few bytes of its own (a header the file lacks): an Ogg with its junk runs left out, one link
+of a chained Ogg, or the AMR frames of a CAF behind the AMR file header. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+from bisect import bisect_right
+from typing import BinaryIO
+
+
+class Spliced(io.RawIOBase):
+    """`prefix`, then bytes [start, end) of each range of `handle`, as one seekable file."""
+
+    def __init__(self, handle: BinaryIO, ranges: list[tuple[int, int]], prefix: bytes = b"") -> None:
+        self._handle, self._prefix, self._pos = handle, prefix, 0
+        self._ranges = [(s, e) for s, e in ranges if e > s]
+        self._offsets = [len(prefix)]  # where each range starts in the view
+        for start, end in self._ranges:
+            self._offsets.append(self._offsets[-1] + end - start)
+
+    @property
+    def size(self) -> int:
+        return self._offsets[-1]
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: self.size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(0, self.size - self._pos)
+        size = left if size is None or size < 0 else min(size, left)
+        parts: list[bytes] = []
+        while size > 0:
+            piece = self._read_at(self._pos, size)
+            if not piece:
+                break
+            parts.append(piece)
+            self._pos += len(piece)
+            size -= len(piece)
+        return b"".join(parts)
+
+    def _read_at(self, pos: int, size: int) -> bytes:
+        if pos < len(self._prefix):
+            return self._prefix[pos:pos + size]
+        n = bisect_right(self._offsets, pos) - 1
+        if n >= len(self._ranges):
+            return b""
+        start, end = self._ranges[n]
+        at = start + pos - self._offsets[n]
+        self._handle.seek(at)
+        return self._handle.read(min(size, end - at))
+
+
+def window(handle: BinaryIO, start: int, end: int) -> Spliced:
+    """Bytes [start, end) of the file."""
+    return Spliced(handle, [(start, end)])
