@@ -79,7 +79,35 @@ def _dash_named(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _closed_stdout() -> bool:
+    """True when standard output was closed (`>&-`): every result would be lost unseen. Each closed
+    standard descriptor is opened on /dev/null first, so that no file the command opens (the case's
+    store) takes its number and receives what a library prints."""
+    closed = False
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            closed = closed or fd == 1
+    return closed or sys.stdout is None
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: /dev/null under stdout, so the flush at exit does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    closed = _closed_stdout()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
@@ -88,6 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{named}: a file name starting with '-' reads as an option: write ./{named}, "
                   "or put -- before the file names", file=sys.stderr)
         raise
+    if closed and args.command != "gui":
+        fail(args.command, "standard output is closed: the results would be lost; send it to a file or "
+                           "/dev/null instead")
+        return USAGE
     try:
         with _stop_on_sigterm(args.command):
             return args.handler(args)
@@ -100,9 +132,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParleyError as exc:
         fail(args.command, str(exc))
         return FAILED
+    except BrokenPipeError:  # `... | head -1`: the reader has gone; what is stored is kept
+        _quiet_stdout()
+        fail(args.command, "output closed early (broken pipe): the rest was not printed")
+        return FAILED
     except ValueError as exc:  # options that do not validate
         fail(args.command, str(exc))
         return USAGE
     except (OSError, sqlite3.Error) as exc:  # a full disk, a folder that went away: one line, never a traceback
         fail(args.command, getattr(exc, "strerror", None) or str(exc))
+        return FAILED
+    except Exception as exc:  # the last resort: one line, never a traceback
+        if os.environ.get("PARLEY_DEBUG"):
+            raise
+        fail(args.command, f"unexpected error ({type(exc).__name__}: {exc}); stored work is kept; "
+                           "PARLEY_DEBUG=1 shows where, for a bug report")
         return FAILED
