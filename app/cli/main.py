@@ -106,6 +106,26 @@ def _quiet_stdout() -> None:
         pass
 
 
+SEARCH_OPTIONS = ("-h", "--help", "--case", "--json", "--limit")
+
+
+def _dash_query(argv: Sequence[str]) -> bool:
+    """`search -foo`: a query word that argparse took for an unknown option."""
+    if not argv or argv[0] != "search":
+        return False
+    words = list(argv[1:])
+    words = words[:words.index("--")] if "--" in words else words
+    return any(w.startswith("-") and w.split("=", 1)[0] not in SEARCH_OPTIONS and not _number(w) for w in words)
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     closed = _closed_stdout()
     try:
@@ -115,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if named is not None:
             print(f"{named}: a file name starting with '-' reads as an option: write ./{named}, "
                   "or put -- before the file names", file=sys.stderr)
+        elif exc.code == USAGE and _dash_query(sys.argv[1:] if argv is None else argv):
+            print("search: a query word starting with '-' reads as an option: put the options first, "
+                  "then -- and the query (search --case DIR -- -word)", file=sys.stderr)
         raise
     if closed and args.command != "gui":
         fail(args.command, "standard output is closed: the results would be lost; send it to a file or "

@@ -27,6 +27,7 @@ from app.core.export.base import hhmmss
 from app.core.search import Hit, count, search
 from app.core.search import entities as ent
 from app.core.search.entities import KINDS, Entity
+from app.core.search.query import parse
 from app.core.store import Case, default_case_dir
 from app.core.store.chats import SentIn, messages_carrying
 from app.core.store.db import STORE_NAME
@@ -84,6 +85,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise ValueError("the query is not UTF-8 text (check the terminal's encoding)")
     if not query:
         raise ValueError("the query is empty: give words, prefix* or \"a phrase\" to look for")
+    if parse(query).empty:  # '*', '""', '-', '()': nothing to look for, which is not "no hits"
+        raise ValueError(f"the query {query!r} holds no word to look for: give words, prefix* or \"a phrase\"")
     if args.limit < 1:
         raise ValueError("--limit must be 1 or more")
     args.limit = min(args.limit, MAX_LIMIT)  # 10**20 means "all": SQLite's integers end at 2**63
