@@ -257,3 +257,22 @@ def test_output_piped_into_a_reader_that_stops_is_one_line(tmp_path):
     result = cli("translate --list-languages | head -c0; exit ${PIPESTATUS[0]}", tmp_path)
     assert result.returncode == 1
     assert result.stderr == "translate: output closed early (broken pipe): the rest was not printed\n"
+
+
+def test_the_window_without_a_display_is_one_line_not_an_abort(capsys, tmp_path, monkeypatch):
+    """Qt aborted the process (SIGABRT) after a page of plugin messages."""
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("X11/Wayland are Linux's")
+    code, out, err = run(capsys, "gui", "--case", str(tmp_path / "case"))
+    assert (code, out) == (1, "")
+    assert err.startswith("gui: no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)")
+    assert not (tmp_path / "case").exists()
+
+
+def test_a_file_error_names_the_file_and_cuts_a_huge_name_short(capsys, tmp_path, models_dir):
+    huge = tmp_path / ("z" * 5000 + ".mp3")
+    code, out, err = run(capsys, "queue", "add", str(huge), "--model", "tiny.en", "--case", str(tmp_path / "case"))
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1
+    assert err.startswith(f"queue: {str(huge)[:100]}...") and err.endswith("z.mp3: File name too long\n")

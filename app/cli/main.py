@@ -126,6 +126,16 @@ def _number(text: str) -> bool:
         return False
 
 
+def _os_reason(exc: Exception) -> str:
+    """The reason, and the file it concerns when the error names one (a name 5000 long cut short)."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    name = getattr(exc, "filename", None)
+    if not name:
+        return reason
+    name = os.fsdecode(name)
+    return f"{name if len(name) <= 160 else name[:100] + '...' + name[-40:]}: {reason}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     closed = _closed_stdout()
     try:
@@ -163,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(args.command, str(exc))
         return USAGE
     except (OSError, sqlite3.Error) as exc:  # a full disk, a folder that went away: one line, never a traceback
-        fail(args.command, getattr(exc, "strerror", None) or str(exc))
+        fail(args.command, _os_reason(exc))
         return FAILED
     except Exception as exc:  # the last resort: one line, never a traceback
         if os.environ.get("PARLEY_DEBUG"):
