@@ -276,3 +276,42 @@ def test_a_file_error_names_the_file_and_cuts_a_huge_name_short(capsys, tmp_path
     code, out, err = run(capsys, "queue", "add", str(huge), "--model", "tiny.en", "--case", str(tmp_path / "case"))
     assert (code, out) == (1, "") and len(err.splitlines()) == 1
     assert err.startswith(f"queue: {str(huge)[:100]}...") and err.endswith("z.mp3: File name too long\n")
+
+
+@pytest.mark.parametrize("argv", [["exhibits"], ["verify"], ["queue", "status"],
+                                  ["queue", "add", str(VOICE_NOTE), "--model", "tiny.en"]])
+def test_another_programs_database_named_case_sqlite_is_refused_and_left_as_it_was(capsys, tmp_path, argv,
+                                                                                   models_dir):
+    import hashlib
+    import sqlite3
+
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    conn = sqlite3.connect(folder / "case.sqlite")
+    conn.execute("CREATE TABLE messages (id INTEGER, body TEXT)")
+    conn.execute("INSERT INTO messages VALUES (1, 'see you at 8')")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256((folder / "case.sqlite").read_bytes()).hexdigest()
+    code, out, err = run(capsys, *argv, "--case", str(folder))
+    assert (code, out) == (1, "")
+    assert err == (f"{argv[0]}: {folder}: case.sqlite is not a Parley case (another program's database, tables "
+                   "messages); nothing was changed: give a case folder, or an empty one for a new case\n")
+    assert hashlib.sha256((folder / "case.sqlite").read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["case.sqlite"]
+
+
+def test_a_case_from_a_newer_parley_says_what_to_do(capsys, tmp_path):
+    import sqlite3
+
+    from app.core.store.db import schema_version
+
+    Case.open(tmp_path / "case").close()
+    conn = sqlite3.connect(tmp_path / "case" / "case.sqlite")
+    conn.execute("PRAGMA user_version=999")
+    conn.commit()
+    conn.close()
+    code, out, err = run(capsys, "exhibits", "--case", str(tmp_path / "case"))
+    assert (code, out) == (1, "")
+    assert err == (f"exhibits: the case store is from a newer Parley (schema 999; this one reads up to "
+                   f"{schema_version()}): open it with that version\n")
