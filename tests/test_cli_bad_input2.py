@@ -315,3 +315,21 @@ def test_a_case_from_a_newer_parley_says_what_to_do(capsys, tmp_path):
     assert (code, out) == (1, "")
     assert err == (f"exhibits: the case store is from a newer Parley (schema 999; this one reads up to "
                    f"{schema_version()}): open it with that version\n")
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_an_error(capsys, tmp_path, models_dir):
+    _, case = queued_case(capsys, tmp_path)
+    assert run(capsys, "interview", "1", "--place", "東京 Łódź", "--case", str(case))[0] == 0
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run([sys.executable, "-m", "app", "interview", "1", "--case", str(case)], env=env,
+                            capture_output=True, check=False, timeout=120)
+    assert result.returncode == 0 and result.stderr == b""
+    assert "Place:                    \\u6771\\u4eac \\u0141ód\\u017a\n" in result.stdout.decode("latin-1")
+
+
+def test_text_that_reached_parley_as_undecodable_bytes_is_said_so(capsys, tmp_path, models_dir):
+    _, case = queued_case(capsys, tmp_path)
+    place = b"Krak\xc3\xb3w".decode("ascii", "surrogateescape")  # as Python hands it over under LANG=C
+    code, out, err = run(capsys, "interview", "1", "--place", place, "--case", str(case))
+    assert (code, out) == (2, "")
+    assert err == "interview: an argument is not UTF-8 text; check the terminal's encoding (LANG=...UTF-8)\n"

@@ -7,6 +7,7 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import signal
 import sqlite3
@@ -136,8 +137,31 @@ def _os_reason(exc: Exception) -> str:
     return f"{name if len(name) <= 160 else name[:100] + '...' + name[-40:]}: {reason}"
 
 
+def _terminal_safe(error: UnicodeError) -> tuple[bytes, int]:
+    """Writing to a terminal that is not UTF-8 (LANG=pl_PL.ISO-8859-2): a file name's undecodable
+    bytes go out as they were, any other character it cannot show as an escape (\u6771), never an error."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = bytearray()
+    for ch in error.object[error.start:error.end]:
+        code = ord(ch)
+        out += bytes([code - 0xDC00]) if 0xDC80 <= code <= 0xDCFF else ch.encode("ascii", "backslashreplace")
+    return bytes(out), error.end
+
+
+codecs.register_error("parley-terminal", _terminal_safe)
+
+
+def _forgiving_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="parley-terminal")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     closed = _closed_stdout()
+    _forgiving_output()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
@@ -169,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         fail(args.command, "output closed early (broken pipe): the rest was not printed")
         return FAILED
+    except UnicodeEncodeError:  # text that reached Parley as undecodable bytes (a terminal's locale)
+        fail(args.command, "an argument is not UTF-8 text; "
+                           "check the terminal's encoding (LANG=...UTF-8)")
+        return USAGE
     except ValueError as exc:  # options that do not validate
         fail(args.command, str(exc))
         return USAGE
