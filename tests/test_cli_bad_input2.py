@@ -333,3 +333,23 @@ def test_text_that_reached_parley_as_undecodable_bytes_is_said_so(capsys, tmp_pa
     code, out, err = run(capsys, "interview", "1", "--place", place, "--case", str(case))
     assert (code, out) == (2, "")
     assert err == "interview: an argument is not UTF-8 text; check the terminal's encoding (LANG=...UTF-8)\n"
+
+
+def test_a_case_another_program_holds_for_writing_says_it_is_busy(capsys, tmp_path, models_dir, monkeypatch):
+    import sqlite3
+
+    from app.core.store import db
+
+    _, case = queued_case(capsys, tmp_path)
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(db.sqlite3, "connect", lambda *a, **k: real_connect(*a, **{**k, "timeout": 0.2}))
+    holder = real_connect(case / "case.sqlite", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program, mid-write
+    try:
+        code, out, err = run(capsys, "interview", "1", "--place", "Leeds", "--case", str(case))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert (code, out) == (1, "")
+    assert err == ("interview: the case is busy (database is locked): another program has held it for writing "
+                   "longer than Parley waits (30 s); what was stored is kept; try again when it has finished\n")

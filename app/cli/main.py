@@ -130,6 +130,9 @@ def _number(text: str) -> bool:
 def _os_reason(exc: Exception) -> str:
     """The reason, and the file it concerns when the error names one (a name 5000 long cut short)."""
     reason = getattr(exc, "strerror", None) or str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason):
+        return (f"the case is busy ({reason}): another program has held it for writing longer than Parley "
+                "waits (30 s); what was stored is kept; try again when it has finished")
     name = getattr(exc, "filename", None)
     if not name:
         return reason
