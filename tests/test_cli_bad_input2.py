@@ -353,3 +353,14 @@ def test_a_case_another_program_holds_for_writing_says_it_is_busy(capsys, tmp_pa
     assert (code, out) == (1, "")
     assert err == ("interview: the case is busy (database is locked): another program has held it for writing "
                    "longer than Parley waits (30 s); what was stored is kept; try again when it has finished\n")
+
+
+def test_changing_a_read_only_case_says_what_to_do(capsys, tmp_path, models_dir, monkeypatch):
+    from app.core.store import db
+
+    _, case = queued_case(capsys, tmp_path)
+    monkeypatch.setattr(db.os, "access", lambda *_a, **_k: False)  # as on a write-protected disk (root ignores modes)
+    code, out, err = run(capsys, "interview", "1", "--place", "Leeds", "--case", str(case))
+    assert (code, out) == (1, "")
+    assert err == ("interview: the case is read-only (on read-only media, or not writable by this user): it can be "
+                   "listed, searched and verified; copy the case folder somewhere writable to change it\n")

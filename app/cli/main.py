@@ -133,6 +133,9 @@ def _os_reason(exc: Exception) -> str:
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason):
         return (f"the case is busy ({reason}): another program has held it for writing longer than Parley "
                 "waits (30 s); what was stored is kept; try again when it has finished")
+    if isinstance(exc, sqlite3.OperationalError) and "readonly" in reason:
+        return ("the case is read-only (on read-only media, or not writable by this user): it can be listed, "
+                "searched and verified; copy the case folder somewhere writable to change it")
     name = getattr(exc, "filename", None)
     if not name:
         return reason
