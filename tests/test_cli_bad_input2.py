@@ -364,3 +364,10 @@ def test_changing_a_read_only_case_says_what_to_do(capsys, tmp_path, models_dir,
     assert (code, out) == (1, "")
     assert err == ("interview: the case is read-only (on read-only media, or not writable by this user): it can be "
                    "listed, searched and verified; copy the case folder somewhere writable to change it\n")
+
+
+def test_queue_run_refuses_a_misspelt_format_without_out_too(capsys, tmp_path):
+    Case.open(tmp_path / "case").close()
+    code, out, err = run(capsys, "queue", "run", "--format", "xml", "--case", str(tmp_path / "case"))
+    assert (code, out) == (1, "")
+    assert err == "queue: unknown format xml; choose from docx, json, pdf, srt, txt, vtt\n"

@@ -127,7 +127,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    formats = parse_formats(args.format) if args.out else []
+    formats = parse_formats(args.format)  # a misspelt format is said so, --out or not
     case = open_existing_case(args)
     try:
         queue = JobQueue(case.conn)
