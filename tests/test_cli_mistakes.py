@@ -46,7 +46,9 @@ def test_an_unknown_language_code_is_refused_before_anything_is_queued(capsys, t
                          "--case", str(case))
     bad = option[1].split(",")[-1]
     assert code == 1 and out == ""
-    assert err.splitlines() == [f"queue: unknown language code '{bad}' (Whisper's codes: en, de, pl, ro, ...)"]
+    said = (f"queue: unknown language code '{bad}' (two-letter codes such as en, de, pl, ro; "
+            "`python -m app translate --list-languages` lists them)")
+    assert err.splitlines() == [said]
     assert not (case / "case.sqlite").exists()  # no case made, no failed job left behind
 
 

@@ -246,13 +246,14 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
                           text=True, env=env, cwd=REPO, timeout=120)
 
 
-def test_cli_entities_lists_writes_csv_and_refuses_a_bad_region(case, phone_case, tmp_path):
+def test_cli_entities_lists_writes_csv_and_refuses_a_bad_region(case, phone_case, tmp_path, tmp_path_factory):
     case.close()
-    out = _cli("entities", "--case", str(case.folder), "--csv", str(tmp_path / "e.csv"), "--json")
+    csv_path = tmp_path_factory.mktemp("reports") / "e.csv"  # tmp_path holds the chat: evidence, never written in
+    out = _cli("entities", "--case", str(case.folder), "--csv", str(csv_path), "--json")
     assert out.returncode == 0, out.stderr
     listed = json.loads(out.stdout)
     assert listed[0]["kind"] == "phone" and listed[0]["value"] == "+447700900123" and listed[0]["shared"]
-    assert (tmp_path / "e.csv").is_file()
+    assert csv_path.is_file()
     out = _cli("entities", "--case", str(case.folder), "--kind", "vehicle")
     assert out.returncode == 0 and "AB12 CDE" in out.stdout and "+44" not in out.stdout
     out = _cli("entities", "--case", str(case.folder), "--region", "XX")

@@ -10,7 +10,6 @@ from app.cli.common import FAILED, OK, add_case_option, fail, open_existing_case
 from app.core.errors import ParleyError
 from app.core.evidence.verify import verify_case
 from app.core.names import printable
-from app.core.store import Case
 from app.core.store.intake_log import intake_entries, met_once
 
 
@@ -80,7 +79,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from app.core.usecases.reproduce import reproduce_run, target_run
 
     case_folder, run_id = target_run(args.target, args.case)
-    case = Case.open(case_folder)
+    case = open_existing_case(argparse.Namespace(case=case_folder))  # a typo is said so, never a new case
     try:
         report = reproduce_run(case, run_id, manifest=None if args.target.isdigit() else Path(args.target))
     finally:

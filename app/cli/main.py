@@ -7,6 +7,7 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import signal
 import sqlite3
@@ -104,7 +105,94 @@ def _dash_named(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _closed_stdout() -> bool:
+    """True when standard output was closed (`>&-`): every result would be lost unseen. Each closed
+    standard descriptor is opened on /dev/null first, so that no file the command opens (the case's
+    store) takes its number and receives what a library prints."""
+    closed = False
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            closed = closed or fd == 1
+    return closed or sys.stdout is None
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe: /dev/null under stdout, so the flush at exit does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+SEARCH_OPTIONS = ("-h", "--help", "--case", "--json", "--limit")
+
+
+def _dash_query(argv: Sequence[str]) -> bool:
+    """`search -foo`: a query word that argparse took for an unknown option."""
+    if not argv or argv[0] != "search":
+        return False
+    words = list(argv[1:])
+    words = words[:words.index("--")] if "--" in words else words
+    return any(w.startswith("-") and w.split("=", 1)[0] not in SEARCH_OPTIONS and not _number(w) for w in words)
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _os_reason(exc: Exception) -> str:
+    """The reason, and the file it concerns when the error names one (a name 5000 long cut short)."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason):
+        return (f"the case is busy ({reason}): another program has held it for writing longer than Parley "
+                "waits (30 s); what was stored is kept; try again when it has finished")
+    if isinstance(exc, sqlite3.OperationalError) and "readonly" in reason:
+        return ("the case is read-only (on read-only media, or not writable by this user): it can be listed, "
+                "searched and verified; copy the case folder somewhere writable to change it")
+    name = getattr(exc, "filename", None)
+    if not name:
+        return reason
+    name = os.fsdecode(name)
+    return f"{name if len(name) <= 160 else name[:100] + '...' + name[-40:]}: {reason}"
+
+
+def _terminal_safe(error: UnicodeError) -> tuple[bytes, int]:
+    """Writing to a terminal that is not UTF-8 (LANG=pl_PL.ISO-8859-2): a file name's undecodable
+    bytes go out as they were, any other character it cannot show as an escape (\u6771), never an error."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = bytearray()
+    for ch in error.object[error.start:error.end]:
+        code = ord(ch)
+        out += bytes([code - 0xDC00]) if 0xDC80 <= code <= 0xDCFF else ch.encode("ascii", "backslashreplace")
+    return bytes(out), error.end
+
+
+codecs.register_error("parley-terminal", _terminal_safe)
+
+
+def _forgiving_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="parley-terminal")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    closed = _closed_stdout()
+    _forgiving_output()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
@@ -112,7 +200,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if named is not None:
             print(f"{named}: a file name starting with '-' reads as an option: write ./{named}, "
                   "or put -- before the file names", file=sys.stderr)
+        elif exc.code == USAGE and _dash_query(sys.argv[1:] if argv is None else argv):
+            print("search: a query word starting with '-' reads as an option: put the options first, "
+                  "then -- and the query (search --case DIR -- -word)", file=sys.stderr)
         raise
+    if closed and args.command != "gui":
+        fail(args.command, "standard output is closed: the results would be lost; send it to a file or "
+                           "/dev/null instead")
+        return USAGE
     try:
         with _stop_on_sigterm(args.command):
             return args.handler(args)
@@ -125,9 +220,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ParleyError as exc:
         fail(args.command, str(exc))
         return FAILED
+    except BrokenPipeError:  # `... | head -1`: the reader has gone; what is stored is kept
+        _quiet_stdout()
+        fail(args.command, "output closed early (broken pipe): the rest was not printed")
+        return FAILED
+    except UnicodeEncodeError:  # text that reached Parley as undecodable bytes (a terminal's locale)
+        fail(args.command, "an argument is not UTF-8 text; "
+                           "check the terminal's encoding (LANG=...UTF-8)")
+        return USAGE
     except ValueError as exc:  # options that do not validate
         fail(args.command, str(exc))
         return USAGE
     except (OSError, sqlite3.Error) as exc:  # a full disk, a folder that went away: one line, never a traceback
-        fail(args.command, getattr(exc, "strerror", None) or str(exc))
+        fail(args.command, _os_reason(exc))
+        return FAILED
+    except Exception as exc:  # the last resort: one line, never a traceback
+        if os.environ.get("PARLEY_DEBUG"):
+            raise
+        fail(args.command, f"unexpected error ({type(exc).__name__}: {exc}); stored work is kept; "
+                           "PARLEY_DEBUG=1 shows where, for a bug report")
         return FAILED

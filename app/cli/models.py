@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,7 +44,19 @@ def cmd_models(args: argparse.Namespace) -> int:
     return OK
 
 
+def no_display() -> bool:
+    """Linux without X11 or Wayland, and no Qt platform named: Qt would abort the process (SIGABRT)
+    after a page of plugin messages."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
+    if no_display():
+        fail("gui", "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): run it in "
+                    "a desktop session; the command line (python -m app --help) works without one")
+        return FAILED
     try:  # Qt is an optional extra: the command line works without it
         from app.gui.main import run
     except ImportError as exc:

@@ -103,6 +103,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     options = transcribe_options(args)
     check_model(options)
     translate = None
+    if args.translate_to is not None and not args.translate_to.strip():
+        raise ValueError("--translate-to is empty: give a language code (e.g. en)")
     if args.translate_to:
         translate = translate_options(args.translate_to, args.translate_model, args.device, args.threads)
     met: list[Found] = []
@@ -125,10 +127,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    formats = parse_formats(args.format) if args.out else []
+    formats = parse_formats(args.format)  # a misspelt format is said so, --out or not
     case = open_existing_case(args)
     try:
         queue = JobQueue(case.conn)
+        if args.out:  # a bad --out is said so even when there is nothing to run yet
+            check_out_dir(args.out, [p for e in case.exhibits() for p in (e.source.path, *e.paths)])
         if queue.is_paused():
             print("the queue is paused; resume it with `python -m app queue resume --all`",
                   file=sys.stderr)
@@ -139,8 +143,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             return OK
         paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in pending))
         names = output_basenames(paths)
-        if args.out:
-            check_out_dir(args.out, [*paths, *(p for j in pending for p in case.exhibit(j.exhibit_id).paths)])
 
         def export(job: Job) -> None:
             if not args.out or job.run_id is None or job.task not in ("transcribe", "translate"):

@@ -22,10 +22,12 @@ from pathlib import Path
 from app.cli.common import OK, add_case_option
 from app.core.chats.dates import when_text
 from app.core.errors import StoreError
+from app.core.evidence.paths import check_outside_evidence, inside
 from app.core.export.base import hhmmss
 from app.core.search import Hit, count, search
 from app.core.search import entities as ent
 from app.core.search.entities import KINDS, Entity
+from app.core.search.query import parse
 from app.core.store import Case, default_case_dir
 from app.core.store.chats import SentIn, messages_carrying
 from app.core.store.db import STORE_NAME
@@ -37,6 +39,9 @@ def open_existing_case(folder: Path | None) -> Case:
     if not (folder / STORE_NAME).is_file():
         raise StoreError(f"{folder}: no Parley case here")
     return Case.open(folder)
+
+
+MAX_LIMIT = 1_000_000
 
 
 def _one_line(text: str | None) -> str:
@@ -80,8 +85,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise ValueError("the query is not UTF-8 text (check the terminal's encoding)")
     if not query:
         raise ValueError("the query is empty: give words, prefix* or \"a phrase\" to look for")
+    if parse(query).empty:  # '*', '""', '-', '()': nothing to look for, which is not "no hits"
+        raise ValueError(f"the query {query!r} holds no word to look for: give words, prefix* or \"a phrase\"")
     if args.limit < 1:
         raise ValueError("--limit must be 1 or more")
+    args.limit = min(args.limit, MAX_LIMIT)  # 10**20 means "all": SQLite's integers end at 2**63
     case = open_existing_case(args.case)
     try:
         hits = search(case, query, limit=args.limit)
@@ -135,11 +143,20 @@ def _kinds(text: str) -> tuple[str, ...]:
     return kinds
 
 
+def check_csv_target(case: Case, csv: Path) -> None:
+    """--csv never lands beside an original (nor on one) nor in the case folder (on its store)."""
+    check_outside_evidence("--csv", csv, [p for e in case.exhibits() for p in (e.source.path, *e.paths)])
+    if inside(csv.expanduser().resolve(), case.folder.resolve()):
+        raise ValueError(f"{csv}: --csv lies inside the case folder {case.folder}; write it elsewhere")
+
+
 def cmd_entities(args: argparse.Namespace) -> int:
     kinds = _kinds(args.kind)
     region = ent.check_region(args.region) if args.region else None
     case = open_existing_case(args.case)
     try:
+        if args.csv:
+            check_csv_target(case, args.csv)
         if args.save_region:
             if region is None:
                 raise ValueError("--save-region needs --region")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import FAILED, OK, add_case_option, fail, open_case
+from app.cli.common import FAILED, OK, add_case_option, fail, open_existing_case
 from app.core.diarize.profiles import MATCH_THRESHOLD
 from app.core.editing.operations import current_segments
 from app.core.errors import ParleyError
@@ -75,6 +75,8 @@ def _fill(case: Case, run_id: int, actor: str | None = None) -> None:
 
 
 def cmd_suggest(args: argparse.Namespace, case: Case) -> int:
+    if not 0 <= args.threshold <= 1:  # a score is a cosine similarity; NaN fails here too
+        raise ValueError(f"--threshold is a score from 0 to 1 (default {MATCH_THRESHOLD}), not {args.threshold}")
     run_id = usecase.latest_transcript(case, args.exhibit)
     _fill(case, run_id)
     offers = usecase.suggestions(case, run_id, args.threshold)
@@ -111,7 +113,7 @@ def cmd_list(args: argparse.Namespace, case: Case) -> int:
 
 def _with_case(handler):  # type: ignore[no-untyped-def]
     def run(args: argparse.Namespace) -> int:
-        case = open_case(args)
+        case = open_existing_case(args)  # a mistyped --case is said so, never made a new case
         try:
             return handler(args, case)
         finally:

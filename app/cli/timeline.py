@@ -25,6 +25,7 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.core.chats.intake import TakenIn
+from app.core.evidence.paths import check_outside_evidence
 from app.core.export.timeline import parse_timeline_formats
 from app.core.models import catalogue as models
 from app.core.options import TranslateOptions
@@ -125,8 +126,12 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     options = transcribe_options(args)
     check_model(options)
     translate = None
+    if args.translate_to is not None and not args.translate_to.strip():
+        raise ValueError("--translate-to is empty: give a language code (e.g. en)")
     if args.translate_to:
         translate = translate_options(args.translate_to, args.translate_model, args.device, args.threads)
+    check_outside_evidence("--case", args.case, args.inputs)  # the case is never made beside the chats
+    check_out_dir(args.out, args.inputs)  # nor taken in before an --out that cannot be used is said so
     case = open_case(args)
     try:
         taken, status = _take_in_all(case, args.inputs)

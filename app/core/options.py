@@ -16,6 +16,15 @@ CHANNEL_MODES = ("auto", "mix", "split")
 DEVICES = ("auto", "cpu", "cuda")
 TASKS = ("transcribe", "translate")
 DIARIZE_MODES = ("auto", "on", "off")  # auto: on for recordings longer than a voice note
+MAX_THREADS = 256  # more is a typo (999), not a machine
+MAX_BEAM = 20  # Whisper's own is 5, NLLB's 4: a beam of 1000 only exhausts memory
+
+
+def check_threads_and_beam(threads: int, beam_size: int) -> None:
+    if not 0 <= threads <= MAX_THREADS:
+        raise ValueError(f"threads must be 0 (all cores) to {MAX_THREADS}, not {threads}")
+    if not 1 <= beam_size <= MAX_BEAM:
+        raise ValueError(f"beam size must be 1 to {MAX_BEAM}, not {beam_size}")
 
 
 @dataclass(frozen=True)
@@ -45,10 +54,7 @@ class TranscribeOptions:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}")
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {', '.join(TASKS)}")
-        if self.threads < 0:
-            raise ValueError("threads must be 0 (all cores) or more")
-        if self.beam_size < 1:
-            raise ValueError("beam size must be at least 1")
+        check_threads_and_beam(self.threads, self.beam_size)
         if self.diarize not in DIARIZE_MODES:
             raise ValueError(f"diarize must be one of {', '.join(DIARIZE_MODES)}")
         counts = [c for c in (self.speakers, self.min_speakers, self.max_speakers) if c is not None]
@@ -56,6 +62,9 @@ class TranscribeOptions:
             raise ValueError("speaker counts must be between 1 and 10")
         if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
             raise ValueError("--min-speakers is above --max-speakers")
+        if self.speakers is not None and (self.min_speakers is not None or self.max_speakers is not None):
+            raise ValueError("--speakers fixes the number of speakers: give it, or --min-speakers/--max-speakers, "
+                             "not both")
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,9 @@ class TranslateOptions:
     threads: int = 0
     beam_size: int = 4
     max_batch_tokens: int = 0  # 0 = the device's (device.plan: 2048 on a CPU, more on a GPU)
+
+    def __post_init__(self) -> None:
+        check_threads_and_beam(self.threads, self.beam_size)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,9 @@ def _vocabulary_sample(folder: Path) -> list[str]:
 
 def resolve(name_or_path: str, models_dir: Path | None = None) -> Path:
     """A model folder from a name under models_dir or a path. Raises ModelError."""
+    if not name_or_path.strip():  # Path("") is the current folder: never taken for a model
+        raise ModelError("no model named (the model option is empty); give an installed model's name "
+                         "(`python -m app models list`) or a model folder")
     candidate = Path(name_or_path).expanduser()
     if candidate.is_dir():
         return candidate.resolve()
@@ -146,7 +149,8 @@ def check_whisper_folder(folder: Path) -> None:
     """A Whisper folder must be complete, or faster-whisper would reach for the network."""
     missing = [name for name in WHISPER_FILES if not (folder / name).is_file()]
     if missing:
-        raise ModelError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
+        raise ModelError(f"model folder {folder} is incomplete: missing {', '.join(missing)} "
+                         "(not a Whisper model, or not copied whole; see `python -m app models list`)")
 
 
 def weights_sha256(folder: Path) -> str:
@@ -240,6 +244,10 @@ def make_bundle(folder: Path, out: Path) -> Path:
         raise ModelError(f"{folder}: not a model folder (no model.bin)")
     if out.exists():
         raise ModelError(f"{out}: already exists")
+    changed = differences(folder) if (folder / MANIFEST).is_file() else []
+    if changed:  # a half-copied or altered model: its bundle's sums would vouch for the damage
+        raise ModelError(f"{folder}: not bundled, it differs from its manifest ({'; '.join(changed)}); "
+                         f"`python -m app models verify {folder.name}` lists every difference")
     staging = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))
     try:
         lines = []

@@ -161,7 +161,7 @@ class Case:
 
     def find_exhibit(self, key: str) -> Exhibit:
         """By id, SHA-256 (or a unique prefix of 8+), name or path."""
-        if key.isdigit():
+        if key.isdecimal():  # not isdigit: '²' is a digit that int() refuses
             return self.exhibit(int(key))
         rows = self.conn.execute(
             "SELECT DISTINCT e.id FROM exhibits e LEFT JOIN exhibit_paths p ON p.exhibit_id=e.id"
@@ -169,7 +169,8 @@ class Case:
             (key, key, str(Path(key).resolve()) if key else key, key, key.lower() + "%"),
         ).fetchall()
         if len(rows) != 1:
-            raise StoreError(f"{key}: {'no' if not rows else 'more than one'} exhibit matches")
+            raise StoreError(f"{key!r}: {'no' if not rows else 'more than one'} exhibit matches (give its id, name, "
+                             "path or SHA-256, as `python -m app exhibits` lists them)")
         return self.exhibit(rows[0][0])
 
     def mark_truncated(self, exhibit_id: int) -> None:

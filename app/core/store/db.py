@@ -49,6 +49,7 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         raise StoreError(f"{case_dir}: cannot open the case store ({exc})") from None
     conn.row_factory = sqlite3.Row
     try:
+        _refuse_foreign(conn, case_dir)  # before WAL: switching to it rewrites the file's header
         _write_ahead_log(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         # FULL: each commit is on disk before it returns. With NORMAL (WAL) a power loss can undo the
@@ -63,6 +64,17 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         conn.close()
         raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
     return conn
+
+
+def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path) -> None:
+    """Another program's SQLite database named case.sqlite (schema 0, tables of its own) is never
+    migrated into a case: that would write Parley's tables into it."""
+    if int(conn.execute("PRAGMA user_version").fetchone()[0]) != 0:
+        return
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name LIMIT 4")]
+    if tables:
+        raise StoreError(f"{case_dir}: {STORE_NAME} is not a Parley case (another program's database, tables "
+                         f"{', '.join(tables)}); nothing was changed: give a case folder, or an empty one for a new case")
 
 
 def _connect_read_only(store: Path) -> sqlite3.Connection:
@@ -84,6 +96,12 @@ def _connect_read_only(store: Path) -> sqlite3.Connection:
         if not wal.exists():
             raise StoreError(f"{store.parent}: cannot open the read-only case store ({exc})") from None
         conn, version = _replayed(store, wal)
+    if version == 0:
+        try:
+            _refuse_foreign(conn, store.parent)
+        except StoreError:
+            conn.close()
+            raise
     if version != schema_version():
         conn.close()
         raise StoreError(f"{store.parent}: a read-only case from an older Parley; copy it to a "
@@ -153,7 +171,8 @@ def migrate(conn: sqlite3.Connection) -> None:
 def _version(conn: sqlite3.Connection) -> int:
     current = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if current > schema_version():
-        raise StoreError(f"the case store is from a newer Parley (schema {current})")
+        raise StoreError(f"the case store is from a newer Parley (schema {current}; this one reads up to "
+                         f"{schema_version()}): open it with that version")
     return current
 
 

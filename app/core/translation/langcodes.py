@@ -7,6 +7,8 @@ one line for a code it cannot place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from app.core.errors import LanguageError
 
 # The 202 FLORES-200 codes NLLB-200 was trained on, in the order of the model's
@@ -180,7 +182,22 @@ _M2M_SET = frozenset(M2M100_CODES)
 
 
 def _unknown(code: str) -> LanguageError:
-    return LanguageError(f"unknown language code '{code}'")
+    return LanguageError(f"unknown language code '{code}' ({code_hint(code)})")
+
+
+def code_hint(code: str, known: Iterable[str] = ()) -> str:
+    """What to write instead of an unknown code: `en` for `en-GB` or `English` when `known` (or
+    Whisper's codes) has it, else where the codes are listed."""
+    known = frozenset(known) or frozenset(WHISPER_TO_FLORES)
+    typed = str(code).strip().lower()
+    base = typed.replace("_", "-").split("-", 1)[0]
+    if base != typed and base in known:
+        return f"write '{base}': regional variants are not told apart"
+    by_name = next((short for short, flores in WHISPER_TO_FLORES.items() if short in known and flores
+                    and FLORES_NAMES[flores].lower().split(" (")[0] == typed), None)
+    if by_name:
+        return f"did you mean '{by_name}'?"
+    return "two-letter codes such as en, de, pl, ro; `python -m app translate --list-languages` lists them"
 
 
 def _clean(code: str) -> str:

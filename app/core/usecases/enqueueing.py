@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.errors import LanguageError
+from app.core.errors import LanguageError, ModelError
 from app.core.media.intake import Found, intake_entry
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
@@ -16,7 +16,7 @@ from app.core.store import Case
 from app.core.store.chats import attachment_exhibits
 from app.core.store.intake_log import IntakeEntry, log_intake
 from app.core.store.jobs import JobQueue
-from app.core.translation.langcodes import WHISPER_TO_FLORES
+from app.core.translation.langcodes import WHISPER_TO_FLORES, code_hint
 from app.core.translation.runs import check_language
 
 
@@ -33,12 +33,17 @@ def check_model(options: TranscribeOptions) -> None:
     """A missing model, or a language code Whisper does not know, is one clear line before
     anything is queued (ModelError, LanguageError), not a failed job per file."""
     folder = models.resolve(options.model)
+    family = models.family_of(folder)
+    if family not in ("whisper", "unknown"):
+        raise ModelError(f"{folder.name} is a {family} translation model; transcription needs a Whisper "
+                         "model (see `python -m app models list`)")
+    models.check_whisper_folder(folder)  # a folder that is not a model: one line now, not a failed job per file
     english_only = models.family_of(folder) == "whisper" and models.whisper_english_only(folder)
     for code in (options.language, *options.languages):
         if code is None:
             continue
         if code.strip().lower() not in WHISPER_TO_FLORES:
-            raise LanguageError(f"unknown language code '{code}' (Whisper's codes: en, de, pl, ro, ...)")
+            raise LanguageError(f"unknown language code '{code}' ({code_hint(code)})")
         if english_only and code.strip().lower() != "en":
             raise LanguageError(f"model {folder.name} is English-only; it cannot transcribe '{code}' "
                                 "(choose a multilingual model, e.g. --model base)")

@@ -54,7 +54,7 @@ class ReproduceReport:
 
 def target_run(target: str, case_dir: Path | None) -> tuple[Path | None, int]:
     """(case folder or None for the default, run id) from a run id or an export manifest."""
-    if target.isdigit():
+    if target.isdecimal():
         return case_dir, int(target)
     path = Path(target)
     try:

@@ -196,4 +196,4 @@ def dismiss(case: Case, run_id: int, suggestion: Suggestion, actor: str | None =
 
 def _label_order(label: str) -> tuple[int, str]:
     tail = label.rsplit(" ", 1)[-1]
-    return (int(tail) if tail.isdigit() else 10**6, label)
+    return (int(tail) if tail.isdecimal() else 10**6, label)

@@ -26,7 +26,7 @@ from app.core.editing.operations import current_transcript
 from app.core.errors import LanguageError, ParleyError
 from app.core.media.decode import probe
 from app.core.models import catalogue as models
-from app.core.options import TranscribeOptions, TranslateOptions, to_dict
+from app.core.options import TranscribeOptions, TranslateOptions, check_threads_and_beam, to_dict
 from app.core.store import Case
 from app.core.store.jobs import Job, JobKind, JobQueue
 from app.core.translation.langcodes import WHISPER_TO_FLORES, language_name, to_flores
@@ -76,8 +76,7 @@ def whisper_language(code: str) -> str:
 def translation_request(target: str, source: str | None, model: str | None, *, device: str = "auto",
                         compute_type: str = "auto", threads: int = 0, beam_size: int = 4) -> TranslationRequest:
     """Languages and the translation model checked (one line each, nothing queued yet)."""
-    if beam_size < 1:
-        raise ValueError("beam size must be at least 1")
+    check_threads_and_beam(threads, beam_size)  # before the model is looked for
     tgt = check_language(target)
     src = check_language(source) if source else None
     folder = models.translation_model(model)
