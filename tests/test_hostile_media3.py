@@ -358,6 +358,7 @@ def test_a_folder_nested_past_the_longest_path_is_accounted_for_not_a_traceback(
     long' (a traceback in the window; the command's one line 'File name too long' named no
     file and nothing else in the inputs was taken). The folder it cannot enter and a file too
     deep to open are each named with the reason; everything else is taken as before."""
+    from app.core.names import shortened
     from tests.test_intake_accounting import run_cli
 
     phone = tmp_path / "phone"
@@ -374,7 +375,7 @@ def test_a_folder_nested_past_the_longest_path_is_accounted_for_not_a_traceback(
     result = run_cli("transcribe", str(note), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
                      "--model", "tiny.en")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[0] == f"{note}: unreadable ({too_long.format(note_len)})"
+    assert result.stderr.splitlines()[0] == f"{shortened(str(note))}: unreadable ({too_long.format(note_len)})"
 
 
 def test_an_amr_voice_note_with_pauses_sent_as_comfort_noise_is_whole(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from app.core.errors import ParleyError, StoreError
 from app.core.export import available_formats
-from app.core.names import printable
+from app.core.names import printable, shortened
 from app.core.options import TranscribeOptions
 from app.core.store import Case, default_case_dir
 from app.core.store.db import STORE_NAME
@@ -18,7 +18,7 @@ FORMATS_DEFAULT = "json,txt,srt,vtt"
 
 
 def fail(subject: str, reason: str) -> None:
-    print(f"{printable(subject)}: {printable(reason)}", file=sys.stderr, flush=True)
+    print(f"{shortened(printable(subject))}: {printable(reason)}", file=sys.stderr, flush=True)
 
 
 def parse_formats(text: str) -> list[str]:

@@ -30,6 +30,7 @@ from app.cli import (
 )
 from app.cli.common import FAILED, USAGE, fail
 from app.core.errors import ParleyError
+from app.core.names import shortened
 
 COMMAND_GROUPS = (transcribe, case, queue, translate, timeline, interview, search, speakers, models)
 
@@ -165,7 +166,7 @@ def _os_reason(exc: Exception) -> str:
     if not name:
         return reason
     name = os.fsdecode(name)
-    return f"{name if len(name) <= 160 else name[:100] + '...' + name[-40:]}: {reason}"
+    return f"{shortened(name)}: {reason}"
 
 
 def _terminal_safe(error: UnicodeError) -> tuple[bytes, int]:

@@ -30,7 +30,7 @@ from app.cli.progress import QueueRunner, RunOutcome
 from app.core.chats.registry import is_chat_export_in_folder
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, find_media, nothing_to_transcribe, record_met
-from app.core.names import printable
+from app.core.names import printable, shortened
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import (
@@ -62,7 +62,7 @@ def scan_inputs(inputs: Iterable[str], met: list[Found] | None = None,
         if found.skipped == CHAT_EXPORT:
             continue
         if found.skipped:
-            print(f"skipped {printable(found.path)}: {printable(found.skipped)}", file=sys.stderr)
+            print(f"skipped {shortened(printable(found.path))}: {printable(found.skipped)}", file=sys.stderr)
         elif found.error:
             fail(found.path, found.error)
             status = FAILED

@@ -26,6 +26,12 @@ def printable(text: str) -> str:
     return storable(CONTROL.sub(_escape, str(text)))
 
 
+def shortened(name: str, limit: int = 400) -> str:
+    """A name for a one-line message: one longer than `limit` characters (a folder nested past
+    the system's path limit) keeps its first 240 and its last 120."""
+    return name if len(name) <= limit else name[:240] + "..." + name[-120:]
+
+
 def is_utf8(name: str) -> bool:
     """False for a file name holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
     try:
