@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from app.core.asr import hallucination, inaudible
-from app.core.asr.decoder import BatchDecoder, DecodeOutput
+from app.core.asr.decoder import LANGUAGE_CONFIDENT, LOG_PROB_THRESHOLD, BatchDecoder, DecodeOutput
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.packing import (
     ENCODER_FRAMES,
@@ -102,9 +102,13 @@ def decode_pieces(
     def encode(window: list[Piece]) -> tuple[np.ndarray, int, float]:
         return decoder.encode(window_audio(window))
 
+    doubtful: set[int] = set()  # owners whose packed window left their language in doubt
+
     def detect(part: list[Piece]) -> list[tuple[str, float]]:
         memories, _ = decoder.memories(encoded, part)
-        return [decoder.language_of(found, p, allowed) for p, found in zip(part, decoder.detect(memories, allowed))]
+        found = decoder.detect(memories, allowed)
+        doubtful.update(p.owner for p, f in zip(part, found) if f[1] < LANGUAGE_CONFIDENT)
+        return [decoder.language_of(f, p, allowed) for p, f in zip(part, found)]
 
     def transcribe(job: tuple[str, list[Piece]]) -> None:
         language, part = job
@@ -116,7 +120,8 @@ def decode_pieces(
         content = [encoded[p.window][1] for p in part]
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
-            raw = [] if out.silent else _records(p, subs, out, options.word_timestamps)
+            unreadable = out.silent or (p.owner in doubtful and out.avg_logprob < LOG_PROB_THRESHOLD)
+            raw = [] if unreadable else _records(p, subs, out, options.word_timestamps)
             p.segments = hallucination.clean(raw)
             if options.vad:  # VAD found speech here: where it has no words, say so
                 p.segments = inaudible.with_markers(

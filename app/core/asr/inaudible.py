@@ -16,6 +16,10 @@ the region's start to its end. Two exceptions keep an honest empty result:
   language, a garbled stretch) scores lower: 0.66-0.81 on the shared French,
   German and Romanian voice notes decoded in a wrong language, which Whisper's
   own check (no-speech > 0.6 and log-probability < -1) calls silence.
+
+The batched decoder also gives no words (so a marker here) for a piece whose language
+its packed window left in doubt and whose best decode fails the log-probability check
+(batched.decode_pieces): the shared German and Romanian notes, read as Latin.
 """
 
 from __future__ import annotations

@@ -1,0 +1,127 @@
+"""Word error rate of the clip packing, in-process, with its encoder work counted (no timings).
+
+    .venv/bin/python bench/bench_packing.py                     # the device's BatchOptions
+    .venv/bin/python bench/bench_packing.py --gap 3.0 --json /tmp/gap3.json
+    .venv/bin/python bench/bench_packing.py --no-pack
+
+The 112 short clips of bench_throughput.py (eval clips <= 30 s and the shared voice
+notes), grouped as the worker groups queued short jobs (claims until 480 s of
+audio or 64 jobs), each group through `asr.transcribe_clips` with the given
+BatchOptions, as the transcribe command does. Parley's decoding is deterministic,
+so one run is the figure. WER per language and pooled (bench_throughput's scoring);
+encoder work as the CPU proxy, in 30 s windows: packed windows encoded, plus the
+share of a window of each language check on a piece's own frames, plus full
+detection passes. The shared voice notes' outcomes are printed: detected language,
+its probability, [inaudible] markers, text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_throughput import by_language, pooled_wer, short_clips
+from common import EvalItem
+
+from app.evaluation import wer
+
+GROUP_AUDIO_MS = 480_000  # the worker's BATCH_AUDIO_S (app/worker/process.py)
+GROUP_JOBS = 64  # ... and BATCH_MAX_JOBS
+
+
+class EncoderCount:
+    """Counts the encoder work of the batched decoder, in 30 s windows."""
+
+    def __init__(self, engine) -> None:
+        from app.core.asr import decoder
+
+        self.windows = self.own_frames = 0.0
+        self.full_detections = 0
+        cls = decoder.BatchDecoder
+        encode, alone, detect = cls.encode, cls.detect_alone, engine.detect_language
+
+        def counted_encode(this, audio):
+            self.windows += 1
+            return encode(this, audio)
+
+        def counted_alone(this, audio, allowed):
+            self.own_frames += min(len(audio), 480_000) / 480_000
+            return alone(this, audio, allowed)
+
+        def counted_detect(audio, allowed=()):
+            self.full_detections += 1
+            return detect(audio, allowed)
+
+        cls.encode, cls.detect_alone, engine.detect_language = counted_encode, counted_alone, counted_detect
+
+    def total(self) -> float:
+        return self.windows + self.own_frames + self.full_detections
+
+    def as_dict(self) -> dict:
+        return {"windows": self.windows, "own_frames": round(self.own_frames, 2),
+                "full_detections": self.full_detections, "total": round(self.total(), 2)}
+
+
+def worker_groups(sources: list) -> list[list]:
+    """The sources cut into the groups the worker claims together (process._next_jobs)."""
+    groups, group, audio = [], [], 0
+    for source in sources:
+        group.append(source)
+        audio += source.duration_ms
+        if audio >= GROUP_AUDIO_MS or len(group) >= GROUP_JOBS:
+            groups.append(group)
+            group, audio = [], 0
+    return groups + ([group] if group else [])
+
+
+def run(args) -> dict:
+    from app.core.asr import load_engine, transcribe_clips
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    items: list[EvalItem] = short_clips()
+    options = TranscribeOptions(model=args.model, threads=2, device="cpu", compute_type="int8", beam_size=5)
+    engine = load_engine(options)
+    count = EncoderCount(engine)
+    changes = {"gap_s": args.gap} if args.gap is not None else {}
+    batch = replace(engine.batch, pack=not args.no_pack, **changes)
+    sources = [probe(str(i.path)) for i in items]
+    results = [r for group in worker_groups(sources) for r in transcribe_clips(engine, group, options, batch)]
+    hyps = [" ".join(s.text for s in r.segments if s.text) for r in results]
+    refs, langs = [i.text for i in items], [i.language for i in items]
+    return {
+        "batch": {"gap_s": batch.gap_s, "pack": batch.pack}, "wer": pooled_wer(refs, hyps, langs),
+        "wer_by_language": by_language(refs, hyps, langs), "encoder": count.as_dict(),
+        "clips": [{"file": i.key, "language": i.language, "detected": r.language,
+                   "probability": round(r.language_probability, 3), "text": h,
+                   "inaudible": sum(s.inaudible for s in r.segments), "wer": wer([i.text], [h], i.language)}
+                  for i, r, h in zip(items, results, hyps)],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="base")
+    parser.add_argument("--gap", type=float, default=None, help="seconds of silence between packed clips")
+    parser.add_argument("--no-pack", action="store_true", help="one clip per window")
+    parser.add_argument("--json", type=Path, help="write every clip's result here")
+    args = parser.parse_args(argv)
+    out = run(args)
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
+    print(f"{out['batch']}: WER {out['wer']:.1%}  "
+          + "  ".join(f"{k} {v:.1%}" for k, v in out["wer_by_language"].items()))
+    print("encoder work (30 s windows):", out["encoder"])
+    for clip in out["clips"]:
+        if clip["file"].split(".")[0].endswith("_voicenote"):
+            print(f"  {clip['file']:20s} {clip['detected']} {clip['probability']:.2f} "
+                  f"inaudible {clip['inaudible']}  {clip['text'][:70]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
