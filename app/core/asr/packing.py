@@ -30,7 +30,7 @@ SPAN_STEP = 250  # memory spans are rounded up to a multiple of this (5 s): piec
 
 @dataclass(frozen=True)
 class BatchOptions:
-    gap_s: float = 1.5  # silence between two pieces packed in one window (3 s: see README, "Measured figures")
+    gap_s: float = 3.0  # silence between two pieces packed in one window (README, "Measured figures")
     margin_s: float = 0.2  # encoder states kept either side of a piece in its composite
     decode_batch: int = 8  # composites per beam search (and per group of windows, long files)
     pack: bool = True  # False: one piece per window (no packing, still batched decoding)
@@ -40,6 +40,7 @@ class BatchOptions:
 
 
 DEFAULT_BATCH = BatchOptions()  # a CPU's
+EARLIER_GAP_S = 1.5  # the packing gap of runs that recorded none (made before session 12)
 
 
 def batch_for(placement: Placement) -> BatchOptions:

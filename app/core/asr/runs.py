@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.core.asr import BatchOptions, ClipResult, RunState, WhisperEngine, transcribe_source
-from app.core.asr.packing import DEFAULT_BATCH
+from app.core.asr.packing import DEFAULT_BATCH, EARLIER_GAP_S
 from app.core.diarize.pipeline import (
     Background,
     diarise_segments,
@@ -51,19 +51,23 @@ def settings_for(options: TranscribeOptions, engine: WhisperEngine, source: Sour
     return settings
 
 
-def batch_settings(batch: BatchOptions) -> dict[str, int]:
-    """A GPU's batch sizes, for the record (a CPU's are the defaults and are not written, so
-    its settings stay as they were). Only `group_windows` can change a result: it decides
+def batch_settings(batch: BatchOptions) -> dict[str, int | float]:
+    """What of the batching can change a result, for the record: the silence between packed
+    pieces (always: it changed in session 12), and a GPU's batch sizes (a CPU's are the defaults
+    and are not written). Of the sizes only `group_windows` can change a result: it decides
     where a batch of short files is cut into groups, and so which files share windows."""
-    if (batch.decode_batch, batch.group_windows) == (DEFAULT_BATCH.decode_batch, DEFAULT_BATCH.group_windows):
-        return {}
-    return {"decode_batch": batch.decode_batch, "group_windows": batch.group_windows}
+    recorded: dict[str, int | float] = {"pack_gap_s": batch.gap_s}
+    if (batch.decode_batch, batch.group_windows) != (DEFAULT_BATCH.decode_batch, DEFAULT_BATCH.group_windows):
+        recorded.update(decode_batch=batch.decode_batch, group_windows=batch.group_windows)
+    return recorded
 
 
 def recorded_batch(settings: dict) -> BatchOptions:
-    """The batch options a run recorded (batch_settings), the defaults where it recorded none."""
+    """The batch options a run recorded (batch_settings), the defaults where it recorded none
+    (and the earlier 1.5 s packing gap for a run made before the gap was recorded)."""
     return replace(DEFAULT_BATCH, decode_batch=int(settings.get("decode_batch", DEFAULT_BATCH.decode_batch)),
-                   group_windows=int(settings.get("group_windows", DEFAULT_BATCH.group_windows)))
+                   group_windows=int(settings.get("group_windows", DEFAULT_BATCH.group_windows)),
+                   gap_s=float(settings.get("pack_gap_s", EARLIER_GAP_S)))
 
 
 def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: TranscribeOptions) -> int:
