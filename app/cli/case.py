@@ -1,4 +1,5 @@
-"""`exhibits` and `verify`: what the case holds, and whether it still holds up."""
+"""`exhibits`, `verify`, `check-export` and `reproduce`: what the case holds, and whether it and its
+exports still hold up."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from app.cli.common import FAILED, OK, add_case_option, fail, open_existing_case
 from app.core.errors import ParleyError
+from app.core.evidence.set_check import check_set
 from app.core.evidence.verify import verify_case
 from app.core.names import printable
 from app.core.store.intake_log import intake_entries, met_once
@@ -65,6 +67,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_check_export(args: argparse.Namespace) -> int:
+    """An export set against its own manifest, no case needed (what a third party can run)."""
+    result = check_set(args.manifest, args.source)
+    name = printable(str(args.manifest))
+    for problem in result.problems:
+        fail(name, problem)
+    if result.audit_head:
+        print(f"audit head when written: {result.audit_head} (`verify --head HASH` on the case shows it is "
+              "still in its chain)")
+    if result.problems:
+        print(f"{len(result.problems)} problem(s)", file=sys.stderr)
+        return FAILED
+    checked = f"source {printable(result.source_name)} SHA-256 matches; " if args.source else ""
+    print(f"{result.files_ok} file(s) as the manifest lists them (SHA-256 and size); {checked}nothing found "
+          "(the manifest itself is vouched for only by the case: `verify` there)")
+    return OK
+
+
 def _head_hash(text: str) -> str:
     """At least 16 hex digits of an audit entry's SHA-256 (an argparse type: one line if not)."""
     head = text.strip().lower()
@@ -109,6 +129,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="an audit head noted from an earlier verify (16 or more hex digits): it must still be in "
                         "the chain, else the case was put back to an older copy (repeatable)")
     p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("check-export", help="check an export set against its manifest, without the case "
+                                            "(for whoever receives the files)")
+    p.add_argument("manifest", type=Path, metavar="MANIFEST", help="the set's <name>.manifest.json")
+    p.add_argument("--source", type=Path, metavar="FILE",
+                   help="a copy of the recording: checked against the SHA-256 the manifest records")
+    p.set_defaults(handler=cmd_check_export)
 
     p = sub.add_parser("reproduce", help="re-run a recorded transcription from its record and compare")
     p.add_argument("target", metavar="MANIFEST_OR_RUN", help="an export's .manifest.json, or a run id")

@@ -1,0 +1,113 @@
+"""An export set checked on its own, with no case: what a third party given the files can do.
+
+A manifest (`<name>.manifest.json`) lists each file of its set with its SHA-256 and size, the
+source recording's SHA-256, and the audit head of the case when the set was written. Without
+the case nothing proves the manifest itself is Parley's (nothing is signed), but every file of
+the set is checked against it, a file slipped in beside the set is named, the source a reader
+holds can be checked against the one transcribed, and the audit head can be compared with the
+one the case's `verify` printed and someone noted down off the machine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import ParleyError
+from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.hashing import sha256_file
+
+
+@dataclass
+class SetCheck:
+    """What one manifest's set gave: problems found, files that held, the manifest's facts."""
+
+    problems: list[str] = field(default_factory=list)
+    files_ok: int = 0
+    source_name: str = ""
+    source_sha256: str = ""
+    audit_head: str = ""
+
+
+def _read_manifest(manifest: Path) -> dict:
+    if not manifest.name.endswith(MANIFEST_SUFFIX):
+        raise ParleyError(f"{manifest}: not an export manifest (give the set's <name>{MANIFEST_SUFFIX})")
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParleyError(f"{manifest}: no such file") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ParleyError(f"{manifest}: not a readable export manifest ({type(exc).__name__})") from None
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("file"), str)
+                                              and isinstance(f.get("sha256"), str) for f in files):
+        raise ParleyError(f"{manifest}: not a Parley export manifest (no list of files with their SHA-256)")
+    return data
+
+
+def _check_file(folder: Path, entry: dict) -> str | None:
+    name = entry["file"]
+    path = folder / name
+    if Path(name).name != name:
+        return f"{name}: a file name with a folder in it (a manifest Parley does not write)"
+    if not path.is_file():
+        return f"{name}: missing (listed in the manifest)"
+    size = path.stat().st_size
+    if isinstance(entry.get("bytes"), int) and size != entry["bytes"]:
+        return f"{name}: {size:,} bytes, the manifest says {entry['bytes']:,}: changed since it was written"
+    if sha256_file(path) != entry["sha256"].lower():
+        return f"{name}: SHA-256 differs from the manifest's: changed since it was written"
+    return None
+
+
+def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
+    """Every file the manifest lists re-hashed; files named `<name>.*` beside it that it does not
+    list; the given source's SHA-256 against the one transcribed. ParleyError: no manifest."""
+    manifest = Path(manifest)
+    data = _read_manifest(manifest)
+    folder = manifest.parent
+    result = SetCheck()
+    listed = {manifest.name}
+    for entry in data["files"]:
+        listed.add(entry["file"])
+        problem = _check_file(folder, entry)
+        if problem:
+            result.problems.append(problem)
+        else:
+            result.files_ok += 1
+    result.problems.extend(_strays(folder, manifest.name[:-len(MANIFEST_SUFFIX)], listed))
+    recorded = data.get("source") if isinstance(data.get("source"), dict) else {}
+    result.source_name = str(recorded.get("name", ""))
+    result.source_sha256 = str(recorded.get("sha256", ""))
+    head = data.get("audit_head") if isinstance(data.get("audit_head"), dict) else {}
+    result.audit_head = f"entry {head.get('entry')}, SHA-256 {head.get('hash')}" if head else ""
+    if source is not None:
+        result.problems.extend(_source_problems(Path(source), result.source_sha256))
+    return result
+
+
+def _strays(folder: Path, stem: str, listed: set[str]) -> list[str]:
+    """Files named `<stem>.*` beside the set that its manifest does not list (not those of another
+    set whose longer name starts the same: `a.wav.json` of set `a.wav` beside set `a`)."""
+    others = [p.name[:-len(MANIFEST_SUFFIX)] for p in folder.iterdir() if p.name.endswith(MANIFEST_SUFFIX)]
+    others = [o for o in others if o != stem and o.startswith(stem + ".")]
+    strays = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if (name in listed or name.endswith(MANIFEST_SUFFIX) or not name.startswith(stem + ".")
+                or any(name.startswith(o + ".") for o in others) or not path.is_file()):
+            continue
+        strays.append(f"{name}: beside the set, not listed in its manifest")
+    return strays
+
+
+def _source_problems(source: Path, recorded: str) -> list[str]:
+    if not source.is_file():
+        raise ParleyError(f"--source {source}: no such file")
+    if not recorded:
+        return [f"{source.name}: the manifest records no source SHA-256 to check it against"]
+    actual = sha256_file(source)
+    if actual != recorded.lower():
+        return [f"{source.name}: SHA-256 {actual[:16]}... is not the transcribed source's ({recorded[:16]}...)"]
+    return []
