@@ -48,7 +48,7 @@ def test_each_changed_or_missing_file_is_named(capsys, received, change):
             handle.write(b" ")
     else:
         target.unlink()
-    code, out, err = run(capsys, "check-export", str(received / "en_voicenote.manifest.json"))
+    code, _out, err = run(capsys, "check-export", str(received / "en_voicenote.manifest.json"))
     assert code == 1
     expected = {"one byte": "en_voicenote.txt: SHA-256 differs from the manifest's: changed since it was written",
                 "a byte appended": "en_voicenote.txt: ",
@@ -63,14 +63,14 @@ def test_a_file_slipped_in_beside_the_set_is_named_but_another_sets_files_are_no
     (received / "en_voicenote.pdf").write_bytes(b"%PDF-1.4 not Parley's")
     for name in ("en_voicenote.opus.json", "en_voicenote.opus.manifest.json"):  # another set, longer name
         (received / name).write_text("{}", encoding="utf-8")
-    code, out, err = run(capsys, "check-export", str(received / "en_voicenote.manifest.json"))
+    code, _out, err = run(capsys, "check-export", str(received / "en_voicenote.manifest.json"))
     assert code == 1
-    assert err.splitlines() == [f"{received / 'en_voicenote.manifest.json'}: en_voicenote.pdf: beside the set, "
-                                "not listed in its manifest", "1 problem(s)"]
+    assert err.splitlines() == [(f"{received / 'en_voicenote.manifest.json'}: en_voicenote.pdf: beside the set, "
+                                "not listed in its manifest"), "1 problem(s)"]
 
 
 def test_another_recording_given_as_the_source_is_refused(capsys, received):
-    code, out, err = run(capsys, "check-export", str(received / "en_voicenote.manifest.json"),
+    code, _out, err = run(capsys, "check-export", str(received / "en_voicenote.manifest.json"),
                          "--source", str(MEDIA / "en_voicenote.m4a"))
     assert code == 1
     assert "en_voicenote.m4a: SHA-256 " in err and "is not the transcribed source's" in err
