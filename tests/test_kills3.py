@@ -42,6 +42,14 @@ def _rows(case_dir: Path, sql: str) -> list[tuple]:
         conn.close()
 
 
+def _from_a_terminal(*args: str) -> list[str]:
+    """The command as a terminal starts it: SIGHUP not ignored, even when these tests run under
+    `nohup` (whose ignored SIGHUP the command rightly keeps); the default survives the exec."""
+    start = ("import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+             "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])")
+    return [sys.executable, "-c", start, *args]
+
+
 def _wait_until_decoding(case_dir: Path, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + 120
     while True:
@@ -63,7 +71,7 @@ def test_the_terminal_closed_stops_the_command_as_sigterm_does_and_the_job_resum
     case_dir = tmp_path / "case"
     args = ("transcribe", str(source), "--case", str(case_dir), "--out", str(tmp_path / "out"), "--model",
             "tiny.en", "--format", "json", "--diarize", "off")
-    proc = subprocess.Popen([sys.executable, "-m", "app", *args], cwd=REPO, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(_from_a_terminal("-m", "app", *args), cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     _wait_until_decoding(case_dir, proc)
     worker = psutil.Process(proc.pid).children(recursive=True)
@@ -81,9 +89,9 @@ def test_the_terminal_closed_stops_the_command_as_sigterm_does_and_the_job_resum
 
 def test_the_terminal_closed_while_the_command_starts_says_so_in_one_line(tmp_path):
     """SIGHUP while Python still imports the program (as tests/test_kills.py sends SIGINT and SIGTERM)."""
-    proc = subprocess.Popen([sys.executable, "-X", "importtime", "-m", "app", "transcribe",
-                             str(MEDIA / "en_voicenote.opus"), "--case", str(tmp_path / "case"), "--out",
-                             str(tmp_path / "out"), "--model", "tiny.en"],
+    proc = subprocess.Popen(_from_a_terminal("-X", "importtime", "-m", "app", "transcribe",
+                                             str(MEDIA / "en_voicenote.opus"), "--case", str(tmp_path / "case"),
+                                             "--out", str(tmp_path / "out"), "--model", "tiny.en"),
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     for line in proc.stderr:

@@ -288,8 +288,10 @@ def test_cli_search_without_hits_exits_zero_and_says_so(case, interview):
     case.close()
     out = _cli("search", "unicorn", "--case", str(case.folder))
     assert out.returncode == 0 and out.stdout == "" and "no hits" in out.stderr
-    out = _cli("search", '"(', "--case", str(case.folder), "--json")
+    out = _cli("search", "unicorn", "--case", str(case.folder), "--json")
     assert out.returncode == 0 and json.loads(out.stdout) == []
+    out = _cli("search", '"(', "--case", str(case.folder), "--json")  # no word at all: said, not "no hits"
+    assert out.returncode == 2 and out.stdout == "" and "holds no word to look for" in out.stderr
 
 
 def test_a_chat_message_row_without_a_run_is_found_as_chat(case):

