@@ -147,3 +147,15 @@ def export_through_dialog(window, monkeypatch, out: Path, fmt: str, fields: dict
 
     monkeypatch.setattr(ExportDialog, "exec", accept)
     window.ask_export()
+
+
+def focus_table(qtbot, qapp, win):
+    """The interview's segments shown, the window active, the media loaded, the keyboard in the table."""
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is win, timeout=3_000)
+    qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=5_000)
+    view = win.editor.table
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=3_000)
+    return view

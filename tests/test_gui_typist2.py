@@ -18,7 +18,7 @@ from app.gui.editor_model import TEXT_COL
 from app.gui.keys import ACTIONS, binding
 from app.gui.text_editor import EDITORS
 from tests import gui_case
-from tests.gui_case import open_exhibit
+from tests.gui_case import focus_table
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
@@ -29,13 +29,7 @@ REAL_QUESTION = QMessageBox.question  # before the fixture records the boxes ins
 @pytest.fixture
 def table(qtbot, qapp, win):
     """The interview's segments, the window active, the keyboard in the table, playback paused."""
-    open_exhibit(qtbot, win, "interview_stereo.wav")
-    win.activateWindow()
-    qtbot.waitUntil(lambda: qapp.activeWindow() is win, timeout=3_000)
-    qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=5_000)
-    view = win.editor.table
-    view.setFocus()
-    qtbot.waitUntil(view.hasFocus, timeout=3_000)
+    view = focus_table(qtbot, qapp, win)
     yield view
     win.player.pause()
     if view.state() == view.State.EditingState:

@@ -22,7 +22,7 @@ from app.core.store import Case
 from app.core.store import speakers as store
 from app.core.store.audit import AuditLog
 from app.core.types import Segment
-from tests.test_verify import MODEL, _sql, chat, made, verify  # noqa: F401 - the case every tampering starts from
+from tests.test_verify import MODEL, _sql, _unedited_run, chat, made, verify  # noqa: F401 - the case every tampering starts from
 
 VOICE_MODEL = "5e" * 32
 
@@ -55,17 +55,6 @@ def test_who_made_the_working_copy_and_when_edited_in_the_store(made, capsys, st
                              for line in lines), lines
 
 
-def _second_run(folder) -> int:
-    case = Case.open(folder)
-    try:
-        run = case.start_run(1, "transcribe", MODEL, {"beam_size": 1}, software_info())
-        case.append_segments(run, (Segment(0, 1000, "nothing to see"), Segment(1000, 2000, "at all")), {}, "en", 0.9)
-        case.finish_run(run)
-    finally:
-        case.close()
-    return run
-
-
 def _logged_the_old_way(monkeypatch, actions: dict[str, tuple[str, ...]]) -> None:
     """The log as an older Parley wrote it: these entries without these details."""
     record = AuditLog.record
@@ -79,7 +68,7 @@ def _logged_the_old_way(monkeypatch, actions: dict[str, tuple[str, ...]]) -> Non
 
 def test_a_working_copy_made_before_its_time_was_logged_is_not_recorded_not_tampered(made, capsys,  # noqa: F811
                                                                                      monkeypatch):
-    run = _second_run(made["case"])
+    run = _unedited_run(made["case"])
     _logged_the_old_way(monkeypatch, {"transcript.working_copy": ("created_at",)})
     case = Case.open(made["case"])
     try:
@@ -316,7 +305,7 @@ def test_an_exhibit_a_run_found_cut_short_is_marked_so_and_verifies(made, capsys
 
 def test_runs_finished_before_their_scores_were_logged_say_so_once(made, capsys, monkeypatch):  # noqa: F811
     _logged_the_old_way(monkeypatch, {"run.complete": ("scores_sha256", "state_sha256")})
-    runs = [_second_run(made["case"]), _second_run(made["case"])]
+    runs = [_unedited_run(made["case"]), _unedited_run(made["case"])]
     _sql(made["case"], "DROP TRIGGER segments_sealed_update", f"UPDATE segments SET avg_logprob=-9 WHERE run_id={runs[0]}")
     code, notes = _notes(capsys, made["case"])
     assert code == 0 and [n for n in notes if "scores" in n] == [
