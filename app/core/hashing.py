@@ -16,17 +16,18 @@ def sha256_file(path: str | Path) -> str:
 
 def sha256_handle(handle: BinaryIO) -> tuple[str, int]:
     """SHA-256 of an open file from its start, and how many bytes that was."""
-    digest, size = hashlib.sha256(), 0
     handle.seek(0)
-    for chunk in iter(lambda: handle.read(CHUNK), b""):
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
+    return _digest(handle)
 
 
 def sha256_stream(handle: BinaryIO) -> str:
     """SHA-256 of what a file object holds from where it stands (a zip member, read in place)."""
-    digest = hashlib.sha256()
+    return _digest(handle)[0]
+
+
+def _digest(handle: BinaryIO) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
     for chunk in iter(lambda: handle.read(CHUNK), b""):
         digest.update(chunk)
-    return digest.hexdigest()
+        size += len(chunk)
+    return digest.hexdigest(), size
