@@ -6,12 +6,17 @@ cut short."""
 from __future__ import annotations
 
 import hashlib
+import json
+import struct
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from app.core.media.intake import ENCRYPTED, find_media
+from tests.conftest import MEDIA
+from tests.test_cli import run_cli
 from tests.test_hostile_media import ffmpeg
 
 
@@ -71,3 +76,62 @@ def test_an_encrypted_whatsapp_file_is_named_as_encrypted(tmp_path, name):
     [named] = find_media([str(path)])
     assert in_folder.skipped == ENCRYPTED and named.error == ENCRYPTED
     assert _sha(path) == before
+
+
+def _wav(path: Path, planes: np.ndarray, rate: int = 16000) -> Path:
+    """A plain 16-bit PCM WAV of (channels, samples) floats."""
+    pcm = (np.clip(planes.T, -1, 1) * 32767).astype("<i2")
+    channels = planes.shape[0]
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * 2 * channels, 2 * channels, 16)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data" + struct.pack("<I", pcm.nbytes) + pcm.tobytes()
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
+def _voice() -> np.ndarray:
+    return read_all(str(MEDIA / "interview_mono.wav"))[0][: 20 * SAMPLE_RATE]
+
+
+@pytest.mark.parametrize("channels, inverted", [(2, (1,)), (4, (2,)), (3, (0, 2))])
+def test_a_channel_wired_in_opposite_polarity_does_not_cancel_the_voice(tmp_path, channels, inverted):
+    """The same voice on two channels, one upside down (a balanced lead's pins swapped) was mixed
+    by summing: the voice cancelled to silence and the transcript came out empty. The channel
+    running opposite is turned over, the voice is as loud as on any one channel, and a warning
+    names it."""
+    voice = _voice()
+    planes = np.stack([-voice if c in inverted else voice for c in range(channels)]) * 0.5
+    path = _wav(tmp_path / "inverted.wav", planes)
+    before = _sha(path)
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    single = float(np.sqrt(np.mean((0.5 * voice) ** 2)))
+    assert float(np.sqrt(np.mean(audio ** 2))) > 0.6 * single
+    assert any("opposite polarity" in note for note in reader.notes)
+    assert _sha(path) == before
+
+
+def test_stereo_in_step_or_with_two_voices_mixes_as_before_with_no_warning(tmp_path):
+    """Channels in step (a phone's stereo) or carrying different voices are never turned over: the
+    mix is ffmpeg's stereo downmix, (L + R) / sqrt(2), and no warning is written."""
+    voice = _voice()
+    other = np.roll(voice, 7 * SAMPLE_RATE)  # another stretch of the interview: a second voice
+    for name, planes in (("same.wav", np.stack([voice, voice * 0.8])), ("two.wav", np.stack([voice, other]))):
+        planes = planes * 0.5
+        audio, reader = read_all(str(_wav(tmp_path / name, planes)))
+        pcm = (np.clip(planes, -1, 1) * 32767).astype("<i2") / 32768  # as _wav wrote them
+        expected = (pcm[0] * np.sqrt(0.5) + pcm[1] * np.sqrt(0.5)).astype(np.float32)
+        assert np.abs(audio - expected).max() < 1e-5
+        assert not any("polarity" in note for note in reader.notes)
+
+
+def test_inverted_stereo_gets_its_words_from_the_cli(tmp_path):
+    """The user's view: an inverted-stereo voice note had an empty transcript ('no speech found')."""
+    voice = read_all(str(MEDIA / "en_voicenote.opus"))[0]
+    (tmp_path / "ev").mkdir()
+    path = _wav(tmp_path / "ev" / "inverted.wav", np.stack([voice, -voice]) * 0.7)
+    result = run_cli("transcribe", str(path), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    run = json.loads((tmp_path / "out" / "inverted.json").read_text())
+    text = " ".join(s["text"] for s in run["segments"]).lower()
+    assert "station" in text and "money" in text
+    assert any("opposite polarity" in w for w in run["warnings"])

@@ -27,6 +27,7 @@ from app.core.hashing import sha256_handle
 from app.core.media import amr, edits, mpeg, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
+from app.core.media.mixing import Mixer
 from app.core.media.opening import NO_INDEX, open_container
 from app.core.media.views import window
 from app.core.types import SourceInfo
@@ -218,6 +219,7 @@ class AudioReader:
     cut_note: str = ""
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
+    _mixer: Mixer | None = field(default=None, repr=False)
 
     @property
     def damaged(self) -> Ranges:
@@ -227,7 +229,7 @@ class AudioReader:
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
         lines = [format_damaged(self.damaged), self.stream_note, self.cut_note,
-                 TRAILING_JUNK if self.stopped and not self.truncated else ""]
+                 TRAILING_JUNK if self.stopped and not self.truncated else "", self._mixer.note if self._mixer else ""]
         return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
@@ -319,6 +321,8 @@ class AudioReader:
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
         layout = "mono" if shape == "mono" else _layout_for(stream)
+        if shape == "mix" and (self._mixer is None or self._mixer.channels != _channel_count(stream)):
+            self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
             lead = lead_s(container, stream)
             timeline = self._timeline = Timeline(
@@ -337,17 +341,17 @@ class AudioReader:
                     frame_s = _time_s(frame.pts, frame.time_base)
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
-                        yield from _flushed(resampler, timeline, shape)
+                        yield from _flushed(resampler, timeline, shape, self._mixer)
                         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
                         yield from timeline.fill(timeline.move(target))
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
-                        yield timeline.emit(_planar(out, shape))
+                        yield timeline.emit(_planar(out, shape, self._mixer))
                 timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True
-        yield from _flushed(resampler, timeline, shape)
+        yield from _flushed(resampler, timeline, shape, self._mixer)
 
 
 def _mixed_links(handle) -> list[tuple[int, int]]:
@@ -359,9 +363,9 @@ def _mixed_links(handle) -> list[tuple[int, int]]:
         handle.seek(at)
 
 
-def _flushed(resampler, timeline: Timeline, shape: str) -> Iterator[np.ndarray]:
+def _flushed(resampler, timeline: Timeline, shape: str, mixer: Mixer | None = None) -> Iterator[np.ndarray]:
     for out in resampler.resample(None):
-        yield timeline.emit(_planar(out, shape))
+        yield timeline.emit(_planar(out, shape, mixer))
 
 
 def _time_s(pts, time_base) -> float | None:
@@ -438,23 +442,26 @@ def _sample_format(mono: bool) -> str:
 
 
 def _shape(mono: bool, channels: int) -> str:
-    """How decoded frames are handed on: 'channels' as (channels, samples); 'mono' as ffmpeg's
-    downmix; 'mix' as the mean of every channel, for more than two: ffmpeg's downmix of a 5.1
-    or 8-channel layout leaves out the LFE channel (the fourth), where a multitrack recorder
-    with no channel positions keeps a microphone like any other."""
+    """How decoded frames are handed on: 'channels' as (channels, samples); 'mono' for one
+    channel; 'mix' for several, mixed here (app/core/media/mixing.py): a channel wired in opposite
+    polarity is turned over rather than cancelling the voice, and every channel counts (ffmpeg's
+    downmix of a 5.1 or 8-channel layout leaves out the LFE channel, the fourth, where a
+    multitrack recorder with no channel positions keeps a microphone like any other)."""
     if not mono:
         return "channels"
-    return "mix" if channels > 2 else "mono"
+    return "mix" if channels > 1 else "mono"
 
 
-def _planar(frame, shape: str) -> np.ndarray:
+def _planar(frame, shape: str, mixer: Mixer | None = None) -> np.ndarray:
     """The frame as (channels, samples) float32, or 1-D samples (shape 'mono' or 'mix')."""
     data = frame.to_ndarray().astype(np.float32, copy=False)
     if shape == "mono":
         return data[0]
     channels = len(frame.layout.channels) or 1
     planes = np.ascontiguousarray(data.reshape(-1, channels).T)
-    return planes.mean(axis=0, dtype=np.float32) if shape == "mix" else planes
+    if shape != "mix":
+        return planes
+    return (mixer or Mixer(channels)).mix(planes)
 
 
 def read_all(path: str, mono: bool = True, expected_ms: int = 0) -> tuple[np.ndarray, AudioReader]:
