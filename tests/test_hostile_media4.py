@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.core.errors import MediaError
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from app.core.media.intake import ENCRYPTED, find_media
 from tests.conftest import MEDIA
@@ -135,3 +136,57 @@ def test_inverted_stereo_gets_its_words_from_the_cli(tmp_path):
     text = " ".join(s["text"] for s in run["segments"]).lower()
     assert "station" in text and "money" in text
     assert any("opposite polarity" in w for w in run["warnings"])
+
+
+def _chunk(kind: bytes, body: bytes, pad: bool = True) -> bytes:
+    return kind + struct.pack("<I", len(body)) + body + (b"\x00" if pad and len(body) % 2 else b"")
+
+
+def _riff(*chunks: bytes) -> bytes:
+    body = b"WAVE" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+FMT_MONO_16K = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
+
+
+@pytest.mark.parametrize("info", [b"INFOINAM\x05\x00\x00\x00Room2", b"x" * 33])
+def test_a_wav_whose_odd_chunk_lacks_its_pad_byte_is_read_whole(tmp_path, info):
+    """A writer that leaves out the pad byte after an odd-length chunk (a LIST of tags, a note)
+    put ffmpeg one byte short of the data chunk: 'a WAV holding no audio', not a word read. The
+    chunk is found where the writer put it and every sample is read, as from a well-formed file."""
+    voice = (_voice()[: 4 * SAMPLE_RATE] * 32767).astype("<i2").tobytes()
+    bad, good = tmp_path / "unpadded.wav", tmp_path / "padded.wav"
+    bad.write_bytes(_riff(_chunk(b"fmt ", FMT_MONO_16K), _chunk(b"LIST", info, pad=False), _chunk(b"data", voice)))
+    good.write_bytes(_riff(_chunk(b"fmt ", FMT_MONO_16K), _chunk(b"LIST", info), _chunk(b"data", voice)))
+    before = _sha(bad)
+    source = probe(bad)
+    assert source.duration_ms == 4000 and source.sha256 == before
+    audio, reader = read_all(str(bad), expected_ms=source.duration_ms)
+    assert np.array_equal(audio, read_all(str(good))[0]) and not reader.truncated
+    assert _sha(bad) == before
+
+
+def test_samples_split_over_two_data_chunks_are_all_read_and_said_so(tmp_path):
+    """A WAV whose samples a writer split over two data chunks was read to the end of the first
+    alone: half the recording gone with no word said. Both are read, one after the other."""
+    voice = (_voice()[: 6 * SAMPLE_RATE] * 32767).astype("<i2").tobytes()
+    half = len(voice) // 2
+    split, whole = tmp_path / "split.wav", tmp_path / "whole.wav"
+    split.write_bytes(_riff(_chunk(b"fmt ", FMT_MONO_16K), _chunk(b"data", voice[:half]), _chunk(b"data", voice[half:])))
+    whole.write_bytes(_riff(_chunk(b"fmt ", FMT_MONO_16K), _chunk(b"data", voice)))
+    source = probe(split)
+    assert source.duration_ms == 6000
+    audio, reader = read_all(str(split), expected_ms=source.duration_ms)
+    assert np.array_equal(audio, read_all(str(whole))[0])
+    assert any("2 data chunks" in note for note in reader.notes)
+
+
+def test_a_wav_stating_more_channels_than_ffmpeg_lays_out_names_the_number(tmp_path):
+    """65,535 channels in the header was reported as 'the header declares 0 audio channels'."""
+    fmt = struct.pack("<HHIIHH", 1, 65535, 16000, 32000, 2, 16)
+    path = tmp_path / "many.wav"
+    path.write_bytes(_riff(_chunk(b"fmt ", fmt), _chunk(b"data", bytes(64000))))
+    with pytest.raises(MediaError) as raised:
+        probe(path)
+    assert raised.value.reason.startswith("the header declares 65,535 audio channels (damaged)")

@@ -28,7 +28,7 @@ from app.core.media import amr, edits, mpeg, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import Mixer
-from app.core.media.opening import NO_INDEX, open_container
+from app.core.media.opening import NO_INDEX, open_container, wav_layout
 from app.core.media.views import window
 from app.core.types import SourceInfo
 
@@ -89,7 +89,7 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         with open(p, "rb") as handle:
             before = os.fstat(handle.fileno())
             info, streams, no_tracks = _read_header(p, handle)
-            _refuse_unusable(str(path), info, no_tracks)
+            _refuse_unusable(str(path), info, no_tracks, handle)
             digest, hashed = (sha256, before.st_size) if sha256 else sha256_handle(handle)
             _check_unchanged_while_read(str(path), before, os.fstat(handle.fileno()), hashed)
     except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
@@ -124,7 +124,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     return info, audio_streams.measure(p, streams), no_tracks
 
 
-def _refuse_unusable(path: str, info: dict, no_tracks: bool) -> None:
+def _refuse_unusable(path: str, info: dict, no_tracks: bool, handle) -> None:
     if info["audio_codec"] == "":
         reason = SILENT_VIDEO if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
@@ -132,8 +132,9 @@ def _refuse_unusable(path: str, info: dict, no_tracks: bool) -> None:
         if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
             reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
         raise MediaError(path, reason)
-    if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
-        raise MediaError(path, "the header declares 0 audio channels (damaged): its samples cannot be laid out")
+    if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):  # 0, or more than ffmpeg lays out
+        stated = (riff.channel_count(handle) if info["container"] == "wav" else None) or 0
+        raise MediaError(path, f"the header declares {stated:,} audio channels (damaged): its samples cannot be laid out")
     if info["sample_rate"] and (fault := riff.rate_fault(info["sample_rate"])):  # 7 Hz: 100 kB read as 4 hours
         raise MediaError(path, fault)
 
@@ -291,6 +292,8 @@ class AudioReader:
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
             if container.format.name.startswith("mov,"):
                 self.cut_note = edits.hidden_note(handle, index)
+            if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:
+                self.cut_note = wav.note
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)

@@ -2,11 +2,14 @@
 put in its way, and naming in one line why it cannot be opened when it cannot.
 
 Read past: an ID3 tag before an MP4/M4A, junk inside an Ogg longer than ffmpeg searches
-across, AMR frames saved without their header, AMR-WB in a CAF. Each is opened through a
+across, AMR frames saved without their header, AMR-WB in a CAF, a WAV chunk missing its pad
+byte or samples split over several data chunks. Each is opened through a
 read-only view of the file (app/core/media/views.py); the file itself is never changed.
 """
 
 from __future__ import annotations
+
+import struct
 
 import av
 
@@ -24,6 +27,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
+    if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
+        handle = Spliced(handle, list(wav.data), prefix=wav.header())
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -102,6 +107,16 @@ def _id3_before_iso_media(handle) -> int:
     handle.seek(size)
     box = handle.read(12)
     return size if box[4:8] == b"ftyp" and box[8:12] not in IMAGE_BRANDS else 0
+
+
+def wav_layout(handle) -> riff.Layout | None:
+    """A RIFF WAV's chunks (riff.layout), None for any other file or one that cannot be read."""
+    if _head(handle, 4) != b"RIFF":
+        return None
+    try:
+        return riff.layout(handle)
+    except (OSError, ValueError, struct.error):
+        return None
 
 
 def _riff_fault(handle) -> str | None:
