@@ -190,3 +190,22 @@ def test_a_wav_stating_more_channels_than_ffmpeg_lays_out_names_the_number(tmp_p
     with pytest.raises(MediaError) as raised:
         probe(path)
     assert raised.value.reason.startswith("the header declares 65,535 audio channels (damaged)")
+
+
+def test_an_mp3_whose_tag_states_a_length_past_the_file_is_still_read(tmp_path):
+    """An ID3 tag whose size field says more than the file holds (a tagger's or a carving's
+    damage) had ffmpeg skip the whole file: 'not a media file ffmpeg can read', the recording
+    lost. The tag's frames are stepped over and every sample is read as from the intact file."""
+    intact, damaged = tmp_path / "intact.mp3", tmp_path / "damaged.mp3"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "libmp3lame", "-id3v2_version", "3",
+           "-metadata", "title=Voice note 14 March", str(intact))
+    data = bytearray(intact.read_bytes())
+    assert data[:3] == b"ID3"
+    data[6:10] = b"\x7f\x7f\x7f\x7f"  # 256 MB
+    damaged.write_bytes(bytes(data))
+    before = _sha(damaged)
+    source = probe(damaged)
+    assert source.audio_codec.startswith("mp3") and abs(source.duration_ms - probe(intact).duration_ms) < 100
+    audio, reader = read_all(str(damaged), expected_ms=source.duration_ms)
+    assert np.array_equal(audio, read_all(str(intact))[0]) and not reader.truncated
+    assert _sha(damaged) == before

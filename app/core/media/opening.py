@@ -3,7 +3,7 @@ put in its way, and naming in one line why it cannot be opened when it cannot.
 
 Read past: an ID3 tag before an MP4/M4A, junk inside an Ogg longer than ffmpeg searches
 across, AMR frames saved without their header, AMR-WB in a CAF, a WAV chunk missing its pad
-byte or samples split over several data chunks. Each is opened through a
+byte or samples split over several data chunks, an ID3 tag whose length runs past the file. Each is opened through a
 read-only view of the file (app/core/media/views.py); the file itself is never changed.
 """
 
@@ -50,6 +50,8 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     except av.error.InvalidDataError as exc:
         if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
             return _open(window(handle, tag, handle.seek(0, 2)))
+        if _id3_past_end(handle):  # a damaged tag would have ffmpeg skip the whole file
+            return _open(window(handle, _id3_frames_end(handle), handle.seek(0, 2)))
         if raw := amr.raw_format(_head(handle, amr.SNIFF_BYTES)):  # too few frames for ffmpeg to tell
             return _open_as(handle, raw)
         raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
@@ -117,6 +119,41 @@ def wav_layout(handle) -> riff.Layout | None:
         return riff.layout(handle)
     except (OSError, ValueError, struct.error):
         return None
+
+
+ID3_HEADER = 10
+
+
+def _id3_past_end(handle) -> bool:
+    """An ID3v2 tag whose stated length runs to or past the end of the file (a damaged or
+    mis-written size): ffmpeg skips that length and finds nothing, though the audio follows the
+    tag's frames (found by _id3_frames_end)."""
+    head = _head(handle, ID3_HEADER)
+    if len(head) < ID3_HEADER or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
+        return False
+    stated = ID3_HEADER + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10]))
+    return stated >= handle.seek(0, 2) > ID3_HEADER
+
+
+def _id3_frames_end(handle) -> int:
+    """Where an ID3v2 tag's frames and padding end, walked frame by frame (its stated size
+    being wrong): the audio's first frame, whose header (an MP3's Xing/LAME gapless info) must
+    be the first thing ffmpeg reads for the samples to keep their places."""
+    head = _head(handle, ID3_HEADER)
+    wide = head[3] >= 3  # v2.3/v2.4: 10-byte frame headers, 4-letter ids; v2.2: 6 bytes, 3 letters
+    header, name = (10, 4) if wide else (6, 3)
+    at = ID3_HEADER
+    for _ in range(4096):
+        handle.seek(at)
+        frame = handle.read(header)
+        if len(frame) < header or not all(48 <= b <= 57 or 65 <= b <= 90 for b in frame[:name]):
+            break
+        size_bytes = frame[name:name + (4 if wide else 3)]
+        syncsafe = head[3] == 4 and not any(b & 0x80 for b in size_bytes)
+        at += header + sum(b << ((7 if syncsafe else 8) * (len(size_bytes) - 1 - n)) for n, b in enumerate(size_bytes))
+    handle.seek(at)
+    padding = handle.read(1 << 16)
+    return at + len(padding) - len(padding.lstrip(b"\x00"))
 
 
 def _riff_fault(handle) -> str | None:
