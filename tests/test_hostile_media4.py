@@ -209,3 +209,34 @@ def test_an_mp3_whose_tag_states_a_length_past_the_file_is_still_read(tmp_path):
     audio, reader = read_all(str(damaged), expected_ms=source.duration_ms)
     assert np.array_equal(audio, read_all(str(intact))[0]) and not reader.truncated
     assert _sha(damaged) == before
+
+
+def test_a_fragmented_mp4_cut_short_is_flagged_truncated(tmp_path):
+    """A fragmented MP4 (a camera or a browser recording as it goes) states no total length; cut
+    short, it decoded to its last whole fragment and read as complete, its lost ending unsaid.
+    The last box claiming more than the file holds flags it cut; the intact file is not."""
+    whole, cut = tmp_path / "whole.mp4", tmp_path / "cut.mp4"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov",
+           "-frag_duration", "500000", str(whole))
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    before = _sha(cut)
+    intact, reader = read_all(str(whole), expected_ms=probe(whole).duration_ms)
+    assert not reader.truncated and not any("cut short" in note for note in reader.notes)
+    audio, reader = read_all(str(cut), expected_ms=probe(cut).duration_ms)
+    assert reader.truncated and any("cut short" in note for note in reader.notes)
+    assert 0 < audio.size < intact.size
+    assert _sha(cut) == before
+
+
+def test_an_mp4_is_called_cut_for_a_box_past_its_end_never_for_junk_a_carving_kept(tmp_path):
+    """An mdat box claiming more than the file holds is a cut; random bytes after the last box
+    (a carving tool's tail) read as no box: that file is whole, not cut."""
+    note, carved = tmp_path / "note.m4a", tmp_path / "carved.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", str(note))
+    carved.write_bytes(note.read_bytes() + b"\x00\x10\x00\x00mdat" + np.random.default_rng(5).bytes(5000)[:2000])
+    _, reader = read_all(str(carved), expected_ms=probe(carved).duration_ms)
+    assert any("cut short" in note for note in reader.notes)  # an mdat header claiming 1 MB: a real cut
+    carved.write_bytes(note.read_bytes() + np.random.default_rng(5).bytes(5000))
+    _, reader = read_all(str(carved), expected_ms=probe(carved).duration_ms)
+    assert not reader.truncated and not any("cut short" in note for note in reader.notes)

@@ -24,7 +24,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, edits, mpeg, ogg, riff
+from app.core.media import amr, boxes, edits, mpeg, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import Mixer
@@ -292,6 +292,8 @@ class AudioReader:
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
             if container.format.name.startswith("mov,"):
                 self.cut_note = edits.hidden_note(handle, index)
+                if boxes.cut_inside_a_box(handle):  # a fragmented MP4 states no end to fall short of
+                    self.truncated, self.cut_note = True, " ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
             if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:
                 self.cut_note = wav.note
 
