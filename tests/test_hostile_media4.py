@@ -240,3 +240,35 @@ def test_an_mp4_is_called_cut_for_a_box_past_its_end_never_for_junk_a_carving_ke
     carved.write_bytes(note.read_bytes() + np.random.default_rng(5).bytes(5000))
     _, reader = read_all(str(carved), expected_ms=probe(carved).duration_ms)
     assert not reader.truncated and not any("cut short" in note for note in reader.notes)
+
+
+@pytest.mark.parametrize("kind", [b"LIST", b"bext", b"JUNK"])
+def test_a_wav_whose_chunk_before_the_samples_claims_the_rest_of_the_file_is_read(tmp_path, kind):
+    """A damaged length on a chunk before the samples (a LIST of tags, a broadcast WAV's bext)
+    had ffmpeg step past the end of the file: 'a WAV holding no audio', every sample lost. The
+    data chunk after it is found, every sample read, and the damage said."""
+    voice = (_voice()[: 3 * SAMPLE_RATE] * 32767).astype("<i2").tobytes()
+    tags = b"INFOINAM\x06\x00\x00\x00Room2\x00"
+    damaged, clean = tmp_path / "damaged.wav", tmp_path / "clean.wav"
+    damaged.write_bytes(_riff(_chunk(b"fmt ", FMT_MONO_16K), kind + struct.pack("<I", 0x7FFFFFF0) + tags,
+                              _chunk(b"data", voice)))
+    clean.write_bytes(_riff(_chunk(b"fmt ", FMT_MONO_16K), _chunk(b"data", voice)))
+    before = _sha(damaged)
+    source = probe(damaged)
+    audio, reader = read_all(str(damaged), expected_ms=source.duration_ms)
+    assert source.duration_ms == 3000 and np.array_equal(audio, read_all(str(clean))[0])
+    assert any("past the end of the file" in note for note in reader.notes)
+    assert _sha(damaged) == before
+
+
+def test_a_wav_a_tagger_put_an_id3_tag_before_is_read(tmp_path):
+    """An ID3 tag before a WAV's RIFF header (a tagging tool's doing) was 'not a media file
+    ffmpeg can read'. It is read past, as before an M4A."""
+    voice = (_voice()[: 3 * SAMPLE_RATE] * 32767).astype("<i2").tobytes()
+    clean, tagged = tmp_path / "clean.wav", tmp_path / "tagged.wav"
+    clean.write_bytes(_riff(_chunk(b"fmt ", FMT_MONO_16K), _chunk(b"data", voice)))
+    frame = b"TIT2" + struct.pack(">I", 6) + b"\x00\x00" + b"\x00Room2"
+    tagged.write_bytes(b"ID3\x03\x00\x00" + bytes([0, 0, 0, len(frame) + 20]) + frame + bytes(20) + clean.read_bytes())
+    source = probe(tagged)
+    assert (source.container, source.duration_ms) == ("wav", 3000)
+    assert np.array_equal(read_all(str(tagged))[0], read_all(str(clean))[0])

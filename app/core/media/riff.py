@@ -92,12 +92,13 @@ class Layout:
     fmt: bytes  # the fmt chunk's body
     data: tuple[tuple[int, int], ...]  # the byte ranges of every data chunk, in file order
     unpadded: bool  # a chunk of odd length was written without its pad byte
+    overrun: bool = False  # a chunk before the samples states a length past the file's end (damaged)
 
     @property
     def needs_rebuilding(self) -> bool:
         """ffmpeg would miss samples: it steps over a chunk by its padded length, so it lands one
         byte short of the data after an unpadded one, and it reads only the first data chunk."""
-        return bool(self.fmt) and bool(self.data) and (self.unpadded or len(self.data) > 1)
+        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or len(self.data) > 1)
 
     def header(self) -> bytes:
         """A plain WAV header for the same format and all the samples, one data chunk after it."""
@@ -108,6 +109,9 @@ class Layout:
 
     @property
     def note(self) -> str:
+        if self.overrun:
+            return ("a chunk before the samples states a length past the end of the file (a damaged header): "
+                    "the samples were found after it")
         if len(self.data) > 1:
             return (f"the WAV holds its samples in {len(self.data)} data chunks (a writer's fault; a player reads "
                     "only the first): all were read, one after the other")
@@ -126,7 +130,7 @@ def layout(handle: BinaryIO) -> Layout | None:
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         return None
     size_of_file = handle.seek(0, 2)
-    at, fmt, data, unpadded = 12, b"", [], False
+    at, fmt, data, unpadded, overrun = 12, b"", [], False, False
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
         chunk = handle.read(8)
@@ -138,10 +142,24 @@ def layout(handle: BinaryIO) -> Layout | None:
             fmt = handle.read(min(size, 1 << 16))
         elif kind == b"data" and end > at + 8:
             data.append((at + 8, end))
+        if kind != b"data" and at + 8 + size > size_of_file and not data and (found := _next_data(handle, at + 8)):
+            fmt = fmt[:found - at - 8] if kind == b"fmt " else fmt
+            at, overrun = found, True  # a LIST, bext or JUNK chunk claiming the rest of the file
+            continue
         at = end + size % 2
         if size % 2 and _unpadded(_peek(handle, at), _peek(handle, end)):
             at, unpadded = end, True
-    return Layout(fmt, tuple(data), unpadded)
+    return Layout(fmt, tuple(data), unpadded, overrun)
+
+
+SEARCH = 1 << 24
+
+
+def _next_data(handle: BinaryIO, start: int) -> int | None:
+    """Where the next data chunk starts after `start`, within the next 16 MB, or None."""
+    handle.seek(start)
+    found = handle.read(SEARCH).find(b"data")
+    return start + found if found >= 0 else None
 
 
 KNOWN_CHUNKS = {b"data", b"fmt ", b"fact", b"LIST", b"bext", b"iXML", b"JUNK", b"junk", b"PAD ", b"FLLR", b"cue ",
