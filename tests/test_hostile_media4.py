@@ -8,12 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from app.core.errors import MediaError
+from app.core.media.damage import format_damaged
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from app.core.media.intake import ENCRYPTED, find_media
 from tests.conftest import MEDIA
@@ -272,3 +274,45 @@ def test_a_wav_a_tagger_put_an_id3_tag_before_is_read(tmp_path):
     source = probe(tagged)
     assert (source.container, source.duration_ms) == ("wav", 3000)
     assert np.array_equal(read_all(str(tagged))[0], read_all(str(clean))[0])
+
+
+def _float_wav(path: Path, planes: np.ndarray) -> Path:
+    """A 32-bit float WAV (format 3) of (channels, samples), NaN and infinities kept."""
+    data = planes.T.astype("<f4").tobytes()
+    channels = planes.shape[0]
+    fmt = struct.pack("<HHIIHH", 3, channels, 16000, 16000 * 4 * channels, 4 * channels, 32)
+    path.write_bytes(_riff(_chunk(b"fmt ", fmt), _chunk(b"data", data)))
+    return path
+
+
+@pytest.mark.parametrize("channels, broken", [(2, 1), (8, 5)])
+def test_one_channel_of_not_numbers_leaves_the_others_heard(tmp_path, channels, broken):
+    """One channel of a float recording holding NaN or infinite samples made every sample of the
+    mix NaN: the whole recording 'damaged', the transcript empty, though every other channel was
+    whole. The broken channel is left out where it is broken, no stretch is called damaged, a
+    warning names the channel, and the numeric warnings of numpy never reach the user's screen."""
+    voice = _voice()[: 4 * SAMPLE_RATE] * 0.5
+    planes = np.stack([voice] * channels)
+    planes[broken, ::2] = np.nan
+    planes[broken, 1::2] = np.inf
+    path = _float_wav(tmp_path / "broken.wav", planes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert np.all(np.isfinite(audio)) and float(np.sqrt(np.mean(audio ** 2))) > 0.5 * float(np.sqrt(np.mean(voice ** 2)))
+    assert not any(note.startswith("damaged") for note in reader.notes)
+    assert any(f"channel {broken + 1} holds samples that are not numbers" in note for note in reader.notes)
+
+
+def test_every_channel_broken_at_once_is_still_named_damaged(tmp_path):
+    voice = _voice()[: 3 * SAMPLE_RATE] * 0.5
+    planes = np.stack([voice, voice])
+    planes[:, SAMPLE_RATE:2 * SAMPLE_RATE] = np.nan
+    audio, reader = read_all(str(_float_wav(tmp_path / "both.wav", planes)))
+    assert "damaged 00:01.0-00:02.0" in reader.notes
+    assert not np.any(audio[SAMPLE_RATE + 10:2 * SAMPLE_RATE - 10])
+
+
+def test_a_single_lost_sample_on_a_tenths_edge_never_reads_as_empty():
+    """One NaN sample at exactly 2.5 s was written 'damaged 00:02.5-00:02.5'."""
+    assert format_damaged([(2500, 2500)]) == "damaged 00:02.5-00:02.6"

@@ -27,14 +27,13 @@ from app.core.hashing import sha256_handle
 from app.core.media import amr, boxes, edits, mpeg, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
-from app.core.media.mixing import Mixer
+from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import NO_INDEX, open_container, wav_layout
 from app.core.media.views import window
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
-ABSURD = 1000.0  # a float sample 60 dB over full scale is damage, not sound
 
 SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
 
@@ -230,7 +229,7 @@ class AudioReader:
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
         lines = [format_damaged(self.damaged), self.stream_note, self.cut_note,
-                 TRAILING_JUNK if self.stopped and not self.truncated else "", self._mixer.note if self._mixer else ""]
+                 TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
