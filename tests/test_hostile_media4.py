@@ -40,6 +40,9 @@ OTHER_CONTAINERS = {  # name: what ffmpeg is told to write
     "studio.tta": (*TONE, "-c:a", "tta", "-f", "tta"),
     "film.ac3": (*TONE, "-ar", "48000", "-c:a", "ac3", "-f", "ac3"),
     "note.mka": (*TONE, "-c:a", "libopus", "-f", "matroska"),
+    "feature_phone.mmf": (*TONE, "-ar", "8000", "-c:a", "adpcm_yamaha", "-f", "mmf"),
+    "archive.nut": (*TONE, "-c:a", "pcm_s16le", "-f", "nut"),
+    "lab.sf": (*TONE, "-f", "ircam"),
 }
 
 

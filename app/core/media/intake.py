@@ -33,6 +33,7 @@ MEDIA_EXTENSIONS = {
     # left to its content: the name is TypeScript's too)
     ".mka", ".weba", ".3ga", ".m4b", ".aifc", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".flv", ".f4v",
     ".asf", ".w64", ".voc", ".au", ".snd", ".tta", ".wv", ".ac3", ".mp2", ".spx", ".dss", ".mxf",
+    ".mmf", ".nut",
 }
 
 
@@ -72,6 +73,8 @@ OTHER_MAGIC = (
     b"Creative Voice File\x1a", b"TTA1", b"wvpk", b"MAC ", b"MPCK",  # VOC, TrueAudio, WavPack, APE, Musepack
     b"\x0b\x77", b"\x7f\xfe\x80\x01",  # AC-3 / E-AC-3, DTS
     b"\x02dss", b"\x03ds2", b"\x06\x0e\x2b\x34",  # Olympus dictation; MXF (broadcast)
+    b"MMMD", b"nut/multimedia container",  # an older phone's SMAF, NUT
+    *(bytes([0x64, 0xA3, n, 0]) for n in range(1, 5)), *(bytes([0, n, 0xA3, 0x64]) for n in range(1, 5)),  # IRCAM
 )
 TS_PACKET = 188
 
