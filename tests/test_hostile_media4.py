@@ -319,3 +319,18 @@ def test_every_channel_broken_at_once_is_still_named_damaged(tmp_path):
 def test_a_single_lost_sample_on_a_tenths_edge_never_reads_as_empty():
     """One NaN sample at exactly 2.5 s was written 'damaged 00:02.5-00:02.5'."""
     assert format_damaged([(2500, 2500)]) == "damaged 00:02.5-00:02.6"
+
+
+def test_a_damaged_track_timescale_is_never_read_as_a_day_of_hidden_audio(tmp_path):
+    """An M4A whose track header states a timescale of 0 (damaged) had ffmpeg read each 64 ms AAC
+    packet as 1024 s, and the warning said 'the edit list shows 6.0 s of the 99161.0 s of audio it
+    holds: the 99155.0 s it hides are not transcribed' of a 6 s file: a claim the file does not
+    make. What the packets can hold by their codec's frame size bounds the claim."""
+    note = tmp_path / "note.m4a"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "aac", str(note))
+    data = bytearray(note.read_bytes())
+    at = data.find(b"mdhd")
+    struct.pack_into(">I", data, at + 16, 0)
+    note.write_bytes(bytes(data))
+    _, reader = read_all(str(note), expected_ms=probe(note).duration_ms)
+    assert not any("edit list" in line for line in reader.notes)
