@@ -52,10 +52,11 @@ def format_range(start_ms: int, end_ms: int) -> str:
 
 def format_damaged(ranges: Iterable[tuple[int, int]]) -> str:
     """'damaged 00:04.0-00:05.0, damaged 01:10.2-01:10.9', or '' when nothing was damaged.
-    Each range is widened to whole tenths (the clock's step), so ranges that would be written
+    Each range is widened to whole tenths (the clock's step), and to one tenth at least (a single
+    sample lost on a tenth's edge was written '00:02.5-00:02.5'), so ranges that would be written
     touching or overlapping are written as one."""
     step = DISPLAY_STEP_MS
-    widened = ((s // step * step, -(-max(s, e) // step) * step) for s, e in ranges)
+    widened = ((s // step * step, max(-(-max(s, e) // step) * step, s // step * step + step)) for s, e in ranges)
     return ", ".join(format_range(s, e) for s, e in merge(widened))
 
 

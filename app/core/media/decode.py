@@ -24,16 +24,16 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, edits, mpeg, ogg, riff
+from app.core.media import amr, boxes, edits, mpeg, ogg, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
-from app.core.media.opening import NO_INDEX, open_container
+from app.core.media.mixing import ABSURD, Mixer
+from app.core.media.opening import NO_INDEX, open_container, wav_layout
 from app.core.media.views import window
 from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
-ABSURD = 1000.0  # a float sample 60 dB over full scale is damage, not sound
 
 SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
 
@@ -88,7 +88,7 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         with open(p, "rb") as handle:
             before = os.fstat(handle.fileno())
             info, streams, no_tracks = _read_header(p, handle)
-            _refuse_unusable(str(path), info, no_tracks)
+            _refuse_unusable(str(path), info, no_tracks, handle)
             digest, hashed = (sha256, before.st_size) if sha256 else sha256_handle(handle)
             _check_unchanged_while_read(str(path), before, os.fstat(handle.fileno()), hashed)
     except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
@@ -123,7 +123,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     return info, audio_streams.measure(p, streams), no_tracks
 
 
-def _refuse_unusable(path: str, info: dict, no_tracks: bool) -> None:
+def _refuse_unusable(path: str, info: dict, no_tracks: bool, handle) -> None:
     if info["audio_codec"] == "":
         reason = SILENT_VIDEO if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
@@ -131,8 +131,9 @@ def _refuse_unusable(path: str, info: dict, no_tracks: bool) -> None:
         if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
             reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
         raise MediaError(path, reason)
-    if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):
-        raise MediaError(path, "the header declares 0 audio channels (damaged): its samples cannot be laid out")
+    if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):  # 0, or more than ffmpeg lays out
+        stated = (riff.channel_count(handle) if info["container"] == "wav" else None) or 0
+        raise MediaError(path, f"the header declares {stated:,} audio channels (damaged): its samples cannot be laid out")
     if info["sample_rate"] and (fault := riff.rate_fault(info["sample_rate"])):  # 7 Hz: 100 kB read as 4 hours
         raise MediaError(path, fault)
 
@@ -218,6 +219,7 @@ class AudioReader:
     cut_note: str = ""
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
+    _mixer: Mixer | None = field(default=None, repr=False)
 
     @property
     def damaged(self) -> Ranges:
@@ -227,7 +229,7 @@ class AudioReader:
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
         lines = [format_damaged(self.damaged), self.stream_note, self.cut_note,
-                 TRAILING_JUNK if self.stopped and not self.truncated else ""]
+                 TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
     def blocks(self) -> Iterator[np.ndarray]:
@@ -289,6 +291,10 @@ class AudioReader:
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
             if container.format.name.startswith("mov,"):
                 self.cut_note = edits.hidden_note(handle, index)
+                if boxes.cut_inside_a_box(handle):  # a fragmented MP4 states no end to fall short of
+                    self.truncated, self.cut_note = True, " ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
+            if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:
+                self.cut_note = wav.note
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)
@@ -319,6 +325,8 @@ class AudioReader:
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
         layout = "mono" if shape == "mono" else _layout_for(stream)
+        if shape == "mix" and (self._mixer is None or self._mixer.channels != _channel_count(stream)):
+            self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
             lead = lead_s(container, stream)
             timeline = self._timeline = Timeline(
@@ -337,17 +345,17 @@ class AudioReader:
                     frame_s = _time_s(frame.pts, frame.time_base)
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
-                        yield from _flushed(resampler, timeline, shape)
+                        yield from _flushed(resampler, timeline, shape, self._mixer)
                         resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
                         yield from timeline.fill(timeline.move(target))
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
-                        yield timeline.emit(_planar(out, shape))
+                        yield timeline.emit(_planar(out, shape, self._mixer))
                 timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True
-        yield from _flushed(resampler, timeline, shape)
+        yield from _flushed(resampler, timeline, shape, self._mixer)
 
 
 def _mixed_links(handle) -> list[tuple[int, int]]:
@@ -359,9 +367,9 @@ def _mixed_links(handle) -> list[tuple[int, int]]:
         handle.seek(at)
 
 
-def _flushed(resampler, timeline: Timeline, shape: str) -> Iterator[np.ndarray]:
+def _flushed(resampler, timeline: Timeline, shape: str, mixer: Mixer | None = None) -> Iterator[np.ndarray]:
     for out in resampler.resample(None):
-        yield timeline.emit(_planar(out, shape))
+        yield timeline.emit(_planar(out, shape, mixer))
 
 
 def _time_s(pts, time_base) -> float | None:
@@ -438,23 +446,26 @@ def _sample_format(mono: bool) -> str:
 
 
 def _shape(mono: bool, channels: int) -> str:
-    """How decoded frames are handed on: 'channels' as (channels, samples); 'mono' as ffmpeg's
-    downmix; 'mix' as the mean of every channel, for more than two: ffmpeg's downmix of a 5.1
-    or 8-channel layout leaves out the LFE channel (the fourth), where a multitrack recorder
-    with no channel positions keeps a microphone like any other."""
+    """How decoded frames are handed on: 'channels' as (channels, samples); 'mono' for one
+    channel; 'mix' for several, mixed here (app/core/media/mixing.py): a channel wired in opposite
+    polarity is turned over rather than cancelling the voice, and every channel counts (ffmpeg's
+    downmix of a 5.1 or 8-channel layout leaves out the LFE channel, the fourth, where a
+    multitrack recorder with no channel positions keeps a microphone like any other)."""
     if not mono:
         return "channels"
-    return "mix" if channels > 2 else "mono"
+    return "mix" if channels > 1 else "mono"
 
 
-def _planar(frame, shape: str) -> np.ndarray:
+def _planar(frame, shape: str, mixer: Mixer | None = None) -> np.ndarray:
     """The frame as (channels, samples) float32, or 1-D samples (shape 'mono' or 'mix')."""
     data = frame.to_ndarray().astype(np.float32, copy=False)
     if shape == "mono":
         return data[0]
     channels = len(frame.layout.channels) or 1
     planes = np.ascontiguousarray(data.reshape(-1, channels).T)
-    return planes.mean(axis=0, dtype=np.float32) if shape == "mix" else planes
+    if shape != "mix":
+        return planes
+    return (mixer or Mixer(channels)).mix(planes)
 
 
 def read_all(path: str, mono: bool = True, expected_ms: int = 0) -> tuple[np.ndarray, AudioReader]:

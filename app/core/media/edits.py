@@ -40,6 +40,24 @@ def _duration_s(handle: BinaryIO, index: int, options: dict[str, str]) -> float 
         return packets_end_s(container, index) or None
 
 
+def _samples_held_s(handle: BinaryIO, index: int) -> float | None:
+    """How long the stream's packets can last by their codec's frame size (1024 samples an AAC
+    packet), whatever their timestamps say: a damaged header (an mdhd timescale of 0) has ffmpeg
+    read each 64 ms AAC packet as 1024 s, and the audio 'hidden' as a day. None for a codec of no
+    fixed frame size (PCM)."""
+    handle.seek(0)
+    with av.open(handle, mode="r", options={"ignore_editlist": "1"}) as container:
+        stream = container.streams[index]
+        frame, rate = stream.codec_context.frame_size, stream.codec_context.sample_rate
+        if not frame or not rate:
+            return None
+        try:
+            packets = sum(1 for packet in container.demux(stream) if packet.size)
+        except av.error.FFmpegError:
+            return None
+    return packets * frame / rate
+
+
 def hidden_note(handle: BinaryIO, index: int) -> str:
     """A warning line when the edit list of stream `index` hides over a second of its audio."""
     try:
@@ -48,6 +66,12 @@ def hidden_note(handle: BinaryIO, index: int) -> str:
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
     if held is None or held - shown <= HIDDEN_TOLERANCE_S:
+        return ""
+    try:
+        held = min(held, _samples_held_s(handle, index) or held)
+    except (av.error.FFmpegError, OSError, IndexError, ValueError):
+        return ""
+    if held - shown <= HIDDEN_TOLERANCE_S:
         return ""
     shown, held = round(shown, 1), round(held, 1)
     return (f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds: "

@@ -26,10 +26,14 @@ from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
 from app.core.types import SourceInfo
 
-SNIFF_BYTES = 64
 MEDIA_EXTENSIONS = {
     ".opus", ".ogg", ".oga", ".m4a", ".mp4", ".m4v", ".mov", ".amr", ".awb", ".3gp", ".3g2",
     ".caf", ".mp3", ".wav", ".aac", ".flac", ".wma", ".wmv", ".webm", ".mkv", ".aif", ".aiff", ".avi",
+    # what recorders, dash and body cameras, dictaphones and older phones write besides ('.ts' is
+    # left to its content: the name is TypeScript's too)
+    ".mka", ".weba", ".3ga", ".m4b", ".aifc", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".flv", ".f4v",
+    ".asf", ".w64", ".voc", ".au", ".snd", ".tta", ".wv", ".ac3", ".mp2", ".spx", ".dss", ".mxf",
+    ".mmf", ".nut",
 }
 
 
@@ -52,11 +56,37 @@ def looks_like_media(head: bytes) -> bool:
         return True
     if head[:4] == b"\x1a\x45\xdf\xa3":  # Matroska / WebM
         return True
+    if any(head.startswith(magic) for magic in OTHER_MAGIC):
+        return True
+    if _transport_stream(head):
+        return True
     if head[:16] == bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c"):  # ASF (wma/wmv)
         return True
     if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0:  # MPEG audio / ADTS
         return True
     return head[:4] == b".snd"
+
+
+OTHER_MAGIC = (
+    b"\x00\x00\x01\xba",  # MPEG program stream (.mpg, .vob)
+    b"FLV\x01", b"riff\x2e\x91\xcf\x11",  # Flash video; Sony Wave64 (a WAV past 4 GB)
+    b"Creative Voice File\x1a", b"TTA1", b"wvpk", b"MAC ", b"MPCK",  # VOC, TrueAudio, WavPack, APE, Musepack
+    b"\x0b\x77", b"\x7f\xfe\x80\x01",  # AC-3 / E-AC-3, DTS
+    b"\x02dss", b"\x03ds2", b"\x06\x0e\x2b\x34",  # Olympus dictation; MXF (broadcast)
+    b"MMMD", b"nut/multimedia container",  # an older phone's SMAF, NUT
+    *(bytes([0x64, 0xA3, n, 0]) for n in range(1, 5)), *(bytes([0, n, 0xA3, 0x64]) for n in range(1, 5)),  # IRCAM
+)
+TS_PACKET = 188
+
+
+def _transport_stream(head: bytes) -> bool:
+    """An MPEG transport stream (a dash or body camera's .ts/.mts, a TV recording): a sync byte
+    every 188 bytes, or every 192 after a 4-byte timestamp (Blu-ray/AVCHD .m2ts)."""
+    for start, step in ((0, TS_PACKET), (4, TS_PACKET + 4)):
+        marks = head[start::step][:3]
+        if len(marks) == 3 and marks == b"GGG":
+            return True
+    return False
 
 
 def _sniff(path: Path) -> bool:
@@ -69,9 +99,20 @@ def _sniff(path: Path) -> bool:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return False
             head = handle.read(amr.SNIFF_BYTES)
-            return looks_like_media(head[:SNIFF_BYTES]) or amr.raw_format(head) is not None
+            return looks_like_media(head) or amr.raw_format(head) is not None
     except OSError:
         return False
+
+
+ENCRYPTED = ("encrypted (a WhatsApp .cryptNN backup or .enc media file): nothing in it can be read until it is "
+             "decrypted with the key from the phone's extraction")
+
+
+def _encrypted_by_name(path: Path) -> bool:
+    """A WhatsApp backup (msgstore.db.crypt14) or an encrypted media file (.enc) by its name: its
+    bytes are indistinguishable from random ones, so its name is all that says what it is."""
+    suffix = path.suffix.lower()
+    return suffix == ".enc" or (suffix.startswith(".crypt") and suffix[6:].isdigit())
 
 
 SYMLINK = "symbolic link not followed"
@@ -132,7 +173,7 @@ def _probe(path: Path) -> Found:
     try:
         return Found(str(path), source=probe(path))
     except MediaError as exc:
-        return Found(str(path), error=exc.reason)
+        return Found(str(path), error=ENCRYPTED if _encrypted_by_name(path) else exc.reason)
 
 
 def _not_a_regular_file(file: Path) -> Found | None:
@@ -158,7 +199,7 @@ def _in_folder(file: Path) -> Found:
         return odd
     claims_media = file.suffix.lower() in MEDIA_EXTENSIONS
     if not claims_media and not _sniff(file):
-        return Found(str(file), skipped=NOT_MEDIA)
+        return Found(str(file), skipped=ENCRYPTED if _encrypted_by_name(file) else NOT_MEDIA)
     found = _probe(file)
     if found.source is None and (not claims_media or found.error == APPLE_DOUBLE) and found.error != NOT_UTF8:
         found = Found(str(file), skipped=found.error)

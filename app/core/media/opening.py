@@ -2,11 +2,15 @@
 put in its way, and naming in one line why it cannot be opened when it cannot.
 
 Read past: an ID3 tag before an MP4/M4A, junk inside an Ogg longer than ffmpeg searches
-across, AMR frames saved without their header, AMR-WB in a CAF. Each is opened through a
+across, AMR frames saved without their header, AMR-WB in a CAF, a WAV chunk missing its pad
+byte or samples split over several data chunks, an ID3 tag before an MP4 or a WAV or one whose
+stated length runs past the file. Each is opened through a
 read-only view of the file (app/core/media/views.py); the file itself is never changed.
 """
 
 from __future__ import annotations
+
+import struct
 
 import av
 
@@ -24,6 +28,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
+    if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
+        handle = Spliced(handle, list(wav.data), prefix=wav.header())
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -43,7 +49,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     try:
         return av.open(handle, mode="r")
     except av.error.InvalidDataError as exc:
-        if tag := _id3_before_iso_media(handle):  # an MP4/M4A a tagger put an ID3 tag before
+        if tag := _after_id3(handle):  # an M4A, a WAV a tagger put an ID3 tag before; a tag's size run past the end
             return _open(window(handle, tag, handle.seek(0, 2)))
         if raw := amr.raw_format(_head(handle, amr.SNIFF_BYTES)):  # too few frames for ffmpeg to tell
             return _open_as(handle, raw)
@@ -92,16 +98,55 @@ def _head(handle, size: int) -> bytes:
         return b""
 
 
-def _id3_before_iso_media(handle) -> int:
-    """The length of an ID3v2 tag at the start of an MP4/M4A (ffmpeg's MP4 reader expects its
-    first box at byte 0 and calls the file invalid), or 0 when there is none."""
-    head = _head(handle, 10)
-    if len(head) < 10 or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
+ID3_HEADER = 10
+
+
+def _after_id3(handle) -> int:
+    """Where what an ID3v2 tag at the start of the file is put before begins, or 0 (no tag, or a
+    HEIF/AVIF photo after it). ffmpeg reads past a tag only before MP3 and a few raw streams: an
+    MP4/M4A or a WAV a tagger put one before is 'invalid'. A tag whose stated size runs to or past
+    the end of the file (damaged, mis-written) would have the whole file skipped: its frames are
+    walked instead (_id3_frames_end)."""
+    head = _head(handle, ID3_HEADER)
+    if len(head) < ID3_HEADER or head[:3] != b"ID3" or any(b & 0x80 for b in head[6:10]):
         return 0
-    size = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
-    handle.seek(size)
+    stated = ID3_HEADER + sum(b << (7 * (3 - n)) for n, b in enumerate(head[6:10])) + (10 if head[5] & 0x10 else 0)
+    size = handle.seek(0, 2)
+    at = stated if stated < size else _id3_frames_end(handle)
+    handle.seek(at)
     box = handle.read(12)
-    return size if box[4:8] == b"ftyp" and box[8:12] not in IMAGE_BRANDS else 0
+    return 0 if at >= size or (box[4:8] == b"ftyp" and box[8:12] in IMAGE_BRANDS) else at
+
+
+def _id3_frames_end(handle) -> int:
+    """Where an ID3v2 tag's frames and padding end, walked frame by frame (its stated size
+    being wrong): the audio's first frame, whose header (an MP3's Xing/LAME gapless info) must
+    be the first thing ffmpeg reads for the samples to keep their places."""
+    head = _head(handle, ID3_HEADER)
+    wide = head[3] >= 3  # v2.3/v2.4: 10-byte frame headers, 4-letter ids; v2.2: 6 bytes, 3 letters
+    header, name = (10, 4) if wide else (6, 3)
+    at = ID3_HEADER
+    for _ in range(4096):
+        handle.seek(at)
+        frame = handle.read(header)
+        if len(frame) < header or not all(48 <= b <= 57 or 65 <= b <= 90 for b in frame[:name]):
+            break
+        size_bytes = frame[name:name + (4 if wide else 3)]
+        syncsafe = head[3] == 4 and not any(b & 0x80 for b in size_bytes)
+        at += header + sum(b << ((7 if syncsafe else 8) * (len(size_bytes) - 1 - n)) for n, b in enumerate(size_bytes))
+    handle.seek(at)
+    padding = handle.read(1 << 16)
+    return at + len(padding) - len(padding.lstrip(b"\x00"))
+
+
+def wav_layout(handle) -> riff.Layout | None:
+    """A RIFF WAV's chunks (riff.layout), None for any other file or one that cannot be read."""
+    if _head(handle, 4) != b"RIFF":
+        return None
+    try:
+        return riff.layout(handle)
+    except (OSError, ValueError, struct.error):
+        return None
 
 
 def _riff_fault(handle) -> str | None:

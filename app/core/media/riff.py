@@ -4,11 +4,17 @@ ffmpeg states a WAV's duration from the bytes present when its data chunk claims
 the file holds, so a recording cut short reads as a shorter, complete one. The header's
 claim, read here, is what the decoded length is checked against. A header whose rate is 0 or
 absurd is refused by ffmpeg as 'invalid data'; read here, the reason names what is wrong.
+
+A writer that leaves out the pad byte after a chunk of odd length, or splits the samples over
+several data chunks, gives a WAV ffmpeg reads wrongly (no audio at all, or only the first
+chunk's): `layout` finds every chunk, and the file is opened through a plain header over the
+same bytes (app/core/media/opening.py).
 """
 
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from typing import BinaryIO
 
 UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a recorder that never wrote the size (streaming, killed): no claim
@@ -77,3 +83,106 @@ def _claim(size: int, byte_rate: int, present: int) -> int | None:
     if size in UNKNOWN_SIZES or not byte_rate or size <= present:
         return None
     return round(size * 1000 / byte_rate)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a WAV's format and samples lie, read chunk by chunk."""
+
+    fmt: bytes  # the fmt chunk's body
+    data: tuple[tuple[int, int], ...]  # the byte ranges of every data chunk, in file order
+    unpadded: bool  # a chunk of odd length was written without its pad byte
+    overrun: bool = False  # a chunk before the samples states a length past the file's end (damaged)
+
+    @property
+    def needs_rebuilding(self) -> bool:
+        """ffmpeg would miss samples: it steps over a chunk by its padded length, so it lands one
+        byte short of the data after an unpadded one, and it reads only the first data chunk."""
+        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or len(self.data) > 1)
+
+    def header(self) -> bytes:
+        """A plain WAV header for the same format and all the samples, one data chunk after it."""
+        size = sum(end - start for start, end in self.data)
+        fmt = b"fmt " + struct.pack("<I", len(self.fmt)) + self.fmt + (b"\x00" if len(self.fmt) % 2 else b"")
+        return b"RIFF" + struct.pack("<I", min(0xFFFFFFFF, 4 + len(fmt) + 8 + size)) + b"WAVE" + fmt + \
+            b"data" + struct.pack("<I", min(0xFFFFFFFE, size))
+
+    @property
+    def note(self) -> str:
+        if self.overrun:
+            return ("a chunk before the samples states a length past the end of the file (a damaged header): "
+                    "the samples were found after it")
+        if len(self.data) > 1:
+            return (f"the WAV holds its samples in {len(self.data)} data chunks (a writer's fault; a player reads "
+                    "only the first): all were read, one after the other")
+        return ""
+
+
+def _is_chunk_id(four: bytes) -> bool:
+    return len(four) == 4 and all(0x20 <= b <= 0x7E for b in four)
+
+
+def layout(handle: BinaryIO) -> Layout | None:
+    """The WAV's chunks walked as a reader forgiving a missing pad byte would; None for a file that
+    is not a RIFF WAV."""
+    handle.seek(0)
+    head = handle.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    size_of_file = handle.seek(0, 2)
+    at, fmt, data, unpadded, overrun = 12, b"", [], False, False
+    for _ in range(MAX_CHUNKS):
+        handle.seek(at)
+        chunk = handle.read(8)
+        if len(chunk) < 8 or not _is_chunk_id(chunk[:4]):
+            break
+        kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+        end = min(at + 8 + size, size_of_file) if size not in UNKNOWN_SIZES or kind != b"data" else size_of_file
+        if kind == b"fmt ":
+            fmt = handle.read(min(size, 1 << 16))
+        elif kind == b"data" and end > at + 8:
+            data.append((at + 8, end))
+        if kind != b"data" and at + 8 + size > size_of_file and not data and (found := _next_data(handle, at + 8)):
+            fmt = fmt[:found - at - 8] if kind == b"fmt " else fmt
+            at, overrun = found, True  # a LIST, bext or JUNK chunk claiming the rest of the file
+            continue
+        at = end + size % 2
+        if size % 2 and _unpadded(_peek(handle, at), _peek(handle, end)):
+            at, unpadded = end, True
+    return Layout(fmt, tuple(data), unpadded, overrun)
+
+
+SEARCH = 1 << 24
+
+
+def _next_data(handle: BinaryIO, start: int) -> int | None:
+    """Where the next data chunk starts after `start`, within the next 16 MB, or None."""
+    handle.seek(start)
+    found = handle.read(SEARCH).find(b"data")
+    return start + found if found >= 0 else None
+
+
+KNOWN_CHUNKS = {b"data", b"fmt ", b"fact", b"LIST", b"bext", b"iXML", b"JUNK", b"junk", b"PAD ", b"FLLR", b"cue ",
+                b"smpl", b"inst", b"PEAK", b"id3 ", b"ID3 ", b"cart", b"axml", b"umid", b"acid", b"levl", b"ds64"}
+
+
+def _unpadded(padded: bytes, bare: bytes) -> bool:
+    """Whether the next chunk starts right after an odd-length one (its pad byte left out) rather
+    than one byte later, as the format has it."""
+    if bare in KNOWN_CHUNKS and padded not in KNOWN_CHUNKS:
+        return True
+    return not _is_chunk_id(padded) and _is_chunk_id(bare)
+
+
+def _peek(handle: BinaryIO, at: int) -> bytes:
+    handle.seek(at)
+    return handle.read(4)
+
+
+def channel_count(handle: BinaryIO) -> int | None:
+    """The channel count a WAV's fmt chunk states, or None (not a WAV, no fmt chunk)."""
+    try:
+        found = layout(handle)
+    except (OSError, ValueError):
+        return None
+    return struct.unpack_from("<H", found.fmt, 2)[0] if found is not None and len(found.fmt) >= 4 else None

@@ -1,0 +1,52 @@
+"""Whether an MP4/MOV/3GP was cut inside one of its top-level boxes.
+
+A fragmented MP4 (a camera, a screen recorder or a browser writing as it records) states no
+total length: each fragment carries its own index. Cut short (a copy stopped, a recorder that
+lost power), it decodes to where its bytes end with no stated end to miss, so only the last
+box, claiming more bytes than the file holds, says the recording went on.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import BinaryIO
+
+MAX_BOXES = 1_000_000  # a day of one-second fragments; past that the walk gives up, saying nothing
+TOP_LEVEL = {b"ftyp", b"styp", b"moov", b"moof", b"mdat", b"mfra", b"sidx", b"free", b"skip", b"wide", b"uuid",
+             b"meta", b"udta", b"emsg", b"prft"}
+CUT_NOTE = "the file ends inside its last box (moof/mdat): the recording was cut short there"
+
+
+def cut_inside_a_box(handle: BinaryIO) -> bool:
+    """True when the top-level box the file ends in claims more bytes than the file holds. The
+    handle is left where it was (ffmpeg may be reading through it)."""
+    at = handle.tell()
+    try:
+        return _walk(handle)
+    except (OSError, ValueError, struct.error):
+        return False
+    finally:
+        handle.seek(at)
+
+
+def _walk(handle: BinaryIO) -> bool:
+    size_of_file = handle.seek(0, 2)
+    at = 0
+    for _ in range(MAX_BOXES):
+        if at >= size_of_file:
+            return False
+        handle.seek(at)
+        head = handle.read(16)
+        if len(head) < 8 or not all(32 <= b <= 126 for b in head[4:8]):
+            return False  # not a box: junk after the last one is no cut
+        size = struct.unpack(">I", head[:4])[0]
+        if size == 1 and len(head) == 16:
+            size = struct.unpack(">Q", head[8:16])[0]
+        if size == 0:  # the last box runs to the end of the file, as the format allows
+            return False
+        if size < 8:
+            return False
+        if at + size > size_of_file:
+            return head[4:8] in TOP_LEVEL  # junk a carving kept after the file reads as no box of these
+        at += size
+    return False
