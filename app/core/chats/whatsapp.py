@@ -32,6 +32,7 @@ from app.core.chats import dates
 from app.core.chats.placeholders import (
     MARKS,
     find_attachment,
+    is_poll,
     is_system_note,
     split_edited,
     strip_marks,
@@ -171,8 +172,8 @@ def message_from(index: int, header: Header, lines: list[str], iso: str | None, 
     found = find_attachment(text)
     if found is not None:
         return Message(sender=sender, text=found.caption, attachment=found.attachment, **common)
-    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location).
-    marked = raw.lstrip(" ").startswith("\u200e") and "://" not in text
+    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location and a poll).
+    marked = raw.lstrip(" ").startswith("\u200e") and "://" not in text and not is_poll(text)
     system = marked or is_system_note(text)
     return Message(sender=sender, text=text, system=system, **common)
 
