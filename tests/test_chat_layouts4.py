@@ -8,11 +8,15 @@ Each export is built here the way the app writes it.
 
 from __future__ import annotations
 
+import json
+import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from app.core.chats import load_export
+from tests.conftest import MEDIA
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
@@ -70,3 +74,51 @@ def test_a_file_left_out_is_said_in_more_languages(tmp_path, line, kind):
 def test_deletions_and_missed_calls_in_more_languages_are_the_apps_notes(tmp_path, note):
     [m, _] = _messages(tmp_path, f"01/03/2024, 10:00 - Anna: {note}\n13/03/2024, 10:01 - Ben: ok\n")
     assert m.system and m.sender == "Anna" and m.text == note
+
+
+def _ios_zip(path: Path, members: dict[str, bytes | Path]) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.write(data, name) if isinstance(data, Path) else z.writestr(name, data)
+    return path
+
+
+def test_files_no_message_names_are_counted_and_placed_by_the_time_their_names_carry(tmp_path):
+    """A voice note whose line was lost was kept after the chat's last message, days after the time
+    its name gives, and, its name carrying a time, counted among the attachments messages name."""
+    lrm = "\u200e"
+    chat = (f"[01/03/2024, 10:12:33] Anna: {lrm}<attached: 00000012-AUDIO-2024-03-01-10-12-33.opus>\n"
+            f"[01/03/2024, 10:13:00] Ben: {lrm}<attached: 00000013-PHOTO-2024-03-01-10-13-00.jpg>\n"
+            "[28/03/2024, 10:14:00] Anna: bye\n")
+    archive = _ios_zip(tmp_path / "WhatsApp Chat - Ben.zip", {
+        "_chat.txt": chat.encode(), "00000013-PHOTO-2024-03-01-10-13-00.jpg": b"\xff\xd8\xff\xd9",
+        "00000015-AUDIO-2024-03-02-11-00-00.opus": MEDIA / "en_voicenote.opus",
+        "PTT-20240301-WA0009.opus": MEDIA / "en_voicenote.opus", "notes.txt": b"hello"})
+    [loaded] = load_export(archive)
+    shown = [(m.sender, m.datetime, m.attachment.name if m.attachment else m.text) for m in loaded.export.messages]
+    assert shown == [
+        ("Anna", "2024-03-01T10:12:33", "00000012-AUDIO-2024-03-01-10-12-33.opus"),
+        ("Ben", "2024-03-01T10:13:00", "00000013-PHOTO-2024-03-01-10-13-00.jpg"),
+        (None, "2024-03-01", "PTT-20240301-WA0009.opus"),  # a date only: after that day's messages
+        (None, "2024-03-02T11:00:00", "00000015-AUDIO-2024-03-02-11-00-00.opus"),
+        ("Anna", "2024-03-28T10:14:00", "bye"),
+        (None, None, "notes.txt")]  # no time in its name: at the end
+    assert [m.index for m in loaded.export.messages] == list(range(6))
+    assert loaded.export.accounting() == ("2 attachment(s) named, 1 of them not in the export, "
+                                          "3 file(s) no message names (kept in the chat)")
+
+
+def test_a_telegram_reply_still_names_its_message_when_a_file_is_placed_before_it(tmp_path):
+    messages = [
+        {"id": 1, "type": "message", "date": "2024-03-01T10:00:00", "from": "Oleg", "text": "where?"},
+        {"id": 2, "type": "message", "date": "2024-03-01T10:01:00", "from": "Nina", "text": "here",
+         "reply_to_message_id": 1},
+    ]
+    (tmp_path / "voice_messages").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "voice_messages" / "audio_5@01-03-2024_09-59-30.ogg")
+    (tmp_path / "result.json").write_text(json.dumps({"name": "Crew", "type": "private_group", "id": 1,
+                                                      "messages": messages}), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    voice, first, reply = loaded.export.messages  # recorded before the chat's first message
+    assert (voice.attachment.name, voice.index, first.index) == ("audio_5@01-03-2024_09-59-30.ogg", 0, 1)
+    assert reply.note == "reply to message 1 (Oleg: where?)"

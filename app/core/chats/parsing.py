@@ -11,7 +11,16 @@ from pathlib import Path, PurePosixPath
 from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp
 from app.core.chats.encoding import decode_text
 from app.core.chats.placeholders import time_in_name
-from app.core.chats.records import UNREFERENCED_NOTE, Attachment, Chat, ChatExport, Message, kind_of
+from app.core.chats.placing import placed
+from app.core.chats.records import (
+    UNREFERENCED_NOTE,
+    UNREFERENCED_TIMED_NOTE,
+    Attachment,
+    Chat,
+    ChatExport,
+    Message,
+    kind_of,
+)
 from app.core.errors import ChatError
 
 MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
@@ -113,13 +122,13 @@ def used_paths(chats: tuple[Chat, ...]) -> set[str]:
 
 
 def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[Chat, ...]:
-    """Each (path, name) of the export that no message names, kept at the end of the first chat
-    as a note with no sender (never dropped); with the time its name carries, if any, said so."""
+    """Each (path, name) of the export that no message names, kept in the first chat as a note with
+    no sender (never dropped): in its place by the time its name carries, said so; else at the end."""
     if not extra or not chats:
         return chats
     first = chats[0]
     notes = tuple(_unreferenced_note(len(first.messages) + k, path, name) for k, (path, name) in enumerate(extra))
-    return (replace(first, messages=first.messages + notes), *chats[1:])
+    return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
 
 
 def _unreferenced_note(index: int, path: str, name: str) -> Message:
@@ -127,6 +136,5 @@ def _unreferenced_note(index: int, path: str, name: str) -> Message:
     when = time_in_name(name)
     if when is None:
         return Message(index, None, "", None, "", True, attachment, UNREFERENCED_NOTE)
-    return Message(index, None, when[0], when[1], "", True, attachment,
-                   UNREFERENCED_NOTE.replace("no time", "the time its file name carries"))
+    return Message(index, None, when[0], when[1], "", True, attachment, UNREFERENCED_TIMED_NOTE)
 
