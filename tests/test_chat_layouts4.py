@@ -1,7 +1,8 @@
 """Chat exports as phones write them (fourth round): placeholders and notes in the languages not
 read before (European Portuguese, Swedish, Indonesian, Hebrew, Japanese, Chinese, Korean; contact
-cards left out in French, Spanish, Italian, Dutch, Russian), and an iOS poll, which iOS writes after
-the left-to-right mark it puts before its own notes.
+cards left out in French, Spanish, Italian, Dutch, Russian), an iOS poll, which iOS writes after
+the left-to-right mark it puts before its own notes, files no message names placed by the time their
+names carry, and Facebook Messenger's and Instagram's JSON downloads.
 
 Each export is built here the way the app writes it.
 """
@@ -10,13 +11,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from app.core.chats import load_export
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, REPO
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
@@ -122,3 +126,92 @@ def test_a_telegram_reply_still_names_its_message_when_a_file_is_placed_before_i
     voice, first, reply = loaded.export.messages  # recorded before the chat's first message
     assert (voice.attachment.name, voice.index, first.index) == ("audio_5@01-03-2024_09-59-30.ogg", 0, 1)
     assert reply.note == "reply to message 1 (Oleg: where?)"
+
+
+def _moji(text: str) -> str:
+    """How Meta's exports write text: its UTF-8 bytes as Latin-1 characters ("MÃ¼ller")."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def _ms(iso: str) -> int:
+    return int(datetime.fromisoformat(iso).replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+
+THREAD = "your_facebook_activity/messages/inbox/annamuller_10158123456789"
+CLIP = "audioclip17092879530004567_1234567890123456.mp4"
+
+
+def _messenger_export(root: Path) -> Path:
+    """A Facebook download: the chat over two files, newest first, a voice clip written as .mp4."""
+    thread = root / THREAD
+    (thread / "audio").mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.m4a", thread / "audio" / CLIP)
+    shutil.copy(MEDIA / "en_voicenote.m4a", thread / "audio" / "audioclip17093000000001234_99.mp4")  # no message
+    (root / "your_facebook_activity/messages/autofill_information.json").write_text('{"autofill_information_v2": {}}')
+    head = {"participants": [{"name": _moji("Anna Müller")}, {"name": "Ben"}], "title": _moji("Anna Müller"),
+            "is_still_participant": True, "thread_path": "inbox/annamuller_10158123456789", "magic_words": []}
+    newest = [{"sender_name": _moji("Anna Müller"), "timestamp_ms": _ms("2024-03-02T09:00:00"),
+               "content": _moji("Cześć ❤"), "reactions": [{"reaction": _moji("❤"), "actor": "Ben"}]},
+              {"sender_name": "Ben", "timestamp_ms": _ms("2024-03-01T10:15:00"), "content": "Ben called you.",
+               "call_duration": 35}]
+    older = [{"sender_name": _moji("Anna Müller"), "timestamp_ms": _ms("2024-03-01T10:12:33"),
+              "audio_files": [{"uri": f"{THREAD}/audio/{CLIP}", "creation_timestamp": 1709287953}]},
+             {"sender_name": "Ben", "timestamp_ms": _ms("2024-03-01T10:12:00"), "content": "see",
+              "share": {"link": "https://example.org/a"}}]
+    (thread / "message_1.json").write_text(json.dumps({**head, "messages": newest}), encoding="utf-8")
+    (thread / "message_2.json").write_text(json.dumps({**head, "messages": older}), encoding="utf-8")
+    return thread
+
+
+def test_a_messenger_download_is_read_in_time_order_its_text_decoded_and_its_voice_clips_audio(tmp_path):
+    """Messenger's export was passed over as 'no Telegram export': its chats, written newest first
+    over several files with every letter beyond ASCII garbled, were lost from the timeline."""
+    thread = _messenger_export(tmp_path / "facebook-annam-2024-03-30")
+    [loaded] = load_export(tmp_path / "facebook-annam-2024-03-30")
+    export = loaded.export
+    assert (export.container, export.chats[0].name) == ("messenger-json", "Anna Müller")
+    shown = [(m.sender, m.datetime, m.text, m.system) for m in export.messages]
+    assert shown == [
+        ("Ben", "2024-03-01T10:12:00+00:00", "see", False),
+        ("Anna Müller", "2024-03-01T10:12:33+00:00", "", False),
+        ("Ben", "2024-03-01T10:15:00+00:00", "Ben called you.", True),
+        ("Anna Müller", "2024-03-02T09:00:00+00:00", "Cześć ❤", False),
+        (None, None, "", True)]
+    clip, extra = export.messages[1].attachment, export.messages[4].attachment
+    assert (clip.name, clip.kind, clip.missing) == (CLIP, "audio", False)
+    assert (extra.name, extra.kind) == ("audioclip17093000000001234_99.mp4", "audio")
+    assert [m.note for m in export.messages[:4:3]] == ["link shared: https://example.org/a", "reactions: ❤ Ben"]
+    [alone] = load_export(thread / "message_2.json")  # a later file given alone: the whole chat
+    assert len(alone.export.messages) == 5
+
+
+def test_an_instagram_download_zipped_gives_its_voice_note_out_to_be_transcribed(tmp_path):
+    thread = "your_instagram_activity/messages/inbox/anna_17841400000000000"
+    chat = {"participants": [{"name": "anna"}, {"name": "bobby.k"}], "title": "anna",
+            "messages": [{"sender_name": "anna", "timestamp_ms": _ms("2024-03-05T18:01:00"), "content": _moji("ok 👍")},
+                         {"sender_name": "bobby.k", "timestamp_ms": _ms("2024-03-05T18:00:00"),
+                          "audio_files": [{"uri": f"{thread}/audio/aud_1.mp4"}]}]}
+    archive = _ios_zip(tmp_path / "instagram-bobby.k-2024-03-30.zip", {
+        f"{thread}/message_1.json": json.dumps(chat).encode(), f"{thread}/audio/aud_1.mp4": MEDIA / "en_voicenote.m4a",
+        "personal_information/personal_information.json": b'{"profile_user": []}'})
+    [loaded] = load_export(archive, extract_root=tmp_path / "case")
+    voice, ok = loaded.export.messages
+    assert loaded.export.container == "instagram-json-zip"
+    assert (voice.sender, voice.attachment.kind, ok.text) == ("bobby.k", "audio", "ok 👍")
+    assert loaded.files[f"{thread}/audio/aud_1.mp4"].read_bytes() == (MEDIA / "en_voicenote.m4a").read_bytes()
+
+
+def test_cli_timeline_transcribes_a_messenger_chats_voice_clips_in_their_place(tmp_path, models_dir):
+    _messenger_export(tmp_path / "evidence" / "facebook-annam")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(tmp_path / "evidence" / "facebook-annam"), "--out",
+         str(tmp_path / "out"), "--case", str(tmp_path / "case"), "--model", "tiny.en"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert ("messenger-json, 5 messages, 2 voice notes or videos; 1 attachment(s) named, 0 of them not in the "
+            "export, 1 file(s) no message names") in done.stderr
+    [story] = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.timeline.json")]
+    voice = story["messages"][1]
+    assert (voice["sender"], voice["datetime"]) == ("Anna Müller", "2024-03-01T10:12:33+00:00")
+    assert "station" in voice["attachment"]["transcript"].lower()
+    assert "station" in story["messages"][4]["attachment"]["transcript"].lower()

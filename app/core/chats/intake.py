@@ -23,9 +23,10 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 4  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 5  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
-# 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders
+# 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
+# 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 

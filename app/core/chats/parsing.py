@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp
+from app.core.chats import meta, signal, signal_text, telegram, telegram_html, whatsapp
 from app.core.chats.encoding import decode_text
 from app.core.chats.placeholders import time_in_name
 from app.core.chats.placing import placed
@@ -50,6 +50,8 @@ Parser = Callable[[str, str], tuple[Chat, ...]]
 def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
     """(container, parser) for a chat text, decided by its content; None when it is no chat."""
     stem = PurePosixPath(name).stem
+    if meta.looks_like_text(text):
+        return meta.CONTAINER, meta.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
     if telegram_html.looks_like(text):
@@ -131,8 +133,16 @@ def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> 
     return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
 
 
+AUDIO_FOLDERS = frozenset({"audio", "voice_messages", "audio_files"})  # Messenger writes its voice clips as .mp4
+
+
+def _unreferenced_kind(path: str) -> str:
+    kind = kind_of(path)
+    return "audio" if kind == "video" and PurePosixPath(path).parent.name in AUDIO_FOLDERS else kind
+
+
 def _unreferenced_note(index: int, path: str, name: str) -> Message:
-    attachment = Attachment(name, False, kind_of(path), "", path)
+    attachment = Attachment(name, False, _unreferenced_kind(path), "", path)
     when = time_in_name(name)
     if when is None:
         return Message(index, None, "", None, "", True, attachment, UNREFERENCED_NOTE)

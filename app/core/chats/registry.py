@@ -16,8 +16,14 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.core.chats import telegram, whatsapp_zip
-from app.core.chats.beside import LATER_PAGE_RE, load_file, read_bytes
+from app.core.chats import meta, telegram, whatsapp_zip
+from app.core.chats.beside import (
+    LATER_PAGE_RE,
+    is_later_meta_page,
+    load_file,
+    meta_pages,
+    read_bytes,
+)
 from app.core.chats.nested import load_nested, nested_zips
 from app.core.chats.parsing import Loaded, decode, parse_text, sniff_text
 from app.core.chats.zipped import NO_CHAT, load_zip
@@ -43,7 +49,7 @@ def _is_export_file(path: Path) -> bool:
     if suffix == ".zip":
         return whatsapp_zip.is_zip(path)
     if suffix == ".json":
-        return True  # read whole: a Telegram export is one JSON document
+        return not is_later_meta_page(path)  # read whole: a Telegram export is one JSON document
     if LATER_PAGE_RE.match(path.name):
         return False
     return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
@@ -65,7 +71,8 @@ def is_chat_export_in_folder(path: Path) -> bool:
     if path.suffix.lower() != ".json" or path.name.lower() == "result.json":
         return True
     try:  # read only up to a chat text's size: a phone holds JSON files of any size
-        return telegram.looks_like(telegram.load_json(decode(read_bytes(path)), str(path)))
+        data = telegram.load_json(decode(read_bytes(path)), str(path))
+        return telegram.looks_like(data) or meta.looks_like(data)
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 
@@ -105,6 +112,8 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
     first = path.with_name("messages.html")
     if LATER_PAGE_RE.match(path.name) and first.is_file():  # a later page of a Telegram chat: the whole chat
         path = first
+    elif is_later_meta_page(path):  # message_2.json of a Messenger chat: the whole chat
+        path = meta_pages(path)[0]
     try:
         return [load_file(path)]
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
