@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 
 from app.core.chats import load_export
+from app.core.chats.registry import chat_files, is_chat_export, is_chat_export_in_folder
 from tests.conftest import MEDIA, REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "chats"
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
@@ -215,3 +218,16 @@ def test_cli_timeline_transcribes_a_messenger_chats_voice_clips_in_their_place(t
     assert (voice["sender"], voice["datetime"]) == ("Anna Müller", "2024-03-01T10:12:33+00:00")
     assert "station" in voice["attachment"]["transcript"].lower()
     assert "station" in story["messages"][4]["attachment"]["transcript"].lower()
+
+
+def test_a_later_page_given_alone_is_a_chat_export_and_met_in_a_folder_is_read_with_the_first(tmp_path):
+    """`transcribe messages2.html` (or Messenger's message_2.json) said 'not a media file ffmpeg can
+    read': a later page given alone is the whole chat; in a folder it is read once, with the first."""
+    shutil.copytree(FIXTURES / "telegram_html", tmp_path / "tg")
+    thread = _messenger_export(tmp_path / "fb")
+    for later in (tmp_path / "tg" / "messages2.html", thread / "message_2.json"):
+        assert is_chat_export(later) and not is_chat_export_in_folder(later)
+    met = {p.name for p in chat_files(tmp_path)}
+    assert {"message_1.json", "messages.html"} <= met and not {"message_2.json", "messages2.html"} & met
+    (tmp_path / "tg" / "messages.html").unlink()  # a later page whose first is not there: a chat of its own
+    assert is_chat_export_in_folder(tmp_path / "tg" / "messages2.html")

@@ -49,16 +49,24 @@ def _is_export_file(path: Path) -> bool:
     if suffix == ".zip":
         return whatsapp_zip.is_zip(path)
     if suffix == ".json":
-        return not is_later_meta_page(path)  # read whole: a Telegram export is one JSON document
-    if LATER_PAGE_RE.match(path.name):
+        return not _is_later_page(path)  # read whole: a Telegram export is one JSON document
+    if _is_later_page(path):
         return False
     return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
 
 
+def _is_later_page(path: Path) -> bool:
+    """A later page of a chat whose first page lies beside it (Telegram's messages2.html, Messenger's
+    message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
+    return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
+        path.suffix.lower() == ".json" and is_later_meta_page(path)
+
+
 def is_chat_export(path: Path) -> bool:
-    """A file that is a chat export by its content (a WhatsApp zip, a chat text, a Telegram JSON)."""
+    """A file that is a chat export by its content (a WhatsApp zip, a chat text, a Telegram JSON),
+    or a later page of one (the whole chat is read)."""
     try:
-        return path.is_file() and _is_export_file(path)
+        return path.is_file() and (_is_export_file(path) or _is_later_page(path))
     except OSError:  # behind a folder that cannot be entered, a path too long to open: intake says which
         return False
 
@@ -66,7 +74,7 @@ def is_chat_export(path: Path) -> bool:
 def is_chat_export_in_folder(path: Path) -> bool:
     """A chat export met among a folder's files: as `is_chat_export`, but a JSON file only when it
     is named as Telegram names its export or reads as one (phone extractions hold other JSON)."""
-    if not is_chat_export(path):
+    if not is_chat_export(path) or _is_later_page(path):
         return False
     if path.suffix.lower() != ".json" or path.name.lower() == "result.json":
         return True
