@@ -231,3 +231,18 @@ def test_a_later_page_given_alone_is_a_chat_export_and_met_in_a_folder_is_read_w
     assert {"message_1.json", "messages.html"} <= met and not {"message_2.json", "messages2.html"} & met
     (tmp_path / "tg" / "messages.html").unlink()  # a later page whose first is not there: a chat of its own
     assert is_chat_export_in_folder(tmp_path / "tg" / "messages2.html")
+
+
+def test_a_pin_in_a_telegram_html_export_names_the_message_pinned(tmp_path):
+    """The JSON export's pin named the message pinned; the HTML export's said only 'this message'."""
+    page = ('<html><body><div class="page_body chat_page"><div class="history">'
+            '<div class="message default clearfix" id="message1"><div class="body">'
+            '<div class="pull_right date details" title="01.04.2024 10:00:00 UTC+02:00">10:00</div>'
+            '<div class="from_name">Ivan</div><div class="text">meet at 8</div></div></div>'
+            '<div class="message service" id="message2"><div class="body details">Ivan pinned '
+            '<a href="#go_to_message1" onclick="return GoToMessage(1)">this message</a></div></div>'
+            '</div></div></body></html>')
+    (tmp_path / "messages.html").write_text(page, encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    _, pin = loaded.export.messages
+    assert (pin.text, pin.system, pin.note) == ("Ivan pinned this message", True, "pinned message 0 (Ivan: meet at 8)")
