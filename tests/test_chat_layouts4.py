@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.chats import load_export
+from app.core.chats import load_export, parse_text
 from app.core.chats.registry import chat_files, is_chat_export, is_chat_export_in_folder
 from tests.conftest import MEDIA, REPO
 
@@ -246,3 +246,14 @@ def test_a_pin_in_a_telegram_html_export_names_the_message_pinned(tmp_path):
     [loaded] = load_export(tmp_path / "messages.html")
     _, pin = loaded.export.messages
     assert (pin.text, pin.system, pin.note) == ("Ivan pinned this message", True, "pinned message 0 (Ivan: meet at 8)")
+
+
+def test_dotted_dates_that_read_both_ways_are_day_first_slashed_ones_stay_undecided(tmp_path):
+    """A German chat over three days early in a month ('01.02.24' to '03.02.24') had every date-time
+    but one left empty: no locale writes the month first between dots."""
+    dotted = parse_text("01.02.24, 10:00 - Jonas: x\n02.02.24, 10:00 - Lena: y\n03.02.24, 11:00 - Jonas: z\n",
+                        "WhatsApp Chat mit Lena.txt")[0]
+    assert dotted.date_order == "day-first (dotted dates)"
+    assert [m.datetime for m in dotted.messages] == ["2024-02-01T10:00:00", "2024-02-02T10:00:00", "2024-02-03T11:00:00"]
+    slashed = parse_text("01/02/2024, 10:00 - A: x\n03/02/2024, 10:00 - B: y\n", "WhatsApp Chat with B.txt")[0]
+    assert slashed.date_order == "ambiguous" and slashed.messages[0].datetime is None
