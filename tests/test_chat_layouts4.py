@@ -9,6 +9,7 @@ Each export is built here the way the app writes it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from app.core.chats import load_export, parse_text
+from app.core.chats.intake import take_in
 from app.core.chats.registry import chat_files, is_chat_export, is_chat_export_in_folder
 from tests.conftest import MEDIA, REPO
 
@@ -257,3 +259,17 @@ def test_dotted_dates_that_read_both_ways_are_day_first_slashed_ones_stay_undeci
     assert [m.datetime for m in dotted.messages] == ["2024-02-01T10:00:00", "2024-02-02T10:00:00", "2024-02-03T11:00:00"]
     slashed = parse_text("01/02/2024, 10:00 - A: x\n03/02/2024, 10:00 - B: y\n", "WhatsApp Chat with B.txt")[0]
     assert slashed.date_order == "ambiguous" and slashed.messages[0].datetime is None
+
+
+def test_the_later_pages_read_with_a_chat_are_hashed_in_the_audit_log(case, tmp_path):
+    """Only the first page was the exhibit: the messages of messages2.html (or message_2.json) came
+    into the case with no record of the file they were read from."""
+    shutil.copytree(FIXTURES / "telegram_html", tmp_path / "tg")
+    thread = _messenger_export(tmp_path / "fb")
+    for given, later in ((tmp_path / "tg" / "messages2.html", "messages2.html"), (thread, "message_2.json")):
+        [taken] = take_in(case, given)
+        [entry] = [e for e in case.audit.entries() if e.action == "chat.pages_read"
+                   and e.subject == f"exhibit/{taken.exhibit_id}"]
+        [page] = entry.details["pages"]
+        assert Path(page["path"]).name == later
+        assert page["sha256"] == hashlib.sha256(Path(page["path"]).read_bytes()).hexdigest()

@@ -207,20 +207,23 @@ def is_later_meta_page(path: Path) -> bool:
     return len(pages) > 1 and pages[0] != path
 
 
-def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str]:
+def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path, ...]]:
+    """The chats of a chat file (and of its later pages), its container, the later pages read."""
     if meta.looks_like_text(text):
         pages = meta_pages(path)
         data = [meta.load(text if p == path else decode(read_bytes(p)), str(p)) for p in pages]
-        return (meta.parse_pages(data, path.parent.name),), meta.container_of(data, str(path))
+        later = tuple(p for p in pages if p != path)
+        return (meta.parse_pages(data, path.parent.name),), meta.container_of(data, str(path)), later
     if telegram_html.looks_like(text) and path.name == "messages.html":
-        pages_text = [text, *(decode(read_bytes(p)) for p in _html_pages(path)[1:])]
-        return (telegram_html.parse_pages(pages_text, path.parent.name),), telegram_html.CONTAINER
-    return parse_text(text, path.name), sniff_text(text, path.name) or whatsapp.CONTAINER
+        later = tuple(_html_pages(path)[1:])
+        pages_text = [text, *(decode(read_bytes(p)) for p in later)]
+        return (telegram_html.parse_pages(pages_text, path.parent.name),), telegram_html.CONTAINER, later
+    return parse_text(text, path.name), sniff_text(text, path.name) or whatsapp.CONTAINER, ()
 
 
 def load_file(path: Path) -> Loaded:
     text = decode(read_bytes(path))
-    chats, container = _chats_of(path, text)
+    chats, container, later = _chats_of(path, text)
     chats = normalise_senders(chats)
     if path.stem.lower() in GENERIC_STEMS:
         chats = named(chats, path.stem, path.resolve().parent.name)
@@ -228,4 +231,4 @@ def load_file(path: Path) -> Loaded:
     chats = with_attachments(chats, _locate_in(path.parent, files))
     chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
     used = used_paths(chats)
-    return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used})
+    return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used}, pages=later)

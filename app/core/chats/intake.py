@@ -117,6 +117,13 @@ def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, expo
                            "member": member, "container": loaded.export.container})
 
 
+def _audit_pages(case: Case, exhibit_id: int, pages: tuple[Path, ...]) -> None:
+    """The later pages read with the export's first (messages2.html, message_2.json): each hashed."""
+    with case.transaction():
+        case.audit.record("chat.pages_read", f"exhibit/{exhibit_id}",
+                          {"pages": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in pages]})
+
+
 def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
     """Where an export extracted from a zip inside a zip came from: the outer zip (hashed) and member."""
     outer = Path(found_in[0])
@@ -143,6 +150,8 @@ def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[T
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
         if loaded.found_in:
             _audit_nesting(case, exhibit.id, loaded.found_in)
+        if loaded.pages:
+            _audit_pages(case, exhibit.id, loaded.pages)
         links, media, unusable = _take_media(case, loaded, source.sha256)
         chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
         out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),

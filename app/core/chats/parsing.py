@@ -37,6 +37,7 @@ class Loaded:
     files: dict[str, Path]  # attachment path -> the file on disk (extracted copy for a zip)
     found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
     hashes: dict[str, str] = field(default_factory=dict)  # attachment path -> SHA-256, of a zip's members
+    pages: tuple[Path, ...] = ()  # later pages read with the original (messages2.html, message_2.json)
 
 
 def decode(data: bytes) -> str:
