@@ -273,3 +273,15 @@ def test_the_later_pages_read_with_a_chat_are_hashed_in_the_audit_log(case, tmp_
         [page] = entry.details["pages"]
         assert Path(page["path"]).name == later
         assert page["sha256"] == hashlib.sha256(Path(page["path"]).read_bytes()).hexdigest()
+
+
+def test_telegram_reactions_are_said_in_the_note(tmp_path):
+    chat = {"name": "Crew", "type": "private_group", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2024-03-01T10:00:00", "from": "Oleg", "text": "at 8",
+         "reactions": [{"type": "emoji", "count": 2, "emoji": "👍",
+                        "recent": [{"from": "Nina", "from_id": "user2", "date": "2024-03-01T10:01:00"},
+                                   {"from": "Ivan", "from_id": "user3", "date": "2024-03-01T10:02:00"}]},
+                       {"type": "custom_emoji", "count": 1, "document_id": "5368324170671202286"}]}]}
+    (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    assert loaded.export.messages[0].note == "reactions: 👍 2 (Nina, Ivan), custom emoji 5368324170671202286 1"
