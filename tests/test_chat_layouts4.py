@@ -285,3 +285,14 @@ def test_telegram_reactions_are_said_in_the_note(tmp_path):
     (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
     [loaded] = load_export(tmp_path / "result.json")
     assert loaded.export.messages[0].note == "reactions: 👍 2 (Nina, Ivan), custom emoji 5368324170671202286 1"
+
+
+def test_arabic_dates_that_read_both_ways_are_day_first(tmp_path):
+    """An Arabic chat over two days early in a month had its date-times left empty: Arabic writes the
+    day first (Persian digits, which write the year first, are not taken for it)."""
+    rlm = "\u200f"
+    text = (f"٢{rlm}/٣{rlm}/٢٠٢٤، ١٠:٠٥ م - عمار: السلام\n"
+            f"٣{rlm}/٣{rlm}/٢٠٢٤، ٩:٠٠ ص - سارة: أهلا\n")
+    [chat] = parse_text(text, "WhatsApp Chat with سارة.txt")
+    assert chat.date_order == "day-first (Arabic-Indic digits, year last)"
+    assert [m.datetime for m in chat.messages] == ["2024-03-02T22:05:00", "2024-03-03T09:00:00"]
