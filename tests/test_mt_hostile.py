@@ -87,8 +87,15 @@ def test_utf8_with_a_damaged_byte_is_not_read_as_latin1():
 
 
 def test_legacy_8bit_text_is_still_latin1():
-    text, encoding = decode_text("Café crème à 10€".encode("cp1252"))
+    text, encoding = decode_text("Café crème à 10€".encode("latin-1", errors="replace"))
     assert encoding == "latin-1" and text.startswith("Café crème")
+
+
+def test_a_text_saved_as_windows_ansi_keeps_its_euro_sign_and_quotes():
+    """Read as Latin-1, Windows-1252's € „ “ became invisible control characters."""
+    text, encoding = decode_text("12/03/2024, 21:14 - Anna: „Café“ für 10€ – ok…\n".encode("cp1252"))
+    assert (encoding, text) == ("cp1252", "12/03/2024, 21:14 - Anna: „Café“ für 10€ – ok…\n")
+    assert decode_text(b"caf\xe9 \x81")[1] == "latin-1"  # a byte Windows-1252 has no letter for
 
 
 def test_a_vocabulary_of_another_model_is_refused(tmp_path):

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import telegram, telegram_html, whatsapp
+from app.core.chats import meta, telegram, telegram_html, whatsapp
 from app.core.chats.parsing import (
     GENERIC_STEMS,
     Loaded,
@@ -115,6 +115,8 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
     """The files beside a chat file that are the export's own attachments."""
     if container == whatsapp.CONTAINER:
         return [rel for rel in files if is_whatsapp_media_name(PurePosixPath(rel).name)]
+    if container in (meta.CONTAINER, meta.INSTAGRAM):
+        return [rel for rel in files if meta.is_chat_file(rel)]
     if container not in _TELEGRAM:
         return []
     return [rel for rel in files if is_telegram_chat_file(rel)]
@@ -191,19 +193,42 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
     return [(rel, PurePosixPath(rel).name) for rel in extra]
 
 
+def meta_pages(path: Path) -> list[Path]:
+    """A Messenger or Instagram chat's files in order (message_1.json, message_2.json, ...)."""
+    if not meta.PAGE_RE.match(path.name):
+        return [path]
+    pages = [(int(m.group(1)), p) for p in path.parent.glob("message_*.json") if (m := meta.PAGE_RE.match(p.name))]
+    return [p for _, p in sorted(pages)]
+
+
+def is_later_meta_page(path: Path) -> bool:
+    """message_2.json beside message_1.json: read with it, not as a chat of its own."""
+    pages = meta_pages(path)
+    return len(pages) > 1 and pages[0] != path
+
+
+def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path, ...]]:
+    """The chats of a chat file (and of its later pages), its container, the later pages read."""
+    if meta.looks_like_text(text):
+        pages = meta_pages(path)
+        data = [meta.load(text if p == path else decode(read_bytes(p)), str(p)) for p in pages]
+        later = tuple(p for p in pages if p != path)
+        return (meta.parse_pages(data, path.parent.name),), meta.container_of(data, str(path)), later
+    if telegram_html.looks_like(text) and path.name == "messages.html":
+        later = tuple(_html_pages(path)[1:])
+        pages_text = [text, *(decode(read_bytes(p)) for p in later)]
+        return (telegram_html.parse_pages(pages_text, path.parent.name),), telegram_html.CONTAINER, later
+    return parse_text(text, path.name), sniff_text(text, path.name) or whatsapp.CONTAINER, ()
+
+
 def load_file(path: Path) -> Loaded:
     text = decode(read_bytes(path))
-    if telegram_html.looks_like(text) and path.name == "messages.html":
-        pages = [text, *(decode(read_bytes(p)) for p in _html_pages(path)[1:])]
-        chats: tuple[Chat, ...] = (telegram_html.parse_pages(pages, path.parent.name),)
-    else:
-        chats = parse_text(text, path.name)
+    chats, container, later = _chats_of(path, text)
     chats = normalise_senders(chats)
     if path.stem.lower() in GENERIC_STEMS:
         chats = named(chats, path.stem, path.resolve().parent.name)
-    container = sniff_text(text, path.name) or whatsapp.CONTAINER
     files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
     chats = with_attachments(chats, _locate_in(path.parent, files))
     chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
     used = used_paths(chats)
-    return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used})
+    return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used}, pages=later)

@@ -13,7 +13,10 @@ decided from ALL the dates of one layout in the file, never from one alone:
 4. otherwise the one reading that gives the messages whose attachment's file name carries a date
    (WhatsApp's `PTT-20241003-WA0001.opus`, iOS `00000012-AUDIO-2024-10-05-...`) that date, within a
    day (a note received just after midnight); the other reading is a month or more away;
-5. otherwise the order stays undecided: a date whose day and month are equal
+5. otherwise dates written with dots and the year last are day-first (`01.02.24`: German, Russian,
+   Turkish, Polish... no locale writes the month first between dots), and so are dates in Arabic-Indic
+   digits with the year last (`٢/٣/٢٠٢٤`: Arabic writes the day first), said as the chat's basis;
+6. otherwise the order stays undecided: a date whose day and month are equal
    is still read, any other gets no date-time, with a note saying why.
 
 A year is Gregorian from 1970 on; a Thai phone's Buddhist-era year (2543 on,
@@ -31,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+DOTTED = "day-first (dotted dates)"
+ARABIC = "day-first (Arabic-Indic digits, year last)"
 AMBIGUOUS_NOTE = "day and month cannot be told apart in this file; date-time left empty"
 CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in both places); left empty"
 
@@ -89,7 +94,8 @@ def read_time(text: str, marker: str = "") -> tuple[int, int, int] | None:
     return hour, minute, second
 
 
-def read_stamp(date_text: str, time_text: str, marker: str = "") -> Stamp | None:
+def read_stamp(date_text: str, time_text: str, marker: str = "", script: str = "") -> Stamp | None:
+    """`script`: "arabic" when the date was written in Arabic-Indic digits (kept in the layout)."""
     date = _DATE_RE.match(date_text.strip())
     clock = read_time(time_text, marker)
     if date is None or clock is None:
@@ -98,7 +104,7 @@ def read_stamp(date_text: str, time_text: str, marker: str = "") -> Stamp | None
     widths = tuple(len(p) for p in raw)
     year_at = _written_year(widths)
     width_class = "y4" if year_at is not None else "y2"
-    layout = f"{date[2].strip()}{date[4].strip()}:{width_class}:{year_at}"
+    layout = f"{date[2].strip()}{date[4].strip()}:{width_class}:{year_at}" + (f":{script}" if script else "")
     return Stamp(tuple(int(p) for p in raw), widths, layout, *clock)  # type: ignore[arg-type]
 
 
@@ -143,6 +149,10 @@ def _by_time_order(stamps: Sequence[Stamp], year: int, first: int, second: int,
     by_names = [o for o in fits if _as_named(stamps, named, o)]
     if len(by_names) == 1:
         return by_names[0]
+    if day_first in fits and stamps[0].layout.startswith("..") and year == 2:
+        return Order(year, second, first, DOTTED)
+    if day_first in fits and stamps[0].layout.endswith(":arabic") and year == 2:
+        return Order(year, second, first, ARABIC)
     return Order(year, None, None, "ambiguous")
 
 

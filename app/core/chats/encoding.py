@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (BOM or not), UTF-16 (BOM or not), else Latin-1.
+    """(text, encoding): UTF-8 (BOM or not), UTF-16 (BOM or not), else Windows-1252 or Latin-1.
 
     UTF-8 with a few damaged bytes (a cut or corrupted export) stays UTF-8, each bad
     byte shown as U+FFFD and the encoding named "utf-8 (damaged: N bytes)": read as
@@ -23,6 +23,17 @@ def decode_text(data: bytes) -> tuple[str, str]:
     multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
     if multibyte > bad:  # more good UTF-8 sequences than bad bytes: damaged UTF-8
         return text, f"utf-8 (damaged: {bad} bytes)"
+    return _eight_bit(data)
+
+
+def _eight_bit(data: bytes) -> tuple[str, str]:
+    """Text saved in an 8-bit code page (a chat re-saved by Windows Notepad as "ANSI"): Windows-1252,
+    whose € „ “ ” – … Latin-1 would read as control characters; Latin-1 when a byte is not Windows-1252's."""
+    if any(0x80 <= b <= 0x9F for b in data):
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     return data.decode("latin-1"), "latin-1"
 
 

@@ -23,9 +23,10 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 4  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 5  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
-# 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders
+# 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
+# 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 
@@ -116,6 +117,13 @@ def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, expo
                            "member": member, "container": loaded.export.container})
 
 
+def _audit_pages(case: Case, exhibit_id: int, pages: tuple[Path, ...]) -> None:
+    """The later pages read with the export's first (messages2.html, message_2.json): each hashed."""
+    with case.transaction():
+        case.audit.record("chat.pages_read", f"exhibit/{exhibit_id}",
+                          {"pages": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in pages]})
+
+
 def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
     """Where an export extracted from a zip inside a zip came from: the outer zip (hashed) and member."""
     outer = Path(found_in[0])
@@ -142,6 +150,8 @@ def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[T
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
         if loaded.found_in:
             _audit_nesting(case, exhibit.id, loaded.found_in)
+        if loaded.pages:
+            _audit_pages(case, exhibit.id, loaded.pages)
         links, media, unusable = _take_media(case, loaded, source.sha256)
         chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
         out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),

@@ -8,10 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import signal, signal_text, telegram, telegram_html, whatsapp
+from app.core.chats import meta, signal, signal_text, telegram, telegram_html, whatsapp
 from app.core.chats.encoding import decode_text
 from app.core.chats.placeholders import time_in_name
-from app.core.chats.records import UNREFERENCED_NOTE, Attachment, Chat, ChatExport, Message, kind_of
+from app.core.chats.placing import placed
+from app.core.chats.records import (
+    UNREFERENCED_NOTE,
+    UNREFERENCED_TIMED_NOTE,
+    Attachment,
+    Chat,
+    ChatExport,
+    Message,
+    kind_of,
+)
 from app.core.errors import ChatError
 
 MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
@@ -28,6 +37,7 @@ class Loaded:
     files: dict[str, Path]  # attachment path -> the file on disk (extracted copy for a zip)
     found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
     hashes: dict[str, str] = field(default_factory=dict)  # attachment path -> SHA-256, of a zip's members
+    pages: tuple[Path, ...] = ()  # later pages read with the original (messages2.html, message_2.json)
 
 
 def decode(data: bytes) -> str:
@@ -41,6 +51,8 @@ Parser = Callable[[str, str], tuple[Chat, ...]]
 def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
     """(container, parser) for a chat text, decided by its content; None when it is no chat."""
     stem = PurePosixPath(name).stem
+    if meta.looks_like_text(text):
+        return meta.CONTAINER, meta.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
     if telegram_html.looks_like(text):
@@ -113,20 +125,27 @@ def used_paths(chats: tuple[Chat, ...]) -> set[str]:
 
 
 def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[Chat, ...]:
-    """Each (path, name) of the export that no message names, kept at the end of the first chat
-    as a note with no sender (never dropped); with the time its name carries, if any, said so."""
+    """Each (path, name) of the export that no message names, kept in the first chat as a note with
+    no sender (never dropped): in its place by the time its name carries, said so; else at the end."""
     if not extra or not chats:
         return chats
     first = chats[0]
     notes = tuple(_unreferenced_note(len(first.messages) + k, path, name) for k, (path, name) in enumerate(extra))
-    return (replace(first, messages=first.messages + notes), *chats[1:])
+    return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
+
+
+AUDIO_FOLDERS = frozenset({"audio", "voice_messages", "audio_files"})  # Messenger writes its voice clips as .mp4
+
+
+def _unreferenced_kind(path: str) -> str:
+    kind = kind_of(path)
+    return "audio" if kind == "video" and PurePosixPath(path).parent.name in AUDIO_FOLDERS else kind
 
 
 def _unreferenced_note(index: int, path: str, name: str) -> Message:
-    attachment = Attachment(name, False, kind_of(path), "", path)
+    attachment = Attachment(name, False, _unreferenced_kind(path), "", path)
     when = time_in_name(name)
     if when is None:
         return Message(index, None, "", None, "", True, attachment, UNREFERENCED_NOTE)
-    return Message(index, None, when[0], when[1], "", True, attachment,
-                   UNREFERENCED_NOTE.replace("no time", "the time its file name carries"))
+    return Message(index, None, when[0], when[1], "", True, attachment, UNREFERENCED_TIMED_NOTE)
 

@@ -41,7 +41,7 @@ ATTACHED_WORDS = (
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
               "sprachnachricht", "vocal", "vocale", "nota", "voz", "spraakbericht",
-              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение", "ऑडियो", "वॉइस"},
+              "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение", "ऑडियो", "वॉइस", "ljud"},
     "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو", "वीडियो"},
     "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
               "zdjęcie", "imagine", "görüntü", "resim", "fotoğraf", "изображение", "фото", "صورة",
@@ -50,9 +50,12 @@ MEDIA_NOUNS = {
                 "çıkartma", "стикер", "ملصق", "الملصق", "स्टिकर"},
     "document": {"document", "dokument", "documento", "belge", "документ", "مستند", "المستند",
                  "contact", "card", "kontaktkarte", "kontakt", "contacto", "contato", "contatto",
-                 "kişi", "kartı", "контакт", "جهة", "اتصال", "दस्तावेज़", "दस्तावेज", "डॉक्यूमेंट"},
+                 "kişi", "kartı", "контакт", "جهة", "اتصال", "दस्तावेज़", "दस्तावेज", "डॉक्यूमेंट",
+                 # a contact card: "carte de contact omise", "tarjeta de contacto omitida", ...
+                 "carte", "tarjeta", "cartão", "scheda", "contactkaart", "kontaktkort", "карточка", "контакта"},
     "other": {"media", "medien", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
-              "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier",
+              "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier", "multimédia",
+              "미디어", "파일", "המדיה", "מדיה",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
               "फ़ाइल", "फाइल"},
 }
@@ -64,6 +67,8 @@ OMITTED_WORDS = {
     "сохранён", "تم",
     "استبعاد", "محذوف", "محذوفة", "غير", "مضمن", "مضمنة", "fehlt", "हटा", "दिया", "गया", "के", "बिना",
     "छोड़ा", "छोड़ी", "हटाई", "हटाया", "गई",
+    "utelämnad", "utelämnat", "utelämnade", "tidak", "disertakan", "제외됨",  # Swedish, Indonesian, Korean
+    "לא", "נכללה", "הושמטה",  # Hebrew
 }
 # "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
 FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज"}
@@ -101,6 +106,11 @@ SYSTEM_EXACT = frozenset({
     "llamada perdida", "videollamada perdida", "chamada de voz perdida", "chiamata vocale persa",
     "gemiste spraakoproep", "nieodebrane połączenie głosowe", "apel vocal pierdut",
     "cevapsız sesli arama", "пропущенный аудиозвонок", "пропущенный видеозвонок", "مكالمة صوتية فائتة",
+    "missed group voice call", "missed group video call", "chamada de vídeo perdida", "videochiamata persa",
+    # European Portuguese, Latin American Spanish, Korean, Indonesian deletions
+    "esta mensagem foi eliminada", "eliminou esta mensagem", "esta mensagem foi apagada", "apagou esta mensagem",
+    "este mensaje fue eliminado", "삭제된 메시지입니다", "이 메시지는 삭제되었습니다", "pesan ini telah dihapus",
+    "anda menghapus pesan ini",
     # a message the phone could not decrypt when the chat was exported: the app's words, not the sender's
     "waiting for this message. this may take a while", "waiting for this message. check your phone",
     "waiting for this message", "warten auf diese nachricht. dies kann etwas dauern",
@@ -132,8 +142,23 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s<>‹›().,:;!\-]+", text.lower()) if w]
 
 
+# Languages written without spaces between words: "<メディアは含まれていません>", "<省略多媒体文件>",
+# "<미디어 파일을 생략한 대화내용>": the whole line in angle brackets naming media and its leaving out.
+_UNSPACED_MEDIA = ("メディア", "多媒体", "多媒體", "媒体", "媒體", "미디어")
+_UNSPACED_OMITTED = ("含まれていません", "なし", "省略", "忽略", "생략", "제외")
+_BRACKETED = re.compile(r"^<([^<>]{2,40})>$")
+
+
+def _unspaced_omitted(line: str) -> bool:
+    inner = _BRACKETED.match(line.strip())
+    return inner is not None and any(m in inner[1] for m in _UNSPACED_MEDIA) and any(
+        o in inner[1] for o in _UNSPACED_OMITTED)
+
+
 def _omitted_kind(line: str) -> str | None:
     """The kind named by an `<image omitted>`-like line, or None when it is not one."""
+    if _unspaced_omitted(line):
+        return "other"
     words = [w for w in _words(line) if w not in FILLER_WORDS]
     nouns = [k for w in words for k, vocab in MEDIA_NOUNS.items() if w in vocab]
     if not words or len(words) > 6 or not any(w in OMITTED_WORDS for w in words):
@@ -192,6 +217,19 @@ def is_system_note(text: str) -> bool:
     if lowered.startswith(ENCRYPTION_OPENINGS):
         return True
     return any(phrase in lowered for phrase in SYSTEM_CONTAINS)
+
+
+# A poll: "POLL:" (some phones localise it), the question, then "OPTION: Pub (2 votes)" lines. iOS
+# writes it after a left-to-right mark, as it does its own notes, but the question is the sender's.
+_POLL_HEAD = re.compile(r"^[^\W\d_]{3,12}:$")
+_POLL_OPTION = re.compile(r"^[^\W\d_]{3,12}:\s.*\(\d+[^()]*\)$")
+
+
+def is_poll(text: str) -> bool:
+    """A WhatsApp poll as an export writes it (the sender's own question and options)."""
+    lines = [line.strip() for line in strip_marks(text).strip().split("\n")]
+    return len(lines) >= 3 and bool(_POLL_HEAD.match(lines[0])) and lines[0].isupper() and any(
+        _POLL_OPTION.match(line) for line in lines[2:])
 
 
 def split_edited(text: str) -> tuple[str, str]:

@@ -10,6 +10,8 @@ AUDIO_EXTENSIONS = frozenset({
 })
 VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "mov", "3gp", "3g2", "mkv", "webm", "avi", "wmv"})
 UNREFERENCED_NOTE = "a file of the export that no message refers to; kept here, with no sender and no time"
+UNREFERENCED_TIMED_NOTE = ("a file of the export that no message refers to; kept here, with no sender, "
+                           "placed by the time its file name carries")
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
 
 
@@ -80,9 +82,9 @@ class ChatExport:
 
     def accounting(self) -> str:
         """What became of the attachments, in words: those named but not in the export, and the
-        files of the export that no message names (kept at the end of the chat)."""
+        files of the export that no message names (kept in the chat, placed by the time their names carry)."""
         attachments = [m for m in self.messages if m.attachment is not None]
         missing = sum(1 for m in attachments if m.attachment.missing)  # type: ignore[union-attr]
-        unnamed = sum(1 for m in attachments if m.note == UNREFERENCED_NOTE)
+        unnamed = sum(1 for m in attachments if m.note in (UNREFERENCED_NOTE, UNREFERENCED_TIMED_NOTE))
         return ", ".join([f"{len(attachments) - unnamed} attachment(s) named", f"{missing} of them not in the export",
-                          f"{unnamed} file(s) no message names (kept at the end)"])
+                          f"{unnamed} file(s) no message names (kept in the chat)"])

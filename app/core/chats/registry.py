@@ -16,8 +16,14 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.core.chats import telegram, whatsapp_zip
-from app.core.chats.beside import LATER_PAGE_RE, load_file, read_bytes
+from app.core.chats import meta, telegram, whatsapp_zip
+from app.core.chats.beside import (
+    LATER_PAGE_RE,
+    is_later_meta_page,
+    load_file,
+    meta_pages,
+    read_bytes,
+)
 from app.core.chats.nested import load_nested, nested_zips
 from app.core.chats.parsing import Loaded, decode, parse_text, sniff_text
 from app.core.chats.zipped import NO_CHAT, load_zip
@@ -43,16 +49,24 @@ def _is_export_file(path: Path) -> bool:
     if suffix == ".zip":
         return whatsapp_zip.is_zip(path)
     if suffix == ".json":
-        return True  # read whole: a Telegram export is one JSON document
-    if LATER_PAGE_RE.match(path.name):
+        return not _is_later_page(path)  # read whole: a Telegram export is one JSON document
+    if _is_later_page(path):
         return False
     return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
 
 
+def _is_later_page(path: Path) -> bool:
+    """A later page of a chat whose first page lies beside it (Telegram's messages2.html, Messenger's
+    message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
+    return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
+        path.suffix.lower() == ".json" and is_later_meta_page(path)
+
+
 def is_chat_export(path: Path) -> bool:
-    """A file that is a chat export by its content (a WhatsApp zip, a chat text, a Telegram JSON)."""
+    """A file that is a chat export by its content (a WhatsApp zip, a chat text, a Telegram JSON),
+    or a later page of one (the whole chat is read)."""
     try:
-        return path.is_file() and _is_export_file(path)
+        return path.is_file() and (_is_export_file(path) or _is_later_page(path))
     except OSError:  # behind a folder that cannot be entered, a path too long to open: intake says which
         return False
 
@@ -60,12 +74,13 @@ def is_chat_export(path: Path) -> bool:
 def is_chat_export_in_folder(path: Path) -> bool:
     """A chat export met among a folder's files: as `is_chat_export`, but a JSON file only when it
     is named as Telegram names its export or reads as one (phone extractions hold other JSON)."""
-    if not is_chat_export(path):
+    if not is_chat_export(path) or _is_later_page(path):
         return False
     if path.suffix.lower() != ".json" or path.name.lower() == "result.json":
         return True
     try:  # read only up to a chat text's size: a phone holds JSON files of any size
-        return telegram.looks_like(telegram.load_json(decode(read_bytes(path)), str(path)))
+        data = telegram.load_json(decode(read_bytes(path)), str(path))
+        return telegram.looks_like(data) or meta.looks_like(data)
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 
@@ -105,6 +120,8 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
     first = path.with_name("messages.html")
     if LATER_PAGE_RE.match(path.name) and first.is_file():  # a later page of a Telegram chat: the whole chat
         path = first
+    elif is_later_meta_page(path):  # message_2.json of a Messenger chat: the whole chat
+        path = meta_pages(path)[0]
     try:
         return [load_file(path)]
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given

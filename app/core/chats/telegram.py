@@ -92,6 +92,9 @@ def _notes(raw: dict[str, Any]) -> list[str]:
     if raw.get("sticker_emoji"):
         notes.append(f"sticker {raw['sticker_emoji']}")
     notes += _hidden_in_text(raw.get("text"))
+    reactions = [_reaction(r) for r in raw.get("reactions") or [] if isinstance(r, dict)]
+    if reactions:
+        notes.append("reactions: " + ", ".join(reactions))
     place = raw.get("location_information")
     if isinstance(place, dict) and "latitude" in place:
         notes.append(f"location {place.get('latitude')}, {place.get('longitude')}")
@@ -99,6 +102,13 @@ def _notes(raw: dict[str, Any]) -> list[str]:
     if isinstance(contact, dict):
         notes.append("contact " + " ".join(str(v) for v in contact.values() if v))
     return notes
+
+
+def _reaction(raw: dict[str, Any]) -> str:
+    """"👍 2 (Anna, Ben)": the emoji (a custom one by its id), how many, who as far as the export says."""
+    emoji = raw.get("emoji") or (f"custom emoji {raw['document_id']}" if raw.get("document_id") else "?")
+    who = [str(r.get("from") or r.get("from_id")) for r in raw.get("recent") or [] if isinstance(r, dict)]
+    return f"{emoji} {raw.get('count', len(who))}" + (f" ({', '.join(who)})" if who else "")
 
 
 def _parser_note(index: int, note: str) -> Message:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
 from app.core.chats.records import Attachment, Chat, Message, kind_of
-from app.core.chats.telegram import REPLY_NOTE, replies_placed
+from app.core.chats.telegram import PINNED_NOTE, REPLY_NOTE, replies_placed
 
 CONTAINER = "telegram-html"
 _TITLE_RE = re.compile(
@@ -109,6 +109,9 @@ class _Reader(HTMLParser):
             return ""
         if tag == "div" and "body" in classes and "details" in classes and self.current.service:
             return "text"
+        if tag == "a" and self.current.service and (found := _GO_TO_RE.search(a.get("href", ""))):
+            self.current.reply_to = found.group(1)  # "Ivan pinned <a href="#go_to_message1">this message</a>"
+            return ""
         if tag == "div" and "media_wrap" in classes:
             return "media_wrap"
         if not self._inside("media_wrap"):
@@ -170,6 +173,13 @@ def _iso(title: str) -> str | None:
     return moment.isoformat()
 
 
+def _about(raw: _Raw) -> str:
+    """What a message says of the one it links to: answers it, or (the app's note) pinned it."""
+    pinned = raw.service and "pinned" in _text(raw).lower()
+    return f"{PINNED_NOTE if pinned else REPLY_NOTE}{raw.reply_to}" if pinned or not raw.service else \
+        f"about message id {raw.reply_to}"
+
+
 def _text(raw: _Raw) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(raw.text)).strip()
 
@@ -188,7 +198,7 @@ def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
         iso = _iso(raw.title)
         notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
             [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + (
-            [f"{REPLY_NOTE}{raw.reply_to}"] if raw.reply_to else []) + [
+            [_about(raw)] if raw.reply_to else []) + [
             f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href]
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]

@@ -32,6 +32,7 @@ from app.core.chats import dates
 from app.core.chats.placeholders import (
     MARKS,
     find_attachment,
+    is_poll,
     is_system_note,
     split_edited,
     strip_marks,
@@ -43,6 +44,7 @@ CONTAINER = "whatsapp"
 UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # Persian ones (۰-۹) write the year first
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 _LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
                         key=len, reverse=True)
@@ -101,7 +103,8 @@ def read_header(line: str) -> Header | None:
     if match is None or bool(match["open"]) != bool(match["close"]):
         return None
     marker = match["pre"] or match["post"] or ""
-    stamp = dates.read_stamp(match["date"], match["time"], marker)
+    script = "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else ""
+    stamp = dates.read_stamp(match["date"], match["time"], marker, script)
     if stamp is None:
         return None
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
@@ -171,8 +174,8 @@ def message_from(index: int, header: Header, lines: list[str], iso: str | None, 
     found = find_attachment(text)
     if found is not None:
         return Message(sender=sender, text=found.caption, attachment=found.attachment, **common)
-    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location).
-    marked = raw.lstrip(" ").startswith("\u200e") and "://" not in text
+    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location and a poll).
+    marked = raw.lstrip(" ").startswith("\u200e") and "://" not in text and not is_poll(text)
     system = marked or is_system_note(text)
     return Message(sender=sender, text=text, system=system, **common)
 

@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import telegram, telegram_html, whatsapp, whatsapp_zip
+from app.core.chats import meta, telegram, telegram_html, whatsapp, whatsapp_zip
 from app.core.chats.parsing import (
     GENERIC_STEMS,
     Loaded,
@@ -68,6 +68,9 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 continue
             if telegram.looks_like(data):
                 found.append(ZipChat(info, (text,), telegram.CONTAINER))
+            elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
+                found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
+                    archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
         elif name == "messages.html":
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             if telegram_html.looks_like(text):
@@ -82,6 +85,17 @@ def _later_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[
     later = [(int(m.group(1)), i) for i in files if PurePosixPath(i.filename).parent == folder
              and (m := _LATER_PAGE_RE.match(PurePosixPath(i.filename).name))]
     return tuple(i for _, i in sorted(later, key=lambda pair: pair[0]))
+
+
+def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...] | None:
+    """A Messenger chat's later files (message_2.json, ...) when `first` is its first; None when
+    `first` is itself a later one (read with the first)."""
+    folder = PurePosixPath(first.filename).parent
+    pages = sorted((int(m.group(1)), i) for i in files if PurePosixPath(i.filename).parent == folder
+                   and (m := meta.PAGE_RE.match(PurePosixPath(i.filename).name)))
+    if not pages or pages[0][1] is first or not meta.PAGE_RE.match(PurePosixPath(first.filename).name):
+        return tuple(i for _, i in pages if i is not first)
+    return None
 
 
 def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str) -> list[ZipChat]:
@@ -102,6 +116,8 @@ def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: s
 def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
     if member.container == telegram.CONTAINER:
         return telegram.parse(member.texts[0], name)
+    if member.container in (meta.CONTAINER, meta.INSTAGRAM):
+        return (meta.parse_pages([meta.load(t, name) for t in member.texts], member.folder.name or Path(name).stem),)
     if member.container == telegram_html.CONTAINER:
         return (telegram_html.parse_pages(list(member.texts), member.folder.name or Path(name).stem),)
     return parse_text(member.texts[0], name, whatsapp.CONTAINER)
@@ -149,6 +165,8 @@ def _unreferenced(member: ZipChat, members: list[ZipChat], extra: list[zipfile.Z
 
 def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
     """Of a Telegram export, what is no chat's file: the pages' styling, profile pictures, previews."""
+    if member.container in (meta.CONTAINER, meta.INSTAGRAM):
+        return not meta.is_chat_file(info.filename)
     return member.container in (telegram.CONTAINER, telegram_html.CONTAINER) and not is_telegram_chat_file(
         info.filename)
 

@@ -1,0 +1,163 @@
+"""Facebook Messenger's and Instagram's JSON export ("Download your information"): one folder per
+chat (`messages/inbox/anna_10158123/`, below `your_facebook_activity/` or
+`your_instagram_activity/` in newer exports) holding `message_1.json`, `message_2.json`, ... and the
+chat's files in `audio/`, `photos/`, `videos/`, `gifs/`, `files/`.
+
+    {"participants": [{"name": "Anna M\u00c3\u00bcller"}], "title": "...", "thread_path": "inbox/anna_10158123",
+     "messages": [{"sender_name": "...", "timestamp_ms": 1709287953000, "content": "...",
+                   "audio_files": [{"uri": "messages/inbox/anna_10158123/audio/audioclip1.mp4"}], ...}]}
+
+Every string is written as UTF-8 bytes read as Latin-1 ("M\u00c3\u00bcller" for "Müller"): each is
+decoded back. Messages are listed newest first, split over the files (message_1.json the newest):
+they are read in time order. A time is milliseconds since 1970 in UTC, said as such (`+00:00`).
+An audio clip is a voice note whatever its file's extension (Messenger writes `.mp4`). A message
+with several files gives one record per file, the text with the first. Reactions, a link shared, a
+message taken back and a call are said in the note.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+from typing import Any
+
+from app.core.chats import telegram
+from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.errors import ChatError
+
+CONTAINER = "messenger-json"
+INSTAGRAM = "instagram-json"
+MEDIA_FOLDERS = frozenset({"audio", "photos", "videos", "gifs", "files", "stickers_used"})
+PAGE_RE = re.compile(r"^message_(\d+)\.json$")
+_KINDS = (("audio_files", "audio"), ("videos", "video"), ("photos", "image"), ("gifs", "animation"), ("files", ""))
+SYSTEM_TYPES = frozenset({"Call", "Subscribe", "Unsubscribe"})
+NOT_META = "not a Messenger or Instagram chat (no `participants` and `messages` stamped in ms)"
+
+
+def fixed(value: Any) -> Any:
+    """A string as it was meant (UTF-8 bytes stored as Latin-1 characters, decoded); lists and
+    objects throughout; a string that is no such thing is kept as it is."""
+    if isinstance(value, str):
+        try:
+            return value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return value
+    if isinstance(value, list):
+        return [fixed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: fixed(v) for k, v in value.items()}
+    return value
+
+
+def looks_like(data: Any) -> bool:
+    """A chat of Messenger's or Instagram's export: participants, and messages stamped in ms."""
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        return False
+    if not isinstance(data.get("participants"), list):
+        return False
+    first = next((m for m in data["messages"] if isinstance(m, dict)), None)
+    return first is None or "timestamp_ms" in first
+
+
+def is_instagram(data: dict[str, Any], path: str = "") -> bool:
+    uris = " ".join(a.get("uri", "") for m in data.get("messages", [])[:200] if isinstance(m, dict)
+                    for key, _ in _KINDS for a in (m.get(key) or []) if isinstance(a, dict))
+    return "instagram" in f"{path} {uris}".lower()
+
+
+def _iso(ms: Any) -> str | None:
+    try:
+        return datetime.fromtimestamp(int(ms) / 1000, tz=timezone.utc).isoformat()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _attachments(raw: dict[str, Any]) -> list[Attachment]:
+    out = []
+    for key, kind in _KINDS:
+        for item in raw.get(key) or []:
+            uri = item.get("uri") if isinstance(item, dict) else None
+            if isinstance(uri, str) and uri:
+                out.append(Attachment(PurePosixPath(uri).name, False, kind or kind_of(uri), uri, uri))
+    sticker = raw.get("sticker")
+    if isinstance(sticker, dict) and isinstance(sticker.get("uri"), str):
+        out.append(Attachment(PurePosixPath(sticker["uri"]).name, False, "sticker", sticker["uri"], sticker["uri"]))
+    return out
+
+
+def _notes(raw: dict[str, Any]) -> list[str]:
+    notes = []
+    share = raw.get("share")
+    if isinstance(share, dict) and share.get("link"):
+        notes.append(f"link shared: {share['link']}")
+    if raw.get("is_unsent"):
+        notes.append("taken back by the sender (unsent)")
+    if raw.get("call_duration") is not None:
+        notes.append(f"call: {raw['call_duration']} s")
+    reactions = [f"{r.get('reaction', '')} {r.get('actor', '')}".strip() for r in raw.get("reactions") or []
+                 if isinstance(r, dict)]
+    if reactions:
+        notes.append("reactions: " + ", ".join(reactions))
+    return notes
+
+
+def _records(raw: Any, index: int) -> list[Message]:
+    if not isinstance(raw, dict):
+        return [Message(index, None, "", None, "", True, None, f"an entry of the export that is not a message: {raw!r}"[:200])]
+    written = str(raw.get("timestamp_ms", ""))
+    iso = _iso(raw.get("timestamp_ms"))
+    sender = raw.get("sender_name") if isinstance(raw.get("sender_name"), str) else None
+    text = str(raw.get("content") or "").strip()
+    system = raw.get("type") in SYSTEM_TYPES or raw.get("call_duration") is not None
+    note = "; ".join(([] if iso else ["no readable time"]) + _notes(raw))
+    attachments: list[Attachment | None] = list(_attachments(raw)) or [None]
+    return [Message(index + i, sender, written, iso, text if i == 0 else "", system, a, note)
+            for i, a in enumerate(attachments)]
+
+
+def _stamp(raw: Any) -> int:
+    try:
+        return int(raw.get("timestamp_ms")) if isinstance(raw, dict) else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def parse_pages(pages: list[Any], name: str = "") -> Chat:
+    """One chat from its files' parsed JSON (message_1.json, message_2.json, ...), in time order."""
+    listed = [m for page in pages for m in page.get("messages", [])]
+    oldest_first = list(reversed(listed))  # listed newest first: the same moment keeps its order
+    in_order = sorted(oldest_first, key=_stamp)
+    messages: list[Message] = []
+    for raw in in_order:
+        messages += _records(raw, len(messages))
+    title = next((p.get("title") for p in pages if isinstance(p.get("title"), str) and p.get("title")), "") or name
+    return Chat(title, tuple(messages), "utc")
+
+
+def is_chat_file(relative: str) -> bool:
+    """A file of a chat's own folders (audio/, photos/, ...), not the pages themselves."""
+    return PurePosixPath(relative).parent.name in MEDIA_FOLDERS
+
+
+def looks_like_text(text: str) -> bool:
+    """Cheaply, before parsing: a JSON text with the keys of Messenger's and Instagram's chats."""
+    head = text[:65536]
+    return head.lstrip("\ufeff \t\r\n").startswith("{") and '"participants"' in head and (
+        '"timestamp_ms"' in head or '"messages": []' in head)
+
+
+def load(text: str, path: str) -> dict[str, Any]:
+    """One file of a chat, parsed and its strings decoded; ChatError when it is none."""
+    data = telegram.load_json(text, path)
+    if not looks_like(data):
+        raise ChatError(path, NOT_META)
+    return fixed(data)
+
+
+def parse(text: str, path: str = "") -> tuple[Chat, ...]:
+    return (parse_pages([load(text, path)], PurePosixPath(path).parent.name or PurePosixPath(path).stem),)
+
+
+def container_of(pages: list[dict[str, Any]], path: str = "") -> str:
+    return INSTAGRAM if any(is_instagram(p, path) for p in pages) else CONTAINER
