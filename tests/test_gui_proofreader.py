@@ -7,19 +7,27 @@ Its own window over a fresh case (tests/gui_case.py); each test undoes its edits
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 pytest.importorskip("PySide6.QtMultimedia")
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.gui import export_flow
+from app.gui.exhibits_view import COLUMNS
+from app.gui.keys import set_binding
 from tests import gui_case
-from tests.gui_case import focus_table
+from tests.conftest import MEDIA
+from tests.gui_case import export_through_dialog, focus_table, open_exhibit, wait_for_export
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
 REAL_QUESTION = QMessageBox.question  # before the fixture records the boxes instead
+STATUS_COL = COLUMNS.index("Status")
 
 
 @pytest.fixture
@@ -82,3 +90,83 @@ def test_enter_in_merge_speakers_cancels_and_the_note_says_what_a_merge_does(qtb
     assert seen == [("All 2 segment(s) of Witness will be attributed to DC Smith, everywhere in this "
                      "transcript. Merge only if they are the same person (Ctrl+Z undoes it).")]
     assert {model.segment(r).speaker for r in range(model.rowCount())} == {"DC Smith"}
+
+
+def test_the_skip_buttons_do_what_the_skip_keys_do_and_repeat_while_held(qtbot, win, table):
+    """◀◀ moved playback but left the cursor on the segment before (F1 takes it along), so Enter
+    then opened the wrong line; held down it skipped once; its tooltip said F1 whatever the key."""
+    model, player, back = win.editor.model, win.player, win.editor.transport.back_button
+    table.go_to_row(3)  # "Where were you on Friday night?" from 10.0 s
+    player.seek(model.starts[3] + 1_000)
+    qtbot.mouseClick(back, Qt.MouseButton.LeftButton)
+    assert player.position() == model.starts[3] - 2_000 and table.currentIndex().row() == 2
+    player.seek(model.starts[4])
+    qtbot.mousePress(back, Qt.MouseButton.LeftButton)
+    try:
+        qtbot.waitUntil(lambda: player.position() <= model.starts[4] - 3 * player.skip_ms, timeout=5_000)
+    finally:
+        qtbot.mouseRelease(back, Qt.MouseButton.LeftButton)
+    assert "Skip back 3 s (F1)" in back.toolTip()
+    set_binding(win.settings, "skip_back", QKeySequence("F9"))
+    win.settings.setValue("playback/skip_ms", 5000)
+    try:
+        win.apply_settings()
+        assert back.toolTip().startswith(f"Skip back {player.skip_ms / 1000:g} s (F9)")
+    finally:
+        win.settings.remove("keys/skip_back")
+        win.settings.remove("playback/skip_ms")
+        win.apply_settings()
+
+
+def test_a_signed_off_exhibit_reads_whole_in_the_list_with_who_in_its_tooltip(qtbot, win, table):
+    """"verified by DC Ann Example" was cut to "verified by D…" in the narrow Status column."""
+    win.editor.mark_verified("DC Ann Example")
+    win.refresh_exhibits()
+    exhibits = win.exhibits
+    row = exhibits.model.row_of(win.editor.exhibit.id)
+    index = exhibits.model.index(row, STATUS_COL)
+    qtbot.waitUntil(lambda: not exhibits.columns._pending, timeout=3_000)
+    shown = index.data()
+    assert shown == "verified ✓"
+    width = exhibits.table.horizontalHeader().sectionSize(STATUS_COL)
+    assert exhibits.table.fontMetrics().horizontalAdvance(shown) + 8 <= width
+    tip = index.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("verified by DC Ann Example: signed off 20")
+
+
+def test_enter_on_an_exhibit_puts_the_keyboard_in_its_transcript_and_tab_leaves_the_list(qtbot, qapp, win):
+    """The keyboard stayed in the exhibits list: Enter did nothing and Tab went from cell to cell,
+    never out, so a typist had to reach for the mouse to start on the transcript."""
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is win, timeout=3_000)
+    exhibits = win.exhibits.table
+    exhibits.setFocus()
+    qtbot.waitUntil(exhibits.hasFocus, timeout=3_000)
+    qtbot.keyClick(exhibits, Qt.Key.Key_Tab)
+    assert not exhibits.hasFocus()
+    exhibits.setFocus()
+    qtbot.keyClick(exhibits, Qt.Key.Key_Return)
+    qtbot.waitUntil(win.editor.table.hasFocus, timeout=3_000)
+    assert win.tabs.currentIndex() == 0 and win.editor.table.currentIndex().isValid()
+
+
+def test_the_export_is_written_off_the_gui_thread_and_said_when_done(qtbot, win, tmp_path, monkeypatch, boxes):
+    """A 56 s interview's DOCX and PDF froze the window for 5 s (the export ran on the GUI thread)."""
+    shown, _answers = boxes
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    threads: list[str] = []
+    real = export_flow.export_run
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(export_flow, "export_run", recording)
+    out = tmp_path / "out"
+    export_through_dialog(win, monkeypatch, out, "pdf")
+    assert threads == ["parley-export"] and (out / "interview_stereo.pdf").is_file()
+    assert win.statusBar().currentMessage() == f"Exported 2 file(s) to {out}" and shown == []
+    assert win.exporter.start(MEDIA, ["txt"], [win.session.run_id])  # beside the evidence: refused there
+    wait_for_export(win)
+    assert len(shown) == 1 and shown[0].startswith("warning: Not exported: ") and "refusing" in shown[0]

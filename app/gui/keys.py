@@ -84,6 +84,10 @@ class KeyRouter(QObject):
             if seq.count():
                 self.table[seq[0].toCombined()] = action.name
 
+    def key_text(self, name: str) -> str:
+        """The key bound to action `name` now, as a menu shows it ("F1"), or ""."""
+        return binding(self.settings, name).toString(QKeySequence.SequenceFormat.NativeText)
+
     def detach(self) -> None:
         app = QApplication.instance()
         if app is not None:
