@@ -225,7 +225,7 @@ class TimelineView(QWidget):
         header.setSectionResizeMode(MESSAGE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(TRANSLATION, QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(self._clicked)
-        self.table.doubleClicked.connect(self._play)
+        self.table.activated.connect(self._play)  # a double-click, or Enter on the row
         top = QHBoxLayout()
         top.addWidget(self.filter_box, 1)
         top.addWidget(self.status)
