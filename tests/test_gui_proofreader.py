@@ -170,3 +170,26 @@ def test_the_export_is_written_off_the_gui_thread_and_said_when_done(qtbot, win,
     assert win.exporter.start(MEDIA, ["txt"], [win.session.run_id])  # beside the evidence: refused there
     wait_for_export(win)
     assert len(shown) == 1 and shown[0].startswith("warning: Not exported: ") and "refusing" in shown[0]
+
+
+def test_ctrl_i_types_an_inaudible_marker_where_the_typist_is(qtbot, qapp, win, table):
+    """Nothing marked a stretch the proofreader could not make out: each typed "[inaudible]" their
+    own way, without the time the record's machine markers carry."""
+    from app.gui.text_editor import EDITORS
+
+    model = win.editor.model
+    table.go_to_row(1)  # "Please state your full name." from 4.0 s, a word every 0.4 s
+    win.player.seek(4_500)  # the second word is playing
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
+    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
+    assert model.segment(1).text == "Please state [inaudible 00:00:04] your full name."
+    table.go_to_row(4)  # from the table: its text opens with the marker typed at its end
+    qtbot.keyClick(table, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
+    assert qapp.focusWidget().text() == "At home with my sister. [inaudible 00:00:13]"
+    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Escape)  # Esc: the edit is cancelled, as ever
+    qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
+    assert model.segment(4).text == "At home with my sister."

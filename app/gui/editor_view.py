@@ -250,6 +250,9 @@ class EditorView(QWidget):
     def merge_rows(self, rows: list[int]) -> bool:
         return self.segments.merge_rows(rows)
 
+    def insert_inaudible(self) -> bool:
+        return self.segments.insert_inaudible()
+
     def edit_text(self, row: int, text: str) -> None:
         self.model.setData(self.model.index(row, TEXT_COL), text)
 

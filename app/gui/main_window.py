@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
             "previous_uncertain": self.editor.previous_uncertain,
             "mark_reviewed": self.editor.mark_current_reviewed,
             "hold_play": self.player.play,
+            "insert_inaudible": self.editor.insert_inaudible,
         }, release_handlers={"hold_play": self.player.pause})
         self.focus_return = FocusReturn(self)  # the keys come back to the typist after a dialog
         self.apply_settings()

@@ -1,17 +1,21 @@
 """Split and merge segments in the editor: at the typist's cursor or the playing word, and a merge
-of segments said by different people only when the user clicks Yes (Enter keeps them apart)."""
+of segments said by different people only when the user clicks Yes (Enter keeps them apart).
+Ctrl+I types "[inaudible hh:mm:ss]" (the moment playing) where the typist is, in the form the
+machine's own markers and the record of interview use."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QAbstractItemView, QMessageBox, QStyledItemDelegate
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QStyledItemDelegate
 
 from app.core.editing import operations as editing
 from app.core.editing import segment_edits
+from app.core.export.base import inaudible_marker
+from app.gui.editor_model import TEXT_COL
 from app.gui.speaker_picker import NO_SPEAKER
-from app.gui.text_editor import EDITORS
+from app.gui.text_editor import EDITORS, SegmentTextEdit
 
 
 def names_in_words(names: list[str]) -> str:
@@ -86,3 +90,30 @@ class SegmentActions(QObject):
         run_id, ids, actor = self.session.run_id, [self.model.ids[r] for r in rows], self.session.actor()
         return self.session.do("Merge segments", lambda: editing.merge(
             self.session.case, run_id, ids, actor=actor)) is not None  # type: ignore[arg-type]
+
+    def insert_inaudible(self) -> bool:
+        """"[inaudible hh:mm:ss]" at the caret of the text being typed; from the table, the current
+        segment's text opens with it typed after the last word heard. Spaced from the words around."""
+        if QApplication.activeModalWidget() is not None:  # a name being typed in a dialog: not behind it
+            return False
+        editor = self._text_editor()
+        if editor is None:
+            if self.session.run_id is None or not self.editor.cursor_sync.edit_current():
+                return False
+            editor = self._text_editor()
+            if editor is None:  # the speaker's cell was current: its text is not being typed
+                return False
+        text, at = editor.text(), editor.cursorPosition()
+        marker = inaudible_marker(self.editor.player.position())
+        before = " " if at > 0 and not text[at - 1].isspace() else ""
+        after = " " if at < len(text) and text[at].isalnum() else ""
+        editor.insertPlainText(before + marker + after)
+        return True
+
+    def _text_editor(self) -> SegmentTextEdit | None:
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            return None
+        editor = self.table.indexWidget(self.table.currentIndex())
+        if self.table.currentIndex().column() != TEXT_COL or not isinstance(editor, SegmentTextEdit):
+            return None
+        return editor
