@@ -175,6 +175,7 @@ def test_enter_on_a_voice_note_s_row_opens_it_with_the_keyboard_in_its_transcrip
     view = window.chats.view
     en_run, _ = transcribed(qtbot, window)
     window.exhibits.select(window.chats.view.exhibit_id)
+    assert view.title.text().startswith("WhatsApp Chat with Ana.zip (whatsapp-zip) — 7 messages, 2 of 2 ")
     window.activateWindow()
     qtbot.waitUntil(lambda: qapp.activeWindow() is window, timeout=3_000)
     view.table.setFocus()
