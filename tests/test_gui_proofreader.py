@@ -193,3 +193,20 @@ def test_ctrl_i_types_an_inaudible_marker_where_the_typist_is(qtbot, qapp, win, 
     qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Escape)  # Esc: the edit is cancelled, as ever
     qtbot.waitUntil(lambda: table.state() != table.State.EditingState, timeout=3_000)
     assert model.segment(4).text == "At home with my sister."
+
+
+def test_an_edit_after_the_sign_off_says_the_sign_off_no_longer_stands(qtbot, qapp, win, table):
+    """A typo fixed after signing off turned the record back into a DRAFT with nothing said but the
+    status word changing: the proofreader exported a record marked DRAFT."""
+    from app.gui.text_editor import EDITORS
+
+    win.editor.mark_verified("DC Ann Example")
+    assert win.editor.status_label.full_text() == "Verified by DC Ann Example"
+    table.go_to_row(1)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
+    qtbot.keyClicks(qapp.focusWidget(), "x")
+    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.editor.status_label.full_text() == "Edited (draft)", timeout=3_000)
+    assert win.statusBar().currentMessage().startswith(
+        "The sign-off by DC Ann Example no longer stands: the transcript is a draft again")

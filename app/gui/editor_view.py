@@ -63,6 +63,7 @@ class EditorView(QWidget):
         self.status_label, self.count_label = self.review.status_label, self.review.count_label
         self.review_label = self.review.word_label
         self.verify_button = self.review.verify_button
+        self.review.message.connect(self.message)
         self.speaker_tools = SpeakerTools(self)
         self.speaker_tools.message.connect(self.message)
         self.picker = SpeakerPicker(self)
