@@ -210,3 +210,22 @@ def test_an_edit_after_the_sign_off_says_the_sign_off_no_longer_stands(qtbot, qa
     qtbot.waitUntil(lambda: win.editor.status_label.full_text() == "Edited (draft)", timeout=3_000)
     assert win.statusBar().currentMessage().startswith(
         "The sign-off by DC Ann Example no longer stands: the transcript is a draft again")
+
+
+def test_find_says_which_of_how_many_segments_it_is_on(qtbot, qapp, win, table):
+    """Enter in the find field went from one segment to the next with nothing said, so the
+    proofreader could not tell when every place had been seen."""
+    win.editor.open_find()
+    qtbot.waitUntil(win.editor.find_edit.hasFocus, timeout=3_000)
+    table.go_to_row(0)
+    qtbot.keyClicks(win.editor.find_edit, "you")
+    holding = [1, 3]  # "Please state your full name.", "Where were you on Friday night?"
+    qtbot.keyClick(win.editor.find_edit, Qt.Key.Key_Return)
+    assert table.currentIndex().row() == holding[0]
+    assert win.statusBar().currentMessage() == f"'you': segment 1 of {len(holding)} holding it."
+    for _ in holding[1:]:
+        qtbot.keyClick(win.editor.find_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(win.editor.find_edit, Qt.Key.Key_Return)
+    assert table.currentIndex().row() == holding[0]
+    assert win.statusBar().currentMessage().endswith("(from the top again).")
+    win.editor.find_button.setChecked(False)

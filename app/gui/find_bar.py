@@ -82,10 +82,13 @@ class FindBar(QWidget):
         pattern = editing.find_pattern(find, self.match_case.isChecked(), self.whole_words.isChecked())
         start = self.current_row()
         n = self.model.rowCount()
-        for step in range(1, n + 1):
-            row = (start + step) % n
-            if pattern.search(self.model.segment(row).text):
-                self.table.go_to_row(row)
-                self.table.scrollTo(self.model.index(row, TEXT_COL))
-                return
-        self.message.emit(f"'{find}' not found.")
+        holding = [r for r in range(n) if pattern.search(self.model.segment(r).text)]
+        if not holding:
+            self.message.emit(f"'{find}' not found.")
+            return
+        row = next((r for r in holding if r > start), holding[0])  # on from the cursor, round again
+        self.table.go_to_row(row)
+        self.table.scrollTo(self.model.index(row, TEXT_COL))
+        # how many there are, so the proofreader knows when they have seen them all
+        self.message.emit(f"'{find}': segment {holding.index(row) + 1} of {len(holding)} holding it"
+                          + (" (from the top again)" if row <= start else "") + ".")
