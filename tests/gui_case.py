@@ -147,6 +147,20 @@ def export_through_dialog(window, monkeypatch, out: Path, fmt: str, fields: dict
 
     monkeypatch.setattr(ExportDialog, "exec", accept)
     window.ask_export()
+    wait_for_export(window)
+
+
+def wait_for_export(window, seconds: float = 60.0) -> None:
+    """The export runs off the GUI thread (app/gui/export_flow.py): until it has said how it went."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + seconds
+    while window.exporter.busy and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    assert not window.exporter.busy, "the export did not finish"
 
 
 def focus_table(qtbot, qapp, win):

@@ -22,6 +22,10 @@ def test_pdf_is_on_by_default_and_only_changed_fields_are_written(qapp):
     dialog.fields["officers"].setText("DC Harris, DS Patel")
     dialog.fields["place"].setText("Leeds")
     assert dialog.header_changes() == {"officers": ["DC Harris", "DS Patel"]}
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    [box] = dialog.findChildren(QDialogButtonBox)
+    assert box.button(QDialogButtonBox.StandardButton.Ok).text() == "Export"  # not a bare "OK"
 
 
 def test_the_header_typed_in_the_dialog_reaches_the_case_and_the_pdf(qtbot, win, tmp_path, monkeypatch):  # noqa: F811

@@ -62,6 +62,11 @@ def test_panel_shows_batch_estimates_and_the_overall_eta(qtbot):
     # a progress event makes the bar real (no more estimate)
     model.set_live(2, 0.7, 3.0)
     assert model.index(1, PROGRESS_COL).data() == "70%"
+    # a batch past its expected time: the estimate has run out, not "all done in about 0:00"
+    late = [job(5, 2, "running", started=600), job(6, 3, "running", started=600)]
+    view.set_jobs(late, names, {"running": 2}, "", DURATIONS)
+    assert model.index(0, PROGRESS_COL).data() == "≈95%" and view.eta_label.text() == "· finishing…"
+    view.set_jobs(jobs, names, {"done": 1, "running": 2, "queued": 1}, "", DURATIONS)
     # the exhibit column keeps room for a name and elides in the middle; the columns fit the pane
     view.resize(480, 300)
     qtbot.waitUntil(lambda: view.table.horizontalHeader().length() <= view.table.viewport().width(), timeout=2_000)

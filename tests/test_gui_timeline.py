@@ -168,6 +168,38 @@ def test_the_play_button_opens_the_voice_note_in_the_editor_at_its_start(qtbot, 
     assert window.player.position() == 0
 
 
+def test_enter_on_a_voice_note_s_row_opens_it_with_the_keyboard_in_its_transcript(qtbot, qapp, chat):
+    """Only a mouse could open a voice note from the timeline (Enter did nothing), and once it was
+    open the keyboard stayed in the hidden timeline: Esc played, but Enter and Down went nowhere."""
+    window, _, _ = chat
+    view = window.chats.view
+    en_run, _ = transcribed(qtbot, window)
+    window.exhibits.select(window.chats.view.exhibit_id)
+    assert view.title.text().startswith("WhatsApp Chat with Ana.zip (whatsapp-zip) — 7 messages, 2 of 2 ")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: qapp.activeWindow() is window, timeout=3_000)
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.proxy.index(2, MESSAGE))
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert window.tabs.currentIndex() == 0 and window.session.run_id == en_run
+    qtbot.waitUntil(window.editor.table.hasFocus, timeout=3_000)
+    assert window.editor.table.currentIndex().row() == 0
+
+
+def test_picking_a_voice_note_in_the_list_while_the_timeline_shows_goes_to_its_transcript(qtbot, chat):
+    """The Timeline tab stayed up showing the chat, so the click on the voice note seemed to do nothing."""
+    window, _, _ = chat
+    view = window.chats.view
+    transcribed(qtbot, window)
+    window.exhibits.select(view.exhibit_id)
+    assert window.tabs.currentWidget() is view
+    window.exhibits.select(exhibit_named(window.case, ES))
+    assert window.tabs.currentIndex() == 0 and window.editor.exhibit.id == exhibit_named(window.case, ES)
+    window.tabs.setCurrentWidget(window.search_view)  # a case-wide tab stays as it is
+    window.exhibits.select(exhibit_named(window.case, EN))
+    assert window.tabs.currentWidget() is window.search_view
+
+
 def test_a_missing_attachment_is_marked_missing_and_system_notes_are_greyed(qtbot, chat):
     window, _, _ = chat
     view = window.chats.view

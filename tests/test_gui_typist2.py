@@ -134,9 +134,9 @@ def test_after_a_question_the_keys_come_back_to_the_table(qtbot, qapp, win, tabl
     monkeypatch.setattr(QMessageBox, "question", REAL_QUESTION)  # a real box, answered from the keyboard
     model = win.editor.model
     table.go_to_row(2)  # the witness, then DC Smith
-    answer_modal_with(qtbot, Qt.Key.Key_Return)
+    answer_modal_with(qtbot, Qt.Key.Key_Y)  # Yes (Enter is No: it never merges two people's lines)
     qtbot.keyClick(table, Qt.Key.Key_M, CTRL_SHIFT)
-    assert model.rowCount() == 4  # Enter: Yes, merged
+    assert model.rowCount() == 4
     qtbot.waitUntil(lambda: qapp.focusWidget() is table, timeout=3_000)
     assert qapp.activeWindow() is win and table.currentIndex().row() == 2
     qtbot.keyClick(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

@@ -58,10 +58,14 @@ class ChatTimeline(QObject):
     # ---------------------------------------------------------- showing
 
     def _exhibit_selected(self, exhibit_id: int | None) -> None:
-        if exhibit_id is not None and self.is_chat(exhibit_id):
+        if exhibit_id is None:
+            return
+        if self.is_chat(exhibit_id):
             if exhibit_id != self.view.exhibit_id:
                 self.view.load(exhibit_id)
             self.w.tabs.setCurrentWidget(self.view)
+        elif self.w.tabs.currentWidget() is self.view:  # the chat shown is not what was picked
+            self.w.tabs.setCurrentIndex(0)  # its transcript, in the editor
 
     def open_message(self, exhibit_id: int, message_id: int) -> None:
         """A search hit or an entity's mention in a chat message: its export's timeline, there."""

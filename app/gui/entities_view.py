@@ -216,7 +216,8 @@ class EntitiesView(QWidget):
         self.model.set_entities(entities)
         self.mentions.set_mentions(())
         shared = sum(e.shared for e in entities)
-        self.status.setText(f"{len(entities)} entities, {shared} shared" if entities else "no entities")
+        n = len(entities)
+        self.status.setText(f"{n} {'entity' if n == 1 else 'entities'}, {shared} shared" if entities else "no entities")
 
     # ------------------------------------------------------------ mentions
 

@@ -26,6 +26,7 @@ from app.core.editing import operations as editing
 from app.core.media.intake import find_media
 from app.core.names import printable
 from app.core.store import Case, Exhibit
+from app.core.store.interview import verified_at
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
 from app.core.usecases.enqueueing import passed_over
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
@@ -78,7 +79,8 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
         return "not transcribed", "", None
     state, by = editing.status(case, run.id)
     if state == "verified":
-        return f"verified by {by}", "", by
+        when = verified_at(case, run.id)
+        return f"verified by {by}", f"signed off {when.replace('T', ' ')[:16]} UTC" if when else "", by
     if language_uncertain(run):
         return "language uncertain", uncertain_detail(run), None
     if no_speech_found(run):
@@ -87,6 +89,12 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     if exhibit.source.truncated or run.truncated:
         return f"{done} · truncated", "the file is truncated or damaged; only what could be read", None
     return done, "", None
+
+
+def shown_status(row: ExhibitRow) -> str:
+    """The status as the narrow column shows it: "verified ✓" (who signed it off is in the
+    tooltip and the editor: "verified by DC Ann Harris" was cut to "verified by D…")."""
+    return "verified ✓" if row.verified_by is not None and row.status.startswith("verified") else row.status
 
 
 def exhibit_rows(case: Case) -> list[ExhibitRow]:
@@ -137,7 +145,7 @@ class ExhibitsModel(ColumnsModel):
         s = row.exhibit.source
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            status = f"{row.status}: {row.detail}" if row.status == "failed" else row.status
+            status = f"{row.status}: {row.detail}" if row.status == "failed" else shown_status(row)
             return (s.shown_name, kind_of(row.exhibit), duration_text(s.duration_ms), row.language,
                     s.sha256[:12] + "…", status)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -202,6 +210,7 @@ class ExhibitsView(QWidget):
     addPaths = Signal(list)
     transcribeRequested = Signal(list)  # exhibit ids
     selected = Signal(object)  # exhibit id or None
+    opened = Signal(int)  # Enter or a double-click on an exhibit: the keyboard goes into it
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
@@ -215,6 +224,8 @@ class ExhibitsView(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list (it went from cell to cell, never out)
+        self.table.activated.connect(lambda index: self.opened.emit(self.model.rows[index.row()].exhibit.id))
         header = self.table.horizontalHeader()
         self.table.setItemDelegateForColumn(4, ElideRightDelegate(self.table))
         self.table.setItemDelegateForColumn(5, ElideRightDelegate(self.table))

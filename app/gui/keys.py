@@ -40,6 +40,7 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("previous_uncertain", "Previous uncertain word (review)", "Shift+F8"),
     KeyAction("mark_reviewed", "Mark the uncertain word reviewed", "Ctrl+Shift+W"),
     KeyAction("hold_play", "Hold to play (pedal: down plays, up pauses)", "F7"),
+    KeyAction("insert_inaudible", "Type [inaudible hh:mm:ss] at the cursor (the moment playing)", "Ctrl+I"),
 )
 ACTION_BY_NAME = {a.name: a for a in ACTIONS}
 VERIFY_KEY = "Ctrl+Shift+V"  # Edit > Mark verified… (it asks first); no other action or typist key has it
@@ -83,6 +84,10 @@ class KeyRouter(QObject):
             seq = binding(self.settings, action.name)
             if seq.count():
                 self.table[seq[0].toCombined()] = action.name
+
+    def key_text(self, name: str) -> str:
+        """The key bound to action `name` now, as a menu shows it ("F1"), or ""."""
+        return binding(self.settings, name).toString(QKeySequence.SequenceFormat.NativeText)
 
     def detach(self) -> None:
         app = QApplication.instance()

@@ -22,27 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ParleyError
-from app.core.export import available_formats
-from app.core.options import to_dict
 from app.core.store import Case
-from app.core.store.interview import read_interview, write_interview
 from app.core.store.jobs import JobQueue
 from app.core.store.views import speech_runs
-from app.core.usecases.enqueueing import check_model, recordings_to_transcribe
-from app.core.usecases.exporting import export_names, export_run
 from app.core.usecases.translating import queue_translation
-from app.gui import prefs
+from app.gui import prefs, queue_requests
 from app.gui.bridge import WorkerBridge
 from app.gui.chat_timeline import ChatTimeline
 from app.gui.editor_model import EditSession
 from app.gui.editor_view import EditorView
 from app.gui.entities_view import EntitiesView
 from app.gui.environment import environment_problems, preload_modules
-from app.gui.exhibits_view import (
-    ExhibitsView,
-    exhibit_rows,
-)
-from app.gui.export_dialog import ExportDialog, remembered_formats
+from app.gui.exhibits_view import ExhibitsView, exhibit_rows
+from app.gui.export_flow import ExportFlow
 from app.gui.file_intake import add_files
 from app.gui.focus_return import FocusReturn
 from app.gui.gc_guard import collect_on_gui_thread
@@ -56,7 +48,7 @@ from app.gui.search_view import SearchView
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
-from app.gui.widgets import ProblemBanner, confirm_transcribe_again, readable_selection
+from app.gui.widgets import ProblemBanner, readable_selection
 from app.gui.window_state import ask_user_name_if_unset, fit_to_screen, restore_state, save_state
 
 REFRESH_MS = 1000
@@ -85,6 +77,7 @@ class MainWindow(QMainWindow):
         self.exhibits.addPaths.connect(self.add_paths)
         self.exhibits.transcribeRequested.connect(self.request_transcribe)
         self.exhibits.selected.connect(self.show_exhibit)
+        self.exhibits.opened.connect(self.enter_exhibit)
         self.queue_view = QueueView()
         self.queue_view.action.connect(self.queue_action)
         self.editor = EditorView(self.session, self.player)
@@ -93,6 +86,7 @@ class MainWindow(QMainWindow):
         self.translation = TranslationView(case)
         self.translation.seekRequested.connect(self.player.seek)
         self.history = HistoryView()
+        self.exporter = ExportFlow(self)
         self.run_box = QComboBox()
         self.run_box.currentIndexChanged.connect(lambda _i: self._run_chosen())
         self._build_layout()
@@ -108,6 +102,7 @@ class MainWindow(QMainWindow):
             "previous_uncertain": self.editor.previous_uncertain,
             "mark_reviewed": self.editor.mark_current_reviewed,
             "hold_play": self.player.play,
+            "insert_inaudible": self.editor.insert_inaudible,
         }, release_handlers={"hold_play": self.player.pause})
         self.focus_return = FocusReturn(self)  # the keys come back to the typist after a dialog
         self.apply_settings()
@@ -262,35 +257,13 @@ class MainWindow(QMainWindow):
         self._intake_thread = add_files(self, paths)  # app/gui/file_intake.py
 
     def request_transcribe(self, selected: list[int]) -> list[int]:
-        """The user's "Transcribe": recordings only (a chat export's voice notes not transcribed
-        yet); asks first when some already have a transcript; says why a selection queues nothing."""
-        plan = recordings_to_transcribe(self.case, selected)
-        exhibit_ids = list(plan.exhibit_ids)
-        done = [i for i in exhibit_ids if self.case.latest_run(i, "transcribe") is not None]
-        if done and not confirm_transcribe_again(self, len(done), len(exhibit_ids)):
-            return []
-        jobs = self.transcribe(exhibit_ids)
-        if plan.notes and (jobs or not exhibit_ids):
-            self.show_error("; ".join(plan.notes))
-        return jobs
+        return queue_requests.request_transcribe(self, selected)
 
     def transcribe(self, exhibit_ids: list[int], language: str | None = None) -> list[int]:
-        if not exhibit_ids:
-            return []
-        self.check_environment()
-        if any("model" in p for p in self.problems):
-            self.show_error("Transcription needs a model: " + " ".join(p for p in self.problems if "model" in p))
-            return []
-        options = prefs.transcribe_options(self.settings, language)
-        try:
-            check_model(options)  # an English-only model asked for German: one message, no failed jobs
-        except ParleyError as exc:
-            return self.show_error(str(exc)) or []
-        jobs = [self.queue.add(eid, "transcribe", to_dict(options)) for eid in exhibit_ids]
-        if not self.bridge.is_running():
-            self.start_worker()
-        self.refresh()
-        return jobs
+        return queue_requests.transcribe(self, exhibit_ids, language)
+
+    def queue_action(self, name: str, job_id: int | None) -> None:
+        queue_requests.queue_action(self, name, job_id)
 
     def _tab_shown(self, _index: int) -> None:
         self.refresh_history()
@@ -304,12 +277,40 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(0)
         if ms >= 0:
             self.player.seek(ms)
+        self._keys_to_transcript(max(ms, 0))
+
+    def _keys_to_transcript(self, ms: int) -> None:
+        """The keyboard into the segment table, on the segment at `ms` (or the next one): the
+        timeline's or search's table it came from is hidden now, and the keys went nowhere."""
+        table, model = self.editor.table, self.editor.model
+        if not model.rowCount():
+            return
+        row = model.row_at(ms)
+        if row < 0:
+            row = next((r for r, start in enumerate(model.starts) if start >= ms), model.rowCount() - 1)
+        self.editor.cursor_sync.move_to(row)
+        table.setFocus()
 
     def show_exhibit(self, exhibit_id: int | None) -> None:
         if exhibit_id is None:
             return
         self._fill_runs(exhibit_id)
         self.translation.show_exhibit(exhibit_id)
+
+    def enter_exhibit(self, exhibit_id: int) -> None:
+        """Enter (or a double-click) on an exhibit: the keyboard goes into its transcript, on the
+        segment playing, or into its chat's timeline (it stayed in the list: Down went to the
+        next exhibit, and Tab from cell to cell)."""
+        if self.chats.is_chat(exhibit_id):
+            self.tabs.setCurrentWidget(self.chats.view)
+            self.chats.view.table.setFocus()
+            return
+        self.tabs.setCurrentIndex(0)
+        index = self.editor.table.currentIndex()
+        if index.isValid():
+            self.editor.table.setFocus()
+        else:
+            self._keys_to_transcript(self.player.position())
 
     def _fill_runs(self, exhibit_id: int, prefer: int | None = None) -> None:
         runs = speech_runs(self.case, exhibit_id)
@@ -333,31 +334,6 @@ class MainWindow(QMainWindow):
         self.editor.show_run(self.case.exhibit(exhibit_id), self.run_box.currentData(),
                              self.case.folder / "waveforms")
         self.refresh_history()
-
-    # --------------------------------------------------------------- queue
-    def queue_action(self, name: str, job_id: int | None) -> None:
-        try:
-            if name == "cancel":
-                if self.bridge.supervisor is not None:
-                    self.bridge.supervisor.cancel(job_id)
-                else:
-                    self.queue.cancel(job_id)
-            elif name == "pause":
-                self.queue.pause(job_id)
-            elif name == "resume":
-                self.queue.resume(job_id)
-                if not self.bridge.is_running():
-                    self.start_worker()
-            elif name == "retry" and job_id is not None:
-                self.queue.retry(job_id)
-                if not self.bridge.is_running():
-                    self.start_worker()
-            elif name in ("priority+", "priority-") and job_id is not None:
-                job = self.queue.get(job_id)
-                self.queue.set_priority(job_id, job.priority + (1 if name == "priority+" else -1))
-        except ParleyError as exc:
-            self.show_error(str(exc))
-        self.refresh()
 
     # ----------------------------------------------------------- translate
     def ask_translate(self) -> None:
@@ -384,43 +360,11 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- export
     def ask_export(self) -> None:
-        default = str(self.settings.value("export/folder", str(Path.home() / "Parley exports")))
-        exhibit_id = self.exhibits.current_id()
-        details = read_interview(self.case, exhibit_id) if exhibit_id is not None else None
-        dialog = ExportDialog(available_formats(), default, self, details, remembered_formats(self.settings))
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        folder = dialog.folder.text().strip()
-        self.settings.setValue("export/folder", folder)
-        self.settings.setValue("export/formats", dialog.formats())
-        if exhibit_id is not None and dialog.header_changes():
-            write_interview(self.case, exhibit_id, dialog.header_changes(), actor=prefs.user_name(self.settings))
-        if dialog.all_box.isChecked():
-            run_ids = [r for r in (self.case.latest_run(e.id) for e in self.case.exhibits()) if r]
-        elif self.tabs.currentWidget() is self.translation and self.translation.current_run():
-            run_ids = [self.translation.current_run()]  # the translation, side by side with its source
-        else:
-            run_ids = [self.session.run_id] if self.session.run_id else []
-        _paths, error = self.export_to(Path(folder), dialog.formats(), run_ids)
-        if error:
-            self.show_error(error)  # a success is said on the status line (export_to): no box to dismiss
+        self.exporter.ask()  # the dialog, then the files written off the GUI thread (export_flow.py)
 
     def export_to(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:
-        """Write each run's current transcript; returns (paths, the core's refusal or None)."""
-        if not run_ids:
-            return [], "Nothing to export: no transcript is selected."
-        if not formats:
-            return [], "Choose at least one format."
-        written: list[Path] = []
-        try:
-            names = export_names(self.case, run_ids)
-            for run_id in run_ids:
-                written.extend(export_run(self.case, run_id, folder, formats, names[run_id],
-                                          actor=prefs.user_name(self.settings)))
-        except (ParleyError, OSError) as exc:
-            return written, str(exc)
-        self.statusBar().showMessage(f"Exported {len(written)} file(s) to {folder}", 8000)
-        return written, None
+        """Write each run's current transcript now; returns (paths, the core's refusal or None)."""
+        return self.exporter.export_now(folder, formats, run_ids)
 
     # ------------------------------------------------------------ settings
     def apply_settings(self) -> None:
@@ -428,6 +372,8 @@ class MainWindow(QMainWindow):
         self.player.rewind_ms = prefs.rewind_ms(self.settings)
         self.router.reload()
         self._fill_play_menu()
+        self.editor.transport.show_keys(self.player.skip_ms, *(self.router.key_text(name)
+                                                                for name in ("skip_back", "skip_forward")))
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)

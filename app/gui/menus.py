@@ -74,6 +74,7 @@ def fill_play_menu(w: Any) -> None:
         ("next_uncertain", "Next uncertain word", editor.next_uncertain),
         ("previous_uncertain", "Previous uncertain word", editor.previous_uncertain),
         ("mark_reviewed", "Mark word reviewed", editor.mark_current_reviewed),
+        ("insert_inaudible", "Type [inaudible hh:mm:ss] here", editor.insert_inaudible),
     ):
         key = binding(w.settings, name).toString(QKeySequence.SequenceFormat.NativeText)
         add_action(w, w.play_menu, f"{label}\t{key}", slot)

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 FALLBACK_SPEED = 4.0  # media seconds per wall second before anything has been measured
+ESTIMATE_CAP = 0.95  # an estimated bar stops here until the batch reports
 
 
 def _parse(stamp: str | None) -> datetime | None:
@@ -48,7 +49,7 @@ def estimated_fraction(job: Any, duration_ms: int, speed: float | None, now: dat
     if elapsed is None or duration_ms <= 0:
         return 0.0
     expected = duration_ms / 1000 / (speed or FALLBACK_SPEED)
-    return min(0.95, elapsed / max(expected, 1.0))
+    return min(ESTIMATE_CAP, elapsed / max(expected, 1.0))
 
 
 def overall_eta(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, tuple[float, float | None]],
@@ -68,6 +69,16 @@ def overall_eta(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, t
             waiting = True
             total += duration_s / speed
     return total if waiting else None
+
+
+def overdue(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, tuple[float, float | None]],
+            speed: float | None) -> bool:
+    """Every job still to finish is running past its expected time (its estimated bar stopped at
+    the cap, no progress reported): there is no time left to give, only "finishing"."""
+    waiting = [j for j in jobs if j.state in ("running", "queued")]
+    return bool(waiting) and all(
+        j.state == "running" and j.id not in live and not j.progress
+        and estimated_fraction(j, durations_ms.get(j.exhibit_id, 0), speed) >= ESTIMATE_CAP for j in waiting)
 
 
 def eta_text(eta_s: float | None) -> str:

@@ -22,13 +22,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
-from app.gui.queue_eta import estimated_fraction, eta_text, measured_speed, overall_eta
+from app.gui.queue_eta import estimated_fraction, eta_text, measured_speed, overall_eta, overdue
 from app.gui.table_model import ColumnsModel
 from app.gui.widgets import ElidedLabel
 
 COLUMNS = ("#", "Exhibit", "Task", "State", "Progress", "ETA", "Priority", "Tries", "Note")
 PROGRESS_COL = 4
 VISUAL_ORDER = (1, 3, 4, 5, 2, 6, 7, 8, 0)  # Exhibit, State, Progress, ETA, Task, Priority, Tries, Note, #
+
+
+def eta_summary(total_s: float | None, ran_out: bool) -> str:
+    """The queue's "all done in about 0:50"; "finishing…" once the estimate has run out while jobs
+    still run (a batch of short files past its expected time read "all done in about 0:00")."""
+    if total_s is None:
+        return ""
+    return "· finishing…" if ran_out else f"· all done in about {eta_text(total_s)}"
 
 
 def job_eta_text(eta_s: float | None, state: str) -> str:
@@ -83,6 +91,9 @@ class QueueModel(ColumnsModel):
             return fraction, f"≈{fraction:.0%}"
         fraction, _eta = self.progress_of(job)
         return fraction, f"{fraction:.0%}"
+
+    def overdue(self) -> bool:
+        return overdue(self.jobs, self.durations, self.live, self.speed)
 
     def total_eta(self) -> float | None:
         return overall_eta(self.jobs, self.durations, self.live, self.speed)
@@ -203,7 +214,7 @@ class QueueView(QWidget):
         keep = self.selected_job_id()
         self.model.set_jobs(jobs, names, durations)
         total = self.model.total_eta()
-        self.eta_label.setText(f"· all done in about {eta_text(total)}" if total is not None else "")
+        self.eta_label.setText(eta_summary(total, self.model.overdue()))
         if keep is not None and self.selected_job_id() != keep:
             for r, job in enumerate(jobs):
                 if job.id == keep:

@@ -3,6 +3,7 @@ through uncertain words (F8 / Shift+F8), marking a word reviewed, and marking ve
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QMessageBox, QWidget
 
 from app.core.editing import operations as editing
@@ -17,6 +18,8 @@ STATUS_COLOURS = {"verified": "#1a7f37", "edited": "#9a6700"}
 
 
 class ReviewBar(QWidget):
+    message = Signal(str)  # for the status line
+
     def __init__(self, session: EditSession, model: SegmentModel, table: SegmentTable, player: Player,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -24,6 +27,7 @@ class ReviewBar(QWidget):
         self.review_index = -1
         self.spans: list[review.UncertainSpan] = []
         self.reviewed: set[tuple[int, str]] = set()
+        self.shown: tuple[int, str, str | None] | None = None  # (run, state, verified by) on screen
         self.status_label = ElidedLabel("", 22)
         self.status_label.setObjectName("status")
         self.verify_button = tool_button("Mark verified…", f"Sign off this transcript by name ({VERIFY_KEY})",
@@ -56,6 +60,11 @@ class ReviewBar(QWidget):
             self.status_label.set_text("")
             return
         state, by = editing.status(self.session.case, run_id)
+        before, self.shown = self.shown, (run_id, state, by)
+        if before is not None and before[0] == run_id and before[1] == "verified" and state != "verified":
+            # a typo fixed after signing off quietly made the record a DRAFT again
+            self.message.emit(f"The sign-off by {before[2]} no longer stands: the transcript is a draft again "
+                              f"(its record of interview says DRAFT). Sign off again with {VERIFY_KEY}.")
         text = {"machine draft": "Machine draft", "edited": "Edited (draft)"}.get(state, f"Verified by {by}")
         colour = STATUS_COLOURS.get(state, "#57606a")
         self.status_label.setStyleSheet(f"QLabel {{ color:{colour}; font-weight:bold; }}")

@@ -232,7 +232,9 @@ class SpeakerTools(QObject):
         if len(names) < 2:
             self.message.emit("This transcript has fewer than two speakers to merge.")
             return
-        dialog = MergeDialog(names, self._selected_speaker(), self.editor)
+        speakers = self.editor.model.speakers
+        counts = {name: sum(1 for s in speakers if s == name) for name in names}
+        dialog = MergeDialog(names, self._selected_speaker(), self.editor, counts)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.merge(*dialog.choice())
 
@@ -306,29 +308,52 @@ class SpeakerTools(QObject):
 
 
 class MergeDialog(QDialog):
-    """Pick the speaker whose segments go, and the speaker they go to."""
+    """Pick the speaker whose segments go, and the speaker they go to.
 
-    def __init__(self, names: list[str], selected: str | None, parent: QWidget | None = None) -> None:
+    Two people's lines made one speaker is a wrong record until someone notices, so Enter never
+    merges: it is Cancel's; the merge is the Merge button (Alt+M). The note says what will happen."""
+
+    def __init__(self, names: list[str], selected: str | None, parent: QWidget | None = None,
+                 counts: dict[str, int] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Merge speakers")
+        self.counts = counts or {}
         self.source, self.target = QComboBox(), QComboBox()
         self.source.addItems(names)
         self.target.addItems(names)
         if selected in names:
             self.source.setCurrentIndex(names.index(selected))
         self.target.setCurrentIndex(1 if self.source.currentIndex() == 0 else 0)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.merge_button = buttons.addButton("&Merge", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.merge_button.setAutoDefault(False)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setDefault(True)  # Enter keeps them apart
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Every segment of:", self.source)
         form.addRow("becomes:", self.target)
         self.note = QLabel("")
+        self.note.setWordWrap(True)
         form.addRow(self.note)
         form.addRow(buttons)
+        for box in (self.source, self.target):
+            box.currentIndexChanged.connect(lambda _i: self._say())
+        self._say()
 
     def choice(self) -> tuple[str, str]:
         return self.source.currentText(), self.target.currentText()
+
+    def _say(self) -> None:
+        source, target = self.choice()
+        if source == target:
+            self.note.setText("Choose two different speakers.")
+            return
+        n = self.counts.get(source)
+        lines = f"All {n} segment(s)" if n else "Every segment"
+        self.note.setText(f"{lines} of {source} will be attributed to {target}, everywhere in this "
+                          "transcript. Merge only if they are the same person (Ctrl+Z undoes it).")
 
     def _accept(self) -> None:
         if self.source.currentText() == self.target.currentText():

@@ -30,6 +30,7 @@ class TimelineExportDialog(QDialog):
         self.boxes["json"].setEnabled(False)  # the record every other format is read beside
         self.boxes["pdf"].setChecked(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")  # what OK would do, said
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         row = QHBoxLayout()

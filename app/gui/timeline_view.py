@@ -225,7 +225,7 @@ class TimelineView(QWidget):
         header.setSectionResizeMode(MESSAGE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(TRANSLATION, QHeaderView.ResizeMode.Stretch)
         self.table.clicked.connect(self._clicked)
-        self.table.doubleClicked.connect(self._play)
+        self.table.activated.connect(self._play)  # a double-click, or Enter on the row
         top = QHBoxLayout()
         top.addWidget(self.filter_box, 1)
         top.addWidget(self.status)
@@ -296,9 +296,11 @@ class TimelineView(QWidget):
         notes = sum(1 for e in timeline.entries if playable(e))
         done = sum(1 for e in timeline.entries if playable(e) and e.attachment.transcript is not None)
         missing = sum(1 for e in timeline.entries if e.attachment is not None and e.attachment.missing)
-        chats = ", ".join(name for name, _ in timeline.chats)
+        name = timeline.source.shown_name
+        # "WhatsApp Chat with Ana.txt: WhatsApp Chat with Ana": a chat named as its file is said once
+        chats = ", ".join(c for c, _ in timeline.chats if c.casefold() not in name.casefold())
         transcribed = f"{done} of {notes} voice notes or videos transcribed" if notes else "no voice notes or videos"
-        return (f"{timeline.source.shown_name} ({timeline.container}): {chats} — {len(timeline.entries)} messages, "
+        return (f"{name} ({timeline.container}){': ' + chats if chats else ''} — {len(timeline.entries)} messages, "
                 f"{transcribed}, {missing} attachment{'' if missing == 1 else 's'} missing")
 
     # ------------------------------------------------------------ rows

@@ -1,0 +1,114 @@
+"""The editor's speaker pick-list: who says the selected segments (the list, Ctrl+1..9, a new
+name), and renaming a speaker everywhere. Every change goes through the session's undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QComboBox, QInputDialog
+
+from app.core.editing import operations as editing
+from app.core.editing.speaker_edits import numbered_speakers
+from app.core.store.views import case_speakers, other_speakers
+from app.gui.speaker_colours import speaker_colours
+from app.gui.widgets import tool_button
+
+NO_SPEAKER = "(no speaker)"
+
+
+class SpeakerPicker(QObject):
+    def __init__(self, editor: Any) -> None:
+        super().__init__(editor)
+        self.editor = editor
+        self.session = editor.session
+        self.box = QComboBox()
+        self.box.setToolTip(
+            "Set the speaker of the selected segments. Ctrl+1…9: the n-th name here: this recording's "
+            "speakers first (the machine's, then names given since; the numbers stay put as you "
+            "reassign), then the case's others")
+        self.box.setMinimumContentsLength(12)
+        self.box.setPlaceholderText("Set speaker…")
+        self.box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.box.activated.connect(self._picked)
+        self.rename_button = tool_button("Rename speaker…", "Rename a speaker everywhere (Ctrl+Shift+R)",
+                                         lambda: self.ask_rename())
+
+    def speakers(self) -> list[str]:
+        """The pick-list, numbered for Ctrl+1..9: this recording's speakers first, in an order that
+        stays put while segments are reassigned (speaker_edits.numbered_speakers), then the
+        case's other speakers by name."""
+        run_id, case = self.session.run_id, self.session.case
+        if run_id is None:
+            return case_speakers(case)
+        here = numbered_speakers(case, run_id)
+        return here + [n for n in other_speakers(case, run_id) if n not in here]
+
+    def fill(self) -> None:
+        editor = self.editor
+        editor.table.speaker_delegate.colours = speaker_colours(self.speakers())
+        run_id = self.session.run_id
+        editor.table.fit_speaker_column(editing.speakers(self.session.case, run_id) if run_id is not None else [])
+        editor.speaker_tools.refresh()
+        self.box.blockSignals(True)
+        self.box.clear()
+        for i, name in enumerate(self.speakers()):
+            self.box.addItem(f"{i + 1}. {name}" if i < 9 else name, name)
+        self.box.addItem("New speaker…", None)
+        self.box.setCurrentIndex(-1)
+        self.box.blockSignals(False)
+        editor.colour_waveform()
+
+    def _picked(self, index: int) -> None:
+        name = self.box.itemData(index)
+        if name is None:
+            name, ok = QInputDialog.getText(self.editor, "New speaker", "Speaker name:")
+            if not ok or not name.strip():
+                self.fill()
+                return
+        self.set_speaker(self.editor.selected_rows(), name)
+
+    def hotkey(self, n: int) -> None:
+        """Ctrl+n: the n-th speaker of the pick-list to the selected segments."""
+        names = self.speakers()
+        if 1 <= n <= len(names):
+            self.set_speaker(self.editor.selected_rows(), names[n - 1])
+        else:
+            self.editor.message.emit(f"There is no speaker {n} yet; add one with the Speaker list.")
+
+    def set_speaker(self, rows: list[int], name: str) -> None:
+        run_id, actor = self.session.run_id, self.session.actor()
+        if run_id is None or not rows:
+            return
+        ids = [self.editor.model.ids[r] for r in rows]
+        stack = self.session.stack
+        stack.beginMacro(f"Speaker {name}")
+        try:
+            for seg_id in ids:
+                self.session.do("Set speaker", lambda s=seg_id: editing.set_speaker(
+                    self.session.case, run_id, s, name, actor=actor))
+        finally:
+            stack.endMacro()
+
+    def ask_rename(self) -> None:
+        run_id = self.session.run_id
+        if run_id is None:
+            return
+        names = editing.speakers(self.session.case, run_id) or [NO_SPEAKER]
+        row = self.editor.current_row()
+        current = self.editor.model.segment(row).speaker if row >= 0 else None
+        old, ok = QInputDialog.getItem(self.editor, "Rename speaker", "Speaker:", names,
+                                       names.index(current) if current in names else 0, False)
+        if not ok:
+            return
+        new, ok = QInputDialog.getText(self.editor, "Rename speaker", f"New name for {old} (everywhere):")
+        if ok and new.strip():
+            self.rename(None if old == NO_SPEAKER else old, new)
+
+    def rename(self, old: str | None, new: str) -> None:
+        if new.strip() == old:  # nothing to change: no revision, the sign-off stands
+            self.editor.message.emit(f"The speaker is already named {old}.")
+            return
+        run_id, actor = self.session.run_id, self.session.actor()
+        self.session.do("Rename speaker", lambda: editing.rename_speaker(
+            self.session.case, run_id, old, new, actor=actor))  # type: ignore[arg-type]
