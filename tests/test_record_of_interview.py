@@ -20,7 +20,7 @@ from app.core.errors import StoreError
 from app.core.export import get_exporter
 from app.core.export.record import mark_uncertain, settings_in_words
 from app.core.store import Case
-from app.core.store.interview import read_interview, write_interview
+from app.core.store.interview import read_interview, stamps, write_interview
 from app.core.types import ExportContext, InterviewDetails, ModelInfo, Segment, SourceInfo, Word
 from app.core.usecases.exporting import export_run
 from tests.test_export import SHA, TEXT_2, make_transcript, make_translation
@@ -90,7 +90,8 @@ def test_details_round_trip_through_the_store_and_are_audited(case):
     write_interview(case, exhibit_id, {"place": "Room 2"})  # no change: nothing recorded
     entries = [e for e in case.audit.entries(f"exhibit/{exhibit_id}") if e.action == "interview.updated"]
     assert [e.actor for e in entries] == ["DC Jones", "DS Patel"]
-    assert entries[1].details == {"changes": {"place": ["", "Room 2"]}}
+    assert entries[1].details == {"changes": {"place": ["", "Room 2"]}, "updated_at": entries[1].details["updated_at"]}
+    assert stamps(case)[exhibit_id] == (entries[1].details["updated_at"], "DS Patel")  # verify holds them to the log
     with pytest.raises(StoreError):
         write_interview(case, exhibit_id, {"badge": "4471"})
 

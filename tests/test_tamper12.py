@@ -22,7 +22,7 @@ from app.core.store import Case
 from app.core.store import speakers as store
 from app.core.store.audit import AuditLog
 from app.core.types import Segment
-from tests.test_verify import MODEL, _sql, _unedited_run, chat, made, verify  # noqa: F401 - the case every tampering starts from
+from tests.test_verify import MODEL, _forged, _sql, _unedited_run, chat, made, verify  # noqa: F401 - the case every tampering starts from
 
 VOICE_MODEL = "5e" * 32
 
@@ -306,7 +306,7 @@ def test_an_exhibit_a_run_found_cut_short_is_marked_so_and_verifies(made, capsys
 def test_runs_finished_before_their_scores_were_logged_say_so_once(made, capsys, monkeypatch):  # noqa: F811
     _logged_the_old_way(monkeypatch, {"run.complete": ("scores_sha256", "state_sha256")})
     runs = [_unedited_run(made["case"]), _unedited_run(made["case"])]
-    _sql(made["case"], "DROP TRIGGER segments_sealed_update", f"UPDATE segments SET avg_logprob=-9 WHERE run_id={runs[0]}")
+    _forged(made["case"], f"UPDATE segments SET avg_logprob=-9 WHERE run_id={runs[0]}")
     code, notes = _notes(capsys, made["case"])
     assert code == 0 and [n for n in notes if "scores" in n] == [
         (f"note: runs {runs[0]}, {runs[1]}: its segment scores (avg_logprob, no_speech_prob) are not recorded in the "

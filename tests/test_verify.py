@@ -57,6 +57,21 @@ def _sql(folder, *statements: str) -> None:
     conn.close()
 
 
+def _forged(folder, *statements: str) -> None:
+    """The statements run as a careful forger runs them: the guard triggers (append-only, sealed) dropped
+    for them and put back after, so the store's schema is Parley's again."""
+    conn = sqlite3.connect(folder / "case.sqlite")
+    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
+    with conn:
+        for name, _sql_text in guards:
+            conn.execute(f"DROP TRIGGER {name}")
+        for statement in statements:
+            conn.execute(statement)
+        for _name, sql_text in guards:
+            conn.execute(sql_text)
+    conn.close()
+
+
 def test_an_untouched_case_verifies(made, capsys):
     assert verify(capsys, made["case"]) == (0, [])
     manifest = json.loads((made["out"] / "note.manifest.json").read_text())

@@ -10,6 +10,8 @@
   log recorded when it started and finished; a finished run the log never saw finish is a finding;
 - every working copy and revision against the log (`verify_edits`), what intake met,
   the chats taken in and the record-of-interview details (`verify_records`);
+- the queue's jobs and the case's settings against the log (`verify_queue`); the store's schema, rows
+  of nothing and the word indexes' settings (`verify_index.store_findings`);
 - the models the runs used, against those installed now: notes, not findings (`verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
 """
@@ -28,8 +30,9 @@ from app.core.evidence.head import read_head_file
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
-from app.core.evidence.verify_index import search_index_findings
+from app.core.evidence.verify_index import search_index_findings, store_findings
 from app.core.evidence.verify_models import model_notes
+from app.core.evidence.verify_queue import job_findings, settings_findings
 from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
 from app.core.evidence.verify_speakers import (
     dismissals,
@@ -69,13 +72,16 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     checks: dict[str, Callable[[], Iterable[Finding]]] = {
         "exhibits": lambda: exhibit_records(case, notes),
         "working copies": lambda: working_copies(case, gone, notes),
-        "intake record": lambda: intake_record(case),
-        "chats": lambda: chat_imports(case),
-        "records of interview": lambda: interview_details(case),
+        "intake record": lambda: intake_record(case, notes),
+        "chats": lambda: chat_imports(case, notes),
+        "records of interview": lambda: interview_details(case, notes),
         "voice profiles": lambda: voice_profiles(case, notes),
         "voiceprints": lambda: [*run_voiceprints(case, notes), *segment_voiceprints(case, notes)],
         "dismissed suggestions": lambda: dismissals(case, notes),
         "search index": lambda: search_index_findings(case, notes),
+        "queue": lambda: job_findings(case),
+        "settings": lambda: settings_findings(case),
+        "case store": lambda: store_findings(case),
     }
     findings += [f for subject, check in checks.items() for f in guarded(subject, check)]
     notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())

@@ -15,7 +15,6 @@ from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.evidence.finding import Finding, entry_number
 from app.core.store import Case, revisions, working_copy
 from app.core.store.audit import AuditEntry
-from app.core.store.interview import verified_at
 
 
 def working_copies(case: Case, gone: set[int], notes: list[Finding]) -> Iterator[Finding]:
@@ -103,6 +102,8 @@ def _verification(case: Case, run_id: int, last: revisions.Revision) -> Iterator
                       for state, who in (now, expected))
         yield Finding(f"run {run_id}", f"its status in the store ({said}) is not the one its revision history "
                                        f"left ({left}); verified marks are made only by a logged revision")
-    elif "verified_at" in last.after and verified_at(case, run_id) != last.after["verified_at"]:  # since session 11
-        yield Finding(f"run {run_id}", f"the time of its verified mark in the store ({verified_at(case, run_id)}) is "
-                                       f"not the one its revision recorded ({last.after['verified_at']})")
+    elif "verified_at" in last.after and working_copy.verified_time(case, run_id) != last.after["verified_at"]:
+        # since session 11; an unverified copy holds none (every change of status writes it)
+        yield Finding(f"run {run_id}", f"the time of its verified mark in the store "
+                                       f"({working_copy.verified_time(case, run_id)}) is not the one its revision "
+                                       f"recorded ({last.after['verified_at']})")

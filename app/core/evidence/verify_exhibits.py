@@ -21,13 +21,16 @@ from app.core.store.case import Exhibit, exhibit_facts
 def exhibit_records(case: Case, notes: list[Finding]) -> Iterator[Finding]:
     logged: dict[int, dict] = {}
     found_at: dict[int, list[str]] = {}
+    found_when: dict[int, list[str | None]] = {}  # when each path was found: logged since session 13
     for entry in case.audit.entries("exhibit/"):
         if entry.action == "exhibit.added":
             logged[entry_number(entry.subject)] = entry.details
             found_at[entry_number(entry.subject)] = [entry.details.get("path")]
+            found_when[entry_number(entry.subject)] = [entry.details.get("path_added_at")]
         elif entry.action == "exhibit.duplicate_linked":
             found_at.setdefault(entry_number(entry.subject), []).append(entry.details.get("path"))
-    stored, names = {e.id: e for e in case.exhibits()}, case.exhibit_names()
+            found_when.setdefault(entry_number(entry.subject), []).append(entry.details.get("added_at"))
+    stored, names, times = {e.id: e for e in case.exhibits()}, case.exhibit_names(), case.path_times()
     cut_short = _found_truncated_by_a_run(case)
     for exhibit_id in sorted(logged.keys() - stored.keys()):
         yield Finding(f"exhibit {exhibit_id}", "in the audit log, but gone from the store")
@@ -42,6 +45,13 @@ def exhibit_records(case: Case, notes: list[Finding]) -> Iterator[Finding]:
         if list(exhibit.paths) != found_at[exhibit_id]:
             yield Finding(subject, "the paths it was found at in the store differ from the audit log (a path added, "
                                    "removed or put in another order; exports list them)")
+        elif any(then not in (None, now) for (_path, now), then in zip(times.get(exhibit_id, []),
+                                                                        found_when[exhibit_id])):
+            yield Finding(subject, "when it was found at one of its paths differs in the store from the audit log "
+                                   "(exhibit_paths.added_at)")
+    if any(when is None for exhibit_id in stored for when in found_when.get(exhibit_id, [])):
+        notes.append(Finding("exhibits", "when each was found at each of its paths is not recorded in the audit log "
+                                         "for paths met before session 13 (an older case): not checked for them"))
 
 
 def _changed(exhibit: Exhibit, details: dict, name: str | None, run_truncated: bool, subject: str,

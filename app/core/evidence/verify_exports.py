@@ -99,9 +99,15 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
             yield Finding(subject, f"the audit entry {head['entry']} it names is not in the chain as it was")
 
 
+_TIMELINE = ".timeline."
+
+
 def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
-    """Files named as part of a logged set that no export wrote."""
-    stems = [name[: -len(MANIFEST_SUFFIX)] for name in logged if name.endswith(MANIFEST_SUFFIX)]
+    """Files named as part of a logged set that no export wrote: a transcript's (`<name>.*` beside its
+    manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest)."""
+    stems = {name[: -len(MANIFEST_SUFFIX)]: name for name in logged if name.endswith(MANIFEST_SUFFIX)}
+    stems.update({name[: name.index(_TIMELINE)]: f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
+                  for name in logged if _TIMELINE in name})
     if not stems:
         return
     for path in sorted(folder.iterdir()):
@@ -110,7 +116,7 @@ def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
             continue
         owner = next((stem for stem in stems if name.startswith(stem + ".")), None)
         if owner is not None:
-            yield Finding(str(path), f"beside the export set {owner}{MANIFEST_SUFFIX}, but no export wrote it "
+            yield Finding(str(path), f"beside the export set {stems[owner]}, but no export wrote it "
                                      "(neither the audit log nor the manifest lists it)")
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from app.core.evidence.finding import Finding
 from app.core.search.entities import FINDERS_VERSION, find_in_text
-from app.core.store import Case, entity_index, search_index
+from app.core.store import Case, entity_index, integrity, search_index
 
 
 def search_index_findings(case: Case, notes: list[Finding]) -> Iterator[Finding]:
@@ -56,3 +56,20 @@ def _entities(case: Case) -> Iterator[Finding]:
             where.append("texts not marked scanned, or no longer indexed")
         yield Finding("entities", f"the entities stored for {len(wrong)} text(s) differ from what the finders find "
                                   f"in them ({', '.join(where)}): a mention added, changed or removed")
+
+
+def store_findings(case: Case) -> Iterator[Finding]:
+    """The store file itself: its schema (the guard triggers), rows of nothing, the word indexes' settings
+    (`app/core/store/integrity.py`)."""
+    changed = integrity.schema_differences(case.conn)
+    if changed:
+        yield Finding("case store", f"its schema is not the one Parley makes ({'; '.join(changed)}): edited outside "
+                                    "Parley")
+    for table, count in sorted(integrity.orphans(case.conn).items()):
+        yield Finding("case store", f"{count} row(s) of {table} belong to nothing in the store (their "
+                                    "exhibit, run, segment or message is not there): edited outside Parley")
+    for table, rows in sorted(integrity.index_settings(case.conn).items()):
+        if rows:
+            yield Finding("search index", f"{table} holds settings FTS5 does not write by itself "
+                                          f"({', '.join(str(k) for k, _v in rows)}): a search may find or order "
+                                          "otherwise")

@@ -102,9 +102,14 @@ class AuditLog:
 
     def verify(self) -> list[str]:
         """Problems found walking the chain; an empty list means it is intact."""
-        problems, prev = [], GENESIS
+        problems, prev, number = [], GENESIS, 0
         for r in self.conn.execute("SELECT * FROM audit_log ORDER BY id"):
             expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
+            number += 1
+            if r["id"] != number:  # numbered 1, 2, 3... as appended: manifests and head files name entries so
+                problems.append(f"audit entry {r['id']} ({r['action']}) is numbered out of sequence (entry {number} "
+                                "expected): entries renumbered or removed")
+                number = r["id"]
             if r["prev_hash"] != prev or r["hash"] != expected:
                 problems.append(f"audit entry {r['id']} ({r['action']}) does not match the chain")
             elif _parsed(r["details_json"]) is None:  # chained as written, but not what Parley writes

@@ -129,15 +129,17 @@ class Case:
                 self.audit.record("exhibit.added", f"exhibit/{exhibit_id}",
                                   {"sha256": source.sha256, "path": path, "bytes": source.bytes, "added_at": now,
                                    "name": source.name, "truncated": source.truncated,  # both since session 12
-                                   **exhibit_facts(source)})
+                                   "path_added_at": now, **exhibit_facts(source)})  # since session 13
             else:
                 exhibit_id = int(row["id"])
+            linked_at = now if is_new else db.utc_now()
             linked = self.conn.execute(
                 "INSERT OR IGNORE INTO exhibit_paths (exhibit_id, path, added_at) VALUES (?,?,?)",
-                (exhibit_id, path, db.utc_now()),
+                (exhibit_id, path, linked_at),
             ).rowcount
             if linked and not is_new:
-                self.audit.record("exhibit.duplicate_linked", f"exhibit/{exhibit_id}", {"path": path})
+                self.audit.record("exhibit.duplicate_linked", f"exhibit/{exhibit_id}",
+                                  {"path": path, "added_at": linked_at})  # the time since session 13
         return self.exhibit(exhibit_id), is_new
 
     def exhibit(self, exhibit_id: int) -> Exhibit:
@@ -149,6 +151,13 @@ class Case:
                 "SELECT path FROM exhibit_paths WHERE exhibit_id=? ORDER BY rowid", (exhibit_id,))
         )
         return Exhibit(row["id"], _source_from_row(row), row["added_at"], paths)
+
+    def path_times(self) -> dict[int, list[tuple[str, str]]]:
+        """Each exhibit's (path, when it was found there), in the order found (as `Exhibit.paths`)."""
+        found: dict[int, list[tuple[str, str]]] = {}
+        for r in self.conn.execute("SELECT exhibit_id, path, added_at FROM exhibit_paths ORDER BY rowid"):
+            found.setdefault(int(r[0]), []).append((r[1], r[2]))
+        return found
 
     def exhibit_names(self) -> dict[int, str]:
         """The name column of every exhibit as stored (what search and chat hits show, and what

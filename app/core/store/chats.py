@@ -68,23 +68,25 @@ def save_chats(case: Case, exhibit_id: int, export: ChatExport, parser_version: 
         existing = _existing(case, exhibit_id, parser_version)
         if existing:
             return existing
+        now = db.utc_now()
         for position, chat in enumerate(export.chats):
-            ids.append(_insert_chat(case.conn, exhibit_id, position, export, chat, parser_version, links))
+            ids.append(_insert_chat(case.conn, exhibit_id, position, export, chat, parser_version, links, now))
         count = sum(len(c.messages) for c in export.chats)
         case.audit.record("chat.imported", f"exhibit/{exhibit_id}",
                           {"container": export.container, "chats": len(ids), "messages": count,
                            "source": export.source, "parser_version": parser_version,
-                           "messages_sha256": messages_sha256(case, exhibit_id, parser_version)})
+                           "messages_sha256": messages_sha256(case, exhibit_id, parser_version),
+                           "created_at": now})  # since session 13
     return ids
 
 
 def _insert_chat(conn: sqlite3.Connection, exhibit_id: int, position: int, export: ChatExport,
-                 chat: Chat, parser_version: int, links: dict[tuple[int, int], AttachmentLink]) -> int:
+                 chat: Chat, parser_version: int, links: dict[tuple[int, int], AttachmentLink], now: str) -> int:
     cur = conn.execute(
         "INSERT INTO chats (exhibit_id, position, container, name, source, date_order, parser_version,"
         " created_at) VALUES (?,?,?,?,?,?,?,?)",
         (exhibit_id, position, export.container, chat.name, export.source, chat.date_order,
-         parser_version, db.utc_now()))
+         parser_version, now))
     chat_id = int(cur.lastrowid)
     for m in chat.messages:
         message_id = int(conn.execute(
@@ -115,6 +117,14 @@ def messages_sha256(case: Case, exhibit_id: int, parser_version: int) -> str:
     data = json.dumps([list(r)[:-1] if r[-1] is None else list(r) for r in rows], ensure_ascii=False,
                       separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def import_times(case: Case) -> dict[tuple[int, int], set[str]]:
+    """(exhibit id, parser version) -> when its chats were stored (one time per import since session 13)."""
+    found: dict[tuple[int, int], set[str]] = {}
+    for r in case.conn.execute("SELECT exhibit_id, parser_version, created_at FROM chats"):
+        found.setdefault((int(r[0]), int(r[1])), set()).add(r[2])
+    return found
 
 
 def imports(case: Case) -> set[tuple[int, int]]:

@@ -163,7 +163,7 @@ def migrate(conn: sqlite3.Connection) -> None:
         for number, path in migrations():
             if number <= current:
                 continue
-            for statement in _statements(path.read_text(encoding="utf-8")):
+            for statement in statements(path.read_text(encoding="utf-8")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={number}")
 
@@ -176,7 +176,7 @@ def _version(conn: sqlite3.Connection) -> int:
     return current
 
 
-def _statements(script: str) -> Iterator[str]:
+def statements(script: str) -> Iterator[str]:
     """Split a migration into statements (triggers keep their BEGIN ... END bodies)."""
     buffer = ""
     for line in script.splitlines(keepends=True):

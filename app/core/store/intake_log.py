@@ -35,7 +35,7 @@ def log_intake(case: Case, entries: Iterable[IntakeEntry]) -> list[IntakeEntry]:
             entry_id = int(cur.lastrowid)
             case.audit.record(f"intake.{e.status}", f"intake/{entry_id}",
                               {"path": e.path, "reason": e.reason, "sha256": e.sha256, "bytes": e.bytes,
-                               "exhibit_id": e.exhibit_id})
+                               "exhibit_id": e.exhibit_id, "logged_at": at})  # the time since session 13
             stored.append(IntakeEntry(e.path, e.status, e.reason, e.sha256, e.bytes, e.exhibit_id, at, entry_id))
     return stored
 

@@ -46,15 +46,22 @@ def write_interview(case: Case, exhibit_id: int, changes: dict[str, Any],
         diff = _diff(old, new)
         if not diff:
             return old
-        who = actor or current_user()
-        _upsert(case.conn, exhibit_id, new, who)
-        case.audit.record("interview.updated", f"exhibit/{exhibit_id}", {"changes": diff}, actor=who)
+        who, now = actor or current_user(), db.utc_now()
+        _upsert(case.conn, exhibit_id, new, who, now)
+        case.audit.record("interview.updated", f"exhibit/{exhibit_id}", {"changes": diff, "updated_at": now},
+                          actor=who)  # the time since session 13; who is the entry's actor
     return new
 
 
 def exhibit_ids(case: Case) -> set[int]:
     """The exhibits that have record-of-interview details in the store."""
     return {int(r[0]) for r in case.conn.execute("SELECT exhibit_id FROM interview_details")}
+
+
+def stamps(case: Case) -> dict[int, tuple[str, str]]:
+    """Each exhibit's (updated_at, updated_by): when its details were last changed, and by whom."""
+    return {int(r[0]): (r[1], r[2]) for r in case.conn.execute(
+        "SELECT exhibit_id, updated_at, updated_by FROM interview_details")}
 
 
 def as_logged(details: InterviewDetails) -> dict[str, Any]:
@@ -100,7 +107,7 @@ def _plain(value: str | tuple[str, ...]) -> str | list[str]:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _upsert(conn: sqlite3.Connection, exhibit_id: int, details: InterviewDetails, who: str) -> None:
+def _upsert(conn: sqlite3.Connection, exhibit_id: int, details: InterviewDetails, who: str, now: str) -> None:
     columns = [_COLUMNS.get(name, name) for name in FIELDS]
     values = [json.dumps(list(v), ensure_ascii=False) if isinstance(v, tuple) else v
               for v in (getattr(details, name) for name in FIELDS)]
@@ -109,7 +116,7 @@ def _upsert(conn: sqlite3.Connection, exhibit_id: int, details: InterviewDetails
         f"INSERT INTO interview_details (exhibit_id, {', '.join(columns)}, updated_at, updated_by)"
         f" VALUES ({', '.join('?' * (len(columns) + 3))})"
         f" ON CONFLICT(exhibit_id) DO UPDATE SET {updates}",
-        (exhibit_id, *values, db.utc_now(), who),
+        (exhibit_id, *values, now, who),
     )
 
 

@@ -172,15 +172,16 @@ class JobQueue:
             found = self._equal(exhibit_id, task, key, parent_job_id)
             if found is not None:
                 return found, False
+            now, attempts = db.utc_now(), max(1, max_attempts)
             cur = self.conn.execute(
                 "INSERT INTO jobs (exhibit_id, task, options_json, priority, max_attempts,"
                 " parent_job_id, created_at) VALUES (?,?,?,?,?,?,?)",
-                (exhibit_id, task, key, priority, max(1, max_attempts), parent_job_id, db.utc_now()),
+                (exhibit_id, task, key, priority, attempts, parent_job_id, now),
             )
             job_id = int(cur.lastrowid)
             self.audit.record("job.queued", f"job/{job_id}",
-                              {"exhibit": exhibit_id, "task": task, "options": options,
-                               "priority": priority, "parent_job": parent_job_id})
+                              {"exhibit": exhibit_id, "task": task, "options": options, "priority": priority,
+                               "parent_job": parent_job_id, "max_attempts": attempts, "created_at": now})
         return job_id, True
 
     def _check_recording(self, exhibit_id: int) -> None:
@@ -239,7 +240,7 @@ class JobQueue:
             )
             job = self.get(job_id)
             self.audit.record("job.started", f"job/{job_id}",
-                              {"worker": worker, "attempt": job.attempts})
+                              {"worker": worker, "attempt": job.attempts, "started_at": now})
         return job
 
     def heartbeat(self, job_id: int, progress: float | None = None, eta_s: float | None = None) -> bool:
@@ -258,10 +259,11 @@ class JobQueue:
         self.conn.execute("UPDATE jobs SET run_id=? WHERE id=?", (run_id, job_id))
 
     def complete(self, job_id: int, run_id: int | None) -> bool:
+        now = db.utc_now()
         with db.transaction(self.conn):
-            done = self._move([job_id], ("running", "paused"), "done", "job.done", {"run": run_id},
+            done = self._move([job_id], ("running", "paused"), "done", "job.done", {"run": run_id, "finished_at": now},
                               "run_id=COALESCE(?, run_id), progress=1, eta_s=0, error=NULL,"
-                              " finished_at=?", (run_id, db.utc_now()), owned=True)
+                              " finished_at=?", (run_id, now), owned=True)
         return bool(done)
 
     def fail(self, job_id: int, reason: str, retry: bool) -> str | None:
@@ -282,9 +284,10 @@ class JobQueue:
                            {"reason": reason, "attempt": row["attempts"]}, "error=?, eta_s=NULL",
                            (reason,))
                 return "queued"
+            now = db.utc_now()
             self._move([job_id], ("running", "paused"), "failed", "job.failed",
-                       {"reason": reason, "attempt": row["attempts"]},
-                       "error=?, eta_s=NULL, finished_at=?", (reason, db.utc_now()))
+                       {"reason": reason, "attempt": row["attempts"], "finished_at": now},
+                       "error=?, eta_s=NULL, finished_at=?", (reason, now))
             self._cascade(job_id, "failed")
         return "failed"
 
@@ -311,9 +314,9 @@ class JobQueue:
     def cancel(self, job_id: int | None = None) -> builtins.list[int]:
         """Cancel one job, or (None) every queued, running and paused job. Returns the ids."""
         with db.transaction(self.conn):
-            ids = self._ids(job_id, PENDING)
-            moved = self._move(ids, PENDING, "cancelled", "job.cancelled", None,
-                               "eta_s=NULL, finished_at=?", (db.utc_now(),))
+            ids, now = self._ids(job_id, PENDING), db.utc_now()
+            moved = self._move(ids, PENDING, "cancelled", "job.cancelled", {"finished_at": now},
+                               "eta_s=NULL, finished_at=?", (now,))
             for jid in moved:
                 self._cascade(jid, "cancelled")
         return moved
@@ -445,10 +448,10 @@ class JobQueue:
         """Jobs waiting on a job that will never be done cannot run either: fail them."""
         waiting = [r[0] for r in self.conn.execute(
             "SELECT id FROM jobs WHERE parent_job_id=? AND state IN ('queued','paused')", (job_id,))]
-        reason = f"job {job_id}, which it depends on, was {why}"
+        reason, now = f"job {job_id}, which it depends on, was {why}", db.utc_now()
         for child in self._move(waiting, ("queued", "paused"), "failed", "job.failed",
-                                {"reason": reason}, "error=?, finished_at=?",
-                                (reason, db.utc_now())):
+                                {"reason": reason, "finished_at": now}, "error=?, finished_at=?",
+                                (reason, now)):
             self._cascade(child, "failed")
 
     def _paused(self) -> bool:

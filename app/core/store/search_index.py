@@ -140,6 +140,11 @@ def get_setting(conn: sqlite3.Connection, key: str) -> str | None:
     return str(row[0]) if row else None
 
 
+def all_settings(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every key/value of the case's settings table (`verify` reads them against the log)."""
+    return {str(r[0]): r[1] for r in conn.execute("SELECT key, value FROM settings")}
+
+
 def set_setting(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
                  " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))

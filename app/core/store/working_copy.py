@@ -64,6 +64,12 @@ def made(case: Case, run_id: int) -> tuple[str, str] | None:
     return (row["created_at"], row["created_by"]) if row else None
 
 
+def verified_time(case: Case, run_id: int) -> str | None:
+    """The working copy's verified_at as stored, whatever its status (None: none, or no working copy)."""
+    row = case.conn.execute("SELECT verified_at FROM working_transcripts WHERE run_id=?", (run_id,)).fetchone()
+    return row[0] if row else None
+
+
 def set_status(case: Case, run_id: int, state: str, verified_by: str | None, verified_at: str | None) -> None:
     case.conn.execute("UPDATE working_transcripts SET status=?, verified_by=?, verified_at=? WHERE run_id=?",
                       (state, verified_by, verified_at, run_id))
@@ -100,9 +106,15 @@ def speaker_spans(case: Case, run_id: int, working: bool) -> list[tuple[str, int
 def same_as_draft(case: Case, run_id: int) -> bool:
     """Whether the working copy's segments equal the machine draft's: times, speaker, channel,
     text, flags, source text and every word (times, text, probability); row ids aside.
-    Compared as multisets in SQL (a 3,000-segment transcript in milliseconds)."""
-    seg_cols = "s.start_ms, s.end_ms, s.channel, s.track, s.speaker, s.text, s.flags, s.source_text"
-    word_cols = "s.start_ms, s.end_ms, s.channel, s.track, w.idx, w.start_ms, w.end_ms, w.text, w.probability"
+    Compared as multisets in SQL (a 3,000-segment transcript in milliseconds).
+
+    Not compared: `track` (which pass of the decoder wrote a segment, "mix" or "ch0"..., copied
+    with it into the working copy and never edited) and `origin_segment_id` (the machine segment
+    a working one was copied from). No export, view or check reads either; verify leaves them
+    unchecked for that reason (README, Evidential guarantees), so neither may decide what a
+    transcript is said to be."""
+    seg_cols = "s.start_ms, s.end_ms, s.channel, s.speaker, s.text, s.flags, s.source_text"
+    word_cols = "s.start_ms, s.end_ms, s.channel, w.idx, w.start_ms, w.end_ms, w.text, w.probability"
     return all(_same_rows(case, run_id, cols, words) for cols, words in ((seg_cols, False), (word_cols, True)))
 
 
