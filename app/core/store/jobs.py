@@ -171,6 +171,7 @@ class JobQueue:
         with db.transaction(self.conn):
             found = self._equal(exhibit_id, task, key, parent_job_id)
             if found is not None:
+                self._raise_priority(found, priority)
                 return found, False
             now, attempts = db.utc_now(), max(1, max_attempts)
             cur = self.conn.execute(
@@ -183,6 +184,16 @@ class JobQueue:
                               {"exhibit": exhibit_id, "task": task, "options": options, "priority": priority,
                                "parent_job": parent_job_id, "max_attempts": attempts, "created_at": now})
         return job_id, True
+
+    def _raise_priority(self, job_id: int, priority: int) -> None:
+        """A queued job asked for again (a command killed after queueing it, run again) takes the
+        priority asked for when that is higher: it used to keep its old, lower one and run after the
+        jobs queued beside it this time, so a batch of short files was packed in another order and
+        its texts differed from an uninterrupted run's. Never lowered; running or done jobs untouched."""
+        cur = self.conn.execute("UPDATE jobs SET priority=? WHERE id=? AND state='queued' AND priority<?",
+                                (priority, job_id, priority))
+        if cur.rowcount:
+            self.audit.record("job.priority", f"job/{job_id}", {"priority": priority, "reason": "queued again"})
 
     def _check_recording(self, exhibit_id: int) -> None:
         """Only media are transcribed: a chat export or a text is refused (StoreError)."""
