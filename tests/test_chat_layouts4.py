@@ -296,3 +296,16 @@ def test_arabic_dates_that_read_both_ways_are_day_first(tmp_path):
     [chat] = parse_text(text, "WhatsApp Chat with سارة.txt")
     assert chat.date_order == "day-first (Arabic-Indic digits, year last)"
     assert [m.datetime for m in chat.messages] == ["2024-03-02T22:05:00", "2024-03-03T09:00:00"]
+
+
+def test_dates_typed_at_the_start_of_several_lines_stay_in_their_messages(tmp_path):
+    """Typed often enough (a schedule), such lines were taken for a second layout of the file: each
+    became a message of its own with no sender, cut out of the message its sender wrote."""
+    schedule = "".join(f"0{d}/04/2024 10:00 shift at the depot\n" for d in range(1, 5))
+    text = ("12/03/2024, 21:14 - Anna: the plan:\n" + schedule + "12/03/2024, 21:15 - Bob: ok\n"
+            "13/03/2024, 08:00 - Anna: and\n0" + schedule[1:] + "13/03/2024, 08:01 - Bob: fine\n")
+    messages = parse_text(text, "WhatsApp Chat with Bob.txt")[0].messages
+    assert [(m.sender, m.datetime) for m in messages] == [
+        ("Anna", "2024-03-12T21:14:00"), ("Bob", "2024-03-12T21:15:00"), ("Anna", "2024-03-13T08:00:00"),
+        ("Bob", "2024-03-13T08:01:00")]
+    assert messages[0].text == "the plan:\n" + schedule.strip()

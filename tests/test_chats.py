@@ -364,13 +364,16 @@ def test_header_layouts_from_public_parser_lists(layout):
         (t if seconds else t.replace(second=0)).isoformat() for t in moments]
 
 
-def test_a_typed_date_at_the_start_of_a_line_is_kept_apart_not_called_a_system_note():
+def test_a_typed_date_at_the_start_of_a_line_stays_in_its_message_a_pasted_header_is_kept_apart():
+    """A line Anna typed starting with a date and a time was cut out of her message as a record with
+    no sender; a header of another layout naming its own sender (a message pasted in) stays apart."""
     text = ("12/03/2024, 21:14 - Anna: Plan:\n13/03/2024 10:00 meeting at the depot\n"
+            "[01/03/2024, 09:00:00] Tom: the drop is at 9\n"
             "12/03/2024, 21:15 - Bob: ok\n12/03/2024, 21:16 - Bob: fine\n")
-    first, typed, ok, fine = parse_text(text, "x.txt")[0].messages
-    assert first.text == "Plan:" and first.sender == "Anna"
-    assert typed.sender is None and not typed.system and "not recognised" in typed.note
-    assert typed.text == "13/03/2024 10:00 meeting at the depot"
+    first, pasted, ok, fine = parse_text(text, "x.txt")[0].messages
+    assert first.text == "Plan:\n13/03/2024 10:00 meeting at the depot" and first.sender == "Anna"
+    assert pasted.sender is None and not pasted.system and "not recognised" in pasted.note
+    assert pasted.text == "[01/03/2024, 09:00:00] Tom: the drop is at 9"
     assert (ok.sender, fine.sender) == ("Bob", "Bob")
 
 

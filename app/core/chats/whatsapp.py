@@ -18,8 +18,9 @@ A header with no `Name: ` is the app's own note (system, no sender). Lines
 that are not headers continue the message above them, except a line that
 looks like a header (it starts with a date and a time) in a layout not read
 here: it becomes a record of its own with no sender, never glued to the
-message above under that message's sender. Text before the first header is
-kept the same way.
+message above under that message's sender when it names a sender of its own; one that names
+none ("13/03/2024 10:00 meeting at the depot") was typed as a line of the message above and stays in
+it. Text before the first header is kept as a record with no sender.
 """
 
 from __future__ import annotations
@@ -118,18 +119,20 @@ def looks_like_header(line: str) -> bool:
 
 
 def _file_shapes(headers: list[Header | None]) -> set[tuple[bool, str]]:
-    """The header shapes this file is written in: the commonest, and any other on 2+ and a tenth of them.
+    """The header shapes this file is written in: the commonest among lines naming a sender, and any
+    other on 2+ and a tenth of them, most of whose lines name a sender (messages, not dates a person typed).
 
     A header-shaped line in another shape (a date and time a person typed at the
-    start of a line) is then not taken for a message of its own, nor for part of
-    the message above: it is kept apart, with no sender.
+    start of a line) is then not taken for a message of its own.
     """
     counts = Counter(h.shape for h in headers if h is not None)
     if not counts:
         return set()
+    naming = Counter(h.shape for h in headers if h is not None and _split_sender(h.rest)[0] is not None)
     total = sum(counts.values())
-    top = counts.most_common(1)[0][0]
-    return {shape for shape, n in counts.items() if shape == top or (n >= 2 and n * 10 >= total)}
+    top = (naming or counts).most_common(1)[0][0]  # the commonest among lines naming a sender
+    return {shape for shape, n in counts.items()
+            if shape == top or (n >= 2 and n * 10 >= total and naming[shape] * 2 > n)}
 
 
 def _entries(lines: list[str]) -> list[_Entry]:
@@ -139,13 +142,27 @@ def _entries(lines: list[str]) -> list[_Entry]:
     for line, header in zip(lines, headers):
         if header is not None and header.shape in shapes:
             entries.append(_Entry(header, lines=[header.rest]))
-        elif header is not None or looks_like_header(line):
+        elif (header is not None or looks_like_header(line)) and (not entries or _names_a_sender(line, header)):
             entries.append(_Entry(None, UNRECOGNISED_NOTE, [line]))
-        elif entries:
+        elif entries:  # a line of the message above (one typed starting with a date and a time too)
             entries[-1].lines.append(line)
         elif strip_marks(line).strip():
             entries.append(_Entry(None, PREAMBLE_NOTE, [line]))
     return entries
+
+
+_AFTER_TIME_RE = re.compile(r"^(?::\d{2})?\s*[\]\-\u2013\u2014,]?\s*")
+
+
+def _names_a_sender(line: str, header: Header | None) -> bool:
+    """A header-like line in a layout the file is not written in that names a sender ("[01/03/2024,
+    09:00:00] Tom: ...", a message of another export pasted in): kept apart, never given to the
+    sender above. One that names none ("13/03/2024 10:00 meeting at the depot") was typed as it is."""
+    if header is not None:
+        return _split_sender(header.rest)[0] is not None
+    found = _HEADERISH_RE.match(_clean(line))
+    rest = _clean(line)[found.end():] if found else ""
+    return _split_sender(_AFTER_TIME_RE.sub("", rest, count=1))[0] is not None
 
 
 def _split_sender(rest: str) -> tuple[str | None, str]:
