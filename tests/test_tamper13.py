@@ -307,3 +307,44 @@ def test_a_later_export_in_a_folder_named_shows_a_store_put_back(made, capsys, t
     code = main(["verify", "--case", str(made["case"]), "--exports", str(tmp_path / "later")])
     lines = capsys.readouterr().err.splitlines()
     assert code == 1 and any("later/note.manifest.json: an export of this case" in line and "does not list" in line for line in lines), lines
+
+
+# ------------------------------------------------------------------ never a finding on a case at work
+
+def test_a_queue_at_work_while_verified_is_never_a_finding(made):  # noqa: F811
+    """Jobs queued, started, finished and the queue paused and resumed by another connection while
+    verify reads: the jobs and settings are read with their log entries in one view."""
+    import threading
+
+    from app.core.evidence.verify import verify_case
+
+    stop, errors = threading.Event(), []
+
+    def work() -> None:
+        case = Case.open(made["case"])
+        try:
+            queue = JobQueue(case.conn)
+            for n in range(200):
+                if stop.is_set():
+                    return
+                job = queue.add(1, "transcribe", {"model": "tiny.en", "n": n})
+                queue.pause()
+                queue.resume()
+                queue.claim("vm:2")
+                queue.complete(job, made["run"]) if n % 2 else queue.fail(job, "stopped", retry=False)
+        except Exception as exc:  # noqa: BLE001 - said by the test
+            errors.append(exc)
+        finally:
+            case.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    case = Case.open(made["case"])
+    try:
+        seen = [f.line() for _ in range(8) for f in verify_case(case).findings
+                if f.subject.startswith(("job", "setting"))]
+    finally:
+        stop.set()
+        worker.join()
+        case.close()
+    assert seen == [] and errors == []
