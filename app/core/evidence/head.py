@@ -44,7 +44,7 @@ def write_head_file(case_folder: Path, head: AuditHead | None) -> None:
         _write(case_folder / HEAD_FILE, head.to_dict())
 
 
-def _write(path: Path, data: dict) -> None:
+def _write(path: Path, data: dict, synced: bool = True) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".audit-head.", suffix=".tmp", dir=path.parent)
     except OSError:
@@ -53,7 +53,8 @@ def _write(path: Path, data: dict) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
             fh.flush()
-            os.fsync(fh.fileno())  # whole on disk before it replaces the last one (a power cut: old or new)
+            if synced:  # whole on disk before it replaces the last one (a power cut: old or new)
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
@@ -81,7 +82,8 @@ def write_seen_head(case_folder: Path, first_hash: str, head: AuditHead) -> None
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
-    _write(path, {**head.to_dict(), "case": str(case_folder)})
+    # not synced: one lost to a power cut is older than the store, never ahead of it, and says nothing
+    _write(path, {**head.to_dict(), "case": str(case_folder)}, synced=False)
 
 
 def _read(path: Path) -> AuditHead | None:
