@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
 import os
+import shutil
+import tempfile
 import wave
 from pathlib import Path
 
@@ -16,6 +19,9 @@ MEDIA = SHARED / "media"
 MODELS = REPO / "models"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# the heads each case reached, kept per user (app/core/evidence/head.py): the tests' own, not the user's
+os.environ["PARLEY_HEADS_DIR"] = tempfile.mkdtemp(prefix="parley-heads-")
+atexit.register(shutil.rmtree, os.environ["PARLEY_HEADS_DIR"], True)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -54,7 +60,6 @@ def case(tmp_path):
 @pytest.fixture()
 def evidence(tmp_path) -> Path:
     """A read-only copy of the shared media, so tests can check nothing is written beside it."""
-    import shutil
 
     folder = tmp_path / "evidence"
     shutil.copytree(MEDIA, folder)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.cli import main
 from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
@@ -160,6 +161,14 @@ def test_the_store_file_edited_outside_parley(made, capsys, statements, subject,
     assert code == 1 and any(line.startswith(f"{subject}:") and words in line for line in lines), lines
 
 
+def test_a_case_made_when_migration_005_made_fewer_objects_is_not_a_finding(made, capsys):  # noqa: F811
+    """005 was rewritten in place while search was first built: a case made then lacks the exhibit index
+    and the entity cache's triggers, untouched."""
+    _sql(made["case"], "DROP INDEX search_text_exhibit", "DROP TRIGGER search_text_entities_ad",
+         "DROP TRIGGER search_text_entities_au")
+    assert verify(capsys, made["case"]) == (0, [])
+
+
 # ------------------------------------------------------------------ times and names left unlogged before
 
 @pytest.fixture()
@@ -248,3 +257,102 @@ def test_a_file_slipped_in_beside_a_chat_s_timeline(chat, capsys, tmp_path):  # 
     code, lines = verify(capsys, chat["case"])
     assert code == 1 and lines == [(f"{slipped}: beside the export set {written.name[:-4]}*, but no export wrote it "
                                    "(neither the audit log nor the manifest lists it)")], lines
+
+
+# ------------------------------------------------------------------ a case put back whole to an older copy
+
+def _copy_of(folder, to):
+    import shutil
+
+    shutil.copytree(folder, to)
+    return to
+
+
+def _edited_again(made) -> None:  # noqa: F811
+    _with(made["case"], lambda case: editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0],
+                                                       "meet me at the station", actor="DC Jones"))
+
+
+def test_a_case_folder_put_back_whole_shows_on_the_account_that_worked_on_it(made, capsys, tmp_path):  # noqa: F811
+    """Store and head file rolled back together, no export made since: the head this account last saw
+    for the case at this path is no longer in its chain. A copy elsewhere is another case: nothing said."""
+    import shutil
+
+    older = _copy_of(made["case"], tmp_path / "older-copy")
+    _edited_again(made)
+    assert verify(capsys, made["case"]) == (0, [])
+    assert verify(capsys, older) == (0, [])  # a backup, verified where it is kept
+    shutil.rmtree(made["case"])
+    shutil.copytree(older, made["case"])
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("audit log: this account last saw this case's log at entry ") and (
+        "put back to an older copy" in lines[0]), lines
+
+
+def test_a_case_worked_on_as_a_copy_elsewhere_is_not_said_to_be_rolled_back(made, capsys, tmp_path):  # noqa: F811
+    copy = _copy_of(made["case"], tmp_path / "copy")
+    _edited_again(made)  # the original moves on; the copy stays as it was, at its own path
+    _with(copy, lambda case: editing.set_verified(case, made["run"], "DS Patel", actor="DS Patel"))
+    assert verify(capsys, copy) == (0, [])
+    assert verify(capsys, made["case"]) == (0, [])
+
+
+def test_a_later_export_in_a_folder_named_shows_a_store_put_back(made, capsys, tmp_path, monkeypatch):  # noqa: F811
+    """The older copy's log never knew the folder a later export went to: naming it finds the manifest
+    (here with the account's head gone too: another account restoring the folder)."""
+    import shutil
+
+    from app.core.usecases.exporting import export_run
+
+    older = _copy_of(made["case"], tmp_path / "older-copy")
+    _with(made["case"], lambda case: export_run(case, made["run"], tmp_path / "later", ["txt"]))
+    shutil.rmtree(made["case"])
+    shutil.copytree(older, made["case"])
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "another-account"))
+    assert verify(capsys, made["case"]) == (0, [])  # nothing on the machine knows of the later export
+    capsys.readouterr()
+    code = main(["verify", "--case", str(made["case"]), "--exports", str(tmp_path / "later")])
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 1 and any("later/note.manifest.json: an export of this case" in line and "does not list" in line for line in lines), lines
+
+
+# ------------------------------------------------------------------ never a finding on a case at work
+
+def test_a_queue_at_work_while_verified_is_never_a_finding(made):  # noqa: F811
+    """Jobs queued, started, finished and the queue paused and resumed by another connection while
+    verify reads: the jobs and settings are read with their log entries in one view."""
+    import threading
+
+    from app.core.evidence.verify import verify_case
+
+    stop, errors = threading.Event(), []
+
+    def work() -> None:
+        case = Case.open(made["case"])
+        try:
+            queue = JobQueue(case.conn)
+            for n in range(200):
+                if stop.is_set():
+                    return
+                job = queue.add(1, "transcribe", {"model": "tiny.en", "n": n})
+                queue.pause()
+                queue.resume()
+                queue.claim("vm:2")
+                queue.complete(job, made["run"]) if n % 2 else queue.fail(job, "stopped", retry=False)
+        except Exception as exc:  # noqa: BLE001 - said by the test
+            errors.append(exc)
+        finally:
+            case.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    case = Case.open(made["case"])
+    try:
+        seen = [f.line() for _ in range(8) for f in verify_case(case).findings
+                if f.subject.startswith(("job", "setting"))]
+    finally:
+        stop.set()
+        worker.join()
+        case.close()
+    assert seen == [] and errors == []

@@ -52,8 +52,10 @@ def test_a_file_slipped_into_an_export_set_is_a_finding(made, capsys):  # noqa: 
                       "wrote it (neither the audit log nor the manifest lists it)")]
 
 
-def _export_then_put_the_older_case_back(made, tmp_path, capsys, before_export):  # noqa: F811
-    """Copy the case folder, change it (`before_export`) and export, then put the copy back whole."""
+def _export_then_put_the_older_case_back(made, tmp_path, capsys, before_export, monkeypatch=None):  # noqa: F811
+    """Copy the case folder, change it (`before_export`) and export, then put the copy back whole;
+    verified on another account when `monkeypatch` is given (the head the working account keeps for
+    the case would show the older copy too)."""
     older = tmp_path / "older-case"
     shutil.copytree(made["case"], older)
     case = Case.open(made["case"])
@@ -62,26 +64,28 @@ def _export_then_put_the_older_case_back(made, tmp_path, capsys, before_export):
     case.close()
     shutil.rmtree(made["case"])
     shutil.copytree(older, made["case"])
+    if monkeypatch is not None:
+        monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "another-account"))
     return verify(capsys, made["case"])
 
 
 def test_a_store_replaced_by_an_older_copy_with_its_head_file_shows_in_a_later_export(made, tmp_path,  # noqa: F811
-                                                                                      capsys):
+                                                                                      capsys, monkeypatch):
     """The whole case folder put back as it was (store and head file): the chain is intact and the
     head file agrees, but an export made since, beside the others, names an entry past the chain's end."""
-    code, lines = _export_then_put_the_older_case_back(made, tmp_path, capsys, lambda case: None)
+    code, lines = _export_then_put_the_older_case_back(made, tmp_path, capsys, lambda case: None, monkeypatch)
     assert code == 1 and len(lines) == 1
     assert lines[0].startswith(f"{made['out'] / 'note-copy-for-cps.manifest.json'}: an export of this case")
     assert "the audit log does not list: the store is older than this export" in lines[0]
 
 
 def test_a_store_replaced_by_a_much_older_copy_shows_in_an_export_past_the_chain_s_end(made, tmp_path,  # noqa: F811
-                                                                                       capsys):
+                                                                                       capsys, monkeypatch):
     def hidden_edit(case: Case) -> None:  # the edit the older copy hides
         editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0], "meet me at the quay",
                           actor="DC Jones")
 
-    code, lines = _export_then_put_the_older_case_back(made, tmp_path, capsys, hidden_edit)
+    code, lines = _export_then_put_the_older_case_back(made, tmp_path, capsys, hidden_edit, monkeypatch)
     assert code == 1 and len(lines) == 1
     assert "names audit entry" in lines[0] and "past the end of this case's chain" in lines[0]
 

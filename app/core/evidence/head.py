@@ -4,17 +4,29 @@ A hash chain proves nothing against someone who rewrites it from the start: its
 head must also live elsewhere. Parley writes it to a small file beside the store
 after each write, and into every export's manifest (which leaves the machine with
 the exports). `verify` checks each copy it can find against the chain.
+
+The file beside the store goes with the case folder: a folder put back whole to an older
+copy takes its older head file with it. So the head is also kept in the user's own data
+folder (`$PARLEY_HEADS_DIR`, else `$XDG_DATA_HOME/parley/heads`), one small file per case,
+named by the case folder's path and its log's first entry: the account that worked on a
+case remembers how far its log went, and a case put back to an older copy at the same
+place shows on the same account. A copy of a case at another path, or on another machine
+or account, has no such file: nothing is said of it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.paths import user_data_dir
+
 HEAD_FILE = "audit-head.json"
+HEADS_DIR_ENV = "PARLEY_HEADS_DIR"
 
 
 @dataclass(frozen=True)
@@ -28,24 +40,53 @@ class AuditHead:
 
 def write_head_file(case_folder: Path, head: AuditHead | None) -> None:
     """Atomically; never an error for the caller (the store is the record, this a copy)."""
-    if head is None:
-        return
+    if head is not None:
+        _write(case_folder / HEAD_FILE, head.to_dict())
+
+
+def _write(path: Path, data: dict, synced: bool = True) -> None:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".audit-head.", suffix=".tmp", dir=case_folder)
+        fd, tmp = tempfile.mkstemp(prefix=".audit-head.", suffix=".tmp", dir=path.parent)
     except OSError:
         return  # a read-only or full folder: the file keeps its last value
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(head.to_dict(), fh)
+            json.dump(data, fh)
             fh.flush()
-            os.fsync(fh.fileno())  # whole on disk before it replaces the last one (a power cut: old or new)
-        os.replace(tmp, case_folder / HEAD_FILE)
+            if synced:  # whole on disk before it replaces the last one (a power cut: old or new)
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
 
 
 def read_head_file(case_folder: Path) -> AuditHead | None:
-    path = case_folder / HEAD_FILE
+    return _read(case_folder / HEAD_FILE)
+
+
+def _seen_path(case_folder: Path, first_hash: str) -> Path:
+    folder = Path(os.environ.get(HEADS_DIR_ENV) or user_data_dir() / "heads")
+    key = hashlib.sha256(f"{case_folder}\n{first_hash}".encode()).hexdigest()[:32]
+    return folder / f"{key}.json"
+
+
+def read_seen_head(case_folder: Path, first_hash: str) -> AuditHead | None:
+    """The head this account last wrote for the case at this path whose log begins with `first_hash`."""
+    return _read(_seen_path(case_folder, first_hash))
+
+
+def write_seen_head(case_folder: Path, first_hash: str, head: AuditHead) -> None:
+    """Never an error for the caller (a read-only home: the case is still worked on)."""
+    path = _seen_path(case_folder, first_hash)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    # not synced: one lost to a power cut is older than the store, never ahead of it, and says nothing
+    _write(path, {**head.to_dict(), "case": str(case_folder)}, synced=False)
+
+
+def _read(path: Path) -> AuditHead | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return AuditHead(int(data["entry"]), str(data["hash"]))

@@ -26,7 +26,7 @@ from pathlib import Path
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
-from app.core.evidence.head import read_head_file
+from app.core.evidence.head import read_head_file, read_seen_head
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
@@ -115,6 +115,23 @@ def _merged(notes: list[Finding]) -> list[Finding]:
 def _chain(case: Case) -> Iterator[Finding]:
     for problem in case.audit.verify():
         yield Finding("audit log", problem)
+    beside = list(_head_file(case))
+    yield from beside or _seen_here(case)
+
+
+def _seen_here(case: Case) -> Iterator[Finding]:
+    """The head this account last saw for this case (the user's data folder): a case folder put back
+    whole to an older copy, head file and all, at the same place."""
+    first = case.audit.hash_of(1)
+    seen = read_seen_head(case.folder, first) if first else None
+    if seen is not None and case.audit.hash_of(seen.entry_id) != seen.hash:
+        yield Finding("audit log", f"this account last saw this case's log at entry {seen.entry_id} "
+                                   f"({seen.hash[:16]}...), which its chain no longer holds as it was: the case "
+                                   "folder was put back to an older copy (a backup restored?), or its log cut short "
+                                   "or rewritten, since")
+
+
+def _head_file(case: Case) -> Iterator[Finding]:
     head, kept = case.audit.head(), read_head_file(case.folder)
     if kept is None:
         if head is not None:

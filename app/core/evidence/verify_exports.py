@@ -6,7 +6,9 @@ manifests the log does not know (the log cut short, or the store rolled back).
   and a missing one says how to name a moved folder;
 - a file in an export folder that claims a set's name (`<name>.*` beside `<name>.manifest.json`)
   but that no export wrote (neither the log nor the manifest lists it) is a finding;
-- a manifest of one of this case's exhibits that the log does not list: after a cut it can
+- a manifest of one of this case's exhibits that the log does not list, beside the logged exports or
+  in a folder named with `verify --exports` (an export made after the copy a store was put back to,
+  into a folder that copy's log never knew): after a cut it can
   no longer be checked; otherwise it is a finding: naming an audit entry past the chain's end,
   the store is older than the export (replaced by an older copy); naming an entry the chain
   holds, either that or an export stopped between writing its set and logging it.
@@ -36,7 +38,8 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     whole = {unfinished[path][0] for path in stopped if path.endswith(MANIFEST_SUFFIX)}  # manifest last: all in place
     yield from (_stopped(Path(path), unfinished[path][0], unfinished[path][0] in whole) for path in sorted(stopped))
     folders = sorted({p.parent for p in located.values() if p is not None}
-                     | {Path(p).parent for p in exports if Path(p).parent.is_dir()})
+                     | {Path(p).parent for p in exports if Path(p).parent.is_dir()}
+                     | {folder for folder in moved_to if folder.is_dir()})  # named: searched for manifests too
     found = {p for p in located.values() if p is not None} | {Path(p) for p in stopped}
     for folder in folders:
         yield from _strays(folder, {p.name for p in found if p.parent == folder})

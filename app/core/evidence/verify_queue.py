@@ -106,12 +106,13 @@ def _exhibit_of(case: Case, run_id: int) -> int | None:
 
 
 def settings_findings(case: Case) -> Iterator[Finding]:
-    stored = all_settings(case.conn)
+    with db.transaction(case.conn, immediate=False):  # one view: the queue may be paused meanwhile
+        stored, queue, region_entries = all_settings(case.conn), case.audit.entries("queue"), case.audit.entries("case")
     paused = region = None
-    for entry in case.audit.entries("queue"):
+    for entry in queue:
         if entry.action in ("queue.paused", "queue.resumed") and entry.subject == "queue":
             paused = "1" if entry.action == "queue.paused" else "0"
-    for entry in case.audit.entries("case"):
+    for entry in region_entries:
         if entry.action == "entities.region_set":
             region = entry.details.get("region")
     for key, logged in ((QUEUE_PAUSED, paused), ("entities.region", region)):

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
-from app.core.evidence.head import read_head_file, write_head_file
+from app.core.evidence.head import read_head_file, read_seen_head, write_head_file, write_seen_head
 from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.store.audit import AuditLog
@@ -103,10 +103,13 @@ class Case:
             pass  # a closed, broken or read-only store: the head file keeps its last value
 
     def _advance_head(self) -> None:
-        kept = read_head_file(self.folder)
-        if kept is not None and self.audit.hash_of(kept.entry_id) != kept.hash:
-            return
-        write_head_file(self.folder, self.audit.head())
+        kept, head = read_head_file(self.folder), self.audit.head()
+        if kept is None or self.audit.hash_of(kept.entry_id) == kept.hash:
+            write_head_file(self.folder, head)
+        first = self.audit.hash_of(1)
+        seen = read_seen_head(self.folder, first) if first and head else None
+        if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
+            write_seen_head(self.folder, first, head)
 
     # ------------------------------------------------------------ exhibits
 

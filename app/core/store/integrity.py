@@ -1,8 +1,11 @@
 """What `verify` asks of the store file itself, beside its records.
 
-- its schema against the one Parley's migrations make (tables, indexes, and the triggers that
-  keep the audit log and revisions append-only, machine drafts sealed and chat messages as read):
-  a trigger dropped or rewritten is a store edited outside Parley, whatever else it changed;
+- its schema against the one Parley's migrations make: a guard trigger (the ones that keep the audit
+  log and revisions append-only, machine drafts sealed and chat messages as read) dropped or
+  rewritten, or a table, index or trigger no migration makes, is a store edited outside Parley,
+  whatever else it changed. Other objects missing or written otherwise are not judged: migration
+  005 was rewritten in place while the search index was first built, so a case made then
+  holds fewer of them, or older texts, untouched;
 - rows that belong to nothing (`PRAGMA foreign_key_check`): a word of no segment, a path of no
   exhibit, an attachment of no message; nothing shows them, and Parley never leaves one;
 - the word indexes' settings (FTS5 `_config`): only the version row FTS5 writes; a setting added there
@@ -33,12 +36,14 @@ def _made_by_parley() -> set[tuple]:
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
-    """Each table, index or trigger missing, changed or added, as `trigger audit_log_no_delete missing`."""
+    """Each guard trigger missing or changed, and each table, index or trigger added, as
+    `trigger audit_log_no_delete missing`."""
     expected, found = _made_by_parley(), {tuple(r) for r in conn.execute(_SCHEMA_SQL)}
     named = {(t, n): sql for t, n, tbl, sql in expected if not tbl.startswith(_SHADOWS)}
     present = {(t, n): sql for t, n, tbl, sql in found if not tbl.startswith(_SHADOWS)}
-    out = [f"{t} {n} missing" for t, n in sorted(named.keys() - present.keys())]
-    out += [f"{t} {n} changed" for t, n in sorted(named.keys() & present.keys()) if named[(t, n)] != present[(t, n)]]
+    guards = {key: sql for key, sql in named.items() if key[0] == "trigger" and "RAISE" in sql}
+    out = [f"{t} {n} missing" for t, n in sorted(guards.keys() - present.keys())]
+    out += [f"{t} {n} changed" for t, n in sorted(guards.keys() & present.keys()) if guards[(t, n)] != present[(t, n)]]
     out += [f"{t} {n} added" for t, n in sorted(present.keys() - named.keys())]
     return out
 
