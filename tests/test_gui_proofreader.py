@@ -229,3 +229,35 @@ def test_find_says_which_of_how_many_segments_it_is_on(qtbot, qapp, win, table):
     assert table.currentIndex().row() == holding[0]
     assert win.statusBar().currentMessage().endswith("(from the top again).")
     win.editor.find_button.setChecked(False)
+
+
+def test_the_panels_are_rebuilt_each_second_only_when_the_case_changed(qtbot, win, monkeypatch):
+    """Every second the window rebuilt the exhibits and queue tables from the case: with 500 voice
+    notes that took 0.6-2 s of each second, so typing and playback stuttered with nothing running."""
+    from app.core.store.jobs import JobQueue
+    from app.core.store.views import latest_speech_run, latest_speech_runs
+
+    case = win.case
+    every = latest_speech_runs(case)
+    assert every == {e.id: latest_speech_run(case, e.id) for e in case.exhibits() if e.id in every}
+    assert len(every) == len(case.exhibits()) - 1  # the failed job's exhibit has no run
+    built: list[int] = []
+    real = win.refresh_exhibits
+    monkeypatch.setattr(win, "refresh_exhibits", lambda: (built.append(1), real()))
+    win.refresh()
+    built.clear()
+    win.refresh_if_changed()
+    assert built == []  # nothing changed: nothing read again
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.editor.mark_verified("DC Ann Example")  # an edit (audited)
+    built.clear()
+    win.refresh_if_changed()
+    assert built == [1]
+    win.refresh_if_changed()
+    assert built == [1]
+    queue = JobQueue(case.conn)
+    job = queue.add(case.exhibits()[0].id, "transcribe", {"model": "tiny.en"})  # another process's job
+    win.refresh_if_changed()
+    assert built == [1, 1]
+    queue.cancel(job)
+    win.undo_action.trigger()

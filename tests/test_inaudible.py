@@ -112,7 +112,7 @@ def test_speech_in_a_wrongly_detected_language_is_inaudible_not_empty(media_run)
 def test_exhibit_status_is_language_uncertain_for_speech_and_no_speech_for_noise(media_run):
     pytest.importorskip("PySide6")
     from app.core.store import Case
-    from app.core.store.views import latest_speech_run
+    from app.core.store.views import latest_speech_run, latest_speech_runs
     from app.gui.exhibits_view import run_status
 
     case = Case.open(media_run / "case")
@@ -120,6 +120,9 @@ def test_exhibit_status_is_language_uncertain_for_speech_and_no_speech_for_noise
         status = {}
         for exhibit in case.exhibits():
             status[exhibit.source.name] = run_status(case, exhibit, latest_speech_run(case, exhibit.id))
+        every = latest_speech_runs(case)  # the window's one query gives each exhibit's the same
+        assert every == {e.id: latest_speech_run(case, e.id) for e in case.exhibits() if e.id in every}
+        assert any(run.inaudible_ms > 0 for run in every.values()) and len(every) == len(status)
     finally:
         case.close()
     assert status["de_voicenote.opus"][0] == "language uncertain"

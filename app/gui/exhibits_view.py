@@ -27,7 +27,7 @@ from app.core.media.intake import find_media
 from app.core.names import printable
 from app.core.store import Case, Exhibit
 from app.core.store.interview import verified_at
-from app.core.store.views import RunSummary, latest_jobs, latest_speech_run
+from app.core.store.views import RunSummary, latest_jobs, latest_speech_runs
 from app.core.usecases.enqueueing import passed_over
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.intake_panel import NotAddedPanel
@@ -100,10 +100,10 @@ def shown_status(row: ExhibitRow) -> str:
 def exhibit_rows(case: Case) -> list[ExhibitRow]:
     """Exhibits with their language (by name) and a status: queued, running, failed (why),
     done, no speech found, language uncertain, truncated, edited, verified."""
-    jobs = latest_jobs(case)
+    jobs, runs = latest_jobs(case), latest_speech_runs(case)
     rows = []
     for e in case.exhibits():
-        run = latest_speech_run(case, e.id)
+        run = runs.get(e.id)
         language = safe_language_name(run.language) if run and run.language else ""
         status, detail, verified_by = run_status(case, e, run)
         job = jobs.get(e.id)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.errors import ParleyError
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
-from app.core.store.views import speech_runs
+from app.core.store.views import change_stamp, speech_runs
 from app.core.usecases.translating import queue_translation
 from app.gui import prefs, queue_requests
 from app.gui.bridge import WorkerBridge
@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
         self.apply_settings()
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
-        self.refresh_timer.timeout.connect(self.refresh)
+        self.refresh_timer.timeout.connect(self.refresh_if_changed)
+        self.stamp: tuple[object, ...] | None = None  # what the panels were last built from
         self.refresh_timer.start()
         self.refresh()
         self.check_environment()
@@ -235,8 +236,17 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------- refreshing
     def refresh(self) -> None:
+        self.stamp = change_stamp(self.case)
         self.refresh_queue()
         self.refresh_exhibits()
+
+    def refresh_if_changed(self) -> None:
+        """Each second: the panels again only when the case changed (another process, the worker);
+        the queue also while a job runs (a batch's estimated bar moves with the clock)."""
+        if change_stamp(self.case) != self.stamp:
+            self.refresh()
+        elif self.queue.counts().get("running"):
+            self.refresh_queue()
 
     def refresh_queue(self) -> None:
         exhibits = self.case.exhibits()

@@ -168,8 +168,13 @@ class Case:
         return {int(r[0]): r[1] for r in self.conn.execute("SELECT id, name FROM exhibits")}
 
     def exhibits(self) -> list[Exhibit]:
-        ids = [r[0] for r in self.conn.execute("SELECT id FROM exhibits ORDER BY id")]
-        return [self.exhibit(i) for i in ids]
+        """Every exhibit, in the order added (two queries, not two per exhibit: the window reads
+        them every second, and a phone's 500 voice notes took 0.2 s a time)."""
+        paths: dict[int, list[str]] = {}
+        for exhibit_id, path in self.conn.execute("SELECT exhibit_id, path FROM exhibit_paths ORDER BY rowid"):
+            paths.setdefault(exhibit_id, []).append(path)
+        return [Exhibit(row["id"], _source_from_row(row), row["added_at"], tuple(paths.get(row["id"], ())))
+                for row in self.conn.execute("SELECT * FROM exhibits ORDER BY id")]
 
     def find_exhibit(self, key: str) -> Exhibit:
         """By id, SHA-256 (or a unique prefix of 8+), name or path."""

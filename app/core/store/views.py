@@ -73,6 +73,19 @@ def latest_speech_run(case: Case, exhibit_id: int) -> RunSummary | None:
     return _run_summary(row) if row else None
 
 
+def latest_speech_runs(case: Case) -> dict[int, RunSummary]:
+    """latest_speech_run of every exhibit that has one, in one query (the window's exhibits panel;
+    a query per exhibit, each counting its runs' segments, took 0.2 s with 500 voice notes)."""
+    rows = case.conn.execute(
+        "SELECT r.*, coalesce(c.n, 0) AS n, coalesce(c.worded, 0) AS worded,"
+        " coalesce(c.inaudible_ms, 0) AS inaudible_ms FROM runs r LEFT JOIN ("
+        "  SELECT run_id, count(*) AS n, sum(trim(text)<>'') AS worded,"
+        "  total(CASE WHEN trim(text)='' AND ','||flags||',' LIKE '%,inaudible,%' THEN end_ms-start_ms END)"
+        "  AS inaudible_ms FROM segments GROUP BY run_id) c ON c.run_id=r.id"
+        " WHERE r.task IN ('transcribe','translate') ORDER BY r.exhibit_id, (r.status='complete'), r.id").fetchall()
+    return {r["exhibit_id"]: _run_summary(r) for r in rows}  # the last of each exhibit's is the one
+
+
 def translation_runs(case: Case, exhibit_id: int) -> list[RunSummary]:
     """The exhibit's translation runs (speech or text), newest first."""
     rows = case.conn.execute(
@@ -88,6 +101,19 @@ def latest_jobs(case: Case) -> dict[int, JobSummary]:
     for r in case.conn.execute("SELECT exhibit_id, state, progress, error FROM jobs ORDER BY id"):
         found[r[0]] = JobSummary(r[1], float(r[2] or 0.0), r[3])
     return found
+
+
+def change_stamp(case: Case) -> tuple[object, ...]:
+    """A cheap fingerprint of what the window's exhibits and queue panels show: it changes when an
+    exhibit, a run, a segment, an edit or sign-off (each is audited) or a job changes. The window
+    polls it every second and rebuilds its tables only when it changed: rebuilding them every
+    second took 0.6-2 s of every second with 500 voice notes in the case."""
+    row = case.conn.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM audit_log), (SELECT coalesce(max(id), 0) FROM exhibits),"
+        " (SELECT coalesce(max(id), 0) FROM runs), (SELECT coalesce(max(id), 0) FROM segments),"
+        " (SELECT group_concat(id || state || progress || priority || attempts || coalesce(error, ''), ',')"
+        "  FROM jobs)").fetchone()
+    return tuple(row)
 
 
 def case_speakers(case: Case) -> list[str]:
