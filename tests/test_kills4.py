@@ -5,6 +5,7 @@ moments with each signal and compared the rerun with an uninterrupted run."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ import pytest
 
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
-from tests.conftest import REPO
+from tests.conftest import MEDIA, REPO
 from tests.test_jobs import OPTIONS, _exhibit
 
 
@@ -68,3 +69,44 @@ def test_a_stop_signal_after_the_command_finished_ends_it_with_its_own_status(tm
                             capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 0, (result.returncode, result.stderr)
     assert "nothing found" in result.stdout and result.stderr == "", result.stderr
+
+
+STOPPED_WHILE_STORING = """
+import os, signal, sys
+if __name__ == "__mp_main__":  # the worker: the command is stopped once the batch's first file is stored
+    from app.worker.process import Worker
+    real, done = Worker._finish_short, []
+    def finish_short(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        if not done:
+            done.append(True)
+            os.kill(os.getppid(), signal.SIGTERM)
+            assert self.shutdown.wait(60)  # the command's Shutdown has arrived: the rest are stored after it
+    Worker._finish_short = finish_short
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_batch_decoded_whole_is_stored_whole_when_the_command_is_stopped(tmp_path, models_dir):
+    """SIGTERM (or Ctrl-C, or the terminal closed) while the worker stored the results of a batch of short
+    files it had decoded: the files not yet stored were handed back and decoded again on the next run
+    without the files they had been decoded with, and one text differed from an uninterrupted run's.
+    What was decoded whole is stored: every job done, none to decode again."""
+    script = tmp_path / "stopped_while_storing.py"
+    script.write_text(STOPPED_WHILE_STORING, encoding="utf-8")
+    case_dir = tmp_path / "case"
+    result = subprocess.run(
+        [sys.executable, str(script), "transcribe", *(str(MEDIA / n) for n in ("en_voicenote.opus", "en_voicenote.m4a")),
+         "--case", str(case_dir), "--out", str(tmp_path / "out"), "--model", "tiny.en", "--format", "json"],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, check=False, timeout=300)
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.splitlines()[-1].startswith("terminated"), result.stderr
+    conn = sqlite3.connect(case_dir / "case.sqlite")
+    try:
+        jobs = conn.execute("SELECT state, attempts FROM jobs ORDER BY id").fetchall()
+        runs = conn.execute("SELECT status FROM runs ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    assert jobs == [("done", 1), ("done", 1)] and runs == [("complete",), ("complete",)], (jobs, runs)

@@ -261,8 +261,8 @@ class Worker:
             batch = tuple(e.source.sha256 for _, e, _ in ready)
             finished: set[int] = set()
             for (job, exhibit, run_id), result in zip(ready, results):
-                finished.add(job.id)
-                self._finish_short(job, exhibit, run_id, result, stops[job.id](), batch)
+                finished.add(job.id)  # a result given is whole: kept though the worker is stopping
+                self._finish_short(job, exhibit, run_id, result, job.id in self.stop_asked, batch)
             for job, _, run_id in ready:
                 if job.id not in finished:
                     self._finish(job, run_id, stopped=True)
@@ -291,7 +291,8 @@ class Worker:
 
     def _finish_short(self, job: Job, exhibit: Exhibit, run_id: int, result: Any, stopped: bool,
                       batch: tuple[str, ...]) -> None:
-        if stopped:  # cancelled or paused while its group was decoded: nothing of it is kept
+        if stopped:  # cancelled or paused while its group was decoded: nothing of it is kept (a worker
+            # shutting down keeps it: dropped, it was decoded again without the files decoded with it)
             self._finish(job, run_id, stopped=True)
         elif result.error is not None:
             self._fail(job, result.error, False)
