@@ -261,3 +261,22 @@ def test_the_panels_are_rebuilt_each_second_only_when_the_case_changed(qtbot, wi
     assert built == [1, 1]
     queue.cancel(job)
     win.undo_action.trigger()
+
+
+def test_closing_the_window_finishes_the_export_being_written(qtbot, qapp, models_dir, tmp_path):
+    """Export, then close at once: the export's thread died with the window's process."""
+    from app.gui.main_window import MainWindow
+
+    case = gui_case.build_case(tmp_path)
+    window = MainWindow(case, gui_case.settings(tmp_path, models_dir), start_worker=False)
+    try:
+        window.show()
+        open_exhibit(qtbot, window, "interview_stereo.wav")
+        out = tmp_path / "out"
+        assert window.exporter.start(out, ["docx", "pdf"], [window.session.run_id])
+        window.close()
+        assert not window.exporter.thread.is_alive()
+        assert sorted(p.name for p in out.iterdir()) == [
+            "interview_stereo.docx", "interview_stereo.manifest.json", "interview_stereo.pdf"]
+    finally:
+        case.close()

@@ -4,11 +4,13 @@ Writing a record of interview takes seconds (a 56 s interview's DOCX and PDF too
 2-core laptop; an hour's, far longer), and the window was frozen for all of it: no playback,
 no typing, no repaint. The export now runs on a connection of its own (CaseTask); the status
 line says it is being written, then where it went, and a refusal (a folder inside the
-evidence, a full disk) comes as one message. One export at a time.
+evidence, a full disk) comes as one message. One export at a time; closing the window waits for
+it (its thread would die with the process, the files half-written).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,7 @@ class ExportFlow(QObject):
         self.task.done.connect(self._done)
         self.task.failed.connect(self._failed)
         self._folder = Path()
+        self.thread: threading.Thread | None = None
 
     def ask(self) -> None:
         w = self.window
@@ -89,9 +92,16 @@ class ExportFlow(QObject):
         actor = prefs.user_name(self.window.settings)
         self.busy, self._folder = True, folder
         self.window.statusBar().showMessage(f"Exporting {len(run_ids)} transcript(s) to {folder}…")
-        self.task.start(self.window.case.folder, lambda case: write_exports(case, folder, formats, run_ids, actor),
-                        name="parley-export")
+        self.thread = self.task.start(self.window.case.folder,
+                                      lambda case: write_exports(case, folder, formats, run_ids, actor),
+                                      name="parley-export")
         return True
+
+    def finish(self) -> None:
+        """The window closes: an export being written is finished first, not cut off."""
+        if self.thread is not None and self.thread.is_alive():
+            self.window.statusBar().showMessage("Finishing the export before closing…")
+            self.thread.join()
 
     def export_now(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:
         """The same export on the calling thread: (paths, the core's refusal or None)."""

@@ -424,6 +424,7 @@ class MainWindow(QMainWindow):
         self.start_worker()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.exporter.finish()
         save_state(self, self.settings)
         self.refresh_timer.stop()
         self.router.detach()
