@@ -8,12 +8,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
 from tests.conftest import MEDIA, REPO
+from tests.test_cli import run_cli
+from tests.test_full_disk import _fill
 from tests.test_jobs import OPTIONS, _exhibit
 
 
@@ -110,3 +113,38 @@ def test_a_batch_decoded_whole_is_stored_whole_when_the_command_is_stopped(tmp_p
     finally:
         conn.close()
     assert jobs == [("done", 1), ("done", 1)] and runs == [("complete",), ("complete",)], (jobs, runs)
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A 512 KiB tmpfs (as tests/test_full_disk.py's 48 KiB one: needs root to mount)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(folder)], capture_output=True,
+                      check=False).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+
+
+def test_a_timeline_on_a_full_disk_puts_none_of_its_files_in_place_and_says_where(small_disk, tmp_path):
+    """`timeline CHAT --format json,docx,pdf` onto a disk that fills up part-way: the JSON was put in place,
+    the DOCX failed, and the command said only "timeline: No space left on device" (which folder?), the
+    JSON left looking like a whole timeline. Now every file is written aside first: none is put in place,
+    the line names the folder, verify finds nothing, and the run again (space freed) writes them all."""
+    chat = Path(__file__).parent / "fixtures" / "chats" / "whatsapp_android_en.txt"
+    case_dir, out = tmp_path / "case", small_disk / "out"
+    args = ("timeline", str(chat), "--case", str(case_dir), "--out", str(out), "--format", "json,docx,pdf")
+    _fill(small_disk, 24)  # room for the JSON, not the DOCX
+    result = run_cli(*args)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    said = result.stderr.strip().splitlines()[-1]
+    assert said.startswith(f"timeline: {out}: the timeline could not be written (No space left on device)"), said
+    assert sorted(p.name for p in out.iterdir()) == [], "a part of the set was left in place"
+    assert run_cli("verify", "--case", str(case_dir)).returncode == 0
+    (small_disk / "filler").unlink()
+    again = run_cli(*args)  # (exit 1 all the same: the chat's attachments are not in the export)
+    assert "Traceback" not in again.stderr and "could not be written" not in again.stderr, again.stderr
+    assert len(list(out.iterdir())) == 3 and run_cli("verify", "--case", str(case_dir)).returncode == 0
