@@ -1,13 +1,19 @@
 """`python -m app`. Ctrl-C, SIGTERM or SIGHUP while the program is still being imported (a second or so,
 before anything is read or written) ends it with one line, never an import traceback; from
 `main()` on, the commands handle them themselves; once the command has finished, one that arrives
-while Python shuts down (a second or two: its libraries unloaded) ends the process at once with the
-command's own status: the work is done, so it is not killed by the signal (exit -15, no word) nor
-told it was interrupted."""
+while Python shuts down (a second or two on a loaded machine: threads joined, exit handlers run,
+its libraries unloaded) no longer ends it: the work is done and said, so the process ends with the
+command's own status, not killed by the signal (exit -15, no word) nor told it was interrupted.
+While Python code still runs (a thread joined, an exit handler) the signal ends it at once with that
+status; for the unloading that follows (the native libraries' own threads would take a signal blocked
+in Python's), the signals are ignored: SIGKILL still ends it."""
 
+import atexit
 import os
 import signal
 import sys
+
+STOPS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _stopped_while_starting(signum: int, frame: object) -> None:
@@ -27,8 +33,14 @@ def _finished_with(status: int):  # -> the signal handler
     return _stopped_while_ending
 
 
+def _ignore_stops() -> None:
+    for signum in STOPS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+atexit.register(_ignore_stops)  # before any other: the last exit handler run
 # an inherited SIG_IGN (a background job of a script) is kept as it is
-_EARLY = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+_EARLY = {s: signal.getsignal(s) for s in STOPS
           if signal.getsignal(s) in (signal.default_int_handler, signal.SIG_DFL)}
 for _signum in _EARLY:
     signal.signal(_signum, _stopped_while_starting)

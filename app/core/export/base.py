@@ -97,6 +97,31 @@ def safe_write(path: str | os.PathLike[str], data: bytes) -> None:
     _fsync_dir(target.parent)
 
 
+def safe_write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files of one folder as far as possible together: every one to a temporary file
+    first (fsync), then each renamed into place. A write that fails (a full disk) puts none of them
+    in place and leaves no temporary file; only a kill between the renames can leave part of them."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in files:
+            mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for folder in dict.fromkeys(target.parent for target, _ in files):
+        _fsync_dir(folder)
+
+
 def _fsync_dir(folder: Path) -> None:
     """Make the rename itself durable (POSIX only; Windows cannot open a folder)."""
     if os.name != "posix":

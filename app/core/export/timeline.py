@@ -25,7 +25,7 @@ from pathlib import Path
 from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, timeline_dict
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
-from app.core.export.base import ExportError, safe_write
+from app.core.export.base import ExportError, safe_write_all
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
 
@@ -188,6 +188,9 @@ def write_timeline(timeline: Timeline, folder: Path, basename: str, formats: lis
     files = [(folder / f"{basename}.timeline.{fmt}", renderer(fmt)(timeline)) for fmt in formats]
     if before_write is not None:
         before_write([(path, hashlib.sha256(data).hexdigest()) for path, data in files])
-    for path, data in files:
-        safe_write(path, data)
+    try:
+        safe_write_all(files)
+    except OSError as exc:  # a full disk: none of the set in place, and said where
+        raise ExportError(f"{folder}: the timeline could not be written ({exc.strerror or exc}); none of its "
+                          "files was put in place") from None
     return [path for path, _ in files]
