@@ -169,6 +169,8 @@ def _copy_row(table: str, cols: list[tuple[str, str, bool]], key: int) -> Tamper
         conn = _connect(work)
         row = dict(conn.execute(f'SELECT * FROM "{table}" WHERE rowid=?', (key,)).fetchone())
         conn.close()
+        if not keep:  # the key is the whole row (entity_scanned): one more key
+            keep.extend(n for n, _d, _pk in cols)
         insert = f'INSERT INTO "{table}" ({", ".join(chr(34) + n + chr(34) for n in keep)}) VALUES ({", ".join("?" for _ in keep)})'
         tries = [dict(row)] + [{**row, n: other_value(n, d, row[n])} for n, d, _pk in cols if n in keep]
         for attempt in tries:
@@ -383,9 +385,16 @@ def _verify(work: Path, *extra: str) -> tuple[int, list[str]]:
 
 
 def sweep(base: Path, only: str = "") -> Iterator[tuple[str, str, int, list[str]]]:
+    """`base` is put back before each tampering, and so are the heads this account keeps for its cases
+    (verify's own closing of the case writes them: a forged entry appended is taken as the new head)."""
     pristine = base.with_name(base.name + ".pristine")
     if not pristine.exists():
         shutil.copytree(base, pristine, symlinks=True)
+    heads = Path(os.environ.get("PARLEY_HEADS_DIR") or Path.home() / ".local" / "share" / "parley" / "heads")
+    kept_heads, work_heads = base.with_name(base.name + ".heads"), base.with_name(base.name + ".heads-work")
+    if not kept_heads.exists():
+        shutil.copytree(heads, kept_heads)
+    os.environ["PARLEY_HEADS_DIR"] = str(work_heads)
     head = json.loads((pristine / "case" / "audit-head.json").read_text())["hash"][:16]
     makers = (controls, store_tampers, audit_tampers, file_tampers, rollback_tampers)
     for kind, what, tamper in [t for make in makers for t in make(pristine)]:
@@ -393,6 +402,8 @@ def sweep(base: Path, only: str = "") -> Iterator[tuple[str, str, int, list[str]
             continue
         shutil.rmtree(base)
         shutil.copytree(pristine, base, symlinks=True)
+        shutil.rmtree(work_heads, ignore_errors=True)
+        shutil.copytree(kept_heads, work_heads)
         try:
             tamper(base)
         except (sqlite3.Error, OSError, ValueError) as exc:
