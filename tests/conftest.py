@@ -48,6 +48,27 @@ def base_engine(models_dir):
     return load_engine(TranscribeOptions(model="base", threads=2), models_dir)
 
 
+@pytest.fixture(scope="session")
+def base_run(base_engine):
+    """base's run over a shared media file at the default settings (threads=2), made once a
+    session: `base_run("interview_mono.wav")` is the tuple of ChunkDone that transcribe_source
+    yields. Read-only (frozen dataclasses in tuples); a test that needs a second, independent
+    run (determinism, resuming) makes that one itself."""
+    from app.core.asr import transcribe_source
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    done: dict[str, tuple] = {}
+
+    def run(name: str) -> tuple:
+        if name not in done:
+            options = TranscribeOptions(model="base", threads=2)
+            done[name] = tuple(transcribe_source(base_engine, probe(MEDIA / name), options))
+        return done[name]
+
+    return run
+
+
 @pytest.fixture()
 def case(tmp_path):
     from app.core.store import Case

