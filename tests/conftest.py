@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -61,6 +63,20 @@ def base_run(base_engine):
         return done[name]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def media_folder_run(tmp_path_factory, models_dir) -> tuple[Path, subprocess.CompletedProcess]:
+    """`transcribe` over the whole shared media folder and a file that is not there, at the default
+    model and settings (base, 2 threads), as a user would run it: (root, result), root holding
+    out/ (json, txt, srt, vtt) and case/. Made once a session; test_cli reads its exit status,
+    failure lines and outputs, test_inaudible its transcripts. Read-only: copy case/ to change it."""
+    root = tmp_path_factory.mktemp("media_folder_run")
+    result = subprocess.run([sys.executable, "-m", "app", "transcribe", str(MEDIA), str(MEDIA / "missing.wav"),
+                             "--out", str(root / "out"), "--case", str(root / "case"),
+                             "--format", "json,txt,srt,vtt", "--threads", "2"],
+                            cwd=REPO, capture_output=True, check=False, text=True, timeout=900)
+    return root, result
 
 
 @pytest.fixture()
