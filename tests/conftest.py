@@ -7,6 +7,8 @@ import gc
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import wave
 from pathlib import Path
@@ -67,6 +69,59 @@ def base_run(base_engine):
         return done[name]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def media_folder_run(tmp_path_factory, models_dir) -> tuple[Path, subprocess.CompletedProcess]:
+    """`transcribe` over the whole shared media folder and a file that is not there, at the default
+    model and settings (base, 2 threads), as a user would run it: (root, result), root holding
+    out/ (json, txt, srt, vtt) and case/. Made once a session; test_cli reads its exit status,
+    failure lines and outputs, test_inaudible its transcripts. Read-only: copy case/ to change it."""
+    root = tmp_path_factory.mktemp("media_folder_run")
+    result = subprocess.run([sys.executable, "-m", "app", "transcribe", str(MEDIA), str(MEDIA / "missing.wav"),
+                             "--out", str(root / "out"), "--case", str(root / "case"),
+                             "--format", "json,txt,srt,vtt", "--threads", "2"],
+                            cwd=REPO, capture_output=True, check=False, text=True, timeout=900)
+    return root, result
+
+
+@pytest.fixture(scope="session")
+def diarised_case(tmp_path_factory) -> Path:
+    """A case folder holding the eval conversations of test_speakers.NAMES, each run's speakers found
+    by the pipeline's own step, voiceprints kept (exhibits 1-3 in that order). Made once a session
+    for test_speakers and test_gui_speakers; copy it to change it."""
+    from app.core.store import Case
+    from tests.test_speakers import NAMES, diarised_run
+
+    if not (MODELS / "speaker-campplus" / "campplus.onnx").is_file():
+        pytest.skip("speaker model not installed")
+    folder = tmp_path_factory.mktemp("speakers") / "case"
+    case = Case.open(folder)
+    for name in NAMES:
+        diarised_run(case, name)
+    case.close()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def backfill_case(tmp_path_factory) -> Path:
+    """A case folder for voiceprints computed later (test_speakers_backfill, test_gui_speakers_backfill):
+    1 two_lj_bush diarised with voiceprints, Linda Johnson and George Bush enrolled from it;
+    2 three_lj_bush_osr and 3 two_reader1272_austen diarised as before voiceprints were kept;
+    4 three_lj_bush_osr.opus with voiceprints. Made once a session; copy it to change it."""
+    from app.core.store import Case
+    from tests.test_speakers_backfill import SPEAKER_SHA, add_run, enrol_from
+
+    if SPEAKER_SHA is None:
+        pytest.skip("speaker model not installed")
+    folder = tmp_path_factory.mktemp("backfill") / "case"
+    case = Case.open(folder)
+    enrol_from(case, add_run(case, "two_lj_bush"))  # exhibit 1
+    add_run(case, "three_lj_bush_osr", keep_voiceprints=False)  # exhibit 2: an old run
+    add_run(case, "two_reader1272_austen", keep_voiceprints=False)  # exhibit 3: an old run, other voices
+    add_run(case, "three_lj_bush_osr", "opus")  # exhibit 4: voiceprints kept
+    case.close()
+    return folder
 
 
 @pytest.fixture()

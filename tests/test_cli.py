@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,15 +21,11 @@ def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory, models_dir):
-    """One transcribe run over good and bad files, as the contract describes."""
-    root = tmp_path_factory.mktemp("cli")
-    inputs = [MEDIA / n for n in ("en_voicenote.opus", "en_voicenote.m4a", "interview_stereo.wav",
-                                  "silence_30s.wav", "truncated.mp3", "empty.wav", "not_audio.wav",
-                                  "random_bytes.m4a")] + [MEDIA / "missing.wav"]
-    result = run_cli("transcribe", *map(str, inputs), "--out", str(root / "out"), "--case",
-                     str(root / "case"), "--format", "json,txt,srt,vtt", "--threads", "2")
-    return root, result
+def batch(media_folder_run):
+    """One transcribe run over good and bad files, as the contract describes: the session's run of
+    the shared media folder (speech, silence, a truncated MP3, an empty, a non-media and a random
+    file) and a missing file (conftest; test_inaudible reads it too)."""
+    return media_folder_run
 
 
 def test_exit_status_and_one_line_failures(batch):
@@ -79,20 +76,22 @@ def test_silence_is_an_empty_transcript_and_truncation_is_flagged(batch):
     assert truncated["segments"] and truncated["segments"][-1]["end"] <= 2.1
 
 
-def test_export_rewrites_from_the_case_without_transcribing(batch):
+def test_export_rewrites_from_the_case_without_transcribing(batch, tmp_path):
     root, _ = batch
-    result = run_cli("export", "interview_stereo.wav", "--case", str(root / "case"),
-                     "--format", "json,docx,pdf", "--out", str(root / "again"))
+    shutil.copytree(root / "case", tmp_path / "case")  # the session's case stays as transcribed
+    result = run_cli("export", "interview_stereo.wav", "--case", str(tmp_path / "case"),
+                     "--format", "json,docx,pdf", "--out", str(tmp_path / "again"))
     assert result.returncode == 0, result.stderr
     first = json.loads((root / "out" / "interview_stereo.json").read_text())
-    again = json.loads((root / "again" / "interview_stereo.json").read_text())
+    again = json.loads((tmp_path / "again" / "interview_stereo.json").read_text())
     assert again["segments"] == first["segments"]
-    assert (root / "again" / "interview_stereo.pdf").read_bytes()[:4] == b"%PDF"
+    assert (tmp_path / "again" / "interview_stereo.pdf").read_bytes()[:4] == b"%PDF"
 
 
-def test_verify_checks_hashes_and_audit_chain(batch):
+def test_verify_checks_hashes_and_audit_chain(batch, tmp_path):
     root, _ = batch
-    result = run_cli("verify", "--case", str(root / "case"))
+    shutil.copytree(root / "case", tmp_path / "case")
+    result = run_cli("verify", "--case", str(tmp_path / "case"))
     assert result.returncode == 0, result.stderr
     assert "audit chain intact" in result.stdout
 
@@ -112,8 +111,6 @@ def test_same_file_same_settings_byte_identical(tmp_path, models_dir):
 
 
 def test_folder_input_walks_and_lists_skips(tmp_path, models_dir):
-    import shutil
-
     folder = tmp_path / "phone" / "WhatsApp" / "Media"
     folder.mkdir(parents=True)
     shutil.copy(MEDIA / "en_voicenote.opus", folder / "PTT-20240314-WA0001.opus")

@@ -4,6 +4,7 @@ voice with Confirm / Dismiss. A case with real diarised conversations (shared/ev
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -19,24 +20,22 @@ from app.core.usecases import speakers as usecase
 from app.gui.segment_table import contrast_ratio
 from app.gui.speaker_colours import CHIP_TEXT, PALETTE, speaker_colours
 from tests import gui_case
-from tests.conftest import MODELS
 from tests.gui_case import open_exhibit, settings
-from tests.test_speakers import diarised_run, segments_of
+from tests.test_speakers import segments_of
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(180)]
 boxes = gui_case.boxes
 
 
 @pytest.fixture(scope="module")
-def win(qapp, models_dir, tmp_path_factory):
+def win(qapp, models_dir, tmp_path_factory, diarised_case):
     from app.gui.main_window import MainWindow
 
-    if not (MODELS / "speaker-campplus" / "campplus.onnx").is_file():
-        pytest.skip("speaker model not installed")
     folder = tmp_path_factory.mktemp("speakers_window")
+    shutil.copytree(diarised_case, folder / "case")  # two_lj_bush, three_lj_bush_osr, ... diarised (conftest)
     case = Case.open(folder / "case")
-    first = diarised_run(case, "two_lj_bush")
-    diarised_run(case, "three_lj_bush_osr")
+    first = case.latest_run(1, "transcribe")
+    assert case.exhibit(1).source.name == "two_lj_bush.wav"
     usecase.enrol_segments(case, first, segments_of(case, first, "two_lj_bush", "lj"), "Linda Johnson")
     window = MainWindow(case, settings(folder, models_dir), start_worker=False)
     window.resize(1280, 800)

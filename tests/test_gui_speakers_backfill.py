@@ -4,6 +4,8 @@ are then offered in the bar, never applied."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 pytest.importorskip("PySide6.QtMultimedia")
@@ -13,21 +15,19 @@ from app.core.store import Case
 from app.core.store.speakers import run_voiceprints
 from tests.gui_case import open_exhibit, settings
 from tests.test_speakers import label_of
-from tests.test_speakers_backfill import SPEAKER_SHA, add_run, enrol_from
+from tests.test_speakers_backfill import SPEAKER_SHA
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(180)]
 
 
 @pytest.fixture(scope="module")
-def win(qapp, models_dir, tmp_path_factory):
+def win(qapp, models_dir, tmp_path_factory, backfill_case):
     from app.gui.main_window import MainWindow
 
-    if SPEAKER_SHA is None:
-        pytest.skip("speaker model not installed")
     folder = tmp_path_factory.mktemp("backfill_window")
+    # two_lj_bush with voiceprints and both voices enrolled, three_lj_bush_osr an old run, ... (conftest)
+    shutil.copytree(backfill_case, folder / "case")
     case = Case.open(folder / "case")
-    enrol_from(case, add_run(case, "two_lj_bush"))
-    add_run(case, "three_lj_bush_osr", keep_voiceprints=False)
     window = MainWindow(case, settings(folder, models_dir), start_worker=False)
     window.resize(1280, 800)
     window.show()

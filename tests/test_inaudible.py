@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from tests.conftest import MEDIA, REPO, SHARED
+from tests.conftest import REPO, SHARED
 
 pytestmark = pytest.mark.slow
 SPEECH = SHARED / "eval" / "speech"
@@ -28,10 +28,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def media_run(tmp_path_factory, models_dir):
-    root = tmp_path_factory.mktemp("media")
-    result = run_cli("transcribe", str(MEDIA), "--out", str(root / "out"), "--case", str(root / "case"),
-                     "--format", "json,txt", "--threads", "2")
+def media_run(media_folder_run):
+    """The whole shared media folder transcribed (base, 2 threads): the session's run (conftest)."""
+    root, result = media_folder_run
     assert "Traceback" not in result.stderr
     return root
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 def test_a_restart_right_after_both_processes_die_recovers_the_job(tmp_path, models_dir):
     evidence = tmp_path / "evidence"
     evidence.mkdir()
-    interview_repeated(evidence / "long.wav", 4)
+    interview_repeated(evidence / "long.wav", 2)  # 113 s: many commit units, as test_kills
     case = str(tmp_path / "case")
     app = [sys.executable, "-m", "app"]
     assert subprocess.run([*app, "queue", "add", str(evidence), "--case", case, "--model", "tiny.en"],

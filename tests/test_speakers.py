@@ -68,15 +68,9 @@ def segments_of(case: Case, run: int, name: str, who: str, count: int = 3) -> li
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    if not (MODELS / "speaker-campplus" / "campplus.onnx").is_file():
-        pytest.skip("speaker model not installed")
-    folder = tmp_path_factory.mktemp("speakers") / "case"
-    case = Case.open(folder)
-    for name in NAMES:
-        diarised_run(case, name)
-    case.close()
-    return folder
+def built(diarised_case) -> Path:
+    """The NAMES conversations diarised in one case: the session's (conftest; test_gui_speakers too)."""
+    return diarised_case
 
 
 @pytest.fixture()

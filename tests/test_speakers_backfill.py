@@ -63,17 +63,11 @@ def enrol_from(case: Case, run: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    if SPEAKER_SHA is None:
-        pytest.skip("speaker model not installed")
-    folder = tmp_path_factory.mktemp("backfill") / "case"
-    case = Case.open(folder)
-    enrol_from(case, add_run(case, "two_lj_bush"))  # exhibit 1
-    add_run(case, "three_lj_bush_osr", keep_voiceprints=False)  # exhibit 2: an old run
-    add_run(case, "two_reader1272_austen", keep_voiceprints=False)  # exhibit 3: an old run, other voices
-    add_run(case, "three_lj_bush_osr", "opus")  # exhibit 4: voiceprints kept
-    case.close()
-    return folder
+def built(backfill_case) -> Path:
+    """1 two_lj_bush with voiceprints, Linda Johnson and George Bush enrolled from it; 2 three_lj_bush_osr
+    and 3 two_reader1272_austen as old runs (no voiceprints); 4 three_lj_bush_osr.opus with voiceprints:
+    the session's case (conftest; test_gui_speakers_backfill too)."""
+    return backfill_case
 
 
 @pytest.fixture()
