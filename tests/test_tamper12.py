@@ -304,7 +304,8 @@ def test_an_exhibit_a_run_found_cut_short_is_marked_so_and_verifies(made, capsys
 
 
 def test_runs_finished_before_their_scores_were_logged_say_so_once(made, capsys, monkeypatch):  # noqa: F811
-    _logged_the_old_way(monkeypatch, {"run.complete": ("scores_sha256", "state_sha256")})
+    _logged_the_old_way(monkeypatch, {"run.complete": ("scores_sha256", "state_sha256"),
+                                      "run.started": ("chunks_logged",)})  # nor its chunks (session 13)
     runs = [_unedited_run(made["case"]), _unedited_run(made["case"])]
     _forged(made["case"], f"UPDATE segments SET avg_logprob=-9 WHERE run_id={runs[0]}")
     code, notes = _notes(capsys, made["case"])

@@ -356,3 +356,72 @@ def test_a_queue_at_work_while_verified_is_never_a_finding(made):  # noqa: F811
         worker.join()
         case.close()
     assert seen == [] and errors == []
+
+
+# ------------------------------------------------------------------ a run's rows before it finishes
+
+def _stopped_run(folder) -> int:
+    """A run of exhibit 1 stopped after its first chunk (as a kill or a pause leaves it)."""
+    from app.core.evidence.provenance import software_info
+    from app.core.types import Segment
+    from tests.test_verify import MODEL
+
+    case = Case.open(folder)
+    try:
+        run = case.start_run(1, "transcribe", MODEL, {"beam_size": 2}, software_info())
+        case.append_segments(run, (Segment(0, 1000, "meet me at the docks"),), {"done_ms": {"mix": 1000}}, "en", 0.9)
+    finally:
+        case.close()
+    return run
+
+
+def _resumed(folder, run: int) -> None:
+    from app.core.types import Segment
+
+    case = Case.open(folder)
+    try:
+        case.append_segments(run, (Segment(1000, 2000, "at nine"),), {"done_ms": {"mix": 2000}}, "en", 0.9)
+        case.finish_run(run)
+    finally:
+        case.close()
+
+
+def test_a_stopped_run_s_rows_edited_are_a_finding(made, capsys):  # noqa: F811
+    run = _stopped_run(made["case"])
+    assert verify(capsys, made["case"]) == (0, [])
+    _forged(made["case"], f"UPDATE segments SET text='meet me at the station' WHERE run_id={run}")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(line.startswith(f"run {run}: its segments so far (the run is not finished) differ")
+                             for line in lines), lines
+
+
+def test_rows_edited_while_a_run_was_stopped_are_not_laundered_by_its_finishing(made, capsys):  # noqa: F811
+    """The finishing digest covers what the store holds then: the chunk logged before shows the change."""
+    run = _stopped_run(made["case"])
+    _forged(made["case"], f"UPDATE segments SET text='meet me at the station' WHERE run_id={run}")
+    _resumed(made["case"], run)
+    code, lines = verify(capsys, made["case"])
+    said = [line for line in lines if line.startswith(f"run {run}:")]
+    assert code == 1 and len(said) == 1 and said[0].startswith(
+        f"run {run}: its machine draft holds rows other than those logged as they were written (rows ") and (
+        "changed before the run finished" in said[0]), lines
+
+
+def test_a_run_resumed_and_finished_untouched_verifies(made, capsys):  # noqa: F811
+    run = _stopped_run(made["case"])
+    _resumed(made["case"], run)
+    assert verify(capsys, made["case"]) == (0, [])
+
+
+def test_a_run_whose_rows_a_diarisation_rewrote_verifies(made, capsys):  # noqa: F811
+    from app.core.types import Segment
+
+    run = _stopped_run(made["case"])
+    case = Case.open(made["case"])
+    try:
+        case.replace_segments(run, (Segment(0, 600, "meet me", speaker="Speaker 1"),
+                                    Segment(600, 1000, "at the docks", speaker="Speaker 2")), {"speakers": 2})
+        case.finish_run(run)
+    finally:
+        case.close()
+    assert verify(capsys, made["case"]) == (0, [])

@@ -10,6 +10,7 @@
   log recorded when it started and finished; a finished run the log never saw finish is a finding;
 - every working copy and revision against the log (`verify_edits`), what intake met,
   the chats taken in and the record-of-interview details (`verify_records`);
+- a run's rows chunk by chunk as they were written, before it finishes too (`verify_chunks`);
 - the queue's jobs and the case's settings against the log (`verify_queue`); the store's schema, rows
   of nothing and the word indexes' settings (`verify_index.store_findings`);
 - the models the runs used, against those installed now: notes, not findings (`verify_models`);
@@ -27,6 +28,7 @@ from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
 from app.core.evidence.head import read_head_file, read_seen_head
+from app.core.evidence.verify_chunks import chunk_findings
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
@@ -68,6 +70,9 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [f for run_id, finish in runs.items() if run_id not in gone
                  for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f))]
     findings += list(_run_provenance(case, set(runs) - gone))
+    drafted = {int(f.subject[4:]) for f in findings
+               if f.subject.startswith("run ") and f.subject[4:].isdigit() and "machine draft" in f.problem}
+    findings += guarded("runs", lambda: chunk_findings(case, drafted))
     notes: list[Finding] = []
     checks: dict[str, Callable[[], Iterable[Finding]]] = {
         "exhibits": lambda: exhibit_records(case, notes),

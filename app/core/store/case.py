@@ -215,7 +215,7 @@ class Case:
                                "model_sha256": model.sha256, "settings": settings,
                                "software": software_dict(software), "created_at": now, "model_path": model.path,
                                "model_family": model.family, "source_language": source_language,
-                               "parent_run": parent_run_id})
+                               "parent_run": parent_run_id, "chunks_logged": True})  # run.appended: since session 13
         return run_id
 
     def run(self, run_id: int) -> RunRecord:
@@ -229,14 +229,22 @@ class Case:
     def append_segments(self, run_id: int, segments: tuple[Segment, ...], state: dict[str, Any],
                         language: str | None, language_probability: float | None,
                         track: str = "mix") -> None:
-        """Store one chunk's segments and the run's resume state in one transaction."""
+        """Store one chunk's segments and the run's resume state in one transaction; the chunk's rows
+        (their ids and digests) are logged with them, so a run's segments are held to the log before it
+        finishes too, and a run resumed cannot take in rows changed while it was stopped unseen."""
         with self.transaction():
-            for segment in segments:
-                self._insert_segment(run_id, segment, track)
+            ids = [self._insert_segment(run_id, segment, track) for segment in segments]
             self.conn.execute(
                 "UPDATE runs SET state_json=?, language=?, language_probability=? WHERE id=?",
                 (json.dumps(state, sort_keys=True), language, language_probability, run_id),
             )
+            if ids:
+                self.audit.record("run.appended", f"run/{run_id}", self._rows_logged(run_id, ids[0], ids[-1]))
+
+    def _rows_logged(self, run_id: int, first: int, last: int) -> dict[str, Any]:
+        written = self.segments(run_id, (first, last))
+        return {"segments": [first, last], "content_sha256": content_sha256(written),
+                "scores_sha256": scores_sha256(written)}
 
     def plan_batch(self, run_ids: list[int], job_ids: list[int]) -> None:
         """Note in each run, before a batch of short files is decoded, which jobs it is decoded with
@@ -280,9 +288,10 @@ class Case:
         """A running run's segments, split and labelled by speaker, in place of the unlabelled ones."""
         with self.transaction():
             self.conn.execute("DELETE FROM segments WHERE run_id=?", (run_id,))
-            for segment in segments:
-                self._insert_segment(run_id, segment, "mix")
-            self.audit.record("run.diarised", f"run/{run_id}", {**diarisation, "segments": len(segments)})
+            ids = [self._insert_segment(run_id, segment, "mix") for segment in segments]
+            rows = self._rows_logged(run_id, ids[0], ids[-1]) if ids else {}
+            self.audit.record("run.diarised", f"run/{run_id}", {**diarisation, "segments": len(segments),
+                                                                 "rows": rows})  # rows: since session 13
 
     def _insert_segment(self, run_id: int, s: Segment, track: str) -> int:
         cur = self.conn.execute(
@@ -335,14 +344,16 @@ class Case:
             args.append(task)
         return [int(r[0]) for r in self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit])]
 
-    def segments(self, run_id: int) -> tuple[Segment, ...]:
+    def segments(self, run_id: int, ids: tuple[int, int] | None = None) -> tuple[Segment, ...]:
+        """The run's segments; `ids`: only those whose id is in that range (one chunk's, as logged)."""
+        first, last = ids or (0, 2**62)
         rows = self.conn.execute(
-            "SELECT * FROM segments WHERE run_id=? ORDER BY start_ms, channel, id", (run_id,)
-        ).fetchall()
+            "SELECT * FROM segments WHERE run_id=? AND id BETWEEN ? AND ? ORDER BY start_ms, channel, id",
+            (run_id, first, last)).fetchall()
         words: dict[int, list[Word]] = {}
         for w in self.conn.execute(
-            "SELECT w.* FROM words w JOIN segments s ON s.id=w.segment_id WHERE s.run_id=?"
-            " ORDER BY w.segment_id, w.idx", (run_id,)
+            "SELECT w.* FROM words w JOIN segments s ON s.id=w.segment_id WHERE s.run_id=? AND s.id BETWEEN ? AND ?"
+            " ORDER BY w.segment_id, w.idx", (run_id, first, last)
         ):
             words.setdefault(w["segment_id"], []).append(
                 Word(w["start_ms"], w["end_ms"], w["text"], w["probability"]))
