@@ -226,7 +226,7 @@ def _old_case(folder) -> None:
     for number, path in db.migrations():
         if number >= 5:
             break
-        for statement in db._statements(path.read_text(encoding="utf-8")):
+        for statement in db.statements(path.read_text(encoding="utf-8")):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version={number}")
     conn.execute("INSERT INTO exhibits (id, sha256, path, name, bytes, added_at)"
