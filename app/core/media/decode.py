@@ -29,6 +29,7 @@ from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import NO_INDEX, open_container, wav_layout
+from app.core.media.resampling import Resampler
 from app.core.media.views import window
 from app.core.types import SourceInfo
 
@@ -338,20 +339,25 @@ class AudioReader:
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
         decoder = _reference_decoder(stream)
-        resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
+        resampler = Resampler(fmt, layout, SAMPLE_RATE)
+        clock = mpeg.Clock(container.format.name == "aac")
         try:
             for packet in container.demux(stream):
+                shift = clock.shift(packet, packet.time_base)
                 for frame in _decode_packet(packet, self.errors, timeline, decoder):
                     frame_s = _time_s(frame.pts, frame.time_base)
+                    frame_s = None if frame_s is None else frame_s - shift
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
                         yield from _flushed(resampler, timeline, shape, self._mixer)
-                        resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
+                        resampler = Resampler(fmt, layout, SAMPLE_RATE)
                         yield from timeline.fill(timeline.move(target))
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
                         yield timeline.emit(_planar(out, shape, self._mixer))
-                timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
+                start_s = _time_s(packet.pts, packet.time_base)
+                timeline.packet(None if start_s is None else start_s - shift,
+                                clock.last_s or _time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True

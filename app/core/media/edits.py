@@ -12,6 +12,8 @@ from typing import BinaryIO
 
 import av
 
+from app.core.media import mpeg
+
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
 
@@ -21,10 +23,13 @@ def packets_end_s(container, index: int) -> float:
     whose last page is lost in garbage after it), or 0."""
     stream = container.streams[index]
     end = 0.0
+    clock = mpeg.Clock(container.format.name == "aac")  # an ADTS stream's frames timed by their own rate
     try:
         for packet in container.demux(stream):
             if packet.pts is not None and stream.time_base is not None:
-                end = max(end, float((packet.pts + (packet.duration or 0)) * stream.time_base))
+                start = float(packet.pts * stream.time_base) - clock.shift(packet, stream.time_base)
+                length = clock.last_s if clock.last_s is not None else float((packet.duration or 0) * stream.time_base)
+                end = max(end, start + length)
     except av.error.FFmpegError:  # garbage after the last packet (a carved file): the packets before it
         pass
     return end
