@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from tests.test_hostile_media import dominant_hz, ffmpeg, rms
 
 TONE = ("-f", "lavfi", "-i", "sine=frequency={hz}:duration={s}")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _tone(hz: int, seconds: float) -> tuple[str, ...]:
@@ -32,3 +40,46 @@ def test_adts_aac_whose_rate_and_channels_change_part_way_is_read_in_place(tmp_p
         assert abs(audio.size / SAMPLE_RATE - 6.0) < 0.3 and not reader.truncated and reader.damaged == ()
         assert abs(dominant_hz(audio, 0.5, 1.8) - 440) < 20 and abs(dominant_hz(audio, 3.0, 5.5) - 1000) < 20
         assert min(rms(audio, t, t + 0.1) for t in np.arange(2.5, 5.5, 0.1)) > 0.05  # no slivers of silence
+
+
+LINKS = {  # name: (first link's ffmpeg output options, second's)
+    "opus mono, then stereo": (("-ac", "1", "-c:a", "libopus", "-f", "ogg"), ("-ac", "2", "-c:a", "libopus", "-f", "ogg")),
+    "opus stereo, then mono": (("-ac", "2", "-c:a", "libopus", "-f", "ogg"), ("-ac", "1", "-c:a", "libopus", "-f", "ogg")),
+    "vorbis 8 kHz mono, then 44.1 kHz stereo": (("-ar", "8000", "-ac", "1", "-c:a", "libvorbis", "-f", "ogg"),
+                                                ("-ar", "44100", "-ac", "2", "-c:a", "libvorbis", "-f", "ogg")),
+    "vorbis stereo, then opus mono": (("-ac", "2", "-c:a", "libvorbis", "-f", "ogg"), ("-ac", "1", "-c:a", "libopus", "-f", "ogg")),
+}
+
+
+@pytest.mark.parametrize("links", LINKS.values(), ids=LINKS.keys())
+def test_a_chained_ogg_whose_links_differ_in_channels_or_rate_is_read_link_after_link(tmp_path, links):
+    """Voice notes joined end to end, the second recorded in stereo (or at another rate): ffmpeg's
+    demuxer read the second link as damage ('damaged 00:06.1-00:08.2', flagged truncated), so a
+    second note holding the speech gave an empty transcript; and a chain whose channels changed
+    failed the channel-by-channel read with a traceback (blocks of 1 and 2 rows joined)."""
+    first, second, chain = tmp_path / "a.ogg", tmp_path / "b.ogg", tmp_path / "chain.ogg"
+    ffmpeg(*_tone(440, 2), *links[0], str(first))
+    ffmpeg(*_tone(1000, 3), *links[1], str(second))
+    chain.write_bytes(first.read_bytes() + second.read_bytes())
+    before = _sha(chain)
+    info = probe(chain)
+    assert abs(info.duration_ms - 5000) < 100
+    for mono in (True, False):
+        audio, reader = read_all(str(chain), mono=mono, expected_ms=info.duration_ms)
+        assert audio.ndim == 1 if mono else audio.shape[0] == info.channels
+        audio = audio if mono else audio.mean(axis=0)
+        assert abs(audio.size / SAMPLE_RATE - 5.0) < 0.1 and not reader.truncated and reader.damaged == ()
+        assert abs(dominant_hz(audio, 0.3, 1.7) - 440) < 20 and abs(dominant_hz(audio, 2.5, 4.5) - 1000) < 20
+    assert _sha(chain) == before
+
+
+def test_a_voice_note_joined_to_a_copy_of_itself_is_as_long_as_both(tmp_path):
+    """Two copies of one note joined (one serial number, twice): the length was the last link's,
+    3 s, while the transcript ran to 6 s."""
+    note, twice = tmp_path / "note.opus", tmp_path / "twice.opus"
+    ffmpeg(*_tone(440, 3), "-c:a", "libopus", str(note))
+    twice.write_bytes(note.read_bytes() * 2)
+    info = probe(twice)
+    audio, reader = read_all(str(twice), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and abs(audio.size / 16 - info.duration_ms) < 50
+    assert not reader.truncated and reader.damaged == ()

@@ -221,6 +221,7 @@ class AudioReader:
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
     _mixer: Mixer | None = field(default=None, repr=False)
+    _layout: str = field(default="mono", repr=False)  # the channels handed on (mono=False)
 
     @property
     def damaged(self) -> Ranges:
@@ -326,6 +327,9 @@ class AudioReader:
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
         layout = "mono" if shape == "mono" else _layout_for(stream)
+        if timeline is not None and not self.mono:  # a chain's later link keeps the first link's channels
+            layout = self._layout
+        self._layout = layout
         if shape == "mix" and (self._mixer is None or self._mixer.channels != _channel_count(stream)):
             self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
