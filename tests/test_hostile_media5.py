@@ -83,3 +83,19 @@ def test_a_voice_note_joined_to_a_copy_of_itself_is_as_long_as_both(tmp_path):
     audio, reader = read_all(str(twice), expected_ms=info.duration_ms)
     assert abs(info.duration_ms - 6000) < 50 and abs(audio.size / 16 - info.duration_ms) < 50
     assert not reader.truncated and reader.damaged == ()
+
+
+@pytest.mark.parametrize("fmt", ["ogg", "matroska", "mp4", "mpegts"])
+def test_a_recording_whose_clock_starts_hours_in_is_as_long_as_its_sound(tmp_path, fmt):
+    """An Ogg cut out of a live stream keeps the granule positions the broadcast reached; a Matroska
+    file may keep its source's timestamps. ffmpeg states such a file's length as where it ends: 3 s
+    of sound starting at 10:00:00 was recorded as 10 hours long, flagged truncated and named
+    'damaged 00:03.0-10:00:03.1'."""
+    late = tmp_path / f"late.{fmt}"
+    codec = {"ogg": "libopus", "matroska": "libopus", "mp4": "aac", "mpegts": "mp2"}[fmt]
+    ffmpeg(*_tone(440, 3), "-c:a", codec, "-output_ts_offset", "36000", "-f", fmt, str(late))
+    info = probe(late)
+    assert abs(info.duration_ms - 3000) < 100
+    audio, reader = read_all(str(late), expected_ms=info.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 3.0) < 0.1 and not reader.truncated and reader.damaged == ()
+    assert rms(audio, 0.2, 2.8) > 0.05

@@ -112,6 +112,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
         if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
             info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
+        if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
+            info["duration_ms"] = edits.late_start_ms(container, chosen, info["duration_ms"])
         no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
     if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
         info["container"] = "caf"

@@ -81,3 +81,18 @@ def hidden_note(handle: BinaryIO, index: int) -> str:
     shown, held = round(shown, 1), round(held, 1)
     return (f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds: "
             f"the {held - shown:.1f} s it hides are not transcribed")
+
+
+LATE_START_S = 1.0  # a clock starting later than this is a recording's own, not an encoder's priming
+
+
+def late_start_ms(container, index: int, stated_ms: int) -> int:
+    """The length of a recording whose clock starts well past 0 (an Ogg cut out of a live stream,
+    its granule positions running on from where the broadcast began; a Matroska file keeping its
+    source's timestamps), measured from its packets. ffmpeg states some such as where they end,
+    not how long they last: 6 s of speech starting at 10:00:00 was recorded as 10 hours long,
+    flagged truncated and named 'damaged 00:06.1-10:00:06.2'. Any other length stands."""
+    start = container.start_time / av.time_base if container.start_time is not None else 0.0
+    if start < LATE_START_S or stated_ms / 1000 <= start:
+        return stated_ms
+    return round(max(0.0, packets_end_s(container, index) - start) * 1000) or stated_ms
