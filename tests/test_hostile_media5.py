@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.core.errors import MediaError
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from tests.test_hostile_media import dominant_hz, ffmpeg, rms
 
@@ -99,3 +100,21 @@ def test_a_recording_whose_clock_starts_hours_in_is_as_long_as_its_sound(tmp_pat
     audio, reader = read_all(str(late), expected_ms=info.duration_ms)
     assert abs(audio.size / SAMPLE_RATE - 3.0) < 0.1 and not reader.truncated and reader.damaged == ()
     assert rms(audio, 0.2, 2.8) > 0.05
+
+
+def test_an_mp4_holding_only_a_subtitle_track_is_not_called_one_without_its_index(tmp_path):
+    """A 3GPP timed-text file (a chat app's captions, a subtitle track saved alone) under an .mp4
+    name holds its index whole: it was 'an MP4/MOV without its index (the moov atom is missing or
+    cut ...)', sending the examiner to look for the rest of a recording that never was."""
+    captions, subtitles = tmp_path / "s.srt", tmp_path / "captions.mp4"
+    captions.write_text("1\n00:00:00,000 --> 00:00:02,000\nhello\n")
+    ffmpeg("-i", str(captions), "-c:s", "mov_text", str(subtitles))
+    with pytest.raises(MediaError) as raised:
+        probe(subtitles)
+    assert "only subtitles" in raised.value.reason and "moov" not in raised.value.reason
+    cut = tmp_path / "cut.mp4"  # the same file cut inside its index is still called so
+    data = subtitles.read_bytes()
+    cut.write_bytes(data[:data.find(b"moov") + 40])
+    with pytest.raises(MediaError) as raised:
+        probe(cut)
+    assert "moov" in raised.value.reason

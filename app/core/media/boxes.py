@@ -50,3 +50,28 @@ def _walk(handle: BinaryIO) -> bool:
             return head[4:8] in TOP_LEVEL  # junk a carving kept after the file reads as no box of these
         at += size
     return False
+
+
+def holds_top_level(handle: BinaryIO, kind: bytes) -> bool:
+    """Whether the file holds a whole top-level box of this kind (b'moov': the index), not cut short;
+    the handle is left where it was."""
+    at = handle.tell()
+    try:
+        size_of_file, where = handle.seek(0, 2), 0
+        for _ in range(MAX_BOXES):
+            handle.seek(where)
+            head = handle.read(16)
+            if len(head) < 8:
+                return False
+            size = struct.unpack(">I", head[:4])[0]
+            size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
+            if head[4:8] == kind:
+                return 8 <= size and where + size <= size_of_file
+            if size < 8 or where + size >= size_of_file:
+                return False
+            where += size
+        return False
+    except (OSError, ValueError, struct.error):
+        return False
+    finally:
+        handle.seek(at)

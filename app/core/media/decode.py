@@ -76,6 +76,7 @@ def _unreachable(p: Path, exc: OSError) -> str:
 
 
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
+NO_SOUND_TRACKS = "no audio or video track: its tracks hold only subtitles, timecode or other data"
 TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
 
 
@@ -130,7 +131,7 @@ def _refuse_unusable(path: str, info: dict, no_tracks: bool, handle) -> None:
     if info["audio_codec"] == "":
         reason = SILENT_VIDEO if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
-            reason = f"no audio or video track: {NO_INDEX}"
+            reason = NO_SOUND_TRACKS if boxes.holds_top_level(handle, b"moov") else f"no audio or video track: {NO_INDEX}"
         if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
             reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
         raise MediaError(path, reason)
