@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -118,3 +119,41 @@ def test_an_mp4_holding_only_a_subtitle_track_is_not_called_one_without_its_inde
     with pytest.raises(MediaError) as raised:
         probe(cut)
     assert "moov" in raised.value.reason
+
+
+def _m4a_with_edit_start(tmp_path: Path, media_time: int) -> Path:
+    """A 6 s AAC note whose (single) edit starts `media_time` samples (at 48 kHz) into its audio."""
+    note = tmp_path / f"edit_{media_time}.m4a"
+    ffmpeg(*_tone(440, 6), "-ar", "48000", "-c:a", "aac", str(note))
+    data = bytearray(note.read_bytes())
+    struct.pack_into(">i", data, data.find(b"elst") + 16, media_time)
+    note.write_bytes(bytes(data))
+    return note
+
+
+@pytest.mark.parametrize(("media_time", "shown_s"), [(4 * 48000, 2.0), (-1, 0.0), (60 * 48000, 0.0)],
+                         ids=["starting 4 s in", "empty", "past the samples"])
+def test_audio_an_edit_list_hides_is_named_not_called_a_cut(tmp_path, media_time, shown_s):
+    """An edit starting 4 s into a 6 s track (or an empty edit, or one pointing past its samples)
+    shows 2 s (or none) of it; ffmpeg states the track's length from the edit's duration, so the 4 s
+    (or the whole note) it hides were called 'damaged 00:02.1-00:06.2', the file flagged cut short,
+    and what was never transcribed was not said to be in the file."""
+    note = _m4a_with_edit_start(tmp_path, media_time)
+    info = probe(note)
+    audio, reader = read_all(str(note), expected_ms=info.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - shown_s) < 0.3 and not reader.truncated and reader.damaged == ()
+    [note_line] = reader.notes
+    assert f"shows {shown_s:.1f} s" in note_line and "it hides are not transcribed" in note_line
+
+
+def test_an_mp4_whose_samples_are_cut_short_is_still_truncated(tmp_path):
+    """The index whole before the samples (a 'fast start' file) and the samples cut at 60 %: a cut,
+    not an edit list's doing."""
+    note, cut = tmp_path / "note.m4a", tmp_path / "cut.m4a"
+    ffmpeg(*_tone(440, 6), "-c:a", "aac", "-movflags", "+faststart", str(note))
+    data = note.read_bytes()
+    cut.write_bytes(data[:int(len(data) * 0.6)])
+    info = probe(cut)
+    audio, reader = read_all(str(cut), expected_ms=info.duration_ms)
+    assert reader.truncated and audio.size / SAMPLE_RATE < 5
+    assert not any("edit list" in line for line in reader.notes)

@@ -295,7 +295,9 @@ class AudioReader:
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
             if container.format.name.startswith("mov,"):
-                self.cut_note = edits.hidden_note(handle, index)
+                shown, self.cut_note = edits.edit_list_end(handle, index, to_ms(self._timeline.emitted) / 1000,
+                                                           self.expected_ms / 1000)
+                self.expected_ms = self.expected_ms if shown is None else round(shown * 1000)  # no cut
                 if boxes.cut_inside_a_box(handle):  # a fragmented MP4 states no end to fall short of
                     self.truncated, self.cut_note = True, " ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
             if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:

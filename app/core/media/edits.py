@@ -63,10 +63,20 @@ def _samples_held_s(handle: BinaryIO, index: int) -> float | None:
     return packets * frame / rate
 
 
-def hidden_note(handle: BinaryIO, index: int) -> str:
-    """A warning line when the edit list of stream `index` hides over a second of its audio."""
+def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: float) -> tuple[float | None, str]:
+    """Where the audio an edit list shows ends when that is well before the track's stated length
+    (else None: a shortfall is a cut), and the warning naming what the edit list hides."""
+    if edits_end_early(handle, index, decoded_s, stated_s):
+        return decoded_s, hidden_note(handle, index, decoded_s)
+    return None, hidden_note(handle, index)
+
+
+def hidden_note(handle: BinaryIO, index: int, shown_s: float | None = None) -> str:
+    """A warning line when the edit list of stream `index` hides over a second of its audio
+    (`shown_s`: how much it was found to show, when less than the track states)."""
     try:
         shown = _duration_s(handle, index, {}) or 0.0
+        shown = shown if shown_s is None else min(shown, shown_s)
         held = _duration_s(handle, index, {"ignore_editlist": "1"})
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
@@ -96,3 +106,30 @@ def late_start_ms(container, index: int, stated_ms: int) -> int:
     if start < LATE_START_S or stated_ms / 1000 <= start:
         return stated_ms
     return round(max(0.0, packets_end_s(container, index) - start) * 1000) or stated_ms
+
+
+def shown_s(handle: BinaryIO, index: int) -> float:
+    """How long the packets of stream `index` last that its edit list shows (those ffmpeg does not
+    mark to be discarded), from the file's index: all of them whether or not the bytes are there."""
+    handle.seek(0)
+    with av.open(handle, mode="r") as container:
+        stream = container.streams[index]
+        if stream.time_base is None:
+            return 0.0
+        try:
+            return sum(float(p.duration * stream.time_base) for p in container.demux(stream)
+                       if p.size and p.duration and not p.is_discard)
+        except av.error.FFmpegError:
+            return 0.0
+
+
+def edits_end_early(handle: BinaryIO, index: int, decoded_s: float, stated_s: float) -> bool:
+    """Whether audio ending well before the track's stated length ends there because its edit list
+    shows no more (an edit starting late, an empty edit, one pointing past the samples), not because
+    the file was cut: ffmpeg states such a track's length from the edits' durations."""
+    if stated_s - decoded_s <= HIDDEN_TOLERANCE_S / 2:
+        return False
+    try:
+        return shown_s(handle, index) <= decoded_s + HIDDEN_TOLERANCE_S / 2
+    except (av.error.FFmpegError, OSError, IndexError, ValueError):
+        return False
