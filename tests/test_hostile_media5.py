@@ -157,3 +157,40 @@ def test_an_mp4_whose_samples_are_cut_short_is_still_truncated(tmp_path):
     audio, reader = read_all(str(cut), expected_ms=info.duration_ms)
     assert reader.truncated and audio.size / SAMPLE_RATE < 5
     assert not any("edit list" in line for line in reader.notes)
+
+
+def _with_edits(source: Path, target: Path, entries: list[tuple[float, float]]) -> Path:
+    """`source` (an M4A whose single track has a one-entry edit list, movie and media timescales
+    both 48 kHz here) with its edit list rewritten to (duration s, media start s) entries."""
+    data = bytearray(source.read_bytes())
+    elst = data.find(b"elst") - 4
+    old_size = struct.unpack_from(">I", data, elst)[0]
+    body = struct.pack(">I", len(entries)) + b"".join(struct.pack(">IiHH", round(d * 48000), round(t * 48000), 1, 0)
+                                                       for d, t in entries)
+    new = struct.pack(">I", 12 + len(body)) + b"elst" + bytes(4) + body
+    data[elst:elst + old_size] = new
+    for kind in (b"moov", b"trak", b"edts"):  # the boxes holding it grow with it
+        at = data.find(kind) - 4
+        struct.pack_into(">I", data, at, struct.unpack_from(">I", data, at)[0] + len(new) - old_size)
+    target.write_bytes(bytes(data))
+    return target
+
+
+@pytest.mark.parametrize(("entries", "said"), [
+    ([(2, 0), (2, 0)], ("shows 4.0 s", "the 4.0 s it hides", "plays 2.0 s of that audio more than once")),
+    ([(3, 3), (3, 0)], ("plays 3.0 s of its audio before audio recorded ahead of it",)),
+], ids=["first 2 s twice", "halves swapped"])
+def test_an_edit_list_that_repeats_or_reorders_the_audio_says_so(tmp_path, entries, said):
+    """An edit list playing the first 2 s twice (its words transcribed twice, as if said twice) was
+    'shows 4.0 s of the 6.0 s ...: the 2.0 s it hides' (4.0 s are never heard); one playing the second
+    half before the first (the transcript's order not the recording's) was not named at all."""
+    source = tmp_path / "note.m4a"
+    ffmpeg(*_tone(440, 6), "-ar", "48000", "-c:a", "aac", str(source))
+    data = source.read_bytes()
+    assert struct.unpack_from(">I", data, data.find(b"mvhd") + 16)[0] == 48000  # the timescales _with_edits assumes
+    edited = _with_edits(source, tmp_path / "edited.m4a", entries)
+    info = probe(edited)
+    audio, reader = read_all(str(edited), expected_ms=info.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - sum(d for d, _ in entries)) < 0.1 and not reader.truncated
+    [line] = reader.notes
+    assert all(part in line for part in said), line

@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import av
 
-from app.core.media import mpeg
+from app.core.media import boxes, mpeg
 
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
@@ -65,32 +65,67 @@ def _samples_held_s(handle: BinaryIO, index: int) -> float | None:
 
 def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: float) -> tuple[float | None, str]:
     """Where the audio an edit list shows ends when that is well before the track's stated length
-    (else None: a shortfall is a cut), and the warning naming what the edit list hides."""
-    if edits_end_early(handle, index, decoded_s, stated_s):
-        return decoded_s, hidden_note(handle, index, decoded_s)
-    return None, hidden_note(handle, index)
+    (else None: a shortfall is a cut), and the warning naming what the edit list hides, repeats or
+    plays out of the order it was recorded in."""
+    repeated, backwards = _replayed(handle, index) if boxes.most_edits(handle) > 1 else (0.0, 0.0)
+    early = edits_end_early(handle, index, decoded_s, stated_s)
+    note = hidden_note(handle, index, decoded_s if early else None, repeated)
+    if backwards > HIDDEN_TOLERANCE_S:
+        order = (f"the file's edit list plays {backwards:.1f} s of its audio before audio recorded ahead of it: "
+                 "the transcript follows the edit list's order")
+        note = "; ".join(filter(None, (note, order)))
+    return (decoded_s if early else None), note
 
 
-def hidden_note(handle: BinaryIO, index: int, shown_s: float | None = None) -> str:
+def hidden_note(handle: BinaryIO, index: int, shown_s: float | None = None, repeated_s: float = 0.0) -> str:
     """A warning line when the edit list of stream `index` hides over a second of its audio
-    (`shown_s`: how much it was found to show, when less than the track states)."""
+    (`shown_s`: how much it was found to show, when less than the track states), or plays over a
+    second of it more than once (`repeated_s`): its words are then transcribed as often."""
     try:
         shown = _duration_s(handle, index, {}) or 0.0
         shown = shown if shown_s is None else min(shown, shown_s)
         held = _duration_s(handle, index, {"ignore_editlist": "1"})
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
-    if held is None or held - shown <= HIDDEN_TOLERANCE_S:
+    repeated = repeated_s if repeated_s > HIDDEN_TOLERANCE_S else 0.0
+    if held is None or held - shown + repeated <= HIDDEN_TOLERANCE_S:
         return ""
     try:
         held = min(held, _samples_held_s(handle, index) or held)
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
-    if held - shown <= HIDDEN_TOLERANCE_S:
+    hidden = held - (shown - repeated)
+    if hidden <= HIDDEN_TOLERANCE_S and not repeated:
         return ""
-    shown, held = round(shown, 1), round(held, 1)
-    return (f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds: "
-            f"the {held - shown:.1f} s it hides are not transcribed")
+    line = f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds"
+    if hidden > HIDDEN_TOLERANCE_S:
+        line += f": the {hidden:.1f} s it hides are not transcribed"
+    if repeated:
+        line += f"; it plays {repeated:.1f} s of that audio more than once, and its words are transcribed as often"
+    return line
+
+
+def _replayed(handle: BinaryIO, index: int) -> tuple[float, float]:
+    """How long the packets last that the edit list shows more than once (the same bytes played
+    again), and those it shows before audio recorded ahead of them (out of order)."""
+    handle.seek(0)
+    seen: set[int] = set()
+    again = backwards = 0.0
+    try:
+        with av.open(handle, mode="r") as container:
+            stream = container.streams[index]
+            for packet in container.demux(stream):
+                if not (packet.size and packet.duration and not packet.is_discard and stream.time_base is not None):
+                    continue
+                lasts = float(packet.duration * stream.time_base)
+                if packet.pos in seen:
+                    again += lasts
+                elif seen and packet.pos < max(seen):
+                    backwards += lasts
+                seen.add(packet.pos)
+    except (av.error.FFmpegError, OSError, IndexError, ValueError):
+        return 0.0, 0.0
+    return again, backwards
 
 
 LATE_START_S = 1.0  # a clock starting later than this is a recording's own, not an encoder's priming
