@@ -13,6 +13,7 @@ import pytest
 from app.core.errors import MediaError
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from tests.test_hostile_media import dominant_hz, ffmpeg, rms
+from tests.test_odd_media import _ogg_crc
 
 TONE = ("-f", "lavfi", "-i", "sine=frequency={hz}:duration={s}")
 
@@ -194,3 +195,24 @@ def test_an_edit_list_that_repeats_or_reorders_the_audio_says_so(tmp_path, entri
     assert abs(audio.size / SAMPLE_RATE - sum(d for d, _ in entries)) < 0.1 and not reader.truncated
     [line] = reader.notes
     assert all(part in line for part in said), line
+
+
+def test_an_opus_header_whose_pre_skip_drops_speech_says_so_not_cut_short(tmp_path):
+    """A damaged Opus header whose pre-skip reads 65,535 samples: ffmpeg drops the first 1.4 s
+    unseen, so the note read as cut short at its end ('damaged 00:04.7-00:06.2', truncated) while
+    what was lost was its first words, never named."""
+    note = tmp_path / "note.opus"
+    ffmpeg(*_tone(440, 6), "-c:a", "libopus", str(note))
+    data = bytearray(note.read_bytes())
+    struct.pack_into("<H", data, data.find(b"OpusHead") + 10, 65535)
+    first_page = 27 + data[26] + sum(data[27:27 + data[26]])
+    struct.pack_into("<I", data, 22, 0)
+    struct.pack_into("<I", data, 22, _ogg_crc(bytes(data[:first_page])))
+    note.write_bytes(bytes(data))
+    info = probe(note)
+    audio, reader = read_all(str(note), expected_ms=info.duration_ms)
+    assert not reader.truncated and reader.damaged == ()
+    [line] = reader.notes
+    assert line == ("the Opus header's pre-skip drops the first 1.4 s (65,535 samples; an encoder's is under "
+                    "0.1 s: a damaged header): they are not transcribed")
+    assert abs(audio.size / SAMPLE_RATE - (6.0 - 65535 / 48000)) < 0.1

@@ -291,6 +291,9 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
+            if container.format.name == "ogg":
+                hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
+                self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
             if container.format.name == "ogg" and ogg.is_cut(handle):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"

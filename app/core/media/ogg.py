@@ -191,3 +191,26 @@ def _next_page(handle: BinaryIO, start: int, serials: set[int]) -> int | None:
                 return at + hit
             hit = block.find(b"OggS", hit + 1)
         at += SEARCH_CHUNK
+
+
+MAX_PRESKIP = 3840  # 80 ms at 48 kHz: what the Opus spec recommends at most; encoders write 312 or so
+
+
+def preskip_hidden(handle: BinaryIO) -> tuple[int, str]:
+    """Milliseconds of an Opus stream's start its header's pre-skip drops beyond any encoder's
+    (a damaged header: 65,535 samples drop 1.4 s of speech, which ffmpeg discards unseen and the
+    file then reads as cut short at its end), with the warning naming it; (0, '') for any other."""
+    handle.seek(0)
+    head = handle.read(HEADER.size + 255 + 19)
+    if len(head) < HEADER.size or head[:4] != b"OggS":
+        return 0, ""
+    body = HEADER.size + head[HEADER.size - 1]
+    packet = head[body:body + 19]
+    if not packet.startswith(b"OpusHead") or len(packet) < 12:
+        return 0, ""
+    skip = struct.unpack_from("<H", packet, 10)[0]
+    if skip <= MAX_PRESKIP:
+        return 0, ""
+    hidden_ms = round((skip - 312) * 1000 / 48000)
+    return hidden_ms, (f"the Opus header's pre-skip drops the first {skip / 48000:.1f} s ({skip:,} samples; an "
+                       f"encoder's is under 0.1 s: a damaged header): they are not transcribed")
