@@ -1,5 +1,8 @@
 """Hostile media, sixth round, built here with ffmpeg or bytes: streams whose format changes part-way
-(ADTS AAC joined from two recordings, Ogg chains whose links differ in channels or rate)..."""
+(ADTS AAC joined from two recordings; Ogg chains whose links differ in channels or rate, or repeat
+one serial number), recordings whose clock starts hours in, an MP4 holding only subtitles, MP4 edit
+lists that start late, are empty, point past the samples, repeat or reorder the audio, and an Opus
+header whose pre-skip drops speech."""
 
 from __future__ import annotations
 
