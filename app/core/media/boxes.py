@@ -50,3 +50,64 @@ def _walk(handle: BinaryIO) -> bool:
             return head[4:8] in TOP_LEVEL  # junk a carving kept after the file reads as no box of these
         at += size
     return False
+
+
+def holds_top_level(handle: BinaryIO, kind: bytes) -> bool:
+    """Whether the file holds a whole top-level box of this kind (b'moov': the index), not cut short;
+    the handle is left where it was."""
+    at = handle.tell()
+    try:
+        size_of_file, where = handle.seek(0, 2), 0
+        for _ in range(MAX_BOXES):
+            handle.seek(where)
+            head = handle.read(16)
+            if len(head) < 8:
+                return False
+            size = struct.unpack(">I", head[:4])[0]
+            size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
+            if head[4:8] == kind:
+                return 8 <= size and where + size <= size_of_file
+            if size < 8 or where + size >= size_of_file:
+                return False
+            where += size
+        return False
+    except (OSError, ValueError, struct.error):
+        return False
+    finally:
+        handle.seek(at)
+
+
+MOOV_READ = 64 << 20  # an index this large is a day of video; past it the count is not read
+
+
+def most_edits(handle: BinaryIO) -> int:
+    """The most entries any edit list (elst) in the file's index holds: 1 for a plain trim, 0 for
+    none; the handle is left where it was."""
+    at = handle.tell()
+    try:
+        size_of_file, where = handle.seek(0, 2), 0
+        for _ in range(MAX_BOXES):
+            handle.seek(where)
+            head = handle.read(16)
+            if len(head) < 8:
+                return 0
+            size = struct.unpack(">I", head[:4])[0]
+            size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
+            if head[4:8] == b"moov":
+                return _most_entries(handle.read(min(size, MOOV_READ)))
+            if size < 8 or where + size >= size_of_file:
+                return 0
+            where += size
+        return 0
+    except (OSError, ValueError, struct.error):
+        return 0
+    finally:
+        handle.seek(at)
+
+
+def _most_entries(moov: bytes) -> int:
+    most, at = 0, moov.find(b"elst")
+    while at >= 0 and at + 12 <= len(moov):
+        most = max(most, struct.unpack(">I", moov[at + 8:at + 12])[0])
+        at = moov.find(b"elst", at + 4)
+    return most

@@ -29,6 +29,7 @@ from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import NO_INDEX, open_container, wav_layout
+from app.core.media.resampling import Resampler
 from app.core.media.views import window
 from app.core.types import SourceInfo
 
@@ -75,6 +76,7 @@ def _unreachable(p: Path, exc: OSError) -> str:
 
 
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
+NO_SOUND_TRACKS = "no audio or video track: its tracks hold only subtitles, timecode or other data"
 TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
 
 
@@ -111,6 +113,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
         if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
             info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
+        if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
+            info["duration_ms"] = edits.late_start_ms(container, chosen, info["duration_ms"])
         no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
     if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
         info["container"] = "caf"
@@ -127,7 +131,7 @@ def _refuse_unusable(path: str, info: dict, no_tracks: bool, handle) -> None:
     if info["audio_codec"] == "":
         reason = SILENT_VIDEO if info["has_video"] else "no audio track"
         if no_tracks and info["container"].startswith("mov,"):
-            reason = f"no audio or video track: {NO_INDEX}"
+            reason = NO_SOUND_TRACKS if boxes.holds_top_level(handle, b"moov") else f"no audio or video track: {NO_INDEX}"
         if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
             reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
         raise MediaError(path, reason)
@@ -220,6 +224,7 @@ class AudioReader:
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
     _mixer: Mixer | None = field(default=None, repr=False)
+    _layout: str = field(default="mono", repr=False)  # the channels handed on (mono=False)
 
     @property
     def damaged(self) -> Ranges:
@@ -286,11 +291,16 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
+            if container.format.name == "ogg":
+                hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
+                self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
             if container.format.name == "ogg" and ogg.is_cut(handle):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
             if container.format.name.startswith("mov,"):
-                self.cut_note = edits.hidden_note(handle, index)
+                shown, self.cut_note = edits.edit_list_end(handle, index, to_ms(self._timeline.emitted) / 1000,
+                                                           self.expected_ms / 1000)
+                self.expected_ms = self.expected_ms if shown is None else round(shown * 1000)  # no cut
                 if boxes.cut_inside_a_box(handle):  # a fragmented MP4 states no end to fall short of
                     self.truncated, self.cut_note = True, " ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
             if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:
@@ -325,6 +335,9 @@ class AudioReader:
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
         layout = "mono" if shape == "mono" else _layout_for(stream)
+        if timeline is not None and not self.mono:  # a chain's later link keeps the first link's channels
+            layout = self._layout
+        self._layout = layout
         if shape == "mix" and (self._mixer is None or self._mixer.channels != _channel_count(stream)):
             self._mixer = Mixer(_channel_count(stream))
         if timeline is None:
@@ -338,20 +351,25 @@ class AudioReader:
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
         decoder = _reference_decoder(stream)
-        resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
+        resampler = Resampler(fmt, layout, SAMPLE_RATE)
+        clock = mpeg.Clock(container.format.name == "aac")
         try:
             for packet in container.demux(stream):
+                shift = clock.shift(packet, packet.time_base)
                 for frame in _decode_packet(packet, self.errors, timeline, decoder):
                     frame_s = _time_s(frame.pts, frame.time_base)
+                    frame_s = None if frame_s is None else frame_s - shift
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
                         yield from _flushed(resampler, timeline, shape, self._mixer)
-                        resampler = av.AudioResampler(format=fmt, layout=layout, rate=SAMPLE_RATE)
+                        resampler = Resampler(fmt, layout, SAMPLE_RATE)
                         yield from timeline.fill(timeline.move(target))
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
                         yield timeline.emit(_planar(out, shape, self._mixer))
-                timeline.packet(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
+                start_s = _time_s(packet.pts, packet.time_base)
+                timeline.packet(None if start_s is None else start_s - shift,
+                                clock.last_s or _time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True

@@ -12,6 +12,8 @@ from typing import BinaryIO
 
 import av
 
+from app.core.media import boxes, mpeg
+
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
 
@@ -21,10 +23,13 @@ def packets_end_s(container, index: int) -> float:
     whose last page is lost in garbage after it), or 0."""
     stream = container.streams[index]
     end = 0.0
+    clock = mpeg.Clock(container.format.name == "aac")  # an ADTS stream's frames timed by their own rate
     try:
         for packet in container.demux(stream):
             if packet.pts is not None and stream.time_base is not None:
-                end = max(end, float((packet.pts + (packet.duration or 0)) * stream.time_base))
+                start = float(packet.pts * stream.time_base) - clock.shift(packet, stream.time_base)
+                length = clock.last_s if clock.last_s is not None else float((packet.duration or 0) * stream.time_base)
+                end = max(end, start + length)
     except av.error.FFmpegError:  # garbage after the last packet (a carved file): the packets before it
         pass
     return end
@@ -58,21 +63,108 @@ def _samples_held_s(handle: BinaryIO, index: int) -> float | None:
     return packets * frame / rate
 
 
-def hidden_note(handle: BinaryIO, index: int) -> str:
-    """A warning line when the edit list of stream `index` hides over a second of its audio."""
+def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: float) -> tuple[float | None, str]:
+    """Where the audio an edit list shows ends when that is well before the track's stated length
+    (else None: a shortfall is a cut), and the warning naming what the edit list hides, repeats or
+    plays out of the order it was recorded in."""
+    repeated, backwards = _replayed(handle, index) if boxes.most_edits(handle) > 1 else (0.0, 0.0)
+    early = edits_end_early(handle, index, decoded_s, stated_s)
+    note = hidden_note(handle, index, decoded_s if early else None, repeated)
+    if backwards > HIDDEN_TOLERANCE_S:
+        order = (f"the file's edit list plays {backwards:.1f} s of its audio before audio recorded ahead of it: "
+                 "the transcript follows the edit list's order")
+        note = "; ".join(filter(None, (note, order)))
+    return (decoded_s if early else None), note
+
+
+def hidden_note(handle: BinaryIO, index: int, shown_s: float | None = None, repeated_s: float = 0.0) -> str:
+    """A warning line when the edit list of stream `index` hides over a second of its audio
+    (`shown_s`: how much it was found to show, when less than the track states), or plays over a
+    second of it more than once (`repeated_s`): its words are then transcribed as often."""
     try:
         shown = _duration_s(handle, index, {}) or 0.0
+        shown = shown if shown_s is None else min(shown, shown_s)
         held = _duration_s(handle, index, {"ignore_editlist": "1"})
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
-    if held is None or held - shown <= HIDDEN_TOLERANCE_S:
+    repeated = repeated_s if repeated_s > HIDDEN_TOLERANCE_S else 0.0
+    if held is None or held - shown + repeated <= HIDDEN_TOLERANCE_S:
         return ""
     try:
         held = min(held, _samples_held_s(handle, index) or held)
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
-    if held - shown <= HIDDEN_TOLERANCE_S:
+    hidden = held - (shown - repeated)
+    if hidden <= HIDDEN_TOLERANCE_S and not repeated:
         return ""
-    shown, held = round(shown, 1), round(held, 1)
-    return (f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds: "
-            f"the {held - shown:.1f} s it hides are not transcribed")
+    line = f"the file's edit list shows {shown:.1f} s of the {held:.1f} s of audio it holds"
+    if hidden > HIDDEN_TOLERANCE_S:
+        line += f": the {hidden:.1f} s it hides are not transcribed"
+    if repeated:
+        line += f"; it plays {repeated:.1f} s of that audio more than once, and its words are transcribed as often"
+    return line
+
+
+def _replayed(handle: BinaryIO, index: int) -> tuple[float, float]:
+    """How long the packets last that the edit list shows more than once (the same bytes played
+    again), and those it shows before audio recorded ahead of them (out of order)."""
+    handle.seek(0)
+    seen: set[int] = set()
+    again = backwards = 0.0
+    try:
+        with av.open(handle, mode="r") as container:
+            stream = container.streams[index]
+            for packet in container.demux(stream):
+                if not (packet.size and packet.duration and not packet.is_discard and stream.time_base is not None):
+                    continue
+                lasts = float(packet.duration * stream.time_base)
+                if packet.pos in seen:
+                    again += lasts
+                elif seen and packet.pos < max(seen):
+                    backwards += lasts
+                seen.add(packet.pos)
+    except (av.error.FFmpegError, OSError, IndexError, ValueError):
+        return 0.0, 0.0
+    return again, backwards
+
+
+LATE_START_S = 1.0  # a clock starting later than this is a recording's own, not an encoder's priming
+
+
+def late_start_ms(container, index: int, stated_ms: int) -> int:
+    """The length of a recording whose clock starts well past 0 (an Ogg cut out of a live stream,
+    its granule positions running on from where the broadcast began; a Matroska file keeping its
+    source's timestamps), measured from its packets. ffmpeg states some such as where they end,
+    not how long they last: 6 s of speech starting at 10:00:00 was recorded as 10 hours long,
+    flagged truncated and named 'damaged 00:06.1-10:00:06.2'. Any other length stands."""
+    start = container.start_time / av.time_base if container.start_time is not None else 0.0
+    if start < LATE_START_S or stated_ms / 1000 <= start:
+        return stated_ms
+    return round(max(0.0, packets_end_s(container, index) - start) * 1000) or stated_ms
+
+
+def shown_s(handle: BinaryIO, index: int) -> float:
+    """How long the packets of stream `index` last that its edit list shows (those ffmpeg does not
+    mark to be discarded), from the file's index: all of them whether or not the bytes are there."""
+    handle.seek(0)
+    with av.open(handle, mode="r") as container:
+        stream = container.streams[index]
+        if stream.time_base is None:
+            return 0.0
+        try:
+            return sum(float(p.duration * stream.time_base) for p in container.demux(stream)
+                       if p.size and p.duration and not p.is_discard)
+        except av.error.FFmpegError:
+            return 0.0
+
+
+def edits_end_early(handle: BinaryIO, index: int, decoded_s: float, stated_s: float) -> bool:
+    """Whether audio ending well before the track's stated length ends there because its edit list
+    shows no more (an edit starting late, an empty edit, one pointing past the samples), not because
+    the file was cut: ffmpeg states such a track's length from the edits' durations."""
+    if stated_s - decoded_s <= HIDDEN_TOLERANCE_S / 2:
+        return False
+    try:
+        return shown_s(handle, index) <= decoded_s + HIDDEN_TOLERANCE_S / 2
+    except (av.error.FFmpegError, OSError, IndexError, ValueError):
+        return False

@@ -56,3 +56,36 @@ def _no_length_header(handle: BinaryIO) -> bool:
 
 
 TAGS_AT_END = 128 + 227  # an ID3v1 tag, an enhanced one before it
+
+
+ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
+
+
+def adts_frame_s(data: bytes) -> float | None:
+    """How long an ADTS frame lasts by its own header (1,024 samples per block at its own rate), or
+    None when the bytes do not start with an ADTS header."""
+    if len(data) < 7 or data[0] != 0xFF or data[1] & 0xF6 != 0xF0 or (data[2] >> 2 & 0x0F) >= len(ADTS_RATES):
+        return None
+    return 1024 * ((data[6] & 0x03) + 1) / ADTS_RATES[data[2] >> 2 & 0x0F]
+
+
+class Clock:
+    """Puts right the timestamps ffmpeg gives an ADTS AAC stream whose sample rate changes part-way
+    (two recordings joined, 8 kHz then 44.1 kHz): it times every frame at the first header's rate,
+    so each 23 ms frame at 44.1 kHz was placed 128 ms after the one before, the speech cut into
+    slivers with silence between. Each frame is timed here by its own header; any other stream
+    keeps its timestamps (`shift` 0)."""
+
+    def __init__(self, adts: bool) -> None:
+        self.adts = adts
+        self.drift_s = 0.0  # how far the stated times have run ahead of the frames' own lengths
+        self.last_s: float | None = None  # the last packet's own length, where known
+
+    def shift(self, packet, time_base) -> float:
+        """Seconds to take off this packet's (and its frames') stated time."""
+        shift = self.drift_s
+        own = adts_frame_s(bytes(packet)) if self.adts else None
+        self.last_s = own
+        if own is not None and packet.duration and time_base is not None:
+            self.drift_s += float(packet.duration * time_base) - own
+        return shift

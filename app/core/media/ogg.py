@@ -51,7 +51,8 @@ def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
     of a file whose last page states a false end position; else None (ffmpeg's figure stands)."""
     handle.seek(0)
-    links: dict[int, _Link] = {}
+    links: list[_Link] = []
+    current: dict[int, _Link] = {}  # by serial: a link joined to a copy of itself has the same one
     chained = in_body = False
     while (head := handle.read(HEADER.size)) and len(head) == HEADER.size:
         capture, _version, flags, granule, serial, _seq, _crc, count = HEADER.unpack(head)
@@ -64,15 +65,16 @@ def chained_duration_ms(handle: BinaryIO) -> int | None:
             link = _begin(handle.read(min(body_size, 32)))
             handle.seek(body_size - min(body_size, 32), 1)
             if link is not None:
-                links[serial] = link
+                links.append(link)
+                current[serial] = link
             continue
         in_body = True
         handle.seek(body_size, 1)
-        if serial in links and granule >= 0:
-            links[serial].see(granule, sum(1 for size in sizes if size < 255))
-    if not links or not (chained and len(links) > 1 or any(k.lied for k in links.values())):
+        if serial in current and granule >= 0:
+            current[serial].see(granule, sum(1 for size in sizes if size < 255))
+    if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
         return None
-    return round(sum(max(0, k.end() - k.skip) / k.rate for k in links.values()) * 1000)
+    return round(sum(max(0, k.end() - k.skip) / k.rate for k in links) * 1000)
 
 
 def _begin(packet: bytes) -> _Link | None:
@@ -106,9 +108,20 @@ def is_cut(handle: BinaryIO) -> bool:
     return not flags & EOS
 
 
+def _signature(packet: bytes) -> bytes:
+    """What must stay the same from link to link for ffmpeg's demuxer to read a chain on: the
+    codec, its channel count, and a Vorbis stream's sample rate (Opus always decodes at 48 kHz)."""
+    if packet.startswith(b"OpusHead"):
+        return packet[:10]
+    if packet.startswith(b"\x01vorbis"):
+        return packet[:16]
+    return packet[:8]
+
+
 def mixed_links(handle: BinaryIO) -> list[tuple[int, int]]:
     """The byte range of each link when the file is a chain whose links differ in codec (a Vorbis
-    note followed by an Opus one), which ffmpeg's demuxer stops at; [] for any other file."""
+    note followed by an Opus one), channels (a mono note, then a stereo one) or a Vorbis link's
+    rate, which ffmpeg's demuxer stops at or decodes as damage; [] for any other file."""
     handle.seek(0)
     starts: list[tuple[int, bytes]] = []
     in_body = False
@@ -119,8 +132,8 @@ def mixed_links(handle: BinaryIO) -> list[tuple[int, int]]:
         at = handle.tell() - HEADER.size
         body_size = sum(handle.read(count))
         if flags & BOS and (in_body or not starts):
-            starts.append((at, handle.read(min(body_size, 8))))
-            handle.seek(body_size - min(body_size, 8), 1)
+            starts.append((at, _signature(handle.read(min(body_size, 16)))))
+            handle.seek(body_size - min(body_size, 16), 1)
             in_body = False
             continue
         in_body = in_body or not flags & BOS
@@ -178,3 +191,26 @@ def _next_page(handle: BinaryIO, start: int, serials: set[int]) -> int | None:
                 return at + hit
             hit = block.find(b"OggS", hit + 1)
         at += SEARCH_CHUNK
+
+
+MAX_PRESKIP = 3840  # 80 ms at 48 kHz: what the Opus spec recommends at most; encoders write 312 or so
+
+
+def preskip_hidden(handle: BinaryIO) -> tuple[int, str]:
+    """Milliseconds of an Opus stream's start its header's pre-skip drops beyond any encoder's
+    (a damaged header: 65,535 samples drop 1.4 s of speech, which ffmpeg discards unseen and the
+    file then reads as cut short at its end), with the warning naming it; (0, '') for any other."""
+    handle.seek(0)
+    head = handle.read(HEADER.size + 255 + 19)
+    if len(head) < HEADER.size or head[:4] != b"OggS":
+        return 0, ""
+    body = HEADER.size + head[HEADER.size - 1]
+    packet = head[body:body + 19]
+    if not packet.startswith(b"OpusHead") or len(packet) < 12:
+        return 0, ""
+    skip = struct.unpack_from("<H", packet, 10)[0]
+    if skip <= MAX_PRESKIP:
+        return 0, ""
+    hidden_ms = round((skip - 312) * 1000 / 48000)
+    return hidden_ms, (f"the Opus header's pre-skip drops the first {skip / 48000:.1f} s ({skip:,} samples; an "
+                       f"encoder's is under 0.1 s: a damaged header): they are not transcribed")

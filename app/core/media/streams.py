@@ -15,6 +15,7 @@ import av
 import numpy as np
 
 from app.core.media.opening import open_container
+from app.core.media.resampling import Resampler
 
 SAMPLE_RATE = 16000
 SCAN_S = 120.0
@@ -58,7 +59,7 @@ def _scan(handle, index: int) -> np.ndarray:
     total = 0
     try:
         with open_container(handle) as container:
-            resampler = av.AudioResampler(format="fltp", layout="mono", rate=SAMPLE_RATE)
+            resampler = Resampler("fltp", "mono", SAMPLE_RATE)
             for packet in container.demux(container.streams[index]):
                 for frame in _safe_decode(packet):
                     for out in resampler.resample(frame):
