@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.chats import localised
 from app.core.chats.records import Attachment, kind_of
 
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
@@ -121,7 +122,11 @@ SYSTEM_EXACT = frozenset({
 
 EDITED_WORDS = ("edited", "bearbeitet", "modifié", "editó", "editado", "editada", "modificato",
                 "bewerkt", "edytowan", "editat", "düzenlendi", "изменено", "отредактировано", "تعديل",
-                "معدلة", "संपादित")
+                "معدلة", "संपादित",
+                # Hebrew, Swedish, Finnish, Danish, Norwegian, Czech/Slovak, Hungarian, Ukrainian, Greek,
+                # Indonesian/Malay, Vietnamese, Japanese, Chinese, Korean, Thai
+                "נערכה", "נערך", "redigera", "muokat", "redigeret", "redigert", "upraven", "szerkeszt", "редаг",
+                "επεξεργ", "diedit", "disunting", "chỉnh sửa", "編集", "已编辑", "已編輯", "수정", "แก้ไข")
 _EDITED_RE = re.compile(r"\s*<(?P<marker>[^<>\n]{4,60})>$")
 
 
@@ -196,7 +201,7 @@ def find_attachment(text: str) -> Found | None:
         return _named(match["name"], first, caption)
     if first.lower() in MISSING_FILE:
         return Found(Attachment(None, True, "other", first), caption.strip())
-    kind = _omitted_kind(first)
+    kind = _omitted_kind(first) or localised.omitted_kind(first)
     if kind is not None:
         return Found(Attachment(None, True, kind, first), caption.strip())
     return None
@@ -212,7 +217,7 @@ def is_system_note(text: str) -> bool:
     lowered = " ".join(strip_marks(text).lower().split())
     if "http://" in lowered or "https://" in lowered:  # a shared location or link: the sender's
         return False
-    if lowered.rstrip(".") in SYSTEM_EXACT:
+    if lowered.rstrip(".") in SYSTEM_EXACT or localised.is_app_note(lowered):
         return True
     if lowered.startswith(ENCRYPTION_OPENINGS):
         return True
