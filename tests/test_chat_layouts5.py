@@ -7,9 +7,14 @@ Each export is built here the way the app writes it.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.chats import load_export
+from tests.conftest import REPO
+
+TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
@@ -47,3 +52,66 @@ def test_deletions_calls_files_left_out_and_edits_in_more_languages_are_the_apps
     assert [a.kind for a in left_out] == ["other", "image", "document"]
     assert messages[5].text == "Nähdään huomenna" and "Tätä viestiä on muokattu" in messages[5].note
     assert all(m.sender in ("Anna", "Bob") for m in messages)
+
+
+def _telegram_json(folder: Path, messages: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "result.json"
+    path.write_text(json.dumps({"name": "Oleg", "type": "personal_chat", "id": 7, "messages": messages},
+                               ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_telegram_json_time_carries_the_offset_its_html_export_says(tmp_path):
+    """Telegram Desktop writes the exporting computer's local time (`date`) and the moment itself
+    (`date_unixtime`); the JSON reading kept only the local time, so the same message exported as
+    HTML (`UTC+03:00`) and as JSON had two different moments and was never found to be one."""
+    [html] = load_export(TELEGRAM_HTML / "messages.html")
+    said = next(m for m in html.export.messages if m.text.startswith("Привет"))
+    moment = datetime(2021, 4, 1, 6, 1, 10, tzinfo=timezone.utc).timestamp()
+    path = _telegram_json(tmp_path / "json", [
+        {"id": 1, "type": "message", "date": "2021-04-01T09:01:10", "date_unixtime": str(int(moment)),
+         "from": "Oleg", "text": said.text},
+        {"id": 2, "type": "message", "date": "2021-04-01T09:02:00", "date_unixtime": "not a number",
+         "from": "Oleg", "text": "?"},
+        {"id": 3, "type": "message", "date": "2021-04-01T09:03:00", "date_unixtime": str(int(moment) + 7),
+         "from": "Oleg", "text": "!"}])
+    [loaded] = load_export(path)
+    first, unreadable, odd = loaded.export.messages
+    assert first.datetime == said.datetime == "2021-04-01T09:01:10+03:00"
+    assert first.time_as_written == "2021-04-01T09:01:10"  # as written, kept
+    assert unreadable.datetime == "2021-04-01T09:02:00"  # no moment to take the offset from
+    assert odd.datetime == "2021-04-01T09:03:00"  # no offset a clock has (2 min 53 s): none invented
+
+
+def test_a_telegram_contact_is_its_card_file_and_a_place_its_name(tmp_path):
+    """A contact shared in a Telegram JSON export comes with its card (`contacts/contact_1.vcf`):
+    that file was neither linked to its message nor counted among the files no message names.
+    A venue's name and address, a self-destructing photo and a bot's message were not said."""
+    folder = tmp_path / "ChatExport_2024-01-20"
+    (folder / "contacts").mkdir(parents=True)
+    (folder / "contacts" / "contact_1.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Carl\nEND:VCARD\n")
+    (folder / "contacts" / "contact_2.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Dora\nEND:VCARD\n")
+    path = _telegram_json(folder, [
+        {"id": 1, "type": "message", "date": "2024-01-15T21:08:30", "from": "Anna", "text": "",
+         "contact_information": {"first_name": "Carl", "last_name": "", "phone_number": "+447700900123"},
+         "contact_vcard": "contacts/contact_1.vcf", "contact_vcard_file_size": 48},
+        {"id": 2, "type": "message", "date": "2024-01-15T21:10:00", "from": "Anna", "text": "",
+         "location_information": {"latitude": 51.5, "longitude": -0.12}, "place_name": "Depot",
+         "address": "1 Road St"},
+        {"id": 3, "type": "message", "date": "2024-01-15T21:14:00", "from": "Bob", "text": "",
+         "photo": "(File not included. Change data exporting settings to download.)",
+         "self_destruct_period_seconds": 10},
+        {"id": 4, "type": "message", "date": "2024-01-15T21:15:00", "from": "Bob", "via_bot": "@gif",
+         "text": "funny"}])
+    [loaded] = load_export(folder)
+    card, place, photo, bot, unnamed = loaded.export.messages
+    assert card.attachment is not None and not card.attachment.missing
+    assert card.attachment.path == "contacts/contact_1.vcf" and "contacts/contact_1.vcf" in loaded.files
+    assert "contact Carl" in card.note
+    assert unnamed.attachment is not None and unnamed.attachment.path == "contacts/contact_2.vcf"
+    assert loaded.export.accounting().endswith("1 file(s) no message names (kept in the chat)")
+    assert place.note == "location 51.5, -0.12 (Depot, 1 Road St)"
+    assert photo.attachment.missing and "self-destructing after 10 s" in photo.note
+    assert bot.text == "funny" and bot.note == "sent via @gif"
+    assert path.is_file()

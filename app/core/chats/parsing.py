@@ -27,7 +27,8 @@ MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document q
 GENERIC_STEMS = ("_chat", "chat", "messages")  # names that say nothing: the folder or zip says more
 # The folders Telegram Desktop writes a chat's files into (beside the chat, or in chats/chat_NNN/).
 TELEGRAM_MEDIA_FOLDERS = frozenset({"voice_messages", "round_video_messages", "video_files", "audio_files",
-                                    "files", "photos", "stickers", "animations", "gifs"})
+                                    "files", "photos", "stickers", "animations", "gifs",
+                                    "contacts"})
 
 
 @dataclass(frozen=True)
