@@ -115,3 +115,28 @@ def test_a_telegram_contact_is_its_card_file_and_a_place_its_name(tmp_path):
     assert photo.attachment.missing and "self-destructing after 10 s" in photo.note
     assert bot.text == "funny" and bot.note == "sent via @gif"
     assert path.is_file()
+
+
+def test_an_ios_groups_notes_are_written_under_its_name_which_is_no_sender(tmp_path):
+    """iOS writes a group's notes under the group's name ("Crew: ‎Anna created group"): Crew was
+    a sender of the chat, as if a member; the same group exported from Android names no one."""
+    lrm = "\u200e"
+    messages = _messages(tmp_path, (
+        f"[15/01/2024, 21:05:12] Crew: {lrm}Messages and calls are end-to-end encrypted. Only people in this "
+        "chat can read, listen to, or share them.\n"
+        f"{lrm}[15/01/2024, 21:05:12] Crew: {lrm}Anna created group “Crew”\n"
+        f"{lrm}[15/01/2024, 21:06:00] Crew: {lrm}+44 7700 900123 changed their phone number to a new number. "
+        f"{lrm}Tap to message or add the new number.\n"
+        "[15/01/2024, 21:07:00] +44 7700 900456: new phone\n"
+        f"[15/01/2024, 21:07:30] Anna: {lrm}Missed voice call\n"
+        "[15/01/2024, 21:08:30] Bob: Live location shared\n"
+        f"{lrm}[15/01/2024, 21:11:00] Crew: {lrm}Bob left\n"), "WhatsApp Chat - Crew.txt")
+    assert [m.sender for m in messages] == [None, None, None, "+44 7700 900456", "Anna", "Bob", None]
+    assert all(m.system for m in messages[:3]) and "'Crew'" in messages[1].note
+    assert messages[4].system and messages[5].system  # a call Anna missed; the app's words for a live location
+    assert messages[6].text == "Bob left" and messages[6].system
+    one_to_one = _messages(tmp_path, (  # Anna's name writes only the app's notes, none of them a group's
+        f"[15/01/2024, 21:05:12] Anna: {lrm}Messages and calls are end-to-end encrypted.\n"
+        f"[15/01/2024, 21:06:00] Anna: {lrm}Missed voice call\n"
+        "[15/01/2024, 21:07:00] Bob: hello?\n"), "WhatsApp Chat - Anna.txt")
+    assert [m.sender for m in one_to_one] == ["Anna", "Anna", "Bob"]

@@ -1,5 +1,5 @@
 """WhatsApp's own words in the languages `placeholders` does not read word by word: a message deleted,
-a call missed, a file left out of the export, written whole as the app's strings write them (iOS and
+a call missed, a live location shared, a file left out of the export, written whole as the app's strings write them (iOS and
 Android), in Finnish, Danish, Norwegian, Swedish, Czech, Slovak, Hungarian, Greek, Ukrainian, Bulgarian,
 Croatian, Serbian, Slovenian, Estonian, Latvian, Lithuanian, Catalan, Vietnamese, Thai, Malay,
 Persian, Hebrew, Chinese, Japanese and Korean, and the forms of the languages read before that
@@ -70,6 +70,14 @@ cevapsız görüntülü arama|videochamada perdida|llamada de voz perdida
 propušteni glasovni poziv|propušteni videopoziv
 """
 
+# Android writes this in place of a live location shared (the place itself is not exported).
+_LIVE_LOCATION = """
+live location shared|live-standort wird geteilt|localisation en direct partagée|ubicación en tiempo real compartida
+posizione attuale condivisa|live locatie gedeeld|localização atual compartilhada|mevcut konum paylaşıldı
+udostępniona transmisja położenia|геоданные отправлены|تمت مشاركة الموقع المباشر|lokasi terkini dibagikan
+liveposition delad|live-sijainti jaettu|live placering delt|posisjon i sanntid delt|геодані надіслано
+"""
+
 # The files an export left out, by kind (iOS writes the kind, Android "<Media omitted>").
 _OMITTED = {
     "image": """
@@ -135,9 +143,10 @@ def _phrases(block: str) -> frozenset[str]:
 
 
 DELETED = _phrases(_DELETED)
-MISSED_CALLS = _phrases(_MISSED_CALLS)
+MISSED_CALLS = _phrases(_MISSED_CALLS) | _phrases(_LIVE_LOCATION)
 OMITTED = {kind: _phrases(block) for kind, block in _OMITTED.items()}
 _ENDS = ".。!"
+LONGEST = max(len(p) for group in (DELETED, MISSED_CALLS, *OMITTED.values()) for p in group) + 40  # a name after "deleted by admin"
 
 
 def _normal(text: str) -> str:
@@ -150,12 +159,16 @@ def _normal(text: str) -> str:
 
 
 def is_app_note(text: str) -> bool:
-    """A deletion or a missed call, in the app's words."""
+    """A deletion, a missed call or a live location shared, in the app's words."""
+    if len(text) > LONGEST:  # a message's own words: not compared
+        return False
     line = _normal(text)
     return line in DELETED or line in MISSED_CALLS or line.startswith("this message was deleted by admin ")
 
 
 def omitted_kind(text: str) -> str | None:
     """The kind of file the line says the export left out, or None."""
+    if len(text) > LONGEST:
+        return None
     line = _normal(text)
     return next((kind for kind, phrases in OMITTED.items() if line in phrases), None)

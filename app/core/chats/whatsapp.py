@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.core.chats import dates
 from app.core.chats.placeholders import (
@@ -219,7 +219,26 @@ def parse(text: str, name: str = "") -> Chat:
                                     note=entry.note))
         else:
             messages.append(message_from(i, entry.header, entry.lines, isos[i], notes[i]))
-    return Chat(name, tuple(messages), basis)
+    return Chat(name, tuple(_group_notes(messages)), basis)
+
+
+GROUP_NOTE = "the app's note, written under {name!r}: the group's name, which writes only the app's notes"
+
+
+def _group_notes(messages: list[Message]) -> list[Message]:
+    """iOS writes a group's notes ("Anna created group", "Bob left") under the group's name, as if it
+    were a member: that name is no sender. It is the name that writes the chat's first line, all of
+    whose lines are the app's notes, some of them notes only the app's mark tells (not a call or a
+    deletion, which a member's name writes too)."""
+    first = next((m for m in messages if m.time_as_written), None)
+    if first is None or first.sender is None or not first.system:
+        return messages
+    own = [m for m in messages if m.sender == first.sender]
+    if not all(m.system and m.attachment is None for m in own) or all(is_system_note(m.text) for m in own):
+        return messages
+    note = GROUP_NOTE.format(name=first.sender)
+    return [replace(m, sender=None, note="; ".join(n for n in (m.note, note) if n)) if m.sender == first.sender
+            else m for m in messages]
 
 
 def score(text: str, sample_lines: int = 40) -> float:
