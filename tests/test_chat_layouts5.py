@@ -8,11 +8,12 @@ Each export is built here the way the app writes it.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.chats import load_export
-from tests.conftest import REPO
+from tests.conftest import MEDIA, REPO
 
 TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
 
@@ -140,3 +141,45 @@ def test_an_ios_groups_notes_are_written_under_its_name_which_is_no_sender(tmp_p
         f"[15/01/2024, 21:06:00] Anna: {lrm}Missed voice call\n"
         "[15/01/2024, 21:07:00] Bob: hello?\n"), "WhatsApp Chat - Anna.txt")
     assert [m.sender for m in one_to_one] == ["Anna", "Anna", "Bob"]
+
+
+def _e2ee_thread(folder: Path, name: str, messages: list[dict]) -> Path:
+    path = folder / f"{name}.json"
+    path.write_text(json.dumps({"participants": ["Anna Müller", name.split("_")[0]], "threadName": name,
+                                "messages": messages}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_messenger_end_to_end_encrypted_chats_download_is_read_and_its_voice_clip_transcribable(tmp_path):
+    """Messenger's chats are end-to-end encrypted since 2024 and download in another shape (one JSON
+    per chat, `senderName`, `timestamp`, `media[{uri: ./media/<uuid>.m4a}]`): it was 'not a Telegram
+    export' given alone, and a folder of them held 'no chat export'. Two chats share one media/ folder:
+    each chat's files are its own, never the other's unnamed ones."""
+    folder = tmp_path / "messages"
+    (folder / "media").mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.m4a", folder / "media" / "3f2a9c1e-0001.m4a")
+    (folder / "media" / "4444-carl.jpeg").write_bytes(b"\xff\xd8\xff" + bytes(64))
+    (folder / "media" / "5555-nobody.jpeg").write_bytes(b"\xff\xd8\xff" + bytes(65))
+    bob = _e2ee_thread(folder, "Bob_40", [  # listed as the download lists them: not in time order
+        {"isUnsent": False, "media": [{"uri": "./media/3f2a9c1e-0001.m4a"}], "reactions": [],
+         "senderName": "Bob", "text": "", "timestamp": 1709287960000, "type": "media"},
+        {"isUnsent": False, "media": [], "reactions": [{"actor": "Bob", "reaction": "\u2764"}],
+         "senderName": "Anna Müller", "text": "wo bist du?", "timestamp": 1709287953000, "type": "text"},
+        {"isUnsent": True, "media": [], "reactions": [], "senderName": "Bob", "text": "",
+         "timestamp": 1709287970000, "type": "placeholder"}])
+    _e2ee_thread(folder, "Carl_41", [
+        {"isUnsent": False, "media": [{"uri": "./media/4444-carl.jpeg"}], "reactions": [],
+         "senderName": "Carl", "text": "pic", "timestamp": 1709287000000, "type": "media"}])
+    [alone] = load_export(bob)
+    assert alone.export.container == "messenger-json" and alone.export.chats[0].name == "Bob_40"
+    asked, clip, unsent = alone.export.messages[:3]
+    assert (asked.sender, asked.text, asked.datetime) == ("Anna Müller", "wo bist du?", "2024-03-01T10:12:33+00:00")
+    assert "reactions: \u2764 Bob" in asked.note
+    assert clip.sender == "Bob" and clip.attachment.kind == "audio" and clip.attachment.playable
+    assert clip.attachment.path == "media/3f2a9c1e-0001.m4a" and "media/3f2a9c1e-0001.m4a" in alone.files
+    assert unsent.system and "unsent" in unsent.note
+    both = {loaded.export.chats[0].name: loaded for loaded in load_export(folder)}
+    assert set(both) == {"Bob_40", "Carl_41"}
+    unnamed = [m.attachment.path for m in both["Bob_40"].export.messages if m.sender is None and m.attachment]
+    assert unnamed == ["media/5555-nobody.jpeg"]  # Carl's photo is Carl's, named by his chat
+    assert [m.attachment.path for m in both["Carl_41"].export.messages if m.attachment] == ["media/4444-carl.jpeg"]

@@ -190,7 +190,33 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
             return []  # the first chat of the folder keeps them
         elsewhere = _named_elsewhere(siblings[1:])
         extra = [rel for rel in extra if PurePosixPath(rel).name.lower() not in elsewhere]
+    if extra and container in (meta.CONTAINER, meta.INSTAGRAM) and not meta.PAGE_RE.match(path.name):
+        threads = _e2ee_threads(path.parent, path)  # one JSON per chat, their files in one media/ folder
+        if threads and threads[0] != path:
+            return []  # the first chat of the folder keeps the files no chat names
+        named = {m.attachment.path for other in threads[1:] for c in _meta_chats(other)
+                 for m in c.messages if m.attachment and m.attachment.path}
+        extra = [rel for rel in extra if rel not in named]
     return [(rel, PurePosixPath(rel).name) for rel in extra]
+
+
+def _e2ee_threads(folder: Path, keep: Path) -> list[Path]:
+    """The end-to-end encrypted Messenger chats of a folder (`keep` among them), in name order."""
+    out = []
+    for other in sorted(folder.glob("*.json")):
+        try:
+            if other == keep or meta.looks_like_text(decode(read_bytes(other))[:65536]):
+                out.append(other)
+        except ChatError:
+            continue
+    return out
+
+
+def _meta_chats(path: Path) -> tuple[Chat, ...]:
+    try:
+        return meta.parse(decode(read_bytes(path)), str(path))
+    except ChatError:
+        return ()
 
 
 def meta_pages(path: Path) -> list[Path]:
