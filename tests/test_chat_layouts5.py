@@ -183,3 +183,23 @@ def test_a_messenger_end_to_end_encrypted_chats_download_is_read_and_its_voice_c
     unnamed = [m.attachment.path for m in both["Bob_40"].export.messages if m.sender is None and m.attachment]
     assert unnamed == ["media/5555-nobody.jpeg"]  # Carl's photo is Carl's, named by his chat
     assert [m.attachment.path for m in both["Carl_41"].export.messages if m.attachment] == ["media/4444-carl.jpeg"]
+
+
+def test_a_chat_sent_as_a_document_deep_in_an_android_extraction_is_read_and_deeper_ones_said(tmp_path):
+    """Android keeps a chat export sent as a document ten folders below an extraction's root; folders
+    were searched 8 deep, so that chat was passed over without a word (and so was any deeper)."""
+    dump = tmp_path / "dump"
+    sent = dump.joinpath("data", "media", "0", "Android", "media", "com.whatsapp", "WhatsApp", "Media",
+                         "WhatsApp Documents", "Sent")
+    sent.mkdir(parents=True)
+    (sent / "WhatsApp Chat with Anna.txt").write_text("15/01/2024, 21:06 - Anna: deep\n15/01/2024, 21:07 - Bob: ok\n",
+                                                      encoding="utf-8")
+    deeper = dump.joinpath(*"abcdefghijklmnopq")
+    deeper.mkdir(parents=True)
+    (deeper / "WhatsApp Chat with Dora.txt").write_text("15/01/2024, 21:06 - Dora: deeper\n", encoding="utf-8")
+    refused: list = []
+    [anna] = load_export(dump, refused=refused)
+    assert [m.text for m in anna.export.messages] == ["deep", "ok"]
+    [said] = refused
+    assert said.path == str(dump) and "1 folder(s) more than 16 levels down not searched" in said.reason
+    assert "(the first: a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q)" in said.reason
