@@ -12,7 +12,10 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
+
 from app.core.chats import load_export
+from app.core.errors import ChatError
 from tests.conftest import MEDIA, REPO
 
 TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
@@ -203,3 +206,18 @@ def test_a_chat_sent_as_a_document_deep_in_an_android_extraction_is_read_and_dee
     [said] = refused
     assert said.path == str(dump) and "1 folder(s) more than 16 levels down not searched" in said.reason
     assert "(the first: a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q)" in said.reason
+
+
+def test_an_empty_chat_file_is_said_to_be_empty(tmp_path):
+    """A chat file of 0 bytes (an export cut off before its first byte was written) was 'not a
+    WhatsApp, Signal or Telegram export', as if of another kind."""
+    empty = tmp_path / "WhatsApp Chat with Empty.txt"
+    empty.write_bytes(b"")
+    blank = tmp_path / "WhatsApp Chat with Blank.txt"
+    blank.write_bytes(b"\xef\xbb\xbf\r\n\r\n")
+    with pytest.raises(ChatError) as zero:
+        load_export(empty)
+    assert zero.value.reason == "empty file (0 bytes)"
+    with pytest.raises(ChatError) as blanks:
+        load_export(blank)
+    assert blanks.value.reason == "empty: no chat message in this file (nothing but blanks)"
