@@ -221,3 +221,21 @@ def test_an_empty_chat_file_is_said_to_be_empty(tmp_path):
     with pytest.raises(ChatError) as blanks:
         load_export(blank)
     assert blanks.value.reason == "empty: no chat message in this file (nothing but blanks)"
+
+
+def test_a_persian_phones_solar_hijri_dates_are_given_their_gregorian_date(tmp_path):
+    """A phone set to Persian writes its dates in Persian digits and the Solar Hijri calendar
+    (۱۴۰۲/۱۲/۲۹ is 19 March 2024): the chat had no date-time at all. Across Nowruz, a leap year's
+    30 Esfand (1403) and 22 Bahman 1358 (11 February 1980) too. Latin digits that could be
+    another calendar's year stay without a date, as before."""
+    messages = _messages(tmp_path, (
+        "۱۳۵۸/۱۱/۲۲، ۱۰:۰۰ - علی: سالگرد\n"
+        "۱۴۰۲/۱۲/۲۹، ۲۳:۵۹ - علی: سال نو مبارک\n"
+        "۱۴۰۳/۰۱/۰۱، ۰۰:۰۱ - رضا: \u200fمرسی\n"
+        "۱۴۰۳/۱۲/۳۰، ۹:۰۵ ب.ظ - رضا: آخر سال\n"), "WhatsApp Chat with Ali.txt")
+    assert [m.datetime for m in messages] == ["1980-02-11T10:00:00", "2024-03-19T23:59:00",
+                                              "2024-03-20T00:01:00", "2025-03-20T21:05:00"]
+    assert messages[1].note == "Persian (Solar Hijri) date 1402/12/29 read as its Gregorian date"
+    assert messages[1].time_as_written == "۱۴۰۲/۱۲/۲۹، ۲۳:۵۹"  # as written
+    latin = _messages(tmp_path, "1402/10/25, 21:05 - Ali: salam\n1402/10/25, 21:06 - Reza: ok\n", "fa.txt")
+    assert [m.datetime for m in latin] == [None, None] and "1402" in latin[0].note

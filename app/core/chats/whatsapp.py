@@ -45,7 +45,8 @@ CONTAINER = "whatsapp"
 UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 
-_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # Persian ones (۰-۹) write the year first
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # a phone in Persian: the year first, of the Solar Hijri calendar
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 _LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
                         key=len, reverse=True)
@@ -104,7 +105,8 @@ def read_header(line: str) -> Header | None:
     if match is None or bool(match["open"]) != bool(match["close"]):
         return None
     marker = match["pre"] or match["post"] or ""
-    script = "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else ""
+    script = "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else \
+        dates.PERSIAN if any(ch in _PERSIAN_DIGITS for ch in line[:40]) else ""
     stamp = dates.read_stamp(match["date"], match["time"], marker, script)
     if stamp is None:
         return None
