@@ -239,3 +239,24 @@ def test_a_persian_phones_solar_hijri_dates_are_given_their_gregorian_date(tmp_p
     assert messages[1].time_as_written == "۱۴۰۲/۱۲/۲۹، ۲۳:۵۹"  # as written
     latin = _messages(tmp_path, "1402/10/25, 21:05 - Ali: salam\n1402/10/25, 21:06 - Reza: ok\n", "fa.txt")
     assert [m.datetime for m in latin] == [None, None] and "1402" in latin[0].note
+
+
+def test_a_contact_in_a_telegram_html_export_says_the_name_and_number_its_card_shows(tmp_path):
+    """A contact shared with its card (`<a class="... media_contact" href="contacts/contact_1.vcf">`)
+    was only a document named contact_1.vcf: the name and number the page shows were lost (the JSON
+    export of the same chat says them)."""
+    (tmp_path / "contacts").mkdir()
+    (tmp_path / "contacts" / "contact_1.vcf").write_text("BEGIN:VCARD\nFN:Carl Smith\nEND:VCARD\n")
+    page = (TELEGRAM_HTML / "messages.html").read_text(encoding="utf-8").split('<div class="message service"')[0]
+    (tmp_path / "messages.html").write_text(page + (
+        '<div class="message default clearfix" id="message5"><div class="body">\n'
+        '<div class="pull_right date details" title="15.01.2024 21:08:30 UTC+01:00">21:08</div>\n'
+        '<div class="from_name">Anna</div>\n<div class="media_wrap clearfix">\n'
+        '<a class="media clearfix pull_left block_link media_contact" href="contacts/contact_1.vcf">\n'
+        '<div class="fill pull_left"></div>\n<div class="body"><div class="title bold">Carl Smith</div>'
+        '<div class="status details">+44 7700 900123</div></div>\n</a>\n</div>\n</div>\n</div>\n'
+        '</div></div></div></body></html>\n'), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    [card] = loaded.export.messages
+    assert card.sender == "Anna" and card.attachment.path == "contacts/contact_1.vcf"
+    assert card.note == "contact Carl Smith +44 7700 900123" and card.text == ""
