@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -259,4 +260,34 @@ def test_a_contact_in_a_telegram_html_export_says_the_name_and_number_its_card_s
     [loaded] = load_export(tmp_path / "messages.html")
     [card] = loaded.export.messages
     assert card.sender == "Anna" and card.attachment.path == "contacts/contact_1.vcf"
-    assert card.note == "contact Carl Smith +44 7700 900123" and card.text == ""
+    assert card.note == "contact Carl Smith +44 7700 900123; contact card: Carl Smith" and card.text == ""
+
+
+def test_a_contact_card_a_chat_carries_says_the_names_and_numbers_it_holds(tmp_path):
+    """WhatsApp sends a contact as a vCard (`Carl Smith.vcf (file attached)`): the number shared was
+    in the file only, so never read, searched or compared with the chat's other numbers."""
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Smith;Carl;;;\r\nFN:Carl Smith\r\n"
+            "item1.TEL;waid=447700900123:+44 7700 900123\r\nitem1.X-ABLabel:Mobile\r\nEND:VCARD\r\n")
+    older = ("BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=89mile=20Dup=\r\n"
+             "ont\r\nTEL;CELL:+33 6 12 34 56 78\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nN:Roux;Léa;;;\r\n"
+             "TEL;HOME:+33 1 23 45 67 89\r\nTEL;CELL:+33 7 00 00 00 01\r\nEND:VCARD\r\n")
+    archive = tmp_path / "WhatsApp Chat with Bob.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("WhatsApp Chat with Bob.txt", "15/01/2024, 21:09 - Bob: Carl Smith.vcf (file attached)\n"
+                                                "15/01/2024, 21:10 - Bob: 2 contacts.vcf (file attached)\n"
+                                                "15/01/2024, 21:11 - Bob: Broken.vcf (file attached)\n")
+        z.writestr("Carl Smith.vcf", card)
+        z.writestr("2 contacts.vcf", older.encode("utf-8"))
+        z.writestr("Broken.vcf", b"\x00\x01 not a card")
+    [zipped] = load_export(archive)
+    carl, two, broken = zipped.export.messages
+    assert carl.note == "contact card: Carl Smith, +44 7700 900123"
+    assert two.note == "contact card: Émile Dupont, +33 6 12 34 56 78; Léa Roux, +33 1 23 45 67 89, +33 7 00 00 00 01"
+    assert broken.note == "" and not broken.attachment.missing
+    folder = tmp_path / "ios"
+    folder.mkdir()
+    (folder / "00000007-Carl Smith.vcf").write_text(card, encoding="utf-8")
+    (folder / "_chat.txt").write_text("[15/01/2024, 21:08:00] Anna: \u200e<attached: 00000007-Carl Smith.vcf>\n"
+                                      "[15/01/2024, 21:08:30] Anna: ok\n", encoding="utf-8")
+    [beside] = load_export(folder / "_chat.txt")
+    assert beside.export.messages[0].note == "contact card: Carl Smith, +44 7700 900123"

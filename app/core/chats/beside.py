@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import meta, telegram, telegram_html, whatsapp
+from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
     Loaded,
@@ -256,5 +257,14 @@ def load_file(path: Path) -> Loaded:
     files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
     chats = with_attachments(chats, _locate_in(path.parent, files))
     chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
+    chats = with_cards(chats, lambda rel: _small_file(files.get(rel)))
     used = used_paths(chats)
     return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used}, pages=later)
+
+
+def _small_file(path: Path | None) -> bytes | None:
+    """A contact card's bytes (None when it is not there, cannot be read, or is too large to be one)."""
+    try:
+        return path.read_bytes() if path is not None and path.stat().st_size <= MAX_CARD_BYTES else None
+    except OSError:
+        return None
