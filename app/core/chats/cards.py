@@ -1,6 +1,6 @@
 """A contact card a chat carries (`Carl Smith.vcf`, WhatsApp's `00000007-Carl Smith.vcf`, Telegram's
-`contacts/contact_1.vcf`): the names and numbers it holds, said in its message's note, so the number
-shared is read, searched and compared as the chat's other numbers are.
+`contacts/contact_1.vcf`): the names and numbers it holds, said in its message's note (shown in the
+timeline, its JSON, DOCX and PDF; notes are not in the case's search).
 
     BEGIN:VCARD / VERSION:3.0 / FN:Carl Smith / item1.TEL;waid=447700900123:+44 7700 900123 / END:VCARD
 
