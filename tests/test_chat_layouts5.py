@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import unicodedata
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -291,3 +292,26 @@ def test_a_contact_card_a_chat_carries_says_the_names_and_numbers_it_holds(tmp_p
                                       "[15/01/2024, 21:08:30] Anna: ok\n", encoding="utf-8")
     [beside] = load_export(folder / "_chat.txt")
     assert beside.export.messages[0].note == "contact card: Carl Smith, +44 7700 900123"
+
+
+def test_a_file_named_with_accents_by_a_mac_is_found_for_its_message(tmp_path):
+    """A Mac writes a file's accented name decomposed (`E` and an accent, NFD), the chat composed
+    (`É`, NFC): a voice note zipped or copied on a Mac was 'not in the export', and the same file
+    kept apart as one no message names."""
+    name = "00000007-AUDIO-Émile 2024-01-15.opus"
+    chat = (f"[15/01/2024, 21:08:00] Anna: \u200e<attached: {unicodedata.normalize('NFC', name)}>\n"
+            "[15/01/2024, 21:09:00] Anna: ok\n")
+    archive = tmp_path / "WhatsApp Chat - Anna.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("_chat.txt", chat)
+        z.write(MEDIA / "en_voicenote.opus", unicodedata.normalize("NFD", name))
+    folder = tmp_path / "copied"
+    folder.mkdir()
+    (folder / "_chat.txt").write_text(chat, encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / unicodedata.normalize("NFD", name))
+    for export in (archive, folder / "_chat.txt"):
+        [loaded] = load_export(export)
+        note, _ = loaded.export.messages
+        assert not note.attachment.missing and note.attachment.playable, export
+        assert loaded.export.accounting() == ("1 attachment(s) named, 0 of them not in the export, "
+                                              "0 file(s) no message names (kept in the chat)")

@@ -35,6 +35,7 @@ from app.core.chats.parsing import (
 from app.core.chats.placeholders import is_whatsapp_media_name
 from app.core.chats.records import Attachment, Chat, ChatExport
 from app.core.chats.senders import normalise_senders
+from app.core.chats.whatsapp_zip import same_name
 from app.core.errors import ChatError
 
 MAX_CHAT_BYTES = 64 * 1024 * 1024
@@ -86,7 +87,7 @@ def _exact(base: Path, wanted: str) -> Path | None:
 def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str | None]:
     by_name: dict[str, list[str]] = {}
     for rel in files:
-        by_name.setdefault(PurePosixPath(rel).name.lower(), []).append(rel)
+        by_name.setdefault(same_name(PurePosixPath(rel).name), []).append(rel)
 
     def locate(a: Attachment) -> str | None:
         wanted = (a.path or a.name or "").removeprefix("./")
@@ -97,7 +98,7 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
             rel = PurePosixPath(wanted).as_posix()
             files[rel] = exact
             return rel
-        hits = by_name.get(PurePosixPath(wanted).name.lower(), [])
+        hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
         return hits[0] if len(hits) == 1 else None
 
     return locate
