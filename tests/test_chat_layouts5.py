@@ -315,3 +315,24 @@ def test_a_file_named_with_accents_by_a_mac_is_found_for_its_message(tmp_path):
         assert not note.attachment.missing and note.attachment.playable, export
         assert loaded.export.accounting() == ("1 attachment(s) named, 0 of them not in the export, "
                                               "0 file(s) no message names (kept in the chat)")
+
+
+def test_an_ios_document_left_out_is_a_missing_file_named_as_the_chat_shows_it(tmp_path):
+    """iOS names a document it left out before saying so ("Report.pdf • 3 pages document omitted"),
+    and a round video message is a "video note": both were the app's note with no file said
+    missing, so the accounting missed them."""
+    lrm = "\u200e"
+    messages = _messages(tmp_path, (
+        f"[15/01/2024, 21:05:12] Anna: {lrm}Drinks S&H.pdf {lrm}• {lrm}1 page {lrm}document omitted\n"
+        f"[15/01/2024, 21:05:13] Anna: {lrm}private.pdf document omitted\n"
+        f"[15/01/2024, 21:05:14] Anna: {lrm}Vertrag.pdf • 2 Seiten Dokument weggelassen\n"
+        f"[15/01/2024, 21:05:15] Anna: {lrm}Vertrag.pdf weggelassen\n"
+        f"[15/01/2024, 21:05:16] Anna: {lrm}video note omitted\n"
+        "[15/01/2024, 21:05:17] Anna: <Video note omitted>\n"
+        "[15/01/2024, 21:05:18] Anna: the site example.com is down\n"), "_chat.txt")
+    files = [m.attachment for m in messages[:6]]
+    assert [(a.name, a.kind, a.missing) for a in files] == [
+        ("Drinks S&H.pdf", "document", True), ("private.pdf", "document", True), ("Vertrag.pdf", "document", True),
+        ("Vertrag.pdf", "document", True), (None, "video", True), (None, "video", True)]
+    assert not any(m.system for m in messages) and all(m.text == "" for m in messages[:6])
+    assert messages[6].attachment is None and messages[6].text == "the site example.com is down"

@@ -43,7 +43,8 @@ MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
               "sprachnachricht", "vocal", "vocale", "nota", "voz", "spraakbericht",
               "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение", "ऑडियो", "वॉइस", "ljud"},
-    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو", "वीडियो"},
+    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو", "वीडियो",
+              "note", "videonachricht", "videonotiz"},  # "video note omitted": a round video message
     "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
               "zdjęcie", "imagine", "görüntü", "resim", "fotoğraf", "изображение", "фото", "صورة",
               "الصورة", "gif", "इमेज", "फ़ोटो", "फोटो", "तस्वीर", "छवि"},
@@ -199,12 +200,34 @@ def find_attachment(text: str) -> Found | None:
     match = _NAME_THEN_ANGLE.match(first)
     if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])):
         return _named(match["name"], first, caption)
+    named_left_out = _named_omitted(first)
+    if named_left_out is not None:
+        return Found(named_left_out, caption.strip())
     if first.lower() in MISSING_FILE:
         return Found(Attachment(None, True, "other", first), caption.strip())
     kind = _omitted_kind(first) or localised.omitted_kind(first)
     if kind is not None:
         return Found(Attachment(None, True, kind, first), caption.strip())
     return None
+
+
+# iOS names a document it left out: "Report.pdf • 3 pages document omitted", "Vertrag.pdf weggelassen".
+_NAME_THEN_OMITTED = re.compile(rf"^(?P<name>{_NAME})(?:\s*•\s*\d[\d.,]*\s+[^\s•<>]+)?\s+(?P<label>[^<>•.]{{2,60}})$")
+
+
+def _named_omitted(line: str) -> Attachment | None:
+    """A file left out of the export that the line names, or None."""
+    match = _NAME_THEN_OMITTED.match(line)
+    if match is None:
+        return None
+    label = match["label"]
+    words = _words(label)
+    only_omitted = bool(words) and all(w in OMITTED_WORDS for w in words)
+    kind = _omitted_kind(label) or localised.omitted_kind(label) or (kind_of(match["name"]) if only_omitted else None)
+    if kind is None:
+        return None
+    name = match["name"].strip()
+    return Attachment(name, True, kind if kind != "other" else kind_of(name), line)
 
 
 def is_whatsapp_media_name(name: str) -> bool:
