@@ -336,3 +336,33 @@ def test_an_ios_document_left_out_is_a_missing_file_named_as_the_chat_shows_it(t
         ("Vertrag.pdf", "document", True), (None, "video", True), (None, "video", True)]
     assert not any(m.system for m in messages) and all(m.text == "" for m in messages[:6])
     assert messages[6].attachment is None and messages[6].text == "the site example.com is down"
+
+
+def test_the_same_chat_exported_from_android_and_from_iphone_is_found_to_be_one(case, tmp_path):
+    """Android writes a message's minute (21:05), iOS its second (21:05:12): the same chat exported
+    from both phones was never found to be one. A message of the same minute whose seconds both
+    exports write, and differ, is another message."""
+    from app.core.chats.intake import take_in
+    from app.core.store.chats import echoes
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    android = evidence / "WhatsApp Chat with Bob.txt"
+    android.write_text("15/01/2024, 21:05 - Anna: where are you?\n15/01/2024, 21:06 - Bob: at the depot\n"
+                       "15/01/2024, 21:07 - Bob: ok\n", encoding="utf-8")
+    iphone = evidence / "ios"
+    iphone.mkdir()
+    (iphone / "_chat.txt").write_text("[15/01/2024, 21:05:12] Anna: where are you?\n"
+                                      "[15/01/2024, 21:06:59] Bob: at the depot\n", encoding="utf-8")
+    other = evidence / "ios2"
+    other.mkdir()
+    (other / "_chat.txt").write_text("[15/01/2024, 21:05:40] Anna: where are you?\n", encoding="utf-8")
+    [taken_android] = take_in(case, android)
+    [taken_iphone] = take_in(case, iphone / "_chat.txt")
+    [taken_other] = take_in(case, other / "_chat.txt")
+    found = echoes(case, taken_iphone.exhibit_id)
+    assert [sorted((e.exhibit_id, e.index) for e in echo) for echo in found.values()] == [
+        [(taken_android.exhibit_id, 0)], [(taken_android.exhibit_id, 1)]]  # never ios2's 21:05:40
+    assert len(echoes(case, taken_android.exhibit_id)) == 2
+    assert [e.exhibit_id for echo in echoes(case, taken_other.exhibit_id).values() for e in echo] == [
+        taken_android.exhibit_id]
