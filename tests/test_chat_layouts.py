@@ -166,7 +166,8 @@ def test_thai_buddhist_and_persian_calendar_years(tmp_path):
     persian = tmp_path / "fa.txt"
     persian.write_text("۱۴۰۲/۱۰/۱۵، ۱۹:۴۰ - علی: سلام\n۱۴۰۲/۱۰/۲۵، ۱۹:۴۱ - علی: خوبی؟\n", encoding="utf-8")
     first, second = read(persian)
-    assert first.datetime is None and second.datetime is None  # never a date in the Gregorian year 1402
+    # never a date in the Gregorian year 1402: the Solar Hijri date converted (tests/test_chat_layouts5.py)
+    assert (first.datetime, second.datetime) == ("2024-01-05T19:40:00", "2024-01-15T19:41:00")
     assert "1402" in first.note and (first.sender, second.text) == ("علی", "خوبی؟")
     assert first.time_as_written == "۱۴۰۲/۱۰/۱۵، ۱۹:۴۰"  # as written, for a reader who knows the calendar
 

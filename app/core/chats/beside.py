@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import meta, telegram, telegram_html, whatsapp
+from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
     Loaded,
@@ -34,6 +35,7 @@ from app.core.chats.parsing import (
 from app.core.chats.placeholders import is_whatsapp_media_name
 from app.core.chats.records import Attachment, Chat, ChatExport
 from app.core.chats.senders import normalise_senders
+from app.core.chats.whatsapp_zip import same_name
 from app.core.errors import ChatError
 
 MAX_CHAT_BYTES = 64 * 1024 * 1024
@@ -85,7 +87,7 @@ def _exact(base: Path, wanted: str) -> Path | None:
 def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str | None]:
     by_name: dict[str, list[str]] = {}
     for rel in files:
-        by_name.setdefault(PurePosixPath(rel).name.lower(), []).append(rel)
+        by_name.setdefault(same_name(PurePosixPath(rel).name), []).append(rel)
 
     def locate(a: Attachment) -> str | None:
         wanted = (a.path or a.name or "").removeprefix("./")
@@ -96,7 +98,7 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
             rel = PurePosixPath(wanted).as_posix()
             files[rel] = exact
             return rel
-        hits = by_name.get(PurePosixPath(wanted).name.lower(), [])
+        hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
         return hits[0] if len(hits) == 1 else None
 
     return locate
@@ -190,7 +192,33 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
             return []  # the first chat of the folder keeps them
         elsewhere = _named_elsewhere(siblings[1:])
         extra = [rel for rel in extra if PurePosixPath(rel).name.lower() not in elsewhere]
+    if extra and container in (meta.CONTAINER, meta.INSTAGRAM) and not meta.PAGE_RE.match(path.name):
+        threads = _e2ee_threads(path.parent, path)  # one JSON per chat, their files in one media/ folder
+        if threads and threads[0] != path:
+            return []  # the first chat of the folder keeps the files no chat names
+        named = {m.attachment.path for other in threads[1:] for c in _meta_chats(other)
+                 for m in c.messages if m.attachment and m.attachment.path}
+        extra = [rel for rel in extra if rel not in named]
     return [(rel, PurePosixPath(rel).name) for rel in extra]
+
+
+def _e2ee_threads(folder: Path, keep: Path) -> list[Path]:
+    """The end-to-end encrypted Messenger chats of a folder (`keep` among them), in name order."""
+    out = []
+    for other in sorted(folder.glob("*.json")):
+        try:
+            if other == keep or meta.looks_like_text(decode(read_bytes(other))[:65536]):
+                out.append(other)
+        except ChatError:
+            continue
+    return out
+
+
+def _meta_chats(path: Path) -> tuple[Chat, ...]:
+    try:
+        return meta.parse(decode(read_bytes(path)), str(path))
+    except ChatError:
+        return ()
 
 
 def meta_pages(path: Path) -> list[Path]:
@@ -230,5 +258,14 @@ def load_file(path: Path) -> Loaded:
     files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
     chats = with_attachments(chats, _locate_in(path.parent, files))
     chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
+    chats = with_cards(chats, lambda rel: _small_file(files.get(rel)))
     used = used_paths(chats)
     return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used}, pages=later)
+
+
+def _small_file(path: Path | None) -> bytes | None:
+    """A contact card's bytes (None when it is not there, cannot be read, or is too large to be one)."""
+    try:
+        return path.read_bytes() if path is not None and path.stat().st_size <= MAX_CARD_BYTES else None
+    except OSError:
+        return None

@@ -20,8 +20,10 @@ decided from ALL the dates of one layout in the file, never from one alone:
    is still read, any other gets no date-time, with a note saying why.
 
 A year is Gregorian from 1970 on; a Thai phone's Buddhist-era year (2543 on,
-543 ahead) is read as its Gregorian year and said so; any other (a Persian
-calendar's 1402) gets no date-time, with a note, never a date in year 1402.
+543 ahead) is read as its Gregorian year and said so; a phone set to Persian writes
+Persian digits and the Solar Hijri calendar (۱۴۰۲/۱۰/۲۵): converted to its Gregorian date, said
+so; any other (1402 in Latin digits, of a calendar not known) gets no date-time, with a note,
+never a date in year 1402.
 
 Dates are grouped by layout (separator, year width and place), so a file
 showing `6/30/23` and `30/6/2023` decides each layout on its own.
@@ -211,6 +213,22 @@ def _year_of(stamp: Stamp, order: Order) -> int:
     return _full_year(stamp.parts[order.year], stamp.widths[order.year])
 
 
+PERSIAN = "persian"  # a stamp written in Persian digits (۱۴۰۲/۱۰/۲۵): a phone in Persian, its calendar Solar Hijri
+_SOLAR_HIJRI_YEARS = range(1349, 1474)  # 1970 to 2095: where the 33-year rule holds
+
+
+def _solar_hijri(stamp: Stamp, order: Order) -> bool:
+    return stamp.layout.endswith(f":{PERSIAN}") and order.year == 0 and _year_of(stamp, order) in _SOLAR_HIJRI_YEARS
+
+
+def calendar_note(stamp: Stamp, order: Order) -> str:
+    """What the year says of the calendar it was written in ("" for a Gregorian one)."""
+    year = _year_of(stamp, order)
+    if _solar_hijri(stamp, order):
+        return f"Persian (Solar Hijri) date {year}/{stamp.parts[1]}/{stamp.parts[2]} read as its Gregorian date"
+    return gregorian_year(year)[1]
+
+
 def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
     month_at, day_at = order.month, order.day
     if month_at is None or day_at is None:
@@ -218,13 +236,36 @@ def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
         if stamp.parts[a] != stamp.parts[b]:
             return None
         month_at, day_at = a, b
+    clock = (stamp.hour, stamp.minute, stamp.second)
+    if _solar_hijri(stamp, order):
+        return from_solar_hijri(_year_of(stamp, order), stamp.parts[month_at], stamp.parts[day_at], clock)
     year, _ = gregorian_year(_year_of(stamp, order))
     if year is None:
         return None
     try:
-        return datetime(year, stamp.parts[month_at], stamp.parts[day_at], stamp.hour, stamp.minute, stamp.second)
+        return datetime(year, stamp.parts[month_at], stamp.parts[day_at], *clock)
     except ValueError:
         return None
+
+
+_SOLAR_ANCHOR = (1349, datetime(1970, 3, 21))  # 1 Farvardin 1349 (Nowruz 1970)
+
+
+def _solar_leap(year: int) -> bool:
+    """The 33-year rule (it matches the astronomical calendar from 1343 to 1473, and so every date a phone
+    has written)."""
+    return (25 * year + 11) % 33 < 8
+
+
+def from_solar_hijri(year: int, month: int, day: int, clock: tuple[int, int, int]) -> datetime | None:
+    """The Gregorian date-time of a Solar Hijri date; None when no such date exists."""
+    if not 1 <= month <= 12 or not 1 <= day <= (31 if month <= 6 else 30 if month <= 11 else
+                                               30 if _solar_leap(year) else 29):
+        return None
+    first_year, nowruz = _SOLAR_ANCHOR
+    days = sum(366 if _solar_leap(y) else 365 for y in range(first_year, year))
+    days += (month - 1) * 31 if month <= 7 else 186 + (month - 7) * 30
+    return (nowruz + timedelta(days=days + day - 1)).replace(hour=clock[0], minute=clock[1], second=clock[2])
 
 
 def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) -> tuple[list[str | None], list[str], str]:
@@ -247,7 +288,7 @@ def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) 
             continue
         order = orders[stamp.layout]
         moment = to_datetime(stamp, order)
-        _, calendar = gregorian_year(_year_of(stamp, order))
+        calendar = calendar_note(stamp, order)
         isos.append(moment.isoformat() if moment else None)
         notes.append(calendar or (_note(order) if moment is None else ""))
     return isos, notes, describe(orders.values())

@@ -28,10 +28,11 @@ from app.core.errors import ChatError
 
 CONTAINER = "messenger-json"
 INSTAGRAM = "instagram-json"
-MEDIA_FOLDERS = frozenset({"audio", "photos", "videos", "gifs", "files", "stickers_used"})
+MEDIA_FOLDERS = frozenset({"audio", "photos", "videos", "gifs", "files", "stickers_used",
+                           "media"})  # media/<uuid>.jpeg: an end-to-end encrypted chat's files
 PAGE_RE = re.compile(r"^message_(\d+)\.json$")
 _KINDS = (("audio_files", "audio"), ("videos", "video"), ("photos", "image"), ("gifs", "animation"), ("files", ""))
-SYSTEM_TYPES = frozenset({"Call", "Subscribe", "Unsubscribe"})
+SYSTEM_TYPES = frozenset({"Call", "Subscribe", "Unsubscribe", "Placeholder"})
 NOT_META = "not a Messenger or Instagram chat (no `participants` and `messages` stamped in ms)"
 
 
@@ -57,7 +58,43 @@ def looks_like(data: Any) -> bool:
     if not isinstance(data.get("participants"), list):
         return False
     first = next((m for m in data["messages"] if isinstance(m, dict)), None)
-    return first is None or "timestamp_ms" in first
+    return first is None or "timestamp_ms" in first or is_e2ee(data)
+
+
+def is_e2ee(data: Any) -> bool:
+    """Messenger's end-to-end encrypted chats' download (since 2024): `threadName`, and camelCase
+    messages (`senderName`, `timestamp` in ms, `text`, `media[{uri}]`, `isUnsent`)."""
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        return False
+    first = next((m for m in data["messages"] if isinstance(m, dict)), None)
+    return ("threadName" in data and first is None) or (
+        first is not None and "senderName" in first and "timestamp" in first and "timestamp_ms" not in first)
+
+
+_E2EE_KINDS = {"audio": "audio_files", "video": "videos", "image": "photos", "animation": "gifs"}
+
+
+def _classic_message(raw: Any) -> Any:
+    """An end-to-end encrypted chat's message in the shape of the older download's."""
+    if not isinstance(raw, dict):
+        return raw
+    out: dict[str, Any] = {"sender_name": raw.get("senderName"), "timestamp_ms": raw.get("timestamp"),
+                           "content": raw.get("text") or "", "reactions": raw.get("reactions") or [],
+                           "is_unsent": bool(raw.get("isUnsent"))}
+    if raw.get("type") == "placeholder":  # the app's words where a message cannot be shown
+        out["type"] = "Placeholder"
+    for item in raw.get("media") or []:
+        uri = item.get("uri") if isinstance(item, dict) else None
+        if isinstance(uri, str) and uri:
+            uri = uri.removeprefix("./")
+            out.setdefault(_E2EE_KINDS.get(kind_of(uri), "files"), []).append({"uri": uri})
+    return out
+
+
+def classic(data: dict[str, Any]) -> dict[str, Any]:
+    """An end-to-end encrypted chat's download read as the older one is (its title its `threadName`)."""
+    return {"title": data.get("threadName") or "", "participants": data.get("participants"),
+            "messages": [_classic_message(m) for m in data["messages"]]}
 
 
 def is_instagram(data: dict[str, Any], path: str = "") -> bool:
@@ -144,7 +181,7 @@ def looks_like_text(text: str) -> bool:
     """Cheaply, before parsing: a JSON text with the keys of Messenger's and Instagram's chats."""
     head = text[:65536]
     return head.lstrip("\ufeff \t\r\n").startswith("{") and '"participants"' in head and (
-        '"timestamp_ms"' in head or '"messages": []' in head)
+        '"timestamp_ms"' in head or '"messages": []' in head or ('"senderName"' in head and '"timestamp"' in head))
 
 
 def load(text: str, path: str) -> dict[str, Any]:
@@ -152,7 +189,7 @@ def load(text: str, path: str) -> dict[str, Any]:
     data = telegram.load_json(text, path)
     if not looks_like(data):
         raise ChatError(path, NOT_META)
-    return fixed(data)
+    return fixed(classic(data) if is_e2ee(data) else data)
 
 
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:

@@ -27,7 +27,8 @@ MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document q
 GENERIC_STEMS = ("_chat", "chat", "messages")  # names that say nothing: the folder or zip says more
 # The folders Telegram Desktop writes a chat's files into (beside the chat, or in chats/chat_NNN/).
 TELEGRAM_MEDIA_FOLDERS = frozenset({"voice_messages", "round_video_messages", "video_files", "audio_files",
-                                    "files", "photos", "stickers", "animations", "gifs"})
+                                    "files", "photos", "stickers", "animations", "gifs",
+                                    "contacts"})
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,11 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
             whatsapp.parse(t, PurePosixPath(n).stem),))
     else:
         found = parser_for(text, name)
+    if found is None and not text.strip("\ufeff \t\r\n\x00"):
+        raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
     if found is None:
-        raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal or Telegram export)")
+        raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger or "
+                              "Instagram export)")
     chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")

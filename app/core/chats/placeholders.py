@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.chats import localised
 from app.core.chats.records import Attachment, kind_of
 
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
@@ -42,7 +43,8 @@ MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
               "sprachnachricht", "vocal", "vocale", "nota", "voz", "spraakbericht",
               "głosowa", "wiadomość", "mesaj", "голосовое", "сообщение", "ऑडियो", "वॉइस", "ljud"},
-    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو", "वीडियो"},
+    "video": {"video", "vidéo", "vídeo", "wideo", "видео", "فيديو", "الفيديو", "वीडियो",
+              "note", "videonachricht", "videonotiz"},  # "video note omitted": a round video message
     "image": {"image", "photo", "bild", "foto", "imagen", "imagem", "immagine", "afbeelding", "obraz",
               "zdjęcie", "imagine", "görüntü", "resim", "fotoğraf", "изображение", "фото", "صورة",
               "الصورة", "gif", "इमेज", "फ़ोटो", "फोटो", "तस्वीर", "छवि"},
@@ -121,7 +123,11 @@ SYSTEM_EXACT = frozenset({
 
 EDITED_WORDS = ("edited", "bearbeitet", "modifié", "editó", "editado", "editada", "modificato",
                 "bewerkt", "edytowan", "editat", "düzenlendi", "изменено", "отредактировано", "تعديل",
-                "معدلة", "संपादित")
+                "معدلة", "संपादित",
+                # Hebrew, Swedish, Finnish, Danish, Norwegian, Czech/Slovak, Hungarian, Ukrainian, Greek,
+                # Indonesian/Malay, Vietnamese, Japanese, Chinese, Korean, Thai
+                "נערכה", "נערך", "redigera", "muokat", "redigeret", "redigert", "upraven", "szerkeszt", "редаг",
+                "επεξεργ", "diedit", "disunting", "chỉnh sửa", "編集", "已编辑", "已編輯", "수정", "แก้ไข")
 _EDITED_RE = re.compile(r"\s*<(?P<marker>[^<>\n]{4,60})>$")
 
 
@@ -194,12 +200,34 @@ def find_attachment(text: str) -> Found | None:
     match = _NAME_THEN_ANGLE.match(first)
     if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])):
         return _named(match["name"], first, caption)
+    named_left_out = _named_omitted(first)
+    if named_left_out is not None:
+        return Found(named_left_out, caption.strip())
     if first.lower() in MISSING_FILE:
         return Found(Attachment(None, True, "other", first), caption.strip())
-    kind = _omitted_kind(first)
+    kind = _omitted_kind(first) or localised.omitted_kind(first)
     if kind is not None:
         return Found(Attachment(None, True, kind, first), caption.strip())
     return None
+
+
+# iOS names a document it left out: "Report.pdf • 3 pages document omitted", "Vertrag.pdf weggelassen".
+_NAME_THEN_OMITTED = re.compile(rf"^(?P<name>{_NAME})(?:\s*•\s*\d[\d.,]*\s+[^\s•<>]+)?\s+(?P<label>[^<>•.]{{2,60}})$")
+
+
+def _named_omitted(line: str) -> Attachment | None:
+    """A file left out of the export that the line names, or None."""
+    match = _NAME_THEN_OMITTED.match(line)
+    if match is None:
+        return None
+    label = match["label"]
+    words = _words(label)
+    only_omitted = bool(words) and all(w in OMITTED_WORDS for w in words)
+    kind = _omitted_kind(label) or localised.omitted_kind(label) or (kind_of(match["name"]) if only_omitted else None)
+    if kind is None:
+        return None
+    name = match["name"].strip()
+    return Attachment(name, True, kind if kind != "other" else kind_of(name), line)
 
 
 def is_whatsapp_media_name(name: str) -> bool:
@@ -212,7 +240,7 @@ def is_system_note(text: str) -> bool:
     lowered = " ".join(strip_marks(text).lower().split())
     if "http://" in lowered or "https://" in lowered:  # a shared location or link: the sender's
         return False
-    if lowered.rstrip(".") in SYSTEM_EXACT:
+    if lowered.rstrip(".") in SYSTEM_EXACT or localised.is_app_note(lowered):
         return True
     if lowered.startswith(ENCRYPTION_OPENINGS):
         return True

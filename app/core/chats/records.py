@@ -85,6 +85,6 @@ class ChatExport:
         files of the export that no message names (kept in the chat, placed by the time their names carry)."""
         attachments = [m for m in self.messages if m.attachment is not None]
         missing = sum(1 for m in attachments if m.attachment.missing)  # type: ignore[union-attr]
-        unnamed = sum(1 for m in attachments if m.note in (UNREFERENCED_NOTE, UNREFERENCED_TIMED_NOTE))
+        unnamed = sum(1 for m in attachments if m.note.startswith((UNREFERENCED_NOTE, UNREFERENCED_TIMED_NOTE)))
         return ", ".join([f"{len(attachments) - unnamed} attachment(s) named", f"{missing} of them not in the export",
                           f"{unnamed} file(s) no message names (kept in the chat)"])

@@ -33,7 +33,10 @@ from app.core.hashing import sha256_file
 __all__ = ["Loaded", "decode", "is_chat_export", "is_chat_export_in_folder", "load_export", "load_file", "load_zip", "parse_text", "sniff_text"]
 
 CHAT_SUFFIXES = (".txt", ".md", ".json", ".html")
-MAX_SEARCH_DEPTH = 8  # folders below the one given that are searched for exports
+# Folders below the one given that are searched for exports: an Android extraction keeps a chat sent
+# as a document 10 below its root (data/media/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp
+# Documents/Sent), an iOS one its app groups' files 10 and more; any deeper is said, not passed over.
+MAX_SEARCH_DEPTH = 16
 
 
 def _head(path: Path, size: int = 65536) -> str:
@@ -95,9 +98,17 @@ def _is_link(path: Path) -> bool:
 def chat_files(folder: Path) -> list[Path]:
     """The exports in a folder and its subfolders (a phone's extraction holds them at any depth):
     chat files and WhatsApp zips, top level first."""
+    return _walk(folder)[0]
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The exports in a folder and its subfolders, and the folders too deep to be searched."""
     found: list[Path] = []
+    too_deep: list[Path] = []
     for root, dirs, names in os.walk(folder):
         depth = len(Path(root).relative_to(folder).parts)
+        if depth >= MAX_SEARCH_DEPTH:
+            too_deep += [Path(root) / d for d in sorted(dirs) if not _is_link(Path(root) / d)]
         dirs[:] = sorted(d for d in dirs if not _is_link(Path(root) / d)) if depth < MAX_SEARCH_DEPTH else []
         for name in sorted(names):
             candidate = Path(root) / name
@@ -105,7 +116,13 @@ def chat_files(folder: Path) -> list[Path]:
                 continue
             if candidate.suffix.lower() == ".zip" or _is_export_file(candidate):  # a damaged zip is said
                 found.append(candidate)
-    return found
+    return found, too_deep
+
+
+def _too_deep_error(folder: Path, too_deep: list[Path]) -> ChatError:
+    first = too_deep[0].relative_to(folder)
+    return ChatError(str(folder), f"{len(too_deep)} folder(s) more than {MAX_SEARCH_DEPTH} levels down not searched "
+                                  f"for chats (the first: {first}); give such a folder itself")
 
 
 def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
@@ -184,7 +201,10 @@ def load_export(path: str | Path, extract_root: Path | None = None,
     if not path.is_dir():
         return _load_one(path, extract_root, refused)
     loaded = []
-    for candidate in chat_files(path):
+    found, too_deep = _walk(path)
+    if too_deep and refused is not None:
+        refused.append(_too_deep_error(path, too_deep))
+    for candidate in found:
         try:
             loaded.extend(_load_one(candidate, extract_root, refused))
         except ChatError as exc:

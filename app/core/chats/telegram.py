@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -52,7 +53,7 @@ def _hidden_in_text(value: Any) -> list[str]:
 
 
 def _attachment(raw: dict[str, Any]) -> Attachment | None:
-    path = raw.get("photo") or raw.get("file")
+    path = raw.get("photo") or raw.get("file") or raw.get("contact_vcard")  # a contact shared: its card
     if not isinstance(path, str) or not path:
         return None
     kind = "image" if raw.get("photo") else _AUDIO_MEDIA.get(str(raw.get("media_type")), "")
@@ -97,7 +98,14 @@ def _notes(raw: dict[str, Any]) -> list[str]:
         notes.append("reactions: " + ", ".join(reactions))
     place = raw.get("location_information")
     if isinstance(place, dict) and "latitude" in place:
-        notes.append(f"location {place.get('latitude')}, {place.get('longitude')}")
+        named = ", ".join(str(raw[k]) for k in ("place_name", "address") if raw.get(k))
+        notes.append(f"location {place.get('latitude')}, {place.get('longitude')}" + (f" ({named})" if named else ""))
+    if raw.get("live_location_period_seconds"):
+        notes.append(f"live location for {raw['live_location_period_seconds']} s")
+    if raw.get("self_destruct_period_seconds"):
+        notes.append(f"self-destructing after {raw['self_destruct_period_seconds']} s")
+    if raw.get("via_bot"):
+        notes.append(f"sent via {raw['via_bot']}")
     contact = raw.get("contact_information")
     if isinstance(contact, dict):
         notes.append("contact " + " ".join(str(v) for v in contact.values() if v))
@@ -111,6 +119,26 @@ def _reaction(raw: dict[str, Any]) -> str:
     return f"{emoji} {raw.get('count', len(who))}" + (f" ({', '.join(who)})" if who else "")
 
 
+MAX_OFFSET = timedelta(hours=14)
+
+
+def _with_offset(iso: str | None, unixtime: Any) -> str | None:
+    """The local time the export writes with its UTC offset, taken from the moment it also writes
+    (`date_unixtime`, exports since 2021): `2024-01-15T21:00:00+01:00`, as the HTML export says it;
+    unchanged when the two do not give a whole quarter-hour offset a clock can have."""
+    try:
+        local = datetime.fromisoformat(iso) if iso else None
+        utc = datetime.fromtimestamp(int(str(unixtime)), timezone.utc).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return iso
+    if local is None or local.tzinfo is not None:
+        return iso
+    offset = local - utc
+    if abs(offset) > MAX_OFFSET or offset % timedelta(minutes=15):
+        return iso
+    return local.replace(tzinfo=timezone(offset)).isoformat()
+
+
 def _parser_note(index: int, note: str) -> Message:
     """What the export holds where a message or chat should be, said in its place (the rest is still read)."""
     return Message(index, None, "", None, "", True, None, note)
@@ -121,7 +149,7 @@ def _message(index: int, raw: Any) -> Message:
         found = json.dumps(raw, ensure_ascii=False)[:200]
         return _parser_note(index, f"an entry of the export that is not a message, kept as found: {found}")
     written = str(raw.get("date") or "")
-    iso = dates.iso_from_text(written) if written else None
+    iso = _with_offset(dates.iso_from_text(written), raw.get("date_unixtime")) if written else None
     notes = [] if iso or not written else ["date not in ISO 8601"]
     note = "; ".join(notes + _notes(raw))
     if raw.get("type") == "service":

@@ -53,6 +53,7 @@ class _Raw:
     links: list[list[str]] = field(default_factory=list)  # [address, words shown] of links in the text
     id: str | None = None  # Telegram's id of the message ("message12": 12)
     reply_to: str | None = None  # the id of the message it answers
+    contacts: list[list[str]] = field(default_factory=list)  # the words shown on a contact's card file
 
 
 class _Reader(HTMLParser):
@@ -119,6 +120,9 @@ class _Reader(HTMLParser):
         kind = next((k for c, k in _MEDIA_KINDS.items() if c in classes), "")
         if tag == "a" and _local(a.get("href", "")):
             self.current.media.append((a["href"], kind or kind_of(a["href"])))
+            if "media_contact" in classes:  # its card (contacts/contact_1.vcf): the name and number shown
+                self.current.contacts.append([])
+                return "contact_card"
             return "media"
         if tag in ("div", "a") and "media" in classes and not self._inside("media"):
             # a file left out, or what is no file: a contact, a place (its link kept), a poll
@@ -147,6 +151,8 @@ class _Reader(HTMLParser):
                 self.current.links[-1][1] += data
         elif self._inside("missing") and data.strip():
             self.current.missing[-1][1].append(data.strip())
+        elif self._inside("contact_card") and data.strip():
+            self.current.contacts[-1].append(data.strip())
 
     def _inside(self, role: str) -> bool:
         return role in self.stack
@@ -199,7 +205,8 @@ def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
         notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
             [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + (
             [_about(raw)] if raw.reply_to else []) + [
-            f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href]
+            f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href] + [
+            "contact " + " ".join(words) for words in raw.contacts if words]
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
         for kind, words in raw.missing:

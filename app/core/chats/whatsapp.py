@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.core.chats import dates
 from app.core.chats.placeholders import (
@@ -45,7 +45,8 @@ CONTAINER = "whatsapp"
 UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 
-_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"  # Persian ones (۰-۹) write the year first
+_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # a phone in Persian: the year first, of the Solar Hijri calendar
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 _LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
                         key=len, reverse=True)
@@ -104,7 +105,8 @@ def read_header(line: str) -> Header | None:
     if match is None or bool(match["open"]) != bool(match["close"]):
         return None
     marker = match["pre"] or match["post"] or ""
-    script = "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else ""
+    script = "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else \
+        dates.PERSIAN if any(ch in _PERSIAN_DIGITS for ch in line[:40]) else ""
     stamp = dates.read_stamp(match["date"], match["time"], marker, script)
     if stamp is None:
         return None
@@ -219,7 +221,26 @@ def parse(text: str, name: str = "") -> Chat:
                                     note=entry.note))
         else:
             messages.append(message_from(i, entry.header, entry.lines, isos[i], notes[i]))
-    return Chat(name, tuple(messages), basis)
+    return Chat(name, tuple(_group_notes(messages)), basis)
+
+
+GROUP_NOTE = "the app's note, written under {name!r}: the group's name, which writes only the app's notes"
+
+
+def _group_notes(messages: list[Message]) -> list[Message]:
+    """iOS writes a group's notes ("Anna created group", "Bob left") under the group's name, as if it
+    were a member: that name is no sender. It is the name that writes the chat's first line, all of
+    whose lines are the app's notes, some of them notes only the app's mark tells (not a call or a
+    deletion, which a member's name writes too)."""
+    first = next((m for m in messages if m.time_as_written), None)
+    if first is None or first.sender is None or not first.system:
+        return messages
+    own = [m for m in messages if m.sender == first.sender]
+    if not all(m.system and m.attachment is None for m in own) or all(is_system_note(m.text) for m in own):
+        return messages
+    note = GROUP_NOTE.format(name=first.sender)
+    return [replace(m, sender=None, note="; ".join(n for n in (m.note, note) if n)) if m.sender == first.sender
+            else m for m in messages]
 
 
 def score(text: str, sample_lines: int = 40) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -138,9 +139,15 @@ def find_member(files: list[zipfile.ZipInfo], name: str) -> zipfile.ZipInfo | No
     for info in files:
         if str(member_path(stored_name(info))) == wanted:
             return info
-    lower = PurePosixPath(wanted).name.lower()
-    matches = [i for i in files if PurePosixPath(stored_name(i).replace("\\", "/")).name.lower() == lower]
+    lower = same_name(PurePosixPath(wanted).name)
+    matches = [i for i in files if same_name(PurePosixPath(stored_name(i).replace("\\", "/")).name) == lower]
     return matches[0] if len(matches) == 1 else None
+
+
+def same_name(name: str) -> str:
+    """A file name as compared with the one a chat writes: case aside, and composed (a Mac writes
+    `É` as `E` and an accent, NFD; the chat as one character, NFC)."""
+    return unicodedata.normalize("NFC", name).lower()
 
 
 def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Path:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import meta, telegram, telegram_html, whatsapp, whatsapp_zip
+from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
     Loaded,
@@ -182,7 +184,19 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     extra = [i for i in whatsapp_zip.unreferenced(media, used) if not i.filename.lower().endswith(".zip")]  # opened
     chats = tuple(c for m, cs in zip(members, per_member)
                   for c in with_unreferenced(cs, _unreferenced(m, members, extra)))
+    by_name = {i.filename: i for i in media}
+    chats = with_cards(chats, lambda name: _small_member(archive, by_name.get(name)))
     return members, chats, _extract(archive, chats, media, extract_to), _hashes(archive, chats, media)
+
+
+def _small_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> bytes | None:
+    """A contact card's bytes, read in place (None when too large to be one)."""
+    if info is None or info.file_size > MAX_CARD_BYTES:
+        return None
+    try:
+        return whatsapp_zip.read_member(archive, info, MAX_CARD_BYTES)
+    except (ChatError, zipfile.BadZipFile, OSError, EOFError, zlib.error):  # a damaged card: the chat is still read
+        return None
 
 
 def _hashes(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo]) -> dict[str, str]:

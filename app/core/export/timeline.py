@@ -100,7 +100,9 @@ NO_SPEECH = "(no speech found)"  # a transcript of no words, as the window shows
 
 def time_cell(e: TimelineEntry) -> str:
     iso = e.datetime.replace("T", " ") if e.datetime else ("date ambiguous" if e.time else "no time")
-    if e.datetime and e.time.strip() == e.datetime:  # written as ISO 8601 (Telegram's JSON): once
+    written = e.time.strip()
+    if e.datetime and written and "T" in written and e.datetime.startswith(written):  # ISO 8601 (Telegram's
+        return iso  # JSON, its offset from the moment it also writes): once
         return iso
     return f"{e.time}\n{iso}" if e.time else iso
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -215,6 +216,7 @@ class Echo:
 
 _NEWEST_MESSAGES = (
     "SELECT m.id, m.idx, c.exhibit_id, m.sender, m.text, COALESCE(m.datetime, m.time_written) AS moment,"
+    " substr(COALESCE(m.datetime, m.time_written), 1, 16) AS minute, m.time_written AS written,"
     " COALESCE(a.kind, '') AS kind FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
     " LEFT JOIN chat_attachments a ON a.message_id = m.id"
     " WHERE c.parser_version = (SELECT MAX(n.parser_version) FROM chats n"
@@ -224,15 +226,31 @@ _NEWEST_MESSAGES = (
 def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     """Per message row id of the export (its newest reading), the same message in the case's other
     exports: same moment, sender, text and kind of attachment (the file's name is not compared: iOS
-    numbers a chat's files anew in every export)."""
+    numbers a chat's files anew in every export). Android writes the minute, iOS the second: a time
+    written without seconds is the same moment as any second of its minute."""
     rows = case.conn.execute(
-        f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx"
-        " FROM msgs mine JOIN msgs theirs ON theirs.moment = mine.moment AND theirs.text = mine.text"
+        f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
+        " mine.moment, theirs.moment, mine.written, theirs.written"
+        " FROM msgs mine JOIN msgs theirs ON theirs.minute = mine.minute AND theirs.text = mine.text"
         " AND theirs.sender IS mine.sender AND theirs.kind = mine.kind AND theirs.exhibit_id != mine.exhibit_id"
         " JOIN exhibits e ON e.id = theirs.exhibit_id"
         " WHERE mine.exhibit_id = ? AND mine.moment != '' ORDER BY mine.id, theirs.exhibit_id, theirs.idx",
         (exhibit_id,)).fetchall()
     out: dict[int, list[Echo]] = {}
     for r in rows:
-        out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3])))
+        if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5]):
+            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3])))
     return out
+
+
+_CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?!.*\d[:.]\d{2})")
+
+
+def _to_the_minute(written: str | None, moment: str) -> bool:
+    """A time written without its seconds ("15/01/2024, 21:05"; its moment second 00); not one
+    written as ISO 8601 (Telegram's JSON, which has them)."""
+    if not written or "T" in written or moment[17:19] != "00":
+        return False
+    written = re.sub(r"\s*UTC[+-]\d{2}:?\d{2}$", "", written)  # Telegram's HTML: the offset is no clock
+    clock = _CLOCK.search(written.split(",")[-1] if "," in written else written[-12:])
+    return clock is not None and clock.group(3) is None
