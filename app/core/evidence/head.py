@@ -11,7 +11,9 @@ folder (`$PARLEY_HEADS_DIR`, else `$XDG_DATA_HOME/parley/heads`), one small file
 named by the case folder's path and its log's first entry: the account that worked on a
 case remembers how far its log went, and a case put back to an older copy at the same
 place shows on the same account. A copy of a case at another path, or on another machine
-or account, has no such file: nothing is said of it.
+or account, has no such file: nothing is said of it. The account also keeps, per case folder
+alone, the first entry's hash of the log it last wrote there: a log rewritten from its very first
+entry (which changes that hash, so the file named by it is never found) shows by that.
 """
 
 from __future__ import annotations
@@ -84,6 +86,33 @@ def write_seen_head(case_folder: Path, first_hash: str, head: AuditHead) -> None
         return
     # not synced: one lost to a power cut is older than the store, never ahead of it, and says nothing
     _write(path, {**head.to_dict(), "case": str(case_folder)}, synced=False)
+
+
+def _folder_path(case_folder: Path) -> Path:
+    folder = Path(os.environ.get(HEADS_DIR_ENV) or user_data_dir() / "heads")
+    return folder / f"{hashlib.sha256(f'{case_folder}'.encode()).hexdigest()[:32]}.folder.json"
+
+
+def read_folder_head(case_folder: Path) -> tuple[str, AuditHead] | None:
+    """(the log's first entry's hash, its head) of the case this account last wrote at this path,
+    whichever case it was: a log rewritten from its first entry shows by that first hash."""
+    path = _folder_path(case_folder)
+    head = _read(path)
+    try:
+        first = json.loads(path.read_text(encoding="utf-8"))["first"] if head else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return (first, head) if isinstance(first, str) and head else None
+
+
+def write_folder_head(case_folder: Path, first_hash: str, head: AuditHead) -> None:
+    """Never an error for the caller, as `write_seen_head`."""
+    path = _folder_path(case_folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    _write(path, {**head.to_dict(), "first": first_hash, "case": str(case_folder)}, synced=False)
 
 
 def _read(path: Path) -> AuditHead | None:

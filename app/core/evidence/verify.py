@@ -27,7 +27,7 @@ from pathlib import Path
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
-from app.core.evidence.head import read_head_file, read_seen_head
+from app.core.evidence.head import read_folder_head, read_head_file, read_seen_head
 from app.core.evidence.verify_chunks import chunk_findings
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -134,6 +134,12 @@ def _seen_here(case: Case) -> Iterator[Finding]:
                                    f"({seen.hash[:16]}...), which its chain no longer holds as it was: the case "
                                    "folder was put back to an older copy (a backup restored?), or its log cut short "
                                    "or rewritten, since")
+    kept = read_folder_head(case.folder) if first else None
+    if kept is not None and kept[0] != first:
+        yield Finding("audit log", f"this account last saw a case in this folder whose log began otherwise (entry 1 "
+                                   f"{kept[0][:16]}..., seen up to entry {kept[1].entry_id}); this log's entry 1 is "
+                                   f"{first[:16]}...: its log was rewritten from the first entry, or another case's "
+                                   "store was put in this folder")
 
 
 def _head_file(case: Case) -> Iterator[Finding]:

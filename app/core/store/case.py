@@ -13,7 +13,14 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
-from app.core.evidence.head import read_head_file, read_seen_head, write_head_file, write_seen_head
+from app.core.evidence.head import (
+    read_folder_head,
+    read_head_file,
+    read_seen_head,
+    write_folder_head,
+    write_head_file,
+    write_seen_head,
+)
 from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.store.audit import AuditLog
@@ -66,6 +73,10 @@ class Case:
         self.folder = folder
         self.conn = conn
         self.audit = AuditLog(conn)
+        try:  # a new case: whatever case this account last saw in this folder, this one is new there
+            self._began_empty = self.audit.head() is None
+        except sqlite3.Error:
+            self._began_empty = False
 
     @classmethod
     def open(cls, folder: Path | None = None) -> Case:
@@ -110,6 +121,17 @@ class Case:
         seen = read_seen_head(self.folder, first) if first and head else None
         if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
             write_seen_head(self.folder, first, head)
+        if head and first and self._folder_head_moves(first):
+            write_folder_head(self.folder, first, head)
+
+    def _folder_head_moves(self, first: str) -> bool:
+        """The head kept for this folder is replaced by this log's only when it is this log's own, still in
+        its chain, or this case began here empty: a log rewritten from its first entry never replaces it."""
+        kept = read_folder_head(self.folder)
+        if kept is None or self._began_empty:
+            return True
+        kept_first, kept_head = kept
+        return kept_first == first and self.audit.hash_of(kept_head.entry_id) == kept_head.hash
 
     # ------------------------------------------------------------ exhibits
 

@@ -1,0 +1,137 @@
+"""Hostile expert, session 14: what the tampering sweep does not try, tried.
+
+- the audit log rewritten from its very first entry and chained again, the head file beside the store
+  mended, on a case with no export to anchor it: the head the account keeps was filed under the first
+  entry's hash, so a new first entry hid it; the account now also keeps, per case folder, the first
+  entry's hash of the log it last saw there;
+- a store rebuilt by `sqlite3 .dump` (a careless "repair"), which writes no schema version: it was refused
+  as "another program's database"; its schema is Parley's, so it is recognised and verifies as it stands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from app.core.editing import operations as editing
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.types import Segment
+from tests.conftest import MEDIA
+from tests.test_verify import MODEL, _forged, verify
+
+GENESIS = "0" * 64
+
+
+def _case(folder, original):
+    """A case as the queue leaves one without exports: an original, a finished run, an edit."""
+    case = Case.open(folder)
+    try:
+        exhibit, _ = case.add_exhibit(probe(original))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "bring the money")),
+                             {}, "en", 0.98)
+        case.finish_run(run)
+        editing.edit_text(case, run, editing.segment_ids(case, run)[1], "bring the van", actor="DC Jones")
+    finally:
+        case.close()
+    return folder
+
+
+@pytest.fixture()
+def unexported(tmp_path):
+    original = tmp_path / "evidence" / "note.opus"
+    original.parent.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    return {"case": _case(tmp_path / "case", original), "original": original}
+
+
+def _rechained(folder, statement: str) -> None:
+    """The statement, then every entry's hash computed again from the first and the head file mended:
+    the chain agrees with itself and with the file beside it."""
+    _forged(folder, statement)
+    conn = sqlite3.connect(folder / "case.sqlite")
+    prev, fixes = GENESIS, []
+    for row in conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id"):
+        digest = hashlib.sha256(json.dumps([prev, *row[1:]], ensure_ascii=False).encode()).hexdigest()
+        fixes.append(f"UPDATE audit_log SET prev_hash='{prev}', hash='{digest}' WHERE id={row[0]}")
+        prev, last = digest, row[0]
+    conn.close()
+    _forged(folder, *fixes)
+    (folder / "audit-head.json").write_text(json.dumps({"entry": last, "hash": prev}))
+
+
+# ------------------------------------------------------------------ the log rewritten from its first entry
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_log SET actor='DS Brown' WHERE id=1",  # who took the exhibit in
+    "UPDATE audit_log SET at='2024-03-13T08:00:00.000Z' WHERE id=1",  # when it was taken in
+])
+def test_the_log_rewritten_from_its_first_entry_shows_on_the_account_that_worked_on_it(unexported, capsys,
+                                                                                       statement):
+    assert verify(capsys, unexported["case"]) == (0, [])
+    _rechained(unexported["case"], statement)
+    for _ in range(2):  # said on every run, not only the first (verify's own close keeps the record)
+        code, lines = verify(capsys, unexported["case"])
+        assert code == 1 and len(lines) == 1, lines
+        assert lines[0].startswith("audit log: this account last saw a case in this folder whose log began "
+                                   "otherwise (entry 1 ") and "rewritten from the first entry" in lines[0], lines
+
+
+def test_a_later_entry_rewritten_is_still_said_as_before(unexported, capsys):
+    assert verify(capsys, unexported["case"]) == (0, [])
+    _rechained(unexported["case"], "UPDATE audit_log SET actor='DS Brown' WHERE id=2")
+    code, lines = verify(capsys, unexported["case"])
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("audit log: this account last saw this case's "
+                                                                 "log at entry "), lines
+
+
+def test_a_new_case_made_where_another_was_and_a_copy_elsewhere_are_not_findings(unexported, capsys, tmp_path):
+    """A case folder removed and a new case made at its path by Parley; a case copied to another path and
+    worked on there: each verifies clean."""
+    copy = tmp_path / "elsewhere" / "case"
+    shutil.copytree(unexported["case"], copy)
+    assert verify(capsys, copy) == (0, [])
+    shutil.rmtree(unexported["case"])
+    other = tmp_path / "evidence" / "other.opus"
+    shutil.copy(MEDIA / "de_voicenote.opus", other)
+    _case(unexported["case"], other)
+    assert verify(capsys, unexported["case"]) == (0, [])
+    assert verify(capsys, copy) == (0, [])
+
+
+# ------------------------------------------------------------------ the store rebuilt by another SQLite tool
+
+def test_a_store_whose_schema_number_was_lost_opens_and_verifies(unexported, capsys):
+    """What `.dump`/`.recover` leave: Parley's schema with PRAGMA user_version 0."""
+    conn = sqlite3.connect(unexported["case"] / "case.sqlite")
+    conn.execute("PRAGMA user_version=0")
+    conn.close()
+    assert verify(capsys, unexported["case"]) == (0, [])
+
+
+def test_a_store_numbered_0_with_a_guard_trigger_dropped_is_not_taken_for_parley_s(unexported, capsys):
+    conn = sqlite3.connect(unexported["case"] / "case.sqlite")
+    conn.execute("PRAGMA user_version=0")
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.close()
+    code, lines = verify(capsys, unexported["case"])
+    assert code != 0 and len(lines) == 1 and "Parley's tables but no schema version Parley made" in lines[0], lines
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="the sqlite3 command-line tool is not installed")
+def test_a_store_rebuilt_with_the_sqlite3_tool_verifies(unexported, capsys):
+    store = unexported["case"] / "case.sqlite"
+    dump = subprocess.run(["sqlite3", str(store), ".dump"], capture_output=True, text=True, check=True).stdout
+    store.unlink()
+    subprocess.run(["sqlite3", str(store)], input=dump, text=True, check=True)
+    assert verify(capsys, unexported["case"]) == (0, [])
+    _forged(unexported["case"], "UPDATE segments SET text='bring the gun' WHERE text='bring the money'")
+    code, lines = verify(capsys, unexported["case"])  # and a change made to it is still found
+    assert code == 1 and any("machine draft" in line for line in lines), lines
