@@ -135,3 +135,53 @@ def test_a_store_rebuilt_with_the_sqlite3_tool_verifies(unexported, capsys):
     _forged(unexported["case"], "UPDATE segments SET text='bring the gun' WHERE text='bring the money'")
     code, lines = verify(capsys, unexported["case"])  # and a change made to it is still found
     assert code == 1 and any("machine draft" in line for line in lines), lines
+
+
+# ------------------------------------------------------------------ the case taken to another machine
+
+def test_a_case_moved_whole_with_its_evidence_and_two_export_folders_verifies_there(tmp_path, capsys):
+    """What a defence expert receives: the case, the evidence and two export folders whose files share
+    names (an exhibit exported, edited and exported again elsewhere, as a transcript and its translation
+    are), all under another path. Each export is found in the folder that holds its bytes, each original
+    under `--sources` by its path's tail; a change there is still a finding, naming where it was found."""
+    from app.cli import main
+    from app.core.usecases.exporting import export_run
+
+    original = tmp_path / "police" / "evidence" / "phone" / "note.opus"
+    original.parent.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    case_dir = _case(tmp_path / "police" / "case", original)
+    case = Case.open(case_dir)
+    try:
+        export_run(case, 1, tmp_path / "police" / "first", ["json", "txt"])
+        editing.edit_text(case, 1, editing.segment_ids(case, 1)[0], "meet me at the station", actor="DC Jones")
+        export_run(case, 1, tmp_path / "police" / "second", ["json", "txt"])
+    finally:
+        case.close()
+    moved = tmp_path / "expert"
+    shutil.move(tmp_path / "police", moved)
+
+    def verify_moved() -> tuple[int, list[str]]:
+        capsys.readouterr()
+        code = main(["verify", "--case", str(moved / "case"), "--exports", str(moved / "second"),
+                     "--exports", str(moved / "first"), "--sources", str(moved / "evidence")])
+        return code, [line for line in capsys.readouterr().err.splitlines() if not line.endswith("finding(s)")]
+
+    assert verify_moved() == (0, [])
+    (moved / "first" / "note.txt").write_text("meet me at the docks, said nobody\n")
+    with open(moved / "evidence" / "phone" / "note.opus", "r+b") as fh:
+        fh.seek(4000)
+        fh.write(b"\x00")
+    code, lines = verify_moved()
+    assert code == 1 and len(lines) == 2, lines
+    assert lines[0].startswith(f"{original} (found at {moved / 'evidence' / 'phone' / 'note.opus'}): SHA-256 differs")
+    assert lines[1].startswith(f"{tmp_path / 'police' / 'first' / 'note.txt'} (found at "
+                               f"{moved / 'first' / 'note.txt'}): exported file changed"), lines
+
+
+def test_an_original_not_found_says_how_to_name_a_moved_evidence_folder(unexported, capsys):
+    unexported["original"].unlink()
+    code, lines = verify(capsys, unexported["case"])
+    said = (f"{unexported['original']}: original missing (not found at the path it was taken in from) (if the "
+            "evidence was moved or copied, name its folder: verify --sources DIR)")
+    assert code == 1 and lines == [said], lines

@@ -58,10 +58,12 @@ class VerifyReport:
     notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
 
 
-def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = ()) -> VerifyReport:
+def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = (),
+                sources_moved_to: Sequence[Path] = ()) -> VerifyReport:
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
+    `sources_moved_to`: folders the originals were moved or copied to (found there by their path's tail);
     `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
-    findings = [*_chain(case), *_noted_heads(case, noted_heads), *guarded("exhibits", lambda: _originals(case))]
+    findings = [*_chain(case), *_noted_heads(case, noted_heads), *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
     exports = _export_entries(case)
     findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _finished_runs(case)
@@ -179,13 +181,28 @@ def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
                                        "case was put back to an older copy, or its log rewritten, since it was noted")
 
 
-def _originals(case: Case) -> Iterator[Finding]:
+def _originals(case: Case, moved_to: Sequence[Path] = ()) -> Iterator[Finding]:
     for exhibit in case.exhibits():
         for path in exhibit.paths:
-            if not Path(path).is_file():
-                yield Finding(path, "original missing (not found at the path it was taken in from)")
-            elif sha256_file(path) != exhibit.source.sha256:
-                yield Finding(path, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
+            found = Path(path) if Path(path).is_file() else moved_original(Path(path), moved_to)
+            subject = path if found is None or str(found) == path else f"{path} (found at {found})"
+            if found is None:
+                hint = "" if moved_to else " (if the evidence was moved or copied, name its folder: verify --sources DIR)"
+                yield Finding(path, f"original missing (not found at the path it was taken in from){hint}")
+            elif sha256_file(found) != exhibit.source.sha256:
+                yield Finding(subject, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
+
+
+def moved_original(path: Path, folders: Sequence[Path]) -> Path | None:
+    """An original looked for under each folder named by the longest tail of the path it was taken in from
+    (`/police/op17/evidence/phone/note.opus` is `DIR/phone/note.opus` with DIR the evidence folder copied)."""
+    parts = path.parts[1:] if path.is_absolute() else path.parts
+    for start in range(len(parts)):
+        for folder in folders:
+            candidate = folder.joinpath(*parts[start:])
+            if candidate.is_file():
+                return candidate
+    return None
 
 
 def _export_entries(case: Case) -> dict[str, str]:
