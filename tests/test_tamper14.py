@@ -185,3 +185,33 @@ def test_an_original_not_found_says_how_to_name_a_moved_evidence_folder(unexport
     said = (f"{unexported['original']}: original missing (not found at the path it was taken in from) (if the "
             "evidence was moved or copied, name its folder: verify --sources DIR)")
     assert code == 1 and lines == [said], lines
+
+
+# ------------------------------------------------------------------ a store copied while Parley wrote to it
+
+def test_a_case_copied_while_in_use_verifies_with_its_wal_and_says_so_without_it(unexported, capsys, tmp_path):
+    """Another program holds the store open (a backup tool, a viewer) while an edit is made, so the last
+    commits stay in case.sqlite-wal; the folder copied then. With the -wal the copy verifies clean; without
+    it the entries it held are gone, and the finding says how that happens."""
+    reader = sqlite3.connect(unexported["case"] / "case.sqlite")
+    try:
+        reader.execute("SELECT count(*) FROM audit_log").fetchone()
+        case = Case.open(unexported["case"])
+        try:
+            editing.edit_text(case, 1, editing.segment_ids(case, 1)[0], "meet me at the station", actor="DC Jones")
+        finally:
+            case.close()
+        assert (unexported["case"] / "case.sqlite-wal").stat().st_size > 0
+        whole, without = tmp_path / "copy-whole", tmp_path / "copy-without-wal"
+        shutil.copytree(unexported["case"], whole)
+        without.mkdir()
+        for name in ("case.sqlite", "audit-head.json"):
+            shutil.copy(unexported["case"] / name, without / name)
+    finally:
+        reader.close()
+    assert verify(capsys, whole) == (0, [])
+    code, lines = verify(capsys, without)
+    assert code == 1 and len(lines) == 1, lines
+    assert "gone; the head file beside the store names" in lines[0] and lines[0].endswith(
+        "(the log was cut short); or the store was copied without its case.sqlite-wal while Parley was writing to "
+        "it (copy it too)"), lines

@@ -154,8 +154,10 @@ def _head_file(case: Case) -> Iterator[Finding]:
     if recorded is None:
         end = head.entry_id if head else 0
         gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
+        wal = "" if case.wal_found else (
+            "; or the store was copied without its case.sqlite-wal while Parley was writing to it (copy it too)")
         yield Finding("audit log", f"{gone} gone; the head file beside the store names {kept.entry_id} "
-                                   "(the log was cut short)")
+                                   f"(the log was cut short){wal}")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
 

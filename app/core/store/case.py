@@ -73,6 +73,7 @@ class Case:
         self.folder = folder
         self.conn = conn
         self.audit = AuditLog(conn)
+        self.wal_found = True  # whether the store's -wal was beside it when opened (Case.open says)
         try:  # a new case: whatever case this account last saw in this folder, this one is new there
             self._began_empty = self.audit.head() is None
         except sqlite3.Error:
@@ -81,7 +82,10 @@ class Case:
     @classmethod
     def open(cls, folder: Path | None = None) -> Case:
         folder = Path(folder or default_case_dir()).expanduser().resolve()
-        return cls(folder, db.connect(folder))
+        wal = (folder / f"{db.STORE_NAME}-wal").exists()  # before opening makes one
+        case = cls(folder, db.connect(folder))
+        case.wal_found = wal
+        return case
 
     def close(self) -> None:
         self.write_head()
