@@ -80,8 +80,17 @@ def test_the_log_rewritten_from_its_first_entry_shows_on_the_account_that_worked
     for _ in range(2):  # said on every run, not only the first (verify's own close keeps the record)
         code, lines = verify(capsys, unexported["case"])
         assert code == 1 and len(lines) == 1, lines
-        assert lines[0].startswith("audit log: this account last saw a case in this folder whose log began "
-                                   "otherwise (entry 1 ") and "rewritten from the first entry" in lines[0], lines
+        assert lines[0].startswith("audit log: this account last saw this case's log in this folder begin "
+                                   "otherwise (entry 1 ") and lines[0].endswith(
+            "the log was rewritten from its first entry and chained again"), lines
+
+
+def test_the_whole_log_rewritten_with_new_times_from_its_first_entry_shows_too(unexported, capsys):
+    """Entry 1's time changed too: entry 2 and the last entry seen still hold what they held."""
+    assert verify(capsys, unexported["case"]) == (0, [])
+    _rechained(unexported["case"], "UPDATE audit_log SET at='2024-03-13T08:00:00.000Z', actor='DS Brown' WHERE id=1")
+    code, lines = verify(capsys, unexported["case"])
+    assert code == 1 and len(lines) == 1 and "rewritten from its first entry" in lines[0], lines
 
 
 def test_a_later_entry_rewritten_is_still_said_as_before(unexported, capsys):
@@ -104,6 +113,24 @@ def test_a_new_case_made_where_another_was_and_a_copy_elsewhere_are_not_findings
     _case(unexported["case"], other)
     assert verify(capsys, unexported["case"]) == (0, [])
     assert verify(capsys, copy) == (0, [])
+
+
+def test_another_case_copied_into_a_folder_where_this_account_worked_on_one_is_not_a_finding(unexported, capsys,
+                                                                                              tmp_path):
+    """A case made elsewhere (another machine's) copied into the folder that held this one: another case,
+    not this one rewritten; and the folder's case put back again is not one either."""
+    other_original = tmp_path / "theirs" / "call.opus"
+    other_original.parent.mkdir()
+    shutil.copy(MEDIA / "de_voicenote.opus", other_original)
+    theirs = _case(tmp_path / "theirs" / "case", other_original)
+    ours = tmp_path / "ours"
+    assert verify(capsys, unexported["case"]) == (0, [])
+    shutil.move(unexported["case"], ours)
+    shutil.copytree(theirs, unexported["case"])
+    assert verify(capsys, unexported["case"]) == (0, [])
+    shutil.rmtree(unexported["case"])
+    shutil.move(ours, unexported["case"])
+    assert verify(capsys, unexported["case"]) == (0, [])
 
 
 # ------------------------------------------------------------------ the store rebuilt by another SQLite tool

@@ -93,26 +93,38 @@ def _folder_path(case_folder: Path) -> Path:
     return folder / f"{hashlib.sha256(f'{case_folder}'.encode()).hexdigest()[:32]}.folder.json"
 
 
-def read_folder_head(case_folder: Path) -> tuple[str, AuditHead] | None:
-    """(the log's first entry's hash, its head) of the case this account last wrote at this path,
-    whichever case it was: a log rewritten from its first entry shows by that first hash."""
+@dataclass(frozen=True)
+class FolderHead:
+    """What this account last saw of the case in a folder: its log's first entry's hash, its head, and
+    marks that do not depend on the chain (entry 1's time; the digests of entry 2's and the head's own
+    content), which tell this case's log rewritten from its first entry from another case put there."""
+    first: str
+    head: AuditHead
+    marks: dict[str, str]
+
+
+def read_folder_head(case_folder: Path) -> FolderHead | None:
     path = _folder_path(case_folder)
     head = _read(path)
     try:
-        first = json.loads(path.read_text(encoding="utf-8"))["first"] if head else None
-    except (OSError, ValueError, KeyError, TypeError):
+        data = json.loads(path.read_text(encoding="utf-8")) if head else {}
+        first, marks = data.get("first"), data.get("marks", {})
+    except (OSError, ValueError, AttributeError):
         return None
-    return (first, head) if isinstance(first, str) and head else None
+    if head is None or not isinstance(first, str) or not isinstance(marks, dict):
+        return None
+    return FolderHead(first, head, {str(k): str(v) for k, v in marks.items()})
 
 
-def write_folder_head(case_folder: Path, first_hash: str, head: AuditHead) -> None:
+def write_folder_head(case_folder: Path, seen: FolderHead) -> None:
     """Never an error for the caller, as `write_seen_head`."""
     path = _folder_path(case_folder)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
-    _write(path, {**head.to_dict(), "first": first_hash, "case": str(case_folder)}, synced=False)
+    _write(path, {**seen.head.to_dict(), "first": seen.first, "marks": seen.marks, "case": str(case_folder)},
+           synced=False)
 
 
 def _read(path: Path) -> AuditHead | None:

@@ -137,11 +137,10 @@ def _seen_here(case: Case) -> Iterator[Finding]:
                                    "folder was put back to an older copy (a backup restored?), or its log cut short "
                                    "or rewritten, since")
     kept = read_folder_head(case.folder) if first else None
-    if kept is not None and kept[0] != first:
-        yield Finding("audit log", f"this account last saw a case in this folder whose log began otherwise (entry 1 "
-                                   f"{kept[0][:16]}..., seen up to entry {kept[1].entry_id}); this log's entry 1 is "
-                                   f"{first[:16]}...: its log was rewritten from the first entry, or another case's "
-                                   "store was put in this folder")
+    if kept is not None and kept.first != first and case.audit.holds_marks_of(kept):
+        yield Finding("audit log", f"this account last saw this case's log in this folder begin otherwise (entry 1 "
+                                   f"{kept.first[:16]}..., seen up to entry {kept.head.entry_id}); its entry 1 is now "
+                                   f"{first[:16]}...: the log was rewritten from its first entry and chained again")
 
 
 def _head_file(case: Case) -> Iterator[Finding]:

@@ -126,16 +126,20 @@ class Case:
         if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
             write_seen_head(self.folder, first, head)
         if head and first and self._folder_head_moves(first):
-            write_folder_head(self.folder, first, head)
+            seen_here = self.audit.folder_head()
+            if seen_here is not None:
+                write_folder_head(self.folder, seen_here)
 
     def _folder_head_moves(self, first: str) -> bool:
-        """The head kept for this folder is replaced by this log's only when it is this log's own, still in
-        its chain, or this case began here empty: a log rewritten from its first entry never replaces it."""
+        """The head kept for this folder is replaced by this log's when it is this log's own and still in its
+        chain, when this case began here empty, or when this is another case (none of the kept marks in
+        it): a log rewritten from its first entry never replaces it."""
         kept = read_folder_head(self.folder)
         if kept is None or self._began_empty:
             return True
-        kept_first, kept_head = kept
-        return kept_first == first and self.audit.hash_of(kept_head.entry_id) == kept_head.hash
+        if kept.first != first:  # another case put here (its own), or this one's log rewritten (kept)
+            return not self.audit.holds_marks_of(kept)
+        return self.audit.hash_of(kept.head.entry_id) == kept.head.hash
 
     # ------------------------------------------------------------ exhibits
 
