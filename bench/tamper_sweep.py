@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -372,6 +373,41 @@ def controls(base: Path) -> Iterator[tuple[str, str, Tamper]]:
     yield "control", "untouched", lambda w: None
     yield "control", "every file's times touched", lambda w: [os.utime(p) for p in w.rglob("*") if p.is_file()]
     yield "control", "verify run twice", lambda w: _verify(w)
+    for maintenance in ("VACUUM", "ANALYZE", "REINDEX", "PRAGMA journal_mode=DELETE",
+                        "INSERT INTO search_words(search_words) VALUES('optimize')"):
+        yield "control", f"store maintained: {maintenance}", lambda w, m=maintenance: _maintained(w, m)
+    if shutil.which("sqlite3"):
+        yield "control", "store rebuilt by the sqlite3 tool's .dump", _rebuilt
+    yield "control", MOVED_CONTROL, _moved
+
+
+MOVED = ("evidence", "out", "translated", "timeline")
+MOVED_CONTROL = "evidence and export folders moved (verify --sources, --exports)"
+
+
+def _maintained(work: Path, statement: str) -> None:
+    conn = _connect(work)
+    conn.execute(statement)
+    conn.close()
+
+
+def _rebuilt(work: Path) -> None:
+    """What a user "repairing" the store does: dumped to SQL and loaded into a new file (no schema number)."""
+    store = work / "case" / "case.sqlite"
+    dump = subprocess.run(["sqlite3", str(store), ".dump"], capture_output=True, text=True, check=True).stdout
+    store.unlink()
+    subprocess.run(["sqlite3", str(store)], input=dump, text=True, check=True)
+
+
+def _moved(work: Path) -> None:
+    (work / "moved").mkdir()
+    for name in MOVED:
+        (work / name).rename(work / "moved" / name)
+
+
+def _moved_args(work: Path) -> list[str]:
+    return ["--sources", str(work / "moved" / "evidence"),
+            *[arg for name in MOVED[1:] for arg in ("--exports", str(work / "moved" / name))]]
 
 
 # ------------------------------------------------------------------ the sweep
@@ -409,7 +445,7 @@ def sweep(base: Path, only: str = "") -> Iterator[tuple[str, str, int, list[str]
         except (sqlite3.Error, OSError, ValueError) as exc:
             yield kind, what, -1, [f"not applied: {exc}"]
             continue
-        code, lines = _verify(base)
+        code, lines = _verify(base, *(_moved_args(base) if what == MOVED_CONTROL else []))
         yield kind, what, code, lines
         if kind == "rollback":  # the head noted down off the machine at the end (verify prints it)
             code, lines = _verify(base, "--head", head)

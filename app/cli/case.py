@@ -41,12 +41,13 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 only when nothing is found; one line per finding on stderr."""
-    missing = [str(folder) for folder in args.exports if not folder.is_dir()]
-    if missing:
-        raise ParleyError(f"--exports {missing[0]}: no such folder")
+    for option, folders in (("--exports", args.exports), ("--sources", args.sources)):
+        missing = [str(folder) for folder in folders if not folder.is_dir()]
+        if missing:
+            raise ParleyError(f"{option} {missing[0]}: no such folder")
     case = open_existing_case(args)
     try:
-        report = verify_case(case, args.exports, args.head)
+        report = verify_case(case, args.exports, args.head, args.sources)
         head = case.audit.head()
     finally:
         case.close()
@@ -125,6 +126,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_case_option(p)
     p.add_argument("--exports", type=Path, action="append", default=[], metavar="DIR",
                    help="a folder the exports were moved to: each is looked for there by name (repeatable)")
+    p.add_argument("--sources", type=Path, action="append", default=[], metavar="DIR",
+                   help="a folder the originals were moved or copied to (the case taken to another machine): "
+                        "each original not at its path is looked for there by its path's tail (repeatable)")
     p.add_argument("--head", type=_head_hash, action="append", default=[], metavar="HASH",
                    help="an audit head noted from an earlier verify (16 or more hex digits): it must still be in "
                         "the chain, else the case was put back to an older copy (repeatable)")

@@ -11,7 +11,9 @@ folder (`$PARLEY_HEADS_DIR`, else `$XDG_DATA_HOME/parley/heads`), one small file
 named by the case folder's path and its log's first entry: the account that worked on a
 case remembers how far its log went, and a case put back to an older copy at the same
 place shows on the same account. A copy of a case at another path, or on another machine
-or account, has no such file: nothing is said of it.
+or account, has no such file: nothing is said of it. The account also keeps, per case folder
+alone, the first entry's hash of the log it last wrote there: a log rewritten from its very first
+entry (which changes that hash, so the file named by it is never found) shows by that.
 """
 
 from __future__ import annotations
@@ -84,6 +86,45 @@ def write_seen_head(case_folder: Path, first_hash: str, head: AuditHead) -> None
         return
     # not synced: one lost to a power cut is older than the store, never ahead of it, and says nothing
     _write(path, {**head.to_dict(), "case": str(case_folder)}, synced=False)
+
+
+def _folder_path(case_folder: Path) -> Path:
+    folder = Path(os.environ.get(HEADS_DIR_ENV) or user_data_dir() / "heads")
+    return folder / f"{hashlib.sha256(f'{case_folder}'.encode()).hexdigest()[:32]}.folder.json"
+
+
+@dataclass(frozen=True)
+class FolderHead:
+    """What this account last saw of the case in a folder: its log's first entry's hash, its head, and
+    marks that do not depend on the chain (entry 1's time; the digests of entry 2's and the head's own
+    content), which tell this case's log rewritten from its first entry from another case put there."""
+    first: str
+    head: AuditHead
+    marks: dict[str, str]
+
+
+def read_folder_head(case_folder: Path) -> FolderHead | None:
+    path = _folder_path(case_folder)
+    head = _read(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if head else {}
+        first, marks = data.get("first"), data.get("marks", {})
+    except (OSError, ValueError, AttributeError):
+        return None
+    if head is None or not isinstance(first, str) or not isinstance(marks, dict):
+        return None
+    return FolderHead(first, head, {str(k): str(v) for k, v in marks.items()})
+
+
+def write_folder_head(case_folder: Path, seen: FolderHead) -> None:
+    """Never an error for the caller, as `write_seen_head`."""
+    path = _folder_path(case_folder)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    _write(path, {**seen.head.to_dict(), "first": seen.first, "marks": seen.marks, "case": str(case_folder)},
+           synced=False)
 
 
 def _read(path: Path) -> AuditHead | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
-from app.core.evidence.head import read_head_file, read_seen_head
+from app.core.evidence.head import read_folder_head, read_head_file, read_seen_head
 from app.core.evidence.verify_chunks import chunk_findings
 from app.core.evidence.verify_edits import working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -58,10 +58,12 @@ class VerifyReport:
     notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
 
 
-def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = ()) -> VerifyReport:
+def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = (),
+                sources_moved_to: Sequence[Path] = ()) -> VerifyReport:
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
+    `sources_moved_to`: folders the originals were moved or copied to (found there by their path's tail);
     `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
-    findings = [*_chain(case), *_noted_heads(case, noted_heads), *guarded("exhibits", lambda: _originals(case))]
+    findings = [*_chain(case), *_noted_heads(case, noted_heads), *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
     exports = _export_entries(case)
     findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _finished_runs(case)
@@ -134,6 +136,11 @@ def _seen_here(case: Case) -> Iterator[Finding]:
                                    f"({seen.hash[:16]}...), which its chain no longer holds as it was: the case "
                                    "folder was put back to an older copy (a backup restored?), or its log cut short "
                                    "or rewritten, since")
+    kept = read_folder_head(case.folder) if first else None
+    if kept is not None and kept.first != first and case.audit.holds_marks_of(kept):
+        yield Finding("audit log", f"this account last saw this case's log in this folder begin otherwise (entry 1 "
+                                   f"{kept.first[:16]}..., seen up to entry {kept.head.entry_id}); its entry 1 is now "
+                                   f"{first[:16]}...: the log was rewritten from its first entry and chained again")
 
 
 def _head_file(case: Case) -> Iterator[Finding]:
@@ -146,8 +153,10 @@ def _head_file(case: Case) -> Iterator[Finding]:
     if recorded is None:
         end = head.entry_id if head else 0
         gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
+        wal = "" if case.wal_found else (
+            "; or the store was copied without its case.sqlite-wal while Parley was writing to it (copy it too)")
         yield Finding("audit log", f"{gone} gone; the head file beside the store names {kept.entry_id} "
-                                   "(the log was cut short)")
+                                   f"(the log was cut short){wal}")
     elif recorded != kept.hash:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
 
@@ -173,13 +182,28 @@ def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
                                        "case was put back to an older copy, or its log rewritten, since it was noted")
 
 
-def _originals(case: Case) -> Iterator[Finding]:
+def _originals(case: Case, moved_to: Sequence[Path] = ()) -> Iterator[Finding]:
     for exhibit in case.exhibits():
         for path in exhibit.paths:
-            if not Path(path).is_file():
-                yield Finding(path, "original missing (not found at the path it was taken in from)")
-            elif sha256_file(path) != exhibit.source.sha256:
-                yield Finding(path, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
+            found = Path(path) if Path(path).is_file() else moved_original(Path(path), moved_to)
+            subject = path if found is None or str(found) == path else f"{path} (found at {found})"
+            if found is None:
+                hint = "" if moved_to else " (if the evidence was moved or copied, name its folder: verify --sources DIR)"
+                yield Finding(path, f"original missing (not found at the path it was taken in from){hint}")
+            elif sha256_file(found) != exhibit.source.sha256:
+                yield Finding(subject, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
+
+
+def moved_original(path: Path, folders: Sequence[Path]) -> Path | None:
+    """An original looked for under each folder named by the longest tail of the path it was taken in from
+    (`/police/op17/evidence/phone/note.opus` is `DIR/phone/note.opus` with DIR the evidence folder copied)."""
+    parts = path.parts[1:] if path.is_absolute() else path.parts
+    for start in range(len(parts)):
+        for folder in folders:
+            candidate = folder.joinpath(*parts[start:])
+            if candidate.is_file():
+                return candidate
+    return None
 
 
 def _export_entries(case: Case) -> dict[str, str]:

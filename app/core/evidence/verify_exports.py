@@ -31,7 +31,7 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
                     unfinished: dict[str, tuple[int, str]] | None = None) -> Iterator[Finding]:
     """`unfinished`: files exports staged and were stopped before logging (`unfinished_exports`)."""
     unfinished = unfinished or {}
-    located = {path: _locate(Path(path), moved_to) for path in exports}
+    located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
     for path, sha in exports.items():
         yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path))
     stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
@@ -76,10 +76,17 @@ def _put_in_place(path: str, staged: tuple[int, str]) -> bool:
     return Path(path).is_file() and sha256_file(Path(path)) == staged[1]
 
 
-def _locate(path: Path, moved_to: Sequence[Path]) -> Path | None:
+def _locate(path: Path, moved_to: Sequence[Path], sha256: str = "") -> Path | None:
+    """Where it was written, else in a folder named: of several holding its name (a transcript's and a
+    translation's `<name>.json` in two folders), the one with the bytes logged, else the one named as its
+    own folder was, else the first."""
     if path.is_file():
         return path
-    return next((folder / path.name for folder in moved_to if (folder / path.name).is_file()), None)
+    found = [folder / path.name for folder in moved_to if (folder / path.name).is_file()]
+    if len(found) > 1:
+        same = [p for p in found if sha256_file(p) == sha256] or [p for p in found if p.parent.name == path.parent.name]
+        found = same or found
+    return found[0] if found else None
 
 
 def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],

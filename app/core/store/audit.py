@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.clock import utc_now
-from app.core.evidence.head import AuditHead
+from app.core.evidence.head import AuditHead, FolderHead
 
 GENESIS = "0" * 64
 
@@ -93,6 +93,33 @@ class AuditLog:
     def hash_of(self, entry_id: int) -> str | None:
         row = self.conn.execute("SELECT hash FROM audit_log WHERE id=?", (entry_id,)).fetchone()
         return str(row[0]) if row else None
+
+    def content_digest(self, entry_id: int) -> str | None:
+        """SHA-256 of an entry's own content (time, actor, action, subject, details), not its place in the
+        chain: the same in a log chained again after an earlier entry was changed."""
+        row = self.conn.execute("SELECT at, actor, action, subject, details_json FROM audit_log WHERE id=?",
+                                (entry_id,)).fetchone()
+        return _entry_hash("", *row) if row else None
+
+    def time_of(self, entry_id: int) -> str | None:
+        row = self.conn.execute("SELECT at FROM audit_log WHERE id=?", (entry_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def folder_head(self) -> FolderHead | None:
+        """What the account keeps of this log for its case folder (`FolderHead`); None for an empty log."""
+        head, first = self.head(), self.hash_of(1)
+        if head is None or first is None:
+            return None
+        marks = {"at1": self.time_of(1) or ""}
+        marks.update({str(n): digest for n in (2, head.entry_id) if (digest := self.content_digest(n))})
+        return FolderHead(first, head, marks)
+
+    def holds_marks_of(self, seen: FolderHead) -> bool:
+        """Whether this log holds what marked the one seen (entry 1's time, or entry 2's or the seen head's
+        content): the same case's log, whatever its hashes now."""
+        if seen.marks.get("at1") and self.time_of(1) == seen.marks["at1"]:
+            return True
+        return any(key.isdigit() and self.content_digest(int(key)) == digest for key, digest in seen.marks.items())
 
     def entries_with_hash(self, prefix: str) -> list[int]:
         """The ids of entries whose hash starts with `prefix` (lower-case hex)."""

@@ -13,7 +13,14 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
-from app.core.evidence.head import read_head_file, read_seen_head, write_head_file, write_seen_head
+from app.core.evidence.head import (
+    read_folder_head,
+    read_head_file,
+    read_seen_head,
+    write_folder_head,
+    write_head_file,
+    write_seen_head,
+)
 from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.store.audit import AuditLog
@@ -66,11 +73,19 @@ class Case:
         self.folder = folder
         self.conn = conn
         self.audit = AuditLog(conn)
+        self.wal_found = True  # whether the store's -wal was beside it when opened (Case.open says)
+        try:  # a new case: whatever case this account last saw in this folder, this one is new there
+            self._began_empty = self.audit.head() is None
+        except sqlite3.Error:
+            self._began_empty = False
 
     @classmethod
     def open(cls, folder: Path | None = None) -> Case:
         folder = Path(folder or default_case_dir()).expanduser().resolve()
-        return cls(folder, db.connect(folder))
+        wal = (folder / f"{db.STORE_NAME}-wal").exists()  # before opening makes one
+        case = cls(folder, db.connect(folder))
+        case.wal_found = wal
+        return case
 
     def close(self) -> None:
         self.write_head()
@@ -110,6 +125,21 @@ class Case:
         seen = read_seen_head(self.folder, first) if first and head else None
         if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
             write_seen_head(self.folder, first, head)
+        if head and first and self._folder_head_moves(first):
+            seen_here = self.audit.folder_head()
+            if seen_here is not None:
+                write_folder_head(self.folder, seen_here)
+
+    def _folder_head_moves(self, first: str) -> bool:
+        """The head kept for this folder is replaced by this log's when it is this log's own and still in its
+        chain, when this case began here empty, or when this is another case (none of the kept marks in
+        it): a log rewritten from its first entry never replaces it."""
+        kept = read_folder_head(self.folder)
+        if kept is None or self._began_empty:
+            return True
+        if kept.first != first:  # another case put here (its own), or this one's log rewritten (kept)
+            return not self.audit.holds_marks_of(kept)
+        return self.audit.hash_of(kept.head.entry_id) == kept.head.hash
 
     # ------------------------------------------------------------ exhibits
 

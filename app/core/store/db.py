@@ -68,13 +68,56 @@ def connect(case_dir: Path) -> sqlite3.Connection:
 
 def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path) -> None:
     """Another program's SQLite database named case.sqlite (schema 0, tables of its own) is never
-    migrated into a case: that would write Parley's tables into it."""
+    migrated into a case: that would write Parley's tables into it. A case store rebuilt by `.dump`
+    or `.recover` (which carry no PRAGMA user_version) is Parley's schema numbered 0: its number is
+    written back, so it is opened and verified as it stands, never migrated over itself."""
+    version = recognised_version(conn, case_dir)
+    if version:
+        conn.execute(f"PRAGMA user_version={version}")
+
+
+def recognised_version(conn: sqlite3.Connection, case_dir: Path) -> int:
+    """0 for an empty store (a new case); the schema version of a store numbered 0 whose schema is
+    exactly what Parley's migrations make up to some version; a StoreError for any other."""
     if int(conn.execute("PRAGMA user_version").fetchone()[0]) != 0:
-        return
+        return 0
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name LIMIT 4")]
-    if tables:
-        raise StoreError(f"{case_dir}: {STORE_NAME} is not a Parley case (another program's database, tables "
-                         f"{', '.join(tables)}); nothing was changed: give a case folder, or an empty one for a new case")
+    if not tables:
+        return 0
+    version = _schema_match(conn)
+    if version:
+        return version
+    if "audit_log" in tables:
+        raise StoreError(f"{case_dir}: {STORE_NAME} holds Parley's tables but no schema version Parley made "
+                         "(rebuilt or edited by another program?); nothing was changed")
+    raise StoreError(f"{case_dir}: {STORE_NAME} is not a Parley case (another program's database, tables "
+                     f"{', '.join(tables)}); nothing was changed: give a case folder, or an empty one for a new case")
+
+
+# FTS5's own tables behind the word indexes: their text may differ with the SQLite that made them
+_SHADOWS = ("search_words_", "search_trigram_")
+
+
+def _schema_objects(conn: sqlite3.Connection) -> set[tuple]:
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+    return {tuple(r) for r in rows if not str(r[2]).startswith(_SHADOWS)}
+
+
+def _schema_match(conn: sqlite3.Connection) -> int:
+    """The migration after which a fresh store holds exactly this store's schema; 0 if none does."""
+    found = _schema_objects(conn)
+    fresh = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for number, path in migrations():
+            for statement in statements(path.read_text(encoding="utf-8")):
+                fresh.execute(statement)
+            if _schema_objects(fresh) == found:
+                return number
+    except sqlite3.Error:
+        return 0
+    finally:
+        fresh.close()
+    return 0
 
 
 def _connect_read_only(store: Path) -> sqlite3.Connection:
@@ -98,10 +141,13 @@ def _connect_read_only(store: Path) -> sqlite3.Connection:
         conn, version = _replayed(store, wal)
     if version == 0:
         try:
-            _refuse_foreign(conn, store.parent)
+            version = recognised_version(conn, store.parent)  # a rebuilt store read as it stands
         except StoreError:
             conn.close()
             raise
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"{store.parent}: cannot read the read-only case store ({exc})") from None
     if version != schema_version():
         conn.close()
         raise StoreError(f"{store.parent}: a read-only case from an older Parley; copy it to a "
