@@ -45,7 +45,9 @@ _EARLY = {s: signal.getsignal(s) for s in STOPS
 for _signum in _EARLY:
     signal.signal(_signum, _stopped_while_starting)
 
-from app.cli import main  # the slow imports, under the handlers above
+from app.cli import main, preload
+
+preload(sys.argv[1:])  # the command's own modules (the slow imports), under the handlers above
 
 for _signum, _handler in _EARLY.items():
     signal.signal(_signum, _handler)

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 APP = REPO / "app"
@@ -135,10 +137,46 @@ WORKER_ONLY = ("ctranslate2", "faster_whisper", "onnxruntime", "sentencepiece", 
 
 
 def test_the_cli_parent_loads_no_model_runtime():
-    code = ("import sys, app.cli.main; "
+    """Every command's module (app/cli/commands.py imports each only when its command runs)."""
+    cli = ", ".join(sorted(module_name(p) for p in (APP / "cli").glob("*.py")))
+    code = (f"import sys, {cli}; "
             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({WORKER_ONLY!r})))")
     loaded = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "[]"
     assert "fpdf" in subprocess.run(  # the check sees a real import
-        [sys.executable, "-c", code.replace("app.cli.main", "app.core.export.pdf")],
+        [sys.executable, "-c", code.replace(cli, "app.core.export.pdf")],
         cwd=REPO, capture_output=True, text=True, check=True).stdout
+
+
+# What every start of `python -m app` paid, whatever the command (measured: 1.2-1.5 CPU s each, the
+# suite starts it some 160 times): each command now imports only its own module (app/cli/commands.py).
+HEAVY = ("numpy", "av", "phonenumbers", "scipy", *WORKER_ONLY)
+LOADED = ("import atexit, runpy, sys\n"
+          "atexit.register(lambda: print('LOADED', *sorted({m.split('.')[0] for m in sys.modules}), file=sys.stderr))\n"
+          "runpy.run_module('app', run_name='__main__', alter_sys=True)\n")
+
+
+def loaded_by(*argv: str) -> set[str]:
+    """The top-level packages `python -m app ARGV` had imported when it ended."""
+    result = subprocess.run([sys.executable, "-c", LOADED, *argv], cwd=REPO, capture_output=True, text=True,
+                            check=False, timeout=120)
+    lines = [line.split()[1:] for line in result.stderr.splitlines() if line.startswith("LOADED ")]
+    assert len(lines) == 1, result.stderr
+    return set(lines[0])
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["models", "list"], ["exhibits"], ["verify"], ["search", "word"],
+                                  ["export", "--out", "OUT"]], ids=" ".join)
+def test_a_light_command_does_not_load_numpy_pyav_or_the_chat_readers(tmp_path, argv):
+    from app.core.store import Case
+
+    Case.open(tmp_path / "case").close()
+    argv = [str(tmp_path / "out") if a == "OUT" else a for a in argv]
+    case = ["--case", str(tmp_path / "case")] if argv[0] not in ("--help", "models") else []
+    loaded = loaded_by(*argv, *case)
+    assert "app" in loaded and not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_check_sees_a_heavy_import():
+    """`transcribe` takes media in (PyAV, numpy) and reads chat exports (phonenumbers)."""
+    assert {"numpy", "av", "phonenumbers"} <= loaded_by("transcribe", "--help")

@@ -7,10 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli.common import FAILED, OK, add_case_option, fail, open_existing_case
+from app.cli.common import FAILED, OK, fail, open_existing_case
 from app.core.errors import ParleyError
-from app.core.evidence.set_check import check_set
-from app.core.evidence.verify import verify_case
 from app.core.names import printable
 from app.core.store.intake_log import intake_entries, met_once
 
@@ -41,6 +39,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 only when nothing is found; one line per finding on stderr."""
+    from app.core.evidence.verify import verify_case  # here: `exhibits` needs none of the checks
+
     for option, folders in (("--exports", args.exports), ("--sources", args.sources)):
         missing = [str(folder) for folder in folders if not folder.is_dir()]
         if missing:
@@ -70,6 +70,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_check_export(args: argparse.Namespace) -> int:
     """An export set against its own manifest, no case needed (what a third party can run)."""
+    from app.core.evidence.set_check import check_set
+
     result = check_set(args.manifest, args.source)
     name = printable(str(args.manifest))
     for problem in result.problems:
@@ -84,14 +86,6 @@ def cmd_check_export(args: argparse.Namespace) -> int:
     print(f"{result.files_ok} file(s) as the manifest lists them (SHA-256 and size); {checked}nothing found "
           "(the manifest itself is vouched for only by the case: `verify` there)")
     return OK
-
-
-def _head_hash(text: str) -> str:
-    """At least 16 hex digits of an audit entry's SHA-256 (an argparse type: one line if not)."""
-    head = text.strip().lower()
-    if not 16 <= len(head) <= 64 or any(c not in "0123456789abcdef" for c in head):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an audit head (16 to 64 hex digits, as verify prints it)")
-    return head
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -112,36 +106,3 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         print(difference.line())
     print(f"run {run_id}: {len(report.differences)} of {report.compared} segment(s) differ", file=sys.stderr)
     return FAILED
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("exhibits", help="list the case's exhibits")
-    p.add_argument("--all", action="store_true",
-                   help="also every file met at intake and not transcribed, and why (and files with several "
-                        "audio streams)")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_exhibits)
-
-    p = sub.add_parser("verify", help="re-hash exhibits against their originals and check the audit chain")
-    add_case_option(p)
-    p.add_argument("--exports", type=Path, action="append", default=[], metavar="DIR",
-                   help="a folder the exports were moved to: each is looked for there by name (repeatable)")
-    p.add_argument("--sources", type=Path, action="append", default=[], metavar="DIR",
-                   help="a folder the originals were moved or copied to (the case taken to another machine): "
-                        "each original not at its path is looked for there by its path's tail (repeatable)")
-    p.add_argument("--head", type=_head_hash, action="append", default=[], metavar="HASH",
-                   help="an audit head noted from an earlier verify (16 or more hex digits): it must still be in "
-                        "the chain, else the case was put back to an older copy (repeatable)")
-    p.set_defaults(handler=cmd_verify)
-
-    p = sub.add_parser("check-export", help="check an export set against its manifest, without the case "
-                                            "(for whoever receives the files)")
-    p.add_argument("manifest", type=Path, metavar="MANIFEST", help="the set's <name>.manifest.json")
-    p.add_argument("--source", type=Path, metavar="FILE",
-                   help="a copy of the recording: checked against the SHA-256 the manifest records")
-    p.set_defaults(handler=cmd_check_export)
-
-    p = sub.add_parser("reproduce", help="re-run a recorded transcription from its record and compare")
-    p.add_argument("target", metavar="MANIFEST_OR_RUN", help="an export's .manifest.json, or a run id")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_reproduce)

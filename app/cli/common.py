@@ -1,17 +1,21 @@
-"""What every command shares: exit codes, one-line failures, option groups, formats."""
+"""What every command shares: exit codes, one-line failures, option groups, formats.
+
+Imported to build the parser for every command (app/cli/commands.py): the store, the exporters and
+the options are imported by the functions that use them, not here."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import ParleyError, StoreError
-from app.core.export import available_formats
 from app.core.names import printable, shortened
-from app.core.options import TranscribeOptions
-from app.core.store import Case, default_case_dir
-from app.core.store.db import STORE_NAME
+
+if TYPE_CHECKING:
+    from app.core.options import TranscribeOptions
+    from app.core.store import Case
 
 OK, FAILED, USAGE = 0, 1, 2
 FORMATS_DEFAULT = "json,txt,srt,vtt"
@@ -22,6 +26,8 @@ def fail(subject: str, reason: str) -> None:
 
 
 def parse_formats(text: str) -> list[str]:
+    from app.core.export import available_formats
+
     formats = [f.strip().lower() for f in text.split(",") if f.strip()]
     unknown = [f for f in formats if f not in available_formats()]
     if unknown or not formats:
@@ -36,15 +42,22 @@ def add_case_option(p: argparse.ArgumentParser) -> None:
 
 
 def case_dir(args: argparse.Namespace) -> Path:
+    from app.core.store import default_case_dir
+
     return Path(args.case or default_case_dir()).expanduser().resolve()
 
 
 def open_case(args: argparse.Namespace) -> Case:
+    from app.core.store import Case
+
     return Case.open(args.case)
 
 
 def open_existing_case(args: argparse.Namespace) -> Case:
     """For the commands that only read a case: a folder without a store is an error, never a new case."""
+    from app.core.store import Case
+    from app.core.store.db import STORE_NAME
+
     folder = case_dir(args)
     if not (folder / STORE_NAME).is_file():
         raise StoreError(f"{folder}: no case here (no {STORE_NAME}); check --case")
@@ -75,6 +88,8 @@ def add_transcribe_options(p: argparse.ArgumentParser) -> None:
 
 
 def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
+    from app.core.options import TranscribeOptions
+
     language = args.language.strip().lower() or "auto"  # "EN" is "en": one job, not two
     language = None if language == "auto" else language
     languages = tuple(c.strip().lower() for c in args.languages.split(",") if c.strip())

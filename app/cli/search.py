@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli.common import OK, add_case_option
+from app.cli.common import OK
 from app.core.chats.dates import when_text
 from app.core.errors import StoreError
 from app.core.evidence.paths import check_outside_evidence, inside
@@ -177,32 +177,3 @@ def cmd_entities(args: argparse.Namespace) -> int:
     if not found:
         print("no entities found", file=sys.stderr)
     return OK
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("search", help="search every transcript, translation and chat in a case",
-                       description="Search the current text (proofread where edited) of every "
-                       "transcript, translation, text and chat in the case. Plain words must all "
-                       "occur (any case, any accents); word* is a prefix; \"a phrase\" keeps its "
-                       "words together; Chinese, Japanese, Thai... are matched as substrings.")
-    p.add_argument("query", nargs="+", metavar="QUERY", help="words, prefix*, \"phrases\"")
-    add_case_option(p)
-    p.add_argument("--json", action="store_true", help="print the hits as a JSON list")
-    p.add_argument("--limit", type=int, default=100, help="at most this many hits (default 100)")
-    p.set_defaults(handler=cmd_search)
-
-    p = sub.add_parser("entities", help="phone numbers, vehicles, postcodes, money... across a case",
-                       description="List the phone numbers, e-mail addresses, UK postcodes and "
-                       "vehicle registrations, sums of money, dates and times in the case's current "
-                       "text, with the exhibits and moments where each occurs; shared ones first.")
-    add_case_option(p)
-    p.add_argument("--csv", type=Path, metavar="FILE", help="write one row per mention to FILE")
-    p.add_argument("--json", action="store_true", help="print the entities as JSON")
-    p.add_argument("--region", metavar="CC", default=None,
-                   help="default country for phone numbers and numeric dates (default: the "
-                        "case's, GB unless saved)")
-    p.add_argument("--save-region", action="store_true", help="keep --region as the case's default")
-    p.add_argument("--kind", default="phone,email,postcode,vehicle,money,date,time",
-                   help="comma-separated kinds to list")
-    p.add_argument("--shared", action="store_true", help="only entities found in two exhibits or more")
-    p.set_defaults(handler=cmd_entities)

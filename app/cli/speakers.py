@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import FAILED, OK, add_case_option, fail, open_existing_case
+from app.cli.common import FAILED, OK, fail, open_existing_case
 from app.core.diarize.profiles import MATCH_THRESHOLD
 from app.core.editing.operations import current_segments
 from app.core.errors import ParleyError
@@ -122,28 +122,9 @@ def _with_case(handler):  # type: ignore[no-untyped-def]
     return run
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("speakers", help="voices known across the case: enrol, suggest, confirm, list")
-    actions = p.add_subparsers(dest="action", required=True)
-    for name, handler, text in (
-        ("segments", cmd_segments, "the exhibit's transcript, numbered, to choose segments from"),
-        ("enrol", cmd_enrol, "enrol a named voice from segments of one person"),
-        ("suggest", cmd_suggest, "which known voice each speaker of an exhibit sounds like"),
-        ("confirm", cmd_confirm, "accept a suggestion: rename the speaker (undoable, in the history)"),
-        ("list", cmd_list, "the case's voice profiles"),
-    ):
-        q = actions.add_parser(name, help=text)
-        if name != "list":
-            q.add_argument("--exhibit", required=True, help="id, name, path or SHA-256")
-        if name == "enrol":
-            q.add_argument("--segments", required=True, help="segment numbers, e.g. 3,5,9 (see speakers segments)")
-            q.add_argument("--name", required=True, help="the person's name")
-        if name == "suggest":
-            q.add_argument("--threshold", type=float, default=MATCH_THRESHOLD,
-                           help=f"lowest score offered (default {MATCH_THRESHOLD})")
-        if name == "confirm":
-            q.add_argument("--speaker", required=True, help='the speaker as labelled, e.g. "Speaker 2"')
-        if name in ("enrol", "confirm"):
-            q.add_argument("--by", default=None, help="who does it (default: the OS user)")
-        add_case_option(q)
-        q.set_defaults(handler=_with_case(handler))
+ACTIONS = {"segments": cmd_segments, "enrol": cmd_enrol, "suggest": cmd_suggest, "confirm": cmd_confirm,
+           "list": cmd_list}
+
+
+def cmd_speakers(args: argparse.Namespace) -> int:
+    return _with_case(ACTIONS[args.action])(args)

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from app.cli.common import (
     FAILED,
     OK,
-    add_case_option,
-    add_transcribe_options,
     fail,
     open_case,
     transcribe_options,
@@ -142,22 +139,3 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         return max(status, _write(case, taken, args))
     finally:
         case.close()
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("timeline", help="a chat export (WhatsApp, Telegram, Signal) as one timeline, "
-                                        "voice notes transcribed in their place")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="chat file, export folder or WhatsApp .zip")
-    p.add_argument("--out", type=Path, required=True, help="folder for DIR/<name>.timeline.<format>")
-    p.add_argument("--format", default="json",
-                   help="comma list of json, docx, pdf (default json; the JSON is always written)")
-    p.add_argument("--translate-to", default=None, metavar="LANG",
-                   help="also translate the messages and voice notes into this language")
-    p.add_argument("--translate-model", default=None, metavar="NAME|DIR",
-                   help="NLLB-200 or M2M-100 model (default: the first one installed; an NLLB-200 or "
-                        "M2M-100 model given as --model with --translate-to is taken as this one)")
-    p.add_argument("--from", dest="source", default="auto", metavar="LANG",
-                   help="language of the chat's text (default: that of most of its voice notes)")
-    add_transcribe_options(p)
-    add_case_option(p)
-    p.set_defaults(handler=cmd_timeline)

@@ -1,4 +1,4 @@
-"""`transcribe` (queue the inputs and work them in the worker) and `export` (write what the case holds)."""
+"""`transcribe`: queue the inputs and work them in the worker (app/cli/export.py writes each as it is done)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,17 @@ from pathlib import Path
 
 from app.cli.common import (
     FAILED,
-    FORMATS_DEFAULT,
     OK,
-    add_case_option,
-    add_transcribe_options,
     case_dir,
     fail,
     open_case,
-    open_existing_case,
     parse_formats,
     transcribe_options,
 )
+from app.cli.export import write_exports
 from app.cli.progress import QueueRunner
 from app.cli.queue import CHAT_EXPORT, nothing_found, scan_inputs
 from app.core.chats.registry import is_chat_export
-from app.core.errors import ParleyError
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, record_met
 from app.core.names import one_per_name
@@ -30,17 +26,9 @@ from app.core.options import to_dict
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
-from app.core.usecases.exporting import check_out_dir, export_run, output_basenames, run_to_export
+from app.core.usecases.exporting import check_out_dir, output_basenames
 from app.core.usecases.timeline import export_media, take_in_exports
 from app.worker.supervisor import Supervisor
-
-EXPORT_TASKS = ("transcribe", "translate", "text-translate")  # Whisper's, Whisper's to English, NLLB/M2M's
-
-
-def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
-                  by: str | None = None, uncertain_below: float | None = None) -> None:
-    for path in export_run(case, run_id, out, formats, basename, actor=by, uncertain_below=uncertain_below):
-        print(path)
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
@@ -148,60 +136,3 @@ def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, 
             fail(path, f"not transcribed: {why}")
         status = FAILED
     return status
-
-
-def nothing_to_export(kind: str, task: str | None) -> str:
-    """Why `export` has nothing for an exhibit, and what to run instead."""
-    if kind == "chat":
-        return ("a chat export, not a recording: write its messages with "
-                "`python -m app timeline CHAT --out DIR` (add --translate-to LANG to translate them)")
-    wanted = f"no {task} run" if task else "nothing transcribed"
-    return f"{wanted} yet for this exhibit"
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """The current transcript (a proofreader's corrections and verification included)."""
-    formats = parse_formats(args.format)
-    case = open_existing_case(args)
-    try:
-        exhibits = [case.find_exhibit(k) for k in args.exhibits] if args.exhibits else case.exhibits()
-        if not exhibits:
-            raise ParleyError("nothing to export: the case holds no exhibits")
-        names = output_basenames([e.source.path for e in exhibits])
-        check_out_dir(args.out, [p for e in exhibits for p in (e.source.path, *e.paths)])
-        status = OK
-        for exhibit in exhibits:
-            run_id = run_to_export(case, exhibit.id, args.task)
-            if run_id is None:
-                fail(exhibit.source.path, nothing_to_export(exhibit.source.kind, args.task))
-                status = FAILED
-                continue
-            write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
-                          args.mark_uncertain)
-        return status
-    finally:
-        case.close()
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("transcribe", help="transcribe media files or folders")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
-    p.add_argument("--out", type=Path, required=True, help="folder for the outputs")
-    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
-    add_transcribe_options(p)
-    add_case_option(p)
-    p.set_defaults(handler=cmd_transcribe)
-
-    p = sub.add_parser("export", help="write what the case holds (the current, proofread text), "
-                                      "without transcribing again")
-    p.add_argument("exhibits", nargs="*", metavar="EXHIBIT", help="id, name, path or SHA-256 (default: all)")
-    p.add_argument("--format", default=FORMATS_DEFAULT)
-    p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--task", default=None, choices=EXPORT_TASKS,
-                   help="which run to export (default: the latest transcript, transcribe or translate; "
-                        "a text translation only when named: text-translate)")
-    p.add_argument("--by", default=None, help="the exporter's name, printed on the record (default: the OS user)")
-    p.add_argument("--mark-uncertain", type=float, default=None, metavar="P",
-                   help="DOCX/PDF: show words recognised with a probability below P (e.g. 0.5) as [word?]")
-    add_case_option(p)
-    p.set_defaults(handler=cmd_export)

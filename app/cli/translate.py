@@ -25,7 +25,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.cli.common import FAILED, OK, add_case_option, case_dir, fail, open_case, parse_formats
+from app.cli.commands import TEXT_FORMATS_DEFAULT
+from app.cli.common import FAILED, OK, case_dir, fail, open_case, parse_formats
 from app.cli.progress import QueueRunner, RunOutcome
 from app.core.chats.text_intake import classify
 from app.core.errors import LanguageError, MediaError, ParleyError
@@ -48,7 +49,6 @@ from app.core.usecases.translating import (
     with_speech,
 )
 
-TEXT_FORMATS_DEFAULT = "json,txt"
 MEDIA_FORMATS_DEFAULT = "json,txt,srt,vtt"
 
 
@@ -239,56 +239,3 @@ def _model_token(flores: str, family: str) -> str | None:
         return to_m2m(flores)
     except LanguageError:
         return None  # not one of the M2M-100 languages
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-
-    p = sub.add_parser(
-        "translate",
-        help="translate media, transcript JSON, .txt or WhatsApp chat exports",
-        description="Translate each INPUT (media: transcribed with Whisper first; a transcript "
-        "JSON written by this program; a .txt; a WhatsApp _chat.txt) with an NLLB-200 or "
-        "M2M-100 model and write DIR/<name>.<format>.",
-    )
-    p.add_argument(
-        "inputs", nargs="*", metavar="INPUT", help="media, transcript .json, .txt or chat"
-    )
-    p.add_argument(
-        "--to", metavar="CODE", help="target language: en, pl, deu_Latn... (see --list-languages)"
-    )
-    p.add_argument(
-        "--from",
-        dest="source",
-        metavar="CODE",
-        default="auto",
-        help="source language; auto (default) = the transcript's detected language. "
-        "Needed for .txt and chat files",
-    )
-    p.add_argument(
-        "--model",
-        metavar="NAME|DIR",
-        default=None,
-        help="translation model: a name under models/ or a folder "
-        "(default: the first NLLB-200, else M2M-100, model installed)",
-    )
-    p.add_argument(
-        "--whisper-model", metavar="NAME|DIR", default="base", help="Whisper model for media inputs"
-    )
-    p.add_argument("--out", metavar="DIR", type=Path, default=None, help="folder for the outputs")
-    p.add_argument(
-        "--format",
-        default=None,
-        help="comma list of json,txt,srt,vtt,docx,pdf (default json,txt,srt,vtt for "
-        f"media and their transcripts, {TEXT_FORMATS_DEFAULT} for texts and chats)",
-    )
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--compute-type", default="auto", help="auto, int8, float16, float32, ...")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = all cores)")
-    p.add_argument("--beam-size", type=int, default=4, help="translation beam size")
-    p.add_argument(
-        "--list-languages",
-        action="store_true",
-        help="list the language codes (of --model, if given) and exit",
-    )
-    add_case_option(p)
-    p.set_defaults(handler=cmd_translate)

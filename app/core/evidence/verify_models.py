@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from app.core.diarize.pipeline import (
+from app.core.diarize.model_dirs import (
     SEGMENTATION_MODEL,
     SPEAKER_MODEL,
     segmentation_model_dir,

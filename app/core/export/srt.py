@@ -8,10 +8,13 @@ the translation only.
 
 from __future__ import annotations
 
-import pysubs2
+from typing import TYPE_CHECKING
 
 from app.core.export.base import register, shown_text
 from app.core.types import Transcript
+
+if TYPE_CHECKING:
+    import pysubs2
 
 
 class SrtExporter:
@@ -30,7 +33,10 @@ def subtitle_string(transcript: Transcript, format_: str) -> str:
 
 
 def to_subtitles(transcript: Transcript) -> pysubs2.SSAFile:
-    """One cue per segment; shared by the SRT and WebVTT exporters."""
+    """One cue per segment; shared by the SRT and WebVTT exporters (pysubs2 imported here: a command
+    that only lists formats, or writes JSON, does not load it)."""
+    import pysubs2
+
     subs = pysubs2.SSAFile()
     for segment in transcript.segments:
         text = shown_text(segment)

@@ -25,8 +25,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import phonenumbers
+from typing import TYPE_CHECKING
 
 from app.core.chats.dates import when_text
 from app.core.errors import ParleyError
@@ -36,6 +35,9 @@ from app.core.search.patterns import Found
 from app.core.search.spoken_numbers import Normalised, normalise_digits
 from app.core.store import Case, entity_index, search_index
 from app.core.store.search_index import IndexedText
+
+if TYPE_CHECKING:  # phonenumbers is imported where numbers are read: `search` and an empty case need none
+    import phonenumbers
 
 KINDS = ("phone", "email", "postcode", "vehicle", "money", "date", "time")
 DEFAULT_REGION = "GB"
@@ -124,6 +126,8 @@ def find_in_text(text: str, region: str = DEFAULT_REGION, kinds: tuple[str, ...]
 
 
 def phones(text: str, region: str = DEFAULT_REGION) -> list[Found]:
+    import phonenumbers
+
     if len(_DIGIT_RE.findall(text)) < MIN_PHONE_DIGITS:
         return []
     out = []
@@ -135,6 +139,8 @@ def phones(text: str, region: str = DEFAULT_REGION) -> list[Found]:
 
 
 def _keep_phone(raw: str, number: phonenumbers.PhoneNumber) -> bool:
+    import phonenumbers
+
     if phonenumbers.is_valid_number(number):
         return True
     digits = len(_DIGIT_RE.findall(raw))
@@ -157,6 +163,8 @@ def _inside_phone(found: list[Found], f: Found) -> bool:
 
 
 def check_region(region: str) -> str:
+    import phonenumbers
+
     code = (region or "").strip().upper()
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise EntityError(f"{region}: not a region code (use two letters, e.g. GB, PL, RO)")

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import AlreadyDone, StoreError
 from app.core.store.case import Case
 from app.core.store.db import utc_now
+
+if TYPE_CHECKING:  # numpy is imported where a voiceprint is read or written: `verify` reads none
+    import numpy as np
 
 
 class AlreadyEnrolled(AlreadyDone, StoreError):
@@ -34,6 +35,8 @@ def _same_speech(stored: dict[str, Any], source: dict[str, Any]) -> bool:
 
 
 def _blob(vector: np.ndarray) -> bytes:
+    import numpy as np
+
     return np.ascontiguousarray(vector, dtype="<f4").tobytes()
 
 
@@ -52,6 +55,8 @@ def check_name_free(case: Case, name: str, model_sha256: str, source: dict[str, 
 def add_profile(case: Case, name: str, voiceprint: np.ndarray, model_sha256: str,
                 source: dict[str, Any] | None = None, actor: str | None = None) -> int:
     """Store a named profile (one per name and model) and audit it. Returns its id."""
+    import numpy as np
+
     name = name.strip()
     if not name:
         raise StoreError("a voice profile needs a name")
@@ -76,6 +81,8 @@ def add_profile(case: Case, name: str, voiceprint: np.ndarray, model_sha256: str
 
 def profiles(case: Case, model_sha256: str) -> dict[str, np.ndarray]:
     """The case's profiles made by this speaker model, by name."""
+    import numpy as np
+
     rows = case.conn.execute(
         "SELECT name, dim, embedding FROM speaker_profiles WHERE model_sha256=? ORDER BY name",
         (model_sha256,),
@@ -99,6 +106,8 @@ def profile_list(case: Case) -> list[dict[str, Any]]:
 
 
 def voiceprint_digest(vector: np.ndarray) -> str:
+    import numpy as np
+
     return hashlib.sha256(_blob(np.asarray(vector, dtype=np.float32).reshape(-1))).hexdigest()
 
 
@@ -106,6 +115,8 @@ def save_run_voiceprints(case: Case, run_id: int, model_sha256: str,
                          voiceprints: dict[str, tuple[np.ndarray, int]]) -> None:
     """Keep each diarised speaker's voiceprint with its run: {label: (vector, speech_ms)}.
     Saved again (a resumed run diarises again) it replaces the earlier ones."""
+    import numpy as np
+
     with case.transaction():
         case.conn.execute("DELETE FROM run_voiceprints WHERE run_id=?", (run_id,))
         case.conn.executemany(
@@ -118,6 +129,8 @@ def save_run_voiceprints(case: Case, run_id: int, model_sha256: str,
 
 def run_voiceprints(case: Case, run_id: int) -> tuple[str, dict[str, np.ndarray]]:
     """(speaker model SHA-256, {machine label: voiceprint}) kept with a run; ("", {}) if none."""
+    import numpy as np
+
     rows = case.conn.execute(
         "SELECT speaker, model_sha256, dim, embedding FROM run_voiceprints WHERE run_id=? ORDER BY speaker",
         (run_id,),
@@ -160,6 +173,8 @@ def save_segment_voiceprints(case: Case, run_id: int, model_sha256: str,
                              details: dict[str, Any], actor: str) -> None:
     """Keep voiceprints computed later from a run's segments, each row (speaker, basis_sha256,
     vector, speech_ms, windows), and audit the computation with the model's SHA-256."""
+    import numpy as np
+
     if not rows:
         return
     now = utc_now()
@@ -179,6 +194,8 @@ def save_segment_voiceprints(case: Case, run_id: int, model_sha256: str,
 
 def segment_voiceprints(case: Case, run_id: int, model_sha256: str) -> dict[str, np.ndarray]:
     """{basis_sha256: voiceprint} computed from a run's segments with this speaker model."""
+    import numpy as np
+
     rows = case.conn.execute(
         "SELECT basis_sha256, dim, embedding FROM segment_voiceprints WHERE run_id=? AND model_sha256=?",
         (run_id, model_sha256),

@@ -23,8 +23,7 @@ import numpy as np
 
 from app.core.diarize.embedder import SAMPLE_RATE
 from app.core.diarize.engine import DiarizeError, load_embedder
-from app.core.diarize.package import NAME as SPEAKER_MODEL
-from app.core.diarize.pipeline import speaker_model_dir
+from app.core.diarize.model_dirs import SPEAKER_MODEL, speaker_model_dir
 from app.core.diarize.profiles import MATCH_THRESHOLD, enrol, suggest
 from app.core.editing import operations as editing
 from app.core.errors import ModelError, ParleyError

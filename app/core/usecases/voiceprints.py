@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core.diarize.engine import DiarizeError, load_embedder
-from app.core.diarize.pipeline import MODEL_FILE, speaker_model_dir
+from app.core.diarize.model_dirs import MODEL_FILE, speaker_model_dir
 from app.core.diarize.span_prints import span_voiceprints, span_windows
 from app.core.editing import operations as editing
 from app.core.hashing import sha256_file
