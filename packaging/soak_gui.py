@@ -71,6 +71,9 @@ def open_window(folder: Path, media: Path):  # type: ignore[no-untyped-def]
     return window
 
 
+MIN_STEPS = 240  # two loops set (steps 60, 180) and one pause (step 200)
+
+
 def soak(window, seconds: float, pump) -> SoakResult:  # type: ignore[no-untyped-def]
     """Play for `seconds`: loop spans, pause (auto-rewind) and skip now and then, repaint often."""
     player, wave = window.player, window.editor.waveform
@@ -83,7 +86,9 @@ def soak(window, seconds: float, pump) -> SoakResult:  # type: ignore[no-untyped
     result.none_refs_start = result.none_refs_min = sys.getrefcount(None)
     started = time.monotonic()
     step = 0
-    while (elapsed := time.monotonic() - started) < seconds:
+    # at least 240 steps (about 12 s when the machine is free): on a loaded machine fewer steps fit in
+    # `seconds`, and the loops and the pause come by step
+    while (elapsed := time.monotonic() - started) < seconds or step < MIN_STEPS:
         pump(0.05)
         wave.repaint()
         result.repaints += 1
