@@ -16,7 +16,7 @@ import pytest
 from app.core.models import bundles as model_bundles
 from app.core.models import catalogue as models
 from tests.conftest import MEDIA, REPO
-from tests.test_kills2 import _killed_after
+from tests.test_kills2 import _killed_after, _rows
 from tests.test_kills3 import _texts_and_batches
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -107,3 +107,21 @@ def test_an_import_is_on_disk_before_its_folder_is_put_in_place(tmp_path, monkey
     put = events.index("rename nllb-tiny")
     expected = {p.name for p in bundle.iterdir() if p.name != "SHA256SUMS"} | {"parley-model.json"}
     assert expected <= set(events[:put]) and events[put + 1:] == ["models"]
+
+
+def test_a_job_left_queued_with_other_settings_is_not_started_by_the_next_command(tmp_path, models_dir):
+    """A command killed, run again with other settings (`--model base` for tiny.en, say): the killed one's
+    job stays queued. The new command's worker claimed it as soon as its own job was done (or while the
+    command still queued its own): it printed "attempt 2, resuming" for a file it was not asked for,
+    loaded the other model and kept the command waiting for the decode to reach a window. A command's
+    worker now claims only the command's own jobs; the other stays queued, never started, for `queue run`."""
+    case = str(tmp_path / "case")
+    left = _app("queue", "add", str(MEDIA / "en_voicenote.m4a"), "--model", "base", "--case", case)
+    assert left.returncode == 0, left.stderr
+    done = _app("transcribe", str(MEDIA / "en_voicenote.opus"), "--model", "tiny.en", "--threads", "2",
+                "--format", "json", "--out", str(tmp_path / "out"), "--case", case)
+    assert done.returncode == 0, done.stderr
+    assert "en_voicenote.m4a" not in done.stderr and (tmp_path / "out" / "en_voicenote.json").is_file()
+    jobs = _rows(Path(case), "SELECT id, state, attempts FROM jobs ORDER BY id")
+    assert jobs == [(1, "queued", 0), (2, "done", 1)]
+    assert _rows(Path(case), "SELECT subject FROM audit_log WHERE action='job.started'") == [("job/2",)]

@@ -44,6 +44,7 @@ from app.worker.protocol import (
     JobPaused,
     JobStarted,
     ModelLoaded,
+    OnlyJobs,
     PauseJob,
     QueueIdle,
     Shutdown,
@@ -109,6 +110,10 @@ class Worker:
         }
         self.current: tuple[int, ...] = ()  # the job(s) being worked on
         self.planned: list[int] = []  # the jobs, in order, of the interrupted batch being claimed again
+        self.only: tuple[int, ...] | None = config.only_jobs  # the jobs it may claim (None: any)
+        self.told = threading.Event()  # which jobs are known (or any will do)
+        if config.only_jobs is not None or not config.await_jobs:
+            self.told.set()
         self.stop_asked: set[int] = set()  # cancelled or paused: read by stop checks, never the database
         self.reported_cancelled: set[int] = set()
         self.sending = threading.Lock()
@@ -166,6 +171,8 @@ class Worker:
         BATCH_AUDIO_S of audio, so progress and cancellation stay prompt.
         """
         self.planned = []
+        if not self.told.is_set():
+            return []  # its command is still queueing its own jobs
         job = self._claim()
         if job is None or not self._batchable(job):
             return [job] if job else []
@@ -188,7 +195,8 @@ class Worker:
 
     def _claim(self, like: Job | None = None, job_id: int | None = None) -> Job | None:
         """A job to work on, its stop flag cleared (a paused job, resumed, is claimed again)."""
-        job = self.queue.claim(self.name, like=like, max_duration_ms=SHORT_MS if like else None, job_id=job_id)
+        job = self.queue.claim(self.name, like=like, max_duration_ms=SHORT_MS if like else None, job_id=job_id,
+                               among=self.only)
         if job is not None:
             self.stop_asked.discard(job.id)
         return job
@@ -463,6 +471,9 @@ class Worker:
             self.stop_asked.update(self.current if command.job_id is None else (command.job_id,))
         elif isinstance(command, Shutdown):
             self.shutdown.set()
+        elif isinstance(command, OnlyJobs):
+            self.only = command.job_ids
+            self.told.set()
 
 
 # ------------------------------------------------------------ task helpers
