@@ -16,7 +16,7 @@ import pytest
 from app.core.models import bundles as model_bundles
 from app.core.models import catalogue as models
 from tests.conftest import MEDIA, REPO
-from tests.test_kills2 import _killed_after, _rows
+from tests.test_kills2 import KILL_AFTER, _killed_after, _rows
 from tests.test_kills3 import _texts_and_batches
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -125,3 +125,26 @@ def test_a_job_left_queued_with_other_settings_is_not_started_by_the_next_comman
     jobs = _rows(Path(case), "SELECT id, state, attempts FROM jobs ORDER BY id")
     assert jobs == [(1, "queued", 0), (2, "done", 1)]
     assert _rows(Path(case), "SELECT subject FROM audit_log WHERE action='job.started'") == [("job/2",)]
+
+
+def _killed_after_term(tmp_path: Path, target: str, *args: str) -> subprocess.CompletedProcess:
+    """`python -m app ARGS` sent SIGTERM by itself once, right after `target` returns (tests/test_kills2.py's way)."""
+    script, mark = tmp_path / "term_after.py", tmp_path / "stopped"
+    script.write_text(KILL_AFTER.replace("signal.SIGKILL", "signal.SIGTERM"), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_KILL_IN="command", PARLEY_TEST_KILL_AFTER=target,
+               PARLEY_TEST_KILL_MARK=str(mark))
+    result = subprocess.run([sys.executable, str(script), *args], cwd=REPO, env=env, capture_output=True, text=True,
+                            check=False, timeout=300)
+    assert mark.exists(), result.stderr
+    return result
+
+
+def test_a_model_import_stopped_says_to_run_it_again_not_that_work_resumes(tmp_path):
+    """SIGTERM during `models import`: it said "stored work is kept and resumes on the next run", as a
+    transcription does, though nothing of an import is kept or resumed (its staging folder is removed)."""
+    bundle, root = _bundle(tmp_path / "nllb-tiny"), tmp_path / "models"
+    stopped = _killed_after_term(tmp_path, "app.core.models.bundles:_copy_verified", "models", "import", str(bundle),
+                                 "--models-dir", str(root))
+    assert stopped.returncode == 143 and "Traceback" not in stopped.stderr, stopped.stderr
+    assert stopped.stderr == "terminated; run the command again to finish it\n"
+    assert not root.exists() or list(root.iterdir()) == []
