@@ -111,7 +111,7 @@ def test_a_model_import_repeated_after_it_finished_says_so_and_succeeds(tmp_path
     bundle = make_bundle(FIXTURES / "tiny_nllb", tmp_path / "nllb-tiny")
     root = tmp_path / "models"
     args = ("models", "import", str(bundle), "--models-dir", str(root))
-    _killed_after(tmp_path, "command", "app.core.models.bundles:import_bundle", *args)
+    _killed_after(tmp_path, "command", "app.core.models.bundles:install_bundle", *args)
     again = _app(*args)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == str(root / "nllb-tiny")

@@ -166,6 +166,17 @@ def _forgiving_output() -> None:
             stream.reconfigure(errors="parley-terminal")
 
 
+QUEUEING = ("transcribe", "queue", "translate", "timeline")  # commands whose work is stored as it is done
+
+
+def _after_stop(command: str) -> str:
+    """What to do after a stop: a queue's work resumes; a model import or an export resumes nothing (it is
+    whole or absent, as the window's export and timeline's files are)."""
+    if command in QUEUEING:
+        return "stored work is kept and resumes on the next run"
+    return "run the command again to finish it"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     closed = _closed_stdout()
     _forgiving_output()
@@ -188,10 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _stop_on_sigterm(args.command):
             return args.handler(args)
     except Terminated as stop:
-        _say(f"{stop.said}; stored work is kept and resumes on the next run")
+        _say(f"{stop.said}; {_after_stop(args.command)}")
         return 128 + stop.signum
     except KeyboardInterrupt:
-        print("interrupted; stored work is kept and resumes on the next run", file=sys.stderr)
+        print(f"interrupted; {_after_stop(args.command)}", file=sys.stderr)
         return 130
     except ParleyError as exc:
         fail(args.command, str(exc))

@@ -28,11 +28,14 @@ def cmd_models(args: argparse.Namespace) -> int:
         from app.core.models import known
 
         try:
-            target = model_bundles.import_bundle(args.bundle, root, args.name)
+            target, damaged = model_bundles.install_bundle(args.bundle, root, args.name)
         except model_bundles.AlreadyInstalled as done:
             print(f"models import: {done}", file=sys.stderr)
             print(root / (args.name or model_bundles.default_name(args.bundle)))
             return OK
+        if damaged:
+            print(f"models import: '{target.name}' was installed from this bundle but cut short (files or its "
+                  "record incomplete: a power cut?); installed again from the bundle", file=sys.stderr)
         print(target)  # alone on stdout, for scripts; what vouches for it (known, or only itself) on stderr
         print(known.installed_attestation(target), file=sys.stderr)
         return OK

@@ -58,7 +58,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     check_out_dir(args.out, sources)
     case = open_case(args)
     # The worker starts now and loads the model while the inputs are hashed and queued.
-    supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options)})
+    supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options), "await_jobs": True})
     try:
         supervisor.start()
         in_chats, chat_status = chat_media(case, chats, met, named=set(chats) - set(in_folders))

@@ -19,6 +19,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -43,6 +44,7 @@ from app.worker.protocol import (
     JobPaused,
     JobStarted,
     ModelLoaded,
+    OnlyJobs,
     PauseJob,
     QueueIdle,
     Shutdown,
@@ -107,6 +109,11 @@ class Worker:
             JobKind.TRANSCRIBE: self._transcribe, JobKind.TRANSLATE: self._translate, JobKind.EXPORT: self._export,
         }
         self.current: tuple[int, ...] = ()  # the job(s) being worked on
+        self.planned: list[int] = []  # the jobs, in order, of the interrupted batch being claimed again
+        self.only: tuple[int, ...] | None = config.only_jobs  # the jobs it may claim (None: any)
+        self.told = threading.Event()  # which jobs are known (or any will do)
+        if config.only_jobs is not None or not config.await_jobs:
+            self.told.set()
         self.stop_asked: set[int] = set()  # cancelled or paused: read by stop checks, never the database
         self.reported_cancelled: set[int] = set()
         self.sending = threading.Lock()
@@ -163,12 +170,17 @@ class Worker:
         Each claim is its own atomic transaction; the group stops growing at about
         BATCH_AUDIO_S of audio, so progress and cancellation stay prompt.
         """
+        self.planned = []
+        if not self.told.is_set():
+            return []  # its command is still queueing its own jobs
         job = self._claim()
         if job is None or not self._batchable(job):
             return [job] if job else []
         planned = self._planned_batch(job)
         if planned:  # a batch killed part-way: the same files again, in the same order (the same text)
-            group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned if j != job.id))]
+            group = [job, *filter(None, (self._claim(like=job, job_id=j) for j in planned
+                                         if j != job.id and not self._stored(j)))]
+            self.planned = planned
             return sorted(group, key=lambda j: planned.index(j.id))
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
         loaded = self.models.loaded_speech()
@@ -183,7 +195,8 @@ class Worker:
 
     def _claim(self, like: Job | None = None, job_id: int | None = None) -> Job | None:
         """A job to work on, its stop flag cleared (a paused job, resumed, is claimed again)."""
-        job = self.queue.claim(self.name, like=like, max_duration_ms=SHORT_MS if like else None, job_id=job_id)
+        job = self.queue.claim(self.name, like=like, max_duration_ms=SHORT_MS if like else None, job_id=job_id,
+                               among=self.only)
         if job is not None:
             self.stop_asked.discard(job.id)
         return job
@@ -204,6 +217,27 @@ class Worker:
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
         return job.run_id is None or not self.case.run(job.run_id).state.get("done_ms")
+
+    def _stored(self, job_id: int) -> bool:
+        """Whether the job's run already holds its file's result (its end, or its diarisation, cut off)."""
+        run_id = self.queue.get(job_id).run_id
+        return run_id is not None and bool(self.case.run(run_id).state.get("done_ms"))
+
+    def _with_planned(self, ready: list[tuple[Job, Exhibit, int]]) -> list[tuple[Job | None, Exhibit]]:
+        """The batch to decode: a planned one whole, in its order, its files already stored decoded along
+        again (their results dropped), so the others' text is the uninterrupted run's; else `ready`."""
+        mine = {job.id: (job, exhibit) for job, exhibit, _ in ready}
+        if not self.planned or not set(mine) <= set(self.planned):
+            self.planned = []
+            return [(job, exhibit) for job, exhibit, _ in ready]
+        out: list[tuple[Job | None, Exhibit]] = []
+        for job_id in self.planned:
+            if job_id in mine:
+                out.append(mine[job_id])
+            elif self._stored(job_id):
+                with suppress(MediaError):  # moved or changed since: the rest are decoded without it
+                    out.append((None, _reachable(self.case.exhibit(self.queue.get(job_id).exhibit_id))))
+        return out
 
     def _planned_batch(self, job: Job) -> list[int]:
         """The jobs, in order, that this job's interrupted run was being decoded with ([]: none)."""
@@ -251,18 +285,22 @@ class Worker:
             ready = [(job, exhibit, run_for(self.case, engine, exhibit, options)) for job, exhibit, _ in ready]
             for job, _, run_id in ready:
                 self.queue.attach_run(job.id, run_id)
-            if len(ready) > 1:
-                self.case.plan_batch([run_id for _, _, run_id in ready], [job.id for job, _, _ in ready])
+            decoded = self._with_planned(ready)
+            if len(decoded) > 1:
+                self.case.plan_batch([run_id for _, _, run_id in ready], self.planned or [j.id for j, _, _ in ready])
             stops = {job.id: self._stop_check(job.id) for job, _, _ in ready}
             all_stopped = lambda: all(stop() for stop in stops.values())
-            trackers = [Tracker(self, job) for job, _, _ in ready]
-            results = transcribe_clips(engine, [e.source for _, e, _ in ready], options, should_stop=all_stopped,
-                                       on_progress=lambda i, f: trackers[i].progress(DECODED * f))
-            batch = tuple(e.source.sha256 for _, e, _ in ready)
+            runs = {job.id: run_id for job, _, run_id in ready}
+            trackers = [Tracker(self, job) if job else None for job, _ in decoded]
+            results = transcribe_clips(engine, [e.source for _, e in decoded], options, should_stop=all_stopped,
+                                       on_progress=lambda i, f: trackers[i] and trackers[i].progress(DECODED * f))
+            batch = tuple(e.source.sha256 for _, e in decoded)
             finished: set[int] = set()
-            for (job, exhibit, run_id), result in zip(ready, results):
+            for (job, exhibit), result in zip(decoded, results):
+                if job is None:
+                    continue  # decoded along for its batch-mates' sake: its own result is stored already
                 finished.add(job.id)  # a result given is whole: kept though the worker is stopping
-                self._finish_short(job, exhibit, run_id, result, job.id in self.stop_asked, batch)
+                self._finish_short(job, exhibit, runs[job.id], result, job.id in self.stop_asked, batch)
             for job, _, run_id in ready:
                 if job.id not in finished:
                     self._finish(job, run_id, stopped=True)
@@ -433,6 +471,9 @@ class Worker:
             self.stop_asked.update(self.current if command.job_id is None else (command.job_id,))
         elif isinstance(command, Shutdown):
             self.shutdown.set()
+        elif isinstance(command, OnlyJobs):
+            self.only = command.job_ids
+            self.told.set()
 
 
 # ------------------------------------------------------------ task helpers

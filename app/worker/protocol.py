@@ -109,7 +109,15 @@ class Shutdown:
     """Stop at the next chunk boundary; the running job goes back to the queue."""
 
 
-Command = CancelJob | PauseJob | Shutdown
+@dataclass(frozen=True)
+class OnlyJobs:
+    """Claim only these jobs from now on (a command's own: a job another command left queued, with
+    other settings say, is not started by this one and then handed back when it ends)."""
+
+    job_ids: tuple[int, ...]
+
+
+Command = CancelJob | PauseJob | Shutdown | OnlyJobs
 
 
 @dataclass(frozen=True)
@@ -122,3 +130,5 @@ class WorkerConfig:
     idle_poll_s: float = 0.5
     heartbeat_s: float = 5.0
     progress_interval_s: float = 0.25  # at most ~4 progress events a second
+    only_jobs: tuple[int, ...] | None = None  # claim only these (None: any)
+    await_jobs: bool = False  # claim nothing until told which jobs (OnlyJobs): a command still queueing its own

@@ -18,6 +18,8 @@ worker_options (all optional):
     kill_after_s   how long a cancelled decode may take to stop before it is killed (1.5)
     stale_after_s  heartbeat age after which a running job is recovered (60)
     max_restarts   crashes allowed within a minute before giving up (5)
+    await_jobs     claim nothing until run_until_idle says which jobs (a command queueing its own
+                   while the model loads: another command's job is never started by it)
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from app.worker.protocol import (
     JobFailed,
     JobPaused,
     JobStarted,
+    OnlyJobs,
     PauseJob,
     QueueIdle,
     Shutdown,
@@ -154,6 +157,7 @@ class Supervisor:
         self._names: set[str] = set()  # worker names of every child started
         self._ended: set[int] = set()  # jobs whose final event has been delivered
         self._unreported: dict[int, float] = {}  # finished in the store, event not seen yet
+        self._only: tuple[int, ...] | None = None  # the jobs its worker may claim (None: any)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -219,9 +223,12 @@ class Supervisor:
 
     def run_until_idle(self, on_event: Callable[[Event], None] | None = None,
                        until: Iterable[int] | None = None, poll_s: float = 0.1) -> None:
-        """Work the queue until nothing is left to claim (or until every job in `until` ends)."""
-        self.start()
+        """Work the queue until nothing is left to claim (or until every job in `until` ends, and
+        only those jobs and the jobs they wait on are claimed)."""
         waiting = set(until) if until is not None else None
+        if waiting is not None:
+            self._claim_only(waiting)
+        self.start()
         while True:
             for event in self.poll():
                 if on_event is not None:
@@ -229,6 +236,19 @@ class Supervisor:
             if self._finished(waiting):
                 return
             time.sleep(poll_s)
+
+    def _claim_only(self, job_ids: set[int]) -> None:
+        """The worker claims only these jobs and those they wait on (a translation its transcription)."""
+        wanted, todo = set(), list(job_ids)
+        while todo:
+            job_id = todo.pop()
+            if job_id not in wanted:
+                wanted.add(job_id)
+                parent = self.queue.get(job_id).parent_job_id
+                todo += [parent] if parent is not None else []
+        self._only = tuple(sorted(wanted))
+        if self.is_alive():
+            self._send(OnlyJobs(self._only))
 
     def _finished(self, waiting: set[int] | None) -> bool:
         if self._gave_up or self._proc is None:
@@ -296,6 +316,8 @@ class Supervisor:
             preload=self.options.get("preload"),
             idle_poll_s=float(self.options.get("idle_poll_s", 0.5)),
             heartbeat_s=float(self.options.get("heartbeat_s", 5.0)),
+            only_jobs=self._only,
+            await_jobs=bool(self.options.get("await_jobs")),
         )
         proc = self._ctx.Process(target=start_worker, args=(config, events_out, commands_in),
                                  name="parley-worker", daemon=True)

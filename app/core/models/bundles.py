@@ -35,7 +35,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NoReturn
@@ -280,6 +280,8 @@ def _copy_verified(member: Member, dest: Path, expected: str, origin: str) -> No
         while chunk := source.read(CHUNK):
             digest.update(chunk)
             out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())  # on disk before the folder is renamed into place (a power cut)
     if digest.hexdigest() != expected:
         raise ModelError(f"{origin}: {member.name} does not match its SHA-256; bundle refused")
 
@@ -313,13 +315,20 @@ def _installed_already(bundle: Path, target: Path) -> NoReturn:
 
 def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None = None) -> Path:
     """Install a bundle as models_dir/<name> only if every file is listed, regular and verified."""
+    return install_bundle(bundle, models_dir, name)[0]
+
+
+def install_bundle(bundle: Path, models_dir: Path | None = None, name: str | None = None) -> tuple[Path, bool]:
+    """import_bundle, and whether it put the bundle in place of a copy of it cut short under the name
+    (a power cut after an import: files or their record truncated or missing); any other is refused."""
     bundle = Path(bundle)
     target_name = check_plain_name(name, "--name") if name is not None else \
         check_plain_name(default_name(bundle), "bundle name")
     root = models_dir or default_models_dir()
     target = root / target_name
     origin = str(bundle)
-    if target.exists() or target.is_symlink():
+    replacing = (target.exists() or target.is_symlink()) and cut_short_copy(bundle, target)
+    if (target.exists() or target.is_symlink()) and not replacing:
         _installed_already(bundle, target)
     staging: Path | None = None
     made = _missing_folders(root)
@@ -335,14 +344,20 @@ def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None
                 _copy_verified(members[rel], staging / rel, expected, origin)
         write_manifest(staging, family_of(staging), origin=f"bundle {bundle.name}")
         staging.chmod(0o755)
-        os.rename(staging, target)
+        _sync(staging / MANIFEST, staging)
+        if replacing:
+            _put_in_place_of(staging, target)
+        else:
+            os.rename(staging, target)
+        with suppress(OSError):
+            _sync(root)  # the name on disk too; the model is in place whatever this says
     except OSError as exc:
         raise ModelError(f"{origin}: cannot import ({exc.strerror or exc}); nothing installed") from None
     finally:
         if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
             _remove_empty(made)
-    return target
+    return target, replacing
 
 
 def remove_stale_imports(root: Path) -> None:
@@ -369,3 +384,57 @@ def _remove_empty(folders: list[Path]) -> None:
             folder.rmdir()
         except OSError:
             return
+
+
+def cut_short_copy(bundle: Path, target: Path) -> bool:
+    """Whether `target` is this bundle's copy cut short: its record (written last) unreadable or the
+    bundle's list, every other file there one of the bundle's, whole or its first bytes only, and
+    something missing or short."""
+    if target.is_symlink() or not target.is_dir():
+        return False
+    try:
+        recorded = json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    try:
+        with open_bundle(bundle) as members:
+            sums = _read_sums(members, str(bundle))
+            if recorded not in (None, sums):
+                return False
+            present = [p for p in target.iterdir() if p.name != MANIFEST]
+            if any(p.name not in sums or p.is_symlink() or not p.is_file() for p in present):
+                return False
+            held = [_held_of(p, members[p.name]) for p in present]
+    except (OSError, ModelError, KeyError):
+        return False
+    if "other" in held:
+        return False
+    return recorded is None or "start" in held or len(present) < len(sums)
+
+
+def _held_of(path: Path, member: Member) -> str:
+    """"whole" when the file holds the member's bytes, "start" when only its first ones, else "other"."""
+    with open(path, "rb") as held, member.open() as source:
+        while chunk := held.read(CHUNK):
+            if source.read(len(chunk)) != chunk:
+                return "other"
+        return "start" if source.read(1) else "whole"
+
+
+def _put_in_place_of(staging: Path, target: Path) -> None:
+    """The verified copy in place of the cut-short one, which is moved aside under a staging name
+    first (a kill in between leaves it to the next import's tidying, and no model under the name)."""
+    aside = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=target.parent))
+    os.rename(target, aside / target.name)
+    os.rename(staging, target)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _sync(*paths: Path) -> None:
+    """Each file's or folder's contents on disk (a folder: the names in it)."""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

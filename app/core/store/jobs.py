@@ -218,14 +218,14 @@ class JobQueue:
     # ------------------------------------------------------------ the worker's side
 
     def claim(self, worker: str, like: Job | None = None, max_duration_ms: int | None = None,
-              job_id: int | None = None) -> Job | None:
+              job_id: int | None = None, among: Iterable[int] | None = None) -> Job | None:
         """Take the best queued job (highest priority, then oldest) whose parent is done.
 
         `like`: only a never-attempted job of the same task and options (to batch
         short files; a retried job runs alone, so a file that crashes the decoder
         cannot take its batch-mates down with it again); `max_duration_ms`: only
         one whose exhibit is at most this long; `job_id` (with `like`): that job, however often
-        attempted (a batch killed part-way, formed again).
+        attempted (a batch killed part-way, formed again); `among`: only one of these jobs.
         """
         sql = ("SELECT j.id FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
                " JOIN exhibits e ON e.id = j.exhibit_id"
@@ -237,6 +237,10 @@ class JobQueue:
         if max_duration_ms is not None:
             sql += " AND e.duration_ms <= ?"
             args.append(max_duration_ms)
+        if among is not None:
+            ids = [int(j) for j in among]
+            sql += f" AND j.id IN ({_marks(ids)})"
+            args += ids
         with db.transaction(self.conn):
             if self._paused():
                 return None
