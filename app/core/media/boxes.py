@@ -9,7 +9,10 @@ box, claiming more bytes than the file holds, says the recording went on.
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO
+from collections.abc import Callable
+from typing import BinaryIO, TypeVar
+
+T = TypeVar("T")
 
 MAX_BOXES = 1_000_000  # a day of one-second fragments; past that the walk gives up, saying nothing
 TOP_LEVEL = {b"ftyp", b"styp", b"moov", b"moof", b"mdat", b"mfra", b"sidx", b"free", b"skip", b"wide", b"uuid",
@@ -55,26 +58,8 @@ def _walk(handle: BinaryIO) -> bool:
 def holds_top_level(handle: BinaryIO, kind: bytes) -> bool:
     """Whether the file holds a whole top-level box of this kind (b'moov': the index), not cut short;
     the handle is left where it was."""
-    at = handle.tell()
-    try:
-        size_of_file, where = handle.seek(0, 2), 0
-        for _ in range(MAX_BOXES):
-            handle.seek(where)
-            head = handle.read(16)
-            if len(head) < 8:
-                return False
-            size = struct.unpack(">I", head[:4])[0]
-            size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
-            if head[4:8] == kind:
-                return 8 <= size and where + size <= size_of_file
-            if size < 8 or where + size >= size_of_file:
-                return False
-            where += size
-        return False
-    except (OSError, ValueError, struct.error):
-        return False
-    finally:
-        handle.seek(at)
+    found = _find_top_level(handle, kind, lambda where, size, size_of_file: 8 <= size and where + size <= size_of_file)
+    return bool(found)
 
 
 MOOV_READ = 64 << 20  # an index this large is a day of video; past it the count is not read
@@ -83,6 +68,14 @@ MOOV_READ = 64 << 20  # an index this large is a day of video; past it the count
 def most_edits(handle: BinaryIO) -> int:
     """The most entries any edit list (elst) in the file's index holds: 1 for a plain trim, 0 for
     none; the handle is left where it was."""
+    found = _find_top_level(handle, b"moov", lambda _where, size, _end: _most_entries(handle.read(min(size, MOOV_READ))))
+    return int(found or 0)
+
+
+def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int], T]) -> T | None:
+    """`read(where, size, size_of_file)` of the first top-level box of this kind, with the handle just
+    past its first 16 bytes; None when the walk meets no such box (or an error). The handle is left
+    where it was."""
     at = handle.tell()
     try:
         size_of_file, where = handle.seek(0, 2), 0
@@ -90,17 +83,17 @@ def most_edits(handle: BinaryIO) -> int:
             handle.seek(where)
             head = handle.read(16)
             if len(head) < 8:
-                return 0
+                return None
             size = struct.unpack(">I", head[:4])[0]
             size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
-            if head[4:8] == b"moov":
-                return _most_entries(handle.read(min(size, MOOV_READ)))
+            if head[4:8] == kind:
+                return read(where, size, size_of_file)
             if size < 8 or where + size >= size_of_file:
-                return 0
+                return None
             where += size
-        return 0
+        return None
     except (OSError, ValueError, struct.error):
-        return 0
+        return None
     finally:
         handle.seek(at)
 
