@@ -214,6 +214,16 @@ def test_a_speaker_key_or_a_merge_while_typing_keeps_what_was_typed(qtbot, qapp,
     assert model.segment(0).text == "This interview is being recorded. Now. Please state your full name."
 
 
+def test_tab_leaves_the_segment_table_and_shift_tab_comes_back(qtbot, qapp, win, table):
+    """Tab moved from cell to cell inside the table and never reached the next control."""
+    row = table.currentIndex().row()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: qapp.focusWidget() is not table, timeout=3_000)
+    assert table.currentIndex().row() == row  # the place in the transcript is kept
+    qtbot.keyClick(qapp.focusWidget(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: qapp.focusWidget() is table, timeout=3_000)
+
+
 def test_the_playback_keys_work_in_a_dialog_and_esc_closes_it(qtbot, qapp, win, table):
     """Naming a speaker, the typist could not replay the words: F1/F2 did nothing in the dialog."""
     player = win.player

@@ -7,6 +7,7 @@ one line on stderr: `<input>: <reason>`), 2 for a usage error.
 from __future__ import annotations
 
 import codecs
+import logging
 import os
 import signal
 import sqlite3
@@ -177,9 +178,25 @@ def _after_stop(command: str) -> str:
     return "run the command again to finish it"
 
 
+class _NoticeOnStderr(logging.Handler):
+    """The core's notices (a `parley.*` logger's warnings: a case another program is writing to) as
+    plain lines on whatever stderr is now (a test's capture, a redirected stream)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.format(record), file=sys.stderr)
+
+
+def _notices_on_stderr() -> None:
+    notices = logging.getLogger("parley")
+    if not any(isinstance(each, _NoticeOnStderr) for each in notices.handlers):
+        notices.addHandler(_NoticeOnStderr(logging.WARNING))
+        notices.propagate = False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     closed = _closed_stdout()
     _forgiving_output()
+    _notices_on_stderr()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:

@@ -182,6 +182,7 @@ class SegmentTable(QTableView):
                              | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setWordWrap(True)
         self.setAlternatingRowColors(True)
+        self.setTabKeyNavigation(False)  # Tab leaves the table for the next control, as everywhere else
         self.verticalHeader().hide()
         # Rows are fitted to their text only when they come into view: measuring every row of a
         # three-hour transcript up front (ResizeToContents) froze the window for seconds.

@@ -6,6 +6,7 @@ tracked with PRAGMA user_version, so the schema's history is auditable.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -20,6 +21,8 @@ from app.core.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 STORE_NAME = "case.sqlite"
+BUSY_WAIT_S = 30  # how long a write waits for another program holding the case
+log = logging.getLogger("parley.store")
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -44,11 +47,12 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         return _connect_read_only(store)
     try:
         case_dir.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(case_dir / STORE_NAME, timeout=30, isolation_level=None)
+        conn = sqlite3.connect(case_dir / STORE_NAME, timeout=BUSY_WAIT_S, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"{case_dir}: cannot open the case store ({exc})") from None
     conn.row_factory = sqlite3.Row
     try:
+        _say_if_busy(conn, case_dir)
         _refuse_foreign(conn, case_dir)  # before WAL: switching to it rewrites the file's header
         _write_ahead_log(conn)
         conn.execute("PRAGMA foreign_keys=ON")
@@ -64,6 +68,22 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         conn.close()
         raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
     return conn
+
+
+def _say_if_busy(conn: sqlite3.Connection, case_dir: Path) -> None:
+    """A case another program is writing to is said at once (a warning on the `parley.store`
+    logger, which the CLI prints on stderr), not after a silent wait of BUSY_WAIT_S."""
+    patience_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            log.warning("%s: another program is writing to this case; Parley waits up to %d s for it",
+                        case_dir, BUSY_WAIT_S)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(patience_ms)}")
 
 
 def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path) -> None:
@@ -128,7 +148,7 @@ def _connect_read_only(store: Path) -> sqlite3.Connection:
     conn = None
     try:
         conn = sqlite3.connect(f"{store.resolve().as_uri()}?mode=ro{immutable}", uri=True,
-                               timeout=30, isolation_level=None)
+                               timeout=BUSY_WAIT_S, isolation_level=None)
         version = _version(conn)
     except StoreError:
         conn.close()
