@@ -154,6 +154,30 @@ def test_a_newline_in_a_file_name_never_reaches_an_output_or_the_printed_list(tm
     assert len(listed.stdout.splitlines()) == 2 and "evil\\nname.opus" in listed.stdout
 
 
+def test_output_names_any_disk_takes():
+    """An export to a USB stick (exFAT) or a Windows share failed on a voice note named with ':'."""
+    assert safe_basename('Voice 10:15 <a|b> "c"?*\\') == "Voice 10_15 _a_b_ _c____"
+    assert [safe_basename(n) for n in ("CON", "nul.backup", "Com1 ", "console")] == [
+        "_CON", "_nul.backup", "_Com1 ", "console"]
+    names = output_names(["/e/a:b.opus", "/e/a_b.opus", "/e/aux.m4a"])
+    assert names["/e/aux.m4a"] == "_aux" and len({n.casefold() for n in names.values()}) == 3
+
+
+@pytest.mark.slow
+def test_a_note_named_with_a_colon_is_exported_under_a_name_any_disk_takes(tmp_path):
+    folder = tmp_path / "ev"
+    folder.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "Voice 10:15?.opus")
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en", "--format", "txt,json")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "Voice 10_15_.json", "Voice 10_15_.manifest.json", "Voice 10_15_.txt"]
+    manifest = (out / "Voice 10_15_.manifest.json").read_text(encoding="utf-8")
+    assert "Voice 10:15?.opus" in manifest  # the source is named as it is
+
+
 def test_a_duplicate_met_under_another_name_is_listed_with_its_exhibit(tmp_path, no_hang):
     folder = tmp_path / "ev"
     folder.mkdir()

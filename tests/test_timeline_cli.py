@@ -101,3 +101,17 @@ def test_a_voice_note_without_speech_says_so_in_the_docx_and_pdf(tmp_path, model
     assert f"[Voice note {silent}, transcript]\n(no speech found)" in cells
     pdf = " ".join(page.extract_text() for page in PdfReader(out / "WhatsApp Chat with Ana.timeline.pdf").pages)
     assert "(no speech found)" in pdf
+
+
+def test_a_chat_named_with_a_colon_is_exported_under_a_name_any_disk_takes(tmp_path):
+    """A chat file named "Mum: 2024?.txt" wrote "Mum: 2024?.timeline.json", which a USB stick (exFAT)
+    or a Windows share refuses."""
+    chat = tmp_path / "phone" / "Mum: 2024?.txt"
+    chat.parent.mkdir()
+    chat.write_text(CHAT.split("\n", 1)[0] + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "app", "timeline", str(chat), "--case", str(tmp_path / "case"),
+                             "--out", str(tmp_path / "out"), "--format", "json,pdf"], cwd=REPO, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["Mum_ 2024_.timeline.json",
+                                                                   "Mum_ 2024_.timeline.pdf"]

@@ -15,6 +15,11 @@ from collections import Counter
 from pathlib import Path
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters exFAT, FAT32 and NTFS refuse in a name (an export to a USB stick or a Windows share), and
+# the names Windows keeps for devices whatever follows them ("con.srt" cannot be written there).
+NOT_ON_WINDOWS_DISKS = re.compile(r'[<>:"\\|?*]')
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", "conin$", "conout$",
+                             *(f"com{n}" for n in "123456789¹²³"), *(f"lpt{n}" for n in "123456789¹²³")})
 # A file name may be 255 bytes; an output adds ".manifest.json" and maybe "-2" to its base name.
 MAX_BASENAME_BYTES = 200
 MANIFEST_STEM = ".manifest"  # <name>.manifest.json is every export set's manifest
@@ -63,9 +68,13 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def safe_basename(name: str) -> str:
-    """An output base name with every control character replaced by '_', short enough to write:
-    a longer one is cut (on a character) and ends in '~' and 8 hex digits of the whole name's SHA-256."""
-    safe = CONTROL.sub("_", name)
+    """An output base name that any disk takes: every control character and each of <>:"\\|?* (which
+    exFAT, FAT32 and NTFS refuse) replaced by '_', a Windows device name ("CON", "com1") given a
+    leading '_', and short enough to write: a longer one is cut (on a character) and ends in '~' and
+    8 hex digits of the whole name's SHA-256."""
+    safe = NOT_ON_WINDOWS_DISKS.sub("_", CONTROL.sub("_", name))
+    if safe.split(".", 1)[0].rstrip(" ").casefold() in WINDOWS_DEVICES:
+        safe = "_" + safe
     encoded = safe.encode("utf-8", "surrogateescape")
     if len(encoded) <= MAX_BASENAME_BYTES:
         return safe
