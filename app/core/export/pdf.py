@@ -7,7 +7,8 @@ watermark until the transcript is verified, and a footer with the source's SHA-2
 the status and "Page X of Y".
 
 DejaVu Sans (a Unicode TTF, embedded as a subset) renders Polish, Romanian,
-Cyrillic, Greek... The creation date comes from transcript.created_at and the
+Cyrillic, Greek, Arabic, Hebrew...; Noto fonts fill in Chinese, Indic scripts, Thai, emoji
+(pdf_fonts.py). The creation date comes from transcript.created_at and the
 export time from the export context, so the same transcript gives the same bytes.
 """
 
@@ -29,6 +30,7 @@ from app.core.export.base import (
     register,
     title,
 )
+from app.core.export.pdf_fonts import ScriptFonts, undrawn_note
 from app.core.export.pdf_lines import write_numbered_lines
 from app.core.export.pdf_pages import PageLine, number_pages
 from app.core.types import Transcript
@@ -58,12 +60,15 @@ class PdfExporter:
         _write_front(pdf, transcript)
         write_numbered_lines(pdf, record.body_lines(transcript), FONT)
         _write_closing(pdf, transcript)
+        _say_undrawn(pdf)
         number_pages(pdf, PAGE_LINE)
         return bytes(pdf.output())
 
 
-class EvidencePdf(FPDF):
-    """FPDF with the record's page header, DRAFT watermark and footer."""
+class EvidencePdf(ScriptFonts):
+    """FPDF with the record's page header, DRAFT watermark and footer, and the fonts its text needs."""
+
+    main_family = FONT
 
     def __init__(self, transcript: Transcript) -> None:
         orientation = "landscape" if has_source_text(transcript) else "portrait"
@@ -187,6 +192,13 @@ def _section_title(pdf: FPDF, text: str) -> None:
     pdf.set_font(FONT, "B", size=11)
     pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=9)
+
+
+def _say_undrawn(pdf: ScriptFonts) -> None:
+    note = undrawn_note(pdf.undrawn, "DOCX, TXT and JSON")
+    if note:
+        pdf.ln(3)
+        pdf.multi_cell(0, 4.5, note, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _write_closing(pdf: FPDF, transcript: Transcript) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib.util
 
-from fpdf import FPDF, FontFace
+from fpdf import FontFace
 from fpdf.enums import MethodReturnValue
 
 from app.core.chats.timeline import Timeline
 from app.core.export.pdf import FONT, FONT_FILES, MARGIN_MM, _complex_char, font_path
+from app.core.export.pdf_fonts import ScriptFonts, undrawn_note
 from app.core.export.pdf_pages import PageLine, number_pages
 from app.core.export.timeline import (
     created,
@@ -23,7 +24,9 @@ HEADING = FontFace(emphasis="BOLD", fill_color=(225, 225, 225))
 FOOTER_TOP_MM, FOOTER_SIZE, FOOTER_GREY = MARGIN_MM + 6, 6.5, 90
 
 
-class _TimelinePdf(FPDF):
+class _TimelinePdf(ScriptFonts):
+    main_family = FONT
+
     def __init__(self, timeline: Timeline) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_line = footer_text(timeline)
@@ -80,5 +83,9 @@ def render(timeline: Timeline) -> bytes:
         table.row(headings)
         for row in body:
             table.row(row)
+    note = undrawn_note(pdf.undrawn, "DOCX and JSON")
+    if note:
+        pdf.ln(3)
+        pdf.multi_cell(0, 4.5, note, new_x="LMARGIN", new_y="NEXT")
     number_pages(pdf, pdf.page_line())
     return bytes(pdf.output())
