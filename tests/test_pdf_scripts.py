@@ -70,3 +70,14 @@ def test_a_chat_of_chinese_and_emoji_is_not_blank_in_its_timeline_pdf(tmp_path):
     raw = (tmp_path / "out" / "WhatsApp Chat with Wang.timeline.pdf").read_bytes()
     text = text_of(raw)
     assert "王伟" in text and CHINESE[:4] in text and "👍" in text
+
+
+def test_the_window_registers_the_same_fonts(qapp):
+    """A machine without CJK or emoji fonts showed empty boxes for a chat's Chinese in the window."""
+    from PySide6.QtGui import QFontDatabase
+
+    from app.gui.environment import add_script_fonts
+
+    add_script_fonts()
+    families = set(QFontDatabase.families())
+    assert {"Noto Sans CJK SC", "Noto Emoji", "Noto Sans Devanagari"} <= families

@@ -25,6 +25,17 @@ def preload_modules() -> None:
     import app.worker.supervisor  # noqa: F401
 
 
+def add_script_fonts() -> None:
+    """Register the Noto fallback fonts the PDFs draw with (Chinese, Indic scripts, Thai, emoji...),
+    so a machine without such fonts shows a chat's or a transcript's text, not empty boxes."""
+    from PySide6.QtGui import QFontDatabase
+
+    from app.core.export.fallback_fonts import fallback_fonts
+
+    for font in fallback_fonts():
+        QFontDatabase.addApplicationFont(str(font.path))
+
+
 def environment_problems(settings: QSettings) -> list[str]:
     """What would stop transcription, in words a user can act on (no tracebacks)."""
     problems = []

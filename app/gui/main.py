@@ -20,11 +20,13 @@ def run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.gui import prefs
+    from app.gui.environment import add_script_fonts
     from app.gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(prefs.ORG)
     app.setApplicationName(prefs.APP)
+    add_script_fonts()
     settings = prefs.settings()
     folder = getattr(args, "case", None) or settings.value("case/last", "") or default_case_dir()
     try:
