@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from app.core.models.catalogue import default_models_dir
-from app.core.options import TranscribeOptions
+from app.core.options import DIARIZE_MODES, TranscribeOptions
 from app.core.store.audit import current_user
 
 ORG, APP = "Parley", "Parley"
@@ -56,7 +56,22 @@ def transcribe_options(s: QSettings, language: str | None = None) -> TranscribeO
         threads=_int(s, "transcribe/threads", 0),
         channels=str(s.value("transcribe/channels", "auto") or "auto"),
         beam_size=_int(s, "transcribe/beam_size", 5),
+        **speaker_options(s),
     )
+
+
+def speaker_options(s: QSettings) -> dict[str, object]:
+    """Speaker separation and the number of speakers as the settings give them; a count out of range
+    or bounds that contradict an exact number (a hand-edited settings file) are left out."""
+    mode = str(s.value("transcribe/diarize", "auto") or "auto")
+    counts = {key: _int(s, f"transcribe/{key}", 0) for key in ("speakers", "min_speakers", "max_speakers")}
+    counts = {key: (n if 1 <= n <= 10 else None) for key, n in counts.items()}
+    if counts["speakers"] is not None:
+        counts["min_speakers"] = counts["max_speakers"] = None
+    low, high = counts["min_speakers"], counts["max_speakers"]
+    if low is not None and high is not None and low > high:
+        counts["min_speakers"], counts["max_speakers"] = high, low
+    return {"diarize": mode if mode in DIARIZE_MODES else "auto", **counts}
 
 
 def skip_ms(s: QSettings) -> int:

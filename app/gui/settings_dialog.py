@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.models.catalogue import list_models
-from app.core.options import CHANNEL_MODES, DEVICES
+from app.core.options import CHANNEL_MODES, DEVICES, DIARIZE_MODES
 from app.gui import prefs
 from app.gui.keys import ACTIONS, binding, set_binding
 
@@ -92,12 +92,41 @@ class SettingsDialog(QDialog):
         form.addRow("CPU threads", self.threads_spin)
         form.addRow("Beam size", self.beam_spin)
         form.addRow("Stereo channels", self.channels_box)
+        self._speaker_rows(form)
         note = QLabel("New settings apply to jobs queued from now on; each job keeps the options "
                       "it was queued with, and they are written into every export's provenance.\n"
                       "Beam size: " + BEAM_HINT)
         note.setWordWrap(True)
         form.addRow(note)
         return page
+
+    def _speaker_rows(self, form: QFormLayout) -> None:
+        """Who spoke when (auto: on for a recording longer than a voice note) and, when known, how
+        many people speak: exactly N, or at least / at most (0 = found from the recording)."""
+        s = self.settings
+        self.diarize_box = QComboBox()
+        self.diarize_box.addItems(list(DIARIZE_MODES))
+        self.diarize_box.setCurrentText(str(s.value("transcribe/diarize", "auto") or "auto"))
+        self.diarize_box.setToolTip("auto: speakers separated on recordings longer than a voice note; "
+                                    "on: always; off: never (one microphone's text is then one voice)")
+        self.speakers_spin = _count_spin(s, "transcribe/speakers", "found automatically")
+        self.min_speakers_spin = _count_spin(s, "transcribe/min_speakers", "no minimum")
+        self.max_speakers_spin = _count_spin(s, "transcribe/max_speakers", "no maximum")
+        self.speakers_spin.valueChanged.connect(self._speaker_bounds_usable)
+        self.diarize_box.currentTextChanged.connect(self._speaker_bounds_usable)
+        form.addRow("Speaker separation", self.diarize_box)
+        form.addRow("Number of speakers", self.speakers_spin)
+        form.addRow("Speakers, at least", self.min_speakers_spin)
+        form.addRow("Speakers, at most", self.max_speakers_spin)
+        self._speaker_bounds_usable()
+
+    def _speaker_bounds_usable(self, *_args: object) -> None:
+        """An exact number leaves no room for bounds; with separation off no count applies."""
+        separating = self.diarize_box.currentText() != "off"
+        self.speakers_spin.setEnabled(separating)
+        bounds = separating and self.speakers_spin.value() == 0
+        self.min_speakers_spin.setEnabled(bounds)
+        self.max_speakers_spin.setEnabled(bounds)
 
     def _models_tab(self) -> QWidget:
         page = QWidget()
@@ -207,6 +236,14 @@ class SettingsDialog(QDialog):
         s.setValue("transcribe/threads", self.threads_spin.value())
         s.setValue("transcribe/beam_size", self.beam_spin.value())
         s.setValue("transcribe/channels", self.channels_box.currentText())
+        s.setValue("transcribe/diarize", self.diarize_box.currentText())
+        exact = self.speakers_spin.value()
+        low, high = (0, 0) if exact else (self.min_speakers_spin.value(), self.max_speakers_spin.value())
+        if low and high and low > high:
+            low, high = high, low
+        s.setValue("transcribe/speakers", exact)
+        s.setValue("transcribe/min_speakers", low)
+        s.setValue("transcribe/max_speakers", high)
         s.setValue("models/dir", self.models_dir_edit.text().strip())
         s.setValue("playback/skip_ms", int(self.skip_spin.value() * 1000))
         s.setValue("playback/auto_rewind_ms", int(self.rewind_spin.value() * 1000))
@@ -218,3 +255,12 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         self.apply()
         super().accept()
+
+
+def _count_spin(s: QSettings, key: str, unset: str) -> QSpinBox:
+    """A speaker count, 1 to 10, or 0 shown as `unset`."""
+    spin = QSpinBox()
+    spin.setRange(0, 10)
+    spin.setSpecialValueText(unset)
+    spin.setValue(min(10, max(0, prefs._int(s, key, 0))))
+    return spin
