@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import meta, telegram, telegram_html, whatsapp
+from app.core.chats import discord, meta, telegram, telegram_html, whatsapp
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
@@ -183,6 +183,10 @@ def _in_other_export(base: Path, rels: list[str]) -> set[str]:
 
 def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: dict[str, Path]) -> list[tuple[str, str]]:
     used = used_paths(chats)
+    if container == discord.CONTAINER:  # its _Files folder: what the JSON names nowhere (avatars are named)
+        text, beside = decode(read_bytes(path)), frozenset(rel for rel in files if "/" not in rel)
+        return [(rel, PurePosixPath(rel).name) for rel in files if rel not in used
+                and discord.is_asset(rel, path.name, beside) and not discord.named_anywhere(text, rel)]
     extra = [rel for rel in _candidates(container, files) if rel not in used]
     if extra and container == whatsapp.CONTAINER:
         others = _in_other_export(path.parent, extra)  # an export beside this one, in its own folder

@@ -1,0 +1,199 @@
+"""Chat exports as the apps write them (seventh round): Discord channels and direct messages as
+DiscordChatExporter writes them in JSON (files in `<name>.json_Files/`, Windows paths, web addresses
+when the files were not downloaded), and LINE's chat history text (date headings, tab columns,
+quoted multi-line messages, no media: placeholders only).
+
+Each export is built here the way the app writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.core.chats import load_export
+from app.core.errors import ChatError
+from tests.conftest import MEDIA
+
+
+def _author(name: str, nickname: str | None = None, avatar: str = "https://cdn.discordapp.com/embed/avatars/0.png") -> dict:
+    return {"id": str(abs(hash(name)) % 10**18), "name": name, "discriminator": "0000",
+            "nickname": nickname or name, "color": None, "isBot": False, "roles": [], "avatarUrl": avatar}
+
+
+def _message(mid: str, when: str, author: dict, content: str = "", kind: str = "Default", **extra) -> dict:
+    base = {"id": mid, "type": kind, "timestamp": when, "timestampEdited": None, "callEndedTimestamp": None,
+            "isPinned": False, "content": content, "author": author, "attachments": [], "embeds": [],
+            "stickers": [], "reactions": [], "mentions": [], "inlineEmojis": []}
+    return base | extra
+
+
+def _voice(mid: str, url: str) -> dict:
+    return {"id": mid, "url": url, "fileName": "voice-message.ogg", "fileSizeBytes": 9984}
+
+
+def _discord_dm(folder: Path, name: str, messages: list[dict], channel: str = "anna") -> Path:
+    """A direct-message channel as DiscordChatExporter writes it (JSON, indented, `guild` first)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    data = {"guild": {"id": "0", "name": "Direct Messages", "iconUrl": "https://cdn.discordapp.com/embed/avatars/0.png"},
+            "channel": {"id": "897616348878872660", "type": "DirectTextChat", "categoryId": "0", "category": "Private",
+                        "name": channel, "topic": None},
+            "dateRange": {"after": None, "before": None}, "exportedAt": "2024-01-16T08:00:00.0000000+01:00",
+            "messages": messages, "messageCount": len(messages)}
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _anna_and_bob(folder: Path) -> Path:
+    """Anna's and Bob's direct messages exported on Windows with the files downloaded: Bob's voice
+    message beside the JSON, Anna's avatar too, one voice message never downloaded (its web address),
+    one file of the folder that no message names."""
+    files = folder / "Direct Messages - anna [8976].json_Files"
+    files.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.opus", files / "voice-message-1A2B3.ogg")
+    shutil.copy(MEDIA / "pl_voicenote.opus", files / "voice-message-9F9F9.ogg")
+    (files / "606d47abe5d938a482e737a05c54fabe-8B00F.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    anna = _author("anna_k", "Anna", "Direct Messages - anna [8976].json_Files\\606d47abe5d938a482e737a05c54fabe-8B00F.png")
+    bob = _author("bob")
+    return _discord_dm(folder, "Direct Messages - anna [8976].json", [
+        _message("1", "2024-01-15T21:05:00.123+01:00", anna, "where are you?"),
+        _message("2", "2024-01-15T21:06:00+01:00", bob, attachments=[
+            _voice("5", "Direct Messages - anna [8976].json_Files\\voice-message-1A2B3.ogg")],
+            reactions=[{"emoji": {"id": "", "name": "\U0001F44D", "isAnimated": False, "imageUrl": ""}, "count": 1}]),
+        _message("3", "2024-01-15T21:07:00+01:00", anna, "ok see you", "Reply",
+                 timestampEdited="2024-01-15T21:08:30+01:00", reference={"messageId": "2", "channelId": "8976"},
+                 attachments=[_voice("6", "https://cdn.discordapp.com/attachments/8976/6/voice-message.ogg?ex=65b1")]),
+        _message("4", "2024-01-15T21:09:00+01:00", bob, kind="Call", callEndedTimestamp="2024-01-15T21:12:00+01:00"),
+    ])
+
+
+def test_a_discord_direct_message_export_is_read_its_voice_messages_found_or_said_missing(tmp_path):
+    """DiscordChatExporter's JSON was 'not a Telegram export' given alone, and a folder holding it had
+    'no chat export': a Discord conversation and its voice messages were never part of the story."""
+    chat = _anna_and_bob(tmp_path / "discord")
+    [loaded] = load_export(chat)
+    export = loaded.export
+    assert export.container == "discord-json" and export.chats[0].name == "anna"
+    asked, voice, reply, call, unnamed = export.messages
+    assert (asked.sender, asked.text, asked.datetime) == ("Anna (anna_k)", "where are you?", "2024-01-15T21:05:00.123000+01:00")
+    assert voice.sender == "bob" and voice.attachment.kind == "audio" and voice.attachment.playable
+    path = "Direct Messages - anna [8976].json_Files/voice-message-1A2B3.ogg"  # written with a backslash
+    assert voice.attachment.path == path and loaded.files[path].read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
+    assert "reactions: \U0001F44D x1" in voice.note
+    assert reply.text == "ok see you" and not reply.system and reply.attachment.missing  # never downloaded
+    assert reply.attachment.placeholder.startswith("https://cdn.discordapp.com/") and reply.attachment.kind == "audio"
+    assert "edited 2024-01-15T21:08:30+01:00" in reply.note and "a reply to message 2" in reply.note
+    assert call.system and call.sender == "bob" and "call ended" in call.note
+    assert unnamed.sender is None and unnamed.attachment.path.endswith("voice-message-9F9F9.ogg")  # never dropped
+    assert all(not (m.attachment and (m.attachment.path or "").endswith(".png")) for m in export.messages)  # an avatar
+    assert export.accounting() == ("2 attachment(s) named, 1 of them not in the export, "
+                                   "1 file(s) no message names (kept in the chat)")
+    [in_folder] = load_export(tmp_path / "discord")
+    assert [m.text for m in in_folder.export.messages] == [m.text for m in export.messages]
+
+
+def test_a_zipped_discord_export_gives_its_voice_message_from_the_zip(tmp_path):
+    chat = _anna_and_bob(tmp_path / "discord")
+    archive = tmp_path / "discord-anna.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for file in sorted(chat.parent.rglob("*")):
+            if file.is_file():
+                out.write(file, file.relative_to(chat.parent).as_posix())
+    [loaded] = load_export(archive, tmp_path / "extracted")
+    assert loaded.export.container == "discord-json-zip"
+    voice = loaded.export.messages[1]
+    assert voice.attachment.playable and loaded.files[voice.attachment.path].read_bytes() == \
+        (MEDIA / "en_voicenote.opus").read_bytes()
+    unnamed = [m.attachment.path for m in loaded.export.messages if m.sender is None and m.attachment]
+    assert unnamed == ["Direct Messages - anna [8976].json_Files/voice-message-9F9F9.ogg"]
+
+
+def test_discord_channels_exported_side_by_side_keep_their_own_files(tmp_path):
+    """Two channels in one folder, each with its own `_Files` folder: one channel's files are never
+    the other's 'files no message names'. A server channel is named with its server."""
+    folder = tmp_path / "export"
+    _anna_and_bob(folder)
+    (folder / "Crew - general [77].json_Files").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.m4a", folder / "Crew - general [77].json_Files" / "audio-77AA1.m4a")
+    general = _discord_dm(folder, "Crew - general [77].json", [
+        _message("9", "2024-01-14T10:00:00+00:00", _author("carl"), "meet at 8", attachments=[
+            {"id": "10", "url": "Crew - general [77].json_Files\\audio-77AA1.m4a", "fileName": "audio.m4a",
+             "fileSizeBytes": 100}])], channel="general")
+    data = json.loads(general.read_text(encoding="utf-8"))
+    data["guild"] = {"id": "55", "name": "Crew", "iconUrl": None}
+    data["channel"] |= {"type": "GuildTextChat", "category": "Text Channels"}
+    general.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    chats = {loaded.export.chats[0].name: loaded.export for loaded in load_export(folder)}
+    assert set(chats) == {"anna", "Crew #general"}
+    assert [m.attachment.name for m in chats["Crew #general"].messages] == ["audio.m4a"]
+    strays = [m.attachment.path for m in chats["anna"].messages if m.sender is None and m.attachment]
+    assert strays == ["Direct Messages - anna [8976].json_Files/voice-message-9F9F9.ogg"]
+
+
+def _line(tmp_path: Path, text: str, name: str = "[LINE] Chat with Anna.txt"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    [loaded] = load_export(path)
+    return loaded.export
+
+
+def test_a_line_chat_history_is_read_its_voice_messages_said_missing(tmp_path):
+    """LINE's saved history (banner, date headings, tab columns, Windows line ends) was 'no recognisable
+    chat message'. Its voice messages and photos are placeholders (LINE saves no files): said missing;
+    a message of several lines is quoted, and a date typed alone on one of its lines stays its text."""
+    export = _line(tmp_path, (
+        "\ufeff[LINE] Chat history with Anna\r\nSaved on: 2024/01/16 08:00\r\n\r\n"
+        "2024/01/15(Mon)\r\n21:05\tAnna\tHello\r\n21:06\tBob\t[Voice message]\r\n"
+        "21:07\tAnna\t\"Meet at\r\n2024/01/16\r\nthe station\"\r\n21:08\tAnna joined the group\r\n"
+        "21:09\tBob\tBob unsent a message.\r\n21:10\tAnna\t\u260e Call time 0:45\r\n"
+        "21:11\tBob\tsee you: 10:00\tsharp\r\n\r\n2024/01/16(Tue)\r\n08:00\tBob\t[Photo]\r\n"))
+    assert export.container == "line" and export.chats[0].name == "Anna"
+    hello, voice, meet, joined, unsent, call, sharp, photo = export.messages
+    assert (hello.sender, hello.text, hello.datetime) == ("Anna", "Hello", "2024-01-15T21:05:00")
+    assert hello.time_as_written == "2024/01/15(Mon) 21:05"
+    assert voice.sender == "Bob" and voice.text == "" and voice.attachment.kind == "audio"
+    assert voice.attachment.missing and voice.attachment.placeholder == "[Voice message]"
+    assert meet.text == "Meet at\n2024/01/16\nthe station" and meet.datetime == "2024-01-15T21:07:00"
+    assert joined.system and joined.sender is None and joined.text == "Anna joined the group"
+    assert unsent.system and call.system and not hello.system
+    assert sharp.text == "see you: 10:00\tsharp"
+    assert photo.datetime == "2024-01-16T08:00:00" and photo.attachment.kind == "image" and photo.attachment.missing
+    assert export.accounting().startswith("2 attachment(s) named, 2 of them not in the export")
+
+
+@pytest.mark.parametrize(("text", "first", "second"), [
+    (("[LINE] Chat history with Travel Friends\nSaved on: 1/16/2024, 8:00 AM\n\nMon, 1/15/2024\n"
+     "9:05 PM\tAlex\thi\n9:06 PM\tMaya\t[Sticker]\n\nTue, 1/16/2024\n12:30 AM\tAlex\tlate\n"),
+     "2024-01-15T21:05:00", "2024-01-16T00:30:00"),
+    (("[LINE] Chat history with Travel Friends\nSaved on: 26/04/2026, 04:36PM\n\nSun, 26/04/2026\n"
+     "04:35PM\tAlex\tramen?\n04:36PM\tMaya\t[Voice message]\n\nMon, 27/04/2026\n09:00AM\tAlex\tlate\n"),
+     "2026-04-26T16:35:00", "2026-04-27T09:00:00"),
+    (("[LINE] アンナとのトーク履歴\n保存日時：2024/01/16 08:00\n\n2024/01/15(月)\n21:05\tアンナ\tこんばんは\n"
+     "21:06\tボブ\t[ボイスメッセージ]\n\n2024/01/16(火)\n午前0:30\tアンナ\tおやすみ\n"),
+     "2024-01-15T21:05:00", "2024-01-16T00:30:00"),
+    (("2015.12.25 Friday\n07:33\tErik\tMerry Christmas!\n07:34\tKaori\tMerry Christmas!\n\n"
+     "2015.12.26 Saturday\n08:35\tKaori\tGood morning!\n"),
+     "2015-12-25T07:33:00", "2015-12-26T08:35:00"),
+])
+def test_line_date_headings_and_clocks_as_phones_in_other_languages_write_them(tmp_path, text, first, second):
+    """Month-first (US English), day-first (a day above 12 says so), Japanese headings and 午前 clocks,
+    and a history whose banner was cut off: each message gets its date from the heading above it."""
+    export = _line(tmp_path, text)
+    assert export.container == "line"
+    assert export.messages[0].datetime == first and export.messages[-1].datetime == second
+    assert all(m.sender and not m.system for m in export.messages)
+    audio = [m.attachment for m in export.messages if m.attachment and m.attachment.kind == "audio"]
+    assert all(a.missing and a.name is None for a in audio)
+
+
+def test_a_text_with_tabs_that_is_no_chat_is_still_refused(tmp_path):
+    """A tab-separated table of times is not a LINE history without a date heading above it."""
+    path = tmp_path / "shifts.txt"
+    path.write_text("09:00\tAnna\tfront desk\n10:00\tBob\tstore\n11:00\tCarl\tyard\n", encoding="utf-8")
+    with pytest.raises(ChatError, match="no recognisable chat message"):
+        load_export(path)
