@@ -197,3 +197,64 @@ def test_a_text_with_tabs_that_is_no_chat_is_still_refused(tmp_path):
     path.write_text("09:00\tAnna\tfront desk\n10:00\tBob\tstore\n11:00\tCarl\tyard\n", encoding="utf-8")
     with pytest.raises(ChatError, match="no recognisable chat message"):
         load_export(path)
+
+
+def _google_chat(folder: Path, messages: list[dict], info: dict | None) -> Path:
+    """A conversation as Google Takeout writes it (JSON indented by two, `\\u202f` before PM)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "messages.json").write_text(json.dumps({"messages": messages}, indent=2), encoding="utf-8")
+    if info is not None:
+        (folder / "group_info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    return folder / "messages.json"
+
+
+ANNA = {"name": "Anna Smith", "email": "anna@example.com", "user_type": "Human"}
+BOB = {"name": "Bob Jones", "email": "bob@example.com", "user_type": "Human"}
+
+
+def test_a_google_chat_takeout_conversation_is_read_its_audio_found_by_its_disk_name(tmp_path):
+    """Google Takeout's `messages.json` was 'not a Telegram export', and its folder held 'no chat
+    export'. Times are words in UTC; `?` in an export name is `_` on disk; a direct message is named
+    by its members (group_info.json), a sender by name and address."""
+    dm = tmp_path / "Takeout" / "Google Chat" / "Groups" / "DM k6oxHQAAAAE"
+    dm.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.m4a", dm / "File-4926929847130562072_account_id=3.m4a")
+    shutil.copy(MEDIA / "es_voicenote.ogg", dm / "File-2024-01-15.ogg")
+    path = _google_chat(dm, [
+        {"creator": ANNA, "created_date": "Monday, January 15, 2024 at 9:05:00\u202fPM UTC",
+         "text": "where are you?", "topic_id": "LqFDi4ScZAQ", "message_id": "k6oxHQAAAAE/LqFDi4ScZAQ/LqFDi4ScZAQ"},
+        {"creator": BOB, "created_date": "Monday, January 15, 2024 at 9:06:10\u202fPM UTC",
+         "attached_files": [{"original_name": "4926929847130562072?account_id=3.m4a",
+                             "export_name": "File-4926929847130562072?account_id=3.m4a"}],
+         "topic_id": "b4J2xIBNDZk", "message_id": "k6oxHQAAAAE/b4J2xIBNDZk/b4J2xIBNDZk"},
+        {"creator": ANNA, "created_date": "Tuesday, January 16, 2024 at 12:01:00\u202fAM UTC",
+         "text": "ok", "updated_date": "Tuesday, January 16, 2024 at 12:02:00\u202fAM UTC",
+         "topic_id": "c", "message_id": "k6oxHQAAAAE/c/c"},
+        {"creator": BOB, "created_date": "Tuesday, January 16, 2024 at 12:03:00\u202fAM UTC",
+         "message_state": "DELETED", "topic_id": "d", "message_id": "k6oxHQAAAAE/d/d"},
+    ], {"members": [ANNA, BOB]})
+    for given in (path, tmp_path / "Takeout"):
+        [loaded] = load_export(given)
+        export = loaded.export
+        assert export.container == "google-chat-json" and export.chats[0].name == "Anna Smith and Bob Jones"
+        asked, voice, edited, deleted, unnamed = export.messages
+        assert (asked.sender, asked.text, asked.datetime) == (
+            "Anna Smith <anna@example.com>", "where are you?", "2024-01-15T21:05:00+00:00")
+        assert voice.attachment.playable and voice.attachment.path == "File-4926929847130562072_account_id=3.m4a"
+        assert loaded.files[voice.attachment.path].read_bytes() == (MEDIA / "en_voicenote.m4a").read_bytes()
+        assert edited.datetime == "2024-01-16T00:01:00+00:00" and "edited" in edited.note
+        assert deleted.system and "deleted" in deleted.note
+        assert unnamed.sender is None and unnamed.attachment.path == "File-2024-01-15.ogg"  # never dropped
+        assert loaded.pages == (dm / "group_info.json",)
+
+
+def test_a_google_chat_time_written_otherwise_is_kept_as_written_and_said(tmp_path):
+    path = _google_chat(tmp_path / "Space AAAA", [
+        {"creator": ANNA, "created_date": "lundi 15 janvier 2024 à 21:05:00 UTC", "text": "salut"},
+        {"creator": {"name": "Meet", "user_type": "Bot"}, "created_date": "Monday, January 15, 2024 at 9:07:00 PM UTC",
+         "text": "call started"}], {"name": "Crew", "members": [ANNA]})
+    [loaded] = load_export(path)
+    first, bot = loaded.export.messages
+    assert loaded.export.chats[0].name == "Crew"
+    assert first.datetime is None and first.time_as_written.startswith("lundi") and "not read" in first.note
+    assert bot.datetime == "2024-01-15T21:07:00+00:00" and "sender is a Bot" in bot.note

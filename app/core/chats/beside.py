@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import discord, meta, telegram, telegram_html, whatsapp
+from app.core.chats import discord, googlechat, meta, telegram, telegram_html, whatsapp
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
@@ -119,6 +119,8 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
         return [rel for rel in files if is_whatsapp_media_name(PurePosixPath(rel).name)]
     if container in (meta.CONTAINER, meta.INSTAGRAM):
         return [rel for rel in files if meta.is_chat_file(rel)]
+    if container == googlechat.CONTAINER:
+        return [rel for rel in files if googlechat.is_chat_file(rel)]
     if container not in _TELEGRAM:
         return []
     return [rel for rel in files if is_telegram_chat_file(rel)]
@@ -246,6 +248,9 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
         data = [meta.load(text if p == path else decode(read_bytes(p)), str(p)) for p in pages]
         later = tuple(p for p in pages if p != path)
         return (meta.parse_pages(data, path.parent.name),), meta.container_of(data, str(path)), later
+    if googlechat.looks_like_text(text):  # its space's name and members in group_info.json beside it
+        info, read = googlechat.info_beside(path)
+        return googlechat.parse(text, str(path), info), googlechat.CONTAINER, read
     if telegram_html.looks_like(text) and path.name == "messages.html":
         later = tuple(_html_pages(path)[1:])
         pages_text = [text, *(decode(read_bytes(p)) for p in later)]

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    googlechat,
     line,
     meta,
     signal,
@@ -65,6 +66,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return meta.CONTAINER, meta.parse
     if discord.looks_like_text(text):
         return discord.CONTAINER, discord.parse
+    if googlechat.looks_like_text(text):
+        return googlechat.CONTAINER, googlechat.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
     if telegram_html.looks_like(text):
@@ -102,7 +105,7 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
-                              "Instagram, Discord or LINE export)")
+                              "Instagram, Discord, Google Chat or LINE export)")
     chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")

@@ -16,7 +16,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.core.chats import discord, meta, telegram, whatsapp_zip
+from app.core.chats import discord, googlechat, meta, telegram, whatsapp_zip
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     is_later_meta_page,
@@ -83,7 +83,7 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return True
     try:  # read only up to a chat text's size: a phone holds JSON files of any size
         data = telegram.load_json(decode(read_bytes(path)), str(path))
-        return telegram.looks_like(data) or meta.looks_like(data) or discord.looks_like(data)
+        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat))
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 

@@ -17,7 +17,15 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import discord, meta, telegram, telegram_html, whatsapp, whatsapp_zip
+from app.core.chats import (
+    discord,
+    googlechat,
+    meta,
+    telegram,
+    telegram_html,
+    whatsapp,
+    whatsapp_zip,
+)
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
@@ -72,6 +80,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 found.append(ZipChat(info, (text,), telegram.CONTAINER))
             elif discord.looks_like(data):
                 found.append(ZipChat(info, (text,), discord.CONTAINER))
+            elif googlechat.looks_like(data):
+                found.append(ZipChat(info, (text,), googlechat.CONTAINER))
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
@@ -122,6 +132,8 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return telegram.parse(member.texts[0], name)
     if member.container == discord.CONTAINER:
         return discord.parse(member.texts[0], name)
+    if member.container == googlechat.CONTAINER:
+        return googlechat.parse(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
         return (meta.parse_pages([meta.load(t, name) for t in member.texts], member.folder.name or Path(name).stem),)
     if member.container == telegram_html.CONTAINER:
@@ -173,6 +185,8 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
     """Of a Telegram export, what is no chat's file: the pages' styling, profile pictures, previews."""
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
         return not meta.is_chat_file(info.filename)
+    if member.container == googlechat.CONTAINER:
+        return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
     if member.container == discord.CONTAINER:  # an avatar, an icon: named by the JSON, not by a message
         relative = PurePosixPath(info.filename).relative_to(member.folder).as_posix()
         return not discord.is_asset(relative, PurePosixPath(member.info.filename).name) or \
