@@ -258,3 +258,24 @@ def test_a_google_chat_time_written_otherwise_is_kept_as_written_and_said(tmp_pa
     assert loaded.export.chats[0].name == "Crew"
     assert first.datetime is None and first.time_as_written.startswith("lundi") and "not read" in first.note
     assert bot.datetime == "2024-01-15T21:07:00+00:00" and "sender is a Bot" in bot.note
+
+
+def test_the_same_export_downloaded_twice_is_one_exhibit_said_so_and_one_timeline(tmp_path, capsys):
+    """`X.zip` and `X (1).zip`, the same bytes: one exhibit (as before), but its timeline was written
+    twice over the same file and the second copy was never said to be the first."""
+    from app.cli import main
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    archive = evidence / "WhatsApp Chat with Anna.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("WhatsApp Chat with Anna.txt", "15/01/2024, 21:05 - Anna: where are you?\n"
+                                                    "15/01/2024, 21:06 - Bob: PTT-20240115-WA0002.opus (file attached)\n")
+    shutil.copy(archive, evidence / "WhatsApp Chat with Anna (1).zip")
+    status = main(["timeline", str(evidence), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case")])
+    captured = capsys.readouterr()
+    written = captured.out.splitlines()
+    assert status == 0, captured.err
+    assert len(written) == len(set(written)) == 1 and Path(written[0]).is_file()
+    assert "WhatsApp Chat with Anna.zip: the same file as" in captured.err and "(1).zip (exhibit 1" in captured.err
+    assert "1 of them not in the export" in captured.err  # the voice note the zip lacks is said
