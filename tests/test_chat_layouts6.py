@@ -8,6 +8,8 @@ Each export is built here the way the app writes it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 import zipfile
@@ -279,3 +281,79 @@ def test_the_same_export_downloaded_twice_is_one_exhibit_said_so_and_one_timelin
     assert len(written) == len(set(written)) == 1 and Path(written[0]).is_file()
     assert "WhatsApp Chat with Anna.zip: the same file as" in captured.err and "(1).zip (exhibit 1" in captured.err
     assert "1 of them not in the export" in captured.err  # the voice note the zip lacks is said
+
+
+def _sms_backup(path: Path, body: str, count: int) -> Path:
+    """An SMS Backup & Restore file as the app writes it (its comment and stylesheet lines first)."""
+    path.write_text("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
+                    "<!--File Created By SMS Backup & Restore v10.18.004 on 16/01/2024 08:00:00-->\n"
+                    '<?xml-stylesheet type="text/xsl" href="sms.xsl"?>\n'
+                    f'<smses count="{count}" backup_set="6f1c0a9e" backup_date="1705392000000" type="full">\n'
+                    f"{body}</smses>\n", encoding="utf-8")
+    return path
+
+
+def _sms(address: str, ms: int, kind: int, body: str, name: str = "Anna") -> str:
+    return (f'  <sms protocol="0" address="{address}" date="{ms}" type="{kind}" subject="null" body="{body}" '
+            f'toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" date_sent="0" '
+            f'sub_id="1" readable_date="15 Jan 2024 21:05:00" contact_name="{name}" />\n')
+
+
+def _voice_mms(address: str, ms: int, audio: bytes | None, text: str) -> str:
+    data = f' data="{base64.b64encode(audio).decode()}"' if audio is not None else ""
+    return (f'  <mms date="{ms}" rr="null" sub="null" ct_t="application/vnd.wap.multipart.related" msg_box="1" '
+            f'address="{address}" m_type="132" date_sent="{ms // 1000}" text_only="0" '
+            f'readable_date="15 Jan 2024 21:06:00" contact_name="Anna">\n    <parts>\n'
+            '      <part seq="-1" ct="application/smil" name="null" chset="null" cd="null" fn="null" '
+            'cid="&lt;smil&gt;" cl="smil.xml" ctt_s="null" ctt_t="null" text="&lt;smil&gt;&lt;/smil&gt;" />\n'
+            f'      <part seq="0" ct="audio/amr" name="audio.amr" chset="null" cd="null" fn="null" cid="&lt;0&gt;" '
+            f'cl="audio.amr" ctt_s="null" ctt_t="null" text="null"{data} />\n'
+            f'      <part seq="0" ct="text/plain" name="null" chset="106" cd="null" fn="null" cid="&lt;1&gt;" '
+            f'cl="text_0.txt" ctt_s="null" ctt_t="null" text="{text}" />\n    </parts>\n    <addrs>\n'
+            f'      <addr address="{address}" type="137" charset="106" />\n'
+            '      <addr address="insert-address-token" type="151" charset="106" />\n    </addrs>\n  </mms>\n')
+
+
+def test_an_sms_backup_is_read_per_conversation_and_its_mms_voice_recording_taken_in(case, tmp_path):
+    """SMS Backup & Restore's XML (a phone's texts, its MMS voice recordings inside as base64) was
+    passed over in a folder and 'no recognisable chat message' given alone."""
+    from app.core.chats.intake import take_in
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    audio = (MEDIA / "en_voicenote.amr").read_bytes()
+    backup = _sms_backup(evidence / "sms-20240116080000.xml", (
+        _sms("+447700900123", 1705352700000, 1, "where are you?")
+        + _sms("+447700900123", 1705352820000, 2, "on my way &amp; late")
+        + _sms("+447700900999", 1705352900000, 1, "who is this", "(Unknown)")
+        + _voice_mms("+447700900123", 1705352760000, audio, "listen")  # the app writes MMS after every SMS
+        + _voice_mms("+447700900123", 1705352770000, None, "and this")), 5)
+    [loaded] = load_export(evidence)
+    anna, stranger = loaded.export.chats
+    assert loaded.export.container == "sms-backup-xml" and anna.name == "Anna (+447700900123)"
+    asked, voice, no_media, answer = anna.messages  # in time order
+    assert (asked.sender, asked.text, asked.datetime) == ("Anna (+447700900123)", "where are you?", "2024-01-15T21:05:00+00:00")
+    assert voice.text == "listen" and voice.attachment.kind == "audio" and not voice.attachment.missing
+    assert no_media.attachment.missing and no_media.text == "and this"  # a backup made without media: said
+    assert (answer.sender, answer.text) == ("(this phone)", "on my way & late")
+    assert stranger.name == "+447700900999" and stranger.messages[0].sender == "+447700900999"
+    [taken] = take_in(case, backup)
+    [media] = taken.media
+    assert Path(media.path).read_bytes() == audio and str(case.folder) in media.path  # written out in the case
+    assert loaded.hashes[voice.attachment.path] == hashlib.sha256(audio).hexdigest()
+
+
+def test_signal_androids_plaintext_backup_is_read_and_a_cut_backup_says_where(tmp_path):
+    signal = tmp_path / "SignalPlaintextBackup.xml"
+    signal.write_text("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"2\">\n"
+                      + _sms("+15555550100", 1424300000000, 1, "hi from signal", "null").replace(
+                          ' readable_date="15 Jan 2024 21:05:00"', ' readable_date="null"')
+                      + _sms("+15555550100", 1424300060000, 2, "hey", "null") + "</smses>\n", encoding="utf-8")
+    [loaded] = load_export(signal)
+    first, second = loaded.export.messages
+    assert (first.sender, first.time_as_written, first.datetime) == ("+15555550100", "1424300000000", "2015-02-18T22:53:20+00:00")
+    assert second.sender == "(this phone)" and second.text == "hey"
+    cut = tmp_path / "sms-cut.xml"
+    cut.write_bytes(signal.read_bytes()[:-40])
+    with pytest.raises(ChatError, match=r"malformed XML .*1 message\(s\) read before it"):
+        load_export(cut)

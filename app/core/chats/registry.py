@@ -16,7 +16,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.core.chats import discord, googlechat, meta, telegram, whatsapp_zip
+from app.core.chats import discord, googlechat, meta, sms, telegram, whatsapp_zip
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     is_later_meta_page,
@@ -53,6 +53,8 @@ def _is_export_file(path: Path) -> bool:
         return whatsapp_zip.is_zip(path)
     if suffix == ".json":
         return not _is_later_page(path)  # read whole: a Telegram export is one JSON document
+    if suffix == ".xml":  # an SMS backup (SMS Backup & Restore, Signal's plaintext backup)
+        return sms.looks_like_text(_head(path, 4096))
     if _is_later_page(path):
         return False
     return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
@@ -134,6 +136,8 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         return _load_zip_tree(path, extract_root, refused, 0)
     if path.suffix.lower() == ".zip":
         raise ChatError(str(path), "not a readable zip (it does not start as a zip archive does)")
+    if sms.looks_like_text(_head(path, 4096)):
+        return [sms.load_backup(path, _zip_folder(path, extract_root))]
     first = path.with_name("messages.html")
     if LATER_PAGE_RE.match(path.name) and first.is_file():  # a later page of a Telegram chat: the whole chat
         path = first
