@@ -357,3 +357,21 @@ def test_signal_androids_plaintext_backup_is_read_and_a_cut_backup_says_where(tm
     cut.write_bytes(signal.read_bytes()[:-40])
     with pytest.raises(ChatError, match=r"malformed XML .*1 message\(s\) read before it"):
         load_export(cut)
+
+
+def test_a_forwarded_discord_voice_message_is_the_forwarders_and_a_bots_reply_its_own_words(tmp_path):
+    """A forward keeps its words and files in `forwardedMessage` (its own content is empty): the
+    forwarded voice message was lost. A bot's reply to a command (type ChatInputCommand) is its words."""
+    files = tmp_path / "dm.json_Files"
+    files.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", files / "voice-message-77777.ogg")
+    chat = _discord_dm(tmp_path, "dm.json", [
+        _message("1", "2024-01-15T21:05:00+00:00", _author("bob"), reference={"type": "Forward", "messageId": "90"},
+                 forwardedMessage={"timestamp": "2024-01-10T08:00:00+00:00", "timestampEdited": None,
+                                   "content": "from carl", "attachments": [_voice("91", "dm.json_Files\\voice-message-77777.ogg")],
+                                   "embeds": [], "stickers": []}),
+        _message("2", "2024-01-15T21:06:00+00:00", _author("helper", "Helper"), "rolled 6", "ChatInputCommand"),
+    ])
+    forward, bot = load_export(chat)[0].export.messages
+    assert forward.text == "from carl" and forward.attachment.playable and "forwarded (first sent 2024-01-10" in forward.note
+    assert not bot.system and bot.text == "rolled 6"

@@ -13,7 +13,8 @@ An attachment's `url` is the downloaded file's path from the JSON's folder (Wind
 backslashes; outside the export folder an absolute path), or Discord's own web address when the
 assets were not downloaded: then the file is not in the export, said missing. A voice message is
 `voice-message.ogg`: transcribed in its place. Times carry the exporting computer's offset, kept.
-A message of a type other than Default/Reply (a call, a member added, a pin...) is the app's note.
+A call, a member added, a pin... (DiscordChatExporter's system notifications) is the app's note. A
+forwarded message's words and files are in `forwardedMessage`: read as the message's, said forwarded.
 A message with several files gives one record per file, the text with the first. An edit, a reply,
 a pin, reactions and stickers are said in the note. A file in the export's `_Files` folder that the
 JSON names nowhere (not a message's, not an avatar) is kept as a note, never dropped.
@@ -32,7 +33,10 @@ from app.core.errors import ChatError
 
 CONTAINER = "discord-json"
 NOT_DISCORD = "not a DiscordChatExporter export (no `guild`, `channel` and `messages`)"
-SENDERS_TYPES = frozenset({"Default", "Reply", "0", "19"})  # the sender's own words (a reply included)
+# The app's own notes (DiscordChatExporter's system notifications); any other type (Default, Reply,
+# a bot's command reply...) is the sender's.
+SYSTEM_TYPES = frozenset({"RecipientAdd", "RecipientRemove", "Call", "ChannelNameChange", "ChannelIconChange",
+                          "ChannelPinnedMessage", "GuildMemberJoin", "ThreadCreated"})
 _TYPE_WORDS = {"RecipientAdd": "member added", "RecipientRemove": "member removed", "Call": "call",
                "ChannelNameChange": "channel name changed", "ChannelIconChange": "channel icon changed",
                "ChannelPinnedMessage": "message pinned", "GuildMemberJoin": "joined the server",
@@ -91,7 +95,10 @@ def _notes(raw: dict[str, Any]) -> list[str]:
     if raw.get("timestampEdited"):
         notes.append(f"edited {raw['timestampEdited']}")
     reference = raw.get("reference")
-    if isinstance(reference, dict) and reference.get("messageId"):
+    forwarded = raw.get("forwardedMessage")
+    if isinstance(forwarded, dict):
+        notes.append(f"forwarded (first sent {forwarded.get('timestamp') or 'at a time not given'})")
+    elif isinstance(reference, dict) and reference.get("messageId"):
         notes.append(f"a reply to message {reference['messageId']}")
     if raw.get("isPinned"):
         notes.append("pinned")
@@ -113,12 +120,14 @@ def _records(raw: Any, index: int) -> list[Message]:
     written = str(raw.get("timestamp") or "")
     iso = dates.iso_from_text(written) if written else None
     kind = str(raw.get("type") or "Default")
-    system = kind not in SENDERS_TYPES
-    text = str(raw.get("content") or "").strip()
+    system = kind in SYSTEM_TYPES
+    forwarded = raw.get("forwardedMessage") if isinstance(raw.get("forwardedMessage"), dict) else {}
+    text = "\n".join(t for t in (str(raw.get("content") or "").strip(), str(forwarded.get("content") or "").strip()) if t)
     if system and not text:
         text = _TYPE_WORDS.get(kind, kind)
     note = "; ".join(([] if iso else ["no readable time"]) + _notes(raw))
-    attachments: list[Attachment | None] = [a for a in map(_attachment, raw.get("attachments") or []) if a] or [None]
+    files = [*(raw.get("attachments") or []), *(forwarded.get("attachments") or [])]  # a forward's are its own
+    attachments: list[Attachment | None] = [a for a in map(_attachment, files) if a] or [None]
     return [Message(index + i, _sender(raw.get("author")), written, iso, text if i == 0 else "", system, a, note)
             for i, a in enumerate(attachments)]
 
