@@ -375,3 +375,73 @@ def test_a_forwarded_discord_voice_message_is_the_forwarders_and_a_bots_reply_it
     forward, bot = load_export(chat)[0].export.messages
     assert forward.text == "from carl" and forward.attachment.playable and "forwarded (first sent 2024-01-10" in forward.note
     assert not bot.system and bot.text == "rolled 6"
+
+
+def _dce_message(mid: str, inner: str, aside: str) -> str:
+    return (f'    <div id="chatlog__message-container-{mid}" class="chatlog__message-container " data-message-id="{mid}">\n'
+            f'        <div class="chatlog__message">\n                <div class="chatlog__message-aside">\n'
+            f'                        {aside}\n                </div>\n'
+            f'                <div class="chatlog__message-primary">\n{inner}\n                </div>\n'
+            '        </div>\n    </div>\n')
+
+
+def _dce_header(name: str, account: str, when: str, mid: str) -> str:
+    return ('                        <div class="chatlog__header">\n'
+            f'                            <span class="chatlog__author" title="{account}" data-user-id="3">{name}</span>\n'
+            f'                            <span class="chatlog__timestamp"><a href="#chatlog__message-container-{mid}">'
+            f'{when}</a></span>\n                        </div>')
+
+
+def _dce_text(words: str, edited: str = "") -> str:
+    stamp = f'<span class="chatlog__edited-timestamp" title="{edited}">(edited)</span>' if edited else ""
+    return ('                        <div class="chatlog__content chatlog__markdown">\n'
+            f'                                <span class="chatlog__markdown-preserve"><!--wmm:ignore-->{words}'
+            f'<!--/wmm:ignore--></span>\n                                {stamp}\n                        </div>')
+
+
+def _dce_audio(src: str) -> str:
+    return ('                        <div class="chatlog__attachment " onclick="">\n'
+            '                                <audio class="chatlog__attachment-media" controls>\n'
+            f'                                    <source src="{src}" alt="Audio attachment" '
+            'title="Audio: voice-message.ogg (9.75 KB)">\n                                </audio>\n'
+            '                        </div>')
+
+
+def test_a_discord_html_export_is_read_its_voice_message_found_by_its_encoded_address(tmp_path):
+    """DiscordChatExporter's default format (HTML) was 'no recognisable chat message'. A group's later
+    messages carry no name (the author's above) and a short time (the full one in its title); a reply's
+    quoted words are not its own; the file's address is percent-encoded."""
+    avatar = '<img class="chatlog__avatar" src="https://cdn.discordapp.com/embed/avatars/1.png" alt="Avatar" loading="lazy">'
+    reply = ('                        <div class="chatlog__reply">\n'
+             '                                <div class="chatlog__reply-author" title="anna_k">Anna</div>\n'
+             '                                <div class="chatlog__reply-content"><span class="chatlog__reply-link">'
+             '<!--wmm:ignore-->where are you?<!--/wmm:ignore--></span></div>\n                        </div>')
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<title>Direct Messages - anna</title>\n<meta charset="utf-8">\n'
+        '</head>\n<body>\n<div class="preamble">\n    <div class="preamble__entries-container">\n'
+        '        <div class="preamble__entry">Direct Messages</div>\n        <div class="preamble__entry">Private / anna</div>\n'
+        '    </div>\n</div>\n<div class="chatlog">\n<div class="chatlog__message-group">\n'
+        + _dce_message("1", _dce_header("Anna", "anna_k", "1/15/2024 9:05 PM", "1")
+                       + "\n" + _dce_text("where are you?<br>at the depot &amp; waiting", "1/15/2024 9:08 PM"), avatar)
+        + _dce_message("2", _dce_audio("anna.html_Files/voice-message%201A2B3.ogg"),
+                       '<div class="chatlog__short-timestamp" title="1/15/2024 9:06 PM">9:06 PM</div>')
+        + '</div>\n<div class="chatlog__message-group">\n'
+        + _dce_message("3", reply + "\n" + _dce_header("bob", "bob", "1/15/2024 9:13 PM", "3") + "\n"
+                       + _dce_text("coming") + "\n"
+                       + _dce_audio("https://cdn.discordapp.com/attachments/8976/6/voice-message.ogg?ex=65b1"), avatar)
+        + '</div>\n</div>\n<div class="postamble">\n    <div class="postamble__entry">Exported 3 message(s)</div>\n'
+        '</div>\n</body>\n</html>\n')
+    (tmp_path / "anna.html_Files").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "anna.html_Files" / "voice-message 1A2B3.ogg")
+    (tmp_path / "anna.html").write_text(page, encoding="utf-8")
+    [loaded] = load_export(tmp_path)
+    export = loaded.export
+    assert export.container == "discord-html" and export.chats[0].name == "Direct Messages / Private / anna"
+    asked, voice, coming = export.messages
+    assert (asked.sender, asked.text, asked.datetime) == (
+        "Anna (anna_k)", "where are you?\nat the depot & waiting", "2024-01-15T21:05:00")
+    assert "edited 1/15/2024 9:08 PM" in asked.note
+    assert voice.sender == "Anna (anna_k)" and voice.datetime == "2024-01-15T21:06:00" and voice.attachment.playable
+    assert voice.attachment.path == "anna.html_Files/voice-message 1A2B3.ogg" and voice.attachment.path in loaded.files
+    assert (coming.sender, coming.text) == ("bob", "coming") and "a reply" in coming.note
+    assert coming.attachment.missing and coming.attachment.name == "voice-message.ogg"

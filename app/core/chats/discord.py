@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from app.core.chats import dates, telegram
 from app.core.chats.records import Attachment, Chat, Message, kind_of
@@ -165,4 +165,4 @@ def is_asset(relative: str, chat_file: str = "", beside: frozenset[str] = frozen
 def named_anywhere(text: str, relative: str) -> bool:
     """The JSON names this file somewhere (a message's, an avatar, a server icon, an emoji)."""
     name = PurePosixPath(relative).name
-    return name in text or json.dumps(name)[1:-1] in text
+    return any(form in text for form in (name, json.dumps(name)[1:-1], quote(name)))

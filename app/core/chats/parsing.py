@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_html,
     googlechat,
     line,
     meta,
@@ -70,6 +71,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return googlechat.CONTAINER, googlechat.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if discord_html.looks_like(text):
+        return discord_html.CONTAINER, discord_html.parse
     if telegram_html.looks_like(text):
         return telegram_html.CONTAINER, telegram_html.parse
     if line.looks_like(text):
