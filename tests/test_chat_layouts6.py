@@ -445,3 +445,42 @@ def test_a_discord_html_export_is_read_its_voice_message_found_by_its_encoded_ad
     assert voice.attachment.path == "anna.html_Files/voice-message 1A2B3.ogg" and voice.attachment.path in loaded.files
     assert (coming.sender, coming.text) == ("bob", "coming") and "a reply" in coming.note
     assert coming.attachment.missing and coming.attachment.name == "voice-message.ogg"
+
+
+def _messenger_section(sender: str, content: str, when: str) -> str:
+    """One message as Meta's HTML download writes it (generated class names, these held for years)."""
+    return (f'<section class="_a6-g"><h2 class="_2ph_ _a6-h _a6-i">{sender}</h2>'
+            f'<div class="_2ph_ _a6-p"><div><div></div><div>{content}</div><div></div><div></div></div></div>'
+            f'<footer class="_3-94 _a6-o"><div class="_a72d">{when}</div></footer></section>')
+
+
+def _messenger_page(sections: list[str]) -> str:
+    return ('<html><head><meta charset="utf-8" /><title>Anna Müller</title></head><body class="_5vb_ _2yq _a7o5">'
+            '<div class="clearfix _ikh"><div class="_4bl9"><div class="_li"><div class="_a705"><div class="_a706">'
+            '<h1>Anna Müller</h1>' + "".join(sections) + '</div></div></div></div></div></body></html>')
+
+
+def test_a_messenger_html_download_is_read_oldest_first_its_voice_clip_found(tmp_path):
+    """Meta offers the download as HTML first: `message_1.html` was 'no recognisable chat message', a
+    folder of them held no chat. Pages list newest first; a voice clip is `audio/...mp4`."""
+    thread = tmp_path / "your_facebook_activity" / "messages" / "inbox" / "annamuller_10158123"
+    (thread / "audio").mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.m4a", thread / "audio" / "audioclip17053527600001234.mp4")
+    clip = "your_facebook_activity/messages/inbox/annamuller_10158123/audio/audioclip17053527600001234.mp4"
+    (thread / "message_1.html").write_text(_messenger_page([  # the newest page
+        _messenger_section("Bob", "on my way", "Jan 15, 2024 9:07:00 pm"),
+        _messenger_section("Anna Müller", f'<div><audio src="{clip}" controls></audio></div>', "Jan 15, 2024 9:06:00 pm"),
+    ]), encoding="utf-8")
+    (thread / "message_2.html").write_text(_messenger_page([
+        _messenger_section("Anna Müller", 'wo bist du?</div><ul class="_a6-q"><li><span>\u2764Bob</span></li></ul><div>',
+                           "Jan 15, 2024 9:05:12 pm")]), encoding="utf-8")
+    for given in (thread / "message_1.html", thread / "message_2.html", tmp_path):
+        [loaded] = load_export(given)
+        export = loaded.export
+        assert export.container == "messenger-html" and export.chats[0].name == "Anna Müller"
+        asked, voice, answer = export.messages
+        assert (asked.sender, asked.text, asked.datetime) == ("Anna Müller", "wo bist du?", "2024-01-15T21:05:12")
+        assert asked.note == "reactions: \u2764Bob"
+        assert voice.attachment.kind == "audio" and voice.attachment.path == "audio/audioclip17053527600001234.mp4"
+        assert voice.attachment.path in loaded.files and (answer.sender, answer.text) == ("Bob", "on my way")
+        assert loaded.pages == (thread / "message_2.html",)

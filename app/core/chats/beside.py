@@ -18,7 +18,15 @@ import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import discord, googlechat, meta, telegram, telegram_html, whatsapp
+from app.core.chats import (
+    discord,
+    googlechat,
+    messenger_html,
+    meta,
+    telegram,
+    telegram_html,
+    whatsapp,
+)
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
@@ -117,7 +125,7 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
     """The files beside a chat file that are the export's own attachments."""
     if container == whatsapp.CONTAINER:
         return [rel for rel in files if is_whatsapp_media_name(PurePosixPath(rel).name)]
-    if container in (meta.CONTAINER, meta.INSTAGRAM):
+    if container in (meta.CONTAINER, meta.INSTAGRAM, messenger_html.CONTAINER, messenger_html.INSTAGRAM):
         return [rel for rel in files if meta.is_chat_file(rel)]
     if container == googlechat.CONTAINER:
         return [rel for rel in files if googlechat.is_chat_file(rel)]
@@ -228,10 +236,11 @@ def _meta_chats(path: Path) -> tuple[Chat, ...]:
 
 
 def meta_pages(path: Path) -> list[Path]:
-    """A Messenger or Instagram chat's files in order (message_1.json, message_2.json, ...)."""
-    if not meta.PAGE_RE.match(path.name):
+    """A Messenger or Instagram chat's files in order (message_1.json, message_2.json, ...; or .html)."""
+    regex = messenger_html.PAGE_RE if path.suffix.lower() == ".html" else meta.PAGE_RE
+    if not regex.match(path.name):
         return [path]
-    pages = [(int(m.group(1)), p) for p in path.parent.glob("message_*.json") if (m := meta.PAGE_RE.match(p.name))]
+    pages = [(int(m.group(1)), p) for p in path.parent.glob(f"message_*{path.suffix}") if (m := regex.match(p.name))]
     return [p for _, p in sorted(pages)]
 
 
@@ -251,6 +260,11 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
     if googlechat.looks_like_text(text):  # its space's name and members in group_info.json beside it
         info, read = googlechat.info_beside(path)
         return googlechat.parse(text, str(path), info), googlechat.CONTAINER, read
+    if messenger_html.looks_like(text):  # message_1.html, message_2.html, ...: one chat, newest first
+        pages = meta_pages(path)
+        texts = [text if p == path else decode(read_bytes(p)) for p in pages]
+        container = messenger_html.INSTAGRAM if "instagram" in str(path.resolve()).lower() else messenger_html.CONTAINER
+        return (messenger_html.parse_pages(texts, path.parent.name),), container, tuple(p for p in pages if p != path)
     if telegram_html.looks_like(text) and path.name == "messages.html":
         later = tuple(_html_pages(path)[1:])
         pages_text = [text, *(decode(read_bytes(p)) for p in later)]

@@ -13,6 +13,7 @@ from app.core.chats import (
     discord_html,
     googlechat,
     line,
+    messenger_html,
     meta,
     signal,
     signal_text,
@@ -71,6 +72,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return googlechat.CONTAINER, googlechat.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if messenger_html.looks_like(text):
+        return messenger_html.CONTAINER, messenger_html.parse
     if discord_html.looks_like(text):
         return discord_html.CONTAINER, discord_html.parse
     if telegram_html.looks_like(text):

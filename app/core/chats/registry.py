@@ -64,7 +64,7 @@ def _is_later_page(path: Path) -> bool:
     """A later page of a chat whose first page lies beside it (Telegram's messages2.html, Messenger's
     message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
     return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
-        path.suffix.lower() == ".json" and is_later_meta_page(path)
+        path.suffix.lower() in (".json", ".html") and is_later_meta_page(path)
 
 
 def is_chat_export(path: Path) -> bool:
