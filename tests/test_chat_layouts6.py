@@ -484,3 +484,30 @@ def test_a_messenger_html_download_is_read_oldest_first_its_voice_clip_found(tmp
         assert voice.attachment.kind == "audio" and voice.attachment.path == "audio/audioclip17053527600001234.mp4"
         assert voice.attachment.path in loaded.files and (answer.sender, answer.text) == ("Bob", "on my way")
         assert loaded.pages == (thread / "message_2.html",)
+
+
+def test_a_voice_note_in_a_whatsapp_and_in_a_line_chat_in_one_minute_are_two_messages(case, tmp_path):
+    """'Also in' matched Bob's WhatsApp voice note and his LINE voice message of the same minute (same
+    sender, no words, both audio) and called them one message exported twice: only exports of one app
+    are compared (WhatsApp Android and iPhone, Telegram JSON and HTML still are)."""
+    from app.core.chats.intake import take_in
+    from app.core.store.chats import echoes
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    whatsapp = evidence / "WhatsApp Chat with Anna.txt"
+    whatsapp.write_text("15/01/2024, 21:05 - Anna: where are you?\n"
+                        "15/01/2024, 21:06 - Bob: PTT-20240115-WA0001.opus (file attached)\n", encoding="utf-8")
+    again = evidence / "copy"
+    again.mkdir()
+    (again / "WhatsApp Chat with Anna.txt").write_text("15/01/2024, 21:06 - Bob: PTT-20240115-WA0001.opus (file attached)\n",
+                                                        encoding="utf-8")
+    line = evidence / "[LINE] Chat with Anna.txt"
+    line.write_text("[LINE] Chat with Anna\nSaved on: 2024/01/16 08:00\n\n2024/01/15(Mon)\n"
+                    "21:06\tBob\t[Voice message]\n", encoding="utf-8")
+    [taken_whatsapp] = take_in(case, whatsapp)
+    [taken_line] = take_in(case, line)
+    [taken_again] = take_in(case, again / "WhatsApp Chat with Anna.txt")
+    assert echoes(case, taken_line.exhibit_id) == {}
+    found = [e.exhibit_id for echo in echoes(case, taken_whatsapp.exhibit_id).values() for e in echo]
+    assert found == [taken_again.exhibit_id]  # the same WhatsApp chat exported twice still is
