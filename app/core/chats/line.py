@@ -32,9 +32,9 @@ from app.core.chats.records import Attachment, Chat, Message
 CONTAINER = "line"
 _BANNER_RE = re.compile(r"^\[LINE\]\s*(?:Chat history with (?P<with>.+)|(?P<ja>.+?)との\s*トーク履歴|(?P<rest>.*))$")
 _DATE_RE = re.compile(
-    r"^(?:[^\W\d_]{2,12}\.?,\s*)?(?P<date>\d{1,4}[/.]\d{1,2}[/.]\d{1,4})\s*(?:[(（][^)）]{1,12}[)）]|\s+[^\W\d_]{2,12})?$")
+    r"^(?:[^\d\s,]{1,16},\s*)?(?P<date>\d{1,4}[/.]\d{1,2}[/.]\d{1,4})\s*(?:[(（][^)）]{1,12}[)）]|\s+[^\d\s]{1,16})?$")
 _TIME_RE = re.compile(
-    r"^(?P<clock>(?P<pre>午前|午後|오전|오후|上午|下午)?(?P<time>\d{1,2}:\d{2})\s?(?P<post>[AaPp]\.?\s?[Mm]\.?)?)\t(?P<rest>.*)$")
+    r"^(?P<clock>(?:(?P<pre>午前|午後|오전|오후|上午|下午)\s?)?(?P<time>\d{1,2}:\d{2})\s?(?P<post>[AaPp]\.?\s?[Mm]\.?)?)\t(?P<rest>.*)$")
 MEDIA = {
     "audio": ("[voice message]", "[audio]", "[voice note]", "[ボイスメッセージ]", "[音声メッセージ]", "[語音訊息]",
               "[语音信息]", "[ข้อความเสียง]", "[음성메시지]"),
