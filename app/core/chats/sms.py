@@ -50,9 +50,11 @@ def looks_like_text(text: str) -> bool:
 
 @dataclass
 class _Read:
+    extract_to: Path | None = None  # where audio and video are written out (none: only hashed)
     records: list[tuple[int, str, Message]] = field(default_factory=list)  # (ms, chat key, message)
     names: dict[str, str] = field(default_factory=dict)  # chat key -> contact name
-    blobs: dict[str, bytes] = field(default_factory=dict)  # attachment path -> the file's bytes
+    hashes: dict[str, str] = field(default_factory=dict)  # attachment path -> the file's SHA-256
+    files: dict[str, Path] = field(default_factory=dict)  # attachment path -> the file written out
 
 
 def _value(element: ET.Element, key: str) -> str:
@@ -89,10 +91,14 @@ def _part_attachment(part: ET.Element, stamp: str, seq: int, read: _Read) -> Att
         return Attachment(name, True, _kind(content_type, name), content_type, None)
     path = f"mms/{stamp}-{seq}-{_SAFE_RE.sub('_', PurePosixPath(name).name)[:80]}"
     try:
-        read.blobs[path] = base64.b64decode(data, validate=False)
+        content = base64.b64decode(data, validate=False)
     except (binascii.Error, ValueError):
         return Attachment(name, True, _kind(content_type, name), f"{content_type} (its data cannot be decoded)", None)
-    return Attachment(name, False, _kind(content_type, name), content_type, path)
+    attachment = Attachment(name, False, _kind(content_type, name), content_type, path)
+    read.hashes[path] = hashlib.sha256(content).hexdigest()  # every file; only sound is written out, one at a time
+    if attachment.playable and read.extract_to is not None:
+        read.files[path] = _write(read.extract_to / path, content)
+    return attachment
 
 
 def _sms(element: ET.Element, read: _Read) -> None:
@@ -139,9 +145,9 @@ def _ms(value: str) -> int:
         return 0
 
 
-def read_backup(path: Path) -> _Read:
+def read_backup(path: Path, extract_to: Path | None = None) -> _Read:
     """Every SMS and MMS of the backup, streamed (a backup with media runs to gigabytes)."""
-    read = _Read()
+    read = _Read(extract_to)
     try:
         for _, element in ET.iterparse(path, events=("end",)):
             if element.tag == "sms":
@@ -173,17 +179,10 @@ def _chats(read: _Read) -> tuple[Chat, ...]:
 
 def load_backup(path: Path, extract_to: Path | None = None) -> Loaded:
     """The backup's conversations; its audio and video written out below `extract_to` when given."""
-    read = read_backup(path)
+    read = read_backup(path, extract_to)
     if not read.records:
         raise ChatError(str(path), "no SMS or MMS in this backup")
-    chats = _chats(read)
-    hashes = {p: hashlib.sha256(data).hexdigest() for p, data in read.blobs.items()}
-    files: dict[str, Path] = {}
-    if extract_to is not None:
-        for m in (m for c in chats for m in c.messages):
-            if m.attachment is not None and m.attachment.playable and m.attachment.path:
-                files[m.attachment.path] = _write(extract_to / m.attachment.path, read.blobs[m.attachment.path])
-    return Loaded(ChatExport(CONTAINER, str(path), chats), path, files, hashes=hashes)
+    return Loaded(ChatExport(CONTAINER, str(path), _chats(read)), path, read.files, hashes=read.hashes)
 
 
 def _write(target: Path, data: bytes) -> Path:
