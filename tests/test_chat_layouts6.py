@@ -517,3 +517,23 @@ def test_a_voice_note_in_a_whatsapp_and_in_a_line_chat_in_one_minute_are_two_mes
     assert echoes(case, taken_line.exhibit_id) == {}
     found = [e.exhibit_id for echo in echoes(case, taken_whatsapp.exhibit_id).values() for e in echo]
     assert found == [taken_again.exhibit_id]  # the same WhatsApp chat exported twice still is
+
+
+def test_a_zipped_messenger_html_download_is_read_and_its_voice_clip_taken_from_the_zip(tmp_path):
+    """Meta's download arrives as a zip: one in HTML was 'no chat found in this zip'."""
+    base = "your_facebook_activity/messages/inbox/annamuller_10158123"
+    archive = tmp_path / "facebook-anna-2024-01-16-Xy12.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr(f"{base}/message_1.html", _messenger_page([
+            _messenger_section("Anna Müller", f'<div><audio src="{base}/audio/audioclip1.mp4" controls></audio></div>',
+                               "Jan 15, 2024 9:06:00 pm")]))
+        out.writestr(f"{base}/message_2.html", _messenger_page([
+            _messenger_section("Anna Müller", "wo bist du?", "Jan 15, 2024 9:05:12 pm")]))
+        out.write(MEDIA / "en_voicenote.m4a", f"{base}/audio/audioclip1.mp4")
+        out.writestr("your_facebook_activity/messages/photos/profile.jpg", b"\xff\xd8\xff" + bytes(16))
+    [loaded] = load_export(archive, tmp_path / "extracted")
+    assert loaded.export.container == "messenger-html-zip"
+    asked, voice, other = loaded.export.messages
+    assert asked.text == "wo bist du?" and voice.attachment.playable
+    assert other.sender is None and other.attachment.name == "profile.jpg"  # accounted, as in a JSON download
+    assert loaded.files[voice.attachment.path].read_bytes() == (MEDIA / "en_voicenote.m4a").read_bytes()

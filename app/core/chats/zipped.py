@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from app.core.chats import (
     discord,
     googlechat,
+    messenger_html,
     meta,
     telegram,
     telegram_html,
@@ -85,6 +86,12 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
+        elif messenger_html.PAGE_RE.match(name) and (pages := _html_pages(files, info)) is not None:
+            text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
+            if messenger_html.looks_like(text):  # a Meta download in HTML: message_1.html, message_2.html...
+                container = messenger_html.INSTAGRAM if "instagram" in info.filename.lower() else messenger_html.CONTAINER
+                found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
+                    archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), container, pages))
         elif name == "messages.html":
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             if telegram_html.looks_like(text):
@@ -110,6 +117,14 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
     if not pages or pages[0][1] is first or not meta.PAGE_RE.match(PurePosixPath(first.filename).name):
         return tuple(i for _, i in pages if i is not first)
     return None
+
+
+def _html_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...] | None:
+    """A Messenger HTML chat's later pages when `first` is its first page; None when it is a later one."""
+    folder = PurePosixPath(first.filename).parent
+    pages = sorted((int(m.group(1)), i) for i in files if PurePosixPath(i.filename).parent == folder
+                   and (m := messenger_html.PAGE_RE.match(PurePosixPath(i.filename).name)))
+    return tuple(i for _, i in pages if i is not first) if pages and pages[0][1] is first else None
 
 
 def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str) -> list[ZipChat]:
@@ -138,6 +153,8 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return (meta.parse_pages([meta.load(t, name) for t in member.texts], member.folder.name or Path(name).stem),)
     if member.container == telegram_html.CONTAINER:
         return (telegram_html.parse_pages(list(member.texts), member.folder.name or Path(name).stem),)
+    if member.container in (messenger_html.CONTAINER, messenger_html.INSTAGRAM):
+        return (messenger_html.parse_pages(list(member.texts), member.folder.name or Path(name).stem),)
     return parse_text(member.texts[0], name, whatsapp.CONTAINER)
 
 
@@ -183,7 +200,7 @@ def _unreferenced(member: ZipChat, members: list[ZipChat], extra: list[zipfile.Z
 
 def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
     """Of a Telegram export, what is no chat's file: the pages' styling, profile pictures, previews."""
-    if member.container in (meta.CONTAINER, meta.INSTAGRAM):
+    if member.container in (meta.CONTAINER, meta.INSTAGRAM, messenger_html.CONTAINER, messenger_html.INSTAGRAM):
         return not meta.is_chat_file(info.filename)
     if member.container == googlechat.CONTAINER:
         return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
