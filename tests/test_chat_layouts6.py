@@ -537,3 +537,29 @@ def test_a_zipped_messenger_html_download_is_read_and_its_voice_clip_taken_from_
     assert asked.text == "wo bist du?" and voice.attachment.playable
     assert other.sender is None and other.attachment.name == "profile.jpg"  # accounted, as in a JSON download
     assert loaded.files[voice.attachment.path].read_bytes() == (MEDIA / "en_voicenote.m4a").read_bytes()
+
+
+def test_a_zipped_line_history_discord_page_and_signal_export_are_read(tmp_path):
+    """Zipped (as they are handed over), a LINE history, a DiscordChatExporter page and a Signal
+    Markdown export were 'no chat found in this zip': each is now read by its content."""
+    from tests.conftest import REPO
+
+    archive = tmp_path / "handover.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("line/[LINE] Chat with Anna.txt", "[LINE] Chat with Anna\nSaved on: 2024/01/16 08:00\n\n"
+                     "2024/01/15(Mon)\n21:05\tAnna\tHello\n21:06\tBob\t[Voice message]\n")
+        out.writestr("discord/anna.html", (
+            '<html><body><div class="preamble"><div class="preamble__entry">Direct Messages</div></div>'
+            '<div class="chatlog"><div class="chatlog__message-group">'
+            + _dce_message("1", _dce_header("Anna", "anna_k", "1/15/2024 9:05 PM", "1") + "\n"
+                           + _dce_audio("anna.html_Files/voice-message-1A2B3.ogg"), "")
+            + "</div></div></body></html>"))
+        out.write(MEDIA / "en_voicenote.opus", "discord/anna.html_Files/voice-message-1A2B3.ogg")
+        out.write(REPO / "tests" / "fixtures" / "chats" / "signal_chat.md", "signal/chat.md")
+    [loaded] = load_export(archive, tmp_path / "extracted")  # one zip, its three chats
+    line, discord, signal = loaded.export.chats
+    assert [m.text for m in line.messages] == ["Hello", ""] and line.messages[1].attachment.missing
+    voice = discord.messages[0]
+    assert discord.name == "Direct Messages" and voice.sender == "Anna (anna_k)" and voice.attachment.playable
+    assert loaded.files[voice.attachment.path].read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
+    assert signal.messages and all(m.sender for m in signal.messages if not m.system)

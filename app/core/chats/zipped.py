@@ -19,9 +19,12 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_html,
     googlechat,
+    line,
     messenger_html,
     meta,
+    signal,
     telegram,
     telegram_html,
     whatsapp,
@@ -35,6 +38,7 @@ from app.core.chats.parsing import (
     is_telegram_chat_file,
     named,
     parse_text,
+    parser_for,
     used_paths,
     with_attachments,
     with_unreferenced,
@@ -44,7 +48,8 @@ from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
-NO_CHAT = "no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html)"
+NO_CHAT = ("no chat found in this zip (no WhatsApp, Telegram, Messenger, Discord, Google Chat, LINE or Signal "
+           "chat export)")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
 
 
@@ -92,6 +97,9 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 container = messenger_html.INSTAGRAM if "instagram" in info.filename.lower() else messenger_html.CONTAINER
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), container, pages))
+        elif name.endswith((".txt", ".html", ".md")) and name != "messages.html" and (
+                chat := _text_chat(archive, info)) is not None:
+            found.append(chat)
         elif name == "messages.html":
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             if telegram_html.looks_like(text):
@@ -117,6 +125,16 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
     if not pages or pages[0][1] is first or not meta.PAGE_RE.match(PurePosixPath(first.filename).name):
         return tuple(i for _, i in pages if i is not first)
     return None
+
+
+TEXT_CONTAINERS = frozenset({line.CONTAINER, discord_html.CONTAINER, signal.CONTAINER})
+
+
+def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
+    """A LINE history, a DiscordChatExporter page or a Signal export zipped (read by its content)."""
+    text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
+    found = parser_for(text, info.filename)
+    return ZipChat(info, (text,), found[0]) if found and found[0] in TEXT_CONTAINERS else None
 
 
 def _html_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...] | None:
@@ -149,6 +167,8 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return discord.parse(member.texts[0], name)
     if member.container == googlechat.CONTAINER:
         return googlechat.parse(member.texts[0], name)
+    if member.container in TEXT_CONTAINERS:
+        return parse_text(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
         return (meta.parse_pages([meta.load(t, name) for t in member.texts], member.folder.name or Path(name).stem),)
     if member.container == telegram_html.CONTAINER:
@@ -204,7 +224,7 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
         return not meta.is_chat_file(info.filename)
     if member.container == googlechat.CONTAINER:
         return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
-    if member.container == discord.CONTAINER:  # an avatar, an icon: named by the JSON, not by a message
+    if member.container in (discord.CONTAINER, discord_html.CONTAINER):  # an avatar, an icon: named by the JSON, not by a message
         relative = PurePosixPath(info.filename).relative_to(member.folder).as_posix()
         return not discord.is_asset(relative, PurePosixPath(member.info.filename).name) or \
             discord.named_anywhere(member.texts[0], relative)
