@@ -48,8 +48,8 @@ from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
-NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, nor a Telegram, Messenger, Discord, Google Chat, "
-           "LINE or Signal export)")
+NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
+           "Messenger, Discord, Google Chat, LINE or Signal export)")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
 
 
