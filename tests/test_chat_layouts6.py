@@ -563,3 +563,28 @@ def test_a_zipped_line_history_discord_page_and_signal_export_are_read(tmp_path)
     assert discord.name == "Direct Messages" and voice.sender == "Anna (anna_k)" and voice.attachment.playable
     assert loaded.files[voice.attachment.path].read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
     assert signal.messages and all(m.sender for m in signal.messages if not m.system)
+
+
+def test_a_discord_plain_text_export_is_read_its_sections_kept_apart_from_the_words(tmp_path):
+    """DiscordChatExporter's plain text: headers after a blank line, then `{Attachments}` (a path with
+    Windows backslashes), `{Embed}`, `{Reactions}`. A typed line in brackets holding no time stays a word."""
+    (tmp_path / "anna.txt_Files").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "anna.txt_Files" / "voice-message-1A2B3.ogg")
+    rule = "=" * 62
+    (tmp_path / "anna.txt").write_text(
+        f"{rule}\r\nGuild: Direct Messages\r\nChannel: Private / anna\r\n{rule}\r\n\r\n"
+        "[1/15/2024 9:05 PM] anna_k\r\nwhere are you?\r\n\r\n[see below] no time here\r\n\r\n\r\n"
+        "[1/15/2024 9:06 PM] bob (pinned)\r\n\r\n\r\n{Attachments}\r\nanna.txt_Files\\voice-message-1A2B3.ogg\r\n\r\n"
+        "{Reactions}\r\n\U0001F44D (2)\r\n\r\n"
+        "[1/15/2024 9:13 PM] anna_k\r\nhttps://maps.example/x\r\n\r\n{Embed}\r\nMaps\r\nhttps://maps.example/x\r\n"
+        "The depot\r\n\r\n\r\n"
+        f"{rule}\r\nExported 3 message(s)\r\n{rule}\r\n", encoding="utf-8")
+    [loaded] = load_export(tmp_path)
+    export = loaded.export
+    assert export.container == "discord-text" and export.chats[0].name == "Direct Messages / Private / anna"
+    asked, voice, link = export.messages
+    assert (asked.sender, asked.datetime) == ("anna_k", "2024-01-15T21:05:00")
+    assert asked.text == "where are you?\n\n[see below] no time here"
+    assert voice.sender == "bob" and voice.text == "" and voice.attachment.playable and "pinned" in voice.note
+    assert voice.attachment.path == "anna.txt_Files/voice-message-1A2B3.ogg" and "reactions: \U0001F44D (2)" in voice.note
+    assert link.text == "https://maps.example/x" and "The depot" in link.note

@@ -90,6 +90,11 @@ def _attachment(raw: Any) -> Attachment | None:
     return Attachment(name or PurePosixPath(path).name, False, kind_of(name or path), url, path)
 
 
+def attachment(url: str) -> Attachment:
+    """A file as a text export names it: its path (or web address) alone."""
+    return _attachment({"url": url}) or Attachment(None, True, "other", url, None)
+
+
 def _notes(raw: dict[str, Any]) -> list[str]:
     notes = []
     if raw.get("timestampEdited"):

@@ -143,17 +143,18 @@ def _worded(text: str) -> str | None:
     return None
 
 
-def _moments(raws: list[_Raw]) -> tuple[list[str | None], list[str]]:
-    """ISO 8601 per message (None when it cannot be said) and a note per message."""
+def moments(times: list[str]) -> tuple[list[str | None], list[str]]:
+    """ISO 8601 per time as DiscordChatExporter writes it in the export's locale (None when it cannot
+    be said; numeric dates decided together, as WhatsApp's are) and a note per time."""
     stamps = []
-    for raw in raws:
-        match = _NUMERIC_RE.match(raw.time.replace("\u202f", " "))
+    for time in times:
+        match = _NUMERIC_RE.match(time.replace("\u202f", " "))
         stamps.append(dates.read_stamp(match["date"], match["time"], match["mark"] or "") if match else None)
     isos, notes, _ = dates.normalise(stamps)
-    for k, raw in enumerate(raws):
+    for k, time in enumerate(times):
         if stamps[k] is None:
-            isos[k] = _worded(" ".join(raw.time.split()))
-            notes[k] = "" if isos[k] else (f"time written as {raw.time!r}, not read" if raw.time else "no time")
+            isos[k] = _worded(" ".join(time.split()))
+            notes[k] = "" if isos[k] else (f"time written as {time!r}, not read" if time else "no time")
     return isos, notes
 
 
@@ -185,7 +186,7 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
     reader.feed(text)
     reader.close()
-    isos, notes = _moments(reader.raws)
+    isos, notes = moments([raw.time for raw in reader.raws])
     messages: list[Message] = []
     for raw, iso, note in zip(reader.raws, isos, notes):
         messages += _records(raw, len(messages), iso, note)

@@ -29,7 +29,7 @@ PARSER_VERSION = 7  # 2: zipped Telegram exports, files deep in a full export, f
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
 # 6: the app's words in 25 more languages, Telegram JSON offsets, iOS groups' notes, Messenger's end-to-end
 #    encrypted chats, Persian (Solar Hijri) dates, contact cards' names and numbers;
-# 7: Discord (DiscordChatExporter JSON and HTML), Messenger/Instagram HTML, Google Chat (Takeout), LINE chat histories, SMS backups (XML)
+# 7: Discord (DiscordChatExporter JSON, HTML and text), Messenger/Instagram HTML, Google Chat (Takeout), LINE chat histories, SMS backups (XML)
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from app.core.chats import (
     discord,
     discord_html,
+    discord_text,
     googlechat,
     line,
     messenger_html,
@@ -78,6 +79,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return discord_html.CONTAINER, discord_html.parse
     if telegram_html.looks_like(text):
         return telegram_html.CONTAINER, telegram_html.parse
+    if discord_text.looks_like(text):
+        return discord_text.CONTAINER, lambda t, n: (discord_text.parse(t, stem),)
     if line.looks_like(text):
         return line.CONTAINER, lambda t, n: (line.parse(t, stem),)
     if signal_text.is_sigtop_text(text):

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from app.core.chats import (
     discord,
     discord_html,
+    discord_text,
     googlechat,
     line,
     messenger_html,
@@ -127,7 +128,8 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
     return None
 
 
-TEXT_CONTAINERS = frozenset({line.CONTAINER, discord_html.CONTAINER, signal.CONTAINER})
+TEXT_CONTAINERS = frozenset({line.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
 
 def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
@@ -224,7 +226,7 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
         return not meta.is_chat_file(info.filename)
     if member.container == googlechat.CONTAINER:
         return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
-    if member.container in (discord.CONTAINER, discord_html.CONTAINER):  # an avatar, an icon: named by the JSON, not by a message
+    if member.container in DISCORD:  # an avatar, an icon: named by the export, not by a message
         relative = PurePosixPath(info.filename).relative_to(member.folder).as_posix()
         return not discord.is_asset(relative, PurePosixPath(member.info.filename).name) or \
             discord.named_anywhere(member.texts[0], relative)
