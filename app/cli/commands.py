@@ -217,9 +217,9 @@ def _translate(sub: argparse._SubParsersAction, run: Run) -> None:
 
 
 def _timeline(sub: argparse._SubParsersAction, run: Run) -> None:
-    p = sub.add_parser("timeline", help="a chat export (WhatsApp, Telegram, Signal) as one timeline, "
+    p = sub.add_parser("timeline", help="a chat export (WhatsApp, Telegram, Signal, Messenger, Discord, LINE...) as one timeline, "
                                         "voice notes transcribed in their place")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="chat file, export folder or WhatsApp .zip")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="chat file, export folder or .zip")
     p.add_argument("--out", type=Path, required=True, help="folder for DIR/<name>.timeline.<format>")
     p.add_argument("--format", default="json",
                    help="comma list of json, docx, pdf (default json; the JSON is always written)")

@@ -92,7 +92,13 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
     translation = (load_translation(args.translate_to, args.translate_model, args.device, args.threads,
                                     args.source) if args.translate_to else None)
     status = OK
+    first: dict[int, TakenIn] = {}
     for t in taken:
+        if t.exhibit_id in first:  # "X.zip" and "X (1).zip", the same bytes: one exhibit, one timeline
+            print(f"{t.shown}: the same file as {first[t.exhibit_id].shown} (exhibit {t.exhibit_id}, the same "
+                  f"SHA-256): one exhibit, its timeline written once", file=sys.stderr)
+            continue
+        first[t.exhibit_id] = t
         timeline, known = story(case, t.exhibit_id, translation)
         if not known:
             fail(timeline.source.name, "messages not translated: the language of the chat's text is not "

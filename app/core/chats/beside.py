@@ -18,7 +18,17 @@ import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import meta, telegram, telegram_html, whatsapp
+from app.core.chats import (
+    discord,
+    discord_html,
+    discord_text,
+    googlechat,
+    messenger_html,
+    meta,
+    telegram,
+    telegram_html,
+    whatsapp,
+)
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
@@ -117,8 +127,10 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
     """The files beside a chat file that are the export's own attachments."""
     if container == whatsapp.CONTAINER:
         return [rel for rel in files if is_whatsapp_media_name(PurePosixPath(rel).name)]
-    if container in (meta.CONTAINER, meta.INSTAGRAM):
+    if container in (meta.CONTAINER, meta.INSTAGRAM, messenger_html.CONTAINER, messenger_html.INSTAGRAM):
         return [rel for rel in files if meta.is_chat_file(rel)]
+    if container == googlechat.CONTAINER:
+        return [rel for rel in files if googlechat.is_chat_file(rel)]
     if container not in _TELEGRAM:
         return []
     return [rel for rel in files if is_telegram_chat_file(rel)]
@@ -183,6 +195,11 @@ def _in_other_export(base: Path, rels: list[str]) -> set[str]:
 
 def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: dict[str, Path]) -> list[tuple[str, str]]:
     used = used_paths(chats)
+    if container in (discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER):
+        # its _Files folder: what the export names nowhere (an avatar is named)
+        text, beside = decode(read_bytes(path)), frozenset(rel for rel in files if "/" not in rel)
+        return [(rel, PurePosixPath(rel).name) for rel in files if rel not in used
+                and discord.is_asset(rel, path.name, beside) and not discord.named_anywhere(text, rel)]
     extra = [rel for rel in _candidates(container, files) if rel not in used]
     if extra and container == whatsapp.CONTAINER:
         others = _in_other_export(path.parent, extra)  # an export beside this one, in its own folder
@@ -222,10 +239,11 @@ def _meta_chats(path: Path) -> tuple[Chat, ...]:
 
 
 def meta_pages(path: Path) -> list[Path]:
-    """A Messenger or Instagram chat's files in order (message_1.json, message_2.json, ...)."""
-    if not meta.PAGE_RE.match(path.name):
+    """A Messenger or Instagram chat's files in order (message_1.json, message_2.json, ...; or .html)."""
+    regex = messenger_html.PAGE_RE if path.suffix.lower() == ".html" else meta.PAGE_RE
+    if not regex.match(path.name):
         return [path]
-    pages = [(int(m.group(1)), p) for p in path.parent.glob("message_*.json") if (m := meta.PAGE_RE.match(p.name))]
+    pages = [(int(m.group(1)), p) for p in path.parent.glob(f"message_*{path.suffix}") if (m := regex.match(p.name))]
     return [p for _, p in sorted(pages)]
 
 
@@ -242,6 +260,14 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
         data = [meta.load(text if p == path else decode(read_bytes(p)), str(p)) for p in pages]
         later = tuple(p for p in pages if p != path)
         return (meta.parse_pages(data, path.parent.name),), meta.container_of(data, str(path)), later
+    if googlechat.looks_like_text(text):  # its space's name and members in group_info.json beside it
+        info, read = googlechat.info_beside(path)
+        return googlechat.parse(text, str(path), info), googlechat.CONTAINER, read
+    if messenger_html.looks_like(text):  # message_1.html, message_2.html, ...: one chat, newest first
+        pages = meta_pages(path)
+        texts = [text if p == path else decode(read_bytes(p)) for p in pages]
+        container = messenger_html.INSTAGRAM if "instagram" in str(path.resolve()).lower() else messenger_html.CONTAINER
+        return (messenger_html.parse_pages(texts, path.parent.name),), container, tuple(p for p in pages if p != path)
     if telegram_html.looks_like(text) and path.name == "messages.html":
         later = tuple(_html_pages(path)[1:])
         pages_text = [text, *(decode(read_bytes(p)) for p in later)]

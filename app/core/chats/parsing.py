@@ -8,7 +8,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import meta, signal, signal_text, telegram, telegram_html, whatsapp
+from app.core.chats import (
+    discord,
+    discord_html,
+    discord_text,
+    googlechat,
+    line,
+    messenger_html,
+    meta,
+    signal,
+    signal_text,
+    telegram,
+    telegram_html,
+    whatsapp,
+)
 from app.core.chats.encoding import decode_text
 from app.core.chats.placeholders import time_in_name
 from app.core.chats.placing import placed
@@ -54,10 +67,22 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
     stem = PurePosixPath(name).stem
     if meta.looks_like_text(text):
         return meta.CONTAINER, meta.parse
+    if discord.looks_like_text(text):
+        return discord.CONTAINER, discord.parse
+    if googlechat.looks_like_text(text):
+        return googlechat.CONTAINER, googlechat.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if messenger_html.looks_like(text):
+        return messenger_html.CONTAINER, messenger_html.parse
+    if discord_html.looks_like(text):
+        return discord_html.CONTAINER, discord_html.parse
     if telegram_html.looks_like(text):
         return telegram_html.CONTAINER, telegram_html.parse
+    if discord_text.looks_like(text):
+        return discord_text.CONTAINER, lambda t, n: (discord_text.parse(t, stem),)
+    if line.looks_like(text):
+        return line.CONTAINER, lambda t, n: (line.parse(t, stem),)
     if signal_text.is_sigtop_text(text):
         return signal.CONTAINER, lambda t, n: (signal_text.parse(t, stem),)
     if signal_text.short_score(text) >= MIN_HEADER_SHARE:
@@ -88,8 +113,8 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
     if found is None and not text.strip("\ufeff \t\r\n\x00"):
         raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
     if found is None:
-        raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger or "
-                              "Instagram export)")
+        raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
+                              "Instagram, Discord, Google Chat or LINE export)")
     chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")

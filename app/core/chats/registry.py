@@ -16,7 +16,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.core.chats import meta, telegram, whatsapp_zip
+from app.core.chats import discord, googlechat, meta, sms, telegram, whatsapp_zip
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     is_later_meta_page,
@@ -53,6 +53,8 @@ def _is_export_file(path: Path) -> bool:
         return whatsapp_zip.is_zip(path)
     if suffix == ".json":
         return not _is_later_page(path)  # read whole: a Telegram export is one JSON document
+    if suffix == ".xml":  # an SMS backup (SMS Backup & Restore, Signal's plaintext backup)
+        return sms.looks_like_text(_head(path, 4096))
     if _is_later_page(path):
         return False
     return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
@@ -62,7 +64,7 @@ def _is_later_page(path: Path) -> bool:
     """A later page of a chat whose first page lies beside it (Telegram's messages2.html, Messenger's
     message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
     return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
-        path.suffix.lower() == ".json" and is_later_meta_page(path)
+        path.suffix.lower() in (".json", ".html") and is_later_meta_page(path)
 
 
 def is_chat_export(path: Path) -> bool:
@@ -83,7 +85,7 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return True
     try:  # read only up to a chat text's size: a phone holds JSON files of any size
         data = telegram.load_json(decode(read_bytes(path)), str(path))
-        return telegram.looks_like(data) or meta.looks_like(data)
+        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat))
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 
@@ -134,6 +136,8 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         return _load_zip_tree(path, extract_root, refused, 0)
     if path.suffix.lower() == ".zip":
         raise ChatError(str(path), "not a readable zip (it does not start as a zip archive does)")
+    if sms.looks_like_text(_head(path, 4096)):
+        return [sms.load_backup(path, _zip_folder(path, extract_root))]
     first = path.with_name("messages.html")
     if LATER_PAGE_RE.match(path.name) and first.is_file():  # a later page of a Telegram chat: the whole chat
         path = first

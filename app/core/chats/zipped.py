@@ -17,7 +17,20 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import meta, telegram, telegram_html, whatsapp, whatsapp_zip
+from app.core.chats import (
+    discord,
+    discord_html,
+    discord_text,
+    googlechat,
+    line,
+    messenger_html,
+    meta,
+    signal,
+    telegram,
+    telegram_html,
+    whatsapp,
+    whatsapp_zip,
+)
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
     GENERIC_STEMS,
@@ -26,6 +39,7 @@ from app.core.chats.parsing import (
     is_telegram_chat_file,
     named,
     parse_text,
+    parser_for,
     used_paths,
     with_attachments,
     with_unreferenced,
@@ -35,7 +49,8 @@ from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
-NO_CHAT = "no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html)"
+NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
+           "Messenger, Discord, Google Chat, LINE or Signal export)")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
 
 
@@ -70,9 +85,22 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 continue
             if telegram.looks_like(data):
                 found.append(ZipChat(info, (text,), telegram.CONTAINER))
+            elif discord.looks_like(data):
+                found.append(ZipChat(info, (text,), discord.CONTAINER))
+            elif googlechat.looks_like(data):
+                found.append(ZipChat(info, (text,), googlechat.CONTAINER))
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
+        elif messenger_html.PAGE_RE.match(name) and (pages := _html_pages(files, info)) is not None:
+            text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
+            if messenger_html.looks_like(text):  # a Meta download in HTML: message_1.html, message_2.html...
+                container = messenger_html.INSTAGRAM if "instagram" in info.filename.lower() else messenger_html.CONTAINER
+                found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
+                    archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), container, pages))
+        elif name.endswith((".txt", ".html", ".md")) and name != "messages.html" and (
+                chat := _text_chat(archive, info)) is not None:
+            found.append(chat)
         elif name == "messages.html":
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             if telegram_html.looks_like(text):
@@ -100,6 +128,25 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
     return None
 
 
+TEXT_CONTAINERS = frozenset({line.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
+
+
+def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
+    """A LINE history, a DiscordChatExporter page or a Signal export zipped (read by its content)."""
+    text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
+    found = parser_for(text, info.filename)
+    return ZipChat(info, (text,), found[0]) if found and found[0] in TEXT_CONTAINERS else None
+
+
+def _html_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...] | None:
+    """A Messenger HTML chat's later pages when `first` is its first page; None when it is a later one."""
+    folder = PurePosixPath(first.filename).parent
+    pages = sorted((int(m.group(1)), i) for i in files if PurePosixPath(i.filename).parent == folder
+                   and (m := messenger_html.PAGE_RE.match(PurePosixPath(i.filename).name)))
+    return tuple(i for _, i in pages if i is not first) if pages and pages[0][1] is first else None
+
+
 def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: str) -> list[ZipChat]:
     """Every chat text in the zip, in the zip's order; ChatError when there is none."""
     broken: list[str] = []
@@ -118,10 +165,18 @@ def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: s
 def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
     if member.container == telegram.CONTAINER:
         return telegram.parse(member.texts[0], name)
+    if member.container == discord.CONTAINER:
+        return discord.parse(member.texts[0], name)
+    if member.container == googlechat.CONTAINER:
+        return googlechat.parse(member.texts[0], name)
+    if member.container in TEXT_CONTAINERS:
+        return parse_text(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
         return (meta.parse_pages([meta.load(t, name) for t in member.texts], member.folder.name or Path(name).stem),)
     if member.container == telegram_html.CONTAINER:
         return (telegram_html.parse_pages(list(member.texts), member.folder.name or Path(name).stem),)
+    if member.container in (messenger_html.CONTAINER, messenger_html.INSTAGRAM):
+        return (messenger_html.parse_pages(list(member.texts), member.folder.name or Path(name).stem),)
     return parse_text(member.texts[0], name, whatsapp.CONTAINER)
 
 
@@ -167,8 +222,14 @@ def _unreferenced(member: ZipChat, members: list[ZipChat], extra: list[zipfile.Z
 
 def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
     """Of a Telegram export, what is no chat's file: the pages' styling, profile pictures, previews."""
-    if member.container in (meta.CONTAINER, meta.INSTAGRAM):
+    if member.container in (meta.CONTAINER, meta.INSTAGRAM, messenger_html.CONTAINER, messenger_html.INSTAGRAM):
         return not meta.is_chat_file(info.filename)
+    if member.container == googlechat.CONTAINER:
+        return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
+    if member.container in DISCORD:  # an avatar, an icon: named by the export, not by a message
+        relative = PurePosixPath(info.filename).relative_to(member.folder).as_posix()
+        return not discord.is_asset(relative, PurePosixPath(member.info.filename).name) or \
+            discord.named_anywhere(member.texts[0], relative)
     return member.container in (telegram.CONTAINER, telegram_html.CONTAINER) and not is_telegram_chat_file(
         info.filename)
 

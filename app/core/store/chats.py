@@ -217,7 +217,8 @@ class Echo:
 _NEWEST_MESSAGES = (
     "SELECT m.id, m.idx, c.exhibit_id, m.sender, m.text, COALESCE(m.datetime, m.time_written) AS moment,"
     " substr(COALESCE(m.datetime, m.time_written), 1, 16) AS minute, m.time_written AS written,"
-    " COALESCE(a.kind, '') AS kind FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
+    " COALESCE(a.kind, '') AS kind, substr(c.container, 1, instr(c.container || '-', '-') - 1) AS app"
+    " FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
     " LEFT JOIN chat_attachments a ON a.message_id = m.id"
     " WHERE c.parser_version = (SELECT MAX(n.parser_version) FROM chats n"
     " WHERE n.exhibit_id = c.exhibit_id AND n.position = c.position)")
@@ -225,14 +226,17 @@ _NEWEST_MESSAGES = (
 
 def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     """Per message row id of the export (its newest reading), the same message in the case's other
-    exports: same moment, sender, text and kind of attachment (the file's name is not compared: iOS
-    numbers a chat's files anew in every export). Android writes the minute, iOS the second: a time
-    written without seconds is the same moment as any second of its minute."""
+    exports of the same app (`whatsapp`, `whatsapp-zip`; `telegram-json`, `telegram-html`): same moment,
+    sender, text and kind of attachment (the file's name is not compared: iOS numbers a chat's files anew
+    in every export; a voice note in a WhatsApp and in a LINE chat in one minute are two messages).
+    Android writes the minute, iOS the second: a time written without seconds is the same moment as
+    any second of its minute."""
     rows = case.conn.execute(
         f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
         " mine.moment, theirs.moment, mine.written, theirs.written"
         " FROM msgs mine JOIN msgs theirs ON theirs.minute = mine.minute AND theirs.text = mine.text"
-        " AND theirs.sender IS mine.sender AND theirs.kind = mine.kind AND theirs.exhibit_id != mine.exhibit_id"
+        " AND theirs.sender IS mine.sender AND theirs.kind = mine.kind AND theirs.app = mine.app"
+        " AND theirs.exhibit_id != mine.exhibit_id"
         " JOIN exhibits e ON e.id = theirs.exhibit_id"
         " WHERE mine.exhibit_id = ? AND mine.moment != '' ORDER BY mine.id, theirs.exhibit_id, theirs.idx",
         (exhibit_id,)).fetchall()

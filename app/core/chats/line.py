@@ -1,0 +1,132 @@
+"""LINE's chat history as the phone app saves it (Export chat history → a `.txt`, no media).
+
+    [LINE] Chat history with Anna
+    Saved on: 2024/01/16 08:00
+
+    2024/01/15(Mon)
+    21:05<TAB>Anna<TAB>Hello
+    21:06<TAB>Bob<TAB>[Voice message]
+    21:07<TAB>Anna<TAB>"first line
+    second line"
+    21:08<TAB>Anna joined the group
+
+The date is written once, as a heading (`2024/01/15(Mon)`, `2024/01/15(月)`, `2024.01.15 Monday`,
+`Mon, 1/15/2024`, `Sun, 26/04/2026`); each message is a time (`21:05`, `9:05 PM`, `午後9:05`), the
+sender and the text in tab-separated columns. A message of several lines is written in double
+quotes. A line with no sender column is the app's own note. The export holds no files: a voice
+message, photo, video... is its placeholder (`[Voice message]`, `[ボイスメッセージ]`), kept as an
+attachment the export does not hold, never dropped. A message taken back (`unsent a message`) and
+a call (`☎ ...`) are the app's notes. Day and month of a heading are decided from all of the file's
+headings (dates.normalise), as for WhatsApp.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.core.chats import dates
+from app.core.chats.placeholders import strip_marks
+from app.core.chats.records import Attachment, Chat, Message
+
+CONTAINER = "line"
+_BANNER_RE = re.compile(r"^\[LINE\]\s*(?:Chat history with (?P<with>.+)|(?P<ja>.+?)との\s*トーク履歴|(?P<rest>.*))$")
+_DATE_RE = re.compile(
+    r"^(?:[^\d\s,]{1,16},\s*)?(?P<date>\d{1,4}[/.]\d{1,2}[/.]\d{1,4})\s*(?:[(（][^)）]{1,12}[)）]|\s+[^\d\s]{1,16})?$")
+_TIME_RE = re.compile(
+    r"^(?P<clock>(?:(?P<pre>午前|午後|오전|오후|上午|下午)\s?)?(?P<time>\d{1,2}:\d{2})\s?(?P<post>[AaPp]\.?\s?[Mm]\.?)?)\t(?P<rest>.*)$")
+MEDIA = {
+    "audio": ("[voice message]", "[audio]", "[voice note]", "[ボイスメッセージ]", "[音声メッセージ]", "[語音訊息]",
+              "[语音信息]", "[ข้อความเสียง]", "[음성메시지]"),
+    "video": ("[video]", "[videos]", "[動画]", "[影片]", "[วิดีโอ]", "[동영상]"),
+    "image": ("[photo]", "[photos]", "[image]", "[写真]", "[照片]", "[圖片]", "[รูป]", "[사진]"),
+    "sticker": ("[sticker]", "[stickers]", "[スタンプ]", "[貼圖]", "[สติกเกอร์]", "[스티커]"),
+    "document": ("[file]", "[ファイル]", "[檔案]", "[ไฟล์]", "[파일]", "[contact]", "[連絡先]", "[聯絡資訊]"),
+    "other": ("[location]", "[位置情報]", "[位置資訊]", "[album]", "[アルバム]", "[gif]", "[note]", "[ノート]"),
+}
+_UNSENT = ("unsent a message", "メッセージの送信を取り消しました", "已收回訊息", "ยกเลิกข้อความ")
+MIN_MESSAGES = 3  # without the banner: a date heading and at least this many tab-columned lines
+
+
+@dataclass
+class _Entry:
+    heading: str
+    stamp: dates.Stamp | None
+    clock: str
+    columns: list[str]
+    more: list[str]
+
+
+def _media_kind(text: str) -> str | None:
+    lowered = text.strip().lower()
+    return next((kind for kind, labels in MEDIA.items() if lowered in labels), None)
+
+
+def looks_like(text: str) -> bool:
+    """A LINE history: its banner and one message, or a date heading and a few tab-columned lines."""
+    lines = [strip_marks(line).strip("\r") for line in text[:65536].lstrip("\ufeff").split("\n")]
+    messages = sum(1 for line in lines if _TIME_RE.match(line))
+    if lines and lines[0].startswith("[LINE]"):
+        return messages >= 1
+    return any(_DATE_RE.match(line.strip()) for line in lines) and messages >= MIN_MESSAGES
+
+
+def _open_quote(entries: list[_Entry]) -> bool:
+    """The last message opened a double quote no line has closed yet (LINE quotes a message of
+    several lines): a date written alone on one of its lines is its text, not a heading."""
+    if not entries or not entries[-1].columns[-1].startswith('"'):
+        return False
+    entry = entries[-1]
+    last = entry.more[-1].rstrip() if entry.more else entry.columns[-1].rstrip()[1:]
+    return not last.endswith('"')
+
+
+def _entries(text: str) -> tuple[str, list[_Entry]]:
+    """(the chat's name from the banner, the messages as written, with their continuation lines)."""
+    name, heading, day, entries, blank = "", "", "", [], True
+    for raw in text.lstrip("\ufeff").replace("\r\n", "\n").split("\n"):
+        line = strip_marks(raw)
+        banner = _BANNER_RE.match(line.strip()) if not entries and not heading else None
+        date, timed = _DATE_RE.match(line.strip()), _TIME_RE.match(line)
+        if banner:
+            name = (banner["with"] or banner["ja"] or banner["rest"] or "").strip()
+        elif date and (blank or not _open_quote(entries)):
+            heading, day = line.strip(), date["date"]
+        elif timed and heading:
+            marker = timed["pre"] or timed["post"] or ""
+            entries.append(_Entry(heading, dates.read_stamp(day, timed["time"], marker), timed["clock"],
+                                  timed["rest"].split("\t", 1), []))
+        elif entries:
+            entries[-1].more.append(line)
+        blank = not line.strip()
+    for entry in entries:  # the blank line LINE writes before the next day's heading is no one's text
+        while entry.more and not entry.more[-1].strip():
+            entry.more.pop()
+    return name, entries
+
+
+def _text(entry: _Entry) -> str:
+    body = "\n".join([entry.columns[-1], *entry.more]).rstrip()
+    if entry.more and body.startswith('"') and body.endswith('"'):
+        body = body[1:-1].replace('""', '"')
+    return body
+
+
+def _message(index: int, entry: _Entry, iso: str | None, note: str) -> Message:
+    written = f"{entry.heading} {entry.clock}"
+    text = _text(entry)
+    if len(entry.columns) < 2:  # no sender column: the app's own note (joined, left, renamed...)
+        return Message(index, None, written, iso, text, True, None, note)
+    sender = entry.columns[0].strip() or None
+    kind = _media_kind(text)
+    if kind is not None:  # the export holds no file: said missing, its placeholder kept
+        return Message(index, sender, written, iso, "", False, Attachment(None, True, kind, text.strip(), None), note)
+    system = text.lstrip().startswith("☎") or any(phrase in text.lower() for phrase in _UNSENT)
+    return Message(index, sender, written, iso, text, system, None, note)
+
+
+def parse(text: str, stem: str = "") -> Chat:
+    name, entries = _entries(text)
+    isos, notes, basis = dates.normalise([e.stamp for e in entries])
+    messages = tuple(_message(i, e, isos[i], notes[i]) for i, e in enumerate(entries))
+    return Chat(name or stem, messages, basis)

@@ -1,0 +1,145 @@
+"""Facebook Messenger's and Instagram's download in HTML (the format Meta offers first): one folder
+per chat holding `message_1.html`, `message_2.html`, ... (newest first) and the chat's files in
+`audio/`, `photos/`, `videos/`, `files/`.
+
+    <h1>Anna Müller</h1>
+    <section class="_a6-g">                                  (older downloads: <div class="pam _3-95 _2ph- _a6-g ...">)
+      <h2 class="_2ph_ _a6-h _a6-i">Anna Müller</h2>
+      <div class="_2ph_ _a6-p"><div><div>wo bist du?</div>
+        <div><audio src="your_facebook_activity/messages/inbox/anna_10158/audio/audioclip170.mp4" controls></audio></div>
+        <ul class="_a6-q"><li><span>❤Bob</span></li></ul></div></div>
+      <footer class="_3-94 _a6-o"><div class="_a72d">Jan 15, 2024 9:05:12 pm</div></footer>
+    </section>
+
+Meta's class names are generated, but these four (`_a6-g` a message, `_a6-h` its sender, `_a6-p` its
+content, `_a6-o` its time) have held across years of downloads. A time is written in the account's
+time zone without saying which (`Jan 15, 2024 9:05:12 pm`): read as written, no offset; one written
+otherwise (another language) keeps its words and no date-time, said. An audio clip is a voice note
+whatever its extension (Messenger writes `.mp4`); reactions are said in the note.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import PurePosixPath
+
+from app.core.chats.records import Attachment, Chat, Message, kind_of
+
+CONTAINER = "messenger-html"
+INSTAGRAM = "instagram-html"
+PAGE_RE = re.compile(r"^message_(\d+)\.html$")
+_FORMS = ("%b %d, %Y %I:%M:%S %p", "%b %d, %Y, %I:%M %p", "%b %d, %Y %I:%M %p", "%d %b %Y, %H:%M", "%d %B %Y, %H:%M")
+_SECTIONS = {"_a6-h": "sender", "_a6-p": "content", "_a6-o": "time", "_a6-q": "reactions"}
+_MEDIA = {"audio": "audio", "video": "video", "img": "image"}
+_VOID = frozenset({"br", "img", "source", "meta", "link", "input", "hr", "wbr"})
+
+
+@dataclass
+class _Raw:
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path, kind)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.raws: list[_Raw] = []
+        self.title: list[str] = []
+        self._stack: list[tuple[str, str | None]] = []
+        self._in_h1 = False
+
+    def _section(self) -> str | None:
+        return next((s for _, s in reversed(self._stack) if s), None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        classes = a.get("class", "").split()
+        if "_a6-g" in classes:
+            self.raws.append(_Raw())
+        self._in_h1 = self._in_h1 or tag == "h1"
+        if self.raws and self._section() == "content":
+            self._media(tag, a)
+            if tag in ("br", "div", "p") and self.raws[-1].parts.get("content"):
+                self.raws[-1].parts["content"].append("\n")
+        if tag not in _VOID:
+            self._stack.append((tag, next((_SECTIONS[c] for c in classes if c in _SECTIONS), None)))
+
+    def _media(self, tag: str, a: dict[str, str]) -> None:
+        src = a.get("src") if tag in _MEDIA else a.get("href") if tag == "a" else None
+        if not src or "://" in src or src.startswith(("#", "data:", "mailto:")):
+            return
+        kind = _MEDIA.get(tag) or kind_of(src)
+        if PurePosixPath(src).parent.name == "audio":
+            kind = "audio"  # a voice clip, whatever its extension
+        raw = self.raws[-1]
+        if all(path != src for path, _ in raw.files):  # <a href=x><img src=x></a> is one file
+            raw.files.append((src, kind))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = False
+        while self._stack:
+            opened, _ = self._stack.pop()
+            if opened == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1 and not self.raws:
+            self.title.append(data.strip())
+        section = self._section()
+        if section and self.raws:
+            self.raws[-1].parts.setdefault(section, []).append(data)
+
+
+def _joined(raw: _Raw, part: str) -> str:
+    lines = "".join(raw.parts.get(part, [])).split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+
+
+def read_time(text: str) -> str | None:
+    for form in _FORMS:
+        try:
+            return datetime.strptime(text, form).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _records(raw: _Raw, index: int) -> list[Message]:
+    written = _joined(raw, "time")
+    iso = read_time(written) if written else None
+    sender = _joined(raw, "sender") or None
+    reactions = _joined(raw, "reactions").replace("\n", ", ")  # inside the content, not its words
+    text = _joined(raw, "content")
+    notes = ([] if iso else [f"time written as {written!r}, not read" if written else "no time"]) + (
+        [f"reactions: {reactions}"] if reactions else [])
+    files: list[Attachment | None] = [Attachment(PurePosixPath(p).name, False, k, p, p) for p, k in raw.files] or [None]
+    return [Message(index + i, sender, written, iso, text if i == 0 else "", False, f, "; ".join(notes))
+            for i, f in enumerate(files)]
+
+
+def looks_like(text: str) -> bool:
+    return "_a6-g" in text and "_a6-o" in text and "_a6-p" in text
+
+
+def parse_pages(pages: list[str], name: str = "") -> Chat:
+    """One chat from its pages (message_1.html the newest), oldest message first."""
+    raws: list[_Raw] = []
+    title = ""
+    for page in pages:
+        reader = _Reader()
+        reader.feed(page)
+        reader.close()
+        raws += reader.raws
+        title = title or " ".join(t for t in reader.title if t)
+    messages: list[Message] = []
+    for raw in reversed(raws):  # listed newest first
+        messages += _records(raw, len(messages))
+    return Chat(title or name, tuple(messages), "local")
+
+
+def parse(text: str, name: str = "") -> tuple[Chat, ...]:
+    return (parse_pages([text], PurePosixPath(name).stem),)

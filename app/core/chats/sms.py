@@ -1,0 +1,194 @@
+"""A phone's text messages as "SMS Backup & Restore" writes them (`sms-20240116080000.xml`), and
+Signal Android's plaintext backup (`SignalPlaintextBackup.xml`), which writes the same layout.
+
+    <smses count="2">
+      <sms address="+447700900123" date="1705352700000" type="1" body="where are you?"
+           readable_date="15 Jan 2024 21:05:00" contact_name="Anna" ... />
+      <mms date="1705352760000" msg_box="1" address="+447700900123" contact_name="Anna" ...>
+        <parts><part ct="application/smil" .../><part ct="audio/amr" cl="audio.amr" data="IyFBTVIK..."/>
+               <part ct="text/plain" text="listen"/></parts>
+        <addrs><addr address="+447700900123" type="137"/></addrs>
+      </mms>
+    </smses>
+
+One chat per conversation (its address; a group's addresses joined by `~`), named by the contact
+name the phone had, in time order (the backup writes every SMS, then every MMS). A time is
+milliseconds since 1970 in UTC, said as such. `type`/`msg_box` 2 is a message this phone sent:
+its sender is "(this phone)"; a draft, a failed or a queued message says so. An MMS's pictures,
+voice recordings and videos are inside the backup (base64): one record per file, the text with
+the first; the audio and video are written out below the case's folder to be transcribed, every
+file is hashed; a backup made without them says each missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+
+from app.core.chats.parsing import Loaded
+from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
+from app.core.errors import ChatError
+
+CONTAINER = "sms-backup-xml"
+THIS_PHONE = "(this phone)"
+SENT = frozenset({"2", "4", "5", "6"})  # sent, outbox, failed, queued (SMS `type`; MMS `msg_box` 2 and 4)
+STATES = {"3": "a draft, never sent", "4": "in the outbox, not sent yet", "5": "failed to send", "6": "queued to send"}
+FROM = "137"  # an MMS address of type 137 is its sender
+_SAFE_RE = re.compile(r"[^\w.\-]+")
+
+
+def looks_like_text(text: str) -> bool:
+    head = text[:4096].lstrip("\ufeff \t\r\n")
+    return head.startswith("<") and "<smses" in head
+
+
+@dataclass
+class _Read:
+    extract_to: Path | None = None  # where audio and video are written out (none: only hashed)
+    records: list[tuple[int, str, Message]] = field(default_factory=list)  # (ms, chat key, message)
+    names: dict[str, str] = field(default_factory=dict)  # chat key -> contact name
+    hashes: dict[str, str] = field(default_factory=dict)  # attachment path -> the file's SHA-256
+    files: dict[str, Path] = field(default_factory=dict)  # attachment path -> the file written out
+
+
+def _value(element: ET.Element, key: str) -> str:
+    value = element.get(key)
+    return "" if value is None or value == "null" else value
+
+
+def _iso(ms: str) -> str | None:
+    try:
+        return datetime.fromtimestamp(int(ms) / 1000, tz=timezone.utc).isoformat()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _party(address: str, name: str) -> str:
+    return f"{name} ({address})" if name and name != "(Unknown)" and address else address or name or "(no address)"
+
+
+def _note(box: str, iso: str | None) -> str:
+    notes = ([] if iso else ["no readable time"]) + ([STATES[box]] if box in STATES else [])
+    return "; ".join(notes)
+
+
+def _kind(content_type: str, name: str) -> str:
+    major = content_type.split("/", 1)[0].lower()
+    return {"audio": "audio", "video": "video", "image": "image"}.get(major) or kind_of(name)
+
+
+def _part_attachment(part: ET.Element, stamp: str, seq: int, read: _Read) -> Attachment:
+    name = _value(part, "fn") or _value(part, "cl") or _value(part, "name") or f"part{seq}"
+    content_type = _value(part, "ct")
+    data = part.get("data")
+    if not data:  # a backup made without its messages' media
+        return Attachment(name, True, _kind(content_type, name), content_type, None)
+    path = f"mms/{stamp}-{seq}-{_SAFE_RE.sub('_', PurePosixPath(name).name)[:80]}"
+    try:
+        content = base64.b64decode(data, validate=False)
+    except (binascii.Error, ValueError):
+        return Attachment(name, True, _kind(content_type, name), f"{content_type} (its data cannot be decoded)", None)
+    attachment = Attachment(name, False, _kind(content_type, name), content_type, path)
+    read.hashes[path] = hashlib.sha256(content).hexdigest()  # every file; only sound is written out, one at a time
+    if attachment.playable and read.extract_to is not None:
+        read.files[path] = _write(read.extract_to / path, content)
+    return attachment
+
+
+def _sms(element: ET.Element, read: _Read) -> None:
+    address, box, ms = _value(element, "address"), _value(element, "type"), _value(element, "date")
+    iso = _iso(ms)
+    name = _value(element, "contact_name")
+    sender = THIS_PHONE if box in SENT else _party(address, name)
+    written = _value(element, "readable_date") or ms
+    read.records.append((_ms(ms), address, Message(0, sender, written, iso, _value(element, "body"), False, None,
+                                                   _note(box, iso))))
+    if name and name != "(Unknown)":
+        read.names.setdefault(address, name)
+
+
+def _mms(element: ET.Element, read: _Read) -> None:
+    address, box, ms = _value(element, "address"), _value(element, "msg_box"), _value(element, "date")
+    iso = _iso(ms)
+    name = _value(element, "contact_name")
+    senders = [_value(a, "address") for a in element.iter("addr") if _value(a, "type") == FROM]
+    own = box in SENT
+    sender = THIS_PHONE if own else _party(senders[0] if senders else address, name if "~" not in address else "")
+    texts, files = [], []
+    for seq, part in enumerate(element.iter("part")):
+        content_type = _value(part, "ct").lower()
+        if content_type == "application/smil":
+            continue
+        if content_type.startswith("text/plain"):
+            texts.append(_value(part, "text"))
+        else:
+            files.append(_part_attachment(part, ms or "0", seq, read))
+    written = _value(element, "readable_date") or ms
+    text, note = "\n".join(t for t in texts if t), _note(box, iso)
+    for k, attachment in enumerate(files or [None]):
+        read.records.append((_ms(ms), address, Message(0, sender, written, iso, text if k == 0 else "", False,
+                                                       attachment, note)))
+    if name and name != "(Unknown)":
+        read.names.setdefault(address, name)
+
+
+def _ms(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+def read_backup(path: Path, extract_to: Path | None = None) -> _Read:
+    """Every SMS and MMS of the backup, streamed (a backup with media runs to gigabytes)."""
+    read = _Read(extract_to)
+    try:
+        for _, element in ET.iterparse(path, events=("end",)):
+            if element.tag == "sms":
+                _sms(element, read)
+                element.clear()
+            elif element.tag == "mms":
+                _mms(element, read)
+                element.clear()
+    except ET.ParseError as exc:
+        raise ChatError(str(path), f"malformed XML ({exc}); {len(read.records)} message(s) read before it") from None
+    except OSError as exc:
+        raise ChatError(str(path), exc.strerror or "cannot read file") from None
+    return read
+
+
+def _chats(read: _Read) -> tuple[Chat, ...]:
+    by_key: dict[str, list[tuple[int, Message]]] = {}
+    for ms, key, message in read.records:
+        by_key.setdefault(key, []).append((ms, message))
+    chats = []
+    for key, entries in by_key.items():
+        ordered = [m for _, m in sorted(entries, key=lambda pair: pair[0])]
+        messages = tuple(Message(i, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.attachment, m.note)
+                         for i, m in enumerate(ordered))
+        name = read.names.get(key, "")
+        chats.append(Chat(f"{name} ({key})" if name else key or "(no address)", messages, "utc"))
+    return tuple(chats)
+
+
+def load_backup(path: Path, extract_to: Path | None = None) -> Loaded:
+    """The backup's conversations; its audio and video written out below `extract_to` when given."""
+    read = read_backup(path, extract_to)
+    if not read.records:
+        raise ChatError(str(path), "no SMS or MMS in this backup")
+    return Loaded(ChatExport(CONTAINER, str(path), _chats(read)), path, read.files, hashes=read.hashes)
+
+
+def _write(target: Path, data: bytes) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file() or target.stat().st_size != len(data):
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(target)
+    return target
