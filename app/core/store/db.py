@@ -20,6 +20,8 @@ from app.core.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 STORE_NAME = "case.sqlite"
+# what reading a damaged store, or one edited outside Parley, can raise (`verify` says it, per check)
+DatabaseError = sqlite3.DatabaseError
 
 
 def migrations() -> list[tuple[int, Path]]:

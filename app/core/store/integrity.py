@@ -60,3 +60,60 @@ def index_settings(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     """Each word index's FTS5 settings rows other than its version."""
     return {table: [tuple(r) for r in conn.execute(f"SELECT k, v FROM {table}_config WHERE k != 'version'")]
             for table in ("search_words", "search_trigram")}
+
+
+def damage(conn: sqlite3.Connection, limit: int = 5) -> list[str]:
+    """What SQLite's own integrity check finds in the file (a page overwritten, an index missing rows:
+    reads then return rows wrong or not at all); empty for a sound file."""
+    try:
+        rows = [str(r[0]) for r in conn.execute(f"PRAGMA integrity_check({int(limit)})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    if rows == ["ok"]:
+        return []
+    lines = [line.strip() for row in rows for line in row.splitlines()]
+    return [line for line in lines if line and not line.startswith("***")]
+
+
+class LenientText:
+    """A connection's text decoder for `verify`: text that is not UTF-8 (Parley writes nothing else)
+    read with the bad bytes replaced (U+FFFD), so what reads it finds it changed, and noted (`seen`),
+    instead of stopping every check at the first such value."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __call__(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.seen = True
+            return data.decode("utf-8", "replace")
+
+
+def read_text_leniently(conn: sqlite3.Connection) -> LenientText:
+    conn.text_factory = decoder = LenientText()
+    return decoder
+
+
+def text_not_utf8(conn: sqlite3.Connection) -> dict[str, list[int | None]]:
+    """`table.column` -> the rows (rowid; None in a table without one) holding text that is not UTF-8."""
+    found: dict[str, list[int | None]] = {}
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                         "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
+    for table in tables:
+        for column in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
+            for rowid, data in _texts(conn, table, column):
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError:
+                    found.setdefault(f"{table}.{column}", []).append(rowid)
+    return found
+
+
+def _texts(conn: sqlite3.Connection, table: str, column: str) -> list[tuple[int | None, bytes]]:
+    where = f"""FROM "{table}" WHERE typeof("{column}") = 'text'"""
+    try:
+        return [(r[0], bytes(r[1])) for r in conn.execute(f'SELECT rowid, CAST("{column}" AS BLOB) {where}')]
+    except sqlite3.OperationalError:  # WITHOUT ROWID
+        return [(None, bytes(r[0])) for r in conn.execute(f'SELECT CAST("{column}" AS BLOB) {where}')]
