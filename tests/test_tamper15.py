@@ -147,3 +147,21 @@ def test_a_fifo_as_a_manifest_is_said_missing_not_a_hang(made):  # noqa: F811
     checked = _cli("check-export", str(manifest))
     assert checked.returncode == 1 and "not a readable export manifest" in checked.stderr, checked.stderr
     assert "Traceback" not in checked.stderr + result.stderr
+
+
+# ------------------------------------------------------------------ a table's definition rewritten
+
+def test_a_table_definition_rewritten_through_writable_schema_is_a_finding(made, capsys):  # noqa: F811
+    """The CHECK that keeps an intake record's status to what Parley writes, taken out of the table's
+    definition (`PRAGMA writable_schema`): guard triggers were judged, tables were not."""
+    conn = sqlite3.connect(made["case"] / "case.sqlite", isolation_level=None)
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("UPDATE sqlite_master SET sql=replace(sql, ?, '') WHERE name='intake_log'",
+                 ("CHECK (status IN ('media', 'skipped', 'failed'))",))
+    conn.execute(f"PRAGMA schema_version={version + 1}")
+    conn.execute("PRAGMA writable_schema=OFF")
+    conn.close()
+    code, lines = verify(capsys, made["case"])
+    said = "case store: its schema is not the one Parley makes (table intake_log changed): edited outside Parley"
+    assert (code, lines) == (1, [said])

@@ -3,7 +3,8 @@
 - its schema against the one Parley's migrations make: a guard trigger (the ones that keep the audit
   log and revisions append-only, machine drafts sealed and chat messages as read) dropped or
   rewritten, or a table, index or trigger no migration makes, is a store edited outside Parley,
-  whatever else it changed. Other objects missing or written otherwise are not judged: migration
+  whatever else it changed; so is a table or index written otherwise (a CHECK or UNIQUE taken out,
+  session 15). Other objects missing or written otherwise are not judged: migration
   005 was rewritten in place while the search index was first built, so a case made then
   holds fewer of them, or older texts, untouched;
 - rows that belong to nothing (`PRAGMA foreign_key_check`): a word of no segment, a path of no
@@ -24,13 +25,21 @@ _SHADOWS = ("search_words_", "search_trigram_")
 _SCHEMA_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
 
 
-def _made_by_parley() -> set[tuple]:
+_REWRITTEN_IN_PLACE = 5  # migration 005: cases made while it changed hold older texts of its objects
+
+
+def _made_by_parley() -> tuple[set[tuple], set[str]]:
+    """The schema the migrations make, and the names of the objects migration 005 made."""
     fresh = sqlite3.connect(":memory:", isolation_level=None)
+    rewritten: set[str] = set()
     try:
-        for _number, path in db.migrations():
+        for number, path in db.migrations():
+            before = {r[1] for r in fresh.execute(_SCHEMA_SQL)}
             for statement in db.statements(path.read_text(encoding="utf-8")):
                 fresh.execute(statement)
-        return {tuple(r) for r in fresh.execute(_SCHEMA_SQL)}
+            if number == _REWRITTEN_IN_PLACE:
+                rewritten = {r[1] for r in fresh.execute(_SCHEMA_SQL)} - before
+        return {tuple(r) for r in fresh.execute(_SCHEMA_SQL)}, rewritten
     finally:
         fresh.close()
 
@@ -38,12 +47,15 @@ def _made_by_parley() -> set[tuple]:
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
     """Each guard trigger missing or changed, and each table, index or trigger added, as
     `trigger audit_log_no_delete missing`."""
-    expected, found = _made_by_parley(), {tuple(r) for r in conn.execute(_SCHEMA_SQL)}
+    (expected, rewritten), found = _made_by_parley(), {tuple(r) for r in conn.execute(_SCHEMA_SQL)}
     named = {(t, n): sql for t, n, tbl, sql in expected if not tbl.startswith(_SHADOWS)}
     present = {(t, n): sql for t, n, tbl, sql in found if not tbl.startswith(_SHADOWS)}
     guards = {key: sql for key, sql in named.items() if key[0] == "trigger" and "RAISE" in sql}
+    # a table or index written otherwise (a CHECK or UNIQUE taken out by `PRAGMA writable_schema`)
+    judged = {key: sql for key, sql in named.items() if key[0] in ("table", "index") and key[1] not in rewritten}
     out = [f"{t} {n} missing" for t, n in sorted(guards.keys() - present.keys())]
-    out += [f"{t} {n} changed" for t, n in sorted(guards.keys() & present.keys()) if guards[(t, n)] != present[(t, n)]]
+    out += [f"{t} {n} changed" for t, n in sorted((guards.keys() | judged.keys()) & present.keys())
+            if named[(t, n)] != present[(t, n)]]
     out += [f"{t} {n} added" for t, n in sorted(present.keys() - named.keys())]
     return out
 
