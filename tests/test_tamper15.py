@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ import sys
 
 import pytest
 
+from app.cli import main
 from tests.conftest import REPO
 from tests.test_verify import _forged, made, verify  # noqa: F401 - `made` is a fixture
 
@@ -165,3 +167,18 @@ def test_a_table_definition_rewritten_through_writable_schema_is_a_finding(made,
     code, lines = verify(capsys, made["case"])
     said = "case store: its schema is not the one Parley makes (table intake_log changed): edited outside Parley"
     assert (code, lines) == (1, [said])
+
+
+# ------------------------------------------------------------------ the store emptied
+
+def test_an_emptied_store_is_said_and_never_made_a_new_case(made, capsys):  # noqa: F811
+    """`verify` (and every command that only reads a case) opened a 0-byte case.sqlite as a new case: it wrote
+    Parley's empty schema over the evidence and said only that the log was cut short."""
+    store, entry = made["case"] / "case.sqlite", json.loads((made["case"] / "audit-head.json").read_text())["entry"]
+    store.write_bytes(b"")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and lines == [f"verify: {made['case']}: case.sqlite is empty (0 bytes), yet the head file beside "
+                                   f"it names audit entry {entry} (the case's log is gone): the case's store was "
+                                   "emptied, or never written; nothing was changed"], lines
+    assert store.stat().st_size == 0
+    assert main(["exhibits", "--case", str(made["case"])]) == 1 and store.stat().st_size == 0
