@@ -177,8 +177,8 @@ def test_an_emptied_store_is_said_and_never_made_a_new_case(made, capsys):  # no
     store, entry = made["case"] / "case.sqlite", json.loads((made["case"] / "audit-head.json").read_text())["entry"]
     store.write_bytes(b"")
     code, lines = verify(capsys, made["case"])
-    assert code == 1 and lines == [f"verify: {made['case']}: case.sqlite is empty (0 bytes), yet the head file beside "
-                                   f"it names audit entry {entry} (the case's log is gone): the case's store was "
-                                   "emptied, or never written; nothing was changed"], lines
+    said = (f"verify: {made['case']}: case.sqlite is empty (0 bytes), yet the head file beside it names audit entry "
+            f"{entry} (the case's log is gone): the case's store was emptied, or never written; nothing was changed")
+    assert code == 1 and lines == [said], lines
     assert store.stat().st_size == 0
     assert main(["exhibits", "--case", str(made["case"])]) == 1 and store.stat().st_size == 0
