@@ -182,3 +182,15 @@ def test_an_emptied_store_is_said_and_never_made_a_new_case(made, capsys):  # no
     assert code == 1 and lines == [said], lines
     assert store.stat().st_size == 0
     assert main(["exhibits", "--case", str(made["case"])]) == 1 and store.stat().st_size == 0
+
+
+def test_a_search_trigger_rewritten_to_index_other_words_is_a_finding(made, capsys):  # noqa: F811
+    """A chat message's indexing trigger (migration 010) made to index nothing of what was said: nothing is
+    wrong in the index until the next chat is read, but the store was edited outside Parley now."""
+    conn = sqlite3.connect(made["case"] / "case.sqlite", isolation_level=None)
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name='chat_messages_search'").fetchone()[0]
+    conn.execute("DROP TRIGGER chat_messages_search")
+    conn.execute(sql.replace("NEW.text", "''"))
+    conn.close()
+    said = "case store: its schema is not the one Parley makes (trigger chat_messages_search changed): edited outside Parley"
+    assert verify(capsys, made["case"]) == (1, [said])

@@ -3,7 +3,7 @@
 - its schema against the one Parley's migrations make: a guard trigger (the ones that keep the audit
   log and revisions append-only, machine drafts sealed and chat messages as read) dropped or
   rewritten, or a table, index or trigger no migration makes, is a store edited outside Parley,
-  whatever else it changed; so is a table or index written otherwise (a CHECK or UNIQUE taken out,
+  whatever else it changed; so is a table, index or trigger written otherwise (a CHECK taken out,
   session 15). Other objects missing or written otherwise are not judged: migration
   005 was rewritten in place while the search index was first built, so a case made then
   holds fewer of them, or older texts, untouched;
@@ -45,14 +45,16 @@ def _made_by_parley() -> tuple[set[tuple], set[str]]:
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
-    """Each guard trigger missing or changed, and each table, index or trigger added, as
+    """Each guard trigger missing or changed, each other object (but migration 005's) written otherwise, and each
+    table, index or trigger added, as
     `trigger audit_log_no_delete missing`."""
     (expected, rewritten), found = _made_by_parley(), {tuple(r) for r in conn.execute(_SCHEMA_SQL)}
     named = {(t, n): sql for t, n, tbl, sql in expected if not tbl.startswith(_SHADOWS)}
     present = {(t, n): sql for t, n, tbl, sql in found if not tbl.startswith(_SHADOWS)}
     guards = {key: sql for key, sql in named.items() if key[0] == "trigger" and "RAISE" in sql}
-    # a table or index written otherwise (a CHECK or UNIQUE taken out by `PRAGMA writable_schema`)
-    judged = {key: sql for key, sql in named.items() if key[0] in ("table", "index") and key[1] not in rewritten}
+    # a table, index or trigger written otherwise (a CHECK taken out by `PRAGMA writable_schema`, a trigger
+    # that indexes other words)
+    judged = {key: sql for key, sql in named.items() if key[1] not in rewritten}
     out = [f"{t} {n} missing" for t, n in sorted(guards.keys() - present.keys())]
     out += [f"{t} {n} changed" for t, n in sorted((guards.keys() | judged.keys()) & present.keys())
             if named[(t, n)] != present[(t, n)]]
