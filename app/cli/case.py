@@ -6,11 +6,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.common import FAILED, OK, fail, open_existing_case
 from app.core.errors import ParleyError
 from app.core.names import printable
+from app.core.store.db import DatabaseError
 from app.core.store.intake_log import intake_entries, met_once
+
+if TYPE_CHECKING:
+    from app.core.evidence.head import AuditHead
+    from app.core.store import Case
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
@@ -48,7 +54,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     case = open_existing_case(args)
     try:
         report = verify_case(case, args.exports, args.head, args.sources)
-        head = case.audit.head()
+        head = _head(case)
     finally:
         case.close()
     if head is not None and not report.findings:  # kept off the machine, it shows a later roll-back
@@ -66,6 +72,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print(f"audit chain intact; {report.originals} original(s), {report.exports} export file(s) and "
           f"{report.runs} run(s) checked: nothing found")
     return OK
+
+
+def _head(case: Case) -> AuditHead | None:
+    """The head to print; none from a store too damaged to give it (the findings say so)."""
+    try:
+        return case.audit.head()
+    except DatabaseError:
+        return None
 
 
 def cmd_check_export(args: argparse.Namespace) -> int:

@@ -61,7 +61,17 @@ def open_existing_case(args: argparse.Namespace) -> Case:
     folder = case_dir(args)
     if not (folder / STORE_NAME).is_file():
         raise StoreError(f"{folder}: no case here (no {STORE_NAME}); check --case")
+    if (folder / STORE_NAME).stat().st_size == 0:  # opened, it would be made a new empty case over the old
+        raise StoreError(f"{folder}: {STORE_NAME} is empty (0 bytes){_head_named(folder)}: the case's store was "
+                         "emptied, or never written; nothing was changed")
     return Case.open(folder)
+
+
+def _head_named(folder: Path) -> str:
+    from app.core.evidence.head import read_head_file
+
+    head = read_head_file(folder)
+    return "" if head is None else f", yet the head file beside it names audit entry {head.entry_id} (the case's log is gone)"
 
 
 def add_transcribe_options(p: argparse.ArgumentParser) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from app.core.store.db import DatabaseError
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -36,3 +38,6 @@ def guarded(subject: str, check: Callable[[], Iterable[Finding]]) -> list[Findin
     except UNREADABLE as exc:
         return [Finding(subject, f"a record in the store is not as Parley writes it ({type(exc).__name__}: {exc}): "
                                  "edited outside Parley")]
+    except DatabaseError as exc:  # a damaged page, an index that lost rows: the other checks still run
+        return [Finding(subject, f"could not be read from the store ({type(exc).__name__}: {exc}): the store is "
+                                 "damaged or was edited outside Parley")]

@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.files import read_regular_text
 from app.core.paths import user_data_dir
 
 HEAD_FILE = "audit-head.json"
@@ -107,7 +108,7 @@ def read_folder_head(case_folder: Path) -> FolderHead | None:
     path = _folder_path(case_folder)
     head = _read(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8")) if head else {}
+        data = json.loads(read_regular_text(path)) if head else {}
         first, marks = data.get("first"), data.get("marks", {})
     except (OSError, ValueError, AttributeError):
         return None
@@ -129,7 +130,7 @@ def write_folder_head(case_folder: Path, seen: FolderHead) -> None:
 
 def _read(path: Path) -> AuditHead | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(path))
         return AuditHead(int(data["entry"]), str(data["hash"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app.core.errors import ParleyError
 from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.files import read_regular_text
 from app.core.hashing import sha256_file
 
 
@@ -34,7 +35,7 @@ def _read_manifest(manifest: Path) -> dict:
     if not manifest.name.endswith(MANIFEST_SUFFIX):
         raise ParleyError(f"{manifest}: not an export manifest (give the set's <name>{MANIFEST_SUFFIX})")
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(manifest))
     except FileNotFoundError:
         raise ParleyError(f"{manifest}: no such file") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:

@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
@@ -42,11 +43,14 @@ from app.core.evidence.verify_speakers import (
     segment_voiceprints,
     voice_profiles,
 )
+from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
 from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import software_dict
 
 __all__ = ["Finding", "VerifyReport", "record_findings", "verify_case"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -63,15 +67,18 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
     `sources_moved_to`: folders the originals were moved or copied to (found there by their path's tail);
     `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
-    findings = [*_chain(case), *_noted_heads(case, noted_heads), *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
-    exports = _export_entries(case)
+    decoder = read_text_leniently(case.conn)
+    findings = [*store_damage(case), *guarded("audit log", lambda: _chain(case)),
+                *guarded("audit log", lambda: _noted_heads(case, noted_heads)),
+                *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
+    exports = _read(findings, "exports", lambda: _export_entries(case), {})
     findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
-    runs = _finished_runs(case)
-    gone = set(runs) - set(case.run_ids())
+    runs = _read(findings, "runs", lambda: _finished_runs(case), {})
+    gone = _read(findings, "runs", lambda: set(runs) - set(case.run_ids()), set())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
     findings += [f for run_id, finish in runs.items() if run_id not in gone
                  for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f))]
-    findings += list(_run_provenance(case, set(runs) - gone))
+    findings += guarded("runs", lambda: _run_provenance(case, set(runs) - gone))
     drafted = {int(f.subject[4:]) for f in findings
                if f.subject.startswith("run ") and f.subject[4:].isdigit() and "machine draft" in f.problem}
     findings += guarded("runs", lambda: chunk_findings(case, drafted))
@@ -93,9 +100,22 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [f for subject, check in checks.items() for f in guarded(subject, check)]
     notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())
               if run_id not in gone and "content_sha256" in finish and "scores_sha256" not in finish]
-    originals = sum(len(e.paths) for e in case.exhibits())
+    originals = _read(findings, "exhibits", lambda: sum(len(e.paths) for e in case.exhibits()), 0)
     notes += guarded("models", lambda: model_notes(case, case.run_ids("complete")))
+    findings += unreadable_text(case, decoder)
     return VerifyReport(tuple(findings), originals, len(exports), len(runs), tuple(_merged(notes)))
+
+
+def _read(findings: list[Finding], subject: str, read: Callable[[], T], empty: T) -> T:
+    """What `read` returns from the store; `empty`, and a finding, when it cannot be read there."""
+    value = [empty]
+
+    def check() -> tuple[()]:
+        value[0] = read()
+        return ()
+
+    findings += guarded(subject, check)
+    return value[0]
 
 
 _SCORES_NOT_RECORDED = ("its segment scores (avg_logprob, no_speech_prob) are not recorded in the audit log "

@@ -23,6 +23,7 @@ from pathlib import Path
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
+from app.core.files import read_regular_text
 from app.core.hashing import sha256_file
 from app.core.store import Case
 
@@ -104,7 +105,7 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
         return
     if path.name.endswith(MANIFEST_SUFFIX):
-        head = json.loads(path.read_text(encoding="utf-8")).get("audit_head") or {}
+        head = json.loads(read_regular_text(path)).get("audit_head") or {}
         if head and case.audit.hash_of(int(head["entry"])) != head.get("hash"):
             yield Finding(subject, f"the audit entry {head['entry']} it names is not in the chain as it was")
 
@@ -159,7 +160,7 @@ def _entry_of(case: Case, manifest: Path, sources: set[str], end: int) -> int | 
     """The audit entry a manifest of one of this case's exhibits names, when past the chain's end or
     one the chain still holds; None otherwise (another case's, or not a manifest)."""
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_text(manifest))
         entry, digest = int(data["audit_head"]["entry"]), data["audit_head"]["hash"]
         made_here = data["source"]["sha256"] in sources and (entry > end or case.audit.hash_of(entry) == digest)
         return entry if made_here else None

@@ -23,6 +23,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 STORE_NAME = "case.sqlite"
 BUSY_WAIT_S = 30  # how long a write waits for another program holding the case
 log = logging.getLogger("parley.store")
+# what reading a damaged store, or one edited outside Parley, can raise (`verify` says it, per check)
+DatabaseError = sqlite3.DatabaseError
 
 
 def migrations() -> list[tuple[int, Path]]:

@@ -3,7 +3,8 @@
 - its schema against the one Parley's migrations make: a guard trigger (the ones that keep the audit
   log and revisions append-only, machine drafts sealed and chat messages as read) dropped or
   rewritten, or a table, index or trigger no migration makes, is a store edited outside Parley,
-  whatever else it changed. Other objects missing or written otherwise are not judged: migration
+  whatever else it changed; so is a table, index or trigger written otherwise (a CHECK taken out,
+  session 15). Other objects missing or written otherwise are not judged: migration
   005 was rewritten in place while the search index was first built, so a case made then
   holds fewer of them, or older texts, untouched;
 - rows that belong to nothing (`PRAGMA foreign_key_check`): a word of no segment, a path of no
@@ -24,26 +25,39 @@ _SHADOWS = ("search_words_", "search_trigram_")
 _SCHEMA_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
 
 
-def _made_by_parley() -> set[tuple]:
+_REWRITTEN_IN_PLACE = 5  # migration 005: cases made while it changed hold older texts of its objects
+
+
+def _made_by_parley() -> tuple[set[tuple], set[str]]:
+    """The schema the migrations make, and the names of the objects migration 005 made."""
     fresh = sqlite3.connect(":memory:", isolation_level=None)
+    rewritten: set[str] = set()
     try:
-        for _number, path in db.migrations():
+        for number, path in db.migrations():
+            before = {r[1] for r in fresh.execute(_SCHEMA_SQL)}
             for statement in db.statements(path.read_text(encoding="utf-8")):
                 fresh.execute(statement)
-        return {tuple(r) for r in fresh.execute(_SCHEMA_SQL)}
+            if number == _REWRITTEN_IN_PLACE:
+                rewritten = {r[1] for r in fresh.execute(_SCHEMA_SQL)} - before
+        return {tuple(r) for r in fresh.execute(_SCHEMA_SQL)}, rewritten
     finally:
         fresh.close()
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
-    """Each guard trigger missing or changed, and each table, index or trigger added, as
+    """Each guard trigger missing or changed, each other object (but migration 005's) written otherwise, and each
+    table, index or trigger added, as
     `trigger audit_log_no_delete missing`."""
-    expected, found = _made_by_parley(), {tuple(r) for r in conn.execute(_SCHEMA_SQL)}
+    (expected, rewritten), found = _made_by_parley(), {tuple(r) for r in conn.execute(_SCHEMA_SQL)}
     named = {(t, n): sql for t, n, tbl, sql in expected if not tbl.startswith(_SHADOWS)}
     present = {(t, n): sql for t, n, tbl, sql in found if not tbl.startswith(_SHADOWS)}
     guards = {key: sql for key, sql in named.items() if key[0] == "trigger" and "RAISE" in sql}
+    # a table, index or trigger written otherwise (a CHECK taken out by `PRAGMA writable_schema`, a trigger
+    # that indexes other words)
+    judged = {key: sql for key, sql in named.items() if key[1] not in rewritten}
     out = [f"{t} {n} missing" for t, n in sorted(guards.keys() - present.keys())]
-    out += [f"{t} {n} changed" for t, n in sorted(guards.keys() & present.keys()) if guards[(t, n)] != present[(t, n)]]
+    out += [f"{t} {n} changed" for t, n in sorted((guards.keys() | judged.keys()) & present.keys())
+            if named[(t, n)] != present[(t, n)]]
     out += [f"{t} {n} added" for t, n in sorted(present.keys() - named.keys())]
     return out
 
@@ -60,3 +74,60 @@ def index_settings(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     """Each word index's FTS5 settings rows other than its version."""
     return {table: [tuple(r) for r in conn.execute(f"SELECT k, v FROM {table}_config WHERE k != 'version'")]
             for table in ("search_words", "search_trigram")}
+
+
+def damage(conn: sqlite3.Connection, limit: int = 5) -> list[str]:
+    """What SQLite's own integrity check finds in the file (a page overwritten, an index missing rows:
+    reads then return rows wrong or not at all); empty for a sound file."""
+    try:
+        rows = [str(r[0]) for r in conn.execute(f"PRAGMA integrity_check({int(limit)})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    if rows == ["ok"]:
+        return []
+    lines = [line.strip() for row in rows for line in row.splitlines()]
+    return [line for line in lines if line and not line.startswith("***")]
+
+
+class LenientText:
+    """A connection's text decoder for `verify`: text that is not UTF-8 (Parley writes nothing else)
+    read with the bad bytes replaced (U+FFFD), so what reads it finds it changed, and noted (`seen`),
+    instead of stopping every check at the first such value."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def __call__(self, data: bytes) -> str:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.seen = True
+            return data.decode("utf-8", "replace")
+
+
+def read_text_leniently(conn: sqlite3.Connection) -> LenientText:
+    conn.text_factory = decoder = LenientText()
+    return decoder
+
+
+def text_not_utf8(conn: sqlite3.Connection) -> dict[str, list[int | None]]:
+    """`table.column` -> the rows (rowid; None in a table without one) holding text that is not UTF-8."""
+    found: dict[str, list[int | None]] = {}
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                         "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
+    for table in tables:
+        for column in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]:
+            for rowid, data in _texts(conn, table, column):
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError:
+                    found.setdefault(f"{table}.{column}", []).append(rowid)
+    return found
+
+
+def _texts(conn: sqlite3.Connection, table: str, column: str) -> list[tuple[int | None, bytes]]:
+    where = f"""FROM "{table}" WHERE typeof("{column}") = 'text'"""
+    try:
+        return [(r[0], bytes(r[1])) for r in conn.execute(f'SELECT rowid, CAST("{column}" AS BLOB) {where}')]
+    except sqlite3.OperationalError:  # WITHOUT ROWID
+        return [(None, bytes(r[0])) for r in conn.execute(f'SELECT CAST("{column}" AS BLOB) {where}')]
