@@ -38,7 +38,7 @@ MIN_PIECE_S = 0.3  # a change point this close to a region's edge does not cut i
 FRAGMENT_S = 0.8  # a window shorter than this has a noisy voiceprint ...
 TOUCH_MS = 150  # ... and follows a long window this close to it (one breath, not a turn)
 JOIN_GAP_MS = 200  # a lone window between two of one voice, this close to both, is that voice
-MAX_REGION_S = 30  # a speech region's own voiceprint is taken from its first this many seconds
+MAX_REGION_S = 6  # a speech region's own voiceprint is taken from its first this many seconds
 
 
 class DiarizeError(ParleyError):
@@ -119,28 +119,34 @@ class Collector:
             self.local.take(frames, _ms(offset), _ms(len(audio) if until is None else until))
         windows = cut_windows(regions)
         embeddable = [w for w in windows if w.embeddable]
+        prints = _embed(self.embedder, audio, embeddable)
         if embeddable:
-            self.parts.append(_embed(self.embedder, audio, embeddable))
+            self.parts.append(prints)
         spans = [(_ms(w.start + offset), _ms(w.end + offset)) for w in embeddable]
         self.heard.extend(self.local.heard_in(spans, since))
         self.pitches.extend(median_f0(audio[w.start : w.end]) for w in embeddable)
-        self._take_regions(audio, embeddable)
+        self._take_regions(audio, embeddable, prints)
         self.windows.extend(self._shift(w, offset) for w in windows)
         self.embedded.extend(self._shift(w, offset) for w in embeddable)
         self.speech += sum(end - start for start, end in regions)
         self.regions += len(regions)
 
-    def _take_regions(self, audio: np.ndarray, embeddable: Sequence[Window]) -> None:
-        """One voiceprint per speech region (its embedded windows' span, at most MAX_REGION_S)."""
-        spans: dict[int, list[int]] = {}
-        for window in embeddable:
-            spans.setdefault(window.region, [window.start, window.end])[1] = window.end
+    def _take_regions(self, audio: np.ndarray, embeddable: Sequence[Window], prints: np.ndarray) -> None:
+        """One voiceprint per speech region: its embedded windows' span (at most MAX_REGION_S)
+        embedded whole, or its one window's voiceprint (the same audio)."""
+        members: dict[int, list[int]] = {}
+        for i, window in enumerate(embeddable):
+            members.setdefault(window.region, []).append(i)
         first = len(self.region_prints)
-        index = {region: first + i for i, region in enumerate(spans)}
+        index = {region: first + i for i, region in enumerate(members)}
         self.region_of.extend(index[w.region] for w in embeddable)
-        pieces = [audio[start : min(end, start + MAX_REGION_S * SAMPLE_RATE)] for start, end in spans.values()]
-        self.region_prints.extend(_embed_pieces(self.embedder, pieces))
-        self.region_seconds.extend(len(piece) / SAMPLE_RATE for piece in pieces)
+        spans = [(embeddable[m[0]].start, min(embeddable[m[-1]].end, embeddable[m[0]].start + MAX_REGION_S * SAMPLE_RATE))
+                 for m in members.values()]
+        longer = [i for i, m in enumerate(members.values()) if len(m) > 1]
+        whole = iter(_embed_pieces(self.embedder, [audio[spans[i][0] : spans[i][1]] for i in longer]))
+        for i, m in enumerate(members.values()):
+            self.region_prints.append(next(whole) if len(m) > 1 else prints[m[0]])
+            self.region_seconds.append((spans[i][1] - spans[i][0]) / SAMPLE_RATE)
 
     def _shift(self, window: Window, offset: int) -> Window:
         return Window(window.start + offset, window.end + offset, window.region + self.regions)
