@@ -21,6 +21,7 @@ from app.core.diarize.onnx_model import cached
 from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.pitch import median_f0
 from app.core.diarize.records import DiarResult, Turn
+from app.core.diarize.region_split import split_by_regions
 from app.core.diarize.same_voice import LocalKey, merge_same_voice
 from app.core.diarize.segmentation import Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
@@ -37,6 +38,7 @@ MIN_PIECE_S = 0.3  # a change point this close to a region's edge does not cut i
 FRAGMENT_S = 0.8  # a window shorter than this has a noisy voiceprint ...
 TOUCH_MS = 150  # ... and follows a long window this close to it (one breath, not a turn)
 JOIN_GAP_MS = 200  # a lone window between two of one voice, this close to both, is that voice
+MAX_REGION_S = 6  # a speech region's own voiceprint is taken from its first this many seconds
 
 
 class DiarizeError(ParleyError):
@@ -102,6 +104,9 @@ class Collector:
         self.parts: list[np.ndarray] = []
         self.heard: list[LocalKey] = []  # per embedded window: its local speaker, if any
         self.pitches: list[float] = []  # per embedded window: median pitch (Hz) or NaN
+        self.region_prints: list[np.ndarray] = []  # each speech region's voiceprint, embedded whole
+        self.region_seconds: list[float] = []  # ... and its length
+        self.region_of: list[int] = []  # per embedded window: its region's index in region_prints
         self.speech = 0  # samples of speech found
         self.regions = 0
 
@@ -114,15 +119,34 @@ class Collector:
             self.local.take(frames, _ms(offset), _ms(len(audio) if until is None else until))
         windows = cut_windows(regions)
         embeddable = [w for w in windows if w.embeddable]
+        prints = _embed(self.embedder, audio, embeddable)
         if embeddable:
-            self.parts.append(_embed(self.embedder, audio, embeddable))
+            self.parts.append(prints)
         spans = [(_ms(w.start + offset), _ms(w.end + offset)) for w in embeddable]
         self.heard.extend(self.local.heard_in(spans, since))
         self.pitches.extend(median_f0(audio[w.start : w.end]) for w in embeddable)
+        self._take_regions(audio, embeddable, prints)
         self.windows.extend(self._shift(w, offset) for w in windows)
         self.embedded.extend(self._shift(w, offset) for w in embeddable)
         self.speech += sum(end - start for start, end in regions)
         self.regions += len(regions)
+
+    def _take_regions(self, audio: np.ndarray, embeddable: Sequence[Window], prints: np.ndarray) -> None:
+        """One voiceprint per speech region: its embedded windows' span (at most MAX_REGION_S)
+        embedded whole, or its one window's voiceprint (the same audio)."""
+        members: dict[int, list[int]] = {}
+        for i, window in enumerate(embeddable):
+            members.setdefault(window.region, []).append(i)
+        first = len(self.region_prints)
+        index = {region: first + i for i, region in enumerate(members)}
+        self.region_of.extend(index[w.region] for w in embeddable)
+        spans = [(embeddable[m[0]].start, min(embeddable[m[-1]].end, embeddable[m[0]].start + MAX_REGION_S * SAMPLE_RATE))
+                 for m in members.values()]
+        longer = [i for i, m in enumerate(members.values()) if len(m) > 1]
+        whole = iter(_embed_pieces(self.embedder, [audio[spans[i][0] : spans[i][1]] for i in longer]))
+        for i, m in enumerate(members.values()):
+            self.region_prints.append(next(whole) if len(m) > 1 else prints[m[0]])
+            self.region_seconds.append((spans[i][1] - spans[i][0]) / SAMPLE_RATE)
 
     def _shift(self, window: Window, offset: int) -> Window:
         return Window(window.start + offset, window.end + offset, window.region + self.regions)
@@ -138,6 +162,8 @@ class Collector:
         )
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
+            labels = split_by_regions(labels, np.array(self.region_of), np.array(self.region_prints),
+                                      np.array(self.region_seconds), max_speakers or clustering.MAX_SPEAKERS)
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)
@@ -207,10 +233,11 @@ def cut_windows(regions: Sequence[tuple[int, int]]) -> list[Window]:
 
 
 def _embed(embedder: SpeakerEmbedder, audio: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
-    parts = []
-    for first in range(0, len(windows), EMBED_GROUP):
-        group = windows[first : first + EMBED_GROUP]
-        parts.append(embedder.embed([audio[w.start : w.end] for w in group]))
+    return _embed_pieces(embedder, [audio[w.start : w.end] for w in windows])
+
+
+def _embed_pieces(embedder: SpeakerEmbedder, pieces: Sequence[np.ndarray]) -> np.ndarray:
+    parts = [embedder.embed(pieces[first : first + EMBED_GROUP]) for first in range(0, len(pieces), EMBED_GROUP)]
     return np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
