@@ -12,9 +12,7 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +22,12 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, boxes, edits, mpeg, ogg, riff
+from app.core.media import amr, boxes, edits, mpeg, ogg, opus_gain, riff
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import NO_INDEX, open_container, wav_layout
+from app.core.media.readable import check_readable
 from app.core.media.resampling import Resampler
 from app.core.media.views import window
 from app.core.types import SourceInfo
@@ -37,42 +36,6 @@ SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
 
 SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
-
-
-def check_readable(path: str | Path) -> Path:
-    """Return the path if it is a readable, non-empty regular file, else raise MediaError."""
-    p = Path(path)
-    try:
-        info = p.stat()
-    except OSError as exc:
-        raise MediaError(str(path), _unreachable(p, exc)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise MediaError(str(path), "is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise MediaError(str(path), "not a regular file (a device, FIFO or socket); not opened")
-    if not os.access(p, os.R_OK):
-        raise MediaError(str(path), "permission denied")
-    if info.st_size == 0:
-        raise MediaError(str(path), "empty file (0 bytes)")
-    return p
-
-
-def _unreachable(p: Path, exc: OSError) -> str:
-    """Why a file cannot even be looked at: missing, a link to nothing, or behind a locked folder."""
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied (a folder on its path cannot be entered)"
-    if exc.errno == errno.ENAMETOOLONG:
-        return f"unreadable (its path is too long for the system to open: {len(os.fsencode(p)):,} bytes, " \
-               "move or copy it nearer the top)"
-    try:
-        linked = stat.S_ISLNK(os.lstat(p).st_mode)  # the link is there, followed to nothing or round in a loop
-    except OSError:
-        linked = False
-    if linked:
-        return "a symbolic link to nothing (its target is missing, or links loop)"
-    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return "no such file"
-    return f"unreadable ({exc.strerror or exc})"
 
 
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
@@ -221,6 +184,7 @@ class AudioReader:
     errors: list[str] = field(default_factory=list)
     stream_note: str = ""
     cut_note: str = ""
+    header_note: str = ""  # a header value left out (an Opus gain that silences the speech)
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
     _mixer: Mixer | None = field(default=None, repr=False)
@@ -233,7 +197,7 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note,
+        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note, self.header_note,
                  TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
@@ -291,6 +255,8 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
+            gain = opus_gain.absurd_gain(handle)
+            self.header_note = gain.note if gain is not None else ""
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
@@ -453,8 +419,10 @@ def _channel_count(stream) -> int:
 
 
 def _layout_for(stream) -> str:
+    """The stream's own layout, never remixed: a stereo pair whose header names other positions
+    (LFE and back centre) cannot be rematrixed to stereo (ffmpeg: 'Invalid argument')."""
     channels = int(stream.channels or 1)
-    return {1: "mono", 2: "stereo"}.get(channels, stream.layout.name)
+    return "mono" if channels == 1 else stream.layout.name or "stereo"
 
 
 def _sample_format(mono: bool) -> str:

@@ -1,0 +1,221 @@
+"""Hostile media, seventh round, built here with ffmpeg or bytes: text files ffmpeg follows to other
+files or the network (an ffconcat list, an SDP description, an M3U playlist) under a recording's
+name, a stereo WAV whose channel mask names other positions, Opus headers whose output gain
+silences or overdrives the speech, RF64 recordings never closed (ds64 missing or 0), and an MP3
+that is only its ID3 tag."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.errors import MediaError
+from app.core.media import streams
+from app.core.media.decode import SAMPLE_RATE, probe, read_all
+from tests.conftest import MEDIA
+from tests.test_cli import run_cli
+from tests.test_hostile_media import ffmpeg, rms
+from tests.test_odd_media import _ogg_crc
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _speech_wav(path: Path, seconds: float = 6.0) -> Path:
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ac", "1", "-ar", "16000", "-t", str(seconds), str(path))
+    return path
+
+
+SCRIPTS = {  # name: (the text, what the refusal names)
+    "ffconcat list": ("ffconcat version 1.0\nfile speech.wav\nfile speech.wav\n", "ffconcat"),
+    "sdp description": (("v=0\no=- 0 0 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                         "m=audio 5004 RTP/AVP 0\na=rtpmap:0 PCMU/8000\n"), "SDP"),
+    "m3u playlist": ("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:6.0,\nspeech.wav\n#EXT-X-ENDLIST\n", "playlist"),
+}
+
+
+@pytest.mark.parametrize("script", SCRIPTS.values(), ids=SCRIPTS.keys())
+def test_a_text_file_naming_other_media_is_refused_never_followed(tmp_path, script):
+    """A 53-byte ffconcat list named .mp4 beside a recording was transcribed as 12 s of that
+    recording's words under the list's own hash; an SDP description named .mp4 had ffmpeg listen
+    on a UDP port for 40 s, then gave an empty 'truncated' transcript."""
+    _speech_wav(tmp_path / "speech.wav", 3)
+    text, named = script
+    path = tmp_path / "evidence.mp4"
+    path.write_text(text)
+    with pytest.raises(MediaError) as refused:
+        probe(path)
+    assert refused.value.reason.startswith("a text file, not a recording") and named in refused.value.reason
+    with pytest.raises(MediaError):
+        read_all(str(path))
+
+
+def test_the_demuxer_is_never_allowed_to_open_another_file(tmp_path):
+    """However a list gets past the look at its first bytes, ffmpeg may open no protocol for it."""
+    from app.core.media import opening
+    from app.core.media.opening import _open
+
+    _speech_wav(tmp_path / "speech.wav", 3)
+    path = tmp_path / "late.mp4"
+    path.write_bytes(b"ffconcat version 1.0\nfile speech.wav\n")
+    with open(path, "rb") as handle, pytest.raises(ValueError):
+        saved, opening.SCRIPTS = getattr(opening, "SCRIPTS", ()), ()
+        try:
+            _open(handle)
+        finally:
+            opening.SCRIPTS = saved
+
+
+def _riff(fmt: bytes, data: bytes, magic: bytes = b"RIFF", extra: bytes = b"") -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return kind + struct.pack("<I", len(body)) + body + b"\x00" * (len(body) % 2)
+
+    body = b"WAVE" + extra + chunk(b"fmt ", fmt) + chunk(b"data", data)
+    return magic + struct.pack("<I", len(body) if magic == b"RIFF" else 0xFFFFFFFF) + body
+
+
+def _extensible(channels: int, mask: int) -> bytes:
+    guid = struct.pack("<IHH", 1, 0, 0x10) + bytes.fromhex("800000aa00389b71")  # PCM
+    return struct.pack("<HHIIHHHHI", 0xFFFE, channels, 16000, 32000 * channels, 2 * channels, 16, 22, 16, mask) + guid
+
+
+def _pcm(path: Path) -> np.ndarray:
+    return np.frombuffer(path.read_bytes()[44:], dtype="<i2")
+
+
+@pytest.mark.parametrize("mask", [0x8 | 0x100, 0x800 | 0x100, 0x200 | 0x400], ids=["LFE+BC", "TC+BC", "SL+SR"])
+def test_a_stereo_wav_whose_channel_mask_names_other_positions_is_read(tmp_path, mask):
+    """Two channels a recorder marked LFE and back centre: resampling them to 'stereo' failed
+    ('ArgumentError: Invalid argument') after the whole file decoded, an unexpected error that
+    also failed, twice, every file packed in its batch."""
+    voice = _pcm(_speech_wav(tmp_path / "speech.wav"))
+    path = tmp_path / "masked.wav"
+    path.write_bytes(_riff(_extensible(2, mask), np.stack([voice, voice], 1).tobytes()))
+    info = probe(path)
+    mixed, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(mixed.size / SAMPLE_RATE - 6.0) < 0.05 and rms(mixed, 0, 6) > 0.05 and reader.notes == ()
+    planes, _ = read_all(str(path), mono=False, expected_ms=info.duration_ms)
+    assert planes.shape[0] == 2 and np.allclose(planes[0], planes[1]) and rms(planes[0], 0, 6) > 0.05
+    with open(path, "rb") as handle:  # how a file with several audio streams is measured
+        assert abs(streams._scan(handle, 0).size / SAMPLE_RATE - 6.0) < 0.05
+
+
+def _opus_gain(data: bytes, gain_q8: int, checksum: bool = True) -> bytes:
+    out = bytearray(data)
+    struct.pack_into("<h", out, out.find(b"OpusHead") + 16, gain_q8)
+    if checksum:  # the first Ogg page's checksum made good, as a writer would
+        end = 27 + out[26] + sum(out[27:27 + out[26]])
+        out[22:26] = b"\x00\x00\x00\x00"
+        struct.pack_into("<I", out, 22, _ogg_crc(bytes(out[:end])))
+    return bytes(out)
+
+
+@pytest.mark.parametrize("container", ["ogg", "webm"])
+@pytest.mark.parametrize("gain_db", [-128, 128])
+def test_an_opus_header_gain_that_silences_or_overdrives_is_left_out_and_named(tmp_path, container, gain_db):
+    """The OpusHead output gain at -128 dB decoded a voice note full of speech as silence ('no
+    speech found', no warning); at +128 dB the speech was overdriven to noise (called damaged)."""
+    plain = tmp_path / f"plain.{container}"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "libopus", str(plain))
+    path = tmp_path / f"gain.{container}"
+    path.write_bytes(_opus_gain(plain.read_bytes(), max(-32768, min(32767, gain_db * 256)), container == "ogg"))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
+    assert any(f"output gain of {gain_db:+d} dB" in note for note in reader.notes)
+    assert reader.damaged == () and not reader.truncated
+    assert _sha(path) == before
+
+
+def test_an_ordinary_opus_gain_is_applied_as_the_header_says(tmp_path):
+    """A normalising encoder's few dB stand: the note is for headers no encoder writes."""
+    plain = tmp_path / "plain.opus"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "libopus", str(plain))
+    quieter = tmp_path / "quieter.opus"
+    quieter.write_bytes(_opus_gain(plain.read_bytes(), -6 * 256))
+    full, _ = read_all(str(plain))
+    audio, reader = read_all(str(quieter))
+    assert abs(rms(audio, 0, 6) / rms(full, 0, 6) - 10 ** (-6 / 20)) < 0.02 and reader.notes == ()
+
+
+def test_the_ogg_checksum_is_the_one_ogg_writers_make():
+    from app.core.media.opus_gain import ogg_crc
+
+    page = bytes(range(200))
+    assert ogg_crc(page) == _ogg_crc(page)
+
+
+@pytest.mark.parametrize("ds64", [None, bytes(28)], ids=["no ds64", "ds64 of zeros"])
+def test_an_rf64_never_closed_is_read_whole_and_said_so(tmp_path, ds64):
+    """A recorder killed before it wrote its ds64 sizes (left 0) or the chunk itself: ffmpeg read
+    no sample ('damaged 00:00.0-00:06.1', an empty transcript) or refused the file."""
+    voice = _pcm(_speech_wav(tmp_path / "speech.wav"))
+    extra = b"" if ds64 is None else b"ds64" + struct.pack("<I", len(ds64)) + ds64
+    path = tmp_path / "unclosed.wav"
+    path.write_bytes(_riff(struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16), voice.tobytes(), b"RF64", extra))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and abs(audio.size / SAMPLE_RATE - 6.0) < 0.05
+    assert np.abs(audio - voice / 32768).max() < 1e-4
+    assert reader.damaged == () and not reader.truncated and any("ds64" in note for note in reader.notes)
+
+
+def test_a_closed_rf64_reads_as_before_with_no_note(tmp_path):
+    voice = _pcm(_speech_wav(tmp_path / "speech.wav"))
+    sizes = struct.pack("<QQQI", 36 + 36 + voice.nbytes, voice.nbytes, voice.size, 0)
+    path = tmp_path / "closed.wav"
+    path.write_bytes(_riff(struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16), voice.tobytes(), b"RF64",
+                           b"ds64" + struct.pack("<I", len(sizes)) + sizes))
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 6.0) < 0.05 and reader.notes == ()
+
+
+@pytest.mark.parametrize("padding", [0, 2048])
+def test_an_mp3_that_is_only_its_id3_tag_says_so(tmp_path, padding):
+    """A download that stopped after the tag: 'not a media file' (or 'its first 20 bytes are all
+    zero', which they were not) instead of what it is."""
+    frame = b"TIT2" + struct.pack(">I", 11) + b"\x00\x00" + b"\x03Voice note"
+    body = frame + bytes(padding)
+    size = bytes((len(body) >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    path = tmp_path / "note.mp3"
+    path.write_bytes(b"ID3\x03\x00\x00" + size + body)
+    with pytest.raises(MediaError, match="an ID3 tag .* with no audio after it"):
+        probe(path)
+
+
+def test_the_cli_accounts_for_each_and_gives_words_only_from_the_file_itself(tmp_path):
+    """The user's view: one folder holding a voice note, an ffconcat list naming it, a stereo WAV
+    masked LFE+BC and a voice note whose Opus gain is -128 dB. Before: the list got the note's
+    words twice under its own hash, the masked WAV failed with an unexpected error and took its
+    batch-mates down twice, the silenced note was 'no speech found'."""
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    speech = _speech_wav(folder / "speech.wav")
+    (folder / "list.mp4").write_text("ffconcat version 1.0\nfile speech.wav\nfile speech.wav\n")
+    voice = _pcm(speech)
+    (folder / "masked.wav").write_bytes(_riff(_extensible(2, 0x8 | 0x100), np.stack([voice, voice], 1).tobytes()))
+    ffmpeg("-i", str(speech), "-c:a", "libopus", str(tmp_path / "plain.opus"))
+    (folder / "muted.opus").write_bytes(_opus_gain((tmp_path / "plain.opus").read_bytes(), -32768))
+    before = {p.name: _sha(p) for p in folder.iterdir()}
+    case, out = str(tmp_path / "case"), tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", case, "--model", "tiny.en",
+                     "--format", "json")
+    assert result.returncode == 1, result.stderr
+    assert "unexpected error" not in result.stdout + result.stderr
+    assert "list.mp4: a text file, not a recording: an ffconcat list" in result.stdout + result.stderr
+    assert not (out / "list.json").exists()
+    for name in ("speech", "masked", "muted"):
+        run = json.loads((out / f"{name}.json").read_text())
+        text = " ".join(s["text"] for s in run["segments"]).lower()
+        assert "station" in text and "money" in text, name
+    assert any("output gain of -128 dB" in w for w in json.loads((out / "muted.json").read_text())["warnings"])
+    listed = run_cli("exhibits", "--all", "--case", case)
+    assert all(name in listed.stdout for name in before)
+    assert {p.name: _sha(p) for p in folder.iterdir()} == before
