@@ -219,3 +219,25 @@ def test_the_cli_accounts_for_each_and_gives_words_only_from_the_file_itself(tmp
     listed = run_cli("exhibits", "--all", "--case", case)
     assert all(name in listed.stdout for name in before)
     assert {p.name: _sha(p) for p in folder.iterdir()} == before
+
+
+@pytest.mark.parametrize("stated", [0, 1, 1 << 31])
+def test_an_audio_track_whose_timescale_is_impossible_is_timed_by_its_sample_rate(tmp_path, stated):
+    """An M4A whose track header (mdhd) states a timescale of 1 made each 64 ms AAC packet 1,024 s:
+    0.06 s decoded, 'truncated, damaged 00:00.0-00:06.0' and no words, every packet whole."""
+    plain = tmp_path / "plain.m4a"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "aac", str(plain))
+    data = bytearray(plain.read_bytes())
+    at = data.find(b"mdhd")
+    assert data[at + 4] == 0  # version 0: the timescale 12 bytes into the box's body
+    struct.pack_into(">I", data, at + 16, stated)
+    path = tmp_path / "damaged.m4a"
+    path.write_bytes(bytes(data))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 100 and audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
+    assert reader.damaged == () and not reader.truncated
+    assert any(f"timescale of {stated:,}" in note and "16,000 Hz" in note for note in reader.notes)
+    assert _sha(path) == before

@@ -22,7 +22,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, boxes, edits, mpeg, ogg, opus_gain, riff
+from app.core.media import amr, boxes, edits, mpeg, ogg, opus_gain, riff, timescale
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
@@ -256,7 +256,8 @@ class AudioReader:
                 else:
                     yield from self._decode_stream(container, stream)
             gain = opus_gain.absurd_gain(handle)
-            self.header_note = gain.note if gain is not None else ""
+            fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
+            self.header_note = " ".join(([gain.note] if gain is not None else []) + [fix.note for fix in fixed])
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0

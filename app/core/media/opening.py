@@ -15,8 +15,8 @@ import struct
 
 import av
 
-from app.core.media import amr, ogg, opus_gain, riff
-from app.core.media.views import Spliced, window
+from app.core.media import amr, ogg, opus_gain, riff, timescale
+from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
@@ -33,6 +33,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = opus_gain.without_gain(handle, gain)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
+    if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
+        handle = Patched(handle, timescale.patches(fixes))
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
