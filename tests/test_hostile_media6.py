@@ -241,3 +241,45 @@ def test_an_audio_track_whose_timescale_is_impossible_is_timed_by_its_sample_rat
     assert reader.damaged == () and not reader.truncated
     assert any(f"timescale of {stated:,}" in note and "16,000 Hz" in note for note in reader.notes)
     assert _sha(path) == before
+
+
+TAGS = {"infinite": b"00:00:" + b" " * 9 + b"inf", "not a number": b"00:00:" + b" " * 9 + b"nan",
+        "1e300 s": b"00:00:1e300       ", "999,999 hours": b"999999:00:00.00000", "negative": b"-1:00:00.000000000"}
+
+
+@pytest.mark.parametrize("tag", TAGS.values(), ids=TAGS.keys())
+def test_a_matroska_duration_tag_no_recording_can_have_is_no_length(tmp_path, tag):
+    """A WebM/MKV track's DURATION tag is text: 'inf' stopped the whole transcribe command
+    ('unexpected error (OverflowError ...)', no file of the folder taken in), 'nan' failed the
+    note as 'cannot convert float NaN to integer', '1e300' stored a 301-digit length, and 999,999
+    hours called a whole 6 s note truncated, 'damaged 00:06.0-999999:00:00.0'; '-1:00:00' a length of -1 h."""
+    plain = tmp_path / "plain.mkv"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "libopus", str(plain))
+    data = plain.read_bytes()
+    at = data.find(b"00:00:06.0")
+    assert at > 0 and len(tag) == 18
+    path = tmp_path / "tagged.mkv"
+    path.write_bytes(data[:at] + tag + data[at + 18:])
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and abs(audio.size / SAMPLE_RATE - 6.0) < 0.05
+    assert not reader.truncated and reader.notes == ()
+
+
+def test_a_fault_no_one_foresaw_in_one_file_fails_that_file_not_the_folder(tmp_path, monkeypatch):
+    """Whatever a file's header does to the probe, the other files met are still taken in."""
+    from app.core.media import intake
+
+    for name in ("a.wav", "b.wav", "c.wav"):
+        _speech_wav(tmp_path / name, 1)
+    real = intake.probe
+
+    def probe_failing_on_b(path, sha256=None):
+        if Path(path).name == "b.wav":
+            raise OverflowError("cannot convert float infinity to integer")
+        return real(path, sha256)
+
+    monkeypatch.setattr(intake, "probe", probe_failing_on_b)
+    met = {Path(f.path).name: f for f in intake.find_media([str(tmp_path)])}
+    assert met["a.wav"].source is not None and met["c.wav"].source is not None
+    assert met["b.wav"].source is None and "OverflowError" in met["b.wav"].error

@@ -12,6 +12,7 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), f"cannot read media ({exc.strerror or type(exc).__name__})") from None
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
+    except ArithmeticError as exc:  # a header's number past any arithmetic (an infinite length)
+        raise MediaError(str(path), f"its header states a value that cannot be right ({exc})") from None
     except OSError as exc:  # an I/O error on a damaged disk: one line, never a traceback
         raise MediaError(str(path), f"unreadable ({exc.strerror or exc})") from None
     return SourceInfo(path=str(p.resolve()), sha256=digest, bytes=before.st_size, audio_streams=streams, **info)
@@ -127,7 +130,7 @@ def _describe(container, chosen: int | None) -> dict:
     duration_ms = 0
     if audio is not None and audio.duration is not None and audio.time_base is not None:
         duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
-    elif audio is not None and (tagged := _tagged_s(audio)) is not None:
+    elif audio is not None and (tagged := _tagged_s(audio, container)) is not None:
         duration_ms = round((tagged + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
@@ -141,15 +144,22 @@ def _describe(container, chosen: int | None) -> dict:
     }
 
 
-def _tagged_s(stream) -> float | None:
+def _tagged_s(stream, container) -> float | None:
     """A Matroska/WebM track's own length, from its DURATION tag ('00:00:03.008000000'): the
-    file's duration is its longest track's, a video's sound may end well before the picture."""
+    file's duration is its longest track's, a video's sound may end well before the picture.
+    A tag is text anyone can write: one saying 'inf', 'nan', '1e300' or longer than the file
+    (999999 hours of a 6 s note) is no length (it failed the file, or the whole command, or
+    called the note cut short by a million hours)."""
     hours, _, rest = str(stream.metadata.get("DURATION", "")).partition(":")
     minutes, _, seconds = rest.partition(":")
     try:
-        return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+        tagged = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
     except ValueError:
         return None
+    longest = container.duration / av.time_base if container.duration is not None else None
+    if not math.isfinite(tagged) or tagged < 0 or (longest is not None and tagged > longest + TRUNCATION_TOLERANCE_S):
+        return None
+    return tagged
 
 
 def _is_cover_art(stream) -> bool:
