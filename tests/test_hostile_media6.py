@@ -283,3 +283,64 @@ def test_a_fault_no_one_foresaw_in_one_file_fails_that_file_not_the_folder(tmp_p
     met = {Path(f.path).name: f for f in intake.find_media([str(tmp_path)])}
     assert met["a.wav"].source is not None and met["c.wav"].source is not None
     assert met["b.wav"].source is None and "OverflowError" in met["b.wav"].error
+
+
+def _flac_with(path: Path, rate: int | None = None, total: int | None = None) -> bytes:
+    """The FLAC's bytes with its STREAMINFO sample rate (20 bits, 10 bytes into it) or sample count
+    (the 36 bits after the channels and sample size) rewritten."""
+    data = bytearray(path.read_bytes())
+    assert data[:4] == b"fLaC"
+    at = 8 + 10
+    packed = int.from_bytes(data[at:at + 8], "big")
+    packed = packed if rate is None else (packed & ~(0xFFFFF << 44)) | (rate << 44)
+    packed = packed if total is None else (packed & ~((1 << 36) - 1)) | total
+    data[at:at + 8] = packed.to_bytes(8, "big")
+    return bytes(data)
+
+
+def _flac(tmp_path: Path) -> Path:
+    plain = tmp_path / "plain.flac"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "flac", str(plain))
+    return plain
+
+
+@pytest.mark.parametrize("rate", [48000, 8000, 0])
+def test_a_flac_header_whose_rate_is_not_its_frames_is_timed_by_its_frames(tmp_path, rate):
+    """ffmpeg times a FLAC's frames by STREAMINFO's rate: 48,000 over frames recorded at 16,000
+    kept 2 s of a 6 s note ('damaged 00:00.0-00:02.1'), 8,000 spread it over 12 s with gaps, 0
+    kept 1.2 s."""
+    plain = _flac(tmp_path)
+    path = tmp_path / "damaged.flac"
+    path.write_bytes(_flac_with(plain, rate=rate))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
+    assert not reader.truncated and reader.damaged == ()
+    assert any(f"sample rate of {rate:,} Hz over frames recorded at 16,000 Hz" in note for note in reader.notes)
+    assert _sha(path) == before
+
+
+@pytest.mark.parametrize("total", [196_609_792, 2_684_315_392], ids=["3.4 hours", "46 hours"])
+def test_a_flac_header_claiming_hours_of_a_whole_note_is_as_long_as_its_frames(tmp_path, total):
+    """A STREAMINFO sample count of 3.4 hours on a whole 6 s note was shown 'as stated',
+    truncated, 'damaged 00:06.0-3:24:48' (and a claim over 30 s turned diarisation on): the
+    frames end on the encoder's closing short block, so the note is whole."""
+    path = tmp_path / "claims.flac"
+    path.write_bytes(_flac_with(_flac(tmp_path), total=total))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and abs(audio.size / SAMPLE_RATE - 6.0) < 0.05
+    assert not reader.truncated and reader.damaged == ()
+
+
+def test_a_flac_cut_short_is_still_flagged_truncated(tmp_path):
+    """The frames' closing short block is what makes a stream whole: a cut one ends on a full block."""
+    plain = _flac(tmp_path)
+    path = tmp_path / "cut.flac"
+    data = plain.read_bytes()
+    path.write_bytes(data[:len(data) * 2 // 3])
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and audio.size / SAMPLE_RATE < 4.5 and reader.truncated

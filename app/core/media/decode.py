@@ -23,7 +23,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, boxes, edits, mpeg, ogg, opus_gain, riff, timescale
+from app.core.media import amr, boxes, edits, flac, mpeg, ogg, opus_gain, riff, timescale
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
@@ -81,6 +81,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
             info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
         if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
             info["duration_ms"] = edits.late_start_ms(container, chosen, info["duration_ms"])
+        if info["container"] == "flac" and chosen is not None and (closed := flac.closed_length_s(container, chosen)):
+            info["duration_ms"] = round(closed * 1000)  # whole: a damaged header's rate gave hours, or 0.1 s
         no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
     if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
         info["container"] = "caf"
@@ -267,7 +269,8 @@ class AudioReader:
                     yield from self._decode_stream(container, stream)
             gain = opus_gain.absurd_gain(handle)
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
-            self.header_note = " ".join(([gain.note] if gain is not None else []) + [fix.note for fix in fixed])
+            rate = flac.rate_fix(handle) if container.format.name == "flac" else None
+            self.header_note = " ".join(fix.note for fix in [gain, rate, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0

@@ -15,7 +15,7 @@ import struct
 
 import av
 
-from app.core.media import amr, ogg, opus_gain, riff, timescale
+from app.core.media import amr, flac, ogg, opus_gain, riff, timescale
 from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
@@ -35,6 +35,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
+    if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
+        handle = Patched(handle, {flac.RATE_AT: rate.packed})
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
