@@ -344,3 +344,25 @@ def test_a_flac_cut_short_is_still_flagged_truncated(tmp_path):
     info = probe(path)
     audio, reader = read_all(str(path), expected_ms=info.duration_ms)
     assert abs(info.duration_ms - 6000) < 50 and audio.size / SAMPLE_RATE < 4.5 and reader.truncated
+
+
+@pytest.mark.parametrize("frames", [0x7FFFFFFF, 16_900], ids=["21,474 hours", "100 times over"])
+def test_an_mp3_whose_xing_frame_count_its_bytes_cannot_hold_is_as_long_as_its_frames(tmp_path, frames):
+    """A whole 6 s MP3 whose Xing header counts 2^31 frames (its byte count, 18,432, intact) was
+    shown 21,474 hours long, truncated, 'damaged 00:06.0-21474:50:11'. No frame holds under 24
+    bytes, so a count its stated bytes cannot hold is the damage, not the file's end."""
+    plain = tmp_path / "plain.mp3"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "libmp3lame", str(plain))
+    data = bytearray(plain.read_bytes())
+    at = max(data.find(b"Xing"), data.find(b"Info"))
+    assert at > 0 and struct.unpack_from(">I", data, at + 4)[0] & 3 == 3  # frames and bytes both stated
+    struct.pack_into(">I", data, at + 8, frames)
+    path = tmp_path / "claims.mp3"
+    path.write_bytes(bytes(data))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 150 and abs(audio.size / SAMPLE_RATE - 6.0) < 0.1
+    assert not reader.truncated and reader.damaged == ()
+    cut = tmp_path / "cut.mp3"  # the same header on a file cut in half: its bytes fall short, it stays cut
+    cut.write_bytes(plain.read_bytes()[:len(data) // 2])
+    assert read_all(str(cut), expected_ms=probe(cut).duration_ms)[1].truncated
