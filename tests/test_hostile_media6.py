@@ -366,3 +366,23 @@ def test_an_mp3_whose_xing_frame_count_its_bytes_cannot_hold_is_as_long_as_its_f
     cut = tmp_path / "cut.mp3"  # the same header on a file cut in half: its bytes fall short, it stays cut
     cut.write_bytes(plain.read_bytes()[:len(data) // 2])
     assert read_all(str(cut), expected_ms=probe(cut).duration_ms)[1].truncated
+
+
+def _caf_with_empty_data() -> bytes:
+    desc = struct.pack(">d4sIIIII", 8000.0, b"alaw", 0, 1, 1, 1, 8)
+    return (b"caff" + struct.pack(">HH", 1, 0) + b"desc" + struct.pack(">q", len(desc)) + desc
+            + b"data" + struct.pack(">q", 4) + bytes(4))
+
+
+HEADERS_ONLY = {"note.amr": b"#!AMR\n", "note.awb": b"#!AMR-WB\n", "note.caf": _caf_with_empty_data()}
+
+
+@pytest.mark.parametrize("name", HEADERS_ONLY)
+def test_a_file_that_is_only_its_header_is_one_line_not_an_empty_transcript(tmp_path, name):
+    """'#!AMR\\n' alone (a voice note whose recording never started), or a CAF whose data chunk is
+    empty, was taken in as a recording of 00:00:00.000 and written out as a transcript with 'no
+    speech found'; a WAV, FLAC or WebM cut in its headers already says it ends before any audio."""
+    path = tmp_path / name
+    path.write_bytes(HEADERS_ONLY[name])
+    with pytest.raises(MediaError, match="the file ends before any audio"):
+        probe(path)

@@ -27,7 +27,14 @@ from app.core.media import amr, boxes, edits, flac, mpeg, ogg, opus_gain, riff, 
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
-from app.core.media.opening import NO_INDEX, open_container, wav_layout
+from app.core.media.opening import (
+    CUT_BEFORE_AUDIO,
+    EMPTY_VIDEO_TRACK,
+    NO_INDEX,
+    holds_no_packet,
+    open_container,
+    wav_layout,
+)
 from app.core.media.readable import check_readable
 from app.core.media.resampling import Resampler
 from app.core.media.views import window
@@ -92,6 +99,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] == "wav":
         info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
+    if not info["duration_ms"] and chosen is not None and holds_no_packet(handle, chosen):  # '#!AMR\n' alone
+        raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
     return info, audio_streams.measure(p, streams), no_tracks
 
 

@@ -45,6 +45,19 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     return container
 
 
+EMPTY_VIDEO_TRACK = "a video whose audio track holds no sound at all (empty)"
+
+
+def holds_no_packet(handle, index: int) -> bool:
+    """True when the stream holds not one packet (a header and nothing after it, '#!AMR\\n' alone):
+    no recording to give an empty transcript of."""
+    try:
+        with open_container(handle) as container:
+            return not any(packet.size for packet in container.demux(container.streams[index]))
+    except (av.error.FFmpegError, ValueError):
+        return False
+
+
 def _between(runs: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
     """The byte ranges of a file of `size` bytes that lie outside the runs."""
     edges = [0] + [edge for run in runs for edge in run] + [size]
