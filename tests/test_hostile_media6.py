@@ -386,3 +386,25 @@ def test_a_file_that_is_only_its_header_is_one_line_not_an_empty_transcript(tmp_
     path.write_bytes(HEADERS_ONLY[name])
     with pytest.raises(MediaError, match="the file ends before any audio"):
         probe(path)
+
+
+@pytest.mark.parametrize("tick_ns", [1, 1000, (1 << 23) - 1])
+def test_a_matroska_clock_tick_that_is_damaged_is_read_by_the_millisecond_tick(tmp_path, tick_ns):
+    """A WebM/MKV whose TimecodeScale says 1 ns was a 6 s voice note stated as 14 ms long with
+    words to 6 s; 8,388,607 ns spread its packets over 11 s, a gap after each ('damaged
+    00:00.0-00:11.1')."""
+    plain = tmp_path / "plain.mkv"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "libopus", str(plain))
+    data = bytearray(plain.read_bytes())
+    at = data.find(b"\x2a\xd7\xb1")
+    assert data[at + 3] == 0x83 and int.from_bytes(data[at + 4:at + 7], "big") == 1_000_000
+    data[at + 4:at + 7] = tick_ns.to_bytes(3, "big")
+    path = tmp_path / "tick.mkv"
+    path.write_bytes(bytes(data))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
+    assert reader.damaged == () and any(f"stated as {tick_ns:,} ns" in note for note in reader.notes)
+    assert _sha(path) == before

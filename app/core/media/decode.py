@@ -23,7 +23,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, boxes, edits, flac, mpeg, ogg, opus_gain, riff, timescale
+from app.core.media import amr, boxes, edits, flac, mkv_clock, mpeg, ogg, opus_gain, riff, timescale
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
@@ -279,7 +279,8 @@ class AudioReader:
             gain = opus_gain.absurd_gain(handle)
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
-            self.header_note = " ".join(fix.note for fix in [gain, rate, *fixed] if fix is not None)
+            tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
+            self.header_note = " ".join(fix.note for fix in [gain, rate, tick, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0

@@ -15,7 +15,7 @@ import struct
 
 import av
 
-from app.core.media import amr, flac, ogg, opus_gain, riff, timescale
+from app.core.media import amr, flac, mkv_clock, ogg, opus_gain, riff, timescale
 from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
@@ -35,6 +35,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
+    if (tick := mkv_clock.scale_fix(handle)) is not None:  # a 1 ns tick: 6 s of sound stated as 14 ms
+        handle = Patched(handle, {tick.at: tick.packed})
     if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
         handle = Patched(handle, {flac.RATE_AT: rate.packed})
     container = _open(handle)
