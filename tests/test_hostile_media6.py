@@ -408,3 +408,20 @@ def test_a_matroska_clock_tick_that_is_damaged_is_read_by_the_millisecond_tick(t
     assert abs(info.duration_ms - 6000) < 50 and audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
     assert reader.damaged == () and any(f"stated as {tick_ns:,} ns" in note for note in reader.notes)
     assert _sha(path) == before
+
+
+def test_a_name_holding_control_characters_is_exported_to_docx(tmp_path):
+    """A seized file named with a terminal escape ('\\x1b[31mred.wav') was transcribed, then every
+    DOCX export of the case failed, and with it the whole export set: 'export: All strings must be
+    XML compatible' (the document's title property held the name as it was)."""
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    _speech_wav(folder / "\x1b[31mred.wav", 3)
+    case, out = str(tmp_path / "case"), tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(tmp_path / "first"), "--case", case, "--model", "tiny.en",
+                     "--format", "json")
+    assert result.returncode == 0, result.stderr
+    result = run_cli("export", "--format", "docx,txt", "--out", str(out), "--case", case)
+    assert result.returncode == 0, result.stderr
+    assert len(list(out.glob("*.docx"))) == 1 and len(list(out.glob("*.txt"))) == 1
+    assert run_cli("verify", "--case", case, "--exports", str(out)).returncode == 0
