@@ -425,3 +425,47 @@ def test_a_name_holding_control_characters_is_exported_to_docx(tmp_path):
     assert result.returncode == 0, result.stderr
     assert len(list(out.glob("*.docx"))) == 1 and len(list(out.glob("*.txt"))) == 1
     assert run_cli("verify", "--case", case, "--exports", str(out)).returncode == 0
+
+
+def _with_granules(data: bytes, granule_of) -> bytes:
+    """The Ogg file with each page's end position rewritten (granule_of(page number, stated, pages)),
+    its checksum made good."""
+    pages, at = [], 0
+    while at < len(data):
+        count = data[at + 26]
+        size = 27 + count + sum(data[at + 27:at + 27 + count])
+        pages.append(bytearray(data[at:at + size]))
+        at += size
+    for n, page in enumerate(pages):
+        struct.pack_into("<q", page, 6, granule_of(n, struct.unpack_from("<q", page, 6)[0], len(pages)))
+        page[22:26] = b"\x00\x00\x00\x00"
+        struct.pack_into("<I", page, 22, _ogg_crc(bytes(page)))
+    return b"".join(pages)
+
+
+GRANULES = {
+    "-1 on every audio page": lambda n, g, total: g if n < 2 else -1,
+    "-1 but the last": lambda n, g, total: g if n < 2 or n == total - 1 else -1,
+    "0 on every audio page": lambda n, g, total: g if n < 2 else 0,
+    "running backwards": lambda n, g, total: g if n < 2 else 10 ** 6 - n * 1000,
+}
+
+
+@pytest.mark.parametrize("granule_of", GRANULES.values(), ids=GRANULES.keys())
+def test_an_ogg_opus_whose_page_positions_are_missing_is_timed_by_its_packets(tmp_path, granule_of):
+    """A writer that left every page's end position -1 gave 'Invalid data' after the headers: 6 s
+    of speech decoded as 0 s, 'truncated, damaged 00:00.0-00:06.1'; positions of 0 kept 1 s;
+    positions running backwards claimed 20.8 s, 'damaged 00:05.9-00:20.8'."""
+    plain = tmp_path / "plain.opus"
+    ffmpeg("-i", str(_speech_wav(tmp_path / "speech.wav")), "-c:a", "libopus", str(plain))
+    path = tmp_path / "positions.opus"
+    path.write_bytes(_with_granules(plain.read_bytes(), granule_of))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 50 and abs(audio.size - expected.size) <= 16000 * 0.03
+    n = min(audio.size, expected.size)
+    assert np.abs(audio[:n] - expected[:n]).max() < 1e-4
+    assert reader.damaged == () and not reader.truncated and any("end positions" in note for note in reader.notes)
+    assert _sha(path) == before

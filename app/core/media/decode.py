@@ -23,7 +23,19 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, boxes, edits, flac, mkv_clock, mpeg, ogg, opus_gain, riff, timescale
+from app.core.media import (
+    amr,
+    boxes,
+    edits,
+    flac,
+    mkv_clock,
+    mpeg,
+    ogg,
+    ogg_clock,
+    opus_gain,
+    riff,
+    timescale,
+)
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
@@ -93,7 +105,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
     if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
         info["container"] = "caf"
-    if info["container"] == "ogg":
+    if info["container"] == "ogg" and ogg_clock.recount(handle) is None:  # recounted: ffmpeg's length stands
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
@@ -280,6 +292,7 @@ class AudioReader:
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
+            tick = ogg_clock.recount(handle) if container.format.name == "ogg" else tick
             self.header_note = " ".join(fix.note for fix in [gain, rate, tick, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
@@ -340,7 +353,7 @@ class AudioReader:
             timeline.start(_origin_s(stream))
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
-        decoder = _reference_decoder(stream)
+        decoder = amr.reference_decoder(stream)
         resampler = Resampler(fmt, layout, SAMPLE_RATE)
         clock = mpeg.Clock(container.format.name == "aac")
         try:
@@ -407,22 +420,6 @@ def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
     stated = _time_s(stream.duration, stream.time_base)
     duration_s = max(stated + lead, expected_ms / 1000) if stated else expected_ms / 1000
     return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
-
-
-REFERENCE_DECODERS = {"amrnb": "libopencore_amrnb", "amrwb": "libopencore_amrwb"}
-
-
-def _reference_decoder(stream):
-    """AMR through the 3GPP reference decoder (opencore), else None (the stream's own decoder):
-    ffmpeg's own AMR decoders refuse the comfort-noise (SID) and NO_DATA frames a phone writes
-    through every pause (DTX), so a voice note's pauses read as damage, and one ending in a
-    pause as cut short there."""
-    name = REFERENCE_DECODERS.get(stream.codec_context.name)
-    if name is None or name not in av.codecs_available:
-        return None
-    decoder = av.CodecContext.create(name, "r")
-    decoder.sample_rate = stream.rate
-    return decoder
 
 
 def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) -> list:

@@ -15,7 +15,7 @@ import struct
 
 import av
 
-from app.core.media import amr, flac, mkv_clock, ogg, opus_gain, riff, timescale
+from app.core.media import amr, flac, mkv_clock, ogg, ogg_clock, opus_gain, riff, timescale
 from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
@@ -29,6 +29,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
+    if _head(handle, 4) == b"OggS" and (recounted := ogg_clock.recount(handle)) is not None:  # granules -1
+        handle = Patched(handle, recounted.patches)
     if (gain := opus_gain.absurd_gain(handle)) is not None:  # -128 dB: speech decoded as silence
         handle = opus_gain.without_gain(handle, gain)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
