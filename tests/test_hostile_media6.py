@@ -56,20 +56,16 @@ def test_a_text_file_naming_other_media_is_refused_never_followed(tmp_path, scri
         read_all(str(path))
 
 
-def test_the_demuxer_is_never_allowed_to_open_another_file(tmp_path):
+def test_the_demuxer_is_never_allowed_to_open_another_file(tmp_path, monkeypatch):
     """However a list gets past the look at its first bytes, ffmpeg may open no protocol for it."""
     from app.core.media import opening
-    from app.core.media.opening import _open
 
     _speech_wav(tmp_path / "speech.wav", 3)
     path = tmp_path / "late.mp4"
     path.write_bytes(b"ffconcat version 1.0\nfile speech.wav\n")
+    monkeypatch.setattr(opening, "SCRIPTS", ())
     with open(path, "rb") as handle, pytest.raises(ValueError):
-        saved, opening.SCRIPTS = getattr(opening, "SCRIPTS", ()), ()
-        try:
-            _open(handle)
-        finally:
-            opening.SCRIPTS = saved
+        opening._open(handle)
 
 
 def _riff(fmt: bytes, data: bytes, magic: bytes = b"RIFF", extra: bytes = b"") -> bytes:
