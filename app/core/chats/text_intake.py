@@ -44,7 +44,7 @@ from app.core.editing.operations import current_transcript
 from app.core.errors import MediaError
 from app.core.evidence.provenance import software_info
 from app.core.export.json_export import transcript_from_json
-from app.core.media.decode import check_readable
+from app.core.media.readable import check_readable
 from app.core.store import Case, Exhibit
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo
 

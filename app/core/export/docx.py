@@ -122,12 +122,12 @@ def _set_core_properties(doc: DocumentObject, transcript: Transcript) -> None:
     props = doc.core_properties
     when = created_datetime(transcript).replace(tzinfo=None)  # python-docx writes it as UTC
     software = f"{transcript.software.name} {transcript.software.version}".strip()
-    props.title = f"{record.heading(transcript)}: {title(transcript)}"
+    props.title = xml_safe(f"{record.heading(transcript)}: {title(transcript)}")  # a name may hold ESC, \n
     props.subject = f"SHA-256 of source: {transcript.source.sha256}"
     props.identifier = transcript.source.sha256
     props.author = software
     props.last_modified_by = software
-    props.comments = f"Status: {record.status_text(transcript)}"
+    props.comments = xml_safe(f"Status: {record.status_text(transcript)}")
     props.keywords = ""
     props.category = "record of interview"
     props.created = when

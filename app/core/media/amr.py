@@ -10,6 +10,8 @@ from __future__ import annotations
 import struct
 from typing import BinaryIO
 
+import av
+
 # bytes per frame, its table-of-contents byte included, by frame type (mode); 15 is NO_DATA
 NB_SIZES = {**dict(enumerate([13, 14, 16, 18, 20, 21, 27, 32, 6])), 15: 1}
 WB_SIZES = {**dict(enumerate([18, 24, 33, 37, 41, 47, 51, 59, 61, 6])), 14: 1, 15: 1}
@@ -108,3 +110,19 @@ def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int])
 def is_frame(toc: int, wideband: bool) -> bool:
     """Whether a byte can start an AMR frame: no padding bits set, a frame type a coder writes."""
     return not toc & 0x83 and (toc >> 3 & 0x0F) in (WB_SIZES if wideband else NB_SIZES)
+
+
+REFERENCE_DECODERS = {"amrnb": "libopencore_amrnb", "amrwb": "libopencore_amrwb"}
+
+
+def reference_decoder(stream):
+    """AMR through the 3GPP reference decoder (opencore), else None (the stream's own decoder):
+    ffmpeg's own AMR decoders refuse the comfort-noise (SID) and NO_DATA frames a phone writes
+    through every pause (DTX), so a voice note's pauses read as damage, and one ending in a
+    pause as cut short there."""
+    name = REFERENCE_DECODERS.get(stream.codec_context.name)
+    if name is None or name not in av.codecs_available:
+        return None
+    decoder = av.CodecContext.create(name, "r")
+    decoder.sample_rate = stream.rate
+    return decoder

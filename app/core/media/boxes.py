@@ -72,6 +72,12 @@ def most_edits(handle: BinaryIO) -> int:
     return int(found or 0)
 
 
+def locate_top_level(handle: BinaryIO, kind: bytes) -> tuple[int, int] | None:
+    """(where, size) of the first whole top-level box of this kind; the handle is left where it was."""
+    return _find_top_level(handle, kind, lambda where, size, end: (where, size) if 8 <= size and where + size <= end
+                           else None)
+
+
 def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int], T]) -> T | None:
     """`read(where, size, size_of_file)` of the first top-level box of this kind, with the handle just
     past its first 16 bytes; None when the walk meets no such box (or an error). The handle is left

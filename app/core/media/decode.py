@@ -12,9 +12,8 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 
 from __future__ import annotations
 
-import errno
+import math
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,31 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
-from app.core.media import amr, boxes, edits, mpeg, ogg, riff
+from app.core.media import (
+    amr,
+    boxes,
+    edits,
+    flac,
+    mkv_clock,
+    mpeg,
+    ogg,
+    ogg_clock,
+    opus_gain,
+    riff,
+    timescale,
+)
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
 from app.core.media.mixing import ABSURD, Mixer
-from app.core.media.opening import NO_INDEX, open_container, wav_layout
+from app.core.media.opening import (
+    CUT_BEFORE_AUDIO,
+    EMPTY_VIDEO_TRACK,
+    NO_INDEX,
+    holds_no_packet,
+    open_container,
+    wav_layout,
+)
+from app.core.media.readable import check_readable
 from app.core.media.resampling import Resampler
 from app.core.media.views import window
 from app.core.types import SourceInfo
@@ -37,42 +56,6 @@ SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
 
 SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
-
-
-def check_readable(path: str | Path) -> Path:
-    """Return the path if it is a readable, non-empty regular file, else raise MediaError."""
-    p = Path(path)
-    try:
-        info = p.stat()
-    except OSError as exc:
-        raise MediaError(str(path), _unreachable(p, exc)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise MediaError(str(path), "is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise MediaError(str(path), "not a regular file (a device, FIFO or socket); not opened")
-    if not os.access(p, os.R_OK):
-        raise MediaError(str(path), "permission denied")
-    if info.st_size == 0:
-        raise MediaError(str(path), "empty file (0 bytes)")
-    return p
-
-
-def _unreachable(p: Path, exc: OSError) -> str:
-    """Why a file cannot even be looked at: missing, a link to nothing, or behind a locked folder."""
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "permission denied (a folder on its path cannot be entered)"
-    if exc.errno == errno.ENAMETOOLONG:
-        return f"unreadable (its path is too long for the system to open: {len(os.fsencode(p)):,} bytes, " \
-               "move or copy it nearer the top)"
-    try:
-        linked = stat.S_ISLNK(os.lstat(p).st_mode)  # the link is there, followed to nothing or round in a loop
-    except OSError:
-        linked = False
-    if linked:
-        return "a symbolic link to nothing (its target is missing, or links loop)"
-    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return "no such file"
-    return f"unreadable ({exc.strerror or exc})"
 
 
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
@@ -97,6 +80,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), f"cannot read media ({exc.strerror or type(exc).__name__})") from None
     except ValueError as exc:
         raise MediaError(str(path), str(exc)) from None
+    except ArithmeticError as exc:  # a header's number past any arithmetic (an infinite length)
+        raise MediaError(str(path), f"its header states a value that cannot be right ({exc})") from None
     except OSError as exc:  # an I/O error on a damaged disk: one line, never a traceback
         raise MediaError(str(path), f"unreadable ({exc.strerror or exc})") from None
     return SourceInfo(path=str(p.resolve()), sha256=digest, bytes=before.st_size, audio_streams=streams, **info)
@@ -115,15 +100,19 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
             info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
         if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
             info["duration_ms"] = edits.late_start_ms(container, chosen, info["duration_ms"])
+        if info["container"] == "flac" and chosen is not None and (closed := flac.closed_length_s(container, chosen)):
+            info["duration_ms"] = round(closed * 1000)  # whole: a damaged header's rate gave hours, or 0.1 s
         no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
     if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
         info["container"] = "caf"
-    if info["container"] == "ogg":
+    if info["container"] == "ogg" and ogg_clock.recount(handle) is None:  # recounted: ffmpeg's length stands
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] == "wav":
         info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
+    if not info["duration_ms"] and chosen is not None and holds_no_packet(handle, chosen):  # '#!AMR\n' alone
+        raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
     return info, audio_streams.measure(p, streams), no_tracks
 
 
@@ -164,7 +153,7 @@ def _describe(container, chosen: int | None) -> dict:
     duration_ms = 0
     if audio is not None and audio.duration is not None and audio.time_base is not None:
         duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
-    elif audio is not None and (tagged := _tagged_s(audio)) is not None:
+    elif audio is not None and (tagged := _tagged_s(audio, container)) is not None:
         duration_ms = round((tagged + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
@@ -178,15 +167,22 @@ def _describe(container, chosen: int | None) -> dict:
     }
 
 
-def _tagged_s(stream) -> float | None:
+def _tagged_s(stream, container) -> float | None:
     """A Matroska/WebM track's own length, from its DURATION tag ('00:00:03.008000000'): the
-    file's duration is its longest track's, a video's sound may end well before the picture."""
+    file's duration is its longest track's, a video's sound may end well before the picture.
+    A tag is text anyone can write: one saying 'inf', 'nan', '1e300' or longer than the file
+    (999999 hours of a 6 s note) is no length (it failed the file, or the whole command, or
+    called the note cut short by a million hours)."""
     hours, _, rest = str(stream.metadata.get("DURATION", "")).partition(":")
     minutes, _, seconds = rest.partition(":")
     try:
-        return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+        tagged = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
     except ValueError:
         return None
+    longest = container.duration / av.time_base if container.duration is not None else None
+    if not math.isfinite(tagged) or tagged < 0 or (longest is not None and tagged > longest + TRUNCATION_TOLERANCE_S):
+        return None
+    return tagged
 
 
 def _is_cover_art(stream) -> bool:
@@ -221,6 +217,7 @@ class AudioReader:
     errors: list[str] = field(default_factory=list)
     stream_note: str = ""
     cut_note: str = ""
+    header_note: str = ""  # a header value left out (an Opus gain that silences the speech)
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
     _mixer: Mixer | None = field(default=None, repr=False)
@@ -233,7 +230,7 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note,
+        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note, self.header_note,
                  TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
@@ -291,6 +288,12 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
+            gain = opus_gain.absurd_gain(handle)
+            fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
+            rate = flac.rate_fix(handle) if container.format.name == "flac" else None
+            tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
+            tick = ogg_clock.recount(handle) if container.format.name == "ogg" else tick
+            self.header_note = " ".join(fix.note for fix in [gain, rate, tick, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
@@ -350,7 +353,7 @@ class AudioReader:
             timeline.start(_origin_s(stream))
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
-        decoder = _reference_decoder(stream)
+        decoder = amr.reference_decoder(stream)
         resampler = Resampler(fmt, layout, SAMPLE_RATE)
         clock = mpeg.Clock(container.format.name == "aac")
         try:
@@ -419,22 +422,6 @@ def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
     return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
 
 
-REFERENCE_DECODERS = {"amrnb": "libopencore_amrnb", "amrwb": "libopencore_amrwb"}
-
-
-def _reference_decoder(stream):
-    """AMR through the 3GPP reference decoder (opencore), else None (the stream's own decoder):
-    ffmpeg's own AMR decoders refuse the comfort-noise (SID) and NO_DATA frames a phone writes
-    through every pause (DTX), so a voice note's pauses read as damage, and one ending in a
-    pause as cut short there."""
-    name = REFERENCE_DECODERS.get(stream.codec_context.name)
-    if name is None or name not in av.codecs_available:
-        return None
-    decoder = av.CodecContext.create(name, "r")
-    decoder.sample_rate = stream.rate
-    return decoder
-
-
 def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) -> list:
     try:
         toc = bytes(packet)[:1] if decoder is not None else b""
@@ -453,8 +440,10 @@ def _channel_count(stream) -> int:
 
 
 def _layout_for(stream) -> str:
+    """The stream's own layout, never remixed: a stereo pair whose header names other positions
+    (LFE and back centre) cannot be rematrixed to stereo (ffmpeg: 'Invalid argument')."""
     channels = int(stream.channels or 1)
-    return {1: "mono", 2: "stereo"}.get(channels, stream.layout.name)
+    return "mono" if channels == 1 else stream.layout.name or "stereo"
 
 
 def _sample_format(mono: bool) -> str:

@@ -174,6 +174,8 @@ def _probe(path: Path) -> Found:
         return Found(str(path), source=probe(path))
     except MediaError as exc:
         return Found(str(path), error=ENCRYPTED if _encrypted_by_name(path) else exc.reason)
+    except Exception as exc:  # noqa: BLE001 - one file's unforeseen fault fails that file, never the command
+        return Found(str(path), error=f"unexpected error reading it ({type(exc).__name__}: {exc}); not transcribed")
 
 
 def _not_a_regular_file(file: Path) -> Found | None:

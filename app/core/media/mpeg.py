@@ -52,10 +52,14 @@ def _no_length_header(handle: BinaryIO) -> bool:
         return False
     stated = int.from_bytes(fields[offset:offset + 4], "big")
     size = handle.seek(0, 2) - start
+    frames = int.from_bytes(fields[4:8], "big") if flags & 1 else 0
+    if stated > 0 and size >= stated and frames * SMALLEST_FRAME > stated:  # whole, but its frame count
+        return True  # claims more frames than its bytes can hold (a damaged header: 6 s shown as 21,474 hours)
     return stated > 0 and size > stated + TAGS_AT_END
 
 
 TAGS_AT_END = 128 + 227  # an ID3v1 tag, an enhanced one before it
+SMALLEST_FRAME = 24  # bytes: an MPEG-2 Layer III frame at 8 kbps and 24 kHz, the least any frame holds
 
 
 ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)

@@ -10,12 +10,13 @@ read-only view of the file (app/core/media/views.py); the file itself is never c
 
 from __future__ import annotations
 
+import re
 import struct
 
 import av
 
-from app.core.media import amr, ogg, riff
-from app.core.media.views import Spliced, window
+from app.core.media import amr, flac, mkv_clock, ogg, ogg_clock, opus_gain, riff, timescale
+from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
@@ -28,8 +29,18 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
+    if _head(handle, 4) == b"OggS" and (recounted := ogg_clock.recount(handle)) is not None:  # granules -1
+        handle = Patched(handle, recounted.patches)
+    if (gain := opus_gain.absurd_gain(handle)) is not None:  # -128 dB: speech decoded as silence
+        handle = opus_gain.without_gain(handle, gain)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
+    if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
+        handle = Patched(handle, timescale.patches(fixes))
+    if (tick := mkv_clock.scale_fix(handle)) is not None:  # a 1 ns tick: 6 s of sound stated as 14 ms
+        handle = Patched(handle, {tick.at: tick.packed})
+    if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
+        handle = Patched(handle, {flac.RATE_AT: rate.packed})
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -38,17 +49,57 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     return container
 
 
+EMPTY_VIDEO_TRACK = "a video whose audio track holds no sound at all (empty)"
+
+
+def holds_no_packet(handle, index: int) -> bool:
+    """True when the stream holds not one packet (a header and nothing after it, '#!AMR\\n' alone):
+    no recording to give an empty transcript of."""
+    try:
+        with open_container(handle) as container:
+            return not any(packet.size for packet in container.demux(container.streams[index]))
+    except (av.error.FFmpegError, ValueError):
+        return False
+
+
 def _between(runs: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
     """The byte ranges of a file of `size` bytes that lie outside the runs."""
     edges = [0] + [edge for run in runs for edge in run] + [size]
     return list(zip(edges[::2], edges[1::2]))
 
 
+# No protocol is allowed to a file's own demuxer: an ffconcat list, an SDP description or a
+# playlist under a recording's name would otherwise have ffmpeg open the files or network
+# streams it names (another file's words under this file's hash, or a wait on a socket).
+OWN_BYTES_ONLY = {"protocol_whitelist": "none"}
+SCRIPTS = (
+    (re.compile(rb"\A(?:\xef\xbb\xbf)?\s*ffconcat version"), "an ffconcat list naming other files to play"),
+    (re.compile(rb"^c=IN IP", re.MULTILINE), "an SDP session description pointing at a network stream"),
+    (re.compile(rb"\A(?:\xef\xbb\xbf)?\s*#EXTM3U"), "an M3U/HLS playlist naming other files or addresses"),
+)
+SCRIPT_FORMATS = {"concat": SCRIPTS[0][1], "sdp": SCRIPTS[1][1], "hls": SCRIPTS[2][1], "rtp": SCRIPTS[1][1],
+                  "rtsp": SCRIPTS[1][1]}
+
+
+def script_fault(kind: str) -> str:
+    return f"a text file, not a recording: {kind} (what it names was not opened: it is not in this file)"
+
+
+def _script_kind(handle) -> str:
+    """What a text file ffmpeg would follow to other files or the network is, or ''."""
+    head = _head(handle, ZERO_CHECK)
+    return next((kind for pattern, kind in SCRIPTS if pattern.search(head)), "")
+
+
 def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
+    if kind := _script_kind(handle):
+        raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return av.open(handle, mode="r")
+        return _own_format(av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)))
     except av.error.InvalidDataError as exc:
+        if _id3_only(handle):
+            raise ValueError(ID3_ONLY) from exc
         if tag := _after_id3(handle):  # an M4A, a WAV a tagger put an ID3 tag before; a tag's size run past the end
             return _open(window(handle, tag, handle.seek(0, 2)))
         if raw := amr.raw_format(_head(handle, amr.SNIFF_BYTES)):  # too few frames for ffmpeg to tell
@@ -82,10 +133,19 @@ def _not_media(head: bytes) -> str:
     return f"not a media file ffmpeg can read ({kind})" if kind else "not a media file ffmpeg can read"
 
 
+def _own_format(container) -> av.container.InputContainer:  # type: ignore[name-defined]
+    """The container, unless its format is one that only names media held elsewhere."""
+    kind = SCRIPT_FORMATS.get(container.format.name)
+    if kind:
+        container.close()
+        raise ValueError(script_fault(kind))
+    return container
+
+
 def _open_as(handle, format_name: str) -> av.container.InputContainer:  # type: ignore[name-defined]
     handle.seek(0)
     try:
-        return av.open(handle, mode="r", format=format_name)
+        return av.open(handle, mode="r", format=format_name, options=dict(OWN_BYTES_ONLY))
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -118,6 +178,23 @@ def _after_id3(handle) -> int:
     return 0 if at >= size or (box[4:8] == b"ftyp" and box[8:12] in IMAGE_BRANDS) else at
 
 
+ID3_ONLY_READ = 1 << 22
+ID3_ONLY = "an ID3 tag (a title, an artist, a picture) with no audio after it: a download or copy that stopped there"
+
+
+def _id3_only(handle) -> bool:
+    """An ID3v2 tag and nothing after it but zero bytes: the audio never came."""
+    head = _head(handle, ID3_HEADER)
+    if len(head) < ID3_HEADER or head[:3] != b"ID3":
+        return False
+    size = handle.seek(0, 2)
+    at = min(size, _id3_frames_end(handle))
+    if size - at > ID3_ONLY_READ:
+        return False
+    handle.seek(at)
+    return not handle.read(ID3_ONLY_READ).strip(b"\x00")
+
+
 def _id3_frames_end(handle) -> int:
     """Where an ID3v2 tag's frames and padding end, walked frame by frame (its stated size
     being wrong): the audio's first frame, whose header (an MP3's Xing/LAME gapless info) must
@@ -141,7 +218,7 @@ def _id3_frames_end(handle) -> int:
 
 def wav_layout(handle) -> riff.Layout | None:
     """A RIFF WAV's chunks (riff.layout), None for any other file or one that cannot be read."""
-    if _head(handle, 4) != b"RIFF":
+    if _head(handle, 4) not in riff.WAV_MAGIC:
         return None
     try:
         return riff.layout(handle)

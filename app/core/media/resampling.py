@@ -16,7 +16,7 @@ import av
 class Resampler:
     """av.AudioResampler(format, layout, rate) that accepts frames of any input format in turn."""
 
-    def __init__(self, fmt: str, layout: str, rate: int) -> None:
+    def __init__(self, fmt: str, layout: str | None, rate: int) -> None:  # layout None: the input's own
         self._args = (fmt, layout, rate)
         self._inner = av.AudioResampler(format=fmt, layout=layout, rate=rate)
         self._input: tuple | None = None

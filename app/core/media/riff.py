@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a recorder that never wrote the size (streaming, killed): no claim
 MAX_CHUNKS = 64
+WAV_MAGIC = (b"RIFF", b"RF64", b"BW64")  # RF64/BW64: a WAV past 4 GB, its sizes in a ds64 chunk
 MIN_SPEECH_RATE = 2000  # Hz: below it no speech can be held (a phone records at 8000 or more)
 MAX_RATE = 768_000  # Hz: the highest rate ffmpeg decodes
 NO_SAMPLES = "a WAV holding no audio: it ends within or just after its header (a recording stopped at once, cut, or a damaged header)"
@@ -93,12 +94,13 @@ class Layout:
     data: tuple[tuple[int, int], ...]  # the byte ranges of every data chunk, in file order
     unpadded: bool  # a chunk of odd length was written without its pad byte
     overrun: bool = False  # a chunk before the samples states a length past the file's end (damaged)
+    unsized: bool = False  # an RF64 whose ds64 chunk, where its sizes belong, is missing or says 0
 
     @property
     def needs_rebuilding(self) -> bool:
         """ffmpeg would miss samples: it steps over a chunk by its padded length, so it lands one
         byte short of the data after an unpadded one, and it reads only the first data chunk."""
-        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or len(self.data) > 1)
+        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or self.unsized or len(self.data) > 1)
 
     def header(self) -> bytes:
         """A plain WAV header for the same format and all the samples, one data chunk after it."""
@@ -109,6 +111,9 @@ class Layout:
 
     @property
     def note(self) -> str:
+        if self.unsized:
+            return ("the RF64 header states no length for its samples (its ds64 sizes are missing or 0: a recording "
+                    "not closed properly): the samples present were read")
         if self.overrun:
             return ("a chunk before the samples states a length past the end of the file (a damaged header): "
                     "the samples were found after it")
@@ -127,10 +132,10 @@ def layout(handle: BinaryIO) -> Layout | None:
     is not a RIFF WAV."""
     handle.seek(0)
     head = handle.read(12)
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+    if len(head) < 12 or head[:4] not in WAV_MAGIC or head[8:12] != b"WAVE":
         return None
     size_of_file = handle.seek(0, 2)
-    at, fmt, data, unpadded, overrun = 12, b"", [], False, False
+    at, fmt, data, unpadded, overrun, ds64 = 12, b"", [], False, False, b""
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
         chunk = handle.read(8)
@@ -140,6 +145,8 @@ def layout(handle: BinaryIO) -> Layout | None:
         end = min(at + 8 + size, size_of_file) if size not in UNKNOWN_SIZES or kind != b"data" else size_of_file
         if kind == b"fmt ":
             fmt = handle.read(min(size, 1 << 16))
+        elif kind == b"ds64":
+            ds64 = handle.read(min(size, 16))
         elif kind == b"data" and end > at + 8:
             data.append((at + 8, end))
         if kind != b"data" and at + 8 + size > size_of_file and not data and (found := _next_data(handle, at + 8)):
@@ -149,7 +156,8 @@ def layout(handle: BinaryIO) -> Layout | None:
         at = end + size % 2
         if size % 2 and _unpadded(_peek(handle, at), _peek(handle, end)):
             at, unpadded = end, True
-    return Layout(fmt, tuple(data), unpadded, overrun)
+    unsized = head[:4] != b"RIFF" and (len(ds64) < 16 or not struct.unpack_from("<Q", ds64, 8)[0])
+    return Layout(fmt, tuple(data), unpadded, overrun, unsized)
 
 
 SEARCH = 1 << 24

@@ -59,11 +59,11 @@ def _scan(handle, index: int) -> np.ndarray:
     total = 0
     try:
         with open_container(handle) as container:
-            resampler = Resampler("fltp", "mono", SAMPLE_RATE)
-            for packet in container.demux(container.streams[index]):
+            resampler = Resampler("fltp", None, SAMPLE_RATE)  # channels as they are, averaged here:
+            for packet in container.demux(container.streams[index]):  # ffmpeg cannot downmix every layout
                 for frame in _safe_decode(packet):
                     for out in resampler.resample(frame):
-                        pieces.append(out.to_ndarray()[0])
+                        pieces.append(out.to_ndarray().mean(axis=0))
                         total += out.samples
                 if total >= SCAN_S * SAMPLE_RATE:
                     break

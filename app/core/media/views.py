@@ -68,3 +68,36 @@ class Spliced(io.RawIOBase):
 def window(handle: BinaryIO, start: int, end: int) -> Spliced:
     """Bytes [start, end) of the file."""
     return Spliced(handle, [(start, end)])
+
+
+class Patched(io.RawIOBase):
+    """The file with a few bytes shown changed (`patches`: offset -> the bytes shown there)."""
+
+    def __init__(self, handle: BinaryIO, patches: dict[int, bytes]) -> None:
+        self._handle, self._patches, self._pos = handle, patches, 0
+        self._size = handle.seek(0, 2)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: self._size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        size = max(0, self._size - self._pos) if size is None or size < 0 else size
+        self._handle.seek(self._pos)
+        data = bytearray(self._handle.read(size))
+        for at, shown in self._patches.items():
+            lo, hi = max(at, self._pos), min(at + len(shown), self._pos + len(data))
+            if lo < hi:
+                data[lo - self._pos:hi - self._pos] = shown[lo - at:hi - at]
+        self._pos += len(data)
+        return bytes(data)

@@ -1,0 +1,79 @@
+"""A FLAC whose header (STREAMINFO) states a length its frames do not have.
+
+ffmpeg times a FLAC by its header's sample rate and sample count. A damaged header (a rate of
+48,000 over frames recorded at 16,000, a rate of 0) made a whole 6 s note 3 h 24 min long,
+flagged truncated and 'damaged 00:06.0-3:24:48', with diarisation turned on for it; or 0.1 s
+long with words to 6 s. The frames say themselves where the stream ends: an encoder closes a
+fixed-block stream with a shorter last block, so a stream ending on one is whole (a file cut
+short ends on a full block, and keeps the header's claim to be measured against). A header
+whose rate is not the one every frame states of itself is read through a view with the frames'
+rate (app/core/media/views.py; the file is never changed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import av
+
+
+def closed_length_s(container, index: int) -> float | None:
+    """Where the stream's frames end when its last block is an encoder's closing short one; None
+    when it ends on a full block (cut short, or a variable-block stream) or cannot be read."""
+    stream = container.streams[index]
+    first = last = None
+    end = 0.0
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is None or not packet.duration or stream.time_base is None:
+                continue
+            first, last = first or packet.duration, packet.duration
+            end = max(end, float((packet.pts + packet.duration) * stream.time_base))
+    except av.error.FFmpegError:
+        return None
+    return end if first and last and last < first else None
+
+
+FRAME_RATES = {1: 88200, 2: 176400, 3: 192000, 4: 8000, 5: 16000, 6: 22050, 7: 24000, 8: 32000, 9: 44100,
+               10: 48000, 11: 96000}  # a frame header's own sample-rate code
+RATE_AT = 18  # STREAMINFO's 20-bit sample rate: 'fLaC', the block header, then 10 bytes of sizes
+MAX_BLOCKS = 128
+
+
+@dataclass(frozen=True)
+class RateFix:
+    stated: int
+    rate: int
+    packed: bytes  # the three bytes shown at RATE_AT instead
+
+    @property
+    def note(self) -> str:
+        return (f"the FLAC header states a sample rate of {self.stated:,} Hz over frames recorded at {self.rate:,} Hz "
+                "(a damaged header): timed by its frames")
+
+
+def rate_fix(handle: BinaryIO) -> RateFix | None:
+    """The frames' own rate when STREAMINFO states another (ffmpeg times the frames by the header:
+    48,000 over 16,000 kept 2 s of a 6 s note, 8,000 spread it over 12 s with gaps); else None."""
+    handle.seek(0)
+    head = handle.read(RATE_AT + 4)
+    if len(head) < RATE_AT + 4 or head[:4] != b"fLaC" or head[4] & 0x7F:
+        return None
+    at = 4
+    for _ in range(MAX_BLOCKS):  # the metadata blocks (a cover picture may be large), then the first frame
+        handle.seek(at)
+        block = handle.read(4)
+        if len(block) < 4:
+            return None
+        at += 4 + int.from_bytes(block[1:4], "big")
+        if block[0] & 0x80:
+            break
+    handle.seek(at)
+    frame = handle.read(3)
+    if len(frame) < 3 or frame[0] != 0xFF or frame[1] & 0xFE != 0xF8:
+        return None
+    rate, stated = FRAME_RATES.get(frame[2] & 0x0F), int.from_bytes(head[RATE_AT:RATE_AT + 3], "big") >> 4
+    if rate is None or rate == stated:
+        return None
+    return RateFix(stated, rate, ((rate << 4) | (head[RATE_AT + 2] & 0x0F)).to_bytes(3, "big"))
