@@ -14,7 +14,7 @@ from app.core.errors import ParleyError, StoreError
 from app.core.names import printable, shortened
 
 if TYPE_CHECKING:
-    from app.core.options import TranscribeOptions
+    from app.core.options import TranscribeOptions, TranslateOptions
     from app.core.store import Case
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -23,6 +23,18 @@ FORMATS_DEFAULT = "json,txt,srt,vtt"
 
 def fail(subject: str, reason: str) -> None:
     print(f"{shortened(printable(subject))}: {printable(reason)}", file=sys.stderr, flush=True)
+
+
+def requested_translation(args: argparse.Namespace) -> TranslateOptions | None:
+    """The translation `--translate-to` asks for beside the transcription (None without it); an
+    empty code is refused before anything is queued."""
+    from app.core.usecases.enqueueing import translate_options
+
+    if args.translate_to is not None and not args.translate_to.strip():
+        raise ValueError("--translate-to is empty: give a language code (e.g. en)")
+    if not args.translate_to:
+        return None
+    return translate_options(args.translate_to, args.translate_model, args.device, args.threads)
 
 
 def parse_formats(text: str) -> list[str]:

@@ -22,6 +22,7 @@ from app.cli.common import (
     open_case,
     open_existing_case,
     parse_formats,
+    requested_translation,
     transcribe_options,
 )
 from app.core.evidence.paths import check_outside_evidence
@@ -102,16 +103,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         check_model,
         enqueue,
         enqueue_translations,
-        translate_options,
     )
 
     options = transcribe_options(args)
     check_model(options)
-    translate = None
-    if args.translate_to is not None and not args.translate_to.strip():
-        raise ValueError("--translate-to is empty: give a language code (e.g. en)")
-    if args.translate_to:
-        translate = translate_options(args.translate_to, args.translate_model, args.device, args.threads)
+    translate = requested_translation(args)
     met: list[Found] = []
     usable, status = scan_inputs(args.inputs, met)
     check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])

@@ -18,6 +18,7 @@ from app.cli.common import (
     OK,
     fail,
     open_case,
+    requested_translation,
     transcribe_options,
 )
 from app.cli.progress import QueueRunner
@@ -27,7 +28,7 @@ from app.core.export.timeline import parse_timeline_formats
 from app.core.models import catalogue as models
 from app.core.options import TranslateOptions
 from app.core.store import Case
-from app.core.usecases.enqueueing import check_model, translate_options
+from app.core.usecases.enqueueing import check_model
 from app.core.usecases.exporting import check_out_dir
 from app.core.usecases.timeline import (
     echoed_in,
@@ -128,11 +129,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     args = _split_models(args)
     options = transcribe_options(args)
     check_model(options)
-    translate = None
-    if args.translate_to is not None and not args.translate_to.strip():
-        raise ValueError("--translate-to is empty: give a language code (e.g. en)")
-    if args.translate_to:
-        translate = translate_options(args.translate_to, args.translate_model, args.device, args.threads)
+    translate = requested_translation(args)
     check_outside_evidence("--case", args.case, args.inputs)  # the case is never made beside the chats
     check_out_dir(args.out, args.inputs)  # nor taken in before an --out that cannot be used is said so
     case = open_case(args)
