@@ -22,6 +22,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    imessage,
     line,
     messenger_html,
     meta,
@@ -50,7 +51,7 @@ from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
 NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
-           "Messenger, Discord, Google Chat, LINE or Signal export)")
+           "Messenger, Discord, Google Chat, LINE, Signal or iMessage export)")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
 
 
@@ -128,12 +129,12 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
     return None
 
 
-TEXT_CONTAINERS = frozenset({line.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+TEXT_CONTAINERS = frozenset({line.CONTAINER, imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
 DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
 
 def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
-    """A LINE history, a DiscordChatExporter page or a Signal export zipped (read by its content)."""
+    """A LINE history, a DiscordChatExporter page, a Signal or iMessage export zipped (read by its content)."""
     text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
     found = parser_for(text, info.filename)
     return ZipChat(info, (text,), found[0]) if found and found[0] in TEXT_CONTAINERS else None

@@ -1,0 +1,147 @@
+"""Chat exports as the tools write them (eighth round): iMessage as ReagentX's imessage-exporter writes
+it in text (a time line with its read receipt, the sender, the parts one a line, copied files in
+`attachments/<chat id>/`, the phone's own path for a file not copied, replies indented inside the
+message they answer), and a phone's SMS Backup & Restore XML handed over zipped.
+
+Each export is built here the way the tool writes it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import av
+import pytest
+
+from app.core.chats import load_export
+from app.core.errors import ChatError
+from tests.conftest import MEDIA
+
+IMESSAGE = """\
+Mar 05, 2024  2:03:45 PM
++14155550134
+Are we still on for Thursday?
+
+Mar 05, 2024  2:05:01 PM (Read by them after 2 minutes)
+Me
+Yes! 6pm at Tartine
+
+Can't wait
+Tapbacks:
+    Loved by +14155550134
+
+
+Mar 06, 2024  9:01:00 AM
++14155550134
+attachments/12/Audio Message.caf
+
+Mar 06, 2024  9:01:30 AM
++14155550134
+listen to this
+/Users/x/Library/Messages/Attachments/ab/11/5E1C-77/IMG_0001.heic
+~/Library/Messages/Attachments/cd/13/9A0B-12/voice.amr
+
+Mar 06, 2024  9:02:00 AM Me named the conversation Dinner
+
+Mar 06, 2024  9:03:00 AM
+Me
+Replying here
+This message responded to an earlier message.
+
+    Mar 06, 2024  9:04:00 AM
+    +14155550134
+    nested reply
+
+Mar 06, 2024 10:05:00\u202fPM
+Me
+Attachment missing!
+
+"""
+
+
+def _caf(target: Path) -> Path:
+    """A voice message as iPhones keep them: a Core Audio file (here PCM, decoded from the shared m4a)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(MEDIA / "en_voicenote.m4a")) as source, av.open(str(target), "w", format="caf") as out:
+        stream = out.add_stream("pcm_s16le", rate=16000, layout="mono")
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+        for frame in source.decode(audio=0):
+            for chunk in resampler.resample(frame):
+                out.mux(stream.encode(chunk))
+        out.mux(stream.encode(None))
+    return target
+
+
+def _imessage_export(folder: Path) -> Path:
+    """An imessage-exporter txt export: one voice message copied (.caf), one not copied but found
+    beside by its name (.amr), one photo neither copied nor there."""
+    _caf(folder / "attachments" / "12" / "Audio Message.caf")
+    shutil.copy(MEDIA / "en_voicenote.amr", folder / "attachments" / "12" / "voice.amr")
+    chat = folder / "+14155550134.txt"
+    chat.write_text(IMESSAGE, encoding="utf-8")
+    return chat
+
+
+def test_imessage_text_every_message_counted_and_voice_found(tmp_path: Path) -> None:
+    _imessage_export(tmp_path / "export")
+    [loaded] = load_export(tmp_path / "export")
+    assert loaded.export.container == "imessage"
+    [chat] = loaded.export.chats
+    messages = chat.messages
+    assert len(messages) == 9  # 7 messages, one with two files, and the app's note
+    assert messages[0].text == "Are we still on for Thursday?" and messages[0].datetime == "2024-03-05T14:03:45"
+    assert messages[1].sender == "Me" and messages[1].text == "Yes! 6pm at Tartine\n\nCan't wait"
+    assert "Loved by +14155550134" in messages[1].note and "Read by them after 2 minutes" in messages[1].note
+    voice = messages[2].attachment
+    assert voice is not None and voice.kind == "audio" and voice.path == "attachments/12/Audio Message.caf"
+    assert voice.playable and loaded.files[voice.path].is_file()
+    assert messages[3].text == "listen to this" and messages[3].attachment.missing
+    assert messages[3].attachment.name == "IMG_0001.heic"
+    assert messages[4].attachment.path == "attachments/12/voice.amr" and messages[4].text == ""
+    assert messages[5].system and messages[5].sender is None and "named the conversation" in messages[5].text
+    assert messages[6].text == "Replying here" and "reply" in messages[6].note
+    assert messages[7].text == "nested reply" and "Mar 06, 2024  9:03:00 AM" in messages[7].note
+    assert messages[8].datetime == "2024-03-06T22:05:00"  # macOS 14's narrow space before PM
+    assert messages[8].attachment.missing and messages[8].attachment.name is None
+    assert "4 attachment(s) named, 2 of them not in the export" in loaded.export.accounting()
+
+
+def test_imessage_text_no_words_taken_from_tapbacks(tmp_path: Path) -> None:
+    _imessage_export(tmp_path / "export")
+    [loaded] = load_export(tmp_path / "export")
+    words = " ".join(m.text for m in loaded.export.messages)
+    assert "Loved by" not in words and "Tapbacks" not in words and "responded to" not in words
+    assert "attachments/12" not in words and "Attachment missing" not in words
+
+
+def test_imessage_text_voice_absent_is_missing(tmp_path: Path) -> None:
+    chat = _imessage_export(tmp_path / "export")
+    shutil.rmtree(tmp_path / "export" / "attachments")
+    [loaded] = load_export(chat)
+    audio = [m.attachment for m in loaded.export.messages if m.attachment and m.attachment.kind == "audio"]
+    assert len(audio) == 2 and all(a.missing and not a.playable for a in audio)
+    assert loaded.files == {}
+
+
+def test_a_note_of_dates_is_not_taken_for_imessage(tmp_path: Path) -> None:
+    note = tmp_path / "notes.txt"
+    note.write_text("Mar 05, 2024  2:03:45 PM\n\nMar 06, 2024  2:03:45 PM\n\nnothing more\n", encoding="utf-8")
+    with pytest.raises(ChatError):
+        load_export(note)
+
+
+def test_imessage_text_in_a_zip(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    _imessage_export(folder)
+    archive = tmp_path / "imessage.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                out.write(path, f"export/{path.relative_to(folder).as_posix()}")
+    [loaded] = load_export(archive, tmp_path / "case")
+    messages = loaded.export.messages
+    assert len(messages) == 9
+    played = [m.attachment for m in messages if m.attachment and m.attachment.playable]
+    assert len(played) == 2 and all(loaded.files[a.path].is_file() for a in played)
