@@ -8,6 +8,8 @@ Each export is built here the way the tool writes it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import shutil
 import zipfile
 from pathlib import Path
@@ -145,3 +147,86 @@ def test_imessage_text_in_a_zip(tmp_path: Path) -> None:
     assert len(messages) == 9
     played = [m.attachment for m in messages if m.attachment and m.attachment.playable]
     assert len(played) == 2 and all(loaded.files[a.path].is_file() for a in played)
+
+
+def _sms_backup(with_media: bool = True) -> str:
+    """A backup as SMS Backup & Restore writes it: every SMS, then every MMS (an AMR voice recording
+    carried in the backup, base64), a sent SMS, one MMS photo left out of the backup."""
+    voice = base64.b64encode((MEDIA / "en_voicenote.amr").read_bytes()).decode("ascii") if with_media else ""
+    data = f' data="{voice}"' if with_media else ""
+    return f"""<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<!--File Created By SMS Backup &amp; Restore v10.20.002 on 16/01/2024 08:00:00-->
+<?xml-stylesheet type="text/xsl" href="sms.xsl"?>
+<smses count="4" backup_set="6b2c7a6e-1e0b-4a53-9c1c-111111111111" backup_date="1705392000000" type="full">
+  <sms protocol="0" address="+447700900123" date="1705352700000" type="1" subject="null" body="where are you?" toa="null" sc_toa="null" service_center="+447785016005" read="1" status="-1" locked="0" date_sent="1705352698000" sub_id="1" readable_date="15 Jan 2024 21:05:00" contact_name="Anna" />
+  <sms protocol="0" address="+447700900123" date="1705352730000" type="2" subject="null" body="on my way" toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" date_sent="0" sub_id="1" readable_date="15 Jan 2024 21:05:30" contact_name="Anna" />
+  <mms date="1705352760000" rr="null" sub="null" ct_t="application/vnd.wap.multipart.related" read_status="null" seen="1" msg_box="1" address="+447700900123" sub_cs="null" resp_st="null" retr_st="null" d_tm="null" text_only="0" exp="null" locked="0" m_id="mavodi-1" st="null" retr_txt_cs="null" retr_txt="null" creator="null" date_sent="1705352758" read="1" m_size="5120" rpt_a="null" ct_cls="null" pri="129" sub_id="1" tr_id="T18d0c1" resp_txt="null" ct_l="null" m_cls="personal" d_rpt="129" v="18" _id="12" m_type="132" readable_date="15 Jan 2024 21:06:00" contact_name="Anna">
+    <parts>
+      <part seq="-1" ct="application/smil" name="null" chset="null" cd="null" fn="null" cid="&lt;smil&gt;" cl="smil.xml" ctt_s="null" ctt_t="null" text="&lt;smil&gt;&lt;/smil&gt;" />
+      <part seq="0" ct="audio/amr" name="null" chset="null" cd="null" fn="null" cid="&lt;audio&gt;" cl="audio.amr" ctt_s="null" ctt_t="null" text="null"{data} />
+      <part seq="0" ct="text/plain" name="null" chset="106" cd="null" fn="null" cid="&lt;text&gt;" cl="text000000.txt" ctt_s="null" ctt_t="null" text="listen" />
+    </parts>
+    <addrs>
+      <addr address="+447700900123" type="137" charset="106" />
+      <addr address="insert-address-token" type="151" charset="106" />
+    </addrs>
+  </mms>
+  <mms date="1705352820000" msg_box="1" address="+447700900123" m_type="132" readable_date="15 Jan 2024 21:07:00" contact_name="Anna">
+    <parts>
+      <part seq="0" ct="image/jpeg" name="IMG_0002.jpg" fn="null" cl="IMG_0002.jpg" text="null" />
+    </parts>
+    <addrs><addr address="+447700900123" type="137" charset="106" /></addrs>
+  </mms>
+</smses>
+"""
+
+
+def _zipped_backup(tmp_path: Path, with_media: bool = True) -> Path:
+    archive = tmp_path / "phone-sms.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("SMSBackupRestore/sms-20240116080000.xml", _sms_backup(with_media))
+    return archive
+
+
+def test_sms_backup_in_a_zip_read_and_voice_written_out(tmp_path: Path) -> None:
+    [loaded] = load_export(_zipped_backup(tmp_path), tmp_path / "case")
+    assert loaded.export.container == "sms-backup-xml-zip"
+    assert loaded.export.source == "SMSBackupRestore/sms-20240116080000.xml"
+    assert loaded.original == tmp_path / "phone-sms.zip"
+    [chat] = loaded.export.chats
+    assert [m.text for m in chat.messages] == ["where are you?", "on my way", "listen", ""]
+    assert chat.messages[1].sender == "(this phone)"
+    voice = chat.messages[2].attachment
+    assert voice is not None and voice.kind == "audio" and voice.playable
+    written = loaded.files[voice.path]
+    assert written.read_bytes() == (MEDIA / "en_voicenote.amr").read_bytes()
+    assert loaded.hashes[voice.path] == hashlib.sha256(written.read_bytes()).hexdigest()
+    assert (tmp_path / "case") in written.parents
+    photo = chat.messages[3].attachment
+    assert photo is not None and photo.missing and photo.name == "IMG_0002.jpg"
+
+
+def test_sms_backup_in_a_zip_without_media_says_each_missing(tmp_path: Path) -> None:
+    [loaded] = load_export(_zipped_backup(tmp_path, with_media=False), tmp_path / "case")
+    attachments = [m.attachment for m in loaded.export.messages if m.attachment]
+    assert len(attachments) == 2 and all(a.missing for a in attachments) and loaded.files == {}
+
+
+def test_sms_backup_in_a_zip_cut_short_is_said(tmp_path: Path) -> None:
+    archive = tmp_path / "cut.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("sms-20240116080000.xml", _sms_backup()[:1500])
+    with pytest.raises(ChatError) as caught:
+        load_export(archive)
+    assert "sms-20240116080000.xml" in caught.value.path and "malformed XML" in caught.value.reason
+
+
+def test_sms_backup_beside_a_whatsapp_chat_in_one_zip(tmp_path: Path) -> None:
+    archive = tmp_path / "phone.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("WhatsApp Chat with Ben.txt", "15/01/2024, 21:05 - Ben: hello\n15/01/2024, 21:06 - Ann: hi\n")
+        out.writestr("sms-20240116080000.xml", _sms_backup(with_media=False))
+    containers = sorted(loaded.export.container for loaded in load_export(archive))
+    assert containers == ["sms-backup-xml-zip", "whatsapp-zip"]
+    [whatsapp] = [loaded for loaded in load_export(archive) if loaded.export.container == "whatsapp-zip"]
+    assert [m.text for m in whatsapp.export.messages] == ["hello", "hi"]  # the backup is no file of Ben's chat

@@ -27,6 +27,7 @@ from app.core.chats import (
     messenger_html,
     meta,
     signal,
+    sms_zip,
     telegram,
     telegram_html,
     whatsapp,
@@ -244,6 +245,8 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     per_member = [_zip_chats(path, m, len(members) > 1, media) for m in members]
     used = set().union(*(used_paths(c) for c in per_member))
     extra = [i for i in whatsapp_zip.unreferenced(media, used) if not i.filename.lower().endswith(".zip")]  # opened
+    backups = {id(i) for i in sms_zip.backups(archive, extra)}  # read as the phone's SMS, not a file of the chat
+    extra = [i for i in extra if id(i) not in backups]
     chats = tuple(c for m, cs in zip(members, per_member)
                   for c in with_unreferenced(cs, _unreferenced(m, members, extra)))
     by_name = {i.filename: i for i in media}
