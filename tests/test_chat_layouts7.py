@@ -230,3 +230,102 @@ def test_sms_backup_beside_a_whatsapp_chat_in_one_zip(tmp_path: Path) -> None:
     assert containers == ["sms-backup-xml-zip", "whatsapp-zip"]
     [whatsapp] = [loaded for loaded in load_export(archive) if loaded.export.container == "whatsapp-zip"]
     assert [m.text for m in whatsapp.export.messages] == ["hello", "hi"]  # the backup is no file of Ben's chat
+
+
+IMESSAGE_HTML = """<!DOCTYPE html>
+<html>
+<head>
+<meta charset="UTF-8">
+<style>
+body { font-family: -apple-system; }
+</style>
+</head>
+<body>
+
+<div class="message">
+<div class="received">
+<p><span class="timestamp">Mar 05, 2024  2:03:45 PM</span>
+<span class="sender">+14155550134</span></p>
+<hr><div class="message_part">
+<span class="bubble">Are we &amp; still on?</span>
+</div>
+<div class="reactions">
+<hr><p>Reactions:</p>
+<div class="reaction">Loved by Me</div>
+</div>
+<div class="replies">
+<div class="reply" id="9C1F-REPLY">
+<div class="message">
+<div class="sent iMessage">
+<p><span class="timestamp">Mar 05, 2024  2:05:01 PM (Read by them after 2 minutes)</span>
+<span class="reply_anchor"><a href="#r-9C1F-REPLY">⇲</a></span>
+<span class="sender">Me</span></p>
+<hr><div class="message_part">
+<span class="bubble">yes</span>
+</div>
+</div>
+</div>
+</div>
+</div>
+</div>
+</div>
+
+<div class="message">
+<div class="received">
+<p><span class="timestamp">Mar 06, 2024  9:01:00 AM (Read by you after 1 minute)</span>
+<span class="sender">+14155550134</span></p>
+<hr><div class="message_part">
+<span class="bubble">listen to this</span>
+</div>
+<hr><div class="message_part">
+<div class="attachment">
+<audio controls src="attachments/12/Audio Message.caf" type="audio/x-caf" </audio>
+</div>
+</div>
+<hr><div class="message_part">
+<div class="attachment">
+<img src="attachments/12/IMG_0001.jpeg" loading="lazy">
+</div>
+</div>
+<hr><div class="message_part">
+<span class="attachment_error">Unable to locate attachment: ~/Library/Messages/Attachments/cd/13/9A0B-12/voice.amr</span>
+</div>
+</div>
+</div>
+
+<div class ="announcement"><p><span class="timestamp">Mar 06, 2024  9:02:00 AM</span> Me named the conversation <b>Dinner</b></p></div>
+
+<div class="message">
+<div class="sent iMessage">
+<p><span class="timestamp">Mar 06, 2024  9:05:00 AM</span>
+<span class="sender">Me</span></p>
+<hr><div class="message_part">
+Attachment does not exist!
+</div>
+</div>
+</div>
+</body>
+</html>
+"""
+
+
+def test_imessage_html_every_message_counted_and_voice_found(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    _caf(folder / "attachments" / "12" / "Audio Message.caf")
+    (folder / "+14155550134.html").write_text(IMESSAGE_HTML, encoding="utf-8")
+    [loaded] = load_export(folder)
+    assert loaded.export.container == "imessage"
+    messages = loaded.export.messages
+    assert len(messages) == 7  # 4 messages, one with three files, and the app's note
+    assert messages[0].text == "Are we & still on?" and "Loved by Me" in messages[0].note
+    assert messages[1].text == "yes" and messages[1].sender == "Me" and "2:03:45 PM" in messages[1].note
+    assert messages[1].datetime == "2024-03-05T14:05:01"
+    voice = messages[2].attachment
+    assert messages[2].text == "listen to this" and voice.kind == "audio" and voice.playable
+    assert loaded.files[voice.path].is_file()
+    assert messages[3].attachment.name == "IMG_0001.jpeg" and messages[3].attachment.missing
+    assert messages[4].attachment.name == "voice.amr" and messages[4].attachment.missing
+    assert messages[5].system and messages[5].text == "Me named the conversation Dinner"
+    assert messages[6].attachment.missing and messages[6].attachment.name is None
+    words = " ".join(m.text for m in messages)
+    assert "Reactions" not in words and "Unable to locate" not in words and "does not exist" not in words

@@ -14,6 +14,7 @@ from app.core.chats import (
     discord_text,
     googlechat,
     imessage,
+    imessage_html,
     line,
     messenger_html,
     meta,
@@ -78,6 +79,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return messenger_html.CONTAINER, messenger_html.parse
     if discord_html.looks_like(text):
         return discord_html.CONTAINER, discord_html.parse
+    if imessage_html.looks_like(text):
+        return imessage_html.CONTAINER, imessage_html.parse
     if telegram_html.looks_like(text):
         return telegram_html.CONTAINER, telegram_html.parse
     if discord_text.looks_like(text):
