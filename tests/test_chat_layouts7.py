@@ -329,3 +329,52 @@ def test_imessage_html_every_message_counted_and_voice_found(tmp_path: Path) -> 
     assert messages[6].attachment.missing and messages[6].attachment.name is None
     words = " ".join(m.text for m in messages)
     assert "Reactions" not in words and "Unable to locate" not in words and "does not exist" not in words
+
+
+SIGTOP = """Conversation: Alice (+31612345678)
+
+From: Alice (+31612345678)
+Type: incoming
+Sent: Sun, 31 Jan 2021 12:00:00 +0100
+Received: Sun, 31 Jan 2021 12:00:01 +0100
+
+Hoi, waar ben je?
+
+From: Alice (+31612345678)
+Type: incoming
+Sent: Sun, 31 Jan 2021 12:03:00 +0100
+Received: Sun, 31 Jan 2021 12:03:02 +0100
+Attachment: no filename (audio/aac, 20480 bytes)
+
+From: You
+Type: outgoing
+Sent: Sun, 31 Jan 2021 12:04:00 +0100
+Attachment: no filename (audio/aac, 9000 bytes)
+
+From: Alice (+31612345678)
+Type: incoming
+Sent: Sun, 31 Jan 2021 12:05:00 +0100
+Received: Sun, 31 Jan 2021 12:05:01 +0100
+Attachment: IMG_0042.jpg (image/jpeg, 120000 bytes)
+"""
+
+
+def test_sigtop_voice_messages_found_in_its_attachments_folder(tmp_path: Path) -> None:
+    """`sigtop export-messages messages` and `sigtop export-attachments attachments`: a voice message has
+    no file name; sigtop writes it as attachment-<time sent>.aac in attachments/<conversation>/."""
+    chat = tmp_path / "messages" / "Alice (+31612345678).txt"
+    chat.parent.mkdir()
+    chat.write_text(SIGTOP, encoding="utf-8")
+    files = tmp_path / "attachments" / "Alice (+31612345678)"
+    files.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.m4a", files / "attachment-2021-01-31-12-03-00.aac")
+    shutil.copy(MEDIA / "en_voicenote.mp3", files / "IMG_0042.jpg.bak")  # not the photo: the photo is missing
+    [loaded] = load_export(chat)
+    messages = loaded.export.messages
+    assert len(messages) == 4
+    voice = messages[1].attachment
+    assert voice.kind == "audio" and voice.playable and voice.placeholder == "Attachment: no filename (audio/aac, 20480 bytes)"
+    assert loaded.files[voice.path] == files / "attachment-2021-01-31-12-03-00.aac"
+    assert messages[2].attachment.missing and not messages[2].attachment.playable  # not exported
+    assert messages[3].attachment.missing and messages[3].attachment.name == "IMG_0042.jpg"
+    assert "3 attachment(s) named, 2 of them not in the export" in loaded.export.accounting()
