@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -378,3 +379,38 @@ def test_sigtop_voice_messages_found_in_its_attachments_folder(tmp_path: Path) -
     assert messages[2].attachment.missing and not messages[2].attachment.playable  # not exported
     assert messages[3].attachment.missing and messages[3].attachment.name == "IMG_0042.jpg"
     assert "3 attachment(s) named, 2 of them not in the export" in loaded.export.accounting()
+
+
+def _sigtop_json_message(kind: str, sent: int, body: str = "", **extra) -> dict:
+    base = {"timestamp": sent, "attachments": [], "conversationId": "5c1e0d2a-7b7e-4b59-9d0e-0c1f2a3b4c5d",
+            "id": f"9a0b-{sent}", "type": kind, "sent_at": sent, "received_at": sent + 2000, "schemaVersion": 10,
+            "readStatus": 0, "body": body}
+    if kind == "incoming":
+        base |= {"source": "+31612345678", "sourceDevice": 1, "sourceServiceId": "b8e1c2d3-0000-4000-8000-000000000001"}
+    return base | extra
+
+
+def test_sigtop_json_every_message_and_voice_found_whatever_the_zone(tmp_path: Path) -> None:
+    """sigtop -f json: Signal Desktop's own message objects; the voice message's file named by the
+    exporting computer's local time (here UTC+1), the JSON's time in UTC."""
+    voice = {"contentType": "audio/aac", "size": 20480, "flags": 1, "path": "3f/3f0c9e", "width": 0, "height": 0}
+    photo = {"contentType": "image/jpeg", "fileName": "IMG_0042.jpg", "size": 120000, "path": "7a/7a1b"}
+    data = [_sigtop_json_message("incoming", 1612090800000, "Hoi, waar ben je?"),
+            _sigtop_json_message("incoming", 1612090980000, "luister", attachments=[voice, photo]),
+            _sigtop_json_message("outgoing", 1612091040000, "ok", reactions=[{"emoji": "👍", "fromId": "x"}]),
+            _sigtop_json_message("group-v2-change", 1612091100000)]
+    chat = tmp_path / "messages" / "Alice (+31612345678).json"
+    chat.parent.mkdir()
+    chat.write_text("[\n" + ",\n".join(json.dumps(m, separators=(",", ":")) for m in data) + "\n]\n", encoding="utf-8")
+    files = tmp_path / "attachments" / "Alice (+31612345678)"
+    files.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.m4a", files / "attachment-2021-01-31-12-03-00.aac")  # 11:03:00 UTC
+    [loaded] = load_export(tmp_path)
+    messages = loaded.export.messages
+    assert len(messages) == 5
+    assert messages[0].sender.replace(" ", "") == "+31612345678" and messages[0].datetime == "2021-01-31T11:00:00+00:00"
+    assert messages[1].text == "luister" and messages[1].attachment.playable
+    assert loaded.files[messages[1].attachment.path] == files / "attachment-2021-01-31-12-03-00.aac"
+    assert messages[2].attachment.missing and messages[2].attachment.name == "IMG_0042.jpg"
+    assert messages[3].sender == "You" and "👍" in messages[3].note
+    assert messages[4].system and messages[4].sender is None

@@ -26,6 +26,7 @@ from app.core.chats import (
     messenger_html,
     meta,
     signal,
+    signal_text,
     telegram,
     telegram_html,
     whatsapp,
@@ -110,9 +111,8 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
             files[rel] = exact
             return rel
         hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
-        if not hits and PurePosixPath(wanted).name.startswith("attachment-"):  # sigtop's, its extension guessed
-            stem = PurePosixPath(wanted).stem
-            hits = [rel for rel in files if PurePosixPath(rel).stem == stem]
+        if not hits and PurePosixPath(wanted).name.startswith("attachment-"):  # sigtop's: extension, zone guessed
+            hits = signal_text.sigtop_match(wanted, list(files))
         return hits[0] if len(hits) == 1 else None
 
     return locate

@@ -19,6 +19,7 @@ from app.core.chats import (
     messenger_html,
     meta,
     signal,
+    signal_json,
     signal_text,
     telegram,
     telegram_html,
@@ -73,6 +74,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return discord.CONTAINER, discord.parse
     if googlechat.looks_like_text(text):
         return googlechat.CONTAINER, googlechat.parse
+    if signal_json.looks_like_text(text):
+        return signal_json.CONTAINER, signal_json.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
     if messenger_html.looks_like(text):

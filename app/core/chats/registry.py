@@ -16,7 +16,16 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.core.chats import discord, googlechat, meta, sms, sms_zip, telegram, whatsapp_zip
+from app.core.chats import (
+    discord,
+    googlechat,
+    meta,
+    signal_json,
+    sms,
+    sms_zip,
+    telegram,
+    whatsapp_zip,
+)
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     is_later_meta_page,
@@ -85,7 +94,7 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return True
     try:  # read only up to a chat text's size: a phone holds JSON files of any size
         data = telegram.load_json(decode(read_bytes(path)), str(path))
-        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat))
+        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat, signal_json))
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 

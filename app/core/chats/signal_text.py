@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import parsedate_to_datetime
+from pathlib import PurePosixPath
 
 from app.core.chats import dates
 from app.core.chats.records import Attachment, Chat, Message, kind_of
@@ -115,6 +117,35 @@ def sigtop_name(sent: str, mime: str) -> str | None:
     except (TypeError, ValueError, IndexError):
         return None
     return f"attachment-{when:%Y-%m-%d-%H-%M-%S}{SIGTOP_EXTENSIONS.get(mime.split(';')[0].strip().lower(), '')}"
+
+
+_SIGTOP_FILE_RE = re.compile(r"^attachment-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:-\d+)?(?:\.\w+)?$")
+MAX_ZONE_SECONDS = 14 * 3600
+
+
+def _sigtop_time(name: str) -> datetime | None:
+    match = _SIGTOP_FILE_RE.match(name)
+    try:
+        return datetime.strptime(match[1], "%Y-%m-%d-%H-%M-%S") if match else None
+    except ValueError:
+        return None
+
+
+def sigtop_match(wanted: str, rels: list[str]) -> list[str]:
+    """The files sigtop export-attachments may have written for `wanted` (its time sent in UTC): the
+    same stem, else one whose time differs by a whole time zone (a quarter hour, 14 hours at most)."""
+    stem = PurePosixPath(wanted).stem
+    same = [rel for rel in rels if PurePosixPath(rel).stem == stem]
+    when = _sigtop_time(PurePosixPath(wanted).name)
+    if same or when is None:
+        return same
+    out = []
+    for rel in rels:
+        other = _sigtop_time(PurePosixPath(rel).name)
+        shift = (other - when).total_seconds() if other else None
+        if shift is not None and abs(shift) <= MAX_ZONE_SECONDS and shift % 900 == 0:
+            out.append(rel)
+    return out
 
 
 def _attachment(value: str, sent: str = "") -> Attachment:
