@@ -414,3 +414,22 @@ def test_sigtop_json_every_message_and_voice_found_whatever_the_zone(tmp_path: P
     assert messages[2].attachment.missing and messages[2].attachment.name == "IMG_0042.jpg"
     assert messages[3].sender == "You" and "👍" in messages[3].note
     assert messages[4].system and messages[4].sender is None
+
+
+def test_imessage_copied_files_no_message_names_kept_once(tmp_path: Path) -> None:
+    """imessage-exporter's chats share one attachments/ tree: a copied file no chat names is kept by the
+    folder's first chat, as a note; a file another chat names is that chat's, never a stray."""
+    folder = tmp_path / "export"
+    _imessage_export(folder)
+    (folder / "attachments" / "7").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.mp3", folder / "attachments" / "7" / "Audio Message.mp3")
+    (folder / "attachments" / "12" / "IMG_0003.jpeg").write_bytes(b"\xff\xd8\xff\xe0 not named")
+    (folder / "Ben.txt").write_text("Mar 07, 2024  8:00:00 AM\nBen\nattachments/7/Audio Message.mp3\n\n",
+                                    encoding="utf-8")
+    loaded = {Path(item.export.source).name: item for item in load_export(folder)}
+    first, ben = loaded["+14155550134.txt"], loaded["Ben.txt"]
+    assert ben.export.messages[0].attachment.playable
+    strays = [m.attachment.path for m in first.export.messages if m.sender is None and m.attachment]
+    assert strays == ["attachments/12/IMG_0003.jpeg"]
+    assert "1 file(s) no message names" in first.export.accounting()
+    assert "0 file(s) no message names" in ben.export.accounting()

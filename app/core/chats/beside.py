@@ -23,6 +23,8 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    imessage,
+    imessage_files,
     messenger_html,
     meta,
     signal,
@@ -204,6 +206,8 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
         text, beside = decode(read_bytes(path)), frozenset(rel for rel in files if "/" not in rel)
         return [(rel, PurePosixPath(rel).name) for rel in files if rel not in used
                 and discord.is_asset(rel, path.name, beside) and not discord.named_anywhere(text, rel)]
+    if container == imessage.CONTAINER:
+        return imessage_files.unreferenced(path, chats, files)
     extra = [rel for rel in _candidates(container, files) if rel not in used]
     if extra and container == whatsapp.CONTAINER:
         others = _in_other_export(path.parent, extra)  # an export beside this one, in its own folder
