@@ -405,12 +405,25 @@ def test_sigtop_json_every_message_and_voice_found_whatever_the_zone(tmp_path: P
     files = tmp_path / "attachments" / "Alice (+31612345678)"
     files.mkdir(parents=True)
     shutil.copy(MEDIA / "en_voicenote.m4a", files / "attachment-2021-01-31-12-03-00.aac")  # 11:03:00 UTC
-    [loaded] = load_export(tmp_path)
+    for loaded in (load_export(tmp_path)[0], load_export(_zipped(tmp_path, tmp_path / "sigtop.zip"), tmp_path / "case")[0]):
+        _check_sigtop_json(loaded)
+
+
+def _zipped(folder: Path, archive: Path) -> Path:
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path != archive:
+                out.write(path, path.relative_to(folder).as_posix())
+    return archive
+
+
+def _check_sigtop_json(loaded) -> None:
     messages = loaded.export.messages
     assert len(messages) == 5
     assert messages[0].sender.replace(" ", "") == "+31612345678" and messages[0].datetime == "2021-01-31T11:00:00+00:00"
     assert messages[1].text == "luister" and messages[1].attachment.playable
-    assert loaded.files[messages[1].attachment.path] == files / "attachment-2021-01-31-12-03-00.aac"
+    played = loaded.files[messages[1].attachment.path]
+    assert played.name == "attachment-2021-01-31-12-03-00.aac" and played.read_bytes() == (MEDIA / "en_voicenote.m4a").read_bytes()
     assert messages[2].attachment.missing and messages[2].attachment.name == "IMG_0042.jpg"
     assert messages[3].sender == "You" and "👍" in messages[3].note
     assert messages[4].system and messages[4].sender is None

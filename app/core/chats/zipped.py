@@ -27,6 +27,8 @@ from app.core.chats import (
     messenger_html,
     meta,
     signal,
+    signal_json,
+    signal_text,
     sms_zip,
     telegram,
     telegram_html,
@@ -91,6 +93,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 found.append(ZipChat(info, (text,), discord.CONTAINER))
             elif googlechat.looks_like(data):
                 found.append(ZipChat(info, (text,), googlechat.CONTAINER))
+            elif signal_json.looks_like(data):  # sigtop -f json
+                found.append(ZipChat(info, (text,), signal_json.CONTAINER))
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
@@ -200,10 +204,19 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
         wanted = a.path or a.name or ""
         exact = whatsapp_zip.member_path(str(folder / wanted.removeprefix("./")))  # Telegram: relative
         info = (by_path.get(str(exact)) if exact else None) or whatsapp_zip.find_member(beside, wanted) \
-            or whatsapp_zip.find_member(own, wanted)
+            or whatsapp_zip.find_member(own, wanted) or _sigtop_member(own, wanted)
         return info.filename if info else None
 
     return with_attachments(chats, locate)
+
+
+def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo | None:
+    """A voice message sigtop export-attachments wrote as attachment-<time>.<ext> (zone, extension guessed)."""
+    if not PurePosixPath(wanted).name.startswith("attachment-"):
+        return None
+    by_name = {i.filename: i for i in own}
+    hits = signal_text.sigtop_match(wanted, list(by_name))
+    return by_name[hits[0]] if len(hits) == 1 else None
 
 
 def _unreferenced(member: ZipChat, members: list[ZipChat], extra: list[zipfile.ZipInfo]) -> list[tuple[str, str]]:
