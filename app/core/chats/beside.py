@@ -23,8 +23,12 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    imessage,
+    imessage_files,
     messenger_html,
     meta,
+    signal,
+    signal_text,
     telegram,
     telegram_html,
     whatsapp,
@@ -109,6 +113,8 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
             files[rel] = exact
             return rel
         hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
+        if not hits and PurePosixPath(wanted).name.startswith("attachment-"):  # sigtop's: extension, zone guessed
+            hits = signal_text.sigtop_match(wanted, list(files))
         return hits[0] if len(hits) == 1 else None
 
     return locate
@@ -200,6 +206,8 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
         text, beside = decode(read_bytes(path)), frozenset(rel for rel in files if "/" not in rel)
         return [(rel, PurePosixPath(rel).name) for rel in files if rel not in used
                 and discord.is_asset(rel, path.name, beside) and not discord.named_anywhere(text, rel)]
+    if container == imessage.CONTAINER:
+        return imessage_files.unreferenced(path, chats, files)
     extra = [rel for rel in _candidates(container, files) if rel not in used]
     if extra and container == whatsapp.CONTAINER:
         others = _in_other_export(path.parent, extra)  # an export beside this one, in its own folder
@@ -282,11 +290,26 @@ def load_file(path: Path) -> Loaded:
     if path.stem.lower() in GENERIC_STEMS:
         chats = named(chats, path.stem, path.resolve().parent.name)
     files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
+    files |= _sigtop_attachments(path, container)
     chats = with_attachments(chats, _locate_in(path.parent, files))
     chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
     chats = with_cards(chats, lambda rel: _small_file(files.get(rel)))
     used = used_paths(chats)
     return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used}, pages=later)
+
+
+def _sigtop_attachments(path: Path, container: str) -> dict[str, Path]:
+    """sigtop writes a conversation's messages to `messages/<name>.txt` and its files, on export-attachments,
+    to `attachments/<name>/` beside: those files, keyed as `attachments/<name>/<file>`."""
+    if container != signal.CONTAINER:
+        return {}
+    folder = path.parent.parent / "attachments" / path.stem
+    try:
+        if not folder.is_dir() or folder.is_symlink():
+            return {}
+    except OSError:
+        return {}
+    return {f"attachments/{path.stem}/{rel}": full for rel, full in folder_files(folder, 0).items()}
 
 
 def _small_file(path: Path | None) -> bytes | None:

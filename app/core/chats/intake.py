@@ -23,13 +23,14 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 7  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 8  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
 # 6: the app's words in 25 more languages, Telegram JSON offsets, iOS groups' notes, Messenger's end-to-end
 #    encrypted chats, Persian (Solar Hijri) dates, contact cards' names and numbers;
 # 7: Discord (DiscordChatExporter JSON, HTML and text), Messenger/Instagram HTML, Google Chat (Takeout), LINE chat histories, SMS backups (XML)
+# 8: iMessage (imessage-exporter text and HTML), sigtop JSON and its unnamed voice messages, SMS backups zipped
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 

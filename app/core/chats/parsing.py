@@ -13,10 +13,13 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    imessage,
+    imessage_html,
     line,
     messenger_html,
     meta,
     signal,
+    signal_json,
     signal_text,
     telegram,
     telegram_html,
@@ -71,18 +74,24 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return discord.CONTAINER, discord.parse
     if googlechat.looks_like_text(text):
         return googlechat.CONTAINER, googlechat.parse
+    if signal_json.looks_like_text(text):
+        return signal_json.CONTAINER, signal_json.parse
     if text.lstrip("\ufeff \t\r\n").startswith("{"):
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
     if messenger_html.looks_like(text):
         return messenger_html.CONTAINER, messenger_html.parse
     if discord_html.looks_like(text):
         return discord_html.CONTAINER, discord_html.parse
+    if imessage_html.looks_like(text):
+        return imessage_html.CONTAINER, imessage_html.parse
     if telegram_html.looks_like(text):
         return telegram_html.CONTAINER, telegram_html.parse
     if discord_text.looks_like(text):
         return discord_text.CONTAINER, lambda t, n: (discord_text.parse(t, stem),)
     if line.looks_like(text):
         return line.CONTAINER, lambda t, n: (line.parse(t, stem),)
+    if imessage.looks_like(text):
+        return imessage.CONTAINER, lambda t, n: (imessage.parse(t, stem),)
     if signal_text.is_sigtop_text(text):
         return signal.CONTAINER, lambda t, n: (signal_text.parse(t, stem),)
     if signal_text.short_score(text) >= MIN_HEADER_SHARE:
@@ -114,7 +123,7 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
-                              "Instagram, Discord, Google Chat or LINE export)")
+                              "Instagram, Discord, Google Chat, LINE or iMessage export)")
     chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")

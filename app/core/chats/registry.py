@@ -16,7 +16,16 @@ import os
 import zipfile
 from pathlib import Path
 
-from app.core.chats import discord, googlechat, meta, sms, telegram, whatsapp_zip
+from app.core.chats import (
+    discord,
+    googlechat,
+    meta,
+    signal_json,
+    sms,
+    sms_zip,
+    telegram,
+    whatsapp_zip,
+)
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     is_later_meta_page,
@@ -85,7 +94,7 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return True
     try:  # read only up to a chat text's size: a phone holds JSON files of any size
         data = telegram.load_json(decode(read_bytes(path)), str(path))
-        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat))
+        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat, signal_json))
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 
@@ -162,17 +171,31 @@ def _load_zip_tree(path: Path, extract_root: Path | None, refused: list[ChatErro
         out, own_error = [], exc
     try:
         with zipfile.ZipFile(path) as archive:
-            inner = nested_zips(archive, whatsapp_zip.check(archive, str(path))) if own_error is None or \
-                own_error.reason == NO_CHAT else []
+            files = whatsapp_zip.check(archive, str(path)) if own_error is None or own_error.reason == NO_CHAT else []
+            inner = nested_zips(archive, files)
+            backups = sms_zip.backups(archive, files)
+            for info in backups:  # a phone's SMS backup zipped, alone or beside other exports
+                out += _load_backup(path, info, archive, extract_root, refused)
             for info in inner:
                 out += _load_inner(path, info, archive, extract_root, refused, depth)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
-        inner = []  # said by load_zip already
-    if own_error is not None and (not inner or own_error.reason != NO_CHAT):
+        inner, backups = [], []  # said by load_zip already
+    if own_error is not None and (not (inner or backups) or own_error.reason != NO_CHAT):
         raise own_error
     if not out and (refused is None or not any(r.path.startswith(f"{path}: ") for r in refused)):
         raise ChatError(str(path), NO_CHAT_NESTED)
     return out
+
+
+def _load_backup(path: Path, info: zipfile.ZipInfo, archive: zipfile.ZipFile, extract_root: Path | None,
+                 refused: list[ChatError] | None) -> list[Loaded]:
+    try:
+        return [sms_zip.load_member(path, info, archive, _zip_folder(path, extract_root))]
+    except ChatError as exc:
+        if refused is None:
+            raise
+        refused.append(exc)
+        return []
 
 
 def _load_inner(path: Path, info: zipfile.ZipInfo, archive: zipfile.ZipFile, extract_root: Path | None,

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import parsedate_to_datetime
+from pathlib import PurePosixPath
 
 from app.core.chats import dates
 from app.core.chats.records import Attachment, Chat, Message, kind_of
@@ -102,12 +104,58 @@ def _body(lines: list[str]) -> tuple[str, str]:
     return text.strip(), note
 
 
-def _attachment(value: str) -> Attachment:
+# The extension sigtop export-attachments gives a file the message names none for (a voice message).
+SIGTOP_EXTENSIONS = {"audio/aac": ".aac", "audio/x-m4a": ".m4a", "audio/mp4": ".m4a", "audio/mpeg": ".mp3",
+                     "audio/ogg": ".ogg", "image/jpeg": ".jpg", "image/png": ".png", "video/mp4": ".mp4"}
+
+
+def sigtop_name(sent: str, mime: str) -> str | None:
+    """The name sigtop export-attachments writes an unnamed attachment under: `attachment-` and the
+    time it was sent (`attachment-2021-01-31-12-00-00.aac`)."""
+    try:
+        when = parsedate_to_datetime(sent)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return f"attachment-{when:%Y-%m-%d-%H-%M-%S}{SIGTOP_EXTENSIONS.get(mime.split(';')[0].strip().lower(), '')}"
+
+
+_SIGTOP_FILE_RE = re.compile(r"^attachment-(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})(?:-\d+)?(?:\.\w+)?$")
+MAX_ZONE_SECONDS = 14 * 3600
+
+
+def _sigtop_time(name: str) -> datetime | None:
+    match = _SIGTOP_FILE_RE.match(name)
+    try:
+        return datetime.strptime(match[1], "%Y-%m-%d-%H-%M-%S") if match else None
+    except ValueError:
+        return None
+
+
+def sigtop_match(wanted: str, rels: list[str]) -> list[str]:
+    """The files sigtop export-attachments may have written for `wanted` (its time sent in UTC): the
+    same stem, else one whose time differs by a whole time zone (a quarter hour, 14 hours at most)."""
+    stem = PurePosixPath(wanted).stem
+    same = [rel for rel in rels if PurePosixPath(rel).stem == stem]
+    when = _sigtop_time(PurePosixPath(wanted).name)
+    if same or when is None:
+        return same
+    out = []
+    for rel in rels:
+        other = _sigtop_time(PurePosixPath(rel).name)
+        shift = (other - when).total_seconds() if other else None
+        if shift is not None and abs(shift) <= MAX_ZONE_SECONDS and shift % 900 == 0:
+            out.append(rel)
+    return out
+
+
+def _attachment(value: str, sent: str = "") -> Attachment:
     match = _ATTACHMENT_RE.match(value)
     name = match["name"] if match else value
     mime = match["type"] if match else ""
     kind = mime.split("/")[0] if mime.split("/")[0] in ("audio", "video", "image") else kind_of(name)
     named = name if name and name != "no filename" else None
+    if named is None and (exported := sigtop_name(sent, mime)):  # looked for as export-attachments names it
+        return Attachment(exported, False, kind, f"Attachment: {value}", None)
     return Attachment(named, named is None, kind, f"Attachment: {value}", named)
 
 
@@ -132,7 +180,7 @@ def _messages(start: int, block: _Block) -> list[Message]:
         text = f"[{kind} message]"
     if block.fields.get("Edited"):
         note = "; ".join(n for n in (note, f"edited ({_first(block, 'Edited')})") if n)
-    attachments = [_attachment(v) for v in block.fields.get("Attachment", [])] or [None]
+    attachments = [_attachment(v, sent) for v in block.fields.get("Attachment", [])] or [None]
     return [Message(start + i, sender, sent, _iso(sent), text if i == 0 else "", system, a, note)
             for i, a in enumerate(attachments)]
 

@@ -30,6 +30,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
@@ -145,11 +146,12 @@ def _ms(value: str) -> int:
         return 0
 
 
-def read_backup(path: Path, extract_to: Path | None = None) -> _Read:
-    """Every SMS and MMS of the backup, streamed (a backup with media runs to gigabytes)."""
+def read_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | None = None) -> _Read:
+    """Every SMS and MMS of the backup, streamed (a backup with media runs to gigabytes); from `stream`
+    when given (a member of a zip, read in place), `path` then only naming it."""
     read = _Read(extract_to)
     try:
-        for _, element in ET.iterparse(path, events=("end",)):
+        for _, element in ET.iterparse(stream if stream is not None else path, events=("end",)):
             if element.tag == "sms":
                 _sms(element, read)
                 element.clear()
@@ -177,9 +179,9 @@ def _chats(read: _Read) -> tuple[Chat, ...]:
     return tuple(chats)
 
 
-def load_backup(path: Path, extract_to: Path | None = None) -> Loaded:
+def load_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | None = None) -> Loaded:
     """The backup's conversations; its audio and video written out below `extract_to` when given."""
-    read = read_backup(path, extract_to)
+    read = read_backup(path, extract_to, stream)
     if not read.records:
         raise ChatError(str(path), "no SMS or MMS in this backup")
     return Loaded(ChatExport(CONTAINER, str(path), _chats(read)), path, read.files, hashes=read.hashes)

@@ -22,10 +22,14 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    imessage,
     line,
     messenger_html,
     meta,
     signal,
+    signal_json,
+    signal_text,
+    sms_zip,
     telegram,
     telegram_html,
     whatsapp,
@@ -50,7 +54,7 @@ from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
 NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
-           "Messenger, Discord, Google Chat, LINE or Signal export)")
+           "Messenger, Discord, Google Chat, LINE, Signal or iMessage export)")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
 
 
@@ -89,6 +93,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 found.append(ZipChat(info, (text,), discord.CONTAINER))
             elif googlechat.looks_like(data):
                 found.append(ZipChat(info, (text,), googlechat.CONTAINER))
+            elif signal_json.looks_like(data):  # sigtop -f json
+                found.append(ZipChat(info, (text,), signal_json.CONTAINER))
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
@@ -128,12 +134,12 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
     return None
 
 
-TEXT_CONTAINERS = frozenset({line.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+TEXT_CONTAINERS = frozenset({line.CONTAINER, imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
 DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
 
 def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
-    """A LINE history, a DiscordChatExporter page or a Signal export zipped (read by its content)."""
+    """A LINE history, a DiscordChatExporter page, a Signal or iMessage export zipped (read by its content)."""
     text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
     found = parser_for(text, info.filename)
     return ZipChat(info, (text,), found[0]) if found and found[0] in TEXT_CONTAINERS else None
@@ -198,10 +204,19 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
         wanted = a.path or a.name or ""
         exact = whatsapp_zip.member_path(str(folder / wanted.removeprefix("./")))  # Telegram: relative
         info = (by_path.get(str(exact)) if exact else None) or whatsapp_zip.find_member(beside, wanted) \
-            or whatsapp_zip.find_member(own, wanted)
+            or whatsapp_zip.find_member(own, wanted) or _sigtop_member(own, wanted)
         return info.filename if info else None
 
     return with_attachments(chats, locate)
+
+
+def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo | None:
+    """A voice message sigtop export-attachments wrote as attachment-<time>.<ext> (zone, extension guessed)."""
+    if not PurePosixPath(wanted).name.startswith("attachment-"):
+        return None
+    by_name = {i.filename: i for i in own}
+    hits = signal_text.sigtop_match(wanted, list(by_name))
+    return by_name[hits[0]] if len(hits) == 1 else None
 
 
 def _unreferenced(member: ZipChat, members: list[ZipChat], extra: list[zipfile.ZipInfo]) -> list[tuple[str, str]]:
@@ -243,6 +258,8 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     per_member = [_zip_chats(path, m, len(members) > 1, media) for m in members]
     used = set().union(*(used_paths(c) for c in per_member))
     extra = [i for i in whatsapp_zip.unreferenced(media, used) if not i.filename.lower().endswith(".zip")]  # opened
+    backups = {id(i) for i in sms_zip.backups(archive, extra)}  # read as the phone's SMS, not a file of the chat
+    extra = [i for i in extra if id(i) not in backups]
     chats = tuple(c for m, cs in zip(members, per_member)
                   for c in with_unreferenced(cs, _unreferenced(m, members, extra)))
     by_name = {i.filename: i for i in media}
