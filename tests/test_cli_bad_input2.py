@@ -357,19 +357,38 @@ def test_a_case_another_program_holds_for_writing_says_it_is_busy(capsys, tmp_pa
         holder.rollback()
         holder.close()
     assert (code, out) == (1, "")
-    assert err == (f"{case}: another program is writing to this case; Parley waits up to 30 s for it\n"  # at once
+    assert err == (f"{case}: the case is busy (another program or Parley command is writing to it); waiting up "
+                   "to 30 s for it\n"  # at once
                    "interview: the case is busy (database is locked): another program has held it for writing "
                    "longer than Parley waits (30 s); what was stored is kept; try again when it has finished\n")
 
 
-def test_a_case_busy_for_a_moment_is_said_at_once_and_then_used(capsys, tmp_path, models_dir):
+def test_a_case_held_for_a_moment_is_not_said_busy(capsys, tmp_path, models_dir):
+    """Parley's own worker commits rows while the command opens the case: a hold of a moment is no news."""
     import sqlite3
     import threading
 
     _, case = queued_case(capsys, tmp_path)
     holder = sqlite3.connect(case / "case.sqlite", isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN EXCLUSIVE")  # another program, mid-write for a second
-    releaser = threading.Timer(1.0, holder.rollback)
+    holder.execute("BEGIN EXCLUSIVE")
+    releaser = threading.Timer(0.3, holder.rollback)
+    releaser.start()
+    try:
+        code, _out, err = run(capsys, "interview", "1", "--place", "Leeds", "--case", str(case))
+    finally:
+        releaser.join()
+        holder.close()
+    assert (code, err) == (0, "")
+
+
+def test_a_case_busy_for_a_while_is_said_and_then_used(capsys, tmp_path, models_dir):
+    import sqlite3
+    import threading
+
+    _, case = queued_case(capsys, tmp_path)
+    holder = sqlite3.connect(case / "case.sqlite", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # another program, mid-write for 3 s
+    releaser = threading.Timer(3.0, holder.rollback)  # longer than the 2 s a hold goes unsaid
     releaser.start()
     try:
         code, _out, err = run(capsys, "interview", "1", "--place", "Leeds", "--case", str(case))
@@ -377,7 +396,8 @@ def test_a_case_busy_for_a_moment_is_said_at_once_and_then_used(capsys, tmp_path
         releaser.join()
         holder.close()
     assert code == 0, err
-    assert err == f"{case}: another program is writing to this case; Parley waits up to 30 s for it\n"
+    assert err == (f"{case}: the case is busy (another program or Parley command is writing to it); waiting up "
+                   "to 30 s for it\n")
     assert run(capsys, "interview", "1", "--case", str(case))[1].count("Leeds") == 1
 
 

@@ -22,6 +22,7 @@ from app.core.errors import StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 STORE_NAME = "case.sqlite"
 BUSY_WAIT_S = 30  # how long a write waits for another program holding the case
+BUSY_NOTICE_MS = 2000  # a hold longer than this is said on stderr before the wait goes on
 log = logging.getLogger("parley.store")
 # what reading a damaged store, or one edited outside Parley, can raise (`verify` says it, per check)
 DatabaseError = sqlite3.DatabaseError
@@ -73,19 +74,20 @@ def connect(case_dir: Path) -> sqlite3.Connection:
 
 
 def _say_if_busy(conn: sqlite3.Connection, case_dir: Path) -> None:
-    """A case another program is writing to is said at once (a warning on the `parley.store`
-    logger, which the CLI prints on stderr), not after a silent wait of BUSY_WAIT_S."""
-    patience_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-    conn.execute("PRAGMA busy_timeout=0")
+    """A case held for writing longer than BUSY_NOTICE_MS is said then (a warning on the
+    `parley.store` logger, which the CLI prints on stderr), not after a silent wait of BUSY_WAIT_S.
+    A hold shorter than that (Parley's own worker committing a row) is not worth a word."""
+    patience_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute(f"PRAGMA busy_timeout={min(BUSY_NOTICE_MS, patience_ms)}")
     try:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            log.warning("%s: another program is writing to this case; Parley waits up to %d s for it",
-                        case_dir, BUSY_WAIT_S)
+            log.warning("%s: the case is busy (another program or Parley command is writing to it); "
+                        "waiting up to %d s for it", case_dir, BUSY_WAIT_S)
     finally:
-        conn.execute(f"PRAGMA busy_timeout={int(patience_ms)}")
+        conn.execute(f"PRAGMA busy_timeout={patience_ms}")
 
 
 def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path) -> None:
