@@ -1,0 +1,84 @@
+"""Hostile kills, seventh round (issue: kills at random moments; tests/test_kills.py to test_kills5.py
+are the earlier rounds): two exports into one folder at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.evidence.export_set import folder_held
+from tests.conftest import REPO
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# `export` whose write of its set says when it has begun (its turn at the folder taken)
+MARKED_EXPORT = """
+import os, sys
+from app.core.usecases import exporting
+real = exporting.write_set
+def write_set(*args, **kwargs):
+    open(os.environ["PARLEY_TEST_MARK"], "w").close()
+    return real(*args, **kwargs)
+exporting.write_set = write_set
+from app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _app(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, capture_output=True, text=True,
+                          check=False, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory) -> Path:
+    """A case holding one text translation (the tiny NLLB: seconds)."""
+    root = tmp_path_factory.mktemp("translated")
+    (root / "evidence").mkdir()
+    doc = root / "evidence" / "statement.txt"
+    doc.write_text("Byłem w domu.\n\nNie znam tego człowieka.\n", encoding="utf-8")
+    made = _app("translate", str(doc), "--from", "pl", "--to", "de", "--model", str(FIXTURES / "tiny_nllb"),
+                "--case", str(root / "case"), "--out", str(root / "out"), "--format", "json", "--threads", "1")
+    assert made.returncode == 0, made.stderr
+    return root / "case"
+
+
+def _blocked_on_a_lock(pid: int) -> bool:
+    """/proc/locks lists a process waiting for a lock as `N: -> FLOCK ... PID ...`."""
+    return any("->" in line and line.split()[5] == str(pid)
+               for line in Path("/proc/locks").read_text().splitlines())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/locks")
+def test_an_export_into_a_folder_another_export_is_writing_waits_its_turn(translated, tmp_path):
+    """Three `export`s into one folder at once: one removed the old manifest (a set without one is
+    incomplete) between another's renames, which then failed on it ("export: ...manifest.json: No such
+    file or directory", its files unlogged), or a set's manifest named the other's files. An export now
+    waits while another writes sets into the folder, and then writes its own whole."""
+    out, mark = tmp_path / "out", tmp_path / "began"
+    (tmp_path / "export.py").write_text(MARKED_EXPORT, encoding="utf-8")
+    args = ("export", "--task", "text-translate", "--format", "json,txt,docx,pdf", "--out", str(out),
+            "--case", str(translated))
+    out.mkdir()
+    with folder_held(out):  # another process's export, part-way through its set
+        second = subprocess.Popen([sys.executable, str(tmp_path / "export.py"), *args], cwd=REPO, text=True,
+                                  env=dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_MARK=str(mark)),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120  # a guard only: the wait ends as soon as either is seen
+        while not (mark.exists() or _blocked_on_a_lock(second.pid)) and second.poll() is None:
+            assert time.monotonic() < deadline, "the second export neither waited nor wrote"
+            time.sleep(0.05)
+        assert not mark.exists(), "the second export wrote into the folder while another was writing there"
+    _, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    manifests = sorted(out.glob("*.manifest.json"))
+    assert [p.name for p in manifests] == ["statement.manifest.json"]
+    assert _app("check-export", str(manifests[0])).returncode == 0
+    verified = _app("verify", "--case", str(translated), "--exports", str(out))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
