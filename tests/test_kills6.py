@@ -82,3 +82,18 @@ def test_an_export_into_a_folder_another_export_is_writing_waits_its_turn(transl
     verified = _app("verify", "--case", str(translated), "--exports", str(out))
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
+
+
+def test_verify_given_the_export_folder_as_a_relative_path_finds_its_logged_sets(translated, tmp_path):
+    """`export --out out` then `verify --exports out` from the same folder: every manifest was "an export
+    of this case that the audit log does not list" (the log names absolute paths; the folder named
+    relative was searched as another one)."""
+    def app(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "app", *args, "--case", str(translated)], cwd=tmp_path,
+                              env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                              check=False, timeout=300)
+    exported = app("export", "--task", "text-translate", "--format", "json,txt", "--out", "out")
+    assert exported.returncode == 0, exported.stderr
+    verified = app("verify", "--exports", "out")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "nothing found" in verified.stdout
