@@ -4,6 +4,7 @@ are the earlier rounds): two exports into one folder at once."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -97,3 +98,30 @@ def test_verify_given_the_export_folder_as_a_relative_path_finds_its_logged_sets
     verified = app("verify", "--exports", "out")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "nothing found" in verified.stdout
+
+
+STOPPED_WHILE_PARSING = """
+import os, signal, sys
+import importlib
+cli = importlib.import_module("app.cli.main")
+real = cli.build_parser
+def build_parser():
+    parser = real()
+    os.kill(os.getpid(), int(os.environ["PARLEY_TEST_SIGNAL"]))
+    return parser
+cli.build_parser = build_parser
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_command_stopped_while_it_reads_its_options_says_so_in_one_line(tmp_path, signum):
+    """`python -m app` hands its start-up handlers back before `main()` builds the parser (help texts
+    of every command, a fraction of a second): Ctrl-C there was a KeyboardInterrupt traceback
+    (seen in `argparse`'s terminal size look-up) with exit -2. Now the start-up's one line."""
+    (tmp_path / "cmd.py").write_text(STOPPED_WHILE_PARSING, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(tmp_path / "cmd.py"), "models", "list", "--models-dir",
+                           str(tmp_path / "models")], cwd=REPO, capture_output=True, text=True, check=False,
+                          env=dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_SIGNAL=str(int(signum))),
+                          timeout=120)
+    assert (done.returncode, done.stderr) == (128 + signum, "stopped while starting; nothing was done\n")
