@@ -1,9 +1,12 @@
 """Hostile kills, seventh round (issue: kills at random moments; tests/test_kills.py to test_kills5.py
-are the earlier rounds): two exports into one folder at once."""
+are the earlier rounds): two exports into one folder at once, a stop while the options are read,
+what killed writes left named by a process id in use again, and `verify --exports` given a relative folder."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -125,3 +128,56 @@ def test_a_command_stopped_while_it_reads_its_options_says_so_in_one_line(tmp_pa
                           env=dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_SIGNAL=str(int(signum))),
                           timeout=120)
     assert (done.returncode, done.stderr) == (128 + signum, "stopped while starting; nothing was done\n")
+
+
+@pytest.fixture
+def live_process():
+    """A process of this machine, started now: its id stands for one used again after a restart."""
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    yield proc.pid
+    proc.communicate(timeout=30)
+
+
+def _left_before(folder: Path, days: int) -> Path:
+    then = time.time() - days * 86400
+    for path in (*folder.rglob("*"), folder):
+        os.utime(path, (then, then))
+    return folder
+
+
+def test_what_a_killed_export_left_is_removed_though_its_process_id_is_in_use_again(translated, tmp_path,
+                                                                                    live_process):
+    """A kill during an export, the machine restarted: its staging folder (part of a DOCX) names a process
+    id another process now has, and every later export left it in the handed-over folder as a live
+    export's. One last written before that process started is now removed; a live one still stays."""
+    out = tmp_path / "out"
+    old = out / f".parley-export-{live_process}-k1ll3d"
+    old.mkdir(parents=True)
+    (old / "statement.docx").write_bytes(b"PK\x03\x04 half a document")
+    _left_before(old, days=2)
+    tmp = out / f".statement.json.{live_process}.x1y2.tmp"
+    tmp.write_text('{"cut', encoding="utf-8")
+    _left_before(tmp, days=2)
+    live = out / f".parley-export-{live_process}-writing"
+    live.mkdir()
+    exported = _app("export", "--task", "text-translate", "--format", "json,docx", "--out", str(out),
+                    "--case", str(translated))
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [live.name]
+
+
+def test_what_a_killed_model_import_left_is_removed_though_its_process_id_is_in_use_again(tmp_path, live_process):
+    root = tmp_path / "models"
+    old = root / f".import-{live_process}-k1ll3d"
+    old.mkdir(parents=True)
+    (old / "model.bin").write_bytes(b"\0" * 4096)
+    _left_before(old, days=2)
+    live = root / f".import-{live_process}-copying"
+    live.mkdir()
+    bundle = tmp_path / "nllb-tiny"
+    shutil.copytree(FIXTURES / "tiny_nllb", bundle)
+    (bundle / "SHA256SUMS").write_text("".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n"
+                                               for p in sorted(bundle.iterdir())), encoding="utf-8")
+    imported = _app("models", "import", str(bundle), "--models-dir", str(root))
+    assert imported.returncode == 0, imported.stderr
+    assert sorted(p.name for p in root.iterdir()) == [live.name, "nllb-tiny"]

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import ParleyError
-from app.core.processes import left_by_gone_process
+from app.core.processes import last_written, left_by_gone_process
 
 try:
     import fcntl
@@ -50,11 +50,11 @@ def remove_stale_staging(folder: Path) -> None:
     """What killed exports left (`.parley-export-PID-...`, a safe_write's `.NAME.PID.XXXX.tmp`);
     never the staging of an export another process is writing into this folder right now."""
     for stale in folder.glob(f"{STAGING_PREFIX}*"):
-        if left_by_gone_process(stale.name[len(STAGING_PREFIX):].split("-", 1)[0]):
+        if left_by_gone_process(stale.name[len(STAGING_PREFIX):].split("-", 1)[0], last_written(stale)):
             shutil.rmtree(stale, ignore_errors=True)
     for stale in folder.glob(".*.tmp"):
         parts = stale.name[:-len(".tmp")].rsplit(".", 2)
-        if left_by_gone_process(parts[1] if len(parts) == 3 else ""):
+        if left_by_gone_process(parts[1] if len(parts) == 3 else "", last_written(stale)):
             stale.unlink(missing_ok=True)
 
 
