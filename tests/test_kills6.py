@@ -1,6 +1,7 @@
 """Hostile kills, seventh round (issue: kills at random moments; tests/test_kills.py to test_kills5.py
 are the earlier rounds): two exports into one folder at once, a stop while the options are read,
-what killed writes left named by a process id in use again, and `verify --exports` given a relative folder."""
+what killed writes left named by a process id in use again, `verify --exports` given a relative folder, and
+a worker killed after it took a batch, before decoding it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from app.core.evidence.export_set import folder_held
-from tests.conftest import REPO
+from tests.conftest import MEDIA, REPO
+from tests.test_kills2 import _killed_after
+from tests.test_kills3 import _texts_and_batches
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -181,3 +184,20 @@ def test_what_a_killed_model_import_left_is_removed_though_its_process_id_is_in_
     imported = _app("models", "import", str(bundle), "--models-dir", str(root))
     assert imported.returncode == 0, imported.stderr
     assert sorted(p.name for p in root.iterdir()) == [live.name, "nllb-tiny"]
+
+
+def test_a_worker_killed_before_its_batch_had_runs_decodes_the_same_batch_again(tmp_path, models_dir):
+    """The worker killed after it took a batch of short files and before their runs were made (while the
+    model loaded, a second or two): the supervisor's new worker decoded each file alone, so each text was
+    not an uninterrupted run's ("at 8" came out "atate", the Polish note words where there were none).
+    Retries that never had a run are now formed into the same batch again."""
+    clips = ("en_voicenote.m4a", "en_voicenote.opus", "pl_voicenote.opus")
+    args = (*(str(MEDIA / name) for name in clips), "--out", str(tmp_path / "out"), "--model", "tiny.en",
+            "--threads", "2", "--format", "json", "--diarize", "off")
+    whole = _app("transcribe", *args, "--case", str(tmp_path / "whole"))
+    assert whole.returncode == 0, whole.stderr
+    killed = _killed_after(tmp_path, "worker", "app.worker.process:Worker._start_short", "transcribe", *args,
+                           "--case", str(tmp_path / "case"))
+    assert killed.returncode == 0, killed.stderr
+    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(tmp_path / "whole")
+    assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
