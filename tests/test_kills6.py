@@ -201,3 +201,44 @@ def test_a_worker_killed_before_its_batch_had_runs_decodes_the_same_batch_again(
     assert killed.returncode == 0, killed.stderr
     assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(tmp_path / "whole")
     assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
+
+
+FULL_AT_THIRD = """
+import os, sys
+if __name__ == "__mp_main__":  # the worker: storing the batch's third file finds the disk full, once
+    from app.core.errors import StoreError
+    from app.worker import process
+    real, calls = process.store_clip, []
+    def store_clip(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3 and not os.path.exists(os.environ["PARLEY_TEST_MARK"]):
+            open(os.environ["PARLEY_TEST_MARK"], "w").close()
+            raise StoreError("the case store could not be written (database or disk is full); nothing of "
+                             "this change was kept")
+        return real(*args, **kwargs)
+    process.store_clip = store_clip
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_file_whose_result_found_the_disk_full_is_decoded_with_its_batch_when_run_again(tmp_path, models_dir):
+    """A full disk as a batch's third file was stored: its job failed, the other two were stored. Run
+    again (room made), a new job took that file's run over and decoded it alone: its text was not an
+    uninterrupted run's. It now takes the failed job's place in the batch planned (the others decoded
+    along, their results dropped)."""
+    clips = ("en_voicenote.m4a", "en_voicenote.opus", "pl_voicenote.opus")
+    args = ("transcribe", *(str(MEDIA / name) for name in clips), "--out", str(tmp_path / "out"), "--model",
+            "tiny.en", "--threads", "2", "--format", "json", "--diarize", "off")
+    whole = _app(*args, "--case", str(tmp_path / "whole"))
+    assert whole.returncode == 0, whole.stderr
+    (tmp_path / "full.py").write_text(FULL_AT_THIRD, encoding="utf-8")
+    full = subprocess.run([sys.executable, str(tmp_path / "full.py"), *args, "--case", str(tmp_path / "case")],
+                          cwd=REPO, capture_output=True, text=True, check=False, timeout=300,
+                          env=dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_MARK=str(tmp_path / "full")))
+    assert full.returncode == 1 and "disk is full" in full.stderr, full.stderr
+    again = _app(*args, "--case", str(tmp_path / "case"))
+    assert again.returncode == 0, again.stderr
+    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(tmp_path / "whole")
+    assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
