@@ -193,12 +193,22 @@ def _notices_on_stderr() -> None:
         notices.propagate = False
 
 
+def _parsed(argv: Sequence[str] | None):  # -> argparse.Namespace
+    """The options, read with a stop signal a one-line stop: `python -m app` hands its start-up
+    handlers back before `main()`, and a Ctrl-C while the parser is built was a traceback."""
+    with _stop_on_sigterm(""):
+        return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     closed = _closed_stdout()
     _forgiving_output()
     _notices_on_stderr()
     try:
-        args = build_parser().parse_args(argv)
+        args = _parsed(argv)
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM while the options are read: nothing begun
+        _say("stopped while starting; nothing was done")
+        return 128 + getattr(stop, "signum", signal.SIGINT)
     except SystemExit as exc:
         named = _dash_named(sys.argv[1:] if argv is None else argv) if exc.code == USAGE else None
         if named is not None:

@@ -204,15 +204,15 @@ class Worker:
     def _batchable(self, job: Job) -> bool:
         """A short transcribe job on its first attempt with nothing stored yet.
 
-        A retried job goes alone (its batch crashed the worker, say: a file that crashes the decoder
-        cannot take its batch-mates down again), but on its first retry, when an attempt is left after
-        it, it is decoded with its batch again if one was planned (the worker or the command killed:
-        the same text as uninterrupted; a file that crashes it again still leaves each a last attempt
-        alone). A partial run goes alone.
+        A retried job goes alone (its batch crashed the worker, say: a file that crashes the decoder cannot
+        take its batch-mates down again), but on its first retry, when an attempt is left after it, it is
+        decoded with its batch again if one was planned (the worker or the command killed: the same text as
+        uninterrupted; a file that crashes it again still leaves each a last attempt alone), or, stopped
+        before it had a run (the model loading), with the retries alike. A partial run goes alone.
         """
         if job.kind is not JobKind.TRANSCRIBE or job.options.get("batch") is False:
             return False
-        if job.attempts > 1 and not (job.attempts == 2 < job.max_attempts and self._planned_batch(job)):
+        if job.attempts > 1 and not (job.attempts == 2 < job.max_attempts and (job.run_id is None or self._planned_batch(job))):
             return False
         if self.case.exhibit(job.exhibit_id).source.duration_ms > SHORT_MS:
             return False
@@ -227,6 +227,8 @@ class Worker:
         """The batch to decode: a planned one whole, in its order, its files already stored decoded along
         again (their results dropped), so the others' text is the uninterrupted run's; else `ready`."""
         mine = {job.id: (job, exhibit) for job, exhibit, _ in ready}
+        if not self.planned and len(ready) == 1:  # a new job given a failed one's run (its batch-mates stored)
+            self.planned = self._planned_batch(replace(ready[0][0], run_id=ready[0][2]))
         if not self.planned or not set(mine) <= set(self.planned):
             self.planned = []
             return [(job, exhibit) for job, exhibit, _ in ready]
@@ -240,12 +242,11 @@ class Worker:
         return out
 
     def _planned_batch(self, job: Job) -> list[int]:
-        """The jobs, in order, that this job's interrupted run was being decoded with ([]: none)."""
-        if job.run_id is None:
-            return []
-        run = self.case.run(job.run_id)
-        planned = run.state.get("batch_jobs", []) if run.status == "running" else []
-        return [int(j) for j in planned] if job.id in planned else []
+        """The jobs, in order, that this job's interrupted run was decoded with ([]: none); one that took it over, in its place."""
+        run = self.case.run(job.run_id) if job.run_id is not None else None
+        planned = [int(j) for j in run.state.get("batch_jobs", [])] if run and run.status == "running" else []
+        planned = [job.id if j != job.id and self.queue.get(j).run_id == job.run_id else j for j in planned]
+        return planned if job.id in planned else []
 
     # ------------------------------------------------------------ one job
 

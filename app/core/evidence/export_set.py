@@ -8,6 +8,10 @@ before it is put in place (`before_rename`), so `verify` can tell a set a kill
 left half-done from files changed by someone else. A staging folder left by a
 killed run is removed by the next export into that folder; its name carries its
 writer's process id, so an export another process is writing there is left alone.
+Two exports into one folder at once (two commands, the window and a command) take turns
+(`folder_held`): one's removal of the old manifest no longer falls between the other's
+renames, which failed it ("No such file or directory") and could pair a manifest with the
+other's files.
 """
 
 from __future__ import annotations
@@ -17,12 +21,18 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import ParleyError
-from app.core.processes import left_by_gone_process
+from app.core.processes import last_written, left_by_gone_process
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: exports into one folder there are not put in turn
+    fcntl = None  # type: ignore[assignment]
 
 STAGING_PREFIX = ".parley-export-"
 MANIFEST_SUFFIX = ".manifest.json"
@@ -40,12 +50,31 @@ def remove_stale_staging(folder: Path) -> None:
     """What killed exports left (`.parley-export-PID-...`, a safe_write's `.NAME.PID.XXXX.tmp`);
     never the staging of an export another process is writing into this folder right now."""
     for stale in folder.glob(f"{STAGING_PREFIX}*"):
-        if left_by_gone_process(stale.name[len(STAGING_PREFIX):].split("-", 1)[0]):
+        if left_by_gone_process(stale.name[len(STAGING_PREFIX):].split("-", 1)[0], last_written(stale)):
             shutil.rmtree(stale, ignore_errors=True)
     for stale in folder.glob(".*.tmp"):
         parts = stale.name[:-len(".tmp")].rsplit(".", 2)
-        if left_by_gone_process(parts[1] if len(parts) == 3 else ""):
+        if left_by_gone_process(parts[1] if len(parts) == 3 else "", last_written(stale)):
             stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def folder_held(folder: Path) -> Iterator[None]:
+    """This process's turn at writing export sets into `folder` (an advisory lock on the folder
+    itself: nothing is left in it, and a killed holder's turn ends with its process)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY) if fcntl is not None else None
+    except OSError as exc:
+        raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
+    if fd is None:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest: dict[str, Any],

@@ -32,6 +32,9 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
                     unfinished: dict[str, tuple[int, str]] | None = None) -> Iterator[Finding]:
     """`unfinished`: files exports staged and were stopped before logging (`unfinished_exports`)."""
     unfinished = unfinished or {}
+    # `--exports out` from where the export ran: the logged paths are absolute, and the same folder
+    # named relative was searched as another, each manifest in it "not listed by the log"
+    moved_to = [Path(folder).expanduser().resolve() for folder in moved_to]
     located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
     for path, sha in exports.items():
         yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path))

@@ -50,7 +50,7 @@ from app.core.models.catalogue import (
     write_manifest,
 )
 from app.core.models.integrity import MANIFEST
-from app.core.processes import left_by_gone_process
+from app.core.processes import last_written, left_by_gone_process
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
 SUMS_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
@@ -364,7 +364,7 @@ def remove_stale_imports(root: Path) -> None:
     """Staging folders of imports that were killed (their process is gone): never a model, only waste."""
     for stale in root.glob(f"{STAGING_PREFIX}*"):
         pid = stale.name[len(STAGING_PREFIX):].split("-", 1)[0]
-        if stale.is_dir() and not stale.is_symlink() and left_by_gone_process(pid):
+        if stale.is_dir() and not stale.is_symlink() and left_by_gone_process(pid, last_written(stale)):
             shutil.rmtree(stale, ignore_errors=True)
 
 

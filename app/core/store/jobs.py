@@ -221,8 +221,9 @@ class JobQueue:
               job_id: int | None = None, among: Iterable[int] | None = None) -> Job | None:
         """Take the best queued job (highest priority, then oldest) whose parent is done.
 
-        `like`: only a never-attempted job of the same task and options (to batch
-        short files; a retried job runs alone, so a file that crashes the decoder
+        `like`: only a job of the same task and options attempted as often as `like` was before
+        this claim, never attempted or (a retry) never given a run (to batch short files; a
+        retried job whose file was decoded runs alone, so a file that crashes the decoder
         cannot take its batch-mates down with it again); `max_duration_ms`: only
         one whose exhibit is at most this long; `job_id` (with `like`): that job, however often
         attempted (a batch killed part-way, formed again); `among`: only one of these jobs.
@@ -232,8 +233,9 @@ class JobQueue:
                " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')")
         args: list[Any] = []
         if like is not None:
-            sql += " AND j.task=? AND j.options_json=?" + (" AND j.id=?" if job_id is not None else " AND j.attempts=0")
-            args += [like.task, options_key(like.options), *([job_id] if job_id is not None else [])]
+            sql += " AND j.task=? AND j.options_json=?" + (" AND j.id=?" if job_id is not None else
+                                                           " AND j.attempts=? AND j.run_id IS NULL")
+            args += [like.task, options_key(like.options), *([job_id] if job_id is not None else [like.attempts - 1])]
         if max_duration_ms is not None:
             sql += " AND e.duration_ms <= ?"
             args.append(max_duration_ms)

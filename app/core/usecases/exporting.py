@@ -15,7 +15,7 @@ from app.core.clock import utc_now
 from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
-from app.core.evidence.export_set import write_set
+from app.core.evidence.export_set import folder_held, write_set
 from app.core.evidence.paths import check_outside_evidence
 from app.core.export import render_transcript
 from app.core.export.base import provenance
@@ -48,13 +48,14 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
             case.audit.record("export.staged", f"run/{run_id}",
                               {"files": [{"file": str(path), "sha256": sha} for path, sha in planned]}, actor=who)
 
-    paths = write_set(out, stem, files, _manifest(case, transcript, who), before_rename=staged)
-    with case.transaction():
-        for path in paths:
-            details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
-            if job_id is not None:
-                details["job"] = job_id
-            case.audit.record("export.written", f"run/{run_id}", details, actor=who)
+    with folder_held(out):  # another export into this folder waits: its manifest removal is not between our renames
+        paths = write_set(out, stem, files, _manifest(case, transcript, who), before_rename=staged)
+        with case.transaction():
+            for path in paths:
+                details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
+                if job_id is not None:
+                    details["job"] = job_id
+                case.audit.record("export.written", f"run/{run_id}", details, actor=who)
     return paths
 
 
