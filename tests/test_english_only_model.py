@@ -69,3 +69,18 @@ def test_the_window_says_a_run_was_made_with_an_english_only_model():
     [said] = notices(summary((catalogue.ENGLISH_ONLY_NOTE,)), False)
     assert said.startswith("Made with an English-only model: the language was not detected")
     assert notices(summary(()), False) == []
+
+
+def test_the_record_of_interview_does_not_claim_english_was_detected(capsys, tmp_path, models_dir):
+    """The TXT said "not detected", but the PDF's and DOCX's Language row still said "English (detected
+    automatically, p=1.00)" two rows above the warning that it was not."""
+    from app.core.export import load_transcript_json
+    from app.core.export.record import source_rows  # the rows the PDF and DOCX print
+
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "transcribe", str(MEDIA / "en_voicenote.mp3"), "--model", "tiny.en", "--format", "json",
+                     "--out", str(out), "--case", str(tmp_path / "case"), "--diarize", "off")
+    assert code == 0
+    transcript = load_transcript_json(out / "en_voicenote.json")
+    language = dict(source_rows(transcript))["Language"]
+    assert language == "English (not detected: the model is English-only)"

@@ -105,6 +105,8 @@ def language_text(transcript: Transcript) -> str:
     forced = transcript.settings.get("language")
     if forced:
         return f"{name_of(forced)} (set by the user)"
+    if ENGLISH_ONLY_NOTE in transcript.warnings:  # it never heard which language: no p=1.00 to claim
+        return f"{name_of(transcript.language)} (not detected: the model is English-only)"
     text = f"{name_of(transcript.language)} (detected automatically"
     if transcript.language_probability is not None:
         text += f", p={transcript.language_probability:.2f}"
