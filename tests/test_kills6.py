@@ -120,6 +120,12 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches a command started at a terminal; a suite run in the background (`cmd &`, as a CI
+    runner may start it) has SIGINT ignored, and Python keeps it ignored in what it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_command_stopped_while_it_reads_its_options_says_so_in_one_line(tmp_path, signum):
     """`python -m app` hands its start-up handlers back before `main()` builds the parser (help texts
@@ -129,7 +135,7 @@ def test_a_command_stopped_while_it_reads_its_options_says_so_in_one_line(tmp_pa
     done = subprocess.run([sys.executable, str(tmp_path / "cmd.py"), "models", "list", "--models-dir",
                            str(tmp_path / "models")], cwd=REPO, capture_output=True, text=True, check=False,
                           env=dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_SIGNAL=str(int(signum))),
-                          timeout=120)
+                          timeout=120, preexec_fn=_as_from_a_terminal)
     assert (done.returncode, done.stderr) == (128 + signum, "stopped while starting; nothing was done\n")
 
 
