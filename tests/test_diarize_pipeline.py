@@ -38,7 +38,14 @@ def diarised(tmp_path_factory, models_dir):
     result = run_cli("transcribe", str(evidence), "--out", str(root / "out"), "--case", str(root / "case"),
                      "--model", "base", "--format", "json,txt", "--diarize", "on")
     assert result.returncode == 0, result.stderr
+    (root / "stderr.txt").write_text(result.stderr)
     return root
+
+
+def test_the_progress_says_when_speakers_are_being_found(diarised):
+    # the bar sat on its last decoding ETA, silent, while the speakers were found
+    lines = (diarised / "stderr.txt").read_text().splitlines()
+    assert any("interview_mono.wav" in line and "finding speakers..." in line for line in lines), lines
 
 
 def test_the_interview_has_two_speakers_turning_where_the_manifest_says(diarised, manifest):

@@ -73,3 +73,24 @@ def test_panel_shows_batch_estimates_and_the_overall_eta(qtbot):
     assert view.table.columnWidth(1) >= 100
     assert view.table.textElideMode() == Qt.TextElideMode.ElideMiddle
     assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == names[1]
+
+
+def test_a_job_finding_speakers_says_so_for_its_eta(qtbot):
+    # an hour's row showed its last decoding ETA ("0:42") for minutes while the speakers were found
+    from app.gui.bridge import WorkerBridge
+    from app.gui.queue_view import PROGRESS_COL, QueueView
+    from app.worker.protocol import Progress
+
+    view = QueueView()
+    qtbot.addWidget(view)
+    names = {1: "interview.wav"}
+    view.set_jobs([job(7, 1, "running", started=60, progress=0.97, eta=42.0)], names, {"running": 1}, "",
+                  {1: 3_600_000})
+    model = view.model
+    assert model.index(0, PROGRESS_COL + 1).data() == "0:42"
+    bridge = WorkerBridge()
+    bridge.stage.connect(model.set_stage)
+    bridge.dispatch(Progress(7, 0.97, None, 120, "finding speakers"))
+    assert model.index(0, PROGRESS_COL + 1).data() == "finding speakers…"
+    view.set_jobs([job(7, 1, "done", started=60, finished=1, progress=1.0)], names, {"done": 1}, "", {1: 3_600_000})
+    assert model.index(0, PROGRESS_COL + 1).data() == ""

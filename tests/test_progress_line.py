@@ -40,3 +40,39 @@ def test_the_line_moves_as_each_file_finishes_on_a_terminal(capsys):
     assert "1/2 files" in last_line(capsys.readouterr().err)
     progress.finish(2)
     assert "2/2 files" in last_line(capsys.readouterr().err)
+
+
+def test_finding_speakers_replaces_a_stale_eta(capsys):
+    # an hour's bar sat at "97% ETA 0:42" for minutes while the speakers were found after decoding
+    progress = QueueProgress({1: ("interview.wav", 3_600_000, 0.0)})
+    progress.start(1, "interview.wav", 3_600_000)
+    progress.advance(1, 0.5, 60.0)
+    progress.advance(1, 0.97, 42.0)
+    capsys.readouterr()
+    progress.advance(1, 0.97, None, "finding speakers")
+    line = last_line(capsys.readouterr().err)
+    assert "interview.wav  97% finding speakers..." in line and "ETA" not in line, line
+
+
+def test_a_stage_keeps_the_overall_eta_while_other_files_wait(capsys):
+    progress = QueueProgress({1: ("a.wav", 600_000, 0.0), 2: ("b.wav", 600_000, 0.0)})
+    progress.start(1, "a.wav", 600_000)
+    progress.advance(1, 0.5, 30.0)
+    progress.advance(1, 0.99, None, "finding speakers")
+    line = last_line(capsys.readouterr().err)
+    assert "a.wav  99% finding speakers..." in line and "ETA" in line.split("|")[0], line
+    progress.finish(1)
+    progress.start(2, "b.wav", 600_000)
+    assert "finding speakers" not in last_line(capsys.readouterr().err)
+
+
+def test_a_batch_mate_finishing_first_does_not_take_the_count_back(capsys):
+    progress = QueueProgress({1: ("a.opus", 4000, 0.0), 2: ("b.wav", 50_000, 0.0)})
+    progress.start(1, "a.opus", 4000)
+    progress.start(2, "b.wav", 50_000)
+    progress.advance(1, DECODED, None)
+    progress.advance(2, DECODED, None)
+    progress.finish(1)  # b.wav's speakers are still being found: its speech is decoded all the same
+    progress.advance(2, DECODED, None, "finding speakers")
+    line = last_line(capsys.readouterr().err)
+    assert "2/2 files" in line and "b.wav  95% finding speakers..." in line, line

@@ -41,7 +41,9 @@ class QueueProgress:
         self.start_overall = self.overall()
         self.current: int | None = None
         self.running: set[int] = set()  # started, not finished: several while short files are batched
+        self.batched: set[int] = set()  # jobs that ran beside another (a batch of short files)
         self.eta: float | None = None
+        self.stage: tuple[int, str] | None = None  # (job, what it does after decoding): shown for its ETA
         self.last_print = 0.0
         self.shown = False
 
@@ -49,17 +51,22 @@ class QueueProgress:
         entry = self.jobs.setdefault(job_id, [name, max(1, duration_ms), 0.0])
         entry[0], self.current, self.eta = name, job_id, None
         self.running.add(job_id)
+        if len(self.running) > 1:
+            self.batched |= self.running
         if self.announce:
             self.render(force=True)
 
-    def advance(self, job_id: int, fraction: float, eta_s: float | None) -> None:
+    def advance(self, job_id: int, fraction: float, eta_s: float | None, stage: str = "") -> None:
         if job_id in self.jobs:
             self.jobs[job_id][2] = min(1.0, max(0.0, fraction))
             self.eta = eta_s
-        self.render()
+            self.stage = (job_id, stage) if stage else None if self.stage and self.stage[0] == job_id else self.stage
+        self.render(force=bool(stage))
 
     def finish(self, job_id: int) -> None:
         self.running.discard(job_id)
+        if self.stage and self.stage[0] == job_id:
+            self.stage = None
         if job_id in self.jobs:
             self.jobs[job_id][2] = 1.0
         if self.current == job_id:
@@ -69,9 +76,8 @@ class QueueProgress:
 
     def finished(self) -> int:
         """Files done, and files of a batch whose speech is decoded (they are stored at its end)."""
-        batch = len(self.running) > 1
         return sum(1 for job_id, (_, _, frac) in self.jobs.items()
-                   if frac >= 1.0 or (batch and job_id in self.running and frac >= DECODED))
+                   if frac >= 1.0 or (job_id in self.batched and job_id in self.running and frac >= DECODED))
 
     def overall(self) -> float:
         total = sum(ms for _, ms, _ in self.jobs.values())
@@ -96,10 +102,16 @@ class QueueProgress:
         bar = "#" * filled + "-" * (self.BAR - filled)
         gained = overall - self.start_overall
         elapsed = now - self.started
-        # a batch of short files finishes all at once: no ETA until a twentieth of the audio is done
-        eta = f" ETA {_clock(elapsed * (1 - overall) / gained)}" if gained > 0.05 else ""
+        # a batch of short files finishes all at once: no ETA until a twentieth of the audio is done;
+        # none either while the last file's speakers are found (its decoding's rate says nothing of it)
+        staged = self.stage[0] if self.stage and self.stage[0] in self.running else None
+        last = staged is not None and all(frac >= 1.0 for j, (_, _, frac) in self.jobs.items() if j != staged)
+        eta = f" ETA {_clock(elapsed * (1 - overall) / gained)}" if gained > 0.05 and not last else ""
         line = f"[{bar}] {overall:4.0%} {self.finished()}/{len(self.jobs)} files{eta}"
-        if len(self.running) > 1:
+        if staged is not None and self.stage is not None:  # speakers found file by file, a batch's too
+            name, _, frac = self.jobs[staged]
+            line += f" | {name} {frac:4.0%} {self.stage[1]}..."
+        elif len(self.running) > 1:
             line += f" | {len(self.running)} short files decoding together"
         elif self.current is not None:  # the overall state first: a narrow terminal cuts the tail
             name, _, frac = self.jobs[self.current]
@@ -182,7 +194,7 @@ class QueueRunner:
                 progress.say(f"{event.name}: attempt {event.attempt}, resuming from the stored segments")
             progress.start(event.job_id, event.name, event.duration_ms)
         elif isinstance(event, protocol.Progress):
-            progress.advance(event.job_id, event.fraction, event.eta_s)
+            progress.advance(event.job_id, event.fraction, event.eta_s, event.stage)
         elif isinstance(event, protocol.JobDone):
             self.outcome.done.append(event.job_id)
             progress.clear()

@@ -21,6 +21,7 @@ POLL_MS = 100
 class WorkerBridge(QObject):
     jobStarted = Signal(int, int, str, str)  # job_id, exhibit_id, task, name
     progress = Signal(int, float, object, int)  # job_id, fraction, eta_s (float|None), segments
+    stage = Signal(int, str)  # job_id, what it does after decoding ("finding speakers"), "" while decoding
     segmentsReady = Signal(int, int, int)  # job_id, run_id, count
     jobDone = Signal(int, object)  # job_id, run_id (int|None)
     jobFailed = Signal(int, str, bool)  # job_id, reason, will_retry
@@ -114,6 +115,7 @@ class WorkerBridge(QObject):
             self.jobStarted.emit(event.job_id, event.exhibit_id, event.task, event.name)
         elif kind == "Progress":
             self.progress.emit(event.job_id, float(event.fraction), event.eta_s, int(event.segments))
+            self.stage.emit(event.job_id, str(getattr(event, "stage", "")))
         elif kind == "SegmentsReady":
             self.segmentsReady.emit(event.job_id, event.run_id, int(event.count))
         elif kind == "JobDone":

@@ -53,6 +53,7 @@ class QueueModel(ColumnsModel):
         self.durations: dict[int, int] = {}
         self.speed: float | None = None
         self.live: dict[int, tuple[float, float | None]] = {}  # job id -> (fraction, eta) from events
+        self.stages: dict[int, str] = {}  # job id -> what a running job does after decoding
 
     def set_jobs(self, jobs: list[Any], names: dict[int, str], durations: dict[int, int] | None = None) -> None:
         self.names = names
@@ -72,6 +73,20 @@ class QueueModel(ColumnsModel):
         for row, job in enumerate(self.jobs):
             if job.id == job_id:
                 self.dataChanged.emit(self.index(row, PROGRESS_COL), self.index(row, PROGRESS_COL + 1))
+
+    def set_stage(self, job_id: int, stage: str) -> None:
+        """Shown in the ETA column while the job runs: its decoding's ETA says nothing of it."""
+        if stage:
+            self.stages[job_id] = stage
+        elif self.stages.pop(job_id, None) is None:
+            return
+        for row, job in enumerate(self.jobs):
+            if job.id == job_id:
+                self.dataChanged.emit(self.index(row, PROGRESS_COL + 1), self.index(row, PROGRESS_COL + 1))
+
+    def eta_column(self, job: Any, eta_s: float | None) -> str:
+        stage = self.stages.get(job.id) if job.state == "running" else None
+        return f"{stage}…" if stage else job_eta_text(eta_s, job.state)
 
     def progress_of(self, job: Any) -> tuple[float, float | None]:
         if job.state == "done":
@@ -113,7 +128,7 @@ class QueueModel(ColumnsModel):
             kind = "translate" if opts.get("task") == "translate" else job.task
             task = f"{kind} · {opts['model']}" if opts.get("model") else kind
             return (str(job.id), self.names.get(job.exhibit_id, str(job.exhibit_id)), task, job.state,
-                    progress_text, job_eta_text(eta, job.state), str(job.priority),
+                    progress_text, self.eta_column(job, eta), str(job.priority),
                     f"{job.attempts}/{job.max_attempts}", job.error or "")[col]
         if role == Qt.ItemDataRole.UserRole:
             return fraction

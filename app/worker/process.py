@@ -336,13 +336,13 @@ class Worker:
         elif result.error is not None:
             self._fail(job, result.error, False)
         else:
+            tracker = Tracker(self, job)
             try:
                 stored = store_clip(self.case, exhibit, run_id, result, batch, job.settings,
-                                    self.models.loaded_speech())
+                                    self.models.loaded_speech(), on_stage=tracker.stage)
             except MediaError as exc:  # this file changed since intake: it alone fails
                 self._fail(job, str(exc.reason), False)
                 return
-            tracker = Tracker(self, job)
             tracker.update(1.0, stored.segments)
             self._finish(job, run_id, stopped=False)
 
@@ -361,7 +361,7 @@ class Worker:
         tracker.begin()  # the ETA counts decoding time, not the model load
         crash_before_decoding_if_testing(self.case, [job])
         result = transcribe_exhibit(self.case, engine, exhibit, options, on_progress=tracker.update,
-                                    should_stop=self._stop_check(job.id), run_id=run_id)
+                                    should_stop=self._stop_check(job.id), run_id=run_id, on_stage=tracker.stage)
         return result.run_id, result.stopped
 
     def _translate(self, job: Job, exhibit: Exhibit, tracker: Tracker) -> TaskResult:

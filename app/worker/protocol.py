@@ -42,6 +42,7 @@ class Progress:
     fraction: float  # 0..1 over the whole exhibit
     eta_s: float | None
     segments: int  # stored so far
+    stage: str = ""  # what the job does now when it is not decoding ("finding speakers"), else ""
 
 
 @dataclass(frozen=True)

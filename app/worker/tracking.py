@@ -63,6 +63,13 @@ class Tracker:
         if self.crash_after and self.chunks >= self.crash_after:
             os._exit(TEST_CRASH_EXIT)  # TEST ONLY, see TEST_CRASH_ENV
 
+    def stage(self, text: str) -> None:
+        """Decoding is over and `text` runs (no ETA for it): said at once, so a bar near its end
+        does not sit on a stale ETA while speakers are found."""
+        self.last_sent = time.monotonic()
+        fraction = self.worker.queue.get(self.job.id).progress or 0.0
+        self.worker.send(Progress(self.job.id, fraction, None, max(0, self.last_count), text))
+
     def progress(self, fraction: float) -> None:
         """A file of a batch: how far its own pieces are decoded (no segments stored yet)."""
         now = time.monotonic()

@@ -29,6 +29,7 @@ from app.core.store.speakers import save_run_voiceprints, voiceprint_digest
 from app.core.types import Segment, SourceInfo
 
 ProgressFn = Callable[[float, int], None]  # (fraction 0..1, segments so far)
+FINDING_SPEAKERS = "finding speakers"  # the stage after decoding, when diarisation is wanted
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,10 @@ def transcribe_exhibit(
     on_progress: ProgressFn | None = None,
     should_stop: Callable[[], bool] = lambda: False,
     run_id: int | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> RunResult:
+    """Decode the exhibit into `run_id` (or the run its settings resume or start). `on_progress`
+    hears each stored chunk; `on_stage` hears what runs once decoding is over (finding speakers)."""
     if run_id is None:
         run_id = run_for(case, engine, exhibit, options)
     record = case.run(run_id)
@@ -122,7 +126,7 @@ def transcribe_exhibit(
         if stopped:
             return RunResult(run_id, count, stopped=True)
         check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
-        _diarise(case, engine, exhibit, run_id, options, speakers)
+        _diarise(case, engine, exhibit, run_id, options, speakers, on_stage)
     finally:
         if speakers is not None:  # stopped or failed: stop finding turns (done already otherwise)
             speakers.cancel()
@@ -139,7 +143,7 @@ def _model_notes(engine: WhisperEngine | None, options: TranscribeOptions | None
 
 def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
                batch: tuple[str, ...] = (), options: TranscribeOptions | None = None,
-               engine: WhisperEngine | None = None) -> RunResult:
+               engine: WhisperEngine | None = None, on_stage: Callable[[str], None] | None = None) -> RunResult:
     """Store a batched short file's result (asr.transcribe_clips) as its run, complete.
 
     `batch`: the SHA-256 of every file decoded in that transcribe_clips call, in order:
@@ -160,19 +164,21 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
         with case.transaction():
             case.audit.record("run.packed", f"run/{run_id}", packed)
     if options is not None and engine is not None:
-        _diarise(case, engine, exhibit, run_id, options)
+        _diarise(case, engine, exhibit, run_id, options, on_stage=on_stage)
     _finish(case, exhibit, run_id, result.truncated, (*result.notes, *_model_notes(engine, options)),
             len(result.segments))
     return RunResult(run_id, len(result.segments))
 
 
 def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, options: TranscribeOptions,
-             speakers: Background | None = None) -> None:
+             speakers: Background | None = None, on_stage: Callable[[str], None] | None = None) -> None:
     """Who spoke when, onto the run's stored segments before the run is sealed (a rerun after
     a kill here diarises again from the same stored words: the same result). `speakers`:
     the turns being found beside the decoding."""
     if not diarisation_wanted(options, exhibit.source):
         return
+    if on_stage:
+        on_stage(FINDING_SPEAKERS)
     found = diarise_segments(exhibit.source, case.segments(run_id), options, Path(engine.info.path), speakers)
     if found is None:
         return
