@@ -255,6 +255,28 @@ def meta_pages(path: Path) -> list[Path]:
     return [p for _, p in sorted(pages)]
 
 
+SIGNAL_EXPORT_COMPANIONS = ("data.json", "index.html")  # signal-export writes them beside chat.md
+
+
+def signal_export_companions(path: Path) -> tuple[Path, ...]:
+    """The same chat as signal-export writes it again beside its `chat.md` (`data.json`, one JSON
+    object a line, and `index.html`): read as one chat with it, hashed and logged, never a second."""
+    if path.name != "chat.md":
+        return ()
+    return tuple(p for name in SIGNAL_EXPORT_COMPANIONS if (p := path.with_name(name)).is_file() and not p.is_symlink())
+
+
+def is_signal_export_companion(path: Path) -> bool:
+    """signal-export's data.json or index.html beside a chat.md that reads as Signal's."""
+    chat = path.with_name("chat.md")
+    if path.name not in SIGNAL_EXPORT_COMPANIONS or not chat.is_file():
+        return False
+    try:
+        return sniff_text(decode(read_bytes(chat))[:65536], chat.name) == signal.CONTAINER
+    except ChatError:
+        return False
+
+
 def is_later_meta_page(path: Path) -> bool:
     """message_2.json beside message_1.json: read with it, not as a chat of its own."""
     pages = meta_pages(path)
@@ -280,7 +302,9 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
         later = tuple(_html_pages(path)[1:])
         pages_text = [text, *(decode(read_bytes(p)) for p in later)]
         return (telegram_html.parse_pages(pages_text, path.parent.name),), telegram_html.CONTAINER, later
-    return parse_text(text, path.name), sniff_text(text, path.name) or whatsapp.CONTAINER, ()
+    container = sniff_text(text, path.name) or whatsapp.CONTAINER
+    later = signal_export_companions(path) if container == signal.CONTAINER else ()
+    return parse_text(text, path.name), container, later
 
 
 def load_file(path: Path) -> Loaded:

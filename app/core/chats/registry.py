@@ -29,6 +29,7 @@ from app.core.chats import (
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     is_later_meta_page,
+    is_signal_export_companion,
     load_file,
     meta_pages,
     read_bytes,
@@ -73,7 +74,7 @@ def _is_later_page(path: Path) -> bool:
     """A later page of a chat whose first page lies beside it (Telegram's messages2.html, Messenger's
     message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
     return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
-        path.suffix.lower() in (".json", ".html") and is_later_meta_page(path)
+        path.suffix.lower() in (".json", ".html") and is_later_meta_page(path) or is_signal_export_companion(path)
 
 
 def is_chat_export(path: Path) -> bool:
@@ -152,6 +153,8 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         path = first
     elif is_later_meta_page(path):  # message_2.json of a Messenger chat: the whole chat
         path = meta_pages(path)[0]
+    elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
+        path = path.with_name("chat.md")
     try:
         return [load_file(path)]
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
