@@ -29,6 +29,8 @@ from app.core.chats import (
     meta,
     signal,
     signal_text,
+    skype,
+    slack,
     telegram,
     telegram_html,
     whatsapp,
@@ -137,6 +139,8 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
         return [rel for rel in files if meta.is_chat_file(rel)]
     if container == googlechat.CONTAINER:
         return [rel for rel in files if googlechat.is_chat_file(rel)]
+    if container == skype.CONTAINER:
+        return [rel for rel in files if skype.is_chat_file(rel)]
     if container not in _TELEGRAM:
         return []
     return [rel for rel in files if is_telegram_chat_file(rel)]
@@ -298,6 +302,11 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
         texts = [text if p == path else decode(read_bytes(p)) for p in pages]
         container = messenger_html.INSTAGRAM if "instagram" in str(path.resolve()).lower() else messenger_html.CONTAINER
         return (messenger_html.parse_pages(texts, path.parent.name),), container, tuple(p for p in pages if p != path)
+    if slack.looks_like_text(text):  # a channel's days read as one, its members named by users.json
+        pages = slack.day_pages(path)
+        texts = [text if p == path else decode(read_bytes(p)) for p in pages]
+        chat = slack.parse_days(texts, path.parent.name, slack.users_beside(path), str(path))
+        return (chat,), slack.CONTAINER, tuple(p for p in pages if p != path)
     if telegram_html.looks_like(text) and path.name == "messages.html":
         later = tuple(_html_pages(path)[1:])
         pages_text = [text, *(decode(read_bytes(p)) for p in later)]
