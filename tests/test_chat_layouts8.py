@@ -125,12 +125,12 @@ SKYPE = {"userId": "8:live:anna", "exportDate": "2024-01-16T08:00", "conversatio
          "conversationid": "8:live:bob", "from": "8:live:anna", "properties": None, "amsreferences": None},
         {"id": "2", "displayName": "Bob", "originalarrivaltime": "2024-01-15T21:06:00.000Z",
          "messagetype": "RichText/Media_AudioMsg", "version": 1,
-         "content": '<URIObject uri="https://api.asm.skype.com/v1/objects/0-weu-d1-abc123" '
-                    'url_thumbnail="https://api.asm.skype.com/v1/objects/0-weu-d1-abc123/views/thumbnail" '
-                    'type="Audio.1/Message.1" doc_id="0-weu-d1-abc123">To view this voice message, go to: '
-                    '<a href="https://login.skype.com/login/sso?go=webclient.xmm&amp;docid=0-weu-d1-abc123">link</a>'
+         "content": '<URIObject uri="https://api.asm.skype.com/v1/objects/0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c" '
+                    'url_thumbnail="https://api.asm.skype.com/v1/objects/0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c/views/thumbnail" '
+                    'type="Audio.1/Message.1" doc_id="0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c">To view this voice message, go to: '
+                    '<a href="https://login.skype.com/login/sso?go=webclient.xmm&amp;docid=0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c">link</a>'
                     '<OriginalName v="AudioMessage.m4a"/><FileSize v="40000"/></URIObject>',
-         "conversationid": "8:live:bob", "from": "8:live:bob", "properties": None, "amsreferences": ["0-weu-d1-abc123"]},
+         "conversationid": "8:live:bob", "from": "8:live:bob", "properties": None, "amsreferences": ["0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c"]},
         {"id": "1", "displayName": "Bob", "originalarrivaltime": "2024-01-15T21:05:00.123Z", "messagetype": "RichText",
          "version": 1, "content": "Hello &amp; <b>welcome</b>", "conversationid": "8:live:bob", "from": "8:live:bob",
          "properties": None, "amsreferences": None}]}]}
@@ -140,19 +140,27 @@ def test_skype_messages_json_is_read_oldest_first_its_voice_message_found_in_med
     folder = tmp_path / "skype"
     (folder / "media").mkdir(parents=True)
     (folder / "messages.json").write_text(json.dumps(SKYPE), encoding="utf-8")
-    shutil.copy(MEDIA / "en_voicenote.m4a", folder / "media" / "0-weu-d1-abc123.1.m4a")
+    shutil.copy(MEDIA / "en_voicenote.m4a", folder / "media" / "0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.m4a")
+    (folder / "media" / "0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.json").write_text('{"filename": "AudioMessage.m4a"}',
+                                                                                      encoding="utf-8")
     [loaded] = load_export(folder)
+    assert loaded.export.accounting() == ("1 attachment(s) named, 0 of them not in the export, "
+                                          "0 file(s) no message names (kept in the chat)")
     assert loaded.export.container == "skype-json" and loaded.export.chats[0].name == "Bob"
     hello, voice, call = loaded.export.messages
     assert (hello.sender, hello.text, hello.datetime) == ("Bob (8:live:bob)", "Hello & welcome", "2024-01-15T21:05:00.123000+00:00")
-    assert voice.attachment.kind == "audio" and voice.attachment.path == "media/0-weu-d1-abc123.1.m4a" and voice.text == ""
+    assert voice.attachment.kind == "audio" and voice.attachment.path == "media/0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.m4a" and voice.text == ""
     assert call.system and call.text == "call ended, 12 s"
     zipped = tmp_path / "skype.zip"
     with zipfile.ZipFile(zipped, "w") as z:
         z.write(folder / "messages.json", "messages.json")
-        z.write(folder / "media" / "0-weu-d1-abc123.1.m4a", "media/0-weu-d1-abc123.1.m4a")
+        z.write(folder / "media" / "0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.m4a", "media/0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.m4a")
     [inner] = load_export(zipped)
     assert inner.export.container == "skype-json-zip" and not inner.export.messages[1].attachment.missing
+    (folder / "media" / "0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.m4a").rename(
+        folder / "media" / "0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.mp4")  # written with another extension
+    [renamed] = load_export(folder)
+    assert renamed.export.messages[1].attachment.path == "media/0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.mp4"
 
 
 def _slack_export(root: Path) -> Path:
@@ -317,3 +325,61 @@ def test_vibers_emailed_history_csv_is_read_in_both_layouts_users_reported(tmp_p
     her = loaded["Viber Her"].export.messages
     assert [(m.sender, m.datetime, m.text) for m in her] == [("Me (+194555010)", "2014-08-17T12:52:56", "Hi"),
                                                               ("Her (01555020)", "2014-08-25T12:58:34", 'Hey, "you"')]
+
+
+WECHAT_HTML = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head><meta charset="UTF-8"><title>Anna</title></head>
+<body><p id="title">Anna</p>
+<script>
+    const chatMessages = [
+{ type:1, text: 'Hello, it\\'s me',is_send:0,avatar_path:'https://wx.qlogo.cn/a.png',timestamp:1705352700,is_chatroom:0,displayname:'Anna'},{ type:34, text:'./voice/1705352760.mp3',is_send:0,avatar_path:'https://wx.qlogo.cn/a.png',voice_to_text:'',timestamp:1705352760,is_chatroom:0,displayname:'Anna'},{ type:0, text: 'Anna撤回了一条消息',is_send:0,avatar_path:'',timestamp:1705352820,is_chatroom:0,displayname:''},{ type:3, text: './image/abc.jpg',is_send:1,avatar_path:'https://wx.qlogo.cn/b.png',timestamp:1705352880,is_chatroom:0,displayname:'Bob'},
+    ];
+    function render(m) { if (m.type == 1) { return m.text; } }
+</script>
+</body></html>
+"""
+
+
+def _wechat_html(root: Path) -> Path:
+    """A conversation as WeChatMsg's HTML exporter writes it: one JS object a message, voice/ beside."""
+    folder = root / "聊天记录" / "Anna"
+    (folder / "voice").mkdir(parents=True)
+    (folder / "Anna.html").write_text(WECHAT_HTML, encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.mp3", folder / "voice" / "1705352760.mp3")
+    return folder
+
+
+def test_wechatmsgs_html_export_is_read_from_its_script(tmp_path):
+    folder = _wechat_html(tmp_path)
+    [loaded] = load_export(folder)
+    assert loaded.export.container == "wechat-html" and loaded.export.chats[0].name == "Anna"
+    hello, voice, withdrawn, photo = loaded.export.messages
+    assert (hello.sender, hello.datetime, hello.text) == ("Anna", "2024-01-15T21:05:00+00:00", "Hello, it's me")
+    assert voice.attachment.path == "voice/1705352760.mp3" and voice.attachment.kind == "audio"
+    assert withdrawn.system and withdrawn.sender is None
+    assert photo.attachment.missing and photo.sender == "Bob"
+
+
+def test_voice_messages_of_the_new_layouts_are_transcribed_in_place(tmp_path, capsys):
+    """Skype, Slack, Threema and WeChat: each voice message taken in as its own exhibit and its
+    transcript shown at its message in the timeline."""
+    evidence = tmp_path / "evidence"
+    skype = evidence / "skype"
+    (skype / "media").mkdir(parents=True)
+    (skype / "messages.json").write_text(json.dumps(SKYPE), encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.m4a", skype / "media" / "0-weu-d3-2a9e4b1c7f3d8e6a5b4c3d2e1f0a9b8c.1.m4a")
+    slack = _slack_export(evidence / "slack")
+    threema = evidence / "threema.zip"
+    with zipfile.ZipFile(threema, "w") as z:
+        z.writestr("messages-Anna.txt", THREEMA)
+        z.write(MEDIA / "en_voicenote.m4a", "3a9c8f02b1.m4a")
+    wechat = _wechat_html(evidence / "wechat")
+    status = main(["timeline", str(skype), str(slack), str(threema), str(wechat), "--out", str(tmp_path / "out"),
+                   "--case", str(tmp_path / "case"), "--model", "tiny.en", "--format", "json"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    for name, index in (("skype", 1), ("slack", 2), ("threema", 1), ("Anna", 1)):
+        story = json.loads((tmp_path / "out" / f"{name}.timeline.json").read_text(encoding="utf-8"))
+        voice = story["messages"][index]["attachment"]
+        assert "station" in (voice["transcript"] or "").lower(), (name, voice)

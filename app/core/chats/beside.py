@@ -117,6 +117,8 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
         hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
         if not hits and PurePosixPath(wanted).name.startswith("attachment-"):  # sigtop's: extension, zone guessed
             hits = signal_text.sigtop_match(wanted, list(files))
+        if not hits:  # Skype's media/<document id>.1.<ext>: the extension the file was written with
+            hits = skype.media_match(wanted, list(files))
         return hits[0] if len(hits) == 1 else None
 
     return locate

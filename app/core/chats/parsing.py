@@ -30,6 +30,7 @@ from app.core.chats import (
     threema,
     viber,
     wechat,
+    wechat_html,
     whatsapp,
 )
 from app.core.chats.encoding import decode_text
@@ -94,6 +95,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return messenger_html.CONTAINER, messenger_html.parse
     if discord_html.looks_like(text):
         return discord_html.CONTAINER, discord_html.parse
+    if wechat_html.looks_like(text):
+        return wechat_html.CONTAINER, lambda t, n: (wechat_html.parse(t, n),)
     if imessage_html.looks_like(text):
         return imessage_html.CONTAINER, imessage_html.parse
     if telegram_html.looks_like(text):

@@ -135,6 +135,19 @@ def parse(text: str, path: str = "") -> tuple[Chat, ...]:
     return chats
 
 
+_DOC_FILE_RE = re.compile(r"^\d-[a-z]+-[a-z0-9]+-[0-9a-f]{16,}\.1\.\w+$")
+
+
+def media_match(wanted: str, rels: list[str]) -> list[str]:
+    """The file the export's `media/` holds for a document (`<document id>.1.<ext>`) whatever extension
+    it was written with (a voice message named `.m4a` may lie there as `.mp4` or `.amr`)."""
+    name = PurePosixPath(wanted).name
+    if not _DOC_FILE_RE.match(name):
+        return []
+    stem = name.rsplit(".", 1)[0] + "."
+    return [rel for rel in rels if PurePosixPath(rel).name.startswith(stem) and not rel.endswith(".json")]
+
+
 def is_chat_file(relative: str) -> bool:
     """A file of the export's `media/` folder (its `.json` descriptions aside)."""
     path = PurePosixPath(relative)

@@ -38,6 +38,7 @@ from app.core.chats import (
     threema,
     viber,
     wechat,
+    wechat_html,
     whatsapp,
     whatsapp_zip,
 )
@@ -146,6 +147,7 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
 
 
 TEXT_CONTAINERS = frozenset({line.CONTAINER, kakaotalk.CONTAINER, threema.CONTAINER, wechat.CONTAINER, viber.CONTAINER,
+                             wechat_html.CONTAINER,
                               imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
 SIGNAL_EXPORT_PARTS = frozenset({"data.json", "index.html", "style.css", "chat.js"})
 DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
@@ -240,9 +242,10 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
 
 def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo | None:
     """A voice message sigtop export-attachments wrote as attachment-<time>.<ext> (zone, extension guessed)."""
-    if not PurePosixPath(wanted).name.startswith("attachment-"):
-        return None
     by_name = {i.filename: i for i in own}
+    if not PurePosixPath(wanted).name.startswith("attachment-"):  # or Skype's media/<document id>.1.<ext>
+        hits = skype.media_match(wanted, list(by_name))
+        return by_name[hits[0]] if len(hits) == 1 else None
     hits = signal_text.sigtop_match(wanted, list(by_name))
     return by_name[hits[0]] if len(hits) == 1 else None
 
