@@ -219,13 +219,28 @@ def test_threemas_chat_export_zip_is_read_not_taken_for_whatsapp(tmp_path):
     assert (hello.sender, hello.datetime, hello.text) == ("Anna", "2024-01-15T21:05:00", "Hallo")
     assert voice.attachment.path == "3a9c8f02b1.m4a" and voice.attachment.kind == "audio"
     assert photo.attachment.missing and photo.text == "Beschriftung\nzweite Zeile"
+    protected = tmp_path / "threema-protected.zip"  # as Threema hands it over: a password on every member
+    with zipfile.ZipFile(protected, "w") as z:
+        z.writestr("messages-Anna.txt", THREEMA)
+    data = bytearray(protected.read_bytes())  # the "encrypted" bit set in both headers, as zip -P writes it
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        data[data.index(signature) + offset] |= 0x1
+    protected.write_bytes(bytes(data))
+    try:
+        load_export(protected)
+    except ChatError as exc:  # was "zip cannot be read (File <ZipInfo filename=...> is encrypted, ...)"
+        assert exc.reason.startswith("encrypted: a password protects it") and "<ZipInfo" not in exc.reason
+    else:
+        raise AssertionError("a password-protected zip was read")
     old = tmp_path / "old"
     old.mkdir()
     (old / "messages.txt").write_text("<<< 15. January 2024 at 21:05:12 CET: Hello\r\n>>> 15. Januar 2024 um 21:06:00 "
                                       "MEZ: Audio (3a9c8f02b1.m4a)\r\n", encoding="utf-8")
     shutil.copy(MEDIA / "en_voicenote.m4a", old / "3a9c8f02b1.m4a")
+    shutil.copy(MEDIA / "en_voicenote.opus", old / "77e0c1d2.opus")  # a voice message whose line was lost
     [older] = load_export(old / "messages.txt")
-    received, sent = older.export.messages
+    received, sent, lost = older.export.messages
+    assert lost.sender is None and lost.attachment.path == "77e0c1d2.opus" and lost.attachment.playable
     assert received.datetime == "2024-01-15T21:05:12" and "names no sender" in received.note
     assert sent.sender == "Me" and sent.attachment.path == "3a9c8f02b1.m4a"
 

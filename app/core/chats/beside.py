@@ -33,6 +33,7 @@ from app.core.chats import (
     slack,
     telegram,
     telegram_html,
+    threema,
     whatsapp,
 )
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
@@ -49,7 +50,7 @@ from app.core.chats.parsing import (
     with_unreferenced,
 )
 from app.core.chats.placeholders import is_whatsapp_media_name
-from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.records import Attachment, Chat, ChatExport, kind_of
 from app.core.chats.senders import normalise_senders
 from app.core.chats.whatsapp_zip import same_name
 from app.core.errors import ChatError
@@ -143,6 +144,8 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
         return [rel for rel in files if googlechat.is_chat_file(rel)]
     if container == skype.CONTAINER:
         return [rel for rel in files if skype.is_chat_file(rel)]
+    if container == threema.CONTAINER:  # the export's files lie beside messages.txt
+        return [rel for rel in files if "/" not in rel and kind_of(rel) in ("audio", "video", "image")]
     if container not in _TELEGRAM:
         return []
     return [rel for rel in files if is_telegram_chat_file(rel)]

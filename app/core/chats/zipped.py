@@ -62,6 +62,8 @@ from app.core.hashing import sha256_stream
 
 NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
            "Messenger, Discord, Google Chat, LINE, Signal, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+ENCRYPTED = ("encrypted: a password protects it (Threema's chat export is protected by the password chosen "
+             "when exporting); unzip it with that password and give the folder")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
 
 
@@ -287,6 +289,8 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
 def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tuple[list[ZipChat], tuple[Chat, ...],
                                                                                   dict[str, Path], dict[str, str]]:
     files = whatsapp_zip.check(archive, str(path))
+    if any(i.flag_bits & 0x1 for i in files):  # Threema's export, a zip a user protected
+        raise ChatError(str(path), ENCRYPTED)
     members = chat_members(archive, files, str(path))
     texts = {id(i) for m in members for i in (m.info, *m.pages)}
     media = [i for i in files if id(i) not in texts]
