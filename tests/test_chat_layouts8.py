@@ -398,3 +398,19 @@ def test_voice_messages_of_the_new_layouts_are_transcribed_in_place(tmp_path, ca
         story = json.loads((tmp_path / "out" / f"{name}.timeline.json").read_text(encoding="utf-8"))
         voice = story["messages"][index]["attachment"]
         assert "station" in (voice["transcript"] or "").lower(), (name, voice)
+
+
+def test_messenger_threads_of_one_download_are_named_after_their_titles(tmp_path, capsys):
+    """Two Messenger chats in one download wrote `message_1.timeline.json` and `message_1-2.timeline.json`."""
+    inbox = tmp_path / "your_facebook_activity" / "messages" / "inbox"
+    for folder, title in (("anna_101", "Anna Müller"), ("ben_202", "Ben")):
+        (inbox / folder).mkdir(parents=True)
+        (inbox / folder / "message_1.json").write_text(json.dumps({
+            "participants": [{"name": title}, {"name": "Me"}], "title": title, "is_still_participant": True,
+            "thread_path": f"inbox/{folder}", "magic_words": [],
+            "messages": [{"sender_name": title, "timestamp_ms": 1709287953000, "content": "hi"}]}), encoding="utf-8")
+    status = main(["timeline", str(tmp_path / "your_facebook_activity"), "--out", str(tmp_path / "out"),
+                   "--case", str(tmp_path / "case"), "--format", "json"])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert sorted(Path(p).name for p in captured.out.splitlines()) == ["Anna Müller.timeline.json", "Ben.timeline.json"]
