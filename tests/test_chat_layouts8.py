@@ -219,6 +219,9 @@ def test_threemas_chat_export_zip_is_read_not_taken_for_whatsapp(tmp_path):
     assert (hello.sender, hello.datetime, hello.text) == ("Anna", "2024-01-15T21:05:00", "Hallo")
     assert voice.attachment.path == "3a9c8f02b1.m4a" and voice.attachment.kind == "audio"
     assert photo.attachment.missing and photo.text == "Beschriftung\nzweite Zeile"
+    renamed = tmp_path / "messages.txt"  # an iPhone's WhatsApp chat renamed so stays WhatsApp's (seconds, <attached: >)
+    renamed.write_text("[15/01/2024, 21:05:12] Anna: hi\n[15/01/2024, 21:06:12] Bob: yo\n", encoding="utf-8")
+    assert load_export(renamed)[0].export.container == "whatsapp"
     protected = tmp_path / "threema-protected.zip"  # as Threema hands it over: a password on every member
     with zipfile.ZipFile(protected, "w") as z:
         z.writestr("messages-Anna.txt", THREEMA)

@@ -28,8 +28,8 @@ from pathlib import PurePosixPath
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "threema"
-_DATE = r"(?:(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{2,4})|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))"
-_HEADER_RE = re.compile(rf"^\[(?P<stamp>{_DATE},\s(?P<h>\d{{1,2}}):(?P<min>\d{{2}}))\]\s(?P<rest>.*)$")
+_DATE = r"(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{2,4})|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))"
+_HEADER_RE = re.compile(rf"^\[(?P<stamp>{_DATE},\s(?P<h>\d{{1,2}}):(?P<min>\d{{2}})(?::(?P<s>\d{{2}}))?)\]\s(?P<rest>.*)$")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?:\s(?P<text>.*))?$")
 _FILE_RE = re.compile(r"<(?P<name>[^<>\s/\\]{1,160}\.[A-Za-z0-9]{2,5})>")
 _MONTHS = {name: i % 12 + 1 for i, name in enumerate((
@@ -54,13 +54,16 @@ def _header_lines(text: str) -> tuple[int, int, int]:
 
 
 def looks_like(text: str, name: str = "") -> bool:
-    """A Threema export: the old layout's `<<<`/`>>>` lines, or the new one's `[date, HH:MM] Name: `
-    (WhatsApp's bracketed layout always writes seconds) in a `messages...txt` or naming files inline."""
+    """A Threema export: the old layout's `<<<`/`>>>` lines, or the new one's `[date, HH:MM] Name: ` in a
+    `messages...txt` or naming files inline (`<name.ext>`; WhatsApp's bracketed layout writes `<attached: ...>`)."""
     new, old, files = _header_lines(text)
     if old >= MIN_HEADERS:
         return True
+    if new < MIN_HEADERS or "<attached: " in text[:65536]:  # WhatsApp's iOS layout names its files so
+        return False
     named = PurePosixPath(name).name.lower().startswith("messages") and PurePosixPath(name).suffix.lower() == ".txt"
-    return new >= MIN_HEADERS and (named or files >= 1)
+    with_seconds = sum(1 for line in text[:65536].split("\n") if (m := _HEADER_RE.match(line)) and m["s"])
+    return files >= 1 or named and with_seconds == 0  # WhatsApp writes seconds there; Threema does not
 
 
 def _iso(year: int, month: int | None, day: int, hour: int, minute: int, second: int = 0) -> str | None:
@@ -71,9 +74,10 @@ def _iso(year: int, month: int | None, day: int, hour: int, minute: int, second:
 
 
 def _new_iso(match: re.Match[str]) -> str | None:
+    second = int(match["s"] or 0)
     if match["iy"]:
-        return _iso(int(match["iy"]), int(match["im"]), int(match["id"]), int(match["h"]), int(match["min"]))
-    return _iso(int(match["y"]), int(match["m"]), int(match["d"]), int(match["h"]), int(match["min"]))
+        return _iso(int(match["iy"]), int(match["im"]), int(match["id"]), int(match["h"]), int(match["min"]), second)
+    return _iso(int(match["y"]), int(match["m"]), int(match["d"]), int(match["h"]), int(match["min"]), second)
 
 
 def _records(index: int, sender: str | None, written: str, iso: str | None, body: str, note: str) -> list[Message]:
