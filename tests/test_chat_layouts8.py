@@ -202,6 +202,15 @@ def test_a_slack_channel_is_one_chat_over_its_days_a_voice_clip_downloaded_besid
     assert photo.attachment.missing and photo.attachment.placeholder.startswith("https://files.slack.com/")
     [later] = load_export(root / "general" / "2024-01-16.json")  # a later day given alone: the channel
     assert len(later.export.messages) == 4
+    archive = tmp_path / "Slack export Jan 15 2024 - Jan 16 2024.zip"  # as Slack hands it over
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(root).as_posix())
+    [zipped] = load_export(archive)
+    assert zipped.export.container == "slack-json-zip" and zipped.export.messages[0].sender == "Bob Jones (U02BOB)"
+    assert zipped.export.accounting() == ("2 attachment(s) named, 1 of them not in the export, "
+                                          "0 file(s) no message names (kept in the chat)")
 
 
 THREEMA = ("[15.01.2024, 21:05] Anna: Hallo\r\n[15.01.2024, 21:06] Anna: <3a9c8f02b1.m4a>\r\n"

@@ -33,6 +33,8 @@ _MENTION_RE = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK_RE = re.compile(r"<(?P<url>https?://[^|>]+)(?:\|(?P<label>[^>]*))?>")
 _OWN_SUBTYPES = ("", "thread_broadcast", "file_share", "me_message")
 MAX_USERS_BYTES = 32 * 1024 * 1024
+WORKSPACE_FILES = frozenset({"users.json", "channels.json", "groups.json", "dms.json", "mpims.json",
+                             "integration_logs.json", "canvases.json", "huddle_transcripts.json"})
 
 
 def looks_like(data: Any) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
@@ -75,6 +75,7 @@ class ZipChat:
     texts: tuple[str, ...]
     container: str
     pages: tuple[zipfile.ZipInfo, ...] = ()
+    users: dict[str, str] = field(default_factory=dict)  # a Slack export's users.json: id -> name
 
     @property
     def folder(self) -> PurePosixPath:
@@ -108,7 +109,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 found.append(ZipChat(info, (text,), skype.CONTAINER))
             elif slack.looks_like(data) and (days := _slack_days(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
-                    archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in days)), slack.CONTAINER, days))
+                    archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in days)), slack.CONTAINER, days,
+                    _slack_users(archive, files, info)))
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
@@ -162,6 +164,17 @@ def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | Non
     return ZipChat(info, (text,), found[0]) if found and found[0] in TEXT_CONTAINERS else None
 
 
+def _slack_users(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], day: zipfile.ZipInfo) -> dict[str, str]:
+    """The names of a Slack export's users.json, one folder up from the channel's day files."""
+    wanted = PurePosixPath(day.filename).parent.parent / "users.json"
+    info = next((i for i in files if PurePosixPath(i.filename) == wanted), None)
+    try:
+        text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES)) if info else ""
+        return slack.users_of(telegram.load_json(text, info.filename)) if info else {}
+    except ChatError:
+        return {}
+
+
 def _slack_days(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...] | None:
     """A Slack channel's later days when `first` is its first day; None when it is a later one."""
     folder = PurePosixPath(first.filename).parent
@@ -206,7 +219,7 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
     if member.container == skype.CONTAINER:
         return skype.parse(member.texts[0], name)
     if member.container == slack.CONTAINER:
-        return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, {}, name),)
+        return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, member.users, name),)
     if member.container in TEXT_CONTAINERS:
         return parse_text(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
@@ -274,6 +287,8 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
         return not meta.is_chat_file(info.filename)
     if member.container == googlechat.CONTAINER:
         return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
+    if member.container == slack.CONTAINER and PurePosixPath(info.filename).name in slack.WORKSPACE_FILES:
+        return True  # the workspace's users, channels...: read for names, no file a message sent
     if member.container == signal.CONTAINER and PurePosixPath(info.filename).name in SIGNAL_EXPORT_PARTS:
         return True  # signal-export's other forms of the chat and its pages' styling, not a file sent
     if member.container == skype.CONTAINER:
