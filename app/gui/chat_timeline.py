@@ -25,7 +25,7 @@ from app.gui import prefs
 from app.gui.case_task import CaseTask
 from app.gui.timeline_view import TimelineView
 
-CHAT_FILTER = ("Chat exports (*.zip *.txt *.json *.html *.md);;All files (*)")
+CHAT_FILTER = ("Chat exports (*.zip *.txt *.json *.html *.md *.csv *.xml);;All files (*)")
 
 
 class ChatTimeline(QObject):

@@ -29,8 +29,11 @@ from app.core.chats import (
     meta,
     signal,
     signal_text,
+    skype,
+    slack,
     telegram,
     telegram_html,
+    threema,
     whatsapp,
 )
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
@@ -47,7 +50,7 @@ from app.core.chats.parsing import (
     with_unreferenced,
 )
 from app.core.chats.placeholders import is_whatsapp_media_name
-from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.records import Attachment, Chat, ChatExport, kind_of
 from app.core.chats.senders import normalise_senders
 from app.core.chats.whatsapp_zip import same_name
 from app.core.errors import ChatError
@@ -115,6 +118,8 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
         hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
         if not hits and PurePosixPath(wanted).name.startswith("attachment-"):  # sigtop's: extension, zone guessed
             hits = signal_text.sigtop_match(wanted, list(files))
+        if not hits:  # Skype's media/<document id>.1.<ext>: the extension the file was written with
+            hits = skype.media_match(wanted, list(files))
         return hits[0] if len(hits) == 1 else None
 
     return locate
@@ -137,6 +142,10 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
         return [rel for rel in files if meta.is_chat_file(rel)]
     if container == googlechat.CONTAINER:
         return [rel for rel in files if googlechat.is_chat_file(rel)]
+    if container == skype.CONTAINER:
+        return [rel for rel in files if skype.is_chat_file(rel)]
+    if container == threema.CONTAINER:  # the export's files lie beside messages.txt
+        return [rel for rel in files if "/" not in rel and kind_of(rel) in ("audio", "video", "image")]
     if container not in _TELEGRAM:
         return []
     return [rel for rel in files if is_telegram_chat_file(rel)]
@@ -255,6 +264,28 @@ def meta_pages(path: Path) -> list[Path]:
     return [p for _, p in sorted(pages)]
 
 
+SIGNAL_EXPORT_COMPANIONS = ("data.json", "index.html")  # signal-export writes them beside chat.md
+
+
+def signal_export_companions(path: Path) -> tuple[Path, ...]:
+    """The same chat as signal-export writes it again beside its `chat.md` (`data.json`, one JSON
+    object a line, and `index.html`): read as one chat with it, hashed and logged, never a second."""
+    if path.name != "chat.md":
+        return ()
+    return tuple(p for name in SIGNAL_EXPORT_COMPANIONS if (p := path.with_name(name)).is_file() and not p.is_symlink())
+
+
+def is_signal_export_companion(path: Path) -> bool:
+    """signal-export's data.json or index.html beside a chat.md that reads as Signal's."""
+    chat = path.with_name("chat.md")
+    if path.name not in SIGNAL_EXPORT_COMPANIONS or not chat.is_file():
+        return False
+    try:
+        return sniff_text(decode(read_bytes(chat))[:65536], chat.name) == signal.CONTAINER
+    except ChatError:
+        return False
+
+
 def is_later_meta_page(path: Path) -> bool:
     """message_2.json beside message_1.json: read with it, not as a chat of its own."""
     pages = meta_pages(path)
@@ -276,11 +307,18 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
         texts = [text if p == path else decode(read_bytes(p)) for p in pages]
         container = messenger_html.INSTAGRAM if "instagram" in str(path.resolve()).lower() else messenger_html.CONTAINER
         return (messenger_html.parse_pages(texts, path.parent.name),), container, tuple(p for p in pages if p != path)
+    if slack.looks_like_text(text):  # a channel's days read as one, its members named by users.json
+        pages = slack.day_pages(path)
+        texts = [text if p == path else decode(read_bytes(p)) for p in pages]
+        chat = slack.parse_days(texts, path.parent.name, slack.users_beside(path), str(path))
+        return (chat,), slack.CONTAINER, tuple(p for p in pages if p != path)
     if telegram_html.looks_like(text) and path.name == "messages.html":
         later = tuple(_html_pages(path)[1:])
         pages_text = [text, *(decode(read_bytes(p)) for p in later)]
         return (telegram_html.parse_pages(pages_text, path.parent.name),), telegram_html.CONTAINER, later
-    return parse_text(text, path.name), sniff_text(text, path.name) or whatsapp.CONTAINER, ()
+    container = sniff_text(text, path.name) or whatsapp.CONTAINER
+    later = signal_export_companions(path) if container == signal.CONTAINER else ()
+    return parse_text(text, path.name), container, later
 
 
 def load_file(path: Path) -> Loaded:

@@ -1,6 +1,6 @@
 """A contact card a chat carries (`Carl Smith.vcf`, WhatsApp's `00000007-Carl Smith.vcf`, Telegram's
-`contacts/contact_1.vcf`): the names and numbers it holds, said in its message's note (shown in the
-timeline, its JSON, DOCX and PDF; notes are not in the case's search).
+`contacts/contact_1.vcf`): the names and numbers it holds, said in its message's note and written as its text (after the
+message's own words): the case's search reads text, not notes, and a number shared as a card is searched for.
 
     BEGIN:VCARD / VERSION:3.0 / FN:Carl Smith / item1.TEL;waid=447700900123:+44 7700 900123 / END:VCARD
 
@@ -22,6 +22,7 @@ from app.core.chats.records import Chat, Message
 
 MAX_CARD_BYTES = 256 * 1024  # a contact card with a photo in it; anything larger is not read
 CARD_NOTE = "contact card: "
+CARD_TEXT = "the text is the card's names and numbers, as the file holds them"
 _PROPERTY = re.compile(r"^(?:[\w-]+\.)?(?P<name>[A-Za-z-]+)(?P<params>(?:;[^:]*)?):(?P<value>.*)$")
 
 
@@ -89,4 +90,7 @@ def _with_card(message: Message, read: Callable[[str], bytes | None]) -> Message
     if not cards:
         return message
     said = CARD_NOTE + "; ".join(cards)
-    return replace(message, note="; ".join(n for n in (message.note, said) if n))
+    # The card's names and numbers are also the message's text (after its own words, if any): the case's
+    # search reads messages' text, not their notes, and a number shared as a card is what gets searched for.
+    text = "\n".join(t for t in (message.text, *cards) if t.strip())
+    return replace(message, text=text, note="; ".join(n for n in (message.note, said, CARD_TEXT) if n))

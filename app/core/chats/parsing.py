@@ -4,6 +4,7 @@ the loaded record, naming a chat after its folder, finding each attachment its p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -15,14 +16,21 @@ from app.core.chats import (
     googlechat,
     imessage,
     imessage_html,
+    kakaotalk,
     line,
     messenger_html,
     meta,
     signal,
     signal_json,
     signal_text,
+    skype,
+    slack,
     telegram,
     telegram_html,
+    threema,
+    viber,
+    wechat,
+    wechat_html,
     whatsapp,
 )
 from app.core.chats.encoding import decode_text
@@ -39,6 +47,7 @@ from app.core.chats.records import (
 )
 from app.core.errors import ChatError
 
+_JSON_START = re.compile(r'^[\ufeff \t\r\n]*(?:\{|\[[\s\r\n]*[{\]"])')
 MIN_HEADER_SHARE = 0.3  # of the first non-blank lines: a chat, not a document quoting one date
 GENERIC_STEMS = ("_chat", "chat", "messages")  # names that say nothing: the folder or zip says more
 # The folders Telegram Desktop writes a chat's files into (beside the chat, or in chats/chat_NNN/).
@@ -76,20 +85,34 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return googlechat.CONTAINER, googlechat.parse
     if signal_json.looks_like_text(text):
         return signal_json.CONTAINER, signal_json.parse
-    if text.lstrip("\ufeff \t\r\n").startswith("{"):
+    if skype.looks_like_text(text):
+        return skype.CONTAINER, skype.parse
+    if slack.looks_like_text(text):
+        return slack.CONTAINER, slack.parse
+    if _JSON_START.match(text):  # an object, or an array of them (a Slack export's users.json)
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
     if messenger_html.looks_like(text):
         return messenger_html.CONTAINER, messenger_html.parse
     if discord_html.looks_like(text):
         return discord_html.CONTAINER, discord_html.parse
+    if wechat_html.looks_like(text):
+        return wechat_html.CONTAINER, lambda t, n: (wechat_html.parse(t, n),)
     if imessage_html.looks_like(text):
         return imessage_html.CONTAINER, imessage_html.parse
     if telegram_html.looks_like(text):
         return telegram_html.CONTAINER, telegram_html.parse
     if discord_text.looks_like(text):
         return discord_text.CONTAINER, lambda t, n: (discord_text.parse(t, stem),)
+    if threema.looks_like(text, name):
+        return threema.CONTAINER, lambda t, n: (threema.parse(t, n),)
     if line.looks_like(text):
         return line.CONTAINER, lambda t, n: (line.parse(t, stem),)
+    if viber.looks_like(text):
+        return viber.CONTAINER, lambda t, n: (viber.parse(t, n),)
+    if wechat.looks_like(text):
+        return wechat.CONTAINER, lambda t, n: (wechat.parse(t, n),)
+    if kakaotalk.looks_like(text):
+        return kakaotalk.CONTAINER, lambda t, n: (kakaotalk.parse(t, stem),)
     if imessage.looks_like(text):
         return imessage.CONTAINER, lambda t, n: (imessage.parse(t, stem),)
     if signal_text.is_sigtop_text(text):
@@ -123,7 +146,7 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
-                              "Instagram, Discord, Google Chat, LINE or iMessage export)")
+                              "Instagram, Discord, Google Chat, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
     chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")

@@ -21,6 +21,8 @@ from app.core.chats import (
     googlechat,
     meta,
     signal_json,
+    skype,
+    slack,
     sms,
     sms_zip,
     telegram,
@@ -29,6 +31,7 @@ from app.core.chats import (
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     is_later_meta_page,
+    is_signal_export_companion,
     load_file,
     meta_pages,
     read_bytes,
@@ -41,7 +44,7 @@ from app.core.hashing import sha256_file
 
 __all__ = ["Loaded", "decode", "is_chat_export", "is_chat_export_in_folder", "load_export", "load_file", "load_zip", "parse_text", "sniff_text"]
 
-CHAT_SUFFIXES = (".txt", ".md", ".json", ".html")
+CHAT_SUFFIXES = (".txt", ".md", ".json", ".html", ".csv")  # .csv: KakaoTalk for Mac
 # Folders below the one given that are searched for exports: an Android extraction keeps a chat sent
 # as a document 10 below its root (data/media/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp
 # Documents/Sent), an iOS one its app groups' files 10 and more; any deeper is said, not passed over.
@@ -73,7 +76,8 @@ def _is_later_page(path: Path) -> bool:
     """A later page of a chat whose first page lies beside it (Telegram's messages2.html, Messenger's
     message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
     return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
-        path.suffix.lower() in (".json", ".html") and is_later_meta_page(path)
+        path.suffix.lower() in (".json", ".html") and is_later_meta_page(path) or is_signal_export_companion(path) or \
+        slack.is_later_day(path)
 
 
 def is_chat_export(path: Path) -> bool:
@@ -94,7 +98,8 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return True
     try:  # read only up to a chat text's size: a phone holds JSON files of any size
         data = telegram.load_json(decode(read_bytes(path)), str(path))
-        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat, signal_json))
+        return any(reader.looks_like(data) for reader in (telegram, meta, discord, googlechat, signal_json,
+                                                                  skype, slack))
     except (OSError, UnicodeDecodeError, ChatError):
         return False
 
@@ -152,6 +157,10 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         path = first
     elif is_later_meta_page(path):  # message_2.json of a Messenger chat: the whole chat
         path = meta_pages(path)[0]
+    elif slack.is_later_day(path):  # a later day of a Slack channel: the whole channel
+        path = slack.day_pages(path)[0]
+    elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
+        path = path.with_name("chat.md")
     try:
         return [load_file(path)]
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given

@@ -153,6 +153,7 @@ def _entries(lines: list[str]) -> list[_Entry]:
     return entries
 
 
+ANDROID_SEPARATORS = ("-", "\u2013", "\u2014")
 _AFTER_TIME_RE = re.compile(r"^(?::\d{2})?\s*[\]\-\u2013\u2014,]?\s*")
 
 
@@ -193,10 +194,18 @@ def message_from(index: int, header: Header, lines: list[str], iso: str | None, 
     found = find_attachment(text)
     if found is not None:
         return Message(sender=sender, text=found.caption, attachment=found.attachment, **common)
-    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location and a poll).
-    marked = raw.lstrip(" ").startswith("\u200e") and "://" not in text and not is_poll(text)
+    # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location and a poll);
+    # Android does not: there a mark (U+200E/U+200F) starting a message is the sender's, as phones typing
+    # right-to-left or mixed text write it.
+    marked = not _is_android(header) and raw.lstrip(" ").startswith("\u200e") and "://" not in text \
+        and not is_poll(text)
     system = marked or is_system_note(text)
     return Message(sender=sender, text=text, system=system, **common)
+
+
+def _is_android(header: Header) -> bool:
+    """Android's layout: no brackets, a dash between the time and the sender."""
+    return not header.shape[0] and header.shape[1] in ANDROID_SEPARATORS
 
 
 def _named_date(entry: _Entry) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
@@ -23,15 +23,22 @@ from app.core.chats import (
     discord_text,
     googlechat,
     imessage,
+    kakaotalk,
     line,
     messenger_html,
     meta,
     signal,
     signal_json,
     signal_text,
+    skype,
+    slack,
     sms_zip,
     telegram,
     telegram_html,
+    threema,
+    viber,
+    wechat,
+    wechat_html,
     whatsapp,
     whatsapp_zip,
 )
@@ -54,7 +61,9 @@ from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
 NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
-           "Messenger, Discord, Google Chat, LINE, Signal or iMessage export)")
+           "Messenger, Discord, Google Chat, LINE, Signal, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+ENCRYPTED = ("encrypted: a password protects it (Threema's chat export is protected by the password chosen "
+             "when exporting); unzip it with that password and give the folder")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
 
 
@@ -66,6 +75,7 @@ class ZipChat:
     texts: tuple[str, ...]
     container: str
     pages: tuple[zipfile.ZipInfo, ...] = ()
+    users: dict[str, str] = field(default_factory=dict)  # a Slack export's users.json: id -> name
 
     @property
     def folder(self) -> PurePosixPath:
@@ -95,6 +105,12 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 found.append(ZipChat(info, (text,), googlechat.CONTAINER))
             elif signal_json.looks_like(data):  # sigtop -f json
                 found.append(ZipChat(info, (text,), signal_json.CONTAINER))
+            elif skype.looks_like(data):
+                found.append(ZipChat(info, (text,), skype.CONTAINER))
+            elif slack.looks_like(data) and (days := _slack_days(files, info)) is not None:
+                found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
+                    archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in days)), slack.CONTAINER, days,
+                    _slack_users(archive, files, info)))
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
@@ -104,7 +120,7 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 container = messenger_html.INSTAGRAM if "instagram" in info.filename.lower() else messenger_html.CONTAINER
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), container, pages))
-        elif name.endswith((".txt", ".html", ".md")) and name != "messages.html" and (
+        elif name.endswith((".txt", ".html", ".md", ".csv")) and name != "messages.html" and (
                 chat := _text_chat(archive, info)) is not None:
             found.append(chat)
         elif name == "messages.html":
@@ -134,7 +150,10 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
     return None
 
 
-TEXT_CONTAINERS = frozenset({line.CONTAINER, imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+TEXT_CONTAINERS = frozenset({line.CONTAINER, kakaotalk.CONTAINER, threema.CONTAINER, wechat.CONTAINER, viber.CONTAINER,
+                             wechat_html.CONTAINER,
+                              imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+SIGNAL_EXPORT_PARTS = frozenset({"data.json", "index.html", "style.css", "chat.js"})
 DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
 
@@ -143,6 +162,27 @@ def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | Non
     text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
     found = parser_for(text, info.filename)
     return ZipChat(info, (text,), found[0]) if found and found[0] in TEXT_CONTAINERS else None
+
+
+def _slack_users(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], day: zipfile.ZipInfo) -> dict[str, str]:
+    """The names of a Slack export's users.json, one folder up from the channel's day files."""
+    wanted = PurePosixPath(day.filename).parent.parent / "users.json"
+    info = next((i for i in files if PurePosixPath(i.filename) == wanted), None)
+    try:
+        text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES)) if info else ""
+        return slack.users_of(telegram.load_json(text, info.filename)) if info else {}
+    except ChatError:
+        return {}
+
+
+def _slack_days(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...] | None:
+    """A Slack channel's later days when `first` is its first day; None when it is a later one."""
+    folder = PurePosixPath(first.filename).parent
+    days = sorted((PurePosixPath(i.filename).name, n, i) for n, i in enumerate(files)
+                  if PurePosixPath(i.filename).parent == folder and slack.DAY_RE.match(PurePosixPath(i.filename).name))
+    if not slack.DAY_RE.match(PurePosixPath(first.filename).name):
+        return ()
+    return tuple(i for _, _, i in days if i is not first) if days and days[0][2] is first else None
 
 
 def _html_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[zipfile.ZipInfo, ...] | None:
@@ -158,9 +198,10 @@ def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: s
     broken: list[str] = []
     found = _telegram_members(archive, files, broken)
     try:
+        taken = {id(z.info) for z in found}  # a Threema or KakaoTalk text read already: not read again as WhatsApp's
         found += [ZipChat(info, (text,), whatsapp.CONTAINER)
                   for info, text in whatsapp_zip.chat_members(archive, files, path, decode)
-                  if not found or whatsapp.looks_like(text)]  # beside a Telegram export: only a real chat
+                  if id(info) not in taken and (not found or whatsapp.looks_like(text))]  # beside a Telegram export: only a real chat
     except ChatError:
         if not found:  # a Telegram result.json cut short is said, not passed over
             raise ChatError(path, "; ".join(broken) if broken else NO_CHAT) from None
@@ -175,6 +216,10 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return discord.parse(member.texts[0], name)
     if member.container == googlechat.CONTAINER:
         return googlechat.parse(member.texts[0], name)
+    if member.container == skype.CONTAINER:
+        return skype.parse(member.texts[0], name)
+    if member.container == slack.CONTAINER:
+        return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, member.users, name),)
     if member.container in TEXT_CONTAINERS:
         return parse_text(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
@@ -212,9 +257,10 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
 
 def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo | None:
     """A voice message sigtop export-attachments wrote as attachment-<time>.<ext> (zone, extension guessed)."""
-    if not PurePosixPath(wanted).name.startswith("attachment-"):
-        return None
     by_name = {i.filename: i for i in own}
+    if not PurePosixPath(wanted).name.startswith("attachment-"):  # or Skype's media/<document id>.1.<ext>
+        hits = skype.media_match(wanted, list(by_name))
+        return by_name[hits[0]] if len(hits) == 1 else None
     hits = signal_text.sigtop_match(wanted, list(by_name))
     return by_name[hits[0]] if len(hits) == 1 else None
 
@@ -241,6 +287,12 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
         return not meta.is_chat_file(info.filename)
     if member.container == googlechat.CONTAINER:
         return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
+    if member.container == slack.CONTAINER and PurePosixPath(info.filename).name in slack.WORKSPACE_FILES:
+        return True  # the workspace's users, channels...: read for names, no file a message sent
+    if member.container == signal.CONTAINER and PurePosixPath(info.filename).name in SIGNAL_EXPORT_PARTS:
+        return True  # signal-export's other forms of the chat and its pages' styling, not a file sent
+    if member.container == skype.CONTAINER:
+        return not skype.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
     if member.container in DISCORD:  # an avatar, an icon: named by the export, not by a message
         relative = PurePosixPath(info.filename).relative_to(member.folder).as_posix()
         return not discord.is_asset(relative, PurePosixPath(member.info.filename).name) or \
@@ -252,6 +304,8 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
 def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tuple[list[ZipChat], tuple[Chat, ...],
                                                                                   dict[str, Path], dict[str, str]]:
     files = whatsapp_zip.check(archive, str(path))
+    if any(i.flag_bits & 0x1 for i in files):  # Threema's export, a zip a user protected
+        raise ChatError(str(path), ENCRYPTED)
     members = chat_members(archive, files, str(path))
     texts = {id(i) for m in members for i in (m.info, *m.pages)}
     media = [i for i in files if id(i) not in texts]

@@ -18,6 +18,8 @@ Running the queue and telling the user belong to the caller. The window takes ex
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from app.core.export.timeline import parse_timeline_formats, write_timeline
 from app.core.hashing import sha256_file
 from app.core.media.intake import Found
 from app.core.models import catalogue as models
+from app.core.names import safe_basename
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
@@ -77,15 +80,39 @@ def take_in_exports(case: Case, inputs: list[str]) -> tuple[list[TakenIn], list[
     return taken, errors
 
 
+GENERIC_STEM = re.compile(r"^(?:_?chat|messages?(?:_?\d+)?|result|index|data|conversation|export)$", re.IGNORECASE)
+
+
+def _told_name(t: TakenIn) -> str:
+    """The chat's own name (its title, or its participants) where the file's says nothing
+    (`chat.md`, `messages.html`, `message_1.json`, `result.json`); else the file's stem."""
+    stem = t.original.stem
+    titles = [c.name.strip() for c in t.export.chats if c.name.strip()]
+    if GENERIC_STEM.match(stem) and len(titles) == 1 and not GENERIC_STEM.match(titles[0]):
+        return titles[0]
+    return stem
+
+
 def export_names(taken: list[TakenIn]) -> dict[int, str]:
-    """<name> per export: the input's stem, or the chat file's where one input holds several."""
+    """<name> per export: the input's stem, or, where one input holds several, the chat's own name
+    (`chat.md` of signal-export is its contact's or group's); safe on any disk, and unique as a
+    disk that ignores case compares names (`-2`, `-3` added)."""
     names = {}
     for t in taken:
         given = Path(t.given)
         several = sum(1 for o in taken if o.given == t.given) > 1
-        names[t.exhibit_id] = t.original.stem if several or not given.is_dir() else given.name
-    counts = Counter(names.values())
-    return {k: (v if counts[v] == 1 else f"{v}-{k}") for k, v in names.items()}
+        names[t.exhibit_id] = safe_basename(_told_name(t) if several else
+                                            (t.original.stem if not given.is_dir() else given.name))
+    used: set[str] = set()
+    out = {}
+    for exhibit_id, name in names.items():
+        candidate, n = name, 1
+        while unicodedata.normalize("NFC", candidate).casefold() in used:
+            n += 1
+            candidate = f"{name}-{n}"
+        used.add(unicodedata.normalize("NFC", candidate).casefold())
+        out[exhibit_id] = candidate
+    return out
 
 
 def export_media(taken: list[TakenIn]) -> list[Found]:

@@ -1,0 +1,175 @@
+"""A Slack workspace export (Workspace settings → Import/Export data → Export): one folder per
+channel (`general/`, and for direct messages one per conversation), one JSON file per day in it
+(`2024-01-15.json`, an array of messages), `users.json` and `channels.json` at its root.
+
+    [{"type": "message", "user": "U01ANNA", "text": "Hello <@U02BOB>", "ts": "1705352700.000200",
+      "user_profile": {"real_name": "Anna Smith", "display_name": "anna"},
+      "files": [{"id": "F01", "name": "audio_message.m4a", "title": "Audio clip", "mimetype": "audio/mp4",
+                 "subtype": "slack_audio", "url_private": "https://files.slack.com/..."}]}]
+
+A channel's days are read as one chat, in time order (`ts`, seconds since 1970, UTC). A sender is
+named by `user_profile`, else by `users.json`, else by the id; a mention `<@U02BOB>` by the name.
+Slack's export holds the files' addresses, not the files: one found beside the channel (a tool such as
+slackdump downloads them, `attachments/F01-audio_message.m4a` or by its name) is read and a voice clip
+transcribed in place, else the file is said missing with its address. `channel_join`, `bot_message` and
+other subtypes but `thread_broadcast`/`file_share` are the app's notes; edits and threads are said.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from app.core.chats import telegram
+from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.errors import ChatError
+
+CONTAINER = "slack-json"
+NOT_SLACK = "not a Slack export day (no array of messages with `ts`)"
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.json$")
+_MENTION_RE = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_LINK_RE = re.compile(r"<(?P<url>https?://[^|>]+)(?:\|(?P<label>[^>]*))?>")
+_OWN_SUBTYPES = ("", "thread_broadcast", "file_share", "me_message")
+MAX_USERS_BYTES = 32 * 1024 * 1024
+WORKSPACE_FILES = frozenset({"users.json", "channels.json", "groups.json", "dms.json", "mpims.json",
+                             "integration_logs.json", "canvases.json", "huddle_transcripts.json"})
+
+
+def looks_like(data: Any) -> bool:
+    if not isinstance(data, list) or not data:
+        return False
+    first = next((m for m in data if isinstance(m, dict)), None)
+    return first is not None and "ts" in first and first.get("type") == "message"
+
+
+def looks_like_text(text: str) -> bool:
+    head = text[:65536].lstrip("\ufeff \t\r\n")
+    return head.startswith("[") and '"ts"' in head and re.search(r'"type"\s*:\s*"message"', head) is not None
+
+
+def day_pages(path: Path) -> list[Path]:
+    """A channel's day files in order (`2024-01-15.json`, `2024-01-16.json`, ...)."""
+    if not DAY_RE.match(path.name):
+        return [path]
+    return sorted(p for p in path.parent.glob("*.json") if DAY_RE.match(p.name) and p.is_file())
+
+
+def is_later_day(path: Path) -> bool:
+    """A later day of a channel: read with its first day, not as a chat of its own."""
+    if not DAY_RE.match(path.name):
+        return False
+    pages = day_pages(path)
+    if len(pages) < 2 or pages[0] == path:
+        return False
+    try:  # the channel's first day must read as Slack's: other files named by their date are their own
+        with open(pages[0], "rb") as handle:
+            return looks_like_text(handle.read(65536).decode("utf-8", "replace"))
+    except OSError:
+        return False
+
+
+def users_beside(path: Path) -> dict[str, str]:
+    """user id -> the name shown, from the export's `users.json` (one folder up from the channel)."""
+    users = path.parent.parent / "users.json"
+    try:
+        if not users.is_file() or users.stat().st_size > MAX_USERS_BYTES:
+            return {}
+        return users_of(telegram.load_json(users.read_bytes().decode("utf-8", "replace"), str(users)))
+    except (OSError, ChatError):
+        return {}
+
+
+def users_of(data: Any) -> dict[str, str]:
+    out = {}
+    for user in data if isinstance(data, list) else []:
+        if isinstance(user, dict) and isinstance(user.get("id"), str):
+            profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+            name = user.get("real_name") or profile.get("real_name") or user.get("name") or ""
+            out[user["id"]] = str(name) or user["id"]
+    return out
+
+
+def _when(ts: Any) -> tuple[str, str | None]:
+    try:
+        seconds = float(str(ts))
+        return str(ts), datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return str(ts or ""), None
+
+
+def _sender(raw: dict[str, Any], users: dict[str, str]) -> str | None:
+    profile = raw.get("user_profile") if isinstance(raw.get("user_profile"), dict) else {}
+    user = str(raw.get("user") or raw.get("bot_id") or "")
+    name = profile.get("real_name") or profile.get("display_name") or users.get(user) or raw.get("username") or ""
+    if name and user:
+        return f"{name} ({user})"
+    return str(name or user) or None
+
+
+def _text(raw: dict[str, Any], users: dict[str, str]) -> str:
+    text = str(raw.get("text") or "")
+    text = _MENTION_RE.sub(lambda m: "@" + users.get(m["id"], m["id"]), text)
+    text = _LINK_RE.sub(lambda m: m["label"] or m["url"], text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
+def _attachment(item: Any) -> Attachment:
+    if not isinstance(item, dict):
+        return Attachment(None, True, "other", str(item)[:200], None)
+    name = str(item.get("name") or item.get("title") or "") or None
+    mime = str(item.get("mimetype") or "")
+    kind = "audio" if item.get("subtype") == "slack_audio" or mime.startswith("audio/") else \
+        "video" if mime.startswith("video/") else kind_of(name)
+    address = str(item.get("url_private_download") or item.get("url_private") or "")
+    if name is None or item.get("mode") in ("tombstone", "hidden_by_limit"):
+        return Attachment(name, True, kind, address or str(item.get("mode") or ""), None)
+    return Attachment(name, False, kind, address, f"attachments/{item.get('id')}-{name}" if item.get("id") else name)
+
+
+def _notes(raw: dict[str, Any], iso: str | None, subtype: str) -> list[str]:
+    notes = [] if iso else [f"time written as {raw.get('ts')!r}, not read"]
+    if isinstance(raw.get("edited"), dict):
+        notes.append(f"edited ({_when(raw['edited'].get('ts'))[1] or raw['edited'].get('ts')})")
+    if raw.get("thread_ts") and raw.get("thread_ts") != raw.get("ts"):
+        notes.append(f"reply in the thread of {_when(raw['thread_ts'])[1] or raw['thread_ts']}")
+    reactions = [f"{r.get('name')} {r.get('count', '')}".strip() for r in raw.get("reactions") or [] if isinstance(r, dict)]
+    if reactions:
+        notes.append("reactions: " + ", ".join(reactions))
+    if subtype not in _OWN_SUBTYPES:
+        notes.append(f"the app's note ({subtype})")
+    return notes
+
+
+def _records(raw: Any, index: int, users: dict[str, str]) -> list[Message]:
+    if not isinstance(raw, dict):
+        return [Message(index, None, "", None, "", True, None, f"an entry of the export that is not a message: {raw!r}"[:200])]
+    written, iso = _when(raw.get("ts"))
+    subtype = str(raw.get("subtype") or "")
+    system = subtype not in _OWN_SUBTYPES
+    note = "; ".join(_notes(raw, iso, subtype))
+    files = [_attachment(f) for f in raw.get("files") or []] or [None]
+    text = _text(raw, users)
+    return [Message(index + i, _sender(raw, users), iso or written, iso, text if i == 0 else "", system, a, note)
+            for i, a in enumerate(files)]
+
+
+def parse_days(texts: list[str], name: str, users: dict[str, str] | None = None, path: str = "") -> Chat:
+    """One channel from its day files' texts, in time order."""
+    raws: list[Any] = []
+    for text in texts:
+        data = telegram.load_json(text, path)
+        if not looks_like(data):
+            raise ChatError(path, NOT_SLACK)
+        raws += data
+    raws.sort(key=lambda r: _when(r.get("ts"))[1] or "" if isinstance(r, dict) else "")
+    messages: list[Message] = []
+    for raw in raws:
+        messages += _records(raw, len(messages), users or {})
+    return Chat(name, tuple(messages), "utc")
+
+
+def parse(text: str, path: str = "") -> tuple[Chat, ...]:
+    folder = PurePosixPath(path).parent.name
+    return (parse_days([text], folder or PurePosixPath(path).stem, {}, path),)

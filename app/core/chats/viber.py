@@ -1,0 +1,86 @@
+"""Viber's "Email message history" (Settings → Calls and messages → Email message history): a zip of
+CSV files, one per chat, mailed from the phone; five columns, no header line:
+
+    17/08/2014,12:52:56,Sara,+33612345678,Hello
+    ="17/08/2014"<TAB>12:52:56<TAB>="Me"<TAB>="+194XXXXXXXXX"<TAB>"Hi"
+
+date, time, the sender's name (`Me` or the phone's language's word for it), the sender's number, the
+message (layouts as users reported them: adrz/analysis-viber-logs, main.R and its issue #1; Excel-
+proofed `="..."` cells, tab- or comma-separated). Day and month are decided from all of the file's dates,
+as for WhatsApp. The history holds no file: a photo, sticker, video or voice message is its
+placeholder in the phone's language (`Message photo`, `Autocollant`, `Voice message`...), kept as an
+attachment the export does not hold. A sender is named with its number (`Sara (+33612345678)`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import PurePosixPath
+
+from app.core.chats import dates
+from app.core.chats.records import Attachment, Chat, Message
+
+CONTAINER = "viber-csv"
+_DATE_RE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$")
+_TIME_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?$")
+MEDIA = {
+    "audio": ("voice message", "audio message", "message vocal", "sprachnachricht", "mensaje de voz"),
+    "video": ("video message", "message vidéo", "videonachricht", "mensaje de video"),
+    "image": ("photo message", "message photo", "fotonachricht", "mensaje de foto", "photo"),
+    "sticker": ("sticker", "autocollant", "aufkleber"),
+}
+MIN_ROWS = 2
+
+
+def _cell(value: str) -> str:
+    """A cell as written, its Excel guard (`="..."`) and quotes taken off."""
+    value = value.strip()
+    if value.startswith('="') and value.endswith('"'):
+        value = value[2:-1]
+    return value.strip()
+
+
+def _rows(text: str) -> list[list[str]]:
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    delimiter = "\t" if first.count("\t") >= 4 else ","
+    out = []
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        if len(row) >= 5:
+            out.append([_cell(c) for c in row[:4]] + [delimiter.join(row[4:]).strip()])
+        elif row and out:  # a message of several lines the file did not quote
+            out[-1][4] += "\n" + delimiter.join(row)
+    return out
+
+
+def _is_row(row: list[str]) -> bool:
+    return bool(_DATE_RE.match(row[0]) and _TIME_RE.match(row[1]))
+
+
+def looks_like(text: str) -> bool:
+    """Several rows of five cells, a date and a time first (a CSV Viber wrote)."""
+    rows = _rows(text[:65536])
+    good = sum(1 for r in rows if _is_row(r))
+    return good >= MIN_ROWS and good >= len(rows) * 0.8
+
+
+def _message(index: int, row: list[str], iso: str | None, note: str) -> Message:
+    date, time, sender, number, body = row
+    written = f"{date} {time}"
+    notes = [note] if note else []
+    sender = f"{sender} ({number})" if sender and number and number != sender else sender or number
+    kind = next((k for k, labels in MEDIA.items() if body.strip().lower() in labels), None)
+    if kind is not None:
+        return Message(index, sender or None, written, iso, "", False,
+                       Attachment(None, True, kind, body.strip(), None), "; ".join(notes))
+    return Message(index, sender or None, written, iso, body.strip(), not sender, None, "; ".join(notes))
+
+
+def parse(text: str, name: str = "") -> Chat:
+    rows = [r for r in _rows(text) if _is_row(r)]
+    stamps = [dates.read_stamp(r[0], r[1]) for r in rows]
+    isos, notes, basis = dates.normalise(stamps)
+    messages = tuple(_message(i, r, isos[i], notes[i]) for i, r in enumerate(rows))
+    return Chat(PurePosixPath(name).stem, messages, basis)
