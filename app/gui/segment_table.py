@@ -158,8 +158,8 @@ class TextDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         view = opt.widget
-        if isinstance(view, QTableView):
-            opt.rect.setWidth(view.columnWidth(index.column()))
+        if isinstance(view, QTableView):  # measured at the width painted: the cell's, less its grid line
+            opt.rect.setWidth(view.columnWidth(index.column()) - (1 if view.showGrid() else 0))
         doc = self.document(opt, index)
         return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
 

@@ -1,0 +1,47 @@
+"""What a proofreader met on day one with a real interview (session 16): a wrapped segment's last
+line cut off in the editor, so "Harris." of "... I am Detective Constable Harris." could not be read.
+
+Its own window over a fresh case (tests/gui_case.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtWidgets import QStyleOptionViewItem
+
+from app.gui.segment_table import SPEAKER_COL, SPEAKER_WIDTH, TEXT_COL
+from tests import gui_case
+from tests.gui_case import open_exhibit
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
+boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
+
+
+def painted_height(table, row: int) -> float:
+    """The height the segment's text needs as it is painted: in the cell's own rectangle."""
+    index = table.model().index(row, TEXT_COL)
+    option = QStyleOptionViewItem()
+    option.initFrom(table)
+    option.font = table.font()
+    option.rect = table.visualRect(index)
+    return table.text_delegate.document(option, index).size().height()
+
+
+def test_a_wrapped_segment_row_is_tall_enough_for_every_line_it_paints(qtbot, win):
+    """Rows were measured at the column's width but painted one pixel narrower (the grid line):
+    text that just fitted one way wrapped onto a line more the other, and that line was cut off."""
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    table = win.editor.table
+    header = table.horizontalHeader()
+    clipped = []
+    for width in range(300, 520, 2):  # the text column stretches: widening the speakers narrows it
+        header.resizeSection(SPEAKER_COL, width)
+        for row in range(table.model().rowCount()):
+            table.resizeRowToContents(row)
+            if table.visualRect(table.model().index(row, TEXT_COL)).height() < painted_height(table, row):
+                clipped.append((width, row))
+    header.resizeSection(SPEAKER_COL, SPEAKER_WIDTH[0])
+    assert clipped == []
