@@ -45,3 +45,35 @@ def test_a_wrapped_segment_row_is_tall_enough_for_every_line_it_paints(qtbot, wi
                 clipped.append((width, row))
     header.resizeSection(SPEAKER_COL, SPEAKER_WIDTH[0])
     assert clipped == []
+
+
+def test_renaming_a_speaker_to_another_speaker_s_name_asks_before_merging_the_two(qtbot, win, boxes,
+                                                                                 monkeypatch):
+    """Rename speaker… took a name another speaker of the transcript already had without a word:
+    the witness's answers became the officer's, where Merge speakers… and a merge of two people's
+    segments both ask first. It asks now (Enter is No); a new name is renamed as before."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from app.core.editing import operations as editing
+
+    shown, answers = boxes
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    model = win.editor.model
+    before = [model.segment(r).speaker for r in range(model.rowCount())]
+    typed = iter(["DC Smith", " DC Smith ", "Witness (J. Petraitis)"])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Witness", True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(typed), True))
+    win.editor.ask_rename()  # the recorded box answers No
+    assert [model.segment(r).speaker for r in range(model.rowCount())] == before
+    assert shown[-1].startswith("question: DC Smith already speaks other lines of this transcript.")
+    answers.append(QMessageBox.StandardButton.Yes)
+    win.editor.ask_rename()  # Yes said: merged (the name as typed, spaces trimmed)
+    assert set(editing.speakers(win.case, win.session.run_id)) == {"DC Smith"}
+    win.undo_action.trigger()
+    asked = len(shown)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Witness (J. Petraitis)", True))
+    win.editor.ask_rename()  # a name no one has: renamed without a question
+    assert len(shown) == asked
+    assert set(editing.speakers(win.case, win.session.run_id)) == {"DC Smith", "Witness (J. Petraitis)"}
+    win.undo_action.trigger()
+    assert [model.segment(r).speaker for r in range(model.rowCount())] == before
