@@ -1,0 +1,28 @@
+"""What an investigator met at the command line on day one (session 16)."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.models import cmd_models
+
+
+def test_models_list_lines_up_its_columns_under_a_header_whatever_the_names(models_dir, capsys):
+    """`segmentation-3.0` and `speaker-campplus` ran past a 14-character name column and pushed
+    their kind, size, licence and hash out of line with the Whisper models'; nothing said what the
+    columns were."""
+    assert cmd_models(argparse.Namespace(models_command="list", models_dir=models_dir)) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["NAME", "KIND", "SIZE", "LICENCE", "SHA-256"]
+    assert {"base", "tiny.en"} <= {row.split()[0] for row in rows}
+    for column in ("KIND", "SIZE", "LICENCE", "SHA-256"):
+        at = header.index(column)
+        assert all(row[at - 1] == " " and row[at] != " " for row in rows if column != "SIZE"), (column, rows)
+    size_end = header.index("SIZE") + len("SIZE")
+    assert all(row[:size_end].endswith("MB") for row in rows), rows  # sizes right-aligned under SIZE
+
+
+def test_models_list_of_an_empty_folder_says_so(tmp_path, capsys):
+    assert cmd_models(argparse.Namespace(models_command="list", models_dir=tmp_path)) == 0
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == f"models list: no model is installed in {tmp_path}\n"
