@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("PySide6.QtMultimedia")
 
-from PySide6.QtWidgets import QStyleOptionViewItem
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QStyleOptionViewItem
 
 from app.gui.segment_table import SPEAKER_COL, SPEAKER_WIDTH, TEXT_COL
 from tests import gui_case
@@ -18,6 +19,7 @@ from tests.gui_case import open_exhibit
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
+REAL_QUESTION = QMessageBox.question  # before the fixture records the boxes instead
 
 
 def painted_height(table, row: int) -> float:
@@ -77,3 +79,34 @@ def test_renaming_a_speaker_to_another_speaker_s_name_asks_before_merging_the_tw
     assert set(editing.speakers(win.case, win.session.run_id)) == {"DC Smith", "Witness (J. Petraitis)"}
     win.undo_action.trigger()
     assert [model.segment(r).speaker for r in range(model.rowCount())] == before
+
+
+def press_in_modal(qtbot, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
+    """When a modal dialog is up, press `key` in it."""
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, answer)
+            return
+        qtbot.keyClick(box, key)
+
+    QTimer.singleShot(20, answer)
+
+
+def test_enter_in_the_sign_off_question_does_not_sign_the_transcript_off(qtbot, win, monkeypatch):
+    """Ctrl+Shift+V asked "Sign off this transcript as verified by ...? 8 of 9 uncertain words were
+    never reviewed." with Yes the default: Enter, pressed by a typist to go on typing, signed off a
+    record of interview nobody had checked. A sign-off is said with Y (or a click), never by Enter."""
+    from app.core.editing import operations as editing
+
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    run = win.session.run_id
+    monkeypatch.setattr(QMessageBox, "question", REAL_QUESTION)  # a real box, answered from the keyboard
+    press_in_modal(qtbot, Qt.Key.Key_Return)
+    assert win.editor.ask_verify() is False
+    assert editing.status(win.case, run)[0] != "verified"
+    press_in_modal(qtbot, Qt.Key.Key_Y)
+    assert win.editor.ask_verify() is True
+    assert editing.status(win.case, run) == ("verified", "DC Ann Example")
+    win.undo_action.trigger()
+    assert editing.status(win.case, run)[0] != "verified"
