@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QStyleOptionViewItem
 
 from app.gui.segment_table import SPEAKER_COL, SPEAKER_WIDTH, TEXT_COL
 from tests import gui_case
-from tests.gui_case import open_exhibit
+from tests.gui_case import focus_table, open_exhibit
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 boxes, win = gui_case.boxes, gui_case.win  # the shared fixtures (a window per module)
@@ -110,3 +110,26 @@ def test_enter_in_the_sign_off_question_does_not_sign_the_transcript_off(qtbot, 
     assert editing.status(win.case, run) == ("verified", "DC Ann Example")
     win.undo_action.trigger()
     assert editing.status(win.case, run)[0] != "verified"
+
+
+def test_the_case_search_is_reached_and_worked_from_the_keyboard(qtbot, qapp, win):
+    """No key reached the case's Search (Ctrl+F is the transcript's find bar), and Down in its box
+    stayed there: a hit could be opened only with the mouse, or by tabbing past the box's clear
+    button. Ctrl+Shift+F now puts the keyboard in the box, Down in the hits, Enter opens one."""
+    view = focus_table(qtbot, qapp, win)
+    search = win.search_view
+    search.box.setText("stale words")
+    qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert win.tabs.currentWidget() is search
+    qtbot.waitUntil(search.box.hasFocus, timeout=3_000)
+    assert search.box.selectedText() == "stale words"  # typing replaces the last query
+    qtbot.keyClicks(search.box, "sister")
+    qtbot.keyClick(search.box, Qt.Key.Key_Return)
+    assert search.model.rowCount() >= 1
+    qtbot.keyClick(search.box, Qt.Key.Key_Down)
+    qtbot.waitUntil(search.table.hasFocus, timeout=3_000)
+    assert search.table.currentIndex().row() == 0
+    qtbot.keyClick(search.table, Qt.Key.Key_Return)
+    assert win.tabs.currentIndex() == 0
+    row = win.editor.table.currentIndex().row()
+    assert "sister" in win.editor.model.segment(row).text
