@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 from app.cli.models import cmd_models
 
 
@@ -26,3 +28,17 @@ def test_models_list_of_an_empty_folder_says_so(tmp_path, capsys):
     assert cmd_models(argparse.Namespace(models_command="list", models_dir=tmp_path)) == 0
     out = capsys.readouterr()
     assert out.out == "" and out.err == f"models list: no model is installed in {tmp_path}\n"
+
+
+@pytest.mark.parametrize("command", [["transcribe"], ["export"], ["queue", "run"]])
+def test_the_format_option_says_which_formats_there_are_and_which_make_the_record_of_interview(command, capsys):
+    """`export --help` showed `--format FORMAT` and `--out OUT` with no word at all, and `transcribe`
+    said "comma list": nothing told an officer that docx and pdf give the record of interview."""
+    from app.cli import main
+
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview; default " \
+           "json,txt,srt,vtt)" in text
+    assert "--out OUT folder for the outputs" in text or "--out OUT write each finished transcript here" in text
