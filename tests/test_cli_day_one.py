@@ -42,3 +42,21 @@ def test_the_format_option_says_which_formats_there_are_and_which_make_the_recor
     assert "comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview; default " \
            "json,txt,srt,vtt)" in text
     assert "--out OUT folder for the outputs" in text or "--out OUT write each finished transcript here" in text
+
+
+def test_python_m_app_gui_starts_the_window_command(tmp_path):
+    """`python -m app.gui`, as one would guess the window starts, said "No module named
+    app.gui.__main__; 'app.gui' is a package and cannot be directly executed"."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    helped = subprocess.run([sys.executable, "-m", "app.gui", "--help"], cwd=REPO, capture_output=True,
+                            text=True, timeout=60, env=env, check=False)
+    assert helped.returncode == 0 and helped.stdout.startswith("usage: python -m app gui"), helped
+    no_display = subprocess.run([sys.executable, "-m", "app.gui", "--case", str(tmp_path / "case")], cwd=REPO,
+                                capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert no_display.returncode == 1 and no_display.stderr.startswith("gui: no display to open the window on")
