@@ -133,3 +133,48 @@ def test_the_case_search_is_reached_and_worked_from_the_keyboard(qtbot, qapp, wi
     assert win.tabs.currentIndex() == 0
     row = win.editor.table.currentIndex().row()
     assert "sister" in win.editor.model.segment(row).text
+
+
+def start_typing(qtbot, qapp, win, words: str):  # type: ignore[no-untyped-def]
+    """Enter on the current segment of the interview and type `words` at its end (not kept yet)."""
+    from app.gui.text_editor import SegmentTextEdit
+
+    view = focus_table(qtbot, qapp, win)
+    view.go_to_row(1)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), SegmentTextEdit), timeout=3_000)
+    typing = qapp.focusWidget()
+    qtbot.keyClicks(typing, words)
+    return typing
+
+
+def test_typing_survives_a_new_exhibit_arriving_in_the_case(qtbot, qapp, win):
+    """A file taken in while a proofreader typed (a folder's intake finishing, a chat's voice notes)
+    rebuilt the exhibits list, which showed the transcript again: the line being typed was closed
+    and its words lost ("commitData called with an editor that does not belong to this view")."""
+    typing = start_typing(qtbot, qapp, win, " and the rest")
+    shown_run = win.session.run_id
+    gui_case.add(win.case, "en_voicenote.opus")
+    win.refresh_exhibits()
+    qtbot.wait(50)
+    assert win.session.run_id == shown_run
+    assert qapp.focusWidget() is typing and typing.toPlainText() == "Please state your full name. and the rest"
+    qtbot.keyClick(typing, Qt.Key.Key_Return)
+    assert win.editor.model.segment(1).text == "Please state your full name. and the rest"
+    win.undo_action.trigger()
+
+
+def test_text_being_typed_is_kept_when_another_transcript_is_shown(qtbot, qapp, win):
+    """Whatever shows another transcript while a line is being typed (a search hit or an entity
+    opened, a re-run finishing) keeps the typed words in the transcript they were typed in."""
+    from app.core.editing import operations as editing
+
+    start_typing(qtbot, qapp, win, " at last")
+    run = win.session.run_id
+    other = next(e for e in win.case.exhibits() if e.source.name == "truncated.mp3")
+    win.open_at(other.id, 0, 0)
+    assert win.session.run_id != run
+    assert editing.current_segments(win.case, run)[1].text == "Please state your full name. at last"
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.editor.edit_text(1, "Please state your full name.")  # as it was (the undo stack is the shown run's)
+    assert editing.current_segments(win.case, run)[1].text == "Please state your full name."
