@@ -178,3 +178,20 @@ def test_text_being_typed_is_kept_when_another_transcript_is_shown(qtbot, qapp, 
     open_exhibit(qtbot, win, "interview_stereo.wav")
     win.editor.edit_text(1, "Please state your full name.")  # as it was (the undo stack is the shown run's)
     assert editing.current_segments(win.case, run)[1].text == "Please state your full name."
+
+
+def test_the_time_column_is_as_wide_as_the_recording_s_times_and_gives_the_rest_to_the_text(qtbot, win):
+    """The time column was sized for "0:00:00.0 – 0:00:00.0" whatever the recording: 35 pixels of
+    a 1280x800 window's text column (200 pixels beside a video) spent on an hour no interview of
+    under an hour shows. It is as wide as the recording's own times, hours included when it has them."""
+    from app.gui.segment_table import TIME_COL
+
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    table = win.editor.table
+    model = table.model()
+    shown = [model.index(r, TIME_COL).data() for r in range(model.rowCount())]
+    widest = max(table.fontMetrics().horizontalAdvance(text) for text in shown)
+    width = table.columnWidth(TIME_COL)
+    assert widest + 8 <= width <= widest + 24, (shown, widest, width)
+    hour = table.fontMetrics().horizontalAdvance("0:00:00.0 – 0:00:00.0")
+    assert width < hour  # no room kept for hours this recording has not got
