@@ -22,6 +22,8 @@ from app.core.diarize.threshold import MATCH_THRESHOLD
 
 EXPORT_TASKS = ("transcribe", "translate", "text-translate")  # Whisper's, Whisper's to English, NLLB/M2M's
 TEXT_FORMATS_DEFAULT = "json,txt"
+FORMAT_HELP = (f"comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview; "
+               f"default {FORMATS_DEFAULT})")
 
 # option name -> (InterviewDetails field, label when printed)
 INTERVIEW_OPTIONS = {
@@ -69,7 +71,7 @@ def _transcribe(sub: argparse._SubParsersAction, run: Run) -> None:
     p = sub.add_parser("transcribe", help="transcribe media files or folders")
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--out", type=Path, required=True, help="folder for the outputs")
-    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
+    p.add_argument("--format", default=FORMATS_DEFAULT, help=FORMAT_HELP)
     add_transcribe_options(p)
     add_case_option(p)
     p.set_defaults(handler=run("cmd_transcribe"))
@@ -79,8 +81,8 @@ def _export(sub: argparse._SubParsersAction, run: Run) -> None:
     p = sub.add_parser("export", help="write what the case holds (the current, proofread text), "
                                       "without transcribing again")
     p.add_argument("exhibits", nargs="*", metavar="EXHIBIT", help="id, name, path or SHA-256 (default: all)")
-    p.add_argument("--format", default=FORMATS_DEFAULT)
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--format", default=FORMATS_DEFAULT, help=FORMAT_HELP)
+    p.add_argument("--out", type=Path, required=True, help="folder for the outputs")
     p.add_argument("--task", default=None, choices=EXPORT_TASKS,
                    help="which run to export (default: the latest transcript, transcribe or translate; "
                         "a text translation only when named: text-translate)")
@@ -141,7 +143,7 @@ def _queue(sub: argparse._SubParsersAction, run: Run) -> None:
 
     p = qsub.add_parser("run", help="work the queue until it is empty")
     p.add_argument("--out", type=Path, default=None, help="write each finished transcript here")
-    p.add_argument("--format", default=FORMATS_DEFAULT, help=f"comma list (default {FORMATS_DEFAULT})")
+    p.add_argument("--format", default=FORMATS_DEFAULT, help=FORMAT_HELP)
     add_case_option(p)
     p.set_defaults(handler=run("cmd_run"))
 

@@ -10,11 +10,29 @@ from app.cli.common import FAILED, OK, fail
 from app.core.models import catalogue as models
 
 
+def model_table(found: list[models.InstalledModel]) -> list[str]:
+    """The installed models under a header, each column as wide as its longest entry."""
+    rows = [(m.name, m.family, f"{m.bytes / 1e6:.1f} MB", m.licence, m.sha256[:16]) for m in found]
+    header = ("NAME", "KIND", "SIZE", "LICENCE", "SHA-256")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        name, kind, size, licence, sha = cells
+        return (f"{name:<{widths[0]}}  {kind:<{widths[1]}}  {size:>{widths[2]}}  "
+                f"{licence:<{widths[3]}}  {sha}")
+
+    return [line(header)] + [line(r) for r in rows]
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     root = args.models_dir or models.default_models_dir()
     if args.models_command == "list":
-        for m in models.list_models(root):
-            print(f"{m.name:<14} {m.family:<8} {m.bytes / 1e6:8.1f} MB  {m.licence:<13} {m.sha256[:16]}")
+        found = models.list_models(root)
+        if not found:
+            print(f"models list: no model is installed in {root}", file=sys.stderr)
+            return OK
+        for line in model_table(found):
+            print(line)
         return OK
     if args.models_command == "verify":
         bad = models.differences(models.resolve(args.name, root))

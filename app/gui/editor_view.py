@@ -124,6 +124,7 @@ class EditorView(QWidget):
 
     # ---------------------------------------------------------------- load
     def show_run(self, exhibit: Exhibit | None, run_id: int | None, cache_dir: Path | None) -> None:
+        self.segments.editor_cursor()  # the words being typed are kept, in the transcript typed in
         same_exhibit = self.exhibit is not None and exhibit is not None and self.exhibit.id == exhibit.id
         self.exhibit = exhibit
         self.session.set_run(run_id)

@@ -7,7 +7,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QColor, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -289,9 +297,11 @@ class ExhibitsView(QWidget):
         keep = self.selected_ids()
         self.model.set_rows(rows)
         if keep and self.selected_ids() != keep:
-            self.table.blockSignals(True)
-            self.select(keep[0])
-            self.table.blockSignals(False)
+            # the same exhibit selected again, silently: shown again, its transcript closed the line
+            # being typed (the table's own signals were blocked here, not its selection model's)
+            with QSignalBlocker(self.table.selectionModel()):
+                self.select(keep[0])
+            self.table.viewport().update()
 
     # -------------------------------------------------------------- adding
     def pick_files(self) -> None:

@@ -281,6 +281,11 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.entities_view and not self.entities_view.all:
             self.entities_view.refresh()  # in a thread: the table fills when they are found
 
+    def show_search(self) -> None:
+        """Ctrl+Shift+F: the Search tab, the keyboard in its box (its last query selected)."""
+        self.tabs.setCurrentWidget(self.search_view)
+        self.search_view.focus_box()
+
     def open_at(self, exhibit_id: int, run_id: int, ms: int) -> None:
         """A search hit or an entity's mention: its exhibit, its transcript, at that moment."""
         self.exhibits.select(exhibit_id)

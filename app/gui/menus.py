@@ -46,6 +46,7 @@ def build_menus(w: Any) -> None:
     edit.addSeparator()
     editor = w.editor
     add_action(w, edit, "Find and replace", editor.open_find, "Ctrl+F")
+    add_action(w, edit, "Search the case…", w.show_search, "Ctrl+Shift+F")
     add_action(w, edit, "Edit segment text\tEnter", editor.cursor_sync.edit_current)
     add_action(w, edit, "Split segment", editor.split_current, "Ctrl+Shift+S")
     add_action(w, edit, "Merge segments", editor.merge_selected, "Ctrl+Shift+M")

@@ -182,8 +182,10 @@ class ReviewBar(QWidget):
             QMessageBox.information(self, "Mark verified", f"This transcript is already signed off by {name}.")
             return False
         again = f"It is already signed off by {by}. " if state == "verified" and by else ""
+        no = QMessageBox.StandardButton.No  # the default: Enter, meant for the text, never signs off
         answer = QMessageBox.question(self, "Mark verified",
-                                      f"{again}Sign off this transcript as verified by {name}?{note}")
+                                      f"{again}Sign off this transcript as verified by {name}?{note}",
+                                      QMessageBox.StandardButton.Yes | no, no)
         if answer != QMessageBox.StandardButton.Yes:
             return False
         self.mark_verified(name)

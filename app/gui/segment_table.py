@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import (
     QEvent,
@@ -158,8 +159,8 @@ class TextDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         view = opt.widget
-        if isinstance(view, QTableView):
-            opt.rect.setWidth(view.columnWidth(index.column()))
+        if isinstance(view, QTableView):  # measured at the width painted: the cell's, less its grid line
+            opt.rect.setWidth(view.columnWidth(index.column()) - (1 if view.showGrid() else 0))
         doc = self.document(opt, index)
         return QSize(int(doc.idealWidth()), int(doc.size().height()) + 2)
 
@@ -199,16 +200,26 @@ class SegmentTable(QTableView):
     def setModel(self, model) -> None:  # type: ignore[no-untyped-def]
         super().setModel(model)
         model.modelReset.connect(self.resize_rows_later)
+        model.modelReset.connect(self.fit_time_column)
         model.rowsInserted.connect(self.resize_rows_later)
         model.rowsRemoved.connect(self.resize_rows_later)
         model.dataChanged.connect(self._rows_changed)
         self.horizontalHeader().sectionResized.connect(lambda *_a: self.resize_rows_later())
         header = self.horizontalHeader()  # section modes apply once the model gives sections
         header.setSectionResizeMode(TIME_COL, QHeaderView.ResizeMode.Fixed)  # measuring it read every row
-        header.resizeSection(TIME_COL, self.fontMetrics().horizontalAdvance("0:00:00.0 – 0:00:00.0") + 16)
+        self.fit_time_column()
         header.setSectionResizeMode(SPEAKER_COL, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TEXT_COL, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(SPEAKER_COL, SPEAKER_WIDTH[0])
+
+    def fit_time_column(self) -> None:
+        """As wide as the recording's times: its last end, every digit a 0 (hours only when it has
+        them: that room, kept for every recording, was the text's beside a video at 1280x800)."""
+        model = self.model()
+        count = model.rowCount() if model is not None else 0
+        last = model.index(count - 1, TIME_COL).data() if count else None
+        sample = re.sub(r"\d", "0", str(last or "00:00.0 – 00:00.0"))
+        self.horizontalHeader().resizeSection(TIME_COL, self.fontMetrics().horizontalAdvance(sample) + 16)
 
     def fit_speaker_column(self, names: list[str]) -> None:
         """Widen the speaker column until the longest name shows in full on its chip (at most

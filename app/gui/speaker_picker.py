@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QComboBox, QInputDialog
+from PySide6.QtWidgets import QComboBox, QInputDialog, QMessageBox
 
 from app.core.editing import operations as editing
 from app.core.editing.speaker_edits import numbered_speakers
@@ -102,8 +102,20 @@ class SpeakerPicker(QObject):
         if not ok:
             return
         new, ok = QInputDialog.getText(self.editor, "Rename speaker", f"New name for {old} (everywhere):")
-        if ok and new.strip():
+        if ok and new.strip() and self._merge_agreed(old, new.strip(), names):
             self.rename(None if old == NO_SPEAKER else old, new)
+
+    def _merge_agreed(self, old: str, new: str, names: list[str]) -> bool:
+        """A name another speaker of the transcript has makes the two one speaker: asked first, as
+        a merge of two people's segments is (the default is No: Enter never joins two people)."""
+        if new == old or new not in names:
+            return True
+        no = QMessageBox.StandardButton.No
+        question = (f"{new} already speaks other lines of this transcript. Renamed, all of {old}'s lines "
+                    f"will be attributed to {new}: the two become one speaker.\n\nRename anyway?")
+        answer = QMessageBox.question(self.editor, "Rename to another speaker's name?", question,
+                                      QMessageBox.StandardButton.Yes | no, no)
+        return answer == QMessageBox.StandardButton.Yes
 
     def rename(self, old: str | None, new: str) -> None:
         if new.strip() == old:  # nothing to change: no revision, the sign-off stands

@@ -6,14 +6,22 @@ import io
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 
 from app.core.chats.timeline import Timeline
-from app.core.export.docx import _add_field, _small, _text_width, restamp_zip
+from app.core.export.docx import BODY_FONT, _add_field, _small, _text_width, restamp_zip
 from app.core.export.docx_body import _repeat_as_header, xml_safe
 from app.core.export.docx_body import set_widths as _set_widths
-from app.core.export.timeline import created, footer_text, message_rows, provenance_items
+from app.core.export.timeline import (
+    RUN_LABELS,
+    created,
+    footer_text,
+    message_rows,
+    provenance_items,
+)
+
+CELL_MARGINS = Pt(2 * 5.4 + 4)  # Table Grid's left and right cell margins (108 twips each), and a spare
 
 
 def render(timeline: Timeline) -> bytes:
@@ -21,6 +29,8 @@ def render(timeline: Timeline) -> bytes:
     section = doc.sections[0]
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.8))
+    normal = doc.styles["Normal"].font  # the record of interview's: Word's default Calibri, where it is
+    normal.name, normal.size = BODY_FONT, Pt(10)  # missing, fell back to a wider serif
     footer = section.footer.paragraphs[0]
     _small(footer.add_run(xml_safe(footer_text(timeline))))
     pages = section.footer.add_paragraph()
@@ -31,13 +41,28 @@ def render(timeline: Timeline) -> bytes:
     doc.core_properties.title = f"Timeline of {timeline.source.name}"
     doc.core_properties.created = doc.core_properties.modified = created(timeline)
     doc.add_heading(xml_safe(f"Timeline of {timeline.source.name}"), level=1)
-    _docx_table(doc, provenance_items(timeline), None, [Cm(3.0)])
+    items = provenance_items(timeline)
+    _docx_table(doc, items, None, [label_width([label for label, _ in items])])
     doc.add_paragraph()
     headings, body = message_rows(timeline)
     _docx_table(doc, body, headings, [Cm(3.2), Cm(3.0)])
     buffer = io.BytesIO()
     doc.save(buffer)
     return restamp_zip(buffer.getvalue(), created(timeline))
+
+
+def label_width(labels: list[str]) -> int:
+    """The provenance labels' column: as wide as the widest label a timeline can have, measured in
+    DejaVu Sans (wider than Arial and Liberation Sans, so a label measured to fit does fit)."""
+    from fpdf import FPDF
+
+    from app.core.export.pdf import FONT, font_path
+
+    measure = FPDF(unit="pt")
+    measure.add_font(FONT, "", str(font_path("DejaVuSans.ttf")))
+    measure.set_font(FONT, size=10)
+    widest = max(measure.get_string_width(label) for label in [*labels, *RUN_LABELS.values()])
+    return max(Cm(3.0), Pt(widest) + CELL_MARGINS)
 
 
 def _docx_table(doc: DocumentObject, table_rows: list, headings: list[str] | None, fixed: list) -> None:
