@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
     def _wire_bridge(self) -> None:
         b = self.bridge
         b.progress.connect(self._on_progress)
-        b.stage.connect(self.queue_view.model.set_stage)
+        b.stage.connect(lambda job_id, stage: self.queue_view.model.set_stage(job_id, stage))
         b.segmentsReady.connect(self._on_segments)
         b.jobDone.connect(self._on_job_done)
         b.jobFailed.connect(lambda j, reason, retry: self.statusBar().showMessage(
