@@ -1,0 +1,67 @@
+"""A float recording louder than full scale, scaled down to fit rather than clipped.
+
+A 32- or 64-bit float WAV (a field recorder's 'cannot clip' mode, an editor's export of a boosted
+mix) may hold samples far above 1.0: the format allows it, and the sound is intact. Clipped at
+full scale, as any other sample is, a voice 20-60 dB over becomes a square wave and Whisper hears
+other words ('need me to live the station' for 'meet me behind the station'). The stream's peak
+is read first from its raw packets (samples that are not numbers, or past ABSURD, are damage and
+stay so), and the whole recording is scaled by one gain, so its level keeps its proportions; a
+warning says by how much.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import av
+import numpy as np
+
+from app.core.media.mixing import ABSURD
+from app.core.media.opening import open_container
+
+FLOAT_CODECS = {"pcm_f32le": "<f4", "pcm_f32be": ">f4", "pcm_f64le": "<f8", "pcm_f64be": ">f8"}
+
+
+@dataclass(frozen=True)
+class Headroom:
+    peak: float  # the loudest sample that is a number and not damage; above 1.0
+
+    @property
+    def gain(self) -> np.float32:
+        return np.float32(1.0 / self.peak)
+
+    @property
+    def note(self) -> str:
+        db = 20 * math.log10(self.peak)
+        return (f"the float samples rise {db:.1f} dB over full scale (a float recording's headroom): the whole "
+                f"recording was scaled down by {db:.1f} dB to fit, not clipped")
+
+
+def over_full_scale(path: str, index: int, codec: str) -> Headroom | None:
+    """The headroom of stream `index` (in `codec`) of a float PCM original past full scale, else None."""
+    if codec not in FLOAT_CODECS:
+        return None
+    with open(path, "rb") as handle:
+        try:
+            container = open_container(handle)
+        except ValueError:
+            return None
+        with container:
+            stream = container.streams[index]
+            peak = _peak(container, stream, np.dtype(FLOAT_CODECS[codec]))
+    return Headroom(peak) if peak > 1.0 else None
+
+
+def _peak(container, stream, dtype: np.dtype) -> float:
+    peak = 0.0
+    try:
+        for packet in container.demux(stream):
+            data = bytes(packet)
+            samples = np.frombuffer(data[:len(data) - len(data) % dtype.itemsize], dtype).astype(np.float64)
+            sound = np.abs(samples[np.isfinite(samples)])
+            sound = sound[sound <= ABSURD]
+            peak = max(peak, float(sound.max())) if sound.size else peak
+    except av.error.FFmpegError:  # damage: the peak of what was read
+        pass
+    return peak

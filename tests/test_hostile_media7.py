@@ -1,0 +1,184 @@
+"""Hostile media, eighth round, built here with ffmpeg or bytes: a big-endian RIFX WAV, a float WAV
+far past full scale, AAC locked by DRM or Common Encryption, a subtitle file under a recording's
+name, and an M4A whose track timescale is possible but wrong (8,000 or 32,000 on 16 kHz audio)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.errors import MediaError
+from app.core.media.decode import probe, read_all
+from app.core.media.intake import find_media
+from tests.conftest import MEDIA
+from tests.test_cli import run_cli
+from tests.test_hostile_media import ffmpeg
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _speech(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    """6 s of a voice note as a 16 kHz 16-bit WAV, and its samples."""
+    path = tmp_path / "speech.wav"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ac", "1", "-ar", "16000", "-t", "6", str(path))
+    return path, np.round(read_all(str(path))[0] * 32768).clip(-32768, 32767).astype("<i2")
+
+
+def _wave(magic: bytes, fmt: tuple[int, int, int, int], data: bytes) -> bytes:
+    """A WAV: 'RIFF' little-endian, 'RIFX' with every size, field and sample big-endian."""
+    end = ">" if magic == b"RIFX" else "<"
+    tag, channels, rate, bits = fmt
+    body = struct.pack(f"{end}HHIIHH", tag, channels, rate, rate * channels * bits // 8, channels * bits // 8, bits)
+    chunks = b"fmt " + struct.pack(f"{end}I", len(body)) + body + b"data" + struct.pack(f"{end}I", len(data)) + data
+    return magic + struct.pack(f"{end}I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+def _alike(a: np.ndarray, b: np.ndarray) -> float:
+    n = min(a.size, b.size)
+    return float(np.corrcoef(a[:n], b[:n])[0, 1])
+
+
+@pytest.mark.parametrize("bits", [16, 32])
+def test_a_big_endian_rifx_wav_is_read_as_its_samples_not_noise(tmp_path, bits):
+    """A RIFX WAV (old Macs, DAT and broadcast tools): ffmpeg took its big-endian samples as
+    little-endian, so a voice read as loud noise: 'no speech found'. It is also found in a folder
+    by its content when saved without an extension."""
+    speech, voice = _speech(tmp_path)
+    plain, _ = read_all(str(speech))
+    samples = voice.astype(">i2") if bits == 16 else (voice.astype(np.int32) << 16).astype(">i4")
+    rifx = tmp_path / "dat_transfer"
+    rifx.write_bytes(_wave(b"RIFX", (1, 1, 16000, bits), samples.tobytes()))
+    info = probe(rifx)
+    assert (info.container, info.audio_codec) == ("rifx", f"pcm_s{bits}be")
+    assert abs(info.duration_ms - 6000) < 50
+    audio, _ = read_all(str(rifx), expected_ms=info.duration_ms)
+    assert _alike(audio, plain) > 0.999
+    met = {Path(found.path).name: found for found in find_media([str(tmp_path)])}
+    assert met["dat_transfer"].source is not None and met["dat_transfer"].skipped is None
+
+
+def test_a_rifx_wav_cut_in_its_header_or_in_a_format_ffmpeg_lacks_is_one_line(tmp_path):
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(_wave(b"RIFX", (1, 1, 16000, 16), b"")[:36])
+    with pytest.raises(MediaError, match="big-endian .RIFX. WAV"):
+        probe(cut)
+    odd = tmp_path / "adpcm.wav"
+    odd.write_bytes(_wave(b"RIFX", (2, 1, 16000, 4), b"\x01" * 4000))
+    with pytest.raises(MediaError, match="format ffmpeg cannot read"):
+        probe(odd)
+
+
+@pytest.mark.parametrize("gain_db", [20, 55])
+def test_a_float_wav_far_past_full_scale_is_scaled_down_not_clipped(tmp_path, gain_db):
+    """A 32-bit float WAV may hold samples far over 1.0 (a field recorder's float mode): clipped at
+    full scale, the voice became a square wave and tiny.en heard 'need me to live the station'.
+    The whole recording is scaled by one gain, and a warning says by how much."""
+    speech, voice = _speech(tmp_path)
+    plain, _ = read_all(str(speech))
+    loud = tmp_path / "loud.wav"
+    loud.write_bytes(_wave(b"RIFF", (3, 1, 16000, 32), (voice / 32768 * 10 ** (gain_db / 20)).astype("<f4").tobytes()))
+    audio, reader = read_all(str(loud))
+    assert _alike(audio, plain) > 0.999
+    assert 0.5 < np.abs(audio).max() <= 1.0
+    assert any("over full scale" in note and "scaled down" in note for note in reader.notes)
+
+
+def test_a_float_wav_within_full_scale_is_left_at_its_level(tmp_path):
+    _, voice = _speech(tmp_path)
+    quiet = tmp_path / "quiet.wav"
+    quiet.write_bytes(_wave(b"RIFF", (3, 1, 16000, 32), (voice / 32768 * 0.5).astype("<f4").tobytes()))
+    audio, reader = read_all(str(quiet))
+    assert not any("full scale" in note for note in reader.notes)
+    assert abs(np.abs(audio).max() - np.abs(voice / 32768 * 0.5).max()) < 0.01
+
+
+def _m4a(tmp_path: Path) -> Path:
+    speech, _ = _speech(tmp_path)
+    m4a = tmp_path / "plain.m4a"
+    ffmpeg("-i", str(speech), "-c:a", "aac", str(m4a))
+    return m4a
+
+
+@pytest.mark.parametrize("entry", [b"enca", b"drms"])
+def test_audio_locked_by_drm_or_common_encryption_is_named_encrypted_not_damaged(tmp_path, entry):
+    """An M4A whose sample entry says its AAC is encrypted (FairPlay 'drms', CENC 'enca'): its
+    ciphertext decoded to garbage, reported as 'ended before its stated duration' and 'damaged
+    00:00.0-00:06.2'."""
+    raw = bytearray(_m4a(tmp_path).read_bytes())
+    mdat = raw.find(b"mdat")
+    size = struct.unpack(">I", raw[mdat - 4:mdat])[0]
+    raw[mdat + 4:mdat - 4 + size] = np.random.default_rng(7).bytes(size - 8)  # ciphertext, as good as
+    locked = tmp_path / "locked.m4a"
+    locked.write_bytes(bytes(raw).replace(b"mp4a", entry, 1))
+    with pytest.raises(MediaError, match=f"encrypted audio.*'{entry.decode()}'.*without the key") as caught:
+        probe(locked)
+    assert "damaged" not in str(caught.value).replace("(not damaged)", "")
+
+
+def test_a_subtitle_file_under_a_recordings_name_is_named_for_what_it_is(tmp_path):
+    subs = tmp_path / "call.mp3"
+    subs.write_text("1\n00:00:01,000 --> 00:00:02,500\nMeet me behind the station\n\n")
+    with pytest.raises(MediaError, match=r"a subtitle file \(SRT\).*not a recording"):
+        probe(subs)
+
+
+def _with_timescale(m4a: Path, timescale: int, name: str) -> Path:
+    raw = bytearray(m4a.read_bytes())
+    mdhd = raw.find(b"mdhd")
+    at = mdhd + 4 + (20 if raw[mdhd + 4] == 1 else 12)
+    assert struct.unpack(">I", raw[at:at + 4])[0] == 16000
+    raw[at:at + 4] = struct.pack(">I", timescale)
+    out = m4a.with_name(name)
+    out.write_bytes(bytes(raw))
+    return out
+
+
+@pytest.mark.parametrize("stated", [8000, 32000])
+def test_an_audio_track_whose_timescale_is_possible_but_wrong_is_timed_by_its_samples(tmp_path, stated):
+    """8,000 on 16 kHz AAC gave each 64 ms packet 128 ms: every other stretch silent and not a word
+    right; 32,000 recorded a 6 s note as 3 s. A timescale that is right stays unnoted."""
+    m4a = _m4a(tmp_path)
+    plain, _ = read_all(str(m4a), expected_ms=probe(m4a).duration_ms)
+    wrong = _with_timescale(m4a, stated, f"ts{stated}.m4a")
+    info = probe(wrong)
+    assert abs(info.duration_ms - probe(m4a).duration_ms) < 50
+    audio, reader = read_all(str(wrong), expected_ms=info.duration_ms)
+    assert _alike(audio, plain) > 0.999 and not reader.truncated
+    assert any(f"timescale of {stated:,}" in note and "timed by its samples" in note for note in reader.notes)
+    _, plain_reader = read_all(str(m4a))
+    assert not any("timescale" in note for note in plain_reader.notes)
+
+
+def test_the_cli_gives_each_its_own_words_or_its_reason_and_lists_every_file(tmp_path):
+    """The user's view: a RIFX WAV, a float WAV 40 dB over, an M4A timed at 8,000, an encrypted
+    M4A and subtitles named .mp3 in one folder."""
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    _, voice = _speech(tmp_path)
+    (folder / "dat.wav").write_bytes(_wave(b"RIFX", (1, 1, 16000, 16), voice.astype(">i2").tobytes()))
+    (folder / "float.wav").write_bytes(_wave(b"RIFF", (3, 1, 16000, 32), (voice / 327.68).astype("<f4").tobytes()))
+    m4a = _m4a(tmp_path)
+    _with_timescale(m4a, 8000, "ts.m4a").rename(folder / "ts.m4a")
+    (folder / "locked.m4a").write_bytes(m4a.read_bytes().replace(b"mp4a", b"enca", 1))
+    (folder / "subs.mp3").write_text("1\n00:00:01,000 --> 00:00:02,500\nHello\n\n")
+    before = {p.name: _sha(p) for p in folder.iterdir()}
+    case, out = str(tmp_path / "case"), tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", case, "--model", "tiny.en",
+                     "--format", "json")
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said
+    assert "unexpected error" not in said and "Traceback" not in said
+    assert "locked.m4a: encrypted audio" in said and "subs.mp3: a subtitle file (SRT)" in said
+    for name in ("dat", "float", "ts"):
+        text = " ".join(s["text"] for s in json.loads((out / f"{name}.json").read_text())["segments"]).lower()
+        assert "behind the station" in text and "money" in text, (name, text)
+    listed = run_cli("exhibits", "--all", "--case", case)
+    assert all(name in listed.stdout for name in before)
+    assert {p.name: _sha(p) for p in folder.iterdir()} == before
