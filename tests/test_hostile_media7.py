@@ -90,13 +90,18 @@ def test_a_float_wav_far_past_full_scale_is_scaled_down_not_clipped(tmp_path, ga
     assert any("over full scale" in note and "scaled down" in note for note in reader.notes)
 
 
-def test_a_float_wav_within_full_scale_is_left_at_its_level(tmp_path):
+@pytest.mark.parametrize("clicks", [0, 5])
+def test_a_float_wav_within_full_scale_or_with_a_few_clicks_past_it_is_left_at_its_level(tmp_path, clicks):
+    """A few damaged samples at 900.0 in a float file at speech level are clicks, clipped: taken
+    for its peak, they would scale the voice 59 dB down, to silence."""
     _, voice = _speech(tmp_path)
+    level = (voice / 32768 * 0.5).astype("<f4")
+    level[np.linspace(1000, level.size - 1000, clicks).astype(int)] = 900.0
     quiet = tmp_path / "quiet.wav"
-    quiet.write_bytes(_wave(b"RIFF", (3, 1, 16000, 32), (voice / 32768 * 0.5).astype("<f4").tobytes()))
+    quiet.write_bytes(_wave(b"RIFF", (3, 1, 16000, 32), level.tobytes()))
     audio, reader = read_all(str(quiet))
     assert not any("full scale" in note for note in reader.notes)
-    assert abs(np.abs(audio).max() - np.abs(voice / 32768 * 0.5).max()) < 0.01
+    assert abs(np.percentile(np.abs(audio), 99) - np.percentile(np.abs(voice / 32768 * 0.5), 99)) < 0.01
 
 
 def _m4a(tmp_path: Path) -> Path:
@@ -182,3 +187,47 @@ def test_the_cli_gives_each_its_own_words_or_its_reason_and_lists_every_file(tmp
     listed = run_cli("exhibits", "--all", "--case", case)
     assert all(name in listed.stdout for name in before)
     assert {p.name: _sha(p) for p in folder.iterdir()} == before
+
+
+def _fast_start(tmp_path: Path) -> bytes:
+    speech, _ = _speech(tmp_path)
+    m4a = tmp_path / "fast.m4a"
+    ffmpeg("-i", str(speech), "-c:a", "aac", "-movflags", "+faststart", str(m4a))
+    return m4a.read_bytes()
+
+
+@pytest.mark.parametrize("cut_at", ["before the samples' box", "at the samples' start", "in the first sample"])
+def test_a_fast_start_m4a_cut_before_its_first_sample_ends_before_any_audio(tmp_path, cut_at):
+    """The index whole, every sample's bytes gone: 'the file's edit list shows 0.0 s of the 6.2 s of
+    audio it holds: the 6.2 s it hides are not transcribed' (an invented cause), and, cut just
+    before the mdat box, not even flagged truncated: an empty transcript of a whole file."""
+    data = _fast_start(tmp_path)
+    mdat = data.find(b"mdat")
+    cut = tmp_path / "cut.m4a"
+    cut.write_bytes(data[:{"before": mdat - 4, "at": mdat + 4, "in": mdat + 14}[cut_at.split()[0]]])
+    with pytest.raises(MediaError, match="ends before any audio"):
+        probe(cut)
+
+
+@pytest.mark.parametrize("kept", [3000, 20000])
+def test_a_fast_start_m4a_cut_in_its_samples_is_cut_not_an_edit_list(tmp_path, kept):
+    """Cut a few packets into its samples (all in one chunk): the edit list was blamed for hiding the
+    rest ('shows 0.4 s of the 6.2 s'), the lost stretch not named. Cut short is what it is."""
+    data = _fast_start(tmp_path)
+    cut = tmp_path / "cut.m4a"
+    cut.write_bytes(data[:data.find(b"mdat") + 4 + kept])
+    info = probe(cut)
+    audio, reader = read_all(str(cut), expected_ms=info.duration_ms)
+    assert reader.truncated
+    assert not any("edit list" in note for note in reader.notes)
+    assert any("cut short" in note for note in reader.notes)
+    start, end = reader.damaged[-1]
+    assert abs(start - audio.size * 1000 / 16000) < 200 and end >= 6000
+
+
+def test_a_whole_fast_start_m4a_is_neither_cut_nor_noted(tmp_path):
+    whole = tmp_path / "whole.m4a"
+    whole.write_bytes(_fast_start(tmp_path))
+    info = probe(whole)
+    audio, reader = read_all(str(whole), expected_ms=info.duration_ms)
+    assert not reader.truncated and not reader.notes and audio.size / 16000 > 5.9

@@ -30,6 +30,7 @@ from app.core.media import (
     flac,
     headroom,
     mkv_clock,
+    mp4_samples,
     mpeg,
     ogg,
     ogg_clock,
@@ -115,8 +116,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] == "wav":
         info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
-    if (not info["duration_ms"] or info["container"].startswith("mov,")) and chosen is not None \
-            and holds_no_packet(handle, chosen):  # '#!AMR\n' alone; an MP4 cut before its first sample
+    if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
+                               or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
         raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
     return info, audio_streams.measure(p, streams), no_tracks
 
