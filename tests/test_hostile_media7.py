@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from app.core.errors import MediaError
+from app.core.media import streams
 from app.core.media.decode import probe, read_all
 from app.core.media.intake import find_media
 from tests.conftest import MEDIA
@@ -231,3 +232,23 @@ def test_a_whole_fast_start_m4a_is_neither_cut_nor_noted(tmp_path):
     info = probe(whole)
     audio, reader = read_all(str(whole), expected_ms=info.duration_ms)
     assert not reader.truncated and not reader.notes and audio.size / 16000 > 5.9
+
+
+def test_a_file_of_many_audio_tracks_is_listened_to_in_one_pass_and_the_speaking_one_chosen(tmp_path, monkeypatch):
+    """100 two-minute tracks in a 10 MB Matroska file took 7.5 minutes to open: each track was read
+    in a pass over the whole file of its own (the passes growing with the tracks), two minutes of each
+    listened to. Now one pass, and all tracks together share a fixed budget of listening."""
+    speech, _ = _speech(tmp_path)
+    mka = tmp_path / "tracks.mka"
+    silent = ["-f", "lavfi", "-t", "6", "-i", "anullsrc=r=16000:cl=mono"]
+    ffmpeg(*silent * 11, "-i", str(speech), *[arg for n in range(12) for arg in ("-map", f"{n}:a")],
+           "-c:a", "pcm_s16le", str(mka))
+    opened = []
+    real = streams.open_container
+    monkeypatch.setattr(streams, "open_container", lambda handle: opened.append(handle) or real(handle))
+    info = probe(mka)
+    assert len(opened) == 1
+    assert len(info.audio_streams) == 12 and streams.choose(info.audio_streams).index == 11
+    assert all(s.speech_ms == 0 for s in info.audio_streams[:11]) and info.audio_streams[11].speech_ms > 5000
+    assert streams.scan_seconds(2) == streams.SCAN_S
+    assert streams.scan_seconds(100) * 100 <= streams.SCAN_BUDGET_S
