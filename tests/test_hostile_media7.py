@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import struct
 from pathlib import Path
 
@@ -252,3 +254,39 @@ def test_a_file_of_many_audio_tracks_is_listened_to_in_one_pass_and_the_speaking
     assert all(s.speech_ms == 0 for s in info.audio_streams[:11]) and info.audio_streams[11].speech_ms > 5000
     assert streams.scan_seconds(2) == streams.SCAN_S
     assert streams.scan_seconds(100) * 100 <= streams.SCAN_BUDGET_S
+
+
+def _extended(value: float) -> bytes:
+    """An 80-bit extended float, as an AIFF states its rate."""
+    if math.isnan(value) or math.isinf(value):
+        return struct.pack(">HQ", 0x7FFF, (3 << 62) if math.isnan(value) else (1 << 63))
+    mantissa, exponent = math.frexp(abs(value))  # value = mantissa * 2**exponent, 0.5 <= mantissa < 1
+    return struct.pack(">HQ", (0x8000 if value < 0 else 0) | (exponent - 1 + 16383), int(mantissa * 2 ** 64))
+
+
+def _aiff_and_caf(tmp_path: Path) -> tuple[bytes, bytes]:
+    speech, _ = _speech(tmp_path)
+    ffmpeg("-i", str(speech), str(tmp_path / "note.aiff"))
+    ffmpeg("-i", str(speech), "-c:a", "pcm_s16be", str(tmp_path / "note.caf"))
+    return (tmp_path / "note.aiff").read_bytes(), (tmp_path / "note.caf").read_bytes()
+
+
+@pytest.mark.parametrize(("rate", "said"), [(float("nan"), "nan Hz"), (float("inf"), "inf Hz"), (-16000.0, "-16,000 Hz"),
+                                            (1e-300, "1e-300 Hz"), (1e300, "1e+300 Hz")])
+def test_a_caf_or_aiff_stating_a_rate_no_number_can_be_names_the_rate(tmp_path, rate, said):
+    """A CAF's rate (a 64-bit float) of NaN, a negative or a vanishing one was refused as 'the header
+    declares 0 audio channels', its channels whole; an AIFF's (80-bit) as 'not a media file'."""
+    aiff, caf = _aiff_and_caf(tmp_path)
+    bad_caf = bytearray(caf)
+    at = bad_caf.find(b"desc") + 12
+    bad_caf[at:at + 8] = struct.pack(">d", rate)
+    (tmp_path / "bad.caf").write_bytes(bytes(bad_caf))
+    bad_aiff = bytearray(aiff)
+    at = bad_aiff.find(b"COMM") + 16
+    bad_aiff[at:at + 10] = _extended(rate)
+    (tmp_path / "bad.aiff").write_bytes(bytes(bad_aiff))
+    for name in ("bad.caf", "bad.aiff"):
+        with pytest.raises(MediaError, match=re.escape(f"declares a sample rate of {said}")) as caught:
+            probe(tmp_path / name)
+        assert "channels" not in caught.value.reason and "not a media file" not in caught.value.reason
+    assert probe(tmp_path / "note.caf").sample_rate == probe(tmp_path / "note.aiff").sample_rate == 16000

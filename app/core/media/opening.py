@@ -15,7 +15,18 @@ import struct
 
 import av
 
-from app.core.media import amr, flac, mkv_clock, ogg, ogg_clock, opus_gain, riff, rifx, timescale
+from app.core.media import (
+    amr,
+    flac,
+    mkv_clock,
+    ogg,
+    ogg_clock,
+    opus_gain,
+    riff,
+    rifx,
+    stated_rate,
+    timescale,
+)
 from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
@@ -108,7 +119,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open_as(handle, raw)
         raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
-                         else _riff_fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
+                         else _riff_fault(handle) or stated_rate.fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
         raise ValueError(CUT_BEFORE_AUDIO) from exc
     except av.error.FFmpegError as exc:

@@ -9,7 +9,7 @@ or cut short), so each is refused here by what it is.
 from __future__ import annotations
 
 from app.core.errors import MediaError
-from app.core.media import boxes, riff
+from app.core.media import boxes, riff, stated_rate
 from app.core.media.opening import NO_INDEX
 
 SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
@@ -34,6 +34,9 @@ def refuse(path: str, info: dict, no_tracks: bool, handle) -> None:
         raise MediaError(path, _no_audio(info, no_tracks, handle))
     if (tag := info.get("codec_tag", "")) in ENCRYPTED_TAGS:
         raise MediaError(path, encrypted(tag))
+    rate = info["sample_rate"]
+    if (not rate or riff.rate_fault(rate)) and (fault := stated_rate.fault(handle)):  # a CAF's NaN: not '0 channels'
+        raise MediaError(path, fault)
     if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):  # 0, or more than ffmpeg lays out
         stated = (riff.channel_count(handle) if info["container"] == "wav" else None) or 0
         raise MediaError(path, f"the header declares {stated:,} audio channels (damaged): its samples cannot be laid out")
