@@ -14,6 +14,7 @@ taken for the level that would scale the voice down to silence.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import av
@@ -44,6 +45,17 @@ def over_full_scale(path: str, index: int, codec: str) -> Headroom | None:
     """The headroom of stream `index` (in `codec`) of a float PCM original past full scale, else None."""
     if codec not in FLOAT_CODECS:
         return None
+    stat = os.stat(path)
+    key = (path, index, stat.st_size, stat.st_mtime_ns)  # a reader made again (channels, speakers) reads once
+    if key not in _FOUND:
+        _FOUND[key] = _over_full_scale(path, index, codec)
+    return _FOUND[key]
+
+
+_FOUND: dict[tuple[str, int, int, int], Headroom | None] = {}
+
+
+def _over_full_scale(path: str, index: int, codec: str) -> Headroom | None:
     with open(path, "rb") as handle:
         try:
             container = open_container(handle)
