@@ -18,7 +18,8 @@ from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
 from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
-from app.core.media.decode import SILENT_VIDEO, probe
+from app.core.media.decode import probe
+from app.core.media.unusable import SILENT_VIDEO
 from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo

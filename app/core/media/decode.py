@@ -28,21 +28,25 @@ from app.core.media import (
     boxes,
     edits,
     flac,
+    headroom,
     mkv_clock,
+    mp4_samples,
     mpeg,
     ogg,
     ogg_clock,
     opus_gain,
     riff,
+    rifx,
     timescale,
+    unusable,
 )
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
+from app.core.media.headroom import Headroom
 from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import (
     CUT_BEFORE_AUDIO,
     EMPTY_VIDEO_TRACK,
-    NO_INDEX,
     holds_no_packet,
     open_container,
     wav_layout,
@@ -55,11 +59,9 @@ from app.core.types import SourceInfo
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
 
-SILENT_VIDEO = "video has no audio track"  # a video recorded or sent without sound (a GIF)
 
 
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
-NO_SOUND_TRACKS = "no audio or video track: its tracks hold only subtitles, timecode or other data"
 TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
 
 
@@ -73,7 +75,8 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         with open(p, "rb") as handle:
             before = os.fstat(handle.fileno())
             info, streams, no_tracks = _read_header(p, handle)
-            _refuse_unusable(str(path), info, no_tracks, handle)
+            unusable.refuse(str(path), info, no_tracks, handle)
+            info.pop("codec_tag")
             digest, hashed = (sha256, before.st_size) if sha256 else sha256_handle(handle)
             _check_unchanged_while_read(str(path), before, os.fstat(handle.fileno()), hashed)
     except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
@@ -105,30 +108,18 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
     if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
         info["container"] = "caf"
+    if info["container"] in rifx.RAW_FORMATS.values() and _starts_rifx(handle):  # read by the raw reader
+        info["container"] = "rifx"
     if info["container"] == "ogg" and ogg_clock.recount(handle) is None:  # recounted: ffmpeg's length stands
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] == "wav":
         info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
-    if not info["duration_ms"] and chosen is not None and holds_no_packet(handle, chosen):  # '#!AMR\n' alone
+    if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
+                               or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
         raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
     return info, audio_streams.measure(p, streams), no_tracks
-
-
-def _refuse_unusable(path: str, info: dict, no_tracks: bool, handle) -> None:
-    if info["audio_codec"] == "":
-        reason = SILENT_VIDEO if info["has_video"] else "no audio track"
-        if no_tracks and info["container"].startswith("mov,"):
-            reason = NO_SOUND_TRACKS if boxes.holds_top_level(handle, b"moov") else f"no audio or video track: {NO_INDEX}"
-        if info["container"].endswith("_pipe") or info["container"] in ("image2", "gif"):
-            reason = f"a picture ({info['container'].removesuffix('_pipe').upper()}), not a recording"
-        raise MediaError(path, reason)
-    if info["channels"] == 0 and info["audio_codec"].startswith("pcm_"):  # 0, or more than ffmpeg lays out
-        stated = (riff.channel_count(handle) if info["container"] == "wav" else None) or 0
-        raise MediaError(path, f"the header declares {stated:,} audio channels (damaged): its samples cannot be laid out")
-    if info["sample_rate"] and (fault := riff.rate_fault(info["sample_rate"])):  # 7 Hz: 100 kB read as 4 hours
-        raise MediaError(path, fault)
 
 
 def _check_unchanged_while_read(path: str, before: os.stat_result, after: os.stat_result, hashed: int) -> None:
@@ -143,6 +134,11 @@ def _check_unchanged_while_read(path: str, before: os.stat_result, after: os.sta
 def _starts_caf(handle) -> bool:
     handle.seek(0)
     return handle.read(4) == b"caff"
+
+
+def _starts_rifx(handle) -> bool:
+    handle.seek(0)
+    return rifx.is_rifx(handle.read(12))
 
 
 def _describe(container, chosen: int | None) -> dict:
@@ -164,7 +160,16 @@ def _describe(container, chosen: int | None) -> dict:
         "sample_rate": int(audio.rate or 0) if audio is not None else 0,
         "channels": int(audio.channels or 0) if audio is not None else 0,
         "has_video": has_video,
+        "codec_tag": _codec_tag(audio),
     }
+
+
+def _codec_tag(stream) -> str:
+    """The stream's four-letter sample entry ('mp4a'; 'enca' for encrypted AAC), or ''."""
+    try:
+        return str(stream.codec_context.codec_tag) if stream is not None else ""
+    except (AttributeError, TypeError, ValueError):
+        return ""
 
 
 def _tagged_s(stream, container) -> float | None:
@@ -222,6 +227,7 @@ class AudioReader:
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
     _mixer: Mixer | None = field(default=None, repr=False)
     _layout: str = field(default="mono", repr=False)  # the channels handed on (mono=False)
+    _headroom: Headroom | None = field(default=None, repr=False)  # a float file past full scale: scaled
 
     @property
     def damaged(self) -> Ranges:
@@ -272,6 +278,7 @@ class AudioReader:
             where = np.flatnonzero(bad.any(axis=0) if bad.ndim > 1 else bad)
             self._timeline.ranges.append((to_ms(at + int(where[0])), to_ms(at + int(where[-1]) + 1)))
             chunk = np.where(bad, np.float32(0), chunk)
+        chunk = chunk * self._headroom.gain if self._headroom is not None else chunk
         return np.clip(chunk, -1.0, 1.0, out=chunk if chunk.flags.writeable else None)
 
     def _decoded_chunks(self) -> Iterator[np.ndarray]:
@@ -282,6 +289,7 @@ class AudioReader:
                 raise MediaError(self.path, str(exc)) from None
             with container:
                 stream = self._pick_stream(container)
+                self._headroom = headroom.over_full_scale(self.path, stream.index, stream.codec_context.name)
                 index = stream.index  # a closed container's streams hold no index
                 links = _mixed_links(handle) if container.format.name == "ogg" else []
                 if links:
@@ -293,7 +301,7 @@ class AudioReader:
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
             tick = ogg_clock.recount(handle) if container.format.name == "ogg" else tick
-            self.header_note = " ".join(fix.note for fix in [gain, rate, tick, *fixed] if fix is not None)
+            self.header_note = " ".join(fix.note for fix in [gain, rate, tick, self._headroom, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
@@ -305,7 +313,7 @@ class AudioReader:
                                                            self.expected_ms / 1000)
                 self.expected_ms = self.expected_ms if shown is None else round(shown * 1000)  # no cut
                 if boxes.cut_inside_a_box(handle):  # a fragmented MP4 states no end to fall short of
-                    self.truncated, self.cut_note = True, " ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
+                    self.truncated, self.cut_note = True, "; ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
             if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:
                 self.cut_note = wav.note
 

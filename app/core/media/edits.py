@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import av
 
-from app.core.media import boxes, mpeg
+from app.core.media import boxes, mp4_samples, mpeg
 
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
@@ -66,7 +66,10 @@ def _samples_held_s(handle: BinaryIO, index: int) -> float | None:
 def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: float) -> tuple[float | None, str]:
     """Where the audio an edit list shows ends when that is well before the track's stated length
     (else None: a shortfall is a cut), and the warning naming what the edit list hides, repeats or
-    plays out of the order it was recorded in."""
+    plays out of the order it was recorded in. A track whose index lists samples past the end of
+    the file was cut short (a fast-start file, its index before its samples): no edit list's doing."""
+    if mp4_samples.past_end(handle, index):  # boxes.CUT_NOTE says so when the file ends inside its mdat
+        return None, "" if boxes.cut_inside_a_box(handle) else samples_cut_note(decoded_s, stated_s)
     repeated, backwards = _replayed(handle, index) if boxes.most_edits(handle) > 1 else (0.0, 0.0)
     early = edits_end_early(handle, index, decoded_s, stated_s)
     note = hidden_note(handle, index, decoded_s if early else None, repeated)
@@ -75,6 +78,11 @@ def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: floa
                  "the transcript follows the edit list's order")
         note = "; ".join(filter(None, (note, order)))
     return (decoded_s if early else None), note
+
+
+def samples_cut_note(decoded_s: float, stated_s: float) -> str:
+    return (f"the file ends before the samples its index lists ({decoded_s:.1f} s of the {stated_s:.1f} s it "
+            "states are there): the recording was cut short, or its index is damaged")
 
 
 def hidden_note(handle: BinaryIO, index: int, shown_s: float | None = None, repeated_s: float = 0.0) -> str:

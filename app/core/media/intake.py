@@ -48,7 +48,7 @@ class Found:
 def looks_like_media(head: bytes) -> bool:
     """True for the containers and raw streams phones and recorders produce."""
     # RF64 and BW64: the WAV of a recorder that may write past 4 GB
-    if head[:4] in (b"RIFF", b"RF64", b"BW64", b"OggS", b"fLaC", b"caff", b"FORM", b"ID3\x03", b"ID3\x04", b"ID3\x02"):
+    if head[:4] in (b"RIFF", b"RIFX", b"RF64", b"BW64", b"OggS", b"fLaC", b"caff", b"FORM", b"ID3\x03", b"ID3\x04", b"ID3\x02"):
         return True
     if head[:6] == b"#!AMR\n" or head[:9] == b"#!AMR-WB\n" or head[:5] == b"#!AMR":
         return True

@@ -15,7 +15,18 @@ import struct
 
 import av
 
-from app.core.media import amr, flac, mkv_clock, ogg, ogg_clock, opus_gain, riff, timescale
+from app.core.media import (
+    amr,
+    flac,
+    mkv_clock,
+    ogg,
+    ogg_clock,
+    opus_gain,
+    riff,
+    rifx,
+    stated_rate,
+    timescale,
+)
 from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
@@ -27,6 +38,8 @@ NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an un
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
+    if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
+        return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
     if _head(handle, 4) == b"OggS" and (recounted := ogg_clock.recount(handle)) is not None:  # granules -1
@@ -106,7 +119,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open_as(handle, raw)
         raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
-                         else _riff_fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
+                         else _riff_fault(handle) or stated_rate.fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
         raise ValueError(CUT_BEFORE_AUDIO) from exc
     except av.error.FFmpegError as exc:
@@ -142,10 +155,10 @@ def _own_format(container) -> av.container.InputContainer:  # type: ignore[name-
     return container
 
 
-def _open_as(handle, format_name: str) -> av.container.InputContainer:  # type: ignore[name-defined]
+def _open_as(handle, format_name: str, options: dict[str, str] | None = None) -> av.container.InputContainer:  # type: ignore[name-defined]
     handle.seek(0)
     try:
-        return av.open(handle, mode="r", format=format_name, options=dict(OWN_BYTES_ONLY))
+        return av.open(handle, mode="r", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
