@@ -195,3 +195,22 @@ def test_the_time_column_is_as_wide_as_the_recording_s_times_and_gives_the_rest_
     assert widest + 8 <= width <= widest + 24, (shown, widest, width)
     hour = table.fontMetrics().horizontalAdvance("0:00:00.0 – 0:00:00.0")
     assert width < hour  # no room kept for hours this recording has not got
+
+
+def test_ctrl_y_redoes_as_ctrl_shift_z_does(qtbot, qapp, win):
+    """A typist from Word or Windows presses Ctrl+Y to redo: it did nothing on this system."""
+    from app.core.editing import operations as editing
+
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    run = win.session.run_id
+    before = editing.current_segments(win.case, run)[0].text
+    win.editor.edit_text(0, before + " checked")
+    win.undo_action.trigger()
+    assert editing.current_segments(win.case, run)[0].text == before
+    focus_table(qtbot, qapp, win)
+    qtbot.keyClick(win.editor.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert editing.current_segments(win.case, run)[0].text == before + " checked"
+    win.undo_action.trigger()
+    qtbot.keyClick(win.editor.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert editing.current_segments(win.case, run)[0].text == before + " checked"
+    win.undo_action.trigger()

@@ -150,7 +150,7 @@ def test_a_voice_note_shows_its_current_proofread_transcript_in_place(qtbot, cha
     window.tabs.setCurrentWidget(window.search_view)
     with qtbot.waitSignal(view.loaded, timeout=10_000):
         window.tabs.setCurrentWidget(view)  # shown again: read again from the case
-    assert rows(view)[2] == "Voice note: Meet me behind the bus station at eight. Bring the money."
+    assert rows(view)[2] == "Voice note (proofread): Meet me behind the bus station at eight. Bring the money."
     assert rows(view)[4] == f"Voice note: {ES_SAID}"
     assert view.proxy.index(2, PLAY).data(Qt.ItemDataRole.DecorationRole) is not None
     assert view.proxy.index(1, PLAY).data(Qt.ItemDataRole.DecorationRole) is None  # no voice note

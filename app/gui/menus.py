@@ -39,7 +39,9 @@ def build_menus(w: Any) -> None:
     undo = w.session.stack.createUndoAction(w, "Undo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
     redo = w.session.stack.createRedoAction(w, "Redo")
-    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    ctrl_y = QKeySequence("Ctrl+Y")  # Windows' redo, and Word's: on every system (Linux's own is Ctrl+Shift+Z)
+    redo.setShortcuts([*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo),
+                       *([ctrl_y] if ctrl_y not in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo) else [])])
     edit.addAction(undo)
     edit.addAction(redo)
     w.undo_action, w.redo_action = undo, redo

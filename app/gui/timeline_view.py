@@ -58,7 +58,8 @@ def attachment_text(a: TimelineAttachment) -> str:
     if a.missing:
         return f"[missing: {name}]"
     if a.transcript is not None:
-        return f"{label_of(a)}: {a.transcript}" if a.transcript else f"{label_of(a)}: (no speech found)"
+        label = f"{label_of(a)} ({a.review})" if a.review else label_of(a)
+        return f"{label}: {a.transcript}" if a.transcript else f"{label}: (no speech found)"
     if a.error:
         return f"[{label_of(a)} {name}: could not be read: {a.error}]"
     if a.exhibit_id is not None:

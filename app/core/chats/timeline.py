@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.clock import utc_now
-from app.core.editing.operations import current_transcript
+from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
+from app.core.export.base import inaudible_marker
 from app.core.evidence.provenance import software_info
 from app.core.store import Case
 from app.core.store.chats import (
@@ -47,6 +48,7 @@ class TimelineAttachment:
     error: str | None = None  # why the file could not be taken in
     run_id: int | None = None  # the transcription run shown (its settings in Timeline.runs)
     translation_run_id: int | None = None
+    review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME"
 
 
 @dataclass(frozen=True)
@@ -95,16 +97,25 @@ class RunRecord:
 
 
 def _run_text(case: Case, run_id: int | None, runs: dict[int, RunRecord]) -> tuple[str | None, str | None,
-                                                                                    ModelInfo | None]:
+                                                                                    ModelInfo | None, str]:
+    """The run's current text (speech heard without words as `[inaudible hh:mm:ss]`, as the
+    record of interview shows it, not as no speech), its language, model and review state."""
     if run_id is None:
-        return None, None, None
+        return None, None, None, ""
     transcript = current_transcript(case, run_id)
-    text = " ".join(s.text.strip() for s in transcript.segments if s.text.strip())
+    shown = (inaudible_marker(s.start_ms) if s.inaudible else s.text.strip() for s in transcript.segments)
+    text = " ".join(t for t in shown if t)
     sw = transcript.software
     runs.setdefault(run_id, RunRecord(run_id, transcript.task, transcript.model, transcript.language,
                                       transcript.source_language, transcript.status, dict(transcript.settings),
                                       f"{sw.name} {sw.version}".strip(), transcript.created_at))
-    return text, transcript.language, transcript.model
+    return text, transcript.language, transcript.model, _review(transcript.status, transcript.verified_by)
+
+
+def _review(status: str, verified_by: str | None) -> str:
+    if status == STATUS_VERIFIED:
+        return f"verified by {verified_by}" if verified_by else "verified"
+    return "proofread" if status == STATUS_EDITED else ""
 
 
 def shown_translation(case: Case, transcript_run: int | None, target: str | None) -> int | None:
@@ -128,16 +139,16 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
                                   error=stored.attachment_error)
     exhibit = case.exhibit(stored.attachment_exhibit_id)
     transcript_run = case.latest_run(exhibit.id, "transcribe")
-    text, language, model = _run_text(case, transcript_run, runs)
+    text, language, model, review = _run_text(case, transcript_run, runs)
     translation_run = shown_translation(case, transcript_run, target)
-    translation, _, mt_model = _run_text(case, translation_run, runs)
+    translation, _, mt_model, _ = _run_text(case, translation_run, runs)
     for m in (model, mt_model):
         if m is not None:
             models.setdefault(m.sha256 or m.name, m)
     return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, exhibit.source.sha256, exhibit.id,
                               text, language, translation, model.name if model else None,
                               stored.attachment_error, transcript_run if text is not None else None,
-                              translation_run if translation is not None else None)
+                              translation_run if translation is not None else None, review)
 
 
 def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
@@ -217,7 +228,7 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "name": a.name, "kind": a.kind, "sha256": a.sha256, "missing": a.missing,
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
-        "run_id": a.run_id, "translation_run_id": a.translation_run_id,
+        "run_id": a.run_id, "translation_run_id": a.translation_run_id, "review": a.review or "machine draft",
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
             "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,

@@ -117,7 +117,8 @@ def message_cell(e: TimelineEntry) -> str:
         if a.missing:
             lines.append(f"[{label} {name}: MISSING from the export]")
         elif a.transcript is not None:
-            lines.append(f"[{label} {name}, transcript]\n{a.transcript or NO_SPEECH}")
+            review = f", {a.review}" if a.review else ""
+            lines.append(f"[{label} {name}, transcript{review}]\n{a.transcript or NO_SPEECH}")
         else:
             reason = f" ({a.error})" if a.error else ""
             lines.append(f"[{label} {name}{reason}]")
