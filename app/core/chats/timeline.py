@@ -17,8 +17,8 @@ from typing import Any
 
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
-from app.core.export.base import inaudible_marker
 from app.core.evidence.provenance import software_info
+from app.core.export.base import inaudible_marker
 from app.core.store import Case
 from app.core.store.chats import (
     Echo,
