@@ -68,7 +68,9 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     `sources_moved_to`: folders the originals were moved or copied to (found there by their path's tail);
     `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
     decoder = read_text_leniently(case.conn)
-    findings = [*store_damage(case), *guarded("audit log", lambda: _chain(case)),
+    found = case.as_found
+    findings = [*(Finding("case store", problem) for problem in (found.problems if found else ())),
+                *store_damage(case), *guarded("audit log", lambda: _chain(case)),
                 *guarded("audit log", lambda: _noted_heads(case, noted_heads)),
                 *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
     exports = _read(findings, "exports", lambda: _export_entries(case), {})
@@ -82,7 +84,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     drafted = {int(f.subject[4:]) for f in findings
                if f.subject.startswith("run ") and f.subject[4:].isdigit() and "machine draft" in f.problem}
     findings += guarded("runs", lambda: chunk_findings(case, drafted))
-    notes: list[Finding] = []
+    notes = [Finding("case store", note) for note in (found.notes if found else ())]
     checks: dict[str, Callable[[], Iterable[Finding]]] = {
         "exhibits": lambda: exhibit_records(case, notes),
         "working copies": lambda: working_copies(case, gone, notes),
@@ -103,7 +105,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     originals = _read(findings, "exhibits", lambda: sum(len(e.paths) for e in case.exhibits()), 0)
     notes += guarded("models", lambda: model_notes(case, case.run_ids("complete")))
     findings += unreadable_text(case, decoder)
-    return VerifyReport(tuple(findings), originals, len(exports), len(runs), tuple(_merged(notes)))
+    return VerifyReport(tuple(dict.fromkeys(findings)), originals, len(exports), len(runs), tuple(_merged(notes)))
 
 
 def _read(findings: list[Finding], subject: str, read: Callable[[], T], empty: T) -> T:

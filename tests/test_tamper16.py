@@ -1,0 +1,136 @@
+"""Hostile expert, session 16: the files SQLite reads beside the store, and a store whose schema is broken.
+
+- a rollback journal planted beside the store (`case.sqlite-journal`, "hot"): SQLite plays it back when the
+  store is opened, so `verify` itself rewrote the store file with the planted pages, deleted the journal and
+  said only what the pages changed ("the machine draft ... differs"), never that the file was touched;
+- a `-wal` planted beside it: read with the store (its edits found), but verify's closing moved it into the
+  store file and deleted it; a -wal that rewrote the audit log (chained again, head file mended) left no
+  trace once moved in;
+- a page of the schema overwritten ("malformed database schema"): refused in one line, "cannot set up the
+  case store", and nothing else checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import struct
+from pathlib import Path
+
+from app.cli import main
+from tests.test_tamper15 import _flip_original
+from tests.test_verify import _forged, made, verify  # noqa: F401 - `made` is a fixture
+
+STORE = "case.sqlite"
+_JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _tampered_copy(case: Path, work: Path, *statements: str) -> Path:
+    """A copy of the case's store with `statements` forged into it (guards dropped and put back), all in the file."""
+    shutil.copytree(case, work)
+    _forged(work, *statements)
+    return work / STORE
+
+
+def _plant_journal(store: Path, tampered: Path) -> int:
+    """A hot rollback journal beside `store` holding `tampered`'s pages where they differ: whatever opens the
+    store plays them back into it. Written as SQLite writes one (header, then page number, page, checksum)."""
+    now, then = store.read_bytes(), tampered.read_bytes()
+    size = int.from_bytes(now[16:18], "big")
+    nonce, sector, records, count = 0x5EED, 512, b"", 0
+    for number in range(len(then) // size):
+        page = then[number * size:(number + 1) * size]
+        if page != now[number * size:(number + 1) * size]:
+            checksum = (nonce + sum(page[i] for i in range(size - 200, 0, -200))) & 0xFFFFFFFF
+            records += struct.pack(">I", number + 1) + page + struct.pack(">I", checksum)
+            count += 1
+    header = _JOURNAL_MAGIC + struct.pack(">IIIII", count, nonce, len(then) // size, sector, size)
+    store.with_name(STORE + "-journal").write_bytes(header.ljust(sector, b"\0") + records)
+    return count
+
+
+def _plant_wal(case: Path, work: Path, *statements: str) -> None:
+    """A -wal beside the store holding `statements` forged on a copy (kept in its -wal by a reader holding it)."""
+    work.mkdir()
+    copy = work / STORE
+    shutil.copy(case / STORE, copy)
+    holder = sqlite3.connect(copy)
+    try:
+        holder.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        _forged(work, *statements)
+        shutil.copy(work / f"{STORE}-wal", case / f"{STORE}-wal")
+    finally:
+        holder.close()
+
+
+# ------------------------------------------------------------------ a hot journal planted beside the store
+
+def test_a_planted_journal_is_said_and_never_played_back_into_the_store(made, capsys, tmp_path):  # noqa: F811
+    store = made["case"] / STORE
+    tampered = _tampered_copy(made["case"], tmp_path / "forger",
+                              "UPDATE segments SET text='meet me at the dogs!' WHERE text='meet me at the docks'")
+    assert _plant_journal(store, tampered) > 0
+    before = _sha(store)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1, lines
+    assert lines[0].startswith("case store: case.sqlite-journal beside the store is an unfinished write"), lines
+    assert "run 1: the machine draft in the store differs from what was produced" in lines, lines
+    assert _sha(store) == before and (made["case"] / f"{STORE}-journal").is_file()
+    assert verify(capsys, made["case"])[1] == lines  # said again: nothing was played back
+
+
+# ------------------------------------------------------------------ a -wal planted beside the store
+
+def test_a_planted_wal_is_read_but_never_moved_into_the_store(made, capsys, tmp_path):  # noqa: F811
+    store, wal = made["case"] / STORE, made["case"] / f"{STORE}-wal"
+    _plant_wal(made["case"], tmp_path / "forger", "UPDATE segments SET text='meet me at the dogs!' WHERE id=1")
+    before, planted = _sha(store), _sha(wal)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and lines == ["run 1: the machine draft in the store differs from what was produced"], lines
+    assert _sha(store) == before and _sha(wal) == planted
+    capsys.readouterr()
+    main(["verify", "--case", str(made["case"])])
+    assert "note: case store: read with its case.sqlite-wal (" in capsys.readouterr().out
+
+
+def test_a_wal_that_rewrites_the_log_the_store_file_holds_is_a_finding(made, capsys, tmp_path):  # noqa: F811
+    store = made["case"] / STORE
+    _plant_wal(made["case"], tmp_path / "forger", "UPDATE audit_log SET actor='DC Smith' WHERE id=3")
+    before = _sha(store)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and lines[0].startswith("case store: case.sqlite-wal beside the store changes entry 3 of the "
+                                             "audit log that the store file holds"), lines
+    assert _sha(store) == before
+
+
+# ------------------------------------------------------------------ a schema SQLite cannot read
+
+def _break_schema(store: Path, text: bytes, broken: bytes) -> None:
+    data = store.read_bytes()
+    at = data.index(text)
+    store.write_bytes(data[:at] + broken + data[at + len(broken):])
+
+
+def test_a_broken_table_definition_is_a_finding_and_the_other_checks_run(made, capsys):  # noqa: F811
+    _break_schema(made["case"] / STORE, b"CREATE TABLE audit_log", b"CREATE TABLX")
+    _flip_original(made)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and lines[0].startswith("case store: its schema cannot be read as SQLite reads it (malformed "
+                                             "database schema (audit_log)"), lines
+    assert not any(line.startswith("verify:") for line in lines), lines
+    assert any("SHA-256 differs from the one taken at intake" in line for line in lines), lines
+    assert any(line.startswith("audit log: could not be read from the store") for line in lines), lines
+    assert len(lines) == len(set(lines)), lines  # each said once
+
+
+def test_a_broken_trigger_definition_is_a_finding_naming_it(made, capsys):  # noqa: F811
+    _break_schema(made["case"] / STORE, b"CREATE TRIGGER", b"CREATE TRIGGEX")
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and len(lines) == 2, lines
+    assert lines[0].startswith("case store: its schema cannot be read as SQLite reads it"), lines
+    assert lines[1].startswith("case store: its schema is not the one Parley makes (trigger "), lines
