@@ -99,9 +99,12 @@ def _schema_read(conn: sqlite3.Connection, case_dir: Path) -> None:
     """A store on read-only media is opened without its schema being read: read it now."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except UnicodeDecodeError:  # SQLite's message quotes the schema's bytes, and they are not UTF-8
+        conn.close()
+        raise db.SchemaDamaged(f"{case_dir}: cannot read the case store's schema", db.NOT_UTF8) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if "malformed database schema" in str(exc):
+        if db.schema_unreadable(exc):
             raise db.SchemaDamaged(f"{case_dir}: cannot set up the case store ({exc})", str(exc)) from None
         raise StoreError(f"{case_dir}: cannot read the case store ({exc})") from None
 

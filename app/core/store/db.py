@@ -79,11 +79,26 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         conn.close()
         _raise_schema_damaged(case_dir, exc)
         raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
+    except UnicodeDecodeError:  # SQLite's message quotes the schema's bytes, and they are not UTF-8
+        conn.close()
+        raise SchemaDamaged(f"{case_dir}: cannot set up the case store (malformed database schema: text that "
+                            "is not UTF-8)", NOT_UTF8) from None
     return conn
 
 
+NOT_UTF8 = "malformed database schema: text that is not UTF-8, which Parley never writes"
+
+
+_SCHEMA_UNREADABLE = ("malformed database schema", "database disk image is malformed")
+
+
+def schema_unreadable(exc: sqlite3.Error) -> bool:
+    """Whether opening the store failed reading its schema (a page of it overwritten, its text edited)."""
+    return any(said in str(exc) for said in _SCHEMA_UNREADABLE)
+
+
 def _raise_schema_damaged(case_dir: Path, exc: sqlite3.Error) -> None:
-    if "malformed database schema" in str(exc):
+    if schema_unreadable(exc):
         raise SchemaDamaged(f"{case_dir}: cannot set up the case store ({exc})", str(exc)) from None
 
 
