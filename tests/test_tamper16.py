@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from tests.test_model_tamper import _verify, case_with_run, flip_byte, installed, pristine  # noqa: F401 - fixtures
 from tests.test_tamper15 import _flip_original
 from tests.test_verify import _forged, made, verify  # noqa: F401 - `made` is a fixture
 
@@ -151,3 +152,19 @@ def test_a_broken_trigger_definition_is_a_finding_naming_it(made, capsys):  # no
     assert code == 1 and len(lines) == 2, lines
     assert lines[0].startswith("case store: its schema cannot be read as SQLite reads it"), lines
     assert lines[1].startswith("case store: its schema is not the one Parley makes (trigger "), lines
+
+
+# ------------------------------------------------------------------ a model swapped after the run, when asked
+
+def test_a_model_swapped_after_its_run_is_a_finding_when_asked(case_with_run, installed, capsys,  # noqa: F811
+                                                                monkeypatch):
+    """A note by default (the run's record stands); `verify --models` (before `reproduce`, or to vouch for the
+    machine) makes it a finding (was: a note, exit 0, whatever was asked)."""
+    monkeypatch.setenv("PARLEY_MODELS", str(installed.parent))
+    flip_byte(installed / "model.bin", 2_000_000)
+    assert _verify(capsys, case_with_run)[0] == 0
+    capsys.readouterr()
+    code = main(["verify", "--case", str(case_with_run), "--models"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if not line.endswith("finding(s)")]
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("model tiny.en: run(s) 1 used it"), lines
+    assert "now has other weights" in lines[0], lines
