@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 import struct
@@ -168,3 +169,49 @@ def test_a_model_swapped_after_its_run_is_a_finding_when_asked(case_with_run, in
     lines = [line for line in capsys.readouterr().err.splitlines() if not line.endswith("finding(s)")]
     assert code == 1 and len(lines) == 1 and lines[0].startswith("model tiny.en: run(s) 1 used it"), lines
     assert "now has other weights" in lines[0], lines
+
+
+# ------------------------------------------------------------------ JSON nested past reading, numbers past SQLite's
+
+_NESTED = "[" * 100_000 + "]" * 100_000  # json.loads: RecursionError, which no check caught
+
+
+@pytest.mark.parametrize("head", [
+    '{"entry": 1000000000000000000000000000000, "hash": "' + "ab" * 32 + '"}',  # was: OverflowError, nothing checked
+    _NESTED,  # was: RecursionError, nothing checked
+    '{"entry": 3.5, "hash": "' + "ab" * 32 + '"}',  # was: "entry 3 differs from the head file"
+    '{"entry": -5, "hash": "' + "ab" * 32 + '"}',  # was: "entry -5 is gone"
+], ids=["an entry past SQLite's integers", "nested past reading", "a fraction", "below one"])
+def test_a_head_file_parley_never_writes_is_said_and_stops_no_other_check(made, capsys, head):  # noqa: F811
+    (made["case"] / "audit-head.json").write_text(head)
+    _flip_original(made)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and "audit log: the head file beside the store is missing or unreadable" in lines, lines
+    assert any("SHA-256 differs from the one taken at intake" in line for line in lines), lines
+    assert len(lines) == 2, lines
+
+
+@pytest.mark.parametrize("entry", ["nested", -10**30], ids=["nested past reading", "an entry past SQLite's integers"])
+def test_a_manifest_parley_never_wrote_beside_the_exports_stops_no_other_check(made, capsys, entry):  # noqa: F811
+    """(was: "verify: unexpected error (RecursionError ...)" or "(OverflowError ...)", nothing else said)"""
+    manifest = json.loads((made["out"] / "note.manifest.json").read_text())
+    manifest["audit_head"] = {"entry": entry, "hash": "ab" * 32}
+    (made["out"] / "other.manifest.json").write_text(_NESTED if entry == "nested" else json.dumps(manifest))
+    _flip_original(made)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and len(lines) == 1 and "SHA-256 differs from the one taken at intake" in lines[0], lines
+
+
+@pytest.mark.parametrize(("statement", "said"), [
+    (f"UPDATE revisions SET params_json='{_NESTED}' WHERE id=1", ("working copies: a record in the store is not as "
+                                                                 "Parley writes it (RecursionError")),
+    ("UPDATE runs SET state_json='" + '{"a":' * 100_000 + "1" + "}" * 100_000 + "' WHERE id=1",
+     "run 1: its record in the store differs from the audit log (unreadable: RecursionError"),
+], ids=["a revision's parameters", "a run's resume state"])
+def test_a_record_nested_past_reading_is_a_finding_naming_it(made, capsys, statement, said):  # noqa: F811
+    """(was: "verify: unexpected error (RecursionError ...)", nothing else said)"""
+    _forged(made["case"], statement)
+    _flip_original(made)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and any(line.startswith(said) for line in lines), lines
+    assert any("SHA-256 differs from the one taken at intake" in line for line in lines), lines

@@ -158,8 +158,12 @@ def _guard(store: Path) -> tuple[sqlite3.Connection | None, int]:
     frames = (size - _WAL_HEADER) // (page_size + _WAL_FRAME_HEADER) if page_size else 0
     try:
         guard = _read_only(store, immutable=False)
+    except StoreError:
+        return None, frames
+    try:
         guard.execute("SELECT count(*) FROM sqlite_master").fetchone()  # holds the store from here
-    except (sqlite3.Error, StoreError):
+    except (sqlite3.Error, UnicodeDecodeError):  # read-only media without its -shm, a damaged schema
+        guard.close()  # never left holding the evidence (read-only media could not be unmounted)
         return None, frames
     return guard, frames
 
