@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import struct
@@ -23,7 +24,7 @@ import pytest
 
 from app.cli import main
 from tests.test_model_tamper import _verify, case_with_run, flip_byte, installed, pristine  # noqa: F401 - fixtures
-from tests.test_tamper15 import _flip_original
+from tests.test_tamper15 import _cli, _flip_original
 from tests.test_verify import _forged, made, verify  # noqa: F401 - `made` is a fixture
 
 STORE = "case.sqlite"
@@ -215,3 +216,22 @@ def test_a_record_nested_past_reading_is_a_finding_naming_it(made, capsys, state
     code, lines = verify(capsys, made["case"])
     assert code == 1 and any(line.startswith(said) for line in lines), lines
     assert any("SHA-256 differs from the one taken at intake" in line for line in lines), lines
+
+
+# ------------------------------------------------------------------ not a file where SQLite opens one beside the store
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@pytest.mark.parametrize(("name", "make"), [
+    ("case.sqlite-journal", os.mkfifo if hasattr(os, "mkfifo") else None),  # was: verify blocked for ever, deaf to SIGTERM
+    ("case.sqlite-shm", os.mkfifo if hasattr(os, "mkfifo") else None),  # was: "cannot set up the case store (disk I/O error)"
+    ("case.sqlite-wal", os.mkdir),  # was: "cannot set up the case store (unable to open database file)"
+], ids=["a named pipe as the journal", "a named pipe as the -shm", "a folder as the -wal"])
+def test_not_a_file_beside_the_store_is_a_finding_never_a_hang(made, name, make):  # noqa: F811
+    make(made["case"] / name)
+    _flip_original(made)
+    result = _cli("verify", "--case", str(made["case"]))
+    lines = [line for line in result.stderr.splitlines() if not line.endswith("finding(s)")]
+    assert result.returncode == 1 and lines[0].startswith(f"case store: {name} beside the store is not a regular "
+                                                          "file"), lines
+    assert len(lines) == 2 and "SHA-256 differs from the one taken at intake" in lines[1], lines
+    assert not (made["case"] / name).is_file()  # left as found

@@ -15,6 +15,7 @@ file itself is said as a finding, not as an error that stops every check.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import struct
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ class AsFound:
 
 def open_as_found(case_dir: Path) -> AsFound:
     store = case_dir / db.STORE_NAME
+    odd = not_files(store)
+    if odd:
+        return _beside_odd_files(store, odd)
     journal = store.with_name(store.name + "-journal")
     pages = hot_journal_pages(journal)
     if pages is not None:
@@ -109,6 +113,31 @@ def _schema_read(conn: sqlite3.Connection, case_dir: Path) -> None:
         raise StoreError(f"{case_dir}: cannot read the case store ({exc})") from None
 
 
+_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def not_files(store: Path) -> list[Path]:
+    """The files SQLite opens beside the store (journal, -wal, -shm) that are there but not regular files: a
+    named pipe blocks whatever opens it (verify hung), a folder makes the store unopenable."""
+    beside = [store.with_name(store.name + suffix) for suffix in _SIDE_FILES]
+    return [path for path in beside if os.path.lexists(path) and not path.is_file()]
+
+
+def _beside_odd_files(store: Path, odd: list[Path]) -> AsFound:
+    wal = store.with_name(store.name + "-wal")
+    names = ", ".join(path.name for path in odd)
+    problem = (f"{names} beside the store {'is' if len(odd) == 1 else 'are'} not a regular file (a named pipe, a "
+               "folder...): Parley never makes one, and SQLite opening the store would block on it or refuse the "
+               f"store; read through a private copy of the store{' and its -wal' if wal not in odd and wal.is_file() else ''}, "
+               "left as found")
+    try:
+        conn, _version = db.replayed(store, wal if wal not in odd and wal.is_file() else None, query_only=False)
+    except StoreError as exc:
+        raise StoreError(f"{exc}; {problem}") from None
+    conn.row_factory = sqlite3.Row
+    return AsFound(conn, problems=[problem], view_only=True)
+
+
 def hot_journal_pages(journal: Path) -> tuple[int, int] | None:
     """(pages it holds, page size) of a rollback journal SQLite would play back; None if there is none."""
     try:
@@ -133,7 +162,7 @@ def _through_journal(store: Path, journal: Path, pages: tuple[int, int]) -> AsFo
                "and change the store file; verified as that would leave it, through a private copy, and both files "
                "left as found")
     try:
-        conn, _version = db.replayed(store, journal, "-journal")
+        conn, _version = db.replayed(store, journal, "-journal", query_only=False)
         conn.row_factory = sqlite3.Row
     except StoreError as exc:
         conn = _read_only(store, immutable=True)

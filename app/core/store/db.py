@@ -210,23 +210,26 @@ def _connect_read_only(store: Path) -> sqlite3.Connection:
     return conn
 
 
-def replayed(store: Path, side: Path, suffix: str = "-wal") -> tuple[sqlite3.Connection, int]:
-    """The store with its -wal (or -journal: `suffix`), read through a private copy: on read-only media
-    without its -shm (not copied, or stale) SQLite cannot read the -wal in place, and a hot -journal is
-    played back into the store by opening it. The copy is read into memory, made query-only, and
-    removed; nothing is written beside the evidence."""
+def replayed(store: Path, side: Path | None, suffix: str = "-wal",
+             query_only: bool = True) -> tuple[sqlite3.Connection, int]:
+    """The store with its -wal (or -journal: `suffix`; or alone: `side` None), read through a private copy:
+    on read-only media without its -shm (not copied, or stale) SQLite cannot read the -wal in place, and a
+    hot -journal is played back into the store by opening it. The copy is read into memory, made
+    query-only (unless not `query_only`: verify's FTS5 check writes, to the copy alone), and removed;
+    nothing is written beside the evidence."""
     with tempfile.TemporaryDirectory(prefix="parley-ro-") as tmp:
         copy = Path(tmp) / STORE_NAME
         try:
             shutil.copyfile(store, copy)
-            shutil.copyfile(side, copy.with_name(copy.name + suffix))
+            if side is not None:
+                shutil.copyfile(side, copy.with_name(copy.name + suffix))
             source = sqlite3.connect(copy, isolation_level=None)
             conn = sqlite3.connect(":memory:", isolation_level=None)
             try:
                 source.backup(conn)
             finally:
                 source.close()
-            conn.execute("PRAGMA query_only=1")
+            conn.execute(f"PRAGMA query_only={int(query_only)}")
             return conn, _version(conn)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{store.parent}: cannot read the case store with its {suffix} ({exc})") from None
