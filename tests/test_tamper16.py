@@ -103,9 +103,10 @@ def test_a_planted_wal_is_read_but_never_moved_into_the_store(made, capsys, tmp_
     assert "note: case store: read with its case.sqlite-wal (" in capsys.readouterr().out
 
 
-def test_a_wal_that_rewrites_the_log_the_store_file_holds_is_a_finding(made, capsys, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("actor", ["'DC Smith'", "CAST(X'4443ff' AS TEXT)"], ids=["a name", "bytes not UTF-8"])
+def test_a_wal_that_rewrites_the_log_the_store_file_holds_is_a_finding(made, capsys, tmp_path, actor):  # noqa: F811
     store = made["case"] / STORE
-    _plant_wal(made["case"], tmp_path / "forger", "UPDATE audit_log SET actor='DC Smith' WHERE id=3")
+    _plant_wal(made["case"], tmp_path / "forger", f"UPDATE audit_log SET actor={actor} WHERE id=3")
     before = _sha(store)
     code, lines = verify(capsys, made["case"])
     assert code == 1 and lines[0].startswith("case store: case.sqlite-wal beside the store changes entry 3 of the "

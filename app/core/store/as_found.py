@@ -79,10 +79,10 @@ def _log_rewritten_by_wal(store: Path, conn: sqlite3.Connection) -> list[str]:
     try:
         alone = _read_only(store, immutable=True)  # immutable: the store file without its -wal
         try:
-            before = {row[0]: tuple(row) for row in alone.execute(_AUDIT_ROWS)}
+            before = _audit_rows(alone)
         finally:
             alone.close()
-        after = {row[0]: tuple(row) for row in conn.execute(_AUDIT_ROWS)}
+        after = _audit_rows(conn)
     except (sqlite3.Error, StoreError):
         return []  # a store too damaged to read alone: the other checks say what they can
     changed = sorted(i for i, row in before.items() if i in after and after[i] != row)
@@ -93,6 +93,15 @@ def _log_rewritten_by_wal(store: Path, conn: sqlite3.Connection) -> list[str]:
     return [(f"{store.name}-wal beside the store {' and '.join(x for x in said if x)} of the audit log that the store "
             "file holds: Parley only ever appends to its log, so the -wal was written outside Parley (the store was "
             "read with it; both left as found)")]
+
+
+def _audit_rows(conn: sqlite3.Connection) -> dict[int, tuple]:
+    """Each entry's columns as bytes (text that is not UTF-8 compared, never a decoding error)."""
+    factory, conn.text_factory = conn.text_factory, bytes
+    try:
+        return {row[0]: tuple(row) for row in conn.execute(_AUDIT_ROWS)}
+    finally:
+        conn.text_factory = factory
 
 
 def _numbers(ids: list[int], shown: int = 5) -> str:
