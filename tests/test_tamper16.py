@@ -89,6 +89,18 @@ def test_a_planted_journal_is_said_and_never_played_back_into_the_store(made, ca
     assert verify(capsys, made["case"])[1] == lines  # said again: nothing was played back
 
 
+def test_a_journal_without_a_header_is_said_and_never_deleted(made, capsys):  # noqa: F811
+    """(was: "audit chain intact ... nothing found", exit 0, and the file deleted by verify's opening the store)"""
+    journal = made["case"] / f"{STORE}-journal"
+    journal.write_bytes(b"X" + bytes(range(256)) * 8)
+    before = _sha(made["case"] / STORE)
+    code, lines = verify(capsys, made["case"])
+    assert code == 1 and lines == [("case store: case.sqlite-journal beside the store holds no journal header, which no "
+                                   "program makes: any program opening the store would delete it; verified as that "
+                                   "would leave it, through a private copy, and both files left as found")], lines
+    assert journal.read_bytes()[:1] == b"X" and _sha(made["case"] / STORE) == before
+
+
 # ------------------------------------------------------------------ a -wal planted beside the store
 
 def test_a_planted_wal_is_read_but_never_moved_into_the_store(made, capsys, tmp_path):  # noqa: F811

@@ -148,15 +148,19 @@ def _beside_odd_files(store: Path, odd: list[Path]) -> AsFound:
 
 
 def hot_journal_pages(journal: Path) -> tuple[int, int] | None:
-    """(pages it holds, page size) of a rollback journal SQLite would play back; None if there is none."""
+    """(pages it holds, page size) of a rollback journal SQLite would open to play back (any but an empty one or
+    one whose first byte is 0: SQLite's "hot"; (0, 0) for one without a journal's header, which SQLite deletes
+    on opening the store); None if there is none."""
     try:
         with open(journal, "rb") as fh:
             header = fh.read(28)
             size = fh.seek(0, 2)
     except OSError:
         return None
+    if not header or header[0] == 0:
+        return None  # empty or zeroed: not hot, SQLite leaves it alone
     if len(header) < 28 or header[:8] != JOURNAL_MAGIC:
-        return None  # absent, empty or zeroed: nothing to play back
+        return 0, 0
     count, _nonce, _pages, sector, page_size = struct.unpack(">IIIII", header[8:28])
     record = page_size + 8
     if count in (0, 0xFFFFFFFF) and page_size and sector:
@@ -166,10 +170,12 @@ def hot_journal_pages(journal: Path) -> tuple[int, int] | None:
 
 def _through_journal(store: Path, journal: Path, pages: tuple[int, int]) -> AsFound:
     count, size = pages
-    problem = (f"{journal.name} beside the store is an unfinished write ({count} page(s) of {size} bytes) that Parley "
-               "never makes (its store is write-ahead logged): any program opening the store would play it back "
-               "and change the store file; verified as that would leave it, through a private copy, and both files "
-               "left as found")
+    what = (f"is an unfinished write ({count} page(s) of {size} bytes) that Parley never makes (its store is "
+            "write-ahead logged): any program opening the store would play it back and change the store file"
+            if size else "holds no journal header, which no program makes: any program opening the store would "
+            "delete it")
+    problem = (f"{journal.name} beside the store {what}; verified as that would leave it, through a private copy, "
+               "and both files left as found")
     try:
         conn, _version = db.replayed(store, journal, "-journal", query_only=False)
         conn.row_factory = sqlite3.Row
