@@ -51,9 +51,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         missing = [str(folder) for folder in folders if not folder.is_dir()]
         if missing:
             raise ParleyError(f"{option} {missing[0]}: no such folder")
-    case = open_existing_case(args)
+    case = open_existing_case(args, as_found=True)
     try:
-        report = verify_case(case, args.exports, args.head, args.sources)
+        report = verify_case(case, args.exports, args.head, args.sources, models_required=args.models)
         head = _head(case)
     finally:
         case.close()

@@ -111,6 +111,10 @@ def _case(sub: argparse._SubParsersAction, run: Run) -> None:
     p.add_argument("--head", type=_head_hash, action="append", default=[], metavar="HASH",
                    help="an audit head noted from an earlier verify (16 or more hex digits): it must still be in "
                         "the chain, else the case was put back to an older copy (repeatable)")
+    p.add_argument("--models", action="store_true",
+                   help="the models the runs used must be installed as they used them (before `reproduce`, or "
+                        "to vouch for the machine the case was worked on): one changed, swapped or gone is a "
+                        "finding, not a note")
     p.set_defaults(handler=run("cmd_verify"))
 
     p = sub.add_parser("check-export", help="check an export set against its manifest, without the case "

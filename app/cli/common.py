@@ -65,8 +65,9 @@ def open_case(args: argparse.Namespace) -> Case:
     return Case.open(args.case)
 
 
-def open_existing_case(args: argparse.Namespace) -> Case:
-    """For the commands that only read a case: a folder without a store is an error, never a new case."""
+def open_existing_case(args: argparse.Namespace, as_found: bool = False) -> Case:
+    """For the commands that only read a case: a folder without a store is an error, never a new case.
+    `as_found` (verify): opened so that opening it changes nothing, its damage said by verify."""
     from app.core.store import Case
     from app.core.store.db import STORE_NAME
 
@@ -76,7 +77,7 @@ def open_existing_case(args: argparse.Namespace) -> Case:
     if (folder / STORE_NAME).stat().st_size == 0:  # opened, it would be made a new empty case over the old
         raise StoreError(f"{folder}: {STORE_NAME} is empty (0 bytes){_head_named(folder)}: the case's store was "
                          "emptied, or never written; nothing was changed")
-    return Case.open(folder)
+    return Case.open_as_found(folder) if as_found else Case.open(folder)
 
 
 def _head_named(folder: Path) -> str:

@@ -27,8 +27,9 @@ def entry_number(subject: str) -> int:
 
 
 # What reading a record Parley never wrote can raise: JSON that is not JSON, or not the shape written
-# (a list for an object, a number for a list), a value of another type than its column's.
-UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+# (a list for an object, a number for a list), a value of another type than its column's; JSON nested past
+# what can be read (RecursionError), a number too large for SQLite to look up (OverflowError).
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, OverflowError)
 
 
 def guarded(subject: str, check: Callable[[], Iterable[Finding]]) -> list[Finding]:

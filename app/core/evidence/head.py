@@ -110,7 +110,7 @@ def read_folder_head(case_folder: Path) -> FolderHead | None:
     try:
         data = json.loads(read_regular_text(path)) if head else {}
         first, marks = data.get("first"), data.get("marks", {})
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return None
     if head is None or not isinstance(first, str) or not isinstance(marks, dict):
         return None
@@ -129,8 +129,17 @@ def write_folder_head(case_folder: Path, seen: FolderHead) -> None:
 
 
 def _read(path: Path) -> AuditHead | None:
+    """The head a file holds; None for one missing, unreadable or not as Parley writes it (an entry that is not
+    a whole number SQLite can hold, a hash that is not 64 hex digits, JSON nested past what can be read)."""
     try:
         data = json.loads(read_regular_text(path))
-        return AuditHead(int(data["entry"]), str(data["hash"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        entry, digest = data["entry"], data["hash"]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
+    if type(entry) is not int or not 0 < entry < 2**63 or not _is_sha256(digest):
+        return None
+    return AuditHead(entry, digest)
+
+
+def _is_sha256(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)

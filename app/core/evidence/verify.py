@@ -13,7 +13,8 @@
 - a run's rows chunk by chunk as they were written, before it finishes too (`verify_chunks`);
 - the queue's jobs and the case's settings against the log (`verify_queue`); the store's schema, rows
   of nothing and the word indexes' settings (`verify_index.store_findings`);
-- the models the runs used, against those installed now: notes, not findings (`verify_models`);
+- the models the runs used, against those installed now: notes, not findings, unless asked (`verify --models`,
+  `verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
 """
 
@@ -63,12 +64,15 @@ class VerifyReport:
 
 
 def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = (),
-                sources_moved_to: Sequence[Path] = ()) -> VerifyReport:
+                sources_moved_to: Sequence[Path] = (), models_required: bool = False) -> VerifyReport:
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
     `sources_moved_to`: folders the originals were moved or copied to (found there by their path's tail);
-    `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain."""
+    `noted_heads`: audit heads noted down from earlier verifies (`noted_head`), each must still be in the chain;
+    `models_required` (`verify --models`): a model a run used, changed or gone since, is a finding, not a note."""
     decoder = read_text_leniently(case.conn)
-    findings = [*store_damage(case), *guarded("audit log", lambda: _chain(case)),
+    found = case.as_found
+    findings = [*(Finding("case store", problem) for problem in (found.problems if found else ())),
+                *store_damage(case), *guarded("audit log", lambda: _chain(case)),
                 *guarded("audit log", lambda: _noted_heads(case, noted_heads)),
                 *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
     exports = _read(findings, "exports", lambda: _export_entries(case), {})
@@ -82,7 +86,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     drafted = {int(f.subject[4:]) for f in findings
                if f.subject.startswith("run ") and f.subject[4:].isdigit() and "machine draft" in f.problem}
     findings += guarded("runs", lambda: chunk_findings(case, drafted))
-    notes: list[Finding] = []
+    notes = [Finding("case store", note) for note in (found.notes if found else ())]
     checks: dict[str, Callable[[], Iterable[Finding]]] = {
         "exhibits": lambda: exhibit_records(case, notes),
         "working copies": lambda: working_copies(case, gone, notes),
@@ -101,9 +105,13 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())
               if run_id not in gone and "content_sha256" in finish and "scores_sha256" not in finish]
     originals = _read(findings, "exhibits", lambda: sum(len(e.paths) for e in case.exhibits()), 0)
-    notes += guarded("models", lambda: model_notes(case, case.run_ids("complete")))
+    said_of_models = guarded("models", lambda: model_notes(case, case.run_ids("complete")))
+    if models_required:
+        findings += said_of_models
+    else:
+        notes += said_of_models
     findings += unreadable_text(case, decoder)
-    return VerifyReport(tuple(findings), originals, len(exports), len(runs), tuple(_merged(notes)))
+    return VerifyReport(tuple(dict.fromkeys(findings)), originals, len(exports), len(runs), tuple(_merged(notes)))
 
 
 def _read(findings: list[Finding], subject: str, read: Callable[[], T], empty: T) -> T:

@@ -167,5 +167,5 @@ def _entry_of(case: Case, manifest: Path, sources: set[str], end: int) -> int | 
         entry, digest = int(data["audit_head"]["entry"]), data["audit_head"]["hash"]
         made_here = data["source"]["sha256"] in sources and (entry > end or case.audit.hash_of(entry) == digest)
         return entry if made_here else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError):
         return None

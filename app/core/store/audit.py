@@ -47,7 +47,7 @@ def _parsed(text: object) -> dict[str, Any] | None:
     """An entry's details; None for text that is not a JSON object (never written by Parley)."""
     try:
         details = json.loads(text) if isinstance(text, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what can be read
         return None
     return details if isinstance(details, dict) else None
 

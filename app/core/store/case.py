@@ -23,6 +23,7 @@ from app.core.evidence.head import (
 )
 from app.core.paths import user_data_dir
 from app.core.store import db
+from app.core.store.as_found import AsFound, open_as_found
 from app.core.store.audit import AuditLog
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
@@ -74,6 +75,7 @@ class Case:
         self.conn = conn
         self.audit = AuditLog(conn)
         self.wal_found = True  # whether the store's -wal was beside it when opened (Case.open says)
+        self.as_found: AsFound | None = None  # opened for `verify` (open_as_found): what the file itself showed
         try:  # a new case: whatever case this account last saw in this folder, this one is new there
             self._began_empty = self.audit.head() is None
         except sqlite3.Error:
@@ -87,9 +89,23 @@ class Case:
         case.wal_found = wal
         return case
 
+    @classmethod
+    def open_as_found(cls, folder: Path) -> Case:
+        """For `verify`: opening it never changes the store (a hot journal or a -wal beside it), and a
+        schema SQLite cannot read is a finding (`as_found.problems`), not an error."""
+        folder = Path(folder).expanduser().resolve()
+        wal = (folder / f"{db.STORE_NAME}-wal").exists()
+        found = open_as_found(folder)
+        case = cls(folder, found.conn)
+        case.wal_found, case.as_found = wal, found
+        return case
+
     def close(self) -> None:
-        self.write_head()
+        if self.as_found is None or not self.as_found.view_only:
+            self.write_head()
         self.conn.close()
+        if self.as_found is not None and self.as_found.guard is not None:
+            self.as_found.guard.close()  # after the store's own: the last to close, and read-only, so moves no -wal
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -28,6 +28,14 @@ log = logging.getLogger("parley.store")
 DatabaseError = sqlite3.DatabaseError
 
 
+class SchemaDamaged(StoreError):
+    """The store's schema cannot be read ("malformed database schema"): `verify` reads what of it can be."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def migrations() -> list[tuple[int, Path]]:
     found = []
     for path in sorted(MIGRATIONS.glob("*.sql")):
@@ -69,8 +77,29 @@ def connect(case_dir: Path) -> sqlite3.Connection:
         raise
     except sqlite3.Error as exc:
         conn.close()
+        _raise_schema_damaged(case_dir, exc)
         raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
+    except UnicodeDecodeError:  # SQLite's message quotes the schema's bytes, and they are not UTF-8
+        conn.close()
+        raise SchemaDamaged(f"{case_dir}: cannot set up the case store (malformed database schema: text that "
+                            "is not UTF-8)", NOT_UTF8) from None
     return conn
+
+
+NOT_UTF8 = "malformed database schema: text that is not UTF-8, which Parley never writes"
+
+
+_SCHEMA_UNREADABLE = ("malformed database schema", "database disk image is malformed")
+
+
+def schema_unreadable(exc: sqlite3.Error) -> bool:
+    """Whether opening the store failed reading its schema (a page of it overwritten, its text edited)."""
+    return any(said in str(exc) for said in _SCHEMA_UNREADABLE)
+
+
+def _raise_schema_damaged(case_dir: Path, exc: sqlite3.Error) -> None:
+    if schema_unreadable(exc):
+        raise SchemaDamaged(f"{case_dir}: cannot set up the case store ({exc})", str(exc)) from None
 
 
 def _say_if_busy(conn: sqlite3.Connection, case_dir: Path) -> None:
@@ -161,8 +190,9 @@ def _connect_read_only(store: Path) -> sqlite3.Connection:
         if conn is not None:
             conn.close()  # never left holding the read-only media
         if not wal.exists():
+            _raise_schema_damaged(store.parent, exc)
             raise StoreError(f"{store.parent}: cannot open the read-only case store ({exc})") from None
-        conn, version = _replayed(store, wal)
+        conn, version = replayed(store, wal)
     if version == 0:
         try:
             version = recognised_version(conn, store.parent)  # a rebuilt store read as it stands
@@ -180,25 +210,29 @@ def _connect_read_only(store: Path) -> sqlite3.Connection:
     return conn
 
 
-def _replayed(store: Path, wal: Path) -> tuple[sqlite3.Connection, int]:
-    """The store with its -wal, read through a private copy: on read-only media without its -shm
-    (not copied, or stale) SQLite cannot read the -wal in place. The copy is read into memory, made
-    query-only, and removed; nothing is written beside the evidence."""
+def replayed(store: Path, side: Path | None, suffix: str = "-wal",
+             query_only: bool = True) -> tuple[sqlite3.Connection, int]:
+    """The store with its -wal (or -journal: `suffix`; or alone: `side` None), read through a private copy:
+    on read-only media without its -shm (not copied, or stale) SQLite cannot read the -wal in place, and a
+    hot -journal is played back into the store by opening it. The copy is read into memory, made
+    query-only (unless not `query_only`: verify's FTS5 check writes, to the copy alone), and removed;
+    nothing is written beside the evidence."""
     with tempfile.TemporaryDirectory(prefix="parley-ro-") as tmp:
         copy = Path(tmp) / STORE_NAME
         try:
             shutil.copyfile(store, copy)
-            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            if side is not None:
+                shutil.copyfile(side, copy.with_name(copy.name + suffix))
             source = sqlite3.connect(copy, isolation_level=None)
             conn = sqlite3.connect(":memory:", isolation_level=None)
             try:
                 source.backup(conn)
             finally:
                 source.close()
-            conn.execute("PRAGMA query_only=1")
+            conn.execute(f"PRAGMA query_only={int(query_only)}")
             return conn, _version(conn)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{store.parent}: cannot read the read-only case store with its -wal ({exc})") from None
+            raise StoreError(f"{store.parent}: cannot read the case store with its {suffix} ({exc})") from None
 
 
 def _write_ahead_log(conn: sqlite3.Connection, patience_s: float = 30.0) -> None:
