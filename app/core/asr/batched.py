@@ -84,6 +84,7 @@ def decode_pieces(
     allowed: tuple[str, ...],
     should_stop: Callable[[], bool] = lambda: False,
     on_piece_done: Callable[[Piece], None] | None = None,
+    doubted: frozenset[int] = frozenset(),
 ) -> dict[int, tuple[str, float]]:
     """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
     `on_piece_done(piece)` is called on this thread as each piece's text is ready.
@@ -92,6 +93,14 @@ def decode_pieces(
     owner's first piece decides it. Windows are encoded, and batches decoded,
     on the model's replicas side by side. Raises Stopped between two steps
     once should_stop() is true.
+
+    A piece that shared its window and came out with no words where VAD heard speech, its language
+    known with confidence, is decoded again alone (its own window, its owner's language; `doubted`:
+    the owners a packed window left in doubt, whose decodes must still pass the log-probability
+    check): a Polish note (p=0.83) packed after an English and a Spanish one came out "[inaudible]"
+    twice, and in words alone. The German and Romanian notes read as Latin stay inaudible (the check),
+    as does the French read as Thai (p=0.61: decoded alone it gave Thai words). Deterministic: the
+    same batch gives the same pieces to decode again.
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -102,7 +111,8 @@ def decode_pieces(
     def encode(window: list[Piece]) -> tuple[np.ndarray, int, float]:
         return decoder.encode(window_audio(window))
 
-    doubtful: set[int] = set()  # owners whose packed window left their language in doubt
+    doubtful: set[int] = set(doubted)  # owners whose packed window left their language in doubt
+    wordless: list[Piece] = []  # pieces that shared a window and gave no words where speech was heard
 
     def detect(part: list[Piece]) -> list[tuple[str, float]]:
         memories, _ = decoder.memories(encoded, part)
@@ -126,6 +136,8 @@ def decode_pieces(
             if options.vad:  # VAD found speech here: where it has no words, say so
                 p.segments = inaudible.with_markers(
                     p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
+            if not p.alone and _heard_without_words(p.segments):
+                wordless.append(p)
 
     with ThreadPoolExecutor(workers) as pool:
         encoded = _map(pool, encode, windows, should_stop)
@@ -146,7 +158,17 @@ def decode_pieces(
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
         done = (lambda job: [on_piece_done(p) for p in job[1]]) if on_piece_done else None
         _map(pool, transcribe, work, should_stop, done)
+    sure = [p for p in wordless if languages[p.owner][1] >= LANGUAGE_CONFIDENT]  # type: ignore[index]
+    again = sorted(sure, key=lambda p: (p.owner, p.chunk.start_ms))
+    if again:
+        decode_pieces(decoder, [[p] for p in again], {p.owner: languages[p.owner] for p in again}, allowed,
+                      should_stop, doubted=frozenset(doubtful))
     return languages  # type: ignore[return-value]
+
+
+def _heard_without_words(segments: list[Segment]) -> bool:
+    """Speech heard (an inaudible marker) and not one word recognised."""
+    return any(s.inaudible for s in segments) and not any(s.text.strip() for s in segments)
 
 
 def _map(pool: ThreadPoolExecutor, fn: Callable, items: list, should_stop: Callable[[], bool],
