@@ -32,6 +32,7 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.options import ExportOptions, TranscribeOptions, TranslateOptions, from_dict
+from app.core.processes import left_by_gone_process
 from app.core.store import db
 from app.core.store.audit import AuditLog
 
@@ -109,18 +110,14 @@ def worker_name(pid: int | None = None) -> str:
     return f"{platform.node() or 'localhost'}:{pid or os.getpid()}"
 
 
-def worker_is_gone(worker: str | None) -> bool:
-    """True when `worker` names a process on this host that no longer exists."""
+def worker_is_gone(worker: str | None, alive_at: float | None = None) -> bool:
+    """True when `worker` names a process on this host that no longer exists, or whose process id
+    another process has taken since: one started after `alive_at` (the job's last heartbeat, when
+    its worker surely lived) cannot be that worker, and its job need not wait out STALE_AFTER_S."""
     host, _, pid = (worker or "").rpartition(":")
     if host != (platform.node() or "localhost") or not pid.isdigit():
         return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # exists, owned by someone else
-        return False
-    return False
+    return left_by_gone_process(pid, alive_at)
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -322,7 +319,7 @@ class JobQueue:
                 "SELECT id, worker, heartbeat_s FROM jobs WHERE state='running'").fetchall()
             cutoff = time.time() - stale_after_s
             stale = [r["id"] for r in rows
-                     if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"])]
+                     if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"], r["heartbeat_s"])]
             return self._move(stale, ("running",), "queued", "job.recovered",
                               {"reason": "its worker stopped without finishing it"}, "eta_s=NULL")
 
