@@ -9,8 +9,10 @@ import hashlib
 import os
 import platform
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -20,7 +22,7 @@ from app.core.evidence import export_set
 from app.core.evidence.export_set import ExportWriteError, write_set
 from app.core.store import Case
 from app.core.store.jobs import JobQueue, worker_name
-from tests.conftest import REPO
+from tests.conftest import MEDIA, REPO
 from tests.test_jobs import OPTIONS, _exhibit
 from tests.test_kills6 import live_process, translated  # noqa: F401 - fixtures
 
@@ -99,3 +101,70 @@ def test_a_job_whose_workers_process_id_another_process_took_is_recovered_at_onc
     case.conn.execute("UPDATE jobs SET heartbeat_s=?", (last_beat,))
     assert queue.recover_stale() == [reused]
     assert queue.get(reused).state == "queued" and queue.get(held).state == "running"
+
+
+# ------------------------------------------------------------------ a case made read-only during a run
+
+def _immutable(path: Path, on: bool) -> None:
+    subprocess.run(["chattr", "+i" if on else "-i", str(path)], check=True, capture_output=True)
+
+
+def _can_make_immutable(tmp_path: Path) -> bool:
+    """Root writes whatever the modes say: a folder or file made read-only under a running command is
+    simulated with the immutable mark, which binds root too (ext4, as root); else the test is skipped."""
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"")
+    try:
+        _immutable(probe, True)
+        _immutable(probe, False)
+        return True
+    except (OSError, subprocess.CalledProcessError):
+        return False
+
+
+def _wait_until_claimed(case_dir: Path, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120  # a guard only
+    while True:
+        assert proc.poll() is None and time.monotonic() < deadline, "the command ended before decoding"
+        try:
+            conn = sqlite3.connect(f"{(case_dir / 'case.sqlite').as_uri()}?mode=ro", uri=True, timeout=10)
+            try:
+                row = conn.execute("SELECT state FROM jobs WHERE id = 1").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:  # not made yet
+            row = None
+        if row and row[0] == "running":
+            return
+        time.sleep(0.05)
+
+
+def test_a_store_made_read_only_under_a_command_says_so_and_what_is_kept(tmp_path, models_dir):
+    """The case's write-ahead log made read-only while `transcribe` decodes (a disk remounted read-only, a
+    permission changed): the command said only "the case store could not be written (disk I/O error);
+    nothing of this change was kept", no word of a read-only folder nor of the work already stored, and
+    `queue status` listed its job `running` while no worker worked on it. Both now say what happened and
+    that the next run takes the job up again; that run finishes it and the case verifies."""
+    if not _can_make_immutable(tmp_path):
+        pytest.skip("cannot make a file read-only for this user (needs root and chattr on ext4)")
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    args = ("transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(case_dir), "--out", str(out),
+            "--model", "tiny.en", "--format", "json", "--threads", "1")
+    proc = subprocess.Popen([sys.executable, "-m", "app", *args], cwd=REPO, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait_until_claimed(case_dir, proc)  # its words not yet stored: a second or two of decoding ahead
+    wal = case_dir / "case.sqlite-wal"
+    _immutable(wal, True)
+    try:
+        _, err = proc.communicate(timeout=120)
+        status = _app("queue", "status", "--case", str(case_dir))
+    finally:
+        _immutable(wal, False)
+    assert proc.returncode == 1, err
+    said = err.strip().splitlines()[-1]
+    assert "may have become read-only" in said and "what was stored before is kept" in said, said
+    assert "its worker has stopped: the next run takes it up again" in status.stdout, status.stdout
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    verified = _app("verify", "--case", str(case_dir))
+    assert verified.returncode == 0, verified.stdout + verified.stderr

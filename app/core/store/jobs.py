@@ -315,13 +315,17 @@ class JobQueue:
     def recover_stale(self, stale_after_s: float = STALE_AFTER_S) -> builtins.list[int]:
         """Running jobs whose worker is silent or gone go back to queued. Never cancels anything."""
         with db.transaction(self.conn):
-            rows = self.conn.execute(
-                "SELECT id, worker, heartbeat_s FROM jobs WHERE state='running'").fetchall()
-            cutoff = time.time() - stale_after_s
-            stale = [r["id"] for r in rows
-                     if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"], r["heartbeat_s"])]
+            stale = sorted(self.unattended(stale_after_s))
             return self._move(stale, ("running",), "queued", "job.recovered",
                               {"reason": "its worker stopped without finishing it"}, "eta_s=NULL")
+
+    def unattended(self, stale_after_s: float = STALE_AFTER_S) -> set[int]:
+        """Running jobs no worker works on any more (it was killed, or its command stopped while the
+        store could not be written): what `recover_stale` gives back to the queue on the next run.
+        Read only: `queue status` says so instead of showing them at work."""
+        rows = self.conn.execute("SELECT id, worker, heartbeat_s FROM jobs WHERE state='running'").fetchall()
+        cutoff = time.time() - stale_after_s
+        return {r["id"] for r in rows if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"], r["heartbeat_s"])}
 
     # ------------------------------------------------------------ the user's side
 
