@@ -189,3 +189,47 @@ def test_a_case_whose_making_was_killed_says_so_and_is_made_by_the_next_run(tmp_
     assert made.returncode == 0, made.stderr
     verified = _app("verify", "--case", str(case_dir))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+# ------------------------------------------------------------------ the window's worker killed while it waits
+
+def test_the_windows_worker_killed_twice_mid_job_is_said_and_the_job_still_finishes_once(qtbot, qapp, models_dir,
+                                                                                       tmp_path, monkeypatch):
+    """The window waits on a transcription; its worker is killed (kill -9) as the job starts, and its
+    restarted worker killed again. The window said the first stop only (the second was the same words,
+    dropped as already shown); it now says how many stops there were, keeps taking events, and the job
+    finishes on its third attempt with one run: its words on screen."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.gui import queue_requests
+    from app.gui.main_window import MainWindow
+    from tests.gui_case import add
+    from tests.test_gui import _settings
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    case = Case.open(tmp_path / "case")
+    exhibit = add(case, "en_voicenote.opus")
+    window = MainWindow(case, _settings(tmp_path, models_dir))
+    started: list[int] = []
+    window.bridge.jobStarted.connect(lambda job, *_: started.append(window.bridge.supervisor.pid))
+    window.show()
+    try:
+        [job] = queue_requests.transcribe(window, [exhibit.id])
+        for kill in (1, 2):
+            qtbot.waitUntil(lambda k=kill: len(started) >= k, timeout=120_000)
+            os.kill(started[-1], signal.SIGKILL)
+        jobs = JobQueue(case.conn)
+        qtbot.waitUntil(lambda: jobs.get(job).state in ("done", "failed"), timeout=120_000)
+        done = jobs.get(job)
+        assert (done.state, done.attempts) == ("done", 3), done
+        restarted = [p for p in window.problems if "killed by SIGKILL; restarted" in p]
+        assert restarted == [("The transcription worker stopped (2 times since the window opened; the latest): the "
+                              "worker process was killed by SIGKILL; restarted: its job resumes from what was stored")]
+        runs = case.conn.execute("SELECT count(*) FROM runs WHERE exhibit_id=?", (exhibit.id,)).fetchone()[0]
+        assert runs == 1
+        window.exhibits.select(exhibit.id)
+        qtbot.waitUntil(lambda: window.editor.model.rowCount() > 0, timeout=10_000)
+        assert "station" in window.editor.model.segment(0).text
+    finally:
+        window.close()
+        case.close()
