@@ -233,3 +233,54 @@ def test_the_windows_worker_killed_twice_mid_job_is_said_and_the_job_still_finis
     finally:
         window.close()
         case.close()
+
+
+# ------------------------------------------------------------------ a proofreading save killed
+
+KILLED_SAVE = """
+import os, signal, sys
+from pathlib import Path
+from app.core.editing import operations
+from app.core.store import Case
+where = sys.argv[3]
+if where == "before commit":  # the segment rows and the audit entry written, the transaction open
+    real = operations._record
+    def _record(*args, **kwargs):
+        real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+    operations._record = _record
+else:  # committed, the head file beside the store not yet moved on
+    Case.write_head = lambda self: os.kill(os.getpid(), signal.SIGKILL)
+case = Case.open(Path(sys.argv[1]))
+run = int(sys.argv[2])
+operations.edit_text(case, run, operations.segment_ids(case, run)[0], "Meet me behind the old station.")
+"""
+
+
+@pytest.mark.parametrize(("where", "kept"), [("before commit", "old"), ("after commit", "new")])
+def test_a_proofreading_save_killed_keeps_the_old_text_or_the_new_and_a_log_that_agrees(tmp_path, where, kept):
+    """The window's save of an edited segment (the core's edit_text, which the window calls) killed
+    inside its transaction, or after its commit before the head file beside the store moved on: the
+    transcript is the old text or the new one, never a mixture, and `verify` finds the log agreeing."""
+    from tests.gui_case import add, add_run, segment
+
+    case = Case.open(tmp_path / "case")
+    try:
+        run = add_run(case, add(case, "en_voicenote.opus").id, (segment(0, "Meet me behind the station.", None),))
+    finally:
+        case.close()
+    (tmp_path / "save.py").write_text(KILLED_SAVE, encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(tmp_path / "save.py"), str(tmp_path / "case"), str(run), where],
+                            cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    from app.core.editing.operations import current_segments
+
+    case = Case.open(tmp_path / "case")
+    try:
+        text = current_segments(case, run)[0].text
+    finally:
+        case.close()
+    assert text == {"old": "Meet me behind the station.", "new": "Meet me behind the old station."}[kept]
+    verified = _app("verify", "--case", str(tmp_path / "case"))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
