@@ -284,3 +284,22 @@ def test_a_proofreading_save_killed_keeps_the_old_text_or_the_new_and_a_log_that
     assert text == {"old": "Meet me behind the station.", "new": "Meet me behind the old station."}[kept]
     verified = _app("verify", "--case", str(tmp_path / "case"))
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_a_job_failed_by_kills_and_done_by_the_run_again_is_listed_as_done_since(case: Case):
+    """A worker killed three times during one job fails it (its attempts spent); `transcribe` run again
+    queues an equal job, which resumes the same run and finishes it. `queue status` still listed the
+    first as failed with "the worker process was killed by SIGKILL", as if work were left; it now says
+    which job did it since."""
+    queue = JobQueue(case.conn)
+    exhibit = _exhibit(case, 1)
+    first = queue.add(exhibit, "transcribe", OPTIONS, 1)
+    queue.claim("w")
+    assert queue.fail(first, "the worker process was killed by SIGKILL", retry=False) == "failed"
+    again = queue.add(exhibit, "transcribe", OPTIONS, 2)
+    assert again != first and queue.claim("w").id == again
+    assert queue.complete(again, None)
+    assert queue.done_since() == {first: again}
+    status = _app("queue", "status", "--case", str(case.folder))
+    row = next(line for line in status.stdout.splitlines() if line.split()[:1] == [str(first)])
+    assert f"done since by job {again} (was: the worker process was killed by SIGKILL)" in row, status.stdout

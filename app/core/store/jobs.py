@@ -327,6 +327,15 @@ class JobQueue:
         cutoff = time.time() - stale_after_s
         return {r["id"] for r in rows if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"], r["heartbeat_s"])}
 
+    def done_since(self) -> dict[int, int]:
+        """Failed or cancelled jobs whose work an equal job asked for later has done (a command whose
+        worker was killed until its attempts ran out, run again): failed job -> the job that did it."""
+        rows = self.conn.execute(
+            "SELECT f.id, MIN(d.id) FROM jobs f JOIN jobs d ON d.exhibit_id=f.exhibit_id AND d.task=f.task"
+            " AND d.options_json=f.options_json AND d.parent_job_id IS f.parent_job_id AND d.id>f.id"
+            " WHERE f.state IN ('failed','cancelled') AND d.state='done' GROUP BY f.id").fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
     # ------------------------------------------------------------ the user's side
 
     def cancel(self, job_id: int | None = None) -> builtins.list[int]:
