@@ -303,3 +303,24 @@ def test_a_job_failed_by_kills_and_done_by_the_run_again_is_listed_as_done_since
     status = _app("queue", "status", "--case", str(case.folder))
     row = next(line for line in status.stdout.splitlines() if line.split()[:1] == [str(first)])
     assert f"done since by job {again} (was: the worker process was killed by SIGKILL)" in row, status.stdout
+
+
+def test_a_timeline_whose_rename_fails_part_way_puts_none_of_its_files_in_place_as_it_says(tmp_path):
+    """The timeline's own writer: a folder named like its DOCX in the way of writing it again (json, then
+    docx) left the new JSON over the old while saying "none of its files was put in place"; the old one
+    is now put back, and nothing is left beside it."""
+    chat = tmp_path / "evidence" / "WhatsApp Chat with Dave.txt"
+    chat.parent.mkdir()
+    chat.write_bytes((FIXTURES / "chats" / "whatsapp_android_en.txt").read_bytes())
+    out, case_dir = tmp_path / "out", str(tmp_path / "case")
+    first = _app("timeline", str(chat), "--out", str(out), "--format", "json", "--case", case_dir)
+    assert first.returncode == 0, first.stderr
+    before = _digests(out)
+    [json_name] = before
+    (out / json_name.replace(".json", ".docx")).mkdir()
+    again = _app("timeline", str(chat), "--out", str(out), "--format", "json,docx", "--case", case_dir)
+    assert again.returncode == 1 and "none of its files was put in place" in again.stderr, again.stderr
+    assert _digests(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted([json_name, json_name.replace(".json", ".docx")])
+    verified = _app("verify", "--case", case_dir)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
