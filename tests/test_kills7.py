@@ -324,3 +324,36 @@ def test_a_timeline_whose_rename_fails_part_way_puts_none_of_its_files_in_place_
     assert sorted(p.name for p in out.iterdir()) == sorted([json_name, json_name.replace(".json", ".docx")])
     verified = _app("verify", "--case", case_dir)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+KILLED_HEAD_WRITE = """
+import json, os, signal, sys
+from pathlib import Path
+from app.core.store import Case
+from tests.gui_case import add
+case = Case.open(Path(sys.argv[1]))
+real = json.dump
+def dump(data, fh, **kwargs):  # the head file's new value written, not yet renamed into place
+    real(data, fh, **kwargs)
+    fh.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+json.dump = dump
+add(case, "en_voicenote.opus")
+"""
+
+
+def test_a_head_write_killed_leaves_no_temporary_file_in_the_case_after_the_next_command(tmp_path):
+    """Each commit rewrites `audit-head.json` through a temporary file, synced: a kill then left
+    `.audit-head.XXXX.tmp` in the case folder for good. Its name now carries its writer's process id,
+    and the next command that writes the head removes one whose writer is gone."""
+    (tmp_path / "head.py").write_text(KILLED_HEAD_WRITE, encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(tmp_path / "head.py"), str(tmp_path / "case")], cwd=REPO,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert list((tmp_path / "case").glob(".audit-head.*.tmp")), "the kill came before the head was written"
+    listed = _app("queue", "status", "--case", str(tmp_path / "case"))
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(p.name for p in (tmp_path / "case").iterdir()) == ["audit-head.json", "case.sqlite"]
+    verified = _app("verify", "--case", str(tmp_path / "case"))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
