@@ -75,9 +75,16 @@ def open_existing_case(args: argparse.Namespace, as_found: bool = False) -> Case
     if not (folder / STORE_NAME).is_file():
         raise StoreError(f"{folder}: no case here (no {STORE_NAME}); check --case")
     if (folder / STORE_NAME).stat().st_size == 0:  # opened, it would be made a new empty case over the old
-        raise StoreError(f"{folder}: {STORE_NAME} is empty (0 bytes){_head_named(folder)}: the case's store was "
-                         "emptied, or never written; nothing was changed")
+        named = _head_named(folder)
+        raise StoreError(f"{folder}: {STORE_NAME} is empty (0 bytes){named}: the case's store was "
+                         f"emptied, or never written; nothing was changed{'' if named else _made_anew()}")
     return Case.open_as_found(folder) if as_found else Case.open(folder)
+
+
+def _made_anew() -> str:
+    """No head file beside an empty store: nothing was ever logged there (a first command killed while it
+    made the case, within its first milliseconds), so the next command that takes files in makes it."""
+    return " (a first command stopped while it made the case leaves this: transcribe or `queue add` makes it anew)"
 
 
 def _head_named(folder: Path) -> str:

@@ -18,7 +18,8 @@ from contextlib import contextmanager
 
 from app.cli.commands import build_parser
 from app.cli.common import FAILED, USAGE, fail
-from app.core.errors import ParleyError
+from app.core.errors import ParleyError, StoreError
+from app.core.evidence.export_set import ExportWriteError
 from app.core.names import shortened
 
 
@@ -178,6 +179,17 @@ def _after_stop(command: str) -> str:
     return "run the command again to finish it"
 
 
+def _with_what_is_kept(command: str, exc: ParleyError) -> str:
+    """A queue's command stopped by a store it can no longer write (made read-only, the disk full): what
+    it stored before is kept and its jobs resume, which "nothing of this change was kept" left unsaid."""
+    said = str(exc)
+    if isinstance(exc, StoreError) and command in QUEUEING and "could not be written" in said:
+        return f"{said}; what was stored before is kept and resumes on the next run, once the case can be written"
+    if isinstance(exc, ExportWriteError) and command in QUEUEING:
+        return f"{said}; what was transcribed is kept in the case: run the command again once the folder can be written"
+    return said
+
+
 class _NoticeOnStderr(logging.Handler):
     """The core's notices (a `parley.*` logger's warnings: a case another program is writing to) as
     plain lines on whatever stderr is now (a test's capture, a redirected stream)."""
@@ -232,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"interrupted; {_after_stop(args.command)}", file=sys.stderr)
         return 130
     except ParleyError as exc:
-        fail(args.command, str(exc))
+        fail(args.command, _with_what_is_kept(args.command, exc))
         return FAILED
     except BrokenPipeError:  # `... | head -1`: the reader has gone; what is stored is kept
         _quiet_stdout()

@@ -193,17 +193,26 @@ def cmd_status(args: argparse.Namespace) -> int:
             print("the queue is empty")
             return OK
         print(f"{'ID':>4}  {'STATE':<9}  {'PRI':>3}  {'TRIES':>5}  {'DONE':>4}  {'EXHIBIT':<28}  ERROR")
+        unattended, done_since = queue.unattended(), queue.done_since()
         for job in jobs:
             name = printable(case.exhibit(job.exhibit_id).source.name)
             task = "" if job.task == "transcribe" else f" [{job.task}]"
             print(f"{job.id:>4}  {job.state:<9}  {job.priority:>3}  "
                   f"{job.attempts:>2}/{job.max_attempts:<2}  {job.progress:4.0%}  "
-                  f"{(name + task)[:28]:<28}  {job.error or ''}".rstrip())
+                  f"{(name + task)[:28]:<28}  {_note(job, unattended, done_since)}".rstrip())
         counts = ", ".join(f"{n} {s}" for s, n in queue.counts().items() if n)
         print(counts + ("; the queue is paused" if queue.is_paused() else ""))
         return OK
     finally:
         case.close()
+
+
+def _note(job: Job, unattended: set[int], done_since: dict[int, int]) -> str:
+    if job.id in unattended:  # its worker killed, or its command stopped: not at work, nothing lost
+        return "its worker has stopped: the next run takes it up again, from what was stored"
+    if job.id in done_since:  # asked for again and done: the failure is history, not work left
+        return f"done since by job {done_since[job.id]}" + (f" (was: {job.error})" if job.error else "")
+    return job.error or ""
 
 
 def cmd_steer(args: argparse.Namespace) -> int:

@@ -52,6 +52,7 @@ from app.gui.widgets import ProblemBanner, readable_selection
 from app.gui.window_state import ask_user_name_if_unset, fit_to_screen, restore_state, save_state
 
 REFRESH_MS = 1000
+WORKER_STOPPED = "The transcription worker stopped"
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         collect_on_gui_thread()
         self.settings = settings or prefs.settings()
         self.case = case
+        self.worker_stops = 0  # how often its worker stopped (each said, with the count)
         self.queue = JobQueue(case.conn)
         self.worker_text = ""
         self.setWindowTitle(f"Parley — {case.folder}")
@@ -201,9 +203,15 @@ class MainWindow(QMainWindow):
             f"Job {j} failed: {reason}" + (" (will retry)" if retry else ""), 10000))
         b.workerReady.connect(self._on_worker_ready)
         b.modelLoaded.connect(lambda m, d, s: self._set_worker_text(f"model {m} on {d} ({s:.1f}s to load)"))
-        b.workerCrashed.connect(lambda reason: self.add_problem(f"The transcription worker stopped: {reason}"))
+        b.workerCrashed.connect(self._on_worker_stopped)
         b.unavailable.connect(self.add_problem)
         b.anyEvent.connect(self.refresh_queue)
+
+    def _on_worker_stopped(self, reason: str) -> None:
+        """Each stop said, with how many there were: the same words twice read as one stop."""
+        self.worker_stops += 1
+        times = f" ({self.worker_stops} times since the window opened; the latest)" if self.worker_stops > 1 else ""
+        self.banner.replace(WORKER_STOPPED, f"{WORKER_STOPPED}{times}: {reason}")
 
     def start_worker(self) -> bool:
         return self.bridge.start(self.case.folder, prefs.models_dir(self.settings))

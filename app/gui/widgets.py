@@ -91,6 +91,12 @@ class ProblemBanner(QLabel):
             self.problems.append(text)
         self._show()
 
+    def replace(self, prefix: str, text: str) -> None:
+        """Show `text` in place of the problem starting with `prefix` (a second worker crash is said
+        again, with its count, not dropped as the same text)."""
+        self.problems = [p for p in self.problems if not p.startswith(prefix)]
+        self.add(text)
+
     def reset(self, keep_prefix: str, problems: list[str]) -> None:
         """Replace every problem but those starting with `keep_prefix` by `problems`."""
         self.problems = [p for p in self.problems if p.startswith(keep_prefix)]

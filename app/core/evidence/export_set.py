@@ -99,16 +99,81 @@ def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]], manif
         if before_rename is not None:
             before_rename([(folder / item["file"], item["sha256"]) for item in listed]
                           + [(folder / manifest_name(basename), hashlib.sha256(body.encode("utf-8")).hexdigest())])
-        (folder / manifest_name(basename)).unlink(missing_ok=True)  # no manifest: an incomplete set
-        for name, _ in files:
-            os.replace(staging / name, folder / name)
-        os.replace(staging / manifest_name(basename), folder / manifest_name(basename))
+        _put_in_place(staging, folder, [name for name, _ in files], manifest_name(basename))
     except OSError as exc:
         raise ExportWriteError(f"{folder}: the export could not be written ({exc.strerror or exc}); "
                                "nothing of it was kept") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [folder / name for name, _ in files] + [folder / manifest_name(basename)]
+
+
+def _put_in_place(staging: Path, folder: Path, names: list[str], manifest: str) -> None:
+    """Rename the staged set into place, the manifest last (the earlier manifest is taken away
+    first: a kill meanwhile leaves a set without one, incomplete). A rename failing part-way (a
+    folder of the set's name in the way, the folder made read-only) puts back what the folder held,
+    so "nothing of it was kept" is true; what cannot be put back is said as an incomplete set."""
+    aside = staging / ".before"
+    aside.mkdir()
+    done: list[tuple[Path, Path | None]] = []  # each name put in place, and its earlier file kept aside
+    try:
+        done.append((folder / manifest, _kept_aside(folder / manifest, aside, move=True)))
+        for name in names:
+            earlier = _kept_aside(folder / name, aside)
+            os.replace(staging / name, folder / name)
+            done.append((folder / name, earlier))
+        os.replace(staging / manifest, folder / manifest)
+        _synced_folder(folder)  # the renames themselves on disk before the set is logged as written
+    except OSError as exc:
+        left = _undone(done)
+        if left:
+            raise ExportWriteError(
+                f"{folder}: the export was stopped part-way ({exc.strerror or exc}): {left} of its "
+                f"{len(names)} files are in place without a manifest, an incomplete set (`verify` names "
+                "it); export again once the folder can be written") from None
+        raise
+
+
+def _synced_folder(folder: Path) -> None:
+    """fsync the folder (POSIX: Windows cannot open one): a power cut after the set is logged as written
+    cannot undo its renames, which `verify` would report as files changed."""
+    if os.name == "posix":
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _kept_aside(target: Path, aside: Path, move: bool = False) -> Path | None:
+    """The file at `target` kept in `aside` (moved, or linked to: it stays in place), None when
+    there is none. A folder that cannot link keeps a copy."""
+    if not (target.is_file() or target.is_symlink()):
+        return None
+    kept = aside / target.name
+    if move:
+        os.replace(target, kept)
+        return kept
+    try:
+        os.link(target, kept, follow_symlinks=False)
+    except OSError:
+        shutil.copyfile(target, kept, follow_symlinks=False)
+    return kept
+
+
+def _undone(done: list[tuple[Path, Path | None]]) -> int:
+    """Put back what each name held before (or remove a name the set added); the number of the
+    set's files (the manifest aside) that could not be taken back."""
+    left = 0
+    for target, earlier in reversed(done):
+        try:
+            if earlier is not None:
+                os.replace(earlier, target)
+            else:
+                target.unlink(missing_ok=True)
+        except OSError:
+            left += not target.name.endswith(MANIFEST_SUFFIX)
+    return left
 
 
 def _write_synced(path: Path, data: bytes) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from app.core.files import read_regular_text
 from app.core.paths import user_data_dir
+from app.core.processes import last_written, left_by_gone_process
 
 HEAD_FILE = "audit-head.json"
 HEADS_DIR_ENV = "PARLEY_HEADS_DIR"
@@ -45,11 +46,28 @@ def write_head_file(case_folder: Path, head: AuditHead | None) -> None:
     """Atomically; never an error for the caller (the store is the record, this a copy)."""
     if head is not None:
         _write(case_folder / HEAD_FILE, head.to_dict())
+        _remove_killed_writes(case_folder)
+
+
+TMP_PREFIX = ".audit-head."
+
+
+def _remove_killed_writes(folder: Path) -> None:
+    """The temporary files of head writes killed before their rename (`.audit-head.PID.XXXX.tmp`: a
+    kill during the fsync each commit makes), never a live writer's; they stayed in the case folder."""
+    try:
+        leftovers = list(folder.glob(f"{TMP_PREFIX}*.tmp"))
+    except OSError:
+        return
+    for stale in leftovers:
+        pid = stale.name[len(TMP_PREFIX):].split(".", 1)[0]
+        if pid != str(os.getpid()) and left_by_gone_process(pid, last_written(stale)):
+            stale.unlink(missing_ok=True)
 
 
 def _write(path: Path, data: dict, synced: bool = True) -> None:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".audit-head.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}.", suffix=".tmp", dir=path.parent)
     except OSError:
         return  # a read-only or full folder: the file keeps its last value
     try:

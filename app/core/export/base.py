@@ -13,6 +13,7 @@ import importlib
 import json
 import math
 import os
+import shutil
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,14 +113,65 @@ def safe_write_all(files: list[tuple[Path, bytes]]) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, mode)
-        for tmp, target in staged:
-            os.replace(tmp, target)
+        _put_all_in_place(staged)
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
     for folder in dict.fromkeys(target.parent for target, _ in files):
         _fsync_dir(folder)
+
+
+class PartlyWritten(OSError):
+    """A rename failed part-way and what the folder held could not all be put back: `left` of the
+    files are in place."""
+
+    def __init__(self, exc: OSError, left: int) -> None:
+        super().__init__(exc.errno, exc.strerror or str(exc))
+        self.left = left
+
+
+def _put_all_in_place(staged: list[tuple[str, Path]]) -> None:
+    """Rename each into place; a rename failing part-way (a folder of that name in the way, the folder
+    made read-only) puts back the files replaced so far (kept aside as hard links), so none of the set
+    is left in place; PartlyWritten when that cannot be done."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for tmp, target in staged:
+            earlier = _kept_aside(target)
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                if earlier is not None:
+                    earlier.unlink(missing_ok=True)
+                raise
+            done.append((target, earlier))
+    except OSError as exc:
+        left = 0
+        for target, earlier in reversed(done):
+            try:
+                os.replace(earlier, target) if earlier is not None else target.unlink(missing_ok=True)
+            except OSError:
+                left += 1
+        if left:
+            raise PartlyWritten(exc, left) from None
+        raise
+    for _, earlier in done:
+        if earlier is not None:
+            earlier.unlink(missing_ok=True)
+
+
+def _kept_aside(target: Path) -> Path | None:
+    """The file at `target` kept under a temporary name (removed as a killed write's): a hard link, or a
+    copy where the folder cannot link (exFAT); None when there is none."""
+    if not target.is_file():
+        return None
+    aside = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        os.link(target, aside, follow_symlinks=False)
+    except OSError:
+        shutil.copyfile(target, aside, follow_symlinks=False)
+    return aside
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, timeline_dict
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
-from app.core.export.base import ExportError, safe_write_all
+from app.core.export.base import ExportError, PartlyWritten, safe_write_all
 from app.core.names import safe_basename
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
@@ -195,7 +195,11 @@ def write_timeline(timeline: Timeline, folder: Path, basename: str, formats: lis
         before_write([(path, hashlib.sha256(data).hexdigest()) for path, data in files])
     try:
         safe_write_all(files)
-    except OSError as exc:  # a full disk: none of the set in place, and said where
+    except PartlyWritten as exc:  # a rename failed part-way and what was there could not be put back
+        raise ExportError(f"{folder}: the timeline was stopped part-way ({exc.strerror or exc}): {exc.left} of its "
+                          f"{len(files)} files are in place; `verify` names them; write it again once the folder "
+                          "can be written") from None
+    except OSError as exc:  # a full disk, a folder in the way: none of the set in place, and said where
         raise ExportError(f"{folder}: the timeline could not be written ({exc.strerror or exc}); none of its "
                           "files was put in place") from None
     return [path for path, _ in files]

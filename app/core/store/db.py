@@ -307,4 +307,14 @@ def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sq
     except sqlite3.OperationalError as exc:  # a full disk, a read-only folder: nothing of it is kept
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise StoreError(f"the case store could not be written ({exc}); nothing of this change was kept") from None
+        raise StoreError(f"the case store could not be written ({exc}{_likely_cause(exc)}); "
+                         "nothing of this change was kept") from None
+
+
+def _likely_cause(exc: sqlite3.Error) -> str:
+    """SQLite says "disk I/O error" when its -wal or the folder turned read-only under it (a disk
+    remounted, a permission changed during a run): the words alone send one looking for a broken disk."""
+    text = str(exc)
+    if "I/O" in text or "readonly" in text:
+        return ": the case folder or its files may have become read-only, or the disk full"
+    return ""

@@ -32,6 +32,7 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.options import ExportOptions, TranscribeOptions, TranslateOptions, from_dict
+from app.core.processes import left_by_gone_process
 from app.core.store import db
 from app.core.store.audit import AuditLog
 
@@ -109,18 +110,14 @@ def worker_name(pid: int | None = None) -> str:
     return f"{platform.node() or 'localhost'}:{pid or os.getpid()}"
 
 
-def worker_is_gone(worker: str | None) -> bool:
-    """True when `worker` names a process on this host that no longer exists."""
+def worker_is_gone(worker: str | None, alive_at: float | None = None) -> bool:
+    """True when `worker` names a process on this host that no longer exists, or whose process id
+    another process has taken since: one started after `alive_at` (the job's last heartbeat, when
+    its worker surely lived) cannot be that worker, and its job need not wait out STALE_AFTER_S."""
     host, _, pid = (worker or "").rpartition(":")
     if host != (platform.node() or "localhost") or not pid.isdigit():
         return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # exists, owned by someone else
-        return False
-    return False
+    return left_by_gone_process(pid, alive_at)
 
 
 def _job(row: sqlite3.Row) -> Job:
@@ -318,13 +315,26 @@ class JobQueue:
     def recover_stale(self, stale_after_s: float = STALE_AFTER_S) -> builtins.list[int]:
         """Running jobs whose worker is silent or gone go back to queued. Never cancels anything."""
         with db.transaction(self.conn):
-            rows = self.conn.execute(
-                "SELECT id, worker, heartbeat_s FROM jobs WHERE state='running'").fetchall()
-            cutoff = time.time() - stale_after_s
-            stale = [r["id"] for r in rows
-                     if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"])]
+            stale = sorted(self.unattended(stale_after_s))
             return self._move(stale, ("running",), "queued", "job.recovered",
                               {"reason": "its worker stopped without finishing it"}, "eta_s=NULL")
+
+    def unattended(self, stale_after_s: float = STALE_AFTER_S) -> set[int]:
+        """Running jobs no worker works on any more (it was killed, or its command stopped while the
+        store could not be written): what `recover_stale` gives back to the queue on the next run.
+        Read only: `queue status` says so instead of showing them at work."""
+        rows = self.conn.execute("SELECT id, worker, heartbeat_s FROM jobs WHERE state='running'").fetchall()
+        cutoff = time.time() - stale_after_s
+        return {r["id"] for r in rows if (r["heartbeat_s"] or 0) < cutoff or worker_is_gone(r["worker"], r["heartbeat_s"])}
+
+    def done_since(self) -> dict[int, int]:
+        """Failed or cancelled jobs whose work an equal job asked for later has done (a command whose
+        worker was killed until its attempts ran out, run again): failed job -> the job that did it."""
+        rows = self.conn.execute(
+            "SELECT f.id, MIN(d.id) FROM jobs f JOIN jobs d ON d.exhibit_id=f.exhibit_id AND d.task=f.task"
+            " AND d.options_json=f.options_json AND d.parent_job_id IS f.parent_job_id AND d.id>f.id"
+            " WHERE f.state IN ('failed','cancelled') AND d.state='done' GROUP BY f.id").fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
 
     # ------------------------------------------------------------ the user's side
 
