@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_conversations.py /tmp/diarx        # scores them (ours vs senko)
     .venv/bin/python bench/make_conversations.py /tmp/diarh --set holdout  # 14 more: other voices, seeds
     .venv/bin/python bench/make_conversations.py /tmp/diarh2 --set holdout2  # 14 more: other pairings, seeds
+    .venv/bin/python bench/make_conversations.py /tmp/diarh5 --set holdout5 --edges clip  # session 16's
     (--edges clip: reference turns span the whole piece placed, as eval/diar's RTTMs do)
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed
@@ -141,7 +142,25 @@ HOLDOUT2 = (
          short="leopardm", seed=213),
     Spec("h2_four_pt_es_en_jfk", ("pt1f", "es1m", "en9f", "jfkm"), seed=214),
 )
-SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2}
+# holdout5 (session 16): the voices of the sets above in new combinations, new seeds; built to check
+# the phone-band rule, never tuned on (several same-sex, short-answer and four-speaker files).
+HOLDOUT5 = (
+    Spec("h5_two_de9_es8_men", ("de9m", "es8m"), seed=501),
+    Spec("h5_two_en7_pt9_women", ("en7f", "pt9f"), overlap=0.3, seed=502),
+    Spec("h5_two_fr6_2412_short", ("fr6m", "ls2412f"), short="ls2412f", seed=503),
+    Spec("h5_two_1995_es0_short_women", ("es0f", "ls1995f"), short="ls1995f", seed=504),
+    Spec("h5_two_260_en1_men_overlap", ("ls260m", "en1m"), overlap=0.4, seed=505),
+    Spec("h5_three_women_fr1_pt6_en3", ("fr1f", "pt6f", "en3f"), seed=506),
+    Spec("h5_three_men_de7_fr9_jfk_short", ("de7m", "fr9m", "jfkm"), short="jfkm", seed=507),
+    Spec("h5_three_es9_de3_cards_short", ("es9f", "de3m", "cardsm"), short="cardsm", seed=508),
+    Spec("h5_three_pt1_en5_fr8", ("pt1f", "en5m", "fr8f"), overlap=0.4, seed=509),
+    Spec("h5_four_men_pt5_es2_en0_61", ("pt5m", "es2m", "en0m", "ls61m"), seed=510),
+    Spec("h5_four_women_de4_es7_fr4_pt2", ("de4f", "es7f", "fr4f", "pt2f"), overlap=0.3, seed=511),
+    Spec("h5_four_mixed_timit_short", ("de0m", "en2f", "fr5m", "timitf"), short="timitf", seed=512),
+    Spec("h5_four_1995_2412_leopard_pt0", ("ls1995f", "ls2412f", "leopardm", "pt0m"), overlap=0.3, seed=513),
+    Spec("h5_four_en8_es5_fr0_pt8", ("en8m", "es5m", "fr0f", "pt8f"), seed=514),
+)
+SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5}
 
 
 def load_clip(name: str) -> np.ndarray:
@@ -302,7 +321,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
     parser.add_argument("--set", choices=tuple(SETS), default="tuning",
-                        help="holdout, holdout2: other voices or combinations and seeds, to check a change")
+                        help="holdout, holdout2, holdout5: other voices or combinations and seeds, to check a change")
     parser.add_argument("--edges", choices=("speech", "clip"), default="speech",
                         help="reference turn edges: first to last speech frame (as before), or the "
                              "whole piece placed (eval/diar's convention)")

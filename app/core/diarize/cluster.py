@@ -33,6 +33,7 @@ KEEP_COSINE = 0.66  # ... its centroid is less alike than this to every big clus
 DISTINCT_COSINE = 0.72  # centroids all less alike than this: different people (same_voice.py)
 MIN_SILHOUETTE = 0.12  # below this even the best split is one voice (eval: one voice 0.10)
 SPLIT_GAIN = 0.05  # one more speaker only if the silhouette rises by this much
+DISTINCT_SLACK = 0.01  # ... or, all clusters as far apart as two people, falls by less than this
 KMEANS_SEED = 0
 KMEANS_INITS = 10
 
@@ -42,8 +43,11 @@ def cluster(
     speakers: int | None = None,
     min_speakers: int = 1,
     max_speakers: int = MAX_SPEAKERS,
+    shift: float = 0.0,
 ) -> np.ndarray:
-    """A label per row of `emb` (unit vectors), 0..k-1 in no particular order."""
+    """A label per row of `emb` (unit vectors), 0..k-1 in no particular order. `shift` raises
+    DISTINCT_COSINE (a phone-band recording: band.py); a small cluster's KEEP_COSINE stays, as
+    raised it kept a 2-window stray of one voice (Bush cut from an AMR copy, 3 speakers)."""
     n = len(emb)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -54,7 +58,7 @@ def cluster(
     if n < MIN_POINTS and min_speakers <= 1:
         return _short_split(emb) if n >= MIN_SHORT and max_speakers >= 2 else np.zeros(n, dtype=np.int64)
     sample = _subsample(n)
-    labels = _spectral(emb[sample], min_speakers, max_speakers)
+    labels = _spectral(emb[sample], min_speakers, max_speakers, shift)
     if len(sample) < n:
         labels = _nearest(emb, centroids(emb[sample], labels))
     if len(sample) < n or min_speakers == max_speakers:  # else _spectral has folded already
@@ -97,7 +101,7 @@ def _laplacian_vectors(emb: np.ndarray) -> np.ndarray:
     return np.linalg.eigh(laplacian)[1]
 
 
-def _spectral(emb: np.ndarray, min_k: int, max_k: int) -> np.ndarray:
+def _spectral(emb: np.ndarray, min_k: int, max_k: int, shift: float = 0.0) -> np.ndarray:
     n = len(emb)
     vectors = _laplacian_vectors(emb)
     if min_k == max_k:
@@ -106,14 +110,24 @@ def _spectral(emb: np.ndarray, min_k: int, max_k: int) -> np.ndarray:
     for k in range(max(2, min_k), max_k + 1):
         labels = _fold_small(emb, kmeans(vectors[:, :k], k), min_k)
         score = silhouette(emb, labels)
-        if best_score < 0 or score >= best_score + SPLIT_GAIN or (score > best_score and _distinct(emb, labels)):
+        if best_score < 0 or score >= best_score + SPLIT_GAIN or _better_distinct(emb, labels, best, score, best_score, shift):
             best, best_score = labels, score
     if min_k <= 1 and best_score < MIN_SILHOUETTE:
         return np.zeros(n, dtype=np.int64)
     return best
 
 
-def _distinct(emb: np.ndarray, labels: np.ndarray) -> bool:
+def _better_distinct(emb: np.ndarray, labels: np.ndarray, best: np.ndarray, score: float, best_score: float,
+                     shift: float) -> bool:
+    """Whether a split whose clusters are all as far apart as two people beats the best so far:
+    any gain, or, when it has more speakers, a loss under DISTINCT_SLACK (a speaker of two
+    windows, tight and far from the rest, cost a four-speaker split 0.003 of silhouette).
+    """
+    more = len(np.unique(labels)) > len(np.unique(best))
+    return score > best_score - (DISTINCT_SLACK if more else 0.0) and _distinct(emb, labels, shift)
+
+
+def _distinct(emb: np.ndarray, labels: np.ndarray, shift: float = 0.0) -> bool:
     """Whether every two clusters' centroids are less alike than two people's usually are
     (three women on AMR: 0.709 at most; one voice split, or the interview's two espeak
     voices: 0.75 or more)."""
@@ -122,7 +136,7 @@ def _distinct(emb: np.ndarray, labels: np.ndarray) -> bool:
     centres = centroids(emb, labels)
     alike = centres @ centres.T
     np.fill_diagonal(alike, -1.0)
-    return float(alike.max()) < DISTINCT_COSINE
+    return float(alike.max()) < DISTINCT_COSINE + shift
 
 
 def silhouette(emb: np.ndarray, labels: np.ndarray) -> float:

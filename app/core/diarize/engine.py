@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core.diarize import cluster as clustering
+from app.core.diarize.band import NARROW_SHIFT, band_energy, is_narrowband
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
 from app.core.diarize.model_dirs import SEGMENTATION_MODEL
 from app.core.diarize.onnx_model import cached
@@ -107,6 +108,7 @@ class Collector:
         self.region_prints: list[np.ndarray] = []  # each speech region's voiceprint, embedded whole
         self.region_seconds: list[float] = []  # ... and its length
         self.region_of: list[int] = []  # per embedded window: its region's index in region_prints
+        self.band = [0.0, 0.0]  # the embedded speech's energy above 4 kHz, and in all (band.py)
         self.speech = 0  # samples of speech found
         self.regions = 0
 
@@ -125,6 +127,8 @@ class Collector:
         spans = [(_ms(w.start + offset), _ms(w.end + offset)) for w in embeddable]
         self.heard.extend(self.local.heard_in(spans, since))
         self.pitches.extend(median_f0(audio[w.start : w.end]) for w in embeddable)
+        for w in embeddable:
+            self.band = [a + b for a, b in zip(self.band, band_energy(audio[w.start : w.end]), strict=True)]
         self._take_regions(audio, embeddable, prints)
         self.windows.extend(self._shift(w, offset) for w in windows)
         self.embedded.extend(self._shift(w, offset) for w in embeddable)
@@ -157,13 +161,14 @@ class Collector:
         if self.speech < MIN_SPEECH_S * SAMPLE_RATE or not self.embedded:
             return DiarResult((), 0, (), sha, settings)
         emb = np.concatenate(self.parts)
+        shift = NARROW_SHIFT if is_narrowband(*self.band) else 0.0  # phone band: people sound more alike
         labels = clustering.cluster(
-            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS
+            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS, shift
         )
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
             labels = split_by_regions(labels, np.array(self.region_of), np.array(self.region_prints),
-                                      np.array(self.region_seconds), max_speakers or clustering.MAX_SPEAKERS)
+                                      np.array(self.region_seconds), max_speakers or clustering.MAX_SPEAKERS, shift)
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)

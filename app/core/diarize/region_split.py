@@ -32,10 +32,10 @@ SPLIT_COSINE = 0.6  # ... and the halves' voiceprints are less alike than this: 
 
 
 def split_by_regions(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray, seconds: np.ndarray,
-                     max_speakers: int) -> np.ndarray:
+                     max_speakers: int, shift: float = 0.0) -> np.ndarray:
     """`labels` (one per embedded window; `regions`: each window's region index into `prints`,
     the regions' unit voiceprints, and `seconds`, their lengths) with each cluster that holds
-    two voices split, never beyond max_speakers."""
+    two voices split, never beyond max_speakers; `shift` raises SPLIT_COSINE (phone band: band.py)."""
     labels = np.asarray(labels).copy()
     if len(prints) < 2:
         return labels
@@ -50,7 +50,7 @@ def split_by_regions(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray
         weight = [seconds[mine][halves == h].sum() for h in (0, 1)]
         centres = [_centre(prints[mine][halves == h], seconds[mine][halves == h]) for h in (0, 1)]
         alike = float(centres[0] @ centres[1])
-        if min(weight) < MIN_HALF_S or alike >= SPLIT_COSINE:
+        if min(weight) < MIN_HALF_S or alike >= SPLIT_COSINE + shift:
             continue
         small = int(np.argmin(weight))
         if len(np.unique(labels)) >= max_speakers or _nearest_other(owner, prints, seconds, centres[small], label) >= alike:
