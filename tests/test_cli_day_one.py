@@ -60,3 +60,18 @@ def test_python_m_app_gui_starts_the_window_command(tmp_path):
     no_display = subprocess.run([sys.executable, "-m", "app.gui", "--case", str(tmp_path / "case")], cwd=REPO,
                                 capture_output=True, text=True, timeout=60, env=env, check=False)
     assert no_display.returncode == 1 and no_display.stderr.startswith("gui: no display to open the window on")
+
+
+def test_exhibits_lists_a_chat_as_a_chat_not_as_a_recording_of_no_length(tmp_path, capsys):
+    """A chat export was listed "0.0s" beside the recordings, as if it were an empty recording."""
+    from app.cli import main
+
+    chat = tmp_path / "evidence" / "WhatsApp Chat with Marek.txt"
+    chat.parent.mkdir()
+    chat.write_text("12/03/2024, 21:15 - Marek: Gdzie jesteś?\n12/03/2024, 21:16 - Anna: W domu\n", encoding="utf-8")
+    case = str(tmp_path / "case")
+    assert main(["timeline", str(chat), "--out", str(tmp_path / "out"), "--case", case, "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["exhibits", "--case", case]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.split()[2:] == ["chat", "WhatsApp", "Chat", "with", "Marek.txt"], line

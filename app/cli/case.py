@@ -25,7 +25,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
         exhibits = case.exhibits()
         for e in exhibits:
             s = e.source
-            print(f"{e.id:>4}  {s.sha256[:12]}  {s.duration_ms / 1000:8.1f}s  {printable(s.name)}")
+            length = f"{s.duration_ms / 1000:8.1f}s" if s.kind == "media" else f"{s.kind:>9}"  # a chat has no length
+            print(f"{e.id:>4}  {s.sha256[:12]}  {length}  {printable(s.name)}")
         if args.all:  # every file intake met that is not an exhibit, and why
             for m in met_once(intake_entries(case)):
                 if m.status != "media" or m.reason:
