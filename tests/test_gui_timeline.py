@@ -267,6 +267,27 @@ def test_export_writes_json_docx_and_pdf_through_the_core(qtbot, chat, tmp_path)
     assert not (archive.parent / "out").exists()
 
 
+def test_the_timeline_export_offers_the_folder_the_last_export_went_to(qtbot, chat, tmp_path, monkeypatch):
+    """Export… on a timeline always offered ~/Parley exports, whatever folder the transcripts had just
+    been exported to; the folder chosen for either is the one offered next by both."""
+    from PySide6.QtWidgets import QDialog
+
+    from app.gui.timeline_export import TimelineExportDialog
+
+    window, _, _ = chat
+    view = window.chats.view
+    view.exhibit_id = view.exhibit_id or window.exhibits.model.rows[0].exhibit.id
+    window.settings.setValue("export/folder", str(tmp_path / "case-42 exports"))
+    offered, started = [], []
+    monkeypatch.setattr(TimelineExportDialog, "exec", lambda dialog: (
+        offered.append(dialog.folder()), dialog.folder_edit.setText(str(tmp_path / "timelines")),
+        QDialog.DialogCode.Accepted)[-1])
+    monkeypatch.setattr(view, "export_to", lambda folder, formats: started.append(folder))
+    view.ask_export()
+    assert offered == [str(tmp_path / "case-42 exports")] and started == [tmp_path / "timelines"]
+    assert window.settings.value("export/folder") == str(tmp_path / "timelines")
+
+
 def test_a_search_hit_in_a_chat_message_opens_the_timeline_at_that_message(qtbot, chat):
     window, _, result = chat
     view, search = window.chats.view, window.search_view

@@ -35,6 +35,7 @@ class ChatTimeline(QObject):
         super().__init__(w)
         self.w = w
         self.view = TimelineView(w.case)
+        self.view.settings = w.settings  # one export folder remembered for transcripts and timelines
         self.view.openAttachment.connect(lambda exhibit_id: w.open_at(exhibit_id, 0, 0))
         w.tabs.addTab(self.view, "Timeline")
         w.exhibits.selected.connect(self._exhibit_selected)

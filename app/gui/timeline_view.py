@@ -188,6 +188,7 @@ class TimelineView(QWidget):
     def __init__(self, case: Case, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.case = case
+        self.settings: Any = None  # the window's QSettings: the export folder last used, shared with Export…
         self.exhibit_id: int | None = None
         self.timeline: Timeline | None = None
         self.pending_message: int | None = None
@@ -366,12 +367,16 @@ class TimelineView(QWidget):
     def ask_export(self) -> None:
         if self.exhibit_id is None:
             return
-        dialog = TimelineExportDialog(str(Path.home() / "Parley exports"), self)
+        default = str(Path.home() / "Parley exports")
+        remembered = self.settings.value("export/folder", default) if self.settings is not None else default
+        dialog = TimelineExportDialog(str(remembered or default), self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         if not dialog.folder():
             self.status.setText("export: choose a folder")
             return
+        if self.settings is not None:
+            self.settings.setValue("export/folder", dialog.folder())
         self.export_to(Path(dialog.folder()), dialog.formats())
 
     def export_to(self, folder: Path, formats: list[str]) -> None:
