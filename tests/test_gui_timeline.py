@@ -276,7 +276,7 @@ def test_the_timeline_export_offers_the_folder_the_last_export_went_to(qtbot, ch
 
     window, _, _ = chat
     view = window.chats.view
-    view.exhibit_id = view.exhibit_id or window.exhibits.model.rows[0].exhibit.id
+    monkeypatch.setattr(view, "exhibit_id", view.exhibit_id or window.exhibits.model.rows[0].exhibit.id)
     window.settings.setValue("export/folder", str(tmp_path / "case-42 exports"))
     offered, started = [], []
     monkeypatch.setattr(TimelineExportDialog, "exec", lambda dialog: (
