@@ -5,8 +5,8 @@
     .venv/bin/python bench/bench_packing.py --no-pack
 
 The 112 short clips of bench_throughput.py (eval clips <= 30 s and the shared voice
-notes), grouped as the worker groups queued short jobs (claims until 480 s of
-audio or 64 jobs), each group through `asr.transcribe_clips` with the given
+notes), grouped as the worker groups queued short jobs (the queue shared out in
+groups of about 480 s of audio, at most 64 jobs), each group through `asr.transcribe_clips` with the given
 BatchOptions, as the transcribe command does. Parley's decoding is deterministic,
 so one run is the figure. WER per language and pooled (bench_throughput's scoring);
 encoder work as the CPU proxy, in 30 s windows: packed windows encoded, plus the
@@ -67,15 +67,18 @@ class EncoderCount:
 
 
 def worker_groups(sources: list) -> list[list]:
-    """The sources cut into the groups the worker claims together (process._next_jobs)."""
-    groups, group, audio = [], [], 0
-    for source in sources:
-        group.append(source)
-        audio += source.duration_ms
-        if audio >= GROUP_AUDIO_MS or len(group) >= GROUP_JOBS:
-            groups.append(group)
-            group, audio = [], 0
-    return groups + ([group] if group else [])
+    """The sources cut into the groups the worker claims together (process._next_jobs): the
+    queue's audio shared out in groups of about GROUP_AUDIO_MS, at most GROUP_JOBS files."""
+    groups, rest = [], list(sources)
+    while rest:
+        queued = sum(s.duration_ms for s in rest)
+        limit = queued / max(1, round(queued / GROUP_AUDIO_MS))
+        group, audio = [], 0
+        while rest and len(group) < GROUP_JOBS and (not group or audio < limit):
+            group.append(rest.pop(0))
+            audio += group[-1].duration_ms
+        groups.append(group)
+    return groups
 
 
 def run(args) -> dict:

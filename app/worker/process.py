@@ -28,7 +28,7 @@ from typing import Any
 from app.core.asr import transcribe_clips
 from app.core.asr.runs import run_for, store_clip, transcribe_exhibit
 from app.core.errors import MediaError, ParleyError, StoreError
-from app.core.evidence.source_check import check_unchanged
+from app.core.evidence.source_check import check_unchanged, reachable
 from app.core.models.cache import Loaded, ModelCache
 from app.core.models.device import choose
 from app.core.options import ExportOptions, TranscribeOptions, from_dict
@@ -168,7 +168,8 @@ class Worker:
         """The next job, or a group of short transcribe jobs with identical options to batch.
 
         Each claim is its own atomic transaction; the group stops growing at about
-        BATCH_AUDIO_S of audio, so progress and cancellation stay prompt.
+        BATCH_AUDIO_S of audio (so progress and cancellation stay prompt), the queue's
+        like jobs shared out in groups of about that size (one left over would decode alone at the end).
         """
         self.planned = []
         if not self.told.is_set():
@@ -184,8 +185,10 @@ class Worker:
             return sorted(group, key=lambda j: planned.index(j.id))
         group, audio_ms = [job], self.case.exhibit(job.exhibit_id).source.duration_ms
         loaded = self.models.loaded_speech()
-        limit_s = max(BATCH_AUDIO_S, 30.0 * loaded.batch.group_windows) if loaded else BATCH_AUDIO_S
-        while len(group) < BATCH_MAX_JOBS and audio_ms < limit_s * 1000 and not self.shutdown.is_set():
+        limit_ms = 1000 * (max(BATCH_AUDIO_S, 30.0 * loaded.batch.group_windows) if loaded else BATCH_AUDIO_S)
+        queued_ms = audio_ms + self.queue.claimable_audio_ms(job, SHORT_MS, self.only)
+        limit_ms = queued_ms / max(1, round(queued_ms / limit_ms))  # groups alike: no last one of a file or two
+        while len(group) < BATCH_MAX_JOBS and audio_ms < limit_ms and not self.shutdown.is_set():
             more = self._claim(like=job)
             if more is None:
                 break
@@ -238,7 +241,7 @@ class Worker:
                 out.append(mine[job_id])
             elif self._stored(job_id):
                 with suppress(MediaError):  # moved or changed since: the rest are decoded without it
-                    out.append((None, _reachable(self.case.exhibit(self.queue.get(job_id).exhibit_id))))
+                    out.append((None, reachable(self.case.exhibit(self.queue.get(job_id).exhibit_id))))
         return out
 
     def _planned_batch(self, job: Job) -> list[int]:
@@ -321,9 +324,9 @@ class Worker:
         self.send(JobStarted(job.id, job.exhibit_id, job.task, exhibit.source.name,
                              job.attempts, exhibit.source.duration_ms))
         try:
-            reachable = _reachable(exhibit)
-            check_unchanged(reachable.source)
-            return reachable
+            found = reachable(exhibit)
+            check_unchanged(found.source)
+            return found
         except MediaError as exc:
             self._fail(job, str(exc.reason), False)
             return None
@@ -354,7 +357,7 @@ class Worker:
         if job.run_id is not None and self.case.run(job.run_id).status == "complete":
             return job.run_id, False  # its run finished before a kill stopped the job's own end: not redone
         options = job.settings
-        exhibit = _reachable(exhibit)  # before the (slow) model load
+        exhibit = reachable(exhibit)  # before the (slow) model load
         engine = self.models.whisper(options)
         run_id = run_for(self.case, engine, exhibit, options)
         self.queue.attach_run(job.id, run_id)
@@ -478,15 +481,6 @@ class Worker:
 
 
 # ------------------------------------------------------------ task helpers
-
-
-def _reachable(exhibit: Exhibit) -> Exhibit:
-    """The exhibit with a path that still exists (duplicates are linked at other paths)."""
-    for path in (exhibit.source.path, *exhibit.paths):
-        if Path(path).is_file():
-            return exhibit if path == exhibit.source.path else replace(
-                exhibit, source=replace(exhibit.source, path=path))
-    raise MediaError(exhibit.source.path, "no such file (moved or deleted since it was added)")
 
 
 def _export_run(case: Case, job: Job, options: ExportOptions) -> int:

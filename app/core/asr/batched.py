@@ -109,7 +109,10 @@ def decode_pieces(
             p.window, p.alone = index, len(window) == 1
 
     def encode(window: list[Piece]) -> tuple[np.ndarray, int, float]:
-        return decoder.encode(window_audio(window))
+        states, content, floor = decoder.encode(window_audio(window))
+        if len(window) > 1:
+            decoder.silence(floor)  # its pieces' composites need it: encoded here, beside the other windows
+        return states, content, floor
 
     doubtful: set[int] = set(doubted)  # owners whose packed window left their language in doubt
     wordless: list[Piece] = []  # pieces that shared a window and gave no words where speech was heard

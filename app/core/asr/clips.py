@@ -10,7 +10,9 @@ each result still comes from its own file alone (decoder.py).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from app.core.asr.batched import Stopped, decode_pieces, transcribe_source_batched
@@ -29,6 +31,8 @@ from app.core.errors import ParleyError
 from app.core.media.decode import SAMPLE_RATE, read_all
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
+
+READERS = 2  # files read (decoded, resampled, VAD) side by side before their group is decoded
 
 
 @dataclass(frozen=True)
@@ -65,14 +69,13 @@ def transcribe_clips(
     decoder = BatchDecoder(engine, options, batch)
     forced = engine.check_language(options.language) if options.language else None
     allowed = tuple(engine.check_language(c) for c in options.languages)
-    pending: list[_Pending] = []
-    windows_needed = 0.0
-    flushed = 0  # sources yielded by earlier flushes
 
-    def flush() -> Iterator[ClipResult]:
-        nonlocal pending, windows_needed, flushed
+    def flush(pending: list[_Pending], base: int) -> Iterator[ClipResult]:
+        for owner, item in enumerate(pending):
+            for p in item.pieces or ():
+                p.owner = owner
         pieces = [p for item in pending if item.pieces for p in item.pieces]
-        piece_done = _progress_counter(pending, flushed, on_progress)
+        piece_done = _progress_counter(pending, base, on_progress)
         languages: dict[int, tuple[str, float] | None] = {
             p.owner: ((forced, 1.0) if forced else None) for p in pieces
         }
@@ -89,20 +92,45 @@ def transcribe_clips(
                 segments = tuple(s for p in item.pieces for s in p.segments)
                 yield ClipResult(item.source, segments, language, probability, truncated=item.truncated,
                                  packed_with=companions.get(index, ()), notes=item.notes)
-        flushed += len(pending)
-        pending, windows_needed = [], 0.0
 
+    items = _read_clips(list(sources), options, batch)
+    done = 0
     try:
-        for source in sources:
-            item = _read_clip(source, len(pending), options, batch)
-            pending.append(item)
-            windows_needed += sum(len(p.audio) + batch.gap_s * SAMPLE_RATE for p in item.pieces or ()) / WINDOW_SAMPLES
-            if windows_needed >= batch.group_windows:
-                yield from flush()
-        if pending:
-            yield from flush()
+        for group in _groups(items, batch):
+            yield from flush(group, done)
+            done += len(group)
     except Stopped:
         return
+
+
+def _read_clips(sources: list[SourceInfo], options: TranscribeOptions, batch: BatchOptions) -> list[_Pending]:
+    """Each source read and its speech found, in order, two at a time (reading is most of a core's work
+    while the decoder waits for it)."""
+    with ThreadPoolExecutor(READERS) as pool:
+        return list(pool.map(lambda source: _read_clip(source, options, batch), sources))
+
+
+def _groups(items: list[_Pending], batch: BatchOptions) -> Iterator[list[_Pending]]:
+    """The files cut, in order, into groups whose windows are encoded together (at most about
+    `batch.group_windows`: memory). `batch.even_groups`: groups of about one size (a last group
+    of a few files was decoded on one replica while the other waited); otherwise (a run made
+    before session 17) a group closes once it reaches group_windows."""
+    needed = [sum(len(p.audio) + batch.gap_s * SAMPLE_RATE for p in item.pieces or ()) / WINDOW_SAMPLES
+              for item in items]
+    count = max(1, math.ceil(sum(needed) / batch.group_windows))
+    ends = [sum(needed) * k / count - 1e-6 for k in range(1, count)]  # where each even group ends
+    group: list[_Pending] = []
+    filled = total = 0.0
+    for item, windows in zip(items, needed):
+        group.append(item)
+        filled, total = filled + windows, total + windows
+        full = bool(ends) and total >= ends[0] if batch.even_groups else filled >= batch.group_windows
+        if full:
+            yield group
+            group, filled = [], 0.0
+            ends = [end for end in ends if end > total]
+    if group:
+        yield group
 
 
 def _progress_counter(pending: list[_Pending], base: int,
@@ -139,7 +167,7 @@ class _Pending:
     notes: tuple[str, ...] = ()
 
 
-def _read_clip(source: SourceInfo, index: int, options: TranscribeOptions, batch: BatchOptions) -> _Pending:
+def _read_clip(source: SourceInfo, options: TranscribeOptions, batch: BatchOptions) -> _Pending:
     if len(plan_tracks(source, options.channels)) > 1 or source.duration_ms > batch.max_clip_s * 1000:
         return _Pending(source, None)
     try:
@@ -147,7 +175,7 @@ def _read_clip(source: SourceInfo, index: int, options: TranscribeOptions, batch
     except ParleyError as exc:
         return _Pending(source, [], str(exc))
     chunks = list(speech_chunks([audio], use_vad=options.vad)) if len(audio) else []
-    pieces = [Piece(index, c, normalise_gain(c.audio, batch.target_rms)) for c in chunks]
+    pieces = [Piece(0, c, normalise_gain(c.audio, batch.target_rms)) for c in chunks]  # owner: set by its group
     return _Pending(source, pieces, truncated=reader.truncated, notes=reader.notes)
 
 

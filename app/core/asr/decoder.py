@@ -19,6 +19,7 @@ batched `Whisper.align`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -105,6 +106,7 @@ class BatchDecoder:
         self.options = options
         self.batch = batch
         self._silence = engine.silence_states
+        self._silence_locks: dict[int, threading.Lock] = {}
 
     # -- encoder
 
@@ -118,12 +120,15 @@ class BatchDecoder:
         """Encoder states of a silent window whose log-mel floor is `floor` (as its padding).
 
         Whisper normalises log-mel per window (floor = max - 8), so what "silence"
-        looks like to the decoder depends on the window; cached per 0.05 step.
+        looks like to the decoder depends on the window; cached per 0.05 step, each
+        step encoded once (two replicas asking for the same one: the second waits).
         """
         key = round(floor * 20)
         if key not in self._silence:
-            features = np.full((fw.mel_bins(self.whisper), 3000), key / 20, dtype=np.float32)
-            self._silence[key] = fw.encode(self.whisper, features)
+            with self._silence_locks.setdefault(key, threading.Lock()):
+                if key not in self._silence:
+                    features = np.full((fw.mel_bins(self.whisper), 3000), key / 20, dtype=np.float32)
+                    self._silence[key] = fw.encode(self.whisper, features)
         return self._silence[key]
 
     def memories(

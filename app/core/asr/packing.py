@@ -37,6 +37,7 @@ class BatchOptions:
     max_clip_s: float = 60.0  # longer sources go through the long-file path
     target_rms: float = 0.05  # gain normalisation of each piece (peak kept below 0.99)
     group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
+    even_groups: bool = True  # short files shared out in groups of one size (clips._groups); False: runs before session 17
 
 
 DEFAULT_BATCH = BatchOptions()  # a CPU's

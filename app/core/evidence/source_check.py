@@ -10,10 +10,16 @@ being written when it was taken in shows up here as a changed size.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import MediaError
 from app.core.hashing import sha256_file
 from app.core.types import SourceInfo
+
+if TYPE_CHECKING:
+    from app.core.store import Exhibit
 
 
 def check_unchanged(source: SourceInfo) -> None:
@@ -28,3 +34,12 @@ def check_unchanged(source: SourceInfo) -> None:
     if sha256_file(source.path) != source.sha256:
         raise MediaError(source.path, "the file's content changed since it was taken in (its SHA-256 "
                                       "differs from the intake record); not transcribed")
+
+
+def reachable(exhibit: Exhibit) -> Exhibit:
+    """The exhibit with a path that still exists (duplicates are linked at other paths)."""
+    for path in (exhibit.source.path, *exhibit.paths):
+        if Path(path).is_file():
+            return exhibit if path == exhibit.source.path else replace(
+                exhibit, source=replace(exhibit.source, path=path))
+    raise MediaError(exhibit.source.path, "no such file (moved or deleted since it was added)")

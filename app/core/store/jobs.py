@@ -225,21 +225,7 @@ class JobQueue:
         one whose exhibit is at most this long; `job_id` (with `like`): that job, however often
         attempted (a batch killed part-way, formed again); `among`: only one of these jobs.
         """
-        sql = ("SELECT j.id FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
-               " JOIN exhibits e ON e.id = j.exhibit_id"
-               " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')")
-        args: list[Any] = []
-        if like is not None:
-            sql += " AND j.task=? AND j.options_json=?" + (" AND j.id=?" if job_id is not None else
-                                                           " AND j.attempts=? AND j.run_id IS NULL")
-            args += [like.task, options_key(like.options), *([job_id] if job_id is not None else [like.attempts - 1])]
-        if max_duration_ms is not None:
-            sql += " AND e.duration_ms <= ?"
-            args.append(max_duration_ms)
-        if among is not None:
-            ids = [int(j) for j in among]
-            sql += f" AND j.id IN ({_marks(ids)})"
-            args += ids
+        sql, args = _claimable("j.id", like, max_duration_ms, job_id, among)
         with db.transaction(self.conn):
             if self._paused():
                 return None
@@ -256,6 +242,11 @@ class JobQueue:
             self.audit.record("job.started", f"job/{job_id}",
                               {"worker": worker, "attempt": job.attempts, "started_at": now})
         return job
+
+    def claimable_audio_ms(self, like: Job, max_duration_ms: int, among: Iterable[int] | None = None) -> int:
+        """The summed duration of the queued jobs claim(like=like, ...) could take one by one."""
+        sql, args = _claimable("COALESCE(SUM(e.duration_ms), 0)", like, max_duration_ms, None, among)
+        return 0 if self._paused() else int(self.conn.execute(sql, args).fetchone()[0])
 
     def heartbeat(self, job_id: int, progress: float | None = None, eta_s: float | None = None) -> bool:
         """Record that the job is alive (and how far it got). False once it is no longer running."""
@@ -488,3 +479,22 @@ class JobQueue:
     def _set(self, key: str, value: str) -> None:
         self.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
                           " ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+
+
+def _claimable(what: str, like: Job | None, max_duration_ms: int | None, job_id: int | None,
+               among: Iterable[int] | None) -> tuple[str, list[Any]]:
+    """SELECT `what` over the queued jobs JobQueue.claim may take with these arguments (see there)."""
+    sql = (f"SELECT {what} FROM jobs j LEFT JOIN jobs p ON p.id = j.parent_job_id"
+           " JOIN exhibits e ON e.id = j.exhibit_id"
+           " WHERE j.state='queued' AND (j.parent_job_id IS NULL OR p.state='done')")
+    args: list[Any] = []
+    if like is not None:
+        sql += " AND j.task=? AND j.options_json=?" + (" AND j.id=?" if job_id is not None else
+                                                       " AND j.attempts=? AND j.run_id IS NULL")
+        args += [like.task, options_key(like.options), *([job_id] if job_id is not None else [like.attempts - 1])]
+    if max_duration_ms is not None:
+        sql, args = sql + " AND e.duration_ms <= ?", [*args, max_duration_ms]
+    ids = [int(j) for j in among] if among is not None else None
+    if ids is not None:
+        sql, args = sql + f" AND j.id IN ({_marks(ids)})", [*args, *ids]
+    return sql, args
