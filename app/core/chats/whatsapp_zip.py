@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import whatsapp
+from app.core.chats import whatsapp, zipnames
 from app.core.chats.placeholders import strip_marks
 from app.core.errors import ChatError
 
@@ -124,13 +124,9 @@ def unreferenced(media: list[zipfile.ZipInfo], used: set[str]) -> list[zipfile.Z
 
 def stored_name(info: zipfile.ZipInfo) -> str:
     """The member's name as written: UTF-8 even where the zip lacks the UTF-8 flag (re-zipped on
-    Windows, Python read it as cp437: 'Запись.opus' came out as 'ÉùÉ░...')."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
+    Windows, Python read it as cp437: 'Запись.opus' came out as 'ÉùÉ░...'), else in the code page of
+    the Windows that zipped it (`zipnames`)."""
+    return zipnames.member_name(info)
 
 
 def find_member(files: list[zipfile.ZipInfo], name: str) -> zipfile.ZipInfo | None:

@@ -1,0 +1,133 @@
+"""Chat exports as phones and computers of other locales write them (session 17): an iOS group or contact
+whose name holds a colon, a Thai phone's Buddhist-era dates that read both ways, a chat zipped by Windows in
+its own code page (Russian, Turkish, Japanese names without the UTF-8 flag).
+
+Each export is built here the way the phone writes it (iOS: `[date, time] Name: \\u200e<note>`; Windows'
+"Compressed (zipped) folder": names in the DOS code page, no UTF-8 flag).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from app.core.chats import load_export
+from tests.conftest import MEDIA
+
+LRM = "\u200e"
+
+
+def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat - Team.txt"):
+    chat = tmp_path / name
+    chat.write_text(text, encoding="utf-8")
+    [loaded] = load_export(chat)
+    return loaded.export.messages
+
+
+def test_an_ios_group_named_with_a_colon_writes_the_apps_notes_under_no_sender(tmp_path):
+    """iOS writes a group's notes under its name: "Team: Alpha" was cut at its first colon, the notes
+    made the words of a member "Team" ("Alpha: Messages and calls are end-to-end encrypted...")."""
+    messages = _messages(tmp_path, (
+        f"[12/03/2024, 21:14:05] Team: Alpha: {LRM}Messages and calls are end-to-end encrypted. No one outside "
+        "of this chat, not even WhatsApp, can read or listen to them.\n"
+        f"[12/03/2024, 21:14:05] Team: Alpha: {LRM}Anna created group “Team: Alpha”\n"
+        "[13/03/2024, 21:15:00] Anna: hi: are you there?\n"
+        f"[13/03/2024, 21:16:00] Bob: {LRM}<attached: 00000003-AUDIO-2024-03-13-21-16-00.opus>\n"))
+    assert [m.sender for m in messages] == [None, None, "Anna", "Bob"]
+    assert messages[0].system and messages[0].text.startswith("Messages and calls")
+    assert messages[1].text == "Anna created group “Team: Alpha”" and "'Team: Alpha'" in messages[1].note
+    assert messages[2].text == "hi: are you there?"
+
+
+def test_a_contact_named_with_a_colon_is_one_sender_a_colon_in_a_message_stays_in_it(tmp_path):
+    """A contact saved as "Work: Anna" was two things: sender "Work", text "Anna: hello"; iOS's mark
+    before her file shows where her name ends. Bob's "re: x" stays Bob's (he writes other lines)."""
+    messages = _messages(tmp_path, (
+        "[13/03/2024, 21:15:00] Work: Anna: hello\n"
+        f"[13/03/2024, 21:16:00] Work: Anna: {LRM}<attached: 00000004-AUDIO-2024-03-13-21-16-00.opus>\n"
+        f"[13/03/2024, 21:17:00] Bob: re: {LRM}x\n"
+        "[13/03/2024, 21:18:00] Bob: fine\n"))
+    assert [(m.sender, m.text) for m in messages] == [
+        ("Work: Anna", "hello"), ("Work: Anna", ""), ("Bob", "re: x"), ("Bob", "fine")]
+    assert messages[1].attachment.name == "00000004-AUDIO-2024-03-13-21-16-00.opus"
+
+
+def test_a_buddhist_era_date_that_reads_both_ways_says_why_it_has_no_date_time(tmp_path):
+    """A Thai chat of a month's first days (12/3/2567): the date-time was left empty and the note said
+    only "Thai Buddhist-era year 2567 read as 2024", as if it had been read."""
+    messages = _messages(tmp_path, "12/3/2567 21:14 - สมชาย: สวัสดี\n12/3/2567 21:15 - สมชาย: ok\n")
+    assert [m.datetime for m in messages] == [None, None]
+    assert all("Buddhist-era" in m.note and "cannot be told apart" in m.note for m in messages)
+
+
+class _OemInfo(zipfile.ZipInfo):
+    """A member as Windows' "Compressed (zipped) folder" writes it: the name in the DOS code page, no
+    UTF-8 flag."""
+
+    page = "cp866"
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode(self.page), self.flag_bits
+
+
+def _oem_zip(path: Path, members: dict[str, bytes], page: str) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            info = _OemInfo(name, (2024, 3, 12, 21, 0, 0))
+            info.page = page
+            archive.writestr(info, data)
+    return path
+
+
+def test_a_chat_zipped_by_a_russian_windows_finds_the_files_its_messages_name(tmp_path):
+    """Names in cp866 were read as cp437: 'Отчёт.pdf' (named by a message) was said missing and the
+    same file kept as one no message names, 'ÄΓτ±Γ.pdf'; 'Фото.jpg' came out as 'ö«Γ«.jpg'."""
+    folder = "WhatsApp Chat с Аня/"
+    chat = ("12.03.2024, 21:14 - Аня: Отчёт.pdf (файл прикреплен)\n"
+            "12.03.2024, 21:15 - Аня: PTT-20240312-WA0001.opus (файл прикреплен)\n"
+            "12.03.2024, 21:16 - Аня: Привет\n")
+    archive = _oem_zip(tmp_path / "chat.zip", {
+        folder + "_chat.txt": chat.encode(), folder + "Отчёт.pdf": b"%PDF-1.4\n",
+        folder + "PTT-20240312-WA0001.opus": (MEDIA / "en_voicenote.opus").read_bytes(),
+        folder + "Фото.jpg": b"\xff\xd8\xff\xe0"}, "cp866")
+    [loaded] = load_export(archive)
+    messages = loaded.export.messages
+    attached = [(m.attachment.name, m.attachment.missing) for m in messages if m.attachment]
+    assert attached == [("Отчёт.pdf", False), ("PTT-20240312-WA0001.opus", False), ("Фото.jpg", False)]
+    assert messages[-1].sender is None and "no message refers to" in messages[-1].note
+
+
+def test_turkish_and_japanese_windows_zips_are_read_in_their_code_pages(tmp_path):
+    """cp857 ('Belge ğüş.pdf' read as 'Belge ºüƒ.pdf') and cp932 ('資料.pdf' as 'Äæù┐.pdf')."""
+    turkish = _oem_zip(tmp_path / "tr.zip", {
+        "WhatsApp Sohbeti - Ayşe/_chat.txt": "12.03.2024 21:14 - Ayşe: Belge ğüş.pdf (dosya ekli)\n"
+                                              "12.03.2024 21:15 - Ayşe: selam\n".encode(),
+        "WhatsApp Sohbeti - Ayşe/Belge ğüş.pdf": b"%PDF-1.4\n"}, "cp857")
+    [loaded] = load_export(turkish)
+    assert [(m.attachment.name, m.attachment.missing) for m in loaded.export.messages if m.attachment] == [
+        ("Belge ğüş.pdf", False)]
+    japanese = _oem_zip(tmp_path / "ja.zip", {
+        "WhatsApp 花子とのトーク/_chat.txt": "2024/03/12 21:14 - 花子: こんにちは\n".encode(),
+        "WhatsApp 花子とのトーク/資料.pdf": b"%PDF-1.4\n"}, "cp932")
+    [loaded] = load_export(japanese)
+    assert [m.attachment.name for m in loaded.export.messages if m.attachment] == ["資料.pdf"]
+
+
+def test_a_voice_note_in_the_phones_own_media_folders_beside_the_chat_is_found(tmp_path):
+    """An investigator's folder: the exported chat and the phone's WhatsApp folder copied beside it
+    (`WhatsApp/Media/WhatsApp Voice Notes/202411/PTT-...opus`, 4 folders down): the voice note was said
+    missing. Another chat's voice note there is the phone's, not kept as this chat's."""
+    notes = tmp_path / "WhatsApp" / "Media" / "WhatsApp Voice Notes" / "202411"
+    notes.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.opus", notes / "PTT-20241103-WA0001.opus")
+    shutil.copy(MEDIA / "en_voicenote.opus", notes / "PTT-20241104-WA0007.opus")
+    (tmp_path / "WhatsApp Chat with Bob.txt").write_text(
+        "03/11/2024, 21:14 - Bob: PTT-20241103-WA0001.opus (file attached)\n13/11/2024, 21:15 - Bob: hi\n",
+        encoding="utf-8")
+    [loaded] = load_export(tmp_path / "WhatsApp Chat with Bob.txt")
+    first = loaded.export.messages[0].attachment
+    assert (first.missing, first.path) == (
+        False, "WhatsApp/Media/WhatsApp Voice Notes/202411/PTT-20241103-WA0001.opus")
+    assert loaded.files[first.path] == notes / "PTT-20241103-WA0001.opus"
+    assert [m.attachment for m in loaded.export.messages[1:]] == [None]
