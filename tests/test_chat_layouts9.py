@@ -8,6 +8,7 @@ Each export is built here the way the phone writes it (iOS: `[date, time] Name: 
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -131,3 +132,37 @@ def test_a_voice_note_in_the_phones_own_media_folders_beside_the_chat_is_found(t
         False, "WhatsApp/Media/WhatsApp Voice Notes/202411/PTT-20241103-WA0001.opus")
     assert loaded.files[first.path] == notes / "PTT-20241103-WA0001.opus"
     assert [m.attachment for m in loaded.export.messages[1:]] == [None]
+
+
+def _service(i: int, action: str, **more) -> dict:
+    return {"id": i, "type": "service", "date": f"2024-03-12T21:0{i}:00", "date_unixtime": str(1710273600 + 60 * i),
+            "actor": "Анна", "actor_id": "user1", "action": action, "text": "", "text_entities": [], **more}
+
+
+def test_telegram_service_messages_say_what_the_export_writes_with_them_and_own_their_photo(tmp_path):
+    """Telegram Desktop writes a group's new photo with its service message (`"photo": "photos/..."`): it
+    was a file no message names, kept apart; a timer's period, a group call's length, a theme, a custom
+    note (`information_text`, no action) were dropped ("set messages ttl", "group call", "service")."""
+    export = tmp_path / "ChatExport_2024-03-15"
+    (export / "photos").mkdir(parents=True)
+    (export / "photos" / "photo_1@12-03-2024_21-00-00.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    messages = [
+        _service(0, "edit_group_photo", photo="photos/photo_1@12-03-2024_21-00-00.jpg", width=640, height=640),
+        _service(1, "set_messages_ttl", period=86400), _service(2, "group_call", duration=120),
+        _service(3, "edit_chat_theme", emoticon="🏠"), _service(4, "join_group_by_link", inviter="Борис"),
+        {**_service(5, ""), "action": None, "information_text": "Анна joined via a folder link"},
+        _service(6, "suggest_profile_photo", photo="(File not included. Change data exporting settings to download.)"),
+        {"id": 7, "type": "message", "date": "2024-03-12T21:07:00", "date_unixtime": "1710274020", "from": "Борис",
+         "from_id": "user2", "saved_from": "Новости 24", "text": "склад", "text_entities": []}]
+    (export / "result.json").write_text(json.dumps(
+        {"name": "Склад", "type": "private_supergroup", "id": 1, "messages": messages}, ensure_ascii=False),
+        encoding="utf-8")
+    [loaded] = load_export(export / "result.json")
+    read = loaded.export.messages
+    assert [m.text for m in read[:6]] == [
+        "edit group photo", "set messages ttl: 86400 s", "group call: 120 s", "edit chat theme: 🏠",
+        "join group by link: invited by Борис", "service: Анна joined via a folder link"]
+    photo = read[0].attachment
+    assert (photo.name, photo.kind, photo.missing) == ("photo_1@12-03-2024_21-00-00.jpg", "image", False)
+    assert (read[6].attachment.kind, read[6].attachment.missing) == ("image", True)
+    assert len(read) == 8 and "saved from Новости 24" in read[7].note
