@@ -24,7 +24,7 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 9  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 10  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -34,6 +34,8 @@ PARSER_VERSION = 9  # 2: zipped Telegram exports, files deep in a full export, f
 # 8: iMessage (imessage-exporter text and HTML), sigtop JSON and its unnamed voice messages, SMS backups zipped
 # 9: Skype, Slack, Threema, KakaoTalk; signal-export's data.json/index.html with its chat.md; Android WhatsApp
 #    messages opening with a direction mark the sender's; contact cards' names and numbers as the message's text
+# 10: iOS names holding a colon whole; zip names in Windows' code pages; a phone's WhatsApp Voice Notes folder
+#     beside the chat; Telegram service messages' photos and details
 EXPORTS_FOLDER = "exports"
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 
