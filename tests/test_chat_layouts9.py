@@ -166,3 +166,53 @@ def test_telegram_service_messages_say_what_the_export_writes_with_them_and_own_
     assert (photo.name, photo.kind, photo.missing) == ("photo_1@12-03-2024_21-00-00.jpg", "image", False)
     assert (read[6].attachment.kind, read[6].attachment.missing) == ("image", True)
     assert len(read) == 8 and "saved from Новости 24" in read[7].note
+
+
+TELEGRAM_PAGE = """<!DOCTYPE html>
+<html>
+ <head><meta charset="utf-8"/><title>Exported Data</title></head>
+ <body><div class="page_wrap"><div class="page_header"><div class="content"><div class="text bold">
+Склад
+ </div></div></div><div class="page_body chat_page"><div class="history">
+     <div class="message service" id="message-1"><div class="body details">
+12 March 2024
+      </div></div>
+     <div class="message service" id="message5">
+      <div class="body details">
+Анна changed group photo
+      </div>
+      <div class="userpic_wrap">
+       <a class="userpic_link" href="photos/photo_1@12-03-2024_21-00-00.jpg">
+        <img class="userpic" src="photos/photo_1@12-03-2024_21-00-00_thumb.jpg" style="width: 60px; height: 60px" empty="">
+       </a>
+      </div>
+     </div>
+     <div class="message default clearfix" id="message6"><div class="body">
+       <div class="pull_right date details" title="12.03.2024 21:01:00 UTC+01:00">
+21:01
+       </div>
+       <div class="from_name">
+Анна
+       </div>
+       <div class="text">
+привет
+       </div>
+     </div></div>
+ </div></div></div></body>
+</html>
+"""
+
+
+def test_a_group_photo_in_telegrams_html_export_is_its_service_messages(tmp_path):
+    """Telegram Desktop's HTML puts the new photo in the service message's `userpic_link`: it was kept
+    apart as a file no message names."""
+    export = tmp_path / "ChatExport_2024-03-15"
+    (export / "photos").mkdir(parents=True)
+    for name in ("photo_1@12-03-2024_21-00-00.jpg", "photo_1@12-03-2024_21-00-00_thumb.jpg"):
+        (export / "photos" / name).write_bytes(b"\xff\xd8\xff\xe0")
+    (export / "messages.html").write_text(TELEGRAM_PAGE, encoding="utf-8")
+    [loaded] = load_export(export / "messages.html")
+    read = loaded.export.messages
+    assert [(m.sender, m.text, m.system) for m in read] == [
+        (None, "Анна changed group photo", True), ("Анна", "привет", False)]
+    assert (read[0].attachment.path, read[0].attachment.kind) == ("photos/photo_1@12-03-2024_21-00-00.jpg", "image")
