@@ -216,3 +216,13 @@ def test_a_group_photo_in_telegrams_html_export_is_its_service_messages(tmp_path
     assert [(m.sender, m.text, m.system) for m in read] == [
         (None, "Анна changed group photo", True), ("Анна", "привет", False)]
     assert (read[0].attachment.path, read[0].attachment.kind) == ("photos/photo_1@12-03-2024_21-00-00.jpg", "image")
+
+
+def test_a_japanese_group_renamed_with_a_colon_is_the_apps_note_not_a_sender(tmp_path):
+    """Android in Japanese quotes the new name in 「」: 'アンナがグループ名を「倉庫: 北」に変更しました' was
+    a message from 'アンナがグループ名を「倉庫' saying '北」に変更しました'."""
+    messages = _messages(tmp_path, "2024/03/12 21:14 - アンナ: こんにちは\n"
+                                   "2024/03/12 21:15 - アンナがグループ名を「倉庫: 北」に変更しました\n"
+                                   "2024/03/12 21:16 - アンナ: ok\n")
+    assert [(m.sender, m.system) for m in messages] == [("アンナ", False), (None, True), ("アンナ", False)]
+    assert messages[1].text == "アンナがグループ名を「倉庫: 北」に変更しました"

@@ -66,7 +66,7 @@ _HEADER_RE = re.compile(
 )
 _HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
-_QUOTES = "\"“”«»„"
+_QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
 
 
 @dataclass(frozen=True)
