@@ -187,6 +187,8 @@ def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
         if entry.header is None or _is_android(entry.header):
             continue
         rest = entry.lines[0]
+        if ": \u200e" not in rest:
+            continue
         first, text = _split_sender(rest)
         at = rest.find(": \u200e", len(first or "") + 1)
         if first is None or text.lstrip(" ").startswith("\u200e") or at < 0:
@@ -194,6 +196,8 @@ def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
         longer = " ".join(strip_marks(rest[:at]).split())
         if len(longer) <= 80 and "\n" not in longer and not any(q in longer for q in _QUOTES):
             found.add(longer)
+    if not found:
+        return frozenset()
     # "Bob: re: \u200ex" is Bob's when Bob writes other lines: a name is whole only where it always is
     firsts = [(_split_sender(e.lines[0])[0], " ".join(strip_marks(e.lines[0]).split())) for e in entries if e.header]
     return frozenset(name for name in found if all(
@@ -202,6 +206,8 @@ def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
 
 def _split_known(rest: str, known: frozenset[str]) -> tuple[str | None, str]:
     """`_split_sender`, a name of `known` (holding a colon) kept whole."""
+    if not known:
+        return _split_sender(rest)
     for at in reversed([i for i, ch in enumerate(rest[:200]) if ch == ":"]):
         name = " ".join(strip_marks(rest[:at]).split())
         if name in known:
