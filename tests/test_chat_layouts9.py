@@ -9,12 +9,15 @@ Each export is built here the way the phone writes it (iOS: `[date, time] Name: 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, REPO
 
 LRM = "\u200e"
 
@@ -226,3 +229,51 @@ def test_a_japanese_group_renamed_with_a_colon_is_the_apps_note_not_a_sender(tmp
                                    "2024/03/12 21:16 - アンナ: ok\n")
     assert [(m.sender, m.system) for m in messages] == [("アンナ", False), (None, True), ("アンナ", False)]
     assert messages[1].text == "アンナがグループ名を「倉庫: 北」に変更しました"
+
+
+def _bytes_named(folder: Path, name: str, page: str) -> Path:
+    """A file whose name is `name` in a code page, not UTF-8 (Info-ZIP's unzip of a Windows zip writes it so)."""
+    return Path(os.fsdecode(os.fsencode(folder) + b"/" + name.encode(page)))
+
+
+def test_files_beside_a_chat_whose_names_are_not_utf8_are_found_and_the_timeline_is_written(tmp_path):
+    """A folder unzipped from a Russian Windows zip keeps its names' cp866 bytes: the timeline stopped with
+    "an argument is not UTF-8 text" (the name could not be stored), and 'Отчёт.pdf' was not found."""
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "WhatsApp Chat with Anna.txt").write_text(
+        "12/03/2024, 21:14 - Anna: Отчёт.pdf (file attached)\n13/03/2024, 21:15 - Anna: Запись.opus (file attached)\n"
+        "13/03/2024, 21:16 - Anna: hi\n", encoding="utf-8")
+    _bytes_named(export, "Отчёт.pdf", "cp866").write_bytes(b"%PDF-1.4\n")
+    shutil.copy(MEDIA / "en_voicenote.opus", _bytes_named(export, "Запись.opus", "cp866"))
+    _bytes_named(export, "IMG-20240312-WA0002 Фото.jpg", "cp866").write_bytes(b"\xff\xd8\xff\xe0")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(export), "--out", str(tmp_path / "out"), "--case",
+         str(tmp_path / "case"), "--model", "tiny.en"], cwd=REPO, capture_output=True, text=True, timeout=300,
+        check=False)
+    assert done.returncode == 1, done.stderr  # the voice note cannot be taken in under that name: said
+    assert "2 attachment(s) named, 0 of them not in the export, 1 file(s) no message names" in done.stderr
+    assert "the file name is not UTF-8" in done.stderr and "not UTF-8 text" not in done.stderr
+    [story] = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.timeline.json")]
+    files = [(m["attachment"]["name"], m["attachment"]["missing"]) for m in story["messages"] if m["attachment"]]
+    assert files == [("Отчёт.pdf", False), ("IMG-20240312-WA0002 Фото.jpg", False), ("Запись.opus", False)]
+    [voice] = [m["attachment"] for m in story["messages"] if m["attachment"] and m["attachment"]["kind"] == "audio"]
+    assert "not UTF-8" in voice["error"] and voice["sha256"]
+
+
+def test_a_chat_file_whose_name_is_not_utf8_is_one_line_and_the_others_are_read(tmp_path):
+    """The whole timeline stopped ("an argument is not UTF-8 text", exit 2); Bob's chat beside it was lost."""
+    export = tmp_path / "export"
+    export.mkdir()
+    _bytes_named(export, "WhatsApp Chat с Аня.txt", "cp866").write_text(
+        "12/03/2024, 21:14 - Anna: hi\n13/03/2024, 21:15 - Anna: hi\n", encoding="utf-8")
+    (export / "WhatsApp Chat with Bob.txt").write_text("12/03/2024, 21:14 - Bob: hi\n13/03/2024, 21:15 - Bob: ok\n",
+                                                      encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(export), "--out", str(tmp_path / "out"), "--case",
+         str(tmp_path / "case"), "--model", "tiny.en"], cwd=REPO, capture_output=True, text=True, timeout=300,
+        check=False)
+    assert done.returncode == 1, done.stderr
+    assert "WhatsApp Chat \\xe1 \\x80\\xad\\xef.txt: the file name is not UTF-8" in done.stderr
+    [story] = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.timeline.json")]
+    assert [m["sender"] for m in story["messages"]] == ["Bob", "Bob"]

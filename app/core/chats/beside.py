@@ -35,6 +35,7 @@ from app.core.chats import (
     telegram_html,
     threema,
     whatsapp,
+    zipnames,
 )
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
@@ -82,8 +83,8 @@ def folder_files(base: Path, max_depth: int = MAX_FOLDER_DEPTH) -> dict[str, Pat
         dirs[:] = sorted(dirs) if depth < max_depth else []
         for name in sorted(names):
             full = Path(root) / name
-            if not full.is_symlink():
-                files[full.relative_to(base).as_posix()] = full
+            if not full.is_symlink():  # a name whose bytes are not UTF-8 read as its code page wrote it
+                files[zipnames.file_name(full.relative_to(base).as_posix())] = full
             if len(files) >= MAX_FOLDER_FILES:
                 return files
     return files
@@ -103,8 +104,11 @@ def _exact(base: Path, wanted: str) -> Path | None:
 
 def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str | None]:
     by_name: dict[str, list[str]] = {}
-    for rel in files:
+    for rel, full in files.items():
         by_name.setdefault(same_name(PurePosixPath(rel).name), []).append(rel)
+        for reading in zipnames.readings(full.name):  # a name not UTF-8: as the chat may read it too
+            if same_name(reading) != same_name(PurePosixPath(rel).name):
+                by_name.setdefault(same_name(reading), []).append(rel)
 
     deeper: list[dict[str, list[str]]] = []
 

@@ -15,16 +15,18 @@ import zipfile
 
 # DOS (OEM) code pages Windows writes zip names in. A Cyrillic name read as cp437 is a jumble of scripts,
 # a Latin one read as cp866 too; a tie keeps cp437, as Python reads it.
-CODE_PAGES = ("cp866", "cp437", "cp850", "cp857", "cp852", "cp737", "cp775", "cp862", "cp720", "cp864",
-              "cp874", "cp932", "cp936", "cp949", "cp950")
+SINGLE_BYTE_PAGES = ("cp866", "cp437", "cp850", "cp857", "cp852", "cp737", "cp775", "cp862", "cp720", "cp864",
+                     "cp874")
+CJK_PAGES = ("cp932", "cp936", "cp949", "cp950")  # two bytes a character: read last, as many byte pairs read so
+CODE_PAGES = SINGLE_BYTE_PAGES + CJK_PAGES
 _CJK = ("HIRAGANA", "KATAKANA", "CJK", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC")  # Japanese and Chinese mix these
 _WORDS = re.compile(r"[^\s/\\._\-()\[\]0-9]+")
 
 
 def _script(ch: str) -> str | None:
     """The script a letter is written in ("LATIN", "CYRILLIC", "CJK" ...); None for a symbol."""
-    if not ch.isalpha():
-        return None
+    if not ch.isalpha() or "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff":
+        return None  # Arabic presentation forms: what cp864 makes of other bytes, never typed in a name
     first = unicodedata.name(ch, "?").split(" ")[0]
     return "CJK" if first.startswith(_CJK) else first
 
@@ -40,6 +42,57 @@ def _plausible(text: str) -> int:
     return score
 
 
+# A folder's names that are not UTF-8 were written by a tool that kept a zip's DOS bytes (Info-ZIP's unzip)
+# or by a Windows in its ANSI code page.
+ANSI_PAGES = ("cp1251", "cp1252", "cp1250", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257")
+
+
+def best_reading(raw: bytes, pages: tuple[str, ...], fallback: str) -> str:
+    """`raw` read in the code page under which it reads best; `fallback` when none does better."""
+    best, best_score = fallback, _plausible(fallback)
+    for page in pages:
+        try:
+            text = raw.decode(page)
+        except UnicodeDecodeError:
+            continue
+        score = _plausible(text)
+        if score > best_score:
+            best, best_score = text, score
+    return best
+
+
+def file_name(name: str) -> str:
+    """A name from the disk as text: itself when it is UTF-8, else its bytes read in the code page
+    that reads them best, else each byte that is not UTF-8 written \\xNN."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    raw = name.encode("utf-8", "surrogateescape")
+    shown = raw.decode("utf-8", "backslashreplace")
+    return best_reading(raw, SINGLE_BYTE_PAGES + ANSI_PAGES + CJK_PAGES, shown)
+
+
+def readings(name: str) -> list[str]:
+    """Every plausible reading of a name from the disk whose bytes are not UTF-8 ([] for a UTF-8 one): a
+    file a chat names is found under the one the chat writes."""
+    try:
+        name.encode("utf-8")
+        return []
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+    found = []
+    for page in SINGLE_BYTE_PAGES + ANSI_PAGES + CJK_PAGES:
+        try:
+            text = raw.decode(page)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text) > 0:
+            found.append(text)
+    return found
+
+
 def member_name(info: zipfile.ZipInfo) -> str:
     """The member's name as written: UTF-8 (flagged or not), else the code page that reads it best."""
     if info.flag_bits & 0x800:
@@ -52,13 +105,4 @@ def member_name(info: zipfile.ZipInfo) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best, best_score = info.filename, _plausible(info.filename)
-    for page in CODE_PAGES:
-        try:
-            text = raw.decode(page)
-        except UnicodeDecodeError:
-            continue
-        score = _plausible(text)
-        if score > best_score:
-            best, best_score = text, score
-    return best
+    return best_reading(raw, CODE_PAGES, info.filename)
