@@ -277,3 +277,16 @@ def test_a_chat_file_whose_name_is_not_utf8_is_one_line_and_the_others_are_read(
     assert "WhatsApp Chat \\xe1 \\x80\\xad\\xef.txt: the file name is not UTF-8" in done.stderr
     [story] = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.timeline.json")]
     assert [m["sender"] for m in story["messages"]] == ["Bob", "Bob"]
+
+
+def test_a_file_a_chat_names_is_found_in_a_zip_of_any_code_page_whatever_its_name_reads_best_as(tmp_path):
+    """A name alone reads as more than one script: cp857's 'Belge ğüş.pdf' reads as Cyrillic 'Belge зБЯ.pdf'
+    in cp866, cp1253's 'Αναφορά.pdf' as 'БнбцпсЬ.pdf'; the file the chat names is found under its reading."""
+    for page, name in (("cp857", "Belge ğüş.pdf"), ("cp1253", "Αναφορά.pdf"), ("cp949", "보고서.pdf"),
+                       ("cp1251", "Отчёт за март.pdf")):
+        archive = _oem_zip(tmp_path / f"{page}.zip", {
+            "_chat.txt": f"12.03.2024, 21:14 - Ali: {name} (file attached)\n12.03.2024, 21:15 - Ali: ok\n".encode(),
+            name: b"%PDF-1.4\n"}, page)
+        [loaded] = load_export(archive)
+        assert [(m.attachment.name, m.attachment.missing) for m in loaded.export.messages if m.attachment] == [
+            (name, False)], page

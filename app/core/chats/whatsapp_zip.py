@@ -137,6 +137,9 @@ def find_member(files: list[zipfile.ZipInfo], name: str) -> zipfile.ZipInfo | No
             return info
     lower = same_name(PurePosixPath(wanted).name)
     matches = [i for i in files if same_name(PurePosixPath(stored_name(i).replace("\\", "/")).name) == lower]
+    if not matches:  # a name in a code page read otherwise than the chat writes it ('Belge ğüş.pdf', cp857)
+        matches = [i for i in files if any(same_name(PurePosixPath(r.replace("\\", "/")).name) == lower
+                                           for r in zipnames.member_readings(i))]
     return matches[0] if len(matches) == 1 else None
 
 

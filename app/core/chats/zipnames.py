@@ -93,6 +93,17 @@ def readings(name: str) -> list[str]:
     return found
 
 
+def member_readings(info: zipfile.ZipInfo) -> list[str]:
+    """Every plausible reading of a member's name written without the UTF-8 flag, in any code page ([] for
+    a flagged or ASCII one): the member a chat names is found under the reading the chat writes."""
+    if info.flag_bits & 0x800 or info.filename.isascii():
+        return []
+    try:
+        return readings(info.filename.encode("cp437").decode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:
+        return []
+
+
 def member_name(info: zipfile.ZipInfo) -> str:
     """The member's name as written: UTF-8 (flagged or not), else the code page that reads it best."""
     if info.flag_bits & 0x800:
@@ -105,4 +116,4 @@ def member_name(info: zipfile.ZipInfo) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    return best_reading(raw, CODE_PAGES, info.filename)
+    return best_reading(raw, SINGLE_BYTE_PAGES + ANSI_PAGES + CJK_PAGES, info.filename)
