@@ -246,7 +246,7 @@ def _is_android(header: Header) -> bool:
     return not header.shape[0] and header.shape[1] in ANDROID_SEPARATORS
 
 
-def _named_date(entry: _Entry, known: frozenset[str]) -> str | None:
+def _named_date(entry: _Entry, known: frozenset[str] = frozenset()) -> str | None:
     """The ISO date-time the entry's attachment is named with (`PTT-20241003-WA0001.opus`), if any."""
     if entry.header is None:
         return None
@@ -261,7 +261,7 @@ def parse(text: str, name: str = "") -> Chat:
     entries = _entries(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     stamps = [e.header.stamp if e.header else None for e in entries]
     known = _colon_senders(entries)
-    isos, notes, basis = dates.normalise(stamps, [_named_date(e, known) for e in entries])
+    isos, notes, basis = dates.normalise(stamps, [_named_date(e, known) if known else _named_date(e) for e in entries])
     messages = []
     for i, entry in enumerate(entries):
         if entry.header is None:
