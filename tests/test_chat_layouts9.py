@@ -290,3 +290,15 @@ def test_a_file_a_chat_names_is_found_in_a_zip_of_any_code_page_whatever_its_nam
         [loaded] = load_export(archive)
         assert [(m.attachment.name, m.attachment.missing) for m in loaded.export.messages if m.attachment] == [
             (name, False)], page
+
+
+def test_a_chat_zip_inside_a_windows_zip_is_copied_and_named_as_its_code_page_wrote_it(tmp_path):
+    """Its report line said 'Телефон/WhatsApp Chat с Аня.zip' but the copy in the case folder, and so the
+    timeline's name, was cp437's 'ÆÑ½ÑΣ«¡/WhatsApp Chat ß Ç¡∩.zip'."""
+    inner = _oem_zip(tmp_path / "inner.zip", {
+        "_chat.txt": "12.03.2024, 21:14 - Аня: Привет\n12.03.2024, 21:15 - Аня: ок\n".encode()}, "cp866")
+    dump = _oem_zip(tmp_path / "Dump.zip", {"Телефон/WhatsApp Chat с Аня.zip": inner.read_bytes()}, "cp866")
+    [loaded] = load_export(dump, extract_root=tmp_path / "case")
+    assert loaded.found_in == (str(dump), "Телефон/WhatsApp Chat с Аня.zip")
+    assert loaded.original.relative_to(tmp_path / "case").parts[1:] == ("Телефон", "WhatsApp Chat с Аня.zip")
+    assert [m.sender for m in loaded.export.messages] == ["Аня", "Аня"]

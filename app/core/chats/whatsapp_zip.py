@@ -149,9 +149,10 @@ def same_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).lower()
 
 
-def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Path:
-    """Write one checked member below `folder` (never outside it) and return its path."""
-    relative = member_path(info.filename)
+def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path, name: str | None = None) -> Path:
+    """Write one checked member below `folder` (never outside it), under `name` when given (its name as
+    the zip's code page wrote it), and return its path."""
+    relative = member_path(name or info.filename)
     root = folder.resolve()
     target = (root / str(relative)).resolve()
     if relative is None or root not in target.parents:
