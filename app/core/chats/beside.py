@@ -35,6 +35,7 @@ from app.core.chats import (
     telegram_html,
     threema,
     whatsapp,
+    zipnames,
 )
 from app.core.chats.cards import MAX_CARD_BYTES, with_cards
 from app.core.chats.parsing import (
@@ -82,8 +83,8 @@ def folder_files(base: Path, max_depth: int = MAX_FOLDER_DEPTH) -> dict[str, Pat
         dirs[:] = sorted(dirs) if depth < max_depth else []
         for name in sorted(names):
             full = Path(root) / name
-            if not full.is_symlink():
-                files[full.relative_to(base).as_posix()] = full
+            if not full.is_symlink():  # a name whose bytes are not UTF-8 read as its code page wrote it
+                files[zipnames.file_name(full.relative_to(base).as_posix())] = full
             if len(files) >= MAX_FOLDER_FILES:
                 return files
     return files
@@ -103,8 +104,13 @@ def _exact(base: Path, wanted: str) -> Path | None:
 
 def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str | None]:
     by_name: dict[str, list[str]] = {}
-    for rel in files:
+    for rel, full in files.items():
         by_name.setdefault(same_name(PurePosixPath(rel).name), []).append(rel)
+        for reading in zipnames.readings(full.name):  # a name not UTF-8: as the chat may read it too
+            if same_name(reading) != same_name(PurePosixPath(rel).name):
+                by_name.setdefault(same_name(reading), []).append(rel)
+
+    deeper: list[dict[str, list[str]]] = []
 
     def locate(a: Attachment) -> str | None:
         wanted = (a.path or a.name or "").removeprefix("./")
@@ -120,9 +126,29 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
             hits = signal_text.sigtop_match(wanted, list(files))
         if not hits:  # Skype's media/<document id>.1.<ext>: the extension the file was written with
             hits = skype.media_match(wanted, list(files))
+        if not hits and is_whatsapp_media_name(PurePosixPath(wanted).name):
+            if not deeper:  # looked through once, when a WhatsApp file is not in the export's folders
+                deeper.append(_phone_media(base, files))
+            hits = deeper[0].get(same_name(PurePosixPath(wanted).name), [])
+            if len(hits) == 1:
+                files[hits[0]] = base / hits[0]
         return hits[0] if len(hits) == 1 else None
 
     return locate
+
+
+PHONE_MEDIA_DEPTH = 8  # Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Voice Notes/202411/PTT-...opus
+
+
+def _phone_media(base: Path, files: dict[str, Path]) -> dict[str, list[str]]:
+    """WhatsApp-named media deeper than an export's folders, by name: a phone's own media folders
+    (`WhatsApp/Media/WhatsApp Voice Notes/202411/`) copied beside the chat. Only a file a message names
+    is taken (the others are the phone's other chats', never kept as this chat's files no message names)."""
+    found: dict[str, list[str]] = {}
+    for rel, full in folder_files(base, PHONE_MEDIA_DEPTH).items():
+        if rel not in files and is_whatsapp_media_name(full.name):
+            found.setdefault(same_name(full.name), []).append(rel)
+    return found
 
 
 def _html_pages(path: Path) -> list[Path]:

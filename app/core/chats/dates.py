@@ -290,7 +290,9 @@ def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) 
         moment = to_datetime(stamp, order)
         calendar = calendar_note(stamp, order)
         isos.append(moment.isoformat() if moment else None)
-        notes.append(calendar or (_note(order) if moment is None else ""))
+        # a Buddhist-era date that reads both ways says both: its calendar and why it has no date-time
+        why = _note(order) if moment is None and "left empty" not in calendar else ""
+        notes.append("; ".join(n for n in (calendar, why) if n))
     return isos, notes, describe(orders.values())
 
 

@@ -19,12 +19,14 @@ from app.core.chats.registry import Loaded, load_export
 from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
 from app.core.media.decode import probe
+from app.core.media.intake import NOT_UTF8
 from app.core.media.unusable import SILENT_VIDEO
+from app.core.names import is_utf8, storable
 from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 9  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 10  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -34,7 +36,11 @@ PARSER_VERSION = 9  # 2: zipped Telegram exports, files deep in a full export, f
 # 8: iMessage (imessage-exporter text and HTML), sigtop JSON and its unnamed voice messages, SMS backups zipped
 # 9: Skype, Slack, Threema, KakaoTalk; signal-export's data.json/index.html with its chat.md; Android WhatsApp
 #    messages opening with a direction mark the sender's; contact cards' names and numbers as the message's text
+# 10: iOS names holding a colon whole; zip names in Windows' code pages; a phone's WhatsApp Voice Notes folder
+#     beside the chat; Telegram service messages' photos and details
 EXPORTS_FOLDER = "exports"
+NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
+                 "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
 
 
@@ -101,6 +107,10 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
                 links[(position, m.index)] = AttachmentLink(None, None, sha)
                 continue
             file = loaded.files[a.path]
+            if not is_utf8(str(file)):  # its bytes are no UTF-8 name: said as the intake of recordings says it
+                links[(position, m.index)] = AttachmentLink(None, NOT_UTF8, sha)
+                unusable.append((storable(str(file)), NOT_UTF8))
+                continue
             try:
                 source = probe(file)
             except MediaError as exc:
@@ -153,6 +163,12 @@ def take_in(case: Case, path: str | Path, refused: list[ChatError] | None = None
 def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
     out = []
     for loaded in _load(case, given, refused):
+        if not is_utf8(str(loaded.original)):  # a name no record can hold as it is: one line, the rest read
+            unreadable = ChatError(storable(str(loaded.original)), NOT_UTF8_CHAT)
+            if refused is None:
+                raise unreadable
+            refused.append(unreadable)
+            continue
         source = export_source(loaded.original, loaded.export.container)
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
         if loaded.found_in:

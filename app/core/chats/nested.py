@@ -49,7 +49,7 @@ def load_nested(outer: Path, info: zipfile.ZipInfo, archive: zipfile.ZipFile, ex
     if depth >= MAX_NESTING:
         raise ChatError(f"{outer}: {member}", f"a zip nested more than {MAX_NESTING} deep; not opened")
     if extract_root is not None:
-        inner = whatsapp_zip.extract(archive, info, extract_root / sha256_file(outer))
+        inner = whatsapp_zip.extract(archive, info, extract_root / sha256_file(outer), member)
         found: list[Loaded] = []
         try:
             found = _load(load, inner, extract_root, depth, f"{outer}: {member}")
@@ -58,7 +58,7 @@ def load_nested(outer: Path, info: zipfile.ZipInfo, archive: zipfile.ZipFile, ex
                 inner.unlink(missing_ok=True)
         return [_found_in(loaded, outer, member, keep=True) for loaded in found]
     with tempfile.TemporaryDirectory(prefix="parley-zip-") as tmp:
-        inner = whatsapp_zip.extract(archive, info, Path(tmp))
+        inner = whatsapp_zip.extract(archive, info, Path(tmp), member)
         return [_found_in(loaded, outer, member, keep=False) for loaded in _load(load, inner, None, depth,
                                                                                   f"{outer}: {member}")]
 

@@ -64,11 +64,20 @@ def _attachment(raw: dict[str, Any]) -> Attachment | None:
     return Attachment(name, False, kind or kind_of(path), path, path)
 
 
+# What Telegram Desktop writes with each action (export_output_json.cpp), in the order said; the
+# seconds are a call's length and a timer's period ("set messages ttl: 86400 s"), not counts.
+SERVICE_DETAILS = ("title", "new_title", "members", "inviter", "duration_seconds", "duration", "discard_reason",
+                   "period", "schedule_date", "emoticon", "score", "amount", "currency", "to", "distance", "boosts",
+                   "months", "cost", "stars", "values", "information_text")
+_SECONDS = {"duration_seconds", "duration", "period"}
+_LABELLED = {"schedule_date": "scheduled for", "inviter": "invited by", "to": "near", "distance": "distance",
+             "score": "score", "boosts": "boosts", "months": "months", "stars": "stars", "new_title": "new title"}
+
+
 def _service_text(raw: dict[str, Any]) -> str:
     """"phone call: 35 s", "create group: Crew, Nina, Oleg", ... (a bare "35" read as a count)."""
     action = str(raw.get("action") or "service").replace("_", " ")
-    details = [_detail(k, raw[k]) for k in ("title", "members", "duration_seconds", "discard_reason")
-               if raw.get(k) not in (None, "", [])]
+    details = [_detail(k, raw[k]) for k in SERVICE_DETAILS if raw.get(k) not in (None, "", [])]
     text = _text(raw.get("text"))
     return ": ".join(part for part in (action, ", ".join(details), text) if part)
 
@@ -76,7 +85,8 @@ def _service_text(raw: dict[str, Any]) -> str:
 def _detail(key: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join("(no name)" if v is None else str(v) for v in value)
-    return f"{value} s" if key == "duration_seconds" else str(value)
+    said = f"{value} s" if key in _SECONDS else str(value)
+    return f"{_LABELLED[key]} {said}" if key in _LABELLED else said
 
 
 def _notes(raw: dict[str, Any]) -> list[str]:
@@ -84,6 +94,8 @@ def _notes(raw: dict[str, Any]) -> list[str]:
     notes = []
     if raw.get("forwarded_from"):
         notes.append(f"forwarded from {raw['forwarded_from']}")
+    if raw.get("saved_from"):  # a message saved to Saved Messages: the chat it came from
+        notes.append(f"saved from {raw['saved_from']}")
     if raw.get("reply_to_message_id") is not None:
         notes.append(f"{REPLY_NOTE}{raw['reply_to_message_id']}")
     if raw.get("edited"):
@@ -155,7 +167,7 @@ def _message(index: int, raw: Any) -> Message:
     if raw.get("type") == "service":
         sender = raw.get("actor") or raw.get("actor_id")
         return Message(index, str(sender) if sender else None, written, iso, _service_text(raw),
-                       True, None, note)
+                       True, _attachment(raw), note)  # a group's new photo, a profile photo suggested
     sender = raw.get("from") or raw.get("from_id")
     text = _text(raw.get("text")).strip()
     poll = raw.get("poll")

@@ -113,6 +113,9 @@ class _Reader(HTMLParser):
         if tag == "a" and self.current.service and (found := _GO_TO_RE.search(a.get("href", ""))):
             self.current.reply_to = found.group(1)  # "Ivan pinned <a href="#go_to_message1">this message</a>"
             return ""
+        if tag == "a" and self.current.service and "userpic_link" in classes and _local(a.get("href", "")):
+            self.current.media.append((a["href"], "image"))  # a group's new photo, with its note
+            return ""
         if tag == "div" and "media_wrap" in classes:
             return "media_wrap"
         if not self._inside("media_wrap"):

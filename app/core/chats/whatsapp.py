@@ -66,7 +66,7 @@ _HEADER_RE = re.compile(
 )
 _HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
-_QUOTES = "\"“”«»„"
+_QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
 
 
 @dataclass(frozen=True)
@@ -178,13 +178,51 @@ def _split_sender(rest: str) -> tuple[str | None, str]:
     return sender, match["text"]
 
 
+def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
+    """Names with a colon inside ("Team: Alpha", a group's or a contact's name) that iOS shows whole: it
+    writes its own notes and a file after the name's last colon and a left-to-right mark ("Team: Alpha:
+    \u200eAnna created group"), so the name is all before that mark, not just up to its first colon."""
+    found = set()
+    for entry in entries:
+        if entry.header is None or _is_android(entry.header):
+            continue
+        rest = entry.lines[0]
+        if ": \u200e" not in rest:
+            continue
+        first, text = _split_sender(rest)
+        at = rest.find(": \u200e", len(first or "") + 1)
+        if first is None or text.lstrip(" ").startswith("\u200e") or at < 0:
+            continue
+        longer = " ".join(strip_marks(rest[:at]).split())
+        if len(longer) <= 80 and "\n" not in longer and not any(q in longer for q in _QUOTES):
+            found.add(longer)
+    if not found:
+        return frozenset()
+    # "Bob: re: \u200ex" is Bob's when Bob writes other lines: a name is whole only where it always is
+    firsts = [(_split_sender(e.lines[0])[0], " ".join(strip_marks(e.lines[0]).split())) for e in entries if e.header]
+    return frozenset(name for name in found if all(
+        line.startswith(name + ":") for first, line in firsts if first == name.split(":")[0].strip()))
+
+
+def _split_known(rest: str, known: frozenset[str]) -> tuple[str | None, str]:
+    """`_split_sender`, a name of `known` (holding a colon) kept whole."""
+    if not known:
+        return _split_sender(rest)
+    for at in reversed([i for i, ch in enumerate(rest[:200]) if ch == ":"]):
+        name = " ".join(strip_marks(rest[:at]).split())
+        if name in known:
+            return name, rest[at + 1:]
+    return _split_sender(rest)
+
+
 def _body(first: str, more: list[str]) -> str:
     text = "\n".join([strip_marks(first), *(strip_marks(line) for line in more)])
     return text.strip()
 
 
-def message_from(index: int, header: Header, lines: list[str], iso: str | None, note: str) -> Message:
-    sender, raw = _split_sender(lines[0])
+def message_from(index: int, header: Header, lines: list[str], iso: str | None, note: str,
+                 known: frozenset[str] = frozenset()) -> Message:
+    sender, raw = _split_known(lines[0], known)
     text, edited = split_edited(_body(raw, lines[1:]))
     if edited:
         note = "; ".join(n for n in (note, f"edited (the export says <{edited}>)") if n)
@@ -208,11 +246,11 @@ def _is_android(header: Header) -> bool:
     return not header.shape[0] and header.shape[1] in ANDROID_SEPARATORS
 
 
-def _named_date(entry: _Entry) -> str | None:
+def _named_date(entry: _Entry, known: frozenset[str] = frozenset()) -> str | None:
     """The ISO date-time the entry's attachment is named with (`PTT-20241003-WA0001.opus`), if any."""
     if entry.header is None:
         return None
-    _, raw = _split_sender(entry.lines[0])
+    _, raw = _split_known(entry.lines[0], known)
     found = find_attachment(_body(raw, entry.lines[1:]))
     named = time_in_name(found.attachment.name) if found and found.attachment.name else None
     return named[1] if named else None
@@ -222,14 +260,15 @@ def parse(text: str, name: str = "") -> Chat:
     """The messages of a WhatsApp text export, in order."""
     entries = _entries(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     stamps = [e.header.stamp if e.header else None for e in entries]
-    isos, notes, basis = dates.normalise(stamps, [_named_date(e) for e in entries])
+    known = _colon_senders(entries)
+    isos, notes, basis = dates.normalise(stamps, [_named_date(e, known) if known else _named_date(e) for e in entries])
     messages = []
     for i, entry in enumerate(entries):
         if entry.header is None:
             messages.append(Message(i, None, "", None, _body(entry.lines[0], entry.lines[1:]),
                                     note=entry.note))
         else:
-            messages.append(message_from(i, entry.header, entry.lines, isos[i], notes[i]))
+            messages.append(message_from(i, entry.header, entry.lines, isos[i], notes[i], known))
     return Chat(name, tuple(_group_notes(messages)), basis)
 
 

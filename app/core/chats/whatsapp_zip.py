@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from app.core.chats import whatsapp
+from app.core.chats import whatsapp, zipnames
 from app.core.chats.placeholders import strip_marks
 from app.core.errors import ChatError
 
@@ -124,13 +124,9 @@ def unreferenced(media: list[zipfile.ZipInfo], used: set[str]) -> list[zipfile.Z
 
 def stored_name(info: zipfile.ZipInfo) -> str:
     """The member's name as written: UTF-8 even where the zip lacks the UTF-8 flag (re-zipped on
-    Windows, Python read it as cp437: 'Запись.opus' came out as 'ÉùÉ░...')."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
+    Windows, Python read it as cp437: 'Запись.opus' came out as 'ÉùÉ░...'), else in the code page of
+    the Windows that zipped it (`zipnames`)."""
+    return zipnames.member_name(info)
 
 
 def find_member(files: list[zipfile.ZipInfo], name: str) -> zipfile.ZipInfo | None:
@@ -141,6 +137,9 @@ def find_member(files: list[zipfile.ZipInfo], name: str) -> zipfile.ZipInfo | No
             return info
     lower = same_name(PurePosixPath(wanted).name)
     matches = [i for i in files if same_name(PurePosixPath(stored_name(i).replace("\\", "/")).name) == lower]
+    if not matches:  # a name in a code page read otherwise than the chat writes it ('Belge ğüş.pdf', cp857)
+        matches = [i for i in files if any(same_name(PurePosixPath(r.replace("\\", "/")).name) == lower
+                                           for r in zipnames.member_readings(i))]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -150,9 +149,10 @@ def same_name(name: str) -> str:
     return unicodedata.normalize("NFC", name).lower()
 
 
-def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Path:
-    """Write one checked member below `folder` (never outside it) and return its path."""
-    relative = member_path(info.filename)
+def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path, name: str | None = None) -> Path:
+    """Write one checked member below `folder` (never outside it), under `name` when given (its name as
+    the zip's code page wrote it), and return its path."""
+    relative = member_path(name or info.filename)
     root = folder.resolve()
     target = (root / str(relative)).resolve()
     if relative is None or root not in target.parents:
