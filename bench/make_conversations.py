@@ -339,7 +339,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
     parser.add_argument("--set", choices=tuple(SETS), default="tuning",
-                        help="holdout, holdout2, holdout5: other voices or combinations and seeds, to check a change")
+                        help="holdout, holdout2, holdout5, holdout6: other voices or combinations and seeds, to check a change")
     parser.add_argument("--edges", choices=("speech", "clip"), default="speech",
                         help="reference turn edges: first to last speech frame (as before), or the "
                              "whole piece placed (eval/diar's convention)")
