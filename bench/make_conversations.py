@@ -160,7 +160,25 @@ HOLDOUT5 = (
     Spec("h5_four_1995_2412_leopard_pt0", ("ls1995f", "ls2412f", "leopardm", "pt0m"), overlap=0.3, seed=513),
     Spec("h5_four_en8_es5_fr0_pt8", ("en8m", "es5m", "fr0f", "pt8f"), seed=514),
 )
-SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5}
+# holdout6 (session 17): the voices above in new combinations, new seeds; built before any change of
+# session 17 and scored once before and once after it, never tuned on.
+HOLDOUT6 = (
+    Spec("h6_two_de3_en8_men", ("de3m", "en8m"), seed=601),
+    Spec("h6_two_fr7_es9_women_overlap", ("fr7f", "es9f"), overlap=0.4, seed=602),
+    Spec("h6_two_pt4_61_short", ("pt4f", "ls61m"), short="ls61m", seed=603),
+    Spec("h6_two_en6_1995_women", ("en6f", "ls1995f"), seed=604),
+    Spec("h6_two_es3_leopard_men_short", ("es3m", "leopardm"), short="leopardm", seed=605),
+    Spec("h6_three_women_en9_pt3_fr0", ("en9f", "pt3f", "fr0f"), overlap=0.3, seed=606),
+    Spec("h6_three_men_fr2_de6_260", ("fr2m", "de6m", "ls260m"), seed=607),
+    Spec("h6_three_es4_de8_timit_short", ("es4m", "de8f", "timitf"), short="timitf", seed=608),
+    Spec("h6_three_en0_fr3_pt5", ("en0m", "fr3f", "pt5m"), overlap=0.4, seed=609),
+    Spec("h6_four_men_de0_es5_fr5_jfk", ("de0m", "es5m", "fr5m", "jfkm"), seed=610),
+    Spec("h6_four_women_de8_en2_pt6_fr8", ("de8f", "en2f", "pt6f", "fr8f"), overlap=0.3, seed=611),
+    Spec("h6_four_mixed_cards_short", ("en3f", "es1m", "pt9f", "cardsm"), short="cardsm", seed=612),
+    Spec("h6_four_2412_es0_en1_pt7", ("ls2412f", "es0f", "en1m", "pt7m"), overlap=0.3, seed=613),
+    Spec("h6_four_women_en7_es7_fr1_pt1", ("en7f", "es7f", "fr1f", "pt1f"), seed=614),
+)
+SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6}
 
 
 def load_clip(name: str) -> np.ndarray:
@@ -321,7 +339,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
     parser.add_argument("--set", choices=tuple(SETS), default="tuning",
-                        help="holdout, holdout2, holdout5: other voices or combinations and seeds, to check a change")
+                        help="holdout, holdout2, holdout5, holdout6: other voices or combinations and seeds, to check a change")
     parser.add_argument("--edges", choices=("speech", "clip"), default="speech",
                         help="reference turn edges: first to last speech frame (as before), or the "
                              "whole piece placed (eval/diar's convention)")
