@@ -1,0 +1,51 @@
+"""What a user met on day one (session 17): the record of interview as a proofreader reads it
+and a typist works it."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from docx.shared import Pt
+from fpdf import FPDF
+
+from app.core.export.pdf import FONT, font_path
+from app.core.types import ModelInfo
+from tests.test_record_of_interview import record, render
+
+CELL_MARGINS = Pt(2 * 5.4)  # Table Grid's left and right cell margins (108 twips each)
+
+
+def _measure(size: float, bold: bool) -> FPDF:
+    """DejaVu Sans: wider than Arial and LibreOffice's Liberation Sans, so what fits here fits there."""
+    pdf = FPDF(unit="pt")
+    pdf.add_font(FONT, "B" if bold else "", str(font_path("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")))
+    pdf.set_font(FONT, "B" if bold else "", size=size)
+    return pdf
+
+
+def test_docx_front_tables_keep_each_hash_on_one_line():
+    """The DOCX's 'Model SHA-256' broke as '...60c1a' / '57' (10 pt in a 12.4 cm column): a hash a
+    reader copies or compares must be whole on its line, as the PDF's are (8 pt)."""
+    model = ModelInfo("base", "/models/base", "0" * 64)  # a hash of wide digits, the worst case
+    doc = docx.Document(io.BytesIO(render("docx", record(model=model))))
+    default = doc.styles["Normal"].font.size
+    broken = []
+    for table in doc.tables[:2]:  # the interview's details, then the source and production
+        for row in table.rows:
+            for cell in row.cells:
+                room = cell.width - CELL_MARGINS
+                for run in cell.paragraphs[0].runs:
+                    measure = _measure((run.font.size or default).pt, bool(run.bold))
+                    for token in run.text.split():
+                        if Pt(measure.get_string_width(token)) > room:
+                            broken.append((row.cells[0].text, token))
+    assert broken == []
+
+
+def test_docx_front_tables_hold_every_hash_they_are_given():
+    """The values measured above are the record's own: source, model and software hashes."""
+    transcript = record(model=ModelInfo("base", "/models/base", "0" * 64))
+    doc = docx.Document(io.BytesIO(render("docx", transcript)))
+    text = "\n".join(c.text for r in doc.tables[1].rows for c in r.cells)
+    assert transcript.source.sha256 in text and "0" * 64 in text
