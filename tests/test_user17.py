@@ -4,6 +4,7 @@ and a typist works it."""
 from __future__ import annotations
 
 import io
+import json
 
 import docx
 from docx.shared import Pt
@@ -49,3 +50,26 @@ def test_docx_front_tables_hold_every_hash_they_are_given():
     doc = docx.Document(io.BytesIO(render("docx", transcript)))
     text = "\n".join(c.text for r in doc.tables[1].rows for c in r.cells)
     assert transcript.source.sha256 in text and "0" * 64 in text
+
+
+def test_a_verified_json_export_says_when_it_was_signed_off(tmp_path):
+    """The JSON named who verified the transcript but not when (the TXT, DOCX and PDF say both):
+    a tool reading the JSON could not tell a sign-off from before an edit from one after it."""
+    from app.core.export.json_export import load_transcript_json
+    from app.core.store import Case
+    from app.core.store.interview import verified_at
+    from tests.test_cli import run_cli
+    from tests.test_export_current import _case_with_verified_edit
+
+    run = _case_with_verified_edit(tmp_path / "case")
+    case = Case.open(tmp_path / "case")
+    signed = verified_at(case, run)
+    case.close()
+    assert signed
+    out = tmp_path / "out"
+    result = run_cli("export", "--case", str(tmp_path / "case"), "--out", str(out), "--format", "json,txt")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((out / "en_voicenote.json").read_text(encoding="utf-8"))
+    assert data["verified_by"] == "DS Patel" and data["verified_at"] == signed
+    assert f"verified by DS Patel at {signed}" in (out / "en_voicenote.txt").read_text(encoding="utf-8")
+    assert load_transcript_json(out / "en_voicenote.json").verified_at == signed  # read back too
