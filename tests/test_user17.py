@@ -7,6 +7,7 @@ import io
 import json
 
 import docx
+import pytest
 from docx.shared import Pt
 from fpdf import FPDF
 
@@ -73,3 +74,34 @@ def test_a_verified_json_export_says_when_it_was_signed_off(tmp_path):
     assert data["verified_by"] == "DS Patel" and data["verified_at"] == signed
     assert f"verified by DS Patel at {signed}" in (out / "en_voicenote.txt").read_text(encoding="utf-8")
     assert load_transcript_json(out / "en_voicenote.json").verified_at == signed  # read back too
+
+
+def _pages_text(raw: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(raw)).pages]
+
+
+@pytest.mark.parametrize("lines", [0, 2, 4, 8, 14])
+def test_pdf_signature_block_is_on_the_page_of_the_statement_it_signs_for(lines):
+    """A voice note's record put 'How this record was produced' at the foot of page 1 and the
+    signature block on page 2 under 'Exported on ... by root.' alone: the closing section (statement
+    and signature block) now starts a page when it does not fit the rest of one."""
+    from app.core.types import Segment
+
+    segments = tuple(Segment(i * 2000, i * 2000 + 1500, f"Line {i} of what was said.") for i in range(lines))
+    pages = _pages_text(render("pdf", record(segments=segments)))
+    signed = [page for page in pages if "Signature:" in page]
+    assert len(signed) == 1
+    assert "How this record was produced" in signed[0] and "This record was produced by" in signed[0]
+
+
+def test_docx_closing_statement_and_signature_block_are_kept_together():
+    """The DOCX split the statement over two pages, its signature block under the second half: each
+    closing paragraph, from its heading to the last signature line, is now kept with the next."""
+    doc = docx.Document(io.BytesIO(render("docx", record())))
+    texts = [p.text for p in doc.paragraphs]
+    first = texts.index("How this record was produced")
+    last = max(i for i, t in enumerate(texts) if t.startswith("Signature:"))
+    kept = [bool(p.paragraph_format.keep_with_next) for p in doc.paragraphs[first:last]]
+    assert last - first >= 4 and all(kept), list(zip(texts[first:last], kept))

@@ -147,12 +147,17 @@ def _add_side_by_side(doc: DocumentObject, lines: list[record.Line],
 
 
 def add_closing(doc: DocumentObject, transcript: Transcript) -> None:
-    unnumbered(doc.add_heading("How this record was produced", level=2))
+    """The statement and its signature block kept on one page (each paragraph kept with the next):
+    whoever signs sees what they sign for."""
+    paragraphs = [unnumbered(doc.add_heading("How this record was produced", level=2))]
     for text in record.closing_statement(transcript):
-        unnumbered(doc.add_paragraph(xml_safe(text)))
+        paragraphs.append(unnumbered(doc.add_paragraph(xml_safe(text))))
     for text in record.signature_lines(transcript):
         para = unnumbered(doc.add_paragraph(xml_safe(text)))
         para.paragraph_format.space_before = Pt(10)
+        paragraphs.append(para)
+    for para in paragraphs[:-1]:
+        para.paragraph_format.keep_with_next = True
 
 
 # --- helpers -----------------------------------------------------------------

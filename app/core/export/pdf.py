@@ -202,11 +202,14 @@ def _say_undrawn(pdf: ScriptFonts) -> None:
 
 
 def _write_closing(pdf: FPDF, transcript: Transcript) -> None:
+    """The statement and the signature block under it on one page: the person who signs sees
+    what they sign for (the block had landed on a page of its own, under one line of it)."""
     pdf.ln(5)
-    if pdf.will_page_break(40):
+    paragraphs = record.closing_statement(transcript)
+    if pdf.will_page_break(min(_closing_height(pdf, paragraphs), _page_room(pdf))):
         pdf.add_page()
     _section_title(pdf, "How this record was produced")
-    for paragraph in record.closing_statement(transcript):
+    for paragraph in paragraphs:
         pdf.multi_cell(0, 4.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
     pdf.ln(4)
@@ -214,6 +217,17 @@ def _write_closing(pdf: FPDF, transcript: Transcript) -> None:
         pdf.add_page()
     for line in record.signature_lines(transcript):
         pdf.multi_cell(0, 7, line, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _closing_height(pdf: FPDF, paragraphs: list[str]) -> float:
+    """The closing section's height in mm: title, statement and the three signature lines."""
+    lines = sum(len(pdf.multi_cell(0, 4.5, p, dry_run=True, output="LINES")) for p in paragraphs)
+    return 6 + lines * 4.5 + len(paragraphs) * 1.5 + 4 + 3 * 7
+
+
+def _page_room(pdf: FPDF) -> float:
+    """The height a fresh page holds (a closing taller than that breaks where it must)."""
+    return pdf.h - pdf.t_margin - pdf.b_margin
 
 
 register(PdfExporter())
