@@ -13,6 +13,7 @@ from fpdf import FPDF
 
 from app.core.export.pdf import FONT, font_path
 from app.core.types import ModelInfo
+from tests.test_record_of_interview import docx_text as docx_text_of
 from tests.test_record_of_interview import record, render
 
 CELL_MARGINS = Pt(2 * 5.4)  # Table Grid's left and right cell margins (108 twips each)
@@ -105,3 +106,17 @@ def test_docx_closing_statement_and_signature_block_are_kept_together():
     last = max(i for i, t in enumerate(texts) if t.startswith("Signature:"))
     kept = [bool(p.paragraph_format.keep_with_next) for p in doc.paragraphs[first:last]]
     assert last - first >= 4 and all(kept), list(zip(texts[first:last], kept))
+
+
+def test_a_record_of_no_speech_says_so_instead_of_a_detected_unknown_language_and_an_empty_table():
+    """silence_30s.wav's record read 'Language: unknown (detected automatically, p=0.00)' over a
+    table with only its headings: no language was detected, and the text says no speech was found."""
+    silent = record(segments=(), language=None, language_probability=0.0)
+    pdf = " ".join(_pages_text(render("pdf", silent)))
+    _, docx_text = docx_text_of(render("docx", silent))
+    for text in (pdf, docx_text):
+        assert "detected automatically" not in text and "unknown" not in text
+        assert "not detected (no speech was recognised)" in text
+        assert "[no speech found in the recording]" in text
+    spoken = " ".join(_pages_text(render("pdf", record())))  # a record with words: neither note
+    assert "[no speech found" not in spoken and "not detected" not in spoken
