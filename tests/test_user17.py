@@ -120,3 +120,23 @@ def test_a_record_of_no_speech_says_so_instead_of_a_detected_unknown_language_an
         assert "[no speech found in the recording]" in text
     spoken = " ".join(_pages_text(render("pdf", record())))  # a record with words: neither note
     assert "[no speech found" not in spoken and "not detected" not in spoken
+
+
+def test_an_export_names_the_software_that_wrote_it_as_well_as_the_one_that_transcribed(tmp_path):
+    """The record's 'Software' is the run's: exported a year on by a newer Parley, nothing said which
+    one laid the record out. The Exported row, the closing statement and the manifest now say it."""
+    from app.core.evidence.provenance import software_info
+    from tests.test_cli import run_cli
+    from tests.test_export_current import _case_with_verified_edit
+
+    _case_with_verified_edit(tmp_path / "case")
+    out = tmp_path / "out"
+    result = run_cli("export", "--case", str(tmp_path / "case"), "--out", str(out), "--format", "pdf",
+                     "--by", "DC Ann Harris")
+    assert result.returncode == 0, result.stderr
+    sw = software_info()
+    written = f"{sw.name} {sw.version}, source SHA-256 {sw.components['parley-source']}"
+    manifest = json.loads((out / "en_voicenote.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["exported_with"] == written and manifest["exported_by"] == "DC Ann Harris"
+    text = " ".join(_pages_text((out / "en_voicenote.pdf").read_bytes()))
+    assert f"by DC Ann Harris with {written}" in text  # (pypdf puts the line break back as a space)

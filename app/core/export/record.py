@@ -207,7 +207,8 @@ def export_text(transcript: Transcript) -> str:
     context = transcript.export
     if context is None:
         return ""
-    return f"{when_text(context.exported_at)} by {context.exported_by or 'an unnamed user'}"
+    text = f"{when_text(context.exported_at)} by {context.exported_by or 'an unnamed user'}"
+    return f"{text} with {context.software}" if context.software else text
 
 
 def when_text(iso: str | None) -> str:
