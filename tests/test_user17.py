@@ -140,3 +140,35 @@ def test_an_export_names_the_software_that_wrote_it_as_well_as_the_one_that_tran
     assert manifest["exported_with"] == written and manifest["exported_by"] == "DC Ann Harris"
     text = " ".join(_pages_text((out / "en_voicenote.pdf").read_bytes()))
     assert f"by DC Ann Harris with {written}" in text  # (pypdf puts the line break back as a space)
+
+
+@pytest.mark.gui
+def test_the_export_dialog_names_the_exhibit_whose_header_it_edits(qtbot, monkeypatch, tmp_path,
+                                                                  qapp, models_dir):
+    """'Record of interview: header (this exhibit)' under an 'All exhibits' box: which exhibit's
+    header was being typed was left to guess. The box names it."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from PySide6.QtWidgets import QDialog, QGroupBox
+
+    from app.gui.export_dialog import ExportDialog
+    from app.gui.main_window import MainWindow
+    from tests.gui_case import build_case, open_exhibit, settings
+
+    case = build_case(tmp_path)
+    window = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    seen: list[str] = []
+
+    def look(dialog: ExportDialog) -> int:
+        seen.extend(box.title() for box in dialog.findChildren(QGroupBox))
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(ExportDialog, "exec", look)
+    try:
+        for name in ("interview_stereo.wav", "truncated.mp3"):
+            open_exhibit(qtbot, window, name)
+            window.ask_export()
+    finally:
+        window.close()
+        case.close()
+    assert seen == ["Record of interview: header of interview_stereo.wav",
+                    "Record of interview: header of truncated.mp3"]

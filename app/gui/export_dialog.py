@@ -34,7 +34,8 @@ FIELD_TITLES = {
 
 class ExportDialog(QDialog):
     def __init__(self, formats: list[str], folder: str, parent: QWidget | None = None,
-                 details: InterviewDetails | None = None, chosen: list[str] | None = None) -> None:
+                 details: InterviewDetails | None = None, chosen: list[str] | None = None,
+                 exhibit_name: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Export transcripts")
         self.boxes = {f: QCheckBox(f.upper()) for f in formats}
@@ -66,12 +67,15 @@ class ExportDialog(QDialog):
         layout.addLayout(where)
         layout.addWidget(self.all_box)
         if details is not None:
-            layout.addWidget(self._header_box(details))
+            layout.addWidget(self._header_box(details, exhibit_name))
         layout.addWidget(note)
         layout.addWidget(buttons)
 
-    def _header_box(self, details: InterviewDetails) -> QGroupBox:
-        box = QGroupBox("Record of interview: header (this exhibit)")
+    def _header_box(self, details: InterviewDetails, exhibit_name: str) -> QGroupBox:
+        # which exhibit the fields belong to, by name ("this exhibit" left the user to guess, with
+        # "All exhibits" ticked above it)
+        box = QGroupBox(f"Record of interview: header of {exhibit_name or 'this exhibit'}")
+        box.setToolTip(exhibit_name)
         form = QFormLayout(box)
         for name, title in FIELD_TITLES.items():
             value = getattr(details, name)

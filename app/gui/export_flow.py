@@ -65,7 +65,8 @@ class ExportFlow(QObject):
         default = str(w.settings.value("export/folder", str(Path.home() / "Parley exports")))
         exhibit_id = w.exhibits.current_id()
         details = read_interview(w.case, exhibit_id) if exhibit_id is not None else None
-        dialog = ExportDialog(available_formats(), default, w, details, remembered_formats(w.settings))
+        name = w.case.exhibit(exhibit_id).source.shown_name if exhibit_id is not None else ""
+        dialog = ExportDialog(available_formats(), default, w, details, remembered_formats(w.settings), name)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         folder = dialog.folder.text().strip()
