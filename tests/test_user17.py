@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 
 import docx
 import pytest
@@ -172,3 +173,25 @@ def test_the_export_dialog_names_the_exhibit_whose_header_it_edits(qtbot, monkey
         case.close()
     assert seen == ["Record of interview: header of interview_stereo.wav",
                     "Record of interview: header of truncated.mp3"]
+
+
+LONG_NAME = "WhatsApp Audio 2024-10-05 at 14.22.31 from Mariusz Kowalczyk-Wiśniewski (work phone, second SIM) - copy (2).opus"
+
+
+def test_pdf_running_head_of_a_long_voice_note_name_ends_before_the_draft_mark():
+    """A WhatsApp-style name ran the running head under 'DRAFT — NOT VERIFIED' and off the page's
+    edge: the name is cut in its middle now, the case, exhibit and extension kept."""
+    from pypdf import PdfReader
+
+    from tests.test_record_of_interview import SOURCE
+
+    raw = render("pdf", record(source=replace(SOURCE, path="/evidence/" + LONG_NAME)))
+    for page in PdfReader(io.BytesIO(raw)).pages:
+        runs: list[tuple[str, float, float]] = []
+        page.extract_text(visitor_text=lambda t, _cm, tm, _font, size, runs=runs: runs.append((t.strip(), tm[4], size)))
+        [(head, head_x, head_pt)] = [r for r in runs if r[0].startswith("Record of interview —")]
+        [mark_x] = [x for text, x, _ in runs if text == "DRAFT — NOT VERIFIED"]
+        width = _measure(head_pt, bold=False).get_string_width(head)
+        assert head_x + width <= mark_x, head
+        assert "case OP-2026/0417 — exhibit KJ/3 — WhatsApp Audio" in head and head.endswith("copy (2).opus")
+    assert " ".join(LONG_NAME.split()) in " ".join(" ".join(_pages_text(raw)).split())  # whole in the title
