@@ -195,3 +195,24 @@ def test_pdf_running_head_of_a_long_voice_note_name_ends_before_the_draft_mark()
         assert head_x + width <= mark_x, head
         assert "case OP-2026/0417 — exhibit KJ/3 — WhatsApp Audio" in head and head.endswith("copy (2).opus")
     assert " ".join(LONG_NAME.split()) in " ".join(" ".join(_pages_text(raw)).split())  # whole in the title
+
+
+@pytest.mark.gui
+def test_the_status_line_counts_the_exported_files_apart_from_their_manifests(qtbot, tmp_path, qapp, models_dir):
+    """Five transcripts exported as PDF said 'Exported 10 file(s)': the manifests were counted in."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from app.gui.main_window import MainWindow
+    from tests.gui_case import build_case, settings
+
+    case = build_case(tmp_path)
+    window = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    try:
+        runs = window.exporter._run_ids(True)
+        out = tmp_path / "out"
+        paths, error = window.export_to(out, ["pdf"], runs)
+        message = window.statusBar().currentMessage()
+    finally:
+        window.close()
+        case.close()
+    assert error is None and len(runs) >= 3 and len(paths) == 2 * len(runs)
+    assert message == f"Exported {len(runs)} file(s) and {len(runs)} manifest(s) to {out}"

@@ -128,4 +128,13 @@ class ExportFlow(QObject):
         self.finished.emit([], reason)
 
     def _said(self, paths: list[Path], folder: Path) -> None:
-        self.window.statusBar().showMessage(f"Exported {len(paths)} file(s) to {folder}", 8000)
+        self.window.statusBar().showMessage(exported_message(paths, folder), 8000)
+
+
+def exported_message(paths: list[Path], folder: Path) -> str:
+    """What was written, the manifests counted apart: five PDFs read "Exported 10 file(s)"."""
+    files = [p for p in paths if not p.name.endswith(".manifest.json")]
+    manifests = len(paths) - len(files)
+    if len(files) == 1 and manifests == 1:
+        return f"Exported {files[0].name} and its manifest to {folder}"
+    return f"Exported {len(files)} file(s) and {manifests} manifest(s) to {folder}"
