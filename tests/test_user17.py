@@ -216,3 +216,19 @@ def test_the_status_line_counts_the_exported_files_apart_from_their_manifests(qt
         case.close()
     assert error is None and len(runs) >= 3 and len(paths) == 2 * len(runs)
     assert message == f"Exported {len(runs)} file(s) and {len(runs)} manifest(s) to {out}"
+
+
+@pytest.mark.gui
+def test_exporting_through_the_dialog_keeps_an_officer_named_with_a_comma_as_one_officer(qapp):
+    """`interview --officer "Harris, Ann"` then Export… in the window, nothing typed: the dialog
+    read its own "Harris, Ann" back as two officers, "Harris" and "Ann", and wrote them to the case."""
+    from app.core.types import InterviewDetails
+    from app.gui.export_dialog import ExportDialog
+
+    details = InterviewDetails(officers=("Harris, Ann",), present=("Ms A. Novak (solicitor)",))
+    dialog = ExportDialog(["pdf"], "/tmp/x", None, details)
+    assert dialog.header_changes() == {}
+    dialog.fields["officers"].setText(dialog.fields["officers"].text() + "; Patel, Raj")
+    assert dialog.header_changes() == {"officers": ["Harris, Ann", "Patel, Raj"]}
+    dialog.fields["officers"].setText("DC Harris, DS Patel")  # commas still part names
+    assert dialog.header_changes() == {"officers": ["DC Harris", "DS Patel"]}

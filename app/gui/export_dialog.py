@@ -79,9 +79,9 @@ class ExportDialog(QDialog):
         form = QFormLayout(box)
         for name, title in FIELD_TITLES.items():
             value = getattr(details, name)
-            self.fields[name].setText(", ".join(value) if name in LIST_FIELDS else value)
+            self.fields[name].setText(joined(value) if name in LIST_FIELDS else value)
             if name in LIST_FIELDS:
-                self.fields[name].setPlaceholderText("names, separated by commas")
+                self.fields[name].setPlaceholderText("names, separated by commas (or ;)")
             hint = self.fields[name].placeholderText() or "DC Karen Jones; DS Raj Patel"
             self.fields[name].setMinimumWidth(self.fields[name].fontMetrics().horizontalAdvance(hint) + 24)  # not cut
             form.addRow(title, self.fields[name])
@@ -103,10 +103,26 @@ class ExportDialog(QDialog):
         changes: dict[str, str | list[str]] = {}
         for name, edit in self.fields.items():
             text = edit.text().strip()
-            value = [p.strip() for p in text.split(",") if p.strip()] if name in LIST_FIELDS else text
+            if name in LIST_FIELDS:
+                if text == joined(old[name]):  # as shown: "Harris, Ann" stays one officer, not two
+                    continue
+                value: str | list[str] = split_names(text)
+            else:
+                value = text
             if (list(old[name]) if name in LIST_FIELDS else old[name]) != value:
                 changes[name] = value
         return changes
+
+
+def joined(names: tuple[str, ...] | list[str]) -> str:
+    """A list field as shown: names split by commas, or by semicolons where a name holds a comma
+    ("Harris, Ann; Patel, Raj", as `interview --officer` may have set them)."""
+    return ("; " if any("," in n for n in names) else ", ").join(names)
+
+
+def split_names(text: str) -> list[str]:
+    """The names typed: split by semicolons when there are any, else by commas."""
+    return [p.strip() for p in text.split(";" if ";" in text else ",") if p.strip()]
 
 
 def remembered_formats(settings: QSettings) -> list[str] | None:
