@@ -168,6 +168,7 @@ def test_json_shape_and_values():
         "created_at",
         "status",
         "verified_by",
+        "verified_at",
         "run_id",
         "warnings",
         "source_language",

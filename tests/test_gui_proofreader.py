@@ -166,7 +166,7 @@ def test_the_export_is_written_off_the_gui_thread_and_said_when_done(qtbot, win,
     out = tmp_path / "out"
     export_through_dialog(win, monkeypatch, out, "pdf")
     assert threads == ["parley-export"] and (out / "interview_stereo.pdf").is_file()
-    assert win.statusBar().currentMessage() == f"Exported 2 file(s) to {out}" and shown == []
+    assert win.statusBar().currentMessage() == f"Exported interview_stereo.pdf and its manifest to {out}" and shown == []
     assert win.exporter.start(MEDIA, ["txt"], [win.session.run_id])  # beside the evidence: refused there
     wait_for_export(win)
     assert len(shown) == 1 and shown[0].startswith("warning: Not exported: ") and "refusing" in shown[0]

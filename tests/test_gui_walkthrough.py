@@ -68,4 +68,4 @@ def test_a_successful_export_is_said_on_the_status_line_not_in_a_box(qtbot, win,
     export_through_dialog(win, monkeypatch, out, "txt")
     assert (out / "interview_stereo.txt").is_file()
     assert shown == []
-    assert win.statusBar().currentMessage() == f"Exported 2 file(s) to {out}"
+    assert win.statusBar().currentMessage() == f"Exported interview_stereo.txt and its manifest to {out}"

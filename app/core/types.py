@@ -130,6 +130,7 @@ class ExportContext:
     exported_by: str = ""
     exported_at: str = ""  # ISO 8601 UTC
     uncertain_below: float | None = None  # mark words recognised with a lower probability
+    software: str = ""  # what laid the export out ("Parley 0.1.0, source SHA-256 ..."): may be newer than the run's
 
     def __post_init__(self) -> None:
         if self.uncertain_below is not None and not 0.0 < self.uncertain_below <= 1.0:

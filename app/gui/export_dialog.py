@@ -34,7 +34,8 @@ FIELD_TITLES = {
 
 class ExportDialog(QDialog):
     def __init__(self, formats: list[str], folder: str, parent: QWidget | None = None,
-                 details: InterviewDetails | None = None, chosen: list[str] | None = None) -> None:
+                 details: InterviewDetails | None = None, chosen: list[str] | None = None,
+                 exhibit_name: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Export transcripts")
         self.boxes = {f: QCheckBox(f.upper()) for f in formats}
@@ -66,18 +67,21 @@ class ExportDialog(QDialog):
         layout.addLayout(where)
         layout.addWidget(self.all_box)
         if details is not None:
-            layout.addWidget(self._header_box(details))
+            layout.addWidget(self._header_box(details, exhibit_name))
         layout.addWidget(note)
         layout.addWidget(buttons)
 
-    def _header_box(self, details: InterviewDetails) -> QGroupBox:
-        box = QGroupBox("Record of interview: header (this exhibit)")
+    def _header_box(self, details: InterviewDetails, exhibit_name: str) -> QGroupBox:
+        # which exhibit the fields belong to, by name ("this exhibit" left the user to guess, with
+        # "All exhibits" ticked above it)
+        box = QGroupBox(f"Record of interview: header of {exhibit_name or 'this exhibit'}")
+        box.setToolTip(exhibit_name)
         form = QFormLayout(box)
         for name, title in FIELD_TITLES.items():
             value = getattr(details, name)
-            self.fields[name].setText(", ".join(value) if name in LIST_FIELDS else value)
+            self.fields[name].setText(joined(value) if name in LIST_FIELDS else value)
             if name in LIST_FIELDS:
-                self.fields[name].setPlaceholderText("names, separated by commas")
+                self.fields[name].setPlaceholderText("names, separated by commas (or ;)")
             hint = self.fields[name].placeholderText() or "DC Karen Jones; DS Raj Patel"
             self.fields[name].setMinimumWidth(self.fields[name].fontMetrics().horizontalAdvance(hint) + 24)  # not cut
             form.addRow(title, self.fields[name])
@@ -99,10 +103,26 @@ class ExportDialog(QDialog):
         changes: dict[str, str | list[str]] = {}
         for name, edit in self.fields.items():
             text = edit.text().strip()
-            value = [p.strip() for p in text.split(",") if p.strip()] if name in LIST_FIELDS else text
+            if name in LIST_FIELDS:
+                if text == joined(old[name]):  # as shown: "Harris, Ann" stays one officer, not two
+                    continue
+                value: str | list[str] = split_names(text)
+            else:
+                value = text
             if (list(old[name]) if name in LIST_FIELDS else old[name]) != value:
                 changes[name] = value
         return changes
+
+
+def joined(names: tuple[str, ...] | list[str]) -> str:
+    """A list field as shown: names split by commas, or by semicolons where a name holds a comma
+    ("Harris, Ann; Patel, Raj", as `interview --officer` may have set them)."""
+    return ("; " if any("," in n for n in names) else ", ").join(names)
+
+
+def split_names(text: str) -> list[str]:
+    """The names typed: split by semicolons when there are any, else by commas."""
+    return [p.strip() for p in text.split(";" if ";" in text else ",") if p.strip()]
 
 
 def remembered_formats(settings: QSettings) -> list[str] | None:

@@ -65,7 +65,8 @@ class ExportFlow(QObject):
         default = str(w.settings.value("export/folder", str(Path.home() / "Parley exports")))
         exhibit_id = w.exhibits.current_id()
         details = read_interview(w.case, exhibit_id) if exhibit_id is not None else None
-        dialog = ExportDialog(available_formats(), default, w, details, remembered_formats(w.settings))
+        name = w.case.exhibit(exhibit_id).source.shown_name if exhibit_id is not None else ""
+        dialog = ExportDialog(available_formats(), default, w, details, remembered_formats(w.settings), name)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         folder = dialog.folder.text().strip()
@@ -127,4 +128,13 @@ class ExportFlow(QObject):
         self.finished.emit([], reason)
 
     def _said(self, paths: list[Path], folder: Path) -> None:
-        self.window.statusBar().showMessage(f"Exported {len(paths)} file(s) to {folder}", 8000)
+        self.window.statusBar().showMessage(exported_message(paths, folder), 8000)
+
+
+def exported_message(paths: list[Path], folder: Path) -> str:
+    """What was written, the manifests counted apart: five PDFs read "Exported 10 file(s)"."""
+    files = [p for p in paths if not p.name.endswith(".manifest.json")]
+    manifests = len(paths) - len(files)
+    if len(files) == 1 and manifests == 1:
+        return f"Exported {files[0].name} and its manifest to {folder}"
+    return f"Exported {len(files)} file(s) and {manifests} manifest(s) to {folder}"

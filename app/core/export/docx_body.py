@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 GREY = RGBColor(0x60, 0x60, 0x60)
 LABEL_W = Cm(4.4)
+TABLE_PT = Pt(8)  # the front tables, as the PDF's: a SHA-256 (and the software's) fits its cell on one line
 TIME_W, SPEAKER_W, NUMBER_W = Cm(1.9), Cm(3.1), Cm(1.4)
 LABEL_FILL = "EEEEEE"
 _AFTER_SUPPRESS = ("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
@@ -63,9 +64,10 @@ def _label_table(doc: DocumentObject, rows: list[tuple[str, str]]) -> None:
     table.style = "Table Grid"
     for label, value in rows:
         label_cell, value_cell = table.add_row().cells
-        label_cell.paragraphs[0].add_run(label).bold = True
+        label_run = label_cell.paragraphs[0].add_run(label)
+        label_run.bold, label_run.font.size = True, TABLE_PT
         _shade(label_cell, LABEL_FILL)
-        value_cell.paragraphs[0].add_run(xml_safe(value))
+        value_cell.paragraphs[0].add_run(xml_safe(value)).font.size = TABLE_PT
     set_widths(table, [LABEL_W, text_width(doc) - LABEL_W])
 
 
@@ -145,12 +147,17 @@ def _add_side_by_side(doc: DocumentObject, lines: list[record.Line],
 
 
 def add_closing(doc: DocumentObject, transcript: Transcript) -> None:
-    unnumbered(doc.add_heading("How this record was produced", level=2))
+    """The statement and its signature block kept on one page (each paragraph kept with the next):
+    whoever signs sees what they sign for."""
+    paragraphs = [unnumbered(doc.add_heading("How this record was produced", level=2))]
     for text in record.closing_statement(transcript):
-        unnumbered(doc.add_paragraph(xml_safe(text)))
+        paragraphs.append(unnumbered(doc.add_paragraph(xml_safe(text))))
     for text in record.signature_lines(transcript):
         para = unnumbered(doc.add_paragraph(xml_safe(text)))
         para.paragraph_format.space_before = Pt(10)
+        paragraphs.append(para)
+    for para in paragraphs[:-1]:
+        para.paragraph_format.keep_with_next = True
 
 
 # --- helpers -----------------------------------------------------------------

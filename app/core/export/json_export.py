@@ -46,6 +46,7 @@ def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
         "created_at": transcript.created_at,
         "status": transcript.status,
         "verified_by": transcript.verified_by,
+        "verified_at": transcript.verified_at,  # when it was signed off, as the TXT, DOCX and PDF say
         "run_id": transcript.run_id,
         "warnings": list(transcript.warnings),
         "source_language": transcript.source_language,
@@ -136,6 +137,7 @@ def transcript_from_json(data: dict[str, Any]) -> Transcript:
         run_id=data.get("run_id"),
         status=data.get("status", "machine draft"),
         verified_by=data.get("verified_by"),
+        verified_at=data.get("verified_at"),
     )
 
 

@@ -87,14 +87,18 @@ class EvidencePdf(ScriptFonts):
         if record.is_draft(self.transcript):
             self._watermark()
         self.set_y(MARGIN_MM - 5)
+        mark = "DRAFT — NOT VERIFIED" if record.is_draft(self.transcript) else ""
+        self.set_font(FONT, "B", size=8)
+        room = self.epw - (self.get_string_width(mark) + 4 if mark else 0)
         self.set_font(FONT, size=7)
         self.set_text_color(GREY)
-        self.cell(0, 4, record.running_head(self.transcript), align="L")
-        if record.is_draft(self.transcript):
+        self.cell(0, 4, fitted_head(self, record.running_head(self.transcript), self.transcript.source.name, room),
+                  align="L")
+        if mark:
             self.set_x(self.l_margin)
             self.set_font(FONT, "B", size=8)
             self.set_text_color(*RED)
-            self.cell(0, 4, "DRAFT — NOT VERIFIED", align="R")
+            self.cell(0, 4, mark, align="R")
         self.set_text_color(0)
         self.set_font(FONT, size=9)
         self.set_y(self.t_margin)
@@ -116,6 +120,31 @@ class EvidencePdf(ScriptFonts):
                   new_x="LMARGIN", new_y="NEXT")
         self.cell(0, 3.5, f"Status: {record.status_text(self.transcript)}", align="L")
         self.set_text_color(0)  # "Page X of Y" beside it is written last (pdf_pages), with the count
+
+
+def fitted_head(pdf: FPDF, head: str, name: str, room: float) -> str:
+    """The running head in `room` mm: the recording's name (last) cut in its middle first, so the
+    case and exhibit references stay whole."""
+    prefix = head[: len(head) - len(name)] if head.endswith(name) else ""
+    left = room - pdf.get_string_width(prefix)
+    if prefix and left > pdf.get_string_width("…" * 8):
+        return prefix + elide_middle(pdf, name, left)
+    return elide_middle(pdf, head, room)
+
+
+def elide_middle(pdf: FPDF, text: str, room: float) -> str:
+    """`text` as it fits `room` mm in the current font: its middle cut to "…" (its start, the case
+    and exhibit, and its end, the file's extension, kept). A long voice-note name ran the running
+    head under the DRAFT mark and off the page; the whole name is in the title and the tables."""
+    if pdf.get_string_width(text) <= room:
+        return text
+    head, tail = len(text) // 2, len(text) - len(text) // 2
+    while head + tail > 1 and pdf.get_string_width(text[:head] + "…" + text[len(text) - tail:]) > room:
+        if head >= tail:
+            head -= 1
+        else:
+            tail -= 1
+    return text[:head] + "…" + text[len(text) - tail:]
 
 
 def font_path(filename: str) -> Path:
@@ -168,7 +197,7 @@ def _write_front(pdf: FPDF, transcript: Transcript) -> None:
     pdf.set_font(FONT, "B", size=16)
     pdf.multi_cell(0, 8, record.heading(transcript).upper(), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
-    pdf.multi_cell(0, 5, title(transcript), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, title(transcript), align="L", new_x="LMARGIN", new_y="NEXT")  # not justified
     pdf.ln(3)
     _label_table(pdf, record.interview_rows(transcript))
     pdf.ln(3)
@@ -202,11 +231,14 @@ def _say_undrawn(pdf: ScriptFonts) -> None:
 
 
 def _write_closing(pdf: FPDF, transcript: Transcript) -> None:
+    """The statement and the signature block under it on one page: the person who signs sees
+    what they sign for (the block had landed on a page of its own, under one line of it)."""
     pdf.ln(5)
-    if pdf.will_page_break(40):
+    paragraphs = record.closing_statement(transcript)
+    if pdf.will_page_break(min(_closing_height(pdf, paragraphs), _page_room(pdf))):
         pdf.add_page()
     _section_title(pdf, "How this record was produced")
-    for paragraph in record.closing_statement(transcript):
+    for paragraph in paragraphs:
         pdf.multi_cell(0, 4.5, paragraph, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
     pdf.ln(4)
@@ -214,6 +246,17 @@ def _write_closing(pdf: FPDF, transcript: Transcript) -> None:
         pdf.add_page()
     for line in record.signature_lines(transcript):
         pdf.multi_cell(0, 7, line, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _closing_height(pdf: FPDF, paragraphs: list[str]) -> float:
+    """The closing section's height in mm: title, statement and the three signature lines."""
+    lines = sum(len(pdf.multi_cell(0, 4.5, p, dry_run=True, output="LINES")) for p in paragraphs)
+    return 6 + lines * 4.5 + len(paragraphs) * 1.5 + 4 + 3 * 7
+
+
+def _page_room(pdf: FPDF) -> float:
+    """The height a fresh page holds (a closing taller than that breaks where it must)."""
+    return pdf.h - pdf.t_margin - pdf.b_margin
 
 
 register(PdfExporter())

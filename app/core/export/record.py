@@ -99,6 +99,10 @@ def source_rows(transcript: Transcript) -> list[tuple[str, str]]:
     return rows
 
 
+NOT_DETECTED = "not detected (no speech was recognised)"
+NO_SPEECH_LINE = "[no speech found in the recording]"
+
+
 def language_text(transcript: Transcript) -> str:
     if transcript.source_language:
         return f"{name_of(transcript.source_language)}, translated into {name_of(transcript.language)}"
@@ -107,6 +111,8 @@ def language_text(transcript: Transcript) -> str:
         return f"{name_of(forced)} (set by the user)"
     if ENGLISH_ONLY_NOTE in transcript.warnings:  # it never heard which language: no p=1.00 to claim
         return f"{name_of(transcript.language)} (not detected: the model is English-only)"
+    if not transcript.language:  # nothing heard: "unknown (detected automatically, p=0.00)" claimed a detection
+        return NOT_DETECTED
     text = f"{name_of(transcript.language)} (detected automatically"
     if transcript.language_probability is not None:
         text += f", p={transcript.language_probability:.2f}"
@@ -157,6 +163,8 @@ def _detection_words(transcript: Transcript) -> str:
         return f"language set by the user: {name_of(forced)}"
     if ENGLISH_ONLY_NOTE in transcript.warnings:
         return "language not detected: the model is English-only"
+    if not (transcript.source_language or transcript.language):
+        return f"language {NOT_DETECTED}"
     text = f"language detected automatically: {name_of(transcript.source_language or transcript.language)}"
     if transcript.language_probability is not None:
         text += f" (p={transcript.language_probability:.2f})"
@@ -199,7 +207,8 @@ def export_text(transcript: Transcript) -> str:
     context = transcript.export
     if context is None:
         return ""
-    return f"{when_text(context.exported_at)} by {context.exported_by or 'an unnamed user'}"
+    text = f"{when_text(context.exported_at)} by {context.exported_by or 'an unnamed user'}"
+    return f"{text} with {context.software}" if context.software else text
 
 
 def when_text(iso: str | None) -> str:
@@ -226,6 +235,8 @@ def body_lines(transcript: Transcript) -> list[Line]:
         text = segment_text(seg, threshold)
         texts = (display_text(seg.source_text) or NOT_GIVEN, text) if bilingual else (text,)
         lines.append(Line(time_code(seg.start_ms), seg.speaker or "", texts))
+    if not lines:  # an empty table under "Text" read as a page lost; said as the markers are
+        lines.append(Line("", "", (NO_SPEECH_LINE,) * (2 if bilingual else 1)))
     return lines
 
 

@@ -17,6 +17,7 @@ from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import folder_held, write_set
 from app.core.evidence.paths import check_outside_evidence
+from app.core.evidence.provenance import software_info
 from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
@@ -39,7 +40,7 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     """
     out = Path(out).expanduser().resolve()
     who = actor or current_user()
-    context = ExportContext(who, utc_now(), uncertain_below)
+    context = ExportContext(who, utc_now(), uncertain_below, exporting_software())
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)
     files = render_transcript(transcript, out, formats, basename=basename)
     stem = files[0][0].rsplit(".", 1)[0]
@@ -70,9 +71,17 @@ def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
         "source_found_at": _found_at(case, transcript.run_id),
         "exported_by": who,
         "exported_at": transcript.export.exported_at if transcript.export else utc_now(),
+        "exported_with": transcript.export.software if transcript.export else exporting_software(),
         "case": str(case.folder),
         "audit_head": head.to_dict() if head else None,
     }
+
+
+def exporting_software() -> str:
+    """The software writing the export, by version and source hash: a record laid out today by a
+    newer Parley than the one that transcribed it says so (its Software row is the run's)."""
+    sw = software_info()
+    return f"{sw.name} {sw.version}, source SHA-256 {sw.components.get('parley-source', 'unknown')}"
 
 
 def _found_at(case: Case, run_id: int | None) -> list[str]:
