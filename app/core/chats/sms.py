@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -189,8 +190,12 @@ def load_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | 
 
 def _write(target: Path, data: bytes) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.is_file() or target.stat().st_size != len(data):
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
-        partial.replace(target)
+    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        return target  # an earlier run's copy, byte for byte (a power cut can leave the size and zeros)
+    partial = target.with_name(target.name + ".part")
+    with open(partial, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())  # on disk before it is named
+    partial.replace(target)
     return target

@@ -14,10 +14,12 @@ below the folder given (the case's own folder).
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -157,16 +159,32 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Pa
     target = (root / str(relative)).resolve()
     if relative is None or root not in target.parents:
         raise ChatError(info.filename, "refused: would be written outside the case folder")
-    if target.is_file() and target.stat().st_size == info.file_size:
+    if _holds(target, info):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     try:
         with archive.open(info) as source, open(partial, "wb") as out:
             shutil.copyfileobj(source, out, 1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())  # on disk before it is named: a power cut leaves no named, unwritten copy
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     partial.chmod(0o444)  # a copy of evidence: read-only
+    if target.is_file():
+        target.chmod(0o644)  # a copy a power cut left unwritten: replaced (Windows will not replace read-only)
     partial.replace(target)
     return target
+
+
+def _holds(target: Path, info: zipfile.ZipInfo) -> bool:
+    """Whether an earlier run's copy is the member, byte for byte (its CRC-32): its size alone is not
+    enough, as a power cut can leave a file its size and zeros (NTFS, exFAT, FAT)."""
+    if not target.is_file() or target.stat().st_size != info.file_size:
+        return False
+    crc = 0
+    with open(target, "rb") as copy:
+        while block := copy.read(1024 * 1024):
+            crc = zlib.crc32(block, crc)
+    return crc == info.CRC
