@@ -1,13 +1,18 @@
 """Hostile kills, ninth round (session 17; tests/test_kills.py to test_kills7.py are the earlier ones):
 a power cut that leaves a chat's extracted voice note named but unwritten (its size right, its bytes
-zeros: NTFS, exFAT and FAT drives keep a new file's size before its data)."""
+zeros: NTFS, exFAT and FAT drives keep a new file's size before its data), and `queue run` next on it."""
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from app.core.chats import load_export
+from app.core.errors import MediaError
+from app.core.evidence.source_check import check_unchanged
+from app.core.media.decode import probe
 from tests.conftest import MEDIA
 from tests.test_chat_layouts6 import _sms_backup, _voice_mms
 
@@ -48,3 +53,27 @@ def test_an_sms_backups_voice_recording_a_power_cut_left_unwritten_is_written_ag
     _cut_by_power(copy)
     [again] = load_export(backup, tmp_path / "exports")
     assert [Path(p).read_bytes() for p in again.files.values()] == [audio]
+
+
+def test_a_queue_run_on_a_copy_a_power_cut_left_unwritten_says_timeline_writes_it_anew(tmp_path):
+    """`queue run` (not `timeline`) next after the cut failed the voice note with 'the file's content changed
+    since it was taken in', as if the evidence had changed: it is the case's own copy, and `timeline` on the
+    export writes it anew (tested above) and transcribes it."""
+    case = tmp_path / "case"
+    copy = case / "exports" / ("ab" * 32) / NOTE
+    copy.parent.mkdir(parents=True)
+    (case / "case.sqlite").write_bytes(b"")
+    copy.write_bytes((MEDIA / "en_voicenote.opus").read_bytes())
+    source = probe(copy)
+    _cut_by_power(copy)
+    with pytest.raises(MediaError) as cut:
+        check_unchanged(source)
+    assert "changed since it was taken in" in str(cut.value) and "`timeline` on that export again" in str(cut.value)
+    loose = tmp_path / "evidence" / NOTE  # a file given as it is: no such note
+    loose.parent.mkdir()
+    loose.write_bytes((MEDIA / "en_voicenote.opus").read_bytes())
+    source = probe(loose)
+    _cut_by_power(loose)
+    with pytest.raises(MediaError) as changed:
+        check_unchanged(source)
+    assert "timeline" not in str(changed.value)
