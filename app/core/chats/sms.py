@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
 from app.core.errors import ChatError
@@ -189,13 +189,7 @@ def load_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | 
 
 
 def _write(target: Path, data: bytes) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(target)
     if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
         return target  # an earlier run's copy, byte for byte (a power cut can leave the size and zeros)
-    partial = target.with_name(target.name + ".part")
-    with open(partial, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())  # on disk before it is named
-    partial.replace(target)
-    return target
+    return write_copy(target, lambda out: out.write(data))

@@ -14,7 +14,6 @@ below the folder given (the case's own folder).
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
 import unicodedata
@@ -22,8 +21,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from app.core.chats import whatsapp
+from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.placeholders import strip_marks
 from app.core.errors import ChatError
 
@@ -159,23 +160,15 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path) -> Pa
     target = (root / str(relative)).resolve()
     if relative is None or root not in target.parents:
         raise ChatError(info.filename, "refused: would be written outside the case folder")
+    remove_stale_parts(target)  # a killed writer's partial copy, though this copy is whole
     if _holds(target, info):
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    try:
-        with archive.open(info) as source, open(partial, "wb") as out:
+
+    def fill(out: BinaryIO) -> None:
+        with archive.open(info) as source:
             shutil.copyfileobj(source, out, 1024 * 1024)
-            out.flush()
-            os.fsync(out.fileno())  # on disk before it is named: a power cut leaves no named, unwritten copy
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.chmod(0o444)  # a copy of evidence: read-only
-    if target.is_file():
-        target.chmod(0o644)  # a copy a power cut left unwritten: replaced (Windows will not replace read-only)
-    partial.replace(target)
-    return target
+
+    return write_copy(target, fill, read_only=True)  # a copy of evidence: read-only
 
 
 def _holds(target: Path, info: zipfile.ZipInfo) -> bool:
