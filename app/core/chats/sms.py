@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
 from app.core.errors import ChatError
@@ -188,9 +189,7 @@ def load_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | 
 
 
 def _write(target: Path, data: bytes) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.is_file() or target.stat().st_size != len(data):
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
-        partial.replace(target)
-    return target
+    remove_stale_parts(target)
+    if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+        return target  # an earlier run's copy, byte for byte (a power cut can leave the size and zeros)
+    return write_copy(target, lambda out: out.write(data))

@@ -18,10 +18,13 @@ import shutil
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from app.core.chats import whatsapp, zipnames
+from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.placeholders import strip_marks
 from app.core.errors import ChatError
 
@@ -157,16 +160,24 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path, name:
     target = (root / str(relative)).resolve()
     if relative is None or root not in target.parents:
         raise ChatError(info.filename, "refused: would be written outside the case folder")
-    if target.is_file() and target.stat().st_size == info.file_size:
+    remove_stale_parts(target)  # a killed writer's partial copy, though this copy is whole
+    if _holds(target, info):
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    try:
-        with archive.open(info) as source, open(partial, "wb") as out:
+
+    def fill(out: BinaryIO) -> None:
+        with archive.open(info) as source:
             shutil.copyfileobj(source, out, 1024 * 1024)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.chmod(0o444)  # a copy of evidence: read-only
-    partial.replace(target)
-    return target
+
+    return write_copy(target, fill, read_only=True)  # a copy of evidence: read-only
+
+
+def _holds(target: Path, info: zipfile.ZipInfo) -> bool:
+    """Whether an earlier run's copy is the member, byte for byte (its CRC-32): its size alone is not
+    enough, as a power cut can leave a file its size and zeros (NTFS, exFAT, FAT)."""
+    if not target.is_file() or target.stat().st_size != info.file_size:
+        return False
+    crc = 0
+    with open(target, "rb") as copy:
+        while block := copy.read(1024 * 1024):
+            crc = zlib.crc32(block, crc)
+    return crc == info.CRC

@@ -10,6 +10,7 @@ being written when it was taken in shows up here as a changed size.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,10 +31,11 @@ def check_unchanged(source: SourceInfo) -> None:
         raise MediaError(source.path, f"cannot be read any more ({exc.strerror or exc})") from None
     if size != source.bytes:
         raise MediaError(source.path, f"the file changed since it was taken in ({source.bytes:,} bytes then, "
-                                      f"{size:,} now: still being written, or replaced); not transcribed")
+                                      f"{size:,} now: still being written, or replaced); not transcribed"
+                                      f"{_extracted_note(source.path)}")
     if sha256_file(source.path) != source.sha256:
         raise MediaError(source.path, "the file's content changed since it was taken in (its SHA-256 "
-                                      "differs from the intake record); not transcribed")
+                                      f"differs from the intake record); not transcribed{_extracted_note(source.path)}")
 
 
 def reachable(exhibit: Exhibit) -> Exhibit:
@@ -43,3 +45,14 @@ def reachable(exhibit: Exhibit) -> Exhibit:
             return exhibit if path == exhibit.source.path else replace(
                 exhibit, source=replace(exhibit.source, path=path))
     raise MediaError(exhibit.source.path, "no such file (moved or deleted since it was added)")
+
+
+def _extracted_note(path: str) -> str:
+    """Said of the case's own copy of a chat export's voice note (`<case>/exports/<export's SHA-256>/...`),
+    which a power cut can leave its size and zeros: the export still holds it whole."""
+    for folder in Path(path).parents:
+        if re.fullmatch(r"[0-9a-f]{64}", folder.name) and folder.parent.name == "exports" \
+                and (folder.parent.parent / "case.sqlite").is_file():
+            return ("; it is the case's own copy of a file in a chat export (a power cut can leave such a copy "
+                    "unwritten): `timeline` on that export again writes the copy anew from it and transcribes it")
+    return ""
