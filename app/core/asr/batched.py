@@ -99,8 +99,10 @@ def decode_pieces(
     the owners a packed window left in doubt, whose decodes must still pass the log-probability
     check): a Polish note (p=0.83) packed after an English and a Spanish one came out "[inaudible]"
     twice, and in words alone. The German and Romanian notes read as Latin stay inaudible (the check),
-    as does the French read as Thai (p=0.61: decoded alone it gave Thai words). Deterministic: the
-    same batch gives the same pieces to decode again.
+    as does the French read as Thai (p=0.61: decoded alone it gave Thai words). Each such piece is
+    decoded again in its own batch of one as soon as its first decode is done, beside the rest of
+    the work (it used to wait for the whole group, then run on one replica while the other idled):
+    deterministic, the same batch gives the same pieces to decode again.
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -115,7 +117,6 @@ def decode_pieces(
         return states, content, floor
 
     doubtful: set[int] = set(doubted)  # owners whose packed window left their language in doubt
-    wordless: list[Piece] = []  # pieces that shared a window and gave no words where speech was heard
 
     def detect(part: list[Piece]) -> list[tuple[str, float]]:
         memories, _ = decoder.memories(encoded, part)
@@ -139,8 +140,8 @@ def decode_pieces(
             if options.vad:  # VAD found speech here: where it has no words, say so
                 p.segments = inaudible.with_markers(
                     p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
-            if not p.alone and _heard_without_words(p.segments):
-                wordless.append(p)
+            if not p.alone and _heard_without_words(p.segments) and languages[p.owner][1] >= LANGUAGE_CONFIDENT:  # type: ignore[index]
+                decode_pieces(decoder, [[p]], {p.owner: languages[p.owner]}, allowed, doubted=frozenset(doubtful))
 
     with ThreadPoolExecutor(workers) as pool:
         encoded = _map(pool, encode, windows, should_stop)
@@ -161,11 +162,6 @@ def decode_pieces(
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
         done = (lambda job: [on_piece_done(p) for p in job[1]]) if on_piece_done else None
         _map(pool, transcribe, work, should_stop, done)
-    sure = [p for p in wordless if languages[p.owner][1] >= LANGUAGE_CONFIDENT]  # type: ignore[index]
-    again = sorted(sure, key=lambda p: (p.owner, p.chunk.start_ms))
-    if again:
-        decode_pieces(decoder, [[p] for p in again], {p.owner: languages[p.owner] for p in again}, allowed,
-                      should_stop, doubted=frozenset(doubtful))
     return languages  # type: ignore[return-value]
 
 
