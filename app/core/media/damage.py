@@ -84,6 +84,7 @@ class Timeline:
     ranges: list[tuple[int, int]] = field(default_factory=list)
     packets: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=8))  # recent (start, end) s
     declared: bool = False  # the jump being made is a gap the container states (a packet lasting through it)
+    lost: bool = False  # a packet since the last frame gave no audio (undecodable or empty): its gap is kept
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -108,8 +109,9 @@ class Timeline:
         if self._next_link(frame_s, expected):
             self.origin_s = frame_s - expected  # the next chain link carries straight on
             return None
-        if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS:
-            return None
+        lost, self.lost = self.lost, False
+        if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS and not (lost and at > expected):
+            return None  # jitter; but a lost packet's 20 ms is kept, or the rest of the file moves early
         self.declared = self._stated_through(frame_s)
         target = max(0, round(at * SAMPLE_RATE))
         if self.limit and target > self.limit:
@@ -162,6 +164,7 @@ class Timeline:
 
     def note(self, start_s: float | None, duration_s: float) -> None:
         """A packet that would not decode: its stretch is damaged (placed by the next frame)."""
+        self.lost = True
         if start_s is None or self.origin_s is None:
             at = to_ms(self.emitted - self.trim)
             self.ranges.append((at, at + int(duration_s * 1000)))

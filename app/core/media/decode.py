@@ -58,6 +58,7 @@ from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
+EMPTY_PACKET = "an empty sample (0 bytes): no audio there"
 
 
 
@@ -431,6 +432,11 @@ def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
 
 
 def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) -> list:
+    if packet.size == 0 and packet.pts is not None:  # an MP4 sample of 0 bytes: no audio there, and
+        # handed on it would read as the end of the stream (the decoder drained, the rest refused)
+        errors.append(EMPTY_PACKET)
+        timeline.note(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
+        return []
     try:
         toc = bytes(packet)[:1] if decoder is not None else b""
         if toc and not amr.is_frame(toc[0], decoder.name.endswith("wb")):

@@ -1,0 +1,141 @@
+"""Hostile media, ninth round (session 17), built here with ffmpeg and bytes: an M4A holding
+samples of 0 bytes (a phone's muxer writing a dropped frame as an empty sample), and an M4A whose
+index lists no samples at all (samples per chunk 0, or every sample 0 bytes)."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.media.decode import SAMPLE_RATE, probe, read_all
+from tests.conftest import MEDIA
+from tests.test_hostile_media import ffmpeg
+
+STBL = (b"moov", b"trak", b"mdia", b"minf", b"stbl")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _box(data: bytes, *path: bytes) -> int:
+    """Where the box at `path` starts (its size field), walking from the top of the file."""
+    at, end, found = 0, len(data), -1
+    for kind in path:
+        while at < end:
+            size, name = struct.unpack_from(">I4s", data, at)
+            if name == kind:
+                found, at, end = at, at + 8, at + size
+                break
+            at += size
+        else:
+            raise AssertionError(f"no {kind!r} box")
+    return found
+
+
+def _fast_start_m4a(tmp_path: Path) -> Path:
+    """6 s of a voice note as a fast-start AAC M4A (its index before its samples)."""
+    path = tmp_path / "plain.m4a"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-t", "6", "-c:a", "aac", "-movflags", "+faststart", str(path))
+    return path
+
+
+def _sample_places(data: bytes) -> tuple[list[int], list[int]]:
+    """Each sample's offset in the file and its size, from the track's chunk offsets, samples per
+    chunk and sample sizes."""
+    stsz, stco, stsc = (_box(data, *STBL, kind) for kind in (b"stsz", b"stco", b"stsc"))
+    sizes = list(struct.unpack_from(f">{struct.unpack_from('>I', data, stsz + 16)[0]}I", data, stsz + 20))
+    chunks = struct.unpack_from(f">{struct.unpack_from('>I', data, stco + 12)[0]}I", data, stco + 16)
+    runs = [struct.unpack_from(">II", data, stsc + 16 + 12 * n) for n in range(struct.unpack_from(">I", data, stsc + 12)[0])]
+    places, sample = [], 0
+    for number, offset in enumerate(chunks, start=1):
+        for _ in range(next(per for first, per in reversed(runs) if first <= number)):
+            places.append(offset)
+            offset += sizes[sample]
+            sample += 1
+    return places, sizes
+
+
+def _with_empty_samples(data: bytes, which: set[int]) -> bytes:
+    """The fast-start M4A with the samples in `which` made 0 bytes long, as a muxer writes them: their
+    bytes gone from the mdat, the chunk offsets after them moved back, the rest of the file whole."""
+    places, sizes = _sample_places(data)
+    gone = [(places[n], sizes[n]) for n in sorted(which)]
+    out = bytearray(data)
+    stsz, stco, mdat = _box(data, *STBL, b"stsz"), _box(data, *STBL, b"stco"), _box(data, b"mdat")
+    for n in which:
+        struct.pack_into(">I", out, stsz + 20 + 4 * n, 0)
+    for k in range(struct.unpack_from(">I", data, stco + 12)[0]):
+        offset = struct.unpack_from(">I", data, stco + 16 + 4 * k)[0]
+        struct.pack_into(">I", out, stco + 16 + 4 * k, offset - sum(size for at, size in gone if at < offset))
+    struct.pack_into(">I", out, mdat, struct.unpack_from(">I", data, mdat)[0] - sum(size for _, size in gone))
+    for at, size in sorted(gone, reverse=True):
+        del out[at:at + size]
+    return bytes(out)
+
+
+def _lag_ms(expected: np.ndarray, audio: np.ndarray, at_s: float) -> float:
+    """How far (ms) the audio 0.2 s from `at_s` lies from where it lies in `expected` (within 40 ms)."""
+    start, n = int(at_s * SAMPLE_RATE), int(0.2 * SAMPLE_RATE)
+    piece = expected[start:start + n]
+    shifts = range(-int(0.04 * SAMPLE_RATE), int(0.04 * SAMPLE_RATE) + 1)
+    return 1000 * max(shifts, key=lambda d: float(np.dot(piece, audio[start + d:start + d + n]))) / SAMPLE_RATE
+
+
+EMPTY = {"one sample": {50}, "a run of 40": set(range(50, 90)), "every seventh": set(range(10, 200, 7))}
+
+
+@pytest.mark.parametrize("which", EMPTY.values(), ids=EMPTY.keys())
+def test_samples_of_0_bytes_are_gaps_in_place_not_a_shift_of_the_rest(tmp_path, which):
+    """An empty sample was handed to the decoder, which read it as the end of the stream and refused
+    the next packet; the 21 ms it stood for (under the 40 ms of jitter a timeline lets pass) was not
+    kept, so everything after it came 21 ms early: with every seventh sample empty the 6 s note
+    decoded as 5.3 s, its last words 0.8 s from where they were said. Now each empty sample is a
+    gap of its own length, named damaged, and the rest of the note stays where it was recorded."""
+    plain = _fast_start_m4a(tmp_path)
+    path = tmp_path / "empty_samples.m4a"
+    path.write_bytes(_with_empty_samples(plain.read_bytes(), which))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(audio.size - expected.size) <= 0.01 * SAMPLE_RATE
+    after_s = (max(which) + 2) * 1024 / 48000
+    assert abs(_lag_ms(expected, audio, after_s)) <= 2  # the words after the last empty sample where said
+    assert reader.damaged and reader.damaged[0][0] >= 1000 * min(which) * 1024 // 48000 - 100
+    assert not reader.truncated
+    assert _sha(path) == before
+
+
+def _no_samples_listed(data: bytes) -> bytes:
+    out = bytearray(data)
+    struct.pack_into(">I", out, _box(data, *STBL, b"stsc") + 20, 0)  # the first run: 0 samples a chunk
+    return bytes(out)
+
+
+def _every_sample_empty(data: bytes) -> bytes:
+    return _with_empty_samples(data, set(range(len(_sample_places(data)[1]))))
+
+
+DAMAGED_INDEX = {"no samples per chunk": _no_samples_listed, "every sample 0 bytes": _every_sample_empty}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_INDEX.values(), ids=DAMAGED_INDEX.keys())
+def test_an_m4a_whose_index_lists_no_audio_is_damaged_not_an_empty_recording(tmp_path, damage):
+    """Samples per chunk of 0 gave no packet: the shortfall was put down to an edit list (one that
+    shows nothing hides nothing) and the 6 s note went out as a whole recording with no speech in
+    it, no warning; every sample 0 bytes was 'the edit list shows 0.0 s of the 6.1 s it holds'.
+    The track holds no more than its edit list shows: it is named damaged and cut short."""
+    path = tmp_path / "no_samples.m4a"
+    path.write_bytes(damage(_fast_start_m4a(tmp_path).read_bytes()))
+    before = _sha(path)
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert audio.size < 0.1 * SAMPLE_RATE
+    assert reader.truncated and reader.damaged and reader.damaged[-1][1] >= 5900
+    assert not any("edit list" in note for note in reader.notes)
+    assert _sha(path) == before
