@@ -139,3 +139,44 @@ def test_an_m4a_whose_index_lists_no_audio_is_damaged_not_an_empty_recording(tmp
     assert reader.truncated and reader.damaged and reader.damaged[-1][1] >= 5900
     assert not any("edit list" in note for note in reader.notes)
     assert _sha(path) == before
+
+
+def _speech_wav(tmp_path: Path) -> Path:
+    path = tmp_path / "speech.wav"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ac", "1", "-ar", "16000", "-t", "6", "-c:a", "pcm_s16le",
+           "-bitexact", str(path))
+    return path
+
+
+def _with_data_size(data: bytes, size: int) -> bytes:
+    out = bytearray(data)
+    struct.pack_into("<I", out, data.find(b"data") + 4, size)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("mark", [0x7FFFF000, 0x7FFFFF00, 0x7FFFFFFF], ids=["sox", "arecord", "int32 max"])
+def test_a_wav_whose_writer_marked_its_length_unknown_is_as_long_as_its_samples(tmp_path, mark):
+    """sox writing to a pipe leaves the data size 0x7FFFF000 ('length unknown'), arecord 0x7FFFFF00:
+    a 6 s recording was stated as 18:38:28 long, 'TRUNCATED: the file is cut short', 'damaged
+    00:06.1-18:38:28.9'. Like a size left 0 or 0xFFFFFFFF, the mark claims nothing."""
+    plain = _speech_wav(tmp_path)
+    path = tmp_path / "unknown_length.wav"
+    path.write_bytes(_with_data_size(plain.read_bytes(), mark))
+    before = _sha(path)
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) <= 10 and abs(audio.size / SAMPLE_RATE - 6.0) <= 0.01
+    assert not reader.truncated and reader.damaged == ()
+    assert _sha(path) == before
+
+
+def test_a_wav_cut_short_still_states_its_length_and_is_truncated(tmp_path):
+    """A size that is a real length (twice what the file holds) is still a claim: cut short."""
+    data = _speech_wav(tmp_path).read_bytes()
+    start = data.find(b"data") + 8
+    path = tmp_path / "cut.wav"
+    path.write_bytes(data[:start + (len(data) - start) // 2])
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) <= 10 and abs(audio.size / SAMPLE_RATE - 3.0) <= 0.01
+    assert reader.truncated

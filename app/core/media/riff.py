@@ -17,7 +17,9 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a recorder that never wrote the size (streaming, killed): no claim
+# a recorder that never wrote the size (streaming, killed), or wrote its own "length unknown" mark
+# (sox: 0x7FFFF000, arecord: 0x7FFFFF00, INT32_MAX): no claim, not 18 hours cut short
+UNKNOWN_SIZES = (0, 0xFFFFFFFF, 0x7FFFF000, 0x7FFFFF00, 0x7FFFFFFF)
 MAX_CHUNKS = 64
 WAV_MAGIC = (b"RIFF", b"RF64", b"BW64")  # RF64/BW64: a WAV past 4 GB, its sizes in a ds64 chunk
 MIN_SPEECH_RATE = 2000  # Hz: below it no speech can be held (a phone records at 8000 or more)
