@@ -180,3 +180,26 @@ def test_a_wav_cut_short_still_states_its_length_and_is_truncated(tmp_path):
     audio, reader = read_all(str(path), expected_ms=info.duration_ms)
     assert abs(info.duration_ms - 6000) <= 10 and abs(audio.size / SAMPLE_RATE - 3.0) <= 0.01
     assert reader.truncated
+
+
+@pytest.mark.parametrize("units", [0xFFFFFFFF, 48_000 * 5, 0], ids=["0xFFFFFFFF", "5 s", "0"])
+def test_an_m4a_whose_sample_table_gives_its_packets_an_impossible_length_is_timed_by_its_samples(tmp_path, units):
+    """An stts entry giving 288 AAC packets 0xFFFFFFFF units each (a day a packet) had ffmpeg give
+    each one unit: 0.02 s decoded, the note stated as 00:00:00.006 long, 'no speech found' and no
+    warning. Each packet is given the time its samples last, and the header fault is named."""
+    plain = _fast_start_m4a(tmp_path)
+    data = bytearray(plain.read_bytes())
+    stts = _box(bytes(data), *STBL, b"stts")
+    assert struct.unpack_from(">II", data, stts + 16)[0] > 1  # the first entry: most of the packets
+    struct.pack_into(">I", data, stts + 20, units)
+    path = tmp_path / "packet_lengths.m4a"
+    path.write_bytes(bytes(data))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 200 and abs(audio.size - expected.size) <= 0.03 * SAMPLE_RATE
+    assert abs(_lag_ms(expected, audio, 4.0)) <= 2
+    assert not reader.truncated and reader.damaged == ()
+    assert any("a length no packet can have" in note for note in reader.notes)
+    assert _sha(path) == before
