@@ -203,3 +203,29 @@ def test_an_m4a_whose_sample_table_gives_its_packets_an_impossible_length_is_tim
     assert not reader.truncated and reader.damaged == ()
     assert any("a length no packet can have" in note for note in reader.notes)
     assert _sha(path) == before
+
+
+@pytest.mark.parametrize("count", [0xFFFFFFFF, 10 ** 9], ids=["unknown", "damaged"])
+def test_a_compressed_wav_whose_fact_chunk_counts_more_than_its_samples_is_as_long_as_they_are(tmp_path, count):
+    """ffmpeg takes an ADPCM (GSM, µ-law...) WAV's length from its fact chunk's sample count: left
+    0xFFFFFFFF by a streaming writer, it made a whole 6 s note 24:51:18 long, 'TRUNCATED', 'damaged
+    00:06.1-24:51:18.5'. The data chunk's bytes bound the length; a data chunk cut short still
+    states how long the recording was."""
+    plain = tmp_path / "adpcm.wav"
+    ffmpeg("-i", str(_speech_wav(tmp_path)), "-c:a", "adpcm_ima_wav", str(plain))
+    data = bytearray(plain.read_bytes())
+    assert data.find(b"fact") > 0
+    struct.pack_into("<I", data, data.find(b"fact") + 8, count)
+    path = tmp_path / "fact.wav"
+    path.write_bytes(bytes(data))
+    before = _sha(path)
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 200 and abs(audio.size / SAMPLE_RATE - 6.0) < 0.2
+    assert not reader.truncated and reader.damaged == ()
+    assert _sha(path) == before
+    cut = tmp_path / "fact_cut.wav"
+    cut.write_bytes(bytes(data[:len(data) // 2]))
+    info = probe(cut)
+    audio, reader = read_all(str(cut), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 200 and audio.size / SAMPLE_RATE < 3.5 and reader.truncated

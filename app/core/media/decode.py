@@ -116,7 +116,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] == "wav":
-        info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
+        info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
     if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
                                or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
         raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
