@@ -229,3 +229,35 @@ def test_a_compressed_wav_whose_fact_chunk_counts_more_than_its_samples_is_as_lo
     info = probe(cut)
     audio, reader = read_all(str(cut), expected_ms=info.duration_ms)
     assert abs(info.duration_ms - 6000) < 200 and audio.size / SAMPLE_RATE < 3.5 and reader.truncated
+
+
+def _ogg_pages(data: bytes) -> list[bytes]:
+    pages, at = [], 0
+    while at < len(data):
+        count = data[at + 26]
+        size = 27 + count + sum(data[at + 27:at + 27 + count])
+        pages.append(data[at:at + size])
+        at += size
+    return pages
+
+
+def test_an_ogg_opus_without_its_comment_header_is_read_not_called_not_media(tmp_path):
+    """A voice note whose OpusTags page is missing (a writer that leaves it out, a page lost in
+    recovery) was 'not a media file ffmpeg can read', every audio page of it whole. It is read as
+    it would be with empty tags, and the run says the header was missing."""
+    plain = tmp_path / "plain.opus"
+    ffmpeg("-i", str(_speech_wav(tmp_path)), "-c:a", "libopus", str(plain))
+    pages = _ogg_pages(plain.read_bytes())
+    assert pages[1][27 + pages[1][26]:][:8] == b"OpusTags"
+    path = tmp_path / "tagless.opus"
+    path.write_bytes(pages[0] + b"".join(pages[2:]))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 100 and abs(audio.size - expected.size) <= 0.02 * SAMPLE_RATE
+    n = min(audio.size, expected.size)
+    assert np.abs(audio[:n] - expected[:n]).max() < 1e-4
+    assert not reader.truncated and reader.damaged == ()
+    assert any("no comment header (OpusTags)" in note for note in reader.notes)
+    assert _sha(path) == before

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SAMPLE_RATE = 16000
+EMPTY_PACKET = "an empty sample (0 bytes): no audio there"  # an MP4 sample of 0 bytes
 JUMP_TOLERANCE_MS = 40  # timestamp jitter (e.g. Vorbis block sizes) below this is no jump
 LEAD_TOLERANCE_S = 0.5  # a first frame this close to the stream's stated start starts the timeline
 SILENCE_BLOCK = 30 * SAMPLE_RATE
@@ -171,6 +172,15 @@ class Timeline:
             return
         begin = int((start_s - self.origin_s) * 1000)
         self.ranges.append((max(0, begin), max(0, begin + int(duration_s * 1000))))
+
+    def empty(self, packet, errors: list[str]) -> bool:
+        """Whether the packet is an MP4 sample of 0 bytes: no audio there (its stretch damaged), and
+        handed to the decoder it would read as the end of the stream (drained, the rest refused)."""
+        if packet.size or packet.pts is None or packet.time_base is None:
+            return False
+        errors.append(EMPTY_PACKET)
+        self.note(float(packet.pts * packet.time_base), float((packet.duration or 0) * packet.time_base))
+        return True
 
     def emit(self, block: np.ndarray) -> np.ndarray:
         if self.trim:

@@ -35,6 +35,7 @@ from app.core.media import (
     ogg,
     ogg_clock,
     opus_gain,
+    opus_tags,
     riff,
     rifx,
     timescale,
@@ -58,7 +59,6 @@ from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
-EMPTY_PACKET = "an empty sample (0 bytes): no audio there"
 
 
 
@@ -297,12 +297,12 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
-            gain = opus_gain.absurd_gain(handle)
+            gain = opus_gain.absurd_gain(handle), opus_tags.missing(handle)  # decoded with none; with empty tags
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
             tick = ogg_clock.recount(handle) if container.format.name == "ogg" else tick
-            self.header_note = " ".join(fix.note for fix in [gain, rate, tick, self._headroom, *fixed] if fix is not None)
+            self.header_note = " ".join(fix.note for fix in [*gain, rate, tick, self._headroom, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
@@ -432,10 +432,7 @@ def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
 
 
 def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) -> list:
-    if packet.size == 0 and packet.pts is not None:  # an MP4 sample of 0 bytes: no audio there, and
-        # handed on it would read as the end of the stream (the decoder drained, the rest refused)
-        errors.append(EMPTY_PACKET)
-        timeline.note(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
+    if timeline.empty(packet, errors):  # an MP4 sample of 0 bytes: never handed to the decoder
         return []
     try:
         toc = bytes(packet)[:1] if decoder is not None else b""

@@ -22,6 +22,7 @@ from app.core.media import (
     ogg,
     ogg_clock,
     opus_gain,
+    opus_tags,
     riff,
     rifx,
     stated_rate,
@@ -40,6 +41,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
+    if _head(handle, 4) == b"OggS" and (tagless := opus_tags.missing(handle)) is not None:  # 'not a media file'
+        handle = opus_tags.with_tags(handle, tagless)
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
     if _head(handle, 4) == b"OggS" and (recounted := ogg_clock.recount(handle)) is not None:  # granules -1
