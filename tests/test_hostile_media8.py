@@ -261,3 +261,28 @@ def test_an_ogg_opus_without_its_comment_header_is_read_not_called_not_media(tmp
     assert not reader.truncated and reader.damaged == ()
     assert any("no comment header (OpusTags)" in note for note in reader.notes)
     assert _sha(path) == before
+
+
+REPEATED = {"every audio page": lambda n: n >= 2, "one page": lambda n: n == 5}
+
+
+@pytest.mark.parametrize("twice", REPEATED.values(), ids=REPEATED.keys())
+def test_an_ogg_page_written_twice_in_a_row_is_heard_once(tmp_path, twice):
+    """Each audio page followed by a copy of itself (a copy that retried its blocks, a recovery
+    joining overlapping fragments) was decoded twice: 'meet me behind me behind the station at the
+    station at', a 6 s note 12.3 s long. A page can never follow itself: each is read once, named."""
+    plain = tmp_path / "plain.opus"
+    ffmpeg("-i", str(_speech_wav(tmp_path)), "-c:a", "libopus", str(plain))
+    pages = _ogg_pages(plain.read_bytes())
+    path = tmp_path / "repeated.opus"
+    path.write_bytes(b"".join(page * (2 if twice(n) else 1) for n, page in enumerate(pages)))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 100 and abs(audio.size - expected.size) <= 0.02 * SAMPLE_RATE
+    n = min(audio.size, expected.size)
+    assert np.abs(audio[:n] - expected[:n]).max() < 1e-4
+    assert not reader.truncated and reader.damaged == ()
+    assert any("follow an identical copy of themselves" in note for note in reader.notes)
+    assert _sha(path) == before
