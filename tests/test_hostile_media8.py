@@ -286,3 +286,29 @@ def test_an_ogg_page_written_twice_in_a_row_is_heard_once(tmp_path, twice):
     assert not reader.truncated and reader.damaged == ()
     assert any("follow an identical copy of themselves" in note for note in reader.notes)
     assert _sha(path) == before
+
+
+SHUFFLES = {"audio pages reversed": lambda audio: audio[::-1],
+            "halves swapped": lambda audio: audio[len(audio) // 2:] + audio[:len(audio) // 2]}
+
+
+@pytest.mark.parametrize("shuffle", SHUFFLES.values(), ids=SHUFFLES.keys())
+def test_an_ogg_whose_pages_lie_out_of_their_numbers_order_is_read_in_that_order(tmp_path, shuffle):
+    """A note's fragments joined in the wrong order: its speech came out in pieces, reordered ('the
+    package, tell anyone... bring them the station at a meet me behind'), called cut short. The
+    pages' sequence numbers give their order: read in it, and the run says so."""
+    plain = tmp_path / "plain.opus"
+    ffmpeg("-i", str(_speech_wav(tmp_path)), "-c:a", "libopus", str(plain))
+    pages = _ogg_pages(plain.read_bytes())
+    assert len(pages) > 4
+    path = tmp_path / "shuffled.opus"
+    path.write_bytes(b"".join(pages[:2] + shuffle(pages[2:])))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 100 and audio.size == expected.size
+    assert np.abs(audio - expected).max() < 1e-4
+    assert not reader.truncated and reader.damaged == ()
+    assert any("out of the order of their sequence numbers" in note for note in reader.notes)
+    assert _sha(path) == before

@@ -34,6 +34,7 @@ from app.core.media import (
     mpeg,
     ogg,
     ogg_clock,
+    ogg_order,
     ogg_repeats,
     opus_gain,
     opus_tags,
@@ -298,16 +299,17 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
-            gain = opus_gain.absurd_gain(handle), opus_tags.missing(handle), ogg_repeats.found(handle)
+            gain = (opus_gain.absurd_gain(handle), opus_tags.missing(handle), ogg_repeats.found(handle),
+                    ogg_order.found(ogg_repeats.read_once(handle)))
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
-            tick = ogg_clock.recount(ogg_repeats.read_once(handle)) if container.format.name == "ogg" else tick
+            tick = ogg_clock.recount(ogg_order.in_order(ogg_repeats.read_once(handle))) if container.format.name == "ogg" else tick
             self.header_note = " ".join(fix.note for fix in [*gain, rate, tick, self._headroom, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
-            if container.format.name == "ogg" and ogg.is_cut(handle):
+            if container.format.name == "ogg" and ogg.is_cut(ogg_order.in_order(handle)):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
             if container.format.name.startswith("mov,"):

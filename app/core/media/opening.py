@@ -21,6 +21,7 @@ from app.core.media import (
     mkv_clock,
     ogg,
     ogg_clock,
+    ogg_order,
     ogg_repeats,
     opus_gain,
     opus_tags,
@@ -42,8 +43,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
-    if _head(handle, 4) == b"OggS":  # a page written twice in a row: its speech heard twice
-        handle = ogg_repeats.read_once(handle)
+    if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
+        handle = ogg_order.in_order(ogg_repeats.read_once(handle))
     if _head(handle, 4) == b"OggS" and (tagless := opus_tags.missing(handle)) is not None:  # 'not a media file'
         handle = opus_tags.with_tags(handle, tagless)
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
