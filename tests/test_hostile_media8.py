@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.core.errors import MediaError
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from tests.conftest import MEDIA
 from tests.test_hostile_media import ffmpeg
@@ -312,3 +313,19 @@ def test_an_ogg_whose_pages_lie_out_of_their_numbers_order_is_read_in_that_order
     assert not reader.truncated and reader.damaged == ()
     assert any("out of the order of their sequence numbers" in note for note in reader.notes)
     assert _sha(path) == before
+
+
+def test_an_mp4_whose_index_is_whole_but_damaged_is_not_called_one_without_an_index(tmp_path):
+    """A sample description holding no entry: ffmpeg cannot read the track, and the reason was 'an
+    MP4/MOV without its index (the moov atom is missing or cut)', the moov whole in the file."""
+    data = bytearray(_fast_start_m4a(tmp_path).read_bytes())
+    struct.pack_into(">I", data, _box(bytes(data), *STBL, b"stsd") + 12, 0)
+    path = tmp_path / "no_description.m4a"
+    path.write_bytes(bytes(data))
+    with pytest.raises(MediaError, match="whole but damaged") as raised:
+        probe(path)
+    assert "missing or cut" not in str(raised.value)
+    cut = tmp_path / "cut_in_index.m4a"
+    cut.write_bytes(bytes(data[:_box(bytes(data), b"moov") + 100]))
+    with pytest.raises(MediaError, match="missing or cut"):
+        probe(cut)
