@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SAMPLE_RATE = 16000
+EMPTY_PACKET = "an empty sample (0 bytes): no audio there"  # an MP4 sample of 0 bytes
 JUMP_TOLERANCE_MS = 40  # timestamp jitter (e.g. Vorbis block sizes) below this is no jump
 LEAD_TOLERANCE_S = 0.5  # a first frame this close to the stream's stated start starts the timeline
 SILENCE_BLOCK = 30 * SAMPLE_RATE
@@ -84,6 +85,7 @@ class Timeline:
     ranges: list[tuple[int, int]] = field(default_factory=list)
     packets: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=8))  # recent (start, end) s
     declared: bool = False  # the jump being made is a gap the container states (a packet lasting through it)
+    lost: bool = False  # a packet since the last frame gave no audio (undecodable or empty): its gap is kept
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -108,8 +110,9 @@ class Timeline:
         if self._next_link(frame_s, expected):
             self.origin_s = frame_s - expected  # the next chain link carries straight on
             return None
-        if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS:
-            return None
+        lost, self.lost = self.lost, False
+        if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS and not (lost and at > expected):
+            return None  # jitter; but a lost packet's 20 ms is kept, or the rest of the file moves early
         self.declared = self._stated_through(frame_s)
         target = max(0, round(at * SAMPLE_RATE))
         if self.limit and target > self.limit:
@@ -162,12 +165,22 @@ class Timeline:
 
     def note(self, start_s: float | None, duration_s: float) -> None:
         """A packet that would not decode: its stretch is damaged (placed by the next frame)."""
+        self.lost = True
         if start_s is None or self.origin_s is None:
             at = to_ms(self.emitted - self.trim)
             self.ranges.append((at, at + int(duration_s * 1000)))
             return
         begin = int((start_s - self.origin_s) * 1000)
         self.ranges.append((max(0, begin), max(0, begin + int(duration_s * 1000))))
+
+    def empty(self, packet, errors: list[str]) -> bool:
+        """Whether the packet is an MP4 sample of 0 bytes: no audio there (its stretch damaged), and
+        handed to the decoder it would read as the end of the stream (drained, the rest refused)."""
+        if packet.size or packet.pts is None or packet.time_base is None:
+            return False
+        errors.append(EMPTY_PACKET)
+        self.note(float(packet.pts * packet.time_base), float((packet.duration or 0) * packet.time_base))
+        return True
 
     def emit(self, block: np.ndarray) -> np.ndarray:
         if self.trim:

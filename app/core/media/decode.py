@@ -34,7 +34,10 @@ from app.core.media import (
     mpeg,
     ogg,
     ogg_clock,
+    ogg_order,
+    ogg_repeats,
     opus_gain,
+    opus_tags,
     riff,
     rifx,
     timescale,
@@ -115,7 +118,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] == "wav":
-        info["duration_ms"] = max(info["duration_ms"], riff.stated_ms(handle) or 0)
+        info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
     if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
                                or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
         raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
@@ -296,16 +299,17 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
-            gain = opus_gain.absurd_gain(handle)
+            gain = (opus_gain.absurd_gain(handle), opus_tags.missing(handle), ogg_repeats.found(handle),
+                    ogg_order.found(ogg_repeats.read_once(handle)))
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
-            tick = ogg_clock.recount(handle) if container.format.name == "ogg" else tick
-            self.header_note = " ".join(fix.note for fix in [gain, rate, tick, self._headroom, *fixed] if fix is not None)
+            tick = ogg_clock.recount(ogg_order.in_order(ogg_repeats.read_once(handle))) if container.format.name == "ogg" else tick
+            self.header_note = " ".join(fix.note for fix in [*gain, rate, tick, self._headroom, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
-            if container.format.name == "ogg" and ogg.is_cut(handle):
+            if container.format.name == "ogg" and ogg.is_cut(ogg_order.in_order(handle)):
                 self.truncated = True
                 self.cut_note = "the Ogg stream has no end mark: the file was cut short"
             if container.format.name.startswith("mov,"):
@@ -431,6 +435,8 @@ def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
 
 
 def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) -> list:
+    if timeline.empty(packet, errors):  # an MP4 sample of 0 bytes: never handed to the decoder
+        return []
     try:
         toc = bytes(packet)[:1] if decoder is not None else b""
         if toc and not amr.is_frame(toc[0], decoder.name.endswith("wb")):

@@ -151,11 +151,12 @@ def late_start_ms(container, index: int, stated_ms: int) -> int:
     return round(max(0.0, packets_end_s(container, index) - start) * 1000) or stated_ms
 
 
-def shown_s(handle: BinaryIO, index: int) -> float:
+def shown_s(handle: BinaryIO, index: int, options: dict[str, str] | None = None) -> float:
     """How long the packets of stream `index` last that its edit list shows (those ffmpeg does not
-    mark to be discarded), from the file's index: all of them whether or not the bytes are there."""
+    mark to be discarded), from the file's index: all of them whether or not the bytes are there.
+    With {"ignore_editlist": "1"}: how long all the packets it holds last."""
     handle.seek(0)
-    with av.open(handle, mode="r") as container:
+    with av.open(handle, mode="r", options=options or {}) as container:
         stream = container.streams[index]
         if stream.time_base is None:
             return 0.0
@@ -173,6 +174,11 @@ def edits_end_early(handle: BinaryIO, index: int, decoded_s: float, stated_s: fl
     if stated_s - decoded_s <= HIDDEN_TOLERANCE_S / 2:
         return False
     try:
-        return shown_s(handle, index) <= decoded_s + HIDDEN_TOLERANCE_S / 2
+        shown = shown_s(handle, index)
+        if shown > decoded_s + HIDDEN_TOLERANCE_S / 2:
+            return False
+        # the edit list leaves out packets the track holds; when it holds no more than it shows (an
+        # index listing no samples: samples per chunk 0), they are missing, not hidden
+        return shown_s(handle, index, {"ignore_editlist": "1"}) > shown + HIDDEN_TOLERANCE_S / 2
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return False

@@ -17,11 +17,15 @@ import av
 
 from app.core.media import (
     amr,
+    boxes,
     flac,
     mkv_clock,
     ogg,
     ogg_clock,
+    ogg_order,
+    ogg_repeats,
     opus_gain,
+    opus_tags,
     riff,
     rifx,
     stated_rate,
@@ -34,12 +38,17 @@ NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its pac
 APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a file it copies), not a recording"
 CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
+BROKEN_INDEX = "an MP4/MOV whose index (moov atom) is whole but damaged: ffmpeg cannot read its track tables"
 
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
+    if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
+        handle = ogg_order.in_order(ogg_repeats.read_once(handle))
+    if _head(handle, 4) == b"OggS" and (tagless := opus_tags.missing(handle)) is not None:  # 'not a media file'
+        handle = opus_tags.with_tags(handle, tagless)
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
     if _head(handle, 4) == b"OggS" and (recounted := ogg_clock.recount(handle)) is not None:  # granules -1
@@ -117,7 +126,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open(window(handle, tag, handle.seek(0, 2)))
         if raw := amr.raw_format(_head(handle, amr.SNIFF_BYTES)):  # too few frames for ffmpeg to tell
             return _open_as(handle, raw)
-        raise ValueError(NO_INDEX if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
+        raise ValueError(_iso_fault(handle) if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
                          else _riff_fault(handle) or stated_rate.fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
@@ -244,6 +253,12 @@ def _riff_fault(handle) -> str | None:
         return riff.header_fault(handle)
     except (OSError, ValueError):
         return None
+
+
+def _iso_fault(handle) -> str:
+    """Why ffmpeg could not open an MP4/MOV: its index missing or cut, or there and damaged (an empty
+    sample description: it was called missing)."""
+    return BROKEN_INDEX if boxes.locate_top_level(handle, b"moov") is not None else NO_INDEX
 
 
 def _is_iso_media(handle) -> bool:

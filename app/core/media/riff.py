@@ -17,7 +17,9 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a recorder that never wrote the size (streaming, killed): no claim
+# a recorder that never wrote the size (streaming, killed), or wrote its own "length unknown" mark
+# (sox: 0x7FFFF000, arecord: 0x7FFFFF00, INT32_MAX): no claim, not 18 hours cut short
+UNKNOWN_SIZES = (0, 0xFFFFFFFF, 0x7FFFF000, 0x7FFFFF00, 0x7FFFFFFF)
 MAX_CHUNKS = 64
 WAV_MAGIC = (b"RIFF", b"RF64", b"BW64")  # RF64/BW64: a WAV past 4 GB, its sizes in a ds64 chunk
 MIN_SPEECH_RATE = 2000  # Hz: below it no speech can be held (a phone records at 8000 or more)
@@ -58,23 +60,49 @@ def header_fault(handle: BinaryIO) -> str | None:
 
 def stated_ms(handle: BinaryIO) -> int | None:
     """The data chunk's stated length in ms, when it claims more bytes than the file holds."""
+    found = _data_chunk(handle)
+    return _claim(*found[:3]) if found is not None else None
+
+
+FACT_SLACK = 1.1  # a compressed format's average byte rate is rounded: a length this far past it is no rounding
+
+
+def length_ms(handle: BinaryIO, read_ms: int) -> int:
+    """A WAV's length: what ffmpeg read (`read_ms`), but no longer than its data chunk's bytes can
+    hold (ffmpeg takes a compressed WAV's length from its fact chunk: a count of 0xFFFFFFFF made a
+    6 s ADPCM note 24:51:18 long, 'TRUNCATED'), and as long as the data chunk states when the file
+    was cut short of it."""
+    found = _data_chunk(handle)
+    if found is None:
+        return read_ms
+    size, byte_rate, present, fact = found
+    held = round((present if size in UNKNOWN_SIZES else size) * 1000 / byte_rate) if byte_rate else 0
+    if fact and held and read_ms > held * FACT_SLACK + 1000:
+        read_ms = held
+    return max(read_ms, _claim(size, byte_rate, present) or 0)
+
+
+def _data_chunk(handle: BinaryIO) -> tuple[int, int, int, bool] | None:
+    """The data chunk's stated size, the fmt chunk's byte rate, the bytes present after the data
+    chunk's header and whether a fact chunk came before it; None when the file is not a RIFF WAV or
+    no data chunk is found."""
     handle.seek(0)
     head = handle.read(12)
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         return None
-    byte_rate = 0
+    byte_rate, fact = 0, False
     for _ in range(MAX_CHUNKS):
         chunk = handle.read(8)
         if len(chunk) < 8:
             return None
         at = handle.tell()
+        fact = fact or chunk[:4] == b"fact"
         kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
         if kind == b"fmt ":
             body = handle.read(size + size % 2)
             byte_rate = struct.unpack_from("<I", body, 8)[0] if len(body) >= 12 else 0
         elif kind == b"data":
-            present = handle.seek(0, 2) - at
-            return _claim(size, byte_rate, present)
+            return size, byte_rate, handle.seek(0, 2) - at, fact
         else:
             handle.seek(size + size % 2, 1)
     return None

@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 import av
 
-from app.core.media import boxes
+from app.core.media import boxes, sample_deltas
 
 LONGEST_PACKET_S = 1.0  # an AAC packet at 8 kHz lasts 128 ms; no audio codec's packet lasts a second
 SHORTEST_PACKET_S = 1 / 768_000  # one sample at the highest rate ffmpeg decodes (PCM: a packet a sample)
@@ -49,7 +49,7 @@ class Fix:
                 f"timed by its sample rate, {self.rate:,} Hz")
 
 
-def damaged(handle: BinaryIO) -> list[Fix]:
+def damaged(handle: BinaryIO) -> list[Fix | sample_deltas.Fix]:
     """The audio tracks whose timescale is impossible and whose sample rate times them; [] else."""
     where = boxes.locate_top_level(handle, b"moov")
     if where is None:
@@ -61,14 +61,28 @@ def damaged(handle: BinaryIO) -> list[Fix]:
         moov = handle.read(min(size, boxes.MOOV_READ))
     finally:
         handle.seek(at)
-    fixes = []
+    fixes: list[Fix | sample_deltas.Fix] = []
     for index, (trak_start, trak_end) in enumerate(child_boxes(moov, 8, len(moov), b"trak")):
         fix = _check_track(moov, trak_start, trak_end)
         if fix is not None and fix.measured:
             fix = _measured(handle, index, fix)
         if fix is not None:
             fixes.append(Fix(start + fix.at, fix.stated, fix.rate, fix.measured))
+        elif (table := _sound_stts(moov, trak_start, trak_end)) is not None:  # the timescale stands: its
+            timescale, stts = table  # packets' lengths may not (an stts entry of 0xFFFFFFFF units)
+            fixes.extend(sample_deltas.fixes(handle, index, start + stts[0], moov[stts[0]:stts[1]], timescale))
     return fixes
+
+
+def _sound_stts(moov: bytes, start: int, end: int) -> tuple[int, tuple[int, int]] | None:
+    """A sound track's timescale and where its stts body lies in moov, or None."""
+    mdia = child_box(moov, (start, end), b"mdia")
+    hdlr, mdhd = child_box(moov, mdia, b"hdlr"), child_box(moov, mdia, b"mdhd")
+    stts = child_box(moov, mdia, b"minf", b"stbl", b"stts")
+    if None in (hdlr, mdhd, stts) or moov[hdlr[0] + 8:hdlr[0] + 12] != b"soun":
+        return None
+    at = mdhd[0] + (20 if moov[mdhd[0]] == 1 else 12)
+    return (struct.unpack_from(">I", moov, at)[0], stts) if at + 4 <= mdhd[1] else None
 
 
 def child_boxes(buf: bytes, start: int, end: int, kind: bytes) -> Iterator[tuple[int, int]]:
@@ -156,5 +170,5 @@ def _lengths(container, stream) -> tuple[float, float]:
     return stated, decoded
 
 
-def patches(fixes: list[Fix]) -> dict[int, bytes]:
+def patches(fixes: list[Fix | sample_deltas.Fix]) -> dict[int, bytes]:
     return {fix.at: struct.pack(">I", fix.rate) for fix in fixes}
