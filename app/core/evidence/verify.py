@@ -45,6 +45,7 @@ from app.core.evidence.verify_speakers import (
     voice_profiles,
 )
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
+from app.core.evidence.verify_words import word_score_findings
 from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import software_dict
@@ -97,6 +98,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
         "voiceprints": lambda: [*run_voiceprints(case, notes), *segment_voiceprints(case, notes)],
         "dismissed suggestions": lambda: dismissals(case, notes),
         "search index": lambda: search_index_findings(case, notes),
+        "word scores": lambda: word_score_findings(case),
         "queue": lambda: job_findings(case),
         "settings": lambda: settings_findings(case),
         "case store": lambda: store_findings(case),

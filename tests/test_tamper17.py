@@ -1,0 +1,115 @@
+"""Hostile expert, session 17: changes to a case below what its logged digests can see.
+
+- a word's probability changed by less than the 4 places the content digests round it to (0.5 made
+  0.49996, in the machine draft or in the working copy): every digest stayed as logged, `verify` said
+  "nothing found", yet the JSON export printed the forged score and `export --mark-uncertain 0.5`
+  marks the word `[word?]` in the record of interview.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.core.chats.text_intake import import_transcript_json
+from app.core.editing import operations as editing
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.types import ModelInfo, Segment, Word
+from app.core.usecases.exporting import export_run
+from tests.conftest import MEDIA
+from tests.test_verify import _forged, verify
+
+MODEL = ModelInfo("tiny.en", "/models/tiny.en", "ab" * 32)
+WORDS = (Word(0, 400, " meet", 0.5), Word(400, 700, " me", 0.9812), Word(700, 1500, " at the docks", 1.0))
+
+
+@pytest.fixture()
+def scored(tmp_path, monkeypatch):
+    """A case whose machine draft has words with their scores as the decoder stores them, an edit (so a
+    working copy), and an export."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    original = tmp_path / "evidence" / "note.opus"
+    original.parent.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(original))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me at the docks", words=WORDS),
+                                   Segment(1500, 3000, "bring the money", words=(Word(1500, 3000, " bring", 0.77),))),
+                             {}, "en", 0.98)
+        case.finish_run(run)
+        editing.edit_text(case, run, editing.segment_ids(case, run)[1], "bring the van", actor="DC Jones")
+        export_run(case, run, tmp_path / "out", ["json", "txt"])
+    finally:
+        case.close()
+    return {"case": tmp_path / "case", "out": tmp_path / "out", "run": run}
+
+
+def _exported(tmp_path: Path, case: Path) -> list[float]:
+    """The word scores the JSON an export writes now prints."""
+    out = tmp_path / "again"
+    assert main(["export", "--case", str(case), "--out", str(out), "--format", "json", "--by", "DC Jones"]) == 0
+    data = json.loads((out / "note.json").read_text(encoding="utf-8"))
+    return [w["probability"] for s in data["segments"] for w in s["words"]]
+
+
+def test_an_untouched_case_with_word_scores_verifies(scored, capsys, tmp_path):
+    assert verify(capsys, scored["case"]) == (0, [])
+    assert 0.5 in _exported(tmp_path, scored["case"])
+    assert verify(capsys, scored["case"]) == (0, [])  # the export is logged; still nothing found
+
+
+@pytest.mark.parametrize(("table", "what"), [("words", "machine draft"), ("working_words", "working copy")])
+def test_a_word_score_changed_below_the_digest_s_rounding_is_a_finding(scored, capsys, tmp_path, table, what):
+    segments = "segments" if table == "words" else "working_segments"
+    _forged(scored["case"], f"UPDATE {table} SET probability=0.49996 WHERE probability=0.5 AND segment_id IN "
+                            f"(SELECT id FROM {segments} WHERE start_ms=0)")
+    conn = sqlite3.connect(scored["case"] / "case.sqlite")
+    assert conn.execute(f"SELECT count(*) FROM {table} WHERE probability=0.49996").fetchone() == (1,)
+    conn.close()
+    code, lines = verify(capsys, scored["case"])
+    assert code == 1 and any(line.startswith(f"run {scored['run']}: its {what} holds 1 word score(s) no decoder "
+                                             "writes") and "'meet'" in line and "0.49996" in line
+                             for line in lines), lines
+    if table == "working_words":  # what an export prints from now on (and marks uncertain below 0.5)
+        assert 0.49996 in _exported(tmp_path, scored["case"])
+
+
+def test_an_imported_transcript_json_keeps_its_own_scores(tmp_path, capsys, monkeypatch):
+    """A transcript JSON taken into a case holds whatever scores its file held: not judged by the decoder's
+    rounding (an untouched case is never a finding)."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    case_dir = tmp_path / "case"
+    case = Case.open(case_dir)
+    try:
+        original = tmp_path / "evidence" / "note.opus"
+        original.parent.mkdir()
+        shutil.copy(MEDIA / "en_voicenote.opus", original)
+        exhibit, _ = case.add_exhibit(probe(original))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me", words=(Word(0, 1500, " meet", 0.5),)),), {}, "en", 0.9)
+        case.finish_run(run)
+        export_run(case, run, tmp_path / "out", ["json"])
+    finally:
+        case.close()
+    exported = tmp_path / "out" / "note.json"
+    text = exported.read_text(encoding="utf-8").replace('"probability": 0.5', '"probability": 0.123456789')
+    assert "0.123456789" in text
+    made = tmp_path / "elsewhere" / "note.json"
+    made.parent.mkdir()
+    made.write_text(text, encoding="utf-8")
+    other = Case.open(tmp_path / "other-case")  # `translate note.json --case ...` takes it in so
+    try:
+        _, imported = import_transcript_json(other, made)
+        assert [w.probability for s in other.segments(imported) for w in s.words] == [0.123456789]
+    finally:
+        other.close()
+    assert verify(capsys, tmp_path / "other-case") == (0, [])
