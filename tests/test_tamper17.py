@@ -113,3 +113,74 @@ def test_an_imported_transcript_json_keeps_its_own_scores(tmp_path, capsys, monk
     finally:
         other.close()
     assert verify(capsys, tmp_path / "other-case") == (0, [])
+
+
+# ------------------------------------------------ a file slipped in under the set's name, case or accents changed
+
+def _check_export(capsys, manifest: Path) -> tuple[int, list[str]]:
+    capsys.readouterr()
+    code = main(["check-export", str(manifest)])
+    captured = capsys.readouterr()
+    return code, [line for line in (captured.out + captured.err).splitlines() if line]
+
+
+@pytest.mark.parametrize("name", ["NOTE.txt", "Note.pdf", "nOte.json"])
+def test_a_file_named_as_the_set_in_other_letters_is_slipped_in(scored, capsys, name):
+    """`Note.pdf` beside the set `note` (a forged record of interview): exFAT, NTFS and macOS see one name, so a
+    copy of the folder to a USB stick or a Windows share may keep it in place of the set's own. verify and
+    check-export said nothing of it."""
+    assert _check_export(capsys, scored["out"] / "note.manifest.json")[0] == 0
+    (scored["out"] / name).write_bytes((scored["out"] / "note.txt").read_bytes() + b"forged\n")
+    code, lines = verify(capsys, scored["case"])
+    assert code == 1 and any(line.startswith(str(scored["out"] / name)) and "no export wrote it" in line
+                             for line in lines), lines
+    code, lines = _check_export(capsys, scored["out"] / "note.manifest.json")
+    assert code == 1 and any(f"{name}: beside the set, not listed in its manifest" in line for line in lines), lines
+
+
+def test_a_name_composed_otherwise_is_slipped_in_too(tmp_path, capsys, monkeypatch):
+    """A set named with an accent (`café`, composed) and a file beside it with the accent decomposed: one name to
+    macOS and exFAT; two to Linux."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    original = tmp_path / "evidence" / "caf\u00e9.opus"
+    original.parent.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(original))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me", words=WORDS[:2]),), {}, "en", 0.9)
+        case.finish_run(run)
+        export_run(case, run, tmp_path / "out", ["txt"])
+    finally:
+        case.close()
+    assert verify(capsys, tmp_path / "case") == (0, [])
+    (tmp_path / "out" / "cafe\u0301.txt").write_text("forged\n", encoding="utf-8")
+    code, lines = verify(capsys, tmp_path / "case")
+    assert code == 1 and any("no export wrote it" in line for line in lines), lines
+    code, lines = _check_export(capsys, tmp_path / "out" / "caf\u00e9.manifest.json")
+    assert code == 1 and any("beside the set, not listed in its manifest" in line for line in lines), lines
+
+
+def test_two_sets_whose_names_differ_only_in_case_check_clean(tmp_path, capsys, monkeypatch):
+    """Sets `Note` and `note` in one folder (an older Parley named them apart): neither is the other's stray."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "a" / "Note.opus")
+    shutil.copy(MEDIA / "de_voicenote.opus", tmp_path / "b" / "note.opus")
+    case = Case.open(tmp_path / "case")
+    try:
+        for source, text in ((tmp_path / "a" / "Note.opus", "one"), (tmp_path / "b" / "note.opus", "two")):
+            exhibit, _ = case.add_exhibit(probe(source))
+            run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+            case.append_segments(run, (Segment(0, 1500, text),), {}, "en", 0.9)
+            case.finish_run(run)
+            export_run(case, run, tmp_path / "out", ["txt", "json"], basename=source.stem)
+    finally:
+        case.close()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "Note.json", "Note.manifest.json", "Note.txt", "note.json", "note.manifest.json", "note.txt"]
+    assert verify(capsys, tmp_path / "case") == (0, [])
+    for stem in ("Note", "note"):
+        assert _check_export(capsys, tmp_path / "out" / f"{stem}.manifest.json")[0] == 0

@@ -25,6 +25,7 @@ from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
 from app.core.files import read_regular_text
 from app.core.hashing import sha256_file
+from app.core.names import folded
 from app.core.store import Case
 
 
@@ -118,9 +119,10 @@ _TIMELINE = ".timeline."
 
 def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
     """Files named as part of a logged set that no export wrote: a transcript's (`<name>.*` beside its
-    manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest)."""
-    stems = {name[: -len(MANIFEST_SUFFIX)]: name for name in logged if name.endswith(MANIFEST_SUFFIX)}
-    stems.update({name[: name.index(_TIMELINE)]: f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
+    manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest); names compared with
+    case and Unicode composition folded."""
+    stems = {folded(name[: -len(MANIFEST_SUFFIX)]): name for name in logged if name.endswith(MANIFEST_SUFFIX)}
+    stems.update({folded(name[: name.index(_TIMELINE)]): f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
                   for name in logged if _TIMELINE in name})
     if not stems:
         return
@@ -128,7 +130,9 @@ def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
         name = path.name
         if name in logged or name.endswith(MANIFEST_SUFFIX) or not path.is_file():
             continue
-        owner = next((stem for stem in stems if name.startswith(stem + ".")), None)
+        # compared as exFAT, NTFS and macOS compare names (Parley names its sets so): `Interview.pdf` beside the
+        # set `interview` is slipped in too, and a copy to such a disk may keep it in place of `interview.pdf`
+        owner = next((stem for stem in stems if folded(name).startswith(stem + ".")), None)
         if owner is not None:
             yield Finding(str(path), f"beside the export set {stems[owner]}, but no export wrote it "
                                      "(neither the audit log nor the manifest lists it)")
