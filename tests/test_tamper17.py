@@ -184,3 +184,41 @@ def test_two_sets_whose_names_differ_only_in_case_check_clean(tmp_path, capsys, 
     assert verify(capsys, tmp_path / "case") == (0, [])
     for stem in ("Note", "note"):
         assert _check_export(capsys, tmp_path / "out" / f"{stem}.manifest.json")[0] == 0
+
+
+# ------------------------------------------------------------------ a sparse file of gigabytes in a file's place
+
+SPARSE = 2 * 1024**3  # takes no disk; terabytes kept verify hashing zeros for hours
+
+
+def _sparse(path: Path) -> None:
+    path.chmod(0o644)
+    with open(path, "r+b") as handle:
+        handle.truncate(SPARSE)
+
+
+def test_a_sparse_file_in_an_original_s_or_an_export_s_place_is_said_by_its_size_not_hashed(scored, capsys):
+    """An original, an exported file and a logged manifest each grown to 2 GB of holes: each is a finding by its
+    size, against the bytes taken in or the size its manifest lists, without reading it (verify hashed every byte:
+    hours for a file of terabytes, which takes no disk)."""
+    case = Case.open(scored["case"])
+    try:
+        original = Path(case.exhibits()[0].paths[0])
+    finally:
+        case.close()
+    text = (scored["out"] / "note.txt").read_bytes()
+    for path in (original, scored["out"] / "note.txt"):
+        _sparse(path)
+    code, lines = verify(capsys, scored["case"])
+    assert code == 1, lines
+    assert any(line.startswith(f"{original}: SHA-256 differs") and f"{SPARSE:,} bytes" in line for line in lines), lines
+    assert any(line.startswith(f"{scored['out'] / 'note.txt'}: exported file changed") and f"{SPARSE:,} bytes" in line
+               for line in lines), lines
+    (scored["out"] / "note.txt").write_bytes(text)
+    _sparse(scored["out"] / "note.manifest.json")  # past any manifest Parley writes: not hashed, nor read
+    code, lines = verify(capsys, scored["case"])
+    assert code == 1 and any(line.startswith(f"{scored['out'] / 'note.manifest.json'}: exported file changed") and
+                             f"{SPARSE:,} bytes" in line for line in lines), lines
+    code, lines = _check_export(capsys, scored["out"] / "note.manifest.json")
+    said = f"check-export: {scored['out'] / 'note.manifest.json'}: not a readable export manifest (OSError)"
+    assert code != 0 and lines == [said], lines  # was: 2 GB read into memory

@@ -23,7 +23,7 @@ from pathlib import Path
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
-from app.core.files import read_regular_text
+from app.core.files import SMALL_FILE_LIMIT, read_regular_text
 from app.core.hashing import sha256_file
 from app.core.names import folded
 from app.core.store import Case
@@ -37,8 +37,9 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     # named relative was searched as another, each manifest in it "not listed by the log"
     moved_to = [Path(folder).expanduser().resolve() for folder in moved_to]
     located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
+    sizes = _sizes(exports, located)
     for path, sha in exports.items():
-        yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path))
+        yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path), sizes)
     stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
     whole = {unfinished[path][0] for path in stopped if path.endswith(MANIFEST_SUFFIX)}  # manifest last: all in place
     yield from (_stopped(Path(path), unfinished[path][0], unfinished[path][0] in whole) for path in sorted(stopped))
@@ -94,14 +95,46 @@ def _locate(path: Path, moved_to: Sequence[Path], sha256: str = "") -> Path | No
     return found[0] if found else None
 
 
+def _sizes(exports: dict[str, str], located: dict[str, Path | None]) -> dict[str, int]:
+    """SHA-256 -> size of each file the logged manifests list (those still as logged): a file of another size
+    has changed, and is not hashed (a sparse file of terabytes in its place kept verify hashing for hours)."""
+    sizes: dict[str, int] = {}
+    for logged, sha in exports.items():
+        path = located.get(logged)
+        if path is None or not logged.endswith(MANIFEST_SUFFIX):
+            continue
+        try:
+            if path.stat().st_size > SMALL_FILE_LIMIT or sha256_file(path) != sha:
+                continue
+            for listed in json.loads(read_regular_text(path)).get("files", []):
+                if isinstance(listed, dict) and isinstance(listed.get("sha256"), str) and type(listed.get("bytes")) is int:
+                    sizes[listed["sha256"]] = listed["bytes"]
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+            continue
+    return sizes
+
+
+def _size_changed(path: Path, sha256: str, sizes: dict[str, int]) -> int | None:
+    """The file's size when it cannot be the one logged: not the size its manifest lists, or a manifest
+    larger than any Parley writes; None when only its hash can tell."""
+    size = path.stat().st_size
+    if sha256 in sizes:
+        return size if size != sizes[sha256] else None
+    return size if path.name.endswith(MANIFEST_SUFFIX) and size > SMALL_FILE_LIMIT else None
+
+
 def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],
-                 staged: tuple[int, str] | None = None) -> Iterator[Finding]:
+                 staged: tuple[int, str] | None = None, sizes: dict[str, int] | None = None) -> Iterator[Finding]:
     if path is None:
         hint = "" if moved_to else " (if its folder was moved, name the folder: verify --exports DIR)"
         # a later export removes the manifest first: a kill then leaves the set without one
         yield _stopped(Path(logged), staged[0]) if staged else Finding(logged, f"exported file missing{hint}")
         return
     subject = logged if str(path) == logged else f"{logged} (found at {path})"
+    if staged is None and (size := _size_changed(path, sha256, sizes or {})) is not None:
+        yield Finding(subject, f"exported file changed since it was written (SHA-256 differs: {size:,} bytes, not "
+                               "the size written)")
+        return
     if (digest := sha256_file(path)) != sha256:
         if staged and digest == staged[1]:  # put in place by a later export, never logged
             yield _stopped(path, staged[0])
