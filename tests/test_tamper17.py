@@ -197,10 +197,23 @@ def _sparse(path: Path) -> None:
         handle.truncate(SPARSE)
 
 
-def test_a_sparse_file_in_an_original_s_or_an_export_s_place_is_said_by_its_size_not_hashed(scored, capsys):
+def test_a_sparse_file_in_an_original_s_or_an_export_s_place_is_said_by_its_size_not_hashed(scored, capsys,
+                                                                                             monkeypatch):
     """An original, an exported file and a logged manifest each grown to 2 GB of holes: each is a finding by its
     size, against the bytes taken in or the size its manifest lists, without reading it (verify hashed every byte:
     hours for a file of terabytes, which takes no disk)."""
+    import app.core.evidence.verify as verify_module
+    import app.core.evidence.verify_exports as exports_module
+    from app.core.hashing import sha256_file
+
+    hashed: list[Path] = []
+
+    def spy(path):  # what verify reads whole
+        hashed.append(Path(path))
+        return sha256_file(path)
+
+    monkeypatch.setattr(verify_module, "sha256_file", spy)
+    monkeypatch.setattr(exports_module, "sha256_file", spy)
     case = Case.open(scored["case"])
     try:
         original = Path(case.exhibits()[0].paths[0])
@@ -210,15 +223,43 @@ def test_a_sparse_file_in_an_original_s_or_an_export_s_place_is_said_by_its_size
     for path in (original, scored["out"] / "note.txt"):
         _sparse(path)
     code, lines = verify(capsys, scored["case"])
-    assert code == 1, lines
-    assert any(line.startswith(f"{original}: SHA-256 differs") and f"{SPARSE:,} bytes" in line for line in lines), lines
-    assert any(line.startswith(f"{scored['out'] / 'note.txt'}: exported file changed") and f"{SPARSE:,} bytes" in line
-               for line in lines), lines
+    assert code == 1 and f"{original}: SHA-256 differs from the one taken at intake" in "\n".join(lines), lines
+    assert f"{scored['out'] / 'note.txt'}: exported file changed since it was written (SHA-256 differs)" in lines
+    assert original not in hashed and scored["out"] / "note.txt" not in hashed, hashed
     (scored["out"] / "note.txt").write_bytes(text)
+    hashed.clear()
     _sparse(scored["out"] / "note.manifest.json")  # past any manifest Parley writes: not hashed, nor read
     code, lines = verify(capsys, scored["case"])
-    assert code == 1 and any(line.startswith(f"{scored['out'] / 'note.manifest.json'}: exported file changed") and
-                             f"{SPARSE:,} bytes" in line for line in lines), lines
+    assert f"{scored['out'] / 'note.manifest.json'}: exported file changed since it was written (SHA-256 differs)" \
+        in lines and code == 1, lines
+    assert scored["out"] / "note.manifest.json" not in hashed, hashed
     code, lines = _check_export(capsys, scored["out"] / "note.manifest.json")
     said = f"check-export: {scored['out'] / 'note.manifest.json'}: not a readable export manifest (OSError)"
     assert code != 0 and lines == [said], lines  # was: 2 GB read into memory
+
+
+# ------------------------------------------------------------------ the case folder made a symlink to an older copy
+
+def test_a_symlink_put_in_the_case_folder_s_place_to_an_older_copy_is_a_finding(scored, capsys, tmp_path):
+    """The account keeps how far it saw the case's log in its folder; the folder replaced by a symlink to an older
+    copy kept elsewhere was opened at the copy's own path, where the account had seen nothing: 'nothing found'."""
+    case = scored["case"]
+    older = tmp_path / "backup" / "case"
+    shutil.copytree(case, older)
+    assert main(["interview", "note.opus", "--place", "York", "--by", "DC Jones", "--case", str(case)]) == 0
+    assert verify(capsys, case) == (0, [])
+    case.rename(tmp_path / "case.now")
+    case.symlink_to(older, target_is_directory=True)
+    code, lines = verify(capsys, case)
+    assert code == 1 and any(line.startswith(f"audit log: this account last saw this case's log at {case} (a symlink "
+                                             f"to {older}) at entry") for line in lines), lines
+
+
+def test_a_case_worked_on_through_a_symlink_verifies_by_either_path(scored, capsys, tmp_path):
+    link = tmp_path / "current"
+    link.symlink_to(scored["case"], target_is_directory=True)
+    assert main(["interview", "note.opus", "--place", "York", "--by", "DC Jones", "--case", str(link)]) == 0
+    assert verify(capsys, link) == (0, [])
+    assert verify(capsys, scored["case"]) == (0, [])
+    assert main(["interview", "note.opus", "--place", "Hull", "--by", "DC Jones", "--case", str(scored["case"])]) == 0
+    assert verify(capsys, link) == (0, [])  # the link's memory is behind the case, never ahead of it

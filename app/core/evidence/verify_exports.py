@@ -114,13 +114,13 @@ def _sizes(exports: dict[str, str], located: dict[str, Path | None]) -> dict[str
     return sizes
 
 
-def _size_changed(path: Path, sha256: str, sizes: dict[str, int]) -> int | None:
-    """The file's size when it cannot be the one logged: not the size its manifest lists, or a manifest
-    larger than any Parley writes; None when only its hash can tell."""
+def _size_changed(path: Path, sha256: str, sizes: dict[str, int]) -> bool:
+    """Whether the file's size shows it is not the one logged: not the size its manifest lists, or a manifest
+    larger than any Parley writes (False: only its hash can tell)."""
     size = path.stat().st_size
     if sha256 in sizes:
-        return size if size != sizes[sha256] else None
-    return size if path.name.endswith(MANIFEST_SUFFIX) and size > SMALL_FILE_LIMIT else None
+        return size != sizes[sha256]
+    return path.name.endswith(MANIFEST_SUFFIX) and size > SMALL_FILE_LIMIT
 
 
 def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],
@@ -131,9 +131,8 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         yield _stopped(Path(logged), staged[0]) if staged else Finding(logged, f"exported file missing{hint}")
         return
     subject = logged if str(path) == logged else f"{logged} (found at {path})"
-    if staged is None and (size := _size_changed(path, sha256, sizes or {})) is not None:
-        yield Finding(subject, f"exported file changed since it was written (SHA-256 differs: {size:,} bytes, not "
-                               "the size written)")
+    if staged is None and _size_changed(path, sha256, sizes or {}):  # another size: another SHA-256, not hashed
+        yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
         return
     if (digest := sha256_file(path)) != sha256:
         if staged and digest == staged[1]:  # put in place by a later export, never logged
