@@ -78,7 +78,8 @@ def open_existing_case(args: argparse.Namespace, as_found: bool = False) -> Case
         named = _head_named(folder)
         raise StoreError(f"{folder}: {STORE_NAME} is empty (0 bytes){named}: the case's store was "
                          f"emptied, or never written; nothing was changed{'' if named else _made_anew()}")
-    return Case.open_as_found(folder) if as_found else Case.open(folder)
+    named = Path(args.case or folder).expanduser().absolute()  # a symlink there: the account's memory of it too
+    return Case.open_as_found(named) if as_found else Case.open(named)
 
 
 def _made_anew() -> str:

@@ -11,12 +11,17 @@ import os
 import stat
 from pathlib import Path
 
+SMALL_FILE_LIMIT = 64 * 1024 * 1024  # a head file or a manifest is a few kB; Parley writes none near this
+
 
 def read_regular_text(path: str | Path) -> str:
     """The UTF-8 text of a regular file; OSError for a missing one or anything else (a FIFO, a
-    folder, a device), UnicodeDecodeError (a ValueError) for bytes that are not UTF-8."""
+    folder, a device) or one past `SMALL_FILE_LIMIT` (a sparse file of terabytes in a manifest's place
+    was read into memory whole), UnicodeDecodeError (a ValueError) for bytes that are not UTF-8."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise OSError(f"{path}: not a regular file")
+        if os.fstat(handle.fileno()).st_size > SMALL_FILE_LIMIT:
+            raise OSError(f"{path}: too large to be a file Parley writes beside its records")
         return handle.read().decode("utf-8")

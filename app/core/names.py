@@ -114,9 +114,12 @@ def one_per_name(paths: list[tuple[str, int]]) -> list[str]:
     return list(first.values())
 
 
-def _folded(name: str) -> str:
-    """The name as a disk that ignores case and Unicode composition sees it."""
+def folded(name: str) -> str:
+    """The name as a disk that ignores case and Unicode composition sees it (exFAT, NTFS, macOS)."""
     return unicodedata.normalize("NFC", name).casefold()
+
+
+_folded = folded
 
 
 def _stem(path: str) -> str:

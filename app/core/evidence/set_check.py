@@ -18,6 +18,7 @@ from app.core.errors import ParleyError
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.files import read_regular_text
 from app.core.hashing import sha256_file
+from app.core.names import folded
 
 
 @dataclass
@@ -90,17 +91,33 @@ def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
 
 def _strays(folder: Path, stem: str, listed: set[str]) -> list[str]:
     """Files named `<stem>.*` beside the set that its manifest does not list (not those of another
-    set whose longer name starts the same: `a.wav.json` of set `a.wav` beside set `a`)."""
-    others = [p.name[:-len(MANIFEST_SUFFIX)] for p in folder.iterdir() if p.name.endswith(MANIFEST_SUFFIX)]
-    others = [o for o in others if o != stem and o.startswith(stem + ".")]
+    set whose longer name starts the same: `a.wav.json` of set `a.wav` beside set `a`). Names are compared
+    as exFAT, NTFS and macOS compare them: `Interview.pdf` beside the set `interview` is slipped in too (a
+    copy to such a disk may keep it in place of `interview.pdf`), unless a set named so lists it (two sets
+    `Note` and `note` an older Parley wrote apart)."""
+    own = folded(stem)
+    manifests = [p for p in folder.iterdir() if p.name.endswith(MANIFEST_SUFFIX) and p.name != f"{stem}{MANIFEST_SUFFIX}"]
+    others = [folded(p.name[:-len(MANIFEST_SUFFIX)]) for p in manifests]
+    others = [o for o in others if o != own and o.startswith(own + ".")]
+    theirs = _listed_by(p for p in manifests if folded(p.name[:-len(MANIFEST_SUFFIX)]) == own)
     strays = []
     for path in sorted(folder.iterdir()):
-        name = path.name
-        if (name in listed or name.endswith(MANIFEST_SUFFIX) or not name.startswith(stem + ".")
-                or any(name.startswith(o + ".") for o in others) or not path.is_file()):
+        name, name_folded = path.name, folded(path.name)
+        if (name in listed or name in theirs or name.endswith(MANIFEST_SUFFIX) or not name_folded.startswith(own + ".")
+                or any(name_folded.startswith(o + ".") for o in others) or not path.is_file()):
             continue
         strays.append(f"{name}: beside the set, not listed in its manifest")
     return strays
+
+
+def _listed_by(manifests) -> set[str]:
+    names: set[str] = set()
+    for manifest in manifests:
+        try:
+            names.update(f["file"] for f in _read_manifest(manifest)["files"])
+        except (ParleyError, OSError):
+            continue
+    return names
 
 
 def _source_problems(source: Path, recorded: str) -> list[str]:

@@ -45,6 +45,7 @@ from app.core.evidence.verify_speakers import (
     voice_profiles,
 )
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
+from app.core.evidence.verify_words import word_score_findings
 from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import software_dict
@@ -97,6 +98,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
         "voiceprints": lambda: [*run_voiceprints(case, notes), *segment_voiceprints(case, notes)],
         "dismissed suggestions": lambda: dismissals(case, notes),
         "search index": lambda: search_index_findings(case, notes),
+        "word scores": lambda: word_score_findings(case),
         "queue": lambda: job_findings(case),
         "settings": lambda: settings_findings(case),
         "case store": lambda: store_findings(case),
@@ -158,17 +160,20 @@ def _seen_here(case: Case) -> Iterator[Finding]:
     """The head this account last saw for this case (the user's data folder): a case folder put back
     whole to an older copy, head file and all, at the same place."""
     first = case.audit.hash_of(1)
-    seen = read_seen_head(case.folder, first) if first else None
-    if seen is not None and case.audit.hash_of(seen.entry_id) != seen.hash:
-        yield Finding("audit log", f"this account last saw this case's log at entry {seen.entry_id} "
-                                   f"({seen.hash[:16]}...), which its chain no longer holds as it was: the case "
-                                   "folder was put back to an older copy (a backup restored?), or its log cut short "
-                                   "or rewritten, since")
-    kept = read_folder_head(case.folder) if first else None
-    if kept is not None and kept.first != first and case.audit.holds_marks_of(kept):
-        yield Finding("audit log", f"this account last saw this case's log in this folder begin otherwise (entry 1 "
-                                   f"{kept.first[:16]}..., seen up to entry {kept.head.entry_id}); its entry 1 is now "
-                                   f"{first[:16]}...: the log was rewritten from its first entry and chained again")
+    for place in case.places():  # the folder, and the path named when a symlink there leads elsewhere
+        at = "" if place == case.folder else f" at {place} (a symlink to {case.folder})"
+        seen = read_seen_head(place, first) if first else None
+        if seen is not None and case.audit.hash_of(seen.entry_id) != seen.hash:
+            yield Finding("audit log", f"this account last saw this case's log{at} at entry {seen.entry_id} "
+                                       f"({seen.hash[:16]}...), which its chain no longer holds as it was: the case "
+                                       "folder was put back to an older copy (a backup restored?), or its log cut "
+                                       "short or rewritten, since")
+        kept = read_folder_head(place) if first else None
+        if kept is not None and kept.first != first and case.audit.holds_marks_of(kept):
+            yield Finding("audit log", f"this account last saw this case's log in this folder{at} begin otherwise "
+                                       f"(entry 1 {kept.first[:16]}..., seen up to entry {kept.head.entry_id}); its "
+                                       f"entry 1 is now {first[:16]}...: the log was rewritten from its first entry "
+                                       "and chained again")
 
 
 def _head_file(case: Case) -> Iterator[Finding]:
@@ -218,7 +223,10 @@ def _originals(case: Case, moved_to: Sequence[Path] = ()) -> Iterator[Finding]:
             if found is None:
                 hint = "" if moved_to else " (if the evidence was moved or copied, name its folder: verify --sources DIR)"
                 yield Finding(path, f"original missing (not found at the path it was taken in from){hint}")
-            elif sha256_file(found) != exhibit.source.sha256:
+            # another size is another SHA-256, not hashed: a sparse file of terabytes in its place kept verify
+            # hashing zeros for hours
+            elif (isinstance(exhibit.source.bytes, int) and found.stat().st_size != exhibit.source.bytes
+                  or sha256_file(found) != exhibit.source.sha256):
                 yield Finding(subject, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
 
 

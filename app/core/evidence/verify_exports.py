@@ -23,8 +23,9 @@ from pathlib import Path
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
-from app.core.files import read_regular_text
+from app.core.files import SMALL_FILE_LIMIT, read_regular_text
 from app.core.hashing import sha256_file
+from app.core.names import folded
 from app.core.store import Case
 
 
@@ -36,8 +37,9 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     # named relative was searched as another, each manifest in it "not listed by the log"
     moved_to = [Path(folder).expanduser().resolve() for folder in moved_to]
     located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
+    sizes = _sizes(exports, located)
     for path, sha in exports.items():
-        yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path))
+        yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path), sizes)
     stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
     whole = {unfinished[path][0] for path in stopped if path.endswith(MANIFEST_SUFFIX)}  # manifest last: all in place
     yield from (_stopped(Path(path), unfinished[path][0], unfinished[path][0] in whole) for path in sorted(stopped))
@@ -93,14 +95,45 @@ def _locate(path: Path, moved_to: Sequence[Path], sha256: str = "") -> Path | No
     return found[0] if found else None
 
 
+def _sizes(exports: dict[str, str], located: dict[str, Path | None]) -> dict[str, int]:
+    """SHA-256 -> size of each file the logged manifests list (those still as logged): a file of another size
+    has changed, and is not hashed (a sparse file of terabytes in its place kept verify hashing for hours)."""
+    sizes: dict[str, int] = {}
+    for logged, sha in exports.items():
+        path = located.get(logged)
+        if path is None or not logged.endswith(MANIFEST_SUFFIX):
+            continue
+        try:
+            if path.stat().st_size > SMALL_FILE_LIMIT or sha256_file(path) != sha:
+                continue
+            for listed in json.loads(read_regular_text(path)).get("files", []):
+                if isinstance(listed, dict) and isinstance(listed.get("sha256"), str) and type(listed.get("bytes")) is int:
+                    sizes[listed["sha256"]] = listed["bytes"]
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+            continue
+    return sizes
+
+
+def _size_changed(path: Path, sha256: str, sizes: dict[str, int]) -> bool:
+    """Whether the file's size shows it is not the one logged: not the size its manifest lists, or a manifest
+    larger than any Parley writes (False: only its hash can tell)."""
+    size = path.stat().st_size
+    if sha256 in sizes:
+        return size != sizes[sha256]
+    return path.name.endswith(MANIFEST_SUFFIX) and size > SMALL_FILE_LIMIT
+
+
 def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],
-                 staged: tuple[int, str] | None = None) -> Iterator[Finding]:
+                 staged: tuple[int, str] | None = None, sizes: dict[str, int] | None = None) -> Iterator[Finding]:
     if path is None:
         hint = "" if moved_to else " (if its folder was moved, name the folder: verify --exports DIR)"
         # a later export removes the manifest first: a kill then leaves the set without one
         yield _stopped(Path(logged), staged[0]) if staged else Finding(logged, f"exported file missing{hint}")
         return
     subject = logged if str(path) == logged else f"{logged} (found at {path})"
+    if staged is None and _size_changed(path, sha256, sizes or {}):  # another size: another SHA-256, not hashed
+        yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
+        return
     if (digest := sha256_file(path)) != sha256:
         if staged and digest == staged[1]:  # put in place by a later export, never logged
             yield _stopped(path, staged[0])
@@ -118,9 +151,10 @@ _TIMELINE = ".timeline."
 
 def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
     """Files named as part of a logged set that no export wrote: a transcript's (`<name>.*` beside its
-    manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest)."""
-    stems = {name[: -len(MANIFEST_SUFFIX)]: name for name in logged if name.endswith(MANIFEST_SUFFIX)}
-    stems.update({name[: name.index(_TIMELINE)]: f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
+    manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest); names compared with
+    case and Unicode composition folded."""
+    stems = {folded(name[: -len(MANIFEST_SUFFIX)]): name for name in logged if name.endswith(MANIFEST_SUFFIX)}
+    stems.update({folded(name[: name.index(_TIMELINE)]): f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
                   for name in logged if _TIMELINE in name})
     if not stems:
         return
@@ -128,7 +162,9 @@ def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
         name = path.name
         if name in logged or name.endswith(MANIFEST_SUFFIX) or not path.is_file():
             continue
-        owner = next((stem for stem in stems if name.startswith(stem + ".")), None)
+        # compared as exFAT, NTFS and macOS compare names (Parley names its sets so): `Interview.pdf` beside the
+        # set `interview` is slipped in too, and a copy to such a disk may keep it in place of `interview.pdf`
+        owner = next((stem for stem in stems if folded(name).startswith(stem + ".")), None)
         if owner is not None:
             yield Finding(str(path), f"beside the export set {stems[owner]}, but no export wrote it "
                                      "(neither the audit log nor the manifest lists it)")

@@ -72,6 +72,7 @@ class Case:
 
     def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
         self.folder = folder
+        self.named = folder  # the folder as named (`Case.open`): a symlink there is not followed
         self.conn = conn
         self.audit = AuditLog(conn)
         self.wal_found = True  # whether the store's -wal was beside it when opened (Case.open says)
@@ -83,21 +84,23 @@ class Case:
 
     @classmethod
     def open(cls, folder: Path | None = None) -> Case:
-        folder = Path(folder or default_case_dir()).expanduser().resolve()
+        named = Path(folder or default_case_dir()).expanduser().absolute()
+        folder = named.resolve()
         wal = (folder / f"{db.STORE_NAME}-wal").exists()  # before opening makes one
         case = cls(folder, db.connect(folder))
-        case.wal_found = wal
+        case.wal_found, case.named = wal, named
         return case
 
     @classmethod
     def open_as_found(cls, folder: Path) -> Case:
         """For `verify`: opening it never changes the store (a hot journal or a -wal beside it), and a
         schema SQLite cannot read is a finding (`as_found.problems`), not an error."""
-        folder = Path(folder).expanduser().resolve()
+        named = Path(folder).expanduser().absolute()
+        folder = named.resolve()
         wal = (folder / f"{db.STORE_NAME}-wal").exists()
         found = open_as_found(folder)
         case = cls(folder, found.conn)
-        case.wal_found, case.as_found = wal, found
+        case.wal_found, case.as_found, case.named = wal, found, named
         return case
 
     def close(self) -> None:
@@ -138,19 +141,25 @@ class Case:
         if kept is None or self.audit.hash_of(kept.entry_id) == kept.hash:
             write_head_file(self.folder, head)
         first = self.audit.hash_of(1)
-        seen = read_seen_head(self.folder, first) if first and head else None
-        if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
-            write_seen_head(self.folder, first, head)
-        if head and first and self._folder_head_moves(first):
-            seen_here = self.audit.folder_head()
-            if seen_here is not None:
-                write_folder_head(self.folder, seen_here)
+        for place in self.places():
+            seen = read_seen_head(place, first) if first and head else None
+            if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
+                write_seen_head(place, first, head)
+            if head and first and self._folder_head_moves(place, first):
+                seen_here = self.audit.folder_head()
+                if seen_here is not None:
+                    write_folder_head(place, seen_here)
 
-    def _folder_head_moves(self, first: str) -> bool:
+    def places(self) -> list[Path]:
+        """Where the account keeps what it saw of this case: its folder, and the path it was named by when a
+        symlink leads from there (so a symlink put there to an older copy elsewhere does not escape it)."""
+        return [self.folder] if self.named == self.folder else [self.folder, self.named]
+
+    def _folder_head_moves(self, place: Path, first: str) -> bool:
         """The head kept for this folder is replaced by this log's when it is this log's own and still in its
         chain, when this case began here empty, or when this is another case (none of the kept marks in
         it): a log rewritten from its first entry never replaces it."""
-        kept = read_folder_head(self.folder)
+        kept = read_folder_head(place)
         if kept is None or self._began_empty:
             return True
         if kept.first != first:  # another case put here (its own), or this one's log rewritten (kept)

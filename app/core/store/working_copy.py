@@ -10,6 +10,7 @@ The machine draft is `segments` / `words`; the working copy a person edits is
     create(case, run_id, status, actor) -> when;  made(case, run_id) -> (created_at, created_by)
     read_segment(case, segment_id, working, run_id=None) -> dict | None
     same_as_draft(case, run_id) -> bool (the working copy holds the machine's segments again)
+    word_scores(case, run_id, working) -> [(segment start_ms, word, probability)]
     write_segment(case, run_id, seg) -> id;  delete_segment(case, segment_id)
 """
 
@@ -86,6 +87,14 @@ def segment_spans(case: Case, run_id: int, working: bool) -> list[tuple[int, int
     table, _ = _tables(working)
     return [(r[0], r[1], r[2]) for r in case.conn.execute(
         f"SELECT id, start_ms, end_ms FROM {table} WHERE run_id=? {_ORDER}", (run_id,))]
+
+
+def word_scores(case: Case, run_id: int, working: bool) -> list[tuple[int, str, float]]:
+    """(segment start_ms, word, probability) of every word of the run's draft or working copy."""
+    table, word_table = _tables(working)
+    return [(r[0], r[1], r[2]) for r in case.conn.execute(
+        f"SELECT s.start_ms, w.text, w.probability FROM {word_table} w JOIN {table} s ON s.id = w.segment_id"
+        f" WHERE s.run_id=? ORDER BY s.start_ms, s.channel, s.id, w.idx", (run_id,))]
 
 
 def speakers(case: Case, run_id: int, working: bool) -> list[str]:
