@@ -95,11 +95,13 @@ def decode_pieces(
     once should_stop() is true.
 
     A piece that shared its window and came out with no words where VAD heard speech, its language
-    known with confidence, is decoded again alone (its own window, its owner's language; `doubted`:
-    the owners a packed window left in doubt, whose decodes must still pass the log-probability
-    check): a Polish note (p=0.83) packed after an English and a Spanish one came out "[inaudible]"
-    twice, and in words alone. The German and Romanian notes read as Latin stay inaudible (the check),
-    as does the French read as Thai (p=0.61: decoded alone it gave Thai words). Each such piece is
+    known with confidence, is decoded again alone (its own window, its owner's language), and its
+    words are kept only if they pass the log-probability check (as are those of the owners a packed
+    window left in doubt, `doubted`): a Polish note (p=0.83) packed after an English and a Spanish one
+    came out "[inaudible]" twice, and in words alone; an English clip packed among others was called
+    noise (no words, no marker) and read right alone; the German and Romanian notes read as Latin
+    stay inaudible (the Romanian, alone, spelt letters at a failing log-probability), as does the
+    French read as Thai (p=0.61: decoded alone it gave Thai words). Each such piece is
     decoded again in its own batch of one as soon as its first decode is done, beside the rest of
     the work (it used to wait for the whole group, then run on one replica while the other idled):
     deterministic, the same batch gives the same pieces to decode again.
@@ -140,8 +142,9 @@ def decode_pieces(
             if options.vad:  # VAD found speech here: where it has no words, say so
                 p.segments = inaudible.with_markers(
                     p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
-            if not p.alone and _heard_without_words(p.segments) and languages[p.owner][1] >= LANGUAGE_CONFIDENT:  # type: ignore[index]
-                decode_pieces(decoder, [[p]], {p.owner: languages[p.owner]}, allowed, doubted=frozenset(doubtful))
+            if not p.alone and _speech_without_words(p) and languages[p.owner][1] >= LANGUAGE_CONFIDENT:  # type: ignore[index]
+                decode_pieces(decoder, [[p]], {p.owner: languages[p.owner]}, allowed,
+                              doubted=frozenset(doubtful | {p.owner}))  # a second reading: confident, or inaudible
 
     with ThreadPoolExecutor(workers) as pool:
         encoded = _map(pool, encode, windows, should_stop)
@@ -165,9 +168,13 @@ def decode_pieces(
     return languages  # type: ignore[return-value]
 
 
-def _heard_without_words(segments: list[Segment]) -> bool:
-    """Speech heard (an inaudible marker) and not one word recognised."""
-    return any(s.inaudible for s in segments) and not any(s.text.strip() for s in segments)
+def _speech_without_words(piece: Piece) -> bool:
+    """VAD heard speech in the piece (an inaudible marker, or a region long enough for one that the
+    decode called noise) and not one word was recognised."""
+    if any(s.text.strip() for s in piece.segments):
+        return False
+    return any(s.inaudible for s in piece.segments) or any(
+        inaudible.region_speech_ms(region) >= inaudible.MIN_SPEECH_MS for region in piece.chunk.regions)
 
 
 def _map(pool: ThreadPoolExecutor, fn: Callable, items: list, should_stop: Callable[[], bool],
