@@ -86,6 +86,16 @@ def media_folder_run(tmp_path_factory, models_dir) -> tuple[Path, subprocess.Com
 
 
 @pytest.fixture(scope="session")
+def speaker_model() -> Path:
+    """The CAM++ speaker model's folder (skips when it is not installed; test_diarize and test_overlap
+    install it instead, with their own fixture of this name)."""
+    folder = MODELS / "speaker-campplus"
+    if not (folder / "campplus.onnx").is_file():
+        pytest.skip("speaker model not installed (models install-dev)")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def diarised_case(tmp_path_factory) -> Path:
     """A case folder holding the eval conversations of test_speakers.NAMES, each run's speakers found
     by the pipeline's own step, voiceprints kept (exhibits 1-3 in that order). Made once a session

@@ -10,7 +10,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 import soundfile
-from conftest import MEDIA, MODELS, SHARED
+from conftest import MEDIA, SHARED
 
 from app.core.diarize import diarize
 from app.core.diarize.band import band_energy, is_narrowband
@@ -19,14 +19,6 @@ from app.core.media.decode import read_all
 DIAR = SHARED / "eval" / "diar"
 SPEECH = SHARED / "eval" / "speech"
 RATE = 16000
-
-
-@pytest.fixture(scope="module")
-def speaker_model():
-    folder = MODELS / "speaker-campplus"
-    if not (folder / "campplus.onnx").is_file():
-        pytest.skip("speaker model not installed (models install-dev)")
-    return folder
 
 
 def audio_of(path) -> np.ndarray:

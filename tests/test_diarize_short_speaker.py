@@ -11,21 +11,13 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 import soundfile
-from conftest import MODELS, SHARED
+from conftest import SHARED
 
 from app.core.diarize import diarize
 from app.core.media.decode import read_all
 
 SPEECH = SHARED / "eval" / "speech"
 RATE = 16000
-
-
-@pytest.fixture(scope="module")
-def speaker_model():
-    folder = MODELS / "speaker-campplus"
-    if not (folder / "campplus.onnx").is_file():
-        pytest.skip("speaker model not installed (models install-dev)")
-    return folder
 
 
 def levelled(audio: np.ndarray) -> np.ndarray:

@@ -252,16 +252,7 @@ def test_an_ogg_opus_without_its_comment_header_is_read_not_called_not_media(tmp
     assert pages[1][27 + pages[1][26]:][:8] == b"OpusTags"
     path = tmp_path / "tagless.opus"
     path.write_bytes(pages[0] + b"".join(pages[2:]))
-    before = _sha(path)
-    expected, _ = read_all(str(plain))
-    info = probe(path)
-    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
-    assert abs(info.duration_ms - 6000) < 100 and abs(audio.size - expected.size) <= 0.02 * SAMPLE_RATE
-    n = min(audio.size, expected.size)
-    assert np.abs(audio[:n] - expected[:n]).max() < 1e-4
-    assert not reader.truncated and reader.damaged == ()
-    assert any("no comment header (OpusTags)" in note for note in reader.notes)
-    assert _sha(path) == before
+    _reads_as_plain(path, plain, "no comment header (OpusTags)")
 
 
 REPEATED = {"every audio page": lambda n: n >= 2, "one page": lambda n: n == 5}
@@ -277,16 +268,7 @@ def test_an_ogg_page_written_twice_in_a_row_is_heard_once(tmp_path, twice):
     pages = _ogg_pages(plain.read_bytes())
     path = tmp_path / "repeated.opus"
     path.write_bytes(b"".join(page * (2 if twice(n) else 1) for n, page in enumerate(pages)))
-    before = _sha(path)
-    expected, _ = read_all(str(plain))
-    info = probe(path)
-    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
-    assert abs(info.duration_ms - 6000) < 100 and abs(audio.size - expected.size) <= 0.02 * SAMPLE_RATE
-    n = min(audio.size, expected.size)
-    assert np.abs(audio[:n] - expected[:n]).max() < 1e-4
-    assert not reader.truncated and reader.damaged == ()
-    assert any("follow an identical copy of themselves" in note for note in reader.notes)
-    assert _sha(path) == before
+    _reads_as_plain(path, plain, "follow an identical copy of themselves")
 
 
 SHUFFLES = {"audio pages reversed": lambda audio: audio[::-1],
@@ -329,3 +311,17 @@ def test_an_mp4_whose_index_is_whole_but_damaged_is_not_called_one_without_an_in
     cut.write_bytes(bytes(data[:_box(bytes(data), b"moov") + 100]))
     with pytest.raises(MediaError, match="missing or cut"):
         probe(cut)
+
+
+def _reads_as_plain(path: Path, plain: Path, note: str) -> None:
+    """`path` reads as the 6 s `plain` it was made from, whole, with `note` said of it, and is left unchanged."""
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6000) < 100 and abs(audio.size - expected.size) <= 0.02 * SAMPLE_RATE
+    n = min(audio.size, expected.size)
+    assert np.abs(audio[:n] - expected[:n]).max() < 1e-4
+    assert not reader.truncated and reader.damaged == ()
+    assert any(note in said for said in reader.notes)
+    assert _sha(path) == before

@@ -30,22 +30,29 @@ MODEL = ModelInfo("tiny.en", "/models/tiny.en", "ab" * 32)
 WORDS = (Word(0, 400, " meet", 0.5), Word(400, 700, " me", 0.9812), Word(700, 1500, " at the docks", 1.0))
 
 
+def _case_with_run(tmp_path: Path, name: str, segments: tuple[Segment, ...], probability: float) -> tuple[Case, int]:
+    """A case at tmp_path/case holding the shared English note, copied in as evidence/`name`, and a finished
+    run of `segments` (English at `probability`)."""
+    original = tmp_path / "evidence" / name
+    original.parent.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    case = Case.open(tmp_path / "case")
+    exhibit, _ = case.add_exhibit(probe(original))
+    run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+    case.append_segments(run, segments, {}, "en", probability)
+    case.finish_run(run)
+    return case, run
+
+
 @pytest.fixture()
 def scored(tmp_path, monkeypatch):
     """A case whose machine draft has words with their scores as the decoder stores them, an edit (so a
     working copy), and an export."""
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
-    original = tmp_path / "evidence" / "note.opus"
-    original.parent.mkdir()
-    shutil.copy(MEDIA / "en_voicenote.opus", original)
-    case = Case.open(tmp_path / "case")
+    case, run = _case_with_run(tmp_path, "note.opus", (
+        Segment(0, 1500, "meet me at the docks", words=WORDS),
+        Segment(1500, 3000, "bring the money", words=(Word(1500, 3000, " bring", 0.77),))), 0.98)
     try:
-        exhibit, _ = case.add_exhibit(probe(original))
-        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
-        case.append_segments(run, (Segment(0, 1500, "meet me at the docks", words=WORDS),
-                                   Segment(1500, 3000, "bring the money", words=(Word(1500, 3000, " bring", 0.77),))),
-                             {}, "en", 0.98)
-        case.finish_run(run)
         editing.edit_text(case, run, editing.segment_ids(case, run)[1], "bring the van", actor="DC Jones")
         export_run(case, run, tmp_path / "out", ["json", "txt"])
     finally:
@@ -142,15 +149,8 @@ def test_a_name_composed_otherwise_is_slipped_in_too(tmp_path, capsys, monkeypat
     """A set named with an accent (`café`, composed) and a file beside it with the accent decomposed: one name to
     macOS and exFAT; two to Linux."""
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
-    original = tmp_path / "evidence" / "caf\u00e9.opus"
-    original.parent.mkdir()
-    shutil.copy(MEDIA / "en_voicenote.opus", original)
-    case = Case.open(tmp_path / "case")
+    case, run = _case_with_run(tmp_path, "caf\u00e9.opus", (Segment(0, 1500, "meet me", words=WORDS[:2]),), 0.9)
     try:
-        exhibit, _ = case.add_exhibit(probe(original))
-        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
-        case.append_segments(run, (Segment(0, 1500, "meet me", words=WORDS[:2]),), {}, "en", 0.9)
-        case.finish_run(run)
         export_run(case, run, tmp_path / "out", ["txt"])
     finally:
         case.close()

@@ -105,8 +105,7 @@ class BatchDecoder:
         self.ct2 = fw.ctranslate2_whisper(engine.model)  # the CTranslate2 Whisper under it
         self.options = options
         self.batch = batch
-        self._silence = engine.silence_states
-        self._silence_locks: dict[int, threading.Lock] = {}
+        self._silence, self._silence_locks = engine.silence_states, engine.silence_locks
 
     # -- encoder
 

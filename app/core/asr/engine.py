@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import ctranslate2
@@ -49,6 +50,7 @@ class WhisperEngine:
         if check_model(model_dir) != self.files_sha256:
             raise ModelError(f"model {model_dir.name} changed while it was being loaded; not used")
         self.silence_states: dict[int, np.ndarray] = {}  # the batched decoder's encoder states of silence, kept between batches
+        self.silence_locks: dict[int, threading.Lock] = {}  # one per state being encoded: each is encoded once
 
     @property
     def batch(self) -> BatchOptions:
