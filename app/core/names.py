@@ -127,3 +127,32 @@ def _stem(path: str) -> str:
     named '..opus' or '...m4a'), which no output can be named after."""
     stem = safe_basename(Path(path).stem)
     return safe_basename(Path(path).name) if stem.strip(".") == "" else stem
+
+
+# Letters of other scripts drawn like Latin ones (a reader cannot tell `іnterview.pdf`, Cyrillic "і", from
+# `interview.pdf`), as `folded` leaves them: lower case. Digits and Latin letters are not mapped to each other.
+_LOOK_ALIKES = str.maketrans({
+    **dict(zip("аԁеһіјӏорԛѕԝхуүсвкмнтьʏ", "adehijlopqswxyycbkmhtby")),  # Cyrillic
+    **dict(zip("αβεζηικμνορτυχϲϳ", "abezhikmnoptuxcj")),  # Greek
+    **dict(zip("ıɩǀℓɑɡ", "iillag")),  # Latin letters drawn like others
+})
+# Characters drawn as nothing (zero-width spaces and joiners, soft hyphen, word joiner, byte-order mark,
+# variation selectors, tags, direction marks, Hangul fillers): `note\u200b.pdf` shows as `note.pdf`.
+_UNSEEN = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
+
+
+def look_alike(name: str) -> str:
+    """The name as a reader sees it: `folded`, then compatibility forms made plain (fullwidth letters, the one-dot
+    leader for '.'), characters drawn as nothing taken out, letters of other scripts drawn like Latin ones made
+    Latin, and the trailing dots and spaces Windows drops from a name dropped."""
+    plain = unicodedata.normalize("NFKC", _UNSEEN.sub("", folded(name)))
+    return _UNSEEN.sub("", plain.casefold()).translate(_LOOK_ALIKES).rstrip(". ")
+
+
+def unlike_characters(name: str) -> str:
+    """What in `name` a reader does not see as it is: each character drawn as nothing or like a Latin letter,
+    or given in a compatibility form, as `U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I`; '' for none."""
+    odd = [c for c in dict.fromkeys(name) if _UNSEEN.match(c) or c.casefold().translate(_LOOK_ALIKES) != c.casefold()
+           or unicodedata.normalize("NFKC", c) != c and not unicodedata.combining(c)]
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd)

@@ -18,7 +18,7 @@ from app.core.errors import ParleyError
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.files import read_regular_text
 from app.core.hashing import sha256_file
-from app.core.names import folded
+from app.core.names import look_alike, unlike_characters
 
 
 @dataclass
@@ -93,20 +93,23 @@ def _strays(folder: Path, stem: str, listed: set[str]) -> list[str]:
     """Files named `<stem>.*` beside the set that its manifest does not list (not those of another
     set whose longer name starts the same: `a.wav.json` of set `a.wav` beside set `a`). Names are compared
     as exFAT, NTFS and macOS compare them: `Interview.pdf` beside the set `interview` is slipped in too (a
-    copy to such a disk may keep it in place of `interview.pdf`), unless a set named so lists it (two sets
-    `Note` and `note` an older Parley wrote apart)."""
-    own = folded(stem)
+    copy to such a disk may keep it in place of `interview.pdf`), and as a reader sees them (`look_alike`:
+    `іnterview.pdf` with a Cyrillic "і", a zero-width space in it), unless a set named so lists it (two sets
+    `Note` and `note` an older Parley wrote apart, or `note` and `nоte` from two files of a phone)."""
+    own = look_alike(stem)
     manifests = [p for p in folder.iterdir() if p.name.endswith(MANIFEST_SUFFIX) and p.name != f"{stem}{MANIFEST_SUFFIX}"]
-    others = [folded(p.name[:-len(MANIFEST_SUFFIX)]) for p in manifests]
+    others = [look_alike(p.name[:-len(MANIFEST_SUFFIX)]) for p in manifests]
     others = [o for o in others if o != own and o.startswith(own + ".")]
-    theirs = _listed_by(p for p in manifests if folded(p.name[:-len(MANIFEST_SUFFIX)]) == own)
+    theirs = _listed_by(p for p in manifests if look_alike(p.name[:-len(MANIFEST_SUFFIX)]) == own)
     strays = []
     for path in sorted(folder.iterdir()):
-        name, name_folded = path.name, folded(path.name)
-        if (name in listed or name in theirs or name.endswith(MANIFEST_SUFFIX) or not name_folded.startswith(own + ".")
-                or any(name_folded.startswith(o + ".") for o in others) or not path.is_file()):
+        name, seen = path.name, look_alike(path.name)
+        if (name in listed or name in theirs or name.endswith(MANIFEST_SUFFIX) or not seen.startswith(own + ".")
+                or any(seen.startswith(o + ".") for o in others) or not path.is_file()):
             continue
-        strays.append(f"{name}: beside the set, not listed in its manifest")
+        unlike = unlike_characters(name)
+        strays.append(f"{name}: beside the set, not listed in its manifest"
+                      + (f" (its name holds {unlike}, drawn like the set's own name)" if unlike else ""))
     return strays
 
 

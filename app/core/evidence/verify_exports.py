@@ -25,7 +25,7 @@ from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
 from app.core.files import SMALL_FILE_LIMIT, read_regular_text
 from app.core.hashing import sha256_file
-from app.core.names import folded
+from app.core.names import look_alike, unlike_characters
 from app.core.store import Case
 
 
@@ -152,9 +152,9 @@ _TIMELINE = ".timeline."
 def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
     """Files named as part of a logged set that no export wrote: a transcript's (`<name>.*` beside its
     manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest); names compared with
-    case and Unicode composition folded."""
-    stems = {folded(name[: -len(MANIFEST_SUFFIX)]): name for name in logged if name.endswith(MANIFEST_SUFFIX)}
-    stems.update({folded(name[: name.index(_TIMELINE)]): f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
+    case and Unicode composition folded, and as a reader sees them (`look_alike`)."""
+    stems = {look_alike(name[: -len(MANIFEST_SUFFIX)]): name for name in logged if name.endswith(MANIFEST_SUFFIX)}
+    stems.update({look_alike(name[: name.index(_TIMELINE)]): f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
                   for name in logged if _TIMELINE in name})
     if not stems:
         return
@@ -163,11 +163,19 @@ def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
         if name in logged or name.endswith(MANIFEST_SUFFIX) or not path.is_file():
             continue
         # compared as exFAT, NTFS and macOS compare names (Parley names its sets so): `Interview.pdf` beside the
-        # set `interview` is slipped in too, and a copy to such a disk may keep it in place of `interview.pdf`
-        owner = next((stem for stem in stems if folded(name).startswith(stem + ".")), None)
+        # set `interview` is slipped in too, and a copy to such a disk may keep it in place of `interview.pdf`;
+        # and as a reader sees them: `іnterview.pdf` (a Cyrillic "і") or `interview\u200b.pdf` passes for the set's
+        owner = next((stem for stem in stems if look_alike(name).startswith(stem + ".")), None)
         if owner is not None:
             yield Finding(str(path), f"beside the export set {stems[owner]}, but no export wrote it "
-                                     "(neither the audit log nor the manifest lists it)")
+                                     f"(neither the audit log nor the manifest lists it){_disguise(name)}")
+
+
+def _disguise(name: str) -> str:
+    """What makes a file's name pass for a set's own, said (the name printed shows none of it)."""
+    if unlike := unlike_characters(name):
+        return f"; its name holds {unlike}, drawn like the set's own name"
+    return "; its name ends in a dot or space, which Windows drops" if name != name.rstrip(". ") else ""
 
 
 def _unlogged_manifests(case: Case, folders: list[Path], logged: set[Path]) -> Iterator[Finding]:
