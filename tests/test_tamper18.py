@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,106 @@ def test_two_sets_whose_names_differ_only_in_look_alike_letters_verify(tmp_path,
     assert verify(capsys, case_dir) == (0, [])
     assert _check_export(capsys, out / "note.manifest.json") == (0, [])
     assert _check_export(capsys, out / "n\u043ete.manifest.json") == (0, [])
+
+
+# ------------------------------------------------------------------ the store replaced by another case's
+
+def _case_of(folder: Path, original: Path, text: str) -> Path:
+    case = Case.open(folder)
+    try:
+        exhibit, _ = case.add_exhibit(probe(original))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, text),), {}, "en", 0.98)
+        case.finish_run(run)
+    finally:
+        case.close()
+    return folder
+
+
+@pytest.fixture()
+def two_cases(tmp_path, monkeypatch):
+    """Two cases of one recording, made by this account in two folders: ours, and theirs (its own transcript)."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    original = tmp_path / "evidence" / "note.opus"
+    original.parent.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    theirs = tmp_path / "theirs"
+    with monkeypatch.context() as elsewhere:  # made on another machine or account
+        elsewhere.setenv("PARLEY_HEADS_DIR", str(tmp_path / "their-heads"))
+        _case_of(theirs, original, "meet me at the station")
+    return {"ours": _case_of(tmp_path / "ours", original, "meet me at the docks"), "theirs": theirs,
+            "original": original}
+
+
+def _first(folder: Path) -> str:
+    """The hash of the case's log's first entry, read without opening it as a case (which this account would
+    keep a record of)."""
+    conn = sqlite3.connect(f"file:{folder / 'case.sqlite'}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT hash FROM audit_log WHERE id=1").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("whole_folder", [False, True])
+def test_the_store_replaced_by_another_case_s_of_the_same_evidence_is_a_finding(two_cases, capsys, whole_folder):
+    """Another case of the same recording (its store and head file, or its whole folder) put in place of the
+    one this account worked on: it agrees with itself, and `verify` said "nothing found"."""
+    ours, theirs = two_cases["ours"], two_cases["theirs"]
+    assert verify(capsys, ours) == (0, [])
+    first = _first(theirs)
+    if whole_folder:
+        shutil.rmtree(ours)
+        shutil.copytree(theirs, ours)
+    else:
+        for name in ("case.sqlite", "audit-head.json"):
+            shutil.copy(theirs / name, ours / name)
+    for _ in range(2):  # said on every run, not only the first
+        code, lines = verify(capsys, ours)
+        assert code == 1 and len(lines) == 1 and lines[0].startswith(
+            "audit log: this account last saw another case's log in this folder (entry 1 ") and lines[0].endswith(
+            "of 1 of the exhibits this one holds; this case's log begins "
+            f"{first[:16]}..., and this account never worked on it here or in any other folder: the store (or the "
+            "case folder) was replaced by another case's of the same evidence, made elsewhere"), lines
+
+
+def test_a_new_case_of_the_same_evidence_made_where_one_was_is_not_a_finding(two_cases, capsys):
+    """The case folder removed and a new case of the same recording made there by Parley; the case put back
+    where it was: neither is a finding."""
+    ours = two_cases["ours"]
+    assert verify(capsys, ours) == (0, [])
+    kept = ours.parent / "kept"
+    shutil.move(ours, kept)
+    _case_of(ours, two_cases["original"], "meet me at the station")
+    assert verify(capsys, ours) == (0, [])
+    shutil.rmtree(ours)
+    shutil.move(kept, ours)
+    assert verify(capsys, ours) == (0, [])
+
+
+def test_a_case_moved_into_the_folder_of_another_of_the_same_evidence_is_not_a_finding(two_cases, capsys, tmp_path):
+    """Two cases of one phone this account worked on, in two folders; one removed and the other moved into its
+    folder (a tidy-up): a case moved, not replaced."""
+    redo = _case_of(tmp_path / "redo", two_cases["original"], "meet me at the station")
+    assert verify(capsys, two_cases["ours"]) == (0, []) and verify(capsys, redo) == (0, [])
+    shutil.rmtree(two_cases["ours"])
+    shutil.move(redo, two_cases["ours"])
+    assert verify(capsys, two_cases["ours"]) == (0, [])
+
+
+# ------------------------------------------------------------------ a manifest read two ways
+
+def test_a_manifest_giving_a_key_twice_is_not_as_written(interview, capsys):
+    """A file's SHA-256 given twice in its manifest entry: a reader (or a tool taking the first) sees one value,
+    `check-export` read the other and said "nothing found"."""
+    manifest = interview["out"] / "interview.manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    forged = text.replace('"file": "interview.txt",', '"file": "interview.txt",\n      "sha256": "' + "0" * 64 + '",')
+    assert forged != text
+    manifest.write_text(forged, encoding="utf-8")
+    code, problems = _check_export(capsys, manifest)
+    assert code == 1 and problems == [(f"{manifest}: interview.manifest.json: gives 'sha256' more than once in one "
+                                       "place (Parley writes each once; a reader takes the first, this check the "
+                                       "last): not as written")], problems
+    code, lines = verify(capsys, interview["case"])  # the case's log holds the manifest's own SHA-256
+    assert code == 1 and any("interview.manifest.json: exported file changed" in line for line in lines), lines

@@ -135,6 +135,24 @@ def read_folder_head(case_folder: Path) -> FolderHead | None:
     return FolderHead(first, head, {str(k): str(v) for k, v in marks.items()})
 
 
+def folders_seen_beginning(first: str) -> list[str]:
+    """The case folders where this account last saw a log begin with `first` (a case moved from one to another)."""
+    folder = Path(os.environ.get(HEADS_DIR_ENV) or user_data_dir() / "heads")
+    found = []
+    try:
+        kept = sorted(folder.glob("*.folder.json"))
+    except OSError:
+        return []
+    for path in kept:
+        try:
+            data = json.loads(read_regular_text(path))
+        except (OSError, ValueError, RecursionError):
+            continue
+        if isinstance(data, dict) and data.get("first") == first and isinstance(data.get("case"), str):
+            found.append(data["case"])
+    return found
+
+
 def write_folder_head(case_folder: Path, seen: FolderHead) -> None:
     """Never an error for the caller, as `write_seen_head`."""
     path = _folder_path(case_folder)

@@ -18,6 +18,7 @@ from app.core.clock import utc_now
 from app.core.evidence.head import AuditHead, FolderHead
 
 GENESIS = "0" * 64
+_EXHIBIT_MARKS = 100  # the exhibits a folder's case is known by: the first 100, by 16 hex digits each
 
 
 def current_user() -> str:
@@ -112,7 +113,18 @@ class AuditLog:
             return None
         marks = {"at1": self.time_of(1) or ""}
         marks.update({str(n): digest for n in (2, head.entry_id) if (digest := self.content_digest(n))})
+        exhibits = self.conn.execute(f"SELECT substr(sha256, 1, 16) FROM exhibits ORDER BY id LIMIT {_EXHIBIT_MARKS}")
+        marks["exhibits"] = ",".join(str(row[0]) for row in exhibits)  # since session 18
         return FolderHead(first, head, marks)
+
+    def shared_exhibits(self, seen: FolderHead) -> int:
+        """How many of the exhibits the log seen was of (its first `_EXHIBIT_MARKS`) this case holds too."""
+        kept = [p for p in seen.marks.get("exhibits", "").split(",") if len(p) == 16]
+        if not kept:
+            return 0
+        row = self.conn.execute(f"SELECT count(*) FROM exhibits WHERE substr(sha256, 1, 16) IN "
+                                f"({','.join('?' * len(kept))})", kept).fetchone()
+        return int(row[0])
 
     def holds_marks_of(self, seen: FolderHead) -> bool:
         """Whether this log holds what marked the one seen (entry 1's time, or entry 2's or the seen head's

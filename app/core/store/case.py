@@ -14,6 +14,8 @@ from typing import Any
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.head import (
+    FolderHead,
+    folders_seen_beginning,
     read_folder_head,
     read_head_file,
     read_seen_head,
@@ -142,6 +144,8 @@ class Case:
             write_head_file(self.folder, head)
         first = self.audit.hash_of(1)
         for place in self.places():
+            if head and first and self.put_in_place_of(place, first, read_folder_head(place)):
+                continue  # what the account saw here is kept: `verify` says so on every run
             seen = read_seen_head(place, first) if first and head else None
             if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
                 write_seen_head(place, first, head)
@@ -165,6 +169,15 @@ class Case:
         if kept.first != first:  # another case put here (its own), or this one's log rewritten (kept)
             return not self.audit.holds_marks_of(kept)
         return self.audit.hash_of(kept.head.entry_id) == kept.head.hash
+
+    def put_in_place_of(self, place: Path, first: str, kept: FolderHead | None) -> bool:
+        """Whether this case was put in `place` in place of another of the same evidence that this account last
+        saw there (`kept`): another log (none of its marks), of exhibits it was of too, that this account never
+        saw there before nor in any other folder (a case moved here from one), and did not begin there: the store,
+        or the folder, replaced by another case's made elsewhere."""
+        return (kept is not None and not self._began_empty and kept.first != first
+                and not self.audit.holds_marks_of(kept) and self.audit.shared_exhibits(kept) > 0
+                and read_seen_head(place, first) is None and not folders_seen_beginning(first))
 
     # ------------------------------------------------------------ exhibits
 
