@@ -32,11 +32,20 @@ class SetCheck:
     audit_head: str = ""
 
 
-def _read_manifest(manifest: Path) -> dict:
+def _read_manifest(manifest: Path, twice: list[str] | None = None) -> dict:
+    """The manifest's JSON; `twice` is given each key an object of it holds more than once (Parley writes each
+    once: a reader's eye or another tool takes the first, Python's JSON the last)."""
     if not manifest.name.endswith(MANIFEST_SUFFIX):
         raise ParleyError(f"{manifest}: not an export manifest (give the set's <name>{MANIFEST_SUFFIX})")
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        keys = [key for key, _ in items]
+        if twice is not None:
+            twice.extend(key for key in dict.fromkeys(keys) if keys.count(key) > 1)
+        return dict(items)
+
     try:
-        data = json.loads(read_regular_text(manifest))
+        data = json.loads(read_regular_text(manifest), object_pairs_hook=pairs)
     except FileNotFoundError:
         raise ParleyError(f"{manifest}: no such file") from None
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -67,9 +76,14 @@ def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
     """Every file the manifest lists re-hashed; files named `<name>.*` beside it that it does not
     list; the given source's SHA-256 against the one transcribed. ParleyError: no manifest."""
     manifest = Path(manifest)
-    data = _read_manifest(manifest)
+    twice: list[str] = []
+    data = _read_manifest(manifest, twice)
     folder = manifest.parent
     result = SetCheck()
+    if twice:
+        result.problems.append(f"{manifest.name}: gives {', '.join(repr(k) for k in dict.fromkeys(twice))} more than "
+                               "once in one place (Parley writes each once; a reader takes the first, this check the "
+                               "last): not as written")
     listed = {manifest.name}
     for entry in data["files"]:
         listed.add(entry["file"])
