@@ -119,7 +119,7 @@ class AuditLog:
 
     def shared_exhibits(self, seen: FolderHead) -> int:
         """How many of the exhibits the log seen was of (its first `_EXHIBIT_MARKS`) this case holds too."""
-        kept = [p for p in seen.marks.get("exhibits", "").split(",") if len(p) == 16]
+        kept = [p for p in seen.marks.get("exhibits", "").split(",") if len(p) == 16][:_EXHIBIT_MARKS]
         if not kept:
             return 0
         row = self.conn.execute(f"SELECT count(*) FROM exhibits WHERE substr(sha256, 1, 16) IN "
