@@ -137,8 +137,9 @@ def _first(folder: Path) -> str:
 
 @pytest.mark.parametrize("whole_folder", [False, True])
 def test_the_store_replaced_by_another_case_s_of_the_same_evidence_is_a_finding(two_cases, capsys, whole_folder):
-    """Another case of the same recording (its store and head file, or its whole folder) put in place of the
-    one this account worked on: it agrees with itself, and `verify` said "nothing found"."""
+    """Another case of the same recording, made on another machine or account (its store and head file, or its
+    whole folder), put in place of the one this account worked on: it agrees with itself, and `verify` said
+    "nothing found"."""
     ours, theirs = two_cases["ours"], two_cases["theirs"]
     assert verify(capsys, ours) == (0, [])
     first = _first(theirs)
@@ -152,9 +153,24 @@ def test_the_store_replaced_by_another_case_s_of_the_same_evidence_is_a_finding(
         code, lines = verify(capsys, ours)
         assert code == 1 and len(lines) == 1 and lines[0].startswith(
             "audit log: this account last saw another case's log in this folder (entry 1 ") and lines[0].endswith(
-            "of 1 of the exhibits this one holds; this case's log begins "
-            f"{first[:16]}..., and this account never worked on it here or in any other folder: the store (or the "
-            "case folder) was replaced by another case's of the same evidence, made elsewhere"), lines
+            f"of 1 of the exhibits this one holds; this case's log begins {first[:16]}..., and this account never "
+            "worked on it here or in any other folder: the store (or the case folder) was replaced by another "
+            "case's of the same evidence"), lines
+
+
+def test_a_copy_of_another_case_of_the_same_evidence_this_account_worked_on_is_a_finding(two_cases, capsys,
+                                                                                         tmp_path):
+    """The other case made on this account, in another folder that still holds it: its store copied over ours."""
+    redo = _case_of(tmp_path / "redo", two_cases["original"], "meet me at the station")
+    ours = two_cases["ours"]
+    assert verify(capsys, ours) == (0, []) and verify(capsys, redo) == (0, [])
+    for name in ("case.sqlite", "audit-head.json"):
+        shutil.copy(redo / name, ours / name)
+    code, lines = verify(capsys, ours)
+    assert code == 1 and len(lines) == 1 and lines[0].endswith(
+        f"this case's log begins {_first(redo)[:16]}..., a copy of the case at {redo}: the store (or the case "
+        "folder) was replaced by another case's of the same evidence"), lines
+    assert verify(capsys, redo) == (0, [])  # where it was made it is its own
 
 
 def test_a_new_case_of_the_same_evidence_made_where_one_was_is_not_a_finding(two_cases, capsys):

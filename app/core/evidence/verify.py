@@ -174,13 +174,15 @@ def _seen_here(case: Case) -> Iterator[Finding]:
                                        f"(entry 1 {kept.first[:16]}..., seen up to entry {kept.head.entry_id}); its "
                                        f"entry 1 is now {first[:16]}...: the log was rewritten from its first entry "
                                        "and chained again")
-        elif first and case.put_in_place_of(place, first, kept) and kept is not None:
-            shared = case.audit.shared_exhibits(kept)
+        elif first and kept is not None and (copied := case.put_in_place_of(place, first, kept)) is not None:
             yield Finding("audit log", f"this account last saw another case's log in this folder{at} (entry 1 "
-                                       f"{kept.first[:16]}..., up to entry {kept.head.entry_id}), of {shared} of the "
-                                       f"exhibits this one holds; this case's log begins {first[:16]}..., and this account never worked on it "
-                                       "here or in any other folder: the store (or the case folder) was replaced by "
-                                       "another case's of the same evidence, made elsewhere")
+                                       f"{kept.first[:16]}..., up to entry {kept.head.entry_id}), of "
+                                       f"{case.audit.shared_exhibits(kept)} of the exhibits this one holds; this "
+                                       f"case's log begins {first[:16]}..., "
+                                       + (f"a copy of the case at {copied}" if copied else
+                                          "and this account never worked on it here or in any other folder")
+                                       + ": the store (or the case folder) was replaced by another case's of the "
+                                       "same evidence")
 
 
 def _head_file(case: Case) -> Iterator[Finding]:

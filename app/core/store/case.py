@@ -144,7 +144,7 @@ class Case:
             write_head_file(self.folder, head)
         first = self.audit.hash_of(1)
         for place in self.places():
-            if head and first and self.put_in_place_of(place, first, read_folder_head(place)):
+            if head and first and self.put_in_place_of(place, first, read_folder_head(place)) is not None:
                 continue  # what the account saw here is kept: `verify` says so on every run
             seen = read_seen_head(place, first) if first and head else None
             if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
@@ -170,14 +170,23 @@ class Case:
             return not self.audit.holds_marks_of(kept)
         return self.audit.hash_of(kept.head.entry_id) == kept.head.hash
 
-    def put_in_place_of(self, place: Path, first: str, kept: FolderHead | None) -> bool:
+    def put_in_place_of(self, place: Path, first: str, kept: FolderHead | None) -> str | None:
         """Whether this case was put in `place` in place of another of the same evidence that this account last
         saw there (`kept`): another log (none of its marks), of exhibits it was of too, that this account never
-        saw there before nor in any other folder (a case moved here from one), and did not begin there: the store,
-        or the folder, replaced by another case's made elsewhere."""
-        return (kept is not None and not self._began_empty and kept.first != first
-                and not self.audit.holds_marks_of(kept) and self.audit.shared_exhibits(kept) > 0
-                and read_seen_head(place, first) is None and not folders_seen_beginning(first))
+        saw there before and did not begin there. None when not; else where it was copied from (a folder where
+        this account worked on it that still holds it), or '' for a case this account never worked on. A case
+        moved here from another folder this account worked on (that folder no longer holds it) was not."""
+        if (kept is None or self._began_empty or kept.first == first or self.audit.holds_marks_of(kept)
+                or not self.audit.shared_exhibits(kept) or read_seen_head(place, first) is not None):
+            return None
+        elsewhere = [Path(folder) for folder in folders_seen_beginning(first) if Path(folder) != place]
+        copied = [folder for folder in elsewhere if self._holds_this_log(folder)]
+        return str(copied[0]) if copied else (None if elsewhere else "")
+
+    def _holds_this_log(self, folder: Path) -> bool:
+        """Whether the case folder's head file names an entry of this log as it is (a copy of this case is there)."""
+        head = read_head_file(folder)
+        return head is not None and self.audit.hash_of(head.entry_id) == head.hash
 
     # ------------------------------------------------------------ exhibits
 
