@@ -96,6 +96,20 @@ def test_two_sets_whose_names_differ_only_in_look_alike_letters_verify(tmp_path,
     assert _check_export(capsys, out / "n\u043ete.manifest.json") == (0, [])
 
 
+@pytest.mark.parametrize(("name", "slipped"), [
+    ("\u041d\u041e\u0422\u0410.txt", True),  # the set's name in capitals: one name to exFAT, NTFS and macOS
+    ("hota.txt", False),  # Latin letters not drawn like the lower-case Cyrillic "\u043d\u043e\u0442\u0430"
+])
+def test_a_set_named_in_another_script_is_compared_letter_case_apart(tmp_path, capsys, monkeypatch, name, slipped):
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    out = tmp_path / "out"
+    case_dir = _exported_case(tmp_path, {"\u043d\u043e\u0442\u0430.opus": "en_voicenote.opus"}, out)
+    (out / name).write_text("meet me at the station\n", encoding="utf-8")
+    code, lines = verify(capsys, case_dir)
+    check_code, problems = _check_export(capsys, out / "\u043d\u043e\u0442\u0430.manifest.json")
+    assert (code, len(lines), check_code, len(problems)) == ((1, 1, 1, 1) if slipped else (0, 0, 0, 0)), (lines, problems)
+
+
 # ------------------------------------------------------------------ the store replaced by another case's
 
 def _case_of(folder: Path, original: Path, text: str) -> Path:

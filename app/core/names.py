@@ -130,10 +130,11 @@ def _stem(path: str) -> str:
 
 
 # Letters of other scripts drawn like Latin ones (a reader cannot tell `іnterview.pdf`, Cyrillic "і", from
-# `interview.pdf`), as `folded` leaves them: lower case. Digits and Latin letters are not mapped to each other.
+# `interview.pdf`), upper and lower case apart (a Cyrillic "Н" is drawn as "H", its "н" is not). Digits and Latin
+# letters are not mapped to each other.
 _LOOK_ALIKES = str.maketrans({
-    **dict(zip("аԁеһіјӏорԛѕԝхуүсвкмнтьʏ", "adehijlopqswxyycbkmhtby")),  # Cyrillic
-    **dict(zip("αβεζηικμνορτυχϲϳ", "abezhikmnoptuxcj")),  # Greek
+    **dict(zip("АВЕЅІЈКМНОРСТХУҮӀԚԜ", "ABESIJKMHOPCTXYYIQW")), **dict(zip("аеорсухѕіјһԁԛԝӏү", "aeopcyxsijhdqwly")),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧϹͿ", "ABEZHIKMNOPTYXCJ")), **dict(zip("οιρνϲϳ", "oipvcj")),  # Greek
     **dict(zip("ıɩǀℓɑɡ", "iillag")),  # Latin letters drawn like others
 })
 # Characters drawn as nothing (zero-width spaces and joiners, soft hyphen, word joiner, byte-order mark,
@@ -146,13 +147,27 @@ def look_alike(name: str) -> str:
     """The name as a reader sees it: `folded`, then compatibility forms made plain (fullwidth letters, the one-dot
     leader for '.'), characters drawn as nothing taken out, letters of other scripts drawn like Latin ones made
     Latin, and the trailing dots and spaces Windows drops from a name dropped."""
-    plain = unicodedata.normalize("NFKC", _UNSEEN.sub("", folded(name)))
-    return _UNSEEN.sub("", plain.casefold()).translate(_LOOK_ALIKES).rstrip(". ")
+    plain = unicodedata.normalize("NFKC", _UNSEEN.sub("", unicodedata.normalize("NFC", name)))
+    return folded(_UNSEEN.sub("", plain).translate(_LOOK_ALIKES)).rstrip(". ")
 
 
 def unlike_characters(name: str) -> str:
     """What in `name` a reader does not see as it is: each character drawn as nothing or like a Latin letter,
     or given in a compatibility form, as `U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I`; '' for none."""
-    odd = [c for c in dict.fromkeys(name) if _UNSEEN.match(c) or c.casefold().translate(_LOOK_ALIKES) != c.casefold()
+    odd = [c for c in dict.fromkeys(name) if _UNSEEN.match(c) or c.translate(_LOOK_ALIKES) != c
            or unicodedata.normalize("NFKC", c) != c and not unicodedata.combining(c)]
     return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd)
+
+
+def _readings(name: str) -> tuple[str, str]:
+    return folded(name), look_alike(name)
+
+
+def same_name(one: str, other: str) -> bool:
+    """Whether two names are one to a disk that ignores case and composition, or to a reader (`look_alike`)."""
+    return any(a == b for a, b in zip(_readings(one), _readings(other)))
+
+
+def named_as_part_of(name: str, stem: str) -> bool:
+    """Whether `name` reads as `<stem>.*` to such a disk or to a reader (`Note.pdf`, `іnterview.txt`)."""
+    return any(a.startswith(b + ".") for a, b in zip(_readings(name), _readings(stem)))

@@ -18,7 +18,7 @@ from app.core.errors import ParleyError
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.files import read_regular_text
 from app.core.hashing import sha256_file
-from app.core.names import look_alike, unlike_characters
+from app.core.names import named_as_part_of, same_name, unlike_characters
 
 
 @dataclass
@@ -110,16 +110,15 @@ def _strays(folder: Path, stem: str, listed: set[str]) -> list[str]:
     copy to such a disk may keep it in place of `interview.pdf`), and as a reader sees them (`look_alike`:
     `іnterview.pdf` with a Cyrillic "і", a zero-width space in it), unless a set named so lists it (two sets
     `Note` and `note` an older Parley wrote apart, or `note` and `nоte` from two files of a phone)."""
-    own = look_alike(stem)
     manifests = [p for p in folder.iterdir() if p.name.endswith(MANIFEST_SUFFIX) and p.name != f"{stem}{MANIFEST_SUFFIX}"]
-    others = [look_alike(p.name[:-len(MANIFEST_SUFFIX)]) for p in manifests]
-    others = [o for o in others if o != own and o.startswith(own + ".")]
-    theirs = _listed_by(p for p in manifests if look_alike(p.name[:-len(MANIFEST_SUFFIX)]) == own)
+    others = [p.name[:-len(MANIFEST_SUFFIX)] for p in manifests]
+    others = [o for o in others if not same_name(o, stem) and named_as_part_of(o, stem)]
+    theirs = _listed_by(p for p in manifests if same_name(p.name[:-len(MANIFEST_SUFFIX)], stem))
     strays = []
     for path in sorted(folder.iterdir()):
-        name, seen = path.name, look_alike(path.name)
-        if (name in listed or name in theirs or name.endswith(MANIFEST_SUFFIX) or not seen.startswith(own + ".")
-                or any(seen.startswith(o + ".") for o in others) or not path.is_file()):
+        name = path.name
+        if (name in listed or name in theirs or name.endswith(MANIFEST_SUFFIX) or not named_as_part_of(name, stem)
+                or any(named_as_part_of(name, o) for o in others) or not path.is_file()):
             continue
         unlike = unlike_characters(name)
         strays.append(f"{name}: beside the set, not listed in its manifest"

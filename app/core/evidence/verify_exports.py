@@ -25,7 +25,7 @@ from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
 from app.core.files import SMALL_FILE_LIMIT, read_regular_text
 from app.core.hashing import sha256_file
-from app.core.names import look_alike, unlike_characters
+from app.core.names import named_as_part_of, unlike_characters
 from app.core.store import Case
 
 
@@ -153,8 +153,8 @@ def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
     """Files named as part of a logged set that no export wrote: a transcript's (`<name>.*` beside its
     manifest) or a chat's timeline (`<chat>.timeline.*`, written without a manifest); names compared with
     case and Unicode composition folded, and as a reader sees them (`look_alike`)."""
-    stems = {look_alike(name[: -len(MANIFEST_SUFFIX)]): name for name in logged if name.endswith(MANIFEST_SUFFIX)}
-    stems.update({look_alike(name[: name.index(_TIMELINE)]): f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
+    stems = {name[: -len(MANIFEST_SUFFIX)]: name for name in logged if name.endswith(MANIFEST_SUFFIX)}
+    stems.update({name[: name.index(_TIMELINE)]: f"{name[: name.index(_TIMELINE)]}{_TIMELINE}*"
                   for name in logged if _TIMELINE in name})
     if not stems:
         return
@@ -165,7 +165,7 @@ def _strays(folder: Path, logged: set[str]) -> Iterator[Finding]:
         # compared as exFAT, NTFS and macOS compare names (Parley names its sets so): `Interview.pdf` beside the
         # set `interview` is slipped in too, and a copy to such a disk may keep it in place of `interview.pdf`;
         # and as a reader sees them: `іnterview.pdf` (a Cyrillic "і") or `interview\u200b.pdf` passes for the set's
-        owner = next((stem for stem in stems if look_alike(name).startswith(stem + ".")), None)
+        owner = next((stem for stem in stems if named_as_part_of(name, stem)), None)
         if owner is not None:
             yield Finding(str(path), f"beside the export set {stems[owner]}, but no export wrote it "
                                      f"(neither the audit log nor the manifest lists it){_disguise(name)}")
