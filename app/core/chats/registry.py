@@ -145,7 +145,8 @@ def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
     return extract_root / sha256_file(path) if extract_root is not None else None
 
 
-def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | None) -> list[Loaded]:
+def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | None,
+              root: Path | None = None) -> list[Loaded]:
     if whatsapp_zip.is_zip(path):
         return _load_zip_tree(path, extract_root, refused, 0)
     if path.suffix.lower() == ".zip":
@@ -162,7 +163,7 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
     elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
         path = path.with_name("chat.md")
     try:
-        return [load_file(path)]
+        return [load_file(path, root)]
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
         raise ChatError(str(path), exc.reason) from None
 
@@ -242,7 +243,7 @@ def load_export(path: str | Path, extract_root: Path | None = None,
         refused.append(_too_deep_error(path, too_deep))
     for candidate in found:
         try:
-            loaded.extend(_load_one(candidate, extract_root, refused))
+            loaded.extend(_load_one(candidate, extract_root, refused, path))
         except ChatError as exc:
             if exc.reason == telegram.NOT_TELEGRAM:
                 continue
