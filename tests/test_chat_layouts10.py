@@ -7,6 +7,7 @@ no mark where a name ends; a forensic extraction's `sdcard/Android/media/com.wha
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -106,3 +107,56 @@ def test_a_chat_given_alone_does_not_look_above_it_and_a_name_in_two_phones_tree
     shutil.copy(MEDIA / "de_voicenote.opus", other / "PTT-20241003-WA0001.opus")
     [both] = load_export(dump)
     assert both.export.messages[0].attachment.missing
+
+
+def _telegram(i: int, sender: str, account: str, **more) -> dict:
+    return {"id": i, "type": "message", "date": f"2024-10-03T21:{10 + i}:00", "date_unixtime": str(1727982600 + 60 * i),
+            "from": sender, "from_id": account, "text": "", "text_entities": [], **more}
+
+
+def test_two_telegram_accounts_shown_under_one_name_are_two_senders(tmp_path):
+    """Two members both called "Anna" (`from_id` user111 and user222) were one sender: the voice note of one
+    read as the other's. Each is now written with its account; Bob, the only one of his name, is kept as is."""
+    (tmp_path / "voice_messages").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "voice_messages" / "audio_1@03-10-2024_21-12-00.ogg")
+    (tmp_path / "result.json").write_text(json.dumps({"name": "Crew", "type": "private_supergroup", "id": 1, "messages": [
+        _telegram(1, "Anna", "user111", text=["meet at ", {"type": "bold", "text": "the depot"}]),
+        _telegram(2, "Anna", "user222", file="voice_messages/audio_1@03-10-2024_21-12-00.ogg",
+                  media_type="voice_message", mime_type="audio/ogg"),
+        _telegram(3, "Bob", "user333", text="ok", reply_to_message_id=2),
+        {"id": 4, "type": "service", "date": "2024-10-03T21:14:00", "date_unixtime": "1727982840", "actor": "Anna",
+         "actor_id": "user222", "action": "pin_message", "message_id": 2, "text": ""}]}), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    messages = loaded.export.messages
+    assert [m.sender for m in messages] == ["Anna (user111)", "Anna (user222)", "Bob", "Anna (user222)"]
+    assert messages[0].text == "meet at the depot" and messages[1].attachment.missing is False
+    assert "Anna (user222)" in messages[2].note
+
+
+def test_a_discord_channel_exported_as_csv_is_read_with_its_voice_message(tmp_path):
+    """DiscordChatExporter's CSV (`-f Csv`) was "no chat export found in this folder", its voice message
+    unaccounted for: read, words over several lines kept whole, the file found in `<name>.csv_Files`, a web
+    address said missing, a call the app's note, two accounts called "anna_k" told apart by id."""
+    files = tmp_path / "dm.csv_Files"
+    files.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", files / "voice-message-1A2B3.ogg")
+    (files / "avatar-9F.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "dm.csv").write_text(
+        '"AuthorID","Author","Date","Content","Attachments","Reactions"\n'
+        '"111","anna_k","1/15/2024 9:05 PM","where are you?\nI am, at the depot","",""\n'
+        '"222","bob","1/15/2024 9:06 PM","","dm.csv_Files\\voice-message-1A2B3.ogg","👍 (2)"\n'
+        '"111","anna_k","1/16/2024 10:00 AM","Started a call that lasted 2 minutes.","",""\n'
+        '"333","anna_k","1/16/2024 10:01 AM","a photo","https://cdn.discordapp.com/attachments/1/2/photo.jpg",""\n',
+        encoding="utf-8")
+    [loaded] = load_export(tmp_path)
+    messages = loaded.export.messages
+    assert loaded.export.container == "discord-csv"
+    assert [(m.sender, m.datetime, m.text, m.system) for m in messages[:4]] == [
+        ("anna_k (111)", "2024-01-15T21:05:00", "where are you?\nI am, at the depot", False),
+        ("bob", "2024-01-15T21:06:00", "", False),
+        ("anna_k (111)", "2024-01-16T10:00:00", "Started a call that lasted 2 minutes.", True),
+        ("anna_k (333)", "2024-01-16T10:01:00", "a photo", False)]
+    assert loaded.files[messages[1].attachment.path] == files / "voice-message-1A2B3.ogg"
+    assert "👍 (2)" in messages[1].note
+    assert messages[3].attachment.missing and messages[3].attachment.name == "photo.jpg"
+    assert [m.attachment.name for m in messages[4:]] == ["avatar-9F.png"] and messages[4].sender is None

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_csv,
     discord_html,
     discord_text,
     googlechat,
@@ -252,7 +253,7 @@ def _in_other_export(base: Path, rels: list[str]) -> set[str]:
 
 def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: dict[str, Path]) -> list[tuple[str, str]]:
     used = used_paths(chats)
-    if container in (discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER):
+    if container in (discord.CONTAINER, discord_csv.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER):
         # its _Files folder: what the export names nowhere (an avatar is named)
         text, beside = decode(read_bytes(path)), frozenset(rel for rel in files if "/" not in rel)
         return [(rel, PurePosixPath(rel).name) for rel in files if rel not in used

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_csv,
     discord_html,
     discord_text,
     googlechat,
@@ -103,6 +104,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return telegram_html.CONTAINER, telegram_html.parse
     if discord_text.looks_like(text):
         return discord_text.CONTAINER, lambda t, n: (discord_text.parse(t, stem),)
+    if discord_csv.looks_like(text):
+        return discord_csv.CONTAINER, lambda t, n: (discord_csv.parse(t, stem),)
     if threema.looks_like(text, name):
         return threema.CONTAINER, lambda t, n: (threema.parse(t, n),)
     if line.looks_like(text):

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_csv,
     discord_html,
     discord_text,
     googlechat,
@@ -152,9 +153,10 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
 
 TEXT_CONTAINERS = frozenset({line.CONTAINER, kakaotalk.CONTAINER, threema.CONTAINER, wechat.CONTAINER, viber.CONTAINER,
                              wechat_html.CONTAINER,
-                              imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+                              imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER,
+                              discord_csv.CONTAINER})
 SIGNAL_EXPORT_PARTS = frozenset({"data.json", "index.html", "style.css", "chat.js"})
-DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
+DISCORD = frozenset({discord.CONTAINER, discord_csv.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
 
 def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
