@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
@@ -160,3 +161,23 @@ def test_a_discord_channel_exported_as_csv_is_read_with_its_voice_message(tmp_pa
     assert "👍 (2)" in messages[1].note
     assert messages[3].attachment.missing and messages[3].attachment.name == "photo.jpg"
     assert [m.attachment.name for m in messages[4:]] == ["avatar-9F.png"] and messages[4].sender is None
+
+
+def test_a_zipped_phone_dump_finds_each_chats_voice_notes_in_the_phones_media_folders(tmp_path):
+    """The same extraction handed over as one zip: each chat's attachments were looked for in its own folder
+    only, so both voice notes were said missing (and the second chat's kept as the first chat's file)."""
+    dump, _ = _dump(tmp_path)
+    (dump / "sdcard" / "Download" / "WhatsApp Chat with Anna.txt").write_text(
+        "03/10/2024, 21:15 - Anna: PTT-20241003-WA0001.opus (file attached)\n", encoding="utf-8")
+    (dump / "sdcard" / "Download" / "Bob").mkdir()
+    (dump / "sdcard" / "Download" / "Bob" / "WhatsApp Chat with Bob.txt").write_text(
+        "03/10/2024, 21:16 - Bob: PTT-20241003-WA0002.opus (file attached)\n", encoding="utf-8")
+    packed = tmp_path / "Extraction.zip"
+    with zipfile.ZipFile(packed, "w") as archive:
+        for file in sorted(dump.rglob("*")):
+            archive.write(file, file.relative_to(dump).as_posix())
+    [loaded] = load_export(packed, tmp_path / "case")
+    attached = sorted((m.sender, m.attachment.path) for m in loaded.export.messages if m.sender)
+    tree = "sdcard/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Voice Notes/202410/"
+    assert attached == [("Anna", tree + "PTT-20241003-WA0001.opus"), ("Bob", tree + "PTT-20241003-WA0002.opus")]
+    assert all(path in loaded.files for _, path in attached)

@@ -10,7 +10,8 @@ the way WhatsApp names its media; the caller takes only a file a message names.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from itertools import pairwise
+from pathlib import Path, PurePath
 
 from app.core.chats.placeholders import is_whatsapp_media_name
 from app.core.chats.whatsapp_zip import same_name
@@ -60,9 +61,15 @@ def media_by_name(root: Path, beside: Path) -> dict[str, list[Path]]:
     return out
 
 
-def nearest(hits: list[Path], beside: Path) -> Path | None:
-    """The one file of `hits` nearest the chat (most folders in common); None when two are as near."""
-    def common(p: Path) -> int:
+def in_media_tree(path: PurePath) -> bool:
+    """A path inside a phone's `WhatsApp*/Media` folder (a zipped dump's member)."""
+    parts = path.parts
+    return any(a.startswith("WhatsApp") and b == "Media" for a, b in pairwise(parts))
+
+
+def nearest(hits: list, beside: PurePath):
+    """The one path of `hits` nearest the chat's folder (most folders in common); None when two are as near."""
+    def common(p: PurePath) -> int:
         n = 0
         for a, b in zip(p.parts, beside.parts):
             if a != b:

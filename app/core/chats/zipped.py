@@ -28,6 +28,7 @@ from app.core.chats import (
     line,
     messenger_html,
     meta,
+    phone_tree,
     signal,
     signal_json,
     signal_text,
@@ -56,6 +57,7 @@ from app.core.chats.parsing import (
     with_attachments,
     with_unreferenced,
 )
+from app.core.chats.placeholders import is_whatsapp_media_name
 from app.core.chats.records import Attachment, Chat, ChatExport
 from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
@@ -252,9 +254,24 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
         exact = whatsapp_zip.member_path(str(folder / wanted.removeprefix("./")))  # Telegram: relative
         info = (by_path.get(str(exact)) if exact else None) or whatsapp_zip.find_member(beside, wanted) \
             or whatsapp_zip.find_member(own, wanted) or _sigtop_member(own, wanted)
+        if info is None and several and member.container == whatsapp.CONTAINER:
+            info = _in_phone_tree(media, wanted, folder)
         return info.filename if info else None
 
     return with_attachments(chats, locate)
+
+
+def _in_phone_tree(media: list[zipfile.ZipInfo], wanted: str, folder: PurePosixPath) -> zipfile.ZipInfo | None:
+    """A zipped phone dump: a chat's WhatsApp-named file in the phone's own `WhatsApp/Media/` folders, a sibling
+    tree of the chat's folder (the one nearest it; none when two are as near)."""
+    name = PurePosixPath(wanted).name
+    if not is_whatsapp_media_name(name):
+        return None
+    hits = [i for i in media if phone_tree.in_media_tree(PurePosixPath(i.filename))
+            and whatsapp_zip.same_name(PurePosixPath(whatsapp_zip.stored_name(i)).name) == whatsapp_zip.same_name(name)]
+    paths = {PurePosixPath(i.filename): i for i in hits}
+    found = phone_tree.nearest(list(paths), folder)
+    return paths[found] if found is not None else None
 
 
 def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo | None:
