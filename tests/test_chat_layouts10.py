@@ -181,3 +181,50 @@ def test_a_zipped_phone_dump_finds_each_chats_voice_notes_in_the_phones_media_fo
     tree = "sdcard/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Voice Notes/202410/"
     assert attached == [("Anna", tree + "PTT-20241003-WA0001.opus"), ("Bob", tree + "PTT-20241003-WA0002.opus")]
     assert all(path in loaded.files for _, path in attached)
+
+
+def _hangout(gaia: str, micro: int, **event) -> dict:
+    return {"conversation_id": {"id": "UgxA"}, "sender_id": {"gaia_id": gaia, "chat_id": gaia},
+            "timestamp": str(micro), "event_id": f"e{micro}", **event}
+
+
+def _said(words: str) -> dict:
+    return {"event_type": "REGULAR_CHAT_MESSAGE",
+            "chat_message": {"message_content": {"segment": [{"type": "TEXT", "text": words}]}}}
+
+
+def test_a_hangouts_takeout_is_read_in_both_layouts_google_wrote(tmp_path):
+    """Takeout's `Hangouts/Hangouts.json` was "no chat export found in this folder" (passed over as a JSON
+    that is no Telegram export): each conversation read in time order, UTC, names from the conversation's
+    members (two called "Anna Smith" told apart), a photo's web address missing, a call the app's note.
+    The layout before 2018 (`conversation_state`) too."""
+    members = [{"id": {"gaia_id": "111"}, "fallback_name": "Anna Smith"},
+               {"id": {"gaia_id": "222"}, "fallback_name": "Anna Smith"}, {"id": {"gaia_id": "333"}, "fallback_name": "Bob"}]
+    photo = {"embed_item": {"type": ["PLUS_PHOTO"], "plus_photo": {
+        "url": "https://lh3.googleusercontent.com/abc/IMG_0001.jpg", "media_type": "PHOTO"}}}
+    events = [
+        _hangout("222", 1420070460000000, event_type="REGULAR_CHAT_MESSAGE",
+                 chat_message={"message_content": {"attachment": [photo]}}),
+        _hangout("111", 1420070400000000, event_type="REGULAR_CHAT_MESSAGE", chat_message={"message_content": {
+            "segment": [{"type": "TEXT", "text": "meet at"}, {"type": "LINE_BREAK", "text": "\n"},
+                        {"type": "TEXT", "text": "the depot"}]}}),
+        _hangout("333", 1420070520000000, event_type="HANGOUT_EVENT",
+                 hangout_event={"event_type": "END_HANGOUT", "hangout_duration_secs": "120"})]
+    folder = tmp_path / "Takeout" / "Hangouts"
+    folder.mkdir(parents=True)
+    (folder / "Hangouts.json").write_text(json.dumps({"conversations": [{"conversation": {
+        "conversation_id": {"id": "UgxA"}, "conversation": {"id": {"id": "UgxA"}, "type": "GROUP", "name": "Depot",
+                                                            "participant_data": members}}, "events": events}]}))
+    [loaded] = load_export(tmp_path)
+    assert loaded.export.container == "hangouts-json" and loaded.export.chats[0].name == "Depot"
+    assert [(m.sender, m.datetime, m.text, m.system) for m in loaded.export.messages] == [
+        ("Anna Smith (111)", "2015-01-01T00:00:00+00:00", "meet at\nthe depot", False),
+        ("Anna Smith (222)", "2015-01-01T00:01:00+00:00", "", False),
+        ("Bob", "2015-01-01T00:02:00+00:00", "call end hangout, 120 s", True)]
+    photo_sent = loaded.export.messages[1].attachment
+    assert (photo_sent.name, photo_sent.missing, photo_sent.kind) == ("IMG_0001.jpg", True, "image")
+    (folder / "Hangouts.json").write_text(json.dumps({"conversation_state": [{"conversation_id": {"id": "UgxB"},
+        "conversation_state": {"conversation": {"id": {"id": "UgxB"}, "participant_data": members[2:]},
+                               "event": [_hangout("333", 1420070400000000, **_said("old layout"))]}}]}))
+    [old] = load_export(folder / "Hangouts.json")
+    assert [(m.sender, m.text) for m in old.export.messages] == [("Bob", "old layout")]

@@ -39,7 +39,7 @@ PARSER_VERSION = 11  # 2: zipped Telegram exports, files deep in a full export, 
 # 10: iOS names holding a colon whole; zip names in Windows' code pages; a phone's WhatsApp Voice Notes folder
 #     beside the chat; Telegram service messages' photos and details
 # 11: Android names holding a colon whole; a chat deep in a phone dump finds its media in the phone's media folders;
-#     two Telegram accounts of one name told apart; DiscordChatExporter CSV
+#     two Telegram accounts of one name told apart; DiscordChatExporter CSV; Hangouts (Takeout)
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")

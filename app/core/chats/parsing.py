@@ -15,6 +15,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    hangouts,
     imessage,
     imessage_html,
     kakaotalk,
@@ -88,6 +89,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return signal_json.CONTAINER, signal_json.parse
     if skype.looks_like_text(text):
         return skype.CONTAINER, skype.parse
+    if hangouts.looks_like_text(text):
+        return hangouts.CONTAINER, hangouts.parse
     if slack.looks_like_text(text):
         return slack.CONTAINER, slack.parse
     if _JSON_START.match(text):  # an object, or an array of them (a Slack export's users.json)
@@ -149,7 +152,7 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
-                              "Instagram, Discord, Google Chat, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+                              "Instagram, Discord, Google Chat, Hangouts, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
     chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")

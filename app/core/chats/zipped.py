@@ -23,6 +23,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    hangouts,
     imessage,
     kakaotalk,
     line,
@@ -110,6 +111,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 found.append(ZipChat(info, (text,), signal_json.CONTAINER))
             elif skype.looks_like(data):
                 found.append(ZipChat(info, (text,), skype.CONTAINER))
+            elif hangouts.looks_like_text(text):
+                found.append(ZipChat(info, (text,), hangouts.CONTAINER))
             elif slack.looks_like(data) and (days := _slack_days(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in days)), slack.CONTAINER, days,
@@ -222,6 +225,8 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return googlechat.parse(member.texts[0], name)
     if member.container == skype.CONTAINER:
         return skype.parse(member.texts[0], name)
+    if member.container == hangouts.CONTAINER:
+        return hangouts.parse(member.texts[0], name)
     if member.container == slack.CONTAINER:
         return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, member.users, name),)
     if member.container in TEXT_CONTAINERS:
