@@ -40,6 +40,9 @@ def test_an_android_contact_named_with_a_colon_is_one_sender_and_the_apps_notes_
         ("Work: Bob", "hello: all", False), ("Work: Bob", "", False), ("Anna", "Re: hi", False),
         ("Anna", "ok", False), (None, "Work: Bob left", True)]
     assert messages[3].attachment.name == "PTT-20240312-WA0001.opus"
+    later = _messages(tmp_path, "12/03/2024, 21:14 - Work: Bob joined using this group's invite link\n"
+                                "12/03/2024, 21:15 - Work: Bob: hi\n", "WhatsApp Chat with Plans.txt")
+    assert [(m.sender, m.system) for m in later] == [(None, True), ("Work: Bob", False)]
 
 
 def test_an_android_colon_name_is_borne_out_by_a_mention_or_by_every_line_a_reply_prefix_is_not(tmp_path):

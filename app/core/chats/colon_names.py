@@ -13,7 +13,6 @@ A reply's "Re:" or "Fwd:" is no name ("Anna: Re: hi" twice is Anna's).
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from app.core.chats.placeholders import strip_marks
 
@@ -50,17 +49,17 @@ def android_names(starts: list[str], texts: list[str]) -> frozenset[str]:
     by_first: dict[str, list[str]] = {}
     for start in (_clean(s) for s in starts):
         by_first.setdefault(start.split(":", 1)[0].strip(), []).append(start)
-    counts = Counter(name for group in by_first.values() for s in group for name in _candidates(s))
     whole = None
     found = set()
-    for name, count in counts.items():
-        group = by_first.get(name.split(":", 1)[0].strip(), [])
-        if any(not re.match(re.escape(name) + r"(?![\w])", s) for s in group):
-            continue  # the first part writes alone too ("Anna: Plan: x", "Anna: hi"): Anna's
-        if count < 2 and whole is None:
-            whole = "\n".join(_clean(t) for t in texts)
-        if count >= 2 or _said_elsewhere(name, whole or ""):
-            found.add(name)
+    for group in by_first.values():  # a name is borne out only where every line of its first part starts so
+        for name in next((c for c in map(_candidates, group) if c), []):
+            if any(not re.match(re.escape(name) + r"(?![\w])", s) for s in group):
+                continue  # the first part writes alone too ("Anna: Plan: x", "Anna: hi"): Anna's
+            starting = sum(1 for s in group if s.startswith(name + ":"))
+            if starting < 2 and whole is None:
+                whole = "\n".join(_clean(t) for t in texts)
+            if starting >= 2 or _said_elsewhere(name, whole or ""):
+                found.add(name)
     return frozenset(found)
 
 
