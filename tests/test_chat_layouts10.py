@@ -231,3 +231,24 @@ def test_a_hangouts_takeout_is_read_in_both_layouts_google_wrote(tmp_path):
                                "event": [_hangout("333", 1420070400000000, **_said("old layout"))]}}]}))
     [old] = load_export(folder / "Hangouts.json")
     assert [(m.sender, m.text) for m in old.export.messages] == [("Bob", "old layout")]
+
+
+def _discord(i: int, author: dict, words: str) -> dict:
+    return {"id": str(i), "type": "Default", "timestamp": f"2024-01-15T21:0{i}:00+00:00", "content": words,
+            "author": author, "attachments": [], "reactions": []}
+
+
+def test_discord_accounts_of_one_name_are_told_apart_by_their_tag_or_id(tmp_path):
+    """Two accounts of before 2023 ("anna#1234", "anna#5678") and two deleted accounts ("Deleted User", each
+    its own id) were one sender each: the tag is the account's name as Discord shows it, an id tells the rest."""
+    authors = [{"id": "1", "name": "anna", "discriminator": "1234", "nickname": "anna"},
+               {"id": "2", "name": "anna", "discriminator": "5678", "nickname": "anna"},
+               {"id": "3", "name": "Deleted User", "discriminator": "0000", "nickname": "Deleted User"},
+               {"id": "4", "name": "Deleted User", "discriminator": "0000", "nickname": "Deleted User"},
+               {"id": "5", "name": "bob_k", "discriminator": "0000", "nickname": "Bob"}]
+    (tmp_path / "dm.json").write_text(json.dumps({
+        "guild": {"id": "0", "name": "Direct Messages"}, "channel": {"id": "9", "name": "crew"},
+        "messages": [_discord(i, a, f"m{i}") for i, a in enumerate(authors)]}), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "dm.json")
+    assert [m.sender for m in loaded.export.messages] == [
+        "anna (anna#1234)", "anna (anna#5678)", "Deleted User (3)", "Deleted User (4)", "Bob (bob_k)"]

@@ -19,6 +19,7 @@ from typing import Any
 
 from app.core.chats import dates
 from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.chats.senders import told_apart
 from app.core.errors import ChatError
 
 CONTAINER = "telegram-json"
@@ -206,7 +207,8 @@ def _chat(raw: Any, position: int) -> Chat:
         name = str(raw.get("name") or raw.get("id") or "") if isinstance(raw, dict) else ""
         return Chat(name or f"chat {position}", (_parser_note(0, "this chat of the export has no list of messages"),), "")
     name = str(raw.get("name") or raw.get("id") or f"chat {position}")
-    messages = _told_apart([_message(i, m) for i, m in enumerate(raw["messages"])], raw["messages"])
+    # two accounts shown under one name (two members called "Anna") are two senders
+    messages = told_apart([_message(i, m) for i, m in enumerate(raw["messages"])], [_account(m) for m in raw["messages"]])
     ids = [m.get("id") if isinstance(m, dict) else None for m in raw["messages"]]
     return Chat(name, tuple(replies_placed(messages, ids)), "iso")
 
@@ -216,20 +218,6 @@ def _account(raw: Any) -> str:
     if not isinstance(raw, dict):
         return ""
     return str(raw.get("actor_id" if raw.get("type") == "service" else "from_id") or "")
-
-
-def _told_apart(messages: list[Message], raws: list[Any]) -> list[Message]:
-    """Two accounts shown under one name (two members called "Anna") are two senders: each such sender is
-    written with its account id, `Anna (user111)`; a name only one account bears is kept as it is."""
-    accounts: dict[str, set[str]] = {}
-    for m, raw in zip(messages, raws):
-        if m.sender and _account(raw) and m.sender != _account(raw):
-            accounts.setdefault(m.sender, set()).add(_account(raw))
-    shared = {name for name, ids in accounts.items() if len(ids) > 1}
-    if not shared:
-        return messages
-    return [replace(m, sender=f"{m.sender} ({_account(raw)})") if m.sender in shared and _account(raw) else m
-            for m, raw in zip(messages, raws)]
 
 
 def chats_of(data: Any) -> tuple[Chat, ...]:
