@@ -252,3 +252,18 @@ def test_discord_accounts_of_one_name_are_told_apart_by_their_tag_or_id(tmp_path
     [loaded] = load_export(tmp_path / "dm.json")
     assert [m.sender for m in loaded.export.messages] == [
         "anna (anna#1234)", "anna (anna#5678)", "Deleted User (3)", "Deleted User (4)", "Bob (bob_k)"]
+
+
+def test_a_chat_at_the_top_of_an_extraction_finds_a_voice_note_ten_folders_down(tmp_path):
+    """A forensic tool's `data/media/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Voice Notes/202410/`
+    is 10 folders below a chat saved at the extraction's top: deeper than the phone's folders are looked
+    through beside a chat (8), it was said missing."""
+    notes = tmp_path / "data" / "media" / "0" / "Android" / "media" / "com.whatsapp" / "WhatsApp" / "Media" / \
+        "WhatsApp Voice Notes" / "202410"
+    notes.mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.opus", notes / "PTT-20241003-WA0001.opus")
+    (tmp_path / "WhatsApp Chat with Anna.txt").write_text(
+        "03/10/2024, 21:15 - Anna: PTT-20241003-WA0001.opus (file attached)\n", encoding="utf-8")
+    [loaded] = load_export(tmp_path)
+    found = loaded.export.messages[0].attachment
+    assert not found.missing and loaded.files[found.path] == notes / "PTT-20241003-WA0001.opus"

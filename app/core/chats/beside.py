@@ -143,7 +143,7 @@ def _locate_in(base: Path, files: dict[str, Path], root: Path | None = None) -> 
     def _in_phone_tree(wanted: str, root: Path) -> str | None:
         """A chat deep in a phone dump: its file in the phone's own WhatsApp media folders, a sibling tree."""
         if not elsewhere:
-            elsewhere.append(phone_tree.media_by_name(root, base) if root in base.parents else {})
+            elsewhere.append(phone_tree.media_by_name(root) if root == base or root in base.parents else {})
         hit = phone_tree.nearest(elsewhere[0].get(same_name(PurePosixPath(wanted).name), []), base)
         if hit is None:
             return None

@@ -43,17 +43,14 @@ def media_trees(root: Path) -> list[Path]:
     return found
 
 
-def media_by_name(root: Path, beside: Path) -> dict[str, list[Path]]:
-    """WhatsApp-named files of the phone's media folders below `root` (none of them below `beside`, the
-    chat's own folder, already looked through), by their name as compared."""
+def media_by_name(root: Path) -> dict[str, list[Path]]:
+    """WhatsApp-named files of the phone's media folders below `root`, by their name as compared."""
     out: dict[str, list[Path]] = {}
     for tree in media_trees(root):
         for here, dirs, names in os.walk(tree):
             folder = Path(here)
             depth = len(folder.relative_to(tree).parts)
             dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MEDIA_DEPTH else []
-            if folder == beside or beside in folder.parents:
-                continue
             for name in names:
                 full = folder / name
                 if is_whatsapp_media_name(name) and not full.is_symlink():

@@ -163,7 +163,7 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
     elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
         path = path.with_name("chat.md")
     try:
-        return [load_file(path, root)]
+        return [load_file(path, root or path.parent)]  # a file given alone: its own folder, never above
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
         raise ChatError(str(path), exc.reason) from None
 
