@@ -267,3 +267,21 @@ def test_a_chat_at_the_top_of_an_extraction_finds_a_voice_note_ten_folders_down(
     [loaded] = load_export(tmp_path)
     found = loaded.export.messages[0].attachment
     assert not found.missing and loaded.files[found.path] == notes / "PTT-20241003-WA0001.opus"
+
+
+def test_an_instagram_post_shared_keeps_its_caption_and_owner_decoded(tmp_path):
+    """Instagram's download writes a shared post's caption (`share_text`) and owner beside its link, in Meta's
+    Latin-1-read UTF-8: only the link was said, the caption lost."""
+    def meta(text: str) -> str:
+        return text.encode("utf-8").decode("latin-1")
+
+    folder = tmp_path / "your_instagram_activity" / "messages" / "inbox" / "zoe_123"
+    folder.mkdir(parents=True)
+    (folder / "message_1.json").write_text(json.dumps({
+        "participants": [{"name": meta("Zoë Müller")}, {"name": "bob"}], "title": meta("Zoë Müller"),
+        "messages": [{"sender_name": "bob", "timestamp_ms": 1709287800000, "content": "sent an attachment.",
+                      "share": {"link": "https://www.instagram.com/reel/abc/", "share_text": meta("Café  reel\nat 9"),
+                                "original_content_owner": meta("zoë_m")}}]}), encoding="utf-8")
+    [loaded] = load_export(tmp_path)
+    assert loaded.export.messages[0].note == \
+        "link shared: https://www.instagram.com/reel/abc/ (posted by zoë_m): Café reel at 9"
