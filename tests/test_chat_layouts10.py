@@ -285,3 +285,21 @@ def test_an_instagram_post_shared_keeps_its_caption_and_owner_decoded(tmp_path):
     [loaded] = load_export(tmp_path)
     assert loaded.export.messages[0].note == \
         "link shared: https://www.instagram.com/reel/abc/ (posted by zoë_m): Café reel at 9"
+
+
+def test_a_large_json_of_a_phone_dump_that_is_no_chat_is_passed_over_a_large_chat_is_said(tmp_path, monkeypatch):
+    """A phone dump's app cache (JSON, tens of MB) was a failure line "too large for a chat text" (exit 1) though
+    no chat; smaller such JSON is passed over. A Telegram export that large is still said too large."""
+    from app.core.chats import beside, registry
+
+    monkeypatch.setattr(beside, "MAX_CHAT_BYTES", 2000)
+    monkeypatch.setattr(registry, "MAX_CHAT_BYTES", 2000, raising=False)
+    (tmp_path / "cache.json").write_text(json.dumps({"items": [{"k": "x" * 100}] * 50}), encoding="utf-8")
+    (tmp_path / "WhatsApp Chat with Anna.txt").write_text("03/10/2024, 21:14 - Anna: hi\n", encoding="utf-8")
+    refused: list = []
+    assert [loaded.export.container for loaded in load_export(tmp_path, refused=refused)] == ["whatsapp"]
+    assert refused == []
+    (tmp_path / "result.json").write_text(json.dumps({"name": "Crew", "type": "personal_chat", "id": 1, "messages": [
+        _telegram(i, "Anna", "user1", text="x" * 100) for i in range(30)]}), encoding="utf-8")
+    load_export(tmp_path, refused=refused)
+    assert [(Path(r.path).name, "too large" in r.reason) for r in refused] == [("result.json", True)]
