@@ -226,6 +226,13 @@ def test_a_hangouts_takeout_is_read_in_both_layouts_google_wrote(tmp_path):
         ("Bob", "2015-01-01T00:02:00+00:00", "call end hangout, 120 s", True)]
     photo_sent = loaded.export.messages[1].attachment
     assert (photo_sent.name, photo_sent.missing, photo_sent.kind) == ("IMG_0001.jpg", True, "image")
+    (folder / "IMG_0001.jpg").write_bytes(b"\xff\xd8\xff\xe0")  # the photo beside, and a clip no message names
+    shutil.copy(MEDIA / "en_voicenote.m4a", folder / "clip.m4a")
+    [beside] = load_export(tmp_path)
+    assert beside.export.messages[1].attachment.path == "IMG_0001.jpg"
+    assert [(m.sender, m.attachment.name) for m in beside.export.messages[3:]] == [(None, "clip.m4a")]
+    (folder / "IMG_0001.jpg").unlink()
+    (folder / "clip.m4a").unlink()
     (folder / "Hangouts.json").write_text(json.dumps({"conversation_state": [{"conversation_id": {"id": "UgxB"},
         "conversation_state": {"conversation": {"id": {"id": "UgxB"}, "participant_data": members[2:]},
                                "event": [_hangout("333", 1420070400000000, **_said("old layout"))]}}]}))

@@ -24,6 +24,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    hangouts,
     imessage,
     imessage_files,
     messenger_html,
@@ -187,7 +188,7 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
         return [rel for rel in files if googlechat.is_chat_file(rel)]
     if container == skype.CONTAINER:
         return [rel for rel in files if skype.is_chat_file(rel)]
-    if container == threema.CONTAINER:  # the export's files lie beside messages.txt
+    if container in (threema.CONTAINER, hangouts.CONTAINER):  # the export's files lie beside messages.txt, Hangouts.json
         return [rel for rel in files if "/" not in rel and kind_of(rel) in ("audio", "video", "image")]
     if container not in _TELEGRAM:
         return []

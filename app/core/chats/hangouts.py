@@ -10,8 +10,9 @@
 
 Takeouts before 2018 wrote `conversation_state` (each with its `conversation` and `event` list): read too.
 A time is microseconds since 1970 in UTC (`+00:00`). The sender is the name the conversation lists for the
-account (two accounts of one name told apart by their ids), else the id. A photo or video is a web address
-(Takeout copies none): a missing attachment with its address. Calls, renames and members joining or leaving
+account (two accounts of one name told apart by their ids), else the id. A photo or video is a web address:
+found beside the JSON by the name it ends with, else a missing attachment with its address; a picture or
+recording beside the JSON that no message names is kept as a note. Calls, renames and members joining or leaving
 are the app's notes; an event of another kind is kept as the app's note naming its kind.
 """
 
@@ -98,8 +99,8 @@ def _attachments(content: dict[str, Any]) -> list[Attachment]:
         photo = embed.get("plus_photo") if isinstance(embed.get("plus_photo"), dict) else {}
         address = str(photo.get("original_content_url") or photo.get("url") or "")
         kind = {"VIDEO": "video", "ANIMATED_PHOTO": "animation"}.get(str(photo.get("media_type")), "image")
-        name = PurePosixPath(urlsplit(address).path).name or None
-        out.append(Attachment(name, True, kind, address or "/".join(embed.get("type") or []), None))
+        name = PurePosixPath(urlsplit(address).path).name or None  # looked for beside by this name, else missing
+        out.append(Attachment(name, name is None, kind, address or "/".join(embed.get("type") or []), None))
     return out
 
 
