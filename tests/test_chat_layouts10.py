@@ -310,3 +310,25 @@ def test_a_large_json_of_a_phone_dump_that_is_no_chat_is_passed_over_a_large_cha
         _telegram(i, "Anna", "user1", text="x" * 100) for i in range(30)]}), encoding="utf-8")
     load_export(tmp_path, refused=refused)
     assert [(Path(r.path).name, "too large" in r.reason) for r in refused] == [("result.json", True)]
+
+
+def test_a_zipped_takeout_keeps_hangouts_clips_not_the_other_products_files(tmp_path):
+    """Takeout zips Hangouts beside other products (Drive, its archive_browser.html): a clip beside
+    Hangouts.json that no message names is the chat's; the other products' files are not."""
+    takeout = tmp_path / "Takeout"
+    (takeout / "Hangouts").mkdir(parents=True)
+    (takeout / "Drive").mkdir()
+    (takeout / "Drive" / "notes.docx").write_bytes(b"PK\x03\x04")
+    (takeout / "archive_browser.html").write_text("<html></html>", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.m4a", takeout / "Hangouts" / "clip.m4a")
+    (takeout / "Hangouts" / "Hangouts.json").write_text(json.dumps({"conversations": [{"conversation": {
+        "conversation_id": {"id": "U"}, "conversation": {"id": {"id": "U"}, "participant_data": [
+            {"id": {"gaia_id": "1"}, "fallback_name": "Bob"}]}}, "events": [_hangout("1", 1420070400000000, **_said("hi"))]}]}))
+    packed = tmp_path / "takeout-001.zip"
+    with zipfile.ZipFile(packed, "w") as archive:
+        for file in sorted(takeout.rglob("*")):
+            archive.write(file, file.relative_to(tmp_path).as_posix())
+    [loaded] = load_export(packed, tmp_path / "case")
+    assert loaded.export.container == "hangouts-json-zip"
+    assert [(m.sender, m.text, m.attachment.name if m.attachment else None) for m in loaded.export.messages] == [
+        ("Bob", "hi", None), (None, "", "clip.m4a")]

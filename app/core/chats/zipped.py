@@ -59,7 +59,7 @@ from app.core.chats.parsing import (
     with_unreferenced,
 )
 from app.core.chats.placeholders import is_whatsapp_media_name
-from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.records import Attachment, Chat, ChatExport, kind_of
 from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
@@ -309,6 +309,9 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
     """Of a Telegram export, what is no chat's file: the pages' styling, profile pictures, previews."""
     if member.container in (meta.CONTAINER, meta.INSTAGRAM, messenger_html.CONTAINER, messenger_html.INSTAGRAM):
         return not meta.is_chat_file(info.filename)
+    if member.container == hangouts.CONTAINER:  # Takeout's other products beside Hangouts/: not its files
+        return PurePosixPath(info.filename).parent != member.folder or \
+            kind_of(info.filename) not in ("image", "video", "audio", "animation")
     if member.container == googlechat.CONTAINER:
         return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
     if member.container == slack.CONTAINER and PurePosixPath(info.filename).name in slack.WORKSPACE_FILES:
