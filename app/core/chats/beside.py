@@ -20,13 +20,16 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_csv,
     discord_html,
     discord_text,
     googlechat,
+    hangouts,
     imessage,
     imessage_files,
     messenger_html,
     meta,
+    phone_tree,
     signal,
     signal_text,
     skype,
@@ -102,7 +105,7 @@ def _exact(base: Path, wanted: str) -> Path | None:
         return None
 
 
-def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str | None]:
+def _locate_in(base: Path, files: dict[str, Path], root: Path | None = None) -> Callable[[Attachment], str | None]:
     by_name: dict[str, list[str]] = {}
     for rel, full in files.items():
         by_name.setdefault(same_name(PurePosixPath(rel).name), []).append(rel)
@@ -132,7 +135,22 @@ def _locate_in(base: Path, files: dict[str, Path]) -> Callable[[Attachment], str
             hits = deeper[0].get(same_name(PurePosixPath(wanted).name), [])
             if len(hits) == 1:
                 files[hits[0]] = base / hits[0]
+            elif not hits and root is not None:
+                return _in_phone_tree(wanted, root)
         return hits[0] if len(hits) == 1 else None
+
+    elsewhere: list[dict[str, list[Path]]] = []
+
+    def _in_phone_tree(wanted: str, root: Path) -> str | None:
+        """A chat deep in a phone dump: its file in the phone's own WhatsApp media folders, a sibling tree."""
+        if not elsewhere:
+            elsewhere.append(phone_tree.media_by_name(root) if root == base or root in base.parents else {})
+        hit = phone_tree.nearest(elsewhere[0].get(same_name(PurePosixPath(wanted).name), []), base)
+        if hit is None:
+            return None
+        rel = Path(os.path.relpath(hit, base)).as_posix()
+        files[rel] = hit
+        return rel
 
     return locate
 
@@ -170,7 +188,7 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
         return [rel for rel in files if googlechat.is_chat_file(rel)]
     if container == skype.CONTAINER:
         return [rel for rel in files if skype.is_chat_file(rel)]
-    if container == threema.CONTAINER:  # the export's files lie beside messages.txt
+    if container in (threema.CONTAINER, hangouts.CONTAINER):  # the export's files lie beside messages.txt, Hangouts.json
         return [rel for rel in files if "/" not in rel and kind_of(rel) in ("audio", "video", "image")]
     if container not in _TELEGRAM:
         return []
@@ -236,7 +254,7 @@ def _in_other_export(base: Path, rels: list[str]) -> set[str]:
 
 def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: dict[str, Path]) -> list[tuple[str, str]]:
     used = used_paths(chats)
-    if container in (discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER):
+    if container in (discord.CONTAINER, discord_csv.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER):
         # its _Files folder: what the export names nowhere (an avatar is named)
         text, beside = decode(read_bytes(path)), frozenset(rel for rel in files if "/" not in rel)
         return [(rel, PurePosixPath(rel).name) for rel in files if rel not in used
@@ -347,7 +365,9 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
     return parse_text(text, path.name), container, later
 
 
-def load_file(path: Path) -> Loaded:
+def load_file(path: Path, root: Path | None = None) -> Loaded:
+    """The chat at `path`, its files beside it (and, for WhatsApp, in a phone's media folders below `root`,
+    the folder the user gave)."""
     text = decode(read_bytes(path))
     chats, container, later = _chats_of(path, text)
     chats = normalise_senders(chats)
@@ -355,7 +375,7 @@ def load_file(path: Path) -> Loaded:
         chats = named(chats, path.stem, path.resolve().parent.name)
     files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
     files |= _sigtop_attachments(path, container)
-    chats = with_attachments(chats, _locate_in(path.parent, files))
+    chats = with_attachments(chats, _locate_in(path.parent, files, root))
     chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
     chats = with_cards(chats, lambda rel: _small_file(files.get(rel)))
     used = used_paths(chats)

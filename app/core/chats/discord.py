@@ -29,6 +29,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from app.core.chats import dates, telegram
 from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.chats.senders import told_apart
 from app.core.errors import ChatError
 
 CONTAINER = "discord-json"
@@ -58,6 +59,9 @@ def _sender(author: Any) -> str | None:
     if not isinstance(author, dict):
         return None
     name = author.get("name") if isinstance(author.get("name"), str) else None
+    tag = str(author.get("discriminator") or "")
+    if name and tag.strip("0"):  # an account of before 2023: its name is its name and tag ("anna#1234")
+        name = f"{name}#{tag}"
     nickname = author.get("nickname") if isinstance(author.get("nickname"), str) else None
     if nickname and name and nickname != name:
         return f"{nickname} ({name})"  # the name shown, and the account's own (stable) name
@@ -152,9 +156,18 @@ def parse(text: str, path: str = "") -> tuple[Chat, ...]:
     if not looks_like(data):
         raise ChatError(path, NOT_DISCORD)
     messages: list[Message] = []
+    accounts: list[str] = []
     for raw in data["messages"]:
-        messages += _records(raw, len(messages))
+        records = _records(raw, len(messages))
+        messages += records
+        accounts += [_account(raw)] * len(records)
+    messages = told_apart(messages, accounts)  # two "Deleted User"s, two members shown under one name
     return (Chat(_name(data, PurePosixPath(path).stem), tuple(messages), "iso"),)
+
+
+def _account(raw: Any) -> str:
+    author = raw.get("author") if isinstance(raw, dict) else None
+    return str(author.get("id") or "") if isinstance(author, dict) else ""
 
 
 def is_asset(relative: str, chat_file: str = "", beside: frozenset[str] = frozenset()) -> bool:

@@ -126,8 +126,10 @@ def _attachments(raw: dict[str, Any]) -> list[Attachment]:
 def _notes(raw: dict[str, Any]) -> list[str]:
     notes = []
     share = raw.get("share")
-    if isinstance(share, dict) and share.get("link"):
-        notes.append(f"link shared: {share['link']}")
+    if isinstance(share, dict) and (share.get("link") or share.get("share_text")):
+        owner = f" (posted by {share['original_content_owner']})" if share.get("original_content_owner") else ""
+        words = f": {' '.join(str(share['share_text']).split())}" if share.get("share_text") else ""
+        notes.append(f"link shared: {share.get('link') or 'no address'}{owner}{words}")  # a post's caption too
     if raw.get("is_unsent"):
         notes.append("taken back by the sender (unsent)")
     if raw.get("call_duration") is not None:

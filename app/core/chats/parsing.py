@@ -11,9 +11,11 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_csv,
     discord_html,
     discord_text,
     googlechat,
+    hangouts,
     imessage,
     imessage_html,
     kakaotalk,
@@ -87,6 +89,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return signal_json.CONTAINER, signal_json.parse
     if skype.looks_like_text(text):
         return skype.CONTAINER, skype.parse
+    if hangouts.looks_like_text(text):
+        return hangouts.CONTAINER, hangouts.parse
     if slack.looks_like_text(text):
         return slack.CONTAINER, slack.parse
     if _JSON_START.match(text):  # an object, or an array of them (a Slack export's users.json)
@@ -103,6 +107,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return telegram_html.CONTAINER, telegram_html.parse
     if discord_text.looks_like(text):
         return discord_text.CONTAINER, lambda t, n: (discord_text.parse(t, stem),)
+    if discord_csv.looks_like(text):
+        return discord_csv.CONTAINER, lambda t, n: (discord_csv.parse(t, stem),)
     if threema.looks_like(text, name):
         return threema.CONTAINER, lambda t, n: (threema.parse(t, n),)
     if line.looks_like(text):
@@ -146,7 +152,7 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
-                              "Instagram, Discord, Google Chat, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+                              "Instagram, Discord, Google Chat, Hangouts, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
     chats = found[1](text, name)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")

@@ -30,6 +30,7 @@ from app.core.chats import (
 )
 from app.core.chats.beside import (
     LATER_PAGE_RE,
+    MAX_CHAT_BYTES,
     is_later_meta_page,
     is_signal_export_companion,
     load_file,
@@ -59,12 +60,24 @@ def _head(path: Path, size: int = 65536) -> str:
         return ""
 
 
+# A JSON too large to be read as a chat is said so only when it opens as one of the chat exports read does
+# (a phone dump's app caches and databases, tens of MB of JSON, are no chat: passed over, as smaller ones are).
+_CHAT_KEYS = ('"messages"', '"chats"', '"conversations"', '"conversation_state"', '"MessageList"', '"participants"')
+
+
+def _too_large(path: Path) -> bool:
+    try:
+        return path.stat().st_size > MAX_CHAT_BYTES
+    except OSError:
+        return False
+
+
 def _is_export_file(path: Path) -> bool:
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return whatsapp_zip.is_zip(path)
-    if suffix == ".json":
-        return not _is_later_page(path)  # read whole: a Telegram export is one JSON document
+    if suffix == ".json":  # read whole: a Telegram export is one JSON document
+        return not _is_later_page(path) and (not _too_large(path) or any(k in _head(path) for k in _CHAT_KEYS))
     if suffix == ".xml":  # an SMS backup (SMS Backup & Restore, Signal's plaintext backup)
         return sms.looks_like_text(_head(path, 4096))
     if _is_later_page(path):
@@ -145,7 +158,8 @@ def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
     return extract_root / sha256_file(path) if extract_root is not None else None
 
 
-def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | None) -> list[Loaded]:
+def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | None,
+              root: Path | None = None) -> list[Loaded]:
     if whatsapp_zip.is_zip(path):
         return _load_zip_tree(path, extract_root, refused, 0)
     if path.suffix.lower() == ".zip":
@@ -162,7 +176,7 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
     elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
         path = path.with_name("chat.md")
     try:
-        return [load_file(path)]
+        return [load_file(path, root or path.parent)]  # a file given alone: its own folder, never above
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
         raise ChatError(str(path), exc.reason) from None
 
@@ -242,7 +256,7 @@ def load_export(path: str | Path, extract_root: Path | None = None,
         refused.append(_too_deep_error(path, too_deep))
     for candidate in found:
         try:
-            loaded.extend(_load_one(candidate, extract_root, refused))
+            loaded.extend(_load_one(candidate, extract_root, refused, path))
         except ChatError as exc:
             if exc.reason == telegram.NOT_TELEGRAM:
                 continue

@@ -53,3 +53,18 @@ def normalise_senders(chats: tuple[Chat, ...]) -> tuple[Chat, ...]:
     """Every chat with its phone-number senders in one form."""
     known: dict[str, str | None] = {}
     return tuple(replace(c, messages=tuple(_message(m, known) for m in c.messages)) for c in chats)
+
+
+def told_apart(messages: list[Message], accounts: list[str]) -> list[Message]:
+    """Two accounts shown under one name (two members called "Anna", Discord's "Deleted User"s) are two senders:
+    each such sender is written with its account (`accounts[i]`, message i's; "" when the export gives none),
+    `Anna (user111)`; a name only one account bears is kept as it is."""
+    ids: dict[str, set[str]] = {}
+    for m, account in zip(messages, accounts):
+        if m.sender and account and m.sender != account:
+            ids.setdefault(m.sender, set()).add(account)
+    shared = {name for name, found in ids.items() if len(found) > 1}
+    if not shared:
+        return messages
+    return [replace(m, sender=f"{m.sender} ({account})") if m.sender in shared and account else m
+            for m, account in zip(messages, accounts)]

@@ -19,6 +19,7 @@ from typing import Any
 
 from app.core.chats import dates
 from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.chats.senders import told_apart
 from app.core.errors import ChatError
 
 CONTAINER = "telegram-json"
@@ -206,9 +207,17 @@ def _chat(raw: Any, position: int) -> Chat:
         name = str(raw.get("name") or raw.get("id") or "") if isinstance(raw, dict) else ""
         return Chat(name or f"chat {position}", (_parser_note(0, "this chat of the export has no list of messages"),), "")
     name = str(raw.get("name") or raw.get("id") or f"chat {position}")
-    messages = [_message(i, m) for i, m in enumerate(raw["messages"])]
+    # two accounts shown under one name (two members called "Anna") are two senders
+    messages = told_apart([_message(i, m) for i, m in enumerate(raw["messages"])], [_account(m) for m in raw["messages"]])
     ids = [m.get("id") if isinstance(m, dict) else None for m in raw["messages"]]
     return Chat(name, tuple(replies_placed(messages, ids)), "iso")
+
+
+def _account(raw: Any) -> str:
+    """The account id of a message's sender (`from_id`) or a service message's actor (`actor_id`)."""
+    if not isinstance(raw, dict):
+        return ""
+    return str(raw.get("actor_id" if raw.get("type") == "service" else "from_id") or "")
 
 
 def chats_of(data: Any) -> tuple[Chat, ...]:

@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from app.core.chats import dates
+from app.core.chats import colon_names, dates
 from app.core.chats.placeholders import (
     MARKS,
     find_attachment,
@@ -197,11 +197,19 @@ def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
         if len(longer) <= 80 and "\n" not in longer and not any(q in longer for q in _QUOTES):
             found.add(longer)
     if not found:
-        return frozenset()
+        return _android_colon_senders(entries)
     # "Bob: re: \u200ex" is Bob's when Bob writes other lines: a name is whole only where it always is
     firsts = [(_split_sender(e.lines[0])[0], " ".join(strip_marks(e.lines[0]).split())) for e in entries if e.header]
-    return frozenset(name for name in found if all(
+    return _android_colon_senders(entries) | frozenset(name for name in found if all(
         line.startswith(name + ":") for first, line in firsts if first == name.split(":")[0].strip()))
+
+
+def _android_colon_senders(entries: list[_Entry]) -> frozenset[str]:
+    """Names with a colon inside on Android's lines, which mark no end of a name: `colon_names`."""
+    starts = [e.lines[0] for e in entries if e.header is not None and _is_android(e.header)]
+    if not any(":" in s.split(":", 1)[-1] for s in starts):
+        return frozenset()
+    return colon_names.android_names(starts, [line for e in entries for line in e.lines])
 
 
 def _split_known(rest: str, known: frozenset[str]) -> tuple[str | None, str]:
@@ -212,7 +220,12 @@ def _split_known(rest: str, known: frozenset[str]) -> tuple[str | None, str]:
         name = " ".join(strip_marks(rest[:at]).split())
         if name in known:
             return name, rest[at + 1:]
-    return _split_sender(rest)
+    sender, text = _split_sender(rest)
+    if sender is not None:  # "Anna added Work: Bob", "Work: Bob left": the colon is a name's, the line the app's
+        clean = " ".join(strip_marks(rest).split())
+        if any(start < len(sender) < end for start, end in colon_names.occurrences(clean, known)):
+            return None, rest
+    return sender, text
 
 
 def _body(first: str, more: list[str]) -> str:

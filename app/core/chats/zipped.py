@@ -19,14 +19,17 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
     discord,
+    discord_csv,
     discord_html,
     discord_text,
     googlechat,
+    hangouts,
     imessage,
     kakaotalk,
     line,
     messenger_html,
     meta,
+    phone_tree,
     signal,
     signal_json,
     signal_text,
@@ -55,7 +58,8 @@ from app.core.chats.parsing import (
     with_attachments,
     with_unreferenced,
 )
-from app.core.chats.records import Attachment, Chat, ChatExport
+from app.core.chats.placeholders import is_whatsapp_media_name
+from app.core.chats.records import Attachment, Chat, ChatExport, kind_of
 from app.core.chats.senders import normalise_senders
 from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
@@ -107,6 +111,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
                 found.append(ZipChat(info, (text,), signal_json.CONTAINER))
             elif skype.looks_like(data):
                 found.append(ZipChat(info, (text,), skype.CONTAINER))
+            elif hangouts.looks_like_text(text):
+                found.append(ZipChat(info, (text,), hangouts.CONTAINER))
             elif slack.looks_like(data) and (days := _slack_days(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in days)), slack.CONTAINER, days,
@@ -152,9 +158,10 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
 
 TEXT_CONTAINERS = frozenset({line.CONTAINER, kakaotalk.CONTAINER, threema.CONTAINER, wechat.CONTAINER, viber.CONTAINER,
                              wechat_html.CONTAINER,
-                              imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER})
+                              imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER,
+                              discord_csv.CONTAINER})
 SIGNAL_EXPORT_PARTS = frozenset({"data.json", "index.html", "style.css", "chat.js"})
-DISCORD = frozenset({discord.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
+DISCORD = frozenset({discord.CONTAINER, discord_csv.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
 
 def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
@@ -218,6 +225,8 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return googlechat.parse(member.texts[0], name)
     if member.container == skype.CONTAINER:
         return skype.parse(member.texts[0], name)
+    if member.container == hangouts.CONTAINER:
+        return hangouts.parse(member.texts[0], name)
     if member.container == slack.CONTAINER:
         return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, member.users, name),)
     if member.container in TEXT_CONTAINERS:
@@ -250,9 +259,24 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
         exact = whatsapp_zip.member_path(str(folder / wanted.removeprefix("./")))  # Telegram: relative
         info = (by_path.get(str(exact)) if exact else None) or whatsapp_zip.find_member(beside, wanted) \
             or whatsapp_zip.find_member(own, wanted) or _sigtop_member(own, wanted)
+        if info is None and several and member.container == whatsapp.CONTAINER:
+            info = _in_phone_tree(media, wanted, folder)
         return info.filename if info else None
 
     return with_attachments(chats, locate)
+
+
+def _in_phone_tree(media: list[zipfile.ZipInfo], wanted: str, folder: PurePosixPath) -> zipfile.ZipInfo | None:
+    """A zipped phone dump: a chat's WhatsApp-named file in the phone's own `WhatsApp/Media/` folders, a sibling
+    tree of the chat's folder (the one nearest it; none when two are as near)."""
+    name = PurePosixPath(wanted).name
+    if not is_whatsapp_media_name(name):
+        return None
+    hits = [i for i in media if phone_tree.in_media_tree(PurePosixPath(i.filename))
+            and whatsapp_zip.same_name(PurePosixPath(whatsapp_zip.stored_name(i)).name) == whatsapp_zip.same_name(name)]
+    paths = {PurePosixPath(i.filename): i for i in hits}
+    found = phone_tree.nearest(list(paths), folder)
+    return paths[found] if found is not None else None
 
 
 def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo | None:
@@ -285,6 +309,9 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
     """Of a Telegram export, what is no chat's file: the pages' styling, profile pictures, previews."""
     if member.container in (meta.CONTAINER, meta.INSTAGRAM, messenger_html.CONTAINER, messenger_html.INSTAGRAM):
         return not meta.is_chat_file(info.filename)
+    if member.container == hangouts.CONTAINER:  # Takeout's other products beside Hangouts/: not its files
+        return PurePosixPath(info.filename).parent != member.folder or \
+            kind_of(info.filename) not in ("image", "video", "audio", "animation")
     if member.container == googlechat.CONTAINER:
         return not googlechat.is_chat_file(PurePosixPath(info.filename).relative_to(member.folder).as_posix())
     if member.container == slack.CONTAINER and PurePosixPath(info.filename).name in slack.WORKSPACE_FILES:

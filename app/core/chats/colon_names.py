@@ -1,0 +1,72 @@
+"""Android WhatsApp names holding a colon ("Work: Bob", a contact's or a group member's name).
+
+Android writes `12/03/2024, 21:15 - Work: Bob: hello` with no mark where the name ends (iOS's mark is read
+in `whatsapp._colon_senders`), so the name is read from what the rest of the export says of it:
+
+    - "Work" never writes alone: every line of the export starting "Work:" goes on "Work: Bob", and
+    - the whole name is written elsewhere not as a message's start (the app's "Anna added Work: Bob",
+      "Work: Bob left", a mention "@Work: Bob"), or "Work: Bob:" starts two messages or more.
+
+A reply's "Re:" or "Fwd:" is no name ("Anna: Re: hi" twice is Anna's).
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.core.chats.placeholders import strip_marks
+
+MAX_NAME = 80
+_NOT_NAMES = frozenset({"re", "fw", "fwd", "aw", "wg", "sv", "vs", "rv", "tr", "r", "rif", "odp", "ynt", "res", "enc",
+                        "ps", "ps.", "nb", "fyi", "edit", "update", "note", "q", "a"})
+_COLON_END = re.compile(r":(?=\s|$)")
+
+
+def _clean(text: str) -> str:
+    return " ".join(strip_marks(text).split())
+
+
+def _candidates(start: str) -> list[str]:
+    """The names of two or three colon-joined parts a message's first line may start with."""
+    ends = [m.start() for m in _COLON_END.finditer(start[:MAX_NAME + 1])]
+    out = []
+    for at in ends[1:3]:
+        name = start[:at]
+        parts = [p.strip() for p in name.split(":")]
+        if all(parts) and parts[1].lower() not in _NOT_NAMES and not any(q in name for q in "\"“”«»„「」『』《》"):
+            out.append(name)
+    return out
+
+
+def _said_elsewhere(name: str, text: str) -> bool:
+    """The name written whole, not as a message's start (then a colon follows it)."""
+    return re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w:])", text) is not None
+
+
+def android_names(starts: list[str], texts: list[str]) -> frozenset[str]:
+    """The colon-holding names these Android first lines (`Name: text`, marks kept) start with, as the
+    export's other lines (`texts`: every line, marks kept) bear them out."""
+    by_first: dict[str, list[str]] = {}
+    for start in (_clean(s) for s in starts):
+        by_first.setdefault(start.split(":", 1)[0].strip(), []).append(start)
+    whole = None
+    found = set()
+    for group in by_first.values():  # a name is borne out only where every line of its first part starts so
+        for name in next((c for c in map(_candidates, group) if c), []):
+            if any(not re.match(re.escape(name) + r"(?![\w])", s) for s in group):
+                continue  # the first part writes alone too ("Anna: Plan: x", "Anna: hi"): Anna's
+            starting = sum(1 for s in group if s.startswith(name + ":"))
+            if starting < 2 and whole is None:
+                whole = "\n".join(_clean(t) for t in texts)
+            if starting >= 2 or _said_elsewhere(name, whole or ""):
+                found.add(name)
+    return frozenset(found)
+
+
+def occurrences(text: str, known: frozenset[str]) -> list[tuple[int, int]]:
+    """Where the names of `known` are written in `text` (marks removed and spaces as the names were cleaned)."""
+    spans = []
+    for name in known:
+        for m in re.finditer(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text):
+            spans.append((m.start(), m.end()))
+    return spans

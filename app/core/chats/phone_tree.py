@@ -1,0 +1,80 @@
+"""A phone's own WhatsApp media folders elsewhere in the folder given: a chat deep in a phone dump (a
+forensic extraction's `sdcard/Download/WhatsApp Chat with Anna.txt`, or the chat sent as a document,
+`.../WhatsApp/Media/WhatsApp Documents/`) whose voice notes lie in the phone's
+`Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Voice Notes/202440/`, a sibling tree of the chat.
+
+Only below the folder the user gave (never above it), only `WhatsApp*/Media` folders, and only files named
+the way WhatsApp names its media; the caller takes only a file a message names.
+"""
+
+from __future__ import annotations
+
+import os
+from itertools import pairwise
+from pathlib import Path, PurePath
+
+from app.core.chats.placeholders import is_whatsapp_media_name
+from app.core.chats.whatsapp_zip import same_name
+
+MAX_DUMP_DEPTH = 16  # as deep as a folder is searched for chats
+MEDIA_DEPTH = 3  # Media/WhatsApp Voice Notes/202440/PTT-...opus, Media/WhatsApp Audio/Private/...
+MAX_FOLDERS = 50_000
+
+
+def _is_media_tree(folder: Path) -> bool:
+    return folder.name == "Media" and folder.parent.name.startswith("WhatsApp")
+
+
+def media_trees(root: Path) -> list[Path]:
+    """The `WhatsApp/Media` (and `WhatsApp Business/Media`) folders at any depth below `root`."""
+    found: list[Path] = []
+    seen = 0
+    for here, dirs, _ in os.walk(root):
+        folder = Path(here)
+        seen += 1
+        depth = len(folder.relative_to(root).parts)
+        if _is_media_tree(folder):
+            found.append(folder)
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MAX_DUMP_DEPTH else []
+        if seen >= MAX_FOLDERS:
+            break
+    return found
+
+
+def media_by_name(root: Path) -> dict[str, list[Path]]:
+    """WhatsApp-named files of the phone's media folders below `root`, by their name as compared."""
+    out: dict[str, list[Path]] = {}
+    for tree in media_trees(root):
+        for here, dirs, names in os.walk(tree):
+            folder = Path(here)
+            depth = len(folder.relative_to(tree).parts)
+            dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MEDIA_DEPTH else []
+            for name in names:
+                full = folder / name
+                if is_whatsapp_media_name(name) and not full.is_symlink():
+                    out.setdefault(same_name(name), []).append(full)
+    return out
+
+
+def in_media_tree(path: PurePath) -> bool:
+    """A path inside a phone's `WhatsApp*/Media` folder (a zipped dump's member)."""
+    parts = path.parts
+    return any(a.startswith("WhatsApp") and b == "Media" for a, b in pairwise(parts))
+
+
+def nearest(hits: list, beside: PurePath):
+    """The one path of `hits` nearest the chat's folder (most folders in common); None when two are as near."""
+    def common(p: PurePath) -> int:
+        n = 0
+        for a, b in zip(p.parts, beside.parts):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    ranked = sorted(hits, key=common, reverse=True)
+    if len(ranked) == 1 or (ranked and common(ranked[0]) > common(ranked[1])):
+        return ranked[0]
+    return None
