@@ -37,6 +37,7 @@ from app.core.media import (
     ogg_order,
     ogg_repeats,
     opus_gain,
+    opus_mapping,
     opus_tags,
     riff,
     rifx,
@@ -61,7 +62,6 @@ from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
-
 
 
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
@@ -299,8 +299,8 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
-            gain = (opus_gain.absurd_gain(handle), opus_tags.missing(handle), ogg_repeats.found(handle),
-                    ogg_order.found(ogg_repeats.read_once(handle)))
+            gain = (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
+                    ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)))
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None

