@@ -90,3 +90,59 @@ def test_an_opus_header_whose_mapping_is_valid_is_read_as_it_says_with_no_note(t
     path.write_bytes(_opus_head((MEDIA / "en_voicenote.opus").read_bytes(), 1 if table else 2, 1 if table else 0, table))
     audio, reader = read_all(str(path))
     assert probe(path).channels == (1 if table else 2) and reader.notes == () and rms(audio, 0, 6) > 0.05
+
+
+def _amr_note(path: Path) -> Path:
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb", "-f", "amr",
+           str(path))
+    return path
+
+
+HEADERS = {
+    "a byte flipped": lambda note: b"#!ANR\n" + note[6:],
+    "its newline lost": lambda note: b"#!AMR" + note[6:],
+    "its newline made CRLF": lambda note: b"#!AMR\r\n" + note[6:],
+    "zeroed": lambda note: bytes(6) + note[6:],
+    "the wideband header": lambda note: b"#!AMR-WB\n" + note[6:],
+    "junk before it": lambda note: b"\xff\xfe\x00\x01JUNK" * 8 + note,
+    "written twice": lambda note: note[:6] + note,
+}
+
+
+@pytest.mark.parametrize("header", HEADERS.values(), ids=HEADERS.keys())
+def test_an_amr_note_whose_file_header_is_damaged_or_the_wrong_one_is_read_as_its_frames(tmp_path, header):
+    """'#!AMR-WB' before AMR-NB frames decoded them as wideband: 8 s of noise for a 6 s note, all of
+    it 'damaged'. A header with a byte damaged ('#!ANR', zeroed, written twice) had its 6 bytes
+    decoded as frames: 'damaged 00:00.0-00:00.3', every word 0.18 s later than said, and the
+    length ffmpeg guessed called 'truncated'; one with its newline lost or made CRLF, or with junk
+    before it, was 'not a media file'. Each is read as the frames after the header, said so."""
+    plain = _amr_note(tmp_path / "plain.amr")
+    path = tmp_path / "note.amr"
+    path.write_bytes(header(plain.read_bytes()))
+    before = _sha(path)
+    expected, _ = read_all(str(plain))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert info.duration_ms == probe(plain).duration_ms and info.audio_codec == "amrnb"
+    assert audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
+    assert reader.damaged == () and not reader.truncated and any("AMR-NB frames after it" in n for n in reader.notes)
+    assert _sha(path) == before
+
+
+def test_amr_wb_frames_behind_the_narrowband_header_are_read_as_wideband(tmp_path):
+    from app.core.media.amr import WB_SIZES
+
+    rng = np.random.default_rng(3)
+    frames = b"".join(bytes([(int(m) << 3) | 0x04]) + rng.bytes(WB_SIZES[m] - 1) for m in rng.integers(0, 9, 250))
+    awb, path = tmp_path / "note.awb", tmp_path / "note.amr"
+    awb.write_bytes(b"#!AMR-WB\n" + frames)
+    path.write_bytes(b"#!AMR\n" + frames)
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert probe(path).sample_rate == 16000 and np.array_equal(audio, read_all(str(awb))[0])
+    assert any("says AMR-NB but its frames are not" in note for note in reader.notes)
+
+
+def test_a_whole_amr_note_reads_as_before_with_no_note(tmp_path):
+    plain = _amr_note(tmp_path / "plain.amr")
+    audio, reader = read_all(str(plain), expected_ms=probe(plain).duration_ms)
+    assert reader.notes == () and rms(audio, 0, 6) > 0.05

@@ -300,7 +300,7 @@ class AudioReader:
                 else:
                     yield from self._decode_stream(container, stream)
             gain = (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
-                    ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)))
+                    ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle))
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None

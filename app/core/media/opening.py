@@ -66,6 +66,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, {tick.at: tick.packed})
     if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
         handle = Patched(handle, {flac.RATE_AT: rate.packed})
+    if (amr_frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
+        return _open_as(window(handle, amr_frames.start, handle.seek(0, 2)), amr_frames.kind)
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
