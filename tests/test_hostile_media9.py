@@ -146,3 +146,18 @@ def test_a_whole_amr_note_reads_as_before_with_no_note(tmp_path):
     plain = _amr_note(tmp_path / "plain.amr")
     audio, reader = read_all(str(plain), expected_ms=probe(plain).duration_ms)
     assert reader.notes == () and rms(audio, 0, 6) > 0.05
+
+
+def test_a_wave64_cut_short_is_flagged_truncated_from_its_header(tmp_path):
+    """A Wave64 (a WAV with 64-bit sizes; Sound Forge, some recorders) cut at half was read as a
+    whole 3 s recording: ffmpeg states its length from the bytes present. Its data chunk states 6 s."""
+    whole = tmp_path / "whole.w64"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ar", "8000", "-c:a", "pcm_s16le", "-f", "w64", str(whole))
+    cut = tmp_path / "cut.w64"
+    cut.write_bytes(whole.read_bytes()[:whole.stat().st_size // 2])
+    info = probe(cut)
+    audio, reader = read_all(str(cut), expected_ms=info.duration_ms)
+    assert info.duration_ms == probe(whole).duration_ms and reader.truncated
+    assert reader.damaged and reader.damaged[-1][1] == info.duration_ms and 2.9 < audio.size / 16000 < 3.2
+    _, plain = read_all(str(whole), expected_ms=probe(whole).duration_ms)
+    assert not plain.truncated and plain.notes == ()

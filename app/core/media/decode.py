@@ -117,7 +117,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
-    if info["container"] == "wav":
+    if info["container"] in ("wav", "w64"):
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
     if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
                                or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
