@@ -66,6 +66,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, {tick.at: tick.packed})
     if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
         handle = Patched(handle, {flac.RATE_AT: rate.packed})
+    if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
+        handle = window(handle, tag, handle.seek(0, 2))
     if (amr_frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
         return _open_as(window(handle, amr_frames.start, handle.seek(0, 2)), amr_frames.kind)
     container = _open(handle)
@@ -186,6 +188,7 @@ def _head(handle, size: int) -> bytes:
 
 
 ID3_HEADER = 10
+BIG_TAG = 1 << 20  # an ID3 tag past this (a file, a picture, private data in it) is not handed to ffmpeg
 
 
 def _after_id3(handle) -> int:
