@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.core.errors import MediaError
 from app.core.media.decode import probe, read_all
 from app.core.media.opus_gain import ogg_crc
 from tests.conftest import MEDIA
@@ -198,3 +199,60 @@ def test_an_mp3_behind_an_id3_tag_of_megabytes_is_read_without_handing_ffmpeg_th
     assert handed and b"ID3" not in handed and audio.size == expected.size and np.abs(audio - expected).max() < 1e-4
     assert info.duration_ms == probe(plain).duration_ms and not reader.truncated and reader.damaged == ()
     assert _sha(path) == before
+
+
+def _top_level(data: bytes) -> list[tuple[int, bytes, int]]:
+    out, at = [], 0
+    while at + 8 <= len(data):
+        size, kind = struct.unpack_from(">I4s", data, at)
+        out.append((at, kind, size))
+        at += size
+    return out
+
+
+def test_a_fragmented_mp4_cut_inside_a_fragments_sample_table_keeps_the_fragments_before(tmp_path):
+    """A fragmented MP4 (an iPhone's screen recording, a messenger's live capture) cut inside a
+    moof's sample table (trun) was refused whole, 'an MP4/MOV whose index is whole but damaged':
+    every fragment before the cut was lost. They are read, and the file flagged cut short."""
+    whole = tmp_path / "whole.mp4"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov+default_base_moof",
+           "-frag_duration", "500000", str(whole))
+    data = whole.read_bytes()
+    moofs = [(at, size) for at, kind, size in _top_level(data) if kind == b"moof"]
+    at, size = moofs[len(moofs) // 2]
+    path = tmp_path / "cut.mp4"
+    path.write_bytes(data[:at + size - 7])
+    before = _sha(path)
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    expected, _ = read_all(str(whole))
+    assert reader.truncated and 2.0 < audio.size / 16000 < 4.5
+    assert np.abs(audio[:16000 * 2] - expected[:16000 * 2]).max() < 1e-4
+    assert _sha(path) == before
+
+
+def test_a_webm_or_a_fragmented_recording_cut_in_its_headers_is_called_cut(tmp_path):
+    """A WebM cut in its headers was 'cannot read media (Input/output error)'; a fragmented MP4
+    cut in its audio track's description 'its audio is in a codec ffmpeg cannot decode'; a video
+    cut in its index at its sound's track 'video has no audio track', and one cut in its first
+    fragment 'a video whose audio track holds no sound at all (empty)'."""
+    webm, frag, video = tmp_path / "note.webm", tmp_path / "note.mp4", tmp_path / "video.mp4"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "libopus", str(webm))
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov", str(frag))
+    ffmpeg("-f", "lavfi", "-i", "color=size=64x64:duration=3", "-i", str(MEDIA / "en_voicenote.opus"), "-t", "3",
+           "-c:v", "mpeg4", "-c:a", "aac", "-movflags", "frag_keyframe+empty_moov", str(video))
+    note, pictured = frag.read_bytes(), video.read_bytes()
+    sound = pictured.find(b"trak", pictured.find(b"trak") + 4)  # the second track: the sound's
+    cuts = {"webm": webm.read_bytes()[:webm.read_bytes().find(b"OpusHead") + 4],
+            "mp4 in its sound's description": note[:note.find(b"minf") + 8],
+            "video at its sound's track": pictured[:sound + 8],
+            "video in its sound's description": pictured[:pictured.find(b"minf", sound) + 8],
+            "video in its first fragment": pictured[:pictured.find(b"moof") + 100]}
+    for name, data in cuts.items():
+        path = tmp_path / ("cut.webm" if name == "webm" else "cut.mp4")
+        path.write_bytes(data)
+        with pytest.raises(MediaError) as caught:
+            probe(path)
+        reason = caught.value.reason
+        assert "cut" in reason and "codec" not in reason and "has no audio track" not in reason, (name, reason)
+        assert "empty" not in reason and "Input/output" not in reason, (name, reason)

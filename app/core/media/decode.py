@@ -98,7 +98,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     with open_container(handle) as container:
         streams = audio_streams.describe(container)
         if not streams and any(s.type == "audio" for s in container.streams):
-            raise ValueError(UNKNOWN_CODEC)
+            raise ValueError(CUT_BEFORE_AUDIO if boxes.cut_inside_a_box(handle) else UNKNOWN_CODEC)  # an MP4 cut in its moov
         chosen = audio_streams.speech_stream_index(p, streams)
         info = _describe(container, chosen)
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
@@ -121,7 +121,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
     if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
                                or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
-        raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
+        raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] and not boxes.cut_inside_a_box(handle) else CUT_BEFORE_AUDIO)
     return info, audio_streams.measure(p, streams), no_tracks
 
 

@@ -18,6 +18,7 @@ import av
 from app.core.media import (
     amr,
     boxes,
+    ebml,
     flac,
     mkv_clock,
     ogg,
@@ -133,13 +134,15 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open(window(handle, tag, handle.seek(0, 2)))
         if raw := amr.raw_format(_head(handle, amr.SNIFF_BYTES)):  # too few frames for ffmpeg to tell
             return _open_as(handle, raw)
+        if _is_iso_media(handle) and (cut := boxes.cut_fragment(handle)):  # the fragments before the cut one
+            return _open(window(handle, 0, cut))
         raise ValueError(_iso_fault(handle) if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
                          else _riff_fault(handle) or stated_rate.fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
         raise ValueError(CUT_BEFORE_AUDIO) from exc
-    except av.error.FFmpegError as exc:
-        raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
+    except av.error.FFmpegError as exc:  # a WebM cut in its headers: 'Input/output error'
+        raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
 
 
 ZERO_CHECK = 1 << 16
