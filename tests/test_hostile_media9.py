@@ -256,3 +256,56 @@ def test_a_webm_or_a_fragmented_recording_cut_in_its_headers_is_called_cut(tmp_p
         reason = caught.value.reason
         assert "cut" in reason and "codec" not in reason and "has no audio track" not in reason, (name, reason)
         assert "empty" not in reason and "Input/output" not in reason, (name, reason)
+
+
+def _caf_pakt(data: bytes) -> int:
+    """Where the CAF's pakt chunk body starts."""
+    at = 8
+    while data[at:at + 4] != b"pakt":
+        at += 12 + struct.unpack_from(">q", data, at + 4)[0]
+    return at + 12
+
+
+PAKT_DAMAGE = {
+    "a count of 2**40 packets": lambda b, at: struct.pack_into(">q", b, at, 1 << 40),
+    "a count of 0": lambda b, at: struct.pack_into(">q", b, at, 0),
+    "a count of 3": lambda b, at: struct.pack_into(">q", b, at, 3),
+    "priming of 2**30 frames": lambda b, at: struct.pack_into(">i", b, at + 16, 1 << 30),
+    "a chunk size too small for it": lambda b, at: struct.pack_into(">q", b, at - 8, 10),
+}
+
+
+@pytest.mark.parametrize("damage", PAKT_DAMAGE.values(), ids=PAKT_DAMAGE.keys())
+def test_a_caf_whose_packet_table_header_is_damaged_is_read_by_its_entries(tmp_path, damage):
+    """An ALAC CAF (an iPhone app's recording) whose packet table states a billion packets, 0, an
+    absurd priming or a chunk size too small for it was refused whole ('damaged, or cut before its
+    packet table'); one stating 3 packets gave 0.25 s and called the rest 'not audio'. Its entries
+    are whole: read by them, said so."""
+    whole = tmp_path / "whole.caf"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "alac", "-f", "caf", str(whole))
+    data = bytearray(whole.read_bytes())
+    damage(data, _caf_pakt(bytes(data)))
+    path = tmp_path / "damaged.caf"
+    path.write_bytes(bytes(data))
+    before = _sha(path)
+    expected, _ = read_all(str(whole))
+    info = probe(path)
+    audio, reader = read_all(str(path), expected_ms=info.duration_ms)
+    assert abs(audio.size - expected.size) < 16000 * 0.1 and np.abs(audio[:expected.size] - expected[:audio.size]).max() < 1e-4
+    assert any("packet table is damaged" in note for note in reader.notes) and not reader.truncated
+    assert _sha(path) == before
+
+
+def test_a_caf_whose_packet_table_is_cut_half_way_is_read_as_far_as_it_locates_and_says_what_is_lost(tmp_path):
+    whole = tmp_path / "whole.caf"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "alac", "-f", "caf", str(whole))
+    data = whole.read_bytes()
+    at = _caf_pakt(data)
+    path = tmp_path / "half.caf"
+    path.write_bytes(data[:at + 24 + (len(data) - at - 24) // 2])
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    expected, _ = read_all(str(whole))
+    assert 2.0 < audio.size / 16000 < 4.5 and np.abs(audio[:-1600] - expected[:audio.size - 1600]).max() < 1e-4
+    assert any("cannot be located" in note for note in reader.notes)
+    _, plain = read_all(str(whole))
+    assert plain.notes == ()

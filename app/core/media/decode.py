@@ -36,9 +36,6 @@ from app.core.media import (
     ogg_clock,
     ogg_order,
     ogg_repeats,
-    opus_gain,
-    opus_mapping,
-    opus_tags,
     riff,
     rifx,
     timescale,
@@ -51,6 +48,7 @@ from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import (
     CUT_BEFORE_AUDIO,
     EMPTY_VIDEO_TRACK,
+    header_fixes,
     holds_no_packet,
     open_container,
     wav_layout,
@@ -299,8 +297,7 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
-            gain = (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
-                    ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle))
+            gain = header_fixes(handle)
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None

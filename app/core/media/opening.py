@@ -18,6 +18,7 @@ import av
 from app.core.media import (
     amr,
     boxes,
+    caf_packets,
     ebml,
     flac,
     mkv_clock,
@@ -67,6 +68,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, {tick.at: tick.packed})
     if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
         handle = Patched(handle, {flac.RATE_AT: rate.packed})
+    if _head(handle, 4) == b"caff" and (table := caf_packets.damaged(handle)) is not None:  # refused whole
+        handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
     if (amr_frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
@@ -77,6 +80,13 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         container.close()
         return _open(Spliced(handle, [frames], prefix=amr.WB_HEADER))
     return container
+
+
+def header_fixes(handle) -> tuple:
+    """What was read past in the file's headers (each None, or with a note for the run)."""
+    return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
+            ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
+            caf_packets.damaged(handle))
 
 
 EMPTY_VIDEO_TRACK = "a video whose audio track holds no sound at all (empty)"
