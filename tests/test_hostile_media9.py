@@ -309,3 +309,22 @@ def test_a_caf_whose_packet_table_is_cut_half_way_is_read_as_far_as_it_locates_a
     assert any("cannot be located" in note for note in reader.notes)
     _, plain = read_all(str(whole))
     assert plain.notes == ()
+
+
+def test_an_amr_note_or_a_webm_written_as_it_went_cut_short_is_flagged_truncated(tmp_path):
+    """An AMR file states no length, nor does a WebM a recorder writes as it goes (clusters of
+    unknown size, no duration): cut in their middle, each read as a whole, shorter note. The file
+    ending inside a frame or a block is the sign: flagged truncated, said so."""
+    amr = _amr_note(tmp_path / "whole.amr")
+    live = tmp_path / "whole.webm"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-c:a", "libopus", "-f", "webm", "-live", "1",
+           "-cluster_time_limit", "500", str(live))
+    for whole, said in ((amr, "inside a frame"), (live, "inside an element")):
+        data = whole.read_bytes()
+        cut = tmp_path / f"cut{whole.suffix}"
+        cut.write_bytes(data[:len(data) // 2 + 1])
+        audio, reader = read_all(str(cut), expected_ms=probe(cut).duration_ms)
+        assert reader.truncated and any(said in note for note in reader.notes), whole
+        assert 2.0 < audio.size / 16000 < 4.5
+        _, plain = read_all(str(whole), expected_ms=probe(whole).duration_ms)
+        assert not plain.truncated and plain.notes == (), whole

@@ -139,6 +139,21 @@ def duration_ms(handle: BinaryIO) -> int | None:
     """The length of an AMR recording (a .amr/.awb, a headerless stream, AMR-WB in a CAF) from its
     frames, each 20 ms, or None when it is none of those. ffmpeg estimates it from the bitrate of
     the first frames, which a phone's pauses (1-byte NO_DATA frames) make wrong by a factor of 4."""
+    measured = _measure(handle)
+    return None if measured is None else measured[0]
+
+
+CUT_NOTE = "the AMR recording ends inside a frame: the file was cut short there"
+
+
+def cut_mid_frame(handle: BinaryIO) -> bool:
+    """Whether an AMR recording's last frame is cut short (a copy or a recording that stopped
+    mid-write): an AMR file states no length, so this is the one sign it was cut."""
+    measured = _measure(handle)
+    return measured is not None and measured[1]
+
+
+def _measure(handle: BinaryIO) -> tuple[int, bool] | None:
     fix = misheaded(handle)
     if fix is not None:
         return _count(handle, fix.start, None, KINDS[fix.kind])
@@ -155,8 +170,9 @@ def duration_ms(handle: BinaryIO) -> int | None:
     return None if raw is None else _count(handle, 0, None, WB_SIZES if raw == "amrwb" else NB_SIZES)
 
 
-def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int]) -> int:
-    """Milliseconds of the whole frames from `start` up to `end` (or the end of the file)."""
+def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int]) -> tuple[int, bool]:
+    """Milliseconds of the whole frames from `start` up to `end` (or the end of the file), and
+    whether a frame is cut short there."""
     frames, at, data, base = 0, 0, b"", start
     handle.seek(start)
     while True:
@@ -171,7 +187,7 @@ def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int])
             break
         frames += 1
         at += size
-    return frames * FRAME_MS
+    return frames * FRAME_MS, at < len(data)
 
 
 def is_frame(toc: int, wideband: bool) -> bool:

@@ -48,6 +48,7 @@ from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import (
     CUT_BEFORE_AUDIO,
     EMPTY_VIDEO_TRACK,
+    cut_mark,
     header_fixes,
     holds_no_packet,
     open_container,
@@ -317,6 +318,8 @@ class AudioReader:
                     self.truncated, self.cut_note = True, "; ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
             if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:
                 self.cut_note = wav.note
+            if cut := cut_mark(handle, container.format.name):  # an AMR, a live WebM: no stated length
+                self.truncated, self.cut_note = True, "; ".join(filter(None, (cut, self.cut_note)))
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)

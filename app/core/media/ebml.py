@@ -60,3 +60,56 @@ def _element(data: bytes, at: int) -> tuple[int | None, int, int]:
 
 def _length(first: int) -> int:
     return next((n for n in range(1, 9) if first & (0x80 >> (n - 1))), 0)
+
+
+CUT_NOTE = "the Matroska/WebM file ends inside an element (a block of audio): the file was cut short there"
+MAX_WALK = 2_000_000  # elements walked: hours of 20 ms blocks
+
+
+def ends_inside_an_element(handle: BinaryIO) -> bool:
+    """Whether the file ends inside a Matroska element it has begun: a WebM voice note that a
+    browser's or a messenger's recorder writes as it goes (no length stated, clusters of unknown
+    size) cut short, which otherwise read as a whole shorter note. The handle is left where it was."""
+    at_start = handle.tell()
+    try:
+        return _cut_inside(handle, handle.seek(0, 2))
+    except (OSError, ValueError):
+        return False
+    finally:
+        handle.seek(at_start)
+
+
+def _cut_inside(handle: BinaryIO, size_of_file: int) -> bool:
+    kind, size, at = _read_element(handle, 0)
+    if kind != EBML or size < 0:
+        return False
+    kind, _, at = _read_element(handle, at + size)
+    if kind != SEGMENT:
+        return False
+    for _ in range(MAX_WALK):
+        if at >= size_of_file:
+            return False
+        kind, size, body = _read_element(handle, at)
+        if kind is None:  # no element here: its header cut short, or bytes that are none (junk after)
+            return body > size_of_file
+        if size < 0 and kind in (CLUSTER, SEGMENT):
+            at = body  # a cluster written as it went: its blocks follow
+            continue
+        if size < 0:
+            return False
+        if body + size > size_of_file:
+            return True
+        at = body + size
+    return False
+
+
+def _read_element(handle: BinaryIO, at: int) -> tuple[int | None, int, int]:
+    """_element read from the file at `at`; for no element, the third figure is past the file's
+    end when its header was cut short there, else `at` (bytes that are no element)."""
+    handle.seek(at)
+    head = handle.read(12)
+    kind, size, body = _element(head, 0)
+    if kind is not None:
+        return kind, size, at + body
+    begun = bool(head) and 0 < _length(head[0]) <= 4  # an id begins here; the file ends before its size does
+    return None, 0, at + 13 if begun and len(head) < 12 else at

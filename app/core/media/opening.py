@@ -89,6 +89,16 @@ def header_fixes(handle) -> tuple:
             caf_packets.damaged(handle))
 
 
+def cut_mark(handle, format_name: str) -> str:
+    """Why a recording that states no length was cut short (an AMR ending inside a frame, a WebM
+    written as it went ending inside a block), or ''."""
+    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(handle):
+        return amr.CUT_NOTE
+    if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
+        return ebml.CUT_NOTE
+    return ""
+
+
 EMPTY_VIDEO_TRACK = "a video whose audio track holds no sound at all (empty)"
 
 
