@@ -8,6 +8,7 @@ headerless stream is opened with ffmpeg's raw AMR reader named.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import av
@@ -45,6 +46,69 @@ def raw_format(head: bytes) -> str | None:
     return None
 
 
+MAGICS = ((b"#!AMR-WB\n", "amrwb"), (b"#!AMR\n", "amrnb"))
+KINDS = {"amrnb": NB_SIZES, "amrwb": WB_SIZES}
+NAMES = {"amrnb": "AMR-NB", "amrwb": "AMR-WB"}
+JUNK_SEARCH = 4096  # bytes before an AMR file header searched for it (a carving tool's leading junk)
+DAMAGED_HEADER = range(4, 13)  # lengths of a header a byte of which is damaged, lost or added
+
+
+@dataclass(frozen=True)
+class Misheaded:
+    """AMR frames behind a file header that is damaged, names the other AMR, or has bytes before it."""
+
+    start: int  # where the frames start
+    kind: str  # 'amrnb' or 'amrwb': what the frames are
+    found: bytes  # the bytes before them
+
+    @property
+    def note(self) -> str:
+        magic = next((m for m, kind in MAGICS if self.found.endswith(m)), b"")
+        if magic and len(self.found) > len(magic):
+            what = f"{len(self.found) - len(magic):,} bytes that are not AMR come before its file header"
+        elif magic:
+            what = f"its file header says {NAMES[dict(MAGICS)[magic]]} but its frames are not"
+        else:
+            what = f"its file header is damaged ({self.found[:12]!r})"
+        return f"an AMR voice note: {what}; read as the {NAMES[self.kind]} frames after it"
+
+
+def misheaded(handle: BinaryIO) -> Misheaded | None:
+    """Where an AMR recording's frames start and what they are when its file header is not the one
+    they need: '#!AMR-WB' before AMR-NB frames (decoded as wideband: noise), a header with a byte
+    damaged or lost ('#!ANR', '#!AMR' with no newline: its bytes decoded as frames, every word
+    later than it was said, or not a media file), or junk before it; None for any other file."""
+    handle.seek(0)
+    head = handle.read(JUNK_SEARCH + SNIFF_BYTES)
+    if any(head.startswith(magic) and _walks(head[len(magic):], kind) for magic, kind in MAGICS):
+        return None  # as its header says
+    for magic, _ in MAGICS:
+        at = head.find(magic, 0, JUNK_SEARCH)
+        if at >= 0 and (kind := _kind(head[at + len(magic):])):
+            return Misheaded(at + len(magic), kind, head[:at + len(magic)])
+    for size in DAMAGED_HEADER:
+        if _resembles(head[:size]) and (kind := _kind(head[size:])):
+            return Misheaded(size, kind, head[:size])
+    return None
+
+
+def _walks(data: bytes, kind: str) -> bool:
+    return _frames(data[:SNIFF_BYTES], KINDS[kind]) >= MIN_FRAMES
+
+
+def _kind(data: bytes) -> str:
+    return next((kind for kind in KINDS if _walks(data, kind)), "")
+
+
+def _resembles(prefix: bytes) -> bool:
+    """Whether bytes are an AMR file header with a byte or two damaged, lost or added, or zeroed."""
+    if not prefix.strip(b"\x00"):
+        return True
+    if prefix.upper().startswith(b"#!AMR"):
+        return True
+    return any(len(prefix) == len(magic) and sum(a != b for a, b in zip(prefix, magic)) <= 2 for magic, _ in MAGICS)
+
+
 def caf_amr_wb(handle: BinaryIO) -> tuple[int, int] | None:
     """The byte range of the frames in a CAF holding AMR-WB ('sawb'), else None."""
     handle.seek(0)
@@ -75,6 +139,24 @@ def duration_ms(handle: BinaryIO) -> int | None:
     """The length of an AMR recording (a .amr/.awb, a headerless stream, AMR-WB in a CAF) from its
     frames, each 20 ms, or None when it is none of those. ffmpeg estimates it from the bitrate of
     the first frames, which a phone's pauses (1-byte NO_DATA frames) make wrong by a factor of 4."""
+    measured = _measure(handle)
+    return None if measured is None else measured[0]
+
+
+CUT_NOTE = "the AMR recording ends inside a frame: the file was cut short there"
+
+
+def cut_mid_frame(handle: BinaryIO) -> bool:
+    """Whether an AMR recording's last frame is cut short (a copy or a recording that stopped
+    mid-write): an AMR file states no length, so this is the one sign it was cut."""
+    measured = _measure(handle)
+    return measured is not None and measured[1]
+
+
+def _measure(handle: BinaryIO) -> tuple[int, bool] | None:
+    fix = misheaded(handle)
+    if fix is not None:
+        return _count(handle, fix.start, None, KINDS[fix.kind])
     handle.seek(0)
     head = handle.read(SNIFF_BYTES)
     caf = caf_amr_wb(handle)
@@ -88,8 +170,9 @@ def duration_ms(handle: BinaryIO) -> int | None:
     return None if raw is None else _count(handle, 0, None, WB_SIZES if raw == "amrwb" else NB_SIZES)
 
 
-def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int]) -> int:
-    """Milliseconds of the whole frames from `start` up to `end` (or the end of the file)."""
+def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int]) -> tuple[int, bool]:
+    """Milliseconds of the whole frames from `start` up to `end` (or the end of the file), and
+    whether a frame is cut short there."""
     frames, at, data, base = 0, 0, b"", start
     handle.seek(start)
     while True:
@@ -104,7 +187,7 @@ def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int])
             break
         frames += 1
         at += size
-    return frames * FRAME_MS
+    return frames * FRAME_MS, at < len(data)
 
 
 def is_frame(toc: int, wideband: bool) -> bool:

@@ -23,36 +23,55 @@ CUT_NOTE = "the file ends inside its last box (moof/mdat): the recording was cut
 def cut_inside_a_box(handle: BinaryIO) -> bool:
     """True when the top-level box the file ends in claims more bytes than the file holds. The
     handle is left where it was (ffmpeg may be reading through it)."""
+    return _cut_box(handle) is not None
+
+
+def cut_fragment(handle: BinaryIO) -> int | None:
+    """Where the last top-level box starts when it is a fragment (moof, or its mdat) cut short
+    after a whole index: a fragmented MP4 (an iPhone's screen recording) cut there, which ffmpeg
+    refused whole ('invalid data') when the cut fell in a moof's sample table. None otherwise."""
+    start = _cut_box(handle)
+    if start is None or not holds_top_level(handle, b"moov"):
+        return None
     at = handle.tell()
     try:
-        return _walk(handle)
-    except (OSError, ValueError, struct.error):
-        return False
+        handle.seek(start + 4)
+        return start if handle.read(4) in (b"moof", b"mdat") and start > 0 else None
     finally:
         handle.seek(at)
 
 
-def _walk(handle: BinaryIO) -> bool:
+def _cut_box(handle: BinaryIO) -> int | None:
+    at = handle.tell()
+    try:
+        return _walk(handle)
+    except (OSError, ValueError, struct.error):
+        return None
+    finally:
+        handle.seek(at)
+
+
+def _walk(handle: BinaryIO) -> int | None:
     size_of_file = handle.seek(0, 2)
     at = 0
     for _ in range(MAX_BOXES):
         if at >= size_of_file:
-            return False
+            return None
         handle.seek(at)
         head = handle.read(16)
         if len(head) < 8 or not all(32 <= b <= 126 for b in head[4:8]):
-            return False  # not a box: junk after the last one is no cut
+            return None  # not a box: junk after the last one is no cut
         size = struct.unpack(">I", head[:4])[0]
         if size == 1 and len(head) == 16:
             size = struct.unpack(">Q", head[8:16])[0]
         if size == 0:  # the last box runs to the end of the file, as the format allows
-            return False
+            return None
         if size < 8:
-            return False
+            return None
         if at + size > size_of_file:
-            return head[4:8] in TOP_LEVEL  # junk a carving kept after the file reads as no box of these
+            return at if head[4:8] in TOP_LEVEL else None  # junk a carving kept after the file reads as no box of these
         at += size
-    return False
+    return None
 
 
 def holds_top_level(handle: BinaryIO, kind: bytes) -> bool:

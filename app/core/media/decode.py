@@ -36,8 +36,6 @@ from app.core.media import (
     ogg_clock,
     ogg_order,
     ogg_repeats,
-    opus_gain,
-    opus_tags,
     riff,
     rifx,
     timescale,
@@ -50,6 +48,8 @@ from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import (
     CUT_BEFORE_AUDIO,
     EMPTY_VIDEO_TRACK,
+    cut_mark,
+    header_fixes,
     holds_no_packet,
     open_container,
     wav_layout,
@@ -61,7 +61,6 @@ from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
 TRUNCATION_TOLERANCE_S = 0.5
-
 
 
 UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
@@ -98,7 +97,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     with open_container(handle) as container:
         streams = audio_streams.describe(container)
         if not streams and any(s.type == "audio" for s in container.streams):
-            raise ValueError(UNKNOWN_CODEC)
+            raise ValueError(CUT_BEFORE_AUDIO if boxes.cut_inside_a_box(handle) else UNKNOWN_CODEC)  # an MP4 cut in its moov
         chosen = audio_streams.speech_stream_index(p, streams)
         info = _describe(container, chosen)
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
@@ -117,11 +116,11 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
-    if info["container"] == "wav":
+    if info["container"] in ("wav", "w64"):
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
     if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
                                or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
-        raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] else CUT_BEFORE_AUDIO)
+        raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] and not boxes.cut_inside_a_box(handle) else CUT_BEFORE_AUDIO)
     return info, audio_streams.measure(p, streams), no_tracks
 
 
@@ -299,8 +298,7 @@ class AudioReader:
                     yield from self._decode_links(handle, links)
                 else:
                     yield from self._decode_stream(container, stream)
-            gain = (opus_gain.absurd_gain(handle), opus_tags.missing(handle), ogg_repeats.found(handle),
-                    ogg_order.found(ogg_repeats.read_once(handle)))
+            gain = header_fixes(handle)
             fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
@@ -320,6 +318,8 @@ class AudioReader:
                     self.truncated, self.cut_note = True, "; ".join(filter(None, (boxes.CUT_NOTE, self.cut_note)))
             if container.format.name == "wav" and (wav := wav_layout(handle)) is not None:
                 self.cut_note = wav.note
+            if cut := cut_mark(handle, container.format.name):  # an AMR, a live WebM: no stated length
+                self.truncated, self.cut_note = True, "; ".join(filter(None, (cut, self.cut_note)))
 
     def _pick_stream(self, container):
         streams = audio_streams.describe(container)

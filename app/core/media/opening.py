@@ -18,6 +18,8 @@ import av
 from app.core.media import (
     amr,
     boxes,
+    caf_packets,
+    ebml,
     flac,
     mkv_clock,
     ogg,
@@ -25,6 +27,7 @@ from app.core.media import (
     ogg_order,
     ogg_repeats,
     opus_gain,
+    opus_mapping,
     opus_tags,
     riff,
     rifx,
@@ -55,6 +58,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, recounted.patches)
     if (gain := opus_gain.absurd_gain(handle)) is not None:  # -128 dB: speech decoded as silence
         handle = opus_gain.without_gain(handle, gain)
+    if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
+        handle = Patched(handle, mapping.patches(handle))
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
@@ -63,12 +68,35 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, {tick.at: tick.packed})
     if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
         handle = Patched(handle, {flac.RATE_AT: rate.packed})
+    if _head(handle, 4) == b"caff" and (table := caf_packets.damaged(handle)) is not None:  # refused whole
+        handle = table.view(handle)
+    if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
+        handle = window(handle, tag, handle.seek(0, 2))
+    if (amr_frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
+        return _open_as(window(handle, amr_frames.start, handle.seek(0, 2)), amr_frames.kind)
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
         container.close()
         return _open(Spliced(handle, [frames], prefix=amr.WB_HEADER))
     return container
+
+
+def header_fixes(handle) -> tuple:
+    """What was read past in the file's headers (each None, or with a note for the run)."""
+    return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
+            ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
+            caf_packets.damaged(handle))
+
+
+def cut_mark(handle, format_name: str) -> str:
+    """Why a recording that states no length was cut short (an AMR ending inside a frame, a WebM
+    written as it went ending inside a block), or ''."""
+    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(handle):
+        return amr.CUT_NOTE
+    if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
+        return ebml.CUT_NOTE
+    return ""
 
 
 EMPTY_VIDEO_TRACK = "a video whose audio track holds no sound at all (empty)"
@@ -126,13 +154,15 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open(window(handle, tag, handle.seek(0, 2)))
         if raw := amr.raw_format(_head(handle, amr.SNIFF_BYTES)):  # too few frames for ffmpeg to tell
             return _open_as(handle, raw)
+        if _is_iso_media(handle) and (cut := boxes.cut_fragment(handle)):  # the fragments before the cut one
+            return _open(window(handle, 0, cut))
         raise ValueError(_iso_fault(handle) if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
                          else _riff_fault(handle) or stated_rate.fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
         raise ValueError(CUT_BEFORE_AUDIO) from exc
-    except av.error.FFmpegError as exc:
-        raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
+    except av.error.FFmpegError as exc:  # a WebM cut in its headers: 'Input/output error'
+        raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
 
 
 ZERO_CHECK = 1 << 16
@@ -181,6 +211,7 @@ def _head(handle, size: int) -> bytes:
 
 
 ID3_HEADER = 10
+BIG_TAG = 1 << 20  # an ID3 tag past this (a file, a picture, private data in it) is not handed to ffmpeg
 
 
 def _after_id3(handle) -> int:

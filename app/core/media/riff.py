@@ -72,7 +72,7 @@ def length_ms(handle: BinaryIO, read_ms: int) -> int:
     hold (ffmpeg takes a compressed WAV's length from its fact chunk: a count of 0xFFFFFFFF made a
     6 s ADPCM note 24:51:18 long, 'TRUNCATED'), and as long as the data chunk states when the file
     was cut short of it."""
-    found = _data_chunk(handle)
+    found = _data_chunk(handle) or _w64_data_chunk(handle)
     if found is None:
         return read_ms
     size, byte_rate, present, fact = found
@@ -105,6 +105,35 @@ def _data_chunk(handle: BinaryIO) -> tuple[int, int, int, bool] | None:
             return size, byte_rate, handle.seek(0, 2) - at, fact
         else:
             handle.seek(size + size % 2, 1)
+    return None
+
+
+W64_HEADER = 40  # 'riff' and its GUID, a 64-bit size, 'wave' and its GUID
+W64_CHUNK = 24  # a chunk's GUID and its 64-bit size (which counts these 24 bytes)
+
+
+def _w64_data_chunk(handle: BinaryIO) -> tuple[int, int, int, bool] | None:
+    """_data_chunk for a Sony Wave64 (a WAV with 64-bit sizes and GUIDs for names, 8-byte aligned):
+    ffmpeg states its length from the bytes present, so one cut short read as a shorter, whole one."""
+    handle.seek(0)
+    head = handle.read(W64_HEADER)
+    if len(head) < W64_HEADER or head[:4] != b"riff" or head[24:28] != b"wave":
+        return None
+    byte_rate, at, end = 0, W64_HEADER, handle.seek(0, 2)
+    for _ in range(MAX_CHUNKS):
+        handle.seek(at)
+        chunk = handle.read(W64_CHUNK)
+        if len(chunk) < W64_CHUNK:
+            return None
+        kind, size = chunk[:4], struct.unpack_from("<Q", chunk, 16)[0]
+        if kind == b"data":
+            return max(0, size - W64_CHUNK), byte_rate, end - at - W64_CHUNK, False
+        if kind == b"fmt ":
+            body = handle.read(16)
+            byte_rate = struct.unpack_from("<I", body, 8)[0] if len(body) >= 12 else 0
+        if size < W64_CHUNK:
+            return None
+        at += (size + 7) // 8 * 8
     return None
 
 

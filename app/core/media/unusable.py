@@ -50,6 +50,8 @@ def _no_audio(info: dict, no_tracks: bool, handle) -> str:
         return f"a picture ({container.removesuffix('_pipe').upper()}), not a recording"
     if no_tracks and container.startswith("mov,"):
         return NO_SOUND_TRACKS if boxes.holds_top_level(handle, b"moov") else f"no audio or video track: {NO_INDEX}"
+    if info["has_video"] and container.startswith("mov,") and not boxes.holds_top_level(handle, b"moov"):
+        return f"no audio track read: {NO_INDEX}"  # the file ends inside its index, in the sound's track
     if info["has_video"]:
         return SILENT_VIDEO
     if container in SUBTITLE_FORMATS:  # an .srt saved or renamed as .mp3: text, never a recording

@@ -1,0 +1,147 @@
+"""A CAF whose packet table (pakt) is damaged: read by the packets it still locates.
+
+A CAF of variable-size packets (AAC, ALAC: an iPhone app's recording) finds each packet by its
+packet table, a count followed by one size per packet. A damaged count (a billion packets, or
+0), a damaged priming figure or a chunk size that no longer covers the table had ffmpeg refuse
+the whole file; a count too small read only its first packets and called the rest 'data that is
+not audio'. The sizes themselves are walked here: as many as are whole and fit the audio bytes
+are handed to ffmpeg in a table of their own through a view (nothing is written), and the run
+says how much of the audio the table no longer locates.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from app.core.media.views import Spliced
+
+MAX_CHUNKS = 64
+PAKT_HEADER = 24  # packets (8), valid frames (8), priming frames (4), remainder frames (4)
+MAX_TABLE = 64 << 20
+MAX_PRIMING = 1 << 16  # an encoder's priming (AAC: 2,112 frames) is a few packets, never a minute
+
+
+@dataclass(frozen=True)
+class Table:
+    pakt: tuple[int, int]  # the pakt chunk's byte range in the file (its 12-byte header included)
+    sizes: bytes  # the whole entries' bytes, as in the file
+    packets: int
+    stated: int  # the packet count the damaged header states
+    frames_per_packet: int
+    rate: float
+    unlocated: int  # audio bytes after the located packets
+
+    @property
+    def note(self) -> str:
+        lost = (f"; the last {self.unlocated:,} bytes of audio cannot be located without it (not transcribed)"
+                if self.unlocated else "")
+        return (f"the CAF's packet table is damaged (its header states {self.stated:,} packets): read by the "
+                f"{self.packets:,} its entries locate ({self.packets * self.frames_per_packet / self.rate:.1f} s){lost}")
+
+    def view(self, handle: BinaryIO) -> Spliced:
+        frames = self.packets * self.frames_per_packet
+        body = struct.pack(">qqii", self.packets, frames, 0, 0) + self.sizes
+        chunk = b"pakt" + struct.pack(">q", len(body)) + body
+        return _replaced(handle, self.pakt, chunk)
+
+
+def _replaced(handle: BinaryIO, span: tuple[int, int], chunk: bytes) -> Spliced:
+    """The file without bytes [span), `chunk` put after its last chunk (a view; CAF chunks may
+    come in any order)."""
+    size = handle.seek(0, 2)
+    return _Appended(handle, [(0, span[0]), (span[1], size)], chunk)
+
+
+class _Appended(Spliced):
+    """Byte ranges of the file, then a few bytes of its own at the end."""
+
+    def __init__(self, handle: BinaryIO, ranges: list[tuple[int, int]], suffix: bytes) -> None:
+        super().__init__(handle, ranges)
+        self._suffix, self._body = suffix, super().size
+
+    @property
+    def size(self) -> int:
+        return self._offsets[-1] + len(self._suffix)
+
+    def _read_at(self, pos: int, size: int) -> bytes:
+        if pos >= self._offsets[-1]:
+            return self._suffix[pos - self._offsets[-1]:pos - self._offsets[-1] + size]
+        return super()._read_at(pos, size)
+
+
+def damaged(handle: BinaryIO) -> Table | None:
+    """The packets a variable-packet CAF's table still locates when the table's header or size is
+    damaged; None for any other file (or a table that is whole, or locates nothing)."""
+    at_start = handle.tell()
+    try:
+        return _read(handle)
+    except (OSError, ValueError, struct.error):
+        return None
+    finally:
+        handle.seek(at_start)
+
+
+def _read(handle: BinaryIO) -> Table | None:
+    handle.seek(0)
+    if handle.read(8)[:4] != b"caff":
+        return None
+    end, desc, data, pakt = handle.seek(0, 2), None, None, None
+    at = 8
+    for _ in range(MAX_CHUNKS):
+        handle.seek(at)
+        head = handle.read(12)
+        if len(head) < 12:
+            break
+        kind, size = head[:4], struct.unpack(">q", head[4:])[0]
+        body = at + 12
+        if kind == b"desc":
+            desc = handle.read(32)
+        elif kind == b"data":
+            data = (body + 4, end if size < 0 else min(end, body + size))  # after its 4-byte edit count
+        elif kind == b"pakt":  # a size too small for its own header, or negative: the table runs to the end
+            pakt = (at, end if size < PAKT_HEADER else min(end, body + size), size)
+        if size < 0 or body + size > end:
+            break
+        at = body + size
+    if desc is None or data is None or pakt is None or len(desc) < 32:
+        return None
+    rate, _fmt, _flags, bytes_per_packet, frames_per_packet = struct.unpack(">d4sIII", desc[:24])
+    if bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
+        return None
+    return _walk(handle, pakt, data[1] - data[0], frames_per_packet, rate)
+
+
+def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float) -> Table | None:
+    start, stop, stated_size = pakt
+    handle.seek(start + 12)
+    header = handle.read(PAKT_HEADER)
+    if len(header) < PAKT_HEADER:
+        return None
+    stated, valid, priming, remainder = struct.unpack(">qqii", header)
+    table = handle.read(min(MAX_TABLE, max(0, stop - start - 12 - PAKT_HEADER)))
+    packets, used, at = 0, 0, 0
+    while at < len(table):
+        size, width = _varint(table, at)
+        if not size or used + size > audio:
+            break
+        packets, used, at = packets + 1, used + size, at + width
+    whole = (packets == stated and used == audio and stated_size >= PAKT_HEADER + at and 0 <= valid
+             and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet)
+    if whole or not packets:
+        return None
+    return Table((start, stop), table[:at], packets, stated, frames_per_packet, rate, audio - used)
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """A packet table entry (7 bits a byte, the high bit set on all but the last) and its width;
+    (0, 0) when it runs past the data or past 4 bytes."""
+    value = 0
+    for n in range(4):
+        if at + n >= len(data):
+            return 0, 0
+        value = value << 7 | data[at + n] & 0x7F
+        if not data[at + n] & 0x80:
+            return value, n + 1
+    return 0, 0

@@ -1,0 +1,115 @@
+"""Whether a Matroska/WebM file ends inside its headers, before its first cluster of audio.
+
+A WebM voice note (a browser's or a desktop messenger's recorder) cut short inside its headers
+(the EBML header, the segment's info, seek head or track list) was refused by ffmpeg as
+'Input/output error'; walked here by the elements' own sizes, the reason says the file ends
+before any audio.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+EBML, SEGMENT, CLUSTER = 0x1A45DFA3, 0x18538067, 0x1F43B675
+READ = 1 << 20
+MAX_ELEMENTS = 256
+
+
+def cut_in_headers(handle: BinaryIO) -> bool:
+    """True when the file is Matroska/WebM and ends before its first cluster begins, or inside
+    an element before it. The handle is left where it was."""
+    at_start = handle.tell()
+    try:
+        handle.seek(0)
+        data = handle.read(READ)
+        size_of_file = handle.seek(0, 2)
+    finally:
+        handle.seek(at_start)
+    kind, size, body = _element(data, 0)
+    if kind != EBML:
+        return False
+    if size < 0 or body + size >= len(data):
+        return body + max(size, 0) >= size_of_file
+    kind, size, at = _element(data, body + size)
+    if kind != SEGMENT:
+        return kind is None and len(data) == size_of_file  # the file ends inside the segment's header
+    for _ in range(MAX_ELEMENTS):
+        kind, size, body = _element(data, at)
+        if kind == CLUSTER or (kind is not None and size < 0):
+            return False  # audio begins (or a live recording's element of unknown size)
+        if kind is None:
+            return len(data) == size_of_file  # the file ends here (past what was read: unknown)
+        at = body + size
+        if at > size_of_file:
+            return True
+    return False
+
+
+def _element(data: bytes, at: int) -> tuple[int | None, int, int]:
+    """The element at `at`: its id, its size (-1: unknown) and where its body starts; id None when
+    the bytes end before its header does or hold no element there."""
+    id_length = _length(data[at]) if at < len(data) else 0
+    size_at = at + id_length
+    size_length = _length(data[size_at]) if 0 < id_length <= 4 and size_at < len(data) else 0
+    if not size_length or size_at + size_length > len(data):
+        return None, 0, at
+    value = int.from_bytes(data[size_at:size_at + size_length], "big") & ((1 << (7 * size_length)) - 1)
+    unknown = value == (1 << (7 * size_length)) - 1
+    return int.from_bytes(data[at:size_at], "big"), -1 if unknown else value, size_at + size_length
+
+
+def _length(first: int) -> int:
+    return next((n for n in range(1, 9) if first & (0x80 >> (n - 1))), 0)
+
+
+CUT_NOTE = "the Matroska/WebM file ends inside an element (a block of audio): the file was cut short there"
+MAX_WALK = 2_000_000  # elements walked: hours of 20 ms blocks
+
+
+def ends_inside_an_element(handle: BinaryIO) -> bool:
+    """Whether the file ends inside a Matroska element it has begun: a WebM voice note that a
+    browser's or a messenger's recorder writes as it goes (no length stated, clusters of unknown
+    size) cut short, which otherwise read as a whole shorter note. The handle is left where it was."""
+    at_start = handle.tell()
+    try:
+        return _cut_inside(handle, handle.seek(0, 2))
+    except (OSError, ValueError):
+        return False
+    finally:
+        handle.seek(at_start)
+
+
+def _cut_inside(handle: BinaryIO, size_of_file: int) -> bool:
+    kind, size, at = _read_element(handle, 0)
+    if kind != EBML or size < 0:
+        return False
+    kind, _, at = _read_element(handle, at + size)
+    if kind != SEGMENT:
+        return False
+    for _ in range(MAX_WALK):
+        if at >= size_of_file:
+            return False
+        kind, size, body = _read_element(handle, at)
+        if kind is None:  # no element here: its header cut short, or bytes that are none (junk after)
+            return body > size_of_file
+        if size < 0 and kind in (CLUSTER, SEGMENT):
+            at = body  # a cluster written as it went: its blocks follow
+            continue
+        if size < 0:
+            return False
+        if body + size > size_of_file:
+            return True
+        at = body + size
+    return False
+
+
+def _read_element(handle: BinaryIO, at: int) -> tuple[int | None, int, int]:
+    """_element read from the file at `at`; for no element, the third figure is past the file's
+    end when its header was cut short there, else `at` (bytes that are no element)."""
+    handle.seek(at)
+    head = handle.read(12)
+    kind, size, body = _element(head, 0)
+    if kind is not None:
+        return kind, size, at + body
+    begun = bool(head) and 0 < _length(head[0]) <= 4  # an id begins here; the file ends before its size does
+    return None, 0, at + 13 if begun and len(head) < 12 else at
