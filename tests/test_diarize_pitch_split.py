@@ -2,7 +2,7 @@
 phone band) but whose pitches differ: a man and a woman taking turns on an AMR copy, and two
 8 kHz readers on an Opus copy, came out as one speaker. A cluster's halves of 3 s or more,
 under 0.75 alike, whose windows' pitches differ beyond chance (p < 0.05) are now two people
-(region_split.py); one voice's halves that far apart speak at one pitch (p 0.20 or more)."""
+(region_split.py); one voice's halves that far apart speak at one pitch (p 0.28 or more)."""
 
 from __future__ import annotations
 
