@@ -87,6 +87,11 @@ VOICES = {v.name: v for v in (
     _fleurs("pt", 4, "f"), _fleurs("pt", 7, "m"),
     Voice("leopardm", ("leopard__test.wav",), "LibriSpeech dev-clean, Picovoice leopard's test clip (m)"),
     Voice("timitf", ("coqui-STT__LDC93S1.wav",), "TIMIT sample utterance LDC93S1 (f)"),
+    # holdout7 voices (session 18): used by no set before; SONAR's two clips are FLEURS English
+    # readers, so neither shares a conversation with an English FLEURS clip or with the other
+    _fleurs("de", 1, "m"), _fleurs("de", 5, "m"), _fleurs("en", 4, "f"), _fleurs("es", 6, "f"),
+    Voice("sonar1f", ("SONAR__audio_1.wav",), "FLEURS English via SONAR's test audio 1 (f by pitch)"),
+    Voice("sonar2f", ("SONAR__audio_2.wav",), "FLEURS English via SONAR's test audio 2 (f by pitch)"),
 )}
 
 SPECS = (
@@ -178,7 +183,25 @@ HOLDOUT6 = (
     Spec("h6_four_2412_es0_en1_pt7", ("ls2412f", "es0f", "en1m", "pt7m"), overlap=0.3, seed=613),
     Spec("h6_four_women_en7_es7_fr1_pt1", ("en7f", "es7f", "fr1f", "pt1f"), seed=614),
 )
-SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6}
+# holdout7 (session 18): the six voices no set used before (FLEURS de-001, de-005, en-004, es-006,
+# SONAR's two) with others, seeds 701-714; built before any change of session 18, never tuned on.
+HOLDOUT7 = (
+    Spec("h7_two_de1_en4", ("de1m", "en4f"), seed=701),
+    Spec("h7_two_de5_es2_men", ("de5m", "es2m"), seed=702),
+    Spec("h7_two_sonar1_fr3_women_overlap", ("sonar1f", "fr3f"), overlap=0.4, seed=703),
+    Spec("h7_two_es6_jfk_short", ("es6f", "jfkm"), short="jfkm", seed=704),
+    Spec("h7_two_de5_61_men_short", ("de5m", "ls61m"), short="ls61m", seed=705),
+    Spec("h7_two_es6_pt3_women_overlap", ("es6f", "pt3f"), overlap=0.5, seed=706),
+    Spec("h7_three_de1_es6_fr5", ("de1m", "es6f", "fr5m"), overlap=0.3, seed=707),
+    Spec("h7_three_women_en4_es7_fr8", ("en4f", "es7f", "fr8f"), seed=708),
+    Spec("h7_three_men_de5_en0_260", ("de5m", "en0m", "ls260m"), seed=709),
+    Spec("h7_three_sonar2_pt7_timit_short", ("sonar2f", "pt7m", "timitf"), short="timitf", seed=710),
+    Spec("h7_four_men_de1_es3_fr6_leopard", ("de1m", "es3m", "fr6m", "leopardm"), overlap=0.3, seed=711),
+    Spec("h7_four_women_sonar1_de4_es6_pt2", ("sonar1f", "de4f", "es6f", "pt2f"), overlap=0.3, seed=712),
+    Spec("h7_four_mixed_cards_short", ("de5m", "en4f", "fr7f", "cardsm"), short="cardsm", seed=713),
+    Spec("h7_four_en4_es8_pt6_1995", ("en4f", "es8m", "pt6f", "ls1995f"), seed=714),
+)
+SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6, "holdout7": HOLDOUT7}
 
 
 def load_clip(name: str) -> np.ndarray:
@@ -339,7 +362,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
     parser.add_argument("--set", choices=tuple(SETS), default="tuning",
-                        help="holdout, holdout2, holdout5, holdout6: other voices or combinations and seeds, to check a change")
+                        help="holdout, holdout2, holdout5, holdout6, holdout7: other voices or combinations and seeds, to check a change")
     parser.add_argument("--edges", choices=("speech", "clip"), default="speech",
                         help="reference turn edges: first to last speech frame (as before), or the "
                              "whole piece placed (eval/diar's convention)")

@@ -168,7 +168,8 @@ class Collector:
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
             labels = split_by_regions(labels, np.array(self.region_of), np.array(self.region_prints),
-                                      np.array(self.region_seconds), max_speakers or clustering.MAX_SPEAKERS, shift)
+                                      np.array(self.region_seconds), max_speakers or clustering.MAX_SPEAKERS, shift,
+                                      np.array(self.pitches, dtype=np.float64))
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)

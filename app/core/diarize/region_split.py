@@ -24,6 +24,15 @@ half, so a man's one 2.4 s turn stayed in another man's cluster on AMR copies (h
 alike). Such a smaller half is a voice of its own when under SHORT_COSINE alike, on any band:
 one voice's short halves came 0.575 alike at least (0.54 at 1.7 s), so the phone-band shift,
 which would reach them, is not added. Fixed 4 wrong counts of holdouts 3-6, none made wrong.
+
+Two people's halves can be as alike as one voice's on a phone band or a low-rate codec (0.61-0.744:
+two women on AMR and Opus, two 8 kHz readers, a man and a woman on AMR), where the cosine alone
+cannot tell them. Their windows' pitches can (session 18): halves of MIN_HALF_S or more under
+PITCH_COSINE alike whose pitches differ beyond chance (Mann-Whitney p < PITCH_P) and by
+PITCH_GAP or more (so a long recording of one voice, whose halves' small pitch difference grows
+"significant" with the number of windows, is not split) are two voices.
+One voice's halves under 0.75 alike spoke at one pitch (p 0.28 at least, 0.20 under 0.8); the merged pairs at
+p 0.001-0.036. Fixed 5 wrong counts of holdouts 3, 4, 6 and 7, none made wrong.
 """
 
 from __future__ import annotations
@@ -31,16 +40,20 @@ from __future__ import annotations
 import numpy as np
 
 from app.core.diarize.cluster import kmeans
+from app.core.diarize.same_voice import pitches_differ
 from app.core.diarize.vectors import unit
 
 MIN_HALF_S = 3.0  # each half holds this much speech or more ...
 SPLIT_COSINE = 0.6  # ... and the halves' voiceprints are less alike than this: two voices
 SHORT_HALF_S = 1.8  # a smaller half of this much speech (a speaker of two short answers) ...
 SHORT_COSINE = 0.55  # ... is a voice of its own when less alike than this, on any band
+PITCH_COSINE = 0.75  # halves of MIN_HALF_S or more, less alike than this ...
+PITCH_P = 0.05  # ... whose windows' pitches differ this unlikely by chance ...
+PITCH_GAP = 0.08  # ... and whose median pitches are this far apart (share of the lower): two voices
 
 
 def split_by_regions(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray, seconds: np.ndarray,
-                     max_speakers: int, shift: float = 0.0) -> np.ndarray:
+                     max_speakers: int, shift: float = 0.0, pitches: np.ndarray | None = None) -> np.ndarray:
     """`labels` (one per embedded window; `regions`: each window's region index into `prints`,
     the regions' unit voiceprints, and `seconds`, their lengths) with each cluster that holds
     two voices split, never beyond max_speakers; `shift` raises SPLIT_COSINE (phone band: band.py)."""
@@ -58,7 +71,8 @@ def split_by_regions(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray
         weight = [seconds[mine][halves == h].sum() for h in (0, 1)]
         centres = [_centre(prints[mine][halves == h], seconds[mine][halves == h]) for h in (0, 1)]
         alike = float(centres[0] @ centres[1])
-        if not _two_voices(min(weight), alike, shift):
+        if not (_two_voices(min(weight), alike, shift)
+                or _pitched_apart(min(weight), alike, _half_pitches(pitches, labels == label, regions, mine, halves))):
             continue
         small = int(np.argmin(weight))
         if len(np.unique(labels)) >= max_speakers or _nearest_other(owner, prints, seconds, centres[small], label) >= alike:
@@ -72,6 +86,30 @@ def _two_voices(smaller_s: float, alike: float, shift: float) -> bool:
     if smaller_s >= MIN_HALF_S:
         return alike < SPLIT_COSINE + shift
     return smaller_s >= SHORT_HALF_S and alike < SHORT_COSINE
+
+
+def _pitched_apart(smaller_s: float, alike: float, pitches: tuple[np.ndarray, np.ndarray] | None) -> bool:
+    """Whether halves of MIN_HALF_S or more, under PITCH_COSINE alike, speak at pitches that
+    differ beyond chance (p < PITCH_P) and by PITCH_GAP or more: two people of one sex on a phone
+    band, or a man and a woman on AMR, whose voiceprints come as close as one voice's halves
+    (0.61-0.744; medians 14-30% apart). One voice's halves lay 1.5-4% apart, which a long enough
+    recording makes "beyond chance" too (reader 1272's at p 0.28 would be 0.013 at five times the length)."""
+    if pitches is None or smaller_s < MIN_HALF_S or alike >= PITCH_COSINE or not pitches_differ(*pitches, p=PITCH_P):
+        return False
+    low, high = sorted(float(np.median(half)) for half in pitches)
+    return high - low >= PITCH_GAP * low
+
+
+def _half_pitches(pitches: np.ndarray | None, members: np.ndarray, regions: np.ndarray, mine: np.ndarray,
+                  halves: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The voiced window pitches of each half (the windows of `members` in its regions)."""
+    if pitches is None:
+        return None
+    out = []
+    for h in (0, 1):
+        known = pitches[members & np.isin(regions, mine[halves == h])]
+        out.append(known[~np.isnan(known)])
+    return out[0], out[1]
 
 
 def _owners(labels: np.ndarray, regions: np.ndarray, count: int) -> np.ndarray:

@@ -80,14 +80,14 @@ def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey
     return best
 
 
-def pitches_differ(first: np.ndarray, second: np.ndarray) -> bool:
-    """Whether two groups of window pitches are unlikely to come from one voice."""
+def pitches_differ(first: np.ndarray, second: np.ndarray, p: float = PITCH_P) -> bool:
+    """Whether two groups of window pitches are unlikely (under `p`) to come from one voice."""
     if min(len(first), len(second)) < MIN_PITCHES:
         return False
     # imported here: scipy.stats takes 0.9 s to import, which every command (the CLI's parent
     # process too) paid at start though only a diarisation's last step asks it
     from scipy.stats import mannwhitneyu
-    return float(mannwhitneyu(first, second).pvalue) < PITCH_P
+    return float(mannwhitneyu(first, second).pvalue) < p
 
 
 def _voiced(pitches: np.ndarray, members: np.ndarray) -> np.ndarray:
