@@ -4,6 +4,7 @@ the window stopped by Ctrl-C, SIGTERM or SIGHUP while its queue runs, then the c
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -103,3 +104,47 @@ def test_a_shutdown_closes_the_window_as_its_close_box_does(tmp_path):
     assert "the window was closed; stored work is kept" in err and "Traceback" not in err, err
     psutil.wait_procs(workers, timeout=10)
     assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+# ------------------------------------------------------------------ a power cut the disk had not written
+
+def _crash_image(case_dir: Path, copy: Path) -> None:
+    """The case as a power cut leaves it while a command holds it open: its store and -wal, no clean close
+    (the -wal is never folded into the store), the head file naming the last commit."""
+    from app.core.store import Case
+    from app.core.store.jobs import JobQueue
+
+    case = Case.open(case_dir)
+    try:
+        case.conn.execute("PRAGMA wal_autocheckpoint=0")
+        JobQueue(case.conn).pause()  # the command's last commit: `queue pause --all`
+        case.write_head()  # synced after it, as after every commit
+        shutil.copytree(case_dir, copy, ignore=shutil.ignore_patterns("*-shm"))
+    finally:
+        case.close()
+
+
+def test_a_power_cut_that_lost_the_last_commits_is_said_as_such_then_and_after_the_next_command(tmp_path, capsys):
+    """The -wal's last commit lost (a drive that had said it wrote it: its cache, a USB stick) and the head file,
+    synced after it, kept: the case opens and runs on, but verify blamed only a copy without the -wal or, once
+    the next command had written, said "entry N differs from the head file (the log was rewritten)": tampering,
+    where there was a power cut. Both findings stay (the head file names what is gone) and now say that too."""
+    from app.cli.main import main
+    from tests.test_verify import verify
+
+    case_dir, cut = tmp_path / "case", tmp_path / "after-the-cut"
+    assert main(["queue", "add", str(MEDIA / "en_voicenote.opus"), "--model", "tiny.en", "--case", str(case_dir)]) == 0
+    _crash_image(case_dir, cut)
+    wal = cut / "case.sqlite-wal"
+    page = sqlite3.connect(cut / "case.sqlite").execute("PRAGMA page_size").fetchone()[0]
+    with wal.open("r+b") as fh:  # the commit frame (the last) never reached the disk
+        fh.truncate(wal.stat().st_size - (24 + page))
+    code, lines = verify(capsys, cut)
+    assert code == 1 and len(lines) == 1 and "gone; the head file beside the store names" in lines[0], lines
+    assert "lost to a power cut before the disk had written them" in lines[0], lines
+    assert main(["queue", "status", "--case", str(cut)]) == 0  # it opens, its job still queued, not paused
+    assert "en_voicenote.opus" in capsys.readouterr().out
+    assert main(["queue", "pause", "--all", "--case", str(cut)]) == 0  # the next command writes on
+    code, lines = verify(capsys, cut)
+    assert code == 1 and len(lines) == 1 and "differs from the head file" in lines[0], lines
+    assert "or cut short, its last entries lost to a power cut" in lines[0] and "written on since" in lines[0], lines
