@@ -148,3 +148,44 @@ def test_a_power_cut_that_lost_the_last_commits_is_said_as_such_then_and_after_t
     code, lines = verify(capsys, cut)
     assert code == 1 and len(lines) == 1 and "differs from the head file" in lines[0], lines
     assert "or cut short, its last entries lost to a power cut" in lines[0] and "written on since" in lines[0], lines
+
+
+# ------------------------------------------------------------------ a command stopped holding the case
+
+# a command whose store waits an hour for another's write lock (not 30 s): a wait it need not make shows as a hang
+PATIENT = """
+import sys
+from app.core.store import db
+db.BUSY_WAIT_S = 3600
+from app.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_reading_command_does_not_wait_on_a_command_stopped_holding_the_case(tmp_path):
+    """A `transcribe` stopped with Ctrl-Z (SIGSTOP) inside a commit holds the case's write lock until it is
+    resumed or killed. `queue status`, `exhibits` and `search`, which write nothing, then waited the store's
+    whole 30 s each, "the case is busy ... waiting up to 30 s", to write the audit head file as they closed (it
+    was current already; the stopped command writes it after its own commit). They now finish at once."""
+    from app.cli.main import main
+
+    case = tmp_path / "case"
+    assert main(["queue", "add", str(MEDIA / "en_voicenote.opus"), "--model", "tiny.en", "--case", str(case)]) == 0
+    script = tmp_path / "patient.py"
+    script.write_text(PATIENT, encoding="utf-8")
+    stopped = sqlite3.connect(case / "case.sqlite", isolation_level=None)  # the stopped command, mid-commit
+    stopped.execute("BEGIN IMMEDIATE")
+    stopped.execute("UPDATE jobs SET priority = priority")
+    try:
+        for command in (["queue", "status"], ["exhibits"], ["search", "anything"]):
+            try:  # the guard: the wait was the store's whole patience (here an hour)
+                done = subprocess.run([sys.executable, str(script), *command, "--case", str(case)], cwd=REPO,
+                                      env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
+                                      check=False, timeout=120)
+            except subprocess.TimeoutExpired:
+                raise AssertionError(f"`{' '.join(command)}` waited for the stopped command's write lock") from None
+            assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+    finally:
+        stopped.execute("ROLLBACK")
+        stopped.close()
+    assert main(["verify", "--case", str(case)]) == 0
