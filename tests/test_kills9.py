@@ -166,7 +166,8 @@ def test_a_reading_command_does_not_wait_on_a_command_stopped_holding_the_case(t
     """A `transcribe` stopped with Ctrl-Z (SIGSTOP) inside a commit holds the case's write lock until it is
     resumed or killed. `queue status`, `exhibits` and `search`, which write nothing, then waited the store's
     whole 30 s each, "the case is busy ... waiting up to 30 s", to write the audit head file as they closed (it
-    was current already; the stopped command writes it after its own commit). They now finish at once."""
+    was current already; the stopped command writes it after its own commit). They now finish at once. `verify`
+    waited as long again for FTS5's check (a write) and then noted the store "read-only"; it says it was busy."""
     from app.cli.main import main
 
     case = tmp_path / "case"
@@ -177,7 +178,7 @@ def test_a_reading_command_does_not_wait_on_a_command_stopped_holding_the_case(t
     stopped.execute("BEGIN IMMEDIATE")
     stopped.execute("UPDATE jobs SET priority = priority")
     try:
-        for command in (["queue", "status"], ["exhibits"], ["search", "anything"]):
+        for command in (["queue", "status"], ["exhibits"], ["search", "anything"], ["verify"]):
             try:  # the guard: the wait was the store's whole patience (here an hour)
                 done = subprocess.run([sys.executable, str(script), *command, "--case", str(case)], cwd=REPO,
                                       env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True,
@@ -185,6 +186,8 @@ def test_a_reading_command_does_not_wait_on_a_command_stopped_holding_the_case(t
             except subprocess.TimeoutExpired:
                 raise AssertionError(f"`{' '.join(command)}` waited for the stopped command's write lock") from None
             assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+        assert "not checked (FTS5 checks only a store it may write to; another program or Parley command was " \
+               "writing to the case" in done.stdout and "read-only" not in done.stdout, done.stdout
     finally:
         stopped.execute("ROLLBACK")
         stopped.close()
