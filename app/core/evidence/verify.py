@@ -198,9 +198,17 @@ def _head_file(case: Case) -> Iterator[Finding]:
         wal = "" if case.wal_found else (
             "; or the store was copied without its case.sqlite-wal while Parley was writing to it (copy it too)")
         yield Finding("audit log", f"{gone} gone; the head file beside the store names {kept.entry_id} "
-                                   f"(the log was cut short){wal}")
+                                   f"(the log was cut short){wal}; or they were lost to {POWER_CUT}")
     elif recorded != kept.hash:
-        yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten)")
+        # a log cut short (below) and then written on by the next command reads the same: entry N is another
+        yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten; or cut "
+                                   f"short, its last entries lost to {POWER_CUT} or to a copy of the store made "
+                                   "without its case.sqlite-wal, and written on since)")
+
+
+# what besides tampering cuts a log short though every commit is synced: a disk that had said it wrote the -wal's
+# last commits but held them in its cache when the power went (a USB stick, a drive's write cache)
+POWER_CUT = "a power cut before the disk had written them (held in a drive's or USB stick's write cache)"
 
 
 def record_findings(case: Case, run_id: int) -> list[Finding]:

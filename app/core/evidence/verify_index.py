@@ -32,9 +32,9 @@ def search_index_findings(case: Case, notes: list[Finding]) -> Iterator[Finding]
     if intact is False:
         yield Finding("search index", "its word lists differ from the texts they index (a search would find what is "
                                       "not there, or miss what is)")
-    elif intact is None:
+    elif intact is not True:  # why it could not be asked
         notes.append(Finding("search index", "its word lists were not checked (FTS5 checks only a store it may "
-                                             "write to; this one is read-only)"))
+                                             f"write to; {intact})"))
     yield from _entities(case)
 
 

@@ -29,6 +29,8 @@ from app.core.store.as_found import AsFound, open_as_found
 from app.core.store.audit import AuditLog
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
+HEAD_WAIT_MS = 2000  # how long the head file's write waits for another process's write lock
+
 
 def default_case_dir() -> Path:
     env = os.environ.get("PARLEY_CASE")
@@ -133,10 +135,12 @@ class Case:
             if self.conn.in_transaction:
                 self._advance_head()
                 return
-            with db.transaction(self.conn):
+            # not the store's 30 s: a reading command closing while another holds the case for writing (stopped
+            # with Ctrl-Z mid-commit, say) waited all of it for nothing; that one writes the head after its commit
+            with db.patience(self.conn, HEAD_WAIT_MS), db.transaction(self.conn):
                 self._advance_head()
         except (sqlite3.Error, StoreError):
-            pass  # a closed, broken or read-only store: the head file keeps its last value
+            pass  # a closed, broken, busy or read-only store: the head file keeps its last value
 
     def _advance_head(self) -> None:
         kept, head = read_head_file(self.folder), self.audit.head()

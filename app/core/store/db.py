@@ -119,6 +119,17 @@ def _say_if_busy(conn: sqlite3.Connection, case_dir: Path) -> None:
         conn.execute(f"PRAGMA busy_timeout={patience_ms}")
 
 
+@contextmanager
+def patience(conn: sqlite3.Connection, wait_ms: int) -> Iterator[None]:
+    """How long this connection waits for another's write lock, for a while (its own BUSY_WAIT_S after)."""
+    before = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute(f"PRAGMA busy_timeout={min(wait_ms, before)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={before}")
+
+
 def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path) -> None:
     """Another program's SQLite database named case.sqlite (schema 0, tables of its own) is never
     migrated into a case: that would write Parley's tables into it. A case store rebuilt by `.dump`

@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from app.core.errors import StoreError
+from app.core.store import db
 
 SOURCE_MACHINE = 0  # segments: the machine draft
 SOURCE_WORKING = 1  # working_segments: the proofread copy
@@ -159,19 +160,27 @@ def check(conn: sqlite3.Connection) -> None:
         raise StoreError(f"the search index does not match the case's text ({exc})") from None
 
 
-def words_intact(conn: sqlite3.Connection) -> bool | None:
-    """`check` for `verify`: whether both word indexes hold what search_text holds; None when it
-    cannot be asked (FTS5 checks through a write statement, refused by a store opened read-only)."""
+def words_intact(conn: sqlite3.Connection) -> bool | str:
+    """`check` for `verify`: whether both word indexes hold what search_text holds; when it cannot be asked
+    (FTS5 checks through a write statement), why not: a store opened read-only, or one another command holds for
+    writing (stopped with Ctrl-Z mid-commit, say: it waited the store's 30 s and was then called read-only)."""
     if conn.execute("PRAGMA query_only").fetchone()[0]:
-        return None
+        return READ_ONLY
     try:
-        for table in ("search_words", "search_trigram"):
-            conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.OperationalError:  # a read-only store ("attempt to write a readonly database")
-        return None
+        with db.patience(conn, CHECK_WAIT_MS):
+            for table in ("search_words", "search_trigram"):
+                conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.OperationalError as exc:  # "attempt to write a readonly database", or "database is locked"
+        return BUSY if "locked" in str(exc) or "busy" in str(exc) else READ_ONLY
     except sqlite3.DatabaseError:  # "database disk image is malformed": the index is not its texts'
         return False
     return True
+
+
+READ_ONLY = "this one is read-only"
+BUSY = ("another program or Parley command was writing to the case (stopped part-way?); run verify again once "
+        "it has finished")
+CHECK_WAIT_MS = 2000
 
 
 # What the triggers of migrations 005, 010 and 013 put in search_text, from the tables they index.
