@@ -129,7 +129,7 @@ def _set_core_properties(doc: DocumentObject, transcript: Transcript) -> None:
     props.last_modified_by = software
     props.comments = xml_safe(f"Status: {record.status_text(transcript)}")
     props.keywords = ""
-    props.category = "record of interview"
+    props.category = record.heading(transcript).lower()  # "record of interview" or "transcript of a recording"
     props.created = when
     props.modified = when
     props.last_printed = when

@@ -21,7 +21,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from app.core.export import record
-from app.core.export.base import has_source_text, title
+from app.core.export.base import has_source_text
 from app.core.types import Transcript
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def xml_safe(text: str) -> str:
 
 def add_front(doc: DocumentObject, transcript: Transcript) -> None:
     unnumbered(doc.add_heading(record.heading(transcript).upper(), level=1))
-    unnumbered(doc.add_paragraph(xml_safe(title(transcript))))
+    unnumbered(doc.add_paragraph(xml_safe(record.subtitle(transcript))))
     _label_table(doc, record.interview_rows(transcript))
     unnumbered(doc.add_heading("Source and production", level=2))
     _label_table(doc, record.source_rows(transcript))

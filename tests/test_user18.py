@@ -1,0 +1,159 @@
+"""What a user met on day one (session 18): a voice note's record headed as an interview, a sign-off
+that claimed every word checked, a TXT without the record's details, warnings in another clock."""
+
+from __future__ import annotations
+
+import docx
+from pypdf import PdfReader
+
+from app.core.editing import operations as editing
+from app.core.editing import review
+from app.core.evidence.provenance import software_info
+from app.core.media.damage import format_damaged
+from app.core.media.decode import probe, read_all
+from app.core.store import Case
+from app.core.store.interview import write_interview
+from app.core.types import ModelInfo, Segment, Word
+from app.core.usecases.exporting import export_run
+from tests.conftest import MEDIA
+
+MODEL = ModelInfo("base", "/models/base", "ab" * 32)
+INTERVIEW_ONLY_LABELS = ("Person interviewed", "Interviewing officer(s)", "Others present", "Place", "Date",
+                         "Start time", "End time")
+
+
+def _voice_note_case(folder) -> tuple[Case, int]:
+    """The shared voice note taken into a case with its machine text; 'Kowalski' the model was unsure of."""
+    case = Case.open(folder)
+    exhibit, _ = case.add_exhibit(probe(MEDIA / "en_voicenote.opus"))
+    run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5, "vad": True}, software_info())
+    words = (Word(0, 400, " Meet", 0.95), Word(500, 900, " Kowalski", 0.31), Word(1000, 1400, " behind", 0.9),
+             Word(1500, 1900, " the", 0.9), Word(2000, 2600, " station.", 0.9))
+    case.append_segments(run, (Segment(0, 2600, " Meet Kowalski behind the station.", words=words),
+                               Segment(3000, 5500, " Bring the money.")), {}, "en", 0.98)
+    case.finish_run(run)
+    return case, run
+
+
+def _pdf_text(path) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(str(path)).pages).split())
+
+
+def _docx(path) -> tuple[docx.document.Document, str]:
+    doc = docx.Document(str(path))
+    parts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return doc, " ".join(" ".join(parts).split())
+
+
+def _labels(doc: docx.document.Document) -> list[str]:
+    return [row.cells[0].text for table in doc.tables for row in table.rows]
+
+
+def test_a_voice_note_is_not_headed_as_an_interview_and_keeps_its_evidential_rows(tmp_path):
+    """A voice note's DOCX/PDF was 'RECORD OF INTERVIEW' over nine empty rows (person interviewed,
+    officers, place...). With no interview detail given it is a transcript of a recording: case and
+    exhibit references, then the source's hash, model, settings, software and review state."""
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        paths = export_run(case, run, tmp_path / "out", ["docx", "pdf"])
+    finally:
+        case.close()
+    doc, text = _docx(paths[0])
+    pdf = _pdf_text(paths[1])
+    assert doc.paragraphs[0].text == "TRANSCRIPT OF A RECORDING" and doc.paragraphs[1].text == "en_voicenote.opus"
+    assert doc.core_properties.category == "transcript of a recording"
+    labels = _labels(doc)
+    assert labels[:2] == ["Case reference", "Exhibit reference"]
+    assert not set(INTERVIEW_ONLY_LABELS) & set(labels)
+    for label in ("SHA-256", "Model", "Model SHA-256", "Settings", "Software", "Status", "Uncertain words"):
+        assert label in labels, label
+    sha = probe(MEDIA / "en_voicenote.opus").sha256
+    for shown in (text, pdf):
+        assert "interview" not in shown.lower().replace("en_voicenote", "")
+        assert sha in shown and "machine draft" in shown
+    assert pdf.removeprefix("DRAFT ").startswith("Transcript of a recording — en_voicenote.opus")  # running head
+    assert "TRANSCRIPT OF A RECORDING en_voicenote.opus" in pdf and "Person interviewed" not in pdf
+
+
+def test_an_interview_detail_given_makes_it_a_record_of_interview_with_all_its_rows(tmp_path):
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        write_interview(case, case.run(run).exhibit_id, {"interviewee": "Daniel Price", "case_ref": "OP-7"},
+                        actor="DC Ann Harris")
+        paths = export_run(case, run, tmp_path / "out", ["docx", "pdf"])
+    finally:
+        case.close()
+    doc, _ = _docx(paths[0])
+    assert doc.paragraphs[0].text == "RECORD OF INTERVIEW"
+    assert doc.paragraphs[1].text == "Transcript of en_voicenote.opus"
+    assert set(INTERVIEW_ONLY_LABELS) <= set(_labels(doc))
+    pdf = _pdf_text(paths[1])
+    assert pdf.removeprefix("DRAFT ").startswith("Record of interview — case OP-7 — en_voicenote.opus")
+    assert "Person interviewed Daniel Price" in pdf and "Place —" in pdf  # the rows left to fill are there
+
+
+def test_a_sign_off_with_uncertain_words_never_reviewed_says_which_were_not_checked(tmp_path):
+    """Signed off with 'Kowalski' (31%) never reviewed, the record read 'The text was checked against the
+    recording and verified by ...' and was signed 'Checked against the recording by'. It now says which
+    words the model was unsure of were never reviewed, and when; reviewed, the old sentence is true."""
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        editing.edit_text(case, run, editing.segment_ids(case, run)[1], "Bring the money, all of it.",
+                          actor="DC Ann Harris")
+        editing.set_verified(case, run, "DS Raj Patel")
+        unchecked = export_run(case, run, tmp_path / "unchecked", ["docx", "pdf", "txt"])
+        [span] = review.unreviewed(case, run)
+        review.mark_reviewed(case, run, span, actor="DS Raj Patel")
+        editing.set_verified(case, run, "DS Raj Patel")
+        checked = export_run(case, run, tmp_path / "checked", ["docx", "pdf", "txt"])
+    finally:
+        case.close()
+    _, docx_text = _docx(unchecked[0])
+    for shown in (docx_text, _pdf_text(unchecked[1])):
+        assert "checked against the recording and verified" not in shown
+        assert "The text was corrected by DC Ann Harris and verified by DS Raj Patel" in shown
+        assert ('Of the 1 words the model was unsure of, 1 were never reviewed (marked as checked against the '
+                'recording): "Kowalski" at 00:00:00.') in shown
+        assert "Verified by: DS Raj Patel" in shown and "Checked against the recording by" not in shown
+    txt = unchecked[2].read_text(encoding="utf-8")
+    assert 'Uncertain words: 1 below the model\'s 50% probability: 0 reviewed, 1 never reviewed ("Kowalski" at 00:00:00)' in txt
+    _, docx_text = _docx(checked[0])
+    for shown in (docx_text, _pdf_text(checked[1])):
+        assert "The text was corrected by DC Ann Harris and checked against the recording and verified by DS Raj Patel" in shown
+        assert "Checked against the recording by: DS Raj Patel" in shown and "never reviewed (" not in shown
+    assert "Uncertain words: 1 below the model's 50% probability: 1 reviewed, 0 never reviewed\n" in \
+        checked[2].read_text(encoding="utf-8")
+
+
+def test_the_txt_carries_the_record_s_details_and_who_corrected_and_exported_it(tmp_path):
+    """The TXT named no case, exhibit or person interviewed, nor who corrected or exported the text,
+    where the DOCX and PDF of the same export did."""
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        write_interview(case, case.run(run).exhibit_id, {"case_ref": "OP-2026/0417", "exhibit_ref": "KJ/3",
+                                                         "interviewee": "Daniel Price"}, actor="DC Ann Harris")
+        editing.edit_text(case, run, editing.segment_ids(case, run)[1], "Bring all the money.", actor="DC Ann Harris")
+        [txt] = [p for p in export_run(case, run, tmp_path / "out", ["txt"], actor="DS Raj Patel")
+                 if p.suffix == ".txt"]
+    finally:
+        case.close()
+    lines = txt.read_text(encoding="utf-8").splitlines()
+    head = lines[: lines.index("=" * 72)]
+    for line in ("Case reference: OP-2026/0417", "Exhibit reference: KJ/3", "Person interviewed: Daniel Price",
+                 "Status: edited", "Corrected by: DC Ann Harris"):
+        assert line in head, (line, head)
+    assert not any(line.startswith(("Place:", "Date:")) for line in head)  # nothing given, nothing printed
+    assert any(line.startswith("SHA-256: ") and len(line) == 9 + 64 for line in head)
+    assert any(line.startswith("Model: base (sha256 ") for line in head)
+    assert any(line.startswith("Exported: ") and " by DS Raj Patel with Parley " in line for line in head)
+    assert "Bring all the money." in lines[-1]
+
+
+def test_a_damaged_range_is_given_in_the_record_s_hh_mm_ss():
+    """truncated.mp3's warning read 'damaged 00:01.9-00:06.2' (mm:ss.s) on a record whose every other
+    time reads 00:00:01: the warning now uses hh:mm:ss with the tenth it needs."""
+    source = probe(MEDIA / "truncated.mp3")
+    _, reader = read_all(source.path, expected_ms=source.duration_ms)
+    assert reader.notes[-1] == "damaged 00:00:01.9-00:00:06.2"
+    assert format_damaged([(3_723_500, 3_724_000)]) == "damaged 01:02:03.5-01:02:04.0"
+    assert format_damaged([(59_950, 60_020)]) == "damaged 00:00:59.9-00:01:00.1"
