@@ -4,6 +4,7 @@ that claimed every word checked, a TXT without the record's details, warnings in
 from __future__ import annotations
 
 import docx
+import pytest
 from pypdf import PdfReader
 
 from app.core.editing import operations as editing
@@ -157,3 +158,50 @@ def test_a_damaged_range_is_given_in_the_record_s_hh_mm_ss():
     assert reader.notes[-1] == "damaged 00:00:01.9-00:00:06.2"
     assert format_damaged([(3_723_500, 3_724_000)]) == "damaged 01:02:03.5-01:02:04.0"
     assert format_damaged([(59_950, 60_020)]) == "damaged 00:00:59.9-00:01:00.1"
+
+
+def test_interview_says_how_the_exhibit_s_docx_and_pdf_will_be_headed(tmp_path, capsys):
+    """`interview EXHIBIT` printed nine fields and nothing of what they change: with none of the
+    interview's own given, the exhibit prints as the transcript of a recording."""
+    from app.cli.main import main
+
+    case, _ = _voice_note_case(tmp_path / "case")
+    case.close()
+    folder = str(tmp_path / "case")
+    assert main(["interview", "en_voicenote.opus", "--case", folder, "--exhibit-ref", "KJ/3"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("DOCX and PDF:") and "transcript of a recording (a record of interview once" in last
+    assert main(["interview", "en_voicenote.opus", "--case", folder, "--place", "Interview room 2"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].split() == ["DOCX", "and", "PDF:", "record", "of", "interview"]
+
+
+@pytest.mark.gui
+def test_a_sign_off_in_the_window_with_words_unreviewed_exports_a_record_that_says_so(qtbot, tmp_path, qapp,
+                                                                                       models_dir):
+    """Signed off in the window with two of three uncertain passages never reviewed (F8, Ctrl+Shift+W),
+    the record claimed the text checked against the recording; an edit after that said 'its record of
+    interview says DRAFT' of a recording that is no interview."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from app.gui.main_window import MainWindow
+    from tests.gui_case import build_case, open_exhibit, settings
+
+    case = build_case(tmp_path)
+    window = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    try:
+        open_exhibit(qtbot, window, "interview_stereo.wav")
+        window.editor.next_uncertain()
+        assert window.editor.mark_current_reviewed()
+        window.editor.mark_verified("DC Ann Example")
+        paths, error = window.export_to(tmp_path / "out", ["pdf"], [window.session.run_id])
+        window.editor.edit_text(1, "Please state your full name now.")
+        qtbot.waitUntil(lambda: "no longer stands" in window.statusBar().currentMessage(), timeout=5_000)
+        message = window.statusBar().currentMessage()
+    finally:
+        window.close()
+        case.close()
+    assert error is None
+    text = _pdf_text(paths[0])
+    assert "checked against the recording and verified" not in text
+    assert ("Of the 3 words the model was unsure of, 2 were never reviewed (marked as checked against the "
+            'recording): "Jonas Petraitis." at 00:00:08, "sister." at 00:00:14.') in text
+    assert "(its DOCX and PDF say DRAFT)" in message and "record of interview" not in message

@@ -62,7 +62,10 @@ def is_interview(transcript: Transcript) -> bool:
     """Someone said it is an interview: a person interviewed, an officer, a place, a date or a time
     given. A voice note (or any recording with none of these) is not one: its record was headed
     "Record of interview" over seven empty interview rows."""
-    details = transcript.interview or InterviewDetails()
+    return names_an_interview(transcript.interview or InterviewDetails())
+
+
+def names_an_interview(details: InterviewDetails) -> bool:
     return any(getattr(details, name) for name in INTERVIEW_ONLY)
 
 
