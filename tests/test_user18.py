@@ -205,3 +205,30 @@ def test_a_sign_off_in_the_window_with_words_unreviewed_exports_a_record_that_sa
     assert ("Of the 3 words the model was unsure of, 2 were never reviewed (marked as checked against the "
             'recording): "Jonas Petraitis." at 00:00:08, "sister." at 00:00:14.') in text
     assert "(its DOCX and PDF say DRAFT)" in message and "record of interview" not in message
+
+
+def test_no_uncertain_word_is_said_as_what_it_is(tmp_path):
+    """A voice note heard in a wrong language ('[inaudible 00:00:00]', no word) read 'Uncertain words:
+    none (no word below the model's 50% probability)', as if every word had been scored and found sure."""
+    from app.core.types import FLAG_INAUDIBLE
+
+    case = Case.open(tmp_path / "case")
+    try:
+        runs = []
+        for name, segments in (("de_voicenote.opus", (Segment(0, 5000, "", flags=(FLAG_INAUDIBLE,)),)),
+                               ("pl_voicenote.opus", (Segment(0, 5000, "Where were you?"),)),
+                               ("en_voicenote.opus", (Segment(0, 900, " Meet", words=(Word(0, 900, " Meet", 0.9),)),))):
+            exhibit, _ = case.add_exhibit(probe(MEDIA / name))
+            run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+            case.append_segments(run, segments, {}, "en", 0.9)
+            case.finish_run(run)
+            runs.append(run)
+        said = []
+        for run in runs:
+            [txt] = [p for p in export_run(case, run, tmp_path / "out", ["txt"]) if p.suffix == ".txt"]
+            said += [line for line in txt.read_text(encoding="utf-8").splitlines() if line.startswith("Uncertain words:")]
+    finally:
+        case.close()
+    assert said == ["Uncertain words: none (no words were recognised)",
+                    "Uncertain words: not known (the text has no word-by-word probabilities)",
+                    "Uncertain words: none (no word below the model's 50% probability)"]

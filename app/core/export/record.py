@@ -132,11 +132,20 @@ def review_rows(transcript: Transcript) -> list[tuple[str, str]]:
         return []
     rows = [("Corrected by", "; ".join(state.edited_by))] if state.edited_by else []
     if not state.uncertain:
-        return [*rows, ("Uncertain words", f"none (no word below the model's {state.below:.0%} probability)")]
+        return [*rows, ("Uncertain words", _none_uncertain(transcript, state.below))]
     left = len(state.unchecked)
     checked = state.uncertain - left
     text = f"{state.uncertain} below the model's {state.below:.0%} probability: {checked} reviewed, {left} never reviewed"
     return [*rows, ("Uncertain words", text + (f" ({unchecked_list(state.unchecked)})" if left else ""))]
+
+
+def _none_uncertain(transcript: Transcript, below: float) -> str:
+    """No uncertain word, said as what it is: no word at all, no probability given, or none low."""
+    if not any(display_text(seg.text) for seg in transcript.segments):
+        return "none (no words were recognised)"
+    if not any(seg.words for seg in transcript.segments):  # a translation, a text typed in: nothing scored
+        return "not known (the text has no word-by-word probabilities)"
+    return f"none (no word below the model's {below:.0%} probability)"
 
 
 UNCHECKED_LISTED = 10
