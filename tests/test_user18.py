@@ -232,3 +232,22 @@ def test_no_uncertain_word_is_said_as_what_it_is(tmp_path):
     assert said == ["Uncertain words: none (no words were recognised)",
                     "Uncertain words: not known (the text has no word-by-word probabilities)",
                     "Uncertain words: none (no word below the model's 50% probability)"]
+
+
+def test_the_docx_heads_its_columns_as_the_pdf_does_and_leaves_the_heads_unnumbered(tmp_path):
+    """The PDF's lines are headed 'Line Time Speaker Text'; the DOCX's were not, so a line with no speaker
+    named left its text column to guess. The heads are one unnumbered paragraph kept with the first line."""
+    from docx.oxml.ns import qn
+
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        [path] = [p for p in export_run(case, run, tmp_path / "out", ["docx"]) if p.suffix == ".docx"]
+    finally:
+        case.close()
+    paragraphs = docx.Document(str(path)).paragraphs
+    at = [p.text for p in paragraphs].index("Transcript")
+    heads, first = paragraphs[at + 1], paragraphs[at + 2]
+    assert heads.text == "Time\tSpeaker\tText" and heads.paragraph_format.keep_with_next
+    assert heads._p.pPr.find(qn("w:suppressLineNumbers")) is not None
+    assert first.text == "00:00:00\t\tMeet Kowalski behind the station."
+    assert first._p.pPr.find(qn("w:suppressLineNumbers")) is None  # the text's lines are numbered

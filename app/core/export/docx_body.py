@@ -79,8 +79,21 @@ def add_body(doc: DocumentObject, transcript: Transcript) -> None:
     if has_source_text(transcript):
         _add_side_by_side(doc, lines, transcript)
     else:
+        _add_column_heads(doc)
         for line in lines:
             _add_numbered_paragraph(doc, line)
+
+
+def _add_column_heads(doc: DocumentObject) -> None:
+    """"Time  Speaker  Text" over the lines, as the PDF heads them (the DOCX's lines had no heads:
+    which column was the speaker was left to guess where none was named); not numbered."""
+    para = unnumbered(doc.add_paragraph())
+    fmt = para.paragraph_format
+    fmt.space_after, fmt.keep_with_next = Pt(2), True
+    fmt.tab_stops.add_tab_stop(TIME_W, WD_TAB_ALIGNMENT.LEFT)
+    fmt.tab_stops.add_tab_stop(TIME_W + SPEAKER_W, WD_TAB_ALIGNMENT.LEFT)
+    run = para.add_run("Time\tSpeaker\tText")
+    run.bold, run.font.size, run.font.color.rgb = True, Pt(8), GREY
 
 
 def _add_numbered_paragraph(doc: DocumentObject, line: record.Line) -> None:
