@@ -251,3 +251,35 @@ def test_the_docx_heads_its_columns_as_the_pdf_does_and_leaves_the_heads_unnumbe
     assert heads._p.pPr.find(qn("w:suppressLineNumbers")) is not None
     assert first.text == "00:00:00\t\tMeet Kowalski behind the station."
     assert first._p.pPr.find(qn("w:suppressLineNumbers")) is None  # the text's lines are numbered
+
+
+def test_a_voice_note_cut_short_says_so_in_the_timeline(case, tmp_path):
+    """A phone's voice note cut short (truncated.mp3's 'Meet me behind the station at a') read in the
+    chat's timeline as the whole message: its record of interview said TRUNCATED, the timeline's DOCX,
+    PDF, JSON and window nothing."""
+    import json
+
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline
+    from app.core.export.timeline import write_timeline
+    from app.core.store.chats import attachment_exhibits
+    from app.gui.timeline_view import attachment_text
+    from tests.search_helpers import add_run
+    from tests.test_timeline import whatsapp_zip
+
+    [taken] = take_in(case, whatsapp_zip(tmp_path / "evidence"))
+    [note] = attachment_exhibits(case, taken.exhibit_id)
+    add_run(case, note, ["Meet me behind the station at a"])
+    whole = build_timeline(case, taken.exhibit_id).entries[1].attachment
+    case.mark_truncated(note)  # as the transcription that found the file cut short marks it
+    timeline = build_timeline(case, taken.exhibit_id)
+    cut = timeline.entries[1].attachment
+    assert not whole.cut_short and cut.cut_short
+    assert attachment_text(whole) == "Voice note: Meet me behind the station at a"
+    assert attachment_text(cut) == "Voice note (cut short or damaged): Meet me behind the station at a"
+    paths = write_timeline(timeline, tmp_path / "out", "ana", ["json", "docx", "pdf"])
+    assert json.loads(paths[0].read_text(encoding="utf-8"))["messages"][1]["attachment"]["truncated"] is True
+    cells = [c.text for t in docx.Document(str(paths[1])).tables for r in t.rows for c in r.cells]
+    assert any(c.startswith("[Voice note 00000004-AUDIO-2024-03-13-08-03-40.opus, transcript, the recording is cut "
+                            "short or damaged: only what could be read is transcribed]\nMeet me behind") for c in cells)
+    assert "the recording is cut short or damaged" in _pdf_text(paths[2])
