@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.chats.registry import is_chat_export_in_folder
 from app.core.editing import operations as editing
+from app.core.editing import review
 from app.core.media.intake import find_media
 from app.core.names import printable
 from app.core.store import Case, Exhibit
@@ -87,8 +88,7 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
         return "not transcribed", "", None
     state, by = editing.status(case, run.id)
     if state == "verified":
-        when = verified_at(case, run.id)
-        return f"verified by {by}", f"signed off {when.replace('T', ' ')[:16]} UTC" if when else "", by
+        return f"verified by {by}", _signed_off_detail(case, exhibit, run), by
     if language_uncertain(run):
         return "language uncertain", uncertain_detail(run), None
     if no_speech_found(run):
@@ -97,6 +97,19 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     if exhibit.source.truncated or run.truncated:
         return f"{done} · truncated", "the file is truncated or damaged; only what could be read", None
     return done, "", None
+
+
+def _signed_off_detail(case: Case, exhibit: Exhibit, run: RunSummary) -> str:
+    """When it was signed off, and what the sign-off left: uncertain words never reviewed, a file cut
+    short ("verified ✓" alone read as every word checked against a whole recording)."""
+    when = verified_at(case, run.id)
+    parts = [f"signed off {when.replace('T', ' ')[:16]} UTC" if when else "signed off"]
+    left = len(review.unreviewed(case, run.id))
+    if left:
+        parts.append(f"{left} uncertain word(s) never reviewed")
+    if exhibit.source.truncated or run.truncated:
+        parts.append("the file is truncated or damaged; only what could be read")
+    return "; ".join(parts)
 
 
 def shown_status(row: ExhibitRow) -> str:
