@@ -289,7 +289,9 @@ def test_a_voice_note_cut_short_says_so_in_the_timeline(case, tmp_path):
 def test_the_exhibit_list_says_what_a_sign_off_left_unchecked(tmp_path, qapp):
     """'verified ✓' with 'signed off ... UTC' on hover, for a transcript whose three uncertain words no
     one reviewed and for a file cut short alike: the hover now says what the sign-off left."""
-    from app.gui.exhibits_view import exhibit_rows
+    from PySide6.QtCore import Qt
+
+    from app.gui.exhibits_view import ExhibitsModel, exhibit_rows
     from tests.gui_case import build_case
 
     case = build_case(tmp_path)
@@ -297,14 +299,19 @@ def test_the_exhibit_list_says_what_a_sign_off_left_unchecked(tmp_path, qapp):
         runs = {e.source.name: case.latest_run(e.id, "transcribe") for e in case.exhibits()}
         for name in ("interview_stereo.wav", "truncated.mp3"):
             editing.set_verified(case, runs[name], "DS Raj Patel")
-        before = {r.exhibit.source.name: r.detail for r in exhibit_rows(case)}
+        before = {r.exhibit.source.name: r.detail + (r.more() if r.more else "") for r in exhibit_rows(case)}
         for span in review.unreviewed(case, runs["interview_stereo.wav"]):
             review.mark_reviewed(case, runs["interview_stereo.wav"], span)
         editing.set_verified(case, runs["interview_stereo.wav"], "DS Raj Patel")
-        after = {r.exhibit.source.name: r.detail for r in exhibit_rows(case)}
+        after = {r.exhibit.source.name: r.detail + (r.more() if r.more else "") for r in exhibit_rows(case)}
+        model = ExhibitsModel()
+        model.set_rows(exhibit_rows(case))
+        row = next(i for i, r in enumerate(model.rows) if r.exhibit.source.name == "truncated.mp3")
+        tip = model.data(model.index(row, 5), Qt.ItemDataRole.ToolTipRole)  # what the hover shows
     finally:
         case.close()
     assert before["interview_stereo.wav"].startswith("signed off 20")
     assert before["interview_stereo.wav"].endswith(" UTC; 3 uncertain word(s) never reviewed")
     assert after["interview_stereo.wav"].endswith(" UTC") and "never reviewed" not in after["interview_stereo.wav"]
     assert before["truncated.mp3"].endswith("UTC; the file is truncated or damaged; only what could be read")
+    assert tip.startswith("verified by DS Raj Patel: signed off 20") and tip.endswith("only what could be read")
