@@ -315,3 +315,20 @@ def test_the_exhibit_list_says_what_a_sign_off_left_unchecked(tmp_path, qapp):
     assert after["interview_stereo.wav"].endswith(" UTC") and "never reviewed" not in after["interview_stereo.wav"]
     assert before["truncated.mp3"].endswith("UTC; the file is truncated or damaged; only what could be read")
     assert tip.startswith("verified by DS Raj Patel: signed off 20") and tip.endswith("only what could be read")
+
+
+def test_the_history_gives_a_reviewed_word_s_time_as_the_editor_shows_it(tmp_path, qapp):
+    """History said '"Kowalski" at 0.5 s accepted as written' (and '3723.5 s' an hour in) where the
+    editor's time column reads 00:00.5 - 00:00.9 and 1:02:03.5: the same clock now."""
+    from app.gui.history_view import describe
+
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        [span] = review.unreviewed(case, run)
+        review.mark_reviewed(case, run, span, actor="DS Raj Patel")
+        [revision] = editing.history(case, run)
+    finally:
+        case.close()
+    assert describe(revision) == "“Kowalski” at 00:00.5 accepted as written"
+    later = type(revision)(**{**revision.__dict__, "params": {"start_ms": 3_723_500, "text": "eight"}})
+    assert describe(later) == "“eight” at 1:02:03.5 accepted as written"
