@@ -3,6 +3,8 @@ that claimed every word checked, a TXT without the record's details, warnings in
 
 from __future__ import annotations
 
+import io
+
 import docx
 import pytest
 from pypdf import PdfReader
@@ -332,3 +334,21 @@ def test_the_history_gives_a_reviewed_word_s_time_as_the_editor_shows_it(tmp_pat
     assert describe(revision) == "“Kowalski” at 00:00.5 accepted as written"
     later = type(revision)(**{**revision.__dict__, "params": {"start_ms": 3_723_500, "text": "eight"}})
     assert describe(later) == "“eight” at 1:02:03.5 accepted as written"
+
+
+def test_a_damaged_range_stored_before_is_printed_in_the_record_s_clock():
+    """A run made before today holds 'damaged 00:01.9-00:06.2' as it was stored: its TXT, DOCX and PDF
+    print it as hh:mm:ss too (the JSON keeps the words the run stored)."""
+    import json
+    from dataclasses import replace
+
+    from tests.test_record_of_interview import record, render
+
+    old = replace(record(), warnings=("damaged 00:01.9-00:06.2, damaged 1:02:03.5-1:02:04.0",))
+    said = "damaged 00:00:01.9-00:00:06.2, damaged 01:02:03.5-01:02:04.0"
+    assert f"Warning: {said}" in render("txt", old).decode("utf-8").splitlines()
+    pdf = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(render("pdf", old))).pages).split())
+    assert f"Warning {said}" in pdf
+    cells = [c.text for t in docx.Document(io.BytesIO(render("docx", old))).tables for r in t.rows for c in r.cells]
+    assert said in cells and "damaged 00:01.9" not in " ".join(cells)
+    assert json.loads(render("json", old))["warnings"] == list(old.warnings)

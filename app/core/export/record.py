@@ -19,6 +19,7 @@ from app.core.export.base import (
     has_source_text,
     inaudible_marker,
     is_translation,
+    shown_warning,
     software_text,
     time_code,
     title,
@@ -120,7 +121,7 @@ def source_rows(transcript: Transcript) -> list[tuple[str, str]]:
     rows.extend(review_rows(transcript))
     if transcript.export is not None:
         rows.append(("Exported", export_text(transcript)))
-    rows.extend(("Warning", warning) for warning in transcript.warnings)
+    rows.extend(("Warning", shown_warning(warning)) for warning in transcript.warnings)
     return rows
 
 
