@@ -65,6 +65,8 @@ def test_a_voice_note_is_not_headed_as_an_interview_and_keeps_its_evidential_row
     pdf = _pdf_text(paths[1])
     assert doc.paragraphs[0].text == "TRANSCRIPT OF A RECORDING" and doc.paragraphs[1].text == "en_voicenote.opus"
     assert doc.core_properties.category == "transcript of a recording"
+    assert doc.core_properties.title == "Transcript of a recording: en_voicenote.opus"  # not "...: Transcript of ..."
+    assert PdfReader(str(paths[1])).metadata.title == "Transcript of a recording: en_voicenote.opus"
     labels = _labels(doc)
     assert labels[:2] == ["Case reference", "Exhibit reference"]
     assert not set(INTERVIEW_ONLY_LABELS) & set(labels)
@@ -89,6 +91,7 @@ def test_an_interview_detail_given_makes_it_a_record_of_interview_with_all_its_r
     doc, _ = _docx(paths[0])
     assert doc.paragraphs[0].text == "RECORD OF INTERVIEW"
     assert doc.paragraphs[1].text == "Transcript of en_voicenote.opus"
+    assert doc.core_properties.title == "Record of interview: Transcript of en_voicenote.opus"
     assert set(INTERVIEW_ONLY_LABELS) <= set(_labels(doc))
     pdf = _pdf_text(paths[1])
     assert pdf.removeprefix("DRAFT ").startswith("Record of interview — case OP-7 — en_voicenote.opus")

@@ -28,7 +28,6 @@ from app.core.export.base import (
     created_datetime,
     has_source_text,
     register,
-    title,
 )
 from app.core.export.pdf_fonts import ScriptFonts, undrawn_note
 from app.core.export.pdf_lines import write_numbered_lines
@@ -182,7 +181,7 @@ def _complex_char(ch: str) -> bool:
 def _set_metadata(pdf: FPDF, transcript: Transcript) -> None:
     software = f"{transcript.software.name} {transcript.software.version}".strip()
     pdf.set_creation_date(created_datetime(transcript))
-    pdf.set_title(f"{record.heading(transcript)}: {title(transcript)}")
+    pdf.set_title(f"{record.heading(transcript)}: {record.subtitle(transcript)}")
     pdf.set_subject(f"SHA-256 of source: {transcript.source.sha256}")
     pdf.set_author(software)
     pdf.set_creator(software)
