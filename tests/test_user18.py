@@ -118,8 +118,8 @@ def test_a_sign_off_with_uncertain_words_never_reviewed_says_which_were_not_chec
     for shown in (docx_text, _pdf_text(unchecked[1])):
         assert "checked against the recording and verified" not in shown
         assert "The text was corrected by DC Ann Harris and verified by DS Raj Patel" in shown
-        assert ('Of the 1 words the model was unsure of, 1 were never reviewed (marked as checked against the '
-                'recording): "Kowalski" at 00:00:00.') in shown
+        assert ('Of the 1 word the model was unsure of, 1 was never reviewed (marked as checked against the '
+                'recording): "Kowalski" at 00:00:00. Listen to it before relying on it.') in shown
         assert "Verified by: DS Raj Patel" in shown and "Checked against the recording by" not in shown
     txt = unchecked[2].read_text(encoding="utf-8")
     assert 'Uncertain words: 1 below the model\'s 50% probability: 0 reviewed, 1 never reviewed ("Kowalski" at 00:00:00)' in txt

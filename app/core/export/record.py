@@ -367,9 +367,11 @@ def _checking(t: Transcript) -> str:
     names = "; ".join(state.edited_by) if state else ""
     corrected = f"corrected by {names} and " if names else ""
     if t.status == STATUS_VERIFIED and state is not None and state.unchecked:
-        return (f"The text was {corrected}{status_text(t)}. Of the {state.uncertain} words the model was "
-                f"unsure of, {len(state.unchecked)} were never reviewed (marked as checked against the recording): "
-                f"{unchecked_list(state.unchecked)}. Listen to them before relying on them.")
+        left, words = len(state.unchecked), "word" if state.uncertain == 1 else "words"
+        return (f"The text was {corrected}{status_text(t)}. Of the {state.uncertain} {words} the model was "
+                f"unsure of, {left} {'was' if left == 1 else 'were'} never reviewed (marked as checked against "
+                f"the recording): {unchecked_list(state.unchecked)}. Listen to "
+                f"{'it' if left == 1 else 'them'} before relying on {'it' if left == 1 else 'them'}.")
     if t.status == STATUS_VERIFIED:
         return f"The text was {corrected}checked against the recording and {status_text(t)}."
     if t.status == STATUS_EDITED:
