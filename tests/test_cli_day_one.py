@@ -39,8 +39,8 @@ def test_the_format_option_says_which_formats_there_are_and_which_make_the_recor
     with pytest.raises(SystemExit):
         main([*command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview; default " \
-           "json,txt,srt,vtt)" in text
+    assert "comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview, once its details " \
+           "are given with `interview`, else the transcript of a recording; default json,txt,srt,vtt)" in text
     assert "--out OUT folder for the outputs" in text or "--out OUT write each finished transcript here" in text
 
 

@@ -55,7 +55,7 @@ def test_audio_after_a_damaged_page_keeps_its_sample_positions(damaged_opus):
     assert np.corrcoef(envelope(audio[after]), envelope(clean[after]))[0, 1] > 0.99
     assert np.abs(audio[start * 16 + 160: end * 16 - 160]).max() == 0.0  # the gap is silence
     assert reader.notes == (format_damaged(reader.damaged),)
-    assert reader.notes[0].startswith("damaged 00:0") and not reader.truncated
+    assert reader.notes[0].startswith("damaged 00:00:0") and not reader.truncated
 
 
 def test_a_clean_file_has_no_damage_and_decodes_as_before():
@@ -72,10 +72,10 @@ def test_truncation_is_a_damaged_range_to_the_stated_end():
 
 
 def test_formatter_and_merge():
-    assert format_damaged([(4000, 5000)]) == "damaged 00:04.0-00:05.0"
+    assert format_damaged([(4000, 5000)]) == "damaged 00:00:04.0-00:00:05.0"
     assert merge([(5, 9), (0, 5), (20, 30)]) == ((0, 9), (20, 30))
     assert format_damaged([]) == ""
-    assert clock(3_723_500) == "1:02:03.5"
+    assert clock(3_723_500) == "01:02:03.5"
 
 
 def test_timeline_fills_gaps_and_drops_overlaps():

@@ -309,9 +309,9 @@ def docx_tables(raw: bytes) -> tuple[docx.document.Document, list[list[list[str]
 
 def test_docx_provenance_and_segments():
     doc, (interview, prov) = docx_tables(render("docx", make_transcript()))
-    assert doc.paragraphs[0].text == "RECORD OF INTERVIEW"
-    assert doc.paragraphs[1].text == "Transcript of interview_mono.wav"
-    assert interview[0][0] == "Case reference"
+    assert doc.paragraphs[0].text == "TRANSCRIPT OF A RECORDING"  # no interview details given (session 18)
+    assert doc.paragraphs[1].text == "interview_mono.wav"
+    assert [row[0] for row in interview] == ["Case reference", "Exhibit reference"]
     prov_map = {row[0]: row[1] for row in prov}
     assert prov_map["SHA-256"] == SHA
     assert prov_map["Model"] == "base" and prov_map["Model SHA-256"] == MODEL_SHA
@@ -364,7 +364,7 @@ def test_pdf_contains_hash_and_diacritics():
 
 def test_pdf_translation_shows_both_texts():
     text = pdf_text(render("pdf", make_translation()))
-    assert "Translation of interview_mono.wav" in text
+    assert "TRANSLATION OF A RECORDING\ninterview_mono.wav" in text  # no interview details given (session 18)
     assert "Where were you at night?" in text and "Gdzie pan był" in text
 
 

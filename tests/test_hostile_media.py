@@ -151,8 +151,8 @@ def test_an_ogg_voice_note_cut_short_is_flagged_truncated(tmp_path):
 
 def test_a_short_damaged_range_never_reads_as_empty():
     """A damaged last AMR frame (3.30-3.34 s) was written 'damaged 00:03.3-00:03.3'."""
-    assert format_damaged([(3300, 3340)]) == "damaged 00:03.3-00:03.4"
-    assert format_damaged([(4000, 5000)]) == "damaged 00:04.0-00:05.0"
+    assert format_damaged([(3300, 3340)]) == "damaged 00:00:03.3-00:00:03.4"
+    assert format_damaged([(4000, 5000)]) == "damaged 00:00:04.0-00:00:05.0"
 
 
 def test_a_file_name_that_is_not_utf8_fails_alone_and_is_recorded(tmp_path, case):
@@ -222,4 +222,4 @@ def test_damaged_ranges_are_written_once_each_never_overlapping():
     """Garbage in an AMR note gives dozens of short ranges a few ms apart; written to the tenth
     they read '00:03.4-00:03.7, 00:03.6-00:03.8, ...'. Ranges that meet once written are one."""
     ranges = [(3350, 3420), (3440, 3650), (3610, 3790), (5000, 5040)]
-    assert format_damaged(ranges) == "damaged 00:03.3-00:03.8, damaged 00:05.0-00:05.1"
+    assert format_damaged(ranges) == "damaged 00:00:03.3-00:00:03.8, damaged 00:00:05.0-00:00:05.1"

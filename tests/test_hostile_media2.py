@@ -183,7 +183,7 @@ def test_a_wav_cut_before_its_first_sample_says_so(tmp_path):
     assert raised.value.reason.startswith("a WAV holding no audio: it ends within or just after its header")
     cut.write_bytes(_wav(tmp_path / "five.wav").read_bytes()[:44])  # the data chunk claims 5 s; none is there
     audio, reader = read_all(str(cut), expected_ms=probe(cut).duration_ms)
-    assert audio.size == 0 and reader.truncated and reader.notes == ("damaged 00:00.0-00:05.0",)
+    assert audio.size == 0 and reader.truncated and reader.notes == ("damaged 00:00:00.0-00:00:05.0",)
 
 
 def test_a_folder_dropped_on_the_window_is_accounted_for_in_the_case(tmp_path, case, qapp, qtbot, models_dir):

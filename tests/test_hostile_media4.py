@@ -312,13 +312,13 @@ def test_every_channel_broken_at_once_is_still_named_damaged(tmp_path):
     planes = np.stack([voice, voice])
     planes[:, SAMPLE_RATE:2 * SAMPLE_RATE] = np.nan
     audio, reader = read_all(str(_float_wav(tmp_path / "both.wav", planes)))
-    assert "damaged 00:01.0-00:02.0" in reader.notes
+    assert "damaged 00:00:01.0-00:00:02.0" in reader.notes
     assert not np.any(audio[SAMPLE_RATE + 10:2 * SAMPLE_RATE - 10])
 
 
 def test_a_single_lost_sample_on_a_tenths_edge_never_reads_as_empty():
     """One NaN sample at exactly 2.5 s was written 'damaged 00:02.5-00:02.5'."""
-    assert format_damaged([(2500, 2500)]) == "damaged 00:02.5-00:02.6"
+    assert format_damaged([(2500, 2500)]) == "damaged 00:00:02.5-00:00:02.6"
 
 
 def test_a_damaged_track_timescale_is_never_read_as_a_day_of_hidden_audio(tmp_path):

@@ -165,7 +165,7 @@ def test_a_wav_cut_short_is_flagged_truncated_from_its_header(tmp_path):
     source = probe(cut)
     _, reader = read_all(str(cut), expected_ms=source.duration_ms)
     assert abs(source.duration_ms - 5000) < 50 and reader.truncated
-    assert reader.notes == ("damaged 00:03.1-00:05.0",)
+    assert reader.notes == ("damaged 00:00:03.1-00:00:05.0",)
     unwritten = bytearray(cut.read_bytes())
     data = unwritten.find(b"data")
     unwritten[data + 4:data + 8] = b"\xff" * 4

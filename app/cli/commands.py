@@ -22,8 +22,8 @@ from app.core.diarize.threshold import MATCH_THRESHOLD
 
 EXPORT_TASKS = ("transcribe", "translate", "text-translate")  # Whisper's, Whisper's to English, NLLB/M2M's
 TEXT_FORMATS_DEFAULT = "json,txt"
-FORMAT_HELP = (f"comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview; "
-               f"default {FORMATS_DEFAULT})")
+FORMAT_HELP = (f"comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview, once its "
+               f"details are given with `interview`, else the transcript of a recording; default {FORMATS_DEFAULT})")
 
 # option name -> (InterviewDetails field, label when printed)
 INTERVIEW_OPTIONS = {

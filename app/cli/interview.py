@@ -11,6 +11,7 @@ import argparse
 
 from app.cli.commands import INTERVIEW_OPTIONS
 from app.cli.common import OK, open_existing_case
+from app.core.export.record import names_an_interview
 from app.core.store.interview import FIELDS, read_interview, write_interview
 from app.core.types import InterviewDetails
 
@@ -26,9 +27,19 @@ def cmd_interview(args: argparse.Namespace) -> int:
             details = read_interview(case, exhibit.id)
         print(f"Exhibit {exhibit.id}: {exhibit.source.name} (SHA-256 {exhibit.source.sha256})")
         print(details_text(details))
+        print(printed_as(details))
         return OK
     finally:
         case.close()
+
+
+def printed_as(details: InterviewDetails) -> str:
+    """What the exhibit's DOCX and PDF will be headed (a recording with no interview detail is not
+    printed as a record of interview)."""
+    if names_an_interview(details):
+        return f"{'DOCX and PDF:':<26}record of interview"
+    return (f"{'DOCX and PDF:':<26}transcript of a recording (a record of interview once --interviewee, "
+            "--officer, --present, --place, --date, --start or --end is given)")
 
 
 def details_text(details: InterviewDetails) -> str:

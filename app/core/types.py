@@ -124,6 +124,17 @@ class InterviewDetails:
 
 
 @dataclass(frozen=True)
+class ReviewState:
+    """What people did to the text before it was exported: who corrected it, and which of the words
+    the model was unsure of no one marked as listened to again (start_ms, text)."""
+
+    edited_by: tuple[str, ...] = ()
+    uncertain: int = 0
+    unchecked: tuple[tuple[int, str], ...] = ()
+    below: float = 0.5  # the probability a word is uncertain under (the window's review mode)
+
+
+@dataclass(frozen=True)
 class ExportContext:
     """Who asked for an export, when, and how: set by the export use case, read by DOCX/PDF."""
 
@@ -131,6 +142,7 @@ class ExportContext:
     exported_at: str = ""  # ISO 8601 UTC
     uncertain_below: float | None = None  # mark words recognised with a lower probability
     software: str = ""  # what laid the export out ("Parley 0.1.0, source SHA-256 ..."): may be newer than the run's
+    review: ReviewState | None = None  # None: not known (an export made from a JSON, not a case)
 
     def __post_init__(self) -> None:
         if self.uncertain_below is not None and not 0.0 < self.uncertain_below <= 1.0:

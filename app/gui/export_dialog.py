@@ -56,7 +56,8 @@ class ExportDialog(QDialog):
         where.addWidget(self.folder, 1)
         where.addWidget(browse)
         note = QLabel("Exports take the current transcript (edited or verified, else the machine draft) "
-                      "and are never written beside the evidence. DOCX and PDF are a record of interview.")
+                      "and are never written beside the evidence. DOCX and PDF are a record of interview once the "
+                      "person interviewed, an officer, place, date or time is given, else the transcript of a recording.")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")  # what OK would do, said

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.core.editing import operations as editing
 from app.core.store import Case
+from app.gui.editor_model import clock
 
 OPERATIONS = {
     "edit_text": "Text edited",
@@ -64,7 +65,7 @@ def describe(rev: editing.Revision) -> str:
     if rev.op == "set_verified":
         return f"verified by {p.get('verified_by')}" if p.get("verified") else "verification withdrawn"
     if rev.op == "mark_reviewed":
-        return f"“{p.get('text')}” at {int(p.get('start_ms', 0)) / 1000:.1f} s accepted as written"
+        return f"“{p.get('text')}” at {clock(int(p.get('start_ms', 0)))} accepted as written"  # the editor's time
     if rev.op in ("undo", "redo"):
         what = OPERATIONS.get(str(p.get("op")), str(p.get("op")))
         return f"{what} (revision {p.get('revision')})"

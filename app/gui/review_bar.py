@@ -64,7 +64,7 @@ class ReviewBar(QWidget):
         if before is not None and before[0] == run_id and before[1] == "verified" and state != "verified":
             # a typo fixed after signing off quietly made the record a DRAFT again
             self.message.emit(f"The sign-off by {before[2]} no longer stands: the transcript is a draft again "
-                              f"(its record of interview says DRAFT). Sign off again with {VERIFY_KEY}.")
+                              f"(its DOCX and PDF say DRAFT). Sign off again with {VERIFY_KEY}.")
         text = {"machine draft": "Machine draft", "edited": "Edited (draft)"}.get(state, f"Verified by {by}")
         colour = STATUS_COLOURS.get(state, "#57606a")
         self.status_label.setStyleSheet(f"QLabel {{ color:{colour}; font-weight:bold; }}")

@@ -58,7 +58,8 @@ def attachment_text(a: TimelineAttachment) -> str:
     if a.missing:
         return f"[missing: {name}]"
     if a.transcript is not None:
-        label = f"{label_of(a)} ({a.review})" if a.review else label_of(a)
+        notes = [n for n in (a.review, "cut short or damaged" if a.cut_short else "") if n]
+        label = f"{label_of(a)} ({'; '.join(notes)})" if notes else label_of(a)
         return f"{label}: {a.transcript}" if a.transcript else f"{label}: (no speech found)"
     if a.error:
         return f"[{label_of(a)} {name}: could not be read: {a.error}]"

@@ -49,6 +49,7 @@ class TimelineAttachment:
     run_id: int | None = None  # the transcription run shown (its settings in Timeline.runs)
     translation_run_id: int | None = None
     review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME"
+    cut_short: bool = False  # the recording is truncated or damaged: its transcript holds only what could be read
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,8 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, exhibit.source.sha256, exhibit.id,
                               text, language, translation, model.name if model else None,
                               stored.attachment_error, transcript_run if text is not None else None,
-                              translation_run if translation is not None else None, review)
+                              translation_run if translation is not None else None, review,
+                              exhibit.source.truncated)
 
 
 def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
@@ -229,6 +231,7 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
         "run_id": a.run_id, "translation_run_id": a.translation_run_id, "review": a.review or "machine draft",
+        "truncated": a.cut_short,
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
             "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,

@@ -13,6 +13,7 @@ import importlib
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from datetime import datetime, timezone
@@ -337,8 +338,19 @@ def provenance_items(transcript: Transcript) -> list[tuple[str, str]]:
     ]
     if transcript.run_id is not None:
         items.append(("Run", str(transcript.run_id)))
-    items.extend(("Warning", warning) for warning in transcript.warnings)
+    items.extend(("Warning", shown_warning(warning)) for warning in transcript.warnings)
     return items
+
+
+_DAMAGE_CLOCK = re.compile(r"(?<![\d:])(?:(\d+):)?(\d{2}):(\d{2})\.(\d)(?![\d:])")
+
+
+def shown_warning(warning: str) -> str:
+    """A damaged range stored by a run made before session 18 ('damaged 00:01.9-00:06.2', mm:ss.s) in
+    the record's hh:mm:ss ('damaged 00:00:01.9-00:00:06.2'); any other warning as it is."""
+    if not warning.startswith("damaged "):
+        return warning
+    return _DAMAGE_CLOCK.sub(lambda m: f"{int(m[1] or 0):02d}:{m[2]}:{m[3]}.{m[4]}", warning)
 
 
 def settings_text(settings: dict[str, Any]) -> str:

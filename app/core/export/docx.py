@@ -28,7 +28,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from app.core.export import record
-from app.core.export.base import created_datetime, has_source_text, register, title
+from app.core.export.base import created_datetime, has_source_text, register
 from app.core.export.docx_body import add_body, add_closing, add_front, unnumbered, xml_safe
 from app.core.types import Transcript
 
@@ -122,14 +122,14 @@ def _set_core_properties(doc: DocumentObject, transcript: Transcript) -> None:
     props = doc.core_properties
     when = created_datetime(transcript).replace(tzinfo=None)  # python-docx writes it as UTC
     software = f"{transcript.software.name} {transcript.software.version}".strip()
-    props.title = xml_safe(f"{record.heading(transcript)}: {title(transcript)}")  # a name may hold ESC, \n
+    props.title = xml_safe(f"{record.heading(transcript)}: {record.subtitle(transcript)}")  # a name may hold ESC, \n
     props.subject = f"SHA-256 of source: {transcript.source.sha256}"
     props.identifier = transcript.source.sha256
     props.author = software
     props.last_modified_by = software
     props.comments = xml_safe(f"Status: {record.status_text(transcript)}")
     props.keywords = ""
-    props.category = "record of interview"
+    props.category = record.heading(transcript).lower()  # "record of interview" or "transcript of a recording"
     props.created = when
     props.modified = when
     props.last_printed = when

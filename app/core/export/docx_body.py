@@ -21,7 +21,7 @@ from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
 from app.core.export import record
-from app.core.export.base import has_source_text, title
+from app.core.export.base import has_source_text
 from app.core.types import Transcript
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def xml_safe(text: str) -> str:
 
 def add_front(doc: DocumentObject, transcript: Transcript) -> None:
     unnumbered(doc.add_heading(record.heading(transcript).upper(), level=1))
-    unnumbered(doc.add_paragraph(xml_safe(title(transcript))))
+    unnumbered(doc.add_paragraph(xml_safe(record.subtitle(transcript))))
     _label_table(doc, record.interview_rows(transcript))
     unnumbered(doc.add_heading("Source and production", level=2))
     _label_table(doc, record.source_rows(transcript))
@@ -79,8 +79,21 @@ def add_body(doc: DocumentObject, transcript: Transcript) -> None:
     if has_source_text(transcript):
         _add_side_by_side(doc, lines, transcript)
     else:
+        _add_column_heads(doc)
         for line in lines:
             _add_numbered_paragraph(doc, line)
+
+
+def _add_column_heads(doc: DocumentObject) -> None:
+    """"Time  Speaker  Text" over the lines, as the PDF heads them (the DOCX's lines had no heads:
+    which column was the speaker was left to guess where none was named); not numbered."""
+    para = unnumbered(doc.add_paragraph())
+    fmt = para.paragraph_format
+    fmt.space_after, fmt.keep_with_next = Pt(2), True
+    fmt.tab_stops.add_tab_stop(TIME_W, WD_TAB_ALIGNMENT.LEFT)
+    fmt.tab_stops.add_tab_stop(TIME_W + SPEAKER_W, WD_TAB_ALIGNMENT.LEFT)
+    run = para.add_run("Time\tSpeaker\tText")
+    run.bold, run.font.size, run.font.color.rgb = True, Pt(8), GREY
 
 
 def _add_numbered_paragraph(doc: DocumentObject, line: record.Line) -> None:

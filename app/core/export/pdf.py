@@ -28,7 +28,6 @@ from app.core.export.base import (
     created_datetime,
     has_source_text,
     register,
-    title,
 )
 from app.core.export.pdf_fonts import ScriptFonts, undrawn_note
 from app.core.export.pdf_lines import write_numbered_lines
@@ -182,7 +181,7 @@ def _complex_char(ch: str) -> bool:
 def _set_metadata(pdf: FPDF, transcript: Transcript) -> None:
     software = f"{transcript.software.name} {transcript.software.version}".strip()
     pdf.set_creation_date(created_datetime(transcript))
-    pdf.set_title(f"{record.heading(transcript)}: {title(transcript)}")
+    pdf.set_title(f"{record.heading(transcript)}: {record.subtitle(transcript)}")
     pdf.set_subject(f"SHA-256 of source: {transcript.source.sha256}")
     pdf.set_author(software)
     pdf.set_creator(software)
@@ -197,7 +196,7 @@ def _write_front(pdf: FPDF, transcript: Transcript) -> None:
     pdf.set_font(FONT, "B", size=16)
     pdf.multi_cell(0, 8, record.heading(transcript).upper(), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
-    pdf.multi_cell(0, 5, title(transcript), align="L", new_x="LMARGIN", new_y="NEXT")  # not justified
+    pdf.multi_cell(0, 5, record.subtitle(transcript), align="L", new_x="LMARGIN", new_y="NEXT")  # not justified
     pdf.ln(3)
     _label_table(pdf, record.interview_rows(transcript))
     pdf.ln(3)

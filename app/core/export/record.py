@@ -19,8 +19,10 @@ from app.core.export.base import (
     has_source_text,
     inaudible_marker,
     is_translation,
+    shown_warning,
     software_text,
     time_code,
+    title,
 )
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.translation.langcodes import language_name
@@ -54,8 +56,29 @@ class Line:
 # --- header and provenance ---------------------------------------------------
 
 
+INTERVIEW_ONLY = ("interviewee", "officers", "present", "place", "date", "start", "end")
+
+
+def is_interview(transcript: Transcript) -> bool:
+    """Someone said it is an interview: a person interviewed, an officer, a place, a date or a time
+    given. A voice note (or any recording with none of these) is not one: its record was headed
+    "Record of interview" over seven empty interview rows."""
+    return names_an_interview(transcript.interview or InterviewDetails())
+
+
+def names_an_interview(details: InterviewDetails) -> bool:
+    return any(getattr(details, name) for name in INTERVIEW_ONLY)
+
+
 def heading(transcript: Transcript) -> str:
+    if not is_interview(transcript):
+        return "Translation of a recording" if is_translation(transcript) else "Transcript of a recording"
     return "Record of interview — translation" if is_translation(transcript) else "Record of interview"
+
+
+def subtitle(transcript: Transcript) -> str:
+    """The line under the heading: "Transcript of NAME", or only NAME under "Transcript of a recording"."""
+    return title(transcript) if is_interview(transcript) else transcript.source.name
 
 
 def running_head(transcript: Transcript) -> str:
@@ -71,13 +94,15 @@ def running_head(transcript: Transcript) -> str:
 
 
 def interview_rows(transcript: Transcript) -> list[tuple[str, str]]:
+    """The interview's details; a recording that is no interview has only its case and exhibit."""
     d = transcript.interview or InterviewDetails()
-    rows = [
-        ("Case reference", d.case_ref), ("Exhibit reference", d.exhibit_ref),
-        ("Person interviewed", d.interviewee), ("Interviewing officer(s)", "; ".join(d.officers)),
-        ("Others present", "; ".join(d.present)), ("Place", d.place), ("Date", d.date),
-        ("Start time", d.start), ("End time", d.end),
-    ]
+    rows = [("Case reference", d.case_ref), ("Exhibit reference", d.exhibit_ref)]
+    if is_interview(transcript):
+        rows += [
+            ("Person interviewed", d.interviewee), ("Interviewing officer(s)", "; ".join(d.officers)),
+            ("Others present", "; ".join(d.present)), ("Place", d.place), ("Date", d.date),
+            ("Start time", d.start), ("End time", d.end),
+        ]
     return [(label, value or NOT_GIVEN) for label, value in rows]
 
 
@@ -93,10 +118,45 @@ def source_rows(transcript: Transcript) -> list[tuple[str, str]]:
         ("Settings", settings_in_words(transcript)), ("Software", software_text(transcript)),
         ("Produced", when_text(transcript.created_at)), ("Status", status_text(transcript)),
     ]
+    rows.extend(review_rows(transcript))
     if transcript.export is not None:
         rows.append(("Exported", export_text(transcript)))
-    rows.extend(("Warning", warning) for warning in transcript.warnings)
+    rows.extend(("Warning", shown_warning(warning)) for warning in transcript.warnings)
     return rows
+
+
+def review_rows(transcript: Transcript) -> list[tuple[str, str]]:
+    """Who corrected the text, and how many of the words the model was unsure of a person reviewed
+    (marked as listened to; nothing when the export does not know: one made from a JSON file)."""
+    state = transcript.export.review if transcript.export else None
+    if state is None:
+        return []
+    rows = [("Corrected by", "; ".join(state.edited_by))] if state.edited_by else []
+    if not state.uncertain:
+        return [*rows, ("Uncertain words", _none_uncertain(transcript, state.below))]
+    left = len(state.unchecked)
+    checked = state.uncertain - left
+    text = f"{state.uncertain} below the model's {state.below:.0%} probability: {checked} reviewed, {left} never reviewed"
+    return [*rows, ("Uncertain words", text + (f" ({unchecked_list(state.unchecked)})" if left else ""))]
+
+
+def _none_uncertain(transcript: Transcript, below: float) -> str:
+    """No uncertain word, said as what it is: no word at all, no probability given, or none low."""
+    if not any(display_text(seg.text) for seg in transcript.segments):
+        return "none (no words were recognised)"
+    if not any(seg.words for seg in transcript.segments):  # a translation, a text typed in: nothing scored
+        return "not known (the text has no word-by-word probabilities)"
+    return f"none (no word below the model's {below:.0%} probability)"
+
+
+UNCHECKED_LISTED = 10
+
+
+def unchecked_list(unchecked: tuple[tuple[int, str], ...]) -> str:
+    """'"Kowalski" at 00:00:12, "eight" at 00:01:03' (the first ten, then how many more)."""
+    named = [f'"{text}" at {time_code(start)}' for start, text in unchecked[:UNCHECKED_LISTED]]
+    more = len(unchecked) - UNCHECKED_LISTED
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
 
 
 NOT_DETECTED = "not detected (no speech was recognised)"
@@ -303,10 +363,19 @@ def _production(t: Transcript) -> str:
 
 
 def _checking(t: Transcript) -> str:
+    state = t.export.review if t.export else None
+    names = "; ".join(state.edited_by) if state else ""
+    corrected = f"corrected by {names} and " if names else ""
+    if t.status == STATUS_VERIFIED and state is not None and state.unchecked:
+        left, words = len(state.unchecked), "word" if state.uncertain == 1 else "words"
+        return (f"The text was {corrected}{status_text(t)}. Of the {state.uncertain} {words} the model was "
+                f"unsure of, {left} {'was' if left == 1 else 'were'} never reviewed (marked as checked against "
+                f"the recording): {unchecked_list(state.unchecked)}. Listen to "
+                f"{'it' if left == 1 else 'them'} before relying on {'it' if left == 1 else 'them'}.")
     if t.status == STATUS_VERIFIED:
-        return f"The text was checked against the recording and {status_text(t)}."
+        return f"The text was {corrected}checked against the recording and {status_text(t)}."
     if t.status == STATUS_EDITED:
-        return ("The text was corrected by a person but has not been verified against the "
+        return (f"The text was corrected by {names or 'a person'} but has not been verified against the "
                 "recording: it is a DRAFT.")
     return "The text has not been checked by a person: it is a machine DRAFT and may contain errors."
 
@@ -324,12 +393,19 @@ def _markings(t: Transcript) -> str:
     return " ".join(parts)
 
 
+def has_unchecked(t: Transcript) -> bool:
+    """Signed off with words the model was unsure of that no one marked as checked."""
+    return bool(t.export and t.export.review and t.export.review.unchecked)
+
+
 def signature_lines(t: Transcript) -> list[str]:
-    """Where the person who checked the record signs (name and date filled in once verified)."""
+    """Where the person who checked the record signs (name and date filled in once verified; "Verified
+    by" where words the model was unsure of were never marked as checked)."""
     blank = "_" * 30
     verified = t.status == STATUS_VERIFIED
+    label = "Verified by" if verified and has_unchecked(t) else "Checked against the recording by"
     return [
-        f"Checked against the recording by: {t.verified_by if verified and t.verified_by else blank}",
+        f"{label}: {t.verified_by if verified and t.verified_by else blank}",
         f"Date: {when_text(t.verified_at) if verified and t.verified_at else blank}",
         f"Signature: {blank}",
     ]

@@ -97,6 +97,8 @@ def scalar_settings(settings: dict) -> dict:
 
 
 NO_SPEECH = "(no speech found)"  # a transcript of no words, as the window shows it
+# a voice note cut short read as the whole message (its record of interview says so; the timeline did not)
+CUT_SHORT = "the recording is cut short or damaged: only what could be read is transcribed"
 
 
 def time_cell(e: TimelineEntry) -> str:
@@ -118,7 +120,8 @@ def message_cell(e: TimelineEntry) -> str:
             lines.append(f"[{label} {name}: MISSING from the export]")
         elif a.transcript is not None:
             review = f", {a.review}" if a.review else ""
-            lines.append(f"[{label} {name}, transcript{review}]\n{a.transcript or NO_SPEECH}")
+            cut = f", {CUT_SHORT}" if a.cut_short else ""
+            lines.append(f"[{label} {name}, transcript{review}{cut}]\n{a.transcript or NO_SPEECH}")
         else:
             reason = f" ({a.error})" if a.error else ""
             lines.append(f"[{label} {name}{reason}]")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from app.core.export import record
 from app.core.export.base import (
     display_text,
     flags_suffix,
@@ -27,10 +28,24 @@ class TxtExporter:
     binary = False
 
     def render(self, transcript: Transcript) -> bytes:
-        lines = [title(transcript), *provenance_lines(transcript), RULE, ""]
+        lines = [title(transcript), *record_lines(transcript, before=True), *provenance_lines(transcript),
+                 *record_lines(transcript, before=False), RULE, ""]
         for segment in transcript.segments:
             lines.extend(segment_lines(segment))
         return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def record_lines(transcript: Transcript, before: bool) -> list[str]:
+    """What the DOCX and PDF records say beside the provenance: the case, exhibit and interview
+    details given (before it), who corrected the text, its uncertain words left unchecked and who
+    exported it (after). The TXT named no case, exhibit, interviewee or proofreader."""
+    if before:
+        rows = [(label, value) for label, value in record.interview_rows(transcript) if value != record.NOT_GIVEN]
+    else:
+        rows = record.review_rows(transcript)
+        if transcript.export is not None:
+            rows.append(("Exported", record.export_text(transcript)))
+    return [f"{label}: {_one_line(value)}" for label, value in rows]
 
 
 def segment_lines(segment: Segment) -> list[str]:

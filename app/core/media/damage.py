@@ -26,14 +26,14 @@ Ranges = tuple[tuple[int, int], ...]
 
 
 def clock(ms: int, up: bool = False) -> str:
-    """00:04.0, or 1:02:03.5 past an hour (tenths rounded down, or up for a range's end)."""
+    """00:00:04.0, 01:02:03.5 (tenths rounded down, or up for a range's end): the record's hh:mm:ss
+    with the tenth a damaged range needs (the warnings said 00:04.0 where every other time on the
+    page read 00:00:04)."""
     tenths = -(-max(0, int(ms)) // 100) if up else max(0, int(ms)) // 100
     seconds, tenth = divmod(tenths, 10)
     minutes, second = divmod(seconds, 60)
     hours, minute = divmod(minutes, 60)
-    if hours:
-        return f"{hours}:{minute:02d}:{second:02d}.{tenth}"
-    return f"{minute:02d}:{second:02d}.{tenth}"
+    return f"{hours:02d}:{minute:02d}:{second:02d}.{tenth}"
 
 
 def merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
@@ -48,11 +48,11 @@ def merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
 
 
 def format_range(start_ms: int, end_ms: int) -> str:
-    return f"damaged {clock(start_ms)}-{clock(end_ms, up=True)}"  # never an empty-looking 00:03.3-00:03.3
+    return f"damaged {clock(start_ms)}-{clock(end_ms, up=True)}"  # never an empty-looking 00:00:03.3-00:00:03.3
 
 
 def format_damaged(ranges: Iterable[tuple[int, int]]) -> str:
-    """'damaged 00:04.0-00:05.0, damaged 01:10.2-01:10.9', or '' when nothing was damaged.
+    """'damaged 00:00:04.0-00:00:05.0, damaged 00:01:10.2-00:01:10.9', or '' when nothing was damaged.
     Each range is widened to whole tenths (the clock's step), and to one tenth at least (a single
     sample lost on a tenth's edge was written '00:02.5-00:02.5'), so ranges that would be written
     touching or overlapping are written as one."""

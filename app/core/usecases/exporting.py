@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core.clock import utc_now
+from app.core.editing import operations as editing
+from app.core.editing import review
 from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
@@ -25,7 +27,7 @@ from app.core.store import Case
 from app.core.store.audit import current_user
 from app.core.store.interview import for_export
 from app.core.store.views import SPEECH_TASKS
-from app.core.types import ExportContext, Transcript
+from app.core.types import ExportContext, ReviewState, Transcript
 
 MANIFEST_VERSION = 1
 
@@ -40,7 +42,7 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     """
     out = Path(out).expanduser().resolve()
     who = actor or current_user()
-    context = ExportContext(who, utc_now(), uncertain_below, exporting_software())
+    context = ExportContext(who, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id))
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)
     files = render_transcript(transcript, out, formats, basename=basename)
     stem = files[0][0].rsplit(".", 1)[0]
@@ -58,6 +60,22 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
                     details["job"] = job_id
                 case.audit.record("export.written", f"run/{run_id}", details, actor=who)
     return paths
+
+
+_NOT_CORRECTIONS = ("set_verified", review.MARK_REVIEWED)  # a sign-off or a word heard again changes no text
+
+
+def review_state(case: Case, run_id: int) -> ReviewState:
+    """Who corrected the text (any change but the sign-off, while it differs from the machine's) and
+    the words the model was unsure of that no one marked as listened to: a record signed off with
+    those said "checked against the recording" as if every word had been."""
+    state, _ = editing.status(case, run_id)
+    revisions = editing.history(case, run_id) if state != editing.STATUS_DRAFT else []
+    editors = dict.fromkeys(r.actor for r in revisions if r.op not in _NOT_CORRECTIONS and r.actor)
+    spans = review.run_spans(case, run_id)
+    done = review.reviewed_keys(case, run_id) if spans else set()
+    return ReviewState(tuple(editors), len(spans), tuple(s.key for s in spans if s.key not in done),
+                       review.LOW_PROBABILITY)
 
 
 def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
