@@ -40,7 +40,8 @@ def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path
     worker is its own process with its own session fixtures, so what a session fixture makes is kept
     in the run's shared temporary folder, made by the first worker that needs it while the other
     waits on a lock, and read by both (session 18). A make that fails leaves nothing: the next
-    test to ask makes it again and meets the same failure."""
+    test to ask makes it again and meets the same failure. A make never asks for another made_once
+    (two workers could then wait on each other)."""
     base = tmp_path_factory.getbasetemp()
     shared = fcntl is not None and os.environ.get("PYTEST_XDIST_WORKER")
     root = base.parent if shared else base
