@@ -29,19 +29,19 @@ def _app(*args: str) -> subprocess.CompletedProcess:
                           check=False, timeout=300)
 
 
-def test_a_batch_killed_after_its_first_file_was_stored_decodes_the_rest_with_it_again(tmp_path, models_dir):
+def test_a_batch_killed_after_its_first_file_was_stored_decodes_the_rest_with_it_again(tmp_path, models_dir,
+                                                                                      whole_batch):
     """The worker killed once the first file of a batch of short files was stored (its diarisation, or its
     job's end, cut off): the retry finished that file from the store and decoded the other two as a batch
     of two, so their text was not the uninterrupted run's. The stored file is now decoded along again
     (its result dropped: nothing stored twice) and the record names the same batch."""
     args = (*(str(MEDIA / name) for name in CLIPS), "--out", str(tmp_path / "out"), "--model", "tiny.en",
             "--threads", "2", "--format", "json", "--diarize", "off")
-    whole = _app("transcribe", *args, "--case", str(tmp_path / "whole"))
-    assert whole.returncode == 0, whole.stderr
+    whole = whole_batch(CLIPS)  # the same command uninterrupted (conftest: made once a run)
     killed = _killed_after(tmp_path, "worker", "app.worker.process:store_clip", "transcribe", *args,
                            "--case", str(tmp_path / "case"))
     assert killed.returncode == 0, killed.stderr
-    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(tmp_path / "whole")
+    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(whole)
     assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
 
 

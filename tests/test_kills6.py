@@ -192,7 +192,8 @@ def test_what_a_killed_model_import_left_is_removed_though_its_process_id_is_in_
     assert sorted(p.name for p in root.iterdir()) == [live.name, "nllb-tiny"]
 
 
-def test_a_worker_killed_before_its_batch_had_runs_decodes_the_same_batch_again(tmp_path, models_dir):
+def test_a_worker_killed_before_its_batch_had_runs_decodes_the_same_batch_again(tmp_path, models_dir,
+                                                                                whole_batch):
     """The worker killed after it took a batch of short files and before their runs were made (while the
     model loaded, a second or two): the supervisor's new worker decoded each file alone, so each text was
     not an uninterrupted run's ("at 8" came out "atate", the Polish note words where there were none).
@@ -200,12 +201,11 @@ def test_a_worker_killed_before_its_batch_had_runs_decodes_the_same_batch_again(
     clips = ("en_voicenote.m4a", "en_voicenote.opus", "pl_voicenote.opus")
     args = (*(str(MEDIA / name) for name in clips), "--out", str(tmp_path / "out"), "--model", "tiny.en",
             "--threads", "2", "--format", "json", "--diarize", "off")
-    whole = _app("transcribe", *args, "--case", str(tmp_path / "whole"))
-    assert whole.returncode == 0, whole.stderr
+    whole = whole_batch(clips)  # the same command uninterrupted (conftest: made once a run)
     killed = _killed_after(tmp_path, "worker", "app.worker.process:Worker._start_short", "transcribe", *args,
                            "--case", str(tmp_path / "case"))
     assert killed.returncode == 0, killed.stderr
-    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(tmp_path / "whole")
+    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(whole)
     assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
 
 
@@ -229,7 +229,8 @@ if __name__ == "__main__":
 """
 
 
-def test_a_file_whose_result_found_the_disk_full_is_decoded_with_its_batch_when_run_again(tmp_path, models_dir):
+def test_a_file_whose_result_found_the_disk_full_is_decoded_with_its_batch_when_run_again(tmp_path, models_dir,
+                                                                                          whole_batch):
     """A full disk as a batch's third file was stored: its job failed, the other two were stored. Run
     again (room made), a new job took that file's run over and decoded it alone: its text was not an
     uninterrupted run's. It now takes the failed job's place in the batch planned (the others decoded
@@ -237,8 +238,7 @@ def test_a_file_whose_result_found_the_disk_full_is_decoded_with_its_batch_when_
     clips = ("en_voicenote.m4a", "en_voicenote.opus", "pl_voicenote.opus")
     args = ("transcribe", *(str(MEDIA / name) for name in clips), "--out", str(tmp_path / "out"), "--model",
             "tiny.en", "--threads", "2", "--format", "json", "--diarize", "off")
-    whole = _app(*args, "--case", str(tmp_path / "whole"))
-    assert whole.returncode == 0, whole.stderr
+    whole = whole_batch(clips)  # the same command uninterrupted (conftest: made once a run)
     (tmp_path / "full.py").write_text(FULL_AT_THIRD, encoding="utf-8")
     full = subprocess.run([sys.executable, str(tmp_path / "full.py"), *args, "--case", str(tmp_path / "case")],
                           cwd=REPO, capture_output=True, text=True, check=False, timeout=300,
@@ -246,5 +246,5 @@ def test_a_file_whose_result_found_the_disk_full_is_decoded_with_its_batch_when_
     assert full.returncode == 1 and "disk is full" in full.stderr, full.stderr
     again = _app(*args, "--case", str(tmp_path / "case"))
     assert again.returncode == 0, again.stderr
-    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(tmp_path / "whole")
+    assert _texts_and_batches(tmp_path / "case") == _texts_and_batches(whole)
     assert _app("verify", "--case", str(tmp_path / "case")).returncode == 0
