@@ -171,8 +171,8 @@ def test_the_export_dialog_names_the_exhibit_whose_header_it_edits(qtbot, monkey
     finally:
         window.close()
         case.close()
-    assert seen == ["Record of interview: header of interview_stereo.wav",
-                    "Record of interview: header of truncated.mp3"]
+    assert seen == ["Interview details of interview_stereo.wav (for a record of interview)",
+                    "Interview details of truncated.mp3 (for a record of interview)"]
 
 
 LONG_NAME = "WhatsApp Audio 2024-10-05 at 14.22.31 from Mariusz Kowalczyk-Wiśniewski (work phone, second SIM) - copy (2).opus"

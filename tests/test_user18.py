@@ -355,3 +355,24 @@ def test_a_damaged_range_stored_before_is_printed_in_the_record_s_clock():
     cells = [c.text for t in docx.Document(io.BytesIO(render("docx", old))).tables for r in t.rows for c in r.cells]
     assert said in cells and "damaged 00:01.9" not in " ".join(cells)
     assert json.loads(render("json", old))["warnings"] == list(old.warnings)
+
+
+def test_the_history_of_a_machine_draft_says_no_changes_yet_and_lists_them_once_made(tmp_path, qapp):
+    """A draft no one had touched showed a blank History tab, which reads as a history lost; it says
+    there are no changes yet, and that row goes once there is one."""
+    from app.gui.history_view import HistoryView
+
+    case, run = _voice_note_case(tmp_path / "case")
+    view = HistoryView()
+    try:
+        view.show_run(case, run)
+        rows = [view.topLevelItem(i).text(3) for i in range(view.topLevelItemCount())]
+        assert rows == ["no changes yet"]
+        [span] = review.unreviewed(case, run)
+        review.mark_reviewed(case, run, span, actor="DS Raj Patel")
+        view.show_run(case, run)
+        rows = [view.topLevelItem(i).text(3) for i in range(view.topLevelItemCount())]
+        assert len(rows) == 1 and rows != ["no changes yet"]
+    finally:
+        view.deleteLater()
+        case.close()

@@ -75,7 +75,8 @@ class ExportDialog(QDialog):
     def _header_box(self, details: InterviewDetails, exhibit_name: str) -> QGroupBox:
         # which exhibit the fields belong to, by name ("this exhibit" left the user to guess, with
         # "All exhibits" ticked above it)
-        box = QGroupBox(f"Record of interview: header of {exhibit_name or 'this exhibit'}")
+        # its details make the DOCX/PDF a record of interview; without them it is a transcript of a recording
+        box = QGroupBox(f"Interview details of {exhibit_name or 'this exhibit'} (for a record of interview)")
         box.setToolTip(exhibit_name)
         form = QFormLayout(box)
         for name, title in FIELD_TITLES.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.core.editing import operations as editing
@@ -83,7 +84,11 @@ class HistoryView(QTreeWidget):
         self.clear()
         if run_id is None:
             return
-        for rev in reversed(editing.history(case, run_id)):
+        revisions = editing.history(case, run_id)
+        if not revisions:  # a blank list read as a history lost
+            item = QTreeWidgetItem(self, ["", "", "", "no changes yet", "the machine draft, as transcribed"])
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+        for rev in reversed(revisions):
             item = QTreeWidgetItem(self, [str(rev.id), rev.at.replace("T", " ")[:19], rev.actor,
                                           OPERATIONS.get(rev.op, rev.op), describe(rev)])
             item.setToolTip(4, describe(rev))
