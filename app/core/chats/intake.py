@@ -26,7 +26,7 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 11  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 12  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -40,6 +40,7 @@ PARSER_VERSION = 11  # 2: zipped Telegram exports, files deep in a full export, 
 #     beside the chat; Telegram service messages' photos and details
 # 11: Android names holding a colon whole; a chat deep in a phone dump finds its media in the phone's media folders;
 #     two Telegram accounts of one name told apart; DiscordChatExporter CSV; Hangouts (Takeout)
+# 12: a WhatsApp export cut short mid-header ends in a note saying so (the cut line was the last message's words)
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")

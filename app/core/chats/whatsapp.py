@@ -44,6 +44,8 @@ from app.core.chats.records import Chat, Message
 CONTAINER = "whatsapp"
 UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
+CUT_NOTE = ("the export ends here in the middle of a message header (cut short, as a phone's export is at its "
+            "size limit): no sender, time or text of that message in the file")
 
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # a phone in Persian: the year first, of the Solar Hijri calendar
@@ -66,6 +68,8 @@ _HEADER_RE = re.compile(
 )
 _HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
+_DIGIT_RUN_RE = re.compile(r"\d+")
+_DATE_RE = re.compile(r"^\[?\s*\d+\s?[./-]\s?\d+\s?[./-]\s?\d+")
 _QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
 
 
@@ -137,7 +141,24 @@ def _file_shapes(headers: list[Header | None]) -> set[tuple[bool, str]]:
             if shape == top or (n >= 2 and n * 10 >= total and naming[shape] * 2 > n)}
 
 
-def _entries(lines: list[str]) -> list[_Entry]:
+def _skeleton(line: str) -> str:
+    return _DIGIT_RUN_RE.sub("9", _clean(line).rstrip())
+
+
+def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
+    """The file's last line, with no line end after it, is a message header cut off (`[01/03/2024, 10:1`,
+    `01/03/2024, 10:16 -`): a date written whole and more, all of it the start of the file's own headers' form,
+    no sender after it. The end of an export cut short, not words of the message above or a note."""
+    if header is not None and _split_sender(header.rest)[0] is not None:
+        return False
+    date = _DATE_RE.match(_clean(last))
+    if date is None or len(_clean(last).rstrip()) <= date.end():
+        return False
+    cut = _skeleton(last)
+    return _skeleton(header_line).startswith(cut) and len(cut) < len(_skeleton(header_line))
+
+
+def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     headers = [read_header(line) for line in lines]
     shapes = _file_shapes(headers)
     entries: list[_Entry] = []
@@ -150,6 +171,13 @@ def _entries(lines: list[str]) -> list[_Entry]:
             entries[-1].lines.append(line)
         elif strip_marks(line).strip():
             entries.append(_Entry(None, PREAMBLE_NOTE, [line]))
+    last_header = next((line for line, h in zip(lines[-2::-1], headers[-2::-1]) if h and h.shape in shapes), "")
+    if cut and entries and entries[-1].lines[-1] is lines[-1] and _cut_header(lines[-1], headers[-1], last_header):
+        if len(entries[-1].lines) > 1:
+            entries[-1].lines.pop()
+        else:
+            entries.pop()
+        entries.append(_Entry(None, CUT_NOTE, [lines[-1]]))
     return entries
 
 
@@ -271,7 +299,8 @@ def _named_date(entry: _Entry, known: frozenset[str] = frozenset()) -> str | Non
 
 def parse(text: str, name: str = "") -> Chat:
     """The messages of a WhatsApp text export, in order."""
-    entries = _entries(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    entries = _entries(text.split("\n"), cut=not text.endswith("\n"))
     stamps = [e.header.stamp if e.header else None for e in entries]
     known = _colon_senders(entries)
     isos, notes, basis = dates.normalise(stamps, [_named_date(e, known) if known else _named_date(e) for e in entries])

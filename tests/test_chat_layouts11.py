@@ -1,0 +1,64 @@
+"""Chat exports as phones write them (session 18, second round): a WhatsApp export cut short by the phone.
+
+A phone cuts its chat export at a size limit, anywhere, mid-line included: `[01/03/2024, 10:16:0` with no line end
+after it. That was glued onto the message above as its sender's words.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from app.core.chats import load_export
+from app.core.chats.whatsapp import CUT_NOTE
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat - Anna.txt"):
+    chat = tmp_path / name
+    chat.write_bytes(text.encode("utf-8"))
+    [loaded] = load_export(chat)
+    return loaded.export.messages
+
+
+def test_an_export_cut_mid_header_ends_in_a_note_saying_so_not_in_the_last_senders_words(tmp_path):
+    ios = _messages(tmp_path, "[01/03/2024, 10:15:22] Anna: hello there\n[13/03/2024, 10:16:05] Bob: ok\n"
+                              "[13/03/2024, 10:16:0")
+    assert [(m.sender, m.text, m.note) for m in ios[1:]] == [
+        ("Bob", "ok", ""), (None, "[13/03/2024, 10:16:0", CUT_NOTE)]
+    android = _messages(tmp_path, "13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16 -",
+                        "WhatsApp Chat with Anna.txt")
+    assert [(m.sender, m.text, m.note) for m in android] == [
+        ("Anna", "hello", ""), (None, "13/03/2024, 10:16 -", CUT_NOTE)]
+    twelve = _messages(tmp_path, "3/13/24, 9:18\u202fPM - Piotr: x\n3/13/24, 9:19\u202fP", "WhatsApp Chat with P.txt")
+    assert [(m.sender, m.text, m.note) for m in twelve] == [
+        ("Piotr", "x", ""), (None, "3/13/24, 9:19\u202fP", CUT_NOTE)]
+
+
+def test_a_date_typed_as_a_messages_last_line_is_no_cut_even_without_a_line_end(tmp_path):
+    """Only a header begun in the file's own form, its date whole, nothing after it, is taken for the cut;
+    a date a person typed, or a file ending with its line end, stays the message's words."""
+    for text in ("13/03/2024, 10:15 - Anna: the code is\n1/2/3",
+                 "13/03/2024, 10:15 - Anna: hello\n13/03/2024 10:00 meeting",
+                 "13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16\n"):
+        [message] = _messages(tmp_path, text, "WhatsApp Chat with Anna.txt")
+        assert (message.sender, message.text) == ("Anna", text.split(" - Anna: ")[1].strip())
+
+
+def test_the_timeline_warns_that_the_export_was_cut_short(tmp_path):
+    (tmp_path / "evidence").mkdir()
+    chat = tmp_path / "evidence" / "WhatsApp Chat with Anna.txt"
+    chat.write_text("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16 - Bob: see you\n13/03/2024, 10:1",
+                    encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(chat), "--out", str(tmp_path / "out"), "--format", "json",
+         "--case", str(tmp_path / "case"), "--model", "tiny.en"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "the export ends in the middle of a message (cut short)" in done.stderr
+    story = json.loads((tmp_path / "out" / "WhatsApp Chat with Anna.timeline.json").read_text(encoding="utf-8"))
+    assert [(m["sender"], m["text"]) for m in story["messages"]] == [
+        ("Anna", "hello"), ("Bob", "see you"), (None, "13/03/2024, 10:1")]
