@@ -62,3 +62,22 @@ def test_the_timeline_warns_that_the_export_was_cut_short(tmp_path):
     story = json.loads((tmp_path / "out" / "WhatsApp Chat with Anna.timeline.json").read_text(encoding="utf-8"))
     assert [(m["sender"], m["text"]) for m in story["messages"]] == [
         ("Anna", "hello"), ("Bob", "see you"), (None, "13/03/2024, 10:1")]
+
+
+def test_a_utf16_chat_cut_at_an_odd_byte_is_read_to_where_it_ends(tmp_path):
+    """A chat in UTF-16 (with its byte-order mark, or without) cut short at an odd byte: with the mark it was a
+    UnicodeDecodeError (no chat read), without it "no recognisable chat message"."""
+    text = ("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16 - Bob: привет 😀\n"
+            "13/03/2024, 10:17 - Anna: ça va\n13/03/2024, 10:1")
+    for encoding, name in (("utf-16", "WhatsApp Chat with A.txt"), ("utf-16-le", "WhatsApp Chat with B.txt"),
+                           ("utf-16-be", "WhatsApp Chat with C.txt")):
+        chat = tmp_path / name
+        chat.write_bytes(text.encode(encoding)[:-1])
+        [loaded] = load_export(chat)
+        assert [(m.sender, m.text, m.note) for m in loaded.export.messages] == [
+            ("Anna", "hello", ""), ("Bob", "привет 😀", ""), ("Anna", "ça va", ""),
+            (None, "13/03/2024, 10:\ufffd", CUT_NOTE)], encoding
+    cut_in_a_pair = tmp_path / "WhatsApp Chat with D.txt"
+    cut_in_a_pair.write_bytes("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16 - Bob: see 😀".encode("utf-16")[:-2])
+    [loaded] = load_export(cut_in_a_pair)
+    assert [(m.sender, m.text) for m in loaded.export.messages] == [("Anna", "hello"), ("Bob", "see \ufffd")]

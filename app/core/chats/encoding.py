@@ -10,7 +10,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     byte shown as U+FFFD and the encoding named "utf-8 (damaged: N bytes)": read as
     Latin-1 every accented letter of it would turn into two wrong ones."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return _utf16(data, "utf-16", "utf-16")
     unmarked = _utf16_without_bom(data)
     if unmarked is not None:
         return unmarked
@@ -41,14 +41,30 @@ def _utf16_without_bom(data: bytes, sample: int = 4096) -> tuple[str, str] | Non
     """UTF-16 written without a byte-order mark (a tool's re-save): every other byte of Latin,
     digits and punctuation is a zero, on the same side throughout; None when the bytes are not that."""
     head = data[:sample]
-    if len(head) < 8 or len(data) % 2:
+    if len(head) < 8:
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
     many, few = len(head) // 2 * 0.3, len(head) // 2 * 0.02  # zeros: on one side, hardly any on the other
     encoding = "utf-16-le" if odd > many and even <= few else "utf-16-be" if even > many and odd <= few else None
     if encoding is None:
         return None
+    text, named = _utf16(data, encoding, f"{encoding} (no byte-order mark)")
+    return (text, named) if _unreadable(data, text, encoding) <= _CUT else None
+
+
+_CUT = 2  # U+FFFD for a last byte or a half of a character's pair cut off: UTF-16 cut short, not another encoding
+
+
+def _utf16(data: bytes, encoding: str, named: str) -> tuple[str, str]:
+    """UTF-16 text; cut short at an odd byte or inside a character's surrogate pair (a phone's export cut at
+    its size limit), what is cut shown as U+FFFD and the encoding named "... (damaged: N characters)"."""
     try:
-        return data.decode(encoding), f"{encoding} (no byte-order mark)"
+        return data.decode(encoding), named
     except UnicodeDecodeError:
-        return None
+        text = data.decode(encoding, errors="replace")
+        return text, f"{named} (damaged: {_unreadable(data, text, encoding)} characters)"
+
+
+def _unreadable(data: bytes, text: str, encoding: str) -> int:
+    """How many U+FFFD of `text` stand for bytes that could not be read (not ones the file holds)."""
+    return text.count("\ufffd") - data.decode(encoding, "ignore").count("\ufffd")

@@ -151,6 +151,7 @@ def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
     no sender after it. The end of an export cut short, not words of the message above or a note."""
     if header is not None and _split_sender(header.rest)[0] is not None:
         return False
+    last = last.rstrip().rstrip("\ufffd")  # a character cut in two at the end (UTF-8 or UTF-16)
     date = _DATE_RE.match(_clean(last))
     if date is None or len(_clean(last).rstrip()) <= date.end():
         return False
