@@ -33,6 +33,10 @@ def test_an_export_cut_mid_header_ends_in_a_note_saying_so_not_in_the_last_sende
                         "WhatsApp Chat with Anna.txt")
     assert [(m.sender, m.text, m.note) for m in android] == [
         ("Anna", "hello", ""), (None, "13/03/2024, 10:16 -", CUT_NOTE)]
+    in_a_name = _messages(tmp_path, "[13/03/2024, 10:15:22] Anna: hello\n[13/03/2024, 10:15:40] Anna left\n"
+                                    "[13/03/2024, 10:16:05] An", "WhatsApp Chat - Group.txt")
+    assert [(m.sender, m.text, m.note) for m in in_a_name] == [
+        ("Anna", "hello", ""), (None, "Anna left", ""), (None, "[13/03/2024, 10:16:05] An", CUT_NOTE)]
     twelve = _messages(tmp_path, "3/13/24, 9:18\u202fPM - Piotr: x\n3/13/24, 9:19\u202fP", "WhatsApp Chat with P.txt")
     assert [(m.sender, m.text, m.note) for m in twelve] == [
         ("Piotr", "x", ""), (None, "3/13/24, 9:19\u202fP", CUT_NOTE)]
@@ -46,6 +50,10 @@ def test_a_date_typed_as_a_messages_last_line_is_no_cut_even_without_a_line_end(
                  "13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16\n"):
         [message] = _messages(tmp_path, text, "WhatsApp Chat with Anna.txt")
         assert (message.sender, message.text) == ("Anna", text.split(" - Anna: ")[1].strip())
+    left = _messages(tmp_path, "[13/03/2024, 10:15:22] Anna: hello\n[13/03/2024, 10:15:40] Anna left",
+                     "WhatsApp Chat - Group.txt")
+    assert [(m.sender, m.text, m.system, m.note) for m in left] == [
+        ("Anna", "hello", False, ""), (None, "Anna left", True, "")]
 
 
 def test_the_timeline_warns_that_the_export_was_cut_short(tmp_path):

@@ -45,7 +45,7 @@ CONTAINER = "whatsapp"
 UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 CUT_NOTE = ("the export ends here in the middle of a message header (cut short, as a phone's export is at its "
-            "size limit): no sender, time or text of that message in the file")
+            "size limit): the line is kept as written, no sender assigned")
 
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # a phone in Persian: the year first, of the Solar Hijri calendar
@@ -145,6 +145,15 @@ def _skeleton(line: str) -> str:
     return _DIGIT_RUN_RE.sub("9", _clean(line).rstrip())
 
 
+def _cut_in_a_name(header: Header | None, senders: set[str]) -> bool:
+    """A header whole, its sender's name cut off (`[13/03/2024, 10:16:05] Bo`): the start of a name that writes
+    the chat, not an app's note."""
+    if header is None or _split_sender(header.rest)[0] is not None:
+        return False
+    begun = strip_marks(header.rest).strip().rstrip("\ufffd")
+    return any(name.startswith(begun) and name != begun for name in senders)
+
+
 def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
     """The file's last line, with no line end after it, is a message header cut off (`[01/03/2024, 10:1`,
     `01/03/2024, 10:16 -`): a date written whole and more, all of it the start of the file's own headers' form,
@@ -173,7 +182,11 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
         elif strip_marks(line).strip():
             entries.append(_Entry(None, PREAMBLE_NOTE, [line]))
     last_header = next((line for line, h in zip(lines[-2::-1], headers[-2::-1]) if h and h.shape in shapes), "")
-    if cut and entries and entries[-1].lines[-1] is lines[-1] and _cut_header(lines[-1], headers[-1], last_header):
+    senders = {name for e in entries[:-1] if e.header and (name := _split_sender(e.header.rest)[0])}
+    ends_there = entries and (entries[-1].lines[-1] is lines[-1] or (
+        headers[-1] is not None and entries[-1].header is headers[-1]))  # the last line, glued or its own
+    if cut and ends_there and (
+            _cut_header(lines[-1], headers[-1], last_header) or _cut_in_a_name(entries[-1].header, senders)):
         if len(entries[-1].lines) > 1:
             entries[-1].lines.pop()
         else:
