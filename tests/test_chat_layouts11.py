@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from app.core.chats import load_export
-from app.core.chats.whatsapp import CUT_NOTE
+from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,12 +61,14 @@ def test_the_timeline_warns_that_the_export_was_cut_short(tmp_path):
     chat = tmp_path / "evidence" / "WhatsApp Chat with Anna.txt"
     chat.write_text("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16 - Bob: see you\n13/03/2024, 10:1",
                     encoding="utf-8")
+    utf8 = tmp_path / "evidence" / "WhatsApp Chat with Bob.txt"
+    utf8.write_bytes("13/03/2024, 10:15 - Bob: hello\n13/03/2024, 10:17 - Bob: привет".encode()[:-1])
     done = subprocess.run(
-        [sys.executable, "-m", "app", "timeline", str(chat), "--out", str(tmp_path / "out"), "--format", "json",
+        [sys.executable, "-m", "app", "timeline", str(chat), str(utf8), "--out", str(tmp_path / "out"), "--format", "json",
          "--case", str(tmp_path / "case"), "--model", "tiny.en"],
         cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-    assert "the export ends in the middle of a message (cut short)" in done.stderr
+    assert done.stderr.count("the export ends in the middle of a message (cut short)") == 2
     story = json.loads((tmp_path / "out" / "WhatsApp Chat with Anna.timeline.json").read_text(encoding="utf-8"))
     assert [(m["sender"], m["text"]) for m in story["messages"]] == [
         ("Anna", "hello"), ("Bob", "see you"), (None, "13/03/2024, 10:1")]
@@ -88,4 +90,17 @@ def test_a_utf16_chat_cut_at_an_odd_byte_is_read_to_where_it_ends(tmp_path):
     cut_in_a_pair = tmp_path / "WhatsApp Chat with D.txt"
     cut_in_a_pair.write_bytes("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16 - Bob: see 😀".encode("utf-16")[:-2])
     [loaded] = load_export(cut_in_a_pair)
-    assert [(m.sender, m.text) for m in loaded.export.messages] == [("Anna", "hello"), ("Bob", "see \ufffd")]
+    assert [(m.sender, m.text, m.note) for m in loaded.export.messages] == [
+        ("Anna", "hello", ""), ("Bob", "see \ufffd", CUT_CHAR_NOTE)]
+
+
+def test_a_utf8_chat_cut_inside_a_character_says_so_on_its_last_message(tmp_path):
+    """Cut inside a letter of two or more bytes, the last message ended in U+FFFD and nothing said why."""
+    chat = tmp_path / "WhatsApp Chat with Anna.txt"
+    chat.write_bytes("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:17 - Anna: привет мир".encode()[:-1])
+    [loaded] = load_export(chat)
+    assert [(m.sender, m.text, m.note) for m in loaded.export.messages] == [
+        ("Anna", "hello", ""), ("Anna", "привет ми\ufffd", CUT_CHAR_NOTE)]
+    chat.write_bytes("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:17 - Anna: привет мир\n".encode())
+    [loaded] = load_export(chat)
+    assert [m.note for m in loaded.export.messages] == ["", ""]

@@ -68,6 +68,8 @@ _HEADER_RE = re.compile(
 )
 _HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
+CUT_CHAR_NOTE = ("the export ends here inside a character (shown as U+FFFD): cut short, as a phone's export is at "
+                 "its size limit; the message may go on beyond it")
 _DIGIT_RUN_RE = re.compile(r"\d+")
 _DATE_RE = re.compile(r"^\[?\s*\d+\s?[./-]\s?\d+\s?[./-]\s?\d+")
 _QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
@@ -325,6 +327,8 @@ def parse(text: str, name: str = "") -> Chat:
                                     note=entry.note))
         else:
             messages.append(message_from(i, entry.header, entry.lines, isos[i], notes[i], known))
+    if text.endswith("\ufffd") and messages and messages[-1].note != CUT_NOTE:  # a character cut in two
+        messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, CUT_CHAR_NOTE) if n))
     return Chat(name, tuple(_group_notes(messages)), basis)
 
 
