@@ -104,3 +104,22 @@ def test_a_utf8_chat_cut_inside_a_character_says_so_on_its_last_message(tmp_path
     chat.write_bytes("13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:17 - Anna: привет мир\n".encode())
     [loaded] = load_export(chat)
     assert [m.note for m in loaded.export.messages] == ["", ""]
+
+
+def test_a_message_of_the_chat_pasted_into_a_later_one_is_its_words_not_the_message_sent_again(tmp_path):
+    """Anna pastes Bob's threat of the night before into her message: it was Bob's message sent again, at
+    21:14 of the day before, between two of Anna's the next morning. The same message twice in a row of one
+    minute (sent twice) stays two messages."""
+    messages = _messages(tmp_path, (
+        "12/03/2024, 21:14 - Bob: I will find you\n12/03/2024, 21:15 - Anna: stop\n"
+        "13/03/2024, 09:00 - Anna: he wrote this:\n12/03/2024, 21:14 - Bob: I will find you\n"
+        "13/03/2024, 09:01 - Carl: call the police\n"), "WhatsApp Chat with Team.txt")
+    assert [(m.sender, m.text, m.datetime) for m in messages] == [
+        ("Bob", "I will find you", "2024-03-12T21:14:00"), ("Anna", "stop", "2024-03-12T21:15:00"),
+        ("Anna", "he wrote this:\n12/03/2024, 21:14 - Bob: I will find you", "2024-03-13T09:00:00"),
+        ("Carl", "call the police", "2024-03-13T09:01:00")]
+    assert messages[2].note == "holds message 0 of this chat pasted in (its date, time, sender and words)"
+    twice = _messages(tmp_path, "13/03/2024, 21:14 - Anna: ok\n13/03/2024, 21:14 - Bob: ?\n13/03/2024, 21:14 - Anna: ok\n"
+                                "13/03/2024, 21:15 - Bob: ?\n13/03/2024, 21:15 - Bob: ?\n", "WhatsApp Chat with B.txt")
+    assert [(m.sender, m.text, m.note) for m in twice] == [
+        ("Anna", "ok", ""), ("Bob", "?", ""), ("Anna", "ok", ""), ("Bob", "?", ""), ("Bob", "?", "")]

@@ -41,7 +41,8 @@ PARSER_VERSION = 12  # 2: zipped Telegram exports, files deep in a full export, 
 # 11: Android names holding a colon whole; a chat deep in a phone dump finds its media in the phone's media folders;
 #     two Telegram accounts of one name told apart; DiscordChatExporter CSV; Hangouts (Takeout)
 # 12: a WhatsApp export cut short mid-header ends in a note saying so (the cut line was the last message's words);
-#     a UTF-16 chat cut at an odd byte is read (it was an error); one cut inside a character says so
+#     a UTF-16 chat cut at an odd byte is read (it was an error); one cut inside a character says so;
+#     a message of the chat pasted into a later one is its words
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")

@@ -88,6 +88,7 @@ class _Entry:
     header: Header | None
     note: str = ""
     lines: list[str] = field(default_factory=list)
+    line: str = ""  # the header's line as written
 
 
 def _clean(line: str) -> str:
@@ -176,7 +177,7 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
         if header is not None and header.shape in shapes:
-            entries.append(_Entry(header, lines=[header.rest]))
+            entries.append(_Entry(header, lines=[header.rest], line=line))
         elif (header is not None or looks_like_header(line)) and (not entries or _names_a_sender(line, header)):
             entries.append(_Entry(None, UNRECOGNISED_NOTE, [line]))
         elif entries:  # a line of the message above (one typed starting with a date and a time too)
@@ -184,6 +185,7 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
         elif strip_marks(line).strip():
             entries.append(_Entry(None, PREAMBLE_NOTE, [line]))
     last_header = next((line for line, h in zip(lines[-2::-1], headers[-2::-1]) if h and h.shape in shapes), "")
+    entries = _pasted_back(entries)
     senders = {name for e in entries[:-1] if e.header and (name := _split_sender(e.header.rest)[0])}
     ends_there = entries and (entries[-1].lines[-1] is lines[-1] or (
         headers[-1] is not None and entries[-1].header is headers[-1]))  # the last line, glued or its own
@@ -195,6 +197,30 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
             entries.pop()
         entries.append(_Entry(None, CUT_NOTE, [lines[-1]]))
     return entries
+
+
+PASTED_NOTE = "holds message {index} of this chat pasted in (its date, time, sender and words)"
+
+
+def _pasted_back(entries: list[_Entry]) -> list[_Entry]:
+    """A message of this chat pasted into a later one: its header and words the same as a message further up,
+    the message before it of another time (so the chat's time would go back to it). Those lines are words of
+    the message they were pasted into, not the message sent again."""
+    out: list[_Entry] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for entry in entries:
+        key = (entry.header.written, *entry.lines) if entry.header else ()
+        first = seen.get(key) if key else None
+        host = out[-1] if out else None
+        if first is not None and first < len(out) - 1 and host and host.header and \
+                host.header.written != entry.header.written:
+            host.lines.extend([entry.line, *entry.lines[1:]])
+            host.note = "; ".join(n for n in (host.note, PASTED_NOTE.format(index=first)) if n)
+            continue
+        if key:
+            seen.setdefault(key, len(out))
+        out.append(entry)
+    return out
 
 
 ANDROID_SEPARATORS = ("-", "\u2013", "\u2014")
@@ -326,7 +352,8 @@ def parse(text: str, name: str = "") -> Chat:
             messages.append(Message(i, None, "", None, _body(entry.lines[0], entry.lines[1:]),
                                     note=entry.note))
         else:
-            messages.append(message_from(i, entry.header, entry.lines, isos[i], notes[i], known))
+            note = "; ".join(n for n in (notes[i], entry.note) if n)
+            messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known))
     if text.endswith("\ufffd") and messages and messages[-1].note != CUT_NOTE:  # a character cut in two
         messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, CUT_CHAR_NOTE) if n))
     return Chat(name, tuple(_group_notes(messages)), basis)
