@@ -213,7 +213,7 @@ def _pasted_back(entries: list[_Entry]) -> list[_Entry]:
         first = seen.get(key) if key else None
         host = out[-1] if out else None
         if first is not None and first < len(out) - 1 and host and host.header and \
-                host.header.written != entry.header.written:
+                host.header.written != entry.header.written and _split_sender(host.lines[0])[0] is not None:
             host.lines.extend([entry.line, *entry.lines[1:]])
             host.note = "; ".join(n for n in (host.note, PASTED_NOTE.format(index=first)) if n)
             continue
