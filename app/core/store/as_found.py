@@ -53,8 +53,9 @@ def open_as_found(case_dir: Path) -> AsFound:
     note = (f"read with its {store.name}-wal ({wal_pages} page(s) written since the store file was last brought "
             "up to date); both left as found")
     notes = [note] if wal_pages else []
+    said: list[str] = []
     try:
-        conn = db.connect(case_dir)
+        conn = db.connect(case_dir, said)
         _schema_read(conn, case_dir)
     except db.SchemaDamaged as exc:
         if guard is not None:
@@ -64,7 +65,7 @@ def open_as_found(case_dir: Path) -> AsFound:
         if guard is not None:
             guard.close()
         raise
-    problems = _log_rewritten_by_wal(store, conn) if wal_pages and unshared else []
+    problems = said + (_log_rewritten_by_wal(store, conn) if wal_pages and unshared else [])
     return AsFound(conn, problems=problems, notes=notes, guard=guard)
 
 

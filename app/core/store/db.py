@@ -48,8 +48,9 @@ def schema_version() -> int:
     return migrations()[-1][0]
 
 
-def connect(case_dir: Path) -> sqlite3.Connection:
-    """Open (creating if need be) the case store and bring its schema up to date.
+def connect(case_dir: Path, said: list[str] | None = None) -> sqlite3.Connection:
+    """Open (creating if need be) the case store and bring its schema up to date; what was found edited
+    on the way (a store numbered otherwise than its schema) is added to `said`.
 
     A store on read-only media (a case handed over on a write-protected disk) is opened
     read-only as it stands: it can be read and verified, never written."""
@@ -64,7 +65,7 @@ def connect(case_dir: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     try:
         _say_if_busy(conn, case_dir)
-        _refuse_foreign(conn, case_dir)  # before WAL: switching to it rewrites the file's header
+        _refuse_foreign(conn, case_dir, said)  # before WAL: switching to it rewrites the file's header
         _write_ahead_log(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         # FULL: each commit is on disk before it returns. With NORMAL (WAL) a power loss can undo the
@@ -130,14 +131,33 @@ def patience(conn: sqlite3.Connection, wait_ms: int) -> Iterator[None]:
         conn.execute(f"PRAGMA busy_timeout={before}")
 
 
-def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path) -> None:
+def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path, said: list[str] | None = None) -> None:
     """Another program's SQLite database named case.sqlite (schema 0, tables of its own) is never
     migrated into a case: that would write Parley's tables into it. A case store rebuilt by `.dump`
     or `.recover` (which carry no PRAGMA user_version) is Parley's schema numbered 0: its number is
-    written back, so it is opened and verified as it stands, never migrated over itself."""
-    version = recognised_version(conn, case_dir)
+    written back, so it is opened and verified as it stands, never migrated over itself; so is one
+    numbered otherwise than the schema it holds (`misnumbered`)."""
+    renumbered = misnumbered(conn)  # its number written back likewise (verify says it was changed)
+    version = renumbered[1] if renumbered else recognised_version(conn, case_dir)
+    if renumbered and said is not None:
+        said.append(f"numbered schema {renumbered[0]} (PRAGMA user_version), but it holds schema {renumbered[1]} "
+                    "exactly as Parley's migrations make it: the number was changed outside Parley (read as the "
+                    "schema it holds, and its number written back)")
     if version:
         conn.execute(f"PRAGMA user_version={version}")
+
+
+def misnumbered(conn: sqlite3.Connection) -> tuple[int, int] | None:
+    """(the number, the schema held) for a store whose `PRAGMA user_version` is not the schema it holds
+    exactly, but a later one (set to 13 outside Parley over schema 14: every command re-ran migration 014 over
+    itself, "duplicate column name", and refused the case); None otherwise, for a schema no migration makes
+    exactly (a case made while migration 005 changed is migrated as numbered), and for a number past this
+    Parley's (a newer Parley's migration may change no schema: refused as ever)."""
+    number = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if not 0 < number < schema_version() or conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
+        return None
+    held = _schema_match(conn)  # the first migration after which it is so: never judged below its number
+    return (number, held) if held > number else None
 
 
 def recognised_version(conn: sqlite3.Connection, case_dir: Path) -> int:

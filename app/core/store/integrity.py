@@ -4,7 +4,9 @@
   log and revisions append-only, machine drafts sealed and chat messages as read) dropped or
   rewritten, or a table, index or trigger no migration makes, is a store edited outside Parley,
   whatever else it changed; so is a table, index or trigger written otherwise (a CHECK taken out,
-  session 15). Other objects missing or written otherwise are not judged: migration
+  session 15), or missing (an index dropped, a trigger that keeps chat messages searchable dropped, so
+  later imports are never found: session 18). Migration 005's objects missing or written otherwise are not
+  judged: migration
   005 was rewritten in place while the search index was first built, so a case made then
   holds fewer of them, or older texts, untouched;
 - rows that belong to nothing (`PRAGMA foreign_key_check`): a word of no segment, a path of no
@@ -45,8 +47,8 @@ def _made_by_parley() -> tuple[set[tuple], set[str]]:
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
-    """Each guard trigger missing or changed, each other object (but migration 005's) written otherwise, and each
-    table, index or trigger added, as
+    """Each guard trigger missing or changed, each other object (but migration 005's) missing or written otherwise,
+    and each table, index or trigger added, as
     `trigger audit_log_no_delete missing`."""
     (expected, rewritten), found = _made_by_parley(), {tuple(r) for r in conn.execute(_SCHEMA_SQL)}
     named = {(t, n): sql for t, n, tbl, sql in expected if not tbl.startswith(_SHADOWS)}
@@ -55,7 +57,7 @@ def schema_differences(conn: sqlite3.Connection) -> list[str]:
     # a table, index or trigger written otherwise (a CHECK taken out by `PRAGMA writable_schema`, a trigger
     # that indexes other words)
     judged = {key: sql for key, sql in named.items() if key[1] not in rewritten}
-    out = [f"{t} {n} missing" for t, n in sorted(guards.keys() - present.keys())]
+    out = [f"{t} {n} missing" for t, n in sorted((guards.keys() | judged.keys()) - present.keys())]
     out += [f"{t} {n} changed" for t, n in sorted((guards.keys() | judged.keys()) & present.keys())
             if named[(t, n)] != present[(t, n)]]
     out += [f"{t} {n} added" for t, n in sorted(present.keys() - named.keys())]
