@@ -1,0 +1,74 @@
+"""An MP4/M4A/MOV edit list whose media time no writer writes: negative, other than -1.
+
+An edit (an entry of an elst box) shows the stretch of its track starting at `media_time`; -1
+marks an empty edit (a pause before the track starts), and no other negative time has a meaning
+(ISO/IEC 14496-12, 8.6.6). ffmpeg reads one anyway, as a shift: -5,000 silently dropped the last
+0.3 s of a voice note, -16,000 its last second, and -2,000,000,000 all of it but 64 ms, the rest "hidden
+by the edit list" as if an app had trimmed it. Such an entry is damage, not a trim: the file is
+read through a view (app/core/media/views.py; the file is never changed) whose entry shows its
+track from its first sample (an AAC encoder's priming included, 64 ms of near silence: its length
+is not known) to its last (when the damaged entry is the list's last), and the note says so; the
+entries around it (an empty edit: audio starting after the video) are kept.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from app.core.media import boxes
+
+
+@dataclass(frozen=True)
+class Fix:
+    found: tuple[tuple[int, int, int, bool], ...]  # (where an entry's media time is, its width, the time, last)
+
+    @property
+    def note(self) -> str:
+        times = ", ".join(f"{time:,}" for _, _, time, _ in self.found)
+        return (f"the file's edit list is damaged (an edit starting at media time {times}, which no writer "
+                "writes): its audio is read whole, from the start of the track")
+
+    def patches(self) -> dict[int, bytes]:
+        patches = {at: bytes(width) for at, width, _, _ in self.found}
+        # the last entry's length stated in full: ffmpeg shows the track to its end, no further
+        patches.update({at - width: struct.pack(">I", UNTIL_THE_END).rjust(width, b"\x00")
+                        for at, width, _, last in self.found if last})
+        return patches
+
+
+UNTIL_THE_END = 0x7FFFFFFF
+
+
+def damaged(handle: BinaryIO) -> Fix | None:
+    """The entries of the file's edit lists whose media time is negative but not -1, or None."""
+    where = boxes.locate_top_level(handle, b"moov")
+    if where is None:
+        return None
+    start, size = where
+    at = handle.tell()
+    try:
+        handle.seek(start)
+        moov = handle.read(min(size, boxes.MOOV_READ))
+    finally:
+        handle.seek(at)
+    found = [(start + offset, *entry) for offset, *entry in _bad_times(moov)]
+    return Fix(tuple(found)) if found else None
+
+
+def _bad_times(moov: bytes) -> Iterator[tuple[int, int, int, bool]]:
+    """(offset in moov, width, media time, whether the list's last) of each entry of a well-formed elst box whose time is < -1."""
+    at = moov.find(b"elst")
+    while at >= 4 and at + 12 <= len(moov):
+        size = struct.unpack_from(">I", moov, at - 4)[0]
+        version, count = moov[at + 4], struct.unpack_from(">I", moov, at + 8)[0]
+        width = 20 if version == 1 else 12
+        if version in (0, 1) and size == 16 + count * width and at - 4 + size <= len(moov):
+            for entry in range(count):
+                offset = at + 12 + entry * width + (8 if version == 1 else 4)
+                time = struct.unpack_from(">q" if version == 1 else ">i", moov, offset)[0]
+                if time < -1:
+                    yield offset, 8 if version == 1 else 4, time, entry == count - 1
+        at = moov.find(b"elst", at + 4)

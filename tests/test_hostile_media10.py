@@ -1,0 +1,82 @@
+"""Hostile media, eleventh round (session 18, second round), built here with ffmpeg and bytes: an
+MP4/M4A edit list whose media time no writer writes (negative, other than -1)."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.media.decode import probe, read_all
+from tests.conftest import MEDIA
+from tests.test_hostile_media import ffmpeg, rms
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _with_media_time(source: Path, target: Path, entry: int, media_time: int) -> None:
+    """The file with entry `entry` of its last edit list (the audio track's; version 0) starting at
+    `media_time`."""
+    data = bytearray(source.read_bytes())
+    at = data.rfind(b"elst")
+    assert data[at + 4] == 0 and struct.unpack_from(">I", data, at + 8)[0] > entry
+    struct.pack_into(">i", data, at + 12 + entry * 12 + 4, media_time)
+    target.write_bytes(bytes(data))
+
+
+PRIMING = 1024  # the AAC encoder's delay, shown once the damaged time is read past
+
+
+def _aligned(audio: np.ndarray, whole: np.ndarray, late: int = PRIMING) -> float:
+    """How closely `audio` from `late` samples in follows `whole` (1.0: the same sound, same place)."""
+    n = min(audio.size - late, whole.size)
+    return float(np.corrcoef(audio[late:late + n], whole[:n])[0, 1])
+
+
+@pytest.mark.parametrize("media_time", [-5_000, -16_000, -64_000, -2_000_000_000])
+def test_an_edit_whose_media_time_is_negative_but_not_minus_one_is_damage_and_the_audio_is_read_whole(tmp_path, media_time):
+    """ffmpeg read such a time as a shift: -16,000 dropped the last second of a voice note and
+    called it hidden by the edit list, -5,000 dropped 0.3 s with no word, -2,000,000,000 all of it
+    but 64 ms (a 6 s note probed as 0.06 s long)."""
+    whole, _ = read_all(str(MEDIA / "en_voicenote.m4a"))
+    damaged = tmp_path / "note.m4a"
+    _with_media_time(MEDIA / "en_voicenote.m4a", damaged, 0, media_time)
+    before = _sha(damaged)
+    info = probe(damaged)
+    audio, reader = read_all(str(damaged), expected_ms=info.duration_ms)
+    assert abs(info.duration_ms - 6134) < 100 and not info.truncated
+    assert audio.size - PRIMING >= whole.size and _aligned(audio, whole) > 0.99  # nothing lost at either end
+    notes = " ".join(reader.notes)
+    assert "edit list is damaged" in notes and f"{media_time:,}" in notes and "hides" not in notes
+    assert _sha(damaged) == before
+
+
+def test_an_empty_edit_before_a_damaged_one_still_starts_the_audio_late(tmp_path):
+    """A video whose audio starts 3 s in (an empty edit, media time -1, then the audio's edit):
+    the pause is kept, so every word keeps the recording's time; only the damaged time is read past."""
+    made = tmp_path / "made.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=blue:s=64x48:r=5:d=10", "-itsoffset", "3", "-i",
+           str(MEDIA / "en_voicenote.m4a"), "-map", "0", "-map", "1", "-c:v", "mpeg4", "-c:a", "copy", str(made))
+    damaged = tmp_path / "late.mp4"
+    _with_media_time(made, damaged, 1, -8_000)
+    good, _ = read_all(str(made))
+    audio, reader = read_all(str(damaged), expected_ms=probe(damaged).duration_ms)
+    assert rms(audio, 0.0, 2.8) < 1e-4 < rms(audio, 3.5, 5.0)
+    assert audio.size >= good.size and _aligned(audio, good, late=0) > 0.99  # its edit showed from 0
+    assert any("edit list is damaged" in note for note in reader.notes)
+
+
+def test_a_plain_trim_and_an_empty_edit_are_still_an_edit_lists_own(tmp_path):
+    """Media time -1 alone (an empty edit: the track shows nothing) is a valid edit list, named as
+    hiding the audio, not read past as damage."""
+    muted = tmp_path / "muted.m4a"
+    _with_media_time(MEDIA / "en_voicenote.m4a", muted, 0, -1)
+    audio, reader = read_all(str(muted), expected_ms=probe(muted).duration_ms)
+    notes = " ".join(reader.notes)
+    assert "hides" in notes and "damaged" not in notes
+    assert rms(audio, 0.0, 6.0) < 1e-4
