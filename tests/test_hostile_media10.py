@@ -40,16 +40,16 @@ def _aligned(audio: np.ndarray, whole: np.ndarray, late: int = PRIMING) -> float
 
 @pytest.mark.parametrize("media_time", [-5_000, -16_000, -64_000, -2_000_000_000])
 def test_an_edit_whose_media_time_is_negative_but_not_minus_one_is_damage_and_the_audio_is_read_whole(tmp_path, media_time):
-    """ffmpeg read such a time as a shift: -16,000 dropped the last second of a voice note and
-    called it hidden by the edit list, -5,000 dropped 0.3 s with no word, -2,000,000,000 all of it
-    but 64 ms (a 6 s note probed as 0.06 s long)."""
+    """ffmpeg read a negative time (other than -1) as a shift: -16,000 dropped the last second of a
+    voice note and called it hidden by the edit list, -5,000 dropped 0.3 s with no word,
+    -2,000,000,000 all of it but 64 ms (a 6 s note probed as 0.06 s long)."""
     whole, _ = read_all(str(MEDIA / "en_voicenote.m4a"))
     damaged = tmp_path / "note.m4a"
     _with_media_time(MEDIA / "en_voicenote.m4a", damaged, 0, media_time)
     before = _sha(damaged)
     info = probe(damaged)
     audio, reader = read_all(str(damaged), expected_ms=info.duration_ms)
-    assert abs(info.duration_ms - 6134) < 100 and not info.truncated
+    assert abs(info.duration_ms - 6134) < 100 and not info.truncated  # the track states 6.198 s
     assert audio.size - PRIMING >= whole.size and _aligned(audio, whole) > 0.99  # nothing lost at either end
     notes = " ".join(reader.notes)
     assert "edit list is damaged" in notes and f"{media_time:,}" in notes and "hides" not in notes
@@ -80,3 +80,40 @@ def test_a_plain_trim_and_an_empty_edit_are_still_an_edit_lists_own(tmp_path):
     notes = " ".join(reader.notes)
     assert "hides" in notes and "damaged" not in notes
     assert rms(audio, 0.0, 6.0) < 1e-4
+
+
+def test_an_edit_starting_inside_its_track_is_a_trim_named_as_hiding_not_damage(tmp_path):
+    """Media time 32,000 (2 s into the 6 s track) is an edit list's own trim: the audio before it is
+    named as hidden, not read past."""
+    trimmed = tmp_path / "trimmed.m4a"
+    _with_media_time(MEDIA / "en_voicenote.m4a", trimmed, 0, 32_000)
+    _, reader = read_all(str(trimmed), expected_ms=probe(trimmed).duration_ms)
+    notes = " ".join(reader.notes)
+    assert "hides" in notes and "damaged" not in notes
+
+
+def _as_version_1(source: Path, target: Path, media_time: int) -> None:
+    """The M4A (index after its samples, as ffmpeg writes it) with its one-entry edit list rewritten
+    in version 1 (64-bit times, as a long recording's writer uses), starting at `media_time`; the
+    boxes holding it (edts, trak, moov) grown by the 8 bytes it gains."""
+    data = bytearray(source.read_bytes())
+    at = data.rfind(b"elst") - 4
+    assert data.find(b"moov") > data.find(b"mdat") and struct.unpack_from(">I", data, at + 12)[0] == 1
+    duration, _, rate = struct.unpack_from(">IiI", data, at + 16)
+    elst = struct.pack(">I4sBxxxIQqI", 36, b"elst", 1, 1, duration, media_time, rate)
+    for kind in (b"edts", b"trak", b"moov"):
+        box = data.rfind(kind, 0, at) - 4
+        struct.pack_into(">I", data, box, struct.unpack_from(">I", data, box)[0] + 8)
+    target.write_bytes(bytes(data[:at] + elst + data[at + 28:]))
+
+
+def test_a_version_1_edit_list_with_a_negative_media_time_is_read_whole(tmp_path):
+    whole, _ = read_all(str(MEDIA / "en_voicenote.m4a"))
+    valid, damaged = tmp_path / "valid.m4a", tmp_path / "damaged.m4a"
+    _as_version_1(MEDIA / "en_voicenote.m4a", valid, 1024)
+    _as_version_1(MEDIA / "en_voicenote.m4a", damaged, -(1 << 40))
+    good, reader = read_all(str(valid), expected_ms=probe(valid).duration_ms)
+    assert good.size == whole.size and reader.notes == ()  # the rewritten box itself reads as before
+    audio, reader = read_all(str(damaged), expected_ms=probe(damaged).duration_ms)
+    assert audio.size - PRIMING >= whole.size and _aligned(audio, whole) > 0.99
+    assert any("edit list is damaged" in note and f"{-(1 << 40):,}" in note for note in reader.notes)
