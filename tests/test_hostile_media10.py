@@ -59,9 +59,7 @@ def test_an_edit_whose_media_time_is_negative_but_not_minus_one_is_damage_and_th
 def test_an_empty_edit_before_a_damaged_one_still_starts_the_audio_late(tmp_path):
     """A video whose audio starts 3 s in (an empty edit, media time -1, then the audio's edit):
     the pause is kept, so every word keeps the recording's time; only the damaged time is read past."""
-    made = tmp_path / "made.mp4"
-    ffmpeg("-f", "lavfi", "-i", "color=c=blue:s=64x48:r=5:d=10", "-itsoffset", "3", "-i",
-           str(MEDIA / "en_voicenote.m4a"), "-map", "0", "-map", "1", "-c:v", "mpeg4", "-c:a", "copy", str(made))
+    made = _late_video(tmp_path)
     damaged = tmp_path / "late.mp4"
     _with_media_time(made, damaged, 1, -8_000)
     good, _ = read_all(str(made))
@@ -117,3 +115,34 @@ def test_a_version_1_edit_list_with_a_negative_media_time_is_read_whole(tmp_path
     audio, reader = read_all(str(damaged), expected_ms=probe(damaged).duration_ms)
     assert audio.size - PRIMING >= whole.size and _aligned(audio, whole) > 0.99
     assert any("edit list is damaged" in note and f"{-(1 << 40):,}" in note for note in reader.notes)
+
+
+def _late_video(tmp_path: Path) -> Path:
+    made = tmp_path / "made.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=blue:s=64x48:r=5:d=10", "-itsoffset", "3", "-i",
+           str(MEDIA / "en_voicenote.m4a"), "-map", "0", "-map", "1", "-c:v", "mpeg4", "-c:a", "copy", str(made))
+    return made
+
+
+def test_an_empty_edit_holding_the_audio_back_past_the_files_end_is_damage_not_hours_of_silence(tmp_path):
+    """A 10 s video whose audio's empty edit says 2,000,000,000 units (34 hours at 16 kHz): it was
+    a recording 34 hours long, decoded as 34 hours of silence before 6 s of speech (the words timed
+    34:43:20). The file says it lasts 10 s; the audio is read from its start, and the note says so."""
+    made = _late_video(tmp_path)
+    data = bytearray(made.read_bytes())
+    at = data.rfind(b"elst")
+    assert struct.unpack_from(">i", data, at + 16)[0] == -1
+    struct.pack_into(">I", data, at + 12, 2_000_000_000)
+    damaged = tmp_path / "damaged.mp4"
+    damaged.write_bytes(bytes(data))
+    info = probe(damaged)
+    assert info.duration_ms < 10_000
+    whole, _ = read_all(str(MEDIA / "en_voicenote.m4a"))
+    audio, reader = read_all(str(damaged), expected_ms=info.duration_ms)
+    assert audio.size - PRIMING >= whole.size and _aligned(audio, whole) > 0.99  # its edit showed from 0
+    assert any("empty edit holds its audio back" in note for note in reader.notes)
+
+
+def test_an_empty_edit_within_the_files_length_still_starts_the_audio_late(tmp_path):
+    audio, reader = read_all(str(_late_video(tmp_path)))
+    assert rms(audio, 0.0, 2.8) < 1e-4 < rms(audio, 3.5, 5.0) and reader.notes == ()
