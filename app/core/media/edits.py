@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 import av
 
-from app.core.media import boxes, mp4_samples, mpeg
+from app.core.media import boxes, edit_times, mp4_samples, mpeg
 
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
@@ -70,6 +70,8 @@ def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: floa
     the file was cut short (a fast-start file, its index before its samples): no edit list's doing."""
     if mp4_samples.past_end(handle, index):  # boxes.CUT_NOTE says so when the file ends inside its mdat
         return None, "" if boxes.cut_inside_a_box(handle) else samples_cut_note(decoded_s, stated_s)
+    if edit_times.damaged(handle) is not None:  # read whole, its own note says so: nothing is hidden
+        return None, ""
     repeated, backwards = _replayed(handle, index) if boxes.most_edits(handle) > 1 else (0.0, 0.0)
     early = edits_end_early(handle, index, decoded_s, stated_s)
     note = hidden_note(handle, index, decoded_s if early else None, repeated)

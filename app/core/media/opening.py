@@ -20,6 +20,7 @@ from app.core.media import (
     boxes,
     caf_packets,
     ebml,
+    edit_times,
     flac,
     mkv_clock,
     ogg,
@@ -64,6 +65,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
+    if _is_iso_media(handle) and (edit := edit_times.damaged(handle)) is not None:  # media time -5,000: a shift
+        handle = Patched(handle, edit.patches())
     if (tick := mkv_clock.scale_fix(handle)) is not None:  # a 1 ns tick: 6 s of sound stated as 14 ms
         handle = Patched(handle, {tick.at: tick.packed})
     if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
@@ -86,7 +89,7 @@ def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
     return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
-            caf_packets.damaged(handle))
+            caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None)
 
 
 def cut_mark(handle, format_name: str) -> str:
