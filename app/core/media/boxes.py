@@ -97,6 +97,20 @@ def locate_top_level(handle: BinaryIO, kind: bytes) -> tuple[int, int] | None:
                            else None)
 
 
+def read_moov(handle: BinaryIO) -> tuple[int, bytes] | None:
+    """(where, its bytes up to MOOV_READ) of the file's index (moov), or None; the handle is left where it was."""
+    where = locate_top_level(handle, b"moov")
+    if where is None:
+        return None
+    start, size = where
+    at = handle.tell()
+    try:
+        handle.seek(start)
+        return start, handle.read(min(size, MOOV_READ))
+    finally:
+        handle.seek(at)
+
+
 def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int], T]) -> T | None:
     """`read(where, size, size_of_file)` of the first top-level box of this kind, with the handle just
     past its first 16 bytes; None when the walk meets no such box (or an error). The handle is left

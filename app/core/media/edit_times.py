@@ -52,16 +52,10 @@ UNTIL_THE_END = 0x7FFFFFFF
 def damaged(handle: BinaryIO) -> Fix | None:
     """The entries of the file's sound tracks' edit lists whose media time is negative but not -1, or
     None."""
-    where = boxes.locate_top_level(handle, b"moov")
-    if where is None:
+    index = boxes.read_moov(handle)
+    if index is None:
         return None
-    start, size = where
-    at = handle.tell()
-    try:
-        handle.seek(start)
-        moov = handle.read(min(size, boxes.MOOV_READ))
-    finally:
-        handle.seek(at)
+    start, moov = index
     found = [(start + offset, *entry) for offset, *entry in _bad_times(moov)]
     pauses = [(start + offset, *pause) for offset, *pause in _long_pauses(moov)]
     return Fix(tuple(found), tuple(pauses)) if found or pauses else None

@@ -51,16 +51,10 @@ class Fix:
 
 def damaged(handle: BinaryIO) -> list[Fix | sample_deltas.Fix]:
     """The audio tracks whose timescale is impossible and whose sample rate times them; [] else."""
-    where = boxes.locate_top_level(handle, b"moov")
-    if where is None:
+    in_file = boxes.read_moov(handle)
+    if in_file is None:
         return []
-    start, size = where
-    at = handle.tell()
-    try:
-        handle.seek(start)
-        moov = handle.read(min(size, boxes.MOOV_READ))
-    finally:
-        handle.seek(at)
+    start, moov = in_file
     fixes: list[Fix | sample_deltas.Fix] = []
     for index, (trak_start, trak_end) in enumerate(child_boxes(moov, 8, len(moov), b"trak")):
         fix = _check_track(moov, trak_start, trak_end)
