@@ -70,9 +70,11 @@ def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey
     best, most = None, 0
     ids, centres = list(np.unique(labels)), centroids(emb, labels)
     for (a, b), (one, two) in heard(labels, keys).items():
-        if one <= two or one <= most:
+        if one < two or one <= most:
             continue
         alike = float(centres[ids.index(a)] @ centres[ids.index(b)])  # cosine of the two centroids
+        if one == two and alike < STRONG_COSINE:  # a tie says nothing: only voiceprints this alike decide
+            continue
         if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):
             continue
         if not pitches_differ(_voiced(pitches, labels == a), _voiced(pitches, labels == b)):
