@@ -91,7 +91,7 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note, self.header_note,
+        lines = [format_damaged(self.damaged), self._timeline.skipped_note, self.stream_note, self.cut_note, self.header_note,
                  TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
@@ -118,6 +118,7 @@ class AudioReader:
                 rest = joined[..., block_samples:]
                 pending, pending_len = [rest], rest.shape[-1]
         self.decoded_ms = to_ms(total)
+        self.expected_ms = max(0, self.expected_ms - sum(jump for _, jump in self._timeline.skipped))  # never placed
         if self.expected_ms and self.expected_ms - self.decoded_ms > TRUNCATION_TOLERANCE_S * 1000:
             self.truncated = True
             self._timeline.ranges.append((self.decoded_ms, self.expected_ms))

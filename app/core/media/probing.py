@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -28,6 +29,7 @@ from app.core.media import (
     unusable,
 )
 from app.core.media import streams as audio_streams
+from app.core.media.held import held_ms
 from app.core.media.opening import (
     CUT_BEFORE_AUDIO,
     EMPTY_VIDEO_TRACK,
@@ -92,6 +94,9 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
+    if chosen is not None and (held := held_ms(handle, chosen, info["duration_ms"])) is not None:
+        info["duration_ms"] = held  # timestamps days ahead in a file of seconds: its sound, not the claim
+        streams = tuple(replace(s, duration_ms=min(s.duration_ms, held)) if s.index == chosen else s for s in streams)
     if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
                                or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
         raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] and not boxes.cut_inside_a_box(handle) else CUT_BEFORE_AUDIO)

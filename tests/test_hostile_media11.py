@@ -1,0 +1,80 @@
+"""Hostile media, round 11: timestamps that jump days ahead (a decompression bomb: a 60 kB
+voice note whose damaged clock claims 30 days was recorded as 720:00:06 long and decoded to
+30 days of silence, for hours)."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+from app.core.media.decode import SAMPLE_RATE, AudioReader, probe
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True, timeout=60)
+
+
+def jumping(path, codec: str, jump_s: int) -> None:
+    """6 s of tone whose timestamps jump `jump_s` ahead at 3 s (what the container then states)."""
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=6", "-af",
+           f"asetpts='if(gte(T,3),PTS+{jump_s}/TB,PTS)'", "-c:a", codec, str(path))
+
+
+def decoded(path, expected_ms: int, most_s: float = 120.0) -> tuple[np.ndarray, AudioReader]:
+    """The audio, read block by block; stops (and the test fails) past `most_s` rather than hanging."""
+    reader = AudioReader(str(path), expected_ms=expected_ms)
+    blocks, total = [], 0
+    for block in reader.blocks():
+        blocks.append(block)
+        total += block.shape[-1]
+        if total > most_s * SAMPLE_RATE:
+            break
+    return np.concatenate(blocks), reader
+
+
+@pytest.mark.parametrize("name, codec", [("note.opus", "libopus"), ("note.webm", "libopus"),
+                                         ("note.ogg", "libvorbis"), ("note.mkv", "aac")])
+def test_a_timestamp_jumping_30_days_ahead_is_not_filled_with_30_days_of_silence(tmp_path, name, codec):
+    path = tmp_path / name
+    jumping(path, codec, 30 * 24 * 3600)
+    source = probe(path)
+    assert abs(source.duration_ms - 6000) < 500  # the sound its packets hold, not 720:00:06
+    audio, reader = decoded(path, source.duration_ms)
+    assert audio.size < 7 * SAMPLE_RATE  # its 6 s, the tone after the jump placed straight on
+    assert float(np.sqrt(np.mean(audio[4 * SAMPLE_RATE:5 * SAMPLE_RATE] ** 2))) > 0.05
+    assert any("jump 720:00:00 ahead at 00:00:0" in note and "not the file's" in note for note in reader.notes)
+    assert not reader.truncated  # the stated end past the jump is no end it fell short of
+
+
+def test_a_jump_of_minutes_is_still_filled_so_later_words_keep_their_time(tmp_path):
+    """Within the hour of silence a file may have lost, the gap is kept as before (not a new
+    behaviour: the guard that the cap above did not take it away)."""
+    path = tmp_path / "note.webm"
+    jumping(path, "libopus", 600)
+    source = probe(path)
+    audio, reader = decoded(path, source.duration_ms, most_s=700)
+    assert abs(audio.size / SAMPLE_RATE - 606) < 0.5
+    assert float(np.sqrt(np.mean(audio[604 * SAMPLE_RATE:605 * SAMPLE_RATE] ** 2))) > 0.05
+    assert not any("too far to fill" in note for note in reader.notes)
+
+
+def test_a_webm_cut_short_of_a_header_stating_hours_keeps_the_claim_and_is_truncated(tmp_path):
+    """A file cut short spans only the sound it holds: its header's two hours stand and it is
+    truncated (not a jump: the check above must not take a cut for one; passes on main too)."""
+    path = tmp_path / "note.webm"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=6", "-c:a", "libopus", str(path))
+    data = bytearray(path.read_bytes())
+    at = data.index(b"\x44\x89\x88") + 3  # Segment Info's Duration, a double in milliseconds
+    data[at:at + 8] = struct.pack(">d", 7_200_000.0)
+    tag = data.index(b"00:00:06.0")  # the track's DURATION tag, said alike
+    data[tag:tag + 10] = b"02:00:00.0"
+    path.write_bytes(bytes(data))
+    source = probe(path)
+    assert abs(source.duration_ms - 7_200_000) < 1000
+    _, reader = decoded(path, source.duration_ms, most_s=10)
+    assert reader.truncated and not any("too far to fill" in note for note in reader.notes)
