@@ -78,3 +78,31 @@ def test_a_webm_cut_short_of_a_header_stating_hours_keeps_the_claim_and_is_trunc
     assert abs(source.duration_ms - 7_200_000) < 1000
     _, reader = decoded(path, source.duration_ms, most_s=10)
     assert reader.truncated and not any("too far to fill" in note for note in reader.notes)
+
+
+def _mp3_stating(path, header: str, frames: int) -> None:
+    """5 s of MP3 whose first frame's VBRI or Xing header states `frames` frames."""
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=5", "-ar", "44100", "-c:a", "libmp3lame", "-b:a", "64k",
+           *(["-write_xing", "0"] if header == "VBRI" else []), str(path))
+    data = bytearray(path.read_bytes())
+    start = 10 + sum(b << (7 * (3 - n)) for n, b in enumerate(data[6:10])) if data[:3] == b"ID3" else 0
+    if header == "VBRI":  # 36 bytes into the first frame: version, delay, quality, bytes, frames, table
+        vbri = b"VBRI" + struct.pack(">HHHII", 1, 0x0240, 75, len(data) - start, frames) + struct.pack(">HHHH", 0, 1, 2, 1)
+        data[start + 36:start + 36 + len(vbri)] = vbri
+    else:
+        at = max(data.find(b"Xing"), data.find(b"Info"))
+        struct.pack_into(">I", data, at + 8, frames)  # flags 15: the frame count comes first
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("header, frames", [("VBRI", 0x7FFFFFF0), ("VBRI", 10), ("Xing", 10)])
+def test_an_mp3_whose_vbri_or_xing_frame_count_its_bytes_cannot_be_is_as_long_as_its_frames(tmp_path, header, frames):
+    """A VBRI header was trusted whatever it said (5 s recorded as 15,582 hours, truncated and
+    'damaged' to then; or as 0.26 s), and a Xing count too small for its bytes gave 0.22 s."""
+    path = tmp_path / "note.mp3"
+    _mp3_stating(path, header, frames)
+    source = probe(path)
+    assert abs(source.duration_ms - 5000) < 200
+    audio, reader = decoded(path, source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 5) < 0.2
+    assert not reader.truncated and reader.notes == ()
