@@ -30,7 +30,9 @@ def held_ms(handle, index: int, stated_ms: int) -> int | None:
     with open_container(handle) as container:
         try:
             for packet in container.demux(container.streams[index]):
-                if packet.size and packet.duration and packet.pts is not None and packet.time_base is not None:
+                if packet.size and not (packet.duration and packet.pts is not None and packet.time_base):
+                    return None  # a packet of no stated length: what the packets hold is not known
+                if packet.size:
                     start, length = float(packet.pts * packet.time_base), float(packet.duration * packet.time_base)
                     total += length
                     first, last = start if first is None else min(first, start), max(last, start + length)
