@@ -106,3 +106,23 @@ def test_an_mp3_whose_vbri_or_xing_frame_count_its_bytes_cannot_be_is_as_long_as
     audio, reader = decoded(path, source.duration_ms)
     assert abs(audio.size / SAMPLE_RATE - 5) < 0.2
     assert not reader.truncated and reader.notes == ()
+
+
+@pytest.mark.parametrize("delta", [1, 64])
+def test_an_m4a_whose_sample_table_gives_its_packets_too_little_time_is_timed_by_its_samples(tmp_path, delta):
+    """One damaged stts entry (1,024 units a packet read as 1 or 64) in an otherwise whole note:
+    its 5 s were recorded as 0.05 s and decoded as 1,024 samples of silence ('no speech found',
+    no warning). The header's own length (mdhd) says the table falls short: read by the samples."""
+    path = tmp_path / "note.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=5", "-ar", "16000", "-c:a", "aac", str(path))
+    data = bytearray(path.read_bytes())
+    stts = data.index(b"stts")
+    assert struct.unpack_from(">I", data, stts + 12 + 4)[0] == 1024  # the first entry's packets
+    struct.pack_into(">I", data, stts + 12 + 4, delta)
+    path.write_bytes(bytes(data))
+    source = probe(path)
+    assert abs(source.duration_ms - 5000) < 200
+    audio, reader = decoded(path, source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 5) < 0.2
+    assert float(np.sqrt(np.mean(audio[3 * SAMPLE_RATE:4 * SAMPLE_RATE] ** 2))) > 0.05
+    assert not reader.truncated and any("timed by their samples, 1,024 units each" in note for note in reader.notes)
