@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from app.core.media.decode import SAMPLE_RATE, AudioReader, probe
+from app.core.media.opus_gain import ogg_crc
 
 
 def ffmpeg(*args: str) -> None:
@@ -126,3 +127,27 @@ def test_an_m4a_whose_sample_table_gives_its_packets_too_little_time_is_timed_by
     assert abs(audio.size / SAMPLE_RATE - 5) < 0.2
     assert float(np.sqrt(np.mean(audio[3 * SAMPLE_RATE:4 * SAMPLE_RATE] ** 2))) > 0.05
     assert not reader.truncated and any("timed by their samples, 1,024 units each" in note for note in reader.notes)
+
+
+def test_an_ogg_vorbis_whose_pages_state_no_position_but_the_last_is_as_long_as_its_sound(tmp_path):
+    """A damaged or streaming writer's Vorbis pages saying -1 (no position) up to the last one: the
+    last page's true end was called a lie and the 6 s note recorded as 0.3 s long."""
+    path = tmp_path / "note.ogg"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=6", "-c:a", "libvorbis", "-page_duration", "200000",
+           str(path))
+    data, out, at, n = path.read_bytes(), bytearray(), 0, 0
+    while at < len(data):
+        size = 27 + data[at + 26] + sum(data[at + 27:at + 27 + data[at + 26]])
+        page = bytearray(data[at:at + size])
+        if n >= 3 and at + size < len(data):
+            struct.pack_into("<q", page, 6, -1)
+            page[22:26] = bytes(4)
+            struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
+        out += page
+        at, n = at + size, n + 1
+    assert n > 10
+    path.write_bytes(bytes(out))
+    source = probe(path)
+    assert abs(source.duration_ms - 6000) < 200
+    audio, reader = decoded(path, source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 6) < 0.2 and not reader.truncated
