@@ -5,5 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 
+def parse_stamp(text: str | None) -> datetime | None:
+    """An ISO 8601 stamp as an aware datetime ("Z" and a stamp with no offset read as UTC), or None
+    when it is missing or does not parse. The offset it was written with is kept."""
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from app.core.clock import parse_stamp
 from app.core.errors import ParleyError
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.types import FLAG_INAUDIBLE, Segment, Transcript
@@ -210,16 +211,8 @@ def hhmmss(ms: int) -> str:
 
 def created_datetime(transcript: Transcript) -> datetime:
     """transcript.created_at as an aware UTC datetime (EPOCH when missing or unreadable)."""
-    text = (transcript.created_at or "").strip()
-    if not text:
-        return EPOCH
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return EPOCH
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return max(value.astimezone(timezone.utc), EPOCH)
+    value = parse_stamp((transcript.created_at or "").strip())
+    return EPOCH if value is None else max(value.astimezone(timezone.utc), EPOCH)
 
 
 # --- content helpers shared by the formats -----------------------------------
