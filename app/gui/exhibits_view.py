@@ -155,14 +155,8 @@ class ExhibitsModel(ColumnsModel):
         self.rows: list[ExhibitRow] = []
 
     def set_rows(self, rows: list[ExhibitRow]) -> None:
-        if [r.exhibit.id for r in rows] == [r.exhibit.id for r in self.rows]:
+        with self.rows_replaced([r.exhibit.id for r in rows] == [r.exhibit.id for r in self.rows]):
             self.rows = rows
-            if rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
-            return
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
     def row_total(self) -> int:
         return len(self.rows)
