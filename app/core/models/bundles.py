@@ -34,11 +34,11 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 from app.core.errors import AlreadyDone, ModelError
 from app.core.models import known
@@ -171,22 +171,40 @@ def _add(files: dict[str, object], name: str, member: object, origin: str) -> No
     files[name] = member
 
 
-def _zip_members(archive: zipfile.ZipFile, origin: str) -> dict[str, Member]:
+def _archive_members(entries: Iterable[tuple[str, bool, str | None, Any]], origin: str,
+                     opener: Callable[[Any], Callable[[], BinaryIO]]) -> dict[str, Member]:
+    """An archive's members by plain name, from its entries: (the name as written, a folder?, what it
+    is when not a regular file (None when it is one), the archive's own record of it)."""
     files: dict[str, object] = {}
     dirs: set[str] = set()
-    for info in archive.infolist():
-        name = _member_name(info.filename, origin)
-        mode = info.external_attr >> 16
-        if info.is_dir():
+    for written, is_dir, not_regular, info in entries:
+        name = _member_name(written, origin)
+        if is_dir:
             dirs.add(name)
             continue
-        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # 0: no type recorded (plain file)
-            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
-            raise ModelError(f"{origin}: member {info.filename!r} is {kind}; bundle refused")
+        if not_regular is not None:
+            raise ModelError(f"{origin}: member {written!r} is {not_regular}; bundle refused")
         _add(files, name, info, origin)
     dirs.discard("")
-    return {rel: Member(rel, _zip_opener(archive, info))
-            for rel, info in _strip_top(files, dirs, origin).items()}
+    return {rel: Member(rel, opener(info)) for rel, info in _strip_top(files, dirs, origin).items()}
+
+
+def _zip_entry(info: zipfile.ZipInfo) -> tuple[str, bool, str | None, zipfile.ZipInfo]:
+    mode = info.external_attr >> 16
+    if stat.S_IFMT(mode) in (0, stat.S_IFREG):  # 0: no type recorded (plain file)
+        return info.filename, info.is_dir(), None, info
+    return info.filename, info.is_dir(), "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file", info
+
+
+def _tar_entry(info: tarfile.TarInfo) -> tuple[str, bool, str | None, tarfile.TarInfo]:
+    kind = (None if info.isreg() else "a symbolic link" if info.issym() else "a hard link" if info.islnk()
+            else "a device or FIFO" if info.isdev() else "not a regular file")
+    return info.name, info.isdir(), kind, info
+
+
+def _zip_members(archive: zipfile.ZipFile, origin: str) -> dict[str, Member]:
+    return _archive_members(map(_zip_entry, archive.infolist()), origin,
+                            lambda info: _zip_opener(archive, info))
 
 
 def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
@@ -194,21 +212,8 @@ def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[],
 
 
 def _tar_members(archive: tarfile.TarFile, origin: str) -> dict[str, Member]:
-    files: dict[str, object] = {}
-    dirs: set[str] = set()
-    for info in archive.getmembers():
-        name = _member_name(info.name, origin)
-        if info.isdir():
-            dirs.add(name)
-            continue
-        if not info.isreg():
-            kind = ("a symbolic link" if info.issym() else "a hard link" if info.islnk()
-                    else "a device or FIFO" if (info.isdev()) else "not a regular file")
-            raise ModelError(f"{origin}: member {info.name!r} is {kind}; bundle refused")
-        _add(files, name, info, origin)
-    dirs.discard("")
-    return {rel: Member(rel, _tar_opener(archive, info))
-            for rel, info in _strip_top(files, dirs, origin).items()}
+    return _archive_members(map(_tar_entry, archive.getmembers()), origin,
+                            lambda info: _tar_opener(archive, info))
 
 
 def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
