@@ -41,3 +41,16 @@ def test_exports_read_stamps_through_it() -> None:
     assert when_text("2025-11-23T18:52:00+01:00") == "2025-11-23 17:52 UTC"
     assert when_text("garbled") == "garbled"
     assert when_text(None) == "unknown"
+
+
+def test_one_clock_for_lengths_of_time() -> None:
+    from app.cli.progress import _clock
+    from app.core.clock import span_text
+    from app.gui.queue_eta import eta_text
+
+    assert span_text(0) == "0:00"
+    assert span_text(83) == "1:23"
+    assert span_text(3723) == "1:02:03"
+    assert span_text(100 * 3600) == "100:00:00"
+    assert eta_text(82.6) == "1:23" and eta_text(None) == "" and eta_text(-1) == ""
+    assert _clock(3723.9) == "1:02:03" and _clock(-5) == "0:00"

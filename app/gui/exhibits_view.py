@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.chats.registry import is_chat_export_in_folder
+from app.core.clock import span_text
 from app.core.editing import operations as editing
 from app.core.editing import review
 from app.core.media.intake import find_media
@@ -66,10 +67,7 @@ def kind_of(exhibit: Exhibit) -> str:
 def duration_text(ms: int) -> str:
     if ms <= 0:
         return ""
-    seconds = ms // 1000
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return span_text(ms // 1000)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from app.core.clock import parse_stamp
+from app.core.clock import parse_stamp, span_text
 
 FALLBACK_SPEED = 4.0  # media seconds per wall second before anything has been measured
 ESTIMATE_CAP = 0.95  # an estimated bar stops here until the batch reports
@@ -76,7 +76,4 @@ def overdue(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, tuple
 def eta_text(eta_s: float | None) -> str:
     if eta_s is None or eta_s < 0:
         return ""
-    eta = round(eta_s)
-    m, s = divmod(eta, 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return span_text(round(eta_s))
