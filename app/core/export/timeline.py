@@ -23,7 +23,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, timeline_dict
-from app.core.clock import parse_stamp
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import ExportError, PartlyWritten, safe_write_all
@@ -164,8 +163,11 @@ def message_rows(timeline: Timeline) -> tuple[list[str], list[list[str]]]:
 
 
 def created(timeline: Timeline) -> datetime:
-    value = parse_stamp(timeline.created_at)
-    return datetime(1980, 1, 1, tzinfo=timezone.utc) if value is None else value
+    try:
+        value = datetime.fromisoformat(timeline.created_at.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime(1980, 1, 1, tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 # --- renderers ---------------------------------------------------------------------
