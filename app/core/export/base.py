@@ -22,6 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from app.core.clock import parse_stamp
 from app.core.errors import ParleyError
+from app.core.files import sync_folder
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.types import FLAG_INAUDIBLE, Segment, Transcript
 
@@ -85,19 +86,13 @@ def safe_write(path: str | os.PathLike[str], data: bytes) -> None:
     file; on any failure the temp file is removed and the old file is untouched.
     """
     target = Path(path)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    tmp = _staged(target, data)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    sync_folder(target.parent)
 
 
 def safe_write_all(files: list[tuple[Path, bytes]]) -> None:
@@ -107,21 +102,31 @@ def safe_write_all(files: list[tuple[Path, bytes]]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for target, data in files:
-            mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
+            staged.append((_staged(target, data), target))
         _put_all_in_place(staged)
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
     for folder in dict.fromkeys(target.parent for target, _ in files):
-        _fsync_dir(folder)
+        sync_folder(folder)
+
+
+def _staged(target: Path, data: bytes) -> str:
+    """`data` in a temporary file beside `target`, on disk (fsync), with the mode of the file it will
+    replace (0644 for a new one): its path. On any failure it is removed."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 class PartlyWritten(OSError):
@@ -174,17 +179,6 @@ def _kept_aside(target: Path) -> Path | None:
     except OSError:
         shutil.copyfile(target, aside, follow_symlinks=False)
     return aside
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX only; Windows cannot open a folder)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --- time helpers ------------------------------------------------------------
