@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import clock
 from app.core.chats.registry import is_chat_export_in_folder
-from app.core.clock import span_text
 from app.core.editing import operations as editing
 from app.core.editing import review
 from app.core.media.intake import find_media
@@ -67,7 +67,7 @@ def kind_of(exhibit: Exhibit) -> str:
 def duration_text(ms: int) -> str:
     if ms <= 0:
         return ""
-    return span_text(ms // 1000)
+    return clock.span_text(ms // 1000)
 
 
 @dataclass(frozen=True)
