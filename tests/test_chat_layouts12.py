@@ -1,0 +1,90 @@
+"""Chat exports as phones write them (session 19): WhatsApp clocks marked in more languages, a group renamed.
+
+A 12-hour clock marked in a language the reader did not know ("2:05 e pasdites - Anna: hi", Albanian) was read as
+a 24-hour clock: the message at 02:05 instead of 14:05 and its sender "e pasdites - Anna". An iOS group renamed
+mid-chat writes its later notes under its new name: that name was a sender.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.chats import load_export
+from app.core.chats.dates import UNREAD_MARKER_NOTE
+from app.core.chats.group_names import GROUP_NOTE
+
+LRM = "\u200e"
+
+
+def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
+    chat = tmp_path / name
+    chat.write_bytes(text.encode("utf-8"))
+    [loaded] = load_export(chat)
+    return loaded.export.messages
+
+
+def test_twelve_hour_clocks_marked_in_more_languages_are_read_with_their_senders(tmp_path):
+    cases = {  # Albanian, Afrikaans, Bulgarian, Icelandic, Latvian, Lithuanian, Macedonian, Tamil, Nepali
+        "sq": ("e paradites", "e pasdites"), "af": ("vm.", "nm."), "bg": ("пр.об.", "сл.об."),
+        "is": ("f.h.", "e.h."), "lv": ("priekšp.", "pēcp."), "lt": ("priešpiet", "popiet"),
+        "mk": ("претпл.", "попл."), "ta": ("முற்பகல்", "பிற்பகல்"), "ne": ("पूर्वाह्न", "अपराह्न"),
+    }
+    for language, (am, pm) in cases.items():
+        android = _messages(tmp_path, f"13.3.24, 9:05 {am} - Anna: hi\n13.3.24, 2:05 {pm} - Bob: ok\n"
+                                      f"13.3.24, 2:06 {pm} - Anna added Cem\n", f"{language}.txt")
+        assert [(m.sender, m.text, m.datetime) for m in android] == [
+            ("Anna", "hi", "2024-03-13T09:05:00"), ("Bob", "ok", "2024-03-13T14:05:00"),
+            (None, "Anna added Cem", "2024-03-13T14:06:00")], language
+        ios = _messages(tmp_path, f"[13.3.24, 12:05:00 {am}] Anna: hi\n[13.3.24, 2:05:00 {pm}] Bob: ok\n",
+                        f"{language}_chat.txt")
+        assert [(m.sender, m.text, m.datetime) for m in ios] == [
+            ("Anna", "hi", "2024-03-13T00:05:00"), ("Bob", "ok", "2024-03-13T14:05:00")], language
+
+
+def test_a_clock_marked_in_a_language_not_read_keeps_its_sender_and_says_the_hour_is_unknown(tmp_path):
+    # Burmese marks the afternoon ညနေ and the morning နံနက်: markers of no language read here (on purpose)
+    android = _messages(tmp_path, "13/3/24, 2:05 ညနေ - Anna: hi\n13/3/24, 2:06 ညနေ - Bob: ok\n"
+                                  "13/3/24, 2:07 ညနေ - Anna added Cem\n14/3/24, 9:07 နံနက် - Cem: morning\n")
+    assert [(m.sender, m.text, m.time_as_written, m.datetime, m.system) for m in android] == [
+        ("Anna", "hi", "13/3/24, 2:05 ညနေ", None, False), ("Bob", "ok", "13/3/24, 2:06 ညနေ", None, False),
+        (None, "Anna added Cem", "13/3/24, 2:07 ညနေ", None, True),
+        ("Cem", "morning", "14/3/24, 9:07 နံနက်", None, False)]
+    assert android[0].note == UNREAD_MARKER_NOTE.format(marker="ညနေ")
+    assert android[3].note == UNREAD_MARKER_NOTE.format(marker="နံနက်")
+    ios = _messages(tmp_path, "[13/3/24, 2:05:00 ညနေ] Anna: hi\n[13/3/24, 2:06:00 ညနေ] Bob: ok\n", "_chat.txt")
+    assert [(m.sender, m.text, m.datetime) for m in ios] == [("Anna", "hi", None), ("Bob", "ok", None)]
+    assert "morning or afternoon cannot be told" in ios[1].note
+
+
+def test_a_date_typed_in_a_message_with_a_word_and_a_dash_after_it_stays_in_its_message(tmp_path):
+    messages = _messages(tmp_path, "13/03/2024, 10:00 - Anna: plan\n13/03/2024 10:00 depot - then home\n"
+                                   "13/03/2024, 10:01 - Bob: ok\n")
+    assert [(m.sender, m.text) for m in messages] == [
+        ("Anna", "plan\n13/03/2024 10:00 depot - then home"), ("Bob", "ok")]
+
+
+def test_an_ios_group_renamed_mid_chat_writes_its_later_notes_under_no_sender(tmp_path):
+    text = (f"[13/03/2024, 10:00:00] Depot crew: {LRM}Anna created group “Depot crew”\n"
+            f"[13/03/2024, 10:00:01] Depot crew: {LRM}Anna added Bob\n"
+            "[13/03/2024, 10:01:00] Anna: hi all\n"
+            f"[13/03/2024, 10:02:00] Depot crew: {LRM}Anna changed the group name to “Night shift”\n"
+            "[13/03/2024, 10:03:00] Bob: ok\n"
+            f"[13/03/2024, 10:04:00] Night shift: {LRM}Bob left\n"
+            f"[13/03/2024, 10:05:00] Night shift: {LRM}Anna hat den Gruppennamen zu „Late: shift“ geändert\n"
+            f"[13/03/2024, 10:06:00] Late: shift: {LRM}Anna changed the group description\n"
+            "[13/03/2024, 10:07:00] Anna: bye\n")
+    messages = _messages(tmp_path, text, "WhatsApp Chat - Night shift.txt")
+    assert [m.sender for m in messages] == [None, None, "Anna", None, "Bob", None, None, None, "Anna"]
+    assert messages[5].note == GROUP_NOTE.format(name="Night shift")
+    assert messages[7].note == GROUP_NOTE.format(name="Late: shift")
+    assert [m.text for m in messages[5:8]] == [
+        "Bob left", "Anna hat den Gruppennamen zu „Late: shift“ geändert", "Anna changed the group description"]
+
+
+def test_a_member_named_in_quotes_who_writes_is_still_a_sender(tmp_path):
+    text = (f"[13/03/2024, 10:00:00] Depot crew: {LRM}Anna created group “Depot crew”\n"
+            f"[13/03/2024, 10:00:01] Depot crew: {LRM}Anna changed the group name to “Bob”\n"
+            "[13/03/2024, 10:01:00] Bob: hi all\n"
+            f"[13/03/2024, 10:02:00] Bob: {LRM}Missed voice call, {LRM}Tap to call back\n")
+    messages = _messages(tmp_path, text, "WhatsApp Chat - Bob.txt")
+    assert [m.sender for m in messages] == [None, None, "Bob", "Bob"]
