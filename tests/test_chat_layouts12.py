@@ -88,3 +88,43 @@ def test_a_member_named_in_quotes_who_writes_is_still_a_sender(tmp_path):
             f"[13/03/2024, 10:02:00] Bob: {LRM}Missed voice call, {LRM}Tap to call back\n")
     messages = _messages(tmp_path, text, "WhatsApp Chat - Bob.txt")
     assert [m.sender for m in messages] == [None, None, "Bob", "Bob"]
+
+
+NOTES = [  # the app's words, as its iOS Localizable.strings and Android strings.xml write them
+    "मिस्ड वॉइस कॉल", "मिस्ड वीडियो कॉल", "यह मैसेज डिलीट कर दिया गया है", "आपने यह संदेश मिटाया",  # Hindi
+    "এই মেসেজটি বাদ দেওয়া হয়েছে।", "মিসড ভয়েস কল",  # Bengali, with its full stop
+    "یہ میسج حذف کر دیا گیا ہے۔", "مسڈ وائس کال",  # Urdu
+    "Esta mensagem foi apagada pelo remetente.", "Está a partilhar a sua localização",  # Portuguese
+    "Nieodebrane poł. głosowe", "Trucada de vídeo perduda", "Zgrešen klic", "Vastamata häälkõne",
+    "Neatbildēts balss zvans", "Praleistas balso skambutis", "Пропуштен гласовни позив", "Buraxılmış zəng",
+    "Simu ya sauti uliyoikosa", "Ushbu xabar o‘chirildi", "Бұл хат жойылды", "Hierdie boodskap was uitgevee",
+    "தவறிய குரல் அழைப்பு", "ഈ സന്ദേശം ഇല്ലാതാക്കിയതാണ്", "ತಪ್ಪಿದ ಧ್ವನಿ ಕರೆ", "ਮਿਸ ਹੋਈ ਵੀਡੀਓ ਕਾਲ",
+    "Itong mensahe ay binura na", "Scriosadh an teachtaireacht seo", "locație în timp real distribuită",
+]
+LEFT_OUT = [
+    ("sticker non incluso", "sticker"), ("لم يتم إدراج صورة GIF", "animation"), ("ऑडियो हटाई गयी", "audio"),
+    ("कॉन्टैक्ट कार्ड छोड़ा गया", "document"), ("ইমেজ বাদ দেওয়া হয়েছে", "image"), ("ویڈیو نظرانداز", "video"),
+    ("<मीडिया वगळले>", "other"), ("<Media weggelaat>", "other"), ("<Pa media>", "other"),
+    ("<Media çıxarılmışdır>", "other"), ("<Без фајл>", "other"), ("<Fayl o‘tkazib yuborildi>", "other"),
+]
+
+
+def test_the_apps_deletions_calls_and_files_left_out_in_more_languages_are_its_words(tmp_path):
+    lines = [*NOTES, *(line for line, _ in LEFT_OUT)]
+    text = "".join(f"13/03/2024, 10:{i:02d} - Anna: {line}\n" for i, line in enumerate(lines))
+    messages = _messages(tmp_path, text + "13/03/2024, 11:00 - Bob: ok\n")
+    assert [m.sender for m in messages] == ["Anna"] * len(lines) + ["Bob"]
+    notes = messages[:len(NOTES)]
+    assert [m.text for m in notes if not m.system] == []
+    assert [m.text for m in notes] == NOTES  # kept as written
+    left_out = messages[len(NOTES):-1]
+    assert [(m.attachment.kind, m.attachment.missing, m.text) if m.attachment else m.text for m in left_out] == [
+        (kind, True, "") for _, kind in LEFT_OUT]
+    assert not messages[-1].system and messages[-1].attachment is None
+
+
+def test_a_sender_writing_such_words_inside_a_sentence_is_still_the_sender():
+    from app.core.chats.placeholders import find_attachment, is_system_note
+
+    assert not is_system_note("मिस्ड वॉइस कॉल था, फिर से कॉल करो")
+    assert find_attachment("sticker non incluso nel messaggio di ieri") is None
