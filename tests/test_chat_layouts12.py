@@ -128,3 +128,30 @@ def test_a_sender_writing_such_words_inside_a_sentence_is_still_the_sender():
 
     assert not is_system_note("मिस्ड वॉइस कॉल था, फिर से कॉल करो")
     assert find_attachment("sticker non incluso nel messaggio di ieri") is None
+
+
+def test_the_timeline_says_each_chats_times_are_local_time_with_no_zone_or_carry_their_offset(tmp_path, case):
+    """A WhatsApp export writes the phone's local time and no zone: the timeline gave its times with no word of
+    that (a time in a daylight-saving change's repeated hour could be read as UTC, or an hour off)."""
+    import json as jsonlib
+
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import LOCAL_TIMES, OFFSET_TIMES, build_timeline, timeline_dict
+    from app.core.export.timeline import provenance_items
+
+    chat = tmp_path / "WhatsApp Chat with Anna.txt"
+    chat.write_text("27/10/2024, 01:45 - Anna: before the change\n27/10/2024, 01:10 - Bob: after it\n",
+                    encoding="utf-8")
+    [taken] = take_in(case, chat)
+    story = build_timeline(case, taken.exhibit_id)
+    as_json = timeline_dict(story)
+    assert [c["times"] for c in as_json["chats"]] == [LOCAL_TIMES]
+    assert [(m["time"], m["datetime"]) for m in as_json["messages"]] == [
+        ("27/10/2024, 01:45", "2024-10-27T01:45:00"), ("27/10/2024, 01:10", "2024-10-27T01:10:00")]
+    assert f"times: {LOCAL_TIMES}" in dict(provenance_items(story))["Chats"]
+    telegram = tmp_path / "result.json"
+    telegram.write_text(jsonlib.dumps({"name": "Anna", "type": "personal_chat", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2024-10-27T01:45:00", "date_unixtime": "1729989900",
+         "from": "Anna", "from_id": "user1", "text": "hi"}]}), encoding="utf-8")
+    [taken] = take_in(case, telegram)
+    assert [c["times"] for c in timeline_dict(build_timeline(case, taken.exhibit_id))["chats"]] == [OFFSET_TIMES]
