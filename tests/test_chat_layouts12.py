@@ -155,3 +155,22 @@ def test_the_timeline_says_each_chats_times_are_local_time_with_no_zone_or_carry
          "from": "Anna", "from_id": "user1", "text": "hi"}]}), encoding="utf-8")
     [taken] = take_in(case, telegram)
     assert [c["times"] for c in timeline_dict(build_timeline(case, taken.exhibit_id))["chats"]] == [OFFSET_TIMES]
+
+
+def test_clocks_marked_with_a_part_of_the_day_are_read_to_their_hour(tmp_path):
+    """Chinese (Traditional) phones write the part of the day, not 上午/下午: 晚上9:05, 凌晨1:05, 中午12:05;
+    English ones "9:05 in the evening". The chat was "no recognisable chat message", or the marker a sender."""
+    chinese = _messages(tmp_path, "2023/5/14 晚上9:05 - Anna: 你好\n2023/5/14 凌晨1:05 - Bob: 好\n"
+                                  "2023/5/15 中午12:05 - Anna: 午飯\n2023/5/15 中午1:05 - Bob: 嗯\n"
+                                  "2023/5/15 早上8:05 - Anna: 早\n", "zh.txt")
+    assert [(m.sender, m.datetime) for m in chinese] == [
+        ("Anna", "2023-05-14T21:05:00"), ("Bob", "2023-05-14T01:05:00"), ("Anna", "2023-05-15T12:05:00"),
+        ("Bob", "2023-05-15T13:05:00"), ("Anna", "2023-05-15T08:05:00")]
+    ios = _messages(tmp_path, "[2023/5/14 晚上9:05:00] Anna: 你好\n[2023/5/15 凌晨12:30:00] Bob: 好\n", "_chat.txt")
+    assert [(m.sender, m.datetime) for m in ios] == [("Anna", "2023-05-14T21:05:00"), ("Bob", "2023-05-15T00:30:00")]
+    english = _messages(tmp_path, "14/05/2023, 9:05 in the evening - Anna: hi\n14/05/2023, 11:30 at night - Bob: ok\n"
+                                  "15/05/2023, 1:10 at night - Anna: up?\n15/05/2023, 8:05 in the morning - Bob: x\n"
+                                  "15/05/2023, 2:05 in the afternoon - Anna: y\n", "en.txt")
+    assert [(m.sender, m.datetime) for m in english] == [
+        ("Anna", "2023-05-14T21:05:00"), ("Bob", "2023-05-14T23:30:00"), ("Anna", "2023-05-15T01:10:00"),
+        ("Bob", "2023-05-15T08:05:00"), ("Anna", "2023-05-15T14:05:00")]

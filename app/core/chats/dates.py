@@ -62,6 +62,27 @@ AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오�
                         "претпл.", "пре подне", "ү.ө.", "முற்பகல்", "ಪೂರ್ವಾಹ್ನ", "म.पू.", "पूर्वाह्न", "පෙ.ව.", "ጥዋት",
                         "ກ່ອນທ່ຽງ"})
 
+# Flexible day periods (CLDR's "B": Chinese 晚上9:05, English "9:05 in the evening"): the 24-hour span each
+# names, [start, end) with end past 24 for one running past midnight; the hour is the one of the two a
+# 12-hour clock can mean that falls in it.
+FLEXIBLE_PERIODS = {
+    "in the morning": (6, 12), "in the afternoon": (12, 18), "in the evening": (18, 21), "at night": (21, 30),
+    "noon": (12, 13), "midnight": (0, 1),
+    "午夜": (0, 1), "凌晨": (0, 5), "清晨": (5, 8), "早上": (5, 8), "中午": (12, 13), "傍晚": (17, 19),
+    "晚上": (19, 24), "夜晚": (19, 24),
+}
+
+
+def _in_period(hour: int, period: tuple[int, int]) -> int:
+    """Of the two hours a 12-hour clock's `hour` can mean, the one in the period, else the nearer (phones
+    and versions draw the periods' edges differently: 早上8:05, "9:05 in the evening")."""
+    start, end = period
+
+    def distance(candidate: int) -> int:
+        return min(max(start - h, 0, h - (end - 1)) for h in (candidate, candidate + 24))
+
+    return min((hour % 12, hour % 12 + 12), key=distance)
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -97,7 +118,11 @@ def read_time(text: str, marker: str = "") -> tuple[int, int, int] | None:
         return None
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
     mark = _marker(marker)
-    if mark in PM_MARKERS and hour < 12:
+    if mark in FLEXIBLE_PERIODS:
+        if not 1 <= hour <= 12:
+            return None
+        hour = _in_period(hour, FLEXIBLE_PERIODS[mark])
+    elif mark in PM_MARKERS and hour < 12:
         hour += 12
     elif mark in AM_MARKERS and hour == 12:
         hour = 0

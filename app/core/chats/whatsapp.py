@@ -50,7 +50,8 @@ CUT_NOTE = ("the export ends here in the middle of a message header (cut short, 
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # a phone in Persian: the year first, of the Solar Hijri calendar
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
-_LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
+_LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS | set(dates.FLEXIBLE_PERIODS)
+                         if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
                         key=len, reverse=True)
 _AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOCAL_MARKERS) + r"))"
          r"(?![^\W\d_]))")
