@@ -1,4 +1,5 @@
-"""Chat exports as phones write them (session 19): WhatsApp clocks marked in more languages, a group renamed.
+"""Chat exports as phones write them (session 19): WhatsApp clocks marked in more languages, a group renamed,
+the app's words in more languages, what a chat's times are, a file two chats may be of.
 
 A 12-hour clock marked in a language the reader did not know ("2:05 e pasdites - Anna: hi", Albanian) was read as
 a 24-hour clock: the message at 02:05 instead of 14:05 and its sender "e pasdites - Anna". An iOS group renamed
@@ -12,6 +13,8 @@ from pathlib import Path
 from app.core.chats import load_export
 from app.core.chats.dates import UNREAD_MARKER_NOTE
 from app.core.chats.group_names import GROUP_NOTE
+from app.core.chats.records import SHARED_NOTE
+from tests.conftest import MEDIA
 
 LRM = "\u200e"
 
@@ -174,3 +177,37 @@ def test_clocks_marked_with_a_part_of_the_day_are_read_to_their_hour(tmp_path):
     assert [(m.sender, m.datetime) for m in english] == [
         ("Anna", "2023-05-14T21:05:00"), ("Bob", "2023-05-14T23:30:00"), ("Anna", "2023-05-15T01:10:00"),
         ("Bob", "2023-05-15T08:05:00"), ("Anna", "2023-05-15T14:05:00")]
+
+
+def _two_chats_and_a_file_neither_names(folder: Path) -> None:
+    (folder / "WhatsApp Chat with Anna.txt").write_text("14/03/2024, 10:00 - Anna: hi\n", encoding="utf-8")
+    (folder / "WhatsApp Chat with Bob.txt").write_text("14/03/2024, 11:00 - Bob: yo\n", encoding="utf-8")
+    (folder / "PTT-20240314-WA0009.opus").write_bytes((MEDIA / "en_voicenote.opus").read_bytes())
+
+
+def test_a_file_no_message_names_where_two_chats_lie_is_not_said_to_be_the_first_chats(tmp_path):
+    """Two chats in one folder or zip (a phone dump's Download/): a voice note neither names was kept in the first
+    chat, placed among its messages as "a file of the export", as if of that conversation."""
+    import zipfile
+
+
+    folder = tmp_path / "Download"
+    folder.mkdir()
+    _two_chats_and_a_file_neither_names(folder)
+    loose = [m for path in sorted(folder.glob("*.txt")) for [loaded] in [load_export(path)]
+             for m in loaded.export.messages if m.attachment and not m.sender]
+    assert len(loose) == 1 and SHARED_NOTE in loose[0].note and loose[0].attachment.name == "PTT-20240314-WA0009.opus"
+    dump = tmp_path / "dump.zip"
+    with zipfile.ZipFile(dump, "w") as z:
+        for path in sorted(folder.iterdir()):
+            z.write(path, f"sdcard/Download/{path.name}")
+    loaded = load_export(dump, extract_root=tmp_path / "case")
+    zipped = [m for one in loaded for m in one.export.messages if m.attachment and not m.sender]
+    assert len(zipped) == 1 and SHARED_NOTE in zipped[0].note
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "WhatsApp Chat with Anna.txt").write_text("14/03/2024, 10:00 - Anna: hi\n", encoding="utf-8")
+    (alone / "PTT-20240314-WA0009.opus").write_bytes(b"OggS")
+    [one] = load_export(alone / "WhatsApp Chat with Anna.txt")
+    [kept] = [m for m in one.export.messages if m.attachment]
+    assert SHARED_NOTE not in kept.note  # one chat there: the file is of its export
