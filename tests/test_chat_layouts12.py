@@ -211,3 +211,16 @@ def test_a_file_no_message_names_where_two_chats_lie_is_not_said_to_be_the_first
     [one] = load_export(alone / "WhatsApp Chat with Anna.txt")
     [kept] = [m for m in one.export.messages if m.attachment]
     assert SHARED_NOTE not in kept.note  # one chat there: the file is of its export
+
+
+def test_a_line_history_cut_short_ends_in_a_note_saying_so_not_in_the_last_senders_words(tmp_path):
+    from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
+
+    head = "[LINE] Chat history with Anna\nSaved on: 2024/01/16 08:00\n\n2024/01/15(Mon)\n21:05\tAnna\tHello\n21:06\tBob\tok\n"
+    for cut in ("21:0", "21:07\tAn", "午後9:0"):
+        messages = _messages(tmp_path, head + cut, "[LINE] Chat with Anna.txt")
+        assert [(m.sender, m.text, m.note) for m in messages[1:]] == [("Bob", "ok", ""), (None, cut, LINE_CUT_NOTE)]
+    whole = _messages(tmp_path, head + "21:07\tAnna joined the group", "[LINE] Chat with Anna.txt")
+    assert [(m.sender, m.text, m.note) for m in whole[2:]] == [(None, "Anna joined the group", "")]
+    quoted = _messages(tmp_path, head + '21:07\tAnna\t"the times:\n21:0', "[LINE] Chat with Anna.txt")
+    assert [(m.sender, m.note) for m in quoted[2:]] == [("Anna", "")]
