@@ -224,3 +224,17 @@ def test_a_line_history_cut_short_ends_in_a_note_saying_so_not_in_the_last_sende
     assert [(m.sender, m.text, m.note) for m in whole[2:]] == [(None, "Anna joined the group", "")]
     quoted = _messages(tmp_path, head + '21:07\tAnna\t"the times:\n21:0', "[LINE] Chat with Anna.txt")
     assert [(m.sender, m.note) for m in quoted[2:]] == [("Anna", "")]
+
+
+def test_a_signal_or_sigtop_chat_cut_short_ends_in_a_note_saying_so(tmp_path):
+    from app.core.chats.whatsapp import CUT_NOTE
+
+    signal = _messages(tmp_path, "[2024-03-13 10:00] Anna: hello\n[2024-03-13 10:01] Bob: ok\n[2024-03-13 10:0",
+                       "chat.md")
+    assert [(m.sender, m.text, m.note) for m in signal] == [
+        ("Anna", "hello", ""), ("Bob", "ok", ""), (None, "[2024-03-13 10:0", CUT_NOTE)]
+    sigtop = _messages(tmp_path, "2021-01-31 12:00 Alice: Hello there\n2021-01-31 12:01 Bob: ok\n"
+                                 "2021-01-31 12:02 Bob: fine\n2021-01-31 12:0", "Alice.txt")
+    assert [(m.sender, m.text, m.note) for m in sigtop[2:]] == [("Bob", "fine", ""), (None, "2021-01-31 12:0", CUT_NOTE)]
+    typed = _messages(tmp_path, "[2024-03-13 10:00] Anna: hello\n[2024-03-13 10:01] Bob: meet on\n2024-03-14", "chat.md")
+    assert [(m.sender, m.text, m.note) for m in typed[1:]] == [("Bob", "meet on\n2024-03-14", "")]

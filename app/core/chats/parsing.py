@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
+    cut_short,
     discord,
     discord_csv,
     discord_html,
@@ -155,6 +156,8 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
                               "Instagram, Discord, Google Chat, Hangouts, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
     chats = found[1](text, name)
+    if found[0] not in (whatsapp.CONTAINER, line.CONTAINER):  # those two tell a cut line themselves
+        chats = cut_short.split_cut(chats, text)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")
     return chats
