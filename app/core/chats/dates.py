@@ -67,7 +67,6 @@ AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오�
 # 12-hour clock can mean that falls in it.
 FLEXIBLE_PERIODS = {
     "in the morning": (6, 12), "in the afternoon": (12, 18), "in the evening": (18, 21), "at night": (21, 30),
-    "noon": (12, 13), "midnight": (0, 1),
     "午夜": (0, 1), "凌晨": (0, 5), "清晨": (5, 8), "早上": (5, 8), "中午": (12, 13), "傍晚": (17, 19),
     "晚上": (19, 24), "夜晚": (19, 24),
 }
