@@ -238,3 +238,16 @@ def test_a_signal_or_sigtop_chat_cut_short_ends_in_a_note_saying_so(tmp_path):
     assert [(m.sender, m.text, m.note) for m in sigtop[2:]] == [("Bob", "fine", ""), (None, "2021-01-31 12:0", CUT_NOTE)]
     typed = _messages(tmp_path, "[2024-03-13 10:00] Anna: hello\n[2024-03-13 10:01] Bob: meet on\n2024-03-14", "chat.md")
     assert [(m.sender, m.text, m.note) for m in typed[1:]] == [("Bob", "meet on\n2024-03-14", "")]
+
+
+def test_a_marker_of_no_language_read_written_before_the_time_is_not_read_as_a_24_hour_clock(tmp_path):
+    """Khmer writes its afternoon before the time (ល្ងាច 2:05): the word was taken for a connector such as
+    Finnish "klo" and the message timed 02:05."""
+    khmer = _messages(tmp_path, "13/3/24 ល្ងាច 2:05 - Anna: hi\n13/3/24 ល្ងាច 2:06 - Bob: ok\n", "km.txt")
+    assert [(m.sender, m.time_as_written, m.datetime) for m in khmer] == [
+        ("Anna", "13/3/24 ល្ងាច 2:05", None), ("Bob", "13/3/24 ល្ងាច 2:06", None)]
+    assert khmer[0].note == UNREAD_MARKER_NOTE.format(marker="ល្ងាច")
+    finnish = _messages(tmp_path, "13.6.2018 klo 9.25.15 - Anna: moi\n13.6.2018 klo 10.25.15 - Bob: hei\n", "fi.txt")
+    assert [m.datetime for m in finnish] == ["2018-06-13T09:25:15", "2018-06-13T10:25:15"]  # a connector
+    a_word = _messages(tmp_path, "13/3/24 abc 9:05 - Anna: hi\n13/3/24 abc 21:05 - Bob: ok\n", "x.txt")
+    assert [m.datetime for m in a_word] == ["2024-03-13T09:05:00", "2024-03-13T21:05:00"]  # a 24-hour clock

@@ -58,7 +58,7 @@ _AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOC
 _HEADER_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)[^\d\s\[\]:,.\u060c]{1,5}\s+)?|[,\u060c])"
+    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
     r"(?:(?P<pre>" + _AMPM + r")\s?)?"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
     r"(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
@@ -94,6 +94,7 @@ class Header:
     stamp: dates.Stamp | None
     rest: str  # the line after the header, direction marks kept
     shape: tuple[bool, str] = (False, "")  # (bracketed, separator after the time)
+    word: str = ""  # a word between the date and the time: a connector (klo, um) or a clock's marker
 
 
 @dataclass
@@ -161,7 +162,7 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset()) -> Head
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
     shape = (bool(match["open"]), match["sep"].strip() or " ")
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower())
 
 
 def looks_like_header(line: str) -> bool:
@@ -218,6 +219,7 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     if unread:  # the app's notes of a file whose clock is marked in a language not read here
         headers = [h if h is not None and h.stamp and h.stamp.unread_marker else read_header(line, unread)
                    for line, h in zip(lines, headers)]
+    headers = _marked_before(headers)
     shapes = _file_shapes(headers)
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
@@ -242,6 +244,25 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
             entries.pop()
         entries.append(_Entry(None, CUT_NOTE, [lines[-1]]))
     return entries
+
+
+# Words some layouts write between the date and the time ("13.6.2018 klo 21.25", "um", "à", "at").
+CONNECTORS = frozenset({"klo", "kl", "um", "à", "a", "at", "om", "às", "as", "alle", "o", "в", "u", "v", "ob", "la"})
+
+
+def _marked_before(headers: list[Header | None]) -> list[Header | None]:
+    """A word before the time that is no connector and whose every time is 1 to 12 o'clock ("ល្ងាច 2:05",
+    "ap 9:05"): a 12-hour clock's marker in a language not read here. Its hour is kept as written and said,
+    not read as a 24-hour clock's (02:05 for 14:05)."""
+    hours: dict[str, set[int]] = {}
+    for h in headers:
+        if h is not None and h.word and h.stamp is not None:
+            hours.setdefault(h.word, set()).add(h.stamp.hour)
+    markers = {w for w, seen in hours.items() if w not in CONNECTORS and all(1 <= hour <= 12 for hour in seen)}
+    if not markers:
+        return headers
+    return [replace(h, stamp=replace(h.stamp, unread_marker=h.word)) if h is not None and h.stamp is not None
+            and h.word in markers else h for h in headers]
 
 
 PASTED_NOTE = "holds message {index} of this chat pasted in (its date, time, sender and words)"
