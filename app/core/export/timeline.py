@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, timeline_dict
+from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, chat_times, timeline_dict
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import ExportError, PartlyWritten, safe_write_all
@@ -53,11 +53,13 @@ def footer_text(timeline: Timeline) -> str:
 def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
     src = timeline.source
     found = timeline.found_in
+    times = chat_times(timeline)
     inside = ([("Found in", f"{found.get('outer_zip')} (SHA-256 {found.get('outer_zip_sha256')}) → "
                             + " → ".join(found.get("members", [])))] if found else [])
     items = [("Source", src.path), *inside, ("SHA-256", src.sha256), ("Size", f"{src.bytes:,} bytes"),
              ("Container", timeline.container),
-             ("Chats", "; ".join(f"{name} (dates: {order or 'as written'})" for name, order in timeline.chats)),
+             ("Chats", "; ".join(f"{name} (dates: {order or 'as written'}; times: {times[name]})"
+                                 for name, order in timeline.chats)),
              ("Messages", str(len(timeline.entries))), ("Created", timeline.created_at)]
     for m in timeline.models:
         items.append(("Model", f"{m.name} ({m.family}) SHA-256 {m.sha256}"))
