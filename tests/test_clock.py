@@ -10,6 +10,7 @@ import pytest
 from app.core.clock import parse_stamp, utc_now
 from app.core.export.base import EPOCH, created_datetime
 from app.core.export.record import when_text
+from app.core.export.timeline import created as timeline_created
 
 
 def test_z_and_a_stamp_without_offset_are_utc() -> None:
@@ -41,6 +42,9 @@ def test_exports_read_stamps_through_it() -> None:
     assert when_text("2025-11-23T18:52:00+01:00") == "2025-11-23 17:52 UTC"
     assert when_text("garbled") == "garbled"
     assert when_text(None) == "unknown"
+    kept = timeline_created(Stamped("2025-11-23T18:52:00+01:00"))  # type: ignore[arg-type]
+    assert kept.utcoffset() == timedelta(hours=1)  # a timeline's stamp keeps the offset it was written with
+    assert timeline_created(Stamped("")) == EPOCH  # type: ignore[arg-type]
 
 
 def test_one_clock_for_lengths_of_time() -> None:
