@@ -1,0 +1,67 @@
+"""What a user met on day one (session 19): a JSON export that did not say what was reviewed, an exhibit
+list without a status, a case held by a stopped command that cost every writer 30 s and a notice that
+claimed readers wait."""
+
+from __future__ import annotations
+
+import json
+
+from app.core.editing import operations as editing
+from app.core.editing import review
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.types import ModelInfo, Segment, Word
+from app.core.usecases.exporting import export_run
+from tests.conftest import MEDIA
+
+MODEL = ModelInfo("base", "/models/base", "ab" * 32)
+
+
+def _voice_note_case(folder) -> tuple[Case, int]:
+    """The shared voice note in a case with its machine text; 'Kowalski' and 'money' the model was unsure of."""
+    case = Case.open(folder)
+    exhibit, _ = case.add_exhibit(probe(MEDIA / "en_voicenote.opus"))
+    run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5, "vad": True}, software_info())
+    first = (Word(0, 400, " Meet", 0.95), Word(500, 900, " Kowalski", 0.31), Word(1000, 1400, " behind", 0.9),
+             Word(1500, 1900, " the", 0.9), Word(2000, 2600, " station.", 0.9))
+    second = (Word(3000, 3500, " Bring", 0.9), Word(3600, 4000, " the", 0.9), Word(4100, 5500, " money.", 0.2))
+    case.append_segments(run, (Segment(0, 2600, " Meet Kowalski behind the station.", words=first),
+                               Segment(3000, 5500, " Bring the money.", words=second)), {}, "en", 0.98)
+    case.finish_run(run)
+    return case, run
+
+
+def test_the_json_export_says_who_corrected_it_and_which_uncertain_words_were_never_reviewed(tmp_path):
+    """The JSON said only "status": "verified": a sign-off of a text whose every uncertain word was heard
+    again read the same as one where none was, and it named no one who changed the words (the DOCX, PDF
+    and TXT say both). It now carries the review state; a JSON not made from a case says it is not known."""
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        editing.edit_text(case, run, editing.segment_ids(case, run)[1], "Bring the money, all of it.",
+                          actor="DC Ann Harris")
+        kowalski = next(s for s in review.run_spans(case, run) if s.text.strip() == "Kowalski")
+        review.mark_reviewed(case, run, kowalski, actor="DS Raj Patel")
+        editing.set_verified(case, run, "DS Raj Patel")
+        [path, _manifest] = export_run(case, run, tmp_path / "out", ["json"])
+    finally:
+        case.close()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["status"] == "verified" and data["verified_by"] == "DS Raj Patel"
+    reviewed = data["review"]
+    assert reviewed["corrected_by"] == ["DC Ann Harris"]  # the sign-off and the word heard again change no text
+    assert reviewed["uncertain_below"] == 0.5
+    assert (reviewed["uncertain_words"], reviewed["uncertain_reviewed"]) == (1, 1)  # "money" edited away
+    assert reviewed["uncertain_never_reviewed"] == []
+
+
+def test_the_json_export_lists_the_uncertain_words_a_sign_off_left_unreviewed(tmp_path):
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        editing.set_verified(case, run, "DS Raj Patel")
+        [path, _manifest] = export_run(case, run, tmp_path / "out", ["json"])
+    finally:
+        case.close()
+    reviewed = json.loads(path.read_text(encoding="utf-8"))["review"]
+    assert reviewed["corrected_by"] == [] and reviewed["uncertain_words"] == 2 and reviewed["uncertain_reviewed"] == 0
+    assert reviewed["uncertain_never_reviewed"] == [{"start": 0.5, "word": "Kowalski"}, {"start": 4.1, "word": "money."}]
