@@ -65,3 +65,27 @@ def test_the_json_export_lists_the_uncertain_words_a_sign_off_left_unreviewed(tm
     reviewed = json.loads(path.read_text(encoding="utf-8"))["review"]
     assert reviewed["corrected_by"] == [] and reviewed["uncertain_words"] == 2 and reviewed["uncertain_reviewed"] == 0
     assert reviewed["uncertain_never_reviewed"] == [{"start": 0.5, "word": "Kowalski"}, {"start": 4.1, "word": "money."}]
+
+
+def test_exhibits_says_where_each_exhibit_stands(tmp_path, capsys):
+    """`exhibits` listed id, hash, length and name only: which were transcribed, which found no speech,
+    failed or were signed off could be seen only in the window. Each line now has the window's status,
+    a failure's reason and why a language is in doubt."""
+    from app.cli import main
+
+    case, run = _voice_note_case(tmp_path / "case")
+    try:
+        editing.set_verified(case, run, "DS Raj Patel")
+        silent, _ = case.add_exhibit(probe(MEDIA / "silence_30s.wav"))
+        empty = case.start_run(silent.id, "transcribe", MODEL, {"beam_size": 5, "vad": True}, software_info())
+        case.finish_run(empty)
+        case.add_exhibit(probe(MEDIA / "noise_10s.wav"))  # taken in, never transcribed
+    finally:
+        case.close()
+    assert main(["exhibits", "--case", str(tmp_path / "case")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3, lines
+    assert "verified by DS Raj Patel" in lines[0] and lines[0].endswith("en_voicenote.opus")
+    assert "no speech found" in lines[1] and lines[1].endswith("silence_30s.wav")
+    assert "not transcribed" in lines[2] and lines[2].endswith("noise_10s.wav")
+    assert lines[1].index("silence_30s") == lines[0].index("en_voicenote") == lines[2].index("noise_10s")
