@@ -5,6 +5,10 @@ claimed readers wait."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 
 from app.core.editing import operations as editing
 from app.core.editing import review
@@ -13,7 +17,7 @@ from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.types import ModelInfo, Segment, Word
 from app.core.usecases.exporting import export_run
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, REPO
 
 MODEL = ModelInfo("base", "/models/base", "ab" * 32)
 
@@ -89,3 +93,59 @@ def test_exhibits_says_where_each_exhibit_stands(tmp_path, capsys):
     assert "no speech found" in lines[1] and lines[1].endswith("silence_30s.wav")
     assert "not transcribed" in lines[2] and lines[2].endswith("noise_10s.wav")
     assert lines[1].index("silence_30s") == lines[0].index("en_voicenote") == lines[2].index("noise_10s")
+
+
+# a command whose store would wait an hour for another's write lock: a wait it need not make shows as a hang
+PATIENT = """
+import sys
+from app.core.store import db
+db.BUSY_WAIT_S = 3600
+from app.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+HOLDER = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE jobs SET priority = priority")
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def _patient(tmp_path, *argv: str) -> subprocess.CompletedProcess:
+    script = tmp_path / "patient.py"
+    script.write_text(PATIENT, encoding="utf-8")
+    try:
+        return subprocess.run([sys.executable, str(script), *argv], cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                              capture_output=True, text=True, check=False, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"`{' '.join(argv)}` waited for the stopped command's write lock") from None
+
+
+def test_a_command_stopped_holding_the_case_is_named_and_not_waited_for(tmp_path):
+    """A command stopped with Ctrl+Z mid-commit holds the case's write lock until resumed. `export`,
+    `entities` and `interview` waited the store's whole patience (30 s) and then said only "another program
+    has held it for writing longer than Parley waits"; every reader was told "waiting up to 30 s", waiting for
+    nothing. Now the stopped process is named with how to resume it, a change fails at once, reading goes on."""
+    case, _run = _voice_note_case(tmp_path / "case")
+    case.close()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "case" / "case.sqlite")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        os.kill(holder.pid, signal.SIGSTOP)
+        changed = _patient(tmp_path, "interview", "1", "--place", "Leeds", "--case", str(tmp_path / "case"))
+        listed = _patient(tmp_path, "exhibits", "--case", str(tmp_path / "case"))
+    finally:
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.kill()
+        holder.wait()
+    assert changed.returncode == 1 and "Traceback" not in changed.stderr, changed.stderr
+    said = changed.stderr.splitlines()[-1]
+    assert said.startswith(f"interview: the case is held by process {holder.pid} (") and "stopped" in said, said
+    assert f"kill -CONT {holder.pid}" in said and "longer than Parley waits" not in said, said
+    assert listed.returncode == 0 and listed.stdout.rstrip().endswith("en_voicenote.opus"), listed
+    assert f"held by process {holder.pid}" in listed.stderr and "reading it goes on" in listed.stderr, listed.stderr
+    assert "waiting up to" not in listed.stderr
+    assert _patient(tmp_path, "interview", "1", "--place", "Leeds", "--case", str(tmp_path / "case")).returncode == 0

@@ -134,8 +134,7 @@ def _os_reason(exc: Exception) -> str:
     """The reason, and the file it concerns when the error names one (a name 5000 long cut short)."""
     reason = getattr(exc, "strerror", None) or str(exc)
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason):
-        return (f"the case is busy ({reason}): another program has held it for writing longer than Parley "
-                "waits (30 s); what was stored is kept; try again when it has finished")
+        return _busy_reason(reason)
     if isinstance(exc, sqlite3.OperationalError) and "readonly" in reason:
         return ("the case is read-only (on read-only media, or not writable by this user): it can be listed, "
                 "searched and verified; copy the case folder somewhere writable to change it")
@@ -188,6 +187,18 @@ def _with_what_is_kept(command: str, exc: ParleyError) -> str:
     if isinstance(exc, ExportWriteError) and command in QUEUEING:
         return f"{said}; what was transcribed is kept in the case: run the command again once the folder can be written"
     return said
+
+
+def _busy_reason(reason: str) -> str:
+    from app.core.store.holder import stopped_holder_seen
+
+    stopped = stopped_holder_seen()
+    if stopped is not None:  # found stopped when the case was opened: not waited for
+        return (f"the case is held by {stopped.named()}, which is stopped part-way through writing to it; "
+                f"what was stored is kept; resume it (`fg` in its terminal, or `kill -CONT {stopped.pid}`) or "
+                "end it, then try again")
+    return (f"the case is busy ({reason}): another program has held it for writing longer than Parley "
+            "waits (30 s); what was stored is kept; try again when it has finished")
 
 
 class _NoticeOnStderr(logging.Handler):
