@@ -149,3 +149,26 @@ def test_a_command_stopped_holding_the_case_is_named_and_not_waited_for(tmp_path
     assert f"held by process {holder.pid}" in listed.stderr and "reading it goes on" in listed.stderr, listed.stderr
     assert "waiting up to" not in listed.stderr
     assert _patient(tmp_path, "interview", "1", "--place", "Leeds", "--case", str(tmp_path / "case")).returncode == 0
+
+
+def test_transcribing_a_chat_says_which_of_its_voice_notes_are_not_in_the_export(tmp_path, capsys, models_dir):
+    """`transcribe` on a WhatsApp export listed the voice notes it transcribed and said nothing of those
+    the chat names that the export left out: the investigator took the list for all of them (only the
+    timeline's JSON said "missing"). Each chat now says how many are not there, and which."""
+    from app.cli import main
+
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Marek.txt").write_text(
+        "12/03/2024, 21:15 - Marek: Where are you?\n"
+        "12/03/2024, 21:16 - Anna: PTT-20240312-WA0001.opus (file attached)\n"
+        "12/03/2024, 21:17 - Anna: IMG-20240312-WA0003.jpg (file attached)\n"
+        "12/03/2024, 21:18 - Marek: VID-20240312-WA0004.mp4 (file attached)\n", encoding="utf-8")
+    code = main(["transcribe", str(folder), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"),
+                 "--model", "tiny.en", "--format", "txt"])
+    err = capsys.readouterr().err
+    assert code == 0 and "Traceback" not in err, err
+    said = [line for line in err.splitlines() if "not in the export" in line]
+    assert said == [f"{folder / 'WhatsApp Chat with Marek.txt'}: 2 voice note(s) or video(s) the chat names are not "
+                    "in the export, so not transcribed (PTT-20240312-WA0001.opus, VID-20240312-WA0004.mp4); the "
+                    "timeline shows them [missing]"], err  # the photo is no recording: not counted
