@@ -169,6 +169,6 @@ def test_transcribing_a_chat_says_which_of_its_voice_notes_are_not_in_the_export
     err = capsys.readouterr().err
     assert code == 0 and "Traceback" not in err, err
     said = [line for line in err.splitlines() if "not in the export" in line]
-    assert said == [f"{folder / 'WhatsApp Chat with Marek.txt'}: 2 voice note(s) or video(s) the chat names are not "
+    assert said == [(f"{folder / 'WhatsApp Chat with Marek.txt'}: 2 voice note(s) or video(s) the chat names are not "
                     "in the export, so not transcribed (PTT-20240312-WA0001.opus, VID-20240312-WA0004.mp4); the "
-                    "timeline shows them [missing]"], err  # the photo is no recording: not counted
+                    "timeline shows them [missing]")], err  # the photo is no recording: not counted
