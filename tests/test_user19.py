@@ -172,3 +172,24 @@ def test_transcribing_a_chat_says_which_of_its_voice_notes_are_not_in_the_export
     assert said == [(f"{folder / 'WhatsApp Chat with Marek.txt'}: 2 voice note(s) or video(s) the chat names are not "
                     "in the export, so not transcribed (PTT-20240312-WA0001.opus, VID-20240312-WA0004.mp4); the "
                     "timeline shows them [missing]")], err  # the photo is no recording: not counted
+
+
+def test_an_option_a_command_does_not_take_is_one_line_naming_the_option_meant(capsys):
+    """`translate --translate-model` (timeline's name for it) or a typo (`--fromat`) printed the top-level
+    usage of every command and "python -m app: error: unrecognized arguments", naming neither the command
+    nor the option meant. It is one line now: the command, the option, the one most like it."""
+    from app.cli import main
+
+    cases = {("translate", "x.json", "--to", "de", "--translate-model", "m"):
+             "translate: unknown option --translate-model (did you mean --model?); see `python -m app translate --help`",
+             ("transcribe", "a.wav", "--out", "o", "--modle=base"):
+             "transcribe: unknown option --modle (did you mean --model?); see `python -m app transcribe --help`",
+             ("models", "list", "--bogus"): "models list: unknown option --bogus; see `python -m app models list --help`",
+             ("exhibits", "stray"): "exhibits: unexpected argument 'stray'; see `python -m app exhibits --help`"}
+    for argv, line in cases.items():
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        assert (code, out, err) == (2, "", line + "\n"), argv

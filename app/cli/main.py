@@ -220,7 +220,17 @@ def _parsed(argv: Sequence[str] | None):  # -> argparse.Namespace
     """The options, read with a stop signal a one-line stop: `python -m app` hands its start-up
     handlers back before `main()`, and a Ctrl-C while the parser is built was a traceback."""
     with _stop_on_sigterm(""):
-        return build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    if extra and _dash_named(words) is None and not _dash_query(words):  # those two are said as they are
+        from app.cli.unknown_args import said
+
+        print(said(parser, words, extra), file=sys.stderr)
+        raise SystemExit(USAGE)
+    if extra:
+        parser.parse_args(argv)  # argparse's own words, then the hint below
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
