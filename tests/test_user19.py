@@ -193,3 +193,24 @@ def test_an_option_a_command_does_not_take_is_one_line_naming_the_option_meant(c
             code = exc.code
         out, err = capsys.readouterr()
         assert (code, out, err) == (2, "", line + "\n"), argv
+
+
+def test_a_txt_of_no_speech_says_so_and_claims_no_detected_language(tmp_path):
+    """silence_30s.wav's TXT read "language unknown (p=0.00)" (a detection claimed, with its probability) over
+    nothing at all under the rule; its DOCX and PDF say "not detected" and "[no speech found in the recording]"
+    since session 17. The TXT (and the VTT's notes) now say the same."""
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(MEDIA / "silence_30s.wav"))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5, "vad": True}, software_info())
+        case.append_segments(run, (), {}, None, 0.0)
+        case.finish_run(run)
+        txt, vtt, _manifest = export_run(case, run, tmp_path / "out", ["txt", "vtt"])
+    finally:
+        case.close()
+    text, notes = txt.read_text(encoding="utf-8"), vtt.read_text(encoding="utf-8")
+    assert "Task: transcribe; language not detected (no speech was recognised)" in text
+    assert "transcribe; language not detected (no speech was recognised)" in notes
+    for written in (text, notes):
+        assert "p=0.00" not in written and "unknown" not in written
+    assert text.rstrip().endswith("=" * 72 + "\n\n[no speech found in the recording]")
