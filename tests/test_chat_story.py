@@ -4,12 +4,15 @@ over again. Exports built here as small WhatsApp texts and zips."""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
 from app.cli.search import hit_line, hit_record
 from app.core.chats.intake import take_in
+from app.core.chats.timeline import build_timeline
 from app.core.search import search
+from tests.conftest import MEDIA
 
 MARCH = ("13/03/2024, 10:11 - Alice: hello Bob, the van is at the yard\n"
          "13/03/2024, 10:13 - Bob: ok see you at the yard\n")
@@ -46,3 +49,38 @@ def test_a_message_in_three_exports_of_its_chat_is_one_search_hit_naming_the_oth
     [april] = [h for h in hits if "april" in h.text]
     assert april.also_in == ()
     assert len(search(case, "yard", limit=2)) == 2  # the limit counts messages, not copies
+
+
+def _both_phones(root: Path) -> tuple[Path, Path]:
+    """Alice's Android export (Bob saved as 'Bob Smith') and Bob's iPhone export (Alice saved as 'Ali'),
+    the one voice note named by each phone its own way, the same bytes."""
+    alice = root / "alice" / "WhatsApp Chat with Bob Smith.txt"
+    alice.parent.mkdir(parents=True)
+    alice.write_text("13/03/2024, 10:11 - Alice: hello Bob, the van is at the yard\n"
+                     "13/03/2024, 10:12 - Bob Smith: PTT-20240313-WA0001.opus (file attached)\n"
+                     "13/03/2024, 10:13 - Alice: ok see you at the yard\n"
+                     "13/03/2024, 10:14 - Bob Smith: ok\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", alice.parent / "PTT-20240313-WA0001.opus")
+    bob = root / "WhatsApp Chat - Ali.zip"
+    with zipfile.ZipFile(bob, "w") as z:
+        z.writestr("_chat.txt", "[13/03/2024, 10:11:05] Ali: hello Bob, the van is at the yard\n"
+                   "[13/03/2024, 10:12:30] Bob: \u200e<attached: 00000012-AUDIO-2024-03-13-10-12-30.opus>\n"
+                   "[13/03/2024, 10:13:10] Ali: ok see you at the yard\n"
+                   "[13/03/2024, 10:14:02] Bob: ok\n[13/03/2024, 10:14:40] Ali: ok\n")
+        z.write(MEDIA / "en_voicenote.opus", "00000012-AUDIO-2024-03-13-10-12-30.opus")
+    return alice, bob
+
+
+def test_the_chat_exported_from_both_phones_is_one_story_whatever_each_phone_calls_its_people(case, tmp_path):
+    """Alice's export and Bob's name the same people differently ('Alice'/'Ali', 'Bob Smith'/'Bob'):
+    nothing said they were one chat, every message stood twice in search, unmarked."""
+    [alice] = take_in(case, _both_phones(tmp_path)[0])
+    [bob] = take_in(case, tmp_path / "WhatsApp Chat - Ali.zip")
+    theirs = build_timeline(case, bob.exhibit_id).entries
+    assert [(e.sender, [(o.exhibit_id, o.index) for o in e.also_in]) for e in theirs] == [
+        ("Ali", [(alice.exhibit_id, 0)]), ("Bob", [(alice.exhibit_id, 1)]), ("Ali", [(alice.exhibit_id, 2)]),
+        ("Bob", [(alice.exhibit_id, 3)]), ("Ali", [])]  # Ali's own "ok" is not Bob Smith's
+    note = theirs[1].attachment
+    assert note is not None and note.exhibit_id == build_timeline(case, alice.exhibit_id).entries[1].attachment.exhibit_id
+    hits = search(case, "yard")
+    assert len(hits) == 2 and all(len(h.also_in) == 1 for h in hits)
