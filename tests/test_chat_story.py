@@ -8,9 +8,12 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from app.cli.search import hit_line, hit_record
 from app.core.chats.intake import take_in
 from app.core.chats.timeline import build_timeline
+from app.core.hashing import sha256_file
 from app.core.search import search
 from tests.conftest import MEDIA
 
@@ -84,3 +87,53 @@ def test_the_chat_exported_from_both_phones_is_one_story_whatever_each_phone_cal
     assert note is not None and note.exhibit_id == build_timeline(case, alice.exhibit_id).entries[1].attachment.exhibit_id
     hits = search(case, "yard")
     assert len(hits) == 2 and all(len(h.also_in) == 1 for h in hits)
+
+
+RENAMED_CHAT = ("13/03/2024, 10:11 - Alice: hello\n"
+                "13/03/2024, 10:12 - Bob: PTT-20240313-WA0001.opus (file attached)\n"
+                "14/03/2024, 10:12 - Bob: PTT-20240314-WA0002.opus (file attached)\n"
+                "15/03/2024, 09:00 - Bob: PTT-20240315-WA0003.opus (file attached)\n"
+                "15/03/2024, 18:00 - Bob: PTT-20240315-WA0004.opus (file attached)\n"
+                "16/03/2024, 08:00 - Bob: \u200e00000020-AUDIO-2024-03-16-08-00-00.opus (file attached)\n")
+RENAMED_FILES = {"PTT-20240313-WA0001.ogg": "en_voicenote.opus",  # another extension
+                 "00000012-AUDIO-2024-03-14-10-12-00.opus": "pl_voicenote.opus",  # named by its moment
+                 "PTT-20240315-WA0009.opus": "de_voicenote.opus",  # 15/03 holds two: which?
+                 "PTT-20240316-WA0001.opus": "es_voicenote.ogg"}  # the one of its day
+
+
+def _renamed_export(root: Path, zipped: bool) -> Path:
+    if zipped:
+        archive = root / "WhatsApp Chat with Bob.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("WhatsApp Chat with Bob.txt", RENAMED_CHAT)
+            for name, media in RENAMED_FILES.items():
+                z.write(MEDIA / media, name)
+        return archive
+    chat = root / "chat" / "WhatsApp Chat with Bob.txt"
+    chat.parent.mkdir(parents=True)
+    chat.write_text(RENAMED_CHAT, encoding="utf-8")
+    for name, media in RENAMED_FILES.items():
+        shutil.copy(MEDIA / media, chat.parent / name)
+    return chat
+
+
+@pytest.mark.parametrize("zipped", [False, True], ids=["folder", "zip"])
+def test_a_voice_note_the_extraction_renamed_is_found_in_its_message_not_shown_missing(case, tmp_path, zipped):
+    """The chat names PTT-20240313-WA0001.opus, the export holds it as .ogg; PTT-20240314-WA0002.opus as
+    the iPhone's 00000012-AUDIO-2024-03-14-10-12-00.opus: each message showed its voice note missing and
+    the same voice note beside it as a file no message names."""
+    [taken] = take_in(case, _renamed_export(tmp_path, zipped))
+    entries = build_timeline(case, taken.exhibit_id).entries
+    shown = [(e.sender, e.attachment.name, e.attachment.missing, e.attachment.sha256 is not None)
+             for e in entries if e.attachment is not None]
+    assert shown == [
+        ("Bob", "PTT-20240313-WA0001.opus", False, True), ("Bob", "PTT-20240314-WA0002.opus", False, True),
+        ("Bob", "PTT-20240315-WA0003.opus", True, False), ("Bob", "PTT-20240315-WA0004.opus", True, False),
+        (None, "PTT-20240315-WA0009.opus", False, True),  # two messages of its day: not guessed
+        ("Bob", "00000020-AUDIO-2024-03-16-08-00-00.opus", False, True)]
+    notes = [e.note for e in entries if e.attachment is not None]
+    assert "found as PTT-20240313-WA0001.ogg (the same name but for its extension)" in notes[0]
+    assert "found as 00000012-AUDIO-2024-03-14-10-12-00.opus" in notes[1]
+    assert "found as PTT-20240316-WA0001.opus" in notes[-1]
+    assert [e.attachment.sha256 for e in entries if e.attachment is not None and not e.attachment.missing] == [
+        sha256_file(MEDIA / m) for m in RENAMED_FILES.values()]
