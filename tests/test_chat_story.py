@@ -5,6 +5,8 @@ over again. Exports built here as small WhatsApp texts and zips."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from app.core.chats.intake import take_in
 from app.core.chats.timeline import build_timeline
 from app.core.hashing import sha256_file
 from app.core.search import search
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, REPO
 
 MARCH = ("13/03/2024, 10:11 - Alice: hello Bob, the van is at the yard\n"
          "13/03/2024, 10:13 - Bob: ok see you at the yard\n")
@@ -137,3 +139,26 @@ def test_a_voice_note_the_extraction_renamed_is_found_in_its_message_not_shown_m
     assert "found as PTT-20240316-WA0001.opus" in notes[-1]
     assert [e.attachment.sha256 for e in entries if e.attachment is not None and not e.attachment.missing] == [
         sha256_file(MEDIA / m) for m in RENAMED_FILES.values()]
+
+
+def test_timeline_on_a_dump_counts_the_phones_voice_notes_no_chat_names(tmp_path):
+    """`timeline` on a phone dump read the chat in Download/ and passed over in silence the voice note
+    lying in WhatsApp/Media that no chat read names: a file met and not accounted for."""
+    dump = tmp_path / "dump"
+    chat = dump / "Download" / "WhatsApp Chat with Bob.txt"
+    chat.parent.mkdir(parents=True)
+    chat.write_text(MARCH + "13/03/2024, 10:14 - Bob: PTT-20240313-WA0001.opus (file attached)\n", encoding="utf-8")
+    notes = dump / "WhatsApp" / "Media" / "WhatsApp Voice Notes" / "202403"
+    notes.mkdir(parents=True)
+    (notes / "PTT-20240313-WA0001.opus").write_bytes(b"named by the chat: its own")
+    (notes / "PTT-20240320-WA0005.opus").write_bytes(b"no chat read names it")
+    (notes.parent.parent / "WhatsApp Images").mkdir()
+    (notes.parent.parent / "WhatsApp Images" / "IMG-20240320-WA0006.jpg").write_bytes(b"jpeg")
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "timeline", str(dump), "--out", str(tmp_path / "out"),
+         "--case", str(tmp_path / "case"), "--format", "json"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert (f"{dump}: 1 voice note(s) or video(s) and 1 other file(s) in the phone's WhatsApp media folders that "
+            f"no chat read names: in no timeline (python -m app transcribe {dump} takes them in), "
+            f"e.g. {notes / 'PTT-20240320-WA0005.opus'}") in done.stderr

@@ -78,3 +78,9 @@ def nearest(hits: list, beside: PurePath):
     if len(ranked) == 1 or (ranked and common(ranked[0]) > common(ranked[1])):
         return ranked[0]
     return None
+
+
+def unnamed_media(root: Path, named: set[str]) -> list[Path]:
+    """The files of the phone's WhatsApp media folders below `root` whose names no chat read names
+    (`named`: names as compared, `same_name`): the phone's other chats' files, not in any timeline."""
+    return sorted(p for key, paths in media_by_name(root).items() if key not in named for p in paths)
