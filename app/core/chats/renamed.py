@@ -9,7 +9,7 @@ voice note missing and the same voice note stood at its side as a file no messag
 
 A missing attachment takes a file no message names only where the pairing is one to one: the same
 name but for its extension; else a file of the same kind (audio and video alike) whose name carries
-the message's minute (or, written with a date only, its day), no other file fitting that message and
+the message's minute (a name with a date alone is not enough), no other file fitting that message and
 no other message that file. The message's note says which file was taken and why.
 """
 
@@ -48,8 +48,8 @@ def _agree(a: str, b: str) -> bool:
 
 def _same_moment(m: Message, named: str, found: str) -> bool:
     when = time_in_name(PurePosixPath(found).name)
-    if when is None or not m.datetime:
-        return False
+    if when is None or len(when[1]) <= 10 or not m.datetime or len(m.datetime) <= 10:
+        return False  # a date alone (PTT-20240301-WA0009.opus) tells no message of its day from another
     own = time_in_name(named)  # PTT-20240313-...: the chat's own name dates it too
     return _agree(m.datetime, when[1]) and (own is None or _agree(own[1], when[1]))
 
@@ -78,7 +78,7 @@ def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tup
     found: dict[Place, tuple[str, str]] = {}
     for why, fits in (
             ("the same name but for its extension", lambda pl, p: _same_stem(wanted[pl], names[p])),
-            ("the one file no message names whose name carries this message's day or minute",
+            ("the one file no message names whose name carries this message's minute",
              lambda pl, p: _kinds_agree(wanted[pl], names[p]) and _same_moment(messages[pl], wanted[pl], names[p]))):
         for place, path in _pairs({k: v for k, v in wanted.items() if k not in found}, free, fits).items():
             found[place] = (path, why)
