@@ -19,13 +19,14 @@ import hashlib
 import importlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, chat_times, timeline_dict
+from app.core.clock import parse_stamp
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
-from app.core.export.base import ExportError, PartlyWritten, safe_write_all
+from app.core.export.base import EPOCH, ExportError, PartlyWritten, safe_write_all
 from app.core.names import safe_basename
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
@@ -165,11 +166,8 @@ def message_rows(timeline: Timeline) -> tuple[list[str], list[list[str]]]:
 
 
 def created(timeline: Timeline) -> datetime:
-    try:
-        value = datetime.fromisoformat(timeline.created_at.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime(1980, 1, 1, tzinfo=timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    value = parse_stamp(timeline.created_at)
+    return EPOCH if value is None else value
 
 
 # --- renderers ---------------------------------------------------------------------
