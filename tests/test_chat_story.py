@@ -162,3 +162,27 @@ def test_timeline_on_a_dump_counts_the_phones_voice_notes_no_chat_names(tmp_path
     assert (f"{dump}: 1 voice note(s) or video(s) and 1 other file(s) in the phone's WhatsApp media folders that "
             f"no chat read names: in no timeline (python -m app transcribe {dump} takes them in), "
             f"e.g. {notes / 'PTT-20240320-WA0005.opus'}") in done.stderr
+
+
+def test_the_timeline_docx_and_pdf_name_each_voice_notes_exhibit_and_hash_in_its_place(case, tmp_path):
+    """The JSON gave a voice note's exhibit and SHA-256, the DOCX and PDF only its file name: a reader
+    of the printed timeline could not tell which exhibit a transcript was of."""
+    import docx
+    import pypdf
+
+    from app.core.usecases.timeline import story, write_story
+    from tests.gui_case import add_run, segment
+
+    alice, _ = _both_phones(tmp_path / "in")
+    [taken] = take_in(case, alice)
+    note = build_timeline(case, taken.exhibit_id).entries[1].attachment
+    add_run(case, note.exhibit_id, (segment(300, "Meet me behind the station.", None),))
+    timeline, _ = story(case, taken.exhibit_id)
+    written = write_story(case, taken.exhibit_id, timeline, tmp_path / "out", "alice", ["json", "docx", "pdf"])
+    said = f"(exhibit {note.exhibit_id}, SHA-256 {sha256_file(MEDIA / 'en_voicenote.opus')})"
+    [docx_file] = [p for p in written if p.suffix == ".docx"]
+    cells = [r.cells[-1].text for t in docx.Document(str(docx_file)).tables for r in t.rows]
+    assert ("[Voice note PTT-20240313-WA0001.opus, transcript]\nMeet me behind the station.\n" + said) in cells
+    [pdf_file] = [p for p in written if p.suffix == ".pdf"]
+    text = "".join("".join(page.extract_text().split()) for page in pypdf.PdfReader(str(pdf_file)).pages)
+    assert "".join(said.split()) in text
