@@ -186,3 +186,20 @@ def test_the_timeline_docx_and_pdf_name_each_voice_notes_exhibit_and_hash_in_its
     [pdf_file] = [p for p in written if p.suffix == ".pdf"]
     text = "".join("".join(page.extract_text().split()) for page in pypdf.PdfReader(str(pdf_file)).pages)
     assert "".join(said.split()) in text
+
+
+def test_a_voice_note_in_a_sibling_folder_of_the_dump_is_found_in_its_message(case, tmp_path):
+    """An extraction laid the chat in chats/ and its voice note in media/audio/: the message showed it
+    missing and the file itself was in no count."""
+    dump = tmp_path / "dump"
+    chat = dump / "chats" / "WhatsApp Chat with Bob.txt"
+    chat.parent.mkdir(parents=True)
+    chat.write_text("13/03/2024, 10:11 - Alice: hello\n"
+                    "13/03/2024, 10:12 - Bob: PTT-20240313-WA0001.opus (file attached)\n", encoding="utf-8")
+    (dump / "media" / "audio").mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.opus", dump / "media" / "audio" / "PTT-20240313-WA0001.opus")
+    [taken] = take_in(case, dump)
+    [note] = [e.attachment for e in build_timeline(case, taken.exhibit_id).entries if e.attachment]
+    assert (note.missing, note.sha256) == (False, sha256_file(MEDIA / "en_voicenote.opus"))
+    assert taken.export.accounting() == ("1 attachment(s) named, 0 of them not in the export, "
+                                         "0 file(s) no message names (kept in the chat)")
