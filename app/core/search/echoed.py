@@ -8,11 +8,10 @@ attachment) is shown once, the best ranked, naming the other exports that hold i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
 from app.core.store import Case
-from app.core.store.chats import Echo, echoes
+from app.core.store.chats import Echo, echoes, message_places
 from app.core.store.search_index import CHAT_TASK
 
 
@@ -23,19 +22,6 @@ class _Hit(Protocol):
 
 
 H = TypeVar("H", bound=_Hit)
-
-
-def message_places(case: Case, message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """Per chat message row id, its export exhibit and its place in that export's chat."""
-    ids = sorted(set(message_ids))
-    out: dict[int, tuple[int, int]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows = case.conn.execute(
-            "SELECT m.id, c.exhibit_id, m.idx FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
-            f" WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-        out.update({int(r[0]): (int(r[1]), int(r[2])) for r in rows})
-    return out
 
 
 def fold_echoes(case: Case, hits: list[H]) -> list[tuple[H, tuple[Echo, ...]]]:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.chats.records import Attachment, Chat, ChatExport, Message
@@ -273,6 +274,19 @@ def _same_people(rows: list) -> set[tuple[int, str | None, str | None]]:
     mine = [(k[0], k[1]) for k in pairs]
     theirs = [(k[0], k[2]) for k in pairs]
     return {k for k in pairs if mine.count((k[0], k[1])) == 1 and theirs.count((k[0], k[2])) == 1}
+
+
+def message_places(case: Case, message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per chat message row id, its export exhibit and its place in that export's chat."""
+    ids = sorted(set(message_ids))
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = case.conn.execute(
+            "SELECT m.id, c.exhibit_id, m.idx FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
+            f" WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        out.update({int(r[0]): (int(r[1]), int(r[2])) for r in rows})
+    return out
 
 
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?!.*\d[:.]\d{2})")
