@@ -214,3 +214,20 @@ def test_a_txt_of_no_speech_says_so_and_claims_no_detected_language(tmp_path):
     for written in (text, notes):
         assert "p=0.00" not in written and "unknown" not in written
     assert text.rstrip().endswith("=" * 72 + "\n\n[no speech found in the recording]")
+
+
+def test_exhibits_gives_lengths_as_a_clock_shows_them(capsys, tmp_path):
+    """A 30-day file printed 2592006.0s and pushed its row's columns out; lengths are h:mm:ss (m:ss under an hour)."""
+    from app.cli.main import main
+    from app.core.media.intake import find_media
+    from app.core.store import Case
+    from tests.conftest import MEDIA
+
+    case = Case.open(tmp_path / "case")
+    for found in find_media([str(MEDIA / "interview_mono.wav"), str(MEDIA / "en_voicenote.opus")]):
+        case.add_exhibit(found.source, found_at=found.path)
+    case.close()
+    capsys.readouterr()
+    assert main(["exhibits", "--case", str(tmp_path / "case")]) == 0
+    lengths = {line.split()[-1]: line.split()[2] for line in capsys.readouterr().out.splitlines()}
+    assert lengths == {"interview_mono.wav": "0:57", "en_voicenote.opus": "0:06"}
