@@ -5,7 +5,8 @@
         imported texts, whose speaker field holds the message's date), speaker, snippet
         (matches in [brackets]); with --json a list of {exhibit, exhibit_id, run_id, task,
         segment_id, start_ms, end_ms, time, speaker, snippet, text, language, edited,
-        message_time, message_datetime, sent_in}; a voice note's or video's hit names each
+        message_time, message_datetime, also_in, sent_in}; a message
+        in several exports of its chat is one hit naming the others (also_in); a voice note's or video's hit names each
         message that carried it (sender, date-time, chat). No hits: exit 0,
         "no hits" on stderr.
     entities --case DIR [--csv FILE] [--json] [--region GB] [--save-region] [--kind phone,...]
@@ -58,6 +59,7 @@ def hit_record(hit: Hit) -> dict[str, object]:
         "end_ms": hit.end_ms, "time": hhmmss(hit.start_ms), "speaker": hit.speaker,
         "snippet": hit.snippet, "text": hit.text, "language": hit.language, "edited": hit.edited,
         "message_time": hit.message_time, "message_datetime": hit.message_datetime,
+        "also_in": [{"exhibit_id": o.exhibit_id, "export": o.export, "index": o.index} for o in hit.also_in],
     }
 
 
@@ -76,7 +78,9 @@ def hit_line(hit: Hit, sent: list[SentIn] | None = None) -> str:
     task = "" if hit.task in ("transcribe", "text") else f" ({hit.task})"
     moment = f"  {hit.when}" if hit.when else ""  # texts have no media time; chats their message's
     speaker = f"  {_one_line(hit.speaker)}:" if hit.speaker else ""
-    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}{sent_text(sent or [])}"
+    also = "".join(f"  [also in exhibit {o.exhibit_id} ({_one_line(o.export)}), message {o.index}]"
+                   for o in hit.also_in)  # the same message in another export of the chat: one hit
+    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}{also}{sent_text(sent or [])}"
 
 
 def cmd_search(args: argparse.Namespace) -> int:
