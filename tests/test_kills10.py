@@ -5,10 +5,12 @@ killed before its messages were stored."""
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from app.core.store import chats as chat_store
 from tests.test_kills2 import _app, _killed_after, _rows, _verify
 
 LJ_SEGMENTS = "1,3,5,7,9,11,13,15,17"  # Linda Johnson's turns in two_lj_bush (exhibit 1)
@@ -55,3 +57,36 @@ def test_a_confirm_killed_keeps_the_rename_and_its_confirmation_together_and_the
     assert _verify(enrolled).returncode == 0
     other = _app(*args[:-3], "Speaker 1", *args[-2:])  # a speaker never offered is still refused
     assert other.returncode == 1 and "no suggestion for 'Speaker 1'" in other.stderr, other.stderr
+
+
+CHAT = ("[13/03/2024, 08:02:11] Dave: Are we still on for the Ford Transit?\n"
+        "[13/03/2024, 08:04:10] Ana: yes, ring me on 07700 900123\n")
+
+
+@pytest.mark.parametrize("target", ["app.core.chats.intake:_take_media", "app.core.store.case:Case.add_exhibit"])
+def test_a_chat_export_whose_take_in_was_killed_is_said_by_search_and_verify_until_taken_in(tmp_path, target):
+    """`timeline` killed after the export was made an exhibit, before its messages were stored: `search`
+    said "no hits for 'Transit'" and `verify` "nothing found", a chat listed among the exhibits with none of
+    its messages in the case and nothing saying so. Now each says that exhibit was taken in part-way and
+    that `timeline` takes it in; run again, its messages are stored once and searched, and nothing is said."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    archive = evidence / "WhatsApp Chat with Ana.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("_chat.txt", CHAT)
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    args = ("timeline", str(archive), "--case", str(case_dir), "--out", str(out), "--format", "json")
+    _killed_after(tmp_path, "command", target, *args)
+    said = f"exhibit 1 (WhatsApp Chat with Ana.zip): {chat_store.PART_WAY}"
+    checked = _verify(case_dir)
+    assert checked.returncode == 0 and f"note: {said}" in checked.stdout, checked.stdout + checked.stderr
+    for command in (("search", "Transit"), ("entities",), ("exhibits",)):
+        seen = _app(*command, "--case", str(case_dir))
+        assert seen.returncode == 0 and f"note: {said}\n" in seen.stderr, seen.stderr
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    found = _app("search", "Transit", "--case", str(case_dir))
+    assert "Ford [Transit]" in found.stdout and "part-way" not in found.stderr, found.stdout + found.stderr
+    assert _rows(case_dir, "SELECT count(*) FROM chat_messages") == [(2,)]
+    clean = _verify(case_dir)
+    assert clean.returncode == 0 and "part-way" not in clean.stdout, clean.stdout + clean.stderr
