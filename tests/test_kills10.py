@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.core.store import chats as chat_store
+from tests.conftest import MEDIA
 from tests.test_kills2 import _app, _killed_after, _rows, _verify
 
 LJ_SEGMENTS = "1,3,5,7,9,11,13,15,17"  # Linda Johnson's turns in two_lj_bush (exhibit 1)
@@ -90,3 +91,27 @@ def test_a_chat_export_whose_take_in_was_killed_is_said_by_search_and_verify_unt
     assert _rows(case_dir, "SELECT count(*) FROM chat_messages") == [(2,)]
     clean = _verify(case_dir)
     assert clean.returncode == 0 and "part-way" not in clean.stdout, clean.stdout + clean.stderr
+
+
+def test_a_queue_run_killed_before_writing_its_done_job_out_writes_it_when_run_again(tmp_path, models_dir):
+    """`queue run --out OUT` killed once its job was done, before the job's export was written: the run
+    again said "nothing queued", exit 0, and OUT stayed empty for good (the job done, never to run again).
+    It now writes out each done job never written out, and says so."""
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    added = _app("queue", "add", str(MEDIA / "en_voicenote.opus"), "--model", "tiny.en", "--diarize", "off",
+                 "--case", str(case_dir))
+    assert added.returncode == 0, added.stderr
+    args = ("queue", "run", "--case", str(case_dir), "--out", str(out), "--format", "json,srt")
+    _killed_after(tmp_path, "command", "app.core.usecases.exporting:review_state", *args)
+    assert _rows(case_dir, "SELECT state FROM jobs") == [("done",)]
+    assert not list(out.glob("*.json"))
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    assert "1 job(s) done earlier and never written out, written now" in again.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["en_voicenote.json", "en_voicenote.manifest.json",
+                                                      "en_voicenote.srt"]
+    assert str(out / "en_voicenote.json") in again.stdout
+    once_more = _app(*args)  # written now: not again
+    assert once_more.returncode == 0 and once_more.stderr.strip() == "nothing queued", once_more.stderr
+    assert _rows(case_dir, "SELECT count(*) FROM audit_log WHERE action='export.written'") == [(3,)]
+    assert _verify(case_dir).returncode == 0
