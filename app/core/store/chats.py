@@ -145,7 +145,7 @@ def taken_in_part(case: Case) -> list[tuple[int, str]]:
     return [(int(r[0]), str(r[1])) for r in rows]
 
 
-PART_WAY = ("taken in part-way (its command stopped before its messages were stored): nothing of it is searched "
+PART_WAY = ("taken in part-way (its command stopped before its messages or text were stored): nothing of it is searched "
             "or written; `timeline` on the export (a text: `translate`) takes it in")
 
 
