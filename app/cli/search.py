@@ -25,12 +25,13 @@ from app.core.chats.dates import when_text
 from app.core.errors import StoreError
 from app.core.evidence.paths import check_outside_evidence, inside
 from app.core.export.base import hhmmss
+from app.core.names import printable
 from app.core.search import Hit, count, search
 from app.core.search import entities as ent
 from app.core.search.entities import KINDS, Entity
 from app.core.search.query import parse
 from app.core.store import Case, default_case_dir
-from app.core.store.chats import SentIn, messages_carrying
+from app.core.store.chats import SentIn, messages_carrying, part_way_notes
 from app.core.store.db import STORE_NAME
 
 
@@ -100,6 +101,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         total = count(case, query) if len(hits) >= args.limit else len(hits)
         # a voice note's or video's hit leads back to the message(s) that carried it
         sent = {h.exhibit_id: messages_carrying(case, h.exhibit_id) for h in hits if h.run_id is not None}
+        part_way = part_way_notes(case)
     finally:
         case.close()
     if args.json:
@@ -112,7 +114,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"no hits for {query!r}", file=sys.stderr)
     elif total > len(hits):
         print(f"{len(hits)} of {total} hits shown (--limit to see more)", file=sys.stderr)
+    _say(part_way)
     return OK
+
+
+def _say(notes: list[str]) -> None:
+    """An export a killed command took in part-way is not searched: said, not passed over as "no hits"."""
+    for note in notes:
+        print(printable(note), file=sys.stderr)
 
 
 # -------------------------------------------------------------------- entities
@@ -166,6 +175,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
                 raise ValueError("--save-region needs --region")
             ent.set_case_region(case, region)
         found = ent.case_entities(case, region, kinds)
+        part_way = part_way_notes(case)
     finally:
         case.close()
     if args.shared:
@@ -180,4 +190,5 @@ def cmd_entities(args: argparse.Namespace) -> int:
             print(entity_line(entity))
     if not found:
         print("no entities found", file=sys.stderr)
+    _say(part_way)
     return OK

@@ -134,6 +134,27 @@ def imports(case: Case) -> set[tuple[int, int]]:
     return {(int(r[0]), int(r[1])) for r in case.conn.execute("SELECT DISTINCT exhibit_id, parser_version FROM chats")}
 
 
+def taken_in_part(case: Case) -> list[tuple[int, str]]:
+    """(id, name) of each chat export or text whose take-in stopped before its messages or text were
+    stored (its command killed): an exhibit with no chats, no run and no `chat.imported` entry."""
+    rows = case.conn.execute(
+        "SELECT e.id, e.name FROM exhibits e WHERE e.kind != 'media'"
+        " AND NOT EXISTS (SELECT 1 FROM chats c WHERE c.exhibit_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.exhibit_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'chat.imported'"
+        " AND a.subject = 'exhibit/' || e.id) ORDER BY e.id").fetchall()
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+PART_WAY = ("taken in part-way (its command stopped before its messages or text were stored): nothing of it is searched "
+            "or written; `timeline` on the export (a text: `translate`) takes it in")
+
+
+def part_way_notes(case: Case) -> list[str]:
+    """One line for each export taken in part-way (`search`, `entities`, `exhibits` say them)."""
+    return [f"note: exhibit {exhibit_id} ({name}): {PART_WAY}" for exhibit_id, name in taken_in_part(case)]
+
+
 def stored_chats(case: Case, exhibit_id: int | None = None) -> list[StoredChat]:
     sql = "SELECT * FROM chats"
     args: tuple = ()
