@@ -94,3 +94,27 @@ def test_a_speaker_the_lines_already_have_makes_no_revision(qtbot, long_win, edi
     select_rows(editor, 1, 1)
     editor.set_speaker(editor.selected_rows(), "SPEAKER_00")
     assert len(editing.history(long_win.case, run_id)) == made
+
+
+def test_a_playback_tick_does_not_paint_every_segment_of_the_waveform_again(qtbot, monkeypatch):
+    from PySide6.QtGui import QPainter
+
+    view = WaveformView()
+    qtbot.addWidget(view)
+    view.resize(900, 110)
+    view.duration_ms = 3_600_000
+    spans = [(i * 3000, i * 3000 + 2500) for i in range(1200)]  # an hour's segments
+    view.set_spans(spans, [QColor("#3366cc") if i % 2 else QColor("#cc6633") for i in range(1200)])
+    view.set_position(1000, 0)
+    view.grab()
+    calls: list[int] = []
+    real = QPainter.fillRect
+    monkeypatch.setattr(QPainter, "fillRect", lambda self, *a: (calls.append(1), real(self, *a))[1])
+    for tick in range(1, 6):  # five ticks of playback, the playing segment moving on
+        view.set_position(1000 + tick * 3000, tick)
+        view.grab()
+    assert len(calls) <= 5 * 3, f"{len(calls)} rectangles painted for five ticks"
+    before = len(calls)
+    view.set_spans(spans[:10], None)  # new spans (an edit): drawn again
+    view.grab()
+    assert len(calls) - before >= 10
