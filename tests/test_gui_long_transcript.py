@@ -118,3 +118,20 @@ def test_a_playback_tick_does_not_paint_every_segment_of_the_waveform_again(qtbo
     view.set_spans(spans[:10], None)  # new spans (an edit): drawn again
     view.grab()
     assert len(calls) - before >= 10
+
+
+def test_an_edit_does_not_read_every_revision_s_segments_while_the_history_is_hidden(
+        qtbot, long_win, editor, monkeypatch):
+    from app.core.store import revisions
+
+    long_win.tabs.setCurrentIndex(0)
+    reads: list[int] = []
+    real = revisions.for_run
+    monkeypatch.setattr(revisions, "for_run", lambda case, run_id: (reads.append(run_id), real(case, run_id))[1])
+    for row in range(3):
+        editor.edit_text(row, f"typed over {row}")
+    assert reads == [], "the hidden History tab (or the review counter) read the whole history on each edit"
+    long_win.tabs.setCurrentWidget(long_win.history)  # shown, it holds the edits
+    history = long_win.history
+    changes = [history.topLevelItem(i).text(4) for i in range(history.topLevelItemCount())]
+    assert any("typed over 2" in c for c in changes), changes

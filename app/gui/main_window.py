@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.player.problem.connect(self.add_problem)
         self.session = EditSession(case, lambda: prefs.user_name(self.settings), self)
         self.session.error.connect(self.show_error)
-        self.session.changed.connect(lambda _c: (self.refresh_history(), self.refresh_exhibits()))
+        self.session.changed.connect(lambda _c: self._after_edit())
         self.bridge = WorkerBridge(self)
         self._wire_bridge()
 
@@ -270,6 +270,13 @@ class MainWindow(QMainWindow):
 
     def refresh_history(self) -> None:
         self.history.show_run(self.case, self.session.run_id)
+
+    def _after_edit(self) -> None:
+        """The History tab is read again only when it is on screen (shown, _tab_shown reads it): it
+        parsed every revision's segments on each edit, a longer freeze the longer the proofreading."""
+        if self.tabs.currentWidget() is self.history:
+            self.refresh_history()
+        self.refresh_exhibits()
 
     # ------------------------------------------------------------ exhibits
     def add_paths(self, paths: list[str]) -> None:
