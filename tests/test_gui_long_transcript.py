@@ -135,3 +135,36 @@ def test_an_edit_does_not_read_every_revision_s_segments_while_the_history_is_hi
     history = long_win.history
     changes = [history.topLevelItem(i).text(4) for i in range(history.topLevelItemCount())]
     assert any("typed over 2" in c for c in changes), changes
+
+
+def test_the_window_opens_again_on_the_exhibit_transcript_and_line_left(qtbot, qapp, models_dir, tmp_path):
+    from app.gui.main_window import MainWindow
+
+    case = Case.open(tmp_path / "case")
+    add(case, "interview_stereo.wav")  # another exhibit, listed first
+    exhibit = add(case, NAME)
+    add_run(case, exhibit.id, long_interview())
+    prefs = settings(tmp_path, models_dir)
+    first = MainWindow(case, prefs, start_worker=False)
+    first.resize(1280, 800)
+    first.show()
+    open_exhibit(qtbot, first, NAME)
+    first.editor.cursor_sync.move_to(300)
+    first.player.seek(first.editor.model.starts[300] + 40)
+    first.close()
+    again = MainWindow(case, prefs, start_worker=False)
+    again.resize(1280, 800)
+    again.show()
+    try:
+        qtbot.waitUntil(lambda: again.editor.exhibit is not None, timeout=5_000)
+        assert again.editor.exhibit.id == exhibit.id
+        assert again.exhibits.current_id() == exhibit.id
+        table = again.editor.table
+        assert table.currentIndex().row() == 300
+        qtbot.waitUntil(lambda: table.viewport().rect().intersects(table.visualRect(table.currentIndex())),
+                        timeout=3_000)
+        qtbot.waitUntil(lambda: abs(again.player.position() - (again.editor.model.starts[300] + 40)) < 5,
+                        timeout=5_000)
+    finally:
+        again.close()
+        case.close()
