@@ -121,7 +121,7 @@ def get_segment(case: Case, run_id: int, segment_id: int) -> Segment:
 def current_segments(case: Case, run_id: int) -> tuple[Segment, ...]:
     if not has_working_copy(case, run_id):
         return case.segments(run_id)
-    return tuple(_to_segment(_read(case, i, True, run_id)) for i in segment_ids(case, run_id))
+    return tuple(_to_segment(seg) for seg in working_copy.read_segments(case, run_id, True))
 
 
 def current_transcript(case: Case, run_id: int) -> Transcript:
