@@ -12,6 +12,8 @@ VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "mov", "3gp", "3g2", "mkv", "webm", 
 UNREFERENCED_NOTE = "a file of the export that no message refers to; kept here, with no sender and no time"
 UNREFERENCED_TIMED_NOTE = ("a file of the export that no message refers to; kept here, with no sender, "
                            "placed by the time its file name carries")
+SHARED_NOTE = ("several chats' exports lie where it does (or it is in no chat's folder), so which chat it is of is not "
+               "known: kept with the first of them")
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
 
 
@@ -79,6 +81,12 @@ class ChatExport:
     @property
     def messages(self) -> tuple[Message, ...]:
         return tuple(m for chat in self.chats for m in chat.messages)
+
+    def missing_recordings(self) -> list[str]:
+        """The voice notes and videos the messages name that are not in the export (left out when it was
+        made, or lost since): nothing of them can be transcribed, and `transcribe` said nothing of them."""
+        return [m.attachment.name or m.attachment.placeholder for m in self.messages
+                if m.attachment is not None and m.attachment.missing and m.attachment.kind in ("audio", "video")]
 
     def accounting(self) -> str:
         """What became of the attachments, in words: those named but not in the export, and the
