@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.clock import utc_now
 from app.core.editing import operations as editing
@@ -28,6 +28,9 @@ from app.core.store.audit import current_user
 from app.core.store.interview import for_export
 from app.core.store.views import SPEECH_TASKS
 from app.core.types import ExportContext, ReviewState, Transcript
+
+if TYPE_CHECKING:
+    from app.core.store.jobs import Job
 
 MANIFEST_VERSION = 1
 
@@ -122,6 +125,14 @@ def export_names(case: Case, run_ids: list[int]) -> dict[int, str]:
     paths = {run_id: case.exhibit(case.run(run_id).exhibit_id).source.path for run_id in run_ids}
     names = output_names(list(dict.fromkeys(paths.values())))
     return {run_id: names[path] for run_id, path in paths.items()}
+
+
+def never_written(case: Case, jobs: list[Job]) -> list[Job]:
+    """The done transcribe and translate jobs whose run was never written out (no `export.written`): a
+    `queue run --out` stopped (killed) after the job was done and before its export, or a window's job."""
+    written = {e.subject for e in case.audit.entries("run/") if e.action == "export.written"}
+    return [j for j in jobs if j.state == "done" and j.run_id is not None and j.task in ("transcribe", "translate")
+            and f"run/{j.run_id}" not in written]
 
 
 def check_out_dir(out: Path, sources: list[str]) -> None:
