@@ -36,6 +36,7 @@ from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
 from app.core.evidence.verify_index import search_index_findings, store_findings
 from app.core.evidence.verify_models import model_notes
+from app.core.evidence.verify_originals import original_findings
 from app.core.evidence.verify_queue import job_findings, settings_findings
 from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
 from app.core.evidence.verify_speakers import (
@@ -46,7 +47,6 @@ from app.core.evidence.verify_speakers import (
 )
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
 from app.core.evidence.verify_words import word_score_findings
-from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import software_dict
 
@@ -75,7 +75,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings = [*(Finding("case store", problem) for problem in (found.problems if found else ())),
                 *store_damage(case), *guarded("audit log", lambda: _chain(case)),
                 *guarded("audit log", lambda: _noted_heads(case, noted_heads)),
-                *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
+                *guarded("exhibits", lambda: original_findings(case, sources_moved_to))]
     exports = _read(findings, "exports", lambda: _export_entries(case), {})
     findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _read(findings, "runs", lambda: _finished_runs(case), {})
@@ -230,33 +230,6 @@ def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
         if not case.audit.entries_with_hash(head):
             yield Finding("audit log", f"the head noted earlier ({head[:16]}...) is not in this case's chain: the "
                                        "case was put back to an older copy, or its log rewritten, since it was noted")
-
-
-def _originals(case: Case, moved_to: Sequence[Path] = ()) -> Iterator[Finding]:
-    for exhibit in case.exhibits():
-        for path in exhibit.paths:
-            found = Path(path) if Path(path).is_file() else moved_original(Path(path), moved_to)
-            subject = path if found is None or str(found) == path else f"{path} (found at {found})"
-            if found is None:
-                hint = "" if moved_to else " (if the evidence was moved or copied, name its folder: verify --sources DIR)"
-                yield Finding(path, f"original missing (not found at the path it was taken in from){hint}")
-            # another size is another SHA-256, not hashed: a sparse file of terabytes in its place kept verify
-            # hashing zeros for hours
-            elif (isinstance(exhibit.source.bytes, int) and found.stat().st_size != exhibit.source.bytes
-                  or sha256_file(found) != exhibit.source.sha256):
-                yield Finding(subject, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
-
-
-def moved_original(path: Path, folders: Sequence[Path]) -> Path | None:
-    """An original looked for under each folder named by the longest tail of the path it was taken in from
-    (`/police/op17/evidence/phone/note.opus` is `DIR/phone/note.opus` with DIR the evidence folder copied)."""
-    parts = path.parts[1:] if path.is_absolute() else path.parts
-    for start in range(len(parts)):
-        for folder in folders:
-            candidate = folder.joinpath(*parts[start:])
-            if candidate.is_file():
-                return candidate
-    return None
 
 
 def _export_entries(case: Case) -> dict[str, str]:

@@ -1,0 +1,85 @@
+"""Hostile expert, session 19: a case tampered with where nothing read it, or read it wrongly.
+
+- something other than a file put in an original's place (a named pipe, a folder, a symlink to `/dev/zero`,
+  to a pipe, to itself) was said "original missing ... if the evidence was moved or copied, name its folder:
+  verify --sources DIR": the original is not missing, it was replaced, and no folder named finds it; a
+  symlink to a file of other bytes did not say where it led.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.types import Segment
+from tests.conftest import MEDIA
+from tests.test_verify import MODEL, verify
+
+
+@pytest.fixture()
+def case(tmp_path, monkeypatch):
+    """A case of one voice note (a copy) with a finished run, made by this account (its own heads folder)."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    original = tmp_path / "evidence" / "note.opus"
+    original.parent.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    store = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = store.add_exhibit(probe(original))
+        run = store.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        store.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
+        store.finish_run(run)
+    finally:
+        store.close()
+    return {"case": tmp_path / "case", "original": original, "root": tmp_path}
+
+
+def _replaced(original, by) -> None:
+    original.unlink()
+    by(original)
+
+
+# ------------------------------------------------------------------ the originals
+
+@pytest.mark.parametrize("put, said", [
+    (lambda p: os.mkfifo(p), "original replaced by a named pipe (not read: it is not a file)"),
+    (lambda p: p.mkdir(), "original replaced by a folder (not read: it is not a file)"),
+    (lambda p: p.symlink_to("/dev/zero"), "original replaced by a symlink to /dev/zero (a device) (not read"),
+    (lambda p: (os.mkfifo(p.parent / "pipe"), p.symlink_to(p.parent / "pipe")),
+     "original replaced by a symlink to {root}/evidence/pipe (a named pipe) (not read"),
+])
+def test_something_not_a_file_in_an_original_s_place_is_said_so_not_missing(case, capsys, put, said):
+    assert verify(capsys, case["case"]) == (0, [])
+    _replaced(case["original"], put)
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith(f"{case['original']}: {said.format(root=case['root'])}"), lines
+    assert "--sources" not in lines[0], lines
+
+
+def test_a_symlink_leading_nowhere_is_said_missing_naming_it(case, capsys):
+    _replaced(case["original"], lambda p: p.symlink_to(p))  # a loop: leads nowhere, as a link to a file moved away
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0] == f"{case['original']}: original missing: a symlink to {case['original']}, which leads to " \
+                       "nothing (if the evidence was moved or copied, name its folder: verify --sources DIR)", lines
+
+
+def test_a_symlink_to_other_bytes_names_where_it_leads_and_to_the_same_bytes_is_no_finding(case, capsys):
+    other = case["root"] / "elsewhere" / "note.opus"
+    other.parent.mkdir()
+    shutil.copy(MEDIA / "de_voicenote.opus", other)
+    _replaced(case["original"], lambda p: p.symlink_to(other))
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith(f"{case['original']} (a symlink to {other}): SHA-256 differs from the one taken "
+                               "at intake"), lines
+    shutil.copy(MEDIA / "en_voicenote.opus", case["root"] / "same.opus")  # evidence taken in through links
+    case["original"].unlink()
+    case["original"].symlink_to(case["root"] / "same.opus")
+    assert verify(capsys, case["case"]) == (0, [])
