@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+import subprocess
 
 import pytest
 
+from app.cli import main
 from app.core.evidence.provenance import software_info
 from app.core.media.decode import probe
 from app.core.store import Case
@@ -37,6 +40,15 @@ def case(tmp_path, monkeypatch):
     finally:
         store.close()
     return {"case": tmp_path / "case", "original": original, "root": tmp_path}
+
+
+def _sql(folder, *statements: str) -> None:
+    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
 
 
 def _replaced(original, by) -> None:
@@ -83,3 +95,28 @@ def test_a_symlink_to_other_bytes_names_where_it_leads_and_to_the_same_bytes_is_
     case["original"].unlink()
     case["original"].symlink_to(case["root"] / "same.opus")
     assert verify(capsys, case["case"]) == (0, [])
+
+
+# ------------------------------------------------------------------ the store file's header
+
+@pytest.mark.parametrize("number", [1234, -1])
+def test_a_store_given_an_application_id_is_a_finding_and_still_opens(case, capsys, number):
+    _sql(case["case"], f"PRAGMA application_id={number}")
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith(f"case store: its application id (PRAGMA application_id) is {number} ") \
+        and lines[0].endswith("Parley leaves it 0: set outside Parley"), lines
+    assert main(["export", "--case", str(case["case"]), "--out", str(case["root"] / "out")]) == 0  # goes on
+    assert verify(capsys, case["case"])[1] == lines  # said on every run
+
+
+def test_store_maintenance_and_a_dump_leave_the_application_id_0(case, capsys):
+    """Control: VACUUM, another page size, and a store rebuilt by `sqlite3 .dump`, are no finding."""
+    _sql(case["case"], "PRAGMA journal_mode=DELETE", "PRAGMA page_size=1024", "VACUUM", "PRAGMA journal_mode=WAL")
+    assert verify(capsys, case["case"]) == (0, [])
+    if shutil.which("sqlite3"):
+        store = case["case"] / "case.sqlite"
+        dump = subprocess.run(["sqlite3", str(store), ".dump"], capture_output=True, text=True, check=True).stdout
+        store.unlink()
+        subprocess.run(["sqlite3", str(store)], input=dump, text=True, check=True)
+        assert verify(capsys, case["case"]) == (0, [])

@@ -59,12 +59,17 @@ def _entities(case: Case) -> Iterator[Finding]:
 
 
 def store_findings(case: Case) -> Iterator[Finding]:
-    """The store file itself: its schema (the guard triggers), rows of nothing, the word indexes' settings
+    """The store file itself: its schema (the guard triggers), its application id, rows of nothing, the word
+    indexes' settings
     (`app/core/store/integrity.py`)."""
     changed = integrity.schema_differences(case.conn)
     if changed:
         yield Finding("case store", f"its schema is not the one Parley makes ({'; '.join(changed)}): edited outside "
                                     "Parley")
+    marked = integrity.application_id(case.conn)
+    if marked:
+        yield Finding("case store", f"its application id (PRAGMA application_id) is {marked} ({marked:#010x}); "
+                                    "Parley leaves it 0: set outside Parley")
     for table, count in sorted(integrity.orphans(case.conn).items()):
         yield Finding("case store", f"{count} row(s) of {table} belong to nothing in the store (their "
                                     "exhibit, run, segment or message is not there): edited outside Parley")
