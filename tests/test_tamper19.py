@@ -120,3 +120,21 @@ def test_store_maintenance_and_a_dump_leave_the_application_id_0(case, capsys):
         store.unlink()
         subprocess.run(["sqlite3", str(store)], input=dump, text=True, check=True)
         assert verify(capsys, case["case"]) == (0, [])
+
+
+# ------------------------------------------------------------------ the schema's number lowered
+
+@pytest.mark.parametrize("first", ["verify", "export"])
+def test_a_lowered_schema_number_is_said_on_every_run_whichever_command_met_it_first(case, capsys, first):
+    """It was said once, by the first `verify`, which wrote the number back; an export run first renumbered it
+    unsaid. Now the number is written back with an audit entry saying what was found."""
+    _sql(case["case"], "PRAGMA user_version=13")
+    if first == "export":
+        assert main(["export", "--case", str(case["case"]), "--out", str(case["root"] / "out")]) == 0
+    for _ in range(2):
+        code, lines = verify(capsys, case["case"])
+        assert code == 1 and len(lines) == 1, lines
+        assert lines[0].startswith("case store: numbered schema 13 (PRAGMA user_version), but it holds schema 14 "
+                                   "exactly as Parley's migrations make it: the number was changed outside Parley "
+                                   "(found when the case was opened at "), lines
+    assert sqlite3.connect(case["case"] / "case.sqlite").execute("PRAGMA user_version").fetchone()[0] == 14

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from app.core.evidence.finding import Finding
 from app.core.search.entities import FINDERS_VERSION, find_in_text
-from app.core.store import Case, entity_index, integrity, search_index
+from app.core.store import Case, db, entity_index, integrity, search_index
 
 
 def search_index_findings(case: Case, notes: list[Finding]) -> Iterator[Finding]:
@@ -66,6 +66,11 @@ def store_findings(case: Case) -> Iterator[Finding]:
     if changed:
         yield Finding("case store", f"its schema is not the one Parley makes ({'; '.join(changed)}): edited outside "
                                     "Parley")
+    for entry in case.audit.entries("store"):
+        if entry.action == db.RENUMBERED:
+            numbered, held = entry.details.get("numbered"), entry.details.get("schema")
+            yield Finding("case store", f"{db.renumbered_text(numbered, held)} (found when the case was opened at "
+                                        f"{entry.at}, audit entry {entry.id}; its number written back then)")
     marked = integrity.application_id(case.conn)
     if marked:
         yield Finding("case store", f"its application id (PRAGMA application_id) is {marked} ({marked:#010x}); "
