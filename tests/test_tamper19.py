@@ -8,10 +8,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -138,3 +141,55 @@ def test_a_lowered_schema_number_is_said_on_every_run_whichever_command_met_it_f
                                    "exactly as Parley's migrations make it: the number was changed outside Parley "
                                    "(found when the case was opened at "), lines
     assert sqlite3.connect(case["case"] / "case.sqlite").execute("PRAGMA user_version").fetchone()[0] == 14
+
+
+# ------------------------------------------------------------------ the log's times
+
+def _retimed(folder, entry: int, at: str) -> None:
+    """Entry `entry` timed `at`, the chain computed again from it and the head file mended, by another account
+    (this one's record of the case removed): the log agrees with itself and with the file beside it."""
+    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
+    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'")]
+    for name, _ in guards:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("UPDATE audit_log SET at=? WHERE id=?", (at, entry))
+    prev = "0" * 64
+    for row in conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall():
+        digest = hashlib.sha256(json.dumps([prev, *row[1:]], ensure_ascii=False).encode()).hexdigest()
+        conn.execute("UPDATE audit_log SET prev_hash=?, hash=? WHERE id=?", (prev, digest, row[0]))
+        prev, last = digest, row[0]
+    for _, sql in guards:
+        conn.execute(sql)
+    conn.close()
+    (folder / "audit-head.json").write_text(json.dumps({"entry": last, "hash": prev}))
+    shutil.rmtree(folder.parent / "heads", ignore_errors=True)
+
+
+def _time_of(folder, entry: int) -> str:
+    return sqlite3.connect(folder / "case.sqlite").execute("SELECT at FROM audit_log WHERE id=?", (entry,)).fetchone()[0]
+
+
+def test_an_entry_timed_in_the_future_is_a_finding(case, capsys):
+    _retimed(case["case"], 2, "2031-05-01T09:00:00.000Z")
+    for _ in range(2):
+        code, lines = verify(capsys, case["case"])
+        assert code == 1 and len(lines) == 1, lines
+        assert lines[0].startswith("audit log: 1 entry is timed after this computer's clock (") \
+            and "entry 2 (" in lines[0] and ") at 2031-05-01T09:00:00.000Z)" in lines[0], lines
+
+
+def test_an_entry_timed_before_an_earlier_one_is_a_finding(case, capsys):
+    first = _time_of(case["case"], 1)
+    _retimed(case["case"], 3, "2020-01-01T00:00:00.000Z")
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("audit log: 1 entry is timed before an earlier entry (entry 3 (") \
+        and "at 2020-01-01T00:00:00.000Z follows entry 2 at " in lines[0] and "clock was set back" in lines[0], lines
+    assert first > "2020"
+
+
+def test_clocks_a_few_seconds_apart_are_no_finding(case, capsys):
+    """Control: a case worked on by two computers whose clocks differ by seconds."""
+    earlier = datetime.fromisoformat(_time_of(case["case"], 2).replace("Z", "+00:00")) - timedelta(seconds=20)
+    _retimed(case["case"], 3, earlier.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+    assert verify(capsys, case["case"]) == (0, [])
