@@ -125,6 +125,19 @@ def test_store_maintenance_and_a_dump_leave_the_application_id_0(case, capsys):
         assert verify(capsys, case["case"]) == (0, [])
 
 
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="the sqlite3 command-line tool is not installed")
+@pytest.mark.parametrize("encoding", ["UTF-16le", "UTF-16be"])
+def test_a_store_rebuilt_in_another_text_encoding_is_a_finding_and_still_opens(case, capsys, encoding):
+    store = case["case"] / "case.sqlite"
+    dump = subprocess.run(["sqlite3", str(store), ".dump"], capture_output=True, text=True, check=True).stdout
+    store.unlink()
+    subprocess.run(["sqlite3", str(store)], input=f"PRAGMA encoding='{encoding}';\n{dump}", text=True, check=True)
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and lines == [f"case store: its text is stored as {encoding} (PRAGMA encoding); Parley's "
+                                   "stores are UTF-8, and no maintenance changes it: rebuilt outside Parley"], lines
+    assert main(["export", "--case", str(case["case"]), "--out", str(case["root"] / "out")]) == 0  # goes on
+
 # ------------------------------------------------------------------ the schema's number lowered
 
 @pytest.mark.parametrize("first", ["verify", "export"])

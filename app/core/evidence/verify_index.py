@@ -59,7 +59,7 @@ def _entities(case: Case) -> Iterator[Finding]:
 
 
 def store_findings(case: Case) -> Iterator[Finding]:
-    """The store file itself: its schema (the guard triggers), its application id, rows of nothing, the word
+    """The store file itself: its schema (the guard triggers), its application id and text encoding, rows of nothing, the word
     indexes' settings
     (`app/core/store/integrity.py`)."""
     changed = integrity.schema_differences(case.conn)
@@ -75,6 +75,10 @@ def store_findings(case: Case) -> Iterator[Finding]:
     if marked:
         yield Finding("case store", f"its application id (PRAGMA application_id) is {marked} ({marked:#010x}); "
                                     "Parley leaves it 0: set outside Parley")
+    encoding = integrity.text_encoding(case.conn)
+    if encoding != "UTF-8":
+        yield Finding("case store", f"its text is stored as {encoding} (PRAGMA encoding); Parley's stores are UTF-8, "
+                                    "and no maintenance changes it: rebuilt outside Parley")
     for table, count in sorted(integrity.orphans(case.conn).items()):
         yield Finding("case store", f"{count} row(s) of {table} belong to nothing in the store (their "
                                     "exhibit, run, segment or message is not there): edited outside Parley")
