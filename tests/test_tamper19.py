@@ -134,8 +134,8 @@ def test_a_store_rebuilt_in_another_text_encoding_is_a_finding_and_still_opens(c
     store.unlink()
     subprocess.run(["sqlite3", str(store)], input=f"PRAGMA encoding='{encoding}';\n{dump}", text=True, check=True)
     code, lines = verify(capsys, case["case"])
-    assert code == 1 and lines == [f"case store: its text is stored as {encoding} (PRAGMA encoding); Parley's "
-                                   "stores are UTF-8, and no maintenance changes it: rebuilt outside Parley"], lines
+    assert code == 1 and lines == [(f"case store: its text is stored as {encoding} (PRAGMA encoding); Parley's "
+                                   "stores are UTF-8, and no maintenance changes it: rebuilt outside Parley")], lines
     assert main(["export", "--case", str(case["case"]), "--out", str(case["root"] / "out")]) == 0  # goes on
 
 # ------------------------------------------------------------------ the schema's number lowered
@@ -206,3 +206,40 @@ def test_clocks_a_few_seconds_apart_are_no_finding(case, capsys):
     earlier = datetime.fromisoformat(_time_of(case["case"], 2).replace("Z", "+00:00")) - timedelta(seconds=20)
     _retimed(case["case"], 3, earlier.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
     assert verify(capsys, case["case"]) == (0, [])
+
+
+# ------------------------------------------------------------------ export of a record edited in the store
+
+def _forged(folder, *statements: str) -> None:
+    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
+    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
+    for name, _ in guards:
+        conn.execute(f"DROP TRIGGER {name}")
+    for statement in statements:
+        conn.execute(statement)
+    for _, sql in guards:
+        conn.execute(sql)
+    conn.close()
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_transcript_edited_in_the_store_is_not_exported_as_the_machine_s_or_the_proofreader_s(case, capsys,
+                                                                                                edited):
+    """It was exported, its manifest vouching for the forged words ("machine draft", or edited by DC Jones)."""
+    if edited:
+        from app.core.editing import operations as editing
+        store = Case.open(case["case"])
+        try:
+            editing.edit_text(store, 1, editing.segment_ids(store, 1)[0], "meet me at the dock", actor="DC Jones")
+        finally:
+            store.close()
+    table = "working_segments" if edited else "segments"
+    _forged(case["case"], f"UPDATE {table} SET text='bring the gun'")
+    out = case["root"] / "out"
+    capsys.readouterr()
+    assert main(["export", "--case", str(case["case"]), "--out", str(out), "--format", "txt"]) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    draft = "the edited transcript differs from its recorded revision history" if edited else \
+        "the machine draft in the store differs from what was produced"
+    assert said[-1].endswith(f"run 1: {draft} (edited outside Parley): not exported; `verify` says more"), said
+    assert not any(out.glob("*.txt"))

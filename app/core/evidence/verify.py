@@ -31,7 +31,7 @@ from app.core.evidence.content import content_sha256, scores_sha256, state_sha25
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
 from app.core.evidence.head import read_folder_head, read_head_file, read_seen_head
 from app.core.evidence.verify_chunks import chunk_findings
-from app.core.evidence.verify_edits import working_copies
+from app.core.evidence.verify_edits import edited_run, working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
 from app.core.evidence.verify_index import search_index_findings, store_findings
@@ -51,7 +51,7 @@ from app.core.evidence.verify_words import word_score_findings
 from app.core.store import Case
 from app.core.store.case import software_dict
 
-__all__ = ["Finding", "VerifyReport", "record_findings", "verify_case"]
+__all__ = ["Finding", "VerifyReport", "record_findings", "text_findings", "verify_case"]
 
 T = TypeVar("T")
 
@@ -223,6 +223,22 @@ def record_findings(case: Case, run_id: int) -> list[Finding]:
     except StoreError:
         return run
     return run + [f for f in exhibit_records(case, []) if f.subject == exhibit]
+
+
+def text_findings(case: Case, run_id: int) -> list[Finding]:
+    """What `export` must know before it prints a run's text as the machine's or the proofreader's: the text it
+    would print (the working copy, else the machine draft) and its scores against the digests the log holds for
+    them. A run whose log holds none (a case made before the digests were logged) has nothing to compare."""
+    entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+    edits = [e for e in entries if e.action.startswith("transcript.")]
+    if edits:
+        found = list(edited_run(case, run_id, edits, []))
+        wanted = ("the edited transcript differs", "the edited transcript's segment scores")
+    else:
+        finish = next((e.details for e in reversed(entries) if e.action == "run.complete"), None)
+        found = list(_machine_draft(case, run_id, finish)) if finish and "content_sha256" in finish else []
+        wanted = ("the machine draft",)
+    return [f for f in found if f.problem.startswith(wanted)]
 
 
 def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
