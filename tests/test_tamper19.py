@@ -159,13 +159,18 @@ def test_a_lowered_schema_number_is_said_on_every_run_whichever_command_met_it_f
 # ------------------------------------------------------------------ the log's times
 
 def _retimed(folder, entry: int, at: str) -> None:
-    """Entry `entry` timed `at`, the chain computed again from it and the head file mended, by another account
-    (this one's record of the case removed): the log agrees with itself and with the file beside it."""
+    _rechained(folder, f"UPDATE audit_log SET at='{at}' WHERE id={entry}")
+
+
+def _rechained(folder, *statements: str) -> None:
+    """The statements, the chain computed again and the head file mended, by another account (this one's record
+    of the case removed): the log agrees with itself and with the file beside it."""
     conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
-    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'")]
+    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
     for name, _ in guards:
         conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("UPDATE audit_log SET at=? WHERE id=?", (at, entry))
+    for statement in statements:
+        conn.execute(statement)
     prev = "0" * 64
     for row in conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall():
         digest = hashlib.sha256(json.dumps([prev, *row[1:]], ensure_ascii=False).encode()).hexdigest()
@@ -207,6 +212,30 @@ def test_clocks_a_few_seconds_apart_are_no_finding(case, capsys):
     _retimed(case["case"], 3, earlier.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
     assert verify(capsys, case["case"]) == (0, [])
 
+
+
+def test_a_run_timed_in_the_future_in_its_record_and_its_log_s_details_is_a_finding(case, capsys):
+    """The entries' own times untouched: the run's row and what its entries hold of it agree."""
+    conn = sqlite3.connect(case["case"] / "case.sqlite")
+    finished = conn.execute("SELECT finished_at FROM runs WHERE id=1").fetchone()[0]
+    conn.close()
+    _rechained(case["case"], "UPDATE runs SET finished_at='2031-05-01T09:00:00.000Z'",
+               f"UPDATE audit_log SET details_json=replace(details_json, '{finished}', '2031-05-01T09:00:00.000Z')")
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("run 1: timed after this computer's clock (") \
+        and "): finished 2031-05-01T09:00:00.000Z; its record rewritten with other times" in lines[0], lines
+
+
+def test_a_run_finished_before_it_began_in_its_record_and_its_log_s_details_is_a_finding(case, capsys):
+    conn = sqlite3.connect(case["case"] / "case.sqlite")
+    finished = conn.execute("SELECT finished_at FROM runs WHERE id=1").fetchone()[0]
+    conn.close()
+    _rechained(case["case"], "UPDATE runs SET finished_at='2020-01-01T00:00:00.000Z'",
+               f"UPDATE audit_log SET details_json=replace(details_json, '{finished}', '2020-01-01T00:00:00.000Z')")
+    code, lines = verify(capsys, case["case"])
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("run 1: finished (2020-01-01T00:00:00.000Z) before it began ("), lines
 
 # ------------------------------------------------------------------ export of a record edited in the store
 

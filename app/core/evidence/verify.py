@@ -46,7 +46,7 @@ from app.core.evidence.verify_speakers import (
     voice_profiles,
 )
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
-from app.core.evidence.verify_times import log_time_findings
+from app.core.evidence.verify_times import log_time_findings, record_time_findings
 from app.core.evidence.verify_words import word_score_findings
 from app.core.store import Case
 from app.core.store.case import software_dict
@@ -77,6 +77,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
                 *store_damage(case), *guarded("audit log", lambda: _chain(case)),
                 *guarded("audit log", lambda: _noted_heads(case, noted_heads)),
                 *guarded("audit log", lambda: log_time_findings(case)),
+                *guarded("runs", lambda: record_time_findings(case)),
                 *guarded("exhibits", lambda: original_findings(case, sources_moved_to))]
     exports = _read(findings, "exports", lambda: _export_entries(case), {})
     findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))

@@ -47,7 +47,35 @@ def log_time_findings(case: Case, now: datetime | None = None) -> Iterator[Findi
                                    "one's is behind)")
 
 
+def record_time_findings(case: Case, now: datetime | None = None) -> Iterator[Finding]:
+    """Each run timed after this computer's clock, or finished before it began, and each exhibit taken in after
+    it: the store's times and the details the log holds of them agree when both were rewritten (the entries'
+    own times untouched), so only the clock can tell."""
+    now = now or datetime.now(timezone.utc)
+    for run_id in case.run_ids():
+        run = case.run(run_id)
+        began, ended = _time(run.created_at), _time(run.finished_at)
+        late = [f"{what} {text}" for what, text, at in (("began", run.created_at, began),
+                                                        ("finished", run.finished_at, ended))
+                if at is not None and at > now + SLACK]
+        if late:
+            yield Finding(f"run {run_id}", f"timed after this computer's clock ({_iso(now)}): {', '.join(late)}; "
+                                           "its record rewritten with other times, or the clock of the computer "
+                                           "that made it was ahead (or this one's is behind)")
+        elif began is not None and ended is not None and ended < began - SLACK:
+            yield Finding(f"run {run_id}", f"finished ({run.finished_at}) before it began ({run.created_at}): its "
+                                           "record rewritten with other times, or the clock set back while it ran")
+    for exhibit in case.exhibits():
+        taken = _time(exhibit.added_at)
+        if taken is not None and taken > now + SLACK:
+            yield Finding(f"exhibit {exhibit.id}", f"taken in at {exhibit.added_at}, after this computer's clock "
+                                                   f"({_iso(now)}): its record rewritten with other times, or the "
+                                                   "clock of the computer that took it in was ahead")
+
+
 def _time(text: object) -> datetime | None:
+    if not text:
+        return None
     try:
         at = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
