@@ -237,6 +237,35 @@ def test_a_run_finished_before_it_began_in_its_record_and_its_log_s_details_is_a
     assert code == 1 and len(lines) == 1, lines
     assert lines[0].startswith("run 1: finished (2020-01-01T00:00:00.000Z) before it began ("), lines
 
+
+@pytest.mark.parametrize("other_media, more", [("pl_voicenote.opus", 0), ("pl_voicenote.opus", 5)])
+def test_another_case_s_head_file_put_beside_the_store_is_said_replaced(case, capsys, other_media, more):
+    """It was said as "the log was rewritten; or cut short ...", though the log is as this account last saw it."""
+    original = case["root"] / "other" / other_media
+    original.parent.mkdir()
+    shutil.copy(MEDIA / other_media, original)
+    other = Case.open(case["root"] / "other case")
+    try:
+        other.add_exhibit(probe(original))
+        with other.transaction():
+            for number in range(more):  # a longer log: its head past this one's end
+                other.audit.record("settings.changed", "case", {"n": number})
+    finally:
+        other.close()
+    assert verify(capsys, case["case"]) == (0, [])
+    shutil.copy(case["root"] / "other case" / "audit-head.json", case["case"] / "audit-head.json")
+    for _ in range(2):
+        code, lines = verify(capsys, case["case"])
+        assert code == 1 and len(lines) == 1, lines
+        assert lines[0].startswith("audit log: the head file beside the store names entry ") and lines[0].endswith(
+            "which this log holds at no entry, though the log is as this account last saw it (entry "
+            f"{_last_entry(case['case'])}): the head file was replaced (another case's?), or the log was rewritten "
+            "by another account since"), lines
+
+
+def _last_entry(folder) -> int:
+    return sqlite3.connect(folder / "case.sqlite").execute("SELECT max(id) FROM audit_log").fetchone()[0]
+
 # ------------------------------------------------------------------ export of a record edited in the store
 
 def _forged(folder, *statements: str) -> None:

@@ -29,7 +29,7 @@ from typing import TypeVar
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
-from app.core.evidence.head import read_folder_head, read_head_file, read_seen_head
+from app.core.evidence.head import AuditHead, read_folder_head, read_head_file, read_seen_head
 from app.core.evidence.verify_chunks import chunk_findings
 from app.core.evidence.verify_edits import edited_run, working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -195,7 +195,12 @@ def _head_file(case: Case) -> Iterator[Finding]:
             yield Finding("audit log", "the head file beside the store is missing or unreadable")
         return
     recorded = case.audit.hash_of(kept.entry_id)
-    if recorded is None:
+    if recorded != kept.hash and _head_file_replaced(case, kept):
+        yield Finding("audit log", f"the head file beside the store names entry {kept.entry_id} ({kept.hash[:16]}...), "
+                                   "which this log holds at no entry, though the log is as this account last saw it "
+                                   f"(entry {head.entry_id if head else 0}): the head file was replaced (another "
+                                   "case's?), or the log was rewritten by another account since")
+    elif recorded is None:
         end = head.entry_id if head else 0
         gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
         wal = "" if case.wal_found else (
@@ -207,6 +212,15 @@ def _head_file(case: Case) -> Iterator[Finding]:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten; or cut "
                                    f"short, its last entries lost to {POWER_CUT} or to a copy of the store made "
                                    "without its case.sqlite-wal, and written on since)")
+
+
+def _head_file_replaced(case: Case, kept: AuditHead) -> bool:
+    """A head file whose hash this log holds nowhere, beside a log ending where this account last saw it end: the
+    file, not the log, is what changed (a cut-short or rewritten log leaves this account's record past it, or
+    other)."""
+    head, first = case.audit.head(), case.audit.hash_of(1)
+    seen = [read_seen_head(place, first) for place in case.places()] if first else []
+    return head is not None and head in seen and not case.audit.entries_with_hash(kept.hash)
 
 
 # what besides tampering cuts a log short though every commit is synced: a disk that had said it wrote the -wal's
