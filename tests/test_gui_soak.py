@@ -36,8 +36,9 @@ def test_playing_looping_and_repainting_keeps_none_alive():
     assert report["loops"] >= 2 and report["pauses"] >= 1
     assert report["position_updates"] > 50
     assert report["furthest_ms"] > 2000  # playback (or its clock) advanced
-    if sys.version_info < (3, 12):
+    if sys.version_info < (3, 12) and not report["guarded"]:
         assert report["fell"] <= 300, report
+    assert report["ok"], report
 
 
 def test_stopping_never_waits_on_a_backend_thread_that_waits_on_python():

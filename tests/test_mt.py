@@ -22,11 +22,10 @@ from app.core.translation.engine import (
     decode_target,
     detect_family,
     encode_source,
-    length_flags,
     load_translator,
-    max_repeat_run,
     plan_batches,
 )
+from app.core.translation.length_checks import length_flags, max_repeat_run
 from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, Segment
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -305,12 +305,12 @@ def test_a_ctrl_c_while_the_worker_starts_is_held_not_lost():
     import subprocess
     import sys
 
-    from app.worker.supervisor import _sigint_held
+    from app.worker.child import sigint_held
 
     child = [sys.executable, "-c", "import signal; print(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"]
     inherited = signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal (not `pytest &`)
     try:
-        with pytest.raises(KeyboardInterrupt), _sigint_held():
+        with pytest.raises(KeyboardInterrupt), sigint_held():
             born = subprocess.run(child, capture_output=True, text=True, check=True).stdout.strip()
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the worker is being started
             time.sleep(0.05)

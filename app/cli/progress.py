@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.clock import span_text
 from app.core.names import printable
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
@@ -20,9 +21,7 @@ from app.worker.tracking import DECODED
 
 
 def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return span_text(max(0, int(seconds)))
 
 
 class QueueProgress:

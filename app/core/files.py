@@ -14,6 +14,18 @@ from pathlib import Path
 SMALL_FILE_LIMIT = 64 * 1024 * 1024  # a head file or a manifest is a few kB; Parley writes none near this
 
 
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so the renames made in it are on disk (a power cut cannot undo them). POSIX only:
+    Windows cannot open a folder."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def read_regular_text(path: str | Path) -> str:
     """The UTF-8 text of a regular file; OSError for a missing one or anything else (a FIFO, a
     folder, a device) or one past `SMALL_FILE_LIMIT` (a sparse file of terabytes in a manifest's place

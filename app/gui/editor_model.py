@@ -152,8 +152,7 @@ class SegmentModel(ColumnsModel):
         if len(spans) != len(self.ids):
             return False
         self._read(spans)
-        if self.ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(COLUMNS) - 1))
+        self.all_changed()
         return True
 
     def apply_change(self, change: editing.Change) -> None:

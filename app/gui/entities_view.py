@@ -20,7 +20,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -38,7 +37,7 @@ from app.core.errors import ParleyError
 from app.core.search.entities import KINDS, Entity, Occurrence, case_entities, write_csv
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
-from app.gui.table_model import ROOT, ColumnsModel
+from app.gui.table_model import ROOT, ColumnsModel, rows_table
 
 ALL_KINDS = "all kinds"
 
@@ -111,12 +110,7 @@ class _Signals(QObject):
 
 
 def _table(model: ColumnsModel, stretch: int) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
+    table = rows_table(model)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import clock
 from app.core.chats.registry import is_chat_export_in_folder
 from app.core.editing import operations as editing
 from app.core.editing import review
@@ -66,10 +67,7 @@ def kind_of(exhibit: Exhibit) -> str:
 def duration_text(ms: int) -> str:
     if ms <= 0:
         return ""
-    seconds = ms // 1000
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return clock.span_text(ms // 1000)
 
 
 @dataclass(frozen=True)
@@ -155,14 +153,8 @@ class ExhibitsModel(ColumnsModel):
         self.rows: list[ExhibitRow] = []
 
     def set_rows(self, rows: list[ExhibitRow]) -> None:
-        if [r.exhibit.id for r in rows] == [r.exhibit.id for r in self.rows]:
+        with self.rows_replaced([r.exhibit.id for r in rows] == [r.exhibit.id for r in self.rows]):
             self.rows = rows
-            if rows:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
-            return
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
 
     def row_total(self) -> int:
         return len(self.rows)

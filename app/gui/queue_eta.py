@@ -10,22 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from app.core.clock import parse_stamp, span_text
+
 FALLBACK_SPEED = 4.0  # media seconds per wall second before anything has been measured
 ESTIMATE_CAP = 0.95  # an estimated bar stops here until the batch reports
 
 
-def _parse(stamp: str | None) -> datetime | None:
-    if not stamp:
-        return None
-    try:
-        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
-
-
 def _seconds_since(stamp: str | None, now: datetime) -> float | None:
-    at = _parse(stamp)
+    at = parse_stamp(stamp)
     return None if at is None else max(0.0, (now - at).total_seconds())
 
 
@@ -33,7 +25,7 @@ def measured_speed(jobs: list[Any], durations_ms: dict[int, int]) -> float | Non
     """Media seconds transcribed per wall-clock second, over the finished jobs."""
     media = wall = 0.0
     for job in jobs:
-        start, end = _parse(job.started_at), _parse(job.finished_at)
+        start, end = parse_stamp(job.started_at), parse_stamp(job.finished_at)
         if job.state != "done" or start is None or end is None:
             continue
         took = (end - start).total_seconds()
@@ -84,7 +76,4 @@ def overdue(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, tuple
 def eta_text(eta_s: float | None) -> str:
     if eta_s is None or eta_s < 0:
         return ""
-    eta = round(eta_s)
-    m, s = divmod(eta, 60)
-    h, m = divmod(m, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return span_text(round(eta_s))

@@ -59,14 +59,8 @@ class QueueModel(ColumnsModel):
         self.names = names
         self.durations = durations or {}
         self.speed = measured_speed(jobs, self.durations)
-        if [j.id for j in jobs] == [j.id for j in self.jobs]:
+        with self.rows_replaced([j.id for j in jobs] == [j.id for j in self.jobs]):
             self.jobs = jobs
-            if jobs:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(jobs) - 1, len(COLUMNS) - 1))
-            return
-        self.beginResetModel()
-        self.jobs = jobs
-        self.endResetModel()
 
     def set_live(self, job_id: int, fraction: float, eta_s: float | None) -> None:
         self.live[job_id] = (fraction, eta_s)

@@ -15,12 +15,10 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +27,7 @@ from app.core.errors import ParleyError
 from app.core.search import Hit, count, search
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
-from app.gui.table_model import ROOT, ColumnsModel
+from app.gui.table_model import ROOT, ColumnsModel, rows_table
 
 TYPING_PAUSE_MS = 250  # search once typing pauses this long
 HIT_LIMIT = 500
@@ -86,12 +84,7 @@ class SearchView(QWidget):
         self.box = QLineEdit(placeholderText='Search the case: words, prefix*, "a phrase"')
         self.box.setClearButtonEnabled(True)
         self.status = QLabel("")
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = rows_table(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 ROOT = QModelIndex()  # the invisible root (a default argument, made once)
+
+
+def rows_table(model: QAbstractItemModel) -> QTableView:
+    """A read-only table over `model`: whole rows selected, one at a time, no row numbers."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    return table
 
 
 class ColumnsModel(QAbstractTableModel):
@@ -28,3 +42,21 @@ class ColumnsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section]
         return None
+
+    def all_changed(self) -> None:
+        """Every cell of the same rows may read differently now: one dataChanged over the whole table."""
+        rows = self.row_total()
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, len(self.columns) - 1))
+
+    @contextmanager
+    def rows_replaced(self, same_rows: bool) -> Iterator[None]:
+        """Around putting in the new rows: in place with one dataChanged when they are the same rows in
+        the same order (the selection, scroll and an open editor kept), else inside a model reset."""
+        if same_rows:
+            yield
+            self.all_changed()
+            return
+        self.beginResetModel()
+        yield
+        self.endResetModel()

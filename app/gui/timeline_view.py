@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +37,7 @@ from app.core.export.timeline import also_in_text, translation_cell
 from app.core.store import Case
 from app.core.usecases.timeline import export_timeline, story
 from app.gui.case_task import CaseTask
-from app.gui.table_model import ROOT, ColumnsModel
+from app.gui.table_model import ROOT, ColumnsModel, rows_table
 from app.gui.timeline_export import TimelineExportDialog
 
 PLAY, WRITTEN, WHEN, SENDER, MESSAGE, TRANSLATION = range(6)
@@ -215,13 +214,8 @@ class TimelineView(QWidget):
         self.export_button.setToolTip("Write this timeline as JSON, DOCX or PDF")
         self.export_button.clicked.connect(self.ask_export)
         self.status = QLabel("")
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = rows_table(self.proxy)
         self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         for column in (PLAY, WRITTEN, WHEN, SENDER):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

@@ -6,18 +6,17 @@ until a job asks for another one. Each chunk's segments are committed to the
 store by transcribe_exhibit as they are decoded, so a crash or a kill loses at
 most the chunk in flight and the retry resumes from the stored ones.
 
-Two threads: the main one decodes; a background one reads commands from the
-parent (CancelJob, Shutdown) and refreshes the running job's heartbeat on its
-own SQLite connection, so a long chunk or model load never looks like a hang.
+Two threads: the main one decodes; a background one (command_thread) reads
+commands from the parent (CancelJob, Shutdown) and refreshes the running job's
+heartbeat on its own SQLite connection, so a long chunk or model load never
+looks like a hang.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -27,27 +26,24 @@ from typing import Any
 
 from app.core.asr import transcribe_clips
 from app.core.asr.runs import run_for, store_clip, transcribe_exhibit
-from app.core.errors import MediaError, ParleyError, StoreError
+from app.core.errors import MediaError, ParleyError
 from app.core.evidence.source_check import check_unchanged, reachable
 from app.core.models.cache import Loaded, ModelCache
 from app.core.models.device import choose
 from app.core.options import ExportOptions, TranscribeOptions, from_dict
-from app.core.store import Case, Exhibit, db
+from app.core.store import Case, Exhibit
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
 from app.core.translation.runs import SameLanguageError, translate_job
 from app.core.usecases.exporting import export_run, run_to_export
+from app.worker.command_thread import CommandThread
 from app.worker.protocol import (
-    CancelJob,
     JobCancelled,
     JobDone,
     JobFailed,
     JobPaused,
     JobStarted,
     ModelLoaded,
-    OnlyJobs,
-    PauseJob,
     QueueIdle,
-    Shutdown,
     WorkerConfig,
     WorkerCrashed,
     WorkerReady,
@@ -95,7 +91,7 @@ def _one_line(exc: BaseException) -> str:
     return text if isinstance(exc, ParleyError) else f"{type(exc).__name__}: {text}"
 
 
-class Worker:
+class Worker(CommandThread):
     def __init__(self, config: WorkerConfig, events: Connection, commands: Connection) -> None:
         self.config = config
         self.events = events
@@ -431,54 +427,6 @@ class Worker:
 
     def _loaded(self, loaded: Loaded) -> None:
         self.send(ModelLoaded(loaded.name, loaded.device, loaded.compute_type, loaded.seconds))
-
-    # ------------------------------------------------------------ background thread
-
-    def _background(self) -> None:
-        """Read parent commands at once; keep the running job's heartbeat fresh."""
-        conn = db.connect(Path(self.config.case_dir))
-        queue = JobQueue(conn, owner=self.name)
-        last_beat = 0.0
-        try:
-            while not self.shutdown.is_set():
-                if self.commands.poll(0.25):  # short, so close() can join this thread quickly
-                    self._command()
-                jobs = self.current
-                if jobs and time.monotonic() - last_beat >= self.config.heartbeat_s:
-                    self._beat(queue, jobs)
-                    last_beat = time.monotonic()
-        except (EOFError, OSError):
-            self.shutdown.set()  # the parent has gone: stop at the next chunk
-        finally:
-            conn.close()
-
-    def _beat(self, queue: JobQueue, jobs: tuple[int, ...]) -> None:
-        """Refresh the running jobs' heartbeats. A store that cannot be written just now (busy past
-        its timeout, a full disk) skips this beat: the thread lives on to read the parent's commands
-        (it used to die with a traceback, and Shutdown and CancelJob went unread)."""
-        for job_id in jobs:
-            try:
-                running = queue.heartbeat(job_id)
-            except (sqlite3.Error, StoreError):
-                return
-            if not running:  # cancelled or paused from another shell
-                self.stop_asked.add(job_id)
-
-    def _command(self) -> None:
-        command = self.commands.recv()
-        if isinstance(command, CancelJob):
-            self.stop_asked.add(command.job_id)
-            if len(self.current) > 1 and command.job_id in self.current:
-                # one file of a batch: its result will be dropped; say so now, the batch goes on
-                self.send(JobCancelled(command.job_id))
-        elif isinstance(command, PauseJob):
-            self.stop_asked.update(self.current if command.job_id is None else (command.job_id,))
-        elif isinstance(command, Shutdown):
-            self.shutdown.set()
-        elif isinstance(command, OnlyJobs):
-            self.only = command.job_ids
-            self.told.set()
-
 
 # ------------------------------------------------------------ task helpers
 

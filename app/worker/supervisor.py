@@ -25,19 +25,16 @@ worker_options (all optional):
 from __future__ import annotations
 
 import multiprocessing
-import os
-import signal
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from app.core.store import Case
 from app.core.store.jobs import STALE_AFTER_S, JobQueue, worker_name
+from app.worker.child import child_environment, describe_exit, sigint_held
 from app.worker.entry import start_worker
 from app.worker.protocol import (
     CancelJob,
@@ -62,76 +59,6 @@ MAX_RESTARTS = 5
 RECOVER_EVERY_S = 30.0
 SETTLE_S = 1.0  # how long a job finished in the store may wait for its event to arrive
 FINISHED = ("done", "failed", "cancelled")
-HELD = (signal.SIGINT, signal.SIGHUP)  # the parent's to handle: the worker ignores them
-
-
-@contextmanager
-def _sigint_held() -> Iterator[None]:
-    """The worker is born with SIGINT and SIGHUP blocked (a Ctrl-C in the terminal, or the terminal
-    closed, reaches the whole process group; the parent handles it, and the worker ignores both once
-    started). The parent's own signal meanwhile is recorded and raised after, never dropped: the
-    parent used to ignore SIGINT while starting the worker, and a Ctrl-C then was lost (the command
-    ran on to exit 0, on CI)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # the child ignores SIGINT and SIGHUP itself once started
-        return
-    held: list[int] = []
-    previous = {signum: signal.signal(signum, lambda got, _frame: held.append(got)) for signum in HELD}
-    signal.pthread_sigmask(signal.SIG_BLOCK, set(HELD))  # the mask is what the child inherits
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(HELD))  # one pending here is recorded now
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in dict.fromkeys(held):
-            _deliver(signum, previous[signum])
-
-
-def _deliver(signum: int, handler: Any) -> None:
-    """A signal held while the worker was started, given to the handler it would have reached."""
-    if signum != signal.SIGINT:
-        signal.raise_signal(signum)  # the handler is back in place: it acts as it would have
-    elif callable(handler):
-        handler(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
-    elif handler == signal.SIG_DFL:
-        raise KeyboardInterrupt  # SIG_IGN (a background job of a script): ignored, as asked
-
-
-# numpy's OpenBLAS keeps its own pool of spinning threads, which on a 2-core machine
-# fight CTranslate2's for the cores (measured: about 10% of wall time on a long file).
-# glibc gives each thread that allocates its own heap (up to 8 per core) and seldom hands
-# freed memory back; the decoder's replicas, the read-ahead and the diarisation threads each
-# grew one (measured on 11.7 min with diarisation: peak 1451 MB, 1225 MB with two heaps, same speed).
-WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
-
-
-@contextmanager
-def _child_environment() -> Iterator[None]:
-    """The environment the spawned worker starts with (read as it starts, and when it first imports numpy)."""
-    saved = {key: os.environ.get(key) for key in WORKER_ENVIRONMENT}
-    for key, value in WORKER_ENVIRONMENT.items():
-        os.environ.setdefault(key, value)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def describe_exit(code: int | None) -> str:
-    if code is None:
-        return "the worker process stopped responding"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"the worker process was killed by {name}"
-    return f"the worker process exited unexpectedly (exit code {code})"
 
 
 class Supervisor:
@@ -321,7 +248,7 @@ class Supervisor:
         )
         proc = self._ctx.Process(target=start_worker, args=(config, events_out, commands_in),
                                  name="parley-worker", daemon=True)
-        with _sigint_held(), _child_environment():  # Ctrl-C is the parent's: blocked at the worker's birth
+        with sigint_held(), child_environment():  # Ctrl-C is the parent's: blocked at the worker's birth
             proc.start()
             # known before a Ctrl-C held meanwhile arrives, so the clean-up stops this worker too
             events_out.close()  # the child holds the only writer: EOF when it dies

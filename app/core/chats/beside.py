@@ -267,7 +267,7 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
         extra = [rel for rel in extra if rel not in others]
         siblings = _siblings(path)
         if siblings and siblings[0] != path:
-            return []  # the first chat of the folder keeps them
+            return []  # the first chat of the folder keeps them (said: which chat each is of is not known)
         elsewhere = _named_elsewhere(siblings[1:])
         extra = [rel for rel in extra if PurePosixPath(rel).name.lower() not in elsewhere]
     if extra and container in (meta.CONTAINER, meta.INSTAGRAM) and not meta.PAGE_RE.match(path.name):
@@ -278,6 +278,15 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
                  for m in c.messages if m.attachment and m.attachment.path}
         extra = [rel for rel in extra if rel not in named]
     return [(rel, PurePosixPath(rel).name) for rel in extra]
+
+
+def _shares_its_folder(path: Path, container: str) -> bool:
+    """Another chat of the same app lies in this chat's folder: a file there no message names may be of either."""
+    if container == whatsapp.CONTAINER:
+        return len(_siblings(path)) > 1
+    if container in (meta.CONTAINER, meta.INSTAGRAM) and not meta.PAGE_RE.match(path.name):
+        return len(_e2ee_threads(path.parent, path)) > 1
+    return False
 
 
 def _e2ee_threads(folder: Path, keep: Path) -> list[Path]:
@@ -376,7 +385,9 @@ def load_file(path: Path, root: Path | None = None) -> Loaded:
     files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
     files |= _sigtop_attachments(path, container)
     chats = with_attachments(chats, _locate_in(path.parent, files, root))
-    chats = with_unreferenced(chats, _unreferenced(path, container, chats, files))
+    extra = _unreferenced(path, container, chats, files)
+    shared = {rel for rel, _ in extra} if extra and _shares_its_folder(path, container) else set()
+    chats = with_unreferenced(chats, extra, shared)
     chats = with_cards(chats, lambda rel: _small_file(files.get(rel)))
     used = used_paths(chats)
     return Loaded(ChatExport(container, str(path), chats), path, {p: files[p] for p in used}, pages=later)

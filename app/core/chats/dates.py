@@ -39,6 +39,8 @@ from datetime import datetime, timedelta
 DOTTED = "day-first (dotted dates)"
 ARABIC = "day-first (Arabic-Indic digits, year last)"
 AMBIGUOUS_NOTE = "day and month cannot be told apart in this file; date-time left empty"
+UNREAD_MARKER_NOTE = ("12-hour clock marked {marker!r}, a marker of no language read here: morning or afternoon "
+                      "cannot be told; date-time left empty")
 CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in both places); left empty"
 
 _DATE_RE = re.compile(r"^(\d{1,4})(\s?[./-]\s?)(\d{1,4})(\s?[./-]\s?)(\d{1,4})\.?$")
@@ -48,10 +50,37 @@ _TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
 # Czech/Slovak, Ukrainian, Vietnamese, Hebrew, Malay/Indonesian, Thai.
 PM_MARKERS = frozenset({"pm", "p.m.", "p. m.", "p.m", "午後", "下午", "오후", "م", "μμ", "μ.μ.", "ب.ظ", "ب.ظ.",
                         "nachm.", "ös", "em", "e.m.", "ip.", "du.", "odp.", "пп", "ch", "אחה״צ", "ptg",
-                        "หลังเที่ยง"})
+                        "หลังเที่ยง",
+                        # Albanian, Afrikaans, Bulgarian, Icelandic, Lithuanian, Latvian, Welsh, Macedonian,
+                        # Serbian, Mongolian, Tamil, Kannada, Marathi, Nepali, Sinhala, Amharic, Lao
+                        "e pasdites", "nm.", "сл.об.", "e.h.", "popiet", "pēcpusdienā", "pēcp.", "yh", "попл.",
+                        "по подне", "ү.х.", "பிற்பகல்", "ಅಪರಾಹ್ನ", "म.उ.", "अपराह्न", "ප.ව.", "ከሰዓት", "ຫຼັງທ່ຽງ"})
 AM_MARKERS = frozenset({"am", "a.m.", "a. m.", "a.m", "午前", "上午", "오전", "ص", "πμ", "π.μ.", "ق.ظ", "ق.ظ.",
                         "vorm.", "öö", "fm", "f.m.", "ap.", "de.", "dop.", "дп", "sa", "לפנה״צ", "pg",
-                        "ก่อนเที่ยง"})
+                        "ก่อนเที่ยง",
+                        "e paradites", "vm.", "пр.об.", "f.h.", "priešpiet", "priekšpusdienā", "priekšp.", "yb",
+                        "претпл.", "пре подне", "ү.ө.", "முற்பகல்", "ಪೂರ್ವಾಹ್ನ", "म.पू.", "पूर्वाह्न", "පෙ.ව.", "ጥዋት",
+                        "ກ່ອນທ່ຽງ"})
+
+# Flexible day periods (CLDR's "B": Chinese 晚上9:05, English "9:05 in the evening"): the 24-hour span each
+# names, [start, end) with end past 24 for one running past midnight; the hour is the one of the two a
+# 12-hour clock can mean that falls in it.
+FLEXIBLE_PERIODS = {
+    "in the morning": (6, 12), "in the afternoon": (12, 18), "in the evening": (18, 21), "at night": (21, 30),
+    "午夜": (0, 1), "凌晨": (0, 5), "清晨": (5, 8), "早上": (5, 8), "中午": (12, 13), "傍晚": (17, 19),
+    "晚上": (19, 24), "夜晚": (19, 24),
+}
+
+
+def _in_period(hour: int, period: tuple[int, int]) -> int:
+    """Of the two hours a 12-hour clock's `hour` can mean, the one in the period, else the nearer (phones
+    and versions draw the periods' edges differently: 早上8:05, "9:05 in the evening")."""
+    start, end = period
+
+    def distance(candidate: int) -> int:
+        return min(max(start - h, 0, h - (end - 1)) for h in (candidate, candidate + 24))
+
+    return min((hour % 12, hour % 12 + 12), key=distance)
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,7 @@ class Stamp:
     hour: int
     minute: int
     second: int
+    unread_marker: str = ""  # a 12-hour clock's marker in no language read here: morning or afternoon unknown
 
 
 @dataclass(frozen=True)
@@ -87,7 +117,11 @@ def read_time(text: str, marker: str = "") -> tuple[int, int, int] | None:
         return None
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
     mark = _marker(marker)
-    if mark in PM_MARKERS and hour < 12:
+    if mark in FLEXIBLE_PERIODS:
+        if not 1 <= hour <= 12:
+            return None
+        hour = _in_period(hour, FLEXIBLE_PERIODS[mark])
+    elif mark in PM_MARKERS and hour < 12:
         hour += 12
     elif mark in AM_MARKERS and hour == 12:
         hour = 0
@@ -287,11 +321,12 @@ def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) 
             notes.append("")
             continue
         order = orders[stamp.layout]
-        moment = to_datetime(stamp, order)
+        moment = None if stamp.unread_marker else to_datetime(stamp, order)
         calendar = calendar_note(stamp, order)
         isos.append(moment.isoformat() if moment else None)
         # a Buddhist-era date that reads both ways says both: its calendar and why it has no date-time
-        why = _note(order) if moment is None and "left empty" not in calendar else ""
+        why = UNREAD_MARKER_NOTE.format(marker=stamp.unread_marker) if stamp.unread_marker else \
+            _note(order) if moment is None and "left empty" not in calendar else ""
         notes.append("; ".join(n for n in (calendar, why) if n))
     return isos, notes, describe(orders.values())
 

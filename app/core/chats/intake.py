@@ -26,7 +26,7 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 12  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 13  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -43,6 +43,9 @@ PARSER_VERSION = 12  # 2: zipped Telegram exports, files deep in a full export, 
 # 12: a WhatsApp export cut short mid-header ends in a note saying so (the cut line was the last message's words);
 #     a UTF-16 chat cut at an odd byte is read (it was an error); one cut inside a character says so;
 #     a message of the chat pasted into a later one is its words
+# 13: WhatsApp 12-hour clocks in more languages, parts of the day (晚上, "in the evening") and unknown markers said;
+#     an iOS group's notes under its new name; the app's words in 24 more languages; a LINE history cut short;
+#     a file no message names where several chats lie says which chat it is of is not known
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")

@@ -125,8 +125,36 @@ def _message(index: int, entry: _Entry, iso: str | None, note: str) -> Message:
     return Message(index, sender, written, iso, text, system, None, note)
 
 
+CUT_NOTE = ("the history ends here in the middle of a message's time or sender (the file cut short): the line is "
+            "kept as written, no sender assigned")
+_CUT_TIME_RE = re.compile(r"^(?:(?:午前|午後|오전|오후|上午|下午)\s?)?\d{1,2}(?::\d{0,2})?(?:\s?[AaPp]\.?\s?[Mm]?\.?)?$")
+
+
+def _cut_line(text: str, entries: list[_Entry]) -> str | None:
+    """The file's last line, with no line end after it, when it is a message's start cut off: a time cut short
+    (`21:0`), or a time and the start of a sender's name another line writes whole (`21:07<TAB>An`)."""
+    if text.endswith("\n") or not entries:
+        return None
+    last = strip_marks(text.rsplit("\n", 1)[-1]).rstrip("\r").rstrip("\ufffd")
+    entry = entries[-1]
+    if entry.more and entry.more[-1].rstrip("\ufffd") == last and _CUT_TIME_RE.match(last.strip()) and \
+            not entry.columns[-1].startswith('"'):
+        entry.more.pop()
+        return last
+    senders = {e.columns[0].strip() for e in entries[:-1] if len(e.columns) > 1}
+    begun = entry.columns[0].strip()
+    if not entry.more and len(entry.columns) == 1 and last.endswith(entry.columns[0]) and begun and any(
+            name.startswith(begun) and name != begun for name in senders):
+        entries.pop()
+        return last
+    return None
+
+
 def parse(text: str, stem: str = "") -> Chat:
     name, entries = _entries(text)
+    cut = _cut_line(text, entries)
     isos, notes, basis = dates.normalise([e.stamp for e in entries])
     messages = tuple(_message(i, e, isos[i], notes[i]) for i, e in enumerate(entries))
+    if cut is not None:
+        messages += (Message(len(messages), None, "", None, cut, True, None, CUT_NOTE),)
     return Chat(name or stem, messages, basis)

@@ -11,6 +11,8 @@ and a final full stop aside), so a person writing about a deleted message stays 
 
 from __future__ import annotations
 
+from app.core.chats import localised_more
+
 _DELETED = """
 this message was deleted by an admin|you deleted this message as admin
 הודעה זו נמחקה|ההודעה נמחקה|מחקת את ההודעה הזו|מחקת הודעה זו
@@ -142,10 +144,11 @@ def _phrases(block: str) -> frozenset[str]:
     return frozenset(p.strip() for line in block.strip().splitlines() for p in line.split("|") if p.strip())
 
 
-DELETED = _phrases(_DELETED)
-MISSED_CALLS = _phrases(_MISSED_CALLS) | _phrases(_LIVE_LOCATION)
-OMITTED = {kind: _phrases(block) for kind, block in _OMITTED.items()}
-_ENDS = ".。!"
+DELETED = _phrases(_DELETED) | _phrases(localised_more.DELETED)
+MISSED_CALLS = _phrases(_MISSED_CALLS) | _phrases(_LIVE_LOCATION) | _phrases(localised_more.MISSED_CALLS) | _phrases(
+    localised_more.LIVE_LOCATION)
+OMITTED = {kind: _phrases(block) | _phrases(localised_more.OMITTED.get(kind, "")) for kind, block in _OMITTED.items()}
+_ENDS = ".。!।۔"  # the full stop, and Bengali's and Urdu's
 LONGEST = max(len(p) for group in (DELETED, MISSED_CALLS, *OMITTED.values()) for p in group) + 40  # a name after "deleted by admin"
 
 

@@ -5,11 +5,12 @@ the loaded record, naming a chat after its folder, finding each attachment its p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
+    cut_short,
     discord,
     discord_csv,
     discord_html,
@@ -39,6 +40,7 @@ from app.core.chats.encoding import decode_text
 from app.core.chats.placeholders import time_in_name
 from app.core.chats.placing import placed
 from app.core.chats.records import (
+    SHARED_NOTE,
     UNREFERENCED_NOTE,
     UNREFERENCED_TIMED_NOTE,
     Attachment,
@@ -154,6 +156,8 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
                               "Instagram, Discord, Google Chat, Hangouts, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
     chats = found[1](text, name)
+    if found[0] not in (whatsapp.CONTAINER, line.CONTAINER):  # those two tell a cut line themselves
+        chats = cut_short.split_cut(chats, text)
     if not any(m.time_as_written for c in chats for m in c.messages):
         raise ChatError(name, "no recognisable chat message in this export")
     return chats
@@ -191,13 +195,16 @@ def used_paths(chats: tuple[Chat, ...]) -> set[str]:
     return {m.attachment.path for c in chats for m in c.messages if m.attachment and m.attachment.path}
 
 
-def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[Chat, ...]:
+def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
+                      shared: Collection[str] = ()) -> tuple[Chat, ...]:
     """Each (path, name) of the export that no message names, kept in the first chat as a note with
-    no sender (never dropped): in its place by the time its name carries, said so; else at the end."""
+    no sender (never dropped): in its place by the time its name carries, said so; else at the end.
+    `shared`: the paths that may as well be another chat's (several chats lie where they do), said so."""
     if not extra or not chats:
         return chats
     first = chats[0]
-    notes = tuple(_unreferenced_note(len(first.messages) + k, path, name) for k, (path, name) in enumerate(extra))
+    notes = tuple(_unreferenced_note(len(first.messages) + k, path, name, path in shared)
+                  for k, (path, name) in enumerate(extra))
     return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
 
 
@@ -209,10 +216,12 @@ def _unreferenced_kind(path: str) -> str:
     return "audio" if kind == "video" and PurePosixPath(path).parent.name in AUDIO_FOLDERS else kind
 
 
-def _unreferenced_note(index: int, path: str, name: str) -> Message:
+def _unreferenced_note(index: int, path: str, name: str, shared: bool = False) -> Message:
     attachment = Attachment(name, False, _unreferenced_kind(path), "", path)
     when = time_in_name(name)
+    note = UNREFERENCED_NOTE if when is None else UNREFERENCED_TIMED_NOTE
+    note = f"{note}; {SHARED_NOTE}" if shared else note
     if when is None:
-        return Message(index, None, "", None, "", True, attachment, UNREFERENCED_NOTE)
-    return Message(index, None, when[0], when[1], "", True, attachment, UNREFERENCED_TIMED_NOTE)
+        return Message(index, None, "", None, "", True, attachment, note)
+    return Message(index, None, when[0], when[1], "", True, attachment, note)
 

@@ -12,6 +12,8 @@ VIDEO_EXTENSIONS = frozenset({"mp4", "m4v", "mov", "3gp", "3g2", "mkv", "webm", 
 UNREFERENCED_NOTE = "a file of the export that no message refers to; kept here, with no sender and no time"
 UNREFERENCED_TIMED_NOTE = ("a file of the export that no message refers to; kept here, with no sender, "
                            "placed by the time its file name carries")
+SHARED_NOTE = ("several chats' exports lie where it does (or it is in no chat's folder), so which chat it is of is not "
+               "known: kept with the first of them")
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from app.core.clock import utc_now
@@ -196,6 +197,31 @@ def untranslated_messages(case: Case, exhibit_id: int) -> list[StoredMessage]:
     return [s for c in sorted(latest.values(), key=lambda c: c.position) for s in chat_messages(case, c.id)]
 
 
+LOCAL_TIMES = ("local time of the phone or computer that made the export, as it writes it: the export gives no "
+               "time zone and none is assumed (not converted to UTC; a time in a daylight-saving change's "
+               "repeated or skipped hour is kept as written)")
+OFFSET_TIMES = "with the UTC offset the export gives"
+MIXED_TIMES = "some with the UTC offset the export gives, the others local time as written (no time zone given)"
+
+
+def _has_offset(iso: str) -> bool:
+    try:
+        return datetime.fromisoformat(iso).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def chat_times(timeline: Timeline) -> dict[str, str]:
+    """Per chat, what its messages' date-times are: local time as written, or with their UTC offset."""
+    offsets: dict[str, set[bool]] = {}
+    for e in timeline.entries:
+        if e.datetime:
+            offsets.setdefault(e.chat, set()).add(_has_offset(e.datetime))
+    return {name: "no date-time read" if not offsets.get(name) else
+            MIXED_TIMES if len(offsets[name]) == 2 else OFFSET_TIMES if True in offsets[name] else LOCAL_TIMES
+            for name, _ in timeline.chats}
+
+
 def timeline_dict(timeline: Timeline) -> dict[str, Any]:
     """The timeline as JSON: `container`, `messages` in chat order, and its provenance."""
     src = timeline.source
@@ -204,7 +230,8 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
         "container": timeline.container,
         "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes,
                    **({"found_in": timeline.found_in} if timeline.found_in else {})},
-        "chats": [{"name": name, "date_order": order} for name, order in timeline.chats],
+        "chats": [{"name": name, "date_order": order, "times": chat_times(timeline)[name]}
+                  for name, order in timeline.chats],
         "messages": [_entry_dict(e) for e in timeline.entries],
         "provenance": {
             "created_at": timeline.created_at,

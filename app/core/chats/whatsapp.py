@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from app.core.chats import colon_names, dates
+from app.core.chats import colon_names, dates, group_names
 from app.core.chats.placeholders import (
     MARKS,
     find_attachment,
@@ -50,19 +50,32 @@ CUT_NOTE = ("the export ends here in the middle of a message header (cut short, 
 _ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # a phone in Persian: the year first, of the Solar Hijri calendar
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
-_LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
+_LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS | set(dates.FLEXIBLE_PERIODS)
+                         if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
                         key=len, reverse=True)
 _AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOCAL_MARKERS) + r"))"
          r"(?![^\W\d_]))")
 _HEADER_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)[^\d\s\[\]:,.\u060c]{1,5}\s+)?|[,\u060c])"
+    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
     r"(?:(?P<pre>" + _AMPM + r")\s?)?"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
     r"(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
     r"(?P<close>\])?"
     r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
+    r"(?P<rest>.*)$",
+    re.DOTALL,
+)
+# A 12-hour clock marked in a language not read here ("2:05 e pasdites - Anna:", "[2:05:00 ນ.] Anna:"): a word or
+# three between the time and Android's dash or iOS's bracket, the line naming a sender after it.
+_UNREAD_MARKER_RE = re.compile(
+    r"^(?P<open>\[)?\s*"
+    r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+    r"(?:[,\u060c]?\s+(?:[^\d\s\[\]:,.\u060c]{1,5}\s+)?|[,\u060c])"
+    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)[\s\u202f\u00a0]"
+    r"(?P<mark>[^\W\d_][^\s\d:\[\]]{0,15}(?:[\s\u202f\u00a0][^\W\d_][^\s\d:\[\]]{0,15}){0,2}?)"
+    r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s)"
     r"(?P<rest>.*)$",
     re.DOTALL,
 )
@@ -81,6 +94,7 @@ class Header:
     stamp: dates.Stamp | None
     rest: str  # the line after the header, direction marks kept
     shape: tuple[bool, str] = (False, "")  # (bracketed, separator after the time)
+    word: str = ""  # a word between the date and the time: a connector (klo, um) or a clock's marker
 
 
 @dataclass
@@ -106,21 +120,49 @@ def _rest_of(line: str, clean_offset: int) -> str:
     return ""
 
 
-def read_header(line: str) -> Header | None:
-    clean = _clean(line)
-    match = _HEADER_RE.match(clean)
+def _script(line: str) -> str:
+    return "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else \
+        dates.PERSIAN if any(ch in _PERSIAN_DIGITS for ch in line[:40]) else ""
+
+
+def _unread_marker_header(line: str, clean: str, known: frozenset[str] = frozenset()) -> Header | None:
+    """A header whose 12-hour clock is marked in a language not read here: its sender and date read, the hour
+    kept as written and said (morning or afternoon unknown), never the marker taken for the sender's name.
+    One naming no sender only with a marker of `known` (the app's note in a file of such lines)."""
+    match = _UNREAD_MARKER_RE.match(clean)
     if match is None or bool(match["open"]) != bool(match["close"]):
         return None
+    if _split_sender(match["rest"])[0] is None and " ".join(match["mark"].split()) not in known:
+        return None
+    stamp = dates.read_stamp(match["date"], match["time"], "", _script(line))
+    if stamp is None or not 1 <= stamp.hour <= 12:  # a 12-hour clock writes 1 to 12
+        return None
+    shown = strip_marks(line)[match.start("date"): match.end("mark")]
+    shape = (bool(match["open"]), match["sep"] or " ")
+    stamp = replace(stamp, unread_marker=" ".join(match["mark"].split()))
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
+
+
+def read_header(line: str, unread_markers: frozenset[str] = frozenset()) -> Header | None:
+    """`unread_markers`: 12-hour markers of no language read here that the file's lines naming a sender
+    carry; a line with one and no sender is the app's note."""
+    clean = _clean(line)
+    match = _HEADER_RE.match(clean)
+    if match is None or (not (match["pre"] or match["post"]) and (
+            not match["close"] if match["open"] else not match["sep"].strip())):
+        unread = _unread_marker_header(line, clean, unread_markers)
+        if unread is not None or match is None:
+            return unread
+    if bool(match["open"]) != bool(match["close"]):
+        return None
     marker = match["pre"] or match["post"] or ""
-    script = "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else \
-        dates.PERSIAN if any(ch in _PERSIAN_DIGITS for ch in line[:40]) else ""
-    stamp = dates.read_stamp(match["date"], match["time"], marker, script)
+    stamp = dates.read_stamp(match["date"], match["time"], marker, _script(line))
     if stamp is None:
         return None
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
     shape = (bool(match["open"]), match["sep"].strip() or " ")
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower())
 
 
 def looks_like_header(line: str) -> bool:
@@ -173,6 +215,11 @@ def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
 
 def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     headers = [read_header(line) for line in lines]
+    unread = frozenset(h.stamp.unread_marker for h in headers if h and h.stamp and h.stamp.unread_marker)
+    if unread:  # the app's notes of a file whose clock is marked in a language not read here
+        headers = [h if h is not None and h.stamp and h.stamp.unread_marker else read_header(line, unread)
+                   for line, h in zip(lines, headers)]
+    headers = _marked_before(headers)
     shapes = _file_shapes(headers)
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
@@ -197,6 +244,25 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
             entries.pop()
         entries.append(_Entry(None, CUT_NOTE, [lines[-1]]))
     return entries
+
+
+# Words some layouts write between the date and the time ("13.6.2018 klo 21.25", "um", "à", "at").
+CONNECTORS = frozenset({"klo", "kl", "um", "à", "a", "at", "om", "às", "as", "alle", "o", "в", "u", "v", "ob", "la"})
+
+
+def _marked_before(headers: list[Header | None]) -> list[Header | None]:
+    """A word before the time that is no connector and whose every time is 1 to 12 o'clock ("ល្ងាច 2:05",
+    "ap 9:05"): a 12-hour clock's marker in a language not read here. Its hour is kept as written and said,
+    not read as a 24-hour clock's (02:05 for 14:05)."""
+    hours: dict[str, set[int]] = {}
+    for h in headers:
+        if h is not None and h.word and h.stamp is not None:
+            hours.setdefault(h.word, set()).add(h.stamp.hour)
+    markers = {w for w, seen in hours.items() if w not in CONNECTORS and all(1 <= hour <= 12 for hour in seen)}
+    if not markers:
+        return headers
+    return [replace(h, stamp=replace(h.stamp, unread_marker=h.word)) if h is not None and h.stamp is not None
+            and h.word in markers else h for h in headers]
 
 
 PASTED_NOTE = "holds message {index} of this chat pasted in (its date, time, sender and words)"
@@ -356,26 +422,7 @@ def parse(text: str, name: str = "") -> Chat:
             messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known))
     if text.endswith("\ufffd") and messages and messages[-1].note != CUT_NOTE:  # a character cut in two
         messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, CUT_CHAR_NOTE) if n))
-    return Chat(name, tuple(_group_notes(messages)), basis)
-
-
-GROUP_NOTE = "the app's note, written under {name!r}: the group's name, which writes only the app's notes"
-
-
-def _group_notes(messages: list[Message]) -> list[Message]:
-    """iOS writes a group's notes ("Anna created group", "Bob left") under the group's name, as if it
-    were a member: that name is no sender. It is the name that writes the chat's first line, all of
-    whose lines are the app's notes, some of them notes only the app's mark tells (not a call or a
-    deletion, which a member's name writes too)."""
-    first = next((m for m in messages if m.time_as_written), None)
-    if first is None or first.sender is None or not first.system:
-        return messages
-    own = [m for m in messages if m.sender == first.sender]
-    if not all(m.system and m.attachment is None for m in own) or all(is_system_note(m.text) for m in own):
-        return messages
-    note = GROUP_NOTE.format(name=first.sender)
-    return [replace(m, sender=None, note="; ".join(n for n in (m.note, note) if n)) if m.sender == first.sender
-            else m for m in messages]
+    return Chat(name, tuple(group_names.group_notes(messages)), basis)
 
 
 def score(text: str, sample_lines: int = 40) -> float:

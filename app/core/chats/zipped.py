@@ -289,20 +289,31 @@ def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo |
     return by_name[hits[0]] if len(hits) == 1 else None
 
 
+def _owners(info: zipfile.ZipInfo, members: list[ZipChat]) -> list[ZipChat]:
+    """The chats a file no message names may be of: those whose folder is its nearest holding one (all
+    when none holds it)."""
+    parents = PurePosixPath(info.filename).parents
+    holders = [m for m in members if m.folder in parents]
+    if not holders:
+        return members
+    deepest = max(len(m.folder.parts) for m in holders)
+    return [m for m in holders if len(m.folder.parts) == deepest]
+
+
 def _unreferenced(member: ZipChat, members: list[ZipChat], extra: list[zipfile.ZipInfo]) -> list[tuple[str, str]]:
     """The files no message names that belong with this chat text: those in its folder, or below it
-    and in no other chat's folder (those of no chat's folder go with the first)."""
-    def owner(info: zipfile.ZipInfo) -> ZipChat:
-        parents = PurePosixPath(info.filename).parents
-        holders = [m for m in members if m.folder in parents]
-        return max(holders, key=lambda m: len(m.folder.parts)) if holders else members[0]
-
+    and in no other chat's folder (those of no chat's folder, or of one several chats share, go with the first)."""
     out = []
     for info in extra:
-        if owner(info) is not member or _is_page_part(info, member):
+        if _owners(info, members)[0] is not member or _is_page_part(info, member):
             continue
         out.append((info.filename, PurePosixPath(whatsapp_zip.stored_name(info)).name))
     return out
+
+
+def _shared(members: list[ZipChat], extra: list[zipfile.ZipInfo]) -> frozenset[str]:
+    """The files no message names that more than one chat of the zip may be of."""
+    return frozenset(i.filename for i in extra if len(_owners(i, members)) > 1)
 
 
 def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
@@ -341,8 +352,9 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     extra = [i for i in whatsapp_zip.unreferenced(media, used) if not i.filename.lower().endswith(".zip")]  # opened
     backups = {id(i) for i in sms_zip.backups(archive, extra)}  # read as the phone's SMS, not a file of the chat
     extra = [i for i in extra if id(i) not in backups]
+    shared = _shared(members, extra)
     chats = tuple(c for m, cs in zip(members, per_member)
-                  for c in with_unreferenced(cs, _unreferenced(m, members, extra)))
+                  for c in with_unreferenced(cs, _unreferenced(m, members, extra), shared))
     by_name = {i.filename: i for i in media}
     chats = with_cards(chats, lambda name: _small_member(archive, by_name.get(name)))
     return members, chats, _extract(archive, chats, media, extract_to), _hashes(archive, chats, media)

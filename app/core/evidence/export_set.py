@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import ParleyError
+from app.core.files import sync_folder
 from app.core.processes import last_written, left_by_gone_process
 
 try:
@@ -123,7 +124,7 @@ def _put_in_place(staging: Path, folder: Path, names: list[str], manifest: str) 
             os.replace(staging / name, folder / name)
             done.append((folder / name, earlier))
         os.replace(staging / manifest, folder / manifest)
-        _synced_folder(folder)  # the renames themselves on disk before the set is logged as written
+        sync_folder(folder)  # the renames themselves on disk before the set is logged as written
     except OSError as exc:
         left = _undone(done)
         if left:
@@ -132,17 +133,6 @@ def _put_in_place(staging: Path, folder: Path, names: list[str], manifest: str) 
                 f"{len(names)} files are in place without a manifest, an incomplete set (`verify` names "
                 "it); export again once the folder can be written") from None
         raise
-
-
-def _synced_folder(folder: Path) -> None:
-    """fsync the folder (POSIX: Windows cannot open one): a power cut after the set is logged as written
-    cannot undo its renames, which `verify` would report as files changed."""
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _kept_aside(target: Path, aside: Path, move: bool = False) -> Path | None:

@@ -20,7 +20,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from app.core.clock import parse_stamp
 from app.core.errors import ParleyError
+from app.core.files import sync_folder
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.types import FLAG_INAUDIBLE, Segment, Transcript
 
@@ -84,19 +86,13 @@ def safe_write(path: str | os.PathLike[str], data: bytes) -> None:
     file; on any failure the temp file is removed and the old file is untouched.
     """
     target = Path(path)
-    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    tmp = _staged(target, data)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(target.parent)
+    sync_folder(target.parent)
 
 
 def safe_write_all(files: list[tuple[Path, bytes]]) -> None:
@@ -106,21 +102,31 @@ def safe_write_all(files: list[tuple[Path, bytes]]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for target, data in files:
-            mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, mode)
+            staged.append((_staged(target, data), target))
         _put_all_in_place(staged)
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
     for folder in dict.fromkeys(target.parent for target, _ in files):
-        _fsync_dir(folder)
+        sync_folder(folder)
+
+
+def _staged(target: Path, data: bytes) -> str:
+    """`data` in a temporary file beside `target`, on disk (fsync), with the mode of the file it will
+    replace (0644 for a new one): its path. On any failure it is removed."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 class PartlyWritten(OSError):
@@ -175,17 +181,6 @@ def _kept_aside(target: Path) -> Path | None:
     return aside
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX only; Windows cannot open a folder)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 # --- time helpers ------------------------------------------------------------
 
 
@@ -210,16 +205,8 @@ def hhmmss(ms: int) -> str:
 
 def created_datetime(transcript: Transcript) -> datetime:
     """transcript.created_at as an aware UTC datetime (EPOCH when missing or unreadable)."""
-    text = (transcript.created_at or "").strip()
-    if not text:
-        return EPOCH
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return EPOCH
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return max(value.astimezone(timezone.utc), EPOCH)
+    value = parse_stamp((transcript.created_at or "").strip())
+    return EPOCH if value is None else max(value.astimezone(timezone.utc), EPOCH)
 
 
 # --- content helpers shared by the formats -----------------------------------

@@ -75,11 +75,7 @@ class EvidencePdf(ScriptFonts):
         self.transcript = transcript
         self.set_margins(LEFT_MM, MARGIN_MM + 5, MARGIN_MM)
         self.set_auto_page_break(auto=True, margin=MARGIN_MM + 8)
-        for style, filename in FONT_FILES.items():
-            self.add_font(FONT, style, str(font_path(filename)))
-        self.alias_nb_pages(None)  # a "{nb}" said or written stays as it is (pdf_pages numbers)
-        self.set_font(FONT, size=9)
-        _enable_shaping(self)
+        set_up_text(self, needs_shaping(transcript))
         _set_metadata(self, transcript)
 
     def header(self) -> None:
@@ -154,15 +150,17 @@ def font_path(filename: str) -> Path:
     raise ExportError(f"{filename}: font not found in resources/fonts or the system fonts")
 
 
-def _enable_shaping(pdf: EvidencePdf) -> None:
-    """Shape text (Arabic joining, right-to-left runs, Indic clusters) when it needs it.
-
-    Shaping needs uharfbuzz and makes rendering ~3x slower, so it is only turned
-    on for transcripts with such scripts. Without uharfbuzz, fpdf2 still embeds
-    every glyph, but Arabic is shown as unjoined letters in logical order (the
-    DOCX and JSON are unaffected).
-    """
-    if needs_shaping(pdf.transcript) and importlib.util.find_spec("uharfbuzz") is not None:
+def set_up_text(pdf: FPDF, shaping: bool) -> None:
+    """The main font (DejaVu Sans, regular and bold) at 9 pt, a "{nb}" said or written left as it is
+    (pdf_pages numbers the pages), and text shaping (Arabic joining, right-to-left runs, Indic
+    clusters) when `shaping` says the text needs it. Shaping needs uharfbuzz and makes rendering ~3x
+    slower; without uharfbuzz, fpdf2 still embeds every glyph, but Arabic is shown as unjoined
+    letters in logical order (the DOCX and JSON are unaffected)."""
+    for style, filename in FONT_FILES.items():
+        pdf.add_font(FONT, style, str(font_path(filename)))
+    pdf.alias_nb_pages(None)
+    pdf.set_font(FONT, size=9)
+    if shaping and importlib.util.find_spec("uharfbuzz") is not None:
         pdf.set_text_shaping(True)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
+from app.core.clock import parse_stamp
 from app.core.errors import ParleyError
 from app.core.export.base import (
     display_text,
@@ -275,12 +276,9 @@ def when_text(iso: str | None) -> str:
     """ISO 8601 as "2025-11-23 17:52 UTC" (the text itself when it does not parse)."""
     if not iso:
         return "unknown"
-    try:
-        value = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
+    value = parse_stamp(iso)
+    if value is None:
         return iso
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 

@@ -19,13 +19,14 @@ import hashlib
 import importlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, timeline_dict
+from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, chat_times, timeline_dict
+from app.core.clock import parse_stamp
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
-from app.core.export.base import ExportError, PartlyWritten, safe_write_all
+from app.core.export.base import EPOCH, ExportError, PartlyWritten, safe_write_all
 from app.core.names import safe_basename
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
@@ -53,11 +54,13 @@ def footer_text(timeline: Timeline) -> str:
 def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
     src = timeline.source
     found = timeline.found_in
+    times = chat_times(timeline)
     inside = ([("Found in", f"{found.get('outer_zip')} (SHA-256 {found.get('outer_zip_sha256')}) → "
                             + " → ".join(found.get("members", [])))] if found else [])
     items = [("Source", src.path), *inside, ("SHA-256", src.sha256), ("Size", f"{src.bytes:,} bytes"),
              ("Container", timeline.container),
-             ("Chats", "; ".join(f"{name} (dates: {order or 'as written'})" for name, order in timeline.chats)),
+             ("Chats", "; ".join(f"{name} (dates: {order or 'as written'}; times: {times[name]})"
+                                 for name, order in timeline.chats)),
              ("Messages", str(len(timeline.entries))), ("Created", timeline.created_at)]
     for m in timeline.models:
         items.append(("Model", f"{m.name} ({m.family}) SHA-256 {m.sha256}"))
@@ -163,11 +166,8 @@ def message_rows(timeline: Timeline) -> tuple[list[str], list[list[str]]]:
 
 
 def created(timeline: Timeline) -> datetime:
-    try:
-        value = datetime.fromisoformat(timeline.created_at.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime(1980, 1, 1, tzinfo=timezone.utc)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    value = parse_stamp(timeline.created_at)
+    return EPOCH if value is None else value
 
 
 # --- renderers ---------------------------------------------------------------------

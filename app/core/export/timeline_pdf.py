@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 from fpdf import FontFace
 from fpdf.enums import MethodReturnValue
 
 from app.core.chats.timeline import Timeline
-from app.core.export.pdf import FONT, FONT_FILES, MARGIN_MM, _complex_char, font_path
+from app.core.export.pdf import FONT, MARGIN_MM, _complex_char, set_up_text
 from app.core.export.pdf_fonts import ScriptFonts, undrawn_note
 from app.core.export.pdf_pages import PageLine, number_pages
 from app.core.export.timeline import (
@@ -32,14 +30,9 @@ class _TimelinePdf(ScriptFonts):
         self.footer_line = footer_text(timeline)
         self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.set_auto_page_break(auto=True, margin=MARGIN_MM + 8)
-        for style, filename in FONT_FILES.items():
-            self.add_font(FONT, style, str(font_path(filename)))
-        self.alias_nb_pages(None)  # a "{nb}" said or written stays as it is (pdf_pages numbers)
-        self.set_font(FONT, size=9)
+        set_up_text(self, _needs_shaping(timeline))
         self.set_creation_date(created(timeline))
         self.set_title(f"Timeline of {timeline.source.name}")
-        if _needs_shaping(timeline) and importlib.util.find_spec("uharfbuzz") is not None:
-            self.set_text_shaping(True)  # Arabic joining and right-to-left runs
 
     def footer(self) -> None:
         self.set_y(-FOOTER_TOP_MM)

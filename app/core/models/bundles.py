@@ -25,23 +25,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import lzma
 import os
 import re
 import shutil
-import stat
-import tarfile
 import tempfile
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import suppress
 from pathlib import Path
-from typing import BinaryIO, NoReturn
+from typing import NoReturn
 
 from app.core.errors import AlreadyDone, ModelError
 from app.core.models import known
+from app.core.models.bundle_members import Member, check_plain_name, open_bundle
 from app.core.models.catalogue import (
     BUNDLE_SUMS,
     default_models_dir,
@@ -54,27 +48,9 @@ from app.core.processes import last_written, left_by_gone_process
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tar", ".zip")
 SUMS_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_SUMS_BYTES = 1 << 20
 CHUNK = 1 << 20
 STAGING_PREFIX = ".import-"  # then the importing process's id: `.import-PID-XXXX`
-
-
-@dataclass(frozen=True)
-class Member:
-    """One file of a bundle: its plain name and how to open it for reading."""
-
-    name: str
-    open: Callable[[], BinaryIO]
-
-
-def check_plain_name(name: str, what: str = "name") -> str:
-    """A single path component that cannot climb out of its folder. Raises ModelError."""
-    if not name or name in (".", "..") or "/" in name or "\\" in name or CONTROL.search(name):
-        raise ModelError(f"{what} {name!r} is not a plain name (no folders, no '..', no control characters)")
-    if name.startswith("."):
-        raise ModelError(f"{what} {name!r} must not start with '.'")
-    return name
 
 
 def parse_sums(text: str, origin: str) -> dict[str, str]:
@@ -104,142 +80,6 @@ def default_name(bundle: Path) -> str:
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
-
-
-def _member_name(raw: str, origin: str) -> str:
-    """An archive member's path without a leading './', refused if absolute or climbing."""
-    if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
-        raise ModelError(f"{origin}: member {raw!r} has an absolute path; bundle refused")
-    parts = [p for p in raw.replace("\\", "/").split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise ModelError(f"{origin}: member {raw!r} climbs out with '..'; bundle refused")
-    if any(CONTROL.search(p) for p in parts):
-        raise ModelError(f"{origin}: member {raw!r} has control characters in its name; bundle refused")
-    return "/".join(parts)
-
-
-def _strip_top(files: dict[str, object], dirs: set[str], origin: str) -> dict[str, object]:
-    """Member names relative to the bundle root: the archive root, or its one top folder."""
-    if BUNDLE_SUMS in files:
-        top = ""
-    else:
-        tops = {name.split("/", 1)[0] for name in files} | {d.split("/", 1)[0] for d in dirs}
-        top = next(iter(tops)) + "/" if len(tops) == 1 else ""
-        if not top or top + BUNDLE_SUMS not in files:
-            raise ModelError(f"{origin}: not a model bundle (no {BUNDLE_SUMS} file)")
-    stray_dirs = {d for d in dirs if d + "/" != top}
-    if stray_dirs:
-        raise ModelError(f"{origin}: folder {min(stray_dirs)!r} is not part of a model bundle; refused")
-    relative = {}
-    for name, member in files.items():
-        rel = name[len(top):]
-        if "/" in rel:
-            raise ModelError(f"{origin}: {name!r} is inside a sub-folder; a bundle is flat; refused")
-        relative[rel] = member
-    return relative
-
-
-def _folder_members(folder: Path) -> dict[str, Member]:
-    members: dict[str, Member] = {}
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            mode = entry.stat(follow_symlinks=False).st_mode
-            if stat.S_ISLNK(mode):
-                raise ModelError(f"{folder}: {entry.name!r} is a symbolic link; bundle refused (links are never followed)")
-            if not stat.S_ISREG(mode):
-                raise ModelError(f"{folder}: {entry.name!r} is not a regular file; bundle refused")
-            if stat.S_ISREG(mode) and entry.stat(follow_symlinks=False).st_nlink > 1:
-                raise ModelError(f"{folder}: {entry.name!r} is a hard link; bundle refused")
-            members[entry.name] = Member(entry.name, _opener(Path(entry.path)))
-    return members
-
-
-def _opener(path: Path) -> Callable[[], BinaryIO]:
-    def open_no_follow() -> BinaryIO:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            raise ModelError(f"{path}: not a regular file; bundle refused")
-        return os.fdopen(fd, "rb")
-
-    return open_no_follow
-
-
-def _add(files: dict[str, object], name: str, member: object, origin: str) -> None:
-    if name in files:
-        raise ModelError(f"{origin}: {name!r} appears twice in the archive; bundle refused")
-    files[name] = member
-
-
-def _zip_members(archive: zipfile.ZipFile, origin: str) -> dict[str, Member]:
-    files: dict[str, object] = {}
-    dirs: set[str] = set()
-    for info in archive.infolist():
-        name = _member_name(info.filename, origin)
-        mode = info.external_attr >> 16
-        if info.is_dir():
-            dirs.add(name)
-            continue
-        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # 0: no type recorded (plain file)
-            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
-            raise ModelError(f"{origin}: member {info.filename!r} is {kind}; bundle refused")
-        _add(files, name, info, origin)
-    dirs.discard("")
-    return {rel: Member(rel, _zip_opener(archive, info))
-            for rel, info in _strip_top(files, dirs, origin).items()}
-
-
-def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
-    return lambda: archive.open(info)  # type: ignore[return-value]
-
-
-def _tar_members(archive: tarfile.TarFile, origin: str) -> dict[str, Member]:
-    files: dict[str, object] = {}
-    dirs: set[str] = set()
-    for info in archive.getmembers():
-        name = _member_name(info.name, origin)
-        if info.isdir():
-            dirs.add(name)
-            continue
-        if not info.isreg():
-            kind = ("a symbolic link" if info.issym() else "a hard link" if info.islnk()
-                    else "a device or FIFO" if (info.isdev()) else "not a regular file")
-            raise ModelError(f"{origin}: member {info.name!r} is {kind}; bundle refused")
-        _add(files, name, info, origin)
-    dirs.discard("")
-    return {rel: Member(rel, _tar_opener(archive, info))
-            for rel, info in _strip_top(files, dirs, origin).items()}
-
-
-def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
-    def open_member() -> BinaryIO:
-        handle = archive.extractfile(info)
-        if handle is None:
-            raise ModelError(f"member {info.name!r} is not a regular file; bundle refused")
-        return handle  # type: ignore[return-value]
-
-    return open_member
-
-
-@contextmanager
-def open_bundle(bundle: Path) -> Iterator[dict[str, Member]]:
-    """The bundle's members by plain name, whatever its form. Raises ModelError."""
-    origin = str(bundle)
-    try:
-        if bundle.is_dir():
-            yield _folder_members(bundle)
-        elif not bundle.is_file():
-            raise ModelError(f"{origin}: no such bundle (a folder, .zip or .tar(.gz))")
-        elif zipfile.is_zipfile(bundle):
-            with zipfile.ZipFile(bundle) as archive:
-                yield _zip_members(archive, origin)
-        elif tarfile.is_tarfile(bundle):
-            with tarfile.open(bundle, "r:*") as archive:
-                yield _tar_members(archive, origin)
-        else:
-            raise ModelError(f"{origin}: not a model bundle (a folder, .zip or .tar(.gz))")
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError) as exc:
-        raise ModelError(f"{origin}: damaged archive ({exc}); bundle refused") from None
 
 
 def _read_sums(members: dict[str, Member], origin: str) -> dict[str, str]:

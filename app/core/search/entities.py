@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.core.chats.dates import when_text
 from app.core.errors import ParleyError
-from app.core.export.base import hhmmss, safe_write
+from app.core.export.base import safe_write
 from app.core.search import patterns
 from app.core.search.patterns import Found
 from app.core.search.spoken_numbers import Normalised, normalise_digits
+from app.core.search.text_search import time_shown
 from app.core.store import Case, entity_index, search_index
 from app.core.store.search_index import IndexedText
 
@@ -85,9 +85,7 @@ class Occurrence:
     @property
     def when(self) -> str:
         """The moment in the recording, or a chat message's date-time; nothing for a text."""
-        if self.message_time is not None:
-            return when_text(self.message_time, self.message_datetime)
-        return hhmmss(self.start_ms) if self.end_ms > 0 else ""
+        return time_shown(self.start_ms, self.end_ms, self.message_time, self.message_datetime)
 
 
 @dataclass(frozen=True)

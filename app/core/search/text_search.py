@@ -65,9 +65,15 @@ class Hit:
     @property
     def when(self) -> str:
         """What a Time column shows: the moment in the recording, or a chat message's date-time."""
-        if self.message_time is not None:
-            return when_text(self.message_time, self.message_datetime)
-        return hhmmss(self.start_ms) if self.end_ms > 0 else ""  # texts: no media time
+        return time_shown(self.start_ms, self.end_ms, self.message_time, self.message_datetime)
+
+
+def time_shown(start_ms: int, end_ms: int, message_time: str | None, message_datetime: str | None) -> str:
+    """A Time column's text for a hit or a mention: a chat message's date-time, else the moment in the
+    recording; nothing for a text (no media time)."""
+    if message_time is not None:
+        return when_text(message_time, message_datetime)
+    return hhmmss(start_ms) if end_ms > 0 else ""
 
 
 def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DEFAULT_MARKS) -> list[Hit]:

@@ -1,0 +1,50 @@
+"""iOS writes a WhatsApp group's own notes under the group's name, as if it were a member: that name (and each
+name the group was renamed to) is no sender."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from app.core.chats.placeholders import is_system_note
+from app.core.chats.records import Message
+
+GROUP_NOTE = "the app's note, written under {name!r}: the group's name, which writes only the app's notes"
+
+
+def group_notes(messages: list[Message]) -> list[Message]:
+    """iOS writes a group's notes ("Anna created group", "Bob left") under the group's name, as if it
+    were a member: that name is no sender. It is the name that writes the chat's first line, all of
+    whose lines are the app's notes, some of them notes only the app's mark tells (not a call or a
+    deletion, which a member's name writes too)."""
+    first = next((m for m in messages if m.time_as_written), None)
+    if first is None or first.sender is None or not first.system:
+        return messages
+    own = [m for m in messages if m.sender == first.sender]
+    if not all(m.system and m.attachment is None for m in own) or all(is_system_note(m.text) for m in own):
+        return messages
+    names = _renamed_to(messages, first.sender)
+    return [replace(m, sender=None, note="; ".join(n for n in (m.note, GROUP_NOTE.format(name=m.sender)) if n))
+            if m.sender in names else m for m in messages]
+
+
+_QUOTED = re.compile(r"[\"“”«»„「『《]\s*([^\"“”«»„「」『』《》\n]{1,80}?)\s*[\"“”«»“」』》]")
+
+
+def _renamed_to(messages: list[Message], name: str) -> set[str]:
+    """The group's names: `name`, and each a note under one of them quotes (the group renamed, "Anna changed
+    the group name to “Night shift”") that writes later in the chat, all its lines the app's marked notes."""
+    first_at: dict[str, int] = {}
+    only_notes: dict[str, bool] = {}
+    for i, message in enumerate(messages):
+        if message.sender is not None:
+            first_at.setdefault(message.sender, i)
+            only_notes[message.sender] = only_notes.get(message.sender, True) and message.system and \
+                message.attachment is None
+    names = {name}
+    for i, message in enumerate(messages):
+        if message.sender not in names or not message.system:
+            continue
+        names.update(quoted for quoted in _QUOTED.findall(message.text)
+                     if first_at.get(quoted, -1) > i and only_notes[quoted])
+    return names

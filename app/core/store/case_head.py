@@ -1,0 +1,99 @@
+"""What a case keeps of its audit log beside the store: the head file in the case folder, and what this
+account last saw of the case in each folder it was opened from (so a log cut short, rolled back or a
+case put in place of another is found by `verify`). A mixin of Case: the state is the case's."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from app.core.errors import StoreError
+from app.core.evidence.head import (
+    FolderHead,
+    folders_seen_beginning,
+    read_folder_head,
+    read_head_file,
+    read_seen_head,
+    write_folder_head,
+    write_head_file,
+    write_seen_head,
+)
+from app.core.store import db
+from app.core.store.audit import AuditLog
+
+HEAD_WAIT_MS = 2000  # how long the head file's write waits for another process's write lock
+
+
+class HeadKeeper:
+    folder: Path
+    named: Path
+    conn: sqlite3.Connection
+    audit: AuditLog
+    _began_empty: bool
+
+    def write_head(self) -> None:
+        """The head file, written under the store's write lock: every process appends and
+        writes the head in the lock's order, so the last file written names the last entry
+        (never a stale head written after a newer one by a slower process). It only moves
+        forward: a head file naming an entry the chain no longer holds as it was (the log cut
+        short or rewritten) is kept, so `verify` reports it every time, not only the first."""
+        try:
+            if self.conn.in_transaction:
+                self._advance_head()
+                return
+            # not the store's 30 s: a reading command closing while another holds the case for writing (stopped
+            # with Ctrl-Z mid-commit, say) waited all of it for nothing; that one writes the head after its commit
+            with db.patience(self.conn, HEAD_WAIT_MS), db.transaction(self.conn):
+                self._advance_head()
+        except (sqlite3.Error, StoreError):
+            pass  # a closed, broken, busy or read-only store: the head file keeps its last value
+
+    def _advance_head(self) -> None:
+        kept, head = read_head_file(self.folder), self.audit.head()
+        if kept is None or self.audit.hash_of(kept.entry_id) == kept.hash:
+            write_head_file(self.folder, head)
+        first = self.audit.hash_of(1)
+        for place in self.places():
+            if head and first and self.put_in_place_of(place, first, read_folder_head(place)) is not None:
+                continue  # what the account saw here is kept: `verify` says so on every run
+            seen = read_seen_head(place, first) if first and head else None
+            if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
+                write_seen_head(place, first, head)
+            if head and first and self._folder_head_moves(place, first):
+                seen_here = self.audit.folder_head()
+                if seen_here is not None:
+                    write_folder_head(place, seen_here)
+
+    def places(self) -> list[Path]:
+        """Where the account keeps what it saw of this case: its folder, and the path it was named by when a
+        symlink leads from there (so a symlink put there to an older copy elsewhere does not escape it)."""
+        return [self.folder] if self.named == self.folder else [self.folder, self.named]
+
+    def _folder_head_moves(self, place: Path, first: str) -> bool:
+        """The head kept for this folder is replaced by this log's when it is this log's own and still in its
+        chain, when this case began here empty, or when this is another case (none of the kept marks in
+        it): a log rewritten from its first entry never replaces it."""
+        kept = read_folder_head(place)
+        if kept is None or self._began_empty:
+            return True
+        if kept.first != first:  # another case put here (its own), or this one's log rewritten (kept)
+            return not self.audit.holds_marks_of(kept)
+        return self.audit.hash_of(kept.head.entry_id) == kept.head.hash
+
+    def put_in_place_of(self, place: Path, first: str, kept: FolderHead | None) -> str | None:
+        """Whether this case was put in `place` in place of another of the same evidence that this account last
+        saw there (`kept`): another log (none of its marks), of exhibits it was of too, that this account never
+        saw there before and did not begin there. None when not; else where it was copied from (a folder where
+        this account worked on it that still holds it), or '' for a case this account never worked on. A case
+        moved here from another folder this account worked on (that folder no longer holds it) was not."""
+        if (kept is None or self._began_empty or kept.first == first or self.audit.holds_marks_of(kept)
+                or not self.audit.shared_exhibits(kept) or read_seen_head(place, first) is not None):
+            return None
+        elsewhere = [Path(folder) for folder in folders_seen_beginning(first) if Path(folder) != place]
+        copied = [folder for folder in elsewhere if self._holds_this_log(folder)]
+        return str(copied[0]) if copied else (None if elsewhere else "")
+
+    def _holds_this_log(self, folder: Path) -> bool:
+        """Whether the case folder's head file names an entry of this log as it is (a copy of this case is there)."""
+        head = read_head_file(folder)
+        return head is not None and self.audit.hash_of(head.entry_id) == head.hash
