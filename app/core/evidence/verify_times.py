@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
+from app.core.clock import parse_stamp
 from app.core.evidence.finding import Finding
 from app.core.store import Case
 
@@ -26,7 +27,7 @@ def log_time_findings(case: Case, now: datetime | None = None) -> Iterator[Findi
     future: list[str] = []
     latest: tuple[int, datetime] | None = None
     for entry in case.audit.entries():
-        at = _time(entry.at)
+        at = parse_stamp(entry.at)
         if at is None:
             continue  # an entry's text is the chain's to judge: chained as written, nothing to compare
         if latest is not None and at < latest[1] - SLACK:
@@ -54,7 +55,7 @@ def record_time_findings(case: Case, now: datetime | None = None) -> Iterator[Fi
     now = now or datetime.now(timezone.utc)
     for run_id in case.run_ids():
         run = case.run(run_id)
-        began, ended = _time(run.created_at), _time(run.finished_at)
+        began, ended = parse_stamp(run.created_at), parse_stamp(run.finished_at)
         late = [f"{what} {text}" for what, text, at in (("began", run.created_at, began),
                                                         ("finished", run.finished_at, ended))
                 if at is not None and at > now + SLACK]
@@ -66,21 +67,11 @@ def record_time_findings(case: Case, now: datetime | None = None) -> Iterator[Fi
             yield Finding(f"run {run_id}", f"finished ({run.finished_at}) before it began ({run.created_at}): its "
                                            "record rewritten with other times, or the clock set back while it ran")
     for exhibit in case.exhibits():
-        taken = _time(exhibit.added_at)
+        taken = parse_stamp(exhibit.added_at)
         if taken is not None and taken > now + SLACK:
             yield Finding(f"exhibit {exhibit.id}", f"taken in at {exhibit.added_at}, after this computer's clock "
                                                    f"({_iso(now)}): its record rewritten with other times, or the "
                                                    "clock of the computer that took it in was ahead")
-
-
-def _time(text: object) -> datetime | None:
-    if not text:
-        return None
-    try:
-        at = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
 
 
 def _iso(at: datetime) -> str:
