@@ -46,8 +46,9 @@ def add_files(w: Any, paths: list[str]) -> threading.Thread:
         if problems:
             text += f" {len(problems)} could not be used (listed under the exhibits)."
         w.statusBar().showMessage(text, 8000)
-        if added and w.settings.value("intake/auto_transcribe", True, type=bool):
-            w.transcribe([i for i in added if w.case.exhibit(i).source.kind == "media"])
+        todo = intake.to_transcribe(w.queue)  # the new exhibits, and those a killed intake left unqueued
+        if todo and w.settings.value("intake/auto_transcribe", True, type=bool):
+            w.transcribe([i for i in todo if w.case.exhibit(i).source.kind == "media"])
         if chats:  # a phone's extraction: its chats taken in too, their voice notes as theirs
             w.chats.add_exports(chats)
 

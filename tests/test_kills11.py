@@ -1,0 +1,121 @@
+"""Hostile kills, eleventh round (session 19; tests/test_kills.py to test_kills10.py are the earlier ones):
+the window killed outright (SIGKILL) while it takes in a dropped folder of many small files, then opened again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import wave
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from app.core.store import Case
+from app.core.store.intake_log import intake_entries, met_once
+from tests.conftest import REPO
+from tests.gui_case import boxes, settings  # noqa: F401 - boxes: the autouse fixture
+
+FILES = 120  # a phone's folder of voice notes: many small files, read one by one on the intake thread
+
+# the window as a user has it (the settings ask for each added recording to be transcribed), its folder dropped
+# on it; its worker not started (what is queued is what this test reads, not transcripts)
+DROPPED = """
+import sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from app.core.store import Case
+from app.gui.main_window import MainWindow
+
+app = QApplication([])
+case = Case.open(sys.argv[1])
+window = MainWindow(case, QSettings(sys.argv[2], QSettings.Format.IniFormat), start_worker=False)
+window.start_worker = lambda: False
+window.show()
+window.exhibits.addPaths.emit([sys.argv[3]])
+app.exec()
+"""
+
+
+def _notes(folder: Path) -> list[Path]:
+    """FILES short WAVs, each its own content (each its own exhibit)."""
+    folder.mkdir()
+    notes = []
+    for i in range(FILES):
+        path = folder / f"note{i:03d}.wav"
+        with wave.open(str(path), "wb") as fh:
+            fh.setnchannels(1)
+            fh.setsampwidth(2)
+            fh.setframerate(8000)
+            fh.writeframes(bytes([i % 256, i // 256]) * 1600)  # 0.2 s
+        notes.append(path)
+    return notes
+
+
+def _count(case: Path, sql: str) -> int:
+    try:
+        conn = sqlite3.connect(f"{(case / 'case.sqlite').as_uri()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.OperationalError:
+        return 0
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    except sqlite3.OperationalError:  # not made yet
+        return 0
+    finally:
+        conn.close()
+
+
+def test_a_window_killed_while_it_takes_in_a_dropped_folder_queues_every_file_once_when_dropped_again(
+        qtbot, tmp_path, models_dir):
+    """The window killed outright part-way through a dropped folder: the files it had taken in were exhibits
+    with no job (the window queued its new exhibits only once the whole folder was read), and dropping the
+    folder again queued only the files not taken in before: the rest were never transcribed, and nothing said
+    so. Dropping it again now queues every recording of the folder once, and every file met is logged once."""
+    notes = _notes(tmp_path / "phone")
+    case_dir = tmp_path / "case"
+    Case.open(case_dir).close()
+    ini = settings(tmp_path, models_dir)
+    ini.setValue("intake/auto_transcribe", True)
+    ini.sync()
+    script = tmp_path / "dropped.py"
+    script.write_text(DROPPED, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
+    window = subprocess.Popen([sys.executable, str(script), str(case_dir), ini.fileName(), str(tmp_path / "phone")],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120  # a guard only: the wait ends as soon as it is seen
+        while _count(case_dir, "SELECT COUNT(*) FROM exhibits") < 10:
+            assert window.poll() is None, window.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "the window never took in the folder's first files"
+            time.sleep(0.05)
+        window.send_signal(signal.SIGKILL)
+    finally:
+        window.kill()
+        window.communicate()
+    taken = _count(case_dir, "SELECT COUNT(*) FROM exhibits")
+    assert 10 <= taken < FILES, taken  # killed part-way (else the test proves nothing)
+
+    from app.gui.main_window import MainWindow
+
+    case = Case.open(case_dir)
+    reopened = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    reopened.start_worker = lambda: False
+    reopened.settings.setValue("intake/auto_transcribe", True)
+    try:
+        reopened.add_paths([str(tmp_path / "phone")])
+        qtbot.waitUntil(lambda: reopened.statusBar().currentMessage().startswith("Added"), timeout=120_000)
+        exhibits = case.exhibits()
+        assert sorted(Path(e.source.path).name for e in exhibits) == sorted(n.name for n in notes)
+        jobs = reopened.queue.list()
+        assert sorted(j.exhibit_id for j in jobs if j.kind == "transcribe") == sorted(e.id for e in exhibits), \
+            f"{len(jobs)} of {len(exhibits)} recordings queued"
+        met = met_once(intake_entries(case))
+        assert sorted(Path(e.path).name for e in met) == sorted(n.name for n in notes)
+    finally:
+        reopened.close()
+        case.close()
