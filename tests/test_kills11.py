@@ -70,22 +70,14 @@ def _count(case: Path, sql: str) -> int:
         conn.close()
 
 
-def test_a_window_killed_while_it_takes_in_a_dropped_folder_queues_every_file_once_when_dropped_again(
-        qtbot, tmp_path, models_dir):
-    """The window killed outright part-way through a dropped folder: the files it had taken in were exhibits
-    with no job (the window queued its new exhibits only once the whole folder was read), and dropping the
-    folder again queued only the files not taken in before: the rest were never transcribed, and nothing said
-    so. Dropping it again now queues every recording of the folder once, and every file met is logged once."""
-    notes = _notes(tmp_path / "phone")
+def _killed_part_way(tmp_path: Path, ini_path: str) -> Path:
+    """The window (in a process of its own) given the folder, killed outright once it has taken in 10 files."""
     case_dir = tmp_path / "case"
     Case.open(case_dir).close()
-    ini = settings(tmp_path, models_dir)
-    ini.setValue("intake/auto_transcribe", True)
-    ini.sync()
     script = tmp_path / "dropped.py"
     script.write_text(DROPPED, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
-    window = subprocess.Popen([sys.executable, str(script), str(case_dir), ini.fileName(), str(tmp_path / "phone")],
+    window = subprocess.Popen([sys.executable, str(script), str(case_dir), ini_path, str(tmp_path / "phone")],
                               cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120  # a guard only: the wait ends as soon as it is seen
@@ -99,15 +91,37 @@ def test_a_window_killed_while_it_takes_in_a_dropped_folder_queues_every_file_on
         window.communicate()
     taken = _count(case_dir, "SELECT COUNT(*) FROM exhibits")
     assert 10 <= taken < FILES, taken  # killed part-way (else the test proves nothing)
+    return case_dir
 
+
+@pytest.mark.parametrize("again", ["opened again", "dropped again elsewhere"])
+def test_a_window_killed_while_it_takes_in_a_dropped_folder_queues_every_file_once_after(qtbot, tmp_path,
+                                                                                         models_dir, again):
+    """The window killed outright part-way through a dropped folder: the files it had taken in were exhibits
+    with no job (the window queued its new exhibits only once the whole folder was read), the files met before
+    the kill were in no intake log, and opening the window again did nothing about it; dropping the folder again
+    queued only the files not taken in before: the rest were never transcribed, and nothing said so.
+    Opened again, the window now takes in the rest of what it was reading by itself (it noted the intake as
+    begun in its settings); dropping the folder again (another laptop's window: no such note) queues every
+    recording of the folder too. Either way each file is one exhibit with one job, and met once in the log."""
     from app.gui.main_window import MainWindow
 
+    notes = _notes(tmp_path / "phone")
+    ini = settings(tmp_path, models_dir)
+    ini.setValue("intake/auto_transcribe", True)
+    ini.sync()
+    case_dir = _killed_part_way(tmp_path, ini.fileName())
+    ini.sync()  # read again what the killed window wrote, as a window started anew reads it
+    if again == "dropped again elsewhere":
+        (tmp_path / "elsewhere").mkdir()
+        ini = settings(tmp_path / "elsewhere", models_dir)
+        ini.setValue("intake/auto_transcribe", True)
     case = Case.open(case_dir)
-    reopened = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    reopened = MainWindow(case, ini, start_worker=False)
     reopened.start_worker = lambda: False
-    reopened.settings.setValue("intake/auto_transcribe", True)
     try:
-        reopened.add_paths([str(tmp_path / "phone")])
+        if again == "dropped again elsewhere":
+            reopened.add_paths([str(tmp_path / "phone")])
         qtbot.waitUntil(lambda: reopened.statusBar().currentMessage().startswith("Added"), timeout=120_000)
         exhibits = case.exhibits()
         assert sorted(Path(e.source.path).name for e in exhibits) == sorted(n.name for n in notes)

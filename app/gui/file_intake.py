@@ -6,10 +6,23 @@ import threading
 from typing import Any
 
 from app.core.usecases.enqueueing import Intake
+from app.gui import intake_pending
 from app.gui.exhibits_view import CHAT_EXPORT_MET, IntakeSignals, run_intake
 
 CASE_CHANGED = ("Another case was opened while files were being read: those not yet added were left out "
                 "(add them again).")
+RESUMED = "Taking in again {n} item(s) whose intake was stopped when the window last closed…"
+
+
+def resume_intakes(w: Any) -> threading.Thread | None:
+    """What an intake into the window's case was reading when the window was closed or killed, taken in
+    again (its files already taken in are met again, not added twice; those left unqueued are queued)."""
+    paths = intake_pending.left_unfinished(w.settings, w.case)
+    if not paths:
+        return None
+    thread = add_files(w, paths)
+    w.statusBar().showMessage(RESUMED.format(n=len(paths)))
+    return thread
 
 
 def add_files(w: Any, paths: list[str]) -> threading.Thread:
@@ -19,6 +32,7 @@ def add_files(w: Any, paths: list[str]) -> threading.Thread:
     w.statusBar().showMessage(f"Reading {len(paths)} item(s)…")
     signals = IntakeSignals(w)
     case = w.case
+    pending = intake_pending.begun(w.settings, case, paths)  # a kill before it ends: taken in at the next open
     intake = Intake(case)  # every file met recorded in the case, as the CLI records its own
     added = intake.added
     problems: list[str] = []
@@ -41,6 +55,7 @@ def add_files(w: Any, paths: list[str]) -> threading.Thread:
             w.statusBar().showMessage(CASE_CHANGED, 8000)
             return
         intake.finish()
+        intake_pending.ended(w.settings, pending)
         w.refresh_exhibits()
         text = f"Added {len(added)} exhibit(s)."
         if problems:
