@@ -133,3 +133,25 @@ def test_a_window_killed_while_it_takes_in_a_dropped_folder_queues_every_file_on
     finally:
         reopened.close()
         case.close()
+
+
+def test_an_intake_stopped_again_while_taken_up_again_is_said_not_taken_up_a_third_time(qtbot, tmp_path, models_dir,
+                                                                                          boxes):  # noqa: F811
+    """A folder whose intake brings the window down would bring it down at every start if it were taken up
+    again each time: taken up once, then said (and left to the user), never a third time."""
+    from app.gui import intake_pending
+    from app.gui.main_window import MainWindow
+
+    _notes(tmp_path / "phone")  # there to be taken in, were it taken up again
+    case = Case.open(tmp_path / "case")
+    ini = settings(tmp_path, models_dir)
+    intake_pending.begun(ini, case, [str(tmp_path / "phone")], resumed=True)  # taken up again, and stopped again
+    window = MainWindow(case, ini, start_worker=False)
+    window.start_worker = lambda: False
+    try:
+        qtbot.waitUntil(lambda: any("stopped twice" in shown for shown in boxes[0]), timeout=10_000)
+        assert window._intake_thread is None and case.exhibits() == []
+        assert intake_pending.left_unfinished(ini, case) == ([], [])  # said once, not at every start
+    finally:
+        window.close()
+        case.close()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from PySide6.QtCore import QTimer
+
 from app.core.usecases.enqueueing import Intake
 from app.gui import intake_pending
 from app.gui.exhibits_view import CHAT_EXPORT_MET, IntakeSignals, run_intake
@@ -12,27 +14,33 @@ from app.gui.exhibits_view import CHAT_EXPORT_MET, IntakeSignals, run_intake
 CASE_CHANGED = ("Another case was opened while files were being read: those not yet added were left out "
                 "(add them again).")
 RESUMED = "Taking in again {n} item(s) whose intake was stopped when the window last closed…"
+GIVEN_UP = ("The intake of {paths} stopped twice before it ended (the window closed or was killed while it read "
+            "them): it is not taken up again; add them again to take in what is missing.")
 
 
 def resume_intakes(w: Any) -> threading.Thread | None:
     """What an intake into the window's case was reading when the window was closed or killed, taken in
-    again (its files already taken in are met again, not added twice; those left unqueued are queued)."""
-    paths = intake_pending.left_unfinished(w.settings, w.case)
+    again (its files already taken in are met again, not added twice; those left unqueued are queued);
+    an intake stopped again while taken up again is said, not taken up a third time."""
+    paths, given_up = intake_pending.left_unfinished(w.settings, w.case)
+    if given_up:
+        text = GIVEN_UP.format(paths=", ".join(given_up))
+        QTimer.singleShot(0, lambda: w.show_error(text))  # once the window is up, not a box before it
     if not paths:
         return None
-    thread = add_files(w, paths)
+    thread = add_files(w, paths, resumed=True)
     w.statusBar().showMessage(RESUMED.format(n=len(paths)))
     return thread
 
 
-def add_files(w: Any, paths: list[str]) -> threading.Thread:
+def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thread:
     """Add files and folders as exhibits, read on a thread; media queued when the settings say so,
     chat exports met in a folder taken in as chats (their voice notes as theirs). Returns the thread.
     Results that arrive after another case was opened are dropped (the case they were for is closed)."""
     w.statusBar().showMessage(f"Reading {len(paths)} item(s)…")
     signals = IntakeSignals(w)
     case = w.case
-    pending = intake_pending.begun(w.settings, case, paths)  # a kill before it ends: taken in at the next open
+    pending = intake_pending.begun(w.settings, case, paths, resumed)  # a kill before it ends: taken in at the next open
     intake = Intake(case)  # every file met recorded in the case, as the CLI records its own
     added = intake.added
     problems: list[str] = []

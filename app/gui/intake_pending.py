@@ -30,10 +30,11 @@ def _folder(case: Any) -> str:
     return str(Path(case.folder).resolve())
 
 
-def begun(settings: Any, case: Any, paths: list[str]) -> str:
-    """Note an intake into `case` as begun; returns its key for `ended`."""
+def begun(settings: Any, case: Any, paths: list[str], resumed: bool = False) -> str:
+    """Note an intake into `case` as begun (`resumed`: taking in again one left unfinished); its key for `ended`."""
     key = uuid.uuid4().hex
-    _save(settings, [*_all(settings), {"key": key, "case": _folder(case), "paths": [str(p) for p in paths]}])
+    entry = {"key": key, "case": _folder(case), "paths": [str(p) for p in paths], "resumed": resumed}
+    _save(settings, [*_all(settings), entry])
     return key
 
 
@@ -41,11 +42,15 @@ def ended(settings: Any, key: str) -> None:
     _save(settings, [e for e in _all(settings) if e.get("key") != key])
 
 
-def left_unfinished(settings: Any, case: Any) -> list[str]:
-    """The paths of the intakes into `case` that never ended (each path once), forgotten now: the caller
-    takes them in again (a folder's files already taken in are found again, not added twice)."""
+def left_unfinished(settings: Any, case: Any) -> tuple[list[str], list[str]]:
+    """The paths of the intakes into `case` that never ended (each path once), forgotten now: (those to take
+    in again, those whose intake had been taken in again already and stopped again: never a third time, so a
+    file that brings the window down cannot bring it down at every start). A folder's files already taken in
+    are found again, not added twice."""
     entries = _all(settings)
     mine = [e for e in entries if e.get("case") == _folder(case)]
     if mine:
         _save(settings, [e for e in entries if e.get("case") != _folder(case)])
-    return list(dict.fromkeys(str(p) for e in mine for p in e["paths"]))
+    again = [str(p) for e in mine if not e.get("resumed") for p in e["paths"]]
+    given_up = [str(p) for e in mine if e.get("resumed") for p in e["paths"]]
+    return list(dict.fromkeys(again)), [p for p in dict.fromkeys(given_up) if p not in again]
