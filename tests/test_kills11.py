@@ -4,6 +4,7 @@ the window killed outright (SIGKILL) while it takes in a dropped folder of many 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -152,6 +153,57 @@ def test_an_intake_stopped_again_while_taken_up_again_is_said_not_taken_up_a_thi
         qtbot.waitUntil(lambda: any("stopped twice" in shown for shown in boxes[0]), timeout=10_000)
         assert window._intake_thread is None and case.exhibits() == []
         assert intake_pending.left_unfinished(ini, case) == ([], [])  # said once, not at every start
+    finally:
+        window.close()
+        case.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 16 MiB tmpfs (needs root to mount, as tests/test_kills4.py's)."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True,
+                      check=False).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+
+
+def test_a_folder_dropped_on_a_case_whose_disk_fills_says_so_once_and_is_taken_in_whole_when_added_again(
+        qtbot, tmp_path, models_dir, small_disk, boxes):  # noqa: F811
+    """The case's disk filled part-way through a dropped folder: every file left raised the store's error in the
+    window's slot (a "Something went wrong" box and a traceback for each of hundreds of files), the status line
+    stayed at "Reading…", and the exhibits taken in before were never queued. Now one message says what was
+    refused and how many were added, the rest of the folder is left alone, and the folder added again once there
+    is room takes in the rest and queues every recording once."""
+    from app.gui.main_window import MainWindow
+
+    notes = _notes(tmp_path / "phone")
+    case = Case.open(small_disk / "case")
+    filler = small_disk / "filler"
+    filler.write_bytes(bytes(max(0, shutil.disk_usage(small_disk).free - 60 * 1024)))  # room for a few exhibits
+    window = MainWindow(case, settings(tmp_path, models_dir), start_worker=False)
+    window.start_worker = lambda: False
+    window.settings.setValue("intake/auto_transcribe", True)
+    try:
+        window.add_paths([str(tmp_path / "phone")])
+        qtbot.waitUntil(lambda: bool(boxes[0]), timeout=60_000)
+        window._intake_thread.join(60)
+        qtbot.wait(200)  # anything the reading thread had still to deliver
+        assert len(boxes[0]) == 1 and "Not all taken in: the case store could not be written" in boxes[0][0], boxes
+        assert 0 < len(case.exhibits()) < FILES
+        filler.unlink()
+        window.add_paths([str(tmp_path / "phone")])
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Added") or len(boxes[0]) > 1,
+                        timeout=60_000)
+        assert len(boxes[0]) == 1, boxes[0][1:]
+        exhibits = case.exhibits()
+        assert sorted(Path(e.source.path).name for e in exhibits) == sorted(n.name for n in notes)
+        assert sorted(j.exhibit_id for j in window.queue.list()) == sorted(e.id for e in exhibits), \
+            (boxes[0][1:], shutil.disk_usage(small_disk).free)
     finally:
         window.close()
         case.close()

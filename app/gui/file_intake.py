@@ -7,12 +7,15 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 
+from app.core.errors import ParleyError
 from app.core.usecases.enqueueing import Intake
 from app.gui import intake_pending
 from app.gui.exhibits_view import CHAT_EXPORT_MET, IntakeSignals, run_intake
 
 CASE_CHANGED = ("Another case was opened while files were being read: those not yet added were left out "
                 "(add them again).")
+REFUSED = ("Not all taken in: {why}. {n} exhibit(s) were added before it. Free space (or make the case writable) "
+           "and add the same files again: those taken in are not added twice, and are queued then.")
 RESUMED = "Taking in again {n} item(s) whose intake was stopped when the window last closed…"
 GIVEN_UP = ("The intake of {paths} stopped twice before it ended (the window closed or was killed while it read "
             "them): it is not taken up again; add them again to take in what is missing.")
@@ -45,14 +48,19 @@ def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thre
     added = intake.added
     problems: list[str] = []
     chats: list[str] = []
+    refused: list[str] = []  # the store's refusal (a full disk, a case made read-only): the rest is not taken
 
     def found(f: Any, entry: Any) -> None:
-        if w.case is not case:
+        if w.case is not case or refused:
             return
         if f.skipped == CHAT_EXPORT_MET:  # taken in as a chat export, recorded as such
             chats.append(f.path)
             return
-        intake.take(f, entry)  # entry: a file passed over, hashed on the reading thread
+        try:
+            intake.take(f, entry)  # entry: a file passed over, hashed on the reading thread
+        except ParleyError as exc:  # was raised in this slot for every file left: a box and a traceback each
+            refused.append(str(exc))
+            return
         if f.error:
             problems.append(f"{f.path}: {f.error}")
             w.exhibits.not_added.add(f.path, f.error)
@@ -62,8 +70,12 @@ def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thre
         if w.case is not case:
             w.statusBar().showMessage(CASE_CHANGED, 8000)
             return
-        intake.finish()
         intake_pending.ended(w.settings, pending)
+        if not _logged(intake, refused):
+            w.refresh_exhibits()
+            w.statusBar().clearMessage()
+            w.show_error(REFUSED.format(why=refused[0].rstrip("."), n=len(added)))
+            return
         w.refresh_exhibits()
         text = f"Added {len(added)} exhibit(s)."
         if problems:
@@ -78,3 +90,15 @@ def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thre
     signals.found.connect(found)
     signals.finished.connect(finished)
     return run_intake(paths, signals)
+
+
+def _logged(intake: Intake, refused: list[str]) -> bool:
+    """Every file met logged in the case, unless the store refused a file, or refuses the log now."""
+    if refused:
+        return False
+    try:
+        intake.finish()
+    except ParleyError as exc:
+        refused.append(str(exc))
+        return False
+    return True
