@@ -236,7 +236,7 @@ def test_the_same_chat_exported_twice_marks_each_message_the_other_export_holds_
         shown = [message_text(e) for e in build_timeline(case, 2).entries]
     finally:
         case.close()
-    assert shown[1] == "meet at 6\n(also in exhibit 1 (_chat.txt), message 1)"
+    assert shown[1] == "meet at 6\n(also in exhibit 1 (_chat.txt), message 2)"  # counted from 1
 
 
 TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"

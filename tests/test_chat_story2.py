@@ -47,3 +47,106 @@ def test_a_voice_note_in_a_sibling_folder_of_a_zipped_dump_is_found_in_its_messa
         "PTT-20240314-WA0002.opus": (False, sha256_file(MEDIA / "pl_voicenote.opus")),
         "PTT-20240314-WA0003.opus": (True, None),  # two as near: not guessed
         "PTT-20240314-WA0004.opus": (True, None)}
+
+
+ALICE_PHONE = ("13/03/2024, 10:11 - Alice: hello Bob, the van is at the yard\n"
+               "13/03/2024, 10:13 - Alice: ok see you at the yard\n"
+               "13/03/2024, 10:14 - Bob Smith: the yard it is\n"
+               "13/03/2024, 10:15 - Bob Smith: bye\n")
+BOB_PHONE = ("[13/03/2024, 10:11:05] Ali: hello Bob, the van is at the yard\n"
+             "[13/03/2024, 10:13:10] Ali: ok see you at the yard\n"
+             "[13/03/2024, 10:14:02] Bob: the yard it is\n"
+             "[13/03/2024, 10:15:40] Bob: bye\n")
+
+
+def _both_phones(case, root: Path) -> tuple[int, int]:
+    """The one chat from Alice's Android ('Bob Smith') and Bob's iPhone ('Ali'), taken in."""
+    alice, bob = root / "alice" / "WhatsApp Chat with Bob Smith.txt", root / "bob" / "_chat.txt"
+    for path, text in ((alice, ALICE_PHONE), (bob, BOB_PHONE)):
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+    [a] = take_in(case, alice)
+    [b] = take_in(case, bob)
+    return a.exhibit_id, b.exhibit_id
+
+
+def test_the_warning_for_a_chat_from_both_phones_names_who_is_who(case, tmp_path):
+    """The warning said '(the same chat exported twice?)' for the chat exported from both phones, and
+    not that 'Ali' there is 'Alice' here: a reader could take two people for four."""
+    from app.core.usecases.timeline import echoed_in
+
+    alice, bob = _both_phones(case, tmp_path)
+    [echoed] = echoed_in(build_timeline(case, bob))
+    assert (echoed.exhibit_id, echoed.messages) == (alice, 4)
+    assert echoed.warning(4) == (
+        f"4 of 4 messages are also in exhibit {alice} (WhatsApp Chat with Bob Smith.txt), each marked 'also in' "
+        "(exported from both phones? Alice there is Ali here, Bob Smith there is Bob here)")
+
+
+def test_an_export_taken_in_twice_is_still_said_to_be_the_same_chat_exported_twice(case, tmp_path):
+    from app.core.usecases.timeline import echoed_in
+
+    first, second = tmp_path / "a" / "_chat.txt", tmp_path / "b" / "_chat.txt"
+    for path, text in ((first, BOB_PHONE), (second, BOB_PHONE + "[14/03/2024, 09:00:00] Ali: later\n")):
+        path.parent.mkdir(parents=True)
+        path.write_text(text, encoding="utf-8")
+    take_in(case, first)
+    [taken] = take_in(case, second)
+    [echoed] = echoed_in(build_timeline(case, taken.exhibit_id))
+    assert echoed.warning(5).endswith("4 of 5 messages are also in exhibit 1 (_chat.txt), each marked 'also in' "
+                                      "(the same chat exported twice?)")
+
+
+def test_also_in_counts_messages_from_1_where_a_person_reads_it(case, tmp_path):
+    """'also in exhibit 1 (...), message 0' for the chat's first message: users count from 1. The JSON's
+    `index` stays the message's index (from 0), as the timeline JSON's own `index`."""
+    from app.cli.search import hit_line, hit_record
+    from app.core.export.timeline import also_in_text
+    from app.core.search import search
+
+    alice, bob = _both_phones(case, tmp_path)
+    first = build_timeline(case, bob).entries[0]
+    assert also_in_text(first) == f"also in exhibit {alice} (WhatsApp Chat with Bob Smith.txt), message 1"
+    [hello] = search(case, "van")
+    assert hit_line(hello).endswith("), message 1]")
+    assert [o["index"] for o in hit_record(hello)["also_in"]] == [0]
+
+
+def test_search_counts_a_message_in_two_exports_once_in_its_total(case, tmp_path):
+    """'2 of 6 hits shown' for three messages of one chat exported from both phones: the total counted
+    each message once per export, the hits shown once."""
+    from app.core.search import count, search
+
+    _both_phones(case, tmp_path)
+    assert len(search(case, "yard", limit=2)) == 2
+    assert count(case, "yard") == 3
+
+
+class _Killed(BaseException):
+    """The command killed where it stood."""
+
+
+def test_a_chat_taken_in_part_way_is_marked_in_the_windows_exhibit_list(case, tmp_path, monkeypatch):
+    """A chat whose take-in was killed after it was made an exhibit showed 'chat: see Timeline' in the
+    window's exhibit list (the Timeline empty), said only by the CLI's notes."""
+    from PySide6.QtCore import Qt
+
+    from app.core.chats import intake
+    from app.core.store.chats import PART_WAY
+    from app.gui.exhibits_view import ExhibitsModel, exhibit_rows
+
+    chat = tmp_path / "WhatsApp Chat with Bob.txt"
+    chat.write_text(BOB, encoding="utf-8")
+
+    def killed(*_args, **_kwargs):
+        raise _Killed
+
+    monkeypatch.setattr(intake, "_take_media", killed)
+    try:
+        take_in(case, chat)
+    except _Killed:
+        pass
+    model = ExhibitsModel()
+    model.set_rows(exhibit_rows(case))
+    assert model.index(0, 5).data(Qt.ItemDataRole.DisplayRole) == "taken in part-way"
+    assert PART_WAY in model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)

@@ -143,8 +143,8 @@ def message_cell(e: TimelineEntry) -> str:
 
 
 def also_in_text(e: TimelineEntry) -> str:
-    """'also in exhibit 3 (x.zip), message 12': the same message in another export of the case."""
-    return "also in " + "; ".join(f"exhibit {o.exhibit_id} ({o.export}), message {o.index}" for o in e.also_in)
+    """'also in exhibit 3 (x.zip), message 12': the same message in another export of the case (counted from 1)."""
+    return "also in " + "; ".join(f"exhibit {o.exhibit_id} ({o.export}), message {o.number}" for o in e.also_in)
 
 
 def translation_cell(e: TimelineEntry) -> str:
