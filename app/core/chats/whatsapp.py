@@ -143,13 +143,14 @@ def _unread_marker_header(line: str, clean: str, known: frozenset[str] = frozens
     return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
 
 
-def read_header(line: str, unread_markers: frozenset[str] = frozenset()) -> Header | None:
+def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked: bool = True) -> Header | None:
     """`unread_markers`: 12-hour markers of no language read here that the file's lines naming a sender
-    carry; a line with one and no sender is the app's note."""
+    carry; a line with one and no sender is the app's note. `marked=False`: the words after the time are
+    never such a marker (the file writes a plain clock there)."""
     clean = _clean(line)
     match = _HEADER_RE.match(clean)
-    if match is None or (not (match["pre"] or match["post"]) and (
-            not match["close"] if match["open"] else not match["sep"].strip())):
+    if marked and (match is None or (not (match["pre"] or match["post"]) and (
+            not match["close"] if match["open"] else not match["sep"].strip()))):
         unread = _unread_marker_header(line, clean, unread_markers)
         if unread is not None or match is None:
             return unread
@@ -214,12 +215,7 @@ def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
 
 
 def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
-    headers = [read_header(line) for line in lines]
-    unread = frozenset(h.stamp.unread_marker for h in headers if h and h.stamp and h.stamp.unread_marker)
-    if unread:  # the app's notes of a file whose clock is marked in a language not read here
-        headers = [h if h is not None and h.stamp and h.stamp.unread_marker else read_header(line, unread)
-                   for line, h in zip(lines, headers)]
-    headers = _marked_before(headers)
+    headers = _marked_before(_clock_read(lines))
     shapes = _file_shapes(headers)
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
@@ -244,6 +240,26 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
             entries.pop()
         entries.append(_Entry(None, CUT_NOTE, [lines[-1]]))
     return entries
+
+
+def _unread(header: Header | None) -> bool:
+    return header is not None and header.stamp is not None and bool(header.stamp.unread_marker)
+
+
+def _clock_read(lines: list[str]) -> list[Header | None]:
+    """Each line's header. Words between the time and a dash ("2:05 e pasdites - Anna:") are a 12-hour clock's
+    marker of no language read here only in a file that writes no plain clock in that place: a line of it
+    naming a sender right after the time ("13. 6. 2018. 11:01:00 Anna: ok", or "14:05 Dave - Plumber: x",
+    no 12-hour clock) says "09:25:15 Dave - Plumber: hi" is Dave - Plumber's at 09:25, not Plumber's at a
+    time unknown."""
+    headers = [read_header(line) for line in lines]
+    if any(h is not None and not _unread(h) and h.shape == (False, " ") and _split_sender(h.rest)[0] is not None
+           for h in headers):
+        return [(read_header(line, marked=False) or h) if _unread(h) else h for line, h in zip(lines, headers)]
+    unread = frozenset(h.stamp.unread_marker for h in headers if h and h.stamp and h.stamp.unread_marker)
+    if unread:  # the app's notes of a file whose clock is marked in a language not read here
+        headers = [h if _unread(h) else read_header(line, unread) for line, h in zip(lines, headers)]
+    return headers
 
 
 # Words some layouts write between the date and the time ("13.6.2018 klo 21.25", "um", "à", "at").

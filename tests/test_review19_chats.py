@@ -1,0 +1,53 @@
+"""Review of chats19's WhatsApp clock rules against layouts read before them.
+
+A 24-hour export without a dash after the time ("13. 6. 2018. 09:25:15 Anna: ok", iOS without brackets) and a
+contact saved with a dash in the name ("Dave - Plumber", "Mum - Home"): chats19's reading of a clock marked in a
+language not read here took "Dave" for the clock's marker, the sender for "Plumber" and the date-time for
+unknown, and the file's other senders' lines for headers of a layout not recognised (no sender).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.chats import load_export
+from app.core.chats.dates import UNREAD_MARKER_NOTE
+
+
+def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Dave.txt"):
+    chat = tmp_path / name
+    chat.write_bytes(text.encode("utf-8"))
+    [loaded] = load_export(chat)
+    return loaded.export.messages
+
+
+@pytest.mark.parametrize("stamps", [
+    ("13. 6. 2018. 09:25:15", "13. 6. 2018. 13:25:15", "13. 6. 2018. 10:01:00"),  # spaced dates, no dash
+    ("15/12/2025, 09:34:00", "15/12/2025, 14:34:00", "15/12/2025, 10:01:00"),  # iOS without brackets
+    ("15/12/2025, 09:34:00", "15/12/2025, 11:34:00", "15/12/2025, 10:01:00"),  # a morning only
+])
+def test_a_contact_named_with_a_dash_in_a_24_hour_file_keeps_its_name_and_time(tmp_path, stamps):
+    first, second, third = stamps
+    text = f"{first} Dave - Plumber: on my way\n{second} Anna: ok\n{third} Mum - Home: see you\n"
+    messages = _messages(tmp_path, text)
+    assert [(m.sender, m.text, m.time_as_written) for m in messages] == [
+        ("Dave - Plumber", "on my way", first), ("Anna", "ok", second), ("Mum - Home", "see you", third)]
+    assert all(m.datetime is not None and m.note == "" for m in messages)
+
+
+def test_an_afternoon_line_of_the_same_name_says_the_file_is_a_24_hour_clock(tmp_path):
+    messages = _messages(tmp_path, "13. 6. 2018. 09:25:15 Dave - Plumber: on my way\n"
+                                   "13. 6. 2018. 14:01:00 Dave - Plumber: done\n")
+    assert [(m.sender, m.datetime) for m in messages] == [
+        ("Dave - Plumber", "2018-06-13T09:25:15"), ("Dave - Plumber", "2018-06-13T14:01:00")]
+
+
+def test_a_clock_marked_in_a_language_not_read_is_still_said_so(tmp_path):
+    """What chats19 mended stays mended: Burmese's afternoon after the time, the app's note among them."""
+    android = _messages(tmp_path, "13/3/24, 2:05 ညနေ - Anna: hi\n13/3/24, 2:06 ညနေ - Bob - Work: ok\n"
+                                  "13/3/24, 2:07 ညနေ - Anna added Cem\n", "my.txt")
+    assert [(m.sender, m.text, m.datetime, m.system) for m in android] == [
+        ("Anna", "hi", None, False), ("Bob - Work", "ok", None, False), (None, "Anna added Cem", None, True)]
+    assert android[0].note == UNREAD_MARKER_NOTE.format(marker="ညနေ")
