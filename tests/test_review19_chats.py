@@ -70,3 +70,24 @@ def test_a_timeline_of_many_chats_reads_each_date_time_once(monkeypatch):
     written = timeline_dict(timeline)
     assert [c["times"] for c in written["chats"]] == [timeline_module.OFFSET_TIMES] * 30
     assert len(read) == len(entries)
+
+
+def test_a_contact_line_typed_in_a_message_of_an_android_chat_is_not_a_message_of_half_the_name(tmp_path):
+    """A line pasted into Anna's message ("13/03/2024 10:00 Dave - Plumber: 07700 900123") became a message
+    of "Plumber" with no date-time; before chats19 (and now) it is kept apart with no sender, as a header of
+    a layout the file is not written in."""
+    messages = _messages(tmp_path, "13/03/2024, 10:00 - Anna: numbers:\n13/03/2024 10:00 Dave - Plumber: 07700 900123\n"
+                                   "13/03/2024, 10:01 - Bob: ok\n")
+    assert [(m.sender, m.text) for m in messages] == [
+        ("Anna", "numbers:"), (None, "13/03/2024 10:00 Dave - Plumber: 07700 900123"), ("Bob", "ok")]
+    assert "not recognised" in messages[1].note
+
+
+@pytest.mark.parametrize("word", ["saat", "pukul", "στις", "о"])
+def test_a_word_meaning_at_before_a_morning_time_is_a_connector_not_a_clocks_marker(tmp_path, word):
+    """chats19 took any word before the time that is not a known connector, in a file of times 1 to 12 only,
+    for a 12-hour clock's marker of no language read: a morning's chat in Turkish ("saat 09:05", "at 09:05")
+    lost every date-time."""
+    messages = _messages(tmp_path, f"13.03.2024 {word} 09:05 - Anna: hi\n13.03.2024 {word} 10:05 - Bob: ok\n")
+    assert [(m.sender, m.datetime, m.note) for m in messages] == [
+        ("Anna", "2024-03-13T09:05:00", ""), ("Bob", "2024-03-13T10:05:00", "")]

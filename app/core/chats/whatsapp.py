@@ -95,6 +95,7 @@ class Header:
     rest: str  # the line after the header, direction marks kept
     shape: tuple[bool, str] = (False, "")  # (bracketed, separator after the time)
     word: str = ""  # a word between the date and the time: a connector (klo, um) or a clock's marker
+    marked: bool = False  # a 12-hour clock's marker read (AM, nachm., 晚上 ...)
 
 
 @dataclass
@@ -163,7 +164,8 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked:
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
     shape = (bool(match["open"]), match["sep"].strip() or " ")
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower())
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower(),
+                  bool(marker))
 
 
 def looks_like_header(line: str) -> bool:
@@ -246,15 +248,23 @@ def _unread(header: Header | None) -> bool:
     return header is not None and header.stamp is not None and bool(header.stamp.unread_marker)
 
 
+def _plain_clock(header: Header | None, shapes: set[tuple[bool, str]]) -> bool:
+    """A header of one of `shapes` naming a sender, its clock marked by no word: a 24-hour clock's."""
+    return header is not None and not _unread(header) and not header.marked and header.shape in shapes and \
+        _split_sender(header.rest)[0] is not None
+
+
 def _clock_read(lines: list[str]) -> list[Header | None]:
     """Each line's header. Words between the time and a dash ("2:05 e pasdites - Anna:") are a 12-hour clock's
-    marker of no language read here only in a file that writes no plain clock in that place: a line of it
-    naming a sender right after the time ("13. 6. 2018. 11:01:00 Anna: ok", or "14:05 Dave - Plumber: x",
-    no 12-hour clock) says "09:25:15 Dave - Plumber: hi" is Dave - Plumber's at 09:25, not Plumber's at a
-    time unknown."""
+    marker of no language read here only in a file that writes no 24-hour clock there: a line naming a sender
+    right after the time ("13. 6. 2018. 11:01:00 Anna: ok", or "14:05 Dave - Plumber: x"), or as many lines of
+    the marked lines' own layout with no marker ("13/03/2024, 10:00 - Anna:") say "09:25:15 Dave - Plumber: hi"
+    is Dave - Plumber's at 09:25 (or a line typed in a message), not Plumber's at a time unknown."""
     headers = [read_header(line) for line in lines]
-    if any(h is not None and not _unread(h) and h.shape == (False, " ") and _split_sender(h.rest)[0] is not None
-           for h in headers):
+    marked = [h for h in headers if _unread(h)]
+    own = {h.shape for h in marked if h is not None} - {(False, " ")}
+    if marked and (any(_plain_clock(h, {(False, " ")}) for h in headers) or
+                   sum(_plain_clock(h, own) for h in headers) >= len(marked)):
         return [(read_header(line, marked=False) or h) if _unread(h) else h for line, h in zip(lines, headers)]
     unread = frozenset(h.stamp.unread_marker for h in headers if h and h.stamp and h.stamp.unread_marker)
     if unread:  # the app's notes of a file whose clock is marked in a language not read here
@@ -263,7 +273,8 @@ def _clock_read(lines: list[str]) -> list[Header | None]:
 
 
 # Words some layouts write between the date and the time ("13.6.2018 klo 21.25", "um", "à", "at").
-CONNECTORS = frozenset({"klo", "kl", "um", "à", "a", "at", "om", "às", "as", "alle", "o", "в", "u", "v", "ob", "la"})
+CONNECTORS = frozenset({"klo", "kl", "um", "à", "a", "at", "om", "às", "as", "alle", "o", "в", "u", "v", "ob", "la",
+                        "saat", "pukul", "jam", "о", "у", "στις", "ساعت"})  # "at", "o'clock": Turkish, Malay, Cyrillic...
 
 
 def _marked_before(headers: list[Header | None]) -> list[Header | None]:
