@@ -91,3 +91,13 @@ def test_a_word_meaning_at_before_a_morning_time_is_a_connector_not_a_clocks_mar
     messages = _messages(tmp_path, f"13.03.2024 {word} 09:05 - Anna: hi\n13.03.2024 {word} 10:05 - Bob: ok\n")
     assert [(m.sender, m.datetime, m.note) for m in messages] == [
         ("Anna", "2024-03-13T09:05:00", ""), ("Bob", "2024-03-13T10:05:00", "")]
+
+
+@pytest.mark.parametrize("name", ["Em", "Sa", "Popiet", "Yb"])
+def test_a_sender_named_as_a_clocks_marker_in_a_24_hour_file_with_no_dash_keeps_name_and_hour(tmp_path, name):
+    """A contact named "Em" (Vietnamese), or a word chats19 made a marker ("Popiet", Lithuanian's afternoon), right
+    after the time and before the colon was read as the clock's marker: the message the app's note with no
+    sender, at 21:05 for 09:05."""
+    messages = _messages(tmp_path, f"16. 3. 2017. 09:05:30 {name}: hi there\n16. 3. 2017. 10:05:30 Bob: ok\n")
+    assert [(m.sender, m.text, m.datetime) for m in messages] == [
+        (name, "hi there", "2017-03-16T09:05:30"), ("Bob", "ok", "2017-03-16T10:05:30")]

@@ -55,18 +55,25 @@ _LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS | set(da
                         key=len, reverse=True)
 _AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOCAL_MARKERS) + r"))"
          r"(?![^\W\d_]))")
-_HEADER_RE = re.compile(
-    r"^(?P<open>\[)?\s*"
-    r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
-    r"(?:(?P<pre>" + _AMPM + r")\s?)?"
-    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
-    r"(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
-    r"(?P<close>\])?"
-    r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
-    r"(?P<rest>.*)$",
-    re.DOTALL,
-)
+
+
+def _header_re(post: str) -> re.Pattern[str]:
+    return re.compile(
+        r"^(?P<open>\[)?\s*"
+        r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
+        r"(?:(?P<pre>" + _AMPM + r")\s?)?"
+        r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+        r"(?:[\s\u202f\u00a0]?(?P<post>" + post + r"))?"
+        r"(?P<close>\])?"
+        r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
+        r"(?P<rest>.*)$",
+        re.DOTALL,
+    )
+
+
+_HEADER_RE = _header_re(_AMPM)
+_NO_POST_RE = _header_re("(?!)")  # a marker-like word after the time that is the sender's whole name ("Em: hi")
 # A 12-hour clock marked in a language not read here ("2:05 e pasdites - Anna:", "[2:05:00 ນ.] Anna:"): a word or
 # three between the time and Android's dash or iOS's bracket, the line naming a sender after it.
 _UNREAD_MARKER_RE = re.compile(
@@ -157,6 +164,9 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked:
             return unread
     if bool(match["open"]) != bool(match["close"]):
         return None
+    if match["post"] and not match["open"] and match["sep"].strip() == ":":  # "09:05:30 Em: hi", "Sa: ok"
+        named = _NO_POST_RE.match(clean)
+        match = named if named is not None and _split_sender(named["rest"])[0] is not None else match
     marker = match["pre"] or match["post"] or ""
     stamp = dates.read_stamp(match["date"], match["time"], marker, _script(line))
     if stamp is None:
