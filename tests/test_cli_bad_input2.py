@@ -357,8 +357,8 @@ def test_a_case_another_program_holds_for_writing_says_it_is_busy(capsys, tmp_pa
         holder.rollback()
         holder.close()
     assert (code, out) == (1, "")
-    assert err == (f"{case}: the case is busy (another program or Parley command is writing to it); waiting up "
-                   "to 30 s for it\n"  # at once
+    assert err == (f"{case}: the case is busy (another program or Parley command is writing to it); reading it "
+                   "goes on, a change to it waits up to 30 s\n"  # at once
                    "interview: the case is busy (database is locked): another program has held it for writing "
                    "longer than Parley waits (30 s); what was stored is kept; try again when it has finished\n")
 
@@ -396,8 +396,8 @@ def test_a_case_busy_for_a_while_is_said_and_then_used(capsys, tmp_path, models_
         releaser.join()
         holder.close()
     assert code == 0, err
-    assert err == (f"{case}: the case is busy (another program or Parley command is writing to it); waiting up "
-                   "to 30 s for it\n")
+    assert err == (f"{case}: the case is busy (another program or Parley command is writing to it); reading it "
+                   "goes on, a change to it waits up to 30 s\n")
     assert run(capsys, "interview", "1", "--case", str(case))[1].count("Leeds") == 1
 
 

@@ -74,4 +74,4 @@ def test_exhibits_lists_a_chat_as_a_chat_not_as_a_recording_of_no_length(tmp_pat
     capsys.readouterr()
     assert main(["exhibits", "--case", case]) == 0
     [line] = capsys.readouterr().out.splitlines()
-    assert line.split()[2:] == ["chat", "WhatsApp", "Chat", "with", "Marek.txt"], line
+    assert line.split()[2:] == ["chat", "chat:", "see", "`timeline`", "WhatsApp", "Chat", "with", "Marek.txt"], line

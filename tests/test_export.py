@@ -169,11 +169,13 @@ def test_json_shape_and_values():
         "status",
         "verified_by",
         "verified_at",
+        "review",
         "run_id",
         "warnings",
         "source_language",
         "segments",
     ]
+    assert data["review"] is None  # not made from a case: who corrected it, what was reviewed, not known
     assert list(data["source"]) == [
         "path",
         "name",

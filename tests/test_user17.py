@@ -136,7 +136,7 @@ def test_an_export_names_the_software_that_wrote_it_as_well_as_the_one_that_tran
                      "--by", "DC Ann Harris")
     assert result.returncode == 0, result.stderr
     sw = software_info()
-    written = f"{sw.name} {sw.version}, source SHA-256 {sw.components['parley-source']}"
+    written = f"{sw.name} {sw.version}, code SHA-256 {sw.components['parley-source']}"
     manifest = json.loads((out / "en_voicenote.manifest.json").read_text(encoding="utf-8"))
     assert manifest["exported_with"] == written and manifest["exported_by"] == "DC Ann Harris"
     text = " ".join(_pages_text((out / "en_voicenote.pdf").read_bytes()))

@@ -20,13 +20,20 @@ if TYPE_CHECKING:
 
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
+    from app.core.clock import span_text
+    from app.core.usecases.exhibit_status import exhibit_statuses
+
     case = open_existing_case(args)
     try:
-        exhibits = case.exhibits()
-        for e in exhibits:
-            s = e.source
-            length = f"{s.duration_ms / 1000:8.1f}s" if s.kind == "media" else f"{s.kind:>9}"  # a chat has no length
-            print(f"{e.id:>4}  {s.sha256[:12]}  {length}  {printable(s.name)}")
+        rows = exhibit_statuses(case)
+        exhibits = [r.exhibit for r in rows]
+        width = max((len(_shown_status(r.status)) for r in rows), default=0)
+        for r in rows:
+            s = r.exhibit.source
+            length = span_text(round(s.duration_ms / 1000)) if s.kind == "media" else s.kind  # a chat has no length
+            why = f": {printable(r.detail)}" if r.status in ("failed", "language uncertain") else ""
+            print(f"{r.exhibit.id:>4}  {s.sha256[:12]}  {length:>9}  {_shown_status(r.status):<{width}}  "
+                  f"{printable(s.name)}{why}")
         if args.all:  # every file intake met that is not an exhibit, and why
             for m in met_once(intake_entries(case)):
                 if m.status != "media" or m.reason:
@@ -42,6 +49,13 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
         return OK
     finally:
         case.close()
+
+
+def _shown_status(status: str) -> str:
+    """The window's status in the CLI's words: a chat is read with `timeline`, not in a tab."""
+    from app.core.usecases.exhibit_status import CHAT_STATUS
+
+    return "chat: see `timeline`" if status == CHAT_STATUS else status
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -134,8 +134,7 @@ def _os_reason(exc: Exception) -> str:
     """The reason, and the file it concerns when the error names one (a name 5000 long cut short)."""
     reason = getattr(exc, "strerror", None) or str(exc)
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in reason or "busy" in reason):
-        return (f"the case is busy ({reason}): another program has held it for writing longer than Parley "
-                "waits (30 s); what was stored is kept; try again when it has finished")
+        return _busy_reason(reason)
     if isinstance(exc, sqlite3.OperationalError) and "readonly" in reason:
         return ("the case is read-only (on read-only media, or not writable by this user): it can be listed, "
                 "searched and verified; copy the case folder somewhere writable to change it")
@@ -190,6 +189,18 @@ def _with_what_is_kept(command: str, exc: ParleyError) -> str:
     return said
 
 
+def _busy_reason(reason: str) -> str:
+    from app.core.store.holder import stopped_holder_seen
+
+    stopped = stopped_holder_seen()
+    if stopped is not None:  # found stopped when the case was opened: not waited for
+        return (f"the case is held by {stopped.named()}, which is stopped part-way through writing to it; "
+                f"what was stored is kept; resume it (`fg` in its terminal, or `kill -CONT {stopped.pid}`) or "
+                "end it, then try again")
+    return (f"the case is busy ({reason}): another program has held it for writing longer than Parley "
+            "waits (30 s); what was stored is kept; try again when it has finished")
+
+
 class _NoticeOnStderr(logging.Handler):
     """The core's notices (a `parley.*` logger's warnings: a case another program is writing to) as
     plain lines on whatever stderr is now (a test's capture, a redirected stream)."""
@@ -209,7 +220,17 @@ def _parsed(argv: Sequence[str] | None):  # -> argparse.Namespace
     """The options, read with a stop signal a one-line stop: `python -m app` hands its start-up
     handlers back before `main()`, and a Ctrl-C while the parser is built was a traceback."""
     with _stop_on_sigterm(""):
-        return build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    if extra and _dash_named(words) is None and not _dash_query(words):  # those two are said as they are
+        from app.cli.unknown_args import said
+
+        print(said(parser, words, extra), file=sys.stderr)
+        raise SystemExit(USAGE)
+    if extra:
+        parser.parse_args(argv)  # argparse's own words, then the hint below
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

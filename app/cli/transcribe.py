@@ -116,7 +116,21 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
                     "(its messages: python -m app timeline)")  # said, as a skipped file is
     for given in dict.fromkeys(empty):
         fail(given, "a chat export without voice notes or videos: nothing to transcribe")
+    for t in taken:
+        _say_missing(t.shown, t.export.missing_recordings())
     return export_media(taken), FAILED if errors or empty or unusable else OK
+
+
+MISSING_LISTED = 5
+
+
+def _say_missing(export: str, missing: list[str]) -> None:
+    """The chat's voice notes and videos that are not in the export, said (the files transcribed
+    were listed as if they were all of them); not a failure: the export is what it is."""
+    if missing:
+        more = f" and {len(missing) - MISSING_LISTED} more" if len(missing) > MISSING_LISTED else ""
+        fail(export, f"{len(missing)} voice note(s) or video(s) the chat names are not in the export, so not "
+                     f"transcribed ({', '.join(missing[:MISSING_LISTED])}{more}); the timeline shows them [missing]")
 
 
 def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome,

@@ -141,7 +141,7 @@ class ExportContext:
     exported_by: str = ""
     exported_at: str = ""  # ISO 8601 UTC
     uncertain_below: float | None = None  # mark words recognised with a lower probability
-    software: str = ""  # what laid the export out ("Parley 0.1.0, source SHA-256 ..."): may be newer than the run's
+    software: str = ""  # what laid the export out ("Parley 0.1.0, code SHA-256 ...": the hash of Parley's own code): may be newer than the run's
     review: ReviewState | None = None  # None: not known (an export made from a JSON, not a case)
 
     def __post_init__(self) -> None:

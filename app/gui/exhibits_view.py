@@ -32,22 +32,14 @@ from PySide6.QtWidgets import (
 
 from app.core import clock
 from app.core.chats.registry import is_chat_export_in_folder
-from app.core.editing import operations as editing
 from app.core.editing import review
 from app.core.media.intake import find_media
 from app.core.names import printable
 from app.core.store import Case, Exhibit
-from app.core.store.interview import verified_at
-from app.core.store.views import RunSummary, latest_jobs, latest_speech_runs
 from app.core.usecases.enqueueing import passed_over
+from app.core.usecases.exhibit_status import exhibit_statuses, run_status  # noqa: F401 - run_status: its old home
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.intake_panel import NotAddedPanel
-from app.gui.run_notice import (
-    language_uncertain,
-    no_speech_found,
-    safe_language_name,
-    uncertain_detail,
-)
 from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Name", "Type", "Duration", "Language", "SHA-256", "Status")
@@ -80,30 +72,6 @@ class ExhibitRow:
     more: Callable[[], str] | None = None  # read on hover only: what a sign-off left unchecked
 
 
-def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[str, str, str | None]:
-    """(status, detail, verified by) of an exhibit's latest speech run, in words."""
-    if exhibit.source.kind == "chat":
-        return "chat: see Timeline", "its messages, voice notes in their place, in the Timeline tab", None
-    if run is None or run.status != "complete":
-        return "not transcribed", "", None
-    state, by = editing.status(case, run.id)
-    if state == "verified":
-        return f"verified by {by}", _signed_off_detail(case, run), by
-    if language_uncertain(run):
-        return "language uncertain", uncertain_detail(run), None
-    if no_speech_found(run):
-        return "no speech found", "no speech was detected in this recording", None
-    done = "edited" if state == "edited" else "done"
-    if exhibit.source.truncated or run.truncated:
-        return f"{done} · truncated", "the file is truncated or damaged; only what could be read", None
-    return done, "", None
-
-
-def _signed_off_detail(case: Case, run: RunSummary) -> str:
-    when = verified_at(case, run.id)
-    return f"signed off {when.replace('T', ' ')[:16]} UTC" if when else "signed off"
-
-
 def left_unchecked(case: Case, exhibit: Exhibit, run_id: int) -> str:
     """What a sign-off left: uncertain words never reviewed, a file cut short ("verified ✓" alone read
     as every word checked against a whole recording). Read when the row is hovered: for every verified
@@ -126,22 +94,12 @@ def shown_status(row: ExhibitRow) -> str:
 def exhibit_rows(case: Case) -> list[ExhibitRow]:
     """Exhibits with their language (by name) and a status: queued, running, failed (why),
     done, no speech found, language uncertain, truncated, edited, verified."""
-    jobs, runs = latest_jobs(case), latest_speech_runs(case)
     rows = []
-    for e in case.exhibits():
-        run = runs.get(e.id)
-        language = safe_language_name(run.language) if run and run.language else ""
-        status, detail, verified_by = run_status(case, e, run)
-        job = jobs.get(e.id)
-        if job and job.state in ("queued", "running", "paused"):
-            if job.state == "running":  # a batch of short files reports only at its end
-                status = f"running {job.progress:.0%}" if job.progress > 0 else "running"
-            else:
-                status = job.state
-        elif job and job.state == "failed" and status == "not transcribed":
-            status, detail = "failed", job.error or "no reason recorded"
-        more = (lambda c=case, x=e, r=run.id: left_unchecked(c, x, r)) if verified_by is not None and run else None
-        rows.append(ExhibitRow(e, language, status, verified_by, detail, more))
+    for r in exhibit_statuses(case):
+        run_id = r.run_id
+        more = ((lambda c=case, x=r.exhibit, i=run_id: left_unchecked(c, x, i))
+                if r.verified_by is not None and run_id is not None else None)
+        rows.append(ExhibitRow(r.exhibit, r.language, r.status, r.verified_by, r.detail, more))
     return rows
 
 

@@ -8,43 +8,16 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidg
 
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.store.views import RunSummary
-from app.core.translation.langcodes import language_name
+from app.core.usecases.exhibit_status import (  # noqa: F401 - their old home: the window's modules import them here
+    UNCERTAIN_LANGUAGE,
+    language_uncertain,
+    no_speech_found,
+    safe_language_name,
+    uncertain_detail,
+)
 
-UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
 RERUN_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "ro", "pt", "ru", "uk", "ar", "tr",
                    "sq", "lt", "lv", "cs", "sk", "hu", "bg", "el", "fa", "ur", "hi", "zh", "vi")
-
-
-def safe_language_name(code: str | None) -> str:
-    if not code:
-        return "unknown language"
-    try:
-        return language_name(code)
-    except Exception:  # noqa: BLE001 - an odd code is shown as it is
-        return code
-
-
-def language_uncertain(run: RunSummary | None) -> bool:
-    """Speech was found (words, or [inaudible] markers: VAD heard >= 1 s of speech) and either
-    the language was detected with a low probability or no word was recognised at all (a
-    wrong language reads as nothing: fr_voicenote detected as Thai). No speech: never this."""
-    if run is None or not run.heard_speech:
-        return False
-    unsure = run.language_probability is not None and run.language_probability < UNCERTAIN_LANGUAGE
-    return unsure or run.worded_count == 0
-
-
-def no_speech_found(run: RunSummary | None) -> bool:
-    """A finished run in which the VAD found no speech (noise, silence): an honest empty result."""
-    return bool(run and run.status == "complete" and not run.heard_speech)
-
-
-def uncertain_detail(run: RunSummary) -> str:
-    """Why the language is in doubt, in words."""
-    found = f"detected as {safe_language_name(run.language)}, {(run.language_probability or 0.0):.0%} sure"
-    if run.worded_count == 0:
-        return f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: re-run in its language"
-    return f"{found}: check and re-run"
 
 
 def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:

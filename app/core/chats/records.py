@@ -82,6 +82,12 @@ class ChatExport:
     def messages(self) -> tuple[Message, ...]:
         return tuple(m for chat in self.chats for m in chat.messages)
 
+    def missing_recordings(self) -> list[str]:
+        """The voice notes and videos the messages name that are not in the export (left out when it was
+        made, or lost since): nothing of them can be transcribed, and `transcribe` said nothing of them."""
+        return [m.attachment.name or m.attachment.placeholder for m in self.messages
+                if m.attachment is not None and m.attachment.missing and m.attachment.kind in ("audio", "video")]
+
     def accounting(self) -> str:
         """What became of the attachments, in words: those named but not in the export, and the
         files of the export that no message names (kept in the chat, placed by the time their names carry)."""

@@ -364,9 +364,14 @@ def _size_text(transcript: Transcript) -> str:
     return text
 
 
+NOT_DETECTED = "not detected (no speech was recognised)"
+
+
 def _task_text(transcript: Transcript) -> str:
     detected = transcript.source_language or transcript.language or "unknown"
-    if transcript.settings.get("language"):
+    if not (transcript.source_language or transcript.language or transcript.settings.get("language")):
+        detected = NOT_DETECTED  # nothing heard: "unknown (p=0.00)" claimed a detection (the DOCX/PDF's words)
+    elif transcript.settings.get("language"):
         detected += " (set by the user)"
     elif ENGLISH_ONLY_NOTE in transcript.warnings:
         detected += " (not detected: English-only model)"

@@ -47,10 +47,29 @@ def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
         "status": transcript.status,
         "verified_by": transcript.verified_by,
         "verified_at": transcript.verified_at,  # when it was signed off, as the TXT, DOCX and PDF say
+        "review": _review(transcript),
         "run_id": transcript.run_id,
         "warnings": list(transcript.warnings),
         "source_language": transcript.source_language,
         "segments": [_segment(seg) for seg in transcript.segments],
+    }
+
+
+def _review(transcript: Transcript) -> dict[str, Any] | None:
+    """What people did to the text, as the DOCX/PDF/TXT's "Corrected by" and "Uncertain words" rows say it:
+    who changed it and which of the words the model was unsure of no one marked as listened to again (the
+    JSON held only "edited"/"verified", so a reader could not tell a sign-off of every word from one of
+    none). None where it is not known (an export made from a JSON file, not from a case)."""
+    state = transcript.export.review if transcript.export else None
+    if state is None:
+        return None
+    left = [{"start": ms_to_s(start), "word": text} for start, text in state.unchecked]
+    return {
+        "corrected_by": list(state.edited_by),
+        "uncertain_below": state.below,
+        "uncertain_words": state.uncertain,
+        "uncertain_reviewed": state.uncertain - len(left),
+        "uncertain_never_reviewed": left,
     }
 
 

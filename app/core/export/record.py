@@ -16,6 +16,7 @@ from typing import Any
 from app.core.clock import parse_stamp
 from app.core.errors import ParleyError
 from app.core.export.base import (
+    NOT_DETECTED,
     display_text,
     has_source_text,
     inaudible_marker,
@@ -160,7 +161,6 @@ def unchecked_list(unchecked: tuple[tuple[int, str], ...]) -> str:
     return ", ".join(named) + (f" and {more} more" if more > 0 else "")
 
 
-NOT_DETECTED = "not detected (no speech was recognised)"
 NO_SPEECH_LINE = "[no speech found in the recording]"
 
 

@@ -68,7 +68,7 @@ def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
     if timeline.target_language:
         items.append(("Translated to", timeline.target_language))
     sw = software_info()
-    items.append(("Software", f"{sw.name} {sw.version} (source SHA-256 {sw.components.get('parley-source', '?')})"))
+    items.append(("Software", f"{sw.name} {sw.version} (code SHA-256 {sw.components.get('parley-source', '?')})"))
     return items
 
 

@@ -32,6 +32,8 @@ class TxtExporter:
                  *record_lines(transcript, before=False), RULE, ""]
         for segment in transcript.segments:
             lines.extend(segment_lines(segment))
+        if not transcript.segments:  # nothing under the rule read as a file cut short: said as the DOCX/PDF say it
+            lines.append(record.NO_SPEECH_LINE)
         return ("\n".join(lines) + "\n").encode("utf-8")
 
 

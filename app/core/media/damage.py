@@ -20,6 +20,7 @@ EMPTY_PACKET = "an empty sample (0 bytes): no audio there"  # an MP4 sample of 0
 JUMP_TOLERANCE_MS = 40  # timestamp jitter (e.g. Vorbis block sizes) below this is no jump
 LEAD_TOLERANCE_S = 0.5  # a first frame this close to the stream's stated start starts the timeline
 SILENCE_BLOCK = 30 * SAMPLE_RATE
+MAX_FILL = 3600 * SAMPLE_RATE  # silence put in one file's timestamp jumps, at most: no phone recording loses an hour
 DISPLAY_STEP_MS = 100
 
 Ranges = tuple[tuple[int, int], ...]
@@ -86,6 +87,8 @@ class Timeline:
     packets: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=8))  # recent (start, end) s
     declared: bool = False  # the jump being made is a gap the container states (a packet lasting through it)
     lost: bool = False  # a packet since the last frame gave no audio (undecodable or empty): its gap is kept
+    filled: int = 0  # samples of silence put in jumps so far
+    skipped: list[tuple[int, int]] = field(default_factory=list)  # (at_ms, jump_ms): jumps past MAX_FILL, not filled
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -115,6 +118,8 @@ class Timeline:
             return None  # jitter; but a lost packet's 20 ms is kept, or the rest of the file moves early
         self.declared = self._stated_through(frame_s)
         target = max(0, round(at * SAMPLE_RATE))
+        if target - (self.emitted - self.trim) > MAX_FILL - self.filled:
+            return target  # too far to fill: move() places the audio straight on, whatever the stated end
         if self.limit and target > self.limit:
             target = max(self.limit, self.emitted)
         return target
@@ -145,16 +150,37 @@ class Timeline:
     def move(self, target: int) -> int:
         """Record the jump to `target`; return how many samples of silence fill the gap (0 for an overlap)."""
         position = self.emitted - self.trim
+        if target - position > MAX_FILL - self.filled and self.origin_s is not None:
+            return self._skip(position, target)
         if target > position:
             if not (self.video and self.source_end_s is None) and not self.declared:  # a video's sound starting late
                 self.ranges.append((to_ms(position), to_ms(target)))
             take = min(self.trim, target - position)  # samples due to be dropped are wanted after all
             self.trim -= take
+            self.filled += target - position - take
             return target - position - take
         if target < position:
             self.ranges.append((to_ms(target), to_ms(position)))
             self.trim += position - target
         return 0
+
+    def _skip(self, position: int, target: int) -> int:
+        """A jump past what is left of MAX_FILL (a damaged timestamp days ahead in a file of seconds: a
+        58 kB voice note was decoded to 30 days of silence, for hours): not filled, the audio after it
+        placed straight on and the jump named."""
+        self.origin_s = (self.origin_s or 0.0) + (target - position) / SAMPLE_RATE
+        self.skipped.append((to_ms(position), to_ms(target - position)))
+        self.ranges.append((to_ms(position), to_ms(position)))
+        return 0
+
+    @property
+    def skipped_note(self) -> str:
+        if not self.skipped:
+            return ""
+        jumps = ", ".join(f"{clock(jump)[:-2]} ahead at {clock(at)}" for at, jump in self.skipped[:3])
+        more = f" and {len(self.skipped) - 3:,} more" if len(self.skipped) > 3 else ""
+        return (f"the timestamps jump {jumps}{more} (damaged): too far to fill with silence, so the audio after "
+                "is placed straight on and its times are not the file's")
 
     def fill(self, samples: int) -> Iterator[np.ndarray]:
         """Silence, emitted in blocks of at most 30 s."""

@@ -1,4 +1,4 @@
-"""Media intake: hash, probe and decode originals without ever changing them.
+"""Media intake: decode originals without ever changing them (probe: app/core/media/probing.py).
 
 PyAV (the ffmpeg libraries, already a dependency of faster-whisper) does the
 probing and decoding in-process, which is why no separate ffprobe binary is
@@ -12,17 +12,13 @@ Audio is decoded in blocks, so memory stays flat however long a recording is.
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import av
 import numpy as np
 
 from app.core.errors import MediaError
-from app.core.hashing import sha256_handle
 from app.core.media import (
     amr,
     boxes,
@@ -30,174 +26,31 @@ from app.core.media import (
     flac,
     headroom,
     mkv_clock,
-    mp4_samples,
     mpeg,
     ogg,
     ogg_clock,
     ogg_order,
     ogg_repeats,
-    riff,
-    rifx,
     timescale,
-    unusable,
 )
 from app.core.media import streams as audio_streams
-from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, format_damaged, to_ms
+from app.core.media.damage import Ranges, Timeline, format_damaged, to_ms
 from app.core.media.headroom import Headroom
 from app.core.media.mixing import ABSURD, Mixer
-from app.core.media.opening import (
-    CUT_BEFORE_AUDIO,
-    EMPTY_VIDEO_TRACK,
-    cut_mark,
-    header_fixes,
-    holds_no_packet,
-    open_container,
-    wav_layout,
-)
-from app.core.media.readable import check_readable
+from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
+from app.core.media.probing import probe  # noqa: F401  (intake's probe, long imported from here)
 from app.core.media.resampling import Resampler
+from app.core.media.stream_times import (
+    TRUNCATION_TOLERANCE_S,
+    is_cover_art,
+    lead_s,
+    origin_s,
+    time_s,
+)
 from app.core.media.views import window
-from app.core.types import SourceInfo
 
 SAMPLE_RATE = 16000
-TRUNCATION_TOLERANCE_S = 0.5
-
-
-UNKNOWN_CODEC = "its audio is in a codec or sample format ffmpeg cannot decode"
 TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
-
-
-def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
-    """Hash and probe an original. Raises MediaError with a one-line reason.
-
-    The bytes hashed are the bytes probed, read through one open handle; a file that changes
-    while it is read (still being written) is refused, never recorded under a hash of other bytes."""
-    p = check_readable(path)
-    try:
-        with open(p, "rb") as handle:
-            before = os.fstat(handle.fileno())
-            info, streams, no_tracks = _read_header(p, handle)
-            unusable.refuse(str(path), info, no_tracks, handle)
-            info.pop("codec_tag")
-            digest, hashed = (sha256, before.st_size) if sha256 else sha256_handle(handle)
-            _check_unchanged_while_read(str(path), before, os.fstat(handle.fileno()), hashed)
-    except av.error.FFmpegError as exc:  # never '[Errno 1094995529] ... /the/path' as a reason
-        raise MediaError(str(path), f"cannot read media ({exc.strerror or type(exc).__name__})") from None
-    except ValueError as exc:
-        raise MediaError(str(path), str(exc)) from None
-    except ArithmeticError as exc:  # a header's number past any arithmetic (an infinite length)
-        raise MediaError(str(path), f"its header states a value that cannot be right ({exc})") from None
-    except OSError as exc:  # an I/O error on a damaged disk: one line, never a traceback
-        raise MediaError(str(path), f"unreadable ({exc.strerror or exc})") from None
-    return SourceInfo(path=str(p.resolve()), sha256=digest, bytes=before.st_size, audio_streams=streams, **info)
-
-
-def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
-    """What the container says: its description, its audio streams, whether it holds no track at all."""
-    with open_container(handle) as container:
-        streams = audio_streams.describe(container)
-        if not streams and any(s.type == "audio" for s in container.streams):
-            raise ValueError(CUT_BEFORE_AUDIO if boxes.cut_inside_a_box(handle) else UNKNOWN_CODEC)  # an MP4 cut in its moov
-        chosen = audio_streams.speech_stream_index(p, streams)
-        info = _describe(container, chosen)
-        guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
-        if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
-            info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
-        if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
-            info["duration_ms"] = edits.late_start_ms(container, chosen, info["duration_ms"])
-        if info["container"] == "flac" and chosen is not None and (closed := flac.closed_length_s(container, chosen)):
-            info["duration_ms"] = round(closed * 1000)  # whole: a damaged header's rate gave hours, or 0.1 s
-        no_tracks = not any(s.type in ("audio", "video") for s in container.streams)
-    if info["container"] == "amr" and _starts_caf(handle):  # AMR-WB read out of a CAF
-        info["container"] = "caf"
-    if info["container"] in rifx.RAW_FORMATS.values() and _starts_rifx(handle):  # read by the raw reader
-        info["container"] = "rifx"
-    if info["container"] == "ogg" and ogg_clock.recount(handle) is None:  # recounted: ffmpeg's length stands
-        info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
-    if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
-        info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
-    if info["container"] in ("wav", "w64"):
-        info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
-    if chosen is not None and ((not info["duration_ms"] and holds_no_packet(handle, chosen))  # '#!AMR\n' alone
-                               or mp4_samples.starts_past_end(handle, chosen)):  # an MP4 cut before its samples
-        raise ValueError(EMPTY_VIDEO_TRACK if info["has_video"] and not boxes.cut_inside_a_box(handle) else CUT_BEFORE_AUDIO)
-    return info, audio_streams.measure(p, streams), no_tracks
-
-
-def _check_unchanged_while_read(path: str, before: os.stat_result, after: os.stat_result, hashed: int) -> None:
-    if hashed == before.st_size == after.st_size and before.st_mtime_ns == after.st_mtime_ns:
-        return
-    sizes = f"{before.st_size:,} bytes, then {max(hashed, after.st_size):,}" if after.st_size != before.st_size \
-        or hashed != before.st_size else "written to"
-    raise MediaError(path, f"the file changed while it was read ({sizes}: still being written, or replaced); "
-                           "not taken in")
-
-
-def _starts_caf(handle) -> bool:
-    handle.seek(0)
-    return handle.read(4) == b"caff"
-
-
-def _starts_rifx(handle) -> bool:
-    handle.seek(0)
-    return rifx.is_rifx(handle.read(12))
-
-
-def _describe(container, chosen: int | None) -> dict:
-    audio = None if chosen is None else container.streams[chosen]
-    has_video = any(
-        s.type == "video" and not _is_cover_art(s) for s in container.streams
-    )
-    duration_ms = 0
-    if audio is not None and audio.duration is not None and audio.time_base is not None:
-        duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
-    elif audio is not None and (tagged := _tagged_s(audio, container)) is not None:
-        duration_ms = round((tagged + lead_s(container, audio)) * 1000)
-    elif container.duration is not None:
-        duration_ms = round(container.duration / 1000)
-    return {
-        "duration_ms": duration_ms,
-        "container": container.format.name,
-        "audio_codec": audio.codec_context.name if audio is not None else "",
-        "sample_rate": int(audio.rate or 0) if audio is not None else 0,
-        "channels": int(audio.channels or 0) if audio is not None else 0,
-        "has_video": has_video,
-        "codec_tag": _codec_tag(audio),
-    }
-
-
-def _codec_tag(stream) -> str:
-    """The stream's four-letter sample entry ('mp4a'; 'enca' for encrypted AAC), or ''."""
-    try:
-        return str(stream.codec_context.codec_tag) if stream is not None else ""
-    except (AttributeError, TypeError, ValueError):
-        return ""
-
-
-def _tagged_s(stream, container) -> float | None:
-    """A Matroska/WebM track's own length, from its DURATION tag ('00:00:03.008000000'): the
-    file's duration is its longest track's, a video's sound may end well before the picture.
-    A tag is text anyone can write: one saying 'inf', 'nan', '1e300' or longer than the file
-    (999999 hours of a 6 s note) is no length (it failed the file, or the whole command, or
-    called the note cut short by a million hours)."""
-    hours, _, rest = str(stream.metadata.get("DURATION", "")).partition(":")
-    minutes, _, seconds = rest.partition(":")
-    try:
-        tagged = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
-    except ValueError:
-        return None
-    longest = container.duration / av.time_base if container.duration is not None else None
-    if not math.isfinite(tagged) or tagged < 0 or (longest is not None and tagged > longest + TRUNCATION_TOLERANCE_S):
-        return None
-    return tagged
-
-
-def _is_cover_art(stream) -> bool:
-    disposition = getattr(stream, "disposition", None)
-    try:
-        return bool(disposition is not None and disposition & av.stream.Disposition.attached_pic)
-    except (AttributeError, TypeError):
-        return False
 
 
 @dataclass
@@ -238,7 +91,7 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self.stream_note, self.cut_note, self.header_note,
+        lines = [format_damaged(self.damaged), self._timeline.skipped_note, self.stream_note, self.cut_note, self.header_note,
                  TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
@@ -265,6 +118,7 @@ class AudioReader:
                 rest = joined[..., block_samples:]
                 pending, pending_len = [rest], rest.shape[-1]
         self.decoded_ms = to_ms(total)
+        self.expected_ms = max(0, self.expected_ms - sum(jump for _, jump in self._timeline.skipped))  # never placed
         if self.expected_ms and self.expected_ms - self.decoded_ms > TRUNCATION_TOLERANCE_S * 1000:
             self.truncated = True
             self._timeline.ranges.append((self.decoded_ms, self.expected_ms))
@@ -360,9 +214,9 @@ class AudioReader:
             timeline = self._timeline = Timeline(
                 channels=None if self.mono else _channel_count(stream), limit=_limit(stream, self.expected_ms, lead),
                 chained=container.format.name == "ogg",
-                video=any(s.type == "video" and not _is_cover_art(s) for s in container.streams),
+                video=any(s.type == "video" and not is_cover_art(s) for s in container.streams),
             )
-            timeline.start(_origin_s(stream))
+            timeline.start(origin_s(stream))
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
         decoder = amr.reference_decoder(stream)
@@ -372,7 +226,7 @@ class AudioReader:
             for packet in container.demux(stream):
                 shift = clock.shift(packet, packet.time_base)
                 for frame in _decode_packet(packet, self.errors, timeline, decoder):
-                    frame_s = _time_s(frame.pts, frame.time_base)
+                    frame_s = time_s(frame.pts, frame.time_base)
                     frame_s = None if frame_s is None else frame_s - shift
                     target = timeline.jump_to(frame_s)
                     if target is not None:  # a gap or an overlap: finish what was placed, then move
@@ -382,9 +236,9 @@ class AudioReader:
                     timeline.advance(frame_s, frame.samples / (frame.sample_rate or SAMPLE_RATE))
                     for out in resampler.resample(frame):
                         yield timeline.emit(_planar(out, shape, self._mixer))
-                start_s = _time_s(packet.pts, packet.time_base)
+                start_s = time_s(packet.pts, packet.time_base)
                 timeline.packet(None if start_s is None else start_s - shift,
-                                clock.last_s or _time_s(packet.duration, packet.time_base) or 0.0)
+                                clock.last_s or time_s(packet.duration, packet.time_base) or 0.0)
         except av.error.FFmpegError as exc:  # a damaged stream: keep what decoded (truncated if short of its end)
             self.errors.append(str(exc))
             self.stopped = True
@@ -405,31 +259,10 @@ def _flushed(resampler, timeline: Timeline, shape: str, mixer: Mixer | None = No
         yield timeline.emit(_planar(out, shape, mixer))
 
 
-def _time_s(pts, time_base) -> float | None:
-    if pts is None or time_base is None:
-        return None
-    return float(pts * time_base)
-
-
-def _origin_s(stream) -> float | None:
-    return _time_s(stream.start_time, stream.time_base)
-
-
-def lead_s(container, stream) -> float:
-    """How long after the recording starts (its earliest stream: a phone video's picture) this
-    audio stream begins, when that is more than priming: its words are placed that much later,
-    in step with the picture. 0 for a stream that starts with the recording."""
-    own = _origin_s(stream)
-    if own is None or container.start_time is None:
-        return 0.0
-    lead = own - container.start_time / av.time_base
-    return lead if lead > LEAD_TOLERANCE_S else 0.0
-
-
 def _limit(stream, expected_ms: int, lead: float = 0.0) -> int:
     """No timestamp may move the output past the stream's stated end (a corrupt pts), or past the
     length intake measured when that is longer (an AMR's frames, counted: ffmpeg guesses it)."""
-    stated = _time_s(stream.duration, stream.time_base)
+    stated = time_s(stream.duration, stream.time_base)
     duration_s = max(stated + lead, expected_ms / 1000) if stated else expected_ms / 1000
     return int(duration_s * SAMPLE_RATE) if duration_s > 0 else 0
 
@@ -445,7 +278,7 @@ def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) 
     except av.error.FFmpegError as exc:  # one bad packet (invalid data, or garbage read as an
         # unsupported mode: PatchWelcomeError): skip it, note it, the next frame is placed
         errors.append(str(exc))
-        timeline.note(_time_s(packet.pts, packet.time_base), _time_s(packet.duration, packet.time_base) or 0.0)
+        timeline.note(time_s(packet.pts, packet.time_base), time_s(packet.duration, packet.time_base) or 0.0)
         return []
 
 

@@ -43,23 +43,34 @@ def _no_length_header(handle: BinaryIO) -> bool:
     if all(at < 0 for at in found):
         return True
     at = max(found)
-    if first[at:at + 4] == b"VBRI":
-        return False
+    size = handle.seek(0, 2) - start
+    if first[at:at + 4] == b"VBRI":  # version, delay, quality (2 bytes each), then bytes and frames
+        fields = first[at + 10:at + 18]
+        if len(fields) < 8:
+            return False
+        return _lies(int.from_bytes(fields[:4], "big"), int.from_bytes(fields[4:], "big"), size)
     fields = first[at + 4:at + 16]
     flags = int.from_bytes(fields[:4], "big") if len(fields) >= 4 else 0
     offset = 8 if flags & 1 else 4  # the frame count comes first when present
     if not flags & 2 or len(fields) < offset + 4:
         return False
     stated = int.from_bytes(fields[offset:offset + 4], "big")
-    size = handle.seek(0, 2) - start
     frames = int.from_bytes(fields[4:8], "big") if flags & 1 else 0
+    return _lies(stated, frames, size)
+
+
+def _lies(stated: int, frames: int, size: int) -> bool:
+    """Whether a header's byte count `stated` and frame count `frames` cannot be the file's."""
     if stated > 0 and size >= stated and frames * SMALLEST_FRAME > stated:  # whole, but its frame count
         return True  # claims more frames than its bytes can hold (a damaged header: 6 s shown as 21,474 hours)
+    if stated > 0 and 0 < frames and frames * LARGEST_FRAME < stated:  # fewer than its bytes need: 5 s shown as 0.2 s
+        return True
     return stated > 0 and size > stated + TAGS_AT_END
 
 
 TAGS_AT_END = 128 + 227  # an ID3v1 tag, an enhanced one before it
 SMALLEST_FRAME = 24  # bytes: an MPEG-2 Layer III frame at 8 kbps and 24 kHz, the least any frame holds
+LARGEST_FRAME = 1441 * 2  # an MPEG-1 Layer III frame at 320 kbps and 32 kHz (1,441), with room to spare
 
 
 ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)

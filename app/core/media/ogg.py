@@ -28,10 +28,17 @@ class _Link:
     prev_granule: int = 0  # the granule of the page before the last
     packets: int = 0  # packets ended on the pages before the last
     last_packets: int = 0  # packets ended on the last page
+    unplaced: int = 0  # packets ended on pages since, that state no position (-1: a damaged or streaming writer)
 
     def see(self, granule: int, packets: int) -> None:
+        """A page's position; one of -1 states none, and its packets are counted with the next one's
+        (a Vorbis note whose pages all said -1 but the last was recorded as 0.3 s long for 6 s)."""
+        if granule < 0:
+            self.unplaced += packets
+            return
         self.packets += self.last_packets
-        self.prev_granule, self.last_granule, self.last_packets = self.last_granule, granule, packets
+        self.prev_granule, self.last_granule = self.last_granule, granule
+        self.last_packets, self.unplaced = packets + self.unplaced, 0
 
     def end(self) -> int:
         """The last granule, or where the audio can really end when the last page lies about it
@@ -70,7 +77,7 @@ def chained_duration_ms(handle: BinaryIO) -> int | None:
             continue
         in_body = True
         handle.seek(body_size, 1)
-        if serial in current and granule >= 0:
+        if serial in current:
             current[serial].see(granule, sum(1 for size in sizes if size < 255))
     if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
         return None

@@ -63,20 +63,25 @@ def damaged(handle: BinaryIO) -> list[Fix | sample_deltas.Fix]:
         if fix is not None:
             fixes.append(Fix(start + fix.at, fix.stated, fix.rate, fix.measured))
         elif (table := _sound_stts(moov, trak_start, trak_end)) is not None:  # the timescale stands: its
-            timescale, stts = table  # packets' lengths may not (an stts entry of 0xFFFFFFFF units)
-            fixes.extend(sample_deltas.fixes(handle, index, start + stts[0], moov[stts[0]:stts[1]], timescale))
+            timescale, stts, length = table  # packets' lengths may not (an stts entry of 0xFFFFFFFF units)
+            fixes.extend(sample_deltas.fixes(handle, index, start + stts[0], moov[stts[0]:stts[1]], timescale, length))
     return fixes
 
 
-def _sound_stts(moov: bytes, start: int, end: int) -> tuple[int, tuple[int, int]] | None:
-    """A sound track's timescale and where its stts body lies in moov, or None."""
+def _sound_stts(moov: bytes, start: int, end: int) -> tuple[int, tuple[int, int], int] | None:
+    """A sound track's timescale, where its stts body lies in moov and the length its mdhd states
+    (in timescale units), or None."""
     mdia = child_box(moov, (start, end), b"mdia")
     hdlr, mdhd = child_box(moov, mdia, b"hdlr"), child_box(moov, mdia, b"mdhd")
     stts = child_box(moov, mdia, b"minf", b"stbl", b"stts")
     if None in (hdlr, mdhd, stts) or moov[hdlr[0] + 8:hdlr[0] + 12] != b"soun":
         return None
-    at = mdhd[0] + (20 if moov[mdhd[0]] == 1 else 12)
-    return (struct.unpack_from(">I", moov, at)[0], stts) if at + 4 <= mdhd[1] else None
+    wide = moov[mdhd[0]] == 1
+    at = mdhd[0] + (20 if wide else 12)
+    if at + (12 if wide else 8) > mdhd[1]:
+        return None
+    length = struct.unpack_from(">Q" if wide else ">I", moov, at + 4)[0]
+    return struct.unpack_from(">I", moov, at)[0], stts, length
 
 
 def child_boxes(buf: bytes, start: int, end: int, kind: bytes) -> Iterator[tuple[int, int]]:

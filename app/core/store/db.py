@@ -114,10 +114,30 @@ def _say_if_busy(conn: sqlite3.Connection, case_dir: Path) -> None:
         conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
-            log.warning("%s: the case is busy (another program or Parley command is writing to it); "
-                        "waiting up to %d s for it", case_dir, BUSY_WAIT_S)
+            patience_ms = _say_busy(case_dir, patience_ms)
     finally:
         conn.execute(f"PRAGMA busy_timeout={patience_ms}")
+
+
+STOPPED_PATIENCE_MS = 100  # a holder stopped by a signal lets go only when resumed: not worth 30 s a write
+
+
+def _say_busy(case_dir: Path, patience_ms: int) -> int:
+    """Say who holds the case (when the system tells) and what waits: reading goes on, a change waits (it said
+    "waiting up to 30 s" to commands that wait for nothing). A holder that is stopped is said so, and a change
+    then fails at once rather than after 30 s. Returns the connection's patience from here on."""
+    from app.core.store.holder import write_lock_holder
+
+    holder = write_lock_holder(case_dir / STORE_NAME)
+    if holder is not None and holder.stopped:
+        log.warning("%s: the case is held by %s, which is stopped part-way through writing to it (Ctrl+Z, or a "
+                    "debugger); reading it goes on, but no change can be made until it is resumed (`fg` in its "
+                    "terminal, or `kill -CONT %d`) or ended", case_dir, holder.named(), holder.pid)
+        return min(patience_ms, STOPPED_PATIENCE_MS)
+    who = f": {holder.named()} is writing to it" if holder else " (another program or Parley command is writing to it)"
+    log.warning("%s: the case is busy%s; reading it goes on, a change to it waits up to %d s",
+                case_dir, who, BUSY_WAIT_S)
+    return patience_ms
 
 
 @contextmanager

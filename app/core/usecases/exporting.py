@@ -99,7 +99,7 @@ def exporting_software() -> str:
     """The software writing the export, by version and source hash: a record laid out today by a
     newer Parley than the one that transcribed it says so (its Software row is the run's)."""
     sw = software_info()
-    return f"{sw.name} {sw.version}, source SHA-256 {sw.components.get('parley-source', 'unknown')}"
+    return f"{sw.name} {sw.version}, code SHA-256 {sw.components.get('parley-source', 'unknown')}"
 
 
 def _found_at(case: Case, run_id: int | None) -> list[str]:

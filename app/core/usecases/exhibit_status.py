@@ -1,0 +1,104 @@
+"""Where each exhibit stands, in words: queued, running, failed (why), done, no speech found, language
+uncertain, truncated, edited, verified by whom. One reading for the window's exhibit list and the CLI's
+`exhibits` (which listed names and hashes only: a user could not tell what was transcribed, failed or
+signed off without opening each)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.editing import operations as editing
+from app.core.store import Case, Exhibit
+from app.core.store.interview import verified_at
+from app.core.store.views import RunSummary, latest_jobs, latest_speech_runs
+from app.core.translation.langcodes import language_name
+
+UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
+CHAT_STATUS = "chat: see Timeline"
+
+
+@dataclass(frozen=True)
+class ExhibitStatus:
+    exhibit: Exhibit
+    language: str  # by name, "" when no run says it
+    status: str
+    verified_by: str | None = None
+    detail: str = ""  # the failure's reason, the detection probability...
+    run_id: int | None = None
+
+
+def safe_language_name(code: str | None) -> str:
+    if not code:
+        return "unknown language"
+    try:
+        return language_name(code)
+    except Exception:  # noqa: BLE001 - an odd code is shown as it is
+        return code
+
+
+def language_uncertain(run: RunSummary | None) -> bool:
+    """Speech was found (words, or [inaudible] markers: VAD heard >= 1 s of speech) and either
+    the language was detected with a low probability or no word was recognised at all (a
+    wrong language reads as nothing: fr_voicenote detected as Thai). No speech: never this."""
+    if run is None or not run.heard_speech:
+        return False
+    unsure = run.language_probability is not None and run.language_probability < UNCERTAIN_LANGUAGE
+    return unsure or run.worded_count == 0
+
+
+def no_speech_found(run: RunSummary | None) -> bool:
+    """A finished run in which the VAD found no speech (noise, silence): an honest empty result."""
+    return bool(run and run.status == "complete" and not run.heard_speech)
+
+
+def uncertain_detail(run: RunSummary) -> str:
+    """Why the language is in doubt, in words."""
+    found = f"detected as {safe_language_name(run.language)}, {(run.language_probability or 0.0):.0%} sure"
+    if run.worded_count == 0:
+        return f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: re-run in its language"
+    return f"{found}: check and re-run"
+
+
+def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[str, str, str | None]:
+    """(status, detail, verified by) of an exhibit's latest speech run, in words."""
+    if exhibit.source.kind == "chat":
+        return CHAT_STATUS, "its messages, voice notes in their place, in the Timeline tab", None
+    if run is None or run.status != "complete":
+        return "not transcribed", "", None
+    state, by = editing.status(case, run.id)
+    if state == "verified":
+        return f"verified by {by}", signed_off_detail(case, run), by
+    if language_uncertain(run):
+        return "language uncertain", uncertain_detail(run), None
+    if no_speech_found(run):
+        return "no speech found", "no speech was detected in this recording", None
+    done = "edited" if state == "edited" else "done"
+    if exhibit.source.truncated or run.truncated:
+        return f"{done} · truncated", "the file is truncated or damaged; only what could be read", None
+    return done, "", None
+
+
+def signed_off_detail(case: Case, run: RunSummary) -> str:
+    when = verified_at(case, run.id)
+    return f"signed off {when.replace('T', ' ')[:16]} UTC" if when else "signed off"
+
+
+def exhibit_statuses(case: Case) -> list[ExhibitStatus]:
+    """Every exhibit with its language (by name) and status; a job queued, running, paused or failed
+    for one not transcribed says so."""
+    jobs, runs = latest_jobs(case), latest_speech_runs(case)
+    rows = []
+    for e in case.exhibits():
+        run = runs.get(e.id)
+        language = safe_language_name(run.language) if run and run.language else ""
+        status, detail, verified_by = run_status(case, e, run)
+        job = jobs.get(e.id)
+        if job and job.state in ("queued", "running", "paused"):
+            if job.state == "running":  # a batch of short files reports only at its end
+                status = f"running {job.progress:.0%}" if job.progress > 0 else "running"
+            else:
+                status = job.state
+        elif job and job.state == "failed" and status == "not transcribed":
+            status, detail = "failed", job.error or "no reason recorded"
+        rows.append(ExhibitStatus(e, language, status, verified_by, detail, run.id if run else None))
+    return rows
