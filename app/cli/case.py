@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from app.cli.common import FAILED, OK, fail, open_existing_case
 from app.core.errors import ParleyError
 from app.core.names import printable
+from app.core.store.chats import part_way_notes
 from app.core.store.db import DatabaseError
 from app.core.store.intake_log import intake_entries, met_once
 
@@ -43,6 +44,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
                 for path in e.paths[1:]:
                     print(f"   -  {e.source.sha256[:12]:<12}  {'duplicate':>9}  {printable(path)}: "
                           f"same content as exhibit {e.id}")
+        for note in part_way_notes(case):
+            print(printable(note), file=sys.stderr)
         if not exhibits:
             print("no exhibits in this case" + ("" if args.all else " (--all: the files met and why not"
                                                  " transcribed)"), file=sys.stderr)

@@ -129,7 +129,12 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from app.cli.progress import QueueRunner
-    from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+    from app.core.usecases.exporting import (
+        check_out_dir,
+        export_run,
+        never_written,
+        output_basenames,
+    )
 
     formats = parse_formats(args.format)  # a misspelt format is said so, --out or not
     case = open_existing_case(args)
@@ -142,10 +147,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return OK
         pending = queue.list(("queued", "running"))
-        if not pending:
+        unwritten = never_written(case, queue.list(("done",))) if args.out else []
+        if not pending and not unwritten:
             print("nothing queued", file=sys.stderr)
             return OK
-        paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in pending))
+        paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in (*pending, *unwritten)))
         names = output_basenames(paths)
 
         def export(job: Job) -> None:
@@ -158,6 +164,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             for written in export_run(case, job.run_id, args.out, formats, name):
                 print(written)
 
+        for job in unwritten:  # done, never written out (its `queue run --out` killed first): written now
+            export(job)
+        if not pending:
+            print(f"nothing queued; {len(unwritten)} job(s) done earlier and never written out, written now",
+                  file=sys.stderr)
+            return OK
         runner = QueueRunner(case, case_dir(args), export,
                              lambda job: [case.exhibit(job.exhibit_id).source.path])
         outcome = runner.run()

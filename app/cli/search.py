@@ -5,7 +5,8 @@
         imported texts, whose speaker field holds the message's date), speaker, snippet
         (matches in [brackets]); with --json a list of {exhibit, exhibit_id, run_id, task,
         segment_id, start_ms, end_ms, time, speaker, snippet, text, language, edited,
-        message_time, message_datetime, sent_in}; a voice note's or video's hit names each
+        message_time, message_datetime, also_in, sent_in}; a message
+        in several exports of its chat is one hit naming the others (also_in); a voice note's or video's hit names each
         message that carried it (sender, date-time, chat). No hits: exit 0,
         "no hits" on stderr.
     entities --case DIR [--csv FILE] [--json] [--region GB] [--save-region] [--kind phone,...]
@@ -24,12 +25,13 @@ from app.core.chats.dates import when_text
 from app.core.errors import StoreError
 from app.core.evidence.paths import check_outside_evidence, inside
 from app.core.export.base import hhmmss
+from app.core.names import printable
 from app.core.search import Hit, count, search
 from app.core.search import entities as ent
 from app.core.search.entities import KINDS, Entity
 from app.core.search.query import parse
 from app.core.store import Case, default_case_dir
-from app.core.store.chats import SentIn, messages_carrying
+from app.core.store.chats import SentIn, messages_carrying, part_way_notes
 from app.core.store.db import STORE_NAME
 
 
@@ -58,6 +60,7 @@ def hit_record(hit: Hit) -> dict[str, object]:
         "end_ms": hit.end_ms, "time": hhmmss(hit.start_ms), "speaker": hit.speaker,
         "snippet": hit.snippet, "text": hit.text, "language": hit.language, "edited": hit.edited,
         "message_time": hit.message_time, "message_datetime": hit.message_datetime,
+        "also_in": [{"exhibit_id": o.exhibit_id, "export": o.export, "index": o.index} for o in hit.also_in],
     }
 
 
@@ -76,7 +79,9 @@ def hit_line(hit: Hit, sent: list[SentIn] | None = None) -> str:
     task = "" if hit.task in ("transcribe", "text") else f" ({hit.task})"
     moment = f"  {hit.when}" if hit.when else ""  # texts have no media time; chats their message's
     speaker = f"  {_one_line(hit.speaker)}:" if hit.speaker else ""
-    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}{sent_text(sent or [])}"
+    also = "".join(f"  [also in exhibit {o.exhibit_id} ({_one_line(o.export)}), message {o.index}]"
+                   for o in hit.also_in)  # the same message in another export of the chat: one hit
+    return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}{also}{sent_text(sent or [])}"
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -96,6 +101,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         total = count(case, query) if len(hits) >= args.limit else len(hits)
         # a voice note's or video's hit leads back to the message(s) that carried it
         sent = {h.exhibit_id: messages_carrying(case, h.exhibit_id) for h in hits if h.run_id is not None}
+        part_way = part_way_notes(case)
     finally:
         case.close()
     if args.json:
@@ -108,7 +114,14 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"no hits for {query!r}", file=sys.stderr)
     elif total > len(hits):
         print(f"{len(hits)} of {total} hits shown (--limit to see more)", file=sys.stderr)
+    _say(part_way)
     return OK
+
+
+def _say(notes: list[str]) -> None:
+    """An export a killed command took in part-way is not searched: said, not passed over as "no hits"."""
+    for note in notes:
+        print(printable(note), file=sys.stderr)
 
 
 # -------------------------------------------------------------------- entities
@@ -162,6 +175,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
                 raise ValueError("--save-region needs --region")
             ent.set_case_region(case, region)
         found = ent.case_entities(case, region, kinds)
+        part_way = part_way_notes(case)
     finally:
         case.close()
     if args.shared:
@@ -176,4 +190,5 @@ def cmd_entities(args: argparse.Namespace) -> int:
             print(entity_line(entity))
     if not found:
         print("no entities found", file=sys.stderr)
+    _say(part_way)
     return OK

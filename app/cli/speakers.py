@@ -92,6 +92,10 @@ def cmd_confirm(args: argparse.Namespace, case: Case) -> int:
     _fill(case, run_id, args.by)
     offer = next((o for o in usecase.suggestions(case, run_id) if o.speaker == args.speaker), None)
     if offer is None:
+        done = usecase.confirmed_already(case, run_id, args.speaker)
+        if done is not None:  # a confirm repeated (killed before it could say so): done, not refused
+            print(f"{args.speaker} was confirmed as {done[0]} already (match {done[1]:.2f}): nothing to do")
+            return OK
         fail("speakers confirm", f"no suggestion for '{args.speaker}' in this transcript")
         return FAILED
     change = usecase.confirm(case, run_id, offer, actor=args.by)

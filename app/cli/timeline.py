@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path, PurePath
 
 from app.cli.common import (
     FAILED,
@@ -22,9 +23,12 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.cli.progress import QueueRunner
+from app.core.chats import phone_tree
 from app.core.chats.intake import TakenIn
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
+from app.core.chats.records import kind_of
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
+from app.core.chats.whatsapp_zip import same_name
 from app.core.evidence.paths import check_outside_evidence
 from app.core.export.timeline import parse_timeline_formats
 from app.core.models import catalogue as models
@@ -66,7 +70,23 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
                   f"wrote after it is not in this file", file=sys.stderr)
         for path, reason in t.unusable:  # an attachment that is there but cannot be played
             fail(path, reason)
+    _say_phone_media(inputs, taken)
     return taken, FAILED if errors or any(t.unusable for t in taken) else OK
+
+
+def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
+    """A dump's own WhatsApp media that no chat read names: counted, not passed over in silence."""
+    named = {same_name(PurePath(n).name) for t in taken for m in t.export.messages if m.attachment
+             for n in (m.attachment.name, m.attachment.path) if n}
+    for given in inputs:
+        if not Path(given).is_dir():
+            continue
+        loose = phone_tree.unnamed_media(Path(given), named)
+        if loose:
+            playable = [p for p in loose if kind_of(p.name) in ("audio", "video")]
+            print(f"{given}: {len(playable)} voice note(s) or video(s) and {len(loose) - len(playable)} other file(s) "
+                  f"in the phone's WhatsApp media folders that no chat read names: in no timeline (python -m app "
+                  f"transcribe {given} takes them in), e.g. {(playable or loose)[0]}", file=sys.stderr)
 
 
 def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:

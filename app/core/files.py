@@ -37,3 +37,35 @@ def read_regular_text(path: str | Path) -> str:
         if os.fstat(handle.fileno()).st_size > SMALL_FILE_LIMIT:
             raise OSError(f"{path}: too large to be a file Parley writes beside its records")
         return handle.read().decode("utf-8")
+
+
+def what_stands_at(path: str | Path) -> str | None:
+    """What is at `path` when it is not a file that can be read as one: "a named pipe", "a folder", "a
+    symlink to /dev/zero (a device)", "a symlink to x.opus, which leads to nothing"; None for a regular file
+    (a symlink to one included) or for nothing there at all."""
+    path = Path(path)
+    try:
+        link = os.readlink(path) if path.is_symlink() else None
+    except OSError:
+        return None
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # a symlink to nothing, to itself, or past the system's count of links followed
+        return f"a symlink to {link}{LEADS_NOWHERE}" if link is not None else None
+    kind = _KINDS.get(stat.S_IFMT(mode))
+    if kind is None:
+        return None
+    return kind if link is None else f"a symlink to {link} ({kind})"
+
+
+LEADS_NOWHERE = ", which leads to nothing"
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a device",
+          stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}
+
+
+def symlink_target(path: str | Path) -> str | None:
+    """Where a symlink at `path` leads, as it is written; None for anything else."""
+    try:
+        return os.readlink(path) if Path(path).is_symlink() else None
+    except OSError:
+        return None

@@ -44,8 +44,10 @@ def describe(rev: editing.Revision) -> str:
         old = _texts(before)[0] if _texts(before) else ""
         return f"“{_short(old)}” → “{_short(str(p.get('text', '')))}”"
     if rev.op == "set_speaker":
-        old = _speakers(before)[0] if _speakers(before) else "no speaker"
-        return f"{old} → {p.get('speaker') or 'no speaker'}"
+        olds = list(dict.fromkeys(_speakers(before))) or ["no speaker"]
+        n = len(before.get("segments", []))
+        where = f" in {n} segment(s)" if n > 1 else ""
+        return f"{', '.join(olds)} → {p.get('speaker') or 'no speaker'}{where}"
     if rev.op == "rename_speaker":
         n = len(before.get("segments", []))
         return f"{p.get('old') or 'no speaker'} → {p.get('new')} in {n} segment(s)"

@@ -43,6 +43,7 @@ from app.gui.keys import KeyRouter
 from app.gui.menus import build_menus, fill_play_menu
 from app.gui.player import Player
 from app.gui.queue_view import QueueView
+from app.gui.resume_place import restore_place, save_place
 from app.gui.run_notice import run_title, safe_language_name
 from app.gui.search_view import SearchView
 from app.gui.settings_dialog import SettingsDialog
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
         self.player.problem.connect(self.add_problem)
         self.session = EditSession(case, lambda: prefs.user_name(self.settings), self)
         self.session.error.connect(self.show_error)
-        self.session.changed.connect(lambda _c: (self.refresh_history(), self.refresh_exhibits()))
+        self.session.changed.connect(lambda _c: self._after_edit())
         self.bridge = WorkerBridge(self)
         self._wire_bridge()
 
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
                                          "(positions and seeking still work).", 10000)
         fit_to_screen(self)
         restore_state(self, self.settings)
+        restore_place(self, self.settings)  # the exhibit, transcript and line left at the last close
         QTimer.singleShot(0, lambda: ask_user_name_if_unset(self, self.settings))
         if start_worker:
             self.start_worker()
@@ -271,6 +273,13 @@ class MainWindow(QMainWindow):
     def refresh_history(self) -> None:
         self.history.show_run(self.case, self.session.run_id)
 
+    def _after_edit(self) -> None:
+        """The History tab is read again only when it is on screen (shown, _tab_shown reads it): it
+        parsed every revision's segments on each edit, a longer freeze the longer the proofreading."""
+        if self.tabs.currentWidget() is self.history:
+            self.refresh_history()
+        self.refresh_exhibits()
+
     # ------------------------------------------------------------ exhibits
     def add_paths(self, paths: list[str]) -> None:
         self._intake_thread = add_files(self, paths)  # app/gui/file_intake.py
@@ -420,6 +429,7 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return
         self.bridge.stop()
+        save_place(self, self.settings)
         self.editor.show_run(None, None, None)
         with QSignalBlocker(self.run_box):
             self.run_box.clear()  # the last case's runs
@@ -435,10 +445,12 @@ class MainWindow(QMainWindow):
         self.settings.setValue("case/last", str(case.folder))
         self.setWindowTitle(f"Parley — {case.folder}")
         self.refresh()
+        restore_place(self, self.settings)
         self.start_worker()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.exporter.finish()
+        save_place(self, self.settings)
         save_state(self, self.settings)
         self.refresh_timer.stop()
         self.router.detach()

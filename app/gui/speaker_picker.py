@@ -77,18 +77,17 @@ class SpeakerPicker(QObject):
             self.editor.message.emit(f"There is no speaker {n} yet; add one with the Speaker list.")
 
     def set_speaker(self, rows: list[int], name: str) -> None:
+        """The rows not already spoken by `name` given it in one revision (one undo step)."""
         run_id, actor = self.session.run_id, self.session.actor()
         if run_id is None or not rows:
             return
-        ids = [self.editor.model.ids[r] for r in rows]
-        stack = self.session.stack
-        stack.beginMacro(f"Speaker {name}")
-        try:
-            for seg_id in ids:
-                self.session.do("Set speaker", lambda s=seg_id: editing.set_speaker(
-                    self.session.case, run_id, s, name, actor=actor))
-        finally:
-            stack.endMacro()
+        model, wanted = self.editor.model, (name or "").strip() or None
+        ids = [model.ids[r] for r in rows if 0 <= r < len(model.ids) and model.segment(r).speaker != wanted]
+        if not ids:
+            self.editor.message.emit(f"Already spoken by {wanted or 'no speaker'}.")
+            return
+        self.session.do(f"Speaker {wanted or 'none'}", lambda: editing.set_speakers(
+            self.session.case, run_id, ids, name, actor=actor))
 
     def ask_rename(self) -> None:
         run_id = self.session.run_id

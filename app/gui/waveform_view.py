@@ -73,6 +73,9 @@ class WaveformView(QWidget):
         self._key = ""
         self._pixmap: QPixmap | None = None
         self._pixmap_key: tuple = ()
+        self._spans_version = 0  # bumped by set_spans: the span layer is drawn again
+        self._spans_pixmap: QPixmap | None = None
+        self._span_key: tuple = ()
         self.setToolTip("Click to seek · mouse wheel to zoom")
 
     # --------------------------------------------------------------- data
@@ -103,6 +106,7 @@ class WaveformView(QWidget):
         """Segment spans, each with its speaker's colour (None: no speaker)."""
         self.spans = spans
         self.colours = colours or []
+        self._spans_version += 1
         self.update()
 
     def set_position(self, ms: int, current: int = -1) -> None:
@@ -162,22 +166,44 @@ class WaveformView(QWidget):
         self._pixmap, self._pixmap_key = pixmap, key
         return pixmap
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        p = QPainter(self)
-        p.fillRect(self.rect(), BG)
+    def _span_pixmap(self, start: int, end: int) -> QPixmap:
+        """Every segment's span and speaker band, drawn once per view range, size and set of spans:
+        drawn on each playback tick, an hour's thousand segments (two rectangles each) made every
+        repaint cost a tenth of a second on the GUI thread."""
+        key = (self._spans_version, start, end, self.width(), self.height())
+        if self._span_key == key and self._spans_pixmap is not None:
+            return self._spans_pixmap
         w, h = self.width(), self.height()
-        start, end = self.view_range()
+        pixmap = QPixmap(max(1, w), max(1, h))
+        pixmap.fill(BG)
+        p = QPainter(pixmap)
         for i, (a, b) in enumerate(self.spans):
             if b < start or a > end:
                 continue
             speaker = self.colours[i] if i < len(self.colours) else None
-            color = SPAN_CURRENT if i == self.current else (SPAN_A if i % 2 else SPAN_B)
-            if speaker is not None and i != self.current:
+            color = SPAN_A if i % 2 else SPAN_B
+            if speaker is not None:
                 color = QColor(speaker.red(), speaker.green(), speaker.blue(), 46)
-            span = QRectF(self.x_of(a), 0, max(1.0, self.x_of(b) - self.x_of(a)), h)
+            span = self._span_rect(a, b)
             p.fillRect(span, color)
             if speaker is not None:  # the speaker's band along the bottom
                 p.fillRect(QRectF(span.x(), h - SPEAKER_BAND, span.width(), SPEAKER_BAND), speaker)
+        p.end()
+        self._spans_pixmap, self._span_key = pixmap, key
+        return pixmap
+
+    def _span_rect(self, a: int, b: int) -> QRectF:
+        return QRectF(self.x_of(a), 0, max(1.0, self.x_of(b) - self.x_of(a)), self.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        w, h = self.width(), self.height()
+        start, end = self.view_range()
+        p.drawPixmap(0, 0, self._span_pixmap(start, end))
+        if 0 <= self.current < len(self.spans):
+            a, b = self.spans[self.current]
+            if b >= start and a <= end:
+                p.fillRect(self._span_rect(a, b), SPAN_CURRENT)
         if self.envelope is not None and w > 0:
             p.drawPixmap(0, 0, self._wave_pixmap(start, end))
         if self.message:

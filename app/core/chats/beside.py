@@ -143,9 +143,16 @@ def _locate_in(base: Path, files: dict[str, Path], root: Path | None = None) -> 
 
     def _in_phone_tree(wanted: str, root: Path) -> str | None:
         """A chat deep in a phone dump: its file in the phone's own WhatsApp media folders, a sibling tree."""
+        below = root == base or root in base.parents
         if not elsewhere:
-            elsewhere.append(phone_tree.media_by_name(root) if root == base or root in base.parents else {})
-        hit = phone_tree.nearest(elsewhere[0].get(same_name(PurePosixPath(wanted).name), []), base)
+            elsewhere.append(phone_tree.media_by_name(root) if below else {})
+        key = same_name(PurePosixPath(wanted).name)
+        if not elsewhere[0].get(key) and below:  # nor in the phone's media folders: anywhere below `root`
+            if len(elsewhere) == 1:
+                elsewhere.append(phone_tree.named_below(root))
+            hit = phone_tree.nearest(elsewhere[1].get(key, []), base)
+        else:
+            hit = phone_tree.nearest(elsewhere[0].get(key, []), base)
         if hit is None:
             return None
         rel = Path(os.path.relpath(hit, base)).as_posix()

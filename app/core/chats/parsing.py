@@ -39,6 +39,7 @@ from app.core.chats import (
 from app.core.chats.encoding import decode_text
 from app.core.chats.placeholders import time_in_name
 from app.core.chats.placing import placed
+from app.core.chats.renamed import relinked
 from app.core.chats.records import (
     SHARED_NOTE,
     UNREFERENCED_NOTE,
@@ -200,6 +201,7 @@ def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
     """Each (path, name) of the export that no message names, kept in the first chat as a note with
     no sender (never dropped): in its place by the time its name carries, said so; else at the end.
     `shared`: the paths that may as well be another chat's (several chats lie where they do), said so."""
+    chats, extra = relinked(chats, extra)  # a file the chat names, found under another name
     if not extra or not chats:
         return chats
     first = chats[0]

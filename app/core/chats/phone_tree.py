@@ -58,6 +58,25 @@ def media_by_name(root: Path) -> dict[str, list[Path]]:
     return out
 
 
+def named_below(root: Path) -> dict[str, list[Path]]:
+    """WhatsApp-named files anywhere below `root` (a dump's folders as an extraction tool laid them out:
+    `chats/` beside `media/audio/`), by their name as compared; the caller takes only a file a message names."""
+    out: dict[str, list[Path]] = {}
+    seen = 0
+    for here, dirs, names in os.walk(root):
+        folder = Path(here)
+        seen += 1
+        depth = len(folder.relative_to(root).parts)
+        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MAX_DUMP_DEPTH else []
+        for name in names:
+            full = folder / name
+            if is_whatsapp_media_name(name) and not full.is_symlink():
+                out.setdefault(same_name(name), []).append(full)
+        if seen >= MAX_FOLDERS:
+            break
+    return out
+
+
 def in_media_tree(path: PurePath) -> bool:
     """A path inside a phone's `WhatsApp*/Media` folder (a zipped dump's member)."""
     parts = path.parts
@@ -78,3 +97,9 @@ def nearest(hits: list, beside: PurePath):
     if len(ranked) == 1 or (ranked and common(ranked[0]) > common(ranked[1])):
         return ranked[0]
     return None
+
+
+def unnamed_media(root: Path, named: set[str]) -> list[Path]:
+    """The files of the phone's WhatsApp media folders below `root` whose names no chat read names
+    (`named`: names as compared, `same_name`): the phone's other chats' files, not in any timeline."""
+    return sorted(p for key, paths in media_by_name(root).items() if key not in named for p in paths)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.core.editing import operations as editing
 from app.core.store import Case
+from app.core.store import revisions as stored_revisions
 from app.core.store.views import LowWord, flagged_segments, low_probability_words
 from app.core.types import FLAG_LOW_CONFIDENCE, Segment
 
@@ -82,8 +83,9 @@ def mark_reviewed(case: Case, run_id: int, span: UncertainSpan, actor: str | Non
 
 
 def reviewed_keys(case: Case, run_id: int) -> set[tuple[int, str]]:
-    """(start_ms, text) of every word marked reviewed and not undone since."""
-    revisions = editing.history(case, run_id)
+    """(start_ms, text) of every word marked reviewed and not undone since (from what each revision
+    did, not the segments it held: every edit reads this, and an hour's history holds thousands)."""
+    revisions = stored_revisions.ops_for_run(case, run_id)
     marks = {r.id: (int(r.params["start_ms"]), str(r.params["text"])) for r in revisions
              if r.op == MARK_REVIEWED}
     active = set(marks)

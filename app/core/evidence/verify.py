@@ -29,13 +29,14 @@ from typing import TypeVar
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
-from app.core.evidence.head import read_folder_head, read_head_file, read_seen_head
+from app.core.evidence.head import AuditHead, read_folder_head, read_head_file, read_seen_head
 from app.core.evidence.verify_chunks import chunk_findings
-from app.core.evidence.verify_edits import working_copies
+from app.core.evidence.verify_edits import edited_run, working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
 from app.core.evidence.verify_exports import export_findings, unfinished_exports
 from app.core.evidence.verify_index import search_index_findings, store_findings
 from app.core.evidence.verify_models import model_notes
+from app.core.evidence.verify_originals import original_findings
 from app.core.evidence.verify_queue import job_findings, settings_findings
 from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
 from app.core.evidence.verify_speakers import (
@@ -45,12 +46,12 @@ from app.core.evidence.verify_speakers import (
     voice_profiles,
 )
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
+from app.core.evidence.verify_times import log_time_findings, record_time_findings
 from app.core.evidence.verify_words import word_score_findings
-from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store.case import software_dict
 
-__all__ = ["Finding", "VerifyReport", "record_findings", "verify_case"]
+__all__ = ["Finding", "VerifyReport", "record_findings", "text_findings", "verify_case"]
 
 T = TypeVar("T")
 
@@ -75,7 +76,9 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings = [*(Finding("case store", problem) for problem in (found.problems if found else ())),
                 *store_damage(case), *guarded("audit log", lambda: _chain(case)),
                 *guarded("audit log", lambda: _noted_heads(case, noted_heads)),
-                *guarded("exhibits", lambda: _originals(case, sources_moved_to))]
+                *guarded("audit log", lambda: log_time_findings(case)),
+                *guarded("runs", lambda: record_time_findings(case)),
+                *guarded("exhibits", lambda: original_findings(case, sources_moved_to))]
     exports = _read(findings, "exports", lambda: _export_entries(case), {})
     findings += guarded("exports", lambda: export_findings(case, exports, exports_moved_to, unfinished_exports(case)))
     runs = _read(findings, "runs", lambda: _finished_runs(case), {})
@@ -192,7 +195,12 @@ def _head_file(case: Case) -> Iterator[Finding]:
             yield Finding("audit log", "the head file beside the store is missing or unreadable")
         return
     recorded = case.audit.hash_of(kept.entry_id)
-    if recorded is None:
+    if recorded != kept.hash and _head_file_replaced(case, kept):
+        yield Finding("audit log", f"the head file beside the store names entry {kept.entry_id} ({kept.hash[:16]}...), "
+                                   "which this log holds at no entry, though the log is as this account last saw it "
+                                   f"(entry {head.entry_id if head else 0}): the head file was replaced (another "
+                                   "case's?), or the log was rewritten by another account since")
+    elif recorded is None:
         end = head.entry_id if head else 0
         gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
         wal = "" if case.wal_found else (
@@ -204,6 +212,15 @@ def _head_file(case: Case) -> Iterator[Finding]:
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten; or cut "
                                    f"short, its last entries lost to {POWER_CUT} or to a copy of the store made "
                                    "without its case.sqlite-wal, and written on since)")
+
+
+def _head_file_replaced(case: Case, kept: AuditHead) -> bool:
+    """A head file whose hash this log holds nowhere, beside a log ending where this account last saw it end: the
+    file, not the log, is what changed (a cut-short or rewritten log leaves this account's record past it, or
+    other)."""
+    head, first = case.audit.head(), case.audit.hash_of(1)
+    seen = [read_seen_head(place, first) for place in case.places()] if first else []
+    return head is not None and head in seen and not case.audit.entries_with_hash(kept.hash)
 
 
 # what besides tampering cuts a log short though every commit is synced: a disk that had said it wrote the -wal's
@@ -223,6 +240,22 @@ def record_findings(case: Case, run_id: int) -> list[Finding]:
     return run + [f for f in exhibit_records(case, []) if f.subject == exhibit]
 
 
+def text_findings(case: Case, run_id: int) -> list[Finding]:
+    """What `export` must know before it prints a run's text as the machine's or the proofreader's: the text it
+    would print (the working copy, else the machine draft) and its scores against the digests the log holds for
+    them. A run whose log holds none (a case made before the digests were logged) has nothing to compare."""
+    entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+    edits = [e for e in entries if e.action.startswith("transcript.")]
+    if edits:
+        found = list(edited_run(case, run_id, edits, []))
+        wanted = ("the edited transcript differs", "the edited transcript's segment scores")
+    else:
+        finish = next((e.details for e in reversed(entries) if e.action == "run.complete"), None)
+        found = list(_machine_draft(case, run_id, finish)) if finish and "content_sha256" in finish else []
+        wanted = ("the machine draft",)
+    return [f for f in found if f.problem.startswith(wanted)]
+
+
 def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
     """A head noted down earlier (kept off the machine) that the chain no longer holds: the whole case
     folder (store and head file) put back to an older copy, or the log rewritten since."""
@@ -230,33 +263,6 @@ def _noted_heads(case: Case, noted: Sequence[str]) -> Iterator[Finding]:
         if not case.audit.entries_with_hash(head):
             yield Finding("audit log", f"the head noted earlier ({head[:16]}...) is not in this case's chain: the "
                                        "case was put back to an older copy, or its log rewritten, since it was noted")
-
-
-def _originals(case: Case, moved_to: Sequence[Path] = ()) -> Iterator[Finding]:
-    for exhibit in case.exhibits():
-        for path in exhibit.paths:
-            found = Path(path) if Path(path).is_file() else moved_original(Path(path), moved_to)
-            subject = path if found is None or str(found) == path else f"{path} (found at {found})"
-            if found is None:
-                hint = "" if moved_to else " (if the evidence was moved or copied, name its folder: verify --sources DIR)"
-                yield Finding(path, f"original missing (not found at the path it was taken in from){hint}")
-            # another size is another SHA-256, not hashed: a sparse file of terabytes in its place kept verify
-            # hashing zeros for hours
-            elif (isinstance(exhibit.source.bytes, int) and found.stat().st_size != exhibit.source.bytes
-                  or sha256_file(found) != exhibit.source.sha256):
-                yield Finding(subject, f"SHA-256 differs from the one taken at intake ({exhibit.source.sha256})")
-
-
-def moved_original(path: Path, folders: Sequence[Path]) -> Path | None:
-    """An original looked for under each folder named by the longest tail of the path it was taken in from
-    (`/police/op17/evidence/phone/note.opus` is `DIR/phone/note.opus` with DIR the evidence folder copied)."""
-    parts = path.parts[1:] if path.is_absolute() else path.parts
-    for start in range(len(parts)):
-        for folder in folders:
-            candidate = folder.joinpath(*parts[start:])
-            if candidate.is_file():
-                return candidate
-    return None
 
 
 def _export_entries(case: Case) -> dict[str, str]:

@@ -30,10 +30,10 @@ def working_copies(case: Case, gone: set[int], notes: list[Finding]) -> Iterator
             yield Finding(f"run {run_id}", "edits or a working copy in the store, but the audit log never saw "
                                            "it edited")
         else:
-            yield from _edited_run(case, run_id, logged[run_id], notes)
+            yield from edited_run(case, run_id, logged[run_id], notes)
 
 
-def _edited_run(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Finding]) -> Iterator[Finding]:
+def edited_run(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Finding]) -> Iterator[Finding]:
     subject = f"run {run_id}"
     if not has_working_copy(case, run_id):
         yield Finding(subject, "the edited transcript is gone from the store (the audit log records its edits)")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from app.core.evidence.finding import Finding
 from app.core.search.entities import FINDERS_VERSION, find_in_text
-from app.core.store import Case, entity_index, integrity, search_index
+from app.core.store import Case, db, entity_index, integrity, search_index
 
 
 def search_index_findings(case: Case, notes: list[Finding]) -> Iterator[Finding]:
@@ -59,12 +59,26 @@ def _entities(case: Case) -> Iterator[Finding]:
 
 
 def store_findings(case: Case) -> Iterator[Finding]:
-    """The store file itself: its schema (the guard triggers), rows of nothing, the word indexes' settings
+    """The store file itself: its schema (the guard triggers), its application id and text encoding, rows of nothing, the word
+    indexes' settings
     (`app/core/store/integrity.py`)."""
     changed = integrity.schema_differences(case.conn)
     if changed:
         yield Finding("case store", f"its schema is not the one Parley makes ({'; '.join(changed)}): edited outside "
                                     "Parley")
+    for entry in case.audit.entries("store"):
+        if entry.action == db.RENUMBERED:
+            numbered, held = entry.details.get("numbered"), entry.details.get("schema")
+            yield Finding("case store", f"{db.renumbered_text(numbered, held)} (found when the case was opened at "
+                                        f"{entry.at}, audit entry {entry.id}; its number written back then)")
+    marked = integrity.application_id(case.conn)
+    if marked:
+        yield Finding("case store", f"its application id (PRAGMA application_id) is {marked} ({marked:#010x}); "
+                                    "Parley leaves it 0: set outside Parley")
+    encoding = integrity.text_encoding(case.conn)
+    if encoding != "UTF-8":
+        yield Finding("case store", f"its text is stored as {encoding} (PRAGMA encoding); Parley's stores are UTF-8, "
+                                    "and no maintenance changes it: rebuilt outside Parley")
     for table, count in sorted(integrity.orphans(case.conn).items()):
         yield Finding("case store", f"{count} row(s) of {table} belong to nothing in the store (their "
                                     "exhibit, run, segment or message is not there): edited outside Parley")

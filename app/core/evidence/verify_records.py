@@ -53,6 +53,8 @@ def chat_imports(case: Case, notes: list[Finding]) -> Iterator[Finding]:
         if entry.action == "chat.imported":
             key = (entry_number(entry.subject), int(entry.details.get("parser_version", 0)))
             logged[key], when[key] = entry.details.get("messages_sha256"), entry.details.get("created_at")
+    notes += [Finding(f"exhibit {exhibit_id} ({name})", chat_store.PART_WAY)
+              for exhibit_id, name in chat_store.taken_in_part(case)]
     stored = chat_store.imports(case)
     for (exhibit_id, _version), times in sorted(chat_store.import_times(case).items()):
         logged_at = when.get((exhibit_id, _version), "")

@@ -128,6 +128,9 @@ def message_cell(e: TimelineEntry) -> str:
         else:
             reason = f" ({a.error})" if a.error else ""
             lines.append(f"[{label} {name}{reason}]")
+        if not a.missing and (a.exhibit_id is not None or a.sha256):  # the file shown is the exhibit: which
+            held = f"exhibit {a.exhibit_id}, " if a.exhibit_id is not None else ""
+            lines.append(f"({held}SHA-256 {a.sha256 or 'not known'})")
     if e.text:
         lines.append(e.text)
     if e.system:

@@ -13,14 +13,16 @@ segment (the id the editor shows for that run) and the moment in ms.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.chats.dates import when_text
 from app.core.errors import ParleyError, StoreError
 from app.core.export.base import hhmmss
+from app.core.search.echoed import fold_echoes
 from app.core.search.folding import restore_marks
 from app.core.search.query import Query, parse
 from app.core.store import Case, search_index
+from app.core.store.chats import Echo
 from app.core.store.search_index import HIGHLIGHT, IndexedText
 
 DEFAULT_LIMIT = 100
@@ -61,6 +63,7 @@ class Hit:
     edited: bool  # the text is the proofread copy's
     message_time: str | None = None  # a chat message's time as written
     message_datetime: str | None = None  # ... normalised (ISO 8601), None when ambiguous
+    also_in: tuple[Echo, ...] = ()  # a chat message's other exports (the chat exported twice): one hit
 
     @property
     def when(self) -> str:
@@ -81,12 +84,18 @@ def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DE
     parsed = parse(query)
     if parsed.empty or limit <= 0:
         return []
-    try:
-        rows = search_index.find(case.conn, parsed.words_expression(), parsed.trigram_expression(),
-                                 parsed.short_substrings(), limit)
-    except StoreError as exc:
-        raise SearchError(f"{query}: {exc}") from None
-    return [_hit(row, parsed, marks) for row in rows]
+    wanted = limit
+    while True:  # a message in several exports of its chat is one hit: look further for `limit` of them
+        try:
+            rows = search_index.find(case.conn, parsed.words_expression(), parsed.trigram_expression(),
+                                     parsed.short_substrings(), wanted)
+        except StoreError as exc:
+            raise SearchError(f"{query}: {exc}") from None
+        folded = fold_echoes(case, rows)
+        if len(folded) >= limit or len(rows) < wanted or wanted >= limit * 8:
+            break
+        wanted *= 2
+    return [replace(_hit(row, parsed, marks), also_in=others) for row, others in folded[:limit]]
 
 
 def count(case: Case, query: str) -> int:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.chats.records import Attachment, Chat, ChatExport, Message
@@ -133,6 +134,27 @@ def imports(case: Case) -> set[tuple[int, int]]:
     return {(int(r[0]), int(r[1])) for r in case.conn.execute("SELECT DISTINCT exhibit_id, parser_version FROM chats")}
 
 
+def taken_in_part(case: Case) -> list[tuple[int, str]]:
+    """(id, name) of each chat export or text whose take-in stopped before its messages or text were
+    stored (its command killed): an exhibit with no chats, no run and no `chat.imported` entry."""
+    rows = case.conn.execute(
+        "SELECT e.id, e.name FROM exhibits e WHERE e.kind != 'media'"
+        " AND NOT EXISTS (SELECT 1 FROM chats c WHERE c.exhibit_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.exhibit_id = e.id)"
+        " AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.action = 'chat.imported'"
+        " AND a.subject = 'exhibit/' || e.id) ORDER BY e.id").fetchall()
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
+PART_WAY = ("taken in part-way (its command stopped before its messages or text were stored): nothing of it is searched "
+            "or written; `timeline` on the export (a text: `translate`) takes it in")
+
+
+def part_way_notes(case: Case) -> list[str]:
+    """One line for each export taken in part-way (`search`, `entities`, `exhibits` say them)."""
+    return [f"note: exhibit {exhibit_id} ({name}): {PART_WAY}" for exhibit_id, name in taken_in_part(case)]
+
+
 def stored_chats(case: Case, exhibit_id: int | None = None) -> list[StoredChat]:
     sql = "SELECT * FROM chats"
     args: tuple = ()
@@ -217,7 +239,7 @@ class Echo:
 _NEWEST_MESSAGES = (
     "SELECT m.id, m.idx, c.exhibit_id, m.sender, m.text, COALESCE(m.datetime, m.time_written) AS moment,"
     " substr(COALESCE(m.datetime, m.time_written), 1, 16) AS minute, m.time_written AS written,"
-    " COALESCE(a.kind, '') AS kind, substr(c.container, 1, instr(c.container || '-', '-') - 1) AS app"
+    " COALESCE(a.kind, '') AS kind, COALESCE(a.exhibit_id, 0) AS file, substr(c.container, 1, instr(c.container || '-', '-') - 1) AS app"
     " FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
     " LEFT JOIN chat_attachments a ON a.message_id = m.id"
     " WHERE c.parser_version = (SELECT MAX(n.parser_version) FROM chats n"
@@ -230,20 +252,61 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     sender, text and kind of attachment (the file's name is not compared: iOS numbers a chat's files anew
     in every export; a voice note in a WhatsApp and in a LINE chat in one minute are two messages).
     Android writes the minute, iOS the second: a time written without seconds is the same moment as
-    any second of its minute."""
+    any second of its minute. The chat exported from both phones names people as each phone has them
+    saved ("Bob Smith" on one, "Bob" on the other, each owner under their own name): a sender is the
+    same as another export's where the two exports share typed messages, or one voice note or file (the
+    same exhibit: the same bytes), under that pair of names alone (`_same_people`)."""
     rows = case.conn.execute(
         f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
-        " mine.moment, theirs.moment, mine.written, theirs.written"
+        " mine.moment, theirs.moment, mine.written, theirs.written, mine.sender, theirs.sender, mine.text,"
+        " mine.file, theirs.file"
         " FROM msgs mine JOIN msgs theirs ON theirs.minute = mine.minute AND theirs.text = mine.text"
-        " AND theirs.sender IS mine.sender AND theirs.kind = mine.kind AND theirs.app = mine.app"
+        " AND theirs.kind = mine.kind AND theirs.app = mine.app"
         " AND theirs.exhibit_id != mine.exhibit_id"
         " JOIN exhibits e ON e.id = theirs.exhibit_id"
         " WHERE mine.exhibit_id = ? AND mine.moment != '' ORDER BY mine.id, theirs.exhibit_id, theirs.idx",
         (exhibit_id,)).fetchall()
+    rows = [r for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
+    people = _same_people(rows)
     out: dict[int, list[Echo]] = {}
     for r in rows:
-        if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5]):
+        if r[8] == r[9] or (int(r[1]), r[8], r[9]) in people:
             out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3])))
+    return out
+
+
+SAME_PEOPLE_MIN = 2  # typed messages a pair of differing names must share to be taken as one sender
+
+
+def _same_people(rows: list) -> set[tuple[int, str | None, str | None]]:
+    """(other export, sender here, sender there) pairs of differing names that are one person: at least
+    SAME_PEOPLE_MIN typed messages at one moment with the same text under that pair (or one file of the
+    same bytes), and neither name paired so with any other name (two people saying "ok" in one minute
+    make no pair)."""
+    support: dict[tuple[int, str | None, str | None], int] = {}
+    for r in rows:
+        if r[8] == r[9] or not r[8] or not r[9]:
+            continue
+        same_file = bool(r[11]) and r[11] == r[12]
+        if same_file or str(r[10] or "").strip():
+            key = (int(r[1]), r[8], r[9])
+            support[key] = support.get(key, 0) + (SAME_PEOPLE_MIN if same_file else 1)
+    pairs = [k for k, n in support.items() if n >= SAME_PEOPLE_MIN]
+    mine = [(k[0], k[1]) for k in pairs]
+    theirs = [(k[0], k[2]) for k in pairs]
+    return {k for k in pairs if mine.count((k[0], k[1])) == 1 and theirs.count((k[0], k[2])) == 1}
+
+
+def message_places(case: Case, message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per chat message row id, its export exhibit and its place in that export's chat."""
+    ids = sorted(set(message_ids))
+    out: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = case.conn.execute(
+            "SELECT m.id, c.exhibit_id, m.idx FROM chat_messages m JOIN chats c ON c.id = m.chat_id"
+            f" WHERE m.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        out.update({int(r[0]): (int(r[1]), int(r[2])) for r in rows})
     return out
 
 

@@ -159,12 +159,34 @@ def _refuse_foreign(conn: sqlite3.Connection, case_dir: Path, said: list[str] | 
     numbered otherwise than the schema it holds (`misnumbered`)."""
     renumbered = misnumbered(conn)  # its number written back likewise (verify says it was changed)
     version = renumbered[1] if renumbered else recognised_version(conn, case_dir)
+    if renumbered and _renumbering_logged(conn, *renumbered):
+        return
     if renumbered and said is not None:
-        said.append(f"numbered schema {renumbered[0]} (PRAGMA user_version), but it holds schema {renumbered[1]} "
-                    "exactly as Parley's migrations make it: the number was changed outside Parley (read as the "
-                    "schema it holds, and its number written back)")
+        said.append(renumbered_text(*renumbered) + " (read as the schema it holds, and its number written back)")
     if version:
         conn.execute(f"PRAGMA user_version={version}")
+
+
+RENUMBERED = "store.renumbered"
+
+
+def renumbered_text(numbered: int, held: int) -> str:
+    return (f"numbered schema {numbered} (PRAGMA user_version), but it holds schema {held} exactly as Parley's "
+            "migrations make it: the number was changed outside Parley")
+
+
+def _renumbering_logged(conn: sqlite3.Connection, numbered: int, held: int) -> bool:
+    """The number written back together with an audit entry saying what was found, so `verify` says it on every
+    run, whichever command opened the case first (it was said once, by `verify` alone: any other command
+    renumbered it unsaid). False when the store cannot be written (then said only now)."""
+    from app.core.store.audit import AuditLog
+    try:
+        with transaction(conn):
+            AuditLog(conn).record(RENUMBERED, "store", {"numbered": numbered, "schema": held})
+            conn.execute(f"PRAGMA user_version={held}")
+    except (StoreError, sqlite3.Error):
+        return False
+    return True
 
 
 def misnumbered(conn: sqlite3.Connection) -> tuple[int, int] | None:

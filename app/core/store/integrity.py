@@ -11,6 +11,7 @@
   holds fewer of them, or older texts, untouched;
 - rows that belong to nothing (`PRAGMA foreign_key_check`): a word of no segment, a path of no
   exhibit, an attachment of no message; nothing shows them, and Parley never leaves one;
+- its `PRAGMA application_id`, which Parley leaves 0, and its text encoding, UTF-8 (session 19);
 - the word indexes' settings (FTS5 `_config`): only the version row FTS5 writes; a setting added there
   (a ranking function, a page size) changes what a search returns or in what order.
 """
@@ -62,6 +63,19 @@ def schema_differences(conn: sqlite3.Connection) -> list[str]:
             if named[(t, n)] != present[(t, n)]]
     out += [f"{t} {n} added" for t, n in sorted(present.keys() - named.keys())]
     return out
+
+
+def application_id(conn: sqlite3.Connection) -> int:
+    """The file's `PRAGMA application_id` (its header's mark of the program whose file it is): Parley leaves it 0,
+    and neither VACUUM nor `.dump` sets it; another number makes the store another kind of file to a tool that
+    reads it (`file`, a forensic suite) and is set only outside Parley."""
+    return int(conn.execute("PRAGMA application_id").fetchone()[0])
+
+
+def text_encoding(conn: sqlite3.Connection) -> str:
+    """`PRAGMA encoding`: UTF-8 in every store Parley makes (and in one VACUUMed or rebuilt by `.dump`); another is
+    set only by rebuilding the store outside Parley on purpose (`PRAGMA encoding='UTF-16le'` before the tables)."""
+    return str(conn.execute("PRAGMA encoding").fetchone()[0])
 
 
 def orphans(conn: sqlite3.Connection) -> dict[str, int]:

@@ -168,6 +168,16 @@ def record_confirmation(case: Case, run_id: int, speaker: str, profile: str, sco
                           {"speaker": speaker, "profile": profile, "score": round(score, 4)}, actor=actor)
 
 
+def confirmation_of(case: Case, run_id: int, speaker: str) -> tuple[str, float] | None:
+    """(profile, score) of the last confirmation logged of this run's speaker, if any."""
+    found = None
+    for entry in case.audit.entries(f"run/{run_id}"):
+        if (entry.subject == f"run/{run_id}" and entry.action == "speaker.suggestion_confirmed"
+                and entry.details.get("speaker") == speaker):
+            found = (str(entry.details.get("profile")), float(entry.details.get("score", 0.0)))
+    return found
+
+
 def save_segment_voiceprints(case: Case, run_id: int, model_sha256: str,
                              rows: Sequence[tuple[str, str, np.ndarray, int, int]],
                              details: dict[str, Any], actor: str) -> None:

@@ -8,7 +8,7 @@ The machine draft is `segments` / `words`; the working copy a person edits is
 
     exists(case, run_id) -> bool;  run_ids(case) -> set of the runs that have one
     create(case, run_id, status, actor) -> when;  made(case, run_id) -> (created_at, created_by)
-    read_segment(case, segment_id, working, run_id=None) -> dict | None
+    read_segment(case, segment_id, working, run_id=None) -> dict | None;  read_segments(case, run_id, working)
     same_as_draft(case, run_id) -> bool (the working copy holds the machine's segments again)
     word_scores(case, run_id, working) -> [(segment start_ms, word, probability)]
     write_segment(case, run_id, seg) -> id;  delete_segment(case, segment_id)
@@ -150,6 +150,27 @@ def read_segment(case: Case, segment_id: int, working: bool, run_id: int | None 
     seg["words"] = [[w["start_ms"], w["end_ms"], w["text"], w["probability"]] for w in case.conn.execute(
         f"SELECT * FROM {words} WHERE segment_id=? ORDER BY idx", (segment_id,))]
     return seg
+
+
+def read_segments(case: Case, run_id: int, working: bool) -> list[SegmentDict]:
+    """Every segment of the run with its words, in reading order, as read_segment gives each, in two
+    queries (one per segment made every edit of an hour's interview read two thousand)."""
+    table, words = _tables(working)
+    out: list[SegmentDict] = []
+    by_id: dict[int, SegmentDict] = {}
+    for row in case.conn.execute(f"SELECT * FROM {table} WHERE run_id=? {_ORDER}", (run_id,)):
+        seg = {k: row[k] for k in row.keys() if k in FIELDS}  # noqa: SIM118 (a sqlite3.Row)
+        seg["id"] = row["id"]
+        seg.setdefault("origin_segment_id", None)
+        seg["flags"] = [f for f in row["flags"].split(",") if f]
+        seg["words"] = []
+        out.append(seg)
+        by_id[row["id"]] = seg
+    for w in case.conn.execute(f"SELECT w.segment_id, w.start_ms, w.end_ms, w.text, w.probability FROM {words} w"
+                               f" JOIN {table} s ON s.id = w.segment_id WHERE s.run_id=?"
+                               " ORDER BY w.segment_id, w.idx", (run_id,)):
+        by_id[w[0]]["words"].append([w[1], w[2], w[3], w[4]])
+    return out
 
 
 def write_segment(case: Case, run_id: int, seg: SegmentDict) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.clock import utc_now
 from app.core.editing import operations as editing
@@ -20,6 +20,7 @@ from app.core.evidence.content import content_sha256
 from app.core.evidence.export_set import folder_held, write_set
 from app.core.evidence.paths import check_outside_evidence
 from app.core.evidence.provenance import software_info
+from app.core.evidence.verify import text_findings
 from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
@@ -28,6 +29,9 @@ from app.core.store.audit import current_user
 from app.core.store.interview import for_export
 from app.core.store.views import SPEECH_TASKS
 from app.core.types import ExportContext, ReviewState, Transcript
+
+if TYPE_CHECKING:
+    from app.core.store.jobs import Job
 
 MANIFEST_VERSION = 1
 
@@ -40,6 +44,9 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     Returns the paths written (the manifest last). Each file and the set are in the audit log,
     by absolute path (a relative `out` is where it is now: `verify` may run from anywhere).
     """
+    forged = text_findings(case, run_id)
+    if forged:  # was: exported as the machine's (or the proofreader's), with a manifest vouching for it
+        raise ParleyError(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more")
     out = Path(out).expanduser().resolve()
     who = actor or current_user()
     context = ExportContext(who, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id))
@@ -122,6 +129,14 @@ def export_names(case: Case, run_ids: list[int]) -> dict[int, str]:
     paths = {run_id: case.exhibit(case.run(run_id).exhibit_id).source.path for run_id in run_ids}
     names = output_names(list(dict.fromkeys(paths.values())))
     return {run_id: names[path] for run_id, path in paths.items()}
+
+
+def never_written(case: Case, jobs: list[Job]) -> list[Job]:
+    """The done transcribe and translate jobs whose run was never written out (no `export.written`): a
+    `queue run --out` stopped (killed) after the job was done and before its export, or a window's job."""
+    written = {e.subject for e in case.audit.entries("run/") if e.action == "export.written"}
+    return [j for j in jobs if j.state == "done" and j.run_id is not None and j.task in ("transcribe", "translate")
+            and f"run/{j.run_id}" not in written]
 
 
 def check_out_dir(out: Path, sources: list[str]) -> None:

@@ -33,6 +33,7 @@ from app.core.store.audit import current_user
 from app.core.store.speakers import (
     add_profile,
     check_name_free,
+    confirmation_of,
     dismiss_suggestion,
     dismissed,
     profiles,
@@ -183,9 +184,18 @@ def confirm(case: Case, run_id: int, suggestion: Suggestion, actor: str | None =
     """The user says it is that person: the speaker is renamed (an undoable revision) and the
     confirmation, with its score, is in the audit log."""
     actor = actor or current_user()
-    change = editing.rename_speaker(case, run_id, suggestion.speaker, suggestion.profile, actor=actor)
-    record_confirmation(case, run_id, suggestion.speaker, suggestion.profile, suggestion.score, actor)
+    with case.transaction():  # one: a kill between kept the rename, its confirmation never logged
+        change = editing.rename_speaker(case, run_id, suggestion.speaker, suggestion.profile, actor=actor)
+        record_confirmation(case, run_id, suggestion.speaker, suggestion.profile, suggestion.score, actor)
     return change
+
+
+def confirmed_already(case: Case, run_id: int, speaker: str) -> tuple[str, float] | None:
+    """(profile, score) when this speaker's confirmation is logged and the transcript still names that
+    person, not the speaker: a confirm repeated (its command killed before it could say so) is done."""
+    done = confirmation_of(case, run_id, speaker)
+    current = set(editing.speakers(case, run_id))
+    return done if done is not None and done[0] in current and speaker not in current else None
 
 
 def dismiss(case: Case, run_id: int, suggestion: Suggestion, actor: str | None = None) -> None:

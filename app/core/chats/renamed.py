@@ -1,0 +1,95 @@
+"""A file the chat names, found in the export under another name.
+
+An extraction tool or a copy renames a phone's files: the chat names `PTT-20240313-WA0001.opus`
+and the export holds `PTT-20240313-WA0001.ogg` (another extension), or the iPhone's
+`00000012-AUDIO-2024-03-14-10-12-00.opus` (named by its moment). Without this the message showed the
+voice note missing and the same voice note stood at its side as a file no message names.
+
+    relinked(chats, extra) -> (chats, the files still unnamed)
+
+A missing attachment takes a file no message names only where the pairing is one to one: the same
+name but for its extension; else a file of the same kind (audio and video alike) whose name carries
+the message's minute (a name with a date alone is not enough), no other file fitting that message and
+no other message that file. The message's note says which file was taken and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import PurePosixPath
+
+from app.core.chats.placeholders import time_in_name
+from app.core.chats.records import Chat, Message, kind_of
+
+_MEDIA = frozenset({"audio", "video"})
+
+Place = tuple[int, int]  # (chat, message) positions
+
+
+def _kinds_agree(named: str, found: str) -> bool:
+    a, b = kind_of(named), kind_of(found)
+    return a == b or (a in _MEDIA and b in _MEDIA)
+
+
+def _stem(name: str) -> str:
+    return PurePosixPath(name).stem.casefold()
+
+
+def _same_stem(named: str, found: str) -> bool:
+    return _stem(named) == _stem(PurePosixPath(found).name) and named.casefold() != PurePosixPath(found).name.casefold()
+
+
+def _agree(a: str, b: str) -> bool:
+    """Two ISO moments at the precision both carry (a date alone; else to the minute)."""
+    width = 10 if min(len(a), len(b)) <= 10 else 16
+    return a[:width] == b[:width]
+
+
+def _same_moment(m: Message, named: str, found: str) -> bool:
+    when = time_in_name(PurePosixPath(found).name)
+    if when is None or len(when[1]) <= 10 or not m.datetime or len(m.datetime) <= 10:
+        return False  # a date alone (PTT-20240301-WA0009.opus) tells no message of its day from another
+    own = time_in_name(named)  # PTT-20240313-...: the chat's own name dates it too
+    return _agree(m.datetime, when[1]) and (own is None or _agree(own[1], when[1]))
+
+
+def _pairs(wanted: dict[Place, str], free: list[str],
+           fits: Callable[[Place, str], bool]) -> dict[Place, str]:
+    """The one-to-one pairs of wanted attachments and free files that `fits`."""
+    options = {place: [p for p in free if fits(place, p)] for place in wanted}
+    taken: dict[str, int] = {}
+    for found in options.values():
+        for p in found:
+            taken[p] = taken.get(p, 0) + 1
+    return {place: found[0] for place, found in options.items() if len(found) == 1 and taken[found[0]] == 1}
+
+
+def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tuple[Chat, ...], list[tuple[str, str]]]:
+    """`chats` with each missing attachment found under another name linked to that file, and the
+    (path, name) of `extra` no message takes."""
+    messages = {(c, i): m for c, chat in enumerate(chats) for i, m in enumerate(chat.messages)}
+    wanted = {place: m.attachment.name for place, m in messages.items()
+              if m.attachment is not None and m.attachment.missing and m.attachment.name}
+    if not wanted or not extra:
+        return chats, extra
+    names = dict(extra)
+    free = [p for p, _ in extra]
+    found: dict[Place, tuple[str, str]] = {}
+    for why, fits in (
+            ("the same name but for its extension", lambda pl, p: _same_stem(wanted[pl], names[p])),
+            ("the one file no message names whose name carries this message's minute",
+             lambda pl, p: _kinds_agree(wanted[pl], names[p]) and _same_moment(messages[pl], wanted[pl], names[p]))):
+        for place, path in _pairs({k: v for k, v in wanted.items() if k not in found}, free, fits).items():
+            found[place] = (path, why)
+            free.remove(path)
+    if not found:
+        return chats, extra
+    out = [list(chat.messages) for chat in chats]
+    for (c, i), (path, why) in found.items():
+        m = messages[(c, i)]
+        said = f"the chat names {m.attachment.name}; found as {names[path]} ({why})"  # type: ignore[union-attr]
+        out[c][i] = replace(m, attachment=replace(m.attachment, path=path, missing=False),  # type: ignore[arg-type]
+                            note=f"{m.note}; {said}" if m.note else said)
+    return (tuple(replace(chat, messages=tuple(ms)) for chat, ms in zip(chats, out)),
+            [(p, n) for p, n in extra if p in free])
