@@ -150,3 +150,35 @@ def test_a_chat_taken_in_part_way_is_marked_in_the_windows_exhibit_list(case, tm
     model.set_rows(exhibit_rows(case))
     assert model.index(0, 5).data(Qt.ItemDataRole.DisplayRole) == "taken in part-way"
     assert PART_WAY in model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_note_naming_another_message_counts_from_1_and_follows_it_when_a_voice_note_is_placed(tmp_path):
+    """'holds message 0 of this chat pasted in' named Bob's first message as 0, and after a voice note the
+    chat text lost was placed before it (by the time its name carries) still named 0: the voice note."""
+    from app.core.chats import load_export
+
+    chat = tmp_path / "WhatsApp Chat with Team.txt"
+    chat.write_text("12/03/2024, 21:14 - Bob: I will find you\n12/03/2024, 21:15 - Anna: stop\n"
+                    "13/03/2024, 09:00 - Anna: he wrote this:\n12/03/2024, 21:14 - Bob: I will find you\n"
+                    "13/03/2024, 09:01 - Carl: call the police\n", encoding="utf-8")
+    (tmp_path / "00000015-AUDIO-2024-03-12-21-00-00.opus").write_bytes((MEDIA / "en_voicenote.opus").read_bytes())
+    [loaded] = load_export(chat)
+    messages = loaded.export.messages
+    assert [(m.sender, m.text.split("\n")[0]) for m in messages[1:]] == [
+        ("Bob", "I will find you"), ("Anna", "stop"), ("Anna", "he wrote this:"), ("Carl", "call the police")]
+    assert messages[0].attachment is not None and messages[0].sender is None  # the voice note, placed first
+    assert messages[3].note == "holds message 2 of this chat pasted in (its date, time, sender and words)"
+
+
+def test_a_telegram_reply_names_the_message_it_answers_counted_from_1(tmp_path):
+    import json
+
+    from app.core.chats import load_export
+
+    chat = {"name": "Anna", "type": "personal_chat", "id": 111, "messages": [
+        {"id": 7, "type": "message", "date": "2024-03-01T10:11:12", "from": "Anna", "text": "where are you"},
+        {"id": 8, "type": "message", "date": "2024-03-01T10:12:00", "from": "Bob", "reply_to_message_id": 7,
+         "text": "station"}]}
+    (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "result.json")
+    assert loaded.export.messages[1].note == "reply to message 1 (Anna: where are you)"
