@@ -182,3 +182,16 @@ def test_a_telegram_reply_names_the_message_it_answers_counted_from_1(tmp_path):
     (tmp_path / "result.json").write_text(json.dumps(chat), encoding="utf-8")
     [loaded] = load_export(tmp_path / "result.json")
     assert loaded.export.messages[1].note == "reply to message 1 (Anna: where are you)"
+
+
+def test_a_zip_of_one_chat_takes_the_nearest_of_two_files_of_its_name_as_in_a_folder(case, tmp_path):
+    """One chat zipped with the dump: its voice note's name twice in the zip (media/audio/ beside the
+    chat's folder, and another copy far off) showed missing; the folder case takes the nearest."""
+    archive = tmp_path / "dump.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("dump/chats/WhatsApp Chat with Bob.txt", BOB)
+        z.write(MEDIA / "en_voicenote.opus", "dump/media/audio/PTT-20240313-WA0001.opus")
+        z.write(MEDIA / "pl_voicenote.opus", "other/backup/old/PTT-20240313-WA0001.opus")
+    [taken] = take_in(case, archive)
+    [note] = [e.attachment for e in build_timeline(case, taken.exhibit_id).entries if e.sender and e.attachment]
+    assert (note.missing, note.sha256) == (False, sha256_file(MEDIA / "en_voicenote.opus"))

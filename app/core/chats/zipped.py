@@ -260,7 +260,7 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
         exact = whatsapp_zip.member_path(str(folder / wanted.removeprefix("./")))  # Telegram: relative
         info = (by_path.get(str(exact)) if exact else None) or whatsapp_zip.find_member(beside, wanted) \
             or whatsapp_zip.find_member(own, wanted) or _sigtop_member(own, wanted)
-        if info is None and several and member.container == whatsapp.CONTAINER:
+        if info is None and member.container == whatsapp.CONTAINER:  # as in a folder: the nearest of that name
             info = _in_phone_tree(media, wanted, folder, others)
         return info.filename if info else None
 
