@@ -195,3 +195,19 @@ def test_a_zip_of_one_chat_takes_the_nearest_of_two_files_of_its_name_as_in_a_fo
     [taken] = take_in(case, archive)
     [note] = [e.attachment for e in build_timeline(case, taken.exhibit_id).entries if e.sender and e.attachment]
     assert (note.missing, note.sha256) == (False, sha256_file(MEDIA / "en_voicenote.opus"))
+
+
+def test_the_windows_search_says_which_other_exports_hold_a_hit(case, tmp_path):
+    """The window's search showed a message of the chat from both phones once, nothing saying the other
+    export held it too (the CLI said '[also in exhibit 1 ...]')."""
+    from PySide6.QtCore import Qt
+
+    from app.core.search import search
+    from app.gui.search_view import HitsModel
+
+    exhibits = dict(zip(_both_phones(case, tmp_path), ("WhatsApp Chat with Bob Smith.txt", "_chat.txt")))
+    model = HitsModel()
+    model.set_hits(search(case, "van"))
+    [(other, name)] = [(i, n) for i, n in exhibits.items() if i != model.hits[0].exhibit_id]
+    assert model.index(0, 0).data(Qt.ItemDataRole.DisplayRole) == f"{exhibits[model.hits[0].exhibit_id]} (also in exhibit {other})"
+    assert model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole).endswith(f"(also in exhibit {other} ({name}), message 1)")
