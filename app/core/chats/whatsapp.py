@@ -302,7 +302,7 @@ def _marked_before(headers: list[Header | None]) -> list[Header | None]:
             and h.word in markers else h for h in headers]
 
 
-PASTED_NOTE = "holds message {index} of this chat pasted in (its date, time, sender and words)"
+PASTED_NOTE = "holds message {number} of this chat pasted in (its date, time, sender and words)"  # from 1
 
 
 def _pasted_back(entries: list[_Entry]) -> list[_Entry]:
@@ -318,7 +318,7 @@ def _pasted_back(entries: list[_Entry]) -> list[_Entry]:
         if first is not None and first < len(out) - 1 and host and host.header and \
                 host.header.written != entry.header.written and _split_sender(host.lines[0])[0] is not None:
             host.lines.extend([entry.line, *entry.lines[1:]])
-            host.note = "; ".join(n for n in (host.note, PASTED_NOTE.format(index=first)) if n)
+            host.note = "; ".join(n for n in (host.note, PASTED_NOTE.format(number=first + 1)) if n)
             continue
         if key:
             seen.setdefault(key, len(out))
