@@ -1,0 +1,99 @@
+"""Hostile media, round 12: Ogg pages whose end positions (granules) rise, but at the wrong pace.
+
+A writer whose clock ran twice too fast (or half too slow) states positions that still rise, so
+nothing looked wrong: the 8 s note was 15 s long, its second burst heard at 6 s not 3 s, silence
+between every page named damaged and the note called truncated; run half too slow, pages
+overlapped and a third of the sound was lost. The packets hold their own lengths (Opus: its TOC
+byte; Vorbis: its mode's block size), so the positions are counted from them."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+from app.core.media.decode import SAMPLE_RATE, read_all, probe
+from app.core.media.opus_gain import ogg_crc
+
+BURSTS = "sine=frequency=440:duration=8,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4, 6-7 s
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True, timeout=60)
+
+
+def pages(data: bytes) -> list[bytearray]:
+    out, at = [], 0
+    while at < len(data):
+        count = data[at + 26]
+        size = 27 + count + sum(data[at + 27:at + 27 + count])
+        out.append(bytearray(data[at:at + size]))
+        at += size
+    return out
+
+
+def sealed(page: bytearray) -> bytes:
+    struct.pack_into("<I", page, 22, 0)
+    struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
+    return bytes(page)
+
+
+def paced(data: bytes, pace: float) -> bytes:
+    """The same pages, every audio page's end position multiplied by `pace` (checksums made again)."""
+    out = []
+    for number, page in enumerate(pages(data)):
+        granule = struct.unpack_from("<q", page, 6)[0]
+        if number >= 2 and granule > 0:
+            struct.pack_into("<q", page, 6, int(granule * pace))
+        out.append(sealed(page))
+    return b"".join(out)
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("ogg")
+    made = {}
+    for name, codec, rate in (("note.ogg", "libvorbis", "16000"), ("note.opus", "libopus", "48000")):
+        ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", rate, "-c:a", codec, str(folder / name))
+        made[name] = (folder / name).read_bytes()
+    return made
+
+
+def loudness(audio: np.ndarray, second: int) -> float:
+    return float(np.sqrt(np.mean(audio[second * SAMPLE_RATE:(second + 1) * SAMPLE_RATE] ** 2)))
+
+
+@pytest.mark.parametrize("name", ["note.ogg", "note.opus"])
+@pytest.mark.parametrize("pace", [2.0, 0.5])
+def test_positions_rising_at_the_wrong_pace_are_counted_from_the_packets(tmp_path, notes, name, pace):
+    path = tmp_path / name
+    path.write_bytes(paced(notes[name], pace))
+    source = probe(path)
+    assert abs(source.duration_ms - 8000) < 100  # not 15 s (too fast) or 4 s (too slow)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 8) < 0.1  # every burst kept: none overlapped away
+    assert [second for second in range(8) if loudness(audio, second) > 0.05] == [0, 3, 6]  # at their true times
+    assert not reader.truncated and not reader.damaged
+    assert any(f"run {pace:.2g} times as fast" in note and "packets' own lengths" in note for note in reader.notes)
+
+
+@pytest.mark.parametrize("name", ["note.ogg", "note.opus"])
+def test_a_sound_ogg_and_one_with_a_page_lost_keep_their_stated_positions(tmp_path, notes, name):
+    """Guards (pass on main too): positions that keep pace are left alone, and one page lost
+    from the middle is a real gap (its sound missing), not a clock to count again."""
+    path = tmp_path / name
+    path.write_bytes(notes[name])
+    _, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert not reader.notes
+    held = pages(notes[name])
+    lost = held[:4] + held[5:]  # an audio page in the middle lost: the sequence numbers jump
+    path.write_bytes(b"".join(bytes(page) for page in lost))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 8) < 0.1  # the gap kept: later bursts at their times
+    assert loudness(audio, 6) > 0.05
+    assert not any("times as fast" in note for note in reader.notes)
