@@ -1,4 +1,5 @@
-"""Hostile media, round 12: Ogg pages whose end positions (granules) rise, but at the wrong pace.
+"""Hostile media, round 12: Ogg pages whose end positions (granules) rise, but at the wrong pace;
+an M4A whose AAC configuration states the wrong sample rate.
 
 A writer whose clock ran twice too fast (or half too slow) states positions that still rise, so
 nothing looked wrong: the 8 s note was 15 s long, its second burst heard at 6 s not 3 s, silence
@@ -97,3 +98,41 @@ def test_a_sound_ogg_and_one_with_a_page_lost_keep_their_stated_positions(tmp_pa
     assert abs(audio.size / SAMPLE_RATE - 8) < 0.1  # the gap kept: later bursts at their times
     assert loudness(audio, 6) > 0.05
     assert not any("times as fast" in note for note in reader.notes)
+
+
+def with_rate_index(data: bytes, index: int) -> bytes:
+    """An M4A whose AudioSpecificConfig (AAC-LC, 16 kHz: 0x1408) states another rate index."""
+    out = bytearray(data)
+    at = out.index(bytes.fromhex("05808080051408")) + 5  # DecoderSpecificInfo, its two first bytes
+    first = (out[at] << 8) | out[at + 1]
+    out[at:at + 2] = struct.pack(">H", (first & ~(0x0F << 7)) | (index << 7))
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def m4a(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("m4a") / "note.m4a"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "16000", "-c:a", "aac", str(path))
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("index, stated", [(3, 48000), (6, 24000), (11, 8000)])
+def test_an_m4a_whose_aac_config_states_a_wrong_rate_is_decoded_at_its_tracks_rate(tmp_path, m4a, index, stated):
+    """Before: every packet failed ('damaged 00:00:00.0-00:00:08.0', nothing heard) or the decode
+    stopped on ffmpeg's bare 'Invalid argument' (24 kHz)."""
+    path = tmp_path / "note.m4a"
+    path.write_bytes(with_rate_index(m4a, index))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 8) < 0.1
+    assert [second for second in range(8) if loudness(audio, second) > 0.05] == [0, 3, 6]
+    assert not reader.damaged and not reader.truncated
+    assert any(f"states a sample rate of {stated:,} Hz" in note and "16,000 Hz" in note for note in reader.notes)
+    assert path.read_bytes() == with_rate_index(m4a, index)  # the original untouched
+
+
+def test_an_m4a_whose_aac_config_is_right_carries_no_note(tmp_path, m4a):
+    path = tmp_path / "note.m4a"
+    path.write_bytes(m4a)
+    _, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert not reader.notes

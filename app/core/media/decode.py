@@ -20,6 +20,7 @@ import numpy as np
 
 from app.core.errors import MediaError
 from app.core.media import (
+    aac_config,
     amr,
     boxes,
     edits,
@@ -153,7 +154,7 @@ class AudioReader:
                 else:
                     yield from self._decode_stream(container, stream)
             gain = header_fixes(handle)
-            fixed = timescale.damaged(handle) if container.format.name.startswith("mov,") else []
+            fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
             tick = ogg_clock.recount(ogg_order.in_order(ogg_repeats.read_once(handle))) if container.format.name == "ogg" else tick
