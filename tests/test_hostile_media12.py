@@ -1,5 +1,5 @@
 """Hostile media, round 12: Ogg pages whose end positions (granules) rise, but at the wrong pace;
-an M4A whose AAC configuration states the wrong sample rate.
+an M4A whose AAC configuration states the wrong sample rate; ADTS frames stating a wrong length.
 
 A writer whose clock ran twice too fast (or half too slow) states positions that still rise, so
 nothing looked wrong: the 8 s note was 15 s long, its second burst heard at 6 s not 3 s, silence
@@ -135,4 +135,60 @@ def test_an_m4a_whose_aac_config_is_right_carries_no_note(tmp_path, m4a):
     path = tmp_path / "note.m4a"
     path.write_bytes(m4a)
     _, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert not reader.notes
+
+
+def adts_frames(data: bytes) -> list[bytearray]:
+    out, at = [], 0
+    while at + 7 <= len(data):
+        length = (data[at + 3] & 3) << 11 | data[at + 4] << 3 | data[at + 5] >> 5
+        out.append(bytearray(data[at:at + length]))
+        at += length
+    return out
+
+
+def stating(frame: bytearray, length: int) -> bytearray:
+    frame[3] = frame[3] & 0xFC | length >> 11 & 3
+    frame[4] = length >> 3 & 0xFF
+    frame[5] = frame[5] & 0x1F | (length & 7) << 5
+    return frame
+
+
+@pytest.fixture(scope="module")
+def aac(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("aac") / "note.aac"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "16000", "-c:a", "aac", str(path))
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("damaged, off_by", [((40,), -40), ((40,), 300), (tuple(range(5, 200, 10)), 200)])
+def test_adts_frames_stating_a_wrong_length_are_read_where_the_next_frame_starts(tmp_path, aac, damaged, off_by):
+    """Before: one frame 40 bytes short made the 8 s note 4.6 s long and lost its last burst; 300
+    bytes long lost half a second and moved the later words early; every tenth, 3 s lost."""
+    frames = adts_frames(aac)
+    for number in damaged:
+        if number < len(frames):
+            stating(frames[number], len(frames[number]) + off_by)
+    path = tmp_path / "note.aac"
+    path.write_bytes(b"".join(bytes(frame) for frame in frames))
+    source = probe(path)
+    assert abs(source.duration_ms - 8064) < 100
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 8.06) < 0.1
+    assert [second for second in range(8) if loudness(audio, second) > 0.05] == [0, 3, 6]
+    assert not reader.damaged and not reader.truncated
+    assert any("ADTS frame header(s) state a wrong frame length" in note for note in reader.notes)
+
+
+def test_a_crc_protected_adts_stream_reads_whole(tmp_path, aac):
+    """A guard (passes on main too): frames carrying a CRC (2 bytes after the header) are frames."""
+    protected = []
+    for frame in adts_frames(aac):
+        head = bytearray(frame[:7])
+        head[1] &= 0xFE  # protection_absent = 0
+        protected.append(bytes(stating(head + b"\x12\x34" + frame[7:], len(frame) + 2)))
+    path = tmp_path / "note.aac"
+    path.write_bytes(b"".join(protected))
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert [second for second in range(8) if loudness(audio, second) > 0.05] == [0, 3, 6]
     assert not reader.notes

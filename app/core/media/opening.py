@@ -17,6 +17,7 @@ import av
 
 from app.core.media import (
     aac_config,
+    adts,
     amr,
     boxes,
     caf_packets,
@@ -66,6 +67,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
+    if (frames := adts.mended(handle)) is not None:  # a frame length damaged: ffmpeg lost its way
+        handle = Patched(handle, frames.patches)
     if _is_iso_media(handle) and (rates := aac_config.wrong_rate(handle)):  # every AAC packet failed
         handle = Patched(handle, aac_config.patches(rates))
     if _is_iso_media(handle) and (edit := edit_times.damaged(handle)) is not None:  # media time -5,000: a shift
