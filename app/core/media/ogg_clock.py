@@ -84,8 +84,8 @@ def _counter(pages: list) -> tuple:
         return packet_samples, _after_headers(pages, 2)
     if not first.startswith(vorbis_blocks.IDENT):
         return None, []
-    packets = [packet for *_, ends in pages[:8] for packet in ends]
-    setup = next((p for p in packets if p.startswith(vorbis_blocks.SETUP)), b"")
+    packets = (packet for *_, ends in pages for packet in ends)  # the comments may span many pages (cover art)
+    setup = next((p for p in itertools.islice(packets, 3) if p.startswith(vorbis_blocks.SETUP)), b"")
     found = vorbis_blocks.blocks(pages[0][4][0] if pages[0][4] else first, setup)
     return (found.samples if found else None), _after_headers(pages, 3)
 
