@@ -1,5 +1,6 @@
 """Hostile media, round 12: Ogg pages whose end positions (granules) rise, but at the wrong pace;
-an M4A whose AAC configuration states the wrong sample rate; ADTS frames stating a wrong length.
+an M4A whose AAC configuration states the wrong sample rate; ADTS frames stating a wrong length;
+an MPEG-TS whose program table names the other audio codec.
 
 A writer whose clock ran twice too fast (or half too slow) states positions that still rise, so
 nothing looked wrong: the 8 s note was 15 s long, its second burst heard at 6 s not 3 s, silence
@@ -192,3 +193,44 @@ def test_a_crc_protected_adts_stream_reads_whole(tmp_path, aac):
     audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
     assert [second for second in range(8) if loudness(audio, second) > 0.05] == [0, 3, 6]
     assert not reader.notes
+
+
+def mpeg_crc(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = (crc << 1 ^ 0x04C11DB7 if crc & 0x80000000 else crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+def naming(data: bytes, stream_type: int) -> bytes:
+    """The transport stream with every PMT's (PID 0x1000, ffmpeg's) first stream type set."""
+    out = bytearray(data)
+    for at in range(0, len(out), 188):
+        packet = out[at:at + 188]
+        if (packet[1] & 0x1F) << 8 | packet[2] != 0x1000 or not packet[1] & 0x40:
+            continue
+        table = 5 + packet[4]
+        end = table + 3 + ((packet[table + 1] & 0x0F) << 8 | packet[table + 2]) - 4
+        packet[table + 12 + ((packet[table + 10] & 0x0F) << 8 | packet[table + 11])] = stream_type
+        packet[end:end + 4] = mpeg_crc(bytes(packet[table:end])).to_bytes(4, "big")
+        out[at:at + 188] = packet
+    return bytes(out)
+
+
+@pytest.mark.parametrize("codec, named", [("aac", 0x03), ("libmp3lame", 0x0F)])
+def test_a_transport_stream_whose_table_names_the_other_codec_is_read_as_its_frames_are(tmp_path, codec, named):
+    """Before: a table naming MP3 over AAC frames (or AAC over MP3) decoded nothing:
+    'damaged 00:00:00.0-00:00:04.3', truncated, no words."""
+    made = tmp_path / "made.ts"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "16000", "-c:a", codec, str(made))
+    path = tmp_path / "screen.ts"
+    path.write_bytes(naming(made.read_bytes(), named))
+    source = probe(path)
+    assert abs(source.duration_ms - 8100) < 150
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 8.1) < 0.15
+    assert [second for second in range(8) if loudness(audio, second) > 0.05] == [0, 3, 6]
+    assert not reader.damaged and not reader.truncated
+    assert any("program table names its sound" in note for note in reader.notes)
