@@ -132,6 +132,19 @@ def test_an_m4a_whose_aac_config_states_a_wrong_rate_is_decoded_at_its_tracks_ra
     assert path.read_bytes() == with_rate_index(m4a, index)  # the original untouched
 
 
+def test_an_m4a_whose_aac_config_and_sample_entry_both_state_wrong_rates_is_timed_by_its_header(tmp_path, m4a):
+    """The sample entry damaged too (44,100 Hz): the header's timescale, whose packets last 1,024
+    units (an AAC-LC frame), gives the rate. Before: 'unexpected error: ArgumentError: Invalid
+    argument returned 22' after three attempts, nothing transcribed."""
+    data = bytearray(with_rate_index(m4a, 6))
+    struct.pack_into(">H", data, data.index(b"mp4a") + 28, 44100)  # the entry's rate, 16.16: its integer part
+    path = tmp_path / "note.m4a"
+    path.write_bytes(bytes(data))
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert [second for second in range(8) if loudness(audio, second) > 0.05] == [0, 3, 6]
+    assert any("states a sample rate of 24,000 Hz" in note for note in reader.notes)
+
+
 def test_an_m4a_whose_aac_config_is_right_carries_no_note(tmp_path, m4a):
     path = tmp_path / "note.m4a"
     path.write_bytes(m4a)

@@ -4,10 +4,12 @@ AAC's AudioSpecificConfig (in the track's esds) states the rate as a 4-bit index
 picks its scale-factor bands by it, so a damaged or mis-written index made every packet fail
 ('damaged 00:00.0-00:08.0' and no words from an 8 s note whole in every byte) or stopped the
 decode with ffmpeg's bare 'Invalid argument'. The track's sample entry and its header's timescale
-state the rate too: when both agree and the index names another rate (not half of it with packets
-of 2,048 samples: HE-AAC signalled implicitly states its core rate, half the output), the file is read through a view with the index set to
-that rate (app/core/media/views.py; the file is never changed). An escaped object type (xHE-AAC
-and the like) or HE-AAC signalled explicitly is left as it is.
+state the rate too: when both agree (or the header's packets last 1,024 of its units, an AAC-LC
+frame at its rate) and the index names another rate (not half of it with packets of 2,048
+samples: HE-AAC signalled implicitly states its core rate, half the output), the file is read
+through a view with the index set to that rate (app/core/media/views.py; the file is never
+changed). An escaped object type (xHE-AAC and the like) or HE-AAC signalled explicitly is left
+as it is.
 """
 
 from __future__ import annotations
@@ -62,8 +64,11 @@ def _track_fix(moov: bytes, trak: tuple[int, int]) -> Fix | None:
         return None
     timescale = struct.unpack_from(">I", moov, mdhd[0] + (20 if moov[mdhd[0]] == 1 else 12))[0]
     rate = struct.unpack_from(">H", moov, stsd[0] + 8 + 32)[0]
-    if rate != timescale or rate not in RATES:
+    stts = child_box(moov, mdia, b"minf", b"stbl", b"stts")
+    delta = struct.unpack_from(">I", moov, stts[0] + 12)[0] if stts and stts[0] + 16 <= stts[1] else 0
+    if timescale not in RATES or (rate != timescale and delta != FRAME):  # packets of 1,024 units: its rate
         return None
+    rate = timescale
     at = _config_at(moov, stsd[0] + 8, stsd[1])
     if at is None or at + 2 > stsd[1]:
         return None
@@ -71,8 +76,6 @@ def _track_fix(moov: bytes, trak: tuple[int, int]) -> Fix | None:
     kind, index = first >> 11, (first >> 7) & 0x0F
     if kind in (0, 31, *EXPLICIT_SBR) or index >= len(RATES) or RATES[index] == rate:
         return None
-    stts = child_box(moov, mdia, b"minf", b"stbl", b"stts")
-    delta = struct.unpack_from(">I", moov, stts[0] + 12)[0] if stts and stts[0] + 16 <= stts[1] else 0
     if RATES[index] * 2 == rate and delta != FRAME:  # HE-AAC: 2,048 output samples a packet at its rate
         return None
     fixed = (first & ~(0x0F << 7)) | (RATES.index(rate) << 7)
