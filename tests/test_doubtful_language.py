@@ -50,3 +50,18 @@ def test_a_note_in_doubt_that_decodes_well_keeps_its_words(base_engine, manifest
     text = " ".join(s.text for s in result.segments).lower()
     assert "nikomu" in text.replace(" ", "") or "komu" in text, text
     assert not any(s.inaudible for s in result.segments)
+
+
+@pytest.mark.parametrize(("language", "avg_logprob", "unsure"), [
+    (("th", 0.53), -0.63, True),  # the French note read as Thai on an AVX-512 VNNI CPU: Thai words, now none
+    (("th", 0.53), -0.30, False),  # in doubt, but the decoder is sure of what it read
+    (("pl", 0.81), -0.97, False),  # the Polish note: right, not sure of it, decodes well enough
+    (("la", 0.70), -1.20, True),  # below Whisper's check, whatever the language
+    (None, -0.63, False)])
+def test_words_in_a_language_still_in_doubt_are_kept_only_where_the_decoder_is_sure(language, avg_logprob, unsure):
+    from app.core.asr.batched import _unsure_reading
+    from app.core.asr.decoder import DecodeOutput
+
+    out = DecodeOutput(tokens=[], avg_logprob=avg_logprob, no_speech_prob=0.4, compression_ratio=1.5, looping=False,
+                       temperature=0.0, tokenizer=None)  # type: ignore[arg-type]
+    assert _unsure_reading(out, language) is unsure

@@ -136,7 +136,7 @@ def decode_pieces(
         content = [encoded[p.window][1] for p in part]
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
-            unreadable = out.silent or (p.owner in doubtful and out.avg_logprob < LOG_PROB_THRESHOLD)
+            unreadable = out.silent or (p.owner in doubtful and _unsure_reading(out, languages[p.owner]))
             raw = [] if unreadable else _records(p, subs, out, options.word_timestamps)
             p.segments = hallucination.clean(raw)
             if options.vad:  # VAD found speech here: where it has no words, say so
@@ -166,6 +166,21 @@ def decode_pieces(
         done = (lambda job: [on_piece_done(p) for p in job[1]]) if on_piece_done else None
         _map(pool, transcribe, work, should_stop, done)
     return languages  # type: ignore[return-value]
+
+
+LANGUAGE_IN_DOUBT = 0.6  # below this the language is said uncertain (usecases.exhibit_status.UNCERTAIN_LANGUAGE)
+UNSURE_LOG_PROB = -0.5  # ... and a reading less sure than this is not given as words in it
+
+
+def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None) -> bool:
+    """Words of a piece whose language its packed window left in doubt are kept only where they decode
+    well: above Whisper's log-probability check, and, where the language stayed in doubt after the
+    piece alone was asked (below 60%), with the decoder sure of them too. The French note read as Thai
+    (53%) gave Thai words at -0.63 on one CPU's kernels (below -1.0 on another's); the Polish note (81%,
+    -0.97) and every note whose language is sure keep theirs."""
+    if out.avg_logprob < LOG_PROB_THRESHOLD:
+        return True
+    return language is not None and language[1] < LANGUAGE_IN_DOUBT and out.avg_logprob < UNSURE_LOG_PROB
 
 
 def _speech_without_words(piece: Piece) -> bool:
