@@ -118,7 +118,7 @@ def test_a_message_of_the_chat_pasted_into_a_later_one_is_its_words_not_the_mess
         ("Bob", "I will find you", "2024-03-12T21:14:00"), ("Anna", "stop", "2024-03-12T21:15:00"),
         ("Anna", "he wrote this:\n12/03/2024, 21:14 - Bob: I will find you", "2024-03-13T09:00:00"),
         ("Carl", "call the police", "2024-03-13T09:01:00")]
-    assert messages[2].note == "holds message 0 of this chat pasted in (its date, time, sender and words)"
+    assert messages[2].note == "holds message 1 of this chat pasted in (its date, time, sender and words)"
     twice = _messages(tmp_path, "13/03/2024, 21:14 - Anna: ok\n13/03/2024, 21:14 - Bob: ?\n13/03/2024, 21:14 - Anna: ok\n"
                                 "13/03/2024, 21:15 - Bob: ?\n13/03/2024, 21:15 - Bob: ?\n", "WhatsApp Chat with B.txt")
     assert [(m.sender, m.text, m.note) for m in twice] == [

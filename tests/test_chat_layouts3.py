@@ -236,7 +236,7 @@ def test_the_same_chat_exported_twice_marks_each_message_the_other_export_holds_
         shown = [message_text(e) for e in build_timeline(case, 2).entries]
     finally:
         case.close()
-    assert shown[1] == "meet at 6\n(also in exhibit 1 (_chat.txt), message 1)"
+    assert shown[1] == "meet at 6\n(also in exhibit 1 (_chat.txt), message 2)"  # counted from 1
 
 
 TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
@@ -260,9 +260,9 @@ def test_a_telegram_reply_names_the_message_it_answers(tmp_path):
     [loaded] = load_export(tmp_path / "result.json")
     _, answer, lost, pin, sticker = loaded.export.messages
     assert (answer.sender, answer.text) == ("user222", "station")
-    assert answer.note == "reply to message 0 (Anna: where are you)"
+    assert answer.note == "reply to message 1 (Anna: where are you)"
     assert lost.note == "reply to message id 1 (not in this export)"
-    assert (pin.text, pin.note) == ("pin message", "pinned message 1 (user222: station)")  # which one it was
+    assert (pin.text, pin.note) == ("pin message", "pinned message 2 (user222: station)")  # which one it was
     assert sticker.note == "sticker \U0001f44d" and sticker.attachment.kind == "sticker"
     html = tmp_path / "html"
     html.mkdir()
@@ -274,7 +274,7 @@ def test_a_telegram_reply_names_the_message_it_answers(tmp_path):
     [pages] = load_export(html / "messages.html")
     first = next(m for m in pages.export.messages if m.text.startswith("Привет"))
     [car] = [m for m in pages.export.messages if m.text == "the car"]
-    assert car.note == f"reply to message {first.index} ({first.sender}: {' '.join(first.text.split())[:60]})"
+    assert car.note == f"reply to message {first.index + 1} ({first.sender}: {' '.join(first.text.split())[:60]})"
 
 
 def test_a_later_page_of_a_telegram_html_chat_given_alone_reads_the_whole_chat(tmp_path):

@@ -130,7 +130,7 @@ def test_a_telegram_reply_still_names_its_message_when_a_file_is_placed_before_i
     [loaded] = load_export(tmp_path / "result.json")
     voice, first, reply = loaded.export.messages  # recorded before the chat's first message
     assert (voice.attachment.name, voice.index, first.index) == ("audio_5@01-03-2024_09-59-30.ogg", 0, 1)
-    assert reply.note == "reply to message 1 (Oleg: where?)"
+    assert reply.note == "reply to message 2 (Oleg: where?)"
 
 
 def _moji(text: str) -> str:
@@ -247,7 +247,7 @@ def test_a_pin_in_a_telegram_html_export_names_the_message_pinned(tmp_path):
     (tmp_path / "messages.html").write_text(page, encoding="utf-8")
     [loaded] = load_export(tmp_path / "messages.html")
     _, pin = loaded.export.messages
-    assert (pin.text, pin.system, pin.note) == ("Ivan pinned this message", True, "pinned message 0 (Ivan: meet at 8)")
+    assert (pin.text, pin.system, pin.note) == ("Ivan pinned this message", True, "pinned message 1 (Ivan: meet at 8)")
 
 
 def test_dotted_dates_that_read_both_ways_are_day_first_slashed_ones_stay_undecided(tmp_path):

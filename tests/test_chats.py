@@ -230,7 +230,7 @@ def test_telegram_single_chat():
     assert ms[4].text == "the car" and ms[4].attachment.kind == "image"
     assert ms[5].attachment.missing and ms[5].attachment.name is None
     assert ms[1].datetime == "2021-04-01T09:01:10" and ms[1].time_as_written == "2021-04-01T09:01:10"
-    assert "forwarded from Max" in ms[6].note and "reply to message 3 (Oleg: audio_1@01-04-2021_09-03-00.ogg)" in ms[6].note
+    assert "forwarded from Max" in ms[6].note and "reply to message 4 (Oleg: audio_1@01-04-2021_09-03-00.ogg)" in ms[6].note
     assert ms[7].note == "location 51.5033, -0.1196" and ms[7].text == ""
 
 

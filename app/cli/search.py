@@ -79,7 +79,7 @@ def hit_line(hit: Hit, sent: list[SentIn] | None = None) -> str:
     task = "" if hit.task in ("transcribe", "text") else f" ({hit.task})"
     moment = f"  {hit.when}" if hit.when else ""  # texts have no media time; chats their message's
     speaker = f"  {_one_line(hit.speaker)}:" if hit.speaker else ""
-    also = "".join(f"  [also in exhibit {o.exhibit_id} ({_one_line(o.export)}), message {o.index}]"
+    also = "".join(f"  [also in exhibit {o.exhibit_id} ({_one_line(o.export)}), message {o.number}]"
                    for o in hit.also_in)  # the same message in another export of the chat: one hit
     return f"{hit.exhibit_name}{task}{moment}{speaker}  {_one_line(hit.snippet)}{also}{sent_text(sent or [])}"
 

@@ -130,9 +130,8 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
             fail(timeline.source.name, "messages not translated: the language of the chat's text is not "
                                        "known; give it with --from (voice notes are translated all the same)")
             status = FAILED
-        for exhibit_id, name, count in echoed_in(timeline):  # the same chat taken in twice: said, not hidden
-            print(f"{t.shown}: warning: {count} of {len(timeline.entries)} messages are also in exhibit "
-                  f"{exhibit_id} ({name}), each marked 'also in' (the same chat exported twice?)", file=sys.stderr)
+        for echoed in echoed_in(timeline):  # the same chat taken in twice, or from both phones: said, not hidden
+            print(f"{t.shown}: warning: {echoed.warning(len(timeline.entries))}", file=sys.stderr)
         for path in write_story(case, t.exhibit_id, timeline, args.out, names[t.exhibit_id], formats):
             print(path)
     return status

@@ -46,7 +46,7 @@ COLUMNS = ("Name", "Type", "Duration", "Language", "SHA-256", "Status")
 MEDIA_FILTER = ("Recordings (*.wav *.mp3 *.m4a *.aac *.opus *.ogg *.oga *.amr *.3gp *.3ga *.flac *.wma *.mp4"
                 " *.mov *.m4v *.mkv *.webm *.avi *.caf *.aif *.aiff *.txt *.json *.html *.csv);;All files (*)")
 STATUS_COLOURS = {"failed": QColor("#a40e26"), "language": QColor("#8a4500"), "no": QColor("#8a4500"),
-                  "verified": QColor("#1a7f37")}
+                  "taken": QColor("#8a4500"), "verified": QColor("#1a7f37")}
 
 
 def kind_of(exhibit: Exhibit) -> str:

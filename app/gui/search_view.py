@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import ParleyError
+from app.core.export.timeline import echoes_text
 from app.core.search import Hit, count, search
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
@@ -59,14 +60,15 @@ class HitsModel(ColumnsModel):
         hit = self.hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cell(hit, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.text
+        if role == Qt.ItemDataRole.ToolTipRole:  # a message in other exports of its chat: which, and where
+            return f"{hit.text}\n({echoes_text(hit.also_in)})" if hit.also_in else hit.text
         return None
 
     @staticmethod
     def _cell(hit: Hit, column: int) -> str:
         edited = " (edited)" if hit.edited else ""
-        return (hit.exhibit_name, hit.when, hit.speaker or "",
+        also = f" (also in exhibit {', '.join(str(o.exhibit_id) for o in hit.also_in)})" if hit.also_in else ""
+        return (hit.exhibit_name + also, hit.when, hit.speaker or "",
                 " ".join(hit.snippet.split()), task_label(hit.task) + edited)[column]
 
 

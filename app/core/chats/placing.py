@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from app.core.chats.records import Message
 
-_PLACE_RE = re.compile(r"\b(reply to|pinned) message (\d+) \(")
+_PLACE_RE = re.compile(r"\b(reply to|pinned|holds) message (\d+)\b(?= \(| of this chat)")  # counted from 1
 
 
 def _key(iso: str | None) -> str | None:
@@ -41,7 +41,8 @@ def _renumbered(messages: list[Message]) -> tuple[Message, ...]:
     moved = {m.index: i for i, m in enumerate(messages)}
 
     def said(match: re.Match[str]) -> str:
-        return f"{match[1]} message {moved.get(int(match[2]), int(match[2]))} ("
+        index = int(match[2]) - 1
+        return f"{match[1]} message {moved.get(index, index) + 1}"
 
     return tuple(replace(m, index=i, note=_PLACE_RE.sub(said, m.note)) for i, m in enumerate(messages))
 

@@ -185,8 +185,9 @@ _REPLY_RE = re.compile(r"(reply to|pinned) message id (-?\d+)")
 
 
 def replies_placed(messages: list[Message], ids: list[Any]) -> list[Message]:
-    """A reply's note names the message it answers by its place in the chat, sender and words
-    ("reply to message 3 (Anna: where are you)"), where the export holds it; else by Telegram's id."""
+    """A reply's note names the message it answers by its place in the chat (counted from 1, as a reader
+    counts), sender and words ("reply to message 3 (Anna: where are you)"), where the export holds it; else
+    by Telegram's id."""
     by_id = {str(i): m for i, m in zip(ids, messages) if i is not None}
     out = []
     for m in messages:
@@ -194,7 +195,7 @@ def replies_placed(messages: list[Message], ids: list[Any]) -> list[Message]:
         target = by_id.get(found.group(2)) if found else None
         if found and target is not None:
             words = " ".join(target.text.split())[:60] or (target.attachment.name if target.attachment else "") or ""
-            said = f"{found.group(1)} message {target.index} ({target.sender or 'no sender'}: {words})"
+            said = f"{found.group(1)} message {target.index + 1} ({target.sender or 'no sender'}: {words})"
             m = replace(m, note=m.note[:found.start()] + said + m.note[found.end():])
         elif found:
             m = replace(m, note=m.note.replace(found.group(0), found.group(0) + " (not in this export)", 1))

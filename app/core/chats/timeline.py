@@ -226,11 +226,12 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
     """The timeline as JSON: `container`, `messages` in chat order, and its provenance."""
     src = timeline.source
     sw = software_info()
+    times = chat_times(timeline)  # once: a full export holds hundreds of chats and their messages
     return {
         "container": timeline.container,
         "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes,
                    **({"found_in": timeline.found_in} if timeline.found_in else {})},
-        "chats": [{"name": name, "date_order": order, "times": chat_times(timeline)[name]}
+        "chats": [{"name": name, "date_order": order, "times": times[name]}
                   for name, order in timeline.chats],
         "messages": [_entry_dict(e) for e in timeline.entries],
         "provenance": {

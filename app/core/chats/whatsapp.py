@@ -55,18 +55,25 @@ _LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS | set(da
                         key=len, reverse=True)
 _AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOCAL_MARKERS) + r"))"
          r"(?![^\W\d_]))")
-_HEADER_RE = re.compile(
-    r"^(?P<open>\[)?\s*"
-    r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
-    r"(?:(?P<pre>" + _AMPM + r")\s?)?"
-    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
-    r"(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
-    r"(?P<close>\])?"
-    r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
-    r"(?P<rest>.*)$",
-    re.DOTALL,
-)
+
+
+def _header_re(post: str) -> re.Pattern[str]:
+    return re.compile(
+        r"^(?P<open>\[)?\s*"
+        r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
+        r"(?:(?P<pre>" + _AMPM + r")\s?)?"
+        r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+        r"(?:[\s\u202f\u00a0]?(?P<post>" + post + r"))?"
+        r"(?P<close>\])?"
+        r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
+        r"(?P<rest>.*)$",
+        re.DOTALL,
+    )
+
+
+_HEADER_RE = _header_re(_AMPM)
+_NO_POST_RE = _header_re("(?!)")  # a marker-like word after the time that is the sender's whole name ("Em: hi")
 # A 12-hour clock marked in a language not read here ("2:05 e pasdites - Anna:", "[2:05:00 ນ.] Anna:"): a word or
 # three between the time and Android's dash or iOS's bracket, the line naming a sender after it.
 _UNREAD_MARKER_RE = re.compile(
@@ -95,6 +102,7 @@ class Header:
     rest: str  # the line after the header, direction marks kept
     shape: tuple[bool, str] = (False, "")  # (bracketed, separator after the time)
     word: str = ""  # a word between the date and the time: a connector (klo, um) or a clock's marker
+    marked: bool = False  # a 12-hour clock's marker read (AM, nachm., 晚上 ...)
 
 
 @dataclass
@@ -143,18 +151,22 @@ def _unread_marker_header(line: str, clean: str, known: frozenset[str] = frozens
     return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
 
 
-def read_header(line: str, unread_markers: frozenset[str] = frozenset()) -> Header | None:
+def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked: bool = True) -> Header | None:
     """`unread_markers`: 12-hour markers of no language read here that the file's lines naming a sender
-    carry; a line with one and no sender is the app's note."""
+    carry; a line with one and no sender is the app's note. `marked=False`: the words after the time are
+    never such a marker (the file writes a plain clock there)."""
     clean = _clean(line)
     match = _HEADER_RE.match(clean)
-    if match is None or (not (match["pre"] or match["post"]) and (
-            not match["close"] if match["open"] else not match["sep"].strip())):
+    if marked and (match is None or (not (match["pre"] or match["post"]) and (
+            not match["close"] if match["open"] else not match["sep"].strip()))):
         unread = _unread_marker_header(line, clean, unread_markers)
         if unread is not None or match is None:
             return unread
     if bool(match["open"]) != bool(match["close"]):
         return None
+    if match["post"] and not match["open"] and match["sep"].strip() == ":":  # "09:05:30 Em: hi", "Sa: ok"
+        named = _NO_POST_RE.match(clean)
+        match = named if named is not None and _split_sender(named["rest"])[0] is not None else match
     marker = match["pre"] or match["post"] or ""
     stamp = dates.read_stamp(match["date"], match["time"], marker, _script(line))
     if stamp is None:
@@ -162,7 +174,8 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset()) -> Head
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
     shape = (bool(match["open"]), match["sep"].strip() or " ")
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower())
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower(),
+                  bool(marker))
 
 
 def looks_like_header(line: str) -> bool:
@@ -214,12 +227,7 @@ def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
 
 
 def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
-    headers = [read_header(line) for line in lines]
-    unread = frozenset(h.stamp.unread_marker for h in headers if h and h.stamp and h.stamp.unread_marker)
-    if unread:  # the app's notes of a file whose clock is marked in a language not read here
-        headers = [h if h is not None and h.stamp and h.stamp.unread_marker else read_header(line, unread)
-                   for line, h in zip(lines, headers)]
-    headers = _marked_before(headers)
+    headers = _marked_before(_clock_read(lines))
     shapes = _file_shapes(headers)
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
@@ -246,8 +254,37 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     return entries
 
 
+def _unread(header: Header | None) -> bool:
+    return header is not None and header.stamp is not None and bool(header.stamp.unread_marker)
+
+
+def _plain_clock(header: Header | None, shapes: set[tuple[bool, str]]) -> bool:
+    """A header of one of `shapes` naming a sender, its clock marked by no word: a 24-hour clock's."""
+    return header is not None and not _unread(header) and not header.marked and header.shape in shapes and \
+        _split_sender(header.rest)[0] is not None
+
+
+def _clock_read(lines: list[str]) -> list[Header | None]:
+    """Each line's header. Words between the time and a dash ("2:05 e pasdites - Anna:") are a 12-hour clock's
+    marker of no language read here only in a file that writes no 24-hour clock there: a line naming a sender
+    right after the time ("13. 6. 2018. 11:01:00 Anna: ok", or "14:05 Dave - Plumber: x"), or as many lines of
+    the marked lines' own layout with no marker ("13/03/2024, 10:00 - Anna:") say "09:25:15 Dave - Plumber: hi"
+    is Dave - Plumber's at 09:25 (or a line typed in a message), not Plumber's at a time unknown."""
+    headers = [read_header(line) for line in lines]
+    marked = [h for h in headers if _unread(h)]
+    own = {h.shape for h in marked if h is not None} - {(False, " ")}
+    if marked and (any(_plain_clock(h, {(False, " ")}) for h in headers) or
+                   sum(_plain_clock(h, own) for h in headers) >= len(marked)):
+        return [(read_header(line, marked=False) or h) if _unread(h) else h for line, h in zip(lines, headers)]
+    unread = frozenset(h.stamp.unread_marker for h in headers if h and h.stamp and h.stamp.unread_marker)
+    if unread:  # the app's notes of a file whose clock is marked in a language not read here
+        headers = [h if _unread(h) else read_header(line, unread) for line, h in zip(lines, headers)]
+    return headers
+
+
 # Words some layouts write between the date and the time ("13.6.2018 klo 21.25", "um", "à", "at").
-CONNECTORS = frozenset({"klo", "kl", "um", "à", "a", "at", "om", "às", "as", "alle", "o", "в", "u", "v", "ob", "la"})
+CONNECTORS = frozenset({"klo", "kl", "um", "à", "a", "at", "om", "às", "as", "alle", "o", "в", "u", "v", "ob", "la",
+                        "saat", "pukul", "jam", "о", "у", "στις", "ساعت"})  # "at", "o'clock": Turkish, Malay, Cyrillic...
 
 
 def _marked_before(headers: list[Header | None]) -> list[Header | None]:
@@ -265,7 +302,7 @@ def _marked_before(headers: list[Header | None]) -> list[Header | None]:
             and h.word in markers else h for h in headers]
 
 
-PASTED_NOTE = "holds message {index} of this chat pasted in (its date, time, sender and words)"
+PASTED_NOTE = "holds message {number} of this chat pasted in (its date, time, sender and words)"  # from 1
 
 
 def _pasted_back(entries: list[_Entry]) -> list[_Entry]:
@@ -281,7 +318,7 @@ def _pasted_back(entries: list[_Entry]) -> list[_Entry]:
         if first is not None and first < len(out) - 1 and host and host.header and \
                 host.header.written != entry.header.written and _split_sender(host.lines[0])[0] is not None:
             host.lines.extend([entry.line, *entry.lines[1:]])
-            host.note = "; ".join(n for n in (host.note, PASTED_NOTE.format(index=first)) if n)
+            host.note = "; ".join(n for n in (host.note, PASTED_NOTE.format(number=first + 1)) if n)
             continue
         if key:
             seen.setdefault(key, len(out))

@@ -240,7 +240,8 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
     return parse_text(member.texts[0], name, whatsapp.CONTAINER)
 
 
-def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.ZipInfo]) -> tuple[Chat, ...]:
+def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.ZipInfo],
+               others: frozenset[PurePosixPath] = frozenset()) -> tuple[Chat, ...]:
     """One chat text of a zip, named and with its attachments found (in its own folder first)."""
     name = whatsapp_zip.stored_name(member.info)
     stem, folder = PurePosixPath(name).stem, member.folder
@@ -259,21 +260,26 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
         exact = whatsapp_zip.member_path(str(folder / wanted.removeprefix("./")))  # Telegram: relative
         info = (by_path.get(str(exact)) if exact else None) or whatsapp_zip.find_member(beside, wanted) \
             or whatsapp_zip.find_member(own, wanted) or _sigtop_member(own, wanted)
-        if info is None and several and member.container == whatsapp.CONTAINER:
-            info = _in_phone_tree(media, wanted, folder)
+        if info is None and member.container == whatsapp.CONTAINER:  # as in a folder: the nearest of that name
+            info = _in_phone_tree(media, wanted, folder, others)
         return info.filename if info else None
 
     return with_attachments(chats, locate)
 
 
-def _in_phone_tree(media: list[zipfile.ZipInfo], wanted: str, folder: PurePosixPath) -> zipfile.ZipInfo | None:
-    """A zipped phone dump: a chat's WhatsApp-named file in the phone's own `WhatsApp/Media/` folders, a sibling
-    tree of the chat's folder (the one nearest it; none when two are as near)."""
+def _in_phone_tree(media: list[zipfile.ZipInfo], wanted: str, folder: PurePosixPath,
+                   others: frozenset[PurePosixPath] = frozenset()) -> zipfile.ZipInfo | None:
+    """A zipped phone dump: a chat's WhatsApp-named file in the phone's own `WhatsApp/Media/` folders, else
+    anywhere in the zip but another chat's folder (an extraction's `chats/` beside `media/audio/`), as for a
+    dump unzipped: the one nearest the chat's folder; none when two are as near."""
     name = PurePosixPath(wanted).name
     if not is_whatsapp_media_name(name):
         return None
-    hits = [i for i in media if phone_tree.in_media_tree(PurePosixPath(i.filename))
-            and whatsapp_zip.same_name(PurePosixPath(whatsapp_zip.stored_name(i)).name) == whatsapp_zip.same_name(name)]
+    key = whatsapp_zip.same_name(name)
+    hits = [i for i in media if whatsapp_zip.same_name(PurePosixPath(whatsapp_zip.stored_name(i)).name) == key]
+    in_tree = [i for i in hits if phone_tree.in_media_tree(PurePosixPath(i.filename))]
+    theirs = {f for f in others if f.parts and f != folder and f not in folder.parents}
+    hits = in_tree or [i for i in hits if not theirs.intersection(PurePosixPath(i.filename).parents)]
     paths = {PurePosixPath(i.filename): i for i in hits}
     found = phone_tree.nearest(list(paths), folder)
     return paths[found] if found is not None else None
@@ -347,7 +353,8 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     members = chat_members(archive, files, str(path))
     texts = {id(i) for m in members for i in (m.info, *m.pages)}
     media = [i for i in files if id(i) not in texts]
-    per_member = [_zip_chats(path, m, len(members) > 1, media) for m in members]
+    folders = frozenset(m.folder for m in members)
+    per_member = [_zip_chats(path, m, len(members) > 1, media, folders) for m in members]
     used = set().union(*(used_paths(c) for c in per_member))
     extra = [i for i in whatsapp_zip.unreferenced(media, used) if not i.filename.lower().endswith(".zip")]  # opened
     backups = {id(i) for i in sms_zip.backups(archive, extra)}  # read as the phone's SMS, not a file of the chat

@@ -28,6 +28,7 @@ from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import EPOCH, ExportError, PartlyWritten, safe_write_all
 from app.core.names import safe_basename
+from app.core.store.chats import Echo
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
 
@@ -143,8 +144,13 @@ def message_cell(e: TimelineEntry) -> str:
 
 
 def also_in_text(e: TimelineEntry) -> str:
-    """'also in exhibit 3 (x.zip), message 12': the same message in another export of the case."""
-    return "also in " + "; ".join(f"exhibit {o.exhibit_id} ({o.export}), message {o.index}" for o in e.also_in)
+    """'also in exhibit 3 (x.zip), message 12': the same message in another export of the case (counted from 1)."""
+    return echoes_text(e.also_in)
+
+
+def echoes_text(also_in: tuple[Echo, ...]) -> str:
+    """'also in exhibit 3 (x.zip), message 12; exhibit 4 (...), message 2' (counted from 1)."""
+    return "also in " + "; ".join(f"exhibit {o.exhibit_id} ({o.export}), message {o.number}" for o in also_in)
 
 
 def translation_cell(e: TimelineEntry) -> str:

@@ -16,6 +16,8 @@ import struct
 import av
 
 from app.core.media import (
+    aac_config,
+    adts,
     amr,
     boxes,
     caf_packets,
@@ -33,6 +35,7 @@ from app.core.media import (
     riff,
     rifx,
     stated_rate,
+    ts_streams,
     timescale,
 )
 from app.core.media.views import Patched, Spliced, window
@@ -65,6 +68,12 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
+    if (table := ts_streams.renamed(handle)) is not None:  # MP3 named over AAC: nothing decoded
+        handle = Patched(handle, table.patches)
+    if (frames := adts.mended(handle)) is not None:  # a frame length damaged: ffmpeg lost its way
+        handle = Patched(handle, frames.patches)
+    if _is_iso_media(handle) and (rates := aac_config.wrong_rate(handle)):  # every AAC packet failed
+        handle = Patched(handle, aac_config.patches(rates))
     if _is_iso_media(handle) and (edit := edit_times.damaged(handle)) is not None:  # media time -5,000: a shift
         handle = Patched(handle, edit.patches())
     if (tick := mkv_clock.scale_fix(handle)) is not None:  # a 1 ns tick: 6 s of sound stated as 14 ms

@@ -48,3 +48,24 @@ def fold_echoes(case: Case, hits: list[H]) -> list[tuple[H, tuple[Echo, ...]]]:
         shown.update((o.exhibit_id, o.index) for o in others)
         out.append((hit, others))
     return out
+
+
+def copies(case: Case, message_ids: list[int]) -> int:
+    """How many of these chat messages are another export's copy of one counted before them (the
+    chat exported twice, or from both phones): what a count of messages leaves out."""
+    places = message_places(case, message_ids)
+    same: dict[int, dict[int, list[Echo]]] = {}
+    shown: set[tuple[int, int]] = set()
+    extra = 0
+    for message_id in message_ids:
+        place = places.get(message_id)
+        if place is None:
+            continue
+        if place in shown:
+            extra += 1
+            continue
+        if place[0] not in same:
+            same[place[0]] = echoes(case, place[0])
+        shown.add(place)
+        shown.update((o.exhibit_id, o.index) for o in same[place[0]].get(message_id, ()))
+    return extra

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from app.core.chats.dates import when_text
 from app.core.errors import ParleyError, StoreError
 from app.core.export.base import hhmmss
-from app.core.search.echoed import fold_echoes
+from app.core.search.echoed import copies, fold_echoes
 from app.core.search.folding import restore_marks
 from app.core.search.query import Query, parse
 from app.core.store import Case, search_index
@@ -99,15 +99,18 @@ def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DE
 
 
 def count(case: Case, query: str) -> int:
-    """How many segments match a user query (all of them, not only the first `limit`)."""
+    """How many segments and chat messages match a user query (all of them, not only the first `limit`);
+    a message in several exports of its chat counted once, as `search` shows it."""
     parsed = parse(query)
     if parsed.empty:
         return 0
+    expressions = (parsed.words_expression(), parsed.trigram_expression(), parsed.short_substrings())
     try:
-        return search_index.count(case.conn, parsed.words_expression(), parsed.trigram_expression(),
-                                  parsed.short_substrings())
+        total = search_index.count(case.conn, *expressions)
+        messages = search_index.matching_messages(case.conn, *expressions)
     except StoreError as exc:
         raise SearchError(f"{query}: {exc}") from None
+    return total - copies(case, messages)
 
 
 def _hit(row: IndexedText, parsed: Query, marks: Marks) -> Hit:

@@ -233,7 +233,13 @@ class Echo:
 
     exhibit_id: int
     export: str  # that export's exhibit name
-    index: int  # the message's place in that export's chat
+    index: int  # the message's place in that export's chat (from 0, as the JSON's "index")
+    sender: str | None = None  # the sender's name in that export (the other phone may save them otherwise)
+
+    @property
+    def number(self) -> int:
+        """The message's number as a person counts it (from 1): what a line shown to a reader says."""
+        return self.index + 1
 
 
 _NEWEST_MESSAGES = (
@@ -271,7 +277,7 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     out: dict[int, list[Echo]] = {}
     for r in rows:
         if r[8] == r[9] or (int(r[1]), r[8], r[9]) in people:
-            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3])))
+            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3]), r[9]))
     return out
 
 

@@ -107,12 +107,10 @@ def _word_matches(conn: sqlite3.Connection, words: str) -> int:
     return int(row[0])
 
 
-def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
-          scan: tuple[str, ...]) -> int:
-    """How many indexed texts match (every condition given)."""
-    if words is None and trigram is None and not scan:
-        return 0
-    where, args = [], []
+def _conditions(words: str | None, trigram: str | None, scan: tuple[str, ...]) -> tuple[str, list[object]]:
+    """The WHERE clause (and its arguments) of every condition given, on search_text d."""
+    where: list[str] = []
+    args: list[object] = []
     if words is not None:
         where.append("d.id IN (SELECT rowid FROM search_words WHERE search_words MATCH ?)")
         args.append(words)
@@ -122,12 +120,34 @@ def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
     for text in scan:
         where.append("instr(d.text, ?) > 0")
         args.append(text)
+    return " AND ".join(where), args
+
+
+def count(conn: sqlite3.Connection, words: str | None, trigram: str | None,
+          scan: tuple[str, ...]) -> int:
+    """How many indexed texts match (every condition given)."""
+    if words is None and trigram is None and not scan:
+        return 0
+    where, args = _conditions(words, trigram, scan)
     try:
-        row = conn.execute(f"SELECT count(*) FROM search_text d WHERE {' AND '.join(where)}",
-                           args).fetchone()
+        row = conn.execute(f"SELECT count(*) FROM search_text d WHERE {where}", args).fetchone()
     except sqlite3.OperationalError as exc:
         raise StoreError(f"the search index cannot answer this query ({exc})") from None
     return int(row[0])
+
+
+def matching_messages(conn: sqlite3.Connection, words: str | None, trigram: str | None,
+                      scan: tuple[str, ...]) -> list[int]:
+    """The chat message row ids among the indexed texts that match (every condition given)."""
+    if words is None and trigram is None and not scan:
+        return []
+    where, args = _conditions(words, trigram, scan)
+    try:
+        rows = conn.execute(f"SELECT d.ref_id FROM search_text d WHERE d.source = {SOURCE_CHAT} AND {where}"
+                            " ORDER BY d.ref_id", args).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"the search index cannot answer this query ({exc})") from None
+    return [int(r[0]) for r in rows]
 
 
 def rebuild(conn: sqlite3.Connection) -> None:

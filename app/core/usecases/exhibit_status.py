@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from app.core.editing import operations as editing
 from app.core.store import Case, Exhibit
+from app.core.store.chats import PART_WAY, taken_in_part
 from app.core.store.interview import verified_at
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_runs
 from app.core.translation.langcodes import language_name
 
 UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
 CHAT_STATUS = "chat: see Timeline"
+PART_WAY_STATUS = "taken in part-way"  # a chat or text whose take-in was killed before its messages were stored
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,16 @@ def exhibit_statuses(case: Case) -> list[ExhibitStatus]:
     """Every exhibit with its language (by name) and status; a job queued, running, paused or failed
     for one not transcribed says so."""
     jobs, runs = latest_jobs(case), latest_speech_runs(case)
+    part_way = {exhibit_id for exhibit_id, _ in taken_in_part(case)}
     rows = []
     for e in case.exhibits():
         run = runs.get(e.id)
         language = safe_language_name(run.language) if run and run.language else ""
         status, detail, verified_by = run_status(case, e, run)
         job = jobs.get(e.id)
-        if job and job.state in ("queued", "running", "paused"):
+        if e.id in part_way:  # nothing of it stored: not "chat: see Timeline", whose tab would be empty
+            status, detail = PART_WAY_STATUS, PART_WAY
+        elif job and job.state in ("queued", "running", "paused"):
             if job.state == "running":  # a batch of short files reports only at its end
                 status = f"running {job.progress:.0%}" if job.progress > 0 else "running"
             else:

@@ -34,7 +34,7 @@ from app.core.export.timeline import parse_timeline_formats, write_timeline
 from app.core.hashing import sha256_file
 from app.core.media.intake import Found
 from app.core.models import catalogue as models
-from app.core.names import safe_basename
+from app.core.names import printable, safe_basename
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
@@ -190,14 +190,39 @@ def story(case: Case, exhibit_id: int, translation: TimelineTranslation | None =
     return timeline, language is not None
 
 
-def echoed_in(timeline: Timeline) -> list[tuple[int, str, int]]:
-    """(exhibit id, its name, how many of this timeline's messages it holds too) per other export of
-    the case holding the same messages: the chat exported twice, or from both phones."""
+@dataclass(frozen=True)
+class Echoed:
+    """Another export of the case holding this timeline's messages too, and the senders paired by name
+    (that export's name, this one's: "Ali" there is "Alice" here) where the two phones save people otherwise."""
+
+    exhibit_id: int
+    export: str
+    messages: int
+    renamed: tuple[tuple[str, str], ...] = ()
+
+    def warning(self, total: int) -> str:
+        """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones."""
+        said = (f"{self.messages} of {total} messages are also in exhibit {self.exhibit_id} ({self.export}), "
+                "each marked 'also in'")
+        if not self.renamed:
+            return f"{said} (the same chat exported twice?)"
+        pairs = ", ".join(f"{printable(there)} there is {printable(here)} here" for there, here in self.renamed)
+        return f"{said} (exported from both phones? {pairs})"
+
+
+def echoed_in(timeline: Timeline) -> list[Echoed]:
+    """Per other export of the case holding the same messages (the chat exported twice, or from both
+    phones): how many of this timeline's messages it holds, and the senders it names otherwise."""
     counts: Counter[tuple[int, str]] = Counter()
+    renamed: dict[tuple[int, str], set[tuple[str, str]]] = {}
     for e in timeline.entries:
         for key in {(o.exhibit_id, o.export) for o in e.also_in}:
             counts[key] += 1
-    return [(exhibit_id, name, n) for (exhibit_id, name), n in sorted(counts.items())]
+        for o in e.also_in:
+            if o.sender and e.sender and o.sender != e.sender:
+                renamed.setdefault((o.exhibit_id, o.export), set()).add((o.sender, e.sender))
+    return [Echoed(exhibit_id, name, n, tuple(sorted(renamed.get((exhibit_id, name), ()))))
+            for (exhibit_id, name), n in sorted(counts.items())]
 
 
 def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
