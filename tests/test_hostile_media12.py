@@ -17,7 +17,7 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from app.core.media.decode import SAMPLE_RATE, read_all, probe
+from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from app.core.media.opus_gain import ogg_crc
 
 BURSTS = "sine=frequency=440:duration=8,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4, 6-7 s

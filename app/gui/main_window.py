@@ -35,7 +35,7 @@ from app.gui.entities_view import EntitiesView
 from app.gui.environment import environment_problems, preload_modules
 from app.gui.exhibits_view import ExhibitsView, exhibit_rows
 from app.gui.export_flow import ExportFlow
-from app.gui.file_intake import add_files
+from app.gui.file_intake import add_files, resume_intakes
 from app.gui.focus_return import FocusReturn
 from app.gui.gc_guard import collect_on_gui_thread
 from app.gui.history_view import HistoryView
@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, lambda: ask_user_name_if_unset(self, self.settings))
         if start_worker:
             self.start_worker()
+        self._intake_thread = resume_intakes(self)  # a dropped folder the window was closed or killed in
 
     # -------------------------------------------------------------- layout
     def _build_layout(self) -> None:
@@ -447,6 +448,7 @@ class MainWindow(QMainWindow):
         self.refresh()
         restore_place(self, self.settings)
         self.start_worker()
+        self._intake_thread = resume_intakes(self) or self._intake_thread
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.exporter.finish()

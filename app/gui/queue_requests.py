@@ -38,8 +38,14 @@ def transcribe(w: Any, exhibit_ids: list[int], language: str | None = None) -> l
         check_model(options)  # an English-only model asked for German: one message, no failed jobs
     except ParleyError as exc:
         return w.show_error(str(exc)) or []
-    jobs = [w.queue.add(eid, "transcribe", to_dict(options)) for eid in exhibit_ids]
-    if not w.bridge.is_running():
+    jobs: list[int] = []
+    try:
+        for eid in exhibit_ids:
+            jobs.append(w.queue.add(eid, "transcribe", to_dict(options)))
+    except ParleyError as exc:  # a full disk: was raised in the slot, a box and a traceback
+        w.show_error(f"Queued {len(jobs)} of {len(exhibit_ids)}: {exc}. Ask again once there is room: "
+                     "what is queued is not queued twice.")
+    if jobs and not w.bridge.is_running():
         w.start_worker()
     w.refresh()
     return jobs

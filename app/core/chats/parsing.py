@@ -39,7 +39,6 @@ from app.core.chats import (
 from app.core.chats.encoding import decode_text
 from app.core.chats.placeholders import time_in_name
 from app.core.chats.placing import placed
-from app.core.chats.renamed import relinked
 from app.core.chats.records import (
     SHARED_NOTE,
     UNREFERENCED_NOTE,
@@ -50,6 +49,7 @@ from app.core.chats.records import (
     Message,
     kind_of,
 )
+from app.core.chats.renamed import relinked
 from app.core.errors import ChatError
 
 _JSON_START = re.compile(r'^[\ufeff \t\r\n]*(?:\{|\[[\s\r\n]*[{\]"])')

@@ -62,10 +62,8 @@ def named_below(root: Path) -> dict[str, list[Path]]:
     """WhatsApp-named files anywhere below `root` (a dump's folders as an extraction tool laid them out:
     `chats/` beside `media/audio/`), by their name as compared; the caller takes only a file a message names."""
     out: dict[str, list[Path]] = {}
-    seen = 0
-    for here, dirs, names in os.walk(root):
+    for seen, (here, dirs, names) in enumerate(os.walk(root), start=1):
         folder = Path(here)
-        seen += 1
         depth = len(folder.relative_to(root).parts)
         dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MAX_DUMP_DEPTH else []
         for name in names:

@@ -96,15 +96,28 @@ def read_seen_head(case_folder: Path, first_hash: str) -> AuditHead | None:
     return _read(_seen_path(case_folder, first_hash))
 
 
-def write_seen_head(case_folder: Path, first_hash: str, head: AuditHead) -> None:
-    """Never an error for the caller (a read-only home: the case is still worked on)."""
+def write_seen_head(case_folder: Path, first_hash: str, head: AuditHead, head_file_apart: str | None = None) -> None:
+    """Never an error for the caller (a read-only home: the case is still worked on). `head_file_apart`: the
+    hash the case's head file named when this account saw the log, where the log did not hold it (a log cut short
+    before this account first saw it here: a power cut, a copy without its -wal); kept with what was seen, so the
+    head file is not later taken for one put there since."""
     path = _seen_path(case_folder, first_hash)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
+    extra = {"head_file_apart": head_file_apart} if head_file_apart else {}
     # not synced: one lost to a power cut is older than the store, never ahead of it, and says nothing
-    _write(path, {**head.to_dict(), "case": str(case_folder)}, synced=False)
+    _write(path, {**head.to_dict(), "case": str(case_folder), **extra}, synced=False)
+
+
+def seen_head_file_apart(case_folder: Path, first_hash: str) -> str | None:
+    """The head file's hash this account saw beside the log, apart from it (see write_seen_head), if any."""
+    try:
+        value = json.loads(read_regular_text(_seen_path(case_folder, first_hash))).get("head_file_apart")
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return None
+    return value if _is_sha256(value) else None
 
 
 def _folder_path(case_folder: Path) -> Path:

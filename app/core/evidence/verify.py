@@ -29,7 +29,13 @@ from typing import TypeVar
 from app.core.errors import StoreError
 from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
-from app.core.evidence.head import AuditHead, read_folder_head, read_head_file, read_seen_head
+from app.core.evidence.head import (
+    AuditHead,
+    read_folder_head,
+    read_head_file,
+    read_seen_head,
+    seen_head_file_apart,
+)
 from app.core.evidence.verify_chunks import chunk_findings
 from app.core.evidence.verify_edits import edited_run, working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -220,7 +226,9 @@ def _head_file_replaced(case: Case, kept: AuditHead) -> bool:
     other)."""
     head, first = case.audit.head(), case.audit.hash_of(1)
     seen = [read_seen_head(place, first) for place in case.places()] if first else []
-    return head is not None and head in seen and not case.audit.entries_with_hash(kept.hash)
+    met = {seen_head_file_apart(place, first) for place in case.places()} if first else set()
+    return (head is not None and head in seen and not case.audit.entries_with_hash(kept.hash)
+            and kept.hash not in met)  # a head file this account first saw already apart: not put there since
 
 
 # what besides tampering cuts a log short though every commit is synced: a disk that had said it wrote the -wal's

@@ -35,8 +35,8 @@ from app.core.media import (
     riff,
     rifx,
     stated_rate,
-    ts_streams,
     timescale,
+    ts_streams,
 )
 from app.core.media.views import Patched, Spliced, window
 

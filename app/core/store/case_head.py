@@ -14,6 +14,7 @@ from app.core.evidence.head import (
     read_folder_head,
     read_head_file,
     read_seen_head,
+    seen_head_file_apart,
     write_folder_head,
     write_head_file,
     write_seen_head,
@@ -50,15 +51,19 @@ class HeadKeeper:
 
     def _advance_head(self) -> None:
         kept, head = read_head_file(self.folder), self.audit.head()
+        apart = None
         if kept is None or self.audit.hash_of(kept.entry_id) == kept.hash:
             write_head_file(self.folder, head)
+        else:
+            apart = kept.hash  # kept: verify says it; what this account saw beside it says it was there already
         first = self.audit.hash_of(1)
         for place in self.places():
             if head and first and self.put_in_place_of(place, first, read_folder_head(place)) is not None:
                 continue  # what the account saw here is kept: `verify` says so on every run
             seen = read_seen_head(place, first) if first and head else None
             if head and (seen is None or self.audit.hash_of(seen.entry_id) == seen.hash):  # kept where rolled back
-                write_seen_head(place, first, head)
+                met = apart if seen is None else (seen_head_file_apart(place, first) if apart else None)
+                write_seen_head(place, first, head, met)
             if head and first and self._folder_head_moves(place, first):
                 seen_here = self.audit.folder_head()
                 if seen_here is not None:

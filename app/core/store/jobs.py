@@ -315,6 +315,11 @@ class JobQueue:
                 f"SELECT * FROM jobs WHERE state IN ({_marks(wanted)}) ORDER BY id", wanted).fetchall()
         return [job_from_row(r) for r in rows]
 
+    def never_asked(self, exhibit_ids: Iterable[int], task: str) -> builtins.list[int]:
+        """Of these exhibits, in the order given, those no `task` job was ever queued for (in any state)."""
+        asked = {int(r[0]) for r in self.conn.execute("SELECT DISTINCT exhibit_id FROM jobs WHERE task=?", (task,))}
+        return [i for i in exhibit_ids if i not in asked]
+
     def counts(self) -> dict[str, int]:
         found = dict.fromkeys(STATES, 0)
         for state, count in self.conn.execute("SELECT state, count(*) FROM jobs GROUP BY state"):

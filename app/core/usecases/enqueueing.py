@@ -73,6 +73,15 @@ class Intake:
             if is_new:
                 self.added.append(exhibit.id)
 
+    def to_transcribe(self, queue: JobQueue) -> list[int]:
+        """The exhibits met to queue when the window transcribes what it takes in, in the order found: the new
+        ones, and those an intake killed part-way took in but never queued (no transcribe job, no run): dropping
+        the folder again queued only the files not taken in before, and the rest were never transcribed."""
+        met, new = list(dict.fromkeys(self.exhibit_of.values())), set(self.added)
+        left = {i for i in queue.never_asked([i for i in met if i not in new], "transcribe")
+                if self.case.latest_run(i, "transcribe") is None}
+        return [i for i in met if i in left or i in new]
+
     def finish(self) -> None:
         log_intake(self.case, [entry or intake_entry(found, self.exhibit_of.get(found.path))
                                for found, entry in self.met])
