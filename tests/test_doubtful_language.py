@@ -56,7 +56,9 @@ def test_a_note_in_doubt_that_decodes_well_keeps_its_words(base_engine, manifest
     (("th", 0.53), -0.63, True),  # the French note read as Thai on an AVX-512 VNNI CPU: Thai words, now none
     (("th", 0.53), -0.30, False),  # in doubt, but the decoder is sure of what it read
     (("pl", 0.81), -0.97, False),  # the Polish note: right, not sure of it, decodes well enough
+    (("th", 0.71), -0.63, True),  # the same, packed with other notes
     (("la", 0.70), -1.20, True),  # below Whisper's check, whatever the language
+    (("es", 0.78), -0.80, False),  # sure enough of the language: Whisper's own check only
     (None, -0.63, False)])
 def test_words_in_a_language_still_in_doubt_are_kept_only_where_the_decoder_is_sure(language, avg_logprob, unsure):
     from app.core.asr.batched import _unsure_reading

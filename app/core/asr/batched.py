@@ -168,16 +168,16 @@ def decode_pieces(
     return languages  # type: ignore[return-value]
 
 
-LANGUAGE_IN_DOUBT = 0.6  # below this the language is said uncertain (usecases.exhibit_status.UNCERTAIN_LANGUAGE)
+LANGUAGE_IN_DOUBT = 0.75  # still this unsure after the piece alone was asked (LANGUAGE_CONFIDENT is 0.8)
 UNSURE_LOG_PROB = -0.5  # ... and a reading less sure than this is not given as words in it
 
 
 def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None) -> bool:
     """Words of a piece whose language its packed window left in doubt are kept only where they decode
     well: above Whisper's log-probability check, and, where the language stayed in doubt after the
-    piece alone was asked (below 60%), with the decoder sure of them too. The French note read as Thai
-    (53%) gave Thai words at -0.63 on one CPU's kernels (below -1.0 on another's); the Polish note (81%,
-    -0.97) and every note whose language is sure keep theirs."""
+    piece alone was asked (below 75%), with the decoder sure of them too. The French note read as Thai
+    (53-71%, by what shared its window) gave Thai words at -0.63 on one CPU's kernels (below -1.0 on
+    another's); the Polish note (81%, -0.97) and every note whose language is sure keep theirs."""
     if out.avg_logprob < LOG_PROB_THRESHOLD:
         return True
     return language is not None and language[1] < LANGUAGE_IN_DOUBT and out.avg_logprob < UNSURE_LOG_PROB
