@@ -230,4 +230,4 @@ def test_exhibits_gives_lengths_as_a_clock_shows_them(capsys, tmp_path):
     capsys.readouterr()
     assert main(["exhibits", "--case", str(tmp_path / "case")]) == 0
     lengths = {line.split()[-1]: line.split()[2] for line in capsys.readouterr().out.splitlines()}
-    assert lengths == {"interview_mono.wav": "0:57", "en_voicenote.opus": "0:06"}
+    assert lengths == {"interview_mono.wav": "0:56", "en_voicenote.opus": "0:06"}  # whole seconds, as the exports (00:00:56)

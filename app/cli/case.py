@@ -31,7 +31,7 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
         width = max((len(_shown_status(r.status)) for r in rows), default=0)
         for r in rows:
             s = r.exhibit.source
-            length = span_text(round(s.duration_ms / 1000)) if s.kind == "media" else s.kind  # a chat has no length
+            length = span_text(s.duration_ms // 1000) if s.kind == "media" else s.kind  # as the exports: whole seconds
             why = f": {printable(r.detail)}" if r.status in ("failed", "language uncertain") else ""
             print(f"{r.exhibit.id:>4}  {s.sha256[:12]}  {length:>9}  {_shown_status(r.status):<{width}}  "
                   f"{printable(s.name)}{why}")
