@@ -19,6 +19,7 @@ import pytest
 
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
 from app.core.media.opus_gain import ogg_crc
+from app.core.media.ts_streams import mpeg_crc32
 
 BURSTS = "sine=frequency=440:duration=8,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4, 6-7 s
 
@@ -208,15 +209,6 @@ def test_a_crc_protected_adts_stream_reads_whole(tmp_path, aac):
     assert not reader.notes
 
 
-def mpeg_crc(data: bytes) -> int:
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc ^= byte << 24
-        for _ in range(8):
-            crc = (crc << 1 ^ 0x04C11DB7 if crc & 0x80000000 else crc << 1) & 0xFFFFFFFF
-    return crc
-
-
 def naming(data: bytes, stream_type: int) -> bytes:
     """The transport stream with every PMT's (PID 0x1000, ffmpeg's) first stream type set."""
     out = bytearray(data)
@@ -227,7 +219,7 @@ def naming(data: bytes, stream_type: int) -> bytes:
         table = 5 + packet[4]
         end = table + 3 + ((packet[table + 1] & 0x0F) << 8 | packet[table + 2]) - 4
         packet[table + 12 + ((packet[table + 10] & 0x0F) << 8 | packet[table + 11])] = stream_type
-        packet[end:end + 4] = mpeg_crc(bytes(packet[table:end])).to_bytes(4, "big")
+        packet[end:end + 4] = mpeg_crc32(bytes(packet[table:end])).to_bytes(4, "big")
         out[at:at + 188] = packet
     return bytes(out)
 

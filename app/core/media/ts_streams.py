@@ -114,7 +114,7 @@ def _pmt_entries(payload: bytes) -> list[tuple[int, int]]:
     if at + 12 > len(payload) or payload[at] != 0x02:
         return []
     end = at + 3 + ((payload[at + 1] & 0x0F) << 8 | payload[at + 2]) - 4
-    if end + 4 > len(payload) or _crc32(payload[at:end + 4]):  # not a whole, sound table
+    if end + 4 > len(payload) or mpeg_crc32(payload[at:end + 4]):  # not a whole, sound table
         return []
     place = at + 12 + ((payload[at + 10] & 0x0F) << 8 | payload[at + 11])
     entries = []
@@ -130,10 +130,11 @@ def _reseal(packet: bytearray) -> None:
     base = PACKET - len(payload)
     at = base + 1 + payload[0]
     end = at + 3 + ((packet[at + 1] & 0x0F) << 8 | packet[at + 2]) - 4
-    packet[end:end + 4] = _crc32(bytes(packet[at:end])).to_bytes(4, "big")
+    packet[end:end + 4] = mpeg_crc32(bytes(packet[at:end])).to_bytes(4, "big")
 
 
-def _crc32(data: bytes) -> int:
+def mpeg_crc32(data: bytes) -> int:
+    """CRC-32/MPEG-2 of a PSI table (a whole table with its CRC gives 0)."""
     crc = 0xFFFFFFFF
     for byte in data:
         crc ^= byte << 24
