@@ -1,0 +1,196 @@
+"""Hostile expert, session 20: exports that presented what the log does not vouch for.
+
+`export` checked only the text (and its scores) against the digests the log holds. So it wrote, with a
+manifest vouching for it:
+- a verified mark set in the store ("Status: verified by DS Patel"), no sign-off logged;
+- record-of-interview details, a run's record (model, language...) or an exhibit's (its SHA-256, length)
+  changed in the store;
+- forged words whose digest was also edited into the log (the chain broken there), or with the log
+  chained again after the edit (each manifest of the run exported since names an entry the log no longer
+  holds as it was);
+and `timeline` wrote a chat's messages changed in the store as the chat's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from app.cli import main
+from app.core.chats.intake import take_in
+from app.core.editing import operations as editing
+from app.core.evidence.content import content_sha256, scores_sha256
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.store.audit import GENESIS, _entry_hash
+from app.core.store.interview import write_interview
+from app.core.types import Segment
+from tests.conftest import MEDIA
+from tests.test_verify import MODEL, verify
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """A case of one voice note: a finished run, an edit by DC Jones, record-of-interview details, a WhatsApp
+    chat taken in, the run exported once; made by its own heads folder's account."""
+    root = tmp_path_factory.mktemp("t20")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PARLEY_HEADS_DIR", str(root / "heads"))
+        original = root / "evidence" / "note.opus"
+        original.parent.mkdir()
+        shutil.copy(MEDIA / "en_voicenote.opus", original)
+        (root / "chat").mkdir()
+        (root / "chat" / "_chat.txt").write_text(
+            "12/03/2024, 21:15 - Dave Miller: Are we still on for Saturday?\n"
+            "13/03/2024, 08:02 - Ana: Yes. Meet at the car park.\n", encoding="utf-8")
+        case = Case.open(root / "case")
+        try:
+            exhibit, _ = case.add_exhibit(probe(original))
+            run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+            case.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "bring it")),
+                                 {}, "en", 0.98)
+            case.finish_run(run)
+            editing.edit_text(case, run, editing.segment_ids(case, run)[1], "bring the van", actor="DC Jones")
+            write_interview(case, exhibit.id, {"interviewee": "John Smith", "officers": ["DC Jones"]}, "DC Jones")
+            [chat] = take_in(case, str(root / "chat"))
+            assert main(["export", "1", "--case", str(root / "case"), "--out", str(root / "out"), "--format",
+                         "json,txt"]) == 0
+        finally:
+            case.close()
+    return {"root": root, "run": run, "exhibit": exhibit.id, "chat": chat.exhibit_id}
+
+
+@pytest.fixture()
+def case(made, tmp_path, monkeypatch):
+    """A fresh copy of the made case, at the same place (its exports' paths are logged), with its heads."""
+    root = made["root"]
+    kept = tmp_path / "kept"
+    shutil.copytree(root, kept, symlinks=True)
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(root / "heads"))
+    yield {**made, "case": root / "case"}
+    shutil.rmtree(root)
+    shutil.copytree(kept, root, symlinks=True)
+
+
+def _forged(folder, *statements: str | tuple[str, tuple]) -> None:
+    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
+    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
+    for name, _ in guards:
+        conn.execute(f"DROP TRIGGER {name}")
+    for statement in statements:
+        conn.execute(*statement) if isinstance(statement, tuple) else conn.execute(statement)
+    for _, sql in guards:
+        conn.execute(sql)
+    conn.close()
+
+
+def _rechained(folder) -> None:
+    """Every entry's hash computed again from the first, and the head file mended to the new last entry."""
+    conn = sqlite3.connect(folder / "case.sqlite")
+    rows = conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall()
+    prev, statements = GENESIS, []
+    for entry_id, *content in rows:
+        digest = _entry_hash(prev, *content)
+        statements.append(("UPDATE audit_log SET prev_hash=?, hash=? WHERE id=?", (prev, digest, entry_id)))
+        prev = digest
+    conn.close()
+    _forged(folder, *statements)
+    (folder / "audit-head.json").write_text(json.dumps({"entry": rows[-1][0], "hash": prev}))
+
+
+def _export(case, capsys) -> tuple[int, list[str]]:
+    capsys.readouterr()
+    code = main(["export", "1", "--case", str(case["case"]), "--out", str(case["root"] / "again"), "--format", "txt"])
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+def _refused(case, capsys, said: str) -> None:
+    code, lines = _export(case, capsys)
+    assert code == 1 and lines and said in lines[-1] and lines[-1].endswith("not exported; `verify` says more"), lines
+    assert not (case["root"] / "again" / "note.txt").exists()
+    code, found = verify(capsys, case["case"])
+    assert code == 1 and found, found  # verify says it too
+
+
+def _forged_words(case) -> None:
+    """The proofread text changed in the store, and the digests its last revision logged set to match it."""
+    _forged(case["case"], f"UPDATE working_segments SET text='I was at the docks' WHERE run_id={case['run']} "
+                          "AND text='meet me at the docks'")
+    store = Case.open(case["case"])
+    try:
+        segments = editing.current_segments(store, case["run"])
+        entry = [e for e in store.audit.entries(f"run/{case['run']}") if e.action.startswith("transcript.")][-1]
+    finally:
+        store.close()
+    details = {**entry.details, "content_sha256": content_sha256(segments), "scores_sha256": scores_sha256(segments)}
+    _forged(case["case"], ("UPDATE audit_log SET details_json=? WHERE id=?",
+                           (json.dumps(details, sort_keys=True, ensure_ascii=False), entry.id)))
+
+
+def test_the_untouched_case_exports_and_verifies(case, capsys):
+    code, lines = _export(case, capsys)
+    assert code == 0, lines
+    assert (case["root"] / "again" / "note.txt").is_file()
+    assert verify(capsys, case["case"]) == (0, [])
+
+
+def test_a_verified_mark_set_in_the_store_is_not_exported_as_signed_off(case, capsys):
+    _forged(case["case"], "UPDATE working_transcripts SET status='verified', verified_by='DS Patel', "
+                          "verified_at='2026-01-01T10:00:00.000Z'")
+    _refused(case, capsys, "run 1: its status in the store (verified by DS Patel) is not the one its revision "
+                           "history left (edited)")
+
+
+@pytest.mark.parametrize("statement, said", [
+    ("UPDATE interview_details SET interviewee='Peter Jones'",
+     "exhibit 1: its record-of-interview details in the store differ from the audit log (interviewee)"),
+    ("UPDATE runs SET model_name='large-v3' WHERE id=1", "run 1: its record in the store differs from the audit "
+                                                         "log (model)"),
+    ("UPDATE runs SET language='fr' WHERE id=1", "run 1: its record in the store differs from the audit log "
+                                                 "(language)"),
+    ("UPDATE exhibits SET sha256='" + "0" * 64 + "' WHERE id=1", "exhibit 1: its record in the store differs from "
+                                                                 "the audit log (sha256)"),
+    ("UPDATE revisions SET actor='DS Patel'", "run 1: its proofreading history in the store differs from the "
+                                              "audit log"),
+])
+def test_a_record_an_export_prints_changed_in_the_store_is_not_exported(case, capsys, statement, said):
+    _forged(case["case"], statement)
+    _refused(case, capsys, said)
+
+
+def test_forged_words_with_their_digest_forged_in_the_log_are_not_exported(case, capsys):
+    _forged_words(case)
+    _refused(case, capsys, "audit log: audit entry ")
+    _, lines = _export(case, capsys)
+    assert "does not match the chain: its digests vouch for nothing" in lines[-1], lines
+
+
+def test_forged_words_with_the_log_chained_again_are_not_exported(case, capsys):
+    _forged_words(case)
+    _rechained(case["case"])
+    _refused(case, capsys, f"run 1: its export {case['root'] / 'out' / 'note.manifest.json'} names audit entry ")
+    _, lines = _export(case, capsys)
+    assert "which the log no longer holds as it was: the log was rewritten since" in lines[-1], lines
+
+
+def test_a_chat_message_changed_in_the_store_is_not_written_as_the_chat_s_timeline(case, capsys):
+    _forged(case["case"], "UPDATE chat_messages SET text='Meet at the docks, bring the gun.' WHERE idx=1")
+    capsys.readouterr()
+    code = main(["timeline", str(case["root"] / "chat"), "--case", str(case["case"]), "--out",
+                 str(case["root"] / "timeline"), "--format", "json"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code != 0 and lines[-1].endswith(
+        f"exhibit {case['chat']}: its chat messages in the store differ from those taken in (text, sender, time or "
+        "attachment changed, added or removed) (edited outside Parley): timeline not written; `verify` says more"), lines
+    assert not list((case["root"] / "timeline").glob("*.json")) if (case["root"] / "timeline").exists() else True
+
+
+def test_the_untouched_chat_s_timeline_is_written(case, capsys):
+    assert main(["timeline", str(case["root"] / "chat"), "--case", str(case["case"]), "--out",
+                 str(case["root"] / "timeline"), "--format", "json"]) == 0
+    assert list((case["root"] / "timeline").glob("*.timeline.json"))
+    assert verify(capsys, case["case"]) == (0, [])
