@@ -194,3 +194,35 @@ def test_the_untouched_chat_s_timeline_is_written(case, capsys):
                  str(case["root"] / "timeline"), "--format", "json"]) == 0
     assert list((case["root"] / "timeline").glob("*.timeline.json"))
     assert verify(capsys, case["case"]) == (0, [])
+
+
+# ------------------------------------------------------------------ another case's export among this one's
+
+def _other_case_exports(root, out, name: str) -> None:
+    """A second case of the same recording (its own log), its set exported into `out` as `name`."""
+    from app.core.usecases.exporting import export_run
+    other = Case.open(root / "other-case")
+    try:
+        exhibit, _ = other.add_exhibit(probe(root / "evidence" / "note.opus"))
+        run = other.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        other.append_segments(run, (Segment(0, 1500, "bring the gun to the docks"),), {}, "en", 0.98)
+        other.finish_run(run)
+        export_run(other, run, out, ["json", "txt"], basename=name)
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("moved", [False, True])
+def test_another_case_s_export_of_the_same_recording_among_this_one_s_is_a_finding(case, capsys, moved):
+    """Its manifest names an audit entry this log holds with another hash: it was said nothing of."""
+    out = case["root"] / ("moved" if moved else "out")
+    if moved:
+        shutil.move(case["root"] / "out", out)
+    _other_case_exports(case["root"], out, "note-final")
+    capsys.readouterr()
+    code = main(["verify", "--case", str(case["case"]), *(["--exports", str(out)] if moved else [])])
+    lines = [line for line in capsys.readouterr().err.splitlines() if not line.endswith("finding(s)")]
+    assert code == 1 and lines == [f"{out / 'note-final.manifest.json'}: an export of this case's evidence naming audit "
+                                   "entry 4, which this case's log holds otherwise: another case's export (of the same "
+                                   "recording), or this case's from before its store was put back to an older copy or "
+                                   "its log rewritten; not an export this log made"], lines
