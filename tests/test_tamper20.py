@@ -226,3 +226,17 @@ def test_another_case_s_export_of_the_same_recording_among_this_one_s_is_a_findi
                                    "entry 4, which this case's log holds otherwise: another case's export (of the same "
                                    "recording), or this case's from before its store was put back to an older copy or "
                                    "its log rewritten; not an export this log made"], lines
+
+
+# ------------------------------------------------------------------ a link in an export's place
+
+def test_an_exported_file_replaced_by_a_link_to_the_same_bytes_is_said_so(case, capsys):
+    """verify and check-export hashed through the link and found nothing: the set's file was wherever it led."""
+    exported, elsewhere = case["root"] / "out" / "note.txt", case["root"] / "elsewhere.txt"
+    shutil.move(exported, elsewhere)
+    exported.symlink_to(elsewhere)
+    code, lines = verify(capsys, case["case"])
+    assert (code, lines) == (1, [f"{exported}: exported file replaced by a symbolic link to {elsewhere} (an export "
+                                 "writes files, never links)"]), lines
+    assert main(["check-export", str(case["root"] / "out" / "note.manifest.json")]) == 1
+    assert f"note.txt: a symbolic link to {elsewhere}, not the file written" in capsys.readouterr().err

@@ -62,6 +62,12 @@ def _check_file(folder: Path, entry: dict) -> str | None:
     path = folder / name
     if Path(name).name != name:
         return f"{name}: a file name with a folder in it (a manifest Parley does not write)"
+    if path.is_symlink():  # was checked through the link: the set's file is wherever it leads, not here
+        try:
+            target = str(path.readlink())
+        except OSError:
+            target = "somewhere unreadable"
+        return f"{name}: a symbolic link to {target}, not the file written (an export writes files, never links)"
     if not path.is_file():
         return f"{name}: missing (listed in the manifest)"
     size = path.stat().st_size

@@ -133,6 +133,10 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         yield _stopped(Path(logged), staged[0]) if staged else Finding(logged, f"exported file missing{hint}")
         return
     subject = logged if str(path) == logged else f"{logged} (found at {path})"
+    if path.is_symlink():  # was quiet while its target held the bytes: the file is wherever the link leads
+        yield Finding(subject, f"exported file replaced by a symbolic link to {_target(path)} (an export writes "
+                               "files, never links)")
+        return
     if staged is None and _size_changed(path, sha256, sizes or {}):  # another size: another SHA-256, not hashed
         yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
         return
@@ -146,6 +150,13 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         head = json.loads(read_regular_text(path)).get("audit_head") or {}
         if head and case.audit.hash_of(int(head["entry"])) != head.get("hash"):
             yield Finding(subject, f"the audit entry {head['entry']} it names is not in the chain as it was")
+
+
+def _target(link: Path) -> str:
+    try:
+        return str(link.readlink())
+    except OSError:
+        return "somewhere unreadable"
 
 
 _TIMELINE = ".timeline."
