@@ -240,3 +240,48 @@ def test_an_exported_file_replaced_by_a_link_to_the_same_bytes_is_said_so(case, 
                                  "writes files, never links)"]), lines
     assert main(["check-export", str(case["root"] / "out" / "note.manifest.json")]) == 1
     assert f"note.txt: a symbolic link to {elsewhere}, not the file written" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ a forged row taken into the next revision
+
+def test_a_working_copy_row_changed_in_the_store_is_not_taken_into_the_next_edit(case, capsys):
+    """The next edit logged the digest of the whole copy, forged row and all: verify then found nothing, and
+    export wrote the forged words as the proofread record."""
+    from app.core.editing.segment_edits import EditError
+    _forged(case["case"], "UPDATE working_segments SET text='I was at the docks with the gun' "
+                          "WHERE text='meet me at the docks'")
+    store = Case.open(case["case"])
+    try:
+        ids = editing.segment_ids(store, case["run"])
+        for change in (lambda: editing.edit_text(store, case["run"], ids[-1], "bring the car", actor="DC Jones"),
+                       lambda: editing.set_verified(store, case["run"], "DS Patel", actor="DS Patel"),
+                       lambda: editing.replace_all(store, case["run"], "van", "car", actor="DC Jones"),
+                       lambda: editing.undo(store, editing.history(store, case["run"])[-1].id, actor="DC Jones")):
+            with pytest.raises(EditError, match=r"^run 1: the edited transcript in the store differs from its "
+                                                r"recorded revision history \(edited outside Parley\): not changed"):
+                change()
+        assert len(editing.history(store, case["run"])) == 1
+    finally:
+        store.close()
+    code, lines = verify(capsys, case["case"])
+    assert (code, lines) == (1, ["run 1: the edited transcript differs from its recorded revision history"]), lines
+
+
+def test_a_machine_draft_changed_in_the_store_is_not_taken_into_a_first_working_copy(case, capsys):
+    from app.core.editing.segment_edits import EditError
+    store = Case.open(case["case"])
+    try:
+        run = store.start_run(case["exhibit"], "transcribe", MODEL, {"beam_size": 4}, software_info())
+        store.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
+        store.finish_run(run)
+    finally:
+        store.close()
+    _forged(case["case"], f"UPDATE segments SET text='bring the gun' WHERE run_id={run}")
+    store = Case.open(case["case"])
+    try:
+        with pytest.raises(EditError, match=f"^run {run}: the machine draft in the store differs from what was "
+                                            r"produced \(edited outside Parley\): not changed"):
+            editing.set_verified(store, run, "DS Patel", actor="DS Patel")
+        assert not editing.has_working_copy(store, run)
+    finally:
+        store.close()
