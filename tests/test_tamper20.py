@@ -46,7 +46,9 @@ def made(tmp_path_factory):
         (root / "chat").mkdir()
         (root / "chat" / "_chat.txt").write_text(
             "12/03/2024, 21:15 - Dave Miller: Are we still on for Saturday?\n"
-            "13/03/2024, 08:02 - Ana: Yes. Meet at the car park.\n", encoding="utf-8")
+            "13/03/2024, 08:02 - Ana: Yes. Meet at the car park.\n"
+            "13/03/2024, 08:03 - Ana: PTT-20240313-WA0004.opus (file attached)\n", encoding="utf-8")
+        shutil.copy(MEDIA / "de_voicenote.opus", root / "chat" / "PTT-20240313-WA0004.opus")
         case = Case.open(root / "case")
         try:
             exhibit, _ = case.add_exhibit(probe(original))
@@ -57,11 +59,15 @@ def made(tmp_path_factory):
             editing.edit_text(case, run, editing.segment_ids(case, run)[1], "bring the van", actor="DC Jones")
             write_interview(case, exhibit.id, {"interviewee": "John Smith", "officers": ["DC Jones"]}, "DC Jones")
             [chat] = take_in(case, str(root / "chat"))
+            voice = next(e.id for e in case.exhibits() if e.source.name.startswith("PTT-"))
+            heard = case.start_run(voice, "transcribe", MODEL, {"beam_size": 5}, software_info())
+            case.append_segments(heard, (Segment(0, 1500, "wir sehen uns am Parkplatz"),), {}, "de", 0.9)
+            case.finish_run(heard)
             assert main(["export", "1", "--case", str(root / "case"), "--out", str(root / "out"), "--format",
                          "json,txt"]) == 0
         finally:
             case.close()
-    return {"root": root, "run": run, "exhibit": exhibit.id, "chat": chat.exhibit_id}
+    return {"root": root, "run": run, "exhibit": exhibit.id, "chat": chat.exhibit_id, "heard": heard}
 
 
 @pytest.fixture()
@@ -177,21 +183,36 @@ def test_forged_words_with_the_log_chained_again_are_not_exported(case, capsys):
     assert "which the log no longer holds as it was: the log was rewritten since" in lines[-1], lines
 
 
+def _timeline(case) -> str | None:
+    """The chat's timeline written as the window writes it (`export_timeline`); the refusal said, if any."""
+    from app.core.errors import ParleyError
+    from app.core.usecases.timeline import export_timeline
+    store = Case.open(case["case"])
+    try:
+        export_timeline(store, case["chat"], case["root"] / "timeline", ["json"])
+        return None
+    except ParleyError as exc:
+        return str(exc)
+    finally:
+        store.close()
+
+
 def test_a_chat_message_changed_in_the_store_is_not_written_as_the_chat_s_timeline(case, capsys):
     _forged(case["case"], "UPDATE chat_messages SET text='Meet at the docks, bring the gun.' WHERE idx=1")
-    capsys.readouterr()
-    code = main(["timeline", str(case["root"] / "chat"), "--case", str(case["case"]), "--out",
-                 str(case["root"] / "timeline"), "--format", "json"])
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert code != 0 and lines[-1].endswith(
+    assert _timeline(case) == (
         f"exhibit {case['chat']}: its chat messages in the store differ from those taken in (text, sender, time or "
-        "attachment changed, added or removed) (edited outside Parley): timeline not written; `verify` says more"), lines
-    assert not list((case["root"] / "timeline").glob("*.json")) if (case["root"] / "timeline").exists() else True
+        "attachment changed, added or removed) (edited outside Parley): timeline not written; `verify` says more")
+    assert not (case["root"] / "timeline").exists() or not list((case["root"] / "timeline").glob("*.json"))
+
+
+def test_a_voice_note_s_transcript_changed_in_the_store_is_not_written_into_the_chat_s_timeline(case, capsys):
+    _forged(case["case"], f"UPDATE segments SET text='bring the gun' WHERE run_id={case['heard']}")
+    assert _timeline(case) == (f"run {case['heard']}: the machine draft in the store differs from what was produced "
+                               "(edited outside Parley): timeline not written; `verify` says more")
 
 
 def test_the_untouched_chat_s_timeline_is_written(case, capsys):
-    assert main(["timeline", str(case["root"] / "chat"), "--case", str(case["case"]), "--out",
-                 str(case["root"] / "timeline"), "--format", "json"]) == 0
+    assert _timeline(case) is None
     assert list((case["root"] / "timeline").glob("*.timeline.json"))
     assert verify(capsys, case["case"]) == (0, [])
 

@@ -16,7 +16,7 @@ of every run of a case does not walk it once per run).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from app.core.evidence.export_set import MANIFEST_SUFFIX
@@ -48,14 +48,15 @@ def run_refusals(case: Case, run_id: int) -> list[Finding]:
             *guarded(f"run {run_id}", lambda: _rewritten_since_exported(case, run_id))]
 
 
-def timeline_refusals(case: Case, exhibit_id: int) -> list[Finding]:
+def timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int] = ()) -> list[Finding]:
     """Why a chat export's timeline must not be written as it stands: the log broken, its messages
-    changed since they were taken in, or its record."""
+    changed since they were taken in, or its record; or a voice note's transcript it shows (`run_ids`)."""
     found = chain_problems(case)
     if found:
         return found
-    return [*guarded(f"exhibit {exhibit_id}", lambda: _chat_messages(case, exhibit_id)),
-            *guarded(f"exhibit {exhibit_id}", lambda: exhibit_records(case, [], only=exhibit_id))]
+    found = [*guarded(f"exhibit {exhibit_id}", lambda: _chat_messages(case, exhibit_id)),
+             *guarded(f"exhibit {exhibit_id}", lambda: exhibit_records(case, [], only=exhibit_id))]
+    return found or next((refused for run_id in run_ids if (refused := run_refusals(case, run_id))), [])
 
 
 def chain_problems(case: Case) -> list[Finding]:

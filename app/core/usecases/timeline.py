@@ -231,7 +231,7 @@ def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name
     """Write the timeline in every format; each file is in the audit log with its SHA-256, and the
     set is logged (`export.staged`) before any is written, so that a kill part-way is named as such. Refused
     (ParleyError) when the messages or the log are not as the log vouches (`export_gate`)."""
-    forged = timeline_refusals(case, exhibit_id)
+    forged = timeline_refusals(case, exhibit_id, [run.run_id for run in timeline.runs])
     if forged:  # was: the changed messages written out as the chat's, the timeline logged as written
         raise ParleyError(f"{forged[0].line()} (edited outside Parley): timeline not written; `verify` says more")
     def staged(planned: list[tuple[Path, str]]) -> None:
