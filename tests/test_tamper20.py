@@ -306,3 +306,21 @@ def test_a_machine_draft_changed_in_the_store_is_not_taken_into_a_first_working_
         assert not editing.has_working_copy(store, run)
     finally:
         store.close()
+
+
+def test_a_run_s_record_forged_in_the_store_and_the_log_alike_is_not_re_run(case, capsys):
+    """reproduce compared the record with a log whose entry was edited to match it (the chain broken there),
+    and re-ran the forged record (another model's hash, say) as the one made."""
+    _forged(case["case"], "UPDATE runs SET model_sha256='" + "cd" * 32 + "' WHERE id=1")
+    store = Case.open(case["case"])
+    try:
+        entry = next(e for e in store.audit.entries("run/1") if e.action == "run.started")
+    finally:
+        store.close()
+    details = json.dumps({**entry.details, "model_sha256": "cd" * 32}, sort_keys=True, ensure_ascii=False)
+    _forged(case["case"], ("UPDATE audit_log SET details_json=? WHERE id=?", (details, entry.id)))
+    capsys.readouterr()
+    assert main(["reproduce", "1", "--case", str(case["case"])]) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said[-1].startswith(f"reproduce: audit log: audit entry {entry.id} (run.started) does not match the chain: "
+                               "its digests vouch for nothing: not re-run"), said
