@@ -37,7 +37,7 @@ def run_refusals(case: Case, run_id: int) -> list[Finding]:
     found = chain_problems(case)
     if found:
         return found
-    found = text_findings(case, run_id)  # the text first: the gravest
+    found = guarded(f"run {run_id}", lambda: text_findings(case, run_id))  # the text first: the gravest
     if found:
         return found
     exhibit = case.run(run_id).exhibit_id

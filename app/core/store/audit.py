@@ -146,7 +146,8 @@ class AuditLog:
         problems, prev, number = [], GENESIS, 0
         if after is not None:
             prev, number = after.hash, after.entry_id
-        rows = self.conn.execute("SELECT * FROM audit_log WHERE ? OR id > ? ORDER BY id", (after is None, number))
+        rows = self.conn.execute("SELECT * FROM audit_log ORDER BY id") if after is None else \
+            self.conn.execute("SELECT * FROM audit_log WHERE id > ? ORDER BY id", (number,))
         for r in rows:
             expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
             number += 1
