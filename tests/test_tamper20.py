@@ -324,3 +324,16 @@ def test_a_run_s_record_forged_in_the_store_and_the_log_alike_is_not_re_run(case
     said = capsys.readouterr().err.strip().splitlines()
     assert said[-1].startswith(f"reproduce: audit log: audit entry {entry.id} (run.started) does not match the chain: "
                                "its digests vouch for nothing: not re-run"), said
+
+
+def test_an_exported_file_replaced_by_a_named_pipe_is_said_so_not_missing(case, capsys):
+    """It was "exported file missing (if its folder was moved, name the folder ...)": nothing was moved."""
+    import os
+    exported = case["root"] / "out" / "note.txt"
+    exported.unlink()
+    os.mkfifo(exported)
+    code, lines = verify(capsys, case["case"])
+    assert (code, lines) == (1, [f"{exported}: exported file replaced by a named pipe (not read: it is not a "
+                                 "file)"]), lines
+    assert main(["check-export", str(case["root"] / "out" / "note.manifest.json")]) == 1
+    assert "note.txt: a named pipe in its place (not read: it is not a file)" in capsys.readouterr().err

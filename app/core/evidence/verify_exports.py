@@ -25,7 +25,7 @@ from pathlib import Path
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
-from app.core.files import SMALL_FILE_LIMIT, read_regular_text
+from app.core.files import SMALL_FILE_LIMIT, read_regular_text, symlink_target, what_stands_at
 from app.core.hashing import sha256_file
 from app.core.names import named_as_part_of, unlike_characters
 from app.core.store import Case
@@ -127,6 +127,10 @@ def _size_changed(path: Path, sha256: str, sizes: dict[str, int]) -> bool:
 
 def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],
                  staged: tuple[int, str] | None = None, sizes: dict[str, int] | None = None) -> Iterator[Finding]:
+    standing = what_stands_at(logged) if path is None else None
+    if standing is not None and not staged:  # was "missing": a pipe, folder or device put in its place
+        yield Finding(logged, f"exported file replaced by {standing} (not read: it is not a file)")
+        return
     if path is None:
         hint = "" if moved_to else " (if its folder was moved, name the folder: verify --exports DIR)"
         # a later export removes the manifest first: a kill then leaves the set without one
@@ -134,8 +138,8 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         return
     subject = logged if str(path) == logged else f"{logged} (found at {path})"
     if path.is_symlink():  # was quiet while its target held the bytes: the file is wherever the link leads
-        yield Finding(subject, f"exported file replaced by a symbolic link to {_target(path)} (an export writes "
-                               "files, never links)")
+        yield Finding(subject, f"exported file replaced by a symbolic link to {symlink_target(path)} (an export "
+                               "writes files, never links)")
         return
     if staged is None and _size_changed(path, sha256, sizes or {}):  # another size: another SHA-256, not hashed
         yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
@@ -150,13 +154,6 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         head = json.loads(read_regular_text(path)).get("audit_head") or {}
         if head and case.audit.hash_of(int(head["entry"])) != head.get("hash"):
             yield Finding(subject, f"the audit entry {head['entry']} it names is not in the chain as it was")
-
-
-def _target(link: Path) -> str:
-    try:
-        return str(link.readlink())
-    except OSError:
-        return "somewhere unreadable"
 
 
 _TIMELINE = ".timeline."
