@@ -337,3 +337,27 @@ def test_an_exported_file_replaced_by_a_named_pipe_is_said_so_not_missing(case, 
                                  "file)"]), lines
     assert main(["check-export", str(case["root"] / "out" / "note.manifest.json")]) == 1
     assert "note.txt: a named pipe in its place (not read: it is not a file)" in capsys.readouterr().err
+
+
+HIDDEN = ("the audit log saw it finish, a newer transcribe of exhibit 1 than run 1, but the store holds it otherwise "
+          "(its status, task or exhibit changed, or removed): an older run would be exported in its place")
+
+
+@pytest.mark.parametrize("statement, said", [
+    ("UPDATE runs SET status='failed' WHERE id={run}", HIDDEN),
+    ("UPDATE runs SET task='translate' WHERE id={run}", "its record in the store differs from the audit log (task)"),
+    ("DELETE FROM runs WHERE id={run}", HIDDEN),
+])
+def test_a_newer_run_hidden_in_the_store_does_not_let_an_older_one_be_exported_in_its_place(case, capsys,
+                                                                                            statement, said):
+    """The newer run's status, task or exhibit changed in the store (or its row removed): export picked the older
+    run and wrote it as the exhibit's latest transcript."""
+    store = Case.open(case["case"])
+    try:
+        run = store.start_run(case["exhibit"], "transcribe", MODEL, {"beam_size": 4}, software_info())
+        store.append_segments(run, (Segment(0, 1500, "I was never at the docks"),), {}, "en", 0.98)
+        store.finish_run(run)
+    finally:
+        store.close()
+    _forged(case["case"], statement.format(run=run))
+    _refused(case, capsys, f"run {run}: {said}")

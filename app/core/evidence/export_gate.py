@@ -45,7 +45,8 @@ def run_refusals(case: Case, run_id: int) -> list[Finding]:
             *guarded(f"run {run_id}", lambda: _run_record(case, run_id)),
             *guarded(f"exhibit {exhibit}", lambda: exhibit_records(case, [], only=exhibit)),
             *guarded(f"exhibit {exhibit}", lambda: interview_details(case, [], only=exhibit)),
-            *guarded(f"run {run_id}", lambda: _rewritten_since_exported(case, run_id))]
+            *guarded(f"run {run_id}", lambda: _rewritten_since_exported(case, run_id)),
+            *guarded(f"run {run_id}", lambda: _newer_run_hidden(case, run_id, exhibit))]
 
 
 def timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int] = ()) -> list[Finding]:
@@ -98,6 +99,22 @@ def _run_record(case: Case, run_id: int) -> Iterator[Finding]:
     changed = _changed_provenance(case, run_id, started, completed)
     if changed:
         yield Finding(f"run {run_id}", f"its record in the store differs from the audit log ({', '.join(changed)})")
+
+
+def _newer_run_hidden(case: Case, run_id: int, exhibit: int) -> Iterator[Finding]:
+    """A newer run of the exhibit and task that the log saw finish must be in the store as one: one whose status,
+    task or exhibit was changed there (or that was removed) was passed over, an older run exported in its place."""
+    task = case.run(run_id).task
+    finished = {entry_number(e.subject) for e in case.audit.entries_of("run.complete")}
+    stored = set(case.latest_runs(exhibit, task))
+    for entry in case.audit.entries_of("run.started"):
+        other = entry_number(entry.subject)
+        if (other > run_id and other in finished and other not in stored and entry.details.get("exhibit") == exhibit
+                and entry.details.get("task") == task):
+            yield Finding(f"run {other}", f"the audit log saw it finish, a newer {task} of exhibit {exhibit} than run "
+                                          f"{run_id}, but the store holds it otherwise (its status, task or exhibit "
+                                          "changed, or removed): an older run would be exported in its place")
+            return
 
 
 def _rewritten_since_exported(case: Case, run_id: int) -> Iterator[Finding]:

@@ -87,6 +87,12 @@ class AuditLog:
         return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
                            r["hash"]) for r in rows]
 
+    def entries_of(self, action: str) -> list[AuditEntry]:
+        """Every entry of one action (`run.started`...), oldest first."""
+        rows = self.conn.execute("SELECT * FROM audit_log WHERE action=? ORDER BY id", (action,)).fetchall()
+        return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
+                           r["hash"]) for r in rows]
+
     def head(self) -> AuditHead | None:
         """The last entry's id and hash (None for an empty log)."""
         row = self.conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
