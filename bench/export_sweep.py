@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.cli import main  # noqa: E402
-from bench.tamper_sweep import store_tampers  # noqa: E402
+from app.cli import main
+from bench.tamper_sweep import store_tampers
 
 PRINTED = ("runs", "segments", "words", "working_transcripts", "working_segments", "working_words", "revisions",
            "exhibits", "exhibit_paths", "interview_details")

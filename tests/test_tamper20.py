@@ -154,14 +154,14 @@ def test_a_verified_mark_set_in_the_store_is_not_exported_as_signed_off(case, ca
 @pytest.mark.parametrize("statement, said", [
     ("UPDATE interview_details SET interviewee='Peter Jones'",
      "exhibit 1: its record-of-interview details in the store differ from the audit log (interviewee)"),
-    ("UPDATE runs SET model_name='large-v3' WHERE id=1", "run 1: its record in the store differs from the audit "
-                                                         "log (model)"),
-    ("UPDATE runs SET language='fr' WHERE id=1", "run 1: its record in the store differs from the audit log "
-                                                 "(language)"),
-    ("UPDATE exhibits SET sha256='" + "0" * 64 + "' WHERE id=1", "exhibit 1: its record in the store differs from "
-                                                                 "the audit log (sha256)"),
-    ("UPDATE revisions SET actor='DS Patel'", "run 1: its proofreading history in the store differs from the "
-                                              "audit log"),
+    ("UPDATE runs SET model_name='large-v3' WHERE id=1", ("run 1: its record in the store differs from the audit "
+                                                         "log (model)")),
+    ("UPDATE runs SET language='fr' WHERE id=1", ("run 1: its record in the store differs from the audit log "
+                                                 "(language)")),
+    ("UPDATE exhibits SET sha256='" + "0" * 64 + "' WHERE id=1", ("exhibit 1: its record in the store differs from "
+                                                                 "the audit log (sha256)")),
+    ("UPDATE revisions SET actor='DS Patel'", ("run 1: its proofreading history in the store differs from the "
+                                              "audit log")),
 ])
 def test_a_record_an_export_prints_changed_in_the_store_is_not_exported(case, capsys, statement, said):
     _forged(case["case"], statement)
@@ -243,10 +243,10 @@ def test_another_case_s_export_of_the_same_recording_among_this_one_s_is_a_findi
     capsys.readouterr()
     code = main(["verify", "--case", str(case["case"]), *(["--exports", str(out)] if moved else [])])
     lines = [line for line in capsys.readouterr().err.splitlines() if not line.endswith("finding(s)")]
-    assert code == 1 and lines == [f"{out / 'note-final.manifest.json'}: an export of this case's evidence naming audit "
+    assert code == 1 and lines == [(f"{out / 'note-final.manifest.json'}: an export of this case's evidence naming audit "
                                    "entry 4, which this case's log holds otherwise: another case's export (of the same "
                                    "recording), or this case's from before its store was put back to an older copy or "
-                                   "its log rewritten; not an export this log made"], lines
+                                   "its log rewritten; not an export this log made")], lines
 
 
 # ------------------------------------------------------------------ a link in an export's place
@@ -257,8 +257,8 @@ def test_an_exported_file_replaced_by_a_link_to_the_same_bytes_is_said_so(case, 
     shutil.move(exported, elsewhere)
     exported.symlink_to(elsewhere)
     code, lines = verify(capsys, case["case"])
-    assert (code, lines) == (1, [f"{exported}: exported file replaced by a symbolic link to {elsewhere} (an export "
-                                 "writes files, never links)"]), lines
+    assert (code, lines) == (1, [(f"{exported}: exported file replaced by a symbolic link to {elsewhere} (an export "
+                                 "writes files, never links)")]), lines
     assert main(["check-export", str(case["root"] / "out" / "note.manifest.json")]) == 1
     assert f"note.txt: a symbolic link to {elsewhere}, not the file written" in capsys.readouterr().err
 
@@ -333,8 +333,8 @@ def test_an_exported_file_replaced_by_a_named_pipe_is_said_so_not_missing(case, 
     exported.unlink()
     os.mkfifo(exported)
     code, lines = verify(capsys, case["case"])
-    assert (code, lines) == (1, [f"{exported}: exported file replaced by a named pipe (not read: it is not a "
-                                 "file)"]), lines
+    assert (code, lines) == (1, [(f"{exported}: exported file replaced by a named pipe (not read: it is not a "
+                                 "file)")]), lines
     assert main(["check-export", str(case["root"] / "out" / "note.manifest.json")]) == 1
     assert "note.txt: a named pipe in its place (not read: it is not a file)" in capsys.readouterr().err
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from app.core.editing.as_logged import check_as_logged
 from app.core.editing.segment_edits import (
     EditError,
     SegmentDict,
@@ -41,7 +42,6 @@ from app.core.editing.segment_edits import (
     realign_words,
     split_segment,
 )
-from app.core.editing.as_logged import check_as_logged
 from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.store import revisions, working_copy
 from app.core.store.audit import current_user

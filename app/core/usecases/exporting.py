@@ -17,10 +17,10 @@ from app.core.editing import review
 from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
+from app.core.evidence.export_gate import run_refusals
 from app.core.evidence.export_set import folder_held, write_set
 from app.core.evidence.paths import check_outside_evidence
 from app.core.evidence.provenance import software_info
-from app.core.evidence.export_gate import run_refusals
 from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
