@@ -361,3 +361,24 @@ def test_a_newer_run_hidden_in_the_store_does_not_let_an_older_one_be_exported_i
         store.close()
     _forged(case["case"], statement.format(run=run))
     _refused(case, capsys, f"run {run}: {said}")
+
+
+def test_a_transcript_changed_in_the_store_is_not_translated(case):
+    """The changed words were translated, and the translation's digest logged as the machine's: it verified and
+    exported clean, the forged words as its source text."""
+    from pathlib import Path
+
+    from app.core.editing.segment_edits import EditError
+    from app.core.translation.engine import load_translator
+    from app.core.translation.runs import translate_run
+    _forged(case["case"], "UPDATE working_segments SET text='I was at the docks with the gun' "
+                          "WHERE text='meet me at the docks'")
+    nllb = load_translator(Path(__file__).resolve().parent / "fixtures" / "tiny_nllb", device="cpu", threads=1)
+    store = Case.open(case["case"])
+    try:
+        with pytest.raises(EditError, match=r"^run 1: the edited transcript in the store differs from its recorded "
+                                            r"revision history \(edited outside Parley\): not translated"):
+            translate_run(store, nllb, case["run"], "fr", source="en")
+        assert store.run_ids() == [1, 2]
+    finally:
+        store.close()

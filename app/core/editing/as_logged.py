@@ -15,9 +15,11 @@ from app.core.store.case import Case
 from app.core.types import Segment
 
 
-def check_as_logged(case: Case, run_id: int, working: bool, now: tuple[Segment, ...]) -> None:
-    """`now`: the transcript as it stands (the working copy when `working`, else the machine draft).
-    Nothing to compare for a case whose log holds no digest (made before they were logged)."""
+def check_as_logged(case: Case, run_id: int, working: bool, now: tuple[Segment, ...],
+                    refused: str = "not changed") -> None:
+    """`now`: the transcript as it stands (the working copy when `working`, else the machine draft); `refused`:
+    what is not done (a translation of it is refused too). Nothing to compare for a case whose log holds no
+    digest (made before they were logged)."""
     entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
     if working:
         logged = [e for e in entries if e.action.startswith("transcript.") and "content_sha256" in e.details]
@@ -30,4 +32,4 @@ def check_as_logged(case: Case, run_id: int, working: bool, now: tuple[Segment, 
     details = logged[-1].details
     if content_sha256(now) != details["content_sha256"] or details.get("scores_sha256") not in (None,
                                                                                                scores_sha256(now)):
-        raise EditError(f"run {run_id}: {what} (edited outside Parley): not changed; `verify` says more")
+        raise EditError(f"run {run_id}: {what} (edited outside Parley): {refused}; `verify` says more")
