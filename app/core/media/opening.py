@@ -37,6 +37,7 @@ from app.core.media import (
     stated_rate,
     timescale,
     ts_streams,
+    wav_blocks,
 )
 from app.core.media.views import Patched, Spliced, window
 
@@ -64,6 +65,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = opus_gain.without_gain(handle, gain)
     if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
         handle = Patched(handle, mapping.patches(handle))
+    if (blocks := wav_blocks.damaged(handle)) is not None:  # ADPCM blocks of 1 byte: nothing decoded
+        handle = Patched(handle, blocks.patches)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
@@ -98,7 +101,8 @@ def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
     return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
-            caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None)
+            caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
+            wav_blocks.damaged(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:

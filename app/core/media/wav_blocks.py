@@ -1,0 +1,148 @@
+"""A block-coded WAV (IMA ADPCM, Microsoft ADPCM, GSM 6.10) whose fmt chunk states a damaged
+block size, bit depth or sample rate, read as its blocks are.
+
+These codecs cut the samples into blocks of a fixed size (`block_align`), each starting with a
+header of its own; ffmpeg takes the size from the fmt chunk alone. A damaged size (1, half or a
+quarter of the true one, 0xFFFF) gave no sound at all ('damaged 00:00-00:08', truncated), a
+stretch of noise, or damage every few tenths; an IMA ADPCM file whose bit depth was damaged to 8
+was read as another codec (Zork ADPCM: half its length, noise), one of 0 as no channels; a GSM
+6.10 file whose block size was not 65 as no channels (nothing decoded). The fmt chunk states the size twice over
+(the block size and the samples per block, which follow from each other) and the blocks' own
+headers show where each starts: the size both agree on is used. GSM 6.10 has one block size (65
+bytes for 320 samples). A stated rate is left as it is: only the byte rate could contradict it,
+and which of the two lies cannot be told. The file is opened through a view with the fields mended (app/core/media/views.py).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+IMA, MS, GSM = 0x11, 0x02, 0x31
+NAMES = {IMA: "IMA ADPCM", MS: "Microsoft ADPCM", GSM: "GSM 6.10"}
+GSM_BLOCK = 65  # bytes, for 320 samples
+MAX_CHUNKS = 64
+CHECKED_BLOCKS = 64  # block headers looked at to tell a size from another
+MS_PREDICTORS = 7  # the standard coefficient pairs; a block names one of them
+
+
+@dataclass(frozen=True)
+class Fmt:
+    at: int  # where the fmt chunk's body starts in the file
+    tag: int
+    channels: int
+    rate: int
+    byte_rate: int
+    block_align: int
+    bits: int
+    samples_per_block: int  # 0 when the chunk has no extension holding it
+    data: tuple[int, int]  # the first data chunk's byte range
+
+
+@dataclass(frozen=True)
+class BlockFix:
+    """The fmt fields shown mended, and what was wrong, for the run's warnings."""
+
+    patches: dict[int, bytes]
+    said: tuple[str, ...] = field(default=())
+
+    @property
+    def note(self) -> str:
+        return "; ".join(self.said)
+
+
+def damaged(handle: BinaryIO) -> BlockFix | None:
+    """The fields to show mended for a block-coded WAV whose header states them wrong, or None
+    (another file, or nothing found wrong)."""
+    try:
+        fmt = _fmt(handle)
+    except (OSError, ValueError, struct.error):
+        return None
+    if fmt is None or fmt.tag not in NAMES or not 1 <= fmt.channels <= 8:
+        return None
+    patches: dict[int, bytes] = {}
+    said: list[str] = []
+    name = NAMES[fmt.tag]
+    block = GSM_BLOCK * fmt.channels if fmt.tag == GSM else _block_size(handle, fmt)
+    if block and block != fmt.block_align:
+        patches[fmt.at + 12] = struct.pack("<H", block)
+        said.append(f"the {name} header states a block size of {fmt.block_align:,} bytes (damaged): read as blocks of "
+                    f"{block:,} bytes, as its own blocks are laid out")
+    block = block or fmt.block_align
+    if fmt.tag == IMA and fmt.bits != 4 and block and _ima_samples(block, fmt.channels) == fmt.samples_per_block:
+        patches[fmt.at + 14] = struct.pack("<H", 4)
+        said.append(f"the {name} header states {fmt.bits} bits per sample (damaged): read as 4, as its block size "
+                    "and samples per block give")
+    return BlockFix(patches, tuple(said)) if patches else None
+
+
+def _block_size(handle: BinaryIO, fmt: Fmt) -> int:
+    """The block size an ADPCM file's blocks are laid out in: the one its samples-per-block
+    field gives, else the one stated, else a common size, whichever its block headers bear out;
+    0 when none does (left as it is)."""
+    ch = fmt.channels
+    candidates = [_from_samples(fmt.tag, fmt.samples_per_block, ch), fmt.block_align]
+    candidates += [size * ch for size in (256, 512, 1024, 2048, 4096)] + [size for size in (256, 512, 1024, 2048)]
+    for size in candidates:
+        if size and _blocks_bear_out(handle, fmt, size):
+            return size
+    return 0
+
+
+def _from_samples(tag: int, samples: int, channels: int) -> int:
+    if tag == IMA and samples > 1 and (samples - 1) % 8 == 0:
+        return 4 * channels + (samples - 1) // 2 * channels
+    if tag == MS and samples > 2 and (samples - 2) % 2 == 0:
+        return 7 * channels + (samples - 2) // 2 * channels
+    return 0
+
+
+def _ima_samples(block: int, channels: int) -> int:
+    return (block - 4 * channels) * 2 // channels + 1 if block > 4 * channels else 0
+
+
+def _blocks_bear_out(handle: BinaryIO, fmt: Fmt, size: int) -> bool:
+    """Whether a block header (IMA: a step index of 0-88 and a zero byte per channel; MS: a
+    predictor of 0-6 per channel) starts every `size` bytes of the samples, at least 4 of them."""
+    start, end = fmt.data
+    ch = fmt.channels
+    if size < (8 if fmt.tag == IMA else 14) * ch or size > 1 << 15:
+        return False
+    heads = [at for at in range(start, end - size + 1, size)][:CHECKED_BLOCKS]
+    if len(heads) < 4:
+        return False
+    for at in heads:
+        handle.seek(at)
+        head = handle.read(7 * ch)
+        if fmt.tag == IMA and any(head[4 * c + 2] > 88 or head[4 * c + 3] for c in range(ch)):
+            return False
+        if fmt.tag == MS and any(b >= MS_PREDICTORS for b in head[:ch]):
+            return False
+    return True
+
+
+def _fmt(handle: BinaryIO) -> Fmt | None:
+    """The fmt chunk's fields and the first data chunk's range, walked chunk by chunk; None for
+    a file that is not a RIFF WAV or lacks either."""
+    handle.seek(0)
+    head = handle.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    size_of_file = handle.seek(0, 2)
+    at, body, fmt_at = 12, b"", 0
+    for _ in range(MAX_CHUNKS):
+        handle.seek(at)
+        chunk = handle.read(8)
+        if len(chunk) < 8:
+            return None
+        kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+        if kind == b"fmt ":
+            fmt_at, body = at + 8, handle.read(min(size, 64))
+        elif kind == b"data" and len(body) >= 16:
+            end = size_of_file if size in (0, 0xFFFFFFFF) else min(at + 8 + size, size_of_file)
+            tag, channels, rate, byte_rate, align, bits = struct.unpack_from("<HHIIHH", body)
+            samples = struct.unpack_from("<H", body, 18)[0] if len(body) >= 20 else 0
+            return Fmt(fmt_at, tag, channels, rate, byte_rate, align, bits, samples, (at + 8, end))
+        at += 8 + size + size % 2
+    return None

@@ -1,0 +1,122 @@
+"""Hostile media, round 13: block-coded WAVs (IMA ADPCM, Microsoft ADPCM, GSM 6.10: call
+recorders, dictaphones, older phones) whose fmt chunk states a damaged block size or bit depth.
+
+ffmpeg lays the samples out by the fmt chunk's block size alone: a size of 1 gave no sound at all
+(the whole note 'damaged', truncated), half the size damage every few tenths, 0xFFFF noise over
+the speech; an IMA file stating 8 bits was read as another codec (half its length, noise), and a
+GSM 6.10 file whose block size was not 65 as one of no channels."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+from app.core.media.decode import SAMPLE_RATE, probe, read_all
+
+BURSTS = "sine=frequency=440:duration=8,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4, 6-7 s
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
+                   check=True, timeout=60)
+
+
+def rms(audio: np.ndarray, start_s: float, end_s: float) -> float:
+    piece = audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
+    return float(np.sqrt(np.mean(piece ** 2))) if piece.size else 0.0
+
+
+def fmt_at(data: bytes) -> int:
+    return data.index(b"fmt ") + 8
+
+
+@pytest.fixture(scope="module")
+def adpcm(tmp_path_factory) -> dict[tuple[str, int], bytes]:
+    """Eight seconds of bursts in IMA and Microsoft ADPCM, mono and stereo, as ffmpeg writes them."""
+    folder = tmp_path_factory.mktemp("adpcm")
+    out = {}
+    for codec in ("adpcm_ima_wav", "adpcm_ms"):
+        for channels in (1, 2):
+            path = folder / f"{codec}{channels}.wav"
+            ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "8000", "-ac", str(channels), "-c:a", codec, str(path))
+            out[codec, channels] = path.read_bytes()
+    return out
+
+
+def heard_as_bursts(path) -> tuple[float, object]:
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    for start in (0, 3, 6):
+        assert rms(audio, start + 0.1, start + 0.9) > 0.06, start  # the speech there, whole
+        assert rms(audio, start + 1.2, start + 2.8) < 0.005, start  # the silence after it, no noise
+    assert not reader.truncated and not reader.damaged
+    return source.duration_ms, reader
+
+
+@pytest.mark.parametrize("codec", ["adpcm_ima_wav", "adpcm_ms"])
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("stated", [1, "half", "double", 0xFFFF])
+def test_an_adpcm_wav_whose_block_size_is_damaged_is_read_as_its_blocks_are(tmp_path, adpcm, codec, channels, stated):
+    data = bytearray(adpcm[codec, channels])
+    at = fmt_at(data) + 12
+    true = struct.unpack_from("<H", data, at)[0]
+    stated = {"half": true // 2, "double": true * 2}.get(stated, stated)
+    struct.pack_into("<H", data, at, stated)
+    path = tmp_path / "call.wav"
+    path.write_bytes(data)
+    duration_ms, reader = heard_as_bursts(path)
+    assert abs(duration_ms - 8000) < 300
+    assert f"states a block size of {stated:,} bytes (damaged): read as blocks of {true:,} bytes" in " ".join(reader.notes)
+
+
+@pytest.mark.parametrize("bits", [0, 8])
+def test_an_ima_adpcm_wav_whose_bit_depth_is_damaged_is_read_as_4_bits(tmp_path, adpcm, bits):
+    """8 bits made ffmpeg read it as Zork ADPCM (4 s of noise from 8 s of speech), 0 as no channels."""
+    data = bytearray(adpcm["adpcm_ima_wav", 1])
+    struct.pack_into("<H", data, fmt_at(data) + 14, bits)
+    path = tmp_path / "call.wav"
+    path.write_bytes(data)
+    duration_ms, reader = heard_as_bursts(path)
+    assert probe(path).channels == 1 and abs(duration_ms - 8000) < 300
+    assert f"states {bits} bits per sample (damaged): read as 4" in " ".join(reader.notes)
+
+
+@pytest.mark.parametrize("codec", ["adpcm_ima_wav", "adpcm_ms"])
+def test_a_whole_adpcm_wav_or_one_with_only_its_samples_per_block_damaged_reads_with_no_note(tmp_path, adpcm, codec):
+    data = bytearray(adpcm[codec, 1])
+    path = tmp_path / "whole.wav"
+    path.write_bytes(data)
+    assert heard_as_bursts(path)[1].notes == ()
+    struct.pack_into("<H", data, fmt_at(data) + 18, 0xFFFF)  # ffmpeg reads by the block size: no harm
+    path.write_bytes(data)
+    assert heard_as_bursts(path)[1].notes == ()
+
+
+def gsm_wav(frames: bytes, block_align: int) -> bytes:
+    """A Microsoft GSM 6.10 WAV (65-byte blocks of 320 samples at 8 kHz), as a call recorder writes."""
+    fmt = struct.pack("<HHIIHHHH", 0x31, 1, 8000, 1625, block_align, 0, 2, 320)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"fact" + struct.pack("<II", 4, len(frames) // 65 * 320)
+    body += b"data" + struct.pack("<I", len(frames)) + frames
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.parametrize("block_align", [1, 64, 130, 65])
+def test_a_gsm_wav_whose_block_size_is_not_65_is_read_in_65_byte_blocks(tmp_path, block_align):
+    """No GSM encoder here: its frames are any bits, so 8 s of them decode to 8 s of sound.
+    Before, a block size of 1, 64 or 130 gave a file of no channels, all of it 'damaged'."""
+    frames = np.random.default_rng(1).integers(0, 256, 65 * 25 * 8, dtype=np.uint8).tobytes()
+    path = tmp_path / "call.wav"
+    path.write_bytes(gsm_wav(frames, block_align))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.channels == 1 and source.audio_codec == "gsm_ms" and source.duration_ms == 8000
+    assert len(audio) == 8 * SAMPLE_RATE and rms(audio, 0, 8) > 0.01
+    assert not reader.truncated and not reader.damaged
+    said = [n for n in reader.notes if "GSM 6.10" in n]
+    assert said == ([] if block_align == 65 else
+                    [f"the GSM 6.10 header states a block size of {block_align} bytes (damaged): read as blocks of 65 "
+                     "bytes, as its own blocks are laid out"])
