@@ -120,3 +120,47 @@ def test_a_gsm_wav_whose_block_size_is_not_65_is_read_in_65_byte_blocks(tmp_path
     assert said == ([] if block_align == 65 else
                     [f"the GSM 6.10 header states a block size of {block_align} bytes (damaged): read as blocks of 65 "
                      "bytes, as its own blocks are laid out"])
+
+
+@pytest.fixture(scope="module")
+def mp3_wav(tmp_path_factory) -> bytes:
+    """Eight seconds of bursts as MP3 frames inside a WAV (WAVE_FORMAT_MPEGLAYER3), as an older
+    phone or a call recorder writes them, without its fact chunk."""
+    path = tmp_path_factory.mktemp("mp3wav") / "call.wav"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "16000", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", str(path))
+    data = path.read_bytes()
+    fact = data.index(b"fact")
+    data = data[:fact] + data[fact + 12:]
+    return b"RIFF" + struct.pack("<I", len(data) - 8) + data[8:]
+
+
+@pytest.mark.parametrize("field, stated", [("byte rate", 16000), ("byte rate", 1000), ("sample rate", 44100)])
+def test_an_mp3_in_a_wav_whose_header_states_a_wrong_rate_is_as_long_as_its_frames(tmp_path, mp3_wav, field, stated):
+    """The fmt chunk's byte rate, 4 times too high, recorded 8 s of speech as 2 s; 4 times too low
+    as 32 s, the note called truncated and 00:08-00:32 'damaged'. MP3 frames time themselves."""
+    data = bytearray(mp3_wav)
+    struct.pack_into("<I", data, fmt_at(data) + (8 if field == "byte rate" else 4), stated)
+    path = tmp_path / "call.wav"
+    path.write_bytes(data)
+    duration_ms, reader = heard_as_bursts(path)
+    assert abs(duration_ms - 8100) < 150 and reader.notes == ()
+
+
+def test_an_mp3_in_a_wav_cut_short_is_still_truncated(tmp_path, mp3_wav):
+    path = tmp_path / "call.wav"
+    path.write_bytes(mp3_wav[:len(mp3_wav) // 2])
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 8100) < 150 and reader.truncated and rms(audio, 3.1, 3.9) > 0.06
+
+
+@pytest.mark.parametrize("codec", ["adpcm_ima_wav", "adpcm_ms"])
+@pytest.mark.parametrize("byte_rate", [4013 * 4, 1000])
+def test_an_adpcm_wav_whose_byte_rate_is_damaged_is_as_long_as_its_blocks(tmp_path, adpcm, codec, byte_rate):
+    """A fact chunk was checked against the byte rate: 4 times too high recorded 8 s as 2 s."""
+    data = bytearray(adpcm[codec, 1])
+    struct.pack_into("<I", data, fmt_at(data) + 8, byte_rate)
+    path = tmp_path / "call.wav"
+    path.write_bytes(data)
+    duration_ms, reader = heard_as_bursts(path)
+    assert abs(duration_ms - 8000) < 300 and reader.notes == ()

@@ -77,6 +77,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         chosen = audio_streams.speech_stream_index(p, streams)
         info = _describe(container, chosen)
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
+        framed = info["container"] == "wav" and info["audio_codec"].startswith("mp3")  # its byte rate a claim
+        guessed = guessed or framed
         if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
             info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
         if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
@@ -93,7 +95,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):
-        info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
+        info["duration_ms"] = riff.length_ms(handle, info["duration_ms"], framed)  # a cut file's claim; no fact's
     if chosen is not None and (held := held_ms(handle, chosen, info["duration_ms"])) is not None:
         info["duration_ms"] = held  # timestamps days ahead in a file of seconds: its sound, not the claim
         streams = tuple(replace(s, duration_ms=min(s.duration_ms, held)) if s.index == chosen else s for s in streams)
