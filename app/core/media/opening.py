@@ -162,7 +162,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)))
+        return _own_format(_probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -179,6 +179,24 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(CUT_BEFORE_AUDIO) from exc
     except av.error.FFmpegError as exc:  # a WebM cut in its headers: 'Input/output error'
         raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
+
+
+LONG_PROBE = {"analyzeduration": str(24 * 3600 * 1_000_000), "probesize": str(1 << 30),  # the first GiB
+              "fflags": "nobuffer"}  # what the look read is not kept: memory stays flat
+
+
+def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # type: ignore[name-defined]
+    """The container, opened again looking as far into the file as its audio lies when ffmpeg's
+    first look (5 s) did not reach it: sound starting minutes into a camcorder's or a dash
+    camera's MPEG-TS was recorded as 0 Hz, no channels, placed 0.1 s off with that stretch
+    named damaged. ffmpeg reads only until every stream is known (up to 1 GiB: an audio track that
+    never holds a packet, beside one that does, is not looked for)."""
+    audio = [s for s in container.streams if s.type == "audio" and s.codec_context is not None]
+    if not audio or any(s.codec_context.sample_rate for s in audio):
+        return container
+    container.close()
+    handle.seek(0)
+    return av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LONG_PROBE})
 
 
 ZERO_CHECK = 1 << 16

@@ -130,10 +130,10 @@ def _describe(container, chosen: int | None) -> dict:
         s.type == "video" and not is_cover_art(s) for s in container.streams
     )
     duration_ms = 0
-    if audio is not None and audio.duration is not None and audio.time_base is not None:
+    if audio is not None and (tagged := _tagged_end_s(audio, container)) is not None:
+        duration_ms = round(tagged * 1000)
+    elif audio is not None and audio.duration is not None and audio.time_base is not None:
         duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
-    elif audio is not None and (tagged := _tagged_s(audio, container)) is not None:
-        duration_ms = round((tagged + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
     return {
@@ -155,19 +155,33 @@ def _codec_tag(stream) -> str:
         return ""
 
 
-def _tagged_s(stream, container) -> float | None:
-    """A Matroska/WebM track's own length, from its DURATION tag ('00:00:03.008000000'): the
-    file's duration is its longest track's, a video's sound may end well before the picture.
+def _tagged_end_s(stream, container) -> float | None:
+    """Where a Matroska/WebM track's sound ends, from its DURATION tag ('00:00:03.008000000'): the
+    file's duration is its longest track's (ffmpeg gives every track that length), a video's sound
+    may end well before the picture. ffmpeg writes the time the track's last frame ends, counted
+    from the file's start; mkvmerge (its statistics tags) the track's own length, so the time it
+    starts is added. The end was taken for a length and the start added again: sound starting
+    3 s into a video was called cut 3 s short of an end it never had, sound starting minutes in
+    (past what ffmpeg probes) was as long as the picture, both named damaged to there.
     A tag is text anyone can write: one saying 'inf', 'nan', '1e300' or longer than the file
     (999999 hours of a 6 s note) is no length (it failed the file, or the whole command, or
     called the note cut short by a million hours)."""
+    tagged = _tagged_s(stream)
+    if tagged is None:
+        return None
+    if "_STATISTICS_WRITING_APP" in stream.metadata:
+        tagged += lead_s(container, stream)
+    longest = container.duration / av.time_base if container.duration is not None else None
+    if not math.isfinite(tagged) or tagged < 0 or (longest is not None and tagged > longest + TRUNCATION_TOLERANCE_S):
+        return None
+    return tagged
+
+
+def _tagged_s(stream) -> float | None:
     hours, _, rest = str(stream.metadata.get("DURATION", "")).partition(":")
     minutes, _, seconds = rest.partition(":")
     try:
         tagged = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
     except ValueError:
-        return None
-    longest = container.duration / av.time_base if container.duration is not None else None
-    if not math.isfinite(tagged) or tagged < 0 or (longest is not None and tagged > longest + TRUNCATION_TOLERANCE_S):
         return None
     return tagged

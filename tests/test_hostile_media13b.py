@@ -1,0 +1,70 @@
+"""Hostile media, round 13 (2): a video whose sound starts seconds or minutes after its picture.
+
+A Matroska/WebM track's DURATION tag (ffmpeg writes where its last frame ends, counted from the
+file's start) was taken for a length and the sound's start added again: sound starting 3 s in
+was called cut 3 s short of an end it never had, sound starting minutes in (past the 5 s ffmpeg
+first looks at) was as long as the picture, both named damaged to there. An MPEG-TS (a camcorder's
+.m2ts, a dash camera's .ts) whose sound starts minutes in was recorded as 0 Hz with no channels,
+its first tenth of a second named damaged. The words must sit where the player has them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.core.media.decode import probe, read_all
+from tests.conftest import MEDIA
+from tests.test_cli import run_cli
+from tests.test_hostile_media import ffmpeg, rms
+
+BURSTS = "sine=frequency=440:duration=6,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4 s
+CONTAINERS = {  # name: the picture's and the sound's codecs, the muxer's own options
+    "late.mkv": ("mpeg4", "libopus", ()), "late.webm": ("libvpx", "libopus", ()),
+    "late.ts": ("mpeg2video", "mp2", ("-f", "mpegts")),
+    "late.m2ts": ("mpeg2video", "ac3", ("-f", "mpegts", "-mpegts_m2ts_mode", "1")),  # 192-byte packets
+    "late.mp4": ("mpeg4", "aac", ()),
+}
+
+
+def late_video(path, offset_s: int, sound: list[str]) -> None:
+    video, audio, extra = CONTAINERS[path.name]
+    ffmpeg("-f", "lavfi", "-i", f"testsrc=size=32x24:rate=1:duration={offset_s + 8}", "-itsoffset", str(offset_s),
+           *sound, "-map", "0:v", "-map", "1:a", "-c:v", video, "-c:a", audio, *extra, str(path))
+
+
+@pytest.mark.parametrize("offset_s", [3, 130])
+@pytest.mark.parametrize("name", CONTAINERS)
+def test_sound_starting_after_the_picture_is_placed_there_and_ends_where_it_ends(tmp_path, name, offset_s):
+    path = tmp_path / name
+    late_video(path, offset_s, ["-f", "lavfi", "-i", BURSTS])
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.sample_rate > 0 and source.channels == 1, (source.sample_rate, source.channels)
+    assert abs(source.duration_ms - (offset_s + 6) * 1000) < 300, source.duration_ms
+    assert rms(audio, 0, offset_s - 0.3) < 0.001
+    assert rms(audio, offset_s + 0.2, offset_s + 0.8) > 0.05 and rms(audio, offset_s + 3.2, offset_s + 3.8) > 0.05
+    assert rms(audio, offset_s + 1.3, offset_s + 2.7) < 0.005
+    assert not reader.truncated and reader.notes == ()
+
+
+def test_the_words_of_sound_starting_minutes_into_a_video_are_timed_as_the_player_shows_them(tmp_path):
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ar", "16000", str(tmp_path / "speech.wav"))
+    speech = ["-i", str(tmp_path / "speech.wav")]  # an Ogg input ignores -itsoffset
+    for name in ("late.webm", "late.m2ts"):
+        late_video(folder / name, 130, speech)
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("late.webm", "late.m2ts"):
+        run = json.loads((out / f"{name}.json").read_text())
+        text = " ".join(s["text"] for s in run["segments"]).lower()
+        assert "station" in text and "money" in text, (name, text)
+        starts = [s["start"] for s in run["segments"]]
+        words = [w["start"] for s in run["segments"] for w in s["words"]]
+        assert min(starts) >= 129.5 and min(words) >= 129.5, (name, starts)
+        assert max(s["end"] for s in run["segments"]) <= 136.5, name
+        assert not any("truncated" in w or "damaged" in w for w in run["warnings"]), run["warnings"]
