@@ -19,6 +19,7 @@ from app.core.media import (
     aac_config,
     adts,
     amr,
+    amr_frames,
     boxes,
     caf_packets,
     ebml,
@@ -87,8 +88,10 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
-    if (amr_frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
-        return _open_as(window(handle, amr_frames.start, handle.seek(0, 2)), amr_frames.kind)
+    if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
+        handle = Patched(handle, tocs.patches)
+    if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
+        return _open_as(window(handle, frames.start, handle.seek(0, 2)), frames.kind)
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -102,13 +105,13 @@ def header_fixes(handle) -> tuple:
     return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
-            wav_blocks.damaged(handle))
+            wav_blocks.damaged(handle), amr_frames.mended(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
     """Why a recording that states no length was cut short (an AMR ending inside a frame, a WebM
     written as it went ending inside a block), or ''."""
-    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(handle):
+    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_frames.view(handle)):
         return amr.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
         return ebml.CUT_NOTE

@@ -17,6 +17,7 @@ from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
 from app.core.media import (
     amr,
+    amr_frames,
     boxes,
     edits,
     flac,
@@ -93,7 +94,7 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     if info["container"] == "ogg" and ogg_clock.recount(handle) is None:  # recounted: ffmpeg's length stands
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
-        info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
+        info["duration_ms"] = amr.duration_ms(amr_frames.view(handle)) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"], framed)  # a cut file's claim; no fact's
     if chosen is not None and (held := held_ms(handle, chosen, info["duration_ms"])) is not None:
