@@ -68,3 +68,54 @@ def test_the_words_of_sound_starting_minutes_into_a_video_are_timed_as_the_playe
         assert min(starts) >= 129.5 and min(words) >= 129.5, (name, starts)
         assert max(s["end"] for s in run["segments"]) <= 136.5, name
         assert not any("truncated" in w or "damaged" in w for w in run["warnings"]), run["warnings"]
+
+
+PRIVATE = bytes([0x63, 0xA2])  # a Matroska track's CodecPrivate (its codec data: OpusHead, AAC's configuration)
+
+
+@pytest.fixture(scope="module")
+def matroska_notes(tmp_path_factory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("matroska")
+    out = {}
+    for name, codec, channels in (("opus.webm", "libopus", 1), ("stereo.webm", "libopus", 2),
+                                  ("opus.mkv", "libopus", 1), ("aac.mkv", "aac", 1)):
+        ffmpeg("-f", "lavfi", "-i", BURSTS, "-ac", str(channels), "-c:a", codec, str(folder / name))
+        out[name] = (folder / name).read_bytes()
+    return out
+
+
+def damaged_private(data: bytes, damage: str) -> bytes:
+    at = data.index(PRIVATE)
+    size = data[at + 2] & 0x7F
+    out = bytearray(data)
+    if damage == "zeroed":
+        out[at + 3:at + 3 + size] = bytes(size)
+    else:  # cut to its first byte by a writer that stopped; a Void element fills the bytes after it
+        out[at + 2] = 0x80 | 1
+        out[at + 4:at + 3 + size] = bytes([0xEC, 0x80 | (size - 3)]) + bytes(size - 3)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("damage", ["zeroed", "cut"])
+@pytest.mark.parametrize("name", ["opus.webm", "stereo.webm", "opus.mkv", "aac.mkv"])
+def test_a_matroska_track_whose_codec_data_is_damaged_or_cut_is_read_without_it(tmp_path, matroska_notes, name, damage):
+    """Before: no channels, nothing decoded, the whole note 'damaged' and truncated."""
+    path = tmp_path / name
+    path.write_bytes(damaged_private(matroska_notes[name], damage))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.channels == (2 if name.startswith("stereo") else 1) and abs(source.duration_ms - 6000) < 100
+    assert rms(audio, 0.2, 0.8) > 0.05 and rms(audio, 3.2, 3.8) > 0.05 and rms(audio, 1.3, 2.7) < 0.005
+    assert not reader.truncated and not reader.damaged
+    assert "audio track's codec data" in " ".join(reader.notes) and "read without it" in " ".join(reader.notes)
+
+
+def test_a_whole_matroska_track_keeps_its_codec_data_and_has_no_note(tmp_path, matroska_notes):
+    from app.core.media import mkv_private
+
+    for name, data in matroska_notes.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with open(path, "rb") as handle:
+            assert mkv_private.unusable(handle) is None, name
+        assert read_all(str(path))[1].notes == (), name
