@@ -119,3 +119,42 @@ def test_a_whole_matroska_track_keeps_its_codec_data_and_has_no_note(tmp_path, m
         with open(path, "rb") as handle:
             assert mkv_private.unusable(handle) is None, name
         assert read_all(str(path))[1].notes == (), name
+
+
+def naming_m2ts(data: bytes, stream_type: int) -> bytes:
+    """The M2TS (192-byte packets: a 4-byte time, then 188 bytes) with every PMT's first stream
+    type set and its checksum made again (the PMT's PID read from the PAT, PID 0)."""
+    from app.core.media.ts_streams import mpeg_crc32
+
+    out = bytearray(data)
+    pat = next(out[at:at + 188] for at in range(4, len(out), 192) if (out[at + 1] & 0x1F) << 8 | out[at + 2] == 0)
+    table = 5 + pat[4]
+    pmt_pid = (pat[table + 10] & 0x1F) << 8 | pat[table + 11]
+    for at in range(4, len(out), 192):
+        packet = out[at:at + 188]
+        if (packet[1] & 0x1F) << 8 | packet[2] != pmt_pid or not packet[1] & 0x40:
+            continue
+        table = 5 + packet[4]
+        end = table + 3 + ((packet[table + 1] & 0x0F) << 8 | packet[table + 2]) - 4
+        packet[table + 12 + ((packet[table + 10] & 0x0F) << 8 | packet[table + 11])] = stream_type
+        packet[end:end + 4] = mpeg_crc32(bytes(packet[table:end])).to_bytes(4, "big")
+        out[at:at + 188] = packet
+    return bytes(out)
+
+
+@pytest.mark.parametrize("codec, named", [("aac", 0x03), ("libmp3lame", 0x0F)])
+def test_a_camcorders_m2ts_whose_table_names_the_other_codec_is_read_as_its_frames_are(tmp_path, codec, named):
+    """Before: 188-byte transport streams only; an M2TS naming MP3 over AAC frames (or the
+    reverse) decoded nothing: the whole clip 'damaged', truncated, no words."""
+    made = tmp_path / "made.m2ts"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "16000", "-c:a", codec, "-f", "mpegts", "-mpegts_m2ts_mode", "1",
+           str(made))
+    path = tmp_path / "clip.m2ts"
+    path.write_bytes(naming_m2ts(made.read_bytes(), named))
+    assert path.read_bytes() != made.read_bytes()
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 6100) < 150
+    assert rms(audio, 0.2, 0.8) > 0.05 and rms(audio, 3.2, 3.8) > 0.05 and rms(audio, 1.3, 2.7) < 0.005
+    assert not reader.damaged and not reader.truncated
+    assert any("program table names its sound" in note for note in reader.notes)
