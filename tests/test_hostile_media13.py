@@ -224,3 +224,41 @@ def test_junk_after_an_amr_notes_end_is_not_mended_into_frames():
     assert amr_frames.mended(BytesIO(note)) is None
     junk = np.random.default_rng(3).integers(0, 256, 200_000, dtype=np.uint8).tobytes()
     assert amr_frames.mended(BytesIO(note + junk)) is None
+
+
+def caf_entry_changed(data: bytes, packet: int, by: int) -> bytes:
+    """The CAF with its packet table's entry for `packet` stated `by` bytes off (same width)."""
+    at = 8
+    while data[at:at + 4] != b"pakt":
+        at += 12 + struct.unpack(">q", data[at + 4:at + 12])[0]
+    entry, out = at + 12 + 24, bytearray(data)
+    for _ in range(packet):
+        while out[entry] & 0x80:
+            entry += 1
+        entry += 1
+    width = 1
+    while out[entry + width - 1] & 0x80:
+        width += 1
+    value = 0
+    for byte in out[entry:entry + width]:
+        value = value << 7 | byte & 0x7F
+    value += by
+    out[entry:entry + width] = bytes(((value >> 7 * (width - 1 - n)) & 0x7F) | (0x80 if n < width - 1 else 0)
+                                     for n in range(width))
+    return bytes(out)
+
+
+@pytest.mark.parametrize("packet, by", [(10, 40), (10, -40), (1, 7), (30, -100)])
+def test_a_caf_whose_packet_table_states_one_packets_size_wrong_is_read_whole(tmp_path, packet, by):
+    """One damaged size put every later packet in the wrong place: 8 s of an iPhone app's ALAC
+    decoded to 2.8 s, the rest 'damaged', truncated, its last bytes 'cannot be located'."""
+    whole = tmp_path / "whole.caf"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "16000", "-ac", "1", "-c:a", "alac", str(whole))
+    path = tmp_path / "note.caf"
+    path.write_bytes(caf_entry_changed(whole.read_bytes(), packet, by))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.duration_ms == probe(whole).duration_ms == 8000
+    assert np.array_equal(audio, read_all(str(whole))[0])
+    assert not reader.truncated and not reader.damaged
+    assert f"states packet {packet + 1} as" in " ".join(reader.notes)
