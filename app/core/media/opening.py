@@ -26,6 +26,7 @@ from app.core.media import (
     edit_times,
     flac,
     mkv_clock,
+    mkv_lacing,
     mkv_private,
     ogg,
     ogg_clock,
@@ -65,6 +66,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, recounted.patches)
     if (gain := opus_gain.absurd_gain(handle)) is not None:  # -128 dB: speech decoded as silence
         handle = opus_gain.without_gain(handle, gain)
+    if (laces := mkv_lacing.damaged(handle)) is not None:  # a lace bit flipped: 3 s of its cluster lost
+        handle = Patched(handle, laces.patches)
     if (private := mkv_private.unusable(handle)) is not None:  # an OpusHead zeroed: nothing decoded
         handle = Patched(handle, private.patches)
     if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
@@ -108,7 +111,8 @@ def header_fixes(handle) -> tuple:
     return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
-            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(handle))
+            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(handle),
+            mkv_lacing.damaged(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
