@@ -191,6 +191,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
 
 
+PROBED_FORMATS = ("mpegts", "mpeg", "flv")  # formats whose streams are known only from their packets
 LONG_PROBE = {"analyzeduration": str(24 * 3600 * 1_000_000), "probesize": str(1 << 30),  # the first GiB
               "fflags": "nobuffer"}  # what the look read is not kept: memory stays flat
 
@@ -202,11 +203,15 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
     named damaged. ffmpeg reads only until every stream is known (up to 1 GiB: an audio track that
     never holds a packet, beside one that does, is not looked for)."""
     audio = [s for s in container.streams if s.type == "audio" and s.codec_context is not None]
-    if not audio or any(s.codec_context.sample_rate for s in audio):
+    if container.format.name not in PROBED_FORMATS or not audio or any(s.codec_context.sample_rate for s in audio):
+        return container
+    handle.seek(0)
+    try:
+        longer = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+    except av.error.FFmpegError:  # no better for looking further: as first opened
         return container
     container.close()
-    handle.seek(0)
-    return av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+    return longer
 
 
 ZERO_CHECK = 1 << 16
