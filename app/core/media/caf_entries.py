@@ -21,16 +21,18 @@ NEAR = (-1, 0, -2, 1)  # the entries tried, relative to the first packet that no
 
 def mended_sizes(handle: BinaryIO, sizes: list[int], audio: int, view) -> tuple[list[int], int] | None:
     """The sizes with the one damaged entry put right, and its index; None when the sizes add up,
-    or no single entry changed by the difference lets every packet decode. `view(sizes)` gives
-    the file read through a table of those sizes."""
+    or no single entry changed by the difference (to no more than twice the largest packet: a
+    count stating 3 of 24 packets is no damaged size) lets every packet decode. `view(sizes)`
+    gives the file read through a table of those sizes."""
     delta = audio - sum(sizes)
     if not delta or audio > MAX_AUDIO or not sizes:
         return None
     failing = _first_failing(view(sizes))
     if failing is None:
         return None
+    largest = max(sizes)
     for index in (failing + step for step in NEAR):
-        if 0 <= index < len(sizes) and sizes[index] + delta > 0:
+        if 0 <= index < len(sizes) and 0 < sizes[index] + delta <= 2 * largest:  # a packet's size, not the rest of the file
             tried = [*sizes[:index], sizes[index] + delta, *sizes[index + 1:]]
             if _first_failing(view(tried)) is None:
                 return tried, index
