@@ -262,3 +262,42 @@ def test_a_caf_whose_packet_table_states_one_packets_size_wrong_is_read_whole(tm
     assert np.array_equal(audio, read_all(str(whole))[0])
     assert not reader.truncated and not reader.damaged
     assert f"states packet {packet + 1} as" in " ".join(reader.notes)
+
+
+@pytest.mark.parametrize("codec", ["adpcm_ima_wav", "adpcm_ms"])
+@pytest.mark.parametrize("channels, stated", [(1, 2), (2, 1)])
+def test_an_adpcm_wav_whose_header_states_the_wrong_channel_count_is_read_as_its_blocks_hold(
+        tmp_path, adpcm, codec, channels, stated):
+    """A mono note stated as stereo gave noise (IMA) or nothing at all (MS, 'damaged', truncated);
+    a stereo one stated as mono gave noise twice as long. Each block starts with one header per
+    channel: they say how many there are."""
+    data = bytearray(adpcm[codec, channels])
+    struct.pack_into("<H", data, fmt_at(data) + 2, stated)
+    path = tmp_path / "call.wav"
+    path.write_bytes(data)
+    duration_ms, reader = heard_as_bursts(path)
+    assert probe(path).channels == channels and abs(duration_ms - 8000) < 300
+    assert f"states {stated} channels, but its blocks hold {channels} (damaged)" in " ".join(reader.notes)
+
+
+def test_a_mono_ima_note_opening_on_digital_silence_stays_mono(tmp_path):
+    """Blocks of digital silence are zero bytes, which also read as a second channel's header."""
+    path = tmp_path / "call.wav"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono:d=20", "-f", "lavfi", "-i", BURSTS, "-filter_complex",
+           "[0][1]concat=n=2:v=0:a=1", "-ar", "8000", "-ac", "1", "-c:a", "adpcm_ima_wav", str(path))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.channels == 1 and abs(source.duration_ms - 28000) < 300 and reader.notes == ()
+    assert rms(audio, 20.2, 20.8) > 0.06 and rms(audio, 0, 19.8) < 0.001
+
+
+def test_a_gsm_wav_stated_as_stereo_is_read_as_the_mono_it_is(tmp_path):
+    """GSM 6.10 in a WAV is mono: stated as 2 channels, nothing decoded, all of it 'damaged'."""
+    frames = np.random.default_rng(1).integers(0, 256, 65 * 25 * 8, dtype=np.uint8).tobytes()
+    data = bytearray(gsm_wav(frames, 65))
+    struct.pack_into("<H", data, fmt_at(data) + 2, 2)
+    path = tmp_path / "call.wav"
+    path.write_bytes(data)
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.channels == 1 and len(audio) == 8 * SAMPLE_RATE and not reader.damaged

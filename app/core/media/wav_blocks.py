@@ -16,7 +16,7 @@ and which of the two lies cannot be told. The file is opened through a view with
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 IMA, MS, GSM = 0x11, 0x02, 0x31
@@ -64,7 +64,12 @@ def damaged(handle: BinaryIO) -> BlockFix | None:
     patches: dict[int, bytes] = {}
     said: list[str] = []
     name = NAMES[fmt.tag]
-    block = GSM_BLOCK * fmt.channels if fmt.tag == GSM else _block_size(handle, fmt)
+    channels, block = _laid_out(handle, fmt)
+    if channels != fmt.channels:
+        patches[fmt.at + 2] = struct.pack("<H", channels)
+        said.append(f"the {name} header states {fmt.channels} channels, but its blocks hold {channels} (damaged): "
+                    f"read as {channels}")
+        fmt = replace(fmt, channels=channels)
     if block and block != fmt.block_align:
         patches[fmt.at + 12] = struct.pack("<H", block)
         said.append(f"the {name} header states a block size of {fmt.block_align:,} bytes (damaged): read as blocks of "
@@ -75,6 +80,23 @@ def damaged(handle: BinaryIO) -> BlockFix | None:
         said.append(f"the {name} header states {fmt.bits} bits per sample (damaged): read as 4, as its block size "
                     "and samples per block give")
     return BlockFix(patches, tuple(said)) if patches else None
+
+
+def _laid_out(handle: BinaryIO, fmt: Fmt) -> tuple[int, int]:
+    """The channels and the block size the blocks are laid out in: GSM 6.10 is mono in blocks of
+    65 bytes; ADPCM as stated when its block headers bear it out, else as one or two channels
+    when they bear that out (a mono note stated as stereo was read as noise, or as nothing), else
+    as stated with no block size found (0)."""
+    if fmt.tag == GSM:
+        return 1, GSM_BLOCK
+    if block := _block_size(handle, fmt):
+        if fmt.channels == 1 and _stereo_under_mono(handle, fmt, block):
+            return 2, block  # a second channel's header after the first in every block: stereo stated as mono
+        return fmt.channels, block
+    for channels in (1, 2):
+        if channels != fmt.channels and (block := _block_size(handle, replace(fmt, channels=channels))):
+            return channels, block
+    return fmt.channels, 0
 
 
 def _block_size(handle: BinaryIO, fmt: Fmt) -> int:
@@ -105,7 +127,7 @@ def _blocks_bear_out(handle: BinaryIO, fmt: Fmt, size: int) -> bool:
     ch = fmt.channels
     if size < (8 if fmt.tag == IMA else 14) * ch or size > 1 << 15:
         return False
-    heads = [at for at in range(start, end - size + 1, size)][:CHECKED_BLOCKS]
+    heads = _spread(range(start, end - size + 1, size))
     if len(heads) < 4:
         return False
     for at in heads:
@@ -116,6 +138,33 @@ def _blocks_bear_out(handle: BinaryIO, fmt: Fmt, size: int) -> bool:
         if fmt.tag == MS and any(b >= MS_PREDICTORS for b in head[:ch]):
             return False
     return True
+
+
+def _spread(starts: range) -> list[int]:
+    """At most CHECKED_BLOCKS of the blocks, in 4 runs of blocks side by side spread over the whole
+    file (not only its start, which may be silence; side by side, as a size twice the true one
+    lands on a header every other block)."""
+    run = CHECKED_BLOCKS // 4
+    if len(starts) <= CHECKED_BLOCKS:
+        return list(starts)
+    step = (len(starts) - run) // 3
+    return [at for first in range(0, 4 * step, step) for at in starts[first:first + run]]
+
+
+def _stereo_under_mono(handle: BinaryIO, fmt: Fmt, size: int) -> bool:
+    """Whether a second channel's block header follows the first in every block of a file stated
+    mono, in blocks that hold sound: an IMA block of digital silence is all zero bytes, which
+    read as a second header too."""
+    stereo = replace(fmt, channels=2)
+    if not _blocks_bear_out(handle, stereo, size):
+        return False
+    if fmt.tag != IMA:
+        return True
+    lively = 0
+    for at in _spread(range(fmt.data[0], fmt.data[1] - size + 1, size)):
+        handle.seek(at + 4)
+        lively += any(handle.read(4))
+    return lively >= 4
 
 
 def _fmt(handle: BinaryIO) -> Fmt | None:
@@ -154,8 +203,9 @@ def held_ms(handle: BinaryIO) -> int | None:
         return None
     if fmt is None or fmt.tag not in NAMES or not 1 <= fmt.channels <= 8 or not fmt.rate:
         return None
-    block = GSM_BLOCK if fmt.tag == GSM else _block_size(handle, fmt) or fmt.block_align
-    samples = GSM_SAMPLES if fmt.tag == GSM else _from_block(fmt.tag, block, fmt.channels)
+    channels, block = _laid_out(handle, fmt)
+    block = block or fmt.block_align
+    samples = GSM_SAMPLES if fmt.tag == GSM else _from_block(fmt.tag, block, channels)
     if not block or not samples:
         return None
     start, end = fmt.data
