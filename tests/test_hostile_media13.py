@@ -70,7 +70,8 @@ def test_an_adpcm_wav_whose_block_size_is_damaged_is_read_as_its_blocks_are(tmp_
     path.write_bytes(data)
     duration_ms, reader = heard_as_bursts(path)
     assert abs(duration_ms - 8000) < 300
-    assert f"states a block size of {stated:,} bytes (damaged): read as blocks of {true:,} bytes" in " ".join(reader.notes)
+    stated_as = f"{stated:,} byte" + ("" if stated == 1 else "s")
+    assert f"states a block size of {stated_as} (damaged): read as blocks of {true:,} bytes" in " ".join(reader.notes)
 
 
 @pytest.mark.parametrize("bits", [0, 8])
@@ -277,7 +278,8 @@ def test_an_adpcm_wav_whose_header_states_the_wrong_channel_count_is_read_as_its
     path.write_bytes(data)
     duration_ms, reader = heard_as_bursts(path)
     assert probe(path).channels == channels and abs(duration_ms - 8000) < 300
-    assert f"states {stated} channels, but its blocks hold {channels} (damaged)" in " ".join(reader.notes)
+    stated_as = f"{stated} channel" + ("" if stated == 1 else "s")
+    assert f"states {stated_as}, but its blocks hold {channels} (damaged)" in " ".join(reader.notes)
 
 
 def test_a_mono_ima_note_opening_on_digital_silence_stays_mono(tmp_path):

@@ -67,12 +67,12 @@ def damaged(handle: BinaryIO) -> BlockFix | None:
     channels, block = _laid_out(handle, fmt)
     if channels != fmt.channels:
         patches[fmt.at + 2] = struct.pack("<H", channels)
-        said.append(f"the {name} header states {fmt.channels} channels, but its blocks hold {channels} (damaged): "
-                    f"read as {channels}")
+        said.append(f"the {name} header states {_count(fmt.channels, 'channel')}, but its blocks hold {channels} "
+                    f"(damaged): read as {channels}")
         fmt = replace(fmt, channels=channels)
     if block and block != fmt.block_align:
         patches[fmt.at + 12] = struct.pack("<H", block)
-        said.append(f"the {name} header states a block size of {fmt.block_align:,} bytes (damaged): read as blocks of "
+        said.append(f"the {name} header states a block size of {_count(fmt.block_align, 'byte')} (damaged): read as blocks of "
                     f"{block:,} bytes, as its own blocks are laid out")
     block = block or fmt.block_align
     if fmt.tag == IMA and fmt.bits != 4 and block and _from_block(IMA, block, fmt.channels) == fmt.samples_per_block:
@@ -80,6 +80,10 @@ def damaged(handle: BinaryIO) -> BlockFix | None:
         said.append(f"the {name} header states {fmt.bits} bits per sample (damaged): read as 4, as its block size "
                     "and samples per block give")
     return BlockFix(patches, tuple(said)) if patches else None
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}" + ("" if n == 1 else "s")
 
 
 def _laid_out(handle: BinaryIO, fmt: Fmt) -> tuple[int, int]:
