@@ -151,6 +151,27 @@ def _plain_clock(header: Header | None, shapes: set[tuple[bool, str]]) -> bool:
 
 
 def _clock_read(lines: list[str]) -> list[Header | None]:
+    """Each line's header, its clock read as the file writes its clocks (`_unread_read`, `_marker_names`)."""
+    return _marker_names(lines, _unread_read(lines))
+
+
+def _marker_names(lines: list[str], headers: list[Header | None]) -> list[Header | None]:
+    """In a file whose lines with nothing but a space after the time write a 24-hour clock there (as many name
+    a sender right after a plain time as carry a marker), a marker-like word after the time begins the sender's
+    name: "14/06/2024, 09:08:00 Am Ende: x" is Am Ende's at 09:08, not Ende's."""
+    spaced = (False, " ")
+    marked = [i for i, h in enumerate(headers) if h is not None and h.marked and h.shape == spaced]
+    if not marked or sum(_plain_clock(h, {spaced}) for h in headers) < len(marked):
+        return headers
+    out = list(headers)
+    for i in marked:
+        plain = read_header(lines[i], marked=False, post=False)
+        if plain is not None and plain.shape == spaced and _split_sender(plain.rest)[0] is not None:
+            out[i] = plain
+    return out
+
+
+def _unread_read(lines: list[str]) -> list[Header | None]:
     """Each line's header. Words between the time and a dash ("2:05 e pasdites - Anna:") are a 12-hour clock's
     marker of no language read here only in a file that writes no 24-hour clock there: a line naming a sender
     right after the time ("13. 6. 2018. 11:01:00 Anna: ok", or "14:05 Dave - Plumber: x"), or as many lines of

@@ -27,7 +27,7 @@ def _header_re(post: str) -> re.Pattern[str]:
     return re.compile(
         r"^(?P<open>\[)?\s*"
         r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
+        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5}\.?)\s+)?|[,\u060c])"
         r"(?:(?P<pre>" + _AMPM + r")\s?)?"
         r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
         r"(?:[\s\u202f\u00a0]?(?P<post>" + post + r"))?"
@@ -45,13 +45,24 @@ _NO_POST_RE = _header_re("(?!)")  # a marker-like word after the time that is th
 _UNREAD_MARKER_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:[,\u060c]?\s+(?:[^\d\s\[\]:,.\u060c]{1,5}\s+)?|[,\u060c])"
+    r"(?:[,\u060c]?\s+(?:[^\d\s\[\]:,.\u060c]{1,5}\.?\s+)?|[,\u060c])"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)[\s\u202f\u00a0]"
     r"(?P<mark>[^\W\d_][^\s\d:\[\]]{0,15}(?:[\s\u202f\u00a0][^\W\d_][^\s\d:\[\]]{0,15}){0,2}?)"
     r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s)"
     r"(?P<rest>.*)$",
     re.DOTALL,
 )
+# WhatsApp Web's and Desktop's copied messages write the time first ("[21:05, 13/06/2024] Anna: hi",
+# "[9:05 PM, 6/13/2024] Anna:"): bracketed, or unbracketed with a dash before the sender.
+_TIME_FIRST_RE = re.compile(
+    r"^(?P<open>\[)?\s*"
+    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
+    r",\s?(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+    r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s)"
+    r"(?P<rest>.*)$",
+    re.DOTALL,
+)
+TIME_FIRST = "time first"  # in a header's shape: a layout of its own, never one of the phones' date-first ones
 _HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
 
@@ -107,12 +118,42 @@ def _unread_marker_header(line: str, clean: str, known: frozenset[str] = frozens
     return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
 
 
-def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked: bool = True) -> Header | None:
+def _time_first_header(line: str, clean: str) -> Header | None:
+    match = _TIME_FIRST_RE.match(clean)
+    if match is None or bool(match["open"]) != bool(match["close"]):
+        return None
+    stamp = dates.read_stamp(match["date"], match["time"], match["post"] or "", _script(line))
+    if stamp is None:
+        return None
+    shown = strip_marks(line)[match.start("time"): match.end("date")]
+    shape = (bool(match["open"]), f"{match['sep'] or ' '} {TIME_FIRST}")
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, "", bool(match["post"]))
+
+
+def _hour_as_written(match: re.Match[str]) -> int:
+    return int(re.split(r"[:.]", match["time"], maxsplit=1)[0])
+
+
+def _post_is_a_name(match: re.Match[str]) -> bool:
+    """A marker-like word after the time, no dash or bracket after it, that a 12-hour clock cannot have
+    written: after 21:07 ("21:07:00 PM Smith: yo") or before a colon ("09:05:30 Em: hi")."""
+    if not match["post"] or match["open"]:
+        return False
+    return match["sep"].strip() == ":" or (not match["sep"].strip() and not 1 <= _hour_as_written(match) <= 12)
+
+
+def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked: bool = True,
+                post: bool = True) -> Header | None:
     """`unread_markers`: 12-hour markers of no language read here that the file's lines naming a sender
     carry; a line with one and no sender is the app's note. `marked=False`: the words after the time are
-    never such a marker (the file writes a plain clock there)."""
+    never such a marker (the file writes a plain clock there). `post=False`: nor is a marker read there
+    ("PM Smith" in a file of 24-hour clocks)."""
     clean = _clean(line)
-    match = _HEADER_RE.match(clean)
+    match = (_HEADER_RE if post else _NO_POST_RE).match(clean)
+    if match is None:
+        first = _time_first_header(line, clean)
+        if first is not None:
+            return first
     if marked and (match is None or (not (match["pre"] or match["post"]) and (
             not match["close"] if match["open"] else not match["sep"].strip()))):
         unread = _unread_marker_header(line, clean, unread_markers)
@@ -120,7 +161,7 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked:
             return unread
     if bool(match["open"]) != bool(match["close"]):
         return None
-    if match["post"] and not match["open"] and match["sep"].strip() == ":":  # "09:05:30 Em: hi", "Sa: ok"
+    if _post_is_a_name(match):  # "09:05:30 Em: hi", "21:07:00 PM Smith: yo"
         named = _NO_POST_RE.match(clean)
         match = named if named is not None and _split_sender(named["rest"])[0] is not None else match
     marker = match["pre"] or match["post"] or ""
@@ -130,8 +171,8 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked:
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
     shape = (bool(match["open"]), match["sep"].strip() or " ")
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower(),
-                  bool(marker))
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape,
+                  (match["word"] or "").lower().rstrip("."), bool(marker))
 
 
 def looks_like_header(line: str) -> bool:

@@ -1,0 +1,108 @@
+"""Chat exports as phones write them (session 20): WhatsApp's "kl." (Danish, Norwegian), time-first lines copied
+from WhatsApp Web, senders whose names begin with a clock's marker, a 24:00 clock, two-digit years before 2000.
+
+Before: a Danish chat ("13.06.2024 kl. 21.05 - Anna: hej") was refused as no chat at all; lines copied from
+WhatsApp Web ("[21:05, 13/06/2024] Anna: hi") likewise; in a 24-hour export with no dash after the time,
+"PM Smith" wrote as "Smith" at "21:07 PM", "At Night Club" lost its name and time, and a chat of one such sender
+was refused; "24:05" lost its sender; "31/12/99" was read as 2099.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.chats import load_export
+from app.core.chats.whatsapp import UNRECOGNISED_NOTE
+
+
+def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
+    chat = tmp_path / name
+    chat.write_bytes(text.encode("utf-8"))
+    [loaded] = load_export(chat)
+    return loaded.export.messages
+
+
+def _rows(messages):
+    return [(m.sender, m.text, m.time_as_written, m.datetime, m.system) for m in messages]
+
+
+def test_danish_and_norwegian_kl_between_date_and_time_is_read(tmp_path):
+    android = _messages(tmp_path, "13.06.2024 kl. 21.05 - Anna: hej\n13.06.2024 kl. 21.06 - Bo: hej hej\n"
+                                  "14.06.2024 kl. 09.01 - Anna tilføjede Cem\n", "da.txt")
+    assert _rows(android) == [
+        ("Anna", "hej", "13.06.2024 kl. 21.05", "2024-06-13T21:05:00", False),
+        ("Bo", "hej hej", "13.06.2024 kl. 21.06", "2024-06-13T21:06:00", False),
+        (None, "Anna tilføjede Cem", "14.06.2024 kl. 09.01", "2024-06-14T09:01:00", True)]
+    ios = _messages(tmp_path, "[13.06.2024, kl. 21:05:10] Anna: hei\n[13.06.2024, kl. 21:06:00] Bo: hallo\n",
+                    "no.txt")
+    assert [(m.sender, m.text, m.datetime) for m in ios] == [
+        ("Anna", "hei", "2024-06-13T21:05:10"), ("Bo", "hallo", "2024-06-13T21:06:00")]
+
+
+def test_lines_copied_from_whatsapp_web_with_the_time_first_are_read(tmp_path):
+    web = _messages(tmp_path, "[21:05, 13/06/2024] Anna: hi\n[21:06, 13/06/2024] Bo: yo\nsecond line\n"
+                              "[09:00, 14/06/2024] Anna: morning\n", "web.txt")
+    assert _rows(web) == [
+        ("Anna", "hi", "21:05, 13/06/2024", "2024-06-13T21:05:00", False),
+        ("Bo", "yo\nsecond line", "21:06, 13/06/2024", "2024-06-13T21:06:00", False),
+        ("Anna", "morning", "09:00, 14/06/2024", "2024-06-14T09:00:00", False)]
+    twelve = _messages(tmp_path, "[9:05 PM, 6/13/2024] Anna: hi\n[9:06 pm, 6/13/2024] Bo: yo\n", "web12.txt")
+    assert [(m.sender, m.text, m.datetime) for m in twelve] == [
+        ("Anna", "hi", "2024-06-13T21:05:00"), ("Bo", "yo", "2024-06-13T21:06:00")]
+
+
+def test_a_time_first_line_pasted_into_an_ios_chat_is_no_message_of_its_own_nor_the_senders_above(tmp_path):
+    ios = _messages(tmp_path, "[13/06/2024, 21:05:00] Anna: look what he sent\n[20:01, 12/06/2024] Dan: meet me\n"
+                              "[13/06/2024, 21:06:00] Bo: ok\n", "_chat.txt")
+    assert [(m.sender, m.text, m.datetime) for m in ios] == [
+        ("Anna", "look what he sent", "2024-06-13T21:05:00"), (None, "[20:01, 12/06/2024] Dan: meet me", None),
+        ("Bo", "ok", "2024-06-13T21:06:00")]
+    assert ios[1].note == UNRECOGNISED_NOTE
+
+
+def test_senders_whose_names_begin_with_a_clock_marker_keep_their_names_in_a_24_hour_export(tmp_path):
+    text = ("13/06/2024, 21:05:00 At Night Club: hi\n13/06/2024, 21:06:00 Bo: yo\n"
+            "13/06/2024, 21:07:00 PM Smith: yo\n14/06/2024, 09:08:00 Am Ende: x\n"
+            "14/06/2024, 09:09:00 Bo: y\n14/06/2024, 09:10:00 Em Smith: z\n")
+    assert _rows(_messages(tmp_path, text)) == [
+        ("At Night Club", "hi", "13/06/2024, 21:05:00", "2024-06-13T21:05:00", False),
+        ("Bo", "yo", "13/06/2024, 21:06:00", "2024-06-13T21:06:00", False),
+        ("PM Smith", "yo", "13/06/2024, 21:07:00", "2024-06-13T21:07:00", False),
+        ("Am Ende", "x", "14/06/2024, 09:08:00", "2024-06-14T09:08:00", False),
+        ("Bo", "y", "14/06/2024, 09:09:00", "2024-06-14T09:09:00", False),
+        ("Em Smith", "z", "14/06/2024, 09:10:00", "2024-06-14T09:10:00", False)]
+    alone = _messages(tmp_path, "13/06/2024 21:05 At Night Club: hi\n13/06/2024 21:06 At Night Club: yo\n", "a.txt")
+    assert [(m.sender, m.text, m.datetime) for m in alone] == [
+        ("At Night Club", "hi", "2024-06-13T21:05:00"), ("At Night Club", "yo", "2024-06-13T21:06:00")]
+
+
+def test_a_12_hour_export_with_no_dash_still_reads_its_markers(tmp_path):
+    text = ("13/06/2024, 9:05:00 PM Em Smith: hi\n13/06/2024, 9:06:00 PM Bo: yo\n"
+            "14/06/2024, 9:07:00 AM PM Smith: morning\n")
+    assert [(m.sender, m.text, m.datetime) for m in _messages(tmp_path, text)] == [
+        ("Em Smith", "hi", "2024-06-13T21:05:00"), ("Bo", "yo", "2024-06-13T21:06:00"),
+        ("PM Smith", "morning", "2024-06-14T09:07:00")]
+
+
+def test_a_24_oclock_time_keeps_its_sender_and_is_placed_by_the_chats_order(tmp_path):
+    # a clock counting 1 to 24 (Java's "kk") writes five past midnight as 24:05 of that same date
+    same_day = _messages(tmp_path, "13/06/2024, 23:59 - Bo: late\n14/06/2024, 24:05 - Anna: just after midnight\n"
+                                   "14/06/2024, 01:10 - Bo: night\n", "k.txt")
+    assert [(m.sender, m.text, m.time_as_written, m.datetime) for m in same_day] == [
+        ("Bo", "late", "13/06/2024, 23:59", "2024-06-13T23:59:00"),
+        ("Anna", "just after midnight", "14/06/2024, 24:05", "2024-06-14T00:05:00"),
+        ("Bo", "night", "14/06/2024, 01:10", "2024-06-14T01:10:00")]
+    assert "24:05" in same_day[1].note
+    end_of_day = _messages(tmp_path, "13/06/2024, 23:59 - Bo: late\n13/06/2024, 24:00 - Anna: midnight\n"
+                                     "14/06/2024, 00:10 - Bo: night\n", "iso.txt")
+    assert [(m.sender, m.datetime) for m in end_of_day] == [
+        ("Bo", "2024-06-13T23:59:00"), ("Anna", "2024-06-14T00:00:00"), ("Bo", "2024-06-14T00:10:00")]
+    alone = _messages(tmp_path, "13/06/2024, 24:00 - Anna: midnight\n", "alone.txt")
+    assert [(m.sender, m.text, m.datetime) for m in alone] == [("Anna", "midnight", None)]
+    assert "cannot be told" in alone[0].note
+
+
+def test_two_digit_years_before_2000_are_of_the_1900s(tmp_path):
+    text = "31/12/99, 23:59 - Anna: bye 1999\n01/01/00, 00:01 - Bo: hi 2000\n"
+    assert [(m.sender, m.datetime) for m in _messages(tmp_path, text)] == [
+        ("Anna", "1999-12-31T23:59:00"), ("Bo", "2000-01-01T00:01:00")]
