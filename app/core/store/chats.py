@@ -300,7 +300,26 @@ def _same_people(rows: list) -> set[tuple[int, str | None, str | None]]:
     pairs = [k for k, n in support.items() if n >= SAME_PEOPLE_MIN]
     mine = [(k[0], k[1]) for k in pairs]
     theirs = [(k[0], k[2]) for k in pairs]
-    return {k for k in pairs if mine.count((k[0], k[1])) == 1 and theirs.count((k[0], k[2])) == 1}
+    strong = {k for k in pairs if mine.count((k[0], k[1])) == 1 and theirs.count((k[0], k[2])) == 1}
+    return strong | _one_message_pairs(rows, support, strong)
+
+
+def _one_message_pairs(rows: list, support: dict[tuple[int, str | None, str | None], int],
+                       strong: set[tuple[int, str | None, str | None]]) -> set[tuple[int, str | None, str | None]]:
+    """Pairs of names sharing one typed message only, where the two exports are already the same chat
+    (SAME_PEOPLE_MIN messages shared under one name, or under names paired above) and each name has no
+    other candidate: not paired above, not a sender of the same name in both, in no other pair of names."""
+    shared: dict[int, int] = {}
+    same_names: set[tuple[int, str | None]] = set()
+    for r in rows:
+        if r[8] == r[9] or (int(r[1]), r[8], r[9]) in strong:
+            shared[int(r[1])] = shared.get(int(r[1]), 0) + 1
+            same_names.add((int(r[1]), r[8]))
+    taken = {(k[0], k[1]) for k in strong} | {(k[0], k[2]) for k in strong} | same_names
+    weak = [k for k, n in support.items() if n < SAME_PEOPLE_MIN and shared.get(k[0], 0) >= SAME_PEOPLE_MIN]
+    named = [(k[0], k[1]) for k in support] + [(k[0], k[2]) for k in support]
+    return {k for k in weak if (k[0], k[1]) not in taken and (k[0], k[2]) not in taken
+            and named.count((k[0], k[1])) + named.count((k[0], k[2])) == 2}
 
 
 def message_places(case: Case, message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
