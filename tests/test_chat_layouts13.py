@@ -9,10 +9,12 @@ was refused; "24:05" lost its sender; "31/12/99" was read as 2099.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
 from app.core.chats.whatsapp import UNRECOGNISED_NOTE
+from tests.conftest import MEDIA
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
@@ -106,3 +108,47 @@ def test_two_digit_years_before_2000_are_of_the_1900s(tmp_path):
     text = "31/12/99, 23:59 - Anna: bye 1999\n01/01/00, 00:01 - Bo: hi 2000\n"
     assert [(m.sender, m.datetime) for m in _messages(tmp_path, text)] == [
         ("Anna", "1999-12-31T23:59:00"), ("Bo", "2000-01-01T00:01:00")]
+
+
+class _WindowsInfo(zipfile.ZipInfo):
+    """A member as older Windows tools zip it: folders joined with backslashes, the name in the code page."""
+
+    page = "cp1252"
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode(self.page), self.flag_bits
+
+
+def _windows_zip(path: Path, members: dict[str, bytes], page: str = "cp1252") -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            info = _WindowsInfo(name, (2024, 3, 12, 21, 0, 0))
+            info.page, info.create_system = page, 0
+            archive.writestr(info, data)
+    return path
+
+
+def test_a_windows_zip_of_two_chats_named_with_backslashes_gives_each_its_own_voice_note(tmp_path):
+    voice = (MEDIA / "en_voicenote.opus").read_bytes()
+    chat = "13/03/2024, 10:11 - {who}: hi\n13/03/2024, 10:12 - {who}: PTT-20240313-WA0001.opus (file attached)\n"
+    archive = _windows_zip(tmp_path / "dump.zip", {
+        "Download\\Bob\\WhatsApp Chat with Bob.txt": chat.format(who="Bob").encode(),
+        "Download\\Bob\\PTT-20240313-WA0001.opus": voice,
+        "Download\\Cy\\WhatsApp Chat with Cy.txt": chat.format(who="Cy").encode(),
+        "Download\\Cy\\PTT-20240313-WA0001.opus": voice})
+    [loaded] = load_export(archive)
+    assert [(c.name, [(m.sender, m.attachment.path, m.attachment.missing) for m in c.messages if m.attachment])
+            for c in loaded.export.chats] == [
+        ("WhatsApp Chat with Bob", [("Bob", "Download/Bob/PTT-20240313-WA0001.opus", False)]),
+        ("WhatsApp Chat with Cy", [("Cy", "Download/Cy/PTT-20240313-WA0001.opus", False)])]
+    assert "0 file(s) no message names" in loaded.export.accounting()
+
+
+def test_a_japanese_windows_zip_name_whose_second_byte_is_a_backslash_is_not_split(tmp_path):
+    # "ソ" is 0x83 0x5C in Shift-JIS: its second byte is the backslash's, yet no folder
+    archive = _windows_zip(tmp_path / "ja.zip", {
+        "WhatsApp 花子とのトーク\\_chat.txt": "2024/03/12 21:14 - 花子: ソ表.pdf (file attached)\n".encode(),
+        "WhatsApp 花子とのトーク\\ソ表.pdf": b"%PDF-1.4\n"}, "cp932")
+    [loaded] = load_export(archive)
+    assert [(m.attachment.name, m.attachment.path, m.attachment.missing) for m in loaded.export.messages
+            if m.attachment] == [("ソ表.pdf", "WhatsApp 花子とのトーク/ソ表.pdf", False)]
