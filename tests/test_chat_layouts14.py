@@ -1,0 +1,64 @@
+"""Chat exports of other apps (session 20): imessage-exporter's text as it writes edits, replies, parts
+unsent and Apple's transcriptions.
+
+Before: an edited iMessage (written as its history: "<time sent> first words", "Edited 2 minutes later: ...")
+became a note of the app with no sender and the sender's message lost its words; a line of a message's words
+opening with a date and time did the same; a reply written straight after its message's words (as the
+exporter writes it, no blank line) was words of that message; Apple's transcription of a voice message was
+the sender's words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.chats import load_export
+
+IMESSAGE = """\
+Mar 05, 2024  2:03:45 PM
++14155550134
+Are we still on for Thursday?
+
+Mar 05, 2024  2:05:01 PM (Read by them after 2 minutes)
+Me
+Mar 05, 2024  2:05:01 PM Yes! 6pm at Tartine
+Edited 2 minutes later: Yes! 7pm at Tartine
+    Mar 05, 2024  2:06:00 PM
+    +14155550134
+    great
+This message responded to an earlier message.
+
+Mar 05, 2024  2:07:01 PM
++14155550134
+Mar 05, 2024  2:03:45 PM is when you said it
+They unsent this message part 5 seconds after sending!
+
+Mar 05, 2024  2:08:01 PM
++14155550134
+attachments/12/Audio Message.caf
+Transcription: see you at the yard
+
+Mar 06, 2024  9:02:00 AM You renamed the conversation to Dinner
+
+"""
+
+
+def test_imessage_edits_replies_unsent_parts_and_transcriptions_are_said_not_taken_for_words(tmp_path: Path):
+    chat = tmp_path / "+14155550134.txt"
+    chat.write_text(IMESSAGE, encoding="utf-8")
+    [loaded] = load_export(chat)
+    messages = loaded.export.messages
+    assert [(m.sender, m.text, m.datetime, m.system) for m in messages] == [
+        ("+1 415-555-0134", "Are we still on for Thursday?", "2024-03-05T14:03:45", False),
+        ("Me", "Yes! 7pm at Tartine", "2024-03-05T14:05:01", False),
+        ("+1 415-555-0134", "great", "2024-03-05T14:06:00", False),
+        ("+1 415-555-0134", "Mar 05, 2024  2:03:45 PM is when you said it", "2024-03-05T14:07:01", False),
+        ("+1 415-555-0134", "", "2024-03-05T14:08:01", False),
+        (None, "You renamed the conversation to Dinner", "2024-03-06T09:02:00", True)]
+    edited = messages[1].note
+    assert "reply to an earlier message" in edited and "first written Mar 05, 2024  2:05:01 PM as <Yes! 6pm at " \
+        "Tartine>" in edited and "edited 2 minutes later to <Yes! 7pm at Tartine>" in edited
+    assert messages[2].note.startswith("a reply to the message of Mar 05, 2024  2:05:01 PM")
+    assert "unsent" in messages[3].note
+    assert messages[4].attachment.name == "Audio Message.caf"
+    assert messages[4].note.startswith("the export's transcription of Audio Message.caf: <see you at the yard>")
