@@ -10,6 +10,7 @@ the sender's words.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from app.core.chats import load_export
@@ -62,3 +63,24 @@ def test_imessage_edits_replies_unsent_parts_and_transcriptions_are_said_not_tak
     assert "unsent" in messages[3].note
     assert messages[4].attachment.name == "Audio Message.caf"
     assert messages[4].note.startswith("the export's transcription of Audio Message.caf: <see you at the yard>")
+
+
+def test_a_telegram_entry_of_a_kind_not_read_or_holding_nothing_read_says_so(tmp_path: Path):
+    """Before: an entry of an unknown type, or a message holding only a dice throw, was a blank row saying
+    nothing: a reader could not tell a message read as empty from one not read."""
+    export = {"name": "Crew", "type": "private_group", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2024-03-13T10:01:00", "date_unixtime": "1710324060", "from": "Anna",
+         "from_id": "user1", "text": ["see ", {"type": "bold", "text": "this"}], "text_entities": []},
+        {"id": 2, "type": "unsupported", "date": "2024-03-13T10:02:00", "date_unixtime": "1710324120",
+         "text": "", "text_entities": []},
+        {"id": 3, "type": "message", "date": "2024-03-13T10:03:00", "date_unixtime": "1710324180", "from": "Bob",
+         "from_id": "user2", "text": "", "text_entities": [], "dice": {"emoji": "🎲", "value": 4}}]}
+    chat = tmp_path / "result.json"
+    chat.write_text(json.dumps(export), encoding="utf-8")
+    [loaded] = load_export(chat)
+    messages = loaded.export.messages
+    assert [(m.sender, m.text, m.note) for m in messages] == [
+        ("Anna", "see this", ""),
+        (None, "", "an entry of type 'unsupported', a kind this reader does not know: its time and sender kept, "
+                   "nothing else read from it"),
+        ("Bob", "", "the export holds no words and no file for this message (fields not read: dice)")]
