@@ -51,6 +51,9 @@ def test_lines_copied_from_whatsapp_web_with_the_time_first_are_read(tmp_path):
     twelve = _messages(tmp_path, "[9:05 PM, 6/13/2024] Anna: hi\n[9:06 pm, 6/13/2024] Bo: yo\n", "web12.txt")
     assert [(m.sender, m.text, m.datetime) for m in twelve] == [
         ("Anna", "hi", "2024-06-13T21:05:00"), ("Bo", "yo", "2024-06-13T21:06:00")]
+    dashed = _messages(tmp_path, "21:05 13/06/2024 - Anna: hi\n09:05 14/06/2024 - Anna added Bo\n", "dash.txt")
+    assert _rows(dashed) == [("Anna", "hi", "21:05 13/06/2024", "2024-06-13T21:05:00", False),
+                             (None, "Anna added Bo", "09:05 14/06/2024", "2024-06-14T09:05:00", True)]
 
 
 def test_a_time_first_line_pasted_into_an_ios_chat_is_no_message_of_its_own_nor_the_senders_above(tmp_path):
