@@ -155,3 +155,17 @@ def test_a_japanese_windows_zip_name_whose_second_byte_is_a_backslash_is_not_spl
     [loaded] = load_export(archive)
     assert [(m.attachment.name, m.attachment.path, m.attachment.missing) for m in loaded.export.messages
             if m.attachment] == [("ソ表.pdf", "WhatsApp 花子とのトーク/ソ表.pdf", False)]
+
+
+def test_a_document_attached_in_a_language_whose_label_is_not_listed_is_learned_from_the_apps_own_names(tmp_path):
+    """Japanese Android writes "(ファイル添付)" after a file: "報告 (2).pdf (ファイル添付)" was the sender's words and
+    the file, beside the chat, one no message names."""
+    (tmp_path / "PTT-20240613-WA0001.opus").write_bytes((MEDIA / "en_voicenote.opus").read_bytes())
+    (tmp_path / "報告 (2).pdf").write_bytes(b"%PDF-1.4\n")
+    messages = _messages(tmp_path, "2024/06/13 21:05 - 花子: PTT-20240613-WA0001.opus (ファイル添付)\n"
+                                   "2024/06/13 21:06 - 花子: 報告 (2).pdf (ファイル添付)\n"
+                                   "2024/06/13 21:07 - 花子: メモ.txt (明日)\n", "WhatsApp Chat with 花子.txt")
+    assert [(m.sender, m.text, m.attachment.name if m.attachment else None,
+             m.attachment.missing if m.attachment else None) for m in messages] == [
+        ("花子", "", "PTT-20240613-WA0001.opus", False), ("花子", "", "報告 (2).pdf", False),
+        ("花子", "メモ.txt (明日)", None, None)]  # a label no app's file name bears out stays words

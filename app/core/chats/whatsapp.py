@@ -34,6 +34,7 @@ from app.core.chats.placeholders import (
     find_attachment,
     is_poll,
     is_system_note,
+    learned_labels,
     split_edited,
     strip_marks,
     time_in_name,
@@ -305,7 +306,8 @@ def _body(first: str, more: list[str]) -> str:
 
 
 def message_from(index: int, header: Header, lines: list[str], iso: str | None, note: str,
-                 known: frozenset[str] = frozenset()) -> Message:
+                 known: frozenset[str] = frozenset(), labels: frozenset[str] = frozenset()) -> Message:
+    """`labels`: the file's words for "file attached" learned from the app's own file names."""
     sender, raw = _split_known(lines[0], known)
     text, edited = split_edited(_body(raw, lines[1:]))
     if edited:
@@ -313,7 +315,7 @@ def message_from(index: int, header: Header, lines: list[str], iso: str | None, 
     common = {"index": index, "time_as_written": header.written, "datetime": iso, "note": note}
     if sender is None:
         return Message(sender=None, text=text, system=True, **common)
-    found = find_attachment(text)
+    found = find_attachment(text, labels)
     if found is not None:
         return Message(sender=sender, text=found.caption, attachment=found.attachment, **common)
     # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location and a poll);
@@ -347,6 +349,7 @@ def parse(text: str, name: str = "") -> Chat:
     stamps = [e.header.stamp if e.header else None for e in entries]
     known = _colon_senders(entries)
     isos, notes, basis = dates.normalise(stamps, [_named_date(e, known) if known else _named_date(e) for e in entries])
+    labels = learned_labels([_split_known(e.lines[0], known)[1] for e in entries if e.header])
     messages = []
     for i, entry in enumerate(entries):
         if entry.header is None:
@@ -354,7 +357,7 @@ def parse(text: str, name: str = "") -> Chat:
                                     note=entry.note))
         else:
             note = "; ".join(n for n in (notes[i], entry.note) if n)
-            messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known))
+            messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known, labels))
     if text.endswith("\ufffd") and messages and messages[-1].note != CUT_NOTE:  # a character cut in two
         messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, CUT_CHAR_NOTE) if n))
     return Chat(name, tuple(group_names.group_notes(messages)), basis)
