@@ -84,3 +84,20 @@ def test_a_telegram_entry_of_a_kind_not_read_or_holding_nothing_read_says_so(tmp
         (None, "", "an entry of type 'unsupported', a kind this reader does not know: its time and sender kept, "
                    "nothing else read from it"),
         ("Bob", "", "the export holds no words and no file for this message (fields not read: dice)")]
+
+
+def test_a_line_message_of_several_lines_holding_a_line_like_another_message_stays_one_message(tmp_path: Path):
+    """LINE quotes a message of several lines; one of them reading like a message ("21:00<TAB>Bob<TAB>...", a
+    chat pasted in) made a message of Bob's that Anna sent, and Anna's kept a stray quote mark. A quote a
+    single line opens and no line closes is the sender's own."""
+    history = ('[LINE] Chat history with Anna\n\n2024/01/15(Mon)\n21:05\tAnna\tHello\n'
+               '21:07\tAnna\t"look what he wrote\n2024/01/14(Sun)\n21:00\tBob\tmeet at the yard\nso he knew"\n'
+               '21:08\tBob\t"hello\n21:09\tAnna\tsay "yes"\n\n2024/01/16(Tue)\n09:00\tBob\tbye"\n')
+    chat = tmp_path / "[LINE] Chat with Anna.txt"
+    chat.write_text(history, encoding="utf-8")
+    [loaded] = load_export(chat)
+    assert [(m.sender, m.text, m.datetime) for m in loaded.export.messages] == [
+        ("Anna", "Hello", "2024-01-15T21:05:00"),
+        ("Anna", "look what he wrote\n2024/01/14(Sun)\n21:00\tBob\tmeet at the yard\nso he knew", "2024-01-15T21:07:00"),
+        ("Bob", '"hello', "2024-01-15T21:08:00"), ("Anna", 'say "yes"', "2024-01-15T21:09:00"),
+        ("Bob", 'bye"', "2024-01-16T09:00:00")]
