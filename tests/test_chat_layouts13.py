@@ -169,3 +169,13 @@ def test_a_document_attached_in_a_language_whose_label_is_not_listed_is_learned_
              m.attachment.missing if m.attachment else None) for m in messages] == [
         ("花子", "", "PTT-20240613-WA0001.opus", False), ("花子", "", "報告 (2).pdf", False),
         ("花子", "メモ.txt (明日)", None, None)]  # a label no app's file name bears out stays words
+
+
+def test_a_sender_named_with_a_colon_and_no_space_after_it_is_the_sender(tmp_path):
+    """"12:30 Club: x" was the app's note with no sender: a name ended at its first colon."""
+    android = _messages(tmp_path, "13/06/2024, 21:05 - 24/7 Taxi: hi\n13/06/2024, 21:07 - 12:30 Club: x\n"
+                                  "13/06/2024, 21:08 - Anna added 12:30 Club\n", "a.txt")
+    assert [(m.sender, m.text, m.system) for m in android] == [
+        ("24/7 Taxi", "hi", False), ("12:30 Club", "x", False), (None, "Anna added 12:30 Club", True)]
+    ios = _messages(tmp_path, "[13/06/2024, 21:07:00] 12:30 Club: x\n[13/06/2024, 21:08:00] Bo: ok\n", "i.txt")
+    assert [(m.sender, m.text) for m in ios] == [("12:30 Club", "x"), ("Bo", "ok")]

@@ -65,7 +65,9 @@ _TIME_FIRST_RE = re.compile(
 )
 TIME_FIRST = "time first"  # in a header's shape: a layout of its own, never one of the phones' date-first ones
 _HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
-_SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
+# A sender's name ends at the first colon a space (or the line's end) follows: one inside it ("12:30 Club") is its own.
+_SENDER_RE = re.compile(r"^(?P<sender>(?:[^:\n]|:(?=[^\s\u200e\u200f:]))"
+                        r"{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
 
 _QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
 
