@@ -54,3 +54,25 @@ def test_a_name_both_exports_write_is_never_paired_with_another_on_one_message(c
         "13/03/2024, 10:11 - Alice: the van is at the yard\n13/03/2024, 10:13 - Alice: bring the keys\n"
         "13/03/2024, 10:15 - Dan: ok\n13/03/2024, 10:20 - Carl: fine\n")))
     assert _also_in(case, second.exhibit_id) == [("Alice", [0]), ("Alice", [1]), ("Dan", []), ("Carl", [3])]
+
+
+def test_the_chat_from_two_phones_in_two_time_zones_is_found_to_be_one_and_the_hours_between_said(case, tmp_path):
+    """Alice's phone in London, Bob's in Paris: every message an hour later in Bob's export. Nothing said they
+    were one chat; each message stood twice in search, unmarked."""
+    from app.core.usecases.timeline import echoed_in
+
+    [alice] = take_in(case, _export(tmp_path, "alice", (
+        "13/03/2024, 10:11 - Alice: the van is at the yard\n13/03/2024, 10:12 - Bob Smith: on my way now\n"
+        "13/03/2024, 10:13 - Alice: bring the keys please\n13/03/2024, 23:30 - Alice: ok\n")))
+    [bob] = take_in(case, _export(tmp_path, "bob", (
+        "[13/03/2024, 11:11:05] Ali: the van is at the yard\n[13/03/2024, 11:12:30] Bob: on my way now\n"
+        "[13/03/2024, 11:13:10] Ali: bring the keys please\n[14/03/2024, 00:30:10] Ali: ok\n"
+        "[14/03/2024, 00:31:00] Bob: ok\n")))
+    timeline = build_timeline(case, bob.exhibit_id)
+    assert [(e.sender, [(o.exhibit_id, o.index, o.shift_minutes) for o in e.also_in]) for e in timeline.entries] == [
+        ("Ali", [(alice.exhibit_id, 0, -60)]), ("Bob", [(alice.exhibit_id, 1, -60)]),
+        ("Ali", [(alice.exhibit_id, 2, -60)]), ("Ali", [(alice.exhibit_id, 3, -60)]), ("Bob", [])]
+    [echo] = echoed_in(timeline)
+    assert "its times 1 h earlier than here (the two phones' clocks or time zones differ)" in echo.warning(5)
+    assert "Alice there is Ali here, Bob Smith there is Bob here" in echo.warning(5)
+    assert [o.shift_minutes for e in build_timeline(case, alice.exhibit_id).entries for o in e.also_in] == [60] * 4

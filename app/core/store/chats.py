@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.chats.records import Attachment, Chat, ChatExport, Message
-from app.core.store import db
+from app.core.store import chat_shift, db
 from app.core.store.case import Case
 
 
@@ -235,6 +235,7 @@ class Echo:
     export: str  # that export's exhibit name
     index: int  # the message's place in that export's chat (from 0, as the JSON's "index")
     sender: str | None = None  # the sender's name in that export (the other phone may save them otherwise)
+    shift_minutes: int = 0  # how much later that export writes its times (its phone's clock or zone differs)
 
     @property
     def number(self) -> int:
@@ -262,23 +263,38 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     saved ("Bob Smith" on one, "Bob" on the other, each owner under their own name): a sender is the
     same as another export's where the two exports share typed messages, or one voice note or file (the
     same exhibit: the same bytes), under that pair of names alone (`_same_people`)."""
-    rows = case.conn.execute(
-        f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
-        " mine.moment, theirs.moment, mine.written, theirs.written, mine.sender, theirs.sender, mine.text,"
-        " mine.file, theirs.file"
-        " FROM msgs mine JOIN msgs theirs ON theirs.minute = mine.minute AND theirs.text = mine.text"
-        " AND theirs.kind = mine.kind AND theirs.app = mine.app"
-        " AND theirs.exhibit_id != mine.exhibit_id"
-        " JOIN exhibits e ON e.id = theirs.exhibit_id"
-        " WHERE mine.exhibit_id = ? AND mine.moment != '' ORDER BY mine.id, theirs.exhibit_id, theirs.idx",
-        (exhibit_id,)).fetchall()
-    rows = [r for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
+    rows = case.conn.execute(_ECHOES.format(on="theirs.minute = mine.minute", other=""), (exhibit_id,)).fetchall()
+    rows = [(*r, 0) for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
+    for other, minutes in chat_shift.shifts(case.conn.execute(_SHIFT_PAIRS, (exhibit_id, chat_shift.SHIFT_TEXT))).items():
+        found = case.conn.execute(_ECHOES.format(on=_SHIFTED, other=" AND theirs.exhibit_id = ?"),
+                                  (f"{minutes:+d} minutes", exhibit_id, other)).fetchall()
+        rows += [(*r, minutes) for r in found if (at := chat_shift.shifted(r[4], minutes)) is not None and (
+            r[5] == at or _to_the_minute(r[6], at) or _to_the_minute(r[7], r[5]))]
     people = _same_people(rows)
     out: dict[int, list[Echo]] = {}
     for r in rows:
         if r[8] == r[9] or (int(r[1]), r[8], r[9]) in people:
-            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3]), r[9]))
+            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3]), r[9], r[13]))
     return out
+
+
+_ECHOES = (
+    f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
+    " mine.moment, theirs.moment, mine.written, theirs.written, mine.sender, theirs.sender, mine.text,"
+    " mine.file, theirs.file"
+    " FROM msgs mine JOIN msgs theirs ON {on} AND theirs.text = mine.text"
+    " AND theirs.kind = mine.kind AND theirs.app = mine.app"
+    " AND theirs.exhibit_id != mine.exhibit_id"
+    " JOIN exhibits e ON e.id = theirs.exhibit_id"
+    " WHERE mine.exhibit_id = ? AND mine.moment != ''{other} ORDER BY mine.id, theirs.exhibit_id, theirs.idx")
+_SHIFTED = "theirs.minute = strftime('%Y-%m-%dT%H:%M', mine.minute || ':00', ?)"  # the other phone's clock
+# Messages of the same longer words in another export of the app, wherever their times: how far its clock is off
+_SHIFT_PAIRS = (
+    f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT theirs.exhibit_id, mine.minute, theirs.minute"
+    " FROM msgs mine JOIN msgs theirs ON theirs.text = mine.text AND theirs.kind = mine.kind"
+    " AND theirs.app = mine.app AND theirs.exhibit_id != mine.exhibit_id"
+    " WHERE mine.exhibit_id = ? AND length(trim(mine.text)) >= ? AND mine.moment != '' AND theirs.moment != ''"
+    " LIMIT 100000")
 
 
 SAME_PEOPLE_MIN = 2  # typed messages a pair of differing names must share to be taken as one sender
