@@ -338,7 +338,8 @@ def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) 
 
 HOUR_24_NOTES = {
     "same": "{clock} read as {hhmm} of the date written (a clock counting the hours 1 to 24), by the chat's order",
-    "next": "{clock} read as {hhmm} of the next day (midnight at the end of the date written), by the chat's order",
+    "next": "{clock} read as {hhmm} of the day after the date written (a clock run on past midnight), by the chat's "
+            "order",
     "": "{clock}: {hhmm} of the date written or of the next day cannot be told from the chat's order; "
         "date-time left empty",
 }
