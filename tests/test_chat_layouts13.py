@@ -179,3 +179,24 @@ def test_a_sender_named_with_a_colon_and_no_space_after_it_is_the_sender(tmp_pat
         ("24/7 Taxi", "hi", False), ("12:30 Club", "x", False), (None, "Anna added 12:30 Club", True)]
     ios = _messages(tmp_path, "[13/06/2024, 21:07:00] 12:30 Club: x\n[13/06/2024, 21:08:00] Bo: ok\n", "i.txt")
     assert [(m.sender, m.text) for m in ios] == [("12:30 Club", "x"), ("Bo", "ok")]
+
+
+def test_a_number_changed_mid_chat_is_said_on_the_note_and_on_the_new_numbers_messages(tmp_path):
+    """Before: the messages before and after the app's note "+44 7700 900123 changed to +44 7700 900456" were two
+    senders, nothing tying them; in a group, "added" between two numbers is never read as a change."""
+    messages = _messages(tmp_path, "13/06/2024, 21:05 - \u2068+44 7700 900123\u2069: hi\n13/06/2024, 21:05 - Anna: hey\n"
+                                   "13/06/2024, 21:06 - \u2068+44 7700 900123\u2069 changed to \u2068+44 7700 900456\u2069\n"
+                                   "13/06/2024, 21:07 - +44 7700 900456: new number\n")
+    assert [(m.sender, m.note) for m in messages] == [
+        ("+44 7700 900123", ""), ("Anna", ""),
+        (None, "a number change: +44 7700 900123 writes before it, +44 7700 900456 after it (one person, as the "
+               "app's note says)"),
+        ("+44 7700 900456", "+44 7700 900456 is the number +44 7700 900123 changed to (the app's note, message 3)")]
+    german = _messages(tmp_path, "13.06.24, 21:05 - +49 151 23456789: hallo\n13.06.24, 21:05 - Anna: hey\n"
+                                 "13.06.24, 21:06 - +49 151 23456789 hat zu +49 151 98765432 gewechselt.\n"
+                                 "13.06.24, 21:07 - +49 151 98765432: neue Nummer\n", "de.txt")
+    assert german[3].note.endswith("+49 1519 8765432 is the number +49 1512 3456789 changed to (the app's note, message 3)")
+    group = _messages(tmp_path, "13/06/2024, 21:05 - +44 7700 900123: hi all\n13/06/2024, 21:05 - Anna: hey\n"
+                                "13/06/2024, 21:05 - Bo: yo\n13/06/2024, 21:06 - +44 7700 900123 added +44 7700 900456\n"
+                                "13/06/2024, 21:07 - +44 7700 900456: thanks\n", "g.txt")
+    assert [m.note for m in group] == [""] * 5
