@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
-from app.core.chats.whatsapp import UNRECOGNISED_NOTE
+from app.core.chats.whatsapp import CUT_NOTE, UNRECOGNISED_NOTE
 from tests.conftest import MEDIA
 
 
@@ -200,3 +200,11 @@ def test_a_number_changed_mid_chat_is_said_on_the_note_and_on_the_new_numbers_me
                                 "13/06/2024, 21:05 - Bo: yo\n13/06/2024, 21:06 - +44 7700 900123 added +44 7700 900456\n"
                                 "13/06/2024, 21:07 - +44 7700 900456: thanks\n", "g.txt")
     assert [m.note for m in group] == [""] * 5
+
+
+def test_a_time_first_export_cut_mid_header_ends_in_a_note_saying_so(tmp_path):
+    cut = _messages(tmp_path, "[21:05, 13/06/2024] Anna: hi\n[21:06, 13/06/2024] Bo: see you at\n21:30 tonight\n"
+                              "[21:07, 13/0", "cut.txt")
+    assert [(m.sender, m.text) for m in cut] == [
+        ("Anna", "hi"), ("Bo", "see you at\n21:30 tonight"), (None, "[21:07, 13/0")]
+    assert cut[2].note == CUT_NOTE

@@ -59,7 +59,7 @@ CUT_NOTE = ("the export ends here in the middle of a message header (cut short, 
 CUT_CHAR_NOTE = ("the export ends here inside a character (shown as U+FFFD): cut short, as a phone's export is at "
                  "its size limit; the message may go on beyond it")
 _DIGIT_RUN_RE = re.compile(r"\d+")
-_DATE_RE = re.compile(r"^\[?\s*\d+\s?[./-]\s?\d+\s?[./-]\s?\d+")
+_DATE_RE = re.compile(r"^\[?\s*(?:\d+\s?[./-]\s?\d+\s?[./-]\s?\d+|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?,?\s)")  # or time first
 
 @dataclass
 class _Entry:
