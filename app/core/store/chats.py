@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -265,7 +266,10 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     same exhibit: the same bytes), under that pair of names alone (`_same_people`)."""
     rows = case.conn.execute(_ECHOES.format(on="theirs.minute = mine.minute", other=""), (exhibit_id,)).fetchall()
     rows = [(*r, 0) for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
-    for other, minutes in chat_shift.shifts(case.conn.execute(_SHIFT_PAIRS, (exhibit_id, chat_shift.SHIFT_TEXT))).items():
+    near = Counter(int(r[1]) for r in rows)  # exports already of this clock: no shift looked for
+    skip = ",".join(str(other) for other, n in near.items() if n >= chat_shift.SHIFT_MIN) or "-1"
+    pairs = case.conn.execute(_SHIFT_PAIRS.format(skip=skip), (exhibit_id, chat_shift.SHIFT_TEXT))
+    for other, minutes in chat_shift.shifts(pairs).items():
         found = case.conn.execute(_ECHOES.format(on=_SHIFTED, other=" AND theirs.exhibit_id = ?"),
                                   (f"{minutes:+d} minutes", exhibit_id, other)).fetchall()
         rows += [(*r, minutes) for r in found if (at := chat_shift.shifted(r[4], minutes)) is not None and (
@@ -294,7 +298,7 @@ _SHIFT_PAIRS = (
     " FROM msgs mine JOIN msgs theirs ON theirs.text = mine.text AND theirs.kind = mine.kind"
     " AND theirs.app = mine.app AND theirs.exhibit_id != mine.exhibit_id"
     " WHERE mine.exhibit_id = ? AND length(trim(mine.text)) >= ? AND mine.moment != '' AND theirs.moment != ''"
-    " LIMIT 100000")
+    " AND theirs.exhibit_id NOT IN ({skip}) LIMIT 100000")
 
 
 SAME_PEOPLE_MIN = 2  # typed messages a pair of differing names must share to be taken as one sender
@@ -333,9 +337,9 @@ def _one_message_pairs(rows: list, support: dict[tuple[int, str | None, str | No
             same_names.add((int(r[1]), r[8]))
     taken = {(k[0], k[1]) for k in strong} | {(k[0], k[2]) for k in strong} | same_names
     weak = [k for k, n in support.items() if n < SAME_PEOPLE_MIN and shared.get(k[0], 0) >= SAME_PEOPLE_MIN]
-    named = [(k[0], k[1]) for k in support] + [(k[0], k[2]) for k in support]
+    named = Counter([(k[0], k[1]) for k in support] + [(k[0], k[2]) for k in support])
     return {k for k in weak if (k[0], k[1]) not in taken and (k[0], k[2]) not in taken
-            and named.count((k[0], k[1])) + named.count((k[0], k[2])) == 2}
+            and named[(k[0], k[1])] + named[(k[0], k[2])] == 2}
 
 
 def message_places(case: Case, message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
