@@ -189,8 +189,8 @@ def test_a_number_changed_mid_chat_is_said_on_the_note_and_on_the_new_numbers_me
                                    "13/06/2024, 21:07 - +44 7700 900456: new number\n")
     assert [(m.sender, m.note) for m in messages] == [
         ("+44 7700 900123", ""), ("Anna", ""),
-        (None, "a number change: +44 7700 900123 writes before it, +44 7700 900456 after it (one person, as the "
-               "app's note says)"),
+        (None, ("a number change: +44 7700 900123 writes before it, +44 7700 900456 after it (one person, as the "
+                "app's note says)")),
         ("+44 7700 900456", "+44 7700 900456 is the number +44 7700 900123 changed to (the app's note, message 3)")]
     german = _messages(tmp_path, "13.06.24, 21:05 - +49 151 23456789: hallo\n13.06.24, 21:05 - Anna: hey\n"
                                  "13.06.24, 21:06 - +49 151 23456789 hat zu +49 151 98765432 gewechselt.\n"

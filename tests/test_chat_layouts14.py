@@ -81,8 +81,8 @@ def test_a_telegram_entry_of_a_kind_not_read_or_holding_nothing_read_says_so(tmp
     messages = loaded.export.messages
     assert [(m.sender, m.text, m.note) for m in messages] == [
         ("Anna", "see this", ""),
-        (None, "", "an entry of type 'unsupported', a kind this reader does not know: its time and sender kept, "
-                   "nothing else read from it"),
+        (None, "", ("an entry of type 'unsupported', a kind this reader does not know: its time and sender kept, "
+                    "nothing else read from it")),
         ("Bob", "", "the export holds no words and no file for this message (fields not read: dice)")]
 
 
