@@ -29,7 +29,8 @@ from app.core.chats.intake import TakenIn, take_in
 from app.core.chats.scripts import can_be_written_in
 from app.core.chats.timeline import Timeline, build_timeline, untranslated_messages
 from app.core.chats.translate import translate_messages
-from app.core.errors import ChatError
+from app.core.errors import ChatError, ParleyError
+from app.core.evidence.export_gate import timeline_refusals
 from app.core.export.timeline import parse_timeline_formats, write_timeline
 from app.core.hashing import sha256_file
 from app.core.media.intake import Found
@@ -234,7 +235,11 @@ def echoed_in(timeline: Timeline) -> list[Echoed]:
 def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
                 formats: list[str]) -> list[Path]:
     """Write the timeline in every format; each file is in the audit log with its SHA-256, and the
-    set is logged (`export.staged`) before any is written, so that a kill part-way is named as such."""
+    set is logged (`export.staged`) before any is written, so that a kill part-way is named as such. Refused
+    (ParleyError) when the messages or the log are not as the log vouches (`export_gate`)."""
+    forged = timeline_refusals(case, exhibit_id, [run.run_id for run in timeline.runs])
+    if forged:  # was: the changed messages written out as the chat's, the timeline logged as written
+        raise ParleyError(f"{forged[0].line()} (edited outside Parley): timeline not written; `verify` says more")
     def staged(planned: list[tuple[Path, str]]) -> None:
         with case.transaction():
             case.audit.record("export.staged", f"exhibit/{exhibit_id}",
