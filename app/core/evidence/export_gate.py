@@ -105,12 +105,10 @@ def _newer_run_hidden(case: Case, run_id: int, exhibit: int) -> Iterator[Finding
     """A newer run of the exhibit and task that the log saw finish must be in the store as one: one whose status,
     task or exhibit was changed there (or that was removed) was passed over, an older run exported in its place."""
     task = case.run(run_id).task
-    finished = {entry_number(e.subject) for e in case.audit.entries_of("run.complete")}
     stored = set(case.latest_runs(exhibit, task))
-    for entry in case.audit.entries_of("run.started"):
+    for entry in case.audit.entries_of("run.started", exhibit=exhibit, task=task):  # was: every run's, per export
         other = entry_number(entry.subject)
-        if (other > run_id and other in finished and other not in stored and entry.details.get("exhibit") == exhibit
-                and entry.details.get("task") == task):
+        if other > run_id and other not in stored and case.audit.entries_of("run.complete", entry.subject):
             yield Finding(f"run {other}", f"the audit log saw it finish, a newer {task} of exhibit {exhibit} than run "
                                           f"{run_id}, but the store holds it otherwise (its status, task or exhibit "
                                           "changed, or removed): an older run would be exported in its place")

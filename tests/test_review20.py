@@ -1,0 +1,102 @@
+"""Review of session 20's integrity gate: what checking an honest case costs.
+
+`export` checks the run against the log before it writes, and every edit, sign-off and undo checks the
+transcript against its last logged digest. Both read the audit log: before, the export of one run read
+every run's `run.started` and `run.complete` entry (a phone of 1,000 voice notes exported in one command,
+or exported run by run as the queue works, read the log quadratically), and every edit read every entry
+the run had ever logged (each of a proofreader's edits slower than the one before). Counted here in audit
+entries read, not in time.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from app.core.editing import operations as editing
+from app.core.evidence.export_gate import run_refusals
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.store import audit as audit_module
+from app.core.types import Segment
+from tests.conftest import MEDIA
+from tests.test_verify import MODEL
+
+OTHERS = 60  # other exhibits' runs made before and after the one checked
+
+
+@pytest.fixture(scope="module")
+def phone(tmp_path_factory):
+    """Sixty voice notes' runs, the one checked (edited three times), then sixty more."""
+    root = tmp_path_factory.mktemp("r20")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PARLEY_HEADS_DIR", str(root / "heads"))
+        case = Case.open(root / "case")
+        try:
+            runs = [_run(case, root, n) for n in range(2 * OTHERS + 1)]
+            checked = runs[OTHERS]
+            for n in range(3):
+                editing.edit_text(case, checked, editing.segment_ids(case, checked)[0], f"edit {n}", actor="DC Jones")
+        finally:
+            case.close()
+    return root, checked
+
+
+def _run(case: Case, root, n: int) -> int:
+    original = root / "evidence" / f"note{n}.opus"
+    original.parent.mkdir(exist_ok=True)
+    shutil.copy(MEDIA / "en_voicenote.opus", original)
+    with original.open("ab") as f:  # each its own recording
+        f.write(bytes([n]))
+    exhibit, _ = case.add_exhibit(probe(original))
+    run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+    case.append_segments(run, (Segment(0, 1500, f"note {n}"), Segment(1500, 3000, "bring it")), {}, "en", 0.98)
+    case.finish_run(run)
+    return run
+
+
+@pytest.fixture()
+def read(monkeypatch):
+    """How many audit entries were read (each entry's details parsed once per read)."""
+    count = [0]
+    parse = audit_module._details
+
+    def counted(text):
+        count[0] += 1
+        return parse(text)
+
+    monkeypatch.setattr(audit_module, "_details", counted)
+    return count
+
+
+def test_exporting_one_run_does_not_read_every_run_s_entries(phone, read, monkeypatch):
+    root, checked = phone
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(root / "heads"))
+    case = Case.open(root / "case")
+    try:
+        assert run_refusals(case, checked) == []  # the chain walked once (not counted: it parses no details)
+        read[0] = 0
+        assert run_refusals(case, checked) == []
+    finally:
+        case.close()
+    assert read[0] < OTHERS, f"{read[0]} audit entries read to export one run of {2 * OTHERS + 1}"
+
+
+def test_an_edit_does_not_read_every_entry_its_run_ever_logged(phone, read, monkeypatch, tmp_path):
+    root, checked = phone
+    shutil.copytree(root / "case", tmp_path / "case")
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    case = Case.open(tmp_path / "case")
+    try:
+        first = editing.segment_ids(case, checked)[1]
+        counts = []
+        for n in range(8):
+            read[0] = 0
+            editing.edit_text(case, checked, first, f"again {n}", actor="DC Jones")
+            counts.append(read[0])
+        assert editing.current_segments(case, checked)[1].text == "again 7"
+    finally:
+        case.close()
+    assert counts[-1] <= counts[0], f"audit entries read per edit grew with the edits made: {counts}"
