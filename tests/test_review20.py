@@ -100,3 +100,17 @@ def test_an_edit_does_not_read_every_entry_its_run_ever_logged(phone, read, monk
     finally:
         case.close()
     assert counts[-1] <= counts[0], f"audit entries read per edit grew with the edits made: {counts}"
+
+
+def test_exporting_run_1_does_not_read_runs_10_to_19_and_100_on(phone, read, monkeypatch):
+    """The run's entries were read by the prefix of its subject: `run/1` read run 10's, run 100's... too."""
+    root, _checked = phone
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(root / "heads"))
+    case = Case.open(root / "case")
+    try:
+        assert run_refusals(case, 1) == []
+        read[0] = 0
+        assert run_refusals(case, 1) == []
+    finally:
+        case.close()
+    assert read[0] < OTHERS // 2, f"{read[0]} audit entries read to export run 1 of {2 * OTHERS + 1}"

@@ -81,15 +81,14 @@ def chain_problems(case: Case) -> list[Finding]:
 
 def _proofreading(case: Case, run_id: int) -> Iterator[Finding]:
     """The working copy's history and status (a verified mark no logged revision made prints "verified by")."""
-    entries = [e for e in case.audit.entries(f"run/{run_id}")
-               if e.subject == f"run/{run_id}" and e.action.startswith("transcript.")]
+    entries = [e for e in case.audit.entries_about(f"run/{run_id}") if e.action.startswith("transcript.")]
     if entries:
         yield from edited_run(case, run_id, entries, [])
 
 
 def _run_record(case: Case, run_id: int) -> Iterator[Finding]:
     """The run's record (model, settings, language, times...) against its run.started and run.complete."""
-    entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+    entries = case.audit.entries_about(f"run/{run_id}")
     started = next((e.details for e in entries if e.action == "run.started"), None)
     completed = next((e.details for e in reversed(entries) if e.action == "run.complete"), None)
     if completed is None:
@@ -119,9 +118,9 @@ def _rewritten_since_exported(case: Case, run_id: int) -> Iterator[Finding]:
     """Each manifest of this run the log lists as written, still as written, names an audit entry the
     chain holds as it was then: else the log was chained again since (its digests forged with it)."""
     latest: dict[str, str] = {}
-    for entry in case.audit.entries(f"run/{run_id}"):
+    for entry in case.audit.entries_about(f"run/{run_id}"):
         file = entry.details.get("file")
-        if entry.subject == f"run/{run_id}" and entry.action == "export.written" and isinstance(file, str):
+        if entry.action == "export.written" and isinstance(file, str):
             latest[file] = str(entry.details.get("sha256", ""))
     for file, sha in latest.items():
         head = _manifest_head(Path(file), sha)
@@ -145,8 +144,8 @@ def _manifest_head(path: Path, sha256: str) -> tuple[int, str] | None:
 
 def _chat_messages(case: Case, exhibit_id: int) -> Iterator[Finding]:
     """The chat export's messages against the digest logged when they were taken in."""
-    for entry in case.audit.entries(f"exhibit/{exhibit_id}"):
-        if entry.subject != f"exhibit/{exhibit_id}" or entry.action != "chat.imported":
+    for entry in case.audit.entries_about(f"exhibit/{exhibit_id}"):
+        if entry.action != "chat.imported":
             continue
         digest, version = entry.details.get("messages_sha256"), int(entry.details.get("parser_version", 0))
         if digest is not None and chat_store.messages_sha256(case, entry_number(entry.subject), version) != digest:

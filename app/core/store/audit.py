@@ -87,6 +87,12 @@ class AuditLog:
         return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
                            r["hash"]) for r in rows]
 
+    def entries_about(self, subject: str) -> list[AuditEntry]:
+        """Every entry of exactly this subject (`run/1`, not `run/10` and `run/100` too), oldest first."""
+        rows = self.conn.execute("SELECT * FROM audit_log WHERE subject=? ORDER BY id", (subject,)).fetchall()
+        return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
+                           r["hash"]) for r in rows]
+
     def entries_of(self, action: str, subject: str | None = None, **details: int | str) -> list[AuditEntry]:
         """Every entry of one action (`run.started`...), oldest first; of that `subject` alone, and holding those
         `details` alone (`exhibit=3`), when given: read in SQL, not every entry of the action parsed."""
