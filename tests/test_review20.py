@@ -114,3 +114,33 @@ def test_exporting_run_1_does_not_read_runs_10_to_19_and_100_on(phone, read, mon
     finally:
         case.close()
     assert read[0] < OTHERS // 2, f"{read[0]} audit entries read to export run 1 of {2 * OTHERS + 1}"
+
+
+def test_a_newer_run_the_worker_finishes_while_the_window_exports_is_no_refusal(tmp_path, monkeypatch):
+    """The gate's checks read the store one statement at a time: a newer run of the exhibit that the worker
+    finished between two of them was seen finished in the log but not complete in the store, and the export
+    the investigator asked for was refused as tampered with ("an older run would be exported in its place")."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    window = Case.open(tmp_path / "case")
+    worker = Case.open(tmp_path / "case")
+    try:
+        older = _run(window, tmp_path, 0)
+        exhibit = window.run(older).exhibit_id
+        newer = worker.start_run(exhibit, "transcribe", MODEL, {"beam_size": 1}, software_info())
+        worker.append_segments(newer, (Segment(0, 1500, "note 0 again"),), {}, "en", 0.98)
+        latest_runs = Case.latest_runs
+
+        def worker_finishes_meanwhile(self, exhibit_id, task=None, *args, **kwargs):
+            found = latest_runs(self, exhibit_id, task, *args, **kwargs)
+            if self is window and task is not None and worker.run(newer).status == "running":
+                worker.finish_run(newer)
+            return found
+
+        monkeypatch.setattr(Case, "latest_runs", worker_finishes_meanwhile)
+        assert run_refusals(window, older) == []
+        assert worker.run(newer).status == "complete"  # it did finish meanwhile
+        monkeypatch.setattr(Case, "latest_runs", latest_runs)
+        assert run_refusals(window, older) == []  # and once finished, the older run is still exportable
+    finally:
+        worker.close()
+        window.close()

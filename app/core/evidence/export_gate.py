@@ -33,7 +33,13 @@ from app.core.store.db import DatabaseError
 
 
 def run_refusals(case: Case, run_id: int) -> list[Finding]:
-    """Why the run must not be exported as it stands (empty: it may be)."""
+    """Why the run must not be exported as it stands (empty: it may be). Read at one moment: a run the worker
+    finished between two reads was seen finished in the log, not in the store, and the export refused."""
+    with case.snapshot():
+        return _run_refusals(case, run_id)
+
+
+def _run_refusals(case: Case, run_id: int) -> list[Finding]:
     found = chain_problems(case)
     if found:
         return found
@@ -52,6 +58,11 @@ def run_refusals(case: Case, run_id: int) -> list[Finding]:
 def timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int] = ()) -> list[Finding]:
     """Why a chat export's timeline must not be written as it stands: the log broken, its messages
     changed since they were taken in, or its record; or a voice note's transcript it shows (`run_ids`)."""
+    with case.snapshot():
+        return _timeline_refusals(case, exhibit_id, run_ids)
+
+
+def _timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int]) -> list[Finding]:
     found = chain_problems(case)
     if found:
         return found
