@@ -144,3 +144,35 @@ def test_a_newer_run_the_worker_finishes_while_the_window_exports_is_no_refusal(
     finally:
         worker.close()
         window.close()
+
+
+def test_a_transcript_the_window_edits_while_the_worker_translates_it_is_no_refusal(tmp_path, monkeypatch):
+    """The worker read the text to translate, then its last logged digest: a proofreader's edit in the window
+    between the two (the first one making the working copy) was taken for a row edited outside Parley, and the
+    queued translation refused ("edited outside Parley: not translated")."""
+    from pathlib import Path
+
+    from app.core.translation import runs as translation_runs
+    from app.core.translation.engine import load_translator
+
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    nllb = load_translator(Path(__file__).resolve().parent / "fixtures" / "tiny_nllb", device="cpu", threads=1)
+    worker = Case.open(tmp_path / "case")
+    window = Case.open(tmp_path / "case")
+    try:
+        run = _run(worker, tmp_path, 0)
+        current_transcript = translation_runs.current_transcript
+
+        def window_edits_meanwhile(case, run_id):
+            found = current_transcript(case, run_id)
+            if not editing.has_working_copy(window, run_id):
+                editing.edit_text(window, run_id, editing.segment_ids(window, run_id)[1], "bring the van", "DC Jones")
+            return found
+
+        monkeypatch.setattr(translation_runs, "current_transcript", window_edits_meanwhile)
+        translation_runs.translate_run(worker, nllb, run, "fr", source="en")
+        assert editing.current_segments(window, run)[1].text == "bring the van"  # the edit did land meanwhile
+        assert len(worker.run_ids("complete")) == 2  # the translation of the text as read
+    finally:
+        window.close()
+        worker.close()
