@@ -12,6 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from app.core.errors import ModelError
 from app.core.models import catalogue as models
 from app.core.models.staging import remove_stale
 from tests.conftest import REPO
@@ -69,3 +72,11 @@ def test_an_install_dev_killed_with_its_copy_whole_installs_nothing_and_the_next
     assert again.returncode == 0 and "tiny.en: installed" in again.stdout, again.stdout + again.stderr
     assert not [p.name for p in target.iterdir() if p.name.startswith(".")]  # the killed copy is gone
     assert models.verify(target / "tiny.en") == []
+
+
+def test_a_bundle_into_a_folder_that_is_not_there_names_that_folder_not_its_hidden_copy(tmp_path, models_dir):
+    missing = tmp_path / "stick-not-mounted"
+    with pytest.raises(ModelError) as refused:
+        models.make_bundle(models_dir / "tiny.en", missing / "tiny.en")
+    assert str(refused.value) == f"{missing}: no such folder"
+    assert not missing.exists()

@@ -244,6 +244,8 @@ def make_bundle(folder: Path, out: Path) -> Path:
         raise ModelError(f"{folder}: not a model folder (no model.bin)")
     if out.exists():
         raise ModelError(f"{out}: already exists")
+    if not out.parent.is_dir():  # else the error named the hidden folder the copy is made in
+        raise ModelError(f"{out.parent}: no such folder")
     changed = differences(folder) if (folder / MANIFEST).is_file() else []
     if changed:  # a half-copied or altered model: its bundle's sums would vouch for the damage
         raise ModelError(f"{folder}: not bundled, it differs from its manifest ({'; '.join(changed)}); "
