@@ -17,7 +17,7 @@ import pytest
 from app.core.errors import ModelError
 from app.core.models import catalogue as models
 from app.core.models.staging import remove_stale
-from tests.conftest import REPO
+from tests.conftest import MEDIA, REPO
 from tests.test_kills2 import _killed_after
 
 
@@ -80,3 +80,29 @@ def test_a_bundle_into_a_folder_that_is_not_there_names_that_folder_not_its_hidd
         models.make_bundle(models_dir / "tiny.en", missing / "tiny.en")
     assert str(refused.value) == f"{missing}: no such folder"
     assert not missing.exists()
+
+
+CTRL_C_AS_THE_WORKER_STARTS = """
+import os, signal, sys
+if __name__ == "__mp_main__":  # the spawned worker, as it starts: Ctrl-C in the terminal reaches the whole group
+    os.killpg(0, signal.SIGINT)
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_the_worker_starts_is_one_line_with_no_traceback_from_the_worker(tmp_path, models_dir):
+    """The first worker of a command used to be born with Ctrl-C open (multiprocessing's resource tracker,
+    started at the first spawn, unblocks SIGINT), and printed a KeyboardInterrupt traceback."""
+    script = tmp_path / "ctrl_c.py"
+    script.write_text(CTRL_C_AS_THE_WORKER_STARTS, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script), "transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(tmp_path / "case"),
+         "--out", str(tmp_path / "out"), "--model", "tiny.en"],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, check=False,
+        timeout=300, start_new_session=True)  # its own process group, as a terminal gives a command
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
+    said = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("[")]
+    assert len(said) == 1 and said[0].startswith(("interrupted; ", "stopped while starting")), result.stderr
