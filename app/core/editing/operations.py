@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from app.core.editing.as_logged import check_as_logged
 from app.core.editing.segment_edits import (
     EditError,
     SegmentDict,
@@ -256,6 +257,7 @@ def set_verified(case: Case, run_id: int, verified_by: str, verified: bool = Tru
         raise EditError("verification needs the name of the person verifying")
     actor = actor or current_user()
     with case.transaction():
+        _as_logged(case, run_id)
         mapping = _ensure_working(case, run_id, actor)
         prior = _stored_status(case, run_id)
         before = {"status": prior[0], "verified_by": prior[1], "segments": []}
@@ -295,6 +297,11 @@ def _to_segment(seg: SegmentDict) -> Segment:
         avg_logprob=seg["avg_logprob"], no_speech_prob=seg["no_speech_prob"], flags=tuple(seg["flags"]),
         source_text=seg["source_text"], id=seg["id"],
     )
+
+
+def _as_logged(case: Case, run_id: int) -> None:
+    """Refuse (EditError) to change a transcript whose rows differ from what the log last vouched for."""
+    check_as_logged(case, run_id, has_working_copy(case, run_id), current_segments(case, run_id))
 
 
 def _ensure_working(case: Case, run_id: int, actor: str) -> dict[int, int] | None:
@@ -351,6 +358,7 @@ def _segment_op(case: Case, run_id: int, op: str, params: dict[str, Any], ids: l
                 apply: Callable[[list[SegmentDict]], list[SegmentDict]], actor: str | None) -> Change:
     actor = actor or current_user()
     with case.transaction():
+        _as_logged(case, run_id)
         mapping = _ensure_working(case, run_id, actor)
         if mapping is not None:
             missing = [i for i in ids if i not in mapping]
@@ -371,6 +379,7 @@ def _matching_op(case: Case, run_id: int, op: str, params: dict[str, Any],
         if not any(pick(_read(case, i, working)) for i in all_ids):
             state, verified_by = status(case, run_id)
             return Change(run_id, None, status=state, verified_by=verified_by)
+        _as_logged(case, run_id)
         mapping = _ensure_working(case, run_id, actor)
         ids = [mapping[i] for i in all_ids] if mapping is not None else all_ids
         before = [s for s in (_read(case, i, True) for i in ids) if pick(s)]
@@ -403,6 +412,7 @@ def _revert(case: Case, rev: Revision, expect: dict[str, Any], target: dict[str,
         raise EditError("undo and redo act on an original revision, not on another undo")
     actor = actor or current_user()
     with case.transaction():
+        _as_logged(case, rev.run_id)
         current = []
         for seg in expect["segments"]:
             try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.core.errors import ParleyError
 from app.core.evidence.export_set import MANIFEST_SUFFIX
-from app.core.files import read_regular_text
+from app.core.files import read_regular_text, symlink_target, what_stands_at
 from app.core.hashing import sha256_file
 from app.core.names import named_as_part_of, same_name, unlike_characters
 
@@ -62,6 +62,12 @@ def _check_file(folder: Path, entry: dict) -> str | None:
     path = folder / name
     if Path(name).name != name:
         return f"{name}: a file name with a folder in it (a manifest Parley does not write)"
+    standing = what_stands_at(path)
+    if standing is not None:  # a pipe, folder or device was said "missing"
+        return f"{name}: {standing} in its place (not read: it is not a file)"
+    if path.is_symlink():  # was checked through the link: the set's file is wherever it leads, not here
+        return f"{name}: a symbolic link to {symlink_target(path)}, not the file written (an export writes files, " \
+               "never links)"
     if not path.is_file():
         return f"{name}: missing (listed in the manifest)"
     size = path.stat().st_size

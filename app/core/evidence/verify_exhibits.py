@@ -18,11 +18,15 @@ from app.core.store import Case
 from app.core.store.case import Exhibit, exhibit_facts
 
 
-def exhibit_records(case: Case, notes: list[Finding]) -> Iterator[Finding]:
+def exhibit_records(case: Case, notes: list[Finding], only: int | None = None) -> Iterator[Finding]:
+    """`only`: that exhibit alone (what an export of a run of it prints, checked before it is written)."""
     logged: dict[int, dict] = {}
     found_at: dict[int, list[str]] = {}
     found_when: dict[int, list[str | None]] = {}  # when each path was found: logged since session 13
-    for entry in case.audit.entries("exhibit/"):
+    entries = case.audit.entries("exhibit/" if only is None else f"exhibit/{only}")
+    for entry in entries:
+        if only is not None and entry.subject != f"exhibit/{only}":
+            continue
         if entry.action == "exhibit.added":
             logged[entry_number(entry.subject)] = entry.details
             found_at[entry_number(entry.subject)] = [entry.details.get("path")]
@@ -30,8 +34,9 @@ def exhibit_records(case: Case, notes: list[Finding]) -> Iterator[Finding]:
         elif entry.action == "exhibit.duplicate_linked":
             found_at.setdefault(entry_number(entry.subject), []).append(entry.details.get("path"))
             found_when.setdefault(entry_number(entry.subject), []).append(entry.details.get("added_at"))
-    stored, names, times = {e.id: e for e in case.exhibits()}, case.exhibit_names(), case.path_times()
-    cut_short = _found_truncated_by_a_run(case)
+    stored = {e.id: e for e in case.exhibits()} if only is None else {only: case.exhibit(only)}
+    names, times = case.exhibit_names(), case.path_times()
+    cut_short = _found_truncated_by_a_run(case, None if only is None else case.latest_runs(only))
     for exhibit_id in sorted(logged.keys() - stored.keys()):
         yield Finding(f"exhibit {exhibit_id}", "in the audit log, but gone from the store")
     for exhibit_id, exhibit in sorted(stored.items()):
@@ -72,11 +77,13 @@ def _changed(exhibit: Exhibit, details: dict, name: str | None, run_truncated: b
     return changed
 
 
-def _found_truncated_by_a_run(case: Case) -> set[int]:
-    """Exhibits a run of which the log saw finish truncated (the run marks its exhibit so)."""
+def _found_truncated_by_a_run(case: Case, runs: list[int] | None = None) -> set[int]:
+    """Exhibits a run of which the log saw finish truncated (the run marks its exhibit so); of `runs` alone, given."""
     exhibit_of: dict[int, int] = {}
     truncated: set[int] = set()
-    for entry in case.audit.entries("run/"):
+    entries = case.audit.entries("run/") if runs is None else [
+        e for run_id in runs for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+    for entry in entries:
         if entry.action == "run.started" and isinstance(entry.details.get("exhibit"), int):
             exhibit_of[entry_number(entry.subject)] = entry.details["exhibit"]
         elif entry.action == "run.complete" and entry.details.get("truncated"):

@@ -11,7 +11,9 @@ manifests the log does not know (the log cut short, or the store rolled back).
   into a folder that copy's log never knew): after a cut it can
   no longer be checked; otherwise it is a finding: naming an audit entry past the chain's end,
   the store is older than the export (replaced by an older copy); naming an entry the chain
-  holds, either that or an export stopped between writing its set and logging it.
+  holds, either that or an export stopped between writing its set and logging it; naming an entry the
+  chain holds otherwise, another case's export of the same recording passed off among this one's (or
+  this case's from before it was put back to an older copy and worked on since).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import Finding
 from app.core.evidence.head import read_head_file
-from app.core.files import SMALL_FILE_LIMIT, read_regular_text
+from app.core.files import SMALL_FILE_LIMIT, read_regular_text, symlink_target, what_stands_at
 from app.core.hashing import sha256_file
 from app.core.names import named_as_part_of, unlike_characters
 from app.core.store import Case
@@ -125,12 +127,20 @@ def _size_changed(path: Path, sha256: str, sizes: dict[str, int]) -> bool:
 
 def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],
                  staged: tuple[int, str] | None = None, sizes: dict[str, int] | None = None) -> Iterator[Finding]:
+    standing = what_stands_at(logged) if path is None else None
+    if standing is not None and not staged:  # was "missing": a pipe, folder or device put in its place
+        yield Finding(logged, f"exported file replaced by {standing} (not read: it is not a file)")
+        return
     if path is None:
         hint = "" if moved_to else " (if its folder was moved, name the folder: verify --exports DIR)"
         # a later export removes the manifest first: a kill then leaves the set without one
         yield _stopped(Path(logged), staged[0]) if staged else Finding(logged, f"exported file missing{hint}")
         return
     subject = logged if str(path) == logged else f"{logged} (found at {path})"
+    if path.is_symlink():  # was quiet while its target held the bytes: the file is wherever the link leads
+        yield Finding(subject, f"exported file replaced by a symbolic link to {symlink_target(path)} (an export "
+                               "writes files, never links)")
+        return
     if staged is None and _size_changed(path, sha256, sizes or {}):  # another size: another SHA-256, not hashed
         yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
         return
@@ -187,9 +197,10 @@ def _unlogged_manifests(case: Case, folders: list[Path], logged: set[Path]) -> I
         for manifest in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
             if manifest in logged:
                 continue
-            entry = _entry_of(case, manifest, ours, end)
-            if entry is None:
+            named = _entry_of(manifest, ours)
+            if named is None:
                 continue
+            entry, digest = named
             if cut:
                 yield Finding(str(manifest), "its export's entries went with the log cut short: it can no longer "
                                              "be checked against the log")
@@ -197,19 +208,23 @@ def _unlogged_manifests(case: Case, folders: list[Path], logged: set[Path]) -> I
                 yield Finding(str(manifest), f"names audit entry {entry}, past the end of this case's chain "
                                              f"({end}): the store is older than this export (replaced by an older "
                                              "copy?), or the export is another case's")
-            else:
+            elif case.audit.hash_of(entry) == digest:
                 yield Finding(str(manifest), f"an export of this case (at audit entry {entry}) that the audit log "
                                              "does not list: the store is older than this export (replaced by an "
                                              "older copy?), or the export was stopped before it was logged")
+            else:  # was silent: another case's set passed off among this one's, or a later log's put back and worked on
+                yield Finding(str(manifest), f"an export of this case's evidence naming audit entry {entry}, which "
+                                             "this case's log holds otherwise: another case's export (of the same "
+                                             "recording), or this case's from before its store was put back to an "
+                                             "older copy or its log rewritten; not an export this log made")
 
 
-def _entry_of(case: Case, manifest: Path, sources: set[str], end: int) -> int | None:
-    """The audit entry a manifest of one of this case's exhibits names, when past the chain's end or
-    one the chain still holds; None otherwise (another case's, or not a manifest)."""
+def _entry_of(manifest: Path, sources: set[str]) -> tuple[int, str] | None:
+    """The audit head (entry, hash) a manifest of one of this case's exhibits names; None otherwise (another
+    recording's, or not a manifest)."""
     try:
         data = json.loads(read_regular_text(manifest))
         entry, digest = int(data["audit_head"]["entry"]), data["audit_head"]["hash"]
-        made_here = data["source"]["sha256"] in sources and (entry > end or case.audit.hash_of(entry) == digest)
-        return entry if made_here else None
+        return (entry, str(digest)) if data["source"]["sha256"] in sources and entry > 0 else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OverflowError):
         return None

@@ -72,18 +72,20 @@ def chat_imports(case: Case, notes: list[Finding]) -> Iterator[Finding]:
                                                    "(text, sender, time or attachment changed, added or removed)")
 
 
-def interview_details(case: Case, notes: list[Finding]) -> Iterator[Finding]:
+def interview_details(case: Case, notes: list[Finding], only: int | None = None) -> Iterator[Finding]:
     """The details every record of interview prints, against the changes the log recorded; who changed
-    them last (the entry's actor) and when (logged since session 13)."""
+    them last (the entry's actor) and when (logged since session 13). `only`: that exhibit's alone."""
     logged: dict[int, dict] = {}
     last: dict[int, AuditEntry] = {}
-    for entry in case.audit.entries("exhibit/"):
-        if entry.action == "interview.updated":
+    for entry in case.audit.entries("exhibit/" if only is None else f"exhibit/{only}"):
+        if entry.action == "interview.updated" and (only is None or entry.subject == f"exhibit/{only}"):
             fields = logged.setdefault(entry_number(entry.subject), interview.as_logged(InterviewDetails()))
             fields.update({name: change[1] for name, change in entry.details.get("changes", {}).items()})
             last[entry_number(entry.subject)] = entry
-    yield from _stamps(interview.stamps(case), last, notes)
-    for exhibit_id in sorted(interview.exhibit_ids(case) | logged.keys()):
+    stamps = {k: v for k, v in interview.stamps(case).items() if only in (None, k)}
+    yield from _stamps(stamps, last, notes)
+    exhibits = interview.exhibit_ids(case) | logged.keys()
+    for exhibit_id in sorted(exhibits if only is None else exhibits & {only}):
         try:
             stored = interview.as_logged(interview.read_interview(case, exhibit_id))
         except StoreError:

@@ -63,6 +63,7 @@ def _details(text: object) -> dict[str, Any]:
 class AuditLog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.intact_to: AuditHead | None = None  # the last entry an export found the chain intact up to
 
     def record(self, action: str, subject: str, details: dict[str, Any] | None = None,
                actor: str | None = None) -> str:
@@ -83,6 +84,12 @@ class AuditLog:
         rows = self.conn.execute(
             "SELECT * FROM audit_log WHERE subject LIKE ? ORDER BY id", (subject_prefix + "%",)
         ).fetchall()
+        return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
+                           r["hash"]) for r in rows]
+
+    def entries_of(self, action: str) -> list[AuditEntry]:
+        """Every entry of one action (`run.started`...), oldest first."""
+        rows = self.conn.execute("SELECT * FROM audit_log WHERE action=? ORDER BY id", (action,)).fetchall()
         return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
                            r["hash"]) for r in rows]
 
@@ -139,10 +146,15 @@ class AuditLog:
                                  (len(prefix), prefix.lower())).fetchall()
         return [int(r[0]) for r in rows]
 
-    def verify(self) -> list[str]:
-        """Problems found walking the chain; an empty list means it is intact."""
+    def verify(self, after: AuditHead | None = None) -> list[str]:
+        """Problems found walking the chain (from just after `after`, an entry found intact before, when given);
+        an empty list means it is intact."""
         problems, prev, number = [], GENESIS, 0
-        for r in self.conn.execute("SELECT * FROM audit_log ORDER BY id"):
+        if after is not None:
+            prev, number = after.hash, after.entry_id
+        rows = self.conn.execute("SELECT * FROM audit_log ORDER BY id") if after is None else \
+            self.conn.execute("SELECT * FROM audit_log WHERE id > ? ORDER BY id", (number,))
+        for r in rows:
             expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["details_json"])
             number += 1
             if r["id"] != number:  # numbered 1, 2, 3... as appended: manifests and head files name entries so

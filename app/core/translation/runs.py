@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core.chats.text_intake import TEXT_TASK, UNTRANSLATED_FLAGS, is_untranslated
-from app.core.editing.operations import current_transcript
+from app.core.editing.as_logged import check_as_logged
+from app.core.editing.operations import current_transcript, has_working_copy
 from app.core.errors import LanguageError, ModelError, ParleyError
 from app.core.evidence.provenance import software_info
 from app.core.models import catalogue as models
@@ -248,6 +249,8 @@ def translate_run_result(
     if record.status != "complete":
         raise ParleyError(f"run {run_id} is not complete ({record.status}); nothing to translate")
     parent = current_transcript(case, run_id)
+    # was: the changed text translated, and the translation's digest logged as the machine's from then on
+    check_as_logged(case, run_id, has_working_copy(case, run_id), parent.segments, "not translated")
     if not any(seg.text.strip() for seg in parent.segments) and not (source or record.language):
         raise ParleyError("the transcript has no text to translate")
     src = resolve_source(case, run_id, source)

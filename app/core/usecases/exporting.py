@@ -17,10 +17,10 @@ from app.core.editing import review
 from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
+from app.core.evidence.export_gate import run_refusals
 from app.core.evidence.export_set import folder_held, write_set
 from app.core.evidence.paths import check_outside_evidence
 from app.core.evidence.provenance import software_info
-from app.core.evidence.verify import text_findings
 from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
@@ -44,8 +44,8 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     Returns the paths written (the manifest last). Each file and the set are in the audit log,
     by absolute path (a relative `out` is where it is now: `verify` may run from anywhere).
     """
-    forged = text_findings(case, run_id)
-    if forged:  # was: exported as the machine's (or the proofreader's), with a manifest vouching for it
+    forged = run_refusals(case, run_id)
+    if forged:  # was: exported as the machine's (or the proofreader's, verified), with a manifest vouching for it
         raise ParleyError(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more")
     out = Path(out).expanduser().resolve()
     who = actor or current_user()

@@ -29,14 +29,15 @@ from app.core.chats.intake import TakenIn, take_in
 from app.core.chats.scripts import can_be_written_in
 from app.core.chats.timeline import Timeline, build_timeline, untranslated_messages
 from app.core.chats.translate import translate_messages
-from app.core.errors import ChatError
+from app.core.errors import ChatError, ParleyError
+from app.core.evidence.export_gate import timeline_refusals
 from app.core.export.timeline import parse_timeline_formats, write_timeline
 from app.core.hashing import sha256_file
 from app.core.media.intake import Found
 from app.core.models import catalogue as models
 from app.core.names import printable, safe_basename
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
-from app.core.store import Case
+from app.core.store import Case, chat_shift
 from app.core.store.jobs import JobQueue
 from app.core.translation.engine import load_translator
 from app.core.translation.runs import check_language, same_language, text_language
@@ -199,11 +200,15 @@ class Echoed:
     export: str
     messages: int
     renamed: tuple[tuple[str, str], ...] = ()
+    shift_minutes: int = 0  # that export's times this much later than this one's (its phone's clock or zone)
 
     def warning(self, total: int) -> str:
         """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones."""
         said = (f"{self.messages} of {total} messages are also in exhibit {self.exhibit_id} ({self.export}), "
                 "each marked 'also in'")
+        if self.shift_minutes:
+            said += (f", its times {chat_shift.said(self.shift_minutes)} than here (the two phones' clocks or time "
+                     "zones differ)")
         if not self.renamed:
             return f"{said} (the same chat exported twice?)"
         pairs = ", ".join(f"{printable(there)} there is {printable(here)} here" for there, here in self.renamed)
@@ -215,20 +220,26 @@ def echoed_in(timeline: Timeline) -> list[Echoed]:
     phones): how many of this timeline's messages it holds, and the senders it names otherwise."""
     counts: Counter[tuple[int, str]] = Counter()
     renamed: dict[tuple[int, str], set[tuple[str, str]]] = {}
+    shifts: dict[tuple[int, str], int] = {}
     for e in timeline.entries:
         for key in {(o.exhibit_id, o.export) for o in e.also_in}:
             counts[key] += 1
+        shifts.update({(o.exhibit_id, o.export): o.shift_minutes for o in e.also_in if o.shift_minutes})
         for o in e.also_in:
             if o.sender and e.sender and o.sender != e.sender:
                 renamed.setdefault((o.exhibit_id, o.export), set()).add((o.sender, e.sender))
-    return [Echoed(exhibit_id, name, n, tuple(sorted(renamed.get((exhibit_id, name), ()))))
-            for (exhibit_id, name), n in sorted(counts.items())]
+    return [Echoed(exhibit_id, name, n, tuple(sorted(renamed.get((exhibit_id, name), ()))),
+                   shifts.get((exhibit_id, name), 0)) for (exhibit_id, name), n in sorted(counts.items())]
 
 
 def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
                 formats: list[str]) -> list[Path]:
     """Write the timeline in every format; each file is in the audit log with its SHA-256, and the
-    set is logged (`export.staged`) before any is written, so that a kill part-way is named as such."""
+    set is logged (`export.staged`) before any is written, so that a kill part-way is named as such. Refused
+    (ParleyError) when the messages or the log are not as the log vouches (`export_gate`)."""
+    forged = timeline_refusals(case, exhibit_id, [run.run_id for run in timeline.runs])
+    if forged:  # was: the changed messages written out as the chat's, the timeline logged as written
+        raise ParleyError(f"{forged[0].line()} (edited outside Parley): timeline not written; `verify` says more")
     def staged(planned: list[tuple[Path, str]]) -> None:
         with case.transaction():
             case.audit.record("export.staged", f"exhibit/{exhibit_id}",

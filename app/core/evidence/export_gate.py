@@ -1,0 +1,156 @@
+"""What an export must know before it writes: that what it prints is what the audit log vouches for.
+
+An export prints the text with its status (verified by whom, when), the run's record (model,
+settings, language...), the exhibit's (name, SHA-256, size, length) and the record-of-interview
+details, and its manifest vouches for all of it. Each is checked here against the log, as `verify`
+checks it, for the run (or the chat's timeline) being written alone; and the log itself must be
+intact, or its digests vouch for nothing: an entry edited to name forged text's digest (the chain
+broken there), or the chain recomputed after it, which the manifests of this run's earlier exports
+show (each names an audit entry the log no longer holds as it was). A log chained again with no
+export of the run after the edit is left to `verify` (the head kept by this account, `--head`).
+
+The chain is walked once per case opened, then from the last entry found intact on (an export
+of every run of a case does not walk it once per run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
+from app.core.evidence.verify import _changed_provenance, text_findings
+from app.core.evidence.verify_edits import edited_run
+from app.core.evidence.verify_exhibits import exhibit_records
+from app.core.evidence.verify_records import interview_details
+from app.core.files import SMALL_FILE_LIMIT, read_regular_text
+from app.core.hashing import sha256_file
+from app.core.store import Case
+from app.core.store import chats as chat_store
+from app.core.store.db import DatabaseError
+
+
+def run_refusals(case: Case, run_id: int) -> list[Finding]:
+    """Why the run must not be exported as it stands (empty: it may be)."""
+    found = chain_problems(case)
+    if found:
+        return found
+    found = guarded(f"run {run_id}", lambda: text_findings(case, run_id))  # the text first: the gravest
+    if found:
+        return found
+    exhibit = case.run(run_id).exhibit_id
+    return [*guarded(f"run {run_id}", lambda: _proofreading(case, run_id)),
+            *guarded(f"run {run_id}", lambda: _run_record(case, run_id)),
+            *guarded(f"exhibit {exhibit}", lambda: exhibit_records(case, [], only=exhibit)),
+            *guarded(f"exhibit {exhibit}", lambda: interview_details(case, [], only=exhibit)),
+            *guarded(f"run {run_id}", lambda: _rewritten_since_exported(case, run_id)),
+            *guarded(f"run {run_id}", lambda: _newer_run_hidden(case, run_id, exhibit))]
+
+
+def timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int] = ()) -> list[Finding]:
+    """Why a chat export's timeline must not be written as it stands: the log broken, its messages
+    changed since they were taken in, or its record; or a voice note's transcript it shows (`run_ids`)."""
+    found = chain_problems(case)
+    if found:
+        return found
+    found = [*guarded(f"exhibit {exhibit_id}", lambda: _chat_messages(case, exhibit_id)),
+             *guarded(f"exhibit {exhibit_id}", lambda: exhibit_records(case, [], only=exhibit_id))]
+    return found or next((refused for run_id in run_ids if (refused := run_refusals(case, run_id))), [])
+
+
+def chain_problems(case: Case) -> list[Finding]:
+    """The chain walked from the last entry found intact through this log (all of it the first time)."""
+    log = case.audit
+    after = log.intact_to
+    try:
+        if after is not None and log.hash_of(after.entry_id) != after.hash:
+            after = None
+        head = log.head()
+        problems = log.verify(after)
+    except (DatabaseError, *UNREADABLE) as exc:
+        return [Finding("audit log", f"cannot be read ({type(exc).__name__}): the store is damaged or was edited "
+                                     "outside Parley")]
+    if problems:
+        log.intact_to = None
+        return [Finding("audit log", f"{problems[0]}: its digests vouch for nothing")]
+    log.intact_to = head
+    return []
+
+
+def _proofreading(case: Case, run_id: int) -> Iterator[Finding]:
+    """The working copy's history and status (a verified mark no logged revision made prints "verified by")."""
+    entries = [e for e in case.audit.entries(f"run/{run_id}")
+               if e.subject == f"run/{run_id}" and e.action.startswith("transcript.")]
+    if entries:
+        yield from edited_run(case, run_id, entries, [])
+
+
+def _run_record(case: Case, run_id: int) -> Iterator[Finding]:
+    """The run's record (model, settings, language, times...) against its run.started and run.complete."""
+    entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+    started = next((e.details for e in entries if e.action == "run.started"), None)
+    completed = next((e.details for e in reversed(entries) if e.action == "run.complete"), None)
+    if completed is None:
+        if case.run(run_id).status == "complete":
+            yield Finding(f"run {run_id}", "marked complete in the store, but the audit log never saw it finish")
+        return
+    changed = _changed_provenance(case, run_id, started, completed)
+    if changed:
+        yield Finding(f"run {run_id}", f"its record in the store differs from the audit log ({', '.join(changed)})")
+
+
+def _newer_run_hidden(case: Case, run_id: int, exhibit: int) -> Iterator[Finding]:
+    """A newer run of the exhibit and task that the log saw finish must be in the store as one: one whose status,
+    task or exhibit was changed there (or that was removed) was passed over, an older run exported in its place."""
+    task = case.run(run_id).task
+    finished = {entry_number(e.subject) for e in case.audit.entries_of("run.complete")}
+    stored = set(case.latest_runs(exhibit, task))
+    for entry in case.audit.entries_of("run.started"):
+        other = entry_number(entry.subject)
+        if (other > run_id and other in finished and other not in stored and entry.details.get("exhibit") == exhibit
+                and entry.details.get("task") == task):
+            yield Finding(f"run {other}", f"the audit log saw it finish, a newer {task} of exhibit {exhibit} than run "
+                                          f"{run_id}, but the store holds it otherwise (its status, task or exhibit "
+                                          "changed, or removed): an older run would be exported in its place")
+            return
+
+
+def _rewritten_since_exported(case: Case, run_id: int) -> Iterator[Finding]:
+    """Each manifest of this run the log lists as written, still as written, names an audit entry the
+    chain holds as it was then: else the log was chained again since (its digests forged with it)."""
+    latest: dict[str, str] = {}
+    for entry in case.audit.entries(f"run/{run_id}"):
+        file = entry.details.get("file")
+        if entry.subject == f"run/{run_id}" and entry.action == "export.written" and isinstance(file, str):
+            latest[file] = str(entry.details.get("sha256", ""))
+    for file, sha in latest.items():
+        head = _manifest_head(Path(file), sha)
+        if head is not None and case.audit.hash_of(head[0]) != head[1]:
+            yield Finding(f"run {run_id}", f"its export {file} names audit entry {head[0]}, which the log no longer "
+                                           "holds as it was: the log was rewritten since")
+
+
+def _manifest_head(path: Path, sha256: str) -> tuple[int, str] | None:
+    """The audit head a manifest still as logged names (None: not a manifest, gone, changed or unreadable)."""
+    if not path.name.endswith(MANIFEST_SUFFIX):
+        return None
+    try:
+        if not path.is_file() or path.stat().st_size > SMALL_FILE_LIMIT or sha256_file(path) != sha256:
+            return None
+        head = json.loads(read_regular_text(path)).get("audit_head") or {}
+        return int(head["entry"]), str(head["hash"])
+    except (OSError, *UNREADABLE):
+        return None
+
+
+def _chat_messages(case: Case, exhibit_id: int) -> Iterator[Finding]:
+    """The chat export's messages against the digest logged when they were taken in."""
+    for entry in case.audit.entries(f"exhibit/{exhibit_id}"):
+        if entry.subject != f"exhibit/{exhibit_id}" or entry.action != "chat.imported":
+            continue
+        digest, version = entry.details.get("messages_sha256"), int(entry.details.get("parser_version", 0))
+        if digest is not None and chat_store.messages_sha256(case, entry_number(entry.subject), version) != digest:
+            yield Finding(f"exhibit {exhibit_id}", "its chat messages in the store differ from those taken in (text, "
+                                                   "sender, time or attachment changed, added or removed)")
