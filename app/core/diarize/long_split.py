@@ -1,24 +1,27 @@
-"""A minority voice hidden in a long cluster, found in a quarter of its speech regions.
+"""A minority voice hidden in a long cluster, found in one of four groups of its speech regions.
 
 region_split.py halves each cluster's speech regions (k-means, two groups) and splits off a
 half that is another voice. In a long recording a big cluster's own voice varies more than a
 small second voice differs from it: a reader heard from two recordings (one 16 kHz, one 8 kHz)
 fell into two halves by recording, and a second 8 kHz reader who spoke 13% of the cluster's
 time went with the 8 kHz half, so the halves were one voice (0.78 alike, one pitch) and the
-second reader stayed merged (the eval conversations joined into 18 min: 4 speakers of 5).
-Halving each half again puts that reader's regions in a quarter of their own (21 of his 25
-windows); against the rest of the cluster they are as unlike as region_split asks of two voices
-(0.62 alike, median pitches 139 and 122 Hz).
+second reader stayed merged (the eval conversations joined into 18 min: 4 speakers of 5; a
+25 min conversation where he speaks 2% of the time: 2 of 3). In four groups (k-means on the
+cluster's regions of 1 s or more, shorter ones joining the nearest) his regions form a group of
+their own (21 of his 25 windows, and 22 of 22); against the rest of the cluster they are as
+unlike as region_split asks of two voices (0.62-0.67 alike, median pitches 138-139 and 121-122 Hz).
 
 So each cluster of LONG_S of region speech or more (region_split's halves were tuned on
 conversations of 15-150 s, whose clusters hold less: nothing shorter is touched) is searched
-quarter by quarter: a quarter that region_split's tests call another voice against the rest of
-its cluster (halves of 3 s or more under 0.6 alike, 0.65 on a phone band; or under 0.75 with
-pitches apart beyond chance and 8% or more; or 1.8-3 s under 0.55), and less alike to every
-other cluster than to the rest of its own (or under OTHER_COSINE to all), becomes a speaker;
-the most unlike quarter first, then the rest is searched again. A quarter parted by its pitch
-must be under PITCH_COSINE alike, not region_split's 0.75: one reader's own quarters in that file
-came 0.75 alike with medians 12-16% apart (a long cluster's quarters are many tries at chance).
+group by group: a group that region_split's tests call another voice against the rest of its
+cluster (3 s or more under 0.6 alike, 0.65 on a phone band; or 1.8-3 s under 0.55; or parted by
+pitch, below), and less alike to every other cluster than to the rest of its own (or under
+OTHER_COSINE to all), becomes a speaker; the most unlike group first, then the rest is searched
+again. A group parted by its pitch
+must be under PITCH_COSINE alike (0.75 on a phone band, where voices come closer: the minority
+reader's group was 0.668 alike on the WAV copy, 0.734 on the AMR), not region_split's 0.75 on any
+band: one reader's own groups in a long file came 0.75 alike with medians 12-16% apart on a
+wideband copy (a long cluster's groups are many tries at chance).
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ from app.core.diarize.region_split import (
     _two_voices,
 )
 
-LONG_S = 120.0  # a cluster with this much region speech or more is searched by quarters
-GROUPS = 4  # ... split in this many groups of regions, each tried against the rest
-PITCH_COSINE = 0.7  # a quarter parted by pitch must be less alike than this (region_split: 0.75)
+LONG_S = 120.0  # a cluster with this much region speech or more is searched in GROUPS groups
+GROUPS = 4  # a long cluster's regions in this many groups, each tried against the rest
+PITCH_COSINE = 0.7  # a group parted by pitch must be less alike than this (+ the phone-band shift)
 
 
 def split_minorities(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray, seconds: np.ndarray,
@@ -66,18 +69,18 @@ def split_minorities(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray
 
 def _minority(labels: np.ndarray, label: int, mine: np.ndarray, owner: np.ndarray, regions: np.ndarray,
               prints: np.ndarray, seconds: np.ndarray, shift: float, pitches: np.ndarray | None) -> np.ndarray | None:
-    """The regions (indices into `prints`) of the quarter of cluster `label` that is another
+    """The regions (indices into `prints`) of the group of cluster `label` that is another
     voice, the least alike to the rest if several are; None if none is."""
     best, lowest = None, np.inf
-    for quarter in _quarters(prints[mine], seconds[mine]):
-        group, rest = mine[quarter], mine[~quarter]
+    for group_mask in _groups(prints[mine], seconds[mine]):
+        group, rest = mine[group_mask], mine[~group_mask]
         if len(group) == 0 or len(rest) == 0:
             continue
         centre = _centre(prints[group], seconds[group])
         alike = float(centre @ _centre(prints[rest], seconds[rest]))
         smaller = min(seconds[group].sum(), seconds[rest].sum())
         tones = _pitches(pitches, labels == label, regions, group, rest)
-        pitched = alike < PITCH_COSINE and _pitched_apart(smaller, alike, tones)
+        pitched = alike < PITCH_COSINE + shift and _pitched_apart(smaller, alike, tones)
         if alike >= lowest or not (_two_voices(smaller, alike, shift) or pitched):
             continue
         nearest = _nearest_other(owner, prints, seconds, centre, label)
@@ -87,7 +90,7 @@ def _minority(labels: np.ndarray, label: int, mine: np.ndarray, owner: np.ndarra
     return best
 
 
-def _quarters(prints: np.ndarray, seconds: np.ndarray) -> list[np.ndarray]:
+def _groups(prints: np.ndarray, seconds: np.ndarray) -> list[np.ndarray]:
     """Masks over a cluster's regions: GROUPS groups by k-means on its regions of STEADY_S or
     more, each shorter region joining the nearest group (as region_split._halves does)."""
     steady = seconds >= STEADY_S
