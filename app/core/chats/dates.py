@@ -125,7 +125,7 @@ def read_time(text: str, marker: str = "") -> tuple[int, int, int] | None:
         hour += 12
     elif mark in AM_MARKERS and hour == 12:
         hour = 0
-    if hour > 23 or minute > 59 or second > 59:
+    if hour > 24 or (hour == 24 and mark) or minute > 59 or second > 59:  # 24:05: a clock counting 1 to 24
         return None
     return hour, minute, second
 
@@ -228,7 +228,10 @@ def _in_time_order(stamps: Sequence[Stamp], order: Order) -> bool:
 
 
 def _full_year(value: int, width: int) -> int:
-    return 2000 + value if width <= 2 else value
+    """A two-digit year of 70 or more is of the 1900s (POSIX's rule; no phone wrote a year before 1970)."""
+    if width > 2:
+        return value
+    return 1900 + value if value >= 70 else 2000 + value
 
 
 BUDDHIST_ERA = 543
@@ -276,10 +279,11 @@ def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
     year, _ = gregorian_year(_year_of(stamp, order))
     if year is None:
         return None
-    try:
-        return datetime(year, stamp.parts[month_at], stamp.parts[day_at], *clock)
+    try:  # 24:MM is read as the next day's 00:MM here (in order with its neighbours: `hour_24`)
+        day = datetime(year, stamp.parts[month_at], stamp.parts[day_at])
     except ValueError:
         return None
+    return day + timedelta(hours=stamp.hour, minutes=stamp.minute, seconds=stamp.second)
 
 
 _SOLAR_ANCHOR = (1349, datetime(1970, 3, 21))  # 1 Farvardin 1349 (Nowruz 1970)
@@ -299,7 +303,7 @@ def from_solar_hijri(year: int, month: int, day: int, clock: tuple[int, int, int
     first_year, nowruz = _SOLAR_ANCHOR
     days = sum(366 if _solar_leap(y) else 365 for y in range(first_year, year))
     days += (month - 1) * 31 if month <= 7 else 186 + (month - 7) * 30
-    return (nowruz + timedelta(days=days + day - 1)).replace(hour=clock[0], minute=clock[1], second=clock[2])
+    return nowruz + timedelta(days=days + day - 1, hours=clock[0], minutes=clock[1], seconds=clock[2])
 
 
 def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) -> tuple[list[str | None], list[str], str]:
@@ -313,22 +317,50 @@ def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) 
             groups.setdefault(stamp.layout, []).append(stamp)
             hints.setdefault(stamp.layout, []).append(iso)
     orders = {layout: decide_order(group, hints[layout]) for layout, group in groups.items()}
+    moments = [None if s is None or s.unread_marker else to_datetime(s, orders[s.layout]) for s in stamps]
+    placed = hour_24(stamps, moments)
     isos: list[str | None] = []
     notes: list[str] = []
-    for stamp in stamps:
+    for stamp, (moment, midnight) in zip(stamps, placed):
         if stamp is None:
             isos.append(None)
             notes.append("")
             continue
         order = orders[stamp.layout]
-        moment = None if stamp.unread_marker else to_datetime(stamp, order)
         calendar = calendar_note(stamp, order)
         isos.append(moment.isoformat() if moment else None)
         # a Buddhist-era date that reads both ways says both: its calendar and why it has no date-time
-        why = UNREAD_MARKER_NOTE.format(marker=stamp.unread_marker) if stamp.unread_marker else \
-            _note(order) if moment is None and "left empty" not in calendar else ""
+        why = UNREAD_MARKER_NOTE.format(marker=stamp.unread_marker) if stamp.unread_marker else midnight or \
+            (_note(order) if moment is None and "left empty" not in calendar else "")
         notes.append("; ".join(n for n in (calendar, why) if n))
     return isos, notes, describe(orders.values())
+
+
+HOUR_24_NOTES = {
+    "same": "{clock} read as {hhmm} of the date written (a clock counting the hours 1 to 24), by the chat's order",
+    "next": "{clock} read as {hhmm} of the day after the date written (a clock run on past midnight), by the chat's "
+            "order",
+    "": "{clock}: {hhmm} of the date written or of the next day cannot be told from the chat's order; "
+        "date-time left empty",
+}
+
+
+def hour_24(stamps: Sequence[Stamp | None], moments: Sequence[datetime | None]) -> list[tuple[datetime | None, str]]:
+    """Each moment, and a note for a time written 24:MM: the date's own 00:MM (a clock counting 1 to 24) or the
+    next day's (24:00, the end of the day), whichever alone keeps the chat in order with the messages around it."""
+    out: list[tuple[datetime | None, str]] = [(m, "") for m in moments]
+    plain = [(i, m) for i, (s, m) in enumerate(zip(stamps, moments)) if m is not None and s is not None and s.hour < 24]
+    for i, (stamp, moment) in enumerate(zip(stamps, moments)):
+        if stamp is None or moment is None or stamp.hour < 24:
+            continue
+        before = [m for j, m in plain if j < i][-1:]
+        after = [m for j, m in plain if j > i][:1]
+        fits = {kind: c for kind, c in (("same", moment - timedelta(days=1)), ("next", moment))
+                if (before or after) and all(b <= c for b in before) and all(c <= a for a in after)}
+        kind = next(iter(fits)) if len(fits) == 1 else ""
+        note = HOUR_24_NOTES[kind].format(clock=f"24:{stamp.minute:02d}", hhmm=f"00:{stamp.minute:02d}")
+        out[i] = (fits.get(kind), note)
+    return out
 
 
 def _note(order: Order) -> str:

@@ -45,6 +45,13 @@ NOTES = {
     "This message was deleted from the conversation!": "deleted from the conversation",
 }
 MIN_SHARE = 0.6  # of the blocks: a time line then a sender line
+# An edited message is written as its history: the first version after the time it was sent, each later one
+# after "Edited <how long> later: "; a part taken back as "<who> unsent this message part[ <how long> after
+# sending]!"; Apple's transcription of a voice message after its file as "Transcription: <words>".
+_FIRST_VERSION_RE = re.compile(rf"^{_STAMP} (?P<text>.*)$")
+_LATER_VERSION_RE = re.compile(r"^Edited (?P<after>.{1,60}?) later: (?P<text>.*)$")
+_UNSENT_RE = re.compile(r"^.{1,80} unsent this message part(?: .{1,60} after sending)?!$")
+_TRANSCRIPTION = "Transcription: "
 
 
 @dataclass
@@ -82,17 +89,29 @@ def looks_like(text: str) -> bool:
 
 
 def _blocks(text: str) -> list[_Block]:
+    """The messages and notes, each begun by a time line after a blank line (as the exporter writes them): a
+    line of a message's words that reads like a time line ("Mar 05, 2024  2:03:45 PM he said") stays its words."""
     blocks: list[_Block] = []
+    previous = ""
     for raw in text.splitlines():
         line = raw.rstrip()
-        match = _header(line)
+        match = _header(line) if not blocks or not previous.strip() or line.startswith("    ") else None
+        previous = line
         if match:
             rest = match["rest"] or ""
             receipt = rest if rest.startswith("(") else ""
             blocks.append(_Block(len(match["indent"]) // 4, match["stamp"], receipt, "" if receipt else rest))
         elif blocks:
-            blocks[-1].lines.append(line)
+            _owner(blocks, line).lines.append(line)
     return blocks
+
+
+def _owner(blocks: list[_Block], line: str) -> _Block:
+    """The block a line is of: the last, but the exporter's note that a message is a reply, written unindented
+    after the replies to it, is of the message at that depth (a reply's own words may go on unindented)."""
+    if blocks[-1].depth and line in NOTES:
+        return next((b for b in reversed(blocks) if b.depth == 0), blocks[-1])
+    return blocks[-1]
 
 
 def _is_attachment(line: str) -> bool:
@@ -111,19 +130,20 @@ def _attachment(line: str) -> Attachment:
     return Attachment(name, False, kind, line, relative)
 
 
-def _parts(block: _Block) -> tuple[str | None, list[str], list[Attachment], list[str]]:
-    """The sender, the words, the attachments and the notes of one block."""
+def _parts(block: _Block) -> tuple[str | None, list[str], list[Attachment], list[str], list[str]]:
+    """The sender, the words, the attachments, the reactions and notes, and the exporter's words of one block."""
     indent = "    " * block.depth
     lines = [line[len(indent):] if line.startswith(indent) else line.strip() for line in block.lines]
     while lines and not lines[-1].strip():
         lines.pop()
     if block.announcement:
-        return None, [block.announcement], [], []
+        return None, [block.announcement], [], [], []
     sender = lines[0].strip() if lines else None
     words: list[str] = []
     files: list[Attachment] = []
     notes: list[str] = []
     reacting = False
+    said: list[str] = []  # the exporter's words about the message: its edits, a part unsent, a transcription
     for line in lines[1:]:
         stripped = line.strip()
         if stripped in REACTION_HEADS:
@@ -138,18 +158,39 @@ def _parts(block: _Block) -> tuple[str | None, list[str], list[Attachment], list
             notes.append(NOTES[stripped])
         elif _is_attachment(stripped):
             files.append(_attachment(stripped))
-        else:
+        elif not _history(line, block.stamp, words, files, said):
             words.append(line)
-    return sender, words, files, notes
+    return sender, words, files, notes, said
+
+
+def _history(line: str, sent: str, words: list[str], files: list[Attachment], said: list[str]) -> bool:
+    """A line of the exporter's about a message sent at `sent` (its edits, a part unsent, Apple's transcription
+    of its voice message): said in `said`, the message's words its latest version. False for a line of words
+    (one opening with another time than the message's own is words)."""
+    first = _FIRST_VERSION_RE.match(line) if not words else None
+    later = _LATER_VERSION_RE.match(line) if words and said and said[-1].startswith("edited") else None
+    if first is not None and _iso(first["stamp"]) is not None and _iso(first["stamp"]) == _iso(sent):
+        words.append(first["text"])
+        said.append(f"edited: first written {first['stamp']} as <{first['text']}>")
+    elif later is not None:
+        words[-1] = later["text"]
+        said.append(f"edited {later['after']} later to <{later['text']}>")
+    elif _UNSENT_RE.match(line.strip()):
+        said.append(f"unsent (the export says <{line.strip()}>)")
+    elif line.startswith(_TRANSCRIPTION) and files:
+        said.append(f"the export's transcription of {files[-1].name}: <{line[len(_TRANSCRIPTION):]}>")
+    else:
+        return False
+    return True
 
 
 def _records(block: _Block, start: int, answers: str) -> list[Message]:
-    sender, words, files, notes = _parts(block)
+    sender, words, files, notes, said = _parts(block)
     iso = _iso(block.stamp)
     text = "\n".join(words).strip("\n")
     note_parts = ([f"reactions: {', '.join(n for n in notes if ' by ' in n)}"]
                   if any(" by " in n for n in notes) else [])
-    note_parts += [n for n in notes if " by " not in n]
+    note_parts += [n for n in notes if " by " not in n] + said
     if block.receipt:
         note_parts.append(block.receipt.strip("()"))
     if answers:

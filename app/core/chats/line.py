@@ -81,14 +81,40 @@ def _open_quote(entries: list[_Entry]) -> bool:
     return not last.endswith('"')
 
 
+def _closing(lines: list[str], start: int, opened: str) -> int:
+    """The line that closes the double quote a message of several lines opened (`opened`, its first line), so
+    every line up to it is that message's words, one reading like another message ("21:00<TAB>Bob<TAB>...")
+    too; `start` - 1 when the message opens none, or no line but another message's closes it before the next
+    day's heading, within MAX_QUOTED_LINES."""
+    if not opened.startswith('"') or _closes(opened[1:]):
+        return start - 1
+    for k in range(start, min(len(lines), start + MAX_QUOTED_LINES)):
+        if k > start and not lines[k - 1].strip() and _DATE_RE.match(lines[k].strip()):
+            break  # a day's heading after a blank line: the quote was a single line's own
+        if _closes(lines[k]) and not _TIME_RE.match(lines[k]):
+            return k
+    return start - 1
+
+
+def _closes(line: str) -> bool:
+    """A line ending in a closing double quote: an odd run of them (LINE writes a quote inside as two)."""
+    run = len(line.rstrip()) - len(line.rstrip().rstrip('"'))
+    return run % 2 == 1
+
+
+MAX_QUOTED_LINES = 500
+
+
 def _entries(text: str) -> tuple[str, list[_Entry]]:
     """(the chat's name from the banner, the messages as written, with their continuation lines)."""
-    name, heading, day, entries, blank = "", "", "", [], True
-    for raw in text.lstrip("\ufeff").replace("\r\n", "\n").split("\n"):
-        line = strip_marks(raw)
+    name, heading, day, entries, blank, quoted_to = "", "", "", [], True, -1
+    lines = [strip_marks(raw) for raw in text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")]
+    for at, line in enumerate(lines):
         banner = _BANNER_RE.match(line.strip()) if not entries and not heading else None
         date, timed = _DATE_RE.match(line.strip()), _TIME_RE.match(line)
-        if banner:
+        if at <= quoted_to:  # inside a message of several lines, quoted
+            entries[-1].more.append(line)
+        elif banner:
             name = (banner["with"] or banner["ja"] or banner["rest"] or "").strip()
         elif date and (blank or not _open_quote(entries)):
             heading, day = line.strip(), date["date"]
@@ -96,6 +122,7 @@ def _entries(text: str) -> tuple[str, list[_Entry]]:
             marker = timed["pre"] or timed["post"] or ""
             entries.append(_Entry(heading, dates.read_stamp(day, timed["time"], marker), timed["clock"],
                                   timed["rest"].split("\t", 1), []))
+            quoted_to = _closing(lines, at + 1, entries[-1].columns[-1])
         elif entries:
             entries[-1].more.append(line)
         blank = not line.strip()

@@ -186,8 +186,21 @@ def _named(name: str, placeholder: str, caption: str) -> Found:
     return Found(Attachment(name, False, kind_of(name), placeholder, name), caption.strip())
 
 
-def find_attachment(text: str) -> Found | None:
-    """The attachment a message's text holds (first line), with the rest as its caption."""
+def learned_labels(texts: list[str]) -> frozenset[str]:
+    """The labels a file writes after the app's own file names ("PTT-20240613-WA0001.opus (ファイル添付)"): its
+    phone's words for "file attached", whatever the language, so a document it names otherwise
+    ("報告.pdf (ファイル添付)") is read as the file it is, not as words."""
+    found = set()
+    for text in texts:
+        match = _NAME_THEN_PARENS.match(strip_marks(text).strip().partition("\n")[0])
+        if match and _WHATSAPP_NAME.match(match["name"]):
+            found.add(match["label"].strip().lower())
+    return frozenset(found)
+
+
+def find_attachment(text: str, labels: frozenset[str] = frozenset()) -> Found | None:
+    """The attachment a message's text holds (first line), with the rest as its caption; `labels`: the
+    file's own words for "file attached" (`learned_labels`)."""
     clean = strip_marks(text).strip()
     first, _, caption = clean.partition("\n")
     first = _DOCUMENT_DETAILS.sub("", first.strip(), count=1)
@@ -195,7 +208,8 @@ def find_attachment(text: str) -> Found | None:
     if match:
         return _named(match["name"], first, f"{match['rest']}\n{caption}")
     match = _NAME_THEN_PARENS.match(first)
-    if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])):
+    if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])
+                  or match["label"].strip().lower() in labels):
         return _named(match["name"], first, caption)
     match = _NAME_THEN_ANGLE.match(first)
     if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])):

@@ -50,9 +50,42 @@ def _message(m: Message, known: dict[str, str | None]) -> Message:
 
 
 def normalise_senders(chats: tuple[Chat, ...]) -> tuple[Chat, ...]:
-    """Every chat with its phone-number senders in one form."""
+    """Every chat with its phone-number senders in one form, a number changed mid-chat said (`number_changes`)."""
     known: dict[str, str | None] = {}
-    return tuple(replace(c, messages=tuple(_message(m, known) for m in c.messages)) for c in chats)
+    return tuple(replace(c, messages=number_changes(tuple(_message(m, known) for m in c.messages)))
+                 for c in chats)
+
+
+_NUMBER_IN_TEXT = re.compile(r"\+[\d\s\u00a0\u202f().\-]{6,24}\d")
+_CHANGED_TO = re.compile(r"^.+ changed to .+$")  # English Android: "+44 7700 900123 changed to +44 7700 900456"
+CHANGE_NOTE = "a number change: {old} writes before it, {new} after it (one person, as the app's note says)"
+CHANGED_NOTE = "{new} is the number {old} changed to (the app's note, message {number})"
+
+
+def number_changes(messages: tuple[Message, ...]) -> tuple[Message, ...]:
+    """An app's note naming two numbers, the first writing before it and never after, the second after it and
+    never before: a number changed mid-chat. Said on the note and on each message of the new number, where the
+    note says "changed to", or the chat is one of two people (no third sender a note could have added)."""
+    at: dict[str, list[int]] = {}
+    for i, m in enumerate(messages):
+        if m.sender and not m.system:
+            at.setdefault(m.sender, []).append(i)
+    out = list(messages)
+    for i, m in enumerate(messages):
+        found = [n for n in map(phone_sender, _NUMBER_IN_TEXT.findall(strip_marks(m.text))) if n] if (
+            m.sender is None and m.system) else []
+        if len(found) != 2 or found[0] == found[1]:
+            continue
+        old, new = found
+        if not at.get(old) or not at.get(new) or max(at[old]) > i or min(at[new]) < i:
+            continue
+        if not _CHANGED_TO.match(" ".join(strip_marks(m.text).split())) and len(at) > 3:
+            continue
+        out[i] = replace(m, note="; ".join(n for n in (m.note, CHANGE_NOTE.format(old=old, new=new)) if n))
+        for j in at[new]:
+            said = CHANGED_NOTE.format(new=new, old=old, number=i + 1)
+            out[j] = replace(out[j], note="; ".join(n for n in (out[j].note, said) if n))
+    return tuple(out)
 
 
 def told_apart(messages: list[Message], accounts: list[str]) -> list[Message]:

@@ -176,9 +176,21 @@ def _message(index: int, raw: Any) -> Message:
         text = str(poll.get("question") or "").strip()
         answers = [f"{a.get('text')} ({a.get('voters', 0)})" for a in poll.get("answers") or [] if isinstance(a, dict)]
         note = "; ".join(n for n in (note, "poll: " + ", ".join(answers)) if n)
-    return Message(index, str(sender) if sender else None, written, iso, text, False, _attachment(raw), note)
+    attachment = _attachment(raw)
+    kind = str(raw.get("type") or "")
+    if kind != "message" or not (text or attachment or note):  # never a blank row with nothing said of it
+        said = UNKNOWN_TYPE_NOTE.format(kind=kind) if kind != "message" else EMPTY_NOTE
+        unread = sorted(k for k in raw if k not in _PLAIN_FIELDS)
+        said += f" (fields not read: {', '.join(unread)})" if unread else ""
+        note = "; ".join(n for n in (note, said) if n)
+    return Message(index, str(sender) if sender else None, written, iso, text, False, attachment, note)
 
 
+UNKNOWN_TYPE_NOTE = ("an entry of type {kind!r}, a kind this reader does not know: its time and sender kept, "
+                     "nothing else read from it")
+EMPTY_NOTE = "the export holds no words and no file for this message"
+_PLAIN_FIELDS = frozenset({"id", "type", "date", "date_unixtime", "from", "from_id", "text", "text_entities",
+                           "edited", "edited_unixtime"})
 REPLY_NOTE = "reply to message id "
 PINNED_NOTE = "pinned message id "
 _REPLY_RE = re.compile(r"(reply to|pinned) message id (-?\d+)")

@@ -264,4 +264,5 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
             "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,
             "attachment": attachment,
-            "also_in": [{"exhibit_id": o.exhibit_id, "export": o.export, "index": o.index} for o in e.also_in]}
+            "also_in": [{"exhibit_id": o.exhibit_id, "export": o.export, "index": o.index,
+                         **({"shift_minutes": o.shift_minutes} if o.shift_minutes else {})} for o in e.also_in]}

@@ -31,15 +31,24 @@ from dataclasses import dataclass, field, replace
 
 from app.core.chats import colon_names, dates, group_names
 from app.core.chats.placeholders import (
-    MARKS,
     find_attachment,
     is_poll,
     is_system_note,
+    learned_labels,
     split_edited,
     strip_marks,
     time_in_name,
 )
 from app.core.chats.records import Chat, Message
+from app.core.chats.whatsapp_header import (
+    _HEADERISH_RE,
+    _QUOTES,
+    Header,
+    _clean,
+    _split_sender,
+    looks_like_header,
+    read_header,
+)
 
 CONTAINER = "whatsapp"
 UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
@@ -47,63 +56,10 @@ PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 CUT_NOTE = ("the export ends here in the middle of a message header (cut short, as a phone's export is at its "
             "size limit): the line is kept as written, no sender assigned")
 
-_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # a phone in Persian: the year first, of the Solar Hijri calendar
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
-_LOCAL_MARKERS = sorted((m for m in dates.AM_MARKERS | dates.PM_MARKERS | set(dates.FLEXIBLE_PERIODS)
-                         if not re.fullmatch(r"[ap]\.?\s?m\.?", m)),
-                        key=len, reverse=True)
-_AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOCAL_MARKERS) + r"))"
-         r"(?![^\W\d_]))")
-
-
-def _header_re(post: str) -> re.Pattern[str]:
-    return re.compile(
-        r"^(?P<open>\[)?\s*"
-        r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5})\s+)?|[,\u060c])"
-        r"(?:(?P<pre>" + _AMPM + r")\s?)?"
-        r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
-        r"(?:[\s\u202f\u00a0]?(?P<post>" + post + r"))?"
-        r"(?P<close>\])?"
-        r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"
-        r"(?P<rest>.*)$",
-        re.DOTALL,
-    )
-
-
-_HEADER_RE = _header_re(_AMPM)
-_NO_POST_RE = _header_re("(?!)")  # a marker-like word after the time that is the sender's whole name ("Em: hi")
-# A 12-hour clock marked in a language not read here ("2:05 e pasdites - Anna:", "[2:05:00 ນ.] Anna:"): a word or
-# three between the time and Android's dash or iOS's bracket, the line naming a sender after it.
-_UNREAD_MARKER_RE = re.compile(
-    r"^(?P<open>\[)?\s*"
-    r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:[,\u060c]?\s+(?:[^\d\s\[\]:,.\u060c]{1,5}\s+)?|[,\u060c])"
-    r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)[\s\u202f\u00a0]"
-    r"(?P<mark>[^\W\d_][^\s\d:\[\]]{0,15}(?:[\s\u202f\u00a0][^\W\d_][^\s\d:\[\]]{0,15}){0,2}?)"
-    r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s)"
-    r"(?P<rest>.*)$",
-    re.DOTALL,
-)
-_HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
-_SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
 CUT_CHAR_NOTE = ("the export ends here inside a character (shown as U+FFFD): cut short, as a phone's export is at "
                  "its size limit; the message may go on beyond it")
 _DIGIT_RUN_RE = re.compile(r"\d+")
-_DATE_RE = re.compile(r"^\[?\s*\d+\s?[./-]\s?\d+\s?[./-]\s?\d+")
-_QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
-
-
-@dataclass(frozen=True)
-class Header:
-    written: str  # date and time exactly as written (direction marks removed)
-    stamp: dates.Stamp | None
-    rest: str  # the line after the header, direction marks kept
-    shape: tuple[bool, str] = (False, "")  # (bracketed, separator after the time)
-    word: str = ""  # a word between the date and the time: a connector (klo, um) or a clock's marker
-    marked: bool = False  # a 12-hour clock's marker read (AM, nachm., 晚上 ...)
-
+_DATE_RE = re.compile(r"^\[?\s*(?:\d+\s?[./-]\s?\d+\s?[./-]\s?\d+|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?,?\s)")  # or time first
 
 @dataclass
 class _Entry:
@@ -111,75 +67,6 @@ class _Entry:
     note: str = ""
     lines: list[str] = field(default_factory=list)
     line: str = ""  # the header's line as written
-
-
-def _clean(line: str) -> str:
-    return strip_marks(line).translate(_DIGITS)
-
-
-def _rest_of(line: str, clean_offset: int) -> str:
-    """The original line after its first `clean_offset` visible characters (marks kept)."""
-    seen = 0
-    for i, ch in enumerate(line):
-        if seen == clean_offset:
-            return line[i:]
-        if ch not in MARKS:
-            seen += 1
-    return ""
-
-
-def _script(line: str) -> str:
-    return "arabic" if any(ch in _ARABIC_DIGITS for ch in line[:40]) else \
-        dates.PERSIAN if any(ch in _PERSIAN_DIGITS for ch in line[:40]) else ""
-
-
-def _unread_marker_header(line: str, clean: str, known: frozenset[str] = frozenset()) -> Header | None:
-    """A header whose 12-hour clock is marked in a language not read here: its sender and date read, the hour
-    kept as written and said (morning or afternoon unknown), never the marker taken for the sender's name.
-    One naming no sender only with a marker of `known` (the app's note in a file of such lines)."""
-    match = _UNREAD_MARKER_RE.match(clean)
-    if match is None or bool(match["open"]) != bool(match["close"]):
-        return None
-    if _split_sender(match["rest"])[0] is None and " ".join(match["mark"].split()) not in known:
-        return None
-    stamp = dates.read_stamp(match["date"], match["time"], "", _script(line))
-    if stamp is None or not 1 <= stamp.hour <= 12:  # a 12-hour clock writes 1 to 12
-        return None
-    shown = strip_marks(line)[match.start("date"): match.end("mark")]
-    shape = (bool(match["open"]), match["sep"] or " ")
-    stamp = replace(stamp, unread_marker=" ".join(match["mark"].split()))
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape)
-
-
-def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked: bool = True) -> Header | None:
-    """`unread_markers`: 12-hour markers of no language read here that the file's lines naming a sender
-    carry; a line with one and no sender is the app's note. `marked=False`: the words after the time are
-    never such a marker (the file writes a plain clock there)."""
-    clean = _clean(line)
-    match = _HEADER_RE.match(clean)
-    if marked and (match is None or (not (match["pre"] or match["post"]) and (
-            not match["close"] if match["open"] else not match["sep"].strip()))):
-        unread = _unread_marker_header(line, clean, unread_markers)
-        if unread is not None or match is None:
-            return unread
-    if bool(match["open"]) != bool(match["close"]):
-        return None
-    if match["post"] and not match["open"] and match["sep"].strip() == ":":  # "09:05:30 Em: hi", "Sa: ok"
-        named = _NO_POST_RE.match(clean)
-        match = named if named is not None and _split_sender(named["rest"])[0] is not None else match
-    marker = match["pre"] or match["post"] or ""
-    stamp = dates.read_stamp(match["date"], match["time"], marker, _script(line))
-    if stamp is None:
-        return None
-    shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
-        "post" if match["post"] else "time")]
-    shape = (bool(match["open"]), match["sep"].strip() or " ")
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, (match["word"] or "").lower(),
-                  bool(marker))
-
-
-def looks_like_header(line: str) -> bool:
-    return bool(_HEADERISH_RE.match(_clean(line)))
 
 
 def _file_shapes(headers: list[Header | None]) -> set[tuple[bool, str]]:
@@ -265,6 +152,27 @@ def _plain_clock(header: Header | None, shapes: set[tuple[bool, str]]) -> bool:
 
 
 def _clock_read(lines: list[str]) -> list[Header | None]:
+    """Each line's header, its clock read as the file writes its clocks (`_unread_read`, `_marker_names`)."""
+    return _marker_names(lines, _unread_read(lines))
+
+
+def _marker_names(lines: list[str], headers: list[Header | None]) -> list[Header | None]:
+    """In a file whose lines with nothing but a space after the time write a 24-hour clock there (as many name
+    a sender right after a plain time as carry a marker), a marker-like word after the time begins the sender's
+    name: "14/06/2024, 09:08:00 Am Ende: x" is Am Ende's at 09:08, not Ende's."""
+    spaced = (False, " ")
+    marked = [i for i, h in enumerate(headers) if h is not None and h.marked and h.shape == spaced]
+    if not marked or sum(_plain_clock(h, {spaced}) for h in headers) < len(marked):
+        return headers
+    out = list(headers)
+    for i in marked:
+        plain = read_header(lines[i], marked=False, post=False)
+        if plain is not None and plain.shape == spaced and _split_sender(plain.rest)[0] is not None:
+            out[i] = plain
+    return out
+
+
+def _unread_read(lines: list[str]) -> list[Header | None]:
     """Each line's header. Words between the time and a dash ("2:05 e pasdites - Anna:") are a 12-hour clock's
     marker of no language read here only in a file that writes no 24-hour clock there: a line naming a sender
     right after the time ("13. 6. 2018. 11:01:00 Anna: ok", or "14:05 Dave - Plumber: x"), or as many lines of
@@ -341,15 +249,6 @@ def _names_a_sender(line: str, header: Header | None) -> bool:
     return _split_sender(_AFTER_TIME_RE.sub("", rest, count=1))[0] is not None
 
 
-def _split_sender(rest: str) -> tuple[str | None, str]:
-    match = _SENDER_RE.match(rest)
-    if match is None:
-        return None, rest
-    sender = " ".join(strip_marks(match["sender"]).split())  # "~\u202fAnna" (not in contacts): "~ Anna"
-    if not sender or any(q in sender for q in _QUOTES):
-        return None, rest
-    return sender, match["text"]
-
 
 def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
     """Names with a colon inside ("Team: Alpha", a group's or a contact's name) that iOS shows whole: it
@@ -407,7 +306,8 @@ def _body(first: str, more: list[str]) -> str:
 
 
 def message_from(index: int, header: Header, lines: list[str], iso: str | None, note: str,
-                 known: frozenset[str] = frozenset()) -> Message:
+                 known: frozenset[str] = frozenset(), labels: frozenset[str] = frozenset()) -> Message:
+    """`labels`: the file's words for "file attached" learned from the app's own file names."""
     sender, raw = _split_known(lines[0], known)
     text, edited = split_edited(_body(raw, lines[1:]))
     if edited:
@@ -415,7 +315,7 @@ def message_from(index: int, header: Header, lines: list[str], iso: str | None, 
     common = {"index": index, "time_as_written": header.written, "datetime": iso, "note": note}
     if sender is None:
         return Message(sender=None, text=text, system=True, **common)
-    found = find_attachment(text)
+    found = find_attachment(text, labels)
     if found is not None:
         return Message(sender=sender, text=found.caption, attachment=found.attachment, **common)
     # iOS marks its own notes with a left-to-right mark after "Name: " (but also a shared location and a poll);
@@ -449,6 +349,7 @@ def parse(text: str, name: str = "") -> Chat:
     stamps = [e.header.stamp if e.header else None for e in entries]
     known = _colon_senders(entries)
     isos, notes, basis = dates.normalise(stamps, [_named_date(e, known) if known else _named_date(e) for e in entries])
+    labels = learned_labels([_split_known(e.lines[0], known)[1] for e in entries if e.header])
     messages = []
     for i, entry in enumerate(entries):
         if entry.header is None:
@@ -456,7 +357,7 @@ def parse(text: str, name: str = "") -> Chat:
                                     note=entry.note))
         else:
             note = "; ".join(n for n in (notes[i], entry.note) if n)
-            messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known))
+            messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known, labels))
     if text.endswith("\ufffd") and messages and messages[-1].note != CUT_NOTE:  # a character cut in two
         messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, CUT_CHAR_NOTE) if n))
     return Chat(name, tuple(group_names.group_notes(messages)), basis)

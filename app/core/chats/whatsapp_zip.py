@@ -60,6 +60,16 @@ def member_path(name: str) -> PurePosixPath | None:
     return PurePosixPath(*parts)
 
 
+def _windows_separators(info: zipfile.ZipInfo) -> None:
+    """A member named with Windows' backslashes ("WhatsApp Chat with Bob\\PTT-....opus", as older Windows
+    tools zip): its folders made '/' as the zip's other members', in the name as its code page reads it (a
+    Shift-JIS character's second byte may be 0x5C, no backslash), so a chat finds the files of its own folder."""
+    name = stored_name(info)
+    if "\\" in name:
+        info.filename = name.replace("\\", "/")
+        info.flag_bits |= 0x800  # the name now read: `zipnames` reads it as it is
+
+
 def _is_link(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
@@ -67,6 +77,8 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
 def check(archive: zipfile.ZipFile, path: str, limits: Limits = Limits()) -> list[zipfile.ZipInfo]:
     """Every file member, after checking the whole archive; ChatError on the first problem."""
     infos = archive.infolist()
+    for info in infos:
+        _windows_separators(info)
     if len(infos) > limits.members:
         raise ChatError(path, f"zip refused: {len(infos):,} members (limit {limits.members:,})")
     total = 0

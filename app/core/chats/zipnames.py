@@ -32,13 +32,15 @@ def _script(ch: str) -> str | None:
 
 
 def _plausible(text: str) -> int:
-    """How many of the name's words outside ASCII are letters of one script, less those that are not."""
+    """The letters of the name's words outside ASCII that are words of one script, less those of words that
+    are not: counted by letters, so a wrong reading's jumble is not outweighed by the short pieces a
+    backslash inside it cuts off (Shift-JIS writes "表" as 0x95 0x5C)."""
     score = 0
     for word in _WORDS.findall(text):
         if word.isascii():
             continue
         scripts = {_script(ch) for ch in word}
-        score += 1 if None not in scripts and len(scripts) == 1 else -1
+        score += len(word) if None not in scripts and len(scripts) == 1 else -len(word)
     return score
 
 

@@ -17,11 +17,12 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.chats.records import Attachment, Chat, ChatExport, Message
-from app.core.store import db
+from app.core.store import chat_shift, db
 from app.core.store.case import Case
 
 
@@ -235,6 +236,7 @@ class Echo:
     export: str  # that export's exhibit name
     index: int  # the message's place in that export's chat (from 0, as the JSON's "index")
     sender: str | None = None  # the sender's name in that export (the other phone may save them otherwise)
+    shift_minutes: int = 0  # how much later that export writes its times (its phone's clock or zone differs)
 
     @property
     def number(self) -> int:
@@ -262,23 +264,41 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     saved ("Bob Smith" on one, "Bob" on the other, each owner under their own name): a sender is the
     same as another export's where the two exports share typed messages, or one voice note or file (the
     same exhibit: the same bytes), under that pair of names alone (`_same_people`)."""
-    rows = case.conn.execute(
-        f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
-        " mine.moment, theirs.moment, mine.written, theirs.written, mine.sender, theirs.sender, mine.text,"
-        " mine.file, theirs.file"
-        " FROM msgs mine JOIN msgs theirs ON theirs.minute = mine.minute AND theirs.text = mine.text"
-        " AND theirs.kind = mine.kind AND theirs.app = mine.app"
-        " AND theirs.exhibit_id != mine.exhibit_id"
-        " JOIN exhibits e ON e.id = theirs.exhibit_id"
-        " WHERE mine.exhibit_id = ? AND mine.moment != '' ORDER BY mine.id, theirs.exhibit_id, theirs.idx",
-        (exhibit_id,)).fetchall()
-    rows = [r for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
+    rows = case.conn.execute(_ECHOES.format(on="theirs.minute = mine.minute", other=""), (exhibit_id,)).fetchall()
+    rows = [(*r, 0) for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
+    near = Counter(int(r[1]) for r in rows)  # exports already of this clock: no shift looked for
+    skip = ",".join(str(other) for other, n in near.items() if n >= chat_shift.SHIFT_MIN) or "-1"
+    pairs = case.conn.execute(_SHIFT_PAIRS.format(skip=skip), (exhibit_id, chat_shift.SHIFT_TEXT))
+    for other, minutes in chat_shift.shifts(pairs).items():
+        found = case.conn.execute(_ECHOES.format(on=_SHIFTED, other=" AND theirs.exhibit_id = ?"),
+                                  (f"{minutes:+d} minutes", exhibit_id, other)).fetchall()
+        rows += [(*r, minutes) for r in found if (at := chat_shift.shifted(r[4], minutes)) is not None and (
+            r[5] == at or _to_the_minute(r[6], at) or _to_the_minute(r[7], r[5]))]
     people = _same_people(rows)
     out: dict[int, list[Echo]] = {}
     for r in rows:
         if r[8] == r[9] or (int(r[1]), r[8], r[9]) in people:
-            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3]), r[9]))
+            out.setdefault(int(r[0]), []).append(Echo(int(r[1]), str(r[2]), int(r[3]), r[9], r[13]))
     return out
+
+
+_ECHOES = (
+    f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT mine.id, theirs.exhibit_id, e.name, theirs.idx,"
+    " mine.moment, theirs.moment, mine.written, theirs.written, mine.sender, theirs.sender, mine.text,"
+    " mine.file, theirs.file"
+    " FROM msgs mine JOIN msgs theirs ON {on} AND theirs.text = mine.text"
+    " AND theirs.kind = mine.kind AND theirs.app = mine.app"
+    " AND theirs.exhibit_id != mine.exhibit_id"
+    " JOIN exhibits e ON e.id = theirs.exhibit_id"
+    " WHERE mine.exhibit_id = ? AND mine.moment != ''{other} ORDER BY mine.id, theirs.exhibit_id, theirs.idx")
+_SHIFTED = "theirs.minute = strftime('%Y-%m-%dT%H:%M', mine.minute || ':00', ?)"  # the other phone's clock
+# Messages of the same longer words in another export of the app, wherever their times: how far its clock is off
+_SHIFT_PAIRS = (
+    f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT theirs.exhibit_id, mine.minute, theirs.minute"
+    " FROM msgs mine JOIN msgs theirs ON theirs.text = mine.text AND theirs.kind = mine.kind"
+    " AND theirs.app = mine.app AND theirs.exhibit_id != mine.exhibit_id"
+    " WHERE mine.exhibit_id = ? AND length(trim(mine.text)) >= ? AND mine.moment != '' AND theirs.moment != ''"
+    " AND theirs.exhibit_id NOT IN ({skip}) LIMIT 100000")
 
 
 SAME_PEOPLE_MIN = 2  # typed messages a pair of differing names must share to be taken as one sender
@@ -300,7 +320,26 @@ def _same_people(rows: list) -> set[tuple[int, str | None, str | None]]:
     pairs = [k for k, n in support.items() if n >= SAME_PEOPLE_MIN]
     mine = [(k[0], k[1]) for k in pairs]
     theirs = [(k[0], k[2]) for k in pairs]
-    return {k for k in pairs if mine.count((k[0], k[1])) == 1 and theirs.count((k[0], k[2])) == 1}
+    strong = {k for k in pairs if mine.count((k[0], k[1])) == 1 and theirs.count((k[0], k[2])) == 1}
+    return strong | _one_message_pairs(rows, support, strong)
+
+
+def _one_message_pairs(rows: list, support: dict[tuple[int, str | None, str | None], int],
+                       strong: set[tuple[int, str | None, str | None]]) -> set[tuple[int, str | None, str | None]]:
+    """Pairs of names sharing one typed message only, where the two exports are already the same chat
+    (SAME_PEOPLE_MIN messages shared under one name, or under names paired above) and each name has no
+    other candidate: not paired above, not a sender of the same name in both, in no other pair of names."""
+    shared: dict[int, int] = {}
+    same_names: set[tuple[int, str | None]] = set()
+    for r in rows:
+        if r[8] == r[9] or (int(r[1]), r[8], r[9]) in strong:
+            shared[int(r[1])] = shared.get(int(r[1]), 0) + 1
+            same_names.add((int(r[1]), r[8]))
+    taken = {(k[0], k[1]) for k in strong} | {(k[0], k[2]) for k in strong} | same_names
+    weak = [k for k, n in support.items() if n < SAME_PEOPLE_MIN and shared.get(k[0], 0) >= SAME_PEOPLE_MIN]
+    named = Counter([(k[0], k[1]) for k in support] + [(k[0], k[2]) for k in support])
+    return {k for k in weak if (k[0], k[1]) not in taken and (k[0], k[2]) not in taken
+            and named[(k[0], k[1])] + named[(k[0], k[2])] == 2}
 
 
 def message_places(case: Case, message_ids: Iterable[int]) -> dict[int, tuple[int, int]]:

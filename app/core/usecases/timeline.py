@@ -36,7 +36,7 @@ from app.core.media.intake import Found
 from app.core.models import catalogue as models
 from app.core.names import printable, safe_basename
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
-from app.core.store import Case
+from app.core.store import Case, chat_shift
 from app.core.store.jobs import JobQueue
 from app.core.translation.engine import load_translator
 from app.core.translation.runs import check_language, same_language, text_language
@@ -199,11 +199,15 @@ class Echoed:
     export: str
     messages: int
     renamed: tuple[tuple[str, str], ...] = ()
+    shift_minutes: int = 0  # that export's times this much later than this one's (its phone's clock or zone)
 
     def warning(self, total: int) -> str:
         """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones."""
         said = (f"{self.messages} of {total} messages are also in exhibit {self.exhibit_id} ({self.export}), "
                 "each marked 'also in'")
+        if self.shift_minutes:
+            said += (f", its times {chat_shift.said(self.shift_minutes)} than here (the two phones' clocks or time "
+                     "zones differ)")
         if not self.renamed:
             return f"{said} (the same chat exported twice?)"
         pairs = ", ".join(f"{printable(there)} there is {printable(here)} here" for there, here in self.renamed)
@@ -215,14 +219,16 @@ def echoed_in(timeline: Timeline) -> list[Echoed]:
     phones): how many of this timeline's messages it holds, and the senders it names otherwise."""
     counts: Counter[tuple[int, str]] = Counter()
     renamed: dict[tuple[int, str], set[tuple[str, str]]] = {}
+    shifts: dict[tuple[int, str], int] = {}
     for e in timeline.entries:
         for key in {(o.exhibit_id, o.export) for o in e.also_in}:
             counts[key] += 1
+        shifts.update({(o.exhibit_id, o.export): o.shift_minutes for o in e.also_in if o.shift_minutes})
         for o in e.also_in:
             if o.sender and e.sender and o.sender != e.sender:
                 renamed.setdefault((o.exhibit_id, o.export), set()).add((o.sender, e.sender))
-    return [Echoed(exhibit_id, name, n, tuple(sorted(renamed.get((exhibit_id, name), ()))))
-            for (exhibit_id, name), n in sorted(counts.items())]
+    return [Echoed(exhibit_id, name, n, tuple(sorted(renamed.get((exhibit_id, name), ()))),
+                   shifts.get((exhibit_id, name), 0)) for (exhibit_id, name), n in sorted(counts.items())]
 
 
 def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
