@@ -5,6 +5,7 @@
     .venv/bin/python bench/make_conversations.py /tmp/diarh --set holdout  # 14 more: other voices, seeds
     .venv/bin/python bench/make_conversations.py /tmp/diarh2 --set holdout2  # 14 more: other pairings, seeds
     .venv/bin/python bench/make_conversations.py /tmp/diarh5 --set holdout5 --edges clip  # session 16's
+    .venv/bin/python bench/make_conversations.py /tmp/diarh9 --set holdout9 --edges clip  # session 20's: eval/diar's people
     (--edges clip: reference turns span the whole piece placed, as eval/diar's RTTMs do)
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed
@@ -92,6 +93,17 @@ VOICES = {v.name: v for v in (
     _fleurs("de", 1, "m"), _fleurs("de", 5, "m"), _fleurs("en", 4, "f"), _fleurs("es", 6, "f"),
     Voice("sonar1f", ("SONAR__audio_1.wav",), "FLEURS English via SONAR's test audio 1 (f by pitch)"),
     Voice("sonar2f", ("SONAR__audio_2.wav",), "FLEURS English via SONAR's test audio 2 (f by pitch)"),
+    # holdout9 voices (session 20): the eval/diar people, whom no set above uses, from clips or
+    # stretches eval/diar does not use where there are any (LJSpeech 0018-0022; 30 s of the
+    # radio address), in new company
+    Voice("ljf", tuple(f"coqui-TTS__LJ001-{n:04d}.wav" for n in range(18, 23)),
+          "LJSpeech reader Linda Johnson, clips eval/diar does not use (f)"),
+    Voice("bushm", ("distributed-realtime-translator__gb0.wav@30-62",),
+          "G. W. Bush, 2008 radio address, 30-62 s (m)"),
+    Voice("osr8k", ("joinly__OSR_us_000_0034_8k.wav",), "Open Speech Repository reader, 8 kHz (140 Hz)"),
+    Voice("r1272m", ("onnxruntime-extensions__1272-141231-0002.flac",), "LibriSpeech dev-clean reader 1272 (m)"),
+    Voice("austenm", tuple(f"pocketsphinx__sense_and_sensibility_01_austen_64kb-{n:04d}.wav"
+                           for n in (870, 880, 890, 920, 930)), "LibriVox Sense and Sensibility reader (m)"),
 )}
 
 SPECS = (
@@ -220,16 +232,40 @@ HOLDOUT8 = (
     Spec("h8_four_men_cards_es4_de0_fr5_short", ("cardsm", "es4m", "de0m", "fr5m"), short="fr5m", seed=813),
     Spec("h8_four_mixed_61_260_en2_fr0", ("ls61m", "ls260m", "en2f", "fr0f"), overlap=0.3, seed=814),
 )
+# holdout9 (session 20): the eval/diar people with the holdout voices, the classes still wrong
+# (a short man among men, JFK with another man, three or four women, 8 kHz voices), seeds
+# 901-914; built and scored before any change of session 20, never tuned on.
+HOLDOUT9 = (
+    Spec("h9_two_lj_fr8_women", ("ljf", "fr8f"), seed=901),
+    Spec("h9_two_bush_de3_men_overlap", ("bushm", "de3m"), overlap=0.3, seed=902),
+    Spec("h9_two_austen_jfk_men_short", ("austenm", "jfkm"), short="jfkm", seed=903),
+    Spec("h9_two_osr_en9", ("osr8k", "en9f"), seed=904),
+    Spec("h9_two_1272_260_men_short", ("r1272m", "ls260m"), short="ls260m", seed=905),
+    Spec("h9_two_lj_2412_women_overlap", ("ljf", "ls2412f"), overlap=0.4, seed=906),
+    Spec("h9_three_men_bush_260_es5_short", ("bushm", "ls260m", "es5m"), short="ls260m", seed=907),
+    Spec("h9_three_women_lj_2412_pt1", ("ljf", "ls2412f", "pt1f"), seed=908),
+    Spec("h9_three_austen_osr_fr4", ("austenm", "osr8k", "fr4f"), overlap=0.3, seed=909),
+    Spec("h9_three_men_1272_61_de9_short", ("r1272m", "ls61m", "de9m"), short="de9m", seed=910),
+    Spec("h9_four_men_bush_austen_jfk_en1", ("bushm", "austenm", "jfkm", "en1m"), overlap=0.3, seed=911),
+    Spec("h9_four_women_lj_1995_es0_fr7", ("ljf", "ls1995f", "es0f", "fr7f"), seed=912),
+    Spec("h9_four_mixed_1272_osr_260_pt6_short", ("r1272m", "osr8k", "ls260m", "pt6f"), overlap=0.3,
+         short="ls260m", seed=913),
+    Spec("h9_four_mixed_lj_bush_de6_es7_short", ("ljf", "bushm", "de6m", "es7f"), short="es7f", seed=914),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6, "holdout7": HOLDOUT7,
-        "holdout8": HOLDOUT8}
+        "holdout8": HOLDOUT8, "holdout9": HOLDOUT9}
 
 
 def load_clip(name: str) -> np.ndarray:
+    """A clip's audio: 'file:left|right' picks a channel, 'file@30-62' a stretch (seconds)."""
+    name, _, stretch = name.partition("@")
     file, _, channel = name.partition(":")
     path = str(shared_dir() / "eval" / "speech" / file)
-    if not channel:
-        return read_all(path)[0]
-    return read_all(path, mono=False)[0][0 if channel == "left" else 1]
+    audio = read_all(path)[0] if not channel else read_all(path, mono=False)[0][0 if channel == "left" else 1]
+    if stretch:
+        start, end = (float(x) for x in stretch.split("-"))
+        audio = audio[int(start * RATE) : int(end * RATE)]
+    return audio
 
 
 def speech_mask(audio: np.ndarray) -> np.ndarray:
@@ -382,7 +418,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
     parser.add_argument("--set", choices=tuple(SETS), default="tuning",
-                        help="holdout, holdout2, holdout5-8: other voices or combinations and seeds, to check a change")
+                        help="holdout, holdout2, holdout5-9: other voices or combinations and seeds, to check a change")
     parser.add_argument("--edges", choices=("speech", "clip"), default="speech",
                         help="reference turn edges: first to last speech frame (as before), or the "
                              "whole piece placed (eval/diar's convention)")

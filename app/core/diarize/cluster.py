@@ -15,6 +15,9 @@ voiceprints themselves is tried beside the spectral split for each count, the be
 kept: the pruned affinity links each window to its own copies, and the spectral splits of the
 test interview looped 3 to 30 times fell apart (3 speakers, 4, or 1) while k-means kept its two
 voices. Not tried without copies: a man and a woman on a 21 s AMR copy got three speakers.
+A split that leaves no cluster of MIN_CLUSTER windows has nothing to fold its small ones into: it
+counts only when they are all as far apart as two people (session 20: k-means cut one reader whose
+clips came twice, 25 windows, into ten clusters of 1-4 at silhouette 0.40, and he was two speakers).
 Large inputs are clustered on an even subsample of at most MAX_POINTS voiceprints and
 the rest assigned to the nearest centroid, so memory stays bounded.
 """
@@ -139,9 +142,9 @@ def _spectral(emb: np.ndarray, min_k: int, max_k: int, shift: float, copies: np.
     best, best_score = np.zeros(n, dtype=np.int64), -1.0
     repeated = len(np.unique(copies)) < n
     for k in range(max(2, min_k), max_k + 1):
-        labels, score = _candidate(emb, kmeans(vectors[:, :k], k), min_k, copies)
+        labels, score = _candidate(emb, kmeans(vectors[:, :k], k), min_k, copies, shift)
         if repeated:  # copies tie the pruned affinity to themselves: k-means on the voiceprints too
-            direct, direct_score = _candidate(emb, kmeans(emb, k), min_k, copies)
+            direct, direct_score = _candidate(emb, kmeans(emb, k), min_k, copies, shift)
             if direct_score > score:
                 labels, score = direct, direct_score
         if best_score < 0 or score >= best_score + SPLIT_GAIN or _better_distinct(emb, labels, best, score, best_score, shift):
@@ -151,10 +154,19 @@ def _spectral(emb: np.ndarray, min_k: int, max_k: int, shift: float, copies: np.
     return best
 
 
-def _candidate(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndarray) -> tuple[np.ndarray, float]:
-    """`labels` with small clusters folded, and their silhouette."""
+def _candidate(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndarray,
+               shift: float = 0.0) -> tuple[np.ndarray, float]:
+    """`labels` with small clusters folded, and their silhouette (-1 for a split into small
+    clusters only that are not all as far apart as two people: nothing to fold them into)."""
     labels = _fold_small(emb, labels, min_k, copies)
+    if _all_small(labels, copies) and not _distinct(emb, labels, shift):
+        return labels, -1.0
     return labels, silhouette(emb, labels)
+
+
+def _all_small(labels: np.ndarray, copies: np.ndarray) -> bool:
+    """Whether every cluster holds fewer than MIN_CLUSTER voiceprints (copies counted once)."""
+    return all(len(np.unique(copies[labels == c])) < MIN_CLUSTER for c in np.unique(labels))
 
 
 def _better_distinct(emb: np.ndarray, labels: np.ndarray, best: np.ndarray, score: float, best_score: float,
