@@ -12,9 +12,10 @@ says how much of the audio the table no longer locates.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
+from app.core.media import caf_entries
 from app.core.media.views import Spliced
 
 MAX_CHUNKS = 64
@@ -32,9 +33,15 @@ class Table:
     frames_per_packet: int
     rate: float
     unlocated: int  # audio bytes after the located packets
+    mended: tuple[int, int, int] | None = None  # one entry put right: its packet, the size stated, the size used
+    header: bytes = b""  # the table's own header, kept when it is whole (its priming and remainder frames)
 
     @property
     def note(self) -> str:
+        if self.mended is not None:
+            packet, stated, used = self.mended
+            return (f"the CAF's packet table states packet {packet + 1:,} as {stated:,} bytes, which the audio bytes "
+                    f"and the packets after it contradict (a damaged entry): read as {used:,} bytes")
         lost = (f"; the last {self.unlocated:,} bytes of audio cannot be located without it (not transcribed)"
                 if self.unlocated else "")
         return (f"the CAF's packet table is damaged (its header states {self.stated:,} packets): read by the "
@@ -42,7 +49,7 @@ class Table:
 
     def view(self, handle: BinaryIO) -> Spliced:
         frames = self.packets * self.frames_per_packet
-        body = struct.pack(">qqii", self.packets, frames, 0, 0) + self.sizes
+        body = (self.header or struct.pack(">qqii", self.packets, frames, 0, 0)) + self.sizes
         chunk = b"pakt" + struct.pack(">q", len(body)) + body
         return _replaced(handle, self.pakt, chunk)
 
@@ -131,7 +138,35 @@ def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_p
              and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet)
     if whole or not packets:
         return None
+    sane = 0 <= valid and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet
+    entry = _one_entry_wrong(handle, (start, stop), table, stated, audio, frames_per_packet, rate)
+    if entry is not None:
+        return replace(entry, header=header if sane else b"")
     return Table((start, stop), table[:at], packets, stated, frames_per_packet, rate, audio - used)
+
+
+def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stated: int, audio: int,
+                     frames_per_packet: int, rate: float) -> Table | None:
+    """The table with one entry put right, when all the entries it states are there but do not
+    add up to the audio bytes (caf_entries.py), or None."""
+    sizes, at = [], 0
+    while at < len(table) and len(sizes) < stated:
+        size, width = _varint(table, at)
+        if not size:
+            return None
+        sizes.append(size)
+        at += width
+    if len(sizes) != stated:
+        return None
+
+    def table_of(tried: list[int]) -> Table:
+        return Table(pakt, caf_entries.varints(tried), stated, stated, frames_per_packet, rate, 0)
+
+    found = caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle))
+    if found is None:
+        return None
+    tried, index = found
+    return replace(table_of(tried), mended=(index, sizes[index], tried[index]))
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:

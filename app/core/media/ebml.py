@@ -113,3 +113,6 @@ def _read_element(handle: BinaryIO, at: int) -> tuple[int | None, int, int]:
         return kind, size, at + body
     begun = bool(head) and 0 < _length(head[0]) <= 4  # an id begins here; the file ends before its size does
     return None, 0, at + 13 if begun and len(head) < 12 else at
+
+
+read_element = _read_element  # for the other Matroska walkers (mkv_lacing.py)

@@ -19,12 +19,15 @@ from app.core.media import (
     aac_config,
     adts,
     amr,
+    amr_frames,
     boxes,
     caf_packets,
     ebml,
     edit_times,
     flac,
     mkv_clock,
+    mkv_lacing,
+    mkv_private,
     ogg,
     ogg_clock,
     ogg_order,
@@ -37,6 +40,7 @@ from app.core.media import (
     stated_rate,
     timescale,
     ts_streams,
+    wav_blocks,
 )
 from app.core.media.views import Patched, Spliced, window
 
@@ -62,8 +66,14 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, recounted.patches)
     if (gain := opus_gain.absurd_gain(handle)) is not None:  # -128 dB: speech decoded as silence
         handle = opus_gain.without_gain(handle, gain)
+    if (laces := mkv_lacing.damaged(handle)) is not None:  # a lace bit flipped: 3 s of its cluster lost
+        handle = Patched(handle, laces.patches)
+    if (private := mkv_private.unusable(handle)) is not None:  # an OpusHead zeroed: nothing decoded
+        handle = Patched(handle, private.patches)
     if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
         handle = Patched(handle, mapping.patches(handle))
+    if (blocks := wav_blocks.damaged(handle)) is not None:  # ADPCM blocks of 1 byte: nothing decoded
+        handle = Patched(handle, blocks.patches)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
@@ -84,8 +94,10 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
-    if (amr_frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
-        return _open_as(window(handle, amr_frames.start, handle.seek(0, 2)), amr_frames.kind)
+    if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
+        handle = Patched(handle, tocs.patches)
+    if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
+        return _open_as(window(handle, frames.start, handle.seek(0, 2)), frames.kind)
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -98,13 +110,15 @@ def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
     return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
-            caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None)
+            caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
+            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(handle),
+            mkv_lacing.damaged(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
     """Why a recording that states no length was cut short (an AMR ending inside a frame, a WebM
     written as it went ending inside a block), or ''."""
-    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(handle):
+    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_frames.view(handle)):
         return amr.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
         return ebml.CUT_NOTE
@@ -158,7 +172,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)))
+        return _own_format(_probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -175,6 +189,29 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(CUT_BEFORE_AUDIO) from exc
     except av.error.FFmpegError as exc:  # a WebM cut in its headers: 'Input/output error'
         raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
+
+
+PROBED_FORMATS = ("mpegts", "mpeg", "flv")  # formats whose streams are known only from their packets
+LONG_PROBE = {"analyzeduration": str(24 * 3600 * 1_000_000), "probesize": str(1 << 30),  # the first GiB
+              "fflags": "nobuffer"}  # what the look read is not kept: memory stays flat
+
+
+def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # type: ignore[name-defined]
+    """The container, opened again looking as far into the file as its audio lies when ffmpeg's
+    first look (5 s) did not reach it: sound starting minutes into a camcorder's or a dash
+    camera's MPEG-TS was recorded as 0 Hz, no channels, placed 0.1 s off with that stretch
+    named damaged. ffmpeg reads only until every stream is known (up to 1 GiB: an audio track that
+    never holds a packet, beside one that does, is not looked for)."""
+    audio = [s for s in container.streams if s.type == "audio" and s.codec_context is not None]
+    if container.format.name not in PROBED_FORMATS or not audio or any(s.codec_context.sample_rate for s in audio):
+        return container
+    handle.seek(0)
+    try:
+        longer = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+    except av.error.FFmpegError:  # no better for looking further: as first opened
+        return container
+    container.close()
+    return longer
 
 
 ZERO_CHECK = 1 << 16

@@ -17,6 +17,7 @@ from app.core.errors import MediaError
 from app.core.hashing import sha256_handle
 from app.core.media import (
     amr,
+    amr_frames,
     boxes,
     edits,
     flac,
@@ -77,6 +78,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         chosen = audio_streams.speech_stream_index(p, streams)
         info = _describe(container, chosen)
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
+        framed = info["container"] == "wav" and info["audio_codec"].startswith("mp3")  # its byte rate a claim
+        guessed = guessed or framed
         if (guessed or not info["duration_ms"]) and chosen is not None:  # or a header stating 0 s (MP4's mdhd)
             info["duration_ms"] = round(edits.packets_end_s(container, chosen) * 1000) or info["duration_ms"]
         if chosen is not None:  # a clock starting at 10:00:00 is no 10 hours of audio
@@ -91,9 +94,9 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
     if info["container"] == "ogg" and ogg_clock.recount(handle) is None:  # recounted: ffmpeg's length stands
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
-        info["duration_ms"] = amr.duration_ms(handle) or info["duration_ms"]
+        info["duration_ms"] = amr.duration_ms(amr_frames.view(handle)) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):
-        info["duration_ms"] = riff.length_ms(handle, info["duration_ms"])  # a cut file's claim; no fact's
+        info["duration_ms"] = riff.length_ms(handle, info["duration_ms"], framed)  # a cut file's claim; no fact's
     if chosen is not None and (held := held_ms(handle, chosen, info["duration_ms"])) is not None:
         info["duration_ms"] = held  # timestamps days ahead in a file of seconds: its sound, not the claim
         streams = tuple(replace(s, duration_ms=min(s.duration_ms, held)) if s.index == chosen else s for s in streams)
@@ -128,10 +131,10 @@ def _describe(container, chosen: int | None) -> dict:
         s.type == "video" and not is_cover_art(s) for s in container.streams
     )
     duration_ms = 0
-    if audio is not None and audio.duration is not None and audio.time_base is not None:
+    if audio is not None and (tagged := _tagged_end_s(audio, container)) is not None:
+        duration_ms = round(tagged * 1000)
+    elif audio is not None and audio.duration is not None and audio.time_base is not None:
         duration_ms = round((float(audio.duration * audio.time_base) + lead_s(container, audio)) * 1000)
-    elif audio is not None and (tagged := _tagged_s(audio, container)) is not None:
-        duration_ms = round((tagged + lead_s(container, audio)) * 1000)
     elif container.duration is not None:
         duration_ms = round(container.duration / 1000)
     return {
@@ -153,19 +156,33 @@ def _codec_tag(stream) -> str:
         return ""
 
 
-def _tagged_s(stream, container) -> float | None:
-    """A Matroska/WebM track's own length, from its DURATION tag ('00:00:03.008000000'): the
-    file's duration is its longest track's, a video's sound may end well before the picture.
+def _tagged_end_s(stream, container) -> float | None:
+    """Where a Matroska/WebM track's sound ends, from its DURATION tag ('00:00:03.008000000'): the
+    file's duration is its longest track's (ffmpeg gives every track that length), a video's sound
+    may end well before the picture. ffmpeg writes the time the track's last frame ends, counted
+    from the file's start; mkvmerge (its statistics tags) the track's own length, so the time it
+    starts is added. The end was taken for a length and the start added again: sound starting
+    3 s into a video was called cut 3 s short of an end it never had, sound starting minutes in
+    (past what ffmpeg probes) was as long as the picture, both named damaged to there.
     A tag is text anyone can write: one saying 'inf', 'nan', '1e300' or longer than the file
     (999999 hours of a 6 s note) is no length (it failed the file, or the whole command, or
     called the note cut short by a million hours)."""
+    tagged = _tagged_s(stream)
+    if tagged is None:
+        return None
+    if "_STATISTICS_WRITING_APP" in stream.metadata:
+        tagged += lead_s(container, stream)
+    longest = container.duration / av.time_base if container.duration is not None else None
+    if not math.isfinite(tagged) or tagged < 0 or (longest is not None and tagged > longest + TRUNCATION_TOLERANCE_S):
+        return None
+    return tagged
+
+
+def _tagged_s(stream) -> float | None:
     hours, _, rest = str(stream.metadata.get("DURATION", "")).partition(":")
     minutes, _, seconds = rest.partition(":")
     try:
         tagged = int(hours) * 3600 + int(minutes) * 60 + float(seconds)
     except ValueError:
-        return None
-    longest = container.duration / av.time_base if container.duration is not None else None
-    if not math.isfinite(tagged) or tagged < 0 or (longest is not None and tagged > longest + TRUNCATION_TOLERANCE_S):
         return None
     return tagged

@@ -17,6 +17,8 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media import wav_blocks
+
 # a recorder that never wrote the size (streaming, killed), or wrote its own "length unknown" mark
 # (sox: 0x7FFFF000, arecord: 0x7FFFFF00, INT32_MAX): no claim, not 18 hours cut short
 UNKNOWN_SIZES = (0, 0xFFFFFFFF, 0x7FFFF000, 0x7FFFFF00, 0x7FFFFFFF)
@@ -67,17 +69,19 @@ def stated_ms(handle: BinaryIO) -> int | None:
 FACT_SLACK = 1.1  # a compressed format's average byte rate is rounded: a length this far past it is no rounding
 
 
-def length_ms(handle: BinaryIO, read_ms: int) -> int:
+def length_ms(handle: BinaryIO, read_ms: int, measured: bool = False) -> int:
     """A WAV's length: what ffmpeg read (`read_ms`), but no longer than its data chunk's bytes can
     hold (ffmpeg takes a compressed WAV's length from its fact chunk: a count of 0xFFFFFFFF made a
     6 s ADPCM note 24:51:18 long, 'TRUNCATED'), and as long as the data chunk states when the file
-    was cut short of it."""
+    was cut short of it. `measured`: `read_ms` was measured from frames that time themselves (MP3
+    in a WAV), which a damaged byte rate must not shorten (8 s of speech recorded as 2 s)."""
     found = _data_chunk(handle) or _w64_data_chunk(handle)
     if found is None:
         return read_ms
     size, byte_rate, present, fact = found
     held = round((present if size in UNKNOWN_SIZES else size) * 1000 / byte_rate) if byte_rate else 0
-    if fact and held and read_ms > held * FACT_SLACK + 1000:
+    held = wav_blocks.held_ms(handle) or held  # ADPCM, GSM: by their blocks, whatever the byte rate says
+    if fact and held and read_ms > held * FACT_SLACK + 1000 and not measured:
         read_ms = held
     return max(read_ms, _claim(size, byte_rate, present) or 0)
 

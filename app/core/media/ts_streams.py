@@ -6,7 +6,8 @@ converter's bug), had every packet refused: 8 s of speech decoded as nothing, 'd
 00:00.0-00:04.3'. Both codecs' frames say what they are in their first bytes (an ADTS header's
 layer bits are 00, an MPEG audio header's are not), so where the first frame of a stream is the
 other codec's, the file is read through a view whose table names it (app/core/media/views.py;
-the file is never changed).
+the file is never changed). A camcorder's M2TS (AVCHD, Blu-ray) puts a 4-byte time before
+each 188-byte packet: its packets are found 192 bytes apart.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 PACKET = 188
-CHUNK = PACKET * 44_620  # 8 MB
-MOST_BYTES = CHUNK * 128  # every copy of the table is put right (ffmpeg reads a changed copy again): 1 GB
+M2TS_LEAD = 4  # an M2TS packet's time before its 188 bytes
+CHUNK_PACKETS = 44_620  # 8 MB
+MOST_BYTES = PACKET * CHUNK_PACKETS * 128  # every copy of the table is put right (ffmpeg reads a changed copy again): 1 GB
 MPEG_AUDIO = (0x03, 0x04)
 ADTS = 0x0F
 KINDS = {0x03: "MPEG audio", 0x04: "MPEG audio", 0x0F: "AAC"}
@@ -37,16 +39,21 @@ class Renamed:
 def renamed(handle: BinaryIO) -> Renamed | None:
     """The PMT packets to show with the stream type the audio's own frames have, or None."""
     handle.seek(0)
-    head = handle.read(PACKET * 3)
-    if len(head) < PACKET * 3 or any(head[at] != 0x47 for at in (0, PACKET, 2 * PACKET)):
+    head = handle.read((PACKET + M2TS_LEAD) * 3)
+    layout = next(((stride, lead) for stride, lead in ((PACKET, 0), (PACKET + M2TS_LEAD, M2TS_LEAD))
+                   if len(head) >= stride * 3 and all(head[lead + n * stride] == 0x47 for n in range(3))), None)
+    if layout is None:
         return None
+    stride, lead = layout
+    chunk_size = stride * CHUNK_PACKETS
     handle.seek(0)
     tables: dict[int, list[tuple[int, bytearray, int]]] = {}  # es pid -> (offset, packet, type byte's place)
     firsts: dict[int, bytes] = {}
     tables_at: set[int] = set()  # the PMT's own pid, once found: only its packets are looked at after
-    for base in range(0, MOST_BYTES, CHUNK):
-        chunk = handle.read(CHUNK)
-        for at in _candidates(chunk, tables_at if all(pid in firsts for pid in tables) and tables else None):
+    for base in range(0, MOST_BYTES, chunk_size):
+        chunk = handle.read(chunk_size)
+        pids = tables_at if all(pid in firsts for pid in tables) and tables else None
+        for at in _candidates(chunk, pids, stride, lead):
             packet = chunk[at:at + PACKET]
             pid, start, payload = _payload(packet)
             if not start or payload is None:
@@ -56,21 +63,22 @@ def renamed(handle: BinaryIO) -> Renamed | None:
                 tables.setdefault(es_pid, []).append((base + at, bytearray(packet), PACKET - len(payload) + place))
             if pid not in firsts and payload[:3] == b"\x00\x00\x01" and len(payload) > 9:
                 firsts[pid] = payload[9 + payload[8]:][:2]
-        if len(chunk) < CHUNK:
+        if len(chunk) < chunk_size:
             break
     return _put_right(tables, firsts)
 
 
-def _candidates(chunk: bytes, pids: set[int] | None) -> list[int]:
-    """Where the chunk's packets start: all of them, or only those of `pids` starting a section."""
+def _candidates(chunk: bytes, pids: set[int] | None, stride: int = PACKET, lead: int = 0) -> list[int]:
+    """Where the chunk's packets start (`stride` bytes apart, `lead` bytes into each): all of them,
+    or only those of `pids` starting a section."""
     if pids is None:
-        return [at for at in range(0, len(chunk) - PACKET + 1, PACKET) if chunk[at] == 0x47]
+        return [at for at in range(lead, len(chunk) - PACKET + 1, stride) if chunk[at] == 0x47]
     found = []
     for pid in pids:
         mark = bytes((0x47, 0x40 | pid >> 8, pid & 0xFF))
         at = chunk.find(mark)
         while at >= 0:
-            if at % PACKET == 0:
+            if at % stride == lead:
                 found.append(at)
             at = chunk.find(mark, at + 1)
     return sorted(found)

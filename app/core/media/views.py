@@ -12,19 +12,14 @@ from bisect import bisect_right
 from typing import BinaryIO
 
 
-class Spliced(io.RawIOBase):
-    """`prefix`, then bytes [start, end) of each range of `handle`, as one seekable file."""
+class _View(io.RawIOBase):
+    """A read-only, seekable file of `size` bytes; subclasses say what `read` shows."""
 
-    def __init__(self, handle: BinaryIO, ranges: list[tuple[int, int]], prefix: bytes = b"") -> None:
-        self._handle, self._prefix, self._pos = handle, prefix, 0
-        self._ranges = [(s, e) for s, e in ranges if e > s]
-        self._offsets = [len(prefix)]  # where each range starts in the view
-        for start, end in self._ranges:
-            self._offsets.append(self._offsets[-1] + end - start)
+    _pos = 0
 
     @property
     def size(self) -> int:
-        return self._offsets[-1]
+        raise NotImplementedError
 
     def readable(self) -> bool:
         return True
@@ -39,6 +34,21 @@ class Spliced(io.RawIOBase):
         base = {0: 0, 1: self._pos, 2: self.size}[whence]
         self._pos = max(0, base + offset)
         return self._pos
+
+
+class Spliced(_View):
+    """`prefix`, then bytes [start, end) of each range of `handle`, as one seekable file."""
+
+    def __init__(self, handle: BinaryIO, ranges: list[tuple[int, int]], prefix: bytes = b"") -> None:
+        self._handle, self._prefix, self._pos = handle, prefix, 0
+        self._ranges = [(s, e) for s, e in ranges if e > s]
+        self._offsets = [len(prefix)]  # where each range starts in the view
+        for start, end in self._ranges:
+            self._offsets.append(self._offsets[-1] + end - start)
+
+    @property
+    def size(self) -> int:
+        return self._offsets[-1]
 
     def read(self, size: int = -1) -> bytes:
         left = max(0, self.size - self._pos)
@@ -70,29 +80,19 @@ def window(handle: BinaryIO, start: int, end: int) -> Spliced:
     return Spliced(handle, [(start, end)])
 
 
-class Patched(io.RawIOBase):
+class Patched(_View):
     """The file with a few bytes shown changed (`patches`: offset -> the bytes shown there)."""
 
     def __init__(self, handle: BinaryIO, patches: dict[int, bytes]) -> None:
         self._handle, self._patches, self._pos = handle, patches, 0
         self._size = handle.seek(0, 2)
 
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self._pos, 2: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
+    @property
+    def size(self) -> int:
+        return self._size
 
     def read(self, size: int = -1) -> bytes:
-        size = max(0, self._size - self._pos) if size is None or size < 0 else size
+        size = max(0, self.size - self._pos) if size is None or size < 0 else size
         self._handle.seek(self._pos)
         data = bytearray(self._handle.read(size))
         for at, shown in self._patches.items():
