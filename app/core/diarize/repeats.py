@@ -1,0 +1,85 @@
+"""Stretches of sound heard again: a recording looped or joined to itself, a voice note
+forwarded twice into one recording, a prompt played over and over.
+
+Two voiceprints COPY_COSINE alike or more are the same sound (cluster.copy_of). Where the
+sound repeats, such pairs come at one time offset (the loop's length, the gap between the
+two forwards): JFK's 11 s looped three times gave 8 pairs at 11.0 and 22.0 s. A window cut a
+little differently in a copy (0.4 s, or 2.2 s where the original had two 1.1 s windows) is
+less alike than that (0.80-0.89) and was counted as a sound of its own, so the repeats of
+a short phrase made a small tight cluster, a second or third speaker (issue #13). So an
+offset found in OFFSET_PAIRS copy pairs or more is a repeat, and a window whose span, moved
+back by it, overlaps an earlier window by half the shorter one or more is a copy of it too
+when their voiceprints are REPEAT_COSINE alike or more.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+OFFSET_PAIRS = 2  # copy pairs this many or more at one offset: the sound repeats at it
+OFFSET_TOLERANCE = 0.1  # seconds: copy pairs this close in offset share it
+REPEAT_COSINE = 0.75  # a window at a repeat's offset from another, this alike: the same sound
+RATE = 16000
+
+
+def repeat_offsets(spans: np.ndarray, first: np.ndarray) -> list[int]:
+    """The offsets (samples) at which OFFSET_PAIRS or more copy pairs (row, first[row]) lie."""
+    pairs = np.flatnonzero(first != np.arange(len(first)))
+    offsets = np.sort(spans[pairs, 0] - spans[first[pairs], 0])
+    found: list[int] = []
+    tolerance = OFFSET_TOLERANCE * RATE
+    start = 0
+    for i in range(1, len(offsets) + 1):
+        if i == len(offsets) or offsets[i] - offsets[i - 1] > tolerance:
+            if i - start >= OFFSET_PAIRS:
+                found.append(int(np.median(offsets[start:i])))
+            start = i
+    return found
+
+
+def repeated_copies(emb: np.ndarray, spans: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """`first` (each row's earliest copy, cluster.copy_of) with the windows at a repeat offset
+    from an earlier, REPEAT_COSINE-alike window made copies of that window's first."""
+    offsets = repeat_offsets(spans, first)
+    if not offsets:
+        return first
+    first = first.copy()
+    order = np.argsort(spans[:, 0], kind="stable")
+    starts = spans[order, 0]
+    for row in order:
+        if first[row] != row:
+            continue
+        for offset in offsets:
+            earlier = _overlapping(spans, order, starts, spans[row] - offset)
+            earlier = [i for i in earlier if spans[i, 0] < spans[row, 0] and first[i] != row]
+            alike = [(float(emb[i] @ emb[row]), i) for i in earlier]
+            alike = [pair for pair in alike if pair[0] >= REPEAT_COSINE]
+            if alike:
+                first[row] = first[max(alike)[1]]
+                break
+    while np.any(first[first] != first):  # copies of a window now a copy itself: to its first
+        first = first[first]
+    return first
+
+
+def _overlapping(spans: np.ndarray, order: np.ndarray, starts: np.ndarray, span: np.ndarray) -> list[int]:
+    """Rows whose span overlaps `span` by half the shorter of the two or more."""
+    longest = int((spans[:, 1] - spans[:, 0]).max())
+    lo, hi = np.searchsorted(starts, [span[0] - longest, span[1]])
+    found = []
+    for i in order[lo:hi]:
+        shared = min(spans[i, 1], span[1]) - max(spans[i, 0], span[0])
+        if shared * 2 >= min(spans[i, 1] - spans[i, 0], span[1] - span[0]):
+            found.append(int(i))
+    return found
+
+
+def fresh_seconds(seconds: np.ndarray, region_of: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """Each region's seconds times the share of its embedded windows that are no copy of another
+    (`region_of`: each window's region; `copies`: each window's first copy): a region heard again
+    holds no new speech."""
+    fresh = np.asarray(seconds, dtype=np.float64).copy()
+    for region in np.unique(region_of):
+        windows = np.flatnonzero(region_of == region)
+        fresh[region] *= float(np.mean(copies[windows] == windows))
+    return fresh
