@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-OFFSET_PAIRS = 2  # copy pairs this many or more at one offset: the sound repeats at it
+OFFSET_PAIRS = 1  # copy pairs this many or more at one offset: the sound repeats at it (one is enough)
 OFFSET_TOLERANCE = 0.1  # seconds: copy pairs this close in offset share it
 REPEAT_COSINE = 0.75  # a window at a repeat's offset from another, this alike: the same sound
 RATE = 16000
