@@ -7,9 +7,15 @@ two forwards): JFK's 11 s looped three times gave 8 pairs at 11.0 and 22.0 s. A 
 little differently in a copy (0.4 s, or 2.2 s where the original had two 1.1 s windows) is
 less alike than that (0.80-0.89) and was counted as a sound of its own, so the repeats of
 a short phrase made a small tight cluster, a second or third speaker (issue #13). So an
-offset found in OFFSET_PAIRS copy pairs or more is a repeat, and a window whose span, moved
-back by it, overlaps an earlier window by half the shorter one or more is a copy of it too
-when their voiceprints are REPEAT_COSINE alike or more.
+offset at which OFFSET_PAIRS copy pairs or more lie is a repeat (one is enough: the AMR copy of
+a note forwarded twice had a single pair), and a window whose span, moved back by it, overlaps
+an earlier window by half the shorter one or more is a copy of it too when their voiceprints are
+REPEAT_COSINE alike or more (0.7-0.8 give the same results; at 0.85 JFK looped is 2-3 speakers
+again). Copies count once in a cluster's size (cluster.py) and in the speech of a half that
+region_split.py weighs (fresh_seconds): JFK looped, one cluster, was halved into two voices
+because each half held his phrases two to five times over. JFK looped 2-5 times, WAV and AMR,
+and other one-voice clips looped or forwarded twice give one speaker; no cached eval, holdout,
+tuning or one-voice file changed (copy pairs there are clips cut from one recording, one voice).
 """
 
 from __future__ import annotations
