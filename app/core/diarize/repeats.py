@@ -25,11 +25,13 @@ import numpy as np
 OFFSET_PAIRS = 1  # copy pairs this many or more at one offset: the sound repeats at it (one is enough)
 OFFSET_TOLERANCE = 0.1  # seconds: copy pairs this close in offset share it
 REPEAT_COSINE = 0.75  # a window at a repeat's offset from another, this alike: the same sound
+MAX_OFFSETS = 30  # at most this many repeat offsets, the most often found: bounded work on an hour
 RATE = 16000
 
 
 def repeat_offsets(spans: np.ndarray, first: np.ndarray) -> list[int]:
-    """The offsets (samples) at which OFFSET_PAIRS or more copy pairs (row, first[row]) lie."""
+    """The offsets (samples) at which OFFSET_PAIRS or more copy pairs (row, first[row]) lie, at most
+    MAX_OFFSETS of them (those with most pairs), shortest first."""
     pairs = np.flatnonzero(first != np.arange(len(first)))
     offsets = np.sort(spans[pairs, 0] - spans[first[pairs], 0])
     found: list[int] = []
@@ -38,9 +40,10 @@ def repeat_offsets(spans: np.ndarray, first: np.ndarray) -> list[int]:
     for i in range(1, len(offsets) + 1):
         if i == len(offsets) or offsets[i] - offsets[i - 1] > tolerance:
             if i - start >= OFFSET_PAIRS:
-                found.append(int(np.median(offsets[start:i])))
+                found.append((i - start, int(np.median(offsets[start:i]))))
             start = i
-    return found
+    found.sort(key=lambda pair: -pair[0])  # stable: the most pairs first, then the shortest offset
+    return sorted(offset for _, offset in found[:MAX_OFFSETS])
 
 
 def repeated_copies(emb: np.ndarray, spans: np.ndarray, first: np.ndarray) -> np.ndarray:
