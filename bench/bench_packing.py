@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,6 +67,37 @@ class EncoderCount:
                 "full_detections": self.full_detections, "total": round(self.total(), 2)}
 
 
+class DecoderCount:
+    """Counts the batched decoder's beam searches: calls of CTranslate2's generate, and the pieces
+    they decoded (a batch of 4 is one call, 4 pieces)."""
+
+    def __init__(self) -> None:
+        from app.core.asr import decoder
+
+        self.calls = self.pieces = 0
+        lock = threading.Lock()
+        real = decoder.fw.ctranslate2_whisper
+        counter = self
+
+        class Counted:
+            def __init__(self, ct2) -> None:
+                self._ct2 = ct2
+
+            def generate(self, features, prompts, **kwargs):
+                with lock:
+                    counter.calls += 1
+                    counter.pieces += len(prompts)
+                return self._ct2.generate(features, prompts, **kwargs)
+
+            def __getattr__(self, name):
+                return getattr(self._ct2, name)
+
+        decoder.fw.ctranslate2_whisper = lambda model: Counted(real(model))
+
+    def as_dict(self) -> dict:
+        return {"generate_calls": self.calls, "pieces_decoded": self.pieces}
+
+
 def worker_groups(sources: list) -> list[list]:
     """The sources cut into the groups the worker claims together (process._next_jobs): the
     queue's audio shared out in groups of about GROUP_AUDIO_MS, at most GROUP_JOBS files."""
@@ -89,7 +121,7 @@ def run(args) -> dict:
     items: list[EvalItem] = short_clips()
     options = TranscribeOptions(model=args.model, threads=2, device="cpu", compute_type="int8", beam_size=5)
     engine = load_engine(options)
-    count = EncoderCount(engine)
+    count, decodes = EncoderCount(engine), DecoderCount()
     changes = {"gap_s": args.gap} if args.gap is not None else {}
     batch = replace(engine.batch, pack=not args.no_pack, **changes)
     sources = [probe(str(i.path)) for i in items]
@@ -99,6 +131,7 @@ def run(args) -> dict:
     return {
         "batch": {"gap_s": batch.gap_s, "pack": batch.pack}, "wer": pooled_wer(refs, hyps, langs),
         "wer_by_language": by_language(refs, hyps, langs), "encoder": count.as_dict(),
+        "decoder": decodes.as_dict(),
         "clips": [{"file": i.key, "language": i.language, "detected": r.language,
                    "probability": round(r.language_probability, 3), "text": h,
                    "inaudible": sum(s.inaudible for s in r.segments), "wer": wer([i.text], [h], i.language)}
@@ -119,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{out['batch']}: WER {out['wer']:.1%}  "
           + "  ".join(f"{k} {v:.1%}" for k, v in out["wer_by_language"].items()))
     print("encoder work (30 s windows):", out["encoder"])
+    print("decoder passes:", out["decoder"])
     for clip in out["clips"]:
         if clip["file"].split(".")[0].endswith("_voicenote"):
             print(f"  {clip['file']:20s} {clip['detected']} {clip['probability']:.2f} "

@@ -23,6 +23,7 @@ def sigint_held() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield  # the child ignores SIGINT and SIGHUP itself once started
         return
+    _start_resource_tracker()
     held: list[int] = []
     previous = {signum: signal.signal(signum, lambda got, _frame: held.append(got)) for signum in HELD}
     signal.pthread_sigmask(signal.SIG_BLOCK, set(HELD))  # the mask is what the child inherits
@@ -34,6 +35,16 @@ def sigint_held() -> Iterator[None]:
             signal.signal(signum, handler)
         for signum in dict.fromkeys(held):
             _deliver(signum, previous[signum])
+
+
+def _start_resource_tracker() -> None:
+    """multiprocessing starts its resource tracker at a process's first spawn and then unblocks SIGINT
+    and SIGTERM (resource_tracker.ensure_running): inside the block above, the first worker was born
+    with Ctrl-C open, and a Ctrl-C while it imported the ASR stack printed its KeyboardInterrupt
+    traceback under the command's one line. Started before the block, it leaves the mask alone."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
 
 
 def _deliver(signum: int, handler: Any) -> None:

@@ -7,12 +7,15 @@ diarisation models' runtimes (about 90 MB) into a process that only waits.
 
 from __future__ import annotations
 
+import signal
 from multiprocessing.connection import Connection
 
 from app.worker.protocol import WorkerConfig
 
 
 def start_worker(config: WorkerConfig, events: Connection, commands: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # before the ASR stack's imports (seconds): Ctrl-C and
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the terminal closed are the parent's to handle
     from app.worker.process import worker_main  # in the child only
 
     worker_main(config, events, commands)

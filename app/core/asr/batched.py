@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from app.core.asr import hallucination, inaudible
+from app.core.asr import hallucination, inaudible, language_check
 from app.core.asr.decoder import LANGUAGE_CONFIDENT, LOG_PROB_THRESHOLD, BatchDecoder, DecodeOutput
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.packing import (
@@ -119,6 +119,7 @@ def decode_pieces(
         return states, content, floor
 
     doubtful: set[int] = set(doubted)  # owners whose packed window left their language in doubt
+    leads: dict[int, Piece] = {}  # each owner of unknown language: its first piece decides
 
     def detect(part: list[Piece]) -> list[tuple[str, float]]:
         memories, _ = decoder.memories(encoded, part)
@@ -137,19 +138,24 @@ def decode_pieces(
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
             unreadable = out.silent or (p.owner in doubtful and _unsure_reading(out, languages[p.owner]))
+            own = languages[p.owner]  # the owner's language, and how sure of it this piece's own audio is
+            if not unreadable and language_check.needs_own_check(out, p.owner in leads, p.owner in doubtful):
+                own = (language, language_check.own_confidence(decoder, p, language, allowed))
+                unreadable = own[1] < LANGUAGE_CONFIDENT and _unsure_reading(out, own)
             raw = [] if unreadable else _records(p, subs, out, options.word_timestamps)
+            if any(language_check.wrong_script(language, s.text) for s in raw):
+                raw = []  # Thai letters decoded as French, kana as English: not its words
             p.segments = hallucination.clean(raw)
             if options.vad:  # VAD found speech here: where it has no words, say so
                 p.segments = inaudible.with_markers(
                     p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
-            if not p.alone and _speech_without_words(p) and languages[p.owner][1] >= LANGUAGE_CONFIDENT:  # type: ignore[index]
-                decode_pieces(decoder, [[p]], {p.owner: languages[p.owner]}, allowed,
+            if not p.alone and _speech_without_words(p) and own[1] >= LANGUAGE_CONFIDENT:  # type: ignore[index]
+                decode_pieces(decoder, [[p]], {p.owner: own}, allowed,
                               doubted=frozenset(doubtful | {p.owner}))  # a second reading: confident, or inaudible
 
     with ThreadPoolExecutor(workers) as pool:
         encoded = _map(pool, encode, windows, should_stop)
         languages = dict(languages)
-        leads: dict[int, Piece] = {}  # each owner of unknown language: its first piece decides
         for p in pieces:
             if languages.get(p.owner) is None:
                 leads.setdefault(p.owner, p)

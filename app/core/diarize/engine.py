@@ -17,6 +17,7 @@ import numpy as np
 from app.core.diarize import cluster as clustering
 from app.core.diarize.band import NARROW_SHIFT, band_energy, is_narrowband
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.long_split import split_minorities
 from app.core.diarize.model_dirs import SEGMENTATION_MODEL
 from app.core.diarize.onnx_model import cached
 from app.core.diarize.overlap import LocalSpeakers, change_points
@@ -170,11 +171,11 @@ class Collector:
         )
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
-            seconds = np.array(self.region_seconds)
-            labels = split_by_regions(labels, np.array(self.region_of), np.array(self.region_prints), seconds,
-                                      max_speakers or clustering.MAX_SPEAKERS, shift,
-                                      np.array(self.pitches, dtype=np.float64),
-                                      fresh_seconds(seconds, np.array(self.region_of), copies))
+            regions = (np.array(self.region_of), np.array(self.region_prints), np.array(self.region_seconds))
+            most, pitches = max_speakers or clustering.MAX_SPEAKERS, np.array(self.pitches, dtype=np.float64)
+            fresh = fresh_seconds(regions[2], regions[0], copies)  # a region heard again holds no new speech
+            labels = split_by_regions(labels, *regions, most, shift, pitches, fresh)
+            labels = split_minorities(labels, *regions, most, shift, pitches)
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)

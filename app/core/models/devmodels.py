@@ -12,13 +12,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from app.core.diarize.package import install_speaker_model
 from app.core.diarize.segpackage import install_segmentation_model
 from app.core.models.catalogue import write_manifest
+from app.core.models.staging import new_staging, sync, sync_tree
 
 
 def _package_dir(name: str) -> Path | None:
@@ -29,12 +29,14 @@ def _package_dir(name: str) -> Path | None:
 
 
 def _copy_into(target: Path, build: Callable[[Path], None], origin: str) -> None:
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    staging = new_staging(target.parent, f".{target.name}-")  # what a killed install left is removed
     staging.chmod(0o755)
     try:
         build(staging)
         write_manifest(staging, "whisper", origin)
+        sync_tree(staging)  # never named installed with its bytes unwritten (a power cut)
         os.replace(staging, target)
+        sync(target.parent)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -1,0 +1,60 @@
+"""Is a packed piece's language really the one its shared window named?
+
+A piece packed with other files' speech has its language detected on its window's
+composite (decoder.BatchDecoder.memories), in a batch with other windows' pieces: what
+shares the window, and the batch (int8 kernels), moves the answer.
+The shared French voice note, packed with the other shared notes on an AVX-512 VNNI
+CPU, was read as Thai at 85% (above every doubt bar) and gave Thai words scored
+-0.83; on its own frames Whisper gives Thai only 53%, padded to a full window 61%.
+
+So a piece whose language its batch named with confidence, but whose decode
+is unsure, has its language asked again on its own audio (first its own frames, then,
+if they are unsure too or name another language, a full 30 s pass, as the
+file-by-file path would): that confidence, not the window's, decides whether its
+words are kept (batched._unsure_reading). Words written in a script the language is
+not written in are never kept.
+
+    confidence = own_confidence(decoder, piece, "th", allowed)   # 0.61: in doubt
+    wrong_script("en", "ご視聴ありがとうございました")                # True
+"""
+
+from __future__ import annotations
+
+from app.core.asr.decoder import LANGUAGE_CONFIDENT, BatchDecoder, DecodeOutput
+from app.core.asr.packing import Piece
+from app.core.chats.scripts import can_be_written_in, main_script
+
+SUSPECT_LOG_PROB = -0.5  # a decode less sure than this has its window's language checked on its own audio
+
+
+def needs_own_check(out: DecodeOutput, detected: bool, doubted: bool) -> bool:
+    """A piece whose language was detected in its batch with confidence (not given by the user, not
+    already checked alone), and whose decode is unsure. A piece alone in its window counts too: its
+    language was detected in a batch of several windows, and int8 batched scores move with what
+    shares the batch (the French note alone in its window: Thai at 85% in a batch, 61% on its own)."""
+    return detected and not doubted and not out.silent and out.avg_logprob < SUSPECT_LOG_PROB
+
+
+def own_confidence(decoder: BatchDecoder, piece: Piece, language: str, allowed: tuple[str, ...]) -> float:
+    """How sure Whisper is of `language` on the piece's own audio: its own frames if they name it
+    with confidence; else the best of that and a full-window pass on the piece alone (0.0 for a pass
+    that names another language)."""
+    alone = decoder.detect_alone(piece.audio, allowed)
+    own = alone[1] if alone[0] == language else 0.0
+    if own >= LANGUAGE_CONFIDENT:
+        return own
+    full = decoder.engine.detect_language(piece.chunk.audio, allowed)
+    return max(own, full[1] if full[0] == language else 0.0)
+
+
+TWO_SCRIPTS = frozenset({"sr", "bs", "uz", "az", "tt", "ba", "kk", "ky", "tg", "tk", "mn", "pa", "sd", "ku"})
+
+
+def wrong_script(language: str, text: str) -> bool:
+    """The text is mostly in letters other than Latin that `language` is not written in (Thai
+    letters in a French decode, kana in an English one): not words of that language. Latin
+    letters are not judged (a name, or English spoken amid Hindi, is written in them), nor are
+    languages written in two scripts (Serbian in Cyrillic or Latin)."""
+    if language in TWO_SCRIPTS or not any(ch.isalpha() for ch in text):
+        return False
+    return main_script([text]) not in (None, "LATIN") and not can_be_written_in(language, [text])
