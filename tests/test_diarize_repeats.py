@@ -73,3 +73,19 @@ def test_a_region_heard_again_holds_no_new_speech():
     region_of = np.array([0, 0, 1, 2, 2])
     copies = np.array([0, 1, 2, 0, 4])  # region 2's first window is region 0's again
     assert list(fresh_seconds(seconds, region_of, copies)) == [3.0, 2.0, 1.5]
+
+
+def test_a_playing_alike_to_an_earlier_copy_is_a_copy_and_gives_its_offset():
+    """A prompt of two phrases played three times, at 0, 20 and 50 s. The third playing's first
+    window is 0.88 alike to the first playing (under COPY_COSINE) but 0.97 to the second: a
+    copy, and its offset (50 s) then makes its second window (0.9 alike) a copy too. Before, on
+    an AMR call with a prompt played four times, the prompt's two phrases made two small tight
+    clusters: a fifth speaker in a call of four."""
+    angle = np.radians([0.0, 14.07, 28.0])  # the first phrase's three playings, in one plane
+    e = np.eye(4)
+    first_phrase = [np.cos(t) * e[0] + np.sin(t) * e[1] for t in angle]
+    emb = unit([first_phrase[0], e[2], first_phrase[1], e[2], first_phrase[2], 0.9 * e[2] + 0.436 * e[3]])
+    spans = np.array([(t * RATE, (t + 1.4) * RATE) for t in (0, 1.5, 20, 21.5, 50, 51.5)], dtype=np.int64)
+    first = copy_of(emb)
+    assert list(first) == [0, 1, 0, 1, 4, 5]  # strict copies alone miss the third playing
+    assert list(repeated_copies(emb, spans, first)) == [0, 1, 0, 1, 0, 1]

@@ -11,7 +11,9 @@ offset at which OFFSET_PAIRS copy pairs or more lie is a repeat (one is enough: 
 a note forwarded twice had a single pair), and a window whose span, moved back by it, overlaps
 an earlier window by half the shorter one or more is a copy of it too when their voiceprints are
 REPEAT_COSINE alike or more (0.7-0.8 give the same results; at 0.85 JFK looped is 2-3 speakers
-again). Copies count once in a cluster's size (cluster.py) and in the speech of a half that
+again). A window COPY_COSINE alike to an earlier window's copy is a copy too (a prompt's fourth playing
+on an AMR call: 0.944 to the first, 0.958 to the third; missed, the prompt's two phrases made two
+tight clusters of two sounds each, 5 speakers of 4). Copies count once in a cluster's size (cluster.py) and in the speech of a half that
 region_split.py weighs (fresh_seconds): JFK looped, one cluster, was halved into two voices
 because each half held his phrases two to five times over. JFK looped 2-5 times, WAV and AMR,
 and other one-voice clips looped or forwarded twice give one speaker; no cached eval, holdout,
@@ -21,6 +23,8 @@ tuning or one-voice file changed (copy pairs there are clips cut from one record
 from __future__ import annotations
 
 import numpy as np
+
+from app.core.diarize.cluster import COPY_COSINE
 
 OFFSET_PAIRS = 1  # copy pairs this many or more at one offset: the sound repeats at it (one is enough)
 OFFSET_TOLERANCE = 0.1  # seconds: copy pairs this close in offset share it
@@ -49,6 +53,7 @@ def repeat_offsets(spans: np.ndarray, first: np.ndarray) -> list[int]:
 def repeated_copies(emb: np.ndarray, spans: np.ndarray, first: np.ndarray) -> np.ndarray:
     """`first` (each row's earliest copy, cluster.copy_of) with the windows at a repeat offset
     from an earlier, REPEAT_COSINE-alike window made copies of that window's first."""
+    first = _alike_to_copies(emb, first)
     offsets = repeat_offsets(spans, first)
     if not offsets:
         return first
@@ -68,6 +73,22 @@ def repeated_copies(emb: np.ndarray, spans: np.ndarray, first: np.ndarray) -> np
                 break
     while np.any(first[first] != first):  # copies of a window now a copy itself: to its first
         first = first[first]
+    return first
+
+
+def _alike_to_copies(emb: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """`first` with each window COPY_COSINE alike to an earlier window's copy (not to the window
+    itself) made a copy of that window too: a prompt's fourth playing was 0.944 alike to the first
+    on AMR, 0.958 to the third."""
+    first = first.copy()
+    copies = np.flatnonzero(first != np.arange(len(first)))
+    if len(copies) == 0:
+        return first
+    alike = emb @ emb[copies].T
+    for row in np.flatnonzero(first == np.arange(len(first))):
+        earlier = copies < row
+        if earlier.any() and float(alike[row, earlier].max()) >= COPY_COSINE:
+            first[row] = first[copies[earlier][int(alike[row, earlier].argmax())]]
     return first
 
 
