@@ -20,16 +20,15 @@ def check_as_logged(case: Case, run_id: int, working: bool, now: tuple[Segment, 
     """`now`: the transcript as it stands (the working copy when `working`, else the machine draft); `refused`:
     what is not done (a translation of it is refused too). Nothing to compare for a case whose log holds no
     digest (made before they were logged)."""
-    entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
     if working:
-        logged = [e for e in entries if e.action.startswith("transcript.") and "content_sha256" in e.details]
+        last = case.audit.last_holding(f"run/{run_id}", "transcript.*", "content_sha256")
         what = "the edited transcript in the store differs from its recorded revision history"
     else:
-        logged = [e for e in entries if e.action == "run.complete" and "content_sha256" in e.details]
+        last = case.audit.last_holding(f"run/{run_id}", "run.complete", "content_sha256")
         what = "the machine draft in the store differs from what was produced"
-    if not logged:
+    if last is None:
         return
-    details = logged[-1].details
+    details = last.details
     if content_sha256(now) != details["content_sha256"] or details.get("scores_sha256") not in (None,
                                                                                                scores_sha256(now)):
         raise EditError(f"run {run_id}: {what} (edited outside Parley): {refused}; `verify` says more")

@@ -33,7 +33,13 @@ from app.core.store.db import DatabaseError
 
 
 def run_refusals(case: Case, run_id: int) -> list[Finding]:
-    """Why the run must not be exported as it stands (empty: it may be)."""
+    """Why the run must not be exported as it stands (empty: it may be). Read at one moment: a run the worker
+    finished between two reads was seen finished in the log, not in the store, and the export refused."""
+    with case.snapshot():
+        return _run_refusals(case, run_id)
+
+
+def _run_refusals(case: Case, run_id: int) -> list[Finding]:
     found = chain_problems(case)
     if found:
         return found
@@ -52,6 +58,11 @@ def run_refusals(case: Case, run_id: int) -> list[Finding]:
 def timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int] = ()) -> list[Finding]:
     """Why a chat export's timeline must not be written as it stands: the log broken, its messages
     changed since they were taken in, or its record; or a voice note's transcript it shows (`run_ids`)."""
+    with case.snapshot():
+        return _timeline_refusals(case, exhibit_id, run_ids)
+
+
+def _timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int]) -> list[Finding]:
     found = chain_problems(case)
     if found:
         return found
@@ -81,15 +92,14 @@ def chain_problems(case: Case) -> list[Finding]:
 
 def _proofreading(case: Case, run_id: int) -> Iterator[Finding]:
     """The working copy's history and status (a verified mark no logged revision made prints "verified by")."""
-    entries = [e for e in case.audit.entries(f"run/{run_id}")
-               if e.subject == f"run/{run_id}" and e.action.startswith("transcript.")]
+    entries = [e for e in case.audit.entries_about(f"run/{run_id}") if e.action.startswith("transcript.")]
     if entries:
         yield from edited_run(case, run_id, entries, [])
 
 
 def _run_record(case: Case, run_id: int) -> Iterator[Finding]:
     """The run's record (model, settings, language, times...) against its run.started and run.complete."""
-    entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+    entries = case.audit.entries_about(f"run/{run_id}")
     started = next((e.details for e in entries if e.action == "run.started"), None)
     completed = next((e.details for e in reversed(entries) if e.action == "run.complete"), None)
     if completed is None:
@@ -105,12 +115,10 @@ def _newer_run_hidden(case: Case, run_id: int, exhibit: int) -> Iterator[Finding
     """A newer run of the exhibit and task that the log saw finish must be in the store as one: one whose status,
     task or exhibit was changed there (or that was removed) was passed over, an older run exported in its place."""
     task = case.run(run_id).task
-    finished = {entry_number(e.subject) for e in case.audit.entries_of("run.complete")}
     stored = set(case.latest_runs(exhibit, task))
-    for entry in case.audit.entries_of("run.started"):
+    for entry in case.audit.entries_of("run.started", exhibit=exhibit, task=task):  # was: every run's, per export
         other = entry_number(entry.subject)
-        if (other > run_id and other in finished and other not in stored and entry.details.get("exhibit") == exhibit
-                and entry.details.get("task") == task):
+        if other > run_id and other not in stored and case.audit.entries_of("run.complete", entry.subject):
             yield Finding(f"run {other}", f"the audit log saw it finish, a newer {task} of exhibit {exhibit} than run "
                                           f"{run_id}, but the store holds it otherwise (its status, task or exhibit "
                                           "changed, or removed): an older run would be exported in its place")
@@ -121,9 +129,9 @@ def _rewritten_since_exported(case: Case, run_id: int) -> Iterator[Finding]:
     """Each manifest of this run the log lists as written, still as written, names an audit entry the
     chain holds as it was then: else the log was chained again since (its digests forged with it)."""
     latest: dict[str, str] = {}
-    for entry in case.audit.entries(f"run/{run_id}"):
+    for entry in case.audit.entries_about(f"run/{run_id}"):
         file = entry.details.get("file")
-        if entry.subject == f"run/{run_id}" and entry.action == "export.written" and isinstance(file, str):
+        if entry.action == "export.written" and isinstance(file, str):
             latest[file] = str(entry.details.get("sha256", ""))
     for file, sha in latest.items():
         head = _manifest_head(Path(file), sha)
@@ -147,8 +155,8 @@ def _manifest_head(path: Path, sha256: str) -> tuple[int, str] | None:
 
 def _chat_messages(case: Case, exhibit_id: int) -> Iterator[Finding]:
     """The chat export's messages against the digest logged when they were taken in."""
-    for entry in case.audit.entries(f"exhibit/{exhibit_id}"):
-        if entry.subject != f"exhibit/{exhibit_id}" or entry.action != "chat.imported":
+    for entry in case.audit.entries_about(f"exhibit/{exhibit_id}"):
+        if entry.action != "chat.imported":
             continue
         digest, version = entry.details.get("messages_sha256"), int(entry.details.get("parser_version", 0))
         if digest is not None and chat_store.messages_sha256(case, entry_number(entry.subject), version) != digest:

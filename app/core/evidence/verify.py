@@ -252,7 +252,7 @@ def text_findings(case: Case, run_id: int) -> list[Finding]:
     """What `export` must know before it prints a run's text as the machine's or the proofreader's: the text it
     would print (the working copy, else the machine draft) and its scores against the digests the log holds for
     them. A run whose log holds none (a case made before the digests were logged) has nothing to compare."""
-    entries = [e for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+    entries = case.audit.entries_about(f"run/{run_id}")
     edits = [e for e in entries if e.action.startswith("transcript.")]
     if edits:
         found = list(edited_run(case, run_id, edits, []))

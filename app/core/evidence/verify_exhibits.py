@@ -23,10 +23,7 @@ def exhibit_records(case: Case, notes: list[Finding], only: int | None = None) -
     logged: dict[int, dict] = {}
     found_at: dict[int, list[str]] = {}
     found_when: dict[int, list[str | None]] = {}  # when each path was found: logged since session 13
-    entries = case.audit.entries("exhibit/" if only is None else f"exhibit/{only}")
-    for entry in entries:
-        if only is not None and entry.subject != f"exhibit/{only}":
-            continue
+    for entry in case.audit.entries("exhibit/") if only is None else case.audit.entries_about(f"exhibit/{only}"):
         if entry.action == "exhibit.added":
             logged[entry_number(entry.subject)] = entry.details
             found_at[entry_number(entry.subject)] = [entry.details.get("path")]
@@ -82,7 +79,7 @@ def _found_truncated_by_a_run(case: Case, runs: list[int] | None = None) -> set[
     exhibit_of: dict[int, int] = {}
     truncated: set[int] = set()
     entries = case.audit.entries("run/") if runs is None else [
-        e for run_id in runs for e in case.audit.entries(f"run/{run_id}") if e.subject == f"run/{run_id}"]
+        e for run_id in runs for e in case.audit.entries_about(f"run/{run_id}")]
     for entry in entries:
         if entry.action == "run.started" and isinstance(entry.details.get("exhibit"), int):
             exhibit_of[entry_number(entry.subject)] = entry.details["exhibit"]

@@ -77,8 +77,8 @@ def interview_details(case: Case, notes: list[Finding], only: int | None = None)
     them last (the entry's actor) and when (logged since session 13). `only`: that exhibit's alone."""
     logged: dict[int, dict] = {}
     last: dict[int, AuditEntry] = {}
-    for entry in case.audit.entries("exhibit/" if only is None else f"exhibit/{only}"):
-        if entry.action == "interview.updated" and (only is None or entry.subject == f"exhibit/{only}"):
+    for entry in case.audit.entries("exhibit/") if only is None else case.audit.entries_about(f"exhibit/{only}"):
+        if entry.action == "interview.updated":
             fields = logged.setdefault(entry_number(entry.subject), interview.as_logged(InterviewDetails()))
             fields.update({name: change[1] for name, change in entry.details.get("changes", {}).items()})
             last[entry_number(entry.subject)] = entry

@@ -60,6 +60,10 @@ def _details(text: object) -> dict[str, Any]:
     return {} if details is None else details
 
 
+def _entry(r: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]), r["hash"])
+
+
 class AuditLog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -84,14 +88,35 @@ class AuditLog:
         rows = self.conn.execute(
             "SELECT * FROM audit_log WHERE subject LIKE ? ORDER BY id", (subject_prefix + "%",)
         ).fetchall()
-        return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
-                           r["hash"]) for r in rows]
+        return [_entry(r) for r in rows]
 
-    def entries_of(self, action: str) -> list[AuditEntry]:
-        """Every entry of one action (`run.started`...), oldest first."""
-        rows = self.conn.execute("SELECT * FROM audit_log WHERE action=? ORDER BY id", (action,)).fetchall()
-        return [AuditEntry(r["id"], r["at"], r["actor"], r["action"], r["subject"], _details(r["details_json"]),
-                           r["hash"]) for r in rows]
+    def entries_about(self, subject: str) -> list[AuditEntry]:
+        """Every entry of exactly this subject (`run/1`, not `run/10` and `run/100` too), oldest first."""
+        rows = self.conn.execute("SELECT * FROM audit_log WHERE subject=? ORDER BY id", (subject,)).fetchall()
+        return [_entry(r) for r in rows]
+
+    def entries_of(self, action: str, subject: str | None = None, **details: int | str) -> list[AuditEntry]:
+        """Every entry of one action (`run.started`...), oldest first; of that `subject` alone, and holding those
+        `details` alone (`exhibit=3`), when given: read in SQL, not every entry of the action parsed."""
+        sql, args = "SELECT * FROM audit_log WHERE action=?", [action]
+        if subject is not None:
+            sql, args = sql + " AND subject=?", [*args, subject]
+        for key, value in details.items():  # CASE: json_extract never meets details that are not JSON
+            sql += f" AND CASE WHEN json_valid(details_json) THEN json_extract(details_json, '$.{key}') END=?"
+            args.append(value)
+        rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [_entry(r) for r in rows]
+
+    def last_holding(self, subject: str, action_glob: str, key: str) -> AuditEntry | None:
+        """The newest entry of exactly `subject` whose action matches `action_glob` (`transcript.*`) and whose
+        details hold `key`: read newest first until found, not every entry of the subject."""
+        rows = self.conn.execute("SELECT * FROM audit_log WHERE subject=? AND action GLOB ? ORDER BY id DESC",
+                                 (subject, action_glob))
+        for r in rows:
+            entry = _entry(r)
+            if key in entry.details:
+                return entry
+        return None
 
     def head(self) -> AuditHead | None:
         """The last entry's id and hash (None for an empty log)."""

@@ -114,6 +114,20 @@ class Case(HeadKeeper):
             yield conn
         self.write_head()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see the store at one moment (one read transaction), whatever another process (the
+        worker) commits meanwhile; inside a transaction of this connection, that one's."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")  # a read: only the snapshot let go
+
     # ------------------------------------------------------------ exhibits
 
     def add_exhibit(self, source: SourceInfo, found_at: str | None = None) -> tuple[Exhibit, bool]:

@@ -248,9 +248,11 @@ def translate_run_result(
     record = case.run(run_id)
     if record.status != "complete":
         raise ParleyError(f"run {run_id} is not complete ({record.status}); nothing to translate")
-    parent = current_transcript(case, run_id)
-    # was: the changed text translated, and the translation's digest logged as the machine's from then on
-    check_as_logged(case, run_id, has_working_copy(case, run_id), parent.segments, "not translated")
+    with case.snapshot():  # the text, its digest and revision read at one moment (the window may edit meanwhile)
+        parent = current_transcript(case, run_id)
+        # was: the changed text translated, and the translation's digest logged as the machine's from then on
+        check_as_logged(case, run_id, has_working_copy(case, run_id), parent.segments, "not translated")
+        revision = revisions.latest_id(case, run_id)
     if not any(seg.text.strip() for seg in parent.segments) and not (source or record.language):
         raise ParleyError("the transcript has no text to translate")
     src = resolve_source(case, run_id, source)
@@ -258,7 +260,7 @@ def translate_run_result(
         raise SameLanguageError(
             f"the text is already in {language_name(tgt)} ({src}); nothing to translate"
         )
-    settings = translation_settings(translator, parent, src, tgt, beam_size, revisions.latest_id(case, run_id))
+    settings = translation_settings(translator, parent, src, tgt, beam_size, revision)
     if any(UNTRANSLATED_FLAGS & set(s.flags) for s in parent.segments):
         settings["untranslated"] = "attachments and system messages are copied, not translated"
     done = case.completed_run(record.exhibit_id, TASK, settings, translator.info.sha256)
