@@ -54,10 +54,12 @@ def cluster(
     min_speakers: int = 1,
     max_speakers: int = MAX_SPEAKERS,
     shift: float = 0.0,
+    copies: np.ndarray | None = None,
 ) -> np.ndarray:
     """A label per row of `emb` (unit vectors), 0..k-1 in no particular order. `shift` raises
     DISTINCT_COSINE (a phone-band recording: band.py); a small cluster's KEEP_COSINE stays, as
-    raised it kept a 2-window stray of one voice (Bush cut from an AMR copy, 3 speakers)."""
+    raised it kept a 2-window stray of one voice (Bush cut from an AMR copy, 3 speakers).
+    `copies`: each row's first copy (copy_of, or repeats.repeated_copies), found here if not given."""
     n = len(emb)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -65,7 +67,7 @@ def cluster(
         min_speakers = max_speakers = speakers
     max_speakers = max(1, min(max_speakers, n))
     min_speakers = max(1, min(min_speakers, max_speakers))
-    copies = copy_of(emb)
+    copies = copy_of(emb) if copies is None else copies
     kept = np.unique(copies)
     if len(kept) < MIN_POINTS and min_speakers <= 1:
         if len(kept) < MIN_SHORT or max_speakers < 2:

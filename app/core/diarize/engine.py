@@ -24,6 +24,7 @@ from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.pitch import median_f0
 from app.core.diarize.records import DiarResult, Turn
 from app.core.diarize.region_split import split_by_regions
+from app.core.diarize.repeats import fresh_seconds, repeated_copies
 from app.core.diarize.same_voice import LocalKey, merge_same_voice
 from app.core.diarize.segmentation import Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
@@ -163,14 +164,17 @@ class Collector:
             return DiarResult((), 0, (), sha, settings)
         emb = np.concatenate(self.parts)
         shift = NARROW_SHIFT if is_narrowband(*self.band) else 0.0  # phone band: people sound more alike
+        spans = np.array([(w.start, w.end) for w in self.embedded], dtype=np.int64)
+        copies = repeated_copies(emb, spans, clustering.copy_of(emb))  # the same sound heard again
         labels = clustering.cluster(
-            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS, shift
+            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS, shift, copies
         )
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
             regions = (np.array(self.region_of), np.array(self.region_prints), np.array(self.region_seconds))
             most, pitches = max_speakers or clustering.MAX_SPEAKERS, np.array(self.pitches, dtype=np.float64)
-            labels = split_by_regions(labels, *regions, most, shift, pitches)
+            fresh = fresh_seconds(regions[2], regions[0], copies)  # a region heard again holds no new speech
+            labels = split_by_regions(labels, *regions, most, shift, pitches, fresh)
             labels = split_minorities(labels, *regions, most, shift, pitches)
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)

@@ -64,10 +64,14 @@ PITCH_GAP = 0.08  # ... and whose median pitches are this far apart (share of th
 
 
 def split_by_regions(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray, seconds: np.ndarray,
-                     max_speakers: int, shift: float = 0.0, pitches: np.ndarray | None = None) -> np.ndarray:
+                     max_speakers: int, shift: float = 0.0, pitches: np.ndarray | None = None,
+                     fresh: np.ndarray | None = None) -> np.ndarray:
     """`labels` (one per embedded window; `regions`: each window's region index into `prints`,
     the regions' unit voiceprints, and `seconds`, their lengths) with each cluster that holds
-    two voices split, never beyond max_speakers; `shift` raises SPLIT_COSINE (phone band: band.py)."""
+    two voices split, never beyond max_speakers; `shift` raises SPLIT_COSINE (phone band: band.py).
+    `fresh`: each region's seconds not heard before (repeats.fresh_seconds), what a half's speech
+    is measured in: a phrase heard three times is not three times the speech."""
+    fresh = seconds if fresh is None else fresh
     labels = np.asarray(labels).copy()
     if len(prints) < 2:
         return labels
@@ -81,7 +85,7 @@ def split_by_regions(labels: np.ndarray, regions: np.ndarray, prints: np.ndarray
         halves = _halves(prints[mine], seconds[mine])
         if len(np.unique(halves)) < 2:
             continue
-        weight = [seconds[mine][halves == h].sum() for h in (0, 1)]
+        weight = [fresh[mine][halves == h].sum() for h in (0, 1)]
         centres = [_centre(prints[mine][halves == h], seconds[mine][halves == h]) for h in (0, 1)]
         alike = float(centres[0] @ centres[1])
         if not (_two_voices(min(weight), alike, shift)
