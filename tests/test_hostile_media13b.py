@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-
 import pytest
 
 from app.core.media.decode import probe, read_all

@@ -87,7 +87,7 @@ def _suspect(private: Private) -> bool:
 
 def _audio_private(data: bytes) -> Private | None:
     """The first audio track entry's CodecPrivate element, walked from the Segment through Tracks."""
-    kind, body, end = _element(data, len(_header(data)))
+    kind, body, _end = _element(data, len(_header(data)))
     if kind != SEGMENT:
         return None
     at = body
