@@ -119,9 +119,8 @@ def test_a_gsm_wav_whose_block_size_is_not_65_is_read_in_65_byte_blocks(tmp_path
     assert not reader.truncated and not reader.damaged
     said = [n for n in reader.notes if "GSM 6.10" in n]
     assert said == ([] if block_align == 65 else
-                    [f"the GSM 6.10 header states a block size of {block_align} byte{'' if block_align == 1 else 's'} "
-                     "(damaged): read as blocks of 65 "
-                     "bytes, as its own blocks are laid out"])
+                    [(f"the GSM 6.10 header states a block size of {block_align} byte{'' if block_align == 1 else 's'} "
+                      "(damaged): read as blocks of 65 bytes, as its own blocks are laid out")])
 
 
 @pytest.fixture(scope="module")
