@@ -38,7 +38,9 @@ def needs_own_check(out: DecodeOutput, detected: bool, doubted: bool) -> bool:
 def own_confidence(decoder: BatchDecoder, piece: Piece, language: str, allowed: tuple[str, ...]) -> float:
     """How sure Whisper is of `language` on the piece's own audio: its own frames if they name it
     with confidence; else the best of that and a full-window pass on the piece alone (0.0 for a pass
-    that names another language)."""
+    that names another language). An English-only model has no language to doubt: 1.0."""
+    if not decoder.engine.multilingual:
+        return 1.0
     alone = decoder.detect_alone(piece.audio, allowed)
     own = alone[1] if alone[0] == language else 0.0
     if own >= LANGUAGE_CONFIDENT:
