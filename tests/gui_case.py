@@ -49,10 +49,12 @@ def add(case: Case, name: str):  # type: ignore[no-untyped-def]
 
 
 def add_run(case: Case, exhibit_id: int, segments: tuple[Segment, ...], language: str = "en",
-            probability: float = 0.97) -> int:
+            probability: float = 0.97, truncated: bool = False) -> int:
     run = case.start_run(exhibit_id, "transcribe", MODEL, {"model": "tiny.en"}, software_info())
     case.append_segments(run, segments, {}, language, probability)
-    case.finish_run(run)
+    if truncated:  # as the pipeline does: the exhibit marked, then its run finished saying so
+        case.mark_truncated(exhibit_id)
+    case.finish_run(run, truncated=truncated)
     return run
 
 
@@ -65,8 +67,7 @@ def build_case(folder: Path) -> Case:
     german = add(case, "de_voicenote.opus")
     add_run(case, german.id, (segment(500, "Ego sum hic.", None),), language="la", probability=0.31)
     truncated = add(case, "truncated.mp3")
-    case.mark_truncated(truncated.id)
-    add_run(case, truncated.id, (segment(0, "Hello there.", None),))
+    add_run(case, truncated.id, (segment(0, "Hello there.", None),), truncated=True)
     noise = add(case, "noise_10s.wav")
     queue = JobQueue(case.conn)
     job = queue.add(noise.id, "transcribe", {"model": "tiny.en"}, max_attempts=1)
