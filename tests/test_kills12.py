@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,13 @@ if __name__ == "__main__":
 """
 
 
+def _ctrl_c_as_a_terminal_gives_it() -> None:
+    """SIGINT at its default and unblocked in the command, as a shell starts it: an earlier test in this
+    pytest worker can leave SIGINT ignored, which a child inherits (then Ctrl-C never reaches it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_while_the_worker_starts_is_one_line_with_no_traceback_from_the_worker(tmp_path, models_dir):
     """The first worker of a command used to be born with Ctrl-C open (multiprocessing's resource tracker,
     started at the first spawn, unblocks SIGINT), and printed a KeyboardInterrupt traceback."""
@@ -101,7 +109,8 @@ def test_ctrl_c_while_the_worker_starts_is_one_line_with_no_traceback_from_the_w
         [sys.executable, str(script), "transcribe", str(MEDIA / "en_voicenote.opus"), "--case", str(tmp_path / "case"),
          "--out", str(tmp_path / "out"), "--model", "tiny.en"],
         cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, check=False,
-        timeout=300, start_new_session=True)  # its own process group, as a terminal gives a command
+        timeout=300, start_new_session=True,  # its own process group, as a terminal gives a command
+        preexec_fn=_ctrl_c_as_a_terminal_gives_it)
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr and "KeyboardInterrupt" not in result.stderr, result.stderr
     said = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("[")]
