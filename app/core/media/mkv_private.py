@@ -13,9 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import av
-
-from app.core.media.views import Patched
+from app.core.media.opus_mapping import decodes_patched
 
 MATROSKA = b"\x1a\x45\xdf\xa3"
 SEGMENT, TRACKS, TRACK_ENTRY, CLUSTER = 0x18538067, 0x1654AE6B, 0xAE, 0x1F43B675
@@ -24,7 +22,6 @@ AUDIO = 2
 VOID = 0xEC
 READ = 1 << 18  # the track entries lie in the file's first few kB
 MAX_ELEMENTS = 512
-TRIED_PACKETS = 25
 AAC_RATE_INDEXES = range(13)  # 13 and 14 are reserved, 15 states the rate outright
 
 
@@ -160,14 +157,4 @@ def _length(first: int) -> int:
 
 def _decodes(handle: BinaryIO, private: Private) -> bool:
     """Whether the first packets decode with the codec data left out."""
-    try:
-        with av.open(Patched(handle, private.patches), options={"protocol_whitelist": "none"}) as container:
-            stream = next(s for s in container.streams if s.type == "audio")
-            frames = 0
-            for packet in container.demux(stream):
-                frames += len(packet.decode())
-                if frames >= TRIED_PACKETS:
-                    break
-            return frames > 0
-    except (av.error.FFmpegError, StopIteration, ValueError):
-        return False
+    return decodes_patched(handle, private.patches)

@@ -166,8 +166,13 @@ def _length(first: int) -> int:
 
 def _decodes(handle: BinaryIO, mapping: Mapping) -> bool:
     """Whether the first packets decode as the one stream the fixed header states."""
+    return decodes_patched(handle, mapping.patches(handle))
+
+
+def decodes_patched(handle: BinaryIO, patches: dict[int, bytes]) -> bool:
+    """Whether the first TRIED_PACKETS packets of the file's first audio stream decode with `patches` shown."""
     try:
-        with av.open(Patched(handle, mapping.patches(handle)), options={"protocol_whitelist": "none"}) as container:
+        with av.open(Patched(handle, patches), options={"protocol_whitelist": "none"}) as container:
             stream = next(s for s in container.streams if s.type == "audio")
             frames = 0
             for packet in container.demux(stream):
