@@ -203,6 +203,4 @@ def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool, notes: t
     elif not any(s.text.strip() for s in case.segments(run_id)):
         warnings.append("speech was detected but no words were recognised: the language may be wrong "
                         "(re-run with --language) or the speech unintelligible")
-    if truncated:
-        case.mark_truncated(exhibit.id)
-    case.finish_run(run_id, "complete", truncated=truncated, warnings=tuple(warnings))
+    case.finish_run(run_id, "complete", truncated=truncated, warnings=tuple(warnings))  # marks the exhibit too

@@ -332,6 +332,10 @@ class Case(HeadKeeper):
                 "UPDATE runs SET status=?, truncated=?, warnings_json=?, finished_at=? WHERE id=?",
                 (status, int(truncated), json.dumps(list(warnings)), now, run_id),
             )
+            if truncated:  # the exhibit marked cut short with the run that found it, never apart (a power cut
+                # between the two left the mark unvouched for, and every older run's export refused)
+                self.conn.execute("UPDATE exhibits SET truncated=1 WHERE id=(SELECT exhibit_id FROM runs WHERE id=?)",
+                                  (run_id,))
             segments = self.segments(run_id)
             language, probability, state = self.conn.execute(
                 "SELECT language, language_probability, state_json FROM runs WHERE id=?", (run_id,)).fetchone()

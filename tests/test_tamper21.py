@@ -1,0 +1,152 @@
+"""Hostile expert, session 21: what the log vouches for, held to the same rule by `verify` and `export`.
+
+- marking an exhibit cut short and finishing the run that found it were two transactions: a power cut
+  between them left the mark unvouched for by the log, and every older run's export was refused;
+- an older case's edits, logged before revisions carried the transcript's digest, were a finding of
+  `verify` (the README says a note) and refused by `export`; a digest stripped from a case whose log
+  carried them is still found;
+- a log chained again after an edit, with no export of that run since but of another run, was exported
+  on an account that never worked on the case (only `verify --head` found it).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from app.cli import main
+from app.core.asr import runs as asr_runs
+from app.core.editing import operations as editing
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.store.audit import GENESIS, _entry_hash
+from app.core.types import Segment
+from tests.conftest import MEDIA
+from tests.test_verify import MODEL, verify
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """Two voice notes, each transcribed (run 1, run 2); run 1 edited by DC Jones; both exported once."""
+    root = tmp_path_factory.mktemp("t21")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PARLEY_HEADS_DIR", str(root / "heads"))
+        (root / "evidence").mkdir()
+        case = Case.open(root / "case")
+        try:
+            for name, text in (("en_voicenote.opus", "meet me at the docks"), ("de_voicenote.opus", "bring it")):
+                shutil.copy(MEDIA / name, root / "evidence" / name)
+                exhibit, _ = case.add_exhibit(probe(root / "evidence" / name))
+                run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+                case.append_segments(run, (Segment(0, 1500, text), Segment(1500, 3000, "at nine")), {}, "en", 0.98)
+                case.finish_run(run)
+            editing.edit_text(case, 1, editing.segment_ids(case, 1)[1], "at ten", actor="DC Jones")
+        finally:
+            case.close()
+        for exhibit in ("1", "2"):
+            assert main(["export", exhibit, "--case", str(root / "case"), "--out", str(root / "out"),
+                         "--format", "txt"]) == 0
+    return root
+
+
+@pytest.fixture()
+def case(made, tmp_path, monkeypatch):
+    """A fresh copy of the made case at the same place (its exports' paths are logged), with its heads."""
+    kept = tmp_path / "kept"
+    shutil.copytree(made, kept, symlinks=True)
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(made / "heads"))
+    yield made
+    shutil.rmtree(made)
+    shutil.copytree(kept, made, symlinks=True)
+
+
+def _export(root, capsys, exhibit: str = "1") -> tuple[int, list[str]]:
+    capsys.readouterr()
+    code = main(["export", exhibit, "--case", str(root / "case"), "--out", str(root / "again"), "--format", "txt"])
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+def _forged(folder, *statements: str | tuple[str, tuple]) -> None:
+    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
+    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
+    for name, _ in guards:
+        conn.execute(f"DROP TRIGGER {name}")
+    for statement in statements:
+        conn.execute(*statement) if isinstance(statement, tuple) else conn.execute(statement)
+    for _, sql in guards:
+        conn.execute(sql)
+    conn.close()
+
+
+def _rechained(folder, *changes: tuple[int, dict]) -> None:
+    """Entries' details replaced (`changes`: id, details), every entry's hash computed again from the first, and
+    the head file mended to the new last entry."""
+    statements: list[str | tuple[str, tuple]] = [
+        ("UPDATE audit_log SET details_json=? WHERE id=?", (json.dumps(d, sort_keys=True, ensure_ascii=False), i))
+        for i, d in changes]
+    _forged(folder, *statements)
+    conn = sqlite3.connect(folder / "case.sqlite")
+    rows = conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall()
+    conn.close()
+    prev, statements = GENESIS, []
+    for entry_id, *content in rows:
+        digest = _entry_hash(prev, *content)
+        statements.append(("UPDATE audit_log SET prev_hash=?, hash=? WHERE id=?", (prev, digest, entry_id)))
+        prev = digest
+    _forged(folder, *statements)
+    (folder / "audit-head.json").write_text(json.dumps({"entry": rows[-1][0], "hash": prev}))
+
+
+def _entries(folder, action_glob: str) -> list[tuple[int, dict]]:
+    conn = sqlite3.connect(folder / "case.sqlite")
+    rows = conn.execute("SELECT id, details_json FROM audit_log WHERE action GLOB ? ORDER BY id",
+                        (action_glob,)).fetchall()
+    conn.close()
+    return [(i, json.loads(d)) for i, d in rows]
+
+
+# ------------------------------------------------------------------ a power cut while a run finishes cut short
+
+class _PowerCut(Exception):
+    pass
+
+
+def test_a_power_cut_as_a_run_finishes_cut_short_leaves_no_unlogged_mark(case, capsys, monkeypatch):
+    store = Case.open(case / "case")
+    try:
+        exhibit = store.exhibit(1)
+        run = store.start_run(1, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        store.append_segments(run, (Segment(0, 900, "meet me"),), {}, "en", 0.9)
+        record = store.audit.record
+
+        def cut(action, *args, **kwargs):
+            if action == "run.complete":
+                raise _PowerCut  # the power goes before the run's finish is committed
+            return record(action, *args, **kwargs)
+
+        monkeypatch.setattr(store.audit, "record", cut)
+        with pytest.raises(_PowerCut):
+            asr_runs._finish(store, exhibit, run, truncated=True)
+        assert not store.exhibit(1).source.truncated  # the mark goes with the run's finish, or not at all
+    finally:
+        store.close()
+    code, lines = _export(case, capsys)
+    assert code == 0, lines  # the older run's export is not refused for a mark no run finished with
+    assert verify(capsys, case / "case") == (0, [])
+
+
+def test_a_run_finished_cut_short_marks_its_exhibit(case, capsys):
+    store = Case.open(case / "case")
+    try:
+        run = store.start_run(2, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        store.append_segments(run, (Segment(0, 900, "bring"),), {}, "en", 0.9)
+        asr_runs._finish(store, store.exhibit(2), run, truncated=True)
+        assert store.exhibit(2).source.truncated
+    finally:
+        store.close()
+    assert _export(case, capsys, "2")[0] == 0
+    assert verify(capsys, case / "case") == (0, [])
