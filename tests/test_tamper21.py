@@ -150,3 +150,78 @@ def test_a_run_finished_cut_short_marks_its_exhibit(case, capsys):
         store.close()
     assert _export(case, capsys, "2")[0] == 0
     assert verify(capsys, case / "case") == (0, [])
+
+
+# ------------------------------------------------------------------ an older case's edits, without digests
+
+_DIGESTS = ("content_sha256", "scores_sha256", "revision_sha256", "state_sha256")
+
+
+def _without(details: dict, keys) -> dict:
+    return {k: v for k, v in details.items() if k not in keys}
+
+
+def _as_older_case(folder) -> None:
+    """The log as a Parley before session 9 wrote it: no digest in any run's finish or revision (chained so)."""
+    changes = [(i, _without(d, _DIGESTS)) for i, d in _entries(folder, "run.complete")]
+    changes += [(i, _without(d, _DIGESTS)) for i, d in _entries(folder, "transcript.*")]
+    _rechained(folder, *changes)
+
+
+def _verify_lines(capsys, folder) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["verify", "--case", str(folder)])
+    said = capsys.readouterr()
+    return code, said.out + said.err
+
+
+def test_an_older_case_s_edits_without_digests_are_noted_and_exported(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / "note.opus")
+    store = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = store.add_exhibit(probe(tmp_path / "evidence" / "note.opus"))
+        run = store.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        store.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "at nine")), {},
+                              "en", 0.98)
+        store.finish_run(run)
+        editing.edit_text(store, run, editing.segment_ids(store, run)[1], "at ten", actor="DC Jones")
+    finally:
+        store.close()
+    _as_older_case(tmp_path / "case")
+    shutil.rmtree(tmp_path / "heads")  # the account that made it kept the log as it was before
+    code, said = _verify_lines(capsys, tmp_path / "case")
+    assert code == 0, said
+    assert "note: run 1: the edited transcript's digest is not recorded in the audit log" in said, said
+    assert "note: run 1: its machine draft's digest is not recorded" in said, said
+    capsys.readouterr()
+    assert main(["export", "1", "--case", str(tmp_path / "case"), "--out", str(tmp_path / "out"), "--format",
+                 "txt"]) == 0, capsys.readouterr().err
+    assert "at ten" in (tmp_path / "out" / "note.txt").read_text(encoding="utf-8")
+
+
+def test_a_revision_s_digest_taken_out_of_a_log_that_logged_them_is_found_and_not_exported(case, capsys, tmp_path,
+                                                                                          monkeypatch):
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
+    _forged(case / "case", "UPDATE working_segments SET text='at eleven' WHERE text='at ten'")
+    last, details = _entries(case / "case", "transcript.*")[-1]
+    _rechained(case / "case", (last, _without(details, _DIGESTS)))
+    code, said = _verify_lines(capsys, case / "case")
+    assert code == 1 and "run 1: the edited transcript differs from its recorded revision history" in said, said
+    code, lines = _export(case, capsys)
+    assert code == 1 and "run 1: the edited transcript differs" in lines[-1], lines
+    assert not (case / "again" / "en_voicenote.txt").exists()
+
+
+def test_a_machine_draft_s_digest_taken_out_of_a_log_that_logged_them_is_found_and_not_exported(case, capsys,
+                                                                                               tmp_path, monkeypatch):
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
+    _forged(case / "case", "UPDATE segments SET text='bring the gun' WHERE text='bring it'")
+    last, details = _entries(case / "case", "run.complete")[-1]
+    _rechained(case / "case", (last, _without(details, _DIGESTS)))
+    code, said = _verify_lines(capsys, case / "case")
+    assert code == 1 and "run 2: the machine draft's digest is missing from its finish" in said, said
+    code, lines = _export(case, capsys, "2")
+    assert code == 1 and "run 2: the machine draft's digest is missing" in lines[-1], lines
+    assert not (case / "again" / "de_voicenote.txt").exists()

@@ -90,13 +90,13 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     runs = _read(findings, "runs", lambda: _finished_runs(case), {})
     gone = _read(findings, "runs", lambda: set(runs) - set(case.run_ids()), set())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
+    notes = [Finding("case store", note) for note in (found.notes if found else ())]
     findings += [f for run_id, finish in runs.items() if run_id not in gone
-                 for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f))]
+                 for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f, notes))]
     findings += guarded("runs", lambda: _run_provenance(case, set(runs) - gone))
     drafted = {int(f.subject[4:]) for f in findings
                if f.subject.startswith("run ") and f.subject[4:].isdigit() and "machine draft" in f.problem}
     findings += guarded("runs", lambda: chunk_findings(case, drafted))
-    notes = [Finding("case store", note) for note in (found.notes if found else ())]
     checks: dict[str, Callable[[], Iterable[Finding]]] = {
         "exhibits": lambda: exhibit_records(case, notes),
         "working copies": lambda: working_copies(case, gone, notes),
@@ -251,7 +251,8 @@ def record_findings(case: Case, run_id: int) -> list[Finding]:
 def text_findings(case: Case, run_id: int) -> list[Finding]:
     """What `export` must know before it prints a run's text as the machine's or the proofreader's: the text it
     would print (the working copy, else the machine draft) and its scores against the digests the log holds for
-    them. A run whose log holds none (a case made before the digests were logged) has nothing to compare."""
+    them. A run whose log holds none (a case made before the digests were logged) has nothing to compare, as
+    `verify` notes; one whose digest was taken out of a log that held them before is refused, as `verify` finds."""
     entries = case.audit.entries_about(f"run/{run_id}")
     edits = [e for e in entries if e.action.startswith("transcript.")]
     if edits:
@@ -259,7 +260,7 @@ def text_findings(case: Case, run_id: int) -> list[Finding]:
         wanted = ("the edited transcript differs", "the edited transcript's segment scores")
     else:
         finish = next((e.details for e in reversed(entries) if e.action == "run.complete"), None)
-        found = list(_machine_draft(case, run_id, finish)) if finish and "content_sha256" in finish else []
+        found = list(_machine_draft(case, run_id, finish)) if finish is not None else []
         wanted = ("the machine draft",)
     return [f for f in found if f.problem.startswith(wanted)]
 
@@ -290,10 +291,16 @@ def _finished_runs(case: Case) -> dict[int, dict]:
     return {entry_number(e.subject): e.details for e in case.audit.entries("run/") if e.action == "run.complete"}
 
 
-def _machine_draft(case: Case, run_id: int, finish: dict) -> Iterator[Finding]:
+def _machine_draft(case: Case, run_id: int, finish: dict, notes: list[Finding] | None = None) -> Iterator[Finding]:
+    """The machine draft against the digest its finish logged. None logged: a note for an older case's run (`notes`),
+    a finding where the Parley that finished it logged digests (an entry before its finish holds one)."""
     digest = finish.get("content_sha256")
     if digest is None:
-        yield Finding(f"run {run_id}", "no content digest recorded when it finished (cannot be checked)")
+        if _draft_digest_expected(case, run_id):
+            yield Finding(f"run {run_id}", "the machine draft's digest is missing from its finish in the audit log, "
+                                           "though digests were logged before it (taken out): cannot be checked")
+        elif notes is not None:
+            notes.append(Finding(f"run {run_id}", DRAFT_DIGEST_NOT_RECORDED))
         return
     segments = case.segments(run_id)
     if content_sha256(segments) != digest:
@@ -301,6 +308,15 @@ def _machine_draft(case: Case, run_id: int, finish: dict) -> Iterator[Finding]:
     elif finish.get("scores_sha256") not in (None, scores_sha256(segments)):  # logged since session 12
         yield Finding(f"run {run_id}", "the machine draft's segment scores in the store (avg_logprob, "
                                        "no_speech_prob, as the JSON export prints them) differ from what was produced")
+
+
+DRAFT_DIGEST_NOT_RECORDED = ("its machine draft's digest is not recorded in the audit log (finished before digests "
+                             "were logged): its text is not checked")
+
+
+def _draft_digest_expected(case: Case, run_id: int) -> bool:
+    finished = case.audit.entries_of("run.complete", f"run/{run_id}")
+    return bool(finished) and case.audit.digests_logged_before(finished[-1].id)
 
 
 def _run_provenance(case: Case, finished: set[int]) -> Iterator[Finding]:

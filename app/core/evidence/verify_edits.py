@@ -41,7 +41,9 @@ def edited_run(case: Case, run_id: int, entries: list[AuditEntry], notes: list[F
     yield from _made(case, run_id, [e for e in entries if e.action == "transcript.working_copy"], notes)
     digest, scores, now = (entries[-1].details.get("content_sha256"), entries[-1].details.get("scores_sha256"),
                            current_segments(case, run_id))
-    if digest is None or content_sha256(now) != digest:
+    if digest is None and not _digest_expected(case, entries):
+        notes.append(Finding(subject, DIGEST_NOT_RECORDED))
+    elif digest is None or content_sha256(now) != digest:
         yield Finding(subject, "the edited transcript differs from its recorded revision history")
     elif scores is not None and scores_sha256(now) != scores:  # logged since session 12
         yield Finding(subject, "the edited transcript's segment scores (avg_logprob, no_speech_prob, as the JSON "
@@ -52,6 +54,18 @@ def edited_run(case: Case, run_id: int, entries: list[AuditEntry], notes: list[F
         yield Finding(subject, f"its proofreading history in the store differs from the audit log ({problem})")
     elif history:
         yield from _verification(case, run_id, history[-1])
+
+
+DIGEST_NOT_RECORDED = ("the edited transcript's digest is not recorded in the audit log (edited before revisions "
+                       "logged it): its text is not checked")
+
+
+def _digest_expected(case: Case, entries: list[AuditEntry]) -> bool:
+    """Whether the last revision logged should hold the transcript's digest: any revision of the run does, or an
+    entry before it (the Parley that logged it logged digests), so one missing was taken out of the log."""
+    if any("content_sha256" in e.details for e in entries):
+        return True
+    return case.audit.digests_logged_before(entries[-1].id)
 
 
 def _made(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Finding]) -> Iterator[Finding]:

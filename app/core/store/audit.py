@@ -118,6 +118,15 @@ class AuditLog:
                 return entry
         return None
 
+    def digests_logged_before(self, entry_id: int) -> bool:
+        """Whether an entry before `entry_id` holds a transcript's digest (`content_sha256`, logged by every run's
+        finish and every revision since session 9): the Parley that logged `entry_id` logged them too, so one
+        missing from it was taken out, not never written (an older case's)."""
+        row = self.conn.execute(
+            "SELECT 1 FROM audit_log WHERE id < ? AND (action = 'run.complete' OR action GLOB 'transcript.*')"
+            " AND instr(details_json, '\"content_sha256\"') > 0 LIMIT 1", (entry_id,)).fetchone()
+        return row is not None
+
     def head(self) -> AuditHead | None:
         """The last entry's id and hash (None for an empty log)."""
         row = self.conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
