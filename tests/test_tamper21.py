@@ -20,6 +20,7 @@ import pytest
 from app.cli import main
 from app.core.asr import runs as asr_runs
 from app.core.editing import operations as editing
+from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.evidence.provenance import software_info
 from app.core.media.decode import probe
 from app.core.store import Case
@@ -225,3 +226,41 @@ def test_a_machine_draft_s_digest_taken_out_of_a_log_that_logged_them_is_found_a
     code, lines = _export(case, capsys, "2")
     assert code == 1 and "run 2: the machine draft's digest is missing" in lines[-1], lines
     assert not (case / "again" / "de_voicenote.txt").exists()
+
+
+# ------------------------------------------------------------------ a log chained again, found by another run's export
+
+def test_a_log_chained_again_with_no_export_of_the_run_since_is_not_exported_on_another_account(case, capsys,
+                                                                                                 tmp_path,
+                                                                                                 monkeypatch):
+    """Run 2 edited (no export of it since), run 1 exported after; then run 2's words forged with the digest its
+    last revision logged, the log chained again, on an account that never worked on the case."""
+    store = Case.open(case / "case")
+    try:
+        editing.edit_text(store, 2, editing.segment_ids(store, 2)[1], "at eight", actor="DC Jones")
+    finally:
+        store.close()
+    assert _export(case, capsys, "1")[0] == 0
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
+    _forged(case / "case", "UPDATE working_segments SET text='bring the gun' WHERE text='bring it'")
+    store = Case.open(case / "case")
+    try:
+        now = editing.current_segments(store, 2)
+    finally:
+        store.close()
+    last, details = [(i, d) for i, d in _entries(case / "case", "transcript.*") if d.get("segments")][-1]
+    _rechained(case / "case", (last, {**details, "content_sha256": content_sha256(now),
+                                      "scores_sha256": scores_sha256(now)}))
+    code, lines = _export(case, capsys, "2")
+    assert code == 1 and "the log was rewritten (chained again) since" in lines[-1], lines
+    assert lines[-1].startswith(f"export: audit log: the export {case / 'again' / 'en_voicenote.manifest.json'}")
+    assert not (case / "again" / "de_voicenote.txt").exists()
+    code, said = _verify_lines(capsys, case / "case")
+    assert code == 1, said
+
+
+def test_exports_of_every_run_of_an_untouched_case_are_not_refused(case, capsys):
+    for _ in range(2):  # the second time each manifest is read again only if the log changed before it
+        for exhibit in ("1", "2"):
+            code, lines = _export(case, capsys, exhibit)
+            assert code == 0, lines

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
+from app.core.evidence.head import AuditHead
 from app.core.evidence.verify import _changed_provenance, text_findings
 from app.core.evidence.verify_edits import edited_run
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -29,6 +32,7 @@ from app.core.files import SMALL_FILE_LIMIT, read_regular_text
 from app.core.hashing import sha256_file
 from app.core.store import Case
 from app.core.store import chats as chat_store
+from app.core.store.audit import AuditLog
 from app.core.store.db import DatabaseError
 
 
@@ -52,7 +56,8 @@ def _run_refusals(case: Case, run_id: int) -> list[Finding]:
             *guarded(f"exhibit {exhibit}", lambda: exhibit_records(case, [], only=exhibit)),
             *guarded(f"exhibit {exhibit}", lambda: interview_details(case, [], only=exhibit)),
             *guarded(f"run {run_id}", lambda: _rewritten_since_exported(case, run_id)),
-            *guarded(f"run {run_id}", lambda: _newer_run_hidden(case, run_id, exhibit))]
+            *guarded(f"run {run_id}", lambda: _newer_run_hidden(case, run_id, exhibit)),
+            *guarded("audit log", lambda: rewritten_since_any_export(case))]
 
 
 def timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int] = ()) -> list[Finding]:
@@ -67,7 +72,8 @@ def _timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int]) -> l
     if found:
         return found
     found = [*guarded(f"exhibit {exhibit_id}", lambda: _chat_messages(case, exhibit_id)),
-             *guarded(f"exhibit {exhibit_id}", lambda: exhibit_records(case, [], only=exhibit_id))]
+             *guarded(f"exhibit {exhibit_id}", lambda: exhibit_records(case, [], only=exhibit_id)),
+             *guarded("audit log", lambda: rewritten_since_any_export(case))]
     return found or next((refused for run_id in run_ids if (refused := run_refusals(case, run_id))), [])
 
 
@@ -138,6 +144,47 @@ def _rewritten_since_exported(case: Case, run_id: int) -> Iterator[Finding]:
         if head is not None and case.audit.hash_of(head[0]) != head[1]:
             yield Finding(f"run {run_id}", f"its export {file} names audit entry {head[0]}, which the log no longer "
                                            "holds as it was: the log was rewritten since")
+
+
+@dataclass
+class _ManifestsRead:
+    """What an open case's exports have read of its manifests: the last export entry read, each file's latest
+    logged SHA-256, the manifests found naming an entry the chain held as it was, and an entry found intact then
+    (all of them read again once it is not: the log rewritten before it)."""
+    after: int = 0
+    latest: dict[str, str] = field(default_factory=dict)
+    agreeing: set[tuple[str, str]] = field(default_factory=set)
+    anchor: AuditHead | None = None
+
+
+_READ: WeakKeyDictionary[AuditLog, _ManifestsRead] = WeakKeyDictionary()
+
+
+def rewritten_since_any_export(case: Case) -> Iterator[Finding]:
+    """Every manifest the log lists as written (of any run), still as written, names an audit entry the chain
+    holds as it was: a log chained again after an edit shows by any export made since it, not only by the
+    edited run's own (a forger who recomputes the chain does not recompute manifests already written). Each
+    manifest is read once per case opened, and again only when the log changed before the entry last found."""
+    log = case.audit
+    read = _READ.setdefault(log, _ManifestsRead())
+    if read.anchor is not None and log.hash_of(read.anchor.entry_id) != read.anchor.hash:
+        read.agreeing.clear()
+    for entry in log.entries_after(read.after, "export.written", "export.timeline_written"):
+        read.after = entry.id
+        if isinstance(file := entry.details.get("file"), str) and file.endswith(MANIFEST_SUFFIX):
+            read.latest[file] = str(entry.details.get("sha256", ""))
+    read.anchor = log.head()
+    for file, sha in read.latest.items():
+        if (file, sha) in read.agreeing:
+            continue
+        head = _manifest_head(Path(file), sha)
+        held = None if head is None else log.hash_of(head[0])
+        if head is not None and held is not None and held != head[1]:  # gone (cut short, a power cut): verify's
+            yield Finding("audit log", f"the export {file} names audit entry {head[0]}, which the log no longer holds "
+                                       "as it was: the log was rewritten (chained again) since, and its digests "
+                                       "vouch for nothing")
+            return
+        read.agreeing.add((file, sha))
 
 
 def _manifest_head(path: Path, sha256: str) -> tuple[int, str] | None:

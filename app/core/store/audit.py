@@ -107,6 +107,12 @@ class AuditLog:
         rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
         return [_entry(r) for r in rows]
 
+    def entries_after(self, entry_id: int, *actions: str) -> list[AuditEntry]:
+        """The entries of these actions after `entry_id`, oldest first (what a reader kept up to date reads anew)."""
+        rows = self.conn.execute(f"SELECT * FROM audit_log WHERE id > ? AND action IN ({','.join('?' * len(actions))})"
+                                 " ORDER BY id", (entry_id, *actions)).fetchall()
+        return [_entry(r) for r in rows]
+
     def last_holding(self, subject: str, action_glob: str, key: str) -> AuditEntry | None:
         """The newest entry of exactly `subject` whose action matches `action_glob` (`transcript.*`) and whose
         details hold `key`: read newest first until found, not every entry of the subject."""
