@@ -264,3 +264,45 @@ def test_exports_of_every_run_of_an_untouched_case_are_not_refused(case, capsys)
         for exhibit in ("1", "2"):
             code, lines = _export(case, capsys, exhibit)
             assert code == 0, lines
+
+
+# ------------------------------------------------------------------ the audit log indexed by subject (migration 015)
+
+def _as_schema_14(folder) -> None:
+    """The store as the Parley before migration 015 made it: no index on the audit log's subject, numbered 14."""
+    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
+    conn.execute("DROP INDEX audit_log_subject")
+    conn.execute("PRAGMA user_version=14")
+    conn.close()
+
+
+def _plan(folder) -> str:
+    conn = sqlite3.connect(folder / "case.sqlite")
+    try:
+        return " ".join(str(r[-1]) for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM audit_log WHERE subject='run/1' ORDER BY id"))
+    finally:
+        conn.close()
+
+
+def test_a_case_made_before_the_subject_index_opens_and_verifies_unchanged(case, capsys):
+    _as_schema_14(case / "case")
+    head = (case / "case" / "audit-head.json").read_text()
+    assert verify(capsys, case / "case") == (0, [])
+    assert (case / "case" / "audit-head.json").read_text() == head  # the log is as it was: the index is no entry
+    assert "audit_log_subject" in _plan(case / "case")  # a run's entries read through the index, not a scan
+    assert _export(case, capsys)[0] == 0
+
+
+def test_a_case_made_before_the_subject_index_verifies_on_read_only_media(case, capsys, monkeypatch):
+    from app.core.store import db
+    _as_schema_14(case / "case")
+    monkeypatch.setattr(db.os, "access", lambda *_a, **_k: False)  # as on a write-protected disk (root ignores modes)
+    assert verify(capsys, case / "case") == (0, [])
+    assert "audit_log_subject" not in _plan(case / "case")  # read as it stands: nothing written
+
+
+def test_the_subject_index_dropped_from_a_current_case_is_a_finding(case, capsys):
+    _forged(case / "case", "DROP INDEX audit_log_subject")
+    code, found = verify(capsys, case / "case")
+    assert code == 1 and any("index audit_log_subject missing" in line for line in found), found

@@ -275,7 +275,7 @@ def _connect_read_only(store: Path) -> sqlite3.Connection:
         except sqlite3.Error as exc:
             conn.close()
             raise StoreError(f"{store.parent}: cannot read the read-only case store ({exc})") from None
-    if version != schema_version():
+    if version != schema_version() and not indexes_only_since(version):
         conn.close()
         raise StoreError(f"{store.parent}: a read-only case from an older Parley; copy it to a "
                          "writable folder to bring it up to date")
@@ -343,6 +343,14 @@ def migrate(conn: sqlite3.Connection) -> None:
             for statement in statements(path.read_text(encoding="utf-8")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={number}")
+
+
+def indexes_only_since(version: int) -> bool:
+    """Whether every migration after `version` only adds indexes: a store without them (read-only media, where
+    nothing can be migrated) holds the same records, and is read as it stands."""
+    later = [path for number, path in migrations() if number > version]
+    return 0 < version and all(statement.upper().startswith("CREATE INDEX ") for path in later
+                               for statement in statements(path.read_text(encoding="utf-8")))
 
 
 def _version(conn: sqlite3.Connection) -> int:
