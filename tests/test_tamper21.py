@@ -241,13 +241,13 @@ def test_a_log_chained_again_with_no_export_of_the_run_since_is_not_exported_on_
     finally:
         store.close()
     assert _export(case, capsys, "1")[0] == 0
-    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
     _forged(case / "case", "UPDATE working_segments SET text='bring the gun' WHERE text='bring it'")
     store = Case.open(case / "case")
     try:
         now = editing.current_segments(store, 2)
     finally:
         store.close()
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
     last, details = [(i, d) for i, d in _entries(case / "case", "transcript.*") if d.get("segments")][-1]
     _rechained(case / "case", (last, {**details, "content_sha256": content_sha256(now),
                                       "scores_sha256": scores_sha256(now)}))
@@ -306,3 +306,44 @@ def test_the_subject_index_dropped_from_a_current_case_is_a_finding(case, capsys
     _forged(case / "case", "DROP INDEX audit_log_subject")
     code, found = verify(capsys, case / "case")
     assert code == 1 and any("index audit_log_subject missing" in line for line in found), found
+
+
+def test_a_log_chained_again_with_no_export_since_is_not_exported_on_the_account_that_worked_on_it(case, capsys):
+    """Run 2 edited, nothing exported since; its words forged with its last revision's digest, the log chained
+    again: the account's own record of the head (which the forger's recomputation does not reach) shows it."""
+    store = Case.open(case / "case")
+    try:
+        editing.edit_text(store, 2, editing.segment_ids(store, 2)[1], "at eight", actor="DC Jones")
+    finally:
+        store.close()
+    _forged(case / "case", "UPDATE working_segments SET text='bring the gun' WHERE text='bring it'")
+    store = Case.open(case / "case")
+    try:
+        now = editing.current_segments(store, 2)
+    finally:
+        store.close()
+    last, details = [(i, d) for i, d in _entries(case / "case", "transcript.*") if d.get("segments")][-1]
+    _rechained(case / "case", (last, {**details, "content_sha256": content_sha256(now),
+                                      "scores_sha256": scores_sha256(now)}))
+    code, lines = _export(case, capsys, "2")
+    assert code == 1 and "this account last saw this case's log" in lines[-1], lines
+    assert not (case / "again" / "de_voicenote.txt").exists()
+
+
+def test_a_case_put_back_to_a_backup_and_worked_on_is_said_by_verify_not_refused_by_export(case, capsys, tmp_path):
+    """No refusal for a log put back to an older copy and written on (its entries there are other entries, not the
+    same ones chained otherwise): `verify` says it, every time."""
+    shutil.copytree(case / "case", tmp_path / "backup")
+    for text in ("at eight", "at seven"):
+        store = Case.open(case / "case")
+        try:
+            editing.edit_text(store, 2, editing.segment_ids(store, 2)[1], text, actor="DC Jones")
+        finally:
+            store.close()
+        if text == "at eight":
+            shutil.rmtree(case / "case")
+            shutil.copytree(tmp_path / "backup", case / "case")
+    code, lines = _export(case, capsys, "2")
+    assert code == 0, lines
+    code, found = verify(capsys, case / "case")
+    assert code == 1 and any("put back to an older copy" in line for line in found), found

@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 
 from app.core.evidence.export_set import MANIFEST_SUFFIX
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
-from app.core.evidence.head import AuditHead
+from app.core.evidence.head import AuditHead, read_folder_head
 from app.core.evidence.verify import _changed_provenance, text_findings
 from app.core.evidence.verify_edits import edited_run
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -93,7 +93,28 @@ def chain_problems(case: Case) -> list[Finding]:
         log.intact_to = None
         return [Finding("audit log", f"{problems[0]}: its digests vouch for nothing")]
     log.intact_to = head
-    return []
+    return guarded("audit log", lambda: _chained_again(case))
+
+
+def _chained_again(case: Case) -> Iterator[Finding]:
+    """The entry this account last saw as the case's head, in the log as that entry (its content, or its time: itself
+    edited) but with another hash: an entry changed and the log chained again since (what a forger's recomputation cannot reach: the account's
+    own record). A log put back to an older copy and written on (that entry's content other), or cut short (gone),
+    is not refused here: `verify` says those."""
+    log = case.audit
+    for place in case.places():
+        kept = read_folder_head(place)
+        if kept is None:
+            continue
+        number, seen = kept.head.entry_id, kept.head.hash
+        held = log.hash_of(number)
+        same = (kept.marks.get(str(number)) == log.content_digest(number)  # its content, or its time to the ms
+                or bool(kept.marks.get("at_head")) and kept.marks.get("at_head") == log.time_of(number))
+        if held is not None and held != seen and same:
+            yield Finding("audit log", f"this account last saw this case's log at entry {number} ({seen[:16]}...), "
+                                       "which it holds as written but chained otherwise: an earlier entry was "
+                                       "changed and the log chained again since; its digests vouch for nothing")
+            return
 
 
 def _proofreading(case: Case, run_id: int) -> Iterator[Finding]:

@@ -160,6 +160,7 @@ class AuditLog:
             return None
         marks = {"at1": self.time_of(1) or ""}
         marks.update({str(n): digest for n in (2, head.entry_id) if (digest := self.content_digest(n))})
+        marks["at_head"] = self.time_of(head.entry_id) or ""  # since session 21: the head entry itself, edited too
         exhibits = self.conn.execute(f"SELECT substr(sha256, 1, 16) FROM exhibits ORDER BY id LIMIT {_EXHIBIT_MARKS}")
         marks["exhibits"] = ",".join(str(row[0]) for row in exhibits)  # since session 18
         return FolderHead(first, head, marks)
