@@ -347,3 +347,16 @@ def test_a_case_put_back_to_a_backup_and_worked_on_is_said_by_verify_not_refused
     assert code == 0, lines
     code, found = verify(capsys, case / "case")
     assert code == 1 and any("put back to an older copy" in line for line in found), found
+
+
+def test_a_run_s_record_forged_in_the_store_and_the_log_chained_again_is_not_re_run(case, capsys):
+    """The record and its run.started entry forged alike, and the log chained again: `reproduce` found the chain
+    intact and the record as logged, and re-ran the forged record (another model's hash) as the one made."""
+    _forged(case / "case", "UPDATE runs SET model_sha256='" + "cd" * 32 + "' WHERE id=2")
+    entry, details = [(i, d) for i, d in _entries(case / "case", "run.started") if d.get("exhibit") == 2][-1]
+    _rechained(case / "case", (entry, {**details, "model_sha256": "cd" * 32}))
+    capsys.readouterr()
+    assert main(["reproduce", "2", "--case", str(case / "case")]) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said[-1].startswith("reproduce: audit log: this account last saw this case's log at entry ") and \
+        said[-1].endswith("not re-run (the record re-run would not be the one made; `verify` says more)"), said

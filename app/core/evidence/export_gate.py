@@ -57,7 +57,7 @@ def _run_refusals(case: Case, run_id: int) -> list[Finding]:
             *guarded(f"exhibit {exhibit}", lambda: interview_details(case, [], only=exhibit)),
             *guarded(f"run {run_id}", lambda: _rewritten_since_exported(case, run_id)),
             *guarded(f"run {run_id}", lambda: _newer_run_hidden(case, run_id, exhibit)),
-            *guarded("audit log", lambda: rewritten_since_any_export(case))]
+            *rewritten_log(case)]
 
 
 def timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int] = ()) -> list[Finding]:
@@ -73,7 +73,7 @@ def _timeline_refusals(case: Case, exhibit_id: int, run_ids: Iterable[int]) -> l
         return found
     found = [*guarded(f"exhibit {exhibit_id}", lambda: _chat_messages(case, exhibit_id)),
              *guarded(f"exhibit {exhibit_id}", lambda: exhibit_records(case, [], only=exhibit_id)),
-             *guarded("audit log", lambda: rewritten_since_any_export(case))]
+             *rewritten_log(case)]
     return found or next((refused for run_id in run_ids if (refused := run_refusals(case, run_id))), [])
 
 
@@ -93,7 +93,14 @@ def chain_problems(case: Case) -> list[Finding]:
         log.intact_to = None
         return [Finding("audit log", f"{problems[0]}: its digests vouch for nothing")]
     log.intact_to = head
-    return guarded("audit log", lambda: _chained_again(case))
+    return []
+
+
+def rewritten_log(case: Case) -> list[Finding]:
+    """A log whose chain is intact but was chained again after an entry changed, shown by what the forger's
+    recomputation did not reach: the head this account last saw, or any manifest the log lists."""
+    return [*guarded("audit log", lambda: _chained_again(case)),
+            *guarded("audit log", lambda: rewritten_since_any_export(case))][:1]
 
 
 def _chained_again(case: Case) -> Iterator[Finding]:

@@ -17,7 +17,7 @@ from app.core.asr import load_engine, transcribe_clips, transcribe_source_batche
 from app.core.asr.runs import recorded_batch
 from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.errors import ModelError, ParleyError
-from app.core.evidence.export_gate import chain_problems
+from app.core.evidence.export_gate import chain_problems, rewritten_log
 from app.core.evidence.verify import record_findings
 from app.core.hashing import sha256_file
 from app.core.media.decode import probe
@@ -71,7 +71,8 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None,
     """`manifest`: the export manifest the run was named by (it must be one the case's log lists)."""
     if manifest is not None:
         _check_manifest(case, manifest)
-    forged = chain_problems(case) or record_findings(case, run_id)  # a broken chain vouches for no record
+    # a broken chain vouches for no record; nor one chained again (the account's head, the manifests written show it)
+    forged = chain_problems(case) or record_findings(case, run_id) or rewritten_log(case)
     if forged:
         raise ReproduceError(f"{forged[0].line()}: not re-run (the record re-run would not be the one made; "
                              "`verify` says more)")
