@@ -360,3 +360,23 @@ def test_a_run_s_record_forged_in_the_store_and_the_log_chained_again_is_not_re_
     said = capsys.readouterr().err.strip().splitlines()
     assert said[-1].startswith("reproduce: audit log: this account last saw this case's log at entry ") and \
         said[-1].endswith("not re-run (the record re-run would not be the one made; `verify` says more)"), said
+
+
+def test_an_edit_s_entry_removed_and_the_log_renumbered_and_chained_again_is_not_exported(case, capsys):
+    """Run 1's edit taken out of its history (its working copy and revision rows, their audit entries, the entries
+    after renumbered, the chain computed again): the log ends short of where this account saw it, with that entry
+    renumbered, not cut short."""
+    removed = [i for i, _ in _entries(case / "case", "transcript.*")]
+    conn = sqlite3.connect(case / "case" / "case.sqlite")
+    last = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    conn.close()
+    kept = [n for n in range(1, last + 1) if n not in removed]
+    _forged(case / "case", "DELETE FROM revisions WHERE run_id=1", "DELETE FROM working_segments WHERE run_id=1",
+            "DELETE FROM working_transcripts WHERE run_id=1",
+            *[f"DELETE FROM audit_log WHERE id={i}" for i in removed],
+            *[f"UPDATE audit_log SET id={new} WHERE id={old}" for new, old in enumerate(kept, 1)])
+    _rechained(case / "case")
+    shutil.rmtree(case / "out")  # the exports that name the log's entries removed too
+    code, lines = _export(case, capsys, "2")
+    assert code == 1 and f"this account last saw this case's log at entry {last} " in lines[-1], lines
+    assert f"now as entry {len(kept)}" in lines[-1], lines

@@ -104,23 +104,28 @@ def rewritten_log(case: Case) -> list[Finding]:
 
 
 def _chained_again(case: Case) -> Iterator[Finding]:
-    """The entry this account last saw as the case's head, in the log as that entry (its content, or its time: itself
-    edited) but with another hash: an entry changed and the log chained again since (what a forger's recomputation cannot reach: the account's
-    own record). A log put back to an older copy and written on (that entry's content other), or cut short (gone),
-    is not refused here: `verify` says those."""
+    """The entry this account last saw as the case's head, in the log as that entry (its content, or its time:
+    itself edited) but with another hash, or at another number (entries removed or added before it): the log was
+    chained again since (what a forger's recomputation cannot reach: the account's own record). A log put back to
+    an older copy and written on (no entry of that content or time), or cut short, is `verify`'s to say."""
     log = case.audit
     for place in case.places():
         kept = read_folder_head(place)
         if kept is None:
             continue
         number, seen = kept.head.entry_id, kept.head.hash
-        held = log.hash_of(number)
-        same = (kept.marks.get(str(number)) == log.content_digest(number)  # its content, or its time to the ms
-                or bool(kept.marks.get("at_head")) and kept.marks.get("at_head") == log.time_of(number))
-        if held is not None and held != seen and same:
-            yield Finding("audit log", f"this account last saw this case's log at entry {number} ({seen[:16]}...), "
-                                       "which it holds as written but chained otherwise: an earlier entry was "
-                                       "changed and the log chained again since; its digests vouch for nothing")
+        if log.hash_of(number) == seen:
+            continue  # as this account saw it (the common case: read no further)
+        content, at = kept.marks.get(str(number)), kept.marks.get("at_head")
+        for found in dict.fromkeys([number, *(log.ids_at(at) if at else [])]):
+            held = log.hash_of(found)
+            same = log.content_digest(found) == content or (found == number and bool(at) and log.time_of(found) == at)
+            if held is None or not same:
+                continue
+            moved = "" if found == number else f", now as entry {found} (entries removed or added before it)"
+            yield Finding("audit log", f"this account last saw this case's log at entry {number} ({seen[:16]}...)"
+                                       f"{moved}; it holds that entry chained otherwise: an entry was changed and "
+                                       "the log chained again since; its digests vouch for nothing")
             return
 
 

@@ -149,6 +149,10 @@ class AuditLog:
                                 (entry_id,)).fetchone()
         return _entry_hash("", *row) if row else None
 
+    def ids_at(self, at: str) -> list[int]:
+        """The ids of the entries logged at exactly this time."""
+        return [int(r[0]) for r in self.conn.execute("SELECT id FROM audit_log WHERE at=? ORDER BY id", (at,))]
+
     def time_of(self, entry_id: int) -> str | None:
         row = self.conn.execute("SELECT at FROM audit_log WHERE id=?", (entry_id,)).fetchone()
         return str(row[0]) if row else None
