@@ -1,0 +1,163 @@
+"""Hostile media, round 21: an Ogg stream whose pages change their serial number part-way; a 3GP
+voice note whose index (moov) is missing or cut.
+
+A recorder that restarted its writer, or a recovery that joined two copies, left the rest of a
+voice note's pages under a serial no page began (no beginning-of-stream page, no headers): ffmpeg
+read none of them, so a 9 s note gave its first seconds, the rest called 'data that is not audio'.
+A phone that died or an app killed while recording leaves a 3GP's AMR frames whole with no index
+after them: the file was refused whole ('an MP4/MOV without its index'), its words lost."""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import pytest
+
+from app.core.errors import MediaError
+from app.core.media.decode import probe, read_all
+from tests.conftest import MEDIA
+from tests.test_cli import run_cli
+from tests.test_hostile_media import rms
+from tests.test_hostile_media12 import ffmpeg, pages, sealed
+
+BURSTS = "sine=frequency=440:duration=9,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4, 6-7 s
+SERIAL_AT = 14
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory) -> dict[str, bytes]:
+    folder = tmp_path_factory.mktemp("serials")
+    out = {}
+    for name, codec in (("note.opus", "libopus"), ("note.ogg", "libvorbis")):
+        ffmpeg("-f", "lavfi", "-i", BURSTS, "-c:a", codec, str(folder / name))
+        out[name] = (folder / name).read_bytes()
+    return out
+
+
+def renumbered(data: bytes, from_page: int, reseal: bool) -> bytes:
+    """The pages from `from_page` on under another serial; `reseal`: their checksums made again (a
+    writer that restarted) or left as they were (the serial field alone damaged)."""
+    out = []
+    for number, page in enumerate(pages(data)):
+        if number >= from_page:
+            struct.pack_into("<I", page, SERIAL_AT, 0x5EED0BAD)
+            out.append(sealed(page) if reseal else bytes(page))
+        else:
+            out.append(bytes(page))
+    return b"".join(out)
+
+
+def audio_pages(data: bytes) -> int:
+    return len(pages(data)) - 2  # the two header pages
+
+
+@pytest.mark.parametrize("reseal", [True, False], ids=["rewritten", "serial-damaged"])
+@pytest.mark.parametrize("name", ["note.opus", "note.ogg"])
+def test_an_ogg_whose_pages_change_serial_part_way_is_read_whole_and_said_so(tmp_path, notes, name, reseal):
+    data = notes[name]
+    path = tmp_path / name
+    path.write_bytes(renumbered(data, 2 + audio_pages(data) // 3, reseal))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 9000) < 100, source.duration_ms
+    assert abs(len(audio) / 16000 - 9) < 0.1, len(audio) / 16000
+    for start in (0, 3, 6):  # every burst heard, in its place
+        assert rms(audio, start + 0.2, start + 0.8) > 0.05, (start, rms(audio, start + 0.2, start + 0.8))
+        assert rms(audio, start + 1.3, start + 2.7) < 0.01, start
+    assert not reader.truncated and reader.damaged == ()
+    assert any("serial number no stream began" in note for note in reader.notes), reader.notes
+    assert not any("not audio" in note for note in reader.notes), reader.notes
+
+
+def test_a_page_whose_bytes_are_damaged_under_a_changed_serial_is_not_mended(tmp_path, notes):
+    data = notes["note.opus"]
+    split = pages(data)
+    last = split[-2]  # an audio page: its serial changed and a byte of its audio flipped, checksum as it was
+    struct.pack_into("<I", last, SERIAL_AT, 0x5EED0BAD)
+    last[-5] ^= 0xFF
+    path = tmp_path / "note.opus"
+    path.write_bytes(b"".join(bytes(page) for page in split))
+    source = probe(path)
+    _, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert not any("serial number no stream began" in note for note in reader.notes), reader.notes
+
+
+def test_a_sound_ogg_and_a_chained_one_carry_no_serial_note(tmp_path, notes):
+    chained = tmp_path / "chained.opus"
+    chained.write_bytes(notes["note.opus"] + renumbered(notes["note.opus"], 0, True))  # a proper second link
+    for path, data in ((tmp_path / "whole.opus", notes["note.opus"]), (chained, None)):
+        if data is not None:
+            path.write_bytes(data)
+        source = probe(path)
+        _, reader = read_all(str(path), expected_ms=source.duration_ms)
+        assert not any("serial" in note for note in reader.notes), (path.name, reader.notes)
+
+
+def without_index(data: bytes, keep_of_moov: int = 0, cut_at: int | None = None) -> bytes:
+    """A 3GP as a phone leaves it when recording stops before its index is written: the moov gone
+    (or `keep_of_moov` bytes of it), or the file cut at `cut_at`, inside its media data."""
+    if cut_at is not None:
+        return data[:cut_at]
+    moov = data.index(b"moov") - 4
+    return data[:moov + keep_of_moov]
+
+
+@pytest.fixture(scope="module")
+def amr_3gp(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("3gp") / "note.3gp"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "8000", "-c:a", "libopencore_amrnb", str(path))
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("keep", [0, 200], ids=["moov-missing", "moov-cut"])
+def test_a_3gp_voice_note_without_its_index_is_read_from_its_amr_frames(tmp_path, amr_3gp, keep):
+    path = tmp_path / "note.3gp"
+    path.write_bytes(without_index(amr_3gp, keep_of_moov=keep))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 9000) < 100 and source.audio_codec.startswith("amr"), source
+    assert source.container.startswith("mov,"), source.container  # what the file is, not how it was read
+    for start in (0, 3, 6):
+        assert rms(audio, start + 0.2, start + 0.8) > 0.05, start
+        assert rms(audio, start + 1.3, start + 2.7) < 0.01, start
+    assert any("without its index" in note and "AMR-NB frames" in note for note in reader.notes), reader.notes
+    assert not reader.truncated and reader.damaged == ()
+
+
+def test_a_3gp_cut_inside_its_media_data_keeps_the_frames_before_the_cut_and_is_truncated(tmp_path, amr_3gp):
+    path = tmp_path / "note.3gp"
+    path.write_bytes(without_index(amr_3gp, cut_at=amr_3gp.index(b"mdat") + 4 + 32 * 225 + 7))  # 4.5 s of 12.2 kbit/s frames, mid-frame
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 4500) < 100, source.duration_ms
+    assert rms(audio, 0.2, 0.8) > 0.05 and rms(audio, 3.2, 3.8) > 0.05
+    assert reader.truncated and any("cut short" in note for note in reader.notes), reader.notes
+
+
+def test_an_m4a_or_a_video_without_its_index_is_still_one_line(tmp_path):
+    for name, args in (("note.m4a", ["-c:a", "aac"]),
+                       ("clip.3gp", ["-f", "lavfi", "-i", "testsrc=size=32x24:rate=5:duration=9", "-c:v", "mpeg4",
+                                     "-ar", "8000", "-c:a", "libopencore_amrnb"])):
+        whole = tmp_path / f"whole-{name}"
+        ffmpeg("-f", "lavfi", "-i", BURSTS, *args, str(whole))
+        path = tmp_path / name
+        path.write_bytes(without_index(whole.read_bytes()))
+        with pytest.raises(MediaError, match="without its index"):
+            probe(path)
+
+
+def test_the_words_of_a_3gp_note_without_its_index_are_transcribed(tmp_path):
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    whole = tmp_path / "whole.3gp"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ar", "8000", "-c:a", "libopencore_amrnb", str(whole))
+    (folder / "note.3gp").write_bytes(without_index(whole.read_bytes()))
+    out = tmp_path / "out"
+    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
+                     "--model", "tiny.en", "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    run = json.loads((out / "note.json").read_text())
+    text = " ".join(s["text"] for s in run["segments"]).lower()
+    assert "station" in text and "money" in text, text
+    assert any("without its index" in w for w in run["warnings"]), run["warnings"]
