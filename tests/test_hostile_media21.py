@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import struct
 
+import numpy as np
 import pytest
 
 from app.core.errors import MediaError
@@ -161,3 +162,33 @@ def test_the_words_of_a_3gp_note_without_its_index_are_transcribed(tmp_path):
     text = " ".join(s["text"] for s in run["segments"]).lower()
     assert "station" in text and "money" in text, text
     assert any("without its index" in w for w in run["warnings"]), run["warnings"]
+
+
+def amr_frame_starts(data: bytes) -> list[int]:
+    from app.core.media.amr import NB_SIZES
+    starts, at = [], 6  # after '#!AMR\n'
+    while at < len(data):
+        starts.append(at)
+        at += NB_SIZES[data[at] >> 3 & 0x0F]
+    return starts
+
+
+@pytest.mark.parametrize("damage", [
+    {0: 0x34, 1: 0x34}, {1: 0x34, 3: 0x34}, {2: 0x2C, 5: 0x04, 7: 0xFF}, {0: 0x7C, 1: 0x04, 3: 0x2C},
+    {100: 0x34, 107: 0x04}, {103: 0x44, 106: 0x2C, 107: 0x7C},
+], ids=["frames-0-1", "frames-1-3", "frames-2-5-7", "frames-0-1-3", "mid-two", "mid-three"])
+def test_an_amr_note_with_several_headers_damaged_close_together_keeps_every_word_in_its_place(tmp_path, damage):
+    whole = (MEDIA / "en_voicenote.amr").read_bytes()
+    reference, _ = read_all(str(MEDIA / "en_voicenote.amr"))
+    damaged = bytearray(whole)
+    starts = amr_frame_starts(whole)
+    for frame, toc in damage.items():
+        damaged[starts[frame]] = toc
+    path = tmp_path / "note.amr"
+    path.write_bytes(bytes(damaged))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(len(audio) - len(reference)) < 0.03 * 16000, len(audio) / 16000
+    n = min(len(audio), len(reference))
+    assert np.corrcoef(audio[16000:n], reference[16000:n])[0, 1] > 0.99  # the same sound, at the same times
+    assert any(f"{len(damage)} damaged frame header(s)" in note for note in reader.notes), reader.notes
