@@ -192,3 +192,65 @@ def test_an_amr_note_with_several_headers_damaged_close_together_keeps_every_wor
     n = min(len(audio), len(reference))
     assert np.corrcoef(audio[16000:n], reference[16000:n])[0, 1] > 0.99  # the same sound, at the same times
     assert any(f"{len(damage)} damaged frame header(s)" in note for note in reader.notes), reader.notes
+
+
+def ebml_size_at(data: bytes, at: int) -> tuple[int, int]:
+    """(width, value) of the EBML size field at `at`."""
+    width = next(n for n in range(1, 9) if data[at] & (0x80 >> (n - 1)))
+    return width, int.from_bytes(data[at:at + width], "big") & ((1 << (7 * width)) - 1)
+
+
+def entry_fields(data: bytes) -> dict[str, int]:
+    """Where each size field of the first track entry lies: its own ('entry') and its children's, by ID."""
+    at = -1
+    while True:  # the Tracks element (its ID is in the SeekHead before it too)
+        at = data.index(b"\x16\x54\xae\x6b", at + 1)
+        entry = at + 4 + ebml_size_at(data, at + 4)[0]
+        if data[entry] == 0xAE:
+            break
+    fields = {"entry": entry + 1}
+    width, size = ebml_size_at(data, entry + 1)
+    at, end = entry + 1 + width, entry + 1 + width + size
+    while at < end:
+        id_width = next(n for n in range(1, 5) if data[at] & (0x80 >> (n - 1)))
+        fields[data[at:at + id_width].hex()] = at + id_width
+        width, size = ebml_size_at(data, at + id_width)
+        at += id_width + width + size
+    return fields
+
+
+@pytest.fixture(scope="module")
+def webm_note(tmp_path_factory) -> tuple[bytes, object]:
+    path = tmp_path_factory.mktemp("webm") / "note.webm"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-c:a", "libopus", str(path))
+    return path.read_bytes(), read_all(str(path))[0]
+
+
+@pytest.mark.parametrize(("field", "change"), [
+    ("d7", +1), ("88", +1), ("22b59c", +3), ("56bb", +3), ("83", +3), ("e1", -1), ("63a2", -1), ("entry", +1),
+    ("entry", -1),
+], ids=["track-number", "flag-default", "language", "seek-preroll", "track-type", "audio", "codec-data",
+        "entry-longer", "entry-shorter"])
+def test_a_webm_track_entry_one_of_whose_sizes_is_damaged_is_read_whole(tmp_path, webm_note, field, change):
+    whole, reference = webm_note
+    at = entry_fields(whole)[field]
+    width, size = ebml_size_at(whole, at)
+    damaged = bytearray(whole)
+    damaged[at:at + width] = ((1 << (7 * width)) | (size + change)).to_bytes(width, "big")
+    path = tmp_path / "note.webm"
+    path.write_bytes(bytes(damaged))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.audio_codec == "opus" and source.channels == 1 and len(source.audio_streams) == 1, source
+    assert abs(len(audio) - len(reference)) < 0.03 * 16000
+    n = min(len(audio), len(reference))
+    assert np.corrcoef(audio[:n], reference[:n])[0, 1] > 0.99
+    assert any("track entry states a damaged size" in note for note in reader.notes), reader.notes
+    assert not any("codec data" in note for note in reader.notes), reader.notes  # mended, not left out
+
+
+def test_a_whole_webm_names_no_damaged_size(webm_note, tmp_path):
+    path = tmp_path / "note.webm"
+    path.write_bytes(webm_note[0])
+    _, reader = read_all(str(path))
+    assert reader.notes == (), reader.notes

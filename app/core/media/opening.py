@@ -26,6 +26,7 @@ from app.core.media import (
     edit_times,
     flac,
     mkv_clock,
+    mkv_entry,
     mkv_lacing,
     mkv_private,
     moovless,
@@ -72,6 +73,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = opus_gain.without_gain(handle, gain)
     if (laces := mkv_lacing.damaged(handle)) is not None:  # a lace bit flipped: 3 s of its cluster lost
         handle = Patched(handle, laces.patches)
+    if (entry := mkv_entry.damaged(handle)) is not None:  # a size field damaged: 'no audio track'
+        handle = Patched(handle, entry.patches)
     if (private := mkv_private.unusable(handle)) is not None:  # an OpusHead zeroed: nothing decoded
         handle = Patched(handle, private.patches)
     if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
@@ -118,8 +121,8 @@ def header_fixes(handle) -> tuple:
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
-            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(handle),
-            mkv_lacing.damaged(handle), moovless.found(handle))
+            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(mkv_entry.view(handle)),
+            mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:

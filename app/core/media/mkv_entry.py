@@ -1,0 +1,187 @@
+"""A Matroska/WebM track entry one of whose elements states a damaged size.
+
+A track entry (its number, codec, rate, channels, codec data) is a run of elements, each giving
+its own size; the one after it starts where that size says. A size field with a bit flipped (a
+Language of 3 bytes stated as 4, a TrackNumber as 127 bytes) sends the reader into the middle of
+the next element: ffmpeg read garbage as the track's fields and the file was refused ('no audio
+track'), or gave a track of no sound plus a phantom second one. The entry's elements are all of
+kinds the format names, so the size that lands the next element on one of them, the rest walking
+exactly to the entry's end, is the one written; it is read as that through a view (the file is
+never changed) and the run names the field. The entry's own size is mended the same way (to the
+end of the track list, or where the next entry starts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from app.core.media.mkv_private import (
+    CLUSTER,
+    MATROSKA,
+    MAX_ELEMENTS,
+    READ,
+    SEGMENT,
+    TRACK_ENTRY,
+    TRACKS,
+    _element,
+    _header,
+    _length,
+)
+from app.core.media.views import Patched
+
+AUDIO_ELEMENT = 0xE1
+ENTRY_CHILDREN = {  # the elements a TrackEntry holds (Matroska specification, with Void and CRC-32)
+    0xD7, 0x73C5, 0x83, 0xB9, 0x88, 0x55AA, 0x55AB, 0x55AC, 0x55AD, 0x55AE, 0x55AF, 0x9C, 0x6DE7, 0x6DF8,
+    0x23E383, 0x234E7A, 0x23314F, 0x537F, 0x55EE, 0x41E4, 0x536E, 0x22B59C, 0x22B59D, 0x86, 0x63A2, 0x258688,
+    0x7446, 0x3A9697, 0x3B4040, 0x26B240, 0xAA, 0x6FAB, 0x56AA, 0x56BB, 0x6624, 0xE0, 0xE1, 0xE2, 0xC0, 0xC1,
+    0xC6, 0xC7, 0xC4, 0x6D80, 0xEC, 0xBF,
+}
+AUDIO_CHILDREN = {0xB5, 0x78B5, 0x9F, 0x7D7B, 0x6264, 0x52F1, 0xEC, 0xBF}
+UNSIGNED = {0xD7, 0x73C5, 0x83, 0xB9, 0x88, 0x55AA, 0x55AB, 0x55AC, 0x55AD, 0x55AE, 0x55AF, 0x9C, 0x6DE7, 0x6DF8,
+            0x23E383, 0x234E7A, 0x55EE, 0x7446, 0xAA, 0x56AA, 0x56BB, 0x9F, 0x6264, 0x52F1}
+FLOATS = {0xB5, 0x78B5, 0x23314F}
+STRINGS = {0x86, 0x22B59C, 0x22B59D, 0x536E, 0x258688, 0x3A9697, 0x3B4040, 0x26B240}
+CODEC_ID = 0x86
+REQUIRED = frozenset({0xD7, 0x83, CODEC_ID})  # TrackNumber, TrackType, CodecID: no entry is read without them
+MAX_SIZE = 1 << 16  # no field of a track entry is larger: past it a size is not searched for
+
+
+@dataclass(frozen=True)
+class Resized:
+    patches: dict[int, bytes]  # offset -> the size field shown there
+    fields: tuple[int, ...]  # the IDs of the elements whose size was damaged
+
+    @property
+    def note(self) -> str:
+        named = ", ".join(f"0x{kind:X}" for kind in self.fields)
+        return (f"a Matroska/WebM track entry states a damaged size for {len(self.fields)} element(s) ({named}): "
+                "read as the sizes its elements bear out")
+
+
+def damaged(handle: BinaryIO) -> Resized | None:
+    """The size fields to show mended in the file's track entries, or None (another file, entries
+    whole, or damage that no single size explains). The handle is left where it was."""
+    at_start = handle.tell()
+    try:
+        handle.seek(0)
+        data = handle.read(READ)
+        if not data.startswith(MATROSKA):
+            return None
+        tracks = _tracks(data)
+        patches: dict[int, bytes] = {}
+        fields: list[int] = []
+        if tracks is not None and _mend_tracks(data, *tracks, patches, fields):
+            return Resized(patches, tuple(fields)) if patches else None
+        return None
+    except (OSError, ValueError):
+        return None
+    finally:
+        handle.seek(at_start)
+
+
+def view(handle: BinaryIO) -> BinaryIO:
+    """The handle, or a view of it with its track entries' damaged sizes mended."""
+    fix = damaged(handle)
+    return handle if fix is None else Patched(handle, fix.patches)
+
+
+def _tracks(data: bytes) -> tuple[int, int] | None:
+    kind, at, _end = _element(data, len(_header(data)))
+    if kind != SEGMENT:
+        return None
+    for _ in range(MAX_ELEMENTS):
+        kind, inside, after = _element(data, at)
+        if kind is None or kind == CLUSTER:
+            return None
+        if kind == TRACKS:
+            return (inside, after) if after <= len(data) else None
+        at = after
+    return None
+
+
+def _mend_tracks(data: bytes, at: int, end: int, patches: dict[int, bytes], fields: list[int]) -> bool:
+    """Each entry from `at` to `end` walked, its size and its children's mended where needed; False
+    when an entry cannot be read either way."""
+    for _ in range(MAX_ELEMENTS):
+        if at >= end:
+            return at == end
+        kind, inside, after = _element(data, at)
+        if kind != TRACK_ENTRY:
+            return False
+        lands = after == end or after < end and data[after] == TRACK_ENTRY  # the stated end, when it can be one
+        ends = [*([after] if lands else []), end, *(x for x in range(inside, end) if data[x] == TRACK_ENTRY)]
+        for candidate in dict.fromkeys(ends):
+            mended = _walk(data, inside, candidate, ENTRY_CHILDREN, allow=1, need=REQUIRED)
+            if mended is None:
+                continue
+            if candidate != after and not _resize(data, at, candidate - inside, patches, fields, kind):
+                continue
+            patches.update(mended[0])
+            fields.extend(mended[1])
+            at = candidate
+            break
+        else:
+            return False
+    return False
+
+
+def _walk(data: bytes, at: int, end: int, known: set[int], allow: int,
+          need: frozenset[int] = frozenset()) -> tuple[dict[int, bytes], list[int]] | None:
+    """The size patches under which the elements from `at` walk exactly to `end`, each of a kind in
+    `known` (an Audio element's own children walked too), the kinds in `need` among them; at most
+    `allow` sizes mended, the sizes as stated tried first. None when no such walk exists."""
+    if at == end:
+        return ({}, []) if not need else None
+    n = _length(data[at]) if at < end else 0
+    kind = int.from_bytes(data[at:at + n], "big") if n else None
+    w = _length(data[at + n]) if n and at + n < end else 0
+    if kind not in known or not w:
+        return None
+    body = at + n + w
+    size = int.from_bytes(data[at + n:body], "big") & ((1 << (7 * w)) - 1)
+    if body + size <= end and _inner(data, kind, body, body + size):
+        rest = _walk(data, body + size, end, known, allow, need - {kind})
+        if rest is not None:
+            return rest
+    if not allow:
+        return None
+    for guess in range(0, min(end - body, MAX_SIZE, (1 << (7 * w)) - 2) + 1):
+        if guess != size and _inner(data, kind, body, body + guess):
+            rest = _walk(data, body + guess, end, known, allow - 1, need - {kind})
+            if rest is not None:
+                return {at + n: _size_field(guess, w), **rest[0]}, [kind, *rest[1]]
+    return None
+
+
+def _inner(data: bytes, kind: int | None, body: int, end: int) -> bool:
+    """Whether the bytes can be this element's: a number of at most 8 bytes, a float of 4 or 8, text
+    without control characters, an Audio element whose own children walk exactly to its end."""
+    if kind in UNSIGNED:
+        return end - body <= 8
+    if kind in FLOATS:
+        return end - body in (0, 4, 8)
+    if kind == CODEC_ID and not data[body:body + 2] in (b"A_", b"V_", b"S_", b"B_"):
+        return False  # every codec ID names its kind: A_OPUS, V_VP9, S_TEXT/UTF8
+    if kind in STRINGS:
+        try:
+            text = data[body:end].rstrip(b"\x00").decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return text.isprintable()
+    return kind != AUDIO_ELEMENT or _walk(data, body, end, AUDIO_CHILDREN, 0) is not None
+
+
+def _resize(data: bytes, at: int, size: int, patches: dict[int, bytes], fields: list[int], kind: int) -> bool:
+    n = _length(data[at])
+    w = _length(data[at + n])
+    if not w or size >= (1 << (7 * w)) - 1:
+        return False
+    patches[at + n] = _size_field(size, w)
+    fields.append(kind)
+    return True
+
+
+def _size_field(size: int, width: int) -> bytes:
+    """An EBML size of `width` bytes (its length marker in the first byte)."""
+    return ((1 << (7 * width)) | size).to_bytes(width, "big")
