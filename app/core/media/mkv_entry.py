@@ -43,6 +43,7 @@ UNSIGNED = {0xD7, 0x73C5, 0x83, 0xB9, 0x88, 0x55AA, 0x55AB, 0x55AC, 0x55AD, 0x55
 FLOATS = {0xB5, 0x78B5, 0x23314F}
 STRINGS = {0x86, 0x22B59C, 0x22B59D, 0x536E, 0x258688, 0x3A9697, 0x3B4040, 0x26B240}
 CODEC_ID = 0x86
+CRC_32, VOID = 0xBF, 0xEC
 REQUIRED = frozenset({0xD7, 0x83, CODEC_ID})  # TrackNumber, TrackType, CodecID: no entry is read without them
 MAX_SIZE = 1 << 16  # no field of a track entry is larger: past it a size is not searched for
 
@@ -107,6 +108,12 @@ def _mend_tracks(data: bytes, at: int, end: int, patches: dict[int, bytes], fiel
         if at >= end:
             return at == end
         kind, inside, after = _element(data, at)
+        if kind == CRC_32 and (after == inside + 4 or _resize(data, at, 4, patches, fields, kind)):
+            at = inside + 4  # a checksum of the track list is 4 bytes
+            continue
+        if kind == VOID and (after == end or after < end and data[after] in (TRACK_ENTRY, CRC_32, VOID)):
+            at = after
+            continue
         if kind != TRACK_ENTRY:
             return False
         lands = after == end or after < end and data[after] == TRACK_ENTRY  # the stated end, when it can be one
