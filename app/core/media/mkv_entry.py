@@ -38,13 +38,17 @@ ENTRY_CHILDREN = {  # the elements a TrackEntry holds (Matroska specification, w
     0xC6, 0xC7, 0xC4, 0x6D80, 0xEC, 0xBF,
 }
 AUDIO_CHILDREN = {0xB5, 0x78B5, 0x9F, 0x7D7B, 0x6264, 0x52F1, 0xEC, 0xBF}
+VIDEO_CHILDREN = {0x9A, 0x9D, 0x53B8, 0x53C0, 0x53B9, 0xB0, 0xBA, 0x54AA, 0x54BB, 0x54CC, 0x54DD, 0x54B0, 0x54BA,
+                  0x54B2, 0x54B3, 0x2EB524, 0x2FB523, 0x2383E3, 0x55B0, 0x7670, 0xEC, 0xBF}
+NESTED = {0xE1: AUDIO_CHILDREN, 0xE0: VIDEO_CHILDREN}
 UNSIGNED = {0xD7, 0x73C5, 0x83, 0xB9, 0x88, 0x55AA, 0x55AB, 0x55AC, 0x55AD, 0x55AE, 0x55AF, 0x9C, 0x6DE7, 0x6DF8,
-            0x23E383, 0x234E7A, 0x55EE, 0x7446, 0xAA, 0x56AA, 0x56BB, 0x9F, 0x6264, 0x52F1}
-FLOATS = {0xB5, 0x78B5, 0x23314F}
+            0x23E383, 0x234E7A, 0x55EE, 0x7446, 0xAA, 0x56AA, 0x56BB, 0x9F, 0x6264, 0x52F1, 0x9A, 0x9D, 0x53B8,
+            0x53C0, 0xB0, 0xBA, 0x54AA, 0x54BB, 0x54CC, 0x54DD, 0x54B0, 0x54BA, 0x54B2, 0x54B3}
+FLOATS = {0xB5, 0x78B5, 0x23314F, 0x2FB523, 0x2383E3}
 STRINGS = {0x86, 0x22B59C, 0x22B59D, 0x536E, 0x258688, 0x3A9697, 0x3B4040, 0x26B240}
 CODEC_ID = 0x86
 CRC_32, VOID = 0xBF, 0xEC
-REQUIRED = frozenset({0xD7, 0x83, CODEC_ID})  # TrackNumber, TrackType, CodecID: no entry is read without them
+REQUIRED = frozenset({0xD7, 0x73C5, 0x83, CODEC_ID})  # TrackNumber, TrackUID, TrackType, CodecID: mandatory
 MAX_SIZE = 1 << 16  # no field of a track entry is larger: past it a size is not searched for
 
 
@@ -101,69 +105,108 @@ def _tracks(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _mend_tracks(data: bytes, at: int, end: int, patches: dict[int, bytes], fields: list[int]) -> bool:
-    """Each entry from `at` to `end` walked, its size and its children's mended where needed; False
-    when an entry cannot be read either way."""
-    for _ in range(MAX_ELEMENTS):
-        if at >= end:
-            return at == end
-        kind, inside, after = _element(data, at)
-        if kind == CRC_32 and (after == inside + 4 or _resize(data, at, 4, patches, fields, kind)):
-            at = inside + 4  # a checksum of the track list is 4 bytes
+def _mend_tracks(data: bytes, at: int, end: int, patches: dict[int, bytes], fields: list[int], depth: int = 0) -> bool:
+    """Each entry from `at` to `end` walked, its size and its children's mended where needed (into
+    `patches`, `fields`); False when the track list cannot be read either way."""
+    if at >= end:
+        return at == end
+    if depth > MAX_ELEMENTS:
+        return False
+    kind, inside, after = _element(data, at)
+    if kind == CRC_32 and (after == inside + 4 or _resize(data, at, 4, patches, fields, kind)):
+        return _mend_tracks(data, inside + 4, end, patches, fields, depth + 1)  # a track list's checksum: 4 bytes
+    if kind == VOID and (after == end or after < end and data[after] in (TRACK_ENTRY, CRC_32, VOID)):
+        return _mend_tracks(data, after, end, patches, fields, depth + 1)
+    if kind != TRACK_ENTRY:
+        return False
+    lands = after == end or after < end and data[after] == TRACK_ENTRY  # the stated end, when it can be one
+    ends = [*([after] if lands else []), *(x for x in range(inside, end) if data[x] == TRACK_ENTRY), end]
+    for candidate in dict.fromkeys(ends):
+        mended = _walk(data, inside, candidate, ENTRY_CHILDREN, allow=1, need=REQUIRED)
+        if mended is None:
             continue
-        if kind == VOID and (after == end or after < end and data[after] in (TRACK_ENTRY, CRC_32, VOID)):
-            at = after
+        tried_patches, tried_fields = dict(patches), list(fields)
+        if candidate != after and not _resize(data, at, candidate - inside, tried_patches, tried_fields, kind):
             continue
-        if kind != TRACK_ENTRY:
-            return False
-        lands = after == end or after < end and data[after] == TRACK_ENTRY  # the stated end, when it can be one
-        ends = [*([after] if lands else []), end, *(x for x in range(inside, end) if data[x] == TRACK_ENTRY)]
-        for candidate in dict.fromkeys(ends):
-            mended = _walk(data, inside, candidate, ENTRY_CHILDREN, allow=1, need=REQUIRED)
-            if mended is None:
-                continue
-            if candidate != after and not _resize(data, at, candidate - inside, patches, fields, kind):
-                continue
-            patches.update(mended[0])
-            fields.extend(mended[1])
-            at = candidate
-            break
-        else:
-            return False
+        tried_patches.update(mended[0])
+        tried_fields.extend(mended[1])
+        if _mend_tracks(data, candidate, end, tried_patches, tried_fields, depth + 1):
+            patches.update(tried_patches)
+            fields[:] = tried_fields
+            return True
     return False
 
 
+@dataclass(frozen=True)
+class _Element:
+    at: int  # where it starts
+    size_at: int  # where its size field starts
+    width: int  # the size field's bytes
+    kind: int
+    body: int
+    size: int
+
+
+Mends = tuple[dict[int, bytes], list[int]]
+
+
 def _walk(data: bytes, at: int, end: int, known: set[int], allow: int,
-          need: frozenset[int] = frozenset()) -> tuple[dict[int, bytes], list[int]] | None:
+          need: frozenset[int] = frozenset()) -> Mends | None:
     """The size patches under which the elements from `at` walk exactly to `end`, each of a kind in
-    `known` (an Audio element's own children walked too), the kinds in `need` among them; at most
-    `allow` sizes mended, the sizes as stated tried first. None when no such walk exists."""
-    if at == end:
-        return ({}, []) if not need else None
-    n = _length(data[at]) if at < end else 0
+    `known` and plausible (an Audio or Video element's own children walked too), the kinds in `need`
+    among them; at most `allow` sizes mended. The sizes as stated are walked until they fail; the
+    element mended is the one nearest before that place whose other size walks the rest."""
+    walked: list[_Element] = []
+    while at < end:
+        element = _parse(data, at, end, known)
+        if element is None:
+            break
+        walked.append(element)
+        if element.body + element.size > end or _body(data, element, element.size, 0) is None:
+            break
+        at = element.body + element.size
+    else:
+        if at == end and need <= {e.kind for e in walked}:
+            return {}, []
+    if not allow:
+        return None
+    for n in range(len(walked) - 1, -1, -1):
+        element, before = walked[n], {e.kind for e in walked[:n]}
+        for guess in range(0, min(end - element.body, MAX_SIZE, (1 << (7 * element.width)) - 2) + 1):
+            inner = _body(data, element, guess, 0) if guess != element.size else None
+            rest = _walk(data, element.body + guess, end, known, allow - 1, need - before - {element.kind}) \
+                if inner is not None else None
+            if rest is not None:
+                return {element.size_at: _size_field(guess, element.width), **rest[0]}, [element.kind, *rest[1]]
+        if element.kind in NESTED and element.body + element.size <= end:  # a size inside it damaged
+            inner = _walk(data, element.body, element.body + element.size, NESTED[element.kind], allow)
+            rest = _walk(data, element.body + element.size, end, known, 0, need - before - {element.kind}) \
+                if inner is not None and inner[0] else None
+            if rest is not None:
+                return inner
+    return None
+
+
+def _parse(data: bytes, at: int, end: int, known: set[int]) -> _Element | None:
+    n = _length(data[at])
     kind = int.from_bytes(data[at:at + n], "big") if n else None
     w = _length(data[at + n]) if n and at + n < end else 0
     if kind not in known or not w:
         return None
-    body = at + n + w
-    size = int.from_bytes(data[at + n:body], "big") & ((1 << (7 * w)) - 1)
-    if body + size <= end and _inner(data, kind, body, body + size):
-        rest = _walk(data, body + size, end, known, allow, need - {kind})
-        if rest is not None:
-            return rest
-    if not allow:
-        return None
-    for guess in range(0, min(end - body, MAX_SIZE, (1 << (7 * w)) - 2) + 1):
-        if guess != size and _inner(data, kind, body, body + guess):
-            rest = _walk(data, body + guess, end, known, allow - 1, need - {kind})
-            if rest is not None:
-                return {at + n: _size_field(guess, w), **rest[0]}, [kind, *rest[1]]
-    return None
+    size = int.from_bytes(data[at + n:at + n + w], "big") & ((1 << (7 * w)) - 1)
+    return _Element(at, at + n, w, kind, at + n + w, size)
 
 
-def _inner(data: bytes, kind: int | None, body: int, end: int) -> bool:
-    """Whether the bytes can be this element's: a number of at most 8 bytes, a float of 4 or 8, text
-    without control characters, an Audio element whose own children walk exactly to its end."""
+def _body(data: bytes, element: _Element, size: int, allow: int) -> Mends | None:
+    """The element read as `size` bytes: ({}, []) when they can be its (a number of at most 8 bytes, a
+    float of 4 or 8, text, an Audio or Video element whose children walk exactly), else None."""
+    kind, body, end = element.kind, element.body, element.body + size
+    if kind in NESTED:
+        return _walk(data, body, end, NESTED[kind], allow)
+    return ({}, []) if _plausible(data, kind, body, end) else None
+
+
+def _plausible(data: bytes, kind: int, body: int, end: int) -> bool:
     if kind in UNSIGNED:
         return end - body <= 8
     if kind in FLOATS:
@@ -176,7 +219,7 @@ def _inner(data: bytes, kind: int | None, body: int, end: int) -> bool:
         except UnicodeDecodeError:
             return False
         return text.isprintable()
-    return kind != AUDIO_ELEMENT or _walk(data, body, end, AUDIO_CHILDREN, 0) is not None
+    return True
 
 
 def _resize(data: bytes, at: int, size: int, patches: dict[int, bytes], fields: list[int], kind: int) -> bool:
