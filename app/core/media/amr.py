@@ -143,6 +143,11 @@ def duration_ms(handle: BinaryIO) -> int | None:
     return None if measured is None else measured[0]
 
 
+def frames_ms(handle: BinaryIO, start: int, end: int, kind: str) -> int:
+    """Milliseconds of the whole frames of this kind between two offsets of the file."""
+    return _count(handle, start, end, KINDS[kind])[0]
+
+
 CUT_NOTE = "the AMR recording ends inside a frame: the file was cut short there"
 
 

@@ -23,7 +23,9 @@ from app.core.media.views import Patched
 CHAIN = 8  # whole frames in a row after a mended header: chance makes it one in millions
 LOOK_BACK = 3  # frames before the place the walk fell out of step whose header may be the damaged one
 MAX_BYTES = 1 << 24  # 16 MB: hours of AMR, far past any voice note
-MAX_MENDED = 64  # more damaged headers than this is no damage of a few bytes: left to be read as it is
+SECOND_MENDS = 2  # further damaged headers mended within the run that bears out a repair
+MAX_MENDED = 64
+PRIOR_BYTES = 1 << 16  # more damaged headers than this is no damage of a few bytes: left to be read as it is
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def _frames_start(handle: BinaryIO) -> tuple[int, str] | None:
 def _walk(data: bytes, sizes: dict[int, int]) -> dict[int, int]:
     """Frame by frame from the start: where the walk falls out of step (a header no coder writes,
     or one whose size lands on such a byte), the header among the last few that, given another
-    size, puts the walk back on a run of whole frames. {offset: the header byte to read there}."""
+    size, puts the walk back on a run of whole frames (a second damaged header within that run
+    mended too). {offset: the header byte to read there}."""
+    data = bytearray(data)  # mended as the walk goes, so it reads on past each repair
     patches: dict[int, int] = {}
     walked: list[int] = []
     modes: Counter[int] = Counter()
@@ -97,30 +101,61 @@ def _walk(data: bytes, sizes: dict[int, int]) -> dict[int, int]:
             walked.append(at)
             at, steady = at + (size or 1), 0
             continue
-        where, toc = repair
-        patches[where] = toc
-        walked = walked[:walked.index(where)] if where in walked else walked
-        walked.append(where)
-        at = where + sizes[toc >> 3 & 0x0F]
+        for where, toc in repair.items():
+            patches[where] = data[where] = toc
+        at = min(repair)
+        walked = walked[:walked.index(at)] if at in walked else walked
     return patches
 
 
-def _repair(data: bytes, places: list[int], sizes: dict[int, int], modes: Counter[int]) -> tuple[int, int] | None:
-    """(offset, header byte) for the one header among `places` that, read as another mode, puts the
-    next CHAIN frames in step; the earliest place first (a byte inside the damaged frame can chance
-    to fit too), the modes the note uses most first."""
+def _repair(data: bytes, places: list[int], sizes: dict[int, int], modes: Counter[int]) -> dict[int, int] | None:
+    """{offset: header byte} for the header among `places` that, read as another mode, puts the next
+    CHAIN frames in step, fewest other damaged headers among them mended the same way; the earliest place
+    first (a byte inside the damaged frame can chance to fit too), the modes the note uses most first."""
+    if sum(modes.values()) < CHAIN:  # too few frames walked to know: the headers' bytes the note holds most
+        modes = Counter(b >> 3 & 0x0F for b in data[:PRIOR_BYTES] if b & 0x04 and _size(bytes([b]), 0, sizes) > 1)
     order = [mode for mode, _ in modes.most_common()] + [mode for mode in sizes if mode not in modes]
+    steady = {mode: size for mode, size in sizes.items() if mode == order[0] or size < 8}  # its mode, SID, NO_DATA
+    for run_sizes, mode_order in ((steady, order[:1]), (sizes, order)):  # a phone's one mode first: chance fits less
+        for more in range(SECOND_MENDS + 1):
+            if (found := _mend(data, places, run_sizes, mode_order, more)) is not None:
+                return found
+    return None
+
+
+def _mend(data: bytes, places: list[int], sizes: dict[int, int], order: list[int], more: int) -> dict[int, int] | None:
     for where in places:
         for mode in order:
-            if sizes[mode] > 1 and mode << 3 | 0x04 != data[where] and _in_step(data, where + sizes[mode], sizes, CHAIN):
-                return where, mode << 3 | 0x04
+            toc = mode << 3 | 0x04
+            if sizes[mode] <= 1 or toc == data[where]:
+                continue
+            walked, fell = _run(data, where + sizes[mode], sizes, CHAIN)
+            if fell is None:
+                return {where: toc}
+            if more and (rest := _mend(data, [*walked[-LOOK_BACK:], fell], sizes, order, more - 1)):
+                return {where: toc, **rest}
     return None
+
+
+def _run(data: bytes, at: int, sizes: dict[int, int], frames: int) -> tuple[list[int], int | None]:
+    """The frame starts walked from `at`, and where the walk falls out of step within `frames`
+    frames (None: in step that far, or to the file's end)."""
+    walked: list[int] = []
+    for _ in range(frames):
+        if at >= len(data):
+            return walked, None
+        size = _size(data, at, sizes)
+        if not size:
+            return walked, at
+        walked.append(at)
+        at += size
+    return walked, None
 
 
 def _size(data: bytes, at: int, sizes: dict[int, int]) -> int:
     """The size of the frame whose header is at `at`, or 0 when no coder writes that header."""
     toc = data[at]
-    return sizes[toc >> 3 & 0x0F] if amr.is_frame(toc, sizes is amr.WB_SIZES) else 0
+    return 0 if toc & 0x83 else sizes.get(toc >> 3 & 0x0F, 0)  # amr.is_frame, for the modes in `sizes`
 
 
 def _in_step(data: bytes, at: int, sizes: dict[int, int], frames: int) -> bool:

@@ -143,3 +143,16 @@ def _most_entries(moov: bytes) -> int:
         most = max(most, struct.unpack(">I", moov[at + 8:at + 12])[0])
         at = moov.find(b"elst", at + 4)
     return most
+
+
+def payload(handle: BinaryIO, kind: bytes) -> tuple[int, int, bool] | None:
+    """(where its contents start, where they end, whether the file ends before the box's stated end) of
+    the first top-level box of this kind, whole or cut short; the handle is left where it was."""
+    def read(where: int, size: int, size_of_file: int) -> tuple[int, int, bool] | None:
+        handle.seek(where)
+        header = 16 if struct.unpack(">I", handle.read(4))[0] == 1 else 8
+        size = size_of_file - where if size == 0 else size
+        if size < header:
+            return None
+        return where + header, min(where + size, size_of_file), where + size > size_of_file
+    return _find_top_level(handle, kind, read)

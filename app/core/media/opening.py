@@ -26,12 +26,15 @@ from app.core.media import (
     edit_times,
     flac,
     mkv_clock,
+    mkv_entry,
     mkv_lacing,
     mkv_private,
+    moovless,
     ogg,
     ogg_clock,
     ogg_order,
     ogg_repeats,
+    ogg_serials,
     opus_gain,
     opus_mapping,
     opus_tags,
@@ -58,6 +61,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
     if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
         handle = ogg_order.in_order(ogg_repeats.read_once(handle))
+    if _head(handle, 4) == b"OggS" and (orphans := ogg_serials.found(handle)) is not None:  # 4 s of 6 lost
+        handle = Patched(handle, orphans.patches)
     if _head(handle, 4) == b"OggS" and (tagless := opus_tags.missing(handle)) is not None:  # 'not a media file'
         handle = opus_tags.with_tags(handle, tagless)
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
@@ -68,6 +73,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = opus_gain.without_gain(handle, gain)
     if (laces := mkv_lacing.damaged(handle)) is not None:  # a lace bit flipped: 3 s of its cluster lost
         handle = Patched(handle, laces.patches)
+    if (entry := mkv_entry.damaged(handle)) is not None:  # a size field damaged: 'no audio track'
+        handle = Patched(handle, entry.patches)
     if (private := mkv_private.unusable(handle)) is not None:  # an OpusHead zeroed: nothing decoded
         handle = Patched(handle, private.patches)
     if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
@@ -98,6 +105,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, tocs.patches)
     if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
         return _open_as(window(handle, frames.start, handle.seek(0, 2)), frames.kind)
+    if (bare := moovless.found(handle)) is not None:  # a 3GP note without its index: refused whole
+        return _open_as(window(handle, bare.start, bare.end), bare.kind)
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -110,14 +119,17 @@ def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
     return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
+            ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
-            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(handle),
-            mkv_lacing.damaged(handle))
+            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(mkv_entry.view(handle)),
+            mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
     """Why a recording that states no length was cut short (an AMR ending inside a frame, a WebM
     written as it went ending inside a block), or ''."""
+    if format_name in ("amrnb", "amrwb") and (bare := moovless.found(handle)) is not None:
+        return bare.cut_note
     if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_frames.view(handle)):
         return amr.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):

@@ -21,6 +21,7 @@ from app.core.media import (
     boxes,
     edits,
     flac,
+    moovless,
     mp4_samples,
     mpeg,
     ogg,
@@ -93,7 +94,9 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["container"] = "rifx"
     if info["container"] == "ogg" and ogg_clock.recount(handle) is None:  # recounted: ffmpeg's length stands
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
-    if info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
+    if info["container"] in ("amrnb", "amrwb") and (bare := moovless.found(handle)) is not None:  # a 3GP's frames
+        info["container"], info["duration_ms"] = moovless.CONTAINER, moovless.duration_ms(handle, bare)
+    elif info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(amr_frames.view(handle)) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"], framed)  # a cut file's claim; no fact's
