@@ -127,7 +127,7 @@ def _message(index: int, sender: str | None, written: str, iso: str | None, text
 
 def _parse_csv(text: str, name: str) -> Chat:
     messages: list[Message] = []
-    for row in list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:]:
+    for row in list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))[1:]:
         if len(row) < 3:
             continue
         written, sender, body = row[0], row[1].strip(), ",".join(row[2:])

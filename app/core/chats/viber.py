@@ -47,7 +47,8 @@ def _rows(text: str) -> list[list[str]]:
     first = next((line for line in text.split("\n") if line.strip()), "")
     delimiter = "\t" if first.count("\t") >= 4 else ","
     out = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+    # newline="": a lone carriage return (a file of mixed line ends) ends a row, as csv expects
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         if len(row) >= 5:
             out.append([_cell(c) for c in row[:4]] + [delimiter.join(row[4:]).strip()])
         elif row and out:  # a message of several lines the file did not quote

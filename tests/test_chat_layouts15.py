@@ -1,0 +1,74 @@
+"""Chat exports (session 21): line ends, layouts and app notes the readers met for the first time.
+
+Each test builds its export as a small text and reads it as `timeline` does (`load_export`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.chats import load_export
+
+
+def _messages(tmp_path: Path, data: bytes | str, name: str = "chat.txt"):
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    [loaded] = load_export(path)
+    [chat] = loaded.export.chats
+    return chat.messages
+
+
+def test_a_chat_of_mixed_line_ends_is_read_whole_not_an_unexpected_error(tmp_path):
+    """Before: a lone carriage return (a file edited on an old Mac, or lines joined from two tools) made the Viber
+    reader's CSV check raise, and `timeline` said "unexpected error" for a WhatsApp chat it reads."""
+    data = ("\ufeff13/06/2024, 21:05 - Anna: Hello\r\n13/06/2024, 21:06 - Bob: Hi\r\nsecond line\n"
+            "13/06/2024, 21:07 - Anna: ok\r14/06/2024, 09:08 - Bob: last\r\n").encode("utf-8")
+    messages = _messages(tmp_path, data)
+    assert [(m.sender, m.text, m.datetime) for m in messages] == [
+        ("Anna", "Hello", "2024-06-13T21:05:00"), ("Bob", "Hi\nsecond line", "2024-06-13T21:06:00"),
+        ("Anna", "ok", "2024-06-13T21:07:00"), ("Bob", "last", "2024-06-14T09:08:00")]
+    old_mac = _messages(tmp_path, b"13/06/2024, 21:05 - Anna: Hello\r13/06/2024, 21:06 - Bob: Hi\r", "mac.txt")
+    assert [(m.sender, m.text) for m in old_mac] == [("Anna", "Hello"), ("Bob", "Hi")]
+
+
+def test_a_viber_csv_with_a_lone_carriage_return_is_read(tmp_path):
+    data = ("13/06/2024,21:05:00,Anna,+447700900123,Hello there\r"
+            "13/06/2024,21:06:00,Bob,+447700900456,Hi\r\n13/06/2024,21:07:00,Anna,+447700900123,ok\n")
+    messages = _messages(tmp_path, data, "viber.csv")
+    assert [(m.sender, m.text) for m in messages] == [
+        ("Anna (+447700900123)", "Hello there"), ("Bob (+447700900456)", "Hi"), ("Anna (+447700900123)", "ok")]
+
+
+def test_time_first_lines_with_neither_brackets_nor_a_dash_are_messages(tmp_path):
+    """Before: "21:05 13/06/2024 Anna: text" (time first, no bracket, no dash) was no chat at all."""
+    messages = _messages(tmp_path, "21:05 13/06/2024 Anna: Hello there\n21:06 13/06/2024 Bob: Fine: thanks\n"
+                                   "and you?\n21:07 13/06/2024 Messages are end-to-end encrypted\n"
+                                   "9:08 14/06/2024 Anna: 👍\n")
+    assert [(m.sender, m.text, m.datetime, m.system) for m in messages] == [
+        ("Anna", "Hello there", "2024-06-13T21:05:00", False),
+        ("Bob", "Fine: thanks\nand you?", "2024-06-13T21:06:00", False),
+        (None, "Messages are end-to-end encrypted", "2024-06-13T21:07:00", True),
+        ("Anna", "👍", "2024-06-14T09:08:00", False)]
+    twelve = _messages(tmp_path, "9:05 PM 6/13/2024 Anna: hi\n9:06 PM 6/13/2024 Bob: yo\n10:01 AM 6/14/2024 Anna: x\n",
+                       "us.txt")
+    assert [m.datetime for m in twelve] == ["2024-06-13T21:05:00", "2024-06-13T21:06:00", "2024-06-14T10:01:00"]
+
+
+def test_a_non_english_number_change_in_a_group_is_said(tmp_path):
+    """Before: in a group (more than two people) the app's note of a number change in German, Spanish, Russian...
+    said nothing, the old and new numbers two strangers; "added" between two numbers is still no change."""
+    group = _messages(tmp_path, "13.06.24, 21:05 - +49 151 23456789: hallo zusammen\n13.06.24, 21:05 - Anna: hey\n"
+                                "13.06.24, 21:05 - Bo: yo\n13.06.24, 21:05 - Cem: moin\n"
+                                "13.06.24, 21:06 - +49 151 23456789 hat zu +49 151 98765432 gewechselt.\n"
+                                "13.06.24, 21:07 - +49 151 98765432: neue Nummer\n"
+                                "13.06.24, 21:08 - +49 151 23456780 hat +49 151 22222222 hinzugefügt\n"
+                                "13.06.24, 21:09 - +49 151 22222222: danke\n", "de.txt")
+    assert group[4].note.startswith("a number change: +49 1512 3456789 writes before it, +49 1519 8765432 after it")
+    assert group[5].note.endswith("+49 1519 8765432 is the number +49 1512 3456789 changed to (the app's note, message 5)")
+    assert [m.note for m in group[6:]] == ["", "sender written as '+49 151 22222222'"]
+    spanish = _messages(tmp_path, "13/06/24, 21:05 - +34 612 345 678: hola\n13/06/24, 21:05 - Ana: hey\n"
+                                  "13/06/24, 21:05 - Bea: yo\n13/06/24, 21:05 - Carla: hola\n"
+                                  "13/06/24, 21:06 - +34 612 345 678 cambió a +34 698 765 432\n"
+                                  "13/06/24, 21:07 - +34 698 765 432: número nuevo\n", "es.txt")
+    assert spanish[4].note.startswith("a number change:")
+    assert "changed to (the app's note, message 5)" in spanish[5].note
