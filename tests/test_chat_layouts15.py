@@ -72,3 +72,70 @@ def test_a_non_english_number_change_in_a_group_is_said(tmp_path):
                                   "13/06/24, 21:07 - +34 698 765 432: número nuevo\n", "es.txt")
     assert spanish[4].note.startswith("a number change:")
     assert "changed to (the app's note, message 5)" in spanish[5].note
+
+
+def test_a_short_chat_from_two_phones_in_two_zones_is_found_to_be_one_by_its_voice_note(case, tmp_path):
+    """Before: a shift between two phones' clocks needed 3 typed messages of 8 characters or more; a short chat
+    (one such message, a voice note, "ok"s) from two phones an hour apart was two strangers' chats."""
+    import shutil
+    import zipfile
+
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline
+    from tests.conftest import MEDIA
+
+    alice = tmp_path / "alice" / "WhatsApp Chat with Bob Smith.txt"
+    alice.parent.mkdir(parents=True)
+    alice.write_text("13/03/2024, 10:11 - Alice: where are you now\n"
+                     "13/03/2024, 10:12 - Bob Smith: PTT-20240313-WA0001.opus (file attached)\n"
+                     "13/03/2024, 10:13 - Alice: ok\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", alice.parent / "PTT-20240313-WA0001.opus")
+    bob = tmp_path / "WhatsApp Chat - Ali.zip"
+    with zipfile.ZipFile(bob, "w") as z:
+        z.writestr("_chat.txt", "[13/03/2024, 11:11:05] Ali: where are you now\n"
+                   "[13/03/2024, 11:12:30] Bob: \u200e<attached: 00000012-AUDIO-2024-03-13-11-12-30.opus>\n"
+                   "[13/03/2024, 11:13:10] Ali: ok\n[13/03/2024, 11:14:00] Bob: ok\n")
+        z.write(MEDIA / "en_voicenote.opus", "00000012-AUDIO-2024-03-13-11-12-30.opus")
+    [first] = take_in(case, alice)
+    [second] = take_in(case, bob)
+    entries = build_timeline(case, second.exhibit_id).entries
+    assert [(e.sender, [(o.exhibit_id, o.index, o.shift_minutes) for o in e.also_in]) for e in entries] == [
+        ("Ali", [(first.exhibit_id, 0, -60)]), ("Bob", [(first.exhibit_id, 1, -60)]),
+        ("Ali", [(first.exhibit_id, 2, -60)]), ("Bob", [])]
+
+
+def test_a_voice_note_forwarded_once_at_another_hour_finds_no_shift(case, tmp_path):
+    """The same bytes alone (a voice note forwarded into another chat an hour later) make no clock shift."""
+    import shutil
+
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline
+    from tests.conftest import MEDIA
+
+    paths = []
+    for name, hour in (("one", "10"), ("two", "11")):
+        path = tmp_path / name / "WhatsApp Chat.txt"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"13/03/2024, {hour}:12 - Bob: PTT-20240313-WA0001.opus (file attached)\n"
+                        f"13/03/2024, {hour}:13 - Carl: ok\n", encoding="utf-8")
+        shutil.copy(MEDIA / "en_voicenote.opus", path.parent / "PTT-20240313-WA0001.opus")
+        paths.append(path)
+    take_in(case, paths[0])
+    [second] = take_in(case, paths[1])
+    assert [e.also_in for e in build_timeline(case, second.exhibit_id).entries] == [(), ()]
+
+
+def test_file_attached_labels_in_cjk_thai_and_persian_are_read_without_a_whatsapp_named_file(tmp_path):
+    """Before: "報告書.pdf (ファイル添付)", "voice 1.opus (ไฟล์แนบ)"... were the sender's words, the file not named
+    nor looked for, unless a file of WhatsApp's own naming in the same chat taught the label."""
+    (tmp_path / "voice 1.opus").write_bytes(b"")
+    messages = _messages(tmp_path, "13/06/2024, 21:05 - Anna: Bericht.pdf (文件附件)\n"
+                                   "13/06/2024, 21:06 - Bob: voice 1.opus (ไฟล์แนบ)\n"
+                                   "13/06/2024, 21:07 - Anna: سند.pdf (پیوست فایل)\n"
+                                   "13/06/2024, 21:08 - Bob: 報告書.pdf (ファイル添付)\n"
+                                   "13/06/2024, 21:09 - Anna: 문서.pdf (파일 첨부)\n"
+                                   "13/06/2024, 21:10 - Bob: <Média omis>\n"
+                                   "13/06/2024, 21:11 - Anna: see notes.txt (later)\n")
+    assert [(m.attachment.name, m.attachment.missing, m.text) if m.attachment else m.text for m in messages] == [
+        ("Bericht.pdf", True, ""), ("voice 1.opus", False, ""), ("سند.pdf", True, ""), ("報告書.pdf", True, ""),
+        ("문서.pdf", True, ""), (None, True, ""), "see notes.txt (later)"]

@@ -38,6 +38,10 @@ ATTACHED_WORDS = (
     "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "добавлен", "مرفق",
     "bifogad", "vedhæft", "vedlagt", "liitetty", "přilo", "csatolva", "συνημμέν", "מצורף", "đính kèm",
     "terlampir", "dilampirkan", "संलग्न",
+    # written without spaces, or in scripts read nowhere else here: Japanese, Chinese, Korean, Thai, Persian,
+    # Urdu, Bengali, Ukrainian, Tamil, Telugu, Gujarati, Kannada, Malayalam, Punjabi, Swahili, Kazakh, Uzbek
+    "添付", "附件", "附加", "첨부", "แนบ", "پیوست", "منسلک", "সংযুক্ত", "прикріп", "இணைக்க",
+    "జోడించ", "જોડ", "ಲಗತ್ತಿಸ", "അറ്റാച്ച", "ਨੱਥੀ", "ambatish", "тіркел", "biriktir", "attach",
 )
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
@@ -55,7 +59,7 @@ MEDIA_NOUNS = {
                  "kişi", "kartı", "контакт", "جهة", "اتصال", "दस्तावेज़", "दस्तावेज", "डॉक्यूमेंट",
                  # a contact card: "carte de contact omise", "tarjeta de contacto omitida", ...
                  "carte", "tarjeta", "cartão", "scheda", "contactkaart", "kontaktkort", "карточка", "контакта"},
-    "other": {"media", "medien", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
+    "other": {"media", "medien", "média", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
               "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier", "multimédia",
               "미디어", "파일", "המדיה", "מדיה",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
