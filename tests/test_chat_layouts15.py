@@ -139,3 +139,29 @@ def test_file_attached_labels_in_cjk_thai_and_persian_are_read_without_a_whatsap
     assert [(m.attachment.name, m.attachment.missing, m.text) if m.attachment else m.text for m in messages] == [
         ("Bericht.pdf", True, ""), ("voice 1.opus", False, ""), ("سند.pdf", True, ""), ("報告書.pdf", True, ""),
         ("문서.pdf", True, ""), (None, True, ""), "see notes.txt (later)"]
+
+
+def test_a_telegram_channels_unsigned_posts_are_the_channels_and_saved_messages_is_named(tmp_path):
+    """Before: a channel's post with no author ("from" absent, as Telegram writes unsigned posts) had no sender
+    and nothing said why; the account's Saved Messages (no "name") was called by its id number."""
+    import json
+
+    channel = {"name": "News Channel", "type": "public_channel", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2024-06-13T21:06:00", "text": "First post", "text_entities": []},
+        {"id": 2, "type": "message", "date": "2024-06-13T21:07:00", "from": "News Channel", "from_id": "channel1",
+         "text": "Second", "text_entities": []}]}
+    messages = _messages(tmp_path, json.dumps(channel), "result.json")
+    assert [(m.sender, m.text, m.note) for m in messages] == [
+        ("News Channel", "First post", "a channel's post: the export names no author, so the channel is given as "
+                                       "its sender"), ("News Channel", "Second", "")]
+    group = dict(channel, type="private_group", name="Crew")
+    assert [(m.sender, m.note) for m in _messages(tmp_path, json.dumps(group), "group.json")][0] == (
+        None, "the export names no sender for this message")
+    saved = {"type": "saved_messages", "id": 77, "messages": [
+        {"id": 1, "type": "message", "date": "2024-06-13T21:06:00", "from": "Me", "from_id": "user1",
+         "text": [{"type": "link", "text": "https://example.com/x"}], "text_entities": []}]}
+    path = tmp_path / "saved.json"
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    [loaded] = load_export(path)
+    assert [(c.name, [(m.sender, m.text) for m in c.messages]) for c in loaded.export.chats] == [
+        ("Saved Messages", [("Me", "https://example.com/x")])]

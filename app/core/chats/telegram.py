@@ -219,11 +219,28 @@ def _chat(raw: Any, position: int) -> Chat:
     if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):
         name = str(raw.get("name") or raw.get("id") or "") if isinstance(raw, dict) else ""
         return Chat(name or f"chat {position}", (_parser_note(0, "this chat of the export has no list of messages"),), "")
-    name = str(raw.get("name") or raw.get("id") or f"chat {position}")
+    name = str(raw.get("name") or SAVED_MESSAGES.get(str(raw.get("type"))) or raw.get("id") or f"chat {position}")
     # two accounts shown under one name (two members called "Anna") are two senders
     messages = told_apart([_message(i, m) for i, m in enumerate(raw["messages"])], [_account(m) for m in raw["messages"]])
+    messages = _unsigned(messages, name if str(raw.get("type") or "").endswith("channel") else None)
     ids = [m.get("id") if isinstance(m, dict) else None for m in raw["messages"]]
     return Chat(name, tuple(replies_placed(messages, ids)), "iso")
+
+
+SAVED_MESSAGES = {"saved_messages": "Saved Messages"}  # the account's own notes: the export gives it no name
+CHANNEL_POST_NOTE = "a channel's post: the export names no author, so the channel is given as its sender"
+NO_SENDER_NOTE = "the export names no sender for this message"
+
+
+def _unsigned(messages: list[Message], channel: str | None) -> list[Message]:
+    """A message the export names no sender for: a channel's post is the channel's (said); elsewhere said."""
+    out = []
+    for m in messages:
+        if m.sender is None and not m.system and (m.text or m.attachment):
+            said = CHANNEL_POST_NOTE if channel else NO_SENDER_NOTE
+            m = replace(m, sender=channel or None, note="; ".join(n for n in (m.note, said) if n))
+        out.append(m)
+    return out
 
 
 def _account(raw: Any) -> str:
