@@ -165,3 +165,12 @@ def test_a_telegram_channels_unsigned_posts_are_the_channels_and_saved_messages_
     [loaded] = load_export(path)
     assert [(c.name, [(m.sender, m.text) for m in c.messages]) for c in loaded.export.chats] == [
         ("Saved Messages", [("Me", "https://example.com/x")])]
+
+
+def test_a_kakaotalk_csv_row_cut_short_is_kept_and_said_not_dropped(tmp_path):
+    """Before: a row of KakaoTalk's CSV with fewer than three cells (a line broken or cut) vanished unsaid."""
+    messages = _messages(tmp_path, 'Date,User,Message\n2024-06-13 21:05:00,"Anna","hi there"\n'
+                                   '2024-06-13 21:06:00,"Bob"\n2024-06-13 21:07:00,"Anna","ok"\n', "kakao.csv")
+    assert [(m.sender, m.text) for m in messages] == [
+        ("Anna", "hi there"), (None, "2024-06-13 21:06:00,Bob"), ("Anna", "ok")]
+    assert messages[1].note.startswith("a row of fewer than three cells")
