@@ -174,3 +174,15 @@ def test_a_kakaotalk_csv_row_cut_short_is_kept_and_said_not_dropped(tmp_path):
     assert [(m.sender, m.text) for m in messages] == [
         ("Anna", "hi there"), (None, "2024-06-13 21:06:00,Bob"), ("Anna", "ok")]
     assert messages[1].note.startswith("a row of fewer than three cells")
+
+
+def test_a_viber_row_without_its_date_and_time_is_kept_and_said_not_dropped(tmp_path):
+    """Before: a row of Viber's CSV whose first cells were no date and time (a damaged or edited line) vanished."""
+    messages = _messages(tmp_path, "13/06/2024,21:05:00,Anna,+447700900123,one\n"
+                                   "13/06/2024,21:06:00,Bob,+447700900456,two\n"
+                                   "13/06/2024,21:06:30,Anna,+447700900123,three\n"
+                                   "13/06/2024,21:07:00,Bob,+447700900456,four\n"
+                                   "??,21:08:00,Anna,+447700900123,five\n", "viber.csv")
+    assert [(m.sender, m.text) for m in messages][3:] == [
+        ("Bob (+447700900456)", "four"), (None, "??,21:08:00,Anna,+447700900123,five")]
+    assert messages[4].note.startswith("a row without Viber's date and time first")
