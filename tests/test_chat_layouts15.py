@@ -186,3 +186,28 @@ def test_a_viber_row_without_its_date_and_time_is_kept_and_said_not_dropped(tmp_
     assert [(m.sender, m.text) for m in messages][3:] == [
         ("Bob (+447700900456)", "four"), (None, "??,21:08:00,Anna,+447700900123,five")]
     assert messages[4].note.startswith("a row without Viber's date and time first")
+
+
+def test_a_telegram_export_cut_short_keeps_its_whole_messages_and_says_where_it_ends(tmp_path):
+    """Before: a result.json cut short (a copy broken off) was one line, "malformed JSON", and none of its
+    messages were read. Now every message written whole before the cut is read and a record says where it ends;
+    JSON broken elsewhere (or cut before its messages) is still the one line."""
+    import json
+
+    import pytest
+
+    from app.core.errors import ChatError
+
+    chat = {"name": "Bob", "type": "personal_chat", "id": 5, "messages": [
+        {"id": i, "type": "message", "date": f"2024-06-13T21:0{i}:00", "from": "Bob", "from_id": "user5",
+         "text": f"message number {i}", "text_entities": []} for i in range(5)]}
+    text = json.dumps(chat, indent=1, ensure_ascii=False)
+    cut = text[: text.index('"message number 3"') + 5]
+    messages = _messages(tmp_path, cut, "result.json")
+    assert [(m.sender, m.text) for m in messages[:-1]] == [("Bob", f"message number {i}") for i in range(3)]
+    assert messages[-1].sender is None and messages[-1].note.startswith(
+        "the export ends here, cut short inside message 4 of its list")
+    for broken in (text[:40], text.replace('"from": "Bob"', '"from" "Bob"', 1)):
+        (tmp_path / "b.json").write_text(broken, encoding="utf-8")
+        with pytest.raises(ChatError, match="malformed JSON"):
+            load_export(tmp_path / "b.json")

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
-from app.core.chats import dates
+from app.core.chats import dates, json_cut
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.senders import told_apart
 from app.core.errors import ChatError
@@ -283,8 +283,25 @@ def load_json(text: str, path: str) -> Any:
         raise ChatError(path, TOO_DEEP) from None
 
 
+def _cut_short(text: str, path: str) -> tuple[Chat, ...] | None:
+    """A one-chat export cut short inside its message list: its whole messages, then a record saying where it
+    ends (`json_cut`); None when the text is not that."""
+    found = json_cut.salvage(text)
+    if found is None or not looks_like(found.chat):
+        return None
+    chat = _chat(found.chat, 0)
+    cut = Message(len(chat.messages), None, "", None, "", True, None, found.note)
+    return (replace(chat, messages=(*chat.messages, cut)),)
+
+
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
-    data = load_json(text, path)
+    try:
+        data = load_json(text, path)
+    except ChatError:
+        salvaged = _cut_short(text, path)
+        if salvaged is None:
+            raise
+        return salvaged
     if not looks_like(data):
         raise ChatError(path, NOT_TELEGRAM)
     try:

@@ -1,0 +1,69 @@
+"""A Telegram Desktop `result.json` cut short (a copy broken off, a dump stopped at a size limit): the JSON
+does not end, so no JSON reader takes it. The chat's fields before its message list and every message written
+whole before the cut are read one by one (the standard library's `raw_decode`); the rest is said, not guessed.
+
+    salvage(text) -> Salvaged | None     # None: not a single chat's export cut inside its message list
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_MESSAGES_KEY = re.compile(r'"messages"\s*:\s*\[')
+_BETWEEN = re.compile(r"[\s,]*")
+CUT_JSON_START = "the export ends here, cut short inside message "
+CUT_JSON_NOTE = (CUT_JSON_START + "{number} of its list (at character {at} of "
+                 "{size}): the {count} message(s) written whole before it are read; nothing after the cut is in "
+                 "the file")
+
+
+@dataclass(frozen=True)
+class Salvaged:
+    chat: dict[str, Any]  # the chat's own fields (name, type, id) and the messages written whole
+    at: int  # where the cut message starts (a character offset into the text)
+    size: int  # the text's length
+
+    @property
+    def note(self) -> str:
+        count = len(self.chat["messages"])
+        return CUT_JSON_NOTE.format(number=count + 1, at=self.at, size=self.size, count=count)
+
+
+def _fields(head: str) -> dict[str, Any]:
+    """The chat's fields written before its message list (`{"name": "Bob", "type": ..., "id": 5,`)."""
+    try:
+        found = json.loads(head.rstrip().rstrip(",") + "}")
+    except (json.JSONDecodeError, RecursionError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def salvage(text: str) -> Salvaged | None:
+    """The whole messages before the cut of a one-chat export whose JSON ends inside its message list."""
+    start = text.lstrip("\ufeff \t\n")
+    if not start.startswith("{"):
+        return None
+    key = _MESSAGES_KEY.search(text)
+    if key is None:
+        return None
+    head = text[: key.start()].lstrip("\ufeff \t\n")
+    fields = _fields(head)
+    decoder = json.JSONDecoder()
+    messages: list[Any] = []
+    at = key.end()
+    while True:
+        at = _BETWEEN.match(text, at).end()  # type: ignore[union-attr]
+        if text.startswith("]", at):
+            return None  # the list is whole: the JSON is broken elsewhere, not cut in it
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except (json.JSONDecodeError, RecursionError):
+            break
+        messages.append(value)
+        at = end
+    if not messages:
+        return None
+    return Salvaged({**fields, "messages": messages}, at, len(text))
