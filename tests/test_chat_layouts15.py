@@ -211,3 +211,20 @@ def test_a_telegram_export_cut_short_keeps_its_whole_messages_and_says_where_it_
         (tmp_path / "b.json").write_text(broken, encoding="utf-8")
         with pytest.raises(ChatError, match="malformed JSON"):
             load_export(tmp_path / "b.json")
+
+
+def test_a_messenger_file_cut_short_keeps_its_newest_messages_and_says_the_older_are_lost(tmp_path):
+    """Before: a message_1.json cut short was "malformed JSON" and none of it read."""
+    import json
+
+    page = {"participants": [{"name": "Bob"}, {"name": "Me"}], "title": "Bob", "messages": [
+        {"sender_name": "Bob" if i % 2 else "Me", "timestamp_ms": 1718309100000 - 60000 * i,
+         "content": f"message number {i}"} for i in range(5)]}
+    text = json.dumps({"participants": page["participants"], "messages": page["messages"]}, indent=2)
+    folder = tmp_path / "inbox" / "bob_123"
+    folder.mkdir(parents=True)
+    messages = _messages(folder, text[: text.index("message number 3") + 4], "message_1.json")
+    assert [(m.sender, m.text) for m in messages[1:]] == [
+        ("Me", "message number 2"), ("Bob", "message number 1"), ("Me", "message number 0")]
+    assert messages[0].sender is None and "the 3 newest message(s), written whole before it, are read; the older " \
+                                          "ones after the cut are not in the file" in messages[0].note

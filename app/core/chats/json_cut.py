@@ -14,10 +14,14 @@ from typing import Any
 
 _MESSAGES_KEY = re.compile(r'"messages"\s*:\s*\[')
 _BETWEEN = re.compile(r"[\s,]*")
-CUT_JSON_START = "the export ends here, cut short inside message "
-CUT_JSON_NOTE = (CUT_JSON_START + "{number} of its list (at character {at} of "
+CUT_JSON_START = "cut short inside message "  # in every note of such a cut (`timeline` warns of it)
+CUT_JSON_NOTE = ("the export ends here, " + CUT_JSON_START + "{number} of its list (at character {at} of "
                  "{size}): the {count} message(s) written whole before it are read; nothing after the cut is in "
                  "the file")
+# Messenger's and Instagram's files list the newest first: a cut loses the oldest
+NEWEST_FIRST_NOTE = ("this file (its messages listed newest first) was " + CUT_JSON_START + "{number} of its list "
+                     "(at character {at} of {size}): the {count} newest message(s), written whole before it, are "
+                     "read; the older ones after the cut are not in the file")
 
 
 @dataclass(frozen=True)
@@ -26,10 +30,9 @@ class Salvaged:
     at: int  # where the cut message starts (a character offset into the text)
     size: int  # the text's length
 
-    @property
-    def note(self) -> str:
+    def note(self, template: str = CUT_JSON_NOTE) -> str:
         count = len(self.chat["messages"])
-        return CUT_JSON_NOTE.format(number=count + 1, at=self.at, size=self.size, count=count)
+        return template.format(number=count + 1, at=self.at, size=self.size, count=count)
 
 
 def _fields(head: str) -> dict[str, Any]:

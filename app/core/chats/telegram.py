@@ -290,7 +290,7 @@ def _cut_short(text: str, path: str) -> tuple[Chat, ...] | None:
     if found is None or not looks_like(found.chat):
         return None
     chat = _chat(found.chat, 0)
-    cut = Message(len(chat.messages), None, "", None, "", True, None, found.note)
+    cut = Message(len(chat.messages), None, "", None, "", True, None, found.note())
     return (replace(chat, messages=(*chat.messages, cut)),)
 
 
