@@ -228,3 +228,20 @@ def test_a_messenger_file_cut_short_keeps_its_newest_messages_and_says_the_older
         ("Me", "message number 2"), ("Bob", "message number 1"), ("Me", "message number 0")]
     assert messages[0].sender is None and "the 3 newest message(s), written whole before it, are read; the older " \
                                           "ones after the cut are not in the file" in messages[0].note
+
+
+def test_a_telegram_html_page_opening_with_a_joined_message_says_its_sender_is_on_an_earlier_page(tmp_path):
+    """Before: a page whose first message is "joined" (its sender named on the page before, not given) had no
+    sender and nothing said why."""
+    page = ('<html><body><div class="history">'
+            '<div class="message default clearfix joined" id="message13"><div class="body">'
+            '<div class="pull_right date details" title="01.04.2021 09:01:10 UTC+03:00">09:01</div>'
+            '<div class="text">still here</div></div></div>'
+            '<div class="message default clearfix" id="message14"><div class="body">'
+            '<div class="pull_right date details" title="01.04.2021 09:02:10 UTC+03:00">09:02</div>'
+            '<div class="from_name">Oleg</div><div class="text">ok</div></div></div>'
+            '</div></body></html>')
+    messages = _messages(tmp_path, page, "messages.html")
+    assert [(m.sender, m.text) for m in messages] == [(None, "still here"), ("Oleg", "ok")]
+    assert messages[0].note.startswith("its sender is named only on a message before it that is not in this file")
+    assert messages[1].note == ""
