@@ -245,3 +245,13 @@ def test_a_telegram_html_page_opening_with_a_joined_message_says_its_sender_is_o
     assert [(m.sender, m.text) for m in messages] == [(None, "still here"), ("Oleg", "ok")]
     assert messages[0].note.startswith("its sender is named only on a message before it that is not in this file")
     assert messages[1].note == ""
+
+
+def test_bulgarian_headers_with_the_years_abbreviation_are_messages_on_a_24_hour_clock(tmp_path):
+    """Before: Bulgarian phones' "13.06.24 г., 21:05 - Anna:" (г. = year, then a comma) was no chat at all."""
+    android = _messages(tmp_path, "13.06.24 г., 09:05 - Anna: здравей\n13.06.24 г., 09:06 - Bob: добре\n"
+                                  "14.06.24 г., 10:06 - Bob: ok\n")
+    assert [(m.sender, m.datetime, m.note) for m in android] == [
+        ("Anna", "2024-06-13T09:05:00", ""), ("Bob", "2024-06-13T09:06:00", ""), ("Bob", "2024-06-14T10:06:00", "")]
+    ios = _messages(tmp_path, "[13.06.24 г., 21:05:12] Anna: здравей\n[13.06.24 г., 21:06:00] Bob: ok\n", "i.txt")
+    assert [(m.sender, m.datetime) for m in ios] == [("Anna", "2024-06-13T21:05:12"), ("Bob", "2024-06-13T21:06:00")]
