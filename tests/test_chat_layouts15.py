@@ -255,3 +255,20 @@ def test_bulgarian_headers_with_the_years_abbreviation_are_messages_on_a_24_hour
         ("Anna", "2024-06-13T09:05:00", ""), ("Bob", "2024-06-13T09:06:00", ""), ("Bob", "2024-06-14T10:06:00", "")]
     ios = _messages(tmp_path, "[13.06.24 г., 21:05:12] Anna: здравей\n[13.06.24 г., 21:06:00] Bob: ok\n", "i.txt")
     assert [(m.sender, m.datetime) for m in ios] == [("Anna", "2024-06-13T21:05:12"), ("Bob", "2024-06-13T21:06:00")]
+
+
+def test_a_message_that_is_only_a_link_is_copied_into_the_translation_never_rewritten(tmp_path):
+    """Before: a message of a web address alone went to the translation model, which rewrote it (an address that
+    is not the one sent). Now links and emoji alone are copied as sent and flagged not translated; a message with
+    words around its link is still translated."""
+    from app.core.chats.translate import translate_messages
+    from app.core.translation.engine import load_translator
+
+    messages = _messages(tmp_path, "13/06/2024, 21:05 - Anna: https://example.com/a?b=1\n"
+                                   "13/06/2024, 21:06 - Bob: www.example.org 👍\n"
+                                   "13/06/2024, 21:07 - Anna: Zobacz to https://example.com/a\n")
+    translator = load_translator(Path(__file__).resolve().parent / "fixtures" / "tiny_nllb", device="cpu")
+    out = translate_messages(messages, translator, "pl", "en")
+    assert [(o.text, o.flags) for o in out[:2]] == [
+        ("https://example.com/a?b=1", ("not_translated",)), ("www.example.org 👍", ("not_translated",))]
+    assert "not_translated" not in out[2].flags
