@@ -272,3 +272,25 @@ def test_a_message_that_is_only_a_link_is_copied_into_the_translation_never_rewr
     assert [(o.text, o.flags) for o in out[:2]] == [
         ("https://example.com/a?b=1", ("not_translated",)), ("www.example.org 👍", ("not_translated",))]
     assert "not_translated" not in out[2].flags
+
+
+def test_a_telegram_account_export_cut_short_keeps_its_whole_chats_and_the_cut_chats_whole_messages(tmp_path):
+    """A full account export (chats.list) cut inside its second chat: the first chat whole, the second's whole
+    messages, then a record saying where the file ends (before: "malformed JSON", nothing read)."""
+    text = (Path(__file__).resolve().parent / "fixtures" / "chats" / "telegram_full" / "result.json").read_text(
+        encoding="utf-8")
+    import json
+
+    whole = json.loads(text)
+    second = whole["chats"]["list"][1]
+    last_words = json.dumps(second["messages"][-1]["date"])
+    cut = text[: text.index(last_words, text.index(json.dumps(second["name"]))) + 5]
+    path = tmp_path / "result.json"
+    path.write_text(cut, encoding="utf-8")
+    [loaded] = load_export(path)
+    first, cut_chat = loaded.export.chats
+    assert first.name == whole["chats"]["list"][0]["name"] and len(first.messages) == len(
+        whole["chats"]["list"][0]["messages"])
+    assert cut_chat.name == second["name"] and len(cut_chat.messages) == len(second["messages"])  # n-1 and the cut
+    assert cut_chat.messages[-1].sender is None and "cut short inside message" in cut_chat.messages[-1].note
+    assert cut_chat.messages[-1].note.endswith("no later chat is in it")

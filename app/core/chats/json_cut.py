@@ -70,3 +70,45 @@ def salvage(text: str) -> Salvaged | None:
     if not messages:
         return None
     return Salvaged({**fields, "messages": messages}, at, len(text))
+
+
+_CHATS_LIST = re.compile(r'"chats"\s*:\s*\{[^\[\]{}]*?"list"\s*:\s*\[')
+AFTER_LAST_NOTE = ("the export ends after this chat, cut short inside the next chat's own fields (at character {at} "
+                   "of {size}): no later chat is in the file")
+
+
+@dataclass(frozen=True)
+class SalvagedAccount:
+    chats: list[Any]  # the chats written whole before the cut
+    cut: Salvaged | None  # the chat the cut fell in, its whole messages (None: the cut is before its messages)
+    at: int  # where the chat the cut fell in starts
+    size: int
+
+
+def salvage_account(text: str) -> SalvagedAccount | None:
+    """A full account export (`{"chats": {"list": [...]}}`) cut short inside its list of chats: the chats written
+    whole, and the one cut (`salvage`)."""
+    if not text.lstrip("\ufeff \t\n").startswith("{"):
+        return None
+    found = _CHATS_LIST.search(text)
+    if found is None:
+        return None
+    decoder = json.JSONDecoder()
+    chats: list[Any] = []
+    at = found.end()
+    while True:
+        at = _BETWEEN.match(text, at).end()  # type: ignore[union-attr]
+        if text.startswith("]", at):
+            return None  # the list is whole: the JSON is broken elsewhere
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except (json.JSONDecodeError, RecursionError):
+            break
+        chats.append(value)
+        at = end
+    cut = salvage(text[at:])
+    if cut is not None:
+        cut = Salvaged(cut.chat, cut.at + at, len(text))
+    if not chats and cut is None:
+        return None
+    return SalvagedAccount(chats, cut, at, len(text))

@@ -286,12 +286,26 @@ def load_json(text: str, path: str) -> Any:
 def _cut_short(text: str, path: str) -> tuple[Chat, ...] | None:
     """A one-chat export cut short inside its message list: its whole messages, then a record saying where it
     ends (`json_cut`); None when the text is not that."""
+    account = json_cut.salvage_account(text)
+    if account is not None:
+        return _account_cut_short(account)
     found = json_cut.salvage(text)
     if found is None or not looks_like(found.chat):
         return None
-    chat = _chat(found.chat, 0)
-    cut = Message(len(chat.messages), None, "", None, "", True, None, found.note())
-    return (replace(chat, messages=(*chat.messages, cut)),)
+    return (_ended(_chat(found.chat, 0), found.note()),)
+
+
+def _ended(chat: Chat, note: str) -> Chat:
+    """The chat with a last record, no sender, saying where the export was cut."""
+    return replace(chat, messages=(*chat.messages, Message(len(chat.messages), None, "", None, "", True, None, note)))
+
+
+def _account_cut_short(account: json_cut.SalvagedAccount) -> tuple[Chat, ...]:
+    chats = [_chat(c, i) for i, c in enumerate(account.chats)]
+    if account.cut is not None:
+        return (*chats, _ended(_chat(account.cut.chat, len(chats)), account.cut.note() + "; no later chat is in it"))
+    note = json_cut.AFTER_LAST_NOTE.format(at=account.at, size=account.size)
+    return (*chats[:-1], _ended(chats[-1], note))
 
 
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
