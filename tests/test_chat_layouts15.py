@@ -294,3 +294,17 @@ def test_a_telegram_account_export_cut_short_keeps_its_whole_chats_and_the_cut_c
     assert cut_chat.name == second["name"] and len(cut_chat.messages) == len(second["messages"])  # n-1 and the cut
     assert cut_chat.messages[-1].sender is None and "cut short inside message" in cut_chat.messages[-1].note
     assert cut_chat.messages[-1].note.endswith("no later chat is in it")
+
+
+def test_a_discord_json_cut_short_keeps_its_whole_messages_and_says_where_it_ends(tmp_path):
+    """Before: DiscordChatExporter's JSON cut short was "malformed JSON", nothing read."""
+    import json
+
+    data = {"guild": {"id": "1", "name": "Direct Messages"}, "channel": {"id": "2", "name": "bob"},
+            "messages": [{"id": str(i), "type": "Default", "timestamp": f"2024-06-13T21:0{i}:00+00:00",
+                          "content": f"message number {i}", "author": {"id": "9", "name": "bob"},
+                          "attachments": []} for i in range(4)], "messageCount": 4}
+    text = json.dumps(data, indent=2)
+    messages = _messages(tmp_path, text[: text.index("message number 2") + 3], "bob.json")
+    assert [(m.sender, m.text) for m in messages[:-1]] == [("bob", "message number 0"), ("bob", "message number 1")]
+    assert messages[-1].sender is None and "cut short inside message 3 of its list" in messages[-1].note

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from app.core.errors import ChatError
 
 _MESSAGES_KEY = re.compile(r'"messages"\s*:\s*\[')
 _BETWEEN = re.compile(r"[\s,]*")
@@ -112,3 +115,16 @@ def salvage_account(text: str) -> SalvagedAccount | None:
     if not chats and cut is None:
         return None
     return SalvagedAccount(chats, cut, at, len(text))
+
+
+def load_or_salvage(text: str, path: str, load: Callable[[str, str], Any],
+                    accepts: Callable[[Any], bool]) -> tuple[Any, str]:
+    """(the parsed JSON, "") or, for a file cut short inside its message list whose salvaged fields `accepts`,
+    (those fields and its whole messages, the note saying where it ends); the loader's ChatError otherwise."""
+    try:
+        return load(text, path), ""
+    except ChatError:
+        found = salvage(text)
+        if found is None or not accepts(found.chat):
+            raise
+        return found.chat, found.note()
