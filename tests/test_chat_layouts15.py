@@ -308,3 +308,15 @@ def test_a_discord_json_cut_short_keeps_its_whole_messages_and_says_where_it_end
     messages = _messages(tmp_path, text[: text.index("message number 2") + 3], "bob.json")
     assert [(m.sender, m.text) for m in messages[:-1]] == [("bob", "message number 0"), ("bob", "message number 1")]
     assert messages[-1].sender is None and "cut short inside message 3 of its list" in messages[-1].note
+
+
+def test_a_google_chat_messages_json_cut_short_keeps_its_whole_messages_and_says_where_it_ends(tmp_path):
+    import json
+
+    data = {"messages": [{"creator": {"name": "Anna Smith", "email": "anna@example.com", "user_type": "Human"},
+                          "created_date": f"Monday, January 15, 2024 at 9:0{i}:00 PM UTC",
+                          "text": f"message number {i}", "topic_id": "t"} for i in range(3)]}
+    text = json.dumps(data, indent=2)
+    messages = _messages(tmp_path, text[: text.index("message number 2") + 3], "messages.json")
+    assert [m.text for m in messages[:-1]] == ["message number 0", "message number 1"]
+    assert "cut short inside message 3 of its list" in messages[-1].note
