@@ -320,3 +320,13 @@ def test_a_google_chat_messages_json_cut_short_keeps_its_whole_messages_and_says
     messages = _messages(tmp_path, text[: text.index("message number 2") + 3], "messages.json")
     assert [m.text for m in messages[:-1]] == ["message number 0", "message number 1"]
     assert "cut short inside message 3 of its list" in messages[-1].note
+
+
+def test_files_left_out_in_thai_vietnamese_hindi_greek_croatian_and_traditional_chinese_are_said(tmp_path):
+    """Before: these "<Media omitted>" lines were the sender's words, no file said to be left out."""
+    lines = ["<ไม่รวมสื่อ>", "<Media bị bỏ qua>", "<मीडिया छोड़ दिया गया>", "<Πολυμέσα παραλείφθηκαν>",
+             "<Mediji izostavljeni>", "<省略影音檔>", "<Media jätetty pois>"]
+    text = "".join(f"13/06/2024, 21:0{i} - Anna: {line}\n" for i, line in enumerate(lines))
+    messages = _messages(tmp_path, text + "13/06/2024, 21:09 - Bob: <qua đây>\n")
+    assert [(m.attachment.missing, m.text) if m.attachment else m.text for m in messages] == [
+        (True, "")] * len(lines) + ["<qua đây>"]

@@ -63,7 +63,7 @@ MEDIA_NOUNS = {
               "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier", "multimédia",
               "미디어", "파일", "המדיה", "מדיה",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
-              "फ़ाइल", "फाइल"},
+              "फ़ाइल", "फाइल", "πολυμέσα", "mediji", "medij", "медији", "медиуми", "médiá", "média"},
 }
 OMITTED_WORDS = {
     "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
@@ -75,6 +75,10 @@ OMITTED_WORDS = {
     "छोड़ा", "छोड़ी", "हटाई", "हटाया", "गई",
     "utelämnad", "utelämnat", "utelämnade", "tidak", "disertakan", "제외됨",  # Swedish, Indonesian, Korean
     "לא", "נכללה", "הושמטה",  # Hebrew
+    # Vietnamese, Hindi, Greek, South Slavic, Finnish, Czech/Slovak, Romanian, Ukrainian
+    "bỏ", "qua", "bị", "đã", "छोड़", "παραλείφθηκαν", "παραλείφθηκε", "παραλείπονται", "izostavljeni",
+    "izostavljeno", "izostavljen", "izostavljena", "изостављени", "изоставено", "jätetty", "pois", "ei", "sisälly",
+    "vynechány", "vynechané", "vynechaný", "vynechaná", "omise", "пропущені", "пропущено",
 }
 # "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
 FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज"}
@@ -154,8 +158,8 @@ def _words(text: str) -> list[str]:
 
 # Languages written without spaces between words: "<メディアは含まれていません>", "<省略多媒体文件>",
 # "<미디어 파일을 생략한 대화내용>": the whole line in angle brackets naming media and its leaving out.
-_UNSPACED_MEDIA = ("メディア", "多媒体", "多媒體", "媒体", "媒體", "미디어")
-_UNSPACED_OMITTED = ("含まれていません", "なし", "省略", "忽略", "생략", "제외")
+_UNSPACED_MEDIA = ("メディア", "多媒体", "多媒體", "媒体", "媒體", "影音", "미디어", "สื่อ", "ไฟล์")
+_UNSPACED_OMITTED = ("含まれていません", "なし", "省略", "忽略", "생략", "제외", "ไม่รวม", "ละเว้น", "ไม่ได้รวม")
 _BRACKETED = re.compile(r"^<([^<>]{2,40})>$")
 
 
