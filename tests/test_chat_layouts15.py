@@ -330,3 +330,16 @@ def test_files_left_out_in_thai_vietnamese_hindi_greek_croatian_and_traditional_
     messages = _messages(tmp_path, text + "13/06/2024, 21:09 - Bob: <qua đây>\n")
     assert [(m.attachment.missing, m.text) if m.attachment else m.text for m in messages] == [
         (True, "")] * len(lines) + ["<qua đây>"]
+
+
+def test_an_iphone_chat_in_chinese_naming_files_with_a_full_width_colon_is_whatsapp_and_finds_them(tmp_path):
+    """Before: "<附件：00000012-AUDIO-....opus>" (iOS in Chinese) made the chat a Threema export, the file's name
+    read with its label ("附件：0000...") and the voice note beside it never found."""
+    (tmp_path / "00000012-AUDIO-2024-06-13-21-05-00.opus").write_bytes(b"")
+    messages = _messages(tmp_path, "[13/06/2024, 21:05:00] Anna: \u200e<附件：00000012-AUDIO-2024-06-13-21-05-00.opus>\n"
+                                   "[13/06/2024, 21:06:00] Bob: \u200e<添付ファイル：00000013-PHOTO-2024-06-13-21-06-00.jpg>\n"
+                                   "[13/06/2024, 21:07:00] Bob: 好的\n", "_chat.txt")
+    path = tmp_path / "_chat.txt"
+    assert load_export(path)[0].export.container == "whatsapp"
+    assert [(m.attachment.name, m.attachment.missing) if m.attachment else m.text for m in messages] == [
+        ("00000012-AUDIO-2024-06-13-21-05-00.opus", False), ("00000013-PHOTO-2024-06-13-21-06-00.jpg", True), "好的"]

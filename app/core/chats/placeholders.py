@@ -24,7 +24,7 @@ from app.core.chats.records import Attachment, kind_of
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 _NAME = r"[^<>‹›()\s][^<>‹›]*?\.[A-Za-z0-9]{1,5}"  # "Scan (2).pdf": parentheses inside a name
 _ANGLE_LABELLED = re.compile(
-    rf"^(?:[^<>‹›]*?\.[A-Za-z0-9]{{1,5}}\s+)?<\s*[^<>:]{{1,40}}:\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
+    rf"^(?:[^<>‹›]*?\.[A-Za-z0-9]{{1,5}}\s+)?<\s*[^<>:：]{{1,40}}[:：]\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
 _DOCUMENT_DETAILS = re.compile(r"\s*•\s*[^•<>‹›()]{1,40}?(?=\s*[<(‹])")  # "Report.pdf • 3 pages (file attached)"
 _NAME_THEN_PARENS = re.compile(rf"^(?P<name>{_NAME})\s*\((?P<label>[^()]{{2,40}})\)$")
 _NAME_THEN_ANGLE = re.compile(rf"^(?P<name>{_NAME})\s*[<‹]\s*(?P<label>[^<>‹›]{{2,40}})[>›]$")
