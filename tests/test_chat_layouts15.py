@@ -343,3 +343,19 @@ def test_an_iphone_chat_in_chinese_naming_files_with_a_full_width_colon_is_whats
     assert load_export(path)[0].export.container == "whatsapp"
     assert [(m.attachment.name, m.attachment.missing) if m.attachment else m.text for m in messages] == [
         ("00000012-AUDIO-2024-06-13-21-05-00.opus", False), ("00000013-PHOTO-2024-06-13-21-06-00.jpg", True), "好的"]
+
+
+def test_timeline_names_the_voice_notes_a_chat_names_that_are_not_in_the_export(tmp_path, capsys):
+    """Before: `timeline` counted "1 of them not in the export" (photos left out counted alike) and never said
+    which voice note could not be transcribed; `transcribe` did."""
+    from app.cli.main import main
+
+    chat = tmp_path / "evidence" / "WhatsApp Chat with Anna.txt"
+    chat.parent.mkdir()
+    chat.write_text("13/06/2024, 21:05 - Anna: hi\n13/06/2024, 21:06 - Anna: PTT-20240613-WA0001.opus (file attached)\n"
+                    "13/06/2024, 21:07 - Anna: <Media omitted>\n", encoding="utf-8")
+    status = main(["timeline", str(chat), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case")])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert ("warning: 1 voice note(s) or video(s) the chat names are not in the export, so not transcribed "
+            "(PTT-20240613-WA0001.opus); the timeline shows them [missing]") in err

@@ -70,10 +70,19 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
                for m in t.export.messages):  # its last messages are not in the file
             print(f"{t.shown}: warning: the export ends in the middle of a message (cut short); what the phone "
                   f"wrote after it is not in this file", file=sys.stderr)
+        missing = t.export.missing_recordings()  # named, not in the export: which ones, not just how many
+        if missing:
+            more = f" and {len(missing) - MISSING_LISTED} more" if len(missing) > MISSING_LISTED else ""
+            print(f"{t.shown}: warning: {len(missing)} voice note(s) or video(s) the chat names are not in the "
+                  f"export, so not transcribed ({', '.join(missing[:MISSING_LISTED])}{more}); the timeline shows "
+                  f"them [missing]", file=sys.stderr)
         for path, reason in t.unusable:  # an attachment that is there but cannot be played
             fail(path, reason)
     _say_phone_media(inputs, taken)
     return taken, FAILED if errors or any(t.unusable for t in taken) else OK
+
+
+MISSING_LISTED = 5  # voice notes named in the warning; the rest counted
 
 
 def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
