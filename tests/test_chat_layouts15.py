@@ -207,6 +207,9 @@ def test_a_telegram_export_cut_short_keeps_its_whole_messages_and_says_where_it_
     assert [(m.sender, m.text) for m in messages[:-1]] == [("Bob", f"message number {i}") for i in range(3)]
     assert messages[-1].sender is None and messages[-1].note.startswith(
         "the export ends here, cut short inside message 4 of its list")
+    between = text[: text.index("{", text.index('"message number 2"'))]  # cut after a message's comma
+    assert _messages(tmp_path, between, "between.json")[-1].note.startswith(
+        "the export ends here, cut short after message 3 of its list")
     for broken in (text[:40], text.replace('"from": "Bob"', '"from" "Bob"', 1)):
         (tmp_path / "b.json").write_text(broken, encoding="utf-8")
         with pytest.raises(ChatError, match="malformed JSON"):

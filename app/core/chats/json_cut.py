@@ -17,14 +17,13 @@ from app.core.errors import ChatError
 
 _MESSAGES_KEY = re.compile(r'"messages"\s*:\s*\[')
 _BETWEEN = re.compile(r"[\s,]*")
-CUT_JSON_START = "cut short inside message "  # in every note of such a cut (`timeline` warns of it)
-CUT_JSON_NOTE = ("the export ends here, " + CUT_JSON_START + "{number} of its list (at character {at} of "
-                 "{size}): the {count} message(s) written whole before it are read; nothing after the cut is in "
-                 "the file")
+CUT_JSON_START = "written whole before it"  # in every note of such a cut (`timeline` warns of it)
+CUT_JSON_NOTE = ("the export ends here, cut short {where} of its list (at character {at} of {size}): the {count} "
+                 "message(s) " + CUT_JSON_START + " are read; nothing after the cut is in the file")
 # Messenger's and Instagram's files list the newest first: a cut loses the oldest
-NEWEST_FIRST_NOTE = ("this file (its messages listed newest first) was " + CUT_JSON_START + "{number} of its list "
-                     "(at character {at} of {size}): the {count} newest message(s), written whole before it, are "
-                     "read; the older ones after the cut are not in the file")
+NEWEST_FIRST_NOTE = ("this file (its messages listed newest first) was cut short {where} of its list (at character "
+                     "{at} of {size}): the {count} newest message(s), " + CUT_JSON_START + ", are read; the older "
+                     "ones after the cut are not in the file")
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,8 @@ class Salvaged:
 
     def note(self, template: str = CUT_JSON_NOTE) -> str:
         count = len(self.chat["messages"])
-        return template.format(number=count + 1, at=self.at, size=self.size, count=count)
+        where = f"after message {count}" if self.at >= self.size else f"inside message {count + 1}"
+        return template.format(where=where, at=self.at, size=self.size, count=count)
 
 
 def _fields(head: str) -> dict[str, Any]:
