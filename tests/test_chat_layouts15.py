@@ -362,3 +362,30 @@ def test_timeline_names_the_voice_notes_a_chat_names_that_are_not_in_the_export(
     assert status == 0
     assert ("warning: 1 voice note(s) or video(s) the chat names are not in the export, so not transcribed "
             "(PTT-20240613-WA0001.opus); the timeline shows them [missing]") in err
+
+
+def test_a_hangouts_takeout_cut_short_keeps_its_whole_conversations_and_events(tmp_path):
+    """Before: a Hangouts.json cut short (one file for every conversation, the likeliest to be cut) was
+    "malformed JSON", nothing read."""
+    import json
+
+    def said(gaia: str, minute: int, words: str) -> dict:
+        return {"sender_id": {"gaia_id": gaia}, "timestamp": str(1420070400000000 + minute * 60_000_000),
+                "event_type": "REGULAR_CHAT_MESSAGE",
+                "chat_message": {"message_content": {"segment": [{"type": "TEXT", "text": words}]}}}
+
+    def conversation(name: str, words: list[str]) -> dict:
+        return {"conversation": {"conversation": {"id": {"id": name}, "type": "GROUP", "name": name,
+                                                  "participant_data": [{"id": {"gaia_id": "1"}, "fallback_name": "Bob"}]}},
+                "events": [said("1", i, w) for i, w in enumerate(words)]}
+
+    text = json.dumps({"conversations": [conversation("Depot", ["first", "second"]),
+                                         conversation("Yard", ["one", "two", "three"])]}, indent=1)
+    path = tmp_path / "Hangouts.json"
+    path.write_text(text[: text.index('"three"') + 3], encoding="utf-8")
+    [loaded] = load_export(path)
+    depot, yard = loaded.export.chats
+    assert [(c.name, [m.text for m in c.messages]) for c in (depot, yard)] == [
+        ("Depot", ["first", "second"]), ("Yard", ["one", "two", ""])]
+    assert yard.messages[-1].note.startswith("the export ends here, cut short inside message 3 of its list")
+    assert yard.messages[-1].note.endswith("no later conversation is in it")

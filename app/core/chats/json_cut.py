@@ -31,9 +31,10 @@ class Salvaged:
     chat: dict[str, Any]  # the chat's own fields (name, type, id) and the messages written whole
     at: int  # where the cut message starts (a character offset into the text)
     size: int  # the text's length
+    key: str = "messages"  # the message list's key in `chat`
 
     def note(self, template: str = CUT_JSON_NOTE) -> str:
-        count = len(self.chat["messages"])
+        count = len(self.chat[self.key])
         where = f"after message {count}" if self.at >= self.size else f"inside message {count + 1}"
         return template.format(where=where, at=self.at, size=self.size, count=count)
 
@@ -47,12 +48,13 @@ def _fields(head: str) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def salvage(text: str) -> Salvaged | None:
-    """The whole messages before the cut of a one-chat export whose JSON ends inside its message list."""
+def salvage(text: str, list_key: str = "messages") -> Salvaged | None:
+    """The whole messages before the cut of a one-chat export whose JSON ends inside its message list
+    (`list_key`: that list's key; Hangouts calls it "events")."""
     start = text.lstrip("\ufeff \t\n")
     if not start.startswith("{"):
         return None
-    key = _MESSAGES_KEY.search(text)
+    key = (_MESSAGES_KEY if list_key == "messages" else re.compile(rf'"{re.escape(list_key)}"\s*:\s*\[')).search(text)
     if key is None:
         return None
     head = text[: key.start()].lstrip("\ufeff \t\n")
@@ -72,7 +74,7 @@ def salvage(text: str) -> Salvaged | None:
         at = end
     if not messages:
         return None
-    return Salvaged({**fields, "messages": messages}, at, len(text))
+    return Salvaged({**fields, list_key: messages}, at, len(text), list_key)
 
 
 _CHATS_LIST = re.compile(r'"chats"\s*:\s*\{[^\[\]{}]*?"list"\s*:\s*\[')
@@ -88,12 +90,16 @@ class SalvagedAccount:
     size: int
 
 
-def salvage_account(text: str) -> SalvagedAccount | None:
-    """A full account export (`{"chats": {"list": [...]}}`) cut short inside its list of chats: the chats written
-    whole, and the one cut (`salvage`)."""
+CONVERSATIONS_LIST = re.compile(r'^[\ufeff \t\n]*\{\s*"conversations"\s*:\s*\[')  # Hangouts (Takeout)
+
+
+def salvage_account(text: str, chats_list: re.Pattern[str] = _CHATS_LIST,
+                    list_key: str = "messages") -> SalvagedAccount | None:
+    """A full account export (`{"chats": {"list": [...]}}`, or `chats_list`) cut short inside its list of chats:
+    the chats written whole, and the one cut (`salvage` with `list_key`)."""
     if not text.lstrip("\ufeff \t\n").startswith("{"):
         return None
-    found = _CHATS_LIST.search(text)
+    found = chats_list.search(text)
     if found is None:
         return None
     decoder = json.JSONDecoder()
@@ -109,9 +115,9 @@ def salvage_account(text: str) -> SalvagedAccount | None:
             break
         chats.append(value)
         at = end
-    cut = salvage(text[at:])
+    cut = salvage(text[at:], list_key)
     if cut is not None:
-        cut = Salvaged(cut.chat, cut.at + at, len(text))
+        cut = Salvaged(cut.chat, cut.at + at, len(text), cut.key)
     if not chats and cut is None:
         return None
     return SalvagedAccount(chats, cut, at, len(text))
