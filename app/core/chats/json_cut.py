@@ -1,6 +1,8 @@
-"""A Telegram Desktop `result.json` cut short (a copy broken off, a dump stopped at a size limit): the JSON
-does not end, so no JSON reader takes it. The chat's fields before its message list and every message written
-whole before the cut are read one by one (the standard library's `raw_decode`); the rest is said, not guessed.
+"""A chat's JSON cut short (a copy broken off, a dump stopped at a size limit): Telegram's `result.json` (one
+chat or a whole account), Messenger's and Instagram's `message_N.json`, DiscordChatExporter's, Google Chat's and
+Hangouts' files. The JSON does not end, so no JSON reader takes it. The chat's fields before its message list and
+every message written whole before the cut are read one by one (the standard library's `raw_decode`); the rest
+is said, not guessed.
 
     salvage(text) -> Salvaged | None     # None: not a single chat's export cut inside its message list
 """
@@ -48,6 +50,23 @@ def _fields(head: str) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
+def _whole_items(text: str, at: int) -> tuple[list[Any], int]:
+    """The values of a JSON list written whole from `at` (just after its `[`), and where the first one that is
+    not whole starts; (values, -1) when the list ends (`]`): it is whole, the JSON broken elsewhere."""
+    decoder = json.JSONDecoder()
+    items: list[Any] = []
+    while True:
+        at = _BETWEEN.match(text, at).end()  # type: ignore[union-attr]
+        if text.startswith("]", at):
+            return items, -1
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except (json.JSONDecodeError, RecursionError):
+            return items, at
+        items.append(value)
+        at = end
+
+
 def salvage(text: str, list_key: str = "messages") -> Salvaged | None:
     """The whole messages before the cut of a one-chat export whose JSON ends inside its message list
     (`list_key`: that list's key; Hangouts calls it "events")."""
@@ -59,20 +78,8 @@ def salvage(text: str, list_key: str = "messages") -> Salvaged | None:
         return None
     head = text[: key.start()].lstrip("\ufeff \t\n")
     fields = _fields(head)
-    decoder = json.JSONDecoder()
-    messages: list[Any] = []
-    at = key.end()
-    while True:
-        at = _BETWEEN.match(text, at).end()  # type: ignore[union-attr]
-        if text.startswith("]", at):
-            return None  # the list is whole: the JSON is broken elsewhere, not cut in it
-        try:
-            value, end = decoder.raw_decode(text, at)
-        except (json.JSONDecodeError, RecursionError):
-            break
-        messages.append(value)
-        at = end
-    if not messages:
+    messages, at = _whole_items(text, key.end())
+    if not messages or at < 0:
         return None
     return Salvaged({**fields, list_key: messages}, at, len(text), list_key)
 
@@ -102,19 +109,9 @@ def salvage_account(text: str, chats_list: re.Pattern[str] = _CHATS_LIST,
     found = chats_list.search(text)
     if found is None:
         return None
-    decoder = json.JSONDecoder()
-    chats: list[Any] = []
-    at = found.end()
-    while True:
-        at = _BETWEEN.match(text, at).end()  # type: ignore[union-attr]
-        if text.startswith("]", at):
-            return None  # the list is whole: the JSON is broken elsewhere
-        try:
-            value, end = decoder.raw_decode(text, at)
-        except (json.JSONDecodeError, RecursionError):
-            break
-        chats.append(value)
-        at = end
+    chats, at = _whole_items(text, found.end())
+    if at < 0:
+        return None
     cut = salvage(text[at:], list_key)
     if cut is not None:
         cut = Salvaged(cut.chat, cut.at + at, len(text), cut.key)
