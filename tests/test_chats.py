@@ -244,8 +244,16 @@ def test_telegram_full_export_keeps_each_chat():
 
 def test_malformed_json_is_one_clear_line():
     with pytest.raises(ChatError) as err:
-        load_export(CHATS / "telegram_malformed.json")
+        load_export(CHATS / "telegram_broken.json")
     assert "malformed JSON" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_json_cut_short_is_read_to_the_cut_and_says_so():
+    """telegram_malformed.json ends inside its second message (a copy cut short): session 21 reads the one
+    message written whole and says where the file ends (it was a one-line refusal before)."""
+    [chat] = load_export(CHATS / "telegram_malformed.json")[0].export.chats
+    assert [(m.sender, m.system) for m in chat.messages] == [("Oleg", True), (None, True)]
+    assert "cut short inside message 2 of its list" in chat.messages[-1].note
 
 
 def test_a_malformed_message_or_chat_is_shown_and_the_rest_still_read(tmp_path):

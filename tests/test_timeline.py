@@ -140,7 +140,7 @@ def test_cli_text_chat_translated_without_voice_notes(tmp_path, capsys, model_op
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("telegram_malformed.json", "malformed JSON"),
+    ("telegram_broken.json", "malformed JSON"),
     ("not_a_chat.txt", "no recognisable chat message"),
 ])
 def test_cli_bad_input_is_one_line(tmp_path, capsys, name, expected):

@@ -25,6 +25,7 @@ from app.cli.common import (
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
 from app.core.chats.intake import TakenIn
+from app.core.chats.json_cut import CUT_JSON_START
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
 from app.core.chats.records import kind_of
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
@@ -65,13 +66,23 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"
             print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
-        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE) or CUT_CHAR_NOTE in m.note for m in t.export.messages):  # its last messages are not in the file
+        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE) or CUT_CHAR_NOTE in m.note or CUT_JSON_START in m.note
+               for m in t.export.messages):  # its last messages are not in the file
             print(f"{t.shown}: warning: the export ends in the middle of a message (cut short); what the phone "
                   f"wrote after it is not in this file", file=sys.stderr)
+        missing = t.export.missing_recordings()  # named, not in the export: which ones, not just how many
+        if missing:
+            more = f" and {len(missing) - MISSING_LISTED} more" if len(missing) > MISSING_LISTED else ""
+            print(f"{t.shown}: warning: {len(missing)} voice note(s) or video(s) the chat names are not in the "
+                  f"export, so not transcribed ({', '.join(missing[:MISSING_LISTED])}{more}); the timeline shows "
+                  f"them [missing]", file=sys.stderr)
         for path, reason in t.unusable:  # an attachment that is there but cannot be played
             fail(path, reason)
     _say_phone_media(inputs, taken)
     return taken, FAILED if errors or any(t.unusable for t in taken) else OK
+
+
+MISSING_LISTED = 5  # voice notes named in the warning; the rest counted
 
 
 def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:

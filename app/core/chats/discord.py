@@ -27,7 +27,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from app.core.chats import dates, telegram
+from app.core.chats import dates, json_cut, telegram
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.senders import told_apart
 from app.core.errors import ChatError
@@ -152,7 +152,7 @@ def _name(data: dict[str, Any], fallback: str) -> str:
 
 
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
-    data = telegram.load_json(text, path)
+    data, cut = json_cut.load_or_salvage(text, path, telegram.load_json, looks_like)
     if not looks_like(data):
         raise ChatError(path, NOT_DISCORD)
     messages: list[Message] = []
@@ -162,6 +162,8 @@ def parse(text: str, path: str = "") -> tuple[Chat, ...]:
         messages += records
         accounts += [_account(raw)] * len(records)
     messages = told_apart(messages, accounts)  # two "Deleted User"s, two members shown under one name
+    if cut:  # the file cut short inside its message list: where it ends said
+        messages.append(Message(len(messages), None, "", None, "", True, None, cut))
     return (Chat(_name(data, PurePosixPath(path).stem), tuple(messages), "iso"),)
 
 

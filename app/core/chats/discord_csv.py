@@ -29,7 +29,7 @@ _SYSTEM_RE = re.compile(
 
 
 def looks_like(text: str) -> bool:
-    first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
+    first = re.split(r"\r\n?|\n", text.lstrip("\ufeff"), maxsplit=1)[0].strip()  # any line end (an old Mac's \r)
     return next(csv.reader([first]), []) == HEADER
 
 

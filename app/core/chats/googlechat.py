@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from app.core.chats import telegram
+from app.core.chats import json_cut, telegram
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
 
@@ -130,12 +130,14 @@ def _name(info: Any, fallback: str) -> str:
 
 
 def parse(text: str, path: str = "", info: Any = None) -> tuple[Chat, ...]:
-    data = telegram.load_json(text, path)
+    data, cut = json_cut.load_or_salvage(text, path, telegram.load_json, looks_like)
     if not looks_like(data):
         raise ChatError(path, NOT_GOOGLE_CHAT)
     messages: list[Message] = []
     for raw in data["messages"]:
         messages += _records(raw, len(messages))
+    if cut:  # the file cut short inside its message list: where it ends said
+        messages.append(Message(len(messages), None, "", None, "", True, None, cut))
     stem = PurePosixPath(path).stem
     return (Chat(_name(info, stem), tuple(messages), "utc"),)
 

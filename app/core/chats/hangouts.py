@@ -18,12 +18,13 @@ are the app's notes; an event of another kind is kept as the app's note naming i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.core.chats import telegram
+from app.core.chats import json_cut, telegram
 from app.core.chats.records import Attachment, Chat, Message
 from app.core.errors import ChatError
 
@@ -151,8 +152,31 @@ def _chat(conversation: dict[str, Any], events: list[Any], position: int) -> Cha
     return Chat(name, tuple(messages), "utc")
 
 
+def _cut_short(text: str) -> tuple[Chat, ...] | None:
+    """A Hangouts.json cut short inside its list of conversations: those written whole, the cut one's whole
+    events, and a record saying where the file ends (`json_cut`); None when the text is not that."""
+    account = json_cut.salvage_account(text, json_cut.CONVERSATIONS_LIST, "events")
+    if account is None:
+        return None
+    whole = [c for c in account.chats + ([account.cut.chat] if account.cut else []) if isinstance(c, dict)]
+    chats = [_chat(c, events, i) for i, (c, events) in enumerate(_conversations({"conversations": whole}))]
+    if not chats:
+        return None
+    note = (account.cut.note() + "; no later conversation is in it") if account.cut else \
+        json_cut.AFTER_LAST_NOTE.format(at=account.at, size=account.size)
+    last = chats[-1]
+    said = Message(len(last.messages), None, "", None, "", True, None, note)
+    return (*chats[:-1], replace(last, messages=(*last.messages, said)))
+
+
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
-    data = telegram.load_json(text, path)
+    try:
+        data = telegram.load_json(text, path)
+    except ChatError:
+        salvaged = _cut_short(text)
+        if salvaged is None:
+            raise
+        return salvaged
     try:
         found = _conversations(data)
     except ValueError:

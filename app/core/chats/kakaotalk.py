@@ -125,10 +125,15 @@ def _message(index: int, sender: str | None, written: str, iso: str | None, text
     return Message(index, sender, written, iso, text.strip(), False, None, note)
 
 
+SHORT_ROW_NOTE = "a row of fewer than three cells (Date, User, Message): kept as found, no sender or time assigned"
+
+
 def _parse_csv(text: str, name: str) -> Chat:
     messages: list[Message] = []
-    for row in list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:]:
-        if len(row) < 3:
+    for row in list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))[1:]:
+        if len(row) < 3:  # a row cut short or broken: kept as found, never dropped unsaid
+            if any(cell.strip() for cell in row):
+                messages.append(Message(len(messages), None, "", None, ",".join(row).strip(), False, None, SHORT_ROW_NOTE))
             continue
         written, sender, body = row[0], row[1].strip(), ",".join(row[2:])
         try:

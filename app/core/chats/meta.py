@@ -18,11 +18,12 @@ message taken back and a call are said in the note.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
-from app.core.chats import telegram
+from app.core.chats import json_cut, telegram
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
 
@@ -170,6 +171,10 @@ def parse_pages(pages: list[Any], name: str = "") -> Chat:
     messages: list[Message] = []
     for raw in in_order:
         messages += _records(raw, len(messages))
+    # a file cut short lost its oldest messages (Meta lists the newest first): said first, before what is read
+    cuts = [Message(0, None, "", None, "", True, None, str(p[CUT_KEY])) for p in pages if p.get(CUT_KEY)]
+    if cuts:
+        messages = [replace(m, index=i) for i, m in enumerate([*cuts, *messages])]
     title = next((p.get("title") for p in pages if isinstance(p.get("title"), str) and p.get("title")), "") or name
     return Chat(title, tuple(messages), "utc")
 
@@ -188,10 +193,19 @@ def looks_like_text(text: str) -> bool:
 
 def load(text: str, path: str) -> dict[str, Any]:
     """One file of a chat, parsed and its strings decoded; ChatError when it is none."""
-    data = telegram.load_json(text, path)
+    try:
+        data = telegram.load_json(text, path)
+    except ChatError:  # a file cut short inside its message list: its whole messages, the cut said (`json_cut`)
+        found = json_cut.salvage(text)
+        if found is None or not looks_like(found.chat):
+            raise
+        data = {**found.chat, CUT_KEY: found.note(json_cut.NEWEST_FIRST_NOTE)}
     if not looks_like(data):
         raise ChatError(path, NOT_META)
     return fixed(classic(data) if is_e2ee(data) else data)
+
+
+CUT_KEY = "parley cut short"  # on a page read from a file cut short: what its record says
 
 
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:

@@ -72,8 +72,9 @@ class Loaded:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM, damaged bytes as U+FFFD), UTF-16 with a BOM, else Latin-1."""
-    return decode_text(data)[0]
+    """UTF-8 (with or without BOM, damaged bytes as U+FFFD), UTF-16 with a BOM, else Latin-1; every line end
+    (Windows' CR LF, an old Mac's lone CR, a file of both) one LF, as every reader expects."""
+    return decode_text(data)[0].replace("\r\n", "\n").replace("\r", "\n")
 
 
 Parser = Callable[[str, str], tuple[Chat, ...]]

@@ -24,7 +24,7 @@ from app.core.chats.records import Attachment, kind_of
 MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
 _NAME = r"[^<>‹›()\s][^<>‹›]*?\.[A-Za-z0-9]{1,5}"  # "Scan (2).pdf": parentheses inside a name
 _ANGLE_LABELLED = re.compile(
-    rf"^(?:[^<>‹›]*?\.[A-Za-z0-9]{{1,5}}\s+)?<\s*[^<>:]{{1,40}}:\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
+    rf"^(?:[^<>‹›]*?\.[A-Za-z0-9]{{1,5}}\s+)?<\s*[^<>:：]{{1,40}}[:：]\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
 _DOCUMENT_DETAILS = re.compile(r"\s*•\s*[^•<>‹›()]{1,40}?(?=\s*[<(‹])")  # "Report.pdf • 3 pages (file attached)"
 _NAME_THEN_PARENS = re.compile(rf"^(?P<name>{_NAME})\s*\((?P<label>[^()]{{2,40}})\)$")
 _NAME_THEN_ANGLE = re.compile(rf"^(?P<name>{_NAME})\s*[<‹]\s*(?P<label>[^<>‹›]{{2,40}})[>›]$")
@@ -38,6 +38,10 @@ ATTACHED_WORDS = (
     "załącz", "atașat", "ataşat", "ekli", "eklendi", "прикреп", "приложен", "добавлен", "مرفق",
     "bifogad", "vedhæft", "vedlagt", "liitetty", "přilo", "csatolva", "συνημμέν", "מצורף", "đính kèm",
     "terlampir", "dilampirkan", "संलग्न",
+    # written without spaces, or in scripts read nowhere else here: Japanese, Chinese, Korean, Thai, Persian,
+    # Urdu, Bengali, Ukrainian, Tamil, Telugu, Gujarati, Kannada, Malayalam, Punjabi, Swahili, Kazakh, Uzbek
+    "添付", "附件", "附加", "첨부", "แนบ", "پیوست", "منسلک", "সংযুক্ত", "прикріп", "இணைக்க",
+    "జోడించ", "જોડ", "ಲಗತ್ತಿಸ", "അറ്റാച്ച", "ਨੱਥੀ", "ambatish", "тіркел", "biriktir", "attach",
 )
 MEDIA_NOUNS = {
     "audio": {"audio", "voice", "message", "áudio", "ses", "аудио", "аудиофайл", "صوت", "الصوت",
@@ -55,11 +59,11 @@ MEDIA_NOUNS = {
                  "kişi", "kartı", "контакт", "جهة", "اتصال", "दस्तावेज़", "दस्तावेज", "डॉक्यूमेंट",
                  # a contact card: "carte de contact omise", "tarjeta de contacto omitida", ...
                  "carte", "tarjeta", "cartão", "scheda", "contactkaart", "kontaktkort", "карточка", "контакта"},
-    "other": {"media", "medien", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
+    "other": {"media", "medien", "média", "médias", "multimedia", "mídia", "mídias", "multimídia", "medya",
               "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier", "multimédia",
               "미디어", "파일", "המדיה", "מדיה",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
-              "फ़ाइल", "फाइल"},
+              "फ़ाइल", "फाइल", "πολυμέσα", "mediji", "medij", "медији", "медиуми", "médiá", "média"},
 }
 OMITTED_WORDS = {
     "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
@@ -71,6 +75,10 @@ OMITTED_WORDS = {
     "छोड़ा", "छोड़ी", "हटाई", "हटाया", "गई",
     "utelämnad", "utelämnat", "utelämnade", "tidak", "disertakan", "제외됨",  # Swedish, Indonesian, Korean
     "לא", "נכללה", "הושמטה",  # Hebrew
+    # Vietnamese, Hindi, Greek, South Slavic, Finnish, Czech/Slovak, Romanian, Ukrainian
+    "bỏ", "qua", "bị", "đã", "छोड़", "παραλείφθηκαν", "παραλείφθηκε", "παραλείπονται", "izostavljeni",
+    "izostavljeno", "izostavljen", "izostavljena", "изостављени", "изоставено", "jätetty", "pois", "ei", "sisälly",
+    "vynechány", "vynechané", "vynechaný", "vynechaná", "omise", "пропущені", "пропущено",
 }
 # "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
 FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज"}
@@ -150,8 +158,8 @@ def _words(text: str) -> list[str]:
 
 # Languages written without spaces between words: "<メディアは含まれていません>", "<省略多媒体文件>",
 # "<미디어 파일을 생략한 대화내용>": the whole line in angle brackets naming media and its leaving out.
-_UNSPACED_MEDIA = ("メディア", "多媒体", "多媒體", "媒体", "媒體", "미디어")
-_UNSPACED_OMITTED = ("含まれていません", "なし", "省略", "忽略", "생략", "제외")
+_UNSPACED_MEDIA = ("メディア", "多媒体", "多媒體", "媒体", "媒體", "影音", "미디어", "สื่อ", "ไฟล์")
+_UNSPACED_OMITTED = ("含まれていません", "なし", "省略", "忽略", "생략", "제외", "ไม่รวม", "ละเว้น", "ไม่ได้รวม")
 _BRACKETED = re.compile(r"^<([^<>]{2,40})>$")
 
 

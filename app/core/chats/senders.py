@@ -58,6 +58,13 @@ def normalise_senders(chats: tuple[Chat, ...]) -> tuple[Chat, ...]:
 
 _NUMBER_IN_TEXT = re.compile(r"\+[\d\s\u00a0\u202f().\-]{6,24}\d")
 _CHANGED_TO = re.compile(r"^.+ changed to .+$")  # English Android: "+44 7700 900123 changed to +44 7700 900456"
+# The word for changing or switching, in the app's note of other languages ("hat zu ... gewechselt", "cambió a",
+# "mudou para", "сменил номер на", "番号を変更"): with two numbers and the writing order, a change, not "added".
+_CHANGE_WORD = re.compile(
+    r"chang|wechsel|änder|cambi|mud[ao]u|alter|wijzig|veranderd|zmieni|schimb|değiş|смени|изменил|змінив|"
+    r"промени|promijeni|promenil|zmenil|změnil|vaihto|bytt|άλλαξε|megváltoztat|váltott|pakeitė|mainīj|muutis|"
+    r"غيّر|تغيير|تغییر|החליף|שינה|बदल|বদল|ganti|tukar|beralih|đổi|เปลี่ยน|变更|更改|更换|換|换|変更|변경|바꿨",
+    re.IGNORECASE)
 CHANGE_NOTE = "a number change: {old} writes before it, {new} after it (one person, as the app's note says)"
 CHANGED_NOTE = "{new} is the number {old} changed to (the app's note, message {number})"
 
@@ -79,13 +86,19 @@ def number_changes(messages: tuple[Message, ...]) -> tuple[Message, ...]:
         old, new = found
         if not at.get(old) or not at.get(new) or max(at[old]) > i or min(at[new]) < i:
             continue
-        if not _CHANGED_TO.match(" ".join(strip_marks(m.text).split())) and len(at) > 3:
+        if not _changed_to(m.text) and len(at) > 3:
             continue
         out[i] = replace(m, note="; ".join(n for n in (m.note, CHANGE_NOTE.format(old=old, new=new)) if n))
         for j in at[new]:
             said = CHANGED_NOTE.format(new=new, old=old, number=i + 1)
             out[j] = replace(out[j], note="; ".join(n for n in (out[j].note, said) if n))
     return tuple(out)
+
+
+def _changed_to(text: str) -> bool:
+    """The app's note says a number changed: English's "changed to", or another language's word for it."""
+    clean = " ".join(strip_marks(text).split())
+    return bool(_CHANGED_TO.match(clean) or _CHANGE_WORD.search(_NUMBER_IN_TEXT.sub(" ", clean)))
 
 
 def told_apart(messages: list[Message], accounts: list[str]) -> list[Message]:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
-from app.core.chats import dates
+from app.core.chats import dates, json_cut
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.senders import told_apart
 from app.core.errors import ChatError
@@ -219,11 +219,28 @@ def _chat(raw: Any, position: int) -> Chat:
     if not isinstance(raw, dict) or not isinstance(raw.get("messages"), list):
         name = str(raw.get("name") or raw.get("id") or "") if isinstance(raw, dict) else ""
         return Chat(name or f"chat {position}", (_parser_note(0, "this chat of the export has no list of messages"),), "")
-    name = str(raw.get("name") or raw.get("id") or f"chat {position}")
+    name = str(raw.get("name") or SAVED_MESSAGES.get(str(raw.get("type"))) or raw.get("id") or f"chat {position}")
     # two accounts shown under one name (two members called "Anna") are two senders
     messages = told_apart([_message(i, m) for i, m in enumerate(raw["messages"])], [_account(m) for m in raw["messages"]])
+    messages = _unsigned(messages, name if str(raw.get("type") or "").endswith("channel") else None)
     ids = [m.get("id") if isinstance(m, dict) else None for m in raw["messages"]]
     return Chat(name, tuple(replies_placed(messages, ids)), "iso")
+
+
+SAVED_MESSAGES = {"saved_messages": "Saved Messages"}  # the account's own notes: the export gives it no name
+CHANNEL_POST_NOTE = "a channel's post: the export names no author, so the channel is given as its sender"
+NO_SENDER_NOTE = "the export names no sender for this message"
+
+
+def _unsigned(messages: list[Message], channel: str | None) -> list[Message]:
+    """A message the export names no sender for: a channel's post is the channel's (said); elsewhere said."""
+    out = []
+    for m in messages:
+        if m.sender is None and not m.system and (m.text or m.attachment):
+            said = CHANNEL_POST_NOTE if channel else NO_SENDER_NOTE
+            m = replace(m, sender=channel or None, note="; ".join(n for n in (m.note, said) if n))
+        out.append(m)
+    return out
 
 
 def _account(raw: Any) -> str:
@@ -266,8 +283,39 @@ def load_json(text: str, path: str) -> Any:
         raise ChatError(path, TOO_DEEP) from None
 
 
+def _cut_short(text: str, path: str) -> tuple[Chat, ...] | None:
+    """A one-chat export cut short inside its message list: its whole messages, then a record saying where it
+    ends (`json_cut`); None when the text is not that."""
+    account = json_cut.salvage_account(text)
+    if account is not None:
+        return _account_cut_short(account)
+    found = json_cut.salvage(text)
+    if found is None or not looks_like(found.chat):
+        return None
+    return (_ended(_chat(found.chat, 0), found.note()),)
+
+
+def _ended(chat: Chat, note: str) -> Chat:
+    """The chat with a last record, no sender, saying where the export was cut."""
+    return replace(chat, messages=(*chat.messages, Message(len(chat.messages), None, "", None, "", True, None, note)))
+
+
+def _account_cut_short(account: json_cut.SalvagedAccount) -> tuple[Chat, ...]:
+    chats = [_chat(c, i) for i, c in enumerate(account.chats)]
+    if account.cut is not None:
+        return (*chats, _ended(_chat(account.cut.chat, len(chats)), account.cut.note() + "; no later chat is in it"))
+    note = json_cut.AFTER_LAST_NOTE.format(at=account.at, size=account.size)
+    return (*chats[:-1], _ended(chats[-1], note))
+
+
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
-    data = load_json(text, path)
+    try:
+        data = load_json(text, path)
+    except ChatError:
+        salvaged = _cut_short(text, path)
+        if salvaged is None:
+            raise
+        return salvaged
     if not looks_like(data):
         raise ChatError(path, NOT_TELEGRAM)
     try:

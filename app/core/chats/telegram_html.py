@@ -28,7 +28,7 @@ from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
 from app.core.chats.records import Attachment, Chat, Message, kind_of
-from app.core.chats.telegram import PINNED_NOTE, REPLY_NOTE, replies_placed
+from app.core.chats.telegram import NO_SENDER_NOTE, PINNED_NOTE, REPLY_NOTE, replies_placed
 
 CONTAINER = "telegram-html"
 _TITLE_RE = re.compile(
@@ -193,6 +193,10 @@ def _text(raw: _Raw) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(raw.text)).strip()
 
 
+JOINED_NOTE = ("its sender is named only on a message before it that is not in this file (Telegram names the "
+               "sender once for messages in a row)")
+
+
 def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
     """The messages, and Telegram's id of each (a message with several files is several records)."""
     messages: list[Message] = []
@@ -209,7 +213,8 @@ def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
             [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + (
             [_about(raw)] if raw.reply_to else []) + [
             f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href] + [
-            "contact " + " ".join(words) for words in raw.contacts if words]
+            "contact " + " ".join(words) for words in raw.contacts if words] + (
+            [JOINED_NOTE if raw.joined else NO_SENDER_NOTE] if sender is None and not raw.service else [])
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
         for kind, words in raw.missing:

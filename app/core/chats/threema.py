@@ -49,7 +49,10 @@ def _header_lines(text: str) -> tuple[int, int, int]:
     lines = text[:65536].lstrip("\ufeff").split("\n")
     new = sum(1 for line in lines if (m := _HEADER_RE.match(line.rstrip("\r"))) and _SENDER_RE.match(m["rest"]))
     old = sum(1 for line in lines if _OLD_RE.match(line.rstrip("\r")))
-    files = sum(1 for line in lines if _HEADER_RE.match(line) and _FILE_RE.search(line))
+    # a name labelled inside the brackets ("<附件：00000012-AUDIO-....opus>", WhatsApp's iOS layout in Chinese) is no
+    # Threema file: Threema writes the file's name alone
+    files = sum(1 for line in lines if _HEADER_RE.match(line) and (m := _FILE_RE.search(line))
+                and not any(c in m["name"] for c in ":："))
     return new, old, files
 
 

@@ -47,11 +47,14 @@ def _rows(text: str) -> list[list[str]]:
     first = next((line for line in text.split("\n") if line.strip()), "")
     delimiter = "\t" if first.count("\t") >= 4 else ","
     out = []
-    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+    # newline="": a lone carriage return (a file of mixed line ends) ends a row, as csv expects
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         if len(row) >= 5:
             out.append([_cell(c) for c in row[:4]] + [delimiter.join(row[4:]).strip()])
         elif row and out:  # a message of several lines the file did not quote
             out[-1][4] += "\n" + delimiter.join(row)
+        elif any(cell.strip() for cell in row):  # before the first message: kept, said by `parse`
+            out.append(["", "", "", "", delimiter.join(row).strip()])
     return out
 
 
@@ -79,8 +82,13 @@ def _message(index: int, row: list[str], iso: str | None, note: str) -> Message:
 
 
 def parse(text: str, name: str = "") -> Chat:
-    rows = [r for r in _rows(text) if _is_row(r)]
-    stamps = [dates.read_stamp(r[0], r[1]) for r in rows]
+    rows = _rows(text)
+    stamps = [dates.read_stamp(r[0], r[1]) if _is_row(r) else None for r in rows]
     isos, notes, basis = dates.normalise(stamps)
-    messages = tuple(_message(i, r, isos[i], notes[i]) for i, r in enumerate(rows))
+    messages = tuple(_message(i, r, isos[i], notes[i]) if _is_row(r) else
+                     Message(i, None, "", None, ",".join(c for c in r if c), False, None, NOT_A_ROW_NOTE)
+                     for i, r in enumerate(rows))
     return Chat(PurePosixPath(name).stem, messages, basis)
+
+
+NOT_A_ROW_NOTE = "a row without Viber's date and time first: kept as found, no sender or time assigned"

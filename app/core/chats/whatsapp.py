@@ -192,7 +192,8 @@ def _unread_read(lines: list[str]) -> list[Header | None]:
 
 # Words some layouts write between the date and the time ("13.6.2018 klo 21.25", "um", "à", "at").
 CONNECTORS = frozenset({"klo", "kl", "um", "à", "a", "at", "om", "às", "as", "alle", "o", "в", "u", "v", "ob", "la",
-                        "saat", "pukul", "jam", "о", "у", "στις", "ساعت"})  # "at", "o'clock": Turkish, Malay, Cyrillic...
+                        "saat", "pukul", "jam", "о", "у", "στις", "ساعت",  # "at", "o'clock": Turkish, Malay, Cyrillic...
+                        "г"})  # Bulgarian's "year" after the date: "13.06.24 г., 21:05"
 
 
 def _marked_before(headers: list[Header | None]) -> list[Header | None]:

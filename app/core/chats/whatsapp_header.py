@@ -27,7 +27,7 @@ def _header_re(post: str) -> re.Pattern[str]:
     return re.compile(
         r"^(?P<open>\[)?\s*"
         r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5}\.?)\s+)?|[,\u060c])"
+        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5}\.?),?\s+)?|[,\u060c])"
         r"(?:(?P<pre>" + _AMPM + r")\s?)?"
         r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
         r"(?:[\s\u202f\u00a0]?(?P<post>" + post + r"))?"
@@ -45,7 +45,7 @@ _NO_POST_RE = _header_re("(?!)")  # a marker-like word after the time that is th
 _UNREAD_MARKER_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:[,\u060c]?\s+(?:[^\d\s\[\]:,.\u060c]{1,5}\.?\s+)?|[,\u060c])"
+    r"(?:[,\u060c]?\s+(?:[^\d\s\[\]:,.\u060c]{1,5}\.?,?\s+)?|[,\u060c])"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)[\s\u202f\u00a0]"
     r"(?P<mark>[^\W\d_][^\s\d:\[\]]{0,15}(?:[\s\u202f\u00a0][^\W\d_][^\s\d:\[\]]{0,15}){0,2}?)"
     r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s)"
@@ -54,12 +54,12 @@ _UNREAD_MARKER_RE = re.compile(
 )
 # WhatsApp Web's and Desktop's copied messages write the time first ("[21:05, 13/06/2024] Anna: hi",
 # "[9:05 PM, 6/13/2024] Anna:"), as do phones in some languages ("21:05 13/06/2024 - Anna:"): bracketed, or
-# unbracketed with a dash before the sender.
+# unbracketed with a dash before the sender, or with neither ("21:05 13/06/2024 Anna: hi": a layout of its own).
 _TIME_FIRST_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
     r"(?:,\s?|\s)(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
-    r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s)"
+    r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s|,?\s(?=\S))"
     r"(?P<rest>.*)$",
     re.DOTALL,
 )

@@ -10,20 +10,24 @@ from datetime import datetime, timedelta
 
 SHIFT_MIN = 3  # typed messages (of SHIFT_TEXT or more characters) one shift must make the same moment
 SHIFT_TEXT = 8
+# A voice note or file of the same bytes in both exports counts as this many such messages: one of them and a typed
+# message, or two of them, find a short chat's shift (a forwarded copy alone never does).
+SHARED_FILE_WEIGHT = 2
 MAX_SHIFT_MINUTES = 14 * 60  # the widest two time zones are apart is 26 hours; phones' clocks rarely more than 14
 
 
-def shifts(pairs: Iterable[tuple[int, str, str]]) -> dict[int, int]:
+def shifts(pairs: Iterable[tuple[int, str, str, int]]) -> dict[int, int]:
     """Per other export, the minutes its times run after this one's, from (other export, this message's
-    minute, that message's minute) of messages with the same words: the one shift, not 0, a whole number of
-    quarter-hours, that SHIFT_MIN of them share and more than twice as many as share any other (0 too)."""
+    minute, that message's minute, weight) of messages with the same words (or file): the one shift, not 0, a
+    whole number of quarter-hours, that SHIFT_MIN of them share and more than twice as many as share any other
+    (0 too); a file of the same bytes weighs SHARED_FILE_WEIGHT."""
     seen: dict[int, Counter[int]] = {}
-    for other, mine, theirs in pairs:
+    for other, mine, theirs, weight in pairs:
         try:
             delta = datetime.fromisoformat(theirs[:16]) - datetime.fromisoformat(mine[:16])
         except ValueError:
             continue
-        seen.setdefault(int(other), Counter())[int(delta.total_seconds() // 60)] += 1
+        seen.setdefault(int(other), Counter())[int(delta.total_seconds() // 60)] += int(weight)
     out = {}
     for other, counts in seen.items():
         (shift, n), *rest = counts.most_common()

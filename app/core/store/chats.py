@@ -268,7 +268,8 @@ def echoes(case: Case, exhibit_id: int) -> dict[int, list[Echo]]:
     rows = [(*r, 0) for r in rows if r[4] == r[5] or _to_the_minute(r[6], r[4]) or _to_the_minute(r[7], r[5])]
     near = Counter(int(r[1]) for r in rows)  # exports already of this clock: no shift looked for
     skip = ",".join(str(other) for other, n in near.items() if n >= chat_shift.SHIFT_MIN) or "-1"
-    pairs = case.conn.execute(_SHIFT_PAIRS.format(skip=skip), (exhibit_id, chat_shift.SHIFT_TEXT))
+    pairs = case.conn.execute(_SHIFT_PAIRS.format(skip=skip),
+                              (chat_shift.SHARED_FILE_WEIGHT, exhibit_id, chat_shift.SHIFT_TEXT))
     for other, minutes in chat_shift.shifts(pairs).items():
         found = case.conn.execute(_ECHOES.format(on=_SHIFTED, other=" AND theirs.exhibit_id = ?"),
                                   (f"{minutes:+d} minutes", exhibit_id, other)).fetchall()
@@ -293,11 +294,14 @@ _ECHOES = (
     " WHERE mine.exhibit_id = ? AND mine.moment != ''{other} ORDER BY mine.id, theirs.exhibit_id, theirs.idx")
 _SHIFTED = "theirs.minute = strftime('%Y-%m-%dT%H:%M', mine.minute || ':00', ?)"  # the other phone's clock
 # Messages of the same longer words in another export of the app, wherever their times: how far its clock is off
+# (or a voice note or file of the same bytes, which weighs as SHARED_FILE_WEIGHT of them: a short chat's)
 _SHIFT_PAIRS = (
-    f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT theirs.exhibit_id, mine.minute, theirs.minute"
+    f"WITH msgs AS ({_NEWEST_MESSAGES}) SELECT theirs.exhibit_id, mine.minute, theirs.minute,"
+    " CASE WHEN mine.file != 0 AND mine.file = theirs.file THEN ? ELSE 1 END"
     " FROM msgs mine JOIN msgs theirs ON theirs.text = mine.text AND theirs.kind = mine.kind"
     " AND theirs.app = mine.app AND theirs.exhibit_id != mine.exhibit_id"
-    " WHERE mine.exhibit_id = ? AND length(trim(mine.text)) >= ? AND mine.moment != '' AND theirs.moment != ''"
+    " WHERE mine.exhibit_id = ? AND (length(trim(mine.text)) >= ? OR (mine.file != 0 AND mine.file = theirs.file))"
+    " AND mine.moment != '' AND theirs.moment != ''"
     " AND theirs.exhibit_id NOT IN ({skip}) LIMIT 100000")
 
 
