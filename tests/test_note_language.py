@@ -47,7 +47,7 @@ ENGLISH = {"the", "and", "of", "is", "was", "that", "to", "which", "with", "for"
 GERMAN = {"und", "die", "der", "das", "ist", "nicht", "den", "ein", "eine", "sich", "mit", "zu", "auf", "es"}
 
 
-def eval_clips(language: str, seconds: float) -> list[tuple[str, "object"]]:
+def eval_clips(language: str, seconds: float) -> list[tuple[str, object]]:
     """The shared eval clips of `language`, in order, until `seconds` of audio: (file, samples)."""
     from app.core.media.decode import read_all
     from tests.conftest import SHARED
