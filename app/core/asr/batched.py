@@ -85,6 +85,7 @@ def decode_pieces(
     should_stop: Callable[[], bool] = lambda: False,
     on_piece_done: Callable[[Piece], None] | None = None,
     doubted: frozenset[int] = frozenset(),
+    carried: bool = False,
 ) -> dict[int, tuple[str, float]]:
     """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
     `on_piece_done(piece)` is called on this thread as each piece's text is ready.
@@ -105,6 +106,11 @@ def decode_pieces(
     decoded again in its own batch of one as soon as its first decode is done, beside the rest of
     the work (it used to wait for the whole group, then run on one replica while the other idled):
     deterministic, the same batch gives the same pieces to decode again.
+
+    `carried`: the known languages were detected earlier in the same recording (a long file's
+    later groups), not set by the user: its unsure pieces are checked on their own audio too. A
+    piece whose own audio is sure of another language is decoded again alone in it
+    (language_check.own_language); `piece.language` is what its text was decoded in.
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -120,6 +126,10 @@ def decode_pieces(
 
     doubtful: set[int] = set(doubted)  # owners whose packed window left their language in doubt
     leads: dict[int, Piece] = {}  # each owner of unknown language: its first piece decides
+
+    def checkable(piece: Piece) -> bool:
+        """Its language was detected (in this batch, or earlier in its recording), not set by the user."""
+        return piece.owner in leads or (carried and piece.owner not in doubted)
 
     def detect(part: list[Piece]) -> list[tuple[str, float]]:
         memories, _ = decoder.memories(encoded, part)
@@ -139,9 +149,13 @@ def decode_pieces(
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
             unreadable = out.silent or (p.owner in doubtful and _unsure_reading(out, languages[p.owner]))
             own = languages[p.owner]  # the owner's language, and how sure of it this piece's own audio is
-            if not unreadable and language_check.needs_own_check(out, p.owner in leads, p.owner in doubtful):
-                own = (language, language_check.own_confidence(decoder, p, language, allowed))
+            if not unreadable and language_check.needs_own_check(out, checkable(p), p.owner in doubtful):
+                own = language_check.own_language(decoder, p, language, allowed)
+                if own[0] != language:  # its own audio is sure of another: decoded alone in that one
+                    decode_pieces(decoder, [[p]], {p.owner: own}, allowed, doubted=frozenset({p.owner}))
+                    continue
                 unreadable = own[1] < LANGUAGE_CONFIDENT and _unsure_reading(out, own)
+            p.language = own
             raw = [] if unreadable else _records(p, subs, out, options.word_timestamps)
             if any(language_check.wrong_script(language, s.text) for s in raw):
                 raw = []  # Thai letters decoded as French, kana as English: not its words
@@ -265,7 +279,8 @@ class PackedDecoder:
         self, windows: list[list[Piece]], state: RunState, should_stop: Callable[[], bool]
     ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
         known = (state.language, state.language_probability or 0.0) if state.language else None
-        found = decode_pieces(self.decoder, windows, {0: known}, self.allowed, should_stop)
+        found = decode_pieces(self.decoder, windows, {0: known}, self.allowed, should_stop,
+                              carried=known is not None and not self.decoder.options.language)
         state.language, state.language_probability = found[0]
         for window in windows:
             yield window[-1].chunk, [s for p in window for s in p.segments]

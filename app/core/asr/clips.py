@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from app.core.asr.batched import Stopped, decode_pieces, transcribe_source_batched
 from app.core.asr.decoder import BatchDecoder
 from app.core.asr.engine import WhisperEngine
+from app.core.asr.language_check import file_language
 from app.core.asr.packing import (
     WINDOW_SAMPLES,
     BatchOptions,
@@ -89,6 +90,8 @@ def transcribe_clips(
                 yield _alone(engine, item.source, options, batch, should_stop)
             else:
                 language, probability = found.get(index, (forced or "", 1.0 if forced else 0.0))
+                if not forced:  # the language its own text was decoded in, and how sure its own audio is
+                    language, probability = file_language(item.pieces, (language, probability))
                 segments = tuple(s for p in item.pieces for s in p.segments)
                 yield ClipResult(item.source, segments, language, probability, truncated=item.truncated,
                                  packed_with=companions.get(index, ()), notes=item.notes)

@@ -36,17 +36,47 @@ def needs_own_check(out: DecodeOutput, detected: bool, doubted: bool) -> bool:
 
 
 def own_confidence(decoder: BatchDecoder, piece: Piece, language: str, allowed: tuple[str, ...]) -> float:
-    """How sure Whisper is of `language` on the piece's own audio: its own frames if they name it
-    with confidence; else the best of that and a full-window pass on the piece alone (0.0 for a pass
-    that names another language). An English-only model has no language to doubt: 1.0."""
+    """How sure Whisper is of `language` on the piece's own audio (own_language's answer for it; 0.0
+    where its own audio is sure of another language)."""
+    found = own_language(decoder, piece, language, allowed)
+    return found[1] if found[0] == language else 0.0
+
+
+def own_language(decoder: BatchDecoder, piece: Piece, language: str, allowed: tuple[str, ...]) -> tuple[str, float]:
+    """The language of the piece's own audio, as (language, confidence).
+
+    `language` with how sure its own frames are of it, if they name it with confidence; else the
+    best of that and a full-window pass on the piece alone (0.0 for a pass that names another
+    language). Another language only where the piece's own audio is sure of it: its own frames name
+    it at LANGUAGE_CONFIDENT or more and the full pass names it too; its confidence is the lower of
+    the two passes (the shared German note: Latin 92% on its own frames, 50% padded to 30 s; a
+    decode in a language two detections disagree on must be sure to be kept, batched._unsure_reading).
+    An English-only model has no language to doubt: (`language`, 1.0)."""
     if not decoder.engine.multilingual:
-        return 1.0
+        return language, 1.0
     alone = decoder.detect_alone(piece.audio, allowed)
     own = alone[1] if alone[0] == language else 0.0
     if own >= LANGUAGE_CONFIDENT:
-        return own
+        return language, own
     full = decoder.engine.detect_language(piece.chunk.audio, allowed)
-    return max(own, full[1] if full[0] == language else 0.0)
+    if alone[0] != language and alone[1] >= LANGUAGE_CONFIDENT and full[0] == alone[0]:
+        return alone[0], min(alone[1], full[1])
+    return language, max(own, full[1] if full[0] == language else 0.0)
+
+
+def file_language(pieces: list[Piece], detected: tuple[str, float]) -> tuple[str, float]:
+    """What a file reports: the language most of its speech was decoded in (pieces with words
+    first; `piece.language`, set by batched.decode_pieces), with the lowest confidence any of those
+    pieces had in it; `detected` where no piece says (none decoded, or none checked)."""
+    read = [p for p in pieces if p.language is not None]
+    if not read:
+        return detected
+    worded = [p for p in read if any(s.text.strip() for s in p.segments)] or read
+    spoken: dict[str, int] = {}
+    for p in worded:
+        spoken[p.language[0]] = spoken.get(p.language[0], 0) + len(p.audio)  # type: ignore[index]
+    language = max(spoken, key=lambda code: (spoken[code], code == detected[0]))
+    return language, min(p.language[1] for p in worded if p.language[0] == language)  # type: ignore[index]
 
 
 TWO_SCRIPTS = frozenset({"sr", "bs", "uz", "az", "tt", "ba", "kk", "ky", "tg", "tk", "mn", "pa", "sd", "ku"})

@@ -58,6 +58,7 @@ class Piece:
     alone: bool = False  # the only piece in its window
     offset: int = 0  # sample offset inside its window
     segments: list[Segment] = field(default_factory=list)
+    language: tuple[str, float] | None = None  # what its text was decoded in, and how sure (batched.decode_pieces)
 
     @property
     def frames(self) -> tuple[int, int]:
