@@ -143,11 +143,13 @@ def decode_pieces(
         outputs = decoder.decode(
             memories, language, [start_token(p) for p in part], [end_token(p) for p in part],
             lambda i: decoder.memories(encoded, [part[i]], ENCODER_FRAMES)[0][0],
+            [p.owner in doubtful for p in part],
         )
         content = [encoded[p.window][1] for p in part]
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
-            unreadable = out.silent or (p.owner in doubtful and _unsure_reading(out, languages[p.owner]))
+            in_doubt = p.owner in doubtful  # its words kept only from a reading that passes the checks
+            unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, languages[p.owner])))
             own = languages[p.owner]  # the owner's language, and how sure of it this piece's own audio is
             if not unreadable and language_check.needs_own_check(out, checkable(p), p.owner in doubtful):
                 own = language_check.own_language(decoder, p, language, allowed)
