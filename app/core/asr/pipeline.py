@@ -10,6 +10,7 @@ resumable at any unit boundary.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -73,7 +74,11 @@ def plan_tracks(source: SourceInfo, mode: str) -> list[Track]:
     return [Track(f"ch{c}", c, chan.speaker_label(c, count)) for c in range(count)]
 
 
+@functools.lru_cache(maxsize=16)
 def _looks_split(source: SourceInfo) -> bool:
+    """Whether the first CHANNEL_PROBE_S of a stereo file hold one speaker per channel; kept for
+    the file (its bytes are checked against its hash before and after decoding), as both the
+    speaker search and the decoding ask before they start."""
     reader = AudioReader(source.path, mono=False, block_seconds=CHANNEL_PROBE_S)
     first = next(iter(reader.blocks()), None)
     return first is not None and chan.one_speaker_per_channel(first)
