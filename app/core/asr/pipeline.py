@@ -28,7 +28,8 @@ from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 
 CHANNEL_PROBE_S = 600  # seconds of a stereo file examined to decide mix or split
-READ_AHEAD = 48  # speech chunks (at most 30 s each, ~2 MB) read and found ahead of the decoder
+READ_AHEAD = 16  # speech chunks (at most 30 s each, ~2 MB) read and found ahead of the decoder, at most ...
+READ_AHEAD_GROUPS = 2  # ... or this many of the decoder's groups (a GPU's decode batch is larger)
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def transcribe_tracks(
         # chunks ending by `done` were stored before an interruption: the same chunks, decoded already
         chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad, markers=True)
                   if c.end_ms > done)
-        ahead = read_ahead(chunks)
+        ahead = read_ahead(chunks, ahead_depth(decoder))
         try:
             while True:  # decoded up to each marker (minutes without speech), then the marker stored
                 silence: list[SpeechChunk] = []
@@ -188,6 +189,13 @@ def transcribe_tracks(
             state.language_probability or 0.0, (index + 1) / len(tracks),
             final=True, truncated=reader.truncated, notes=reader.notes,
         )
+
+
+def ahead_depth(decoder: object) -> int:
+    """How many speech chunks are read ahead of `decoder`: enough for its next groups, no more. It was 48
+    (92 MB of audio): a long file held twice what a ten-minute one did, its whole speech read at once."""
+    group = getattr(getattr(decoder, "batch", None), "decode_batch", 0)
+    return max(READ_AHEAD, READ_AHEAD_GROUPS * int(group or 0))
 
 
 def _until_marker(chunks: Iterator[SpeechChunk], silence: list[SpeechChunk]) -> Iterator[SpeechChunk]:
