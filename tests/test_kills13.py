@@ -71,7 +71,7 @@ def test_ctrl_c_while_speakers_are_found_stops_the_worker_itself_and_the_run_res
     command = subprocess.Popen(
         [sys.executable, str(script), *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=dict(os.environ, PYTHONPATH=str(REPO), PARLEY_TEST_WAITING=str(waiting)),
-        start_new_session=True, preexec_fn=_ctrl_c_as_a_terminal_gives_it)
+        start_new_session=True, preexec_fn=_ctrl_c_as_a_terminal_gives_it)  # noqa: PLW1509 - before any thread
     try:
         while not waiting.exists() and command.poll() is None:  # polled for the state, not slept for
             time.sleep(0.05)

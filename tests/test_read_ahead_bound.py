@@ -7,6 +7,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from typing import ClassVar
 
 import pytest
 
@@ -23,7 +24,7 @@ CHUNK_BYTES = 30 * 16000 * 4  # the longest speech chunk: 30 s of float32 sample
 class _Watched(queue.Queue):
     """The read-ahead queue, remembering the most chunks and bytes of audio it held."""
 
-    made: list[_Watched] = []
+    made: ClassVar[list[_Watched]] = []
 
     def __init__(self, maxsize: int = 0) -> None:
         super().__init__(maxsize)
