@@ -222,7 +222,7 @@ def test_a_stopped_speaker_search_stops_reading_the_recording(tmp_path, monkeypa
     """The speaker turns are found beside the decoding; when the run ends without them (stopped,
     or nothing said: a 10-hour silent file) the search is told to stop, but it went on decoding
     every block of the recording (filtering them out), so the run waited for a second full decode."""
-    from app.core.diarize.pipeline import find_turns, speaker_model_dir
+    from app.core.diarize.pipeline import DiarisationStopped, find_turns, speaker_model_dir
     from app.core.media.decode import AudioReader
 
     wav = tmp_path / "long.wav"
@@ -241,5 +241,6 @@ def test_a_stopped_speaker_search_stops_reading_the_recording(tmp_path, monkeypa
         pytest.skip("no speaker model installed")
     stop = threading.Event()
     stop.set()
-    find_turns(probe(wav), TranscribeOptions(), whisper, folder, stop=stop)
+    with pytest.raises(DiarisationStopped):  # and nothing made of the part read
+        find_turns(probe(wav), TranscribeOptions(), whisper, folder, stop=stop)
     assert len(read) <= 1

@@ -10,6 +10,7 @@ resumable at any unit boundary.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -27,7 +28,8 @@ from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo
 
 CHANNEL_PROBE_S = 600  # seconds of a stereo file examined to decide mix or split
-READ_AHEAD = 48  # speech chunks (at most 30 s each, ~2 MB) read and found ahead of the decoder
+READ_AHEAD = 16  # speech chunks (at most 30 s each, ~2 MB) read and found ahead of the decoder, at most ...
+READ_AHEAD_GROUPS = 2  # ... or this many of the decoder's groups (a GPU's decode batch is larger)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,11 @@ def plan_tracks(source: SourceInfo, mode: str) -> list[Track]:
     return [Track(f"ch{c}", c, chan.speaker_label(c, count)) for c in range(count)]
 
 
+@functools.lru_cache(maxsize=16)
 def _looks_split(source: SourceInfo) -> bool:
+    """Whether the first CHANNEL_PROBE_S of a stereo file hold one speaker per channel; kept for
+    the file (its bytes are checked against its hash before and after decoding), as both the
+    speaker search and the decoding ask before they start."""
     reader = AudioReader(source.path, mono=False, block_seconds=CHANNEL_PROBE_S)
     first = next(iter(reader.blocks()), None)
     return first is not None and chan.one_speaker_per_channel(first)
@@ -164,7 +170,7 @@ def transcribe_tracks(
         # chunks ending by `done` were stored before an interruption: the same chunks, decoded already
         chunks = (c for c in speech_chunks(blocks, offset_ms=anchor, use_vad=options.vad, markers=True)
                   if c.end_ms > done)
-        ahead = read_ahead(chunks)
+        ahead = read_ahead(chunks, ahead_depth(decoder))
         try:
             while True:  # decoded up to each marker (minutes without speech), then the marker stored
                 silence: list[SpeechChunk] = []
@@ -183,6 +189,13 @@ def transcribe_tracks(
             state.language_probability or 0.0, (index + 1) / len(tracks),
             final=True, truncated=reader.truncated, notes=reader.notes,
         )
+
+
+def ahead_depth(decoder: object) -> int:
+    """How many speech chunks are read ahead of `decoder`: enough for its next groups, no more. It was 48
+    (92 MB of audio): a long file held twice what a ten-minute one did, its whole speech read at once."""
+    group = getattr(getattr(decoder, "batch", None), "decode_batch", 0)
+    return max(READ_AHEAD, READ_AHEAD_GROUPS * int(group or 0))
 
 
 def _until_marker(chunks: Iterator[SpeechChunk], silence: list[SpeechChunk]) -> Iterator[SpeechChunk]:

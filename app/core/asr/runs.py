@@ -13,8 +13,11 @@ from pathlib import Path
 
 from app.core.asr import BatchOptions, ClipResult, RunState, WhisperEngine, transcribe_source
 from app.core.asr.packing import DEFAULT_BATCH, EARLIER_GAP_S
+from app.core.asr.pipeline import plan_tracks
 from app.core.diarize.pipeline import (
+    CANCEL_WAIT_S,
     Background,
+    DiarisationStopped,
     diarise_segments,
     diarize_settings,
     start_background,
@@ -112,7 +115,7 @@ def transcribe_exhibit(
         stopped = stopped or should_stop()
         return stopped
 
-    speakers = start_background(exhibit.source, options, Path(engine.info.path))
+    speakers = _speaker_search(exhibit.source, options, Path(engine.info.path))
     try:
         for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
             case.append_segments(
@@ -127,12 +130,25 @@ def transcribe_exhibit(
         if stopped:
             return RunResult(run_id, count, stopped=True)
         check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
-        _diarise(case, engine, exhibit, run_id, options, speakers, on_stage)
+        try:
+            _diarise(case, engine, exhibit, run_id, options, speakers, on_stage, stop_now)
+        except DiarisationStopped:  # all words stored, the run left open: a rerun finds the speakers
+            return RunResult(run_id, count, stopped=True)
     finally:
         if speakers is not None:  # stopped or failed: stop finding turns (done already otherwise)
-            speakers.cancel()
+            speakers.cancel(CANCEL_WAIT_S)
     _finish(case, exhibit, run_id, truncated, (*notes, *_model_notes(engine, options)), count)
     return RunResult(run_id, count)
+
+
+def _speaker_search(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path) -> Background | None:
+    """The search for speakers, started beside the decoding when the recording is decoded as one
+    track: a stereo phone video whose channels are not one speaker each is mixed down, and was
+    searched only after its decoding (the whole search's time added to the run's)."""
+    if not diarisation_wanted(options, source):
+        return None
+    one_track = len(plan_tracks(source, options.channels)) == 1
+    return start_background(source, options, whisper_dir, one_track)
 
 
 def _model_notes(engine: WhisperEngine | None, options: TranscribeOptions | None) -> tuple[str, ...]:
@@ -172,15 +188,17 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
 
 
 def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, options: TranscribeOptions,
-             speakers: Background | None = None, on_stage: Callable[[str], None] | None = None) -> None:
+             speakers: Background | None = None, on_stage: Callable[[str], None] | None = None,
+             should_stop: Callable[[], bool] | None = None) -> None:
     """Who spoke when, onto the run's stored segments before the run is sealed (a rerun after
     a kill here diarises again from the same stored words: the same result). `speakers`:
-    the turns being found beside the decoding."""
+    the turns being found beside the decoding; DiarisationStopped once `should_stop()`."""
     if not diarisation_wanted(options, exhibit.source):
         return
     if on_stage:
         on_stage(FINDING_SPEAKERS)
-    found = diarise_segments(exhibit.source, case.segments(run_id), options, Path(engine.info.path), speakers)
+    found = diarise_segments(exhibit.source, case.segments(run_id), options, Path(engine.info.path), speakers,
+                             should_stop)
     if found is None:
         return
     voiceprints = found.voiceprints()

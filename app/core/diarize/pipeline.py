@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import takewhile
 from pathlib import Path
@@ -31,7 +31,7 @@ from app.core.diarize.model_dirs import (
     speaker_model_dir,
 )
 from app.core.diarize.records import DiarResult
-from app.core.diarize.stream import diarize_blocks
+from app.core.diarize.stream import DiarisationStopped, diarize_blocks
 from app.core.errors import ModelError
 from app.core.media.decode import AudioReader
 from app.core.models.integrity import check_model, file_sha256
@@ -40,6 +40,10 @@ from app.core.types import Segment, SourceInfo
 
 VOICE_NOTE_MS = 30_000  # auto: a recording up to this long, sound only, is a voice note: one voice
 NICENESS = 10  # of the thread finding turns beside the decoder
+CANCEL_WAIT_S = 1.0  # a stopped search ends within one model call; its clustering is not waited for longer
+POLL_S = 0.1  # how often a wait for the turns reads the stop flag
+
+__all__ = ["Background", "DiarisationStopped", "Diarised", "diarise_segments", "find_turns", "start_background"]
 
 
 @dataclass(frozen=True)
@@ -88,14 +92,19 @@ def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir
 
 
 def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options: TranscribeOptions,
-                     whisper_dir: Path, found: Background | None = None) -> Diarised | None:
+                     whisper_dir: Path, found: Background | None = None,
+                     should_stop: Callable[[], bool] | None = None) -> Diarised | None:
     """Speakers for a finished run's segments; None when the run has none to find (split
     stereo channels already name their speakers; no speaker model; nothing said).
-    `found`: the turns being found beside the decoding, else they are found now."""
+    `found`: the turns being found beside the decoding, else they are found now. Raises
+    DiarisationStopped once `should_stop()` is true (the run stays open, to be resumed)."""
     folder = speaker_model_dir(whisper_dir)
     if folder is None or not segments or any(s.channel is not None for s in segments):
         return None
-    result = found.result() if found is not None else find_turns(source, options, whisper_dir, folder)
+    if found is not None:
+        result = found.result(should_stop)
+    else:
+        result = find_turns(source, options, whisper_dir, folder, stop=should_stop)
     if result.speakers == 0:
         return None
     labelled, labels = assign_with_labels(segments, result.turns)
@@ -103,14 +112,16 @@ def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options:
 
 
 def find_turns(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path, folder: Path,
-               threads: int = 2, stop: threading.Event | None = None) -> DiarResult:
-    """The recording's speech turns (its blocks read until `stop` is set)."""
+               threads: int = 2, stop: threading.Event | Callable[[], bool] | None = None) -> DiarResult:
+    """The recording's speech turns; once `stop` is set (or returns true) it stops reading and
+    raises DiarisationStopped within one model call."""
     reader = AudioReader(source.path, expected_ms=source.duration_ms)
     blocks: Iterator[np.ndarray] = reader.blocks()
-    if stop is not None:
-        blocks = takewhile(lambda _block: not stop.is_set(), blocks)  # stops reading, not only using
+    stopped = stop.is_set if isinstance(stop, threading.Event) else stop
+    if stopped is not None:
+        blocks = takewhile(lambda _block: not stopped(), blocks)  # stops reading, not only using
     return diarize_blocks(blocks, folder, options.speakers, options.min_speakers, options.max_speakers,
-                          threads, segmentation_model_dir(whisper_dir))
+                          threads, segmentation_model_dir(whisper_dir), should_stop=stopped)
 
 
 class Background:
@@ -139,17 +150,28 @@ class Background:
         except Exception as error:  # noqa: BLE001 - handed to the thread that asks for the result
             self._error = error
 
-    def result(self) -> DiarResult:
+    def result(self, should_stop: Callable[[], bool] | None = None) -> DiarResult:
+        """The turns, once found; raises DiarisationStopped as soon as `should_stop()` is true
+        (read before waiting and every POLL_S while waiting: a Ctrl-C here used to wait for
+        the whole search, seconds on a long recording, until the worker was killed)."""
+        while should_stop is not None:
+            if should_stop():
+                self._stop.set()  # the caller's cancel() waits for the thread, if it must
+                raise DiarisationStopped("stopped while finding speakers")
+            self._thread.join(POLL_S)
+            if not self._thread.is_alive():
+                break
         self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._result is not None
         return self._result
 
-    def cancel(self) -> None:
-        """Stop reading the recording (the run was stopped); returns once the thread ends."""
+    def cancel(self, timeout: float | None = None) -> None:
+        """Stop the search (the run was stopped); returns once the thread ends, or after
+        `timeout` s (a daemon thread in its clustering: its result is never used)."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(timeout)
 
 
 def _yield_to_decoding() -> None:
@@ -161,10 +183,15 @@ def _yield_to_decoding() -> None:
         pass
 
 
-def start_background(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path) -> Background | None:
+def start_background(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path,
+                     one_track: bool | None = None) -> Background | None:
     """Turns found beside the decoding of a one-track recording that wants them, else None
-    (a stereo file may be split into channels that name their speakers: found after)."""
+    (a stereo file split into channels names its speakers by channel). `one_track`: whether the
+    recording is decoded as one track (asr.plan_tracks); if not given, only a mono file or
+    `--channels mix` is taken as one."""
     folder = speaker_model_dir(whisper_dir)
-    if folder is None or not wanted(options, source) or (source.channels > 1 and options.channels != "mix"):
+    if one_track is None:
+        one_track = source.channels <= 1 or options.channels == "mix"
+    if folder is None or not wanted(options, source) or not one_track:
         return None
     return Background(source, options, whisper_dir, folder)

@@ -3,12 +3,18 @@
 Memory stays flat in duration: at most BUFFER_S of audio is held, cut at the start
 of a speech region that runs into the buffer's end, and only one voiceprint per
 1.5 s window is kept (about 30 KB per minute of speech).
+
+Stoppable: with `should_stop`, the flag is read before each block, each model call (at most
+16 windows of 1.5-6 s, or two 10 s segmentation windows: well under a second) and the
+clustering, and DiarisationStopped is raised; nothing is made of the part read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,6 +34,14 @@ from app.core.diarize.segmentation import load_segmenter
 BUFFER_S = 120
 TAIL_S = 1.0  # a region ending this close to the buffer's end may go on in the next block
 
+StopFn = Callable[[], bool]
+Model = TypeVar("Model")
+
+
+class DiarisationStopped(Exception):
+    """The search for speakers was told to stop: it returns nothing (a result from part of a
+    recording would be wrong, not short)."""
+
 
 def diarize_blocks(
     blocks: Iterable[np.ndarray],
@@ -37,21 +51,27 @@ def diarize_blocks(
     max_speakers: int | None = None,
     threads: int = 2,
     segmentation_dir: Path | None = None,
+    should_stop: StopFn | None = None,
 ) -> DiarResult:
     """Like diarize(), over consecutive 16 kHz mono float32 blocks of one recording; the
-    segmentation model from `segmentation_dir`, else beside the speaker model if there."""
+    segmentation model from `segmentation_dir`, else beside the speaker model if there.
+    Raises DiarisationStopped soon after `should_stop()` turns true."""
     check_settings(np.zeros(0, dtype=np.float32), speakers, min_speakers, max_speakers)
+    stop = should_stop or _never
     segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
-    collector = Collector(load_embedder(model_dir, threads), segmenter)
+    collector = Collector(stoppable(load_embedder(model_dir, threads), stop), stoppable(segmenter, stop))
     buffer, offset = np.zeros(0, dtype=np.float32), 0
     for block in blocks:
+        _check(stop)
         check_block(block)
         buffer = np.concatenate([buffer, block])
         if len(buffer) < BUFFER_S * SAMPLE_RATE:
             continue
         cut = _take(collector, buffer, offset, final=False)
         buffer, offset = buffer[cut:].copy(), offset + cut
+    _check(stop)
     _take(collector, buffer, offset, final=True)
+    _check(stop)  # the clustering itself is not broken into (seconds on an hour)
     settings = settings_of(speakers, min_speakers, max_speakers)
     return collector.finish(offset + len(buffer), speakers, min_speakers, max_speakers, settings)
 
@@ -68,3 +88,36 @@ def _take(collector: Collector, buffer: np.ndarray, offset: int, final: bool) ->
     done = [(start, min(end, cut)) for start, end in regions if start < cut]
     collector.take(buffer, offset, done, frames, cut)
     return cut
+
+
+def _never() -> bool:
+    return False
+
+
+def _check(stop: StopFn) -> None:
+    if stop():
+        raise DiarisationStopped("the search for speakers was stopped")
+
+
+class _CheckedSession:
+    """An ONNX session that reads the stop flag before each run."""
+
+    def __init__(self, session: Any, stop: StopFn) -> None:
+        self._session, self._stop = session, stop
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        _check(self._stop)
+        return self._session.run(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def stoppable(model: Model, stop: StopFn) -> Model:
+    """`model` (a loaded ONNX model, or None) as a shallow copy whose every model call first reads
+    `stop`; the cached model itself is untouched (another recording may be using it)."""
+    if model is None or stop is _never:
+        return model
+    checked = copy.copy(model)
+    checked._session = _CheckedSession(model._session, stop)  # type: ignore[attr-defined]
+    return checked
