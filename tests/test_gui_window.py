@@ -133,6 +133,25 @@ def test_language_uncertain_offers_a_one_click_rerun(qtbot, win):
     assert not win.editor.notice.rerun_button.isVisible()
 
 
+def test_the_rerun_asks_for_a_language_rather_than_offering_english(qtbot, win):
+    """The banner over a note read as Latin (or the French one read as Thai) had "English" already
+    chosen beside "Re-transcribe in this language": one click forced an English decode of German
+    speech, English-sounding words the note does not hold. Nothing is chosen until the user picks."""
+    open_exhibit(qtbot, win, "de_voicenote.opus")
+    notice = win.editor.notice
+    assert notice.rerun_button.isVisible()
+    assert notice.language_box.currentData() is None, f"{notice.language_box.currentText()} chosen for the user"
+    assert not notice.rerun_button.isEnabled()
+    before = len(win.queue.list())
+    notice.rerun_button.click()
+    assert len(win.queue.list()) == before
+    notice.language_box.setCurrentIndex(notice.language_box.findData("de"))
+    assert notice.rerun_button.isEnabled()
+    open_exhibit(qtbot, win, "silence_30s.wav")  # another run: its own choice, not the last one's
+    assert win.editor.notice.language_box.currentData() is None
+    assert not win.editor.notice.rerun_button.isEnabled()
+
+
 def test_a_rerun_in_german_with_an_english_only_model_is_refused_in_one_message(qtbot, win, boxes):
     """It used to queue a job that could only fail ("tiny.en is English-only") in the worker."""
     open_exhibit(qtbot, win, "de_voicenote.opus")

@@ -18,6 +18,7 @@ from app.core.usecases.exhibit_status import (  # noqa: F401 - their old home: t
 
 RERUN_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "ro", "pt", "ru", "uk", "ar", "tr",
                    "sq", "lt", "lv", "cs", "sk", "hu", "bg", "el", "fa", "ur", "hi", "zh", "vi")
+CHOOSE_LANGUAGE = "Choose its language…"
 
 
 def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
@@ -53,19 +54,37 @@ class RunNotice(QWidget):
         self.label = QLabel("")
         self.label.setWordWrap(True)
         self.language_box = QComboBox()
+        # nothing chosen for the user: "English" ready beside the button made one click force an
+        # English decode of a German or French note (English-sounding words it does not hold)
+        self.language_box.addItem(CHOOSE_LANGUAGE, None)
         for code in RERUN_LANGUAGES:
             self.language_box.addItem(safe_language_name(code), code)
         self.rerun_button = QPushButton("Re-transcribe in this language")
-        self.rerun_button.clicked.connect(lambda: self.rerunRequested.emit(self.language_box.currentData()))
+        self.rerun_button.clicked.connect(self._rerun)
+        self.language_box.currentIndexChanged.connect(self._chosen)
+        self._run_id: int | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 3, 6, 3)
         row.addWidget(self.label, 1)
         row.addWidget(self.language_box)
         row.addWidget(self.rerun_button)
+        self._chosen()
         self.hide()
+
+    def _chosen(self) -> None:
+        self.rerun_button.setEnabled(self.language_box.currentData() is not None)
+
+    def _rerun(self) -> None:
+        code = self.language_box.currentData()
+        if code is not None:
+            self.rerunRequested.emit(code)
 
     def show_run(self, run: RunSummary | None, truncated_source: bool) -> None:
         texts = notices(run, truncated_source)
+        run_id = run.id if run else None
+        if run_id != self._run_id:  # another run: its language is chosen afresh
+            self._run_id = run_id
+            self.language_box.setCurrentIndex(0)
         self.label.setText(" ".join(texts))
         offer = bool(run and run.status == "complete" and (language_uncertain(run) or no_speech_found(run)))
         self.language_box.setVisible(offer)
