@@ -22,7 +22,14 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from app.core.chats.timeline import RunRecord, Timeline, TimelineEntry, chat_times, timeline_dict
+from app.core.chats.timeline import (
+    RunRecord,
+    Timeline,
+    TimelineAttachment,
+    TimelineEntry,
+    chat_times,
+    timeline_dict,
+)
 from app.core.clock import parse_stamp
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
@@ -114,6 +121,21 @@ def time_cell(e: TimelineEntry) -> str:
     return f"{e.time}\n{iso}" if e.time else iso
 
 
+MISSING_LABELS = {"audio": "Voice note", "video": "Video", "image": "Image", "sticker": "Sticker",
+                  "animation": "GIF", "document": "Document"}
+
+
+def missing_text(a: TimelineAttachment) -> str:
+    """A file the chat names, or a line that only says the phone left its media out ("Bild
+    weggelassen", "<Media omitted>"): quoted as the chat words it, never passed off as a file name."""
+    label = MISSING_LABELS.get(a.kind, "Attachment")
+    if a.name:
+        return f"[{label} {a.name}: MISSING from the export]"
+    if a.placeholder:
+        return f'[{label} MISSING from the export (the chat reads "{a.placeholder}")]'
+    return f"[{label} MISSING from the export (no name)]"
+
+
 def message_cell(e: TimelineEntry) -> str:
     lines = []
     a = e.attachment
@@ -121,7 +143,7 @@ def message_cell(e: TimelineEntry) -> str:
         label = {"audio": "Voice note", "video": "Video"}.get(a.kind, "Attachment")
         name = a.name or a.placeholder or "(no name)"
         if a.missing:
-            lines.append(f"[{label} {name}: MISSING from the export]")
+            lines.append(missing_text(a))
         elif a.transcript is not None:
             review = f", {a.review}" if a.review else ""
             cut = f", {CUT_SHORT}" if a.cut_short else ""
