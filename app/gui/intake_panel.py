@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.names import printable
+from app.core.store import Case
+from app.core.store.intake_log import intake_entries, met_once
 from app.gui.widgets import tool_button
 
 
@@ -50,3 +52,11 @@ class NotAddedPanel(QWidget):
     def clear(self) -> None:
         self.list.clear()
         self.hide()
+
+    def show_case(self, case: Case) -> None:
+        """The files this case met and could not add, whoever met them (`transcribe` or `queue add`
+        at the terminal, an earlier window): the window showed only the ones it met itself."""
+        self.clear()
+        for e in met_once(intake_entries(case)):
+            if e.status == "failed":
+                self.add(e.path, e.reason)

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         fit_to_screen(self)
         restore_state(self, self.settings)
         restore_place(self, self.settings)  # the exhibit, transcript and line left at the last close
+        self.exhibits.not_added.show_case(case)  # files met before, at the terminal too
         QTimer.singleShot(0, lambda: ask_user_name_if_unset(self, self.settings))
         if start_worker:
             self.start_worker()
@@ -446,6 +447,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("case/last", str(case.folder))
         self.setWindowTitle(f"Parley — {case.folder}")
         self.refresh()
+        self.exhibits.not_added.show_case(case)
         restore_place(self, self.settings)
         self.start_worker()
         self._intake_thread = resume_intakes(self) or self._intake_thread
