@@ -106,5 +106,14 @@ def add_word_timestamps(
 
 
 def speech_timestamps(audio: np.ndarray, options: VadOptions) -> list[dict]:
-    """Silero VAD's speech regions of 16 kHz audio: dicts of start and end samples."""
+    """Silero VAD's speech regions of 16 kHz audio: dicts of start and end samples. Audio whose
+    samples are all one value (digital silence: a sparse file, a recorder that wrote nothing)
+    holds no sound and is not searched: a 9 h WAV of zeros ran the model over every sample."""
+    if is_constant(audio):
+        return []
     return get_speech_timestamps(audio, options)
+
+
+def is_constant(audio: np.ndarray) -> bool:
+    """Whether every sample is the same value (no sound at all); an empty array is too."""
+    return audio.size == 0 or bool(np.all(audio == audio.flat[0]))

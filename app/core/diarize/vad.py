@@ -31,6 +31,8 @@ def speech_regions(audio: np.ndarray, offset: int = 0) -> list[tuple[int, int]]:
     block = BLOCK_S * SAMPLE_RATE
     for start in range(0, len(audio), block):
         piece = audio[start : start + block]
+        if piece.size == 0 or np.all(piece == piece.flat[0]):  # digital silence: nothing to search
+            continue
         for found in get_speech_timestamps(piece, options):
             regions.append((offset + start + found["start"], offset + start + found["end"]))
     return _join_block_edges(regions, block, offset)
