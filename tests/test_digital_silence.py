@@ -20,9 +20,10 @@ from tests.conftest import MEDIA
 RATE = 16000
 
 
-def _header(data_bytes: int, rate: int = RATE) -> bytes:
+def _header(data_bytes: int, rate: int = RATE, bits: int = 16, tag: int = 1) -> bytes:
     return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVEfmt "
-            + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16) + b"data" + struct.pack("<I", data_bytes))
+            + struct.pack("<IHHIIHH", 16, tag, 1, rate, rate * bits // 8, bits // 8, bits)
+            + b"data" + struct.pack("<I", data_bytes))
 
 
 def _sparse_wav(path: Path, data_bytes: int, parts: dict[int, bytes] | None = None) -> Path:
@@ -62,15 +63,32 @@ def test_a_sparse_wav_of_zeros_is_not_searched_by_the_vad(tmp_path, vad_calls):
     assert vad_calls == []  # it ran over every 3 minutes of it (20 searches) before
 
 
+@pytest.mark.parametrize("tag, bits", [(1, 8), (6, 8)], ids=["u8", "a-law"])
+def test_zero_bytes_that_decode_to_a_steady_offset_are_not_searched(tmp_path, vad_calls, tag, bits):
+    """An 8-bit or A-law file of zero bytes is one steady value (-1.0, -0.168), not zero: still no sound."""
+    path = tmp_path / "offset.wav"
+    seconds = 600
+    with open(path, "wb") as handle:
+        handle.write(_header(seconds * 8000, rate=8000, bits=bits, tag=tag))
+    os.truncate(path, 44 + seconds * 8000)
+    reader = AudioReader(str(path))
+    chunks = list(speech_chunks(reader.blocks(), markers=True))
+    assert not any(c.regions for c in chunks) and reader.decoded_ms == seconds * 1000
+    assert vad_calls == []  # 4 searches before
+
+
 def test_constant_audio_gives_what_the_vad_gives(vad_calls):
     options = fw_internals.VadOptions()
-    for value in (0.0, 0.25, -1.0):
+    for value in (0.0, 0.25, -1.0, 1e-6):
         audio = np.full(30 * SAMPLE_RATE, value, dtype=np.float32)
         assert fw_internals.speech_timestamps(audio, options) == []
     assert vad_calls == []
     noise = np.random.default_rng(1).normal(0, 1e-4, 30 * SAMPLE_RATE).astype(np.float32)  # a quiet room
     fw_internals.speech_timestamps(noise, options)
-    assert vad_calls == [len(noise)]  # searched: only exactly constant samples are skipped
+    lone_click = np.zeros(30 * SAMPLE_RATE, dtype=np.float32)
+    lone_click[1000] = 3e-5  # one 16-bit step in 30 s of zeros
+    fw_internals.speech_timestamps(lone_click, options)
+    assert vad_calls == [len(noise), len(lone_click)]  # searched: only exactly constant samples are skipped
 
 
 def _speech(seconds: float, skip_s: float = 0.0) -> bytes:
