@@ -106,5 +106,22 @@ def add_word_timestamps(
 
 
 def speech_timestamps(audio: np.ndarray, options: VadOptions) -> list[dict]:
-    """Silero VAD's speech regions of 16 kHz audio: dicts of start and end samples."""
+    """Silero VAD's speech regions of 16 kHz audio: dicts of start and end samples. Audio whose
+    samples are all one value (digital silence: a sparse file, a recorder that wrote nothing)
+    holds no sound and is not searched: a 9 h WAV of zeros ran the model over every sample."""
+    if is_constant(audio):
+        return []
     return get_speech_timestamps(audio, options)
+
+
+CONSTANT_RIPPLE = 3e-5  # of a constant's size: the resampler's float ripple on a steady value (u8 or A-law zeros)
+
+
+def is_constant(audio: np.ndarray) -> bool:
+    """Whether every sample holds one value (no sound at all; an empty array too): exactly, or
+    for a steady offset (a u8 or A-law file of zero bytes) within the resampler's float ripple.
+    Audio around zero must be exactly zero: a quiet room's faint noise is still searched."""
+    if audio.size == 0:
+        return True
+    low, high = float(audio.min()), float(audio.max())
+    return high - low <= CONSTANT_RIPPLE * min(abs(low), abs(high))

@@ -26,11 +26,15 @@ def speech_regions(audio: np.ndarray, offset: int = 0) -> list[tuple[int, int]]:
     # Imported here: faster-whisper's package loads CTranslate2, which only a diarising process needs.
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+    from app.core.asr.fw_internals import is_constant
+
     options = VadOptions(**VAD_SETTINGS)
     regions: list[tuple[int, int]] = []
     block = BLOCK_S * SAMPLE_RATE
     for start in range(0, len(audio), block):
         piece = audio[start : start + block]
+        if is_constant(piece):  # digital silence: nothing to search
+            continue
         for found in get_speech_timestamps(piece, options):
             regions.append((offset + start + found["start"], offset + start + found["end"]))
     return _join_block_edges(regions, block, offset)
