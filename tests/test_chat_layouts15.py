@@ -152,10 +152,10 @@ def test_a_telegram_channels_unsigned_posts_are_the_channels_and_saved_messages_
          "text": "Second", "text_entities": []}]}
     messages = _messages(tmp_path, json.dumps(channel), "result.json")
     assert [(m.sender, m.text, m.note) for m in messages] == [
-        ("News Channel", "First post", "a channel's post: the export names no author, so the channel is given as "
-                                       "its sender"), ("News Channel", "Second", "")]
+        ("News Channel", "First post", ("a channel's post: the export names no author, so the channel is given as "
+                                       "its sender")), ("News Channel", "Second", "")]
     group = dict(channel, type="private_group", name="Crew")
-    assert [(m.sender, m.note) for m in _messages(tmp_path, json.dumps(group), "group.json")][0] == (
+    assert next((m.sender, m.note) for m in _messages(tmp_path, json.dumps(group), "group.json")) == (
         None, "the export names no sender for this message")
     saved = {"type": "saved_messages", "id": 77, "messages": [
         {"id": 1, "type": "message", "date": "2024-06-13T21:06:00", "from": "Me", "from_id": "user1",

@@ -58,7 +58,7 @@ def text_of(pieces, name: str) -> str:
 
 
 def test_no_penalised_redecode_for_notes_whose_language_is_in_doubt(notes_packed):
-    pieces, languages, searches = notes_packed
+    _pieces, languages, searches = notes_packed
     assert languages[NOTES.index("de_voicenote.opus")][0] != "de", languages  # the case this is about
     assert searches["penalised"] == 0, dict(searches)  # was 8 (4 + 2 + 2 on the notes read as Latin)
     assert searches["plain"] <= 12, dict(searches)

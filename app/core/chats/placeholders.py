@@ -63,7 +63,7 @@ MEDIA_NOUNS = {
               "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier", "multimédia",
               "미디어", "파일", "המדיה", "מדיה",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
-              "फ़ाइल", "फाइल", "πολυμέσα", "mediji", "medij", "медији", "медиуми", "médiá", "média"},
+              "फ़ाइल", "फाइल", "πολυμέσα", "mediji", "medij", "медији", "медиуми", "médiá"},
 }
 OMITTED_WORDS = {
     "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
@@ -78,7 +78,7 @@ OMITTED_WORDS = {
     # Vietnamese, Hindi, Greek, South Slavic, Finnish, Czech/Slovak, Romanian, Ukrainian
     "bỏ", "qua", "bị", "đã", "छोड़", "παραλείφθηκαν", "παραλείφθηκε", "παραλείπονται", "izostavljeni",
     "izostavljeno", "izostavljen", "izostavljena", "изостављени", "изоставено", "jätetty", "pois", "ei", "sisälly",
-    "vynechány", "vynechané", "vynechaný", "vynechaná", "omise", "пропущені", "пропущено",
+    "vynechány", "vynechané", "vynechaný", "vynechaná", "пропущені",
 }
 # "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
 FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज"}

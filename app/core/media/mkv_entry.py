@@ -172,7 +172,7 @@ def _walk(data: bytes, at: int, end: int, known: set[int], allow: int,
         return None
     for n in range(len(walked) - 1, -1, -1):
         element, before = walked[n], {e.kind for e in walked[:n]}
-        for guess in range(0, min(end - element.body, MAX_SIZE, (1 << (7 * element.width)) - 2) + 1):
+        for guess in range(min(end - element.body, MAX_SIZE, (1 << (7 * element.width)) - 2) + 1):
             inner = _body(data, element, guess, 0) if guess != element.size else None
             rest = _walk(data, element.body + guess, end, known, allow - 1, need - before - {element.kind}) \
                 if inner is not None else None
