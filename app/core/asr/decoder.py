@@ -46,7 +46,6 @@ from app.core.asr.tokens import (
     held_back,
     is_looping,
     last_time,
-    reopen,
 )
 from app.core.errors import LanguageError
 from app.core.media.decode import SAMPLE_RATE
@@ -67,6 +66,7 @@ LOG_PROB_THRESHOLD = -1.0
 NO_SPEECH_THRESHOLD = 0.6
 LANGUAGE_CONFIDENT = 0.8  # below this, language ID on a composite is checked on the piece alone
 CONTINUATIONS = 2  # rounds of decoding on after an early stop
+TAIL_LEAD = 10  # encoder frames (0.2 s) before where the decoder stopped, kept when it reads on
 TOKENS_PER_SECOND = 15  # token budget per second of a batch's memory span (speech needs ~4-8)
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
@@ -233,19 +233,23 @@ class BatchDecoder:
         for i, out in enumerate(outputs):
             if out.needs_fallback:
                 outputs[i] = self._fallback(whole(i), prompts[i], tokenizer, out, common, ends[i], doubts[i])
-        self._continue(composites, outputs, tokenizer, ends, common)
+        self._continue(composites, outputs, tokenizer, ends, common, whole)
         return outputs
 
     def _continue(
         self, composites: list[np.ndarray], outputs: list[DecodeOutput], tokenizer: Tokenizer, ends: list[int],
-        common: dict,
+        common: dict, whole: Callable[[int], np.ndarray],
     ) -> None:
         """Decode on where the decoder stopped early.
 
         Whisper learnt to leave out a last sentence that might run past the end of
         its 30 s window (faster-whisper then seeks there and decodes a new window).
-        A piece near the end of its window would lose it: instead, its tokens so
-        far become the prompt and the decoder carries on, in the same window.
+        A piece near the end of its window would lose it: instead the decoder reads
+        on from where it stopped, in the same window: a new beam search prompted with
+        the timestamp it stopped at, over the rest of the piece only (tail_memory).
+        It used to carry on from all the tokens so far as a forced prefix over the
+        whole memory: every one of them decoded again at full beam width, a fifth of
+        a long recording's decoding CPU for a few seconds of speech per held-back piece.
         """
         begin = tokenizer.timestamp_begin
         sot = list(tokenizer.sot_sequence)
@@ -255,15 +259,20 @@ class BatchDecoder:
                     and len(sot) + len(out.tokens) < fw.max_length(self.whisper) - 16]
             if not todo:
                 break
-            prompts = [sot + reopen(outputs[i].tokens, begin) for i in todo]
-            longest = max(len(p) for p in prompts)
-            results = self.ct2.generate(  # prompts of different lengths: CTranslate2 pads them
-                _storage([composites[i] for i in todo]), prompts, beam_size=self.options.beam_size, patience=1.0,
-                **{**common, "max_length": min(fw.max_length(self.whisper), longest + common["max_length"])},
-            )
-            for i, result in zip(todo, results):
-                tokens = cut_after(result.sequences_ids[0], begin, ends[i])
-                if last_time(tokens, begin) <= last_time(outputs[i].tokens, begin):
+            for i in todo:  # one beam search each: the text so far is its prompt, before the start of transcript
+                tail = tail_memory(whole(i), last_time(outputs[i].tokens, begin), ends[i])
+                stopped = last_time(outputs[i].tokens, begin)
+                most = fw.max_length(self.whisper)
+                steps = min(most // 2, int(TOKENS_PER_SECOND * (len(tail) - TAIL_LEAD - MEMORY_TAIL) * 0.02) + 32)
+                before = outputs[i].tokens[:-1][-(most - steps - len(sot) - 2):][-(most // 2 - 1):]
+                prompt = [tokenizer.sot_prev, *before, *sot, begin + stopped]
+                result = self.ct2.generate(  # CTranslate2 decodes at most min(max_length / 2, max_length - prompt)
+                    _storage([tail]), [prompt], beam_size=self.options.beam_size, patience=1.0,
+                    **{**common, "max_length": min(most, max(2 * steps, len(prompt) + steps))},
+                )[0]
+                read_on = cut_after(result.sequences_ids[0], begin, ends[i])
+                tokens = outputs[i].tokens[:-1] + read_on  # the tail opens at the timestamp the piece stopped at
+                if last_time(tokens, begin) <= stopped:
                     ends[i] = -1  # no progress: done with this one
                     continue
                 outputs[i].tokens = tokens
@@ -339,6 +348,13 @@ class BatchDecoder:
                 PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS,
             )
         return lists
+
+
+def tail_memory(composite: np.ndarray, stopped: int, end: int) -> np.ndarray:
+    """What the decoder attends to when it reads on from frame `stopped` to its piece's `end`: the
+    frames of `composite` (a piece's whole composite) from TAIL_LEAD before `stopped` (the speech
+    before it is not shown again: a word there was read twice) to MEMORY_TAIL after `end`."""
+    return composite[max(0, stopped - TAIL_LEAD) : min(len(composite), end + MEMORY_TAIL)]
 
 
 def settles_in_doubt(tried: list[DecodeOutput]) -> DecodeOutput:
