@@ -1,0 +1,94 @@
+"""Hostile expert, session 22: a case folder replaced under a case held open (the window, a worker).
+
+The window (and the worker) keep one connection open for hours. A case folder replaced under it (a backup
+restored, a copy swapped in, the folder moved away) left that connection on the file it had opened, wherever that
+was now: the window's edits went on into the store moved away, unseen at the case's path, and every commit and
+its closing wrote that store's audit head into the folder now holding the other case, so `verify` of the case
+there said "entry N differs from the head file (the log was rewritten...)" instead of what happened. Now a write
+to a store no longer at the case's path is refused in one line (nothing written), and its head goes nowhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from app.core.editing import operations as editing
+from app.core.errors import StoreError
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.types import Segment
+from tests.conftest import MEDIA
+from tests.test_verify import MODEL, verify
+
+
+@pytest.fixture()
+def case_dir(tmp_path, monkeypatch):
+    """A voice note transcribed (run 1, two segments), the case closed; this account's heads in tmp_path."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / "note.opus")
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / "note.opus"))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "at nine")), {},
+                             "en", 0.98)
+        case.finish_run(run)
+    finally:
+        case.close()
+    return tmp_path / "case"
+
+
+def _edit(case: Case, text: str) -> None:
+    editing.edit_text(case, 1, editing.segment_ids(case, 1)[1], text, actor="DC Jones")
+
+
+def test_a_case_folder_put_back_to_a_backup_under_an_open_window_takes_no_edit_and_no_head(case_dir, tmp_path,
+                                                                                            capsys):
+    shutil.copytree(case_dir, tmp_path / "backup")
+    window = Case.open(case_dir)  # the window's connection, open all along
+    try:
+        _edit(window, "at ten")
+        os.rename(case_dir, tmp_path / "case.moved")
+        shutil.copytree(tmp_path / "backup", case_dir)  # the backup restored while the window is open
+        with pytest.raises(StoreError, match="another file than the one opened .the case folder was replaced while "
+                                             "it was open.; nothing written: open the case again"):
+            _edit(window, "at eleven")  # was: written into the store moved away, unseen at the case's path
+    finally:
+        window.close()  # was: wrote the moved store's head into the restored folder
+    code, found = verify(capsys, case_dir)
+    assert code == 1 and len(found) == 1, found
+    assert "put back to an older copy" in found[0], found  # what happened, not "the head file differs"
+    assert verify(capsys, tmp_path / "case.moved") == (0, [])  # the work done before the swap, whole where it went
+    store = Case.open(tmp_path / "case.moved")
+    try:
+        assert [s.text for s in editing.current_segments(store, 1)] == ["meet me at the docks", "at ten"]
+    finally:
+        store.close()
+
+
+def test_a_case_folder_moved_away_under_an_open_window_takes_no_edit(case_dir, tmp_path, capsys):
+    window = Case.open(case_dir)
+    try:
+        os.rename(case_dir, tmp_path / "elsewhere")
+        with pytest.raises(StoreError, match="is gone .the case folder was moved or removed while it was open."):
+            _edit(window, "at ten")
+    finally:
+        window.close()
+    assert not case_dir.exists()  # no head file (nor folder) made where the case was
+    assert verify(capsys, tmp_path / "elsewhere") == (0, [])
+
+
+def test_a_case_left_in_place_is_written_to_as_before(case_dir, capsys):
+    window = Case.open(case_dir)
+    try:
+        _edit(window, "at ten")
+        window.conn.execute("VACUUM")  # maintenance rewrites the file in place: the same store
+        _edit(window, "at eleven")
+    finally:
+        window.close()
+    assert verify(capsys, case_dir) == (0, [])
