@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -21,7 +24,7 @@ from app.core.evidence.provenance import software_info
 from app.core.media.decode import probe
 from app.core.store import Case
 from app.core.types import Segment
-from tests.conftest import MEDIA
+from tests.conftest import MEDIA, REPO
 from tests.test_verify import MODEL, verify
 
 
@@ -92,3 +95,53 @@ def test_a_case_left_in_place_is_written_to_as_before(case_dir, capsys):
     finally:
         window.close()
     assert verify(capsys, case_dir) == (0, [])
+
+
+# ------------------------------------------------------------------ the -wal deleted after a kill
+
+KILLED_AFTER_AN_EDIT = """
+import os, signal, sys
+from app.core.editing import operations as editing
+from app.core.store import Case
+case = Case.open(sys.argv[1])
+editing.edit_text(case, 1, editing.segment_ids(case, 1)[1], "at ten", actor="DC Jones")
+os.kill(os.getpid(), signal.SIGKILL)  # killed with the edit committed to the -wal, never brought into the store
+"""
+
+
+def _killed_after_an_edit(case_dir) -> None:
+    done = subprocess.run([sys.executable, "-c", KILLED_AFTER_AN_EDIT, str(case_dir)], cwd=REPO, check=False,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert (case_dir / "case.sqlite-wal").stat().st_size > 0
+
+
+def test_the_wal_deleted_after_a_kill_is_said_as_deleted_then_and_after_the_next_edit(case_dir, capsys):
+    _killed_after_an_edit(case_dir)
+    for name in ("case.sqlite-wal", "case.sqlite-shm"):
+        (case_dir / name).unlink()  # "junk" left by the crash, deleted by hand
+    code, found = verify(capsys, case_dir)
+    assert code == 1 and len(found) == 1, found
+    assert " gone; the head file beside the store names " in found[0], found
+    assert found[0].endswith("or that case.sqlite-wal, which held them, was deleted (after Parley was stopped or "
+                             "killed: never delete it)"), found  # was: only "copied without it (copy it too)"
+    store = Case.open(case_dir)
+    try:
+        _edit(store, "at eleven")  # the next command writes on
+    finally:
+        store.close()
+    code, found = verify(capsys, case_dir)
+    assert code == 1 and len(found) == 1 and "differs from the head file" in found[0], found
+    assert "without its case.sqlite-wal or to that file deleted, and written on since" in found[0], found
+
+
+def test_the_shm_deleted_after_a_kill_loses_nothing(case_dir, capsys):
+    _killed_after_an_edit(case_dir)
+    (case_dir / "case.sqlite-shm").unlink()  # SQLite builds it again from the -wal
+    code, found = verify(capsys, case_dir)
+    assert (code, found) == (0, []), found
+    store = Case.open(case_dir)
+    try:
+        assert [s.text for s in editing.current_segments(store, 1)] == ["meet me at the docks", "at ten"]
+    finally:
+        store.close()

@@ -211,13 +211,15 @@ def _head_file(case: Case) -> Iterator[Finding]:
         gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
         wal = "" if case.wal_found else (
             "; or the store was copied without its case.sqlite-wal while Parley was writing to it (copy it too)")
+        deleted = "" if case.wal_found else ("; or that case.sqlite-wal, which held them, was deleted (after Parley "
+                                             "was stopped or killed: never delete it)")
         yield Finding("audit log", f"{gone} gone; the head file beside the store names {kept.entry_id} "
-                                   f"(the log was cut short){wal}; or they were lost to {POWER_CUT}")
+                                   f"(the log was cut short){wal}; or they were lost to {POWER_CUT}{deleted}")
     elif recorded != kept.hash:
         # a log cut short (below) and then written on by the next command reads the same: entry N is another
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten; or cut "
-                                   f"short, its last entries lost to {POWER_CUT} or to a copy of the store made "
-                                   "without its case.sqlite-wal, and written on since)")
+                                   f"short, its last entries lost to {POWER_CUT}, to a copy of the store made "
+                                   "without its case.sqlite-wal or to that file deleted, and written on since)")
 
 
 def _head_file_replaced(case: Case, kept: AuditHead) -> bool:
