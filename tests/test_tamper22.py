@@ -10,6 +10,8 @@ to a store no longer at the case's path is refused in one line (nothing written)
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -18,6 +20,7 @@ import sys
 
 import pytest
 
+from app.cli import main
 from app.core.editing import operations as editing
 from app.core.errors import StoreError
 from app.core.evidence.provenance import software_info
@@ -145,3 +148,53 @@ def test_the_shm_deleted_after_a_kill_loses_nothing(case_dir, capsys):
         assert [s.text for s in editing.current_segments(store, 1)] == ["meet me at the docks", "at ten"]
     finally:
         store.close()
+
+
+# ------------------------------------------------------------------ a copy of the exports checked with verify --exports
+
+def _export(case_dir, out) -> None:
+    assert main(["export", "1", "--case", str(case_dir), "--out", str(out), "--format", "txt,json"]) == 0
+
+
+def _verify_with(capsys, case_dir, *folders) -> tuple[int, list[str]]:
+    capsys.readouterr()
+    code = main(["verify", "--case", str(case_dir), *[a for f in folders for a in ("--exports", str(f))]])
+    return code, [line for line in capsys.readouterr().err.splitlines() if line and not line.endswith("finding(s)")]
+
+
+def test_a_copy_of_the_exports_checked_beside_the_set_still_in_place_is_quiet(case_dir, tmp_path, capsys):
+    """The set copied to a USB stick (an older export too, copied before the transcript was edited and exported
+    again), checked with `verify --exports USB` while the set is still where it was written: was "an export of
+    this case that the audit log does not list: the store is older than this export", one per manifest."""
+    _export(case_dir, tmp_path / "out")
+    shutil.copytree(tmp_path / "out", tmp_path / "usb-before")
+    store = Case.open(case_dir)
+    try:
+        _edit(store, "at ten")
+    finally:
+        store.close()
+    _export(case_dir, tmp_path / "out")
+    shutil.copytree(tmp_path / "out", tmp_path / "usb")
+    assert _verify_with(capsys, case_dir, tmp_path / "usb") == (0, [])
+    assert _verify_with(capsys, case_dir, tmp_path / "usb-before") == (0, [])
+
+
+def test_a_copy_of_an_export_edited_and_its_manifest_resealed_is_said_changed(case_dir, tmp_path, capsys):
+    """The copy handed on has its text edited and the manifest's SHA-256 for it recomputed: `check-export` cannot
+    tell (nothing is signed); the case's log, which the forger cannot reach, does."""
+    _export(case_dir, tmp_path / "out")
+    shutil.copytree(tmp_path / "out", tmp_path / "usb")
+    text, manifest = tmp_path / "usb" / "note.txt", tmp_path / "usb" / "note.manifest.json"
+    text.write_text(text.read_text(encoding="utf-8").replace("at nine", "at ten"), encoding="utf-8")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    for listed in data["files"]:
+        if listed["file"] == "note.txt":
+            listed.update(sha256=hashlib.sha256(text.read_bytes()).hexdigest(), bytes=text.stat().st_size)
+    manifest.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 0  # the limit: the manifest vouches only for itself
+    code, found = _verify_with(capsys, case_dir, tmp_path / "usb")
+    changed = ", which this case's exports wrote, changed since it was written (SHA-256 differs from every one the " \
+              "audit log lists for it)"
+    assert code == 1 and sorted(found) == [f"{manifest}: a copy of note.manifest.json{changed}",
+                                           f"{text}: a copy of note.txt{changed}"], found  # was: "the store is older"

@@ -49,9 +49,54 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
                      | {Path(p).parent for p in exports if Path(p).parent.is_dir()}
                      | {folder for folder in moved_to if folder.is_dir()})  # named: searched for manifests too
     found = {p for p in located.values() if p is not None} | {Path(p) for p in stopped}
+    copies = dict(_copies(case, moved_to, found))  # the set copied to a folder named, the logged one still in place
+    yield from (finding for finding in copies.values() if finding is not None)
+    found |= set(copies)
     for folder in folders:
         yield from _strays(folder, {p.name for p in found if p.parent == folder})
     yield from _unlogged_manifests(case, folders, found)
+
+
+def _copies(case: Case, moved_to: Sequence[Path], found: set[Path]) -> Iterator[tuple[Path, Finding | None]]:
+    """Sets in a folder named with `verify --exports` that copy one this case's log lists, other than those checked
+    as the logged files (the set handed on a USB stick, still where it was written too): a set whose manifest is
+    one the log lists, or names the audit entry an export of its name was made at (`_copied_export`). Each file of
+    it under a name the exports wrote: bytes some export of that name logged (None: quiet), else changed since it
+    was written (the manifest's hashes recomputed to match or not). Was: each such manifest said "an export the
+    audit log does not list: the store is older than this export", its files unchecked."""
+    written: dict[str, set[str]] = {}
+    for entry in [*case.audit.entries("run/"), *case.audit.entries("exhibit/")]:
+        if entry.action in ("export.written", "export.timeline_written") and isinstance(entry.details.get("file"), str):
+            written.setdefault(Path(entry.details["file"]).name, set()).add(str(entry.details.get("sha256", "")))
+    ours = {e.source.sha256 for e in case.exhibits()}
+    for folder in dict.fromkeys(moved_to):
+        if not folder.is_dir():
+            continue
+        copied = [m for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
+                  if m not in found and m.name in written and _copied_export(case, m, written[m.name], ours)]
+        for manifest in copied:
+            stem = manifest.name[:-len(MANIFEST_SUFFIX)]
+            for path in sorted(folder.iterdir()):
+                if (path in found or path.name not in written or not named_as_part_of(path.name, stem)
+                        or path.is_symlink() or not path.is_file()):
+                    continue
+                found.add(path)
+                yield path, None if sha256_file(path) in written[path.name] else Finding(
+                    str(path), f"a copy of {path.name}, which this case's exports wrote, changed since it was written "
+                               "(SHA-256 differs from every one the audit log lists for it)")
+
+
+def _copied_export(case: Case, manifest: Path, logged: set[str], ours: set[str]) -> bool:
+    """A manifest the log lists, or one of this case's evidence naming the audit entry (held as it was) an export
+    of its name was staged after: a copy of that export's, changed since (an export made by an older copy
+    of the store, into a folder its log never knew, is followed by no such entry: `_unlogged_manifests` says it)."""
+    if sha256_file(manifest) in logged:
+        return True
+    named = _entry_of(manifest, ours)
+    if named is None or case.audit.hash_of(named[0]) != named[1]:
+        return False
+    return any(isinstance(f, dict) and Path(str(f.get("file", ""))).name == manifest.name  # (another run's between)
+               for entry in case.audit.entries_after(named[0], "export.staged") for f in entry.details.get("files", []))
 
 
 def unfinished_exports(case: Case) -> dict[str, tuple[int, str]]:
