@@ -198,3 +198,23 @@ def test_a_copy_of_an_export_edited_and_its_manifest_resealed_is_said_changed(ca
               "audit log lists for it)"
     assert code == 1 and sorted(found) == [f"{manifest}: a copy of note.manifest.json{changed}",
                                            f"{text}: a copy of note.txt{changed}"], found  # was: "the store is older"
+
+
+def test_a_copy_holding_an_older_export_s_text_beside_the_later_manifest_is_said(case_dir, tmp_path, capsys):
+    """The copy handed on keeps the later export's manifest (the proofread text) but the text of the export made
+    before the edit: every file is bytes some export wrote, but not the set its manifest lists (was quiet once
+    copies were checked)."""
+    _export(case_dir, tmp_path / "out")
+    shutil.copytree(tmp_path / "out", tmp_path / "before")
+    store = Case.open(case_dir)
+    try:
+        _edit(store, "at ten")
+    finally:
+        store.close()
+    _export(case_dir, tmp_path / "out")
+    shutil.copytree(tmp_path / "out", tmp_path / "usb")
+    shutil.copy(tmp_path / "before" / "note.txt", tmp_path / "usb" / "note.txt")
+    code, found = _verify_with(capsys, case_dir, tmp_path / "usb")
+    said = ("not the note.txt its manifest beside it lists (another export's of that name, put with this set): "
+            "changed since it was written")
+    assert code == 1 and found == [f"{tmp_path / 'usb' / 'note.txt'}: {said}"], found

@@ -75,15 +75,33 @@ def _copies(case: Case, moved_to: Sequence[Path], found: set[Path]) -> Iterator[
         copied = [m for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
                   if m not in found and m.name in written and _copied_export(case, m, written[m.name], ours)]
         for manifest in copied:
-            stem = manifest.name[:-len(MANIFEST_SUFFIX)]
+            stem, listed = manifest.name[:-len(MANIFEST_SUFFIX)], _listed(manifest, written[manifest.name])
             for path in sorted(folder.iterdir()):
                 if (path in found or path.name not in written or not named_as_part_of(path.name, stem)
                         or path.is_symlink() or not path.is_file()):
                     continue
                 found.add(path)
-                yield path, None if sha256_file(path) in written[path.name] else Finding(
-                    str(path), f"a copy of {path.name}, which this case's exports wrote, changed since it was written "
-                               "(SHA-256 differs from every one the audit log lists for it)")
+                digest = sha256_file(path)
+                if digest not in written[path.name]:
+                    yield path, Finding(str(path), f"a copy of {path.name}, which this case's exports wrote, changed "
+                                                   "since it was written (SHA-256 differs from every one the audit log "
+                                                   "lists for it)")
+                elif path.name in listed and digest != listed[path.name]:  # an older or later export's, put in
+                    yield path, Finding(str(path), f"not the {path.name} its manifest beside it lists (another export's "
+                                                   "of that name, put with this set): changed since it was written")
+                else:
+                    yield path, None
+
+
+def _listed(manifest: Path, logged: set[str]) -> dict[str, str]:
+    """What a manifest as the log lists it says of its set's files (name -> SHA-256); empty for one changed."""
+    try:
+        if sha256_file(manifest) not in logged:
+            return {}
+        files = json.loads(read_regular_text(manifest)).get("files", [])
+        return {f["file"]: f["sha256"] for f in files if isinstance(f, dict) and isinstance(f.get("file"), str)}
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+        return {}
 
 
 def _copied_export(case: Case, manifest: Path, logged: set[str], ours: set[str]) -> bool:
