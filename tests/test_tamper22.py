@@ -218,3 +218,24 @@ def test_a_copy_holding_an_older_export_s_text_beside_the_later_manifest_is_said
     said = ("not the note.txt its manifest beside it lists (another export's of that name, put with this set): "
             "changed since it was written")
     assert code == 1 and found == [f"{tmp_path / 'usb' / 'note.txt'}: {said}"], found
+
+
+def test_an_earlier_export_s_copy_where_the_set_is_gone_is_said_as_earlier_not_changed(case_dir, tmp_path, capsys):
+    """The set exported again since the copy was taken, and no longer where it was written: the copy named with
+    `verify --exports` holds what the earlier export wrote, not something changed (was "changed since it was
+    written", as if edited)."""
+    _export(case_dir, tmp_path / "out")
+    shutil.copytree(tmp_path / "out", tmp_path / "usb")
+    store = Case.open(case_dir)
+    try:
+        _edit(store, "at ten")
+    finally:
+        store.close()
+    _export(case_dir, tmp_path / "out")
+    shutil.rmtree(tmp_path / "out")
+    code, found = _verify_with(capsys, case_dir, tmp_path / "usb")
+    earlier = ": holds an earlier export's bytes, not those last written there (put back, or copied before it was " \
+              "exported again)"
+    assert code == 1 and sorted(found) == sorted(
+        f"{tmp_path / 'out' / name} (found at {tmp_path / 'usb' / name}){earlier}"
+        for name in ("note.json", "note.manifest.json", "note.txt")), found
