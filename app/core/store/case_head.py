@@ -23,6 +23,7 @@ from app.core.evidence.head import (
 from app.core.store import db
 from app.core.store.audit import AuditLog
 
+_GONE = "is gone (the case folder was moved or removed while it was open)"
 HEAD_WAIT_MS = 2000  # how long the head file's write waits for another process's write lock
 
 
@@ -46,15 +47,17 @@ class HeadKeeper:
             try:
                 st = os.stat(store)
             except OSError:
-                return f"{store} is gone (the case folder was moved or removed while it was open)"
+                return f"{store} {_GONE}"
             if (st.st_dev, st.st_ino) != self.opened:
                 return f"{store} is another file than the one opened (the case folder was replaced while it was open)"
         return None
 
-    def refuse_if_replaced(self) -> None:
-        """StoreError (one line) before a write to a store no longer at the case's path: nothing is written."""
+    def refuse_if_replaced(self, gone_too: bool = True) -> None:
+        """StoreError (one line) before a write to a store no longer at the case's path: nothing is written.
+        `gone_too=False`: only when another store stands there (a worker ended for it is started again on that one;
+        on a folder moved or removed it would make a new, empty case)."""
         why = self.replaced_since_opened()
-        if why is not None:
+        if why is not None and (gone_too or not why.endswith(_GONE)):
             raise StoreError(f"{why}; nothing written: open the case again")
 
     def write_head(self) -> None:
