@@ -83,6 +83,13 @@ def subtitle(transcript: Transcript) -> str:
     return title(transcript) if is_interview(transcript) else transcript.source.name
 
 
+def heading_lines(transcript: Transcript) -> tuple[str, str]:
+    """The two lines every format opens with, from this one place: "RECORD OF INTERVIEW" over
+    "Transcript of NAME", or "TRANSCRIPT OF A RECORDING" over NAME (the TXT opened "Transcript of
+    NAME" where the DOCX and PDF of the same record said RECORD OF INTERVIEW)."""
+    return heading(transcript).upper(), subtitle(transcript)
+
+
 def running_head(transcript: Transcript) -> str:
     """The line at the top of every page: what this is, case, exhibit, recording."""
     details = transcript.interview or InterviewDetails()
