@@ -58,3 +58,31 @@ def test_pdf_line_numbers_stand_inside_the_tables_margin(translated):
     assert min(line_head + numbers) >= table_left
     time_head = min(x for text, x in pieces if text == "Time")
     assert max(line_head) < time_head  # still the first column
+
+
+def with_channels(count: int, mode: str, split: bool, segments: bool = True):
+    t = make_transcript()
+    segs = tuple(replace(seg, channel=i % 2 if split else None) for i, seg in enumerate(t.segments))
+    return replace(t, source=replace(t.source, channels=count), settings={**t.settings, "channels": mode},
+                   segments=segs if segments else ())
+
+
+@pytest.mark.parametrize(("count", "mode", "split", "words"), [
+    (1, "auto", False, "one channel (mono): nothing to split"),
+    (1, "split", False, "one channel (mono): nothing to split"),
+    (2, "auto", True, "both channels transcribed separately (each held one speaker)"),
+    (2, "auto", False, "the 2 channels mixed to one (they did not each hold one speaker)"),
+    (2, "mix", False, "the 2 channels mixed to one"),
+    (4, "split", True, "each of the 4 channels transcribed separately"),
+])
+def test_settings_say_what_was_done_to_this_files_channels(count, mode, split, words):
+    """A mono file's settings read "channels split when each holds one speaker": the rule, not
+    what happened to it. The DOCX and PDF say what was done to this file."""
+    t = with_channels(count, mode, split)
+    doc = docx.Document(io.BytesIO(get_exporter("docx").render(t)))
+    settings = next(row.cells[1].text for table in doc.tables for row in table.rows
+                    if row.cells[0].text == "Settings")
+    assert words in settings
+    assert "when each holds one speaker" not in settings
+    pdf = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(get_exporter("pdf").render(t))).pages)
+    assert words.split(" (")[0] in " ".join(pdf.split())
