@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.editor = EditorView(self.session, self.player)
         self.editor.message.connect(lambda t: self.statusBar().showMessage(t, 5000))
         self.editor.rerunRequested.connect(lambda eid, lang: self.transcribe([eid], language=lang))
+        self.editor.notice.languages = lambda: prefs.rerun_languages(self.settings)  # allow-list, then the model's
         self.translation = TranslationView(case)
         self.translation.seekRequested.connect(self.player.seek)
         self.history = HistoryView()
@@ -166,7 +167,7 @@ class MainWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([460, 800])  # the left pane's tables fit without scrolling sideways
+        split.setSizes([500, 780])  # the left pane's tables fit, their statuses whole ("language uncertain")
         self.splitters = (split, left)
         central = QWidget()
         layout = QVBoxLayout(central)
