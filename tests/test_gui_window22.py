@@ -144,3 +144,22 @@ def test_look_alike_names_never_read_the_same(qtbot, tmp_path):
             assert model.index(row, 0).data() in model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
     finally:
         case.close()
+
+
+def test_an_english_only_run_is_never_said_detected_100_percent_sure(qtbot, win):
+    """A note made with tiny.en read "Language uncertain: detected as English (100% sure)" beside "Made with
+    an English-only model: the language was not detected" (the exhibit's tooltip and `exhibits` too)."""
+    from dataclasses import replace
+
+    from app.core.models.catalogue import ENGLISH_ONLY_NOTE
+    from app.core.store.views import latest_speech_runs
+    from app.core.usecases.exhibit_status import uncertain_detail
+    from app.gui.run_notice import notices
+
+    exhibit = next(e.id for e in win.case.exhibits() if e.source.name == "de_voicenote.opus")
+    run = replace(latest_speech_runs(win.case)[exhibit], language="en", language_probability=1.0, worded_count=0,
+                  inaudible_ms=7000,
+                  warnings=(ENGLISH_ONLY_NOTE,))
+    said = " ".join(notices(run, False)) + " " + uncertain_detail(run)
+    assert "100% sure" not in said and "detected as English" not in said
+    assert "Language uncertain: not detected (English-only model)." in said

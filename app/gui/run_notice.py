@@ -32,7 +32,9 @@ def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
         return out
     if no_speech_found(run):
         out.append("No speech was found in this recording.")
-    if language_uncertain(run):
+    if language_uncertain(run) and ENGLISH_ONLY_NOTE in run.warnings:  # nothing detected: no "100% sure"
+        out.append("Language uncertain: not detected (English-only model).")
+    elif language_uncertain(run):
         out.append(f"Language uncertain: detected as {safe_language_name(run.language)} "
                    f"({(run.language_probability or 0.0):.0%} sure).")
         if run.worded_count == 0:
