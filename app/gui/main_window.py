@@ -373,6 +373,7 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------- translate
     def ask_translate(self) -> None:
+        self.editor.segments.editor_cursor()  # the words being typed are translated too
         run_id = self.session.run_id
         if run_id is None:
             self.statusBar().showMessage("Open a transcript to translate it.", 5000)
@@ -396,6 +397,7 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- export
     def ask_export(self) -> None:
+        self.editor.segments.editor_cursor()  # the words being typed are exported too (Ctrl+E took the text without)
         self.exporter.ask()  # the dialog, then the files written off the GUI thread (export_flow.py)
 
     def export_to(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:

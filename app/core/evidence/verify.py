@@ -46,13 +46,13 @@ from app.core.evidence.verify_models import model_notes
 from app.core.evidence.verify_originals import original_findings
 from app.core.evidence.verify_queue import job_findings, settings_findings
 from app.core.evidence.verify_records import chat_imports, intake_record, interview_details
-from app.core.evidence.verify_stale import stale_exports
 from app.core.evidence.verify_speakers import (
     dismissals,
     run_voiceprints,
     segment_voiceprints,
     voice_profiles,
 )
+from app.core.evidence.verify_stale import stale_exports
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
 from app.core.evidence.verify_times import log_time_findings, record_time_findings
 from app.core.evidence.verify_words import word_score_findings
