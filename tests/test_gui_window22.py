@@ -14,6 +14,7 @@ pytest.importorskip("PySide6.QtMultimedia")
 from PySide6.QtCore import Qt
 
 from app.cli import main
+from app.core.editing import operations as editing
 from app.gui.run_notice import OTHER
 from app.gui.timeline_view import MESSAGE, TimelineView
 from tests import gui_case
@@ -163,3 +164,35 @@ def test_an_english_only_run_is_never_said_detected_100_percent_sure(qtbot, win)
     said = " ".join(notices(run, False)) + " " + uncertain_detail(run)
     assert "100% sure" not in said and "detected as English" not in said
     assert "Language uncertain: not detected (English-only model)." in said
+
+
+def test_a_translation_of_a_transcript_edited_since_says_so(qtbot, win):
+    """The Translation tab showed a text translation beside the text it was made from, with nothing to
+    say the transcript had been edited since (the Editor showed other words than its source column)."""
+    from app.core.evidence.provenance import software_info
+    from app.core.translation.runs import source_sha256
+    from app.core.types import ModelInfo, Segment
+
+    case = win.case
+    exhibit = next(e for e in case.exhibits() if e.source.name == "silence_30s.wav")
+    parent = case.latest_run(exhibit.id, "transcribe")
+    source = (Segment(0, 1000, "hello there"),)
+    editing_run = case.start_run(exhibit.id, "transcribe", ModelInfo("tiny.en", "/m", "00" * 32), {},
+                                 software_info())
+    case.append_segments(editing_run, source, {}, "en", 0.9)
+    case.finish_run(editing_run)
+    run = case.start_run(exhibit.id, "text-translate", ModelInfo("nllb", "/m", "00" * 32, "nllb"),
+                         {"source_run": {"text_sha256": source_sha256(source)}}, software_info(),
+                         parent_run_id=editing_run, source_language="en")
+    case.append_segments(run, (Segment(0, 1000, "hallo", source_text="hello there"),), {}, "de", None)
+    case.finish_run(run)
+    win.translation.show_exhibit(exhibit.id)
+    assert "edited since" not in win.translation.note.text()
+    change = editing.edit_text(case, editing_run, editing.segment_ids(case, editing_run)[0], "hello here",
+                               actor="DC Jones")
+    win.translation.show_exhibit(exhibit.id)
+    assert "the transcript has been edited since" in win.translation.note.text()
+    editing.undo(case, change.revision_id, actor="DC Jones")
+    win.translation.show_exhibit(exhibit.id)
+    assert "edited since" not in win.translation.note.text()
+    assert parent is not None
