@@ -75,3 +75,29 @@ def test_export_while_typing_writes_the_words_typed(qtbot, win, typing, tmp_path
     assert stored_when_asked[0].endswith(TYPED)
     [txt] = (tmp_path / "out").glob("*.txt")
     assert TYPED.strip() in txt.read_text(encoding="utf-8")
+
+
+
+def test_undo_from_the_menu_while_typing_loses_nothing(qtbot, qapp, win, monkeypatch):
+    """Edit > Undo while a line was open reverted the line's last change in the store under the open
+    editor; its text was stored after, and the undo was silently gone. Now the words typed are kept
+    first, and the undo takes them back."""
+    table = focus_table(qtbot, qapp, win)
+    model, run = win.editor.model, win.session.run_id
+    try:
+        original = editing.current_segments(win.case, run)[1].text
+        model.setData(model.index(1, TEXT_COL), original + " first change")  # a change of the line, undoable
+        first = editing.current_segments(win.case, run)[1].text
+        table.setCurrentIndex(model.index(1, TEXT_COL))
+        table.edit(model.index(1, TEXT_COL))
+        qtbot.waitUntil(lambda: isinstance(qapp.focusWidget(), EDITORS), timeout=3_000)
+        qapp.focusWidget().end(False)
+        qtbot.keyClicks(qapp.focusWidget(), TYPED)
+        menu_action(win, "Undo").trigger()
+        qtbot.wait(50)
+        win.editor.segments.editor_cursor()  # whatever is still open is stored, as leaving the line would
+        qtbot.wait(50)
+        assert editing.current_segments(win.case, run)[1].text == first  # the typing undone, nothing else
+    finally:
+        while win.undo_action.isEnabled():
+            win.undo_action.trigger()
