@@ -47,7 +47,7 @@ class ReviewBar(QWidget):
         # the status shares the free width with the word (a sign-off names its verifier in full at
         # 1280 px, beside the wider left pane, so it has the larger share); both sizes depend on the
         # room, not the text, so nothing shifts as they change
-        row.addWidget(self.status_label, 2)
+        row.addWidget(self.status_label, 3)  # "Verified by DC Ann Example" whole beside a 500 px left pane
         for w in (self.verify_button, self.prev_button, self.count_label, self.next_button, self.reviewed_button):
             row.addWidget(w)
         row.addWidget(self.word_label, 1)
