@@ -184,7 +184,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(_probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY))))
+        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -224,6 +224,26 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
         return container
     container.close()
     return longer
+
+
+LARGE_PACKETS = {"max_size": str(1 << 20)}  # a WAV's PCM read 1 MiB a packet, not ffmpeg's 4 kB
+
+
+def _in_large_packets(handle, container) -> av.container.InputContainer:  # type: ignore[name-defined]
+    """A PCM WAV opened again to be read in 1 MiB packets: in ffmpeg's 4 kB ones each packet's
+    passage through decoding cost more than its samples, about 50 s a GiB (a recorder's 4 GB
+    WAV of nothing but a header over zeros took minutes to say there was no speech). Only plain
+    PCM: a block-coded WAV (ADPCM, GSM) keeps ffmpeg's packets, one block each."""
+    audio = [s for s in container.streams if s.type == "audio" and s.codec_context is not None]
+    if container.format.name != "wav" or not audio or not all(s.codec_context.name.startswith("pcm_") for s in audio):
+        return container
+    handle.seek(0)
+    try:
+        larger = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
+    except av.error.FFmpegError:  # as first opened
+        return container
+    container.close()
+    return larger
 
 
 ZERO_CHECK = 1 << 16

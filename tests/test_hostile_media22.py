@@ -1,0 +1,84 @@
+"""Hostile media, session 22: a streaming recorder's WAV of gigabytes (its sizes unset, its data
+nothing but zeros), read in packets large enough that hours of nothing pass quickly."""
+
+from __future__ import annotations
+
+import os
+import struct
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.core.media import decode
+from app.core.media.decode import SAMPLE_RATE, AudioReader, probe, read_all
+from tests.conftest import MEDIA
+
+RATE = 16000
+
+
+def _streaming_wav(path: Path, data_bytes: int, sizes: int = 0xFFFFFFFF) -> Path:
+    """A 16 kHz mono 16-bit WAV whose RIFF and data sizes are `sizes` (a streaming recorder's
+    'unknown', or 0) over `data_bytes` of zeros written as a hole (nothing on disk)."""
+    with open(path, "wb") as handle:
+        handle.write(b"RIFF" + struct.pack("<I", sizes) + b"WAVEfmt "
+                     + struct.pack("<IHHIIHH", 16, 1, 1, RATE, RATE * 2, 2, 16) + b"data" + struct.pack("<I", sizes))
+    os.truncate(path, 44 + data_bytes)
+    return path
+
+
+@pytest.fixture()
+def packets(monkeypatch) -> list[int]:
+    """How many packets the decoder was handed."""
+    handed: list[int] = []
+    real = decode._decode_packet
+
+    def counted(packet, *args, **kwargs):
+        handed.append(packet.size)
+        return real(packet, *args, **kwargs)
+
+    monkeypatch.setattr(decode, "_decode_packet", counted)
+    return handed
+
+
+def test_hours_of_a_streaming_recorders_zeros_pass_in_few_packets(tmp_path, packets):
+    """A recorder's WAV never closed (sizes 0xFFFFFFFF) over 256 MiB of zeros (2.3 h): ffmpeg
+    handed it on in 4 kB packets, 65,536 of them, each costing more than its samples (about 50 s
+    a GiB: a 4 GB one took minutes to say it held no speech). It is read 1 MiB a packet, and
+    every sample is still there, in place."""
+    data = 256 << 20
+    path = _streaming_wav(tmp_path / "recorder.wav", data)
+    reader = AudioReader(str(path), expected_ms=probe(path).duration_ms)
+    samples = loud = 0
+    for block in reader.blocks():
+        samples += block.shape[-1]
+        loud += int(np.count_nonzero(block))
+    assert samples == data // 2 and loud == 0 and not reader.truncated
+    assert len(packets) <= 300  # 65,536 before
+
+
+@pytest.mark.parametrize("name", ["interview_stereo.wav", "interview_mono.wav"])
+def test_a_wav_read_in_large_packets_keeps_every_sample(name, packets):
+    """The samples decoded are the file's own, every one, in both channels."""
+    path = MEDIA / name
+    audio, reader = read_all(str(path), mono=False)
+    with wave.open(str(path)) as source:
+        assert source.getframerate() == SAMPLE_RATE
+        pcm = np.frombuffer(source.readframes(source.getnframes()), "<i2").reshape(-1, source.getnchannels()).T
+    assert audio.shape == pcm.shape and np.array_equal(audio, pcm.astype(np.float32) / 32768)
+    assert len(packets) <= 6  # 443 (stereo), 222 (mono) before
+
+
+def test_speech_after_an_unset_data_size_is_read_whole(tmp_path):
+    """A WAV whose data size is 0 (a recorder that never went back to write it) over real audio:
+    all of it is read, none called cut."""
+    source = MEDIA / "interview_mono.wav"
+    raw = source.read_bytes()
+    at = raw.index(b"data")
+    unset = tmp_path / "unset.wav"
+    unset.write_bytes(raw[:at + 4] + struct.pack("<I", 0) + raw[at + 8:])
+    info = probe(unset)
+    audio, reader = read_all(str(unset), expected_ms=info.duration_ms)
+    whole, _ = read_all(str(source))
+    assert audio.size == whole.size and np.array_equal(audio, whole) and not reader.truncated
