@@ -13,7 +13,9 @@ import pytest
 
 from app.core.media import decode
 from app.core.media.decode import SAMPLE_RATE, AudioReader, probe, read_all
+from app.core.media.intake import find_media
 from tests.conftest import MEDIA
+from tests.test_hostile_media import ffmpeg
 
 RATE = 16000
 
@@ -82,3 +84,31 @@ def test_speech_after_an_unset_data_size_is_read_whole(tmp_path):
     audio, reader = read_all(str(unset), expected_ms=info.duration_ms)
     whole, _ = read_all(str(source))
     assert audio.size == whole.size and np.array_equal(audio, whole) and not reader.truncated
+
+
+@pytest.mark.parametrize("damage", [lambda toc: 0x00, lambda toc: 0xFF, lambda toc: toc ^ 0x40],
+                         ids=["zeroed", "0xff", "a bit flipped to NO_DATA"])
+def test_a_headerless_amr_whose_first_frame_header_is_damaged_is_read_whole(tmp_path, damage):
+    """A phone's raw AMR frames (no '#!AMR' header) whose first byte, the first frame's header, is
+    damaged: every frame after it was whole, yet the note was 'not a media file ffmpeg can read'
+    named .amr and passed over as not media in a folder. It is read, its first header mended,
+    the same audio as the note undamaged, with a warning naming the byte."""
+    intact = _amr_nb(tmp_path / "intact.amr", MEDIA / "interview_mono.wav", 6)
+    frames = bytearray(intact.read_bytes()[6:])
+    frames[0] = damage(frames[0])
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "VOICE0001").write_bytes(bytes(frames))
+    [found] = find_media([str(folder)])
+    assert found.skipped is None and found.error is None and found.source is not None
+    expected, _ = read_all(str(intact))
+    audio, reader = read_all(found.path, expected_ms=probe(found.path).duration_ms)
+    assert np.array_equal(audio, expected) and not reader.truncated
+    assert any("damaged frame header" in line and "byte 0" in line for line in reader.notes)
+    assert probe(found.path).duration_ms == probe(intact).duration_ms
+
+
+def _amr_nb(path: Path, source: Path, seconds: float) -> Path:
+    ffmpeg("-i", str(source), "-t", str(seconds), "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb",
+           "-f", "amr", str(path))
+    return path
