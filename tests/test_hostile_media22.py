@@ -47,7 +47,7 @@ def packets(monkeypatch) -> list[int]:
 def test_hours_of_a_streaming_recorders_zeros_pass_in_few_packets(tmp_path, packets):
     """A recorder's WAV never closed (sizes 0xFFFFFFFF) over 256 MiB of zeros (2.3 h): ffmpeg
     handed it on in 4 kB packets, 65,536 of them, each costing more than its samples (about 50 s
-    a GiB: a 4 GB one took minutes to say it held no speech). It is read 1 MiB a packet, and
+    a GiB: a 4 GB one took minutes to say it held no speech). It is read 256 kB a packet, and
     every sample is still there, in place."""
     data = 256 << 20
     path = _streaming_wav(tmp_path / "recorder.wav", data)
@@ -57,7 +57,7 @@ def test_hours_of_a_streaming_recorders_zeros_pass_in_few_packets(tmp_path, pack
         samples += block.shape[-1]
         loud += int(np.count_nonzero(block))
     assert samples == data // 2 and loud == 0 and not reader.truncated
-    assert len(packets) <= 300  # 65,536 before
+    assert len(packets) <= 1100  # 65,536 before
 
 
 @pytest.mark.parametrize("name", ["interview_stereo.wav", "interview_mono.wav"])
@@ -69,7 +69,7 @@ def test_a_wav_read_in_large_packets_keeps_every_sample(name, packets):
         assert source.getframerate() == SAMPLE_RATE
         pcm = np.frombuffer(source.readframes(source.getnframes()), "<i2").reshape(-1, source.getnchannels()).T
     assert audio.shape == pcm.shape and np.array_equal(audio, pcm.astype(np.float32) / 32768)
-    assert len(packets) <= 6  # 443 (stereo), 222 (mono) before
+    assert len(packets) <= 20  # 443 (stereo), 222 (mono) before
 
 
 def test_speech_after_an_unset_data_size_is_read_whole(tmp_path):
@@ -112,3 +112,29 @@ def _amr_nb(path: Path, source: Path, seconds: float) -> Path:
     ffmpeg("-i", str(source), "-t", str(seconds), "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb",
            "-f", "amr", str(path))
     return path
+
+
+@pytest.mark.parametrize("kind", ["m4a", "mp4"])
+@pytest.mark.parametrize("past", [60 * 48000, 0x7FFFFFFF])
+def test_an_edit_list_starting_past_the_audio_is_damage_and_the_audio_is_read(tmp_path, kind, past):
+    """A voice note's (or a video's) one edit starting past the end of its audio: it shows nothing,
+    which no trim does. ffmpeg decoded nothing, and the whole note was 'hidden by the edit list'
+    and never transcribed: an empty transcript of a file holding 6 s of speech. It is damage: the
+    audio is read whole from the track's start, and the warning says why."""
+    note = tmp_path / f"note.{kind}"
+    video = ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=6", "-c:v", "mpeg4"] if kind == "mp4" else []
+    ffmpeg(*video, "-i", str(MEDIA / "interview_mono.wav"), "-t", "6", "-ar", "48000", "-c:a", "aac", str(note))
+    whole, _ = read_all(str(note))
+    data = bytearray(note.read_bytes())
+    elst = [at for at in range(len(data)) if data.startswith(b"elst", at)][-1]  # the sound track's (the last trak)
+    struct.pack_into(">i", data, elst + 16, past)
+    damaged = tmp_path / f"damaged.{kind}"
+    damaged.write_bytes(bytes(data))
+    info = probe(damaged)
+    audio, reader = read_all(str(damaged), expected_ms=info.duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 6.0) < 0.2 and not reader.truncated and reader.damaged == ()
+    assert abs(info.duration_ms - 6000) < 200
+    shift = audio.size - whole.size  # the encoder's priming, which the edit list had left out: 1,024 samples
+    assert 0 <= shift <= 1100 and np.corrcoef(audio[shift:shift + 80_000], whole[:80_000])[0, 1] > 0.95
+    [line] = reader.notes
+    assert "edit list is damaged" in line and f"from media time {past:,}" in line and "read whole" in line

@@ -226,11 +226,11 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
     return longer
 
 
-LARGE_PACKETS = {"max_size": str(1 << 20)}  # a WAV's PCM read 1 MiB a packet, not ffmpeg's 4 kB
+LARGE_PACKETS = {"max_size": str(1 << 18)}  # a WAV's PCM read 256 kB a packet, not ffmpeg's 4 kB
 
 
 def _in_large_packets(handle, container) -> av.container.InputContainer:  # type: ignore[name-defined]
-    """A PCM WAV opened again to be read in 1 MiB packets: in ffmpeg's 4 kB ones each packet's
+    """A PCM WAV opened again to be read in 256 kB packets: in ffmpeg's 4 kB ones each packet's
     passage through decoding cost more than its samples, about 50 s a GiB (a recorder's 4 GB
     WAV of nothing but a header over zeros took minutes to say there was no speech). Only plain
     PCM: a block-coded WAV (ADPCM, GSM) keeps ffmpeg's packets, one block each."""
