@@ -16,6 +16,7 @@ from app.core.media.decode import SAMPLE_RATE, AudioReader, probe, read_all
 from app.core.media.intake import find_media
 from tests.conftest import MEDIA
 from tests.test_hostile_media import ffmpeg
+from tests.test_hostile_media13 import BURSTS, caf_entry_changed
 
 RATE = 16000
 
@@ -138,3 +139,24 @@ def test_an_edit_list_starting_past_the_audio_is_damage_and_the_audio_is_read(tm
     assert 0 <= shift <= 1100 and np.corrcoef(audio[shift:shift + 80_000], whole[:80_000])[0, 1] > 0.95
     [line] = reader.notes
     assert "edit list is damaged" in line and f"from media time {past:,}" in line and "read whole" in line
+
+
+@pytest.mark.parametrize("damage", [((10, 40), (30, -100)), ((3, -25), (20, 60)), ((12, 7), (14, 300)),
+                                    ((5, 7), (6, 20))], ids=["apart", "early", "close", "side by side"])
+def test_a_caf_whose_packet_table_states_two_packets_sizes_wrong_is_read_whole(tmp_path, damage):
+    """Two damaged sizes in an iPhone app's ALAC note: the difference the audio bytes give is the
+    sum of both errors, so no one size put it right and the note was read as before, 2.8 s of 8,
+    the rest 'damaged', truncated, its last bytes 'cannot be located'. Both are put right."""
+    whole = tmp_path / "whole.caf"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "16000", "-ac", "1", "-c:a", "alac", str(whole))
+    data = whole.read_bytes()
+    for packet, by in damage:
+        data = caf_entry_changed(data, packet, by)
+    path = tmp_path / "note.caf"
+    path.write_bytes(data)
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.duration_ms == probe(whole).duration_ms == 8000
+    assert np.array_equal(audio, read_all(str(whole))[0]) and not reader.truncated and not reader.damaged
+    (first, _), (second, _) = damage
+    assert f"states packet {first + 1} as" in reader.notes[0] and f"and packet {second + 1} as" in reader.notes[0]

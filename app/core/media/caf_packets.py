@@ -33,15 +33,20 @@ class Table:
     frames_per_packet: int
     rate: float
     unlocated: int  # audio bytes after the located packets
-    mended: tuple[int, int, int] | None = None  # one entry put right: its packet, the size stated, the size used
+    mended: tuple[tuple[int, int, int], ...] = ()  # entries put right: each its packet, the size stated, the size used
     header: bytes = b""  # the table's own header, kept when it is whole (its priming and remainder frames)
 
     @property
     def note(self) -> str:
-        if self.mended is not None:
-            packet, stated, used = self.mended
+        if len(self.mended) == 1:
+            [(packet, stated, used)] = self.mended
             return (f"the CAF's packet table states packet {packet + 1:,} as {stated:,} bytes, which the audio bytes "
                     f"and the packets after it contradict (a damaged entry): read as {used:,} bytes")
+        if self.mended:
+            said = " and ".join(f"packet {packet + 1:,} as {stated:,} bytes" for packet, stated, _ in self.mended)
+            used = " and ".join(f"{used:,}" for _, _, used in self.mended)
+            return (f"the CAF's packet table states {said}, which the audio bytes and the packets after them "
+                    f"contradict ({len(self.mended)} damaged entries): read as {used} bytes")
         lost = (f"; the last {self.unlocated:,} bytes of audio cannot be located without it (not transcribed)"
                 if self.unlocated else "")
         return (f"the CAF's packet table is damaged (its header states {self.stated:,} packets): read by the "
@@ -165,8 +170,8 @@ def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stat
     found = caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle))
     if found is None:
         return None
-    tried, index = found
-    return replace(table_of(tried), mended=(index, sizes[index], tried[index]))
+    tried, indexes = found
+    return replace(table_of(tried), mended=tuple((index, sizes[index], tried[index]) for index in indexes))
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:
