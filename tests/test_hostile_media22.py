@@ -65,7 +65,7 @@ def test_hours_of_a_streaming_recorders_zeros_pass_in_few_packets(tmp_path, pack
 def test_a_wav_read_in_large_packets_keeps_every_sample(name, packets):
     """The samples decoded are the file's own, every one, in both channels."""
     path = MEDIA / name
-    audio, reader = read_all(str(path), mono=False)
+    audio, _ = read_all(str(path), mono=False)
     with wave.open(str(path)) as source:
         assert source.getframerate() == SAMPLE_RATE
         pcm = np.frombuffer(source.readframes(source.getnframes()), "<i2").reshape(-1, source.getnchannels()).T
@@ -160,3 +160,38 @@ def test_a_caf_whose_packet_table_states_two_packets_sizes_wrong_is_read_whole(t
     assert np.array_equal(audio, read_all(str(whole))[0]) and not reader.truncated and not reader.damaged
     (first, _), (second, _) = damage
     assert f"states packet {first + 1} as" in reader.notes[0] and f"and packet {second + 1} as" in reader.notes[0]
+
+
+@pytest.mark.parametrize(("frames", "header"), [
+    ((100, 200, 300, 400), lambda n: b"#!AMR\n"),
+    ((100, 200, 300, 400), lambda n: [b"#!ANR\n", b"#!AMR", b"#!AMR\n\n", b"#AMR\n"][n]),
+    ((100, 102, 104, 106), lambda n: b"#!AMR\n" if n % 2 else b"#!AMx\n"),
+    ((100, 101, 102, 103, 104, 105), lambda n: b"\x23\x21\x41\x4d\x52\x0b"),
+], ids=["whole, apart", "damaged, apart", "close", "side by side"])
+def test_an_amr_holding_its_header_again_inside_it_is_read_past_it(tmp_path, frames, header):
+    """Notes joined end to end, each keeping its '#!AMR' header (whole, or a byte damaged, lost or
+    added): the headers were read as frames; four a frame or two apart put the reader out of step
+    for good, a second of noise and every word after it a second late. They are read past: the
+    same audio as the frames alone, with a warning naming them."""
+    note = _amr_nb(tmp_path / "note.amr", MEDIA / "interview_mono.wav", 10)
+    data = note.read_bytes()
+    body, at = bytearray(data[:6]), 6
+    sizes = {mode: size for mode, size in enumerate([13, 14, 16, 18, 20, 21, 27, 32, 6])}
+    starts = []
+    while at < len(data):
+        starts.append(at)
+        at += sizes.get(data[at] >> 3 & 0x0F, 1)
+    last = 6
+    for n, frame in enumerate(frames):
+        body += data[last:starts[frame]] + header(n)
+        last = starts[frame]
+    body += data[last:]
+    joined = tmp_path / "joined.amr"
+    joined.write_bytes(bytes(body))
+    info = probe(joined)
+    audio, reader = read_all(str(joined), expected_ms=info.duration_ms)
+    expected, _ = read_all(str(note))
+    assert info.duration_ms == probe(note).duration_ms and np.array_equal(audio, expected)
+    assert not reader.truncated and not reader.damaged
+    [line] = reader.notes
+    assert f"its file header again {len(frames)} time(s) inside it" in line

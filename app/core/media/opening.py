@@ -20,6 +20,7 @@ from app.core.media import (
     adts,
     amr,
     amr_frames,
+    amr_repeats,
     boxes,
     caf_packets,
     ebml,
@@ -101,6 +102,7 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
+    handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
     if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
@@ -121,7 +123,8 @@ def header_fixes(handle) -> tuple:
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
-            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(mkv_entry.view(handle)),
+            wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
+            mkv_private.unusable(mkv_entry.view(handle)),
             mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle))
 
 
@@ -130,7 +133,7 @@ def cut_mark(handle, format_name: str) -> str:
     written as it went ending inside a block), or ''."""
     if format_name in ("amrnb", "amrwb") and (bare := moovless.found(handle)) is not None:
         return bare.cut_note
-    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_frames.view(handle)):
+    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_repeats.view(handle)):
         return amr.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
         return ebml.CUT_NOTE
