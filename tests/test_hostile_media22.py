@@ -16,7 +16,7 @@ from app.core.media.decode import SAMPLE_RATE, AudioReader, probe, read_all
 from app.core.media.intake import find_media
 from tests.conftest import MEDIA
 from tests.test_hostile_media import ffmpeg
-from tests.test_hostile_media13 import BURSTS, caf_entry_changed
+from tests.test_hostile_media13 import BURSTS, caf_entry_changed, gsm_wav
 
 RATE = 16000
 
@@ -195,3 +195,26 @@ def test_an_amr_holding_its_header_again_inside_it_is_read_past_it(tmp_path, fra
     assert not reader.truncated and not reader.damaged
     [line] = reader.notes
     assert f"its file header again {len(frames)} time(s) inside it" in line
+
+
+@pytest.mark.parametrize("stated", [16000, 4000, 44100])
+def test_a_gsm_wav_stating_a_rate_gsm_is_not_coded_at_is_read_at_8_khz(tmp_path, stated):
+    """GSM 6.10 is coded at 8 kHz only; a call recorder's WAV whose header states 16 kHz (its byte
+    rate 8 kHz's, 1,625 bytes a second) played at double speed: 8 s of call as 4. It is read at
+    8 kHz, with a warning. (No GSM encoder here: its frames are any bits, 8 s of them.)"""
+    frames = np.random.default_rng(1).integers(0, 256, 65 * 25 * 8, dtype=np.uint8).tobytes()
+    data = bytearray(gsm_wav(frames, 65))
+    at = data.index(b"fmt ") + 8
+    right = read_all(str(_written(tmp_path / "right.wav", bytes(data))))[0]
+    struct.pack_into("<I", data, at + 4, stated)
+    path = _written(tmp_path / "call.wav", bytes(data))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.duration_ms == 8000 and source.sample_rate == 8000 and np.array_equal(audio, right)
+    assert not reader.truncated and not reader.damaged
+    assert any(f"states {stated:,} Hz (damaged)" in line and "read at 8,000 Hz" in line for line in reader.notes)
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
