@@ -19,6 +19,8 @@ from app.core.media.amr_frames import CHAIN, MAX_BYTES, _frames_start, _in_step,
 from app.core.media.views import Spliced
 
 MAX_FOUND = 256
+JUNK = 4096  # bytes out of step with no header found: junk after the note, not a header's damage
+PAIRS = (b"#!", b"AM", b"MR", b"R\n", b"R-", b"-W", b"WB", b"B\n")  # a header with two bytes damaged keeps one
 
 
 @dataclass(frozen=True)
@@ -55,19 +57,20 @@ def found(handle: BinaryIO) -> Repeats | None:
     except (OSError, ValueError):
         return None
     sizes = amr.KINDS[kind]
-    headers, damaged, at = [], 0, 0
-    while at < len(data) and len(headers) < MAX_FOUND:
+    headers, damaged, at, lost = [], 0, 0, 0
+    while at < len(data) and len(headers) < MAX_FOUND and lost < JUNK:
         step = _size(data, at, sizes)
         if step and _in_step(data, at + step, sizes, 1):
+            lost = 0 if not lost or _in_step(data, at, sizes, CHAIN) else lost + step  # chance fits a frame or two
             at += step
             continue
         length = _header_at(data, at, sizes)
         if length:
             headers.append((start + at, start + at + length))
             damaged += not any(data[at:at + length] == magic for magic, _ in amr.MAGICS)
-            at += length
+            at, lost = at + length, 0
             continue
-        at += step or 1  # damage of another kind: amr_frames.py's
+        at, lost = at + (step or 1), lost + (step or 1)  # damage of another kind (amr_frames.py's), or junk
     return Repeats(tuple(headers), damaged, size) if headers else None
 
 
@@ -91,6 +94,9 @@ def _header_at(data: bytes, at: int, sizes: dict[int, int]) -> int:
 def _header_lengths(data: bytes, at: int) -> list[int]:
     """The lengths of the bytes at `at` that could be an AMR file header, a byte or two damaged,
     lost or added."""
+    near = data[at:at + 10]
+    if not any(pair in near for pair in PAIRS):  # most bytes: no header can start here
+        return []
     return [length for magic, _ in amr.MAGICS for length in (len(magic), len(magic) - 1, len(magic) + 1)
             if _like(data[at:at + length], magic)]
 
