@@ -65,8 +65,8 @@ def _first_put_right(sizes: list[int], view) -> Iterator[tuple[list[int], int]]:
     """The sizes with the first damaged entry given the one size (of up to twice the largest
     packet) nearest the one stated that has the packets after it decode where it puts them, and
     its index, likeliest first (each is then checked with the other entry put right, by decoding
-    every packet). With two entries damaged the difference the
-    audio bytes give is their sum: neither's own. Each size is tried on those packets alone."""
+    every packet). With two entries damaged the difference the audio bytes give is their sum:
+    neither's own. Each size is tried on those packets alone."""
     failing = _first_failing(view(sizes))
     if failing is None:
         return
@@ -81,27 +81,40 @@ def _first_put_right(sizes: list[int], view) -> Iterator[tuple[list[int], int]]:
             starts = [0]
             for size in sizes:
                 starts.append(starts[-1] + size)
-            found = [(index, size) for checked in (CHECKED, 1)  # one: the other damaged entry may be among those checked
+            found = ((index, size) for checked in (CHECKED, 1)  # one: the other damaged entry may be among those checked
                      for index in (failing + step for step in NEAR) if 0 <= index < len(sizes) - 1
-                     for size in _fitting(decoder, data, starts[index], sizes, index, checked)]
+                     for size in _fitting(decoder, data, starts[index], sizes, index, checked))
+            tried: set[tuple[int, int]] = set()
+            for index, size in found:
+                if len(tried) >= CANDIDATES:
+                    return
+                if (index, size) not in tried:
+                    tried.add((index, size))
+                    yield [*sizes[:index], size, *sizes[index + 1:]], index
     except (av.error.FFmpegError, StopIteration, ValueError, OSError):
         return
-    for index, size in list(dict.fromkeys(found))[:CANDIDATES]:
-        yield [*sizes[:index], size, *sizes[index + 1:]], index
 
 
 TRIED = 6  # sizes tried for one entry
 CANDIDATES = 8  # first entries put right, each checked by decoding the note up to five times
 
 
-def _fitting(decoder, data: bytes, start: int, sizes: list[int], index: int, checked: int) -> list[int]:
+def _fitting(decoder, data: bytes, start: int, sizes: list[int], index: int, checked: int) -> Iterator[int]:
     """The sizes for entry `index` that have the `checked` packets after it decode where they put
     them, nearest the one stated first (packets of silence alike: a whole packet more fits as
-    well); none when the stated size is the nearest (that entry is whole)."""
-    found = sorted((size for size in range(1, 2 * max(sizes) + 1)
-                    if _decode_from(decoder, data, start + size, sizes[index + 1:index + 1 + checked])),
-                   key=lambda size: abs(size - sizes[index]))
-    return [] if not found or found[0] == sizes[index] else found[:TRIED]
+    well), up to TRIED of them (one when several packets bear it out); none when the stated size
+    fits (that entry is whole)."""
+    stated, found = sizes[index], 0
+    after = sizes[index + 1:index + 1 + checked]
+    for distance in range(2 * max(sizes)):
+        for size in {stated - distance, stated + distance}:
+            if 0 < size <= 2 * max(sizes) and _decode_from(decoder, data, start + size, after):
+                if not distance:
+                    return
+                yield size
+                found += 1
+                if found >= (1 if checked > 1 else TRIED):
+                    return
 
 
 def _decode_from(decoder, data: bytes, at: int, sizes: list[int]) -> bool:
