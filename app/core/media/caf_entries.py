@@ -14,9 +14,11 @@ them decode where it puts them, each tried on those packets alone), the second a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 import av
+import av.logging
 
 MAX_AUDIO = 64 << 20  # each try decodes the whole note: a voice note's size, not an hour's
 NEAR = (-1, 0, -2, 1)  # the entries tried, relative to the first packet that no longer decodes
@@ -118,17 +120,37 @@ def _fitting(decoder, data: bytes, start: int, sizes: list[int], index: int, che
 
 
 def _decode_from(decoder, data: bytes, at: int, sizes: list[int]) -> bool:
-    """Whether packets of these sizes, laid one after another from `at`, each decode to sound."""
+    """Whether packets of these sizes, laid one after another from `at`, each decode to sound,
+    the decoder finding each whole (ALAC decodes a packet a byte out of place to noise, saying
+    only in its log that bits were left over)."""
     for size in sizes:
         if at + size > len(data):
             return False
-        try:
-            if not any(frame.samples for frame in decoder.decode(av.Packet(data[at:at + size]))):
+        with _logged() as said:
+            try:
+                if not any(frame.samples for frame in decoder.decode(av.Packet(data[at:at + size]))):
+                    return False
+            except av.error.FFmpegError:
                 return False
-        except av.error.FFmpegError:
+        if said and not (len(sizes) == 1 and all(LEFT_OVER in line[2] for line in said)):  # its own size may be damaged too
             return False
         at += size
     return True
+
+
+LEFT_OVER = "bits left"  # ALAC's word for a packet longer than it holds: the one thing a damaged size of its own does
+
+
+@contextmanager
+def _logged() -> Iterator[list]:
+    """The errors the decoder logs meanwhile (ffmpeg's log is otherwise left as it was)."""
+    level = av.logging.get_level()
+    av.logging.set_level(av.logging.ERROR)
+    try:
+        with av.logging.Capture() as logs:
+            yield logs
+    finally:
+        av.logging.set_level(level)
 
 
 def varints(sizes: list[int]) -> bytes:
@@ -150,9 +172,12 @@ def _first_failing(handle) -> int | None:
             index = -1
             for index, packet in enumerate(container.demux(stream)):
                 if packet.size:
-                    try:
-                        packet.decode()
-                    except av.error.FFmpegError:
+                    with _logged() as said:
+                        try:
+                            packet.decode()
+                        except av.error.FFmpegError:
+                            return index
+                    if said:
                         return index
             return None if index >= 0 else 0
     except (av.error.FFmpegError, StopIteration, ValueError):
