@@ -222,3 +222,18 @@ def test_a_gsm_wav_stating_a_rate_gsm_is_not_coded_at_is_read_at_8_khz(tmp_path,
 def _written(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+@pytest.mark.parametrize("codec", ["adpcm_ima_wav", "adpcm_ms"])
+def test_an_adpcm_wav_whose_stated_rate_its_byte_rate_contradicts_says_so(tmp_path, codec):
+    """An 8 kHz call recording whose header states 16 kHz (its byte rate still 8 kHz's) played at
+    double speed without a word of warning. Which field lies cannot be told from the header, so it
+    is still read at the rate stated, but the run now names the contradiction and the other rate."""
+    path = tmp_path / "call.wav"
+    ffmpeg("-i", str(MEDIA / "interview_mono.wav"), "-t", "6", "-ar", "8000", "-c:a", codec, str(path))
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, data.index(b"fmt ") + 12, 16000)
+    path.write_bytes(bytes(data))
+    audio, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert abs(audio.size / SAMPLE_RATE - 3.0) < 0.1 and not reader.truncated
+    assert any("states 16,000 Hz, but its byte rate" in line and "is 8,000 Hz's" in line for line in reader.notes)

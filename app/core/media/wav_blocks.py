@@ -77,6 +77,10 @@ def damaged(handle: BinaryIO) -> BlockFix | None:
         said.append(f"the {name} header states a block size of {_count(fmt.block_align, 'byte')} (damaged): read as blocks of "
                     f"{block:,} bytes, as its own blocks are laid out")
     block = block or fmt.block_align
+    if (implied := _byte_rate_says(fmt, channels, block)) is not None:
+        said.append(f"the {name} header states {fmt.rate:,} Hz, but its byte rate ({fmt.byte_rate:,}) is {implied:,} Hz's: "
+                    f"one of them is damaged and which cannot be told; read at {fmt.rate:,} Hz (voices that sound "
+                    f"{'fast' if implied < fmt.rate else 'slow'} mean the recording is {implied:,} Hz)")
     if _rate(fmt) != fmt.rate:
         patches[fmt.at + 4] = struct.pack("<I", GSM_RATE)
         said.append(f"the {name} header states {fmt.rate:,} Hz (damaged): GSM 6.10 is coded at {GSM_RATE:,} Hz, as "
@@ -86,7 +90,22 @@ def damaged(handle: BinaryIO) -> BlockFix | None:
         patches[fmt.at + 14] = struct.pack("<H", 4)
         said.append(f"the {name} header states {fmt.bits} bits per sample (damaged): read as 4, as its block size "
                     "and samples per block give")
-    return BlockFix(patches, tuple(said)) if patches else None
+    return BlockFix(patches, tuple(said)) if patches or said else None
+
+
+RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+
+
+def _byte_rate_says(fmt: Fmt, channels: int, block: int) -> int | None:
+    """The recording rate an ADPCM header's byte rate gives when it is half or double the one
+    stated, a usual rate (16,000 Hz stated over 8,000 Hz's byte rate: heard at double speed), else
+    None. A byte rate further off is its own damage (ffmpeg does not use it): not said."""
+    samples = _from_block(fmt.tag, block, channels) if fmt.tag in (IMA, MS) and block else 0
+    if not samples or not fmt.byte_rate:
+        return None
+    implied = fmt.byte_rate * samples / block
+    usual = min(RATES, key=lambda rate: abs(rate - implied))
+    return usual if abs(usual - implied) <= usual * 0.01 and usual in (fmt.rate * 2, fmt.rate / 2) else None
 
 
 def _count(n: int, what: str) -> str:
