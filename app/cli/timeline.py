@@ -25,7 +25,7 @@ from app.cli.common import (
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
 from app.core.chats.intake import TakenIn
-from app.core.chats.json_cut import CUT_JSON_START
+from app.core.chats.json_cut import CUT_JSON_MARKERS
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
 from app.core.chats.records import kind_of
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
@@ -66,7 +66,7 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"
             print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
-        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE) or CUT_CHAR_NOTE in m.note or CUT_JSON_START in m.note
+        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE) or CUT_CHAR_NOTE in m.note or any(k in m.note for k in CUT_JSON_MARKERS)
                for m in t.export.messages):  # its last messages are not in the file
             print(f"{t.shown}: warning: the export ends in the middle of a message (cut short); what the phone "
                   f"wrote after it is not in this file", file=sys.stderr)

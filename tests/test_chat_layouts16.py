@@ -1,0 +1,121 @@
+"""Chat exports (session 22): exports cut short, and the app's words and names the readers met for the first time.
+
+Each test builds its export as a small text and reads it as `timeline` does (`load_export`).
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from app.core.chats import load_export
+
+
+def _chats(path: Path):
+    [loaded] = load_export(path)
+    return loaded.export.chats
+
+
+def _cut_after(text: str, words: str) -> str:
+    """The text cut short a few characters into `words` (inside a message's JSON)."""
+    return text[: text.index(words) + 3]
+
+
+def _said_cut(note: str) -> bool:
+    return "cut short" in note and "in the file" in note
+
+
+def _telegram_account() -> str:
+    def chat(name: str, kind: str, number: int, texts: list[str]) -> dict:
+        return {"name": name, "type": kind, "id": number, "messages": [
+            {"id": i + 1, "type": "message", "date": f"2024-01-01T10:0{i}:00", "from": name, "from_id": f"user{number}",
+             "text": text} for i, text in enumerate(texts)]}
+
+    return json.dumps({"about": "Telegram Desktop export", "personal_information": {"user_id": 1},
+                       "chats": {"about": "chats", "list": [chat("Bob", "personal_chat", 5, ["hi", "how are you"])]},
+                       "left_chats": {"about": "chats left", "list": [
+                           chat("Old group", "private_group", 6, ["whole one", "cut one"]),
+                           chat("Older group", "private_group", 7, ["never read"])]}}, indent=1)
+
+
+def test_a_telegram_account_export_cut_among_its_chats_left_keeps_every_chat_and_says_where_it_ends(tmp_path):
+    """Before: a full account export whose list of chats was whole, cut inside (or before) `left_chats`, was one
+    line ("malformed JSON"), every chat of it lost; zipped, the same."""
+    text = _telegram_account()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "result.json").write_text(_cut_after(text, "cut one"), encoding="utf-8")
+    chats = _chats(tmp_path / "a" / "result.json")
+    assert [(c.name, [m.text for m in c.messages]) for c in chats] == [
+        ("Bob", ["hi", "how are you"]), ("Old group", ["whole one", ""])]
+    assert _said_cut(chats[1].messages[-1].note) and "inside message 2" in chats[1].messages[-1].note
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "result.json").write_text(_cut_after(text, '"left_chats"'), encoding="utf-8")
+    [bob] = _chats(tmp_path / "b" / "result.json")
+    assert [m.text for m in bob.messages] == ["hi", "how are you", ""]
+    assert "before its list of chats left" in bob.messages[-1].note and _said_cut(bob.messages[-1].note)
+    with zipfile.ZipFile(tmp_path / "Telegram.zip", "w") as z:
+        z.writestr("DataExport_2024-01-02/result.json", _cut_after(text, "cut one"))
+    zipped = _chats(tmp_path / "Telegram.zip")
+    assert [[m.text for m in c.messages] for c in zipped] == [["hi", "how are you"], ["whole one", ""]]
+
+
+def test_sigtop_and_slack_json_cut_short_keep_their_whole_messages_and_say_where_they_end(tmp_path):
+    """Before: a sigtop JSON conversation or a Slack day cut short (a JSON list that does not end) was one line,
+    every message of it lost (a Slack channel's other days too)."""
+    signal = json.dumps([
+        {"type": "incoming", "sent_at": 1612090980000, "conversationId": "c1", "source": "+31612345678",
+         "body": "luister"},
+        {"type": "outgoing", "sent_at": 1612091040000, "conversationId": "c1", "body": "ok then"},
+        {"type": "incoming", "sent_at": 1612091100000, "conversationId": "c1", "source": "+31612345678",
+         "body": "the last one"}], indent=2)
+    (tmp_path / "messages").mkdir()
+    (tmp_path / "messages" / "conv.json").write_text(_cut_after(signal, "the last one"), encoding="utf-8")
+    [chat] = _chats(tmp_path / "messages" / "conv.json")
+    assert [(m.sender, m.text) for m in chat.messages] == [("+31 6 12345678", "luister"), ("You", "ok then"),
+                                                           (None, "")]
+    assert _said_cut(chat.messages[-1].note) and "2 message(s)" in chat.messages[-1].note
+
+    def day(stamp: int, *texts: str) -> str:
+        return json.dumps([{"type": "message", "user": "U1", "text": t, "ts": f"{stamp + 60 * i}.000200",
+                            "user_profile": {"real_name": "Anna"}} for i, t in enumerate(texts)], indent=4)
+
+    channel = tmp_path / "slack" / "general"
+    channel.mkdir(parents=True)
+    (channel / "2024-01-15.json").write_text(_cut_after(day(1705352700, "hello", "cut here"), "cut here"),
+                                             encoding="utf-8")
+    (channel / "2024-01-16.json").write_text(day(1705439100, "next day"), encoding="utf-8")
+    [slack] = _chats(channel / "2024-01-15.json")
+    assert [m.text for m in slack.messages] == ["hello", "", "next day"]
+    assert _said_cut(slack.messages[1].note) and slack.messages[1].note.startswith("this day's file ends here")
+    with zipfile.ZipFile(tmp_path / "signal.zip", "w") as z:
+        z.writestr("messages/conv.json", _cut_after(signal, "the last one"))
+    [zipped] = _chats(tmp_path / "signal.zip")
+    assert [m.text for m in zipped.messages] == ["luister", "ok then", ""]
+
+
+def test_zipped_json_exports_cut_short_are_read_to_the_cut_as_loose_ones_are(tmp_path):
+    """Before: Telegram, Messenger and Discord JSON cut short were read to the cut loose, but zipped (as they are
+    handed over) they were one line, "malformed JSON"."""
+    telegram = json.dumps({"name": "Bob", "type": "personal_chat", "id": 5, "messages": [
+        {"id": 1, "type": "message", "date": "2024-01-01T10:00:00", "from": "Bob", "from_id": "user5", "text": "hi"},
+        {"id": 2, "type": "message", "date": "2024-01-01T10:01:00", "from": "Bob", "from_id": "user5",
+         "text": "cut here"}]})
+    messenger = json.dumps({"participants": [{"name": "Anna"}, {"name": "Bob"}], "title": "Anna", "messages": [
+        {"sender_name": "Anna", "timestamp_ms": 1705352760000, "content": "newest"},
+        {"sender_name": "Bob", "timestamp_ms": 1705352700000, "content": "cut here"}]})
+    discord = json.dumps({"guild": {"name": "Direct Messages"}, "channel": {"name": "bob"}, "messages": [
+        {"id": "1", "type": "Default", "timestamp": "2024-01-15T21:05:00+00:00", "content": "hello",
+         "author": {"id": "11", "name": "bob", "nickname": "Bob"}, "attachments": []},
+        {"id": "2", "type": "Default", "timestamp": "2024-01-15T21:06:00+00:00", "content": "cut here",
+         "author": {"id": "11", "name": "bob", "nickname": "Bob"}, "attachments": []}]})
+    for name, member, text, kept in (
+            ("tg.zip", "ChatExport_2024-01-02/result.json", telegram, ["hi", ""]),
+            ("fb.zip", "your_activity_across_facebook/messages/inbox/anna_1/message_1.json", messenger,
+             ["", "newest"]),
+            ("dc.zip", "Direct Messages - bob [1].json", discord, ["hello", ""])):
+        with zipfile.ZipFile(tmp_path / name, "w") as z:
+            z.writestr(member, _cut_after(text, "cut here"))
+        [chat] = _chats(tmp_path / name)
+        assert [m.text for m in chat.messages] == kept, name
+        assert any(_said_cut(m.note) for m in chat.messages), name
