@@ -119,3 +119,32 @@ def test_zipped_json_exports_cut_short_are_read_to_the_cut_as_loose_ones_are(tmp
         [chat] = _chats(tmp_path / name)
         assert [m.text for m in chat.messages] == kept, name
         assert any(_said_cut(m.note) for m in chat.messages), name
+
+
+def _messages(tmp_path: Path, data: str | bytes, name: str = "chat.txt"):
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    [chat] = _chats(path)
+    return chat.messages
+
+
+def test_a_whatsapp_export_cut_mid_message_keeps_the_words_and_says_the_message_may_go_on(tmp_path):
+    """Before: a chat cut inside its last message's words (no line end after them; WhatsApp ends every message it
+    writes with one) read as a whole message, nothing said. Now the words are kept, the message says it is likely
+    cut short, and a header cut inside a name not seen before is no app's note named "Bob Sm"."""
+    android = "13/03/2024, 10:15 - Anna: hello\n13/03/2024, 10:16 - Bob Smith: I will be at the\nstation at ni"
+    messages = _messages(tmp_path, android, "WhatsApp Chat with Bob Smith.txt")
+    assert [(m.sender, m.text) for m in messages] == [("Anna", "hello"), ("Bob Smith", "I will be at the\nstation at ni")]
+    assert messages[0].note == "" and "likely cut short" in messages[1].note
+    whole = _messages(tmp_path, android + "ne\n", "whole.txt")
+    assert [m.note for m in whole] == ["", ""]
+    with zipfile.ZipFile(tmp_path / "WhatsApp Chat - Bob Smith.zip", "w") as z:
+        z.writestr("_chat.txt", "[13/03/2024, 10:15:22] Anna: hello\n[13/03/2024, 10:16:05] Bob Smith: I will b")
+    [loaded] = load_export(tmp_path / "WhatsApp Chat - Bob Smith.zip")
+    assert [(m.sender, m.text) for m in loaded.export.messages] == [("Anna", "hello"), ("Bob Smith", "I will b")]
+    assert "likely cut short" in loaded.export.messages[1].note
+    in_a_name = _messages(tmp_path, "[13/03/2024, 10:15:22] Anna: hello\n[13/03/2024, 10:16:05] Bob Sm", "name.txt")
+    assert [(m.sender, m.text) for m in in_a_name] == [("Anna", "hello"), (None, "[13/03/2024, 10:16:05] Bob Sm")]
+    assert "in the middle of a message header" in in_a_name[1].note
+    left = _messages(tmp_path, "[13/03/2024, 10:15:22] Anna: hello\n[13/03/2024, 10:15:40] Anna left", "left.txt")
+    assert [(m.sender, m.text, m.note) for m in left] == [("Anna", "hello", ""), (None, "Anna left", "")]
