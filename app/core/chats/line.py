@@ -30,7 +30,9 @@ from app.core.chats.placeholders import strip_marks
 from app.core.chats.records import Attachment, Chat, Message
 
 CONTAINER = "line"
-_BANNER_RE = re.compile(r"^\[LINE\]\s*(?:Chat history with (?P<with>.+)|(?P<ja>.+?)との\s*トーク履歴|(?P<rest>.*))$")
+# "Chat history with Anna", "田中とのトーク履歴", Thai "ประวัติการแชทกับ Anna", Chinese "與Anna的聊天記錄", Korean "Anna님과의 대화"
+_BANNER_RE = re.compile(r"^\[LINE\]\s*(?:(?:Chat history with|ประวัติการแชทกับ)\s*(?P<with>.+)|(?P<ja>.+?)との\s*トーク履歴"
+                        r"|[與与](?P<zh>.+?)的聊天(?:記錄|记录)|(?P<ko>.+?)님과의\s*대화|(?P<rest>.*))$")
 _DATE_RE = re.compile(
     r"^(?:[^\d\s,]{1,16},\s*)?(?P<date>\d{1,4}[/.]\d{1,2}[/.]\d{1,4})\s*(?:[(（][^)）]{1,12}[)）]|\s+[^\d\s]{1,16})?$")
 _TIME_RE = re.compile(
@@ -115,7 +117,7 @@ def _entries(text: str) -> tuple[str, list[_Entry]]:
         if at <= quoted_to:  # inside a message of several lines, quoted
             entries[-1].more.append(line)
         elif banner:
-            name = (banner["with"] or banner["ja"] or banner["rest"] or "").strip()
+            name = next((found for found in banner.groups() if found), "").strip()
         elif date and (blank or not _open_quote(entries)):
             heading, day = line.strip(), date["date"]
         elif timed and heading:

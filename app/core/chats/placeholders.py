@@ -292,12 +292,20 @@ def split_edited(text: str) -> tuple[str, str]:
 
 # A time some apps write into a media file's name: WhatsApp iOS "00000012-AUDIO-2024-03-01-10-11-12.opus",
 # Telegram Desktop "audio_7@02-04-2021_10-00-00.ogg" (day first), WhatsApp Android "PTT-20240301-WA0003.opus"
-# (a date only).
+# (a date only); files saved from another app: WhatsApp Web and Desktop "WhatsApp Ptt 2024-03-01 at 10.11.12.ogg"
+# (or "... um 10.11.12", "... at 10.11.12 AM"), Signal "signal-2024-03-01-101112.aac", a phone's camera or recorder
+# "VID_20240301_101112.mp4", and a date and time spelled out "voice 2024-03-01 10-11-12.m4a".
+_TWELVE = r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?"
 _NAME_TIMES = (
     (re.compile(r"-(?:AUDIO|VIDEO|PHOTO|GIF|STICKER)-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})", re.IGNORECASE),
      (0, 1, 2, 3, 4, 5)),
     (re.compile(r"@(\d{2})-(\d{2})-(\d{4})_(\d{2})-(\d{2})-(\d{2})"), (2, 1, 0, 3, 4, 5)),
     (re.compile(r"^(?:IMG|VID|AUD|PTT|DOC|STK)-(\d{4})(\d{2})(\d{2})-WA\d+", re.IGNORECASE), (0, 1, 2)),
+    (re.compile(r"^WhatsApp[ _-][^\d]{2,40}?(\d{4})-(\d{2})-(\d{2})\D{1,12}?(\d{1,2})\.(\d{2})\.(\d{2})" + _TWELVE,
+                re.IGNORECASE), (0, 1, 2, 3, 4, 5)),
+    (re.compile(r"^signal-(\d{4})-(\d{2})-(\d{2})-(\d{2})-?(\d{2})-?(\d{2})", re.IGNORECASE), (0, 1, 2, 3, 4, 5)),
+    (re.compile(r"(?:^|[_\-\s])(\d{4})(\d{2})(\d{2})[_\-](\d{2})(\d{2})(\d{2})(?!\d{3,}[^\d.])"), (0, 1, 2, 3, 4, 5)),
+    (re.compile(r"(?:^|\D)(\d{4})-(\d{2})-(\d{2})[ _T](\d{2})[-.:](\d{2})[-.:](\d{2})(?!\d)"), (0, 1, 2, 3, 4, 5)),
 )
 
 
@@ -308,9 +316,23 @@ def time_in_name(name: str) -> tuple[str, str] | None:
         if not found:
             continue
         parts = [found.group(i + 1) for i in order]
+        if len(parts) == 6:
+            hour = _hour(int(parts[3]), found.groupdict().get("ampm"))
+            if hour is None or int(parts[4]) > 59 or int(parts[5]) > 59:
+                continue
+            parts[3] = f"{hour:02d}"
         iso = f"{parts[0]}-{parts[1]}-{parts[2]}" + (f"T{parts[3]}:{parts[4]}:{parts[5]}" if len(parts) == 6 else "")
         month, day = int(parts[1]), int(parts[2])
         if 1 <= month <= 12 and 1 <= day <= 31:
             return iso.replace("T", " ") + " (in the file name)", iso
     return None
+
+
+def _hour(hour: int, marker: str | None) -> int | None:
+    """The hour on a 24-hour clock ("10.12.00 PM": 22), None when it is none."""
+    if marker is None:
+        return hour if hour <= 23 else None
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if marker.lower().startswith("p") else 0)
 
