@@ -148,3 +148,44 @@ def test_a_whatsapp_export_cut_mid_message_keeps_the_words_and_says_the_message_
     assert "in the middle of a message header" in in_a_name[1].note
     left = _messages(tmp_path, "[13/03/2024, 10:15:22] Anna: hello\n[13/03/2024, 10:15:40] Anna left", "left.txt")
     assert [(m.sender, m.text, m.note) for m in left] == [("Anna", "hello", ""), (None, "Anna left", "")]
+
+
+def test_voice_notes_saved_under_another_apps_name_are_linked_by_their_minute_or_kept(tmp_path):
+    """Before: a chat folder whose voice notes were saved by WhatsApp Desktop ("WhatsApp Ptt 2024-03-13 at
+    10.12.41.ogg") or another app (Signal's "signal-2024-03-13-101500.aac") showed every voice note missing and
+    never looked at those files. Now each is read for its moment: linked to the one message of its minute that names
+    a missing one, else kept as a file no message names, placed by its time."""
+    import shutil
+
+    from tests.conftest import MEDIA
+
+    chat = ("13/03/2024, 10:11 - Alice: where are you\n13/03/2024, 10:12 - Bob: PTT-20240313-WA0001.opus (file attached)\n"
+            "13/03/2024, 10:13 - Alice: ok\n13/03/2024, 10:14 - Bob: PTT-20240313-WA0002.opus (file attached)\n")
+    folder = tmp_path / "chat"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Bob.txt").write_text(chat, encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "WhatsApp Ptt 2024-03-13 at 10.12.41.ogg")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "signal-2024-03-13-101500.aac")
+    [story] = _chats(folder / "WhatsApp Chat with Bob.txt")
+    linked, missing, kept = story.messages[1], story.messages[3], story.messages[4]
+    assert (linked.attachment.missing, linked.attachment.path) == (False, "WhatsApp Ptt 2024-03-13 at 10.12.41.ogg")
+    assert "found as WhatsApp Ptt 2024-03-13 at 10.12.41.ogg" in linked.note
+    assert missing.attachment.missing
+    assert (kept.sender, kept.attachment.name, kept.datetime) == (None, "signal-2024-03-13-101500.aac",
+                                                                  "2024-03-13T10:15:00")
+    with zipfile.ZipFile(tmp_path / "WhatsApp Chat - Bob.zip", "w") as z:
+        z.writestr("_chat.txt", "[13/03/2024, 10:12:41] Bob: \u200e<attached: 00000012-AUDIO-2024-03-13-10-12-41.opus>\n")
+        z.write(MEDIA / "en_voicenote.opus", "WhatsApp Audio 2024-03-13 at 10.12.41 AM.opus")
+    [zipped] = _chats(tmp_path / "WhatsApp Chat - Bob.zip")
+    assert [m.attachment.path for m in zipped.messages] == ["WhatsApp Audio 2024-03-13 at 10.12.41 AM.opus"]
+
+
+def test_line_histories_name_their_chat_from_a_thai_chinese_or_korean_banner(tmp_path):
+    """Before: only the English and Japanese banners gave the chat its name; a Thai history was named
+    "ประวัติการแชทกับ Somchai" (the words "chat history with")."""
+    for banner, name in (("ประวัติการแชทกับ Somchai", "Somchai"), ("與王小明的聊天記錄", "王小明"),
+                         ("김민수님과의 대화", "김민수"), ("田中とのトーク履歴", "田中")):
+        path = tmp_path / "chat.txt"
+        path.write_text(f"[LINE] {banner}\n\n2024/06/13(Thu)\n21:05\t{name}\thello\n", encoding="utf-8")
+        [chat] = _chats(path)
+        assert chat.name == name and [m.text for m in chat.messages] == ["hello"]
