@@ -189,3 +189,30 @@ def test_line_histories_name_their_chat_from_a_thai_chinese_or_korean_banner(tmp
         path.write_text(f"[LINE] {banner}\n\n2024/06/13(Thu)\n21:05\t{name}\thello\n", encoding="utf-8")
         [chat] = _chats(path)
         assert chat.name == name and [m.text for m in chat.messages] == ["hello"]
+
+
+def test_messengers_own_words_for_an_action_are_the_apps_in_a_mojibake_download(tmp_path):
+    """Before: "Zoë sent an attachment.", "You unsent a message", "Reacted ❤ to your message" (words Messenger and
+    Instagram write for an action) were the sender's words, translated and searched as hers. Names and texts written
+    as UTF-8 read as Latin-1 are decoded throughout."""
+    def mojibake(text: str) -> str:
+        return text.encode("utf-8").decode("latin-1")
+
+    zoe, vlad = "Zoë Müller", "Влад"
+    chat = {"participants": [{"name": mojibake(zoe)}, {"name": mojibake(vlad)}], "title": mojibake(zoe), "messages": [
+        {"sender_name": mojibake(vlad), "timestamp_ms": 1705352760000, "content": mojibake("привет, Zoë sent an attachment.")},
+        {"sender_name": mojibake(vlad), "timestamp_ms": 1705352750000, "content": mojibake("Reacted ❤ to your message")},
+        {"sender_name": mojibake(zoe), "timestamp_ms": 1705352700000, "content": mojibake("Zoë sent an attachment."),
+         "share": {"link": "https://example.org/x"}},
+        {"sender_name": mojibake(zoe), "timestamp_ms": 1705352600000, "content": mojibake("Zoë Müller unsent a message"),
+         "is_unsent": True},
+        {"sender_name": mojibake(zoe), "timestamp_ms": 1705352500000, "content": mojibake("Grüße 😀")}]}
+    folder = tmp_path / "messages" / "inbox" / "zoemuller_123"
+    folder.mkdir(parents=True)
+    (folder / "message_1.json").write_text(json.dumps(chat), encoding="utf-8")
+    [story] = _chats(folder / "message_1.json")
+    assert story.name == zoe
+    assert [(m.sender, m.text, m.system) for m in story.messages] == [
+        (zoe, "Grüße 😀", False), (zoe, "Zoë Müller unsent a message", True), (zoe, "Zoë sent an attachment.", True),
+        (vlad, "Reacted ❤ to your message", True), (vlad, "привет, Zoë sent an attachment.", False)]
+    assert "the app's words" in story.messages[2].note and "link shared: https://example.org/x" in story.messages[2].note
