@@ -216,3 +216,14 @@ def test_messengers_own_words_for_an_action_are_the_apps_in_a_mojibake_download(
         (zoe, "Grüße 😀", False), (zoe, "Zoë Müller unsent a message", True), (zoe, "Zoë sent an attachment.", True),
         (vlad, "Reacted ❤ to your message", True), (vlad, "привет, Zoë sent an attachment.", False)]
     assert "the app's words" in story.messages[2].note and "link shared: https://example.org/x" in story.messages[2].note
+
+
+def test_waiting_for_this_message_in_other_languages_is_the_apps_not_the_senders_words(tmp_path):
+    """Before: outside English and German (and one wording each of French and Spanish) WhatsApp's "Waiting for this
+    message. This may take a while." (a message the phone could not decrypt) was the sender's words."""
+    lines = ["Esperando este mensaje. Esto puede tardar un poco.", "Wachten op dit bericht. Dit kan even duren.",
+             "Ожидание этого сообщения. Это может занять некоторое время.", "Aguardando esta mensagem.",
+             "In attesa di questo messaggio. Potrebbe richiedere del tempo.", "Waiting for this message to load, ok?"]
+    chat = "".join(f"13/06/2024, 21:0{i} - Anna: {line}\n" for i, line in enumerate(lines))
+    messages = _messages(tmp_path, chat)
+    assert [(m.sender, m.system) for m in messages] == [("Anna", True)] * 5 + [("Anna", False)]

@@ -86,6 +86,20 @@ MISSING_FILE = {"null"}
 
 # The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
 # Whole sentences or app-specific phrases only, so a person writing about encryption stays a person.
+# "Waiting for this message" (a message the phone could not decrypt when the chat was exported), its first sentence
+# in other languages: what follows it ("This may take a while.", "Check your phone.") varies by version and phone
+WAITING_OPENINGS = (
+    "waiting for this message", "warten auf diese nachricht", "en attente de ce message", "esperando este mensaje",
+    "esperando el mensaje", "esperando mensaje", "aguardando esta mensagem", "aguardando mensagem",
+    "a aguardar esta mensagem", "in attesa di questo messaggio", "in attesa del messaggio", "wachten op dit bericht",
+    "wachten op bericht", "oczekiwanie na tę wiadomość", "oczekiwanie na wiadomość", "ожидание этого сообщения",
+    "ожидание сообщения", "очікування цього повідомлення", "очікування повідомлення", "bu mesaj bekleniyor",
+    "bu mesaj için bekleniyor", "menunggu pesan ini", "menunggu mesej ini", "في انتظار هذه الرسالة",
+    "بانتظار هذه الرسالة", "väntar på det här meddelandet", "venter på denne beskeden", "venter på denne besked",
+    "odottaa tätä viestiä", "čeká se na tuto zprávu", "se așteaptă acest mesaj", "αναμονή για αυτό το μήνυμα",
+    "várakozás erre az üzenetre", "đang chờ tin nhắn này", "กำลังรอข้อความนี้", "इस संदेश का इंतज़ार", "इस मैसेज का इंतज़ार",
+    "正在等待此消息", "等待此訊息", "このメッセージを待っています", "이 메시지를 기다리는 중",
+)
 ENCRYPTION_OPENINGS = (
     "messages and calls are end-to-end", "messages and calls are now end-to-end",
     "messages to this group are now secured",
@@ -266,6 +280,9 @@ def is_system_note(text: str) -> bool:
         return True
     if lowered.startswith(ENCRYPTION_OPENINGS):
         return True
+    opening = next((w for w in WAITING_OPENINGS if lowered.startswith(w)), None)
+    if opening is not None and len(lowered) <= len(opening) + 80 and lowered[len(opening):][:1] in ("", ".", "…", "。"):
+        return True  # that sentence whole, then at most one more of the app's
     return any(phrase in lowered for phrase in SYSTEM_CONTAINS)
 
 
