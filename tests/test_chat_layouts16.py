@@ -227,3 +227,22 @@ def test_waiting_for_this_message_in_other_languages_is_the_apps_not_the_senders
     chat = "".join(f"13/06/2024, 21:0{i} - Anna: {line}\n" for i, line in enumerate(lines))
     messages = _messages(tmp_path, chat)
     assert [(m.sender, m.system) for m in messages] == [("Anna", True)] * 5 + [("Anna", False)]
+
+
+def test_an_imessage_text_cut_inside_a_time_or_a_sender_ends_in_a_note_not_in_the_message_above(tmp_path):
+    """Before: an imessage-exporter text cut inside the last message's time line ("Mar 06, 2024  9:0") read that
+    line as words of the message above, under its sender; cut inside the sender's line, "+141" was a sender."""
+    whole = ("Mar 05, 2024  2:03:45 PM\n+14155550134\nAre we still on for Thursday?\n\n"
+             "Mar 05, 2024  2:05:01 PM (Read by them after 2 minutes)\nMe\nYes! 6pm at Tartine\n\n"
+             "Mar 06, 2024  9:02:10 AM\n+14155550134\nSee you there then\n")
+    for cut, kept in (("Mar 06, 2024  9:0", "Mar 06, 2024  9:0"), ("+14155550134\nSee", None),
+                      ("Mar 06, 2024  9:02:10 AM\n+141", "+141")):
+        path = tmp_path / "chat.txt"
+        path.write_text(whole[: whole.index(cut) + len(cut)], encoding="utf-8")
+        messages = _chats(path)[0].messages
+        assert [m.text for m in messages[:2]] == ["Are we still on for Thursday?", "Yes! 6pm at Tartine"], cut
+        if kept is None:  # cut inside the words: they are the sender's, as far as they go
+            assert (messages[2].sender, messages[2].text) == ("+1 415-555-0134", "See")
+            continue
+        assert (len(messages), messages[2].sender, messages[2].text) == (3, None, kept)
+        assert "cut short" in messages[2].note

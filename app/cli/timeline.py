@@ -24,6 +24,7 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
+from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
 from app.core.chats.intake import TakenIn
 from app.core.chats.json_cut import CUT_JSON_MARKERS
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
@@ -67,7 +68,7 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
             print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
         cut_marks = (CUT_CHAR_NOTE, CUT_LINE_NOTE, *CUT_JSON_MARKERS)
-        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE) or any(k in m.note for k in cut_marks)
+        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE, IMESSAGE_CUT_NOTE) or any(k in m.note for k in cut_marks)
                for m in t.export.messages):  # its last messages are not in the file
             print(f"{t.shown}: warning: the export ends in the middle of a message (cut short); what the phone "
                   f"wrote after it is not in this file", file=sys.stderr)
