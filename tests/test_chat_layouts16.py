@@ -246,3 +246,20 @@ def test_an_imessage_text_cut_inside_a_time_or_a_sender_ends_in_a_note_not_in_th
             continue
         assert (len(messages), messages[2].sender, messages[2].text) == (3, None, kept)
         assert "cut short" in messages[2].note
+
+
+def test_a_discord_csv_with_iso_times_is_dated_and_one_cut_short_says_so_on_its_last_row(tmp_path):
+    """Before: a DiscordChatExporter CSV whose times are ISO 8601 (as its JSON writes them) had no date-time at all,
+    and a CSV cut inside its last row read that row as whole, nothing said."""
+    whole = ('AuthorID,Author,Date,Content,Attachments,Reactions\n'
+             '"111","bob","2024-01-15T21:05:00.000+00:00","hello there","",""\n'
+             '"222","anna","2024-01-15T21:06:00.000+00:00","last words here","",""\n')
+    path = tmp_path / "general.csv"
+    path.write_text(whole, encoding="utf-8")
+    messages = _chats(path)[0].messages
+    assert [(m.sender, m.datetime, m.note) for m in messages] == [
+        ("bob", "2024-01-15T21:05:00+00:00", ""), ("anna", "2024-01-15T21:06:00+00:00", "")]
+    path.write_text(whole[: whole.index("words") + 5], encoding="utf-8")
+    messages = _chats(path)[0].messages
+    assert [(m.sender, m.text) for m in messages] == [("bob", "hello there"), ("anna", "last words")]
+    assert messages[0].note == "" and "likely cut short" in messages[1].note

@@ -39,7 +39,7 @@ from app.core.chats.placeholders import (
     strip_marks,
     time_in_name,
 )
-from app.core.chats.records import Chat, Message
+from app.core.chats.records import LIKELY_CUT, Chat, Message
 from app.core.chats.whatsapp_header import (
     _HEADERISH_RE,
     _QUOTES,
@@ -57,7 +57,7 @@ CUT_NOTE = ("the export ends here in the middle of a message header (cut short, 
             "size limit): the line is kept as written, no sender assigned")
 
 CUT_LINE_NOTE = ("the export ends in this message, with no line end after it (WhatsApp ends every message it writes "
-                 "with one): likely cut short, as a phone's export is at its size limit; the message may go on "
+                 "with one): " + LIKELY_CUT + ", as a phone's export is at its size limit; the message may go on "
                  "beyond what is written")
 CUT_CHAR_NOTE = ("the export ends here inside a character (shown as U+FFFD): cut short, as a phone's export is at "
                  "its size limit; the message may go on beyond it")
