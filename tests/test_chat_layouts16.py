@@ -263,3 +263,16 @@ def test_a_discord_csv_with_iso_times_is_dated_and_one_cut_short_says_so_on_its_
     messages = _chats(path)[0].messages
     assert [(m.sender, m.text) for m in messages] == [("bob", "hello there"), ("anna", "last words")]
     assert messages[0].note == "" and "likely cut short" in messages[1].note
+
+
+def test_line_days_headed_by_a_date_in_words_are_read_not_an_empty_chat(tmp_path):
+    """Before: a LINE history whose days are headed "2024年6月13日(木)", "2024년 6월 13일 목요일", "Thursday, June 13,
+    2024" or Thai "วันพฤหัสบดีที่ 13 มิถุนายน 2567" was "no recognisable chat message": every message lost."""
+    for heading in ("2024年6月13日(木)", "2024년 6월 13일 목요일", "Thursday, June 13, 2024", "Thu, 13 Jun 2024",
+                    "วันพฤหัสบดีที่ 13 มิถุนายน 2567"):
+        path = tmp_path / "chat.txt"
+        path.write_text(f"[LINE] Chat history with Anna\n\n{heading}\n21:05\tAnna\thello\n\nMeeting on June 14, 2024\n"
+                        "22:06\tBob\thi\n", encoding="utf-8")
+        messages = _chats(path)[0].messages
+        assert [(m.sender, m.text, m.datetime) for m in messages] == [
+            ("Anna", "hello\n\nMeeting on June 14, 2024", "2024-06-13T21:05:00"), ("Bob", "hi", "2024-06-13T22:06:00")]
