@@ -276,3 +276,18 @@ def test_line_days_headed_by_a_date_in_words_are_read_not_an_empty_chat(tmp_path
         messages = _chats(path)[0].messages
         assert [(m.sender, m.text, m.datetime) for m in messages] == [
             ("Anna", "hello\n\nMeeting on June 14, 2024", "2024-06-13T21:05:00"), ("Bob", "hi", "2024-06-13T22:06:00")]
+
+
+def test_an_html_export_cut_short_says_so_on_the_message_its_page_ends_in(tmp_path):
+    """Before: a Telegram messages.html cut short (no closing </html>; its exporter writes one) read as whole,
+    its last message's words as far as they went and nothing said; whole, nothing is said."""
+    page = (Path(__file__).parent / "fixtures" / "chats" / "telegram_html" / "messages2.html").read_text(encoding="utf-8")
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "whole" / "messages.html").write_text(page, encoding="utf-8")
+    whole = _chats(tmp_path / "whole" / "messages.html")[0].messages
+    assert not any("cut short" in m.note for m in whole)
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut" / "messages.html").write_text(page[: page.rindex('class="message ') + 400], encoding="utf-8")
+    cut = _chats(tmp_path / "cut" / "messages.html")[0].messages
+    assert len(cut) == len(whole) and "likely cut short" in cut[-1].note
+    assert not any("cut short" in m.note for m in cut[:-1])

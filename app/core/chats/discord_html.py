@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.chats import dates
 from app.core.chats.discord import local_path
+from app.core.chats.html_cut import with_cut_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "discord-html"
@@ -201,4 +202,4 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     for raw, iso, note in zip(reader.raws, isos, notes):
         messages += _records(raw, len(messages), iso, note)
     title = " / ".join(t for t in reader.titles if t) or PurePosixPath(name).stem
-    return (Chat(title, tuple(messages), "local"),)
+    return (with_cut_said(Chat(title, tuple(messages), "local"), text),)

@@ -26,6 +26,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
+from app.core.chats.html_cut import with_cut_said
 from app.core.chats.meta_notes import APP_WORDS_NOTE, is_app_words
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -141,7 +142,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     messages: list[Message] = []
     for raw in reversed(raws):  # listed newest first
         messages += _records(raw, len(messages))
-    return Chat(title or name, tuple(messages), "local")
+    return with_cut_said(Chat(title or name, tuple(messages), "local"), pages[-1] if pages else "", newest_first=True)
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
