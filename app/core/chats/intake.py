@@ -53,7 +53,9 @@ PARSER_VERSION = 17  # 2: zipped Telegram exports, files deep in a full export, 
 #     Windows zips' backslash folders; iMessage edits/replies/transcriptions; LINE quoted lines; Telegram kinds not read
 # 16: lone CR line ends; time-first lines with no bracket or dash; Bulgarian "г.,"; JSON cut short read to the cut
 #     (Telegram, Messenger, Discord, Google Chat); Telegram channel posts' sender; more "file attached"/left-out words
-# 17: a Telegram account cut among its chats left, sigtop and Slack JSON cut short, a zipped JSON cut short read
+# 17: a Telegram account cut among its chats left, sigtop and Slack JSON cut short, a zipped JSON cut short read;
+#     WhatsApp/Discord CSV/HTML cut mid-message said; iMessage text cut in a time or sender; Messenger's own words
+#     the app's; "Waiting for this message" in 20 languages; LINE dates in words; media named by another app
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
