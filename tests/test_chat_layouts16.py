@@ -291,3 +291,19 @@ def test_an_html_export_cut_short_says_so_on_the_message_its_page_ends_in(tmp_pa
     cut = _chats(tmp_path / "cut" / "messages.html")[0].messages
     assert len(cut) == len(whole) and "likely cut short" in cut[-1].note
     assert not any("cut short" in m.note for m in cut[:-1])
+
+
+def test_a_skype_export_cut_short_keeps_its_whole_messages_and_says_where_it_ends(tmp_path):
+    """Before: a Skype messages.json cut short was one line, "malformed JSON", every conversation lost."""
+    def message(seconds: int, text: str) -> dict:
+        return {"id": str(seconds), "originalarrivaltime": f"2024-01-15T21:0{seconds}:00.000Z", "messagetype": "Text",
+                "from": "8:live:bob", "displayName": "Bob", "content": text}
+
+    export = json.dumps({"userId": "8:live:me", "exportDate": "2024-02-01", "conversations": [
+        {"id": "8:live:bob", "displayName": "Bob", "MessageList": [message(1, "first"), message(2, "second")]},
+        {"id": "8:live:cat", "displayName": "Cat", "MessageList": [message(3, "whole one"), message(4, "cut here")]}]})
+    (tmp_path / "messages.json").write_text(_cut_after(export, "cut here"), encoding="utf-8")
+    chats = _chats(tmp_path / "messages.json")
+    assert [(c.name, [m.text for m in c.messages]) for c in chats] == [
+        ("Bob", ["first", "second"]), ("Cat", ["whole one", ""])]
+    assert _said_cut(chats[1].messages[-1].note)
