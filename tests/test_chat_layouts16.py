@@ -307,3 +307,6 @@ def test_a_skype_export_cut_short_keeps_its_whole_messages_and_says_where_it_end
     assert [(c.name, [m.text for m in c.messages]) for c in chats] == [
         ("Bob", ["first", "second"]), ("Cat", ["whole one", ""])]
     assert _said_cut(chats[1].messages[-1].note)
+    with zipfile.ZipFile(tmp_path / "skype.zip", "w") as z:
+        z.writestr("messages.json", _cut_after(export, "cut here"))
+    assert [[m.text for m in c.messages] for c in _chats(tmp_path / "skype.zip")] == [["first", "second"], ["whole one", ""]]

@@ -191,6 +191,9 @@ def load_or_salvage(text: str, path: str, load: Callable[[str, str], Any],
         return found.chat, found.note()
 
 
+_ANY_CONVERSATIONS = re.compile(r'"conversations"\s*:\s*\[')  # Skype's, after its account's fields
+
+
 def load_or_cut(text: str, path: str, load: Callable[[str, str], Any]) -> Any:
     """The parsed JSON; for a file cut short, what of it is whole: a chat's fields and whole messages, an account's
     chats (`{"chats": {"list": [...]}}`), a list's whole values. Its reader then reads the text again, saying where
@@ -203,6 +206,9 @@ def load_or_cut(text: str, path: str, load: Callable[[str, str], Any]) -> Any:
         if account is not None or left is not None:
             chats = account.chats + ([account.cut.chat] if account.cut else []) if account else left.chats  # type: ignore[union-attr]
             return {"chats": {"list": chats}}
+        skype = salvage_account(text, _ANY_CONVERSATIONS, "MessageList")
+        if skype is not None and (skype.cut is not None or skype.chats):
+            return {"conversations": skype.chats + ([skype.cut.chat] if skype.cut else [])}
         found = salvage(text) or salvage(text, "events")
         if found is not None:
             return found.chat
