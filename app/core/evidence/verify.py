@@ -13,6 +13,7 @@
 - a run's rows chunk by chunk as they were written, before it finishes too (`verify_chunks`);
 - the queue's jobs and the case's settings against the log (`verify_queue`); the store's schema, rows
   of nothing and the word indexes' settings (`verify_index.store_findings`);
+- exports older than the case's text (an edit since): notes (`verify_stale`);
 - the models the runs used, against those installed now: notes, not findings, unless asked (`verify --models`,
   `verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
@@ -51,6 +52,7 @@ from app.core.evidence.verify_speakers import (
     segment_voiceprints,
     voice_profiles,
 )
+from app.core.evidence.verify_stale import stale_exports
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
 from app.core.evidence.verify_times import log_time_findings, record_time_findings
 from app.core.evidence.verify_words import word_score_findings
@@ -91,6 +93,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     gone = _read(findings, "runs", lambda: set(runs) - set(case.run_ids()), set())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
     notes = [Finding("case store", note) for note in (found.notes if found else ())]
+    notes += guarded("exports", lambda: stale_exports(case))  # a note: the export is still what it was
     findings += [f for run_id, finish in runs.items() if run_id not in gone
                  for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f, notes))]
     findings += guarded("runs", lambda: _run_provenance(case, set(runs) - gone))
