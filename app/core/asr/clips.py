@@ -28,7 +28,6 @@ from app.core.asr.packing import (
 )
 from app.core.asr.pipeline import plan_tracks
 from app.core.asr.speech import speech_chunks
-from app.core.asr.window_fill import pack_filling
 from app.core.errors import ParleyError
 from app.core.media.decode import SAMPLE_RATE, read_all
 from app.core.options import TranscribeOptions
@@ -81,10 +80,7 @@ def transcribe_clips(
         languages: dict[int, tuple[str, float] | None] = {
             p.owner: ((forced, 1.0) if forced else None) for p in pieces
         }
-        if batch.fill_windows:  # in order, a file whose pieces fit the room an earlier window left placed there
-            windows = pack_filling([item.pieces or [] for item in pending], batch)
-        else:  # strictly in order (runs made before session 22)
-            windows = pack(pieces, batch)
+        windows = pack(pieces, batch)  # in order: a file's pieces, and files queued together, share windows
         found = decode_pieces(decoder, windows, languages, allowed, should_stop, piece_done) if pieces else {}
         companions = _companions(windows, [item.source.sha256 for item in pending])
         for index, item in enumerate(pending):

@@ -38,7 +38,6 @@ class BatchOptions:
     target_rms: float = 0.05  # gain normalisation of each piece (peak kept below 0.99)
     group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
     even_groups: bool = True  # short files shared out in groups of one size (clips._groups); False: runs before session 17
-    fill_windows: bool = True  # a group's short files fill the room earlier windows left (window_fill.py); False: runs before session 22
 
 
 DEFAULT_BATCH = BatchOptions()  # a CPU's

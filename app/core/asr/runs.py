@@ -60,8 +60,7 @@ def batch_settings(batch: BatchOptions) -> dict[str, int | float]:
     pieces (always: it changed in session 12), how a batch is cut into groups (session 17), and a GPU's batch sizes (a CPU's are the defaults
     and are not written). Of the sizes only `group_windows` can change a result: it decides
     where a batch of short files is cut into groups, and so which files share windows."""
-    recorded: dict[str, int | float] = {"pack_gap_s": batch.gap_s, "even_groups": batch.even_groups,
-                                        "fill_windows": batch.fill_windows}
+    recorded: dict[str, int | float] = {"pack_gap_s": batch.gap_s, "even_groups": batch.even_groups}
     if (batch.decode_batch, batch.group_windows) != (DEFAULT_BATCH.decode_batch, DEFAULT_BATCH.group_windows):
         recorded.update(decode_batch=batch.decode_batch, group_windows=batch.group_windows)
     return recorded
@@ -69,13 +68,11 @@ def batch_settings(batch: BatchOptions) -> dict[str, int | float]:
 
 def recorded_batch(settings: dict) -> BatchOptions:
     """The batch options a run recorded (batch_settings), the defaults where it recorded none
-    (and the earlier 1.5 s packing gap, groups cut as they filled, windows filled strictly in order, for runs made
-    before they were recorded)."""
+    (and the earlier 1.5 s packing gap, and groups cut as they filled, for runs made before they were recorded)."""
     return replace(DEFAULT_BATCH, decode_batch=int(settings.get("decode_batch", DEFAULT_BATCH.decode_batch)),
                    group_windows=int(settings.get("group_windows", DEFAULT_BATCH.group_windows)),
                    gap_s=float(settings.get("pack_gap_s", EARLIER_GAP_S)),
-                   even_groups=bool(settings.get("even_groups", False)),
-                   fill_windows=bool(settings.get("fill_windows", False)))
+                   even_groups=bool(settings.get("even_groups", False)))
 
 
 def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: TranscribeOptions) -> int:
