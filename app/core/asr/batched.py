@@ -143,7 +143,7 @@ def decode_pieces(
         outputs = decoder.decode(
             memories, language, [start_token(p) for p in part], [end_token(p) for p in part],
             lambda i: decoder.memories(encoded, [part[i]], ENCODER_FRAMES)[0][0],
-            [p.owner in doubtful for p in part],
+            [p.owner in doubtful for p in part], [p.alone for p in part],
         )
         content = [encoded[p.window][1] for p in part]
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]

@@ -46,6 +46,7 @@ from app.core.asr.tokens import (
     held_back,
     is_looping,
     last_time,
+    reopen,
 )
 from app.core.errors import LanguageError
 from app.core.media.decode import SAMPLE_RATE
@@ -210,7 +211,7 @@ class BatchDecoder:
 
     def decode(
         self, composites: list[np.ndarray], language: str, starts: list[int], ends: list[int],
-        whole: Callable[[int], np.ndarray], in_doubt: list[bool] | None = None,
+        whole: Callable[[int], np.ndarray], in_doubt: list[bool] | None = None, alone: list[bool] | None = None,
     ) -> list[DecodeOutput]:
         """Beam search over a batch; where a result fails Whisper's checks, that piece
         again on its `whole` composite, then deterministic re-decodes (see _fallback), except
@@ -242,23 +243,23 @@ class BatchDecoder:
         for i, out in enumerate(outputs):
             if out.needs_fallback:
                 outputs[i] = self._fallback(whole(i), prompts[i], tokenizer, out, common, ends[i], doubts[i])
-        self._continue(composites, outputs, tokenizer, ends, common, whole)
+        self._continue(composites, outputs, tokenizer, ends, common, whole, alone or [False] * len(outputs))
         return outputs
 
     def _continue(
         self, composites: list[np.ndarray], outputs: list[DecodeOutput], tokenizer: Tokenizer, ends: list[int],
-        common: dict, whole: Callable[[int], np.ndarray],
+        common: dict, whole: Callable[[int], np.ndarray], alone: list[bool],
     ) -> None:
         """Decode on where the decoder stopped early.
 
         Whisper learnt to leave out a last sentence that might run past the end of
         its 30 s window (faster-whisper then seeks there and decodes a new window).
-        A piece near the end of its window would lose it: instead the decoder reads
-        on from where it stopped, in the same window: a new beam search prompted with
-        the timestamp it stopped at, over the rest of the piece only (tail_memory).
-        It used to carry on from all the tokens so far as a forced prefix over the
-        whole memory: every one of them decoded again at full beam width, a fifth of
-        a long recording's decoding CPU for a few seconds of speech per held-back piece.
+        A piece near the end of its window would lose it: instead the decoder goes on
+        in the same window. A piece alone in its window (a long recording's) reads on
+        from where it stopped (_read_on); it used to carry on from all its tokens so far
+        as a forced prefix over the whole memory, as a packed piece still does (_force_on):
+        every one decoded again at full beam width, a fifth of a long recording's decoding
+        CPU for a few seconds of speech per held-back piece.
         """
         begin = tokenizer.timestamp_begin
         sot = list(tokenizer.sot_sequence)
@@ -268,23 +269,47 @@ class BatchDecoder:
                     and len(sot) + len(out.tokens) < fw.max_length(self.whisper) - 16]
             if not todo:
                 break
-            for i in todo:  # one beam search each: the text so far is its prompt, before the start of transcript
-                tail = tail_memory(whole(i), last_time(outputs[i].tokens, begin), ends[i])
-                stopped = last_time(outputs[i].tokens, begin)
-                most = fw.max_length(self.whisper)
-                steps = min(most // 2, int(TOKENS_PER_SECOND * (len(tail) - TAIL_LEAD - MEMORY_TAIL) * 0.02) + 32)
-                before = outputs[i].tokens[:-1][-(most - steps - len(sot) - 2):][-(most // 2 - 1):]
-                prompt = [tokenizer.sot_prev, *before, *sot, begin + stopped]
-                result = self.ct2.generate(  # CTranslate2 decodes at most min(max_length / 2, max_length - prompt)
-                    _storage([tail]), [prompt], beam_size=self.options.beam_size, patience=1.0,
-                    **{**common, "max_length": min(most, max(2 * steps, len(prompt) + steps))},
-                )[0]
-                read_on = cut_after(result.sequences_ids[0], begin, ends[i])
-                tokens = outputs[i].tokens[:-1] + read_on  # the tail opens at the timestamp the piece stopped at
-                if last_time(tokens, begin) <= stopped:
-                    ends[i] = -1  # no progress: done with this one
-                    continue
-                outputs[i].tokens = tokens
+            for i in (i for i in todo if not alone[i]):  # packed: carried on from its tokens (see _force_on)
+                self._force_on(composites[i], outputs[i], tokenizer, ends, i, common)
+            for i in (i for i in todo if alone[i]):  # one beam search each: the text so far is its prompt
+                self._read_on(whole(i), outputs[i], tokenizer, ends, i, common)
+
+    def _force_on(self, composite: np.ndarray, out: DecodeOutput, tokenizer: Tokenizer, ends: list[int], i: int,
+                  common: dict) -> None:
+        """A packed piece carries on from all its tokens so far, forced again as a prefix: read as a
+        new beam search (_read_on) the 112 short clips scored half a point worse (session 22)."""
+        begin, sot = tokenizer.timestamp_begin, list(tokenizer.sot_sequence)
+        prompt = sot + reopen(out.tokens, begin)
+        result = self.ct2.generate(
+            _storage([composite]), [prompt], beam_size=self.options.beam_size, patience=1.0,
+            **{**common, "max_length": min(fw.max_length(self.whisper), len(prompt) + common["max_length"])},
+        )[0]
+        tokens = cut_after(result.sequences_ids[0], begin, ends[i])
+        if last_time(tokens, begin) <= last_time(out.tokens, begin):
+            ends[i] = -1  # no progress: done with this one
+            return
+        out.tokens = tokens
+
+    def _read_on(self, composite: np.ndarray, out: DecodeOutput, tokenizer: Tokenizer, ends: list[int], i: int,
+                 common: dict) -> None:
+        """A piece alone in its window reads on from where it stopped: the text so far as the prompt
+        (before the start of transcript: one pass), over the tail's frames only (tail_memory)."""
+        begin, sot = tokenizer.timestamp_begin, list(tokenizer.sot_sequence)
+        stopped = last_time(out.tokens, begin)
+        tail = tail_memory(composite, stopped, ends[i])
+        most = fw.max_length(self.whisper)
+        steps = min(most // 2, int(TOKENS_PER_SECOND * (len(tail) - TAIL_LEAD - MEMORY_TAIL) * 0.02) + 32)
+        before = out.tokens[:-1][-(most - steps - len(sot) - 2):][-(most // 2 - 1):]
+        prompt = [tokenizer.sot_prev, *before, *sot, begin + stopped]
+        result = self.ct2.generate(  # CTranslate2 decodes at most min(max_length / 2, max_length - prompt)
+            _storage([tail]), [prompt], beam_size=self.options.beam_size, patience=1.0,
+            **{**common, "max_length": min(most, max(2 * steps, len(prompt) + steps))},
+        )[0]
+        tokens = out.tokens[:-1] + cut_after(result.sequences_ids[0], begin, ends[i])  # opens where it stopped
+        if last_time(tokens, begin) <= stopped:
+            ends[i] = -1  # no progress: done with this one
+            return
+        out.tokens = tokens
 
     def _summarise(
         self, result: ctranslate2.models.WhisperGenerationResult, tokenizer: Tokenizer, temperature: float, end: int,
