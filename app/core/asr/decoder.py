@@ -107,6 +107,7 @@ class BatchDecoder:
         self.options = options
         self.batch = batch
         self._silence, self._silence_locks = engine.silence_states, engine.silence_locks
+        self.read_on_alone = False  # a held-back piece alone in its window reads on (_read_on): long recordings
 
     # -- encoder
 
@@ -269,9 +270,9 @@ class BatchDecoder:
                     and len(sot) + len(out.tokens) < fw.max_length(self.whisper) - 16]
             if not todo:
                 break
-            for i in (i for i in todo if not alone[i]):  # packed: carried on from its tokens (see _force_on)
+            for i in (i for i in todo if not (alone[i] and self.read_on_alone)):  # packed: carried on from its tokens (see _force_on)
                 self._force_on(composites[i], outputs[i], tokenizer, ends, i, common)
-            for i in (i for i in todo if alone[i]):  # one beam search each: the text so far is its prompt
+            for i in (i for i in todo if alone[i] and self.read_on_alone):  # one beam search each: the text so far is its prompt
                 self._read_on(whole(i), outputs[i], tokenizer, ends, i, common)
 
     def _force_on(self, composite: np.ndarray, out: DecodeOutput, tokenizer: Tokenizer, ends: list[int], i: int,
