@@ -36,6 +36,7 @@ from app.core.asr.packing import (
 )
 from app.core.asr.pipeline import ChunkDecoder, ChunkDone, RunState, start_state, transcribe_tracks
 from app.core.asr.speech import SpeechChunk
+from app.core.language_parts import main_language, merge_parts
 from app.core.media.decode import SAMPLE_RATE
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo, Word
@@ -135,7 +136,12 @@ def decode_pieces(
         memories, _ = decoder.memories(encoded, part)
         found = decoder.detect(memories, allowed)
         doubtful.update(p.owner for p, f in zip(part, found) if f[1] < LANGUAGE_CONFIDENT)
-        return [decoder.language_of(f, p, allowed) for p, f in zip(part, found)]
+        decided = [decoder.language_of(f, p, allowed) for p, f in zip(part, found)]
+        for p, f, d in zip(part, found, decided):
+            language_check.heard(p, f, "in its packed window")
+            if d != f:
+                language_check.heard(p, d, "on its own audio")
+        return decided
 
     def transcribe(job: tuple[str, list[Piece]]) -> None:
         language, part = job
@@ -283,7 +289,8 @@ class PackedDecoder:
         known = (state.language, state.language_probability or 0.0) if state.language else None
         found = decode_pieces(self.decoder, windows, {0: known}, self.allowed, should_stop,
                               carried=known is not None and not self.decoder.options.language)
-        state.language, state.language_probability = found[0]
+        state.languages = merge_parts(state.languages, language_check.language_parts([p for w in windows for p in w]))
+        state.language, state.language_probability = main_language(state.languages, found[0])
         for window in windows:
             yield window[-1].chunk, [s for p in window for s in p.segments]
 

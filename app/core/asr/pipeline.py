@@ -64,6 +64,7 @@ class RunState:
     anchor_ms: dict[str, int] = field(default_factory=dict)  # VAD buffer start to resume from
     language: str | None = None
     language_probability: float | None = None
+    languages: list[list] = field(default_factory=list)  # worded speech by language (language_check.language_parts)
 
 
 def plan_tracks(source: SourceInfo, mode: str) -> list[Track]:
