@@ -19,8 +19,8 @@ import pytest
 
 from tests.conftest import REPO, SHARED, made_once
 
-ENGLISH = {"the", "and", "of", "is", "was", "that", "to", "which", "with", "for", "are", "there", "in"}
-GERMAN = {"und", "die", "der", "das", "ist", "nicht", "den", "ein", "eine", "sich", "mit", "zu", "auf", "es", "sie"}
+ENGLISH = {"the", "and", "of", "is", "that", "to", "which", "with", "for", "are", "there"}  # none a German word
+GERMAN = {"und", "der", "das", "ist", "nicht", "den", "ein", "eine", "sich", "mit", "zu", "auf", "es", "sie"}
 
 
 def eval_clips(language: str, seconds: float, skip: int = 0) -> list:
@@ -87,9 +87,9 @@ def test_the_json_gives_each_languages_share_and_each_segments_language(mixed_ru
         middle = (segment["start"] + segment["end"]) * 500
         words = set(segment["text"].lower().replace(",", " ").replace(".", " ").split())
         if german_ms + 1000 < middle < english_again_ms - 1000:
-            assert segment["language"] == "de" and not words & ENGLISH - {"in"}, segment
+            assert segment["language"] == "de" and not words & ENGLISH, segment
         elif middle < german_ms - 1000 or middle > english_again_ms + 1000:
-            assert segment["language"] == "en" and not words & GERMAN - {"die", "in"}, segment
+            assert segment["language"] == "en" and not words & GERMAN, segment
     assert any("mixed languages: en" in w and " de " in w for w in transcript["warnings"]), transcript["warnings"]
 
 
@@ -126,3 +126,37 @@ def test_one_language_adds_nothing_to_the_json():
                             languages=((0, 9000, "en", 0.97, 8000),))
     data = transcript_to_json(transcript)
     assert "languages" not in data and "language" not in data["segments"][0]
+
+
+SPANISH = {"la", "que", "el", "los", "las", "del", "pudieron", "cantidad", "fue", "al", "para", "una"}
+PORTUGUESE = {"não", "foi", "do", "da", "uma", "pudiram", "em", "ao", "dos", "das", "com", "também"}
+
+
+@pytest.fixture(scope="module")
+def portuguese_then_spanish(tmp_path_factory, base_engine):
+    """80 s of Portuguese then Spanish speech, one long file at base's defaults, in-process:
+    (segments, where the Spanish part starts in ms, the run's language parts)."""
+    from app.core.asr import transcribe_source
+    from app.core.asr.pipeline import RunState
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    path = tmp_path_factory.mktemp("pt_es") / "call.wav"
+    _, spanish_ms = write_wav(path, [eval_clips("pt", 40), eval_clips("es", 40)])
+    state = RunState()
+    done = list(transcribe_source(base_engine, probe(path), TranscribeOptions(model="base", threads=2), state))
+    return [s for d in done for s in d.segments], spanish_ms, state.languages
+
+
+def test_a_later_part_decoded_surely_in_the_first_parts_language_is_decoded_in_its_own(portuguese_then_spanish):
+    """The recording's last group carried its first part's language (Portuguese) and its Spanish clip
+    came out as Portuguese words ("Foi tanta a cantia de gente que se concentrou que não todos
+    pudiram") scored -0.45: surer than the -0.5 under which a decode is checked, so never checked.
+    Each piece's language is now asked on its own composite, and a change confirmed on its own
+    audio: it reads "Fue tanta la cantidad de gente que se concentró que no todos pudieron"."""
+    segments, spanish_ms, parts = portuguese_then_spanish
+    after = [s.text for s in segments if s.start_ms >= spanish_ms + 3000 and s.text.strip()]
+    words = " ".join(after).lower().replace(",", " ").replace(".", " ").split()
+    assert sum(w in SPANISH for w in words) >= 10 and not set(words) & PORTUGUESE, after
+    assert {part[2] for part in parts} == {"pt", "es"}, parts
+    assert all(part[2] == "es" for part in parts if part[0] >= spanish_ms + 3000), parts

@@ -87,6 +87,7 @@ def decode_pieces(
     on_piece_done: Callable[[Piece], None] | None = None,
     doubted: frozenset[int] = frozenset(),
     carried: bool = False,
+    follow: bool = False,
 ) -> dict[int, tuple[str, float]]:
     """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
     `on_piece_done(piece)` is called on this thread as each piece's text is ready.
@@ -112,6 +113,11 @@ def decode_pieces(
     later groups), not set by the user: its unsure pieces are checked on their own audio too. A
     piece whose own audio is sure of another language is decoded again alone in it
     (language_check.own_language); `piece.language` is what its text was decoded in.
+
+    `follow`: the pieces are one long recording's (its language not set by the user), and may change
+    language from one to the next: each piece's language is detected on its own composite (a decoder
+    step, no encoder pass), and a piece it names another language for with confidence is decoded in
+    that one where its own audio confirms it (language_check.switches).
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -156,7 +162,7 @@ def decode_pieces(
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
             in_doubt = p.owner in doubtful  # its words kept only from a reading that passes the checks
             unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, languages[p.owner])))
-            own = languages[p.owner]  # the owner's language, and how sure of it this piece's own audio is
+            own = switched.get(id(p), languages[p.owner])  # its language, and how sure of it its own audio is
             if not unreadable and language_check.needs_own_check(out, checkable(p), p.owner in doubtful):
                 own = language_check.own_language(decoder, p, language, allowed)
                 if own[0] != language:  # its own audio is sure of another: decoded alone in that one
@@ -185,9 +191,17 @@ def decode_pieces(
                       for part in in_batches(group, batch.decode_batch, workers)]
         for part, found in zip(lead_parts, _map(pool, detect, lead_parts, should_stop)):
             languages.update((p.owner, f) for p, f in zip(part, found))
+        switched: dict[int, tuple[str, float]] = {}  # pieces of a long recording in another language than its own
+        if follow and decoder.engine.multilingual:
+            rest = [part for group in by_span([p for p in pieces if leads.get(p.owner) is not p])
+                    for part in in_batches(group, batch.decode_batch, workers)]
+            found = _map(pool, lambda part: decoder.detect(decoder.memories(encoded, part)[0], allowed), rest,
+                         should_stop)
+            switched = language_check.switches(decoder, [p for part in rest for p in part],
+                                               [f for fs in found for f in fs], languages, allowed)
         by_language: dict[str, list[Piece]] = {}
         for p in pieces:
-            by_language.setdefault(languages[p.owner][0], []).append(p)  # type: ignore[index]
+            by_language.setdefault(switched.get(id(p), languages[p.owner])[0], []).append(p)  # type: ignore[index]
         work = [(language, part) for language, same in by_language.items() for group in by_span(same)
                 for part in in_batches(group, batch.decode_batch, workers)]
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
@@ -287,8 +301,11 @@ class PackedDecoder:
         self, windows: list[list[Piece]], state: RunState, should_stop: Callable[[], bool]
     ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
         known = (state.language, state.language_probability or 0.0) if state.language else None
+        if known is not None and state.languages:  # the language its speech was in last, not the main one
+            known = (state.languages[-1][2], state.languages[-1][3])
         found = decode_pieces(self.decoder, windows, {0: known}, self.allowed, should_stop,
-                              carried=known is not None and not self.decoder.options.language)
+                              carried=known is not None and not self.decoder.options.language,
+                              follow=not self.decoder.options.language)
         state.languages = merge_parts(state.languages, language_check.language_parts([p for w in windows for p in w]))
         state.language, state.language_probability = main_language(state.languages, found[0])
         for window in windows:

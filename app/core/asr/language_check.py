@@ -36,6 +36,24 @@ def needs_own_check(out: DecodeOutput, detected: bool, doubted: bool) -> bool:
     return detected and not doubted and not out.silent and out.avg_logprob < SUSPECT_LOG_PROB
 
 
+def switches(decoder: BatchDecoder, pieces: list[Piece], found: list[tuple[str, float]],
+             languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...]) -> dict[int, tuple[str, float]]:
+    """Pieces of one recording (by id) whose composite (`found`) names another language than their
+    owner's with confidence, and whose own audio confirms it (own_language: its own frames and a full
+    30 s pass): each with that language. A long file's later parts were decoded in its first part's
+    language, and only an unsure decode (below -0.5) was checked: a part decoded surely in the wrong
+    language was never looked at (a recording's Spanish part read as French)."""
+    switched = {}
+    for piece, detected in zip(pieces, found):
+        heard(piece, detected, "in its packed window")
+        usual = languages[piece.owner]
+        if usual is not None and detected[0] != usual[0] and detected[1] >= LANGUAGE_CONFIDENT:
+            own = own_language(decoder, piece, usual[0], allowed)
+            if own[0] != usual[0]:
+                switched[id(piece)] = own
+    return switched
+
+
 def own_confidence(decoder: BatchDecoder, piece: Piece, language: str, allowed: tuple[str, ...]) -> float:
     """How sure Whisper is of `language` on the piece's own audio (own_language's answer for it; 0.0
     where its own audio is sure of another language)."""
