@@ -145,7 +145,7 @@ def portuguese_then_spanish(tmp_path_factory, base_engine):
     _, spanish_ms = write_wav(path, [eval_clips("pt", 40), eval_clips("es", 40)])
     state = RunState()
     done = list(transcribe_source(base_engine, probe(path), TranscribeOptions(model="base", threads=2), state))
-    return [s for d in done for s in d.segments], spanish_ms, state.languages
+    return [s for d in done for s in d.segments], spanish_ms, getattr(state, "languages", []), path
 
 
 def test_a_later_part_decoded_surely_in_the_first_parts_language_is_decoded_in_its_own(portuguese_then_spanish):
@@ -154,9 +154,37 @@ def test_a_later_part_decoded_surely_in_the_first_parts_language_is_decoded_in_i
     pudiram") scored -0.45: surer than the -0.5 under which a decode is checked, so never checked.
     Each piece's language is now asked on its own composite, and a change confirmed on its own
     audio: it reads "Fue tanta la cantidad de gente que se concentró que no todos pudieron"."""
-    segments, spanish_ms, parts = portuguese_then_spanish
+    segments, spanish_ms, parts, _ = portuguese_then_spanish
     after = [s.text for s in segments if s.start_ms >= spanish_ms + 3000 and s.text.strip()]
     words = " ".join(after).lower().replace(",", " ").replace(".", " ").split()
     assert sum(w in SPANISH for w in words) >= 10 and not set(words) & PORTUGUESE, after
     assert {part[2] for part in parts} == {"pt", "es"}, parts
     assert all(part[2] == "es" for part in parts if part[0] >= spanish_ms + 3000), parts
+
+
+def test_a_recording_stopped_and_resumed_decodes_each_part_as_the_uninterrupted_run(portuguese_then_spanish,
+                                                                                     base_engine):
+    """A run killed after its first stored window resumes from what the run's state kept (its parts'
+    languages and the language its last piece was in, runs._spoken) and decodes the rest as the
+    uninterrupted run did."""
+    from app.core.asr import transcribe_source
+    from app.core.asr.pipeline import RunState
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    whole, _, parts, path = portuguese_then_spanish
+    options, source, stored = TranscribeOptions(model="base", threads=2), probe(path), []
+    state = RunState()
+    for done in transcribe_source(base_engine, source, options, state, lambda: bool(stored)):
+        stored.append(done)
+        kept = json.loads(json.dumps({"done_ms": state.done_ms, "anchor_ms": state.anchor_ms,
+                                      "languages": state.languages, "language_now": state.language_now,
+                                      "language": [state.language, state.language_probability]}))
+    assert stored[-1].done_ms < source.duration_ms  # stopped part-way
+    resumed = RunState(done_ms=kept["done_ms"], anchor_ms=kept["anchor_ms"], language=kept["language"][0],
+                       language_probability=kept["language"][1], languages=kept["languages"],
+                       language_now=tuple(kept["language_now"]))
+    rest = list(transcribe_source(base_engine, source, options, resumed))
+    texts = [s.text for d in stored for s in d.segments] + [s.text for d in rest for s in d.segments]
+    assert texts == [s.text for s in whole]
+    assert resumed.languages == [list(part) for part in parts]

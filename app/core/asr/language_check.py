@@ -38,20 +38,24 @@ def needs_own_check(out: DecodeOutput, detected: bool, doubted: bool) -> bool:
 
 def switches(decoder: BatchDecoder, pieces: list[Piece], found: list[tuple[str, float]],
              languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...]) -> dict[int, tuple[str, float]]:
-    """Pieces of one recording (by id) whose composite (`found`) names another language than their
-    owner's with confidence, and whose own audio confirms it (own_language: its own frames and a full
-    30 s pass): each with that language. A long file's later parts were decoded in its first part's
-    language, and only an unsure decode (below -0.5) was checked: a part decoded surely in the wrong
-    language was never looked at (a recording's Spanish part read as French)."""
-    switched = {}
-    for piece, detected in zip(pieces, found):
+    """The language each piece of one recording is decoded in (by id), in order: the language of the
+    piece before it (its owner's before the first), unless its composite (`found`) names another with
+    confidence and its own audio confirms it (own_language: its own frames and a full 30 s pass).
+    Each piece's language so depends only on the pieces before it, not on how they were grouped (a
+    resumed run decides as the uninterrupted one did). A long file's later parts were decoded in its
+    first part's language, and only an unsure decode (below -0.5) was checked: a part decoded surely
+    in the wrong language was never looked at (a recording's Spanish end read as Portuguese, -0.45)."""
+    decided: dict[int, tuple[str, float]] = {}
+    current: dict[int, tuple[str, float] | None] = dict(languages)
+    for piece, detected in sorted(zip(pieces, found), key=lambda pair: pair[0].chunk.start_ms):
         heard(piece, detected, "in its packed window")
-        usual = languages[piece.owner]
+        usual = current[piece.owner]
         if usual is not None and detected[0] != usual[0] and detected[1] >= LANGUAGE_CONFIDENT:
             own = own_language(decoder, piece, usual[0], allowed)
-            if own[0] != usual[0]:
-                switched[id(piece)] = own
-    return switched
+            usual = own if own[0] != usual[0] else usual
+        if usual is not None:
+            decided[id(piece)] = current[piece.owner] = usual
+    return decided
 
 
 def own_confidence(decoder: BatchDecoder, piece: Piece, language: str, allowed: tuple[str, ...]) -> float:

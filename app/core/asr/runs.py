@@ -107,6 +107,7 @@ def transcribe_exhibit(
         language=record.language,
         language_probability=record.language_probability,
         languages=[list(part) for part in record.state.get("languages", ())],
+        language_now=tuple(record.state["language_now"]) if record.state.get("language_now") else None,
     )
     count = case.segment_count(run_id)
     truncated = stopped = False
@@ -123,7 +124,7 @@ def transcribe_exhibit(
         for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
             case.append_segments(
                 run_id, done.segments, {"done_ms": state.done_ms, "anchor_ms": state.anchor_ms,
-                                        **({"languages": state.languages} if state.languages else {})},
+                                        **_spoken(state)},
                 state.language, state.language_probability, track=done.track.key,
             )
             count += len(done.segments)
@@ -192,6 +193,15 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
             (*result.notes, *_model_notes(engine, options), *_mixed([list(part) for part in result.languages])),
             len(result.segments))
     return RunResult(run_id, len(result.segments))
+
+
+def _spoken(state: RunState) -> dict[str, Any]:
+    """What a long file's run state keeps of its languages (a resumed run carries them on): its speech
+    by language, and the language its last piece was decoded in (the next piece starts in it)."""
+    kept: dict[str, Any] = {"languages": state.languages} if state.languages else {}
+    if state.language_now:
+        kept["language_now"] = list(state.language_now)
+    return kept
 
 
 def _parts(languages: list[list]) -> dict[str, Any]:
