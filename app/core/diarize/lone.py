@@ -2,7 +2,7 @@
 
 Where one person's short turn runs into another's (an overlap, or a change the segmentation
 model did not hear), the two are one speech region: no region voiceprint holds the first
-person alone, and the one window of their own (1.4-1.7 s) went into the other's cluster, as a
+person alone, and the one window of their own (1.4-2.2 s) went into the other's cluster, as a
 cluster of one window is no speaker (session 22: a woman's one 2.7 s turn overlapped by the
 next speaker, 1 speaker of 2; a man's 2.5 s turn run into another man's, 2 of 3 on WAV and Opus).
 Such a window was unlike every other window of its recording (cosine 0.39-0.49). In the
