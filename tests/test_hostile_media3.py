@@ -258,37 +258,56 @@ def test_every_channel_of_a_multitrack_recording_is_heard(tmp_path, speaking):
     assert rms(mono, 0.5, 5.5) > rms(channels[speaking], 0.5, 5.5) / 10 and not reader.truncated
 
 
-def test_a_file_still_being_written_while_it_is_read_is_refused_not_recorded(tmp_path):
+@pytest.mark.parametrize("moment", ["while its header is read", "while it is hashed"])
+def test_a_file_still_being_written_while_it_is_read_is_refused_not_recorded(tmp_path, monkeypatch, moment):
     """A recorder still writing its WAV (its sizes left unset) when the folder was taken in: the
     file was hashed while it grew and then its size taken, so the case recorded a SHA-256 of
     one length beside a size of another, and the job failed later as 'changed since it was
-    taken in'. It is refused at once, in words."""
-    import threading
-    import time
+    taken in'. It is refused at once, in words. The recorder writes at a set point of the probe
+    (after the header is read, or once hashing has begun), never 'some time' a thread gets to:
+    under load a writer thread could be scheduled only after the probe had finished."""
+    from app.core import hashing
+    from app.core.media import probing
 
     wav = tmp_path / "recording.wav"
     fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
     wav.write_bytes(b"RIFF\xff\xff\xff\xffWAVEfmt " + struct.pack("<I", 16) + fmt + b"data\xff\xff\xff\xff"
                     + bytes(64_000))
-    stop = threading.Event()
+    written: list[int] = []
 
-    def record() -> None:
+    def record() -> None:  # the recorder appends one more block, through its own handle
         with open(wav, "ab") as out:
-            while not stop.is_set():
-                out.write(bytes(3200))
-                out.flush()
-                time.sleep(0.001)
+            out.write(np.full(1600, 300, dtype="<i2").tobytes())
+        written.append(wav.stat().st_size)
 
-    writer = threading.Thread(target=record)
-    writer.start()
-    try:
-        with pytest.raises(MediaError) as raised:
-            probe(wav)
-    finally:
-        stop.set()
-        writer.join()
-    assert re.fullmatch(r"the file changed while it was read \(([\d,]+) bytes, then ([\d,]+): still being written, "
-                        r"or replaced\); not taken in", raised.value.reason)
+    if moment == "while its header is read":
+        read_header = probing._read_header
+
+        def header_then_write(*args):
+            described = read_header(*args)
+            record()
+            return described
+        monkeypatch.setattr(probing, "_read_header", header_then_write)
+    else:
+        class Recording:  # the probe's handle; the recorder writes once its first chunk was read
+            def __init__(self, handle):
+                self.handle = handle
+
+            def seek(self, *args):
+                return self.handle.seek(*args)
+
+            def read(self, size=-1):
+                chunk = self.handle.read(min(size, 4096) if size and size > 0 else 4096)
+                if not written:
+                    record()
+                return chunk
+        monkeypatch.setattr(probing, "sha256_handle", lambda handle: hashing.sha256_handle(Recording(handle)))
+    with pytest.raises(MediaError) as raised:
+        probe(wav)
+    assert written, "the recorder never wrote"
+    found = re.fullmatch(r"the file changed while it was read \(([\d,]+) bytes, then ([\d,]+): still being written, "
+                         r"or replaced\); not taken in", raised.value.reason)
+    assert found and int(found[1].replace(",", "")) == 64_044 and int(found[2].replace(",", "")) == written[0]
 
 
 @pytest.mark.parametrize(("name", "kind"), [

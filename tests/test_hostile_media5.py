@@ -135,11 +135,11 @@ def _m4a_with_edit_start(tmp_path: Path, media_time: int) -> Path:
     return note
 
 
-@pytest.mark.parametrize(("media_time", "shown_s"), [(4 * 48000, 2.0), (-1, 0.0), (60 * 48000, 0.0)],
-                         ids=["starting 4 s in", "empty", "past the samples"])
+@pytest.mark.parametrize(("media_time", "shown_s"), [(4 * 48000, 2.0), (-1, 0.0)],
+                         ids=["starting 4 s in", "empty"])
 def test_audio_an_edit_list_hides_is_named_not_called_a_cut(tmp_path, media_time, shown_s):
-    """An edit starting 4 s into a 6 s track (or an empty edit, or one pointing past its samples)
-    shows 2 s (or none) of it; ffmpeg states the track's length from the edit's duration, so the 4 s
+    """An edit starting 4 s into a 6 s track (or an empty edit) shows 2 s (or none) of it (a single
+    edit pointing past its samples shows nothing there is: damage, tests/test_hostile_media22.py); ffmpeg states the track's length from the edit's duration, so the 4 s
     (or the whole note) it hides were called 'damaged 00:02.1-00:06.2', the file flagged cut short,
     and what was never transcribed was not said to be in the file."""
     note = _m4a_with_edit_start(tmp_path, media_time)

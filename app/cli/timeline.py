@@ -24,10 +24,11 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
+from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
 from app.core.chats.intake import TakenIn
-from app.core.chats.json_cut import CUT_JSON_START
+from app.core.chats.json_cut import CUT_JSON_MARKERS
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
-from app.core.chats.records import kind_of
+from app.core.chats.records import LIKELY_CUT, kind_of
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
 from app.core.chats.whatsapp_zip import same_name
 from app.core.evidence.paths import check_outside_evidence
@@ -66,7 +67,8 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"
             print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
-        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE) or CUT_CHAR_NOTE in m.note or CUT_JSON_START in m.note
+        cut_marks = (CUT_CHAR_NOTE, LIKELY_CUT, *CUT_JSON_MARKERS)
+        if any(m.note in (CUT_NOTE, LINE_CUT_NOTE, IMESSAGE_CUT_NOTE) or any(k in m.note for k in cut_marks)
                for m in t.export.messages):  # its last messages are not in the file
             print(f"{t.shown}: warning: the export ends in the middle of a message (cut short); what the phone "
                   f"wrote after it is not in this file", file=sys.stderr)

@@ -53,7 +53,7 @@ from app.core.chats.parsing import (
     with_attachments,
     with_unreferenced,
 )
-from app.core.chats.placeholders import is_whatsapp_media_name
+from app.core.chats.placeholders import is_whatsapp_media_name, time_in_name
 from app.core.chats.records import Attachment, Chat, ChatExport, kind_of
 from app.core.chats.senders import normalise_senders
 from app.core.chats.whatsapp_zip import same_name
@@ -187,8 +187,8 @@ def _html_pages(path: Path) -> list[Path]:
 
 def _candidates(container: str, files: dict[str, Path]) -> list[str]:
     """The files beside a chat file that are the export's own attachments."""
-    if container == whatsapp.CONTAINER:
-        return [rel for rel in files if is_whatsapp_media_name(PurePosixPath(rel).name)]
+    if container == whatsapp.CONTAINER:  # and a voice note or video saved by another app under its moment
+        return [rel for rel in files if is_whatsapp_media_name(PurePosixPath(rel).name) or _timed_media(rel)]
     if container in (meta.CONTAINER, meta.INSTAGRAM, messenger_html.CONTAINER, messenger_html.INSTAGRAM):
         return [rel for rel in files if meta.is_chat_file(rel)]
     if container == googlechat.CONTAINER:
@@ -200,6 +200,14 @@ def _candidates(container: str, files: dict[str, Path]) -> list[str]:
     if container not in _TELEGRAM:
         return []
     return [rel for rel in files if is_telegram_chat_file(rel)]
+
+
+def _timed_media(rel: str) -> bool:
+    """A voice note or video beside the chat whose name carries a date and time (another app's scheme: "WhatsApp
+    Ptt 2024-03-13 at 10.12.41.ogg", "signal-2024-03-13-101500.aac"): the chat's, placed or linked by its moment.
+    Not below the chat's folder: a phone's camera and recorder folders are no chat's."""
+    when = time_in_name(rel) if "/" not in rel else None
+    return kind_of(rel) in ("audio", "video") and when is not None and len(when[1]) > 10
 
 
 def _whatsapp_texts(folder: Path, keep: Path | None = None) -> list[Path]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 
 from app.core.chats.discord import attachment
 from app.core.chats.discord_html import moments
-from app.core.chats.records import Chat, Message
+from app.core.chats.records import LIKELY_CUT, Chat, Message
 
 CONTAINER = "discord-csv"
 HEADER = ["AuthorID", "Author", "Date", "Content", "Attachments", "Reactions"]
@@ -69,4 +70,11 @@ def parse(text: str, stem: str = "") -> Chat:
         files = [attachment(f) for f in _files(row[4])] or [None]
         messages += [Message(len(messages) + i, sender, row[2], iso, words if i == 0 else "", system, f, "; ".join(said))
                      for i, f in enumerate(files)]
+    if messages and not text.endswith(("\n", "\r")):  # the exporter ends every row with a line end
+        last = messages[-1]
+        messages[-1] = replace(last, note="; ".join(n for n in (last.note, CUT_ROW_NOTE) if n))
     return Chat(stem, tuple(messages), "local")
+
+
+CUT_ROW_NOTE = ("the export ends in this message's row, with no line end after it (the exporter ends every row with "
+                "one): " + LIKELY_CUT + "; the row may go on beyond what is written")

@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.chats import dates
 from app.core.chats.discord import local_path
+from app.core.chats.html_cut import with_cut_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "discord-html"
@@ -143,6 +144,16 @@ def _worded(text: str) -> str | None:
     return None
 
 
+def _iso_8601(time: str) -> str | None:
+    """A time written as ISO 8601 (as the JSON export writes it, "2024-01-15T21:05:00.000+00:00"), its offset kept."""
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", time.strip()):
+        return None
+    try:
+        return datetime.fromisoformat(time.strip()).isoformat()
+    except ValueError:
+        return None
+
+
 def moments(times: list[str]) -> tuple[list[str | None], list[str]]:
     """ISO 8601 per time as DiscordChatExporter writes it in the export's locale (None when it cannot
     be said; numeric dates decided together, as WhatsApp's are) and a note per time."""
@@ -153,7 +164,7 @@ def moments(times: list[str]) -> tuple[list[str | None], list[str]]:
     isos, notes, _ = dates.normalise(stamps)
     for k, time in enumerate(times):
         if stamps[k] is None:
-            isos[k] = _worded(" ".join(time.split()))
+            isos[k] = _iso_8601(time) or _worded(" ".join(time.split()))
             notes[k] = "" if isos[k] else (f"time written as {time!r}, not read" if time else "no time")
     return isos, notes
 
@@ -191,4 +202,4 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     for raw, iso, note in zip(reader.raws, isos, notes):
         messages += _records(raw, len(messages), iso, note)
     title = " / ".join(t for t in reader.titles if t) or PurePosixPath(name).stem
-    return (Chat(title, tuple(messages), "local"),)
+    return (with_cut_said(Chat(title, tuple(messages), "local"), text),)

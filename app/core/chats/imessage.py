@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
+from app.core.chats.imessage_cut import cut_end
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "imessage"
@@ -212,4 +213,4 @@ def parse(text: str, name: str) -> Chat:
         parents[block.depth] = block.stamp
         answers = parents.get(block.depth - 1, "") if block.depth else ""
         messages += _records(block, len(messages), answers)
-    return Chat(name, tuple(messages), "month-named")
+    return Chat(name, tuple(cut_end(messages, text)), "month-named")  # a file cut short: its last line said

@@ -33,6 +33,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from app.core.chats import imessage
+from app.core.chats.html_cut import with_cut_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = imessage.CONTAINER
@@ -161,4 +162,4 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     messages: list[Message] = []
     for raw in reader.raws:
         messages += _record(raw, len(messages))
-    return (Chat(PurePosixPath(name).stem, tuple(messages), "month-named"),)
+    return (with_cut_said(Chat(PurePosixPath(name).stem, tuple(messages), "month-named"), text),)

@@ -84,9 +84,35 @@ def salvage(text: str, list_key: str = "messages") -> Salvaged | None:
     return Salvaged({**fields, list_key: messages}, at, len(text), list_key)
 
 
+@dataclass(frozen=True)
+class SalvagedArray:
+    items: list[Any]  # the values written whole before the cut
+    at: int
+    size: int
+
+    def note(self) -> str:
+        count = len(self.items)
+        where = f"after message {count}" if self.at >= self.size else f"inside message {count + 1}"
+        return CUT_JSON_NOTE.format(where=where, at=self.at, size=self.size, count=count)
+
+
+def salvage_array(text: str, allow_empty: bool = False) -> SalvagedArray | None:
+    """A file that is one JSON list (sigtop's messages, a Slack day) cut short: the values written whole before
+    the cut; None when it does not open as a list, or the list ends (the JSON broken elsewhere)."""
+    start = text.lstrip("\ufeff \t\r\n")
+    if not start.startswith("["):
+        return None
+    items, at = _whole_items(text, len(text) - len(start) + 1)
+    if at < 0 or not items and not allow_empty:
+        return None
+    return SalvagedArray(items, at, len(text))
+
+
 _CHATS_LIST = re.compile(r'"chats"\s*:\s*\{[^\[\]{}]*?"list"\s*:\s*\[')
-AFTER_LAST_NOTE = ("the export ends after this chat, cut short inside the next chat's own fields (at character {at} "
-                   "of {size}): no later chat is in the file")
+NO_LATER_CHAT = "no later chat is in the file"
+AFTER_LAST_NOTE = ("the export ends after this chat, cut short inside the next chat before any message of it is whole "
+                   "(at character {at} of {size}): " + NO_LATER_CHAT)
+CUT_JSON_MARKERS = (CUT_JSON_START, NO_LATER_CHAT)  # one of them in every record saying where a JSON is cut
 
 
 @dataclass(frozen=True)
@@ -120,6 +146,38 @@ def salvage_account(text: str, chats_list: re.Pattern[str] = _CHATS_LIST,
     return SalvagedAccount(chats, cut, at, len(text))
 
 
+_LEFT_LIST = re.compile(r'"left_chats"\s*:\s*\{[^\[\]{}]*?"list"\s*:\s*\[')
+LEFT_CUT_NOTE = ("the export ends after this chat, cut short {where} (at character {at} of {size}): every chat of its "
+                 "list is read; " + NO_LATER_CHAT)
+
+
+@dataclass(frozen=True)
+class SalvagedLeft:
+    chats: list[Any]  # the account's chats (`chats.list`), whole
+    left: SalvagedAccount | None  # the chats left (`left_chats.list`) written whole, and the one cut
+    note: str  # where it ends, when no chat left is read
+
+
+def salvage_left(text: str) -> SalvagedLeft | None:
+    """A full account export whose list of chats is whole, cut short after it (before or inside `left_chats`):
+    every chat of the list, and the chats left written whole before the cut (`salvage_account`)."""
+    found = _CHATS_LIST.search(text)
+    if not text.lstrip("\ufeff \t\n").startswith("{") or found is None:
+        return None
+    chats, at = _whole_items(text, found.end())
+    if at >= 0:  # cut inside the list of chats: `salvage_account`
+        return None
+    left = _LEFT_LIST.search(text, found.end())
+    account = salvage_account(text, _LEFT_LIST) if left else None
+    if account is not None:
+        return SalvagedLeft(chats, account, "")
+    whole, cut = _whole_items(text, left.end()) if left else ([], -1)
+    where = ("inside the list of chats left, in its first chat" if left and cut >= 0 and not whole else
+             "after the list of chats left" if left else "before its list of chats left")
+    note = LEFT_CUT_NOTE.format(where=where, at=cut if cut >= 0 else len(text), size=len(text))
+    return SalvagedLeft(chats + whole, None, note) if chats + whole else None
+
+
 def load_or_salvage(text: str, path: str, load: Callable[[str, str], Any],
                     accepts: Callable[[Any], bool]) -> tuple[Any, str]:
     """(the parsed JSON, "") or, for a file cut short inside its message list whose salvaged fields `accepts`,
@@ -131,3 +189,30 @@ def load_or_salvage(text: str, path: str, load: Callable[[str, str], Any],
         if found is None or not accepts(found.chat):
             raise
         return found.chat, found.note()
+
+
+_ANY_CONVERSATIONS = re.compile(r'"conversations"\s*:\s*\[')  # Skype's, after its account's fields
+
+
+def load_or_cut(text: str, path: str, load: Callable[[str, str], Any]) -> Any:
+    """The parsed JSON; for a file cut short, what of it is whole: a chat's fields and whole messages, an account's
+    chats (`{"chats": {"list": [...]}}`), a list's whole values. Its reader then reads the text again, saying where
+    it ends. The loader's ChatError when nothing of it is read so."""
+    try:
+        return load(text, path)
+    except ChatError:
+        account = salvage_account(text)
+        left = salvage_left(text) if account is None else None
+        if account is not None or left is not None:
+            chats = account.chats + ([account.cut.chat] if account.cut else []) if account else left.chats  # type: ignore[union-attr]
+            return {"chats": {"list": chats}}
+        skype = salvage_account(text, _ANY_CONVERSATIONS, "MessageList")
+        if skype is not None and (skype.cut is not None or skype.chats):
+            return {"conversations": skype.chats + ([skype.cut.chat] if skype.cut else [])}
+        found = salvage(text) or salvage(text, "events")
+        if found is not None:
+            return found.chat
+        listed = salvage_array(text)
+        if listed is None:
+            raise
+        return listed.items

@@ -26,6 +26,8 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
+from app.core.chats.html_cut import with_cut_said
+from app.core.chats.meta_notes import APP_WORDS_NOTE, is_app_words
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "messenger-html"
@@ -116,8 +118,10 @@ def _records(raw: _Raw, index: int) -> list[Message]:
     text = _joined(raw, "content")
     notes = ([] if iso else [f"time written as {written!r}, not read" if written else "no time"]) + (
         [f"reactions: {reactions}"] if reactions else [])
+    said = is_app_words(text, sender)  # "Anna sent an attachment.": the app's words, not hers
+    notes += [APP_WORDS_NOTE] if said else []
     files: list[Attachment | None] = [Attachment(PurePosixPath(p).name, False, k, p, p) for p, k in raw.files] or [None]
-    return [Message(index + i, sender, written, iso, text if i == 0 else "", False, f, "; ".join(notes))
+    return [Message(index + i, sender, written, iso, text if i == 0 else "", said, f, "; ".join(notes))
             for i, f in enumerate(files)]
 
 
@@ -138,7 +142,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     messages: list[Message] = []
     for raw in reversed(raws):  # listed newest first
         messages += _records(raw, len(messages))
-    return Chat(title or name, tuple(messages), "local")
+    return with_cut_said(Chat(title or name, tuple(messages), "local"), pages[-1] if pages else "", newest_first=True)
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:

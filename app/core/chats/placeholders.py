@@ -86,6 +86,20 @@ MISSING_FILE = {"null"}
 
 # The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
 # Whole sentences or app-specific phrases only, so a person writing about encryption stays a person.
+# "Waiting for this message" (a message the phone could not decrypt when the chat was exported), its first sentence
+# in other languages: what follows it ("This may take a while.", "Check your phone.") varies by version and phone
+WAITING_OPENINGS = (
+    "waiting for this message", "warten auf diese nachricht", "en attente de ce message", "esperando este mensaje",
+    "esperando el mensaje", "esperando mensaje", "aguardando esta mensagem", "aguardando mensagem",
+    "a aguardar esta mensagem", "in attesa di questo messaggio", "in attesa del messaggio", "wachten op dit bericht",
+    "wachten op bericht", "oczekiwanie na tę wiadomość", "oczekiwanie na wiadomość", "ожидание этого сообщения",
+    "ожидание сообщения", "очікування цього повідомлення", "очікування повідомлення", "bu mesaj bekleniyor",
+    "bu mesaj için bekleniyor", "menunggu pesan ini", "menunggu mesej ini", "في انتظار هذه الرسالة",
+    "بانتظار هذه الرسالة", "väntar på det här meddelandet", "venter på denne beskeden", "venter på denne besked",
+    "odottaa tätä viestiä", "čeká se na tuto zprávu", "se așteaptă acest mesaj", "αναμονή για αυτό το μήνυμα",
+    "várakozás erre az üzenetre", "đang chờ tin nhắn này", "กำลังรอข้อความนี้", "इस संदेश का इंतज़ार", "इस मैसेज का इंतज़ार",
+    "正在等待此消息", "等待此訊息", "このメッセージを待っています", "이 메시지를 기다리는 중",
+)
 ENCRYPTION_OPENINGS = (
     "messages and calls are end-to-end", "messages and calls are now end-to-end",
     "messages to this group are now secured",
@@ -266,6 +280,9 @@ def is_system_note(text: str) -> bool:
         return True
     if lowered.startswith(ENCRYPTION_OPENINGS):
         return True
+    opening = next((w for w in WAITING_OPENINGS if lowered.startswith(w)), None)
+    if opening is not None and len(lowered) <= len(opening) + 80 and lowered[len(opening):][:1] in ("", ".", "…", "。"):
+        return True  # that sentence whole, then at most one more of the app's
     return any(phrase in lowered for phrase in SYSTEM_CONTAINS)
 
 
@@ -292,12 +309,20 @@ def split_edited(text: str) -> tuple[str, str]:
 
 # A time some apps write into a media file's name: WhatsApp iOS "00000012-AUDIO-2024-03-01-10-11-12.opus",
 # Telegram Desktop "audio_7@02-04-2021_10-00-00.ogg" (day first), WhatsApp Android "PTT-20240301-WA0003.opus"
-# (a date only).
+# (a date only); files saved from another app: WhatsApp Web and Desktop "WhatsApp Ptt 2024-03-01 at 10.11.12.ogg"
+# (or "... um 10.11.12", "... at 10.11.12 AM"), Signal "signal-2024-03-01-101112.aac", a phone's camera or recorder
+# "VID_20240301_101112.mp4", and a date and time spelled out "voice 2024-03-01 10-11-12.m4a".
+_TWELVE = r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?"
 _NAME_TIMES = (
     (re.compile(r"-(?:AUDIO|VIDEO|PHOTO|GIF|STICKER)-(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})", re.IGNORECASE),
      (0, 1, 2, 3, 4, 5)),
     (re.compile(r"@(\d{2})-(\d{2})-(\d{4})_(\d{2})-(\d{2})-(\d{2})"), (2, 1, 0, 3, 4, 5)),
     (re.compile(r"^(?:IMG|VID|AUD|PTT|DOC|STK)-(\d{4})(\d{2})(\d{2})-WA\d+", re.IGNORECASE), (0, 1, 2)),
+    (re.compile(r"^WhatsApp[ _-][^\d]{2,40}?(\d{4})-(\d{2})-(\d{2})\D{1,12}?(\d{1,2})\.(\d{2})\.(\d{2})" + _TWELVE,
+                re.IGNORECASE), (0, 1, 2, 3, 4, 5)),
+    (re.compile(r"^signal-(\d{4})-(\d{2})-(\d{2})-(\d{2})-?(\d{2})-?(\d{2})", re.IGNORECASE), (0, 1, 2, 3, 4, 5)),
+    (re.compile(r"(?:^|[_\-\s])(\d{4})(\d{2})(\d{2})[_\-](\d{2})(\d{2})(\d{2})(?!\d{3,}[^\d.])"), (0, 1, 2, 3, 4, 5)),
+    (re.compile(r"(?:^|\D)(\d{4})-(\d{2})-(\d{2})[ _T](\d{2})[-.:](\d{2})[-.:](\d{2})(?!\d)"), (0, 1, 2, 3, 4, 5)),
 )
 
 
@@ -308,9 +333,23 @@ def time_in_name(name: str) -> tuple[str, str] | None:
         if not found:
             continue
         parts = [found.group(i + 1) for i in order]
+        if len(parts) == 6:
+            hour = _hour(int(parts[3]), found.groupdict().get("ampm"))
+            if hour is None or int(parts[4]) > 59 or int(parts[5]) > 59:
+                continue
+            parts[3] = f"{hour:02d}"
         iso = f"{parts[0]}-{parts[1]}-{parts[2]}" + (f"T{parts[3]}:{parts[4]}:{parts[5]}" if len(parts) == 6 else "")
         month, day = int(parts[1]), int(parts[2])
         if 1 <= month <= 12 and 1 <= day <= 31:
             return iso.replace("T", " ") + " (in the file name)", iso
     return None
+
+
+def _hour(hour: int, marker: str | None) -> int | None:
+    """The hour on a 24-hour clock ("10.12.00 PM": 22), None when it is none."""
+    if marker is None:
+        return hour if hour <= 23 else None
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if marker.lower().startswith("p") else 0)
 

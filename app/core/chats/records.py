@@ -14,6 +14,7 @@ UNREFERENCED_TIMED_NOTE = ("a file of the export that no message refers to; kept
                            "placed by the time its file name carries")
 SHARED_NOTE = ("several chats' exports lie where it does (or it is in no chat's folder), so which chat it is of is not "
                "known: kept with the first of them")
+LIKELY_CUT = "likely cut short"  # in the note of a last message with no line end after it (`timeline` warns)
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
 
 

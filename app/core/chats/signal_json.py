@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
+from app.core.chats import json_cut
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.signal_text import SIGTOP_EXTENSIONS
 from app.core.chats.telegram import load_json
@@ -99,11 +100,19 @@ def _messages(start: int, item: dict[str, Any]) -> list[Message]:
 
 
 def parse(text: str, name: str) -> tuple[Chat, ...]:
-    data = load_json(text, name)
+    try:
+        data, cut = load_json(text, name), ""
+    except ChatError:  # a file cut short: the messages written whole before the cut, then where it ends
+        found = json_cut.salvage_array(text)
+        if found is None or not looks_like(found.items):
+            raise
+        data, cut = found.items, found.note()
     if not looks_like(data):
         raise ChatError(name, "not a sigtop JSON export (no list of Signal messages)")
     messages: list[Message] = []
     for item in data:
         if isinstance(item, dict):
             messages += _messages(len(messages), item)
+    if cut:
+        messages.append(Message(len(messages), None, "", None, "", True, None, cut))
     return (Chat(PurePosixPath(name).stem, tuple(messages), "utc"),)

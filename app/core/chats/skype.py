@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from app.core.chats import telegram
+from app.core.chats import json_cut, telegram
 from app.core.chats.dates import iso_from_text
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
@@ -123,8 +124,35 @@ def _chat(raw: Any, stem: str) -> Chat:
     return Chat(name, tuple(_record(m, i) for i, m in enumerate(entries)), "utc")
 
 
+_CONVERSATIONS = re.compile(r'"conversations"\s*:\s*\[')
+
+
+def _ended(chat: Chat, note: str) -> Chat:
+    return replace(chat, messages=(*chat.messages, Message(len(chat.messages), None, "", None, "", True, None, note)))
+
+
+def _cut_short(text: str, path: str) -> tuple[Chat, ...] | None:
+    """An export cut short inside its conversations: those written whole, the cut one's whole messages, then a
+    record saying where it ends (`json_cut`); None when the text is not that."""
+    found = json_cut.salvage_account(text, _CONVERSATIONS, "MessageList")
+    if found is None:
+        return None
+    stem = PurePosixPath(path).stem
+    chats = [_chat(c, stem) for c in found.chats if isinstance(c, dict) and c.get("MessageList")]
+    if found.cut is not None:
+        return (*chats, _ended(_chat(found.cut.chat, stem), found.cut.note() + "; no later conversation is in it"))
+    note = json_cut.AFTER_LAST_NOTE.format(at=found.at, size=found.size)
+    return (*chats[:-1], _ended(chats[-1], note)) if chats else None
+
+
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:
-    data = telegram.load_json(text, path)
+    try:
+        data = telegram.load_json(text, path)
+    except ChatError:
+        cut = _cut_short(text, path)
+        if cut is None:
+            raise
+        return cut
     if not looks_like(data):
         raise ChatError(path, NOT_SKYPE)
     stem = PurePosixPath(path).stem

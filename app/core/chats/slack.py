@@ -18,11 +18,12 @@ other subtypes but `thread_broadcast`/`file_share` are the app's notes; edits an
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from app.core.chats import telegram
+from app.core.chats import json_cut, telegram
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
 
@@ -159,15 +160,45 @@ def parse_days(texts: list[str], name: str, users: dict[str, str] | None = None,
     """One channel from its day files' texts, in time order."""
     raws: list[Any] = []
     for text in texts:
-        data = telegram.load_json(text, path)
-        if not looks_like(data):
+        data, cut = _day(text, path)
+        if not looks_like(data) and not (cut and not data):
             raise ChatError(path, NOT_SLACK)
         raws += data
-    raws.sort(key=lambda r: _when(r.get("ts"))[1] or "" if isinstance(r, dict) else "")
+        if cut:  # placed after the day's last whole message (its `ts`)
+            raws.append(_Cut(max((_when(r.get("ts"))[1] or "" for r in data if isinstance(r, dict)), default=""), cut))
+    raws.sort(key=_order)
     messages: list[Message] = []
     for raw in raws:
+        if isinstance(raw, _Cut):
+            messages.append(Message(len(messages), None, "", None, "", True, None, raw.note))
+            continue
         messages += _records(raw, len(messages), users or {})
     return Chat(name, tuple(messages), "utc")
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """Where a day's file cut short ends."""
+
+    iso: str  # the time of the day's last whole message ("" when none is whole)
+    note: str
+
+
+def _order(raw: Any) -> str:
+    if isinstance(raw, _Cut):
+        return raw.iso
+    return _when(raw.get("ts"))[1] or "" if isinstance(raw, dict) else ""
+
+
+def _day(text: str, path: str) -> tuple[Any, str]:
+    """A day's messages, and for a file cut short (`json_cut`) its whole messages and a note saying where it ends."""
+    try:
+        return telegram.load_json(text, path), ""
+    except ChatError:
+        found = json_cut.salvage_array(text, allow_empty=True)
+        if found is None or found.items and not looks_like(found.items):
+            raise
+        return found.items, found.note().replace("the export ends here", "this day's file ends here")
 
 
 def parse(text: str, path: str = "") -> tuple[Chat, ...]:

@@ -289,6 +289,12 @@ def _cut_short(text: str, path: str) -> tuple[Chat, ...] | None:
     account = json_cut.salvage_account(text)
     if account is not None:
         return _account_cut_short(account)
+    left = json_cut.salvage_left(text)  # its chats whole, cut among (or before) the chats it left
+    if left is not None:
+        chats = tuple(_chat(c, i) for i, c in enumerate(left.chats))
+        if left.left is None:
+            return (*chats[:-1], _ended(chats[-1], left.note))
+        return (*chats, *_account_cut_short(left.left, len(chats)))
     found = json_cut.salvage(text)
     if found is None or not looks_like(found.chat):
         return None
@@ -300,10 +306,11 @@ def _ended(chat: Chat, note: str) -> Chat:
     return replace(chat, messages=(*chat.messages, Message(len(chat.messages), None, "", None, "", True, None, note)))
 
 
-def _account_cut_short(account: json_cut.SalvagedAccount) -> tuple[Chat, ...]:
-    chats = [_chat(c, i) for i, c in enumerate(account.chats)]
+def _account_cut_short(account: json_cut.SalvagedAccount, first: int = 0) -> tuple[Chat, ...]:
+    chats = [_chat(c, first + i) for i, c in enumerate(account.chats)]
     if account.cut is not None:
-        return (*chats, _ended(_chat(account.cut.chat, len(chats)), account.cut.note() + "; no later chat is in it"))
+        cut = _chat(account.cut.chat, first + len(chats))
+        return (*chats, _ended(cut, account.cut.note() + "; no later chat is in it"))
     note = json_cut.AFTER_LAST_NOTE.format(at=account.at, size=account.size)
     return (*chats[:-1], _ended(chats[-1], note))
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
+from app.core.chats.html_cut import with_cut_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.telegram import NO_SENDER_NOTE, PINNED_NOTE, REPLY_NOTE, replies_placed
 
@@ -243,7 +244,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
         if match and title == name:
             title = match.group(1)
     messages, ids = _records(raws)
-    return Chat(title, tuple(replies_placed(messages, ids)), "day-first")
+    return with_cut_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages[-1] if pages else "")
 
 
 def looks_like(text: str) -> bool:

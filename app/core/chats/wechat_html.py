@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from itertools import pairwise
 from pathlib import PurePosixPath
 
+from app.core.chats.html_cut import with_cut_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "wechat-html"
@@ -99,4 +100,4 @@ def parse(text: str, name: str = "") -> Chat:
     objects = [fields for fields in _objects(text) if "timestamp" in fields]  # the page's own script aside
     messages = tuple(_record(i, fields) for i, fields in enumerate(objects))
     chat_name = html.unescape(title["title"]).strip() if title and title["title"].strip() else PurePosixPath(name).stem
-    return Chat(chat_name, messages, "utc")
+    return with_cut_said(Chat(chat_name, messages, "utc"), text)

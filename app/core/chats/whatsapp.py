@@ -39,7 +39,7 @@ from app.core.chats.placeholders import (
     strip_marks,
     time_in_name,
 )
-from app.core.chats.records import Chat, Message
+from app.core.chats.records import LIKELY_CUT, Chat, Message
 from app.core.chats.whatsapp_header import (
     _HEADERISH_RE,
     _QUOTES,
@@ -56,6 +56,9 @@ PREAMBLE_NOTE = "text before the first message header; no sender assigned"
 CUT_NOTE = ("the export ends here in the middle of a message header (cut short, as a phone's export is at its "
             "size limit): the line is kept as written, no sender assigned")
 
+CUT_LINE_NOTE = ("the export ends in this message, with no line end after it (WhatsApp ends every message it writes "
+                 "with one): " + LIKELY_CUT + ", as a phone's export is at its size limit; the message may go on "
+                 "beyond what is written")
 CUT_CHAR_NOTE = ("the export ends here inside a character (shown as U+FFFD): cut short, as a phone's export is at "
                  "its size limit; the message may go on beyond it")
 _DIGIT_RUN_RE = re.compile(r"\d+")
@@ -96,7 +99,14 @@ def _cut_in_a_name(header: Header | None, senders: set[str]) -> bool:
     if header is None or _split_sender(header.rest)[0] is not None:
         return False
     begun = strip_marks(header.rest).strip().rstrip("\ufffd")
-    return any(name.startswith(begun) and name != begun for name in senders)
+    return any(name.startswith(begun) and name != begun for name in senders) or _a_name(begun)
+
+
+def _a_name(words: str) -> bool:
+    """Words that read as a person's name begun ("Bob Sm", "~ Anna"), not an app's note ("Anna left"): a few words,
+    each opening with a capital letter (a name of a script without capitals is not told apart)."""
+    parts = words.lstrip("~\u202f ").split()
+    return 0 < len(parts) <= 4 and all(p[0].isupper() for p in parts)
 
 
 def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
@@ -359,8 +369,11 @@ def parse(text: str, name: str = "") -> Chat:
         else:
             note = "; ".join(n for n in (notes[i], entry.note) if n)
             messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known, labels))
-    if text.endswith("\ufffd") and messages and messages[-1].note != CUT_NOTE:  # a character cut in two
-        messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, CUT_CHAR_NOTE) if n))
+    # cut inside a character, or inside a sender's words (the app's own note ending the file stays as it is)
+    if messages and messages[-1].note != CUT_NOTE and (text.endswith("\ufffd") or not text.endswith("\n") and (
+            messages[-1].sender is not None)):
+        said = CUT_CHAR_NOTE if text.endswith("\ufffd") else CUT_LINE_NOTE
+        messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, said) if n))
     return Chat(name, tuple(group_names.group_notes(messages)), basis)
 
 

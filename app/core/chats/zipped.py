@@ -25,6 +25,7 @@ from app.core.chats import (
     googlechat,
     hangouts,
     imessage,
+    json_cut,
     kakaotalk,
     line,
     messenger_html,
@@ -97,10 +98,15 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
         if name.endswith(".json"):
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             try:
-                data = telegram.load_json(text, info.filename)
-            except ChatError as exc:
-                broken.append(f"{info.filename}: {exc.reason}")
-                continue
+                data, cut = telegram.load_json(text, info.filename), None
+            except ChatError as exc:  # a file cut short: what of it is whole, read to the cut by its reader
+                cut = exc
+                try:
+                    data = json_cut.load_or_cut(text, info.filename, telegram.load_json)
+                except ChatError:
+                    broken.append(f"{info.filename}: {exc.reason}")
+                    continue
+            before = len(found)
             if telegram.looks_like(data):
                 found.append(ZipChat(info, (text,), telegram.CONTAINER))
             elif discord.looks_like(data):
@@ -120,6 +126,8 @@ def _telegram_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo],
             elif meta.looks_like(data) and (pages := _meta_pages(files, info)) is not None:
                 found.append(ZipChat(info, (text, *(decode(whatsapp_zip.read_member(
                     archive, p, whatsapp_zip.MAX_CHAT_BYTES)) for p in pages)), meta.container_of([data]), pages))
+            if cut is not None and len(found) == before:
+                broken.append(f"{info.filename}: {cut.reason}")
         elif messenger_html.PAGE_RE.match(name) and (pages := _html_pages(files, info)) is not None:
             text = decode(whatsapp_zip.read_member(archive, info, whatsapp_zip.MAX_CHAT_BYTES))
             if messenger_html.looks_like(text):  # a Meta download in HTML: message_1.html, message_2.html...

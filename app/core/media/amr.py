@@ -43,6 +43,19 @@ def raw_format(head: bytes) -> str | None:
     for name, sizes in (("amrnb", NB_SIZES), ("amrwb", WB_SIZES)):
         if _frames(head, sizes) >= MIN_FRAMES:
             return name
+    return first_frame_damaged(head)
+
+
+def first_frame_damaged(head: bytes) -> str | None:
+    """'amrnb' or 'amrwb' when headerless AMR frames follow a first frame whose header is damaged
+    (its size unknown: each a frame carrying sound can have is tried), else None. Such a note was
+    'not a media file ffmpeg can read', all its frames but the first whole; its first header is
+    then mended with the rest (amr_frames.py)."""
+    if head.startswith(b"#!AMR") or any(_frames(head, sizes) for sizes in KINDS.values()):
+        return None
+    for name, sizes in (("amrnb", NB_SIZES), ("amrwb", WB_SIZES)):
+        if any(_frames(head[size:], sizes) >= MIN_FRAMES for size in sorted(set(sizes.values())) if size > 6):
+            return name
     return None
 
 

@@ -75,6 +75,9 @@ def _frames_start(handle: BinaryIO) -> tuple[int, str] | None:
     for magic, kind in amr.MAGICS:
         if head.startswith(magic):
             return len(magic), kind
+    handle.seek(0)
+    if kind := amr.first_frame_damaged(handle.read(amr.SNIFF_BYTES)):  # headerless, its first frame's header damaged
+        return 0, kind
     return None
 
 

@@ -33,15 +33,20 @@ class Table:
     frames_per_packet: int
     rate: float
     unlocated: int  # audio bytes after the located packets
-    mended: tuple[int, int, int] | None = None  # one entry put right: its packet, the size stated, the size used
+    mended: tuple[tuple[int, int, int], ...] = ()  # entries put right: each its packet, the size stated, the size used
     header: bytes = b""  # the table's own header, kept when it is whole (its priming and remainder frames)
 
     @property
     def note(self) -> str:
-        if self.mended is not None:
-            packet, stated, used = self.mended
+        if len(self.mended) == 1:
+            [(packet, stated, used)] = self.mended
             return (f"the CAF's packet table states packet {packet + 1:,} as {stated:,} bytes, which the audio bytes "
                     f"and the packets after it contradict (a damaged entry): read as {used:,} bytes")
+        if self.mended:
+            said = " and ".join(f"packet {packet + 1:,} as {stated:,} bytes" for packet, stated, _ in self.mended)
+            used = " and ".join(f"{used:,}" for _, _, used in self.mended)
+            return (f"the CAF's packet table states {said}, which the audio bytes and the packets after them "
+                    f"contradict ({len(self.mended)} damaged entries): read as {used} bytes")
         lost = (f"; the last {self.unlocated:,} bytes of audio cannot be located without it (not transcribed)"
                 if self.unlocated else "")
         return (f"the CAF's packet table is damaged (its header states {self.stated:,} packets): read by the "
@@ -114,13 +119,15 @@ def _read(handle: BinaryIO) -> Table | None:
         at = body + size
     if desc is None or data is None or pakt is None or len(desc) < 32:
         return None
-    rate, _fmt, _flags, bytes_per_packet, frames_per_packet = struct.unpack(">d4sIII", desc[:24])
+    rate, fmt, _flags, bytes_per_packet, frames_per_packet = struct.unpack(">d4sIII", desc[:24])
     if bytes_per_packet or not frames_per_packet or not 1000 <= rate <= 768_000:
         return None
-    return _walk(handle, pakt, data[1] - data[0], frames_per_packet, rate)
+    alac_at = data[0] if fmt == b"alac" else None
+    return _walk(handle, pakt, data[1] - data[0], frames_per_packet, rate, alac_at)
 
 
-def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float) -> Table | None:
+def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_packet: int, rate: float,
+          alac_at: int | None = None) -> Table | None:
     start, stop, stated_size = pakt
     handle.seek(start + 12)
     header = handle.read(PAKT_HEADER)
@@ -136,13 +143,31 @@ def _walk(handle: BinaryIO, pakt: tuple[int, int, int], audio: int, frames_per_p
         packets, used, at = packets + 1, used + size, at + width
     whole = (packets == stated and used == audio and stated_size >= PAKT_HEADER + at and 0 <= valid
              and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet)
-    if whole or not packets:
+    if (whole and not (alac_at is not None and _misplaced(handle, alac_at, table[:at]))) or not packets:
         return None
     sane = 0 <= valid and 0 <= priming < MAX_PRIMING and 0 <= remainder < frames_per_packet
     entry = _one_entry_wrong(handle, (start, stop), table, stated, audio, frames_per_packet, rate)
     if entry is not None:
         return replace(entry, header=header if sane else b"")
-    return Table((start, stop), table[:at], packets, stated, frames_per_packet, rate, audio - used)
+    return None if whole else Table((start, stop), table[:at], packets, stated, frames_per_packet, rate, audio - used)
+
+
+ALAC_STARTS = (0x00, 0x20)  # an ALAC packet opens with its element (mono, stereo; instance 0) and 12 zero bits
+
+
+def _misplaced(handle: BinaryIO, audio_at: int, table: bytes) -> bool:
+    """Whether an ALAC table whose sizes add up to the audio bytes puts a packet where none starts:
+    two damaged sizes that make up for each other (one 40 bytes long, a later one 40 short) put
+    every packet between them out of place, though the sum is right."""
+    at, offset = 0, audio_at
+    while at < len(table):
+        size, width = _varint(table, at)
+        handle.seek(offset)
+        head = handle.read(2)
+        if len(head) == 2 and (head[0] not in ALAC_STARTS or head[1]):
+            return True
+        at, offset = at + width, offset + size
+    return False
 
 
 def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stated: int, audio: int,
@@ -165,8 +190,8 @@ def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stat
     found = caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle))
     if found is None:
         return None
-    tried, index = found
-    return replace(table_of(tried), mended=(index, sizes[index], tried[index]))
+    tried, indexes = found
+    return replace(table_of(tried), mended=tuple((index, sizes[index], tried[index]) for index in indexes))
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:

@@ -53,6 +53,7 @@ from app.core.media.stream_times import (
 from app.core.media.views import window
 
 SAMPLE_RATE = 16000
+GOOD_RUN = SAMPLE_RATE // 10  # good samples between two broken stretches that keep them apart (0.1 s)
 TRAILING_JUNK = "data that is not audio follows the end of the recording (not transcribed)"
 
 
@@ -135,7 +136,9 @@ class AudioReader:
         bad = ~np.isfinite(chunk) | (np.abs(chunk) > ABSURD)
         if bad.any():
             where = np.flatnonzero(bad.any(axis=0) if bad.ndim > 1 else bad)
-            self._timeline.ranges.append((to_ms(at + int(where[0])), to_ms(at + int(where[-1]) + 1)))
+            breaks = np.flatnonzero(np.diff(where) > GOOD_RUN) + 1  # a large packet may hold several stretches
+            for run in np.split(where, breaks):
+                self._timeline.ranges.append((to_ms(at + int(run[0])), to_ms(at + int(run[-1]) + 1)))
             chunk = np.where(bad, np.float32(0), chunk)
         chunk = chunk * self._headroom.gain if self._headroom is not None else chunk
         return np.clip(chunk, -1.0, 1.0, out=chunk if chunk.flags.writeable else None)

@@ -26,23 +26,30 @@ from app.core.media.timescale import child_boxes
 class Fix:
     found: tuple[tuple[int, int, int, bool], ...]  # (where an entry's media time is, its width, the time, last)
     pauses: tuple[tuple[int, int, float, float], ...] = ()  # (where an empty edit's length is, width, s, file's s)
+    beyond: tuple[tuple[int, int, int, bool], ...] = ()  # entries all starting past the track's samples, as found
+    held: int = 0  # how long the track's samples last, in its own timescale (when `beyond`)
 
     @property
     def note(self) -> str:
         times = ", ".join(f"{time:,}" for _, _, time, _ in self.found)
         lines = [(f"the file's edit list is damaged (an edit starting at media time {times}, which no writer "
                   "writes): its audio is read whole, from the start of the track")] if self.found else []
+        if self.beyond:
+            past = ", ".join(f"{time:,}" for _, _, time, _ in self.beyond)
+            lines.append(f"the file's edit list is damaged (it shows the audio only from media time {past}, past the "
+                         f"track's end at {self.held:,}: none of it): its audio is read whole, from the start of the track")
         lines += [(f"the file's edit list is damaged (an empty edit holds its audio back {seconds:,.0f} s, past the "
                    f"{movie:,.1f} s the file states it lasts): the audio is read from the file's start")
                   for _, _, seconds, movie in self.pauses]
         return "; ".join(lines)
 
     def patches(self) -> dict[int, bytes]:
-        patches = {at: bytes(width) for at, width, _, _ in self.found}
+        entries = (*self.found, *self.beyond)
+        patches = {at: bytes(width) for at, width, _, _ in entries}
         patches.update({at: bytes(width) for at, width, _, _ in self.pauses})
         # the last entry's length stated in full: ffmpeg shows the track to its end, no further
         patches.update({at - width: struct.pack(">I", UNTIL_THE_END).rjust(width, b"\x00")
-                        for at, width, _, last in self.found if last})
+                        for at, width, _, last in entries if last})
         return patches
 
 
@@ -58,13 +65,45 @@ def damaged(handle: BinaryIO) -> Fix | None:
     start, moov = index
     found = [(start + offset, *entry) for offset, *entry in _bad_times(moov)]
     pauses = [(start + offset, *pause) for offset, *pause in _long_pauses(moov)]
-    return Fix(tuple(found), tuple(pauses)) if found or pauses else None
+    held, past = _past_the_samples(moov)
+    beyond = [(start + offset, *entry) for offset, *entry in past]
+    return Fix(tuple(found), tuple(pauses), tuple(beyond), held) if found or pauses or beyond else None
+
+
+def _past_the_samples(moov: bytes) -> tuple[int, list[tuple[int, int, int, bool]]]:
+    """(how long the samples last, the entries) of a sound track's edit list every edit of which
+    starts past its samples (empty edits aside): it shows none of the audio. A trim never does
+    that (there is nothing there to show); ffmpeg decoded nothing, and the whole note was named
+    hidden by the edit list, never transcribed."""
+    for mdia, elst, elst_end in _sound_edit_lists(moov, with_media=True):
+        entries = [entry for entry in _entries(moov, elst, elst_end, every=True) if entry[2] != -1]
+        held = _samples_last(moov, mdia)
+        if held and entries and all(time >= held for _, _, time, _ in entries):
+            return held, entries
+    return 0, []
+
+
+def _samples_last(moov: bytes, mdia: tuple[int, int]) -> int:
+    """How long a track's samples last by its time-to-sample table (stts), in its timescale; 0 if unread."""
+    box = mdia
+    for kind in (b"minf", b"stbl", b"stts"):
+        box = next(child_boxes(moov, box[0], box[1], kind), None)
+        if box is None:
+            return 0
+    at, end = box
+    if at + 8 > end:
+        return 0
+    count = struct.unpack_from(">I", moov, at + 4)[0]
+    if at + 8 + count * 8 > end:
+        return 0
+    return sum(n * delta for n, delta in struct.iter_unpack(">II", moov[at + 8:at + 8 + count * 8]))
 
 
 def _bad_times(moov: bytes) -> Iterator[tuple[int, int, int, bool]]:
     """(offset in moov, width, media time, whether the list's last) of each entry of a sound
     track's edit list whose time is < -1. (A time past the track's samples shows nothing: an edit
-    list's own, named as hiding the audio: tests/test_hostile_media5.py.)"""
+    list's own, when another edit shows some: tests/test_hostile_media5.py; when none does, damage:
+    _past_the_samples.)"""
     for elst, elst_end in _sound_edit_lists(moov):
         yield from _entries(moov, elst, elst_end)
 
@@ -92,14 +131,15 @@ def _movie_length(moov: bytes) -> tuple[int, int]:
     return struct.unpack_from(">IQ", moov, at + 20) if moov[at] == 1 else struct.unpack_from(">II", moov, at + 12)
 
 
-def _sound_edit_lists(moov: bytes) -> Iterator[tuple[int, int]]:
-    """(body start, end) of each edit list (elst) of a sound track."""
+def _sound_edit_lists(moov: bytes, with_media: bool = False) -> Iterator:
+    """(body start, end) of each edit list (elst) of a sound track; (its mdia's, start, end) `with_media`."""
     for trak, trak_end in child_boxes(moov, 8, len(moov), b"trak"):
         mdia = next(child_boxes(moov, trak, trak_end, b"mdia"), None)
         if mdia is None or _handler(moov, *mdia) != b"soun":
             continue
         for edts, edts_end in child_boxes(moov, trak, trak_end, b"edts"):
-            yield from child_boxes(moov, edts, edts_end, b"elst")
+            for elst in child_boxes(moov, edts, edts_end, b"elst"):
+                yield (mdia, *elst) if with_media else elst
 
 
 def _entries(moov: bytes, elst: int, end: int, every: bool = False) -> Iterator[tuple[int, int, int, bool]]:

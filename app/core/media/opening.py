@@ -20,6 +20,7 @@ from app.core.media import (
     adts,
     amr,
     amr_frames,
+    amr_repeats,
     boxes,
     caf_packets,
     ebml,
@@ -101,6 +102,7 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
+    handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
     if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
@@ -121,7 +123,8 @@ def header_fixes(handle) -> tuple:
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
-            wav_blocks.damaged(handle), amr_frames.mended(handle), mkv_private.unusable(mkv_entry.view(handle)),
+            wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
+            mkv_private.unusable(mkv_entry.view(handle)),
             mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle))
 
 
@@ -130,7 +133,7 @@ def cut_mark(handle, format_name: str) -> str:
     written as it went ending inside a block), or ''."""
     if format_name in ("amrnb", "amrwb") and (bare := moovless.found(handle)) is not None:
         return bare.cut_note
-    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_frames.view(handle)):
+    if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_repeats.view(handle)):
         return amr.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
         return ebml.CUT_NOTE
@@ -184,7 +187,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(_probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY))))
+        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -224,6 +227,26 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
         return container
     container.close()
     return longer
+
+
+LARGE_PACKETS = {"max_size": str(1 << 18)}  # a WAV's PCM read 256 kB a packet, not ffmpeg's 4 kB
+
+
+def _in_large_packets(handle, container) -> av.container.InputContainer:  # type: ignore[name-defined]
+    """A PCM WAV opened again to be read in 256 kB packets: in ffmpeg's 4 kB ones each packet's
+    passage through decoding cost more than its samples, about 50 s a GiB (a recorder's 4 GB
+    WAV of nothing but a header over zeros took minutes to say there was no speech). Only plain
+    PCM: a block-coded WAV (ADPCM, GSM) keeps ffmpeg's packets, one block each."""
+    audio = [s for s in container.streams if s.type == "audio" and s.codec_context is not None]
+    if container.format.name != "wav" or not audio or not all(s.codec_context.name.startswith("pcm_") for s in audio):
+        return container
+    handle.seek(0)
+    try:
+        larger = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
+    except av.error.FFmpegError:  # as first opened
+        return container
+    container.close()
+    return larger
 
 
 ZERO_CHECK = 1 << 16

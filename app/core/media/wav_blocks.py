@@ -9,8 +9,9 @@ was read as another codec (Zork ADPCM: half its length, noise), one of 0 as no c
 6.10 file whose block size was not 65 as no channels (nothing decoded). The fmt chunk states the size twice over
 (the block size and the samples per block, which follow from each other) and the blocks' own
 headers show where each starts: the size both agree on is used. GSM 6.10 has one block size (65
-bytes for 320 samples). A stated rate is left as it is: only the byte rate could contradict it,
-and which of the two lies cannot be told. The file is opened through a view with the fields mended (app/core/media/views.py).
+bytes for 320 samples), and one rate: a GSM 6.10 header stating another, its byte rate 8,000
+Hz's, is read at 8,000 Hz. An ADPCM rate is left as it is: only the byte rate could contradict
+it, and which of the two lies cannot be told. The file is opened through a view with the fields mended (app/core/media/views.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import BinaryIO
 IMA, MS, GSM = 0x11, 0x02, 0x31
 NAMES = {IMA: "IMA ADPCM", MS: "Microsoft ADPCM", GSM: "GSM 6.10"}
 GSM_BLOCK, GSM_SAMPLES = 65, 320  # bytes, samples
+GSM_RATE = 8000  # the one rate GSM 6.10 (a phone network's full-rate codec) is coded at
 MAX_CHUNKS = 64
 CHECKED_BLOCKS = 64  # block headers looked at to tell a size from another
 MS_PREDICTORS = 7  # the standard coefficient pairs; a block names one of them
@@ -75,11 +77,35 @@ def damaged(handle: BinaryIO) -> BlockFix | None:
         said.append(f"the {name} header states a block size of {_count(fmt.block_align, 'byte')} (damaged): read as blocks of "
                     f"{block:,} bytes, as its own blocks are laid out")
     block = block or fmt.block_align
+    if (implied := _byte_rate_says(fmt, channels, block)) is not None:
+        said.append(f"the {name} header states {fmt.rate:,} Hz, but its byte rate ({fmt.byte_rate:,}) is {implied:,} Hz's: "
+                    f"one of them is damaged and which cannot be told; read at {fmt.rate:,} Hz (voices that sound "
+                    f"{'fast' if implied < fmt.rate else 'slow'} mean the recording is {implied:,} Hz)")
+    if _rate(fmt) != fmt.rate:
+        patches[fmt.at + 4] = struct.pack("<I", GSM_RATE)
+        said.append(f"the {name} header states {fmt.rate:,} Hz (damaged): GSM 6.10 is coded at {GSM_RATE:,} Hz, as "
+                    f"its byte rate ({fmt.byte_rate:,}) says: read at {GSM_RATE:,} Hz, not {fmt.rate / GSM_RATE:.3g} times "
+                    "too fast or slow")
     if fmt.tag == IMA and fmt.bits != 4 and block and _from_block(IMA, block, fmt.channels) == fmt.samples_per_block:
         patches[fmt.at + 14] = struct.pack("<H", 4)
         said.append(f"the {name} header states {fmt.bits} bits per sample (damaged): read as 4, as its block size "
                     "and samples per block give")
-    return BlockFix(patches, tuple(said)) if patches else None
+    return BlockFix(patches, tuple(said)) if patches or said else None
+
+
+RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+
+
+def _byte_rate_says(fmt: Fmt, channels: int, block: int) -> int | None:
+    """The recording rate an ADPCM header's byte rate gives when it is half or double the one
+    stated, a usual rate (16,000 Hz stated over 8,000 Hz's byte rate: heard at double speed), else
+    None. A byte rate further off is its own damage (ffmpeg does not use it): not said."""
+    samples = _from_block(fmt.tag, block, channels) if fmt.tag in (IMA, MS) and block else 0
+    if not samples or not fmt.byte_rate:
+        return None
+    implied = fmt.byte_rate * samples / block
+    usual = min(RATES, key=lambda rate: abs(rate - implied))
+    return usual if abs(usual - implied) <= usual * 0.01 and usual in (fmt.rate * 2, fmt.rate / 2) else None
 
 
 def _count(n: int, what: str) -> str:
@@ -213,7 +239,15 @@ def held_ms(handle: BinaryIO) -> int | None:
     if not block or not samples:
         return None
     start, end = fmt.data
-    return round(-(-(end - start) // block) * samples * 1000 / fmt.rate)
+    return round(-(-(end - start) // block) * samples * 1000 / _rate(fmt))
+
+
+def _rate(fmt: Fmt) -> int:
+    """The rate the samples are read at: a GSM 6.10 header's stated rate other than 8 kHz, its
+    byte rate 8 kHz's, is damage."""
+    if fmt.tag == GSM and fmt.rate != GSM_RATE and fmt.byte_rate == GSM_BLOCK * GSM_RATE // GSM_SAMPLES:
+        return GSM_RATE
+    return fmt.rate
 
 
 def _from_block(tag: int, block: int, channels: int) -> int:

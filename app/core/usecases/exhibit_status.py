@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.editing import operations as editing
+from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.store import Case, Exhibit
 from app.core.store.chats import PART_WAY, taken_in_part
 from app.core.store.interview import verified_at
@@ -54,8 +55,11 @@ def no_speech_found(run: RunSummary | None) -> bool:
 
 
 def uncertain_detail(run: RunSummary) -> str:
-    """Why the language is in doubt, in words."""
+    """Why the language is in doubt, in words. An English-only model detects nothing: its runs read
+    "detected as English, 100% sure" beside "the language was not detected"."""
     found = f"detected as {safe_language_name(run.language)}, {(run.language_probability or 0.0):.0%} sure"
+    if ENGLISH_ONLY_NOTE in run.warnings:
+        found = "not detected (an English-only model hears every language as English)"
     if run.worded_count == 0:
         return f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: re-run in its language"
     return f"{found}: check and re-run"

@@ -1,0 +1,33 @@
+"""An HTML chat export cut short (a copy broken off, a dump stopped at a size limit): every exporter read here
+closes its page with `</html>`; a page that ends without it lost its end. The messages read from it are kept, the
+one the page ends in saying it is likely cut short (the HTML readers read a cut page without complaint).
+
+    with_cut_said(chat, page, newest_first=False) -> chat
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.core.chats.records import LIKELY_CUT, Chat
+
+HTML_CUT_NOTE = ("the page ends without its closing </html> (its exporter writes one): " + LIKELY_CUT + "; this "
+                 "message may go on beyond what is written, and what the page held after it is not in the file")
+NEWEST_FIRST_CUT_NOTE = ("the page ends without its closing </html> (its exporter writes one): " + LIKELY_CUT +
+                         "; this message (the page lists the newest first) may go on beyond what is written, and "
+                         "the older ones are not in the file")
+
+
+def is_cut(page: str) -> bool:
+    return bool(page.strip()) and "</html>" not in page[-4096:].lower()
+
+
+def with_cut_said(chat: Chat, page: str, newest_first: bool = False) -> Chat:
+    """`chat`, the message its (last) page ends in saying it is likely cut short when that page is cut."""
+    if not chat.messages or not is_cut(page):
+        return chat
+    at = 0 if newest_first else len(chat.messages) - 1
+    said = NEWEST_FIRST_CUT_NOTE if newest_first else HTML_CUT_NOTE
+    message = chat.messages[at]
+    message = replace(message, note="; ".join(n for n in (message.note, said) if n))
+    return replace(chat, messages=(*chat.messages[:at], message, *chat.messages[at + 1:]))
