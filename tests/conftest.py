@@ -33,6 +33,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ["PARLEY_HEADS_DIR"] = tempfile.mkdtemp(prefix="parley-heads-")
 atexit.register(shutil.rmtree, os.environ["PARLEY_HEADS_DIR"], True)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the encoder states of silence kept between commands (app/core/asr/silence_store.py): the tests' own
+os.environ["PARLEY_SILENCE_STORE"] = tempfile.mkdtemp(prefix="parley-silence-")
+atexit.register(shutil.rmtree, os.environ["PARLEY_SILENCE_STORE"], True)
 
 
 def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:

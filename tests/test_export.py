@@ -248,7 +248,7 @@ def test_json_round_trip(tmp_path):
 
 def test_txt_header_and_lines():
     lines = render("txt", make_transcript()).decode("utf-8").splitlines()
-    assert lines[0] == "Transcript of interview_mono.wav"
+    assert lines[:2] == ["TRANSCRIPT OF A RECORDING", "interview_mono.wav"]  # as the DOCX and PDF open
     assert f"SHA-256: {SHA}" in lines
     body = lines[lines.index("=" * 72) + 1 :]
     assert body == [
@@ -261,7 +261,7 @@ def test_txt_header_and_lines():
 
 def test_txt_translation_shows_original():
     text = render("txt", make_translation()).decode("utf-8")
-    assert text.splitlines()[0] == "Translation of interview_mono.wav"
+    assert text.splitlines()[:2] == ["TRANSLATION OF A RECORDING", "interview_mono.wav"]
     assert (
         f"[00:01:02.345 --> 00:01:05.001] SPEAKER_01: {TRANSLATION_2}  [{FLAG_LENGTH_SHORT}]\n"
         f"    (original) {TEXT_2}\n"

@@ -204,7 +204,7 @@ def test_a_missing_attachment_is_marked_missing_and_system_notes_are_greyed(qtbo
     window, _, _ = chat
     view = window.chats.view
     missing = view.proxy.index(5, MESSAGE)
-    assert missing.data() == f"[missing: {GONE}]"
+    assert missing.data() == f"[Voice note {GONE}: MISSING from the export]"
     assert missing.data(Qt.ItemDataRole.FontRole).bold()
     assert missing.data(Qt.ItemDataRole.BackgroundRole) is not None
     assert view.proxy.index(5, PLAY).data(Qt.ItemDataRole.DecorationRole) is None
@@ -320,7 +320,7 @@ def test_the_worker_transcribes_the_voice_notes_into_the_timeline(qtbot, qapp, m
         qtbot.waitUntil(lambda: all(queue.get(j).finished for j in result.jobs), timeout=240_000)
         view = window.chats.view
         qtbot.waitUntil(lambda: "station" in rows(view)[2].lower(), timeout=10_000)
-        assert rows(view)[2].startswith("Voice note: ") and rows(view)[5] == f"[missing: {GONE}]"
+        assert rows(view)[2].startswith("Voice note: ") and rows(view)[5] == f"[Voice note {GONE}: MISSING from the export]"
     finally:
         window.close()
         case.close()

@@ -209,7 +209,7 @@ def test_settings_in_words():
         "beam_size": 5, "vad": False, "language": "de", "device": "cpu", "compute_type": "int8",
         "threads": 2, "channels": "split", "batch": False})
     assert settings_in_words(transcript) == (
-        "beam search 5, voice activity detection off, each channel transcribed separately, "
+        "beam search 5, voice activity detection off, one channel (mono): nothing to split, "
         "language set by the user: German, on the processor (int8 arithmetic, 2 threads), "
         "decoded on its own")
 

@@ -72,3 +72,37 @@ def test_a_missing_original_is_one_line(transcribed, tmp_path):
         (tmp_path / "moved.opus").rename(transcribed / "evidence" / "en_voicenote.opus")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "not at any path" in result.stderr
+
+
+def test_silence_states_changed_on_disk_with_their_hashes_are_found_by_reproduce(tmp_path, monkeypatch):
+    """The encoder states of silence kept beside the model (silence_store.py) are checked only against their
+    own SHA-256: one who rewrites both changes what later commands decode. `reproduce` never reads them."""
+    import hashlib
+    import io
+
+    import numpy as np
+
+    store = tmp_path / "silence"
+    monkeypatch.setenv("PARLEY_SILENCE_STORE", str(store))
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    for name, copy in (("en_voicenote.opus", "note1.opus"), ("en_voicenote.mp3", "note2.mp3")):
+        shutil.copy(MEDIA / name, evidence / copy)
+    first = run_cli("transcribe", str(evidence), "--out", str(tmp_path / "first"), "--case", str(tmp_path / "c1"),
+                    "--model", "tiny.en", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    kept = list(store.glob("tiny.en-*/floor*.npy"))
+    assert kept
+    for path in kept:  # forged: noise for silence, its SHA-256 written beside it
+        states = np.load(path)
+        buffer = io.BytesIO()
+        np.save(buffer, np.random.default_rng(0).standard_normal(states.shape).astype(np.float32) * 4)
+        path.write_bytes(buffer.getvalue())
+        path.with_suffix(".sha256").write_text(hashlib.sha256(buffer.getvalue()).hexdigest() + "\n")
+    second = run_cli("transcribe", str(evidence), "--out", str(tmp_path / "second"), "--case", str(tmp_path / "c2"),
+                     "--model", "tiny.en", "--format", "json")
+    assert second.returncode == 0, second.stderr
+    texts = [json.loads((tmp_path / run / "note1.json").read_text())["segments"] for run in ("first", "second")]
+    assert texts[0] != texts[1]  # the forged states were read
+    result = run_cli("reproduce", str(tmp_path / "second" / "note1.manifest.json"), "--case", str(tmp_path / "c2"))
+    assert result.returncode != 0 and not result.stdout.startswith("identical"), result.stdout

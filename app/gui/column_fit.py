@@ -3,10 +3,15 @@
 Every column is sized to its content (header included) except the name column, which takes the
 room left (it elides in the middle). When the room is short, the columns named in `squeeze` give
 way first, in the order given, down to their minimum (their text elides; the whole of it is in
-the tooltip), and the name column keeps at least `name_min` pixels.
+the tooltip), and the name column keeps at least `name_min` pixels. A column may be named twice
+(first down to what keeps its usual text whole, then further), and a minimum may be a function
+read at each fit (the width of the column's texts as they stand). The name column named there
+gives way at that point, from `name_min` down to the least given.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtWidgets import QHeaderView, QStyledItemDelegate, QStyleOptionViewItem, QTableView
@@ -21,10 +26,15 @@ class ElideRightDelegate(QStyledItemDelegate):
         option.textElideMode = Qt.TextElideMode.ElideRight
 
 
+Least = int | Callable[[], int]
+
+
 class ColumnFitter(QObject):
-    def __init__(self, table: QTableView, name_col: int, squeeze: dict[int, int], name_min: int = 110) -> None:
+    def __init__(self, table: QTableView, name_col: int,
+                 squeeze: Mapping[int, Least] | Sequence[tuple[int, Least]], name_min: int = 110) -> None:
         super().__init__(table)
-        self.table, self.name_col, self.squeeze, self.name_min = table, name_col, squeeze, name_min
+        self.table, self.name_col, self.name_min = table, name_col, name_min
+        self.squeeze = list(squeeze.items()) if isinstance(squeeze, Mapping) else list(squeeze)
         self._pending = False
         header = table.horizontalHeader()
         header.setStretchLastSection(False)
@@ -54,13 +64,19 @@ class ColumnFitter(QObject):
         want = {c: max(header.sectionSizeHint(c), table.sizeHintForColumn(c))
                 for c in range(table.model().columnCount()) if c != self.name_col and not header.isSectionHidden(c)}
         excess = sum(want.values()) + self.name_min - room
-        for col, least in self.squeeze.items():
+        name_room = self.name_min
+        for col, floor in self.squeeze:
             if excess <= 0:
                 break
-            cut = max(0, min(excess, want[col] - least))
-            want[col] -= cut
+            least = floor() if callable(floor) else floor
+            if col == self.name_col:  # the name gives way from name_min down to `least` here
+                cut = max(0, min(excess, name_room - least))
+                name_room -= cut
+            else:
+                cut = max(0, min(excess, want[col] - least))
+                want[col] -= cut
             excess -= cut
-        want[self.name_col] = max(self.name_min, room - sum(want.values()))
+        want[self.name_col] = max(name_room, room - sum(want.values()))
         return want
 
     def fit(self) -> None:

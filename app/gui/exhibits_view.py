@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +41,7 @@ from app.core.usecases.enqueueing import passed_over
 from app.core.usecases.exhibit_status import exhibit_statuses, run_status  # noqa: F401 - run_status: its old home
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.intake_panel import NotAddedPanel
+from app.gui.name_elide import DistinctNameDelegate
 from app.gui.table_model import ColumnsModel
 
 COLUMNS = ("Name", "Type", "Duration", "Language", "SHA-256", "Status")
@@ -207,13 +209,16 @@ class ExhibitsView(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the list (it went from cell to cell, never out)
         self.table.activated.connect(lambda index: self.opened.emit(self.model.rows[index.row()].exhibit.id))
         header = self.table.horizontalHeader()
+        self.table.setItemDelegateForColumn(0, DistinctNameDelegate(self.table, self.model, 0))  # never two alike
         self.table.setItemDelegateForColumn(4, ElideRightDelegate(self.table))
         self.table.setItemDelegateForColumn(5, ElideRightDelegate(self.table))
         header.moveSection(5, 1)  # shown as: Name, Status, Type, Duration, Language, SHA-256
-        # sized to content, the name takes the rest; short of room, the hash then a long status
-        # elide (both whole in their tooltips, down to their headers' width), so nothing scrolls
-        # sideways, with the vertical scroll bar showing too
-        self.columns = ColumnFitter(self.table, 0, {4: 62, 5: 84}, name_min=120)
+        # sized to content, the name takes the rest; short of room, the hash gives way (to its header),
+        # then a failure's reason, the name (to 110 px) and only on a narrower pane the usual statuses
+        # ("language un…" at 1280x800), all whole in their tooltips, so nothing scrolls sideways, with
+        # the vertical scroll bar showing too
+        self.columns = ColumnFitter(self.table, 0, [(4, 62), (5, self._usual_status_width), (0, 110), (5, 84)],
+                                    name_min=150)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
         self.table.selectionModel().selectionChanged.connect(self._selection)
@@ -246,6 +251,14 @@ class ExhibitsView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.not_added)
         layout.addWidget(self.hint)
+
+    def _usual_status_width(self) -> int:
+        """The status column's width that keeps every status but a failure's reason whole."""
+        metrics = self.table.fontMetrics()
+        texts = {self.model.index(r, 5).data() for r in range(self.model.rowCount())}
+        widest = max((metrics.horizontalAdvance(t) for t in texts if t and not t.startswith("failed")), default=0)
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1
+        return max(84, widest + 2 * margin + 1)  # as a view lays out a cell's text (+1: rounding)
 
     # ----------------------------------------------------------- selection
     def selected_ids(self) -> list[int]:

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.editor = EditorView(self.session, self.player)
         self.editor.message.connect(lambda t: self.statusBar().showMessage(t, 5000))
         self.editor.rerunRequested.connect(lambda eid, lang: self.transcribe([eid], language=lang))
+        self.editor.notice.languages = lambda: prefs.rerun_languages(self.settings)  # allow-list, then the model's
         self.translation = TranslationView(case)
         self.translation.seekRequested.connect(self.player.seek)
         self.history = HistoryView()
@@ -166,7 +167,7 @@ class MainWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
-        split.setSizes([460, 800])  # the left pane's tables fit without scrolling sideways
+        split.setSizes([500, 780])  # the left pane's tables fit, their statuses whole ("language uncertain")
         self.splitters = (split, left)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -372,6 +373,7 @@ class MainWindow(QMainWindow):
 
     # ----------------------------------------------------------- translate
     def ask_translate(self) -> None:
+        self.editor.segments.editor_cursor()  # the words being typed are translated too
         run_id = self.session.run_id
         if run_id is None:
             self.statusBar().showMessage("Open a transcript to translate it.", 5000)
@@ -395,6 +397,7 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- export
     def ask_export(self) -> None:
+        self.editor.segments.editor_cursor()  # the words being typed are exported too (Ctrl+E took the text without)
         self.exporter.ask()  # the dialog, then the files written off the GUI thread (export_flow.py)
 
     def export_to(self, folder: Path, formats: list[str], run_ids: list[int]) -> tuple[list[Path], str | None]:

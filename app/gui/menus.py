@@ -20,6 +20,24 @@ def add_action(window: Any, menu: Any, text: str, slot: Any, shortcut: QKeySeque
     return action
 
 
+def stack_action(w: Any, verb: str) -> QAction:
+    """Undo or Redo as the stack's own action, but what is being typed is kept first: from the menu
+    while a line was open, the undo reverted the line's last change under the open editor, whose text
+    (the change, plus what was typed) was stored after it and the undo was silently gone."""
+    stack = w.session.stack
+    action = QAction(verb, w)
+    undo = verb == "Undo"
+    can, text, do = (stack.canUndo, stack.undoText, stack.undo) if undo else (stack.canRedo, stack.redoText, stack.redo)
+    action.setEnabled(can())
+    action.setText(f"{verb} {text()}".strip())
+    # the signals' own values: the stack is never asked again (as it is destroyed, it says it changed)
+    (stack.canUndoChanged if undo else stack.canRedoChanged).connect(action.setEnabled)
+    (stack.undoTextChanged if undo else stack.redoTextChanged).connect(
+        lambda t: action.setText(f"{verb} {t}".strip()))
+    action.triggered.connect(lambda: (w.editor.segments.editor_cursor(), do()))
+    return action
+
+
 def build_menus(w: Any) -> None:
     """Case, Edit and Playback menus of the main window `w`."""
     bar = w.menuBar()
@@ -36,9 +54,8 @@ def build_menus(w: Any) -> None:
     add_action(w, case_menu, "Your name…", lambda: ask_user_name(w, w.settings))
     add_action(w, case_menu, "Quit", w.close, QKeySequence.StandardKey.Quit)
     edit = bar.addMenu("&Edit")
-    undo = w.session.stack.createUndoAction(w, "Undo")
+    undo, redo = stack_action(w, "Undo"), stack_action(w, "Redo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
-    redo = w.session.stack.createRedoAction(w, "Redo")
     ctrl_y = QKeySequence("Ctrl+Y")  # Windows' redo, and Word's: on every system (Linux's own is Ctrl+Shift+Z)
     redo.setShortcuts([*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo),
                        *([ctrl_y] if ctrl_y not in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo) else [])])

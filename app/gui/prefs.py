@@ -7,7 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from app.core.models.catalogue import default_models_dir
+from app.core.errors import ParleyError
+from app.core.models.catalogue import default_models_dir, resolve
+from app.core.models.languages import WHISPER_CODES, offered_languages, whisper_languages
 from app.core.options import DIARIZE_MODES, TranscribeOptions
 from app.core.store.audit import current_user
 
@@ -80,3 +82,13 @@ def skip_ms(s: QSettings) -> int:
 
 def rewind_ms(s: QSettings) -> int:
     return _int(s, "playback/auto_rewind_ms", 1500)
+
+
+def rerun_languages(s: QSettings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a re-run in a chosen language offers: the allow-list's languages the settings' model knows,
+    then its others (every Whisper language while the model cannot be found: the re-run then says why)."""
+    try:
+        known = whisper_languages(resolve(model_name(s), models_dir(s)))
+    except ParleyError:
+        known = WHISPER_CODES
+    return offered_languages(known, transcribe_options(s).languages)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
+from app.gui.name_elide import DistinctNameDelegate
 from app.gui.queue_eta import estimated_fraction, eta_text, measured_speed, overall_eta, overdue
 from app.gui.table_model import ColumnsModel
 from app.gui.widgets import ElidedLabel
@@ -180,6 +181,7 @@ class QueueView(QWidget):
         # and the bar give way (elided, whole in their tooltips), so nothing scrolls sideways
         for col in (2, 8):
             self.table.setItemDelegateForColumn(col, ElideRightDelegate(self.table))
+        self.table.setItemDelegateForColumn(1, DistinctNameDelegate(self.table, self.model, 1))  # never two alike
         self.columns = ColumnFitter(self.table, 1, {8: 36, PROGRESS_COL: 52, 2: 64}, name_min=100)
         for visual, logical in enumerate(VISUAL_ORDER):
             header.moveSection(header.visualIndex(logical), visual)

@@ -12,6 +12,7 @@ from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.keys import VERIFY_KEY
 from app.gui.player import Player
 from app.gui.segment_table import SegmentTable
+from app.gui.text_editor import keep_typed
 from app.gui.widgets import ElidedLabel, tool_button
 
 STATUS_COLOURS = {"verified": "#1a7f37", "edited": "#9a6700"}
@@ -46,7 +47,7 @@ class ReviewBar(QWidget):
         # the status shares the free width with the word (a sign-off names its verifier in full at
         # 1280 px, beside the wider left pane, so it has the larger share); both sizes depend on the
         # room, not the text, so nothing shifts as they change
-        row.addWidget(self.status_label, 2)
+        row.addWidget(self.status_label, 3)  # "Verified by DC Ann Example" whole beside a 500 px left pane
         for w in (self.verify_button, self.prev_button, self.count_label, self.next_button, self.reviewed_button):
             row.addWidget(w)
         row.addWidget(self.word_label, 1)
@@ -168,6 +169,7 @@ class ReviewBar(QWidget):
     # ---------------------------------------------------------------- sign-off
     def ask_verify(self, default_name: str = "") -> bool:
         """Sign off as the user; say how many uncertain words were never reviewed, and ask."""
+        keep_typed(self.table)  # the words being typed are part of what is signed off
         run_id = self.session.run_id
         if run_id is None:
             return False
@@ -192,6 +194,7 @@ class ReviewBar(QWidget):
         return True
 
     def mark_verified(self, name: str) -> None:
+        keep_typed(self.table)
         run_id, actor = self.session.run_id, self.session.actor()
         if run_id is None:
             return

@@ -3,7 +3,9 @@ language uncertain (with a one-click re-run in a chosen language), or failed."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
@@ -19,6 +21,8 @@ from app.core.usecases.exhibit_status import (  # noqa: F401 - their old home: t
 RERUN_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "ro", "pt", "ru", "uk", "ar", "tr",
                    "sq", "lt", "lv", "cs", "sk", "hu", "bg", "el", "fa", "ur", "hi", "zh", "vi")
 CHOOSE_LANGUAGE = "Choose its language…"
+OTHER_LANGUAGES, OTHER = "Other languages…", ""  # past the allow-list: every other language the model knows
+Offered = tuple[tuple[str, ...], tuple[str, ...]]  # (the allow-list's languages, the model's others)
 
 
 def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
@@ -28,7 +32,9 @@ def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
         return out
     if no_speech_found(run):
         out.append("No speech was found in this recording.")
-    if language_uncertain(run):
+    if language_uncertain(run) and ENGLISH_ONLY_NOTE in run.warnings:  # nothing detected: no "100% sure"
+        out.append("Language uncertain: not detected (English-only model).")
+    elif language_uncertain(run):
         out.append(f"Language uncertain: detected as {safe_language_name(run.language)} "
                    f"({(run.language_probability or 0.0):.0%} sure).")
         if run.worded_count == 0:
@@ -54,12 +60,12 @@ class RunNotice(QWidget):
         self.label = QLabel("")
         self.label.setWordWrap(True)
         self.language_box = QComboBox()
-        # nothing chosen for the user: "English" ready beside the button made one click force an
-        # English decode of a German or French note (English-sounding words it does not hold)
-        self.language_box.addItem(CHOOSE_LANGUAGE, None)
-        for code in RERUN_LANGUAGES:
-            self.language_box.addItem(safe_language_name(code), code)
+        # the languages offered: the settings' allow-list first, then those the model knows (a fixed
+        # list of 26 was offered whatever the allow-list and the model: Somali or Tagalog never were)
+        self.languages: Callable[[], Offered] = lambda: ((), RERUN_LANGUAGES)
+        self._offered: Offered | None = None
         self.rerun_button = QPushButton("Re-transcribe in this language")
+        self._fill(((), RERUN_LANGUAGES))
         self.rerun_button.clicked.connect(self._rerun)
         self.language_box.currentIndexChanged.connect(self._chosen)
         self._run_id: int | None = None
@@ -71,22 +77,50 @@ class RunNotice(QWidget):
         self._chosen()
         self.hide()
 
+    def _fill(self, offered: Offered, expanded: bool = False) -> None:
+        """Nothing chosen for the user: "English" ready beside the button made one click force an
+        English decode of a German or French note (English-sounding words it does not hold). The
+        allow-list's languages come first; the model's others behind "Other languages…"."""
+        self._offered = offered
+        first, rest = offered
+        box = self.language_box
+        with QSignalBlocker(box):
+            box.clear()
+            box.addItem(CHOOSE_LANGUAGE, None)
+            for code in first:
+                box.addItem(safe_language_name(code), code)
+            if first and rest and not expanded:
+                box.addItem(OTHER_LANGUAGES, OTHER)
+            elif rest:
+                if first:
+                    box.insertSeparator(box.count())
+                for code in sorted(rest, key=safe_language_name):
+                    box.addItem(safe_language_name(code), code)
+            box.setCurrentIndex(0)
+        self._chosen()
+
     def _chosen(self) -> None:
-        self.rerun_button.setEnabled(self.language_box.currentData() is not None)
+        code = self.language_box.currentData()
+        if code == OTHER and self._offered is not None:
+            self._fill(self._offered, expanded=True)
+            if self.language_box.isVisible():
+                self.language_box.showPopup()
+            return
+        self.rerun_button.setEnabled(bool(code))
 
     def _rerun(self) -> None:
         code = self.language_box.currentData()
-        if code is not None:
+        if code:
             self.rerunRequested.emit(code)
 
     def show_run(self, run: RunSummary | None, truncated_source: bool) -> None:
         texts = notices(run, truncated_source)
         run_id = run.id if run else None
-        if run_id != self._run_id:  # another run: its language is chosen afresh
-            self._run_id = run_id
-            self.language_box.setCurrentIndex(0)
-        self.label.setText(" ".join(texts))
         offer = bool(run and run.status == "complete" and (language_uncertain(run) or no_speech_found(run)))
+        if run_id != self._run_id or (offer and self.languages() != self._offered):
+            self._run_id = run_id  # another run (or settings changed): its language is chosen afresh
+            self._fill(self.languages())
+        self.label.setText(" ".join(texts))
         self.language_box.setVisible(offer)
         self.rerun_button.setVisible(offer)
         self.setVisible(bool(texts))

@@ -8,14 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox, QStyledItemDelegate
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
 
 from app.core.editing import operations as editing
 from app.core.editing import segment_edits
 from app.core.export.base import inaudible_marker
 from app.gui.editor_model import TEXT_COL
 from app.gui.speaker_picker import NO_SPEAKER
-from app.gui.text_editor import EDITORS, SegmentTextEdit
+from app.gui.text_editor import SegmentTextEdit, keep_typed
 
 
 def names_in_words(names: list[str]) -> str:
@@ -53,13 +53,7 @@ class SegmentActions(QObject):
 
     def editor_cursor(self) -> int | None:
         """The caret in the text being typed (the text is kept and the editor closed), or None."""
-        focus = self.table.focusWidget() if self.table.state() == QAbstractItemView.State.EditingState else None
-        if isinstance(focus, EDITORS):
-            pos = focus.cursorPosition()
-            self.table.commitData(focus)
-            self.table.closeEditor(focus, QStyledItemDelegate.EndEditHint.NoHint)
-            return pos
-        return None
+        return keep_typed(self.table)
 
     def split_at(self, row: int, offset: int, at_ms: int | None = None) -> None:
         run_id, seg_id, actor = self.session.run_id, self.model.ids[row], self.session.actor()

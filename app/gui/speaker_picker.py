@@ -90,6 +90,7 @@ class SpeakerPicker(QObject):
             self.session.case, run_id, ids, name, actor=actor))
 
     def ask_rename(self) -> None:
+        self.editor.segments.editor_cursor()  # what is being typed is kept before the names change
         run_id = self.session.run_id
         if run_id is None:
             return

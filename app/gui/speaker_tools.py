@@ -228,6 +228,7 @@ class SpeakerTools(QObject):
 
     # ---------------------------------------------------------- merge / split
     def ask_merge(self) -> None:
+        self.editor.segments.editor_cursor()  # what is being typed is kept before the speakers change
         names = self._speakers()
         if len(names) < 2:
             self.message.emit("This transcript has fewer than two speakers to merge.")
@@ -244,6 +245,7 @@ class SpeakerTools(QObject):
             self.session.case, run_id, source, target, actor=actor)) is not None  # type: ignore[arg-type]
 
     def ask_split(self) -> None:
+        self.editor.segments.editor_cursor()  # what is being typed is kept before the speakers change
         rows = self.editor.selected_rows()
         if not rows or self.session.run_id is None:
             self.message.emit("Select the segments that belong to the new speaker.")
@@ -262,6 +264,7 @@ class SpeakerTools(QObject):
 
     # -------------------------------------------------------------- enrolment
     def ask_enrol(self) -> None:
+        self.editor.segments.editor_cursor()  # what is being typed is kept before the speakers change
         rows = self.editor.selected_rows()
         if not rows or self.session.run_id is None:
             self.message.emit("Select segments where only this person speaks, then enrol.")

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor, QTextOption
-from PySide6.QtWidgets import QAbstractItemDelegate, QFrame, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QFrame,
+    QLineEdit,
+    QPlainTextEdit,
+    QStyledItemDelegate,
+    QWidget,
+)
 
 COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
@@ -109,6 +117,21 @@ def grow_row(view, index: QModelIndex, editor: SegmentTextEdit, height: int) -> 
 
 
 EDITORS = (QLineEdit, SegmentTextEdit)  # a cell's editor: the speaker's line, the text's paragraph
+
+
+def keep_typed(table: QAbstractItemView) -> int | None:
+    """What is being typed in one of the table's cells, stored and its editor closed; the caret's place
+    in it, or None when nothing is being typed. Called before anything that reads or changes the whole
+    transcript: a sign-off (from the menu, its key or its button, none of which takes the focus) signed
+    the text without the words being typed, which were stored after it and undid the sign-off; an
+    export wrote the text without them."""
+    focus = table.focusWidget() if table.state() == QAbstractItemView.State.EditingState else None
+    if isinstance(focus, EDITORS):
+        pos = focus.cursorPosition()
+        table.commitData(focus)
+        table.closeEditor(focus, QStyledItemDelegate.EndEditHint.NoHint)
+        return pos
+    return None
 
 
 def open_text_editor(delegate, parent: QWidget, index: QModelIndex) -> SegmentTextEdit:  # type: ignore[no-untyped-def]

@@ -6,7 +6,9 @@
 
 Columns: a play button (voice notes and videos taken in as exhibits), the time as
 written, the normalised date-time (or "ambiguous"), the sender, the message (a voice
-note's current, proofread transcript in its place; a missing file as "[missing: name]"),
+note's current, proofread transcript in its place; a missing file worded as the exported timeline
+words it: "[Voice note NAME: MISSING from the export]", a line that only says the phone left its
+media out as '[Image MISSING from the export (the chat reads "Bild weggelassen")]'),
 and the translation when the case holds one. System notes are greyed. The filter
 matches sender and text; Export… writes JSON/DOCX/PDF through the same core code as
 `python -m app timeline` (app.core.usecases.timeline).
@@ -33,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.chats.timeline import Timeline, TimelineAttachment, TimelineEntry
-from app.core.export.timeline import also_in_text, translation_cell
+from app.core.export.timeline import also_in_text, missing_text, translation_cell
 from app.core.store import Case
 from app.core.usecases.timeline import export_timeline, story
 from app.gui.case_task import CaseTask
@@ -54,8 +56,8 @@ def label_of(a: TimelineAttachment) -> str:
 def attachment_text(a: TimelineAttachment) -> str:
     """What the message column shows for an attachment."""
     name = a.name or a.placeholder or "no name"
-    if a.missing:
-        return f"[missing: {name}]"
+    if a.missing:  # as the timeline's JSON, DOCX and PDF word it ("[missing: Bild weggelassen]" read as a file)
+        return missing_text(a)
     if a.transcript is not None:
         notes = [n for n in (a.review, "cut short or damaged" if a.cut_short else "") if n]
         label = f"{label_of(a)} ({'; '.join(notes)})" if notes else label_of(a)

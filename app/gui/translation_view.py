@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.views import translation_runs
+from app.core.translation.runs import is_current, made_from
 from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, FLAG_LOW_CONFIDENCE, Segment
 from app.gui.editor_model import clock
 from app.gui.run_notice import safe_language_name
@@ -59,6 +60,14 @@ def pair_segments(source: tuple[Segment, ...], target: tuple[Segment, ...]) -> l
         flags = tuple(f for f in t.flags if f in FLAG_WORDS)
         rows.append(PairRow(t.start_ms, t.end_ms, src, t.text, speaker, flags))
     return rows
+
+
+def _stale_note(case: Case, run_id: int) -> str:
+    """A text translation of a transcript edited since it was made: its source column shows the text it
+    was made from, not the transcript as it stands in the Editor (nothing said so)."""
+    if case.run(run_id).parent_run_id is None or made_from(case, run_id) is None or is_current(case, run_id):
+        return ""
+    return "; made from an earlier text: the transcript has been edited since (translate again for the current text)"
 
 
 class PairModel(ColumnsModel):
@@ -186,4 +195,4 @@ class TranslationView(QWidget):
         flagged = sum(1 for r in rows if r.flags)
         self.note.setText(f"{len(target.segments)} segment(s); status: {target.status}"
                           + (f" by {target.verified_by}" if target.verified_by else "")
-                          + (f"; {flagged} to check (marked)" if flagged else ""))
+                          + (f"; {flagged} to check (marked)" if flagged else "") + _stale_note(self.case, run_id))

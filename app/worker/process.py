@@ -125,6 +125,9 @@ class Worker(CommandThread):
         self.send(WorkerReady(device, engine.info.name if engine else ""))
         idle = False
         while not self.shutdown.is_set():
+            # the case folder replaced under it (a backup restored while the window was open): this connection
+            # would work on the store moved away; ended in one line, a new worker opens what is there now
+            self.case.refuse_if_replaced(gone_too=False)
             jobs = self._next_jobs()
             if not jobs:
                 if not idle:

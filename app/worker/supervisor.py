@@ -183,7 +183,7 @@ class Supervisor:
         if self._kill_at or not self._settled():
             return False
         if waiting is not None:
-            states = [self.queue.state_of(j) for j in waiting]
+            states = list(self.queue.states_of(waiting).values())
             if all(state in FINISHED for state in states):
                 return True
             if "running" in states:  # another runner on this case has it: wait for its end

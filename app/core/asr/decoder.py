@@ -126,9 +126,18 @@ class BatchDecoder:
         if key not in self._silence:
             with self._silence_locks.setdefault(key, threading.Lock()):
                 if key not in self._silence:
-                    features = np.full((fw.mel_bins(self.whisper), 3000), key / 20, dtype=np.float32)
-                    self._silence[key] = fw.encode(self.whisper, features)
+                    self._silence[key] = self._stored_silence(key)
         return self._silence[key]
+
+    def _stored_silence(self, key: int) -> np.ndarray:
+        """The state of floor step `key` as kept beside the model by an earlier command, else encoded (and kept)."""
+        store = self.engine.silence_store
+        states = store.load(key, ENCODER_FRAMES)
+        if states is None:
+            features = np.full((fw.mel_bins(self.whisper), 3000), key / 20, dtype=np.float32)
+            states = fw.encode(self.whisper, features)
+            store.save(key, states)
+        return states
 
     def memories(
         self, encoded: list[tuple[np.ndarray, int, float]], part: list[Piece], span: int | None = None,

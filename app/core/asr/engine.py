@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from app.core.asr import fw_internals as fw
 from app.core.asr.fw_internals import WhisperModel
 from app.core.asr.packing import BatchOptions, batch_for
+from app.core.asr.silence_store import SilenceStore, identity
 from app.core.asr.speech import SpeechChunk
 from app.core.errors import LanguageError, ModelError
 from app.core.media.decode import SAMPLE_RATE
@@ -50,6 +51,9 @@ class WhisperEngine:
         if check_model(model_dir) != self.files_sha256:
             raise ModelError(f"model {model_dir.name} changed while it was being loaded; not used")
         self.silence_states: dict[int, np.ndarray] = {}  # the batched decoder's encoder states of silence, kept between batches
+        self.silence_store = SilenceStore.beside(model_dir, identity(  # ... and between commands (silence_store.py)
+            self.files_sha256, self.placement.device, self.placement.compute_type,
+            self.placement.threads * 100 + self.placement.threads_per_replica), self.placement.device)
         self.silence_locks: dict[int, threading.Lock] = {}  # one per state being encoded: each is encoded once
 
     @property

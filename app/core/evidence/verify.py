@@ -13,6 +13,7 @@
 - a run's rows chunk by chunk as they were written, before it finishes too (`verify_chunks`);
 - the queue's jobs and the case's settings against the log (`verify_queue`); the store's schema, rows
   of nothing and the word indexes' settings (`verify_index.store_findings`);
+- exports older than the case's text (an edit since): notes (`verify_stale`);
 - the models the runs used, against those installed now: notes, not findings, unless asked (`verify --models`,
   `verify_models`);
 - a run or exhibit the log saw, gone from the store, is one finding each.
@@ -51,6 +52,7 @@ from app.core.evidence.verify_speakers import (
     segment_voiceprints,
     voice_profiles,
 )
+from app.core.evidence.verify_stale import stale_exports
 from app.core.evidence.verify_store import read_text_leniently, store_damage, unreadable_text
 from app.core.evidence.verify_times import log_time_findings, record_time_findings
 from app.core.evidence.verify_words import word_score_findings
@@ -91,6 +93,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     gone = _read(findings, "runs", lambda: set(runs) - set(case.run_ids()), set())
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
     notes = [Finding("case store", note) for note in (found.notes if found else ())]
+    notes += guarded("exports", lambda: stale_exports(case))  # a note: the export is still what it was
     findings += [f for run_id, finish in runs.items() if run_id not in gone
                  for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f, notes))]
     findings += guarded("runs", lambda: _run_provenance(case, set(runs) - gone))
@@ -211,13 +214,15 @@ def _head_file(case: Case) -> Iterator[Finding]:
         gone = f"entries {end + 1}-{kept.entry_id} are" if end + 1 < kept.entry_id else f"entry {kept.entry_id} is"
         wal = "" if case.wal_found else (
             "; or the store was copied without its case.sqlite-wal while Parley was writing to it (copy it too)")
+        deleted = "" if case.wal_found else ("; or that case.sqlite-wal, which held them, was deleted (after Parley "
+                                             "was stopped or killed: never delete it)")
         yield Finding("audit log", f"{gone} gone; the head file beside the store names {kept.entry_id} "
-                                   f"(the log was cut short){wal}; or they were lost to {POWER_CUT}")
+                                   f"(the log was cut short){wal}; or they were lost to {POWER_CUT}{deleted}")
     elif recorded != kept.hash:
         # a log cut short (below) and then written on by the next command reads the same: entry N is another
         yield Finding("audit log", f"entry {kept.entry_id} differs from the head file (the log was rewritten; or cut "
-                                   f"short, its last entries lost to {POWER_CUT} or to a copy of the store made "
-                                   "without its case.sqlite-wal, and written on since)")
+                                   f"short, its last entries lost to {POWER_CUT}, to a copy of the store made "
+                                   "without its case.sqlite-wal or to that file deleted, and written on since)")
 
 
 def _head_file_replaced(case: Case, kept: AuditHead) -> bool:

@@ -39,9 +39,10 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     # named relative was searched as another, each manifest in it "not listed by the log"
     moved_to = [Path(folder).expanduser().resolve() for folder in moved_to]
     located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
-    sizes = _sizes(exports, located)
+    sizes, history = _sizes(exports, located), _written(case)
     for path, sha in exports.items():
-        yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path), sizes)
+        yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path), sizes,
+                                history.get(path, set()) - {sha})
     stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
     whole = {unfinished[path][0] for path in stopped if path.endswith(MANIFEST_SUFFIX)}  # manifest last: all in place
     yield from (_stopped(Path(path), unfinished[path][0], unfinished[path][0] in whole) for path in sorted(stopped))
@@ -49,9 +50,81 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
                      | {Path(p).parent for p in exports if Path(p).parent.is_dir()}
                      | {folder for folder in moved_to if folder.is_dir()})  # named: searched for manifests too
     found = {p for p in located.values() if p is not None} | {Path(p) for p in stopped}
+    copies = dict(_copies(case, moved_to, found, history))  # the set copied to a folder named, the logged one still in place
+    yield from (finding for finding in copies.values() if finding is not None)
+    found |= set(copies)
     for folder in folders:
         yield from _strays(folder, {p.name for p in found if p.parent == folder})
     yield from _unlogged_manifests(case, folders, found)
+
+
+def _written(case: Case) -> dict[str, set[str]]:
+    """Every SHA-256 the log lists as written at each path (an export written there again keeps its earlier ones)."""
+    written: dict[str, set[str]] = {}
+    for entry in [*case.audit.entries("run/"), *case.audit.entries("exhibit/")]:
+        if entry.action in ("export.written", "export.timeline_written") and isinstance(entry.details.get("file"), str):
+            written.setdefault(entry.details["file"], set()).add(str(entry.details.get("sha256", "")))
+    return written
+
+
+def _copies(case: Case, moved_to: Sequence[Path], found: set[Path],
+            history: dict[str, set[str]]) -> Iterator[tuple[Path, Finding | None]]:
+    """Sets in a folder named with `verify --exports` that copy one this case's log lists, other than those checked
+    as the logged files (the set handed on a USB stick, still where it was written too): a set whose manifest is
+    one the log lists, or names the audit entry an export of its name was made at (`_copied_export`). Each file of
+    it under a name the exports wrote: bytes some export of that name logged (None: quiet), else changed since it
+    was written (the manifest's hashes recomputed to match or not). Was: each such manifest said "an export the
+    audit log does not list: the store is older than this export", its files unchecked."""
+    written: dict[str, set[str]] = {}
+    for logged, digests in history.items():
+        written.setdefault(Path(logged).name, set()).update(digests)
+    ours = {e.source.sha256 for e in case.exhibits()}
+    for folder in dict.fromkeys(moved_to):
+        if not folder.is_dir():
+            continue
+        copied = [m for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
+                  if m not in found and m.name in written and _copied_export(case, m, written[m.name], ours)]
+        for manifest in copied:
+            stem, listed = manifest.name[:-len(MANIFEST_SUFFIX)], _listed(manifest, written[manifest.name])
+            for path in sorted(folder.iterdir()):
+                if (path in found or path.name not in written or not named_as_part_of(path.name, stem)
+                        or path.is_symlink() or not path.is_file()):
+                    continue
+                found.add(path)
+                digest = sha256_file(path)
+                if digest not in written[path.name]:
+                    yield path, Finding(str(path), f"a copy of {path.name}, which this case's exports wrote, changed "
+                                                   "since it was written (SHA-256 differs from every one the audit log "
+                                                   "lists for it)")
+                elif path.name in listed and digest != listed[path.name]:  # an older or later export's, put in
+                    yield path, Finding(str(path), f"not the {path.name} its manifest beside it lists (another export's "
+                                                   "of that name, put with this set): changed since it was written")
+                else:
+                    yield path, None
+
+
+def _listed(manifest: Path, logged: set[str]) -> dict[str, str]:
+    """What a manifest as the log lists it says of its set's files (name -> SHA-256); empty for one changed."""
+    try:
+        if sha256_file(manifest) not in logged:
+            return {}
+        files = json.loads(read_regular_text(manifest)).get("files", [])
+        return {f["file"]: f["sha256"] for f in files if isinstance(f, dict) and isinstance(f.get("file"), str)}
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+        return {}
+
+
+def _copied_export(case: Case, manifest: Path, logged: set[str], ours: set[str]) -> bool:
+    """A manifest the log lists, or one of this case's evidence naming the audit entry (held as it was) an export
+    of its name was staged after: a copy of that export's, changed since (an export made by an older copy
+    of the store, into a folder its log never knew, is followed by no such entry: `_unlogged_manifests` says it)."""
+    if sha256_file(manifest) in logged:
+        return True
+    named = _entry_of(manifest, ours)
+    if named is None or case.audit.hash_of(named[0]) != named[1]:
+        return False
+    return any(isinstance(f, dict) and Path(str(f.get("file", ""))).name == manifest.name  # (another run's between)
+               for entry in case.audit.entries_after(named[0], "export.staged") for f in entry.details.get("files", []))
 
 
 def unfinished_exports(case: Case) -> dict[str, tuple[int, str]]:
@@ -125,8 +198,14 @@ def _size_changed(path: Path, sha256: str, sizes: dict[str, int]) -> bool:
     return path.name.endswith(MANIFEST_SUFFIX) and size > SMALL_FILE_LIMIT
 
 
+def _small(path: Path) -> bool:
+    return path.stat().st_size <= SMALL_FILE_LIMIT
+
+
 def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_to: Sequence[Path],
-                 staged: tuple[int, str] | None = None, sizes: dict[str, int] | None = None) -> Iterator[Finding]:
+                 staged: tuple[int, str] | None = None, sizes: dict[str, int] | None = None,
+                 earlier: set[str] | frozenset[str] = frozenset()) -> Iterator[Finding]:
+    """`earlier`: what earlier exports wrote at that path (a copy of one found in a folder named, or put back)."""
     standing = what_stands_at(logged) if path is None else None
     if standing is not None and not staged:  # was "missing": a pipe, folder or device put in its place
         yield Finding(logged, f"exported file replaced by {standing} (not read: it is not a file)")
@@ -141,14 +220,16 @@ def _export_file(case: Case, logged: str, path: Path | None, sha256: str, moved_
         yield Finding(subject, f"exported file replaced by a symbolic link to {symlink_target(path)} (an export "
                                "writes files, never links)")
         return
-    if staged is None and _size_changed(path, sha256, sizes or {}):  # another size: another SHA-256, not hashed
-        yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
+    if staged is None and _size_changed(path, sha256, sizes or {}) and not (earlier and _small(path)):
+        yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")  # not hashed
         return
     if (digest := sha256_file(path)) != sha256:
         if staged and digest == staged[1]:  # put in place by a later export, never logged
             yield _stopped(path, staged[0])
             return
-        yield Finding(subject, "exported file changed since it was written (SHA-256 differs)")
+        yield Finding(subject, "holds an earlier export's bytes, not those last written there (put back, or copied "
+                               "before it was exported again)" if digest in earlier else
+                      "exported file changed since it was written (SHA-256 differs)")
         return
     if path.name.endswith(MANIFEST_SUFFIX):
         head = json.loads(read_regular_text(path)).get("audit_head") or {}

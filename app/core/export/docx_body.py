@@ -50,8 +50,9 @@ def xml_safe(text: str) -> str:
 
 
 def add_front(doc: DocumentObject, transcript: Transcript) -> None:
-    unnumbered(doc.add_heading(record.heading(transcript).upper(), level=1))
-    unnumbered(doc.add_paragraph(xml_safe(record.subtitle(transcript))))
+    heading, subtitle = record.heading_lines(transcript)
+    unnumbered(doc.add_heading(heading, level=1))
+    unnumbered(doc.add_paragraph(xml_safe(subtitle)))
     _label_table(doc, record.interview_rows(transcript))
     unnumbered(doc.add_heading("Source and production", level=2))
     _label_table(doc, record.source_rows(transcript))

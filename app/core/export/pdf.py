@@ -191,10 +191,11 @@ def _set_metadata(pdf: FPDF, transcript: Transcript) -> None:
 
 
 def _write_front(pdf: FPDF, transcript: Transcript) -> None:
+    heading, subtitle = record.heading_lines(transcript)
     pdf.set_font(FONT, "B", size=16)
-    pdf.multi_cell(0, 8, record.heading(transcript).upper(), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
-    pdf.multi_cell(0, 5, record.subtitle(transcript), align="L", new_x="LMARGIN", new_y="NEXT")  # not justified
+    pdf.multi_cell(0, 5, subtitle, align="L", new_x="LMARGIN", new_y="NEXT")  # not justified
     pdf.ln(3)
     _label_table(pdf, record.interview_rows(transcript))
     pdf.ln(3)

@@ -1,4 +1,7 @@
-"""The PDF body: every printed line numbered in the margin, as court transcripts are.
+"""The PDF body: every printed line numbered, as court transcripts are.
+
+The Line column is the table's first column, inside the page margin the front tables keep (it
+stood 13 mm left of them, in the margin).
 
 Each segment is one row: time code, speaker, and its text column(s) (text, or
 original | translation side by side), each wrapped to its column; the row takes
@@ -14,7 +17,8 @@ from app.core.export.record import Line
 
 LINE_MM = 4.6
 GAP_MM = 1.4  # between segments (not a line: numbering stays one per printed line)
-NUMBER_MM = 11.0  # right-aligned numbers end 2 mm left of the text block
+NUMBER_MM = 11.0  # right-aligned numbers end 2 mm left of the time column
+LINE_COL_MM = NUMBER_MM + 2
 TIME_MM, SPEAKER_MM, GUTTER_MM = 17.0, 27.0, 4.0
 SPEAKER_MAX_MM = 48.0  # the speaker column widens to its longest name up to this, then names wrap
 NUMBER_GREY, HEAD_GREY = 110, 235
@@ -68,21 +72,25 @@ def speaker_width(pdf: FPDF, font: str, lines: list[Line]) -> float:
 def text_columns(pdf: FPDF, lines: list[Line], speaker_mm: float = SPEAKER_MM) -> list[tuple[float, float]]:
     """(x, width) of each text column: one, or two side by side for a bilingual record."""
     count = len(lines[0].texts) if lines else 1
-    left = pdf.l_margin + TIME_MM + speaker_mm
+    left = time_x(pdf) + TIME_MM + speaker_mm
     width = (pdf.w - pdf.r_margin - left - GUTTER_MM * (count - 1)) / count
     return [(left + i * (width + GUTTER_MM), width) for i in range(count)]
+
+
+def time_x(pdf: FPDF) -> float:
+    """Where the time column starts: right of the Line column, which starts at the margin."""
+    return pdf.l_margin + LINE_COL_MM
 
 
 def _column_heads(pdf: FPDF, font: str, columns: list[tuple[float, float]], speaker_mm: float) -> None:
     names = ["Original", "Translation"] if len(columns) == 2 else ["Text"]
     y = pdf.get_y()
     pdf.set_fill_color(HEAD_GREY)
-    pdf.rect(pdf.l_margin - NUMBER_MM - 2, y, pdf.w - pdf.r_margin - pdf.l_margin + NUMBER_MM + 2,
-             LINE_MM + 0.6, style="F")
+    pdf.rect(pdf.l_margin, y, pdf.w - pdf.r_margin - pdf.l_margin, LINE_MM + 0.6, style="F")
     pdf.set_font(font, "B", size=8)
-    heads = [(pdf.l_margin - NUMBER_MM - 2, NUMBER_MM, "Line", "R"),
-             (pdf.l_margin, TIME_MM, "Time", "L"),
-             (pdf.l_margin + TIME_MM, speaker_mm, "Speaker", "L")]
+    heads = [(pdf.l_margin, NUMBER_MM, "Line", "R"),
+             (time_x(pdf), TIME_MM, "Time", "L"),
+             (time_x(pdf) + TIME_MM, speaker_mm, "Speaker", "L")]
     heads += [(x, w, name, "L") for (x, w), name in zip(columns, names)]
     for x, w, text, align in heads:
         pdf.set_xy(x, y + 0.3)
@@ -96,16 +104,16 @@ def _print_line(pdf: FPDF, font: str, number: int, time: str, speaker: tuple[str
     y = pdf.get_y()
     pdf.set_font(font, size=7)
     pdf.set_text_color(NUMBER_GREY)
-    pdf.set_xy(pdf.l_margin - NUMBER_MM - 2, y)
+    pdf.set_xy(pdf.l_margin, y)
     pdf.cell(NUMBER_MM, LINE_MM, str(number), align="R")
     if time:
-        pdf.set_xy(pdf.l_margin, y)
+        pdf.set_xy(time_x(pdf), y)
         pdf.cell(TIME_MM, LINE_MM, time)
     pdf.set_text_color(0)
     name, width = speaker
     if name:
         pdf.set_font(font, "B", size=9)
-        pdf.set_xy(pdf.l_margin + TIME_MM, y)
+        pdf.set_xy(time_x(pdf) + TIME_MM, y)
         pdf.cell(width, LINE_MM, name)
     pdf.set_font(font, size=9)
     for text, x in texts:

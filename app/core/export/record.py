@@ -26,6 +26,7 @@ from app.core.export.base import (
     time_code,
     title,
 )
+from app.core.language_parts import mixed_words
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.translation.langcodes import language_name
 from app.core.types import FLAG_INAUDIBLE, FLAG_OVERLAP, InterviewDetails, Segment, Transcript, Word
@@ -81,6 +82,13 @@ def heading(transcript: Transcript) -> str:
 def subtitle(transcript: Transcript) -> str:
     """The line under the heading: "Transcript of NAME", or only NAME under "Transcript of a recording"."""
     return title(transcript) if is_interview(transcript) else transcript.source.name
+
+
+def heading_lines(transcript: Transcript) -> tuple[str, str]:
+    """The two lines every format opens with, from this one place: "RECORD OF INTERVIEW" over
+    "Transcript of NAME", or "TRANSCRIPT OF A RECORDING" over NAME (the TXT opened "Transcript of
+    NAME" where the DOCX and PDF of the same record said RECORD OF INTERVIEW)."""
+    return heading(transcript).upper(), subtitle(transcript)
 
 
 def running_head(transcript: Transcript) -> str:
@@ -174,6 +182,8 @@ def language_text(transcript: Transcript) -> str:
         return f"{name_of(transcript.language)} (not detected: the model is English-only)"
     if not transcript.language:  # nothing heard: "unknown (detected automatically, p=0.00)" claimed a detection
         return NOT_DETECTED
+    if mixed_words([list(p) for p in transcript.languages]):  # each part decoded in its own: say them all
+        return f"{mixed_words([list(p) for p in transcript.languages], name_of)} (detected automatically)"
     text = f"{name_of(transcript.language)} (detected automatically"
     if transcript.language_probability is not None:
         text += f", p={transcript.language_probability:.2f}"
@@ -200,7 +210,7 @@ def settings_in_words(transcript: Transcript) -> str:
     if "word_timestamps" in s:
         parts.append(f"word timings {_on_off(s['word_timestamps'])}")
     if s.get("channels") in ("mix", "split", "auto"):
-        parts.append(_CHANNELS[s["channels"]])
+        parts.append(channels_words(transcript))
     if transcript.task != "text-translate":
         parts.append(_detection_words(transcript))
     if "device" in s:
@@ -214,8 +224,24 @@ def settings_in_words(transcript: Transcript) -> str:
     return ", ".join(parts)
 
 
-_CHANNELS = {"mix": "channels mixed to one", "split": "each channel transcribed separately",
-             "auto": "channels split when each holds one speaker"}
+def channels_words(transcript: Transcript) -> str:
+    """What was done to THIS file's channels (a mono file read "channels split when each holds one
+    speaker", the setting, not what happened): one channel; N mixed to one; N transcribed separately
+    (its segments name their channel). A stereo file on "auto" with no segment says the rule only."""
+    mode, count = transcript.settings.get("channels"), transcript.source.channels
+    if count == 1:
+        return "one channel (mono): nothing to split"
+    if count < 1:
+        return "channels not known: decoded as one track"
+    if mode == "split":
+        return f"each of the {count} channels transcribed separately"
+    if any(seg.channel is not None for seg in transcript.segments):  # "auto" splits the first two
+        first = "both channels" if count == 2 else "the first two channels"
+        return f"{first} transcribed separately (each held one speaker)"
+    if mode == "mix" or transcript.segments:
+        return f"the {count} channels mixed to one" + (
+            " (they did not each hold one speaker)" if mode == "auto" else "")
+    return f"{count} channels, split only when each holds one speaker (nothing heard to tell)"
 
 
 def _detection_words(transcript: Transcript) -> str:
@@ -227,7 +253,10 @@ def _detection_words(transcript: Transcript) -> str:
     if not (transcript.source_language or transcript.language):
         return f"language {NOT_DETECTED}"
     text = f"language detected automatically: {name_of(transcript.source_language or transcript.language)}"
-    if transcript.language_probability is not None:
+    mixed = "" if transcript.source_language else mixed_words([list(p) for p in transcript.languages], name_of)
+    if mixed:  # each part decoded in its own language: all of them, with their shares
+        text = f"languages detected automatically: {mixed}"
+    elif transcript.language_probability is not None:
         text += f" (p={transcript.language_probability:.2f})"
     allowed = transcript.settings.get("languages") or ()
     if allowed:

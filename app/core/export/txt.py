@@ -14,7 +14,6 @@ from app.core.export.base import (
     register,
     shown_text,
     time_range,
-    title,
 )
 from app.core.types import Segment, Transcript
 
@@ -28,7 +27,7 @@ class TxtExporter:
     binary = False
 
     def render(self, transcript: Transcript) -> bytes:
-        lines = [title(transcript), *record_lines(transcript, before=True), *provenance_lines(transcript),
+        lines = [*record.heading_lines(transcript), *record_lines(transcript, before=True), *provenance_lines(transcript),
                  *record_lines(transcript, before=False), RULE, ""]
         for segment in transcript.segments:
             lines.extend(segment_lines(segment))

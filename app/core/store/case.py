@@ -51,6 +51,14 @@ class RunRecord:
     finished_at: str | None = None
 
 
+def _identity(store: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(store)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _source_from_row(r: sqlite3.Row) -> SourceInfo:
     return SourceInfo(
         path=r["path"], sha256=r["sha256"], bytes=r["bytes"], duration_ms=r["duration_ms"],
@@ -70,6 +78,7 @@ class Case(HeadKeeper):
         self.audit = AuditLog(conn)
         self.wal_found = True  # whether the store's -wal was beside it when opened (Case.open says)
         self.as_found: AsFound | None = None  # opened for `verify` (open_as_found): what the file itself showed
+        self.opened = _identity(folder / db.STORE_NAME)  # written to only while it is still the store at its path
         try:  # a new case: whatever case this account last saw in this folder, this one is new there
             self._began_empty = self.audit.head() is None
         except sqlite3.Error:
@@ -110,6 +119,7 @@ class Case(HeadKeeper):
         if self.conn.in_transaction:
             yield self.conn
             return
+        self.refuse_if_replaced()
         with db.transaction(self.conn) as conn:
             yield conn
         self.write_head()
@@ -411,6 +421,7 @@ class Case(HeadKeeper):
             created_at=r["created_at"],
             warnings=tuple(json.loads(r["warnings_json"])),
             run_id=run_id,
+            languages=tuple(tuple(part) for part in json.loads(r["state_json"]).get("languages", ())),
         )
 
 

@@ -4,6 +4,7 @@ case put in place of another is found by `verify`). A mixin of Case: the state i
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from app.core.evidence.head import (
 from app.core.store import db
 from app.core.store.audit import AuditLog
 
+_GONE = "is gone (the case folder was moved or removed while it was open)"
 HEAD_WAIT_MS = 2000  # how long the head file's write waits for another process's write lock
 
 
@@ -31,6 +33,32 @@ class HeadKeeper:
     conn: sqlite3.Connection
     audit: AuditLog
     _began_empty: bool
+    opened: tuple[int, int] | None  # the store file this connection opened (device, inode), when it was known
+
+    def replaced_since_opened(self) -> str | None:
+        """Why the store at the case's path is no longer the file this connection has open, else None: the case
+        folder moved, removed, or replaced by another (a backup restored, a copy swapped in) under an open window
+        or worker. Its connection still reads and writes the file it opened, wherever that is now: its work would
+        go there unseen, and its head into the folder now holding another log."""
+        if self.opened is None:
+            return None
+        for place in dict.fromkeys((self.folder, self.named)):
+            store = place / db.STORE_NAME
+            try:
+                st = os.stat(store)
+            except OSError:
+                return f"{store} {_GONE}"
+            if (st.st_dev, st.st_ino) != self.opened:
+                return f"{store} is another file than the one opened (the case folder was replaced while it was open)"
+        return None
+
+    def refuse_if_replaced(self, gone_too: bool = True) -> None:
+        """StoreError (one line) before a write to a store no longer at the case's path: nothing is written.
+        `gone_too=False`: only when another store stands there (a worker ended for it is started again on that one;
+        on a folder moved or removed it would make a new, empty case)."""
+        why = self.replaced_since_opened()
+        if why is not None and (gone_too or not why.endswith(_GONE)):
+            raise StoreError(f"{why}; nothing written: open the case again")
 
     def write_head(self) -> None:
         """The head file, written under the store's write lock: every process appends and
@@ -38,6 +66,8 @@ class HeadKeeper:
         (never a stale head written after a newer one by a slower process). It only moves
         forward: a head file naming an entry the chain no longer holds as it was (the log cut
         short or rewritten) is kept, so `verify` reports it every time, not only the first."""
+        if self.replaced_since_opened() is not None:
+            return  # this log's head never goes into a folder now holding another store (or none)
         try:
             if self.conn.in_transaction:
                 self._advance_head()

@@ -356,6 +356,16 @@ class JobQueue:
         row = self.conn.execute("SELECT state FROM jobs WHERE id=?", (job_id,)).fetchone()
         return row[0] if row else None
 
+    def states_of(self, job_ids: Iterable[int]) -> dict[int, str | None]:
+        """job id -> state (None: no such job), in one query per 500 ids: a command waiting on a
+        whole phone's jobs asked each one's state, one query a job, ten times a second."""
+        ids = sorted(set(job_ids))
+        found: dict[int, str | None] = dict.fromkeys(ids)
+        for i in range(0, len(ids), 500):
+            part = tuple(ids[i : i + 500])
+            found.update(self.conn.execute(f"SELECT id, state FROM jobs WHERE id IN ({_marks(part)})", part))
+        return found
+
     # ------------------------------------------------------------ internals
 
     def _ids(self, job_id: int | None, states: tuple[str, ...]) -> builtins.list[int]:

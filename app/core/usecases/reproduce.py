@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.core.asr import load_engine, transcribe_clips, transcribe_source_batched
 from app.core.asr.runs import recorded_batch
+from app.core.asr.silence_store import SilenceStore
 from app.core.diarize.pipeline import diarise_segments, diarize_settings
 from app.core.errors import ModelError, ParleyError
 from app.core.evidence.export_gate import chain_problems, rewritten_log
@@ -83,6 +84,7 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None,
         raise ReproduceError(f"run {run_id} did not finish; nothing to compare with")
     options = from_dict(TranscribeOptions, transcript.settings)
     engine = load_engine(options, models_dir)
+    engine.silence_store = SilenceStore(None)  # every state encoded afresh: a store changed on disk is found here
     if engine.info.sha256 != transcript.model.sha256:
         raise ModelError(f"model {options.model} here is not the one recorded (SHA-256 {engine.info.sha256[:16]}... "
                          f"against {transcript.model.sha256[:16]}...); import the recorded model first")
