@@ -19,8 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile
@@ -88,23 +90,31 @@ def build(spec: LongSpec, minutes: float) -> tuple[np.ndarray, list[dict]]:
     return mix, [_clip_turn(t) for t in placed]
 
 
-def write(spec: LongSpec, out: Path, minutes: float, amr: bool = True) -> dict:
-    name = f"{spec.name}_{minutes:g}min"
-    mix, turns = build(spec, minutes)
+def write_files(name: str, mix: np.ndarray, turns: list[dict], out: Path, amr: bool) -> tuple[list[str], float]:
+    """The WAV and its RTTM in `out` (and the encoded copies unless `amr` is False): the files listed
+    in diar.json and the length in seconds."""
     wav = out / f"{name}.wav"
     soundfile.write(wav, mix, RATE, subtype="PCM_16")
     lines = [f"SPEAKER {name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
              for t in turns]
     (out / f"{name}.rttm").write_text("\n".join(lines) + "\n", encoding="utf-8")
     files = encode(wav)[:2] if amr else [wav.name]
-    duration = round(len(mix) / RATE, 2)
+    return files, round(len(mix) / RATE, 2)
+
+
+def write(spec: LongSpec, out: Path, minutes: float, amr: bool = True) -> dict:
+    name = f"{spec.name}_{minutes:g}min"
+    mix, turns = build(spec, minutes)
+    files, duration = write_files(name, mix, turns, out, amr)
     share = {v: round(sum(t["end"] - t["start"] for t in turns if t["speaker"] == v) / duration, 3) for v in spec.weights}
     return {"name": name, "files": files, "rttm": f"{name}.rttm", "speakers": len(spec.weights),
             "duration": duration, "overlap_share": overlap_share(turns, duration), "share": share, "turns": turns}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run(description: str, specs: tuple, write_one: Callable[[Any, Path, float, bool], dict],
+        summary: Callable[[dict], str]) -> None:
+    """The command line both builders share: each spec (or --only one) written to OUT, then diar.json."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
     parser.add_argument("--minutes", type=float, help="every conversation this long (default: each spec's own)")
     parser.add_argument("--only", help="build only the spec of this name")
@@ -112,13 +122,17 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     conversations = []
-    for spec in SPECS:
+    for spec in specs:
         if args.only and spec.name != args.only:
             continue
-        c = write(spec, args.out, args.minutes or spec.minutes, not args.no_amr)
+        c = write_one(spec, args.out, args.minutes or spec.minutes, not args.no_amr)
         conversations.append(c)
-        print(f"{c['name']}: {c['duration'] / 60:.1f} min, {len(c['turns'])} turns, shares {c['share']}", flush=True)
+        print(f"{c['name']}: {c['duration'] / 60:.1f} min, {len(c['turns'])} turns, {summary(c)}", flush=True)
     (args.out / "diar.json").write_text(json.dumps({"conversations": conversations}, indent=1), encoding="utf-8")
+
+
+def main() -> None:
+    run(__doc__.splitlines()[0], SPECS, write, lambda c: f"shares {c['share']}")
 
 
 if __name__ == "__main__":

@@ -25,18 +25,15 @@ References as eval/diar's (the whole turn placed); WAV and AMR-NB copies.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_conversations import RATE, _clip_turn, encode, levelled, load_clip, overlap_share, pieces
-from make_long_conversations import VOICES, stretched
+from make_conversations import RATE, _clip_turn, levelled, load_clip, overlap_share, pieces
+from make_long_conversations import VOICES, run, stretched, write_files
 
 
 @dataclass(frozen=True)
@@ -114,13 +111,7 @@ def build(spec: VariedSpec, minutes: float) -> tuple[np.ndarray, list[dict], dic
 def write(spec: VariedSpec, out: Path, minutes: float, amr: bool = True) -> dict:
     name = f"{spec.name}_{minutes:g}min"
     mix, turns, decks = build(spec, minutes)
-    wav = out / f"{name}.wav"
-    soundfile.write(wav, mix, RATE, subtype="PCM_16")
-    lines = [f"SPEAKER {name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
-             for t in turns]
-    (out / f"{name}.rttm").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    files = encode(wav)[:2] if amr else [wav.name]
-    duration = round(len(mix) / RATE, 2)
+    files, duration = write_files(name, mix, turns, out, amr)
     spoken = {v: sum(t["end"] - t["start"] for t in turns if t["speaker"] == v) for v in spec.weights}
     voices = {v: {"share": round(spoken[v] / duration, 3), "spoken_s": round(spoken[v], 1),
                   "distinct_s": round(decks[v].distinct_s(), 1), "phrases": len(decks[v].phrases),
@@ -130,21 +121,7 @@ def write(spec: VariedSpec, out: Path, minutes: float, amr: bool = True) -> dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
-    parser.add_argument("--minutes", type=float, help="every conversation this long (default: each spec's own)")
-    parser.add_argument("--only", help="build only the spec of this name")
-    parser.add_argument("--no-amr", action="store_true", help="WAV only")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    conversations = []
-    for spec in SPECS:
-        if args.only and spec.name != args.only:
-            continue
-        c = write(spec, args.out, args.minutes or spec.minutes, not args.no_amr)
-        conversations.append(c)
-        print(f"{c['name']}: {c['duration'] / 60:.1f} min, {len(c['turns'])} turns, {c['voices']}", flush=True)
-    (args.out / "diar.json").write_text(json.dumps({"conversations": conversations}, indent=1), encoding="utf-8")
+    run(__doc__.splitlines()[0], SPECS, write, lambda c: str(c["voices"]))
 
 
 if __name__ == "__main__":

@@ -13,14 +13,12 @@ import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
+from tests.chat_helpers import loaded_messages
 from tests.conftest import MEDIA
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Team.txt"):
-    chat = tmp_path / name
-    chat.write_text(text, encoding="utf-8")
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def test_an_android_contact_named_with_a_colon_is_one_sender_and_the_apps_notes_naming_it_are_its(tmp_path):

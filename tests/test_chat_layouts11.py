@@ -13,15 +13,13 @@ from pathlib import Path
 
 from app.core.chats import load_export
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
+from tests.chat_helpers import loaded_messages
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat - Anna.txt"):
-    chat = tmp_path / name
-    chat.write_bytes(text.encode("utf-8"))
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def test_an_export_cut_mid_header_ends_in_a_note_saying_so_not_in_the_last_senders_words(tmp_path):

@@ -14,16 +14,14 @@ from app.core.chats import load_export
 from app.core.chats.dates import UNREAD_MARKER_NOTE
 from app.core.chats.group_names import GROUP_NOTE
 from app.core.chats.records import SHARED_NOTE
+from tests.chat_helpers import loaded_messages
 from tests.conftest import MEDIA
 
 LRM = "\u200e"
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
-    chat = tmp_path / name
-    chat.write_bytes(text.encode("utf-8"))
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def test_twelve_hour_clocks_marked_in_more_languages_are_read_with_their_senders(tmp_path):

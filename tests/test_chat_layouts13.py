@@ -14,14 +14,12 @@ from pathlib import Path
 
 from app.core.chats import load_export
 from app.core.chats.whatsapp import CUT_NOTE, UNRECOGNISED_NOTE
+from tests.chat_helpers import loaded_messages
 from tests.conftest import MEDIA
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
-    chat = tmp_path / name
-    chat.write_bytes(text.encode("utf-8"))
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def _rows(messages):

@@ -16,14 +16,12 @@ import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
+from tests.chat_helpers import loaded_messages
 from tests.conftest import MEDIA, REPO
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
-    chat = tmp_path / name
-    chat.write_text(text, encoding="utf-8")
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def test_attachment_left_out_view_once_and_hindi_notes_are_the_apps_not_the_senders_words(tmp_path):

@@ -23,16 +23,14 @@ import pytest
 from app.core.chats import load_export, parse_text
 from app.core.chats.intake import take_in
 from app.core.chats.registry import chat_files, is_chat_export, is_chat_export_in_folder
+from tests.chat_helpers import loaded_messages
 from tests.conftest import MEDIA, REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "chats"
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
-    chat = tmp_path / name
-    chat.write_text(text, encoding="utf-8")
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def test_an_ios_poll_is_the_senders_question_not_the_apps_note(tmp_path):

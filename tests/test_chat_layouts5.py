@@ -18,16 +18,14 @@ import pytest
 
 from app.core.chats import load_export
 from app.core.errors import ChatError
+from tests.chat_helpers import loaded_messages
 from tests.conftest import MEDIA, REPO
 
 TELEGRAM_HTML = REPO / "tests" / "fixtures" / "chats" / "telegram_html"
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Anna.txt"):
-    chat = tmp_path / name
-    chat.write_text(text, encoding="utf-8")
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def test_deletions_calls_files_left_out_and_edits_in_more_languages_are_the_apps_words(tmp_path):

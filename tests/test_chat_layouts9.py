@@ -17,16 +17,14 @@ import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
+from tests.chat_helpers import loaded_messages
 from tests.conftest import MEDIA, REPO
 
 LRM = "\u200e"
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat - Team.txt"):
-    chat = tmp_path / name
-    chat.write_text(text, encoding="utf-8")
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 def test_an_ios_group_named_with_a_colon_writes_the_apps_notes_under_no_sender(tmp_path):

@@ -4,26 +4,17 @@ exporting there (a 48 KiB tmpfs stands in for the full disk; needs root to mount
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import pytest
 
 from tests.conftest import MEDIA
+from tests.disk_helpers import small_tmpfs
 from tests.test_cli import run_cli
 
 
 @pytest.fixture()
 def full_disk(tmp_path):
-    folder = tmp_path / "full"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(folder)],
-                             capture_output=True, check=False)
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+    yield from small_tmpfs(tmp_path, "full", "48k")
 
 
 def _fill(folder, leave_kb: int) -> None:

@@ -209,12 +209,13 @@ def test_a_crc_protected_adts_stream_reads_whole(tmp_path, aac):
     assert not reader.notes
 
 
-def naming(data: bytes, stream_type: int) -> bytes:
-    """The transport stream with every PMT's (PID 0x1000, ffmpeg's) first stream type set."""
+def naming(data: bytes, stream_type: int, pmt_pid: int = 0x1000, first: int = 0, step: int = 188) -> bytes:
+    """The transport stream with every PMT's (PID 0x1000, ffmpeg's) first stream type set and its checksum
+    made again; `first` and `step` place the 188-byte packets (an M2TS: 4 and 192)."""
     out = bytearray(data)
-    for at in range(0, len(out), 188):
+    for at in range(first, len(out), step):
         packet = out[at:at + 188]
-        if (packet[1] & 0x1F) << 8 | packet[2] != 0x1000 or not packet[1] & 0x40:
+        if (packet[1] & 0x1F) << 8 | packet[2] != pmt_pid or not packet[1] & 0x40:
             continue
         table = 5 + packet[4]
         end = table + 3 + ((packet[table + 1] & 0x0F) << 8 | packet[table + 2]) - 4

@@ -18,6 +18,7 @@ from app.core.media.decode import probe, read_all
 from tests.conftest import MEDIA
 from tests.test_cli import run_cli
 from tests.test_hostile_media import ffmpeg, rms
+from tests.test_hostile_media12 import naming
 
 BURSTS = "sine=frequency=440:duration=6,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4 s
 CONTAINERS = {  # name: the picture's and the sound's codecs, the muxer's own options
@@ -125,22 +126,10 @@ def test_a_whole_matroska_track_keeps_its_codec_data_and_has_no_note(tmp_path, m
 def naming_m2ts(data: bytes, stream_type: int) -> bytes:
     """The M2TS (192-byte packets: a 4-byte time, then 188 bytes) with every PMT's first stream
     type set and its checksum made again (the PMT's PID read from the PAT, PID 0)."""
-    from app.core.media.ts_streams import mpeg_crc32
-
-    out = bytearray(data)
+    out = bytes(data)
     pat = next(out[at:at + 188] for at in range(4, len(out), 192) if (out[at + 1] & 0x1F) << 8 | out[at + 2] == 0)
     table = 5 + pat[4]
-    pmt_pid = (pat[table + 10] & 0x1F) << 8 | pat[table + 11]
-    for at in range(4, len(out), 192):
-        packet = out[at:at + 188]
-        if (packet[1] & 0x1F) << 8 | packet[2] != pmt_pid or not packet[1] & 0x40:
-            continue
-        table = 5 + packet[4]
-        end = table + 3 + ((packet[table + 1] & 0x0F) << 8 | packet[table + 2]) - 4
-        packet[table + 12 + ((packet[table + 10] & 0x0F) << 8 | packet[table + 11])] = stream_type
-        packet[end:end + 4] = mpeg_crc32(bytes(packet[table:end])).to_bytes(4, "big")
-        out[at:at + 188] = packet
-    return bytes(out)
+    return naming(out, stream_type, (pat[table + 10] & 0x1F) << 8 | pat[table + 11], first=4, step=192)
 
 
 @pytest.mark.parametrize("codec, named", [("aac", 0x03), ("libmp3lame", 0x0F)])

@@ -20,6 +20,7 @@ pytest.importorskip("PySide6.QtWidgets")
 from app.core.store import Case
 from app.core.store.intake_log import intake_entries, met_once
 from tests.conftest import REPO
+from tests.disk_helpers import small_tmpfs
 from tests.gui_case import boxes, settings  # noqa: F401 - boxes: the autouse fixture
 
 FILES = 120  # a phone's folder of voice notes: many small files, read one by one on the intake thread
@@ -161,15 +162,7 @@ def test_an_intake_stopped_again_while_taken_up_again_is_said_not_taken_up_a_thi
 @pytest.fixture
 def small_disk(tmp_path):
     """A 16 MiB tmpfs (needs root to mount, as tests/test_kills4.py's)."""
-    folder = tmp_path / "small"
-    folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True,
-                      check=False).returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+    yield from small_tmpfs(tmp_path, "small", "16m")
 
 
 def test_a_folder_dropped_on_a_case_whose_disk_fills_says_so_once_and_is_taken_in_whole_when_added_again(

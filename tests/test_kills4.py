@@ -15,6 +15,7 @@ import pytest
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
 from tests.conftest import MEDIA, REPO
+from tests.disk_helpers import small_tmpfs
 from tests.test_cli import run_cli
 from tests.test_full_disk import _fill
 from tests.test_jobs import OPTIONS, _exhibit
@@ -119,15 +120,7 @@ def test_a_batch_decoded_whole_is_stored_whole_when_the_command_is_stopped(tmp_p
 @pytest.fixture()
 def small_disk(tmp_path):
     """A 512 KiB tmpfs (as tests/test_full_disk.py's 48 KiB one: needs root to mount)."""
-    folder = tmp_path / "small"
-    folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(folder)], capture_output=True,
-                      check=False).returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+    yield from small_tmpfs(tmp_path, "small", "512k")
 
 
 def test_a_timeline_on_a_full_disk_puts_none_of_its_files_in_place_and_says_where(small_disk, tmp_path):

@@ -14,15 +14,9 @@ import json
 
 import pytest
 
+from tests.folder_run import note, words_of
+
 pytestmark = pytest.mark.slow
-
-
-def note(root, name: str) -> dict:
-    return json.loads((root / "out" / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def words_of(transcript: dict) -> str:
-    return " ".join(s["text"] for s in transcript["segments"] if s["text"])
 
 
 def test_a_note_withheld_for_its_doubtful_language_reports_that_doubt(media_folder_run):

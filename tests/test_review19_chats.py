@@ -12,15 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core.chats import load_export
 from app.core.chats.dates import UNREAD_MARKER_NOTE
+from tests.chat_helpers import loaded_messages
 
 
 def _messages(tmp_path: Path, text: str, name: str = "WhatsApp Chat with Dave.txt"):
-    chat = tmp_path / name
-    chat.write_bytes(text.encode("utf-8"))
-    [loaded] = load_export(chat)
-    return loaded.export.messages
+    return loaded_messages(tmp_path, text, name)
 
 
 @pytest.mark.parametrize("stamps", [

@@ -25,6 +25,7 @@ from app.core.store import Case
 from app.core.store.db import schema_version
 from app.core.types import Segment
 from tests.conftest import MEDIA
+from tests.tamper_helpers import forged
 from tests.test_verify import MODEL, verify
 
 LATEST = schema_version()
@@ -271,18 +272,6 @@ def _last_entry(folder) -> int:
 
 # ------------------------------------------------------------------ export of a record edited in the store
 
-def _forged(folder, *statements: str) -> None:
-    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
-    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
-    for name, _ in guards:
-        conn.execute(f"DROP TRIGGER {name}")
-    for statement in statements:
-        conn.execute(statement)
-    for _, sql in guards:
-        conn.execute(sql)
-    conn.close()
-
-
 @pytest.mark.parametrize("edited", [False, True])
 def test_a_transcript_edited_in_the_store_is_not_exported_as_the_machine_s_or_the_proofreader_s(case, capsys,
                                                                                                 edited):
@@ -295,7 +284,7 @@ def test_a_transcript_edited_in_the_store_is_not_exported_as_the_machine_s_or_th
         finally:
             store.close()
     table = "working_segments" if edited else "segments"
-    _forged(case["case"], f"UPDATE {table} SET text='bring the gun'")
+    forged(case["case"], f"UPDATE {table} SET text='bring the gun'")
     out = case["root"] / "out"
     capsys.readouterr()
     assert main(["export", "--case", str(case["case"]), "--out", str(out), "--format", "txt"]) == 1

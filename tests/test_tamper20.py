@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 
 import pytest
 
@@ -26,10 +25,10 @@ from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.evidence.provenance import software_info
 from app.core.media.decode import probe
 from app.core.store import Case
-from app.core.store.audit import GENESIS, _entry_hash
 from app.core.store.interview import write_interview
 from app.core.types import Segment
 from tests.conftest import MEDIA
+from tests.tamper_helpers import forged, rechained
 from tests.test_verify import MODEL, verify
 
 
@@ -82,32 +81,6 @@ def case(made, tmp_path, monkeypatch):
     shutil.copytree(kept, root, symlinks=True)
 
 
-def _forged(folder, *statements: str | tuple[str, tuple]) -> None:
-    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
-    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
-    for name, _ in guards:
-        conn.execute(f"DROP TRIGGER {name}")
-    for statement in statements:
-        conn.execute(*statement) if isinstance(statement, tuple) else conn.execute(statement)
-    for _, sql in guards:
-        conn.execute(sql)
-    conn.close()
-
-
-def _rechained(folder) -> None:
-    """Every entry's hash computed again from the first, and the head file mended to the new last entry."""
-    conn = sqlite3.connect(folder / "case.sqlite")
-    rows = conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall()
-    prev, statements = GENESIS, []
-    for entry_id, *content in rows:
-        digest = _entry_hash(prev, *content)
-        statements.append(("UPDATE audit_log SET prev_hash=?, hash=? WHERE id=?", (prev, digest, entry_id)))
-        prev = digest
-    conn.close()
-    _forged(folder, *statements)
-    (folder / "audit-head.json").write_text(json.dumps({"entry": rows[-1][0], "hash": prev}))
-
-
 def _export(case, capsys) -> tuple[int, list[str]]:
     capsys.readouterr()
     code = main(["export", "1", "--case", str(case["case"]), "--out", str(case["root"] / "again"), "--format", "txt"])
@@ -124,7 +97,7 @@ def _refused(case, capsys, said: str) -> None:
 
 def _forged_words(case) -> None:
     """The proofread text changed in the store, and the digests its last revision logged set to match it."""
-    _forged(case["case"], f"UPDATE working_segments SET text='I was at the docks' WHERE run_id={case['run']} "
+    forged(case["case"], f"UPDATE working_segments SET text='I was at the docks' WHERE run_id={case['run']} "
                           "AND text='meet me at the docks'")
     store = Case.open(case["case"])
     try:
@@ -133,7 +106,7 @@ def _forged_words(case) -> None:
     finally:
         store.close()
     details = {**entry.details, "content_sha256": content_sha256(segments), "scores_sha256": scores_sha256(segments)}
-    _forged(case["case"], ("UPDATE audit_log SET details_json=? WHERE id=?",
+    forged(case["case"], ("UPDATE audit_log SET details_json=? WHERE id=?",
                            (json.dumps(details, sort_keys=True, ensure_ascii=False), entry.id)))
 
 
@@ -145,7 +118,7 @@ def test_the_untouched_case_exports_and_verifies(case, capsys):
 
 
 def test_a_verified_mark_set_in_the_store_is_not_exported_as_signed_off(case, capsys):
-    _forged(case["case"], "UPDATE working_transcripts SET status='verified', verified_by='DS Patel', "
+    forged(case["case"], "UPDATE working_transcripts SET status='verified', verified_by='DS Patel', "
                           "verified_at='2026-01-01T10:00:00.000Z'")
     _refused(case, capsys, "run 1: its status in the store (verified by DS Patel) is not the one its revision "
                            "history left (edited)")
@@ -164,7 +137,7 @@ def test_a_verified_mark_set_in_the_store_is_not_exported_as_signed_off(case, ca
                                               "audit log")),
 ])
 def test_a_record_an_export_prints_changed_in_the_store_is_not_exported(case, capsys, statement, said):
-    _forged(case["case"], statement)
+    forged(case["case"], statement)
     _refused(case, capsys, said)
 
 
@@ -177,7 +150,7 @@ def test_forged_words_with_their_digest_forged_in_the_log_are_not_exported(case,
 
 def test_forged_words_with_the_log_chained_again_are_not_exported(case, capsys):
     _forged_words(case)
-    _rechained(case["case"])
+    rechained(case["case"])
     _refused(case, capsys, f"run 1: its export {case['root'] / 'out' / 'note.manifest.json'} names audit entry ")
     _, lines = _export(case, capsys)
     assert "which the log no longer holds as it was: the log was rewritten since" in lines[-1], lines
@@ -198,7 +171,7 @@ def _timeline(case) -> str | None:
 
 
 def test_a_chat_message_changed_in_the_store_is_not_written_as_the_chat_s_timeline(case, capsys):
-    _forged(case["case"], "UPDATE chat_messages SET text='Meet at the docks, bring the gun.' WHERE idx=1")
+    forged(case["case"], "UPDATE chat_messages SET text='Meet at the docks, bring the gun.' WHERE idx=1")
     assert _timeline(case) == (
         f"exhibit {case['chat']}: its chat messages in the store differ from those taken in (text, sender, time or "
         "attachment changed, added or removed) (edited outside Parley): timeline not written; `verify` says more")
@@ -206,7 +179,7 @@ def test_a_chat_message_changed_in_the_store_is_not_written_as_the_chat_s_timeli
 
 
 def test_a_voice_note_s_transcript_changed_in_the_store_is_not_written_into_the_chat_s_timeline(case, capsys):
-    _forged(case["case"], f"UPDATE segments SET text='bring the gun' WHERE run_id={case['heard']}")
+    forged(case["case"], f"UPDATE segments SET text='bring the gun' WHERE run_id={case['heard']}")
     assert _timeline(case) == (f"run {case['heard']}: the machine draft in the store differs from what was produced "
                                "(edited outside Parley): timeline not written; `verify` says more")
 
@@ -269,7 +242,7 @@ def test_a_working_copy_row_changed_in_the_store_is_not_taken_into_the_next_edit
     """The next edit logged the digest of the whole copy, forged row and all: verify then found nothing, and
     export wrote the forged words as the proofread record."""
     from app.core.editing.segment_edits import EditError
-    _forged(case["case"], "UPDATE working_segments SET text='I was at the docks with the gun' "
+    forged(case["case"], "UPDATE working_segments SET text='I was at the docks with the gun' "
                           "WHERE text='meet me at the docks'")
     store = Case.open(case["case"])
     try:
@@ -297,7 +270,7 @@ def test_a_machine_draft_changed_in_the_store_is_not_taken_into_a_first_working_
         store.finish_run(run)
     finally:
         store.close()
-    _forged(case["case"], f"UPDATE segments SET text='bring the gun' WHERE run_id={run}")
+    forged(case["case"], f"UPDATE segments SET text='bring the gun' WHERE run_id={run}")
     store = Case.open(case["case"])
     try:
         with pytest.raises(EditError, match=f"^run {run}: the machine draft in the store differs from what was "
@@ -311,14 +284,14 @@ def test_a_machine_draft_changed_in_the_store_is_not_taken_into_a_first_working_
 def test_a_run_s_record_forged_in_the_store_and_the_log_alike_is_not_re_run(case, capsys):
     """reproduce compared the record with a log whose entry was edited to match it (the chain broken there),
     and re-ran the forged record (another model's hash, say) as the one made."""
-    _forged(case["case"], "UPDATE runs SET model_sha256='" + "cd" * 32 + "' WHERE id=1")
+    forged(case["case"], "UPDATE runs SET model_sha256='" + "cd" * 32 + "' WHERE id=1")
     store = Case.open(case["case"])
     try:
         entry = next(e for e in store.audit.entries("run/1") if e.action == "run.started")
     finally:
         store.close()
     details = json.dumps({**entry.details, "model_sha256": "cd" * 32}, sort_keys=True, ensure_ascii=False)
-    _forged(case["case"], ("UPDATE audit_log SET details_json=? WHERE id=?", (details, entry.id)))
+    forged(case["case"], ("UPDATE audit_log SET details_json=? WHERE id=?", (details, entry.id)))
     capsys.readouterr()
     assert main(["reproduce", "1", "--case", str(case["case"])]) == 1
     said = capsys.readouterr().err.strip().splitlines()
@@ -359,7 +332,7 @@ def test_a_newer_run_hidden_in_the_store_does_not_let_an_older_one_be_exported_i
         store.finish_run(run)
     finally:
         store.close()
-    _forged(case["case"], statement.format(run=run))
+    forged(case["case"], statement.format(run=run))
     _refused(case, capsys, f"run {run}: {said}")
 
 
@@ -371,7 +344,7 @@ def test_a_transcript_changed_in_the_store_is_not_translated(case):
     from app.core.editing.segment_edits import EditError
     from app.core.translation.engine import load_translator
     from app.core.translation.runs import translate_run
-    _forged(case["case"], "UPDATE working_segments SET text='I was at the docks with the gun' "
+    forged(case["case"], "UPDATE working_segments SET text='I was at the docks with the gun' "
                           "WHERE text='meet me at the docks'")
     nllb = load_translator(Path(__file__).resolve().parent / "fixtures" / "tiny_nllb", device="cpu", threads=1)
     store = Case.open(case["case"])

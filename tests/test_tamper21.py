@@ -24,9 +24,9 @@ from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.evidence.provenance import software_info
 from app.core.media.decode import probe
 from app.core.store import Case
-from app.core.store.audit import GENESIS, _entry_hash
 from app.core.types import Segment
 from tests.conftest import MEDIA
+from tests.tamper_helpers import forged, rechained
 from tests.test_verify import MODEL, verify
 
 
@@ -69,37 +69,6 @@ def _export(root, capsys, exhibit: str = "1") -> tuple[int, list[str]]:
     capsys.readouterr()
     code = main(["export", exhibit, "--case", str(root / "case"), "--out", str(root / "again"), "--format", "txt"])
     return code, capsys.readouterr().err.strip().splitlines()
-
-
-def _forged(folder, *statements: str | tuple[str, tuple]) -> None:
-    conn = sqlite3.connect(folder / "case.sqlite", isolation_level=None)
-    guards = [r for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'") if "RAISE" in r[1]]
-    for name, _ in guards:
-        conn.execute(f"DROP TRIGGER {name}")
-    for statement in statements:
-        conn.execute(*statement) if isinstance(statement, tuple) else conn.execute(statement)
-    for _, sql in guards:
-        conn.execute(sql)
-    conn.close()
-
-
-def _rechained(folder, *changes: tuple[int, dict]) -> None:
-    """Entries' details replaced (`changes`: id, details), every entry's hash computed again from the first, and
-    the head file mended to the new last entry."""
-    statements: list[str | tuple[str, tuple]] = [
-        ("UPDATE audit_log SET details_json=? WHERE id=?", (json.dumps(d, sort_keys=True, ensure_ascii=False), i))
-        for i, d in changes]
-    _forged(folder, *statements)
-    conn = sqlite3.connect(folder / "case.sqlite")
-    rows = conn.execute("SELECT id, at, actor, action, subject, details_json FROM audit_log ORDER BY id").fetchall()
-    conn.close()
-    prev, statements = GENESIS, []
-    for entry_id, *content in rows:
-        digest = _entry_hash(prev, *content)
-        statements.append(("UPDATE audit_log SET prev_hash=?, hash=? WHERE id=?", (prev, digest, entry_id)))
-        prev = digest
-    _forged(folder, *statements)
-    (folder / "audit-head.json").write_text(json.dumps({"entry": rows[-1][0], "hash": prev}))
 
 
 def _entries(folder, action_glob: str) -> list[tuple[int, dict]]:
@@ -166,7 +135,7 @@ def _as_older_case(folder) -> None:
     """The log as a Parley before session 9 wrote it: no digest in any run's finish or revision (chained so)."""
     changes = [(i, _without(d, _DIGESTS)) for i, d in _entries(folder, "run.complete")]
     changes += [(i, _without(d, _DIGESTS)) for i, d in _entries(folder, "transcript.*")]
-    _rechained(folder, *changes)
+    rechained(folder, *changes)
 
 
 def _verify_lines(capsys, folder) -> tuple[int, str]:
@@ -205,9 +174,9 @@ def test_an_older_case_s_edits_without_digests_are_noted_and_exported(tmp_path, 
 def test_a_revision_s_digest_taken_out_of_a_log_that_logged_them_is_found_and_not_exported(case, capsys, tmp_path,
                                                                                           monkeypatch):
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
-    _forged(case / "case", "UPDATE working_segments SET text='at eleven' WHERE text='at ten'")
+    forged(case / "case", "UPDATE working_segments SET text='at eleven' WHERE text='at ten'")
     last, details = _entries(case / "case", "transcript.*")[-1]
-    _rechained(case / "case", (last, _without(details, _DIGESTS)))
+    rechained(case / "case", (last, _without(details, _DIGESTS)))
     code, said = _verify_lines(capsys, case / "case")
     assert code == 1 and "run 1: the edited transcript differs from its recorded revision history" in said, said
     code, lines = _export(case, capsys)
@@ -218,9 +187,9 @@ def test_a_revision_s_digest_taken_out_of_a_log_that_logged_them_is_found_and_no
 def test_a_machine_draft_s_digest_taken_out_of_a_log_that_logged_them_is_found_and_not_exported(case, capsys,
                                                                                                tmp_path, monkeypatch):
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
-    _forged(case / "case", "UPDATE segments SET text='bring the gun' WHERE text='bring it'")
+    forged(case / "case", "UPDATE segments SET text='bring the gun' WHERE text='bring it'")
     last, details = _entries(case / "case", "run.complete")[-1]
-    _rechained(case / "case", (last, _without(details, _DIGESTS)))
+    rechained(case / "case", (last, _without(details, _DIGESTS)))
     code, said = _verify_lines(capsys, case / "case")
     assert code == 1 and "run 2: the machine draft's digest is missing from its finish" in said, said
     code, lines = _export(case, capsys, "2")
@@ -241,7 +210,7 @@ def test_a_log_chained_again_with_no_export_of_the_run_since_is_not_exported_on_
     finally:
         store.close()
     assert _export(case, capsys, "1")[0] == 0
-    _forged(case / "case", "UPDATE working_segments SET text='bring the gun' WHERE text='bring it'")
+    forged(case / "case", "UPDATE working_segments SET text='bring the gun' WHERE text='bring it'")
     store = Case.open(case / "case")
     try:
         now = editing.current_segments(store, 2)
@@ -249,7 +218,7 @@ def test_a_log_chained_again_with_no_export_of_the_run_since_is_not_exported_on_
         store.close()
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "other-account"))
     last, details = [(i, d) for i, d in _entries(case / "case", "transcript.*") if d.get("segments")][-1]
-    _rechained(case / "case", (last, {**details, "content_sha256": content_sha256(now),
+    rechained(case / "case", (last, {**details, "content_sha256": content_sha256(now),
                                       "scores_sha256": scores_sha256(now)}))
     code, lines = _export(case, capsys, "2")
     assert code == 1 and "the log was rewritten (chained again) since" in lines[-1], lines
@@ -303,7 +272,7 @@ def test_a_case_made_before_the_subject_index_verifies_on_read_only_media(case, 
 
 
 def test_the_subject_index_dropped_from_a_current_case_is_a_finding(case, capsys):
-    _forged(case / "case", "DROP INDEX audit_log_subject")
+    forged(case / "case", "DROP INDEX audit_log_subject")
     code, found = verify(capsys, case / "case")
     assert code == 1 and any("index audit_log_subject missing" in line for line in found), found
 
@@ -316,14 +285,14 @@ def test_a_log_chained_again_with_no_export_since_is_not_exported_on_the_account
         editing.edit_text(store, 2, editing.segment_ids(store, 2)[1], "at eight", actor="DC Jones")
     finally:
         store.close()
-    _forged(case / "case", "UPDATE working_segments SET text='bring the gun' WHERE text='bring it'")
+    forged(case / "case", "UPDATE working_segments SET text='bring the gun' WHERE text='bring it'")
     store = Case.open(case / "case")
     try:
         now = editing.current_segments(store, 2)
     finally:
         store.close()
     last, details = [(i, d) for i, d in _entries(case / "case", "transcript.*") if d.get("segments")][-1]
-    _rechained(case / "case", (last, {**details, "content_sha256": content_sha256(now),
+    rechained(case / "case", (last, {**details, "content_sha256": content_sha256(now),
                                       "scores_sha256": scores_sha256(now)}))
     code, lines = _export(case, capsys, "2")
     assert code == 1 and "this account last saw this case's log" in lines[-1], lines
@@ -352,9 +321,9 @@ def test_a_case_put_back_to_a_backup_and_worked_on_is_said_by_verify_not_refused
 def test_a_run_s_record_forged_in_the_store_and_the_log_chained_again_is_not_re_run(case, capsys):
     """The record and its run.started entry forged alike, and the log chained again: `reproduce` found the chain
     intact and the record as logged, and re-ran the forged record (another model's hash) as the one made."""
-    _forged(case / "case", "UPDATE runs SET model_sha256='" + "cd" * 32 + "' WHERE id=2")
+    forged(case / "case", "UPDATE runs SET model_sha256='" + "cd" * 32 + "' WHERE id=2")
     entry, details = [(i, d) for i, d in _entries(case / "case", "run.started") if d.get("exhibit") == 2][-1]
-    _rechained(case / "case", (entry, {**details, "model_sha256": "cd" * 32}))
+    rechained(case / "case", (entry, {**details, "model_sha256": "cd" * 32}))
     capsys.readouterr()
     assert main(["reproduce", "2", "--case", str(case / "case")]) == 1
     said = capsys.readouterr().err.strip().splitlines()
@@ -371,11 +340,11 @@ def test_an_edit_s_entry_removed_and_the_log_renumbered_and_chained_again_is_not
     last = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
     conn.close()
     kept = [n for n in range(1, last + 1) if n not in removed]
-    _forged(case / "case", "DELETE FROM revisions WHERE run_id=1", "DELETE FROM working_segments WHERE run_id=1",
+    forged(case / "case", "DELETE FROM revisions WHERE run_id=1", "DELETE FROM working_segments WHERE run_id=1",
             "DELETE FROM working_transcripts WHERE run_id=1",
             *[f"DELETE FROM audit_log WHERE id={i}" for i in removed],
             *[f"UPDATE audit_log SET id={new} WHERE id={old}" for new, old in enumerate(kept, 1)])
-    _rechained(case / "case")
+    rechained(case / "case")
     shutil.rmtree(case / "out")  # the exports that name the log's entries removed too
     code, lines = _export(case, capsys, "2")
     assert code == 1 and f"this account last saw this case's log at entry {last} " in lines[-1], lines

@@ -11,21 +11,12 @@ notes whose own audio is sure of their language keep their words (the Polish not
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.conftest import MEDIA
+from tests.folder_run import note, words_of
 
 pytestmark = pytest.mark.slow
-
-
-def note(root, name: str) -> dict:
-    return json.loads((root / "out" / f"{name}.json").read_text(encoding="utf-8"))
-
-
-def words_of(transcript: dict) -> str:
-    return " ".join(s["text"] for s in transcript["segments"] if s["text"])
 
 
 def test_the_french_note_in_a_whole_folder_run_gives_no_thai_words(media_folder_run):

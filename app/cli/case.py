@@ -33,6 +33,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
             s = r.exhibit.source
             length = span_text(s.duration_ms // 1000) if s.kind == "media" else s.kind  # as the exports: whole seconds
             why = f": {printable(r.detail)}" if r.status in ("failed", "language uncertain") else ""
+            if not why and r.language.startswith("mixed: "):  # decoded part by part in several languages
+                why = f": {r.language}"
             print(f"{r.exhibit.id:>4}  {s.sha256[:12]}  {length:>9}  {_shown_status(r.status):<{width}}  "
                   f"{printable(s.name)}{why}")
         if args.all:  # every file intake met that is not an exhibit, and why

@@ -170,6 +170,7 @@ class Transcript:
     verified_at: str | None = None  # ISO 8601 UTC, when verified_by signed it off
     interview: InterviewDetails | None = None
     export: ExportContext | None = None
+    languages: tuple[tuple, ...] = ()  # (start ms, end ms, language, confidence, speech ms): a recording decoded in several
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

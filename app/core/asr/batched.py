@@ -36,6 +36,7 @@ from app.core.asr.packing import (
 )
 from app.core.asr.pipeline import ChunkDecoder, ChunkDone, RunState, start_state, transcribe_tracks
 from app.core.asr.speech import SpeechChunk
+from app.core.language_parts import main_language, merge_parts
 from app.core.media.decode import SAMPLE_RATE
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo, Word
@@ -86,6 +87,7 @@ def decode_pieces(
     on_piece_done: Callable[[Piece], None] | None = None,
     doubted: frozenset[int] = frozenset(),
     carried: bool = False,
+    follow: bool = False,
 ) -> dict[int, tuple[str, float]]:
     """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
     `on_piece_done(piece)` is called on this thread as each piece's text is ready.
@@ -111,6 +113,11 @@ def decode_pieces(
     later groups), not set by the user: its unsure pieces are checked on their own audio too. A
     piece whose own audio is sure of another language is decoded again alone in it
     (language_check.own_language); `piece.language` is what its text was decoded in.
+
+    `follow`: the pieces are one long recording's (its language not set by the user), and may change
+    language from one to the next: each piece's language is detected on its own composite (a decoder
+    step, no encoder pass), and a piece it names another language for with confidence is decoded in
+    that one where its own audio confirms it (language_check.switches).
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -135,7 +142,12 @@ def decode_pieces(
         memories, _ = decoder.memories(encoded, part)
         found = decoder.detect(memories, allowed)
         doubtful.update(p.owner for p, f in zip(part, found) if f[1] < LANGUAGE_CONFIDENT)
-        return [decoder.language_of(f, p, allowed) for p, f in zip(part, found)]
+        checked = [decoder.language_of(f, p, allowed) for p, f in zip(part, found)]
+        for p, f, d in zip(part, found, checked):
+            language_check.heard(p, f, "in its packed window")
+            if d != f:
+                language_check.heard(p, d, "on its own audio")
+        return checked
 
     def transcribe(job: tuple[str, list[Piece]]) -> None:
         language, part = job
@@ -150,7 +162,7 @@ def decode_pieces(
         for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
             in_doubt = p.owner in doubtful  # its words kept only from a reading that passes the checks
             unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, languages[p.owner])))
-            own = languages[p.owner]  # the owner's language, and how sure of it this piece's own audio is
+            own = decided.get(id(p), languages[p.owner])  # its language, and how sure of it its own audio is
             if not unreadable and language_check.needs_own_check(out, checkable(p), p.owner in doubtful):
                 own = language_check.own_language(decoder, p, language, allowed)
                 if own[0] != language:  # its own audio is sure of another: decoded alone in that one
@@ -179,9 +191,17 @@ def decode_pieces(
                       for part in in_batches(group, batch.decode_batch, workers)]
         for part, found in zip(lead_parts, _map(pool, detect, lead_parts, should_stop)):
             languages.update((p.owner, f) for p, f in zip(part, found))
+        decided: dict[int, tuple[str, float]] = {}  # a long recording's pieces: the language each is decoded in
+        if follow and decoder.engine.multilingual:
+            rest = [part for group in by_span([p for p in pieces if leads.get(p.owner) is not p])
+                    for part in in_batches(group, batch.decode_batch, workers)]
+            found = _map(pool, lambda part: decoder.detect(decoder.memories(encoded, part)[0], allowed), rest,
+                         should_stop)
+            decided = language_check.switches(decoder, [p for part in rest for p in part],
+                                               [f for fs in found for f in fs], languages, allowed)
         by_language: dict[str, list[Piece]] = {}
         for p in pieces:
-            by_language.setdefault(languages[p.owner][0], []).append(p)  # type: ignore[index]
+            by_language.setdefault(decided.get(id(p), languages[p.owner])[0], []).append(p)  # type: ignore[index]
         work = [(language, part) for language, same in by_language.items() for group in by_span(same)
                 for part in in_batches(group, batch.decode_batch, workers)]
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
@@ -282,10 +302,15 @@ class PackedDecoder:
         self, windows: list[list[Piece]], state: RunState, should_stop: Callable[[], bool]
     ) -> Iterator[tuple[SpeechChunk, list[Segment]]]:
         known = (state.language, state.language_probability or 0.0) if state.language else None
+        if known is not None and state.language_now:  # the language its speech was in last, not the main one
+            known = (state.language_now[0], float(state.language_now[1]))
         found = decode_pieces(self.decoder, windows, {0: known}, self.allowed, should_stop,
-                              carried=known is not None and not self.decoder.options.language)
-        state.language, state.language_probability = found[0]
-        for window in windows:
+                              carried=known is not None and not self.decoder.options.language,
+                              follow=not self.decoder.options.language)
+        for window in windows:  # each window a commit unit: what a resumed run carries on from
+            state.languages = merge_parts(state.languages, language_check.language_parts(window))
+            state.language, state.language_probability = main_language(state.languages, found[0])
+            state.language_now = window[-1].language or state.language_now
             yield window[-1].chunk, [s for p in window for s in p.segments]
 
 

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from app.core.asr.batched import Stopped, decode_pieces, transcribe_source_batched
 from app.core.asr.decoder import BatchDecoder
 from app.core.asr.engine import WhisperEngine
-from app.core.asr.language_check import file_language
+from app.core.asr.language_check import (
+    file_language,
+    language_parts,
+    withheld_confidence,
+    withheld_note,
+)
 from app.core.asr.packing import (
     WINDOW_SAMPLES,
     BatchOptions,
@@ -26,7 +31,7 @@ from app.core.asr.packing import (
     normalise_gain,
     pack,
 )
-from app.core.asr.pipeline import plan_tracks
+from app.core.asr.pipeline import RunState, plan_tracks
 from app.core.asr.speech import speech_chunks
 from app.core.errors import ParleyError
 from app.core.media.decode import SAMPLE_RATE, read_all
@@ -48,6 +53,7 @@ class ClipResult:
     truncated: bool = False  # the audio ended before the container said it would
     packed_with: tuple[str, ...] = ()  # SHA-256 of the other files whose speech shared its windows
     notes: tuple[str, ...] = ()  # damaged ranges, the audio stream chosen
+    languages: tuple[tuple, ...] = ()  # its worded speech by language (language_check.language_parts)
 
 
 def transcribe_clips(
@@ -90,11 +96,15 @@ def transcribe_clips(
                 yield _alone(engine, item.source, options, batch, should_stop)
             else:
                 language, probability = found.get(index, (forced or "", 1.0 if forced else 0.0))
+                withheld = None if forced else withheld_note(item.pieces)
                 if not forced:  # the language its own text was decoded in, and how sure its own audio is
                     language, probability = file_language(item.pieces, (language, probability))
+                if withheld:  # no words kept: its language is in doubt, however sure one reading was
+                    probability = withheld_confidence(item.pieces, language, probability)
                 segments = tuple(s for p in item.pieces for s in p.segments)
                 yield ClipResult(item.source, segments, language, probability, truncated=item.truncated,
-                                 packed_with=companions.get(index, ()), notes=item.notes)
+                                 packed_with=companions.get(index, ()), notes=(*item.notes, *filter(None, [withheld])),
+                                 languages=tuple(tuple(part) for part in language_parts(item.pieces)))
 
     items = _read_clips(list(sources), options, batch)
     done = 0
@@ -186,12 +196,14 @@ def _alone(
     engine: WhisperEngine, source: SourceInfo, options: TranscribeOptions, batch: BatchOptions,
     should_stop: Callable[[], bool],
 ) -> ClipResult:
+    state = RunState()
     try:
-        done = list(transcribe_source_batched(engine, source, options, should_stop=should_stop, batch=batch))
+        done = list(transcribe_source_batched(engine, source, options, state, should_stop, batch))
     except ParleyError as exc:
         return ClipResult(source, (), "", 0.0, str(exc))
     if not done or not done[-1].final or should_stop():
         raise Stopped
     segments = tuple(s for d in done for s in d.segments)
     return ClipResult(source, segments, done[-1].language, done[-1].language_probability,
-                      truncated=any(d.truncated for d in done), notes=tuple(n for d in done for n in d.notes))
+                      truncated=any(d.truncated for d in done), notes=tuple(n for d in done for n in d.notes),
+                      languages=tuple(tuple(part) for part in state.languages))

@@ -23,6 +23,7 @@ from __future__ import annotations
 from app.core.asr.decoder import LANGUAGE_CONFIDENT, BatchDecoder, DecodeOutput
 from app.core.asr.packing import Piece
 from app.core.chats.scripts import can_be_written_in, main_script
+from app.core.language_parts import merge_parts
 
 SUSPECT_LOG_PROB = -0.5  # a decode less sure than this has its window's language checked on its own audio
 
@@ -33,6 +34,28 @@ def needs_own_check(out: DecodeOutput, detected: bool, doubted: bool) -> bool:
     language was detected in a batch of several windows, and int8 batched scores move with what
     shares the batch (the French note alone in its window: Thai at 85% in a batch, 61% on its own)."""
     return detected and not doubted and not out.silent and out.avg_logprob < SUSPECT_LOG_PROB
+
+
+def switches(decoder: BatchDecoder, pieces: list[Piece], found: list[tuple[str, float]],
+             languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...]) -> dict[int, tuple[str, float]]:
+    """The language each piece of one recording is decoded in (by id), in order: the language of the
+    piece before it (its owner's before the first), unless its composite (`found`) names another with
+    confidence and its own audio confirms it (own_language: its own frames and a full 30 s pass).
+    Each piece's language so depends only on the pieces before it, not on how they were grouped (a
+    resumed run decides as the uninterrupted one did). A long file's later parts were decoded in its
+    first part's language, and only an unsure decode (below -0.5) was checked: a part decoded surely
+    in the wrong language was never looked at (a recording's Spanish end read as Portuguese, -0.45)."""
+    decided: dict[int, tuple[str, float]] = {}
+    current: dict[int, tuple[str, float] | None] = dict(languages)
+    for piece, detected in sorted(zip(pieces, found), key=lambda pair: pair[0].chunk.start_ms):
+        heard(piece, detected, "in its packed window")
+        usual = current[piece.owner]
+        if usual is not None and detected[0] != usual[0] and detected[1] >= LANGUAGE_CONFIDENT:
+            own = own_language(decoder, piece, usual[0], allowed)
+            usual = own if own[0] != usual[0] else usual
+        if usual is not None:
+            decided[id(piece)] = current[piece.owner] = usual
+    return decided
 
 
 def own_confidence(decoder: BatchDecoder, piece: Piece, language: str, allowed: tuple[str, ...]) -> float:
@@ -54,14 +77,48 @@ def own_language(decoder: BatchDecoder, piece: Piece, language: str, allowed: tu
     An English-only model has no language to doubt: (`language`, 1.0)."""
     if not decoder.engine.multilingual:
         return language, 1.0
-    alone = decoder.detect_alone(piece.audio, allowed)
+    alone = heard(piece, decoder.detect_alone(piece.audio, allowed), "on its own frames")
     own = alone[1] if alone[0] == language else 0.0
     if own >= LANGUAGE_CONFIDENT:
         return language, own
-    full = decoder.engine.detect_language(piece.chunk.audio, allowed)
+    full = heard(piece, decoder.engine.detect_language(piece.chunk.audio, allowed), "on a full 30 s pass")
     if alone[0] != language and alone[1] >= LANGUAGE_CONFIDENT and full[0] == alone[0]:
         return alone[0], min(alone[1], full[1])
     return language, max(own, full[1] if full[0] == language else 0.0)
+
+
+def heard(piece: Piece, found: tuple[str, float], how: str) -> tuple[str, float]:
+    """Note one detection of the piece's language (what a file whose words were all withheld reports,
+    withheld_note); returns `found`."""
+    piece.heard.append((found[0], float(found[1]), how))
+    return found
+
+
+def withheld_note(pieces: list[Piece]) -> str | None:
+    """What the reader of a file whose speech was heard but none of whose words were kept must read:
+    its language is uncertain, with every language its speech was read as and how sure each reading
+    was. The shared German note reported "la 0.92" (Latin, its own frames) over `[inaudible]`, which
+    reads as confident; its full 30 s pass said Latin 50%, its window German. None where any piece
+    has words, or none was heard."""
+    if any(s.text.strip() for p in pieces for s in p.segments) or not any(
+            s.inaudible for p in pieces for s in p.segments):
+        return None
+    best: dict[tuple[str, str], float] = {}
+    for p in pieces:
+        for code, probability, how in p.heard:
+            best[code, how] = max(best.get((code, how), 0.0), probability)
+    if not best:
+        return None
+    said = ", ".join(f"{code} {probability:.0%} {how}" for (code, how), probability
+                     in sorted(best.items(), key=lambda item: -item[1]))
+    return f"language uncertain: speech was heard but no words were kept; it was read as {said}"
+
+
+def withheld_confidence(pieces: list[Piece], language: str, probability: float) -> float:
+    """The confidence a withheld file reports for `language`: the lowest any detection gave it
+    (the German note: Latin 92% on its own frames, 50% on a full pass: 0.50, not 0.92)."""
+    readings = [found[1] for p in pieces for found in p.heard if found[0] == language]
+    return min([probability, *readings])
 
 
 def file_language(pieces: list[Piece], detected: tuple[str, float]) -> tuple[str, float]:
@@ -90,3 +147,23 @@ def wrong_script(language: str, text: str) -> bool:
     if language in TWO_SCRIPTS or not any(ch.isalpha() for ch in text):
         return False
     return main_script([text]) not in (None, "LATIN") and not can_be_written_in(language, [text])
+
+
+# ---------------------------------------------------------------- a file's parts in several languages
+
+MS_PER_SAMPLE = 1000 / 16000
+
+
+def language_parts(pieces: list[Piece]) -> list[list]:
+    """The file's worded speech by language, in order: [start ms, end ms, language, lowest confidence,
+    speech ms] for each run of pieces decoded in one language (`piece.language`). JSON-ready: a run's
+    state keeps them (a long file's groups add theirs, merge_parts), and its exports say each
+    segment's language from them (a 7-minute recording of English, German, then English speech
+    reported "en 0.99" alone, its German part decoded in German but said nowhere)."""
+    parts: list[list] = []
+    for p in sorted((p for p in pieces if p.language is not None and any(s.text.strip() for s in p.segments)),
+                    key=lambda p: p.chunk.start_ms):
+        code, confidence = p.language  # type: ignore[misc]
+        parts = merge_parts(parts, [[p.chunk.start_ms, p.chunk.end_ms, code, round(float(confidence), 4),
+                                     round(len(p.chunk.audio) * MS_PER_SAMPLE)]])
+    return parts

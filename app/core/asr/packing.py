@@ -59,6 +59,7 @@ class Piece:
     offset: int = 0  # sample offset inside its window
     segments: list[Segment] = field(default_factory=list)
     language: tuple[str, float] | None = None  # what its text was decoded in, and how sure (batched.decode_pieces)
+    heard: list[tuple[str, float, str]] = field(default_factory=list)  # each detection: language, probability, how
 
     @property
     def frames(self) -> tuple[int, int]:

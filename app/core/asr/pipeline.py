@@ -64,6 +64,8 @@ class RunState:
     anchor_ms: dict[str, int] = field(default_factory=dict)  # VAD buffer start to resume from
     language: str | None = None
     language_probability: float | None = None
+    languages: list[list] = field(default_factory=list)  # worded speech by language (language_check.language_parts)
+    language_now: tuple[str, float] | None = None  # a long file's last piece's language: the next one starts in it
 
 
 def plan_tracks(source: SourceInfo, mode: str) -> list[Track]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from app.core.asr import BatchOptions, ClipResult, RunState, WhisperEngine, transcribe_source
 from app.core.asr.packing import DEFAULT_BATCH, EARLIER_GAP_S
@@ -25,6 +26,7 @@ from app.core.diarize.pipeline import (
 from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.evidence.provenance import software_info
 from app.core.evidence.source_check import check_unchanged
+from app.core.language_parts import mixed_note
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case, Exhibit
@@ -104,6 +106,8 @@ def transcribe_exhibit(
         anchor_ms=dict(record.state.get("anchor_ms", {})),
         language=record.language,
         language_probability=record.language_probability,
+        languages=[list(part) for part in record.state.get("languages", ())],
+        language_now=tuple(record.state["language_now"]) if record.state.get("language_now") else None,
     )
     count = case.segment_count(run_id)
     truncated = stopped = False
@@ -119,7 +123,8 @@ def transcribe_exhibit(
     try:
         for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
             case.append_segments(
-                run_id, done.segments, {"done_ms": state.done_ms, "anchor_ms": state.anchor_ms},
+                run_id, done.segments, {"done_ms": state.done_ms, "anchor_ms": state.anchor_ms,
+                                        **_spoken(state)},
                 state.language, state.language_probability, track=done.track.key,
             )
             count += len(done.segments)
@@ -137,7 +142,8 @@ def transcribe_exhibit(
     finally:
         if speakers is not None:  # stopped or failed: stop finding turns (done already otherwise)
             speakers.cancel(CANCEL_WAIT_S)
-    _finish(case, exhibit, run_id, truncated, (*notes, *_model_notes(engine, options)), count)
+    _finish(case, exhibit, run_id, truncated, (*notes, *_model_notes(engine, options), *_mixed(state.languages)),
+            count)
     return RunResult(run_id, count)
 
 
@@ -173,6 +179,7 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
     done: dict[str, int] = {}  # each track's segments in their own transaction, marked done with them
     packed = {"packed_with": list(result.packed_with)} if result.packed_with else {}
     packed["batch"] = list(batch or (exhibit.source.sha256,))  # decoded by transcribe_clips, with these
+    packed.update(_parts([list(part) for part in result.languages]))
     for key, segments in (tracks or {"mix": []}).items():
         done[key] = exhibit.source.duration_ms
         case.append_segments(run_id, tuple(segments), {"done_ms": dict(done), "anchor_ms": {}, **packed},
@@ -182,9 +189,31 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
             case.audit.record("run.packed", f"run/{run_id}", packed)
     if options is not None and engine is not None:
         _diarise(case, engine, exhibit, run_id, options, on_stage=on_stage)
-    _finish(case, exhibit, run_id, result.truncated, (*result.notes, *_model_notes(engine, options)),
+    _finish(case, exhibit, run_id, result.truncated,
+            (*result.notes, *_model_notes(engine, options), *_mixed([list(part) for part in result.languages])),
             len(result.segments))
     return RunResult(run_id, len(result.segments))
+
+
+def _spoken(state: RunState) -> dict[str, Any]:
+    """What a long file's run state keeps of its languages (a resumed run carries them on): its speech
+    by language, and the language its last piece was decoded in (the next piece starts in it)."""
+    kept: dict[str, Any] = {"languages": state.languages} if state.languages else {}
+    if state.language_now:
+        kept["language_now"] = list(state.language_now)
+    return kept
+
+
+def _parts(languages: list[list]) -> dict[str, Any]:
+    """A short file's record, in its run's state, of the languages its speech was decoded in, where
+    it was decoded in more than one (the exports say each segment's language from it; a long file's
+    state always holds them: a resumed run carries them on)."""
+    return {"languages": languages} if len({part[2] for part in languages}) > 1 else {}
+
+
+def _mixed(languages: list[list]) -> tuple[str, ...]:
+    note = mixed_note(languages)
+    return (note,) if note else ()
 
 
 def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, options: TranscribeOptions,

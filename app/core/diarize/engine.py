@@ -17,6 +17,7 @@ import numpy as np
 from app.core.diarize import cluster as clustering
 from app.core.diarize.band import NARROW_SHIFT, band_energy, is_narrowband
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.lone import split_lone
 from app.core.diarize.long_split import split_minorities
 from app.core.diarize.model_dirs import SEGMENTATION_MODEL
 from app.core.diarize.onnx_model import cached
@@ -176,6 +177,7 @@ class Collector:
             fresh = fresh_seconds(regions[2], regions[0], copies)  # a region heard again holds no new speech
             labels = split_by_regions(labels, *regions, most, shift, pitches, fresh)
             labels = split_minorities(labels, *regions, most, shift, pitches)
+            labels = split_lone(labels, emb, [(w.end - w.start) / SAMPLE_RATE for w in self.embedded], most)
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)

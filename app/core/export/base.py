@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 from app.core.clock import parse_stamp
 from app.core.errors import ParleyError
 from app.core.files import sync_folder
+from app.core.language_parts import mixed_words
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.types import FLAG_INAUDIBLE, Segment, Transcript
 
@@ -375,6 +376,8 @@ def _task_text(transcript: Transcript) -> str:
         detected += " (set by the user)"
     elif ENGLISH_ONLY_NOTE in transcript.warnings:
         detected += " (not detected: English-only model)"
+    elif mixed_words([list(p) for p in transcript.languages]) and not transcript.source_language:
+        detected = mixed_words([list(p) for p in transcript.languages])
     elif transcript.language_probability is not None:
         detected += f" (p={transcript.language_probability:.2f})"
     if transcript.source_language:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.export.base import finite, ms_to_s, provenance, register, s_to_ms
+from app.core.language_parts import language_at, shares
 from app.core.types import (
     FLAG_OVERLAP,
     ModelInfo,
@@ -51,8 +52,23 @@ def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
         "run_id": transcript.run_id,
         "warnings": list(transcript.warnings),
         "source_language": transcript.source_language,
-        "segments": [_segment(seg) for seg in transcript.segments],
+        **_languages(transcript),
+        "segments": [_segment(seg, transcript.languages) for seg in transcript.segments],
     }
+
+
+def _languages(transcript: Transcript) -> dict[str, Any]:
+    """A recording decoded in several languages: each one's share of its worded speech, how sure its
+    parts were, and where they are (each segment says its own)."""
+    share = shares([list(p) for p in transcript.languages])
+    if len(share) < 2:
+        return {}
+    return {"languages": [
+        {"language": code, "share": round(fraction, 3),
+         "speech_s": ms_to_s(sum(int(p[4]) for p in transcript.languages if p[2] == code)),
+         "probability": finite(min(float(p[3]) for p in transcript.languages if p[2] == code)),
+         "spans": [[ms_to_s(p[0]), ms_to_s(p[1])] for p in transcript.languages if p[2] == code]}
+        for code, fraction in share.items()]}
 
 
 def _review(transcript: Transcript) -> dict[str, Any] | None:
@@ -88,7 +104,7 @@ def _model(model: ModelInfo) -> dict[str, Any]:
     return {"name": model.name, "sha256": model.sha256, "family": model.family, "path": model.path}
 
 
-def _segment(seg: Segment) -> dict[str, Any]:
+def _segment(seg: Segment, languages: tuple[tuple, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {
         "start": ms_to_s(seg.start_ms),
         "end": ms_to_s(seg.end_ms),
@@ -96,6 +112,8 @@ def _segment(seg: Segment) -> dict[str, Any]:
         "channel": seg.channel,
         "text": seg.text,
     }
+    if len({part[2] for part in languages}) > 1 and seg.text.strip():  # decoded in several: this one's
+        out["language"] = language_at([list(p) for p in languages], seg.start_ms, seg.end_ms)
     if seg.inaudible:  # speech detected, no words recognised: the record shows [inaudible hh:mm:ss]
         out["inaudible"] = True
     if FLAG_OVERLAP in seg.flags:  # another speaker talks over part of it (diarisation)
@@ -157,7 +175,18 @@ def transcript_from_json(data: dict[str, Any]) -> Transcript:
         status=data.get("status", "machine draft"),
         verified_by=data.get("verified_by"),
         verified_at=data.get("verified_at"),
+        languages=_languages_from(data.get("languages") or ()),
     )
+
+
+def _languages_from(entries: Any) -> tuple[tuple, ...]:
+    """The parts `_languages` wrote (each language's speech given to its first span)."""
+    parts = []
+    for entry in entries:
+        for index, (start, end) in enumerate(entry.get("spans") or ()):
+            speech = s_to_ms(entry.get("speech_s") or 0) if index == 0 else 0
+            parts.append((s_to_ms(start), s_to_ms(end), entry["language"], entry.get("probability") or 0.0, speech))
+    return tuple(sorted(parts))
 
 
 def _source_from(src: dict[str, Any]) -> SourceInfo:

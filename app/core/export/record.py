@@ -26,6 +26,7 @@ from app.core.export.base import (
     time_code,
     title,
 )
+from app.core.language_parts import mixed_words
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.translation.langcodes import language_name
 from app.core.types import FLAG_INAUDIBLE, FLAG_OVERLAP, InterviewDetails, Segment, Transcript, Word
@@ -181,6 +182,8 @@ def language_text(transcript: Transcript) -> str:
         return f"{name_of(transcript.language)} (not detected: the model is English-only)"
     if not transcript.language:  # nothing heard: "unknown (detected automatically, p=0.00)" claimed a detection
         return NOT_DETECTED
+    if mixed_words([list(p) for p in transcript.languages]):  # each part decoded in its own: say them all
+        return f"{mixed_words([list(p) for p in transcript.languages], name_of)} (detected automatically)"
     text = f"{name_of(transcript.language)} (detected automatically"
     if transcript.language_probability is not None:
         text += f", p={transcript.language_probability:.2f}"
@@ -250,7 +253,10 @@ def _detection_words(transcript: Transcript) -> str:
     if not (transcript.source_language or transcript.language):
         return f"language {NOT_DETECTED}"
     text = f"language detected automatically: {name_of(transcript.source_language or transcript.language)}"
-    if transcript.language_probability is not None:
+    mixed = "" if transcript.source_language else mixed_words([list(p) for p in transcript.languages], name_of)
+    if mixed:  # each part decoded in its own language: all of them, with their shares
+        text = f"languages detected automatically: {mixed}"
+    elif transcript.language_probability is not None:
         text += f" (p={transcript.language_probability:.2f})"
     allowed = transcript.settings.get("languages") or ()
     if allowed:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from app.core.media import caf_entries
-from app.core.media.views import Spliced
+from app.core.media.views import Spliced, from_start
 
 MAX_CHUNKS = 64
 PAKT_HEADER = 24  # packets (8), valid frames (8), priming frames (4), remainder frames (4)
@@ -86,13 +86,11 @@ class _Appended(Spliced):
 def damaged(handle: BinaryIO) -> Table | None:
     """The packets a variable-packet CAF's table still locates when the table's header or size is
     damaged; None for any other file (or a table that is whole, or locates nothing)."""
-    at_start = handle.tell()
     try:
-        return _read(handle)
+        with from_start(handle):
+            return _read(handle)
     except (OSError, ValueError, struct.error):
         return None
-    finally:
-        handle.seek(at_start)
 
 
 def _read(handle: BinaryIO) -> Table | None:

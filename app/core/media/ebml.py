@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
+from app.core.media.views import from_start
+
 EBML, SEGMENT, CLUSTER = 0x1A45DFA3, 0x18538067, 0x1F43B675
 READ = 1 << 20
 MAX_ELEMENTS = 256
@@ -18,13 +20,9 @@ MAX_ELEMENTS = 256
 def cut_in_headers(handle: BinaryIO) -> bool:
     """True when the file is Matroska/WebM and ends before its first cluster begins, or inside
     an element before it. The handle is left where it was."""
-    at_start = handle.tell()
-    try:
-        handle.seek(0)
+    with from_start(handle):
         data = handle.read(READ)
         size_of_file = handle.seek(0, 2)
-    finally:
-        handle.seek(at_start)
     kind, size, body = _element(data, 0)
     if kind != EBML:
         return False

@@ -28,7 +28,7 @@ from app.core.media.mkv_private import (
     _header,
     _length,
 )
-from app.core.media.views import Patched
+from app.core.media.views import Patched, from_start
 
 AUDIO_ELEMENT = 0xE1
 ENTRY_CHILDREN = {  # the elements a TrackEntry holds (Matroska specification, with Void and CRC-32)
@@ -67,22 +67,19 @@ class Resized:
 def damaged(handle: BinaryIO) -> Resized | None:
     """The size fields to show mended in the file's track entries, or None (another file, entries
     whole, or damage that no single size explains). The handle is left where it was."""
-    at_start = handle.tell()
     try:
-        handle.seek(0)
-        data = handle.read(READ)
-        if not data.startswith(MATROSKA):
+        with from_start(handle):
+            data = handle.read(READ)
+            if not data.startswith(MATROSKA):
+                return None
+            tracks = _tracks(data)
+            patches: dict[int, bytes] = {}
+            fields: list[int] = []
+            if tracks is not None and _mend_tracks(data, *tracks, patches, fields):
+                return Resized(patches, tuple(fields)) if patches else None
             return None
-        tracks = _tracks(data)
-        patches: dict[int, bytes] = {}
-        fields: list[int] = []
-        if tracks is not None and _mend_tracks(data, *tracks, patches, fields):
-            return Resized(patches, tuple(fields)) if patches else None
-        return None
     except (OSError, ValueError):
         return None
-    finally:
-        handle.seek(at_start)
 
 
 def view(handle: BinaryIO) -> BinaryIO:

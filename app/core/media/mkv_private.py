@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media.opus_mapping import decodes_patched
+from app.core.media.views import from_start
 
 MATROSKA = b"\x1a\x45\xdf\xa3"
 SEGMENT, TRACKS, TRACK_ENTRY, CLUSTER = 0x18538067, 0x1654AE6B, 0xAE, 0x1F43B675
@@ -52,20 +53,17 @@ class Private:
 def unusable(handle: BinaryIO) -> Private | None:
     """The audio track's codec data when it is damaged or cut and its packets decode without it;
     None for any other file. The handle is left where it was."""
-    at_start = handle.tell()
     try:
-        handle.seek(0)
-        data = handle.read(READ)
-        if not data.startswith(MATROSKA):
-            return None
-        private = _audio_private(data)
-        if private is None or not _suspect(private) or not _decodes(handle, private):
-            return None
-        return private
+        with from_start(handle):
+            data = handle.read(READ)
+            if not data.startswith(MATROSKA):
+                return None
+            private = _audio_private(data)
+            if private is None or not _suspect(private) or not _decodes(handle, private):
+                return None
+            return private
     except (OSError, ValueError):
         return None
-    finally:
-        handle.seek(at_start)
 
 
 def _suspect(private: Private) -> bool:

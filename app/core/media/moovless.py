@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media import amr, boxes
+from app.core.media.views import from_start
 
 CONTAINER = "mov,mp4,m4a,3gp,3g2,mj2"  # what ffmpeg calls the file when its index is there
 CUT_NOTE = "the file ends inside its media data (mdat): the recording was cut short there"
@@ -39,9 +40,7 @@ class Unindexed:
 def found(handle: BinaryIO) -> Unindexed | None:
     """The AMR frames of an MP4/3GP that has no whole index, or None (an index there, no media data,
     or media data that is not AMR frames alone). The handle is left where it was."""
-    at = handle.tell()
-    try:
-        handle.seek(0)
+    with from_start(handle):
         if handle.read(8)[4:8] != b"ftyp" or boxes.locate_top_level(handle, b"moov") is not None:
             return None
         data = boxes.payload(handle, b"mdat")
@@ -51,8 +50,6 @@ def found(handle: BinaryIO) -> Unindexed | None:
         handle.seek(start)
         kind = amr.raw_format(handle.read(min(amr.SNIFF_BYTES, end - start)))
         return Unindexed(start, end, kind, cut) if kind else None
-    finally:
-        handle.seek(at)
 
 
 def duration_ms(handle: BinaryIO, bare: Unindexed) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media.ogg import HEADER
-from app.core.media.views import Spliced
+from app.core.media.views import Spliced, from_start
 
 MAX_PAGES = 1_000_000
 
@@ -33,11 +33,8 @@ class Shuffled:
 def found(handle: BinaryIO) -> Shuffled | None:
     """The file's pages in their numbers' order when they lie in another, else None (pages in order,
     several streams, a number missing or twice, junk between pages). The handle is left where it was."""
-    at_start = handle.tell()
-    try:
+    with from_start(handle):
         pages = _pages(handle)
-    finally:
-        handle.seek(at_start)
     if pages is None or len({serial for serial, _, _ in pages}) != 1:
         return None
     numbers = [number for _, number, _ in pages]

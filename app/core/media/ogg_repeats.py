@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media.ogg import HEADER
-from app.core.media.views import Spliced
+from app.core.media.views import Spliced, from_start
 
 MAX_PAGES = 1_000_000
 
@@ -32,11 +32,8 @@ class Repeats:
 def found(handle: BinaryIO) -> Repeats | None:
     """The pages of an Ogg file that repeat the page just before them in their stream, or None.
     The handle is left where it was."""
-    at_start = handle.tell()
-    try:
+    with from_start(handle):
         return _walk(handle)
-    finally:
-        handle.seek(at_start)
 
 
 def read_once(handle: BinaryIO) -> BinaryIO:

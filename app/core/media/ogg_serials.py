@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from app.core.media.ogg import BOS, EOS, HEADER
 from app.core.media.opus_gain import ogg_crc
+from app.core.media.views import from_start
 
 MAX_PAGES = 1_000_000
 SERIAL_AT, CRC_AT = 14, 22
@@ -38,11 +39,8 @@ class Renumbered:
 def found(handle: BinaryIO) -> Renumbered | None:
     """The patches that give the orphan pages of a single-stream Ogg their stream's serial, or None.
     The handle is left where it was."""
-    at_start = handle.tell()
-    try:
+    with from_start(handle):
         return _walk(handle)
-    finally:
-        handle.seek(at_start)
 
 
 def _walk(handle: BinaryIO) -> Renumbered | None:

@@ -20,7 +20,7 @@ from typing import BinaryIO
 import av
 
 from app.core.media.opus_gain import HEAD_READ, MATROSKA, OGG_HEADER, ogg_crc
-from app.core.media.views import Patched
+from app.core.media.views import Patched, from_start
 
 FAMILY_AT, CHANNELS_AT, TABLE_AT = 18, 9, 21
 TRIED_PACKETS = 25
@@ -55,9 +55,7 @@ class Mapping:
 def unusable(handle: BinaryIO) -> Mapping | None:
     """The header's place and the packets' channel count when the Opus header's mapping cannot be
     used and its packets decode as one stream; None for any other file. The handle is left where it was."""
-    at_start = handle.tell()
-    try:
-        handle.seek(0)
+    with from_start(handle):
         data = handle.read(HEAD_READ)
         found = _in_ogg(data) if data[:4] == b"OggS" else _in_matroska(data) if data[:4] == MATROSKA else None
         if found is None:
@@ -69,8 +67,6 @@ def unusable(handle: BinaryIO) -> Mapping | None:
             return None
         mapping = Mapping(at, page, channels, stated)
         return mapping if _decodes(handle, mapping) else None
-    finally:
-        handle.seek(at_start)
 
 
 def _fault(head: bytes) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media.opus_gain import ogg_crc
-from app.core.media.views import Spliced
+from app.core.media.views import Spliced, from_start
 
 NOTE = ("the Opus stream has no comment header (OpusTags) after its identification header (a writer's "
         "fault, or a page lost): read without it")
@@ -41,13 +41,9 @@ class Missing:
 def missing(handle: BinaryIO) -> Missing | None:
     """The Opus stream's first page when the page after it starts with audio, not OpusTags; None
     for any other file. The handle is left where it was."""
-    at = handle.tell()
-    try:
-        handle.seek(0)
+    with from_start(handle):
         first = _page(handle)
         second = _page(handle)
-    finally:
-        handle.seek(at)
     if first is None or second is None or first[5] & 0x02 == 0 or _packet(first)[:8] != b"OpusHead":
         return None
     if second[14:18] != first[14:18] or second[5] & 0x01 or _packet(second)[:8] == b"OpusTags":

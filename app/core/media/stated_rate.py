@@ -14,6 +14,7 @@ import struct
 from typing import BinaryIO
 
 from app.core.media.riff import rate_fault
+from app.core.media.views import from_start
 
 
 def fault(handle: BinaryIO) -> str | None:
@@ -27,19 +28,16 @@ def fault(handle: BinaryIO) -> str | None:
 
 
 def stated(handle: BinaryIO) -> float | None:
-    at = handle.tell()
     try:
-        handle.seek(0)
-        head = handle.read(12)
-        if head[:4] == b"caff":
-            return _caf_rate(handle)
-        if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
-            return _aiff_rate(handle)
-        return None
+        with from_start(handle):
+            head = handle.read(12)
+            if head[:4] == b"caff":
+                return _caf_rate(handle)
+            if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+                return _aiff_rate(handle)
+            return None
     except (OSError, struct.error):
         return None
-    finally:
-        handle.seek(at)
 
 
 def _caf_rate(handle: BinaryIO) -> float | None:

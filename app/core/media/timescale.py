@@ -26,6 +26,7 @@ from typing import BinaryIO
 import av
 
 from app.core.media import boxes, sample_deltas
+from app.core.media.views import from_start
 
 LONGEST_PACKET_S = 1.0  # an AAC packet at 8 kHz lasts 128 ms; no audio codec's packet lasts a second
 SHORTEST_PACKET_S = 1 / 768_000  # one sample at the highest rate ffmpeg decodes (PCM: a packet a sample)
@@ -142,15 +143,11 @@ def _measured(handle: BinaryIO, index: int, fix: Fix) -> Fix | None:
     """The fix timing this track by its samples, when its first packets decode to a length the stated
     timescale does not give them; None when they agree (or cannot be decoded: nothing to judge by).
     The handle is left where it was."""
-    at = handle.tell()
     try:
-        handle.seek(0)
-        with av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)) as container:
+        with from_start(handle), av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)) as container:
             stated, decoded = _lengths(container, container.streams[index])
     except (av.error.FFmpegError, IndexError, ValueError, OSError):
         return None
-    finally:
-        handle.seek(at)
     if not stated or not decoded or abs(stated / decoded - 1) <= OFF_BY:
         return None
     return Fix(fix.at, fix.stated, round(fix.stated * stated / decoded), measured=True)

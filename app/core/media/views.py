@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 from bisect import bisect_right
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 
@@ -101,3 +103,14 @@ class Patched(_View):
                 data[lo - self._pos:hi - self._pos] = shown[lo - at:hi - at]
         self._pos += len(data)
         return bytes(data)
+
+
+@contextmanager
+def from_start(handle: BinaryIO) -> Iterator[BinaryIO]:
+    """The handle at the file's start for the block's reads; left where it was found after."""
+    at = handle.tell()
+    try:
+        handle.seek(0)
+        yield handle
+    finally:
+        handle.seek(at)

@@ -421,6 +421,7 @@ class Case(HeadKeeper):
             created_at=r["created_at"],
             warnings=tuple(json.loads(r["warnings_json"])),
             run_id=run_id,
+            languages=tuple(tuple(part) for part in json.loads(r["state_json"]).get("languages", ())),
         )
 
 

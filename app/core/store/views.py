@@ -28,6 +28,7 @@ class RunSummary:
     parent_run_id: int | None = None
     worded_count: int = 0  # segments with text (the others are [inaudible] markers)
     inaudible_ms: int = 0  # speech detected without words (the markers' total length)
+    languages: tuple[tuple, ...] = ()  # its speech by language, where decoded in several (language_parts)
 
     @property
     def heard_speech(self) -> bool:
@@ -49,7 +50,15 @@ def _run_summary(row) -> RunSummary:  # type: ignore[no-untyped-def]
         warnings = ()
     return RunSummary(row["id"], row["task"], row["status"], row["language"], row["language_probability"],
                       row["model_name"], row["created_at"], bool(row["truncated"]), int(row["n"]), warnings,
-                      row["parent_run_id"], int(row["worded"]), int(row["inaudible_ms"]))
+                      row["parent_run_id"], int(row["worded"]), int(row["inaudible_ms"]), _languages(row))
+
+
+def _languages(row) -> tuple[tuple, ...]:  # type: ignore[no-untyped-def]
+    try:
+        parts = json.loads(row["state_json"] or "{}").get("languages") or ()
+        return tuple(tuple(part) for part in parts if len(part) == 5)
+    except (ValueError, AttributeError, TypeError):
+        return ()
 
 
 _COUNTS = ("(SELECT count(*) FROM segments s WHERE s.run_id=r.id) AS n,"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.editing import operations as editing
+from app.core.language_parts import shares
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.store import Case, Exhibit
 from app.core.store.chats import PART_WAY, taken_in_part
@@ -15,6 +16,7 @@ from app.core.store.interview import verified_at
 from app.core.store.views import RunSummary, latest_jobs, latest_speech_runs
 from app.core.translation.langcodes import language_name
 
+WITHHELD = "language uncertain: "  # a run's warning listing what its withheld speech was read as (asr.language_check)
 UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
 CHAT_STATUS = "chat: see Timeline"
 PART_WAY_STATUS = "taken in part-way"  # a chat or text whose take-in was killed before its messages were stored
@@ -39,6 +41,15 @@ def safe_language_name(code: str | None) -> str:
         return code
 
 
+def mixed_languages(run: RunSummary | None) -> str:
+    """A recording decoded in several languages, by name with each one's share of its speech
+    ("mixed: English 64%, German 36%"); "" for one language."""
+    share = shares([list(part) for part in run.languages]) if run else {}
+    if len(share) < 2:
+        return ""
+    return "mixed: " + ", ".join(f"{safe_language_name(code)} {fraction:.0%}" for code, fraction in share.items())
+
+
 def language_uncertain(run: RunSummary | None) -> bool:
     """Speech was found (words, or [inaudible] markers: VAD heard >= 1 s of speech) and either
     the language was detected with a low probability or no word was recognised at all (a
@@ -60,8 +71,10 @@ def uncertain_detail(run: RunSummary) -> str:
     found = f"detected as {safe_language_name(run.language)}, {(run.language_probability or 0.0):.0%} sure"
     if ENGLISH_ONLY_NOTE in run.warnings:
         found = "not detected (an English-only model hears every language as English)"
-    if run.worded_count == 0:
-        return f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: re-run in its language"
+    readings = next((w.split("; ", 1)[-1] for w in run.warnings if w.startswith(WITHHELD)), "")
+    if run.worded_count == 0:  # every language its speech was read as, where the run noted them
+        return (f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {readings or found}: "
+                "re-run in its language")
     return f"{found}: check and re-run"
 
 
@@ -97,7 +110,7 @@ def exhibit_statuses(case: Case) -> list[ExhibitStatus]:
     rows = []
     for e in case.exhibits():
         run = runs.get(e.id)
-        language = safe_language_name(run.language) if run and run.language else ""
+        language = mixed_languages(run) or (safe_language_name(run.language) if run and run.language else "")
         status, detail, verified_by = run_status(case, e, run)
         job = jobs.get(e.id)
         if e.id in part_way:  # nothing of it stored: not "chat: see Timeline", whose tab would be empty
