@@ -14,11 +14,11 @@ them decode where it puts them, each tried on those packets alone), the second a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import BinaryIO
 
 import av
-import av.logging
+
+from app.core.media.ffmpeg_log import captured
 
 MAX_AUDIO = 64 << 20  # each try decodes the whole note: a voice note's size, not an hour's
 NEAR = (-1, 0, -2, 1)  # the entries tried, relative to the first packet that no longer decodes
@@ -126,7 +126,7 @@ def _decode_from(decoder, data: bytes, at: int, sizes: list[int]) -> bool:
     for size in sizes:
         if at + size > len(data):
             return False
-        with _logged() as said:
+        with captured() as said:
             try:
                 if not any(frame.samples for frame in decoder.decode(av.Packet(data[at:at + size]))):
                     return False
@@ -139,18 +139,6 @@ def _decode_from(decoder, data: bytes, at: int, sizes: list[int]) -> bool:
 
 
 LEFT_OVER = "bits left"  # ALAC's word for a packet longer than it holds: the one thing a damaged size of its own does
-
-
-@contextmanager
-def _logged() -> Iterator[list]:
-    """The errors the decoder logs meanwhile (ffmpeg's log is otherwise left as it was)."""
-    level = av.logging.get_level()
-    av.logging.set_level(av.logging.ERROR)
-    try:
-        with av.logging.Capture() as logs:
-            yield logs
-    finally:
-        av.logging.set_level(level)
 
 
 def varints(sizes: list[int]) -> bytes:
@@ -172,7 +160,7 @@ def _first_failing(handle) -> int | None:
             index = -1
             for index, packet in enumerate(container.demux(stream)):
                 if packet.size:
-                    with _logged() as said:
+                    with captured() as said:
                         try:
                             packet.decode()
                         except av.error.FFmpegError:
