@@ -25,6 +25,7 @@ from tests.conftest import MEDIA
 from tests.test_cli import run_cli
 from tests.test_hostile_media import rms
 from tests.test_hostile_media12 import ffmpeg
+from tests.test_hostile_media13 import caf_entry_changed
 
 BURSTS = "sine=frequency=440:duration=9,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4, 6-7 s
 
@@ -189,3 +190,25 @@ def test_two_threads_capturing_at_once_each_hear_their_own_errors():
     assert [log[2] for log in heard["second"]] == ["bits left", "bits left"], heard
     assert heard["first"] == [], heard
     assert av.logging.get_level() is None and av.logging.get_skip_repeated()
+
+
+@pytest.mark.parametrize("damage", [((5, 30), (15, -20), (25, 50)), ((3, 9), (20, 60), (28, -30))],
+                         ids=["apart", "early-and-late"])
+def test_a_caf_whose_packet_table_states_three_packets_sizes_wrong_is_read_whole(tmp_path, damage):
+    """Three damaged sizes in an iPhone app's ALAC note: read as 1.5 s of 8, the rest 'damaged',
+    truncated, its last bytes 'cannot be located'. All three are put right: the same samples as the
+    note undamaged."""
+    whole = tmp_path / "whole.caf"
+    ffmpeg("-i", str(MEDIA / "interview_mono.wav"), "-t", "8", "-ar", "16000", "-ac", "1", "-c:a", "alac", str(whole))
+    data = whole.read_bytes()
+    for packet, by in damage:
+        data = caf_entry_changed(data, packet, by)
+    path = tmp_path / "note.caf"
+    path.write_bytes(data)
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.duration_ms == 8000
+    assert np.array_equal(audio, read_all(str(whole))[0]) and not reader.truncated and not reader.damaged
+    said = " ".join(f"packet {packet + 1} as" for packet, _ in damage)
+    assert all(f"packet {packet + 1} as" in reader.notes[0] for packet, _ in damage), (said, reader.notes)
+    assert "3 damaged entries" in reader.notes[0], reader.notes

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from app.core.media import caf_entries
+from app.core.media.by_content import remembered
 from app.core.media.views import Spliced, from_start
 
 MAX_CHUNKS = 64
@@ -88,9 +89,14 @@ def damaged(handle: BinaryIO) -> Table | None:
     damaged; None for any other file (or a table that is whole, or locates nothing)."""
     try:
         with from_start(handle):
-            return _read(handle)
+            if handle.read(4) != b"caff":
+                return None
+            return remembered(_FOUND, handle, lambda: _read(handle))  # each opening tried the entries again
     except (OSError, ValueError, struct.error):
         return None
+
+
+_FOUND: dict = {}
 
 
 def _read(handle: BinaryIO) -> Table | None:

@@ -15,7 +15,6 @@ header made for each (views.Framed; nothing is written).
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -23,6 +22,7 @@ from typing import BinaryIO
 import av
 
 from app.core.media import boxes
+from app.core.media.by_content import remembered
 from app.core.media.views import Framed, from_start
 
 RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
@@ -113,20 +113,7 @@ def found(handle: BinaryIO) -> Unindexed | None:
         data = boxes.payload(handle, b"mdat")
         if data is None or data[1] - data[0] > MOST_BYTES or data[1] <= data[0]:
             return None
-        key = (handle.seek(0, 2), _digest(handle))  # damaged copies of one note differ anywhere
-        if key not in _FOUND:
-            if len(_FOUND) > 16:
-                _FOUND.clear()
-            _FOUND[key] = _walked(handle, *data)
-        return _FOUND[key]
-
-
-def _digest(handle: BinaryIO) -> bytes:
-    handle.seek(0)
-    digest = hashlib.sha256()
-    while block := handle.read(1 << 20):
-        digest.update(block)
-    return digest.digest()
+        return remembered(_FOUND, handle, lambda: _walked(handle, *data))
 
 
 def _walked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:
