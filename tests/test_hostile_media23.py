@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import struct
 import threading
 
 import av
@@ -24,7 +25,7 @@ from app.core.media.ffmpeg_log import captured
 from tests.conftest import MEDIA
 from tests.test_cli import run_cli
 from tests.test_hostile_media import rms
-from tests.test_hostile_media12 import ffmpeg
+from tests.test_hostile_media12 import ffmpeg, pages, sealed
 from tests.test_hostile_media13 import caf_entry_changed
 
 BURSTS = "sine=frequency=440:duration=9,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound at 0-1, 3-4, 6-7 s
@@ -212,3 +213,19 @@ def test_a_caf_whose_packet_table_states_three_packets_sizes_wrong_is_read_whole
     said = " ".join(f"packet {packet + 1} as" for packet, _ in damage)
     assert all(f"packet {packet + 1} as" in reader.notes[0] for packet, _ in damage), (said, reader.notes)
     assert "3 damaged entries" in reader.notes[0], reader.notes
+
+
+def test_an_opus_note_shorter_than_its_damaged_pre_skip_says_none_of_it_is_heard(tmp_path):
+    """A 0.6 s note whose damaged header's pre-skip reads 65,535 samples (1.4 s): nothing decodes,
+    and the run said only that 'the first 1.4 s' were dropped, as if the rest were heard."""
+    note = tmp_path / "note.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=0.6", "-c:a", "libopus", str(note))
+    split = pages(note.read_bytes())
+    head = split[0]
+    struct.pack_into("<H", head, 27 + head[26] + 10, 65535)
+    note.write_bytes(sealed(head) + b"".join(bytes(page) for page in split[1:]))
+    info = probe(note)
+    audio, reader = read_all(str(note), expected_ms=info.duration_ms)
+    assert len(audio) < 0.05 * 16000, len(audio)  # nothing of it heard
+    assert any("longer than the whole recording (0.6 s): none of it is heard" in note for note in reader.notes), \
+        reader.notes
