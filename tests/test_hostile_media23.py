@@ -229,3 +229,19 @@ def test_an_opus_note_shorter_than_its_damaged_pre_skip_says_none_of_it_is_heard
     assert len(audio) < 0.05 * 16000, len(audio)  # nothing of it heard
     assert any("longer than the whole recording (0.6 s): none of it is heard" in note for note in reader.notes), \
         reader.notes
+
+
+def test_an_m4a_without_its_index_damaged_inside_keeps_the_frames_after_the_damage(tmp_path, m4a):
+    """A run of damaged bytes inside the media data: the frames after it are found again (each
+    opening as the frames do), not lost with the rest of the note, and the damage is named."""
+    data = bytearray(without_moov(m4a(48000, 1)))
+    start, _ = box_at(bytes(data), b"mdat")
+    at = start + (len(data) - start) * 45 // 100  # inside the second burst
+    data[at:at + 300] = bytes(300)
+    path = tmp_path / "note.m4a"
+    path.write_bytes(bytes(data))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert 8.8 < len(audio) / 16000 < 9.1, len(audio) / 16000  # a few frames lost, not the rest of the note
+    assert rms(audio, 6.2, 6.8) > 0.05 and rms(audio, 7.3, 8.7) < 0.01  # the last burst in its place
+    assert any("do not decode (damaged) and are left out" in note for note in reader.notes), reader.notes

@@ -16,6 +16,7 @@ header made for each (views.Framed; nothing is written).
 from __future__ import annotations
 
 import struct
+from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -35,7 +36,7 @@ MOST_BYTES = 96 << 20  # a voice note's media data (read whole); an hour at 128 
 CHANNEL_BYTES = 768  # 6,144 bits: the most one channel's frame holds
 SLACK = 64  # bytes a frame may run past that (fill elements)
 RESYNC = 1 << 16  # bytes searched past a frame that does not decode for the next that does
-RUN = 4  # frames that must decode one after another where frames are found again
+RUN = 8  # frames that must decode one after another, each opening as the frames do, where they are found again
 TRIAL_FRAMES = 150  # frames each rate is tried on (3-10 s: past a silent start)
 MIN_FRAMES = 8  # fewer is no recording, and too few to tell from chance
 INDEX_READ = 1 << 20  # of a cut index, read for its AAC configuration
@@ -50,7 +51,7 @@ class Unindexed:
     stated: bool  # the rate read from what is left of the index, not found by decoding
     cut: bool  # the file ends before the media data's stated end
     unread: int  # bytes of media data after the last frame that decodes
-    gaps: tuple[tuple[float, int, float], ...] = ()  # stretches that do not decode: when (s), bytes, seconds held
+    gaps: tuple[tuple[float, int, float], ...] = ()  # stretches that do not decode: when (s), bytes, least seconds held
 
     @property
     def duration_ms(self) -> int:
@@ -80,7 +81,7 @@ class Unindexed:
         when, size, held = self.gaps[0]
         return (f"; {len(self.gaps):,} stretch(es) of it ({sum(gap[1] for gap in self.gaps):,} bytes, the first "
                 f"{size:,} at {when:.1f} s) do not decode (damaged) and are left out: what follows each is heard "
-                f"about {held:.2f} s early")
+                f"early, by {held:.2f} s or more (how long they lasted cannot be told from their bytes)")
 
     @property
     def cut_note(self) -> str:
@@ -123,7 +124,7 @@ def _walked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | No
     if chosen is None:
         return None
     rate, channels, said = chosen
-    found, gaps = _frames(_decoder(rate, channels), data, channels)
+    found, gaps = _frames(rate, channels, data)
     if len(found) < MIN_FRAMES:
         return None
     last = found[-1][0] + found[-1][1]
@@ -131,41 +132,52 @@ def _walked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | No
                      len(data) - last, tuple(_gap(found, at, size, rate) for at, size in gaps))
 
 
-def _frames(decoder, data: memoryview, channels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _frames(rate: int, channels: int, data: memoryview) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(offset, length) of each frame, and (offset, bytes) of each stretch between them that does
-    not decode (a damaged frame: the frames after it are found again past it)."""
+    not decode (a damaged frame: the frames after it are found again past it, each place tried by
+    a decoder of its own: damaged bytes read as a channel layout of their own leave the decoder
+    refusing the frames after them)."""
     frames: list[tuple[int, int]] = []
     gaps: list[tuple[int, int]] = []
     at = 0
     while at < len(data):
-        run = _walk(decoder, data, at, None, channels)
+        run = _walk(_decoder(rate, channels), data, at, None, channels)
         frames += run
         at = run[-1][0] + run[-1][1] if run else at
-        if at >= len(data) or (again := _found_again(decoder, data, at, channels)) is None:
+        if at >= len(data) or (again := _found_again(rate, channels, data, at, _opening(data, frames))) is None:
             break
         gaps.append((at, again - at))
         at = again
     return frames, gaps
 
 
-def _found_again(decoder, data: memoryview, at: int, channels: int) -> int | None:
+def _opening(data: memoryview, frames: list[tuple[int, int]]) -> int:
+    """The first 7 bits most frames open with (their first element and its tag; an encoder's
+    first frame may open with a fill element of its own)."""
+    openings = Counter(data[start] >> 1 for start, _ in frames[-200:])
+    return openings.most_common(1)[0][0] if openings else data[0] >> 1
+
+
+def _found_again(rate: int, channels: int, data: memoryview, at: int, first: int) -> int | None:
     """Where frames decode again after a stretch that does not: the first place within RESYNC
-    bytes that starts as the first frame does (its first element and tag) and from which RUN
-    frames decode one after another."""
-    first = data[0] >> 1
+    bytes from which RUN frames decode one after another, each opening as the frames do (`first`:
+    their first element and tag; ffmpeg's decoder reads many a run of misplaced bytes as frames)."""
     for spot in range(at + 1, min(len(data), at + RESYNC)):
         if data[spot] >> 1 == first and any(data[spot:spot + 8]):  # a run of zeros (space never written) starts none
-            run = _walk(decoder, data, spot, RUN, channels)
-            if len(run) == RUN or (run and run[-1][0] + run[-1][1] == len(data)):
+            run = _walk(_decoder(rate, channels), data, spot, RUN, channels)
+            whole = len(run) == RUN or (run and run[-1][0] + run[-1][1] == len(data))
+            if whole and all(data[start] >> 1 == first for start, _ in run):  # misplaced bytes decode too
                 return spot
     return None
 
 
 def _gap(frames: list[tuple[int, int]], at: int, size: int, rate: int) -> tuple[float, int, float]:
-    """(when, in seconds, bytes, seconds it likely held) of a stretch that does not decode."""
+    """(when, in seconds, bytes, the fewest seconds it can have held) of a stretch that does not
+    decode: as many frames as its bytes hold at the note's largest (a silent frame is a few bytes,
+    a loud one hundreds: how long it lasted cannot be told from its bytes)."""
     before = sum(1 for start, _ in frames if start < at)
-    mean = sum(length for _, length in frames) / len(frames)
-    return before * 1024 / rate, size, size / mean * 1024 / rate
+    largest = max(length for _, length in frames)
+    return before * 1024 / rate, size, size // largest * 1024 / rate
 
 
 def _configuration(data: memoryview, stated: tuple[int, int] | None) -> tuple[int, int, bool] | None:
