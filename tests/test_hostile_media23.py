@@ -13,6 +13,7 @@ import json
 import logging
 import struct
 import threading
+from pathlib import Path
 
 import av
 import numpy as np
@@ -20,6 +21,7 @@ import av.logging
 import pytest
 
 from app.core.errors import MediaError
+from app.core.media.caf_entries import varints
 from app.core.media.decode import probe, read_all
 from app.core.media.ffmpeg_log import captured
 from tests.conftest import MEDIA
@@ -193,14 +195,37 @@ def test_two_threads_capturing_at_once_each_hear_their_own_errors():
     assert av.logging.get_level() is None and av.logging.get_skip_repeated()
 
 
-@pytest.mark.parametrize("damage", [((5, 30), (15, -20), (25, 50)), ((3, 9), (20, 60), (28, -30))],
-                         ids=["apart", "early-and-late"])
-def test_a_caf_whose_packet_table_states_three_packets_sizes_wrong_is_read_whole(tmp_path, damage):
-    """Three damaged sizes in an iPhone app's ALAC note: read as 1.5 s of 8, the rest 'damaged',
-    truncated, its last bytes 'cannot be located'. All three are put right: the same samples as the
-    note undamaged."""
+def aac_caf(m4a: Path) -> bytes:
+    """An iPhone app's AAC note in a CAF (ffmpeg writes none): the M4A's packets, its AAC
+    configuration as the CAF's magic cookie, a packet table of their sizes."""
+    with av.open(str(m4a)) as container:
+        stream = container.streams.audio[0]
+        rate, packets = stream.codec_context.sample_rate, [bytes(p) for p in container.demux(stream) if p.size]
+    raw = m4a.read_bytes()
+    at = raw.index(b"esds")
+    cookie = raw[at + 8:at - 4 + int.from_bytes(raw[at - 4:at], "big")]
+    desc = struct.pack(">d4sIIIII", float(rate), b"aac ", 2, 0, 1024, 1, 0)
+    pakt = struct.pack(">qqii", len(packets), len(packets) * 1024, 0, 0) + varints([len(p) for p in packets])
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return kind + struct.pack(">q", len(body)) + body
+    return (b"caff\x00\x01\x00\x00" + chunk(b"desc", desc) + chunk(b"kuki", cookie) + chunk(b"pakt", pakt)
+            + chunk(b"data", b"\0\0\0\0" + b"".join(packets)))
+
+
+@pytest.mark.parametrize(("codec", "damage"), [("alac", ((5, 30), (15, -20), (25, 50))),
+                                               ("alac", ((3, 9), (20, 60), (28, -30))),
+                                               ("aac", ((5, 30), (40, -20), (80, 50)))],
+                         ids=["alac-apart", "alac-early-and-late", "aac"])
+def test_a_caf_whose_packet_table_states_three_packets_sizes_wrong_is_read_whole(tmp_path, codec, damage):
+    """Three damaged sizes in an iPhone app's ALAC or AAC note: read as 1.5 s of 8, the rest
+    'damaged', truncated, its last bytes 'cannot be located'. All three are put right: the same
+    samples as the note undamaged."""
     whole = tmp_path / "whole.caf"
-    ffmpeg("-i", str(MEDIA / "interview_mono.wav"), "-t", "8", "-ar", "16000", "-ac", "1", "-c:a", "alac", str(whole))
+    made = tmp_path / ("whole.caf" if codec == "alac" else "whole.m4a")
+    ffmpeg("-i", str(MEDIA / "interview_mono.wav"), "-t", "8", "-ar", "16000", "-ac", "1", "-c:a", codec, str(made))
+    if codec == "aac":
+        whole.write_bytes(aac_caf(made))
     data = whole.read_bytes()
     for packet, by in damage:
         data = caf_entry_changed(data, packet, by)
@@ -208,10 +233,9 @@ def test_a_caf_whose_packet_table_states_three_packets_sizes_wrong_is_read_whole
     path.write_bytes(data)
     source = probe(path)
     audio, reader = read_all(str(path), expected_ms=source.duration_ms)
-    assert source.duration_ms == 8000
+    assert source.duration_ms == probe(whole).duration_ms
     assert np.array_equal(audio, read_all(str(whole))[0]) and not reader.truncated and not reader.damaged
-    said = " ".join(f"packet {packet + 1} as" for packet, _ in damage)
-    assert all(f"packet {packet + 1} as" in reader.notes[0] for packet, _ in damage), (said, reader.notes)
+    assert all(f"packet {packet + 1} as" in reader.notes[0] for packet, _ in damage), reader.notes
     assert "3 damaged entries" in reader.notes[0], reader.notes
 
 
