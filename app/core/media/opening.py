@@ -382,7 +382,11 @@ def _iso_fault(handle) -> str:
     sample description: it was called missing)."""
     if boxes.locate_top_level(handle, b"moov") is not None:
         return BROKEN_INDEX
-    return f"{NO_INDEX}; {NOT_FRAMES}" if boxes.payload(handle, b"mdat") is not None else NO_INDEX
+    if (data := boxes.payload(handle, b"mdat")) is None:
+        return NO_INDEX
+    if data[1] - data[0] > moovless_aac.MOST_BYTES:
+        return f"{NO_INDEX}; its media data ({(data[1] - data[0]) >> 20:,} MB) is past what is searched for frames without it"
+    return f"{NO_INDEX}; {NOT_FRAMES}"
 
 
 def _is_iso_media(handle) -> bool:
