@@ -68,7 +68,7 @@ class Unindexed:
                     f"alike (recorded at that rate, its times and pitch are off by up to {off:.0%})")
         else:
             rate = f"at {self.rate / 1000:g} kHz {layout}, the one rate its frames decode at (the index is gone)"
-        lost = (f"; its last {self.unread:,} bytes do not decode as AAC frames (damaged): not transcribed"
+        lost = (f"; its last {self.unread:,} bytes do not decode as AAC frames (damaged, or not sound): not transcribed"
                 if self.unread > self.most_frame and not self.cut else "")
         return (f"an M4A/MP4 without its index (the moov atom is missing or cut: an unfinished recording): read "
                 f"as the {len(self.frames):,} AAC frames its media data holds, each found by decoding it, "
@@ -80,7 +80,7 @@ class Unindexed:
             return ""
         when, size, held = self.gaps[0]
         return (f"; {len(self.gaps):,} stretch(es) of it ({sum(gap[1] for gap in self.gaps):,} bytes, the first "
-                f"{size:,} at {when:.1f} s) do not decode (damaged) and are left out: what follows each is heard "
+                f"{size:,} at {when:.1f} s) do not decode (damaged, or not sound) and are left out: what follows each is heard "
                 f"early, by {held:.2f} s or more (how long they lasted cannot be told from their bytes)")
 
     @property

@@ -55,8 +55,8 @@ APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a f
 CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 BROKEN_INDEX = "an MP4/MOV whose index (moov atom) is whole but damaged: ffmpeg cannot read its track tables"
-NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8-96 kHz, mono or stereo) and is "
-              "neither: it cannot be read")
+NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8-96 kHz, mono or stereo; a voice "
+              "note's, not a video's sound between its pictures) and is neither: it cannot be read")
 
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
