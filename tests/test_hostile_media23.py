@@ -16,8 +16,8 @@ import threading
 from pathlib import Path
 
 import av
-import numpy as np
 import av.logging
+import numpy as np
 import pytest
 
 from app.core.errors import MediaError
