@@ -86,12 +86,14 @@ def test_an_m4a_without_its_index_is_read_from_its_aac_frames(tmp_path, m4a, rat
     assert not reader.truncated and reader.damaged == ()
 
 
-def test_an_m4a_whose_index_is_cut_is_read_at_the_rate_its_remains_state(tmp_path, m4a):
-    """44.1 kHz decodes alike to 48 kHz: the AAC configuration left in a cut index settles it."""
+@pytest.mark.parametrize("kept", [b"esds", b"mdhd"], ids=["to-its-aac-configuration", "to-its-track-clock"])
+def test_an_m4a_whose_index_is_cut_is_read_at_the_rate_its_remains_state(tmp_path, m4a, kept):
+    """44.1 kHz decodes alike to 48 kHz: the AAC configuration (or the track's timescale) left in a
+    cut index settles it."""
     data = m4a(44100, 1)
     at, _ = box_at(data, b"moov")
     path = tmp_path / "note.m4a"
-    path.write_bytes(without_moov(data, keep=data.index(b"esds") + 40 - at))
+    path.write_bytes(without_moov(data, keep=data.index(kept) + 40 - at))
     source = probe(path)
     audio, reader = read_all(str(path), expected_ms=source.duration_ms)
     assert abs(source.duration_ms - 9000) < 150, source.duration_ms
