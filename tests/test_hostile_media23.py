@@ -86,6 +86,25 @@ def test_an_m4a_without_its_index_is_read_from_its_aac_frames(tmp_path, m4a, rat
     assert not reader.truncated and reader.damaged == ()
 
 
+@pytest.mark.parametrize("stated", [0, 8, "64-bit 0"], ids=["to-the-end", "header-only", "large-size-unset"])
+def test_an_m4a_without_its_index_whose_media_data_size_was_never_written_is_read(tmp_path, m4a, stated):
+    """A recorder writes the media data's size when it stops: killed first, the field holds what it
+    wrote at the start (0, the header's own 8 bytes, or a 64-bit size of 0)."""
+    data = without_moov(m4a(48000, 1))
+    at, size = box_at(data, b"mdat")
+    if stated == "64-bit 0":
+        data = data[:at] + struct.pack(">I4sQ", 1, b"mdat", 0) + data[at + 8:]
+    else:
+        data = data[:at] + struct.pack(">I", stated) + data[at + 4:]
+    path = tmp_path / "note.m4a"
+    path.write_bytes(data)
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(len(audio) / 16 - 9000) < 2 * 1024 / 48 + 20, len(audio) / 16000
+    assert_bursts_in_place(audio)
+    assert any("AAC frames" in note for note in reader.notes), reader.notes
+
+
 @pytest.mark.parametrize("kept", [b"esds", b"mdhd"], ids=["to-its-aac-configuration", "to-its-track-clock"])
 def test_an_m4a_whose_index_is_cut_is_read_at_the_rate_its_remains_state(tmp_path, m4a, kept):
     """44.1 kHz decodes alike to 48 kHz: the AAC configuration (or the track's timescale) left in a

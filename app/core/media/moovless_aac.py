@@ -112,6 +112,8 @@ def found(handle: BinaryIO) -> Unindexed | None:
         if handle.read(8)[4:8] != b"ftyp" or boxes.locate_top_level(handle, b"moov") is not None:
             return None
         data = boxes.payload(handle, b"mdat")
+        if data is not None and data[1] <= data[0]:  # its size never written past its header: to the end
+            data = (data[0], handle.seek(0, 2), False)
         if data is None or data[1] - data[0] > MOST_BYTES or data[1] <= data[0]:
             return None
         return remembered(_FOUND, handle, lambda: _walked(handle, *data))
