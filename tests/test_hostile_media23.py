@@ -91,7 +91,7 @@ def test_an_m4a_without_its_index_whose_media_data_size_was_never_written_is_rea
     """A recorder writes the media data's size when it stops: killed first, the field holds what it
     wrote at the start (0, the header's own 8 bytes, or a 64-bit size of 0)."""
     data = without_moov(m4a(48000, 1))
-    at, size = box_at(data, b"mdat")
+    at, _ = box_at(data, b"mdat")
     if stated == "64-bit 0":
         data = data[:at] + struct.pack(">I4sQ", 1, b"mdat", 0) + data[at + 8:]
     else:
