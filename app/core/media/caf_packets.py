@@ -89,9 +89,7 @@ def damaged(handle: BinaryIO) -> Table | None:
     damaged; None for any other file (or a table that is whole, or locates nothing)."""
     try:
         with from_start(handle):
-            if handle.read(4) != b"caff":
-                return None
-            return remembered(_FOUND, handle, lambda: _read(handle))  # each opening tried the entries again
+            return _read(handle)
     except (OSError, ValueError, struct.error):
         return None
 
@@ -191,7 +189,8 @@ def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stat
     def table_of(tried: list[int]) -> Table:
         return Table(pakt, caf_entries.varints(tried), stated, stated, frames_per_packet, rate, 0)
 
-    found = caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle))
+    found = remembered(_FOUND, handle,  # each opening of the file tried the entries again
+                       lambda: caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle)))
     if found is None:
         return None
     tried, indexes = found
