@@ -19,12 +19,17 @@ KEPT = 16  # files whose results are kept (a queue works through one file at a t
 def remembered(kept: dict, handle: BinaryIO, look: Callable[[], T]) -> T:
     """`look()`, or what it gave for the same bytes before. The handle is left at its start."""
     key = _key(handle)
-    if key not in kept:
+    value = kept.get(key, _UNSEEN)
+    if value is _UNSEEN:  # another thread may clear the dict meanwhile: the value is held here
+        value = look()
         if len(kept) >= KEPT:
             kept.clear()
-        kept[key] = look()
+        kept[key] = value
     handle.seek(0)
-    return kept[key]
+    return value
+
+
+_UNSEEN = object()
 
 
 def _key(handle: BinaryIO) -> tuple[int, bytes]:
