@@ -105,6 +105,20 @@ def test_an_m4a_without_its_index_whose_media_data_size_was_never_written_is_rea
     assert any("AAC frames" in note for note in reader.notes), reader.notes
 
 
+def test_a_3gp_without_its_index_whose_media_data_size_states_only_its_header_is_read(tmp_path):
+    whole = tmp_path / "whole.3gp"
+    ffmpeg("-f", "lavfi", "-i", BURSTS, "-ar", "8000", "-c:a", "libopencore_amrnb", str(whole))
+    data = without_moov(whole.read_bytes())
+    at, _ = box_at(data, b"mdat")
+    path = tmp_path / "note.3gp"
+    path.write_bytes(data[:at] + struct.pack(">I", 8) + data[at + 4:])
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 9000) < 100, source.duration_ms
+    assert_bursts_in_place(audio)
+    assert any("AMR-NB frames" in note for note in reader.notes), reader.notes
+
+
 @pytest.mark.parametrize("kept", [b"esds", b"mdhd"], ids=["to-its-aac-configuration", "to-its-track-clock"])
 def test_an_m4a_whose_index_is_cut_is_read_at_the_rate_its_remains_state(tmp_path, m4a, kept):
     """44.1 kHz decodes alike to 48 kHz: the AAC configuration (or the track's timescale) left in a
