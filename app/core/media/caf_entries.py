@@ -1,4 +1,4 @@
-"""A CAF whose packet table states one or two packets' sizes wrong: read with them mended.
+"""A CAF whose packet table states up to three packets' sizes wrong: read with them mended.
 
 A variable-packet CAF (ALAC, AAC: an iPhone app's recording) finds each packet by adding up the
 sizes before it, so one damaged size puts every later packet in the wrong place: ffmpeg stopped
@@ -14,30 +14,38 @@ them decode where it puts them, each tried on those packets alone), the second a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import BinaryIO
 
 import av
-import av.logging
+
+from app.core.media.ffmpeg_log import captured
 
 MAX_AUDIO = 64 << 20  # each try decodes the whole note: a voice note's size, not an hour's
 NEAR = (-1, 0, -2, 1)  # the entries tried, relative to the first packet that no longer decodes
 
 
-def mended_sizes(handle: BinaryIO, sizes: list[int], audio: int, view) -> tuple[list[int], list[int]] | None:
-    """The sizes with the damaged entries put right (one, or two), and their indexes; None when
-    every packet decodes, or no such mending lets them. `view(sizes)` gives the file read through a
-    table of those sizes."""
+MOST_ENTRIES = 3  # damaged entries put right in one table (each more multiplies the tries by up to CANDIDATES)
+THREE_AUDIO = 2 << 20  # three are looked for in a short note only: when none fits, an 8 s ALAC note (180 kB) cost 5 s more
+
+
+def mended_sizes(handle: BinaryIO, sizes: list[int], audio: int, view,
+                 entries: int = MOST_ENTRIES) -> tuple[list[int], list[int]] | None:
+    """The sizes with the damaged entries put right (up to `entries` of them), and their indexes;
+    None when every packet decodes, or no such mending lets them. `view(sizes)` gives the file read
+    through a table of those sizes. With several wrong the difference the audio bytes give is the
+    sum of their errors: the first is found by the packets after it, the rest as the table left."""
     if audio > MAX_AUDIO or not sizes:
         return None
     if (one := _one_entry(sizes, audio, view)) is not None:
         return one[0], [one[1]]
-    for tried, index in _first_put_right(sizes, view):  # two damaged: the first by the packets after it
-        if sum(tried) == audio:
-            if _first_failing(view(tried)) is None:
-                return tried, [index]
-        elif (second := _one_entry(tried, audio, view)) is not None:
-            return second[0], sorted([index, second[1]])
+    if entries < 2 or (entries > 2 and audio > THREE_AUDIO):
+        return None
+    tries = CANDIDATES if entries >= MOST_ENTRIES else INNER_CANDIDATES  # each one tried tries the rest again
+    for tried, index in _first_put_right(sizes, view, tries):  # several damaged: the first by the packets after it
+        if sum(tried) == audio and _first_failing(view(tried)) is None:
+            return tried, [index]
+        if (rest := mended_sizes(handle, tried, audio, view, entries - 1)) is not None:
+            return rest[0], sorted([index, *rest[1]])
     return None
 
 
@@ -63,7 +71,7 @@ def _one_entry(sizes: list[int], audio: int, view) -> tuple[list[int], int] | No
 CHECKED = 4  # packets after a mended size that must decode where it puts them
 
 
-def _first_put_right(sizes: list[int], view) -> Iterator[tuple[list[int], int]]:
+def _first_put_right(sizes: list[int], view, candidates: int) -> Iterator[tuple[list[int], int]]:
     """The sizes with the first damaged entry given the one size (of up to twice the largest
     packet) nearest the one stated that has the packets after it decode where it puts them, and
     its index, likeliest first (each is then checked with the other entry put right, by decoding
@@ -88,7 +96,7 @@ def _first_put_right(sizes: list[int], view) -> Iterator[tuple[list[int], int]]:
                      for size in _fitting(decoder, data, starts[index], sizes, index, checked))
             tried: set[tuple[int, int]] = set()
             for index, size in found:
-                if len(tried) >= CANDIDATES:
+                if len(tried) >= candidates:
                     return
                 if (index, size) not in tried:
                     tried.add((index, size))
@@ -99,6 +107,7 @@ def _first_put_right(sizes: list[int], view) -> Iterator[tuple[list[int], int]]:
 
 TRIED = 6  # sizes tried for one entry
 CANDIDATES = 8  # first entries put right, each checked by decoding the note up to five times
+INNER_CANDIDATES = 3  # the same, for the second of three damaged entries
 
 
 def _fitting(decoder, data: bytes, start: int, sizes: list[int], index: int, checked: int) -> Iterator[int]:
@@ -126,7 +135,7 @@ def _decode_from(decoder, data: bytes, at: int, sizes: list[int]) -> bool:
     for size in sizes:
         if at + size > len(data):
             return False
-        with _logged() as said:
+        with captured() as said:
             try:
                 if not any(frame.samples for frame in decoder.decode(av.Packet(data[at:at + size]))):
                     return False
@@ -139,18 +148,6 @@ def _decode_from(decoder, data: bytes, at: int, sizes: list[int]) -> bool:
 
 
 LEFT_OVER = "bits left"  # ALAC's word for a packet longer than it holds: the one thing a damaged size of its own does
-
-
-@contextmanager
-def _logged() -> Iterator[list]:
-    """The errors the decoder logs meanwhile (ffmpeg's log is otherwise left as it was)."""
-    level = av.logging.get_level()
-    av.logging.set_level(av.logging.ERROR)
-    try:
-        with av.logging.Capture() as logs:
-            yield logs
-    finally:
-        av.logging.set_level(level)
 
 
 def varints(sizes: list[int]) -> bytes:
@@ -172,7 +169,7 @@ def _first_failing(handle) -> int | None:
             index = -1
             for index, packet in enumerate(container.demux(stream)):
                 if packet.size:
-                    with _logged() as said:
+                    with captured() as said:
                         try:
                             packet.decode()
                         except av.error.FFmpegError:

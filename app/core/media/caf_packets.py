@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from app.core.media import caf_entries
+from app.core.media.by_content import remembered
 from app.core.media.views import Spliced, from_start
 
 MAX_CHUNKS = 64
@@ -91,6 +92,9 @@ def damaged(handle: BinaryIO) -> Table | None:
             return _read(handle)
     except (OSError, ValueError, struct.error):
         return None
+
+
+_FOUND: dict = {}
 
 
 def _read(handle: BinaryIO) -> Table | None:
@@ -185,7 +189,8 @@ def _one_entry_wrong(handle: BinaryIO, pakt: tuple[int, int], table: bytes, stat
     def table_of(tried: list[int]) -> Table:
         return Table(pakt, caf_entries.varints(tried), stated, stated, frames_per_packet, rate, 0)
 
-    found = caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle))
+    found = remembered(_FOUND, handle,  # each opening of the file tried the entries again
+                       lambda: caf_entries.mended_sizes(handle, sizes, audio, lambda tried: table_of(tried).view(handle)))
     if found is None:
         return None
     tried, indexes = found

@@ -47,6 +47,8 @@ def found(handle: BinaryIO) -> Unindexed | None:
         if data is None:
             return None
         start, end, cut = data
+        if end <= start:  # its size never written past its header (a recorder killed): to the file's end
+            end = handle.seek(0, 2)
         handle.seek(start)
         kind = amr.raw_format(handle.read(min(amr.SNIFF_BYTES, end - start)))
         return Unindexed(start, end, kind, cut) if kind else None

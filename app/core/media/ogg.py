@@ -219,5 +219,22 @@ def preskip_hidden(handle: BinaryIO) -> tuple[int, str]:
     if skip <= MAX_PRESKIP:
         return 0, ""
     hidden_ms = round((skip - 312) * 1000 / 48000)
+    if 0 < (end := _last_granule(handle)) <= skip:  # a note shorter than the samples it says to drop
+        return hidden_ms, (f"the Opus header's pre-skip ({skip:,} samples, {skip / 48000:.1f} s; an encoder's is under "
+                           f"0.1 s: a damaged header) is longer than the whole recording ({end / 48000:.1f} s): none "
+                           "of it is heard or transcribed")
     return hidden_ms, (f"the Opus header's pre-skip drops the first {skip / 48000:.1f} s ({skip:,} samples; an "
                        f"encoder's is under 0.1 s: a damaged header): they are not transcribed")
+
+
+def _last_granule(handle: BinaryIO) -> int:
+    """The position the file's last page states (its end, in 48 kHz samples for Opus), or 0."""
+    size = handle.seek(0, 2)
+    handle.seek(max(0, size - (1 << 16)))
+    tail = handle.read()
+    at = tail.rfind(b"OggS")
+    while at >= 0:
+        if at + HEADER.size <= len(tail) and tail[at + 4] == 0:
+            return max(0, HEADER.unpack_from(tail, at)[3])
+        at = tail.rfind(b"OggS", 0, at)
+    return 0

@@ -31,6 +31,7 @@ from app.core.media import (
     mkv_lacing,
     mkv_private,
     moovless,
+    moovless_aac,
     ogg,
     ogg_clock,
     ogg_order,
@@ -54,6 +55,8 @@ APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a f
 CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 BROKEN_INDEX = "an MP4/MOV whose index (moov atom) is whole but damaged: ffmpeg cannot read its track tables"
+NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8-96 kHz, mono or stereo; a voice "
+              "note's, not a video's sound between its pictures) and is neither: it cannot be read")
 
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
@@ -109,6 +112,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         return _open_as(window(handle, frames.start, handle.seek(0, 2)), frames.kind)
     if (bare := moovless.found(handle)) is not None:  # a 3GP note without its index: refused whole
         return _open_as(window(handle, bare.start, bare.end), bare.kind)
+    if (aac := moovless_aac.found(handle)) is not None:  # an M4A note without its index: refused whole
+        return _open_as(aac.view(handle), "aac")
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -125,7 +130,7 @@ def header_fixes(handle) -> tuple:
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
             wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
             mkv_private.unusable(mkv_entry.view(handle)),
-            mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle))
+            mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
@@ -133,6 +138,8 @@ def cut_mark(handle, format_name: str) -> str:
     written as it went ending inside a block), or ''."""
     if format_name in ("amrnb", "amrwb") and (bare := moovless.found(handle)) is not None:
         return bare.cut_note
+    if format_name == "aac" and (aac := moovless_aac.found(handle)) is not None:
+        return aac.cut_note
     if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_repeats.view(handle)):
         return amr.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
@@ -373,7 +380,13 @@ def _riff_fault(handle) -> str | None:
 def _iso_fault(handle) -> str:
     """Why ffmpeg could not open an MP4/MOV: its index missing or cut, or there and damaged (an empty
     sample description: it was called missing)."""
-    return BROKEN_INDEX if boxes.locate_top_level(handle, b"moov") is not None else NO_INDEX
+    if boxes.locate_top_level(handle, b"moov") is not None:
+        return BROKEN_INDEX
+    if (data := boxes.payload(handle, b"mdat")) is None:
+        return NO_INDEX
+    if data[1] - data[0] > moovless_aac.MOST_BYTES:
+        return f"{NO_INDEX}; its media data ({(data[1] - data[0]) >> 20:,} MB) is past what is searched for frames without it"
+    return f"{NO_INDEX}; {NOT_FRAMES}"
 
 
 def _is_iso_media(handle) -> bool:

@@ -22,6 +22,7 @@ from app.core.media import (
     edits,
     flac,
     moovless,
+    moovless_aac,
     mp4_samples,
     mpeg,
     ogg,
@@ -96,6 +97,9 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = ogg.chained_duration_ms(handle) or info["duration_ms"]
     if info["container"] in ("amrnb", "amrwb") and (bare := moovless.found(handle)) is not None:  # a 3GP's frames
         info["container"], info["duration_ms"] = moovless.CONTAINER, moovless.duration_ms(handle, bare)
+    elif info["container"] == "aac" and (aac := moovless_aac.found(handle)) is not None:  # an M4A's frames
+        info["container"], info["duration_ms"] = moovless.CONTAINER, aac.duration_ms
+        streams = tuple(replace(s, duration_ms=aac.duration_ms) for s in streams)  # not a bitrate's guess
     elif info["container"] in ("amr", "amrnb", "amrwb", "caf") and info["audio_codec"].startswith("amr"):
         info["duration_ms"] = amr.duration_ms(amr_repeats.view(handle)) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):

@@ -114,3 +114,39 @@ def from_start(handle: BinaryIO) -> Iterator[BinaryIO]:
         yield handle
     finally:
         handle.seek(at)
+
+
+class Framed(_View):
+    """Frames of the file (each `(start, length)`), each shown after a header of its own made by
+    `header(length)` (a frame header the file lacks: ADTS before raw AAC frames)."""
+
+    def __init__(self, handle: BinaryIO, frames: list[tuple[int, int]], header, header_size: int) -> None:
+        self._handle, self._frames, self._header, self._pos = handle, frames, header, 0
+        self._offsets = [0]  # where each frame's header starts in the view
+        for _, length in frames:
+            self._offsets.append(self._offsets[-1] + header_size + length)
+        self._header_size = header_size
+
+    @property
+    def size(self) -> int:
+        return self._offsets[-1]
+
+    def read(self, size: int = -1) -> bytes:
+        left = max(0, self.size - self._pos)
+        size = left if size is None or size < 0 else min(size, left)
+        parts: list[bytes] = []
+        while size > 0:
+            n = bisect_right(self._offsets, self._pos) - 1
+            start, length = self._frames[n]
+            at = self._pos - self._offsets[n]
+            if at < self._header_size:
+                piece = self._header(length)[at:at + size]
+            else:
+                self._handle.seek(start + at - self._header_size)
+                piece = self._handle.read(min(size, length - (at - self._header_size)))
+            if not piece:
+                break
+            parts.append(piece)
+            self._pos += len(piece)
+            size -= len(piece)
+        return b"".join(parts)

@@ -1,0 +1,311 @@
+"""An M4A/MP4 voice note whose index (moov) is missing or cut, its AAC frames whole in its media data.
+
+A phone recorder killed mid-recording (an app closed, a battery gone, a copy cut short) leaves the
+samples (mdat) with no index after them. AMR frames state their own size (moovless.py); raw AAC
+frames do not, and the file was refused whole. A raw AAC frame (raw_data_block) ends with its END
+element, so its length is the fewest bytes from its start that ffmpeg's AAC decoder reads it from
+whole (fewer run out before END): each frame's length is found that way, the next frame starts
+there. The rate and channels are the index's; a cut index still holding its AAC configuration
+(esds) or its track's timescale (mdhd) gives them, otherwise the channels are the first frame's
+first element (one channel or a pair) and the rate is the one whose band tables decode the frames
+(AAC-LC's tables tell 48/44.1 kHz apart from 32, 24/22.05, 16/12/11.025 and 8 kHz, not within a
+set: the first of each is used and the run says so). The frames are shown to ffmpeg as ADTS, a
+header made for each (views.Framed; nothing is written).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import av
+
+from app.core.media import boxes
+from app.core.media.by_content import remembered
+from app.core.media.views import Framed, from_start
+
+RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
+TABLES = (48000, 16000, 24000, 32000, 8000, 64000, 96000)  # one rate of each set sharing band tables
+ALIKE = {48000: ("44.1 kHz", 0.09), 24000: ("22.05 kHz", 0.09), 16000: ("12 or 11.025 kHz", 0.45),
+         96000: ("88.2 kHz", 0.09)}  # the rates that share its band tables, and how far off they would be
+LC = 2  # AAC-LC's audio object type
+ADTS_HEADER = 7
+MOST_BYTES = 96 << 20  # a voice note's media data (read whole); an hour at 128 kbit/s is 58 MB
+CHANNEL_BYTES = 768  # 6,144 bits: the most one channel's frame holds
+SLACK = 64  # bytes a frame may run past that (fill elements)
+RESYNC = 1 << 16  # bytes searched past a frame that does not decode for the next that does
+RUN = 8  # frames that must decode one after another, each opening as the frames do, where they are found again
+TRIAL_FRAMES = 150  # frames each rate is tried on (3-10 s: past a silent start)
+MIN_FRAMES = 8  # fewer is no recording, and too few to tell from chance
+INDEX_READ = 1 << 20  # of a cut index, read for its AAC configuration
+CUT_NOTE = "the file ends inside its media data (mdat): the recording was cut short there"
+
+
+@dataclass(frozen=True)
+class Unindexed:
+    frames: tuple[tuple[int, int], ...]  # (where in the file, length) of each AAC frame
+    rate: int
+    channels: int
+    stated: bool  # the rate read from what is left of the index, not found by decoding
+    cut: bool  # the file ends before the media data's stated end
+    unread: int  # bytes of media data after the last frame that decodes
+    gaps: tuple[tuple[float, int, float], ...] = ()  # stretches that do not decode: when (s), bytes, least seconds held
+
+    @property
+    def duration_ms(self) -> int:
+        return round(len(self.frames) * 1024 * 1000 / self.rate)
+
+    @property
+    def note(self) -> str:
+        layout = "mono" if self.channels == 1 else "stereo" if self.channels == 2 else f"{self.channels} channels"
+        if self.stated:
+            rate = f"at {self.rate:,} Hz {layout}, as what is left of its index states"
+        elif self.rate in ALIKE:
+            other, off = ALIKE[self.rate]
+            rate = (f"at {self.rate / 1000:g} kHz {layout}: only the index states the rate, and {other} decodes "
+                    f"alike (recorded at that rate, its times and pitch are off by up to {off:.0%})")
+        else:
+            rate = f"at {self.rate / 1000:g} kHz {layout}, the one rate its frames decode at (the index is gone)"
+        lost = (f"; its last {self.unread:,} bytes do not decode as AAC frames (damaged, or not sound): not transcribed"
+                if self.unread > self.most_frame and not self.cut else "")
+        return (f"an M4A/MP4 without its index (the moov atom is missing or cut: an unfinished recording): read "
+                f"as the {len(self.frames):,} AAC frames its media data holds, each found by decoding it, "
+                f"{rate}{self._damage}{lost}")
+
+    @property
+    def _damage(self) -> str:
+        if not self.gaps:
+            return ""
+        when, size, held = self.gaps[0]
+        return (f"; {len(self.gaps):,} stretch(es) of it ({sum(gap[1] for gap in self.gaps):,} bytes, the first "
+                f"{size:,} at {when:.1f} s) do not decode (damaged, or not sound) and are left out: what follows each is heard "
+                f"early, by {held:.2f} s or more (how long they lasted cannot be told from their bytes)")
+
+    @property
+    def cut_note(self) -> str:
+        return CUT_NOTE if self.cut or 0 < self.unread <= self.most_frame else ""  # a recorder killed mid-frame
+
+    @property
+    def most_frame(self) -> int:
+        return CHANNEL_BYTES * self.channels + SLACK
+
+    def view(self, handle: BinaryIO) -> Framed:
+        return Framed(handle, list(self.frames), self._header, ADTS_HEADER)
+
+    def _header(self, length: int) -> bytes:
+        """An ADTS header (MPEG-4, no CRC) for a frame of `length` bytes."""
+        size, rate = length + ADTS_HEADER, RATES.index(self.rate)
+        bits = (0xFFF << 44 | 1 << 40 | (LC - 1) << 38 | rate << 34 | (self.channels & 7) << 30
+                | size << 13 | 0x7FF << 2)
+        return bits.to_bytes(ADTS_HEADER, "big")
+
+
+_FOUND: dict[tuple[int, bytes], Unindexed | None] = {}  # the file is opened several times a run
+
+
+def found(handle: BinaryIO) -> Unindexed | None:
+    """The AAC frames of an MP4/M4A that has no whole index, or None (an index there, no media
+    data, or media data that does not decode as AAC frames). The handle is left where it was."""
+    with from_start(handle):
+        if handle.read(8)[4:8] != b"ftyp" or boxes.locate_top_level(handle, b"moov") is not None:
+            return None
+        data = boxes.payload(handle, b"mdat")
+        if data is not None and data[1] <= data[0]:  # its size never written past its header: to the end
+            data = (data[0], handle.seek(0, 2), False)
+        if data is None or data[1] - data[0] > MOST_BYTES or data[1] <= data[0]:
+            return None
+        return remembered(_FOUND, handle, lambda: _walked(handle, *data))
+
+
+def _walked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:
+    handle.seek(start)
+    data = memoryview(handle.read(end - start))
+    chosen = _configuration(data, None if cut else _stated(handle, end))
+    if chosen is None:
+        return None
+    rate, channels, said = chosen
+    found, gaps = _frames(rate, channels, data)
+    if len(found) < MIN_FRAMES:
+        return None
+    last = found[-1][0] + found[-1][1]
+    return Unindexed(tuple((start + at, length) for at, length in found), rate, channels, said, cut,
+                     len(data) - last, tuple(_gap(found, at, size, rate) for at, size in gaps))
+
+
+def _frames(rate: int, channels: int, data: memoryview) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(offset, length) of each frame, and (offset, bytes) of each stretch between them that does
+    not decode (a damaged frame: the frames after it are found again past it, each place tried by
+    a decoder of its own: damaged bytes read as a channel layout of their own leave the decoder
+    refusing the frames after them)."""
+    frames: list[tuple[int, int]] = []
+    gaps: list[tuple[int, int]] = []
+    at = 0
+    while at < len(data):
+        run = _walk(_decoder(rate, channels), data, at, None, channels)
+        frames += run
+        at = run[-1][0] + run[-1][1] if run else at
+        if at >= len(data) or (again := _found_again(rate, channels, data, at, _opening(data, frames))) is None:
+            break
+        gaps.append((at, again - at))
+        at = again
+    return frames, gaps
+
+
+def _opening(data: memoryview, frames: list[tuple[int, int]]) -> int:
+    """The first 7 bits most frames open with (their first element and its tag; an encoder's
+    first frame may open with a fill element of its own)."""
+    openings = Counter(data[start] >> 1 for start, _ in frames[-200:])
+    return openings.most_common(1)[0][0] if openings else data[0] >> 1
+
+
+def _found_again(rate: int, channels: int, data: memoryview, at: int, first: int) -> int | None:
+    """Where frames decode again after a stretch that does not: the first place within RESYNC
+    bytes from which RUN frames decode one after another, each opening as the frames do (`first`:
+    their first element and tag; ffmpeg's decoder reads many a run of misplaced bytes as frames)."""
+    for spot in range(at + 1, min(len(data), at + RESYNC)):
+        if data[spot] >> 1 == first and any(data[spot:spot + 8]):  # a run of zeros (space never written) starts none
+            run = _walk(_decoder(rate, channels), data, spot, RUN, channels)
+            whole = len(run) == RUN or (run and run[-1][0] + run[-1][1] == len(data))
+            if whole and all(data[start] >> 1 == first for start, _ in run):  # misplaced bytes decode too
+                return spot
+    return None
+
+
+def _gap(frames: list[tuple[int, int]], at: int, size: int, rate: int) -> tuple[float, int, float]:
+    """(when, in seconds, bytes, the fewest seconds it can have held) of a stretch that does not
+    decode: as many frames as its bytes hold at the note's largest (a silent frame is a few bytes,
+    a loud one hundreds: how long it lasted cannot be told from its bytes)."""
+    before = sum(1 for start, _ in frames if start < at)
+    largest = max(length for _, length in frames)
+    return before * 1024 / rate, size, size // largest * 1024 / rate
+
+
+def _configuration(data: memoryview, stated: tuple[int, int] | None) -> tuple[int, int, bool] | None:
+    """The configuration to read the frames with, first: what is left of the index states it, or
+    the rate (of each set of band tables) and channels whose decoder walks the most of the first
+    frames."""
+    first = data[0] >> 5 if len(data) else 7
+    channels = (1,) if first == 0 else (2,) if first == 1 else (1, 2)  # a lone channel, or a pair
+    if stated is not None:
+        rate, count = stated
+        return rate, count or channels[0], True
+    best, walked = None, MIN_FRAMES - 1
+    for rate in TABLES:
+        for count in channels:
+            lengths = _walk(_decoder(rate, count), data, 0, TRIAL_FRAMES, count)
+            if len(lengths) > walked:
+                best, walked = (rate, count, False), len(lengths)
+    return best
+
+
+def _walk(decoder, data: memoryview, at: int, limit: int | None, channels: int) -> list[tuple[int, int]]:
+    """(offset, length) of the frames found one after another from `at` (up to `limit` of them)."""
+    lengths: list[tuple[int, int]] = []
+    guess = None
+    most = CHANNEL_BYTES * channels + SLACK
+    while at < len(data) and (limit is None or len(lengths) < limit):
+        length = _frame_length(decoder, data, at, min(most, len(data) - at), guess)
+        if length is None:
+            break
+        lengths.append((at, length))
+        at, guess = at + length, length
+    return lengths
+
+
+def _frame_length(decoder, data: memoryview, at: int, top: int, guess: int | None) -> int | None:
+    """The fewest bytes from `at` the decoder reads a whole frame from, or None (none do)."""
+    def whole(length: int) -> bool:
+        return _decodes(decoder, data[at:at + length])
+
+    low, high = 0, top  # [at, at + low) is no whole frame; [at, at + high) is (once checked)
+    if guess is not None and guess < top:
+        step = 1
+        if whole(guess):
+            high = guess
+            while high - step > 0 and whole(high - step):
+                high, step = high - step, step * 2
+            low = max(0, high - step)
+        else:
+            low = guess
+            while low + step < top and not whole(low + step):
+                low, step = low + step, step * 2
+            high = min(top, low + step)
+    if high == top and not whole(top):
+        return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        if whole(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _decodes(decoder, chunk: memoryview) -> bool:
+    """Whether the decoder reads a whole frame from the chunk's start (what follows it may not be one)."""
+    decoder.flush_buffers()
+    try:
+        return bool(decoder.decode(av.Packet(bytes(chunk))))
+    except (av.error.FFmpegError, ValueError):
+        return False
+
+
+def _decoder(rate: int, channels: int):
+    decoder = av.CodecContext.create("aac", "r")
+    decoder.extradata = _config(rate, channels)
+    return decoder
+
+
+def _config(rate: int, channels: int) -> bytes:
+    """An AAC-LC AudioSpecificConfig: object type, rate index, channel configuration."""
+    return struct.pack(">H", LC << 11 | RATES.index(rate) << 7 | channels << 3)
+
+
+def _stated(handle: BinaryIO, after: int) -> tuple[int, int] | None:
+    """(rate, channels or 0) what is left of a cut index after the media data states: its AAC-LC
+    configuration (esds), or its audio track's timescale (mdhd) when the cut came before it."""
+    handle.seek(after)
+    rest = handle.read(INDEX_READ)
+    at = rest.find(b"esds")
+    config = _esds_config(rest[at + 8:at + 8 + 256]) if at >= 0 else None
+    if config and len(config) >= 2 and config[0] >> 3 == LC:
+        index, count = (config[0] & 7) << 1 | config[1] >> 7, config[1] >> 3 & 0x0F
+        if index < len(RATES) and count <= 2:
+            return RATES[index], count
+    at = rest.find(b"mdhd")
+    while at >= 0:
+        version = rest[at + 4] if at + 4 < len(rest) else 0
+        spot = at + (24 if version == 1 else 16)
+        if spot + 4 <= len(rest) and (scale := struct.unpack_from(">I", rest, spot)[0]) in RATES:
+            return scale, 0
+        at = rest.find(b"mdhd", at + 4)
+    return None
+
+
+def _esds_config(body: bytes) -> bytes | None:
+    """The DecoderSpecificInfo (tag 5) of an esds box's descriptors, or None."""
+    at = 0
+    while at + 2 <= len(body):
+        tag, at = body[at], at + 1
+        size = 0
+        for _ in range(4):
+            if at >= len(body):
+                return None
+            byte, at = body[at], at + 1
+            size = size << 7 | byte & 0x7F
+            if not byte & 0x80:
+                break
+        if tag == 5:
+            return body[at:at + size]
+        if tag == 3:
+            flags = body[at + 2] if at + 2 < len(body) else 0
+            at += 3 + (2 if flags & 0x80 else 0) + (2 if flags & 0x20 else 0)
+            if flags & 0x40 and at < len(body):
+                at += 1 + body[at]
+        elif tag == 4:
+            at += 13
+        else:
+            at += size
+    return None
