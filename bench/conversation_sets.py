@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class Voice:
     """One real person: the clips they read (a 'file:left|right' picks a channel)."""

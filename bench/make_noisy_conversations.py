@@ -17,6 +17,7 @@ Seeded: the same files every run.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -38,17 +39,17 @@ ONE_VOICE = ("ljf", "bushm", "austenm", "jfkm", "osr8k", "r1272m")  # one person
 SOUNDS = {
     "white_noise": ("anoisesrc=d=2.0:c=white:a=0.5:r=16000:s=7", "", 0.4),
     "pink_noise": ("anoisesrc=d=3.0:c=pink:a=0.5:r=16000:s=8", "", 0.5),
-    "music": ("aevalsrc='0.25*sin(2*PI*t*220*pow(2,floor(mod(t*3,6))/6))"
-              "+0.12*sin(4*PI*t*220*pow(2,floor(mod(t*3,6))/6))"
-              "+0.1*sin(2*PI*t*110)+0.1*sin(2*PI*t*138.6)+0.1*sin(2*PI*t*164.8)"
-              "+0.3*random(0)*exp(-30*mod(t,0.5))':s=16000:d=4.0", "", 0.6),
+    "music": (("aevalsrc='0.25*sin(2*PI*t*220*pow(2,floor(mod(t*3,6))/6))"
+               "+0.12*sin(4*PI*t*220*pow(2,floor(mod(t*3,6))/6))"
+               "+0.1*sin(2*PI*t*110)+0.1*sin(2*PI*t*138.6)+0.1*sin(2*PI*t*164.8)"
+               "+0.3*random(0)*exp(-30*mod(t,0.5))':s=16000:d=4.0"), "", 0.6),
     "door": ("aevalsrc='0.9*random(0)*exp(-18*t)+0.5*random(1)*exp(-30*(t-0.35))*gte(t,0.35)':s=16000:d=0.8",
              "lowpass=f=900", 0.9),
-    "coughs": ("aevalsrc='(0.6*random(0)+0.5*sin(2*PI*170*t))*(exp(-14*t)*(1-exp(-300*t))"
-               "+gte(t,0.55)*exp(-14*(t-0.55))*(1-exp(-300*(t-0.55))))':s=16000:d=1.1",
+    "coughs": (("aevalsrc='(0.6*random(0)+0.5*sin(2*PI*170*t))*(exp(-14*t)*(1-exp(-300*t))"
+                "+gte(t,0.55)*exp(-14*(t-0.55))*(1-exp(-300*(t-0.55))))':s=16000:d=1.1"),
                "bandpass=f=1200:width_type=h:w=1800", 0.7),
-    "laughter": ("aevalsrc='(0.7*(2*mod(t*(250-40*t),1)-1)+0.3*random(0))*pow(sin(PI*mod(t*4.5,1)),2)"
-                 "*(1-t/3)':s=16000:d=2.6", "bandpass=f=900:width_type=h:w=1400", 0.6),
+    "laughter": (("aevalsrc='(0.7*(2*mod(t*(250-40*t),1)-1)+0.3*random(0))*pow(sin(PI*mod(t*4.5,1)),2)"
+                  "*(1-t/3)':s=16000:d=2.6"), "bandpass=f=900:width_type=h:w=1400", 0.6),
     "ringing": ("aevalsrc='0.4*(sin(2*PI*440*t)+sin(2*PI*480*t))*lt(mod(t,3),2)':s=16000:d=2.0", "", 0.5),
     "shared_noise": ("", "", 0.5),  # noise_10s.wav of the shared media, 2.5 s of it
 }
@@ -74,7 +75,7 @@ def sound(name: str) -> np.ndarray:
 def pauses(turns: list[dict]) -> list[float]:
     """Times (s) between turns where no one speaks: the middle of each gap between them."""
     out, reach = [], 0.0
-    for a, b in zip(turns, turns[1:]):
+    for a, b in itertools.pairwise(turns):
         reach = max(reach, a["end"])
         if b["start"] - reach >= 0.2:
             out.append((reach + b["start"]) / 2)
