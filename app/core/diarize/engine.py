@@ -27,6 +27,7 @@ from app.core.diarize.records import DiarResult, Turn
 from app.core.diarize.region_split import split_by_regions
 from app.core.diarize.repeats import fresh_seconds, repeated_copies
 from app.core.diarize.same_voice import LocalKey, merge_same_voice
+from app.core.diarize.scraps import fold_scraps
 from app.core.diarize.segmentation import Segmenter, load_segmenter
 from app.core.diarize.vad import speech_regions
 from app.core.diarize.vectors import unit
@@ -172,12 +173,14 @@ class Collector:
         )
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
+            seconds = [(w.end - w.start) / SAMPLE_RATE for w in self.embedded]
+            labels = fold_scraps(labels, emb, seconds, copies, min_speakers or 1)  # no speaker of scraps
             regions = (np.array(self.region_of), np.array(self.region_prints), np.array(self.region_seconds))
             most, pitches = max_speakers or clustering.MAX_SPEAKERS, np.array(self.pitches, dtype=np.float64)
             fresh = fresh_seconds(regions[2], regions[0], copies)  # a region heard again holds no new speech
             labels = split_by_regions(labels, *regions, most, shift, pitches, fresh)
             labels = split_minorities(labels, *regions, most, shift, pitches)
-            labels = split_lone(labels, emb, [(w.end - w.start) / SAMPLE_RATE for w in self.embedded], most)
+            labels = split_lone(labels, emb, seconds, most)
         labels = smooth(self.embedded, labels)
         labels = attach_fragments(self.embedded, labels)
         window_labels = _label_all(self.windows, self.embedded, labels)
