@@ -38,6 +38,7 @@ from app.core.asr.pipeline import ChunkDecoder, ChunkDone, RunState, start_state
 from app.core.asr.speech import SpeechChunk
 from app.core.language_parts import main_language, merge_parts
 from app.core.media.decode import SAMPLE_RATE
+from app.core.memory import hand_back
 from app.core.options import TranscribeOptions
 from app.core.types import Segment, SourceInfo, Word
 
@@ -291,10 +292,12 @@ class PackedDecoder:
                 closed += packer.add(Piece(0, chunk, normalise_gain(chunk.audio, self.batch.target_rms)))
                 if sum(len(w) for w in closed) >= group:
                     yield from self._decode(closed, state, should_stop)
+                    hand_back()  # the group's buffers are all freed: their pages go back (memory.py)
                     closed, group = [], min(2 * group, self.batch.decode_batch)
             closed += packer.close()
             if closed:
                 yield from self._decode(closed, state, should_stop)
+                hand_back()
         except Stopped:
             return
 

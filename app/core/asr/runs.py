@@ -27,6 +27,7 @@ from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.evidence.provenance import software_info
 from app.core.evidence.source_check import check_unchanged
 from app.core.language_parts import mixed_note
+from app.core.memory import hand_back
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case, Exhibit
@@ -142,6 +143,7 @@ def transcribe_exhibit(
     finally:
         if speakers is not None:  # stopped or failed: stop finding turns (done already otherwise)
             speakers.cancel(CANCEL_WAIT_S)
+        hand_back()  # the worker lives on for the next file: what this one freed goes back (memory.py)
     _finish(case, exhibit, run_id, truncated, (*notes, *_model_notes(engine, options), *_mixed(state.languages)),
             count)
     return RunResult(run_id, count)

@@ -20,6 +20,7 @@ SAMPLE_RATE = 16000
 MEL_BINS = 80
 MIN_SAMPLES = 400  # one 25 ms frame; shorter windows are padded with zeros
 BATCH = 16
+BATCH_FRAMES = 2400  # feature frames run at once: 16 windows of 1.5 s (see _same_length_batches)
 CONFIG = "speaker-model.json"
 
 
@@ -66,9 +67,22 @@ class SpeakerEmbedder(OnnxModel):
 
 
 def _same_length_batches(feats: Sequence[np.ndarray]) -> list[list[int]]:
-    """Indices of `feats` in groups of one frame count, BATCH at most, shortest first."""
+    """Indices of `feats` in groups of one frame count, BATCH at most, shortest first, each
+    group cut again to BATCH_FRAMES (within_budget)."""
     by_length: dict[int, list[int]] = {}
     for index, frames in enumerate(feats):
         by_length.setdefault(len(frames), []).append(index)
-    return [same[start : start + BATCH] for length in sorted(by_length)
-            for same in [by_length[length]] for start in range(0, len(same), BATCH)]
+    return [part for length in sorted(by_length) for same in [by_length[length]]
+            for start in range(0, len(same), BATCH) for part in within_budget(same[start : start + BATCH], length)]
+
+
+def within_budget(batch: list[int], frames: int) -> list[list[int]]:
+    """`batch` (pieces of `frames` feature frames each) cut into near-equal parts of at most
+    BATCH_FRAMES frames in all, never a part of one where the batch had more (CAM++ gives a piece
+    alone other bits than in a batch; any two or more give the same). ONNX Runtime keeps the most
+    memory a run ever needed: sixteen 6 s speech regions at once (a long recording's region
+    voiceprints) held 335 MB from then to the worker's end, where sixteen 1.5 s windows need 69 MB."""
+    if len(batch) < 4 or len(batch) * frames <= BATCH_FRAMES:
+        return [batch]
+    parts = min(-(-len(batch) * frames // BATCH_FRAMES), len(batch) // 2)
+    return [batch[i * len(batch) // parts : (i + 1) * len(batch) // parts] for i in range(parts)]
