@@ -199,14 +199,20 @@ def decode_pieces(
                          should_stop)
             decided = language_check.switches(decoder, [p for part in rest for p in part],
                                                [f for fs in found for f in fs], languages, allowed)
+        split = language_check.mixed_pieces(decoder, encoded, pieces, decided, languages, allowed) if follow else {}
+        decided.update((id(u), u.language) for parts in split.values() for u in parts)  # type: ignore[misc]
+        whole = {id(parts[-1]): p for p in pieces for parts in [split.get(id(p))] if parts}  # a cut piece is done with its last part
         by_language: dict[str, list[Piece]] = {}
-        for p in pieces:
+        for p in (u for p in pieces for u in split.get(id(p), [p])):
             by_language.setdefault(decided.get(id(p), languages[p.owner])[0], []).append(p)  # type: ignore[index]
         work = [(language, part) for language, same in by_language.items() for group in by_span(same)
                 for part in in_batches(group, batch.decode_batch, workers)]
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
-        done = (lambda job: [on_piece_done(p) for p in job[1]]) if on_piece_done else None
+        cut_parts = {id(u) for parts in split.values() for u in parts}
+        done = (lambda job: [on_piece_done(whole.get(id(p), p)) for p in job[1]
+                             if id(p) not in cut_parts or id(p) in whole]) if on_piece_done else None
         _map(pool, transcribe, work, should_stop, done)
+        language_check.join_parts(pieces, split)
     return languages  # type: ignore[return-value]
 
 

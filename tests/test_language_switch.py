@@ -1,0 +1,101 @@
+"""A speaker who changes language without a pause: each part decoded in its own language.
+
+A 45 s voice note of English then Spanish speech (FLEURS clips 0.2 s apart, as a speaker going
+on in the other language) came out in English throughout: its short-file path decoded every
+piece in the language of its first, and its first speech chunk held both languages (VAD found no
+pause between them). Each piece of 8 s or more now has its language asked on each 4 s stretch of
+its own encoder states, and a run of another language confirmed on its own frames is cut off at
+the quietest point near the change and decoded in that language (language_check.mixed_pieces);
+a short file's later pieces may change language as a long file's do (language_check.switches).
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+
+import pytest
+
+from tests.conftest import SHARED
+
+ENGLISH = {"the", "and", "of", "is", "that", "to", "which", "with", "for", "are", "there", "was", "were"}
+SPANISH = {"la", "que", "el", "los", "las", "del", "fue", "al", "para", "una", "con", "por", "se", "es", "en"}
+
+
+def clips(language: str, seconds: float) -> list:
+    from app.core.media.decode import read_all
+
+    items = json.loads((SHARED / "eval" / "speech.json").read_text(encoding="utf-8"))["items"]
+    found, total = [], 0.0
+    for item in (i for i in items if i["language"] == language):
+        if total >= seconds:
+            break
+        found.append(read_all(SHARED / "eval" / "speech" / item["file"])[0])
+        total += len(found[-1]) / 16000
+    return found
+
+
+def trimmed(audio):
+    """The clip without the quiet before and after its speech (a FLEURS clip holds up to a second of
+    it): clips joined after this run on as one speaker talking, with no pause VAD would cut at."""
+    import numpy as np
+
+    frames = audio[: len(audio) // 320 * 320].reshape(-1, 320)
+    rms = np.sqrt((frames**2).mean(1))
+    loud = np.flatnonzero(rms > 0.05 * rms.max())
+    return audio[max(0, loud[0] - 5) * 320 : (loud[-1] + 6) * 320]
+
+
+def write_wav(path, parts, gap_s: float) -> list[int]:
+    """`parts` (lists of clips, trimmed) one after another, `gap_s` apart; where each part starts (ms)."""
+    import numpy as np
+
+    parts = [[trimmed(clip) for clip in part] for part in parts]
+    pause, audio, starts = np.zeros(int(gap_s * 16000), np.float32), [], []
+    for part in parts:
+        starts.append(sum(len(a) for a in audio) * 1000 // 16000)
+        audio += [a for clip in part for a in (clip, pause)]
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
+        out.writeframes((np.clip(np.concatenate(audio), -1, 1) * 32767).astype("<i2").tobytes())
+    return starts
+
+
+def words(segments, after_ms: int = 0, before_ms: int = 10**9) -> list[str]:
+    said = " ".join(s.text for s in segments if after_ms <= (s.start_ms + s.end_ms) // 2 < before_ms)
+    return said.lower().replace(",", " ").replace(".", " ").replace("¿", " ").split()
+
+
+@pytest.fixture(scope="module")
+def voice_note(tmp_path_factory, base_engine):
+    """The 45 s English-then-Spanish note through the short-file path at base's defaults:
+    (its ClipResult, where the Spanish starts in ms)."""
+    from app.core.asr import transcribe_clips
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    path = tmp_path_factory.mktemp("switch") / "note.wav"
+    _, spanish_ms = write_wav(path, [clips("en", 20), clips("es", 20)], 0.2)
+    assert probe(path).duration_ms <= 60_000  # a short file
+    return next(transcribe_clips(base_engine, [probe(path)], TranscribeOptions(model="base", threads=2))), spanish_ms
+
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_voice_note_that_changes_language_says_both(voice_note):
+    result, spanish_ms = voice_note
+    assert {part[2] for part in result.languages} == {"en", "es"}, result.languages
+    from app.core.language_parts import language_at
+
+    parts = [list(part) for part in result.languages]  # the Spanish said where it is, not in an English part
+    assert language_at(parts, spanish_ms + 2000, spanish_ms + 9000) == "es", parts
+    assert language_at(parts, 1000, spanish_ms - 2000) == "en", parts
+
+
+def test_each_half_of_the_voice_note_is_decoded_in_its_own_language(voice_note):
+    result, spanish_ms = voice_note
+    spanish = words(result.segments, spanish_ms + 2000)
+    assert sum(w in SPANISH for w in spanish) >= 8 and not set(spanish) & ENGLISH - SPANISH, spanish
+    english = words(result.segments, 0, spanish_ms - 2000)
+    assert sum(w in ENGLISH for w in english) >= 5 and not set(english) & {"la", "que", "los", "del"}, english
