@@ -99,3 +99,14 @@ def test_each_half_of_the_voice_note_is_decoded_in_its_own_language(voice_note):
     assert sum(w in SPANISH for w in spanish) >= 8 and not set(spanish) & ENGLISH - SPANISH, spanish
     english = words(result.segments, 0, spanish_ms - 2000)
     assert sum(w in ENGLISH for w in english) >= 5 and not set(english) & {"la", "que", "los", "del"}, english
+
+
+def test_stretches_of_one_language_make_one_run_and_a_confident_change_another():
+    from app.core.asr.language_check import language_runs
+
+    spans = [(0, 200), (200, 400), (400, 600), (600, 800), (700, 900)]
+    same = language_runs(spans, [("en", 0.99), ("en", 0.6), ("de", 0.7), ("en", 0.95), ("en", 0.9)], "en")
+    assert [run[2] for run in same] == ["en"]  # unsure stretches naming another language change nothing
+    runs = language_runs(spans, [("en", 0.99), ("es", 0.6), ("es", 0.93), ("es", 0.97), ("es", 0.9)], "en")
+    assert [(run[0], run[1], run[2]) for run in runs] == [(0, 200, "en"), (200, 900, "es")]  # unsure: joins it
+    assert runs[1][3] == 0.9  # the lowest confident reading of the change

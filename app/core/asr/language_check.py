@@ -177,7 +177,7 @@ def language_parts(pieces: list[Piece]) -> list[list]:
 
 STRETCH_FRAMES = 200  # 4 s: the stretches of a piece whose language is asked one by one (encoder frames)
 MIN_PART_FRAMES = 150  # 3 s: a run of another language shorter than this is not cut out of its piece
-CUT_SEARCH_SAMPLES = 24000  # 1.5 s either side of where two stretches' languages meet: the cut's search
+CUT_SEARCH_SAMPLES = 32000  # 2 s (half a stretch) either side of where two stretches' languages meet: the cut's search
 FRAME_SAMPLES = 320
 
 
@@ -221,14 +221,24 @@ def stretches(piece: Piece) -> list[tuple[int, int]]:
     return spans
 
 
+OTHER = "?"  # a stretch whose likeliest language is not the piece's, named without confidence
+
+
 def language_runs(spans: list[tuple[int, int]], found: list[tuple[str, float]], usual: str) -> list[list]:
     """[start frame, end frame, language, lowest confidence] for each run of stretches of one language:
-    a stretch named with confidence is in its language, an unsure one in the language before it (the
-    piece's own at its start); two runs meet halfway through the overlap of their stretches."""
+    a stretch named with confidence is in its language; an unsure one is in the language of the run
+    before it where that is not the piece's, else in the piece's if it names it, else in OTHER (the
+    German of an English piece read as Turkish 11%, German 40%, Latin 44%: not English). A run of
+    OTHER joins a confident run beside it; one of less than two stretches is the piece's. Two runs
+    meet halfway through the overlap of their stretches."""
     runs: list[list] = []
     for (a, b), (code, probability) in zip(spans, found):
-        code = code if probability >= LANGUAGE_CONFIDENT else (runs[-1][2] if runs else usual)
+        if probability < LANGUAGE_CONFIDENT:
+            after = runs[-1][2] if runs and runs[-1][2] != usual else None
+            code = after or (usual if code == usual else OTHER)
         sure = probability if probability >= LANGUAGE_CONFIDENT and code != usual else 1.0
+        if runs and runs[-1][2] == OTHER and code not in (OTHER, usual):
+            runs[-1][2] = code  # unsure stretches before a confident one of another language: its
         if runs and runs[-1][2] == code:
             runs[-1][1], runs[-1][3] = b, min(runs[-1][3], sure)
         else:
@@ -236,21 +246,36 @@ def language_runs(spans: list[tuple[int, int]], found: list[tuple[str, float]], 
                 meet = (min(runs[-1][1], b) + a) // 2
                 runs[-1][1], a = meet, meet
             runs.append([a, b, code, sure])
-    return runs
+    for run in runs:
+        if run[2] == OTHER and run[1] - run[0] < 2 * STRETCH_FRAMES - STRETCH_FRAMES // 4:
+            run[2] = usual
+    return merged(runs)
+
+
+def merged(runs: list[list]) -> list[list]:
+    """Neighbouring runs of one language as one."""
+    joined: list[list] = []
+    for run in runs:
+        if joined and joined[-1][2] == run[2]:
+            joined[-1][1], joined[-1][3] = run[1], min(joined[-1][3], run[3])
+        else:
+            joined.append(list(run))
+    return joined
 
 
 def confirmed(decoder: BatchDecoder, piece: Piece, runs: list[list], usual: tuple[str, float],
               allowed: tuple[str, ...]) -> list[list]:
     """The runs kept: one in another language than the piece's only where it is MIN_PART_FRAMES or
-    longer and its own frames name that language with confidence too (then the lower confidence);
-    every other run joins its neighbours in the piece's language."""
+    longer and its own frames name that language with confidence too (then the lower confidence; a run
+    of OTHER: any language but the piece's); every other run joins its neighbours in the piece's language."""
     kept: list[list] = []
     for a, b, code, sure in runs:
         if code != usual[0]:
             alone = (("", 0.0) if b - a < MIN_PART_FRAMES else
                      heard(piece, decoder.detect_alone(piece.audio[frame_sample(piece, a):frame_sample(piece, b)],
                                                        allowed), "on its own frames, part"))
-            code, sure = (code, min(sure, alone[1])) if alone[0] == code and alone[1] >= LANGUAGE_CONFIDENT \
+            named = alone[0] == code or (code == OTHER and alone[0] not in ("", usual[0]))
+            code, sure = (alone[0], min(sure, alone[1])) if named and alone[1] >= LANGUAGE_CONFIDENT \
                 else (usual[0], usual[1])
         else:
             sure = usual[1]
