@@ -22,12 +22,12 @@ ENGLISH = {"the", "and", "of", "is", "that", "to", "which", "with", "for", "are"
 SPANISH = {"la", "que", "el", "los", "las", "del", "fue", "al", "para", "una", "con", "por", "se", "es", "en"}
 
 
-def clips(language: str, seconds: float) -> list:
+def clips(language: str, seconds: float, skip: int = 0) -> list:
     from app.core.media.decode import read_all
 
     items = json.loads((SHARED / "eval" / "speech.json").read_text(encoding="utf-8"))["items"]
     found, total = [], 0.0
-    for item in (i for i in items if i["language"] == language):
+    for item in [i for i in items if i["language"] == language][skip:]:
         if total >= seconds:
             break
         found.append(read_all(SHARED / "eval" / "speech" / item["file"])[0])
@@ -110,3 +110,29 @@ def test_stretches_of_one_language_make_one_run_and_a_confident_change_another()
     runs = language_runs(spans, [("en", 0.99), ("es", 0.6), ("es", 0.93), ("es", 0.97), ("es", 0.9)], "en")
     assert [(run[0], run[1], run[2]) for run in runs] == [(0, 200, "en"), (200, 900, "es")]  # unsure: joins it
     assert runs[1][3] == 0.9  # the lowest confident reading of the change
+
+
+@pytest.fixture(scope="module")
+def english_german_english(tmp_path_factory, base_engine):
+    """English, German, then English FLEURS clips 1 s apart (110 s: the long-file path), in-process at
+    base's defaults: (segments, where the German starts, where the English starts again, in ms)."""
+    from app.core.asr import transcribe_source
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    path = tmp_path_factory.mktemp("en_de_en") / "interview.wav"
+    starts = write_wav(path, [clips("en", 35), clips("de", 35), clips("en", 20, skip=30)], 1.0)
+    done = list(transcribe_source(base_engine, probe(path), TranscribeOptions(model="base", threads=2)))
+    return [s for d in done for s in d.segments], starts[1], starts[2]
+
+
+def test_speech_after_a_language_change_inside_one_chunk_is_not_withheld(english_german_english):
+    """The chunk holding the end of the English and the start of the German was decoded in English:
+    its 12 s of German came out `[inaudible]`; the chunk holding the German end and the English
+    start was decoded in German ("Aber bei Printers in Strasbourg, ... und andere Cities")."""
+    segments, german_ms, english_ms = english_german_english
+    german = words(segments, german_ms + 1500, german_ms + 12000)
+    assert sum(w in {"die", "der", "und", "von", "zum", "auf", "den", "sie"} for w in german) >= 3, german
+    assert not [s for s in segments if s.inaudible and german_ms < s.start_ms < german_ms + 12000], segments
+    english = words(segments, english_ms + 500, english_ms + 6000)
+    assert english and not set(english) & {"aber", "und", "andere", "bei"}, english
