@@ -117,7 +117,8 @@ def decode_pieces(
     `follow`: the pieces are one long recording's (its language not set by the user), and may change
     language from one to the next: each piece's language is detected on its own composite (a decoder
     step, no encoder pass), and a piece it names another language for with confidence is decoded in
-    that one where its own audio confirms it (language_check.switches).
+    that one where its own audio confirms it (language_check.switches); a piece whose own stretches change
+    language part-way is cut there, each part decoded in its own (language_check.mixed_pieces).
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -203,7 +204,7 @@ def decode_pieces(
         decided.update((id(u), u.language) for parts in split.values() for u in parts)  # type: ignore[misc]
         whole = {id(parts[-1]): p for p in pieces for parts in [split.get(id(p))] if parts}  # a cut piece is done with its last part
         by_language: dict[str, list[Piece]] = {}
-        for p in (u for p in pieces for u in split.get(id(p), [p])):
+        for p in [u for whole_piece in pieces for u in split.get(id(whole_piece), [whole_piece])]:
             by_language.setdefault(decided.get(id(p), languages[p.owner])[0], []).append(p)  # type: ignore[index]
         work = [(language, part) for language, same in by_language.items() for group in by_span(same)
                 for part in in_batches(group, batch.decode_batch, workers)]

@@ -16,9 +16,14 @@ not written in are never kept.
 
     confidence = own_confidence(decoder, piece, "th", allowed)   # 0.61: in doubt
     wrong_script("en", "ご視聴ありがとうございました")                # True
+
+A piece whose own audio changes language part-way (a speaker going on in another language without a
+pause) is cut where it changes, each part decoded in its own (mixed_pieces).
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import numpy as np
 
@@ -296,7 +301,7 @@ def cut(piece: Piece, runs: list[list]) -> list[Piece]:
     bounds = [0, *(quietest(piece.audio, frame_sample(piece, run[0])) for run in runs[1:]), len(piece.audio)]
     bounds = [max(bounds[: i + 1]) for i in range(len(bounds))]  # in order, however near two changes are
     parts = []
-    for (lo, hi), run in zip(zip(bounds, bounds[1:]), runs):
+    for (lo, hi), run in zip(pairwise(bounds), runs):
         if hi <= lo:
             continue
         part = Piece(piece.owner, sub_chunk(piece.chunk, lo, hi), piece.audio[lo:hi], window=piece.window,
