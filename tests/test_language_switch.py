@@ -136,3 +136,28 @@ def test_speech_after_a_language_change_inside_one_chunk_is_not_withheld(english
     assert not [s for s in segments if s.inaudible and german_ms < s.start_ms < german_ms + 12000], segments
     english = words(segments, english_ms + 500, english_ms + 6000)
     assert english and not set(english) & {"aber", "und", "andere", "bei"}, english
+
+
+@pytest.fixture(scope="module")
+def french_then_spanish(tmp_path_factory, base_engine):
+    """French then Spanish FLEURS clips 1 s apart (72 s, the long-file path): (segments, Spanish start ms)."""
+    from app.core.asr import transcribe_source
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    path = tmp_path_factory.mktemp("fr_es") / "call.wav"
+    _, spanish_ms = write_wav(path, [clips("fr", 40), clips("es", 40)], 1.0)
+    done = list(transcribe_source(base_engine, probe(path), TranscribeOptions(model="base", threads=2)))
+    return [s for d in done for s in d.segments], spanish_ms
+
+
+def test_a_french_sentence_in_a_chunk_decoded_in_spanish_keeps_its_french_words(french_then_spanish):
+    """The chunk holding the last French sentence and the first Spanish one was decoded in Spanish: the
+    French came out as Spanish words it does not hold ("y la ajouter con los dos restaurantes para la
+    demanda"); it reads "Il a ajouté qu'on ne devrait cependant pas leur demander d'assumer ...\""""
+    segments, spanish_ms = french_then_spanish
+    french = words(segments, spanish_ms - 8000, spanish_ms - 500)
+    assert sum(w in {"il", "a", "qu'on", "ne", "pas", "leur", "des", "de", "la", "le"} for w in french) >= 4, french
+    assert not set(french) & {"y", "con", "los", "para", "las", "que"}, french
+    spanish = words(segments, spanish_ms + 1000)
+    assert sum(w in SPANISH for w in spanish) >= 8, spanish
