@@ -118,7 +118,8 @@ def decode_pieces(
     `follow`: the pieces are one long recording's (its language not set by the user), and may change
     language from one to the next: each piece's language is detected on its own composite (a decoder
     step, no encoder pass), and a piece it names another language for with confidence is decoded in
-    that one where its own audio confirms it (language_check.switches).
+    that one where its own audio confirms it (language_check.switches); a piece whose own stretches change
+    language part-way is cut there, each part decoded in its own (language_check.mixed_pieces).
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -200,14 +201,20 @@ def decode_pieces(
                          should_stop)
             decided = language_check.switches(decoder, [p for part in rest for p in part],
                                                [f for fs in found for f in fs], languages, allowed)
+        split = language_check.mixed_pieces(decoder, encoded, pieces, decided, languages, allowed) if follow else {}
+        decided.update((id(u), u.language) for parts in split.values() for u in parts)  # type: ignore[misc]
+        whole = {id(parts[-1]): p for p in pieces for parts in [split.get(id(p))] if parts}  # a cut piece is done with its last part
         by_language: dict[str, list[Piece]] = {}
-        for p in pieces:
+        for p in [u for whole_piece in pieces for u in split.get(id(whole_piece), [whole_piece])]:
             by_language.setdefault(decided.get(id(p), languages[p.owner])[0], []).append(p)  # type: ignore[index]
         work = [(language, part) for language, same in by_language.items() for group in by_span(same)
                 for part in in_batches(group, batch.decode_batch, workers)]
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
-        done = (lambda job: [on_piece_done(p) for p in job[1]]) if on_piece_done else None
+        cut_parts = {id(u) for parts in split.values() for u in parts}
+        done = (lambda job: [on_piece_done(whole.get(id(p), p)) for p in job[1]
+                             if id(p) not in cut_parts or id(p) in whole]) if on_piece_done else None
         _map(pool, transcribe, work, should_stop, done)
+        language_check.join_parts(pieces, split)
     return languages  # type: ignore[return-value]
 
 

@@ -87,7 +87,8 @@ def transcribe_clips(
             p.owner: ((forced, 1.0) if forced else None) for p in pieces
         }
         windows = pack(pieces, batch)  # in order: a file's pieces, and files queued together, share windows
-        found = decode_pieces(decoder, windows, languages, allowed, should_stop, piece_done) if pieces else {}
+        found = decode_pieces(decoder, windows, languages, allowed, should_stop, piece_done,
+                             follow=not forced) if pieces else {}  # a note may change language part-way
         companions = _companions(windows, [item.source.sha256 for item in pending])
         for index, item in enumerate(pending):
             if item.error is not None:

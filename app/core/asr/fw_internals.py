@@ -125,3 +125,12 @@ def is_constant(audio: np.ndarray) -> bool:
         return True
     low, high = float(audio.min()), float(audio.max())
     return high - low <= CONSTANT_RIPPLE * min(abs(low), abs(high))
+
+
+def speech_probabilities(audio: np.ndarray) -> np.ndarray:
+    """Silero VAD's speech probability of each 32 ms step (512 samples) of 16 kHz audio: where speech
+    is lowest, a piece holding two languages is cut (language_check.mixed_pieces)."""
+    from faster_whisper.vad import get_vad_model
+
+    padded = np.pad(audio.astype(np.float32), (0, 512 - len(audio) % 512))
+    return np.asarray(get_vad_model()(padded), dtype=np.float32).reshape(-1)

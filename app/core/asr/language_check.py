@@ -16,12 +16,21 @@ not written in are never kept.
 
     confidence = own_confidence(decoder, piece, "th", allowed)   # 0.61: in doubt
     wrong_script("en", "ご視聴ありがとうございました")                # True
+
+A piece whose own audio changes language part-way (a speaker going on in another language without a
+pause) is cut where it changes, each part decoded in its own (mixed_pieces).
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+import numpy as np
+
+from app.core.asr import fw_internals as fw
 from app.core.asr.decoder import LANGUAGE_CONFIDENT, BatchDecoder, DecodeOutput
-from app.core.asr.packing import Piece
+from app.core.asr.packing import ENCODER_FRAMES, Piece
+from app.core.asr.speech import SpeechChunk
 from app.core.chats.scripts import can_be_written_in, main_script
 from app.core.language_parts import merge_parts
 
@@ -125,7 +134,7 @@ def file_language(pieces: list[Piece], detected: tuple[str, float]) -> tuple[str
     """What a file reports: the language most of its speech was decoded in (pieces with words
     first; `piece.language`, set by batched.decode_pieces), with the lowest confidence any of those
     pieces had in it; `detected` where no piece says (none decoded, or none checked)."""
-    read = [p for p in pieces if p.language is not None]
+    read = [p for p in units(pieces) if p.language is not None]
     if not read:
         return detected
     worded = [p for p in read if any(s.text.strip() for s in p.segments)] or read
@@ -161,9 +170,179 @@ def language_parts(pieces: list[Piece]) -> list[list]:
     segment's language from them (a 7-minute recording of English, German, then English speech
     reported "en 0.99" alone, its German part decoded in German but said nowhere)."""
     parts: list[list] = []
-    for p in sorted((p for p in pieces if p.language is not None and any(s.text.strip() for s in p.segments)),
+    for p in sorted((p for p in units(pieces) if p.language is not None and any(s.text.strip() for s in p.segments)),
                     key=lambda p: p.chunk.start_ms):
         code, confidence = p.language  # type: ignore[misc]
         parts = merge_parts(parts, [[p.chunk.start_ms, p.chunk.end_ms, code, round(float(confidence), 4),
                                      round(len(p.chunk.audio) * MS_PER_SAMPLE)]])
     return parts
+
+
+# ---------------------------------------------------------------- a piece holding two languages
+
+STRETCH_FRAMES = 200  # 4 s: the stretches of a piece whose language is asked one by one (encoder frames)
+MIN_PART_FRAMES = 150  # 3 s: a run of another language shorter than this is not cut out of its piece
+CUT_SEARCH_SAMPLES = 32000  # 2 s (half a stretch) either side of where two stretches' languages meet: the cut's search
+FRAME_SAMPLES = 320
+
+
+def mixed_pieces(decoder: BatchDecoder, encoded: list, pieces: list[Piece], decided: dict[int, tuple[str, float]],
+                 languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...]) -> dict[int, list[Piece]]:
+    """The pieces that hold speech in two languages, each cut where its own audio's language changes
+    (by id: its parts, in order, `part.language` the one each is to be decoded in). A speaker who
+    switched from English to Spanish without a pause gave one speech chunk, decoded in English
+    throughout: its Spanish came out as English words or `[inaudible]`. Each piece of 8 s or more has
+    its language asked on each 4 s stretch of its own encoder states (one decoder step each, no
+    encoder pass); a run of stretches of 3 s or more that names another language with confidence,
+    confirmed on its own frames, is cut off at the lowest point of Silero VAD's speech probability
+    near where the languages meet."""
+    if not decoder.engine.multilingual:
+        return {}
+    split: dict[int, list[Piece]] = {}
+    for piece in pieces:
+        usual = decided.get(id(piece), languages.get(piece.owner))
+        spans = stretches(piece)
+        if usual is None or not spans:
+            continue
+        states = encoded[piece.window][0]
+        found = decoder.detect([states[a:b] for a, b in spans], allowed)
+        runs = confirmed(decoder, piece, language_runs(spans, found, usual[0]), usual, allowed)
+        parts = cut(piece, runs) if len(runs) > 1 else []
+        if len(parts) > 1:
+            split[id(piece)] = parts
+    return split
+
+
+def stretches(piece: Piece) -> list[tuple[int, int]]:
+    """The piece's window frames in stretches of STRETCH_FRAMES (the last one ending at its end);
+    none for a piece too short to hold two parts of MIN_PART_FRAMES and a stretch."""
+    start, end = piece.frames
+    end = min(end, ENCODER_FRAMES)
+    if end - start < 2 * MIN_PART_FRAMES + STRETCH_FRAMES // 2:
+        return []
+    spans = [(a, a + STRETCH_FRAMES) for a in range(start, end - STRETCH_FRAMES + 1, STRETCH_FRAMES)]
+    if spans[-1][1] < end:
+        spans.append((end - STRETCH_FRAMES, end))
+    return spans
+
+
+OTHER = "?"  # a stretch whose likeliest language is not the piece's, named without confidence
+
+
+def language_runs(spans: list[tuple[int, int]], found: list[tuple[str, float]], usual: str) -> list[list]:
+    """[start frame, end frame, language, lowest confidence] for each run of stretches of one language:
+    a stretch named with confidence is in its language; an unsure one is in the language of the run
+    before it where that is not the piece's, else in the piece's if it names it, else in OTHER (the
+    German of an English piece read as Turkish 11%, German 40%, Latin 44%: not English). A run of
+    OTHER joins a confident run beside it; one of less than two stretches is the piece's. Two runs
+    meet halfway through the overlap of their stretches."""
+    runs: list[list] = []
+    for (a, b), (code, probability) in zip(spans, found):
+        if probability < LANGUAGE_CONFIDENT:
+            after = runs[-1][2] if runs and runs[-1][2] != usual else None
+            code = after or (usual if code == usual else OTHER)
+        sure = probability if probability >= LANGUAGE_CONFIDENT and code != usual else 1.0
+        if runs and runs[-1][2] == OTHER and code not in (OTHER, usual):
+            runs[-1][2] = code  # unsure stretches before a confident one of another language: its
+        if runs and runs[-1][2] == code:
+            runs[-1][1], runs[-1][3] = b, min(runs[-1][3], sure)
+        else:
+            if runs:
+                meet = (min(runs[-1][1], b) + a) // 2
+                runs[-1][1], a = meet, meet
+            runs.append([a, b, code, sure])
+    for run in runs:
+        if run[2] == OTHER and run[1] - run[0] < 2 * STRETCH_FRAMES - STRETCH_FRAMES // 4:
+            run[2] = usual
+    return merged(runs)
+
+
+def merged(runs: list[list]) -> list[list]:
+    """Neighbouring runs of one language as one."""
+    joined: list[list] = []
+    for run in runs:
+        if joined and joined[-1][2] == run[2]:
+            joined[-1][1], joined[-1][3] = run[1], min(joined[-1][3], run[3])
+        else:
+            joined.append(list(run))
+    return joined
+
+
+def confirmed(decoder: BatchDecoder, piece: Piece, runs: list[list], usual: tuple[str, float],
+              allowed: tuple[str, ...]) -> list[list]:
+    """The runs kept: one in another language than the piece's only where it is MIN_PART_FRAMES or
+    longer and its own frames name that language with confidence too (then the lower confidence; a run
+    of OTHER: any language but the piece's); every other run joins its neighbours in the piece's language."""
+    kept: list[list] = []
+    for a, b, code, sure in runs:
+        if code != usual[0]:
+            alone = (("", 0.0) if b - a < MIN_PART_FRAMES else
+                     heard(piece, decoder.detect_alone(piece.audio[frame_sample(piece, a):frame_sample(piece, b)],
+                                                       allowed), "on its own frames, part"))
+            named = alone[0] == code or (code == OTHER and alone[0] not in ("", usual[0]))
+            code, sure = (alone[0], min(sure, alone[1])) if named and alone[1] >= LANGUAGE_CONFIDENT \
+                else (usual[0], usual[1])
+        else:
+            sure = usual[1]
+        if kept and kept[-1][2] == code:
+            kept[-1][1], kept[-1][3] = b, min(kept[-1][3], sure)
+        else:
+            kept.append([a, b, code, sure])
+    return kept
+
+
+def frame_sample(piece: Piece, frame: int) -> int:
+    """The sample of the piece's own audio at window frame `frame`."""
+    return max(0, min(len(piece.audio), frame * FRAME_SAMPLES - piece.offset))
+
+
+def cut(piece: Piece, runs: list[list]) -> list[Piece]:
+    """The piece's parts, one per run, cut at the lowest VAD speech probability near where runs meet."""
+    bounds = [0, *(quietest(piece.audio, frame_sample(piece, run[0])) for run in runs[1:]), len(piece.audio)]
+    bounds = [max(bounds[: i + 1]) for i in range(len(bounds))]  # in order, however near two changes are
+    parts = []
+    for (lo, hi), run in zip(pairwise(bounds), runs):
+        if hi <= lo:
+            continue
+        part = Piece(piece.owner, sub_chunk(piece.chunk, lo, hi), piece.audio[lo:hi], window=piece.window,
+                     offset=piece.offset + lo, language=(run[2], float(run[3])))
+        parts.append(part)
+    return parts
+
+
+def quietest(audio: np.ndarray, near: int) -> int:
+    """Where, within CUT_SEARCH_SAMPLES of `near`, Silero VAD hears least speech (the nearest such
+    step), on a 20 ms frame boundary."""
+    lo, hi = max(0, near - CUT_SEARCH_SAMPLES), min(len(audio), near + CUT_SEARCH_SAMPLES)
+    if hi - lo < 1024:
+        return near - near % FRAME_SAMPLES
+    probabilities = fw.speech_probabilities(audio[lo:hi])[: (hi - lo) // 512]
+    centres = lo + 512 * np.arange(len(probabilities)) + 256
+    best = min(range(len(probabilities)), key=lambda i: (round(float(probabilities[i]), 2), abs(centres[i] - near)))
+    at = int(centres[best])
+    return at - at % FRAME_SAMPLES
+
+
+def sub_chunk(chunk: SpeechChunk, lo: int, hi: int) -> SpeechChunk:
+    """Samples lo:hi of `chunk`, with its speech regions clipped to them."""
+    start = chunk.start_ms + round(lo * MS_PER_SAMPLE)
+    end = chunk.end_ms if hi >= len(chunk.audio) else chunk.start_ms + round(hi * MS_PER_SAMPLE)
+    regions = tuple((max(a, start), min(b, end)) for a, b in chunk.regions if min(b, end) > max(a, start))
+    return SpeechChunk(start, end, chunk.audio[lo:hi], regions, chunk.buffer_start_ms)
+
+
+def join_parts(pieces: list[Piece], split: dict[int, list[Piece]]) -> None:
+    """Each cut piece gets its parts' words, readings and parts; its language is its last part's
+    (the next piece of its recording starts in it)."""
+    for piece in pieces:
+        parts = split.get(id(piece))
+        if parts:
+            piece.parts = parts
+            piece.segments = [s for part in parts for s in part.segments]
+            piece.heard += [h for part in parts for h in part.heard]
+            piece.language = parts[-1].language
+
+
+def units(pieces: list[Piece]) -> list[Piece]:
+    """What was decoded: each piece, or its parts where it was cut."""
+    return [u for p in pieces for u in (p.parts or [p])]

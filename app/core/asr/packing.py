@@ -60,6 +60,7 @@ class Piece:
     segments: list[Segment] = field(default_factory=list)
     language: tuple[str, float] | None = None  # what its text was decoded in, and how sure (batched.decode_pieces)
     heard: list[tuple[str, float, str]] = field(default_factory=list)  # each detection: language, probability, how
+    parts: list[Piece] = field(default_factory=list)  # cut where its language changes (language_check.mixed_pieces)
 
     @property
     def frames(self) -> tuple[int, int]:
