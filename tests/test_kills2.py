@@ -185,14 +185,14 @@ HEARTBEAT_FAILS_ONCE = """
 import os, sqlite3, sys, threading
 if __name__ == "__mp_main__":  # the worker: its first heartbeat from the commands thread cannot be written
     from app.core.store.jobs import JobQueue
-    real, failed = JobQueue.heartbeat, []
-    def heartbeat(self, *args, **kwargs):
+    real, failed = JobQueue.heartbeats, []  # the commands thread's beat: every running job in one commit
+    def heartbeats(self, *args, **kwargs):
         if threading.current_thread().name == "commands" and not failed:
             failed.append(True)
             print("heartbeat refused", file=sys.stderr, flush=True)
             raise sqlite3.OperationalError("database or disk is full")
         return real(self, *args, **kwargs)
-    JobQueue.heartbeat = heartbeat
+    JobQueue.heartbeats = heartbeats
 if __name__ == "__main__":
     from app.cli import main
     sys.exit(main(sys.argv[1:]))

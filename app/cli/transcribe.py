@@ -58,7 +58,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     check_out_dir(args.out, sources)
     case = open_case(args)
     # The worker starts now and loads the model while the inputs are hashed and queued.
-    supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options), "await_jobs": True})
+    supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options), "await_jobs": True,
+                                                            "short_files": _all_short(usable, chats)})
     try:
         supervisor.start()
         in_chats, chat_status = chat_media(case, chats, met, named=set(chats) - set(in_folders))
@@ -96,6 +97,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         supervisor.stop()
         case.close()
     return status
+
+
+SHORT_MS = 60_000  # the worker decodes files this long or shorter in packed batches (app/worker/process.py)
+
+
+def _all_short(usable: list[Found], chats: list[str]) -> bool:
+    """Whether every file is short: the worker's allocator then keeps the encoder's blocks (child.py)."""
+    return not chats and all(f.source is not None and f.source.duration_ms <= SHORT_MS for f in usable)
 
 
 def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) -> tuple[list[Found], int]:

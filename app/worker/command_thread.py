@@ -53,13 +53,11 @@ class CommandThread:
         """Refresh the running jobs' heartbeats. A store that cannot be written just now (busy past
         its timeout, a full disk) skips this beat: the thread lives on to read the parent's commands
         (it used to die with a traceback, and Shutdown and CancelJob went unread)."""
-        for job_id in jobs:
-            try:
-                running = queue.heartbeat(job_id)
-            except (sqlite3.Error, StoreError):
-                return
-            if not running:  # cancelled or paused from another shell
-                self.stop_asked.add(job_id)
+        try:
+            stopped = queue.heartbeats(jobs)  # a batch's jobs in one commit, not one commit each
+        except (sqlite3.Error, StoreError):
+            return
+        self.stop_asked.update(stopped)  # cancelled or paused from another shell
 
     def _command(self) -> None:
         command = self.commands.recv()

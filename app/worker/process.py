@@ -51,7 +51,7 @@ from app.worker.protocol import (
 from app.worker.tracking import DECODED, Tracker, crash_before_decoding_if_testing
 
 StopCheck = Callable[[], bool]
-SHORT_MS = 60_000  # files at most this long are batched across files (asr.BatchOptions.max_clip_s)
+SHORT_MS = 60_000  # files at most this long are batched across files (also app/cli/transcribe.py)
 BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group (a CPU's group_windows; a GPU's is larger)
 BATCH_MAX_JOBS = 64
 ProgressFn = Callable[[float, int], None]

@@ -175,6 +175,20 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
     what `reproduce` needs to decode them together again (a packed result can depend on
     the speech it shared encoder windows with)."""
     check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
+    speakers = options is not None and engine is not None and diarisation_wanted(options, exhibit.source)
+    if speakers:  # its words stored before its speakers are searched (a kill then keeps them)
+        _store_words(case, exhibit, run_id, result, batch)
+        _diarise(case, engine, exhibit, run_id, options, on_stage=on_stage)  # type: ignore[arg-type]
+        _finish_clip(case, exhibit, run_id, result, options, engine)
+    else:  # one commit (one sync of the store and of the head file), not three, for each of a phone's notes
+        with case.transaction():
+            _store_words(case, exhibit, run_id, result, batch)
+            _finish_clip(case, exhibit, run_id, result, options, engine)
+    return RunResult(run_id, len(result.segments))
+
+
+def _store_words(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult, batch: tuple[str, ...]) -> None:
+    """A short file's segments, track by track, each marked done with them, and what it was packed with."""
     tracks: dict[str, list[Segment]] = {}
     for segment in result.segments:
         tracks.setdefault("mix" if segment.channel is None else f"ch{segment.channel}", []).append(segment)
@@ -189,12 +203,13 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
     if result.packed_with:  # a batched result depends on the speech it was packed with: say which
         with case.transaction():
             case.audit.record("run.packed", f"run/{run_id}", packed)
-    if options is not None and engine is not None:
-        _diarise(case, engine, exhibit, run_id, options, on_stage=on_stage)
+
+
+def _finish_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult, options: TranscribeOptions | None,
+                 engine: WhisperEngine | None) -> None:
     _finish(case, exhibit, run_id, result.truncated,
             (*result.notes, *_model_notes(engine, options), *_mixed([list(part) for part in result.languages])),
             len(result.segments))
-    return RunResult(run_id, len(result.segments))
 
 
 def _spoken(state: RunState) -> dict[str, Any]:
