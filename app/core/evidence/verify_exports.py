@@ -101,6 +101,41 @@ def _copies(case: Case, moved_to: Sequence[Path], found: set[Path],
                                                    "of that name, put with this set): changed since it was written")
                 else:
                     yield path, None
+        yield from _timeline_copies(folder, found, written, ours)
+
+
+def _timeline_copies(folder: Path, found: set[Path], written: dict[str, set[str]],
+                     ours: set[str]) -> Iterator[tuple[Path, Finding | None]]:
+    """A chat's timeline copied to a folder named with `verify --exports` (`<chat>.timeline.*`, written without a
+    manifest), the logged one still in place: each file of a name a timeline of this case was written under is
+    bytes some timeline of that name logged (None: quiet), else changed since it was written. Skipped: a stem whose
+    `.timeline.json` beside it is neither logged nor of this case's evidence (another case's chat of that name).
+    Was: never looked at, so a copy handed on with its messages rewritten verified clean."""
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if (path in found or _TIMELINE not in name or name not in written or path.is_symlink()
+                or not path.is_file() or not _our_timeline(folder / f"{name[:name.index(_TIMELINE)]}{_TIMELINE}json",
+                                                           written, ours)):
+            continue
+        found.add(path)
+        if sha256_file(path) in written[name]:
+            yield path, None
+        else:
+            yield path, Finding(str(path), f"a copy of {name}, which this case's timeline wrote, changed since it was "
+                                           "written (SHA-256 differs from every one the audit log lists for it)")
+
+
+def _our_timeline(json_file: Path, written: dict[str, set[str]], ours: set[str]) -> bool:
+    """Whether a timeline's JSON beside a copy is this case's: logged, or naming one of this case's exhibits (or
+    gone: its other files then answer for themselves)."""
+    if not json_file.is_file() or json_file.is_symlink():
+        return True
+    try:
+        if json_file.stat().st_size > SMALL_FILE_LIMIT or sha256_file(json_file) in written.get(json_file.name, ()):
+            return True
+        return json.loads(read_regular_text(json_file))["source"]["sha256"] in ours
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return True  # not JSON any timeline wrote: judged as a copy changed
 
 
 def _listed(manifest: Path, logged: set[str]) -> dict[str, str]:
