@@ -220,3 +220,36 @@ def test_speaker_model_weights_replaced_with_their_size_and_mtime_kept_are_hashe
     os.replace(other, weights)
     assert (weights.stat().st_size, weights.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
     assert installed_model_sha(tmp_path) == hashlib.sha256(b"\x02" * 4096).hexdigest()  # was: the first's
+
+
+# ------------------------------------------------------------------ an export folder moved, then exported into again
+
+def test_an_export_folder_moved_and_exported_into_again_is_quiet(tmp_path, capsys):
+    """The exports moved to another disk and the transcript exported again into them there (maintenance, not
+    tampering): `verify --exports` found the first export's manifest by its name in that folder, now holding the
+    later export's, and said it "changed since it was written"."""
+    from app.core.evidence.provenance import software_info
+    from app.core.media.decode import probe
+    from app.core.types import ModelInfo, Segment
+    from tests.conftest import MEDIA
+
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / "note.opus")
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / "note.opus"))
+        run = case.start_run(exhibit.id, "transcribe", ModelInfo("tiny.en", "/models/tiny.en", "ab" * 32),
+                             {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
+        case.finish_run(run)
+    finally:
+        case.close()
+    export = ["export", "1", "--case", str(tmp_path / "case"), "--format", "txt,json"]
+    assert main([*export, "--out", str(tmp_path / "out")]) == 0
+    shutil.move(tmp_path / "out", tmp_path / "disk2")
+    assert main([*export, "--out", str(tmp_path / "disk2")]) == 0
+    assert _verify(capsys, tmp_path / "case", tmp_path / "disk2") == (0, [])  # was: the manifest "changed"
+    manifest = tmp_path / "disk2" / "note.manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("machine", "verified"), encoding="utf-8")
+    code, found = _verify(capsys, tmp_path / "case", tmp_path / "disk2")
+    assert code == 1 and found == [f"{manifest}: exported file changed since it was written (SHA-256 differs)"], found

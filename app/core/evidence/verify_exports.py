@@ -41,6 +41,8 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
     sizes, history = _sizes(exports, located), _written(case)
     for path, sha in exports.items():
+        if located[path] is not None and str(located[path]) != path and str(located[path]) in exports:
+            continue  # its folder moved and exported into again: a later export's own file, checked as that one
         yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path), sizes,
                                 history.get(path, set()) - {sha})
     stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
