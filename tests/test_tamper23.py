@@ -224,10 +224,9 @@ def test_speaker_model_weights_replaced_with_their_size_and_mtime_kept_are_hashe
 
 # ------------------------------------------------------------------ an export folder moved, then exported into again
 
-def test_an_export_folder_moved_and_exported_into_again_is_quiet(tmp_path, capsys):
-    """The exports moved to another disk and the transcript exported again into them there (maintenance, not
-    tampering): `verify --exports` found the first export's manifest by its name in that folder, now holding the
-    later export's, and said it "changed since it was written"."""
+@pytest.fixture()
+def noted(tmp_path):
+    """A voice note with a finished run (no model), the case closed; the `export` arguments, --out to be added."""
     from app.core.evidence.provenance import software_info
     from app.core.media.decode import probe
     from app.core.types import ModelInfo, Segment
@@ -244,7 +243,14 @@ def test_an_export_folder_moved_and_exported_into_again_is_quiet(tmp_path, capsy
         case.finish_run(run)
     finally:
         case.close()
-    export = ["export", "1", "--case", str(tmp_path / "case"), "--format", "txt,json"]
+    return ["export", "1", "--case", str(tmp_path / "case"), "--format", "txt,json"]
+
+
+def test_an_export_folder_moved_and_exported_into_again_is_quiet(noted, tmp_path, capsys):
+    """The exports moved to another disk and the transcript exported again into them there (maintenance, not
+    tampering): `verify --exports` found the first export's manifest by its name in that folder, now holding the
+    later export's, and said it "changed since it was written"."""
+    export = noted
     assert main([*export, "--out", str(tmp_path / "out")]) == 0
     shutil.move(tmp_path / "out", tmp_path / "disk2")
     assert main([*export, "--out", str(tmp_path / "disk2")]) == 0
@@ -253,3 +259,16 @@ def test_an_export_folder_moved_and_exported_into_again_is_quiet(tmp_path, capsy
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("machine", "verified"), encoding="utf-8")
     code, found = _verify(capsys, tmp_path / "case", tmp_path / "disk2")
     assert code == 1 and found == [f"{manifest}: exported file changed since it was written (SHA-256 differs)"], found
+
+
+def test_a_copy_of_an_export_whose_manifest_no_longer_reads_is_said_changed(noted, tmp_path, capsys):
+    """A byte of the copied manifest changed so that it is no longer JSON (or no longer says whose recording it is):
+    the copied set was skipped as "not this case's", every file of it unchecked, and verify said nothing."""
+    assert main([*noted, "--out", str(tmp_path / "out")]) == 0
+    shutil.copytree(tmp_path / "out", tmp_path / "usb")
+    manifest = tmp_path / "usb" / "note.manifest.json"
+    manifest.write_bytes(manifest.read_bytes().replace(b'"source"', b'#source"', 1))
+    code, found = _verify(capsys, tmp_path / "case", tmp_path / "usb")
+    said = (f"{manifest}: a copy of note.manifest.json, which this case's exports wrote, changed since it was "
+            "written (SHA-256 differs from every one the audit log lists for it)")
+    assert code == 1 and found == [said], found  # was: quiet

@@ -84,8 +84,8 @@ def _copies(case: Case, moved_to: Sequence[Path], found: set[Path],
     for folder in dict.fromkeys(moved_to):
         if not folder.is_dir():
             continue
-        copied = [m for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
-                  if m not in found and m.name in written and _copied_export(case, m, written[m.name], ours)]
+        copied = [m for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if m not in found and m.name in written
+                  and (_copied_export(case, m, written[m.name], ours) or _whose_unknown(m))]
         for manifest in copied:
             stem, listed = manifest.name[:-len(MANIFEST_SUFFIX)], _listed(manifest, written[manifest.name])
             for path in sorted(folder.iterdir()):
@@ -138,6 +138,15 @@ def _our_timeline(json_file: Path, written: dict[str, set[str]], ours: set[str])
         return json.loads(read_regular_text(json_file))["source"]["sha256"] in ours
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return True  # not JSON any timeline wrote: judged as a copy changed
+
+
+def _whose_unknown(manifest: Path) -> bool:
+    """A manifest under the name of one this case's exports wrote that does not say whose recording it is (not
+    JSON, a byte of it changed): judged as this case's copy, changed (was: its set skipped, every file unchecked)."""
+    try:
+        return not isinstance(json.loads(read_regular_text(manifest))["source"]["sha256"], str)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return True
 
 
 def _listed(manifest: Path, logged: set[str]) -> dict[str, str]:
