@@ -272,3 +272,18 @@ def test_a_copy_of_an_export_whose_manifest_no_longer_reads_is_said_changed(note
     said = (f"{manifest}: a copy of note.manifest.json, which this case's exports wrote, changed since it was "
             "written (SHA-256 differs from every one the audit log lists for it)")
     assert code == 1 and found == [said], found  # was: quiet
+
+
+def test_a_copy_of_an_export_without_its_manifest_with_its_text_changed_is_said(noted, tmp_path, capsys):
+    """The set copied without its manifest (only the text handed on), the text changed: the copy was looked at
+    only through a manifest beside it, so nothing was checked and verify said nothing."""
+    assert main([*noted, "--out", str(tmp_path / "out")]) == 0
+    shutil.copytree(tmp_path / "out", tmp_path / "usb")
+    (tmp_path / "usb" / "note.manifest.json").unlink()
+    assert _verify(capsys, tmp_path / "case", tmp_path / "usb") == (0, [])  # as written: quiet
+    text = tmp_path / "usb" / "note.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace("docks", "park"), encoding="utf-8")
+    code, found = _verify(capsys, tmp_path / "case", tmp_path / "usb")
+    said = (f"{text}: a copy of note.txt, which this case's exports wrote, changed since it was written (SHA-256 "
+            "differs from every one the audit log lists for it)")
+    assert code == 1 and found == [said], found  # was: quiet

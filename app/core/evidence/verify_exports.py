@@ -108,23 +108,28 @@ def _copies(case: Case, moved_to: Sequence[Path], found: set[Path],
 
 def _timeline_copies(folder: Path, found: set[Path], written: dict[str, set[str]],
                      ours: set[str]) -> Iterator[tuple[Path, Finding | None]]:
-    """A chat's timeline copied to a folder named with `verify --exports` (`<chat>.timeline.*`, written without a
-    manifest), the logged one still in place: each file of a name a timeline of this case was written under is
-    bytes some timeline of that name logged (None: quiet), else changed since it was written. Skipped: a stem whose
-    `.timeline.json` beside it is neither logged nor of this case's evidence (another case's chat of that name).
-    Was: never looked at, so a copy handed on with its messages rewritten verified clean."""
+    """Files copied to a folder named with `verify --exports` under a name this case's exports wrote, outside any
+    copied set with its manifest (the logged ones still in place): a chat's timeline (`<chat>.timeline.*`, written
+    without a manifest), or a transcript's set copied without its manifest. Each is bytes some export of that name
+    logged (None: quiet), else changed since it was written. Skipped: a stem whose `.timeline.json` or manifest
+    beside it is another case's (naming other evidence). Was: never looked at, so a copy handed on with its text
+    rewritten verified clean."""
     for path in sorted(folder.iterdir()):
         name = path.name
-        if (path in found or _TIMELINE not in name or name not in written or path.is_symlink()
-                or not path.is_file() or not _our_timeline(folder / f"{name[:name.index(_TIMELINE)]}{_TIMELINE}json",
-                                                           written, ours)):
+        if path in found or name not in written or path.is_symlink() or not path.is_file():
             continue
+        timeline = _TIMELINE in name
+        if timeline and not _our_timeline(folder / f"{name[:name.index(_TIMELINE)]}{_TIMELINE}json", written, ours):
+            continue
+        if not timeline and (folder / f"{name.rsplit('.', 1)[0]}{MANIFEST_SUFFIX}").exists():
+            continue  # beside a manifest not taken as a copy of this case's: another case's set of that name
         found.add(path)
         if sha256_file(path) in written[name]:
             yield path, None
         else:
-            yield path, Finding(str(path), f"a copy of {name}, which this case's timeline wrote, changed since it was "
-                                           "written (SHA-256 differs from every one the audit log lists for it)")
+            wrote = "this case's timeline" if timeline else "this case's exports"
+            yield path, Finding(str(path), f"a copy of {name}, which {wrote} wrote, changed since it was written "
+                                           "(SHA-256 differs from every one the audit log lists for it)")
 
 
 def _our_timeline(json_file: Path, written: dict[str, set[str]], ours: set[str]) -> bool:
