@@ -116,8 +116,9 @@ def _timeline_copies(folder: Path, found: set[Path], written: dict[str, set[str]
     rewritten verified clean."""
     for path in sorted(folder.iterdir()):
         name = path.name
-        if path in found or name not in written or path.is_symlink() or not path.is_file():
-            continue
+        if (path in found or name not in written or name.endswith(MANIFEST_SUFFIX) or path.is_symlink()
+                or not path.is_file()):
+            continue  # a manifest not taken as a copy of one is said by `_unlogged_manifests`, or is another case's
         timeline = _TIMELINE in name
         if timeline and not _our_timeline(folder / f"{name[:name.index(_TIMELINE)]}{_TIMELINE}json", written, ours):
             continue
