@@ -103,10 +103,10 @@ def _copies(case: Case, moved_to: Sequence[Path], found: set[Path],
                                                    "of that name, put with this set): changed since it was written")
                 else:
                     yield path, None
-        yield from _timeline_copies(folder, found, written, ours)
+        yield from _loose_copies(folder, found, written, ours)
 
 
-def _timeline_copies(folder: Path, found: set[Path], written: dict[str, set[str]],
+def _loose_copies(folder: Path, found: set[Path], written: dict[str, set[str]],
                      ours: set[str]) -> Iterator[tuple[Path, Finding | None]]:
     """Files copied to a folder named with `verify --exports` under a name this case's exports wrote, outside any
     copied set with its manifest (the logged ones still in place): a chat's timeline (`<chat>.timeline.*`, written
