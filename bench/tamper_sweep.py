@@ -333,6 +333,10 @@ def file_tampers(base: Path) -> Iterator[tuple[str, str, Tamper]]:
         yield "source", f"{rel}: cut short", lambda w, r=rel: (w / r).write_bytes((w / r).read_bytes()[:-100])
         yield "source", f"{rel}: renamed", lambda w, r=rel: (w / r).rename((w / r).with_name("x" + r.name))
     yield "source", "two sources' bytes swapped", _swap_sources
+    yield "source", "a source's bytes replaced, its size and mtime kept", _same_size_and_time
+    for folder, path in [(f, p) for f in ("out", "timeline") for p in sorted((base / f).iterdir())]:  # a copy handed on
+        COPIED.add(what := f"{folder}/ copied to usb/, the copy of {path.name}: a byte changed")
+        yield "export", what, lambda w, f=folder, n=path.name: (shutil.copytree(w / f, w / "usb"), _flip(w / "usb" / n))
     yield "source", "evidence folder moved", lambda w: (w / "evidence").rename(w / "evidence-moved")
 
 
@@ -340,6 +344,13 @@ def _slip(folder: Path) -> None:
     sets = sorted(folder.glob("*.manifest.json")) or sorted(folder.iterdir())
     stem = sets[0].name.split(".")[0]
     (folder / f"{stem}.extra.txt").write_text("said by nobody\n")
+
+
+def _same_size_and_time(work: Path) -> None:
+    note = work / "evidence" / "phone" / "note.opus"
+    st = note.stat()
+    note.write_bytes(bytes(255 - b for b in note.read_bytes()))
+    os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def _swap_sources(work: Path) -> None:
@@ -379,9 +390,13 @@ def controls(base: Path) -> Iterator[tuple[str, str, Tamper]]:
     if shutil.which("sqlite3"):
         yield "control", "store rebuilt by the sqlite3 tool's .dump", _rebuilt
     yield "control", MOVED_CONTROL, _moved
+    for folder in ("out", "timeline"):
+        COPIED.add(what := f"{folder}/ copied to usb/ (verify --exports usb)")
+        yield "control", what, lambda w, f=folder: shutil.copytree(w / f, w / "usb")
 
 
 MOVED = ("evidence", "out", "translated", "timeline")
+COPIED: set[str] = set()  # a tampering or control checked with `verify --exports usb` (a set copied there)
 MOVED_CONTROL = "evidence and export folders moved (verify --sources, --exports)"
 
 
@@ -445,7 +460,8 @@ def sweep(base: Path, only: str = "") -> Iterator[tuple[str, str, int, list[str]
         except (sqlite3.Error, OSError, ValueError) as exc:
             yield kind, what, -1, [f"not applied: {exc}"]
             continue
-        code, lines = _verify(base, *(_moved_args(base) if what == MOVED_CONTROL else []))
+        extra = _moved_args(base) if what == MOVED_CONTROL else ["--exports", str(base / "usb")] if what in COPIED else []
+        code, lines = _verify(base, *extra)
         yield kind, what, code, lines
         if kind == "rollback":  # the head noted down off the machine at the end (verify prints it)
             code, lines = _verify(base, "--head", head)

@@ -209,7 +209,7 @@ class QueueRunner:
         elif isinstance(event, protocol.JobPaused):
             progress.running.discard(event.job_id)
         elif isinstance(event, protocol.WorkerCrashed):
-            tail = "; restarting it" if event.restarting else "; giving up"
+            tail = "" if event.case_lost else "; restarting it" if event.restarting else "; giving up"
             progress.say(f"worker: {event.reason}{tail}")
 
     def _failed(self, job: Job, event: protocol.JobFailed) -> None:

@@ -128,6 +128,7 @@ class WorkerBridge(QObject):
             self.workerReady.emit(str(event.device), str(event.model))
         elif kind == "WorkerCrashed":
             self.workerCrashed.emit(str(event.reason) + (
+                "" if getattr(event, "case_lost", False) else
                 "; restarted: its job resumes from what was stored" if event.restarting else
                 "; not restarted after repeated crashes: queued work waits until a job is started or retried"))
         elif kind == "QueueIdle":

@@ -54,6 +54,7 @@ from app.gui.window_state import ask_user_name_if_unset, fit_to_screen, restore_
 
 REFRESH_MS = 1000
 WORKER_STOPPED = "The transcription worker stopped"
+CASE_REPLACED = "The case folder changed under this window"
 
 
 class MainWindow(QMainWindow):
@@ -256,7 +257,12 @@ class MainWindow(QMainWindow):
 
     def refresh_if_changed(self) -> None:
         """Each second: the panels again only when the case changed (another process, the worker);
-        the queue also while a job runs (a batch's estimated bar moves with the clock)."""
+        the queue also while a job runs (a batch's estimated bar moves with the clock). The case folder replaced,
+        moved or removed under it is said at once (was: only at the next write, refused), the panels left as opened."""
+        if (why := self.case.replaced_since_opened()) is not None:
+            self.banner.replace(CASE_REPLACED, f"{CASE_REPLACED}: {why}. What is shown is the case as it was opened; "
+                                               "nothing more is written to it: open the case again")
+            return
         if change_stamp(self.case) != self.stamp:
             self.refresh()
         elif self.queue.counts().get("running"):

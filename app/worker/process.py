@@ -128,7 +128,9 @@ class Worker(CommandThread):
             # the case folder replaced under it (a backup restored while the window was open): this connection
             # would work on the store moved away; ended in one line, a new worker opens what is there now
             self.case.refuse_if_replaced(gone_too=False)
-            jobs = self._next_jobs()
+            # moved or removed: it claims nothing (its claims would go to the store moved away); its supervisor
+            # stops it, and starts none there (it would make a new, empty case)
+            jobs = [] if self.case.replaced_since_opened() else self._next_jobs()
             if not jobs:
                 if not idle:
                     self.send(QueueIdle())

@@ -80,6 +80,7 @@ class WorkerCrashed:
     reason: str
     job_id: int | None = None  # the job it was running, if any
     restarting: bool = True
+    case_lost: bool = False  # stopped because the case folder was moved or removed under it (reason says so)
 
 
 @dataclass(frozen=True)

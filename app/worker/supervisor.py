@@ -34,7 +34,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from app.core.errors import StoreError
 from app.core.store import Case
+from app.core.store.db import STORE_NAME
 from app.core.store.jobs import STALE_AFTER_S, JobQueue, worker_name
 from app.worker.child import child_environment, describe_exit, sigint_held
 from app.worker.entry import start_worker
@@ -87,6 +89,7 @@ class Supervisor:
         self._ended: set[int] = set()  # jobs whose final event has been delivered
         self._unreported: dict[int, float] = {}  # finished in the store, event not seen yet
         self._only: tuple[int, ...] | None = None  # the jobs its worker may claim (None: any)
+        self._lost: str | None = None  # why the case it worked on is no longer at its path (moved or removed)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -94,12 +97,14 @@ class Supervisor:
     def queue(self) -> JobQueue:
         """The case's queue, on the Supervisor's own connection (opened by start())."""
         if self._queue is None:
+            if self._lost is not None:  # opening the path would make a new, empty case there
+                raise StoreError(self._lost)
             self._case = Case.open(self.case_dir)
             self._queue = JobQueue(self._case.conn)
         return self._queue
 
     def start(self) -> None:
-        if self.is_alive():
+        if self.is_alive() or self._case_lost():
             return
         self.queue.recover_stale(self._stale_after())
         self._last_recover = time.monotonic()
@@ -116,7 +121,8 @@ class Supervisor:
                 proc.kill()
                 proc.join(2)
             self._drain()
-            self._release_jobs_of(proc.pid)
+            if not self._case_lost(stopping=True):  # its jobs in a store moved away stay as a kill leaves them
+                self._release_jobs_of(proc.pid)
         self._close_pipes()
         self._proc = None
         if self._case is not None:
@@ -140,7 +146,7 @@ class Supervisor:
 
     def poll(self) -> list[Event]:
         """Everything that happened since the last call. Never blocks; call it often."""
-        if self._proc is None:
+        if self._proc is None or self._case_lost():
             events, self._pending = self._pending, []
             return events
         self._drain()
@@ -365,6 +371,36 @@ class Supervisor:
         if time.monotonic() - self._last_recover >= RECOVER_EVERY_S:
             self._last_recover = time.monotonic()
             self.queue.recover_stale(self._stale_after())
+
+    def _case_lost(self, stopping: bool = False) -> bool:
+        """Whether the case folder was moved or removed under this supervisor's own connection. That connection
+        is closed unwritten once the store at its path is another file (its writes, a dead worker's job failed,
+        went to the store moved away, unseen): another store there is followed (the worker ends for it and a new
+        one opens it, the queue is read there); none there and the worker is stopped, never started again (it
+        would make a new, empty case at the path), and that is said once, not as a crash."""
+        if self._lost is not None:
+            return True
+        why = self._case.replaced_since_opened() if self._case is not None else None
+        if why is None:
+            return False
+        self._case.close()  # writes nothing there: its store is no longer at its path
+        self._case = self._queue = None
+        if (self.case_dir / STORE_NAME).is_file():
+            return False
+        self._lost = f"{why}; nothing written: open the case again"
+        if not stopping:
+            if self._proc is not None:  # idle, it claims nothing there; a decode has nowhere to go: killed
+                self._send(Shutdown())
+                self._proc.join(1.0)
+                if self._proc.is_alive():
+                    self._proc.kill()
+                    self._proc.join(5)
+                self._drain()
+                self._close_pipes()
+                self._proc = None
+            self._pending.append(WorkerCrashed(self._lost, self._running_job, restarting=False, case_lost=True))
+        self._gave_up = True
+        return True
 
     def _close_pipes(self) -> None:
         for conn in (self._events, self._commands):

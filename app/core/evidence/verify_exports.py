@@ -41,6 +41,8 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
     sizes, history = _sizes(exports, located), _written(case)
     for path, sha in exports.items():
+        if located[path] is not None and str(located[path]) != path and str(located[path]) in exports:
+            continue  # its folder moved and exported into again: a later export's own file, checked as that one
         yield from _export_file(case, path, located[path], sha, moved_to, unfinished.get(path), sizes,
                                 history.get(path, set()) - {sha})
     stopped = {path for path, staged in unfinished.items() if path not in exports and _put_in_place(path, staged)}
@@ -82,8 +84,8 @@ def _copies(case: Case, moved_to: Sequence[Path], found: set[Path],
     for folder in dict.fromkeys(moved_to):
         if not folder.is_dir():
             continue
-        copied = [m for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}"))
-                  if m not in found and m.name in written and _copied_export(case, m, written[m.name], ours)]
+        copied = [m for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")) if m not in found and m.name in written
+                  and (_copied_export(case, m, written[m.name], ours) or _whose_unknown(m))]
         for manifest in copied:
             stem, listed = manifest.name[:-len(MANIFEST_SUFFIX)], _listed(manifest, written[manifest.name])
             for path in sorted(folder.iterdir()):
@@ -101,6 +103,56 @@ def _copies(case: Case, moved_to: Sequence[Path], found: set[Path],
                                                    "of that name, put with this set): changed since it was written")
                 else:
                     yield path, None
+        yield from _loose_copies(folder, found, written, ours)
+
+
+def _loose_copies(folder: Path, found: set[Path], written: dict[str, set[str]],
+                     ours: set[str]) -> Iterator[tuple[Path, Finding | None]]:
+    """Files copied to a folder named with `verify --exports` under a name this case's exports wrote, outside any
+    copied set with its manifest (the logged ones still in place): a chat's timeline (`<chat>.timeline.*`, written
+    without a manifest), or a transcript's set copied without its manifest. Each is bytes some export of that name
+    logged (None: quiet), else changed since it was written. Skipped: a stem whose `.timeline.json` or manifest
+    beside it is another case's (naming other evidence). Was: never looked at, so a copy handed on with its text
+    rewritten verified clean."""
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if (path in found or name not in written or name.endswith(MANIFEST_SUFFIX) or path.is_symlink()
+                or not path.is_file()):
+            continue  # a manifest not taken as a copy of one is said by `_unlogged_manifests`, or is another case's
+        timeline = _TIMELINE in name
+        if timeline and not _our_timeline(folder / f"{name[:name.index(_TIMELINE)]}{_TIMELINE}json", written, ours):
+            continue
+        if not timeline and (folder / f"{name.rsplit('.', 1)[0]}{MANIFEST_SUFFIX}").exists():
+            continue  # beside a manifest not taken as a copy of this case's: another case's set of that name
+        found.add(path)
+        if sha256_file(path) in written[name]:
+            yield path, None
+        else:
+            wrote = "this case's timeline" if timeline else "this case's exports"
+            yield path, Finding(str(path), f"a copy of {name}, which {wrote} wrote, changed since it was written "
+                                           "(SHA-256 differs from every one the audit log lists for it)")
+
+
+def _our_timeline(json_file: Path, written: dict[str, set[str]], ours: set[str]) -> bool:
+    """Whether a timeline's JSON beside a copy is this case's: logged, or naming one of this case's exhibits (or
+    gone: its other files then answer for themselves)."""
+    if not json_file.is_file() or json_file.is_symlink():
+        return True
+    try:
+        if json_file.stat().st_size > SMALL_FILE_LIMIT or sha256_file(json_file) in written.get(json_file.name, ()):
+            return True
+        return json.loads(read_regular_text(json_file))["source"]["sha256"] in ours
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return True  # not JSON any timeline wrote: judged as a copy changed
+
+
+def _whose_unknown(manifest: Path) -> bool:
+    """A manifest under the name of one this case's exports wrote that does not say whose recording it is (not
+    JSON, a byte of it changed): judged as this case's copy, changed (was: its set skipped, every file unchecked)."""
+    try:
+        return not isinstance(json.loads(read_regular_text(manifest))["source"]["sha256"], str)
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return True
 
 
 def _listed(manifest: Path, logged: set[str]) -> dict[str, str]:

@@ -79,6 +79,7 @@ class Case(HeadKeeper):
         self.wal_found = True  # whether the store's -wal was beside it when opened (Case.open says)
         self.as_found: AsFound | None = None  # opened for `verify` (open_as_found): what the file itself showed
         self.opened = _identity(folder / db.STORE_NAME)  # written to only while it is still the store at its path
+        db.guard_writes(conn, self.refuse_if_replaced)  # the queue's writes on this connection too
         try:  # a new case: whatever case this account last saw in this folder, this one is new there
             self._began_empty = self.audit.head() is None
         except sqlite3.Error:
@@ -108,6 +109,7 @@ class Case(HeadKeeper):
     def close(self) -> None:
         if self.as_found is None or not self.as_found.view_only:
             self.write_head()
+        db.guard_writes(self.conn, None)
         self.conn.close()
         if self.as_found is not None and self.as_found.guard is not None:
             self.as_found.guard.close()  # after the store's own: the last to close, and read-only, so moves no -wal
@@ -119,8 +121,7 @@ class Case(HeadKeeper):
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.refuse_if_replaced()
-        with db.transaction(self.conn) as conn:
+        with db.transaction(self.conn) as conn:  # refused for a store no longer at its path (`guard_writes`)
             yield conn
         self.write_head()
 

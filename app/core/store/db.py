@@ -12,7 +12,8 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -375,8 +376,26 @@ def statements(script: str) -> Iterator[str]:
         yield buffer.strip()
 
 
+# per connection (by id, while it lives): what must hold before it writes (`guard_writes`)
+_WRITE_GUARDS: dict[int, weakref.WeakMethod] = {}
+
+
+def guard_writes(conn: sqlite3.Connection, check: Callable[[], None] | None) -> None:
+    """`check` (a bound method, held weakly; None: no longer) is called before every write transaction begun on
+    `conn` and refuses it by raising: so the queue's writes, made on the connection outside `Case.transaction`, are
+    refused as the case's own are (the case folder replaced under an open connection)."""
+    for key in [key for key, method in _WRITE_GUARDS.items() if method() is None]:
+        del _WRITE_GUARDS[key]
+    if check is None:
+        _WRITE_GUARDS.pop(id(conn), None)
+    else:
+        _WRITE_GUARDS[id(conn)] = weakref.WeakMethod(check)  # type: ignore[arg-type]
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+    if immediate and (check := _WRITE_GUARDS.get(id(conn))) is not None and (bound := check()) is not None:
+        bound()  # before BEGIN: nothing of the change is begun
     conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
     try:
         yield conn

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from app.core.diarize.span_prints import span_voiceprints, span_windows
 from app.core.editing import operations as editing
 from app.core.hashing import sha256_file
 from app.core.media.decode import AudioReader
+from app.core.models.integrity import file_sha256
 from app.core.store import Case
 from app.core.store.audit import current_user
 from app.core.store.speakers import (
@@ -103,20 +103,15 @@ def _joined(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-_SHA_CACHE: dict[tuple[str, int, int], str] = {}
-
-
 def installed_model_sha(model_dir: Path | None = None) -> str | None:
-    """The SHA-256 of the installed speaker model's weights (hashed once per file), else None."""
+    """The SHA-256 of the installed speaker model's weights (hashed once per file state, its ctime and inode too:
+    weights replaced with their size and mtime put back were taken, in an open window, for the model before), else
+    None."""
     folder = model_dir or speaker_model_dir()
     weights = Path(folder) / MODEL_FILE if folder else None
     if weights is None or not weights.is_file():
         return None
-    stat = os.stat(weights)
-    key = (str(weights.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _SHA_CACHE:
-        _SHA_CACHE[key] = sha256_file(weights)
-    return _SHA_CACHE[key]
+    return file_sha256(weights.resolve())
 
 
 def voices_now(case: Case, run_id: int, model_sha256: str | None = None) -> RunVoices:
