@@ -36,7 +36,7 @@ from app.gui.run_notice import safe_language_name
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
-from app.gui.window_layout import build_layout
+from app.gui.window_layout import MAIN_SIZES, build_layout
 from app.gui.window_state import ask_user_name_if_unset, fit_to_screen, restore_state
 from app.gui.window_worker import wire_bridge
 
@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No sound output found: playback runs silently "
                                          "(positions and seeking still work).", 10000)
         fit_to_screen(self)
-        restore_state(self, self.settings)
+        restore_state(self, self.settings, {"main_split": MAIN_SIZES[0]})  # an older layout's narrow pane widened
         restore_place(self, self.settings)  # the exhibit, transcript and line left at the last close
         self.exhibits.not_added.show_case(case)  # files met before, at the terminal too
         QTimer.singleShot(0, lambda: ask_user_name_if_unset(self, self.settings))
@@ -198,6 +198,8 @@ class MainWindow(QMainWindow):
 
     def _tab_shown(self, _index: int) -> None:
         self.refresh_history()
+        if self.tabs.currentWidget() is self.translation:
+            self.translation.reload()  # the corrections made in the Editor meanwhile
         if self.tabs.currentWidget() is self.entities_view and not self.entities_view.all:
             self.entities_view.refresh()  # in a thread: the table fills when they are found
 
