@@ -293,3 +293,15 @@ def test_closing_the_window_while_typing_keeps_the_words_typed(qtbot, qapp, mode
         again.close()
     finally:
         case.close()
+
+
+def test_split_with_the_playhead_in_the_last_word_never_cuts_a_word(qtbot, qapp, win, undone):
+    """Split (its button or Ctrl+Shift+S, nothing typed) splits at the word playing; with the playhead in
+    the segment's last word (paused at the end of a sentence) it cut the text at its middle character:
+    "This interview i" | "s being recorded."."""
+    table = focus_table(qtbot, qapp, win)
+    table.go_to_row(0)  # "This interview is being recorded.", its words from 1.0 s, the last at 2.6 s
+    win.player.seek(2_700)
+    qtbot.waitUntil(lambda: abs(win.player.position() - 2_700) < 50, timeout=3_000)
+    win.editor.split_current()
+    assert texts(win)[:2] == ["This interview", "is being recorded."]
