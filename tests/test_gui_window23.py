@@ -305,3 +305,29 @@ def test_split_with_the_playhead_in_the_last_word_never_cuts_a_word(qtbot, qapp,
     qtbot.waitUntil(lambda: abs(win.player.position() - 2_700) < 50, timeout=3_000)
     win.editor.split_current()
     assert texts(win)[:2] == ["This interview", "is being recorded."]
+
+
+def test_search_and_entities_shown_again_read_the_corrections_made_meanwhile(qtbot, qapp, win, undone):
+    """The Search tab kept its hits, and the Entities tab what it found first, as the case stood then: a
+    name or a number corrected in the Editor still read as before there when the tab was shown again."""
+    entities = win.entities_view
+
+    def found() -> set[str]:
+        qtbot.waitUntil(lambda: not entities.status.text().startswith("finding"), timeout=20_000)
+        return {e.value for e in entities.all if e.kind == "phone"}
+
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    win.editor.edit_text(2, "My name is Jonas Petraitis, on 07700 900123.")
+    win.show_search()
+    win.search_view.set_query("Petraitis")
+    win.tabs.setCurrentWidget(entities)
+    assert any(v.endswith("900123") for v in found())
+    win.tabs.setCurrentIndex(0)
+    win.editor.edit_text(2, "My name is Jonah Petraitis, on 07700 900456.")
+    win.tabs.setCurrentWidget(win.search_view)
+    hits = [win.search_view.model.index(r, 3).data() for r in range(win.search_view.model.rowCount())]
+    assert hits and all("Jonah" in h for h in hits), hits
+    win.tabs.setCurrentWidget(entities)
+    numbers = found()
+    assert any(v.endswith("900456") for v in numbers) and not any(v.endswith("900123") for v in numbers)
+    win.tabs.setCurrentIndex(0)

@@ -198,9 +198,12 @@ class MainWindow(QMainWindow):
 
     def _tab_shown(self, _index: int) -> None:
         self.refresh_history()
-        if self.tabs.currentWidget() is self.translation:
-            self.translation.reload()  # the corrections made in the Editor meanwhile
-        if self.tabs.currentWidget() is self.entities_view and not self.entities_view.all:
+        shown = self.tabs.currentWidget()  # each read again for the corrections made in the Editor meanwhile
+        if shown is self.translation:
+            self.translation.reload()
+        elif shown is self.search_view:
+            self.search_view.rerun()
+        elif shown is self.entities_view and self.entities_view.stale():
             self.entities_view.refresh()  # in a thread: the table fills when they are found
 
     def show_search(self) -> None:
