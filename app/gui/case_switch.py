@@ -44,7 +44,9 @@ def open_case(w: Any, folder: Path) -> None:
 
 
 def close_down(w: Any) -> None:
-    """Before the window goes: the export written, the place and layout saved, keys, player and worker let go."""
+    """Before the window goes: the line being typed stored (not left to the editor's losing the focus as
+    the window hides), the export written, the place and layout saved, keys, player and worker let go."""
+    w.editor.segments.editor_cursor()
     w.exporter.finish()
     save_place(w, w.settings)
     save_state(w, w.settings)
