@@ -361,7 +361,7 @@ def test_timeline_names_the_voice_notes_a_chat_names_that_are_not_in_the_export(
     err = capsys.readouterr().err
     assert status == 0
     assert ("warning: 1 voice note(s) or video(s) the chat names are not in the export, so not transcribed "
-            "(PTT-20240613-WA0001.opus); the timeline shows them [missing]") in err
+            "(PTT-20240613-WA0001.opus); the timeline marks each \"MISSING from the export\"") in err
 
 
 def test_a_hangouts_takeout_cut_short_keeps_its_whole_conversations_and_events(tmp_path):

@@ -171,7 +171,7 @@ def test_transcribing_a_chat_says_which_of_its_voice_notes_are_not_in_the_export
     said = [line for line in err.splitlines() if "not in the export" in line]
     assert said == [(f"{folder / 'WhatsApp Chat with Marek.txt'}: 2 voice note(s) or video(s) the chat names are not "
                     "in the export, so not transcribed (PTT-20240312-WA0001.opus, VID-20240312-WA0004.mp4); the "
-                    "timeline shows them [missing]")], err  # the photo is no recording: not counted
+                    "timeline marks each \"MISSING from the export\"")], err  # the photo is no recording: not counted
 
 
 def test_an_option_a_command_does_not_take_is_one_line_naming_the_option_meant(capsys):

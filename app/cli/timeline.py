@@ -32,7 +32,7 @@ from app.core.chats.records import LIKELY_CUT, kind_of
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
 from app.core.chats.whatsapp_zip import same_name
 from app.core.evidence.paths import check_outside_evidence
-from app.core.export.timeline import parse_timeline_formats
+from app.core.export.timeline import missing_recordings_text, parse_timeline_formats
 from app.core.models import catalogue as models
 from app.core.options import TranslateOptions
 from app.core.store import Case
@@ -74,17 +74,11 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
                   f"wrote after it is not in this file", file=sys.stderr)
         missing = t.export.missing_recordings()  # named, not in the export: which ones, not just how many
         if missing:
-            more = f" and {len(missing) - MISSING_LISTED} more" if len(missing) > MISSING_LISTED else ""
-            print(f"{t.shown}: warning: {len(missing)} voice note(s) or video(s) the chat names are not in the "
-                  f"export, so not transcribed ({', '.join(missing[:MISSING_LISTED])}{more}); the timeline shows "
-                  f"them [missing]", file=sys.stderr)
+            print(f"{t.shown}: warning: {missing_recordings_text(missing)}", file=sys.stderr)
         for path, reason in t.unusable:  # an attachment that is there but cannot be played
             fail(path, reason)
     _say_phone_media(inputs, taken)
     return taken, FAILED if errors or any(t.unusable for t in taken) else OK
-
-
-MISSING_LISTED = 5  # voice notes named in the warning; the rest counted
 
 
 def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:

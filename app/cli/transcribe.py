@@ -20,6 +20,7 @@ from app.cli.progress import QueueRunner
 from app.cli.queue import CHAT_EXPORT, nothing_found, scan_inputs
 from app.core.chats.registry import is_chat_export
 from app.core.evidence.paths import check_outside_evidence
+from app.core.export.timeline import missing_recordings_text
 from app.core.media.intake import Found, record_met
 from app.core.names import one_per_name
 from app.core.options import to_dict
@@ -130,16 +131,11 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
     return export_media(taken), FAILED if errors or empty or unusable else OK
 
 
-MISSING_LISTED = 5
-
-
 def _say_missing(export: str, missing: list[str]) -> None:
     """The chat's voice notes and videos that are not in the export, said (the files transcribed
     were listed as if they were all of them); not a failure: the export is what it is."""
     if missing:
-        more = f" and {len(missing) - MISSING_LISTED} more" if len(missing) > MISSING_LISTED else ""
-        fail(export, f"{len(missing)} voice note(s) or video(s) the chat names are not in the export, so not "
-                     f"transcribed ({', '.join(missing[:MISSING_LISTED])}{more}); the timeline shows them [missing]")
+        fail(export, missing_recordings_text(missing))
 
 
 def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome,

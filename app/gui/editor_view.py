@@ -89,6 +89,9 @@ class EditorView(QWidget):
         self.waveform.seekRequested.connect(self.cursor_sync.seek_to)
         self.transport.skip = self.cursor_sync.skip  # ◀◀/▶▶ as F1/F2: paused, the cursor goes along
         self.model.modelReset.connect(self._spans_to_waveform)
+        selection = self.table.selectionModel()
+        selection.selectionChanged.connect(lambda *_a: self.picker.show_current())
+        selection.currentChanged.connect(lambda *_a: self.picker.show_current())
         self.set_enabled(False)
 
     # --------------------------------------------------------------- build

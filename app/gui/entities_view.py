@@ -37,6 +37,7 @@ from app.core.errors import ParleyError
 from app.core.search.entities import KINDS, Entity, Occurrence, case_entities, write_csv
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
+from app.core.store.views import change_stamp
 from app.gui.table_model import ROOT, ColumnsModel, rows_table
 
 ALL_KINDS = "all kinds"
@@ -128,6 +129,7 @@ class EntitiesView(QWidget):
         self.case = case
         self.all: list[Entity] = []
         self.generation = 0
+        self.stamp: tuple[object, ...] | None = None  # the case as it stood when they were last found
         self.signals = _Signals()
         self.model, self.mentions = EntitiesModel(), MentionsModel()
         self.kind = QComboBox()
@@ -169,9 +171,14 @@ class EntitiesView(QWidget):
 
     # ------------------------------------------------------------ finding
 
+    def stale(self) -> bool:
+        """Not found yet, or found before the case changed (a correction, a new transcript)."""
+        return not self.all or self.stamp != change_stamp(self.case)
+
     def refresh(self) -> threading.Thread:
         """Find the case's entities in a thread; the table fills when they are found."""
         self.generation += 1
+        self.stamp = change_stamp(self.case)
         generation, folder = self.generation, self.case.folder
         self.status.setText("finding entities\u2026")
 

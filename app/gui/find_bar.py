@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QWidget
 from app.core.editing import operations as editing
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.segment_table import SegmentTable
+from app.gui.text_editor import keep_typed
 from app.gui.widgets import tool_button
 
 
@@ -66,6 +67,10 @@ class FindBar(QWidget):
             self.button.setChecked(True)
 
     def replace_all(self, find: str, replacement: str, match_case: bool = False, whole: bool = False) -> None:
+        """Every segment, the line being typed included: its words are stored first (Replace all is a
+        button that leaves the keyboard in the line: the line kept its old words and, kept later, put
+        them back over the replacement; the words typed were not replaced)."""
+        keep_typed(self.table)
         run_id, actor = self.session.run_id, self.session.actor()
         if run_id is None or not find:
             return

@@ -1,37 +1,25 @@
-"""The main window: case and exhibits, queue, editor with waveform, translation, history."""
+"""The main window: case and exhibits, queue, editor with waveform, translation, history.
+
+Its parts: the panes (window_layout.py), the worker's events (window_worker.py), where an exhibit or
+a search hit takes the editor and the keyboard (window_navigation.py), another case opened and the
+window closed (case_switch.py), the menus (menus.py), the queue's requests (queue_requests.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QMainWindow, QMessageBox
 
-from app.core.errors import ParleyError
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
-from app.core.store.views import change_stamp, speech_runs
+from app.core.store.views import change_stamp
 from app.core.usecases.translating import queue_translation
-from app.gui import prefs, queue_requests
+from app.gui import case_switch, prefs, queue_requests, window_navigation
 from app.gui.bridge import WorkerBridge
-from app.gui.chat_timeline import ChatTimeline
 from app.gui.editor_model import EditSession
 from app.gui.editor_view import EditorView
-from app.gui.entities_view import EntitiesView
 from app.gui.environment import environment_problems, preload_modules
 from app.gui.exhibits_view import ExhibitsView, exhibit_rows
 from app.gui.export_flow import ExportFlow
@@ -43,17 +31,16 @@ from app.gui.keys import KeyRouter
 from app.gui.menus import build_menus, fill_play_menu
 from app.gui.player import Player
 from app.gui.queue_view import QueueView
-from app.gui.resume_place import restore_place, save_place
-from app.gui.run_notice import run_title, safe_language_name
-from app.gui.search_view import SearchView
+from app.gui.resume_place import restore_place
+from app.gui.run_notice import safe_language_name
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
 from app.gui.translation_view import TranslationView
-from app.gui.widgets import ProblemBanner, readable_selection
-from app.gui.window_state import ask_user_name_if_unset, fit_to_screen, restore_state, save_state
+from app.gui.window_layout import MAIN_SIZES, build_layout
+from app.gui.window_state import ask_user_name_if_unset, fit_to_screen, restore_state
+from app.gui.window_worker import wire_bridge
 
 REFRESH_MS = 1000
-WORKER_STOPPED = "The transcription worker stopped"
 CASE_REPLACED = "The case folder changed under this window"
 
 
@@ -122,7 +109,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("No sound output found: playback runs silently "
                                          "(positions and seeking still work).", 10000)
         fit_to_screen(self)
-        restore_state(self, self.settings)
+        restore_state(self, self.settings, {"main_split": MAIN_SIZES[0]})  # an older layout's narrow pane widened
         restore_place(self, self.settings)  # the exhibit, transcript and line left at the last close
         self.exhibits.not_added.show_case(case)  # files met before, at the terminal too
         QTimer.singleShot(0, lambda: ask_user_name_if_unset(self, self.settings))
@@ -132,50 +119,7 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- layout
     def _build_layout(self) -> None:
-        readable_selection(self)
-        self.banner = ProblemBanner()
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.setObjectName("left_split")
-        left.addWidget(self.exhibits)
-        left.addWidget(self.queue_view)
-        left.setSizes([480, 320])
-        self.tabs = QTabWidget()
-        editor_page = QWidget()
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Transcript:"))
-        top.addWidget(self.run_box, 1)
-        self.translate_button = QPushButton("Translate…")
-        self.translate_button.setToolTip("Translate this transcript with a translation model (Ctrl+T)")
-        self.translate_button.clicked.connect(self.ask_translate)
-        top.addWidget(self.translate_button)
-        page_layout = QVBoxLayout(editor_page)
-        page_layout.addLayout(top)
-        page_layout.addWidget(self.editor, 1)
-        self.tabs.addTab(editor_page, "Editor")
-        self.tabs.addTab(self.translation, "Translation")
-        self.tabs.addTab(self.history, "History")
-        self.search_view = SearchView(self.case)
-        self.search_view.hitActivated.connect(self.open_at)
-        self.tabs.addTab(self.search_view, "Search")
-        self.entities_view = EntitiesView(self.case)
-        self.entities_view.mentionActivated.connect(self.open_at)
-        self.tabs.addTab(self.entities_view, "Entities")
-        self.chats = ChatTimeline(self)  # the Timeline tab: chat exports in, shown as one story
-        self.tabs.currentChanged.connect(self._tab_shown)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.setObjectName("main_split")
-        split.setChildrenCollapsible(False)
-        split.addWidget(left)
-        split.addWidget(self.tabs)
-        split.setStretchFactor(1, 1)
-        split.setSizes([500, 780])  # the left pane's tables fit, their statuses whole ("language uncertain")
-        self.splitters = (split, left)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.banner)
-        layout.addWidget(split, 1)
-        self.setCentralWidget(central)
+        build_layout(self)  # app/gui/window_layout.py
 
     def _build_menus(self) -> None:
         build_menus(self)
@@ -200,54 +144,10 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- worker
     def _wire_bridge(self) -> None:
-        b = self.bridge
-        b.progress.connect(self._on_progress)
-        b.stage.connect(lambda job_id, stage: self.queue_view.model.set_stage(job_id, stage))
-        b.segmentsReady.connect(self._on_segments)
-        b.jobDone.connect(self._on_job_done)
-        b.jobFailed.connect(lambda j, reason, retry: self.statusBar().showMessage(
-            f"Job {j} failed: {reason}" + (" (will retry)" if retry else ""), 10000))
-        b.workerReady.connect(self._on_worker_ready)
-        b.modelLoaded.connect(lambda m, d, s: self._set_worker_text(f"model {m} on {d} ({s:.1f}s to load)"))
-        b.workerCrashed.connect(self._on_worker_stopped)
-        b.unavailable.connect(self.add_problem)
-        b.anyEvent.connect(self.refresh_queue)
-
-    def _on_worker_stopped(self, reason: str) -> None:
-        """Each stop said, with how many there were: the same words twice read as one stop."""
-        self.worker_stops += 1
-        times = f" ({self.worker_stops} times since the window opened; the latest)" if self.worker_stops > 1 else ""
-        self.banner.replace(WORKER_STOPPED, f"{WORKER_STOPPED}{times}: {reason}")
+        wire_bridge(self)  # app/gui/window_worker.py
 
     def start_worker(self) -> bool:
         return self.bridge.start(self.case.folder, prefs.models_dir(self.settings))
-
-    def _set_worker_text(self, text: str) -> None:
-        self.worker_text = text
-        self.refresh_queue()
-
-    def _on_worker_ready(self, device: str, model: str) -> None:
-        self._set_worker_text(f"worker ready on {device}" + (f", {model}" if model else ""))
-
-    def _on_progress(self, job_id: int, fraction: float, eta: object, _segments: int) -> None:
-        self.queue_view.model.set_live(job_id, fraction, eta)  # type: ignore[arg-type]
-
-    def _on_segments(self, _job_id: int, run_id: int, _count: int) -> None:
-        exhibit = self.editor.exhibit
-        if exhibit is None:
-            return
-        if self.session.run_id is None and self.case.run(run_id).exhibit_id == exhibit.id:
-            self._fill_runs(exhibit.id, prefer=run_id)
-        else:
-            self.editor.reload_if_showing(run_id)
-
-    def _on_job_done(self, job_id: int, run_id: object) -> None:
-        self.statusBar().showMessage(f"Job {job_id} done.", 5000)
-        self.refresh()
-        exhibit = self.editor.exhibit
-        if exhibit is not None and isinstance(run_id, int) and self.case.run(run_id).exhibit_id == exhibit.id:
-            self._fill_runs(exhibit.id, prefer=run_id)
-            self.translation.show_exhibit(exhibit.id)
 
     # ----------------------------------------------------------- refreshing
     def refresh(self) -> None:
@@ -304,7 +204,12 @@ class MainWindow(QMainWindow):
 
     def _tab_shown(self, _index: int) -> None:
         self.refresh_history()
-        if self.tabs.currentWidget() is self.entities_view and not self.entities_view.all:
+        shown = self.tabs.currentWidget()  # each read again for the corrections made in the Editor meanwhile
+        if shown is self.translation:
+            self.translation.reload()
+        elif shown is self.search_view:
+            self.search_view.rerun()
+        elif shown is self.entities_view and self.entities_view.stale():
             self.entities_view.refresh()  # in a thread: the table fills when they are found
 
     def show_search(self) -> None:
@@ -314,68 +219,19 @@ class MainWindow(QMainWindow):
 
     def open_at(self, exhibit_id: int, run_id: int, ms: int) -> None:
         """A search hit or an entity's mention: its exhibit, its transcript, at that moment."""
-        self.exhibits.select(exhibit_id)
-        self._fill_runs(exhibit_id, prefer=run_id or None)
-        self.tabs.setCurrentIndex(0)
-        if ms >= 0:
-            self.player.seek(ms)
-        self._keys_to_transcript(max(ms, 0))
-
-    def _keys_to_transcript(self, ms: int) -> None:
-        """The keyboard into the segment table, on the segment at `ms` (or the next one): the
-        timeline's or search's table it came from is hidden now, and the keys went nowhere."""
-        table, model = self.editor.table, self.editor.model
-        if not model.rowCount():
-            return
-        row = model.row_at(ms)
-        if row < 0:
-            row = next((r for r, start in enumerate(model.starts) if start >= ms), model.rowCount() - 1)
-        self.editor.cursor_sync.move_to(row)
-        table.setFocus()
+        window_navigation.open_at(self, exhibit_id, run_id, ms)
 
     def show_exhibit(self, exhibit_id: int | None) -> None:
-        if exhibit_id is None:
-            return
-        self._fill_runs(exhibit_id)
-        self.translation.show_exhibit(exhibit_id)
+        window_navigation.show_exhibit(self, exhibit_id)
 
     def enter_exhibit(self, exhibit_id: int) -> None:
-        """Enter (or a double-click) on an exhibit: the keyboard goes into its transcript, on the
-        segment playing, or into its chat's timeline (it stayed in the list: Down went to the
-        next exhibit, and Tab from cell to cell)."""
-        if self.chats.is_chat(exhibit_id):
-            self.tabs.setCurrentWidget(self.chats.view)
-            self.chats.view.table.setFocus()
-            return
-        self.tabs.setCurrentIndex(0)
-        index = self.editor.table.currentIndex()
-        if index.isValid():
-            self.editor.table.setFocus()
-        else:
-            self._keys_to_transcript(self.player.position())
+        window_navigation.enter_exhibit(self, exhibit_id)
 
     def _fill_runs(self, exhibit_id: int, prefer: int | None = None) -> None:
-        runs = speech_runs(self.case, exhibit_id)
-        ids = [r.id for r in runs]
-        chosen = (ids.index(prefer) if prefer in ids
-                  else next((i for i, r in enumerate(runs) if r.status == "complete"), 0))
-        with QSignalBlocker(self.run_box):
-            self.run_box.clear()
-            for r in runs:
-                self.run_box.addItem(run_title(r), r.id)
-            if not runs:
-                self.run_box.addItem("not transcribed yet", None)
-            self.run_box.setCurrentIndex(chosen)
-        self._run_chosen(exhibit_id)
+        window_navigation.fill_runs(self, exhibit_id, prefer)
 
     def _run_chosen(self, exhibit_id: int | None = None) -> None:
-        if exhibit_id is None:
-            exhibit_id = self.exhibits.current_id() or (self.editor.exhibit.id if self.editor.exhibit else None)
-        if exhibit_id is None:
-            return
-        self.editor.show_run(self.case.exhibit(exhibit_id), self.run_box.currentData(),
-                             self.case.folder / "waveforms")
-        self.refresh_history()
+        window_navigation.run_chosen(self, exhibit_id)
 
     # ----------------------------------------------------------- translate
     def ask_translate(self) -> None:
@@ -434,41 +290,8 @@ class MainWindow(QMainWindow):
             self.open_case(Path(folder))
 
     def open_case(self, folder: Path) -> None:
-        try:
-            case = Case.open(folder)
-        except ParleyError as exc:
-            self.show_error(str(exc))
-            return
-        self.bridge.stop()
-        save_place(self, self.settings)
-        self.editor.show_run(None, None, None)
-        with QSignalBlocker(self.run_box):
-            self.run_box.clear()  # the last case's runs
-        old, self.case = self.case, case
-        self.session.case = case
-        self.session.set_run(None)
-        self.queue = JobQueue(case.conn)
-        self.translation.set_case(case)
-        self.search_view.set_case(case)
-        self.entities_view.set_case(case)
-        self.chats.set_case(case)
-        old.close()
-        self.settings.setValue("case/last", str(case.folder))
-        self.setWindowTitle(f"Parley — {case.folder}")
-        self.refresh()
-        self.exhibits.not_added.show_case(case)
-        restore_place(self, self.settings)
-        self.start_worker()
-        self._intake_thread = resume_intakes(self) or self._intake_thread
+        case_switch.open_case(self, folder)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.exporter.finish()
-        save_place(self, self.settings)
-        save_state(self, self.settings)
-        self.refresh_timer.stop()
-        self.router.detach()
-        self.focus_return.detach()
-        self.player.unload()
-        self.bridge.stop()
-        self.editor.speaker_tools.stop()
+        case_switch.close_down(self)
         super().closeEvent(event)

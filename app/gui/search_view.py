@@ -144,6 +144,16 @@ class SearchView(QWidget):
         self.model.set_hits(hits)
         self.status.setText(self._status_text(query, len(hits), total))
 
+    def rerun(self) -> None:
+        """The query again, the hit chosen kept in its place: shown again after the Editor, the hits
+        read as the case stood when they were found (a word corrected since still in the hit)."""
+        if not self.box.text().strip():
+            return
+        row = self.table.currentIndex().row()
+        self.run_query()
+        if 0 <= row < self.model.rowCount():
+            self.table.setCurrentIndex(self.model.index(row, 0))
+
     @staticmethod
     def _status_text(query: str, shown: int, total: int) -> str:
         if not query.strip():

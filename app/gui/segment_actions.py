@@ -30,6 +30,14 @@ def merge_question(speakers: list[str | None]) -> str:
             f"attributed to {names[0]} only.\n\nMerge them anyway?")
 
 
+def middle_of(text: str) -> int:
+    """The start of the word nearest the middle of `text` (the middle itself in a text of no spaces, as
+    Chinese or Japanese is written). The middle character cut a word in two ("my si" | "ster until")
+    when the playhead was in the segment's last word, or not in it at all."""
+    starts = [i for i in range(1, len(text)) if text[i - 1].isspace() and not text[i].isspace()]
+    return min(starts, key=lambda i: abs(i - len(text) // 2)) if starts else len(text) // 2
+
+
 class SegmentActions(QObject):
     def __init__(self, editor: Any) -> None:
         super().__init__(editor)
@@ -48,7 +56,7 @@ class SegmentActions(QObject):
             words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
             positions = segment_edits.word_positions(seg.text, words)
             inside = [p for w, p in zip(seg.words, positions) if w.start_ms >= pos and p > 0]
-            offset = inside[0] if (inside and seg.start_ms <= pos <= seg.end_ms) else len(seg.text) // 2
+            offset = inside[0] if (inside and seg.start_ms <= pos <= seg.end_ms) else middle_of(seg.text)
         self.split_at(row, offset)
 
     def editor_cursor(self) -> int | None:

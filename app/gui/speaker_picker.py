@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QInputDialog, QMessageBox
 
 from app.core.editing import operations as editing
@@ -55,9 +55,23 @@ class SpeakerPicker(QObject):
         for i, name in enumerate(self.speakers()):
             self.box.addItem(f"{i + 1}. {name}" if i < 9 else name, name)
         self.box.addItem("New speaker…", None)
-        self.box.setCurrentIndex(-1)
+        self.box.setCurrentIndex(self._current_index())
         self.box.blockSignals(False)
         editor.colour_waveform()
+
+    def _current_index(self) -> int:
+        """The box's entry for who speaks the selected lines; -1 (its "Set speaker…") when no one does,
+        or several people do."""
+        model = self.editor.model
+        names = {model.speakers[r] for r in self.editor.selected_rows() if 0 <= r < len(model.speakers)}
+        name = names.pop() if len(names) == 1 else None
+        return self.box.findData(name) if name else -1
+
+    def show_current(self) -> None:
+        """The cursor or the selection moved: the box names its speaker (it read "Set speaker…" on a
+        line that had one, as if it had none)."""
+        with QSignalBlocker(self.box):
+            self.box.setCurrentIndex(self._current_index())
 
     def _picked(self, index: int) -> None:
         name = self.box.itemData(index)

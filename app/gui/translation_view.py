@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.editing import operations as editing
 from app.core.store import Case
 from app.core.store.views import translation_runs
-from app.core.translation.runs import is_current, made_from
+from app.core.translation.runs import edited_from_draft, is_current, made_from
 from app.core.types import FLAG_LENGTH_LONG, FLAG_LENGTH_SHORT, FLAG_LOW_CONFIDENCE, Segment
 from app.gui.editor_model import clock
 from app.gui.run_notice import safe_language_name
@@ -62,10 +62,18 @@ def pair_segments(source: tuple[Segment, ...], target: tuple[Segment, ...]) -> l
     return rows
 
 
-def _stale_note(case: Case, run_id: int) -> str:
+def _stale_note(case: Case, run_id: int, source_run_id: int | None) -> str:
     """A text translation of a transcript edited since it was made: its source column shows the text it
-    was made from, not the transcript as it stands in the Editor (nothing said so)."""
-    if case.run(run_id).parent_run_id is None or made_from(case, run_id) is None or is_current(case, run_id):
+    was made from, not the transcript as it stands in the Editor (nothing said so). A speech translation
+    (Whisper's, from the recording) beside a transcript that has been corrected: the corrections are
+    not in it (nothing said so either, where the text translation said it)."""
+    run = case.run(run_id)
+    if run.parent_run_id is None:
+        if run.task != "translate" or source_run_id is None or not edited_from_draft(case, source_run_id):
+            return ""
+        return ("; translated from the recording: the transcript beside it has been edited since its machine "
+                "draft, and its corrections are not in this translation")
+    if made_from(case, run_id) is None or is_current(case, run_id):
         return ""
     return "; made from an earlier text: the transcript has been edited since (translate again for the current text)"
 
@@ -163,6 +171,17 @@ class TranslationView(QWidget):
             return
         self._show_selected()
 
+    def reload(self) -> None:
+        """The exhibit shown read again, the translation chosen kept: shown again after the Editor, the tab
+        held the source text (and the note) as they were when it was filled, not the corrections since."""
+        if self.exhibit_id is None:
+            return
+        chosen = self.runs.currentData()
+        self.show_exhibit(self.exhibit_id)
+        index = self.runs.findData(chosen) if chosen is not None else -1
+        if index > 0:
+            self.runs.setCurrentIndex(index)  # shown by its currentIndexChanged
+
     def has_translation(self) -> bool:
         return self.runs.count() > 0
 
@@ -195,4 +214,5 @@ class TranslationView(QWidget):
         flagged = sum(1 for r in rows if r.flags)
         self.note.setText(f"{len(target.segments)} segment(s); status: {target.status}"
                           + (f" by {target.verified_by}" if target.verified_by else "")
-                          + (f"; {flagged} to check (marked)" if flagged else "") + _stale_note(self.case, run_id))
+                          + (f"; {flagged} to check (marked)" if flagged else "")
+                          + _stale_note(self.case, run_id, parent_id))

@@ -125,15 +125,28 @@ MISSING_LABELS = {"audio": "Voice note", "video": "Video", "image": "Image", "st
                   "animation": "GIF", "document": "Document"}
 
 
+MISSING = "MISSING from the export"  # one wording: the timeline's rows, the window and the CLI's warnings
+MISSING_LISTED = 5  # recordings named in the CLI's warning; the rest counted
+
+
 def missing_text(a: TimelineAttachment) -> str:
     """A file the chat names, or a line that only says the phone left its media out ("Bild
     weggelassen", "<Media omitted>"): quoted as the chat words it, never passed off as a file name."""
     label = MISSING_LABELS.get(a.kind, "Attachment")
     if a.name:
-        return f"[{label} {a.name}: MISSING from the export]"
+        return f"[{label} {a.name}: {MISSING}]"
     if a.placeholder:
-        return f'[{label} MISSING from the export (the chat reads "{a.placeholder}")]'
-    return f"[{label} MISSING from the export (no name)]"
+        return f'[{label} {MISSING} (the chat reads "{a.placeholder}")]'
+    return f"[{label} {MISSING} (no name)]"
+
+
+def missing_recordings_text(missing: list[str]) -> str:
+    """What `transcribe` and `timeline` say of the voice notes and videos a chat names that its export
+    left out, in the words the timeline marks each with (it said "[missing]", the window and the
+    exports "MISSING from the export")."""
+    more = f" and {len(missing) - MISSING_LISTED} more" if len(missing) > MISSING_LISTED else ""
+    return (f"{len(missing)} voice note(s) or video(s) the chat names are not in the export, so not transcribed "
+            f"({', '.join(missing[:MISSING_LISTED])}{more}); the timeline marks each \"{MISSING}\"")
 
 
 def message_cell(e: TimelineEntry) -> str:

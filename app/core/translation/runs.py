@@ -45,6 +45,7 @@ from app.core.models import catalogue as models
 from app.core.models.integrity import check_model
 from app.core.store import Case, revisions
 from app.core.store.jobs import JobQueue
+from app.core.store.working_copy import same_as_draft
 from app.core.translation.engine import (
     TextTranslator,
     detect_family,
@@ -183,6 +184,12 @@ def is_current(case: Case, translation_run_id: int) -> bool:
         return False
     now = source_sha256(current_transcript(case, record.parent_run_id).segments)
     return made_from(case, translation_run_id) == now
+
+
+def edited_from_draft(case: Case, run_id: int) -> bool:
+    """Whether a transcript's current text differs from its machine draft (a sign-off alone is no edit).
+    A speech translation is made from the recording: none of the transcript's corrections is in it."""
+    return has_working_copy(case, run_id) and not same_as_draft(case, run_id)
 
 
 def translation_settings(

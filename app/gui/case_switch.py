@@ -1,0 +1,58 @@
+"""Another case opened in the window, and the window closed: the place left saved, the last case's
+panels emptied, its worker stopped, an export under way finished first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker
+
+from app.core.errors import ParleyError
+from app.core.store import Case
+from app.core.store.jobs import JobQueue
+from app.gui.file_intake import resume_intakes
+from app.gui.resume_place import restore_place, save_place
+from app.gui.window_state import save_state
+
+
+def open_case(w: Any, folder: Path) -> None:
+    try:
+        case = Case.open(folder)
+    except ParleyError as exc:
+        w.show_error(str(exc))
+        return
+    w.bridge.stop()
+    save_place(w, w.settings)
+    w.editor.show_run(None, None, None)
+    with QSignalBlocker(w.run_box):
+        w.run_box.clear()  # the last case's runs
+    old, w.case = w.case, case
+    w.session.case = case
+    w.session.set_run(None)
+    w.queue = JobQueue(case.conn)
+    for view in (w.translation, w.search_view, w.entities_view, w.chats):
+        view.set_case(case)
+    old.close()
+    w.settings.setValue("case/last", str(case.folder))
+    w.setWindowTitle(f"Parley — {case.folder}")
+    w.refresh()
+    w.exhibits.not_added.show_case(case)
+    restore_place(w, w.settings)
+    w.start_worker()
+    w._intake_thread = resume_intakes(w) or w._intake_thread
+
+
+def close_down(w: Any) -> None:
+    """Before the window goes: the line being typed stored (not left to the editor's losing the focus as
+    the window hides), the export written, the place and layout saved, keys, player and worker let go."""
+    w.editor.segments.editor_cursor()
+    w.exporter.finish()
+    save_place(w, w.settings)
+    save_state(w, w.settings)
+    w.refresh_timer.stop()
+    w.router.detach()
+    w.focus_return.detach()
+    w.player.unload()
+    w.bridge.stop()
+    w.editor.speaker_tools.stop()

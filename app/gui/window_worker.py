@@ -1,0 +1,56 @@
+"""The window's side of the transcription worker: its events (app/gui/bridge.py) to the queue panel,
+the editor and the status line; each stop of the worker said, with how many there were."""
+
+from __future__ import annotations
+
+from typing import Any
+
+WORKER_STOPPED = "The transcription worker stopped"
+
+
+def wire_bridge(w: Any) -> None:
+    b = w.bridge
+    b.progress.connect(lambda job_id, fraction, eta, _segments: w.queue_view.model.set_live(job_id, fraction, eta))
+    b.stage.connect(lambda job_id, stage: w.queue_view.model.set_stage(job_id, stage))
+    b.segmentsReady.connect(lambda job_id, run_id, count: on_segments(w, run_id))
+    b.jobDone.connect(lambda job_id, run_id: on_job_done(w, job_id, run_id))
+    b.jobFailed.connect(lambda j, reason, retry: w.statusBar().showMessage(
+        f"Job {j} failed: {reason}" + (" (will retry)" if retry else ""), 10000))
+    b.workerReady.connect(lambda device, model: set_worker_text(
+        w, f"worker ready on {device}" + (f", {model}" if model else "")))
+    b.modelLoaded.connect(lambda m, d, s: set_worker_text(w, f"model {m} on {d} ({s:.1f}s to load)"))
+    b.workerCrashed.connect(lambda reason: on_worker_stopped(w, reason))
+    b.unavailable.connect(w.add_problem)
+    b.anyEvent.connect(w.refresh_queue)
+
+
+def on_worker_stopped(w: Any, reason: str) -> None:
+    """Each stop said, with how many there were: the same words twice read as one stop."""
+    w.worker_stops += 1
+    times = f" ({w.worker_stops} times since the window opened; the latest)" if w.worker_stops > 1 else ""
+    w.banner.replace(WORKER_STOPPED, f"{WORKER_STOPPED}{times}: {reason}")
+
+
+def set_worker_text(w: Any, text: str) -> None:
+    w.worker_text = text
+    w.refresh_queue()
+
+
+def on_segments(w: Any, run_id: int) -> None:
+    """Segments streamed into a run: the transcript picker filled when the exhibit on screen had none."""
+    exhibit = w.editor.exhibit
+    if exhibit is None:
+        return
+    if w.session.run_id is None and w.case.run(run_id).exhibit_id == exhibit.id:
+        w._fill_runs(exhibit.id, prefer=run_id)
+    else:
+        w.editor.reload_if_showing(run_id)
+
+
+def on_job_done(w: Any, job_id: int, run_id: object) -> None:
+    w.statusBar().showMessage(f"Job {job_id} done.", 5000)
+    w.refresh()
+    exhibit = w.editor.exhibit
+    if exhibit is not None and isinstance(run_id, int) and w.case.run(run_id).exhibit_id == exhibit.id:
+        w._fill_runs(exhibit.id, prefer=run_id)
+        w.translation.show_exhibit(exhibit.id)
