@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from app.core.chats.html_cut import with_cut_said
+from app.core.chats.html_cut import with_page_cuts_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.telegram import NO_SENDER_NOTE, PINNED_NOTE, REPLY_NOTE, replies_placed
 
@@ -55,6 +55,7 @@ class _Raw:
     id: str | None = None  # Telegram's id of the message ("message12": 12)
     reply_to: str | None = None  # the id of the message it answers
     contacts: list[list[str]] = field(default_factory=list)  # the words shown on a contact's card file
+    page: int = 0  # the page (from 0) it was read from
 
 
 class _Reader(HTMLParser):
@@ -198,10 +199,11 @@ JOINED_NOTE = ("its sender is named only on a message before it that is not in t
                "sender once for messages in a row)")
 
 
-def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
-    """The messages, and Telegram's id of each (a message with several files is several records)."""
+def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None], list[int]]:
+    """The messages, Telegram's id of each (a message with several files is several records) and its page."""
     messages: list[Message] = []
     ids: list[str | None] = []
+    pages: list[int] = []
     previous_sender: str | None = None
     for raw in raws:
         if raw.separator:
@@ -228,23 +230,26 @@ def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
             messages.append(Message(len(messages), sender, raw.title, iso, _text(raw) if i == 0 else "",
                                     raw.service, attachment, note))
             ids.append(raw.id if i == 0 else None)
-    return messages, ids
+            pages.append(raw.page)
+    return messages, ids, pages
 
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    for page in pages:
+    for number, page in enumerate(pages):
         reader = _Reader()
         reader.feed(page)
         reader.close()
+        for raw in reader.messages:
+            raw.page = number
         raws.extend(reader.messages)
         match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', page)
         if match and title == name:
             title = match.group(1)
-    messages, ids = _records(raws)
-    return with_cut_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages[-1] if pages else "")
+    messages, ids, page_of = _records(raws)
+    return with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
 
 
 def looks_like(text: str) -> bool:
