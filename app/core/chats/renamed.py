@@ -106,7 +106,10 @@ def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tup
 def recorder_named(name: str) -> bool:
     """An audio file named as a recorder or a copy numbers it, with no time: "Voice 001.m4a", "Recording 3.m4a"."""
     name = PurePosixPath(name).name
-    return kind_of(name) == "audio" and time_in_name(name) is None and bool(re.search(r"\d", PurePosixPath(name).stem))
+    return kind_of(name) == "audio" and time_in_name(name) is None and bool(_NUMBERED.match(PurePosixPath(name).stem))
+
+
+_NUMBERED = re.compile(r"^[^\W\d_]+(?:[ _-][^\W\d_]+)*[ _-]?\(?\d{1,5}\)?$")  # words, then a number: "Voice 001"
 
 
 def missing_voice_notes(chats: tuple[Chat, ...]) -> int:
