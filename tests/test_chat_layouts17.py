@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 from app.core.chats import load_export
@@ -221,6 +222,12 @@ def test_voice_notes_saved_under_names_with_no_time_are_linked_in_order_or_say_w
     assert (first.attachment.missing, first.attachment.path) == (False, "Voice 001.m4a")
     assert (second.attachment.missing, second.attachment.path) == (False, "Voice 002.m4a")
     assert "paired in order" in first.note and "number 2 of each" in second.note and len(story.messages) == 3
+    with zipfile.ZipFile(tmp_path / "WhatsApp Chat - Bob.zip", "w") as z:  # zipped, the same
+        z.write(chat, "WhatsApp Chat - Bob.txt")
+        for name in ("Voice 002.m4a", "Voice 001.m4a"):
+            z.write(MEDIA / "en_voicenote.opus", name)
+    [loaded] = load_export(tmp_path / "WhatsApp Chat - Bob.zip", tmp_path / "extracted")
+    assert [m.attachment.path for m in loaded.export.messages[1:]] == ["Voice 001.m4a", "Voice 002.m4a"]
     one = _voice_chat(tmp_path / "one", 1)
     shutil.copy(MEDIA / "en_voicenote.opus", one.parent / "Recording 3.m4a")
     [story] = _chats(one)
