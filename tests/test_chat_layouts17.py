@@ -37,10 +37,10 @@ def test_an_app_note_ending_a_whatsapp_file_with_no_line_end_says_it_is_likely_c
 
 def _telegram_page(messages: list[tuple[int, str, str]], cut_at: str | None = None) -> str:
     """A Telegram Desktop HTML page of (id, sender, words), cut a few characters into `cut_at` when given."""
-    body = "".join(
-        f'<div class="message default clearfix" id="message{i}"><div class="body">'
+    body = "".join(  # no sender: a "joined" message (the same sender as the message above, Telegram says)
+        f'<div class="message default clearfix{"" if sender else " joined"}" id="message{i}"><div class="body">'
         f'<div class="pull_right date details" title="01.04.2021 09:0{i}:00 UTC+03:00">09:0{i}</div>'
-        f'<div class="from_name">{sender}</div><div class="text">{words}</div></div></div>\n'
+        + (f'<div class="from_name">{sender}</div>' if sender else "") + f'<div class="text">{words}</div></div></div>\n'
         for i, sender, words in messages)
     page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body>'
             f'<div class="page_wrap"><div class="page_header"><div class="text bold">Crew</div></div>'
@@ -51,21 +51,25 @@ def _telegram_page(messages: list[tuple[int, str, str]], cut_at: str | None = No
 def test_a_telegram_html_page_cut_short_before_the_last_says_so_on_the_message_it_ends_in(tmp_path):
     """Before: only the last page of a chat's HTML pages was checked for its closing </html>; messages.html cut
     short (its later messages lost) with messages2.html whole read as whole, nothing said. Now each page is
-    checked, and the message a cut page ends in says which page it is."""
+    checked, and the message a cut page ends in says which page it is. A "joined" message opening the page after
+    the cut was given the sender of the last message read (the lost messages may be another's): now it has none,
+    said."""
     first = [(1, "Oleg", "first"), (2, "Anna", "second words go on"), (3, "Oleg", "never read")]
-    second = [(4, "Anna", "fourth"), (5, "Oleg", "fifth")]
+    second = [(4, "", "fourth"), (5, "Oleg", "fifth")]
     (tmp_path / "messages.html").write_text(_telegram_page(first, cut_at="second words"), encoding="utf-8")
     (tmp_path / "messages2.html").write_text(_telegram_page(second), encoding="utf-8")
     [chat] = _chats(tmp_path / "messages.html")
     assert [(m.sender, m.text) for m in chat.messages] == [
-        ("Oleg", "first"), ("Anna", "secon"), ("Anna", "fourth"), ("Oleg", "fifth")]
+        ("Oleg", "first"), ("Anna", "secon"), (None, "fourth"), ("Oleg", "fifth")]
+    assert "not in this file" in chat.messages[2].note
     said = [m.note for m in chat.messages]
     assert "page 1 of this chat's 2 pages" in said[1] and "likely cut short" in said[1]
     assert not any("cut short" in n for n in (said[0], said[2], said[3]))
     (tmp_path / "messages.html").write_text(_telegram_page(first), encoding="utf-8")
     (tmp_path / "messages2.html").write_text(_telegram_page(second, cut_at="fourth"), encoding="utf-8")
     [chat] = _chats(tmp_path / "messages.html")
-    assert [m.text for m in chat.messages] == ["first", "second words go on", "never read", "fourt"]
+    assert [(m.sender, m.text) for m in chat.messages] == [
+        ("Oleg", "first"), ("Anna", "second words go on"), ("Oleg", "never read"), ("Oleg", "fourt")]
     assert "page 2 of this chat's 2 pages" in chat.messages[-1].note
     assert not any("cut short" in m.note for m in chat.messages[:-1])
 

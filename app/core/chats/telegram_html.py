@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from app.core.chats.html_cut import with_page_cuts_said
+from app.core.chats.html_cut import is_cut, with_page_cuts_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.telegram import NO_SENDER_NOTE, PINNED_NOTE, REPLY_NOTE, replies_placed
 
@@ -199,15 +199,21 @@ JOINED_NOTE = ("its sender is named only on a message before it that is not in t
                "sender once for messages in a row)")
 
 
-def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None], list[int]]:
-    """The messages, Telegram's id of each (a message with several files is several records) and its page."""
+def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[Message], list[str | None], list[int]]:
+    """The messages, Telegram's id of each (a message with several files is several records) and its page.
+    `cut`: the pages cut short; a "joined" message opening the page after one does not take the sender of the
+    last message read (the messages lost in the cut may be another's)."""
     messages: list[Message] = []
     ids: list[str | None] = []
     pages: list[int] = []
     previous_sender: str | None = None
+    opened: set[int] = set()  # the pages whose first message has been read
     for raw in raws:
         if raw.separator:
             continue
+        if raw.page - 1 in cut and raw.page not in opened:
+            previous_sender = None  # the first message of a page after a cut one
+        opened.add(raw.page)
         sender = raw.sender if raw.sender else (previous_sender if raw.joined else None)
         if not raw.service:
             previous_sender = sender
@@ -248,7 +254,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
         match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', page)
         if match and title == name:
             title = match.group(1)
-    messages, ids, page_of = _records(raws)
+    messages, ids, page_of = _records(raws, frozenset(n for n, page in enumerate(pages) if is_cut(page)))
     return with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
 
 
