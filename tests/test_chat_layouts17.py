@@ -154,6 +154,18 @@ def test_a_name_joining_a_whatsapp_or_line_group_it_is_already_in_is_said_to_be_
     assert "'Anna' joined (message 2)" in line[0].note and "'Anna' joined (message 2)" in line[2].note
 
 
+def test_timeline_warns_of_a_name_the_export_shows_two_people_under(tmp_path, capsys):
+    """Before: `timeline` said nothing when a chat's own notes showed two people under one name."""
+    from app.cli.main import main
+
+    chat = tmp_path / "evidence" / "WhatsApp Chat with Crew.txt"
+    chat.parent.mkdir()
+    chat.write_text("13/03/2024, 10:01 - Anna: hello\n13/03/2024, 10:02 - Bob added Anna\n13/03/2024, 10:03 - Anna: hi\n",
+                    encoding="utf-8")
+    status = main(["timeline", str(chat), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case")])
+    assert status == 0 and "warning: two people may be shown under one name (Anna)" in capsys.readouterr().err
+
+
 def test_the_timeline_says_a_whatsapp_chats_senders_are_names_only_and_a_telegram_json_chats_are_not(tmp_path, case):
     """Before: nothing in the timeline told the reader that WhatsApp names a sender only as the phone shows them
     (two people saved under one name are one sender). Now each such chat says so in the JSON and DOCX/PDF

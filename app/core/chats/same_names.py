@@ -105,6 +105,13 @@ def told_apart_by_participants(messages: Sequence[Message], names: Iterable[str]
             if m.sender is not None and (key := " ".join(m.sender.split())) in doubled else m for m in messages]
 
 
+def shared_names(messages: Iterable[Message]) -> list[str]:
+    """The names whose messages say two people may be shown under them (for a warning), in order met."""
+    marks = (PARTICIPANTS_NOTE.split("{")[0], JOINED_TWICE_NOTE.split("{")[0])
+    found = [m.sender for m in messages if m.sender and any(mark in m.note for mark in marks)]
+    return list(dict.fromkeys(found))
+
+
 def _noted(m: Message, said: str) -> Message:
     return replace(m, note="; ".join(n for n in (m.note, said) if n))
 
