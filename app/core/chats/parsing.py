@@ -49,7 +49,7 @@ from app.core.chats.records import (
     Message,
     kind_of,
 )
-from app.core.chats.renamed import relinked, why_not_linked
+from app.core.chats.renamed import missing_voice_notes, relinked, why_not_linked
 from app.core.errors import ChatError
 
 _JSON_START = re.compile(r'^[\ufeff \t\r\n]*(?:\{|\[[\s\r\n]*[{\]"])')
@@ -206,8 +206,9 @@ def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
     if not extra or not chats:
         return chats
     first = chats[0]
-    notes = tuple(_unreferenced_note(len(first.messages) + k, path, name, path in shared, why_not_linked(chats, path, name))
-                  for k, (path, name) in enumerate(extra))
+    missing = missing_voice_notes(chats)
+    notes = tuple(_unreferenced_note(len(first.messages) + k, path, name, path in shared,
+                                     why_not_linked(missing, len(chats), name)) for k, (path, name) in enumerate(extra))
     return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
 
 

@@ -124,7 +124,7 @@ def _number_order(name: str) -> tuple[int, ...]:
 
 
 BY_ORDER_ONE = ("the one voice note this chat names that is not in the export, and the one audio file of the export "
-                "no message names, whose name carries no time (as a recorder or a copy names them): taken as it; "
+                "no message names, whose name carries no time (as a recorder or a copy names them): taken to be it; "
                 "nothing in the name confirms it")
 BY_ORDER = ("the chat's voice notes not in the export ({count}) and the audio files no message names whose names "
             "carry no time ({count}), paired in order (this is number {k} of each, the files in the order their "
@@ -145,15 +145,12 @@ def by_order(wanted: dict[Place, str], free: list[str], names: dict[str, str]) -
             for k, (place, path) in enumerate(zip(notes, files), 1)}
 
 
-def why_not_linked(chats: tuple[Chat, ...], path: str, name: str) -> str:
-    """Why an audio file whose name carries no time, that no message names, was not taken for a voice note the
-    chat names that is missing ("" when no voice note is missing, or the file is no such file)."""
-    if not recorder_named(name):
+def why_not_linked(missing: int, chats: int, name: str) -> str:
+    """Why an audio file numbered with no time in its name, that no message names, was not taken for one of the
+    `missing` voice notes the export's `chats` name that are not in it ("" when none is, or it is no such file)."""
+    if not missing or not recorder_named(name):
         return ""
-    missing = missing_voice_notes(chats)
-    if not missing:
-        return ""
-    if len(chats) > 1:
+    if chats > 1:
         return (f"not taken for one of the {missing} voice note(s) the chats name that are not in the export: its "
                 "name carries no time, and several chats lie here")
     return (f"not taken for one of the {missing} voice note(s) the chat names that are not in the export: its name "

@@ -39,7 +39,7 @@ JOINED_TWICE_NOTE = ("the chat says {name!r} joined (message {at}) while someone
 
 _NAME = r"(?P<who>[^\n\"“”«»]{1,80}?)"
 _JOINS = (re.compile(rf"^{_NAME} joined(?: using this group's invite link| the group| via .+| from the community)?\.?$"),
-          re.compile(rf"^(?P<by>[^\n\"“”«»]{{1,80}}?) (?:added|invited) (?P<names>[^\n\"“”«»]+?)(?: to the group)?\.?$"))
+          re.compile(r"^(?P<by>[^\n\"“”«»]{1,80}?) (?:added|invited) (?P<names>[^\n\"“”«»]+?)(?: to the group)?\.?$"))
 _LEAVES = (re.compile(rf"^{_NAME} left(?: the group)?\.?$"),
            re.compile(r"^(?P<by>[^\n\"“”«»]{1,80}?) removed (?P<names>[^\n\"“”«»]+?)(?: from the group)?\.?$"))
 _SPLIT = re.compile(r",\s+|\s+and\s+|\s+&\s+")
