@@ -74,6 +74,35 @@ def test_a_telegram_html_page_cut_short_before_the_last_says_so_on_the_message_i
     assert not any("cut short" in m.note for m in chat.messages[:-1])
 
 
+def test_two_telegram_html_accounts_of_one_name_are_told_apart_by_their_pictures_colour(tmp_path):
+    """Before: Telegram's HTML pages (which write no account id) gave two members named "Anna" one sender. Telegram
+    draws each account's picture in a colour of its own (`userpic2`, `userpic5`): two colours under one name are
+    two accounts, now two senders, said; one colour under one name stays one sender, nothing said."""
+    def message(i: int, colour: int, sender: str, words: str, joined: bool = False) -> str:
+        picture = "" if joined else (f'<div class="pull_left userpic_wrap"><div class="userpic userpic{colour}">'
+                                     f'<div class="initials">A</div></div></div>')
+        return (f'<div class="message default clearfix{" joined" if joined else ""}" id="message{i}">{picture}'
+                f'<div class="body"><div class="pull_right date details" title="01.04.2021 09:0{i}:00 UTC+03:00">'
+                f'09:0{i}</div>' + ("" if joined else f'<div class="from_name">{sender}</div>')
+                + f'<div class="text">{words}</div></div></div>')
+
+    forwarded = ('<div class="message default clearfix" id="message5"><div class="pull_left userpic_wrap"><div '
+                 'class="userpic userpic2"></div></div><div class="body"><div class="pull_right date details" title='
+                 '"01.04.2021 09:05:00 UTC+03:00">09:05</div><div class="from_name">Anna</div><div class="forwarded '
+                 'body"><div class="pull_left forwarded userpic_wrap"><div class="userpic userpic7"></div></div><div '
+                 'class="from_name">Bob</div><div class="text">passed on</div></div></div></div>')
+    page = ('<html><head><title>Exported Data</title></head><body><div class="history">'
+            + message(1, 2, "Anna", "first Anna") + message(2, 5, "Anna", "second Anna")
+            + message(3, 5, "", "still the second", joined=True) + message(4, 3, "Oleg", "hi") + forwarded
+            + '</div></body></html>')
+    (tmp_path / "messages.html").write_text(page, encoding="utf-8")
+    [chat] = _chats(tmp_path / "messages.html")
+    assert [m.sender for m in chat.messages] == [
+        "Anna (picture colour 2)", "Anna (picture colour 5)", "Anna (picture colour 5)", "Oleg",
+        "Anna (picture colour 2)"]
+    assert "colour of its own (this one's: 5)" in chat.messages[1].note and "colour" not in chat.messages[3].note
+
+
 def _messenger_page(sections: list[tuple[str, str, str]], participants: str = "", cut_at: str | None = None) -> str:
     """Meta's HTML download page (generated class names held for years) of (sender, words, time), newest first."""
     body = "".join(
