@@ -35,6 +35,19 @@ def test_an_app_note_ending_a_whatsapp_file_with_no_line_end_says_it_is_likely_c
         assert not any("cut short" in m.note for m in whole)
 
 
+def test_a_whatsapp_chat_with_arabic_letter_marks_around_its_dates_and_names_is_read(tmp_path):
+    """Before: an Arabic phone's chat whose lines carry the Arabic letter mark (U+061C, a bidi mark as U+200F is)
+    before the date and around the time and name was "no recognisable chat message". Now it reads as the same chat
+    with U+200F does."""
+    alm = "\u061c"
+    text = (f"{alm}13/03/2024، {alm}9:05 م - {alm}Anna{alm}: مرحبا\n{alm}13/03/2024، {alm}9:06 ص - Bob: أهلا\n"
+            f"{alm}13/03/2024، {alm}9:07 م - Anna: <Media omitted>\n")
+    messages = loaded_messages(tmp_path, text, "WhatsApp Chat with Anna.txt")
+    assert [(m.sender, m.datetime, m.text) for m in messages] == [
+        ("Anna", "2024-03-13T21:05:00", "مرحبا"), ("Bob", "2024-03-13T09:06:00", "أهلا"), ("Anna", "2024-03-13T21:07:00", "")]
+    assert messages[2].attachment is not None and messages[2].attachment.missing
+
+
 def _telegram_page(messages: list[tuple[int, str, str]], cut_at: str | None = None) -> str:
     """A Telegram Desktop HTML page of (id, sender, words), cut a few characters into `cut_at` when given."""
     body = "".join(  # no sender: a "joined" message (the same sender as the message above, Telegram says)
