@@ -189,6 +189,11 @@ def test_a_name_joining_a_whatsapp_or_line_group_it_is_already_in_is_said_to_be_
     ios = loaded_messages(tmp_path, "[13/03/2024, 10:01:00] Anna: hello\n[13/03/2024, 10:02:00] Crew: \u200eBob added Anna\n"
                                     "[13/03/2024, 10:03:00] Anna: me too\n", "_chat.txt")
     assert "'Anna' joined (message 2)" in ios[0].note and "'Anna' joined (message 2)" in ios[2].note
+    german = loaded_messages(tmp_path, "13.03.24, 10:01 - Anna: hallo\n13.03.24, 10:02 - Bob hat Anna hinzugefügt\n"
+                                       "13.03.24, 10:03 - Carol hat die Gruppe verlassen\n"
+                                       "13.03.24, 10:04 - Carol ist über den Einladungslink dieser Gruppe beigetreten\n"
+                                       "13.03.24, 10:05 - Anna: ich auch\n", "de.txt")
+    assert [("'Anna' joined (message 2)" in m.note) for m in german] == [True, False, False, False, True]
     line = loaded_messages(tmp_path, "[LINE] Chat history with Crew\nSaved on: 2024/01/16 08:00\n\n2024/01/15(Mon)\n"
                                      "21:05\tAnna\tHello\n21:06\tAnna joined the group.\n21:07\tAnna\tme too\n",
                            "[LINE] Chat with Crew.txt")

@@ -38,11 +38,28 @@ JOINED_TWICE_NOTE = ("the chat says {name!r} joined (message {at}) while someone
                      "tell whose this message is")
 
 _NAME = r"(?P<who>[^\n\"“”«»]{1,80}?)"
-_JOINS = (re.compile(rf"^{_NAME} joined(?: using this group's invite link| the group| via .+| from the community)?\.?$"),
-          re.compile(r"^(?P<by>[^\n\"“”«»]{1,80}?) (?:added|invited) (?P<names>[^\n\"“”«»]+?)(?: to the group)?\.?$"))
-_LEAVES = (re.compile(rf"^{_NAME} left(?: the group)?\.?$"),
-           re.compile(r"^(?P<by>[^\n\"“”«»]{1,80}?) removed (?P<names>[^\n\"“”«»]+?)(?: from the group)?\.?$"))
-_SPLIT = re.compile(r",\s+|\s+and\s+|\s+&\s+")
+_BY = r"(?P<by>[^\n\"“”«»]{1,80}?)"
+_NAMES = r"(?P<names>[^\n\"“”«»]+?)"
+# English as the apps write it; German, Spanish, French, Portuguese, Italian and Dutch from words (not the app's
+# verified strings): "Bob hat Anna hinzugefügt", "Bob añadió a Anna", "Anna a rejoint ce groupe ...".
+_JOIN_FORMS = (
+    rf"{_NAME} joined(?: using this group's invite link| the group| via .+| from the community)?",
+    rf"{_BY} (?:added|invited) {_NAMES}(?: to the group)?", rf"{_NAME} ist .+ beigetreten",
+    rf"{_BY} hat {_NAMES} hinzugefügt", rf"{_NAME} se unió(?: .+)?", rf"{_BY} añadió a {_NAMES}",
+    rf"{_NAME} a rejoint(?: .+)?", rf"{_BY} a ajouté {_NAMES}", rf"{_NAME} entrou(?: .+)?",
+    rf"{_BY} adicionou {_NAMES}", rf"{_NAME} si è unit[oa](?: .+)?", rf"{_BY} ha aggiunto {_NAMES}",
+    rf"{_NAME} neemt deel(?: .+)?", rf"{_BY} heeft {_NAMES} toegevoegd")
+_LEAVE_FORMS = (
+    rf"{_NAME} left(?: the group)?", rf"{_BY} removed {_NAMES}(?: from the group)?",
+    rf"{_NAME} hat die Gruppe verlassen", rf"{_BY} hat {_NAMES} entfernt", rf"{_NAME} salió(?: del grupo)?",
+    rf"{_BY} eliminó a {_NAMES}", rf"{_NAME} (?:est parti\(e\)|est partie?|a quitté le groupe)",
+    rf"{_BY} a retiré {_NAMES}", rf"{_NAME} saiu(?: do grupo)?", rf"{_BY} removeu {_NAMES}",
+    rf"{_NAME} è uscit[oa](?: dal gruppo)?", rf"{_BY} ha rimosso {_NAMES}",
+    rf"{_NAME} (?:heeft de groep verlaten|is vertrokken)", rf"{_BY} heeft {_NAMES} verwijderd")
+_JOINS = tuple(re.compile(rf"^{form}\.?$") for form in _JOIN_FORMS)
+_LEAVES = tuple(re.compile(rf"^{form}\.?$") for form in _LEAVE_FORMS)
+_SPLIT = re.compile(r",\s+|\s+(?:and|und|y|et|e|en)\s+|\s+&\s+")
+_YOU = frozenset({"you", "du", "sie", "tú", "usted", "vous", "tu", "você", "voi", "jij", "u"})
 
 
 def senders_said(container: str) -> str:
@@ -80,7 +97,7 @@ def _twice_joined(messages: Sequence[Message]) -> dict[str, int]:
         for name in _said(m.text, _LEAVES):
             present.discard(name)
         for name in _said(m.text, _JOINS):
-            if name in present and name.lower() not in ("you", "du", "tú", "vous"):
+            if name in present and name.lower() not in _YOU:
                 twice.setdefault(name, m.index + 1)
             present.add(name)
     return twice
