@@ -199,6 +199,11 @@ def test_a_name_joining_a_whatsapp_or_line_group_it_is_already_in_is_said_to_be_
                            "[LINE] Chat with Crew.txt")
     assert [m.sender for m in line] == ["Anna", None, "Anna"]
     assert "'Anna' joined (message 2)" in line[0].note and "'Anna' joined (message 2)" in line[2].note
+    japanese = loaded_messages(tmp_path, "[LINE] 班のトーク履歴\n保存日時：2024/01/16 08:00\n\n2024/01/15(月)\n"
+                                         "21:05\t田中\tこんにちは\n21:06\t佐藤が田中を招待しました。\n21:07\t田中\tはい\n",
+                               "[LINE] 班.txt")
+    assert [m.sender for m in japanese] == ["田中", None, "田中"]
+    assert "'田中' joined (message 2)" in japanese[0].note and "'田中' joined (message 2)" in japanese[2].note
 
 
 def test_timeline_warns_of_a_name_the_export_shows_two_people_under(tmp_path, capsys):

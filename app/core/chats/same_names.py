@@ -48,17 +48,19 @@ _JOIN_FORMS = (
     rf"{_BY} hat {_NAMES} hinzugefügt", rf"{_NAME} se unió(?: .+)?", rf"{_BY} añadió a {_NAMES}",
     rf"{_NAME} a rejoint(?: .+)?", rf"{_BY} a ajouté {_NAMES}", rf"{_NAME} entrou(?: .+)?",
     rf"{_BY} adicionou {_NAMES}", rf"{_NAME} si è unit[oa](?: .+)?", rf"{_BY} ha aggiunto {_NAMES}",
-    rf"{_NAME} neemt deel(?: .+)?", rf"{_BY} heeft {_NAMES} toegevoegd")
+    rf"{_NAME} neemt deel(?: .+)?", rf"{_BY} heeft {_NAMES} toegevoegd",
+    rf"{_NAME}がグループに参加しました", rf"{_BY}が{_NAMES}を(?:グループに)?招待しました")  # LINE in Japanese
 _LEAVE_FORMS = (
     rf"{_NAME} left(?: the group)?", rf"{_BY} removed {_NAMES}(?: from the group)?",
     rf"{_NAME} hat die Gruppe verlassen", rf"{_BY} hat {_NAMES} entfernt", rf"{_NAME} salió(?: del grupo)?",
     rf"{_BY} eliminó a {_NAMES}", rf"{_NAME} (?:est parti\(e\)|est partie?|a quitté le groupe)",
     rf"{_BY} a retiré {_NAMES}", rf"{_NAME} saiu(?: do grupo)?", rf"{_BY} removeu {_NAMES}",
     rf"{_NAME} è uscit[oa](?: dal gruppo)?", rf"{_BY} ha rimosso {_NAMES}",
-    rf"{_NAME} (?:heeft de groep verlaten|is vertrokken)", rf"{_BY} heeft {_NAMES} verwijderd")
-_JOINS = tuple(re.compile(rf"^{form}\.?$") for form in _JOIN_FORMS)
-_LEAVES = tuple(re.compile(rf"^{form}\.?$") for form in _LEAVE_FORMS)
-_SPLIT = re.compile(r",\s+|\s+(?:and|und|y|et|e|en)\s+|\s+&\s+")
+    rf"{_NAME} (?:heeft de groep verlaten|is vertrokken)", rf"{_BY} heeft {_NAMES} verwijderd",
+    rf"{_NAME}がグループを退会しました", rf"{_BY}が{_NAMES}を(?:グループから)?削除しました")
+_JOINS = tuple(re.compile(rf"^{form}[.。]?$") for form in _JOIN_FORMS)
+_LEAVES = tuple(re.compile(rf"^{form}[.。]?$") for form in _LEAVE_FORMS)
+_SPLIT = re.compile(r",\s+|、|\s+(?:and|und|y|et|e|en)\s+|\s+&\s+")
 _YOU = frozenset({"you", "du", "sie", "tú", "usted", "vous", "tu", "você", "voi", "jij", "u"})
 
 
