@@ -267,6 +267,19 @@ def test_messengers_own_words_in_other_languages_are_the_apps_not_the_senders(tm
     assert all("the app's words" in m.note for m in chat.messages[: len(said)])
 
 
+def test_timeline_warns_of_voice_notes_linked_by_order_alone(tmp_path, case, capsys):
+    """A voice note linked to "Voice 001.m4a" by order has nothing in the name to confirm it: `timeline` says so as
+    it takes the chat in (before transcribing anything)."""
+    from app.cli.timeline import _take_in_all
+    from tests.conftest import MEDIA
+
+    chat = _voice_chat(tmp_path / "evidence", 1)
+    shutil.copy(MEDIA / "en_voicenote.opus", chat.parent / "Voice 001.opus")
+    [taken], status = _take_in_all(case, [str(chat)])
+    assert "warning: 1 voice note(s) the chat names were linked to a numbered file" in capsys.readouterr().err
+    assert status == 0 and taken.export.messages[1].attachment.path == "Voice 001.opus"
+
+
 def _voice_chat(folder: Path, notes: int) -> Path:
     lines = "".join(f"13/03/2024, 10:1{i} - Bob: PTT-20240313-WA000{i}.opus (file attached)\n" for i in range(1, notes + 1))
     folder.mkdir()

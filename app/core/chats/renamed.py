@@ -123,6 +123,7 @@ def _number_order(name: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", PurePosixPath(name).stem)[-2:])
 
 
+BY_ORDER_MARK = "nothing in the name confirms it"  # in the note of each voice note linked by order alone
 BY_ORDER_ONE = ("the one voice note this chat names that is not in the export, and the one audio file of the export "
                 "no message names, whose name carries no time (as a recorder or a copy names them): taken to be it; "
                 "nothing in the name confirms it")
