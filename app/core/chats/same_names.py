@@ -37,6 +37,7 @@ JOINED_TWICE_NOTE = ("the chat says {name!r} joined (message {at}) while someone
                      "no leaving said: two people may be shown under this name, and the export writes no number to "
                      "tell whose this message is")
 
+MAX_NOTE = 400  # an app's note naming who joined or left is short: a longer text is not read for names
 _NAME = r"(?P<who>[^\n\"“”«»]{1,80}?)"
 _BY = r"(?P<by>[^\n\"“”«»]{1,80}?)"
 _NAMES = r"(?P<names>[^\n\"“”«»]+?)"
@@ -80,6 +81,8 @@ def _clean(name: str) -> str:
 
 
 def _said(text: str, patterns: Iterable[re.Pattern[str]]) -> list[str]:
+    if len(text) > MAX_NOTE:
+        return []
     words = " ".join(strip_marks(text).split())
     for pattern in patterns:
         found = pattern.match(words)
@@ -140,7 +143,9 @@ _PARTICIPANTS_RE = re.compile(r"Participants:\s*(?P<names>[^<\n]+)")
 
 def html_participants(page: str) -> list[str]:
     """The names of a Messenger HTML page's "Participants: Anna, Anna and Bob" line (none when it has none)."""
-    found = _PARTICIPANTS_RE.search(page[:50000])
+    head = page[:50000]
+    first = head.find('class="_a6-g"')  # before the first message: a message's own words are not the list
+    found = _PARTICIPANTS_RE.search(head if first < 0 else head[:first])
     if found is None:
         return []
     return [n for n in _SPLIT.split(html.unescape(found["names"]).strip()) if n.strip()]
