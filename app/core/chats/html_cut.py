@@ -50,8 +50,10 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
         return with_cut_said(chat, pages[0] if pages else "", newest_first)
     messages = list(chat.messages)
     for number, page in enumerate(pages):
+        if not is_cut(page):
+            continue
         read = [i for i, p in enumerate(page_of) if p <= number]  # what was read up to this page's end
-        if not is_cut(page) or not read:
+        if not read:
             continue
         at = min(read) if newest_first else max(read)
         said = (NEWEST_FIRST_PAGE_CUT_NOTE if newest_first else PAGE_CUT_NOTE).format(page=number + 1,
