@@ -169,6 +169,11 @@ def test_two_messenger_participants_of_one_name_are_said_on_that_names_messages(
     [chat] = _chats(page / "message_1.html")
     anna, bob = chat.messages
     assert "participants list names 2 people 'Anna Smith'" in anna.note and "participants" not in bob.note
+    (page / "message_1.html").write_text(_messenger_page([  # a download made in French
+        ("Bob", "qui est-ce", "Jan 15, 2024 9:07:00 pm"), ("Anna Smith", "au dépôt", "Jan 15, 2024 9:06:00 pm")],
+        participants="Anna Smith, Bob et Anna Smith").replace("Participants:", "Participants :"), encoding="utf-8")
+    [chat] = _chats(page / "message_1.html")
+    assert "participants list names 2 people 'Anna Smith'" in chat.messages[0].note
 
 
 def test_a_name_joining_a_whatsapp_or_line_group_it_is_already_in_is_said_to_be_perhaps_two_people(tmp_path):

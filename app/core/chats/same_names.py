@@ -138,7 +138,9 @@ def _noted(m: Message, said: str) -> Message:
     return replace(m, note="; ".join(n for n in (m.note, said) if n))
 
 
-_PARTICIPANTS_RE = re.compile(r"Participants:\s*(?P<names>[^<\n]+)")
+# English as Meta writes it; German, Spanish/Portuguese, French, Italian, Dutch, Polish, Turkish from words
+_PARTICIPANTS_RE = re.compile(r"(?:Participants|Teilnehmer|Participantes|Partecipanti|Deelnemers|Uczestnicy|"
+                              r"Katılımcılar)\s?:\s*(?P<names>[^<\n]+)")
 
 
 def html_participants(page: str) -> list[str]:
