@@ -326,3 +326,11 @@ def test_voice_notes_saved_under_names_with_no_time_are_linked_in_order_or_say_w
     kept = [m for m in story.messages if m.sender is None]
     assert sorted(m.attachment.name for m in kept) == ["Voice 001.m4a", "Voice 002.m4a", "Voice 003.m4a"]
     assert all("not taken for one of the 2 voice note(s)" in m.note for m in kept)
+    shared = _voice_chat(tmp_path / "shared", 1)  # another chat beside it: the file may be either's
+    (shared.parent / "WhatsApp Chat with Carol.txt").write_text("13/03/2024, 11:00 - Carol: PTT-20240313-WA0009.opus "
+                                                                "(file attached)\n", encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", shared.parent / "Voice 001.m4a")
+    [story] = _chats(shared)
+    assert story.messages[1].attachment.missing
+    [kept] = [m for m in story.messages if m.sender is None]
+    assert kept.attachment.name == "Voice 001.m4a" and "several chats lie here" in kept.note

@@ -202,13 +202,14 @@ def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
     """Each (path, name) of the export that no message names, kept in the first chat as a note with
     no sender (never dropped): in its place by the time its name carries, said so; else at the end.
     `shared`: the paths that may as well be another chat's (several chats lie where they do), said so."""
-    chats, extra = relinked(chats, extra)  # a file the chat names, found under another name
+    chats, extra = relinked(chats, extra, shared)  # a file the chat names, found under another name
     if not extra or not chats:
         return chats
     first = chats[0]
     missing = missing_voice_notes(chats)
     notes = tuple(_unreferenced_note(len(first.messages) + k, path, name, path in shared,
-                                     why_not_linked(missing, len(chats), name)) for k, (path, name) in enumerate(extra))
+                                     why_not_linked(missing, len(chats), name, path in shared))
+                  for k, (path, name) in enumerate(extra))
     return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
 
 

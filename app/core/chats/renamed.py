@@ -5,7 +5,7 @@ and the export holds `PTT-20240313-WA0001.ogg` (another extension), or the iPhon
 `00000012-AUDIO-2024-03-14-10-12-00.opus` (named by its moment). Without this the message showed the
 voice note missing and the same voice note stood at its side as a file no message names.
 
-    relinked(chats, extra) -> (chats, the files still unnamed)
+    relinked(chats, extra, shared=()) -> (chats, the files still unnamed)
 
 A missing attachment takes a file no message names only where the pairing is one to one: the same
 name but for its extension; else a file of the same kind (audio and video alike) whose name carries
@@ -19,7 +19,7 @@ why it was not (`why_not_linked`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import PurePosixPath
 
@@ -69,9 +69,11 @@ def _pairs(wanted: dict[Place, str], free: list[str],
     return {place: found[0] for place, found in options.items() if len(found) == 1 and taken[found[0]] == 1}
 
 
-def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tuple[Chat, ...], list[tuple[str, str]]]:
+def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
+             shared: Collection[str] = ()) -> tuple[tuple[Chat, ...], list[tuple[str, str]]]:
     """`chats` with each missing attachment found under another name linked to that file, and the
-    (path, name) of `extra` no message takes."""
+    (path, name) of `extra` no message takes. `shared`: files that may as well be another export's (several
+    chats lie where they do): never linked by order alone."""
     messages = {(c, i): m for c, chat in enumerate(chats) for i, m in enumerate(chat.messages)}
     wanted = {place: m.attachment.name for place, m in messages.items()
               if m.attachment is not None and m.attachment.missing and m.attachment.name}
@@ -88,7 +90,8 @@ def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tup
             found[place] = (path, why)
             free.remove(path)
     if len(chats) == 1:  # several chats lying together: which chat a file with no time in its name is of is not known
-        for place, (path, why) in by_order({k: v for k, v in wanted.items() if k not in found}, free, names).items():
+        alone = [p for p in free if p not in shared]
+        for place, (path, why) in by_order({k: v for k, v in wanted.items() if k not in found}, alone, names).items():
             found[place] = (path, why)
             free.remove(path)
     if not found:
@@ -146,12 +149,12 @@ def by_order(wanted: dict[Place, str], free: list[str], names: dict[str, str]) -
             for k, (place, path) in enumerate(zip(notes, files), 1)}
 
 
-def why_not_linked(missing: int, chats: int, name: str) -> str:
+def why_not_linked(missing: int, chats: int, name: str, shared: bool = False) -> str:
     """Why an audio file numbered with no time in its name, that no message names, was not taken for one of the
     `missing` voice notes the export's `chats` name that are not in it ("" when none is, or it is no such file)."""
     if not missing or not recorder_named(name):
         return ""
-    if chats > 1:
+    if chats > 1 or shared:
         return (f"not taken for one of the {missing} voice note(s) the chats name that are not in the export: its "
                 "name carries no time, and several chats lie here")
     return (f"not taken for one of the {missing} voice note(s) the chat names that are not in the export: its name "
