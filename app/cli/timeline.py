@@ -29,6 +29,8 @@ from app.core.chats.intake import TakenIn
 from app.core.chats.json_cut import CUT_JSON_MARKERS
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
 from app.core.chats.records import LIKELY_CUT, kind_of
+from app.core.chats.renamed import BY_ORDER_MARK
+from app.core.chats.same_names import shared_names
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
 from app.core.chats.whatsapp_zip import same_name
 from app.core.evidence.paths import check_outside_evidence
@@ -72,6 +74,14 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
                for m in t.export.messages):  # its last messages are not in the file
             print(f"{t.shown}: warning: the export ends in the middle of a message (cut short); what the phone "
                   f"wrote after it is not in this file", file=sys.stderr)
+        by_order = sum(1 for m in t.export.messages if BY_ORDER_MARK in m.note)
+        if by_order:  # linked with nothing in the file's name to confirm it: the reader must know
+            print(f"{t.shown}: warning: {by_order} voice note(s) the chat names were linked to a numbered file with "
+                  f"no time in its name by order alone (each message's note says which file)", file=sys.stderr)
+        shared = shared_names(t.export.messages)
+        if shared:  # the export names senders only by name, and shows two under one
+            print(f"{t.shown}: warning: two people may be shown under one name ({', '.join(shared)}): the export "
+                  f"writes no id to tell their messages apart; each of those messages says so", file=sys.stderr)
         missing = t.export.missing_recordings()  # named, not in the export: which ones, not just how many
         if missing:
             print(f"{t.shown}: warning: {missing_recordings_text(missing)}", file=sys.stderr)

@@ -55,6 +55,7 @@ from app.core.chats.parsing import (
 )
 from app.core.chats.placeholders import is_whatsapp_media_name, time_in_name
 from app.core.chats.records import Attachment, Chat, ChatExport, kind_of
+from app.core.chats.renamed import missing_voice_notes, recorder_named
 from app.core.chats.senders import normalise_senders
 from app.core.chats.whatsapp_zip import same_name
 from app.core.errors import ChatError
@@ -277,6 +278,8 @@ def _unreferenced(path: Path, container: str, chats: tuple[Chat, ...], files: di
     if container == imessage.CONTAINER:
         return imessage_files.unreferenced(path, chats, files)
     extra = [rel for rel in _candidates(container, files) if rel not in used]
+    if container == whatsapp.CONTAINER and missing_voice_notes(chats):  # "Voice 001.m4a" beside it: linked in order
+        extra += [rel for rel in files if "/" not in rel and rel not in used and rel not in extra and recorder_named(rel)]
     if extra and container == whatsapp.CONTAINER:
         others = _in_other_export(path.parent, extra)  # an export beside this one, in its own folder
         extra = [rel for rel in extra if rel not in others]

@@ -3,6 +3,7 @@ closes its page with `</html>`; a page that ends without it lost its end. The me
 one the page ends in saying it is likely cut short (the HTML readers read a cut page without complaint).
 
     with_cut_said(chat, page, newest_first=False) -> chat
+    with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ NEWEST_FIRST_CUT_NOTE = ("the page ends without its closing </html> (its exporte
                          "the older ones are not in the file")
 
 
+PAGE_CUT_NOTE = ("page {page} of this chat's {pages} pages ends without its closing </html> (its exporter writes "
+                 "one): " + LIKELY_CUT + "; this message may go on beyond what is written, and what that page held "
+                 "after it is not in the file (the next page goes on with the messages after the page's own)")
+NEWEST_FIRST_PAGE_CUT_NOTE = ("page {page} of this chat's {pages} pages ends without its closing </html> (its "
+                              "exporter writes one): " + LIKELY_CUT + "; this message (the pages list the newest "
+                              "first) may go on beyond what is written, and the older ones that page held are not "
+                              "in the file")
+
+
 def is_cut(page: str) -> bool:
     return bool(page.strip()) and "</html>" not in page[-4096:].lower()
 
@@ -31,3 +41,22 @@ def with_cut_said(chat: Chat, page: str, newest_first: bool = False) -> Chat:
     message = chat.messages[at]
     message = replace(message, note="; ".join(n for n in (message.note, said) if n))
     return replace(chat, messages=(*chat.messages[:at], message, *chat.messages[at + 1:]))
+
+
+def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest_first: bool = False) -> Chat:
+    """`chat` read from `pages` (page_of: the page, from 0, each message was read from), the message each cut page
+    ends in saying so: every page is checked, not only the last. One page alone: `with_cut_said`."""
+    if len(pages) <= 1:
+        return with_cut_said(chat, pages[0] if pages else "", newest_first)
+    messages = list(chat.messages)
+    for number, page in enumerate(pages):
+        if not is_cut(page):
+            continue
+        read = [i for i, p in enumerate(page_of) if p <= number]  # what was read up to this page's end
+        if not read:
+            continue
+        at = min(read) if newest_first else max(read)
+        said = (NEWEST_FIRST_PAGE_CUT_NOTE if newest_first else PAGE_CUT_NOTE).format(page=number + 1,
+                                                                                     pages=len(pages))
+        messages[at] = replace(messages[at], note="; ".join(n for n in (messages[at].note, said) if n))
+    return replace(chat, messages=tuple(messages))

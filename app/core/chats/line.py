@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.chats import dates
+from app.core.chats import dates, same_names
 from app.core.chats.placeholders import strip_marks
 from app.core.chats.records import Attachment, Chat, Message
 
@@ -212,4 +212,4 @@ def parse(text: str, stem: str = "") -> Chat:
     messages = tuple(_message(i, e, isos[i], notes[i]) for i, e in enumerate(entries))
     if cut is not None:
         messages += (Message(len(messages), None, "", None, cut, True, None, CUT_NOTE),)
-    return Chat(name or stem, messages, basis)
+    return Chat(name or stem, tuple(same_names.told_apart_by_notes(messages)), basis)

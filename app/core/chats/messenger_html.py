@@ -26,7 +26,8 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
-from app.core.chats.html_cut import with_cut_said
+from app.core.chats import same_names
+from app.core.chats.html_cut import with_page_cuts_said
 from app.core.chats.meta_notes import APP_WORDS_NOTE, is_app_words
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -131,18 +132,22 @@ def looks_like(text: str) -> bool:
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages (message_1.html the newest), oldest message first."""
-    raws: list[_Raw] = []
+    raws: list[tuple[int, _Raw]] = []
     title = ""
-    for page in pages:
+    for number, page in enumerate(pages):
         reader = _Reader()
         reader.feed(page)
         reader.close()
-        raws += reader.raws
+        raws += [(number, raw) for raw in reader.raws]
         title = title or " ".join(t for t in reader.title if t)
     messages: list[Message] = []
-    for raw in reversed(raws):  # listed newest first
-        messages += _records(raw, len(messages))
-    return with_cut_said(Chat(title or name, tuple(messages), "local"), pages[-1] if pages else "", newest_first=True)
+    page_of: list[int] = []
+    for number, raw in reversed(raws):  # listed newest first
+        read = _records(raw, len(messages))
+        messages += read
+        page_of += [number] * len(read)
+    messages = same_names.told_apart_by_participants(messages, same_names.html_participants(pages[0] if pages else ""))
+    return with_page_cuts_said(Chat(title or name, tuple(messages), "local"), pages, page_of, newest_first=True)
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:

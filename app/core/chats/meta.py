@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
-from app.core.chats import json_cut, telegram
+from app.core.chats import json_cut, same_names, telegram
 from app.core.chats.meta_notes import APP_WORDS_NOTE, is_app_words
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
@@ -179,7 +179,14 @@ def parse_pages(pages: list[Any], name: str = "") -> Chat:
     if cuts:
         messages = [replace(m, index=i) for i, m in enumerate([*cuts, *messages])]
     title = next((p.get("title") for p in pages if isinstance(p.get("title"), str) and p.get("title")), "") or name
-    return Chat(title, tuple(messages), "utc")
+    return Chat(title, tuple(same_names.told_apart_by_participants(messages, _participants(pages))), "utc")
+
+
+def _participants(pages: list[Any]) -> list[str]:
+    """The names of the chat's participants list (its first page's that has one)."""
+    listed = next((p["participants"] for p in pages if isinstance(p.get("participants"), list) and p["participants"]), [])
+    names = [p.get("name") if isinstance(p, dict) else p for p in listed]  # the encrypted chats' download: names
+    return [n for n in names if isinstance(n, str)]
 
 
 def is_chat_file(relative: str) -> bool:

@@ -49,7 +49,7 @@ from app.core.chats.records import (
     Message,
     kind_of,
 )
-from app.core.chats.renamed import relinked
+from app.core.chats.renamed import missing_voice_notes, relinked, why_not_linked
 from app.core.errors import ChatError
 
 _JSON_START = re.compile(r'^[\ufeff \t\r\n]*(?:\{|\[[\s\r\n]*[{\]"])')
@@ -202,11 +202,13 @@ def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
     """Each (path, name) of the export that no message names, kept in the first chat as a note with
     no sender (never dropped): in its place by the time its name carries, said so; else at the end.
     `shared`: the paths that may as well be another chat's (several chats lie where they do), said so."""
-    chats, extra = relinked(chats, extra)  # a file the chat names, found under another name
+    chats, extra = relinked(chats, extra, shared)  # a file the chat names, found under another name
     if not extra or not chats:
         return chats
     first = chats[0]
-    notes = tuple(_unreferenced_note(len(first.messages) + k, path, name, path in shared)
+    missing = missing_voice_notes(chats)
+    notes = tuple(_unreferenced_note(len(first.messages) + k, path, name, path in shared,
+                                     why_not_linked(missing, len(chats), name, path in shared))
                   for k, (path, name) in enumerate(extra))
     return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
 
@@ -219,11 +221,11 @@ def _unreferenced_kind(path: str) -> str:
     return "audio" if kind == "video" and PurePosixPath(path).parent.name in AUDIO_FOLDERS else kind
 
 
-def _unreferenced_note(index: int, path: str, name: str, shared: bool = False) -> Message:
+def _unreferenced_note(index: int, path: str, name: str, shared: bool = False, why: str = "") -> Message:
     attachment = Attachment(name, False, _unreferenced_kind(path), "", path)
     when = time_in_name(name)
-    note = UNREFERENCED_NOTE if when is None else UNREFERENCED_TIMED_NOTE
-    note = f"{note}; {SHARED_NOTE}" if shared else note
+    note = "; ".join(n for n in (UNREFERENCED_NOTE if when is None else UNREFERENCED_TIMED_NOTE,
+                                 SHARED_NOTE if shared else "", why) if n)
     if when is None:
         return Message(index, None, "", None, "", True, attachment, note)
     return Message(index, None, when[0], when[1], "", True, attachment, note)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from app.core.chats import localised
 from app.core.chats.records import Attachment, kind_of
 
-MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u061c"  # U+061C: Arabic letter mark
 _NAME = r"[^<>‹›()\s][^<>‹›]*?\.[A-Za-z0-9]{1,5}"  # "Scan (2).pdf": parentheses inside a name
 _ANGLE_LABELLED = re.compile(
     rf"^(?:[^<>‹›]*?\.[A-Za-z0-9]{{1,5}}\s+)?<\s*[^<>:：]{{1,40}}[:：]\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)

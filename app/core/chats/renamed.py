@@ -5,17 +5,21 @@ and the export holds `PTT-20240313-WA0001.ogg` (another extension), or the iPhon
 `00000012-AUDIO-2024-03-14-10-12-00.opus` (named by its moment). Without this the message showed the
 voice note missing and the same voice note stood at its side as a file no message names.
 
-    relinked(chats, extra) -> (chats, the files still unnamed)
+    relinked(chats, extra, shared=()) -> (chats, the files still unnamed)
 
 A missing attachment takes a file no message names only where the pairing is one to one: the same
 name but for its extension; else a file of the same kind (audio and video alike) whose name carries
 the message's minute (a name with a date alone is not enough), no other file fitting that message and
-no other message that file. The message's note says which file was taken and why.
+no other message that file. The message's note says which file was taken and why. A voice note saved by another
+app under a numbered name with no time ("Voice 001.m4a", "Recording 3.m4a") is taken in order where the chat
+(the export's only one) has as many voice notes missing as such files, said so; else the file's own note says
+why it was not (`why_not_linked`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from pathlib import PurePosixPath
 
@@ -65,9 +69,11 @@ def _pairs(wanted: dict[Place, str], free: list[str],
     return {place: found[0] for place, found in options.items() if len(found) == 1 and taken[found[0]] == 1}
 
 
-def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tuple[Chat, ...], list[tuple[str, str]]]:
+def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
+             shared: Collection[str] = ()) -> tuple[tuple[Chat, ...], list[tuple[str, str]]]:
     """`chats` with each missing attachment found under another name linked to that file, and the
-    (path, name) of `extra` no message takes."""
+    (path, name) of `extra` no message takes. `shared`: files that may as well be another export's (several
+    chats lie where they do): never linked by order alone."""
     messages = {(c, i): m for c, chat in enumerate(chats) for i, m in enumerate(chat.messages)}
     wanted = {place: m.attachment.name for place, m in messages.items()
               if m.attachment is not None and m.attachment.missing and m.attachment.name}
@@ -83,6 +89,11 @@ def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tup
         for place, path in _pairs({k: v for k, v in wanted.items() if k not in found}, free, fits).items():
             found[place] = (path, why)
             free.remove(path)
+    if len(chats) == 1:  # several chats lying together: which chat a file with no time in its name is of is not known
+        alone = [p for p in free if p not in shared]
+        for place, (path, why) in by_order({k: v for k, v in wanted.items() if k not in found}, alone, names).items():
+            found[place] = (path, why)
+            free.remove(path)
     if not found:
         return chats, extra
     out = [list(chat.messages) for chat in chats]
@@ -93,3 +104,59 @@ def relinked(chats: tuple[Chat, ...], extra: list[tuple[str, str]]) -> tuple[tup
                             note=f"{m.note}; {said}" if m.note else said)
     return (tuple(replace(chat, messages=tuple(ms)) for chat, ms in zip(chats, out)),
             [(p, n) for p, n in extra if p in free])
+
+
+def recorder_named(name: str) -> bool:
+    """An audio file named as a recorder or a copy numbers it, with no time: "Voice 001.m4a", "Recording 3.m4a"."""
+    name = PurePosixPath(name).name
+    return kind_of(name) == "audio" and time_in_name(name) is None and bool(_NUMBERED.match(PurePosixPath(name).stem))
+
+
+_NUMBERED = re.compile(r"^[^\W\d_]+(?:[ _-][^\W\d_]+)*[ _-]?\(?\d{1,5}\)?$")  # words, then a number: "Voice 001"
+
+
+def missing_voice_notes(chats: tuple[Chat, ...]) -> int:
+    """How many voice notes the chats name that are not in the export."""
+    return sum(1 for c in chats for m in c.messages if m.attachment is not None and m.attachment.missing
+               and m.attachment.name and kind_of(m.attachment.name) == "audio")
+
+
+def _number_order(name: str) -> tuple[int, ...]:
+    """"Voice 002.m4a" after "Voice 001.m4a", "Recording 10" after "Recording 9": by the numbers in the name."""
+    return tuple(int(n) for n in re.findall(r"\d+", PurePosixPath(name).stem)[-2:])
+
+
+BY_ORDER_MARK = "nothing in the name confirms it"  # in the note of each voice note linked by order alone
+BY_ORDER_ONE = ("the one voice note this chat names that is not in the export, and the one audio file of the export "
+                "no message names, whose name carries no time (as a recorder or a copy names them): taken to be it; "
+                "nothing in the name confirms it")
+BY_ORDER = ("the chat's voice notes not in the export ({count}) and the audio files no message names whose names "
+            "carry no time ({count}), paired in order (this is number {k} of each, the files in the order their "
+            "names number them): nothing in the name confirms it")
+
+
+def by_order(wanted: dict[Place, str], free: list[str], names: dict[str, str]) -> dict[Place, tuple[str, str]]:
+    """Voice notes the chat names that are missing, paired with audio files numbered with no time ("Voice
+    001.m4a", "Recording 3.m4a"), in order, only where there are as many of each, no two numbered alike."""
+    notes = sorted(place for place, name in wanted.items() if kind_of(name) == "audio")
+    files = [p for p in free if recorder_named(names[p])]
+    if not notes or len(notes) != len(files):
+        return {}
+    if len({_number_order(names[p]) for p in files}) < len(files):
+        return {}  # two files numbered alike: no order between them
+    files.sort(key=lambda p: _number_order(names[p]))
+    return {place: (path, BY_ORDER_ONE if len(files) == 1 else BY_ORDER.format(count=len(files), k=k))
+            for k, (place, path) in enumerate(zip(notes, files), 1)}
+
+
+def why_not_linked(missing: int, chats: int, name: str, shared: bool = False) -> str:
+    """Why an audio file numbered with no time in its name, that no message names, was not taken for one of the
+    `missing` voice notes the export's `chats` name that are not in it ("" when none is, or it is no such file)."""
+    if not missing or not recorder_named(name):
+        return ""
+    if chats > 1 or shared:
+        return (f"not taken for one of the {missing} voice note(s) the chats name that are not in the export: its "
+                "name carries no time, and several chats lie here")
+    return (f"not taken for one of the {missing} voice note(s) the chat names that are not in the export: its name "
+            "carries no time, and the audio files so named are not as many as those voice notes (or two are "
+            "numbered alike), so which is which is not known")

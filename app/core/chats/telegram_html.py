@@ -23,12 +23,13 @@ date element (dd.mm.yyyy, always day first).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from app.core.chats.html_cut import with_cut_said
+from app.core.chats.html_cut import is_cut, with_page_cuts_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.chats.senders import told_apart
 from app.core.chats.telegram import NO_SENDER_NOTE, PINNED_NOTE, REPLY_NOTE, replies_placed
 
 CONTAINER = "telegram-html"
@@ -36,6 +37,7 @@ _TITLE_RE = re.compile(
     r"^(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4}) (?P<t>\d{2}:\d{2}:\d{2})(?: UTC(?P<tz>[+-]\d{2}):?(?P<tzm>\d{2}))?")
 _LEFT_OUT_RE = re.compile(r"not included|exceeds maximum size|change data exporting settings", re.IGNORECASE)
 _GO_TO_RE = re.compile(r"go_to_message(-?\d+)")
+_USERPIC_RE = re.compile(r"^userpic\d+$")
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
                 "media_video_message": "video", "media_photo": "image", "media_file": "document"}
 
@@ -55,6 +57,8 @@ class _Raw:
     id: str | None = None  # Telegram's id of the message ("message12": 12)
     reply_to: str | None = None  # the id of the message it answers
     contacts: list[list[str]] = field(default_factory=list)  # the words shown on a contact's card file
+    page: int = 0  # the page (from 0) it was read from
+    userpic: str = ""  # the colour Telegram draws the sender's picture in ("userpic3"): one per account
 
 
 class _Reader(HTMLParser):
@@ -85,6 +89,10 @@ class _Reader(HTMLParser):
             self.messages.append(self.current)
             return "message"
         if self.current is None:
+            return ""
+        if tag == "div" and not self.current.userpic and not self._inside("forwarded") and (
+                colour := next((c for c in classes if _USERPIC_RE.match(c)), None)):
+            self.current.userpic = colour  # drawn from the account's id: two colours under one name, two accounts
             return ""
         if tag == "div" and "date" in classes and "details" in classes and a.get("title"):
             self.current.title = a["title"]
@@ -198,17 +206,27 @@ JOINED_NOTE = ("its sender is named only on a message before it that is not in t
                "sender once for messages in a row)")
 
 
-def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
-    """The messages, and Telegram's id of each (a message with several files is several records)."""
+def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[Message], list[str | None], list[int]]:
+    """The messages, Telegram's id of each (a message with several files is several records) and its page.
+    `cut`: the pages cut short; a "joined" message opening the page after one does not take the sender of the
+    last message read (the messages lost in the cut may be another's)."""
     messages: list[Message] = []
     ids: list[str | None] = []
+    pages: list[int] = []
+    pics: list[str] = []
     previous_sender: str | None = None
+    previous_pic = ""
+    opened: set[int] = set()  # the pages whose first message has been read
     for raw in raws:
         if raw.separator:
             continue
+        if raw.page - 1 in cut and raw.page not in opened:
+            previous_sender, previous_pic = None, ""  # the first message of a page after a cut one
+        opened.add(raw.page)
         sender = raw.sender if raw.sender else (previous_sender if raw.joined else None)
+        pic = raw.userpic if raw.sender else (previous_pic if raw.joined else "")
         if not raw.service:
-            previous_sender = sender
+            previous_sender, previous_pic = sender, pic
         iso = _iso(raw.title)
         notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
             [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + (
@@ -228,23 +246,41 @@ def _records(raws: list[_Raw]) -> tuple[list[Message], list[str | None]]:
             messages.append(Message(len(messages), sender, raw.title, iso, _text(raw) if i == 0 else "",
                                     raw.service, attachment, note))
             ids.append(raw.id if i == 0 else None)
-    return messages, ids
+            pages.append(raw.page)
+            pics.append(pic)
+    return _told_apart(messages, pics), ids, pages
+
+
+PICTURE_NOTE = ("two or more accounts are named {name!r} in this chat: Telegram draws each account's picture in a "
+                "colour of its own (this one's: {colour}), so they are told apart by it (two accounts drawn in one "
+                "colour would not be)")
+
+
+def _told_apart(messages: list[Message], pics: list[str]) -> list[Message]:
+    """Accounts under one name drawn in different colours are different senders: "Anna (picture colour 2)"."""
+    accounts = [f"picture colour {pic.removeprefix('userpic')}" if pic else "" for pic in pics]
+    out = told_apart(messages, accounts)
+    return [m if m.sender == was.sender else replace(m, note="; ".join(n for n in (m.note, PICTURE_NOTE.format(
+        name=was.sender, colour=account.removeprefix("picture colour "))) if n))
+        for m, was, account in zip(out, messages, accounts)]
 
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    for page in pages:
+    for number, page in enumerate(pages):
         reader = _Reader()
         reader.feed(page)
         reader.close()
+        for raw in reader.messages:
+            raw.page = number
         raws.extend(reader.messages)
         match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', page)
         if match and title == name:
             title = match.group(1)
-    messages, ids = _records(raws)
-    return with_cut_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages[-1] if pages else "")
+    messages, ids, page_of = _records(raws, frozenset(n for n, page in enumerate(pages) if is_cut(page)))
+    return with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
 
 
 def looks_like(text: str) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
 from app.core.evidence.provenance import software_info
@@ -231,7 +232,8 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
         "container": timeline.container,
         "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes,
                    **({"found_in": timeline.found_in} if timeline.found_in else {})},
-        "chats": [{"name": name, "date_order": order, "times": times[name]}
+        "chats": [{"name": name, "date_order": order, "times": times[name],
+                   **({"senders": said} if (said := senders_said(timeline.container)) else {})}
                   for name, order in timeline.chats],
         "messages": [_entry_dict(e) for e in timeline.entries],
         "provenance": {

@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from app.core.chats import colon_names, dates, group_names
+from app.core.chats import colon_names, dates, group_names, same_names
 from app.core.chats.placeholders import (
     find_attachment,
     is_poll,
@@ -59,6 +59,9 @@ CUT_NOTE = ("the export ends here in the middle of a message header (cut short, 
 CUT_LINE_NOTE = ("the export ends in this message, with no line end after it (WhatsApp ends every message it writes "
                  "with one): " + LIKELY_CUT + ", as a phone's export is at its size limit; the message may go on "
                  "beyond what is written")
+CUT_NOTE_LINE_APP = ("the export ends in this app's note, with no line end after it (WhatsApp ends every line it "
+                     "writes with one): " + LIKELY_CUT + ", as a phone's export is at its size limit; the note may go "
+                     "on beyond what is written, and messages after it are not in the file")
 CUT_CHAR_NOTE = ("the export ends here inside a character (shown as U+FFFD): cut short, as a phone's export is at "
                  "its size limit; the message may go on beyond it")
 _DIGIT_RUN_RE = re.compile(r"\d+")
@@ -369,12 +372,12 @@ def parse(text: str, name: str = "") -> Chat:
         else:
             note = "; ".join(n for n in (notes[i], entry.note) if n)
             messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known, labels))
-    # cut inside a character, or inside a sender's words (the app's own note ending the file stays as it is)
-    if messages and messages[-1].note != CUT_NOTE and (text.endswith("\ufffd") or not text.endswith("\n") and (
-            messages[-1].sender is not None)):
-        said = CUT_CHAR_NOTE if text.endswith("\ufffd") else CUT_LINE_NOTE
+    # cut inside a character, or inside a sender's words or the app's own note
+    if messages and messages[-1].note != CUT_NOTE and (text.endswith("\ufffd") or not text.endswith("\n")):
+        said = CUT_CHAR_NOTE if text.endswith("\ufffd") else \
+            CUT_NOTE_LINE_APP if messages[-1].system else CUT_LINE_NOTE
         messages[-1] = replace(messages[-1], note="; ".join(n for n in (messages[-1].note, said) if n))
-    return Chat(name, tuple(group_names.group_notes(messages)), basis)
+    return Chat(name, tuple(same_names.told_apart_by_notes(group_names.group_notes(messages))), basis)
 
 
 def score(text: str, sample_lines: int = 40) -> float:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from app.core.chats.same_names import senders_said
 from app.core.chats.timeline import (
     RunRecord,
     Timeline,
@@ -69,6 +70,7 @@ def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
              ("Container", timeline.container),
              ("Chats", "; ".join(f"{name} (dates: {order or 'as written'}; times: {times[name]})"
                                  for name, order in timeline.chats)),
+             *([("Senders", said)] if (said := senders_said(timeline.container)) else []),
              ("Messages", str(len(timeline.entries))), ("Created", timeline.created_at)]
     for m in timeline.models:
         items.append(("Model", f"{m.name} ({m.family}) SHA-256 {m.sha256}"))
