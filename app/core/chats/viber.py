@@ -24,7 +24,9 @@ from app.core.chats.records import Attachment, Chat, Message
 
 CONTAINER = "viber-csv"
 _DATE_RE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$")
-_TIME_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?$")
+_MARKERS = dates.AM_MARKERS | dates.PM_MARKERS  # a 12-hour clock's, in the phone's language ("9:14:00 PM", "9:14 p. m.")
+UNREAD_TIME_NOTE = ("date and time written as {written!r}: not read (a clock or date of no layout read here); "
+                    "date-time left empty")
 MEDIA = {
     "audio": ("voice message", "audio message", "message vocal", "sprachnachricht", "mensaje de voz"),
     "video": ("video message", "message vidéo", "videonachricht", "mensaje de video"),
@@ -58,8 +60,28 @@ def _rows(text: str) -> list[list[str]]:
     return out
 
 
+_TIME_CELL_RE = re.compile(r"^(?P<pre>[^\d:]{0,16}?)\s?(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s?(?P<post>[^\d:]{0,16})$")
+
+
+def _clock(cell: str) -> tuple[str, str] | None:
+    """(time, 12-hour marker as written, "" for none) of a time cell: "21:14:00", "9:14:00 PM", "9:14 p. m.",
+    "午後9:14"; None when the cell is no time."""
+    found = _TIME_CELL_RE.match(" ".join(cell.replace("\u202f", " ").split()))
+    if found is None or (found["pre"].strip() and found["post"].strip()):
+        return None
+    return found["time"], (found["pre"] or found["post"]).strip()
+
+
 def _is_row(row: list[str]) -> bool:
-    return bool(_DATE_RE.match(row[0]) and _TIME_RE.match(row[1]))
+    return bool(_DATE_RE.match(row[0])) and _clock(row[1]) is not None
+
+
+def _stamp(row: list[str]) -> tuple[dates.Stamp | None, str]:
+    """The row's date and time read (a marker of no language read here: none, said)."""
+    time, marker = _clock(row[1]) or ("", "")
+    known = not marker or " ".join(marker.lower().split()) in _MARKERS
+    stamp = dates.read_stamp(row[0], time, marker) if known else None
+    return stamp, "" if stamp else UNREAD_TIME_NOTE.format(written=f"{row[0]} {row[1]}")
 
 
 def looks_like(text: str) -> bool:
@@ -83,8 +105,9 @@ def _message(index: int, row: list[str], iso: str | None, note: str) -> Message:
 
 def parse(text: str, name: str = "") -> Chat:
     rows = _rows(text)
-    stamps = [dates.read_stamp(r[0], r[1]) if _is_row(r) else None for r in rows]
-    isos, notes, basis = dates.normalise(stamps)
+    read = [_stamp(r) if _is_row(r) else (None, "") for r in rows]
+    isos, notes, basis = dates.normalise([stamp for stamp, _ in read])
+    notes = ["; ".join(n for n in (said, note) if n) for (_, said), note in zip(read, notes)]
     messages = tuple(_message(i, r, isos[i], notes[i]) if _is_row(r) else
                      Message(i, None, "", None, ",".join(c for c in r if c), False, None, NOT_A_ROW_NOTE)
                      for i, r in enumerate(rows))

@@ -1,0 +1,72 @@
+"""Chat exports (session 24): Messenger's and Instagram's own words in more languages.
+
+Each test builds its export as a small text and reads it as `timeline` does (`load_export`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.core.chats import load_export
+
+
+def _chats(path: Path):
+    [loaded] = load_export(path)
+    return loaded.export.chats
+
+
+def _messenger(folder: Path, said: list[tuple[str, str]]) -> Path:
+    rows = [{"sender_name": s, "timestamp_ms": 1705352700000 + 1000 * i, "content": t} for i, (s, t) in enumerate(said)]
+    thread = folder / "messages" / "inbox" / "anna_1"
+    thread.mkdir(parents=True)
+    (thread / "message_1.json").write_text(json.dumps({
+        "participants": [{"name": "Anna Smith"}, {"name": "Bob"}], "title": "Anna Smith",
+        "messages": list(reversed(rows))}, ensure_ascii=False), encoding="utf-8")
+    return thread / "message_1.json"
+
+
+def test_messengers_own_words_in_russian_arabic_and_with_the_subject_in_the_verb_are_the_apps(tmp_path):
+    """Before: a download made in Russian or Arabic kept "Anna отправила вложение." and "أرسل Anna مرفقًا." as words
+    the sender typed, and so did "you sent" written in the verb alone ("Enviaste un archivo adjunto.", "Hai inviato
+    un allegato.", "Bir ek gönderdin."), a Dutch reaction and a Turkish unsent message. Now each is the app's note,
+    its words kept and the note saying these were read from the language's words, not verified strings; words a
+    sender typed that only look like them stay the sender's."""
+    said = [("Anna Smith", "Anna отправила вложение."), ("Bob", "Вы отправили фото."),
+            ("Anna Smith", "Anna отменила отправку сообщения"), ("Bob", "Отреагировал(а) ❤ на ваше сообщение"),
+            ("Anna Smith", "أرسل Anna مرفقًا."), ("Bob", "أرسلت مرفقًا."), ("Anna Smith", "ألغت Anna إرسال رسالة"),
+            ("Bob", "Enviaste un archivo adjunto."), ("Bob", "Hai inviato un allegato."), ("Bob", "Bir ek gönderdin."),
+            ("Bob", "Wysłałeś zdjęcie."), ("Anna Smith", "Anna heeft met ❤ gereageerd op je bericht"),
+            ("Anna Smith", "Anna bir mesajın gönderimini geri aldı")]
+    typed = [("Anna Smith", "Anna отправила маме цветы"), ("Bob", "أرسل لي العنوان"),
+             ("Bob", "Enviaste las fotos?"), ("Anna Smith", "Anna bir ek daha gönderdi mi?")]
+    [chat] = _chats(_messenger(tmp_path, said + typed))
+    assert [m.text for m in chat.messages] == [t for _, t in said + typed]
+    assert [m.system for m in chat.messages] == [True] * len(said) + [False] * len(typed)
+    assert all("the app's words" in m.note and "not from strings verified" in m.note
+               for m in chat.messages[: len(said)])
+    assert not any(m.note for m in chat.messages[len(said):])
+
+
+def test_messengers_own_english_words_are_not_said_to_be_unverified(tmp_path):
+    """English is the app's own strings: its note does not say they were read from words alone."""
+    [chat] = _chats(_messenger(tmp_path, [("Anna Smith", "Anna sent an attachment."), ("Bob", "You unsent a message")]))
+    assert all(m.system and "the app's words" in m.note and "verified" not in m.note for m in chat.messages)
+
+
+def test_a_viber_csv_on_a_12_hour_clock_is_dated_and_an_unread_clock_is_said(tmp_path):
+    """Before: Viber's CSV from a phone on a 12-hour clock ("9:14:00 PM", "9:15 p. m.", "午後9:16") read every message
+    with no date-time and nothing said (or, with a marker in another language, not as Viber's rows at all). Now
+    each is dated on the 24-hour clock; a clock marked in a language not read keeps its row, its date-time left
+    empty and said."""
+    path = tmp_path / "Viber Anna.csv"
+    path.write_text("13/03/2024,9:14:00 PM,Anna,+447700900123,hi\n13/03/2024,9:15 p.\u00a0m.,Me,+447700900999,yo\n"
+                    "13/03/2024,午後9:16,Anna,+447700900123,ok\n14/03/2024,12:05:00 AM,Me,+447700900999,late\n"
+                    "14/03/2024,9:20 zz,Anna,+447700900123,odd\n", encoding="utf-8")
+    [chat] = _chats(path)
+    assert [(m.sender, m.datetime, m.text) for m in chat.messages] == [
+        ("Anna (+447700900123)", "2024-03-13T21:14:00", "hi"), ("Me (+447700900999)", "2024-03-13T21:15:00", "yo"),
+        ("Anna (+447700900123)", "2024-03-13T21:16:00", "ok"), ("Me (+447700900999)", "2024-03-14T00:05:00", "late"),
+        ("Anna (+447700900123)", None, "odd")]
+    assert "'14/03/2024 9:20 zz': not read" in chat.messages[4].note
+    assert not any(m.note for m in chat.messages[:4])
