@@ -70,3 +70,41 @@ def test_a_viber_csv_on_a_12_hour_clock_is_dated_and_an_unread_clock_is_said(tmp
         ("Anna (+447700900123)", None, "odd")]
     assert "'14/03/2024 9:20 zz': not read" in chat.messages[4].note
     assert not any(m.note for m in chat.messages[:4])
+
+
+_TELEGRAM_PAGE = """<!DOCTYPE html><html><head><title>Exported Data</title></head><body><div class="page_wrap">
+<div class="page_header"><div class="content"><div class="text bold">Anna</div></div></div>
+<div class="page_body chat_page"><div class="history">
+<div class="message service" id="message-1"><div class="body details">13 March 2024</div></div>
+{messages}
+</div></div></div></body></html>"""
+
+
+def _telegram_message(number: int, time: str, inner: str, sender: str = "Anna") -> str:
+    return (f'<div class="message default clearfix" id="message{number}"><div class="body">'
+            f'<div class="pull_right date details" title="13.03.2024 {time} UTC+01:00">{time[:5]}</div>'
+            f'<div class="from_name">{sender}</div>{inner}</div></div>')
+
+
+def _call(title: str, status: str, success: bool = True) -> str:
+    state = " success" if success else ""
+    return (f'<div class="media_wrap clearfix"><div class="media clearfix pull_left media_call{state}">'
+            f'<div class="fill pull_left"></div><div class="body"><div class="title bold">{title}</div>'
+            f'<div class="status details">{status}</div></div></div></div>')
+
+
+def test_a_telegram_html_call_is_the_apps_record_of_it_with_its_length_as_text(tmp_path):
+    """Before: a call in Telegram's HTML export ("Outgoing call", "Ended (1 min 5 sec)") was a message of the caller
+    with no words, the call only in its note, so search found no call and the timeline showed a blank message. Now it
+    is the app's record (as the JSON export's "phone call: 65 s" is), its words the call and its length; a file left
+    out beside it is still a missing file."""
+    page = tmp_path / "messages.html"
+    page.write_text(_TELEGRAM_PAGE.format(messages="\n".join((
+        _telegram_message(10, "21:14:05", _call("Outgoing call", "Ended (1 min 5 sec)")),
+        _telegram_message(11, "21:20:00", _call("Missed call", "", success=False), sender="Bob"),
+        _telegram_message(12, "21:21:00", '<div class="text">call me</div>')))), encoding="utf-8")
+    [chat] = _chats(page)
+    assert [(m.sender, m.text, m.system, m.attachment) for m in chat.messages] == [
+        ("Anna", "Outgoing call: Ended (1 min 5 sec)", True, None), ("Bob", "Missed call", True, None),
+        ("Anna", "call me", False, None)]
+    assert all("a call as the export shows it" in m.note for m in chat.messages[:2]) and not chat.messages[2].note
