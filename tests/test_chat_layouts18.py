@@ -108,3 +108,23 @@ def test_a_telegram_html_call_is_the_apps_record_of_it_with_its_length_as_text(t
         ("Anna", "Outgoing call: Ended (1 min 5 sec)", True, None), ("Bob", "Missed call", True, None),
         ("Anna", "call me", False, None)]
     assert all("a call as the export shows it" in m.note for m in chat.messages[:2]) and not chat.messages[2].note
+
+
+def test_a_viber_csv_headed_by_its_column_names_or_re_saved_with_semicolons_is_read(tmp_path):
+    """Before: a Viber CSV headed by its columns' names (a tool or spreadsheet adds them) or re-saved by a spreadsheet
+    in a European locale (semicolons) was "no recognisable chat message". Now each is read; the header row is kept as
+    a record saying it names the columns, not a message."""
+    headed = tmp_path / "Viber Anna.csv"
+    headed.write_text("Date,Time,Sender Name,Sender Phone Number,Message\n13/03/2024,21:14:00,Anna,+447700900123,hi\n"
+                      "13/03/2024,21:15:00,Me,+447700900999,yo\n", encoding="utf-8")
+    semicolons = tmp_path / "Viber Bob.csv"
+    semicolons.write_text("13/03/2024;21:14:00;Bob;+447700900124;hi, you; there\n"
+                          "14/03/2024;09:15:00;Me;+447700900999;yo\n", encoding="utf-8")
+    header, hi, yo = _chats(headed)[0].messages
+    assert (header.sender, header.system, header.text) == (None, True, "Date,Time,Sender Name,Sender Phone Number,Message")
+    assert "names its columns" in header.note
+    assert [(m.sender, m.datetime, m.text) for m in (hi, yo)] == [
+        ("Anna (+447700900123)", "2024-03-13T21:14:00", "hi"), ("Me (+447700900999)", "2024-03-13T21:15:00", "yo")]
+    [chat] = _chats(semicolons)
+    assert [(m.sender, m.datetime, m.text) for m in chat.messages] == [
+        ("Bob (+447700900124)", "2024-03-13T21:14:00", "hi, you; there"), ("Me (+447700900999)", "2024-03-14T09:15:00", "yo")]

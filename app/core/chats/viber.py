@@ -44,10 +44,21 @@ def _cell(value: str) -> str:
     return value.strip()
 
 
+def _delimiter(lines: list[str]) -> str:
+    """Viber writes commas (tabs where it guards its cells Excel-style); a spreadsheet re-saving the file in a
+    European locale writes semicolons: the one that splits a line into a date and a time first."""
+    for line in lines:
+        for delimiter in ("\t", ",", ";"):
+            cells = [_cell(c).strip('"') for c in line.split(delimiter)]
+            if len(cells) >= 5 and _DATE_RE.match(cells[0]) and _clock(cells[1]) is not None:
+                return delimiter
+    first = lines[0] if lines else ""
+    return "\t" if first.count("\t") >= 4 else ","
+
+
 def _rows(text: str) -> list[list[str]]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    delimiter = "\t" if first.count("\t") >= 4 else ","
+    delimiter = _delimiter([line for line in text[:65536].split("\n") if line.strip()][:6])
     out = []
     # newline="": a lone carriage return (a file of mixed line ends) ends a row, as csv expects
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
@@ -87,6 +98,7 @@ def _stamp(row: list[str]) -> tuple[dates.Stamp | None, str]:
 def looks_like(text: str) -> bool:
     """Several rows of five cells, a date and a time first (a CSV Viber wrote)."""
     rows = _rows(text[:65536])
+    rows = rows[1:] if rows and _is_header(rows[0]) else rows
     good = sum(1 for r in rows if _is_row(r))
     return good >= MIN_ROWS and good >= len(rows) * 0.8
 
@@ -108,10 +120,23 @@ def parse(text: str, name: str = "") -> Chat:
     read = [_stamp(r) if _is_row(r) else (None, "") for r in rows]
     isos, notes, basis = dates.normalise([stamp for stamp, _ in read])
     notes = ["; ".join(n for n in (said, note) if n) for (_, said), note in zip(read, notes)]
-    messages = tuple(_message(i, r, isos[i], notes[i]) if _is_row(r) else
-                     Message(i, None, "", None, ",".join(c for c in r if c), False, None, NOT_A_ROW_NOTE)
-                     for i, r in enumerate(rows))
+    messages = tuple(_message(i, r, isos[i], notes[i]) if _is_row(r) else _not_a_row(i, r) for i, r in enumerate(rows))
     return Chat(PurePosixPath(name).stem, messages, basis)
 
 
 NOT_A_ROW_NOTE = "a row without Viber's date and time first: kept as found, no sender or time assigned"
+HEADER_NOTE = "the file's first row names its columns (a header a spreadsheet or a tool added): not a message"
+
+
+def _not_a_row(index: int, row: list[str]) -> Message:
+    """A row kept as found: the columns' names heading the file (the app's, not a message), or a row of no layout
+    read (no sender or time assigned)."""
+    found = ",".join(c for c in row if c)
+    if index == 0 and _is_header(row):
+        return Message(index, None, "", None, found, True, None, HEADER_NOTE)
+    return Message(index, None, "", None, found, False, None, NOT_A_ROW_NOTE)
+
+
+def _is_header(row: list[str]) -> bool:
+    """A first row of five short cells of words, no digit in any: the columns' names ("Date,Time,Sender,...")."""
+    return all(cell.strip() and len(cell) <= 40 and not any(ch.isdigit() for ch in cell) for cell in row)
