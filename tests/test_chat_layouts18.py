@@ -37,7 +37,9 @@ def test_messengers_own_words_in_russian_arabic_and_with_the_subject_in_the_verb
             ("Anna Smith", "أرسل Anna مرفقًا."), ("Bob", "أرسلت مرفقًا."), ("Anna Smith", "ألغت Anna إرسال رسالة"),
             ("Bob", "Enviaste un archivo adjunto."), ("Bob", "Hai inviato un allegato."), ("Bob", "Bir ek gönderdin."),
             ("Bob", "Wysłałeś zdjęcie."), ("Anna Smith", "Anna heeft met ❤ gereageerd op je bericht"),
-            ("Anna Smith", "Anna bir mesajın gönderimini geri aldı")]
+            ("Anna Smith", "Anna bir mesajın gönderimini geri aldı"),
+            ("Bob", "Bob hat auf deine Nachricht mit \u2764 reagiert"), ("Anna Smith", "Reaccionó a tu mensaje con \u2764"),
+            ("Bob", "Le gustó un mensaje")]
     typed = [("Anna Smith", "Anna отправила маме цветы"), ("Bob", "أرسل لي العنوان"),
              ("Bob", "Enviaste las fotos?"), ("Anna Smith", "Anna bir ek daha gönderdi mi?")]
     [chat] = _chats(_messenger(tmp_path, said + typed))

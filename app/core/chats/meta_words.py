@@ -44,6 +44,11 @@ ACTIONS = (
     r"(?:hat|hast) (?:einen Anhang|" + _SENT_DE + r") (?:gesendet|geschickt)" + _M,
     r"(?:hat|hast) (?:das Senden einer Nachricht rückgängig gemacht|eine Nachricht zurückgerufen)" + _M,
     r"(?:hat|hast) (?:mit )?.{1,16} auf (?:deine|eine|seine|ihre) Nachricht reagiert" + _M,
+    r"(?:hat|hast) auf (?:deine|eine|seine|ihre) Nachricht (?:mit )?.{1,16} reagiert" + _M,
+    r"reaccion(?:ó|aste) a (?:tu|un|su) mensaje con .{1,16}" + _M,
+    r"(?:reagiu|reagiste) (?:à|a) (?:sua|tua|uma) mensagem com .{1,16}" + _M,
+    r"(?:a|avez) réagi à (?:votre|ton|un|son) message avec .{1,16}" + _M,
+    r"ha(?:i)? reagito al (?:tuo|suo|un) messaggio con .{1,16}" + _M,
     r"(?:heeft|hebt) een (?:bijlage|foto|video|spraakbericht|GIF|sticker|link|bestand) (?:gestuurd|verzonden)" + _M,
     r"(?:heeft|hebt) het verzenden van een bericht ongedaan gemaakt" + _M,
     r"(?:heeft|hebt) (?:met )?.{1,16} (?:gereageerd op (?:je|jouw|een|zijn|haar) bericht|op (?:je|jouw|een) bericht "
@@ -61,7 +66,13 @@ ACTIONS = (
 WHOLE = (
     r"Reaccionó (?:con )?.{1,16} a tu mensaje" + _M, r"Reagiu (?:com )?.{1,16} (?:à|a) sua mensagem" + _M,
     r"A réagi (?:avec )?.{1,16} à votre message" + _M, r"Ha reagito (?:con )?.{1,16} al tuo messaggio" + _M,
-    r"Hat (?:mit )?.{1,16} auf deine Nachricht reagiert" + _M, r"Le appel vidéo est terminé" + _M,
+    r"Hat (?:mit )?.{1,16} auf deine Nachricht reagiert" + _M, r"Hat auf deine Nachricht (?:mit )?.{1,16} reagiert" + _M,
+    r"Reaccionó a tu mensaje con .{1,16}" + _M, r"Reagiu à sua mensagem com .{1,16}" + _M,
+    r"A réagi à votre message avec .{1,16}" + _M, r"Ha reagito al tuo messaggio con .{1,16}" + _M,
+    # Instagram's "Liked a message"
+    r"Le gustó un mensaje" + _M, r"Curtiu uma mensagem" + _M, r"A aimé un message" + _M, r"Bir mesajı beğendi" + _M,
+    r"Vond een bericht leuk" + _M,
+    r"Le appel vidéo est terminé" + _M,
     r"L[’']appel vidéo est terminé" + _M,
     r"La videollamada (?:ha )?terminado" + _M + "|La videollamada finalizó" + _M,
     r"A chamada de vídeo terminou" + _M, r"Der Videochat wurde beendet" + _M, r"La videochiamata è terminata" + _M,
