@@ -130,3 +130,18 @@ def test_a_viber_csv_headed_by_its_column_names_or_re_saved_with_semicolons_is_r
     [chat] = _chats(semicolons)
     assert [(m.sender, m.datetime, m.text) for m in chat.messages] == [
         ("Bob (+447700900124)", "2024-03-13T21:14:00", "hi, you; there"), ("Me (+447700900999)", "2024-03-14T09:15:00", "yo")]
+
+
+def test_a_telegram_html_note_of_the_apps_with_no_time_says_why_it_has_none(tmp_path):
+    """Before: Telegram's HTML writes no time for its own notes ("Anna pinned this message"): the timeline showed them
+    with an empty date-time and nothing said. Now the note says the export gives it none and its place is kept."""
+    page = tmp_path / "messages.html"
+    pinned = ('<div class="message service" id="message12"><div class="body details">Anna pinned '
+              '<a href="#go_to_message10" onclick="return GoToMessage(10)">this message</a></div></div>')
+    page.write_text(_TELEGRAM_PAGE.format(messages="\n".join((
+        _telegram_message(10, "21:14:05", '<div class="text">meet at 9</div>'), pinned))), encoding="utf-8")
+    [chat] = _chats(page)
+    said, note = chat.messages
+    assert (said.datetime, said.note) == ("2024-03-13T21:14:05+01:00", "")
+    assert (note.system, note.datetime, note.text) == (True, None, "Anna pinned this message")
+    assert "the export writes no time for this app's note" in note.note and "pinned message 1 (Anna: meet at 9)" in note.note

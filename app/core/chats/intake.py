@@ -63,6 +63,7 @@ PARSER_VERSION = 19  # 2: zipped Telegram exports, files deep in a full export, 
 #     the app's, said as read from words; Viber CSV 12-hour clocks (PM, p. m., 午後) dated, an unread clock said
 #     Telegram HTML calls the app's record with their words ("Outgoing call: Ended (1 min 5 sec)")
 #     Viber CSV headed by its columns' names or re-saved with semicolons read
+#     Telegram HTML notes with no time say why; Messenger reactions with the emoji last, Instagram "Liked a message"
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")

@@ -205,6 +205,11 @@ def _text(raw: _Raw) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(raw.text)).strip()
 
 
+NO_TIME_NOTE = ("the export writes no time for this app's note (Telegram's HTML gives its notes none): its place among "
+                "the messages is kept, its date-time left empty")
+NO_TIME_MESSAGE_NOTE = "the export writes no time for this message; its date-time left empty"
+
+
 JOINED_NOTE = ("its sender is named only on a message before it that is not in this file (Telegram names the "
                "sender once for messages in a row)")
 
@@ -236,7 +241,8 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
             [_about(raw)] if raw.reply_to else []) + [
             f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href] + [
             "contact " + " ".join(words) for words in raw.contacts if words] + (
-            [JOINED_NOTE if raw.joined else NO_SENDER_NOTE] if sender is None and not raw.service else [])
+            [JOINED_NOTE if raw.joined else NO_SENDER_NOTE] if sender is None and not raw.service else []) + (
+            [] if iso or raw.title else [NO_TIME_NOTE if raw.service else NO_TIME_MESSAGE_NOTE])
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
         calls = [": ".join(words) for kind, words in raw.missing if kind == CALL and words]
