@@ -1,0 +1,126 @@
+"""Hostile expert, session 24: a case on a filesystem without stable inode numbers.
+
+A case's writes are refused once its store is no longer the file at its path (tests/test_tamper22.py: a case folder
+replaced or moved under an open window or worker). That was told only by the path's (device, inode) against the
+pair taken when the store was opened. A filesystem that numbers a file anew while it is open (some FUSE mounts:
+path-hashing, network) had every write of a healthy case refused ("another file than the one opened"), the
+window's edits and a worker's results with them; one that numbers every file 0 (some FUSE and network mounts) let
+a case swapped under an open window take its edits unseen. The file a connection holds is now named by the
+system (/proc/self/fd) where it can be; the inode numbers only where it cannot.
+
+Also (below): the batched decoder's encoder states of silence kept beside the model were trusted on their own
+SHA-256, kept beside them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import StoreError
+from app.core.store import Case
+from tests.test_silence_store import _run, sources, store  # noqa: F401 - fixtures: three notes, an empty store
+from tests.test_tamper22 import _edit, case_dir  # noqa: F401 - the fixture: a voice note transcribed, closed
+from tests.test_verify import verify
+
+
+class _Numbered:
+    """An os.stat result with another inode number."""
+
+    def __init__(self, real: os.stat_result, ino: int) -> None:
+        self._real, self.st_ino = real, ino
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+
+def _numbering(monkeypatch, numbers) -> None:
+    """The case stores on a filesystem numbering them `numbers()` at each look (the rest as they are)."""
+    real = os.stat
+
+    def stat(path, *args, **kwargs):
+        found = real(path, *args, **kwargs)
+        return _Numbered(found, numbers()) if str(path).endswith("case.sqlite") else found
+
+    monkeypatch.setattr(os, "stat", stat)
+
+
+def test_a_case_on_a_filesystem_that_numbers_files_anew_is_written_to(case_dir, monkeypatch, capsys):  # noqa: F811
+    """Was: "case.sqlite is another file than the one opened (the case folder was replaced while it was open);
+    nothing written: open the case again" for every edit of a case left where it was."""
+    counter = itertools.count(1000)
+    _numbering(monkeypatch, lambda: next(counter))
+    window = Case.open(case_dir)
+    try:
+        assert window.replaced_since_opened() is None
+        _edit(window, "at ten")
+        _edit(window, "at eleven")
+    finally:
+        window.close()
+    monkeypatch.undo()
+    assert verify(capsys, case_dir) == (0, [])
+
+
+@pytest.mark.parametrize("numbers", ["anew", "zero"])
+def test_a_case_folder_swapped_on_such_a_filesystem_is_still_refused(case_dir, tmp_path, monkeypatch,  # noqa: F811
+                                                                    numbers):
+    """A backup put in place of the case under an open window: refused in one line, whatever the inode numbers say
+    (numbered 0, was written into the store moved away unseen)."""
+    counter = itertools.count(1000)
+    _numbering(monkeypatch, (lambda: next(counter)) if numbers == "anew" else (lambda: 0))
+    shutil.copytree(case_dir, tmp_path / "backup")
+    window = Case.open(case_dir)
+    try:
+        os.rename(case_dir, tmp_path / "case.moved")
+        shutil.copytree(tmp_path / "backup", case_dir)
+        with pytest.raises(StoreError, match="another file than the one opened"):
+            _edit(window, "at ten")
+        os.rename(case_dir, tmp_path / "case.backup-gone")  # and nothing at the path at all
+        with pytest.raises(StoreError, match="is gone"):
+            _edit(window, "at ten")
+    finally:
+        window.close()
+    assert not Path(case_dir).exists()
+
+
+def test_a_case_folder_renamed_back_under_an_open_window_is_written_to(case_dir, tmp_path, capsys):  # noqa: F811
+    """Moved away and back (a tidy-up undone): the store at the path is the one the window holds; its edit is
+    taken, and said nowhere as tampering."""
+    window = Case.open(case_dir)
+    try:
+        os.rename(case_dir, tmp_path / "away")
+        with pytest.raises(StoreError, match="is gone"):
+            _edit(window, "at ten")
+        os.rename(tmp_path / "away", case_dir)
+        _edit(window, "at eleven")
+    finally:
+        window.close()
+    assert verify(capsys, case_dir) == (0, [])
+
+
+# ------------------------------------------------------------------ the encoder states of silence kept beside the model
+
+def test_a_silence_state_forged_beside_the_model_with_its_hash_is_not_used(models_dir, store, sources):  # noqa: F811
+    """Whoever could write models/ put other states in .parley-silence with their SHA-256 beside them: every later
+    command decoded its packed notes over them (only `reproduce`, encoding afresh, showed it). A state is now used
+    only when this account recorded its hash when it encoded it: a forged one is encoded again, and put right."""
+    import hashlib
+
+    import numpy as np
+
+    texts, _, _, states = _run(models_dir, sources)
+    kept = sorted(store.glob("tiny.en-*/floor*.npy"))
+    assert kept and len(kept) == len(states)
+    for path in kept:
+        forged = np.load(path) * np.float32(0.5)  # the right shape and type, other numbers
+        np.save(path, forged, allow_pickle=False)
+        path.with_suffix(".sha256").write_text(hashlib.sha256(path.read_bytes()).hexdigest() + "\n", encoding="ascii")
+    again, silence, _, states_again = _run(models_dir, sources)
+    assert silence == len(states)  # was 0: every forged state read and used
+    assert all(np.array_equal(states[k], states_again[k]) for k in states)
+    assert again == texts
+    assert all(np.array_equal(np.load(path), states_again[int(path.stem[5:])]) for path in kept)  # put right
