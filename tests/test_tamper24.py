@@ -124,3 +124,36 @@ def test_a_silence_state_forged_beside_the_model_with_its_hash_is_not_used(model
     assert all(np.array_equal(states[k], states_again[k]) for k in states)
     assert again == texts
     assert all(np.array_equal(np.load(path), states_again[int(path.stem[5:])]) for path in kept)  # put right
+
+
+# ------------------------------------------------------------------ an export's manifest edited, checked without the case
+
+def _manifest_edited(path, edit) -> None:
+    import json
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fact, edit", [
+    ("model.name", lambda d: d["model"].update(name="large-v3")),
+    ("model.sha256", lambda d: d["model"].update(sha256="9" * 64)),
+    ("settings.beam_size", lambda d: d["settings"].update(beam_size=1)),
+    ("source.sha256", lambda d: d["source"].update(sha256="a" * 64)),
+])
+def test_a_manifest_edited_to_name_another_model_is_said_by_check_export(case_dir, tmp_path, capsys, fact,  # noqa: F811
+                                                                         edit):
+    """The manifest handed on edited (another model, settings or recording named), its files' hashes left right: was
+    "nothing found"; the set's own JSON and text, whose bytes the manifest vouches for, say otherwise."""
+    from app.cli import main
+
+    assert main(["export", "1", "--case", str(case_dir), "--out", str(tmp_path / "out"), "--format", "json,txt"]) == 0
+    manifest = tmp_path / "out" / "note.manifest.json"
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 0  # as written: nothing to say
+    _manifest_edited(manifest, edit)
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 1
+    said = [line for line in capsys.readouterr().err.splitlines() if "the manifest was edited after the export" in line]
+    assert len(said) == 1 and f"gives {fact} as " in said[0], said
