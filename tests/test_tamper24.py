@@ -141,6 +141,8 @@ def _manifest_edited(path, edit) -> None:
     ("model.sha256", lambda d: d["model"].update(sha256="9" * 64)),
     ("settings.beam_size", lambda d: d["settings"].update(beam_size=1)),
     ("source.sha256", lambda d: d["source"].update(sha256="a" * 64)),
+    ("status", lambda d: d.update(status="verified")),  # a machine draft handed on as the proofread record
+    ("verified_by", lambda d: d.update(verified_by="DS Brown")),
 ])
 def test_a_manifest_edited_to_name_another_model_is_said_by_check_export(case_dir, tmp_path, capsys, fact,  # noqa: F811
                                                                          edit):

@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-COMPARED = ("model", "source", "task", "settings", "software", "run_id")  # what the export wrote into both
+COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
+            "source_language", "created_at")  # what the export wrote into both
 SOURCE_KEYS = ("sha256", "bytes", "name")  # of "source": its path may be written otherwise (found at)
 MODEL_KEYS = ("name", "sha256")
 _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
+_ABSENT = object()
 HEADER_LINES = 16
 
 
@@ -38,7 +40,7 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
             continue
         for key, theirs in facts.items():
             mine = _fact(data, key)
-            if mine is not None and mine != theirs:
+            if mine is not _ABSENT and mine != theirs:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
     return [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
             f"match{'es' if len(names) == 1 else ''} it), give{'s' if len(names) == 1 else ''} {theirs}: the manifest "
@@ -46,11 +48,11 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
 
 
 def _fact(data: dict, key: str) -> Any:
-    """The manifest's value for `key` ("model.name", "settings.beam_size"...), None when it gives none."""
+    """The manifest's value for `key` ("model.name", "settings.beam_size"...), _ABSENT when it gives none."""
     top, _, sub = key.partition(".")
-    value = data.get(top)
+    value = data.get(top, _ABSENT)
     if sub:
-        value = value.get(sub) if isinstance(value, dict) else None
+        value = value.get(sub, _ABSENT) if isinstance(value, dict) else _ABSENT
     return value
 
 
