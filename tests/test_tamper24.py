@@ -159,3 +159,82 @@ def test_a_manifest_edited_to_name_another_model_is_said_by_check_export(case_di
     assert main(["check-export", str(manifest)]) == 1
     said = [line for line in capsys.readouterr().err.splitlines() if "the manifest was edited after the export" in line]
     assert len(said) == 1 and f"gives {fact} as " in said[0], said
+
+
+# ------------------------------------------------------------------ a case folder named in other letters (exFAT)
+
+def _case_insensitive(monkeypatch, folder) -> None:
+    """Names under `folder` found in any letters, as an exFAT or FAT disk finds them (listed as made)."""
+    from app.core.store import spelling
+
+    real = os.lstat
+
+    def lstat(path, *args, **kwargs):
+        path = Path(path)
+        if path.parent == folder and not path.exists():
+            alike = [p for p in folder.iterdir() if p.name.casefold() == path.name.casefold()]
+            path = alike[0] if alike else path
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(spelling.os, "lstat", lstat)
+
+
+def test_a_case_folder_named_in_other_letters_is_opened_as_the_disk_spells_it(case_dir, monkeypatch):  # noqa: F811
+    _case_insensitive(monkeypatch, case_dir.parent)
+    window = Case.open(case_dir.parent / "CASE")
+    try:
+        assert window.folder == case_dir and window.named == case_dir
+    finally:
+        window.close()
+    monkeypatch.undo()
+    new = Case.open(case_dir.parent / "Other")  # a folder not there: made as given, on any disk
+    try:
+        assert new.folder.name == "Other"
+    finally:
+        new.close()
+
+
+@pytest.fixture()
+def exfat(tmp_path):
+    """A folder on an exFAT disk image mounted through exfat-fuse (skipped where it cannot be: not root, no tools)."""
+    import subprocess
+
+    image, mount = tmp_path / "usb.img", tmp_path / "usb"
+    mount.mkdir()
+    tools = [shutil.which(t) for t in ("mkfs.exfat", "mount.exfat-fuse", "losetup", "fusermount")]
+    if os.geteuid() != 0 or not all(tools):
+        pytest.skip("needs root, mkfs.exfat, exfat-fuse and losetup")
+    image.write_bytes(b"")
+    os.truncate(image, 32 * 1024 * 1024)
+    run = lambda *args: subprocess.run(args, capture_output=True, text=True, check=False, timeout=60)
+    loop = run("losetup", "-f", "--show", str(image)).stdout.strip()
+    if not loop or run("mkfs.exfat", loop).returncode or run("mount.exfat-fuse", loop, str(mount)).returncode:
+        if loop:
+            run("losetup", "-d", loop)
+        pytest.skip("an exFAT image could not be mounted here")
+    try:
+        yield mount
+    finally:
+        run("fusermount", "-u", str(mount))
+        run("losetup", "-d", loop)
+
+
+def test_a_case_on_exfat_worked_on_under_two_spellings_keeps_one_log(exfat, case_dir, capsys):  # noqa: F811
+    """exfat-fuse gives each spelling of a name its own inode and page cache: a command run with `--case USB/CASE`
+    after one with `USB/case` read the store as it was before, and wrote over that stale view (the log forked)."""
+    shutil.copytree(case_dir, exfat / "case")
+    for spelled, text in (("CASE", "at ten"), ("case", "at eleven"), ("Case", "at noon")):
+        opened = Case.open(exfat / spelled)
+        try:
+            _edit(opened, text)
+        finally:
+            opened.close()
+    assert verify(capsys, exfat / "case") == (0, [])
+    assert verify(capsys, exfat / "CASE") == (0, [])
+    opened = Case.open(exfat / "case")
+    try:
+        from app.core.editing import operations as editing
+
+        assert [s.text for s in editing.current_segments(opened, 1)] == ["meet me at the docks", "at noon"]
+    finally:
+        opened.close()

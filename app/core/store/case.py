@@ -19,6 +19,7 @@ from app.core.store.as_found import AsFound, open_as_found
 from app.core.store.audit import AuditLog
 from app.core.store.case_head import HeadKeeper
 from app.core.store.open_file import opened_with_descriptor
+from app.core.store.spelling import as_listed
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
 
@@ -89,8 +90,8 @@ class Case(HeadKeeper):
 
     @classmethod
     def open(cls, folder: Path | None = None) -> Case:
-        named = Path(folder or default_case_dir()).expanduser().absolute()
-        folder = named.resolve()
+        named = as_listed(Path(folder or default_case_dir()).expanduser().absolute())  # as the disk spells it
+        folder = as_listed(named.resolve())
         wal = (folder / f"{db.STORE_NAME}-wal").exists()  # before opening makes one
         conn, fd = opened_with_descriptor(folder / db.STORE_NAME, lambda: db.connect(folder))
         case = cls(folder, conn)
@@ -101,8 +102,8 @@ class Case(HeadKeeper):
     def open_as_found(cls, folder: Path) -> Case:
         """For `verify`: opening it never changes the store (a hot journal or a -wal beside it), and a
         schema SQLite cannot read is a finding (`as_found.problems`), not an error."""
-        named = Path(folder).expanduser().absolute()
-        folder = named.resolve()
+        named = as_listed(Path(folder).expanduser().absolute())
+        folder = as_listed(named.resolve())
         wal = (folder / f"{db.STORE_NAME}-wal").exists()
         found = open_as_found(folder)
         case = cls(folder, found.conn)
