@@ -238,3 +238,15 @@ def test_a_case_on_exfat_worked_on_under_two_spellings_keeps_one_log(exfat, case
         assert [s.text for s in editing.current_segments(opened, 1)] == ["meet me at the docks", "at noon"]
     finally:
         opened.close()
+
+
+def test_exports_into_one_exfat_folder_named_in_two_spellings_verify_clean(exfat, case_dir, capsys):  # noqa: F811
+    """`--out USB/out` then `--out USB/OUT` (one folder on exFAT, FAT or NTFS): the second set's manifest took the
+    first's place, and `verify` said each file of the first "beside the export set ..., but no export wrote it"."""
+    from app.cli import main
+
+    assert main(["export", "1", "--case", str(case_dir), "--out", str(exfat / "out"), "--format", "json"]) == 0
+    assert main(["export", "1", "--case", str(case_dir), "--out", str(exfat / "OUT"), "--format", "txt"]) == 0
+    assert verify(capsys, case_dir) == (0, [])
+    capsys.readouterr()
+    assert main(["verify", "--case", str(case_dir), "--exports", str(exfat / "Out")]) == 0
