@@ -250,3 +250,21 @@ def test_exports_into_one_exfat_folder_named_in_two_spellings_verify_clean(exfat
     assert verify(capsys, case_dir) == (0, [])
     capsys.readouterr()
     assert main(["verify", "--case", str(case_dir), "--exports", str(exfat / "Out")]) == 0
+
+
+def test_outputs_named_into_the_evidence_in_other_letters_are_refused(exfat):
+    """`transcribe USB/evidence --out USB/EVIDENCE/out`: one folder on exFAT; the outputs were written inside the
+    evidence, and `--case USB/Evidence/case` made the case there."""
+    from app.core.errors import EvidenceWriteError
+    from app.core.evidence.paths import check_outside_evidence
+    from tests.conftest import MEDIA
+
+    (exfat / "evidence").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", exfat / "evidence" / "note.opus")
+    for option, target in (("--out", exfat / "EVIDENCE" / "out"), ("--case", exfat / "Evidence" / "case")):
+        with pytest.raises(EvidenceWriteError, match="refusing to write outputs beside the evidence"):
+            check_outside_evidence(option, target, [str(exfat / "evidence")])
+        with pytest.raises(EvidenceWriteError):
+            check_outside_evidence(option, target, [str(exfat / "evidence" / "note.opus")])
+    check_outside_evidence("--out", exfat / "elsewhere", [str(exfat / "evidence")])  # beside it: allowed
+    assert os.listdir(exfat / "evidence") == ["note.opus"]

@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from app.core.errors import EvidenceWriteError
+from app.core.store.spelling import as_listed
 
 
 def _forms(path: Path) -> set[Path]:
-    """The path made absolute as given, and with symbolic links resolved."""
+    """The path made absolute as given, with symbolic links resolved, and as the disk spells it (on an exFAT or FAT
+    stick `USB/EVIDENCE/out` is inside `USB/evidence`: outputs were written there)."""
     path = path.expanduser()
-    return {Path.cwd() / path if not path.is_absolute() else path, _resolved(path)}
+    resolved = _resolved(path)
+    return {Path.cwd() / path if not path.is_absolute() else path, resolved, as_listed(resolved)}
 
 
 def _resolved(path: Path) -> Path:
