@@ -40,9 +40,13 @@ VERSION = 1  # of the layout and of how the states are made
 VOUCHED = "PARLEY_SILENCE_VOUCHED"  # where this account records the SHA-256 of each state it encoded itself
 
 
-def vouched_dir() -> Path:
+def vouched_dir() -> Path | None:
+    """None: no home folder to be found (nothing vouched: every state encoded afresh)."""
     chosen = os.environ.get(VOUCHED)
-    return Path(chosen) if chosen else user_data_dir() / "silence"
+    try:
+        return Path(chosen) if chosen else user_data_dir() / "silence"
+    except RuntimeError:
+        return None
 
 
 def cpu_identity() -> str:
@@ -85,9 +89,12 @@ class SilenceStore:
         return self.folder / f"floor{key:+d}.npy", self.folder / f"floor{key:+d}.sha256"
 
     def _vouched(self, key: int) -> Path:
-        """This account's record of the state it encoded for floor step `key` (its SHA-256)."""
+        """This account's record of the state it encoded for floor step `key` (its SHA-256); OSError without one."""
         assert self.folder is not None
-        return vouched_dir() / self.folder.name / f"floor{key:+d}.sha256"
+        folder = vouched_dir()
+        if folder is None:
+            raise FileNotFoundError("no home folder for this account's record of silence states")
+        return folder / self.folder.name / f"floor{key:+d}.sha256"
 
     def load(self, key: int, frames: int) -> np.ndarray | None:
         """The stored state for floor step `key`, if its bytes match the SHA-256 this account recorded when it

@@ -43,6 +43,7 @@ def _looked_at(path: Path) -> tuple[bool, bool, bool]:
 def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
     """Each input folder, and the folder holding each input file (absolute and resolved forms)."""
     folders: set[Path] = set()
+    formed: dict[Path, set[Path]] = {}  # a phone's thousands of files in a few folders: each folder formed once
     for raw in inputs:
         path = Path(raw).expanduser()
         is_dir, exists, linked = _looked_at(path)
@@ -51,7 +52,9 @@ def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
         elif not (exists or linked):
             continue  # a missing input (a typo) is no evidence: it fails alone, it makes no folder one
         else:
-            folders |= _forms(path.parent)
+            if path.parent not in formed:
+                formed[path.parent] = _forms(path.parent)
+            folders |= formed[path.parent]
             if exists:  # a link's target lives in evidence too; a broken link's names nothing
                 folders.add(_resolved(path).parent)
     return folders
