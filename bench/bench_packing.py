@@ -132,7 +132,7 @@ def run(args) -> dict:
     loaded = _cpu()
     count, decodes = EncoderCount(engine), DecoderCount()
     changes = {"gap_s": args.gap} if args.gap is not None else {}
-    batch = replace(engine.batch, pack=not args.no_pack, mixed_languages=not args.one_language_batches, **changes)
+    batch = replace(engine.batch, pack=not args.no_pack, mixed_languages=args.mixed_languages, **changes)
     sources = [probe(str(i.path)) for i in items]
     results = [r for group in worker_groups(sources) for r in transcribe_clips(engine, group, options, batch)]
     done = _cpu()
@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="base")
     parser.add_argument("--gap", type=float, default=None, help="seconds of silence between packed clips")
     parser.add_argument("--no-pack", action="store_true", help="one clip per window")
-    parser.add_argument("--one-language-batches", action="store_true",
-                        help="each beam search of one language (as before session 24)")
+    parser.add_argument("--mixed-languages", action="store_true",
+                        help="pieces of several languages share beam searches (BatchOptions.mixed_languages)")
     parser.add_argument("--json", type=Path, help="write every clip's result here")
     args = parser.parse_args(argv)
     out = run(args)

@@ -227,9 +227,11 @@ def decode_batches(units: list[Piece], language_of: Callable[[Piece], str], size
     """The pieces cut into beam searches of at most `size`, longest work first (no replica idles at the
     end). A batch is of one memory span (packing.by_span: a piece's text does not depend on its batch);
     of one language too unless `mixed`: then each piece is prompted in its own language beside the
-    others (a prompt is as long in every language). Many short files in several languages made
-    batches of one or two pieces (49 beam searches for 114 pieces on the 112 clips), and a beam
-    search of one piece costs nearly what one of four does on a CPU."""
+    others (a prompt is as long in every language). On the 112 clips (session 24, in-process): 65 beam
+    searches instead of 44 and 5% less CPU, but not the same text: CTranslate2's float sums differ
+    with a batch's make-up, a piece at the edge of Whisper's checks (an Austen clip's first reading,
+    "He", by the log-probability floor) went the other way, en 6.4 -> 7.0%, and 3 clips' word times
+    moved 20-210 ms. So it is off by default (BatchOptions.mixed_languages)."""
     keyed: dict[str, list[Piece]] = {}
     for piece in units:
         keyed.setdefault("" if mixed else language_of(piece), []).append(piece)

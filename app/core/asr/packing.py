@@ -38,7 +38,8 @@ class BatchOptions:
     target_rms: float = 0.05  # gain normalisation of each piece (peak kept below 0.99)
     group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
     even_groups: bool = True  # short files shared out in groups of one size (clips._groups); False: runs before session 17
-    mixed_languages: bool = True  # short files' pieces in several languages share beam searches (batched.decode_batches)
+    mixed_languages: bool = False  # True: short files' pieces in several languages share beam searches
+    # (batched.decode_batches): 5% less CPU on the 112 clips, but one English clip's text changed (README)
 
 
 DEFAULT_BATCH = BatchOptions()  # a CPU's
