@@ -88,7 +88,8 @@ def transcribe_clips(
         }
         windows = pack(pieces, batch)  # in order: a file's pieces, and files queued together, share windows
         found = decode_pieces(decoder, windows, languages, allowed, should_stop, piece_done,
-                             follow=not forced) if pieces else {}  # a note may change language part-way
+                             follow=not forced, mixed=batch.mixed_languages) if pieces else {}  # a note may change
+        # language part-way; notes in several languages may share beam searches (batched.language_batches)
         companions = _companions(windows, [item.source.sha256 for item in pending])
         for index, item in enumerate(pending):
             if item.error is not None:
