@@ -1,0 +1,229 @@
+"""A phone video (MP4/MOV, H.264 or H.265 pictures, AAC sound) whose index (moov) is missing or cut.
+
+A phone killed mid-recording (a battery gone, the camera app closed, a copy cut short) leaves the
+media data (mdat) with no index: the pictures' and the sound's samples lie in it one run after
+another, and nothing says which bytes are which. The pictures are H.264/H.265 NAL units, each
+after its length in 4 bytes, each opening with a header of few possible values: a run of them is
+passed over by its lengths (they are not decoded: the pictures are not read). What lies between
+is the sound: its AAC frames are found by decoding them (aac_frames.py), as an index-less M4A's
+are (moovless_aac.py, which builds the note and the view ffmpeg reads them through). The file is
+read a block at a time (a phone's video runs to gigabytes); only the sound's bytes are decoded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from app.core.media import aac_frames
+
+MOST_BYTES = 4 << 30  # media data searched (the pictures are passed over by their lengths, not decoded)
+MOST_NAL = 4 << 20  # a NAL unit's largest length: a mono AAC frame's first bytes read as one state 8 MB or more
+SCAN = 1 << 20  # bytes searched from the media data's start for a run of NAL units (the sound may come first)
+CONFIRMED = 2  # NAL units, each followed by another or by AAC frames, that call the media data video
+RESYNC = 1 << 20  # bytes searched past damage for the next NAL units or AAC frames
+RUN = 4  # AAC frames that must decode one after another where sound is found again past damage
+TRIAL_FRAMES = 150  # frames each rate is tried on
+TRIAL_BYTES = 64 << 20  # of media data, at most, each rate is tried on (a video without sound: no frames)
+MIN_FRAMES = 8
+BLOCK = 1 << 16  # bytes read at a time (a NAL unit's length is read, its bytes passed over)
+H264_REFERENCED = (5, 7, 8)  # an IDR picture, SPS, PPS: nal_ref_idc above 0
+H264_UNREFERENCED = (6, 9, 12)  # SEI, access unit delimiter, filler: nal_ref_idc 0
+HEVC_TYPES = frozenset(range(0, 10)) | frozenset(range(16, 22)) | frozenset(range(32, 41))
+NAMES = {"h264": "H.264", "hevc": "H.265"}
+
+
+@dataclass(frozen=True)
+class Interleaved:
+    frames: tuple[tuple[int, int], ...]  # (where in the file, length) of each AAC frame
+    rate: int
+    channels: int
+    codec: str  # the pictures' coding: 'h264' or 'hevc'
+    video_bytes: int  # bytes of NAL units passed over
+    gaps: tuple[tuple[int, int], ...]  # (AAC frames before it, bytes) of each stretch that is neither
+    unread: int  # bytes after the last NAL unit or AAC frame that are neither
+    cut: bool  # the file ends inside a NAL unit or before the media data's stated end
+
+
+def no_sound(codec: str) -> str:
+    """Why a video without its index gave no sound."""
+    return (f"its media data holds {NAMES[codec]} pictures and no AAC-LC frames between them (8-96 kHz, mono or "
+            f"stereo): a video without sound, or sound of another coding; its pictures are not read")
+
+
+class _Reader:
+    """Bytes of the media data [.., end), read a block at a time."""
+
+    def __init__(self, handle: BinaryIO, end: int) -> None:
+        self.handle, self.end, self.base, self.data = handle, end, 0, b""
+
+    def at(self, where: int, size: int) -> memoryview:
+        size = max(0, min(size, self.end - where))
+        if not (self.base <= where and where + size <= self.base + len(self.data)):
+            self.handle.seek(where)
+            self.data, self.base = self.handle.read(min(max(size, BLOCK), self.end - where)), where
+        return memoryview(self.data)[where - self.base:where - self.base + size]
+
+
+def video_at(handle: BinaryIO, start: int, end: int) -> tuple[str, int] | None:
+    """(the pictures' coding, where their first NAL unit starts) when NAL units lie in the media
+    data's first SCAN bytes, or None (no video of that kind: a voice note's). A NAL unit counts
+    where another starts where it ends, or two AAC frames do (as random bytes one in 500 times do
+    not: 1 in 500 reads as one frame); CONFIRMED of them, none inside another, settle it."""
+    reader = _Reader(handle, end)
+    block = reader.at(start, SCAN + 8).tobytes()
+    decoders = [aac_frames.decoder(rate, channels) for rate in aac_frames.TABLES for channels in (1, 2)]
+    for codec in NAMES:
+        found: list[int] = []
+        spot = block.find(b"\x00")
+        while 0 <= spot < SCAN and len(found) < CONFIRMED:
+            after = _nal_end(reader, start + spot, codec, False)
+            if after is not None and (_nal_end(reader, after, codec, False) is not None or after == end
+                                      or any(_two_frames(reader, after, decoder) for decoder in decoders)):
+                found.append(start + spot)
+                spot = block.find(b"\x00", after - start)
+            else:
+                spot = block.find(b"\x00", spot + 1)
+        if len(found) >= CONFIRMED:
+            return codec, found[0]
+    return None
+
+
+def _two_frames(reader: _Reader, at: int, decoder) -> bool:
+    data = reader.at(at, 2 * aac_frames.most_frame(2))
+    first = aac_frames.frame_length(decoder, data, 0, min(len(data), aac_frames.most_frame(2)), None)
+    return first is not None and aac_frames.frame_length(
+        decoder, data, first, min(len(data) - first, aac_frames.most_frame(2)), first) is not None
+
+
+def walked(handle: BinaryIO, start: int, end: int, cut: bool, codec: str,
+           stated: tuple[int, int] | None) -> Interleaved | None:
+    """The sound's AAC frames among the video's NAL units in [start, end), or None (fewer than
+    MIN_FRAMES decode at any rate)."""
+    reader = _Reader(handle, end)
+    open_end = end == handle.seek(0, 2)  # a NAL unit running past it is the cut, not damage
+    chosen = _configuration(reader, start, codec, open_end, stated)
+    if chosen is None:
+        return None
+    rate, channels, openings = chosen
+    walk = _Walk(reader, codec, open_end, aac_frames.decoder(rate, channels), channels, openings)
+    walk.run(start, None, resync=True)
+    if len(walk.frames) < MIN_FRAMES:
+        return None
+    return Interleaved(tuple(walk.frames), rate, channels, codec, walk.video, tuple(walk.gaps),
+                       end - walk.stop if not walk.cut else 0, cut or walk.cut)
+
+
+def _configuration(reader: _Reader, start: int, codec: str, open_end: bool,
+                   stated: tuple[int, int] | None) -> tuple[int, int, frozenset[int]] | None:
+    """(rate, channels, the openings its frames show) whose decoder finds the most of the first
+    TRIAL_FRAMES frames among the NAL units (the rate, or rate and channels, a cut index states first)."""
+    rates = (stated[0],) if stated else aac_frames.TABLES
+    counts = (stated[1],) if stated and stated[1] in (1, 2) else (1, 2)
+    best, most = None, MIN_FRAMES - 1
+    for rate in rates:
+        for channels in counts:
+            walk = _Walk(reader, codec, open_end, aac_frames.decoder(rate, channels), channels, None)
+            walk.run(start, TRIAL_FRAMES, resync=False, until=start + TRIAL_BYTES)
+            if len(walk.frames) > most:
+                openings = Counter(reader.at(at, 1)[0] >> 1 for at, _ in walk.frames)
+                best, most = (rate, channels, frozenset(openings)), len(walk.frames)
+    return best
+
+
+class _Walk:
+    """One pass through the media data: NAL units passed over, AAC frames found between them."""
+
+    def __init__(self, reader: _Reader, codec: str, open_end: bool, decoder, channels: int,
+                 openings: frozenset[int] | None) -> None:
+        self.reader, self.codec, self.open_end, self.decoder = reader, codec, open_end, decoder
+        self.channels, self.most, self.openings = channels, aac_frames.most_frame(channels), openings
+        self.frames: list[tuple[int, int]] = []
+        self.gaps: list[tuple[int, int]] = []
+        self.video, self.stop, self.cut, self.guess = 0, 0, False, None
+
+    def run(self, at: int, limit: int | None, resync: bool, until: int | None = None) -> None:
+        end = min(self.reader.end, until or self.reader.end)
+        while at < end and (limit is None or len(self.frames) < limit):
+            after = self._nals(at)
+            if after > at:
+                self.video, at = self.video + after - at, after
+                continue
+            length = self._frame(at)
+            if length is not None:
+                self.frames.append((at, length))
+                at, self.guess = at + length, length
+                continue
+            again = self._found_again(at) if resync else None
+            if again is None:
+                break
+            self.gaps.append((len(self.frames), again - at))
+            at = again
+        self.stop = min(at, self.reader.end)
+
+    def _nals(self, at: int, found_again: bool = False) -> int:
+        """Where the run of NAL units starting at `at` ends (`at`: none starts there). A NAL unit
+        counts only where what follows it is another, an AAC frame or the end; one running past the
+        end of a cut file only after what was read before it (not where bytes are searched)."""
+        open_end = self.open_end and not found_again
+        while (after := _nal_end(self.reader, at, self.codec, open_end)) is not None:
+            if after >= self.reader.end:
+                self.cut = self.cut or _stated_end(self.reader, at) > self.reader.end
+                return self.reader.end
+            if _nal_end(self.reader, after, self.codec, self.open_end) is None and self._frame(after) is None:
+                return at
+            at = after
+        return at
+
+    def _frame(self, at: int) -> int | None:
+        head = self.reader.at(at, 1)
+        if not head or (self.openings is not None and head[0] >> 1 not in self.openings):
+            return None
+        data = self.reader.at(at, self.most)
+        return aac_frames.frame_length(self.decoder, data, 0, len(data), self.guess)
+
+    def _found_again(self, at: int) -> int | None:
+        """The first place within RESYNC bytes past `at` where a NAL unit starts (followed by another or
+        by an AAC frame) or RUN AAC frames decode one after another, each opening as the frames do."""
+        block = self.reader.at(at, RESYNC).tobytes()
+        for offset in range(1, len(block)):
+            spot = at + offset
+            first = block[offset]
+            if first == 0 and self._nals(spot, found_again=True) > spot:  # a NAL unit followed by another or by a frame
+                return spot
+            if self.openings is not None and first >> 1 in self.openings and any(block[offset:offset + 8]):
+                trial = _Walk(self.reader, self.codec, self.open_end, self.decoder, self.channels, self.openings)
+                trial.guess = self.guess
+                trial.run(spot, RUN, resync=False)
+                if len(trial.frames) >= RUN or (trial.frames and trial.stop >= self.reader.end):
+                    return spot
+        return None
+
+
+def _nal_end(reader: _Reader, at: int, codec: str, open_end: bool) -> int | None:
+    """Where the NAL unit whose 4-byte length starts at `at` ends, or None (no NAL unit of this
+    coding starts there). Past the data's end only where that is the file's end (cut in it)."""
+    head = reader.at(at, 6)
+    if len(head) < 6 or not _fits(codec, head[4], head[5]):
+        return None
+    length = int.from_bytes(head[:4], "big")
+    if length < 2 or length > MOST_NAL:
+        return None
+    after = at + 4 + length
+    return after if after <= reader.end or open_end else None
+
+
+def _stated_end(reader: _Reader, at: int) -> int:
+    return at + 4 + int.from_bytes(reader.at(at, 4), "big")
+
+
+def _fits(codec: str, first: int, second: int) -> bool:
+    """Whether a NAL unit header of this coding can open with these bytes."""
+    if first & 0x80:  # forbidden_zero_bit
+        return False
+    if codec == "h264":
+        kind, referenced = first & 31, first >> 5
+        return kind == 1 or (kind in H264_REFERENCED and referenced > 0) or (kind in H264_UNREFERENCED and not referenced)
+    kind = first >> 1 & 63
+    return kind in HEVC_TYPES and not first & 1 and second >> 3 == 0 and second & 7 >= 1  # layer 0, a temporal id
