@@ -153,3 +153,20 @@ def test_a_video_without_its_index_or_any_sound_says_it_holds_only_pictures(tmp_
     path.write_bytes(without_moov(whole.read_bytes()))
     with pytest.raises(MediaError, match="without its index.*holds H.264 pictures and no AAC-LC frames"):
         probe(path)
+
+
+@pytest.mark.parametrize("rate,pictures", [(44100, 25), (48000, 30), (22050, 24)])
+def test_a_video_without_its_index_is_timed_at_the_rate_its_pictures_bear_out(tmp_path, rate, pictures):
+    """44.1 kHz sound decodes alike at 48 kHz (ffmpeg's default for a 25-a-second video of 44.1 kHz
+    sound): read at 48 kHz its words came 9% early. The pictures' count between the sound's runs
+    settles which rate lasts as long as they do at a camera's picture rate."""
+    whole = tmp_path / "whole.mp4"
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=176x144:rate={pictures}:duration=9", "-f", "lavfi", "-i", BURSTS,
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-ar", str(rate), "-c:a", "aac",
+           "-shortest", str(whole))
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(without_moov(whole.read_bytes()))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert_read_from_its_sound(source, audio, reader)
+    assert any(f"at {rate:,} Hz" in note and "as long as its pictures at" in note for note in reader.notes), reader.notes

@@ -50,6 +50,7 @@ class Unindexed:
     gaps: tuple[tuple[float, int, float], ...] = ()  # stretches that do not decode: when (s), bytes, least seconds held
     video: str = ""  # a video's pictures' coding ('h264', 'hevc') when the frames lie between its NAL units
     video_bytes: int = 0  # bytes of its pictures passed over
+    paced: float = 0.0  # the pictures a second at which the frames' count settled the rate among those decoding alike
 
     @property
     def duration_ms(self) -> int:
@@ -60,6 +61,9 @@ class Unindexed:
         layout = "mono" if self.channels == 1 else "stereo" if self.channels == 2 else f"{self.channels} channels"
         if self.stated:
             rate = f"at {self.rate:,} Hz {layout}, as what is left of its index states"
+        elif self.paced:
+            rate = (f"at {self.rate:,} Hz {layout}: of the rates decoding alike, the one at which its frames last as "
+                    f"long as its pictures at {self.paced:g} a second (the index is gone)")
         elif self.rate in ALIKE:
             other, off = ALIKE[self.rate]
             rate = (f"at {self.rate / 1000:g} kHz {layout}: only the index states the rate, and {other} decodes "
@@ -146,7 +150,7 @@ def _between_pictures(handle: BinaryIO, codec: str, start: int, end: int, cut: b
         return None
     return Unindexed(sound.frames, sound.rate, sound.channels, stated is not None, sound.cut, sound.unread,
                      tuple((before * 1024 / sound.rate, size, 0.0) for before, size in sound.gaps),
-                     codec, sound.video_bytes)
+                     codec, sound.video_bytes, sound.paced[1] if sound.paced else 0.0)
 
 
 def _walked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:

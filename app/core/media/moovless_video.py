@@ -32,6 +32,9 @@ H264_REFERENCED = (5, 7, 8)  # an IDR picture, SPS, PPS: nal_ref_idc above 0
 H264_UNREFERENCED = (6, 9, 12)  # SEI, access unit delimiter, filler: nal_ref_idc 0
 HEVC_TYPES = frozenset(range(0, 10)) | frozenset(range(16, 22)) | frozenset(range(32, 41))
 NAMES = {"h264": "H.264", "hevc": "H.265"}
+ALIKE = {48000: (48000, 44100), 24000: (24000, 22050), 16000: (16000, 12000, 11025), 96000: (96000, 88200)}
+PICTURE_RATES = (15, 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60, 120)  # a camera's pictures a second
+PACE = 0.01  # how near a picture rate the sound's frames must set the pictures, past what the runs blur
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Interleaved:
     gaps: tuple[tuple[int, int], ...]  # (AAC frames before it, bytes) of each stretch that is neither
     unread: int  # bytes after the last NAL unit or AAC frame that are neither
     cut: bool  # the file ends inside a NAL unit or before the media data's stated end
+    paced: tuple[int, float] | None = None  # (rate, pictures a second) the pictures' count settles, if it does
 
 
 def no_sound(codec: str) -> str:
@@ -111,8 +115,28 @@ def walked(handle: BinaryIO, start: int, end: int, cut: bool, codec: str,
     walk.run(start, None, resync=True)
     if len(walk.frames) < MIN_FRAMES:
         return None
-    return Interleaved(tuple(walk.frames), rate, channels, codec, walk.video, tuple(walk.gaps),
-                       end - walk.stop if not walk.cut else 0, cut or walk.cut)
+    paced = _paced(walk, rate) if not stated else None
+    return Interleaved(tuple(walk.frames), paced[0] if paced else rate, channels, codec, walk.video, tuple(walk.gaps),
+                       end - walk.stop if not walk.cut else 0, cut or walk.cut, paced)
+
+
+def _paced(walk: _Walk, rate: int) -> tuple[int, float] | None:
+    """(rate, picture rate): the one rate sharing these band tables at which the frames last as long
+    as the pictures at a camera's picture rate, or None. Counted between the first and the last
+    place a run of pictures gave way to sound (each written as far ahead of the other there), within
+    what one run of either can blur (a phone's second-long runs over a short clip settle nothing)."""
+    (first_pictures, first_frames), (pictures, frames) = walk.marks
+    pictures, frames = pictures - first_pictures, frames - first_frames
+    if pictures < 2 or frames < 2 or walk.gaps:  # frames lost to damage: their count is no clock
+        return None
+    blur = max(walk.longest[0] / pictures, walk.longest[1] / frames)
+    fits = []
+    for candidate in ALIKE.get(rate, ()):
+        shown = pictures * candidate / (1024 * frames)
+        nearest = min(PICTURE_RATES, key=lambda picture_rate: abs(shown / picture_rate - 1))
+        if abs(shown / nearest - 1) <= PACE + blur:
+            fits.append((candidate, nearest))
+    return fits[0] if len(fits) == 1 else None
 
 
 def _configuration(reader: _Reader, start: int, codec: str, open_end: bool,
@@ -142,6 +166,9 @@ class _Walk:
         self.frames: list[tuple[int, int]] = []
         self.gaps: list[tuple[int, int]] = []
         self.video, self.stop, self.cut, self.guess = 0, 0, False, None
+        self.pictures = 0  # pictures begun
+        self.marks = ((0, 0), (0, 0))  # (pictures, frames) where sound first and last followed pictures
+        self.runs, self.longest = [0, 0], [0, 0]  # pictures and frames in the current run of each, the most in one
 
     def run(self, at: int, limit: int | None, resync: bool, until: int | None = None) -> None:
         end = min(self.reader.end, until or self.reader.end)
@@ -152,6 +179,7 @@ class _Walk:
                 continue
             length = self._frame(at)
             if length is not None:
+                self._count(1)
                 self.frames.append((at, length))
                 at, self.guess = at + length, length
                 continue
@@ -162,7 +190,7 @@ class _Walk:
             at = again
         self.stop = min(at, self.reader.end)
 
-    def _nals(self, at: int, found_again: bool = False) -> int:
+    def _nals(self, at: int, found_again: bool = False, counted: bool = True) -> int:
         """Where the run of NAL units starting at `at` ends (`at`: none starts there). A NAL unit
         counts only where what follows it is another, an AAC frame or the end; one running past the
         end of a cut file only after what was read before it (not where bytes are searched)."""
@@ -173,8 +201,21 @@ class _Walk:
                 return self.reader.end
             if _nal_end(self.reader, after, self.codec, self.open_end) is None and self._frame(after) is None:
                 return at
+            if counted and _opens_picture(self.reader, at, self.codec):
+                self.pictures += 1
+                self._count(0)
             at = after
         return at
+
+    def _count(self, kind: int) -> None:
+        """One more picture (0) or frame (1) in the current run; a run of frames after pictures marks
+        where both tracks were written up to about the same time."""
+        if self.runs[kind] == 0 and kind == 1 and self.runs[0]:
+            mark = (self.pictures, len(self.frames))
+            self.marks = (self.marks[0] if self.marks[0][0] else mark, mark)
+        self.runs[kind] += 1
+        self.runs[1 - kind] = 0
+        self.longest[kind] = max(self.longest[kind], self.runs[kind])
 
     def _frame(self, at: int) -> int | None:
         head = self.reader.at(at, 1)
@@ -190,7 +231,7 @@ class _Walk:
         for offset in range(1, len(block)):
             spot = at + offset
             first = block[offset]
-            if first == 0 and self._nals(spot, found_again=True) > spot:  # a NAL unit followed by another or by a frame
+            if first == 0 and self._nals(spot, found_again=True, counted=False) > spot:  # a NAL unit followed by another or by a frame
                 return spot
             if self.openings is not None and first >> 1 in self.openings and any(block[offset:offset + 8]):
                 trial = _Walk(self.reader, self.codec, self.open_end, self.decoder, self.channels, self.openings)
@@ -212,6 +253,17 @@ def _nal_end(reader: _Reader, at: int, codec: str, open_end: bool) -> int | None
         return None
     after = at + 4 + length
     return after if after <= reader.end or open_end else None
+
+
+def _opens_picture(reader: _Reader, at: int, codec: str) -> bool:
+    """Whether the NAL unit at `at` is a picture's first slice (first_mb_in_slice 0, or H.265's
+    first_slice_segment_in_pic_flag)."""
+    head = reader.at(at, 7)
+    if len(head) < 7:
+        return False
+    if codec == "h264":
+        return head[4] & 31 in (1, 5) and bool(head[5] & 0x80)
+    return head[4] >> 1 & 63 < 22 and bool(head[6] & 0x80)
 
 
 def _stated_end(reader: _Reader, at: int) -> int:
