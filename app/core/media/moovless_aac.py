@@ -63,7 +63,7 @@ class Unindexed:
             rate = f"at {self.rate:,} Hz {layout}, as what is left of its index states"
         elif self.paced:
             rate = (f"at {self.rate:,} Hz {layout}: of the rates decoding alike, the one at which its frames last as "
-                    f"long as its pictures at {self.paced:g} a second (the index is gone)")
+                    f"long as its pictures at about {round(self.paced)} a second (the index is gone)")
         elif self.rate in ALIKE:
             other, off = ALIKE[self.rate]
             rate = (f"at {self.rate / 1000:g} kHz {layout}: only the index states the rate, and {other} decodes "
@@ -125,7 +125,7 @@ def found(handle: BinaryIO) -> Unindexed | None:
         data = boxes.payload(handle, b"mdat")
         if data is not None and data[1] <= data[0]:  # its size never written past its header: to the end
             data = (data[0], handle.seek(0, 2), False)
-        if data is None or data[1] <= data[0] or data[1] - data[0] > most_bytes(handle, data):
+        if data is None or data[1] <= data[0] or data[1] - data[0] > moovless_video.MOST_BYTES:
             return None
         return remembered(_FOUND, handle, lambda: _looked(handle, *data))
 
@@ -137,7 +137,7 @@ def most_bytes(handle: BinaryIO, data: tuple[int, int, bool]) -> int:
 
 def _looked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:
     """A video's sound between its pictures, or a voice note's frames (media data of MOST_BYTES at most)."""
-    video = moovless_video.video_at(handle, start, end)
+    video = moovless_video.video_at(handle, start, end)  # kept with the result: looked for once a file
     if video is not None:
         return _between_pictures(handle, video[0], start, end, cut)  # from the start: the sound may come first
     return _walked(handle, start, end, cut) if end - start <= MOST_BYTES else None

@@ -74,24 +74,33 @@ def video_at(handle: BinaryIO, start: int, end: int) -> tuple[str, int] | None:
     """(the pictures' coding, where their first NAL unit starts) when NAL units lie in the media
     data's first SCAN bytes, or None (no video of that kind: a voice note's). A NAL unit counts
     where another starts where it ends, or two AAC frames do (as random bytes one in 500 times do
-    not: 1 in 500 reads as one frame); CONFIRMED of them, none inside another, settle it."""
+    not: 1 in 500 reads as one frame); CONFIRMED of one coding, none inside another, settle it."""
     reader = _Reader(handle, end)
     block = reader.at(start, SCAN + 8).tobytes()
     decoders = [aac_frames.decoder(rate, channels) for rate in aac_frames.TABLES for channels in (1, 2)]
-    for codec in NAMES:
-        found: list[int] = []
-        spot = block.find(b"\x00")
-        while 0 <= spot < SCAN and len(found) < CONFIRMED:
+    found: dict[str, list[int]] = {codec: [] for codec in NAMES}
+    free = dict.fromkeys(NAMES, start)  # where a NAL unit of each coding may next start (none inside another)
+    spot = block.find(b"\x00")
+    while 0 <= spot < SCAN:
+        for codec in NAMES:
+            if start + spot < free[codec]:
+                continue
             after = _nal_end(reader, start + spot, codec, False)
             if after is not None and (_nal_end(reader, after, codec, False) is not None or after == end
-                                      or any(_two_frames(reader, after, decoder) for decoder in decoders)):
-                found.append(start + spot)
-                spot = block.find(b"\x00", after - start)
-            else:
-                spot = block.find(b"\x00", spot + 1)
-        if len(found) >= CONFIRMED:
-            return codec, found[0]
+                                      or _opens_aac(reader, after, decoders)):
+                found[codec].append(start + spot)
+                free[codec] = after
+                if len(found[codec]) >= CONFIRMED:
+                    return codec, found[codec][0]
+        spot = block.find(b"\x00", spot + 1)
     return None
+
+
+def _opens_aac(reader: _Reader, at: int, decoders: list) -> bool:
+    """Whether two AAC frames follow one another from `at` under any of the decoders (the first
+    element a lone channel, a pair or a fill element, as an encoder's frames open)."""
+    head = reader.at(at, 1)
+    return bool(head) and head[0] >> 5 in (0, 1, 6) and any(_two_frames(reader, at, decoder) for decoder in decoders)
 
 
 def _two_frames(reader: _Reader, at: int, decoder) -> bool:
@@ -152,8 +161,12 @@ def _configuration(reader: _Reader, start: int, codec: str, open_end: bool,
             walk.run(start, TRIAL_FRAMES, resync=False, until=start + TRIAL_BYTES)
             if len(walk.frames) > most:
                 openings = Counter(reader.at(at, 1)[0] >> 1 for at, _ in walk.frames)
-                best, most = (rate, channels, frozenset(openings)), len(walk.frames)
-    return best
+                best, most = (rate, channels, openings), len(walk.frames)
+    if best is None:
+        return None
+    rate, channels, openings = best
+    element = openings.most_common(1)[0][0] >> 4  # a lone channel (0) or a pair (1): AAC decodes either way
+    return rate, {0: 1, 1: 2}.get(element, channels) if counts == (1, 2) else channels, frozenset(openings)
 
 
 class _Walk:
