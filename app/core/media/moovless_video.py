@@ -192,6 +192,7 @@ class _Walk:
                 continue
             length = self._frame(at)
             if length is not None:
+                length = self._before_picture(at, length)
                 self._count(1)
                 self.frames.append((at, length))
                 at, self.guess = at + length, length
@@ -236,6 +237,21 @@ class _Walk:
             return None
         data = self.reader.at(at, self.most)
         return aac_frames.frame_length(self.decoder, data, 0, len(data), self.guess)
+
+    def _before_picture(self, at: int, length: int) -> int:
+        """The frame's length, cut back to where a picture's NAL unit starts inside it: ffmpeg's
+        decoder reads on past a frame's end, and some of a picture's first bytes read with the frame
+        as though they were part of it (a few frames in 1,000 of a video)."""
+        if _nal_end(self.reader, at + length, self.codec, self.open_end) is not None:
+            return length
+        data = self.reader.at(at, length).tobytes()
+        spot = data.find(b"\x00", 1)
+        while spot > 0:
+            if (self._nals(at + spot, found_again=True, counted=False) > at + spot
+                    and aac_frames.decodes(self.decoder, memoryview(data)[:spot])):
+                return spot
+            spot = data.find(b"\x00", spot + 1)
+        return length
 
     def _found_again(self, at: int) -> int | None:
         """The first place within RESYNC bytes past `at` where a NAL unit starts (followed by another or
