@@ -42,10 +42,11 @@ def video(tmp_path_factory):
     return make
 
 
-def phone_layout(path: Path, seconds: float, sound_first: bool) -> bytes:
+def phone_layout(path: Path, seconds: float, sound_first: bool, before_sound: bytes = b"") -> bytes:
     """The file as a phone's recorder lays it out and leaves it when killed: its header, then the
     pictures' and the sound's samples in runs of `seconds` each, one track's run after the
-    other's (Android's muxer writes about 1 s runs), and no index."""
+    other's (Android's muxer writes about 1 s runs), and no index (`before_sound`: a picture put
+    before the first run of sound)."""
     data = path.read_bytes()
     at, size = box_at(data, b"ftyp")
     runs: dict[tuple[int, int], list[bytes]] = {}
@@ -55,7 +56,8 @@ def phone_layout(path: Path, seconds: float, sound_first: bool) -> bytes:
                 sound = packet.stream.type == "audio"
                 key = (int(float(packet.pts * packet.time_base) // seconds), 0 if sound == sound_first else 1)
                 runs.setdefault(key, []).append(bytes(packet))
-    samples = b"".join(b"".join(runs[key]) for key in sorted(runs))
+    sound = min(key for key in runs if key[1] == (0 if sound_first else 1))
+    samples = b"".join((before_sound if key == sound else b"") + b"".join(runs[key]) for key in sorted(runs))
     return data[at:at + size] + struct.pack(">I4s", 8 + len(samples), b"mdat") + samples
 
 
@@ -170,3 +172,15 @@ def test_a_video_without_its_index_is_timed_at_the_rate_its_pictures_bear_out(tm
     audio, reader = read_all(str(path), expected_ms=source.duration_ms)
     assert_read_from_its_sound(source, audio, reader)
     assert any(f"at {rate:,} Hz" in note and "as long as its pictures at" in note for note in reader.notes), reader.notes
+
+
+def test_a_picture_of_megabytes_between_the_sound_is_passed_over(tmp_path, video):
+    """An 8K camera's key picture runs to megabytes: the search for the sound stopped at it and the
+    rest of the recording was said not to decode."""
+    picture = struct.pack(">I", 5_000_001) + bytes([0x65, 0x88]) + np.random.default_rng(5).bytes(4_999_999)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(phone_layout(video(channels=2), 1.0, sound_first=False, before_sound=picture))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert_read_from_its_sound(source, audio, reader)
+    assert not reader.damaged, reader.damaged

@@ -20,6 +20,7 @@ from app.core.media import aac_frames
 
 MOST_BYTES = 4 << 30  # media data searched (the pictures are passed over by their lengths, not decoded)
 MOST_NAL = 4 << 20  # a NAL unit's largest length: a mono AAC frame's first bytes read as one state 8 MB or more
+LARGEST_NAL = 64 << 20  # a larger one (an 8K camera's key picture) counts where another or two AAC frames follow it
 SCAN = 1 << 20  # bytes searched from the media data's start for a run of NAL units (the sound may come first)
 CONFIRMED = 2  # NAL units, each followed by another or by AAC frames, that call the media data video
 RESYNC = 1 << 20  # bytes searched past damage for the next NAL units or AAC frames
@@ -72,42 +73,52 @@ class _Reader:
 
 def video_at(handle: BinaryIO, start: int, end: int) -> tuple[str, int] | None:
     """(the pictures' coding, where their first NAL unit starts) when NAL units lie in the media
-    data's first SCAN bytes, or None (no video of that kind: a voice note's). A NAL unit counts
-    where another starts where it ends, or two AAC frames do (as random bytes one in 500 times do
-    not: 1 in 500 reads as one frame); CONFIRMED of one coding, none inside another, settle it."""
+    data's first SCAN bytes (a NAL unit's bytes passed over not counted), or None (no video of that
+    kind: a voice note's). A NAL unit counts where another starts where it ends, or two AAC frames
+    do (as random bytes one in 500 times do not: 1 in 500 reads as one frame); CONFIRMED of one
+    coding, none inside another, settle it."""
     reader = _Reader(handle, end)
-    block = reader.at(start, SCAN + 8).tobytes()
     decoders = [aac_frames.decoder(rate, channels) for rate in aac_frames.TABLES for channels in (1, 2)]
     found: dict[str, list[int]] = {codec: [] for codec in NAMES}
     free = dict.fromkeys(NAMES, start)  # where a NAL unit of each coding may next start (none inside another)
+    base, scanned = start, 0
+    block = reader.at(base, SCAN + 8).tobytes()
     spot = block.find(b"\x00")
-    while 0 <= spot < SCAN:
+    while 0 <= spot < len(block) - 8 and scanned + spot < SCAN:
+        jump = None
         for codec in NAMES:
-            if start + spot < free[codec]:
+            if base + spot < free[codec]:
                 continue
-            after = _nal_end(reader, start + spot, codec, False)
-            if after is not None and (_nal_end(reader, after, codec, False) is not None or after == end
-                                      or _opens_aac(reader, after, decoders)):
-                found[codec].append(start + spot)
+            after = _nal_end(reader, base + spot, codec, False, LARGEST_NAL)
+            if after is not None and (_nal_end(reader, after, codec, False, LARGEST_NAL) is not None or after == end
+                                      or _opens_aac(reader, after, decoders, codec)):
+                found[codec].append(base + spot)
                 free[codec] = after
                 if len(found[codec]) >= CONFIRMED:
                     return codec, found[codec][0]
-        spot = block.find(b"\x00", spot + 1)
+                jump = after if after > base + len(block) - 16 else jump
+        if jump is not None:  # a NAL unit longer than what was read: read on from its end
+            scanned, base = scanned + spot, jump
+            block = reader.at(base, SCAN + 8).tobytes()
+            spot = block.find(b"\x00")
+        else:
+            spot = block.find(b"\x00", spot + 1)
     return None
 
 
-def _opens_aac(reader: _Reader, at: int, decoders: list) -> bool:
-    """Whether two AAC frames follow one another from `at` under any of the decoders (the first
-    element a lone channel, a pair or a fill element, as an encoder's frames open)."""
+def _opens_aac(reader: _Reader, at: int, decoders: list, codec: str) -> bool:
+    """Whether two AAC frames follow one another from `at` under any of the decoders, or one and a
+    NAL unit (the first element a lone channel, a pair or a fill element, as an encoder's frames open)."""
     head = reader.at(at, 1)
-    return bool(head) and head[0] >> 5 in (0, 1, 6) and any(_two_frames(reader, at, decoder) for decoder in decoders)
+    return bool(head) and head[0] >> 5 in (0, 1, 6) and any(_two_frames(reader, at, decoder, codec)
+                                                             for decoder in decoders)
 
 
-def _two_frames(reader: _Reader, at: int, decoder) -> bool:
+def _two_frames(reader: _Reader, at: int, decoder, codec: str) -> bool:
     data = reader.at(at, 2 * aac_frames.most_frame(2))
     first = aac_frames.frame_length(decoder, data, 0, min(len(data), aac_frames.most_frame(2)), None)
-    return first is not None and aac_frames.frame_length(
-        decoder, data, first, min(len(data) - first, aac_frames.most_frame(2)), first) is not None
+    return first is not None and (_nal_end(reader, at + first, codec, False) is not None or aac_frames.frame_length(
+        decoder, data, first, min(len(data) - first, aac_frames.most_frame(2)), first) is not None)
 
 
 def walked(handle: BinaryIO, start: int, end: int, cut: bool, codec: str,
@@ -209,17 +220,31 @@ class _Walk:
         counts only where what follows it is another, an AAC frame or the end; one running past the
         end of a cut file only after what was read before it (not where bytes are searched)."""
         open_end = self.open_end and not found_again
-        while (after := _nal_end(self.reader, at, self.codec, open_end)) is not None:
+        while (after := _nal_end(self.reader, at, self.codec, open_end) or self._large_nal_end(at)) is not None:
             if after >= self.reader.end:
                 self.cut = self.cut or _stated_end(self.reader, at) > self.reader.end
                 return self.reader.end
-            if _nal_end(self.reader, after, self.codec, self.open_end) is None and self._frame(after) is None:
+            if (_nal_end(self.reader, after, self.codec, self.open_end) is None and self._frame(after) is None
+                    and self._large_nal_end(after) is None):
                 return at
             if counted and _opens_picture(self.reader, at, self.codec):
                 self.pictures += 1
                 self._count(0)
             at = after
         return at
+
+    def _large_nal_end(self, at: int) -> int | None:
+        """Where a NAL unit of over MOST_NAL bytes starting at `at` ends, where another NAL unit follows
+        it, or an AAC frame and then a NAL unit or a frame (a mono frame's first bytes read as a length of
+        megabytes seldom land so)."""
+        after = _nal_end(self.reader, at, self.codec, False, LARGEST_NAL)
+        if after is None or after >= self.reader.end or _nal_end(self.reader, after, self.codec, False) is not None:
+            return after
+        first = self._frame(after)
+        if first is None:
+            return None
+        follows = _nal_end(self.reader, after + first, self.codec, False) or self._frame(after + first)
+        return after if follows is not None else None
 
     def _count(self, kind: int) -> None:
         """One more picture (0) or frame (1) in the current run; a run of frames after pictures marks
@@ -271,14 +296,14 @@ class _Walk:
         return None
 
 
-def _nal_end(reader: _Reader, at: int, codec: str, open_end: bool) -> int | None:
+def _nal_end(reader: _Reader, at: int, codec: str, open_end: bool, most: int = MOST_NAL) -> int | None:
     """Where the NAL unit whose 4-byte length starts at `at` ends, or None (no NAL unit of this
     coding starts there). Past the data's end only where that is the file's end (cut in it)."""
     head = reader.at(at, 6)
     if len(head) < 6 or not _fits(codec, head[4], head[5]):
         return None
     length = int.from_bytes(head[:4], "big")
-    if length < 2 or length > MOST_NAL:
+    if length < 2 or length > most:
         return None
     after = at + 4 + length
     return after if after <= reader.end or open_end else None
