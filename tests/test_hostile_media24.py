@@ -61,9 +61,9 @@ def phone_layout(path: Path, seconds: float, sound_first: bool, before_sound: by
     return data[at:at + size] + struct.pack(">I4s", 8 + len(samples), b"mdat") + samples
 
 
-def assert_read_from_its_sound(source, audio, reader, pictures: str = "H.264") -> None:
-    assert abs(source.duration_ms - 9000) < 100, source.duration_ms
-    assert abs(len(audio) / 16 - 9000) < 100, len(audio) / 16
+def assert_read_from_its_sound(source, audio, reader, pictures: str = "H.264", slack_ms: float = 100) -> None:
+    assert abs(source.duration_ms - 9000) < slack_ms, source.duration_ms  # the encoder's priming and padding
+    assert abs(len(audio) / 16 - 9000) < slack_ms, len(audio) / 16
     assert_bursts_in_place(audio)
     assert any("a video without its index" in note and pictures in note and "AAC frames" in note
                for note in reader.notes), reader.notes
@@ -157,11 +157,12 @@ def test_a_video_without_its_index_or_any_sound_says_it_holds_only_pictures(tmp_
         probe(path)
 
 
-@pytest.mark.parametrize("rate,pictures", [(44100, 25), (48000, 30), (22050, 24)])
+@pytest.mark.parametrize("rate,pictures", [(44100, 25), (48000, 30), (22050, 24), (11025, 15)])
 def test_a_video_without_its_index_is_timed_at_the_rate_its_pictures_bear_out(tmp_path, rate, pictures):
     """44.1 kHz sound decodes alike at 48 kHz (ffmpeg's default for a 25-a-second video of 44.1 kHz
     sound): read at 48 kHz its words came 9% early. The pictures' count between the sound's runs
-    settles which rate lasts as long as they do at a camera's picture rate."""
+    settles which rate lasts as long as they do at a camera's picture rate. (ffmpeg's frames of
+    11.025 kHz sound run past the standard's 768 bytes: each was a stretch of damage.)"""
     whole = tmp_path / "whole.mp4"
     ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=176x144:rate={pictures}:duration=9", "-f", "lavfi", "-i", BURSTS,
            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-ar", str(rate), "-c:a", "aac",
@@ -170,7 +171,7 @@ def test_a_video_without_its_index_is_timed_at_the_rate_its_pictures_bear_out(tm
     path.write_bytes(without_moov(whole.read_bytes()))
     source = probe(path)
     audio, reader = read_all(str(path), expected_ms=source.duration_ms)
-    assert_read_from_its_sound(source, audio, reader)
+    assert_read_from_its_sound(source, audio, reader, slack_ms=max(100, 2 * 1024 * 1000 / rate + 20))
     assert any(f"at {rate:,} Hz" in note and "as long as its pictures at" in note for note in reader.notes), reader.notes
 
 

@@ -33,9 +33,10 @@ H264_REFERENCED = (5, 7, 8)  # an IDR picture, SPS, PPS: nal_ref_idc above 0
 H264_UNREFERENCED = (6, 9, 12)  # SEI, access unit delimiter, filler: nal_ref_idc 0
 HEVC_TYPES = frozenset(range(10)) | frozenset(range(16, 22)) | frozenset(range(32, 41))
 NAMES = {"h264": "H.264", "hevc": "H.265"}
+FIRST_ELEMENTS = (0, 1, 4, 6)  # an AAC frame's first element: one channel, a pair, data, fill
 ALIKE = {48000: (48000, 44100), 24000: (24000, 22050), 16000: (16000, 12000, 11025), 96000: (96000, 88200)}
 PICTURE_RATES = (15, 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60, 120)  # a camera's pictures a second
-PACE = 0.01  # how near a picture rate the sound's frames must set the pictures, past what the runs blur
+PACE = 0.005  # how near a picture rate the sound's frames must set the pictures, past what the runs blur
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,7 @@ class _Walk:
                  openings: frozenset[int] | None) -> None:
         self.reader, self.codec, self.open_end, self.decoder = reader, codec, open_end, decoder
         self.channels, self.most, self.openings = channels, aac_frames.most_frame(channels), openings
+        self.strict = False  # frames must open as the first ones did (searching past damage)
         self.frames: list[tuple[int, int]] = []
         self.gaps: list[tuple[int, int]] = []
         self.video, self.stop, self.cut, self.guess = 0, 0, False, None
@@ -257,8 +259,11 @@ class _Walk:
         self.longest[kind] = max(self.longest[kind], self.runs[kind])
 
     def _frame(self, at: int) -> int | None:
+        """The length of the AAC frame at `at`, or None. It opens as the frames found first do, or
+        (where no search for lost frames is on) with an element an encoder opens a frame with."""
         head = self.reader.at(at, 1)
-        if not head or (self.openings is not None and head[0] >> 1 not in self.openings):
+        if not head or (self.openings is not None and head[0] >> 1 not in self.openings
+                        and (self.strict or head[0] >> 5 not in FIRST_ELEMENTS)):
             return None
         data = self.reader.at(at, self.most)
         return aac_frames.frame_length(self.decoder, data, 0, len(data), self.guess)
@@ -289,7 +294,7 @@ class _Walk:
                 return spot
             if self.openings is not None and first >> 1 in self.openings and any(block[offset:offset + 8]):
                 trial = _Walk(self.reader, self.codec, self.open_end, self.decoder, self.channels, self.openings)
-                trial.guess = self.guess
+                trial.guess, trial.strict = self.guess, True
                 trial.run(spot, RUN, resync=False)
                 if len(trial.frames) >= RUN or (trial.frames and trial.stop >= self.reader.end):
                     return spot
