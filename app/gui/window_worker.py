@@ -48,9 +48,13 @@ def on_segments(w: Any, run_id: int) -> None:
 
 
 def on_job_done(w: Any, job_id: int, run_id: object) -> None:
+    """A new transcript of the exhibit on screen is shown; a translation goes to the Translation tab,
+    the editor left on the transcript being proofread (it went to the speech translation)."""
     w.statusBar().showMessage(f"Job {job_id} done.", 5000)
     w.refresh()
     exhibit = w.editor.exhibit
-    if exhibit is not None and isinstance(run_id, int) and w.case.run(run_id).exhibit_id == exhibit.id:
-        w._fill_runs(exhibit.id, prefer=run_id)
+    run = w.case.run(run_id) if exhibit is not None and isinstance(run_id, int) else None
+    if exhibit is not None and run is not None and run.exhibit_id == exhibit.id:
+        keep = w.session.run_id if run.task != "transcribe" else None
+        w._fill_runs(exhibit.id, prefer=keep or run.id)
         w.translation.show_exhibit(exhibit.id)
