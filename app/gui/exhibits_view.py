@@ -40,7 +40,7 @@ from app.core.store import Case, Exhibit
 from app.core.usecases.enqueueing import passed_over
 from app.core.usecases.exhibit_status import exhibit_statuses, run_status  # noqa: F401 - run_status: its old home
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
-from app.gui.exhibit_filter import FilterBar, arranged
+from app.gui.exhibit_filter import FilterBar, SortHeader, arranged
 from app.gui.intake_panel import NotAddedPanel
 from app.gui.name_elide import DistinctNameDelegate
 from app.gui.table_model import ColumnsModel
@@ -225,6 +225,7 @@ class ExhibitsView(QWidget):
         self.setAcceptDrops(True)
         self.model = ExhibitsModel(self)
         self.table = QuietTable(self)
+        self.table.setHorizontalHeader(SortHeader(self.table))  # before the model: it takes the table's
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
