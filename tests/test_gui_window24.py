@@ -251,3 +251,27 @@ def test_a_search_hit_in_an_exhibit_the_filter_hides_shows_it(qtbot, phone):
     phone.open_at(ids[1], run, 0)
     assert phone.exhibits.selected_ids() == [ids[1]] and len(names(phone)) == 200
     assert phone.editor.exhibit.id == ids[1]
+
+
+def test_a_failed_exhibit_opened_says_why_and_what_its_job_is_doing_now(qtbot, win):
+    """A failed file opened in the Editor read "not transcribed yet", as a file never queued did: the
+    reason was only in the list's narrow status column ("failed: the deco…") and its hover."""
+    from app.core.store.jobs import JobQueue
+
+    open_exhibit(qtbot, win, "noise_10s.wav")  # its job failed: "the decoder ran out of memory"
+    assert win.editor.title.text().endswith("— transcription failed")
+    assert win.editor.notice.isVisible()
+    assert win.editor.notice.label.text() == (
+        "Transcription failed: the decoder ran out of memory. Retry it in the Queue, or re-queue it with "
+        "Transcribe selected.")
+    queue = JobQueue(win.case.conn)
+    [job] = [j for j in queue.list() if j.exhibit_id == win.editor.exhibit.id]
+    queue.retry(job.id)
+    win.refresh_if_changed()  # each second, when the case changed
+    assert win.editor.title.text().endswith("— queued to be transcribed") and not win.editor.notice.isVisible()
+    queue.claim("test-worker")
+    win.refresh_if_changed()
+    assert win.editor.title.text().endswith("— being transcribed")
+    queue.fail(job.id, "the decoder ran out of memory", retry=False)
+    win.refresh_if_changed()
+    assert win.editor.title.text().endswith("— transcription failed") and win.editor.notice.isVisible()

@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
 
 from app.core.editing import operations as editing
 from app.core.store import Exhibit
-from app.core.store.views import latest_speech_run, speech_runs
+from app.core.store.views import latest_job, latest_speech_run, speech_runs
 from app.gui.cursor_sync import CursorSync
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.find_bar import FindBar
 from app.gui.player import Player
 from app.gui.review_bar import ReviewBar
-from app.gui.run_notice import RunNotice, safe_language_name
+from app.gui.run_notice import RunNotice, not_transcribed, safe_language_name
 from app.gui.segment_actions import SegmentActions
 from app.gui.segment_table import SegmentTable
 from app.gui.speaker_picker import SpeakerPicker
@@ -172,11 +172,18 @@ class EditorView(QWidget):
         run = self._run_summary()
         self.notice.show_run(run, self.exhibit.source.truncated)
         if self.session.run_id is None or run is None:
-            self.title.set_text(f"{self.exhibit.source.shown_name} — not transcribed yet")
+            words, note = not_transcribed(latest_job(self.session.case, self.exhibit.id))
+            self.title.set_text(f"{self.exhibit.source.shown_name} — {words}")
+            self.notice.show_text(note)  # a failure's reason, in full
             return
         lang = f" · {safe_language_name(run.language)}" if run.language else ""
         partial = " · still transcribing" if run.status == "running" else ""
         self.title.set_text(f"{self.exhibit.source.shown_name} — run {run.id} ({run.task}{lang}){partial}")
+
+    def refresh_untranscribed(self) -> None:
+        """The case changed: an exhibit shown with no transcript says where its job stands now."""
+        if self.exhibit is not None and self.session.run_id is None:
+            self._update_title()
 
     def reload_if_showing(self, run_id: int) -> None:
         """New segments streamed into the run on screen (machine draft only)."""

@@ -119,6 +119,13 @@ def latest_jobs(case: Case) -> dict[int, JobSummary]:
     return found
 
 
+def latest_job(case: Case, exhibit_id: int) -> JobSummary | None:
+    """The exhibit's newest job (the window's editor, for an exhibit with no transcript)."""
+    r = case.conn.execute("SELECT state, progress, error FROM jobs WHERE exhibit_id=? ORDER BY id DESC LIMIT 1",
+                          (exhibit_id,)).fetchone()
+    return JobSummary(r[0], float(r[1] or 0.0), r[2]) if r else None
+
+
 def change_stamp(case: Case) -> tuple[object, ...]:
     """A cheap fingerprint of what the window's exhibits and queue panels show: it changes when an
     exhibit, a run, a segment, an edit or sign-off (each is audited) or a job changes. The window
