@@ -275,3 +275,29 @@ def test_a_failed_exhibit_opened_says_why_and_what_its_job_is_doing_now(qtbot, w
     queue.fail(job.id, "the decoder ran out of memory", retry=False)
     win.refresh_if_changed()
     assert win.editor.title.text().endswith("— transcription failed") and win.editor.notice.isVisible()
+
+
+def test_a_recording_no_longer_where_it_was_added_is_said_in_words(qtbot, win, tmp_path):
+    """The evidence folder moved (or its drive not attached): the waveform read "No waveform: [Errno 2] No
+    such file or directory: '…'" and the banner "playback: Could not open file", naming no file."""
+    import shutil
+
+    from app.core.media.intake import find_media
+    from tests.conftest import MEDIA
+
+    copy = tmp_path / "drive" / "ro_voicenote.3gp"
+    copy.parent.mkdir()
+    shutil.copy(MEDIA / copy.name, copy)
+    found = next(iter(find_media([str(copy)])))
+    exhibit, _ = win.case.add_exhibit(found.source, found_at=found.path)
+    gui_case.add_run(win.case, exhibit.id, (Segment(0, 1000, "Bună ziua."),), language="ro")
+    copy.unlink()  # the drive taken away
+    before = list(win.problems)
+    win.refresh()
+    open_exhibit(qtbot, win, "ro_voicenote.3gp")
+    qtbot.wait(300)  # the player's error, were the file handed to it, comes from its own threads
+    message = win.editor.waveform.message
+    assert message.startswith(f"The recording is not at {copy} (moved, or its drive is not attached)"), message
+    assert "Errno" not in message and win.player.source_path() is None
+    assert win.problems == before  # nothing in the banner naming no file
+    assert win.editor.model.segment(0).text == "Bună ziua."  # the transcript is there to read and correct

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.editing import operations as editing
+from app.core.names import printable
 from app.core.store import Exhibit
 from app.core.store.views import latest_job, latest_speech_run, speech_runs
 from app.gui.cursor_sync import CursorSync
@@ -31,6 +32,13 @@ from app.gui.transport_bar import TransportBar
 from app.gui.video_pane import VideoPane
 from app.gui.waveform_view import WaveformView
 from app.gui.widgets import ElidedLabel, tool_button
+
+
+def missing_recording(exhibit: Exhibit) -> str:
+    """In words, where a recording no longer is (its folder moved, its drive not attached)."""
+    where = " or ".join(printable(p) for p in exhibit.paths[:2]) or printable(exhibit.source.path)
+    return (f"The recording is not at {where} (moved, or its drive is not attached): it cannot be played "
+            "until it is back there. Its transcript can still be read and corrected.")
 
 
 class EditorView(QWidget):
@@ -142,12 +150,15 @@ class EditorView(QWidget):
             self.set_enabled(False)
             self.review.refresh(reset_position=True)
             return
-        path = next((p for p in exhibit.paths if Path(p).is_file()), exhibit.source.path)
+        media = exhibit.source.kind == "media"
+        path = next((p for p in exhibit.paths if Path(p).is_file()), None) if media else None
         if not same_exhibit:
-            self.player.load(path if exhibit.source.kind == "media" else None)
-            self._show_video(exhibit.source.kind == "media" and exhibit.source.has_video)
-            self.waveform.load(path if exhibit.source.kind == "media" else None, exhibit.source.sha256,
-                               exhibit.source.duration_ms, cache_dir)
+            self.player.load(path)
+            self._show_video(media and exhibit.source.has_video)
+            if media and path is None:  # was: "No waveform: [Errno 2] No such file or directory: '…'" and
+                self.waveform.show_message(missing_recording(exhibit), exhibit.source.duration_ms)  # "playback:
+            else:  # Could not open file" in the banner, naming no file
+                self.waveform.load(path, exhibit.source.sha256, exhibit.source.duration_ms, cache_dir)
         self.set_enabled(True)
         self._update_title()
         self.review.refresh(reset_position=True)
