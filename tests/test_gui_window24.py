@@ -301,3 +301,21 @@ def test_a_recording_no_longer_where_it_was_added_is_said_in_words(qtbot, win, t
     assert "Errno" not in message and win.player.source_path() is None
     assert win.problems == before  # nothing in the banner naming no file
     assert win.editor.model.segment(0).text == "Bună ziua."  # the transcript is there to read and correct
+
+
+def test_a_batch_of_notes_finishing_reads_the_case_once(qtbot, phone, monkeypatch):
+    """A batch of short notes reports every job's end in one poll of the worker: the window read the case's
+    exhibits once per job and its queue twice per job in one go (50 notes: 0.9 s in which it did not answer)."""
+    from app.gui import main_window
+
+    jobs = [job.id for job in phone.queue.list()]
+    assert len(jobs) == 20
+    built: list[str] = []
+    monkeypatch.setattr(main_window.MainWindow, "refresh_exhibits", lambda self: built.append("exhibits"))
+    monkeypatch.setattr(main_window.MainWindow, "refresh_queue", lambda self: built.append("queue"))
+    for job_id in jobs:  # as WorkerBridge.poll re-emits one poll's events
+        phone.bridge.anyEvent.emit()
+        phone.bridge.jobDone.emit(job_id, None)
+    qtbot.waitUntil(lambda: "exhibits" in built, timeout=3_000)
+    qtbot.wait(50)
+    assert sorted(built) == ["exhibits", "queue", "queue"]  # the queue once for its events, once with the rest
