@@ -265,6 +265,8 @@ def test_a_failed_exhibit_opened_says_why_and_what_its_job_is_doing_now(qtbot, w
     open_exhibit(qtbot, win, "noise_10s.wav")  # its job failed: "the decoder ran out of memory"
     assert win.editor.title.text().endswith("— transcription failed")
     assert win.editor.notice.isVisible()
+    assert win.editor.play_button.isEnabled() and not win.editor.verify_button.isEnabled()  # nothing to sign off
+    assert not win.editor.split_button.isEnabled() and not win.editor.rename_button.isEnabled()
     assert win.editor.notice.label.text() == (
         "Transcription failed: the decoder ran out of memory. Retry it in the Queue, or re-queue it with "
         "Transcribe selected.")

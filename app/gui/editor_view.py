@@ -160,6 +160,8 @@ class EditorView(QWidget):
             else:  # Could not open file" in the banner, naming no file
                 self.waveform.load(path, exhibit.source.sha256, exhibit.source.duration_ms, cache_dir)
         self.set_enabled(True)
+        for w in self.controls()[len(self.transport.buttons()):]:  # with no transcript: listening only (Mark
+            w.setEnabled(run_id is not None)  # verified…, Split, Rename speaker… did nothing when clicked)
         self._update_title()
         self.review.refresh(reset_position=True)
         self._fill_speakers()
