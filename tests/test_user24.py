@@ -1,0 +1,44 @@
+"""Session 24, a user's walk through the README's commands: what an investigator or a typist met."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.conftest import MEDIA
+from tests.test_cli_mistakes import run
+
+
+def _settings_row(path: Path) -> str:
+    """The record's Settings row, as the DOCX prints it."""
+    rows = [[c.text for c in row.cells] for table in docx.Document(str(path)).tables for row in table.rows]
+    [settings] = [cells[-1] for cells in rows if cells[0] == "Settings"]
+    return settings
+
+
+@pytest.fixture(scope="module")
+def alone_and_together(tmp_path_factory) -> tuple[Path, Path]:
+    """One voice note transcribed on its own, and two transcribed together in one command (packed)."""
+    from app.cli import main
+
+    root = tmp_path_factory.mktemp("user24_packing")
+    alone, together = root / "alone", root / "together"
+    common = ["--model", "tiny.en", "--format", "docx", "--diarize", "off"]
+    assert main(["transcribe", str(MEDIA / "en_voicenote.opus"), "--out", str(alone), "--case",
+                 str(root / "case1"), *common]) == 0
+    assert main(["transcribe", str(MEDIA / "en_voicenote.opus"), str(MEDIA / "en_voicenote.mp3"),
+                 "--out", str(together), "--case", str(root / "case2"), *common]) == 0
+    return alone, together
+
+
+def test_a_recording_transcribed_alone_is_not_said_to_share_other_files_speech(alone_and_together):
+    """The record's Settings row said "decoded with other files' speech" of every recording whose
+    `batch` setting was on (the default): an interview transcribed on its own, or one too long ever
+    to be batched, was described to the court as decoded with other evidence's speech."""
+    alone, together = alone_and_together
+    assert "decoded on its own" in _settings_row(alone / "en_voicenote.docx")
+    assert "other files' speech" not in _settings_row(alone / "en_voicenote.docx")
+    shared = [_settings_row(together / f"en_voicenote.{ext}.docx") for ext in ("opus", "mp3")]
+    assert all("decoded with other files' speech" in row for row in shared), shared
