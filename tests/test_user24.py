@@ -42,3 +42,26 @@ def test_a_recording_transcribed_alone_is_not_said_to_share_other_files_speech(a
     assert "other files' speech" not in _settings_row(alone / "en_voicenote.docx")
     shared = [_settings_row(together / f"en_voicenote.{ext}.docx") for ext in ("opus", "mp3")]
     assert all("decoded with other files' speech" in row for row in shared), shared
+
+
+def test_queue_add_of_a_phone_folder_takes_in_its_chat_exports_voice_notes(capsys, tmp_path, models_dir):
+    """`queue add PHONE_EXTRACT/` (the README's whole-phone command) said of a WhatsApp zip and of an
+    unzipped chat text only "skipped ...: not a media file": the zip's voice notes were never queued,
+    where `transcribe` on the same folder takes the chats in and transcribes them."""
+    from app.core.store import Case
+    from tests.test_timeline import VOICE, whatsapp_zip
+
+    phone = tmp_path / "phone"
+    whatsapp_zip(phone / "Download")
+    (phone / "Recordings").mkdir()
+    (phone / "Recordings" / "memo.m4a").write_bytes((MEDIA / "en_voicenote.m4a").read_bytes())
+    code, out, err = run(capsys, "queue", "add", str(phone), "--model", "tiny.en", "--case", str(tmp_path / "case"))
+    assert "not a media file" not in err, err
+    assert code == 0, err
+    case = Case.open(tmp_path / "case")
+    try:
+        names = {e.source.name: e.source.kind for e in case.exhibits()}
+    finally:
+        case.close()
+    assert names == {"WhatsApp Chat - Ana.zip": "chat", VOICE: "media", "memo.m4a": "media"}, names
+    assert out.count("queued job") == 2 and VOICE in out
