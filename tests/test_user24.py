@@ -65,3 +65,22 @@ def test_queue_add_of_a_phone_folder_takes_in_its_chat_exports_voice_notes(capsy
         case.close()
     assert names == {"WhatsApp Chat - Ana.zip": "chat", VOICE: "media", "memo.m4a": "media"}, names
     assert out.count("queued job") == 2 and VOICE in out
+
+
+def test_a_foreign_note_heard_by_an_english_only_model_says_what_can_be_done(capsys, tmp_path, models_dir):
+    """tiny.en on a Spanish note recognises no word. `exhibits` said "it was read as en 100% in its packed
+    window: re-run in its language" and the exports "(re-run with --language)": the model detects no
+    language, and `--language es` with it is refused. Now: a multilingual model is what to re-run with."""
+    import json
+
+    out = tmp_path / "out"
+    code, _, _ = run(capsys, "transcribe", str(MEDIA / "es_voicenote.ogg"), "--model", "tiny.en", "--format",
+                     "json", "--out", str(out), "--case", str(tmp_path / "case"), "--diarize", "off")
+    assert code == 0
+    warnings = json.loads((out / "es_voicenote.json").read_text(encoding="utf-8"))["warnings"]
+    assert not any("read as en" in w or "--language)" in w for w in warnings), warnings
+    assert any("re-run with a multilingual model" in w for w in warnings), warnings
+    code, listed, _ = run(capsys, "exhibits", "--case", str(tmp_path / "case"))
+    assert code == 0 and "language uncertain" in listed
+    assert "re-run with a multilingual model (--model base) in its language" in listed, listed
+    assert "read as en" not in listed, listed
