@@ -84,3 +84,17 @@ def test_a_foreign_note_heard_by_an_english_only_model_says_what_can_be_done(cap
     assert code == 0 and "language uncertain" in listed
     assert "re-run with a multilingual model (--model base) in its language" in listed, listed
     assert "read as en" not in listed, listed
+
+
+@pytest.mark.parametrize("command", [["search", "hello"], ["entities"]])
+def test_search_and_entities_leave_an_emptied_store_as_found(capsys, tmp_path, command):
+    """A 0-byte case.sqlite (the store emptied, or a first command killed while it made the case): every
+    other reading command refuses it in one line; `search` and `entities` opened it as a new case, wrote
+    Parley's empty schema over it and said "no hits" / "no entities found", exit 0."""
+    store = tmp_path / "case" / "case.sqlite"
+    store.parent.mkdir()
+    store.write_bytes(b"")
+    code, out, err = run(capsys, *command, "--case", str(store.parent))
+    assert code == 1 and out == "", (code, out, err)
+    assert "case.sqlite is empty (0 bytes)" in err and err.count("\n") == 1, err
+    assert store.stat().st_size == 0
