@@ -98,3 +98,28 @@ def test_search_and_entities_leave_an_emptied_store_as_found(capsys, tmp_path, c
     assert code == 1 and out == "", (code, out, err)
     assert "case.sqlite is empty (0 bytes)" in err and err.count("\n") == 1, err
     assert store.stat().st_size == 0
+
+
+def _commands(parser, prefix=()):
+    """(command words, its parser) for every command and sub-command."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub
+                yield from _commands(sub, (*prefix, name))
+
+
+def test_every_argument_of_every_command_says_what_it_is_in_its_help():
+    """`models import --help` listed `bundle`, `--name NAME` and `--models-dir MODELS_DIR` with no word
+    of what they are (the same for `models verify/bundle`, `queue retry JOB`, `transcribe INPUT`,
+    `--beam-size`, `--min-speakers`...): a user reading --help had to find the README."""
+    import argparse
+
+    from app.cli.commands import build_parser
+
+    bare = [f"{' '.join(words)} {action.option_strings[-1] if action.option_strings else action.dest}"
+            for words, parser in _commands(build_parser()) for action in parser._actions
+            if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)) and not action.help]
+    assert bare == [], bare
