@@ -123,3 +123,22 @@ def test_every_argument_of_every_command_says_what_it_is_in_its_help():
             for words, parser in _commands(build_parser()) for action in parser._actions
             if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)) and not action.help]
     assert bare == [], bare
+
+
+def test_exporting_every_exhibit_of_a_case_holding_a_chat_is_not_a_failure(capsys, tmp_path, models_dir):
+    """`export --out DIR` (every exhibit) on a phone's case exited 1 whatever happened: each chat export
+    was a failure line ("a chat export, not a recording"), so a real failure could not be told from it.
+    Not named, a chat is passed over and said so; named, it is still refused."""
+    from tests.test_timeline import VOICE, whatsapp_zip
+
+    chat, case = whatsapp_zip(tmp_path / "phone"), str(tmp_path / "case")
+    code, _, _ = run(capsys, "transcribe", str(chat), "--model", "tiny.en", "--format", "txt", "--out",
+                     str(tmp_path / "out"), "--case", case, "--diarize", "off")
+    assert code == 0
+    code, out, err = run(capsys, "export", "--out", str(tmp_path / "again"), "--format", "txt", "--case", case)
+    assert code == 0, err
+    assert (tmp_path / "again" / VOICE).with_suffix(".txt").is_file()
+    [said] = err.splitlines()
+    assert said.startswith("skipped ") and "a chat export, not a recording" in said and "timeline" in said
+    code, _, err = run(capsys, "export", "WhatsApp Chat - Ana.zip", "--out", str(tmp_path / "named"), "--case", case)
+    assert code == 1 and "a chat export, not a recording" in err
