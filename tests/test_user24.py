@@ -142,3 +142,16 @@ def test_exporting_every_exhibit_of_a_case_holding_a_chat_is_not_a_failure(capsy
     assert said.startswith("skipped ") and "a chat export, not a recording" in said and "timeline" in said
     code, _, err = run(capsys, "export", "WhatsApp Chat - Ana.zip", "--out", str(tmp_path / "named"), "--case", case)
     assert code == 1 and "a chat export, not a recording" in err
+
+
+def test_translating_a_recording_with_no_speech_is_an_honest_empty_result(capsys, tmp_path, models_dir):
+    """A voice note of noise has no words and no language: its translate job failed ("the transcript has no
+    text to translate"), so `translate`, and `timeline --translate-to` on a chat holding one silent note,
+    exited 1 with a failure line. Now the job is done with nothing to translate, and said so."""
+    tiny_nllb = Path(__file__).resolve().parent / "fixtures" / "tiny_nllb"
+    code, out, err = run(capsys, "translate", str(MEDIA / "noise_10s.wav"), "--to", "pl", "--model", str(tiny_nllb),
+                         "--whisper-model", "tiny.en", "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"))
+    assert code == 0, err
+    assert "noise_10s.wav: no words in its transcript (no speech was found): nothing to translate" in err
+    code, listed, _ = run(capsys, "queue", "status", "--case", str(tmp_path / "case"))
+    assert "failed" not in listed and "2 done" in listed, listed

@@ -31,6 +31,7 @@ from app.core.store import Case
 from app.core.store.jobs import Job, JobKind, JobQueue
 from app.core.translation.langcodes import WHISPER_TO_FLORES, language_name, to_flores
 from app.core.translation.runs import (
+    NO_TEXT,
     check_language,
     check_translation_folder,
     is_current,
@@ -175,8 +176,10 @@ def already_in(source: str, target: str) -> str:
 
 
 def why_nothing_translated(case: Case, job: Job) -> str:
-    """Why a translate job finished without a run: its text was in the target language."""
+    """Why a translate job finished without a run: its text was in the target language, or it had none."""
     target = job.settings.target
+    if not any(s.text.strip() for s in current_transcript(case, source_run_for(case, job)).segments):
+        return NO_TEXT
     try:
         source = resolve_source(case, source_run_for(case, job), job.settings.source)
     except ParleyError:
