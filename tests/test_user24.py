@@ -155,3 +155,23 @@ def test_translating_a_recording_with_no_speech_is_an_honest_empty_result(capsys
     assert "noise_10s.wav: no words in its transcript (no speech was found): nothing to translate" in err
     code, listed, _ = run(capsys, "queue", "status", "--case", str(tmp_path / "case"))
     assert "failed" not in listed and "2 done" in listed, listed
+
+
+def test_export_of_a_recording_whose_transcription_failed_says_why_and_what_to_run(capsys, tmp_path, models_dir):
+    """`export` said "nothing transcribed yet for this exhibit" of a recording whose job had failed (its
+    reason in the case) or was still queued: neither why, nor what to run."""
+    import shutil
+
+    folder, case = tmp_path / "phone", str(tmp_path / "case")
+    folder.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.amr", folder / "a.amr")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "b.opus")
+    assert run(capsys, "queue", "add", str(folder), "--model", "tiny.en", "--case", case)[0] == 0
+    code, _, err = run(capsys, "export", "b.opus", "--out", str(tmp_path / "out"), "--case", case)
+    assert code == 1 and "not transcribed yet: its job 2 is queued (`python -m app queue run`" in err, err
+    assert run(capsys, "queue", "cancel", "2", "--case", case)[0] == 0
+    (folder / "a.amr").unlink()  # moved away after it was queued: its job fails
+    assert run(capsys, "queue", "run", "--case", case)[0] == 1
+    code, _, err = run(capsys, "export", "a.amr", "--out", str(tmp_path / "out"), "--case", case)
+    assert code == 1 and "not transcribed: its job 1 failed (no such file" in err, err
+    assert "`python -m app queue retry 1` once that is mended" in err

@@ -29,6 +29,25 @@ def nothing_to_export(kind: str, task: str | None) -> str:
     return f"{wanted} yet for this exhibit"
 
 
+def _not_transcribed(case, exhibit_id: int, task: str | None) -> str | None:
+    """Why a recording has no transcript, from its latest transcribe job, with what to run ("nothing
+    transcribed yet" was said of a file whose transcription had failed, and why, in the case)."""
+    from app.core.store.jobs import JobQueue
+
+    jobs = [j for j in JobQueue(case.conn).list() if j.exhibit_id == exhibit_id and j.task == "transcribe"]
+    if not jobs or task not in (None, "transcribe"):
+        return None
+    job = jobs[-1]
+    if job.state == "failed":
+        return (f"not transcribed: its job {job.id} failed ({job.error or 'no reason recorded'}); "
+                f"`python -m app queue retry {job.id}` once that is mended, then `queue run`")
+    if job.state == "cancelled":
+        return f"not transcribed: its job {job.id} was cancelled; `python -m app queue retry {job.id}` queues it again"
+    if job.state in ("queued", "running", "paused"):
+        return f"not transcribed yet: its job {job.id} is {job.state} (`python -m app queue run` works the queue)"
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """The current transcript (a proofreader's corrections and verification included)."""
     formats = parse_formats(args.format)
@@ -49,7 +68,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                       f"{nothing_to_export(exhibit.source.kind, args.task)}", file=sys.stderr)
                 continue
             if run_id is None:
-                fail(exhibit.source.path, nothing_to_export(exhibit.source.kind, args.task))
+                fail(exhibit.source.path, _not_transcribed(case, exhibit.id, args.task)
+                     or nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
                 continue
             write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
