@@ -175,3 +175,19 @@ def test_export_of_a_recording_whose_transcription_failed_says_why_and_what_to_r
     code, _, err = run(capsys, "export", "a.amr", "--out", str(tmp_path / "out"), "--case", case)
     assert code == 1 and "not transcribed: its job 1 failed (no such file" in err, err
     assert "`python -m app queue retry 1` once that is mended" in err
+
+
+def test_exhibits_names_each_unzipped_chat_not_only_its_file(capsys, tmp_path):
+    """Every unzipped WhatsApp export is a file named `_chat.txt`: `exhibits` listed a phone's chats as
+    so many lines of "chat: see `timeline`  _chat.txt", none telling which chat it was."""
+    case = str(tmp_path / "case")
+    for who in ("Ana", "Bob"):
+        folder = tmp_path / "phone" / f"WhatsApp Chat with {who}"
+        folder.mkdir(parents=True)
+        (folder / "_chat.txt").write_text(f"[13/03/2024, 08:02:11] {who}: Where are you?\n", encoding="utf-8")
+    code, _, err = run(capsys, "timeline", str(tmp_path / "phone"), "--out", str(tmp_path / "out"), "--case", case)
+    assert code == 0, err
+    code, listed, _ = run(capsys, "exhibits", "--case", case)
+    chats = [line for line in listed.splitlines() if "chat: see `timeline`" in line]
+    assert [line.split("  ")[-1] for line in chats] == ["_chat.txt: WhatsApp Chat with Ana",
+                                                         "_chat.txt: WhatsApp Chat with Bob"], listed
