@@ -191,3 +191,18 @@ def test_exhibits_names_each_unzipped_chat_not_only_its_file(capsys, tmp_path):
     chats = [line for line in listed.splitlines() if "chat: see `timeline`" in line]
     assert [line.split("  ")[-1] for line in chats] == ["_chat.txt: WhatsApp Chat with Ana",
                                                          "_chat.txt: WhatsApp Chat with Bob"], listed
+
+
+def test_translate_prints_a_file_name_holding_a_newline_as_an_escape(capsys, tmp_path):
+    """`translate FOLDER` printed a skipped file's name raw: "evil\\nname.jpg" came out as two lines, the
+    second reading as a file of its own; every other command writes `\\n`."""
+    tiny_nllb = Path(__file__).resolve().parent / "fixtures" / "tiny_nllb"
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "note.txt").write_text("Meet me at the station.\n", encoding="utf-8")
+    (folder / "evil\nname.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    code, _, err = run(capsys, "translate", str(folder), "--to", "pl", "--from", "en", "--model", str(tiny_nllb),
+                       "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"))
+    assert code == 0, err
+    skipped = [line for line in err.splitlines() if "name.jpg" in line]
+    assert skipped == [f"skipped {folder}/evil\\nname.jpg: not a media file"], err
