@@ -206,3 +206,20 @@ def test_translate_prints_a_file_name_holding_a_newline_as_an_escape(capsys, tmp
     assert code == 0, err
     skipped = [line for line in err.splitlines() if "name.jpg" in line]
     assert skipped == [f"skipped {folder}/evil\\nname.jpg: not a media file"], err
+
+
+def test_timeline_names_a_phone_folder_holding_a_newline_as_an_escape(capsys, tmp_path):
+    """`timeline PHONE/` counts the WhatsApp media no chat names: the folder's name was printed raw, so a
+    newline in it broke the line in two, the second half reading as a line of its own."""
+    phone = tmp_path / "seized\nphone"
+    (phone / "chat").mkdir(parents=True)
+    (phone / "chat" / "_chat.txt").write_text("[13/03/2024, 08:02:11] Ana: Where are you?\n", encoding="utf-8")
+    notes = phone / "WhatsApp" / "Media" / "WhatsApp Voice Notes" / "202403"
+    notes.mkdir(parents=True)
+    (notes / "PTT-20240313-WA0001.opus").write_bytes((MEDIA / "en_voicenote.opus").read_bytes())
+    code, _, err = run(capsys, "timeline", str(phone), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"))
+    assert code == 0, err
+    [said] = [line for line in err.splitlines() if "no chat read names" in line]
+    assert said.startswith(f"{tmp_path}/seized\\nphone: 1 voice note(s)"), err
+    assert not any(line.startswith("phone/") for line in err.splitlines()), err  # the chat's own line too
+    assert "transcribe " + str(tmp_path) + "/seized\\nphone takes them in" in said, said
