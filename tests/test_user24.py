@@ -135,7 +135,7 @@ def test_exporting_every_exhibit_of_a_case_holding_a_chat_is_not_a_failure(capsy
     code, _, _ = run(capsys, "transcribe", str(chat), "--model", "tiny.en", "--format", "txt", "--out",
                      str(tmp_path / "out"), "--case", case, "--diarize", "off")
     assert code == 0
-    code, out, err = run(capsys, "export", "--out", str(tmp_path / "again"), "--format", "txt", "--case", case)
+    code, _, err = run(capsys, "export", "--out", str(tmp_path / "again"), "--format", "txt", "--case", case)
     assert code == 0, err
     assert (tmp_path / "again" / VOICE).with_suffix(".txt").is_file()
     [said] = err.splitlines()
@@ -149,7 +149,7 @@ def test_translating_a_recording_with_no_speech_is_an_honest_empty_result(capsys
     text to translate"), so `translate`, and `timeline --translate-to` on a chat holding one silent note,
     exited 1 with a failure line. Now the job is done with nothing to translate, and said so."""
     tiny_nllb = Path(__file__).resolve().parent / "fixtures" / "tiny_nllb"
-    code, out, err = run(capsys, "translate", str(MEDIA / "noise_10s.wav"), "--to", "pl", "--model", str(tiny_nllb),
+    code, _, err = run(capsys, "translate", str(MEDIA / "noise_10s.wav"), "--to", "pl", "--model", str(tiny_nllb),
                          "--whisper-model", "tiny.en", "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case"))
     assert code == 0, err
     assert "noise_10s.wav: no words in its transcript (no speech was found): nothing to translate" in err
