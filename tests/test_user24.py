@@ -223,3 +223,16 @@ def test_timeline_names_a_phone_folder_holding_a_newline_as_an_escape(capsys, tm
     assert said.startswith(f"{tmp_path}/seized\\nphone: 1 voice note(s)"), err
     assert not any(line.startswith("phone/") for line in err.splitlines()), err  # the chat's own line too
     assert "transcribe " + str(tmp_path) + "/seized\\nphone takes them in" in said, said
+
+
+def test_translating_a_recording_transcribed_before_says_its_transcript_is_reused(capsys, tmp_path, models_dir):
+    """`translate NOTE` after `transcribe NOTE` with the same Whisper model reused the stored transcript but
+    said nothing of it: the output could not tell a reused transcript from a fresh one."""
+    tiny_nllb = Path(__file__).resolve().parent / "fixtures" / "tiny_nllb"
+    note, case = str(MEDIA / "en_voicenote.opus"), str(tmp_path / "case")
+    assert run(capsys, "transcribe", note, "--model", "tiny.en", "--format", "txt", "--out", str(tmp_path / "t"),
+               "--case", case)[0] == 0  # the options translate's transcribe job has: that very job is reused
+    code, _, err = run(capsys, "translate", note, "--to", "pl", "--model", str(tiny_nllb), "--whisper-model", "tiny.en",
+                       "--out", str(tmp_path / "out"), "--case", case)
+    assert code == 0, err
+    assert "en_voicenote.opus: translating the stored transcript (run 1)" in err, err

@@ -125,7 +125,8 @@ def enqueue_media(case: Case, queue: JobQueue, path: str, request: TranslationRe
     else:
         parent_id = parent.id
     job_id = translate_after(case, queue, parent_id, to_dict(request.options), priority)
-    return QueuedTranslation(path, exhibit.id, job_id, transcribe_job=parent_id)
+    done = parent.run_id if parent is not None and parent.state == "done" else None  # transcribed before: said
+    return QueuedTranslation(path, exhibit.id, job_id, transcribe_job=parent_id, stored_run=done)
 
 
 def queue_translation(case: Case, queue: JobQueue, exhibit_id: int, run_id: int, options: dict[str, Any],
