@@ -10,7 +10,15 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QWidget,
+)
 
 
 class Row(Protocol):  # app.gui.exhibits_view.ExhibitRow
