@@ -37,6 +37,24 @@ class _View(io.RawIOBase):
         self._pos = max(0, base + offset)
         return self._pos
 
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes from the position (all that is left when `size` is -1), piece by piece."""
+        left = max(0, self.size - self._pos)
+        size = left if size is None or size < 0 else min(size, left)
+        parts: list[bytes] = []
+        while size > 0:
+            piece = self._read_at(self._pos, size)
+            if not piece:
+                break
+            parts.append(piece)
+            self._pos += len(piece)
+            size -= len(piece)
+        return b"".join(parts)
+
+    def _read_at(self, pos: int, size: int) -> bytes:
+        """At most `size` bytes at `pos` (fewer where a piece of the view ends; none past its end)."""
+        raise NotImplementedError
+
 
 class Spliced(_View):
     """`prefix`, then bytes [start, end) of each range of `handle`, as one seekable file."""
@@ -51,19 +69,6 @@ class Spliced(_View):
     @property
     def size(self) -> int:
         return self._offsets[-1]
-
-    def read(self, size: int = -1) -> bytes:
-        left = max(0, self.size - self._pos)
-        size = left if size is None or size < 0 else min(size, left)
-        parts: list[bytes] = []
-        while size > 0:
-            piece = self._read_at(self._pos, size)
-            if not piece:
-                break
-            parts.append(piece)
-            self._pos += len(piece)
-            size -= len(piece)
-        return b"".join(parts)
 
     def _read_at(self, pos: int, size: int) -> bytes:
         if pos < len(self._prefix):
@@ -131,22 +136,13 @@ class Framed(_View):
     def size(self) -> int:
         return self._offsets[-1]
 
-    def read(self, size: int = -1) -> bytes:
-        left = max(0, self.size - self._pos)
-        size = left if size is None or size < 0 else min(size, left)
-        parts: list[bytes] = []
-        while size > 0:
-            n = bisect_right(self._offsets, self._pos) - 1
-            start, length = self._frames[n]
-            at = self._pos - self._offsets[n]
-            if at < self._header_size:
-                piece = self._header(length)[at:at + size]
-            else:
-                self._handle.seek(start + at - self._header_size)
-                piece = self._handle.read(min(size, length - (at - self._header_size)))
-            if not piece:
-                break
-            parts.append(piece)
-            self._pos += len(piece)
-            size -= len(piece)
-        return b"".join(parts)
+    def _read_at(self, pos: int, size: int) -> bytes:
+        n = bisect_right(self._offsets, pos) - 1
+        if n >= len(self._frames):
+            return b""
+        start, length = self._frames[n]
+        at = pos - self._offsets[n]
+        if at < self._header_size:
+            return self._header(length)[at:at + size]
+        self._handle.seek(start + at - self._header_size)
+        return self._handle.read(min(size, length - (at - self._header_size)))
