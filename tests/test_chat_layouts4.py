@@ -245,7 +245,8 @@ def test_a_pin_in_a_telegram_html_export_names_the_message_pinned(tmp_path):
     (tmp_path / "messages.html").write_text(page, encoding="utf-8")
     [loaded] = load_export(tmp_path / "messages.html")
     _, pin = loaded.export.messages
-    assert (pin.text, pin.system, pin.note) == ("Ivan pinned this message", True, "pinned message 1 (Ivan: meet at 8)")
+    assert (pin.text, pin.system) == ("Ivan pinned this message", True)
+    assert pin.note.startswith("pinned message 1 (Ivan: meet at 8)")  # then why it has no time (session 24)
 
 
 def test_dotted_dates_that_read_both_ways_are_day_first_slashed_ones_stay_undecided(tmp_path):

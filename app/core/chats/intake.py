@@ -26,7 +26,7 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 18  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 19  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -59,6 +59,11 @@ PARSER_VERSION = 18  # 2: zipped Telegram exports, files deep in a full export, 
 # 18: an app note ending a cut WhatsApp file, every cut HTML page said; two people under one name (join notes in 7
 #     languages, Telegram picture colours); Messenger's participants word in 8 languages; U+061C a bidi mark;
 #     recorder-numbered voice-note files linked by order
+# 19: Messenger's own words in Russian and Arabic and with "you" in the verb (Enviaste, Hai inviato, Bir ek gönderdin)
+#     the app's, said as read from words; Viber CSV 12-hour clocks (PM, p. m., 午後) dated, an unread clock said
+#     Telegram HTML calls the app's record with their words ("Outgoing call: Ended (1 min 5 sec)")
+#     Viber CSV headed by its columns' names or re-saved with semicolons read
+#     Telegram HTML notes with no time say why; Messenger reactions with the emoji last, Instagram "Liked a message"
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")

@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 
 from app.core.chats import same_names
 from app.core.chats.html_cut import with_page_cuts_said
-from app.core.chats.meta_notes import APP_WORDS_NOTE, is_app_words
+from app.core.chats.meta_notes import app_words_note
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "messenger-html"
@@ -119,10 +119,10 @@ def _records(raw: _Raw, index: int) -> list[Message]:
     text = _joined(raw, "content")
     notes = ([] if iso else [f"time written as {written!r}, not read" if written else "no time"]) + (
         [f"reactions: {reactions}"] if reactions else [])
-    said = is_app_words(text, sender)  # "Anna sent an attachment.": the app's words, not hers
-    notes += [APP_WORDS_NOTE] if said else []
+    said = app_words_note(text, sender)  # "Anna sent an attachment.": the app's words, not hers
+    notes += [said] if said else []
     files: list[Attachment | None] = [Attachment(PurePosixPath(p).name, False, k, p, p) for p, k in raw.files] or [None]
-    return [Message(index + i, sender, written, iso, text if i == 0 else "", said, f, "; ".join(notes))
+    return [Message(index + i, sender, written, iso, text if i == 0 else "", bool(said), f, "; ".join(notes))
             for i, f in enumerate(files)]
 
 

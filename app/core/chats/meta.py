@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from app.core.chats import json_cut, same_names, telegram
-from app.core.chats.meta_notes import APP_WORDS_NOTE, is_app_words
+from app.core.chats.meta_notes import app_words_note
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
 
@@ -151,9 +151,9 @@ def _records(raw: Any, index: int) -> list[Message]:
     sender = raw.get("sender_name") if isinstance(raw.get("sender_name"), str) else None
     text = str(raw.get("content") or "").strip()
     system = raw.get("type") in SYSTEM_TYPES or raw.get("call_duration") is not None
-    said = is_app_words(text, sender) and not system  # "Anna sent an attachment.": the app's words, not hers
-    note = "; ".join(([] if iso else ["no readable time"]) + _notes(raw) + ([APP_WORDS_NOTE] if said else []))
-    system = system or said
+    said = "" if system else app_words_note(text, sender)  # "Anna sent an attachment.": the app's words, not hers
+    note = "; ".join(([] if iso else ["no readable time"]) + _notes(raw) + ([said] if said else []))
+    system = system or bool(said)
     attachments: list[Attachment | None] = list(_attachments(raw)) or [None]
     return [Message(index + i, sender, written, iso, text if i == 0 else "", system, a, note)
             for i, a in enumerate(attachments)]

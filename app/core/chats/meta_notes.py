@@ -2,10 +2,11 @@
 attachment.", "You unsent a message", "Reacted ❤ to your message", "Anna named the group Crew.", "The video chat
 ended." They are the app's, not the sender's: such a record is the app's note (its words kept, said so).
 
-English, and (from words, not the app's verified strings) Spanish, Portuguese, French, Italian, German, Dutch,
-Turkish and Polish: the language of the account the download was made in writes them. Another language's stay as
-the sender's words.
+English here; Spanish, Portuguese, French, Italian, German, Dutch, Turkish, Polish, Russian and Arabic in
+`meta_words` (from words, not the app's verified strings: the note says so): the language of the account the
+download was made in writes them. Another language's stay as the sender's words.
 
+    app_words_note(text, sender) -> str   (the note to add, "" when the words are the sender's)
     is_app_words(text, sender) -> bool
 """
 
@@ -13,7 +14,12 @@ from __future__ import annotations
 
 import re
 
+from app.core.chats.meta_words import YOU as _OTHER_YOU
+from app.core.chats.meta_words import said_in_another_language
+
 APP_WORDS_NOTE = "the app's words for an action (Messenger or Instagram writes them), not the sender's"
+FROM_WORDS_NOTE = (APP_WORDS_NOTE + " (read from that language's words for the action, not from strings verified "
+                   "against the app)")
 
 # After the sender's name or "You": the action the app names
 _SENT = "photo|video|voice message|audio clip|GIF|sticker|link|location|live location|file|post|reel|story"
@@ -33,50 +39,26 @@ _ACTIONS = (
 _WHOLE = (r"The (?:video chat|call|video call) ended\.?", r"You are now connected on Messenger\.?",
           r"Say hi to your new Facebook friend.*", r"You can now message and call each other.*",
           r"Liked a message\.?", r"Reacted .{1,16} to your message\.?")
-# The same actions in the languages a download is most often made in besides English (built from words, not the
-# app's verified strings): Spanish, Portuguese, French, Italian, German, Dutch, Turkish, Polish.
-_SENT_ES = "una? (?:foto|video|vídeo|mensaje de voz|clip de audio|GIF|sticker|enlace|ubicación|archivo)"
-_SENT_PT = "uma? (?:foto|vídeo|mensagem de voz|clipe de áudio|GIF|figurinha|sticker|link|localização|arquivo)"
-_SENT_FR = "une? (?:photo|vidéo|message vocal|clip audio|GIF|autocollant|sticker|lien|position|fichier)"
-_SENT_IT = "una? (?:foto|video|messaggio vocale|clip audio|GIF|sticker|adesivo|link|posizione|file)"
-_SENT_DE = "(?:ein|eine|einen) (?:Foto|Video|Sprachnachricht|Audioclip|GIF|Sticker|Link|Standort|Datei)"
-_OTHER_ACTIONS = (
-    r"(?:envió|ha enviado|enviaste|has enviado) (?:un archivo adjunto|" + _SENT_ES + r")\.?",
-    r"(?:anuló|anulaste|eliminó|eliminaste) (?:el envío de )?un mensaje\.?",
-    r"reaccion(?:ó|aste) (?:con )?.{1,16} a (?:tu|un|su) mensaje\.?",
-    r"(?:enviou|enviaste|você enviou) (?:um anexo|" + _SENT_PT + r")\.?",
-    r"(?:cancelou|cancelaste) o envio de uma mensagem\.?", r"(?:reagiu|reagiste) (?:com )?.{1,16} (?:à|a) (?:sua|tua|uma) mensagem\.?",
-    r"(?:a|avez) envoyé (?:une pièce jointe|" + _SENT_FR + r")\.?", r"(?:a|avez) annulé l[’'’]envoi d[’'’]un message\.?",
-    r"(?:a|avez) réagi (?:avec )?.{1,16} à (?:votre|ton|un|son) message\.?",
-    r"ha(?:i)? inviato (?:un allegato|" + _SENT_IT + r")\.?", r"ha(?:i)? annullato l[’'’]invio di un messaggio\.?",
-    r"ha(?:i)? reagito (?:con )?.{1,16} al (?:tuo|suo|un) messaggio\.?",
-    r"(?:hat|hast) (?:einen Anhang|" + _SENT_DE + r") (?:gesendet|geschickt)\.?",
-    r"(?:hat|hast) (?:das Senden einer Nachricht rückgängig gemacht|eine Nachricht zurückgerufen)\.?",
-    r"(?:hat|hast) (?:mit )?.{1,16} auf (?:deine|eine|seine|ihre) Nachricht reagiert\.?",
-    r"(?:heeft|hebt) een (?:bijlage|foto|video|spraakbericht|GIF|sticker|link|bestand) (?:gestuurd|verzonden)\.?",
-    r"(?:heeft|hebt) het verzenden van een bericht ongedaan gemaakt\.?",
-    r"bir (?:ek|fotoğraf|video|sesli mesaj|GIF|çıkartma|bağlantı|dosya) gönderdi(?:n)?\.?",
-    r"bir mesajı? gönder(?:meyi|imi) geri aldı(?:n)?\.?",
-    r"wysłał(?:a|eś|aś)? (?:załącznik|zdjęcie|film|wiadomość głosową|GIF|naklejkę|link|plik)\.?",
-    r"cofnął(?:a|eś|aś)? wysłanie wiadomości\.?",
-)
-_OTHER_WHOLE = (r"Reaccionó (?:con )?.{1,16} a tu mensaje\.?", r"Reagiu (?:com )?.{1,16} (?:à|a) sua mensagem\.?",
-                r"A réagi (?:avec )?.{1,16} à votre message\.?", r"Ha reagito (?:con )?.{1,16} al tuo messaggio\.?",
-                r"Hat (?:mit )?.{1,16} auf deine Nachricht reagiert\.?", r"Le appel vidéo est terminé\.?",
-                r"La videollamada (?:ha )?terminado\.?|La videollamada finalizó\.?", r"A chamada de vídeo terminou\.?",
-                r"Der Videochat wurde beendet\.?", r"La videochiamata è terminata\.?")
-_YOU = frozenset({"You", "Tú", "Usted", "Você", "Tu", "Vous", "Du", "Sie", "Jij", "Je", "Sen", "Siz", "Ty"})
-_ACTION_RE = re.compile(r"^(?P<who>.{1,80}?) (?:" + "|".join((*_ACTIONS, *_OTHER_ACTIONS)) + r")$", re.DOTALL)
-_WHOLE_RE = re.compile(r"^(?:" + "|".join((*_WHOLE, *_OTHER_WHOLE)) + r")$")
+_YOU = frozenset({"You", *_OTHER_YOU})
+_ACTION_RE = re.compile(r"^(?P<who>.{1,80}?) (?:" + "|".join(_ACTIONS) + r")$", re.DOTALL)
+_WHOLE_RE = re.compile(r"^(?:" + "|".join(_WHOLE) + r")$")
+
+
+def app_words_note(text: str, sender: str | None) -> str:
+    """The note saying the message's content is the app's words for an action of the sender's (or "you"), not
+    words typed; "" when it is not."""
+    words = " ".join(text.split())
+    if not words or "\n" in text.strip():
+        return ""
+    names = {*_YOU, sender, sender.split()[0]} if sender and sender.split() else set(_YOU)  # the app names a first name
+    if _WHOLE_RE.match(words):
+        return APP_WORDS_NOTE
+    found = _ACTION_RE.match(words)
+    if found is not None and found["who"] in names:
+        return APP_WORDS_NOTE
+    return FROM_WORDS_NOTE if said_in_another_language(words, names) else ""
 
 
 def is_app_words(text: str, sender: str | None) -> bool:
-    """The message's content is the app's words for an action of the sender's (or "You"), not words typed."""
-    words = " ".join(text.split())
-    if not words or "\n" in text.strip():
-        return False
-    if _WHOLE_RE.match(words):
-        return True
-    found = _ACTION_RE.match(words)
-    names = {*_YOU, sender, sender.split()[0]} if sender and sender.split() else set(_YOU)
-    return found is not None and found["who"] in names  # a first name is how the app names the sender
+    """The message's content is the app's words for an action of the sender's (or "you"), not words typed."""
+    return bool(app_words_note(text, sender))

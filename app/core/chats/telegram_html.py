@@ -38,8 +38,11 @@ _TITLE_RE = re.compile(
 _LEFT_OUT_RE = re.compile(r"not included|exceeds maximum size|change data exporting settings", re.IGNORECASE)
 _GO_TO_RE = re.compile(r"go_to_message(-?\d+)")
 _USERPIC_RE = re.compile(r"^userpic\d+$")
+CALL = "call"
+CALL_NOTE = "a call as the export shows it (the app's record of it, not words typed)"
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
-                "media_video_message": "video", "media_photo": "image", "media_file": "document"}
+                "media_video_message": "video", "media_photo": "image", "media_file": "document",
+                "media_call": CALL}  # a call: no file, the app's record of it ("Outgoing call", "Ended (1 min 5 sec)")
 
 
 @dataclass
@@ -202,6 +205,11 @@ def _text(raw: _Raw) -> str:
     return re.sub(r"[ \t]*\n[ \t]*", "\n", "".join(raw.text)).strip()
 
 
+NO_TIME_NOTE = ("the export writes no time for this app's note (Telegram's HTML gives its notes none): its place among "
+                "the messages is kept, its date-time left empty")
+NO_TIME_MESSAGE_NOTE = "the export writes no time for this message; its date-time left empty"
+
+
 JOINED_NOTE = ("its sender is named only on a message before it that is not in this file (Telegram names the "
                "sender once for messages in a row)")
 
@@ -233,18 +241,24 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
             [_about(raw)] if raw.reply_to else []) + [
             f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href] + [
             "contact " + " ".join(words) for words in raw.contacts if words] + (
-            [JOINED_NOTE if raw.joined else NO_SENDER_NOTE] if sender is None and not raw.service else [])
+            [JOINED_NOTE if raw.joined else NO_SENDER_NOTE] if sender is None and not raw.service else []) + (
+            [] if iso or raw.title else [NO_TIME_NOTE if raw.service else NO_TIME_MESSAGE_NOTE])
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
+        calls = [": ".join(words) for kind, words in raw.missing if kind == CALL and words]
+        notes += [CALL_NOTE] if calls else []
         for kind, words in raw.missing:
+            if kind == CALL:
+                continue
             if kind != "other" or _LEFT_OUT_RE.search(" ".join(words)):  # a file the export did not include
                 attachments.append(Attachment(None, True, kind, " ".join(words)))
             elif words:  # a contact, a place, a poll: what the export shows, said in the note
                 notes.append("shown as: " + " ".join(words))
         note = "; ".join(notes)
         for i, attachment in enumerate(attachments or [None]):
-            messages.append(Message(len(messages), sender, raw.title, iso, _text(raw) if i == 0 else "",
-                                    raw.service, attachment, note))
+            text = "\n".join(t for t in (_text(raw), *calls) if t)
+            messages.append(Message(len(messages), sender, raw.title, iso, text if i == 0 else "",
+                                    raw.service or bool(calls), attachment, note))
             ids.append(raw.id if i == 0 else None)
             pages.append(raw.page)
             pics.append(pic)

@@ -24,7 +24,9 @@ from app.core.chats.records import Attachment, Chat, Message
 
 CONTAINER = "viber-csv"
 _DATE_RE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$")
-_TIME_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?$")
+_MARKERS = dates.AM_MARKERS | dates.PM_MARKERS  # a 12-hour clock's, in the phone's language ("9:14:00 PM", "9:14 p. m.")
+UNREAD_TIME_NOTE = ("date and time written as {written!r}: not read (a clock or date of no layout read here); "
+                    "date-time left empty")
 MEDIA = {
     "audio": ("voice message", "audio message", "message vocal", "sprachnachricht", "mensaje de voz"),
     "video": ("video message", "message vidéo", "videonachricht", "mensaje de video"),
@@ -42,10 +44,21 @@ def _cell(value: str) -> str:
     return value.strip()
 
 
+def _delimiter(lines: list[str]) -> str:
+    """Viber writes commas (tabs where it guards its cells Excel-style); a spreadsheet re-saving the file in a
+    European locale writes semicolons: the one that splits a line into a date and a time first."""
+    for line in lines:
+        for delimiter in ("\t", ",", ";"):
+            cells = [_cell(c).strip('"') for c in line.split(delimiter)]
+            if len(cells) >= 5 and _DATE_RE.match(cells[0]) and _clock(cells[1]) is not None:
+                return delimiter
+    first = lines[0] if lines else ""
+    return "\t" if first.count("\t") >= 4 else ","
+
+
 def _rows(text: str) -> list[list[str]]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    delimiter = "\t" if first.count("\t") >= 4 else ","
+    delimiter = _delimiter([line for line in text[:65536].split("\n") if line.strip()][:6])
     out = []
     # newline="": a lone carriage return (a file of mixed line ends) ends a row, as csv expects
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
@@ -58,13 +71,34 @@ def _rows(text: str) -> list[list[str]]:
     return out
 
 
+_TIME_CELL_RE = re.compile(r"^(?P<pre>[^\d:]{0,16}?)\s?(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s?(?P<post>[^\d:]{0,16})$")
+
+
+def _clock(cell: str) -> tuple[str, str] | None:
+    """(time, 12-hour marker as written, "" for none) of a time cell: "21:14:00", "9:14:00 PM", "9:14 p. m.",
+    "午後9:14"; None when the cell is no time."""
+    found = _TIME_CELL_RE.match(" ".join(cell.replace("\u202f", " ").split()))
+    if found is None or (found["pre"].strip() and found["post"].strip()):
+        return None
+    return found["time"], (found["pre"] or found["post"]).strip()
+
+
 def _is_row(row: list[str]) -> bool:
-    return bool(_DATE_RE.match(row[0]) and _TIME_RE.match(row[1]))
+    return bool(_DATE_RE.match(row[0])) and _clock(row[1]) is not None
+
+
+def _stamp(row: list[str]) -> tuple[dates.Stamp | None, str]:
+    """The row's date and time read (a marker of no language read here: none, said)."""
+    time, marker = _clock(row[1]) or ("", "")
+    known = not marker or " ".join(marker.lower().split()) in _MARKERS
+    stamp = dates.read_stamp(row[0], time, marker) if known else None
+    return stamp, "" if stamp else UNREAD_TIME_NOTE.format(written=f"{row[0]} {row[1]}")
 
 
 def looks_like(text: str) -> bool:
     """Several rows of five cells, a date and a time first (a CSV Viber wrote)."""
     rows = _rows(text[:65536])
+    rows = rows[1:] if rows and _is_header(rows[0]) else rows
     good = sum(1 for r in rows if _is_row(r))
     return good >= MIN_ROWS and good >= len(rows) * 0.8
 
@@ -83,12 +117,26 @@ def _message(index: int, row: list[str], iso: str | None, note: str) -> Message:
 
 def parse(text: str, name: str = "") -> Chat:
     rows = _rows(text)
-    stamps = [dates.read_stamp(r[0], r[1]) if _is_row(r) else None for r in rows]
-    isos, notes, basis = dates.normalise(stamps)
-    messages = tuple(_message(i, r, isos[i], notes[i]) if _is_row(r) else
-                     Message(i, None, "", None, ",".join(c for c in r if c), False, None, NOT_A_ROW_NOTE)
-                     for i, r in enumerate(rows))
+    read = [_stamp(r) if _is_row(r) else (None, "") for r in rows]
+    isos, notes, basis = dates.normalise([stamp for stamp, _ in read])
+    notes = ["; ".join(n for n in (said, note) if n) for (_, said), note in zip(read, notes)]
+    messages = tuple(_message(i, r, isos[i], notes[i]) if _is_row(r) else _not_a_row(i, r) for i, r in enumerate(rows))
     return Chat(PurePosixPath(name).stem, messages, basis)
 
 
 NOT_A_ROW_NOTE = "a row without Viber's date and time first: kept as found, no sender or time assigned"
+HEADER_NOTE = "the file's first row names its columns (a header a spreadsheet or a tool added): not a message"
+
+
+def _not_a_row(index: int, row: list[str]) -> Message:
+    """A row kept as found: the columns' names heading the file (the app's, not a message), or a row of no layout
+    read (no sender or time assigned)."""
+    found = ",".join(c for c in row if c)
+    if index == 0 and _is_header(row):
+        return Message(index, None, "", None, found, True, None, HEADER_NOTE)
+    return Message(index, None, "", None, found, False, None, NOT_A_ROW_NOTE)
+
+
+def _is_header(row: list[str]) -> bool:
+    """A first row of five short cells of words, no digit in any: the columns' names ("Date,Time,Sender,...")."""
+    return all(cell.strip() and len(cell) <= 40 and not any(ch.isdigit() for ch in cell) for cell in row)
