@@ -36,6 +36,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # the encoder states of silence kept between commands (app/core/asr/silence_store.py): the tests' own
 os.environ["PARLEY_SILENCE_STORE"] = tempfile.mkdtemp(prefix="parley-silence-")
 atexit.register(shutil.rmtree, os.environ["PARLEY_SILENCE_STORE"], True)
+os.environ["PARLEY_SILENCE_VOUCHED"] = tempfile.mkdtemp(prefix="parley-vouched-")  # and the account's record of them
+atexit.register(shutil.rmtree, os.environ["PARLEY_SILENCE_VOUCHED"], True)
 
 
 def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:

@@ -26,9 +26,9 @@ from app.core.asr.packing import (
     BatchOptions,
     Packer,
     Piece,
-    by_span,
+    decode_batches,
     end_token,
-    in_batches,
+    for_long_recordings,
     memory_span,
     normalise_gain,
     start_token,
@@ -189,14 +189,12 @@ def decode_pieces(
         for p in pieces:
             if languages.get(p.owner) is None:
                 leads.setdefault(p.owner, p)
-        lead_parts = [part for group in by_span(list(leads.values()))
-                      for part in in_batches(group, batch.decode_batch, workers)]
+        lead_parts = decode_batches(list(leads.values()), batch, workers)
         for part, found in zip(lead_parts, _map(pool, detect, lead_parts, should_stop)):
             languages.update((p.owner, f) for p, f in zip(part, found))
         decided: dict[int, tuple[str, float]] = {}  # a long recording's pieces: the language each is decoded in
         if follow and decoder.engine.multilingual:
-            rest = [part for group in by_span([p for p in pieces if leads.get(p.owner) is not p])
-                    for part in in_batches(group, batch.decode_batch, workers)]
+            rest = decode_batches([p for p in pieces if leads.get(p.owner) is not p], batch, workers)
             found = _map(pool, lambda part: decoder.detect(decoder.memories(encoded, part)[0], allowed), rest,
                          should_stop)
             decided = language_check.switches(decoder, [p for part in rest for p in part],
@@ -207,8 +205,8 @@ def decode_pieces(
         by_language: dict[str, list[Piece]] = {}
         for p in [u for whole_piece in pieces for u in split.get(id(whole_piece), [whole_piece])]:
             by_language.setdefault(decided.get(id(p), languages[p.owner])[0], []).append(p)  # type: ignore[index]
-        work = [(language, part) for language, same in by_language.items() for group in by_span(same)
-                for part in in_batches(group, batch.decode_batch, workers)]
+        work = [(language, part) for language, same in by_language.items()
+                for part in decode_batches(same, batch, workers)]
         work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
         cut_parts = {id(u) for parts in split.values() for u in parts}
         done = (lambda job: [on_piece_done(whole.get(id(p), p)) for p in job[1]
@@ -283,7 +281,7 @@ class PackedDecoder:
     """
 
     def __init__(self, engine: WhisperEngine, options: TranscribeOptions, batch: BatchOptions | None = None) -> None:
-        self.batch = batch or engine.batch  # by default, the device's (device.plan)
+        self.batch = for_long_recordings(batch or engine.batch, engine.placement.device)  # the device's (device.plan), frames bounded
         self.decoder = BatchDecoder(engine, options, self.batch)
         self.decoder.read_on_alone = True  # short clips alone in a window scored 14.2% read on, 14.1% carried on
         self.allowed = tuple(engine.check_language(c) for c in options.languages)

@@ -38,10 +38,30 @@ class BatchOptions:
     target_rms: float = 0.05  # gain normalisation of each piece (peak kept below 0.99)
     group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
     even_groups: bool = True  # short files shared out in groups of one size (clips._groups); False: runs before session 17
+    decode_frames: int = 0  # pieces x memory frames per beam search at most (0: only decode_batch bounds it)
 
 
 DEFAULT_BATCH = BatchOptions()  # a CPU's
 EARLIER_GAP_S = 1.5  # the packing gap of runs that recorded none (made before session 12)
+
+
+# A long recording's beam search, language check and word alignment on a CPU hold at most two 30 s pieces
+# (issue #15: peak memory flat in duration). Each holds its pieces' encoder states projected for every
+# decoder layer, and the alignment every head's attention over them: measured alone (resident rise,
+# base, 11.7 min file, the first 5 min), four 30 s pieces 213 MB to decode and 251 MB to align, two
+# 123-165 and 122-157 MB. The two replicas each ran four from the first group of eight windows (a
+# recording past about 7 min of speech): a shorter one never did, so the peak rose with duration.
+# Cut in two the words are the same (CTranslate2 decodes each piece of a batch on its own: int8
+# products summed exactly, activations scaled per row), and the CPU the same (17.0 / 16.8 s).
+LONG_DECODE_FRAMES = 2 * ENCODER_FRAMES
+
+
+def for_long_recordings(batch: BatchOptions, device: str) -> BatchOptions:
+    """`batch` with a long recording's frame bound (LONG_DECODE_FRAMES) on a CPU. A GPU's decode
+    batch is planned from its free memory already (device.plan), and left alone."""
+    if device != "cpu" or batch.decode_frames:
+        return batch
+    return replace(batch, decode_frames=LONG_DECODE_FRAMES)
 
 
 def batch_for(placement: Placement) -> BatchOptions:
@@ -139,6 +159,20 @@ def memory_span(piece: Piece) -> int:
     on the other pieces of its batch."""
     needed = end_token(piece) - start_token(piece) + MEMORY_LEAD + MEMORY_TAIL
     return min(ENCODER_FRAMES, -(-needed // SPAN_STEP) * SPAN_STEP)
+
+
+def decode_batches(pieces: list[Piece], batch: BatchOptions, workers: int) -> list[list[Piece]]:
+    """`pieces` grouped by memory span and cut into beam-search batches: at most `batch.decode_batch`
+    pieces each, and at most `batch.decode_frames` memory frames (pieces x span) where that is set."""
+    return [part for group in by_span(pieces) for part in in_batches(group, batch_size(batch, memory_span(group[0])),
+                                                                     workers)]
+
+
+def batch_size(batch: BatchOptions, span: int) -> int:
+    """Pieces of memory span `span` per beam search: the decode batch, held to the frame bound (at least one)."""
+    if not batch.decode_frames:
+        return batch.decode_batch
+    return max(1, min(batch.decode_batch, batch.decode_frames // span))
 
 
 def in_batches(items: list[Piece], size: int, workers: int) -> list[list[Piece]]:

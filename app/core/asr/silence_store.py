@@ -9,6 +9,12 @@ named by the SHA-256 of all of these, with the SHA-256 of its bytes; a state who
 not match, or of another shape, is encoded again (and stored again), never used. A folder
 that cannot be written (a read-only install) costs only the encodes it would have saved.
 
+The SHA-256 beside a state vouches only for itself: whoever could write the models folder could
+put another state there with its hash, and every later command's transcripts were decoded over
+it (`reproduce`, encoding afresh, found it; `verify` could not). A state is now used only when its
+SHA-256 is one this account recorded when it encoded that state itself, in its own data folder
+($PARLEY_SILENCE_VOUCHED, else $XDG_DATA_HOME/parley/silence); any other is encoded again.
+
     store = SilenceStore.beside(model_dir, identity)
     states = store.load(key, frames)  # None: not stored (or not usable)
     store.save(key, states)
@@ -26,9 +32,21 @@ from pathlib import Path
 import ctranslate2
 import numpy as np
 
+from app.core.paths import user_data_dir
+
 FOLDER = ".parley-silence"  # beside the model folders, never inside one (its manifest would refuse a file added)
 ENVIRONMENT = "PARLEY_SILENCE_STORE"  # another folder for them (tests, a read-only install); "": none kept
 VERSION = 1  # of the layout and of how the states are made
+VOUCHED = "PARLEY_SILENCE_VOUCHED"  # where this account records the SHA-256 of each state it encoded itself
+
+
+def vouched_dir() -> Path | None:
+    """None: no home folder to be found (nothing vouched: every state encoded afresh)."""
+    chosen = os.environ.get(VOUCHED)
+    try:
+        return Path(chosen) if chosen else user_data_dir() / "silence"
+    except RuntimeError:
+        return None
 
 
 def cpu_identity() -> str:
@@ -70,13 +88,23 @@ class SilenceStore:
         assert self.folder is not None
         return self.folder / f"floor{key:+d}.npy", self.folder / f"floor{key:+d}.sha256"
 
+    def _vouched(self, key: int) -> Path:
+        """This account's record of the state it encoded for floor step `key` (its SHA-256); OSError without one."""
+        assert self.folder is not None
+        folder = vouched_dir()
+        if folder is None:
+            raise FileNotFoundError("no home folder for this account's record of silence states")
+        return folder / self.folder.name / f"floor{key:+d}.sha256"
+
     def load(self, key: int, frames: int) -> np.ndarray | None:
-        """The stored state for floor step `key`, if its bytes match their SHA-256 and it holds `frames` states."""
+        """The stored state for floor step `key`, if its bytes match the SHA-256 this account recorded when it
+        encoded it (not only the one beside it) and it holds `frames` states."""
         if self.folder is None:
             return None
-        data_path, hash_path = self._paths(key)
+        data_path, _ = self._paths(key)
         try:
-            data, expected = data_path.read_bytes(), hash_path.read_text(encoding="ascii").strip()
+            expected = self._vouched(key).read_text(encoding="ascii").strip()
+            data = data_path.read_bytes()
             if hashlib.sha256(data).hexdigest() != expected:
                 return None
             states = np.load(io.BytesIO(data), allow_pickle=False)
@@ -96,8 +124,11 @@ class SilenceStore:
         data_path, hash_path = self._paths(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256(data).hexdigest().encode("ascii") + b"\n"
             _write(data_path, data)
-            _write(hash_path, hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
+            _write(hash_path, digest)  # beside it, as before (what an older Parley reads)
+            self._vouched(key).parent.mkdir(parents=True, exist_ok=True)
+            _write(self._vouched(key), digest)  # the account's own: what `load` trusts
         except OSError:
             return
 

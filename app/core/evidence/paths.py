@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from app.core.errors import EvidenceWriteError
+from app.core.store.spelling import as_listed
 
 
 def _forms(path: Path) -> set[Path]:
-    """The path made absolute as given, and with symbolic links resolved."""
+    """The path made absolute as given, with symbolic links resolved, and as the disk spells it (on an exFAT or FAT
+    stick `USB/EVIDENCE/out` is inside `USB/evidence`: outputs were written there)."""
     path = path.expanduser()
-    return {Path.cwd() / path if not path.is_absolute() else path, _resolved(path)}
+    resolved = _resolved(path)
+    return {Path.cwd() / path if not path.is_absolute() else path, resolved, as_listed(resolved)}
 
 
 def _resolved(path: Path) -> Path:
@@ -40,6 +43,7 @@ def _looked_at(path: Path) -> tuple[bool, bool, bool]:
 def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
     """Each input folder, and the folder holding each input file (absolute and resolved forms)."""
     folders: set[Path] = set()
+    formed: dict[Path, set[Path]] = {}  # a phone's thousands of files in a few folders: each folder formed once
     for raw in inputs:
         path = Path(raw).expanduser()
         is_dir, exists, linked = _looked_at(path)
@@ -48,7 +52,9 @@ def evidence_folders(inputs: Iterable[str | Path]) -> set[Path]:
         elif not (exists or linked):
             continue  # a missing input (a typo) is no evidence: it fails alone, it makes no folder one
         else:
-            folders |= _forms(path.parent)
+            if path.parent not in formed:
+                formed[path.parent] = _forms(path.parent)
+            folders |= formed[path.parent]
             if exists:  # a link's target lives in evidence too; a broken link's names nothing
                 folders.add(_resolved(path).parent)
     return folders

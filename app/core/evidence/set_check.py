@@ -16,6 +16,7 @@ from pathlib import Path
 
 from app.core.errors import ParleyError
 from app.core.evidence.export_set import MANIFEST_SUFFIX
+from app.core.evidence.set_agreement import disagreements
 from app.core.files import read_regular_text, symlink_target, what_stands_at
 from app.core.hashing import sha256_file
 from app.core.names import named_as_part_of, same_name, unlike_characters
@@ -90,7 +91,7 @@ def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
         result.problems.append(f"{manifest.name}: gives {', '.join(repr(k) for k in dict.fromkeys(twice))} more than "
                                "once in one place (Parley writes each once; a reader takes the first, this check the "
                                "last): not as written")
-    listed = {manifest.name}
+    listed, vouched = {manifest.name}, []
     for entry in data["files"]:
         listed.add(entry["file"])
         problem = _check_file(folder, entry)
@@ -98,6 +99,8 @@ def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
             result.problems.append(problem)
         else:
             result.files_ok += 1
+            vouched.append(entry["file"])
+    result.problems.extend(disagreements(manifest, data, vouched))  # the manifest edited, its hashes left right
     result.problems.extend(_strays(folder, manifest.name[:-len(MANIFEST_SUFFIX)], listed))
     recorded = data.get("source") if isinstance(data.get("source"), dict) else {}
     result.source_name = str(recorded.get("name", ""))

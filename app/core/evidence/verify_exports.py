@@ -29,6 +29,7 @@ from app.core.files import SMALL_FILE_LIMIT, read_regular_text, symlink_target, 
 from app.core.hashing import sha256_file
 from app.core.names import named_as_part_of, unlike_characters
 from app.core.store import Case
+from app.core.store.spelling import as_listed
 
 
 def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path] = (),
@@ -37,7 +38,7 @@ def export_findings(case: Case, exports: dict[str, str], moved_to: Sequence[Path
     unfinished = unfinished or {}
     # `--exports out` from where the export ran: the logged paths are absolute, and the same folder
     # named relative was searched as another, each manifest in it "not listed by the log"
-    moved_to = [Path(folder).expanduser().resolve() for folder in moved_to]
+    moved_to = [as_listed(Path(folder).expanduser().resolve()) for folder in moved_to]
     located = {path: _locate(Path(path), moved_to, sha) for path, sha in exports.items()}
     sizes, history = _sizes(exports, located), _written(case)
     for path, sha in exports.items():

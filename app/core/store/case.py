@@ -18,6 +18,8 @@ from app.core.store import db
 from app.core.store.as_found import AsFound, open_as_found
 from app.core.store.audit import AuditLog
 from app.core.store.case_head import HeadKeeper
+from app.core.store.open_file import opened_with_descriptor
+from app.core.store.spelling import as_listed
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
 
@@ -79,6 +81,7 @@ class Case(HeadKeeper):
         self.wal_found = True  # whether the store's -wal was beside it when opened (Case.open says)
         self.as_found: AsFound | None = None  # opened for `verify` (open_as_found): what the file itself showed
         self.opened = _identity(folder / db.STORE_NAME)  # written to only while it is still the store at its path
+        self.store_fd: int | None = None  # the connection's descriptor on it, where told (`Case.open`, `open_file`)
         db.guard_writes(conn, self.refuse_if_replaced)  # the queue's writes on this connection too
         try:  # a new case: whatever case this account last saw in this folder, this one is new there
             self._began_empty = self.audit.head() is None
@@ -87,19 +90,20 @@ class Case(HeadKeeper):
 
     @classmethod
     def open(cls, folder: Path | None = None) -> Case:
-        named = Path(folder or default_case_dir()).expanduser().absolute()
-        folder = named.resolve()
+        named = as_listed(Path(folder or default_case_dir()).expanduser().absolute())  # as the disk spells it
+        folder = as_listed(named.resolve())
         wal = (folder / f"{db.STORE_NAME}-wal").exists()  # before opening makes one
-        case = cls(folder, db.connect(folder))
-        case.wal_found, case.named = wal, named
+        conn, fd = opened_with_descriptor(folder / db.STORE_NAME, lambda: db.connect(folder))
+        case = cls(folder, conn)
+        case.wal_found, case.named, case.store_fd = wal, named, fd
         return case
 
     @classmethod
     def open_as_found(cls, folder: Path) -> Case:
         """For `verify`: opening it never changes the store (a hot journal or a -wal beside it), and a
         schema SQLite cannot read is a finding (`as_found.problems`), not an error."""
-        named = Path(folder).expanduser().absolute()
-        folder = named.resolve()
+        named = as_listed(Path(folder).expanduser().absolute())
+        folder = as_listed(named.resolve())
         wal = (folder / f"{db.STORE_NAME}-wal").exists()
         found = open_as_found(folder)
         case = cls(folder, found.conn)
@@ -110,6 +114,7 @@ class Case(HeadKeeper):
         if self.as_found is None or not self.as_found.view_only:
             self.write_head()
         db.guard_writes(self.conn, None)
+        self.store_fd = None  # its number is another file's once closed
         self.conn.close()
         if self.as_found is not None and self.as_found.guard is not None:
             self.as_found.guard.close()  # after the store's own: the last to close, and read-only, so moves no -wal

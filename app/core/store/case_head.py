@@ -22,6 +22,7 @@ from app.core.evidence.head import (
 )
 from app.core.store import db
 from app.core.store.audit import AuditLog
+from app.core.store.open_file import still_named
 
 _GONE = "is gone (the case folder was moved or removed while it was open)"
 HEAD_WAIT_MS = 2000  # how long the head file's write waits for another process's write lock
@@ -34,22 +35,30 @@ class HeadKeeper:
     audit: AuditLog
     _began_empty: bool
     opened: tuple[int, int] | None  # the store file this connection opened (device, inode), when it was known
+    store_fd: int | None  # the descriptor its connection holds on the store, where /proc names it (`open_file`)
 
     def replaced_since_opened(self) -> str | None:
         """Why the store at the case's path is no longer the file this connection has open, else None: the case
         folder moved, removed, or replaced by another (a backup restored, a copy swapped in) under an open window
         or worker. Its connection still reads and writes the file it opened, wherever that is now: its work would
-        go there unseen, and its head into the folder now holding another log."""
+        go there unseen, and its head into the folder now holding another log. Told by the path's inode number
+        against the one opened; where they differ, or are all 0, by the name the system gives the open file
+        (`open_file`): a filesystem that numbers files anew (some FUSE mounts) never has a healthy case refused,
+        one that numbers every file 0 still has a swap found."""
         if self.opened is None:
             return None
         for place in dict.fromkeys((self.folder, self.named)):
             store = place / db.STORE_NAME
             try:
-                st = os.stat(store)
+                st = os.stat(store)  # first: a network mount's look-up drops the open file's stale name
             except OSError:
                 return f"{store} {_GONE}"
-            if (st.st_dev, st.st_ino) != self.opened:
-                return f"{store} is another file than the one opened (the case folder was replaced while it was open)"
+            if st.st_ino != 0 and (st.st_dev, st.st_ino) == self.opened:
+                continue
+            held = still_named(self.store_fd, store)
+            if held or (held is None and st.st_ino == 0 and (st.st_dev, st.st_ino) == self.opened):
+                continue  # the open file is the one at the path; or nothing can tell (as before)
+            return f"{store} is another file than the one opened (the case folder was replaced while it was open)"
         return None
 
     def refuse_if_replaced(self, gone_too: bool = True) -> None:

@@ -27,6 +27,7 @@ from app.core.names import output_names
 from app.core.store import Case
 from app.core.store.audit import current_user
 from app.core.store.interview import for_export
+from app.core.store.spelling import as_listed
 from app.core.store.views import SPEECH_TASKS
 from app.core.types import ExportContext, ReviewState, Transcript
 
@@ -47,7 +48,7 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     forged = run_refusals(case, run_id)
     if forged:  # was: exported as the machine's (or the proofreader's, verified), with a manifest vouching for it
         raise ParleyError(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more")
-    out = Path(out).expanduser().resolve()
+    out = as_listed(Path(out).expanduser().resolve())  # as the disk spells it: one folder, one logged path
     who = actor or current_user()
     context = ExportContext(who, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id))
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)
@@ -142,7 +143,7 @@ def never_written(case: Case, jobs: list[Job]) -> list[Job]:
 def check_out_dir(out: Path, sources: list[str]) -> None:
     """Refuse an output folder inside the evidence (any input's folder or below); create it otherwise."""
     check_outside_evidence("--out", out, sources)
-    out = out.expanduser().resolve()
+    out = as_listed(out.expanduser().resolve())
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -39,6 +39,7 @@ from app.core.names import printable, safe_basename
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case, chat_shift
 from app.core.store.jobs import JobQueue
+from app.core.store.spelling import as_listed
 from app.core.translation.engine import load_translator
 from app.core.translation.runs import check_language, same_language, text_language
 from app.core.types import ModelInfo
@@ -280,5 +281,5 @@ def export_timeline(case: Case, exhibit_id: int, out: Path, formats: list[str],
     exhibit = case.exhibit(exhibit_id)
     check_out_dir(out, [exhibit.source.path, *exhibit.paths])
     timeline, _ = story(case, exhibit_id, translation)
-    return write_story(case, exhibit_id, timeline, out.expanduser().resolve(), export_name(case, exhibit_id),
+    return write_story(case, exhibit_id, timeline, as_listed(out.expanduser().resolve()), export_name(case, exhibit_id),
                        list(dict.fromkeys(["json", *formats])))

@@ -1,0 +1,95 @@
+"""Whether a manifest says what the files it vouches for say: `check-export` without the case.
+
+A manifest edited to name another model (or another recording, settings, software or run) still listed its files
+with their right SHA-256, so `check-export` said "nothing found", and whoever received the set read the manifest's
+word for what made it. The set's JSON transcript and its text's header, written by the same export, carry the same
+facts; a file whose bytes the manifest vouches for (its SHA-256 matches) and that says otherwise shows the manifest
+was edited after the export. Only a forger who rewrote those files too, and the manifest's hashes for them, is not
+seen here (nothing is signed): the case's `verify` sees that.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
+            "source_language", "created_at")  # what the export wrote into both
+SOURCE_KEYS = ("sha256", "bytes", "name")  # of "source": its path may be written otherwise (found at)
+MODEL_KEYS = ("name", "sha256")
+_TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
+_TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
+_ABSENT = object()
+HEADER_LINES = 16
+
+
+def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
+    """One line for each fact the manifest gives otherwise than a file of its set whose SHA-256 it holds right
+    (`vouched`: those files' names)."""
+    differing: dict[tuple[str, str, str], list[str]] = {}  # (fact, manifest's, file's) -> the files saying so
+    for name in vouched:
+        path = manifest.parent / name
+        if name.endswith(".json"):
+            facts = dict(_json_facts(path))
+        elif name.endswith(".txt"):
+            facts = dict(_text_facts(path))
+        else:
+            continue
+        for key, theirs in facts.items():
+            mine = _fact(data, key)
+            if mine is not _ABSENT and mine != theirs:
+                differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
+    return [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
+            f"match{'es' if len(names) == 1 else ''} it), give{'s' if len(names) == 1 else ''} {theirs}: the manifest "
+            "was edited after the export" for (key, mine, theirs), names in differing.items()]
+
+
+def _fact(data: dict, key: str) -> Any:
+    """The manifest's value for `key` ("model.name", "settings.beam_size"...), _ABSENT when it gives none."""
+    top, _, sub = key.partition(".")
+    value = data.get(top, _ABSENT)
+    if sub:
+        value = value.get(sub, _ABSENT) if isinstance(value, dict) else _ABSENT
+    return value
+
+
+def _json_facts(path: Path) -> Iterator[tuple[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        return  # not a transcript (a timeline's, another tool's)
+    for key in COMPARED:
+        value = data.get(key)
+        if key == "source" and isinstance(value, dict):
+            yield from ((f"source.{k}", value[k]) for k in SOURCE_KEYS if k in value)
+        elif key == "model" and isinstance(value, dict):
+            yield from ((f"model.{k}", value[k]) for k in MODEL_KEYS if k in value)
+        elif key in ("settings", "software") and isinstance(value, dict):
+            yield from ((f"{key}.{k}", v) for k, v in value.items())  # each named: which one differs
+        elif key in data:
+            yield key, value
+
+
+def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = [handle.readline().rstrip("\n") for _ in range(HEADER_LINES)]
+    except (OSError, UnicodeDecodeError):
+        return
+    if not head or head[0] != "TRANSCRIPT OF A RECORDING":
+        return
+    for line in head:
+        if (found := _TEXT_MODEL.match(line)) is not None:
+            yield from (("model.name", found["name"]), ("model.sha256", found["sha256"]))
+        elif (found := _TEXT_SOURCE.match(line)) is not None:
+            yield "source.sha256", found["sha256"]
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:79] + "…"
