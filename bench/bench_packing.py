@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import threading
 from dataclasses import replace
@@ -113,6 +114,12 @@ def worker_groups(sources: list) -> list[list]:
     return groups
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far, every thread's (CTranslate2 decodes on its own threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(args) -> dict:
     from app.core.asr import load_engine, transcribe_clips
     from app.core.media.decode import probe
@@ -120,21 +127,26 @@ def run(args) -> dict:
 
     items: list[EvalItem] = short_clips()
     options = TranscribeOptions(model=args.model, threads=2, device="cpu", compute_type="int8", beam_size=5)
+    started = _cpu()
     engine = load_engine(options)
+    loaded = _cpu()
     count, decodes = EncoderCount(engine), DecoderCount()
     changes = {"gap_s": args.gap} if args.gap is not None else {}
-    batch = replace(engine.batch, pack=not args.no_pack, **changes)
+    batch = replace(engine.batch, pack=not args.no_pack, mixed_languages=args.mixed_languages, **changes)
     sources = [probe(str(i.path)) for i in items]
     results = [r for group in worker_groups(sources) for r in transcribe_clips(engine, group, options, batch)]
+    done = _cpu()
     hyps = [" ".join(s.text for s in r.segments if s.text) for r in results]
     refs, langs = [i.text for i in items], [i.language for i in items]
     return {
-        "batch": {"gap_s": batch.gap_s, "pack": batch.pack}, "wer": pooled_wer(refs, hyps, langs),
-        "wer_by_language": by_language(refs, hyps, langs), "encoder": count.as_dict(),
-        "decoder": decodes.as_dict(),
+        "batch": {"gap_s": batch.gap_s, "pack": batch.pack, "mixed_languages": batch.mixed_languages},
+        "wer": pooled_wer(refs, hyps, langs), "wer_by_language": by_language(refs, hyps, langs),
+        "encoder": count.as_dict(), "decoder": decodes.as_dict(),
+        "cpu_s": {"model_load": round(loaded - started, 1), "transcribe": round(done - loaded, 1)},
         "clips": [{"file": i.key, "language": i.language, "detected": r.language,
                    "probability": round(r.language_probability, 3), "text": h,
-                   "inaudible": sum(s.inaudible for s in r.segments), "wer": wer([i.text], [h], i.language)}
+                   "inaudible": sum(s.inaudible for s in r.segments), "wer": wer([i.text], [h], i.language),
+                   "words": [[w.start_ms, w.end_ms, w.text] for s in r.segments for w in s.words]}
                   for i, r, h in zip(items, results, hyps)],
     }
 
@@ -144,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="base")
     parser.add_argument("--gap", type=float, default=None, help="seconds of silence between packed clips")
     parser.add_argument("--no-pack", action="store_true", help="one clip per window")
+    parser.add_argument("--mixed-languages", action="store_true",
+                        help="pieces of several languages share beam searches (BatchOptions.mixed_languages)")
     parser.add_argument("--json", type=Path, help="write every clip's result here")
     args = parser.parse_args(argv)
     out = run(args)
@@ -153,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
           + "  ".join(f"{k} {v:.1%}" for k, v in out["wer_by_language"].items()))
     print("encoder work (30 s windows):", out["encoder"])
     print("decoder passes:", out["decoder"])
+    print("CPU seconds (this process, all threads):", out["cpu_s"])
     for clip in out["clips"]:
         if clip["file"].split(".")[0].endswith("_voicenote"):
             print(f"  {clip['file']:20s} {clip['detected']} {clip['probability']:.2f} "

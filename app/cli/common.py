@@ -50,7 +50,7 @@ def parse_formats(text: str) -> list[str]:
 
 def add_case_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case", type=Path, default=None,
-                   help="case folder holding the store (default: a per-user default case)")
+                   help="case folder holding the store (default: $PARLEY_CASE, else a per-user default case)")
 
 
 def case_dir(args: argparse.Namespace) -> Path:
@@ -96,23 +96,24 @@ def _head_named(folder: Path) -> str:
 
 
 def add_transcribe_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default="base", help="model name under models/ or a model folder")
+    p.add_argument("--model", default="base", help="model name under models/ or a model folder (default base)")
     p.add_argument("--language", default="auto", help="auto, or a language code to force (e.g. de)")
     p.add_argument("--languages", default="", help="allow-list for detection, e.g. en,pl,ro")
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                   help="where to decode (default auto: a CUDA GPU when there is one, else the processor)")
     p.add_argument("--compute-type", default="auto", help="auto, int8, float16, float32, ...")
     p.add_argument("--threads", type=int, default=0, help="CPU threads (0 = all cores)")
     p.add_argument("--channels", default="auto", choices=("auto", "mix", "split"),
                    help="stereo: auto-detect one speaker per channel, always mix, or always split")
     p.add_argument("--task", default="transcribe", choices=("transcribe", "translate"),
                    help="translate = Whisper's own speech-to-English")
-    p.add_argument("--beam-size", type=int, default=5)
+    p.add_argument("--beam-size", type=int, default=5, help="beam search width, 1 to 20 (default 5)")
     p.add_argument("--no-vad", action="store_true", help="decode all audio, not only speech")
     p.add_argument("--diarize", default="auto", choices=("auto", "on", "off"),
                    help="who spoke when on one microphone (auto: on for recordings longer than a voice note)")
     p.add_argument("--speakers", type=int, default=None, help="the number of speakers, when known")
-    p.add_argument("--min-speakers", type=int, default=None)
-    p.add_argument("--max-speakers", type=int, default=None)
+    p.add_argument("--min-speakers", type=int, default=None, help="at least this many speakers (with --max-speakers)")
+    p.add_argument("--max-speakers", type=int, default=None, help="at most this many speakers")
     p.add_argument("--no-batch", action="store_true",
                    help="decode each file on its own: slower on many short files, but a file's result "
                         "then depends on that file alone (see README, reproducibility)")

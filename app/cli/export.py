@@ -5,10 +5,12 @@ Apart from `transcribe`, so that exporting does not import what taking media in 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.cli.common import FAILED, OK, fail, open_existing_case, parse_formats
 from app.core.errors import ParleyError
+from app.core.names import printable, shortened
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames, run_to_export
 
 
@@ -27,6 +29,25 @@ def nothing_to_export(kind: str, task: str | None) -> str:
     return f"{wanted} yet for this exhibit"
 
 
+def _not_transcribed(case, exhibit_id: int, task: str | None) -> str | None:
+    """Why a recording has no transcript, from its latest transcribe job, with what to run ("nothing
+    transcribed yet" was said of a file whose transcription had failed, and why, in the case)."""
+    from app.core.store.jobs import JobQueue
+
+    jobs = [j for j in JobQueue(case.conn).list() if j.exhibit_id == exhibit_id and j.task == "transcribe"]
+    if not jobs or task not in (None, "transcribe"):
+        return None
+    job = jobs[-1]
+    if job.state == "failed":
+        return (f"not transcribed: its job {job.id} failed ({job.error or 'no reason recorded'}); "
+                f"`python -m app queue retry {job.id}` once that is mended, then `queue run`")
+    if job.state == "cancelled":
+        return f"not transcribed: its job {job.id} was cancelled; `python -m app queue retry {job.id}` queues it again"
+    if job.state in ("queued", "running", "paused"):
+        return f"not transcribed yet: its job {job.id} is {job.state} (`python -m app queue run` works the queue)"
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """The current transcript (a proofreader's corrections and verification included)."""
     formats = parse_formats(args.format)
@@ -40,8 +61,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         status = OK
         for exhibit in exhibits:
             run_id = run_to_export(case, exhibit.id, args.task)
+            if run_id is None and exhibit.source.kind == "chat" and not args.exhibits:
+                # every exhibit, not named: a chat's messages are `timeline`'s to write, not a failure
+                # (every `export` of a phone's case exited 1, real failures lost among them)
+                print(f"skipped {shortened(printable(exhibit.source.path))}: "
+                      f"{nothing_to_export(exhibit.source.kind, args.task)}", file=sys.stderr)
+                continue
             if run_id is None:
-                fail(exhibit.source.path, nothing_to_export(exhibit.source.kind, args.task))
+                fail(exhibit.source.path, _not_transcribed(case, exhibit.id, args.task)
+                     or nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
                 continue
             write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,

@@ -67,6 +67,64 @@ def scan_inputs(inputs: Iterable[str], met: list[Found] | None = None,
     return usable, status
 
 
+def scan_with_chats(inputs: list[str], met: list[Found]) -> tuple[list[Found], list[str], list[str], int]:
+    """(usable media, chat exports, those of them met in a folder, status): a chat export named, or met
+    in a folder (a phone's extraction), is to be taken in as `timeline` takes it, never passed over as
+    "not a media file" (its voice notes then went unqueued)."""
+    from app.core.chats.registry import is_chat_export
+
+    chats = [i for i in inputs if is_chat_export(Path(i))]
+    usable, status = scan_inputs([i for i in inputs if i not in chats], met, chats_in_folders=True)
+    in_folders = [f.path for f in met if f.skipped == CHAT_EXPORT]  # chat exports met in a folder
+    met[:] = [f for f in met if f.skipped != CHAT_EXPORT]  # taken in as exports, recorded as such
+    return usable, [*chats, *in_folders], in_folders, status
+
+
+def with_chat_media(case: Case, usable: list[Found], chats: list[str], in_folders: list[str],
+                    met: list[Found]) -> tuple[list[Found], int]:
+    """The usable media and the chats' voice notes and videos, taken in; a voice note beside its chat
+    text is met once, as the chat's."""
+    in_chats, status = chat_media(case, chats, met, named=set(chats) - set(in_folders))
+    in_chats = list({f.path: f for f in in_chats}.values())  # a file two chats hold: met once
+    attached = {f.path for f in in_chats}
+    return [*(f for f in usable if f.path not in attached), *in_chats], status
+
+
+def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) -> tuple[list[Found], int]:
+    """The voice notes and videos of the chat exports, taken into the case as `timeline` takes
+    them; an export that cannot be read is one line and a failure, and so is one `named` that
+    holds none (one met in a folder is said, not failed), and each attachment that is not media
+    ffmpeg can read (added to `met`)."""
+    from app.core.media.intake import Found
+    from app.core.usecases.timeline import export_media, take_in_exports
+
+    taken, errors = take_in_exports(case, chats)
+    for exc in errors:
+        fail(exc.path, exc.reason)
+    unusable = [Found(path, error=reason) for t in taken for path, reason in t.unusable]
+    for found in unusable:
+        fail(found.path, found.error or "")
+    met.extend(unusable)
+    empty = [t.given for t in taken if not t.media and t.given in named]
+    for given in dict.fromkeys(t.given for t in taken if not t.media and t.given not in named):
+        fail(given, "a chat export without voice notes or videos: taken into the case, not failed "
+                    "(its messages: python -m app timeline)")  # said, as a skipped file is
+    for given in dict.fromkeys(empty):
+        fail(given, "a chat export without voice notes or videos: nothing to transcribe")
+    for t in taken:
+        _say_missing(t.shown, t.export.missing_recordings())
+    return export_media(taken), FAILED if errors or empty or unusable else OK
+
+
+def _say_missing(export: str, missing: list[str]) -> None:
+    """The chat's voice notes and videos that are not in the export, said (the files transcribed
+    were listed as if they were all of them); not a failure: the export is what it is."""
+    from app.core.export.timeline import missing_recordings_text
+
+    if missing:
+        fail(export, missing_recordings_text(missing))
+
+
 def nothing_found(case_dir: Path | None, met: list[Found], command: str = "transcribe") -> int:
     """Inputs with no usable media: record what was met, say so, and fail."""
     from app.core.media.intake import nothing_to_transcribe, record_met
@@ -109,12 +167,17 @@ def cmd_add(args: argparse.Namespace) -> int:
     check_model(options)
     translate = requested_translation(args)
     met: list[Found] = []
-    usable, status = scan_inputs(args.inputs, met)
+    usable, chats, in_folders, status = scan_with_chats(args.inputs, met)
     check_outside_evidence("--case", args.case, [*args.inputs, *(f.path for f in usable)])
-    if not usable:
+    if not usable and not chats:
         return nothing_found(args.case, met, "queue add")
     case = open_case(args)
     try:
+        usable, chat_status = with_chat_media(case, usable, chats, in_folders, met)
+        status = max(status, chat_status)
+        if not usable:
+            record_met(case, met)
+            return status
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, args.priority)
         record_met(case, met, {q.path: q.exhibit_id for q in queued})

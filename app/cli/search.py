@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from app.cli.common import OK
+from app.cli.common import open_existing_case as open_case_to_read
 from app.core.chats.dates import when_text
 from app.core.errors import StoreError
 from app.core.evidence.paths import check_outside_evidence, inside
@@ -40,7 +41,9 @@ def open_existing_case(folder: Path | None) -> Case:
     folder = Path(folder or default_case_dir()).expanduser()
     if not (folder / STORE_NAME).is_file():
         raise StoreError(f"{folder}: no Parley case here")
-    return Case.open(folder)
+    # as every reading command opens one: a 0-byte store (emptied, or a first command killed while it made
+    # it) is said so and left as found; opened as a new case, Parley's empty schema was written over it
+    return open_case_to_read(argparse.Namespace(case=folder))
 
 
 MAX_LIMIT = 1_000_000

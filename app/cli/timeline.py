@@ -36,6 +36,7 @@ from app.core.chats.whatsapp_zip import same_name
 from app.core.evidence.paths import check_outside_evidence
 from app.core.export.timeline import missing_recordings_text, parse_timeline_formats
 from app.core.models import catalogue as models
+from app.core.names import printable, shortened
 from app.core.options import TranslateOptions
 from app.core.store import Case
 from app.core.usecases.enqueueing import check_model
@@ -101,9 +102,11 @@ def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
         loose = phone_tree.unnamed_media(Path(given), named)
         if loose:
             playable = [p for p in loose if kind_of(p.name) in ("audio", "video")]
-            print(f"{given}: {len(playable)} voice note(s) or video(s) and {len(loose) - len(playable)} other file(s) "
+            shown = shortened(printable(given))  # a name's newline as `\n`, as every name printed
+            print(f"{shown}: {len(playable)} voice note(s) or video(s) and {len(loose) - len(playable)} other file(s) "
                   f"in the phone's WhatsApp media folders that no chat read names: in no timeline (python -m app "
-                  f"transcribe {given} takes them in), e.g. {(playable or loose)[0]}", file=sys.stderr)
+                  f"transcribe {shown} takes them in), e.g. {shortened(printable(str((playable or loose)[0])))}",
+                  file=sys.stderr)
 
 
 def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:

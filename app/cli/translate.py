@@ -33,6 +33,7 @@ from app.core.errors import LanguageError, MediaError, ParleyError
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import find_media
 from app.core.models.catalogue import translation_model
+from app.core.names import printable, shortened
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.translation.engine import detect_family, find_model_files, read_vocabulary
@@ -59,6 +60,12 @@ class Input:
     error: str | None = None
 
 
+def _shown(path: str) -> str:
+    """A name as every command prints it: a newline or a right-to-left override as an escape, cut in its
+    middle when very long (a newline in a file's name split the line into two that read as two files)."""
+    return shortened(printable(path))
+
+
 def _inputs(paths: list[str]) -> list[Input]:
     """Inputs by kind; folders are walked (media by content, .txt and .json by name)."""
 
@@ -77,7 +84,7 @@ def _inputs(paths: list[str]) -> list[Input]:
             elif f.error:
                 found.append(Input(f.path, "media", error=f.error))
             else:
-                print(f"skipped {f.path}: {f.skipped}", file=sys.stderr)
+                print(f"skipped {_shown(f.path)}: {f.skipped}", file=sys.stderr)
     return found
 
 
@@ -97,9 +104,9 @@ def _queue_one(case: Case, queue: JobQueue, item: Input, request: TranslationReq
         fail(item.path, exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
     else:
         if queued.skipped:
-            print(f"skipped {item.path}: {queued.skipped}", file=sys.stderr)
+            print(f"skipped {_shown(item.path)}: {queued.skipped}", file=sys.stderr)
         elif queued.stored_run is not None and item.kind == "media":
-            print(f"{item.path}: translating the stored transcript (run {queued.stored_run})", file=sys.stderr)
+            print(f"{_shown(item.path)}: translating the stored transcript (run {queued.stored_run})", file=sys.stderr)
         return queued
     return None
 
@@ -134,7 +141,7 @@ class _Translations:
         self.exported.add(job.id)
         for path in self.paths[job.id]:
             if job.run_id is None:
-                print(f"skipped {path}: {why_nothing_translated(self.case, job)}", file=sys.stderr)
+                print(f"skipped {_shown(path)}: {why_nothing_translated(self.case, job)}", file=sys.stderr)
                 continue
             formats = self.media_formats if is_timed(self.case, job.run_id) else self.text_formats
             for written in export_run(self.case, job.run_id, self.out, formats, self.names[path]):

@@ -171,6 +171,9 @@ class Transcript:
     interview: InterviewDetails | None = None
     export: ExportContext | None = None
     languages: tuple[tuple, ...] = ()  # (start ms, end ms, language, confidence, speech ms): a recording decoded in several
+    # the SHA-256 of the other files whose speech shared its encoder windows (a batch of short files), as the
+    # run recorded it; None where not known (a transcript read back from its JSON)
+    packed_with: tuple[str, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -15,14 +15,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.editing import operations as editing
+from app.core.names import printable
 from app.core.store import Exhibit
-from app.core.store.views import latest_speech_run, speech_runs
+from app.core.store.views import latest_job, latest_speech_run, speech_runs
 from app.gui.cursor_sync import CursorSync
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.find_bar import FindBar
 from app.gui.player import Player
 from app.gui.review_bar import ReviewBar
-from app.gui.run_notice import RunNotice, safe_language_name
+from app.gui.run_notice import RunNotice, not_transcribed, safe_language_name
 from app.gui.segment_actions import SegmentActions
 from app.gui.segment_table import SegmentTable
 from app.gui.speaker_picker import SpeakerPicker
@@ -31,6 +32,13 @@ from app.gui.transport_bar import TransportBar
 from app.gui.video_pane import VideoPane
 from app.gui.waveform_view import WaveformView
 from app.gui.widgets import ElidedLabel, tool_button
+
+
+def missing_recording(exhibit: Exhibit) -> str:
+    """In words, where a recording no longer is (its folder moved, its drive not attached)."""
+    where = " or ".join(printable(p) for p in exhibit.paths[:2]) or printable(exhibit.source.path)
+    return (f"The recording is not at {where} (moved, or its drive is not attached): it cannot be played "
+            "until it is back there. Its transcript can still be read and corrected.")
 
 
 class EditorView(QWidget):
@@ -142,13 +150,18 @@ class EditorView(QWidget):
             self.set_enabled(False)
             self.review.refresh(reset_position=True)
             return
-        path = next((p for p in exhibit.paths if Path(p).is_file()), exhibit.source.path)
+        media = exhibit.source.kind == "media"
+        path = next((p for p in exhibit.paths if Path(p).is_file()), None) if media else None
         if not same_exhibit:
-            self.player.load(path if exhibit.source.kind == "media" else None)
-            self._show_video(exhibit.source.kind == "media" and exhibit.source.has_video)
-            self.waveform.load(path if exhibit.source.kind == "media" else None, exhibit.source.sha256,
-                               exhibit.source.duration_ms, cache_dir)
+            self.player.load(path)
+            self._show_video(media and exhibit.source.has_video)
+            if media and path is None:  # was: "No waveform: [Errno 2] No such file or directory: '…'" and
+                self.waveform.show_message(missing_recording(exhibit), exhibit.source.duration_ms)  # "playback:
+            else:  # Could not open file" in the banner, naming no file
+                self.waveform.load(path, exhibit.source.sha256, exhibit.source.duration_ms, cache_dir)
         self.set_enabled(True)
+        for w in self.controls()[len(self.transport.buttons()):]:  # with no transcript: listening only (Mark
+            w.setEnabled(run_id is not None)  # verified…, Split, Rename speaker… did nothing when clicked)
         self._update_title()
         self.review.refresh(reset_position=True)
         self._fill_speakers()
@@ -172,11 +185,18 @@ class EditorView(QWidget):
         run = self._run_summary()
         self.notice.show_run(run, self.exhibit.source.truncated)
         if self.session.run_id is None or run is None:
-            self.title.set_text(f"{self.exhibit.source.shown_name} — not transcribed yet")
+            words, note = not_transcribed(latest_job(self.session.case, self.exhibit.id))
+            self.title.set_text(f"{self.exhibit.source.shown_name} — {words}")
+            self.notice.show_text(note)  # a failure's reason, in full
             return
         lang = f" · {safe_language_name(run.language)}" if run.language else ""
         partial = " · still transcribing" if run.status == "running" else ""
         self.title.set_text(f"{self.exhibit.source.shown_name} — run {run.id} ({run.task}{lang}){partial}")
+
+    def refresh_untranscribed(self) -> None:
+        """The case changed: an exhibit shown with no transcript says where its job stands now."""
+        if self.exhibit is not None and self.session.run_id is None:
+            self._update_title()
 
     def reload_if_showing(self, run_id: int) -> None:
         """New segments streamed into the run on screen (machine draft only)."""

@@ -40,6 +40,7 @@ from app.core.store import Case, Exhibit
 from app.core.usecases.enqueueing import passed_over
 from app.core.usecases.exhibit_status import exhibit_statuses, run_status  # noqa: F401 - run_status: its old home
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
+from app.gui.exhibit_filter import FilterBar, SortHeader, arranged
 from app.gui.intake_panel import NotAddedPanel
 from app.gui.name_elide import DistinctNameDelegate
 from app.gui.table_model import ColumnsModel
@@ -110,11 +111,35 @@ class ExhibitsModel(ColumnsModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.every: list[ExhibitRow] = []  # the case's exhibits; `rows`: those shown, in the order shown
         self.rows: list[ExhibitRow] = []
+        self.shown, self.typed = "", ""  # the filter (app/gui/exhibit_filter.py)
+        self.sorted_by: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)  # -1: as added
 
     def set_rows(self, rows: list[ExhibitRow]) -> None:
-        with self.rows_replaced([r.exhibit.id for r in rows] == [r.exhibit.id for r in self.rows]):
-            self.rows = rows
+        self.every = rows
+        shown = arranged(rows, self.shown, self.typed, *self.sorted_by)
+        with self.rows_replaced([r.exhibit.id for r in shown] == [r.exhibit.id for r in self.rows]):
+            self.rows = shown
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sorted_by = (column, order)
+        self._rearrange()
+
+    def set_filter(self, shown: str, typed: str) -> None:
+        self.shown, self.typed = shown, typed
+        self._rearrange()
+
+    def _rearrange(self) -> None:
+        """The rows shown again in their order, the selection (and current row) moved with them."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        ids = [self.rows[i.row()].exhibit.id if 0 <= i.row() < len(self.rows) else None for i in old]
+        self.rows = arranged(self.every, self.shown, self.typed, *self.sorted_by)
+        where = {r.exhibit.id: n for n, r in enumerate(self.rows)}
+        self.changePersistentIndexList(old, [self.index(where[i], index.column()) if i in where else QModelIndex()
+                                             for i, index in zip(ids, old)])
+        self.layoutChanged.emit()
 
     def row_total(self) -> int:
         return len(self.rows)
@@ -200,6 +225,7 @@ class ExhibitsView(QWidget):
         self.setAcceptDrops(True)
         self.model = ExhibitsModel(self)
         self.table = QuietTable(self)
+        self.table.setHorizontalHeader(SortHeader(self.table))  # before the model: it takes the table's
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
@@ -219,6 +245,11 @@ class ExhibitsView(QWidget):
         # the vertical scroll bar showing too
         self.columns = ColumnFitter(self.table, 0, [(4, 62), (5, self._usual_status_width), (0, 110), (5, 84)],
                                     name_min=150)
+        header.setSortIndicatorClearable(True)  # a third click: back to the order the exhibits were added
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # a header clicked sorts by its column (ExhibitsModel.sort)
+        self.filter_bar = FilterBar(self)
+        self.filter_bar.changed.connect(self._filter_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
         self.table.selectionModel().selectionChanged.connect(self._selection)
@@ -248,6 +279,7 @@ class ExhibitsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(title)
         layout.addLayout(buttons)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.not_added)
         layout.addWidget(self.hint)
@@ -269,8 +301,13 @@ class ExhibitsView(QWidget):
         ids = self.selected_ids()
         return ids[0] if ids else None
 
-    def select(self, exhibit_id: int) -> None:
+    def select(self, exhibit_id: int, reveal: bool = True) -> None:
+        """The exhibit's row selected and current; one the filter hides is shown first (`reveal`: a
+        search hit's exhibit was opened with nothing selected in the list)."""
         row = self.model.row_of(exhibit_id)
+        if row < 0 and reveal and any(r.exhibit.id == exhibit_id for r in self.model.every):
+            self.filter_bar.clear()
+            row = self.model.row_of(exhibit_id)
         if row >= 0:  # exactly this row, whatever modifier keys are held
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             self.table.selectionModel().setCurrentIndex(self.model.index(row, 0), flags)
@@ -285,8 +322,16 @@ class ExhibitsView(QWidget):
             # the same exhibit selected again, silently: shown again, its transcript closed the line
             # being typed (the table's own signals were blocked here, not its selection model's)
             with QSignalBlocker(self.table.selectionModel()):
-                self.select(keep[0])
+                self.select(keep[0], reveal=False)
             self.table.viewport().update()
+        self.filter_bar.show_count(len(self.model.rows), len(rows))
+
+    def _filter_changed(self) -> None:
+        self.model.set_filter(self.filter_bar.shown(), self.filter_bar.typed())
+        self.filter_bar.show_count(len(self.model.rows), len(self.model.every))
+        current = self.table.currentIndex()
+        if current.isValid():
+            self.table.scrollTo(current)
 
     # -------------------------------------------------------------- adding
     def pick_files(self) -> None:

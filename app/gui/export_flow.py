@@ -21,7 +21,7 @@ from app.core.errors import ParleyError
 from app.core.export import available_formats
 from app.core.store import Case
 from app.core.store.interview import read_interview, write_interview
-from app.core.usecases.exporting import export_names, export_run
+from app.core.usecases.exporting import export_names, export_run, run_to_export
 from app.gui import prefs
 from app.gui.case_task import CaseTask
 from app.gui.export_dialog import ExportDialog, remembered_formats
@@ -34,6 +34,14 @@ def write_exports(case: Case, folder: Path, formats: list[str], run_ids: list[in
     for run_id in run_ids:
         written.extend(export_run(case, run_id, folder, formats, names[run_id], actor=actor))
     return written
+
+
+def transcripts(case: Case) -> list[int]:
+    """"All exhibits": each one's transcript, as the CLI's `export` and the Editor take it (it wrote the
+    newest run of any kind: a translation made since was written in its place). A translation where
+    there is nothing else."""
+    found = (run_to_export(case, e.id, "transcribe") or run_to_export(case, e.id) for e in case.exhibits())
+    return [run_id for run_id in found if run_id]
 
 
 def refusal(formats: list[str], run_ids: list[int]) -> str | None:
@@ -79,7 +87,7 @@ class ExportFlow(QObject):
     def _run_ids(self, every_exhibit: bool) -> list[int]:
         w = self.window
         if every_exhibit:
-            return [r for r in (w.case.latest_run(e.id) for e in w.case.exhibits()) if r]
+            return transcripts(w.case)
         if w.tabs.currentWidget() is w.translation and w.translation.current_run():
             return [w.translation.current_run()]  # the translation, side by side with its source
         return [w.session.run_id] if w.session.run_id else []

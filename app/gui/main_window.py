@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
 
     def refresh_exhibits(self) -> None:
         self.exhibits.set_rows(exhibit_rows(self.case))
+        self.editor.refresh_untranscribed()  # a failed job retried, a queued one failed
 
     def refresh_history(self) -> None:
         self.history.show_run(self.case, self.session.run_id)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
-from app.core.store.views import RunSummary
+from app.core.store.views import JobSummary, RunSummary
 from app.core.usecases.exhibit_status import (  # noqa: F401 - their old home: the window's modules import them here
     UNCERTAIN_LANGUAGE,
     language_uncertain,
@@ -47,6 +47,20 @@ def notices(run: RunSummary | None, truncated_source: bool) -> list[str]:
     if run.status not in ("complete", "running"):
         out.append(f"This run did not finish ({run.status}).")
     return out
+
+
+def not_transcribed(job: JobSummary | None) -> tuple[str, str]:
+    """For an exhibit with no transcript: the words after its name in the editor's title, and a notice.
+    A failed file read "not transcribed yet", as one never queued did, its reason nowhere in view."""
+    if job is None or job.state == "done":
+        return "not transcribed yet", ""
+    if job.state == "failed":
+        reason = (job.error or "no reason recorded").strip().rstrip(".")
+        return "transcription failed", (f"Transcription failed: {reason}. Retry it in the Queue, or re-queue it "
+                                        "with Transcribe selected.")
+    words = {"running": "being transcribed", "paused": "paused in the queue", "queued": "queued to be transcribed",
+             "cancelled": "not transcribed (its job was cancelled)"}
+    return words.get(job.state, f"not transcribed yet ({job.state})"), ""
 
 
 class RunNotice(QWidget):
@@ -112,6 +126,13 @@ class RunNotice(QWidget):
         code = self.language_box.currentData()
         if code:
             self.rerunRequested.emit(code)
+
+    def show_text(self, text: str) -> None:
+        """Only these words (no re-run offered); hidden when there are none."""
+        self.label.setText(text)
+        self.language_box.hide()
+        self.rerun_button.hide()
+        self.setVisible(bool(text))
 
     def show_run(self, run: RunSummary | None, truncated_source: bool) -> None:
         texts = notices(run, truncated_source)

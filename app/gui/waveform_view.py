@@ -91,6 +91,13 @@ class WaveformView(QWidget):
             self.loader.load(sha256, path, sha256, cache_dir, duration_ms)
         self.update()
 
+    def show_message(self, text: str, duration_ms: int) -> None:
+        """No waveform to draw, and why (the recording missing)."""
+        self.envelope, self._key = None, ""
+        self.duration_ms, self.position_ms = duration_ms, 0
+        self.message = text
+        self.update()
+
     def _loaded(self, key: str, result: object) -> None:
         if key != self._key:
             return
@@ -208,7 +215,8 @@ class WaveformView(QWidget):
             p.drawPixmap(0, 0, self._wave_pixmap(start, end))
         if self.message:
             p.setPen(TEXT)
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
+            p.drawText(self.rect().adjusted(8, 4, -8, -4), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                       self.message)  # a long one (a missing recording's path) wrapped, not cut at the edges
         if self.duration_ms:
             x = self.x_of(self.position_ms)
             p.setPen(QPen(PLAYHEAD, 2))

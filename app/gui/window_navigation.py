@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
 
-from app.core.store.views import speech_runs
+from app.core.store.views import latest_speech_run, speech_runs
 from app.gui.run_notice import run_title
 
 
@@ -58,11 +58,13 @@ def enter_exhibit(w: Any, exhibit_id: int) -> None:
 
 
 def fill_runs(w: Any, exhibit_id: int, prefer: int | None = None) -> None:
-    """The exhibit's transcripts in the picker: `prefer`, else its first complete one, shown."""
+    """The exhibit's transcripts in the picker: `prefer`, else the one its row in the Exhibits list
+    speaks of (its newest complete transcript before a speech translation made since: the editor
+    opened on the translation, whose place is the Translation tab), shown."""
     runs = speech_runs(w.case, exhibit_id)
     ids = [r.id for r in runs]
-    chosen = (ids.index(prefer) if prefer in ids
-              else next((i for i, r in enumerate(runs) if r.status == "complete"), 0))
+    shown = latest_speech_run(w.case, exhibit_id)
+    chosen = ids.index(prefer) if prefer in ids else ids.index(shown.id) if shown is not None else 0
     with QSignalBlocker(w.run_box):
         w.run_box.clear()
         for r in runs:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
+
 WORKER_STOPPED = "The transcription worker stopped"
 
 
@@ -21,7 +23,23 @@ def wire_bridge(w: Any) -> None:
     b.modelLoaded.connect(lambda m, d, s: set_worker_text(w, f"model {m} on {d} ({s:.1f}s to load)"))
     b.workerCrashed.connect(lambda reason: on_worker_stopped(w, reason))
     b.unavailable.connect(w.add_problem)
-    b.anyEvent.connect(w.refresh_queue)
+    b.anyEvent.connect(lambda: soon(w, "refresh_queue"))
+
+
+def soon(w: Any, name: str) -> None:
+    """w.<name>() once, at the event loop's next turn, however many of the worker's events in one poll ask for
+    it: a batch of 50 notes finishing read the case's tables 50 times over (and its queue 100 times) in one go,
+    0.9 s in which the window did not answer."""
+    pending: set[str] = w.__dict__.setdefault("_refresh_soon", set())
+    if name in pending:
+        return
+    pending.add(name)
+
+    def run() -> None:
+        pending.discard(name)
+        getattr(w, name)()
+
+    QTimer.singleShot(0, w, run)
 
 
 def on_worker_stopped(w: Any, reason: str) -> None:
@@ -48,9 +66,13 @@ def on_segments(w: Any, run_id: int) -> None:
 
 
 def on_job_done(w: Any, job_id: int, run_id: object) -> None:
+    """A new transcript of the exhibit on screen is shown; a translation goes to the Translation tab,
+    the editor left on the transcript being proofread (it went to the speech translation)."""
     w.statusBar().showMessage(f"Job {job_id} done.", 5000)
-    w.refresh()
+    soon(w, "refresh")
     exhibit = w.editor.exhibit
-    if exhibit is not None and isinstance(run_id, int) and w.case.run(run_id).exhibit_id == exhibit.id:
-        w._fill_runs(exhibit.id, prefer=run_id)
+    run = w.case.run(run_id) if exhibit is not None and isinstance(run_id, int) else None
+    if exhibit is not None and run is not None and run.exhibit_id == exhibit.id:
+        keep = w.session.run_id if run.task != "transcribe" else None
+        w._fill_runs(exhibit.id, prefer=keep or run.id)
         w.translation.show_exhibit(exhibit.id)

@@ -33,7 +33,7 @@ from app.core.models.device import choose
 from app.core.options import ExportOptions, TranscribeOptions, from_dict
 from app.core.store import Case, Exhibit
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
-from app.core.translation.runs import SameLanguageError, translate_job
+from app.core.translation.runs import NoTextError, SameLanguageError, translate_job
 from app.core.usecases.exporting import export_run, run_to_export
 from app.worker.command_thread import CommandThread
 from app.worker.protocol import (
@@ -373,7 +373,7 @@ class Worker(CommandThread):
         tracker.begin()
         try:
             result = translate_job(self.case, job, translator, tracker.update, self._stop_check(job.id))
-        except SameLanguageError:  # the speech turned out to be in the target language already
+        except (SameLanguageError, NoTextError):  # in the target language already, or no words at all
             return None, False  # done: nothing to translate, no run written
         return result.run_id, result.stopped
 

@@ -89,6 +89,7 @@ def decode_pieces(
     doubted: frozenset[int] = frozenset(),
     carried: bool = False,
     follow: bool = False,
+    mixed: bool = False,
 ) -> dict[int, tuple[str, float]]:
     """Fill `piece.segments` for every piece of the packed `windows`; returns the language of each owner.
     `on_piece_done(piece)` is called on this thread as each piece's text is ready.
@@ -120,6 +121,9 @@ def decode_pieces(
     step, no encoder pass), and a piece it names another language for with confidence is decoded in
     that one where its own audio confirms it (language_check.switches); a piece whose own stretches change
     language part-way is cut there, each part decoded in its own (language_check.mixed_pieces).
+
+    `mixed`: pieces of one memory span share a beam search whatever their languages, each prompted
+    in its own (many short files: see decode_batches).
     """
     batch, options, workers = decoder.batch, decoder.options, decoder.engine.placement.replicas
     pieces = [p for w in windows for p in w]
@@ -151,17 +155,21 @@ def decode_pieces(
                 language_check.heard(p, d, "on its own audio")
         return checked
 
-    def transcribe(job: tuple[str, list[Piece]]) -> None:
-        language, part = job
+    def language_of(piece: Piece) -> str:
+        return decided.get(id(piece), languages[piece.owner])[0]  # type: ignore[index]
+
+    def transcribe(part: list[Piece]) -> None:
+        spoken = [language_of(p) for p in part]  # each piece's own: a batch may hold several (`mixed`)
         memories, starts = decoder.memories(encoded, part)
         outputs = decoder.decode(
-            memories, language, [start_token(p) for p in part], [end_token(p) for p in part],
+            memories, spoken, [start_token(p) for p in part], [end_token(p) for p in part],
             lambda i: decoder.memories(encoded, [part[i]], ENCODER_FRAMES)[0][0],
             [p.owner in doubtful for p in part], [p.alone for p in part],
         )
         content = [encoded[p.window][1] for p in part]
         ends = [(p.offset + len(p.audio)) / SAMPLE_RATE for p in part]
-        for p, out, subs in zip(part, outputs, decoder.words(memories, starts, outputs, content, ends)):
+        for p, language, out, subs in zip(part, spoken, outputs,
+                                          decoder.words(memories, starts, outputs, content, ends)):
             in_doubt = p.owner in doubtful  # its words kept only from a reading that passes the checks
             unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, languages[p.owner])))
             own = decided.get(id(p), languages[p.owner])  # its language, and how sure of it its own audio is
@@ -202,18 +210,31 @@ def decode_pieces(
         split = language_check.mixed_pieces(decoder, encoded, pieces, decided, languages, allowed) if follow else {}
         decided.update((id(u), u.language) for parts in split.values() for u in parts)  # type: ignore[misc]
         whole = {id(parts[-1]): p for p in pieces for parts in [split.get(id(p))] if parts}  # a cut piece is done with its last part
-        by_language: dict[str, list[Piece]] = {}
-        for p in [u for whole_piece in pieces for u in split.get(id(whole_piece), [whole_piece])]:
-            by_language.setdefault(decided.get(id(p), languages[p.owner])[0], []).append(p)  # type: ignore[index]
-        work = [(language, part) for language, same in by_language.items()
-                for part in decode_batches(same, batch, workers)]
-        work.sort(key=lambda job: -memory_span(job[1][0]) * len(job[1]))  # longest first: no replica idles at the end
+        units = [u for whole_piece in pieces for u in split.get(id(whole_piece), [whole_piece])]
+        work = language_batches(units, language_of, batch, workers, mixed)
         cut_parts = {id(u) for parts in split.values() for u in parts}
-        done = (lambda job: [on_piece_done(whole.get(id(p), p)) for p in job[1]
-                             if id(p) not in cut_parts or id(p) in whole]) if on_piece_done else None
+        done = (lambda part: [on_piece_done(whole.get(id(p), p)) for p in part
+                              if id(p) not in cut_parts or id(p) in whole]) if on_piece_done else None
         _map(pool, transcribe, work, should_stop, done)
         language_check.join_parts(pieces, split)
     return languages  # type: ignore[return-value]
+
+
+def language_batches(units: list[Piece], language_of: Callable[[Piece], str], batch: BatchOptions, workers: int,
+                     mixed: bool = False) -> list[list[Piece]]:
+    """The pieces cut into beam searches (packing.decode_batches: one memory span each, at most the decode
+    batch and frame bound), longest work first (no replica idles at the end); of one language each unless
+    `mixed`: then each piece is prompted in its own language beside the others (a prompt is as long in
+    every language). On the 112 clips (session 24, in-process): 44 beam searches instead of 65 and 5% less
+    CPU, but not the same text: CTranslate2's float sums differ with a batch's make-up, a piece at the
+    edge of Whisper's checks (an Austen clip's first reading, "He", by the log-probability floor) went
+    the other way, en 6.4 -> 7.0%, and 3 clips' word times moved 20-210 ms. So it is off by default
+    (BatchOptions.mixed_languages)."""
+    keyed: dict[str, list[Piece]] = {}
+    for piece in units:
+        keyed.setdefault("" if mixed else language_of(piece), []).append(piece)
+    work = [part for same in keyed.values() for part in decode_batches(same, batch, workers)]
+    return sorted(work, key=lambda part: -memory_span(part[0]) * len(part))
 
 
 LANGUAGE_IN_DOUBT = 0.75  # still this unsure after the piece alone was asked (LANGUAGE_CONFIDENT is 0.8)

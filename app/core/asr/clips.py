@@ -88,7 +88,8 @@ def transcribe_clips(
         }
         windows = pack(pieces, batch)  # in order: a file's pieces, and files queued together, share windows
         found = decode_pieces(decoder, windows, languages, allowed, should_stop, piece_done,
-                             follow=not forced) if pieces else {}  # a note may change language part-way
+                             follow=not forced, mixed=batch.mixed_languages) if pieces else {}  # a note may change
+        # language part-way; notes in several languages may share beam searches (batched.language_batches)
         companions = _companions(windows, [item.source.sha256 for item in pending])
         for index, item in enumerate(pending):
             if item.error is not None:
@@ -97,7 +98,8 @@ def transcribe_clips(
                 yield _alone(engine, item.source, options, batch, should_stop)
             else:
                 language, probability = found.get(index, (forced or "", 1.0 if forced else 0.0))
-                withheld = None if forced else withheld_note(item.pieces)
+                # an English-only model detects nothing: "read as en 100%" would claim it did
+                withheld = None if forced or not engine.multilingual else withheld_note(item.pieces)
                 if not forced:  # the language its own text was decoded in, and how sure its own audio is
                     language, probability = file_language(item.pieces, (language, probability))
                 if withheld:  # no words kept: its language is in doubt, however sure one reading was

@@ -211,7 +211,7 @@ class BatchDecoder:
         return fw.tokenizer(self.whisper, self.engine.multilingual, self.options.task, language)
 
     def decode(
-        self, composites: list[np.ndarray], language: str, starts: list[int], ends: list[int],
+        self, composites: list[np.ndarray], language: str | list[str], starts: list[int], ends: list[int],
         whole: Callable[[int], np.ndarray], in_doubt: list[bool] | None = None, alone: list[bool] | None = None,
     ) -> list[DecodeOutput]:
         """Beam search over a batch; where a result fails Whisper's checks, that piece
@@ -222,10 +222,14 @@ class BatchDecoder:
         Each prompt ends with the timestamp token of where its piece starts in the
         window (`starts`, 20 ms steps): the decoder is told where to read. What it
         reads after its piece's end (`ends`) is cut off, and the token budget is
-        bounded by the batch's memory span (a run-on cannot take long).
+        bounded by the batch's memory span (a run-on cannot take long). `language`: the batch's, or each
+        piece's (a prompt is as long in every language, and the tokens suppressed are the same).
         """
-        tokenizer = self.tokenizer(language)
-        prompts = [list(tokenizer.sot_sequence) + [tokenizer.timestamp_begin + s] for s in starts]
+        spoken = [language] * len(composites) if isinstance(language, str) else language
+        tokenizers = {code: self.tokenizer(code) for code in dict.fromkeys(spoken)}
+        own = [tokenizers[code] for code in spoken]
+        tokenizer = own[0]
+        prompts = [list(t.sot_sequence) + [t.timestamp_begin + s] for t, s in zip(own, starts)]
         longest_s = (len(composites[0]) - MEMORY_LEAD - MEMORY_TAIL) * 0.02
         common = {
             "max_length": min(fw.max_length(self.whisper), len(prompts[0]) + int(TOKENS_PER_SECOND * longest_s) + 32),
@@ -239,17 +243,17 @@ class BatchDecoder:
             _storage(composites), prompts,
             beam_size=self.options.beam_size, patience=1.0, **common,
         )
-        outputs = [self._summarise(r, tokenizer, 0.0, end) for r, end in zip(results, ends)]
+        outputs = [self._summarise(r, t, 0.0, end) for r, t, end in zip(results, own, ends)]
         doubts = in_doubt or [False] * len(outputs)
         for i, out in enumerate(outputs):
             if out.needs_fallback:
-                outputs[i] = self._fallback(whole(i), prompts[i], tokenizer, out, common, ends[i], doubts[i])
-        self._continue(composites, outputs, tokenizer, ends, common, whole, alone or [False] * len(outputs))
+                outputs[i] = self._fallback(whole(i), prompts[i], own[i], out, common, ends[i], doubts[i])
+        self._continue(composites, outputs, ends, common, whole, alone or [False] * len(outputs))
         return outputs
 
     def _continue(
-        self, composites: list[np.ndarray], outputs: list[DecodeOutput], tokenizer: Tokenizer, ends: list[int],
-        common: dict, whole: Callable[[int], np.ndarray], alone: list[bool],
+        self, composites: list[np.ndarray], outputs: list[DecodeOutput], ends: list[int], common: dict,
+        whole: Callable[[int], np.ndarray], alone: list[bool],
     ) -> None:
         """Decode on where the decoder stopped early.
 
@@ -260,10 +264,10 @@ class BatchDecoder:
         from where it stopped (_read_on); it used to carry on from all its tokens so far
         as a forced prefix over the whole memory, as a packed piece still does (_force_on):
         every one decoded again at full beam width, a fifth of a long recording's decoding
-        CPU for a few seconds of speech per held-back piece.
+        CPU for a few seconds of speech per held-back piece. Each piece goes on in its own language.
         """
-        begin = tokenizer.timestamp_begin
-        sot = list(tokenizer.sot_sequence)
+        begin = outputs[0].tokenizer.timestamp_begin  # the same in every language
+        sot = list(outputs[0].tokenizer.sot_sequence)  # ... and as long
         ends = list(ends)
         for _ in range(CONTINUATIONS):
             todo = [i for i, out in enumerate(outputs) if held_back(out.tokens, begin, ends[i])
@@ -271,9 +275,9 @@ class BatchDecoder:
             if not todo:
                 break
             for i in (i for i in todo if not (alone[i] and self.read_on_alone)):  # packed: carried on from its tokens (see _force_on)
-                self._force_on(composites[i], outputs[i], tokenizer, ends, i, common)
+                self._force_on(composites[i], outputs[i], outputs[i].tokenizer, ends, i, common)
             for i in (i for i in todo if alone[i] and self.read_on_alone):  # one beam search each: the text so far is its prompt
-                self._read_on(whole(i), outputs[i], tokenizer, ends, i, common)
+                self._read_on(whole(i), outputs[i], outputs[i].tokenizer, ends, i, common)
 
     def _force_on(self, composite: np.ndarray, out: DecodeOutput, tokenizer: Tokenizer, ends: list[int], i: int,
                   common: dict) -> None:
@@ -365,20 +369,22 @@ class BatchDecoder:
         mel frames hold audio.
 
         A subsegment the decoder starts at or after its piece's end (`ends`, window
-        seconds) is a second reading of the same speech, and is dropped.
+        seconds) is a second reading of the same speech, and is dropped. Pieces are aligned with the
+        others of their language (the alignment is prompted in it, and splits words by its rules).
         """
-        tokenizer = outputs[0].tokenizer
         lists: list[list[dict]] = []
         for out, frames, end, lo in zip(outputs, content, ends, starts):
-            subsegments = fw.split_by_timestamps(self.whisper, tokenizer, out.tokens, frames)
+            subsegments = fw.split_by_timestamps(self.whisper, out.tokenizer, out.tokens, frames)
             lists.append([
                 dict(s, seek=2 * lo) for s in subsegments
-                if any(t < tokenizer.eot for t in s["tokens"]) and s["start"] < end + 0.3
+                if any(t < out.tokenizer.eot for t in s["tokens"]) and s["start"] < end + 0.3
             ])
-        todo = [i for i, subs in enumerate(lists) if subs]
-        if todo:
+        filled = [i for i, subs in enumerate(lists) if subs]
+        for language in dict.fromkeys(outputs[i].tokenizer.language_code for i in filled):
+            todo = [i for i in filled if outputs[i].tokenizer.language_code == language]
             fw.add_word_timestamps(
-                self.whisper, [lists[i] for i in todo], tokenizer, _storage([memories[i] for i in todo]),
+                self.whisper, [lists[i] for i in todo], outputs[todo[0]].tokenizer,
+                _storage([memories[i] for i in todo]),
                 [max(2, min(content[i] - 2 * starts[i], 2 * len(memories[i]))) for i in todo],
                 PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS,
             )

@@ -39,6 +39,8 @@ class BatchOptions:
     group_windows: int = 16  # windows encoded before their pieces are decoded (bounds memory)
     even_groups: bool = True  # short files shared out in groups of one size (clips._groups); False: runs before session 17
     decode_frames: int = 0  # pieces x memory frames per beam search at most (0: only decode_batch bounds it)
+    mixed_languages: bool = False  # True: short files' pieces in several languages share beam searches
+    # (batched.language_batches): 5% less CPU on the 112 clips, but one English clip's text changed (README)
 
 
 DEFAULT_BATCH = BatchOptions()  # a CPU's

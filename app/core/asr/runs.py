@@ -256,6 +256,11 @@ def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, o
     save_run_voiceprints(case, run_id, found.result.model_sha256, voiceprints)
 
 
+NO_WORDS_ENGLISH_ONLY = ("speech was detected but no words were recognised: the speech may be in another language, "
+                         "which this English-only model cannot transcribe (re-run with a multilingual model, "
+                         "--model base, and --language if it is known) or unintelligible")
+
+
 def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool, notes: tuple[str, ...] = (),
             segments: int = 1) -> None:
     """Complete the run; its warnings say what a reader must know (truncation, damage, the
@@ -264,6 +269,8 @@ def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool, notes: t
                 *dict.fromkeys(n for n in notes if n)]
     if segments == 0:
         warnings.append("no speech found: the transcript is empty")
+    elif not any(s.text.strip() for s in case.segments(run_id)) and ENGLISH_ONLY_NOTE in warnings:
+        warnings.append(NO_WORDS_ENGLISH_ONLY)  # `--language` with this model is refused: say what can be done
     elif not any(s.text.strip() for s in case.segments(run_id)):
         warnings.append("speech was detected but no words were recognised: the language may be wrong "
                         "(re-run with --language) or the speech unintelligible")

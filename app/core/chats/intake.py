@@ -21,7 +21,7 @@ from app.core.hashing import sha256_file
 from app.core.media.decode import probe
 from app.core.media.intake import NOT_UTF8
 from app.core.media.unusable import SILENT_VIDEO
-from app.core.names import is_utf8, storable
+from app.core.names import is_utf8, printable, storable
 from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
@@ -92,8 +92,10 @@ class TakenIn:
 
     @property
     def shown(self) -> str:
-        """The export as the user knows it: its path, or the outer zip and member it was found in."""
-        return f"{self.found_in[0]} → {' → '.join(self.found_in[1:])}" if self.found_in else str(self.original)
+        """The export as the user knows it: its path, or the outer zip and member it was found in (a
+        newline or right-to-left override in a name as an escape: printed raw, it broke the line)."""
+        return printable(f"{self.found_in[0]} → {' → '.join(self.found_in[1:])}" if self.found_in
+                         else str(self.original))
 
 
 def export_source(path: Path, container: str) -> SourceInfo:

@@ -216,12 +216,21 @@ def settings_in_words(transcript: Transcript) -> str:
     if "device" in s:
         parts.append(_device_words(s))
     if "batch" in s:
-        parts.append("decoded with other files' speech" if s["batch"] else "decoded on its own")
+        parts.append(_packing_words(transcript))
     if str(s.get("diarization", "")).startswith("speaker-"):
         parts.append(f"speakers told apart by the {s['diarization']} voice model")
     elif s.get("diarize") == "off" or "diarization" in s:
         parts.append("speakers not told apart by machine")
     return ", ".join(parts)
+
+
+def _packing_words(transcript: Transcript) -> str:
+    """Whether other files' speech shared this file's encoder windows, as its run recorded it (the
+    setting alone said "decoded with other files' speech" of an interview transcribed alone, and of
+    every recording too long to be batched)."""
+    if not transcript.settings["batch"] or transcript.packed_with == ():
+        return "decoded on its own"
+    return "decoded with other files' speech"  # recorded so, or not known (read back from a JSON)
 
 
 def channels_words(transcript: Transcript) -> str:

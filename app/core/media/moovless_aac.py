@@ -20,21 +20,17 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import av
-
-from app.core.media import boxes
+from app.core.media import boxes, moovless_video
+from app.core.media.aac_frames import LC, RATES, TABLES, most_frame
+from app.core.media.aac_frames import decoder as _decoder
+from app.core.media.aac_frames import walk as _walk
 from app.core.media.by_content import remembered
 from app.core.media.views import Framed, from_start
 
-RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
-TABLES = (48000, 16000, 24000, 32000, 8000, 64000, 96000)  # one rate of each set sharing band tables
 ALIKE = {48000: ("44.1 kHz", 0.09), 24000: ("22.05 kHz", 0.09), 16000: ("12 or 11.025 kHz", 0.45),
          96000: ("88.2 kHz", 0.09)}  # the rates that share its band tables, and how far off they would be
-LC = 2  # AAC-LC's audio object type
 ADTS_HEADER = 7
 MOST_BYTES = 96 << 20  # a voice note's media data (read whole); an hour at 128 kbit/s is 58 MB
-CHANNEL_BYTES = 768  # 6,144 bits: the most one channel's frame holds
-SLACK = 64  # bytes a frame may run past that (fill elements)
 RESYNC = 1 << 16  # bytes searched past a frame that does not decode for the next that does
 RUN = 8  # frames that must decode one after another, each opening as the frames do, where they are found again
 TRIAL_FRAMES = 150  # frames each rate is tried on (3-10 s: past a silent start)
@@ -52,6 +48,9 @@ class Unindexed:
     cut: bool  # the file ends before the media data's stated end
     unread: int  # bytes of media data after the last frame that decodes
     gaps: tuple[tuple[float, int, float], ...] = ()  # stretches that do not decode: when (s), bytes, least seconds held
+    video: str = ""  # a video's pictures' coding ('h264', 'hevc') when the frames lie between its NAL units
+    video_bytes: int = 0  # bytes of its pictures passed over
+    paced: float = 0.0  # the pictures a second at which the frames' count settled the rate among those decoding alike
 
     @property
     def duration_ms(self) -> int:
@@ -62,6 +61,9 @@ class Unindexed:
         layout = "mono" if self.channels == 1 else "stereo" if self.channels == 2 else f"{self.channels} channels"
         if self.stated:
             rate = f"at {self.rate:,} Hz {layout}, as what is left of its index states"
+        elif self.paced:
+            rate = (f"at {self.rate:,} Hz {layout}: of the rates decoding alike, the one at which its frames last as "
+                    f"long as its pictures at about {round(self.paced)} a second (the index is gone)")
         elif self.rate in ALIKE:
             other, off = ALIKE[self.rate]
             rate = (f"at {self.rate / 1000:g} kHz {layout}: only the index states the rate, and {other} decodes "
@@ -70,6 +72,11 @@ class Unindexed:
             rate = f"at {self.rate / 1000:g} kHz {layout}, the one rate its frames decode at (the index is gone)"
         lost = (f"; its last {self.unread:,} bytes do not decode as AAC frames (damaged, or not sound): not transcribed"
                 if self.unread > self.most_frame and not self.cut else "")
+        if self.video:
+            return (f"a video without its index (the moov atom is missing or cut: a recording killed before it ended): "
+                    f"its pictures are not read ({self.video_bytes:,} bytes of {moovless_video.NAMES[self.video]} "
+                    f"passed over); its sound read as the {len(self.frames):,} AAC frames found between them, each "
+                    f"found by decoding it, {rate}{self._damage}{lost}")
         return (f"an M4A/MP4 without its index (the moov atom is missing or cut: an unfinished recording): read "
                 f"as the {len(self.frames):,} AAC frames its media data holds, each found by decoding it, "
                 f"{rate}{self._damage}{lost}")
@@ -79,6 +86,10 @@ class Unindexed:
         if not self.gaps:
             return ""
         when, size, held = self.gaps[0]
+        if self.video:
+            return (f"; {len(self.gaps):,} stretch(es) of it ({sum(gap[1] for gap in self.gaps):,} bytes, the first "
+                    f"{size:,} at {when:.1f} s of sound) are neither its pictures' NAL units nor AAC frames (damaged) "
+                    f"and are left out: any sound they held is lost, and what follows is heard that much early")
         return (f"; {len(self.gaps):,} stretch(es) of it ({sum(gap[1] for gap in self.gaps):,} bytes, the first "
                 f"{size:,} at {when:.1f} s) do not decode (damaged, or not sound) and are left out: what follows each is heard "
                 f"early, by {held:.2f} s or more (how long they lasted cannot be told from their bytes)")
@@ -89,7 +100,7 @@ class Unindexed:
 
     @property
     def most_frame(self) -> int:
-        return CHANNEL_BYTES * self.channels + SLACK
+        return most_frame(self.channels)
 
     def view(self, handle: BinaryIO) -> Framed:
         return Framed(handle, list(self.frames), self._header, ADTS_HEADER)
@@ -114,9 +125,32 @@ def found(handle: BinaryIO) -> Unindexed | None:
         data = boxes.payload(handle, b"mdat")
         if data is not None and data[1] <= data[0]:  # its size never written past its header: to the end
             data = (data[0], handle.seek(0, 2), False)
-        if data is None or data[1] - data[0] > MOST_BYTES or data[1] <= data[0]:
+        if data is None or data[1] <= data[0] or data[1] - data[0] > moovless_video.MOST_BYTES:
             return None
-        return remembered(_FOUND, handle, lambda: _walked(handle, *data))
+        return remembered(_FOUND, handle, lambda: _looked(handle, *data))
+
+
+def most_bytes(handle: BinaryIO, data: tuple[int, int, bool]) -> int:
+    """The most media data searched for frames: a video's pictures are passed over, not decoded."""
+    return moovless_video.MOST_BYTES if moovless_video.video_at(handle, data[0], data[1]) else MOST_BYTES
+
+
+def _looked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:
+    """A video's sound between its pictures, or a voice note's frames (media data of MOST_BYTES at most)."""
+    video = moovless_video.video_at(handle, start, end)  # kept with the result: looked for once a file
+    if video is not None:
+        return _between_pictures(handle, video[0], start, end, cut)  # from the start: the sound may come first
+    return _walked(handle, start, end, cut) if end - start <= MOST_BYTES else None
+
+
+def _between_pictures(handle: BinaryIO, codec: str, start: int, end: int, cut: bool) -> Unindexed | None:
+    stated = None if cut else _stated(handle, end)
+    sound = moovless_video.walked(handle, start, end, cut, codec, stated)
+    if sound is None:
+        return None
+    return Unindexed(sound.frames, sound.rate, sound.channels, stated is not None, sound.cut, sound.unread,
+                     tuple((before * 1024 / sound.rate, size, 0.0) for before, size in sound.gaps),
+                     codec, sound.video_bytes, sound.paced[1] if sound.paced else 0.0)
 
 
 def _walked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:
@@ -198,69 +232,6 @@ def _configuration(data: memoryview, stated: tuple[int, int] | None) -> tuple[in
             if len(lengths) > walked:
                 best, walked = (rate, count, False), len(lengths)
     return best
-
-
-def _walk(decoder, data: memoryview, at: int, limit: int | None, channels: int) -> list[tuple[int, int]]:
-    """(offset, length) of the frames found one after another from `at` (up to `limit` of them)."""
-    lengths: list[tuple[int, int]] = []
-    guess = None
-    most = CHANNEL_BYTES * channels + SLACK
-    while at < len(data) and (limit is None or len(lengths) < limit):
-        length = _frame_length(decoder, data, at, min(most, len(data) - at), guess)
-        if length is None:
-            break
-        lengths.append((at, length))
-        at, guess = at + length, length
-    return lengths
-
-
-def _frame_length(decoder, data: memoryview, at: int, top: int, guess: int | None) -> int | None:
-    """The fewest bytes from `at` the decoder reads a whole frame from, or None (none do)."""
-    def whole(length: int) -> bool:
-        return _decodes(decoder, data[at:at + length])
-
-    low, high = 0, top  # [at, at + low) is no whole frame; [at, at + high) is (once checked)
-    if guess is not None and guess < top:
-        step = 1
-        if whole(guess):
-            high = guess
-            while high - step > 0 and whole(high - step):
-                high, step = high - step, step * 2
-            low = max(0, high - step)
-        else:
-            low = guess
-            while low + step < top and not whole(low + step):
-                low, step = low + step, step * 2
-            high = min(top, low + step)
-    if high == top and not whole(top):
-        return None
-    while high - low > 1:
-        middle = (low + high) // 2
-        if whole(middle):
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-def _decodes(decoder, chunk: memoryview) -> bool:
-    """Whether the decoder reads a whole frame from the chunk's start (what follows it may not be one)."""
-    decoder.flush_buffers()
-    try:
-        return bool(decoder.decode(av.Packet(bytes(chunk))))
-    except (av.error.FFmpegError, ValueError):
-        return False
-
-
-def _decoder(rate: int, channels: int):
-    decoder = av.CodecContext.create("aac", "r")
-    decoder.extradata = _config(rate, channels)
-    return decoder
-
-
-def _config(rate: int, channels: int) -> bytes:
-    """An AAC-LC AudioSpecificConfig: object type, rate index, channel configuration."""
-    return struct.pack(">H", LC << 11 | RATES.index(rate) << 7 | channels << 3)
 
 
 def _stated(handle: BinaryIO, after: int) -> tuple[int, int] | None:

@@ -32,6 +32,7 @@ from app.core.media import (
     mkv_private,
     moovless,
     moovless_aac,
+    moovless_video,
     ogg,
     ogg_clock,
     ogg_order,
@@ -55,8 +56,8 @@ APPLE_DOUBLE = "macOS metadata (an AppleDouble '._' file a Mac writes beside a f
 CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 BROKEN_INDEX = "an MP4/MOV whose index (moov atom) is whole but damaged: ffmpeg cannot read its track tables"
-NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8-96 kHz, mono or stereo; a voice "
-              "note's, not a video's sound between its pictures) and is neither: it cannot be read")
+NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8-96 kHz, mono or stereo; a video's "
+              "between its H.264/H.265 pictures) and is neither: it cannot be read")
 
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
@@ -384,8 +385,10 @@ def _iso_fault(handle) -> str:
         return BROKEN_INDEX
     if (data := boxes.payload(handle, b"mdat")) is None:
         return NO_INDEX
-    if data[1] - data[0] > moovless_aac.MOST_BYTES:
+    if data[1] - data[0] > moovless_aac.most_bytes(handle, data):
         return f"{NO_INDEX}; its media data ({(data[1] - data[0]) >> 20:,} MB) is past what is searched for frames without it"
+    if (video := moovless_video.video_at(handle, data[0], data[1])) is not None:
+        return f"{NO_INDEX}; {moovless_video.no_sound(video[0])}"
     return f"{NO_INDEX}; {NOT_FRAMES}"
 
 

@@ -414,6 +414,7 @@ class Case(HeadKeeper):
         if r["truncated"] and not source.truncated:
             source = replace(source, truncated=True)
         software = json.loads(r["software_json"])
+        state = json.loads(r["state_json"])
         return Transcript(
             source=source,
             language=r["language"],
@@ -427,7 +428,8 @@ class Case(HeadKeeper):
             created_at=r["created_at"],
             warnings=tuple(json.loads(r["warnings_json"])),
             run_id=run_id,
-            languages=tuple(tuple(part) for part in json.loads(r["state_json"]).get("languages", ())),
+            languages=tuple(tuple(part) for part in state.get("languages", ())),
+            packed_with=tuple(state.get("packed_with") or ()),
         )
 
 

@@ -75,10 +75,17 @@ def speech_runs(case: Case, exhibit_id: int) -> list[RunSummary]:
     return [_run_summary(r) for r in rows]
 
 
+# the run an exhibit is shown by, last in this order: a complete one, its transcript before a speech translation
+# (the Exhibits list showed a translation's status and the Editor opened on it: its place is the Translation
+# tab), the newest
+_PREFERRED = "(r.status='complete'), (r.task='transcribe'), r.id"
+_PREFERRED_FIRST = "(r.status='complete') DESC, (r.task='transcribe') DESC, r.id DESC"
+
+
 def latest_speech_run(case: Case, exhibit_id: int) -> RunSummary | None:
-    """The newest complete speech run, else the newest of any status."""
-    row = case.conn.execute(_RUN_SQL + " ORDER BY (r.status='complete') DESC, r.id DESC LIMIT 1",
-                            (exhibit_id,)).fetchone()
+    """The newest complete transcript, else the newest complete speech translation, else the newest
+    speech run of any status."""
+    row = case.conn.execute(_RUN_SQL + " ORDER BY " + _PREFERRED_FIRST + " LIMIT 1", (exhibit_id,)).fetchone()
     return _run_summary(row) if row else None
 
 
@@ -91,7 +98,7 @@ def latest_speech_runs(case: Case) -> dict[int, RunSummary]:
         "  SELECT run_id, count(*) AS n, sum(trim(text)<>'') AS worded,"
         "  total(CASE WHEN trim(text)='' AND ','||flags||',' LIKE '%,inaudible,%' THEN end_ms-start_ms END)"
         "  AS inaudible_ms FROM segments GROUP BY run_id) c ON c.run_id=r.id"
-        " WHERE r.task IN ('transcribe','translate') ORDER BY r.exhibit_id, (r.status='complete'), r.id").fetchall()
+        " WHERE r.task IN ('transcribe','translate') ORDER BY r.exhibit_id, " + _PREFERRED).fetchall()
     return {r["exhibit_id"]: _run_summary(r) for r in rows}  # the last of each exhibit's is the one
 
 
@@ -110,6 +117,13 @@ def latest_jobs(case: Case) -> dict[int, JobSummary]:
     for r in case.conn.execute("SELECT exhibit_id, state, progress, error FROM jobs ORDER BY id"):
         found[r[0]] = JobSummary(r[1], float(r[2] or 0.0), r[3])
     return found
+
+
+def latest_job(case: Case, exhibit_id: int) -> JobSummary | None:
+    """The exhibit's newest job (the window's editor, for an exhibit with no transcript)."""
+    r = case.conn.execute("SELECT state, progress, error FROM jobs WHERE exhibit_id=? ORDER BY id DESC LIMIT 1",
+                          (exhibit_id,)).fetchone()
+    return JobSummary(r[0], float(r[1] or 0.0), r[2]) if r else None
 
 
 def change_stamp(case: Case) -> tuple[object, ...]:

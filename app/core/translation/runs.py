@@ -63,12 +63,18 @@ SPEECH_TO_ENGLISH = "translate"  # Whisper's own task: its text is English
 SOURCE_TASKS = ("transcribe", TEXT_TASK)  # what translate_job prefers to translate
 GROUP_SEGMENTS = 48  # segments per model call, between progress reports and stop checks
 
+NO_TEXT = "no words in its transcript (no speech was found): nothing to translate"
 ProgressFn = Callable[[float, int], None]  # (fraction 0..1, segments done)
 StopFn = Callable[[], bool]
 
 
 class SameLanguageError(ParleyError):
     """The text is already in the target language: nothing to translate."""
+
+
+class NoTextError(ParleyError):
+    """The transcript holds no words (no speech was found) and no language: nothing to translate, which
+    is an honest empty result, not a failure (a timeline with a silent voice note exited 1)."""
 
 
 class NoTranscriptError(ParleyError):
@@ -261,7 +267,7 @@ def translate_run_result(
         check_as_logged(case, run_id, has_working_copy(case, run_id), parent.segments, "not translated")
         revision = revisions.latest_id(case, run_id)
     if not any(seg.text.strip() for seg in parent.segments) and not (source or record.language):
-        raise ParleyError("the transcript has no text to translate")
+        raise NoTextError(NO_TEXT)
     src = resolve_source(case, run_id, source)
     if same_language(src, tgt):
         raise SameLanguageError(
@@ -400,6 +406,7 @@ def translate_job(
 
 __all__ = [
     "TASK",
+    "NoTextError",
     "NoTranscriptError",
     "SameLanguageError",
     "TranslationResult",

@@ -72,6 +72,9 @@ def uncertain_detail(run: RunSummary) -> str:
     if ENGLISH_ONLY_NOTE in run.warnings:
         found = "not detected (an English-only model hears every language as English)"
     readings = next((w.split("; ", 1)[-1] for w in run.warnings if w.startswith(WITHHELD)), "")
+    if run.worded_count == 0 and ENGLISH_ONLY_NOTE in run.warnings:  # `--language` is refused with this model
+        return (f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: "
+                "re-run with a multilingual model (--model base) in its language")
     if run.worded_count == 0:  # every language its speech was read as, where the run noted them
         return (f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {readings or found}: "
                 "re-run in its language")

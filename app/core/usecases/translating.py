@@ -31,6 +31,7 @@ from app.core.store import Case
 from app.core.store.jobs import Job, JobKind, JobQueue
 from app.core.translation.langcodes import WHISPER_TO_FLORES, language_name, to_flores
 from app.core.translation.runs import (
+    NO_TEXT,
     check_language,
     check_translation_folder,
     is_current,
@@ -124,7 +125,8 @@ def enqueue_media(case: Case, queue: JobQueue, path: str, request: TranslationRe
     else:
         parent_id = parent.id
     job_id = translate_after(case, queue, parent_id, to_dict(request.options), priority)
-    return QueuedTranslation(path, exhibit.id, job_id, transcribe_job=parent_id)
+    done = parent.run_id if parent is not None and parent.state == "done" else None  # transcribed before: said
+    return QueuedTranslation(path, exhibit.id, job_id, transcribe_job=parent_id, stored_run=done)
 
 
 def queue_translation(case: Case, queue: JobQueue, exhibit_id: int, run_id: int, options: dict[str, Any],
@@ -175,8 +177,10 @@ def already_in(source: str, target: str) -> str:
 
 
 def why_nothing_translated(case: Case, job: Job) -> str:
-    """Why a translate job finished without a run: its text was in the target language."""
+    """Why a translate job finished without a run: its text was in the target language, or it had none."""
     target = job.settings.target
+    if not any(s.text.strip() for s in current_transcript(case, source_run_for(case, job)).segments):
+        return NO_TEXT
     try:
         source = resolve_source(case, source_run_for(case, job), job.settings.source)
     except ParleyError:
