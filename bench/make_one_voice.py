@@ -1,0 +1,71 @@
+"""Make one-voice recordings of 1-10 min (WAV and AMR-NB): one person, however long, is one speaker.
+
+    .venv/bin/python bench/make_one_voice.py /tmp/onevoice
+    .venv/bin/python bench/bench_conversations.py /tmp/onevoice --no-reference
+
+Each voice's clips (make_long_conversations.VOICES, and reader 1272's 16 kHz clip and the CMU "cards"
+speaker) are cut at pauses into 1-2.5 s phrases dealt from a shuffled deck, 1-5 to a turn, each at a
+speed (0.95-1.05, pitch with it) and level of its own, as make_varied_conversations.py deals them;
+turns 0.2-0.9 s apart. The eval holds 10 s to 3.7 min of distinct speech per voice, so the longer
+recordings hear each phrase several times over (diar.json gives distinct_s). Seeded: the same files
+every run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_conversations import RATE, _clip_turn, levelled, load_clip, pieces
+from make_long_conversations import VOICES, write_files
+from make_varied_conversations import Deck, turn_audio
+
+CLIPS = {**VOICES, "r1272wb": ("onnxruntime-extensions__1272-141231-0002.flac",),
+         "cards": tuple(f"pocketsphinx__{n:03d}.wav" for n in range(1, 6))}
+SPECS = (("lj", 1), ("lj", 3), ("lj", 6), ("lj", 10), ("bush", 2), ("bush", 5), ("austen", 1), ("austen", 2),
+         ("osr", 1), ("osr", 3), ("r1272wb", 1), ("ls2412f", 1), ("cards", 1))
+
+
+def build(voice: str, minutes: float, seed: int) -> tuple[np.ndarray, list[dict], Deck]:
+    """`minutes` of one voice's turns, the mix kept under 0.95, and its reference turns."""
+    rng = np.random.default_rng(seed)
+    deck = Deck([levelled(p) for clip in CLIPS[voice] for p in pieces(load_clip(clip), rng, True)], rng)
+    cursor, placed = rng.uniform(0.5, 1.0), []
+    while cursor < minutes * 60:
+        audio = turn_audio(deck, 5, rng)
+        start = cursor + rng.uniform(0.2, 0.9)
+        placed.append({"start": start, "length": len(audio) / RATE, "speaker": voice, "audio": audio})
+        cursor = start + len(audio) / RATE
+    mix = np.zeros(int((cursor + 1.0) * RATE), dtype=np.float32)
+    for turn in placed:
+        at = round(turn["start"] * RATE)
+        mix[at : at + len(turn["audio"])] += turn["audio"]
+    mix *= min(1.0, 0.95 / float(np.abs(mix).max()))
+    return mix, [_clip_turn(t) for t in placed], deck
+
+
+def recording(voice: str, minutes: float) -> np.ndarray:
+    """The recording SPECS lists for (voice, minutes), as main() writes it (WAV)."""
+    return build(voice, minutes, 2400 + SPECS.index((voice, minutes)))[0]
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    conversations = []
+    for i, (voice, minutes) in enumerate(SPECS):
+        name = f"one_{voice}_{minutes}min"
+        mix, turns, deck = build(voice, minutes, 2400 + i)
+        files, duration = write_files(name, mix, turns, out, True)
+        conversations.append({"name": name, "files": files, "rttm": f"{name}.rttm", "speakers": 1,
+                              "duration": duration, "turns": turns, "distinct_s": round(deck.distinct_s(), 1)})
+        print(f"{name}: {duration:.1f} s, {deck.distinct_s():.1f} s distinct", flush=True)
+    (out / "diar.json").write_text(json.dumps({"conversations": conversations}, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
