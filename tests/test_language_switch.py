@@ -11,28 +11,14 @@ a short file's later pieces may change language as a long file's do (language_ch
 
 from __future__ import annotations
 
-import json
 import wave
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.test_mixed_languages import eval_clips as clips
 
 ENGLISH = {"the", "and", "of", "is", "that", "to", "which", "with", "for", "are", "there", "was", "were"}
 SPANISH = {"la", "que", "el", "los", "las", "del", "fue", "al", "para", "una", "con", "por", "se", "es", "en"}
-
-
-def clips(language: str, seconds: float, skip: int = 0) -> list:
-    from app.core.media.decode import read_all
-
-    items = json.loads((SHARED / "eval" / "speech.json").read_text(encoding="utf-8"))["items"]
-    found, total = [], 0.0
-    for item in [i for i in items if i["language"] == language][skip:]:
-        if total >= seconds:
-            break
-        found.append(read_all(SHARED / "eval" / "speech" / item["file"])[0])
-        total += len(found[-1]) / 16000
-    return found
 
 
 def trimmed(audio):

@@ -74,9 +74,11 @@ def test_a_missing_original_is_one_line(transcribed, tmp_path):
     assert "not at any path" in result.stderr
 
 
-def test_silence_states_changed_on_disk_with_their_hashes_are_found_by_reproduce(tmp_path, monkeypatch):
-    """The encoder states of silence kept beside the model (silence_store.py) are checked only against their
-    own SHA-256: one who rewrites both changes what later commands decode. `reproduce` never reads them."""
+def test_silence_states_changed_on_disk_with_their_hashes_are_not_used(tmp_path, monkeypatch):
+    """The encoder states of silence kept beside the model (silence_store.py): one who rewrites a state and its
+    SHA-256 beside it changed what later commands decoded (until session 24); now only states whose SHA-256 this
+    account recorded are used, so the forged ones are encoded again and the text is the first run's, which
+    `reproduce` (never reading them) confirms."""
     import hashlib
     import io
 
@@ -103,6 +105,6 @@ def test_silence_states_changed_on_disk_with_their_hashes_are_found_by_reproduce
                      "--model", "tiny.en", "--format", "json")
     assert second.returncode == 0, second.stderr
     texts = [json.loads((tmp_path / run / "note1.json").read_text())["segments"] for run in ("first", "second")]
-    assert texts[0] != texts[1]  # the forged states were read
+    assert texts[0] == texts[1]  # the forged states were not read
     result = run_cli("reproduce", str(tmp_path / "second" / "note1.manifest.json"), "--case", str(tmp_path / "c2"))
-    assert result.returncode != 0 and not result.stdout.startswith("identical"), result.stdout
+    assert result.returncode == 0 and result.stdout.startswith("identical"), result.stdout
