@@ -149,12 +149,29 @@ def build(spec: Spec, edges: str = "speech") -> tuple[np.ndarray, list[dict]]:
             start = cursor - back
         placed.append({"start": start, "length": length, "speaker": name, "audio": piece})
         cursor = max(cursor, start + length)
+    mix = mixed(placed, cursor)
+    return mix, [_reference_turn(t) if edges == "speech" else _clip_turn(t) for t in placed]
+
+
+def mixed(placed: list[dict], cursor: float) -> np.ndarray:
+    """The placed turns (each with its `start` in seconds and `audio`) summed into one recording that
+    ends 1 s after `cursor`, its peak held at 0.95."""
     mix = np.zeros(int((cursor + 1.0) * RATE), dtype=np.float32)
     for turn in placed:
         at = round(turn["start"] * RATE)
         mix[at : at + len(turn["audio"])] += turn["audio"]
     mix *= min(1.0, 0.95 / float(np.abs(mix).max()))
-    return mix, [_reference_turn(t) if edges == "speech" else _clip_turn(t) for t in placed]
+    return mix
+
+
+def write_recording(name: str, mix: np.ndarray, turns: list[dict], out: Path) -> Path:
+    """`name`.wav and its reference turns as `name`.rttm in `out`; the WAV's path."""
+    wav = out / f"{name}.wav"
+    soundfile.write(wav, mix, RATE, subtype="PCM_16")
+    lines = [f"SPEAKER {name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
+             for t in turns]
+    (out / f"{name}.rttm").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return wav
 
 
 def _clip_turn(turn: dict) -> dict:
@@ -194,11 +211,7 @@ def encode(wav: Path) -> list[str]:
 
 def write(spec: Spec, out: Path, edges: str = "speech") -> dict:
     mix, turns = build(spec, edges)
-    wav = out / f"{spec.name}.wav"
-    soundfile.write(wav, mix, RATE, subtype="PCM_16")
-    lines = [f"SPEAKER {spec.name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
-             for t in turns]
-    (out / f"{spec.name}.rttm").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wav = write_recording(spec.name, mix, turns, out)
     duration = round(len(mix) / RATE, 2)
     people = len({person(v) for v in spec.voices})  # the leopard clip is reader 1272: one person
     return {"name": spec.name, "files": encode(wav), "rttm": f"{spec.name}.rttm", "speakers": people,

@@ -25,10 +25,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_conversations import RATE, _clip_turn, encode, levelled, load_clip, overlap_share, pieces
+from make_conversations import (
+    RATE,
+    _clip_turn,
+    encode,
+    levelled,
+    load_clip,
+    mixed,
+    overlap_share,
+    pieces,
+    write_recording,
+)
 
 # the eval conversations' voices (eval/diar/SOURCES.md), and two more LibriSpeech readers
 VOICES = {
@@ -82,22 +91,14 @@ def build(spec: LongSpec, minutes: float) -> tuple[np.ndarray, list[dict]]:
         start = cursor + rng.uniform(0.2, 0.9)
         placed.append({"start": start, "length": len(piece) / RATE, "speaker": last, "audio": piece})
         cursor = start + len(piece) / RATE
-    mix = np.zeros(int((cursor + 1.0) * RATE), dtype=np.float32)
-    for turn in placed:
-        at = round(turn["start"] * RATE)
-        mix[at : at + len(turn["audio"])] += turn["audio"]
-    mix *= min(1.0, 0.95 / float(np.abs(mix).max()))
+    mix = mixed(placed, cursor)
     return mix, [_clip_turn(t) for t in placed]
 
 
 def write_files(name: str, mix: np.ndarray, turns: list[dict], out: Path, amr: bool) -> tuple[list[str], float]:
     """The WAV and its RTTM in `out` (and the encoded copies unless `amr` is False): the files listed
     in diar.json and the length in seconds."""
-    wav = out / f"{name}.wav"
-    soundfile.write(wav, mix, RATE, subtype="PCM_16")
-    lines = [f"SPEAKER {name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
-             for t in turns]
-    (out / f"{name}.rttm").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wav = write_recording(name, mix, turns, out)
     files = encode(wav)[:2] if amr else [wav.name]
     return files, round(len(mix) / RATE, 2)
 

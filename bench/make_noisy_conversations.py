@@ -30,7 +30,7 @@ import soundfile
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import shared_dir
 from conversation_sets import SETS, VOICES, Spec, person
-from make_conversations import RATE, build, encode, overlap_share
+from make_conversations import RATE, build, encode, overlap_share, write_recording
 
 MARGIN_S = 0.3  # silence either side of a sound put in
 EVENTS_PER_FILE = 4
@@ -109,11 +109,7 @@ def with_sounds(mix: np.ndarray, turns: list[dict], rng: np.random.Generator) ->
 def write(spec: Spec, out: Path) -> dict:
     mix, turns = build(spec, "clip")
     mix, turns, placed = with_sounds(mix, turns, np.random.default_rng(spec.seed + 50000))
-    wav = out / f"{spec.name}.wav"
-    soundfile.write(wav, mix, RATE, subtype="PCM_16")
-    lines = [f"SPEAKER {spec.name} 1 {t['start']:.3f} {t['end'] - t['start']:.3f} <NA> <NA> {t['speaker']} <NA> <NA>"
-             for t in turns]
-    (out / f"{spec.name}.rttm").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    wav = write_recording(spec.name, mix, turns, out)
     duration = round(len(mix) / RATE, 2)
     return {"name": spec.name, "files": encode(wav), "rttm": f"{spec.name}.rttm",
             "speakers": len({person(v) for v in spec.voices}), "duration": duration,

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_conversations import RATE, _clip_turn, levelled, load_clip, overlap_share, pieces
+from make_conversations import RATE, _clip_turn, levelled, load_clip, mixed, overlap_share, pieces
 from make_long_conversations import VOICES, run, stretched, write_files
 
 
@@ -100,11 +100,7 @@ def build(spec: VariedSpec, minutes: float) -> tuple[np.ndarray, list[dict], dic
         start = cursor + rng.uniform(0.2, 0.9)
         placed.append({"start": start, "length": len(audio) / RATE, "speaker": last, "audio": audio})
         cursor = start + len(audio) / RATE
-    mix = np.zeros(int((cursor + 1.0) * RATE), dtype=np.float32)
-    for turn in placed:
-        at = round(turn["start"] * RATE)
-        mix[at : at + len(turn["audio"])] += turn["audio"]
-    mix *= min(1.0, 0.95 / float(np.abs(mix).max()))
+    mix = mixed(placed, cursor)
     return mix, [_clip_turn(t) for t in placed], decks
 
 
