@@ -9,7 +9,6 @@ after them: the file was refused whole ('an MP4/MOV without its index'), its wor
 
 from __future__ import annotations
 
-import json
 import struct
 
 import numpy as np
@@ -18,7 +17,7 @@ import pytest
 from app.core.errors import MediaError
 from app.core.media.decode import probe, read_all
 from tests.conftest import MEDIA
-from tests.test_cli import run_cli
+from tests.media_helpers import transcribed_alone
 from tests.test_hostile_media import rms
 from tests.test_hostile_media12 import ffmpeg, pages, sealed
 
@@ -148,16 +147,9 @@ def test_a_video_without_its_index_is_still_one_line(tmp_path):  # an M4A's AAC:
 
 
 def test_the_words_of_a_3gp_note_without_its_index_are_transcribed(tmp_path):
-    folder = tmp_path / "seized"
-    folder.mkdir()
     whole = tmp_path / "whole.3gp"
     ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ar", "8000", "-c:a", "libopencore_amrnb", str(whole))
-    (folder / "note.3gp").write_bytes(without_index(whole.read_bytes()))
-    out = tmp_path / "out"
-    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
-                     "--model", "tiny.en", "--format", "json")
-    assert result.returncode == 0, result.stdout + result.stderr
-    run = json.loads((out / "note.json").read_text())
+    run = transcribed_alone(tmp_path, "note.3gp", without_index(whole.read_bytes()))
     text = " ".join(s["text"] for s in run["segments"]).lower()
     assert "station" in text and "money" in text, text
     assert any("without its index" in w for w in run["warnings"]), run["warnings"]

@@ -9,7 +9,6 @@ one of them hearing nothing of its own decoder's errors."""
 
 from __future__ import annotations
 
-import json
 import logging
 import struct
 import threading
@@ -25,7 +24,7 @@ from app.core.media.caf_entries import varints
 from app.core.media.decode import probe, read_all
 from app.core.media.ffmpeg_log import captured
 from tests.conftest import MEDIA
-from tests.test_cli import run_cli
+from tests.media_helpers import transcribed_alone
 from tests.test_hostile_media import rms
 from tests.test_hostile_media12 import ffmpeg, pages, sealed
 from tests.test_hostile_media13 import caf_entry_changed
@@ -168,14 +167,7 @@ def test_an_index_less_mp4_whose_media_data_is_not_aac_or_amr_says_what_was_trie
 
 
 def test_the_words_of_an_m4a_note_without_its_index_are_transcribed(tmp_path):
-    folder = tmp_path / "seized"
-    folder.mkdir()
-    (folder / "note.m4a").write_bytes(without_moov((MEDIA / "en_voicenote.m4a").read_bytes()))
-    out = tmp_path / "out"
-    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
-                     "--model", "tiny.en", "--format", "json")
-    assert result.returncode == 0, result.stdout + result.stderr
-    run = json.loads((out / "note.json").read_text())
+    run = transcribed_alone(tmp_path, "note.m4a", without_moov((MEDIA / "en_voicenote.m4a").read_bytes()))
     text = " ".join(s["text"] for s in run["segments"]).lower()
     assert "bring the money" in text and "package" in text, text
     assert any("without its index" in w for w in run["warnings"]), run["warnings"]

@@ -8,7 +8,6 @@ the frames between found by decoding them."""
 
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from app.core.errors import MediaError
 from app.core.media.decode import probe, read_all
 from tests.conftest import MEDIA
-from tests.test_cli import run_cli
+from tests.media_helpers import transcribed_alone
 from tests.test_hostile_media import rms
 from tests.test_hostile_media12 import ffmpeg
 from tests.test_hostile_media23 import BURSTS, assert_bursts_in_place, box_at, without_moov
@@ -132,14 +131,7 @@ def test_a_phone_video_damaged_inside_keeps_the_sound_after_the_damage(tmp_path,
 
 
 def test_the_words_of_a_video_without_its_index_are_transcribed_at_their_times(tmp_path):
-    folder = tmp_path / "seized"
-    folder.mkdir()
-    (folder / "interview.mp4").write_bytes(without_moov((MEDIA / "interview.mp4").read_bytes()))
-    out = tmp_path / "out"
-    result = run_cli("transcribe", str(folder), "--out", str(out), "--case", str(tmp_path / "case"),
-                     "--model", "tiny.en", "--format", "json")
-    assert result.returncode == 0, result.stdout + result.stderr
-    run = json.loads((out / "interview.json").read_text())
+    run = transcribed_alone(tmp_path, "interview.mp4", without_moov((MEDIA / "interview.mp4").read_bytes()))
     text = " ".join(s["text"] for s in run["segments"]).lower()
     assert "my name is daniel price" in text and "station road" in text and "no comment" in text, text
     name = next(s for s in run["segments"] if "price" in s["text"].lower())

@@ -11,11 +11,10 @@ a short file's later pieces may change language as a long file's do (language_ch
 
 from __future__ import annotations
 
-import wave
-
 import pytest
 
 from tests.test_mixed_languages import eval_clips as clips
+from tests.test_mixed_languages import write_wav as write_mixed
 
 ENGLISH = {"the", "and", "of", "is", "that", "to", "which", "with", "for", "are", "there", "was", "were"}
 SPANISH = {"la", "que", "el", "los", "las", "del", "fue", "al", "para", "una", "con", "por", "se", "es", "en"}
@@ -34,17 +33,7 @@ def trimmed(audio):
 
 def write_wav(path, parts, gap_s: float) -> list[int]:
     """`parts` (lists of clips, trimmed) one after another, `gap_s` apart; where each part starts (ms)."""
-    import numpy as np
-
-    parts = [[trimmed(clip) for clip in part] for part in parts]
-    pause, audio, starts = np.zeros(int(gap_s * 16000), np.float32), [], []
-    for part in parts:
-        starts.append(sum(len(a) for a in audio) * 1000 // 16000)
-        audio += [a for clip in part for a in (clip, pause)]
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
-        out.writeframes((np.clip(np.concatenate(audio), -1, 1) * 32767).astype("<i2").tobytes())
-    return starts
+    return write_mixed(path, [[trimmed(clip) for clip in part] for part in parts], gap_s)
 
 
 def words(segments, after_ms: int = 0, before_ms: int = 10**9) -> list[str]:

@@ -37,11 +37,11 @@ def eval_clips(language: str, seconds: float, skip: int = 0) -> list:
     return clips
 
 
-def write_wav(path, parts) -> list[int]:
-    """`parts` (lists of clips) written one after another, 1 s apart; where each part starts (ms)."""
+def write_wav(path, parts, gap_s: float = 1.0) -> list[int]:
+    """`parts` (lists of clips) written one after another, `gap_s` apart; where each part starts (ms)."""
     import numpy as np
 
-    pause, audio, starts = np.zeros(16000, np.float32), [], []
+    pause, audio, starts = np.zeros(int(gap_s * 16000), np.float32), [], []
     for part in parts:
         starts.append(sum(len(a) for a in audio) * 1000 // 16000)
         audio += [a for clip in part for a in (clip, pause)]
