@@ -23,7 +23,7 @@ FREE_HELD_MB = 24  # resident memory a hand back may still find after the decode
 
 # The worker's own start: its allocator settings are read as a process starts, so in a process of its own.
 SCRIPT = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 from app.core import memory
 from app.core.asr import transcribe_source
@@ -31,13 +31,17 @@ from app.core.asr.engine import load_engine
 from app.core.media.decode import probe
 from app.core.options import TranscribeOptions
 
+def resident_mb():
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
 options = TranscribeOptions(model="tiny.en", threads=2, diarize="off", language="en")
 engine = load_engine(options, Path(sys.argv[1]))
 done = list(transcribe_source(engine, probe(sys.argv[2]), options))
-held = memory.resident_mb()
+held = resident_mb()
 memory.hand_back()
 print(json.dumps({"units": len(done), "words": sum(len(s.words) for d in done for s in d.segments),
-                  "held": held, "after": memory.resident_mb()}))
+                  "held": held, "after": resident_mb()}))
 """
 
 

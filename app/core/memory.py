@@ -37,18 +37,3 @@ def hand_back() -> bool:
     trim = _malloc_trim()
     return bool(trim is not None and trim(0))
 
-
-def resident_mb() -> float:
-    """This process's resident memory (MB), or 0.0 where /proc is not there."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[1]) * _page_size() / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-@functools.lru_cache(maxsize=1)
-def _page_size() -> int:
-    import os
-
-    return os.sysconf("SC_PAGE_SIZE")
