@@ -36,4 +36,3 @@ def hand_back() -> bool:
     """Return the free pages of the C heap to the system; whether any were returned."""
     trim = _malloc_trim()
     return bool(trim is not None and trim(0))
-
