@@ -1,0 +1,58 @@
+"""Chat exports (session 25): Viber dates in words, Messenger's Arabic "أرسلت صورة." told apart, a chat taken in by
+`timeline` not taken in again by `translate`, `translate` reading lone CRs, Arabic UTF-16 without its mark.
+
+Each test builds its export as a small text and reads it as `timeline` does (`load_export`), or runs the commands.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.chats import load_export
+from app.core.errors import ChatError
+from tests.test_chat_layouts18 import _chats
+
+VIBER_IN_WORDS = {
+    # Viber's CSV, the date cell quoted as a CSV writer quotes a comma
+    "quoted.csv": '"Dec 1, 2026",9:14:00 PM,Sara,+33612345678,Hello\r\n'
+                  '"Dec 2, 2026",9:15:00 AM,Me,+447700900123,"Hi, there"\r\n',
+    # its comma not quoted: the date spread over two or three cells
+    "unquoted.csv": "Tuesday, December 1, 2026,21:14:00,Sara,+33612345678,Hello\n"
+                    "Wednesday, December 2, 2026,09:15:00,Me,+447700900123,Hi, there\n",
+    # Excel-guarded cells, tab-separated, the day first
+    "excel.csv": '="1 December 2026"\t21:14:00\t="Sara"\t="+33612345678"\t"Hello"\n'
+                 '="2 December 2026"\t09:15:00\t="Me"\t="+447700900123"\t"Hi, there"\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIBER_IN_WORDS))
+def test_a_viber_csv_dated_in_words_is_read(tmp_path, name):
+    """Before: a Viber history whose dates are written in words ("1 December 2026", "Dec 1, 2026") was refused
+    ("no recognisable chat"). Now every row is read: its sender, its date-time, its words."""
+    path = tmp_path / name
+    path.write_text(VIBER_IN_WORDS[name], encoding="utf-8")
+    [chat] = _chats(path)
+    assert [(m.sender, m.datetime, m.text, m.note) for m in chat.messages] == [
+        ("Sara (+33612345678)", "2026-12-01T21:14:00", "Hello", ""),
+        ("Me (+447700900123)", "2026-12-02T09:15:00", "Hi, there", "")]
+
+
+def test_a_viber_csv_dated_with_a_month_name_not_read_keeps_every_row_and_says_so(tmp_path):
+    """A month's name in a language not read ("груд.") keeps each row, sender and words, its date-time left empty
+    and said; never refused nor dated wrongly."""
+    path = tmp_path / "Viber Olena.csv"
+    path.write_text("1 груд. 2026,21:14:00,Olena,+380501234567,Привіт\n2 груд. 2026,21:15:00,Я,+380671234567,Так\n",
+                    encoding="utf-8")
+    [chat] = _chats(path)
+    assert [(m.sender, m.datetime, m.text) for m in chat.messages] == [
+        ("Olena (+380501234567)", None, "Привіт"), ("Я (+380671234567)", None, "Так")]
+    assert all("not read" in m.note and "date-time left empty" in m.note for m in chat.messages)
+
+
+def test_a_csv_of_words_with_no_date_is_still_refused(tmp_path):
+    """Five cells a row with no date first is no Viber history: one line, nothing read."""
+    path = tmp_path / "notes.csv"
+    path.write_text("Tuesday,21:14:00,Sara,+33612345678,Hello\nWednesday,21:15:00,Me,+447700900123,Hi\n",
+                    encoding="utf-8")
+    with pytest.raises(ChatError):
+        load_export(path)
