@@ -10,7 +10,7 @@ import pytest
 
 from app.core.chats import load_export
 from app.core.errors import ChatError
-from tests.test_chat_layouts18 import _chats
+from tests.test_chat_layouts18 import _chats, _messenger
 
 VIBER_IN_WORDS = {
     # Viber's CSV, the date cell quoted as a CSV writer quotes a comma
@@ -56,3 +56,34 @@ def test_a_csv_of_words_with_no_date_is_still_refused(tmp_path):
                     encoding="utf-8")
     with pytest.raises(ChatError):
         load_export(path)
+
+
+def test_arabic_i_sent_a_photo_is_the_senders_where_the_app_names_that_sender(tmp_path):
+    """Before: "أرسلت صورة." ("I sent a photo", and Messenger's "You sent a photo.") was always the app's note, so a
+    person who typed it lost the words as hers. The app names everyone but the account holder ("أرسل Anna صورة."):
+    the sender it names typed these words; the other one, the holder, has the app's."""
+    [chat] = _chats(_messenger(tmp_path, [("Anna Smith", "أرسل Anna صورة."), ("Anna Smith", "أرسلت صورة."),
+                                          ("Bob", "أرسلت صورة.")]))
+    assert [(m.sender, m.text, m.system) for m in chat.messages] == [
+        ("Anna Smith", "أرسل Anna صورة.", True), ("Anna Smith", "أرسلت صورة.", False), ("Bob", "أرسلت صورة.", True)]
+    assert "the sender's own here" in chat.messages[1].note and "not the account holder" in chat.messages[1].note
+    assert "the account holder" in chat.messages[2].note and "the app's words" in chat.messages[2].note
+
+
+def test_arabic_you_sent_is_the_apps_for_the_sender_the_app_writes_you_for(tmp_path):
+    """The app writes "you" for one sender elsewhere ("Вы отправили фото."): that sender's "أرسلت صورة." is the
+    app's; the other's is typed."""
+    [chat] = _chats(_messenger(tmp_path, [("Bob", "Вы отправили фото."), ("Bob", "أرسلت صورة."),
+                                          ("Anna Smith", "أرسلت صورة.")]))
+    assert [m.system for m in chat.messages] == [True, True, False]
+    assert "the sender's own here" in chat.messages[2].note
+
+
+def test_arabic_i_sent_a_photo_with_nothing_to_tell_is_kept_as_typed_and_said(tmp_path):
+    """Where the chat does not tell who the account holder is, the words stay the sender's (searched, translated)
+    and the note says they may be the app's."""
+    [chat] = _chats(_messenger(tmp_path, [("Anna Smith", "أرسلت صورة."), ("Bob", "مرحبا")]))
+    first = chat.messages[0]
+    assert (first.text, first.system) == ("أرسلت صورة.", False)
+    assert "also read" in first.note and "not telling whether the sender is the account holder" in first.note
+    assert chat.messages[1].note == ""
