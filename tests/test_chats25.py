@@ -6,11 +6,20 @@ Each test builds its export as a small text and reads it as `timeline` does (`lo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.core.chats import load_export
-from app.core.errors import ChatError
+from app.core.chats.intake import take_in
+from app.core.chats.text_intake import import_text
+from app.core.errors import ChatError, MediaError
+from app.core.search import search
 from tests.test_chat_layouts18 import _chats, _messenger
+from tests.test_cli_mistakes import run
+
+TINY_NLLB = Path(__file__).resolve().parent / "fixtures" / "tiny_nllb"
+
 
 VIBER_IN_WORDS = {
     # Viber's CSV, the date cell quoted as a CSV writer quotes a comma
@@ -87,3 +96,47 @@ def test_arabic_i_sent_a_photo_with_nothing_to_tell_is_kept_as_typed_and_said(tm
     assert (first.text, first.system) == ("أرسلت صورة.", False)
     assert "also read" in first.note and "not telling whether the sender is the account holder" in first.note
     assert chat.messages[1].note == ""
+
+
+GARAGE_CHAT = "12/03/2024, 21:14 - Anna: bring the money to the garage\n12/03/2024, 21:15 - Bob: which garage?\n"
+
+
+def test_a_chat_taken_in_by_timeline_is_not_taken_in_again_as_a_text(case, tmp_path):
+    """Before: `translate _chat.txt` on a chat `timeline` had taken in stored its messages a second time (a text
+    run on the same exhibit), so each message was found twice by `search`. Now it is refused in one line naming
+    the exhibit and `timeline --translate-to`; each message is found once."""
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(GARAGE_CHAT, encoding="utf-8")
+    [taken] = take_in(case, chat)
+    with pytest.raises(MediaError) as refused:
+        import_text(case, chat)
+    assert f"already taken in as chat exhibit {taken.exhibit_id}" in refused.value.reason
+    assert "--translate-to" in refused.value.reason
+    assert len(search(case, "garage")) == 2
+
+
+def test_translate_on_a_chat_timeline_took_in_says_so_in_one_line(capsys, tmp_path):
+    """The same from the command line: `translate` exits 1 with one line, nothing queued."""
+    chat, case = tmp_path / "phone" / "_chat.txt", str(tmp_path / "case")
+    chat.parent.mkdir()
+    chat.write_text(GARAGE_CHAT, encoding="utf-8")
+    code, _, err = run(capsys, "timeline", str(chat), "--out", str(tmp_path / "out"), "--case", case)
+    assert code == 0, err
+    code, _, err = run(capsys, "translate", str(chat), "--to", "pl", "--from", "en", "--model", str(TINY_NLLB),
+                       "--out", str(tmp_path / "tr"), "--case", case)
+    assert code == 1
+    [said] = err.strip().splitlines()
+    assert said.startswith(str(chat)) and "already taken in as chat exhibit 1" in said, err
+    code, listed, _ = run(capsys, "queue", "status", "--case", case)
+    assert "translate" not in listed, listed
+
+
+def test_a_chat_of_lone_carriage_returns_given_to_translate_is_read_whole(case, tmp_path):
+    """Before: `translate` read a chat whose lines end in a lone CR (an old Mac's, or a re-saved file) without making
+    its line ends one, as `timeline` does: a Signal chat of 4 messages became 1 (the rest glued into its words).
+    Now every message is its own segment, as `timeline` reads it."""
+    chat = tmp_path / "chat.md"
+    chat.write_bytes(b"[2019-05-29, 15:04] Me: How is everyone?\r[2019-05-29, 15:10] Aya: We're great!\r"
+                     b"[2019-05-29, 15:20] Jim: Look at this\r[2019-05-29, 15:21] Jim: and this\r")
+    _, run_id = import_text(case, chat)
+    assert [s.text for s in case.segments(run_id)] == ["How is everyone?", "We're great!", "Look at this", "and this"]

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def one_line_end(text: str) -> str:
+    """Every line end (Windows' CR LF, an old Mac's lone CR, a file of both) one LF, as every reader expects."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 (BOM or not), UTF-16 (BOM or not), else Windows-1252 or Latin-1.
 
