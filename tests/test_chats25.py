@@ -140,3 +140,21 @@ def test_a_chat_of_lone_carriage_returns_given_to_translate_is_read_whole(case, 
                      b"[2019-05-29, 15:20] Jim: Look at this\r[2019-05-29, 15:21] Jim: and this\r")
     _, run_id = import_text(case, chat)
     assert [s.text for s in case.segments(run_id)] == ["How is everyone?", "We're great!", "Look at this", "and this"]
+
+
+def test_an_arabic_chat_in_utf16_without_its_byte_order_mark_is_read(tmp_path):
+    """Before: UTF-16 without a byte-order mark was known by the zeros of its Latin digits and spaces; an Arabic
+    phone's chat, dated in Arabic-Indic digits, has hardly any, so it was read as UTF-8 and refused ("no
+    recognisable chat message"). Now it reads as its UTF-8 copy does, in both byte orders."""
+    fixture = Path(__file__).resolve().parent / "fixtures" / "chats" / "whatsapp_ar.txt"
+    text = fixture.read_text(encoding="utf-8")
+
+    def read(path: Path) -> list[tuple]:
+        return [(m.sender, m.datetime, m.text, m.system) for m in _chats(path)[0].messages]
+    expected = read(fixture)
+    assert len(expected) == 3 and expected[0][0] == "علي"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / encoding / "WhatsApp Chat with علي.txt"
+        path.parent.mkdir()
+        path.write_bytes(text.encode(encoding))
+        assert read(path) == expected
