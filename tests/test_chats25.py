@@ -158,3 +158,13 @@ def test_an_arabic_chat_in_utf16_without_its_byte_order_mark_is_read(tmp_path):
         path.parent.mkdir()
         path.write_bytes(text.encode(encoding))
         assert read(path) == expected
+
+
+def test_a_viber_message_of_paragraphs_the_file_did_not_quote_keeps_its_blank_lines(tmp_path):
+    """Before: a message of several paragraphs written unquoted lost the blank line between them (its words run
+    together as one paragraph). Now its lines are as written; a blank line between two messages adds nothing."""
+    path = tmp_path / "Viber Sara.csv"
+    path.write_text("01/12/2026,21:14:00,Sara,+33612345678,first paragraph\n\nsecond, after a blank line\n"
+                    "\n01/12/2026,21:15:00,Me,+447700900123,ok\n", encoding="utf-8")
+    [chat] = _chats(path)
+    assert [m.text for m in chat.messages] == ["first paragraph\n\nsecond, after a blank line", "ok"]

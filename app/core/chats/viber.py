@@ -65,7 +65,7 @@ def _first_row(line: str, delimiter: str) -> list[str]:
 def _is_date(cell: str) -> bool:
     """A date cell: numeric ("01/12/2026"), or in words ("1 December 2026", "Dec 1, 2026"; a month's name in a
     language not read too, its date-time then left empty and said): letters, a day and a four-digit year."""
-    return bool(_DATE_RE.match(dates.numeric_date(cell)) or _WORDED_DATE_RE.match(cell))
+    return len(cell) <= 40 and bool(_DATE_RE.match(dates.numeric_date(cell)) or _WORDED_DATE_RE.match(cell))
 
 
 def _joined_date(row: list[str]) -> list[str]:
@@ -81,16 +81,20 @@ def _joined_date(row: list[str]) -> list[str]:
 def _rows(text: str) -> list[list[str]]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     delimiter = _delimiter([line for line in text[:65536].split("\n") if line.strip()][:6])
-    out = []
+    out, blanks = [], 0
     # newline="": a lone carriage return (a file of mixed line ends) ends a row, as csv expects
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         row = _joined_date(row)
+        if not row:  # a blank line: in a message of several lines the file did not quote, between its paragraphs
+            blanks += 1
+            continue
         if len(row) >= 5:
             out.append([_cell(c) for c in row[:4]] + [delimiter.join(row[4:]).strip()])
-        elif row and out:  # a message of several lines the file did not quote
-            out[-1][4] += "\n" + delimiter.join(row)
+        elif out:  # a message of several lines the file did not quote
+            out[-1][4] += "\n" * (blanks + 1) + delimiter.join(row)
         elif any(cell.strip() for cell in row):  # before the first message: kept, said by `parse`
             out.append(["", "", "", "", delimiter.join(row).strip()])
+        blanks = 0
     return out
 
 
