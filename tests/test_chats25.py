@@ -75,7 +75,7 @@ def test_arabic_i_sent_a_photo_is_the_senders_where_the_app_names_that_sender(tm
                                           ("Bob", "أرسلت صورة.")]))
     assert [(m.sender, m.text, m.system) for m in chat.messages] == [
         ("Anna Smith", "أرسل Anna صورة.", True), ("Anna Smith", "أرسلت صورة.", False), ("Bob", "أرسلت صورة.", True)]
-    assert "the sender's own here" in chat.messages[1].note and "not the account holder" in chat.messages[1].note
+    assert "the sender's own here" in chat.messages[1].note and "naming this sender" in chat.messages[1].note
     assert "the account holder" in chat.messages[2].note and "the app's words" in chat.messages[2].note
 
 
@@ -85,7 +85,7 @@ def test_arabic_you_sent_is_the_apps_for_the_sender_the_app_writes_you_for(tmp_p
     [chat] = _chats(_messenger(tmp_path, [("Bob", "Вы отправили фото."), ("Bob", "أرسلت صورة."),
                                           ("Anna Smith", "أرسلت صورة.")]))
     assert [m.system for m in chat.messages] == [True, True, False]
-    assert "the sender's own here" in chat.messages[2].note
+    assert "the sender's own here" in chat.messages[2].note and "\"you\" for another sender" in chat.messages[2].note
 
 
 def test_arabic_i_sent_a_photo_with_nothing_to_tell_is_kept_as_typed_and_said(tmp_path):

@@ -53,7 +53,9 @@ AMBIGUOUS_NOTE = ("words Messenger writes for the account holder's action in Ara
 HOLDER_NOTE = (FROM_WORDS_NOTE + "; its Arabic verb reads \"you\" or \"I\": the app's \"you\" here, the app writing "
                "\"you\" for this sender elsewhere in the chat (the account holder)")
 TYPED_NOTE = ("words Messenger also writes for the account holder's action in Arabic (\"You sent …\"): the sender's "
-              "own here (\"I sent …\"), the app naming this sender elsewhere in the chat (not the account holder)")
+              "own here (\"I sent …\"), {why} (not the account holder)")
+NAMED_WHY = "the app naming this sender elsewhere in the chat"
+HOLDER_WHY = "the app writing \"you\" for another sender of the chat"
 
 
 def _names(sender: str | None) -> set[str]:
@@ -123,6 +125,7 @@ def settle_bare_you(messages: Sequence[Message]) -> list[Message]:
         if m.sender == holder:
             return replace(m, system=True, note=m.note.replace(AMBIGUOUS_NOTE, HOLDER_NOTE))
         if m.sender in named or holder is not None:
-            return replace(m, note=m.note.replace(AMBIGUOUS_NOTE, TYPED_NOTE))
+            why = NAMED_WHY if m.sender in named else HOLDER_WHY
+            return replace(m, note=m.note.replace(AMBIGUOUS_NOTE, TYPED_NOTE.format(why=why)))
         return m
     return [settled(m) for m in messages]
