@@ -168,3 +168,13 @@ def test_a_viber_message_of_paragraphs_the_file_did_not_quote_keeps_its_blank_li
                     "\n01/12/2026,21:15:00,Me,+447700900123,ok\n", encoding="utf-8")
     [chat] = _chats(path)
     assert [m.text for m in chat.messages] == ["first paragraph\n\nsecond, after a blank line", "ok"]
+
+
+def test_a_chat_translate_took_in_before_timeline_is_still_translated_again(case, tmp_path):
+    """Taken in by `translate` first (its text run made then), then by `timeline`: `translate` again reuses that run
+    (a second run writes what the first translated) rather than being refused."""
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(GARAGE_CHAT, encoding="utf-8")
+    _, run_id = import_text(case, chat)
+    take_in(case, chat)
+    assert import_text(case, chat)[1] == run_id

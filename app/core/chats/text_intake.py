@@ -218,8 +218,8 @@ def import_text(case: Case, path: str | Path, language: str | None = None) -> tu
         raise MediaError(str(path), "no text in this file")
     source = text_source(path, data, kind, "whatsapp-chat" if container == "whatsapp" else container or "")
     taken = chat_exhibit_of(case, source.sha256)
-    if taken is not None:  # its messages are stored: a text run of them was a second copy, each message found twice
-        raise MediaError(str(path), TAKEN_AS_CHAT.format(exhibit=taken))
+    if taken is not None and case.latest_run(taken, TEXT_TASK) is None:  # its messages are stored (`timeline`): a
+        raise MediaError(str(path), TAKEN_AS_CHAT.format(exhibit=taken))  # text run was a second copy of each
     exhibit, _ = case.add_exhibit(source, found_at=source.path)
     settings = {
         "parser": {"whatsapp": "whatsapp-chat", None: "paragraphs"}.get(container, container),
