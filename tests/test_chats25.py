@@ -14,7 +14,7 @@ from app.core.chats import load_export
 from app.core.chats.intake import take_in
 from app.core.chats.text_intake import import_text
 from app.core.errors import ChatError, MediaError
-from app.core.search import search
+from app.core.search import count, search
 from tests.test_chat_layouts18 import _chats, _messenger
 from tests.test_cli_mistakes import run
 
@@ -178,3 +178,16 @@ def test_a_chat_translate_took_in_before_timeline_is_still_translated_again(case
     _, run_id = import_text(case, chat)
     take_in(case, chat)
     assert import_text(case, chat)[1] == run_id
+
+
+def test_a_chat_taken_in_by_translate_then_by_timeline_is_found_once_a_message(case, tmp_path):
+    """Before: taken in by `translate` (a text run) and then by `timeline` (its messages), each message was found
+    twice by `search` and counted twice. Now each is one hit, the message (with its time and sender)."""
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(GARAGE_CHAT, encoding="utf-8")
+    import_text(case, chat)
+    take_in(case, chat)
+    hits = search(case, "garage")
+    assert sorted((h.task, h.speaker, h.message_time) for h in hits) == [
+        ("chat", "Anna", "12/03/2024, 21:14"), ("chat", "Bob", "12/03/2024, 21:15")]
+    assert count(case, "garage") == 2
