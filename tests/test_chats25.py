@@ -58,6 +58,20 @@ def test_a_viber_csv_dated_with_a_month_name_not_read_keeps_every_row_and_says_s
     assert all("not read" in m.note and "date-time left empty" in m.note for m in chat.messages)
 
 
+def test_another_apps_lines_of_commas_after_a_date_in_words_are_not_read_as_viber(tmp_path):
+    """KakaoTalk's phone export in English ("January 15, 2024, 9:05 PM, Anna : Hello, you, there") splits at its
+    commas like a Viber row whose date went unquoted; with a sender's words where Viber writes a number it is not
+    Viber's (read as such, "Anna : Hello" was the sender and "you" the number)."""
+    path = tmp_path / "KakaoTalk_Chat_Anna.txt"
+    path.write_text("January 15, 2024, 9:05 PM, Anna : Hello, you, there, ok\n"
+                    "January 15, 2024, 9:06 PM, Bob : one, two, three, four\n", encoding="utf-8")
+    try:
+        chats = _chats(path)
+    except ChatError:
+        return  # refused in one line: fine
+    assert all(not (m.sender or "").startswith("Anna : ") for c in chats for m in c.messages)
+
+
 def test_a_csv_of_words_with_no_date_is_still_refused(tmp_path):
     """Five cells a row with no date first is no Viber history: one line, nothing read."""
     path = tmp_path / "notes.csv"

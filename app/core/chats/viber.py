@@ -25,6 +25,10 @@ from app.core.chats.records import Attachment, Chat, Message
 CONTAINER = "viber-csv"
 _DATE_RE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$")
 _WORDED_DATE_RE = re.compile(r"^(?=.*[^\W\d_])(?=.*(?<!\d)\d{4}(?!\d))(?=.*(?<!\d)\d{1,2}(?!\d))[\w .,'\-]{6,40}$")
+# The sender's number, as the phone wrote it or a user masked it ("+33 6 12 34 56 78", "01XXXXXXXXXXX"), or none: what
+# tells a Viber row whose date's comma went unquoted from another app's line of commas ("January 15, 2024, 9:05 PM,
+# Anna : Hello, you": KakaoTalk's)
+_NUMBER_RE = re.compile(r"^[+\d\s().\-xX]*$")
 _MARKERS = dates.AM_MARKERS | dates.PM_MARKERS  # a 12-hour clock's, in the phone's language ("9:14:00 PM", "9:14 p. m.")
 UNREAD_TIME_NOTE = ("date and time written as {written!r}: not read (a clock or date of no layout read here); "
                     "date-time left empty")
@@ -73,7 +77,7 @@ def _joined_date(row: list[str]) -> list[str]:
     two or three cells) made one cell again."""
     for cells in (2, 3):
         if len(row) >= cells + 4 and not _is_date(row[0]) and _is_date(",".join(row[:cells])) \
-                and _clock(row[cells]) is not None:
+                and _clock(row[cells]) is not None and _NUMBER_RE.match(_cell(row[cells + 2])):
             return [",".join(row[:cells]), *row[cells:]]
     return row
 
