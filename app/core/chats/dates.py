@@ -376,6 +376,35 @@ def describe(orders) -> str:
     return ",".join(bases)
 
 
+# Month names as the readers meet them: English (and its short forms), German and French (Threema's), Thai (LINE's)
+MONTHS = {name: n for n, names in enumerate((
+    ("january", "jan", "januar", "janvier", "มกราคม", "ม.ค."), ("february", "feb", "februar", "février", "กุมภาพันธ์", "ก.พ."),
+    ("march", "mar", "märz", "mars", "มีนาคม", "มี.ค."), ("april", "apr", "avril", "เมษายน", "เม.ย."),
+    ("may", "mai", "พฤษภาคม", "พ.ค."), ("june", "jun", "juni", "juin", "มิถุนายน", "มิ.ย."),
+    ("july", "jul", "juli", "juillet", "กรกฎาคม", "ก.ค."), ("august", "aug", "août", "สิงหาคม", "ส.ค."),
+    ("september", "sep", "sept", "septembre", "กันยายน", "ก.ย."), ("october", "oct", "oktober", "octobre", "ตุลาคม", "ต.ค."),
+    ("november", "nov", "novembre", "พฤศจิกายน", "พ.ย."), ("december", "dec", "dezember", "décembre", "ธันวาคม", "ธ.ค.")),
+    start=1) for name in names}
+_CJK_DATE_RE = re.compile(r"^(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?\s*(?P<rest>.{0,8})$")
+_NAMED_DATE_RE = re.compile(r"^(?:[^\d\s,]{2,20},?\s+)?(?:(?P<d1>\d{1,2})\.?\s+(?P<m1>[^\d\s,]{3,12})\.?,?\s+|(?P<m2>"
+                            r"[^\d\s,]{3,12})\.?\s+(?P<d2>\d{1,2}),?\s+)(?P<y>\d{4})\s*(?P<rest>.{0,16})$")
+
+
+def numeric_date(text: str) -> str:
+    """A date written in words ("Thursday, June 13, 2024", "13 June 2024", "Jun 13, 2024", "2024年6月13日(木)", Thai
+    "วันพฤหัสบดีที่ 13 มิถุนายน 2567") as a numeric one, the year first ("2024/6/13"), what follows it kept;
+    other text as it is."""
+    found = _CJK_DATE_RE.match(text)
+    if found:
+        return f"{found['y']}/{found['m']}/{found['d']}" + (f" {found['rest']}" if found["rest"] else "")
+    found = _NAMED_DATE_RE.match(text)
+    month = MONTHS.get((found["m1"] or found["m2"] or "").lower().rstrip(".")) if found else None
+    if found is None or month is None:
+        return text
+    day = found["d1"] or found["d2"]
+    return f"{found['y']}/{month}/{day}" + (f" {found['rest']}" if found["rest"] else "")
+
+
 def iso_from_text(text: str) -> str | None:
     """An ISO 8601 date-time as a JSON export writes it (seconds kept), or None."""
     try:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+
+def one_line_end(text: str) -> str:
+    """Every line end (Windows' CR LF, an old Mac's lone CR, a file of both) one LF, as every reader expects."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 (BOM or not), UTF-16 (BOM or not), else Windows-1252 or Latin-1.
@@ -46,10 +53,24 @@ def _utf16_without_bom(data: bytes, sample: int = 4096) -> tuple[str, str] | Non
     even, odd = head[0::2].count(0), head[1::2].count(0)
     many, few = len(head) // 2 * 0.3, len(head) // 2 * 0.02  # zeros: on one side, hardly any on the other
     encoding = "utf-16-le" if odd > many and even <= few else "utf-16-be" if even > many and odd <= few else None
+    encoding = encoding or _one_script(head)
     if encoding is None:
         return None
     text, named = _utf16(data, encoding, f"{encoding} (no byte-order mark)")
-    return (text, named) if _unreadable(data, text, encoding) <= _CUT else None
+    controls = sum(1 for ch in text[:2048] if ord(ch) < 32 and ch not in "\t\n\r")
+    return (text, named) if _unreadable(data, text, encoding) <= _CUT and not controls else None
+
+
+def _one_script(head: bytes) -> str | None:
+    """UTF-16 of one script written in its own digits (Arabic: "٠٦/٠٣/٢٠١٧ ٠٠:٤٥ - علي"), few zeros: one side of
+    every byte pair holds a few values (the script's block, 0x06, and 0x00, 0x20 for spaces and marks), the other
+    many; None when both sides are alike (UTF-8, an 8-bit code page)."""
+    def narrow(side: bytes) -> bool:
+        return sum(n for _, n in Counter(side).most_common(3)) >= 0.95 * len(side)
+    if len(head) < 64:  # a few bytes of any text fall into a few values
+        return None
+    even, odd = narrow(head[0::2]), narrow(head[1::2])
+    return "utf-16-le" if odd and not even else "utf-16-be" if even and not odd else None
 
 
 _CUT = 2  # U+FFFD for a last byte or a half of a character's pair cut off: UTF-16 cut short, not another encoding

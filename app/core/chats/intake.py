@@ -26,7 +26,7 @@ from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 19  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 20  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -64,6 +64,8 @@ PARSER_VERSION = 19  # 2: zipped Telegram exports, files deep in a full export, 
 #     Telegram HTML calls the app's record with their words ("Outgoing call: Ended (1 min 5 sec)")
 #     Viber CSV headed by its columns' names or re-saved with semicolons read
 #     Telegram HTML notes with no time say why; Messenger reactions with the emoji last, Instagram "Liked a message"
+# 20: Viber CSV dated in words ("1 December 2026", "Dec 1, 2026", its comma quoted or not); Messenger's Arabic
+#     "أرسلت صورة." ("You sent"/"I sent") the app's or the sender's as the chat tells, else the sender's and said
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")

@@ -107,39 +107,13 @@ def _closes(line: str) -> bool:
 MAX_QUOTED_LINES = 500
 
 
-_MONTHS = {name: n for n, names in enumerate((
-    ("january", "jan", "มกราคม", "ม.ค."), ("february", "feb", "กุมภาพันธ์", "ก.พ."), ("march", "mar", "มีนาคม", "มี.ค."),
-    ("april", "apr", "เมษายน", "เม.ย."), ("may", "พฤษภาคม", "พ.ค."), ("june", "jun", "มิถุนายน", "มิ.ย."),
-    ("july", "jul", "กรกฎาคม", "ก.ค."), ("august", "aug", "สิงหาคม", "ส.ค."), ("september", "sep", "sept", "กันยายน", "ก.ย."),
-    ("october", "oct", "ตุลาคม", "ต.ค."), ("november", "nov", "พฤศจิกายน", "พ.ย."), ("december", "dec", "ธันวาคม", "ธ.ค.")),
-    start=1) for name in names}
-_CJK_DATE_RE = re.compile(r"^(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?\s*(?P<rest>.{0,8})$")
-_NAMED_DATE_RE = re.compile(r"^(?:[^\d\s,]{2,20},?\s+)?(?:(?P<d1>\d{1,2})\s+(?P<m1>[^\d\s,]{3,12})\.?,?\s+|(?P<m2>[^\d\s,]"
-                            r"{3,12})\.?\s+(?P<d2>\d{1,2}),?\s+)(?P<y>\d{4})\s*(?P<rest>.{0,16})$")
-
-
-def numeric_date(line: str) -> str:
-    """A day's heading with its date written in words ("Thursday, June 13, 2024", "2024年6月13日(木)", Thai
-    "วันพฤหัสบดีที่ 13 มิถุนายน 2567") as the numeric one LINE writes elsewhere ("2024/06/13 Thursday"); other lines
-    as they are."""
-    found = _CJK_DATE_RE.match(line)
-    if found:
-        return f"{found['y']}/{found['m']}/{found['d']}" + (f" {found['rest']}" if found["rest"] else "")
-    found = _NAMED_DATE_RE.match(line)
-    month = _MONTHS.get((found["m1"] or found["m2"] or "").lower().rstrip(".")) if found else None
-    if found is None or month is None:
-        return line
-    day = found["d1"] or found["d2"]
-    return f"{found['y']}/{month}/{day}" + (f" {found['rest']}" if found["rest"] else "")
-
-
 def _entries(text: str) -> tuple[str, list[_Entry]]:
     """(the chat's name from the banner, the messages as written, with their continuation lines)."""
     name, heading, day, entries, blank, quoted_to = "", "", "", [], True, -1
     lines = [strip_marks(raw) for raw in text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")]
     for at, line in enumerate(lines):
         banner = _BANNER_RE.match(line.strip()) if not entries and not heading else None
-        date, timed = _DATE_RE.match(numeric_date(line.strip())), _TIME_RE.match(line)
+        date, timed = _DATE_RE.match(dates.numeric_date(line.strip())), _TIME_RE.match(line)
         if at <= quoted_to:  # inside a message of several lines, quoted
             entries[-1].more.append(line)
         elif banner:

@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 
 from app.core.chats import same_names
 from app.core.chats.html_cut import with_page_cuts_said
-from app.core.chats.meta_notes import app_words_note
+from app.core.chats.meta_notes import app_words_note, is_app_note, settle_bare_you
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "messenger-html"
@@ -122,7 +122,7 @@ def _records(raw: _Raw, index: int) -> list[Message]:
     said = app_words_note(text, sender)  # "Anna sent an attachment.": the app's words, not hers
     notes += [said] if said else []
     files: list[Attachment | None] = [Attachment(PurePosixPath(p).name, False, k, p, p) for p, k in raw.files] or [None]
-    return [Message(index + i, sender, written, iso, text if i == 0 else "", bool(said), f, "; ".join(notes))
+    return [Message(index + i, sender, written, iso, text if i == 0 else "", is_app_note(said), f, "; ".join(notes))
             for i, f in enumerate(files)]
 
 
@@ -146,7 +146,8 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
         read = _records(raw, len(messages))
         messages += read
         page_of += [number] * len(read)
-    messages = same_names.told_apart_by_participants(messages, same_names.html_participants(pages[0] if pages else ""))
+    messages = same_names.told_apart_by_participants(settle_bare_you(messages),
+                                                     same_names.html_participants(pages[0] if pages else ""))
     return with_page_cuts_said(Chat(title or name, tuple(messages), "local"), pages, page_of, newest_first=True)
 
 

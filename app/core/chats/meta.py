@@ -24,7 +24,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from app.core.chats import json_cut, same_names, telegram
-from app.core.chats.meta_notes import app_words_note
+from app.core.chats.meta_notes import app_words_note, is_app_note, settle_bare_you
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.errors import ChatError
 
@@ -153,7 +153,7 @@ def _records(raw: Any, index: int) -> list[Message]:
     system = raw.get("type") in SYSTEM_TYPES or raw.get("call_duration") is not None
     said = "" if system else app_words_note(text, sender)  # "Anna sent an attachment.": the app's words, not hers
     note = "; ".join(([] if iso else ["no readable time"]) + _notes(raw) + ([said] if said else []))
-    system = system or bool(said)
+    system = system or is_app_note(said)
     attachments: list[Attachment | None] = list(_attachments(raw)) or [None]
     return [Message(index + i, sender, written, iso, text if i == 0 else "", system, a, note)
             for i, a in enumerate(attachments)]
@@ -179,7 +179,8 @@ def parse_pages(pages: list[Any], name: str = "") -> Chat:
     if cuts:
         messages = [replace(m, index=i) for i, m in enumerate([*cuts, *messages])]
     title = next((p.get("title") for p in pages if isinstance(p.get("title"), str) and p.get("title")), "") or name
-    return Chat(title, tuple(same_names.told_apart_by_participants(messages, _participants(pages))), "utc")
+    messages = same_names.told_apart_by_participants(settle_bare_you(messages), _participants(pages))
+    return Chat(title, tuple(messages), "utc")
 
 
 def _participants(pages: list[Any]) -> list[str]:

@@ -6,7 +6,7 @@ says so in its note. Three shapes:
     ACTIONS       after the sender's name or the language's "you":  "Anna envió un archivo adjunto."
     WHOLE         the whole content, no name:                        "Enviaste un archivo adjunto." (the subject
                                                                      left in the verb: Spanish, Italian, Turkish...)
-    VERB_FIRST    the verb first, the name after it (Arabic):        "أرسل أحمد مرفقًا." / "أرسلت مرفقًا."
+    VERB_FIRST    the verb first, the name after it (Arabic):        "أرسل أحمد مرفقًا." / "أرسلتَ مرفقًا."
 
 Spanish, Portuguese, French, Italian, German, Dutch, Turkish, Polish, Russian (and Ukrainian's nearest forms)
 and Arabic.
@@ -76,17 +76,19 @@ WHOLE = (
     r"L[’']appel vidéo est terminé" + _M,
     r"La videollamada (?:ha )?terminado" + _M + "|La videollamada finalizó" + _M,
     r"A chamada de vídeo terminou" + _M, r"Der Videochat wurde beendet" + _M, r"La videochiamata è terminata" + _M,
-    # the subject in the verb ("you sent"): Spanish, Portuguese (Portugal), Italian, Turkish, Polish, Russian
+    r"Mesaj(?:ına|ınıza) .{1,16} (?:ile )?tepki verdi" + _M,
+    r"Отреагировал(?:а|и|\(а\))? (?:.{1,16} )?на ваше сообщение(?:: .{1,16})?" + _M,
+    r"Видеочат завершен" + _M, r"Видеочат завершён" + _M,
+)
+# the subject in the verb, "you" ("you sent"): Spanish, Portuguese (Portugal), Italian, Turkish, Polish
+WHOLE_YOU = (
     r"Enviaste (?:un archivo adjunto|" + _SENT_ES + ")" + _M, r"Anulaste el envío de un mensaje" + _M,
     r"Reaccionaste (?:con )?.{1,16} a (?:un|su|tu) mensaje" + _M,
     r"Enviaste (?:um anexo|" + _SENT_PT + ")" + _M, r"Cancelaste o envio de uma mensagem" + _M,
     r"Hai inviato (?:un allegato|" + _SENT_IT + ")" + _M, r"Hai annullato l[’']invio di un messaggio" + _M,
     r"Hai reagito (?:con )?.{1,16} al (?:suo|un) messaggio" + _M,
     r"Bir " + _SENT_TR + r" gönderdin" + _M, r"Bir mesaj(?:ı|ın)? (?:gönderimini|göndermeyi|gönderimi) geri aldın" + _M,
-    r"Mesaj(?:ına|ınıza) .{1,16} (?:ile )?tepki verdi" + _M,
     r"Wysłał(?:eś|aś) " + _SENT_PL + _M, r"Cofnął(?:eś|aś) wysłanie wiadomości" + _M,
-    r"Отреагировал(?:а|и|\(а\))? (?:.{1,16} )?на ваше сообщение(?:: .{1,16})?" + _M,
-    r"Видеочат завершен" + _M, r"Видеочат завершён" + _M,
 )
 _AR_SENT = ("(?:مرفقًا|مرفقاً|مرفقا|صورة|فيديو|مقطع فيديو|رسالة صوتية|مقطعًا صوتيًا|مقطعا صوتيا|ملصقًا|ملصقاً|ملصقا|"
             "صورة GIF|GIF|رابطًا|رابطاً|رابطا|موقعًا|موقعاً|موقعا|ملفًا|ملفاً|ملفا)")
@@ -98,22 +100,40 @@ VERB_FIRST = (
 )
 YOU = frozenset({"Tú", "Usted", "Você", "Tu", "Vous", "Du", "Sie", "Jij", "Je", "Sen", "Siz", "Ty", "Вы", "Ты",
                  "أنت"})
+# Arabic "you" in the verb: with its vowel mark only "you"; bare, also "I" ("أرسلت صورة." is the app's "You sent a
+# photo." and a sender's own "I sent a photo."): the chat tells which (`meta_notes.settle_bare_you`)
+_AR_MARKED_YOU = ("أرسلتَ", "أرسلتِ", "ألغيتَ", "ألغيتِ")
+_AR_BARE_YOU = ("أرسلت", "ألغيت")
 
 ACTION_RE = re.compile(r"^(?P<who>.{1,80}?) (?:" + "|".join(ACTIONS) + r")$", re.DOTALL)
 WHOLE_RE = re.compile(r"^(?:" + "|".join(WHOLE) + r")$")
+WHOLE_YOU_RE = re.compile(r"^(?:" + "|".join(WHOLE_YOU) + r")$")
 VERB_FIRST_RES = tuple(re.compile(rf"^{verb}(?: (?P<who>.{{1,80}}?))? {rest}$") for verb, rest in VERB_FIRST)
 
+# Who acts in the app's words: "you" (the account holder), the sender named, no one named, or "you" or "I"
+YOU_ACT, NAMED, UNNAMED, BARE_YOU = "you", "named", "unnamed", "bare you"
 
-def said_in_another_language(words: str, names: set[str]) -> bool:
-    """`words` (spaces folded) are the app's words for an action in one of the languages above, by one of `names`
-    (the sender, its first name, "you") or naming no one."""
+
+def _named(who: str) -> str:
+    return YOU_ACT if who in YOU or who == "You" else NAMED
+
+
+def actor(words: str, names: set[str]) -> str:
+    """Who acts in `words` (spaces folded) when they are the app's words for an action in one of the languages
+    above, by one of `names` (the sender, its first name, "you") or naming no one; "" when they are not."""
+    if WHOLE_YOU_RE.match(words):
+        return YOU_ACT
     if WHOLE_RE.match(words):
-        return True
+        return UNNAMED
     found = ACTION_RE.match(words)
     if found is not None and found["who"] in names:
-        return True
+        return _named(found["who"])
     for pattern in VERB_FIRST_RES:
         found = pattern.match(words)
-        if found is not None and (found["who"] is None or found["who"] in names):
-            return True
-    return False
+        if found is None or (found["who"] is not None and found["who"] not in names):
+            continue
+        if found["who"] is not None:
+            return _named(found["who"])
+        verb = words.split(" ", 1)[0]
+        return YOU_ACT if verb in _AR_MARKED_YOU else BARE_YOU if verb in _AR_BARE_YOU else UNNAMED
+    return ""

@@ -36,7 +36,7 @@ from app.core.chats import (
     wechat_html,
     whatsapp,
 )
-from app.core.chats.encoding import decode_text
+from app.core.chats.encoding import decode_text, one_line_end
 from app.core.chats.placeholders import time_in_name
 from app.core.chats.placing import placed
 from app.core.chats.records import (
@@ -74,7 +74,7 @@ class Loaded:
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM, damaged bytes as U+FFFD), UTF-16 with a BOM, else Latin-1; every line end
     (Windows' CR LF, an old Mac's lone CR, a file of both) one LF, as every reader expects."""
-    return decode_text(data)[0].replace("\r\n", "\n").replace("\r", "\n")
+    return one_line_end(decode_text(data)[0])
 
 
 Parser = Callable[[str, str], tuple[Chat, ...]]

@@ -38,7 +38,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from app.core.chats.encoding import decode_text
+from app.core.chats.encoding import decode_text, one_line_end
 from app.core.chats.records import Message
 from app.core.editing.operations import current_transcript
 from app.core.errors import MediaError
@@ -46,6 +46,7 @@ from app.core.evidence.provenance import software_info
 from app.core.export.json_export import transcript_from_json
 from app.core.media.readable import check_readable
 from app.core.store import Case, Exhibit
+from app.core.store.chats import chat_exhibit_of
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo
 
 TEXT_TASK = "text"
@@ -55,7 +56,10 @@ UNTRANSLATED_FLAGS = frozenset({FLAG_CHAT_MEDIA, FLAG_CHAT_SYSTEM})
 TEXT_EXTENSIONS = (".txt", ".text", ".md")  # .md: Signal's text export (signal-export)
 JSON_EXTENSIONS = (".json",)
 MAX_TEXT_BYTES = 64 * 1024 * 1024  # a chat export this big is not a text file
-PARSER_VERSION = 2  # 2: app.core.chats (every layout, languages, captions)
+PARSER_VERSION = 3  # 2: app.core.chats (every layout, languages, captions); 3: line ends made one first (lone CRs)
+
+TAKEN_AS_CHAT = ("already taken in as chat exhibit {exhibit} (by `timeline`): not taken in a second time; its "
+                 "messages are translated by `timeline` on it with --translate-to (and --from)")
 
 _SPEAKER_RE = re.compile(r"^\[(?P<ts>[^\[\]]*)\](?: (?P<sender>.*))?$", re.DOTALL)
 
@@ -140,7 +144,7 @@ def chat_segments(text: str, name: str = "") -> tuple[Segment, ...]:
 
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs of a plain text: blocks separated by blank lines, inner line breaks kept."""
-    blocks = re.split(r"\n[ \t\u00a0]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks = re.split(r"\n[ \t\u00a0]*\n", one_line_end(text))
     return [block.strip() for block in blocks if block.strip()]
 
 
@@ -206,12 +210,16 @@ def import_text(case: Case, path: str | Path, language: str | None = None) -> tu
     if looks_binary(data):
         raise MediaError(str(path), "not a text file (binary content)")
     text, encoding = decode_text(data)
+    text = one_line_end(text)  # a chat of lone CRs was read in part (its first lines one message), or not at all
     container = chat_container(text, Path(path).name)
     kind = "chat" if container else "text"
     segments = chat_segments(text, Path(path).name) if container else paragraph_segments(text)
     if not segments:
         raise MediaError(str(path), "no text in this file")
     source = text_source(path, data, kind, "whatsapp-chat" if container == "whatsapp" else container or "")
+    taken = chat_exhibit_of(case, source.sha256)
+    if taken is not None and case.latest_run(taken, TEXT_TASK) is None:  # its messages are stored (`timeline`): a
+        raise MediaError(str(path), TAKEN_AS_CHAT.format(exhibit=taken))  # text run was a second copy of each
     exhibit, _ = case.add_exhibit(source, found_at=source.path)
     settings = {
         "parser": {"whatsapp": "whatsapp-chat", None: "paragraphs"}.get(container, container),

@@ -25,6 +25,7 @@ import re
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from app.core.chats import dates
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "threema"
@@ -32,11 +33,6 @@ _DATE = r"(?:(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{2,4})|(?P<iy>\d{4})-(?
 _HEADER_RE = re.compile(rf"^\[(?P<stamp>{_DATE},\s(?P<h>\d{{1,2}}):(?P<min>\d{{2}})(?::(?P<s>\d{{2}}))?)\]\s(?P<rest>.*)$")
 _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,80}?):(?:\s(?P<text>.*))?$")
 _FILE_RE = re.compile(r"<(?P<name>[^<>\s/\\]{1,160}\.[A-Za-z0-9]{2,5})>")
-_MONTHS = {name: i % 12 + 1 for i, name in enumerate((
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
-    "november", "dezember", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre"))}
 _OLD_RE = re.compile(r"^(?P<way><<<|>>>) (?P<stamp>(?P<d>\d{1,2})\. (?P<mon>\S+) (?P<y>\d{4}) \S+ "
                      r"(?P<h>\d{1,2}):(?P<min>\d{2}):(?P<s>\d{2})(?: [^:]{1,12})?): ?(?P<text>.*)$")
 _OLD_FILE_RE = re.compile(r"^(?P<kind>[^\s()]+) \((?P<name>[A-Za-z0-9_-]+\.[A-Za-z0-9]{2,5})\)$")
@@ -116,7 +112,7 @@ def _parse_old(lines: list[str], other: str) -> list[tuple[str | None, str, str 
     for line in lines:
         match = _OLD_RE.match(line)
         if match:
-            month = _MONTHS.get(match["mon"].lower().rstrip("."))
+            month = dates.MONTHS.get(match["mon"].lower().rstrip("."))
             iso = _iso(int(match["y"]), month, int(match["d"]), int(match["h"]), int(match["min"]), int(match["s"]))
             sent = match["way"] == ">>>"
             note = "" if sent else f"received: the export names no sender; the chat's other side ({other})"

@@ -24,6 +24,11 @@ from app.core.chats.records import Attachment, Chat, Message
 
 CONTAINER = "viber-csv"
 _DATE_RE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$")
+_WORDED_DATE_RE = re.compile(r"^(?=.*[^\W\d_])(?=.*(?<!\d)\d{4}(?!\d))(?=.*(?<!\d)\d{1,2}(?!\d))[\w .,'\-]{6,40}$")
+# The sender's number, as the phone wrote it or a user masked it ("+33 6 12 34 56 78", "01XXXXXXXXXXX"), or none: what
+# tells a Viber row whose date's comma went unquoted from another app's line of commas ("January 15, 2024, 9:05 PM,
+# Anna : Hello, you": KakaoTalk's)
+_NUMBER_RE = re.compile(r"^[+\d\s().\-xX]*$")
 _MARKERS = dates.AM_MARKERS | dates.PM_MARKERS  # a 12-hour clock's, in the phone's language ("9:14:00 PM", "9:14 p. m.")
 UNREAD_TIME_NOTE = ("date and time written as {written!r}: not read (a clock or date of no layout read here); "
                     "date-time left empty")
@@ -49,25 +54,51 @@ def _delimiter(lines: list[str]) -> str:
     European locale writes semicolons: the one that splits a line into a date and a time first."""
     for line in lines:
         for delimiter in ("\t", ",", ";"):
-            cells = [_cell(c).strip('"') for c in line.split(delimiter)]
-            if len(cells) >= 5 and _DATE_RE.match(cells[0]) and _clock(cells[1]) is not None:
+            cells = _joined_date([_cell(c).strip('"') for c in _first_row(line, delimiter)])
+            if len(cells) >= 5 and _is_date(cells[0]) and _clock(cells[1]) is not None:
                 return delimiter
     first = lines[0] if lines else ""
     return "\t" if first.count("\t") >= 4 else ","
 
 
+def _first_row(line: str, delimiter: str) -> list[str]:
+    """The cells of the line's first row (a lone carriage return ends a row, as in `_rows`)."""
+    return next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+
+
+def _is_date(cell: str) -> bool:
+    """A date cell: numeric ("01/12/2026"), or in words ("1 December 2026", "Dec 1, 2026"; a month's name in a
+    language not read too, its date-time then left empty and said): letters, a day and a four-digit year."""
+    return len(cell) <= 40 and bool(_DATE_RE.match(dates.numeric_date(cell)) or _WORDED_DATE_RE.match(cell))
+
+
+def _joined_date(row: list[str]) -> list[str]:
+    """A date in words whose commas the file did not quote ("Dec 1, 2026", "Tuesday, December 1, 2026" split over
+    two or three cells) made one cell again."""
+    for cells in (2, 3):
+        if len(row) >= cells + 4 and not _is_date(row[0]) and _is_date(",".join(row[:cells])) \
+                and _clock(row[cells]) is not None and _NUMBER_RE.match(_cell(row[cells + 2])):
+            return [",".join(row[:cells]), *row[cells:]]
+    return row
+
+
 def _rows(text: str) -> list[list[str]]:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     delimiter = _delimiter([line for line in text[:65536].split("\n") if line.strip()][:6])
-    out = []
+    out, blanks = [], 0
     # newline="": a lone carriage return (a file of mixed line ends) ends a row, as csv expects
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        row = _joined_date(row)
+        if not row:  # a blank line: in a message of several lines the file did not quote, between its paragraphs
+            blanks += 1
+            continue
         if len(row) >= 5:
             out.append([_cell(c) for c in row[:4]] + [delimiter.join(row[4:]).strip()])
-        elif row and out:  # a message of several lines the file did not quote
-            out[-1][4] += "\n" + delimiter.join(row)
+        elif out:  # a message of several lines the file did not quote
+            out[-1][4] += "\n" * (blanks + 1) + delimiter.join(row)
         elif any(cell.strip() for cell in row):  # before the first message: kept, said by `parse`
             out.append(["", "", "", "", delimiter.join(row).strip()])
+        blanks = 0
     return out
 
 
@@ -84,14 +115,14 @@ def _clock(cell: str) -> tuple[str, str] | None:
 
 
 def _is_row(row: list[str]) -> bool:
-    return bool(_DATE_RE.match(row[0])) and _clock(row[1]) is not None
+    return _is_date(row[0]) and _clock(row[1]) is not None
 
 
 def _stamp(row: list[str]) -> tuple[dates.Stamp | None, str]:
     """The row's date and time read (a marker of no language read here: none, said)."""
     time, marker = _clock(row[1]) or ("", "")
     known = not marker or " ".join(marker.lower().split()) in _MARKERS
-    stamp = dates.read_stamp(row[0], time, marker) if known else None
+    stamp = dates.read_stamp(dates.numeric_date(row[0]), time, marker) if known else None
     return stamp, "" if stamp else UNREAD_TIME_NOTE.format(written=f"{row[0]} {row[1]}")
 
 

@@ -167,6 +167,13 @@ def stored_chats(case: Case, exhibit_id: int | None = None) -> list[StoredChat]:
                        r["date_order"]) for r in rows]
 
 
+def chat_exhibit_of(case: Case, sha256: str) -> int | None:
+    """The exhibit of these bytes when its chats are stored (taken in by `timeline`), else None."""
+    row = case.conn.execute("SELECT e.id FROM exhibits e WHERE e.sha256=? AND EXISTS"
+                            " (SELECT 1 FROM chats c WHERE c.exhibit_id=e.id)", (sha256,)).fetchone()
+    return int(row[0]) if row else None
+
+
 def chat_messages(case: Case, chat_id: int) -> list[StoredMessage]:
     rows = case.conn.execute(
         "SELECT m.*, a.message_id AS a_id, a.name AS a_name, a.kind AS a_kind, a.missing AS a_missing,"

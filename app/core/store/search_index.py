@@ -25,6 +25,10 @@ COLUMNS = (f"d.source, d.ref_id, d.run_id, coalesce(r.task, '{CHAT_TASK}'), r.la
 JOINS = ("LEFT JOIN runs r ON r.id = d.run_id JOIN exhibits e ON e.id = d.exhibit_id"
          f" LEFT JOIN chat_messages cm ON d.source = {SOURCE_CHAT} AND cm.id = d.ref_id")
 _IN_TRIGRAM = "d.id IN (SELECT rowid FROM search_trigram WHERE search_trigram MATCH ?)"
+# A chat `translate` took in as a text and `timeline` as a chat holds each message twice: found as the message (the
+# text run's proofread copy, where a person edited it, is still found)
+_NOT_A_CHAT_COPY = (f"NOT (d.source = {SOURCE_MACHINE} AND d.exhibit_id IN (SELECT exhibit_id FROM chats)"
+                    " AND d.run_id IN (SELECT id FROM runs WHERE task = 'text'))")
 _CASE_ORDER = "d.exhibit_id, d.run_id, d.start_ms, d.id"
 # bm25 ranks every match before the first is returned (about 3 µs each): past this many
 # matches, hits come in index order (oldest first) instead, so no query takes long.
@@ -89,6 +93,7 @@ def find(conn: sqlite3.Connection, words: str | None, trigram: str | None,
     for text in scan:
         where.append("instr(d.text, ?) > 0")
         args.append(text)
+    where.append(_NOT_A_CHAT_COPY)
     sql = f"{head}{JOINS} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
     args.append(max(0, int(limit)))
     try:
@@ -120,6 +125,7 @@ def _conditions(words: str | None, trigram: str | None, scan: tuple[str, ...]) -
     for text in scan:
         where.append("instr(d.text, ?) > 0")
         args.append(text)
+    where.append(_NOT_A_CHAT_COPY)
     return " AND ".join(where), args
 
 
