@@ -11,13 +11,7 @@ import pytest
 
 from app.cli.main import main
 from tests.conftest import MEDIA
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([*argv])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
+from tests.test_cli_mistakes import run
 
 
 def test_queue_run_out_writes_a_duplicate_under_each_of_its_names(capsys, tmp_path, models_dir):
