@@ -92,3 +92,23 @@ def test_a_bad_edit_or_sign_off_is_one_line_and_changes_nothing(capsys, transcri
     capsys.readouterr()
     code, out, _ = run(capsys, "exhibits", "--case", case)
     assert "edited" not in out and "verified" not in out, out
+
+
+def test_the_default_model_is_the_installed_one_in_a_folder_holding_a_folder_of_its_name(tmp_path, models_dir):
+    """`timeline CHAT` (default --model base) run in a folder that held a folder named `base` (a case, a phone's
+    extraction) was refused: "model folder ./base is incomplete"; `./base` still names that folder."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    (tmp_path / "base").mkdir()
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / "note.opus")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PARLEY_MODELS": str(models_dir)}
+    for model, refused in (([], False), (["--model", "./base"], True)):
+        done = subprocess.run([sys.executable, "-m", "app", "queue", "add", "evidence", "--case", "case", *model],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert (done.returncode != 0) == refused, done.stderr
+        assert ("incomplete" in done.stderr) == refused, done.stderr
