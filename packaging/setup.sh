@@ -7,16 +7,17 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 
-# Qt needs a few system libraries even offscreen; install them where we can (Debian, as root).
+# Qt needs a few system libraries even offscreen, the FAT32 tests mkfs.vfat and fusefat (a USB stick's disk,
+# mounted without the kernel's vfat); install them where we can (Debian, as root).
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=()
   for pkg in libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 \
-             libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1; do
+             libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 dosfstools fusefat; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     (apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}") >/dev/null \
-      || echo "warning: could not install ${missing[*]}; the window may not start" >&2
+      || echo "warning: could not install ${missing[*]}; the window may not start (or the FAT32 tests are skipped)" >&2
   fi
 fi
 

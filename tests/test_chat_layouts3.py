@@ -177,12 +177,13 @@ def test_the_timeline_says_what_made_each_voice_notes_transcript(tmp_path, model
     """The timeline named the speech model, not the language, the settings (beam, VAD, device,
     compute type ...) or the run each transcript came from: it could not be said how it was made."""
     from docx import Document
+    from pypdf import PdfReader
 
     (tmp_path / "evidence").mkdir()
     archive = _whatsapp_zip(tmp_path / "evidence" / "WhatsApp Chat with Anna.zip")
     done = subprocess.run(
         [sys.executable, "-m", "app", "timeline", str(archive), "--out", str(tmp_path / "out"), "--format",
-         "json,docx", "--case", str(tmp_path / "case"), "--model", "tiny.en", "--beam-size", "2"],
+         "json,docx,pdf", "--case", str(tmp_path / "case"), "--model", "tiny.en", "--beam-size", "2"],
         cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     story = json.loads((tmp_path / "out" / "WhatsApp Chat with Anna.timeline.json").read_text(encoding="utf-8"))
@@ -196,8 +197,13 @@ def test_the_timeline_says_what_made_each_voice_notes_transcript(tmp_path, model
     cells = [c.text for t in Document(str(tmp_path / "out" / "WhatsApp Chat with Anna.timeline.docx")).tables
              for row in t.rows for c in row.cells]
     [line] = [cells[i + 1] for i, c in enumerate(cells) if c == "Transcription"]
-    assert line.startswith(f"tiny.en SHA-256 {run['model']['sha256']}; language en; run(s) {run['run_id']}; ")
+    # "language en": an English-only model never detects a language; the record says so, as the transcript's does
+    said = "language en (not detected: English-only model)"
+    assert line.startswith(f"tiny.en SHA-256 {run['model']['sha256']}; {said}; run(s) {run['run_id']}; ")
     assert "beam_size=2" in line and "compute_type=" in line
+    pdf = PdfReader(str(tmp_path / "out" / "WhatsApp Chat with Anna.timeline.pdf"))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert said in text and "language en;" not in text
 
 
 def test_the_same_chat_exported_twice_marks_each_message_the_other_export_holds_too(tmp_path):

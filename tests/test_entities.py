@@ -263,6 +263,7 @@ def test_cli_entities_lists_writes_csv_and_refuses_a_bad_region(case, phone_case
         {("phone", "+447700900123"), ("postcode", "B1 1AA"), ("money", "GBP 500")}
     out = _cli("entities", "--case", str(case.folder), "--region", "PL", "--save-region", "--kind", "date")
     assert out.returncode == 0, out.stderr
+    assert "saved: this case's region is now PL (was GB)" in out.stderr  # it saved without a word
     reopened = Case.open(case.folder)
     assert ent.case_region(reopened) == "PL"
     reopened.close()

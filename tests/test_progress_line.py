@@ -19,7 +19,22 @@ def test_a_batch_counts_each_file_once_its_speech_is_decoded(capsys):
     progress.advance(2, DECODED / 2, None)
     progress.render(force=True)
     line = last_line(capsys.readouterr().err)
-    assert "1/3 files" in line and "3 short files decoding together" in line
+    assert "1/3 files" in line and "2 short files decoding together, 1 decoded, being stored" in line, line
+
+
+def test_a_batch_never_says_files_counted_done_are_decoding(capsys):
+    # "12/12 files | 9 short files decoding together": nine files counted done and said to be decoding
+    progress = QueueProgress({j: (f"{j}.opus", 4000, 0.0) for j in range(1, 13)})
+    for job in range(1, 13):
+        progress.start(job, f"{job}.opus", 4000)
+    for job in range(1, 4):
+        progress.advance(job, DECODED, None)
+        progress.finish(job)
+    for job in range(4, 13):
+        progress.advance(job, DECODED, None)
+    progress.render(force=True)
+    line = last_line(capsys.readouterr().err)
+    assert "12/12 files" in line and "decoding" not in line and "9 decoded, being stored" in line, line
 
 
 def test_a_long_file_at_95_percent_is_not_counted_done(capsys):

@@ -258,6 +258,23 @@ def _interview(sub: argparse._SubParsersAction, run: Run) -> None:
     p.set_defaults(handler=run("cmd_interview"))
 
 
+def _review(sub: argparse._SubParsersAction, run: Run) -> None:
+    p = sub.add_parser("edit", help="correct one segment's text of an exhibit's transcript (a revision, as "
+                                    "in the window; numbers as `speakers segments` shows them)")
+    p.add_argument("exhibit", metavar="EXHIBIT", help="id, name, path or SHA-256")
+    p.add_argument("--segment", type=int, required=True, metavar="N", help="the segment's number (1 = the first)")
+    p.add_argument("--text", required=True, help="the segment's text as it should read")
+    p.add_argument("--by", default=None, help="who makes the correction (default: the OS user)")
+    add_case_option(p)
+    p.set_defaults(handler=run("cmd_edit"))
+    p = sub.add_parser("signoff", help="sign off an exhibit's transcript as verified by a named person "
+                                       "(as the window's Mark verified)")
+    p.add_argument("exhibit", metavar="EXHIBIT", help="id, name, path or SHA-256")
+    p.add_argument("--by", required=True, help="the name of the person who verified it")
+    add_case_option(p)
+    p.set_defaults(handler=run("cmd_signoff"))
+
+
 def _search(sub: argparse._SubParsersAction, run: Run) -> None:
     p = sub.add_parser("search", help="search every transcript, translation and chat in a case",
                        description="Search the current text (proofread where edited) of every "
@@ -343,7 +360,8 @@ def _models(sub: argparse._SubParsersAction, run: Run) -> None:
 # (module under app/cli, its commands), in the order `--help` lists them
 GROUPS: tuple[tuple[str, Callable[[argparse._SubParsersAction, Run], None]], ...] = (
     ("transcribe", _transcribe), ("export", _export), ("case", _case), ("queue", _queue), ("translate", _translate),
-    ("timeline", _timeline), ("interview", _interview), ("search", _search), ("speakers", _speakers),
+    ("timeline", _timeline), ("interview", _interview), ("review", _review), ("search", _search),
+    ("speakers", _speakers),
     ("models", _models),
 )
 

@@ -110,13 +110,25 @@ class QueueProgress:
         if staged is not None and self.stage is not None:  # speakers found file by file, a batch's too
             name, _, frac = self.jobs[staged]
             line += f" | {name} {frac:4.0%} {self.stage[1]}..."
-        elif len(self.running) > 1:
-            line += f" | {len(self.running)} short files decoding together"
+        elif len(self.running) > 1:  # a file counted done above is not said to be decoding too
+            line += self._batch_text()
         elif self.current is not None:  # the overall state first: a narrow terminal cuts the tail
             name, _, frac = self.jobs[self.current]
             job_eta = f" ETA {_clock(self.eta)}" if self.eta else ""
             line += f" | {name} {frac:4.0%}{job_eta}"
         return line
+
+    def _batch_text(self) -> str:
+        """What a batch of short files is doing: those still decoding, and those decoded (counted
+        done) whose results are being stored. "12/12 files | 9 short files decoding together" said
+        nine files both done and decoding."""
+        decoding = sum(1 for j in self.running if self.jobs.get(j, ("", 0, 0.0))[2] < DECODED)
+        storing = len(self.running) - decoding
+        parts = [f"{decoding} short files decoding together" if decoding > 1 else "1 short file decoding"] \
+            if decoding else []
+        if storing:
+            parts.append(f"{storing} decoded, being stored")
+        return " | " + ", ".join(parts)
 
     @staticmethod
     def _width() -> int:

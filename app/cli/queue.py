@@ -26,7 +26,7 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.core.evidence.paths import check_outside_evidence
-from app.core.names import printable, shortened
+from app.core.names import one_per_name, printable, shortened
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 
@@ -192,12 +192,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from app.cli.progress import QueueRunner
-    from app.core.usecases.exporting import (
-        check_out_dir,
-        export_run,
-        never_written,
-        output_basenames,
-    )
+    from app.core.usecases.exporting import check_out_dir, export_run, never_written
 
     formats = parse_formats(args.format)  # a misspelt format is said so, --out or not
     case = open_existing_case(args)
@@ -214,18 +209,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not pending and not unwritten:
             print("nothing queued", file=sys.stderr)
             return OK
-        paths = list(dict.fromkeys(case.exhibit(j.exhibit_id).source.path for j in (*pending, *unwritten)))
-        names = output_basenames(paths)
+        names_of = export_names_by_exhibit(case, [j.exhibit_id for j in (*pending, *unwritten)])
 
         def export(job: Job) -> None:
             if not args.out or job.run_id is None or job.task not in ("transcribe", "translate"):
                 return
-            path = case.exhibit(job.exhibit_id).source.path
-            name = names.get(path, Path(path).stem)
-            if job.task == "translate":  # beside the transcript: <name>.<target>.<format>
-                name = f"{name}.{job.options['target']}"
-            for written in export_run(case, job.run_id, args.out, formats, name):
-                print(written)
+            for name in names_of.get(job.exhibit_id, ()):  # a duplicate under each of its names, as `transcribe`
+                if job.task == "translate":  # beside the transcript: <name>.<target>.<format>
+                    name = f"{name}.{job.options['target']}"
+                for written in export_run(case, job.run_id, args.out, formats, name):
+                    print(written)
 
         for job in unwritten:  # done, never written out (its `queue run --out` killed first): written now
             export(job)
@@ -248,6 +241,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         return FAILED if failed else OK
     finally:
         case.close()
+
+
+def export_names_by_exhibit(case: Case, exhibit_ids: list[int]) -> dict[int, list[str]]:
+    """The export names of each exhibit: one per name it was met under (a copy under another name is
+    written under that name too, as `transcribe` writes it; the same name in two folders once), the
+    names of all of them chosen together so that no two sets share one."""
+    from app.core.usecases.exporting import output_basenames
+
+    exhibits = [case.exhibit(i) for i in dict.fromkeys(exhibit_ids)]
+    paths = one_per_name([(p, e.id) for e in exhibits for p in (e.paths or (e.source.path,))])
+    names = output_basenames(paths)
+    exhibit_of = {p: e.id for e in exhibits for p in (e.paths or (e.source.path,))}
+    by_exhibit: dict[int, list[str]] = {}
+    for path in paths:
+        by_exhibit.setdefault(exhibit_of[path], []).append(names[path])
+    return by_exhibit
 
 
 def _summary(outcome: RunOutcome) -> None:

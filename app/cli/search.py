@@ -176,7 +176,10 @@ def cmd_entities(args: argparse.Namespace) -> int:
         if args.save_region:
             if region is None:
                 raise ValueError("--save-region needs --region")
+            was = ent.case_region(case)
             ent.set_case_region(case, region)
+            print(f"saved: this case's region is now {region} (was {was}): phone numbers without a country "
+                  "code and numeric dates are read as its, unless --region says otherwise", file=sys.stderr)
         found = ent.case_entities(case, region, kinds)
         part_way = part_way_notes(case)
     finally:

@@ -24,6 +24,7 @@ from app.core.diarize.pipeline import (
     start_background,
 )
 from app.core.diarize.pipeline import wanted as diarisation_wanted
+from app.core.errors import MediaError
 from app.core.evidence.provenance import software_info
 from app.core.evidence.source_check import check_unchanged
 from app.core.language_parts import mixed_note
@@ -113,7 +114,7 @@ def transcribe_exhibit(
     count = case.segment_count(run_id)
     truncated = stopped = False
     notes: list[str] = []
-    check_unchanged(exhibit.source)
+    _check_source(case, exhibit, run_id)
 
     def stop_now() -> bool:
         nonlocal stopped
@@ -135,7 +136,7 @@ def transcribe_exhibit(
                 on_progress(done.progress, count)
         if stopped:
             return RunResult(run_id, count, stopped=True)
-        check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
+        _check_source(case, exhibit, run_id)  # the bytes decoded were the bytes hashed
         try:
             _diarise(case, engine, exhibit, run_id, options, speakers, on_stage, stop_now)
         except DiarisationStopped:  # all words stored, the run left open: a rerun finds the speakers
@@ -147,6 +148,18 @@ def transcribe_exhibit(
     _finish(case, exhibit, run_id, truncated, (*notes, *_model_notes(engine, options), *_mixed(state.languages)),
             count)
     return RunResult(run_id, count)
+
+
+def _check_source(case: Case, exhibit: Exhibit, run_id: int) -> None:
+    """The file still holds the bytes taken in, else MediaError, and the run is set aside: what it stored may
+    have been decoded from the other bytes (a file changed mid-decoding, its size and time kept, as on a network
+    share), so a retry once the file is right again starts a new run rather than resuming this one (it sealed
+    those words as the machine's transcript of the SHA-256 taken in)."""
+    try:
+        check_unchanged(exhibit.source)
+    except MediaError as exc:
+        case.set_run_aside(run_id, exc.reason)
+        raise
 
 
 def _speaker_search(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path) -> Background | None:

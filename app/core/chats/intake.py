@@ -24,6 +24,7 @@ from app.core.media.unusable import SILENT_VIDEO
 from app.core.names import is_utf8, printable, storable
 from app.core.store import Case
 from app.core.store.chats import AttachmentLink, save_chats
+from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
 PARSER_VERSION = 20  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
@@ -192,7 +193,7 @@ def take_in(case: Case, path: str | Path, refused: list[ChatError] | None = None
 
 def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
     out = []
-    for loaded in _load(case, given, refused):
+    for loaded in _load(case, Path(where_met(str(given))), refused):  # its files recorded as the disk spells them
         if not is_utf8(str(loaded.original)):  # a name no record can hold as it is: one line, the rest read
             unreadable = ChatError(storable(str(loaded.original)), NOT_UTF8_CHAT)
             if refused is None:

@@ -20,7 +20,7 @@ from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
 from app.core.evidence.provenance import software_info
-from app.core.export.base import inaudible_marker
+from app.core.export.base import inaudible_marker, language_text
 from app.core.store import Case
 from app.core.store.chats import (
     Echo,
@@ -97,6 +97,7 @@ class RunRecord:
     settings: dict[str, Any]
     software: str
     created_at: str
+    language_said: str = ""  # how the language is known: detected, set, never detected (export.base.language_text)
 
 
 def _run_text(case: Case, run_id: int | None, runs: dict[int, RunRecord]) -> tuple[str | None, str | None,
@@ -111,7 +112,8 @@ def _run_text(case: Case, run_id: int | None, runs: dict[int, RunRecord]) -> tup
     sw = transcript.software
     runs.setdefault(run_id, RunRecord(run_id, transcript.task, transcript.model, transcript.language,
                                       transcript.source_language, transcript.status, dict(transcript.settings),
-                                      f"{sw.name} {sw.version}".strip(), transcript.created_at))
+                                      f"{sw.name} {sw.version}".strip(), transcript.created_at,
+                                      language_text(transcript, probability=False)))
     return text, transcript.language, transcript.model, _review(transcript.status, transcript.verified_by)
 
 

@@ -368,7 +368,9 @@ def _size_text(transcript: Transcript) -> str:
 NOT_DETECTED = "not detected (no speech was recognised)"
 
 
-def _task_text(transcript: Transcript) -> str:
+def language_text(transcript: Transcript, probability: bool = True) -> str:
+    """The language heard and how it is known: detected (with its probability), set by the user, never
+    detected (an English-only model), or nothing heard; several with their shares where parts differ."""
     detected = transcript.source_language or transcript.language or "unknown"
     if not (transcript.source_language or transcript.language or transcript.settings.get("language")):
         detected = NOT_DETECTED  # nothing heard: "unknown (p=0.00)" claimed a detection (the DOCX/PDF's words)
@@ -378,11 +380,15 @@ def _task_text(transcript: Transcript) -> str:
         detected += " (not detected: English-only model)"
     elif mixed_words([list(p) for p in transcript.languages]) and not transcript.source_language:
         detected = mixed_words([list(p) for p in transcript.languages])
-    elif transcript.language_probability is not None:
+    elif probability and transcript.language_probability is not None:
         detected += f" (p={transcript.language_probability:.2f})"
-    if transcript.source_language:
-        return f"{transcript.task}; language {detected} -> {transcript.language or 'unknown'}"
-    return f"{transcript.task}; language {detected}"
+    if transcript.source_language:  # a translation: heard in one, written in another
+        return f"{detected} -> {transcript.language or 'unknown'}"
+    return detected
+
+
+def _task_text(transcript: Transcript) -> str:
+    return f"{transcript.task}; language {language_text(transcript)}"
 
 
 def _status_text(transcript: Transcript) -> str:

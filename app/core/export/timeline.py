@@ -95,7 +95,7 @@ def run_items(timeline: Timeline) -> list[tuple[str, str]]:
     items = []
     for runs in groups.values():
         first = runs[0]
-        languages = ", ".join(sorted({r.language or "?" for r in runs}))
+        languages = ", ".join(sorted({r.language_said or r.language or "?" for r in runs}))
         settings = ", ".join(f"{k}={v}" for k, v in scalar_settings(first.settings).items())
         ids = ", ".join(str(r.run_id) for r in runs)
         line = (f"{first.model.name} SHA-256 {first.model.sha256 or '?'}; language {languages}; "

@@ -24,6 +24,7 @@ from app.core.media.opening import APPLE_DOUBLE
 from app.core.names import is_utf8, storable
 from app.core.store import Case
 from app.core.store.intake_log import IntakeEntry, log_intake
+from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
 MEDIA_EXTENSIONS = {
@@ -215,12 +216,23 @@ def find_media(inputs: Iterable[str]) -> Iterator[Found]:
     symbolic links (to files or folders), devices and FIFOs are listed as skipped.
     A file named twice (twice over, or itself and in a folder named too) is met once.
     """
-    seen: set[str] = set()
+    seen: set[str | tuple[int, int, int, str]] = set()
     for found in _each_met(inputs):
-        where = os.path.abspath(found.path)
-        if where not in seen:
-            seen.add(where)
+        same_file = same_file_key(found.path)  # a bind mount: two paths, one file (a hard link keeps its own name)
+        if found.path not in seen and (same_file is None or same_file not in seen):
+            seen.update((found.path, same_file) if same_file else (found.path,))
             yield found
+
+
+def same_file_key(path: str) -> tuple[int, int, int, str] | None:
+    """(device, inode, its folder's inode, name) of a file, or None where it cannot be looked at: one file
+    reached through two paths to one folder (a bind mount) has one key; a hard link is a file met in its own
+    folder or under its own name (a tree copied with `cp -al`), and has its own."""
+    try:
+        info, folder = os.lstat(path), os.stat(os.path.dirname(path) or ".")
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino, folder.st_ino, os.path.basename(path)
 
 
 def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
@@ -228,7 +240,7 @@ def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
         if not raw.strip():  # an unset shell variable: Path("") is the current folder, never meant
             yield Found(repr(raw), error="an empty name was given, not a file or folder")
             continue
-        path = Path(raw)
+        path = Path(where_met(raw))  # one spelling, however the folder was reached (links, `..`, other letters)
         if not _is_folder(path):
             yield _probe(path)
             continue

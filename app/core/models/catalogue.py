@@ -114,14 +114,15 @@ def resolve(name_or_path: str, models_dir: Path | None = None) -> Path:
     if not name_or_path.strip():  # Path("") is the current folder: never taken for a model
         raise ModelError("no model named (the model option is empty); give an installed model's name "
                          "(`python -m app models list`) or a model folder")
+    root = models_dir or default_models_dir()
+    named = root / name_or_path
+    as_path = "/" in name_or_path or "\\" in name_or_path or name_or_path.startswith(("~", "."))
+    if named.is_dir() and not as_path:  # an installed model's name before a folder of that name here: the default
+        return named.resolve()  # `base` was refused as "incomplete" in any folder holding a folder named base
     candidate = Path(name_or_path).expanduser()
     if candidate.is_dir():
         return candidate.resolve()
-    root = models_dir or default_models_dir()
-    named = root / name_or_path
-    if named.is_dir() and not name_or_path.startswith("."):  # hidden: an import's staging, never a model
-        return named.resolve()
-    if "/" in name_or_path or "\\" in name_or_path or name_or_path.startswith(("~", ".")):
+    if as_path:
         raise ModelError(f"no model folder at {candidate} (a path was given, not an installed model's name)")
     installed = ", ".join(m.name for m in list_models(root)) or "none"
     raise ModelError(

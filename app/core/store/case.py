@@ -38,6 +38,9 @@ class Exhibit:
     paths: tuple[str, ...]
 
 
+SET_ASIDE = "run.set_aside"  # an unfinished run never to be resumed (what it stored may be of other bytes)
+
+
 @dataclass(frozen=True)
 class RunRecord:
     id: int
@@ -178,6 +181,12 @@ class Case(HeadKeeper):
                                   {"path": path, "added_at": linked_at})  # the time since session 13
         return self.exhibit(exhibit_id), is_new
 
+    def paths_of_sha256(self, sha256: str) -> list[str]:
+        """Every path the exhibit of these bytes (if any) was met at, in the order met."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT p.path FROM exhibit_paths p JOIN exhibits e ON e.id=p.exhibit_id WHERE e.sha256=?"
+            " ORDER BY p.rowid", (sha256,))]
+
     def exhibit(self, exhibit_id: int) -> Exhibit:
         row = self.conn.execute("SELECT * FROM exhibits WHERE id=?", (exhibit_id,)).fetchone()
         if row is None:
@@ -292,10 +301,16 @@ class Case(HeadKeeper):
         """An interrupted run of this exhibit with exactly these settings and model, to resume."""
         row = self.conn.execute(
             "SELECT id FROM runs WHERE exhibit_id=? AND task=? AND status='running' AND settings_json=?"
-            " AND model_sha256=? ORDER BY id DESC LIMIT 1",
-            (exhibit_id, task, json.dumps(settings, sort_keys=True), model_sha),
+            " AND model_sha256=? AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.subject='run/'||runs.id"
+            " AND a.action=?) ORDER BY id DESC LIMIT 1",
+            (exhibit_id, task, json.dumps(settings, sort_keys=True), model_sha, SET_ASIDE),
         ).fetchone()
         return int(row[0]) if row else None
+
+    def set_run_aside(self, run_id: int, reason: str) -> None:
+        """Never resume this unfinished run (its source changed while it was decoded): logged with why."""
+        with self.transaction():
+            self.audit.record(SET_ASIDE, f"run/{run_id}", {"reason": reason})
 
     def completed_run(self, exhibit_id: int, task: str, settings: dict[str, Any],
                       model_sha: str | None = None) -> int | None:

@@ -80,12 +80,21 @@ def connect(case_dir: Path, said: list[str] | None = None) -> sqlite3.Connection
     except sqlite3.Error as exc:
         conn.close()
         _raise_schema_damaged(case_dir, exc)
-        raise StoreError(f"{case_dir}: cannot set up the case store ({exc})") from None
+        raise StoreError(f"{case_dir}: cannot set up the case store ({exc}{_io_hint(exc)})") from None
     except UnicodeDecodeError:  # SQLite's message quotes the schema's bytes, and they are not UTF-8
         conn.close()
         raise SchemaDamaged(f"{case_dir}: cannot set up the case store (malformed database schema: text that "
                             "is not UTF-8)", NOT_UTF8) from None
     return conn
+
+
+def _io_hint(exc: sqlite3.Error) -> str:
+    """What a disk I/O error while setting up the store most often is: a disk whose file system cannot hold
+    SQLite's write-ahead log (its shared memory), as fusefat and some network file systems cannot."""
+    if "disk I/O error" not in str(exc):
+        return ""
+    return ": a failing disk, or a file system that cannot hold SQLite's write-ahead log (some FUSE and network " \
+           "file systems cannot); keep the case on a local disk"
 
 
 NOT_UTF8 = "malformed database schema: text that is not UTF-8, which Parley never writes"

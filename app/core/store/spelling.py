@@ -7,12 +7,30 @@ spelling read the store as it was before the last command run with the other had
 over that stale view (the log forked: `verify` under one spelling said "the head file ... names entry 14, which this
 log holds at no entry", under the other "entry 14 differs from the head file"). Each case folder is now opened as its
 disk lists it, whatever the spelling it was given in; the heads this account keeps are under that one path too.
+Evidence is met the same way (`where_met`): a folder reached through a symlink, `..`, a trailing slash or other
+letters was two paths of one exhibit (the same file met twice in one command, or a path "missing" later).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from app.core.names import folded
+
+
+def where_met(path: str) -> str:
+    """The one spelling of an input named as `path`, whichever way it was reached: absolute, with `..`, `.`,
+    doubled or trailing slashes and every link on the way resolved (a folder named through a symlink is walked
+    where it is), and each part as its folder lists it (`USB/Evidence` for `usb/evidence` on a case-insensitive
+    disk; a name typed with its accent composed otherwise on a disk that normalises names). A file named that is
+    itself a symlink stays the link (where it was met; its bytes are its target's)."""
+    absolute = Path(os.path.abspath(path))
+    if os.path.isdir(absolute):
+        spelled = Path(os.path.realpath(absolute))
+    else:
+        spelled = Path(os.path.realpath(absolute.parent)) / absolute.name
+    return str(as_listed(spelled))
 
 
 def as_listed(path: Path) -> Path:
@@ -34,7 +52,7 @@ def _listed_name(folder: Path, name: str) -> str:
         return name
     if name in listed:
         return name
-    alike = [entry for entry in listed if entry.casefold() == name.casefold()]
+    alike = [entry for entry in listed if folded(entry) == folded(name)]  # other letters, or an accent composed otherwise
     if len(alike) != 1:
         return name
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.core.errors import LanguageError, ModelError
-from app.core.media.intake import Found, intake_entry
+from app.core.media.intake import Found, intake_entry, same_file_key
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
@@ -27,6 +27,18 @@ class Queued:
     job_id: int
     new_job: bool
     same_as: str | None = None  # an earlier input of this call with the same content
+
+
+def met_at(case: Case, found: Found) -> str:
+    """Where the file was met: the path the case already holds for this very file where it was met before under
+    another (a bind mount of the evidence: one file, two paths, the one recorded later "missing" once unmounted)."""
+    key = same_file_key(found.path)
+    if key is None or found.source is None:
+        return found.path
+    known = case.paths_of_sha256(found.source.sha256)
+    if found.path in known:
+        return found.path
+    return next((path for path in known if same_file_key(path) == key), found.path)
 
 
 def check_model(options: TranscribeOptions) -> None:
@@ -68,7 +80,7 @@ class Intake:
         read: it hashes the whole file, which a window's GUI thread must never wait for."""
         self.met.append((found, entry))
         if found.source is not None:
-            exhibit, is_new = self.case.add_exhibit(found.source, found_at=found.path)
+            exhibit, is_new = self.case.add_exhibit(found.source, found_at=met_at(self.case, found))
             self.exhibit_of[found.path] = exhibit.id
             if is_new:
                 self.added.append(exhibit.id)
@@ -98,7 +110,7 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
     settings = to_dict(options)
     queued: list[Queued] = []
     for found in usable:
-        exhibit, _ = case.add_exhibit(found.source, found_at=found.path)
+        exhibit, _ = case.add_exhibit(found.source, found_at=met_at(case, found))
         job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
         earlier = next((q.path for q in queued if q.job_id == job_id), None)
         queued.append(Queued(found.path, exhibit.id, job_id, new_job, earlier))
