@@ -190,3 +190,64 @@ def test_a_batch_of_50_notes_is_estimated_as_one_and_says_how_long_it_has_run_pa
     tip = model.index(0, PROGRESS_COL).data(Qt.ItemDataRole.ToolTipRole)
     assert "running 6:40 so far, longer than the about 4:10 expected" in tip
     assert view.eta_label.text() == "· running longer than estimated"
+
+
+# ------------------------------------------------------------------ choosing an exhibit in a loaded case
+
+def loaded_case(folder: Path, exhibits: int):  # type: ignore[no-untyped-def]
+    """A case of `exhibits` voice notes (the shared media's), each transcribed: 20 lines by 3 speakers."""
+    from app.core.store import Case
+    from app.core.types import SourceInfo
+
+    case = Case.open(folder / "case")
+    with case.transaction():
+        for n in range(exhibits):
+            source = SourceInfo(str(MEDIA / "en_voicenote.m4a"), f"{n:064x}", 1000 + n, 30_000 + n)
+            exhibit, _ = case.add_exhibit(source)
+            gui_case.add_run(case, exhibit.id, tuple(
+                gui_case.segment(i * 1500, f"Line {i} of note {n}.", ("Speaker 1", "Speaker 2", f"Name {n}")[i % 3])
+                for i in range(20)))
+    return case
+
+
+def steps_to_choose(qtbot, window, exhibit_ids: list[int]) -> int:  # type: ignore[no-untyped-def]
+    """The SQLite steps (thousands) the window took to show each of these exhibits in turn."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    window.case.conn.set_progress_handler(count, 1000)
+    try:
+        for exhibit_id in exhibit_ids:
+            window.exhibits.select(exhibit_id)
+            qtbot.waitUntil(lambda i=exhibit_id: window.editor.exhibit.id == i, timeout=5_000)
+    finally:
+        window.case.conn.set_progress_handler(None, 1000)
+    return steps[0]
+
+
+def test_choosing_an_exhibit_reads_no_more_of_a_case_ten_times_bigger(qtbot, models_dir, tmp_path):
+    """Each exhibit chosen read every segment of the case twice (the speakers of the case's other
+    transcripts, for the speaker list): on a loaded case the window stalled the longer the more the
+    case held. Read once per change of the case, choosing an exhibit reads its own rows only."""
+    from app.gui.main_window import MainWindow
+
+    cost = {}
+    for size in (20, 200):
+        folder = tmp_path / str(size)
+        case = loaded_case(folder, size)
+        window = MainWindow(case, gui_case.settings(folder, models_dir), start_worker=False)
+        qtbot.addWidget(window)
+        window.show()
+        ids = [e.id for e in case.exhibits()]
+        try:
+            steps_to_choose(qtbot, window, ids[:1])  # the first: the case's speakers read
+            cost[size] = steps_to_choose(qtbot, window, ids[2:12])
+            assert sorted(window.editor.speakers()[:3]) == ["Name 11", "Speaker 1", "Speaker 2"]  # its own first
+            assert "Name 0" in window.editor.speakers()  # then the case's others
+        finally:
+            window.close()
+            case.close()
+    assert cost[200] <= cost[20] * 1.5 + 5, cost
