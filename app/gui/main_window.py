@@ -179,7 +179,6 @@ class MainWindow(QMainWindow):
                                  durations)
 
     def refresh_exhibits(self) -> None:
-        self.editor.picker.forget_case_speakers()  # the case changed: its speakers too, maybe
         self.exhibits.set_rows(exhibit_rows(self.case))
         self.editor.refresh_untranscribed()  # a failed job retried, a queued one failed
 
