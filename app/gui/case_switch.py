@@ -12,7 +12,7 @@ from app.core.errors import ParleyError
 from app.core.store import Case
 from app.core.store.jobs import JobQueue
 from app.gui.file_intake import resume_intakes
-from app.gui.resume_place import restore_place, save_place
+from app.gui.resume_place import restore_list, restore_place, save_place
 from app.gui.window_state import save_state
 
 
@@ -39,6 +39,7 @@ def open_case(w: Any, folder: Path) -> None:
     w.refresh()
     w.exhibits.not_added.show_case(case)
     restore_place(w, w.settings)
+    restore_list(w, w.settings)  # this case's sort and filter (the last case's typed name hid every exhibit)
     w.start_worker()
     w._intake_thread = resume_intakes(w) or w._intake_thread
 

@@ -22,6 +22,7 @@ from app.gui.cursor_sync import CursorSync
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.find_bar import FindBar
 from app.gui.player import Player
+from app.gui.recording_finder import RecordingFinder
 from app.gui.review_bar import ReviewBar
 from app.gui.run_notice import RunNotice, not_transcribed, safe_language_name
 from app.gui.segment_actions import SegmentActions
@@ -58,6 +59,9 @@ class EditorView(QWidget):
         self.table.setModel(self.model)
         self.table.wordClicked.connect(self._seek_row)
         self.waveform = WaveformView(self)
+        self.finder = RecordingFinder(self)
+        self.finder.found.connect(self._recording_found)
+        self.cache_dir: Path | None = None
         self.transport = TransportBar(player, self)
         self.play_button, self.loop_box = self.transport.play_button, self.transport.loop_box
         self.position_label, self.rate_label = self.transport.position_label, self.transport.rate_label
@@ -143,6 +147,7 @@ class EditorView(QWidget):
         if exhibit is None:
             self.title.set_text("Select an exhibit to see its transcript.")
             self.player.load(None)
+            self.finder.look(None)
             self.transport.show_position(0)  # not the last recording's length
             self.waveform.load(None, "", 0, None)
             self.notice.hide()
@@ -151,20 +156,32 @@ class EditorView(QWidget):
             self.review.refresh(reset_position=True)
             return
         media = exhibit.source.kind == "media"
-        path = next((p for p in exhibit.paths if Path(p).is_file()), None) if media else None
         if not same_exhibit:
-            self.player.load(path)
             self._show_video(media and exhibit.source.has_video)
-            if media and path is None:  # was: "No waveform: [Errno 2] No such file or directory: '…'" and
-                self.waveform.show_message(missing_recording(exhibit), exhibit.source.duration_ms)  # "playback:
-            else:  # Could not open file" in the banner, naming no file
-                self.waveform.load(path, exhibit.source.sha256, exhibit.source.duration_ms, cache_dir)
+            self.cache_dir = cache_dir
+            if media:  # where it is now, looked for off the GUI thread (a share that hangs hung the window)
+                self.player.await_source()
+                self.waveform.show_message("Looking for the recording…", exhibit.source.duration_ms)
+            else:
+                self.player.load(None)
+                self.waveform.load(None, exhibit.source.sha256, exhibit.source.duration_ms, cache_dir)
+            self.finder.look(exhibit if media else None)
         self.set_enabled(True)
         for w in self.controls()[len(self.transport.buttons()):]:  # with no transcript: listening only (Mark
             w.setEnabled(run_id is not None)  # verified…, Split, Rename speaker… did nothing when clicked)
         self._update_title()
         self.review.refresh(reset_position=True)
         self._fill_speakers()
+
+    def _recording_found(self, exhibit: Exhibit, path: str | None) -> None:
+        """The recording of the exhibit shown, found at `path` (None: at none of its paths) off the GUI thread."""
+        if self.exhibit is None or self.exhibit.id != exhibit.id:
+            return
+        self.player.load(path)
+        if path is None:  # was: "No waveform: [Errno 2] No such file or directory: '…'" and "playback:
+            self.waveform.show_message(missing_recording(exhibit), exhibit.source.duration_ms)  # Could not open
+        else:  # file" in the banner, naming no file
+            self.waveform.load(path, exhibit.source.sha256, exhibit.source.duration_ms, self.cache_dir)
 
     def _show_video(self, on: bool) -> None:
         self.video.show_for(on)

@@ -135,10 +135,14 @@ class FilterBar(QWidget):
 
     def clear(self) -> None:
         """Every exhibit shown again (one change said)."""
+        self.choose("", "")
+
+    def choose(self, shown: str, typed: str) -> None:
+        """The group named `shown` (every exhibit: one not offered) and the text `typed` (one change said)."""
         self.box.blockSignals(True)
         self.text.blockSignals(True)
-        self.box.setCurrentIndex(0)
-        self.text.clear()
+        self.box.setCurrentIndex(max(0, self.box.findText(shown)))
+        self.text.setText(typed)
         self.box.blockSignals(False)
         self.text.blockSignals(False)
         self.changed.emit()

@@ -218,6 +218,7 @@ class ExhibitsView(QWidget):
     transcribeRequested = Signal(list)  # exhibit ids
     selected = Signal(object)  # exhibit id or None
     opened = Signal(int)  # Enter or a double-click on an exhibit: the keyboard goes into it
+    arrangementChanged = Signal()  # the list sorted or filtered otherwise (kept per case: resume_place.py)
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
@@ -248,6 +249,7 @@ class ExhibitsView(QWidget):
         header.setSortIndicatorClearable(True)  # a third click: back to the order the exhibits were added
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)  # a header clicked sorts by its column (ExhibitsModel.sort)
+        header.sortIndicatorChanged.connect(lambda *_a: self.arrangementChanged.emit())
         self.filter_bar = FilterBar(self)
         self.filter_bar.changed.connect(self._filter_changed)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -332,6 +334,22 @@ class ExhibitsView(QWidget):
         current = self.table.currentIndex()
         if current.isValid():
             self.table.scrollTo(current)
+        self.arrangementChanged.emit()
+
+    def arrangement(self) -> dict[str, Any]:
+        """How the list is sorted and filtered now (what `arrange` puts back)."""
+        column, order = self.model.sorted_by
+        return {"sort": column, "descending": order == Qt.SortOrder.DescendingOrder,
+                "shown": self.filter_bar.shown(), "typed": self.filter_bar.typed()}
+
+    def arrange(self, saved: dict[str, Any]) -> None:
+        """Sorted and filtered as `saved` says (what is missing or unreadable there: as added, every exhibit)."""
+        column = saved.get("sort")
+        column = column if isinstance(column, int) and 0 <= column < len(COLUMNS) else -1
+        order = Qt.SortOrder.DescendingOrder if saved.get("descending") is True else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)  # the model sorted by its signal
+        shown, typed = saved.get("shown"), saved.get("typed")
+        self.filter_bar.choose(shown if isinstance(shown, str) else "", typed if isinstance(typed, str) else "")
 
     # -------------------------------------------------------------- adding
     def pick_files(self) -> None:

@@ -31,7 +31,7 @@ from app.gui.keys import KeyRouter
 from app.gui.menus import build_menus, fill_play_menu
 from app.gui.player import Player
 from app.gui.queue_view import QueueView
-from app.gui.resume_place import restore_place
+from app.gui.resume_place import restore_list, restore_place, save_list
 from app.gui.run_notice import safe_language_name
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.translate_dialog import TranslateDialog
@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         fit_to_screen(self)
         restore_state(self, self.settings, {"main_split": MAIN_SIZES[0]})  # an older layout's narrow pane widened
         restore_place(self, self.settings)  # the exhibit, transcript and line left at the last close
+        restore_list(self, self.settings)  # then the list's sort and filter (an exhibit they hide stays open)
+        self.exhibits.arrangementChanged.connect(lambda: save_list(self, self.settings))
         self.exhibits.not_added.show_case(case)  # files met before, at the terminal too
         QTimer.singleShot(0, lambda: ask_user_name_if_unset(self, self.settings))
         if start_worker:

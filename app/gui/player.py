@@ -38,6 +38,7 @@ class Player(QObject):
         self.loop_span: tuple[int, int] | None = None
         self._path: str | None = None
         self._pending_seek: int | None = None  # a seek asked for before the media finished loading
+        self._awaiting = False  # the next recording is being looked for: a seek meanwhile waits for it
         self.media.mediaStatusChanged.connect(self._on_status)
         self.media.positionChanged.connect(self._on_position)
         self.media.playbackStateChanged.connect(
@@ -60,13 +61,23 @@ class Player(QObject):
         return bool(self.media.pitchCompensation())
 
     def load(self, path: str | None) -> None:
+        """Play `path` (None: nothing); a seek asked for while it was awaited is kept for it."""
+        keep = self._pending_seek if self._awaiting and path else None
+        if self._awaiting:
+            self._awaiting, self._pending_seek = False, keep  # not found (None): no seek left waiting
         if path == self._path:
             return
         self._path = path
-        self._pending_seek = None
+        self._pending_seek = keep
         self.loop_span = None
         self._invoke("stop")
         self.media.setSource(QUrl.fromLocalFile(path) if path else QUrl())  # PySide releases the GIL here
+
+    def await_source(self) -> None:
+        """The recording shown is let go while the next one is looked for (off the GUI thread); a seek
+        meanwhile (a search hit, the place a case was left at) is made once it is loaded."""
+        self.load(None)
+        self._awaiting = True
 
     def unload(self) -> None:
         """Stop and let go of the media (the backend's threads end here, not in a destructor)."""
@@ -116,7 +127,7 @@ class Player(QObject):
         ms = max(0, int(ms))
         if duration > 0:
             ms = min(ms, duration)
-        if self._path and self.is_loading():
+        if (self._path and self.is_loading()) or self._awaiting:
             self._pending_seek = ms
         else:
             self._set_position(ms)

@@ -23,7 +23,17 @@ from PySide6.QtWidgets import (
 
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.name_elide import DistinctNameDelegate
-from app.gui.queue_eta import estimated_fraction, eta_text, measured_speed, overall_eta, overdue
+from app.gui.queue_eta import (
+    ESTIMATE_CAP,
+    Estimate,
+    batch_of,
+    estimate,
+    estimating,
+    eta_text,
+    measured_speed,
+    overall_eta,
+    overdue,
+)
 from app.gui.table_model import ColumnsModel
 from app.gui.widgets import ElidedLabel
 
@@ -33,11 +43,21 @@ VISUAL_ORDER = (1, 3, 4, 5, 2, 6, 7, 8, 0)  # Exhibit, State, Progress, ETA, Tas
 
 
 def eta_summary(total_s: float | None, ran_out: bool) -> str:
-    """The queue's "all done in about 0:50"; "finishing…" once the estimate has run out while jobs
-    still run (a batch of short files past its expected time read "all done in about 0:00")."""
+    """The queue's "all done in about 0:50"; once the estimate has run out while jobs still run, that
+    they run longer than it (a batch of short files past its expected time read "all done in about 0:00",
+    then "finishing…" for as long again, when nothing said it was nearly done)."""
     if total_s is None:
         return ""
-    return "· finishing…" if ran_out else f"· all done in about {eta_text(total_s)}"
+    return "· running longer than estimated" if ran_out else f"· all done in about {eta_text(total_s)}"
+
+
+def estimate_tip(est: Estimate) -> str:
+    """What an estimated bar stands on, in words."""
+    together = (f"decoded together with {est.files - 1} other short file(s), whose results all come when the "
+                "batch ends" if est.files > 1 else "no progress reported yet")
+    took = (f"running {eta_text(est.elapsed_s)} so far, longer than the about {eta_text(est.expected_s)} expected"
+            if est.late else f"about {eta_text(est.expected_s)} expected in all")
+    return f"Estimated from the elapsed time: {together}; {took}"
 
 
 def job_eta_text(eta_s: float | None, state: str) -> str:
@@ -55,6 +75,7 @@ class QueueModel(ColumnsModel):
         self.speed: float | None = None
         self.live: dict[int, tuple[float, float | None]] = {}  # job id -> (fraction, eta) from events
         self.stages: dict[int, str] = {}  # job id -> what a running job does after decoding
+        self.estimates: dict[int, Estimate] = {}  # job id -> its bar reckoned from the clock (none reported)
 
     def set_jobs(self, jobs: list[Any], names: dict[int, str], durations: dict[int, int] | None = None) -> None:
         self.names = names
@@ -62,9 +83,16 @@ class QueueModel(ColumnsModel):
         self.speed = measured_speed(jobs, self.durations)
         with self.rows_replaced([j.id for j in jobs] == [j.id for j in self.jobs]):
             self.jobs = jobs
+            self._estimate()
+
+    def _estimate(self) -> None:
+        """Each running job with no progress reported: its bar from the clock and its batch's audio."""
+        waiting = estimating(self.jobs, set(self.live))
+        self.estimates = {j.id: estimate(j, batch_of(j, waiting), self.durations, self.speed) for j in waiting}
 
     def set_live(self, job_id: int, fraction: float, eta_s: float | None) -> None:
         self.live[job_id] = (fraction, eta_s)
+        self._estimate()
         for row, job in enumerate(self.jobs):
             if job.id == job_id:
                 self.dataChanged.emit(self.index(row, PROGRESS_COL), self.index(row, PROGRESS_COL + 1))
@@ -81,6 +109,9 @@ class QueueModel(ColumnsModel):
 
     def eta_column(self, job: Any, eta_s: float | None) -> str:
         stage = self.stages.get(job.id) if job.state == "running" else None
+        est = self.estimates.get(job.id) if self.is_estimate(job) else None
+        if est is not None and not stage:  # its batch's time left, as reckoned (none once past it)
+            return "" if est.late else f"≈{eta_text(est.expected_s - est.elapsed_s)}"
         return f"{stage}…" if stage else job_eta_text(eta_s, job.state)
 
     def progress_of(self, job: Any) -> tuple[float, float | None]:
@@ -96,9 +127,10 @@ class QueueModel(ColumnsModel):
         return job.state == "running" and not (job.progress or 0) and job.id not in self.live
 
     def shown_progress(self, job: Any) -> tuple[float, str]:
-        if self.is_estimate(job):
-            fraction = estimated_fraction(job, self.durations.get(job.exhibit_id, 0), self.speed)
-            return fraction, f"≈{fraction:.0%}"
+        est = self.estimates.get(job.id) if self.is_estimate(job) else None
+        if est is not None:  # past its batch's expected time: how long it has run, not "≈95%"
+            return (ESTIMATE_CAP, f"{eta_text(est.elapsed_s)} so far") if est.late else (
+                est.fraction, f"≈{est.fraction:.0%}")
         fraction, _eta = self.progress_of(job)
         return fraction, f"{fraction:.0%}"
 
@@ -132,8 +164,8 @@ class QueueModel(ColumnsModel):
                 return self.names.get(job.exhibit_id)
             if col == 2:
                 return self.data(index)
-            if col == PROGRESS_COL and self.is_estimate(job):
-                return "Estimated from the elapsed time: short files are decoded together, their results come at the end"
+            if col in (PROGRESS_COL, PROGRESS_COL + 1) and self.is_estimate(job) and job.id in self.estimates:
+                return estimate_tip(self.estimates[job.id])
             if col == len(COLUMNS) - 1 and job.error:
                 return job.error
         return None

@@ -1,7 +1,8 @@
 """Where the proofreader was, per case: the exhibit, its transcript, the segment the cursor was on
 and the playback position, kept when the window closes (or another case is opened) and put back
-when the case is opened again. The window opened on nothing: after lunch, a typist halfway
-through an hour's interview had to find the exhibit, the transcript and the line again."""
+when the case is opened again; the Exhibits list's sort and filter, kept as they change. The window
+opened on nothing: after lunch, a typist halfway through an hour's interview had to find the exhibit,
+the transcript and the line again."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from PySide6.QtWidgets import QAbstractItemView
 from app.core.store.views import speech_runs
 
 
-def _key(window: Any) -> str:
+def _key(window: Any, kind: str = "place") -> str:
     folder = str(window.case.folder)
-    return "place/" + hashlib.sha256(folder.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{kind}/" + hashlib.sha256(folder.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def save_place(window: Any, settings: QSettings) -> None:
@@ -34,9 +35,9 @@ def save_place(window: Any, settings: QSettings) -> None:
     settings.setValue(_key(window), json.dumps(place))
 
 
-def _read(window: Any, settings: QSettings) -> dict[str, Any] | None:
+def _read(window: Any, settings: QSettings, kind: str = "place") -> dict[str, Any] | None:
     try:
-        place = json.loads(str(settings.value(_key(window), "") or "null"))
+        place = json.loads(str(settings.value(_key(window, kind), "") or "null"))
     except ValueError:
         return None
     return place if isinstance(place, dict) else None
@@ -65,3 +66,14 @@ def restore_place(window: Any, settings: QSettings) -> bool:
         editor.cursor_sync.move_to(row)
         editor.table.scrollTo(editor.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
     return True
+
+
+def save_list(window: Any, settings: QSettings) -> None:
+    """The Exhibits list's sort and filter, kept for this case (they were lost at each start: the
+    "Transcribed, not verified" group of a phone's 200 notes, sorted by name, chosen again every morning)."""
+    settings.setValue(_key(window, "list"), json.dumps(window.exhibits.arrangement()))
+
+
+def restore_list(window: Any, settings: QSettings) -> None:
+    """The list sorted and filtered as `save_list` left this case (never kept: as added, every exhibit)."""
+    window.exhibits.arrange(_read(window, settings, "list") or {})

@@ -103,20 +103,32 @@ def segment_html(seg: Segment, reviewed: tuple[tuple[int, int], ...] = (),
     return body
 
 
+DOCUMENTS_KEPT = 400  # laid-out segment texts kept (a few screens' worth)
+
+
 class TextDelegate(QStyledItemDelegate):
     """Paints segment text as rich text with uncertain words marked; sizes rows to wrap."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.reviewed: tuple[tuple[int, int], ...] = ()
+        self.documents: dict[tuple[object, ...], QTextDocument] = {}
 
     def document(self, option: QStyleOptionViewItem, index: QModelIndex) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setDefaultFont(option.font)
-        doc.setDocumentMargin(4)
+        """The segment's text laid out at the cell's width: made once for the row's height and its painting
+        (each built its own, each time: most of the GUI thread's work when an exhibit was chosen)."""
         seg = index.data(SegmentRole)
-        doc.setHtml(segment_html(seg, self.reviewed) if seg is not None else "")
-        doc.setTextWidth(max(50, option.rect.width()))
+        key = (seg, self.reviewed, max(50, option.rect.width()), option.font.key())
+        doc = self.documents.get(key)
+        if doc is None:
+            if len(self.documents) >= DOCUMENTS_KEPT:
+                self.documents.clear()
+            doc = QTextDocument()
+            doc.setDefaultFont(option.font)
+            doc.setDocumentMargin(4)
+            doc.setHtml(segment_html(seg, self.reviewed) if seg is not None else "")
+            doc.setTextWidth(max(50, option.rect.width()))
+            self.documents[key] = doc
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QInputDialog, QMessageBox
 
 from app.core.editing import operations as editing
 from app.core.editing.speaker_edits import numbered_speakers
-from app.core.store.views import case_speakers, other_speakers
+from app.core.store.views import case_speakers, change_stamp, other_speakers, speakers_by_run
 from app.gui.speaker_colours import speaker_colours
 from app.gui.widgets import tool_button
 
@@ -33,6 +33,9 @@ class SpeakerPicker(QObject):
         self.box.activated.connect(self._picked)
         self.rename_button = tool_button("Rename speaker…", "Rename a speaker everywhere (Ctrl+Shift+R)",
                                          lambda: self.ask_rename())
+        # the case's speakers per run, read again only when the case changed (an edit, another process,
+        # another case): read at each exhibit chosen (twice), they were a scan of every segment of the case
+        self.by_run: tuple[tuple[object, ...], dict[int, frozenset[str]]] | None = None
 
     def speakers(self) -> list[str]:
         """The pick-list, numbered for Ctrl+1..9: this recording's speakers first, in an order that
@@ -41,18 +44,22 @@ class SpeakerPicker(QObject):
         run_id, case = self.session.run_id, self.session.case
         if run_id is None:
             return case_speakers(case)
+        stamp = (id(case), change_stamp(case))
+        if self.by_run is None or self.by_run[0] != stamp:
+            self.by_run = (stamp, speakers_by_run(case))
         here = numbered_speakers(case, run_id)
-        return here + [n for n in other_speakers(case, run_id) if n not in here]
+        return here + [n for n in other_speakers(self.by_run[1], run_id) if n not in here]
 
     def fill(self) -> None:
         editor = self.editor
-        editor.table.speaker_delegate.colours = speaker_colours(self.speakers())
+        names = self.speakers()
+        editor.table.speaker_delegate.colours = speaker_colours(names)
         run_id = self.session.run_id
         editor.table.fit_speaker_column(editing.speakers(self.session.case, run_id) if run_id is not None else [])
         editor.speaker_tools.refresh()
         self.box.blockSignals(True)
         self.box.clear()
-        for i, name in enumerate(self.speakers()):
+        for i, name in enumerate(names):
             self.box.addItem(f"{i + 1}. {name}" if i < 9 else name, name)
         self.box.addItem("New speaker…", None)
         self.box.setCurrentIndex(self._current_index())

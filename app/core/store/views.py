@@ -151,14 +151,22 @@ def case_speakers(case: Case) -> list[str]:
     return sorted(names)
 
 
-def other_speakers(case: Case, run_id: int) -> list[str]:
-    """Speaker names in the current transcripts of the case's other runs (an edited run's working
-    copy, not its machine draft, so a name renamed away is not offered again)."""
+def speakers_by_run(case: Case) -> dict[int, frozenset[str]]:
+    """Each run's speaker names in its current transcript (an edited run's working copy, not its machine
+    draft, so a name renamed away is not offered again), read in one pass over the case."""
     rows = case.conn.execute(
-        "SELECT speaker FROM working_segments WHERE run_id != ?1 AND speaker IS NOT NULL AND speaker != ''"
-        " UNION SELECT speaker FROM segments WHERE run_id != ?1 AND speaker IS NOT NULL AND speaker != ''"
-        " AND run_id NOT IN (SELECT run_id FROM working_transcripts) ORDER BY 1", (run_id,))
-    return [r[0] for r in rows]
+        "SELECT run_id, speaker FROM working_segments WHERE speaker IS NOT NULL AND speaker != ''"
+        " UNION SELECT run_id, speaker FROM segments WHERE speaker IS NOT NULL AND speaker != ''"
+        " AND run_id NOT IN (SELECT run_id FROM working_transcripts)")
+    found: dict[int, set[str]] = {}
+    for run_id, speaker in rows:
+        found.setdefault(run_id, set()).add(speaker)
+    return {run_id: frozenset(names) for run_id, names in found.items()}
+
+
+def other_speakers(by_run: dict[int, frozenset[str]], run_id: int) -> list[str]:
+    """Speaker names in the current transcripts of the case's other runs (`by_run`: speakers_by_run), sorted."""
+    return sorted(set().union(*(names for other, names in by_run.items() if other != run_id)))
 
 
 @dataclass(frozen=True)
