@@ -1,0 +1,78 @@
+"""Session 25, a user's walk through the README's commands over a made-up phone extraction: what an
+investigator met."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from app.core.export.record import settings_in_words
+from app.core.store import Case
+from app.core.usecases.exporting import run_to_export
+from tests.conftest import MEDIA
+from tests.test_cli_mistakes import run
+
+
+def _settings_words(case_folder, name: str) -> str:
+    case = Case.open(case_folder)
+    try:
+        run_id = run_to_export(case, case.find_exhibit(name).id)
+        assert run_id is not None
+        return settings_in_words(case.transcript(run_id))
+    finally:
+        case.close()
+
+
+def test_a_stereo_interview_split_by_channel_is_not_said_to_have_its_speakers_told_apart_by_a_voice_model(
+        media_folder_run, tmp_path):
+    """The record of the shared stereo interview (one speaker per channel, labelled Left and Right) said
+    in its Settings row and closing statement "both channels transcribed separately (each held one
+    speaker), ... speakers told apart by the speaker-campplus voice model": the voice model's turns are
+    not used where the channels name the speakers, so the record told a court of a method not used."""
+    root, _ = media_folder_run
+    shutil.copytree(root / "case", tmp_path / "case")  # the session's case stays as transcribed
+    stereo = _settings_words(tmp_path / "case", "interview_stereo.wav")
+    assert "both channels transcribed separately (each held one speaker)" in stereo, stereo
+    assert "voice model" not in stereo.replace("no voice model used", ""), stereo
+    assert stereo.endswith("each speaker named by the channel they spoke on (no voice model used)"), stereo
+    mono = _settings_words(tmp_path / "case", "interview_mono.wav")  # diarised: said as before
+    assert mono.endswith("speakers told apart by the speaker-campplus voice model"), mono
+
+
+def test_translate_to_english_without_a_translation_model_names_whisper_s_own_route(capsys, tmp_path, models_dir):
+    """`translate VOICE_NOTE --to en` on a set-up with no NLLB/M2M model (every fresh install: none ships)
+    said only to import a bundle from a connected machine, though the same recording can be put into
+    English offline at once with `transcribe --task translate`."""
+    code, _, err = run(capsys, "translate", str(MEDIA / "de_voicenote.opus"), "--to", "en", "--out",
+                       str(tmp_path / "out"), "--case", str(tmp_path / "case"))
+    assert code != 0
+    [line] = err.strip().splitlines()
+    assert "no translation model is installed" in line
+    assert "transcribe RECORDING... --task translate --out DIR" in line, line
+    code, _, err = run(capsys, "translate", str(MEDIA / "de_voicenote.opus"), "--to", "pl", "--out",
+                       str(tmp_path / "out"), "--case", str(tmp_path / "case"))
+    assert code != 0 and "--task translate" not in err  # Whisper translates into English only
+
+
+@pytest.fixture(scope="module")
+def packed_case(tmp_path_factory):
+    """Two voice notes transcribed together in one command (their speech packed into shared windows)."""
+    from app.cli import main
+
+    root = tmp_path_factory.mktemp("user25_packed")
+    assert main(["transcribe", str(MEDIA / "en_voicenote.opus"), str(MEDIA / "en_voicenote.mp3"), "--out",
+                 str(root / "out"), "--case", str(root / "case"), "--model", "tiny.en", "--format", "json",
+                 "--diarize", "off"]) == 0
+    return root
+
+
+def test_reproduce_says_before_decoding_which_recordings_it_re_runs(capsys, packed_case, tmp_path):
+    """`reproduce` of a voice note packed with 20 others printed nothing for 3.5 minutes (it decodes
+    them all again, as the run was made) and then "identical". It now says at once what it re-runs."""
+    shutil.copytree(packed_case / "case", tmp_path / "case")
+    code, out, err = run(capsys, "reproduce", str(packed_case / "out" / "en_voicenote.opus.manifest.json"),
+                         "--case", str(tmp_path / "case"))
+    assert code == 0, err
+    assert "identical" in out
+    assert "with the 1 other recording(s) it shared encoder windows with, as it was made" in err, err
