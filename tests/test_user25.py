@@ -76,3 +76,29 @@ def test_reproduce_says_before_decoding_which_recordings_it_re_runs(capsys, pack
     assert code == 0, err
     assert "identical" in out
     assert "with the 1 other recording(s) it shared encoder windows with, as it was made" in err, err
+
+
+def test_export_without_a_task_writes_the_transcript_not_a_speech_translation_made_since(capsys, tmp_path,
+                                                                                          models_dir):
+    """The Polish note transcribed, then put into English (`transcribe --task translate`, as the README's
+    Translation says): `export` of the case then wrote the English machine translation, headed
+    "TRANSLATION OF A RECORDING", in place of the Polish transcript a proofreader works on (the window's
+    "All exhibits" wrote the transcript). A translation is written when asked for (`--task translate`)."""
+    import json
+
+    from app.cli import main
+
+    note, case = str(MEDIA / "pl_voicenote.opus"), str(tmp_path / "case")
+    common = ["--case", case, "--format", "json", "--diarize", "off"]
+    assert main(["transcribe", note, "--out", str(tmp_path / "heard"), *common]) == 0
+    assert main(["transcribe", note, "--task", "translate", "--out", str(tmp_path / "english"), *common]) == 0
+    capsys.readouterr()
+    for task, out, wanted in ((None, "default", "transcribe"), ("translate", "asked", "translate")):
+        code, _, err = run(capsys, "export", "pl_voicenote.opus", "--out", str(tmp_path / out), "--format", "json",
+                           "--case", case, *(["--task", task] if task else []))
+        assert code == 0, err
+        written = json.loads((tmp_path / out / "pl_voicenote.json").read_text(encoding="utf-8"))
+        assert written["task"] == wanted, (task, written["task"])
+    heard = json.loads((tmp_path / "heard" / "pl_voicenote.json").read_text(encoding="utf-8"))
+    default = json.loads((tmp_path / "default" / "pl_voicenote.json").read_text(encoding="utf-8"))
+    assert [s["text"] for s in default["segments"]] == [s["text"] for s in heard["segments"]]
