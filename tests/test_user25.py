@@ -102,3 +102,19 @@ def test_export_without_a_task_writes_the_transcript_not_a_speech_translation_ma
     heard = json.loads((tmp_path / "heard" / "pl_voicenote.json").read_text(encoding="utf-8"))
     default = json.loads((tmp_path / "default" / "pl_voicenote.json").read_text(encoding="utf-8"))
     assert [s["text"] for s in default["segments"]] == [s["text"] for s in heard["segments"]]
+
+
+def test_entities_gives_a_date_said_without_its_year_as_a_reader_writes_it(capsys, media_folder_run, tmp_path):
+    """The shared interview's "the evening on the 14th of March" was listed by `entities` as "--03-14"
+    (ISO 8601's month-day form, which the window already shows as "14 March (no year)"). The JSON and
+    the CSV keep the ISO value."""
+    import json
+
+    root, _ = media_folder_run
+    shutil.copytree(root / "case", tmp_path / "case")
+    code, out, err = run(capsys, "entities", "--kind", "date", "--case", str(tmp_path / "case"))
+    assert code == 0, err
+    [line] = [line for line in out.splitlines() if "March" in line or "03-14" in line]
+    assert line.startswith("date     14 March (no year)") and "interview_stereo.wav" in line, line
+    code, out, _ = run(capsys, "entities", "--kind", "date", "--json", "--case", str(tmp_path / "case"))
+    assert "--03-14" in [e["value"] for e in json.loads(out)]
