@@ -141,6 +141,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     case_folder, run_id = target_run(args.target, args.case)
     case = open_existing_case(argparse.Namespace(case=case_folder))  # a typo is said so, never a new case
     try:
+        _say_what_is_re_run(case, run_id)
         report = reproduce_run(case, run_id, manifest=None if args.target.isdigit() else Path(args.target))
     finally:
         case.close()
@@ -151,3 +152,18 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         print(difference.line())
     print(f"run {run_id}: {len(report.differences)} of {report.compared} segment(s) differ", file=sys.stderr)
     return FAILED
+
+
+def _say_what_is_re_run(case: Case, run_id: int) -> None:
+    """One line before the decoding starts: a voice note packed with 20 others is re-run with all of them
+    (their speech shared its encoder windows), minutes with nothing on the screen."""
+    try:
+        state = case.run(run_id).state
+    except (ParleyError, ValueError):
+        return  # no such run, or a record no Parley writes: reproduce_run says so
+    batch = state.get("batch") if isinstance(state, dict) else None
+    others = len(batch) - 1 if isinstance(batch, list) else 0
+    together = (f" with the {others} other recording(s) it shared encoder windows with, as it was made"
+                if others > 0 else "")
+    print(f"re-running run {run_id}{together}: about as long as transcribing {'them' if together else 'it'} took",
+          file=sys.stderr)

@@ -147,7 +147,7 @@ def entity_line(entity: Entity) -> str:
     names = ", ".join(name for _, name in entity.exhibits[:4])
     more = f" +{len(entity.exhibits) - 4} more" if len(entity.exhibits) > 4 else ""
     mentions = len(entity.occurrences)
-    return (f"{entity.kind:8} {entity.value:24} {mentions:4} mention{'s' if mentions != 1 else ' '}  "
+    return (f"{entity.kind:8} {entity.shown:24} {mentions:4} mention{'s' if mentions != 1 else ' '}  "
             f"{len(entity.exhibits)} exhibit{'s' if len(entity.exhibits) != 1 else ''}: {names}{more}")
 
 

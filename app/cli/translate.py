@@ -29,7 +29,7 @@ from app.cli.commands import TEXT_FORMATS_DEFAULT
 from app.cli.common import FAILED, OK, case_dir, fail, open_case, parse_formats
 from app.cli.progress import QueueRunner, RunOutcome
 from app.core.chats.text_intake import classify
-from app.core.errors import LanguageError, MediaError, ParleyError
+from app.core.errors import LanguageError, MediaError, ModelError, ParleyError
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import find_media
 from app.core.models.catalogue import translation_model
@@ -189,9 +189,12 @@ def cmd_translate(args: argparse.Namespace) -> int:
     check_outside_evidence("--case", args.case, [*args.inputs, *(i.path for i in usable)])
     check_out_dir(args.out, [*args.inputs, *(i.path for i in usable)])
     source = None if args.source in (None, "", "auto") else args.source
-    request = translation_request(args.to, source, args.model, device=args.device,  # checks the model folder
-                                  compute_type=args.compute_type, threads=args.threads,
-                                  beam_size=args.beam_size)
+    try:
+        request = translation_request(args.to, source, args.model, device=args.device,  # checks the model folder
+                                      compute_type=args.compute_type, threads=args.threads,
+                                      beam_size=args.beam_size)
+    except ModelError as exc:
+        raise ModelError(f"{exc}{_whisper_route(args, usable)}") from None
     if any(i.kind == "media" for i in usable):
         request = with_speech(request, args.whisper_model)
     case = open_case(args)
@@ -200,6 +203,15 @@ def cmd_translate(args: argparse.Namespace) -> int:
         return max(status, _translate(case, case_dir(args), work, usable, request))
     finally:
         case.close()
+
+
+def _whisper_route(args: argparse.Namespace, usable: list[Input]) -> str:
+    """Where no translation model is installed, the route that needs none: Whisper puts speech into
+    English itself (a user asking for English from a voice note was only told to import a model)."""
+    if args.model is not None or args.to.strip() not in ("en", "eng_Latn") or not any(i.kind == "media" for i in usable):
+        return ""
+    return ("; recordings need none to be put into English: "
+            "`python -m app transcribe RECORDING... --task translate --out DIR` (Whisper's own translation)")
 
 
 def _translate(case: Case, folder: Path, work: _Translations, usable: list[Input],

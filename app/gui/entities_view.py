@@ -14,7 +14,6 @@ mentions; clicking a mention emits (exhibit_id, run_id or 0, ms).
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,18 +62,7 @@ class EntitiesModel(ColumnsModel):
             return None
         e = self.entities[index.row()]
         names = ", ".join(name for _, name in e.exhibits)
-        return (e.kind, shown_value(e), str(len(e.occurrences)), str(len(e.exhibits)), names)[index.column()]
-
-
-def shown_value(entity: Entity) -> str:
-    """A date said without its year is kept as ISO "--03-14"; a reader sees "14 March (no year)"."""
-    if entity.kind == "date" and entity.value.startswith("--"):
-        try:
-            day = datetime.strptime(f"2000{entity.value[1:]}", "%Y-%m-%d")  # 2000: a leap year, 29 Feb parses
-        except ValueError:
-            return entity.value
-        return f"{day.day} {day:%B} (no year)"
-    return entity.value
+        return (e.kind, e.shown, str(len(e.occurrences)), str(len(e.exhibits)), names)[index.column()]
 
 
 class MentionsModel(ColumnsModel):

@@ -217,7 +217,10 @@ def settings_in_words(transcript: Transcript) -> str:
         parts.append(_device_words(s))
     if "batch" in s:
         parts.append(_packing_words(transcript))
-    if str(s.get("diarization", "")).startswith("speaker-"):
+    if transcript.source.channels > 1 and any(seg.channel is not None for seg in transcript.segments):
+        # channels transcribed separately: their labels are the speakers, the voice model's turns unused
+        parts.append("each speaker named by the channel they spoke on (no voice model used)")
+    elif str(s.get("diarization", "")).startswith("speaker-"):
         parts.append(f"speakers told apart by the {s['diarization']} voice model")
     elif s.get("diarize") == "off" or "diarization" in s:
         parts.append("speakers not told apart by machine")

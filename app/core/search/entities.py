@@ -24,6 +24,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,6 +103,18 @@ class Entity:
     @property
     def shared(self) -> bool:
         return len(self.exhibits) > 1
+
+    @property
+    def shown(self) -> str:
+        """The value as a reader sees it: a date said without its year is kept as ISO "--03-14" (the CSV
+        and JSON keep it so) and shown "14 March (no year)" (the window's list and `entities`)."""
+        if self.kind == "date" and self.value.startswith("--"):
+            try:
+                day = datetime.strptime(f"2000{self.value[1:]}", "%Y-%m-%d")  # 2000: a leap year, 29 Feb parses
+            except ValueError:
+                return self.value
+            return f"{day.day} {day:%B} (no year)"
+        return self.value
 
 
 # ------------------------------------------------------------------- one text

@@ -153,14 +153,15 @@ def check_out_dir(out: Path, sources: list[str]) -> None:
 
 def run_to_export(case: Case, exhibit_id: int, task: str | None = None) -> int | None:
     """The exhibit's latest complete run (of `task`; without one, of what was heard: its
-    transcript, not a text translation made from it since), passing over copies taken in from a
+    transcript, not a speech or text translation made since), passing over copies taken in from a
     transcript JSON this case exported earlier (`translate OLD.json`): such a copy names the run
     it came from, and while that run is here it is never newer than it (the proofreader's
     corrections made since would be lost from the export)."""
     runs = case.latest_runs(exhibit_id, task)
-    if task is None:  # a text translation only when asked for (or when there is nothing else)
+    if task is None:  # a translation only when asked for (or when there is nothing else): a speech
+        # translation made since wrote English in place of the (proofread) transcript
         heard = [r for r in runs if case.run(r).task in SPEECH_TASKS]
-        runs = heard or runs
+        runs = [r for r in heard if case.run(r).task == "transcribe"] or heard or runs
     own = set(runs)
     for run_id in runs:
         origin = case.transcript(run_id).settings.get("imported_run_id")
