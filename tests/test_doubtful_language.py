@@ -1,7 +1,7 @@
 """A voice note whose language the packed window leaves in doubt gives words only if they decode well.
 
 Whisper base takes the shared German and Romanian voice notes (espeak, read fast) for
-Latin; decoded in Latin they come out as Latin-like words that fail Whisper's
+Latin (no longer offered: engine.NOT_SPOKEN, then another wrong language, unsure); decoded in Latin they come out as Latin-like words that fail Whisper's
 log-probability check (below -1.0 after every fallback). The batched decoder now gives
 `[inaudible]` for a piece whose language was in doubt (batched.decode_pieces) and whose
 best decode still fails that check; a note in doubt that decodes well keeps its words.
@@ -28,7 +28,7 @@ def alone(engine, name: str):
 
 def test_a_note_misread_as_latin_is_inaudible_not_latin_words(base_engine, manifest):
     result = alone(base_engine, "de_voicenote.opus")
-    assert result.language == "la"  # misdetected, as the manifest warns
+    assert result.language not in ("de", "la")  # misdetected, as the manifest warns; Latin is never offered
     assert result.segments and all(s.inaudible for s in result.segments), result.segments
     assert result.segments[0].start_ms < 500 and result.segments[-1].end_ms > 5000
 
@@ -38,7 +38,7 @@ def test_a_misread_note_keeps_words_only_where_they_pass_the_check(base_engine, 
     check (all [inaudible]), on another (other CPU kernels) it scores -0.81 and keeps its letters.
     What must hold everywhere is the rule: no segment below the check keeps words."""
     result = alone(base_engine, "ro_voicenote.3gp")
-    assert result.language == "la"
+    assert result.language != "la"  # Whisper's first choice on this note; never offered unless named
     assert result.segments and result.segments[-1].end_ms > 5000
     for segment in result.segments:
         assert segment.inaudible or segment.avg_logprob >= -1.0, segment
@@ -67,3 +67,21 @@ def test_words_in_a_language_still_in_doubt_are_kept_only_where_the_decoder_is_s
     out = DecodeOutput(tokens=[], avg_logprob=avg_logprob, no_speech_prob=0.4, compression_ratio=1.5, looping=False,
                        temperature=0.0, tokenizer=None)  # type: ignore[arg-type]
     assert _unsure_reading(out, language) is unsure
+
+
+def test_latin_is_not_offered_and_its_share_goes_to_the_others():
+    """Whisper's detector gives Latin to speech it cannot place; no phone note is in Latin."""
+    from app.core.asr.engine import likeliest_language
+    ranked = [("la", 0.5), ("es", 0.4), ("pt", 0.1)]
+    assert likeliest_language(ranked, ()) == ("es", pytest.approx(0.8))
+    assert likeliest_language(ranked, ("la", "es")) == ("la", 0.5)  # named by the user: as Whisper scored it
+    assert likeliest_language(ranked, ("es", "pt")) == ("es", 0.4)
+
+
+def test_the_spanish_note_whisper_half_gives_to_latin_keeps_its_spanish_words(base_engine, manifest):
+    """es 65% beside la 16% on a full pass (base, int8 and float32 alike): in doubt at 74% on its own
+    audio, its -0.83 reading was withheld as [inaudible]; among the languages offered it is 77-83% Spanish."""
+    result = alone(base_engine, "es_voicenote.ogg")
+    assert result.language == "es" and result.language_probability >= 0.75
+    text = " ".join(s.text for s in result.segments).lower()
+    assert "estación" in text and "mañana" in text, text

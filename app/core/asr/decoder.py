@@ -27,7 +27,7 @@ import ctranslate2
 import numpy as np
 
 from app.core.asr import fw_internals as fw
-from app.core.asr.engine import WhisperEngine
+from app.core.asr.engine import WhisperEngine, likeliest_language
 from app.core.asr.fw_internals import Tokenizer
 from app.core.asr.packing import (
     ENCODER_FRAMES,
@@ -48,7 +48,6 @@ from app.core.asr.tokens import (
     last_time,
     reopen,
 )
-from app.core.errors import LanguageError
 from app.core.media.decode import SAMPLE_RATE
 from app.core.options import TranscribeOptions
 
@@ -410,10 +409,7 @@ def settles_in_doubt(tried: list[DecodeOutput]) -> DecodeOutput:
 
 def _best(ranked: list[tuple[str, float]], allowed: tuple[str, ...]) -> tuple[str, float]:
     """The likeliest language in the allow-list, from CTranslate2's ranked ("<|de|>", p) pairs."""
-    candidates = [(tok[2:-2], p) for tok, p in ranked if not allowed or tok[2:-2] in allowed]
-    if not candidates:
-        raise LanguageError("none of the allowed languages is known to this model")
-    return candidates[0][0], float(candidates[0][1])
+    return likeliest_language([(tok[2:-2], p) for tok, p in ranked], allowed)
 
 
 def _storage(arrays: list[np.ndarray]) -> ctranslate2.StorageView:
