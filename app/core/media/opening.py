@@ -57,7 +57,8 @@ CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 BROKEN_INDEX = "an MP4/MOV whose index (moov atom) is whole but damaged: ffmpeg cannot read its track tables"
 NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8-96 kHz, mono or stereo; a video's "
-              "between its H.264/H.265 pictures) and is neither: it cannot be read")
+              "between its pictures) and is neither (sound of another coding, such as a video's Opus or PCM, or "
+              "damage): it cannot be read")
 
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
@@ -111,8 +112,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, tocs.patches)
     if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
         return _open_as(window(handle, frames.start, handle.seek(0, 2)), frames.kind)
-    if (bare := moovless.found(handle)) is not None:  # a 3GP note without its index: refused whole
-        return _open_as(window(handle, bare.start, bare.end), bare.kind)
+    if (bare := moovless.found(handle)) is not None:  # a 3GP note or video without its index: refused whole
+        return _open_as(bare.view(handle), bare.kind)
     if (aac := moovless_aac.found(handle)) is not None:  # an M4A note without its index: refused whole
         return _open_as(aac.view(handle), "aac")
     container = _open(handle)

@@ -1,0 +1,213 @@
+"""Hostile media, round 25: an older phone's 3GP/MOV video (H.263, MPEG-4 Part 2, MJPEG or H.264
+pictures, AMR sound) whose index (moov) is missing or cut.
+
+A phone killed mid-recording leaves the media data whole with no index: the file was refused in one
+line ('its media data was read without it as AMR and as AAC-LC frames ... and is neither'), its words
+lost. The sound's AMR frames state their own sizes: the runs of them between the pictures are read,
+ending where a picture starts (ffmpeg writes one to four frames between pictures, a phone about a
+second's worth)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from app.core.errors import MediaError
+from app.core.media import moovless
+from app.core.media.decode import probe, read_all
+from tests.conftest import MEDIA
+from tests.media_helpers import transcribed_alone
+from tests.test_hostile_media import rms
+from tests.test_hostile_media12 import ffmpeg
+from tests.test_hostile_media23 import BURSTS, assert_bursts_in_place, box_at, without_moov
+from tests.test_hostile_media24 import phone_layout
+
+CONTAINERS = {"h263": "3gp", "mpeg4": "3gp", "libx264": "3gp", "mjpeg": "mov"}  # 3GP takes no MJPEG
+NAMES = {"h263": "H.263", "mpeg4": "MPEG-4 Part 2", "libx264": "H.264", "mjpeg": "MJPEG"}
+
+
+@pytest.fixture(scope="module")
+def amr_video(tmp_path_factory):
+    """A 9 s QCIF video of AMR-NB sound (440 Hz bursts at 0-1, 3-4 and 6-7 s), made once per kind."""
+    folder = tmp_path_factory.mktemp("amr-video")
+
+    def make(codec: str, rate: int = 15, sound: str = BURSTS) -> Path:
+        path = folder / f"clip-{codec}-{rate}-{len(sound)}.{CONTAINERS[codec]}"
+        if not path.exists():
+            ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=176x144:rate={rate}:duration=9", "-f", "lavfi", "-i", sound,
+                   "-c:v", codec, "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb", "-shortest", str(path))
+        return path
+    return make
+
+
+def read(path: Path):
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    return source, audio, reader
+
+
+def assert_heard_between_pictures(source, audio, reader) -> None:
+    assert abs(source.duration_ms - 9000) < 100, source.duration_ms
+    assert abs(len(audio) / 16 - 9000) < 100, len(audio) / 16
+    assert_bursts_in_place(audio)
+    assert any("a video without its index" in note and "AMR-NB frames" in note for note in reader.notes), reader.notes
+
+
+def assert_the_samples_of_the_indexed_file(audio, clip: Path) -> None:
+    """The same samples as the file with its index gives, but for the encoder's delay its edit list
+    skips (6.25 ms: the index is gone, and with it the edit list)."""
+    whole, _ = read_all(str(clip))
+    delay = len(audio) - len(whole)
+    assert 0 <= delay <= 160, delay
+    assert np.allclose(audio[delay:], whole, atol=2e-3)
+
+
+@pytest.mark.parametrize("codec", list(CONTAINERS))
+def test_an_amr_phone_video_without_its_index_keeps_its_sound_in_place(tmp_path, amr_video, codec):
+    """ffmpeg's layout: one to four AMR frames between each two pictures."""
+    clip = amr_video(codec)
+    path = tmp_path / f"VID0001.{CONTAINERS[codec]}"
+    path.write_bytes(without_moov(clip.read_bytes()))
+    source, audio, reader = read(path)
+    assert_heard_between_pictures(source, audio, reader)
+    assert not reader.truncated and reader.damaged == ()
+    assert_the_samples_of_the_indexed_file(audio, clip)
+
+
+@pytest.mark.parametrize("codec,seconds,sound_first", [("h263", 1.0, False), ("mpeg4", 0.5, True),
+                                                       ("libx264", 1.0, True), ("mjpeg", 0.5, False)])
+def test_an_amr_phone_video_in_runs_without_its_index_keeps_its_sound(tmp_path, amr_video, codec, seconds,
+                                                                       sound_first):
+    """A phone's layout: the pictures' and the sound's samples in runs of half a second or a second."""
+    path = tmp_path / f"VID0002.{CONTAINERS[codec]}"
+    path.write_bytes(phone_layout(amr_video(codec), seconds, sound_first))
+    source, audio, reader = read(path)
+    assert_heard_between_pictures(source, audio, reader)
+    assert not reader.truncated
+
+
+def test_an_amr_video_at_thirty_pictures_a_second_keeps_every_frame(tmp_path, amr_video):
+    """At 30 pictures a second most runs are one or two frames."""
+    clip = amr_video("mpeg4", rate=30)
+    path = tmp_path / "clip.3gp"
+    path.write_bytes(without_moov(clip.read_bytes()))
+    source, audio, reader = read(path)
+    assert_heard_between_pictures(source, audio, reader)
+    assert_the_samples_of_the_indexed_file(audio, clip)
+
+
+def test_an_amr_video_cut_mid_recording_keeps_the_sound_before_the_cut_and_is_truncated(tmp_path, amr_video):
+    whole = without_moov(amr_video("h263").read_bytes())
+    path = tmp_path / "clip.3gp"
+    path.write_bytes(whole[:len(whole) * 3 // 4 + 5])
+    source, audio, reader = read(path)
+    assert 6.0 < len(audio) / 16000 < 8.5 and abs(source.duration_ms - len(audio) / 16) < 30, len(audio) / 16000
+    assert rms(audio, 3.2, 3.8) > 0.05 and rms(audio, 1.3, 2.7) < 0.01
+    assert reader.truncated and any("cut short" in note for note in reader.notes), reader.notes
+
+
+def test_an_amr_video_whose_index_is_cut_is_read_alike(tmp_path, amr_video):
+    data = amr_video("mpeg4").read_bytes()
+    at, size = box_at(data, b"moov")
+    path = tmp_path / "clip.3gp"
+    path.write_bytes(data[:at + size // 2])
+    assert_heard_between_pictures(*read(path))
+
+
+def test_an_amr_video_damaged_inside_keeps_the_sound_after_the_damage(tmp_path, amr_video):
+    data = bytearray(without_moov(amr_video("h263").read_bytes()))
+    start, _ = box_at(bytes(data), b"mdat")
+    at = start + (len(data) - start) * 45 // 100
+    data[at:at + 3000] = bytes(3000)
+    path = tmp_path / "clip.3gp"
+    path.write_bytes(bytes(data))
+    _, audio, reader = read(path)
+    assert 8.5 < len(audio) / 16000 < 9.1, len(audio) / 16000  # at most the frames the zeros held are lost
+    assert rms(audio, len(audio) / 16000 - 2.6, len(audio) / 16000 - 2.2) > 0.05  # the last burst is there
+    assert any("1 stretch(es) of zero bytes (3,000 bytes" in note for note in reader.notes), reader.notes
+
+
+def test_an_opus_video_without_its_index_is_one_line_naming_what_was_tried(tmp_path):
+    whole = tmp_path / "whole.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=176x144:rate=15:duration=9", "-f", "lavfi", "-i", BURSTS,
+           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "libopus", str(whole))
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(without_moov(whole.read_bytes()))
+    with pytest.raises(MediaError, match=r"without its index.*H\.264 pictures.*AMR frames.*\(Opus, PCM\)") as error:
+        probe(path)
+    assert "\n" not in str(error.value)
+
+
+def test_the_words_of_an_amr_video_without_its_index_are_transcribed(tmp_path):
+    whole = tmp_path / "whole.3gp"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=176x144:rate=15", "-i", str(MEDIA / "en_voicenote.opus"),
+           "-c:v", "h263", "-ar", "8000", "-c:a", "libopencore_amrnb", "-shortest", str(whole))
+    run = transcribed_alone(tmp_path, "VID_0003.3gp", without_moov(whole.read_bytes()))
+    text = " ".join(s["text"] for s in run["segments"]).lower()
+    assert "station" in text and "money" in text, text
+    assert any("a video without its index" in w for w in run["warnings"]), run["warnings"]
+
+
+def test_a_picture_full_of_bytes_naming_an_amr_mode_adds_no_sound(tmp_path, amr_video):
+    """A picture whose bytes name the sound's mode at a frame's spacing (a flat stretch of an image)
+    reads as frames only where they run on to a picture or LONG of them: noise would be invented."""
+    clip = amr_video("mpeg4")
+    decoy = b"\x00\x00\x01\xb6" + (b"\x3c" + bytes(31)) * 5 + b"\x01"  # five 'frames', then no picture start
+    path = tmp_path / "clip.3gp"
+    path.write_bytes(phone_layout(clip, 1.0, sound_first=False, before_sound=decoy))
+    source, audio, reader = read(path)
+    assert_heard_between_pictures(source, audio, reader)
+    with path.open("rb") as handle:
+        assert moovless.found(handle).frames == amr_frames(clip)
+
+
+def amr_frames(path: Path) -> int:
+    with av.open(str(path)) as container:
+        return sum(1 for packet in container.demux(container.streams.audio[0]) if packet.size)
+
+
+def test_every_frame_is_found_where_the_index_puts_it(tmp_path, amr_video):
+    """The runs found are the index's samples, frame for frame (none added, none lost)."""
+    clip = amr_video("libx264")
+    path = tmp_path / "clip.3gp"
+    path.write_bytes(without_moov(clip.read_bytes()))
+    with av.open(str(clip)) as container:
+        truth = sorted((packet.pos, packet.pos + packet.size) for packet in container.demux(container.streams.audio[0])
+                       if packet.size)
+    with path.open("rb") as handle:
+        found = moovless.found(handle)
+    assert found is not None and found.frames == len(truth) == amr_frames(clip)
+    merged: list[list[int]] = []
+    for start, end in truth:
+        if merged and merged[-1][1] == start:
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    assert [tuple(run) for run in merged] == list(found.runs)
+
+
+def test_amr_wb_frames_between_h263_pictures_are_found_frame_for_frame(tmp_path, amr_video):
+    """AMR-WB (no encoder here: frames of 23.85 kbit/s, their payloads random) between a real video's
+    H.263 pictures, three after each: found as AMR-WB, every frame where it was put."""
+    clip = amr_video("h263")
+    with av.open(str(clip)) as container:
+        pictures = [bytes(packet) for packet in container.demux(container.streams.video[0]) if packet.size]
+    rng = np.random.default_rng(25)
+    data = clip.read_bytes()
+    at, size = box_at(data, b"ftyp")
+    head = data[at:at + size] + b"\x00\x00\x00\x00mdat"
+    body, frames = b"", []
+    for picture in pictures:
+        body += picture
+        for _ in range(3):
+            frames.append(len(head) + len(body))
+            body += b"\x44" + rng.bytes(60)  # mode 8, quality bit set: 61 bytes
+    path = tmp_path / "clip.3gp"
+    path.write_bytes(head[:-8] + (8 + len(body)).to_bytes(4, "big") + b"mdat" + body)
+    with path.open("rb") as handle:
+        found = moovless.found(handle)
+    assert found is not None and found.kind == "amrwb" and found.frames == len(frames), found
+    assert [start for start, _ in found.runs] == frames[::3]
