@@ -9,6 +9,7 @@ second's worth)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import av
@@ -17,7 +18,9 @@ import pytest
 
 from app.core.errors import MediaError
 from app.core.media import moovless
+from app.core.media.by_content import remembered
 from app.core.media.decode import probe, read_all
+from app.core.media.views import window
 from tests.conftest import MEDIA
 from tests.media_helpers import transcribed_alone
 from tests.test_hostile_media import rms
@@ -187,6 +190,43 @@ def test_every_frame_is_found_where_the_index_puts_it(tmp_path, amr_video):
         else:
             merged.append([start, end])
     assert [tuple(run) for run in merged] == list(found.runs)
+
+
+class CountingFile(io.FileIO):
+    """A file that counts the bytes read from it."""
+
+    read_bytes = 0
+
+    def read(self, size=-1):
+        data = super().read(size)
+        CountingFile.read_bytes += len(data)
+        return data
+
+    def readinto(self, buffer):
+        count = super().readinto(buffer)
+        CountingFile.read_bytes += count or 0
+        return count
+
+
+def test_a_search_of_a_file_is_kept_without_reading_the_file_again(tmp_path):
+    """Each opening of a file (five or so a run) hashed it whole to find the search kept for it: a
+    4 GB video was read 20 GB over before a word was heard. A file rewritten is searched again."""
+    path = tmp_path / "VID_0004.3gp"
+    path.write_bytes(bytes(8 << 20))
+    kept: dict = {}
+    looks = []
+    with CountingFile(path) as handle:
+        assert remembered(kept, handle, lambda: looks.append(1) or "found") == "found"
+    CountingFile.read_bytes = 0
+    with CountingFile(path) as handle:
+        assert remembered(kept, handle, lambda: looks.append(1) or "again") == "found"
+    assert looks == [1] and CountingFile.read_bytes < 1 << 16, CountingFile.read_bytes
+    path.write_bytes(b"\x01" * (8 << 20))  # the same size, other bytes
+    with CountingFile(path) as handle:
+        assert remembered(kept, handle, lambda: looks.append(1) or "rewritten") == "rewritten"
+    with CountingFile(path) as handle:  # a view of a file has no identity of its own: its bytes are hashed
+        assert remembered(kept, window(handle, 0, 1 << 20), lambda: "view") == "view"
+        assert remembered(kept, window(handle, 0, 1 << 20), lambda: "again") == "view"
 
 
 def test_amr_wb_frames_between_h263_pictures_are_found_frame_for_frame(tmp_path, amr_video):
