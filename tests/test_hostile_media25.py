@@ -251,3 +251,44 @@ def test_amr_wb_frames_between_h263_pictures_are_found_frame_for_frame(tmp_path,
         found = moovless.found(handle)
     assert found is not None and found.kind == "amrwb" and found.frames == len(frames), found
     assert [start for start, _ in found.runs] == frames[::3]
+
+
+@pytest.mark.parametrize("name", ["en_voicenote.m4a", "ro_voicenote.3gp", "interview.mp4"])
+def test_a_brand_that_is_not_text_is_read_past(tmp_path, name):
+    """A flipped byte in an MP4's brand (ffmpeg's 'major_brand' tag) failed the file with
+    \"'utf-8' codec can't decode byte 0xcc in position 0: invalid continuation byte\": no reason a
+    user could follow, and the recording lost. The tag is read with the bytes it cannot show replaced."""
+    data = bytearray((MEDIA / name).read_bytes())
+    data[8:12] = b"\xcc\x80\xff\xfe"
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    _, audio, _ = read(path)
+    whole, _ = read_all(str(MEDIA / name))
+    assert len(audio) == len(whole) and np.allclose(audio, whole, atol=1e-6)
+
+
+@pytest.mark.parametrize("name,at,size", [("en_voicenote.m4a", 0, b"\x00\xff\x00\x1c"),
+                                          ("ro_voicenote.3gp", 0, b"\xff\xff\x00\x1c"),
+                                          ("interview.mp4", 0, b"\x00\x00\x00\x02"),
+                                          ("interview.mp4", 32, b"\x00\x00\xff\x08")])
+def test_a_first_box_stating_a_damaged_size_is_read_to_the_box_after_it(tmp_path, name, at, size):
+    """A flipped byte in the size of the ftyp box (or of the free box after it) sent the box walk past
+    the file's end: 'not a media file', or 'an MP4/MOV without its index' with the index whole in the
+    file. The next box is found where the boxes after it follow one another to the file's end."""
+    data = bytearray((MEDIA / name).read_bytes())
+    assert data[at + 4:at + 8] in (b"ftyp", b"free")
+    data[at:at + 4] = size
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    _, audio, reader = read(path)
+    whole, _ = read_all(str(MEDIA / name))
+    assert len(audio) == len(whole) and np.allclose(audio, whole, atol=1e-6)
+    assert not reader.truncated and any("(damaged)" in note or "damaged box" in note for note in reader.notes), reader.notes
+
+
+def test_a_3gp_cut_short_is_still_cut_not_a_damaged_box(tmp_path):
+    data = (MEDIA / "ro_voicenote.3gp").read_bytes()
+    path = tmp_path / "note.3gp"
+    path.write_bytes(data[:len(data) // 2])
+    _, _, reader = read(path)
+    assert reader.truncated and not any("box" in note and "damaged" in note for note in reader.notes), reader.notes

@@ -21,6 +21,7 @@ from app.core.media import (
     amr,
     amr_frames,
     amr_repeats,
+    box_sizes,
     boxes,
     caf_packets,
     ebml,
@@ -89,6 +90,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, blocks.patches)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
+    if _is_iso_media(handle) and (sizes := box_sizes.damaged(handle)) is not None:  # ftyp's size: 'not media'
+        handle = Patched(handle, sizes.patches)
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
     if (table := ts_streams.renamed(handle)) is not None:  # MP3 named over AAC: nothing decoded
@@ -126,7 +129,7 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
 
 def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
-    return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
+    return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
@@ -196,7 +199,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)))))
+        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -231,7 +234,7 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
         return container
     handle.seek(0)
     try:
-        longer = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+        longer = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LONG_PROBE})
     except av.error.FFmpegError:  # no better for looking further: as first opened
         return container
     container.close()
@@ -251,7 +254,7 @@ def _in_large_packets(handle, container) -> av.container.InputContainer:  # type
         return container
     handle.seek(0)
     try:
-        larger = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
+        larger = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
     except av.error.FFmpegError:  # as first opened
         return container
     container.close()
@@ -290,7 +293,7 @@ def _own_format(container) -> av.container.InputContainer:  # type: ignore[name-
 def _open_as(handle, format_name: str, options: dict[str, str] | None = None) -> av.container.InputContainer:  # type: ignore[name-defined]
     handle.seek(0)
     try:
-        return av.open(handle, mode="r", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
+        return av.open(handle, mode="r", metadata_errors="replace", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
