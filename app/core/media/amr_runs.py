@@ -23,7 +23,7 @@ import numpy as np
 from app.core.media import amr, moovless_video
 
 LONG = 8  # frames that make a run whatever follows it (chance gives such a run about once in 10^11 bytes)
-SNIFF = 4 << 20  # bytes of media data whose runs settle the kind of AMR and its modes
+SNIFF = 2 << 20  # bytes of media data whose runs settle the kind of AMR and its modes (a second of HD video)
 MIN_FRAMES = amr.MIN_FRAMES  # frames in runs of two or more: fewer is no recording
 MODE_SHARE = 0.002  # of the sniffed frames past each run's first, the least a mode must have to be read
 BLOCK = 4 << 20

@@ -4,7 +4,7 @@ Each top-level box states its own size, and the next box starts where it says th
 flipped byte in the size of the file's first box (ftyp), or of a free/wide box after it, sent
 ffmpeg and the box walk past the end of the file: the recording was 'not a media file', or an
 MP4 'without its index' with its index whole in it. Where a box's size cannot be right (under 8
-bytes, or running past the file's end or into what is no box) and a top-level box starts within
+bytes, running into what is no box, or an ftyp/free/wide running past the file's end) and a top-level box starts within
 SEARCH bytes after it, from which the boxes follow one another to the file's end, the damaged
 size is read as the distance to it (a read-only view, views.Patched). A box running past the end
 with no box after it is a cut file's last box, as before (boxes.py).
@@ -20,6 +20,8 @@ from app.core.media.boxes import MAX_BOXES, TOP_LEVEL
 from app.core.media.views import from_start
 
 SEARCH = 4096  # bytes after a damaged box's header searched for the box after it (ftyp, free, wide are small)
+SMALL = {b"ftyp", b"free", b"skip", b"wide"}  # never a recording's last box, cut short: past the end, damaged
+CUT = {b"mdat", b"moov", b"moof"}  # the boxes a recording cut short ends in
 CHECKED = 3  # boxes after the one found that must follow one another (or reach the file's end)
 
 
@@ -56,6 +58,8 @@ def damaged(handle: BinaryIO) -> Mended | None:
             if 8 <= size and _follows(handle, at + size, end, CHECKED):
                 at += size
                 continue
+            if size >= 8 and at + size > end and kind not in SMALL:  # a cut file's last box (mdat, moov, moof)
+                return None
             nearest = next((spot for spot in range(at + 8, min(end - 8, at + SEARCH))
                             if _follows(handle, spot, end, CHECKED)), None)
             if nearest is None or size == nearest - at:
@@ -78,7 +82,7 @@ def _box(handle: BinaryIO, at: int, end: int) -> tuple[bytes, int] | None:
 
 def _follows(handle: BinaryIO, at: int, end: int, count: int) -> bool:
     """Whether `count` top-level boxes follow one another from `at`, or fewer reaching the file's
-    end (the last may run past it: a cut file)."""
+    end (the last may run past it where it is one a cut file ends in)."""
     for _ in range(count):
         if at == end:
             return True
@@ -86,6 +90,6 @@ def _follows(handle: BinaryIO, at: int, end: int, count: int) -> bool:
         if box is None or box[1] < 8:
             return False
         if at + box[1] >= end:
-            return True
+            return at + box[1] == end or box[0] in CUT
         at += box[1]
     return True

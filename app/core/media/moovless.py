@@ -81,8 +81,6 @@ def found(handle: BinaryIO) -> Unindexed | None:
         start, end, cut = data
         if end <= start:  # its size never written past its header (a recorder killed): to the file's end
             end = handle.seek(0, 2)
-        if amr_runs.found(handle, start, min(end, start + amr_runs.SNIFF)) is None:  # not AMR: not searched on
-            return None
         runs = remembered(_FOUND, handle, lambda: amr_runs.found(handle, start, end))
         if runs is None:
             return None
