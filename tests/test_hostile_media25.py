@@ -292,3 +292,25 @@ def test_a_3gp_cut_short_is_still_cut_not_a_damaged_box(tmp_path):
     path.write_bytes(data[:len(data) // 2])
     _, _, reader = read(path)
     assert reader.truncated and not any("box" in note and "damaged" in note for note in reader.notes), reader.notes
+
+
+@pytest.mark.parametrize("name,spots", [("en_voicenote.opus", (0, 1)), ("en_voicenote.opus", (30, 45)),
+                                        ("es_voicenote.ogg", (70, 200))])
+def test_an_ogg_whose_header_pages_are_damaged_is_not_called_cut(tmp_path, name, spots):
+    """Flipped bytes in an Ogg's first pages (its capture pattern, or its OpusHead/Vorbis headers,
+    which then fail their checksum) were refused as 'the file ends before any audio (cut short in
+    its headers)' or 'not a media file', the file whole after them."""
+    data = bytearray((MEDIA / name).read_bytes())
+    for spot in spots:
+        data[spot] ^= 0xFF
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    with pytest.raises(MediaError, match=r"an Ogg whose first pages \(its headers\) are damaged.*not a file cut short"):
+        probe(path)
+
+
+def test_an_ogg_cut_in_its_headers_is_still_called_cut(tmp_path):
+    path = tmp_path / "note.opus"
+    path.write_bytes((MEDIA / "en_voicenote.opus").read_bytes()[:1500])
+    with pytest.raises(MediaError, match=r"cut short in its headers"):
+        probe(path)
