@@ -135,17 +135,6 @@ def test_a_3gp_cut_inside_its_media_data_keeps_the_frames_before_the_cut_and_is_
     assert reader.truncated and any("cut short" in note for note in reader.notes), reader.notes
 
 
-def test_a_video_without_its_index_is_still_one_line(tmp_path):  # an M4A's AAC: test_hostile_media23
-    for name, args in (("clip.3gp", ["-f", "lavfi", "-i", "testsrc=size=32x24:rate=5:duration=9", "-c:v", "mpeg4",
-                                     "-ar", "8000", "-c:a", "libopencore_amrnb"]),):
-        whole = tmp_path / f"whole-{name}"
-        ffmpeg("-f", "lavfi", "-i", BURSTS, *args, str(whole))
-        path = tmp_path / name
-        path.write_bytes(without_index(whole.read_bytes()))
-        with pytest.raises(MediaError, match="without its index"):
-            probe(path)
-
-
 def test_the_words_of_a_3gp_note_without_its_index_are_transcribed(tmp_path):
     whole = tmp_path / "whole.3gp"
     ffmpeg("-i", str(MEDIA / "en_voicenote.opus"), "-ar", "8000", "-c:a", "libopencore_amrnb", str(whole))

@@ -42,8 +42,11 @@ def cut_fragment(handle: BinaryIO) -> int | None:
 
 
 def _cut_box(handle: BinaryIO) -> int | None:
+    from app.core.media import box_sizes, views  # box_sizes walks with this module's box names
     at = handle.tell()
     try:
+        if (mended := box_sizes.damaged(handle)) is not None:  # an ftyp stating 4 GB: no cut
+            return _walk(views.Patched(handle, mended.patches))
         return _walk(handle)
     except (OSError, ValueError, struct.error):
         return None

@@ -2,13 +2,18 @@
 
 A file is opened several times a run (probed, decoded, its fixes named), and each opening asked
 again what a search of its bytes had found: a CAF table's damaged entries tried by decoding the
-note over and over, an M4A's AAC frames found by decoding each. The result is kept by the file's
-size and SHA-256 (damaged copies of one note differ anywhere in it), a few files at a time.
+note over and over, an M4A's AAC frames found by decoding each. The result is kept by the open
+file's identity (device, inode, size, mtime and ctime: a file rewritten, even with its old size
+and mtime put back, has a new ctime), as a model's weights' hash is (models/integrity.py); a view
+of a file (read past damage, no file of its own) by its size and SHA-256 (damaged copies of one
+note differ anywhere in it). A few files at a time are kept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 from collections.abc import Callable
 from typing import BinaryIO, TypeVar
 
@@ -32,7 +37,17 @@ def remembered(kept: dict, handle: BinaryIO, look: Callable[[], T]) -> T:
 _UNSEEN = object()
 
 
-def _key(handle: BinaryIO) -> tuple[int, bytes]:
+def _key(handle: BinaryIO) -> tuple:
+    """The open file's identity; a view's size and SHA-256 (a 4 GB video was hashed whole at each
+    of the five or so times a run asks, about a minute each on a shared machine)."""
+    try:
+        st = os.fstat(handle.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return _content(handle)
+    return "file", st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def _content(handle: BinaryIO) -> tuple[str, int, bytes]:
     handle.seek(0)
     digest = hashlib.sha256()
     size = 0
@@ -40,4 +55,4 @@ def _key(handle: BinaryIO) -> tuple[int, bytes]:
         digest.update(block)
         size += len(block)
     handle.seek(0)
-    return size, digest.digest()
+    return "content", size, digest.digest()

@@ -81,7 +81,7 @@ def _first_put_right(sizes: list[int], view, candidates: int) -> Iterator[tuple[
     if failing is None:
         return
     try:
-        with av.open(view(sizes), options={"protocol_whitelist": "none"}) as container:
+        with av.open(view(sizes), metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
             stream = next(s for s in container.streams if s.type == "audio")
             first = next(p for p in container.demux(stream) if p.size)
             source = view(sizes)
@@ -164,7 +164,7 @@ def varints(sizes: list[int]) -> bytes:
 def _first_failing(handle) -> int | None:
     """The index of the first packet that does not decode, or None when all do."""
     try:
-        with av.open(handle, options={"protocol_whitelist": "none"}) as container:
+        with av.open(handle, metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
             stream = next(s for s in container.streams if s.type == "audio")
             index = -1
             for index, packet in enumerate(container.demux(stream)):

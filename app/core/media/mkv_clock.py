@@ -56,7 +56,7 @@ def _sound_per_tick_span(handle: BinaryIO) -> float | None:
     """Seconds of sound the first packets decode to, over the seconds their timestamps span."""
     handle.seek(0)
     try:
-        with av.open(handle, mode="r", options={"protocol_whitelist": "none"}) as container:
+        with av.open(handle, mode="r", metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
             if not container.streams.audio:
                 return None
             stream = container.streams.audio[0]

@@ -113,7 +113,7 @@ class Unindexed:
         return bits.to_bytes(ADTS_HEADER, "big")
 
 
-_FOUND: dict[tuple[int, bytes], Unindexed | None] = {}  # the file is opened several times a run
+_FOUND: dict[tuple, Unindexed | None] = {}  # the file is opened several times a run
 
 
 def found(handle: BinaryIO) -> Unindexed | None:

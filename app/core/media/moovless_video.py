@@ -54,8 +54,9 @@ class Interleaved:
 
 def no_sound(codec: str) -> str:
     """Why a video without its index gave no sound."""
-    return (f"its media data holds {NAMES[codec]} pictures and no AAC-LC frames between them (8-96 kHz, mono or "
-            f"stereo): a video without sound, or sound of another coding; its pictures are not read")
+    return (f"its media data holds {NAMES[codec]} pictures and no AAC-LC frames (8-96 kHz, mono or stereo) or AMR "
+            f"frames between them: a video without sound, or sound of another coding (Opus, PCM); its pictures are "
+            f"not read")
 
 
 class _Reader:
@@ -305,7 +306,7 @@ def _nal_end(reader: _Reader, at: int, codec: str, open_end: bool, most: int = M
     """Where the NAL unit whose 4-byte length starts at `at` ends, or None (no NAL unit of this
     coding starts there). Past the data's end only where that is the file's end (cut in it)."""
     head = reader.at(at, 6)
-    if len(head) < 6 or not _fits(codec, head[4], head[5]):
+    if len(head) < 6 or not fits(codec, head[4], head[5]):
         return None
     length = int.from_bytes(head[:4], "big")
     if length < 2 or length > most:
@@ -329,7 +330,7 @@ def _stated_end(reader: _Reader, at: int) -> int:
     return at + 4 + int.from_bytes(reader.at(at, 4), "big")
 
 
-def _fits(codec: str, first: int, second: int) -> bool:
+def fits(codec: str, first: int, second: int) -> bool:
     """Whether a NAL unit header of this coding can open with these bytes."""
     if first & 0x80:  # forbidden_zero_bit
         return False

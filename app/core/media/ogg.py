@@ -238,3 +238,20 @@ def _last_granule(handle: BinaryIO) -> int:
             return max(0, HEADER.unpack_from(tail, at)[3])
         at = tail.rfind(b"OggS", 0, at)
     return 0
+
+
+FIRST_PAGES = 3  # an Ogg's header pages (Opus: 2, Vorbis: 2 or 3): more pages than these hold audio
+PAGES_READ = 1 << 16
+
+
+def damaged_start(handle: BinaryIO) -> str:
+    """Why an Ogg none of whose audio could be read is not a file cut in its headers: its first
+    pages are damaged while audio pages follow them; '' when it is not so (a file not starting as an
+    Ogg, even with two bytes damaged: a ZIP holding one; or too few pages)."""
+    handle.seek(0)
+    head = handle.read(PAGES_READ)
+    pages = head.count(b"OggS")
+    if pages <= FIRST_PAGES or sum(a != b for a, b in zip(head[:4], b"OggS")) > 2:  # another file holding an Ogg
+        return ""
+    return (f"an Ogg whose first pages (its headers) are damaged: its first {len(head):,} bytes hold {pages:,} "
+            f"pages, but without its headers its audio cannot be decoded (not a file cut short)")

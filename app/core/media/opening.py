@@ -21,6 +21,7 @@ from app.core.media import (
     amr,
     amr_frames,
     amr_repeats,
+    box_sizes,
     boxes,
     caf_packets,
     ebml,
@@ -57,7 +58,8 @@ CUT_BEFORE_AUDIO = "the file ends before any audio (cut short in its headers)"
 NO_INDEX = "an MP4/MOV without its index (the moov atom is missing or cut: an unfinished or truncated recording)"
 BROKEN_INDEX = "an MP4/MOV whose index (moov atom) is whole but damaged: ffmpeg cannot read its track tables"
 NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8-96 kHz, mono or stereo; a video's "
-              "between its H.264/H.265 pictures) and is neither: it cannot be read")
+              "between its pictures) and is neither (sound of another coding, such as a video's Opus or PCM, or "
+              "damage): it cannot be read")
 
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
@@ -88,6 +90,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, blocks.patches)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
         handle = Spliced(handle, list(wav.data), prefix=wav.header())
+    if _is_iso_media(handle) and (sizes := box_sizes.damaged(handle)) is not None:  # ftyp's size: 'not media'
+        handle = Patched(handle, sizes.patches)
     if _is_iso_media(handle) and (fixes := timescale.damaged(handle)):  # a timescale of 1: packets 1,024 s long
         handle = Patched(handle, timescale.patches(fixes))
     if (table := ts_streams.renamed(handle)) is not None:  # MP3 named over AAC: nothing decoded
@@ -111,8 +115,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, tocs.patches)
     if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
         return _open_as(window(handle, frames.start, handle.seek(0, 2)), frames.kind)
-    if (bare := moovless.found(handle)) is not None:  # a 3GP note without its index: refused whole
-        return _open_as(window(handle, bare.start, bare.end), bare.kind)
+    if (bare := moovless.found(handle)) is not None:  # a 3GP note or video without its index: refused whole
+        return _open_as(bare.view(handle), bare.kind)
     if (aac := moovless_aac.found(handle)) is not None:  # an M4A note without its index: refused whole
         return _open_as(aac.view(handle), "aac")
     container = _open(handle)
@@ -125,7 +129,7 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
 
 def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
-    return (opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
+    return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
@@ -195,7 +199,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)))))
+        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -207,9 +211,10 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open(window(handle, 0, cut))
         raise ValueError(_iso_fault(handle) if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
-                         else _riff_fault(handle) or stated_rate.fault(handle) or _not_media(_head(handle, ZERO_CHECK))) from exc
+                         else _riff_fault(handle) or stated_rate.fault(handle) or ogg.damaged_start(handle)
+                         or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
-        raise ValueError(CUT_BEFORE_AUDIO) from exc
+        raise ValueError(ogg.damaged_start(handle) or CUT_BEFORE_AUDIO) from exc
     except av.error.FFmpegError as exc:  # a WebM cut in its headers: 'Input/output error'
         raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -230,7 +235,7 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
         return container
     handle.seek(0)
     try:
-        longer = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+        longer = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LONG_PROBE})
     except av.error.FFmpegError:  # no better for looking further: as first opened
         return container
     container.close()
@@ -250,7 +255,7 @@ def _in_large_packets(handle, container) -> av.container.InputContainer:  # type
         return container
     handle.seek(0)
     try:
-        larger = av.open(handle, mode="r", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
+        larger = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
     except av.error.FFmpegError:  # as first opened
         return container
     container.close()
@@ -289,7 +294,7 @@ def _own_format(container) -> av.container.InputContainer:  # type: ignore[name-
 def _open_as(handle, format_name: str, options: dict[str, str] | None = None) -> av.container.InputContainer:  # type: ignore[name-defined]
     handle.seek(0)
     try:
-        return av.open(handle, mode="r", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
+        return av.open(handle, mode="r", metadata_errors="replace", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 

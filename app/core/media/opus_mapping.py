@@ -168,7 +168,7 @@ def _decodes(handle: BinaryIO, mapping: Mapping) -> bool:
 def decodes_patched(handle: BinaryIO, patches: dict[int, bytes]) -> bool:
     """Whether the first TRIED_PACKETS packets of the file's first audio stream decode with `patches` shown."""
     try:
-        with av.open(Patched(handle, patches), options={"protocol_whitelist": "none"}) as container:
+        with av.open(Patched(handle, patches), metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
             stream = next(s for s in container.streams if s.type == "audio")
             frames = 0
             for packet in container.demux(stream):

@@ -59,7 +59,7 @@ def packet_units(handle: BinaryIO, index: int, timescale: int) -> int | None:
     at = handle.tell()
     try:
         handle.seek(0)
-        with av.open(handle, mode="r", options={"ignore_editlist": "1", "protocol_whitelist": "none"}) as container:
+        with av.open(handle, mode="r", metadata_errors="replace", options={"ignore_editlist": "1", "protocol_whitelist": "none"}) as container:
             stream = container.streams[index]
             for count, packet in enumerate(container.demux(stream)):
                 frames = [f for f in packet.decode() if f.sample_rate] if packet.size else []

@@ -144,7 +144,7 @@ def _measured(handle: BinaryIO, index: int, fix: Fix) -> Fix | None:
     timescale does not give them; None when they agree (or cannot be decoded: nothing to judge by).
     The handle is left where it was."""
     try:
-        with from_start(handle), av.open(handle, mode="r", options=dict(OWN_BYTES_ONLY)) as container:
+        with from_start(handle), av.open(handle, mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)) as container:
             stated, decoded = _lengths(container, container.streams[index])
     except (av.error.FFmpegError, IndexError, ValueError, OSError):
         return None

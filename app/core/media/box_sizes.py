@@ -1,0 +1,95 @@
+"""An MP4/MOV/3GP/M4A whose first boxes' size fields are damaged.
+
+Each top-level box states its own size, and the next box starts where it says the box ends. A
+flipped byte in the size of the file's first box (ftyp), or of a free/wide box after it, sent
+ffmpeg and the box walk past the end of the file: the recording was 'not a media file', or an
+MP4 'without its index' with its index whole in it. Where a box's size cannot be right (under 8
+bytes, running into what is no box, or an ftyp/free/wide running past the file's end) and a top-level box starts within
+SEARCH bytes after it, from which the boxes follow one another to the file's end, the damaged
+size is read as the distance to it (a read-only view, views.Patched). A box running past the end
+with no box after it is a cut file's last box, as before (boxes.py).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from app.core.media.boxes import MAX_BOXES, TOP_LEVEL
+from app.core.media.views import from_start
+
+SEARCH = 4096  # bytes after a damaged box's header searched for the box after it (ftyp, free, wide are small)
+SMALL = {b"ftyp", b"free", b"skip", b"wide"}  # never a recording's last box, cut short: past the end, damaged
+CUT = {b"mdat", b"moov", b"moof"}  # the boxes a recording cut short ends in
+CHECKED = 3  # boxes after the one found that must follow one another (or reach the file's end)
+
+
+@dataclass(frozen=True)
+class Mended:
+    at: int  # where the box whose size is damaged starts
+    kind: str
+    stated: int
+    size: int  # the distance to the next box
+
+    @property
+    def patches(self) -> dict[int, bytes]:
+        return {self.at: struct.pack(">I", self.size)}
+
+    @property
+    def note(self) -> str:
+        if 8 <= self.stated < self.size:  # the box after it is what is damaged
+            return (f"the {self.size - self.stated:,} bytes after its '{self.kind}' box (at byte {self.at + self.stated:,}) "
+                    f"are no box (a damaged box header): passed over to the box after them")
+        return (f"its '{self.kind}' box (at byte {self.at:,}) states a size of {self.stated:,} bytes, which cannot be "
+                f"right (damaged): read as the {self.size:,} bytes to the box after it")
+
+
+def damaged(handle: BinaryIO) -> Mended | None:
+    """The first top-level box whose size field is damaged and whose next box is found, or None."""
+    with from_start(handle):
+        end = handle.seek(0, 2)
+        at = 0
+        for _ in range(MAX_BOXES):
+            box = _box(handle, at, end)
+            if box is None or at + box[1] == end:
+                return None
+            kind, size = box
+            if 8 <= size and _follows(handle, at + size, end, CHECKED):
+                at += size
+                continue
+            if size >= 8 and at + size > end and kind not in SMALL:  # a cut file's last box (mdat, moov, moof)
+                return None
+            nearest = next((spot for spot in range(at + 8, min(end - 8, at + SEARCH))
+                            if _follows(handle, spot, end, CHECKED)), None)
+            if nearest is None or size == nearest - at:
+                return None
+            return Mended(at, kind.decode("ascii"), size, nearest - at)
+    return None
+
+
+def _box(handle: BinaryIO, at: int, end: int) -> tuple[bytes, int] | None:
+    """(type, size) of the box whose header is at `at` (size 0: to the file's end), or None."""
+    handle.seek(at)
+    head = handle.read(16)
+    if len(head) < 8 or head[4:8] not in TOP_LEVEL:
+        return None
+    size = struct.unpack(">I", head[:4])[0]
+    if size == 1 and len(head) == 16:
+        size = struct.unpack(">Q", head[8:16])[0]
+    return head[4:8], end - at if size == 0 else size
+
+
+def _follows(handle: BinaryIO, at: int, end: int, count: int) -> bool:
+    """Whether `count` top-level boxes follow one another from `at`, or fewer reaching the file's
+    end (the last may run past it where it is one a cut file ends in)."""
+    for _ in range(count):
+        if at == end:
+            return True
+        box = _box(handle, at, end)
+        if box is None or box[1] < 8:
+            return False
+        if at + box[1] >= end:
+            return at + box[1] == end or box[0] in CUT
+        at += box[1]
+    return True
