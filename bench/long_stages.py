@@ -1,0 +1,202 @@
+"""Where a long recording's CPU goes: the packed decoder in-process, each stage charged its CPU (issue #15).
+
+Every model call (CTranslate2 encode / generate / align / detect_language), the log-mel features and
+Silero VAD run one at a time under one lock, each charged the process's CPU (getrusage) over its call
+(CTranslate2 works on its own threads: a thread's clock would miss it); "other" is the total less the
+stages. A call is labelled by what asked for it (main beam search, fallback, continuation, language
+checks...). Also counted: windows encoded, pieces, how full the windows are. Diarisation (--diarize) is
+run after the words, on its own, its CPU charged whole. The serialising doubles the wall time; the CPU
+is what counts (a shared machine moves wall time, much less CPU time).
+
+    PYTHONPATH=$PWD GLIBC_TUNABLES=... .venv/bin/python bench/long_stages.py /tmp/parley_long_10min.wav \
+        [--seconds 300] [--diarize] [--beam 5] [--json OUT]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT  # noqa: F401 - puts the tree on sys.path
+from faster_whisper.feature_extractor import FeatureExtractor
+
+from app.core.asr import batched as B
+from app.core.asr import decoder as D
+from app.core.asr import engine as E
+from app.core.asr import language_check as L
+from app.core.asr import speech as S
+
+SERIAL = threading.RLock()
+local = threading.local()
+stages: dict[str, list[float]] = {}
+counts = {"windows": 0, "pieces": 0, "piece_s": 0.0, "alone": 0, "speech_s": 0.0}
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def label() -> str:
+    return "/".join(getattr(local, "kinds", [])) or "main"
+
+
+def charged(stage, fn):
+    """fn, run under the lock, its CPU (less any charged call inside it) added to `stage`."""
+    def wrapper(*args, **kwargs):
+        name = stage() if callable(stage) else stage
+        with SERIAL:
+            stack = local.__dict__.setdefault("stack", [])
+            stack.append(0.0)
+            start, wall = cpu(), time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent, inner = cpu() - start, stack.pop()
+                if stack:
+                    stack[-1] += spent
+                entry = stages.setdefault(name, [0.0, 0.0, 0])
+                entry[0] += spent - inner
+                entry[1] += time.perf_counter() - wall
+                entry[2] += 1
+    return wrapper
+
+
+def labelled(name, fn):
+    def wrapper(*args, **kwargs):
+        kinds = local.__dict__.setdefault("kinds", [])
+        kinds.append(name)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            kinds.pop()
+    return wrapper
+
+
+class Charged:
+    """The CTranslate2 Whisper, each model call charged (ct2.NAME[label])."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def _model_call(name: str):
+    return charged(lambda: f"ct2.{name}[{label()}]", lambda self, *a, **k: getattr(self._real, name)(*a, **k))
+
+
+for _name in ("encode", "generate", "align", "detect_language"):
+    setattr(Charged, _name, _model_call(_name))
+
+
+def instrument() -> None:
+    FeatureExtractor.__call__ = charged(lambda: f"mel[{label()}]", FeatureExtractor.__call__)
+    S.speech_timestamps = charged("vad", S.speech_timestamps)
+    for name in ("_fallback", "_continue", "detect_alone", "silence", "words"):
+        setattr(D.BatchDecoder, name, labelled(name.strip("_"), getattr(D.BatchDecoder, name)))
+    E.WhisperEngine.detect_language = labelled("detect_full", E.WhisperEngine.detect_language)
+    L.mixed_pieces = labelled("mixed_pieces", L.mixed_pieces)
+    L.switches = labelled("switches", L.switches)
+    real_decode = B.decode_pieces
+
+    def decode_pieces(decoder, windows, *args, **kwargs):
+        nested = getattr(local, "depth", 0) > 0
+        local.depth = getattr(local, "depth", 0) + 1
+        try:
+            if not nested:
+                counts["windows"] += len(windows)
+                counts["pieces"] += sum(len(w) for w in windows)
+                counts["alone"] += sum(len(w) == 1 for w in windows)
+                counts["piece_s"] += sum(len(p.audio) for w in windows for p in w) / 16000
+                counts["speech_s"] += sum(b - a for w in windows for p in w for a, b in p.chunk.regions) / 1000
+            return (labelled("redo", real_decode) if nested else real_decode)(decoder, windows, *args, **kwargs)
+        finally:
+            local.depth -= 1
+
+    B.decode_pieces = decode_pieces
+
+
+def cut_copy(path: Path, seconds: float) -> Path:
+    """The first `seconds` of a WAV, written beside it (reused)."""
+    import wave
+
+    out = path.with_name(f"{path.stem}_{seconds:g}s.wav")
+    if out.is_file():
+        return out
+    with wave.open(str(path)) as src, wave.open(str(out), "wb") as dst:
+        dst.setparams(src.getparams())
+        dst.writeframes(src.readframes(int(seconds * src.getframerate())))
+    return out
+
+
+def reference_for(path: Path, seconds: float | None) -> str | None:
+    ref = path.with_suffix(".ref.txt")
+    return None if seconds or not ref.is_file() else ref.read_text(encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--seconds", type=float, help="only the first SECONDS (no WER then)")
+    parser.add_argument("--model", default="base")
+    parser.add_argument("--beam", type=int, default=5)
+    parser.add_argument("--diarize", action="store_true")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--text", type=Path, help="write the transcript's words here")
+    args = parser.parse_args()
+    instrument()
+    from app.core.asr import load_engine, transcribe_source
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+    from app.evaluation import wer
+
+    path = cut_copy(args.file, args.seconds) if args.seconds else args.file
+    options = TranscribeOptions(model=args.model, threads=2, device="cpu", compute_type="int8", beam_size=args.beam)
+    start = cpu()
+    engine = load_engine(options)
+    engine.model.model = Charged(engine.model.model)
+    load = cpu() - start
+    source = probe(path)
+    begin, wall = cpu(), time.perf_counter()
+    segments = [s for done in transcribe_source(engine, source, options) for s in done.segments]
+    words_cpu, words_wall = cpu() - begin, time.perf_counter() - wall
+    text = " ".join(s.text for s in segments)
+    out = {"file": str(path), "audio_s": source.duration_ms / 1000, "cpu_load": round(load, 2),
+           "cpu_words": round(words_cpu, 2), "wall_words": round(words_wall, 1), **counts,
+           "stages": {k: {"cpu": round(v[0], 2), "wall": round(v[1], 2), "calls": v[2]} for k, v in stages.items()}}
+    reference = reference_for(args.file, args.seconds)
+    if reference is not None:
+        out["wer"] = wer([reference], [text], "en")
+    if args.diarize:
+        from app.core.diarize.model_dirs import speaker_model_dir
+        from app.core.diarize.pipeline import find_turns
+
+        whisper_dir = Path(engine.info.path)
+        begin = cpu()
+        result = find_turns(source, options, whisper_dir, speaker_model_dir(whisper_dir))
+        out["cpu_diarize"], out["speakers"] = round(cpu() - begin, 2), result.speakers
+    if args.text:
+        args.text.write_text(text, encoding="utf-8")
+    staged = sum(v[0] for v in stages.values())
+    print(f"{path.name}: audio {out['audio_s']:.0f} s, words CPU {words_cpu:.1f} s ({words_wall:.0f} s wall), "
+          f"load {load:.1f} s, other {words_cpu - staged:.1f} s, WER {out.get('wer', float('nan')):.2%}"
+          + (f", diarisation CPU {out['cpu_diarize']:.1f} s" if args.diarize else ""))
+    print(f"windows {counts['windows']}, pieces {counts['pieces']} ({counts['alone']} alone), piece audio "
+          f"{counts['piece_s']:.0f} s = {counts['piece_s'] / max(1, 30 * counts['windows']):.0%} of the windows, "
+          f"VAD speech {counts['speech_s']:.0f} s")
+    for name, (spent, _, calls) in sorted(stages.items(), key=lambda kv: -kv[1][0]):
+        print(f"  {name:44s} cpu {spent:7.2f} s {100 * spent / words_cpu:5.1f}%  calls {calls}")
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
