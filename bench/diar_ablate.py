@@ -31,6 +31,10 @@ def _same(labels, *args, **kwargs):
     return labels
 
 
+def _same_labels(windows, labels):
+    return labels
+
+
 def _no(*args, **kwargs) -> bool:
     return False
 
@@ -42,8 +46,8 @@ RULES: dict[str, list[tuple[str, str, object]]] = {
     "split_by_regions": [("engine", "split_by_regions", _same)],
     "split_minorities": [("engine", "split_minorities", _same)],
     "split_lone": [("engine", "split_lone", _same)],
-    "smooth": [("engine", "smooth", _same)],
-    "attach_fragments": [("engine", "attach_fragments", _same)],
+    "smooth": [("engine", "smooth", _same_labels)],
+    "attach_fragments": [("engine", "attach_fragments", _same_labels)],
     "regions: two_voices": [("region_split", "_two_voices", _no)],
     "regions: pitched_apart": [("region_split", "_pitched_apart", _no)],
     "regions: short_pitched_apart": [("region_split", "_short_pitched_apart", _no)],
