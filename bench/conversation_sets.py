@@ -320,6 +320,28 @@ HOLDOUT13 = (
     Spec("h13_four_mixed_austen_de0_fr0_pt0", ("austenm", "de0m", "fr0f", "pt0m"), overlap=0.3, seed=1313),
     Spec("h13_four_men_jfk_de3_es2_fr2_short", ("jfkm", "de3m", "es2m", "fr2m"), short="jfkm", seed=1314),
 )
+# holdout14 (session 25): pairings of people no set above (or eval/diar) uses, chosen for one pitch
+# (window median pitch of each voice's clips, bench/conversation_sets' voices): two, three and four
+# people of one sex within 0.2-4% of each other's pitch (men at 100, 114, 121 and 130 Hz; women at
+# 188 and 205-210 Hz), short answers among them, overlaps, an 8 kHz voice, JFK with other men;
+# seeds 1401-1414; built and scored before any change of session 25, never tuned on.
+HOLDOUT14 = (
+    Spec("h14_two_en8_cards_men", ("en8m", "cardsm"), seed=1401),
+    Spec("h14_two_de6_es5_men_short", ("de6m", "es5m"), short="es5m", seed=1402),
+    Spec("h14_two_fr0_1995_women_overlap", ("fr0f", "ls1995f"), overlap=0.4, seed=1403),
+    Spec("h14_two_pt9_en9_women", ("pt9f", "en9f"), seed=1404),
+    Spec("h14_two_de2_en5_men_overlap", ("de2m", "en5m"), overlap=0.3, seed=1405),
+    Spec("h14_two_260_de8_short", ("ls260m", "de8f"), short="ls260m", seed=1406),
+    Spec("h14_three_men_pt0_es3_de9", ("pt0m", "es3m", "de9m"), overlap=0.3, seed=1407),
+    Spec("h14_three_women_fr7_en6_pt3_short", ("fr7f", "en6f", "pt3f"), short="pt3f", seed=1408),
+    Spec("h14_three_de7_en1_es9", ("de7m", "en1m", "es9f"), seed=1409),
+    Spec("h14_three_men_osr_es1_fr5", ("osr8k", "es1m", "fr5m"), overlap=0.3, seed=1410),
+    Spec("h14_four_men_de7_en0_es5_pt7", ("de7m", "en0m", "es5m", "pt7m"), overlap=0.3, seed=1411),
+    Spec("h14_four_women_en3_es7_fr0_2412", ("en3f", "es7f", "fr0f", "ls2412f"), seed=1412),
+    Spec("h14_four_mixed_jfk_de2_fr6_en7_short", ("jfkm", "de2m", "fr6m", "en7f"), short="jfkm", seed=1413),
+    Spec("h14_four_mixed_lj_de8_es8_fr9", ("ljf", "de8f", "es8m", "fr9m"), overlap=0.3, seed=1414),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
-        "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13}
+        "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
+        "holdout14": HOLDOUT14}

@@ -10,6 +10,7 @@
     .venv/bin/python bench/make_conversations.py /tmp/diarh11 --set holdout11 --edges clip  # session 22's: new pairings
     .venv/bin/python bench/make_conversations.py /tmp/diarh12 --set holdout12 --edges clip  # session 23's: new pairings
     .venv/bin/python bench/make_conversations.py /tmp/diarh13 --set holdout13 --edges clip  # session 24's: new pairings
+    .venv/bin/python bench/make_conversations.py /tmp/diarh14 --set holdout14 --edges clip  # session 25's: one pitch
     (--edges clip: reference turns span the whole piece placed, as eval/diar's RTTMs do)
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed
@@ -223,7 +224,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
     parser.add_argument("--set", choices=tuple(SETS), default="tuning",
-                        help="holdout, holdout2, holdout5-13: other voices or combinations and seeds, to check a change")
+                        help="holdout, holdout2, holdout5-14: other voices or combinations and seeds, to check a change")
     parser.add_argument("--edges", choices=("speech", "clip"), default="speech",
                         help="reference turn edges: first to last speech frame (as before), or the "
                              "whole piece placed (eval/diar's convention)")

@@ -49,7 +49,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.core.diarize.cluster import kmeans
-from app.core.diarize.same_voice import pitches_differ
+from app.core.diarize.same_voice import pitches_apart
 from app.core.diarize.vectors import unit
 
 STEADY_S = 1.0  # regions shorter than this are left out when a cluster is halved (noisy voiceprints)
@@ -136,10 +136,8 @@ def _pitched_apart(smaller_s: float, alike: float, pitches: tuple[np.ndarray, np
     band, or a man and a woman on AMR, whose voiceprints come as close as one voice's halves
     (0.61-0.744; medians 14-30% apart). One voice's halves lay 1.5-4% apart, which a long enough
     recording makes "beyond chance" too (reader 1272's at p 0.28 would be 0.013 at five times the length)."""
-    if pitches is None or smaller_s < MIN_HALF_S or alike >= PITCH_COSINE or not pitches_differ(*pitches, p=PITCH_P):
-        return False
-    low, high = sorted(float(np.median(half)) for half in pitches)
-    return high - low >= PITCH_GAP * low
+    return (pitches is not None and smaller_s >= MIN_HALF_S and alike < PITCH_COSINE
+            and pitches_apart(*pitches, p=PITCH_P, gap=PITCH_GAP))
 
 
 def _short_pitched_apart(smaller_s: float, alike: float, shift: float,

@@ -28,8 +28,8 @@ their median pitches 8-15% apart at p < 0.01, yet their windows' pitches interle
 ordered one way: the LJSpeech reader for 1 min on WAV, 6 min on AMR, was two speakers); the interview's
 two synthetic voices (0.88-0.92 alike) are ordered 0.97-1.0. No two people of the conversation sets
 came 0.78 alike or more.
-A tie (heard as one voice exactly as often as two) counts as one voice only for centroids
-STRONG_COSINE alike or more (session 19: a reader cut out alone split 4 to 22 at 0.949, heard
+A tie (heard as one voice exactly as often as two) is under two to one, so it counts as one voice
+only for centroids STRONG_COSINE alike or more (session 19: a reader cut out alone split 4 to 22 at 0.949, heard
 6 to 6); no two people of the conversation sets came that close (0.8 at most; the interview's
 synthetic voices, 0.92, differ in pitch).
 """
@@ -89,9 +89,7 @@ def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey
         if one < two or one <= most:
             continue
         alike = float(centres[ids.index(a)] @ centres[ids.index(b)])  # cosine of the two centroids
-        if one == two and alike < STRONG_COSINE:  # a tie says nothing: only voiceprints this alike decide
-            continue
-        if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):
+        if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):  # a tie too: one < 2 * two
             continue
         first, second = _voiced(pitches, labels == a), _voiced(pitches, labels == b)
         if not pitches_apart(first, second) or (alike >= STRONG_COSINE and not pitches_separate(first, second)):
