@@ -49,3 +49,19 @@ def test_a_stereo_recording_split_by_channel_is_not_searched(tmp_path, models_di
     source = probe(str(MEDIA / "interview_stereo.wav"))  # one speaker per channel: the channels name them
     assert len(plan_tracks(source, "auto")) == 2
     assert _speaker_search(source, TranscribeOptions(diarize="on"), whisper) is None
+
+
+def test_a_recording_split_by_channel_records_no_voice_model_and_is_given_no_speaker_stage(tmp_path, models_dir):
+    """The run recorded the speaker and segmentation models' hashes (which `reproduce` then required) and
+    showed "finding speakers" though each channel named its speaker and no voice model was used."""
+    from app.core.diarize.pipeline import diarize_settings, wanted
+    whisper = models_dir / "tiny.en"
+    split = probe(str(MEDIA / "interview_stereo.wav"))
+    for mode in ("auto", "on"):
+        options = TranscribeOptions(diarize=mode)
+        assert not wanted(options, split)
+        assert diarize_settings(options, split, whisper) == {"diarization": "not used: each channel names its speaker"}
+    room = probe(str(_both_channels(tmp_path / "room.wav")))  # mixed down: the voice model tells them apart
+    assert wanted(TranscribeOptions(diarize="on"), room)
+    if speaker_model_dir(whisper) is not None:
+        assert diarize_settings(TranscribeOptions(diarize="on"), room, whisper)["diarization"] == "speaker-campplus"

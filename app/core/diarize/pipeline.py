@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from app.core.asr.pipeline import plan_tracks
 from app.core.asr.sentence_ends import mend_sentences
 from app.core.diarize.assign import assign_with_labels
 from app.core.diarize.model_dirs import (
@@ -63,15 +64,23 @@ class Diarised:
 
 
 def wanted(options: TranscribeOptions, source: SourceInfo) -> bool:
-    if options.diarize == "off" or options.task != "transcribe":
+    if options.diarize == "off" or options.task != "transcribe" or named_by_channel(options, source):
         return False
     if options.diarize == "on":
         return True
     return source.has_video or source.duration_ms > VOICE_NOTE_MS
 
 
+def named_by_channel(options: TranscribeOptions, source: SourceInfo) -> bool:
+    """A stereo recording split into its channels (one speaker each, or `--channels split`): each
+    channel names its speaker, and no voice model is used."""
+    return source.channels >= 2 and len(plan_tracks(source, options.channels)) > 1
+
+
 def diarize_settings(options: TranscribeOptions, source: SourceInfo, whisper_dir: Path) -> dict[str, Any]:
     """What a run records of its diarisation (with the model's hash), or {} when it has none."""
+    if options.diarize != "off" and options.task == "transcribe" and named_by_channel(options, source):
+        return {"diarization": "not used: each channel names its speaker"}
     if not wanted(options, source):
         return {}
     folder = speaker_model_dir(whisper_dir)

@@ -125,8 +125,8 @@ def _speakers(settings: dict, source: SourceInfo, segments: tuple[Segment, ...],
               whisper_dir: Path) -> list[Segment]:
     """The recorded diarisation again, with the recorded speaker and segmentation models (each hash
     the run recorded checked: weights, and since session 11 every file of each folder)."""
-    if not settings.get("diarization_model_sha256"):
-        return list(segments)
+    if not settings.get("diarization_model_sha256") or any(s.channel is not None for s in segments):
+        return list(segments)  # none recorded, or split by channel (runs before session 25 recorded the model)
     now = diarize_settings(options, source, whisper_dir)
     for key, what in _DIARISATION_HASHES.items():
         recorded, here = settings.get(key), now.get(key)
