@@ -34,7 +34,7 @@ from app.core.chats.timeline import (
 from app.core.clock import parse_stamp
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
-from app.core.export.base import EPOCH, ExportError, PartlyWritten, safe_write_all
+from app.core.export.base import EPOCH, ExportError, PartlyWritten, safe_write_all, settings_text
 from app.core.names import safe_basename
 from app.core.store.chats import Echo
 
@@ -96,7 +96,7 @@ def run_items(timeline: Timeline) -> list[tuple[str, str]]:
     for runs in groups.values():
         first = runs[0]
         languages = ", ".join(sorted({r.language_said or r.language or "?" for r in runs}))
-        settings = ", ".join(f"{k}={v}" for k, v in scalar_settings(first.settings).items())
+        settings = settings_text(scalar_settings(first.settings))  # as every transcript's export writes them
         ids = ", ".join(str(r.run_id) for r in runs)
         line = (f"{first.model.name} SHA-256 {first.model.sha256 or '?'}; language {languages}; "
                 f"run(s) {ids}; {first.software}; settings: {settings}")
