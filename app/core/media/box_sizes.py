@@ -16,8 +16,11 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media.boxes import MAX_BOXES, TOP_LEVEL
 from app.core.media.views import from_start
+
+MAX_BOXES = 1_000_000  # a day of one-second fragments; past that a walk of the boxes gives up, saying nothing
+TOP_LEVEL = {b"ftyp", b"styp", b"moov", b"moof", b"mdat", b"mfra", b"sidx", b"free", b"skip", b"wide", b"uuid",
+             b"meta", b"udta", b"emsg", b"prft"}
 
 SEARCH = 4096  # bytes after a damaged box's header searched for the box after it (ftyp, free, wide are small)
 SMALL = {b"ftyp", b"free", b"skip", b"wide"}  # never a recording's last box, cut short: past the end, damaged

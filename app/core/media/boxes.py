@@ -12,11 +12,11 @@ import struct
 from collections.abc import Callable
 from typing import BinaryIO, TypeVar
 
+from app.core.media import box_sizes, views
+from app.core.media.box_sizes import MAX_BOXES, TOP_LEVEL
+
 T = TypeVar("T")
 
-MAX_BOXES = 1_000_000  # a day of one-second fragments; past that the walk gives up, saying nothing
-TOP_LEVEL = {b"ftyp", b"styp", b"moov", b"moof", b"mdat", b"mfra", b"sidx", b"free", b"skip", b"wide", b"uuid",
-             b"meta", b"udta", b"emsg", b"prft"}
 CUT_NOTE = "the file ends inside its last box (moof/mdat): the recording was cut short there"
 
 
@@ -42,7 +42,6 @@ def cut_fragment(handle: BinaryIO) -> int | None:
 
 
 def _cut_box(handle: BinaryIO) -> int | None:
-    from app.core.media import box_sizes, views  # box_sizes walks with this module's box names
     at = handle.tell()
     try:
         if (mended := box_sizes.damaged(handle)) is not None:  # an ftyp stating 4 GB: no cut
