@@ -318,7 +318,9 @@ HIDDEN = ("the audit log saw it finish, a newer transcribe of exhibit 1 than run
 
 @pytest.mark.parametrize("statement, said", [
     ("UPDATE runs SET status='failed' WHERE id={run}", HIDDEN),
-    ("UPDATE runs SET task='translate' WHERE id={run}", "its record in the store differs from the audit log (task)"),
+    # export writes the transcript (session 25): a run made a translation in the store is no candidate, so the
+    # newer transcribe the log saw is missing from the store, as when its status changed
+    ("UPDATE runs SET task='translate' WHERE id={run}", HIDDEN),
     ("DELETE FROM runs WHERE id={run}", HIDDEN),
 ])
 def test_a_newer_run_hidden_in_the_store_does_not_let_an_older_one_be_exported_in_its_place(case, capsys,

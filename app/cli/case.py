@@ -141,8 +141,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     case_folder, run_id = target_run(args.target, args.case)
     case = open_existing_case(argparse.Namespace(case=case_folder))  # a typo is said so, never a new case
     try:
-        _say_what_is_re_run(case, run_id)
-        report = reproduce_run(case, run_id, manifest=None if args.target.isdigit() else Path(args.target))
+        report = reproduce_run(case, run_id, manifest=None if args.target.isdigit() else Path(args.target),
+                               on_start=lambda: _say_what_is_re_run(case, run_id))
     finally:
         case.close()
     if report.identical:
@@ -155,7 +155,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _say_what_is_re_run(case: Case, run_id: int) -> None:
-    """One line before the decoding starts: a voice note packed with 20 others is re-run with all of them
+    """One line as the decoding starts, once every check has passed: a voice note packed with 20 others is re-run with all of them
     (their speech shared its encoder windows), minutes with nothing on the screen."""
     try:
         state = case.run(run_id).state

@@ -20,17 +20,13 @@ from app.core.names import folded
 
 
 def where_met(path: str) -> str:
-    """The one spelling of an input named as `path`, whichever way it was reached: absolute, with `..`, `.`,
-    doubled or trailing slashes and every link on the way resolved (a folder named through a symlink is walked
-    where it is), and each part as its folder lists it (`USB/Evidence` for `usb/evidence` on a case-insensitive
-    disk; a name typed with its accent composed otherwise on a disk that normalises names). A file named that is
-    itself a symlink stays the link (where it was met; its bytes are its target's)."""
-    absolute = Path(os.path.abspath(path))
-    if os.path.isdir(absolute):
-        spelled = Path(os.path.realpath(absolute))
-    else:
-        spelled = Path(os.path.realpath(absolute.parent)) / absolute.name
-    return str(as_listed(spelled))
+    """The one spelling of an input named as `path`: absolute, with `..`, `.`, doubled or trailing slashes
+    gone, and each part as its folder lists it (`USB/Evidence` for `usb/evidence` on a case-insensitive disk; a
+    name typed with its accent composed otherwise on a disk that normalises names). Links on the way are kept
+    as named, so every line said of a file names it as the user reached it; one file reached through a link
+    or a bind mount as well is told by its inode (`intake.same_file_key`) and recorded at the path the case
+    first met it under."""
+    return str(as_listed(Path(os.path.abspath(path))))
 
 
 def as_listed(path: Path) -> Path:

@@ -10,6 +10,7 @@ speakers, channels, text and words.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,8 +69,9 @@ def target_run(target: str, case_dir: Path | None) -> tuple[Path | None, int]:
 
 
 def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None,
-                  manifest: Path | None = None) -> ReproduceReport:
-    """`manifest`: the export manifest the run was named by (it must be one the case's log lists)."""
+                  manifest: Path | None = None, on_start: Callable[[], None] | None = None) -> ReproduceReport:
+    """`manifest`: the export manifest the run was named by (it must be one the case's log lists).
+    `on_start`: called once every check has passed, as the decoding starts (a refusal says only why)."""
     if manifest is not None:
         _check_manifest(case, manifest)
     # a broken chain vouches for no record; nor one chained again (the account's head, the manifests written show it)
@@ -95,8 +97,10 @@ def reproduce_run(case: Case, run_id: int, models_dir: Path | None = None,
     source = _original(case, transcript.source.sha256)
     batch = case.run(run_id).state.get("batch")
     sizes = recorded_batch(transcript.settings)  # the batching recorded, not this device's
+    sources = [source if sha == source.sha256 else _original(case, sha) for sha in batch] if batch else []
+    if on_start is not None:
+        on_start()
     if batch:
-        sources = [source if sha == source.sha256 else _original(case, sha) for sha in batch]
         results = {r.source.sha256: r for r in transcribe_clips(engine, sources, options, sizes)}
         rerun = list(results[source.sha256].segments)
     else:
