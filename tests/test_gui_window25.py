@@ -118,10 +118,10 @@ def test_a_recording_on_a_share_that_hangs_never_hangs_the_window(qtbot, win, ha
     assert lookers and not any(lookers), "the recording was looked for on the GUI thread"
     assert win.player.source_path() is None
     answer.set()
-    qtbot.waitUntil(lambda: win.player.source_path() == str(copy), timeout=10_000)
-    qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=10_000)
+    qtbot.waitUntil(lambda: win.player.source_path() == str(copy), timeout=30_000)
+    qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=30_000)
     qtbot.waitUntil(lambda: abs(win.player.position() - 2000) < 300, timeout=5_000)  # the hit's moment kept
-    qtbot.waitUntil(lambda: win.editor.waveform.message == "", timeout=10_000)  # the waveform drawn
+    qtbot.waitUntil(lambda: win.editor.waveform.message == "", timeout=30_000)  # the waveform drawn
 
 
 def test_an_answer_for_an_exhibit_left_meanwhile_is_not_played(qtbot, win, hanging_share):
@@ -133,7 +133,7 @@ def test_an_answer_for_an_exhibit_left_meanwhile_is_not_played(qtbot, win, hangi
     gui_case.open_exhibit(qtbot, win, copy.name)
     gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
     interview = str(MEDIA / "interview_stereo.wav")
-    qtbot.waitUntil(lambda: win.player.source_path() == interview, timeout=10_000)
+    qtbot.waitUntil(lambda: win.player.source_path() == interview, timeout=30_000)
     answer.set()
     qtbot.wait(200)
     assert win.player.source_path() == interview and win.editor.exhibit.source.name == "interview_stereo.wav"
