@@ -89,8 +89,13 @@ def is_stock_phrase(text: str) -> bool:
     return _normalise(text) in STOCK_PHRASES or bare in STOCK_PHRASES
 
 
+IN_WORD_LOOP = re.compile(r"(\w{2,6}?)\1{%d,}" % MAX_REPEATS)  # "sáhá" + "há" x 40: a loop with no spaces
+
+
 def collapse_repetitions(segment: Segment) -> Segment:
-    """Cut a phrase of 1-6 words repeated more than MAX_REPEATS times in a row."""
+    """Cut a phrase of 1-6 words repeated more than MAX_REPEATS times in a row, and, inside one
+    word, a run of 2-6 letters repeated so (to MAX_REPEATS of them)."""
+    segment = _collapse_in_words(segment)
     words = segment.words
     if len(words) < MAX_REPEATS * 2:
         return segment
@@ -108,6 +113,16 @@ def collapse_repetitions(segment: Segment) -> Segment:
                 flags=segment.flags + (FLAG_REPETITION,),
             )
     return segment
+
+
+def _collapse_in_words(segment: Segment) -> Segment:
+    def cut(text: str) -> str:
+        return IN_WORD_LOOP.sub(lambda m: m[1] * MAX_REPEATS, text)
+    words = tuple(replace(w, text=cut(w.text)) for w in segment.words)
+    text = "".join(w.text for w in words).strip() if words else cut(segment.text)
+    if words == segment.words and text == segment.text:
+        return segment
+    return replace(segment, words=words, text=text, flags=segment.flags + (FLAG_REPETITION,))
 
 
 def _repetition_cut(tokens: list[str], size: int) -> int | None:
