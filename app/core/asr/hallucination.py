@@ -89,7 +89,7 @@ def is_stock_phrase(text: str) -> bool:
     return _normalise(text) in STOCK_PHRASES or bare in STOCK_PHRASES
 
 
-IN_WORD_LOOP = re.compile(r"(\w{2,6}?)\1{%d,}" % MAX_REPEATS)  # "sáhá" + "há" x 40: a loop with no spaces
+IN_WORD_LOOP = re.compile(rf"(\w{{2,6}}?)\1{{{MAX_REPEATS},}}")  # "sáhá" + "há" x 40: a loop with no spaces
 
 
 def collapse_repetitions(segment: Segment) -> Segment:
