@@ -166,10 +166,10 @@ def _message(index: int, raw: Any) -> Message:
     notes = [] if iso or not written else ["date not in ISO 8601"]
     note = "; ".join(notes + _notes(raw))
     if raw.get("type") == "service":
-        sender = raw.get("actor") or raw.get("actor_id")
-        return Message(index, str(sender) if sender else None, written, iso, _service_text(raw),
+        sender, note = _sender(raw, "actor", note)
+        return Message(index, sender, written, iso, _service_text(raw),
                        True, _attachment(raw), note)  # a group's new photo, a profile photo suggested
-    sender = raw.get("from") or raw.get("from_id")
+    sender, note = _sender(raw, "from", note)
     text = _text(raw.get("text")).strip()
     poll = raw.get("poll")
     if isinstance(poll, dict) and not text:  # a poll's question is its text; the answers are said in the note
@@ -183,7 +183,23 @@ def _message(index: int, raw: Any) -> Message:
         unread = sorted(k for k in raw if k not in _PLAIN_FIELDS)
         said += f" (fields not read: {', '.join(unread)})" if unread else ""
         note = "; ".join(n for n in (note, said) if n)
-    return Message(index, str(sender) if sender else None, written, iso, text, False, attachment, note)
+    return Message(index, sender, written, iso, text, False, attachment, note)
+
+
+DELETED_ACCOUNT = "Deleted Account"  # as Telegram shows an account deleted since (its name gone from the export)
+DELETED_ACCOUNT_NOTE = ("the export names this sender only by the account id {id} (its name null): an account "
+                        "deleted since, which Telegram shows as \"Deleted Account\"")
+
+
+def _sender(raw: dict, key: str, note: str) -> tuple[str | None, str]:
+    """The sender (`from`, or a service message's `actor`) and the note: a name the export writes as null beside
+    an account id is a deleted account, named as Telegram shows it, its id kept in the note."""
+    name, account = raw.get(key), raw.get(f"{key}_id")
+    if name is None and key in raw and account:
+        said = DELETED_ACCOUNT_NOTE.format(id=account)
+        return DELETED_ACCOUNT, "; ".join(n for n in (note, said) if n)
+    sender = name or account
+    return (str(sender) if sender else None), note
 
 
 UNKNOWN_TYPE_NOTE = ("an entry of type {kind!r}, a kind this reader does not know: its time and sender kept, "
