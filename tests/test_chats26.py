@@ -1,0 +1,94 @@
+"""Chat exports (session 26): a Telegram message from a deleted account, a zip's chat met again unzipped, and a sweep
+of layouts (each read exactly or refused in one line).
+
+Each test builds its export as a small file and reads it as `timeline` does (`load_export`, `take_in`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+from app.core.chats.intake import UNZIPPED_COPY, take_in
+from tests.conftest import MEDIA
+from tests.test_chat_layouts18 import _chats
+
+VOICE = "00000003-AUDIO-2024-06-13-21-06-00.opus"
+
+
+def _telegram(folder: Path, messages: list[dict]) -> Path:
+    path = folder / "result.json"
+    path.write_text(json.dumps({"name": "Group", "type": "private_group", "id": 1, "messages": messages}),
+                    encoding="utf-8")
+    return path
+
+
+def _said(number: int, who: str | None, account: str, text: str) -> dict:
+    return {"id": number, "type": "message", "date": f"2024-01-15T21:0{number}:00",
+            "date_unixtime": str(1705352400 + 60 * number), "from": who, "from_id": account, "text": text}
+
+
+def test_a_telegram_message_from_a_deleted_account_is_the_deleted_account_its_id_kept(tmp_path):
+    """Before: a message whose sender the export writes `"from": null` (an account deleted since) had the sender
+    "user123456789", an internal id, and nothing said. Now it is "Deleted Account", as Telegram shows it, the
+    note keeping the id; two deleted accounts stay two senders, and a live one keeps its name."""
+    path = _telegram(tmp_path, [_said(1, None, "user123456789", "hi"), _said(2, "Anna", "user5", "hello"),
+                                _said(3, None, "user987", "bye"),
+                                {"id": 4, "type": "service", "date": "2024-01-15T21:04:00", "actor": None,
+                                 "actor_id": "user987", "action": "pin_message", "message_id": 1}])
+    [chat] = _chats(path)
+    assert [m.sender for m in chat.messages] == ["Deleted Account (user123456789)", "Anna", "Deleted Account (user987)",
+                                                 "Deleted Account (user987)"]
+    assert "user123456789" in chat.messages[0].note and "deleted" in chat.messages[0].note
+    assert chat.messages[1].note == ""
+
+
+def test_a_telegram_message_from_one_deleted_account_is_named_so_with_its_id_in_the_note(tmp_path):
+    [chat] = _chats(_telegram(tmp_path, [_said(1, None, "user42", "hi"), _said(2, "Anna", "user5", "ok")]))
+    assert chat.messages[0].sender == "Deleted Account"
+    assert "account id user42" in chat.messages[0].note
+
+
+def _whatsapp_zip(folder: Path, extra: str | None = None) -> tuple[Path, Path]:
+    """A WhatsApp iOS export zipped with its voice note, and the same export unzipped into `loose/`."""
+    chat = ("[13/06/2024, 21:05:11] Anna: Hello\r\n"
+            f"[13/06/2024, 21:06:00] Bob: <attached: {VOICE}>\r\n"
+            "[13/06/2024, 21:07:00] Anna: ok\r\n")
+    loose = folder / "loose"
+    loose.mkdir(parents=True)
+    (loose / "_chat.txt").write_text(chat, encoding="utf-8")
+    shutil.copy(MEDIA / "en_voicenote.opus", loose / VOICE)
+    zipped = folder / "WhatsApp Chat - Bob.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.write(loose / "_chat.txt", "_chat.txt")
+        archive.write(loose / VOICE, VOICE)
+    if extra:  # a file beside the unzipped chat the zip does not hold
+        shutil.copy(MEDIA / "de_voicenote.opus", loose / extra)
+    return zipped, loose
+
+
+def test_a_zips_chat_met_again_unzipped_is_that_zips_exhibit_not_a_second_one(tmp_path, case):
+    """Before: `_chat.txt` unzipped beside its zip, met after `timeline` took in the zip, was taken in again, a
+    second exhibit of one chat (every message "also in" the first, "the same chat exported twice?"). Now the same
+    bytes as the zip's chat text with nothing beside it the zip lacks are that zip's exhibit, the path recorded in
+    its audit log, and said."""
+    zipped, loose = _whatsapp_zip(tmp_path / "evidence")
+    [first] = take_in(case, zipped)
+    [again] = take_in(case, loose)
+    assert again.exhibit_id == first.exhibit_id and again.chat_ids == first.chat_ids and not again.media
+    assert "the same bytes as _chat.txt in exhibit" in again.unzipped_from and zipped.name in again.unzipped_from
+    assert [e.id for e in case.exhibits() if e.source.kind == "chat"] == [first.exhibit_id]
+    [met] = case.audit.entries_of(UNZIPPED_COPY, f"exhibit/{first.exhibit_id}")
+    assert met.details["path"] == str((loose / "_chat.txt").resolve()) and met.details["member"] == "_chat.txt"
+
+
+def test_a_zips_chat_unzipped_beside_a_file_the_zip_lacks_is_its_own_exhibit(tmp_path, case):
+    """A file beside the unzipped chat that the zip does not hold is evidence the zip lacks: taken in as its own
+    exhibit (as before), never folded into the zip's."""
+    zipped, loose = _whatsapp_zip(tmp_path / "evidence", extra="00000009-AUDIO-2024-06-13-21-09-00.opus")
+    [first] = take_in(case, zipped)
+    [again] = take_in(case, loose)
+    assert again.exhibit_id != first.exhibit_id and not again.unzipped_from
+    assert len(again.media) == 2  # the voice note the zip holds too, and the one it lacks
