@@ -92,3 +92,49 @@ def test_a_zips_chat_unzipped_beside_a_file_the_zip_lacks_is_its_own_exhibit(tmp
     [again] = take_in(case, loose)
     assert again.exhibit_id != first.exhibit_id and not again.unzipped_from
     assert len(again.media) == 2  # the voice note the zip holds too, and the one it lacks
+
+
+VIBER_MONTHS = {  # Viber's CSV dated in words in the phone's language, as CLDR writes a long date
+    "es.csv": ("1 de diciembre de 2026", "2 de diciembre de 2026"),
+    "pt.csv": ("1 de dezembro de 2026", "2 de dezembro de 2026"),
+    "it.csv": ("1 dicembre 2026", "2 dic 2026"),
+    "nl.csv": ("1 december 2026", "2 dec. 2026"),
+    "sv.csv": ("1 december 2026", "2 dec 2026"),
+    "pl.csv": ("1 grudnia 2026", "2 gru 2026"),
+    "tr.csv": ("1 Aralık 2026", "2 Ara 2026"),
+    "ru.csv": ("1 декабря 2026 г.", "2 дек. 2026 г."),
+    "uk.csv": ("1 грудня 2026 р.", "2 груд. 2026 р."),
+    "es-weekday.csv": ("martes, 1 de diciembre de 2026", "miércoles, 2 de diciembre de 2026"),
+}
+
+
+def test_a_viber_csv_dated_in_words_in_nine_more_languages_is_dated(tmp_path):
+    """Before: a Viber history dated with month names in Spanish, Portuguese, Italian, Dutch, Swedish, Polish,
+    Turkish, Russian or Ukrainian kept its rows with the date-time empty ("not read"). Now each row is dated, the
+    names as the Unicode CLDR gives them (wide and abbreviated, the genitive a date takes, "de", "г.", "р.")."""
+    for name, (first, second) in VIBER_MONTHS.items():
+        path = tmp_path / name
+        path.write_text(f'"{first}",21:14:00,Sara,+33612345678,Hola\n"{second}",09:15:00,Me,+447700900123,Si\n',
+                        encoding="utf-8")
+        [chat] = _chats(path)
+        assert [(m.datetime, m.note) for m in chat.messages] == [("2026-12-01T21:14:00", ""),
+                                                                 ("2026-12-02T09:15:00", "")], name
+
+
+def test_a_month_named_in_a_language_still_not_read_keeps_its_rows_undated_and_said(tmp_path):
+    path = tmp_path / "el.csv"
+    path.write_text("1 Δεκεμβρίου 2026,21:14:00,Eleni,+306912345678,Γεια\n2 Δεκεμβρίου 2026,21:15:00,Me,+30691,Ναι\n",
+                    encoding="utf-8")
+    [chat] = _chats(path)
+    assert [(m.sender, m.datetime, m.text) for m in chat.messages] == [
+        ("Eleni (+306912345678)", None, "Γεια"), ("Me (+30691)", None, "Ναι")]
+    assert all("not read" in m.note for m in chat.messages)
+
+
+def test_a_telegram_reply_to_a_location_names_it_not_an_empty_quote(tmp_path):
+    """Before: a reply to a shared location or contact (no words, no file) read "reply to message 1 (Bob: )". Now
+    the quoted message is named by what it holds, as its own note says it."""
+    shared = {**_said(1, "Bob", "user2", ""), "location_information": {"latitude": 51.5, "longitude": -0.1}}
+    answer = {**_said(2, "Anna", "user1", "on my way"), "reply_to_message_id": 1}
+    [chat] = _chats(_telegram(tmp_path, [shared, answer]))
+    assert chat.messages[1].note == "reply to message 1 (Bob: location 51.5, -0.1)"
