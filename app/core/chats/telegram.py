@@ -222,7 +222,8 @@ def replies_placed(messages: list[Message], ids: list[Any]) -> list[Message]:
         found = _REPLY_RE.search(m.note)
         target = by_id.get(found.group(2)) if found else None
         if found and target is not None:
-            words = " ".join(target.text.split())[:60] or (target.attachment.name if target.attachment else "") or ""
+            words = " ".join(target.text.split())[:60] or (target.attachment.name if target.attachment else "") or \
+                " ".join(target.note.split(";")[0].split())[:60]  # a location, a contact: said in its note
             said = f"{found.group(1)} message {target.index + 1} ({target.sender or 'no sender'}: {words})"
             m = replace(m, note=m.note[:found.start()] + said + m.note[found.end():])
         elif found:
