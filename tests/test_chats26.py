@@ -138,3 +138,40 @@ def test_a_telegram_reply_to_a_location_names_it_not_an_empty_quote(tmp_path):
     answer = {**_said(2, "Anna", "user1", "on my way"), "reply_to_message_id": 1}
     [chat] = _chats(_telegram(tmp_path, [shared, answer]))
     assert chat.messages[1].note == "reply to message 1 (Bob: location 51.5, -0.1)"
+
+
+def _zip_without_media(folder: Path) -> Path:
+    """A WhatsApp iOS chat zipped "without media": its chat names a voice note the zip does not hold."""
+    folder.mkdir(parents=True)
+    zipped = folder / "WhatsApp Chat - Bob.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("_chat.txt", "[13/06/2024, 21:05:11] Anna: Hello\n"
+                                      f"[13/06/2024, 21:06:00] Bob: \u200e<attached: {VOICE}>\n")
+    return zipped
+
+
+def test_a_voice_note_a_zip_lacks_lying_beside_the_zip_is_linked_to_its_message(tmp_path, case):
+    """Before: a zipped chat whose voice note lay beside the zip under the very name the chat writes showed it
+    "MISSING from the export", and the file beside was in no timeline and never mentioned. Now it is linked to
+    its message (taken in where it lies, transcribed), the note saying it was beside the zip, not in it."""
+    zipped = _zip_without_media(tmp_path / "evidence")
+    shutil.copy(MEDIA / "en_voicenote.opus", zipped.parent / VOICE)
+    [taken] = take_in(case, zipped)
+    voice = taken.export.messages[1]
+    assert voice.attachment.name == VOICE and not voice.attachment.missing
+    assert f"beside it ({zipped.parent / VOICE})" in voice.note
+    [media] = taken.media
+    assert media.path == str(zipped.parent / VOICE)
+
+
+def test_a_recording_in_the_folder_given_that_no_chat_names_is_counted_not_passed_over(tmp_path, capsys):
+    """Before: `timeline FOLDER` met a recording beside a zipped chat under another name (or any recording no chat
+    names) and said nothing of it. Now one line counts them, says they are in no timeline and how to take them in."""
+    from tests.test_cli_mistakes import run
+
+    zipped = _zip_without_media(tmp_path / "evidence")
+    shutil.copy(MEDIA / "de_voicenote.opus", zipped.parent / "note.opus")
+    _, _, err = run(capsys, "timeline", str(zipped.parent), "--out", str(tmp_path / "out"), "--format", "json",
+                    "--case", str(tmp_path / "case"))
+    assert "1 voice note(s) or video(s) in the folder given that no chat read names: in no timeline" in err
+    assert "note.opus" in err

@@ -110,6 +110,12 @@ def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
                   f"in the phone's WhatsApp media folders that no chat read names: in no timeline (python -m app "
                   f"transcribe {shown} takes them in), e.g. {shortened(printable(str((playable or loose)[0])))}",
                   file=sys.stderr)
+        others = phone_tree.other_media(Path(given), named)
+        if others:
+            shown = shortened(printable(given))
+            print(f"{shown}: {len(others)} voice note(s) or video(s) in the folder given that no chat read names: in "
+                  f"no timeline (python -m app transcribe {shown} takes them in), e.g. "
+                  f"{shortened(printable(str(others[0])))}", file=sys.stderr)
 
 
 def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:

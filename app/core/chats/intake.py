@@ -239,17 +239,18 @@ def _unzipped_copy(case: Case, given: str, loaded: Loaded, source: SourceInfo) -
     that zip's messages carry: that exhibit, its path recorded (not a second exhibit of one chat); else None."""
     if loaded.chat_files or loaded.found_in or loaded.pages:
         return None
-    beside = {_file_sha256(loaded, m.attachment.path) for m in loaded.export.messages
-              if m.attachment is not None and m.attachment.path in loaded.files}
+    beside = {str(loaded.files[m.attachment.path]): _file_sha256(loaded, m.attachment.path)
+              for m in loaded.export.messages if m.attachment is not None and m.attachment.path in loaded.files}
     for entry in case.audit.entries_of(ZIP_CHAT_TEXT, sha256=source.sha256):
         exhibit_id = int(entry.subject.split("/")[1])
         chats = tuple(c.id for c in stored_chats(case, exhibit_id))
-        if chats and beside <= attachment_sha256s(case, exhibit_id):
+        if chats and set(beside.values()) <= attachment_sha256s(case, exhibit_id):
             zipped = case.exhibit(exhibit_id)
             said = UNZIPPED_NOTE.format(member=printable(entry.details["member"]), exhibit=exhibit_id,
                                         zip=printable(zipped.source.name))
             with case.transaction():
                 case.audit.record(UNZIPPED_COPY, f"exhibit/{exhibit_id}",
-                                  {"path": source.path, "sha256": source.sha256, "member": entry.details["member"]})
+                                  {"path": source.path, "sha256": source.sha256, "member": entry.details["member"],
+                                   "files_beside": beside})  # each the same bytes as a file the zip holds
             return TakenIn(given, loaded.original, exhibit_id, loaded.export, chats, (), (), (), said)
     return None

@@ -14,6 +14,7 @@ from itertools import pairwise
 from pathlib import Path, PurePath
 
 from app.core.chats.placeholders import is_whatsapp_media_name
+from app.core.chats.records import kind_of
 from app.core.chats.whatsapp_zip import same_name
 
 MAX_DUMP_DEPTH = 16  # as deep as a folder is searched for chats
@@ -101,3 +102,22 @@ def unnamed_media(root: Path, named: set[str]) -> list[Path]:
     """The files of the phone's WhatsApp media folders below `root` whose names no chat read names
     (`named`: names as compared, `same_name`): the phone's other chats' files, not in any timeline."""
     return sorted(p for key, paths in media_by_name(root).items() if key not in named for p in paths)
+
+
+def other_media(root: Path, named: set[str]) -> list[Path]:
+    """The voice notes and videos below `root`, outside the phone's WhatsApp media folders, whose names no chat
+    read names (`named`, as compared): a recording beside a zipped chat that lacks it, under another name, or
+    a dump's other recordings. Not in any timeline, so counted, never passed over in silence."""
+    found: list[Path] = []
+    seen = 0
+    for here, dirs, names in os.walk(root):
+        folder = Path(here)
+        seen += 1
+        depth = len(folder.relative_to(root).parts)
+        if _is_media_tree(folder) or seen >= MAX_FOLDERS:
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MAX_DUMP_DEPTH else []
+        found += [folder / n for n in sorted(names) if kind_of(n) in ("audio", "video")
+                  and same_name(n) not in named and not (folder / n).is_symlink()]
+    return found
