@@ -67,7 +67,9 @@ PARSER_VERSION = 21  # 2: zipped Telegram exports, files deep in a full export, 
 #     Telegram HTML notes with no time say why; Messenger reactions with the emoji last, Instagram "Liked a message"
 # 20: Viber CSV dated in words ("1 December 2026", "Dec 1, 2026", its comma quoted or not); Messenger's Arabic
 #     "أرسلت صورة." ("You sent"/"I sent") the app's or the sender's as the chat tells, else the sender's and said
-# 21: a Telegram message from a deleted account ("from": null) is "Deleted Account", its id in the note
+# 21: a Telegram message from a deleted account ("from": null) is "Deleted Account", its id in the note; dates in
+#     words in 9 more languages (CLDR's month names); a Telegram reply to a location names it; a file a zip lacks
+#     found beside the zip under its exact name
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
