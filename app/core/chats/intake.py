@@ -241,10 +241,10 @@ def _unzipped_copy(case: Case, given: str, loaded: Loaded, source: SourceInfo) -
     that zip's messages carry: that exhibit, its path recorded (not a second exhibit of one chat); else None."""
     if loaded.chat_files or loaded.found_in or loaded.pages:
         return None
-    beside = {str(loaded.files[m.attachment.path]): _file_sha256(loaded, m.attachment.path)
-              for m in loaded.export.messages if m.attachment is not None and m.attachment.path in loaded.files}
-    for entry in case.audit.entries_of(ZIP_CHAT_TEXT, sha256=source.sha256):
+    for entry in case.audit.entries_of(ZIP_CHAT_TEXT, sha256=source.sha256):  # hashed only where one is found
         exhibit_id = int(entry.subject.split("/")[1])
+        beside = {str(loaded.files[m.attachment.path]): _file_sha256(loaded, m.attachment.path)
+                  for m in loaded.export.messages if m.attachment is not None and m.attachment.path in loaded.files}
         chats = tuple(c.id for c in stored_chats(case, exhibit_id))
         if chats and set(beside.values()) <= attachment_sha256s(case, exhibit_id):
             zipped = case.exhibit(exhibit_id)
