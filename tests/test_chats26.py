@@ -175,3 +175,12 @@ def test_a_recording_in_the_folder_given_that_no_chat_names_is_counted_not_passe
                     "--case", str(tmp_path / "case"))
     assert "1 voice note(s) or video(s) in the folder given that no chat read names: in no timeline" in err
     assert "note.opus" in err
+
+
+def test_the_window_counts_a_zip_and_its_unzipped_chat_as_one_export(tmp_path, case):
+    """The window's "Took in N chat export(s)" counts exhibits: a zip and its chat unzipped beside it are one."""
+    from app.core.usecases.timeline import take_in_and_queue
+
+    zipped, loose = _whatsapp_zip(tmp_path / "evidence")
+    done = take_in_and_queue(case, [str(zipped), str(loose)], None)
+    assert len(done.exhibit_ids) == 1 and not done.errors

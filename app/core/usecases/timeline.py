@@ -269,7 +269,7 @@ def take_in_and_queue(case: Case, inputs: list[str], options: TranscribeOptions 
     """Take chat exports in and queue their voice notes and videos (none when `options` is None)."""
     taken, errors = take_in_exports(case, inputs)
     jobs = queue_media(case, taken, options)[0] if options is not None else {}
-    return TakenAndQueued(tuple(t.exhibit_id for t in taken), tuple(errors), tuple(sorted(jobs)))
+    return TakenAndQueued(tuple(dict.fromkeys(t.exhibit_id for t in taken)), tuple(errors), tuple(sorted(jobs)))
 
 
 def export_name(case: Case, exhibit_id: int) -> str:
