@@ -184,3 +184,9 @@ def test_the_window_counts_a_zip_and_its_unzipped_chat_as_one_export(tmp_path, c
     zipped, loose = _whatsapp_zip(tmp_path / "evidence")
     done = take_in_and_queue(case, [str(zipped), str(loose)], None)
     assert len(done.exhibit_ids) == 1 and not done.errors
+
+
+def test_a_telegram_channel_id_with_no_name_is_not_called_a_deleted_account(tmp_path):
+    """Telegram shows "Deleted Account" for a person's account only: a null name beside a channel's id keeps the id."""
+    [chat] = _chats(_telegram(tmp_path, [_said(1, None, "channel1234", "news"), _said(2, "Anna", "user5", "ok")]))
+    assert chat.messages[0].sender == "channel1234" and "deleted" not in chat.messages[0].note

@@ -193,9 +193,9 @@ DELETED_ACCOUNT_NOTE = ("the export names this sender only by the account id {id
 
 def _sender(raw: dict, key: str, note: str) -> tuple[str | None, str]:
     """The sender (`from`, or a service message's `actor`) and the note: a name the export writes as null beside
-    an account id is a deleted account, named as Telegram shows it, its id kept in the note."""
+    a person's account id (`user…`) is a deleted account, named as Telegram shows it, its id kept in the note."""
     name, account = raw.get(key), raw.get(f"{key}_id")
-    if name is None and key in raw and account:
+    if name is None and key in raw and str(account).startswith("user"):  # a person's account, not a channel's
         said = DELETED_ACCOUNT_NOTE.format(id=account)
         return DELETED_ACCOUNT, "; ".join(n for n in (note, said) if n)
     sender = name or account
