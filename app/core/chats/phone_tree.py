@@ -10,6 +10,7 @@ the way WhatsApp names its media; the caller takes only a file a message names.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path, PurePath
 
@@ -26,22 +27,21 @@ def _is_media_tree(folder: Path) -> bool:
     return folder.name == "Media" and folder.parent.name.startswith("WhatsApp")
 
 
+def _dump_folders(root: Path) -> Iterator[tuple[Path, list[str]]]:
+    """Each folder below `root` (to the depth chats are searched, links not followed) with its files' names,
+    a phone's `WhatsApp/Media` folder given but not entered."""
+    for seen, (here, dirs, names) in enumerate(os.walk(root), start=1):
+        folder = Path(here)
+        enter = not _is_media_tree(folder) and len(folder.relative_to(root).parts) < MAX_DUMP_DEPTH
+        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if enter else []
+        yield folder, names
+        if seen >= MAX_FOLDERS:
+            return
+
+
 def media_trees(root: Path) -> list[Path]:
     """The `WhatsApp/Media` (and `WhatsApp Business/Media`) folders at any depth below `root`."""
-    found: list[Path] = []
-    seen = 0
-    for here, dirs, _ in os.walk(root):
-        folder = Path(here)
-        seen += 1
-        depth = len(folder.relative_to(root).parts)
-        if _is_media_tree(folder):
-            found.append(folder)
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MAX_DUMP_DEPTH else []
-        if seen >= MAX_FOLDERS:
-            break
-    return found
+    return [folder for folder, _ in _dump_folders(root) if _is_media_tree(folder)]
 
 
 def media_by_name(root: Path) -> dict[str, list[Path]]:
@@ -108,16 +108,5 @@ def other_media(root: Path, named: set[str]) -> list[Path]:
     """The voice notes and videos below `root`, outside the phone's WhatsApp media folders, whose names no chat
     read names (`named`, as compared): a recording beside a zipped chat that lacks it, under another name, or
     a dump's other recordings. Not in any timeline, so counted, never passed over in silence."""
-    found: list[Path] = []
-    seen = 0
-    for here, dirs, names in os.walk(root):
-        folder = Path(here)
-        seen += 1
-        depth = len(folder.relative_to(root).parts)
-        if _is_media_tree(folder) or seen >= MAX_FOLDERS:
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MAX_DUMP_DEPTH else []
-        found += [folder / n for n in sorted(names) if kind_of(n) in ("audio", "video")
-                  and same_name(n) not in named and not (folder / n).is_symlink()]
-    return found
+    return [folder / n for folder, names in _dump_folders(root) if not _is_media_tree(folder) for n in sorted(names)
+            if kind_of(n) in ("audio", "video") and same_name(n) not in named and not (folder / n).is_symlink()]
