@@ -190,3 +190,11 @@ def test_a_telegram_channel_id_with_no_name_is_not_called_a_deleted_account(tmp_
     """Telegram shows "Deleted Account" for a person's account only: a null name beside a channel's id keeps the id."""
     [chat] = _chats(_telegram(tmp_path, [_said(1, None, "channel1234", "news"), _said(2, "Anna", "user5", "ok")]))
     assert chat.messages[0].sender == "channel1234" and "deleted" not in chat.messages[0].note
+
+
+def test_a_reaction_from_a_deleted_telegram_account_says_so(tmp_path):
+    liked = {**_said(1, "Anna", "user5", "hi"), "reactions": [{"type": "emoji", "count": 2, "emoji": "👍", "recent": [
+        {"from": None, "from_id": "user42", "date": "2024-01-15T21:02:00"},
+        {"from": "Bob", "from_id": "user6", "date": "2024-01-15T21:03:00"}]}]}
+    [chat] = _chats(_telegram(tmp_path, [liked]))
+    assert chat.messages[0].note == "reactions: 👍 2 (Deleted Account user42, Bob)"

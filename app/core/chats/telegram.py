@@ -128,8 +128,14 @@ def _notes(raw: dict[str, Any]) -> list[str]:
 def _reaction(raw: dict[str, Any]) -> str:
     """"👍 2 (Anna, Ben)": the emoji (a custom one by its id), how many, who as far as the export says."""
     emoji = raw.get("emoji") or (f"custom emoji {raw['document_id']}" if raw.get("document_id") else "?")
-    who = [str(r.get("from") or r.get("from_id")) for r in raw.get("recent") or [] if isinstance(r, dict)]
+    who = [_reactor(r) for r in raw.get("recent") or [] if isinstance(r, dict)]
     return f"{emoji} {raw.get('count', len(who))}" + (f" ({', '.join(who)})" if who else "")
+
+
+def _reactor(raw: dict[str, Any]) -> str:
+    """Who reacted: the name, or a deleted account as Telegram shows it with its id ("Deleted Account user42")."""
+    sender, note = _sender(raw, "from", "")
+    return f"{sender} {raw['from_id']}" if note else str(sender)
 
 
 MAX_OFFSET = timedelta(hours=14)
