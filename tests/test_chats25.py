@@ -47,10 +47,10 @@ def test_a_viber_csv_dated_in_words_is_read(tmp_path, name):
 
 
 def test_a_viber_csv_dated_with_a_month_name_not_read_keeps_every_row_and_says_so(tmp_path):
-    """A month's name in a language not read ("груд.") keeps each row, sender and words, its date-time left empty
+    """A month's name in a language not read ("Δεκ", Greek; Ukrainian's "груд." is read since session 26) keeps each row, sender and words, its date-time left empty
     and said; never refused nor dated wrongly."""
     path = tmp_path / "Viber Olena.csv"
-    path.write_text("1 груд. 2026,21:14:00,Olena,+380501234567,Привіт\n2 груд. 2026,21:15:00,Я,+380671234567,Так\n",
+    path.write_text("1 Δεκ 2026,21:14:00,Olena,+380501234567,Привіт\n2 Δεκ 2026,21:15:00,Я,+380671234567,Так\n",
                     encoding="utf-8")
     [chat] = _chats(path)
     assert [(m.sender, m.datetime, m.text) for m in chat.messages] == [

@@ -63,6 +63,9 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
     for exc in errors:
         fail(exc.path, exc.reason)
     for t in taken:
+        if t.unzipped_from:  # a zip's chat met again unzipped: that exhibit, said once
+            print(f"{t.shown}: {t.unzipped_from}", file=sys.stderr)
+            continue
         print(f"{t.shown}: {t.export.container}, {len(t.export.messages)} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
@@ -107,6 +110,12 @@ def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
                   f"in the phone's WhatsApp media folders that no chat read names: in no timeline (python -m app "
                   f"transcribe {shown} takes them in), e.g. {shortened(printable(str((playable or loose)[0])))}",
                   file=sys.stderr)
+        others = phone_tree.other_media(Path(given), named)
+        if others:
+            shown = shortened(printable(given))
+            print(f"{shown}: {len(others)} voice note(s) or video(s) in the folder given that no chat read names: in "
+                  f"no timeline (python -m app transcribe {shown} takes them in), e.g. "
+                  f"{shortened(printable(str(others[0])))}", file=sys.stderr)
 
 
 def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:
@@ -139,7 +148,9 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
                                     args.source) if args.translate_to else None)
     status = OK
     first: dict[int, TakenIn] = {}
-    for t in taken:
+    for t in sorted(taken, key=lambda t: bool(t.unzipped_from)):  # a zip's chat met unzipped: after the zip
+        if t.exhibit_id in first and t.unzipped_from:  # said as taken in
+            continue
         if t.exhibit_id in first:  # "X.zip" and "X (1).zip", the same bytes: one exhibit, one timeline
             print(f"{t.shown}: the same file as {first[t.exhibit_id].shown} (exhibit {t.exhibit_id}, the same "
                   f"SHA-256): one exhibit, its timeline written once", file=sys.stderr)

@@ -377,17 +377,41 @@ def describe(orders) -> str:
 
 
 # Month names as the readers meet them: English (and its short forms), German and French (Threema's), Thai (LINE's)
-MONTHS = {name: n for n, names in enumerate((
+_MONTH_NAMES = (
     ("january", "jan", "januar", "janvier", "มกราคม", "ม.ค."), ("february", "feb", "februar", "février", "กุมภาพันธ์", "ก.พ."),
     ("march", "mar", "märz", "mars", "มีนาคม", "มี.ค."), ("april", "apr", "avril", "เมษายน", "เม.ย."),
     ("may", "mai", "พฤษภาคม", "พ.ค."), ("june", "jun", "juni", "juin", "มิถุนายน", "มิ.ย."),
     ("july", "jul", "juli", "juillet", "กรกฎาคม", "ก.ค."), ("august", "aug", "août", "สิงหาคม", "ส.ค."),
     ("september", "sep", "sept", "septembre", "กันยายน", "ก.ย."), ("october", "oct", "oktober", "octobre", "ตุลาคม", "ต.ค."),
-    ("november", "nov", "novembre", "พฤศจิกายน", "พ.ย."), ("december", "dec", "dezember", "décembre", "ธันวาคม", "ธ.ค.")),
-    start=1) for name in names}
+    ("november", "nov", "novembre", "พฤศจิกายน", "พ.ย."), ("december", "dec", "dezember", "décembre", "ธันวาคม", "ธ.ค."))
+# The Unicode CLDR's Gregorian month names as a phone writes them in a date ("format" wide and abbreviated; Russian,
+# Ukrainian and Polish in the genitive a date takes), as dojo/dojo's cldr/nls/<locale>/gregorian.js holds them; a date
+# in words as CLDR writes it: "d 'de' MMMM 'de' y" (es, pt), "d MMMM y 'г'." (ru), "d MMMM y 'р'." (uk)
+CLDR_MONTHS = {
+    "es": ("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+           "ene feb mar abr may jun jul ago sep oct nov dic"),
+    "it": ("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+           "gen feb mar apr mag giu lug ago set ott nov dic"),
+    "pt": ("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+           "jan fev mar abr mai jun jul ago set out nov dez"),
+    "nl": ("januari februari maart april mei juni juli augustus september oktober november december",
+           "jan feb mrt apr mei jun jul aug sep okt nov dec"),
+    "sv": ("januari februari mars april maj juni juli augusti september oktober november december",
+           "jan feb mar apr maj jun jul aug sep okt nov dec"),
+    "pl": ("stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia",
+           "sty lut mar kwi maj cze lip sie wrz paź lis gru"),
+    "tr": ("ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık",
+           "oca şub mar nis may haz tem ağu eyl eki kas ara"),
+    "ru": ("января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+           "янв февр марта апр мая июня июля авг сент окт нояб дек"),
+    "uk": ("січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня",
+           "січ лют бер квіт трав черв лип серп вер жовт лист груд"),
+}
+MONTHS = {name: n for n, names in enumerate(_MONTH_NAMES, start=1) for name in names} | {
+    name: n for lists in CLDR_MONTHS.values() for names in lists for n, name in enumerate(names.split(), start=1)}
 _CJK_DATE_RE = re.compile(r"^(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?\s*(?P<rest>.{0,8})$")
-_NAMED_DATE_RE = re.compile(r"^(?:[^\d\s,]{2,20},?\s+)?(?:(?P<d1>\d{1,2})\.?\s+(?P<m1>[^\d\s,]{3,12})\.?,?\s+|(?P<m2>"
-                            r"[^\d\s,]{3,12})\.?\s+(?P<d2>\d{1,2}),?\s+)(?P<y>\d{4})\s*(?P<rest>.{0,16})$")
+_NAMED_DATE_RE = re.compile(r"^(?:[^\d\s,]{2,20},?\s+)?(?:(?P<d1>\d{1,2})\.?\s+(?:de\s+)?(?P<m1>[^\d\s,]{3,12})\.?,?\s+(?:de\s+)?|"
+                            r"(?P<m2>[^\d\s,]{3,12})\.?\s+(?P<d2>\d{1,2}),?\s+)(?P<y>\d{4})(?:\s?[гр]\.)?\s*(?P<rest>.{0,16})$")
 
 
 def numeric_date(text: str) -> str:

@@ -23,11 +23,11 @@ from app.core.media.intake import NOT_UTF8
 from app.core.media.unusable import SILENT_VIDEO
 from app.core.names import is_utf8, printable, storable
 from app.core.store import Case
-from app.core.store.chats import AttachmentLink, save_chats
+from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats, stored_chats
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 20  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 21  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -67,6 +67,9 @@ PARSER_VERSION = 20  # 2: zipped Telegram exports, files deep in a full export, 
 #     Telegram HTML notes with no time say why; Messenger reactions with the emoji last, Instagram "Liked a message"
 # 20: Viber CSV dated in words ("1 December 2026", "Dec 1, 2026", its comma quoted or not); Messenger's Arabic
 #     "أرسلت صورة." ("You sent"/"I sent") the app's or the sender's as the chat tells, else the sender's and said
+# 21: a Telegram message from a deleted account ("from": null) is "Deleted Account", its id in the note; dates in
+#     words in 9 more languages (CLDR's month names); a Telegram reply to a location names it; a file a zip lacks
+#     found beside the zip under its exact name
 EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
@@ -92,6 +95,7 @@ class TakenIn:
     media: tuple[Media, ...]
     unusable: tuple[tuple[str, str], ...] = ()  # (file, why): attachments present but not media ffmpeg reads
     found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
+    unzipped_from: str = ""  # a chat file of the same bytes as a zip's chat text, taken in as that zip's exhibit
 
     @property
     def shown(self) -> str:
@@ -201,7 +205,12 @@ def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[T
             refused.append(unreadable)
             continue
         source = export_source(loaded.original, loaded.export.container)
+        unzipped = _unzipped_copy(case, str(given), loaded, source)
+        if unzipped is not None:
+            out.append(unzipped)
+            continue
         exhibit, _ = case.add_exhibit(source, found_at=source.path)
+        _audit_chat_texts(case, exhibit.id, loaded.chat_files)
         if loaded.found_in:
             _audit_nesting(case, exhibit.id, loaded.found_in)
         if loaded.pages:
@@ -211,3 +220,39 @@ def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[T
         out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
                            tuple(media), tuple(unusable), loaded.found_in))
     return out
+
+
+ZIP_CHAT_TEXT = "chat.zip_chat_text"  # a zip exhibit's chat text (member, SHA-256): found again when met unzipped
+UNZIPPED_COPY = "chat.unzipped_copy_met"
+UNZIPPED_NOTE = ("the same bytes as {member} in exhibit {exhibit} ({zip}): that zip's chat, unzipped, and no file "
+                 "beside it the zip lacks; taken in as that exhibit (this path recorded in its audit log)")
+
+
+def _audit_chat_texts(case: Case, exhibit_id: int, texts: dict[str, str]) -> None:
+    """Each chat text of a zip exhibit with its SHA-256, once."""
+    with case.transaction():
+        for member, sha in texts.items():
+            if not case.audit.entries_of(ZIP_CHAT_TEXT, f"exhibit/{exhibit_id}", member=member):
+                case.audit.record(ZIP_CHAT_TEXT, f"exhibit/{exhibit_id}", {"member": member, "sha256": sha})
+
+
+def _unzipped_copy(case: Case, given: str, loaded: Loaded, source: SourceInfo) -> TakenIn | None:
+    """A loose chat file of the same bytes as a zip exhibit's chat text, every file beside it read holding bytes
+    that zip's messages carry: that exhibit, its path recorded (not a second exhibit of one chat); else None."""
+    if loaded.chat_files or loaded.found_in or loaded.pages:
+        return None
+    for entry in case.audit.entries_of(ZIP_CHAT_TEXT, sha256=source.sha256):  # hashed only where one is found
+        exhibit_id = int(entry.subject.split("/")[1])
+        beside = {str(loaded.files[m.attachment.path]): _file_sha256(loaded, m.attachment.path)
+                  for m in loaded.export.messages if m.attachment is not None and m.attachment.path in loaded.files}
+        chats = tuple(c.id for c in stored_chats(case, exhibit_id))
+        if chats and set(beside.values()) <= attachment_sha256s(case, exhibit_id):
+            zipped = case.exhibit(exhibit_id)
+            said = UNZIPPED_NOTE.format(member=printable(entry.details["member"]), exhibit=exhibit_id,
+                                        zip=printable(zipped.source.name))
+            with case.transaction():
+                case.audit.record(UNZIPPED_COPY, f"exhibit/{exhibit_id}",
+                                  {"path": source.path, "sha256": source.sha256, "member": entry.details["member"],
+                                   "files_beside": beside})  # each the same bytes as a file the zip holds
+            return TakenIn(given, loaded.original, exhibit_id, loaded.export, chats, (), (), (), said)
+    return None

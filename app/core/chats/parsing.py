@@ -69,6 +69,7 @@ class Loaded:
     found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
     hashes: dict[str, str] = field(default_factory=dict)  # attachment path -> SHA-256, of a zip's members
     pages: tuple[Path, ...] = ()  # later pages read with the original (messages2.html, message_2.json)
+    chat_files: dict[str, str] = field(default_factory=dict)  # a zip's chat texts: member -> SHA-256
 
 
 def decode(data: bytes) -> str:

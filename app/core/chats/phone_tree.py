@@ -10,10 +10,12 @@ the way WhatsApp names its media; the caller takes only a file a message names.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path, PurePath
 
 from app.core.chats.placeholders import is_whatsapp_media_name
+from app.core.chats.records import kind_of
 from app.core.chats.whatsapp_zip import same_name
 
 MAX_DUMP_DEPTH = 16  # as deep as a folder is searched for chats
@@ -25,22 +27,21 @@ def _is_media_tree(folder: Path) -> bool:
     return folder.name == "Media" and folder.parent.name.startswith("WhatsApp")
 
 
+def _dump_folders(root: Path) -> Iterator[tuple[Path, list[str]]]:
+    """Each folder below `root` (to the depth chats are searched, links not followed) with its files' names,
+    a phone's `WhatsApp/Media` folder given but not entered."""
+    for seen, (here, dirs, names) in enumerate(os.walk(root), start=1):
+        folder = Path(here)
+        enter = not _is_media_tree(folder) and len(folder.relative_to(root).parts) < MAX_DUMP_DEPTH
+        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if enter else []
+        yield folder, names
+        if seen >= MAX_FOLDERS:
+            return
+
+
 def media_trees(root: Path) -> list[Path]:
     """The `WhatsApp/Media` (and `WhatsApp Business/Media`) folders at any depth below `root`."""
-    found: list[Path] = []
-    seen = 0
-    for here, dirs, _ in os.walk(root):
-        folder = Path(here)
-        seen += 1
-        depth = len(folder.relative_to(root).parts)
-        if _is_media_tree(folder):
-            found.append(folder)
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not (folder / d).is_symlink()) if depth < MAX_DUMP_DEPTH else []
-        if seen >= MAX_FOLDERS:
-            break
-    return found
+    return [folder for folder, _ in _dump_folders(root) if _is_media_tree(folder)]
 
 
 def media_by_name(root: Path) -> dict[str, list[Path]]:
@@ -101,3 +102,11 @@ def unnamed_media(root: Path, named: set[str]) -> list[Path]:
     """The files of the phone's WhatsApp media folders below `root` whose names no chat read names
     (`named`: names as compared, `same_name`): the phone's other chats' files, not in any timeline."""
     return sorted(p for key, paths in media_by_name(root).items() if key not in named for p in paths)
+
+
+def other_media(root: Path, named: set[str]) -> list[Path]:
+    """The voice notes and videos below `root`, outside the phone's WhatsApp media folders, whose names no chat
+    read names (`named`, as compared): a recording beside a zipped chat that lacks it, under another name, or
+    a dump's other recordings. Not in any timeline, so counted, never passed over in silence."""
+    return [folder / n for folder, names in _dump_folders(root) if not _is_media_tree(folder) for n in sorted(names)
+            if kind_of(n) in ("audio", "video") and same_name(n) not in named and not (folder / n).is_symlink()]

@@ -39,6 +39,7 @@ from app.core.chats.beside import (
 )
 from app.core.chats.nested import load_nested, nested_zips
 from app.core.chats.parsing import Loaded, decode, parse_text, sniff_text
+from app.core.chats.zip_beside import with_files_beside
 from app.core.chats.zipped import NO_CHAT, load_zip
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
@@ -190,6 +191,8 @@ def _load_zip_tree(path: Path, extract_root: Path | None, refused: list[ChatErro
     an inner zip that holds no chat is passed over, one that cannot be read is refused or raised."""
     try:
         out, own_error = [load_zip(path, _zip_folder(path, extract_root))], None
+        if depth == 0:  # a zip the user gave or met on disk: a file it lacks may lie beside it
+            out = [with_files_beside(out[0])]
     except ChatError as exc:
         out, own_error = [], exc
     try:

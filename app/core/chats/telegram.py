@@ -128,8 +128,14 @@ def _notes(raw: dict[str, Any]) -> list[str]:
 def _reaction(raw: dict[str, Any]) -> str:
     """"👍 2 (Anna, Ben)": the emoji (a custom one by its id), how many, who as far as the export says."""
     emoji = raw.get("emoji") or (f"custom emoji {raw['document_id']}" if raw.get("document_id") else "?")
-    who = [str(r.get("from") or r.get("from_id")) for r in raw.get("recent") or [] if isinstance(r, dict)]
+    who = [_reactor(r) for r in raw.get("recent") or [] if isinstance(r, dict)]
     return f"{emoji} {raw.get('count', len(who))}" + (f" ({', '.join(who)})" if who else "")
+
+
+def _reactor(raw: dict[str, Any]) -> str:
+    """Who reacted: the name, or a deleted account as Telegram shows it with its id ("Deleted Account user42")."""
+    sender, note = _sender(raw, "from", "")
+    return f"{sender} {raw['from_id']}" if note else str(sender)
 
 
 MAX_OFFSET = timedelta(hours=14)
@@ -166,10 +172,10 @@ def _message(index: int, raw: Any) -> Message:
     notes = [] if iso or not written else ["date not in ISO 8601"]
     note = "; ".join(notes + _notes(raw))
     if raw.get("type") == "service":
-        sender = raw.get("actor") or raw.get("actor_id")
-        return Message(index, str(sender) if sender else None, written, iso, _service_text(raw),
+        sender, note = _sender(raw, "actor", note)
+        return Message(index, sender, written, iso, _service_text(raw),
                        True, _attachment(raw), note)  # a group's new photo, a profile photo suggested
-    sender = raw.get("from") or raw.get("from_id")
+    sender, note = _sender(raw, "from", note)
     text = _text(raw.get("text")).strip()
     poll = raw.get("poll")
     if isinstance(poll, dict) and not text:  # a poll's question is its text; the answers are said in the note
@@ -183,7 +189,23 @@ def _message(index: int, raw: Any) -> Message:
         unread = sorted(k for k in raw if k not in _PLAIN_FIELDS)
         said += f" (fields not read: {', '.join(unread)})" if unread else ""
         note = "; ".join(n for n in (note, said) if n)
-    return Message(index, str(sender) if sender else None, written, iso, text, False, attachment, note)
+    return Message(index, sender, written, iso, text, False, attachment, note)
+
+
+DELETED_ACCOUNT = "Deleted Account"  # as Telegram shows an account deleted since (its name gone from the export)
+DELETED_ACCOUNT_NOTE = ("the export names this sender only by the account id {id} (its name null): an account "
+                        "deleted since, which Telegram shows as \"Deleted Account\"")
+
+
+def _sender(raw: dict, key: str, note: str) -> tuple[str | None, str]:
+    """The sender (`from`, or a service message's `actor`) and the note: a name the export writes as null beside
+    a person's account id (`user…`) is a deleted account, named as Telegram shows it, its id kept in the note."""
+    name, account = raw.get(key), raw.get(f"{key}_id")
+    if name is None and key in raw and str(account).startswith("user"):  # a person's account, not a channel's
+        said = DELETED_ACCOUNT_NOTE.format(id=account)
+        return DELETED_ACCOUNT, "; ".join(n for n in (note, said) if n)
+    sender = name or account
+    return (str(sender) if sender else None), note
 
 
 UNKNOWN_TYPE_NOTE = ("an entry of type {kind!r}, a kind this reader does not know: its time and sender kept, "
@@ -206,7 +228,8 @@ def replies_placed(messages: list[Message], ids: list[Any]) -> list[Message]:
         found = _REPLY_RE.search(m.note)
         target = by_id.get(found.group(2)) if found else None
         if found and target is not None:
-            words = " ".join(target.text.split())[:60] or (target.attachment.name if target.attachment else "") or ""
+            words = " ".join(target.text.split())[:60] or (target.attachment.name if target.attachment else "") or \
+                " ".join(target.note.split(";")[0].split())[:60]  # a location, a contact: said in its note
             said = f"{found.group(1)} message {target.index + 1} ({target.sender or 'no sender'}: {words})"
             m = replace(m, note=m.note[:found.start()] + said + m.note[found.end():])
         elif found:

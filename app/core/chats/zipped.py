@@ -396,10 +396,20 @@ def _hashes(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfi
     return out
 
 
+def _text_hashes(archive: zipfile.ZipFile, members: list[ZipChat]) -> dict[str, str]:
+    """The SHA-256 of every chat text of the zip (its later pages too), read in place: member -> SHA-256."""
+    out = {}
+    for info in (i for m in members for i in (m.info, *m.pages)):
+        with archive.open(info) as handle:
+            out[info.filename] = sha256_stream(handle)
+    return out
+
+
 def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
     try:
         with zipfile.ZipFile(path) as archive:
             members, chats, extracted, hashes = _read(path, archive, extract_to)
+            texts = _text_hashes(archive, members)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ChatError(str(path), f"not a readable zip ({exc})") from None
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
@@ -409,7 +419,8 @@ def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
             raise
         raise ChatError(str(path), f"{exc.path}: {exc.reason}") from None
     source = ", ".join(whatsapp_zip.stored_name(m.info) for m in members)
-    return Loaded(ChatExport(f"{members[0].container}-zip", source, chats), path, extracted, hashes=hashes)
+    return Loaded(ChatExport(f"{members[0].container}-zip", source, chats), path, extracted, hashes=hashes,
+                  chat_files=texts)
 
 
 def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],

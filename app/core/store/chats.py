@@ -203,6 +203,14 @@ def attachment_exhibits(case: Case, exhibit_id: int) -> list[int]:
     return list(dict.fromkeys(int(r[0]) for r in rows))
 
 
+def attachment_sha256s(case: Case, exhibit_id: int) -> set[str]:
+    """The SHA-256 of every file an export's messages carry that the export holds (photos and documents too)."""
+    rows = case.conn.execute(
+        "SELECT a.sha256 FROM chat_attachments a JOIN chat_messages m ON m.id = a.message_id"
+        " JOIN chats c ON c.id = m.chat_id WHERE c.exhibit_id = ? AND a.sha256 IS NOT NULL", (exhibit_id,))
+    return {str(r[0]) for r in rows}
+
+
 @dataclass(frozen=True)
 class SentIn:
     """A chat message that carries an exhibit (a voice note, a video) as its attachment."""

@@ -101,6 +101,8 @@ def export_names(taken: list[TakenIn]) -> dict[int, str]:
     disk that ignores case compares names (`-2`, `-3` added)."""
     names = {}
     for t in taken:
+        if t.unzipped_from and t.exhibit_id in names:  # a zip's chat met unzipped: named as the zip
+            continue
         given = Path(t.given)
         several = sum(1 for o in taken if o.given == t.given) > 1
         names[t.exhibit_id] = safe_basename(_told_name(t) if several else
@@ -267,7 +269,7 @@ def take_in_and_queue(case: Case, inputs: list[str], options: TranscribeOptions 
     """Take chat exports in and queue their voice notes and videos (none when `options` is None)."""
     taken, errors = take_in_exports(case, inputs)
     jobs = queue_media(case, taken, options)[0] if options is not None else {}
-    return TakenAndQueued(tuple(t.exhibit_id for t in taken), tuple(errors), tuple(sorted(jobs)))
+    return TakenAndQueued(tuple(dict.fromkeys(t.exhibit_id for t in taken)), tuple(errors), tuple(sorted(jobs)))
 
 
 def export_name(case: Case, exhibit_id: int) -> str:
