@@ -1,0 +1,42 @@
+"""Session 26, a user's walk through the README's commands and the window: what an investigator or a
+typist met."""
+
+from __future__ import annotations
+
+from tests.test_withheld_language import piece
+
+
+def _withheld_run(warning: str):
+    from app.core.store.views import RunSummary
+
+    return RunSummary(1, "transcribe", "complete", "la", 0.5, "base", "2026-12-04T17:00:00Z", False, 1,
+                      (warning,), worded_count=0, inaudible_ms=7000)
+
+
+def test_why_a_language_is_uncertain_names_the_languages():
+    """`exhibits` and the window's tooltip said the German note "was read as la 92% on its own frames, de 61%
+    in its packed window": a reader does not know "la" is Latin. Now each language is said by name."""
+    from app.core.asr.language_check import withheld_note
+    from app.core.usecases.exhibit_status import uncertain_detail
+
+    readings = [("de", 0.61, "in its packed window"), ("la", 0.92, "on its own frames")]
+    note = withheld_note([piece(("la", 0.92), readings, inaudible=True)])
+    detail = uncertain_detail(_withheld_run(note))
+    assert "Latin 92% on its own frames, German 61% in its packed window" in detail, detail
+    assert "la 92%" not in detail and "de 61%" not in detail, detail
+
+
+def test_the_exports_warnings_name_the_languages():
+    """The DOCX/PDF record's Warning rows (and the TXT header's) printed the run's stored warning: "mixed
+    languages: en 52% (...), de 48% (...)" beside a Language row saying "English 52%, German 48%"."""
+    from app.core.asr.language_check import withheld_note
+    from app.core.export.base import shown_warning
+    from app.core.language_parts import mixed_note
+
+    mixed = mixed_note([[0, 177000, "en", 0.99, 150000], [178000, 345000, "de", 0.97, 140000]])
+    assert shown_warning(mixed).startswith("mixed languages: English 52% (00:00:00-00:02:57), German 48% ("), mixed
+    withheld = withheld_note([piece(("la", 0.92), [("la", 0.92, "on its own frames")], inaudible=True)])
+    assert shown_warning(withheld).endswith("it was read as Latin 92% on its own frames"), withheld
+    unknown = "language uncertain: speech was heard but no words were kept; it was read as qq 50% in its window"
+    assert shown_warning(unknown) == unknown  # a code no table knows stays as it is
+    assert shown_warning("damaged 00:01.9-00:06.2") == "damaged 00:00:01.9-00:00:06.2"
