@@ -3,6 +3,8 @@ typist met."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_withheld_language import piece
 
 
@@ -40,3 +42,20 @@ def test_the_exports_warnings_name_the_languages():
     unknown = "language uncertain: speech was heard but no words were kept; it was read as qq 50% in its window"
     assert shown_warning(unknown) == unknown  # a code no table knows stays as it is
     assert shown_warning("damaged 00:01.9-00:06.2") == "damaged 00:00:01.9-00:00:06.2"
+
+
+@pytest.mark.parametrize("case_first", [["--case", "{case}"], ["--case={case}"]])
+def test_the_case_named_before_the_command_is_the_case_used(capsys, tmp_path, case_first):
+    """README: "Every command that works on a case takes --case". Written before the command, as a user
+    names a program's global options (`python -m app --case DIR exhibits`), it read "error: argument
+    command: invalid choice: 'DIR'", the case folder taken for a command. Now it is that command's --case."""
+    from tests.conftest import MEDIA
+    from tests.test_cli_mistakes import run
+
+    case = tmp_path / "case"
+    given = [word.format(case=case) for word in case_first]
+    code, out, err = run(capsys, *given, "queue", "add", str(MEDIA / "en_voicenote.opus"))
+    assert code == 0 and "queued job 1" in out, (code, out, err)
+    code, out, err = run(capsys, *given, "exhibits")
+    assert code == 0 and "en_voicenote.opus" in out, (code, out, err)
+    assert "invalid choice" not in err, err
