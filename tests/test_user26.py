@@ -59,3 +59,34 @@ def test_the_case_named_before_the_command_is_the_case_used(capsys, tmp_path, ca
     code, out, err = run(capsys, *given, "exhibits")
     assert code == 0 and "en_voicenote.opus" in out, (code, out, err)
     assert "invalid choice" not in err, err
+
+
+def test_a_chat_has_no_record_of_interview(capsys, tmp_path):
+    """`interview 1 --place Leeds` on a chat export stored the place and printed "DOCX and PDF: record of
+    interview", though a chat is never exported as one (`export` refuses it: "a chat export, not a
+    recording"). Now it is refused in one line, nothing stored; a recording's details are set as before."""
+    import shutil
+
+    from app.core.store import Case
+    from app.core.store.interview import read_interview
+    from tests.conftest import MEDIA
+    from tests.test_cli_mistakes import run
+    from tests.test_timeline_omitted_media import CHATS
+
+    chat = tmp_path / "evidence" / "whatsapp_ios_de.txt"
+    chat.parent.mkdir()
+    shutil.copy(CHATS / chat.name, chat)
+    case = tmp_path / "case"
+    assert run(capsys, "timeline", str(chat), "--out", str(tmp_path / "out"), "--case", str(case))[0] == 0
+    code, out, err = run(capsys, "interview", chat.name, "--place", "Leeds", "--case", str(case))
+    assert code == 1 and out == "" and err.count("\n") == 1, (code, out, err)
+    assert "a chat export, not a recording" in err, err
+    stored = Case.open(case)
+    try:
+        chat_id = next(e.id for e in stored.exhibits() if e.source.name == chat.name)
+        assert read_interview(stored, chat_id).place == ""
+    finally:
+        stored.close()
+    assert run(capsys, "queue", "add", str(MEDIA / "en_voicenote.opus"), "--case", str(case))[0] == 0
+    code, out, _ = run(capsys, "interview", "en_voicenote.opus", "--place", "Leeds", "--case", str(case))
+    assert code == 0 and "record of interview" in out.splitlines()[-1], out
