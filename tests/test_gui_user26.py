@@ -1,4 +1,4 @@
-"""The window as session 26's user met it: the Speakers button's arrow.
+"""The window as session 26's user met it: the Speakers button's arrow, Export… with a chat on screen.
 
 A window with no worker over a case built without a model (tests/gui_case.py)."""
 
@@ -40,3 +40,56 @@ def test_the_speakers_buttons_arrow_is_clear_of_its_text(qtbot, win):
     arrow, letters = drawn_columns(button, button.text())
     assert arrow and letters, (arrow, letters)
     assert min(arrow) - max(letters) > 3, (sorted(arrow), sorted(letters))  # blank columns between: was none
+
+
+def test_export_with_a_chat_on_screen_asks_no_interview_details_and_says_where_it_is_exported(
+        qtbot, qapp, models_dir, tmp_path, monkeypatch, boxes):
+    """File > Export… with a chat export chosen offered "Interview details of chat.txt (for a record of
+    interview)", stored what was typed there on the chat, then said "Nothing to export: no transcript is
+    selected". Now no interview box is offered for it, nothing is stored, and the refusal says where a chat's
+    messages are exported (the Timeline tab)."""
+    import shutil
+
+    from PySide6.QtWidgets import QDialog
+
+    from app.cli import main
+    from app.core.store import Case
+    from app.core.store.interview import read_interview
+    from app.gui.export_dialog import ExportDialog
+    from app.gui.main_window import MainWindow
+    from tests.test_timeline_omitted_media import CHATS
+
+    chat = tmp_path / "evidence" / "whatsapp_ios_de.txt"
+    chat.parent.mkdir()
+    shutil.copy(CHATS / chat.name, chat)
+    case = gui_case.build_case(tmp_path)
+    case.close()
+    assert main(["timeline", str(chat), "--out", str(tmp_path / "out"), "--case", str(tmp_path / "case")]) == 0
+    case = Case.open(tmp_path / "case")
+    offered: list[bool] = []
+
+    def fill(dialog: ExportDialog) -> int:
+        offered.append(dialog.initial is not None)
+        if "place" in dialog.fields:
+            dialog.fields["place"].setText("Leeds")
+        dialog.folder.setText(str(tmp_path / "exports"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportDialog, "exec", fill)
+    try:
+        window = MainWindow(case, gui_case.settings(tmp_path, models_dir), start_worker=False)
+        qtbot.addWidget(window)
+        gui_case.open_exhibit(qtbot, window, "interview_stereo.wav")  # a recording first: details offered
+        window.ask_export()
+        gui_case.wait_for_export(window)
+        chat_id = next(e.id for e in case.exhibits() if e.source.name == chat.name)
+        window.exhibits.select(chat_id)
+        shown, _ = boxes
+        shown.clear()
+        window.ask_export()
+        assert offered == [True, False], offered
+        assert read_interview(case, chat_id).place == ""
+        assert shown and "Timeline tab" in shown[-1], shown
+        window.close()
+    finally:
+        case.close()

@@ -44,6 +44,10 @@ def transcripts(case: Case) -> list[int]:
     return [run_id for run_id in found if run_id]
 
 
+CHAT_EXPORT = ("A chat is not exported from here: its messages, voice notes in their place, are exported from "
+               "the Timeline tab (its Export… button).")
+
+
 def refusal(formats: list[str], run_ids: list[int]) -> str | None:
     if not run_ids:
         return "Nothing to export: no transcript is selected."
@@ -71,7 +75,9 @@ class ExportFlow(QObject):
             w.statusBar().showMessage("An export is still being written; it says here when it is done.", 8000)
             return
         default = str(w.settings.value("export/folder", str(Path.home() / "Parley exports")))
-        exhibit_id = w.exhibits.current_id()
+        shown = w.exhibits.current_id()
+        kind = w.case.exhibit(shown).source.kind if shown is not None else ""
+        exhibit_id = shown if kind == "media" else None  # a chat's interview details were asked, stored, never used
         details = read_interview(w.case, exhibit_id) if exhibit_id is not None else None
         name = w.case.exhibit(exhibit_id).source.shown_name if exhibit_id is not None else ""
         dialog = ExportDialog(available_formats(), default, w, details, remembered_formats(w.settings), name)
@@ -82,7 +88,11 @@ class ExportFlow(QObject):
         w.settings.setValue("export/formats", dialog.formats())
         if exhibit_id is not None and dialog.header_changes():
             write_interview(w.case, exhibit_id, dialog.header_changes(), actor=prefs.user_name(w.settings))
-        self.start(Path(folder), dialog.formats(), self._run_ids(dialog.all_box.isChecked()))
+        run_ids = self._run_ids(dialog.all_box.isChecked())
+        if kind == "chat" and not run_ids:  # "no transcript is selected" with the chat on screen
+            w.show_error(CHAT_EXPORT)
+            return
+        self.start(Path(folder), dialog.formats(), run_ids)
 
     def _run_ids(self, every_exhibit: bool) -> list[int]:
         w = self.window
