@@ -93,3 +93,24 @@ def test_export_with_a_chat_on_screen_asks_no_interview_details_and_says_where_i
         window.close()
     finally:
         case.close()
+
+
+def test_the_windows_export_is_never_written_beside_the_evidence(qtbot, models_dir, tmp_path):
+    """The Export dialog says exports "are never written beside the evidence", but a folder chosen there was
+    never checked: the transcript and its manifest were written into a recording's own folder."""
+    from app.gui.main_window import MainWindow
+    from tests.test_user26 import two_exhibits_in_two_folders
+
+    case = two_exhibits_in_two_folders(tmp_path)
+    try:
+        window = MainWindow(case, gui_case.settings(tmp_path, models_dir), start_worker=False)
+        qtbot.addWidget(window)
+        run = case.latest_runs(case.exhibits()[0].id, None)[0]
+        paths, refused = window.export_to(tmp_path / "phone_b", ["txt"], [run])
+        assert paths == [] and refused and "refusing to write outputs beside the evidence" in refused, refused
+        assert sorted(p.name for p in (tmp_path / "phone_b").iterdir()) == ["es_voicenote.ogg"]
+        paths, refused = window.export_to(tmp_path / "exports", ["txt"], [run])
+        assert refused is None and [p.name for p in paths] == ["en_voicenote.txt", "en_voicenote.manifest.json"]
+        window.close()
+    finally:
+        case.close()

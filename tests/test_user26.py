@@ -90,3 +90,38 @@ def test_a_chat_has_no_record_of_interview(capsys, tmp_path):
     assert run(capsys, "queue", "add", str(MEDIA / "en_voicenote.opus"), "--case", str(case))[0] == 0
     code, out, _ = run(capsys, "interview", "en_voicenote.opus", "--place", "Leeds", "--case", str(case))
     assert code == 0 and "record of interview" in out.splitlines()[-1], out
+
+
+def two_exhibits_in_two_folders(root):  # type: ignore[no-untyped-def]
+    """A case (no model) holding two notes, each in its own evidence folder, each with a transcript."""
+    import shutil
+
+    from app.core.media.intake import find_media
+    from app.core.store import Case
+    from tests import gui_case
+    from tests.conftest import MEDIA
+
+    case = Case.open(root / "case")
+    for folder, name in (("phone_a", "en_voicenote.opus"), ("phone_b", "es_voicenote.ogg")):
+        (root / folder).mkdir()
+        shutil.copy(MEDIA / name, root / folder / name)
+        found = next(iter(find_media([str(root / folder / name)])))
+        exhibit = case.add_exhibit(found.source, found_at=found.path)[0]
+        gui_case.add_run(case, exhibit.id, (gui_case.segment(0, "Hello there.", None),))
+    return case
+
+
+def test_an_export_of_one_exhibit_is_never_written_beside_another(capsys, tmp_path):
+    """`export 1 --out PHONE_B/out` wrote exhibit 1's transcript into the folder of exhibit 2's original:
+    only the exhibits exported were checked. `queue run --out` and `entities --csv` check every exhibit."""
+    from tests.test_cli_mistakes import run
+
+    two_exhibits_in_two_folders(tmp_path).close()
+    out = tmp_path / "phone_b" / "out"
+    code, _, err = run(capsys, "export", "en_voicenote.opus", "--out", str(out), "--format", "txt",
+                       "--case", str(tmp_path / "case"))
+    assert code == 1 and "refusing to write outputs beside the evidence" in err, (code, err)
+    assert not out.exists()
+    code, _, err = run(capsys, "export", "en_voicenote.opus", "--out", str(tmp_path / "exports"), "--format", "txt",
+                       "--case", str(tmp_path / "case"))
+    assert code == 0 and (tmp_path / "exports" / "en_voicenote.txt").is_file(), err

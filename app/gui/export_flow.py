@@ -18,10 +18,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog
 
 from app.core.errors import ParleyError
+from app.core.evidence.paths import evidence_paths
 from app.core.export import available_formats
 from app.core.store import Case
 from app.core.store.interview import read_interview, write_interview
-from app.core.usecases.exporting import export_names, export_run, run_to_export
+from app.core.usecases.exporting import check_out_dir, export_names, export_run, run_to_export
 from app.gui import prefs
 from app.gui.case_task import CaseTask
 from app.gui.export_dialog import ExportDialog, remembered_formats
@@ -29,6 +30,7 @@ from app.gui.export_dialog import ExportDialog, remembered_formats
 
 def write_exports(case: Case, folder: Path, formats: list[str], run_ids: list[int], actor: str) -> list[Path]:
     """Each run's current transcript in every format (a refusal raises ParleyError or OSError)."""
+    check_out_dir(folder, evidence_paths(case), "the export folder")  # it was written beside the evidence
     names = export_names(case, run_ids)
     written: list[Path] = []
     for run_id in run_ids:
