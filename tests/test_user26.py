@@ -125,3 +125,31 @@ def test_an_export_of_one_exhibit_is_never_written_beside_another(capsys, tmp_pa
     code, _, err = run(capsys, "export", "en_voicenote.opus", "--out", str(tmp_path / "exports"), "--format", "txt",
                        "--case", str(tmp_path / "case"))
     assert code == 0 and (tmp_path / "exports" / "en_voicenote.txt").is_file(), err
+
+
+def test_a_speech_translation_says_it_is_in_english(capsys, tmp_path):
+    """A voice note put into English by Whisper (`transcribe --task translate`) was headed "TRANSLATION OF A
+    RECORDING" with a Language row "Polish (detected automatically, p=0.89)" over English words (the TXT:
+    "Task: translate; language pl (p=0.89)"); a text translation says "Polish, translated into English"."""
+    import docx
+
+    from app.core.evidence.provenance import software_info
+    from app.core.types import Segment
+    from tests import gui_case
+    from tests.test_cli_mistakes import run
+
+    case = two_exhibits_in_two_folders(tmp_path)
+    exhibit = case.exhibits()[1].id
+    translated = case.start_run(exhibit, "translate", gui_case.MODEL, {"task": "translate"}, software_info())
+    case.append_segments(translated, (Segment(0, 1000, "Let us meet tomorrow."),), {}, "pl", 0.89)
+    case.finish_run(translated)
+    case.close()
+    out = tmp_path / "exports"
+    code, _, err = run(capsys, "export", "es_voicenote.ogg", "--task", "translate", "--format", "txt,docx",
+                       "--out", str(out), "--case", str(tmp_path / "case"))
+    assert code == 0, err
+    text = (out / "es_voicenote.txt").read_text(encoding="utf-8")
+    assert "Task: translate; language pl (p=0.89) -> en\n" in text, text[:600]
+    rows = {r.cells[0].text: r.cells[-1].text for t in docx.Document(str(out / "es_voicenote.docx")).tables
+            for r in t.rows}
+    assert rows["Language"] == "Polish (detected automatically, p=0.89), translated into English", rows["Language"]

@@ -385,6 +385,8 @@ def language_text(transcript: Transcript, probability: bool = True) -> str:
         detected += f" (p={transcript.language_probability:.2f})"
     if transcript.source_language:  # a translation: heard in one, written in another
         return f"{detected} -> {transcript.language or 'unknown'}"
+    if transcript.task == "translate":  # Whisper's speech translation: heard in `language`, written in English
+        return f"{detected} -> en"
     return detected
 
 

@@ -171,6 +171,12 @@ NO_SPEECH_LINE = "[no speech found in the recording]"
 
 
 def language_text(transcript: Transcript) -> str:
+    if transcript.task == "translate" and not transcript.source_language:  # said "Polish (...)" over English text
+        return f"{heard_language(transcript)}, translated into English"
+    return heard_language(transcript)
+
+
+def heard_language(transcript: Transcript) -> str:
     if transcript.source_language:
         return f"{name_of(transcript.source_language)}, translated into {name_of(transcript.language)}"
     forced = transcript.settings.get("language")
