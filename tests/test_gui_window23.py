@@ -213,8 +213,8 @@ def test_replace_all_while_typing_replaces_in_the_words_typed_and_keeps_them(qtb
 def test_a_speaker_key_while_typing_then_enter_keeps_the_words_once(qtbot, qapp, win, undone):
     """Ctrl+2 while typing sets the speaker at once and leaves the line open; Enter then keeps the
     words typed once: each change its own undo step, none applied twice."""
-    run = win.session.run_id
     editor = type_in_row_1(qtbot, qapp, win)
+    run = win.session.run_id  # the interview's, opened by type_in_row_1 (read before: whatever was open last)
     table, before = win.editor.table, len(editing.history(win.case, run))
     steps = win.session.stack.index()
     qtbot.keyClick(editor, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from app.cli.common import FAILED, OK, fail, open_existing_case, parse_formats
 from app.core.errors import ParleyError
+from app.core.evidence.paths import evidence_paths
 from app.core.names import printable, shortened
 from app.core.usecases.exporting import check_out_dir, export_run, output_basenames, run_to_export
 
@@ -57,7 +58,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if not exhibits:
             raise ParleyError("nothing to export: the case holds no exhibits")
         names = output_basenames([e.source.path for e in exhibits])
-        check_out_dir(args.out, [p for e in exhibits for p in (e.source.path, *e.paths)])
+        check_out_dir(args.out, evidence_paths(case))  # beside any exhibit: it wrote beside the others
         status = OK
         for exhibit in exhibits:
             run_id = run_to_export(case, exhibit.id, args.task)

@@ -11,6 +11,7 @@ import argparse
 
 from app.cli.commands import INTERVIEW_OPTIONS
 from app.cli.common import OK, open_existing_case
+from app.core.errors import ParleyError
 from app.core.export.record import names_an_interview
 from app.core.store.interview import FIELDS, read_interview, write_interview
 from app.core.types import InterviewDetails
@@ -20,6 +21,8 @@ def cmd_interview(args: argparse.Namespace) -> int:
     case = open_existing_case(args)
     try:
         exhibit = case.find_exhibit(args.exhibit)
+        if exhibit.source.kind != "media":  # its details were stored and printed, then never used
+            raise ParleyError(f"{exhibit.source.name}: {not_a_recording(exhibit.source.kind)}")
         changes = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
         if changes:
             details = write_interview(case, exhibit.id, changes, actor=args.by)
@@ -31,6 +34,14 @@ def cmd_interview(args: argparse.Namespace) -> int:
         return OK
     finally:
         case.close()
+
+
+def not_a_recording(kind: str) -> str:
+    """Why an exhibit that is no recording (a chat, a text) has no record of interview."""
+    if kind == "chat":
+        return ("a chat export, not a recording: it has no record of interview; write its messages with "
+                "`python -m app timeline CHAT --out DIR`")
+    return "a text, not a recording: it has no record of interview"
 
 
 def printed_as(details: InterviewDetails) -> str:

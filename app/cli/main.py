@@ -216,20 +216,34 @@ def _notices_on_stderr() -> None:
         notices.propagate = False
 
 
+def _case_after_command(parser, words: list[str]) -> list[str]:  # parser: argparse.ArgumentParser
+    """`--case DIR` written before the command (`python -m app --case DIR exhibits`) moved after it, where
+    each command takes it: argparse read DIR as the command ("invalid choice: 'DIR'")."""
+    from app.cli.unknown_args import innermost
+
+    taken = 2 if words[:1] == ["--case"] and len(words) > 2 else 1 if words[:1] and words[0].startswith("--case=") else 0
+    if not taken:
+        return words
+    rest = words[taken:]
+    _, names = innermost(parser, rest)
+    return [*rest[:len(names)], *words[:taken], *rest[len(names):]] if names else words
+
+
 def _parsed(argv: Sequence[str] | None):  # -> argparse.Namespace
     """The options, read with a stop signal a one-line stop: `python -m app` hands its start-up
     handlers back before `main()`, and a Ctrl-C while the parser is built was a traceback."""
+    words = sys.argv[1:] if argv is None else list(argv)
     with _stop_on_sigterm(""):
         parser = build_parser()
-        args, extra = parser.parse_known_args(argv)
-    words = sys.argv[1:] if argv is None else list(argv)
+        words = _case_after_command(parser, words)
+        args, extra = parser.parse_known_args(words)
     if extra and _dash_named(words) is None and not _dash_query(words):  # those two are said as they are
         from app.cli.unknown_args import said
 
         print(said(parser, words, extra), file=sys.stderr)
         raise SystemExit(USAGE)
     if extra:
-        parser.parse_args(argv)  # argparse's own words, then the hint below
+        parser.parse_args(words)  # argparse's own words, then the hint below
     return args
 
 

@@ -192,6 +192,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from app.cli.progress import QueueRunner
+    from app.core.evidence.paths import evidence_paths
     from app.core.usecases.exporting import check_out_dir, export_run, never_written
 
     formats = parse_formats(args.format)  # a misspelt format is said so, --out or not
@@ -199,7 +200,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         queue = JobQueue(case.conn)
         if args.out:  # a bad --out is said so even when there is nothing to run yet
-            check_out_dir(args.out, [p for e in case.exhibits() for p in (e.source.path, *e.paths)])
+            check_out_dir(args.out, evidence_paths(case))
         if queue.is_paused():
             print("the queue is paused; resume it with `python -m app queue resume --all`",
                   file=sys.stderr)

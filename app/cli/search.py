@@ -24,7 +24,7 @@ from app.cli.common import OK
 from app.cli.common import open_existing_case as open_case_to_read
 from app.core.chats.dates import when_text
 from app.core.errors import StoreError
-from app.core.evidence.paths import check_outside_evidence, inside
+from app.core.evidence.paths import check_outside_evidence, evidence_paths, inside
 from app.core.export.base import hhmmss
 from app.core.names import printable
 from app.core.search import Hit, count, search
@@ -161,7 +161,7 @@ def _kinds(text: str) -> tuple[str, ...]:
 
 def check_csv_target(case: Case, csv: Path) -> None:
     """--csv never lands beside an original (nor on one) nor in the case folder (on its store)."""
-    check_outside_evidence("--csv", csv, [p for e in case.exhibits() for p in (e.source.path, *e.paths)])
+    check_outside_evidence("--csv", csv, evidence_paths(case))
     if inside(csv.expanduser().resolve(), case.folder.resolve()):
         raise ValueError(f"{csv}: --csv lies inside the case folder {case.folder}; write it elsewhere")
 

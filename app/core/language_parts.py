@@ -12,7 +12,14 @@ reported "en 0.99" alone: its German part was decoded in German, but nothing sai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+from app.core.errors import ParleyError
+from app.core.translation.langcodes import language_name
+
+LANGUAGE_WARNINGS = ("language uncertain: ", "mixed languages: ")  # runs' warnings naming languages by code
+_READING = re.compile(r"\b([a-z]{2,3}) (\d{1,3}%)")
 
 
 def merge_parts(earlier: list[list], later: list[list]) -> list[list]:
@@ -83,3 +90,20 @@ def mixed_words(parts: list[list], name: Callable[[str], str] = str) -> str:
     return "mixed: " + ", ".join(
         f"{name(code)} {fraction:.0%} (p={min(float(p[3]) for p in parts if p[2] == code):.2f})"
         for code, fraction in share.items())
+
+
+def spoken_name(code: str) -> str:
+    """A language's English name ("la" -> "Latin"); a code no table knows as it is."""
+    try:
+        return language_name(code)
+    except ParleyError:
+        return code
+
+
+def named_readings(warning: str) -> str:
+    """A run's language warning with each language by name: a run stores "it was read as la 93% own
+    frames" and "mixed languages: en 52% (...)", which reached the reader as codes ("Latin 93% own
+    frames", "English 52% (...)" now); any other warning as it is."""
+    if not warning.startswith(LANGUAGE_WARNINGS):
+        return warning
+    return _READING.sub(lambda m: f"{spoken_name(m[1])} {m[2]}", warning)

@@ -18,10 +18,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QDialog
 
 from app.core.errors import ParleyError
+from app.core.evidence.paths import evidence_paths
 from app.core.export import available_formats
 from app.core.store import Case
 from app.core.store.interview import read_interview, write_interview
-from app.core.usecases.exporting import export_names, export_run, run_to_export
+from app.core.usecases.exporting import check_out_dir, export_names, export_run, run_to_export
 from app.gui import prefs
 from app.gui.case_task import CaseTask
 from app.gui.export_dialog import ExportDialog, remembered_formats
@@ -29,6 +30,7 @@ from app.gui.export_dialog import ExportDialog, remembered_formats
 
 def write_exports(case: Case, folder: Path, formats: list[str], run_ids: list[int], actor: str) -> list[Path]:
     """Each run's current transcript in every format (a refusal raises ParleyError or OSError)."""
+    check_out_dir(folder, evidence_paths(case), "the export folder")  # it was written beside the evidence
     names = export_names(case, run_ids)
     written: list[Path] = []
     for run_id in run_ids:
@@ -42,6 +44,10 @@ def transcripts(case: Case) -> list[int]:
     there is nothing else."""
     found = (run_to_export(case, e.id, "transcribe") or run_to_export(case, e.id) for e in case.exhibits())
     return [run_id for run_id in found if run_id]
+
+
+CHAT_EXPORT = ("A chat is not exported from here: its messages, voice notes in their place, are exported from "
+               "the Timeline tab (its Export… button).")
 
 
 def refusal(formats: list[str], run_ids: list[int]) -> str | None:
@@ -71,7 +77,9 @@ class ExportFlow(QObject):
             w.statusBar().showMessage("An export is still being written; it says here when it is done.", 8000)
             return
         default = str(w.settings.value("export/folder", str(Path.home() / "Parley exports")))
-        exhibit_id = w.exhibits.current_id()
+        shown = w.exhibits.current_id()
+        kind = w.case.exhibit(shown).source.kind if shown is not None else ""
+        exhibit_id = shown if kind == "media" else None  # a chat's interview details were asked, stored, never used
         details = read_interview(w.case, exhibit_id) if exhibit_id is not None else None
         name = w.case.exhibit(exhibit_id).source.shown_name if exhibit_id is not None else ""
         dialog = ExportDialog(available_formats(), default, w, details, remembered_formats(w.settings), name)
@@ -82,7 +90,11 @@ class ExportFlow(QObject):
         w.settings.setValue("export/formats", dialog.formats())
         if exhibit_id is not None and dialog.header_changes():
             write_interview(w.case, exhibit_id, dialog.header_changes(), actor=prefs.user_name(w.settings))
-        self.start(Path(folder), dialog.formats(), self._run_ids(dialog.all_box.isChecked()))
+        run_ids = self._run_ids(dialog.all_box.isChecked())
+        if kind == "chat" and not run_ids:  # "no transcript is selected" with the chat on screen
+            w.show_error(CHAT_EXPORT)
+            return
+        self.start(Path(folder), dialog.formats(), run_ids)
 
     def _run_ids(self, every_exhibit: bool) -> list[int]:
         w = self.window

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -155,13 +154,12 @@ class SpeakerTools(QObject):
         self.asked: set[tuple[int, tuple[str, ...]]] = set()  # plans started in this window: never twice
         self.pool = QThreadPool.globalInstance()
 
-    def menu_button(self) -> QToolButton:
-        """"Speakers ▾": merge, split, enrol (also in the Edit menu)."""
-        button = QToolButton(self.editor)
-        button.setText("Speakers")
+    def menu_button(self) -> QPushButton:
+        """"Speakers ▾": merge, split, enrol (also in the Edit menu). A push button leaves room for its
+        arrow (a tool button's was drawn over the "s" of "Speakers")."""
+        button = QPushButton("Speakers", self.editor)
         button.setToolTip("Merge two speakers, split selected segments off as a new speaker, "
                           "or enrol a known voice from them")
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(button)
         menu.addAction("Merge speakers…", self.ask_merge)
         menu.addAction("Split selected segments off as a new speaker…", self.ask_split)

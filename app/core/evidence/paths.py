@@ -11,9 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.errors import EvidenceWriteError
 from app.core.store.spelling import as_listed
+
+if TYPE_CHECKING:
+    from app.core.store import Case
 
 
 def _forms(path: Path) -> set[Path]:
@@ -76,3 +80,9 @@ def check_outside_evidence(option: str, target: Path | None, inputs: Iterable[st
                 f"{target}: refusing to write outputs beside the evidence ({option} lies inside {hit}); "
                 f"choose a folder outside it"
             )
+
+
+def evidence_paths(case: Case) -> list[str]:
+    """Every path the case's exhibits were met at: no output goes in their folders (`export` of one
+    exhibit, and the window's Export…, wrote beside the others)."""
+    return [p for e in case.exhibits() for p in (e.source.path, *e.paths)]

@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 from app.core.clock import parse_stamp
 from app.core.errors import ParleyError
 from app.core.files import sync_folder
-from app.core.language_parts import mixed_words
+from app.core.language_parts import mixed_words, named_readings
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.types import FLAG_INAUDIBLE, Segment, Transcript
 
@@ -335,9 +335,10 @@ _DAMAGE_CLOCK = re.compile(r"(?<![\d:])(?:(\d+):)?(\d{2}):(\d{2})\.(\d)(?![\d:])
 
 def shown_warning(warning: str) -> str:
     """A damaged range stored by a run made before session 18 ('damaged 00:01.9-00:06.2', mm:ss.s) in
-    the record's hh:mm:ss ('damaged 00:00:01.9-00:00:06.2'); any other warning as it is."""
+    the record's hh:mm:ss ('damaged 00:00:01.9-00:00:06.2'); a language warning with each language by
+    name (named_readings); any other warning as it is."""
     if not warning.startswith("damaged "):
-        return warning
+        return named_readings(warning)
     return _DAMAGE_CLOCK.sub(lambda m: f"{int(m[1] or 0):02d}:{m[2]}:{m[3]}.{m[4]}", warning)
 
 
@@ -384,6 +385,8 @@ def language_text(transcript: Transcript, probability: bool = True) -> str:
         detected += f" (p={transcript.language_probability:.2f})"
     if transcript.source_language:  # a translation: heard in one, written in another
         return f"{detected} -> {transcript.language or 'unknown'}"
+    if transcript.task == "translate":  # Whisper's speech translation: heard in `language`, written in English
+        return f"{detected} -> en"
     return detected
 
 

@@ -14,7 +14,6 @@ from datetime import timezone
 from typing import Any
 
 from app.core.clock import parse_stamp
-from app.core.errors import ParleyError
 from app.core.export.base import (
     NOT_DETECTED,
     display_text,
@@ -26,9 +25,8 @@ from app.core.export.base import (
     time_code,
     title,
 )
-from app.core.language_parts import mixed_words
+from app.core.language_parts import mixed_words, spoken_name
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
-from app.core.translation.langcodes import language_name
 from app.core.types import FLAG_INAUDIBLE, FLAG_OVERLAP, InterviewDetails, Segment, Transcript, Word
 
 STATUS_VERIFIED = "verified"
@@ -173,6 +171,12 @@ NO_SPEECH_LINE = "[no speech found in the recording]"
 
 
 def language_text(transcript: Transcript) -> str:
+    if transcript.task == "translate" and not transcript.source_language:  # said "Polish (...)" over English text
+        return f"{heard_language(transcript)}, translated into English"
+    return heard_language(transcript)
+
+
+def heard_language(transcript: Transcript) -> str:
     if transcript.source_language:
         return f"{name_of(transcript.source_language)}, translated into {name_of(transcript.language)}"
     forced = transcript.settings.get("language")
@@ -191,12 +195,7 @@ def language_text(transcript: Transcript) -> str:
 
 
 def name_of(code: str | None) -> str:
-    if not code:
-        return "unknown"
-    try:
-        return language_name(code)
-    except ParleyError:
-        return code
+    return spoken_name(code) if code else "unknown"
 
 
 def settings_in_words(transcript: Transcript) -> str:

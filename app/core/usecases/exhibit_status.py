@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.editing import operations as editing
-from app.core.language_parts import shares
+from app.core.language_parts import named_readings, shares
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.store import Case, Exhibit
 from app.core.store.chats import PART_WAY, taken_in_part
@@ -71,7 +71,7 @@ def uncertain_detail(run: RunSummary) -> str:
     found = f"detected as {safe_language_name(run.language)}, {(run.language_probability or 0.0):.0%} sure"
     if ENGLISH_ONLY_NOTE in run.warnings:
         found = "not detected (an English-only model hears every language as English)"
-    readings = next((w.split("; ", 1)[-1] for w in run.warnings if w.startswith(WITHHELD)), "")
+    readings = next((named_readings(w).split("; ", 1)[-1] for w in run.warnings if w.startswith(WITHHELD)), "")
     if run.worded_count == 0 and ENGLISH_ONLY_NOTE in run.warnings:  # `--language` is refused with this model
         return (f"speech heard ({run.inaudible_ms / 1000:.0f} s) but no words recognised; {found}: "
                 "re-run with a multilingual model (--model base) in its language")

@@ -140,9 +140,9 @@ def never_written(case: Case, jobs: list[Job]) -> list[Job]:
             and f"run/{j.run_id}" not in written]
 
 
-def check_out_dir(out: Path, sources: list[str]) -> None:
+def check_out_dir(out: Path, sources: list[str], option: str = "--out") -> None:
     """Refuse an output folder inside the evidence (any input's folder or below); create it otherwise."""
-    check_outside_evidence("--out", out, sources)
+    check_outside_evidence(option, out, sources)
     out = as_listed(out.expanduser().resolve())
     try:
         out.mkdir(parents=True, exist_ok=True)
