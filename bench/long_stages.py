@@ -15,112 +15,45 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT  # noqa: F401 - puts the tree on sys.path
-from faster_whisper.feature_extractor import FeatureExtractor
+from stage_cpu import (
+    as_json,
+    charge_decoder,
+    charge_engine,
+    charged,
+    cpu,
+    labelled,
+    redo_labelled,
+    stages,
+    table,
+)
 
 from app.core.asr import batched as B
-from app.core.asr import decoder as D
-from app.core.asr import engine as E
 from app.core.asr import language_check as L
 from app.core.asr import speech as S
 
-SERIAL = threading.RLock()
-local = threading.local()
-stages: dict[str, list[float]] = {}
 counts = {"windows": 0, "pieces": 0, "piece_s": 0.0, "alone": 0, "speech_s": 0.0}
 
 
-def cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def label() -> str:
-    return "/".join(getattr(local, "kinds", [])) or "main"
-
-
-def charged(stage, fn):
-    """fn, run under the lock, its CPU (less any charged call inside it) added to `stage`."""
-    def wrapper(*args, **kwargs):
-        name = stage() if callable(stage) else stage
-        with SERIAL:
-            stack = local.__dict__.setdefault("stack", [])
-            stack.append(0.0)
-            start, wall = cpu(), time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent, inner = cpu() - start, stack.pop()
-                if stack:
-                    stack[-1] += spent
-                entry = stages.setdefault(name, [0.0, 0.0, 0])
-                entry[0] += spent - inner
-                entry[1] += time.perf_counter() - wall
-                entry[2] += 1
-    return wrapper
-
-
-def labelled(name, fn):
-    def wrapper(*args, **kwargs):
-        kinds = local.__dict__.setdefault("kinds", [])
-        kinds.append(name)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            kinds.pop()
-    return wrapper
-
-
-class Charged:
-    """The CTranslate2 Whisper, each model call charged (ct2.NAME[label])."""
-
-    def __init__(self, real) -> None:
-        self._real = real
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-
-def _model_call(name: str):
-    return charged(lambda: f"ct2.{name}[{label()}]", lambda self, *a, **k: getattr(self._real, name)(*a, **k))
-
-
-for _name in ("encode", "generate", "align", "detect_language"):
-    setattr(Charged, _name, _model_call(_name))
+def count(windows) -> None:
+    counts["windows"] += len(windows)
+    counts["pieces"] += sum(len(w) for w in windows)
+    counts["alone"] += sum(len(w) == 1 for w in windows)
+    counts["piece_s"] += sum(len(p.audio) for w in windows for p in w) / 16000
+    counts["speech_s"] += sum(b - a for w in windows for p in w for a, b in p.chunk.regions) / 1000
 
 
 def instrument() -> None:
-    FeatureExtractor.__call__ = charged(lambda: f"mel[{label()}]", FeatureExtractor.__call__)
+    charge_decoder()
     S.speech_timestamps = charged("vad", S.speech_timestamps)
-    for name in ("_fallback", "_continue", "detect_alone", "silence", "words"):
-        setattr(D.BatchDecoder, name, labelled(name.strip("_"), getattr(D.BatchDecoder, name)))
-    E.WhisperEngine.detect_language = labelled("detect_full", E.WhisperEngine.detect_language)
     L.mixed_pieces = labelled("mixed_pieces", L.mixed_pieces)
     L.switches = labelled("switches", L.switches)
-    real_decode = B.decode_pieces
-
-    def decode_pieces(decoder, windows, *args, **kwargs):
-        nested = getattr(local, "depth", 0) > 0
-        local.depth = getattr(local, "depth", 0) + 1
-        try:
-            if not nested:
-                counts["windows"] += len(windows)
-                counts["pieces"] += sum(len(w) for w in windows)
-                counts["alone"] += sum(len(w) == 1 for w in windows)
-                counts["piece_s"] += sum(len(p.audio) for w in windows for p in w) / 16000
-                counts["speech_s"] += sum(b - a for w in windows for p in w for a, b in p.chunk.regions) / 1000
-            return (labelled("redo", real_decode) if nested else real_decode)(decoder, windows, *args, **kwargs)
-        finally:
-            local.depth -= 1
-
-    B.decode_pieces = decode_pieces
+    B.decode_pieces = redo_labelled(B.decode_pieces, count)
 
 
 def cut_copy(path: Path, seconds: float) -> Path:
@@ -161,7 +94,7 @@ def main() -> int:
     options = TranscribeOptions(model=args.model, threads=2, device="cpu", compute_type="int8", beam_size=args.beam)
     start = cpu()
     engine = load_engine(options)
-    engine.model.model = Charged(engine.model.model)
+    charge_engine(engine)
     load = cpu() - start
     source = probe(path)
     begin, wall = cpu(), time.perf_counter()
@@ -170,7 +103,7 @@ def main() -> int:
     text = " ".join(s.text for s in segments)
     out = {"file": str(path), "audio_s": source.duration_ms / 1000, "cpu_load": round(load, 2),
            "cpu_words": round(words_cpu, 2), "wall_words": round(words_wall, 1), **counts,
-           "stages": {k: {"cpu": round(v[0], 2), "wall": round(v[1], 2), "calls": v[2]} for k, v in stages.items()}}
+           "stages": as_json()}
     reference = reference_for(args.file, args.seconds)
     if reference is not None:
         out["wer"] = wer([reference], [text], "en")
@@ -191,8 +124,7 @@ def main() -> int:
     print(f"windows {counts['windows']}, pieces {counts['pieces']} ({counts['alone']} alone), piece audio "
           f"{counts['piece_s']:.0f} s = {counts['piece_s'] / max(1, 30 * counts['windows']):.0%} of the windows, "
           f"VAD speech {counts['speech_s']:.0f} s")
-    for name, (spent, _, calls) in sorted(stages.items(), key=lambda kv: -kv[1][0]):
-        print(f"  {name:44s} cpu {spent:7.2f} s {100 * spent / words_cpu:5.1f}%  calls {calls}")
+    print("\n".join(table(words_cpu)))
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
     return 0

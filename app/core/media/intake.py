@@ -11,8 +11,9 @@ import errno
 import hashlib
 import os
 import stat
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,21 +236,45 @@ def same_file_key(path: str) -> tuple[int, int, int, str] | None:
     return info.st_dev, info.st_ino, folder.st_ino, os.path.basename(path)
 
 
+PROBES = 2  # files probed (hashed, their header read) side by side: at intake no worker runs yet, a core idles
+
+
 def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
+    """One Found per file met, in order; PROBES files probed at a time (at most twice as many ahead)."""
+    with ThreadPoolExecutor(PROBES) as pool:
+        ahead: deque[Future[Found] | Found] = deque()
+        try:
+            for planned in _planned(inputs, pool):
+                ahead.append(planned)
+                if len(ahead) > 2 * PROBES:
+                    yield _found(ahead.popleft())
+        except Exception:  # the files met before a fault are still given first, as when probed one by one
+            while ahead:
+                yield _found(ahead.popleft())
+            raise
+        while ahead:
+            yield _found(ahead.popleft())
+
+
+def _found(planned: Future[Found] | Found) -> Found:
+    return planned.result() if isinstance(planned, Future) else planned
+
+
+def _planned(inputs: Iterable[str], pool: ThreadPoolExecutor) -> Iterator[Future[Found] | Found]:
     for raw in inputs:
         if not raw.strip():  # an unset shell variable: Path("") is the current folder, never meant
             yield Found(repr(raw), error="an empty name was given, not a file or folder")
             continue
         path = Path(where_met(raw))  # one spelling, however the folder was reached (links, `..`, other letters)
         if not _is_folder(path):
-            yield _probe(path)
+            yield pool.submit(_probe, path)
             continue
         if not os.access(path, os.R_OK | os.X_OK):
             yield Found(str(path), error=unreadable_folder(PermissionError(errno.EACCES, "Permission denied")))
             continue
         errors: list[Found] = []
         for file in _walk(path, errors):
-            yield _in_folder(file)
+            yield pool.submit(_in_folder, file)
         yield from errors
 
 
