@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from multiprocessing import Pipe
@@ -72,3 +73,31 @@ def test_a_worker_that_stops_at_its_chunk_end_in_time_is_not_ended(tmp_path, mon
     worker.closed.set()
     worker._background()
     assert worker.shutdown.is_set()
+
+
+# ------------------------------------------------------------------ who exported it
+
+@pytest.mark.parametrize("by", [None, "  ", "DC Karen Jones"])
+def test_an_export_made_without_a_name_says_it_names_a_computer_account(tmp_path, capsys, by):
+    """`export` without --by (and `transcribe --out`, `queue run --out`, the window before a name is given) printed
+    the OS account as if it were the exporter's name: "Exported ... by root", "exported_by": "root". Without a name
+    it now says "computer account 'root' (no name was given)"; a name given is printed as given. The audit log's
+    actor is the account either way, as for every entry made without a name."""
+    from app.cli.main import main
+    from app.core.store.audit import current_user
+    from tests import gui_case
+
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "en_voicenote.opus")
+    gui_case.add_run(case, exhibit.id, (gui_case.segment(0, "Meet me at eight.", None),))
+    case.close()
+    args = ["export", "--case", str(tmp_path / "case"), "--out", str(tmp_path / "out"), "--format", "txt"]
+    assert main([*args, *(["--by", by] if by is not None else [])]) == 0, capsys.readouterr().err
+    manifest = json.loads((tmp_path / "out" / "en_voicenote.manifest.json").read_text())
+    text = (tmp_path / "out" / "en_voicenote.txt").read_text()
+    expected = "DC Karen Jones" if by and by.strip() else f"computer account '{current_user()}' (no name was given)"
+    assert manifest["exported_by"] == expected and f" by {expected}" in text
+    case = Case.open(tmp_path / "case")
+    actors = {e.actor for e in case.audit.entries("run/") if e.action == "export.written"}
+    case.close()
+    assert actors == {by.strip() if by and by.strip() else current_user()}
