@@ -62,3 +62,34 @@ def test_every_reader_of_the_source_path_finds_it_through_the_link(through_a_lin
     assert code == 0, lines
     code, lines = _said(capsys, "reproduce", "1", "--case", str(through_a_link["case"]))
     assert code == 0 and any("identical" in line for line in lines), lines
+
+
+# ------------------------------------------------------------------ the store file cut short
+
+@pytest.mark.parametrize("keep", [0.5, 3 * 4096])
+def test_a_store_cut_short_is_said_in_bytes_and_pages(tmp_path, capsys, keep):
+    """A case store cut short (a copy stopped part-way, `truncate`, a disk that filled) was a score of lines of
+    "database disk image is malformed" and integrity-check page numbers, none saying the file had been cut. It is
+    now said first, once: how long the file is and how long its header says it was."""
+    from tests import gui_case
+
+    case = Case.open(tmp_path / "case")
+    for name in ("en_voicenote.opus", "interview_mono.wav", "de_voicenote.opus"):
+        exhibit = gui_case.add(case, name)
+        gui_case.add_run(case, exhibit.id, tuple(gui_case.segment(i * 1000, f"line {i} " * 40, None)
+                                                 for i in range(60)))
+    case.close()
+    assert verify(capsys, tmp_path / "case") == (0, [])
+    store = tmp_path / "case" / "case.sqlite"
+    whole = store.stat().st_size
+    cut = int(whole * keep) // 4096 * 4096 if keep < 1 else int(keep)
+    assert 0 < cut < whole
+    with open(store, "r+b") as handle:
+        handle.truncate(cut)
+    code, lines = verify(capsys, tmp_path / "case")
+    said = [line for line in lines if "cut short" in line]
+    expected = (f"case store: the file is cut short: {cut:,} bytes, where its header counts {whole // 4096:,} pages "
+                f"of 4,096 bytes ({whole:,}): what was after byte {cut:,} is lost, and the other findings were read "
+                "from what is left")
+    assert code == 1 and said == [expected], lines
+    assert not any("Traceback" in line for line in lines)
