@@ -101,3 +101,22 @@ def test_an_export_made_without_a_name_says_it_names_a_computer_account(tmp_path
     actors = {e.actor for e in case.audit.entries("run/") if e.action == "export.written"}
     case.close()
     assert actors == {by.strip() if by and by.strip() else current_user()}
+
+
+# ------------------------------------------------------------------ run from inside the evidence folder
+
+def test_a_case_named_with_dot_dot_from_inside_the_evidence_folder_is_outside_it(tmp_path, monkeypatch, capsys):
+    """Run inside the phone's folder, `--case ../case` was refused as "inside" it: the relative name was joined to
+    the working folder unnormalised (`phone/../case`). It is outside, and taken; `--case ./case` is still refused."""
+    from app.cli.main import main
+
+    phone = tmp_path / "phone"
+    phone.mkdir()
+    (phone / "note.opus").write_bytes((MEDIA / "en_voicenote.opus").read_bytes())
+    monkeypatch.chdir(phone)
+    assert main(["queue", "add", "note.opus", "--case", "../case", "--model", "tiny.en"]) == 0, capsys.readouterr()
+    assert (tmp_path / "case" / "case.sqlite").is_file()
+    for inside in ("./case", "../phone/case"):
+        assert main(["queue", "add", "note.opus", "--case", inside, "--model", "tiny.en"]) != 0
+        assert "refusing to write outputs beside the evidence" in capsys.readouterr().err
+    assert not (phone / "case").exists()
