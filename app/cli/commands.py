@@ -87,7 +87,8 @@ def _export(sub: argparse._SubParsersAction, run: Run) -> None:
     p.add_argument("--task", default=None, choices=EXPORT_TASKS,
                    help="which run to export (default: the latest transcript, transcribe or translate; "
                         "a text translation only when named: text-translate)")
-    p.add_argument("--by", default=None, help="the exporter's name, printed on the record (default: the OS user)")
+    p.add_argument("--by", default=None,
+                   help="the exporter's name, printed on the record (none given: the computer account, said to be one)")
     p.add_argument("--mark-uncertain", type=float, default=None, metavar="P",
                    help="DOCX/PDF: show words recognised with a probability below P (e.g. 0.5) as [word?]")
     add_case_option(p)

@@ -28,7 +28,7 @@ from app.gui.case_task import CaseTask
 from app.gui.export_dialog import ExportDialog, remembered_formats
 
 
-def write_exports(case: Case, folder: Path, formats: list[str], run_ids: list[int], actor: str) -> list[Path]:
+def write_exports(case: Case, folder: Path, formats: list[str], run_ids: list[int], actor: str | None) -> list[Path]:
     """Each run's current transcript in every format (a refusal raises ParleyError or OSError)."""
     check_out_dir(folder, evidence_paths(case), "the export folder")  # it was written beside the evidence
     names = export_names(case, run_ids)
@@ -110,7 +110,7 @@ class ExportFlow(QObject):
         if error:
             self.window.show_error(error)
             return False
-        actor = prefs.user_name(self.window.settings)
+        actor = prefs.stored_user_name(self.window.settings) or None  # none given: the account, said to be one
         self.busy, self._folder = True, folder
         self.window.statusBar().showMessage(f"Exporting {len(run_ids)} transcript(s) to {folder}…")
         self.thread = self.task.start(self.window.case.folder,
@@ -130,7 +130,8 @@ class ExportFlow(QObject):
         if error:
             return [], error
         try:
-            paths = write_exports(self.window.case, folder, formats, run_ids, prefs.user_name(self.window.settings))
+            paths = write_exports(self.window.case, folder, formats, run_ids,
+                                  prefs.stored_user_name(self.window.settings) or None)
         except (ParleyError, OSError) as exc:
             return [], str(exc)
         self._said(paths, folder)

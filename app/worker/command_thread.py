@@ -1,19 +1,25 @@
 """The worker's second thread: it reads the parent's commands at once (CancelJob, PauseJob, OnlyJobs,
 Shutdown) and keeps the running jobs' heartbeats fresh on its own SQLite connection, so a long chunk
-or a model load never looks like a hang. It only sets flags the decoding thread reads."""
+or a model load never looks like a hang. It only sets flags the decoding thread reads, save when the parent has gone:
+then it hands the running jobs back and ends the worker (`_parent_gone`)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
+from contextlib import suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from app.core.errors import StoreError
-from app.core.store import db
+from app.core.store import Case, db
 from app.core.store.jobs import JobQueue
 from app.worker.protocol import CancelJob, JobCancelled, OnlyJobs, PauseJob, Shutdown, WorkerConfig
+
+PARENT_GONE_GRACE_S = 2.0  # the decoding thread's time to stop at a chunk's end before the worker is ended mid-chunk
+PARENT_GONE_EXIT = 1
 
 
 class CommandThread:
@@ -27,6 +33,7 @@ class CommandThread:
     told: threading.Event
     stop_asked: set[int]
     shutdown: threading.Event
+    closed: threading.Event  # set once the decoding thread has left its loop (Worker.close)
 
     def send(self, event: object) -> None:
         raise NotImplementedError
@@ -45,9 +52,29 @@ class CommandThread:
                     self._beat(queue, jobs)
                     last_beat = time.monotonic()
         except (EOFError, OSError):
-            self.shutdown.set()  # the parent has gone: stop at the next chunk
-        finally:
             conn.close()
+            self._parent_gone()
+            return
+        conn.close()
+
+    def _parent_gone(self) -> None:
+        """The parent was killed (a `queue run` or window ended with SIGKILL): nothing will read what the worker
+        makes. It stops at its chunk's end if that comes within PARENT_GONE_GRACE_S; else its running jobs are
+        handed back (queued at once, the attempt not spent) and the process ends mid-chunk, as a kill would: the
+        chunk in flight was never committed, the chunks before it were, and the retry resumes from them. It used
+        to decode on to the chunk's end, about 60 s on a long file, before the job could be claimed again."""
+        self.shutdown.set()
+        if self.closed.wait(PARENT_GONE_GRACE_S):
+            return
+        with suppress(Exception):  # ended either way: a job left running is recovered at once (its pid is gone)
+            case = Case.open(Path(self.config.case_dir))
+            try:
+                queue = JobQueue(case.conn, owner=self.name)
+                for job_id in self.current:
+                    queue.release(job_id, "its parent process was ended")
+            finally:
+                case.close()
+        os._exit(PARENT_GONE_EXIT)
 
     def _beat(self, queue: JobQueue, jobs: tuple[int, ...]) -> None:
         """Refresh the running jobs' heartbeats. A store that cannot be written just now (busy past

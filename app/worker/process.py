@@ -114,6 +114,7 @@ class Worker(CommandThread):
         self.reported_cancelled: set[int] = set()
         self.sending = threading.Lock()
         self.shutdown = threading.Event()
+        self.closed = threading.Event()
         self.background = threading.Thread(target=self._background, name="commands", daemon=True)
 
     # ------------------------------------------------------------ the loop
@@ -147,6 +148,7 @@ class Worker(CommandThread):
 
     def close(self) -> None:
         self.shutdown.set()
+        self.closed.set()  # the parent gone: the command thread lets this thread end the worker
         if self.background.is_alive():
             self.background.join(timeout=2)
         # Free the model while the interpreter is whole: left to interpreter teardown, the

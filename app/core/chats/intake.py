@@ -155,7 +155,7 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
                 links[(position, m.index)] = AttachmentLink(None, exc.reason, sha)
                 unusable.append((str(file), exc.reason))
                 continue
-            exhibit, _ = case.add_exhibit(source, found_at=str(file))
+            exhibit, _ = case.add_exhibit(source)  # where it was found: the path probed, absolute
             _audit_origin(case, exhibit.id, loaded, a.path, export_sha)
             links[(position, m.index)] = AttachmentLink(exhibit.id, None, source.sha256)
             media.append(Media(str(file), source, exhibit.id))

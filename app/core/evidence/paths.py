@@ -25,7 +25,8 @@ def _forms(path: Path) -> set[Path]:
     stick `USB/EVIDENCE/out` is inside `USB/evidence`: outputs were written there)."""
     path = path.expanduser()
     resolved = _resolved(path)
-    return {Path.cwd() / path if not path.is_absolute() else path, resolved, as_listed(resolved)}
+    # `..` taken out as written: `--case ../case` run inside the evidence folder was "inside" it (cwd/../case)
+    return {Path(os.path.abspath(path)), resolved, as_listed(resolved)}
 
 
 def _resolved(path: Path) -> Path:

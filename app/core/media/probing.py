@@ -68,7 +68,9 @@ def probe(path: str | Path, sha256: str | None = None) -> SourceInfo:
         raise MediaError(str(path), f"its header states a value that cannot be right ({exc})") from None
     except OSError as exc:  # an I/O error on a damaged disk: one line, never a traceback
         raise MediaError(str(path), f"unreadable ({exc.strerror or exc})") from None
-    return SourceInfo(path=str(p.resolve()), sha256=digest, bytes=before.st_size, audio_streams=streams, **info)
+    # as named (absolute; links kept), the spelling intake records it under (`found_at`): it was resolved here, so
+    # the exhibit's path and where it was found differed under a symlink (`store/spelling.where_met`)
+    return SourceInfo(path=os.path.abspath(p), sha256=digest, bytes=before.st_size, audio_streams=streams, **info)
 
 
 def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:

@@ -28,6 +28,12 @@ def current_user() -> str:
         return "unknown"
 
 
+def account_label(account: str) -> str:
+    """Who did it, where no person's name was given: the computer account, said to be one ("Exported by root"
+    reads as a person's name to a court)."""
+    return f"computer account '{account}' (no name was given)"
+
+
 def _entry_hash(prev_hash: str, at: str, actor: str, action: str, subject: str, details: str) -> str:
     canonical = json.dumps([prev_hash, at, actor, action, subject, details], ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

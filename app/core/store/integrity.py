@@ -159,3 +159,15 @@ def _texts(conn: sqlite3.Connection, table: str, column: str) -> list[tuple[int 
         return [(r[0], bytes(r[1])) for r in conn.execute(f'SELECT rowid, CAST("{column}" AS BLOB) {where}')]
     except sqlite3.OperationalError:  # WITHOUT ROWID
         return [(None, bytes(r[0])) for r in conn.execute(f'SELECT CAST("{column}" AS BLOB) {where}')]
+
+
+def stated_size(header: bytes) -> tuple[int, int] | None:
+    """(pages, page size) SQLite's header (the file's first 100 bytes) says the store holds, where that count is
+    valid (its change counter matches the one it was written with: SQLite's rule); None otherwise."""
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00") or header[24:28] != header[92:96]:
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    return (pages, page_size) if pages and page_size else None
+

@@ -25,7 +25,7 @@ from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
 from app.core.store import Case
-from app.core.store.audit import current_user
+from app.core.store.audit import account_label, current_user
 from app.core.store.interview import for_export
 from app.core.store.spelling import as_listed
 from app.core.store.views import SPEECH_TASKS
@@ -49,8 +49,10 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     if forged:  # was: exported as the machine's (or the proofreader's, verified), with a manifest vouching for it
         raise ParleyError(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more")
     out = as_listed(Path(out).expanduser().resolve())  # as the disk spells it: one folder, one logged path
-    who = actor or current_user()
-    context = ExportContext(who, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id))
+    actor = (actor or "").strip() or None
+    who = actor or current_user()  # the audit log's actor, as for every entry made without a name
+    shown = actor or account_label(who)  # what the record, its header and the manifest print
+    context = ExportContext(shown, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id))
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)
     files = render_transcript(transcript, out, formats, basename=basename)
     stem = files[0][0].rsplit(".", 1)[0]
@@ -60,7 +62,7 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
                               {"files": [{"file": str(path), "sha256": sha} for path, sha in planned]}, actor=who)
 
     with folder_held(out):  # another export into this folder waits: its manifest removal is not between our renames
-        paths = write_set(out, stem, files, _manifest(case, transcript, who), before_rename=staged)
+        paths = write_set(out, stem, files, _manifest(case, transcript, shown), before_rename=staged)
         with case.transaction():
             for path in paths:
                 details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}

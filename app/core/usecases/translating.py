@@ -114,7 +114,7 @@ def enqueue_media(case: Case, queue: JobQueue, path: str, request: TranslationRe
     """A recording: translate its stored transcript, else transcribe it first (a job the
     translate job waits for; an equal transcribe job already queued or done is reused)."""
     assert request.speech is not None, "with_speech() gives the transcribe options"
-    exhibit, _ = case.add_exhibit(probe(path), found_at=where_met(path))  # as the disk spells it, as intake
+    exhibit, _ = case.add_exhibit(probe(where_met(path)))  # as the disk spells it, as intake
     speech = to_dict(request.speech)
     parent = queue.find(exhibit.id, JobKind.TRANSCRIBE, speech)
     stored = stored_transcript(case, exhibit.id, request.speech.language)
