@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT  # noqa: F401 - puts the tree on sys.path
+from common import ROOT  # puts the tree on sys.path
 
 from app.core.diarize import embedder as EMB
 from app.core.diarize import engine as ENG
