@@ -133,28 +133,20 @@ class Collector:
         self.pitches.extend(median_f0(audio[w.start : w.end]) for w in embeddable)
         for w in embeddable:
             self.band = [a + b for a, b in zip(self.band, band_energy(audio[w.start : w.end]), strict=True)]
-        self._take_regions(audio, embeddable, prints)
+        self._take_regions(embeddable, prints)
         self.windows.extend(self._shift(w, offset) for w in windows)
         self.embedded.extend(self._shift(w, offset) for w in embeddable)
         self.speech += sum(end - start for start, end in regions)
         self.regions += len(regions)
 
-    def _take_regions(self, audio: np.ndarray, embeddable: Sequence[Window], prints: np.ndarray) -> None:
-        """One voiceprint per speech region: its embedded windows' span (at most MAX_REGION_S)
-        embedded whole, or its one window's voiceprint (the same audio)."""
-        members: dict[int, list[int]] = {}
-        for i, window in enumerate(embeddable):
-            members.setdefault(window.region, []).append(i)
+    def _take_regions(self, embeddable: Sequence[Window], prints: np.ndarray) -> None:
+        """One voiceprint per speech region, from its windows' voiceprints (region_prints_of)."""
         first = len(self.region_prints)
-        index = {region: first + i for i, region in enumerate(members)}
+        found, seconds = region_prints_of(embeddable, prints)
+        index = {region: first + i for i, region in enumerate(dict.fromkeys(w.region for w in embeddable))}
         self.region_of.extend(index[w.region] for w in embeddable)
-        spans = [(embeddable[m[0]].start, min(embeddable[m[-1]].end, embeddable[m[0]].start + MAX_REGION_S * SAMPLE_RATE))
-                 for m in members.values()]
-        longer = [i for i, m in enumerate(members.values()) if len(m) > 1]
-        whole = iter(_embed_pieces(self.embedder, [audio[spans[i][0] : spans[i][1]] for i in longer]))
-        for i, m in enumerate(members.values()):
-            self.region_prints.append(next(whole) if len(m) > 1 else prints[m[0]])
-            self.region_seconds.append((spans[i][1] - spans[i][0]) / SAMPLE_RATE)
+        self.region_prints.extend(found)
+        self.region_seconds.extend(seconds)
 
     def _shift(self, window: Window, offset: int) -> Window:
         return Window(window.start + offset, window.end + offset, window.region + self.regions)
@@ -247,6 +239,24 @@ def cut_windows(regions: Sequence[tuple[int, int]]) -> list[Window]:
         edges = np.linspace(start, end, count + 1).round().astype(np.int64)
         windows.extend(Window(int(a), int(b), index) for a, b in itertools.pairwise(edges))
     return windows
+
+
+def region_prints_of(windows: Sequence[Window], prints: np.ndarray) -> tuple[list[np.ndarray], list[float]]:
+    """Each speech region's voiceprint (regions in order of first window) and the seconds it
+    stands for: the unit mean of the voiceprints of its windows that start within its first
+    MAX_REGION_S, or its one window's. The windows were embedded already: the region's audio
+    is not embedded again (embedding each region's first 6 s whole was a quarter of the CPU)."""
+    members: dict[int, list[int]] = {}
+    for i, window in enumerate(windows):
+        members.setdefault(window.region, []).append(i)
+    found, seconds = [], []
+    for m in members.values():
+        start = windows[m[0]].start
+        end = min(windows[m[-1]].end, start + MAX_REGION_S * SAMPLE_RATE)
+        used = [i for i in m if windows[i].start < end]
+        found.append(unit(prints[used].mean(axis=0)).astype(np.float32) if len(used) > 1 else prints[m[0]])
+        seconds.append((end - start) / SAMPLE_RATE)
+    return found, seconds
 
 
 def _embed(embedder: SpeakerEmbedder, audio: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
