@@ -109,7 +109,7 @@ class Collector:
         self.parts: list[np.ndarray] = []
         self.heard: list[LocalKey] = []  # per embedded window: its local speaker, if any
         self.pitches: list[float] = []  # per embedded window: median pitch (Hz) or NaN
-        self.region_prints: list[np.ndarray] = []  # each speech region's voiceprint, embedded whole
+        self.region_prints: list[np.ndarray] = []  # each speech region's voiceprint (region_prints_of)
         self.region_seconds: list[float] = []  # ... and its length
         self.region_of: list[int] = []  # per embedded window: its region's index in region_prints
         self.band = [0.0, 0.0]  # the embedded speech's energy above 4 kHz, and in all (band.py)
