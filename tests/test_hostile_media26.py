@@ -1,9 +1,10 @@
 """Hostile media, round 26: a WAV whose fmt chunk is damaged (its length, or an extensible
-format's sub-format), or a chunk before the format claiming the rest of the file.
+format's sub-format), or a chunk before the format claiming the rest of the file; an index-less
+video whose AAC sound lies between MPEG-4 Part 2, H.263 or MJPEG pictures.
 
-Each was refused ('a WAV holding no audio', 'a codec or sample format ffmpeg cannot decode')
-though its samples were whole: they are now read, the same samples as the undamaged file's,
-and the damage is named."""
+Each was refused ('a WAV holding no audio', 'a codec or sample format ffmpeg cannot decode', 'its
+media data ... is neither', 'holds H.265 pictures' for an MJPEG's) though its sound was whole:
+it is now read, and the damage is named."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from app.core.media.decode import probe, read_all
 from tests.conftest import MEDIA
 from tests.test_hostile_media12 import ffmpeg
+from tests.test_hostile_media23 import BURSTS, assert_bursts_in_place, without_moov
 
 WAV = MEDIA / "interview_mono.wav"  # fmt (16 bytes) at 12, data at 36
 PCM_GUID = b"\x01\x00\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
@@ -95,3 +97,20 @@ def test_an_undamaged_extensible_wav_is_read_without_a_note(tmp_path, whole):
     path.write_bytes(extensible(WAV.read_bytes(), PCM_GUID))
     _, audio, reader = read(path)
     assert np.array_equal(audio, whole) and not any("fmt" in note or "sub-format" in note for note in reader.notes)
+
+
+@pytest.mark.parametrize("codec,container,rate,name", [("mpeg4", "3gp", 8000, "MPEG-4 Part 2"),
+                                                       ("h263", "3gp", 16000, "H.263"),
+                                                       ("mjpeg", "mov", 48000, "MJPEG")])
+def test_an_aac_video_of_start_code_pictures_without_its_index_keeps_its_sound_in_place(tmp_path, codec, container,
+                                                                                       rate, name):
+    clip = tmp_path / f"clip.{container}"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=176x144:rate=15:duration=9", "-f", "lavfi", "-i", BURSTS,
+           "-c:v", codec, "-ar", str(rate), "-ac", "1", "-c:a", "aac", "-shortest", str(clip))
+    path = tmp_path / f"VID0001.{container}"
+    path.write_bytes(without_moov(clip.read_bytes()))
+    source, audio, reader = read(path)
+    assert abs(source.duration_ms - 9000) < 400 and abs(len(audio) / 16 - source.duration_ms) < 30, source.duration_ms
+    assert_bursts_in_place(audio)
+    assert any(f"bytes of {name} passed over" in note and f"at {rate / 1000:g} kHz mono" in note
+               for note in reader.notes), reader.notes
