@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import BinaryIO
 
 import av
 
