@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, moovless_video
+from app.core.media import boxes, moovless_pictures, moovless_video
 from app.core.media.aac_frames import LC, RATES, TABLES, most_frame
 from app.core.media.aac_frames import decoder as _decoder
 from app.core.media.aac_frames import walk as _walk
@@ -74,7 +74,7 @@ class Unindexed:
                 if self.unread > self.most_frame and not self.cut else "")
         if self.video:
             return (f"a video without its index (the moov atom is missing or cut: a recording killed before it ended): "
-                    f"its pictures are not read ({self.video_bytes:,} bytes of {moovless_video.NAMES[self.video]} "
+                    f"its pictures are not read ({self.video_bytes:,} bytes of {PICTURES[self.video]} "
                     f"passed over); its sound read as the {len(self.frames):,} AAC frames found between them, each "
                     f"found by decoding it, {rate}{self._damage}{lost}")
         return (f"an M4A/MP4 without its index (the moov atom is missing or cut: an unfinished recording): read "
@@ -113,6 +113,7 @@ class Unindexed:
         return bits.to_bytes(ADTS_HEADER, "big")
 
 
+PICTURES = {**moovless_video.NAMES, **moovless_pictures.NAMES}
 _FOUND: dict[tuple, Unindexed | None] = {}  # the file is opened several times a run
 
 
@@ -138,9 +139,24 @@ def most_bytes(handle: BinaryIO, data: tuple[int, int, bool]) -> int:
 def _looked(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:
     """A video's sound between its pictures, or a voice note's frames (media data of MOST_BYTES at most)."""
     video = moovless_video.video_at(handle, start, end)  # kept with the result: looked for once a file
-    if video is not None:
-        return _between_pictures(handle, video[0], start, end, cut)  # from the start: the sound may come first
-    return _walked(handle, start, end, cut) if end - start <= MOST_BYTES else None
+    if video is not None and (sound := _between_pictures(handle, video[0], start, end, cut)) is not None:
+        return sound  # from the start: the sound may come first
+    if end - start > MOST_BYTES:
+        return None
+    return (_walked(handle, start, end, cut) if video is None else None) or _between_start_codes(handle, start, end, cut)
+
+
+def _between_start_codes(handle: BinaryIO, start: int, end: int, cut: bool) -> Unindexed | None:
+    """A video's sound between MPEG-4 Part 2, H.263 or JPEG pictures (moovless_pictures.py); a JPEG's
+    bytes may read as H.265 NAL units, so tried where those gave no sound too."""
+    handle.seek(start)
+    data = handle.read(end - start)
+    sound = moovless_pictures.found(data)
+    if sound is None:
+        return None
+    frames, rate, channels, codec = sound
+    return Unindexed(tuple((start + at, length) for at, length in frames), rate, channels, False, cut, 0, (),
+                     codec, len(data) - sum(length for _, length in frames))
 
 
 def _between_pictures(handle: BinaryIO, codec: str, start: int, end: int, cut: bool) -> Unindexed | None:

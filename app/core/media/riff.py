@@ -17,7 +17,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import wav_blocks
+from app.core.media import wav_blocks, wav_format
 
 # a recorder that never wrote the size (streaming, killed), or wrote its own "length unknown" mark
 # (sox: 0x7FFFF000, arecord: 0x7FFFFF00, INT32_MAX): no claim, not 18 hours cut short
@@ -156,12 +156,13 @@ class Layout:
     unpadded: bool  # a chunk of odd length was written without its pad byte
     overrun: bool = False  # a chunk before the samples states a length past the file's end (damaged)
     unsized: bool = False  # an RF64 whose ds64 chunk, where its sizes belong, is missing or says 0
+    mended: tuple[str, ...] = ()  # the fmt chunk's damaged length or sub-format, read as its bytes bear out
 
     @property
     def needs_rebuilding(self) -> bool:
         """ffmpeg would miss samples: it steps over a chunk by its padded length, so it lands one
         byte short of the data after an unpadded one, and it reads only the first data chunk."""
-        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or self.unsized or len(self.data) > 1)
+        return bool(self.fmt) and bool(self.data) and (self.unpadded or self.overrun or self.unsized or len(self.data) > 1 or bool(self.mended))
 
     def header(self) -> bytes:
         """A plain WAV header for the same format and all the samples, one data chunk after it."""
@@ -172,6 +173,10 @@ class Layout:
 
     @property
     def note(self) -> str:
+        return "; ".join(filter(None, (*self.mended, self._layout_note)))
+
+    @property
+    def _layout_note(self) -> str:
         if self.unsized:
             return ("the RF64 header states no length for its samples (its ds64 sizes are missing or 0: a recording "
                     "not closed properly): the samples present were read")
@@ -196,13 +201,17 @@ def layout(handle: BinaryIO) -> Layout | None:
     if len(head) < 12 or head[:4] not in WAV_MAGIC or head[8:12] != b"WAVE":
         return None
     size_of_file = handle.seek(0, 2)
-    at, fmt, data, unpadded, overrun, ds64 = 12, b"", [], False, False, b""
+    at, fmt, data, unpadded, overrun, ds64, mended = 12, b"", [], False, False, b"", []
     for _ in range(MAX_CHUNKS):
         handle.seek(at)
         chunk = handle.read(8)
         if len(chunk) < 8 or not _is_chunk_id(chunk[:4]):
             break
         kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+        if kind == b"fmt " and (standard := wav_format.resized(handle, at, size, _is_chunk_id)) is not None:
+            mended.append(wav_format.size_note(size, standard))
+            size = standard
+        handle.seek(at + 8)
         end = min(at + 8 + size, size_of_file) if size not in UNKNOWN_SIZES or kind != b"data" else size_of_file
         if kind == b"fmt ":
             fmt = handle.read(min(size, 1 << 16))
@@ -210,7 +219,8 @@ def layout(handle: BinaryIO) -> Layout | None:
             ds64 = handle.read(min(size, 16))
         elif kind == b"data" and end > at + 8:
             data.append((at + 8, end))
-        if kind != b"data" and at + 8 + size > size_of_file and not data and (found := _next_data(handle, at + 8)):
+        if kind != b"data" and at + 8 + size > size_of_file and not data and \
+                (found := _next_chunk(handle, at + 8, bool(fmt) or kind == b"fmt ")):
             fmt = fmt[:found - at - 8] if kind == b"fmt " else fmt
             at, overrun = found, True  # a LIST, bext or JUNK chunk claiming the rest of the file
             continue
@@ -218,16 +228,27 @@ def layout(handle: BinaryIO) -> Layout | None:
         if size % 2 and _unpadded(_peek(handle, at), _peek(handle, end)):
             at, unpadded = end, True
     unsized = head[:4] != b"RIFF" and (len(ds64) < 16 or not struct.unpack_from("<Q", ds64, 8)[0])
-    return Layout(fmt, tuple(data), unpadded, overrun, unsized)
+    if data and (subformat := wav_format.mended_subformat(fmt, _peek(handle, data[0][0], 4096))) is not None:
+        fmt = subformat[0]
+        mended.append(subformat[1])
+    return Layout(fmt, tuple(data), unpadded, overrun, unsized, tuple(mended))
 
 
 SEARCH = 1 << 24
+MOST_FMT = 256  # bytes: the longest fmt chunk a writer states (extensible is 40)
 
 
-def _next_data(handle: BinaryIO, start: int) -> int | None:
-    """Where the next data chunk starts after `start`, within the next 16 MB, or None."""
+def _next_chunk(handle: BinaryIO, start: int, has_fmt: bool) -> int | None:
+    """Where the next data chunk starts after `start`, within the next 16 MB, or None; the next
+    fmt chunk instead when it comes first and none was read yet (a LIST claiming the whole file
+    before the format)."""
     handle.seek(start)
-    found = handle.read(SEARCH).find(b"data")
+    window = handle.read(SEARCH)
+    found = window.find(b"data")
+    fmt = -1 if has_fmt else window.find(b"fmt ")
+    if 0 <= fmt < (found if found >= 0 else len(window)) and len(window) >= fmt + 8 and \
+            0 < struct.unpack_from("<I", window, fmt + 4)[0] <= MOST_FMT:
+        found = fmt
     return start + found if found >= 0 else None
 
 
@@ -243,9 +264,9 @@ def _unpadded(padded: bytes, bare: bytes) -> bool:
     return not _is_chunk_id(padded) and _is_chunk_id(bare)
 
 
-def _peek(handle: BinaryIO, at: int) -> bytes:
+def _peek(handle: BinaryIO, at: int, count: int = 4) -> bytes:
     handle.seek(at)
-    return handle.read(4)
+    return handle.read(count)
 
 
 def channel_count(handle: BinaryIO) -> int | None:
