@@ -8,6 +8,7 @@ The heap grown while loading is kept off huge pages afterwards too (khugepaged w
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,12 +32,14 @@ from app.core.asr.engine import load_engine
 from app.core.options import TranscribeOptions
 
 def heap():
-    found, out = False, {}
+    # MB resident and on huge pages in the [heap] mappings (madvise may split it in two)
+    inside, out = False, {"Rss": 0, "AnonHugePages": 0}
     for line in Path("/proc/self/smaps").read_text(encoding="ascii").splitlines():
-        if "-" in line.split(" ")[0] and len(line.split()) >= 5:
-            found = line.rstrip().endswith("[heap]")
-        elif found and line.split()[0] in ("Rss:", "AnonHugePages:"):
-            out[line.split()[0][:-1]] = out.get(line.split()[0][:-1], 0) + int(line.split()[1]) // 1024
+        field = line.split()
+        if field and field[0][-1] != ":":  # a mapping's first line: addresses, permissions, ... name
+            inside = line.rstrip().endswith("[heap]")
+        elif inside and field[0][:-1] in out:
+            out[field[0][:-1]] += int(field[1]) // 1024
     return out
 
 options = TranscribeOptions(model="base", threads=2, diarize="off")
@@ -48,7 +51,7 @@ print(json.dumps(heap()))
 @pytest.mark.skipif(not sys.platform.startswith("linux") or "[never]" in (THP.read_text() if THP.exists() else "[never]"),
                     reason="transparent huge pages: Linux, where the kernel offers them")
 def test_loaded_model_holds_no_huge_pages(tmp_path):
-    env = {**__import__("os").environ, **WORKER_ENVIRONMENT, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, **WORKER_ENVIRONMENT, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(REPO / "models")], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
