@@ -17,6 +17,7 @@ from app.core.asr.silence_store import SilenceStore, identity
 from app.core.asr.speech import SpeechChunk
 from app.core.errors import LanguageError, ModelError
 from app.core.media.decode import SAMPLE_RATE
+from app.core.memory import small_pages
 from app.core.models import catalogue as models
 from app.core.models.device import Placement, choose, load_with_fallback
 from app.core.models.integrity import check_model
@@ -59,14 +60,15 @@ class WhisperEngine:
         models.check_whisper_folder(model_dir)
         self.files_sha256 = check_model(model_dir)  # refuses a folder changed since it was installed
         try:
-            self.model, self.placement = load_with_fallback(placement, lambda p: WhisperModel(
-                str(model_dir),
-                device=p.device,
-                compute_type=p.compute_type,  # the first of its preference the device accepts
-                cpu_threads=p.threads_per_replica,
-                num_workers=p.replicas,
-                local_files_only=True,
-            ))
+            with small_pages():  # its packed weights only as resident as written (memory.py)
+                self.model, self.placement = load_with_fallback(placement, lambda p: WhisperModel(
+                    str(model_dir),
+                    device=p.device,
+                    compute_type=p.compute_type,  # the first of its preference the device accepts
+                    cpu_threads=p.threads_per_replica,
+                    num_workers=p.replicas,
+                    local_files_only=True,
+                ))
         except Exception as exc:  # noqa: BLE001 - tokenizers raises a bare Exception on a damaged tokenizer.json
             raise ModelError(f"model {model_dir} could not be loaded: {_one_line(exc)}") from None
         self.info: ModelInfo = models.model_info(model_dir)
