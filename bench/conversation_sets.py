@@ -341,7 +341,27 @@ HOLDOUT14 = (
     Spec("h14_four_mixed_jfk_de2_fr6_en7_short", ("jfkm", "de2m", "fr6m", "en7f"), short="jfkm", seed=1413),
     Spec("h14_four_mixed_lj_de8_es8_fr9", ("ljf", "de8f", "es8m", "fr9m"), overlap=0.3, seed=1414),
 )
+# holdout15 (session 26): pairings no set above uses; one-pitch same-sex pairs, trios and a quartet (window
+# median pitch within 0.6-8%: men at 100, 115-119, 142-146 Hz; women at 187-194 and 208-210 Hz), short-turn
+# speakers (JFK among two other men), overlaps, an 8 kHz voice; seeds 1501-1514; built and scored on main
+# before any change of session 26, never tuned on.
+HOLDOUT15 = (
+    Spec("h15_two_de0_fr6_men", ("de0m", "fr6m"), seed=1501),
+    Spec("h15_two_1995_en3_women_short", ("ls1995f", "en3f"), short="en3f", seed=1502),
+    Spec("h15_two_en8_bush_men_overlap", ("en8m", "bushm"), overlap=0.4, seed=1503),
+    Spec("h15_two_pt9_fr7_women", ("pt9f", "fr7f"), seed=1504),
+    Spec("h15_two_pt5_de5_men_short", ("pt5m", "de5m"), short="de5m", seed=1505),
+    Spec("h15_two_en2_2412_women_overlap", ("en2f", "ls2412f"), overlap=0.3, seed=1506),
+    Spec("h15_two_es9_1272_short", ("es9f", "r1272m"), short="r1272m", seed=1507),
+    Spec("h15_three_men_en8_fr2_austen", ("en8m", "fr2m", "austenm"), overlap=0.3, seed=1508),
+    Spec("h15_three_women_pt6_en9_fr3_short", ("pt6f", "en9f", "fr3f"), short="fr3f", seed=1509),
+    Spec("h15_three_men_jfk_es3_pt7_short", ("jfkm", "es3m", "pt7m"), short="jfkm", seed=1510),
+    Spec("h15_four_men_de3_en0_es4_leopard", ("de3m", "en0m", "es4m", "leopardm"), overlap=0.3, seed=1511),
+    Spec("h15_four_women_fr1_2412_en6_pt4", ("fr1f", "ls2412f", "en6f", "pt4f"), seed=1512),
+    Spec("h15_four_mixed_de7_en2_pt1_osr", ("de7m", "en2f", "pt1f", "osr8k"), overlap=0.3, seed=1513),
+    Spec("h15_three_men_de3_es4_1272_8k_short", ("de3m", "es4m", "r1272m8k"), short="r1272m8k", seed=1514),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
         "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
-        "holdout14": HOLDOUT14}
+        "holdout14": HOLDOUT14, "holdout15": HOLDOUT15}
