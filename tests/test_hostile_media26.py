@@ -99,6 +99,24 @@ def test_an_undamaged_extensible_wav_is_read_without_a_note(tmp_path, whole):
     assert np.array_equal(audio, whole) and not any("fmt" in note or "sub-format" in note for note in reader.notes)
 
 
+@pytest.mark.parametrize("codec,tag", [("pcm_alaw", 6), ("pcm_mulaw", 7)])
+def test_an_extensible_telephone_wav_keeps_its_coding(tmp_path, codec, tag):
+    """An extensible WAV naming A-law or mu-law in a standard GUID states an 8-bit plain layout
+    too: it is the file's coding, not damage, and is decoded as such (it was rewritten as 8-bit
+    PCM, the sound distorted and a false 'damaged' note added)."""
+    good = tmp_path / "good.wav"
+    ffmpeg("-i", str(WAV), "-t", "8", "-ar", "8000", "-c:a", codec, str(good))
+    data = good.read_bytes()
+    start = data.index(b"data")
+    plain = data[:12] + b"fmt " + struct.pack("<I", 16) + data[data.index(b"fmt ") + 8:][:16] + data[start:]
+    path = tmp_path / "call.wav"
+    path.write_bytes(extensible(plain, struct.pack("<H", tag) + PCM_GUID[2:]))
+    _, audio, reader = read(path)
+    expected = read_all(str(good))[0]
+    assert np.abs(expected).max() > 0.1 and np.allclose(audio, expected, atol=1e-6)
+    assert not any("sub-format" in note for note in reader.notes), reader.notes
+
+
 @pytest.mark.parametrize("codec,container,rate,name", [("mpeg4", "3gp", 8000, "MPEG-4 Part 2"),
                                                        ("h263", "3gp", 16000, "H.263"),
                                                        ("mjpeg", "mov", 48000, "MJPEG")])

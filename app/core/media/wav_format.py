@@ -53,7 +53,10 @@ def mended_subformat(fmt: bytes, samples: bytes) -> tuple[bytes, str] | None:
     channels, rate, byte_rate, align, bits = struct.unpack_from("<HIIHH", fmt, 2)
     guid = fmt[SUBFORMAT_AT:SUBFORMAT_AT + 16]
     tag = struct.unpack_from("<H", guid)[0]
-    named = guid[2:] == GUID_TAIL and (tag == PCM or (tag == FLOAT and bits in (32, 64)))
+    # A standard GUID naming a coding is the file's word (A-law and mu-law telephone recordings
+    # state an 8-bit plain layout too): only a zeroed or junk GUID, or float at a depth float
+    # never has, is damage.
+    named = guid[2:] == GUID_TAIL and tag != 0 and not (tag == FLOAT and bits not in (32, 64))
     plain = bits in (8, 16, 24, 32) and channels and align == channels * bits // 8 and byte_rate == rate * align
     if named or not plain:
         return None
