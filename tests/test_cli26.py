@@ -63,6 +63,27 @@ def test_a_worker_whose_parent_was_killed_hands_its_job_back_and_ends_mid_chunk(
     case.close()
 
 
+def test_a_worker_whose_parent_was_killed_makes_no_store_where_its_case_was_moved_from(tmp_path, monkeypatch):
+    """The case folder moved while the window ran, then the window killed: the worker ended, and opening the case
+    at its old path to hand the job back made a new, empty case store there (found in review). It now ends
+    without writing; the job is recovered where the case now is, its worker's pid gone."""
+    case = Case.open(tmp_path / "case")
+    case.close()
+    (tmp_path / "case").rename(tmp_path / "moved")
+    ended: list[int] = []
+
+    def end(code: int) -> None:
+        ended.append(code)
+        raise _Ended
+
+    monkeypatch.setattr(os, "_exit", end)
+    monkeypatch.setattr(command_thread, "PARENT_GONE_GRACE_S", 0.0)
+    worker = _worker_whose_parent_was_killed(tmp_path / "case", 1)
+    with pytest.raises(_Ended):
+        worker._parent_gone()
+    assert ended == [command_thread.PARENT_GONE_EXIT] and not (tmp_path / "case").exists()
+
+
 def test_a_worker_that_stops_at_its_chunk_end_in_time_is_not_ended(tmp_path, monkeypatch):
     """Idle, or at a chunk's end within the grace, the decoding thread stops as it always did (the job released
     there): the command thread ends nothing and writes nothing."""

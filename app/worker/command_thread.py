@@ -66,6 +66,11 @@ class CommandThread:
         self.shutdown.set()
         if self.closed.wait(PARENT_GONE_GRACE_S):
             return
+        if (Path(self.config.case_dir) / db.STORE_NAME).is_file():  # moved or removed: opening would make one
+            self._release_running()
+        os._exit(PARENT_GONE_EXIT)
+
+    def _release_running(self) -> None:
         with suppress(Exception):  # ended either way: a job left running is recovered at once (its pid is gone)
             case = Case.open(Path(self.config.case_dir))
             try:
@@ -74,7 +79,6 @@ class CommandThread:
                     queue.release(job_id, "its parent process was ended")
             finally:
                 case.close()
-        os._exit(PARENT_GONE_EXIT)
 
     def _beat(self, queue: JobQueue, jobs: tuple[int, ...]) -> None:
         """Refresh the running jobs' heartbeats. A store that cannot be written just now (busy past
