@@ -80,3 +80,30 @@ def test_a_fault_past_the_first_files_still_gives_them_first(tmp_path, monkeypat
         met.extend(find_media(files))  # extend keeps what came before the fault
     assert [Path(f.path).name for f in met] == ["n0.wav", "n1.wav"]
     assert all(f.source is not None for f in met)
+
+
+def test_a_stopped_intake_waits_for_no_probe_and_begins_none_queued(tmp_path, monkeypatch):
+    """Stopped after its first file (Ctrl-C, the window closed), intake waited for every probe queued ahead to
+    hash its whole file (found in review: a folder of large videos held the stop that long). Now the queued ones
+    are cancelled and the ones running are not waited for."""
+    files = [_wav(tmp_path / f"note{i}.wav", 1.0, 300) for i in range(8)]
+    release, probed = threading.Event(), []
+    real = intake.probe
+
+    def held_probe(path, *args, **kwargs):
+        probed.append(Path(path).name)
+        if Path(path).name != "note0.wav":
+            release.wait(60)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(intake, "probe", held_probe)
+    met = find_media(files)
+    assert Path(next(met).path).name == "note0.wav"
+    closing = threading.Thread(target=met.close)
+    closing.start()
+    closing.join(30)
+    stopped_at_once = not closing.is_alive()
+    release.set()
+    closing.join(60)
+    assert stopped_at_once
+    assert len(probed) <= 1 + intake.PROBES, probed  # the first and those already running, none queued after

@@ -241,8 +241,9 @@ PROBES = 2  # files probed (hashed, their header read) side by side: at intake n
 
 def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
     """One Found per file met, in order; PROBES files probed at a time (at most twice as many ahead)."""
-    with ThreadPoolExecutor(PROBES) as pool:
-        ahead: deque[Future[Found] | Found] = deque()
+    pool = ThreadPoolExecutor(PROBES)
+    ahead: deque[Future[Found] | Found] = deque()
+    try:
         try:
             for planned in _planned(inputs, pool):
                 ahead.append(planned)
@@ -254,6 +255,10 @@ def _each_met(inputs: Iterable[str]) -> Iterator[Found]:
             raise
         while ahead:
             yield _found(ahead.popleft())
+    except BaseException:  # stopped (Ctrl-C, the command ended, the window closed): no file waited for or begun
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _found(planned: Future[Found] | Found) -> Found:
