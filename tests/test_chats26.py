@@ -164,6 +164,21 @@ def test_a_voice_note_a_zip_lacks_lying_beside_the_zip_is_linked_to_its_message(
     assert media.path == str(zipped.parent / VOICE)
 
 
+def test_a_zipped_chat_naming_an_attachment_no_disk_can_hold_keeps_it_missing(tmp_path, case):
+    """A chat naming an attachment of over 255 bytes: looking for it beside the zip raised 'File name too long'
+    and the whole timeline failed naming no chat (found in review). The attachment is missing, the rest read."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    zipped = folder / "WhatsApp Chat - Bob.zip"
+    long_name = "A" * 300 + ".opus"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("_chat.txt", "[13/06/2024, 21:05:11] Anna: Hello\n"
+                                      f"[13/06/2024, 21:06:00] Bob: \u200e<attached: {long_name}>\n")
+    [taken] = take_in(case, zipped)
+    hello, voice = taken.export.messages
+    assert hello.text == "Hello" and voice.attachment.name == long_name and voice.attachment.missing
+
+
 def test_a_recording_in_the_folder_given_that_no_chat_names_is_counted_not_passed_over(tmp_path, capsys):
     """Before: `timeline FOLDER` met a recording beside a zipped chat under another name (or any recording no chat
     names) and said nothing of it. Now one line counts them, says they are in no timeline and how to take them in."""

@@ -37,7 +37,10 @@ def _beside(zipped: Path, name: str) -> Path | None:
     if "/" in name or "\\" in name or "\x00" in name or name in (".", ".."):
         return None
     path = zipped.parent / name
-    return path if path.is_file() and not path.is_symlink() else None
+    try:
+        return path if path.is_file() and not path.is_symlink() else None
+    except OSError:  # a name no disk can hold (over 255 bytes): no such file beside it
+        return None
 
 
 def _linked(m: Message, found: dict[str, Path]) -> Message:
