@@ -153,3 +153,24 @@ def test_a_speech_translation_says_it_is_in_english(capsys, tmp_path):
     rows = {r.cells[0].text: r.cells[-1].text for t in docx.Document(str(out / "es_voicenote.docx")).tables
             for r in t.rows}
     assert rows["Language"] == "Polish (detected automatically, p=0.89), translated into English", rows["Language"]
+
+
+@pytest.mark.parametrize("command", ["transcribe", "timeline"])
+def test_a_command_taking_in_more_is_never_written_beside_another_exhibit(capsys, tmp_path, command):
+    """`transcribe phone_c/x.opus --out phone_b/out` (and `timeline`; `translate` goes through the same
+    `open_case_writing_to`) checked only their own inputs' folders, so wrote beside exhibit 2's original already in
+    the case (found in review). Refused in one line, before anything is taken in."""
+    import shutil
+
+    from tests.conftest import MEDIA
+    from tests.test_cli_mistakes import run
+
+    two_exhibits_in_two_folders(tmp_path).close()
+    (tmp_path / "phone_c").mkdir()
+    note = tmp_path / "phone_c" / "pl_voicenote.opus"
+    shutil.copy(MEDIA / "pl_voicenote.opus", note)
+    out = tmp_path / "phone_b" / "out"
+    extra = {"transcribe": ["--model", "tiny.en"], "timeline": []}[command]
+    code, _, err = run(capsys, command, str(note), "--out", str(out), *extra, "--case", str(tmp_path / "case"))
+    assert code != 0 and "refusing to write outputs beside the evidence" in err, (code, err)
+    assert not out.exists() and len(err.strip().splitlines()) == 1, err

@@ -65,6 +65,26 @@ def open_case(args: argparse.Namespace) -> Case:
     return Case.open(args.case)
 
 
+def open_case_writing_to(args: argparse.Namespace, out: Path, inputs: list[str]) -> Case:
+    """The case, once `out` is found outside the folders of the inputs and of every exhibit the case
+    already holds (`transcribe phone_a/x.opus --out phone_b/out` wrote beside another exhibit), and
+    made; a new case's store is made only after that."""
+    from app.core.evidence.paths import evidence_paths
+    from app.core.store.db import STORE_NAME
+    from app.core.usecases.exporting import check_out_dir
+
+    if not (case_dir(args) / STORE_NAME).is_file():
+        check_out_dir(out, inputs)
+        return open_case(args)
+    case = open_case(args)
+    try:
+        check_out_dir(out, [*inputs, *evidence_paths(case)])
+    except BaseException:
+        case.close()
+        raise
+    return case
+
+
 def open_existing_case(args: argparse.Namespace, as_found: bool = False) -> Case:
     """For the commands that only read a case: a folder without a store is an error, never a new case.
     `as_found` (verify): opened so that opening it changes nothing, its damage said by verify."""

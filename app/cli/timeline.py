@@ -18,7 +18,7 @@ from app.cli.common import (
     FAILED,
     OK,
     fail,
-    open_case,
+    open_case_writing_to,
     requested_translation,
     transcribe_options,
 )
@@ -186,8 +186,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     check_model(options)
     translate = requested_translation(args)
     check_outside_evidence("--case", args.case, args.inputs)  # the case is never made beside the chats
-    check_out_dir(args.out, args.inputs)  # nor taken in before an --out that cannot be used is said so
-    case = open_case(args)
+    # nor taken in before an --out that cannot be used (or lies beside any exhibit of the case) is said so
+    case = open_case_writing_to(args, args.out, args.inputs)
     try:
         taken, status = _take_in_all(case, args.inputs)
         if not taken:

@@ -10,7 +10,7 @@ from app.cli.common import (
     OK,
     case_dir,
     fail,
-    open_case,
+    open_case_writing_to,
     parse_formats,
     transcribe_options,
 )
@@ -23,7 +23,7 @@ from app.core.names import one_per_name
 from app.core.options import to_dict
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
-from app.core.usecases.exporting import check_out_dir, output_basenames
+from app.core.usecases.exporting import output_basenames
 from app.worker.supervisor import Supervisor
 
 
@@ -47,8 +47,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     check_outside_evidence("--out", args.out, sources)
     if not usable and not chats:
         return nothing_found(args.case, met)
-    check_out_dir(args.out, sources)
-    case = open_case(args)
+    case = open_case_writing_to(args, args.out, sources)  # beside any exhibit of the case, too
     # The worker starts now and loads the model while the inputs are hashed and queued.
     supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options), "await_jobs": True,
                                                             "short_files": _all_short(usable, chats)})

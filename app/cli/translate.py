@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli.commands import TEXT_FORMATS_DEFAULT
-from app.cli.common import FAILED, OK, case_dir, fail, open_case, parse_formats
+from app.cli.common import FAILED, OK, case_dir, fail, open_case_writing_to, parse_formats
 from app.cli.progress import QueueRunner, RunOutcome
 from app.core.chats.text_intake import classify
 from app.core.errors import LanguageError, MediaError, ModelError, ParleyError
@@ -38,7 +38,7 @@ from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 from app.core.translation.engine import detect_family, find_model_files, read_vocabulary
 from app.core.translation.langcodes import FLORES_NAMES, NLLB_CODES, WHISPER_TO_FLORES, to_m2m
-from app.core.usecases.exporting import check_out_dir, export_run, output_basenames
+from app.core.usecases.exporting import export_run, output_basenames
 from app.core.usecases.translating import (
     QueuedTranslation,
     TranslationRequest,
@@ -187,7 +187,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
         fail("translate", "nothing to translate: no usable input found in " + ", ".join(args.inputs))
         return FAILED
     check_outside_evidence("--case", args.case, [*args.inputs, *(i.path for i in usable)])
-    check_out_dir(args.out, [*args.inputs, *(i.path for i in usable)])
+    check_outside_evidence("--out", args.out, [*args.inputs, *(i.path for i in usable)])  # before the model's
     source = None if args.source in (None, "", "auto") else args.source
     try:
         request = translation_request(args.to, source, args.model, device=args.device,  # checks the model folder
@@ -197,7 +197,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
         raise ModelError(f"{exc}{_whisper_route(args, usable)}") from None
     if any(i.kind == "media" for i in usable):
         request = with_speech(request, args.whisper_model)
-    case = open_case(args)
+    case = open_case_writing_to(args, args.out, [*args.inputs, *(i.path for i in usable)])  # and every exhibit's
     try:
         work = _Translations(case, args.out, formats, output_basenames([i.path for i in usable]))
         return max(status, _translate(case, case_dir(args), work, usable, request))
