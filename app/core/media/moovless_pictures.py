@@ -18,7 +18,6 @@ import av
 
 from app.core.media import aac_frames
 
-MOST_BYTES = 96 << 20  # media data read whole and searched (as an index-less M4A's)
 STARTS = re.compile(rb"\x00\x00\x01[\xb0\xb3\xb6]|\x00\x00[\x80-\x83]|\xff\xd8\xff")
 NAMES = {"mpeg4": "MPEG-4 Part 2", "h263": "H.263", "mjpeg": "MJPEG"}
 FIRST_ELEMENTS = (0, 1, 6)  # an encoder's frame opens with a lone channel, a pair or a fill element
