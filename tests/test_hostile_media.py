@@ -93,7 +93,9 @@ def test_bidirectional_marks_never_reach_an_output_name():
 
 def test_an_mp4_cut_before_or_inside_its_index_says_so(tmp_path):
     """A phone video killed while recording: ffmpeg writes the index (moov) last. Cut before it
-    or inside it, the file is named for what it is, not 'not media' or 'no audio track'."""
+    or inside it, the file is named for what it is, not 'not media' or 'no audio track'. Since
+    session 26 its AAC sound between MPEG-4 Part 2 pictures is heard (it was refused), the missing
+    index said in the reading's notes."""
     whole = tmp_path / "whole.mp4"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=3", "-f", "lavfi",
            "-i", "testsrc=size=64x48:rate=10:duration=3", "-c:a", "aac", "-c:v", "mpeg4", str(whole))
@@ -102,9 +104,10 @@ def test_an_mp4_cut_before_or_inside_its_index_says_so(tmp_path):
     (tmp_path / "before.mp4").write_bytes(data[: index // 2])
     (tmp_path / "inside.mp4").write_bytes(data[: index + 200])
     for name in ("before.mp4", "inside.mp4"):
-        with pytest.raises(MediaError) as failed:
-            probe(tmp_path / name)
-        assert "index (the moov atom is missing or cut" in failed.value.reason
+        source = probe(tmp_path / name)
+        audio, reader = read_all(str(tmp_path / name), expected_ms=source.duration_ms)
+        assert source.duration_ms > 1000 and len(audio) > 16000
+        assert any("without its index (the moov atom is missing or cut" in note for note in reader.notes), reader.notes
 
 
 def test_a_broken_heif_photo_is_not_called_a_cut_video(tmp_path):
