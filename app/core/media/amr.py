@@ -61,6 +61,16 @@ def first_frame_damaged(head: bytes) -> str | None:
 
 MAGICS = ((b"#!AMR-WB\n", "amrwb"), (b"#!AMR\n", "amrnb"))
 KINDS = {"amrnb": NB_SIZES, "amrwb": WB_SIZES}
+# bits each frame type carries (TS 26.101, 26.201): a frame's last byte ends in padding bits a coder writes as zero
+NB_BITS = dict(enumerate([95, 103, 118, 134, 148, 159, 204, 244, 39]))
+WB_BITS = dict(enumerate([132, 177, 253, 285, 317, 365, 397, 461, 477, 40]))
+PADDING = {kind: {mode: (sizes[mode] - 1) * 8 - bits[mode] for mode in bits}
+           for kind, sizes, bits in (("amrnb", NB_SIZES, NB_BITS), ("amrwb", WB_SIZES, WB_BITS))}
+
+
+def padding_bits(kind: str, toc: int) -> int:
+    """How many of the last bits of the frame `toc` opens are padding (0 for NO_DATA or an unknown type)."""
+    return PADDING[kind].get(toc >> 3 & 0x0F, 0)
 NAMES = {"amrnb": "AMR-NB", "amrwb": "AMR-WB"}
 JUNK_SEARCH = 4096  # bytes before an AMR file header searched for it (a carving tool's leading junk)
 DAMAGED_HEADER = range(4, 13)  # lengths of a header a byte of which is damaged, lost or added

@@ -8,8 +8,12 @@ or where it ends exactly where a picture starts (ffmpeg writes one to four frame
 a start code (MPEG-4 Part 2, H.263), a JPEG's first marker (MJPEG), or a NAL unit's 4-byte length
 (H.264/H.265). A picture's first byte never names a mode, so a run ends where its picture starts.
 Only the modes the recording's runs use are read (a phone keeps one, with its pauses' SID and
-NO_DATA frames): a byte of a picture naming that mode, just where a run of them follows, is the one
-way a stray frame joins a run (about 1 boundary in 256, one 20 ms frame each).
+NO_DATA frames): a byte of a picture naming that mode a frame's length before a run is the one way a
+stray frame joins a run (one 20 ms frame). H.264/H.265 pictures are passed over by their NAL units'
+lengths, so none joins there; a 'frame' ending in a JPEG's end marker, or with its padding bits set
+where the recording's frames keep theirs zero, is a picture's. What is left: an H.263 or MPEG-4 Part 2
+picture whose last bytes end in zero bits (their stuffing) and hold the mode's byte, about 1 boundary
+in 4,000.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ PICTURES = 2  # runs ending where a picture starts that make the frames a video'
 NOTE_SHARE = 0.9  # of its media data, the least a voice note's frames (without pictures) cover
 ZEROS = 512  # zero bytes in a row that no picture or frame holds: space never written, or wiped
 LARGEST_NAL = moovless_video.LARGEST_NAL
+PADDING_SAMPLE = 2000  # runs whose second frame shows whether the recording's coder zeroes its padding bits
+NAL_SHARE = 4  # runs ending at a NAL unit's length, for each ending at a start code, that call the pictures NAL units
+PADDING_SEEN = 20  # second frames with padding bits that must show it
 
 
 @dataclass(frozen=True)
@@ -56,19 +63,20 @@ def found(handle: BinaryIO, start: int, end: int) -> Runs | None:
     best = None
     for kind, sizes in amr.KINDS.items():
         tocs = {mode << 3 | 4: size for mode, size in sizes.items()}  # the quality bit set: what coders write
-        runs, counted, pictures = _scan(handle, start, min(end, start + SNIFF), tocs)
+        runs, counted, ends = _scan(handle, start, min(end, start + SNIFF), kind, tocs, False)
         if _convincing(runs) and (best is None or _paired(runs) > _paired(best[1])):
-            best = kind, runs, counted, tocs, pictures
+            best = kind, runs, counted, tocs, ends
     if best is None:
         return None
-    kind, runs, counted, tocs, pictures = best
+    kind, runs, counted, tocs, ends = best
     if _between(runs):  # a video: only the modes its runs use past their first frame (a stray one's place)
         least = max(2, MODE_SHARE * sum(counted.values()))
         tocs = {toc: size for toc, size in tocs.items() if counted[toc] >= least}
     if end > start + SNIFF or _between(runs):
-        runs, _, pictures = _scan(handle, start, end, tocs)
+        runs, _, ends = _scan(handle, start, end, kind, tocs, ends["nal"] > NAL_SHARE * ends["code"])
         if not _convincing(runs):
             return None
+    pictures = ends["nal"] + ends["code"]
     if pictures < PICTURES and _between(runs) > (end - start) * (1 - NOTE_SHARE):
         return None  # neither a video's sound nor a voice note's frames: runs by chance in other data
     frames = sum(run[2] for run in runs)
@@ -111,16 +119,19 @@ def _between(runs: list[tuple[int, int, int, bool]]) -> int:
     return runs[-1][1] - runs[0][0] - sum(last - first for first, last, _, _ in runs)
 
 
-def _scan(handle: BinaryIO, start: int, end: int,
-          tocs: dict[int, int]) -> tuple[list[tuple[int, int, int, bool]], Counter, int]:
+def _scan(handle: BinaryIO, start: int, end: int, kind: str, tocs: dict[int, int],
+          nal: bool) -> tuple[list[tuple[int, int, int, bool]], Counter, Counter]:
     """(start, end, frames, cut) of each run in [start, end), how many frames of each mode byte the
-    runs hold past their first, and how many runs end where a picture starts."""
+    second halves of the runs hold (strays open a run: a picture's repeating pattern can give two),
+    and how many runs end where a picture starts, by its kind ('code': a start code or a JPEG's
+    marker; 'nal': an H.264/H.265 NAL unit's length). Where the pictures are NAL units (`nal`), the
+    bytes of those after each run are passed over by their lengths: no frame starts inside them."""
     sizes = np.zeros(256, dtype=np.int64)
     sizes[list(tocs)] = list(tocs.values())
     data = _Bytes(handle, end)
     runs: list[tuple[int, int, int, bool]] = []
     counted: Counter = Counter()
-    cursor, pictures = start, 0
+    cursor, ends = _past_nal_units(data, start) if nal else start, Counter()
     for base in range(start, end, BLOCK):
         handle.seek(base)
         block = np.frombuffer(handle.read(min(BLOCK, end - base)), dtype=np.uint8)
@@ -134,10 +145,59 @@ def _scan(handle: BinaryIO, start: int, end: int,
                 continue
             stop, chain, cut = run
             runs.append((chain[0], stop, len(chain), cut))
-            counted.update(data.at(at) for at in chain[1:])  # a stray frame can only be a run's first
-            cursor = stop
-            pictures += _picture_starts(data, stop)
-    return runs, counted, pictures
+            counted.update(data.at(at) for at in chain[(len(chain) + 1) // 2:])
+            cursor = _past_nal_units(data, stop) if nal else stop
+            ends.update([_picture_starts(data, stop)])
+    del ends[None]
+    return _without_strays(data, runs, sizes, kind), counted, ends
+
+
+def _past_nal_units(data: _Bytes, at: int) -> int:
+    """Where the NAL units whose lengths follow one another from `at` end (`at` if none start there):
+    the next run of frames starts there, not at a byte of theirs that names a mode."""
+    for codec in moovless_video.NAMES:
+        end = at
+        while (after := _nal_end(data, end, codec)) is not None and after > end:
+            end = after
+        if end > at:
+            return end
+    return at
+
+
+def _without_strays(data: _Bytes, runs: list[tuple[int, int, int, bool]], sizes: np.ndarray,
+                    kind: str) -> list[tuple[int, int, int, bool]]:
+    """The runs without a first frame that is a picture's last bytes: one ending in a JPEG's end
+    marker, or one whose padding bits are set where the recording's frames past each run's first
+    (never stray) keep theirs zero, as coders write them (RFC 4867). A run that was only such a
+    frame is dropped."""
+    strict = _zero_padded(data, runs, sizes, kind)
+    kept = []
+    for first, stop, frames, cut in runs:
+        size = int(sizes[data.at(first)])
+        tail = data.head(first + size - 2, 2)
+        if tail == b"\xff\xd9" or (strict and not _padding_zero(kind, data.at(first), tail[-1])):
+            first, frames = first + size, frames - 1
+        if frames:
+            kept.append((first, stop, frames, cut))
+    return kept
+
+
+def _zero_padded(data: _Bytes, runs: list[tuple[int, int, int, bool]], sizes: np.ndarray, kind: str) -> bool:
+    """Whether every sampled second frame of a run with padding bits keeps them zero (PADDING_SAMPLE
+    runs at most; at least PADDING_SEEN such frames, else nothing is told)."""
+    seen = 0
+    for first, _, frames, _ in runs[:PADDING_SAMPLE]:
+        second = first + int(sizes[data.at(first)])
+        if frames >= 2 and amr.padding_bits(kind, data.at(second)):
+            if not _padding_zero(kind, data.at(second), data.at(second + int(sizes[data.at(second)]) - 1)):
+                return False
+            seen += 1
+    return seen >= PADDING_SEEN
+
+
+def _padding_zero(kind: str, toc: int, last: int) -> bool:
+    """Whether the frame opened by `toc`, whose last byte is `last`, keeps its padding bits zero."""
+    return not last & ((1 << amr.padding_bits(kind, toc)) - 1)
 
 
 def _run(data: _Bytes, spot: int, sizes: np.ndarray) -> tuple[int, list[int], bool] | None:
@@ -185,17 +245,19 @@ def _chain(data: _Bytes, at: int, sizes: np.ndarray) -> tuple[int, list[int], bo
 JPEG_START = b"\xff\xd8\xff"
 
 
-def _picture_starts(data: _Bytes, at: int) -> bool:
-    """Whether a picture starts at `at`: an MPEG-4 Part 2 start code (a VOP, or the headers before
-    the first), an H.263 picture start code, a JPEG's start marker, or an H.264/H.265 NAL unit's length."""
+def _picture_starts(data: _Bytes, at: int) -> str | None:
+    """Which picture starts at `at`: 'code' for an MPEG-4 Part 2 start code (a VOP, or the headers
+    before the first), an H.263 picture start code or a JPEG's start marker, 'nal' for an H.264/H.265
+    NAL unit's length; None for none."""
     head = data.head(at, 6)
     if len(head) < 3:
-        return False
+        return None
     if head[:3] == b"\x00\x00\x01" and len(head) > 3 and (head[3] in (0xB0, 0xB3, 0xB5, 0xB6) or head[3] < 0x30):
-        return True
+        return "code"
     if (head[:2] == b"\x00\x00" and head[2] & 0xFC == 0x80) or head[:3] == JPEG_START:
-        return True
-    return len(head) == 6 and any(_nal_end(data, at, codec) is not None for codec in moovless_video.NAMES)
+        return "code"
+    nal = len(head) == 6 and any(_nal_end(data, at, codec) is not None for codec in moovless_video.NAMES)
+    return "nal" if nal else None
 
 
 def _nal_end(data: _Bytes, at: int, codec: str) -> int | None:
