@@ -207,7 +207,8 @@ def decode_pieces(
                          should_stop)
             decided = language_check.switches(decoder, [p for part in rest for p in part],
                                                [f for fs in found for f in fs], languages, allowed)
-        split = language_check.mixed_pieces(decoder, encoded, pieces, decided, languages, allowed) if follow else {}
+        split = language_check.mixed_pieces(decoder, encoded, pieces, decided, languages, allowed,
+                                            lambda fn, items: _map(pool, fn, items, should_stop)) if follow else {}
         decided.update((id(u), u.language) for parts in split.values() for u in parts)  # type: ignore[misc]
         whole = {id(parts[-1]): p for p in pieces for parts in [split.get(id(p))] if parts}  # a cut piece is done with its last part
         units = [u for whole_piece in pieces for u in split.get(id(whole_piece), [whole_piece])]

@@ -23,6 +23,7 @@ pause) is cut where it changes, each part decoded in its own (mixed_pieces).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 
 import numpy as np
@@ -187,7 +188,9 @@ FRAME_SAMPLES = 320
 
 
 def mixed_pieces(decoder: BatchDecoder, encoded: list, pieces: list[Piece], decided: dict[int, tuple[str, float]],
-                 languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...]) -> dict[int, list[Piece]]:
+                 languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...],
+                 each: Callable[[Callable, list], list] = lambda fn, items: [fn(i) for i in items],
+                 ) -> dict[int, list[Piece]]:
     """The pieces that hold speech in two languages, each cut where its own audio's language changes
     (by id: its parts, in order, `part.language` the one each is to be decoded in). A speaker who
     switched from English to Spanish without a pause gave one speech chunk, decoded in English
@@ -195,22 +198,24 @@ def mixed_pieces(decoder: BatchDecoder, encoded: list, pieces: list[Piece], deci
     its language asked on each 4 s stretch of its own encoder states (one decoder step each, no
     encoder pass); a run of stretches of 3 s or more that names another language with confidence,
     confirmed on its own frames, is cut off at the lowest point of Silero VAD's speech probability
-    near where the languages meet."""
+    near where the languages meet. `each(fn, pieces)`: [fn(piece) ...], on the replicas side by side
+    (batched._map): each piece's questions are its own, so the answers are the same in any order; asked
+    one piece after another on the calling thread, one core idled through them."""
     if not decoder.engine.multilingual:
         return {}
-    split: dict[int, list[Piece]] = {}
-    for piece in pieces:
+
+    def parts_of(piece: Piece) -> list[Piece]:
         usual = decided.get(id(piece), languages.get(piece.owner))
         spans = stretches(piece)
         if usual is None or not spans:
-            continue
+            return []
         states = encoded[piece.window][0]
         found = decoder.detect([states[a:b] for a, b in spans], allowed)
         runs = confirmed(decoder, piece, language_runs(spans, found, usual[0]), usual, allowed)
-        parts = cut(piece, runs) if len(runs) > 1 else []
-        if len(parts) > 1:
-            split[id(piece)] = parts
-    return split
+        return cut(piece, runs) if len(runs) > 1 else []
+
+    found = each(parts_of, pieces)
+    return {id(piece): parts for piece, parts in zip(pieces, found) if len(parts) > 1}
 
 
 def stretches(piece: Piece) -> list[tuple[int, int]]:
