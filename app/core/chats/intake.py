@@ -106,7 +106,7 @@ class TakenIn:
 
 
 def export_source(path: Path, container: str) -> SourceInfo:
-    return SourceInfo(path=str(path.resolve()), sha256=sha256_file(path), bytes=path.stat().st_size,
+    return SourceInfo(path=where_met(str(path)), sha256=sha256_file(path), bytes=path.stat().st_size,
                       duration_ms=0, container=container, kind="chat")
 
 
@@ -173,7 +173,7 @@ def _audit_pages(case: Case, exhibit_id: int, pages: tuple[Path, ...]) -> None:
     """The later pages read with the export's first (messages2.html, message_2.json): each hashed."""
     with case.transaction():
         case.audit.record("chat.pages_read", f"exhibit/{exhibit_id}",
-                          {"pages": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in pages]})
+                          {"pages": [{"path": where_met(str(p)), "sha256": sha256_file(p)} for p in pages]})
 
 
 def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
@@ -181,7 +181,7 @@ def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> No
     outer = Path(found_in[0])
     with case.transaction():
         case.audit.record("chat.export_found_in_zip", f"exhibit/{exhibit_id}",
-                          {"outer_zip": str(outer.resolve()), "outer_zip_sha256": sha256_file(outer),
+                          {"outer_zip": where_met(str(outer)), "outer_zip_sha256": sha256_file(outer),
                            "members": list(found_in[1:])})
 
 
