@@ -59,3 +59,60 @@ def test_an_exhibit_reached_through_a_link_is_found_by_the_path_it_was_named_by(
     assert case.find_exhibit(str(zipped)).id == taken.exhibit_id
     [media] = taken.media
     assert case.find_exhibit(media.path).id == media.exhibit_id
+
+
+def _transcribed(case, exhibit_id: int) -> int:
+    """A run on the voice note, stored as the transcriber stores one (the record's header is what is tested)."""
+    from app.core.evidence.provenance import software_info
+    from app.core.types import ModelInfo, Segment
+
+    run = case.start_run(exhibit_id, "transcribe", ModelInfo("tiny.en", "/m", "00" * 32), {}, software_info())
+    case.append_segments(run, (Segment(0, 1600, "Hello, it is me."),), {}, "en", 0.9)
+    case.finish_run(run)
+    return run
+
+
+def _exported(case, run: int, out: Path) -> tuple[str, str, dict]:
+    import docx
+
+    from app.core.usecases.exporting import export_run
+
+    paths = export_run(case, run, out, ["txt", "docx"])
+    text = next(p for p in paths if p.suffix == ".txt").read_text(encoding="utf-8")
+    document = docx.Document(str(next(p for p in paths if p.suffix == ".docx")))
+    cells = "\n".join(" | ".join(c.text for c in row.cells) for t in document.tables for row in t.rows)
+    return text, cells, json.loads(next(p for p in paths if p.name.endswith(".manifest.json")).read_text())
+
+
+def test_a_zipped_voice_notes_record_names_the_zip_and_member_as_its_source(tmp_path, case):
+    """Before: the TXT said "Source: <case>/exports/<sha>/<file>", the case's extracted copy, a path the user never
+    gave and that no exhibit list names; the DOCX said the file's name alone. Now the source is the exhibit as
+    the user knows it, the zip and member, and the extracted copy is named the case's working copy."""
+    zipped, _ = _whatsapp_zip(tmp_path / "evidence")
+    [taken] = take_in(case, zipped)
+    [media] = taken.media
+    text, cells, manifest = _exported(case, _transcribed(case, media.exhibit_id), tmp_path / "out")
+    assert f"Source: {zipped} → {VOICE}\n" in text
+    assert f"Working copy: {media.path}\n" in text and str(case.folder / "exports") in media.path
+    assert f"Found in | {zipped} → {VOICE}" in cells and f"Working copy | {media.path}" in cells
+    assert manifest["source_found_in"] == f"{zipped} → {VOICE}"
+
+
+def test_a_voice_note_in_a_zip_inside_a_zip_names_the_outer_zip_first(tmp_path, case):
+    zipped, _ = _whatsapp_zip(tmp_path / "inner")
+    outer = tmp_path / "phone.zip"
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.write(zipped, f"Exports/{zipped.name}")
+    [taken] = take_in(case, outer)
+    [media] = taken.media
+    text, _, _ = _exported(case, _transcribed(case, media.exhibit_id), tmp_path / "out")
+    assert f"Source: {outer} → Exports/{zipped.name} → {VOICE}\n" in text
+
+
+def test_a_voice_note_beside_an_unzipped_chat_is_its_own_source_with_no_working_copy(tmp_path, case):
+    _, loose = _whatsapp_zip(tmp_path / "evidence")
+    [taken] = take_in(case, loose)
+    [media] = taken.media
+    text, _, manifest = _exported(case, _transcribed(case, media.exhibit_id), tmp_path / "out")
+    assert f"Source: {loose / VOICE}\n" in text and "Working copy" not in text
+    assert "source_found_in" not in manifest

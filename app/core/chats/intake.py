@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.chats.origin import ATTACHMENT_TAKEN_IN, EXPORTS_FOLDER
 from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
 from app.core.errors import ChatError, MediaError
@@ -70,7 +71,6 @@ PARSER_VERSION = 21  # 2: zipped Telegram exports, files deep in a full export, 
 # 21: a Telegram message from a deleted account ("from": null) is "Deleted Account", its id in the note; dates in
 #     words in 9 more languages (CLDR's month names); a Telegram reply to a location names it; a file a zip lacks
 #     found beside the zip under its exact name
-EXPORTS_FOLDER = "exports"
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
@@ -163,10 +163,12 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
 
 
 def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, export_sha: str) -> None:
+    nested = {"found_in": list(loaded.found_in)} if loaded.found_in else {}  # the inner zip is the case's copy
     with case.transaction():
-        case.audit.record("chat.attachment_taken_in", f"exhibit/{exhibit_id}",
+        case.audit.record(ATTACHMENT_TAKEN_IN, f"exhibit/{exhibit_id}",
                           {"export": str(loaded.original), "export_sha256": export_sha,
-                           "member": member, "container": loaded.export.container})
+                           "member": member, "container": loaded.export.container, **nested})
+
 
 
 def _audit_pages(case: Case, exhibit_id: int, pages: tuple[Path, ...]) -> None:
