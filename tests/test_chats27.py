@@ -116,3 +116,37 @@ def test_a_voice_note_beside_an_unzipped_chat_is_its_own_source_with_no_working_
     text, _, manifest = _exported(case, _transcribed(case, media.exhibit_id), tmp_path / "out")
     assert f"Source: {loose / VOICE}\n" in text and "Working copy" not in text
     assert "source_found_in" not in manifest
+
+
+def _ios_chat(folder: Path, lines: str, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "_chat.txt").write_text(lines, encoding="utf-8")
+    for name, clip in files.items():
+        shutil.copy(MEDIA / clip, folder / name)
+    return folder / "_chat.txt"
+
+
+CLIP = "00000127-VIDEO-2022-08-19-21-15-02.mp4"
+
+
+def test_an_ios_caption_written_before_its_file_keeps_the_file_at_its_message(tmp_path):
+    """Before: iOS writes a caption before the file on the same line ("Look at this \\u200e<attached: ...>"),
+    over several lines too; the message was read as words holding the placeholder, and the file (a video to
+    transcribe) was put at a line of its own "that no message refers to", with no sender. Now the file is the
+    message's, the caption its text. Layouts as a WhatsApp viewer's parser tests write them (found with `search`)."""
+    path = _ios_chat(tmp_path, (
+        f"[19/08/2022, 9:15:02 PM] Ali: First line\nSecond line \u200e<attached: {CLIP}>\n"
+        "[19/08/2022, 9:16:00 PM] Ali: 2 < 3 \u200e<attached: 00000128-PHOTO-2022-08-19-21-16-00.jpg>\nafter\n"
+        "[19/08/2022, 9:17:00 PM] Ali: Report.pdf • 2 pages \u200e<attached: 00000022-Report.pdf>\n"
+        "[19/08/2022, 9:18:00 PM] Bea: I typed <attached: 00000001-PHOTO.jpg> and more\n"
+        "[19/08/2022, 9:19:00 PM] Bea: Meet at 5.30 \u200e<attached: 00000130-PHOTO-2022-08-19-21-19-00.jpg>\n"), {CLIP: "interview.mp4"})
+    [chat] = _chats(path)
+    assert [(m.sender, m.text, m.attachment and m.attachment.name) for m in chat.messages] == [
+        ("Ali", "First line\nSecond line", CLIP),
+        ("Ali", "2 < 3\nafter", "00000128-PHOTO-2022-08-19-21-16-00.jpg"),
+        ("Ali", "", "00000022-Report.pdf"),
+        ("Bea", "I typed <attached: 00000001-PHOTO.jpg> and more", None),
+        ("Bea", "Meet at 5.30", "00000130-PHOTO-2022-08-19-21-19-00.jpg"),  # was read with no words: a caption lost
+    ]
+    assert not chat.messages[0].attachment.missing and chat.messages[0].attachment.path == CLIP
+    assert chat.messages[1].attachment.missing
