@@ -36,6 +36,7 @@ def test_a_chat_export_reached_through_a_link_is_recorded_as_named_like_its_medi
     assert case.exhibit(taken.exhibit_id).source.path == str(zipped)
     assert str(zipped) in case.exhibit(taken.exhibit_id).paths
     [again] = take_in(case, loose)
+    assert again.exhibit_id == taken.exhibit_id  # the zip's chat met unzipped (session 26)
     [met] = case.audit.entries_of(UNZIPPED_COPY)
     assert met.details["path"] == str(loose / "_chat.txt")
     [origin] = case.audit.entries_of("chat.attachment_taken_in")
@@ -150,3 +151,84 @@ def test_an_ios_caption_written_before_its_file_keeps_the_file_at_its_message(tm
     ]
     assert not chat.messages[0].attachment.missing and chat.messages[0].attachment.path == CLIP
     assert chat.messages[1].attachment.missing
+
+
+LRM, NNBSP = "\u200e", "\u202f"
+
+
+def test_a_sweep_of_whatsapp_layouts_is_read_exactly(tmp_path):
+    """The session's sweep, kept as a guard: a business account's notes, edited, deleted ("You deleted this
+    message"), poll and event, PTT-/AUD- voice notes, iOS marks, Android 12-hour clocks with U+202F."""
+    ios = _ios_chat(tmp_path / "ios", (
+        f"[15/01/2024, 21:05:12] Acme Ltd: {LRM}This business uses a secure service from Meta to manage this chat.\n"
+        f"[15/01/2024, 21:06:00] Anna: {LRM}<attached: 00000012-AUDIO-2024-01-15-21-06-00.opus>\n"
+        f"[15/01/2024, 21:07:00] Anna: Hello there {LRM}<This message was edited>\n"
+        f"[15/01/2024, 21:08:00] Bob: {LRM}You deleted this message.\n"
+        f"[15/01/2024, 21:09:00] Anna: {LRM}POLL:\nLunch?\n{LRM}OPTION: Yes (2 votes)\n"
+        f"[15/01/2024, 21:10:00] Bob: {LRM}EVENT: Meeting\n"
+        f"[15/01/2024, 21:12:00] Anna: {LRM}<attached: PTT-20240115-WA0003.opus>\n"),
+        {"00000012-AUDIO-2024-01-15-21-06-00.opus": "en_voicenote.opus", "PTT-20240115-WA0003.opus": "de_voicenote.opus"})
+    [chat] = _chats(ios)
+    assert [(m.sender, m.system, m.text, m.attachment and m.attachment.path) for m in chat.messages] == [
+        (None, True, "This business uses a secure service from Meta to manage this chat.", None),  # the chat's name
+        ("Anna", False, "", "00000012-AUDIO-2024-01-15-21-06-00.opus"),
+        ("Anna", False, "Hello there", None),
+        ("Bob", True, "You deleted this message.", None),
+        ("Anna", False, "POLL:\nLunch?\nOPTION: Yes (2 votes)", None),
+        ("Bob", True, "EVENT: Meeting", None),
+        ("Anna", False, "", "PTT-20240115-WA0003.opus")]
+    assert "edited" in chat.messages[2].note
+    android = tmp_path / "android" / "WhatsApp Chat with Anna.txt"
+    android.parent.mkdir()
+    android.write_text(
+        f"1/15/24, 9:05{NNBSP}PM - This chat is with a business account. Tap to learn more.\n"
+        f"1/15/24, 9:06{NNBSP}PM - Anna: {LRM}PTT-20240115-WA0001.opus (file attached)\n"
+        f"1/15/24, 9:07{NNBSP}PM - Anna: AUD-20240115-WA0002.opus (file attached)\nListen\n"
+        f"1/15/24, 10:08{NNBSP}AM - Anna created community \"Town: North\"\n", encoding="utf-8")
+    for name in ("PTT-20240115-WA0001.opus", "AUD-20240115-WA0002.opus"):
+        shutil.copy(MEDIA / "en_voicenote.opus", android.parent / name)
+    [chat] = _chats(android)
+    assert [(m.datetime, m.sender, m.text, m.attachment and m.attachment.path) for m in chat.messages] == [
+        ("2024-01-15T21:05:00", None, "This chat is with a business account. Tap to learn more.", None),
+        ("2024-01-15T21:06:00", "Anna", "", "PTT-20240115-WA0001.opus"),
+        ("2024-01-15T21:07:00", "Anna", "Listen", "AUD-20240115-WA0002.opus"),
+        ("2024-01-15T10:08:00", None, 'Anna created community "Town: North"', None)]
+
+
+def test_a_sweep_of_telegram_and_instagram_json_is_read_exactly(tmp_path):
+    """Telegram `text_entities`, forwards, pins and calls with their length; Instagram's latin-1 double-encoded
+    UTF-8 (as Meta exports it) read as written, its voice clip linked."""
+    folder = tmp_path / "tg"
+    folder.mkdir()
+    (folder / "result.json").write_text(json.dumps({"name": "Anna", "type": "personal_chat", "id": 9, "messages": [
+        {"id": 1, "type": "message", "date": "2024-01-15T21:05:00", "from": "Anna", "from_id": "user1",
+         "text": ["See ", {"type": "text_link", "text": "this", "href": "https://x.org"}],
+         "text_entities": [{"type": "plain", "text": "See "}, {"type": "text_link", "text": "this", "href": "https://x.org"}]},
+        {"id": 2, "type": "message", "date": "2024-01-15T21:07:00", "from": "Bob", "from_id": "user2",
+         "forwarded_from": "News", "text": "Breaking", "text_entities": [{"type": "plain", "text": "Breaking"}]},
+        {"id": 3, "type": "service", "date": "2024-01-15T21:08:00", "actor": "Anna", "actor_id": "user1",
+         "action": "pin_message", "message_id": 2, "text": "", "text_entities": []},
+        {"id": 4, "type": "service", "date": "2024-01-15T21:09:00", "actor": "Anna", "actor_id": "user1",
+         "action": "phone_call", "duration_seconds": 65, "discard_reason": "hangup", "text": "", "text_entities": []},
+    ]}), encoding="utf-8")
+    [chat] = _chats(folder / "result.json")
+    assert [(m.sender, m.text) for m in chat.messages] == [
+        ("Anna", "See this"), ("Bob", "Breaking"), ("Anna", "pin message"), ("Anna", "phone call: 65 s, hangup")]
+    assert "https://x.org" in chat.messages[0].note and "forwarded from News" in chat.messages[1].note
+    assert "pinned message 2" in chat.messages[2].note
+
+    def mojibake(text: str) -> str:
+        return text.encode("utf-8").decode("latin-1")
+
+    thread = tmp_path / "your_instagram_activity" / "messages" / "inbox" / "zoe_1"
+    (thread / "audio").mkdir(parents=True)
+    shutil.copy(MEDIA / "en_voicenote.m4a", thread / "audio" / "audioclip1.mp4")
+    (thread / "message_1.json").write_text(json.dumps({
+        "participants": [{"name": mojibake("Zoë Müller")}, {"name": "Bob"}], "title": mojibake("Zoë Müller"),
+        "messages": [{"sender_name": mojibake("Zoë Müller"), "timestamp_ms": 1705352760000, "audio_files": [
+            {"uri": "your_instagram_activity/messages/inbox/zoe_1/audio/audioclip1.mp4"}]},
+                     {"sender_name": "Bob", "timestamp_ms": 1705352700000, "content": mojibake("Привет, ça va? 😀")}]}),
+        encoding="utf-8")
+    [chat] = _chats(thread / "message_1.json")
+    assert [(m.sender, m.text, m.attachment and m.attachment.path) for m in chat.messages] == [
+        ("Bob", "Привет, ça va? 😀", None), ("Zoë Müller", "", "audio/audioclip1.mp4")]
