@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from app.core.chats.intake import UNZIPPED_COPY, take_in
+from app.core.chats.registry import load_export
 from app.core.chats.text_intake import import_text
 from tests.conftest import MEDIA
 from tests.test_chat_layouts18 import _chats
@@ -232,3 +233,30 @@ def test_a_sweep_of_telegram_and_instagram_json_is_read_exactly(tmp_path):
     [chat] = _chats(thread / "message_1.json")
     assert [(m.sender, m.text, m.attachment and m.attachment.path) for m in chat.messages] == [
         ("Bob", "Привет, ça va? 😀", None), ("Zoë Müller", "", "audio/audioclip1.mp4")]
+
+
+def _zip_naming(path: Path, sender: str, day: str) -> Path:
+    """A WhatsApp Android zip exported "without media" naming PTT-20240115-WA0001.opus."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"WhatsApp Chat with {sender}.txt",
+                         f"{day}, 21:05 - {sender}: hi\n{day}, 21:06 - {sender}: PTT-20240115-WA0001.opus (file attached)\n")
+    return path
+
+
+def test_one_voice_note_beside_two_phones_zips_naming_it_is_linked_to_neither(tmp_path):
+    """Before: two phones' zips in one folder, each naming PTT-20240115-WA0001.opus (WhatsApp numbers files per
+    phone), and one file of that name beside them: both chats linked it, one person's voice note shown as said by
+    two. Now neither links it; each message says why. One zip alone still finds it (session 26)."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    _zip_naming(folder / "WhatsApp Chat with Anna.zip", "Anna", "15/01/2024")
+    _zip_naming(folder / "WhatsApp Chat with Bob.zip", "Bob", "15/01/2024")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "PTT-20240115-WA0001.opus")
+    loaded = load_export(folder)
+    notes = [m for lo in loaded for m in lo.export.messages if m.attachment is not None]
+    assert len(notes) == 2 and all(m.attachment.missing and m.attachment.path is None for m in notes)
+    assert all("named by 2 zips' chats" in m.note for m in notes), [m.note for m in notes]
+    assert not any(k.startswith("../") for lo in loaded for k in lo.files)
+    [alone] = load_export(folder / "WhatsApp Chat with Anna.zip")
+    [note] = [m for m in alone.export.messages if m.attachment is not None]
+    assert not note.attachment.missing

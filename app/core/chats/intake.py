@@ -73,6 +73,7 @@ PARSER_VERSION = 22  # 2: zipped Telegram exports, files deep in a full export, 
 #     found beside the zip under its exact name
 # 22: an iOS caption written before its file ("Look \u200e<attached: 00000127-PHOTO-...jpg>", over several lines
 #     too) is the file's message's text: the file was put at a line of its own, or the caption dropped
+#     one file beside two zips of one folder that both name it is linked to neither (each message says why)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
