@@ -260,3 +260,18 @@ def test_one_voice_note_beside_two_phones_zips_naming_it_is_linked_to_neither(tm
     [alone] = load_export(folder / "WhatsApp Chat with Anna.zip")
     [note] = [m for m in alone.export.messages if m.attachment is not None]
     assert not note.attachment.missing
+
+
+def test_one_voice_note_beside_two_zips_given_as_two_inputs_is_linked_to_neither(tmp_path, case):
+    """Before: `timeline a.zip b.zip` read each zip alone, so both linked the one file beside them."""
+    from app.core.usecases.timeline import take_in_exports
+
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    zips = [str(_zip_naming(folder / f"{who}.zip", who, "15/01/2024")) for who in ("Anna", "Bob")]
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / "PTT-20240115-WA0001.opus")
+    taken, errors = take_in_exports(case, [*zips, str(folder / "none.zip")])
+    assert len(taken) == 2 and not any(t.media for t in taken)
+    assert [e.reason for e in errors] == ["no such file or folder"]
+    notes = [m for t in taken for m in t.export.messages if m.attachment is not None]
+    assert all(m.attachment.missing and "named by 2 zips' chats" in m.note for m in notes)

@@ -17,6 +17,7 @@ from pathlib import Path
 from app.core.chats.origin import ATTACHMENT_TAKEN_IN, EXPORTS_FOLDER
 from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
+from app.core.chats.zip_beside import unshared
 from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
 from app.core.media.decode import probe
@@ -200,31 +201,55 @@ def take_in(case: Case, path: str | Path, refused: list[ChatError] | None = None
         raise ChatError(str(path), exc.strerror or "cannot read") from None
 
 
+def take_in_all(case: Case, inputs: list[str], refused: list[ChatError]) -> list[TakenIn]:
+    """Every input's exports into the case, those that cannot be read to `refused`; a file beside the zips of
+    several inputs that each name it (two phones' `PTT-…-WA0001.opus`) linked to none, as in one folder."""
+    met: list[tuple[str, Loaded]] = []
+    for given in inputs:
+        try:
+            met += [(given, loaded) for loaded in _load(case, Path(where_met(str(given))), refused)]
+        except ChatError as exc:
+            refused.append(exc)
+        except OSError as exc:
+            refused.append(ChatError(str(given), exc.strerror or "cannot read"))
+    out: list[TakenIn] = []
+    for (given, _), loaded in zip(met, unshared([loaded for _, loaded in met]), strict=True):
+        try:
+            out += _stored(case, given, loaded, refused)
+        except OSError as exc:
+            refused.append(ChatError(str(given), exc.strerror or "cannot read"))
+    return out
+
+
 def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
     out = []
     for loaded in _load(case, Path(where_met(str(given))), refused):  # its files recorded as the disk spells them
-        if not is_utf8(str(loaded.original)):  # a name no record can hold as it is: one line, the rest read
-            unreadable = ChatError(storable(str(loaded.original)), NOT_UTF8_CHAT)
-            if refused is None:
-                raise unreadable
-            refused.append(unreadable)
-            continue
-        source = export_source(loaded.original, loaded.export.container)
-        unzipped = _unzipped_copy(case, str(given), loaded, source)
-        if unzipped is not None:
-            out.append(unzipped)
-            continue
-        exhibit, _ = case.add_exhibit(source, found_at=source.path)
-        _audit_chat_texts(case, exhibit.id, loaded.chat_files)
-        if loaded.found_in:
-            _audit_nesting(case, exhibit.id, loaded.found_in)
-        if loaded.pages:
-            _audit_pages(case, exhibit.id, loaded.pages)
-        links, media, unusable = _take_media(case, loaded, source.sha256)
-        chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
-        out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
-                           tuple(media), tuple(unusable), loaded.found_in))
+        out += _stored(case, str(given), loaded, refused)
     return out
+
+
+def _stored(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:
+    """One export stored (or found to be a zip exhibit's unzipped chat); [] when its name cannot be recorded."""
+    if not is_utf8(str(loaded.original)):  # a name no record can hold as it is: one line, the rest read
+        unreadable = ChatError(storable(str(loaded.original)), NOT_UTF8_CHAT)
+        if refused is None:
+            raise unreadable
+        refused.append(unreadable)
+        return []
+    source = export_source(loaded.original, loaded.export.container)
+    unzipped = _unzipped_copy(case, given, loaded, source)
+    if unzipped is not None:
+        return [unzipped]
+    exhibit, _ = case.add_exhibit(source, found_at=source.path)
+    _audit_chat_texts(case, exhibit.id, loaded.chat_files)
+    if loaded.found_in:
+        _audit_nesting(case, exhibit.id, loaded.found_in)
+    if loaded.pages:
+        _audit_pages(case, exhibit.id, loaded.pages)
+    links, media, unusable = _take_media(case, loaded, source.sha256)
+    chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
+    return [TakenIn(given, loaded.original, exhibit.id, loaded.export, tuple(chat_ids), tuple(media),
+                    tuple(unusable), loaded.found_in)]
 
 
 ZIP_CHAT_TEXT = "chat.zip_chat_text"  # a zip exhibit's chat text (member, SHA-256): found again when met unzipped
