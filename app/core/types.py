@@ -143,6 +143,7 @@ class ExportContext:
     uncertain_below: float | None = None  # mark words recognised with a lower probability
     software: str = ""  # what laid the export out ("Parley 0.1.0, code SHA-256 ...": the hash of Parley's own code): may be newer than the run's
     review: ReviewState | None = None  # None: not known (an export made from a JSON, not a case)
+    found_in: str = ""  # the exhibit as the user knows it ("<zip> → <member>") where the file read is the case's copy
 
     def __post_init__(self) -> None:
         if self.uncertain_below is not None and not 0.0 < self.uncertain_below <= 1.0:

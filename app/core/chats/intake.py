@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.chats.origin import ATTACHMENT_TAKEN_IN, EXPORTS_FOLDER
 from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
+from app.core.chats.zip_beside import unshared
 from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
 from app.core.media.decode import probe
@@ -27,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 21  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 22  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -70,7 +72,9 @@ PARSER_VERSION = 21  # 2: zipped Telegram exports, files deep in a full export, 
 # 21: a Telegram message from a deleted account ("from": null) is "Deleted Account", its id in the note; dates in
 #     words in 9 more languages (CLDR's month names); a Telegram reply to a location names it; a file a zip lacks
 #     found beside the zip under its exact name
-EXPORTS_FOLDER = "exports"
+# 22: an iOS caption written before its file ("Look \u200e<attached: 00000127-PHOTO-...jpg>", over several lines
+#     too) is the file's message's text: the file was put at a line of its own, or the caption dropped
+#     one file beside two zips of one folder that both name it is linked to neither (each message says why)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
@@ -106,7 +110,7 @@ class TakenIn:
 
 
 def export_source(path: Path, container: str) -> SourceInfo:
-    return SourceInfo(path=str(path.resolve()), sha256=sha256_file(path), bytes=path.stat().st_size,
+    return SourceInfo(path=where_met(str(path)), sha256=sha256_file(path), bytes=path.stat().st_size,
                       duration_ms=0, container=container, kind="chat")
 
 
@@ -163,17 +167,19 @@ def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list
 
 
 def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, export_sha: str) -> None:
+    nested = {"found_in": list(loaded.found_in)} if loaded.found_in else {}  # the inner zip is the case's copy
     with case.transaction():
-        case.audit.record("chat.attachment_taken_in", f"exhibit/{exhibit_id}",
+        case.audit.record(ATTACHMENT_TAKEN_IN, f"exhibit/{exhibit_id}",
                           {"export": str(loaded.original), "export_sha256": export_sha,
-                           "member": member, "container": loaded.export.container})
+                           "member": member, "container": loaded.export.container, **nested})
+
 
 
 def _audit_pages(case: Case, exhibit_id: int, pages: tuple[Path, ...]) -> None:
     """The later pages read with the export's first (messages2.html, message_2.json): each hashed."""
     with case.transaction():
         case.audit.record("chat.pages_read", f"exhibit/{exhibit_id}",
-                          {"pages": [{"path": str(p.resolve()), "sha256": sha256_file(p)} for p in pages]})
+                          {"pages": [{"path": where_met(str(p)), "sha256": sha256_file(p)} for p in pages]})
 
 
 def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
@@ -181,7 +187,7 @@ def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> No
     outer = Path(found_in[0])
     with case.transaction():
         case.audit.record("chat.export_found_in_zip", f"exhibit/{exhibit_id}",
-                          {"outer_zip": str(outer.resolve()), "outer_zip_sha256": sha256_file(outer),
+                          {"outer_zip": where_met(str(outer)), "outer_zip_sha256": sha256_file(outer),
                            "members": list(found_in[1:])})
 
 
@@ -195,31 +201,55 @@ def take_in(case: Case, path: str | Path, refused: list[ChatError] | None = None
         raise ChatError(str(path), exc.strerror or "cannot read") from None
 
 
+def take_in_all(case: Case, inputs: list[str], refused: list[ChatError]) -> list[TakenIn]:
+    """Every input's exports into the case, those that cannot be read to `refused`; a file beside the zips of
+    several inputs that each name it (two phones' `PTT-…-WA0001.opus`) linked to none, as in one folder."""
+    met: list[tuple[str, Loaded]] = []
+    for given in inputs:
+        try:
+            met += [(given, loaded) for loaded in _load(case, Path(where_met(str(given))), refused)]
+        except ChatError as exc:
+            refused.append(exc)
+        except OSError as exc:
+            refused.append(ChatError(str(given), exc.strerror or "cannot read"))
+    out: list[TakenIn] = []
+    for (given, _), loaded in zip(met, unshared([loaded for _, loaded in met]), strict=True):
+        try:
+            out += _stored(case, given, loaded, refused)
+        except OSError as exc:
+            refused.append(ChatError(str(given), exc.strerror or "cannot read"))
+    return out
+
+
 def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
     out = []
     for loaded in _load(case, Path(where_met(str(given))), refused):  # its files recorded as the disk spells them
-        if not is_utf8(str(loaded.original)):  # a name no record can hold as it is: one line, the rest read
-            unreadable = ChatError(storable(str(loaded.original)), NOT_UTF8_CHAT)
-            if refused is None:
-                raise unreadable
-            refused.append(unreadable)
-            continue
-        source = export_source(loaded.original, loaded.export.container)
-        unzipped = _unzipped_copy(case, str(given), loaded, source)
-        if unzipped is not None:
-            out.append(unzipped)
-            continue
-        exhibit, _ = case.add_exhibit(source, found_at=source.path)
-        _audit_chat_texts(case, exhibit.id, loaded.chat_files)
-        if loaded.found_in:
-            _audit_nesting(case, exhibit.id, loaded.found_in)
-        if loaded.pages:
-            _audit_pages(case, exhibit.id, loaded.pages)
-        links, media, unusable = _take_media(case, loaded, source.sha256)
-        chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
-        out.append(TakenIn(str(given), loaded.original, exhibit.id, loaded.export, tuple(chat_ids),
-                           tuple(media), tuple(unusable), loaded.found_in))
+        out += _stored(case, str(given), loaded, refused)
     return out
+
+
+def _stored(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:
+    """One export stored (or found to be a zip exhibit's unzipped chat); [] when its name cannot be recorded."""
+    if not is_utf8(str(loaded.original)):  # a name no record can hold as it is: one line, the rest read
+        unreadable = ChatError(storable(str(loaded.original)), NOT_UTF8_CHAT)
+        if refused is None:
+            raise unreadable
+        refused.append(unreadable)
+        return []
+    source = export_source(loaded.original, loaded.export.container)
+    unzipped = _unzipped_copy(case, given, loaded, source)
+    if unzipped is not None:
+        return [unzipped]
+    exhibit, _ = case.add_exhibit(source, found_at=source.path)
+    _audit_chat_texts(case, exhibit.id, loaded.chat_files)
+    if loaded.found_in:
+        _audit_nesting(case, exhibit.id, loaded.found_in)
+    if loaded.pages:
+        _audit_pages(case, exhibit.id, loaded.pages)
+    links, media, unusable = _take_media(case, loaded, source.sha256)
+    chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
+    return [TakenIn(given, loaded.original, exhibit.id, loaded.export, tuple(chat_ids), tuple(media),
+                    tuple(unusable), loaded.found_in)]
 
 
 ZIP_CHAT_TEXT = "chat.zip_chat_text"  # a zip exhibit's chat text (member, SHA-256): found again when met unzipped

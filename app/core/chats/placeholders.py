@@ -16,6 +16,7 @@ the file name itself never is.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from app.core.chats import localised
@@ -225,10 +226,11 @@ def find_attachment(text: str, labels: frozenset[str] = frozenset()) -> Found | 
     file's own words for "file attached" (`learned_labels`)."""
     clean = strip_marks(text).strip()
     first, _, caption = clean.partition("\n")
-    first = _DOCUMENT_DETAILS.sub("", first.strip(), count=1)
+    written, first = first.strip(), _DOCUMENT_DETAILS.sub("", first.strip(), count=1)
     match = _ANGLE_LABELLED.match(first)
-    if match:
-        return _named(match["name"], first, f"{match['rest']}\n{caption}")
+    if match:  # what comes before the file is its document's title, or else the sender's caption
+        before = "" if _titled_so(first[:first.index("<")], match["name"]) else written[:written.index("<")]
+        return _named(match["name"], first, f"{before.strip()}\n{match['rest']}\n{caption}".strip())
     match = _NAME_THEN_PARENS.match(first)
     if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])
                   or match["label"].strip().lower() in labels):
@@ -236,6 +238,9 @@ def find_attachment(text: str, labels: frozenset[str] = frozenset()) -> Found | 
     match = _NAME_THEN_ANGLE.match(first)
     if match and (_attached_label(match["label"]) or _WHATSAPP_NAME.match(match["name"])):
         return _named(match["name"], first, caption)
+    captioned = _captioned_before(clean)
+    if captioned is not None:
+        return captioned
     named_left_out = _named_omitted(first)
     if named_left_out is not None:
         return Found(named_left_out, caption.strip())
@@ -245,6 +250,28 @@ def find_attachment(text: str, labels: frozenset[str] = frozenset()) -> Found | 
     if kind is not None:
         return Found(Attachment(None, True, kind, first), caption.strip())
     return None
+
+
+# iOS writes a caption before its file, the file's token ending the caption's last line ("Look \u200e<attached:
+# 00000127-PHOTO-2022-08-19-21-15-02.jpg>", the caption over several lines too); iOS numbers each file (8 digits).
+_ANGLE_ENDING_LINE = re.compile(r"<\s*[^<>:：\n]{1,40}[:：]\s*(?P<name>\d{8}-[^<>\n]*?\.[A-Za-z0-9]{1,5})\s*>[ \t]*(?=\n|$)")
+
+
+def _titled_so(before: str, name: str) -> bool:
+    """Nothing before an iOS file's token, or the document's own title ("Report.pdf" before "00000022-Report.pdf"):
+    anything else there ("Meet at 5.30", "see notes.txt") is the sender's caption, never to be dropped."""
+    title = unicodedata.normalize("NFC", before.strip()).casefold()
+    name = unicodedata.normalize("NFC", name.strip()).casefold()
+    return title in ("", name, re.sub(r"^\d{8}-", "", name))
+
+
+def _captioned_before(text: str) -> Found | None:
+    """The file of an iOS message whose caption comes first, the caption (and any lines after) its text."""
+    found = list(_ANGLE_ENDING_LINE.finditer(text))
+    if len(found) != 1:
+        return None
+    match = found[0]
+    return _named(match["name"], match[0].strip(), f"{text[:match.start()].rstrip()}\n{text[match.end():].strip()}")
 
 
 # iOS names a document it left out: "Report.pdf • 3 pages document omitted", "Vertrag.pdf weggelassen".

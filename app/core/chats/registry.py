@@ -39,7 +39,7 @@ from app.core.chats.beside import (
 )
 from app.core.chats.nested import load_nested, nested_zips
 from app.core.chats.parsing import Loaded, decode, parse_text, sniff_text
-from app.core.chats.zip_beside import with_files_beside
+from app.core.chats.zip_beside import unshared, with_files_beside
 from app.core.chats.zipped import NO_CHAT, load_zip
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
@@ -268,4 +268,4 @@ def load_export(path: str | Path, extract_root: Path | None = None,
             refused.append(exc)
     if not loaded and not refused:
         raise ChatError(str(path), "no chat export found in this folder")
-    return loaded
+    return unshared(loaded)

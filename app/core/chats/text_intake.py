@@ -47,6 +47,7 @@ from app.core.export.json_export import transcript_from_json
 from app.core.media.readable import check_readable
 from app.core.store import Case, Exhibit
 from app.core.store.chats import chat_exhibit_of
+from app.core.store.spelling import where_met
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo
 
 TEXT_TASK = "text"
@@ -162,7 +163,7 @@ def is_untranslated(segment: Segment) -> bool:
 
 def text_source(path: str | Path, data: bytes, kind: str, container: str = "") -> SourceInfo:
     return SourceInfo(
-        path=str(Path(path).resolve()),
+        path=where_met(str(path)),
         sha256=hashlib.sha256(data).hexdigest(),
         bytes=len(data),
         duration_ms=0,
@@ -289,7 +290,7 @@ def import_transcript_json(case: Case, path: str | Path) -> tuple[Exhibit, int]:
     settings = dict(transcript.settings)
     settings.update(
         {
-            "imported_from": str(Path(path).resolve()),
+            "imported_from": where_met(str(path)),
             "imported_sha256": hashlib.sha256(data).hexdigest(),
             "imported_status": transcript.status,
             "imported_verified_by": transcript.verified_by,

@@ -313,8 +313,9 @@ def provenance_lines(transcript: Transcript) -> list[str]:
 def provenance_items(transcript: Transcript) -> list[tuple[str, str]]:
     """(label, value) pairs; DOCX and PDF lay them out as a table."""
     src = transcript.source
+    found = transcript.export.found_in if transcript.export else ""
     items = [
-        ("Source", src.path or src.name),
+        *([("Source", found), ("Working copy", src.path)] if found else [("Source", src.path or src.name)]),
         ("SHA-256", src.sha256),
         ("Size", _size_text(transcript)),
         ("Task", _task_text(transcript)),

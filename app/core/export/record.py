@@ -120,7 +120,10 @@ def source_rows(transcript: Transcript) -> list[tuple[str, str]]:
     if src.truncated:
         duration += " as stated; TRUNCATED: the file is cut short or damaged; what could be read is transcribed, see the warnings"
     rows = [
-        ("Recording", src.name), ("SHA-256", src.sha256), ("Duration", duration),
+        ("Recording", src.name),
+        *([("Found in", transcript.export.found_in), ("Working copy", src.path)]
+          if transcript.export and transcript.export.found_in else []),
+        ("SHA-256", src.sha256), ("Duration", duration),
         ("Language", language_text(transcript)),
         ("Model", transcript.model.name), ("Model SHA-256", transcript.model.sha256),
         ("Settings", settings_in_words(transcript)), ("Software", software_text(transcript)),

@@ -19,7 +19,7 @@ from app.core.store.as_found import AsFound, open_as_found
 from app.core.store.audit import AuditLog
 from app.core.store.case_head import HeadKeeper
 from app.core.store.open_file import opened_with_descriptor
-from app.core.store.spelling import as_listed
+from app.core.store.spelling import as_listed, where_met
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
 
@@ -224,8 +224,9 @@ class Case(HeadKeeper):
             return self.exhibit(int(key))
         rows = self.conn.execute(
             "SELECT DISTINCT e.id FROM exhibits e LEFT JOIN exhibit_paths p ON p.exhibit_id=e.id"
-            " WHERE e.name=? OR e.path=? OR p.path=? OR (length(?)>=8 AND e.sha256 LIKE ?)",
-            (key, key, str(Path(key).resolve()) if key else key, key, key.lower() + "%"),
+            " WHERE e.name=? OR e.path=? OR p.path IN (?, ?) OR (length(?)>=8 AND e.sha256 LIKE ?)",
+            (key, key, where_met(key) if key else key, str(Path(key).resolve()) if key else key,  # as named, or resolved
+             key, key.lower() + "%"),
         ).fetchall()
         if len(rows) != 1:
             raise StoreError(f"{key!r}: {'no' if not rows else 'more than one'} exhibit matches (give its id, name, "

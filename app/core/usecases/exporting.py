@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.core.chats.origin import found_in_export
 from app.core.clock import utc_now
 from app.core.editing import operations as editing
 from app.core.editing import review
@@ -52,7 +53,8 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     actor = (actor or "").strip() or None
     who = actor or current_user()  # the audit log's actor, as for every entry made without a name
     shown = actor or account_label(who)  # what the record, its header and the manifest print
-    context = ExportContext(shown, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id))
+    context = ExportContext(shown, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id),
+                            found_in_export(case, case.run(run_id).exhibit_id))
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)
     files = render_transcript(transcript, out, formats, basename=basename)
     stem = files[0][0].rsplit(".", 1)[0]
@@ -97,6 +99,7 @@ def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
         # every path these bytes were met under (one exhibit per SHA-256: a copy under another name
         # is exported under its own name, from the same source)
         "source_found_at": _found_at(case, transcript.run_id),
+        **({"source_found_in": transcript.export.found_in} if transcript.export and transcript.export.found_in else {}),
         "exported_by": who,
         "exported_at": transcript.export.exported_at if transcript.export else utc_now(),
         "exported_with": transcript.export.software if transcript.export else exporting_software(),

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.chats.intake import TakenIn, take_in
+from app.core.chats.intake import TakenIn, take_in_all
 from app.core.chats.scripts import can_be_written_in
 from app.core.chats.timeline import Timeline, build_timeline, untranslated_messages
 from app.core.chats.translate import translate_messages
@@ -72,14 +72,8 @@ def export_formats(spec: str) -> list[str]:
 
 def take_in_exports(case: Case, inputs: list[str]) -> tuple[list[TakenIn], list[ChatError]]:
     """Every input taken into the case; an input that is not a chat export is an error, not a stop."""
-    taken: list[TakenIn] = []
     errors: list[ChatError] = []
-    for given in inputs:
-        try:
-            taken.extend(take_in(case, given, errors))
-        except ChatError as exc:
-            errors.append(exc)
-    return taken, errors
+    return take_in_all(case, inputs, errors), errors
 
 
 GENERIC_STEM = re.compile(r"^(?:_?chat|messages?(?:_?\d+)?|result|index|data|conversation|export)$", re.IGNORECASE)
