@@ -1,0 +1,62 @@
+"""Session 27: what the command line says after a kill and for a proofreader's changes without a name.
+
+A worker SIGKILLed was listed at work until its supervisor reaped it; `edit` without --by printed "Corrected by
+root" as a proofreader's name; an emptied segment read "Speaker 1: " with nothing after it; `--case D bogus` named
+D as the unknown command."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from app.cli.main import main
+from app.core.store import Case
+from app.core.store.audit import current_user
+from app.core.store.jobs import JobQueue, worker_name
+from tests import gui_case
+
+ACCOUNT = f"computer account '{current_user()}' (no name was given)"
+
+
+def _case(tmp_path) -> str:
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "en_voicenote.opus")
+    gui_case.add_run(case, exhibit.id, (gui_case.segment(0, "Meet me at eight.", "Speaker 1"),
+                                        gui_case.segment(3000, "Thank you for watching.", "Speaker 1")))
+    case.close()
+    return str(tmp_path / "case")
+
+
+# ------------------------------------------------------------------ a worker killed, not yet reaped
+
+def test_a_job_whose_worker_was_killed_is_not_listed_at_work_before_its_worker_is_reaped(tmp_path, capsys):
+    """A SIGKILLed worker stays a zombie until its supervisor reaps it (1-3 s): it answered signal 0 as if alive,
+    so `queue status` showed its job running with nothing said. Now its job says its worker has stopped."""
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "en_voicenote.opus")
+    worker = subprocess.Popen(["sleep", "60"])
+    try:
+        JobQueue(case.conn).add(exhibit.id, "transcribe", {"model": "tiny.en"})
+        JobQueue(case.conn).claim(worker_name(worker.pid))
+        case.close()
+        os.kill(worker.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _state(worker.pid) != "Z" and time.monotonic() < deadline:  # killed, never waited for: a zombie
+            time.sleep(0.05)
+        assert _state(worker.pid) == "Z"
+        assert main(["queue", "status", "--case", str(tmp_path / "case")]) == 0
+        out = capsys.readouterr().out
+    finally:
+        worker.wait()
+    line = next(x for x in out.splitlines() if "en_voicenote" in x)
+    assert "running" in line and "its worker has stopped: the next run takes it up again" in line, out
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
