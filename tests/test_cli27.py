@@ -60,3 +60,27 @@ def test_a_job_whose_worker_was_killed_is_not_listed_at_work_before_its_worker_i
 def _state(pid: int) -> str:
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().rsplit(")", 1)[1].split()[0]
+
+
+# ------------------------------------------------------------------ a proofreader's change without a name
+
+@pytest.mark.parametrize("by", [None, "  ", "DC Karen Jones"])
+def test_an_edit_made_without_a_name_is_signed_by_the_computer_account_said_to_be_one(tmp_path, capsys, by):
+    """`edit` without --by printed "changed by root", and every export "Corrected by root": a proofreader named
+    root, to a court. The revision, its audit entry and the record now name the account as an account."""
+    case_dir = _case(tmp_path)
+    named = ["--by", by] if by is not None else []
+    assert main(["edit", "1", "--segment", "1", "--text", "Meet me at nine.", "--case", case_dir, *named]) == 0
+    said = capsys.readouterr().out
+    assert main(["export", "--case", case_dir, "--out", str(tmp_path / "out"), "--format", "txt,json,docx",
+                 "--by", "DS Patel"]) == 0, capsys.readouterr().err
+    expected = "DC Karen Jones" if by and by.strip() else ACCOUNT
+    assert f"changed by {expected} " in said, said
+    text = (tmp_path / "out" / "en_voicenote.txt").read_text()
+    assert f"Corrected by: {expected}\n" in text and "Corrected by: root" not in text, text
+    assert json.loads((tmp_path / "out" / "en_voicenote.json").read_text())["review"]["corrected_by"] == [expected]
+    case = Case.open(tmp_path / "case")
+    actors = {e.actor for e in case.audit.entries("run/") if e.action.startswith("transcript.")}
+    case.close()
+    assert actors == {expected}
+    assert main(["verify", "--case", case_dir]) == 0, capsys.readouterr()
