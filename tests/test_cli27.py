@@ -84,3 +84,43 @@ def test_an_edit_made_without_a_name_is_signed_by_the_computer_account_said_to_b
     case.close()
     assert actors == {expected}
     assert main(["verify", "--case", case_dir]) == 0, capsys.readouterr()
+
+
+# ------------------------------------------------------------------ a segment emptied by a proofreader
+
+def test_a_segment_a_proofreader_emptied_is_said_so_in_every_record(tmp_path, capsys):
+    """`edit --text ""` (the machine heard "Thank you for watching." in silence) left "Speaker 1: " and nothing
+    else in the TXT and subtitles, and "[inaudible 00:00:03]" in the DOCX/PDF, as if no words had been heard.
+    Each now says that a person removed the words, and where; the machine draft still holds them."""
+    case_dir = _case(tmp_path)
+    assert main(["edit", "1", "--segment", "2", "--text", "", "--by", "DC Jones", "--case", case_dir]) == 0
+    out = tmp_path / "out"
+    assert main(["export", "--case", case_dir, "--out", str(out), "--format", "txt,srt,vtt,json,docx,pdf"]) == 0
+    marker = "[words removed in proofreading 00:00:03]"
+    txt = (out / "en_voicenote.txt").read_text()
+    assert f"Speaker 1: {marker}" in txt and "Meet me at eight." in txt, txt
+    assert f"Speaker 1: {marker}" in (out / "en_voicenote.srt").read_text()
+    assert f"Speaker 1: {marker}" in (out / "en_voicenote.vtt").read_text()
+    from docx import Document
+
+    docx = [p.text for p in Document(str(out / "en_voicenote.docx")).paragraphs]
+    assert f"00:00:03\tSpeaker 1\t{marker}" in docx and not any("[inaudible" in line for line in docx), docx
+    assert json.loads((out / "en_voicenote.json").read_text())["segments"][1]["text"] == ""
+    case = Case.open(tmp_path / "case")
+    machine = [s.text for s in case.segments(1)]
+    case.close()
+    assert machine[1] == "Thank you for watching."  # the draft keeps what the machine heard
+    assert main(["verify", "--case", case_dir]) == 0
+
+
+def test_a_machine_drafts_inaudible_segment_is_still_inaudible(tmp_path, capsys):
+    """The new marker is a person's: a machine draft's empty segment (speech, no words) keeps [inaudible]."""
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "en_voicenote.opus")
+    from app.core.types import FLAG_INAUDIBLE, Segment
+
+    gui_case.add_run(case, exhibit.id, (Segment(2000, 4000, "", flags=(FLAG_INAUDIBLE,)),))
+    case.close()
+    assert main(["export", "--case", str(tmp_path / "case"), "--out", str(tmp_path / "out"), "--format", "txt"]) == 0
+    txt = (tmp_path / "out" / "en_voicenote.txt").read_text()
+    assert "[inaudible 00:00:02]" in txt and "removed" not in txt
