@@ -124,3 +124,21 @@ def test_a_machine_drafts_inaudible_segment_is_still_inaudible(tmp_path, capsys)
     assert main(["export", "--case", str(tmp_path / "case"), "--out", str(tmp_path / "out"), "--format", "txt"]) == 0
     txt = (tmp_path / "out" / "en_voicenote.txt").read_text()
     assert "[inaudible 00:00:02]" in txt and "removed" not in txt
+
+
+# ------------------------------------------------------------------ an unknown command after --case
+
+@pytest.mark.parametrize("words", [["--case", "D", "bogus"], ["--case=D", "bogus", "x"], ["bogus", "--case", "D"]])
+def test_an_unknown_command_after_case_first_is_the_one_named(words, capsys):
+    """`python -m app --case D bogus` said "invalid choice: 'D'": the case folder named as the command."""
+    with pytest.raises(SystemExit) as stop:
+        main(words)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'bogus'" in err and "'D'" not in err, err
+
+
+def test_the_help_asked_for_after_case_first_is_given(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--case", "D", "--help"])
+    assert stop.value.code == 0 and "usage:" in capsys.readouterr().out
