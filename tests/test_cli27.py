@@ -86,6 +86,29 @@ def test_an_edit_made_without_a_name_is_signed_by_the_computer_account_said_to_b
     assert main(["verify", "--case", case_dir]) == 0, capsys.readouterr()
 
 
+def test_a_speaker_confirmed_or_details_given_without_a_name_name_the_account_as_one(tmp_path, capsys):
+    """`speakers confirm` without --by renamed the speaker in a revision by "root" (the record: "Corrected by
+    root"); `interview` without --by recorded root as who gave the details. Both now name the account as one."""
+    from app.core.store.interview import read_interview, write_interview
+    from app.core.usecases.speakers import Suggestion, confirm
+
+    case_dir = _case(tmp_path)
+    case = Case.open(tmp_path / "case")
+    confirm(case, 1, Suggestion("Speaker 1", "Ana Petrova", 0.91))
+    write_interview(case, 1, {"interviewee": "Ana Petrova"})
+    revisions = {e.actor for e in case.audit.entries("run/") if e.action.startswith("transcript.")}
+    given = read_interview(case, 1)
+    case.close()
+    assert revisions == {ACCOUNT}
+    assert main(["export", "--case", case_dir, "--out", str(tmp_path / "out"), "--format", "txt"]) == 0
+    assert f"Corrected by: {ACCOUNT}\n" in (tmp_path / "out" / "en_voicenote.txt").read_text()
+    assert main(["verify", "--case", case_dir]) == 0, capsys.readouterr()
+    assert given.interviewee == "Ana Petrova"
+    case = Case.open(tmp_path / "case")
+    assert {e.actor for e in case.audit.entries("exhibit/") if e.action == "interview.updated"} == {ACCOUNT}
+    case.close()
+
+
 # ------------------------------------------------------------------ a segment emptied by a proofreader
 
 def test_a_segment_a_proofreader_emptied_is_said_so_in_every_record(tmp_path, capsys):
