@@ -254,7 +254,7 @@ def _interview(sub: argparse._SubParsersAction, run: Run) -> None:
                            help=f"{label} (repeat the option for each; one empty value clears)")
         else:
             p.add_argument(option, dest=name, default=None, help=f"{label} (empty clears)")
-    p.add_argument("--by", default=None, help="who makes the change (default: the OS user)")
+    p.add_argument("--by", default=None, help="who makes the change (default: the computer account, said to be one)")
     add_case_option(p)
     p.set_defaults(handler=run("cmd_interview"))
 
@@ -265,7 +265,7 @@ def _review(sub: argparse._SubParsersAction, run: Run) -> None:
     p.add_argument("exhibit", metavar="EXHIBIT", help="id, name, path or SHA-256")
     p.add_argument("--segment", type=int, required=True, metavar="N", help="the segment's number (1 = the first)")
     p.add_argument("--text", required=True, help="the segment's text as it should read")
-    p.add_argument("--by", default=None, help="who makes the correction (default: the OS user)")
+    p.add_argument("--by", default=None, help="who makes the correction (default: the computer account, said to be one)")
     add_case_option(p)
     p.set_defaults(handler=run("cmd_edit"))
     p = sub.add_parser("signoff", help="sign off an exhibit's transcript as verified by a named person "
@@ -327,7 +327,7 @@ def _speakers(sub: argparse._SubParsersAction, run: Run) -> None:
         if name == "confirm":
             q.add_argument("--speaker", required=True, help='the speaker as labelled, e.g. "Speaker 2"')
         if name in ("enrol", "confirm"):
-            q.add_argument("--by", default=None, help="who does it (default: the OS user)")
+            q.add_argument("--by", default=None, help="who does it (default: the computer account, said to be one)")
         add_case_option(q)
         q.set_defaults(handler=run("cmd_speakers"))
 

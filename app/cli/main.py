@@ -218,7 +218,8 @@ def _notices_on_stderr() -> None:
 
 def _case_after_command(parser, words: list[str]) -> list[str]:  # parser: argparse.ArgumentParser
     """`--case DIR` written before the command (`python -m app --case DIR exhibits`) moved after it, where
-    each command takes it: argparse read DIR as the command ("invalid choice: 'DIR'")."""
+    each command takes it: argparse read DIR as the command ("invalid choice: 'DIR'"). A word no command is
+    named so is put first too, so that argparse names it, not DIR, as the unknown command."""
     from app.cli.unknown_args import innermost
 
     taken = 2 if words[:1] == ["--case"] and len(words) > 2 else 1 if words[:1] and words[0].startswith("--case=") else 0
@@ -226,7 +227,8 @@ def _case_after_command(parser, words: list[str]) -> list[str]:  # parser: argpa
         return words
     rest = words[taken:]
     _, names = innermost(parser, rest)
-    return [*rest[:len(names)], *words[:taken], *rest[len(names):]] if names else words
+    first = len(names) or (1 if not rest[0].startswith("-") else len(rest))  # `--case D --help`: the help
+    return [*rest[:first], *words[:taken], *rest[first:]]
 
 
 def _parsed(argv: Sequence[str] | None):  # -> argparse.Namespace

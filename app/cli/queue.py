@@ -294,7 +294,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _note(job: Job, unattended: set[int], done_since: dict[int, int]) -> str:
     if job.id in unattended:  # its worker killed, or its command stopped: not at work, nothing lost
-        return "its worker has stopped: the next run takes it up again, from what was stored"
+        return ("its worker has stopped: the next run takes it up again, from what was stored (a queue still "
+                "running starts another worker for it)")
     if job.id in done_since:  # asked for again and done: the failure is history, not work left
         return f"done since by job {done_since[job.id]}" + (f" (was: {job.error})" if job.error else "")
     return job.error or ""

@@ -12,14 +12,27 @@ from pathlib import Path
 
 
 def process_is_gone(pid: int) -> bool:
-    """True when no process `pid` exists on this machine."""
+    """True when no process `pid` runs on this machine: none exists, or only its exit status is left (a
+    zombie: killed, not yet reaped by its parent, which answers a signal as if alive; `queue status` said a
+    SIGKILLed worker's job was at work until its supervisor reaped it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except (OSError, OverflowError):  # exists, owned by someone else; or not a pid at all
         return False
-    return False
+    return _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    import psutil  # here: the commands that never clean up do not load it
+
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # reaped since
+        return True
+    except (psutil.Error, OSError, ValueError, OverflowError):  # cannot be told
+        return False
 
 
 START_SLACK_S = 2.0  # a process's start time is counted from the boot time, known to the whole second

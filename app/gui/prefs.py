@@ -11,7 +11,7 @@ from app.core.errors import ParleyError
 from app.core.models.catalogue import default_models_dir, resolve
 from app.core.models.languages import WHISPER_CODES, offered_languages, whisper_languages
 from app.core.options import DIARIZE_MODES, TranscribeOptions
-from app.core.store.audit import current_user
+from app.core.store.audit import person_or_account
 
 ORG, APP = "Parley", "Parley"
 
@@ -33,8 +33,8 @@ def stored_user_name(s: QSettings) -> str:
 
 
 def user_name(s: QSettings) -> str:
-    """Who signs changes: the user's own name, else (until they give it) the computer account."""
-    return stored_user_name(s) or current_user()
+    """Who signs changes: the user's own name, else (until they give it) the computer account, said to be one."""
+    return person_or_account(stored_user_name(s))
 
 
 def models_dir(s: QSettings) -> Path:

@@ -191,7 +191,7 @@ class SettingsDialog(QDialog):
     def _user_tab(self) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
-        self.user_edit = QLineEdit(prefs.user_name(self.settings))
+        self.user_edit = QLineEdit(prefs.stored_user_name(self.settings))  # none yet: empty, not the account
         form.addRow("Your name", self.user_edit)
         note = QLabel("Recorded with every edit in the transcript's history and the audit log, "
                       "and offered as the name when you mark a transcript verified.")

@@ -26,6 +26,7 @@ from app.core.diarize.pipeline import (
 from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.errors import MediaError
 from app.core.evidence.provenance import software_info
+from app.core.evidence.resume_check import RESUME_CHANGED, resume_differs
 from app.core.evidence.source_check import check_unchanged
 from app.core.language_parts import mixed_note
 from app.core.memory import hand_back
@@ -83,6 +84,9 @@ def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: Transc
     """The run to write into: an interrupted one with identical settings, else a new one."""
     settings = settings_for(options, engine, exhibit.source)
     run_id = case.resumable_run(exhibit.id, options.task, settings, engine.info.sha256)
+    if run_id is not None and resume_differs(case, run_id):  # set forward, the resume skipped speech unseen
+        case.set_run_aside(run_id, RESUME_CHANGED)
+        run_id = None
     if run_id is None:
         run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
     return run_id

@@ -44,7 +44,7 @@ from app.core.editing.segment_edits import (
 )
 from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.store import revisions, working_copy
-from app.core.store.audit import current_user
+from app.core.store.audit import person_or_account
 from app.core.store.case import Case
 from app.core.store.db import utc_now
 from app.core.store.revisions import Revision
@@ -255,7 +255,7 @@ def set_verified(case: Case, run_id: int, verified_by: str, verified: bool = Tru
     verified_by = verified_by.strip()
     if verified and not verified_by:
         raise EditError("verification needs the name of the person verifying")
-    actor = actor or current_user()
+    actor = person_or_account(actor)
     with case.transaction():
         _as_logged(case, run_id)
         mapping = _ensure_working(case, run_id, actor)
@@ -356,7 +356,7 @@ def _change(case: Case, run_id: int, rev_id: int, before: list[SegmentDict] = ()
 
 def _segment_op(case: Case, run_id: int, op: str, params: dict[str, Any], ids: list[int],
                 apply: Callable[[list[SegmentDict]], list[SegmentDict]], actor: str | None) -> Change:
-    actor = actor or current_user()
+    actor = person_or_account(actor)
     with case.transaction():
         _as_logged(case, run_id)
         mapping = _ensure_working(case, run_id, actor)
@@ -372,7 +372,7 @@ def _segment_op(case: Case, run_id: int, op: str, params: dict[str, Any], ids: l
 def _matching_op(case: Case, run_id: int, op: str, params: dict[str, Any],
                  pick: Callable[[SegmentDict], bool],
                  apply: Callable[[list[SegmentDict]], list[SegmentDict]], actor: str | None) -> Change:
-    actor = actor or current_user()
+    actor = person_or_account(actor)
     with case.transaction():
         working = has_working_copy(case, run_id)
         all_ids = working_copy.segment_ids(case, run_id, working)
@@ -410,7 +410,7 @@ def _revert(case: Case, rev: Revision, expect: dict[str, Any], target: dict[str,
     """Replace the segments in `expect` (they must be current) with those in `target`."""
     if rev.op in ("undo", "redo"):
         raise EditError("undo and redo act on an original revision, not on another undo")
-    actor = actor or current_user()
+    actor = person_or_account(actor)
     with case.transaction():
         _as_logged(case, rev.run_id)
         current = []

@@ -40,3 +40,16 @@ def state_sha256(state: dict) -> str:
     """A run's resume state (what `reproduce` reads: the files it was decoded with), logged when it
     finishes since session 12."""
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+RESUME_LOGGED = "resume_logged"  # in a run's run.started entry: each stored chunk logs the resume state (session 27)
+_NOT_RESUMED_FROM = ("batch_jobs",)  # which jobs a batch is planned with (written before decoding, never logged)
+
+
+def resume_sha256(state: dict, language: str | None, probability: float | None) -> str:
+    """What a stopped run resumes from: how far each track was decoded and from where (`done_ms`, `anchor_ms`:
+    a silence marker moves them on with no words stored), its languages and the files it was decoded with.
+    Logged with every chunk stored since session 27: set forward, a resume skipped speech unseen and sealed
+    the rest as the machine's transcript."""
+    kept = {key: value for key, value in state.items() if key not in _NOT_RESUMED_FROM}
+    return hashlib.sha256(json.dumps([kept, language, probability], sort_keys=True).encode("utf-8")).hexdigest()

@@ -37,6 +37,7 @@ from app.core.evidence.head import (
     read_seen_head,
     seen_head_file_apart,
 )
+from app.core.evidence.resume_check import resume_findings
 from app.core.evidence.verify_chunks import chunk_findings
 from app.core.evidence.verify_edits import edited_run, working_copies
 from app.core.evidence.verify_exhibits import exhibit_records
@@ -100,6 +101,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     drafted = {int(f.subject[4:]) for f in findings
                if f.subject.startswith("run ") and f.subject[4:].isdigit() and "machine draft" in f.problem}
     findings += guarded("runs", lambda: chunk_findings(case, drafted))
+    findings += guarded("runs", lambda: resume_findings(case))
     checks: dict[str, Callable[[], Iterable[Finding]]] = {
         "exhibits": lambda: exhibit_records(case, notes),
         "working copies": lambda: working_copies(case, gone, notes),

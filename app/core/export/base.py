@@ -256,8 +256,21 @@ def inaudible_marker(start_ms: int) -> str:
     return f"[inaudible {time_code(start_ms)}]"
 
 
-def shown_text(segment: Segment) -> str:
-    """The segment's text for a reader: its words, or the inaudible marker."""
+def removed_marker(start_ms: int) -> str:
+    """What stands where a person took out every word the machine heard (the machine draft keeps them)."""
+    return f"[words removed in proofreading {time_code(start_ms)}]"
+
+
+def emptied(segment: Segment, transcript: Transcript) -> bool:
+    """A person emptied this segment's text: a machine's empty segment is always marked inaudible (no other
+    is kept), and an edit of the text clears that mark. It read "Speaker 1: " with nothing after it."""
+    return transcript.status != "machine draft" and not display_text(segment.text) and not segment.inaudible
+
+
+def shown_text(segment: Segment, transcript: Transcript | None = None) -> str:
+    """The segment's text for a reader: its words, the inaudible marker, or the mark of words removed."""
+    if transcript is not None and emptied(segment, transcript):
+        return removed_marker(segment.start_ms)
     return inaudible_marker(segment.start_ms) if segment.inaudible else display_text(segment.text)
 
 

@@ -17,9 +17,11 @@ from app.core.clock import parse_stamp
 from app.core.export.base import (
     NOT_DETECTED,
     display_text,
+    emptied,
     has_source_text,
     inaudible_marker,
     is_translation,
+    removed_marker,
     shown_warning,
     software_text,
     time_code,
@@ -333,7 +335,7 @@ def body_lines(transcript: Transcript) -> list[Line]:
     threshold = transcript.export.uncertain_below if transcript.export else None
     lines = []
     for seg in transcript.segments:
-        text = segment_text(seg, threshold)
+        text = removed_marker(seg.start_ms) if emptied(seg, transcript) else segment_text(seg, threshold)
         texts = (display_text(seg.source_text) or NOT_GIVEN, text) if bilingual else (text,)
         lines.append(Line(time_code(seg.start_ms), seg.speaker or "", texts))
     if not lines:  # an empty table under "Text" read as a page lost; said as the markers are
@@ -424,8 +426,11 @@ def _checking(t: Transcript) -> str:
 def _markings(t: Transcript) -> str:
     """What the record's markings mean: only those it can hold ("" when none)."""
     parts = []
-    if any(shows_inaudible(s) for s in t.segments):
+    if any(shows_inaudible(s) and not emptied(s, t) for s in t.segments):
         parts.append("[inaudible hh:mm:ss]: speech was detected there but no words were recognised.")
+    if any(emptied(s, t) for s in t.segments):
+        parts.append("[words removed in proofreading hh:mm:ss]: a person took out every word the machine heard "
+                     "there; the machine draft and the transcript's history keep them.")
     threshold = t.export.uncertain_below if t.export else None
     if threshold is not None:
         parts.append(f"[word?]: a word recognised with a probability below {threshold:.0%}.")

@@ -39,7 +39,7 @@ def to_subtitles(transcript: Transcript) -> pysubs2.SSAFile:
 
     subs = pysubs2.SSAFile()
     for segment in transcript.segments:
-        text = shown_text(segment)
+        text = shown_text(segment, transcript)
         if segment.speaker:
             text = f"{segment.speaker}: {text}"
         # pysubs2 holds ASS text, where "\N" is the line break.

@@ -30,7 +30,7 @@ class TxtExporter:
         lines = [*record.heading_lines(transcript), *record_lines(transcript, before=True), *provenance_lines(transcript),
                  *record_lines(transcript, before=False), RULE, ""]
         for segment in transcript.segments:
-            lines.extend(segment_lines(segment))
+            lines.extend(segment_lines(segment, transcript))
         if not transcript.segments:  # nothing under the rule read as a file cut short: said as the DOCX/PDF say it
             lines.append(record.NO_SPEECH_LINE)
         return ("\n".join(lines) + "\n").encode("utf-8")
@@ -49,9 +49,9 @@ def record_lines(transcript: Transcript, before: bool) -> list[str]:
     return [f"{label}: {_one_line(value)}" for label, value in rows]
 
 
-def segment_lines(segment: Segment) -> list[str]:
+def segment_lines(segment: Segment, transcript: Transcript) -> list[str]:
     speaker = f"{segment.speaker}: " if segment.speaker else ""
-    text = _one_line(shown_text(segment))
+    text = _one_line(shown_text(segment, transcript))
     lines = [f"[{time_range(segment)}] {speaker}{text}{flags_suffix(segment)}"]
     if segment.source_text is not None:
         lines.append(ORIGINAL_PREFIX + _one_line(display_text(segment.source_text)))

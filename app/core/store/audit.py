@@ -34,6 +34,12 @@ def account_label(account: str) -> str:
     return f"computer account '{account}' (no name was given)"
 
 
+def person_or_account(actor: str | None) -> str:
+    """Who made a change a record prints as a person's ("Corrected by", a revision's author): the name given,
+    else this computer's account said to be one ("Corrected by root" read as a proofreader named root)."""
+    return (actor or "").strip() or account_label(current_user())
+
+
 def _entry_hash(prev_hash: str, at: str, actor: str, action: str, subject: str, details: str) -> str:
     canonical = json.dumps([prev_hash, at, actor, action, subject, details], ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

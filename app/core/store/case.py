@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import StoreError
-from app.core.evidence.content import content_sha256, scores_sha256, state_sha256
+from app.core.evidence.content import (
+    RESUME_LOGGED,
+    content_sha256,
+    resume_sha256,
+    scores_sha256,
+    state_sha256,
+)
 from app.core.paths import user_data_dir
 from app.core.store import db
 from app.core.store.as_found import AsFound, open_as_found
@@ -258,7 +264,8 @@ class Case(HeadKeeper):
                                "model_sha256": model.sha256, "settings": settings,
                                "software": software_dict(software), "created_at": now, "model_path": model.path,
                                "model_family": model.family, "source_language": source_language,
-                               "parent_run": parent_run_id, "chunks_logged": True})  # run.appended: since session 13
+                               "parent_run": parent_run_id, "chunks_logged": True,  # run.appended: since session 13
+                               RESUME_LOGGED: True})  # each chunk's resume state: since session 27
         return run_id
 
     def run(self, run_id: int) -> RunRecord:
@@ -275,14 +282,17 @@ class Case(HeadKeeper):
         """Store one chunk's segments and the run's resume state in one transaction; the chunk's rows
         (their ids and digests) are logged with them, so a run's segments are held to the log before it
         finishes too, and a run resumed cannot take in rows changed while it was stopped unseen."""
+        stored = json.dumps(state, sort_keys=True)
+        resume = {"resume_sha256": resume_sha256(json.loads(stored), language, language_probability)}
         with self.transaction():
             ids = [self._insert_segment(run_id, segment, track) for segment in segments]
-            self.conn.execute(
-                "UPDATE runs SET state_json=?, language=?, language_probability=? WHERE id=?",
-                (json.dumps(state, sort_keys=True), language, language_probability, run_id),
-            )
+            self.conn.execute("UPDATE runs SET state_json=?, language=?, language_probability=? WHERE id=?",
+                              (stored, language, language_probability, run_id))
             if ids:
-                self.audit.record("run.appended", f"run/{run_id}", self._rows_logged(run_id, ids[0], ids[-1]))
+                self.audit.record("run.appended", f"run/{run_id}", {**self._rows_logged(run_id, ids[0], ids[-1]),
+                                                                    **resume})
+            else:  # a silence marker, a track's end: how far it was decoded moves on with no words
+                self.audit.record("run.advanced", f"run/{run_id}", resume)
 
     def _rows_logged(self, run_id: int, first: int, last: int) -> dict[str, Any]:
         written = self.segments(run_id, (first, last))

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.core.errors import StoreError
 from app.core.store import db
-from app.core.store.audit import current_user
+from app.core.store.audit import person_or_account
 from app.core.store.case import Case
 from app.core.types import ExportContext, InterviewDetails, Transcript
 
@@ -46,7 +46,7 @@ def write_interview(case: Case, exhibit_id: int, changes: dict[str, Any],
         diff = _diff(old, new)
         if not diff:
             return old
-        who, now = actor or current_user(), db.utc_now()
+        who, now = person_or_account(actor), db.utc_now()
         _upsert(case.conn, exhibit_id, new, who, now)
         case.audit.record("interview.updated", f"exhibit/{exhibit_id}", {"changes": diff, "updated_at": now},
                           actor=who)  # the time since session 13; who is the entry's actor

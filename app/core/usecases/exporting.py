@@ -26,7 +26,7 @@ from app.core.export import render_transcript
 from app.core.export.base import provenance
 from app.core.names import output_names
 from app.core.store import Case
-from app.core.store.audit import account_label, current_user
+from app.core.store.audit import current_user, person_or_account
 from app.core.store.interview import for_export
 from app.core.store.spelling import as_listed
 from app.core.store.views import SPEECH_TASKS
@@ -52,7 +52,7 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     out = as_listed(Path(out).expanduser().resolve())  # as the disk spells it: one folder, one logged path
     actor = (actor or "").strip() or None
     who = actor or current_user()  # the audit log's actor, as for every entry made without a name
-    shown = actor or account_label(who)  # what the record, its header and the manifest print
+    shown = person_or_account(actor)  # what the record, its header and the manifest print
     context = ExportContext(shown, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id),
                             found_in_export(case, case.run(run_id).exhibit_id))
     transcript = for_export(case, run_id, current_transcript(case, run_id), context)

@@ -29,7 +29,7 @@ from app.core.editing import operations as editing
 from app.core.errors import ModelError, ParleyError
 from app.core.media.decode import AudioReader
 from app.core.store import Case
-from app.core.store.audit import current_user
+from app.core.store.audit import person_or_account
 from app.core.store.speakers import (
     add_profile,
     check_name_free,
@@ -137,7 +137,7 @@ def compute_voiceprint(plan: EnrolPlan, model_dir: Path | None = None) -> tuple[
 
 def save_profile(case: Case, plan: EnrolPlan, name: str, voiceprint: np.ndarray, model_sha256: str,
                  actor: str | None = None) -> int:
-    return add_profile(case, name, voiceprint, model_sha256, _source(plan), actor=actor or current_user())
+    return add_profile(case, name, voiceprint, model_sha256, _source(plan), actor=person_or_account(actor))
 
 
 def _source(plan: EnrolPlan) -> dict[str, object]:
@@ -183,7 +183,7 @@ def suggestions(case: Case, run_id: int, threshold: float = MATCH_THRESHOLD) -> 
 def confirm(case: Case, run_id: int, suggestion: Suggestion, actor: str | None = None) -> editing.Change:
     """The user says it is that person: the speaker is renamed (an undoable revision) and the
     confirmation, with its score, is in the audit log."""
-    actor = actor or current_user()
+    actor = person_or_account(actor)
     with case.transaction():  # one: a kill between kept the rename, its confirmation never logged
         change = editing.rename_speaker(case, run_id, suggestion.speaker, suggestion.profile, actor=actor)
         record_confirmation(case, run_id, suggestion.speaker, suggestion.profile, suggestion.score, actor)
@@ -200,7 +200,7 @@ def confirmed_already(case: Case, run_id: int, speaker: str) -> tuple[str, float
 
 def dismiss(case: Case, run_id: int, suggestion: Suggestion, actor: str | None = None) -> None:
     dismiss_suggestion(case, run_id, suggestion.speaker, suggestion.profile, suggestion.score,
-                       actor or current_user())
+                       person_or_account(actor))
 
 
 def _label_order(label: str) -> tuple[int, str]:

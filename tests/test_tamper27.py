@@ -1,0 +1,115 @@
+"""Session 27: a stopped run's resume state, which nothing logged before the run finished.
+
+A run killed part-way resumes from `done_ms` (how far each track was decoded; a silence marker moves it on with
+no words stored) and `anchor_ms`. Set forward in the store, the resume skipped speech unseen, and the rest was
+sealed as the machine's transcript with a log that agreed: `verify` found nothing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from app.cli.main import main
+from app.core.store import Case
+from tests import gui_case
+
+
+def _verify(capsys, case_dir) -> tuple[int, list[str]]:
+    code = main(["verify", "--case", str(case_dir)])
+    err = capsys.readouterr().err
+    return code, [line for line in err.splitlines() if line and not line.startswith("note:")
+                  and not line.endswith("finding(s)")]
+
+
+def _set_state(case_dir, run_id: int, edit) -> None:  # edit: dict -> None, as a forger edits the row
+    conn = sqlite3.connect(case_dir / "case.sqlite")
+    state = json.loads(conn.execute("SELECT state_json FROM runs WHERE id=?", (run_id,)).fetchone()[0])
+    edit(state)
+    conn.execute("UPDATE runs SET state_json=? WHERE id=?", (json.dumps(state, sort_keys=True), run_id))
+    conn.commit()
+    conn.close()
+
+
+def test_a_stopped_runs_resume_state_set_forward_is_found_and_never_resumed(tmp_path, models_dir, capsys):
+    """Stopped after its first stored chunk, its `done_ms` set to a second before the end: verify found nothing
+    and the next run resumed it, its transcript missing the speech between, sealed. Now verify names the run
+    and the next run sets it aside and decodes the recording whole: the text of an uninterrupted run."""
+    from app.core.asr import load_engine
+    from app.core.asr.runs import run_for, transcribe_exhibit
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+    from tests.conftest import MEDIA
+
+    options = TranscribeOptions(model="tiny.en", threads=1)
+    engine = load_engine(options, models_dir)
+    source = probe(MEDIA / "interview_mono.wav")
+    whole = Case.open(tmp_path / "whole")
+    try:
+        exhibit, _ = whole.add_exhibit(source)
+        reference = [s.text for s in whole.segments(transcribe_exhibit(whole, engine, exhibit, options).run_id)]
+    finally:
+        whole.close()
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(source)
+        first = run_for(case, engine, exhibit, options)
+        stopped = transcribe_exhibit(case, engine, exhibit, options, run_id=first,
+                                     should_stop=lambda: case.segment_count(first) > 0)
+        assert stopped.stopped and 0 < case.segment_count(first) < len(reference)
+    finally:
+        case.close()
+    assert _verify(capsys, tmp_path / "case") == (0, [])  # a run stopped, untouched: nothing to say
+    _set_state(tmp_path / "case", first, lambda s: s["done_ms"].update(mix=source.duration_ms - 1000))
+    code, lines = _verify(capsys, tmp_path / "case")
+    assert code == 1 and len(lines) == 1 and lines[0].startswith(f"run {first}: its resume state"), lines
+    case = Case.open(tmp_path / "case")
+    try:
+        second = run_for(case, engine, exhibit, options)
+        assert second != first  # was: the forged run resumed
+        transcribe_exhibit(case, engine, exhibit, options, run_id=second)
+        assert [s.text for s in case.segments(second)] == reference
+        reasons = [e.details["reason"] for e in case.audit.entries_about(f"run/{first}") if e.action == "run.set_aside"]
+        assert reasons and "resume state" in reasons[0]
+    finally:
+        case.close()
+    assert _verify(capsys, tmp_path / "case")[1] == lines  # the tampering stays said; the new run is clean
+
+
+@pytest.mark.parametrize("forged", ["done_ms", "anchor_ms", "language", "nothing"])
+def test_a_silence_marker_moves_the_resume_state_on_in_the_log_too(tmp_path, capsys, forged):
+    """Minutes without speech are stored as a unit with no words: the state moved on and no entry was written,
+    so a run stopped in a silence had nothing the log could hold its state to."""
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "silence_30s.wav")
+    run = case.start_run(exhibit.id, "transcribe", gui_case.MODEL, {"model": "tiny.en"},
+                         gui_case.software_info())
+    case.append_segments(run, (), {"done_ms": {"mix": 20000}, "anchor_ms": {"mix": 18000}}, "en", 0.9)
+    logged = [e.action for e in case.audit.entries_about(f"run/{run}")]
+    case.close()
+    assert logged == ["run.started", "run.advanced"]
+    edits = {"done_ms": lambda s: s["done_ms"].update(mix=29000), "anchor_ms": lambda s: s["anchor_ms"].update(mix=0),
+             "nothing": lambda s: None}
+    if forged == "language":
+        conn = sqlite3.connect(tmp_path / "case" / "case.sqlite")
+        conn.execute("UPDATE runs SET language='de' WHERE id=?", (run,))
+        conn.commit()
+        conn.close()
+    else:
+        _set_state(tmp_path / "case", run, edits[forged])
+    code, lines = _verify(capsys, tmp_path / "case")
+    if forged == "nothing":
+        assert (code, lines) == (0, [])
+    else:
+        assert code == 1 and len(lines) == 1 and f"run {run}: its resume state" in lines[0], lines
+
+
+def test_a_batch_planned_for_a_run_is_no_finding(tmp_path, capsys):
+    """The jobs a batch is decoded with are noted in the state before decoding, unlogged: not the resume state."""
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "en_voicenote.opus")
+    run = case.start_run(exhibit.id, "transcribe", gui_case.MODEL, {"model": "tiny.en"}, gui_case.software_info())
+    case.plan_batch([run], [1, 2])
+    case.close()
+    assert _verify(capsys, tmp_path / "case") == (0, [])
