@@ -85,3 +85,24 @@ def test_a_frame_ending_in_a_jpegs_end_marker_is_the_pictures(tmp_path):
     data, runs = planted(made, None)
     assert all(data[start - 2:start] == b"\xff\xd9" for start, _ in runs[10:40:10])  # each JPEG ends there
     assert found_runs(data, tmp_path) == runs
+
+
+def test_a_damaged_nal_length_loses_no_sound(tmp_path):
+    """The NAL units are walked to trim frames inside them, never to skip bytes: a length damaged to
+    reach 30 runs on (a flipped bit, a forged file) lost those runs' 1.9 s of sound unsaid."""
+    made = clip(tmp_path, "libx264")
+    data = bytearray(without_moov(made.read_bytes()))
+    runs = index_runs(made)
+    stop, target = runs[20][1], runs[50][0]
+    data[stop:stop + 4] = (target - stop - 4).to_bytes(4, "big")
+    assert sum(end - start for start, end in found_runs(bytes(data), tmp_path)) == sum(e - s for s, e in runs)
+
+
+def test_two_picture_frames_before_a_run_are_both_the_pictures(tmp_path):
+    """A picture's repeating pattern can name the mode twice, a frame's length apart."""
+    made = clip(tmp_path, "mpeg4")
+    data = bytearray(without_moov(made.read_bytes()))
+    runs = index_runs(made)
+    for start, _ in runs[10:40:10]:
+        data[start - 64], data[start - 33], data[start - 32], data[start - 1] = MODE_7, 0x97, MODE_7, 0x97
+    assert found_runs(bytes(data), tmp_path) == runs

@@ -37,7 +37,7 @@ PICTURES = 2  # runs ending where a picture starts that make the frames a video'
 NOTE_SHARE = 0.9  # of its media data, the least a voice note's frames (without pictures) cover
 ZEROS = 512  # zero bytes in a row that no picture or frame holds: space never written, or wiped
 LARGEST_NAL = moovless_video.LARGEST_NAL
-PADDING_SAMPLE = 2000  # runs whose second frame shows whether the recording's coder zeroes its padding bits
+PADDING_SAMPLE = 2000  # runs whose last frame shows whether the recording's coder zeroes its padding bits
 NAL_SHARE = 4  # runs ending at a NAL unit's length, for each ending at a start code, that call the pictures NAL units
 PADDING_SEEN = 20  # second frames with padding bits that must show it
 
@@ -124,14 +124,17 @@ def _scan(handle: BinaryIO, start: int, end: int, kind: str, tocs: dict[int, int
     """(start, end, frames, cut) of each run in [start, end), how many frames of each mode byte the
     second halves of the runs hold (strays open a run: a picture's repeating pattern can give two),
     and how many runs end where a picture starts, by its kind ('code': a start code or a JPEG's
-    marker; 'nal': an H.264/H.265 NAL unit's length). Where the pictures are NAL units (`nal`), the
-    bytes of those after each run are passed over by their lengths: no frame starts inside them."""
+    marker; 'nal': an H.264/H.265 NAL unit's length). Where the pictures are NAL units (`nal`), those
+    after each run are walked by their lengths: frames of the next run that start inside them, before
+    where they end, are the pictures' bytes (a damaged length walks wrong: nothing is trimmed then,
+    and the bytes are searched as before)."""
     sizes = np.zeros(256, dtype=np.int64)
     sizes[list(tocs)] = list(tocs.values())
     data = _Bytes(handle, end)
     runs: list[tuple[int, int, int, bool]] = []
     counted: Counter = Counter()
-    cursor, ends = _past_nal_units(data, start) if nal else start, Counter()
+    cursor, ends = start, Counter()
+    pictures_end = _past_nal_units(data, start) if nal else start
     for base in range(start, end, BLOCK):
         handle.seek(base)
         block = np.frombuffer(handle.read(min(BLOCK, end - base)), dtype=np.uint8)
@@ -144,9 +147,12 @@ def _scan(handle: BinaryIO, start: int, end: int, kind: str, tocs: dict[int, int
                 dead.update(_chain(data, spot, sizes)[1])
                 continue
             stop, chain, cut = run
+            if chain[0] < pictures_end and pictures_end in chain:
+                chain = chain[chain.index(pictures_end):]
             runs.append((chain[0], stop, len(chain), cut))
             counted.update(data.at(at) for at in chain[(len(chain) + 1) // 2:])
-            cursor = _past_nal_units(data, stop) if nal else stop
+            cursor = stop
+            pictures_end = _past_nal_units(data, stop) if nal else stop
             ends.update([_picture_starts(data, stop)])
     del ends[None]
     return _without_strays(data, runs, sizes, kind), counted, ends
@@ -166,30 +172,35 @@ def _past_nal_units(data: _Bytes, at: int) -> int:
 
 def _without_strays(data: _Bytes, runs: list[tuple[int, int, int, bool]], sizes: np.ndarray,
                     kind: str) -> list[tuple[int, int, int, bool]]:
-    """The runs without a first frame that is a picture's last bytes: one ending in a JPEG's end
-    marker, or one whose padding bits are set where the recording's frames past each run's first
-    (never stray) keep theirs zero, as coders write them (RFC 4867). A run that was only such a
-    frame is dropped."""
+    """The runs without first frames that are a picture's last bytes: each ending in a JPEG's end
+    marker, or with its padding bits set where the recording's frames past each run's first
+    (never stray) keep theirs zero, as coders write them (RFC 4867). A run that was only such
+    frames is dropped."""
     strict = _zero_padded(data, runs, sizes, kind)
     kept = []
     for first, stop, frames, cut in runs:
-        size = int(sizes[data.at(first)])
-        tail = data.head(first + size - 2, 2)
-        if tail == b"\xff\xd9" or (strict and not _padding_zero(kind, data.at(first), tail[-1])):
-            first, frames = first + size, frames - 1
+        while frames and _stray(data, first, int(sizes[data.at(first)]), kind, strict):
+            first, frames = first + int(sizes[data.at(first)]), frames - 1
         if frames:
             kept.append((first, stop, frames, cut))
     return kept
 
 
+def _stray(data: _Bytes, first: int, size: int, kind: str, strict: bool) -> bool:
+    """Whether the frame at `first` is a picture's bytes (see _without_strays)."""
+    tail = data.head(first + size - 2, 2)
+    return tail == b"\xff\xd9" or (strict and not _padding_zero(kind, data.at(first), tail[-1]))
+
+
 def _zero_padded(data: _Bytes, runs: list[tuple[int, int, int, bool]], sizes: np.ndarray, kind: str) -> bool:
-    """Whether every sampled second frame of a run with padding bits keeps them zero (PADDING_SAMPLE
-    runs at most; at least PADDING_SEEN such frames, else nothing is told)."""
+    """Whether the last frame of every sampled run of two or more (never a stray: those open a run)
+    that has padding bits keeps them zero (PADDING_SAMPLE runs at most; at least PADDING_SEEN such
+    frames, else nothing is told)."""
     seen = 0
     for first, _, frames, _ in runs[:PADDING_SAMPLE]:
-        second = first + int(sizes[data.at(first)])
-        if frames >= 2 and amr.padding_bits(kind, data.at(second)):
-            if not _padding_zero(kind, data.at(second), data.at(second + int(sizes[data.at(second)]) - 1)):
+        last = _chain(data, first, sizes)[1][-1] if frames >= 2 else first
+        if frames >= 2 and amr.padding_bits(kind, data.at(last)):
+            if not _padding_zero(kind, data.at(last), data.at(last + int(sizes[data.at(last)]) - 1)):
                 return False
             seen += 1
     return seen >= PADDING_SEEN
