@@ -57,7 +57,7 @@ def test_a_wav_whose_header_names_are_damaged_is_read_whole(tmp_path, whole, fli
 
 @pytest.mark.parametrize("wav", [MONO, STEREO], ids=["mono", "stereo"])
 @pytest.mark.parametrize("at,value,field", [(20, 0, "coding tag"), (22, 0, "channel count"), (34, 0, "bit depth"),
-                                            (24, 0, "sample rate"), (24, 7, "sample rate"), (20, 0x4C2, "coding tag")])
+                                            (24, 0, "sample rate"), (24, 7, "sample rate"), (20, 0x0101, "coding tag")])
 def test_a_pcm_wav_whose_one_format_field_is_damaged_is_read_as_its_other_fields_state(tmp_path, whole, wav, at,
                                                                                        value, field):
     data = wav.read_bytes()

@@ -135,15 +135,21 @@ def _fields(fmt: bytes, samples: bytes) -> tuple[bytes, str] | None:
             return _tagged(body, samples, f"its {field} stated as {stated:,} (damaged): read as the "
                                           f"{ {'bit depth': bits_, 'channel count': channels_, 'sample rate': rate_}[field]:,} "
                                           "its block size and byte rate state")
-    if tag in DECODED_TAGS or not _plain(channels, rate, byte_rate, align, bits):
+    if tag in DECODED_TAGS or not _flipped_plain(tag) or not _plain(channels, rate, byte_rate, align, bits):
         return None
     return _tagged(fmt, samples, "")
+
+
+def _flipped_plain(tag: int) -> bool:
+    """Whether a coding tag is zeroed, or a bit or two from PCM's or float's (a tag naming a coding of
+    its own, 0x1234, may be one whose samples are laid out as plain ones are: not read as PCM)."""
+    return tag == 0 or min((tag ^ PCM).bit_count(), (tag ^ FLOAT).bit_count()) <= 2
 
 
 def _tagged(fmt: bytes, samples: bytes, said: str) -> tuple[bytes, str]:
     """The fmt with a coding tag ffmpeg does not read named as the plain PCM (or float) its layout states."""
     tag, bits = struct.unpack_from("<H", fmt)[0], struct.unpack_from("<H", fmt, 14)[0]
-    if tag in DECODED_TAGS:
+    if tag in DECODED_TAGS or not _flipped_plain(tag):
         return fmt, said
     coding = FLOAT if bits == 32 and _reads_as_float(samples[:4096]) else PCM
     named = (f"its coding tag stated as {tag:#06x} (damaged): read as the {bits}-bit "
