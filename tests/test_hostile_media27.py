@@ -1,5 +1,6 @@
 """Hostile media, round 27: a WAV whose header names ('RIFF', 'WAVE', 'fmt ', 'data') or one plain
-PCM format field (coding tag, channels, bit depth, sample rate) are damaged.
+PCM format field (coding tag, channels, bit depth, sample rate) are damaged; a long index-less video
+whose AAC sound lies between H.263 or MJPEG pictures.
 
 Each was refused ('not a media file ffmpeg can read', 'a WAV holding no audio', 'a codec or sample
 format ffmpeg cannot decode', '0 audio channels', 'a sample rate of 0 Hz') though its samples were
@@ -16,6 +17,8 @@ import pytest
 
 from app.core.media.decode import MediaError, probe, read_all
 from tests.conftest import MEDIA
+from tests.test_hostile_media12 import ffmpeg
+from tests.test_hostile_media23 import rms, without_moov
 
 MONO = MEDIA / "interview_mono.wav"  # 16 kHz 16-bit: fmt (16 bytes) at 12, data at 36
 STEREO = MEDIA / "interview_stereo.wav"
@@ -95,3 +98,26 @@ def test_an_8_bit_wav_whose_coding_tag_is_zeroed_is_not_guessed(tmp_path):
     with pytest.raises(MediaError) as raised:
         probe(path)
     assert "cannot decode" in str(raised.value)
+
+
+LONG_BURSTS = "sine=frequency=440:duration=30,volume='if(lt(mod(t,3),1),1,0)':eval=frame"  # sound 0-1, 3-4, ... s
+
+
+@pytest.mark.parametrize("codec,container,rate", [("h263", "3gp", 16000), ("mjpeg", "mov", 48000)])
+def test_a_long_aac_video_of_start_code_pictures_without_its_index_keeps_every_burst_in_place(tmp_path, codec,
+                                                                                             container, rate):
+    """Bytes of a picture tried as an AAC frame may hold a program element: ffmpeg's decoder was left at
+    41 channels or 96 kHz and refused every true frame after it, and a silent 4-byte frame was taken
+    with a picture's last bytes as one frame: 197 of a 60 s H.263 clip's 939 frames were found, 658 of
+    an MJPEG's 2,814 (the sound 4/5 short, later bursts heard early). All are found now."""
+    clip = tmp_path / f"clip.{container}"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=176x144:rate=15:duration=30", "-f", "lavfi", "-i", LONG_BURSTS,
+           "-c:v", codec, "-ar", str(rate), "-ac", "1", "-c:a", "aac", "-shortest", str(clip))
+    path = tmp_path / f"VID0001.{container}"
+    path.write_bytes(without_moov(clip.read_bytes()))
+    source, audio, reader = read(path)
+    assert abs(source.duration_ms - 30000) < 300, source.duration_ms
+    for start in range(0, 30, 3):
+        assert rms(audio, start + 0.2, start + 0.8) > 0.05, start
+        assert rms(audio, start + 1.3, start + 2.7) < 0.01, start
+    assert any("AAC frames found between them" in note and "ms early" in note for note in reader.notes), reader.notes
