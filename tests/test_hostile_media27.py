@@ -121,3 +121,18 @@ def test_a_long_aac_video_of_start_code_pictures_without_its_index_keeps_every_b
         assert rms(audio, start + 0.2, start + 0.8) > 0.05, start
         assert rms(audio, start + 1.3, start + 2.7) < 0.01, start
     assert any("AAC frames found between them" in note and "ms early" in note for note in reader.notes), reader.notes
+
+
+def test_a_variable_rate_video_without_its_index_says_its_sound_rate_is_uncertain(tmp_path):
+    """A phone's variable picture rate bears out no camera rate: the 44.1 kHz sound (decoding alike to
+    48 kHz) is not settled by a count of pictures that fits none, and the note says the rate is unknown."""
+    clip = tmp_path / "clip.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=176x144:rate=30:duration=12", "-f", "lavfi", "-i",
+           LONG_BURSTS.replace("duration=30", "duration=12"),
+           "-vf", r"select='not(eq(mod(n\,7)\,3))*not(eq(mod(n\,11)\,5))'", "-fps_mode", "vfr",
+           "-c:v", "libx264", "-threads", "1", "-ar", "44100", "-ac", "1", "-c:a", "aac", "-shortest", str(clip))
+    path = tmp_path / "VID0001.mp4"
+    path.write_bytes(without_moov(clip.read_bytes()))
+    _, _, reader = read(path)
+    assert any("AAC frames found between them" in note and "44.1 kHz decodes alike" in note
+               for note in reader.notes), reader.notes
