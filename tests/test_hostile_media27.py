@@ -136,3 +136,12 @@ def test_a_variable_rate_video_without_its_index_says_its_sound_rate_is_uncertai
     _, _, reader = read(path)
     assert any("AAC frames found between them" in note and "44.1 kHz decodes alike" in note
                for note in reader.notes), reader.notes
+
+
+def test_a_chunk_named_a_byte_from_data_before_the_true_data_chunk_is_not_taken_for_it(tmp_path, whole):
+    data = MONO.read_bytes()
+    date = b"date" + struct.pack("<I", 8) + b"20261204"
+    path = tmp_path / "note.wav"
+    path.write_bytes(data[:36] + date + data[36:])
+    _, audio, reader = read(path)
+    assert np.array_equal(audio, whole[MONO]) and not any("header is damaged" in note for note in reader.notes)

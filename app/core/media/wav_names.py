@@ -72,6 +72,8 @@ def _chunks(head: bytes, patches: dict[int, bytes]) -> tuple[int, bytes] | None:
             return None
         kind, size = head[at:at + 4], struct.unpack_from("<I", head, at + 4)[0]
         name = kind if kind in KNOWN_CHUNKS else _nearest(kind)
+        if name in (b"fmt ", b"data") and name != kind and head.find(name, 12) >= 0:
+            name = kind  # a chunk of its own ('date'), the format or samples named whole after it
         if name is None:
             return None
         if name == b"fmt " and fmt_at is None:
