@@ -145,3 +145,16 @@ def test_a_chunk_named_a_byte_from_data_before_the_true_data_chunk_is_not_taken_
     path.write_bytes(data[:36] + date + data[36:])
     _, audio, reader = read(path)
     assert np.array_equal(audio, whole[MONO]) and not any("header is damaged" in note for note in reader.notes)
+
+
+@pytest.mark.parametrize("name", ["interview_mono.wav", "interview.mp4", "ro_voicenote.3gp", "en_voicenote.m4a"])
+def test_a_recording_joined_to_another_file_says_the_second_was_not_read(tmp_path, name):
+    """ffmpeg reads the first file to its header's end: the second recording joined after it was lost, unsaid."""
+    data = (MEDIA / name).read_bytes()
+    path = tmp_path / f"joined{Path(name).suffix}"
+    path.write_bytes(data + data)
+    source, _, reader = read(path)
+    assert source.duration_ms == probe(MEDIA / name).duration_ms
+    assert any(f"another file follows this one's end at byte {len(data):,}" in note for note in reader.notes), \
+        reader.notes
+    assert not any("another file follows" in note for note in read(MEDIA / name)[2].notes)

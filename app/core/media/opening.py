@@ -27,6 +27,7 @@ from app.core.media import (
     ebml,
     edit_times,
     flac,
+    joined,
     mkv_clock,
     mkv_entry,
     mkv_lacing,
@@ -139,7 +140,7 @@ def header_fixes(handle) -> tuple:
             wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
             mkv_private.unusable(mkv_entry.view(handle)),
             mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle),
-            wav_names.damaged(handle))
+            wav_names.damaged(handle), joined.found(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
