@@ -19,15 +19,10 @@ from app.core.media.decode import MediaError, probe, read_all
 from tests.conftest import MEDIA
 from tests.test_hostile_media12 import ffmpeg
 from tests.test_hostile_media23 import rms, without_moov
+from tests.test_hostile_media26 import read
 
 MONO = MEDIA / "interview_mono.wav"  # 16 kHz 16-bit: fmt (16 bytes) at 12, data at 36
 STEREO = MEDIA / "interview_stereo.wav"
-
-
-def read(path: Path):
-    source = probe(path)
-    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
-    return source, audio, reader
 
 
 @pytest.fixture(scope="module")
