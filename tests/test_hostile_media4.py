@@ -188,8 +188,20 @@ def test_samples_split_over_two_data_chunks_are_all_read_and_said_so(tmp_path):
 
 
 def test_a_wav_stating_more_channels_than_ffmpeg_lays_out_names_the_number(tmp_path):
-    """65,535 channels in the header was reported as 'the header declares 0 audio channels'."""
+    """65,535 channels in the header was reported as 'the header declares 0 audio channels'; its block
+    size and byte rate state one (session 27): read as one, the number named."""
     fmt = struct.pack("<HHIIHH", 1, 65535, 16000, 32000, 2, 16)
+    path = tmp_path / "many.wav"
+    path.write_bytes(_riff(_chunk(b"fmt ", fmt), _chunk(b"data", bytes(64000))))
+    source = probe(path)
+    assert source.channels == 1 and abs(source.duration_ms - 2000) < 5
+    _, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert any("its channel count stated as 65,535 (damaged): read as the 1" in note for note in reader.notes)
+
+
+def test_a_wav_stating_more_channels_than_its_block_size_holds_names_the_number(tmp_path):
+    """Where the block size and byte rate do not state the channels either, it stays refused."""
+    fmt = struct.pack("<HHIIHH", 1, 65535, 16000, 32000, 3, 16)
     path = tmp_path / "many.wav"
     path.write_bytes(_riff(_chunk(b"fmt ", fmt), _chunk(b"data", bytes(64000))))
     with pytest.raises(MediaError) as raised:

@@ -100,6 +100,7 @@ def test_a_wav_header_declaring_no_channels_is_a_one_line_reason(tmp_path):
     data = bytearray(wav.read_bytes())
     fmt = data.find(b"fmt ")
     data[fmt + 10:fmt + 12] = bytes(2)
+    data[fmt + 20:fmt + 22] = struct.pack("<H", 3)  # a block size stating no whole sample: nothing to read it by
     wav.write_bytes(bytes(data))
     with pytest.raises(MediaError) as raised:
         probe(wav)

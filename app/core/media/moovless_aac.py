@@ -76,10 +76,18 @@ class Unindexed:
             return (f"a video without its index (the moov atom is missing or cut: a recording killed before it ended): "
                     f"its pictures are not read ({self.video_bytes:,} bytes of {PICTURES[self.video]} "
                     f"passed over); its sound read as the {len(self.frames):,} AAC frames found between them, each "
-                    f"found by decoding it, {rate}{self._damage}{lost}")
+                    f"found by decoding it, {rate}{self._damage}{lost}{self._unplaced}")
         return (f"an M4A/MP4 without its index (the moov atom is missing or cut: an unfinished recording): read "
                 f"as the {len(self.frames):,} AAC frames its media data holds, each found by decoding it, "
                 f"{rate}{self._damage}{lost}")
+
+    @property
+    def _unplaced(self) -> str:
+        """Pictures that state no length (found by their start codes) leave a frame not found unseen."""
+        if self.video not in moovless_pictures.NAMES:
+            return ""
+        return (f"; a frame not found among the pictures would be left out unseen, and what follows it heard "
+                f"{1024 * 1000 / self.rate:.0f} ms early (each frame's place was in the lost index)")
 
     @property
     def _damage(self) -> str:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import av
-
 from app.core.media import aac_frames
 
 STARTS = re.compile(rb"\x00\x00\x01[\xb0\xb3\xb6]|\x00\x00[\x80-\x83]|\xff\xd8\xff")
@@ -42,7 +40,7 @@ def found(data: bytes) -> tuple[list[tuple[int, int]], int, int, str] | None:
     starts = picture_starts(data)
     if len(starts) < MIN_PICTURES:
         return None
-    spans = list(zip([0, *starts], [*starts, len(data)], strict=True))
+    spans = list(zip([-1, *starts], [*starts, len(data)], strict=True))  # -1: a frame may open the data
     best, most = None, MIN_FRAMES // 2 - 1
     for rate in aac_frames.TABLES:  # a mono decoder reads a pair's frames too: the channels by the first element
         trial = [frame for low, high in spans[:TRIAL_STARTS] for frame in _Search(data, rate, 1).run(low, high)]
@@ -82,27 +80,39 @@ class _Search:
     def _fits(self, at: int, length: int) -> bool:
         """Whether the frame decodes to no more channels than the sound has (a picture's bytes read as
         a frame may hold a program element naming 50)."""
-        self.checker.flush_buffers()
-        try:
-            decoded = self.checker.decode(av.Packet(self.data[at:at + length]))
-        except (av.error.FFmpegError, ValueError):
-            return False
+        decoded = self.checker.frames(self.view[at:at + length])
         return bool(decoded) and all(len(frame.layout.channels) <= max(2, self.channels) for frame in decoded)
 
     def run(self, low: int, high: int) -> list[tuple[int, int]]:
         """The AAC frames ending exactly at `high` (a picture's start), one after another, found
         walking back from it no further than `low` (the picture before it)."""
+        if not _ends_a_frame(self.data, high):
+            return []
         counted: dict[int, int] = {}  # a frame's start: its length
+        chained = {high: 0}  # a frame's start: the frames from it to the picture
         earliest = at = high
         while at > low + 1 and earliest - at < self.reach:
             at -= 1
             if not self._opens(at):
                 continue
             length = aac_frames.frame_length(self.decoder, self.view[:high], at, min(self.reach, high - at), None)
-            if length is not None and (at + length == high or at + length in counted) and self._fits(at, length):
+            if length is not None and at + length in chained and self._fits(at, length):
                 counted[at], earliest = length, at
-        frames, at = [], earliest
+                chained[at] = chained[at + length] + 1
+        # the run with the most frames, and of those one opening the media data, else the latest starting: a
+        # picture's last bytes read with a short (silent) frame after them as one frame end where it does
+        frames, at = [], max(chained, key=lambda start: (chained[start], start == 0, start))
         while at in counted:
             frames.append((at, counted[at]))
             at += counted[at]
-        return frames if at == high else []
+        return frames
+
+
+def _ends_a_frame(data: bytes, end: int) -> bool:
+    """Whether an AAC frame can end at `end`: its last element is END (the bits 111), then at most 7
+    zero bits to the byte's end (a picture's last bytes mostly cannot: an MJPEG's end marker never)."""
+    if end < 2 or not data[end - 1]:
+        return False
+    tail = data[end - 2] << 8 | data[end - 1]
+    padding = (tail & -tail).bit_length() - 1
+    return tail >> padding & 7 == 7

@@ -27,6 +27,7 @@ from app.core.media import (
     ebml,
     edit_times,
     flac,
+    joined,
     mkv_clock,
     mkv_entry,
     mkv_lacing,
@@ -48,6 +49,7 @@ from app.core.media import (
     timescale,
     ts_streams,
     wav_blocks,
+    wav_names,
 )
 from app.core.media.views import Patched, Spliced, window
 
@@ -86,6 +88,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, private.patches)
     if (mapping := opus_mapping.unusable(handle)) is not None:  # 3 channels in family 0: nothing decoded
         handle = Patched(handle, mapping.patches(handle))
+    if (names := wav_names.damaged(handle)) is not None:  # 'RIFE', a 'data' chunk renamed: 'not a media file'
+        handle = Patched(handle, names.patches)
     if (blocks := wav_blocks.damaged(handle)) is not None:  # ADPCM blocks of 1 byte: nothing decoded
         handle = Patched(handle, blocks.patches)
     if (wav := wav_layout(handle)) is not None and wav.needs_rebuilding:  # a pad byte left out, data split
@@ -135,7 +139,8 @@ def header_fixes(handle) -> tuple:
             caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
             wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
             mkv_private.unusable(mkv_entry.view(handle)),
-            mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle))
+            mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle),
+            wav_names.damaged(handle), joined.found(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
@@ -211,7 +216,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
             return _open(window(handle, 0, cut))
         raise ValueError(_iso_fault(handle) if _is_iso_media(handle) else NO_PACKET_TABLE if _head(handle, 4) == b"caff"
                          else APPLE_DOUBLE if _head(handle, 4) == b"\x00\x05\x16\x07"
-                         else _riff_fault(handle) or stated_rate.fault(handle) or ogg.damaged_start(handle)
+                         else _riff_fault(handle) or wav_names.fault(handle) or stated_rate.fault(handle) or ogg.damaged_start(handle)
                          or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
         raise ValueError(ogg.damaged_start(handle) or CUT_BEFORE_AUDIO) from exc
