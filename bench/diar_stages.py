@@ -2,7 +2,8 @@
 
 The turns are found as a run finds them (pipeline.find_turns: the file read in blocks), on the
 calling thread, each stage charged getrusage over its calls (ONNX Runtime works on its own
-threads: a thread's clock would miss it): Silero VAD, segmentation, fbank features, the CAM++
+threads: a thread's clock would miss it; stage_cpu.charged, a call's CPU less
+that of any charged call inside it): Silero VAD, segmentation, fbank features, the CAM++
 runs (1.5 s windows / region voiceprints), pitch, band energy, clustering ("finish"); "other"
 is the total less the stages. Also counted: windows and regions embedded, seconds embedded.
 
@@ -18,32 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT  # puts the tree on sys.path
+from stage_cpu import charged, cpu, stages
 
 from app.core.diarize import embedder as EMB
 from app.core.diarize import engine as ENG
 from app.core.diarize import segmentation as SEG
 
-stages: dict[str, list[float]] = {}
 counts = {"window_prints": 0, "window_s": 0.0, "region_prints": 0, "region_s": 0.0}
 caller = ["windows"]
-
-
-def cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def charged(stage, fn):
-    def wrapper(*args, **kwargs):
-        start = cpu()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            name = stage() if callable(stage) else stage
-            entry = stages.setdefault(name, [0.0, 0])
-            entry[0] += cpu() - start
-            entry[1] += 1
-    return wrapper
 
 
 def instrument() -> None:
@@ -108,12 +91,12 @@ def main() -> int:
     total = cpu() - begin
     minutes = source.duration_ms / 60000
     staged = sum(v[0] for v in stages.values())
-    stages["other"] = [total - staged, 0]
+    stages["other"] = [total - staged, 0.0, 0]
     print(f"{args.file.name}: {minutes:.1f} min, diarisation CPU {total:.1f} s, {result.speakers} speakers, "
           f"{len(result.turns)} turns; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
     print(f"CAM++: {counts['window_prints']} windows ({counts['window_prints'] / minutes:.0f}/min, "
           f"{counts['window_s']:.0f} s), {counts['region_prints']} region prints ({counts['region_s']:.0f} s)")
-    for name, (spent, calls) in sorted(stages.items(), key=lambda kv: -kv[1][0]):
+    for name, (spent, _, calls) in sorted(stages.items(), key=lambda kv: -kv[1][0]):
         print(f"  {name:24s} cpu {spent:7.2f} s {100 * spent / total:5.1f}%  calls {calls}")
     if args.json:
         turns = [(t.start_ms, t.end_ms, t.speaker_index, t.overlap) for t in result.turns]

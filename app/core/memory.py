@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PR_SET_THP_DISABLE = 41  # prctl: no transparent huge pages for this process while set
+PR_GET_THP_DISABLE = 42
 MADV_NOHUGEPAGE = 15
 
 
@@ -65,16 +66,16 @@ def _libc() -> ctypes.CDLL | None:
 
 
 def heap_span(maps: str | None = None) -> tuple[int, int] | None:
-    """The [heap] mapping's (start, end) addresses in /proc/self/maps (or `maps`), None if none."""
+    """From the first [heap] mapping's start to the last one's end in /proc/self/maps (or `maps`), None if
+    none. madvise splits the heap into several mappings, each named [heap]: a span of the first alone would
+    leave out what the heap grew by since an earlier load marked it."""
     try:
         text = maps if maps is not None else Path("/proc/self/maps").read_text(encoding="ascii")
     except OSError:
         return None
-    for line in text.splitlines():
-        if line.rstrip().endswith("[heap]"):
-            start, end = line.split()[0].split("-")
-            return int(start, 16), int(end, 16)
-    return None
+    spans = [tuple(int(a, 16) for a in line.split()[0].split("-"))
+             for line in text.splitlines() if line.rstrip().endswith("[heap]")]
+    return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else None
 
 
 @contextmanager
@@ -85,6 +86,7 @@ def small_pages() -> Iterator[None]:
     if libc is None:
         yield
         return
+    was_off = libc.prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1  # as the process had it: kept after
     libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
     try:
         yield
@@ -92,4 +94,4 @@ def small_pages() -> Iterator[None]:
         span = heap_span()
         if span is not None:
             libc.madvise(span[0], span[1] - span[0], MADV_NOHUGEPAGE)
-        libc.prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0)
+        libc.prctl(PR_SET_THP_DISABLE, int(was_off), 0, 0, 0)
