@@ -30,3 +30,21 @@ def test_make_one_voice_without_a_folder_is_one_line(tmp_path, monkeypatch, caps
         main([])
     assert stop.value.code == 2
     assert "the following arguments are required: out" in capsys.readouterr().err
+
+
+def test_speakers_segments_takes_the_exhibit_as_edit_does(tmp_path, capsys):
+    """`edit EXHIBIT --segment N` points to "the numbers `speakers segments` prints", but `speakers segments
+    EXHIBIT` was refused ("the following arguments are required: --exhibit"); both forms now work."""
+    from app.cli.main import main
+    from tests import gui_case
+
+    gui_case.build_case(tmp_path).close()
+    case = ["--case", str(tmp_path / "case")]
+    assert main(["speakers", "segments", "interview_stereo.wav", *case]) == 0
+    named = capsys.readouterr().out
+    assert "   1  00:01.0-00:02.9  DC Smith: This interview is being recorded." in named and "Where were you on Friday night?" in named
+    assert main(["speakers", "segments", "--exhibit", "interview_stereo.wav", *case]) == 0
+    assert capsys.readouterr().out == named
+    with pytest.raises(SystemExit) as stop:
+        main(["speakers", "segments", "interview_stereo.wav", "--exhibit", "1", *case])
+    assert stop.value.code == 2 and "not allowed with" in capsys.readouterr().err
