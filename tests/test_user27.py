@@ -48,3 +48,19 @@ def test_speakers_segments_takes_the_exhibit_as_edit_does(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["speakers", "segments", "interview_stereo.wav", "--exhibit", "1", *case])
     assert stop.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("words, said", [
+    (["--case", "{case}", "exhibts"], "invalid choice: 'exhibts'"),
+    (["--case={case}", "exhibts"], "invalid choice: 'exhibts'"),
+    (["--case", "{case}"], "the following arguments are required: command"),
+])
+def test_a_mistyped_command_after_case_is_named_not_the_case_folder(tmp_path, capsys, words, said):
+    """`python -m app --case DIR exhibts` said "invalid choice: 'DIR'": the case folder named as the mistake."""
+    from app.cli.main import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([w.format(case=tmp_path / "case") for w in words])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and said in err and str(tmp_path) not in err, err
+    assert not (tmp_path / "case").exists()
