@@ -64,3 +64,19 @@ def test_a_mistyped_command_after_case_is_named_not_the_case_folder(tmp_path, ca
     err = capsys.readouterr().err
     assert stop.value.code == 2 and said in err and str(tmp_path) not in err, err
     assert not (tmp_path / "case").exists()
+
+
+@pytest.mark.parametrize("key", ["interview_stereo", "INTERVIEW_STEREO.WAV"])
+def test_an_exhibit_named_without_its_extension_is_offered(tmp_path, capsys, key):
+    """`export interview_stereo` (as the exports are named) said only "no exhibit matches"."""
+    from app.cli.main import main
+    from tests import gui_case
+
+    case = gui_case.build_case(tmp_path)
+    wanted = next(e.id for e in case.exhibits() if e.source.name == "interview_stereo.wav")
+    case.close()
+    assert main(["signoff", key, "--by", "PS Reader", "--case", str(tmp_path / "case")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"did you mean {wanted} (interview_stereo.wav)?" in err, err
+    assert main(["signoff", "nothing_like_it", "--by", "PS Reader", "--case", str(tmp_path / "case")]) == 1
+    assert "did you mean" not in capsys.readouterr().err
