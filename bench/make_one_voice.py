@@ -13,6 +13,7 @@ every run.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -49,8 +50,10 @@ def recording(voice: str, minutes: float) -> np.ndarray:
     return build(voice, minutes, 2400 + SPECS.index((voice, minutes)))[0]
 
 
-def main() -> None:
-    out = Path(sys.argv[1])
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="folder to write (outside the repository and shared/)")
+    out = parser.parse_args(argv).out
     out.mkdir(parents=True, exist_ok=True)
     conversations = []
     for i, (voice, minutes) in enumerate(SPECS):

@@ -106,7 +106,7 @@ def test_history_shows_old_and_new_text_in_words(qtbot, win):
     win.tabs.setCurrentIndex(2)
     top = win.history.topLevelItem(0)
     assert top.text(2) == "DC Ann Example" and top.text(3) == "Text edited"
-    assert top.text(4) == f"“{old}” → “Please state your full name and address.”"
+    assert top.text(4) == f"at 00:04.0: “{old}” → “Please state your full name and address.”"  # which segment
     win.tabs.setCurrentIndex(0)
     win.undo_action.trigger()
 

@@ -316,8 +316,10 @@ def _speakers(sub: argparse._SubParsersAction, run: Run) -> None:
         ("list", "the case's voice profiles"),
     ):
         q = actions.add_parser(name, help=text)
-        if name != "list":
-            q.add_argument("--exhibit", required=True, help="id, name, path or SHA-256")
+        if name != "list":  # EXHIBIT as `edit` takes it, or --exhibit as these always took it
+            which = q.add_mutually_exclusive_group(required=True)
+            which.add_argument("exhibit", nargs="?", metavar="EXHIBIT", help="id, name, path or SHA-256")
+            which.add_argument("--exhibit", dest="exhibit_option", metavar="EXHIBIT", help="the same, as an option")
         if name == "enrol":
             q.add_argument("--segments", required=True, help="segment numbers, e.g. 3,5,9 (see speakers segments)")
             q.add_argument("--name", required=True, help="the person's name")

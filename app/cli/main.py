@@ -222,10 +222,12 @@ def _case_after_command(parser, words: list[str]) -> list[str]:  # parser: argpa
     named so is put first too, so that argparse names it, not DIR, as the unknown command."""
     from app.cli.unknown_args import innermost
 
-    taken = 2 if words[:1] == ["--case"] and len(words) > 2 else 1 if words[:1] and words[0].startswith("--case=") else 0
+    taken = 2 if words[:1] == ["--case"] and len(words) > 1 else 1 if words[:1] and words[0].startswith("--case=") else 0
     if not taken:
         return words
     rest = words[taken:]
+    if not rest:  # `--case DIR` and no command: argparse says a command is needed (it took DIR for one)
+        return rest
     _, names = innermost(parser, rest)
     first = len(names) or (1 if not rest[0].startswith("-") else len(rest))  # `--case D --help`: the help
     return [*rest[:first], *words[:taken], *rest[first:]]

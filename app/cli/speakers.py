@@ -1,6 +1,6 @@
 """`speakers`: voices known across a case.
 
-    python -m app speakers segments --exhibit E             # numbered segments, to choose from
+    python -m app speakers segments E                       # numbered segments, to choose from (E or --exhibit E)
     python -m app speakers enrol --exhibit E --segments 3,5,9 --name "John Smith"
     python -m app speakers suggest --exhibit E              # Speaker 2 -> John Smith (0.82)
                    (voiceprints missing for the transcript's speakers as they stand are computed first)
@@ -131,4 +131,6 @@ ACTIONS = {"segments": cmd_segments, "enrol": cmd_enrol, "suggest": cmd_suggest,
 
 
 def cmd_speakers(args: argparse.Namespace) -> int:
+    if getattr(args, "exhibit_option", None):
+        args.exhibit = args.exhibit_option
     return _with_case(ACTIONS[args.action])(args)

@@ -39,37 +39,47 @@ def _short(text: str, limit: int = 70) -> str:
 
 def describe(rev: editing.Revision) -> str:
     """What a revision did, in words a supervisor reads: old -> new text, names, counts."""
-    p, before, after = rev.params, rev.before, rev.after
-    if rev.op == "edit_text":
+    where = _at(rev.before) if rev.op in ("edit_text", "split", "merge") else ""  # which segment: its time
+    return where + _change(rev.op, rev.params, rev.before, rev.after)
+
+
+def _at(side: dict) -> str:
+    """Where in the recording a change to segments was made (the editor's time of the first)."""
+    segments = side.get("segments", [])
+    return f"at {clock(int(segments[0].get('start_ms', 0)))}: " if segments else ""
+
+
+def _change(op: str, p: dict, before: dict, after: dict) -> str:
+    if op == "edit_text":
         old = _texts(before)[0] if _texts(before) else ""
         return f"“{_short(old)}” → “{_short(str(p.get('text', '')))}”"
-    if rev.op == "set_speaker":
+    if op == "set_speaker":
         olds = list(dict.fromkeys(_speakers(before))) or ["no speaker"]
         n = len(before.get("segments", []))
         where = f" in {n} segment(s)" if n > 1 else ""
         return f"{', '.join(olds)} → {p.get('speaker') or 'no speaker'}{where}"
-    if rev.op == "rename_speaker":
+    if op == "rename_speaker":
         n = len(before.get("segments", []))
         return f"{p.get('old') or 'no speaker'} → {p.get('new')} in {n} segment(s)"
-    if rev.op == "merge_speakers":
+    if op == "merge_speakers":
         return f"{p.get('source')} → {p.get('target')} in {len(before.get('segments', []))} segment(s)"
-    if rev.op == "split_speaker":
+    if op == "split_speaker":
         return f"{len(before.get('segments', []))} segment(s) of {p.get('source')} → {p.get('new')}"
-    if rev.op == "replace_all":
+    if op == "replace_all":
         n = len(before.get("segments", []))
         return f"“{p.get('find')}” → “{p.get('replace')}” in {n} segment(s)"
-    if rev.op == "split":
+    if op == "split":
         text = _texts(before)[0] if _texts(before) else ""
         parts = _texts(after)
         return f"“{_short(text, 50)}” → " + " | ".join(f"“{_short(t, 40)}”" for t in parts)
-    if rev.op == "merge":
+    if op == "merge":
         return " + ".join(f"“{_short(t, 30)}”" for t in _texts(before)) + \
             f" → “{_short(' '.join(_texts(after)), 60)}”"
-    if rev.op == "set_verified":
+    if op == "set_verified":
         return f"verified by {p.get('verified_by')}" if p.get("verified") else "verification withdrawn"
-    if rev.op == "mark_reviewed":
+    if op == "mark_reviewed":
         return f"“{p.get('text')}” at {clock(int(p.get('start_ms', 0)))} accepted as written"  # the editor's time
-    if rev.op in ("undo", "redo"):
+    if op in ("undo", "redo"):
         what = OPERATIONS.get(str(p.get("op")), str(p.get("op")))
         return f"{what} (revision {p.get('revision')})"
     return ", ".join(f"{k}: {v}" for k, v in p.items())

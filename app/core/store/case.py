@@ -236,8 +236,15 @@ class Case(HeadKeeper):
         ).fetchall()
         if len(rows) != 1:
             raise StoreError(f"{key!r}: {'no' if not rows else 'more than one'} exhibit matches (give its id, name, "
-                             "path or SHA-256, as `python -m app exhibits` lists them)")
+                             f"path or SHA-256, as `python -m app exhibits` lists them){self._named_so(key, rows)}")
         return self.exhibit(rows[0][0])
+
+    def _named_so(self, key: str, rows: list) -> str:
+        """The exhibits a name without its extension (or any case) was meant for, or those it matched."""
+        names = self.exhibit_names()
+        meant = [i for i, name in names.items() if key.casefold() in (name.casefold(), Path(name).stem.casefold())]
+        shown = sorted({int(r[0]) for r in rows}) or meant
+        return ": did you mean " + " or ".join(f"{i} ({names[i]})" for i in shown[:5]) + "?" if shown else ""
 
     def mark_truncated(self, exhibit_id: int) -> None:
         with self.transaction():
