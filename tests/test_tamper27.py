@@ -113,3 +113,53 @@ def test_a_batch_planned_for_a_run_is_no_finding(tmp_path, capsys):
     case.plan_batch([run], [1, 2])
     case.close()
     assert _verify(capsys, tmp_path / "case") == (0, [])
+
+
+def test_a_parley_before_resume_digests_refuses_a_case_that_logs_them(tmp_path, monkeypatch):
+    """A Parley of schema 15 resumed a run this Parley started, logging chunks without the digest: the
+    state it left read as changed outside Parley, and the run was set aside as tampered. The store's
+    number now tells it the case is a newer Parley's."""
+    from app.core.errors import StoreError
+    from app.core.store import db
+    from app.core.store.case import Case
+
+    Case.open(tmp_path / "case").close()
+    before = [(number, path) for number, path in db.migrations() if number <= 15]
+    monkeypatch.setattr(db, "migrations", lambda: before)
+    with pytest.raises(StoreError, match="newer Parley"):
+        Case.open(tmp_path / "case")
+
+
+def test_verify_reads_a_runs_state_and_its_entry_at_one_moment(tmp_path, monkeypatch):
+    """A verify while the worker stored chunks read the last entry, then the state a chunk committed
+    since: a new state beside an old digest, "changed outside Parley" of an honest run."""
+    from app.core.evidence import resume_check
+    from app.core.evidence.verify import verify_case
+
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "silence_30s.wav")
+    run = case.start_run(exhibit.id, "transcribe", gui_case.MODEL, {"model": "tiny.en"}, gui_case.software_info())
+    case.append_segments(run, (), {"done_ms": {"mix": 10000}, "anchor_ms": {"mix": 9000}}, "en", 0.9)
+    worker = Case.open(tmp_path / "case")
+    checking, stored = [], []
+    read_run, differs = Case.run, resume_check.resume_differs
+
+    def run_with_a_chunk_stored_meanwhile(self, run_id):
+        if checking and not stored:  # the worker commits its next chunk between the entry's read and the state's
+            worker.append_segments(run, (), {"done_ms": {"mix": 20000}, "anchor_ms": {"mix": 18000}}, "en", 0.9)
+            stored.append(run_id)
+        return read_run(self, run_id)
+
+    def checked(case_, run_id):
+        checking.append(run_id)
+        try:
+            return differs(case_, run_id)
+        finally:
+            checking.clear()
+
+    monkeypatch.setattr(Case, "run", run_with_a_chunk_stored_meanwhile)
+    monkeypatch.setattr(resume_check, "resume_differs", checked)
+    report = verify_case(case)
+    assert stored and not any("resume state" in f.problem for f in report.findings), report.findings
+    worker.close()
+    case.close()

@@ -55,3 +55,16 @@ def test_speech_heard_without_words_is_marked_inaudible_not_no_speech(case, tmp_
     cells = _docx_cells(paths[0])
     assert any("transcript]\n[inaudible 00:00:01]\n(exhibit " in c for c in cells), cells
     assert not any("(no speech found)" in c for c in cells)
+
+
+def test_words_a_proofreader_removed_are_said_as_in_the_record(case, tmp_path):
+    """A voice note whose words a proofreader removed read "(no speech found)" in the chat's timeline, while
+    its record of interview says "[words removed in proofreading hh:mm:ss]" (review 2 of session 27)."""
+    [taken] = take_in(case, whatsapp_zip(tmp_path / "evidence"))
+    [note] = attachment_exhibits(case, taken.exhibit_id)
+    run = add_run(case, note, ["Meet me at the station at eight."])
+    editing.edit_text(case, run, editing.segment_ids(case, run)[0], "")
+    timeline = build_timeline(case, taken.exhibit_id)
+    assert timeline.entries[1].attachment.transcript.startswith("[words removed in proofreading ")
+    cells = _docx_cells(write_timeline(timeline, tmp_path / "out", "ana", ["docx"])[0])
+    assert not any("(no speech found)" in c for c in cells), cells

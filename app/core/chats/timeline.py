@@ -20,7 +20,7 @@ from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
 from app.core.evidence.provenance import software_info
-from app.core.export.base import inaudible_marker, language_text
+from app.core.export.base import language_text, shown_text
 from app.core.store import Case
 from app.core.store.chats import (
     Echo,
@@ -102,12 +102,13 @@ class RunRecord:
 
 def _run_text(case: Case, run_id: int | None, runs: dict[int, RunRecord]) -> tuple[str | None, str | None,
                                                                                     ModelInfo | None, str]:
-    """The run's current text (speech heard without words as `[inaudible hh:mm:ss]`, as the
-    record of interview shows it, not as no speech), its language, model and review state."""
+    """The run's current text (speech heard without words as `[inaudible hh:mm:ss]`, words a proofreader
+    removed as `[words removed in proofreading hh:mm:ss]`, as the record of interview shows them, not as
+    no speech), its language, model and review state."""
     if run_id is None:
         return None, None, None, ""
     transcript = current_transcript(case, run_id)
-    shown = (inaudible_marker(s.start_ms) if s.inaudible else s.text.strip() for s in transcript.segments)
+    shown = (shown_text(s, transcript) for s in transcript.segments)
     text = " ".join(t for t in shown if t)
     sw = transcript.software
     runs.setdefault(run_id, RunRecord(run_id, transcript.task, transcript.model, transcript.language,

@@ -74,6 +74,13 @@ class VerifyReport:
     notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
 
 
+def _at_one_moment(case: Case, check: Callable[[], Iterable[Finding]]) -> list[Finding]:
+    """The check's findings from one read of the store: a worker storing chunks meanwhile (a run's rows,
+    its state and the entry logging them, committed together) gave a new state beside an old entry."""
+    with case.snapshot():
+        return list(check())
+
+
 def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: Sequence[str] = (),
                 sources_moved_to: Sequence[Path] = (), models_required: bool = False) -> VerifyReport:
     """Everything checkable; `exports_moved_to`: folders the exports were moved to (found there by name);
@@ -100,8 +107,8 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += guarded("runs", lambda: _run_provenance(case, set(runs) - gone))
     drafted = {int(f.subject[4:]) for f in findings
                if f.subject.startswith("run ") and f.subject[4:].isdigit() and "machine draft" in f.problem}
-    findings += guarded("runs", lambda: chunk_findings(case, drafted))
-    findings += guarded("runs", lambda: resume_findings(case))
+    findings += guarded("runs", lambda: _at_one_moment(case, lambda: chunk_findings(case, drafted)))
+    findings += guarded("runs", lambda: _at_one_moment(case, lambda: resume_findings(case)))
     checks: dict[str, Callable[[], Iterable[Finding]]] = {
         "exhibits": lambda: exhibit_records(case, notes),
         "working copies": lambda: working_copies(case, gone, notes),

@@ -208,8 +208,8 @@ def misnumbered(conn: sqlite3.Connection) -> tuple[int, int] | None:
     number = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if not 0 < number < schema_version() or conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
         return None
-    held = _schema_match(conn)  # the first migration after which it is so: never judged below its number
-    return (number, held) if held > number else None
+    first, last = _schema_matches(conn)  # never judged below its number
+    return (number, last) if first > number else None
 
 
 def recognised_version(conn: sqlite3.Connection, case_dir: Path) -> int:
@@ -220,7 +220,7 @@ def recognised_version(conn: sqlite3.Connection, case_dir: Path) -> int:
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name LIMIT 4")]
     if not tables:
         return 0
-    version = _schema_match(conn)
+    version = _schema_matches(conn)[0]
     if version:
         return version
     if "audit_log" in tables:
@@ -239,21 +239,27 @@ def _schema_objects(conn: sqlite3.Connection) -> set[tuple]:
     return {tuple(r) for r in rows if not str(r[2]).startswith(_SHADOWS)}
 
 
-def _schema_match(conn: sqlite3.Connection) -> int:
-    """The migration after which a fresh store holds exactly this store's schema; 0 if none does."""
+def _schema_matches(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(the first, the last) migration after which a fresh store holds exactly this store's schema, (0, 0)
+    if none does; they differ where migrations after the first change no schema (016: from it, chunks log
+    their resume digests, which a Parley before it would not)."""
     found = _schema_objects(conn)
     fresh = sqlite3.connect(":memory:", isolation_level=None)
+    first = last = 0
     try:
         for number, path in migrations():
             for statement in statements(path.read_text(encoding="utf-8")):
                 fresh.execute(statement)
-            if _schema_objects(fresh) == found:
-                return number
+            if _schema_objects(fresh) != found:
+                if first:
+                    break
+                continue
+            first, last = first or number, number
     except sqlite3.Error:
-        return 0
+        return 0, 0
     finally:
         fresh.close()
-    return 0
+    return first, last
 
 
 def _connect_read_only(store: Path) -> sqlite3.Connection:
