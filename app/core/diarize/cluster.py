@@ -25,14 +25,11 @@ the rest assigned to the nearest centroid, so memory stays bounded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.core.diarize.heard import LocalKey, heard
 from app.core.diarize.vectors import unit
-
-if TYPE_CHECKING:
-    from app.core.diarize.same_voice import LocalKey
 
 MAX_POINTS = 1200  # largest affinity matrix built: 1200 x 1200 floats
 COPY_COSINE = 0.95  # voiceprints this alike are one stretch of sound heard again: counted once
@@ -321,9 +318,7 @@ def _with_distinct_small(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, s
 
 def _heard_apart(labels: np.ndarray, keys: Sequence[LocalKey], first: int, second: int) -> bool:
     """Whether the segmentation model hears two clusters' windows (those in one 10 s window) as two
-    voices at least twice as often as one, and at least twice (same_voice.heard's counts)."""
-    from app.core.diarize.same_voice import heard  # same_voice imports this module
-
+    voices at least twice as often as one, and at least twice (heard.py's counts, as same_voice.py reads them)."""
     one, two = heard(labels, keys).get((min(first, second), max(first, second)), (0, 0))
     return two >= max(2, 2 * one)
 
