@@ -361,7 +361,30 @@ HOLDOUT15 = (
     Spec("h15_four_mixed_de7_en2_pt1_osr", ("de7m", "en2f", "pt1f", "osr8k"), overlap=0.3, seed=1513),
     Spec("h15_three_men_de3_es4_1272_8k_short", ("de3m", "es4m", "r1272m8k"), short="r1272m8k", seed=1514),
 )
+# holdout16 (session 27): voice mixes no set above uses; one-pitch same-sex pairs, trios and quartets (window
+# median pitch within 0-7%: men at 100, 108-116, 119-125, 129-133 and 142 Hz; women at 184-194 and 205-210 Hz),
+# short-turn speakers, JFK among three men, an 8 kHz voice, and two one-voice files; seeds 1601-1616; built and
+# scored on main before any change of session 27, never tuned on.
+HOLDOUT16 = (
+    Spec("h16_two_fr2_bush_men", ("fr2m", "bushm"), seed=1601),
+    Spec("h16_two_pt6_sonar2_women_short", ("pt6f", "sonar2f"), short="sonar2f", seed=1602),
+    Spec("h16_two_de3_es3_men_short", ("de3m", "es3m"), overlap=0.3, short="es3m", seed=1603),
+    Spec("h16_two_1995_es7_women_overlap", ("ls1995f", "es7f"), overlap=0.4, seed=1604),
+    Spec("h16_two_de1_es0_short", ("de1m", "es0f"), short="de1m", seed=1605),
+    Spec("h16_three_men_de6_en0_fr6", ("de6m", "en0m", "fr6m"), overlap=0.3, seed=1606),
+    Spec("h16_three_men_en5_260_es8_short", ("en5m", "ls260m", "es8m"), short="es8m", seed=1607),
+    Spec("h16_three_women_fr3_pt3_en7_short", ("fr3f", "pt3f", "en7f"), short="pt3f", seed=1608),
+    Spec("h16_three_men_fr9_cards_austen_short", ("fr9m", "cardsm", "austenm"), short="cardsm", seed=1609),
+    Spec("h16_four_men_es1_pt0_de3_fr5", ("es1m", "pt0m", "de3m", "fr5m"), overlap=0.3, seed=1610),
+    Spec("h16_four_women_en2_fr0_es7_pt4", ("en2f", "fr0f", "es7f", "pt4f"), seed=1611),
+    Spec("h16_four_men_jfk_de6_es5_pt7_short", ("jfkm", "de6m", "es5m", "pt7m"), short="jfkm", seed=1612),
+    Spec("h16_four_mixed_de7_en3_es2_pt8_short", ("de7m", "en3f", "es2m", "pt8f"), overlap=0.3, short="pt8f",
+         seed=1613),
+    Spec("h16_three_men_osr_de5_es2", ("osr8k", "de5m", "es2m"), overlap=0.3, seed=1614),
+    Spec("h16_one_de1", ("de1m",), seed=1615),
+    Spec("h16_one_fr8", ("fr8f",), seed=1616),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
         "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
-        "holdout14": HOLDOUT14, "holdout15": HOLDOUT15}
+        "holdout14": HOLDOUT14, "holdout15": HOLDOUT15, "holdout16": HOLDOUT16}

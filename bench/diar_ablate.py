@@ -53,7 +53,8 @@ RULES: dict[str, list[tuple[str, str, object]]] = {
     "regions: short_pitched_apart": [("region_split", "_short_pitched_apart", _no)],
     "cluster: better_distinct": [("cluster", "_better_distinct", _no)],
     "cluster: keep small distinct": [("cluster", "_with_distinct_small",
-                                      lambda emb, labels, ids, sizes: ids[sizes >= MIN_CLUSTER])],
+                                      lambda emb, labels, ids, sizes, *_: ids[sizes >= MIN_CLUSTER])],
+    "cluster: small heard apart (phone band)": [("cluster", "_heard_apart", _no)],
     "same_voice: pitches_separate": [("same_voice", "pitches_separate", lambda a, b, share=0.9: True)],
 }
 

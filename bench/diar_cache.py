@@ -25,7 +25,8 @@ import numpy as np
 from app.core.diarize.engine import Collector, load_embedder, scan, segmenter_for, settings_of
 from app.core.diarize.records import DiarResult
 
-STAGE = "s25"  # the reading stage's version: cached Collectors of another stage are not used
+STAGE = "s27"  # the reading stage's version: cached Collectors of another stage are not used
+# (s27: session 26 made a region of 3+ windows take its windows' mean voiceprint; s25 caches hold the old ones)
 
 
 def file_key(path: Path) -> str:

@@ -12,6 +12,7 @@
     .venv/bin/python bench/make_conversations.py /tmp/diarh13 --set holdout13 --edges clip  # session 24's: new pairings
     .venv/bin/python bench/make_conversations.py /tmp/diarh14 --set holdout14 --edges clip  # session 25's: one pitch
     .venv/bin/python bench/make_conversations.py /tmp/diarh15 --set holdout15 --edges clip  # session 26's
+    .venv/bin/python bench/make_conversations.py /tmp/diarh16 --set holdout16 --edges clip  # session 27's: one pitch, one voice
     (--edges clip: reference turns span the whole piece placed, as eval/diar's RTTMs do)
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed

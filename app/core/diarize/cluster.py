@@ -24,8 +24,11 @@ the rest assigned to the nearest centroid, so memory stays bounded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from app.core.diarize.heard import LocalKey, heard
 from app.core.diarize.vectors import unit
 
 MAX_POINTS = 1200  # largest affinity matrix built: 1200 x 1200 floats
@@ -55,11 +58,14 @@ def cluster(
     max_speakers: int = MAX_SPEAKERS,
     shift: float = 0.0,
     copies: np.ndarray | None = None,
+    keys: Sequence[LocalKey] | None = None,
 ) -> np.ndarray:
     """A label per row of `emb` (unit vectors), 0..k-1 in no particular order. `shift` raises
     DISTINCT_COSINE (a phone-band recording: band.py); a small cluster's KEEP_COSINE stays, as
     raised it kept a 2-window stray of one voice (Bush cut from an AMR copy, 3 speakers).
-    `copies`: each row's first copy (copy_of, or repeats.repeated_copies), found here if not given."""
+    `copies`: each row's first copy (copy_of, or repeats.repeated_copies), found here if not given.
+    `keys`: each row's local speaker as the segmentation model heard it (a second witness for a small
+    cluster on a phone band: _with_distinct_small), or None."""
     n = len(emb)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -74,11 +80,12 @@ def cluster(
             return np.zeros(n, dtype=np.int64)
         return _short_split(emb[kept])[np.searchsorted(kept, copies)]
     sample = _subsample(n)
-    labels = _spectral(emb[sample], min_speakers, max_speakers, shift, copies[sample])
+    keys = list(keys) if keys is not None and len(keys) == n else [None] * n
+    labels = _spectral(emb[sample], min_speakers, max_speakers, shift, copies[sample], [keys[i] for i in sample])
     if len(sample) < n:
         labels = _nearest(emb, centroids(emb[sample], labels))
     if len(sample) < n or min_speakers == max_speakers:  # else _spectral has folded already
-        labels = _fold_small(emb, labels, min_speakers, copies)
+        labels = _fold_small(emb, labels, min_speakers, copies, shift, keys)
     if len(np.unique(labels)) > 1:  # each voiceprint to its nearest speaker centroid
         labels = np.unique(labels)[_nearest(emb, centroids(emb, labels))]
     return _compact(labels)
@@ -136,7 +143,8 @@ def _laplacian_vectors(emb: np.ndarray) -> np.ndarray:
     return np.linalg.eigh(laplacian)[1]
 
 
-def _spectral(emb: np.ndarray, min_k: int, max_k: int, shift: float, copies: np.ndarray) -> np.ndarray:
+def _spectral(emb: np.ndarray, min_k: int, max_k: int, shift: float, copies: np.ndarray,
+              keys: Sequence[LocalKey]) -> np.ndarray:
     n = len(emb)
     vectors = _laplacian_vectors(emb)
     if min_k == max_k:
@@ -144,9 +152,9 @@ def _spectral(emb: np.ndarray, min_k: int, max_k: int, shift: float, copies: np.
     best, best_score = np.zeros(n, dtype=np.int64), -1.0
     repeated = len(np.unique(copies)) < n
     for k in range(max(2, min_k), max_k + 1):
-        labels, score = _candidate(emb, kmeans(vectors[:, :k], k), min_k, copies, shift)
+        labels, score = _candidate(emb, kmeans(vectors[:, :k], k), min_k, copies, shift, keys)
         if repeated:  # copies tie the pruned affinity to themselves: k-means on the voiceprints too
-            direct, direct_score = _candidate(emb, kmeans(emb, k), min_k, copies, shift)
+            direct, direct_score = _candidate(emb, kmeans(emb, k), min_k, copies, shift, keys)
             if direct_score > score:
                 labels, score = direct, direct_score
         if best_score < 0 or score >= best_score + SPLIT_GAIN or _better_distinct(emb, labels, best, score, best_score, shift):
@@ -157,10 +165,10 @@ def _spectral(emb: np.ndarray, min_k: int, max_k: int, shift: float, copies: np.
 
 
 def _candidate(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndarray,
-               shift: float = 0.0) -> tuple[np.ndarray, float]:
+               shift: float, keys: Sequence[LocalKey]) -> tuple[np.ndarray, float]:
     """`labels` with small clusters folded, and their silhouette (-1 for a split into small
     clusters only that are not all as far apart as two people: nothing to fold them into)."""
-    labels = _fold_small(emb, labels, min_k, copies)
+    labels = _fold_small(emb, labels, min_k, copies, shift, keys)
     if _all_small(labels, copies) and not _distinct(emb, labels, shift):
         return labels, -1.0
     return labels, silhouette(emb, labels)
@@ -265,7 +273,8 @@ def _nearest(emb: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return (emb @ centres.T).argmax(axis=1)
 
 
-def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndarray) -> np.ndarray:
+def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndarray, shift: float = 0.0,
+                keys: Sequence[LocalKey] | None = None) -> np.ndarray:
     """Clusters of fewer than MIN_CLUSTER voiceprints join the nearest big cluster, but for
     a tight one far from all of them (a speaker with a few short answers)."""
     ids = np.unique(labels)
@@ -273,7 +282,7 @@ def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndar
     big = ids[sizes >= MIN_CLUSTER]
     if len(big) == 0 or len(big) == len(ids) or len(big) < min_k:
         return labels
-    big = _with_distinct_small(emb, labels, ids, sizes)
+    big = _with_distinct_small(emb, labels, ids, sizes, shift, keys)
     if len(big) == len(ids):
         return labels
     centres = np.stack([emb[labels == c].mean(axis=0) for c in big])
@@ -283,21 +292,35 @@ def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndar
     return labels
 
 
-def _with_distinct_small(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def _with_distinct_small(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray,
+                         shift: float = 0.0, keys: Sequence[LocalKey] | None = None) -> np.ndarray:
     """The big clusters' ids and those of the small clusters (2+ voiceprints) that stand apart:
     mean member silhouette KEEP_SILHOUETTE or more, centroid cosine to every big one under
     KEEP_COSINE (a speaker of two or three 1.5 s windows was folded into another voice:
     silhouette 0.23 or more, cosine 0.44-0.64). One voice's small clusters are mostly loose or
     close (cosine 0.65 or more where tight); the one-voice cases split at silhouette 0.15 or
-    cosine 0.70, not at 0.2 and 0.66: the eval's speakers cut out alone, readers' clips joined."""
+    cosine 0.70, not at 0.2 and 0.66: the eval's speakers cut out alone, readers' clips joined.
+    On a phone band (`shift`) a small cluster up to KEEP_COSINE + shift alike stands apart too when the
+    segmentation model, a second witness, hears it and its nearest big cluster as two voices (_heard_apart):
+    a man of three short answers among same-pitch men on AMR came 0.68-0.69 alike to the other and was
+    folded in, while one voice's tight small clusters 0.66-0.71 alike on AMR were never heard so."""
     big = sizes >= MIN_CLUSTER
     centres, scores = centroids(emb, labels), member_silhouettes(emb, labels)
     keep = big.copy()
     for i, label in enumerate(ids):
-        if not big[i] and sizes[i] >= 2:
-            nearest = float((centres[big] @ centres[i]).max())
-            keep[i] = scores[labels == label].mean() >= KEEP_SILHOUETTE and nearest < KEEP_COSINE
+        if not big[i] and sizes[i] >= 2 and scores[labels == label].mean() >= KEEP_SILHOUETTE:
+            alike = centres[big] @ centres[i]
+            nearest = float(alike.max())
+            keep[i] = nearest < KEEP_COSINE or (nearest < KEEP_COSINE + shift and keys is not None
+                                                and _heard_apart(labels, keys, label, ids[big][int(alike.argmax())]))
     return ids[keep]
+
+
+def _heard_apart(labels: np.ndarray, keys: Sequence[LocalKey], first: int, second: int) -> bool:
+    """Whether the segmentation model hears two clusters' windows (those in one 10 s window) as two
+    voices at least twice as often as one, and at least twice (heard.py's counts, as same_voice.py reads them)."""
+    one, two = heard(labels, keys).get((min(first, second), max(first, second)), (0, 0))
+    return two >= max(2, 2 * one)
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:

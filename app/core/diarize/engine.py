@@ -172,7 +172,7 @@ class Collector:
         spans = np.array([(w.start, w.end) for w in self.embedded], dtype=np.int64)
         copies = repeated_copies(emb, spans, clustering.copy_of(emb))  # the same sound heard again
         labels = clustering.cluster(
-            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS, shift, copies
+            emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS, shift, copies, self.heard
         )
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)

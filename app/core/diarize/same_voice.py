@@ -36,13 +36,12 @@ synthetic voices, 0.92, differ in pitch).
 
 from __future__ import annotations
 
-import itertools
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
 
 from app.core.diarize.cluster import centroids
+from app.core.diarize.heard import LocalKey, heard
 
 PITCH_P = 0.01  # pitches this unlikely to come from one voice keep two clusters apart ...
 PITCH_GAP = 0.08  # ... when their medians are this far apart too (share of the lower)
@@ -50,7 +49,6 @@ JOIN_COSINE = 0.745  # centroids less alike than this are two people, whatever i
 STRONG_COSINE = 0.85  # centroids this alike need only be heard as one more often than as two
 MIN_PITCHES = 3  # fewer voiced windows than this in a cluster: its pitch says nothing
 SEPARATE_AUC = 0.9  # share of window pairs ordered one way by pitch under which STRONG_COSINE clusters join
-LocalKey = tuple[int, int] | None  # (10 s window number, local speaker) heard in a voiceprint's window
 
 
 def merge_same_voice(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: Sequence[float],
@@ -64,20 +62,6 @@ def merge_same_voice(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKe
             break
         labels[labels == pair[1]] = pair[0]
     return labels
-
-
-def heard(labels: np.ndarray, keys: Sequence[LocalKey]) -> dict[tuple[int, int], list[int]]:
-    """(cluster a, cluster b), a < b -> [pairs heard as one voice, pairs heard as two]."""
-    by_window: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for label, key in zip(labels, keys):
-        if key is not None:
-            by_window[key[0]].append((int(label), key[1]))
-    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for members in by_window.values():
-        for (a, local_a), (b, local_b) in itertools.combinations(members, 2):
-            if a != b:
-                counts[(min(a, b), max(a, b))][0 if local_a == local_b else 1] += 1
-    return counts
 
 
 def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: np.ndarray):
