@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import closing, suppress
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -35,6 +35,7 @@ from app.core.store import Case, Exhibit
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
 from app.core.translation.runs import NoTextError, SameLanguageError, translate_job
 from app.core.usecases.exporting import export_run, run_to_export
+from app.worker.ahead import decoded_ahead
 from app.worker.command_thread import CommandThread
 from app.worker.protocol import (
     JobCancelled,
@@ -296,18 +297,22 @@ class Worker(CommandThread):
             if len(decoded) > 1:
                 self.case.plan_batch([run_id for _, _, run_id in ready], self.planned or [j.id for j, _, _ in ready])
             stops = {job.id: self._stop_check(job.id) for job, _, _ in ready}
-            all_stopped = lambda: all(stop() for stop in stops.values())
+            halt = threading.Event()  # storing failed: the decoding thread stops too
+            all_stopped = lambda: halt.is_set() or all(stop() for stop in stops.values())
             runs = {job.id: run_id for job, _, run_id in ready}
             trackers = [Tracker(self, job) if job else None for job, _ in decoded]
-            results = transcribe_clips(engine, [e.source for _, e in decoded], options, should_stop=all_stopped,
-                                       on_progress=lambda i, f: trackers[i] and trackers[i].progress(DECODED * f))
+            produce = lambda progress: transcribe_clips(engine, [e.source for _, e in decoded], options,
+                                                        should_stop=all_stopped, on_progress=progress)
             batch = tuple(e.source.sha256 for _, e in decoded)
             finished: set[int] = set()
-            for (job, exhibit), result in zip(decoded, results):
-                if job is None:
-                    continue  # decoded along for its batch-mates' sake: its own result is stored already
-                finished.add(job.id)  # a result given is whole: kept though the worker is stopping
-                self._finish_short(job, exhibit, runs[job.id], result, job.id in self.stop_asked, batch)
+            # the next part of the group is encoded while this thread stores the part decoded before it
+            with closing(decoded_ahead(produce, lambda i, f: trackers[i] and trackers[i].progress(DECODED * f),
+                                       halt, self.config.progress_interval_s)) as results:
+                for (job, exhibit), result in zip(decoded, results):
+                    if job is None:
+                        continue  # decoded along for its batch-mates' sake: its own result is stored already
+                    finished.add(job.id)  # a result given is whole: kept though the worker is stopping
+                    self._finish_short(job, exhibit, runs[job.id], result, job.id in self.stop_asked, batch)
             for job, _, run_id in ready:
                 if job.id not in finished:
                     self._finish(job, run_id, stopped=True)
