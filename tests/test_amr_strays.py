@@ -106,3 +106,24 @@ def test_two_picture_frames_before_a_run_are_both_the_pictures(tmp_path):
     for start, _ in runs[10:40:10]:
         data[start - 64], data[start - 33], data[start - 32], data[start - 1] = MODE_7, 0x97, MODE_7, 0x97
     assert found_runs(bytes(data), tmp_path) == runs
+
+
+def test_a_nal_length_damaged_into_the_next_run_trims_at_most_two_of_its_frames(tmp_path):
+    """A length damaged to end on a frame of the next run called that run's first frames the picture's:
+    a picture's bytes give one stray, a repeating pattern two; more are the sound's, and kept."""
+    made = clip(tmp_path, "libx264")
+    base = without_moov(made.read_bytes())
+    runs = index_runs(made)
+    total = sum(end - start for start, end in runs)
+    tried = 0
+    for k in range(10, len(runs) - 1):
+        stop, (start, end) = runs[k][1], runs[k + 1]
+        if (end - start) // 32 < 4:
+            continue
+        data = bytearray(base)
+        data[stop:stop + 4] = (start + 3 * 32 - stop - 4).to_bytes(4, "big")  # ends on the run's 4th frame
+        assert sum(e - s for s, e in found_runs(bytes(data), tmp_path)) == total
+        tried += 1
+        if tried == 3:
+            break
+    assert tried == 3

@@ -48,6 +48,8 @@ def test_speakers_segments_takes_the_exhibit_as_edit_does(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["speakers", "segments", "interview_stereo.wav", "--exhibit", "1", *case])
     assert stop.value.code == 2 and "not allowed with" in capsys.readouterr().err
+    assert main(["speakers", "segments", "--exhibit", "", *case]) == 1  # was an AttributeError's "unexpected error"
+    assert "no exhibit matches" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("words, said", [

@@ -131,6 +131,6 @@ ACTIONS = {"segments": cmd_segments, "enrol": cmd_enrol, "suggest": cmd_suggest,
 
 
 def cmd_speakers(args: argparse.Namespace) -> int:
-    if getattr(args, "exhibit_option", None):
+    if getattr(args, "exhibit_option", None) is not None:
         args.exhibit = args.exhibit_option
     return _with_case(ACTIONS[args.action])(args)

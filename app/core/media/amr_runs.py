@@ -39,6 +39,7 @@ ZEROS = 512  # zero bytes in a row that no picture or frame holds: space never w
 LARGEST_NAL = moovless_video.LARGEST_NAL
 PADDING_SAMPLE = 2000  # runs whose last frame shows whether the recording's coder zeroes its padding bits
 NAL_SHARE = 4  # runs ending at a NAL unit's length, for each ending at a start code, that call the pictures NAL units
+STRAYS = 2  # frames a picture's bytes give before a run, at most (chance names the mode once; a repeating pattern twice)
 PADDING_SEEN = 20  # second frames with padding bits that must show it
 
 
@@ -126,8 +127,8 @@ def _scan(handle: BinaryIO, start: int, end: int, kind: str, tocs: dict[int, int
     and how many runs end where a picture starts, by its kind ('code': a start code or a JPEG's
     marker; 'nal': an H.264/H.265 NAL unit's length). Where the pictures are NAL units (`nal`), those
     after each run are walked by their lengths: frames of the next run that start inside them, before
-    where they end, are the pictures' bytes (a damaged length walks wrong: nothing is trimmed then,
-    and the bytes are searched as before)."""
+    where they end, are the pictures' bytes, at most STRAYS of them (a damaged length that walks past
+    the next run's start trims nothing, or no more than that; the bytes are searched as before)."""
     sizes = np.zeros(256, dtype=np.int64)
     sizes[list(tocs)] = list(tocs.values())
     data = _Bytes(handle, end)
@@ -147,7 +148,7 @@ def _scan(handle: BinaryIO, start: int, end: int, kind: str, tocs: dict[int, int
                 dead.update(_chain(data, spot, sizes)[1])
                 continue
             stop, chain, cut = run
-            if chain[0] < pictures_end and pictures_end in chain:
+            if chain[0] < pictures_end and pictures_end in chain[1:STRAYS + 1]:
                 chain = chain[chain.index(pictures_end):]
             runs.append((chain[0], stop, len(chain), cut))
             counted.update(data.at(at) for at in chain[(len(chain) + 1) // 2:])
