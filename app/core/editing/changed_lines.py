@@ -1,0 +1,66 @@
+"""Which lines of a run's current transcript a person changed from the machine draft, what the machine
+wrote there and who changed it: what every export marks (a record said only "Corrected by NAME").
+
+A line is changed when its words differ from those of the machine's segment with the same times and
+channel, or when no machine segment has its times (a split, a merge). The machine's words of a changed
+line are those of the machine segments its time overlaps on its channel. Read from the machine draft,
+which `verify` vouches for, never from the working rows' `origin_segment_id`, which it does not.
+Speakers are not compared: a speaker renamed throughout would mark every line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from app.core.editing import operations as editing
+from app.core.store import Case
+from app.core.store.revisions import Revision
+from app.core.types import ChangedLine, Segment
+
+NOT_CORRECTIONS = ("set_verified", "mark_reviewed")  # a sign-off or a word heard again changes no text
+
+
+def changed_lines(case: Case, run_id: int) -> tuple[ChangedLine, ...]:
+    """The changed lines of the run's current transcript, in reading order; none for a machine draft."""
+    if editing.status(case, run_id)[0] == editing.STATUS_DRAFT:
+        return ()
+    machine = case.segments(run_id)
+    by_place = {_place(seg): seg for seg in machine}
+    changed = [seg for seg in editing.current_segments(case, run_id)
+               if _words(seg) != _words(by_place.get(_place(seg)))]
+    if not changed:
+        return ()
+    editors = text_editors(editing.history(case, run_id))
+    return tuple(ChangedLine(seg.id or 0, _machine_words(seg, machine), tuple(editors.get(seg.id or 0, ())))
+                 for seg in changed)
+
+
+def text_editors(history: list[Revision]) -> dict[int, list[str]]:
+    """{working segment id: who changed its text, once each, in order}, from what each revision held."""
+    editors: dict[int, list[str]] = defaultdict(list)
+    for rev in history:
+        if rev.op in NOT_CORRECTIONS or not rev.actor:
+            continue
+        before = {seg.get("id"): seg.get("text") for seg in rev.before.get("segments", [])}
+        for seg in rev.after.get("segments", []):
+            seg_id = seg.get("id")
+            if seg_id is not None and before.get(seg_id, None) != seg.get("text") and rev.actor not in editors[seg_id]:
+                editors[seg_id].append(rev.actor)
+    return editors
+
+
+def _place(seg: Segment) -> tuple[int, int, int | None]:
+    return (seg.start_ms, seg.end_ms, seg.channel)
+
+
+def _words(seg: Segment | None) -> tuple[str, bool] | None:
+    return None if seg is None else (" ".join(seg.text.split()), seg.inaudible)
+
+
+def _machine_words(seg: Segment, machine: tuple[Segment, ...]) -> str:
+    """The machine's words over the line's time on its channel (a split's half gives its whole segment)."""
+    exact = [m for m in machine if _place(m) == _place(seg)]
+    over = exact or [m for m in machine if m.channel == seg.channel
+                     and (m.start_ms < seg.end_ms and seg.start_ms < m.end_ms
+                          or m.start_ms <= seg.start_ms < m.end_ms or seg.start_ms == m.start_ms)]
+    return " ".join(" ".join(m.text.split()) for m in over if m.text.strip())
