@@ -21,6 +21,7 @@ from tests import gui_case
 from tests.conftest import MEDIA
 
 FORMATS = "txt,json,srt,vtt,docx,pdf"
+OVERLAPPING = "By the old station, near the bridge where we met last time."  # its words run past 6 s
 
 
 def _case(tmp_path: Path, name: str = "en_voicenote.opus") -> tuple[str, int]:
@@ -28,7 +29,7 @@ def _case(tmp_path: Path, name: str = "en_voicenote.opus") -> tuple[str, int]:
     exhibit = gui_case.add(case, name)
     run_id = gui_case.add_run(case, exhibit.id, (
         gui_case.segment(0, "Meet me at eight.", "Speaker 1"),
-        gui_case.segment(3000, "By the old station.", "Speaker 2"),
+        gui_case.segment(3000, OVERLAPPING, "Speaker 2"),
         gui_case.segment(6000, "Bring the money and come alone.", "Speaker 1")))
     case.close()
     return str(tmp_path / "case"), run_id
@@ -58,6 +59,7 @@ def test_every_export_marks_the_lines_a_proofreader_changed_with_the_machines_wo
     segments = json.loads(files["json"].read_text())["segments"]
     assert [s.get("edited", False) for s in segments] == [True, False, True, True]
     assert segments[0]["machine_text"] == "Meet me at eight." and segments[0]["edited_by"] == ["DC Jones"]
+    # a split's halves give the segment split, not the words of the line before that run into its time
     assert segments[2]["machine_text"] == segments[3]["machine_text"] == "Bring the money and come alone."
     assert segments[3]["edited_by"] == ["DS Patel"] and "machine_text" not in segments[1]
     assert json.loads(files["json"].read_text())["review"]["lines_changed"] == 3
@@ -68,7 +70,7 @@ def test_every_export_marks_the_lines_a_proofreader_changed_with_the_machines_wo
     assert "* [00:00:00] Speaker 1: machine: Meet me at eight.  (changed by DC Jones)" in txt
     assert "Speaker 1: * Meet me at nine." not in files["srt"].read_text()
     assert "* Speaker 1: Meet me at nine." in files["srt"].read_text()
-    assert "\nSpeaker 2: By the old station." in files["srt"].read_text()
+    assert f"\nSpeaker 2: {OVERLAPPING}" in files["srt"].read_text()
     vtt = files["vtt"].read_text()
     assert "* Speaker 1: Meet me at nine." in vtt and "*: a line changed in proofreading (3 lines)" in vtt
 
@@ -105,7 +107,7 @@ def test_a_line_edited_back_to_the_machines_words_is_not_marked_and_a_verified_r
     first, second = editing.segment_ids(case, run_id)[:2]
     editing.edit_text(case, run_id, first, "Meet me at nine.", actor="A")
     editing.edit_text(case, run_id, second, "By the new station.", actor="B")
-    editing.edit_text(case, run_id, second, "By the old station.", actor="B")
+    editing.edit_text(case, run_id, second, OVERLAPPING, actor="B")
     editing.set_verified(case, run_id, "DS Patel")
     case.close()
     data = json.loads(_export(case_dir, tmp_path / "out", capsys)["json"].read_text())

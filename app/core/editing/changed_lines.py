@@ -3,7 +3,7 @@ wrote there and who changed it: what every export marks (a record said only "Cor
 
 A line is changed when its words differ from those of the machine's segment with the same times and
 channel, or when no machine segment has its times (a split, a merge). The machine's words of a changed
-line are those of the machine segments its time overlaps on its channel. Read from the machine draft,
+line are those of the machine segment(s) it came from, found by time on its channel (_machine_words). Read from the machine draft,
 which `verify` vouches for, never from the working rows' `origin_segment_id`, which it does not.
 Speakers are not compared: a speaker renamed throughout would mark every line.
 """
@@ -58,9 +58,12 @@ def _words(seg: Segment | None) -> tuple[str, bool] | None:
 
 
 def _machine_words(seg: Segment, machine: tuple[Segment, ...]) -> str:
-    """The machine's words over the line's time on its channel (a split's half gives its whole segment)."""
-    exact = [m for m in machine if _place(m) == _place(seg)]
-    over = exact or [m for m in machine if m.channel == seg.channel
-                     and (m.start_ms < seg.end_ms and seg.start_ms < m.end_ms
-                          or m.start_ms <= seg.start_ms < m.end_ms or seg.start_ms == m.start_ms)]
+    """The machine's words for a changed line: its segment at the same times; else those a merge joined
+    (inside the line's time); else the one a split cut (holding the line's time, the one sharing an end
+    first); else those its time overlaps, on its channel."""
+    own = [m for m in machine if m.channel == seg.channel]
+    inside = [m for m in own if seg.start_ms <= m.start_ms and m.end_ms <= seg.end_ms]
+    holding = [m for m in own if m.start_ms <= seg.start_ms and seg.end_ms <= m.end_ms]
+    sharing = [m for m in holding if m.start_ms == seg.start_ms or m.end_ms == seg.end_ms]
+    over = inside or sharing[:1] or holding[:1] or [m for m in own if m.start_ms < seg.end_ms and seg.start_ms < m.end_ms]
     return " ".join(" ".join(m.text.split()) for m in over if m.text.strip())
