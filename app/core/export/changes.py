@@ -17,6 +17,8 @@ MARK = "*"
 HEADING = "Lines changed in proofreading"
 COLUMNS = ("Time", "Speaker", "The machine's words", "Changed by")
 NOTHING_HEARD = "(no words)"
+INTRO = (f"Each line marked {MARK} beside its time was changed in proofreading: below, what the machine wrote there "
+         "and who changed it. The transcript's history keeps every change.")
 
 
 def changed(transcript: Transcript) -> dict[int, ChangedLine]:

@@ -235,8 +235,10 @@ def _write_changes(pdf: FPDF, transcript: Transcript) -> None:
     if not rows:
         return
     pdf.ln(5)
+    if pdf.will_page_break(6 + 3 * 4.5 + 3 * 5.5):  # the heading with its words and the table's first rows
+        pdf.add_page()
     _section_title(pdf, changes.HEADING)
-    pdf.multi_cell(0, 4.5, changes.legend(transcript), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4.5, changes.INTRO, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(FONT, size=8)
     with pdf.table(col_widths=(16, 26, 90, 40), text_align="LEFT", align="LEFT", line_height=4.5,

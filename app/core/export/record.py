@@ -55,6 +55,7 @@ class Line:
     time: str
     speaker: str
     texts: tuple[str, ...]  # (text,) or (original, translation)
+    mark: str = ""  # changes.MARK where a person changed the line's text
 
 
 # --- header and provenance ---------------------------------------------------
@@ -340,7 +341,7 @@ def body_lines(transcript: Transcript) -> list[Line]:
         text = removed_marker(seg.start_ms) if emptied(seg, transcript) else segment_text(seg, threshold)
         texts = (display_text(seg.source_text) or NOT_GIVEN, text) if bilingual else (text,)
         mark = changes.MARK if changes.is_changed(seg, marks) else ""
-        lines.append(Line(time_code(seg.start_ms) + mark, seg.speaker or "", texts))
+        lines.append(Line(time_code(seg.start_ms), seg.speaker or "", texts, mark))
     if not lines:  # an empty table under "Text" read as a page lost; said as the markers are
         lines.append(Line("", "", (NO_SPEECH_LINE,) * (2 if bilingual else 1)))
     return lines

@@ -67,7 +67,7 @@ def changed_list(transcript: Transcript) -> list[str]:
     rows = changes.rows(transcript)
     if not rows:
         return []
-    lines = ["", RULE, changes.HEADING.upper(), changes.legend(transcript), ""]
+    lines = ["", RULE, changes.HEADING.upper(), changes.INTRO, ""]
     for time, speaker, machine, by in rows:
         said = f"{speaker}: " if speaker else ""
         lines.append(f"{changes.MARK} [{time}] {said}machine: {_one_line(machine)}  (changed by {_one_line(by)})")
