@@ -3,13 +3,14 @@ wrote there and who changed it: what every export marks (a record said only "Cor
 
 A line is changed when its words differ from those of the machine's segment with the same times and
 channel, or when no machine segment has its times (a split, a merge). The machine's words of a changed
-line are those of the machine segment(s) it came from, found by time on its channel (_machine_words). Read from the machine draft,
+line are those of the machine segment(s) it came from, found by time on its channel (_MachineIndex.words). Read from the machine draft,
 which `verify` vouches for, never from the working rows' `origin_segment_id`, which it does not.
 Speakers are not compared: a speaker renamed throughout would mark every line.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 from app.core.editing import operations as editing
@@ -20,8 +21,9 @@ from app.core.types import ChangedLine, Segment
 NOT_CORRECTIONS = ("set_verified", "mark_reviewed")  # a sign-off or a word heard again changes no text
 
 
-def changed_lines(case: Case, run_id: int) -> tuple[ChangedLine, ...]:
-    """The changed lines of the run's current transcript, in reading order; none for a machine draft."""
+def changed_lines(case: Case, run_id: int, history: list[Revision] | None = None) -> tuple[ChangedLine, ...]:
+    """The changed lines of the run's current transcript, in reading order; none for a machine draft.
+    `history`: the run's revisions where the caller has read them."""
     if editing.status(case, run_id)[0] == editing.STATUS_DRAFT:
         return ()
     machine = case.segments(run_id)
@@ -30,8 +32,9 @@ def changed_lines(case: Case, run_id: int) -> tuple[ChangedLine, ...]:
                if _words(seg) != _words(by_place.get(_place(seg)))]
     if not changed:
         return ()
-    editors = text_editors(editing.history(case, run_id))
-    return tuple(ChangedLine(seg.id or 0, _machine_words(seg, machine), tuple(editors.get(seg.id or 0, ())))
+    editors = text_editors(editing.history(case, run_id) if history is None else history)
+    index = _MachineIndex(machine)
+    return tuple(ChangedLine(seg.id or 0, index.words(seg), tuple(editors.get(seg.id or 0, ())))
                  for seg in changed)
 
 
@@ -57,13 +60,30 @@ def _words(seg: Segment | None) -> tuple[str, bool] | None:
     return None if seg is None else (" ".join(seg.text.split()), seg.inaudible)
 
 
-def _machine_words(seg: Segment, machine: tuple[Segment, ...]) -> str:
-    """The machine's words for a changed line: its segment at the same times; else those a merge joined
-    (inside the line's time); else the one a split cut (holding the line's time, the one sharing an end
-    first); else those its time overlaps, on its channel."""
-    own = [m for m in machine if m.channel == seg.channel]
-    inside = [m for m in own if seg.start_ms <= m.start_ms and m.end_ms <= seg.end_ms]
-    holding = [m for m in own if m.start_ms <= seg.start_ms and seg.end_ms <= m.end_ms]
-    sharing = [m for m in holding if m.start_ms == seg.start_ms or m.end_ms == seg.end_ms]
-    over = inside or sharing[:1] or holding[:1] or [m for m in own if m.start_ms < seg.end_ms and seg.start_ms < m.end_ms]
-    return " ".join(" ".join(m.text.split()) for m in over if m.text.strip())
+class _MachineIndex:
+    """The machine's segments of each channel by start time, to find those about a line without reading all."""
+
+    def __init__(self, machine: tuple[Segment, ...]) -> None:
+        self.by_channel: dict[int | None, list[Segment]] = defaultdict(list)
+        for seg in sorted(machine, key=lambda m: m.start_ms):
+            self.by_channel[seg.channel].append(seg)
+        self.starts = {ch: [m.start_ms for m in segs] for ch, segs in self.by_channel.items()}
+        self.longest = max((m.end_ms - m.start_ms for m in machine), default=0)
+
+    def about(self, seg: Segment) -> list[Segment]:
+        """The segments on its channel that start at most the longest segment's length before it, up to its end."""
+        starts = self.starts.get(seg.channel, [])
+        first = bisect_left(starts, seg.start_ms - self.longest)
+        return self.by_channel.get(seg.channel, [])[first:bisect_right(starts, seg.end_ms)]
+
+    def words(self, seg: Segment) -> str:
+        """The machine's words for a changed line: its segment at the same times; else those a merge joined
+        (inside the line's time); else the one a split cut (holding the line's time, the one sharing an end
+        first); else those its time overlaps."""
+        own = self.about(seg)
+        inside = [m for m in own if seg.start_ms <= m.start_ms and m.end_ms <= seg.end_ms]
+        holding = [m for m in own if m.start_ms <= seg.start_ms and seg.end_ms <= m.end_ms]
+        sharing = [m for m in holding if m.start_ms == seg.start_ms or m.end_ms == seg.end_ms]
+        over = (inside or sharing[:1] or holding[:1]
+                or [m for m in own if m.start_ms < seg.end_ms and seg.start_ms < m.end_ms])
+        return " ".join(" ".join(m.text.split()) for m in over if m.text.strip())

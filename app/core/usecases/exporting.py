@@ -85,7 +85,7 @@ def review_state(case: Case, run_id: int) -> ReviewState:
     spans = review.run_spans(case, run_id)
     done = review.reviewed_keys(case, run_id) if spans else set()
     return ReviewState(tuple(editors), len(spans), tuple(s.key for s in spans if s.key not in done),
-                       review.LOW_PROBABILITY, changed_lines(case, run_id) if revisions else ())
+                       review.LOW_PROBABILITY, changed_lines(case, run_id, revisions) if revisions else ())
 
 
 def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
