@@ -151,3 +151,24 @@ def test_queue_status_ends_a_cut_name_with_an_ellipsis_and_its_extension(tmp_pat
     assert main(["queue", "status", "--case", str(tmp_path / "case")]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "WhatsApp" in x)
     assert "WhatsApp Audio 2024-03….opus" in line, line
+
+
+def test_a_line_given_to_another_speaker_is_marked_and_a_speaker_renamed_throughout_is_not(tmp_path, capsys):
+    """A line the machine gave Speaker 1 and a person gave Speaker 2 changes who said it: marked, naming the
+    machine's speaker (as renamed since). Speaker 1 renamed "DC Jones" throughout moves no line: nothing marked."""
+    case_dir, run_id = _case(tmp_path)
+    case = Case.open(case_dir)
+    editing.rename_speaker(case, run_id, "Speaker 1", "DC Jones", actor="A")
+    renamed_only = tmp_path / "renamed"
+    case.close()
+    data = json.loads(_export(case_dir, renamed_only, capsys)["json"].read_text())
+    assert [s["speaker"] for s in data["segments"]] == ["DC Jones", "Speaker 2", "DC Jones"]
+    assert data["status"] == "edited" and not any("edited" in s for s in data["segments"])
+    case = Case.open(case_dir)
+    editing.set_speaker(case, run_id, editing.segment_ids(case, run_id)[2], "Speaker 2", actor="B")
+    case.close()
+    files = _export(case_dir, tmp_path / "moved", capsys)
+    segments = json.loads(files["json"].read_text())["segments"]
+    assert [s.get("machine_speaker") for s in segments] == [None, None, "DC Jones"]
+    assert segments[2]["edited_by"] == ["B"] and segments[2]["machine_text"] == "Bring the money and come alone."
+    assert "* [00:00:06] Speaker 2: machine: (said by DC Jones) Bring the money" in files["txt"].read_text()

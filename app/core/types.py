@@ -129,7 +129,8 @@ class ChangedLine:
 
     segment_id: int
     machine_text: str  # what the machine wrote over this line's time ("" where it wrote nothing)
-    by: tuple[str, ...] = ()  # who changed its text, in the order they did
+    by: tuple[str, ...] = ()  # who changed its text (or speaker), in the order they did
+    machine_speaker: str | None = None  # the speaker the machine gave it, where a person gave it to another
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@ A line is changed when its words differ from those of the machine's segment with
 channel, or when no machine segment has its times (a split, a merge). The machine's words of a changed
 line are those of the machine segment(s) it came from, found by time on its channel (_MachineIndex.words). Read from the machine draft,
 which `verify` vouches for, never from the working rows' `origin_segment_id`, which it does not.
-Speakers are not compared: a speaker renamed throughout would mark every line.
+A line given to another speaker is changed too, where the rest of its machine speaker's lines were not
+(a speaker renamed or merged throughout marks no line).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from app.core.editing import operations as editing
 from app.core.store import Case
@@ -19,6 +20,7 @@ from app.core.store.revisions import Revision
 from app.core.types import ChangedLine, Segment
 
 NOT_CORRECTIONS = ("set_verified", "mark_reviewed")  # a sign-off or a word heard again changes no text
+RENAMES = ("rename_speaker", "merge_speakers")  # a speaker's name changed throughout: no line moved
 
 
 def changed_lines(case: Case, run_id: int, history: list[Revision] | None = None) -> tuple[ChangedLine, ...]:
@@ -28,28 +30,51 @@ def changed_lines(case: Case, run_id: int, history: list[Revision] | None = None
         return ()
     machine = case.segments(run_id)
     by_place = {_place(seg): seg for seg in machine}
-    changed = [seg for seg in editing.current_segments(case, run_id)
-               if _words(seg) != _words(by_place.get(_place(seg)))]
+    current = [(seg, by_place.get(_place(seg))) for seg in editing.current_segments(case, run_id)]
+    names = _speaker_names(current)
+    found = [(seg, _moved_from(seg, same, names)) for seg, same in current]
+    changed = [(seg, moved) for (seg, moved), (_, same) in zip(found, current) if moved or _words(seg) != _words(same)]
     if not changed:
         return ()
-    editors = text_editors(editing.history(case, run_id) if history is None else history)
+    editors = line_editors(editing.history(case, run_id) if history is None else history)
     index = _MachineIndex(machine)
-    return tuple(ChangedLine(seg.id or 0, index.words(seg), tuple(editors.get(seg.id or 0, ())))
-                 for seg in changed)
+    return tuple(ChangedLine(seg.id or 0, index.words(seg), tuple(editors.get(seg.id or 0, ())), moved)
+                 for seg, moved in changed)
 
 
-def text_editors(history: list[Revision]) -> dict[int, list[str]]:
-    """{working segment id: who changed its text, once each, in order}, from what each revision held."""
+def line_editors(history: list[Revision]) -> dict[int, list[str]]:
+    """{working segment id: who changed its text or gave it another speaker, once each, in order}, from what
+    each revision held (a speaker renamed or merged throughout changes no line's)."""
     editors: dict[int, list[str]] = defaultdict(list)
     for rev in history:
         if rev.op in NOT_CORRECTIONS or not rev.actor:
             continue
-        before = {seg.get("id"): seg.get("text") for seg in rev.before.get("segments", [])}
+        fields = ("text",) if rev.op in RENAMES else ("text", "speaker")
+        before = {seg.get("id"): [seg.get(f) for f in fields] for seg in rev.before.get("segments", [])}
         for seg in rev.after.get("segments", []):
             seg_id = seg.get("id")
-            if seg_id is not None and before.get(seg_id, None) != seg.get("text") and rev.actor not in editors[seg_id]:
+            if seg_id is not None and before.get(seg_id) != [seg.get(f) for f in fields] \
+                    and rev.actor not in editors[seg_id]:
                 editors[seg_id].append(rev.actor)
     return editors
+
+
+def _speaker_names(current: list[tuple[Segment, Segment | None]]) -> dict[str | None, str | None]:
+    """{the machine's speaker: the name most of its lines carry now} (a speaker renamed or merged throughout)."""
+    counts: dict[str | None, Counter] = defaultdict(Counter)
+    for seg, same in current:
+        if same is not None:
+            counts[same.speaker][seg.speaker] += 1
+    return {speaker: named.most_common(1)[0][0] for speaker, named in counts.items()}
+
+
+def _moved_from(seg: Segment, same: Segment | None, names: dict[str | None, str | None]) -> str | None:
+    """The speaker the machine gave the line (under the name that speaker carries now), where a person gave
+    this line alone to another; None where it was not moved (or the machine gave it no speaker)."""
+    if same is None or same.speaker is None:
+        return None
+    was = names.get(same.speaker, same.speaker)
+    return was if seg.speaker != was else None
 
 
 def _place(seg: Segment) -> tuple[int, int, int | None]:

@@ -48,9 +48,14 @@ def summary(transcript: Transcript) -> str:
 def rows(transcript: Transcript) -> list[tuple[str, str, str, str]]:
     """(time, speaker, the machine's words, who changed them) of each changed line, in reading order."""
     marks = changed(transcript)
-    return [(time_code(seg.start_ms), seg.speaker or "", marks[seg.id].machine_text or NOTHING_HEARD,
-             "; ".join(marks[seg.id].by) or "a person")
+    return [(time_code(seg.start_ms), seg.speaker or "", _machine(marks[seg.id]), "; ".join(marks[seg.id].by) or "a person")
             for seg in transcript.segments if seg.id in marks]
+
+
+def _machine(line: ChangedLine) -> str:
+    """The machine's words, after the speaker it gave them where a person gave the line to another."""
+    said = f"(said by {line.machine_speaker}) " if line.machine_speaker is not None else ""
+    return said + (line.machine_text or NOTHING_HEARD)
 
 
 def is_changed(segment: Segment, marks: dict[int, ChangedLine]) -> bool:
