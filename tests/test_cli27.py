@@ -127,7 +127,7 @@ def test_a_segment_a_proofreader_emptied_is_said_so_in_every_record(tmp_path, ca
     from docx import Document
 
     docx = [p.text for p in Document(str(out / "en_voicenote.docx")).paragraphs]
-    assert f"00:00:03\tSpeaker 1\t{marker}" in docx and not any("[inaudible" in line for line in docx), docx
+    assert f"00:00:03*\tSpeaker 1\t{marker}" in docx and not any("[inaudible" in line for line in docx), docx
     assert json.loads((out / "en_voicenote.json").read_text())["segments"][1]["text"] == ""
     case = Case.open(tmp_path / "case")
     machine = [s.text for s in case.segments(1)]

@@ -152,7 +152,8 @@ def test_the_txt_carries_the_record_s_details_and_who_corrected_and_exported_it(
     assert any(line.startswith("SHA-256: ") and len(line) == 9 + 64 for line in head)
     assert any(line.startswith("Model: base (sha256 ") for line in head)
     assert any(line.startswith("Exported: ") and " by DS Raj Patel with Parley " in line for line in head)
-    assert "Bring all the money." in lines[-1]
+    body = lines[lines.index("=" * 72):]
+    assert any(line.startswith("* [") and "Bring all the money." in line for line in body)  # marked as changed
 
 
 def test_a_damaged_range_is_given_in_the_record_s_hh_mm_ss():

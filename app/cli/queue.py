@@ -26,7 +26,7 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.core.evidence.paths import check_outside_evidence
-from app.core.names import one_per_name, printable, shortened
+from app.core.names import fitted, one_per_name, printable, shortened
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
 
@@ -284,7 +284,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             task = "" if job.task == "transcribe" else f" [{job.task}]"
             print(f"{job.id:>4}  {job.state:<9}  {job.priority:>3}  "
                   f"{job.attempts:>2}/{job.max_attempts:<2}  {job.progress:4.0%}  "
-                  f"{(name + task)[:28]:<28}  {_note(job, unattended, done_since)}".rstrip())
+                  f"{fitted(name, 28, task):<28}  {_note(job, unattended, done_since)}".rstrip())
         counts = ", ".join(f"{n} {s}" for s, n in queue.counts().items() if n)
         print(counts + ("; the queue is paused" if queue.is_paused() else ""))
         return OK

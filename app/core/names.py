@@ -37,6 +37,21 @@ def shortened(name: str, limit: int = 400) -> str:
     return name if len(name) <= limit else name[:240] + "..." + name[-120:]
 
 
+def fitted(name: str, width: int, tail: str = "") -> str:
+    """`name` + `tail` in `width` characters for a table column: a longer one is cut inside its stem,
+    marked "…", keeping its extension and `tail` ("a_very_long_voice_n….opus [translate]"); a name
+    was cut at the column's edge with no mark, its extension lost."""
+    whole = name + tail
+    if len(whole) <= width:
+        return whole
+    stem, dot, ext = name.rpartition(".")
+    kept = f"{dot}{ext}{tail}" if stem and dot and len(ext) <= 8 else tail
+    room = width - len(kept) - 1
+    if room < 1:
+        return whole[: width - 1] + "…"
+    return name[:room].rstrip() + "…" + kept
+
+
 def is_utf8(name: str) -> bool:
     """False for a file name holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
     try:

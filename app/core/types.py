@@ -124,6 +124,16 @@ class InterviewDetails:
 
 
 @dataclass(frozen=True)
+class ChangedLine:
+    """A line of the current transcript whose text a person changed from the machine draft's."""
+
+    segment_id: int
+    machine_text: str  # what the machine wrote over this line's time ("" where it wrote nothing)
+    by: tuple[str, ...] = ()  # who changed its text (or speaker), in the order they did
+    machine_speaker: str | None = None  # the speaker the machine gave it, where a person gave it to another
+
+
+@dataclass(frozen=True)
 class ReviewState:
     """What people did to the text before it was exported: who corrected it, and which of the words
     the model was unsure of no one marked as listened to again (start_ms, text)."""
@@ -132,6 +142,7 @@ class ReviewState:
     uncertain: int = 0
     unchecked: tuple[tuple[int, str], ...] = ()
     below: float = 0.5  # the probability a word is uncertain under (the window's review mode)
+    changed: tuple[ChangedLine, ...] = ()  # the lines changed in proofreading, in reading order
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,14 @@ from docx.text.run import Run
 
 from app.core.export import record
 from app.core.export.base import created_datetime, has_source_text, register
-from app.core.export.docx_body import add_body, add_closing, add_front, unnumbered, xml_safe
+from app.core.export.docx_body import (
+    add_body,
+    add_changes,
+    add_closing,
+    add_front,
+    unnumbered,
+    xml_safe,
+)
 from app.core.types import Transcript
 
 MARGIN = Cm(1.8)
@@ -76,6 +83,7 @@ def build_document(transcript: Transcript) -> DocumentObject:
     _add_footer(doc, transcript)
     add_front(doc, transcript)
     add_body(doc, transcript)
+    add_changes(doc, transcript)
     add_closing(doc, transcript)
     return doc
 

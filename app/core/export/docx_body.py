@@ -20,7 +20,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from app.core.export import record
+from app.core.export import changes, record
 from app.core.export.base import has_source_text
 from app.core.types import Transcript
 
@@ -106,8 +106,10 @@ def _add_numbered_paragraph(doc: DocumentObject, line: record.Line) -> None:
     fmt.space_after = Pt(3)
     fmt.tab_stops.add_tab_stop(TIME_W, WD_TAB_ALIGNMENT.LEFT)
     fmt.tab_stops.add_tab_stop(indent, WD_TAB_ALIGNMENT.LEFT)
-    time = para.add_run(line.time + "\t")
+    time = para.add_run(line.time)
     time.font.color.rgb = GREY
+    para.add_run(line.mark).bold = True  # changed in proofreading: black and bold beside the grey time
+    para.add_run("\t")
     speaker = para.add_run(xml_safe(line.speaker))
     speaker.bold = True
     if fits_speaker_column(line.speaker):
@@ -149,12 +151,32 @@ def _add_side_by_side(doc: DocumentObject, lines: list[record.Line],
     _repeat_as_header(table.rows[0])
     for number, line in enumerate(lines, start=1):
         cells = table.add_row().cells
-        values = [str(number), line.time, line.speaker, *line.texts]
+        values = [str(number), line.time + line.mark, line.speaker, *line.texts]
         for cell, value in zip(cells, values):
             cell.paragraphs[0].add_run(xml_safe(value))
         cells[2].paragraphs[0].runs[0].bold = True
     rest = text_width(doc) - NUMBER_W - TIME_W - SPEAKER_W
     set_widths(table, [NUMBER_W, TIME_W, SPEAKER_W, rest // 2, rest - rest // 2])
+
+
+def add_changes(doc: DocumentObject, transcript: Transcript) -> None:
+    """After the text: each line changed in proofreading, with the machine's words and who changed them."""
+    rows = changes.rows(transcript)
+    if not rows:
+        return
+    unnumbered(doc.add_heading(changes.HEADING, level=2)).paragraph_format.keep_with_next = True
+    unnumbered(doc.add_paragraph(xml_safe(changes.INTRO))).paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=1, cols=len(changes.COLUMNS))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, changes.COLUMNS):
+        cell.paragraphs[0].add_run(heading).bold = True
+        _shade(cell, LABEL_FILL)
+    _repeat_as_header(table.rows[0])
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, row):
+            cell.paragraphs[0].add_run(xml_safe(value)).font.size = Pt(9)
+    rest = text_width(doc) - TIME_W - SPEAKER_W
+    set_widths(table, [TIME_W, SPEAKER_W, rest * 2 // 3, rest - rest * 2 // 3])
 
 
 # --- closing -----------------------------------------------------------------

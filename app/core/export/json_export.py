@@ -11,10 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.core.export import changes
 from app.core.export.base import finite, ms_to_s, provenance, register, s_to_ms
 from app.core.language_parts import language_at, shares
 from app.core.types import (
     FLAG_OVERLAP,
+    ChangedLine,
     ModelInfo,
     Segment,
     SoftwareInfo,
@@ -36,6 +38,7 @@ class JsonExporter:
 
 def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
     prov = provenance(transcript)
+    marks = changes.changed(transcript)
     return {
         "source": {**prov["source"], **_stream(transcript.source)},
         "language": transcript.language,
@@ -53,7 +56,7 @@ def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
         "warnings": list(transcript.warnings),
         "source_language": transcript.source_language,
         **_languages(transcript),
-        "segments": [_segment(seg, transcript.languages) for seg in transcript.segments],
+        "segments": [_segment(seg, transcript.languages, marks.get(seg.id or 0)) for seg in transcript.segments],
     }
 
 
@@ -86,6 +89,7 @@ def _review(transcript: Transcript) -> dict[str, Any] | None:
         "uncertain_words": state.uncertain,
         "uncertain_reviewed": state.uncertain - len(left),
         "uncertain_never_reviewed": left,
+        "lines_changed": len(state.changed),  # each one's segment says "edited" and gives the machine's words
     }
 
 
@@ -104,7 +108,7 @@ def _model(model: ModelInfo) -> dict[str, Any]:
     return {"name": model.name, "sha256": model.sha256, "family": model.family, "path": model.path}
 
 
-def _segment(seg: Segment, languages: tuple[tuple, ...] = ()) -> dict[str, Any]:
+def _segment(seg: Segment, languages: tuple[tuple, ...] = (), change: ChangedLine | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "start": ms_to_s(seg.start_ms),
         "end": ms_to_s(seg.end_ms),
@@ -112,6 +116,10 @@ def _segment(seg: Segment, languages: tuple[tuple, ...] = ()) -> dict[str, Any]:
         "channel": seg.channel,
         "text": seg.text,
     }
+    if change is not None:  # a person changed its text: what the machine wrote over its time, and who
+        out.update({"edited": True, "machine_text": change.machine_text, "edited_by": list(change.by)})
+        if change.machine_speaker is not None:  # given to another speaker: the one the machine heard
+            out["machine_speaker"] = change.machine_speaker
     if len({part[2] for part in languages}) > 1 and seg.text.strip():  # decoded in several: this one's
         out["language"] = language_at([list(p) for p in languages], seg.start_ms, seg.end_ms)
     if seg.inaudible:  # speech detected, no words recognised: the record shows [inaudible hh:mm:ss]

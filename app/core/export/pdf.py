@@ -22,7 +22,7 @@ from pathlib import Path
 from fpdf import FPDF, FontFace
 
 import app
-from app.core.export import record
+from app.core.export import changes, record
 from app.core.export.base import (
     ExportError,
     created_datetime,
@@ -58,6 +58,7 @@ class PdfExporter:
         pdf.add_page()
         _write_front(pdf, transcript)
         write_numbered_lines(pdf, record.body_lines(transcript), FONT)
+        _write_changes(pdf, transcript)
         _write_closing(pdf, transcript)
         _say_undrawn(pdf)
         number_pages(pdf, PAGE_LINE)
@@ -226,6 +227,27 @@ def _say_undrawn(pdf: ScriptFonts) -> None:
     if note:
         pdf.ln(3)
         pdf.multi_cell(0, 4.5, note, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _write_changes(pdf: FPDF, transcript: Transcript) -> None:
+    """After the text: each line changed in proofreading, with the machine's words and who changed them."""
+    rows = changes.rows(transcript)
+    if not rows:
+        return
+    pdf.ln(5)
+    if pdf.will_page_break(6 + 3 * 4.5 + 3 * 5.5):  # the heading with its words and the table's first rows
+        pdf.add_page()
+    _section_title(pdf, changes.HEADING)
+    pdf.multi_cell(0, 4.5, changes.INTRO, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(FONT, size=8)
+    with pdf.table(col_widths=(16, 26, 90, 40), text_align="LEFT", align="LEFT", line_height=4.5,
+                   padding=1, headings_style=LABEL) as table:
+        for row in [changes.COLUMNS, *rows]:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    pdf.set_font(FONT, size=9)
 
 
 def _write_closing(pdf: FPDF, transcript: Transcript) -> None:

@@ -53,7 +53,7 @@ def _write_rows(pdf: FPDF, lines: list[Line], font: str, columns: list[tuple[flo
                 _column_heads(pdf, font, columns, speaker_mm)
                 who = who or speaker[0]  # a row continued on a new page names its speaker again
             number += 1
-            _print_line(pdf, font, number, line.time if i == 0 else "", (who, speaker_mm),
+            _print_line(pdf, font, number, (line.time, line.mark) if i == 0 else ("", ""), (who, speaker_mm),
                         [(_at(t, i), x) for t, (x, _) in zip(texts, columns)])
         pdf.set_y(pdf.get_y() + GAP_MM)
 
@@ -99,17 +99,24 @@ def _column_heads(pdf: FPDF, font: str, columns: list[tuple[float, float]], spea
     pdf.set_y(y + LINE_MM + 1.6)
 
 
-def _print_line(pdf: FPDF, font: str, number: int, time: str, speaker: tuple[str, float],
+def _print_line(pdf: FPDF, font: str, number: int, time: tuple[str, str], speaker: tuple[str, float],
                 texts: list[tuple[str, float]]) -> None:
+    """One printed line; `time`: the row's time code and its mark (black, bold: changed in proofreading)."""
     y = pdf.get_y()
     pdf.set_font(font, size=7)
     pdf.set_text_color(NUMBER_GREY)
     pdf.set_xy(pdf.l_margin, y)
     pdf.cell(NUMBER_MM, LINE_MM, str(number), align="R")
-    if time:
+    code, mark = time
+    if code:
         pdf.set_xy(time_x(pdf), y)
-        pdf.cell(TIME_MM, LINE_MM, time)
+        pdf.cell(TIME_MM, LINE_MM, code)
+    after = time_x(pdf) + pdf.get_string_width(code) + pdf.c_margin
     pdf.set_text_color(0)
+    if mark:
+        pdf.set_font(font, "B", size=9)
+        pdf.set_xy(after, y)
+        pdf.cell(3, LINE_MM, mark)
     name, width = speaker
     if name:
         pdf.set_font(font, "B", size=9)

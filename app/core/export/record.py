@@ -14,6 +14,7 @@ from datetime import timezone
 from typing import Any
 
 from app.core.clock import parse_stamp
+from app.core.export import changes
 from app.core.export.base import (
     NOT_DETECTED,
     display_text,
@@ -54,6 +55,7 @@ class Line:
     time: str
     speaker: str
     texts: tuple[str, ...]  # (text,) or (original, translation)
+    mark: str = ""  # changes.MARK where a person changed the line's text
 
 
 # --- header and provenance ---------------------------------------------------
@@ -145,6 +147,7 @@ def review_rows(transcript: Transcript) -> list[tuple[str, str]]:
     if state is None:
         return []
     rows = [("Corrected by", "; ".join(state.edited_by))] if state.edited_by else []
+    rows += [("Lines changed", changes.summary(transcript))] if state.changed else []
     if not state.uncertain:
         return [*rows, ("Uncertain words", _none_uncertain(transcript, state.below))]
     left = len(state.unchecked)
@@ -333,11 +336,12 @@ def when_text(iso: str | None) -> str:
 def body_lines(transcript: Transcript) -> list[Line]:
     bilingual = has_source_text(transcript)
     threshold = transcript.export.uncertain_below if transcript.export else None
-    lines = []
+    lines, marks = [], changes.changed(transcript)
     for seg in transcript.segments:
         text = removed_marker(seg.start_ms) if emptied(seg, transcript) else segment_text(seg, threshold)
         texts = (display_text(seg.source_text) or NOT_GIVEN, text) if bilingual else (text,)
-        lines.append(Line(time_code(seg.start_ms), seg.speaker or "", texts))
+        mark = changes.MARK if changes.is_changed(seg, marks) else ""
+        lines.append(Line(time_code(seg.start_ms), seg.speaker or "", texts, mark))
     if not lines:  # an empty table under "Text" read as a page lost; said as the markers are
         lines.append(Line("", "", (NO_SPEECH_LINE,) * (2 if bilingual else 1)))
     return lines
@@ -436,7 +440,8 @@ def _markings(t: Transcript) -> str:
         parts.append(f"[word?]: a word recognised with a probability below {threshold:.0%}.")
     if any(FLAG_OVERLAP in s.flags for s in t.segments):
         parts.append("[overlapping speech]: another speaker talks at the same time in that line.")
-    return " ".join(parts)
+    parts.append(changes.legend(t))
+    return " ".join(part for part in parts if part)
 
 
 def has_unchecked(t: Transcript) -> bool:

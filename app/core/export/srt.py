@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.core.export import changes
 from app.core.export.base import register, shown_text
 from app.core.types import Transcript
 
@@ -38,10 +39,13 @@ def to_subtitles(transcript: Transcript) -> pysubs2.SSAFile:
     import pysubs2
 
     subs = pysubs2.SSAFile()
+    marks = changes.changed(transcript)
     for segment in transcript.segments:
         text = shown_text(segment, transcript)
         if segment.speaker:
             text = f"{segment.speaker}: {text}"
+        if changes.is_changed(segment, marks):  # changed in proofreading (the JSON and the record say how)
+            text = f"{changes.MARK} {text}"
         # pysubs2 holds ASS text, where "\N" is the line break.
         subs.append(
             pysubs2.SSAEvent(

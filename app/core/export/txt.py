@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from app.core.export import record
+from app.core.export import changes, record
 from app.core.export.base import (
     display_text,
     flags_suffix,
@@ -29,10 +29,12 @@ class TxtExporter:
     def render(self, transcript: Transcript) -> bytes:
         lines = [*record.heading_lines(transcript), *record_lines(transcript, before=True), *provenance_lines(transcript),
                  *record_lines(transcript, before=False), RULE, ""]
+        marks = changes.changed(transcript)
         for segment in transcript.segments:
-            lines.extend(segment_lines(segment, transcript))
+            lines.extend(segment_lines(segment, transcript, changes.is_changed(segment, marks)))
         if not transcript.segments:  # nothing under the rule read as a file cut short: said as the DOCX/PDF say it
             lines.append(record.NO_SPEECH_LINE)
+        lines.extend(changed_list(transcript))
         return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -49,12 +51,26 @@ def record_lines(transcript: Transcript, before: bool) -> list[str]:
     return [f"{label}: {_one_line(value)}" for label, value in rows]
 
 
-def segment_lines(segment: Segment, transcript: Transcript) -> list[str]:
+def segment_lines(segment: Segment, transcript: Transcript, changed: bool = False) -> list[str]:
+    """The line ("* " before it where a person changed its text), and its original under a translation's."""
     speaker = f"{segment.speaker}: " if segment.speaker else ""
     text = _one_line(shown_text(segment, transcript))
-    lines = [f"[{time_range(segment)}] {speaker}{text}{flags_suffix(segment)}"]
+    mark = f"{changes.MARK} " if changed else ""
+    lines = [f"{mark}[{time_range(segment)}] {speaker}{text}{flags_suffix(segment)}"]
     if segment.source_text is not None:
         lines.append(ORIGINAL_PREFIX + _one_line(display_text(segment.source_text)))
+    return lines
+
+
+def changed_list(transcript: Transcript) -> list[str]:
+    """After the text: the legend, then each changed line's time, the machine's words and who changed them."""
+    rows = changes.rows(transcript)
+    if not rows:
+        return []
+    lines = ["", RULE, changes.HEADING.upper(), changes.INTRO, ""]
+    for time, speaker, machine, by in rows:
+        said = f"{speaker}: " if speaker else ""
+        lines.append(f"{changes.MARK} [{time}] {said}machine: {_one_line(machine)}  (changed by {_one_line(by)})")
     return lines
 
 

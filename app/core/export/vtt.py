@@ -7,6 +7,7 @@ lines are adjusted for that.
 
 from __future__ import annotations
 
+from app.core.export import changes
 from app.core.export.base import provenance_lines, register
 from app.core.export.srt import subtitle_string
 from app.core.types import Transcript
@@ -28,7 +29,7 @@ class VttExporter:
 
 
 def note_block(transcript: Transcript) -> str:
-    lines = [line.replace("-->", "->").strip() for line in provenance_lines(transcript)]
+    lines = [line.replace("-->", "->").strip() for line in [*provenance_lines(transcript), changes.legend(transcript, listed=False)]]
     return "NOTE\n" + "\n".join(line for line in lines if line) + "\n\n"
 
 

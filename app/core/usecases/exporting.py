@@ -15,6 +15,7 @@ from app.core.chats.origin import found_in_export
 from app.core.clock import utc_now
 from app.core.editing import operations as editing
 from app.core.editing import review
+from app.core.editing.changed_lines import NOT_CORRECTIONS, changed_lines
 from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
@@ -74,20 +75,17 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     return paths
 
 
-_NOT_CORRECTIONS = ("set_verified", review.MARK_REVIEWED)  # a sign-off or a word heard again changes no text
-
-
 def review_state(case: Case, run_id: int) -> ReviewState:
     """Who corrected the text (any change but the sign-off, while it differs from the machine's) and
     the words the model was unsure of that no one marked as listened to: a record signed off with
     those said "checked against the recording" as if every word had been."""
     state, _ = editing.status(case, run_id)
     revisions = editing.history(case, run_id) if state != editing.STATUS_DRAFT else []
-    editors = dict.fromkeys(r.actor for r in revisions if r.op not in _NOT_CORRECTIONS and r.actor)
+    editors = dict.fromkeys(r.actor for r in revisions if r.op not in NOT_CORRECTIONS and r.actor)
     spans = review.run_spans(case, run_id)
     done = review.reviewed_keys(case, run_id) if spans else set()
     return ReviewState(tuple(editors), len(spans), tuple(s.key for s in spans if s.key not in done),
-                       review.LOW_PROBABILITY)
+                       review.LOW_PROBABILITY, changed_lines(case, run_id, revisions) if revisions else ())
 
 
 def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:

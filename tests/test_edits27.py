@@ -1,0 +1,174 @@
+"""Session 27: every export shows which lines a proofreader changed, the machine's words there and who
+changed them (a record said only "Corrected by NAME"); `queue status` ends a cut name with "…", keeping
+its extension (it chopped names at 28 characters, extensions lost)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.core.editing import operations as editing
+from app.core.media.intake import find_media
+from app.core.names import fitted
+from app.core.store import Case
+from app.core.store.jobs import JobQueue
+from tests import gui_case
+from tests.conftest import MEDIA
+
+FORMATS = "txt,json,srt,vtt,docx,pdf"
+OVERLAPPING = "By the old station, near the bridge where we met last time."  # its words run past 6 s
+
+
+def _case(tmp_path: Path, name: str = "en_voicenote.opus") -> tuple[str, int]:
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, name)
+    run_id = gui_case.add_run(case, exhibit.id, (
+        gui_case.segment(0, "Meet me at eight.", "Speaker 1"),
+        gui_case.segment(3000, OVERLAPPING, "Speaker 2"),
+        gui_case.segment(6000, "Bring the money and come alone.", "Speaker 1")))
+    case.close()
+    return str(tmp_path / "case"), run_id
+
+
+def _edit(case_dir: str, run_id: int) -> None:
+    """DC Jones corrects line 1; DS Patel splits line 3 (both halves differ from the machine's)."""
+    case = Case.open(case_dir)
+    ids = editing.segment_ids(case, run_id)
+    editing.edit_text(case, run_id, ids[0], "Meet me at nine.", actor="DC Jones")
+    ids = editing.segment_ids(case, run_id)
+    editing.split(case, run_id, ids[2], len("Bring the money"), actor="DS Patel")
+    case.close()
+
+
+def _export(case_dir: str, out: Path, capsys) -> dict[str, Path]:
+    assert main(["export", "--case", case_dir, "--out", str(out), "--format", FORMATS, "--by", "DS Patel"]) == 0, \
+        capsys.readouterr().err
+    return {ext: out / f"en_voicenote.{ext}" for ext in FORMATS.split(",")}
+
+
+def test_every_export_marks_the_lines_a_proofreader_changed_with_the_machines_words(tmp_path, capsys):
+    case_dir, run_id = _case(tmp_path)
+    _edit(case_dir, run_id)
+    files = _export(case_dir, tmp_path / "out", capsys)
+
+    segments = json.loads(files["json"].read_text())["segments"]
+    assert [s.get("edited", False) for s in segments] == [True, False, True, True]
+    assert segments[0]["machine_text"] == "Meet me at eight." and segments[0]["edited_by"] == ["DC Jones"]
+    # a split's halves give the segment split, not the words of the line before that run into its time
+    assert segments[2]["machine_text"] == segments[3]["machine_text"] == "Bring the money and come alone."
+    assert segments[3]["edited_by"] == ["DS Patel"] and "machine_text" not in segments[1]
+    assert json.loads(files["json"].read_text())["review"]["lines_changed"] == 3
+
+    txt = files["txt"].read_text()
+    assert "* [00:00:00.000 --> " in txt and "\n[00:00:03.000 --> " in txt, txt
+    assert "Lines changed: 3, each marked * beside its time" in txt
+    assert "* [00:00:00] Speaker 1: machine: Meet me at eight.  (changed by DC Jones)" in txt
+    assert "Speaker 1: * Meet me at nine." not in files["srt"].read_text()
+    assert "* Speaker 1: Meet me at nine." in files["srt"].read_text()
+    assert f"\nSpeaker 2: {OVERLAPPING}" in files["srt"].read_text()
+    vtt = files["vtt"].read_text()
+    assert "* Speaker 1: Meet me at nine." in vtt and "*: a line changed in proofreading (3 lines)" in vtt
+
+    for kind in ("docx", "pdf"):
+        text = _text_of(files[kind], tmp_path / kind)
+        assert "Lines changed in proofreading" in text, kind
+        assert re.search(r"00:00:00 ?\* ", text) and not re.search(r"00:00:03 ?\*", text), kind
+        assert "Meet me at eight." in text and "DC Jones" in text, kind
+        assert "*: a line changed in proofreading (3 lines)" in " ".join(text.split()), kind
+
+    assert main(["check-export", str(tmp_path / "out" / "en_voicenote.manifest.json")]) == 0, capsys.readouterr()
+    assert main(["verify", "--case", case_dir]) == 0, capsys.readouterr()
+
+
+def test_a_machine_draft_and_an_edit_undone_mark_nothing(tmp_path, capsys):
+    case_dir, run_id = _case(tmp_path)
+    files = _export(case_dir, tmp_path / "draft", capsys)
+    case = Case.open(case_dir)
+    change = editing.edit_text(case, run_id, editing.segment_ids(case, run_id)[1], "By the new station.", actor="A")
+    editing.undo(case, change.revision_id, actor="A")
+    case.close()
+    undone = _export(case_dir, tmp_path / "undone", capsys)
+    for outs in (files, undone):
+        data = json.loads(outs["json"].read_text())
+        assert not any("edited" in s for s in data["segments"]) and data["review"]["lines_changed"] == 0
+        assert "Lines changed" not in outs["txt"].read_text() and "* " not in outs["srt"].read_text()
+        assert "proofreading" not in _text_of(outs["pdf"], outs["pdf"].parent / "pdf")
+
+
+def test_a_line_edited_back_to_the_machines_words_is_not_marked_and_a_verified_record_keeps_its_marks(
+        tmp_path, capsys):
+    case_dir, run_id = _case(tmp_path)
+    case = Case.open(case_dir)
+    first, second = editing.segment_ids(case, run_id)[:2]
+    editing.edit_text(case, run_id, first, "Meet me at nine.", actor="A")
+    editing.edit_text(case, run_id, second, "By the new station.", actor="B")
+    editing.edit_text(case, run_id, second, OVERLAPPING, actor="B")
+    editing.set_verified(case, run_id, "DS Patel")
+    case.close()
+    data = json.loads(_export(case_dir, tmp_path / "out", capsys)["json"].read_text())
+    assert data["status"] == "verified"
+    assert [s.get("edited_by") for s in data["segments"]] == [["A"], None, None]
+
+
+def _text_of(path: Path, work: Path) -> str:
+    """The words a reader sees: the DOCX rendered to PDF by LibreOffice, the PDF's text by pdftotext."""
+    work.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".docx":
+        subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(work), str(path)],
+                       check=True, capture_output=True, timeout=180)
+        path = work / (path.stem + ".pdf")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+# ------------------------------------------------------------------ queue status's EXHIBIT column
+
+@pytest.mark.parametrize(("name", "tail", "shown"), [
+    ("Sprachnachricht vom Donnerstag 🎤 ü.m4a", "", "Sprachnachricht vom Don….m4a"),
+    ("-voicemail 07700 900123.amr", "", "-voicemail 07700 900123.amr"),
+    ("PTT-20240314-WA0001-a-very-long-note.opus", " [translate]", "PTT-202403….opus [translate]"),
+    ("a" * 40, "", "a" * 27 + "…"),
+])
+def test_a_long_exhibit_name_is_cut_with_an_ellipsis_keeping_its_extension(name, tail, shown):
+    assert fitted(name, 28, tail) == shown and len(shown) <= 28
+
+
+def test_queue_status_ends_a_cut_name_with_an_ellipsis_and_its_extension(tmp_path, capsys):
+    note = tmp_path / "evidence" / "WhatsApp Audio 2024-03-14 at 21.07.33.opus"
+    note.parent.mkdir()
+    shutil.copyfile(MEDIA / "en_voicenote.opus", note)
+    case = Case.open(tmp_path / "case")
+    found = next(iter(find_media([str(note)])))
+    exhibit = case.add_exhibit(found.source, found_at=found.path)[0]
+    JobQueue(case.conn).add(exhibit.id, "transcribe", {"model": "tiny.en"})
+    case.close()
+    assert main(["queue", "status", "--case", str(tmp_path / "case")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "WhatsApp" in x)
+    assert "WhatsApp Audio 2024-03….opus" in line, line
+
+
+def test_a_line_given_to_another_speaker_is_marked_and_a_speaker_renamed_throughout_is_not(tmp_path, capsys):
+    """A line the machine gave Speaker 1 and a person gave Speaker 2 changes who said it: marked, naming the
+    machine's speaker (as renamed since). Speaker 1 renamed "DC Jones" throughout moves no line: nothing marked."""
+    case_dir, run_id = _case(tmp_path)
+    case = Case.open(case_dir)
+    editing.rename_speaker(case, run_id, "Speaker 1", "DC Jones", actor="A")
+    renamed_only = tmp_path / "renamed"
+    case.close()
+    data = json.loads(_export(case_dir, renamed_only, capsys)["json"].read_text())
+    assert [s["speaker"] for s in data["segments"]] == ["DC Jones", "Speaker 2", "DC Jones"]
+    assert data["status"] == "edited" and not any("edited" in s for s in data["segments"])
+    case = Case.open(case_dir)
+    editing.set_speaker(case, run_id, editing.segment_ids(case, run_id)[2], "Speaker 2", actor="B")
+    case.close()
+    files = _export(case_dir, tmp_path / "moved", capsys)
+    segments = json.loads(files["json"].read_text())["segments"]
+    assert [s.get("machine_speaker") for s in segments] == [None, None, "DC Jones"]
+    assert segments[2]["edited_by"] == ["B"] and segments[2]["machine_text"] == "Bring the money and come alone."
+    assert "* [00:00:06] Speaker 2: machine: (said by DC Jones) Bring the money" in files["txt"].read_text()
