@@ -163,3 +163,20 @@ def test_verify_reads_a_runs_state_and_its_entry_at_one_moment(tmp_path, monkeyp
     assert stored and not any("resume state" in f.problem for f in report.findings), report.findings
     worker.close()
     case.close()
+
+
+@pytest.mark.parametrize("probability", [1, float("nan"), 0.25])
+def test_a_resume_state_is_logged_as_the_store_keeps_it(tmp_path, capsys, probability):
+    """The digest was made from the values passed in: an int 1 is kept as REAL 1.0 and NaN as NULL, so an
+    honest run read as changed outside Parley right after its chunk was stored (and was set aside)."""
+    from app.core.evidence.resume_check import resume_differs
+
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "silence_30s.wav")
+    run = case.start_run(exhibit.id, "transcribe", gui_case.MODEL, {"model": "tiny.en"}, gui_case.software_info())
+    case.append_segments(run, (), {"done_ms": {"mix": 10000}, "anchor_ms": {"mix": 9000}}, "en", probability)
+    try:
+        assert not resume_differs(case, run)
+    finally:
+        case.close()
+    assert _verify(capsys, tmp_path / "case") == (0, [])

@@ -289,12 +289,13 @@ class Case(HeadKeeper):
         """Store one chunk's segments and the run's resume state in one transaction; the chunk's rows
         (their ids and digests) are logged with them, so a run's segments are held to the log before it
         finishes too, and a run resumed cannot take in rows changed while it was stopped unseen."""
-        stored = json.dumps(state, sort_keys=True)
-        resume = {"resume_sha256": resume_sha256(json.loads(stored), language, language_probability)}
         with self.transaction():
             ids = [self._insert_segment(run_id, segment, track) for segment in segments]
             self.conn.execute("UPDATE runs SET state_json=?, language=?, language_probability=? WHERE id=?",
-                              (stored, language, language_probability, run_id))
+                              (json.dumps(state, sort_keys=True), language, language_probability, run_id))
+            kept = self.conn.execute(  # as SQLite keeps it (an int 1 as 1.0, NaN as NULL): what verify reads
+                "SELECT state_json, language, language_probability FROM runs WHERE id=?", (run_id,)).fetchone()
+            resume = {"resume_sha256": resume_sha256(json.loads(kept[0]), kept[1], kept[2])}
             if ids:
                 self.audit.record("run.appended", f"run/{run_id}", {**self._rows_logged(run_id, ids[0], ids[-1]),
                                                                     **resume})
