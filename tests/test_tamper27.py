@@ -72,9 +72,33 @@ def test_a_stopped_runs_resume_state_set_forward_is_found_and_never_resumed(tmp_
         assert [s.text for s in case.segments(second)] == reference
         reasons = [e.details["reason"] for e in case.audit.entries_about(f"run/{first}") if e.action == "run.set_aside"]
         assert reasons and "resume state" in reasons[0]
+        said = f"run {first} of this file was set aside: its resume state was changed outside Parley"
+        assert [w for w in case.transcript(second).warnings if w.startswith(said)]  # was: the new run's record silent
+        _operator_told(case, tmp_path / "case", exhibit, second, capsys, said)
     finally:
         case.close()
     assert _verify(capsys, tmp_path / "case")[1] == lines  # the tampering stays said; the new run is clean
+
+
+def _operator_told(case: Case, case_dir, exhibit, run_id: int, capsys, said: str) -> None:
+    """The job that ran it: one line as it is done (transcribe, queue run), and its note in `queue status`."""
+    from app.cli.progress import QueueProgress, QueueRunner
+    from app.core.store.jobs import JobQueue
+    from app.worker import protocol
+
+    queue = JobQueue(case.conn)
+    job = queue.add(exhibit.id, "transcribe", {"model": "tiny.en"})
+    queue.claim("test")
+    queue.attach_run(job, run_id)
+    runner = QueueRunner(case, case_dir, lambda _job: None, lambda _job: [])
+    runner.progress = QueueProgress({}, announce=False)
+    capsys.readouterr()
+    runner._on_event(protocol.JobDone(job, run_id), queue)
+    line = f"interview_mono.wav: {said} (python -m app verify says which); this run decoded the recording whole"
+    assert capsys.readouterr().err.splitlines() == [line]
+    queue.complete(job, run_id)
+    assert main(["queue", "status", "--case", str(case_dir)]) == 0
+    assert said in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("forged", ["done_ms", "anchor_ms", "language", "nothing"])

@@ -254,7 +254,8 @@ class Case(HeadKeeper):
 
     def start_run(self, exhibit_id: int, task: str, model: ModelInfo, settings: dict[str, Any],
                   software: SoftwareInfo, parent_run_id: int | None = None,
-                  source_language: str | None = None) -> int:
+                  source_language: str | None = None, replaces: int | None = None) -> int:
+        """A new run; `replaces`: the unfinished run set aside in its place (its resume state changed)."""
         now = db.utc_now()
         with self.transaction():
             cur = self.conn.execute(
@@ -272,7 +273,8 @@ class Case(HeadKeeper):
                                "software": software_dict(software), "created_at": now, "model_path": model.path,
                                "model_family": model.family, "source_language": source_language,
                                "parent_run": parent_run_id, "chunks_logged": True,  # run.appended: since session 13
-                               RESUME_LOGGED: True})  # each chunk's resume state: since session 27
+                               RESUME_LOGGED: True,  # each chunk's resume state: since session 27
+                               **({"replaces_run": replaces} if replaces is not None else {})})
         return run_id
 
     def run(self, run_id: int) -> RunRecord:
