@@ -76,6 +76,32 @@ def test_a_word_marked_reviewed_and_sign_off_that_asks(qtbot, win, boxes):
     assert editor.count_label.text().endswith("3 left")
 
 
+def test_mark_verified_with_no_name_set_asks_for_one(qtbot, win, boxes, monkeypatch):
+    """With no name set, "Mark verified" offered "computer account 'root' (no name was given)" as the verifier:
+    the account signed the transcript off as a person. It now asks for the name (cancelled: not signed off)."""
+    from app.core.store.audit import account_label, current_user
+
+    shown, answers = boxes
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    run = win.session.run_id
+    typed = [("", False), ("DS Mo Farah", True)]
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: typed.pop(0))
+    name = win.settings.value("user/name")
+    win.settings.remove("user/name")
+    try:
+        answers.append(QMessageBox.StandardButton.Yes)
+        assert not win.editor.ask_verify(account_label(current_user()))  # cancelled: nothing signed
+        assert editing.status(win.case, run)[0] != "verified"
+        assert win.editor.ask_verify()
+        assert shown[-1].startswith("question: Sign off this transcript as verified by DS Mo Farah?")
+        assert editing.status(win.case, run) == ("verified", "DS Mo Farah")
+        assert not typed
+        win.undo_action.trigger()
+    finally:
+        win.settings.setValue("user/name", name)
+    answers.clear()
+
+
 def test_uncertain_words_stay_readable_on_a_selected_row(qtbot, qapp, win):
     from app.gui.segment_table import UNCERTAIN_BG, contrast_ratio
 
