@@ -82,14 +82,14 @@ def test_an_edit_made_without_a_name_is_signed_by_the_computer_account_said_to_b
     case = Case.open(tmp_path / "case")
     actors = {e.actor for e in case.audit.entries("run/") if e.action.startswith("transcript.")}
     case.close()
-    assert actors == {expected}
+    assert actors == {by.strip() if by and by.strip() else current_user()}  # the log: the bare account, as ever
     assert main(["verify", "--case", case_dir]) == 0, capsys.readouterr()
 
 
 def test_a_speaker_confirmed_or_details_given_without_a_name_name_the_account_as_one(tmp_path, capsys):
     """`speakers confirm` without --by renamed the speaker in a revision by "root" (the record: "Corrected by
     root"); `interview` without --by recorded root as who gave the details. Both now name the account as one."""
-    from app.core.store.interview import read_interview, write_interview
+    from app.core.store.interview import read_interview, stamps, write_interview
     from app.core.usecases.speakers import Suggestion, confirm
 
     case_dir = _case(tmp_path)
@@ -99,14 +99,36 @@ def test_a_speaker_confirmed_or_details_given_without_a_name_name_the_account_as
     revisions = {e.actor for e in case.audit.entries("run/") if e.action.startswith("transcript.")}
     given = read_interview(case, 1)
     case.close()
-    assert revisions == {ACCOUNT}
+    assert revisions == {current_user()}  # the log's actor: the bare account, as every other entry holds it
     assert main(["export", "--case", case_dir, "--out", str(tmp_path / "out"), "--format", "txt"]) == 0
     assert f"Corrected by: {ACCOUNT}\n" in (tmp_path / "out" / "en_voicenote.txt").read_text()
     assert main(["verify", "--case", case_dir]) == 0, capsys.readouterr()
     assert given.interviewee == "Ana Petrova"
     case = Case.open(tmp_path / "case")
-    assert {e.actor for e in case.audit.entries("exhibit/") if e.action == "interview.updated"} == {ACCOUNT}
+    assert {e.actor for e in case.audit.entries("exhibit/") if e.action == "interview.updated"} == {current_user()}
     case.close()
+    case = Case.open(tmp_path / "case")
+    assert stamps(case)[1][1] == ACCOUNT  # who gave the details, as a person's name is kept: the account said so
+    case.close()
+
+
+def test_the_audit_log_spells_an_account_one_way_and_never_signs_it_off_as_verifier(tmp_path, capsys):
+    """Edits, speaker confirmations and interview details without a name wrote "computer account 'root' (no name
+    was given)" into the log's actor column, exports and runs "root": two spellings of one account. And the
+    account's label was taken as the verifier's name."""
+    from app.core.editing import operations as editing
+    from app.core.editing.segment_edits import EditError
+
+    case_dir = _case(tmp_path)
+    assert main(["edit", "1", "--segment", "1", "--text", "Meet me at nine.", "--case", case_dir]) == 0
+    assert main(["export", "--case", case_dir, "--out", str(tmp_path / "out"), "--format", "txt"]) == 0
+    case = Case.open(tmp_path / "case")
+    try:
+        with pytest.raises(EditError, match="name of the person verifying"):
+            editing.set_verified(case, 1, ACCOUNT)
+        assert {e.actor for e in case.audit.entries()} == {current_user()}
+    finally:
+        case.close()
 
 
 # ------------------------------------------------------------------ a segment emptied by a proofreader

@@ -76,6 +76,32 @@ def test_a_word_marked_reviewed_and_sign_off_that_asks(qtbot, win, boxes):
     assert editor.count_label.text().endswith("3 left")
 
 
+def test_mark_verified_with_no_name_set_asks_for_one(qtbot, win, boxes, monkeypatch):
+    """With no name set, "Mark verified" offered "computer account 'root' (no name was given)" as the verifier:
+    the account signed the transcript off as a person. It now asks for the name (cancelled: not signed off)."""
+    from app.core.store.audit import account_label, current_user
+
+    shown, answers = boxes
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    run = win.session.run_id
+    typed = [("", False), ("DS Mo Farah", True)]
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: typed.pop(0))
+    name = win.settings.value("user/name")
+    win.settings.remove("user/name")
+    try:
+        answers.append(QMessageBox.StandardButton.Yes)
+        assert not win.editor.ask_verify(account_label(current_user()))  # cancelled: nothing signed
+        assert editing.status(win.case, run)[0] != "verified"
+        assert win.editor.ask_verify()
+        assert shown[-1].startswith("question: Sign off this transcript as verified by DS Mo Farah?")
+        assert editing.status(win.case, run) == ("verified", "DS Mo Farah")
+        assert not typed
+        win.undo_action.trigger()
+    finally:
+        win.settings.setValue("user/name", name)
+    answers.clear()
+
+
 def test_uncertain_words_stay_readable_on_a_selected_row(qtbot, qapp, win):
     from app.gui.segment_table import UNCERTAIN_BG, contrast_ratio
 
@@ -256,3 +282,30 @@ def test_a_three_hour_transcript_opens_and_edits_measuring_only_rows_on_screen(q
     edited = work(lambda: model.setData(model.index(6, 2), "Changed twice."))
     split = work(lambda: win.editor.split_at(7, 5))
     assert 0 < opened < 1000 and edited < 1000 and split < 1000, (opened, edited, split)
+
+
+def test_a_segment_a_proofreader_emptied_shows_the_exports_marker_and_stays_editable(qtbot, win):
+    """A segment whose every word a proofreader took out showed as an empty cell, as if nothing had been there,
+    where every export prints "[words removed in proofreading hh:mm:ss]": the window now shows that marker in
+    grey, and editing the cell still starts from its (empty) text."""
+    from app.gui.editor_model import INAUDIBLE_FG, TEXT_COL
+
+    open_exhibit(qtbot, win, "interview_stereo.wav")
+    model = win.editor.model
+    row = next(r for r in range(model.rowCount()) if model.segment(r).text.strip() and not model.segment(r).inaudible)
+    start = model.segment(row).start_ms
+    assert model.setData(model.index(row, TEXT_COL), "")
+    try:
+        index = model.index(row, TEXT_COL)
+        seconds = start // 1000
+        assert model.data(index) == f"[words removed in proofreading 00:{seconds // 60:02d}:{seconds % 60:02d}]"
+        assert model.data(index, Qt.ItemDataRole.ForegroundRole).color() == INAUDIBLE_FG
+        assert "taken out in proofreading" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+        assert model.data(index, Qt.ItemDataRole.EditRole) == ""  # the proofreader types into an empty cell
+        assert model.setData(index, "Words put back.")
+        assert model.data(model.index(row, TEXT_COL)) == "Words put back."
+        win.undo_action.trigger()
+        assert model.data(model.index(row, TEXT_COL)).startswith("[words removed in proofreading")
+    finally:
+        while win.undo_action.isEnabled():
+            win.undo_action.trigger()

@@ -72,9 +72,33 @@ def test_a_stopped_runs_resume_state_set_forward_is_found_and_never_resumed(tmp_
         assert [s.text for s in case.segments(second)] == reference
         reasons = [e.details["reason"] for e in case.audit.entries_about(f"run/{first}") if e.action == "run.set_aside"]
         assert reasons and "resume state" in reasons[0]
+        said = f"run {first} of this file was set aside: its resume state was changed outside Parley"
+        assert [w for w in case.transcript(second).warnings if w.startswith(said)]  # was: the new run's record silent
+        _operator_told(case, tmp_path / "case", exhibit, second, capsys, said)
     finally:
         case.close()
     assert _verify(capsys, tmp_path / "case")[1] == lines  # the tampering stays said; the new run is clean
+
+
+def _operator_told(case: Case, case_dir, exhibit, run_id: int, capsys, said: str) -> None:
+    """The job that ran it: one line as it is done (transcribe, queue run), and its note in `queue status`."""
+    from app.cli.progress import QueueProgress, QueueRunner
+    from app.core.store.jobs import JobQueue
+    from app.worker import protocol
+
+    queue = JobQueue(case.conn)
+    job = queue.add(exhibit.id, "transcribe", {"model": "tiny.en"})
+    queue.claim("test")
+    queue.attach_run(job, run_id)
+    runner = QueueRunner(case, case_dir, lambda _job: None, lambda _job: [])
+    runner.progress = QueueProgress({}, announce=False)
+    capsys.readouterr()
+    runner._on_event(protocol.JobDone(job, run_id), queue)
+    line = f"interview_mono.wav: {said} (python -m app verify says which); this run decoded the recording whole"
+    assert capsys.readouterr().err.splitlines() == [line]
+    queue.complete(job, run_id)
+    assert main(["queue", "status", "--case", str(case_dir)]) == 0
+    assert said in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("forged", ["done_ms", "anchor_ms", "language", "nothing"])
@@ -163,3 +187,20 @@ def test_verify_reads_a_runs_state_and_its_entry_at_one_moment(tmp_path, monkeyp
     assert stored and not any("resume state" in f.problem for f in report.findings), report.findings
     worker.close()
     case.close()
+
+
+@pytest.mark.parametrize("probability", [1, float("nan"), 0.25])
+def test_a_resume_state_is_logged_as_the_store_keeps_it(tmp_path, capsys, probability):
+    """The digest was made from the values passed in: an int 1 is kept as REAL 1.0 and NaN as NULL, so an
+    honest run read as changed outside Parley right after its chunk was stored (and was set aside)."""
+    from app.core.evidence.resume_check import resume_differs
+
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "silence_30s.wav")
+    run = case.start_run(exhibit.id, "transcribe", gui_case.MODEL, {"model": "tiny.en"}, gui_case.software_info())
+    case.append_segments(run, (), {"done_ms": {"mix": 10000}, "anchor_ms": {"mix": 9000}}, "en", probability)
+    try:
+        assert not resume_differs(case, run)
+    finally:
+        case.close()
+    assert _verify(capsys, tmp_path / "case") == (0, [])

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.clock import span_text
+from app.core.evidence.resume_check import set_aside_note
 from app.core.names import printable
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
@@ -209,7 +210,10 @@ class QueueRunner:
         elif isinstance(event, protocol.JobDone):
             self.outcome.done.append(event.job_id)
             progress.clear()
-            self.on_done(queue.get(event.job_id))  # its exports' paths, then the line with it counted
+            job = queue.get(event.job_id)
+            if job.task == "transcribe" and (note := set_aside_note(self.case, event.run_id)):
+                progress.say(f"{self.case.exhibit(job.exhibit_id).source.name}: {note}")
+            self.on_done(job)  # its exports' paths, then the line with it counted
             progress.finish(event.job_id)
         elif isinstance(event, protocol.JobFailed):
             self._failed(queue.get(event.job_id), event)

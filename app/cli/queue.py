@@ -26,6 +26,7 @@ from app.cli.common import (
     transcribe_options,
 )
 from app.core.evidence.paths import check_outside_evidence
+from app.core.evidence.resume_check import set_aside_note
 from app.core.names import fitted, one_per_name, printable, shortened
 from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
@@ -284,7 +285,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             task = "" if job.task == "transcribe" else f" [{job.task}]"
             print(f"{job.id:>4}  {job.state:<9}  {job.priority:>3}  "
                   f"{job.attempts:>2}/{job.max_attempts:<2}  {job.progress:4.0%}  "
-                  f"{fitted(name, 28, task):<28}  {_note(job, unattended, done_since)}".rstrip())
+                  f"{fitted(name, 28, task):<28}  {_note(case, job, unattended, done_since)}".rstrip())
         counts = ", ".join(f"{n} {s}" for s, n in queue.counts().items() if n)
         print(counts + ("; the queue is paused" if queue.is_paused() else ""))
         return OK
@@ -292,13 +293,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         case.close()
 
 
-def _note(job: Job, unattended: set[int], done_since: dict[int, int]) -> str:
+def _note(case: Case, job: Job, unattended: set[int], done_since: dict[int, int]) -> str:
     if job.id in unattended:  # its worker killed, or its command stopped: not at work, nothing lost
         return ("its worker has stopped: the next run takes it up again, from what was stored (a queue still "
                 "running starts another worker for it)")
     if job.id in done_since:  # asked for again and done: the failure is history, not work left
         return f"done since by job {done_since[job.id]}" + (f" (was: {job.error})" if job.error else "")
-    return job.error or ""
+    return job.error or (set_aside_note(case, job.run_id) if job.task == "transcribe" else "")
 
 
 def cmd_steer(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 
 from app.core.editing import operations as editing
 from app.core.errors import ParleyError
-from app.core.export.base import inaudible_marker
+from app.core.export.base import display_text, inaudible_marker, removed_marker
 from app.core.store import Case
 from app.core.store.views import segment_speakers
 from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment
@@ -31,6 +31,8 @@ LOW_PROBABILITY = 0.5
 CURRENT_BG = QColor("#cfe3ff")
 UNCERTAIN_BG = QColor("#fff4d6")
 INAUDIBLE_FG = QColor("#6b6b6b")  # grey, 5.3:1 on white
+_INAUDIBLE_TIP = "speech was detected here but no words were recognised: type what was said"
+_REMOVED_TIP = "every word here was taken out in proofreading (the machine draft keeps them): the exports say so"
 
 
 def clock(ms: int) -> str:
@@ -118,6 +120,7 @@ class SegmentModel(ColumnsModel):
         self.current_row = -1
         self.edit_resets = 0  # resets made by an edit (not by loading a run)
         self.unreviewed: set[int] | None = None  # segments with a word no one marked reviewed (None: not read)
+        self.draft: bool | None = None  # whether the transcript shown is the machine draft (None: not read yet)
         session.changed.connect(self.apply_change)
 
     # -------------------------------------------------------------- loading
@@ -138,6 +141,7 @@ class SegmentModel(ColumnsModel):
 
     def _read(self, spans: list[tuple[int, int, int]]) -> None:
         self.cache.clear()
+        self.draft = None
         self.ids = [s[0] for s in spans]
         self.starts = [s[1] for s in spans]
         self.ends = [s[2] for s in spans]
@@ -158,6 +162,7 @@ class SegmentModel(ColumnsModel):
     def apply_change(self, change: editing.Change) -> None:
         if change.run_id != self.run_id:
             return
+        self.draft = None  # an edit can make it the machine draft's again, or no longer
         if change.structural:
             if change.added or change.removed or not self._renumber():
                 self.edit_resets += 1  # rows came or went (CursorSync puts the cursor back)
@@ -218,6 +223,17 @@ class SegmentModel(ColumnsModel):
     def row_total(self) -> int:
         return len(self.ids)
 
+    def _marker(self, seg: Segment) -> str:
+        """The grey marker a text cell shows, as the exports print it: speech with no words recognised, or every
+        word a proofreader took out (an empty cell, as if nothing had been there); "" for words."""
+        if seg.inaudible:
+            return inaudible_marker(seg.start_ms)
+        if display_text(seg.text) or self.run_id is None:
+            return ""
+        if self.draft is None:
+            self.draft = editing.status(self.case, self.run_id)[0] == editing.STATUS_DRAFT
+        return "" if self.draft else removed_marker(seg.start_ms)
+
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if index.column() in (SPEAKER_COL, TEXT_COL):
@@ -235,14 +251,14 @@ class SegmentModel(ColumnsModel):
                     f"{clock(seg.start_ms)} – {clock(seg.end_ms)}"
             if col == SPEAKER_COL:
                 return seg.speaker or ""
-            if seg.inaudible and role == Qt.ItemDataRole.DisplayRole:
-                return inaudible_marker(seg.start_ms)  # editing starts empty: type what was said
+            if role == Qt.ItemDataRole.DisplayRole and (marker := self._marker(seg)):
+                return marker  # editing starts empty: type what was said
             return seg.text
-        if col == TEXT_COL and seg.inaudible and role == Qt.ItemDataRole.FontRole:
+        if col == TEXT_COL and role == Qt.ItemDataRole.FontRole and self._marker(seg):
             font = QFont()
             font.setItalic(True)
             return font
-        if col == TEXT_COL and seg.inaudible and role == Qt.ItemDataRole.ForegroundRole:
+        if col == TEXT_COL and role == Qt.ItemDataRole.ForegroundRole and self._marker(seg):
             return QBrush(INAUDIBLE_FG)
         if role == SegmentRole:
             return seg
@@ -255,8 +271,7 @@ class SegmentModel(ColumnsModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole and col == TEXT_COL:
             low = [f"{w.text.strip()} ({w.probability:.0%})" for w in seg.words if w.probability < LOW_PROBABILITY]
-            tips = ["speech was detected here but no words were recognised: type what was said"] \
-                if seg.inaudible else []
+            tips = [_INAUDIBLE_TIP if seg.inaudible else _REMOVED_TIP] if self._marker(seg) else []
             if FLAG_LOW_CONFIDENCE in seg.flags:
                 tips.append("the model was unsure of this segment")
             if FLAG_OVERLAP in seg.flags:

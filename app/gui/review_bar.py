@@ -4,10 +4,18 @@ through uncertain words (F8 / Shift+F8), marking a word reviewed, and marking ve
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
 
 from app.core.editing import operations as editing
 from app.core.editing import review
+from app.core.store.audit import is_account_label
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.keys import VERIFY_KEY
 from app.gui.player import Player
@@ -174,6 +182,10 @@ class ReviewBar(QWidget):
         if run_id is None:
             return False
         name = default_name or self.session.actor()
+        if is_account_label(name):  # no name given yet: the computer account never signs off as a person
+            name = self._ask_name()
+            if not name:
+                return False
         left, total = self.unreviewed_count(), len(self.spans)
         if left:
             note = f"\n\n{left} of {total} uncertain words were never reviewed."
@@ -192,6 +204,12 @@ class ReviewBar(QWidget):
             return False
         self.mark_verified(name)
         return True
+
+    def _ask_name(self) -> str:
+        """The verifier's name, where none is set (Case → Your name…): "" when none is typed."""
+        name, ok = QInputDialog.getText(self, "Mark verified", "No name is set, and the computer account cannot sign "
+                                        "off. The full name of the person verifying this transcript:")
+        return name.strip() if ok else ""
 
     def mark_verified(self, name: str) -> None:
         keep_typed(self.table)

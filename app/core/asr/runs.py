@@ -26,7 +26,7 @@ from app.core.diarize.pipeline import (
 from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.errors import MediaError
 from app.core.evidence.provenance import software_info
-from app.core.evidence.resume_check import RESUME_CHANGED, resume_differs
+from app.core.evidence.resume_check import RESUME_CHANGED, resume_differs, set_aside_note
 from app.core.evidence.source_check import check_unchanged
 from app.core.language_parts import mixed_note
 from app.core.memory import hand_back
@@ -84,11 +84,12 @@ def run_for(case: Case, engine: WhisperEngine, exhibit: Exhibit, options: Transc
     """The run to write into: an interrupted one with identical settings, else a new one."""
     settings = settings_for(options, engine, exhibit.source)
     run_id = case.resumable_run(exhibit.id, options.task, settings, engine.info.sha256)
+    replaces = None
     if run_id is not None and resume_differs(case, run_id):  # set forward, the resume skipped speech unseen
         case.set_run_aside(run_id, RESUME_CHANGED)
-        run_id = None
+        replaces, run_id = run_id, None  # the new run says which it replaces (its record, the operator)
     if run_id is None:
-        run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info())
+        run_id = case.start_run(exhibit.id, options.task, engine.info, settings, software_info(), replaces=replaces)
     return run_id
 
 
@@ -283,7 +284,7 @@ def _finish(case: Case, exhibit: Exhibit, run_id: int, truncated: bool, notes: t
     """Complete the run; its warnings say what a reader must know (truncation, damage, the
     stream transcribed, no speech found), so an empty transcript never comes without one."""
     warnings = [*(["the source ended before its stated duration; transcribed what decoded"] if truncated else []),
-                *dict.fromkeys(n for n in notes if n)]
+                *dict.fromkeys(n for n in (*notes, set_aside_note(case, run_id)) if n)]
     if segments == 0:
         warnings.append("no speech found: the transcript is empty")
     elif not any(s.text.strip() for s in case.segments(run_id)) and ENGLISH_ONLY_NOTE in warnings:

@@ -44,7 +44,7 @@ from app.core.editing.segment_edits import (
 )
 from app.core.evidence.content import content_sha256, scores_sha256
 from app.core.store import revisions, working_copy
-from app.core.store.audit import person_or_account
+from app.core.store.audit import is_account_label, person_or_account
 from app.core.store.case import Case
 from app.core.store.db import utc_now
 from app.core.store.revisions import Revision
@@ -253,8 +253,8 @@ def set_verified(case: Case, run_id: int, verified_by: str, verified: bool = Tru
                  actor: str | None = None) -> Change:
     """Mark the current transcript verified by a named person (or take the mark off)."""
     verified_by = verified_by.strip()
-    if verified and not verified_by:
-        raise EditError("verification needs the name of the person verifying")
+    if verified and (not verified_by or is_account_label(verified_by)):
+        raise EditError("verification needs the name of the person verifying (not the computer account)")
     actor = person_or_account(actor)
     with case.transaction():
         _as_logged(case, run_id)

@@ -21,6 +21,17 @@ RESUME_CHANGED = ("its resume state differs from the one logged with its last st
                   "Parley): not resumed; the recording is decoded again in a new run")
 
 
+def set_aside_note(case: Case, run_id: int | None) -> str:
+    """One line when run `run_id` was started in place of a run set aside because its resume state changed
+    (the operator told, and the new run's record), else ""."""
+    started = case.audit.entries_of("run.started", f"run/{run_id}") if run_id is not None else []
+    replaced = started[0].details.get("replaces_run") if started else None
+    if replaced is None:
+        return ""
+    return (f"run {replaced} of this file was set aside: its resume state was changed outside Parley "
+            "(python -m app verify says which); this run decoded the recording whole")
+
+
 def resume_differs(case: Case, run_id: int) -> bool:
     """True when the run logged its resume state (a run started since session 27) and its stored state is
     not the one last logged."""

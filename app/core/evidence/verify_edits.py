@@ -80,7 +80,7 @@ def _made(case: Case, run_id: int, entries: list[AuditEntry], notes: list[Findin
                                               "not checked"))
     changed = [] if logged is None else [
         name for name, now, then in (("created_at", made[0], logged.details.get("created_at", made[0])),
-                                     ("created_by", made[1], logged.actor)) if now != then]
+                                     ("created_by", made[1], logged.signed_by)) if now != then]
     if changed:
         yield Finding(f"run {run_id}", f"its working copy's record in the store differs from the audit log "
                                        f"({', '.join(changed)})")
@@ -99,7 +99,7 @@ def _history_problem(entries: list[AuditEntry], history: list[revisions.Revision
     """Revision by revision: who did what, the row's id, and (since session 9) the whole row's SHA-256."""
     for entry, rev in zip(entries, history):
         sha, rev_id = entry.details.get("revision_sha256"), _logged_id(entry)
-        if ((entry.action, entry.actor) != (f"transcript.{rev.op}", rev.actor)
+        if ((entry.action, entry.signed_by) != (f"transcript.{rev.op}", rev.actor)
                 or sha not in (None, revisions.digest(rev)) or rev_id not in (None, rev.id)):
             return f"revision {rev.id} changed"
     if len(entries) != len(history):

@@ -104,7 +104,7 @@ def _stamps(stored: dict[int, tuple[str, str]], last: dict[int, AuditEntry], not
             yield Finding(f"exhibit {exhibit_id}", "record-of-interview details in the store that the audit log never "
                                                    "saw set")
             continue
-        changed = [name for name, now, then in (("updated_by", updated_by, entry.actor),
+        changed = [name for name, now, then in (("updated_by", updated_by, entry.signed_by),
                                                 ("updated_at", updated_at, entry.details.get("updated_at", updated_at)))
                    if now != then]
         if changed:

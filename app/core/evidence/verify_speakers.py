@@ -121,7 +121,7 @@ def dismissals(case: Case, notes: list[Finding]) -> Iterator[Finding]:
     for entry in case.audit.entries("run/"):
         if entry.action == "speaker.suggestion_dismissed":
             key = (entry_number(entry.subject), entry.details.get("speaker"), entry.details.get("profile"))
-            logged.setdefault(key, {"actor": entry.actor, **({"at": entry.details["at"]}
+            logged.setdefault(key, {"actor": entry.signed_by, **({"at": entry.details["at"]}
                                                              if "at" in entry.details else {})})
     stored = store.stored_dismissals(case)
     for run_id, speaker, profile in sorted(logged.keys() - stored.keys(), key=str):

@@ -40,6 +40,14 @@ def person_or_account(actor: str | None) -> str:
     return (actor or "").strip() or account_label(current_user())
 
 
+def is_account_label(name: str) -> bool:
+    """Whether `name` is this computer's account said to be one (no person's name was given)."""
+    return name.strip() == account_label(current_user())
+
+
+NO_NAME = "no_name_given"  # in an entry whose change a record signs with the account said to be one (session 27)
+
+
 def _entry_hash(prev_hash: str, at: str, actor: str, action: str, subject: str, details: str) -> str:
     canonical = json.dumps([prev_hash, at, actor, action, subject, details], ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -54,6 +62,12 @@ class AuditEntry:
     subject: str
     details: dict[str, Any]
     hash: str
+
+    @property
+    def signed_by(self) -> str:
+        """Who the store's rows name for this change (a revision's author, who gave interview details): the
+        actor, or the account said to be one where no name was given (the actor column holds the bare account)."""
+        return account_label(self.actor) if self.details.get(NO_NAME) is True else self.actor
 
 
 def _parsed(text: object) -> dict[str, Any] | None:
@@ -87,6 +101,8 @@ class AuditLog:
         row = self.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         prev = row[0] if row else GENESIS
         at, who = utc_now(), actor or current_user()
+        if is_account_label(who):  # no name given: the actor column holds the bare account, as every other entry
+            who, details = current_user(), {**(details or {}), NO_NAME: True}
         text = json.dumps(details or {}, sort_keys=True, ensure_ascii=False)
         digest = _entry_hash(prev, at, who, action, subject, text)
         self.conn.execute(

@@ -254,7 +254,8 @@ class Case(HeadKeeper):
 
     def start_run(self, exhibit_id: int, task: str, model: ModelInfo, settings: dict[str, Any],
                   software: SoftwareInfo, parent_run_id: int | None = None,
-                  source_language: str | None = None) -> int:
+                  source_language: str | None = None, replaces: int | None = None) -> int:
+        """A new run; `replaces`: the unfinished run set aside in its place (its resume state changed)."""
         now = db.utc_now()
         with self.transaction():
             cur = self.conn.execute(
@@ -272,7 +273,8 @@ class Case(HeadKeeper):
                                "software": software_dict(software), "created_at": now, "model_path": model.path,
                                "model_family": model.family, "source_language": source_language,
                                "parent_run": parent_run_id, "chunks_logged": True,  # run.appended: since session 13
-                               RESUME_LOGGED: True})  # each chunk's resume state: since session 27
+                               RESUME_LOGGED: True,  # each chunk's resume state: since session 27
+                               **({"replaces_run": replaces} if replaces is not None else {})})
         return run_id
 
     def run(self, run_id: int) -> RunRecord:
@@ -289,12 +291,13 @@ class Case(HeadKeeper):
         """Store one chunk's segments and the run's resume state in one transaction; the chunk's rows
         (their ids and digests) are logged with them, so a run's segments are held to the log before it
         finishes too, and a run resumed cannot take in rows changed while it was stopped unseen."""
-        stored = json.dumps(state, sort_keys=True)
-        resume = {"resume_sha256": resume_sha256(json.loads(stored), language, language_probability)}
         with self.transaction():
             ids = [self._insert_segment(run_id, segment, track) for segment in segments]
             self.conn.execute("UPDATE runs SET state_json=?, language=?, language_probability=? WHERE id=?",
-                              (stored, language, language_probability, run_id))
+                              (json.dumps(state, sort_keys=True), language, language_probability, run_id))
+            kept = self.conn.execute(  # as SQLite keeps it (an int 1 as 1.0, NaN as NULL): what verify reads
+                "SELECT state_json, language, language_probability FROM runs WHERE id=?", (run_id,)).fetchone()
+            resume = {"resume_sha256": resume_sha256(json.loads(kept[0]), kept[1], kept[2])}
             if ids:
                 self.audit.record("run.appended", f"run/{run_id}", {**self._rows_logged(run_id, ids[0], ids[-1]),
                                                                     **resume})
