@@ -187,3 +187,39 @@ def test_the_help_asked_for_after_case_first_is_given(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["--case", "D", "--help"])
     assert stop.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+class _Translator:
+    """A translator that prefixes each text: what is checked is how an emptied segment is shown."""
+
+    from app.core.models.catalogue import ModelInfo as _Info
+    info = _Info("fake-mt", "/nonexistent", "0" * 64, "marian")
+    device, compute_type, max_batch_tokens = "cpu", "int8", 1000
+
+    def language_token(self, code):
+        return code
+
+    def translate_texts(self, texts, src, tgt, beam_size=4):
+        from app.core.translation.engine import SentenceTranslation
+        return [SentenceTranslation(t, f"<{tgt}>{t}" if t.strip() else "", ()) for t in texts]
+
+
+def test_a_translation_of_an_emptied_segment_says_its_words_were_removed(tmp_path):
+    """A translation is a machine draft: a segment whose original a proofreader emptied printed "Speaker 1: "
+    and "(original) " with nothing after either, as if words were lost (review 2 of session 27)."""
+    from app.core.editing import operations as editing
+    from app.core.translation.runs import translate_run
+    from app.core.usecases.exporting import export_run
+
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "en_voicenote.opus")
+    run = gui_case.add_run(case, exhibit.id, (gui_case.segment(0, "Meet me at eight.", "Speaker 1"),
+                                              gui_case.segment(3000, "Thank you for watching.", "Speaker 1")))
+    editing.edit_text(case, run, editing.segment_ids(case, run)[1], "")
+    translated = translate_run(case, _Translator(), run, "de", "en")
+    export_run(case, translated, tmp_path / "out", ["txt", "docx"], "tr")
+    case.close()
+    text = (tmp_path / "out" / "tr.txt").read_text(encoding="utf-8")
+    assert "Speaker 1: [words removed in proofreading 00:00:03]\n    (original) [words removed in proofreading " \
+           "00:00:03]" in text, text
+    assert "Speaker 1: \n" not in text and "(original) \n" not in text

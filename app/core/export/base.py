@@ -263,8 +263,21 @@ def removed_marker(start_ms: int) -> str:
 
 def emptied(segment: Segment, transcript: Transcript) -> bool:
     """A person emptied this segment's text: a machine's empty segment is always marked inaudible (no other
-    is kept), and an edit of the text clears that mark. It read "Speaker 1: " with nothing after it."""
-    return transcript.status != "machine draft" and not display_text(segment.text) and not segment.inaudible
+    is kept), and an edit of the text clears that mark. It read "Speaker 1: " with nothing after it. A
+    translation is a machine draft: its segment was emptied where the text it was translated from was."""
+    if segment.inaudible or display_text(segment.text):
+        return False
+    if segment.source_text is not None:
+        return not display_text(segment.source_text)
+    return transcript.status != "machine draft"
+
+
+def shown_source(segment: Segment) -> str:
+    """A translated segment's original text for a reader; where it is empty, why (heard without words, or
+    words a proofreader removed): an empty "(original)" line read as text lost."""
+    if display_text(segment.source_text or ""):
+        return display_text(segment.source_text or "")
+    return inaudible_marker(segment.start_ms) if segment.inaudible else removed_marker(segment.start_ms)
 
 
 def shown_text(segment: Segment, transcript: Transcript | None = None) -> str:

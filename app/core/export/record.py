@@ -23,6 +23,7 @@ from app.core.export.base import (
     inaudible_marker,
     is_translation,
     removed_marker,
+    shown_source,
     shown_warning,
     software_text,
     time_code,
@@ -339,7 +340,7 @@ def body_lines(transcript: Transcript) -> list[Line]:
     lines, marks = [], changes.changed(transcript)
     for seg in transcript.segments:
         text = removed_marker(seg.start_ms) if emptied(seg, transcript) else segment_text(seg, threshold)
-        texts = (display_text(seg.source_text) or NOT_GIVEN, text) if bilingual else (text,)
+        texts = ((shown_source(seg) if seg.source_text is not None else NOT_GIVEN), text) if bilingual else (text,)
         mark = changes.MARK if changes.is_changed(seg, marks) else ""
         lines.append(Line(time_code(seg.start_ms), seg.speaker or "", texts, mark))
     if not lines:  # an empty table under "Text" read as a page lost; said as the markers are

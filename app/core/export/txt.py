@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from app.core.export import changes, record
 from app.core.export.base import (
-    display_text,
     flags_suffix,
     provenance_lines,
     register,
+    shown_source,
     shown_text,
     time_range,
 )
@@ -58,7 +58,7 @@ def segment_lines(segment: Segment, transcript: Transcript, changed: bool = Fals
     mark = f"{changes.MARK} " if changed else ""
     lines = [f"{mark}[{time_range(segment)}] {speaker}{text}{flags_suffix(segment)}"]
     if segment.source_text is not None:
-        lines.append(ORIGINAL_PREFIX + _one_line(display_text(segment.source_text)))
+        lines.append(ORIGINAL_PREFIX + _one_line(shown_source(segment)))
     return lines
 
 
