@@ -75,3 +75,60 @@ def test_a_copy_and_another_phone_are_counted_as_two_exports(tmp_path):
     _zip_naming(folder / "WhatsApp Chat with Bob.zip", "Bob", "15/01/2024")
     notes = [m.note for lo in load_export(folder) for m in lo.export.messages if m.attachment is not None]
     assert len(notes) == 3 and all("named by 2 zips' chats here" in n for n in notes), notes
+
+
+def _exported_source(case, exhibit_id: int, out: Path) -> str:
+    """The TXT's "Source:" line of a run on the exhibit, exported as `export` writes it."""
+    from tests.test_chats27 import _exported, _transcribed
+
+    text, _, _ = _exported(case, _transcribed(case, exhibit_id), out)
+    return next(line for line in text.splitlines() if line.startswith("Source: "))
+
+
+def test_a_moved_case_still_names_the_zip_and_member_as_the_source(tmp_path):
+    """Before: a case carried to another folder (another machine, another mount point) said "Source: <the old
+    case path>/exports/<sha>/<file>": the copy was known only under the case's folder of the day."""
+    from app.core.chats.intake import take_in
+    from app.core.store import Case
+    from tests.test_chats26 import VOICE as MEMBER
+    from tests.test_chats26 import _whatsapp_zip
+
+    zipped, _ = _whatsapp_zip(tmp_path / "evidence")
+    case = Case.open(tmp_path / "case")
+    [media] = take_in(case, zipped)[0].media
+    case.close()
+    shutil.move(tmp_path / "case", tmp_path / "moved")
+    case = Case.open(tmp_path / "moved")
+    try:
+        assert _exported_source(case, media.exhibit_id, tmp_path / "out") == f"Source: {zipped} → {MEMBER}"
+    finally:
+        case.close()
+
+
+def test_the_source_is_named_from_the_export_whose_copy_the_case_reads(tmp_path, case, monkeypatch):
+    """Before: the first audit entry of the exhibit named the source. A kill between storing a zip's voice note
+    and its audit entry, then the same bytes met in another zip first, made the record name that other zip while
+    the case read the copy from the first. Now the entry whose export is the copy's folder names it."""
+    from app.core.chats import intake
+    from tests.test_chats26 import VOICE as MEMBER
+    from tests.test_chats26 import _whatsapp_zip
+
+    first, _ = _whatsapp_zip(tmp_path / "a")
+    other, _ = _whatsapp_zip(tmp_path / "c")
+    with zipfile.ZipFile(other, "a") as archive:  # the same voice note in another export (other bytes)
+        archive.writestr("note.txt", "another phone")
+    recorded = intake._audit_origin
+
+    def killed(*args):
+        raise KeyboardInterrupt  # the process ends before the audit entry is written
+
+    monkeypatch.setattr(intake, "_audit_origin", killed)
+    try:
+        intake.take_in(case, first)
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.setattr(intake, "_audit_origin", recorded)
+    [media] = intake.take_in(case, other)[0].media
+    intake.take_in(case, first)  # taken in again after the kill: its entry now written, after the other's
+    assert f"/exports/{intake.sha256_file(first)}/" in case.exhibit(media.exhibit_id).source.path
+    assert _exported_source(case, media.exhibit_id, tmp_path / "out") == f"Source: {first} → {MEMBER}"
