@@ -132,3 +132,29 @@ def test_the_source_is_named_from_the_export_whose_copy_the_case_reads(tmp_path,
     intake.take_in(case, first)  # taken in again after the kill: its entry now written, after the other's
     assert f"/exports/{intake.sha256_file(first)}/" in case.exhibit(media.exhibit_id).source.path
     assert _exported_source(case, media.exhibit_id, tmp_path / "out") == f"Source: {first} → {MEMBER}"
+
+
+def test_the_json_names_the_zip_and_member_as_the_txt_does(tmp_path, case):
+    """Before: the JSON's source was the case's working copy alone, while TXT/VTT/DOCX/PDF and the manifest named
+    the zip and member. Now `source.found_in` names them too (absent for a file read where it was met)."""
+    import json
+
+    from app.core.chats.intake import take_in
+    from app.core.store import Case
+    from app.core.usecases.exporting import export_run
+    from tests.test_chats26 import VOICE as MEMBER
+    from tests.test_chats26 import _whatsapp_zip
+    from tests.test_chats27 import _transcribed
+
+    zipped, loose = _whatsapp_zip(tmp_path / "evidence")
+    other = Case.open(tmp_path / "other")
+    try:
+        for store, given, found_in in ((case, zipped, f"{zipped} → {MEMBER}"), (other, loose, None)):
+            [media] = take_in(store, given)[0].media
+            paths = export_run(store, _transcribed(store, media.exhibit_id), tmp_path / given.name, ["json"])
+            data = json.loads(next(p for p in paths if p.name.endswith(".json") and "manifest" not in p.name)
+                              .read_text(encoding="utf-8"))
+            assert data["source"].get("found_in") == found_in
+            assert data["source"]["path"] == media.path
+    finally:
+        other.close()
