@@ -158,3 +158,22 @@ def test_the_json_names_the_zip_and_member_as_the_txt_does(tmp_path, case):
             assert data["source"]["path"] == media.path
     finally:
         other.close()
+
+
+def test_an_ios_message_holding_two_files_is_left_as_written(tmp_path):
+    """Before: "see <attached: A> and <attached: B>" linked B alone, A's placeholder left in its caption (and
+    "<attached: C> and <attached: D>" linked C): one file shown as the message's, the other as words. Which file is
+    the message's is not known, so the message now stays as written, both names in its text."""
+    from tests.test_chat_layouts18 import _chats
+    from tests.test_chats27 import _ios_chat
+
+    pairs = [("see ", " and ", ""), ("", " and ", ""), ("look\n", " ", ""), ("", "\nsee ", "")]
+    lines = "".join(f"[19/08/2022, 9:{15 + i}:00 PM] Ali: {before}\u200e<attached: 000001{i}0-PHOTO-A.jpg>{between}"
+                    f"\u200e<attached: 000001{i}1-PHOTO-B.jpg>{after}\n" for i, (before, between, after) in enumerate(pairs))
+    lines += "[19/08/2022, 9:30:00 PM] Ali: one \u200e<attached: 00000200-PHOTO-C.jpg>\n"
+    [chat] = _chats(_ios_chat(tmp_path, lines, {}))
+    assert [(m.text, m.attachment and m.attachment.name) for m in chat.messages] == [
+        *((f"{before}<attached: 000001{i}0-PHOTO-A.jpg>{between}<attached: 000001{i}1-PHOTO-B.jpg>{after}", None)
+          for i, (before, between, after) in enumerate(pairs)),
+        ("one", "00000200-PHOTO-C.jpg"),
+    ]
