@@ -7,9 +7,13 @@ Each test builds its export as a small file and reads it as `timeline` does (`lo
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import zipfile
 from pathlib import Path
+
+import pytest
 
 from app.core.chats.registry import load_export
 from tests.conftest import MEDIA
@@ -177,3 +181,28 @@ def test_an_ios_message_holding_two_files_is_left_as_written(tmp_path):
           for i, (before, between, after) in enumerate(pairs)),
         ("one", "00000200-PHOTO-C.jpg"),
     ]
+
+
+@pytest.mark.parametrize("failing", ["WhatsApp Chat with Anna.zip", VOICE])
+def test_an_io_error_storing_one_export_names_that_export_not_the_folder(tmp_path, case, monkeypatch, failing):
+    """Before: a read error on one export's file (a bad sector under Anna's zip, or under the voice note beside it)
+    while storing it was said against the whole folder given: "evidence: Input/output error", as if no export in it
+    had been read. Now the line names Anna's zip (and the file that failed, when another), and Bob's is stored."""
+    from app.core.chats import intake
+    from app.core.usecases.timeline import take_in_exports
+    from tests.test_chats26 import _whatsapp_zip
+
+    folder, anna = _evidence(tmp_path)
+    bob, _ = _whatsapp_zip(folder / "bob")
+    hashed = intake.sha256_file
+
+    def bad_sector(path):  # the disk fails reading that one file
+        if Path(path).name == failing:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return hashed(path)
+
+    monkeypatch.setattr(intake, "sha256_file", bad_sector)
+    taken, errors = take_in_exports(case, [str(folder)])
+    said = os.strerror(errno.EIO) + ("" if failing == anna.name else f": {folder / VOICE}")
+    assert [(e.path, e.reason) for e in errors] == [(str(anna), said)]
+    assert bob in [t.original for t in taken] and anna not in [t.original for t in taken]

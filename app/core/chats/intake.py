@@ -214,18 +214,31 @@ def take_in_all(case: Case, inputs: list[str], refused: list[ChatError]) -> list
             refused.append(ChatError(str(given), exc.strerror or "cannot read"))
     out: list[TakenIn] = []
     for (given, _), loaded in zip(met, unshared([loaded for _, loaded in met]), strict=True):
-        try:
-            out += _stored(case, given, loaded, refused)
-        except OSError as exc:
-            refused.append(ChatError(str(given), exc.strerror or "cannot read"))
+        out += _stored_else_said(case, given, loaded, refused)
     return out
 
 
 def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
     out = []
     for loaded in _load(case, Path(where_met(str(given))), refused):  # its files recorded as the disk spells them
-        out += _stored(case, str(given), loaded, refused)
+        out += _stored_else_said(case, str(given), loaded, refused)
     return out
+
+
+def _stored_else_said(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:
+    """`_stored`; an I/O error said against the export that met it (not the folder given), and the file that
+    failed when another (a voice note beside it); raised without `refused`, else the other exports still stored."""
+    try:
+        return _stored(case, given, loaded, refused)
+    except OSError as exc:
+        export = storable(str(loaded.original))
+        failed = storable(str(exc.filename)) if exc.filename is not None else export
+        reason = exc.strerror or "cannot read"
+        error = ChatError(export, reason if failed == export else f"{reason}: {failed}")
+        if refused is None:
+            raise error from None
+        refused.append(error)
+        return []
 
 
 def _stored(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:
