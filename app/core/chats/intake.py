@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 22  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 23  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -75,6 +75,8 @@ PARSER_VERSION = 22  # 2: zipped Telegram exports, files deep in a full export, 
 # 22: an iOS caption written before its file ("Look \u200e<attached: 00000127-PHOTO-...jpg>", over several lines
 #     too) is the file's message's text: the file was put at a line of its own, or the caption dropped
 #     one file beside two zips of one folder that both name it is linked to neither (each message says why)
+# 23: an iOS message writing two files' tokens stays as written (one was linked, the other left as words); a
+#     file beside a zip met twice (a copy, given twice) or one phone's chat exported twice keeps its link
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
