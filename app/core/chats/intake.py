@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 22  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 23  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -75,6 +75,8 @@ PARSER_VERSION = 22  # 2: zipped Telegram exports, files deep in a full export, 
 # 22: an iOS caption written before its file ("Look \u200e<attached: 00000127-PHOTO-...jpg>", over several lines
 #     too) is the file's message's text: the file was put at a line of its own, or the caption dropped
 #     one file beside two zips of one folder that both name it is linked to neither (each message says why)
+# 23: an iOS message writing two files' tokens stays as written (one was linked, the other left as words); a
+#     file beside a zip met twice (a copy, given twice) or one phone's chat exported twice keeps its link
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
@@ -214,18 +216,31 @@ def take_in_all(case: Case, inputs: list[str], refused: list[ChatError]) -> list
             refused.append(ChatError(str(given), exc.strerror or "cannot read"))
     out: list[TakenIn] = []
     for (given, _), loaded in zip(met, unshared([loaded for _, loaded in met]), strict=True):
-        try:
-            out += _stored(case, given, loaded, refused)
-        except OSError as exc:
-            refused.append(ChatError(str(given), exc.strerror or "cannot read"))
+        out += _stored_else_said(case, given, loaded, refused)
     return out
 
 
 def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
     out = []
     for loaded in _load(case, Path(where_met(str(given))), refused):  # its files recorded as the disk spells them
-        out += _stored(case, str(given), loaded, refused)
+        out += _stored_else_said(case, str(given), loaded, refused)
     return out
+
+
+def _stored_else_said(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:
+    """`_stored`; an I/O error said against the export that met it (not the folder given), and the file that
+    failed when another (a voice note beside it); raised without `refused`, else the other exports still stored."""
+    try:
+        return _stored(case, given, loaded, refused)
+    except OSError as exc:
+        export = storable(str(loaded.original))
+        failed = storable(str(exc.filename)) if exc.filename is not None else export
+        reason = exc.strerror or "cannot read"
+        error = ChatError(export, reason if failed == export else f"{reason}: {failed}")
+        if refused is None:
+            raise error from None
+        refused.append(error)
+        return []
 
 
 def _stored(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:

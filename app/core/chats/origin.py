@@ -3,6 +3,7 @@ no reader, so `export` stays quick)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from app.core.names import printable
@@ -14,11 +15,20 @@ ATTACHMENT_TAKEN_IN = "chat.attachment_taken_in"
 
 def found_in_export(case: Case, exhibit_id: int) -> str:
     """The exhibit as the user knows it ("<zip> → <member>", the outer zip first for a zip in a zip) where the file
-    the case reads is its own copy extracted from a chat export; "" for a file read where it was met."""
-    copies = case.folder / EXPORTS_FOLDER
-    if copies not in Path(case.exhibit(exhibit_id).source.path).parents:
+    the case reads is its own copy extracted from a chat export: named by the audit entry of the export whose
+    copy it is (`exports/<its SHA-256>/`, wherever the case folder now lies); "" for a file read where it was met."""
+    export_sha = copied_from(case.exhibit(exhibit_id).source.path)
+    if export_sha is None:
         return ""
-    for entry in case.audit.entries_of(ATTACHMENT_TAKEN_IN, f"exhibit/{exhibit_id}"):  # the first met
+    for entry in case.audit.entries_of(ATTACHMENT_TAKEN_IN, f"exhibit/{exhibit_id}", export_sha256=export_sha):
         chain = entry.details.get("found_in") or [entry.details["export"]]
         return " → ".join(printable(part) for part in (*chain, entry.details["member"]))
     return ""
+
+
+def copied_from(path: str) -> str | None:
+    """The SHA-256 of the export a case's copy was extracted from (`.../exports/<SHA-256>/<member>`); else None."""
+    for folder in Path(path).parents:
+        if re.fullmatch(r"[0-9a-f]{64}", folder.name) and folder.parent.name == EXPORTS_FOLDER:
+            return folder.name
+    return None

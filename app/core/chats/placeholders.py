@@ -26,6 +26,7 @@ MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufef
 _NAME = r"[^<>‹›()\s][^<>‹›]*?\.[A-Za-z0-9]{1,5}"  # "Scan (2).pdf": parentheses inside a name
 _ANGLE_LABELLED = re.compile(
     rf"^(?:[^<>‹›]*?\.[A-Za-z0-9]{{1,5}}\s+)?<\s*[^<>:：]{{1,40}}[:：]\s*(?P<name>{_NAME})\s*>(?P<rest>.*)$", re.DOTALL)
+_ANGLE_TOKEN = re.compile(rf"<\s*[^<>:：\n]{{1,40}}[:：]\s*{_NAME}\s*>")  # "<attached: 00000127-PHOTO….jpg>"
 _DOCUMENT_DETAILS = re.compile(r"\s*•\s*[^•<>‹›()]{1,40}?(?=\s*[<(‹])")  # "Report.pdf • 3 pages (file attached)"
 _NAME_THEN_PARENS = re.compile(rf"^(?P<name>{_NAME})\s*\((?P<label>[^()]{{2,40}})\)$")
 _NAME_THEN_ANGLE = re.compile(rf"^(?P<name>{_NAME})\s*[<‹]\s*(?P<label>[^<>‹›]{{2,40}})[>›]$")
@@ -225,6 +226,8 @@ def find_attachment(text: str, labels: frozenset[str] = frozenset()) -> Found | 
     """The attachment a message's text holds (first line), with the rest as its caption; `labels`: the
     file's own words for "file attached" (`learned_labels`)."""
     clean = strip_marks(text).strip()
+    if len(_ANGLE_TOKEN.findall(clean)) > 1:  # two files written in one message: which is its file is not known
+        return None  # so the message stays as written, both names in its text (none linked, nothing lost)
     first, _, caption = clean.partition("\n")
     written, first = first.strip(), _DOCUMENT_DETAILS.sub("", first.strip(), count=1)
     match = _ANGLE_LABELLED.match(first)
@@ -267,10 +270,9 @@ def _titled_so(before: str, name: str) -> bool:
 
 def _captioned_before(text: str) -> Found | None:
     """The file of an iOS message whose caption comes first, the caption (and any lines after) its text."""
-    found = list(_ANGLE_ENDING_LINE.finditer(text))
-    if len(found) != 1:
+    match = _ANGLE_ENDING_LINE.search(text)  # the message's only token (`find_attachment`)
+    if match is None:
         return None
-    match = found[0]
     return _named(match["name"], match[0].strip(), f"{text[:match.start()].rstrip()}\n{text[match.end():].strip()}")
 
 

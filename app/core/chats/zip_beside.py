@@ -2,7 +2,7 @@
 "without media" (or its media taken out), its voice notes copied from the phone next to it.
 
     with_files_beside(loaded) -> Loaded
-    unshared(loaded_list) -> list[Loaded]     a file beside several zips that each name it: linked to none
+    unshared(loaded_list) -> list[Loaded]     a file beside zips of two phones that each name it: linked to none
 
 Each such file is linked to its message one-to-one (a name the chat writes twice is left missing), read where it
 lies (never copied), and the message's note says where it was found. The zip's own members always come first.
@@ -16,11 +16,13 @@ from pathlib import Path
 
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import Message
+from app.core.hashing import sha256_file
 
 BESIDE = "../"  # the key of a file beside the zip: its name, relative to the zip
 BESIDE_NOTE = "not in the zip: the file of this name beside it ({path})"
-SHARED_NOTE = ("not in the zip; the file of this name beside it ({path}) is named by {count} zips' chats here (each "
-               "phone numbers its files from 1): whose it is is not known, so it is linked to none")
+SHARED_NOTE = ("not in the zip; the file of this name beside it ({path}) is named by {count} zips' chats here, by "
+               "messages of another sender or minute (each phone numbers its files from 1): whose it is is not "
+               "known, so it is linked to none")
 
 
 def with_files_beside(loaded: Loaded) -> Loaded:
@@ -55,26 +57,59 @@ def _linked(m: Message, found: dict[str, Path]) -> Message:
                    note="; ".join(n for n in (m.note, said) if n))
 
 
-
 def unshared(loaded: list[Loaded]) -> list[Loaded]:
-    """The zips of one folder, a file beside them that more than one links (two phones' `PTT-…-WA0001.opus`)
-    linked to none of them, each message saying why; the rest as they are."""
-    claims = Counter(path for lo in loaded for key, path in lo.files.items() if key.startswith(BESIDE))
-    shared = {path: count for path, count in claims.items() if count > 1}
-    return [_unlinked(lo, shared) if any(lo.files.get(k) in shared for k in lo.files if k.startswith(BESIDE)) else lo
+    """The zips met in one run (a folder, or several inputs), a file beside them that distinct exports name by
+    messages of another sender or minute (two phones' `PTT-…-WA0001.opus`) linked to none, each message saying
+    why; the rest as they are. One export met twice (a copy of the zip, a zip given twice) or one phone's chat
+    exported twice (the same sender and minute) is one claim: its link is kept."""
+    claims: dict[object, list[tuple[Loaded, tuple[str | None, str]]]] = {}
+    for lo in loaded:
+        for m in lo.export.messages:
+            if m.attachment is not None and m.attachment.path in lo.files and m.attachment.path.startswith(BESIDE):
+                claims.setdefault(_same_file(lo.files[m.attachment.path]), []).append((lo, _sent(m)))
+    shared = {file: len({_export_sha256(lo) for lo, _ in named})
+              for file, named in claims.items() if len({sent for _, sent in named}) > 1}
+    return [_unlinked(lo, shared) if any(_same_file(lo.files[k]) in shared for k in _beside_keys(lo)) else lo
             for lo in loaded]
 
 
-def _unlinked(loaded: Loaded, shared: dict[Path, int]) -> Loaded:
-    gone = {key: loaded.files[key] for key in loaded.files if key.startswith(BESIDE) and loaded.files[key] in shared}
+def _beside_keys(loaded: Loaded) -> list[str]:
+    return [key for key in loaded.files if key.startswith(BESIDE)]
+
+
+def _sent(m: Message) -> tuple[str | None, str]:
+    """Who sent the message naming the file, and its minute: one phone's exports of a chat agree on both."""
+    return m.sender, m.datetime[:16] if m.datetime else m.time_as_written
+
+
+def _same_file(path: Path) -> object:
+    """One key for one file on disk, however its folder was spelled (`evidence/`, its absolute path, a link)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return str(path)
+    return status.st_dev, status.st_ino
+
+
+def _export_sha256(loaded: Loaded) -> str:
+    """The export as its bytes (a byte-identical copy of the zip is the same export)."""
+    try:
+        return sha256_file(loaded.original)
+    except OSError:
+        return str(loaded.original)
+
+
+def _unlinked(loaded: Loaded, shared: dict[object, int]) -> Loaded:
+    gone = {key: loaded.files[key] for key in _beside_keys(loaded) if _same_file(loaded.files[key]) in shared}
 
     def undone(m: Message) -> Message:
         a = m.attachment
         if a is None or a.path not in gone:
             return m
         path = gone[a.path]
-        note = m.note.replace(BESIDE_NOTE.format(path=path), SHARED_NOTE.format(path=path, count=shared[path]))
-        return replace(m, attachment=replace(a, missing=True, path=None), note=note)
+        said = SHARED_NOTE.format(path=path, count=shared[_same_file(path)])
+        return replace(m, attachment=replace(a, missing=True, path=None),
+                       note=m.note.replace(BESIDE_NOTE.format(path=path), said))
 
     chats = tuple(replace(c, messages=tuple(undone(m) for m in c.messages)) for c in loaded.export.chats)
     files = {k: v for k, v in loaded.files.items() if k not in gone}

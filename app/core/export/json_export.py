@@ -39,8 +39,9 @@ class JsonExporter:
 def transcript_to_json(transcript: Transcript) -> dict[str, Any]:
     prov = provenance(transcript)
     marks = changes.changed(transcript)
+    found_in = transcript.export.found_in if transcript.export else ""  # the zip → member, as the TXT's Source
     return {
-        "source": {**prov["source"], **_stream(transcript.source)},
+        "source": {**prov["source"], **_stream(transcript.source), **({"found_in": found_in} if found_in else {})},
         "language": transcript.language,
         "language_probability": finite(transcript.language_probability),
         "task": transcript.task,
