@@ -153,3 +153,55 @@ def test_a_recording_joined_to_another_file_says_the_second_was_not_read(tmp_pat
     assert any(f"another file follows this one's end at byte {len(data):,}" in note for note in reader.notes), \
         reader.notes
     assert not any("another file follows" in note for note in read(MEDIA / name)[2].notes)
+
+
+def with_fields(data: bytes, **fields: int) -> bytes:
+    """A canonical WAV (fmt at 12) with some of its format fields stated otherwise."""
+    at = {"channels": (22, 2), "rate": (24, 4), "byte_rate": (28, 4), "align": (32, 2), "bits": (34, 2)}
+    for name, value in fields.items():
+        offset, size = at[name]
+        data = data[:offset] + value.to_bytes(size, "little") + data[offset + size:]
+    return data
+
+
+@pytest.mark.parametrize("wav,fields", [
+    (MONO, {"byte_rate": 64000}),  # stereo assumed: was read at 32 kHz, half its length
+    (STEREO, {"byte_rate": 32000}),  # channels left out of the byte rate: was read at 8 kHz, twice its length
+    (STEREO, {"byte_rate": 32000, "align": 2}),  # and of the block size: was read as mono, left/right interleaved
+    (MONO, {"bits": 12}),  # 12-bit samples in 16-bit containers: was called damaged
+    (MONO, {"rate": 16008}),  # a rate no writer uses, but one a file may state: read as stated, as ffmpeg does
+], ids=["mono-stereo-byte-rate", "stereo-mono-byte-rate", "stereo-mono-block", "12-bit", "16008-Hz"])
+def test_a_healthy_wav_whose_byte_rate_or_block_size_disagrees_is_read_as_its_rate_and_channels_state(
+        tmp_path, whole, wav, fields):
+    """Players and ffmpeg read the sample rate, channels and bit depth and ignore the byte rate, which
+    writers often get wrong: such a file is read as before, its header not called damaged."""
+    path = tmp_path / "note.wav"
+    path.write_bytes(with_fields(wav.read_bytes(), **fields))
+    source, audio, reader = read(path)
+    assert source.sample_rate == fields.get("rate", 16000) and abs(source.duration_ms - 56578 * 16000 //
+                                                                     fields.get("rate", 16000)) < 5
+    if "rate" not in fields:
+        assert np.array_equal(audio, whole[wav])
+    assert not any("header is damaged" in note for note in reader.notes), reader.notes
+
+
+@pytest.mark.parametrize("rate", [44100, 48000])
+def test_a_healthy_high_rate_stereo_wav_whose_byte_rate_leaves_out_its_channels_keeps_its_rate(tmp_path, rate):
+    path = tmp_path / "tone.wav"
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=440:duration=3:sample_rate={rate}", "-ac", "2", "-c:a", "pcm_s16le",
+           "-bitexact", "-map_metadata", "-1", str(path))
+    data = path.read_bytes()
+    assert data[12:16] == b"fmt " and data[36:40] == b"data"
+    path.write_bytes(with_fields(data, byte_rate=rate * 2))
+    source, _, reader = read(path)
+    assert source.sample_rate == rate and abs(source.duration_ms - 3000) < 5
+    assert not any("header is damaged" in note for note in reader.notes), reader.notes
+
+
+def test_a_non_standard_rate_is_read_as_the_block_size_and_byte_rate_state_where_a_name_is_damaged_too(tmp_path,
+                                                                                                     whole):
+    path = tmp_path / "note.wav"
+    path.write_bytes(with_fields(flipped(MONO.read_bytes(), 8, 0x20), rate=16008))  # 'wAVE'
+    source, audio, reader = read(path)
+    assert source.sample_rate == 16000 and np.array_equal(audio, whole[MONO])
+    assert any("its sample rate stated as 16,008 (damaged)" in note and "'wAVE'" in note for note in reader.notes)

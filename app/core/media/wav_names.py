@@ -6,9 +6,14 @@ A flipped bit or byte in a WAV's names left ffmpeg no way in: 'RIFE' or 'WAVF' a
 plain PCM format states itself twice over (its block size is its channels times its bytes a sample,
 its byte rate its sample rate times its block size), so a name is read as the one it is a byte or
 two from where the fmt chunk then found bears itself out, and a zeroed or damaged coding tag,
-bit depth, channel count or sample rate is read as the one the other fields state. 8-bit samples
-are left alone (an A-law or mu-law telephone recording has the same layout). Nothing is guessed
-that the header does not state twice: a header the fields do not bear out stays refused.
+bit depth, channel count or sample rate is read as the one the other fields state. A field is
+changed only where its stated value cannot be right on its own (a rate no recording has, 0 or more
+than 8 channels, 0 bits or more than the block holds; a rate outside the standard ones only where a
+name is damaged too): players and ffmpeg ignore the byte rate, which writers often get wrong
+(channels left out, stereo assumed), so a healthy file whose byte rate or block size disagrees is
+read as its rate, channels and bit depth state. 8-bit samples are left alone (an A-law or mu-law
+telephone recording has the same layout). Nothing is guessed that the header does not state twice:
+a header the fields do not bear out stays refused.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ HEAD = 1 << 16  # bytes read for the header's chunks
 MOST_DIFFERING = 2  # bytes of a four-letter name that may differ from the one it is read as
 RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 176400, 192000)
 DEPTHS = (16, 24, 32)  # bits of a sample: 8-bit plain PCM shares its layout with A-law and mu-law
+MOST_CHANNELS = 8
 DECODED_TAGS = (PCM, 2, FLOAT, 6, 7, 0x11, 0x31, 0x55, 0x50, EXTENSIBLE)  # codings ffmpeg reads in a WAV
 
 
@@ -56,7 +62,7 @@ def damaged(handle: BinaryIO) -> NameFix | None:
         return None
     fmt_at, fields = found
     said = [f"{_shown(head[at:at + 4])} where '{name.decode()}' belongs" for at, name in sorted(patches.items())]
-    mended = _fields(fields, head[fmt_at + 8 + 16:])  # the samples follow a plain fmt closely enough to sniff
+    mended = _fields(fields, head[fmt_at + 8 + 16:], bool(patches))  # the samples follow a plain fmt closely enough to sniff
     if mended is not None:
         patches[fmt_at + 8] = mended[0]
         said.append(mended[1])
@@ -108,27 +114,30 @@ def _plausible(fmt: bytes) -> bool:
     """Whether 16 bytes read as a fmt chunk's: a plain layout stating itself twice (one field may be
     damaged), or a known coding."""
     tag, channels, rate, byte_rate, align, bits = struct.unpack("<HHIIHH", fmt)
-    if _plain(channels, rate, byte_rate, align, bits) or _fields(fmt, b"") is not None:
+    if _plain(channels, rate, byte_rate, align, bits) or _fields(fmt, b"", True) is not None:
         return True
     return tag in DECODED_TAGS and 1 <= channels <= 8 and rate_fault(rate) is None and align > 0 and byte_rate > 0
 
 
 def _plain(channels: int, rate: int, byte_rate: int, align: int, bits: int) -> bool:
-    return 1 <= channels <= 8 and bits in DEPTHS and align == channels * bits // 8 and byte_rate == rate * align
+    return 1 <= channels <= MOST_CHANNELS and bits in DEPTHS and align == channels * bits // 8 and byte_rate == rate * align
 
 
-def _fields(fmt: bytes, samples: bytes) -> tuple[bytes, str] | None:
+def _fields(fmt: bytes, samples: bytes, names_damaged: bool) -> tuple[bytes, str] | None:
     """A plain fmt chunk's first 16 bytes with its one damaged field read as the others state, and
-    what was read, or None (nothing damaged, or no field the others state)."""
+    what was read, or None (nothing damaged, or no field the others state). A field is damaged only
+    where its value cannot be right on its own (see `_impossible`): a byte rate or block size that
+    disagrees with the others is the writer's slip far more often, and nothing reads them."""
     tag, channels, rate, byte_rate, align, bits = struct.unpack("<HHIIHH", fmt)
     if tag in DECODED_TAGS and tag not in (PCM, FLOAT, EXTENSIBLE):  # a compressed coding: no plain layout
         return None
+    bad = _impossible(channels, rate, align, bits, names_damaged)
     choices = []
-    if channels and align % channels == 0 and align // channels * 8 in DEPTHS:
+    if "bit depth" in bad and channels and align % channels == 0 and align // channels * 8 in DEPTHS:
         choices.append(("bit depth", bits, (channels, rate, byte_rate, align, align // channels * 8)))
-    if bits in DEPTHS and align % (bits // 8) == 0:
+    if "channel count" in bad and bits in DEPTHS and align % (bits // 8) == 0:
         choices.append(("channel count", channels, (align // (bits // 8), rate, byte_rate, align, bits)))
-    if align and byte_rate % align == 0 and byte_rate // align in RATES:
+    if "sample rate" in bad and align and byte_rate % align == 0 and byte_rate // align in RATES:
         choices.append(("sample rate", rate, (channels, byte_rate // align, byte_rate, align, bits)))
     for field, stated, (channels_, rate_, byte_rate_, align_, bits_) in choices:
         if stated != {"bit depth": bits_, "channel count": channels_, "sample rate": rate_}[field] and \
@@ -140,6 +149,18 @@ def _fields(fmt: bytes, samples: bytes) -> tuple[bytes, str] | None:
     if tag in DECODED_TAGS or not _flipped_plain(tag) or not _plain(channels, rate, byte_rate, align, bits):
         return None
     return _tagged(fmt, samples, "")
+
+
+def _impossible(channels: int, rate: int, align: int, bits: int, names_damaged: bool) -> set[str]:
+    """The fields whose stated value no recording has: a rate outside speech's (0, 7 Hz; one outside
+    the standard rates only where a name is damaged too: 16,008 Hz plays a healthy file 0.05% slow),
+    0 or more than 8 channels, 0 bits or more than its block holds (17 in 2 bytes; a standard depth
+    over a block too small is the block size's slip: 16-bit stereo with a block of 2)."""
+    held = align // channels * 8 if channels else 0
+    return {field for field, wrong in (
+        ("sample rate", rate_fault(rate) is not None or (names_damaged and rate not in RATES)),
+        ("channel count", not channels or channels > MOST_CHANNELS),
+        ("bit depth", not bits or (bits > held and bits not in (8, *DEPTHS, 64)))) if wrong}
 
 
 def _flipped_plain(tag: int) -> bool:
