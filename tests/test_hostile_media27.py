@@ -205,3 +205,23 @@ def test_a_non_standard_rate_is_read_as_the_block_size_and_byte_rate_state_where
     source, audio, reader = read(path)
     assert source.sample_rate == 16000 and np.array_equal(audio, whole[MONO])
     assert any("its sample rate stated as 16,008 (damaged)" in note and "'wAVE'" in note for note in reader.notes)
+
+
+@pytest.mark.parametrize("riff_size,data_size", [(None, 0), (None, 0xFFFFFFFF), (None, "past"),
+                                                 (0xFFFFFFFF, 0xFFFFFFFF), (0, 0), (0xFFFFFFFF, None)],
+                         ids=["data-0", "data-unknown", "data-past-riff-end", "streamed", "streamed-0",
+                              "riff-unknown"])
+def test_a_wav_joined_to_another_is_read_only_to_where_the_second_starts(tmp_path, whole, riff_size, data_size):
+    """Where the first WAV's data size is 0 or -1 (written as it went) or runs past its RIFF end,
+    ffmpeg read on into the second: its header heard as a click, its speech as the first's; where
+    the RIFF size is 0 or -1, the second was not named at all."""
+    first, second = MONO.read_bytes(), STEREO.read_bytes()
+    sizes = {4: riff_size, 40: len(first) - 44 + len(second) if data_size == "past" else data_size}
+    for at, size in sizes.items():
+        first = first if size is None else first[:at] + struct.pack("<I", size) + first[at + 4:]
+    path = tmp_path / "joined.wav"
+    path.write_bytes(first + second)
+    source, audio, reader = read(path)
+    assert abs(source.duration_ms - 56578) < 5 and np.array_equal(audio, whole[MONO])
+    assert any(f"another file follows this one's end at byte {len(first):,}" in note and "it was not read" in note
+               for note in reader.notes), reader.notes
