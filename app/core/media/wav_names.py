@@ -7,13 +7,13 @@ plain PCM format states itself twice over (its block size is its channels times 
 its byte rate its sample rate times its block size), so a name is read as the one it is a byte or
 two from where the fmt chunk then found bears itself out, and a zeroed or damaged coding tag,
 bit depth, channel count or sample rate is read as the one the other fields state. A field is
-changed only where its stated value cannot be right on its own (a rate no recording has, 0 or more
-than 8 channels, 0 bits or more than the block holds; a rate outside the standard ones only where a
-name is damaged too): players and ffmpeg ignore the byte rate, which writers often get wrong
-(channels left out, stereo assumed), so a healthy file whose byte rate or block size disagrees is
-read as its rate, channels and bit depth state. 8-bit samples are left alone (an A-law or mu-law
-telephone recording has the same layout). Nothing is guessed that the header does not state twice:
-a header the fields do not bear out stays refused.
+changed only where its stated value is one no writer states where the others agree (a rate outside
+the standard ones, channels other than mono or stereo, 0 bits or more than the block holds):
+players and ffmpeg ignore the byte rate, which writers often get wrong (channels left out, stereo
+assumed), so a healthy file whose byte rate or block size disagrees is read as its rate, channels
+and bit depth state. 8-bit samples are left alone (an A-law or mu-law telephone recording has the
+same layout). Nothing is guessed that the header does not state twice: a header the fields do not
+bear out stays refused.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def damaged(handle: BinaryIO) -> NameFix | None:
         return None
     fmt_at, fields = found
     said = [f"{_shown(head[at:at + 4])} where '{name.decode()}' belongs" for at, name in sorted(patches.items())]
-    mended = _fields(fields, head[fmt_at + 8 + 16:], bool(patches))  # the samples follow a plain fmt closely enough to sniff
+    mended = _fields(fields, head[fmt_at + 8 + 16:])  # the samples follow a plain fmt closely enough to sniff
     if mended is not None:
         patches[fmt_at + 8] = mended[0]
         said.append(mended[1])
@@ -114,7 +114,7 @@ def _plausible(fmt: bytes) -> bool:
     """Whether 16 bytes read as a fmt chunk's: a plain layout stating itself twice (one field may be
     damaged), or a known coding."""
     tag, channels, rate, byte_rate, align, bits = struct.unpack("<HHIIHH", fmt)
-    if _plain(channels, rate, byte_rate, align, bits) or _fields(fmt, b"", True) is not None:
+    if _plain(channels, rate, byte_rate, align, bits) or _fields(fmt, b"") is not None:
         return True
     return tag in DECODED_TAGS and 1 <= channels <= 8 and rate_fault(rate) is None and align > 0 and byte_rate > 0
 
@@ -123,15 +123,15 @@ def _plain(channels: int, rate: int, byte_rate: int, align: int, bits: int) -> b
     return 1 <= channels <= MOST_CHANNELS and bits in DEPTHS and align == channels * bits // 8 and byte_rate == rate * align
 
 
-def _fields(fmt: bytes, samples: bytes, names_damaged: bool) -> tuple[bytes, str] | None:
+def _fields(fmt: bytes, samples: bytes) -> tuple[bytes, str] | None:
     """A plain fmt chunk's first 16 bytes with its one damaged field read as the others state, and
     what was read, or None (nothing damaged, or no field the others state). A field is damaged only
-    where its value cannot be right on its own (see `_impossible`): a byte rate or block size that
-    disagrees with the others is the writer's slip far more often, and nothing reads them."""
+    where its value is not one a writer states (see `_unwritten`): a byte rate or block size that
+    disagrees with a standard rate, mono or stereo is the writer's slip, and players ignore them."""
     tag, channels, rate, byte_rate, align, bits = struct.unpack("<HHIIHH", fmt)
     if tag in DECODED_TAGS and tag not in (PCM, FLOAT, EXTENSIBLE):  # a compressed coding: no plain layout
         return None
-    bad = _impossible(channels, rate, align, bits, names_damaged)
+    bad = _unwritten(channels, rate, align, bits)
     choices = []
     if "bit depth" in bad and channels and align % channels == 0 and align // channels * 8 in DEPTHS:
         choices.append(("bit depth", bits, (channels, rate, byte_rate, align, align // channels * 8)))
@@ -151,16 +151,16 @@ def _fields(fmt: bytes, samples: bytes, names_damaged: bool) -> tuple[bytes, str
     return _tagged(fmt, samples, "")
 
 
-def _impossible(channels: int, rate: int, align: int, bits: int, names_damaged: bool) -> set[str]:
-    """The fields whose stated value no recording has: a rate outside speech's (0, 7 Hz; one outside
-    the standard rates only where a name is damaged too: 16,008 Hz plays a healthy file 0.05% slow),
-    0 or more than 8 channels, 0 bits or more than its block holds (17 in 2 bytes; a standard depth
-    over a block too small is the block size's slip: 16-bit stereo with a block of 2)."""
+def _unwritten(channels: int, rate: int, align: int, bits: int) -> set[str]:
+    """The fields whose stated value no writer states: a rate outside the standard ones (0, 7 Hz, a
+    bit flipped: 16,008 or 7,808 Hz), a channel count other than mono or stereo (0, 65,535, a bit
+    flipped: 3, 5, 6), 0 bits or more than the block holds (24 over 2-byte blocks). A standard
+    rate, mono, stereo or a depth the block holds (12 bits in 2 bytes) is read as stated, whatever
+    the byte rate or block size say: writers leave the channels out of them or assume stereo."""
     held = align // channels * 8 if channels else 0
-    return {field for field, wrong in (
-        ("sample rate", rate_fault(rate) is not None or (names_damaged and rate not in RATES)),
-        ("channel count", not channels or channels > MOST_CHANNELS),
-        ("bit depth", not bits or (bits > held and bits not in (8, *DEPTHS, 64)))) if wrong}
+    return {field for field, unwritten in (("sample rate", rate not in RATES),
+                                           ("channel count", channels not in (1, 2)),
+                                           ("bit depth", not bits or bits > held)) if unwritten}
 
 
 def _flipped_plain(tag: int) -> bool:
