@@ -153,3 +153,76 @@ def test_a_recording_joined_to_another_file_says_the_second_was_not_read(tmp_pat
     assert any(f"another file follows this one's end at byte {len(data):,}" in note for note in reader.notes), \
         reader.notes
     assert not any("another file follows" in note for note in read(MEDIA / name)[2].notes)
+
+
+def with_fields(data: bytes, **fields: int) -> bytes:
+    """A canonical WAV (fmt at 12) with some of its format fields stated otherwise."""
+    at = {"channels": (22, 2), "rate": (24, 4), "byte_rate": (28, 4), "align": (32, 2), "bits": (34, 2)}
+    for name, value in fields.items():
+        offset, size = at[name]
+        data = data[:offset] + value.to_bytes(size, "little") + data[offset + size:]
+    return data
+
+
+@pytest.mark.parametrize("wav,fields", [
+    (MONO, {"byte_rate": 64000}),  # stereo assumed: was read at 32 kHz, half its length
+    (STEREO, {"byte_rate": 32000}),  # channels left out of the byte rate: was read at 8 kHz, twice its length
+    (STEREO, {"byte_rate": 32000, "align": 2}),  # and of the block size: was read as mono, left/right interleaved
+    (MONO, {"bits": 12}),  # 12-bit samples in 16-bit containers: was called damaged
+], ids=["mono-stereo-byte-rate", "stereo-mono-byte-rate", "stereo-mono-block", "12-bit"])
+def test_a_healthy_wav_whose_byte_rate_or_block_size_disagrees_is_read_as_its_rate_and_channels_state(
+        tmp_path, whole, wav, fields):
+    """Players and ffmpeg read the sample rate, channels and bit depth and ignore the byte rate, which
+    writers often get wrong: such a file is read as before, its header not called damaged."""
+    path = tmp_path / "note.wav"
+    path.write_bytes(with_fields(wav.read_bytes(), **fields))
+    source, audio, reader = read(path)
+    assert source.sample_rate == 16000 and abs(source.duration_ms - 56578) < 5 and np.array_equal(audio, whole[wav])
+    assert not any("header is damaged" in note for note in reader.notes), reader.notes
+
+
+@pytest.mark.parametrize("rate", [44100, 48000])
+def test_a_healthy_high_rate_stereo_wav_whose_byte_rate_leaves_out_its_channels_keeps_its_rate(tmp_path, rate):
+    path = tmp_path / "tone.wav"
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=440:duration=3:sample_rate={rate}", "-ac", "2", "-c:a", "pcm_s16le",
+           "-bitexact", "-map_metadata", "-1", str(path))
+    data = path.read_bytes()
+    assert data[12:16] == b"fmt " and data[36:40] == b"data"
+    path.write_bytes(with_fields(data, byte_rate=rate * 2))
+    source, _, reader = read(path)
+    assert source.sample_rate == rate and abs(source.duration_ms - 3000) < 5
+    assert not any("header is damaged" in note for note in reader.notes), reader.notes
+
+
+@pytest.mark.parametrize("wav,at,mask", [(MONO, 24, 0x08), (MONO, 25, 0x20), (STEREO, 22, 0x04), (MONO, 22, 0x02),
+                                         (MONO, 34, 0x08)],
+                         ids=["16008-Hz", "7808-Hz", "6-channels", "3-channels", "24-bit-in-2-bytes"])
+def test_a_bit_flipped_in_a_format_field_to_a_value_no_writer_states_is_read_as_the_others_state(tmp_path, whole,
+                                                                                               wav, at, mask):
+    """A rate off the standard ones, a channel count other than mono or stereo, more bits than the
+    block holds, where the block size and byte rate agree on a standard layout: the field is damaged."""
+    path = tmp_path / "note.wav"
+    path.write_bytes(flipped(wav.read_bytes(), at, mask))
+    source, audio, reader = read(path)
+    assert source.sample_rate == 16000 and np.array_equal(audio, whole[wav])
+    assert any("header is damaged" in note and "(damaged)" in note for note in reader.notes), reader.notes
+
+
+@pytest.mark.parametrize("riff_size,data_size", [(None, 0), (None, 0xFFFFFFFF), (None, "past"),
+                                                 (0xFFFFFFFF, 0xFFFFFFFF), (0, 0), (0xFFFFFFFF, None)],
+                         ids=["data-0", "data-unknown", "data-past-riff-end", "streamed", "streamed-0",
+                              "riff-unknown"])
+def test_a_wav_joined_to_another_is_read_only_to_where_the_second_starts(tmp_path, whole, riff_size, data_size):
+    """Where the first WAV's data size is 0 or -1 (written as it went) or runs past its RIFF end,
+    ffmpeg read on into the second: its header heard as a click, its speech as the first's; where
+    the RIFF size is 0 or -1, the second was not named at all."""
+    first, second = MONO.read_bytes(), STEREO.read_bytes()
+    sizes = {4: riff_size, 40: len(first) - 44 + len(second) if data_size == "past" else data_size}
+    for at, size in sizes.items():
+        first = first if size is None else first[:at] + struct.pack("<I", size) + first[at + 4:]
+    path = tmp_path / "joined.wav"
+    path.write_bytes(first + second)
+    source, audio, reader = read(path)
+    assert abs(source.duration_ms - 56578) < 5 and np.array_equal(audio, whole[MONO])
+    assert any(f"another file follows this one's end at byte {len(first):,}" in note and "it was not read" in note
+               for note in reader.notes), reader.notes

@@ -4,7 +4,11 @@ carving that ran on, a copy appended to, an upload restarted), named.
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
 start is where the first file's header says the first ends (the RIFF size; the top-level boxes'
-sizes), and there it opens as a file of that kind does: the note says so, and where.
+sizes; a WAV written as it went, its RIFF size 0 or -1: its chunks' sizes, or where 'RIFF....WAVE'
+opens inside a data chunk of unknown size), and there it opens as a file of that kind does: the note
+says so, and where. A WAV is read only up to there (`opening`): where its data chunk's size is 0
+or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
+second's header heard as a click and its speech given as the first's).
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media.riff import UNKNOWN_SIZES
+from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 
+SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's 'RIFF....WAVE'
 MAX_BOXES = 4096  # top-level boxes walked (a fragmented MP4's run to thousands)
 KINDS = {"wav": "a WAV", "iso": "an MP4/MOV/3GP"}
 
@@ -40,7 +45,7 @@ def found(handle: BinaryIO) -> Joined | None:
     try:
         if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
             stated = struct.unpack_from("<I", head, 4)[0]
-            end, kind = (None if stated in UNKNOWN_SIZES else 8 + stated + stated % 2), "wav"
+            end, kind = (_streamed_end(handle) if stated in UNKNOWN_SIZES else 8 + stated + stated % 2), "wav"
         elif head[4:8] == b"ftyp":
             end, kind = _second_ftyp(handle, size_of_file), "iso"
         else:
@@ -53,6 +58,41 @@ def found(handle: BinaryIO) -> Joined | None:
         return Joined(end, size_of_file - end, kind) if opens else None
     finally:
         handle.seek(0)
+
+
+def _streamed_end(handle: BinaryIO) -> int | None:
+    """Where a second WAV starts after a WAV written as it went (its RIFF size left 0 or -1): after
+    the chunk that ends where it opens, or inside a data chunk of unknown size (0, -1: read to the
+    file's end), where 'RIFF....WAVE' opens; None where none does."""
+    at = 12
+    for _ in range(MAX_CHUNKS):
+        handle.seek(at)
+        chunk = handle.read(8)
+        if len(chunk) < 8:
+            return None
+        if chunk[:4] == b"RIFF":
+            return at
+        size = struct.unpack_from("<I", chunk, 4)[0]
+        if chunk[:4] == b"data" and size in UNKNOWN_SIZES:
+            return _riff_after(handle, at + 8)
+        at += 8 + size + size % 2
+    return None
+
+
+def _riff_after(handle: BinaryIO, at: int) -> int | None:
+    """Where the first 'RIFF....WAVE' at or after `at` starts, or None."""
+    handle.seek(at)
+    kept = b""
+    while block := handle.read(SEARCH_BLOCK):
+        seen = kept + block
+        start = seen.find(b"RIFF")
+        while start >= 0 and start + 12 <= len(seen):
+            if seen[start + 8:start + 12] == b"WAVE":
+                return at - len(kept) + start
+            start = seen.find(b"RIFF", start + 1)
+        at += len(block)
+        kept = seen[-11:]
+    return None
 
 
 def _second_ftyp(handle: BinaryIO, size_of_file: int) -> int | None:

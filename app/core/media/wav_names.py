@@ -6,9 +6,14 @@ A flipped bit or byte in a WAV's names left ffmpeg no way in: 'RIFE' or 'WAVF' a
 plain PCM format states itself twice over (its block size is its channels times its bytes a sample,
 its byte rate its sample rate times its block size), so a name is read as the one it is a byte or
 two from where the fmt chunk then found bears itself out, and a zeroed or damaged coding tag,
-bit depth, channel count or sample rate is read as the one the other fields state. 8-bit samples
-are left alone (an A-law or mu-law telephone recording has the same layout). Nothing is guessed
-that the header does not state twice: a header the fields do not bear out stays refused.
+bit depth, channel count or sample rate is read as the one the other fields state. A field is
+changed only where its stated value is one no writer states where the others agree (a rate outside
+the standard ones, channels other than mono or stereo, 0 bits or more than the block holds):
+players and ffmpeg ignore the byte rate, which writers often get wrong (channels left out, stereo
+assumed), so a healthy file whose byte rate or block size disagrees is read as its rate, channels
+and bit depth state. 8-bit samples are left alone (an A-law or mu-law telephone recording has the
+same layout). Nothing is guessed that the header does not state twice: a header the fields do not
+bear out stays refused.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ HEAD = 1 << 16  # bytes read for the header's chunks
 MOST_DIFFERING = 2  # bytes of a four-letter name that may differ from the one it is read as
 RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000, 176400, 192000)
 DEPTHS = (16, 24, 32)  # bits of a sample: 8-bit plain PCM shares its layout with A-law and mu-law
+MOST_CHANNELS = 8
 DECODED_TAGS = (PCM, 2, FLOAT, 6, 7, 0x11, 0x31, 0x55, 0x50, EXTENSIBLE)  # codings ffmpeg reads in a WAV
 
 
@@ -114,21 +120,24 @@ def _plausible(fmt: bytes) -> bool:
 
 
 def _plain(channels: int, rate: int, byte_rate: int, align: int, bits: int) -> bool:
-    return 1 <= channels <= 8 and bits in DEPTHS and align == channels * bits // 8 and byte_rate == rate * align
+    return 1 <= channels <= MOST_CHANNELS and bits in DEPTHS and align == channels * bits // 8 and byte_rate == rate * align
 
 
 def _fields(fmt: bytes, samples: bytes) -> tuple[bytes, str] | None:
     """A plain fmt chunk's first 16 bytes with its one damaged field read as the others state, and
-    what was read, or None (nothing damaged, or no field the others state)."""
+    what was read, or None (nothing damaged, or no field the others state). A field is damaged only
+    where its value is not one a writer states (see `_unwritten`): a byte rate or block size that
+    disagrees with a standard rate, mono or stereo is the writer's slip, and players ignore them."""
     tag, channels, rate, byte_rate, align, bits = struct.unpack("<HHIIHH", fmt)
     if tag in DECODED_TAGS and tag not in (PCM, FLOAT, EXTENSIBLE):  # a compressed coding: no plain layout
         return None
+    bad = _unwritten(channels, rate, align, bits)
     choices = []
-    if channels and align % channels == 0 and align // channels * 8 in DEPTHS:
+    if "bit depth" in bad and channels and align % channels == 0 and align // channels * 8 in DEPTHS:
         choices.append(("bit depth", bits, (channels, rate, byte_rate, align, align // channels * 8)))
-    if bits in DEPTHS and align % (bits // 8) == 0:
+    if "channel count" in bad and bits in DEPTHS and align % (bits // 8) == 0:
         choices.append(("channel count", channels, (align // (bits // 8), rate, byte_rate, align, bits)))
-    if align and byte_rate % align == 0 and byte_rate // align in RATES:
+    if "sample rate" in bad and align and byte_rate % align == 0 and byte_rate // align in RATES:
         choices.append(("sample rate", rate, (channels, byte_rate // align, byte_rate, align, bits)))
     for field, stated, (channels_, rate_, byte_rate_, align_, bits_) in choices:
         if stated != {"bit depth": bits_, "channel count": channels_, "sample rate": rate_}[field] and \
@@ -140,6 +149,18 @@ def _fields(fmt: bytes, samples: bytes) -> tuple[bytes, str] | None:
     if tag in DECODED_TAGS or not _flipped_plain(tag) or not _plain(channels, rate, byte_rate, align, bits):
         return None
     return _tagged(fmt, samples, "")
+
+
+def _unwritten(channels: int, rate: int, align: int, bits: int) -> set[str]:
+    """The fields whose stated value no writer states: a rate outside the standard ones (0, 7 Hz, a
+    bit flipped: 16,008 or 7,808 Hz), a channel count other than mono or stereo (0, 65,535, a bit
+    flipped: 3, 5, 6), 0 bits or more than the block holds (24 over 2-byte blocks). A standard
+    rate, mono, stereo or a depth the block holds (12 bits in 2 bytes) is read as stated, whatever
+    the byte rate or block size say: writers leave the channels out of them or assume stereo."""
+    held = align // channels * 8 if channels else 0
+    return {field for field, unwritten in (("sample rate", rate not in RATES),
+                                           ("channel count", channels not in (1, 2)),
+                                           ("bit depth", not bits or bits > held)) if unwritten}
 
 
 def _flipped_plain(tag: int) -> bool:
