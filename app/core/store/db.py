@@ -362,7 +362,7 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 
 def indexes_only_since(version: int) -> bool:
-    """Whether every migration after `version` only adds indexes: a store without them (read-only media, where
+    """Whether every migration after `version` only adds indexes or changes nothing (016): a store without them (read-only media, where
     nothing can be migrated) holds the same records, and is read as it stands."""
     later = [path for number, path in migrations() if number > version]
     return 0 < version and all(statement.upper().startswith("CREATE INDEX ") for path in later
