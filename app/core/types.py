@@ -131,6 +131,8 @@ class ChangedLine:
     machine_text: str  # what the machine wrote over this line's time ("" where it wrote nothing)
     by: tuple[str, ...] = ()  # who changed its text (or speaker), in the order they did
     machine_speaker: str | None = None  # the speaker the machine gave it, where a person gave it to another
+    # ("": the machine gave it none); None where the line carries the machine's speaker (or, for a line
+    # joined from several speakers' lines, where machine_text names each part's)
 
 
 @dataclass(frozen=True)
