@@ -259,3 +259,28 @@ def test_a_speaker_given_to_a_line_the_machine_left_without_one_is_marked(tmp_pa
     data = json.loads((tmp_path / "out" / "en_voicenote.json").read_text())
     assert data["segments"][0]["machine_speaker"] is None and data["segments"][0]["edited"] is True
     capsys.readouterr()
+
+
+def test_a_translation_of_a_corrected_transcript_says_its_originals_are_the_proofread_text(tmp_path):
+    """Review 4 D4: a translation printed DC Jones's "Meet me at nine." as its "(original)" under "Status: machine
+    draft", with nothing saying a person's words, not the machine's "eight", were translated."""
+    from app.core.translation.runs import translate_run
+    from app.core.usecases.exporting import export_run
+    from tests.test_cli27 import _Translator
+
+    case, run_id = _run(tmp_path, (gui_case.segment(0, "Meet me at eight.", "Speaker 1"),
+                                   gui_case.segment(3000, "Okay then.", "Speaker 2")))
+    ids = editing.segment_ids(case, run_id)
+    editing.edit_text(case, run_id, ids[0], "Meet me at nine.", actor="DC Jones")
+    translated = translate_run(case, _Translator(), run_id, "de", "en")
+    export_run(case, translated, tmp_path / "out", ["txt", "json"], "tr")
+    said = "the transcript as proofread by DC Jones (1 line changed; that transcript's export lists them)"
+    assert f"Translated from: {said}" in (tmp_path / "out" / "tr.txt").read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "out" / "tr.json").read_text())["review"]["translated_from"] == said
+    editing.edit_text(case, run_id, ids[1], "Okay then, fine.", actor="DS Patel")  # changed since: it says so
+    export_run(case, translated, tmp_path / "later", ["txt"], "tr")
+    assert "proofread by DC Jones, as it stood at its revision 1 (it has changed since)" in \
+        (tmp_path / "later" / "tr.txt").read_text(encoding="utf-8")
+    draft, draft_run = _run(tmp_path / "draft", (gui_case.segment(0, "Meet me at eight.", "Speaker 1"),))
+    export_run(draft, translate_run(draft, _Translator(), draft_run, "de", "en"), tmp_path / "machine", ["txt"], "tr")
+    assert "Translated from" not in (tmp_path / "machine" / "tr.txt").read_text(encoding="utf-8")

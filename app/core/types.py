@@ -145,6 +145,7 @@ class ReviewState:
     unchecked: tuple[tuple[int, str], ...] = ()
     below: float = 0.5  # the probability a word is uncertain under (the window's review mode)
     changed: tuple[ChangedLine, ...] = ()  # the lines changed in proofreading, in reading order
+    translated_from: str = ""  # a translation of a corrected transcript: "the transcript as proofread by ..."
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,7 @@ def _review(transcript: Transcript) -> dict[str, Any] | None:
         "uncertain_reviewed": state.uncertain - len(left),
         "uncertain_never_reviewed": left,
         "lines_changed": len(state.changed),  # each one's segment says "edited" and gives the machine's words
+        **({"translated_from": state.translated_from} if state.translated_from else {}),
     }
 
 
