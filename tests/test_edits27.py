@@ -19,9 +19,11 @@ from app.core.editing.changed_lines import changed_lines
 from app.core.media.intake import find_media
 from app.core.names import fitted
 from app.core.store import Case
+from app.core.store.audit import account_label, current_user
 from app.core.store.jobs import JobQueue
 from tests import gui_case
 from tests.conftest import MEDIA
+from tests.test_verify import made  # noqa: F401 - the fixture: a case, a run edited once, exported to out/
 
 FORMATS = "txt,json,srt,vtt,docx,pdf"
 OVERLAPPING = "By the old station, near the bridge where we met last time."  # its words run past 6 s
@@ -284,3 +286,14 @@ def test_a_translation_of_a_corrected_transcript_says_its_originals_are_the_proo
     draft, draft_run = _run(tmp_path / "draft", (gui_case.segment(0, "Meet me at eight.", "Speaker 1"),))
     export_run(draft, translate_run(draft, _Translator(), draft_run, "de", "en"), tmp_path / "machine", ["txt"], "tr")
     assert "Translated from" not in (tmp_path / "machine" / "tr.txt").read_text(encoding="utf-8")
+
+
+def test_an_export_older_than_an_edit_no_one_named_says_the_computer_account_made_it(made, capsys):  # noqa: F811
+    """Review 4 (low): `verify --exports` said "first changed ... by root", which reads like a person's name."""
+    case = Case.open(made["case"])
+    editing.edit_text(case, made["run"], editing.segment_ids(case, made["run"])[0], "meet me at the station")
+    case.close()
+    capsys.readouterr()
+    assert main(["verify", "--case", str(made["case"]), "--exports", str(made["out"])]) == 0
+    note = next(line for line in capsys.readouterr().out.splitlines() if "changed since this export" in line)
+    assert f"by {account_label(current_user())})" in note, note
