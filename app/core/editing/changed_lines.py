@@ -61,10 +61,10 @@ def changed_lines(case: Case, run_id: int, history: list[Revision] | None = None
 def _replay(history: list[Revision], machine: tuple[Segment, ...]) -> _Facts:
     facts = _Facts(names={seg.speaker: seg.speaker for seg in machine})
     for rev in _standing(history):
-        before = rev.before.get("segments", [])
+        before = _segments(rev.before)
         for seg in before:
             facts.origins.setdefault(seg["id"], [_place_of(seg)])
-        if rev.op in RENAMES:
+        if rev.op in RENAMES and isinstance(rev.params, dict):
             _rename(facts.names, rev.params, rev.op)
         if rev.op in NOT_CORRECTIONS or not rev.actor:
             continue
@@ -88,10 +88,8 @@ def _credit(facts: _Facts, rev: Revision, before: list[dict[str, Any]]) -> None:
     joined = rev.op in ("split", "merge")
     came = list(dict.fromkeys(p for seg in before for p in facts.origins.get(seg["id"], [])))
     inherited = list(dict.fromkeys(name for seg in before for name in facts.editors.get(seg["id"], [])))
-    for seg in rev.after.get("segments", []):
-        seg_id = seg.get("id")
-        if seg_id is None:
-            continue
+    for seg in _segments(rev.after):
+        seg_id = seg["id"]
         if joined or seg_id not in was:
             facts.origins[seg_id] = came or [_place_of(seg)]
             facts.editors[seg_id] = list(inherited)
@@ -136,6 +134,14 @@ def _text(seg: Segment) -> str:
 
 def _place(seg: Segment) -> Place:
     return (seg.start_ms, seg.end_ms, seg.channel)
+
+
+def _segments(snapshot: object) -> list[dict[str, Any]]:
+    """A revision's before/after segments that name their id and times (a row no Parley writes is left out)."""
+    found = snapshot.get("segments") if isinstance(snapshot, dict) else None
+    return [seg for seg in found if isinstance(seg, dict) and isinstance(seg.get("id"), int)
+            and isinstance(seg.get("start_ms"), int) and isinstance(seg.get("end_ms"), int)] \
+        if isinstance(found, list) else []
 
 
 def _place_of(seg: dict[str, Any]) -> Place:
