@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.editing import operations as editing
-from app.core.editing.speaker_edits import _standing
+from app.core.editing.speaker_edits import standing
 from app.core.store import Case
 from app.core.store.revisions import Revision
 from app.core.types import ChangedLine, Segment
@@ -60,7 +60,7 @@ def changed_lines(case: Case, run_id: int, history: list[Revision] | None = None
 
 def _replay(history: list[Revision], machine: tuple[Segment, ...]) -> _Facts:
     facts = _Facts(names={seg.speaker: seg.speaker for seg in machine})
-    for rev in _standing(history):
+    for rev in standing(history):
         before = _segments(rev.before)
         for seg in before:
             facts.origins.setdefault(seg["id"], [_place_of(seg)])
