@@ -95,6 +95,8 @@ def test_mark_verified_with_no_name_set_asks_for_one(qtbot, win, boxes, monkeypa
         assert win.editor.ask_verify()
         assert shown[-1].startswith("question: Sign off this transcript as verified by DS Mo Farah?")
         assert editing.status(win.case, run) == ("verified", "DS Mo Farah")
+        assert editing.history(win.case, run)[-1].actor == "DS Mo Farah"  # was the computer account, name forgotten
+        assert win.settings.value("user/name") == "DS Mo Farah"  # kept: it signs the changes that follow
         assert not typed
         win.undo_action.trigger()
     finally:

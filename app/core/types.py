@@ -131,6 +131,8 @@ class ChangedLine:
     machine_text: str  # what the machine wrote over this line's time ("" where it wrote nothing)
     by: tuple[str, ...] = ()  # who changed its text (or speaker), in the order they did
     machine_speaker: str | None = None  # the speaker the machine gave it, where a person gave it to another
+    # ("": the machine gave it none); None where the line carries the machine's speaker (or, for a line
+    # joined from several speakers' lines, where machine_text names each part's)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class ReviewState:
     unchecked: tuple[tuple[int, str], ...] = ()
     below: float = 0.5  # the probability a word is uncertain under (the window's review mode)
     changed: tuple[ChangedLine, ...] = ()  # the lines changed in proofreading, in reading order
+    translated_from: str = ""  # a translation of a corrected transcript: "the transcript as proofread by ..."
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class EditSession(QObject):
         super().__init__(parent)
         self.case = case
         self.actor = actor
+        self.remember_name: Callable[[str], None] = lambda _name: None  # keep a name the user typed as theirs
         self.run_id: int | None = None
         self.stack = QUndoStack(self)
 

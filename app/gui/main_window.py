@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.player = Player(self)
         self.player.problem.connect(self.add_problem)
         self.session = EditSession(case, lambda: prefs.user_name(self.settings), self)
+        self.session.remember_name = lambda name: prefs.save_user_name(self.settings, name)
         self.session.error.connect(self.show_error)
         self.session.changed.connect(lambda _c: self._after_edit())
         self.bridge = WorkerBridge(self)

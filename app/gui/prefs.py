@@ -32,6 +32,12 @@ def stored_user_name(s: QSettings) -> str:
     return str(s.value("user/name", "") or "").strip()
 
 
+def save_user_name(s: QSettings, name: str) -> None:
+    """Keep the user's name (it signs every change from now on)."""
+    s.setValue("user/name", name.strip())
+    s.sync()
+
+
 def user_name(s: QSettings) -> str:
     """Who signs changes: the user's own name, else (until they give it) the computer account, said to be one."""
     return person_or_account(stored_user_name(s))

@@ -182,7 +182,8 @@ class ReviewBar(QWidget):
         if run_id is None:
             return False
         name = default_name or self.session.actor()
-        if is_account_label(name):  # no name given yet: the computer account never signs off as a person
+        asked = is_account_label(name)
+        if asked:  # no name given yet: the computer account never signs off as a person
             name = self._ask_name()
             if not name:
                 return False
@@ -202,6 +203,8 @@ class ReviewBar(QWidget):
                                       QMessageBox.StandardButton.Yes | no, no)
         if answer != QMessageBox.StandardButton.Yes:
             return False
+        if asked:  # the name typed is the user's from now on (it signed the sign-off, not the account)
+            self.session.remember_name(name)
         self.mark_verified(name)
         return True
 

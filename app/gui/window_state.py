@@ -95,8 +95,7 @@ def ask_user_name(window: QMainWindow, settings: QSettings) -> bool:
         "Your full name, as it should appear in the transcript's history and on sign-off:",
         text=prefs.stored_user_name(settings))
     if ok and name.strip():
-        settings.setValue("user/name", name.strip())
-        settings.sync()
+        prefs.save_user_name(settings, name)
         return True
     return False
 

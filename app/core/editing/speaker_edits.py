@@ -77,7 +77,7 @@ def numbered_speakers(case: Case, run_id: int) -> list[str]:
     or merge followed in place; then any other speaker the transcript holds now. A speaker whose
     last segment moved away keeps its place."""
     names = working_copy.speakers(case, run_id, False)
-    for rev in _standing(revisions.ops_for_run(case, run_id)):
+    for rev in standing(revisions.ops_for_run(case, run_id)):
         p = rev.params
         if rev.op in ("rename_speaker", "merge_speakers"):
             old, new = (p.get("old"), p.get("new")) if rev.op == "rename_speaker" else (p.get("source"), p.get("target"))
@@ -94,7 +94,7 @@ def numbered_speakers(case: Case, run_id: int) -> list[str]:
     return names + [n for n in speakers(case, run_id) if n not in names]
 
 
-def _standing(made: list[Revision]) -> list[Revision]:
+def standing(made: list[Revision]) -> list[Revision]:
     """The original revisions not undone (or undone and redone), in the order they were made."""
     undone: set[int] = set()
     for rev in made:

@@ -51,7 +51,7 @@ def _stale_in(subject: str, entries: list[AuditEntry]) -> Iterator[Finding]:
         if made.digest is None or made.digest == digest:
             continue
         first = next((c for c in changes if c.id > made.entry), None)
-        since = f" (first changed at audit entry {first.id}, {first.at[:16].replace('T', ' ')} UTC by {first.actor})" \
+        since = f" (first changed at audit entry {first.id}, {first.at[:16].replace('T', ' ')} UTC by {first.signed_by})" \
             if first is not None else ""
         yield Finding(path, f"the case's text has changed since this export{since}: it is not the current "
                             f"transcript of {subject.replace('/', ' ')}; export it again for the text as it stands")

@@ -54,7 +54,8 @@ def rows(transcript: Transcript) -> list[tuple[str, str, str, str]]:
 
 def _machine(line: ChangedLine) -> str:
     """The machine's words, after the speaker it gave them where a person gave the line to another."""
-    said = f"(said by {line.machine_speaker}) " if line.machine_speaker is not None else ""
+    said = ("" if line.machine_speaker is None else f"(said by {line.machine_speaker}) " if line.machine_speaker
+            else "(no speaker given by the machine) ")
     return said + (line.machine_text or NOTHING_HEARD)
 
 

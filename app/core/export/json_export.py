@@ -91,6 +91,7 @@ def _review(transcript: Transcript) -> dict[str, Any] | None:
         "uncertain_reviewed": state.uncertain - len(left),
         "uncertain_never_reviewed": left,
         "lines_changed": len(state.changed),  # each one's segment says "edited" and gives the machine's words
+        **({"translated_from": state.translated_from} if state.translated_from else {}),
     }
 
 
@@ -120,7 +121,7 @@ def _segment(seg: Segment, languages: tuple[tuple, ...] = (), change: ChangedLin
     if change is not None:  # a person changed its text: what the machine wrote over its time, and who
         out.update({"edited": True, "machine_text": change.machine_text, "edited_by": list(change.by)})
         if change.machine_speaker is not None:  # given to another speaker: the one the machine heard
-            out["machine_speaker"] = change.machine_speaker
+            out["machine_speaker"] = change.machine_speaker or None  # null: the machine gave it none
     if len({part[2] for part in languages}) > 1 and seg.text.strip():  # decoded in several: this one's
         out["language"] = language_at([list(p) for p in languages], seg.start_ms, seg.end_ms)
     if seg.inaudible:  # speech detected, no words recognised: the record shows [inaudible hh:mm:ss]

@@ -147,7 +147,8 @@ def review_rows(transcript: Transcript) -> list[tuple[str, str]]:
     state = transcript.export.review if transcript.export else None
     if state is None:
         return []
-    rows = [("Corrected by", "; ".join(state.edited_by))] if state.edited_by else []
+    rows = [("Translated from", state.translated_from)] if state.translated_from else []
+    rows += [("Corrected by", "; ".join(state.edited_by))] if state.edited_by else []
     rows += [("Lines changed", changes.summary(transcript))] if state.changed else []
     if not state.uncertain:
         return [*rows, ("Uncertain words", _none_uncertain(transcript, state.below))]

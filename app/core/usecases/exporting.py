@@ -31,6 +31,7 @@ from app.core.store.audit import current_user, person_or_account
 from app.core.store.interview import for_export
 from app.core.store.spelling import as_listed
 from app.core.store.views import SPEECH_TASKS
+from app.core.translation.proofread_source import proofread_source
 from app.core.types import ExportContext, ReviewState, Transcript
 
 if TYPE_CHECKING:
@@ -85,7 +86,8 @@ def review_state(case: Case, run_id: int) -> ReviewState:
     spans = review.run_spans(case, run_id)
     done = review.reviewed_keys(case, run_id) if spans else set()
     return ReviewState(tuple(editors), len(spans), tuple(s.key for s in spans if s.key not in done),
-                       review.LOW_PROBABILITY, changed_lines(case, run_id, revisions) if revisions else ())
+                       review.LOW_PROBABILITY, changed_lines(case, run_id, revisions) if revisions else (),
+                       proofread_source(case, run_id))
 
 
 def _manifest(case: Case, transcript: Transcript, who: str) -> dict[str, Any]:
