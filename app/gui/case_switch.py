@@ -47,6 +47,7 @@ def open_case(w: Any, folder: Path) -> None:
 def close_down(w: Any) -> None:
     """Before the window goes: the line being typed stored (not left to the editor's losing the focus as
     the window hides), the export written, the place and layout saved, keys, player and worker let go."""
+    w.closed_down = True  # a refresh asked for at the event loop's next turn (window_worker.soon) is not made
     w.editor.segments.editor_cursor()
     w.exporter.finish()
     save_place(w, w.settings)

@@ -37,7 +37,8 @@ def soon(w: Any, name: str) -> None:
 
     def run() -> None:
         pending.discard(name)
-        getattr(w, name)()
+        if not getattr(w, "closed_down", False):  # asked as the window closed: its case may be closed by now
+            getattr(w, name)()
 
     QTimer.singleShot(0, w, run)
 
