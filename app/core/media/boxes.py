@@ -113,10 +113,17 @@ def read_moov(handle: BinaryIO) -> tuple[int, bytes] | None:
         handle.seek(at)
 
 
-def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int], T]) -> T | None:
-    """`read(where, size, size_of_file)` of the first top-level box of this kind, with the handle just
-    past its first 16 bytes; None when the walk meets no such box (or an error). The handle is left
-    where it was."""
+def later_top_level(handle: BinaryIO, kind: bytes) -> int | None:
+    """Where the first top-level box of this kind after the file's first box starts (a second file's
+    ftyp joined after the first's boxes), or None; the handle is left where it was."""
+    return _find_top_level(handle, kind, lambda where, size, end: where, past_first=True)
+
+
+def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int], T],
+                    past_first: bool = False) -> T | None:
+    """`read(where, size, size_of_file)` of the first top-level box of this kind (`past_first`: not the
+    file's first box), with the handle just past its first 16 bytes; None when the walk meets no such
+    box (or an error). The handle is left where it was."""
     at = handle.tell()
     try:
         size_of_file, where = handle.seek(0, 2), 0
@@ -127,7 +134,7 @@ def _find_top_level(handle: BinaryIO, kind: bytes, read: Callable[[int, int, int
                 return None
             size = struct.unpack(">I", head[:4])[0]
             size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
-            if head[4:8] == kind:
+            if head[4:8] == kind and not (past_first and where == 0):
                 return read(where, size, size_of_file)
             if size < 8 or where + size >= size_of_file:
                 return None

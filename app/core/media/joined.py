@@ -17,10 +17,10 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media import boxes
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's 'RIFF....WAVE'
-MAX_BOXES = 4096  # top-level boxes walked (a fragmented MP4's run to thousands)
 KINDS = {"wav": "a WAV", "iso": "an MP4/MOV/3GP"}
 
 
@@ -47,7 +47,7 @@ def found(handle: BinaryIO) -> Joined | None:
             stated = struct.unpack_from("<I", head, 4)[0]
             end, kind = (_streamed_end(handle) if stated in UNKNOWN_SIZES else 8 + stated + stated % 2), "wav"
         elif head[4:8] == b"ftyp":
-            end, kind = _second_ftyp(handle, size_of_file), "iso"
+            end, kind = boxes.later_top_level(handle, b"ftyp"), "iso"
         else:
             return None
         if end is None or end + 12 > size_of_file:
@@ -92,22 +92,4 @@ def _riff_after(handle: BinaryIO, at: int) -> int | None:
             start = seen.find(b"RIFF", start + 1)
         at += len(block)
         kept = seen[-11:]
-    return None
-
-
-def _second_ftyp(handle: BinaryIO, size_of_file: int) -> int | None:
-    """Where a top-level ftyp box after the first file's boxes starts, or None."""
-    at = 0
-    for count in range(MAX_BOXES):
-        handle.seek(at)
-        head = handle.read(16)
-        if len(head) < 8:
-            return None
-        size = struct.unpack(">I", head[:4])[0]
-        size = struct.unpack(">Q", head[8:16])[0] if size == 1 and len(head) == 16 else size
-        if count and head[4:8] == b"ftyp":
-            return at
-        if size < 8 or at + size >= size_of_file:
-            return None
-        at += size
     return None
