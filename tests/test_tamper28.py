@@ -1,0 +1,77 @@
+"""Session 28: what a defence expert tried that the earlier sweeps did not.
+
+A record of interview handed over as DOCX or PDF alone (no JSON or TXT beside it), its manifest edited to name
+another model, recording or beam width with its files' hashes left right: `check-export` said "nothing found". A
+record of interview's TXT (its header opening "RECORD OF INTERVIEW") and a VTT were never read either.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_tamper22 import case_dir  # noqa: F401 - the fixture: a voice note transcribed, closed
+from tests.test_tamper24 import _manifest_edited
+
+EDITS = {
+    "model.name": lambda d: d["model"].update(name="large-v3"),
+    "model.sha256": lambda d: d["model"].update(sha256="9" * 64),
+    "source.sha256": lambda d: d["source"].update(sha256="a" * 64),
+    "settings.beam_size": lambda d: d["settings"].update(beam_size=1),
+    "run_id": lambda d: d.update(run_id=7),
+}
+
+
+def _exported(case_dir, out, formats: str, interview: bool = False):  # noqa: F811
+    from app.cli import main
+
+    if interview:
+        assert main(["interview", "1", "--case-ref", "OP/2024/17", "--interviewee", "John Smith", "--officer",
+                     "DC Jones", "--by", "DC Jones", "--case", str(case_dir)]) == 0
+    assert main(["export", "1", "--case", str(case_dir), "--out", str(out), "--format", formats]) == 0
+    return out / "note.manifest.json"
+
+
+@pytest.mark.parametrize("formats, fact, said_as", [
+    ("docx", "model.name", "model.name"), ("docx", "model.sha256", "model.sha256"),
+    ("docx", "source.sha256", "source.sha256"), ("docx", "settings.beam_size", "settings.beam_size"),
+    ("pdf", "model.name", "model.name"), ("pdf", "model.sha256", "model.sha256"),
+    ("pdf", "source.sha256", "source.sha256"), ("pdf", "settings.beam_size", "settings.beam_size"),
+    ("vtt", "model.sha256", "model.sha256"), ("vtt", "settings.beam_size", "settings.beam_size"), ("vtt", "run_id", "run_id"),
+])
+def test_a_set_of_documents_alone_whose_manifest_was_edited_is_said_by_check_export(case_dir, tmp_path, capsys,  # noqa: F811
+                                                                                  formats, fact, said_as):
+    from app.cli import main
+
+    manifest = _exported(case_dir, tmp_path / "out", formats)
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 0  # as written: nothing to say
+    _manifest_edited(manifest, EDITS[fact])
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 1
+    said = [line for line in capsys.readouterr().err.splitlines() if "the manifest was edited after the export" in line]
+    assert len(said) == 1 and f"gives {said_as} as " in said[0] and f"note.{formats}" in said[0], said
+
+
+@pytest.mark.parametrize("fact", ["model.name", "source.sha256", "settings.beam_size"])
+def test_a_record_of_interviews_txt_vouches_against_its_edited_manifest(case_dir, tmp_path, capsys, fact):  # noqa: F811
+    """The TXT of a recording with interview details opens "RECORD OF INTERVIEW" and its provenance comes after
+    them: it was skipped, so a txt-only set's manifest could name anything."""
+    from app.cli import main
+
+    manifest = _exported(case_dir, tmp_path / "out", "txt", interview=True)
+    assert (tmp_path / "out" / "note.txt").read_text(encoding="utf-8").startswith("RECORD OF INTERVIEW")
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 0
+    _manifest_edited(manifest, EDITS[fact])
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 1
+    assert "the manifest was edited after the export" in capsys.readouterr().err
+
+
+def test_an_interviews_documents_as_written_are_quiet(case_dir, tmp_path, capsys):  # noqa: F811
+    """The control: every format of a record of interview, untouched, is nothing found."""
+    from app.cli import main
+
+    manifest = _exported(case_dir, tmp_path / "out", "json,txt,srt,vtt,docx,pdf", interview=True)
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 0, capsys.readouterr().err
