@@ -75,3 +75,56 @@ def test_an_interviews_documents_as_written_are_quiet(case_dir, tmp_path, capsys
     manifest = _exported(case_dir, tmp_path / "out", "json,txt,srt,vtt,docx,pdf", interview=True)
     capsys.readouterr()
     assert main(["check-export", str(manifest)]) == 0, capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ a kill inside a migration, on opening an older case
+
+KILLED_BEFORE_COMMIT = """
+import os, signal, sys
+from contextlib import contextmanager
+from pathlib import Path
+from app.core.store import db
+real = db.transaction
+
+@contextmanager
+def killed_before_commit(conn, immediate=True):
+    with real(conn, immediate) as held:
+        yield held
+        if int(held.execute("PRAGMA user_version").fetchone()[0]) == db.schema_version():
+            os.kill(os.getpid(), signal.SIGKILL)  # every migration applied, the number written: not yet committed
+
+db.transaction = killed_before_commit
+from app.core.store import Case
+Case.open(Path(sys.argv[1]))
+"""
+
+
+def test_a_kill_inside_the_migration_of_an_older_case_leaves_it_to_open_migrate_and_verify(case_dir, capsys):  # noqa: F811
+    """An older case (schema 14, before the audit log's subject index) opened, the process SIGKILLed with every
+    migration applied but not committed: the store is the older one still, and the next open migrates it, the
+    log as it was (a guard: migrations are one transaction; this held at main too)."""
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.test_tamper21 import _as_schema_14
+    from tests.test_verify import verify
+
+    head = (case_dir / "audit-head.json").read_text()
+    _as_schema_14(case_dir)
+    env = {**os.environ, "PYTHONPATH": str(__import__("pathlib").Path(__file__).resolve().parents[1])}
+    done = subprocess.run([sys.executable, "-c", KILLED_BEFORE_COMMIT, str(case_dir)], env=env, check=False,
+                          capture_output=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    conn = sqlite3.connect(case_dir / "case.sqlite")
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 14  # the migration rolled back whole
+    finally:
+        conn.close()
+    assert verify(capsys, case_dir) == (0, [])
+    from app.core.store import Case
+
+    Case.open(case_dir).close()
+    assert verify(capsys, case_dir) == (0, []) and (case_dir / "audit-head.json").read_text() == head
