@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_model_tamper import installed, pristine  # noqa: F401 - fixtures: tiny.en imported, a copy
 from tests.test_tamper22 import case_dir  # noqa: F401 - the fixture: a voice note transcribed, closed
 from tests.test_tamper24 import _manifest_edited
 
@@ -128,3 +129,24 @@ def test_a_kill_inside_the_migration_of_an_older_case_leaves_it_to_open_migrate_
 
     Case.open(case_dir).close()
     assert verify(capsys, case_dir) == (0, []) and (case_dir / "audit-head.json").read_text() == head
+
+
+# ------------------------------------------------------------------ a known model's weights swapped, its record rewritten
+
+@pytest.mark.parametrize("changed", ["model.bin", "config.json"])
+def test_models_verify_says_a_known_models_files_swapped_with_its_record_rewritten(installed, capsys,  # noqa: F811
+                                                                                   changed):
+    """tiny.en's weights (or its configuration) replaced, the same size, and its parley-model.json rewritten to
+    match: `models verify tiny.en` said "every file matches its recorded SHA-256", exit 0. The catalogue of known
+    models knows tiny.en's files: it is now a finding naming it."""
+    from app.cli import main
+    from tests.test_model_tamper import _manifest_follows, flip_byte
+
+    assert main(["models", "verify", "tiny.en", "--models-dir", str(installed.parent)]) == 0
+    assert "every file matches the known model tiny.en" in capsys.readouterr().err
+    flip_byte(installed / changed, 700)
+    _manifest_follows(installed, changed)
+    code = main(["models", "verify", "tiny.en", "--models-dir", str(installed.parent)])
+    err = capsys.readouterr().err
+    assert code == 1 and ("not those of the known model tiny.en" in err if changed == "model.bin"
+                          else "not the model it claims to be" in err), err
