@@ -19,6 +19,7 @@ EDITS = {
     "source.sha256": lambda d: d["source"].update(sha256="a" * 64),
     "settings.beam_size": lambda d: d["settings"].update(beam_size=1),
     "run_id": lambda d: d.update(run_id=7),
+    "status": lambda d: d.update(status="verified"),  # a machine draft handed on as the checked record
 }
 
 
@@ -37,6 +38,7 @@ def _exported(case_dir, out, formats: str, interview: bool = False):  # noqa: F8
     ("docx", "source.sha256", "source.sha256"), ("docx", "settings.beam_size", "settings.beam_size"),
     ("pdf", "model.name", "model.name"), ("pdf", "model.sha256", "model.sha256"),
     ("pdf", "source.sha256", "source.sha256"), ("pdf", "settings.beam_size", "settings.beam_size"),
+    ("docx", "status", "status"), ("pdf", "status", "status"), ("vtt", "status", "status"),
     ("vtt", "model.sha256", "model.sha256"), ("vtt", "settings.beam_size", "settings.beam_size"), ("vtt", "run_id", "run_id"),
 ])
 def test_a_set_of_documents_alone_whose_manifest_was_edited_is_said_by_check_export(case_dir, tmp_path, capsys,  # noqa: F811

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.core.evidence.set_documents import document_facts
+from app.core.evidence.set_documents import document_facts, status_of
 from app.core.export.base import settings_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
@@ -103,6 +103,8 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
             for item in _SETTING.split(line[len("Settings: "):]):
                 key, _, value = item.partition("=")
                 yield f"settings.{key}", _Written(value)
+        elif line.startswith("Status: "):
+            yield "status", status_of(line[len("Status: "):])
         elif line.startswith("Run: ") and line[5:].isdecimal():
             yield "run_id", int(line[5:])
 

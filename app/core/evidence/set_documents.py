@@ -3,7 +3,7 @@
 A record of interview handed over as DOCX or PDF alone has no JSON or TXT beside it; its manifest edited to name
 another model, recording or beam width still listed the documents with their right SHA-256, so `check-export`
 said "nothing found". The documents print the same facts in their "Source and production" table: the recording's
-SHA-256, the model and its SHA-256, and the settings in words. Each is read from the table's rows (a DOCX's cells,
+SHA-256, the model and its SHA-256, the settings in words and the status (a draft handed on as verified). Each is read from the table's rows (a DOCX's cells,
 a PDF's text lines "Label value"), the first of each label only; a document with no such table (a chat's
 timeline, another tool's) gives nothing.
 """
@@ -38,10 +38,20 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
             continue
         if value:
             yield key, value
+    if rows.get("Status"):
+        yield "status", status_of(rows["Status"])
     words = " ".join(rows["Settings"].split())
     for pattern, key, read in _WORDS:
         if (found := pattern.search(words)) is not None:
             yield key, read(found[1])
+
+
+def status_of(written: str) -> str:
+    """The manifest's status from a record's words for it: "verified by NAME on DATE" (a TXT's "verified by NAME at
+    WHEN") -> verified, "edited, not verified" -> edited, "machine draft" as it is."""
+    if written.startswith("verified by "):
+        return "verified"
+    return written.removesuffix(", not verified")
 
 
 def _docx_rows(path: Path) -> dict[str, str]:
@@ -75,6 +85,8 @@ def _pdf_rows(path: Path) -> dict[str, str]:
     for at, line in enumerate(lines):
         if (found := _PDF_ROW.match(line)) is not None:
             rows.setdefault(found["label"], found["value"])
+        elif line.startswith("Status ") and "Status" not in rows:  # not the running foot's "Status: ..."
+            rows["Status"] = line[len("Status "):]
         elif line.startswith("Settings") and "Settings" not in rows:
             rows["Settings"] = " ".join(_until_next_row(lines[at:], "Settings"))
     return rows
