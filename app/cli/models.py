@@ -80,7 +80,8 @@ def _known_or_not(folder: Path) -> int:
     claimed = known.impostor(hashes, folder.name)
     if claimed is not None:
         fail(folder.name, f"its weights are not those of the known model {claimed.name} it is named as "
-                          f"({claimed.origin}): its files or its record were changed after it was installed")
+                          f"({claimed.origin}): its files and their record were changed after it was installed, or another "
+                          "model was given that name (runs made with it record its own SHA-256)")
         return FAILED
     return OK
 
