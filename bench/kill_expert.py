@@ -1,9 +1,10 @@
-"""The commands bench/kill_sweep.py does not kill: `export` (every format), `edit`, `signoff` and `models import`,
-each SIGKILLed (its whole process group) at a random moment, then checked as a defence expert would: the case
+"""The commands bench/kill_sweep.py does not kill: `export` (every format), `edit`, `signoff`, `models import` and,
+since session 28, `translate` (a stored transcript's text translation), `timeline` of a chat not yet taken in and
+`speakers enrol`, each SIGKILLed (its whole process group) at a random moment, then checked as a defence expert would: the case
 opens, `verify` names nothing but what the kill left ("left by an export that was stopped"), the command run again
 succeeds, `verify` is then clean and the text is as an uninterrupted run's.
 
-    python bench/kill_expert.py BASE WORK [--rounds 4] [--seed 27]
+    python bench/kill_expert.py BASE WORK [--rounds 4] [--seed 27] [--only translate,timeline,...]
 
 BASE is a folder made by bench/tamper_case.py (copied, never changed); WORK is where each round runs.
 """
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -58,7 +60,24 @@ def _commands(work: Path, exhibit: str) -> dict[str, list[str]]:
         "signoff": ["signoff", exhibit, "--by", "DS Patel", "--case", case],
         "models import": ["models", "import", str(work.parent / "bundle"), "--name", "tiny-copy",
                           "--models-dir", str(work / "models")],
+        "translate": ["translate", str(work / "evidence" / "phone" / "interview.wav"), "--case", case, "--model",
+                      str(ROOT / "tests" / "fixtures" / "tiny_m2m"), "--to", "fr", "--out", str(work / "tr2"),
+                      "--format", "json,txt", "--whisper-model", "tiny.en"],
+        "timeline": ["timeline", str(_second_chat(work)), "--case", case, "--out", str(work / "timeline2"),
+                     "--format", "json,docx"],
+        "speakers enrol": ["speakers", "enrol", "--exhibit", exhibit, "--segments", "4,6,10,14", "--name", "Daniel Price",
+                           "--by", "DC Jones", "--case", case],
     }
+
+
+def _second_chat(work: Path) -> Path:
+    """A chat the case has not taken in: the WhatsApp export again, one more message in it."""
+    chat = work / "evidence" / "phone2" / "WhatsApp Chat"
+    if (work / "evidence").is_dir() and not chat.exists():
+        shutil.copytree(work / "evidence" / "phone" / "WhatsApp Chat", chat)
+        with (chat / "_chat.txt").open("a", encoding="utf-8") as text:
+            text.write("13/03/2024, 08:05 - Dave Miller: See you there.\n")
+    return chat
 
 
 def _timed(base: Path, work: Path, name: str) -> tuple[float, object]:
@@ -74,6 +93,14 @@ def _timed(base: Path, work: Path, name: str) -> tuple[float, object]:
 def _result(work: Path, name: str) -> object:
     if name == "export":
         return _texts(work / "out2")
+    if name == "translate":
+        return _texts(work / "tr2")
+    if name == "timeline":
+        made = json.loads((work / "timeline2" / "WhatsApp Chat.timeline.json").read_text(encoding="utf-8"))
+        made["provenance"].pop("created_at")  # when it was written: the one field a rerun writes otherwise
+        return json.dumps(made, sort_keys=True)
+    if name == "speakers enrol":
+        return re.sub(r"; enrolled [^)]*", "", app("speakers", "list", "--case", str(work / "case")).stdout)
     if name == "models import":
         listed = app("models", "verify", "tiny-copy", "--models-dir", str(work / "models"))
         return listed.returncode
@@ -113,6 +140,7 @@ def main_() -> int:
     parser.add_argument("work", type=Path)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seed", type=int, default=27)
+    parser.add_argument("--only", default="export,edit,signoff,models import,translate,timeline,speakers enrol")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     global HEADS
@@ -123,7 +151,7 @@ def main_() -> int:
         next((args.work / "bundled").rglob("SHA256SUMS")).parent.rename(args.work / "bundle")
     rng = random.Random(args.seed)
     work = args.work / "round"
-    for name in ("export", "edit", "signoff", "models import"):
+    for name in args.only.split(","):
         span, reference = _timed(args.base, work, name)
         print(f"{name}: uninterrupted in {span:.2f} s", flush=True)
         for _ in range(args.rounds):

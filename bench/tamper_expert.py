@@ -1,8 +1,12 @@
 """What a defence expert tries that bench/tamper_sweep.py does not: whole records exchanged between exhibits,
 a run's resume state edited key by key, the log rewritten and re-chained and verified on an account that never
 worked on the case (no heads kept), a store put back to a copy taken with its -wal while Parley was writing.
+Since session 28, forgeries kept consistent with the code's own functions, each verified twice: by the account that
+worked on the case (its heads kept) and on another machine (none): a run's recorded beam changed with its
+`run.started` entry, a translation's text changed with the digests its entries log, the last entries and what they
+logged (a voice profile, a timeline) deleted, and the whole case made again by Parley from the same evidence.
 
-    python bench/tamper_expert.py BASE
+    python bench/tamper_expert.py BASE [ONLY]
 
 BASE is a folder made by bench/tamper_case.py (never changed: each tampering is done on a fresh copy).
 Prints one line per tampering (caught / MISSED / PASS for an untouched control) and a summary.
@@ -96,6 +100,92 @@ def unseen_account_tampers(base: Path) -> Iterator[tuple[str, str, Tamper]]:
         w, "UPDATE audit_log SET at = strftime('%Y-%m-%dT%H:%M:%fZ', at, '-1 day')")
 
 
+def _quiet_cli(*words: str) -> None:
+    from app.cli import main
+
+    with open(os.devnull, "w") as null:
+        sys.stdout, sys.stderr, saved = null, null, (sys.stdout, sys.stderr)
+        try:
+            main(list(words))
+        finally:
+            sys.stdout, sys.stderr = saved
+
+
+def _entries(work: Path, sql: str) -> list[sqlite3.Row]:
+    conn = _connect(work)
+    rows = conn.execute(sql).fetchall()
+    conn.close()
+    return rows
+
+
+def _details(row: sqlite3.Row, **changes) -> tuple[str, tuple]:
+    details = {**json.loads(row["details_json"]), **changes}
+    return "UPDATE audit_log SET details_json=? WHERE id=?", (json.dumps(details, sort_keys=True), row["id"])
+
+
+def _beam_forged(work: Path) -> None:
+    """Run 1 recorded as decoded with beam 1: its record and its run.started entry both, the chain recomputed."""
+    run = _runs(work)[0]["id"]
+    settings = json.loads(_entries(work, f"SELECT settings_json FROM runs WHERE id={run}")[0][0])
+    started = _entries(work, f"SELECT * FROM audit_log WHERE subject='run/{run}' AND action='run.started'")[0]
+    logged = json.loads(started["details_json"])
+    rechained(work, ("UPDATE runs SET settings_json=? WHERE id=?", (json.dumps({**settings, "beam_size": 1}), run)),
+              _details(started, settings={**logged["settings"], "beam_size": 1}))
+
+
+def _translation_forged(work: Path) -> None:
+    """A translation's words changed, and the content digest its entries log made again with Parley's own
+    function (evidence.content), the chain recomputed."""
+    from app.core.evidence.content import content_sha256
+    from app.core.store import Case
+
+    run = _entries(work, "SELECT id FROM runs WHERE task LIKE '%translate' ORDER BY id")[0][0]
+    forged(work, f"UPDATE segments SET text='Il a avoué.' WHERE run_id={run}")
+    kept, os.environ["PARLEY_HEADS_DIR"] = os.environ["PARLEY_HEADS_DIR"], tempfile.mkdtemp()  # the forger's own
+    case = Case.open_as_found(work / "case")
+    try:
+        digest = content_sha256(case.segments(run))
+    finally:
+        case.close()
+        shutil.rmtree(os.environ["PARLEY_HEADS_DIR"])
+        os.environ["PARLEY_HEADS_DIR"] = kept
+    logged = _entries(work, f"SELECT * FROM audit_log WHERE subject='run/{run}' AND details_json LIKE '%content_sha256%'")
+    rechained(work, *[_details(row, content_sha256=digest) for row in logged])
+
+
+def _last_cut(count: int) -> Tamper:
+    """The last `count` entries deleted with what they logged (voice profiles, a timeline's files), the head file
+    mended to the entry before them: consistent with itself."""
+    def tamper(work: Path) -> None:
+        last = _entries(work, "SELECT max(id) FROM audit_log")[0][0]
+        cut = _entries(work, f"SELECT * FROM audit_log WHERE id > {last - count}")
+        profiles = [int(r["subject"].split(":")[1]) for r in cut if r["action"] == "speaker.enrol"]
+        statements = [f"DELETE FROM audit_log WHERE id > {last - count}"]
+        statements += [f"DELETE FROM speaker_profiles WHERE id={p}" for p in profiles]
+        for row in cut:
+            if row["action"] == "export.timeline_written":
+                Path(json.loads(row["details_json"])["file"]).unlink(missing_ok=True)
+        rechained(work, *statements)
+    return tamper
+
+
+def _case_made_again(work: Path) -> None:
+    """The case folder replaced by one Parley makes from the same evidence (no edits, no sign-off): a log
+    consistent from its first entry, made by the code's own functions."""
+    shutil.rmtree(work / "case")
+    _quiet_cli("transcribe", str(work / "evidence" / "phone"), "--case", str(work / "case"), "--model", "tiny.en",
+               "--out", str(work / "remade"))
+
+
+def forgery_tampers(base: Path) -> Iterator[tuple[str, str, Tamper]]:
+    yield "forgery", "run 1's beam recorded as 1, its run.started entry too, chain recomputed", _beam_forged
+    yield "forgery", "a translation's words changed, its logged digests made again, chain recomputed", \
+        _translation_forged
+    yield "forgery", "the last entry (a voice profile enrolled) and the profile deleted, head mended", _last_cut(1)
+    yield "forgery", "the last 4 entries (a timeline written, a profile) and what they logged deleted", _last_cut(4)
+    yield "forgery", "the whole case made again by Parley from the same evidence, exports left", _case_made_again
+
+
 def _held_copy(work: Path) -> None:
     """The store copied (with its -wal and -shm) while a program held it open with commits not yet in the
     store file; edits after; then that copy put back."""
@@ -144,15 +234,28 @@ def main_() -> int:
     heads = Path(tempfile.mkdtemp())
     os.environ["PARLEY_HEADS_DIR"] = str(heads)
     tally = {"caught": 0, "MISSED": 0, "PASS": 0, "FALSE-ALARM": 0}
-    makers = ((controls, False), (record_tampers, True), (unseen_account_tampers, False), (rollback_tampers, True))
+    makers = ((controls, False), (record_tampers, True), (unseen_account_tampers, False), (rollback_tampers, True),
+              (forgery_tampers, True), (forgery_tampers, False))
+    only = sys.argv[2] if len(sys.argv) > 2 else ""
     for make, with_heads in makers:
         for kind, what, tamper in make(pristine):
+            if only and only not in f"{kind} {what}":
+                continue
+            if kind == "forgery":
+                what += "; heads kept by this account" if with_heads else "; verified on another machine (no heads)"
             shutil.rmtree(base)
             shutil.copytree(pristine, base, symlinks=True)
             shutil.rmtree(heads)
             shutil.copytree(kept_heads, heads) if with_heads and kept_heads.exists() else heads.mkdir()
             tamper(base)
             code, lines = _verify(base)
+            if code == 0 and kind == "forgery":  # what the expert tries next: the exports handed over, a head kept
+                head = json.loads((pristine / "case" / "audit-head.json").read_text())["hash"][:16]
+                for extra, said in ((["--exports", str(base / "out")], "verify --exports out"),
+                                    (["--head", head], "verify --head (noted at the end)")):
+                    if code == 0:
+                        code, lines = _verify(base, *extra)
+                        what += f"; {said}" if code else ""
             verdict = ("PASS" if code == 0 else "FALSE-ALARM") if kind == "control" else (
                 "caught" if code else "MISSED")
             tally[verdict] += 1

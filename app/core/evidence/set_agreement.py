@@ -6,6 +6,11 @@ word for what made it. The set's JSON transcript and its text's header, written 
 facts; a file whose bytes the manifest vouches for (its SHA-256 matches) and that says otherwise shows the manifest
 was edited after the export. Only a forger who rewrote those files too, and the manifest's hashes for them, is not
 seen here (nothing is signed): the case's `verify` sees that.
+
+Since session 28 the TXT header is read under either heading (a record of interview's TXT opens "RECORD OF
+INTERVIEW" and was skipped), the VTT's NOTE likewise, both with their settings and run, and a DOCX or PDF record's
+table (set_documents.py): a set of a DOCX or PDF alone, its manifest naming another model, recording or beam width,
+was "nothing found".
 """
 
 from __future__ import annotations
@@ -16,14 +21,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from app.core.evidence.set_documents import document_facts, status_of
+from app.core.export.base import settings_text
+
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
             "source_language", "created_at")  # what the export wrote into both
 SOURCE_KEYS = ("sha256", "bytes", "name")  # of "source": its path may be written otherwise (found at)
 MODEL_KEYS = ("name", "sha256")
 _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
+_TEXT_HEADINGS = ("TRANSCRIPT OF A RECORDING", "RECORD OF INTERVIEW", "WEBVTT")
+_SETTING = re.compile(r" (?=[A-Za-z_][A-Za-z0-9_]*=)")  # between two settings of a header's "Settings:" line
 _ABSENT = object()
-HEADER_LINES = 16
+
+
+class _Written(str):
+    """A setting's value as a header line writes it (settings_text): compared with the manifest's written so."""
+HEADER_LINES = 80  # a record of interview's details come first; the header ends at its "=====" (TXT) or blank (VTT)
 
 
 def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
@@ -34,12 +48,16 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
         path = manifest.parent / name
         if name.endswith(".json"):
             facts = dict(_json_facts(path))
-        elif name.endswith(".txt"):
+        elif name.endswith((".txt", ".vtt")):
             facts = dict(_text_facts(path))
+        elif name.endswith((".docx", ".pdf")):
+            facts = dict(document_facts(path))
         else:
             continue
         for key, theirs in facts.items():
             mine = _fact(data, key)
+            if isinstance(theirs, _Written) and mine is not _ABSENT:
+                mine = settings_text({"_": mine})[2:]  # as the header writes a setting's value
             if mine is not _ABSENT and mine != theirs:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
     return [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
@@ -76,18 +94,35 @@ def _json_facts(path: Path) -> Iterator[tuple[str, Any]]:
 
 
 def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            head = [handle.readline().rstrip("\n") for _ in range(HEADER_LINES)]
-    except (OSError, UnicodeDecodeError):
-        return
-    if not head or head[0] != "TRANSCRIPT OF A RECORDING":
-        return
-    for line in head:
+    for line in _text_header(path):
         if (found := _TEXT_MODEL.match(line)) is not None:
             yield from (("model.name", found["name"]), ("model.sha256", found["sha256"]))
         elif (found := _TEXT_SOURCE.match(line)) is not None:
             yield "source.sha256", found["sha256"]
+        elif line.startswith("Settings: "):  # "beam_size=5 vad=true ...": each setting as written
+            for item in _SETTING.split(line[len("Settings: "):]):
+                key, _, value = item.partition("=")
+                yield f"settings.{key}", _Written(value)
+        elif line.startswith("Status: "):
+            yield "status", status_of(line[len("Status: "):])
+        elif line.startswith("Run: ") and line[5:].isdecimal():
+            yield "run_id", int(line[5:])
+
+
+def _text_header(path: Path) -> list[str]:
+    """The provenance lines of a TXT (up to its "=====" line) or a VTT (its first NOTE block)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = [handle.readline().rstrip("\n") for _ in range(HEADER_LINES)]
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not head or head[0] not in _TEXT_HEADINGS:
+        return []
+    if head[0] == "WEBVTT":
+        start = head.index("NOTE") + 1 if "NOTE" in head else len(head)
+        end = head.index("", start) if "" in head[start:] else len(head)
+        return head[start:end]
+    return head[:next((i for i, line in enumerate(head) if line.startswith("=====")), len(head))]
 
 
 def _shown(value: Any) -> str:

@@ -69,10 +69,21 @@ def attestation(hashes: dict[str, str], name: str) -> str:
             "with its supplier's")
 
 
-def installed_attestation(folder: Path) -> str:
-    """`attestation` of an installed model, from the SHA-256 its manifest recorded when it was installed."""
+def impostor(hashes: dict[str, str], name: str) -> KnownModel | None:
+    """The known model whose name these files go by while their weights are not its weights (a `tiny.en` whose
+    model.bin was replaced and its manifest rewritten to match: its own record vouches for it)."""
+    claimed = next((m for m in known_models() if m.name == name), None)
+    return claimed if claimed is not None and recognise(hashes) is None else None
+
+
+def installed_hashes(folder: Path) -> dict[str, str]:
+    """The SHA-256 of each file as the installed model's manifest recorded them."""
     try:
-        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return dict(json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"])
     except (OSError, ValueError, KeyError, TypeError):
         raise ModelError(f"model folder {folder} has no readable {MANIFEST}") from None
-    return attestation(dict(files), folder.name)
+
+
+def installed_attestation(folder: Path) -> str:
+    """`attestation` of an installed model, from the SHA-256 its manifest recorded when it was installed."""
+    return attestation(installed_hashes(folder), folder.name)

@@ -1,0 +1,100 @@
+"""The facts a set's DOCX and PDF give of what made them, read back for `check-export` (set_agreement.py).
+
+A record of interview handed over as DOCX or PDF alone has no JSON or TXT beside it; its manifest edited to name
+another model, recording or beam width still listed the documents with their right SHA-256, so `check-export`
+said "nothing found". The documents print the same facts in their "Source and production" table: the recording's
+SHA-256, the model and its SHA-256, the settings in words and the status (a draft handed on as verified). Each is read from the table's rows (a DOCX's cells,
+a PDF's text lines "Label value"), the first of each label only; a document with no such table (a chat's
+timeline, another tool's) gives nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_HEX = r"(?P<hex>[0-9a-f]{64})"
+_ROWS = {"SHA-256": "source.sha256", "Model": "model.name", "Model SHA-256": "model.sha256"}
+_PDF_ROW = re.compile(r"^(?P<label>SHA-256|Model SHA-256|Model) (?P<value>\S+)$")
+_WORDS = (  # the settings in words (record.settings_in_words): the manifest's key and how its value reads
+    (re.compile(r"\bbeam search (\d+)\b"), "settings.beam_size", int),
+    (re.compile(r"\bvoice activity detection (on|off)\b"), "settings.vad", lambda v: v == "on"),
+    (re.compile(r"\bword timings (on|off)\b"), "settings.word_timestamps", lambda v: v == "on"),
+    (re.compile(r"\bspeakers told apart by the (\S+) voice model\b"), "settings.diarization", str),
+)
+PAGES_READ = 3  # the table is on the first page or two; a long transcript's body is never read
+
+
+def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
+    """(the manifest's key, the value the document gives) for a record's DOCX or PDF; nothing for another file."""
+    rows = _docx_rows(path) if path.suffix.lower() == ".docx" else _pdf_rows(path)
+    if "Settings" not in rows or "Model SHA-256" not in rows:
+        return  # no "Source and production" table: not a transcript's record
+    for label, key in _ROWS.items():
+        value = rows.get(label, "")
+        if key.endswith("sha256") and not re.fullmatch(_HEX, value):
+            continue
+        if value:
+            yield key, value
+    if rows.get("Status"):
+        yield "status", status_of(rows["Status"])
+    words = " ".join(rows["Settings"].split())
+    for pattern, key, read in _WORDS:
+        if (found := pattern.search(words)) is not None:
+            yield key, read(found[1])
+
+
+def status_of(written: str) -> str:
+    """The manifest's status from a record's words for it: "verified by NAME on DATE" (a TXT's "verified by NAME at
+    WHEN") -> verified, "edited, not verified" -> edited, "machine draft" as it is."""
+    if written.startswith("verified by "):
+        return "verified"
+    return written.removesuffix(", not verified")
+
+
+def _docx_rows(path: Path) -> dict[str, str]:
+    """Each two-cell table row of the document, label -> value, the first of each label."""
+    try:
+        from docx import Document
+
+        document = Document(str(path))
+    except Exception:  # noqa: BLE001 (python-docx raises many kinds on a file that is not a DOCX)
+        return {}
+    rows: dict[str, str] = {}
+    for table in document.tables:
+        for row in table.rows:
+            cells = row.cells
+            if len(cells) == 2:
+                rows.setdefault(cells[0].text.strip(), cells[1].text.strip())
+    return rows
+
+
+def _pdf_rows(path: Path) -> dict[str, str]:
+    """The record's rows from the PDF's first pages' text: "Model SHA-256 <hex>", and the settings' words, which
+    wrap onto the lines after "Settings" up to the next row ("Software")."""
+    try:
+        from pypdf import PdfReader
+
+        pages = PdfReader(str(path)).pages
+        lines = [line.strip() for page in list(pages)[:PAGES_READ] for line in page.extract_text().splitlines()]
+    except Exception:  # noqa: BLE001 (pypdf raises many kinds on a file that is not a PDF)
+        return {}
+    rows: dict[str, str] = {}
+    for at, line in enumerate(lines):
+        if (found := _PDF_ROW.match(line)) is not None:
+            rows.setdefault(found["label"], found["value"])
+        elif line.startswith("Status ") and "Status" not in rows:  # not the running foot's "Status: ..."
+            rows["Status"] = line[len("Status "):]
+        elif line.startswith("Settings") and "Settings" not in rows:
+            rows["Settings"] = " ".join(_until_next_row(lines[at:], "Settings"))
+    return rows
+
+
+def _until_next_row(lines: list[str], label: str) -> Iterator[str]:
+    yield lines[0][len(label):]
+    for line in lines[1:]:
+        if line.startswith(("Software", "Produced", "Status")):
+            return
+        yield line
