@@ -1,0 +1,94 @@
+"""Chat exports, session 28: an export met twice in one run is stored once, and a zip holding a chat beside an SMS
+backup keeps both.
+
+Each test builds its export as a small file and takes it in as `timeline` does (`take_in_exports`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from app.core.chats.intake import ATTACHMENT_TAKEN_IN
+from app.core.evidence.verify import verify_case
+from app.core.store.chats import chat_messages, stored_chats
+from app.core.usecases.timeline import export_names, take_in_exports
+from tests.conftest import MEDIA
+
+VOICE = "PTT-20240115-WA0001.opus"
+CHAT = "15/01/2024, 21:05 - Anna: hi\n15/01/2024, 21:06 - Anna: PTT-20240115-WA0001.opus (file attached)\n"
+SMS = ("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"2\">\n"
+       '  <sms protocol="0" address="+447700900123" date="1705400000000" type="1" body="Are you there?" '
+       'readable_date="16 Jan 2024 10:13:20" contact_name="Bob" />\n'
+       '  <sms protocol="0" address="+447700900123" date="1705400060000" type="2" body="Yes" '
+       'readable_date="16 Jan 2024 10:14:20" contact_name="Bob" />\n</smses>\n')
+
+
+def _zip(path: Path, members: dict[str, str | Path]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            if isinstance(content, Path):
+                archive.write(content, name)
+            else:
+                archive.writestr(name, content)
+    return path
+
+
+def _with_voice_note(tmp_path: Path) -> Path:
+    return _zip(tmp_path / "evidence" / "WhatsApp Chat with Anna.zip",
+                {"WhatsApp Chat with Anna.txt": CHAT, VOICE: MEDIA / "en_voicenote.opus"})
+
+
+def _taken_in_entries(case) -> list:
+    return [e for e in case.audit.entries("exhibit/") if e.action == ATTACHMENT_TAKEN_IN]
+
+
+def test_a_zip_given_twice_is_stored_once_and_said_once(tmp_path, case):
+    """Before: `timeline a.zip a.zip` stored the export twice: its voice note's `chat.attachment_taken_in` was in
+    the audit log twice, the intake line printed twice, and the second was then "the same file as" itself. Now the
+    second is one line, "met again", with no media of its own to queue."""
+    zipped = _with_voice_note(tmp_path)
+    taken, errors = take_in_exports(case, [str(zipped), str(zipped)])
+    assert not errors and [bool(t.met_again) for t in taken] == [False, True]
+    assert len(taken[0].media) == 1 and taken[1].media == ()
+    assert taken[1].exhibit_id == taken[0].exhibit_id and "met again (the same file as" in taken[1].met_again
+    assert len(_taken_in_entries(case)) == 1
+    assert export_names(taken) == {taken[0].exhibit_id: "WhatsApp Chat with Anna"}
+
+
+def test_a_folder_and_the_zip_in_it_are_one_export(tmp_path, case):
+    """`timeline evidence/ evidence/a.zip`, and the zip given by two spellings of its path: stored once."""
+    zipped = _with_voice_note(tmp_path)
+    spelled = tmp_path / "evidence" / ".." / "evidence" / zipped.name
+    taken, errors = take_in_exports(case, [str(zipped.parent), str(spelled)])
+    assert not errors and [bool(t.met_again) for t in taken] == [False, True]
+    assert len(_taken_in_entries(case)) == 1
+
+
+def test_a_copy_of_the_zip_is_still_said_as_the_same_bytes(tmp_path, case):
+    """A byte copy under another name is another file met: taken in as the same exhibit, its path recorded, not
+    "met again" (that line is for one file met twice)."""
+    zipped = _with_voice_note(tmp_path)
+    copy = shutil.copy(zipped, zipped.with_name("copy.zip"))
+    taken, errors = take_in_exports(case, [str(zipped), str(copy)])
+    assert not errors and [bool(t.met_again) for t in taken] == [False, False]
+    assert taken[0].exhibit_id == taken[1].exhibit_id
+
+
+def test_a_zip_holding_a_chat_and_an_sms_backup_stores_both(tmp_path, case):
+    """Before: a zip of a WhatsApp chat and an SMS backup (one phone's exports zipped together) was said as two
+    exports of 2 messages each, but only the WhatsApp chat was stored: the backup's messages were in no timeline
+    and no search, and the second was "the same file as" the first. Now the zip is one exhibit holding both chats,
+    each with its own container (SMS times with their UTC offset), and `verify` finds nothing."""
+    zipped = _zip(tmp_path / "evidence" / "phone.zip", {"WhatsApp Chat with Anna.txt": CHAT.replace(
+        "PTT-20240115-WA0001.opus (file attached)", "bye"), "sms-20240116.xml": SMS})
+    taken, errors = take_in_exports(case, [str(zipped)])
+    assert not errors and len(taken) == 1
+    chats = stored_chats(case, taken[0].exhibit_id)
+    assert [c.container for c in chats] == ["whatsapp-zip", "sms-backup-xml-zip"]
+    texts = [m.message.text for c in chats for m in chat_messages(case, c.id)]
+    assert texts == ["hi", "bye", "Are you there?", "Yes"]
+    assert taken[0].export.container == "whatsapp-zip + sms-backup-xml-zip" and len(taken[0].export.messages) == 4
+    assert not verify_case(case).findings
