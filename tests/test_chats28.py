@@ -10,7 +10,9 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from app.core.chats.encoding import decode_text
 from app.core.chats.intake import ATTACHMENT_TAKEN_IN
+from app.core.chats.registry import load_export
 from app.core.evidence.verify import verify_case
 from app.core.store.chats import chat_messages, stored_chats
 from app.core.usecases.timeline import export_names, take_in_exports
@@ -92,3 +94,23 @@ def test_a_zip_holding_a_chat_and_an_sms_backup_stores_both(tmp_path, case):
     assert texts == ["hi", "bye", "Are you there?", "Yes"]
     assert taken[0].export.container == "whatsapp-zip + sms-backup-xml-zip" and len(taken[0].export.messages) == 4
     assert not verify_case(case).findings
+
+
+def test_a_utf8_chat_with_a_line_in_windows_1252_reads_every_line(tmp_path):
+    """Before: one line saved in Windows-1252 ("Ren\\xe9: caf\\xe9 cr\\xe8me") among UTF-8 ones turned the whole file
+    into Windows-1252: every UTF-8 "café" became "cafÃ©" and "€5" "â‚¬5", words the chat never held. Now each line
+    is read in its own encoding, and the encoding is named."""
+    chat = tmp_path / "WhatsApp Chat with René.txt"
+    chat.write_bytes("\ufeff15/01/2024, 21:05 - Anna: café ok\r\n".encode() + b"15/01/2024, 21:06 - Ren\xe9: caf\xe9 "
+                     b"cr\xe8me\r\n" + "15/01/2024, 21:07 - Anna: €5\r\n".encode())
+    [loaded] = load_export(chat)
+    assert [(m.sender, m.text) for m in loaded.export.messages] == [
+        ("Anna", "café ok"), ("René", "café crème"), ("Anna", "€5")]
+    assert decode_text(chat.read_bytes())[1] == "utf-8 (1 line(s) in cp1252)"
+
+
+def test_a_damaged_byte_in_utf8_is_still_shown_damaged_not_read_as_a_letter():
+    """A lone byte UTF-8 cannot read, or one that is no letter in a word, stays U+FFFD (said damaged)."""
+    for bad in (b"Jestem w domu\xff.\n", b"Jestem \x93w domu\x94.\n", b"\xe9\n"):
+        text, encoding = decode_text("Gdzie jesteś? Przynieś pieniądze.\n".encode() + bad)
+        assert "\ufffd" in text and "damaged" in encoding, (bad, text)

@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 23  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 24  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -77,6 +77,8 @@ PARSER_VERSION = 23  # 2: zipped Telegram exports, files deep in a full export, 
 #     one file beside two zips of one folder that both name it is linked to neither (each message says why)
 # 23: an iOS message writing two files' tokens stays as written (one was linked, the other left as words); a
 #     file beside a zip met twice (a copy, given twice) or one phone's chat exported twice keeps its link
+# 24: a UTF-8 chat with lines in Windows-1252 reads each line in its own (the whole file was Windows-1252: "cafÃ©");
+#     a zip's chats and the SMS backup beside them in it stored together (the backup's were never stored)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
