@@ -114,3 +114,22 @@ def test_a_damaged_byte_in_utf8_is_still_shown_damaged_not_read_as_a_letter():
     for bad in (b"Jestem w domu\xff.\n", b"Jestem \x93w domu\x94.\n", b"\xe9\n"):
         text, encoding = decode_text("Gdzie jesteś? Przynieś pieniądze.\n".encode() + bad)
         assert "\ufffd" in text and "damaged" in encoding, (bad, text)
+
+
+def test_one_persons_sms_spaced_two_ways_are_one_conversation(tmp_path):
+    """Before: an SMS backup writing Bob as "+447700900123" on one message and "+44 7700 900123" on the next (the
+    phone's store keeps the number as each message met it) split his conversation into two chats, the sent
+    message alone in the second. Now one chat; the message written otherwise says how. A number without its
+    country code stays apart (its country cannot be told)."""
+    backup = tmp_path / "sms-20240116080000.xml"
+    backup.write_text(SMS.replace('address="+447700900123" date="1705400060000"',
+                                  'address="+44 7700 900123" date="1705400060000"').replace(
+        "</smses>", '  <sms protocol="0" address="07700 900123" date="1705400120000" type="1" body="new phone" '
+                    'readable_date="16 Jan 2024 10:15:20" contact_name="(Unknown)" />\n</smses>'), encoding="utf-8")
+    [loaded] = load_export(backup)
+    bob, other = loaded.export.chats
+    assert [(m.sender, m.text) for m in bob.messages] == [("Bob (+447700900123)", "Are you there?"),
+                                                          ("(this phone)", "Yes")]
+    assert "address written as '+44 7700 900123'" in bob.messages[1].note
+    assert [(m.sender, m.text) for m in other.messages] == [("07700900123", "new phone")]
+    assert "address written as '07700 900123'" in other.messages[0].note
