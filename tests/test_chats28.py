@@ -133,3 +133,33 @@ def test_one_persons_sms_spaced_two_ways_are_one_conversation(tmp_path):
     assert "address written as '+44 7700 900123'" in bob.messages[1].note
     assert [(m.sender, m.text) for m in other.messages] == [("07700900123", "new phone")]
     assert "address written as '07700 900123'" in other.messages[0].note
+
+
+def test_a_line_history_whose_banner_has_no_line_tag_is_read(tmp_path):
+    """Before: a LINE history opening "Chat history with Anna" (no "[LINE]", as some versions write it) with fewer
+    than 3 messages was "no recognisable chat message". Now it is read, the banner naming the chat; a group's
+    banner reads "Chat history in Team"."""
+    chat = tmp_path / "Chat history with Anna.txt"
+    chat.write_text("\ufeffChat history with Anna\nSaved on: 1/15/2024, 21:10\n\nMon, 1/15/2024\n21:05\tAnna\thi\n"
+                    "21:06\tAnna\t[Voice message]\n", encoding="utf-8")
+    [loaded] = load_export(chat)
+    [anna] = loaded.export.chats
+    assert loaded.export.container == "line" and anna.name == "Anna"
+    assert [(m.sender, m.text, m.datetime) for m in anna.messages] == [
+        ("Anna", "hi", "2024-01-15T21:05:00"), ("Anna", "", "2024-01-15T21:06:00")]
+    assert anna.messages[1].attachment.kind == "audio" and anna.messages[1].attachment.missing
+
+
+def test_a_line_note_written_with_an_empty_sender_column_is_the_apps(tmp_path):
+    """LINE writes its own notes as "21:06<TAB><TAB>Anna added Bob to the group." (an empty sender column).
+    Before, the second tab was read as part of the clock ("Mon, 1/15/2024 21:06<TAB>"); a note after a 12-hour
+    clock was the words of no one. Now the time is as written and the note is the app's."""
+    chat = tmp_path / "team.txt"
+    chat.write_text("[LINE] Chat history in Team\nSaved on: 1/15/2024, 21:10\n\nMon, 1/15/2024\n9:05 PM\tAnna\thi\n"
+                    "9:06 PM\t\tAnna added Bob to the group.\n9:07 PM\tBob\tthanks\n", encoding="utf-8")
+    [loaded] = load_export(chat)
+    [team] = loaded.export.chats
+    assert team.name == "Team"
+    assert [(m.sender, m.time_as_written, m.system) for m in team.messages] == [
+        ("Anna", "Mon, 1/15/2024 9:05 PM", False), (None, "Mon, 1/15/2024 9:06 PM", True),
+        ("Bob", "Mon, 1/15/2024 9:07 PM", False)]
