@@ -163,3 +163,52 @@ def test_a_line_note_written_with_an_empty_sender_column_is_the_apps(tmp_path):
     assert [(m.sender, m.time_as_written, m.system) for m in team.messages] == [
         ("Anna", "Mon, 1/15/2024 9:05 PM", False), (None, "Mon, 1/15/2024 9:06 PM", True),
         ("Bob", "Mon, 1/15/2024 9:07 PM", False)]
+
+
+def _telegram_html(folder: Path, messages: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "messages.html"
+    page.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"/></head><body><div class="history">'
+                    f"{messages}</div></body></html>\n", encoding="utf-8")
+    return page
+
+
+def _html_message(number: int, name: str, minute: int, inner: str, joined: bool = False) -> str:
+    head = "" if joined else f'<div class="from_name">\n{name}\n</div>\n'
+    return (f'<div class="message default clearfix{" joined" if joined else ""}" id="message{number}"><div class="body">'
+            f'<div class="pull_right date details" title="15.01.2024 21:{minute:02d}:00 UTC+01:00">21:{minute:02d}</div>'
+            f"{head}{inner}</div></div>\n")
+
+
+def test_a_telegram_html_message_sent_via_a_bot_is_its_senders(tmp_path):
+    """Telegram Desktop writes a message sent through an inline bot as `<div class="from_name">Bob via @gif</div>`
+    (export_output_html.cpp). Before, "Bob via @gif" was a sender of its own, apart from Bob, and so were the
+    messages joined to it. Now the sender is Bob and the note says "sent via @gif", as the JSON's `via_bot` does;
+    a forwarded message's original author the same."""
+    page = _telegram_html(tmp_path / "ChatExport_2024-01-16", "".join((
+        _html_message(1, "Bob", 5, '<div class="text">hi</div>'),
+        _html_message(2, "Bob via @gif", 6, '<div class="text">look</div>'),
+        _html_message(3, "", 7, '<div class="text">and this</div>', joined=True),
+        _html_message(4, "Bob", 8, '<div class="forwarded body"><div class="from_name">News via @bot<span class="date '
+                                   'details" title="14.01.2024 10:00:00 UTC+01:00"> 14.01.2024 10:00:00</span></div>'
+                                   '<div class="text">fwd</div></div>'))))
+    [loaded] = load_export(page)
+    messages = loaded.export.messages
+    assert [m.sender for m in messages] == ["Bob", "Bob", "Bob", "Bob"]
+    assert ["sent via @gif" in m.note for m in messages] == [False, True, True, False]
+    assert "forwarded from News (sent via @bot)" in messages[3].note
+
+
+def test_a_signed_telegram_post_keeps_its_signature(tmp_path):
+    """A channel's post signed by its author: the JSON's `author`, the HTML's `signature details`. Before, the
+    signature was read by neither reader and dropped unsaid. Now the note says "signed Ivan Petrov"."""
+    export = tmp_path / "result.json"
+    export.write_text('{"name": "News", "type": "public_channel", "id": 77, "messages": [{"id": 1, "type": "message",'
+                      ' "date": "2024-01-15T21:05:00", "date_unixtime": "1705349100", "from": "News", "from_id": '
+                      '"channel77", "author": "Ivan Petrov", "text": "post", "text_entities": []}]}', encoding="utf-8")
+    page = _telegram_html(tmp_path / "html", _html_message(
+        1, "News", 5, '<div class="text">post</div><div class="signature details">\nIvan Petrov\n</div>'))
+    for path in (export, page):
+        [loaded] = load_export(path)
+        [post] = loaded.export.messages
+        assert (post.sender, post.text) == ("News", "post") and "signed Ivan Petrov" in post.note, post

@@ -80,7 +80,8 @@ PARSER_VERSION = 24  # 2: zipped Telegram exports, files deep in a full export, 
 # 24: a UTF-8 chat with lines in Windows-1252 reads each line in its own (the whole file was Windows-1252: "cafÃ©");
 #     a zip's chats and the SMS backup beside them in it stored together (the backup's were never stored);
 #     one SMS conversation whose number is spaced two ways one chat; LINE banners without "[LINE]" and notes
-#     with an empty sender column
+#     with an empty sender column; Telegram HTML "Bob via @gif" is Bob (the bot in the note); a signed post's
+#     signature (JSON `author`, HTML `signature details`) in the note
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
