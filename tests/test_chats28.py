@@ -212,3 +212,15 @@ def test_a_signed_telegram_post_keeps_its_signature(tmp_path):
         [loaded] = load_export(path)
         [post] = loaded.export.messages
         assert (post.sender, post.text) == ("News", "post") and "signed Ivan Petrov" in post.note, post
+
+
+def test_a_signal_sender_whose_name_holds_a_colon_keeps_it_whole(tmp_path):
+    """signal-export writes `[date time] Work: Bob: hello` with no mark where the name ends. Before, the sender
+    was "Work" and the words "Bob: hello". Now, where the chat bears the name out (every "Work:" line goes on
+    "Work: Bob", written twice), the sender is "Work: Bob", as Android WhatsApp's (`colon_names`)."""
+    chat = tmp_path / "chat.md"
+    chat.write_text("[2024-01-15 21:05] Work: Bob: hello: there\n[2024-01-15 21:06] Me: hi\n"
+                    "[2024-01-15 21:07] Work: Bob: ok\n[2024-01-15 21:08] Anna: Re: x\n", encoding="utf-8")
+    [loaded] = load_export(chat)
+    assert [(m.sender, m.text) for m in loaded.export.messages] == [
+        ("Work: Bob", "hello: there"), ("Me", "hi"), ("Work: Bob", "ok"), ("Anna", "Re: x")]

@@ -82,6 +82,7 @@ PARSER_VERSION = 24  # 2: zipped Telegram exports, files deep in a full export, 
 #     one SMS conversation whose number is spaced two ways one chat; LINE banners without "[LINE]" and notes
 #     with an empty sender column; Telegram HTML "Bob via @gif" is Bob (the bot in the note); a signed post's
 #     signature (JSON `author`, HTML `signature details`) in the note
+#     a Signal (signal-export) sender whose name holds a colon ("Work: Bob") whole where the chat bears it out
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
