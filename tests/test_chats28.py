@@ -224,3 +224,15 @@ def test_a_signal_sender_whose_name_holds_a_colon_keeps_it_whole(tmp_path):
     [loaded] = load_export(chat)
     assert [(m.sender, m.text) for m in loaded.export.messages] == [
         ("Work: Bob", "hello: there"), ("Me", "hi"), ("Work: Bob", "ok"), ("Anna", "Re: x")]
+
+
+def test_transcribe_given_a_zip_twice_transcribes_its_voice_note_and_fails_nothing(tmp_path, case, capsys):
+    """`transcribe a.zip a.zip`: the zip met again is one line saying so; it is not "a chat export without voice
+    notes or videos: nothing to transcribe" (a failure), and its voice note is queued once."""
+    from app.cli.queue import OK, chat_media
+
+    zipped = str(_with_voice_note(tmp_path))
+    media, status = chat_media(case, [zipped, zipped], [], {zipped})
+    said = capsys.readouterr().err
+    assert status == OK and len(media) == 1, said
+    assert "nothing to transcribe" not in said and "met again (the same file as" in said
