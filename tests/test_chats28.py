@@ -13,9 +13,10 @@ from pathlib import Path
 from app.core.chats.encoding import decode_text
 from app.core.chats.intake import ATTACHMENT_TAKEN_IN
 from app.core.chats.registry import load_export
+from app.core.chats.timeline import OFFSET_TIMES, timeline_dict
 from app.core.evidence.verify import verify_case
 from app.core.store.chats import chat_messages, stored_chats
-from app.core.usecases.timeline import export_names, take_in_exports
+from app.core.usecases.timeline import export_names, story, take_in_exports
 from tests.conftest import MEDIA
 
 VOICE = "PTT-20240115-WA0001.opus"
@@ -94,6 +95,10 @@ def test_a_zip_holding_a_chat_and_an_sms_backup_stores_both(tmp_path, case):
     assert texts == ["hi", "bye", "Are you there?", "Yes"]
     assert taken[0].export.container == "whatsapp-zip + sms-backup-xml-zip" and len(taken[0].export.messages) == 4
     assert not verify_case(case).findings
+    timeline = timeline_dict(story(case, taken[0].exhibit_id, None)[0])  # each chat said as its container is
+    assert timeline["container"] == "whatsapp-zip + sms-backup-xml-zip"
+    anna, bob = timeline["chats"]
+    assert "senders" in anna and "senders" not in bob and bob["times"] == OFFSET_TIMES
 
 
 def test_a_utf8_chat_with_a_line_in_windows_1252_reads_every_line(tmp_path):
