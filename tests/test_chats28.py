@@ -56,7 +56,7 @@ def test_a_zip_given_twice_is_stored_once_and_said_once(tmp_path, case):
     taken, errors = take_in_exports(case, [str(zipped), str(zipped)])
     assert not errors and [bool(t.met_again) for t in taken] == [False, True]
     assert len(taken[0].media) == 1 and taken[1].media == ()
-    assert taken[1].exhibit_id == taken[0].exhibit_id and "met again (the same file as" in taken[1].met_again
+    assert taken[1].exhibit_id == taken[0].exhibit_id and "met again (the same export as" in taken[1].met_again
     assert len(_taken_in_entries(case)) == 1
     assert export_names(taken) == {taken[0].exhibit_id: "WhatsApp Chat with Anna"}
 
@@ -240,4 +240,18 @@ def test_transcribe_given_a_zip_twice_transcribes_its_voice_note_and_fails_nothi
     media, status = chat_media(case, [zipped, zipped], [], {zipped})
     said = capsys.readouterr().err
     assert status == OK and len(media) == 1, said
-    assert "nothing to transcribe" not in said and "met again (the same file as" in said
+    assert "nothing to transcribe" not in said and "met again (the same export as" in said
+
+
+def test_a_chat_zip_inside_a_copied_dump_zip_is_one_exhibit_and_both_dumps_are_recorded(tmp_path, case):
+    """A dump zip and its byte copy, each holding the chat's zip: the inner zip is extracted once (the case's copy is
+    named by the outer zip's SHA-256), so the second is met again. Both outer zips stay in its audit log."""
+    zipped = _with_voice_note(tmp_path / "chat")
+    dump = _zip(tmp_path / "evidence" / "dump.zip", {"Download/WhatsApp Chat with Anna.zip": zipped})
+    shutil.copy(dump, dump.with_name("dump-copy.zip"))
+    taken, errors = take_in_exports(case, [str(dump.parent)])
+    assert not errors and [bool(t.met_again) for t in taken] == [False, True]
+    assert taken[0].exhibit_id == taken[1].exhibit_id and "dump.zip → Download" in taken[1].shown
+    outers = [Path(e.details["outer_zip"]).name for e in case.audit.entries("exhibit/")
+              if e.action == "chat.export_found_in_zip"]
+    assert sorted(outers) == ["dump-copy.zip", "dump.zip"] and len(_taken_in_entries(case)) == 1

@@ -231,7 +231,7 @@ def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[T
     return _stored_all(case, [(str(given), lo) for lo in loaded], refused)
 
 
-AGAIN_NOTE = "met again (the same file as {first}): taken in once, as exhibit {exhibit}"
+AGAIN_NOTE = "met again (the same export as {first}): taken in once, as exhibit {exhibit}"
 
 
 def _stored_all(case: Case, met: list[tuple[str, Loaded]], refused: list[ChatError] | None) -> list[TakenIn]:
@@ -253,8 +253,12 @@ def _stored_all(case: Case, met: list[tuple[str, Loaded]], refused: list[ChatErr
         out += stored
     for given, loaded in again:  # none where its first could not be stored: that failure is said
         t = first.get(_part_key(loaded))
-        out += [replace(t, given=given, original=loaded.original, media=(), unusable=(),
-                        met_again=AGAIN_NOTE.format(first=t.shown, exhibit=t.exhibit_id))] if t else []
+        if t is None:
+            continue
+        if loaded.found_in and loaded.found_in != t.found_in:  # a copy of the outer zip: where, recorded
+            _audit_nesting(case, t.exhibit_id, loaded.found_in)
+        out.append(replace(t, given=given, original=loaded.original, media=(), unusable=(), found_in=loaded.found_in,
+                           met_again=AGAIN_NOTE.format(first=t.shown, exhibit=t.exhibit_id)))
     return out
 
 
