@@ -112,6 +112,8 @@ def test_a_utf8_chat_with_a_line_in_windows_1252_reads_every_line(tmp_path):
     assert [(m.sender, m.text) for m in loaded.export.messages] == [
         ("Anna", "café ok"), ("René", "café crème"), ("Anna", "€5")]
     assert decode_text(chat.read_bytes())[1] == "utf-8 (1 line(s) in cp1252)"
+    quoted = "15/01/2024, 21:05 - Anna: café\n".encode() + b"15/01/2024, 21:06 - Ren\xe9: it\x92s 5\x80 \x93ok\x94\n"
+    assert decode_text(quoted)[0].endswith("René: it’s 5€ “ok”\n")  # Windows-1252's punctuation beside its letters
 
 
 def test_a_damaged_byte_in_utf8_is_still_shown_damaged_not_read_as_a_letter():
