@@ -257,3 +257,15 @@ def test_a_chat_zip_inside_a_copied_dump_zip_is_one_exhibit_and_both_dumps_are_r
     outers = [Path(e.details["outer_zip"]).name for e in case.audit.entries("exhibit/")
               if e.action == "chat.export_found_in_zip"]
     assert sorted(outers) == ["dump-copy.zip", "dump.zip"] and len(_taken_in_entries(case)) == 1
+
+
+def test_a_zip_of_two_sms_backups_stores_both(tmp_path, case):
+    """Two backups zipped together (this month's and last month's): before, the second's messages were read and
+    never stored. Now both are the zip's exhibit."""
+    later = SMS.replace("Are you there?", "Later").replace("1705400000000", "1705500000000").replace(
+        "1705400060000", "1705500060000").replace('address="+447700900123"', 'address="+447700900999"')
+    zipped = _zip(tmp_path / "evidence" / "sms.zip", {"sms-20240116.xml": SMS, "sms-20240216.xml": later})
+    taken, errors = take_in_exports(case, [str(zipped)])
+    assert not errors and len(taken) == 1
+    texts = [m.message.text for c in stored_chats(case, taken[0].exhibit_id) for m in chat_messages(case, c.id)]
+    assert texts == ["Are you there?", "Yes", "Later", "Yes"]
