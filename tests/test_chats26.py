@@ -78,7 +78,7 @@ def test_a_zips_chat_met_again_unzipped_is_that_zips_exhibit_not_a_second_one(tm
     [first] = take_in(case, zipped)
     [again] = take_in(case, loose)
     assert again.exhibit_id == first.exhibit_id and again.chat_ids == first.chat_ids and not again.media
-    assert "the same bytes as _chat.txt in exhibit" in again.unzipped_from and zipped.name in again.unzipped_from
+    assert "the same bytes as _chat.txt in exhibit" in again.met_again and zipped.name in again.met_again
     assert [e.id for e in case.exhibits() if e.source.kind == "chat"] == [first.exhibit_id]
     [met] = case.audit.entries_of(UNZIPPED_COPY, f"exhibit/{first.exhibit_id}")
     assert met.details["path"] == str((loose / "_chat.txt").resolve()) and met.details["member"] == "_chat.txt"
@@ -90,7 +90,7 @@ def test_a_zips_chat_unzipped_beside_a_file_the_zip_lacks_is_its_own_exhibit(tmp
     zipped, loose = _whatsapp_zip(tmp_path / "evidence", extra="00000009-AUDIO-2024-06-13-21-09-00.opus")
     [first] = take_in(case, zipped)
     [again] = take_in(case, loose)
-    assert again.exhibit_id != first.exhibit_id and not again.unzipped_from
+    assert again.exhibit_id != first.exhibit_id and not again.met_again
     assert len(again.media) == 2  # the voice note the zip holds too, and the one it lacks
 
 

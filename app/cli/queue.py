@@ -102,6 +102,10 @@ def chat_media(case: Case, chats: list[str], met: list[Found], named: set[str]) 
     taken, errors = take_in_exports(case, chats)
     for exc in errors:
         fail(exc.path, exc.reason)
+    for t in taken:  # an export met again (`a.zip a.zip`), a zip's chat met unzipped: its first's, said once
+        if t.met_again:
+            fail(t.shown, t.met_again)
+    taken = [t for t in taken if not t.met_again]
     unusable = [Found(path, error=reason) for t in taken for path, reason in t.unusable]
     for found in unusable:
         fail(found.path, found.error or "")

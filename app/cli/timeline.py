@@ -63,8 +63,8 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
     for exc in errors:
         fail(exc.path, exc.reason)
     for t in taken:
-        if t.unzipped_from:  # a zip's chat met again unzipped: that exhibit, said once
-            print(f"{t.shown}: {t.unzipped_from}", file=sys.stderr)
+        if t.met_again:  # a zip's chat met again unzipped, or an export met twice: that exhibit, said once
+            print(f"{t.shown}: {t.met_again}", file=sys.stderr)
             continue
         print(f"{t.shown}: {t.export.container}, {len(t.export.messages)} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
@@ -148,8 +148,8 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
                                     args.source) if args.translate_to else None)
     status = OK
     first: dict[int, TakenIn] = {}
-    for t in sorted(taken, key=lambda t: bool(t.unzipped_from)):  # a zip's chat met unzipped: after the zip
-        if t.exhibit_id in first and t.unzipped_from:  # said as taken in
+    for t in sorted(taken, key=lambda t: bool(t.met_again)):  # an export met again: after its first
+        if t.exhibit_id in first and t.met_again:  # said as taken in
             continue
         if t.exhibit_id in first:  # "X.zip" and "X (1).zip", the same bytes: one exhibit, one timeline
             print(f"{t.shown}: the same file as {first[t.exhibit_id].shown} (exhibit {t.exhibit_id}, the same "

@@ -25,12 +25,51 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _utf8_with_8bit_lines(data)
+    if mixed is not None:
+        return mixed
     text = data.decode("utf-8-sig", errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
     multibyte = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
     if multibyte > bad:  # more good UTF-8 sequences than bad bytes: damaged UTF-8
         return text, f"utf-8 (damaged: {bad} bytes)"
     return _eight_bit(data)
+
+
+_LETTERS = frozenset(range(0xC0, 0x100)) - {0xD7, 0xF7}  # À-ÿ in Latin-1 and Windows-1252, but × and ÷
+# Windows-1252's own € ‚ „ … ‘ ’ “ ” • – — ™ (and its other letters), on a line that also holds an accented letter
+_PUNCTUATION = frozenset(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+def _utf8_with_8bit_lines(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with some lines in an 8-bit code page (a line typed on a Windows machine, two tools' files joined):
+    those lines in Windows-1252 ("Ren\\xe9" is René, not "Ren\ufffd"; the whole file read as Windows-1252 turned
+    every UTF-8 "é" into "Ã©"). Only where every byte UTF-8 cannot read is an accented letter inside a word (or
+    Windows-1252's punctuation, "it\x92s 5\x80", on a line holding such a letter too), on lines holding no UTF-8 of
+    their own, at least two such bytes in all, beside lines of UTF-8; else None (damaged UTF-8)."""
+    out: list[str] = []
+    unread = utf8 = eight_bit = 0
+    for line in data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True):
+        text = line.decode("utf-8", errors="surrogateescape")
+        escaped = [i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"]
+        if not escaped:
+            utf8 += any(ord(ch) > 0x7F for ch in text)
+            out.append(text)
+            continue
+        letters = [i for i in escaped if _accented_in_word(text, i)]
+        if len(escaped) < sum(ord(ch) > 0x7F for ch in text) or not letters or any(
+                i not in letters and ord(text[i]) - 0xDC00 not in _PUNCTUATION for i in escaped):
+            return None
+        unread, eight_bit = unread + len(escaped), eight_bit + 1
+        out.append(line.decode("cp1252"))  # its bytes ASCII, À-ÿ or Windows-1252's own punctuation
+    return ("".join(out), f"utf-8 ({eight_bit} line(s) in cp1252)") if unread >= 2 and utf8 else None
+
+
+def _accented_in_word(text: str, i: int) -> bool:
+    """The byte escaped at `i` is an accented letter with a letter (or another such byte) beside it."""
+    def letter(j: int) -> bool:
+        return 0 <= j < len(text) and (text[j].isalpha() or "\udcc0" <= text[j] <= "\udcff")
+    return ord(text[i]) - 0xDC00 in _LETTERS and (letter(i - 1) or letter(i + 1))
 
 
 def _eight_bit(data: bytes) -> tuple[str, str]:

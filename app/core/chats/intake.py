@@ -11,13 +11,13 @@ it came from in the audit log. Nothing is stored when the export cannot be read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.core.chats.origin import ATTACHMENT_TAKEN_IN, EXPORTS_FOLDER
 from app.core.chats.records import ChatExport
 from app.core.chats.registry import Loaded, load_export
-from app.core.chats.zip_beside import unshared
+from app.core.chats.zip_beside import same_file, unshared
 from app.core.errors import ChatError, MediaError
 from app.core.hashing import sha256_file
 from app.core.media.decode import probe
@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 23  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 24  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -77,6 +77,12 @@ PARSER_VERSION = 23  # 2: zipped Telegram exports, files deep in a full export, 
 #     one file beside two zips of one folder that both name it is linked to neither (each message says why)
 # 23: an iOS message writing two files' tokens stays as written (one was linked, the other left as words); a
 #     file beside a zip met twice (a copy, given twice) or one phone's chat exported twice keeps its link
+# 24: a UTF-8 chat with lines in Windows-1252 reads each line in its own (the whole file was Windows-1252: "cafÃ©");
+#     a zip's chats and the SMS backup beside them in it stored together (the backup's were never stored);
+#     one SMS conversation whose number is spaced two ways one chat; LINE banners without "[LINE]" and notes
+#     with an empty sender column; Telegram HTML "Bob via @gif" is Bob (the bot in the note); a signed post's
+#     signature (JSON `author`, HTML `signature details`) in the note
+#     a Signal (signal-export) sender whose name holds a colon ("Work: Bob") whole where the chat bears it out
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
@@ -101,7 +107,8 @@ class TakenIn:
     media: tuple[Media, ...]
     unusable: tuple[tuple[str, str], ...] = ()  # (file, why): attachments present but not media ffmpeg reads
     found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
-    unzipped_from: str = ""  # a chat file of the same bytes as a zip's chat text, taken in as that zip's exhibit
+    met_again: str = ""  # said, not stored again: a chat file of the same bytes as a zip's chat text (taken in as
+    # that zip's exhibit), or an export met a second time in one run (`a.zip a.zip`, a folder and a zip in it)
 
     @property
     def shown(self) -> str:
@@ -134,11 +141,13 @@ def _file_sha256(loaded: Loaded, path: str | None) -> str | None:
     return sha256_file(loaded.files[path]) if path in loaded.files else None
 
 
-def _take_media(case: Case, loaded: Loaded, export_sha: str) -> tuple[dict, list[Media], list[tuple[str, str]]]:
+def _take_media(case: Case, loaded: Loaded, export_sha: str,
+                first: int = 0) -> tuple[dict, list[Media], list[tuple[str, str]]]:
+    """Each voice note or video of the export's chats (stored from position `first`) as its own exhibit."""
     links: dict[tuple[int, int], AttachmentLink] = {}
     media: list[Media] = []
     unusable: list[tuple[str, str]] = []
-    for position, chat in enumerate(loaded.export.chats):
+    for position, chat in enumerate(loaded.export.chats, start=first):
         for m in chat.messages:
             a = m.attachment
             if a is None or a.missing:
@@ -214,26 +223,58 @@ def take_in_all(case: Case, inputs: list[str], refused: list[ChatError]) -> list
             refused.append(exc)
         except OSError as exc:
             refused.append(ChatError(str(given), exc.strerror or "cannot read"))
-    out: list[TakenIn] = []
-    for (given, _), loaded in zip(met, unshared([loaded for _, loaded in met]), strict=True):
-        out += _stored_else_said(case, given, loaded, refused)
-    return out
+    return _stored_all(case, list(zip([g for g, _ in met], unshared([lo for _, lo in met]), strict=True)), refused)
 
 
 def _take_in(case: Case, given: Path, refused: list[ChatError] | None) -> list[TakenIn]:
-    out = []
-    for loaded in _load(case, Path(where_met(str(given))), refused):  # its files recorded as the disk spells them
-        out += _stored_else_said(case, str(given), loaded, refused)
+    loaded = _load(case, Path(where_met(str(given))), refused)  # its files recorded as the disk spells them
+    return _stored_all(case, [(str(given), lo) for lo in loaded], refused)
+
+
+AGAIN_NOTE = "met again (the same export as {first}): taken in once, as exhibit {exhibit}"
+
+
+def _stored_all(case: Case, met: list[tuple[str, Loaded]], refused: list[ChatError] | None) -> list[TakenIn]:
+    """Each file's exports stored as one exhibit (a zip's chats with the SMS backup it also holds: the backup's
+    chats used to be read, said and never stored); an export met again in this run (`a.zip a.zip`, `evidence/
+    evidence/a.zip`) said once, not stored a second time (its voice notes were recorded taken in twice)."""
+    files: dict[object, tuple[str, list[Loaded]]] = {}
+    again: list[tuple[str, Loaded]] = []
+    for given, loaded in met:
+        if any(_part_key(loaded) == _part_key(lo) for _, parts in files.values() for lo in parts):
+            again.append((given, loaded))
+        else:
+            files.setdefault(same_file(loaded.original), (given, []))[1].append(loaded)
+    out: list[TakenIn] = []
+    first: dict[tuple, TakenIn] = {}
+    for given, parts in files.values():
+        stored = _stored_else_said(case, given, parts, refused)
+        first |= {_part_key(lo): t for lo in parts for t in stored[:1]}
+        out += stored
+    for given, loaded in again:  # none where its first could not be stored: that failure is said
+        t = first.get(_part_key(loaded))
+        if t is None:
+            continue
+        if loaded.found_in and loaded.found_in != t.found_in:  # a copy of the outer zip: where, recorded
+            _audit_nesting(case, t.exhibit_id, loaded.found_in)
+        out.append(replace(t, given=given, original=loaded.original, media=(), unusable=(), found_in=loaded.found_in,
+                           met_again=AGAIN_NOTE.format(first=t.shown, exhibit=t.exhibit_id)))
     return out
 
 
-def _stored_else_said(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:
+def _part_key(loaded: Loaded) -> tuple:
+    """One export of one file, however the path to it was spelled."""
+    return same_file(loaded.original), loaded.export.container, loaded.export.source
+
+
+def _stored_else_said(case: Case, given: str, parts: list[Loaded],
+                      refused: list[ChatError] | None) -> list[TakenIn]:
     """`_stored`; an I/O error said against the export that met it (not the folder given), and the file that
     failed when another (a voice note beside it); raised without `refused`, else the other exports still stored."""
     try:
-        return _stored(case, given, loaded, refused)
+        return _stored(case, given, parts, refused)
     except OSError as exc:
-        export = storable(str(loaded.original))
+        export = storable(str(parts[0].original))
         failed = storable(str(exc.filename)) if exc.filename is not None else export
         reason = exc.strerror or "cannot read"
         error = ChatError(export, reason if failed == export else f"{reason}: {failed}")
@@ -243,28 +284,47 @@ def _stored_else_said(case: Case, given: str, loaded: Loaded, refused: list[Chat
         return []
 
 
-def _stored(case: Case, given: str, loaded: Loaded, refused: list[ChatError] | None) -> list[TakenIn]:
-    """One export stored (or found to be a zip exhibit's unzipped chat); [] when its name cannot be recorded."""
+def _stored(case: Case, given: str, parts: list[Loaded], refused: list[ChatError] | None) -> list[TakenIn]:
+    """One file's exports stored as one exhibit (or found to be a zip exhibit's unzipped chat); [] when its name
+    cannot be recorded."""
+    loaded = parts[0]
     if not is_utf8(str(loaded.original)):  # a name no record can hold as it is: one line, the rest read
         unreadable = ChatError(storable(str(loaded.original)), NOT_UTF8_CHAT)
         if refused is None:
             raise unreadable
         refused.append(unreadable)
         return []
-    source = export_source(loaded.original, loaded.export.container)
-    unzipped = _unzipped_copy(case, given, loaded, source)
+    export = _one_export(parts)
+    source = export_source(loaded.original, export.container)
+    unzipped = _unzipped_copy(case, given, loaded, source) if len(parts) == 1 else None
     if unzipped is not None:
         return [unzipped]
     exhibit, _ = case.add_exhibit(source, found_at=source.path)
-    _audit_chat_texts(case, exhibit.id, loaded.chat_files)
+    _audit_chat_texts(case, exhibit.id, {k: v for lo in parts for k, v in lo.chat_files.items()})
     if loaded.found_in:
         _audit_nesting(case, exhibit.id, loaded.found_in)
-    if loaded.pages:
-        _audit_pages(case, exhibit.id, loaded.pages)
-    links, media, unusable = _take_media(case, loaded, source.sha256)
-    chat_ids = save_chats(case, exhibit.id, loaded.export, PARSER_VERSION, links)
-    return [TakenIn(given, loaded.original, exhibit.id, loaded.export, tuple(chat_ids), tuple(media),
-                    tuple(unusable), loaded.found_in)]
+    links: dict[tuple[int, int], AttachmentLink] = {}
+    media: list[Media] = []
+    unusable: list[tuple[str, str]] = []
+    position = 0
+    for part in parts:
+        if part.pages:
+            _audit_pages(case, exhibit.id, part.pages)
+        part_links, part_media, part_unusable = _take_media(case, part, source.sha256, position)
+        links, media, unusable = links | part_links, media + part_media, unusable + part_unusable
+        position += len(part.export.chats)
+    chat_ids = save_chats(case, exhibit.id, [part.export for part in parts], PARSER_VERSION, links)
+    return [TakenIn(given, loaded.original, exhibit.id, export, tuple(chat_ids), tuple(media),
+                    tuple(dict.fromkeys(unusable)), loaded.found_in)]
+
+
+def _one_export(parts: list[Loaded]) -> ChatExport:
+    """The exports read from one file as one (a zip's WhatsApp chat and the SMS backup beside it in the zip)."""
+    if len(parts) == 1:
+        return parts[0].export
+    exports = [part.export for part in parts]
+    return ChatExport(" + ".join(dict.fromkeys(e.container for e in exports)), ", ".join(e.source for e in exports),
+                      tuple(chat for e in exports for chat in e.chats))
 
 
 ZIP_CHAT_TEXT = "chat.zip_chat_text"  # a zip exhibit's chat text (member, SHA-256): found again when met unzipped

@@ -31,12 +31,15 @@ from app.core.chats.records import Attachment, Chat, Message
 
 CONTAINER = "line"
 # "Chat history with Anna", "田中とのトーク履歴", Thai "ประวัติการแชทกับ Anna", Chinese "與Anna的聊天記錄", Korean "Anna님과의 대화"
-_BANNER_RE = re.compile(r"^\[LINE\]\s*(?:(?:Chat history with|ประวัติการแชทกับ)\s*(?P<with>.+)|(?P<ja>.+?)との\s*トーク履歴"
-                        r"|[與与](?P<zh>.+?)的聊天(?:記錄|记录)|(?P<ko>.+?)님과의\s*대화|(?P<rest>.*))$")
+# Some versions write the banner without "[LINE]" ("Chat history with Anna"; a group's "Chat history in Team")
+_BANNER_RE = re.compile(r"^(?:\[LINE\]\s*)?(?:(?:Chat history (?:with|in)|ประวัติการแชทกับ)\s+(?P<with>.+)"
+                        r"|(?P<ja>.+?)との\s*トーク履歴|[與与](?P<zh>.+?)的聊天(?:記錄|记录)|(?P<ko>.+?)님과의\s*대화)$"
+                        r"|^\[LINE\]\s*(?P<rest>.*)$")
 _DATE_RE = re.compile(
     r"^(?:[^\d\s,]{1,16},\s*)?(?P<date>\d{1,4}[/.]\d{1,2}[/.]\d{1,4})\s*(?:[(（][^)）]{1,12}[)）]|\s+[^\d\s]{1,16})?$")
 _TIME_RE = re.compile(
-    r"^(?P<clock>(?:(?P<pre>午前|午後|오전|오후|上午|下午)\s?)?(?P<time>\d{1,2}:\d{2})\s?(?P<post>[AaPp]\.?\s?[Mm]\.?)?)\t(?P<rest>.*)$")
+    r"^(?P<clock>(?:(?P<pre>午前|午後|오전|오후|上午|下午)\s?)?(?P<time>\d{1,2}:\d{2})(?:[ \u202f]?(?P<post>[AaPp]\.?\s?[Mm]\.?))?)"
+    r"\t(?P<rest>.*)$")  # a tab after the time is the columns' (a note's empty sender column), never the clock's
 MEDIA = {
     "audio": ("[voice message]", "[audio]", "[voice note]", "[ボイスメッセージ]", "[音声メッセージ]", "[語音訊息]",
               "[语音信息]", "[ข้อความเสียง]", "[음성메시지]"),
@@ -68,7 +71,7 @@ def looks_like(text: str) -> bool:
     """A LINE history: its banner and one message, or a date heading and a few tab-columned lines."""
     lines = [strip_marks(line).strip("\r") for line in text[:65536].lstrip("\ufeff").split("\n")]
     messages = sum(1 for line in lines if _TIME_RE.match(line))
-    if lines and lines[0].startswith("[LINE]"):
+    if lines and _BANNER_RE.match(lines[0].strip()):
         return messages >= 1
     return any(_DATE_RE.match(line.strip()) for line in lines) and messages >= MIN_MESSAGES
 
@@ -144,7 +147,8 @@ def _text(entry: _Entry) -> str:
 def _message(index: int, entry: _Entry, iso: str | None, note: str) -> Message:
     written = f"{entry.heading} {entry.clock}"
     text = _text(entry)
-    if len(entry.columns) < 2:  # no sender column: the app's own note (joined, left, renamed...)
+    if len(entry.columns) < 2 or not entry.columns[0].strip():  # no sender column, or an empty one ("21:06<TAB>
+        # <TAB>Anna added Bob"): the app's own note (joined, left, renamed...)
         return Message(index, None, written, iso, text, True, None, note)
     sender = entry.columns[0].strip() or None
     kind = _media_kind(text)

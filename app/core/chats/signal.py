@@ -22,7 +22,7 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
-from app.core.chats import dates
+from app.core.chats import colon_names, dates
 from app.core.chats.placeholders import strip_marks
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -93,14 +93,25 @@ def _entries(text: str) -> list[tuple[str, str, list[str]]]:
     return entries
 
 
+def _sender(first: str, known: frozenset[str]) -> tuple[str | None, str]:
+    """(sender, the first line's text): a name holding a colon ("Work: Bob") whole where the chat bears it out
+    (as Android WhatsApp's, `colon_names`), else up to the first colon."""
+    whole = next((n for n in sorted(known, key=len, reverse=True) if first.startswith(n + ":")), None)
+    if whole is not None:
+        return whole, first[len(whole) + 1:].removeprefix(" ")
+    match = _SENDER_RE.match(first)
+    return (match["sender"].strip(), match["text"] or "") if match else (None, first)
+
+
 def parse(text: str, name: str = "") -> Chat:
     messages: list[Message] = []
-    for written, iso_text, lines in _entries(text):
+    entries = _entries(text)
+    known = colon_names.android_names([lines[0] for written, _, lines in entries if written],
+                                      [line for _, _, lines in entries for line in lines])
+    for written, iso_text, lines in entries:
         date = bool(written)
         stamp = dates.iso_from_text(iso_text) if date else None
-        match = _SENDER_RE.match(lines[0])
-        sender = match["sender"].strip() if match and date else None
-        first = (match["text"] or "") if match and date else lines[0]
+        sender, first = _sender(lines[0], known) if date else (None, lines[0])
         batch = _messages(len(messages), sender, written, stamp, [first, *lines[1:]])
         if not date:
             batch = [Message(m.index, None, "", None, m.text, False, m.attachment,

@@ -35,6 +35,7 @@ from typing import IO
 from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
+from app.core.chats.senders import phone_sender
 from app.core.errors import ChatError
 
 CONTAINER = "sms-backup-xml"
@@ -71,12 +72,29 @@ def _iso(ms: str) -> str | None:
         return None
 
 
+_SPACING_RE = re.compile(r"[\s\u00a0\u202f().\-]+")
+
+
+def _conversation(address: str) -> str:
+    """The address one conversation is known by, however the phone spaced it: the telephony store may write one
+    person as "+44 7700 900123" on one message and "+447700900123" on the next (each was a chat of its own, one
+    person's messages split in two). A number with its country code as +447700900123, one without it with its
+    spacing taken out (its country cannot be told: "07700 900123" stays apart from "+447700900123"), a name as
+    written; a group's addresses each so, joined by `~` as the backup joins them."""
+    def one(part: str) -> str:
+        part = part.strip()
+        digits = _SPACING_RE.sub("", phone_sender(part) or part)
+        return digits if digits.lstrip("+").isdigit() else part
+    return "~".join(one(part) for part in address.split("~"))
+
+
 def _party(address: str, name: str) -> str:
     return f"{name} ({address})" if name and name != "(Unknown)" and address else address or name or "(no address)"
 
 
-def _note(box: str, iso: str | None) -> str:
-    notes = ([] if iso else ["no readable time"]) + ([STATES[box]] if box in STATES else [])
+def _note(box: str, iso: str | None, written: str, address: str) -> str:
+    notes = ([] if iso else ["no readable time"]) + ([STATES[box]] if box in STATES else []) + (
+        [f"address written as {written!r}"] if written != address else [])
     return "; ".join(notes)
 
 
@@ -104,22 +122,24 @@ def _part_attachment(part: ET.Element, stamp: str, seq: int, read: _Read) -> Att
 
 
 def _sms(element: ET.Element, read: _Read) -> None:
-    address, box, ms = _value(element, "address"), _value(element, "type"), _value(element, "date")
+    as_written, box, ms = _value(element, "address"), _value(element, "type"), _value(element, "date")
+    address = _conversation(as_written)
     iso = _iso(ms)
     name = _value(element, "contact_name")
     sender = THIS_PHONE if box in SENT else _party(address, name)
     written = _value(element, "readable_date") or ms
     read.records.append((_ms(ms), address, Message(0, sender, written, iso, _value(element, "body"), False, None,
-                                                   _note(box, iso))))
+                                                   _note(box, iso, as_written, address))))
     if name and name != "(Unknown)":
         read.names.setdefault(address, name)
 
 
 def _mms(element: ET.Element, read: _Read) -> None:
-    address, box, ms = _value(element, "address"), _value(element, "msg_box"), _value(element, "date")
+    as_written, box, ms = _value(element, "address"), _value(element, "msg_box"), _value(element, "date")
+    address = _conversation(as_written)
     iso = _iso(ms)
     name = _value(element, "contact_name")
-    senders = [_value(a, "address") for a in element.iter("addr") if _value(a, "type") == FROM]
+    senders = [_conversation(_value(a, "address")) for a in element.iter("addr") if _value(a, "type") == FROM]
     own = box in SENT
     sender = THIS_PHONE if own else _party(senders[0] if senders else address, name if "~" not in address else "")
     texts, files = [], []
@@ -132,7 +152,7 @@ def _mms(element: ET.Element, read: _Read) -> None:
         else:
             files.append(_part_attachment(part, ms or "0", seq, read))
     written = _value(element, "readable_date") or ms
-    text, note = "\n".join(t for t in texts if t), _note(box, iso)
+    text, note = "\n".join(t for t in texts if t), _note(box, iso, as_written, address)
     for k, attachment in enumerate(files or [None]):
         read.records.append((_ms(ms), address, Message(0, sender, written, iso, text if k == 0 else "", False,
                                                        attachment, note)))

@@ -119,6 +119,8 @@ def _notes(raw: dict[str, Any]) -> list[str]:
         notes.append(f"self-destructing after {raw['self_destruct_period_seconds']} s")
     if raw.get("via_bot"):
         notes.append(f"sent via {raw['via_bot']}")
+    if raw.get("author"):  # a channel's post (or an anonymous admin's) signed: the export's `author`
+        notes.append(SIGNED_NOTE.format(author=raw["author"]))
     contact = raw.get("contact_information")
     if isinstance(contact, dict):
         notes.append("contact " + " ".join(str(v) for v in contact.values() if v))
@@ -250,6 +252,7 @@ def _chat(raw: Any, position: int) -> Chat:
     return Chat(name, tuple(replies_placed(messages, ids)), "iso")
 
 
+SIGNED_NOTE = "signed {author} (the post's signature)"
 SAVED_MESSAGES = {"saved_messages": "Saved Messages"}  # the account's own notes: the export gives it no name
 CHANNEL_POST_NOTE = "a channel's post: the export names no author, so the channel is given as its sender"
 NO_SENDER_NOTE = "the export names no sender for this message"

@@ -30,7 +30,13 @@ from html.parser import HTMLParser
 from app.core.chats.html_cut import is_cut, with_page_cuts_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.senders import told_apart
-from app.core.chats.telegram import NO_SENDER_NOTE, PINNED_NOTE, REPLY_NOTE, replies_placed
+from app.core.chats.telegram import (
+    NO_SENDER_NOTE,
+    PINNED_NOTE,
+    REPLY_NOTE,
+    SIGNED_NOTE,
+    replies_placed,
+)
 
 CONTAINER = "telegram-html"
 _TITLE_RE = re.compile(
@@ -62,6 +68,7 @@ class _Raw:
     contacts: list[list[str]] = field(default_factory=list)  # the words shown on a contact's card file
     page: int = 0  # the page (from 0) it was read from
     userpic: str = ""  # the colour Telegram draws the sender's picture in ("userpic3"): one per account
+    signature: str = ""  # a channel's post signed ("signature details"): the JSON's `author`
 
 
 class _Reader(HTMLParser):
@@ -110,6 +117,8 @@ class _Reader(HTMLParser):
         if tag == "div" and "from_name" in classes:
             self.current.sender = ""
             return "from"
+        if tag == "div" and "signature" in classes and "details" in classes:
+            return "signature"
         if tag == "div" and "text" in classes and not self._inside("reply"):
             return "text"
         if tag == "a" and self._inside("text") and "://" in a.get("href", ""):
@@ -160,6 +169,8 @@ class _Reader(HTMLParser):
             self.current.forwarded = ((self.current.forwarded or "") + data).strip()
         elif self._inside("from") and not self._inside("text"):
             self.current.sender = ((self.current.sender or "") + data).strip()
+        elif self._inside("signature"):
+            self.current.signature = (self.current.signature + data).strip()
         elif self._inside("text"):
             self.current.text.append(data)
             if self._inside("text_link"):
@@ -171,6 +182,16 @@ class _Reader(HTMLParser):
 
     def _inside(self, role: str) -> bool:
         return role in self.stack
+
+
+_VIA_RE = re.compile(r"^(?P<name>.*?\S)\s+via (?P<bot>@\w{3,})$")
+
+
+def _via(name: str | None) -> tuple[str | None, str]:
+    """(the name, the bot) of a name Telegram Desktop writes with the inline bot a message was sent through
+    ("Bob via @gif": the sender is Bob; the bot said in the note, as the JSON's `via_bot` is)."""
+    found = _VIA_RE.match(name or "")
+    return (found["name"], found["bot"]) if found else (name, "")
 
 
 def _local(href: str) -> bool:
@@ -223,7 +244,7 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
     pages: list[int] = []
     pics: list[str] = []
     previous_sender: str | None = None
-    previous_pic = ""
+    previous_pic = previous_via = ""
     opened: set[int] = set()  # the pages whose first message has been read
     for raw in raws:
         if raw.separator:
@@ -231,13 +252,18 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
         if raw.page - 1 in cut and raw.page not in opened:
             previous_sender, previous_pic = None, ""  # the first message of a page after a cut one
         opened.add(raw.page)
-        sender = raw.sender if raw.sender else (previous_sender if raw.joined else None)
+        own, via = _via(raw.sender)
+        sender = own if own else (previous_sender if raw.joined else None)
         pic = raw.userpic if raw.sender else (previous_pic if raw.joined else "")
+        via = via if raw.sender else (previous_via if raw.joined else "")  # joined: the same bot (tdesktop)
         if not raw.service:
-            previous_sender, previous_pic = sender, pic
+            previous_sender, previous_pic, previous_via = sender, pic, via
         iso = _iso(raw.title)
+        forwarded, forwarded_via = _via(raw.forwarded)
         notes = ([] if iso or not raw.title else ["date not in Telegram's layout"]) + (
-            [f"forwarded from {raw.forwarded}"] if raw.forwarded else []) + (
+            [f"sent via {via}"] if via else []) + ([SIGNED_NOTE.format(author=raw.signature)] if raw.signature else []) + (
+            [f"forwarded from {forwarded}" + (f" (sent via {forwarded_via})" if forwarded_via else "")]
+            if forwarded else []) + (
             [_about(raw)] if raw.reply_to else []) + [
             f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href] + [
             "contact " + " ".join(words) for words in raw.contacts if words] + (

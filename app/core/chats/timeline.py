@@ -82,6 +82,15 @@ class Timeline:
     settings: dict[str, Any] = field(default_factory=dict)
     runs: tuple[RunRecord, ...] = ()  # what made each transcript and translation the timeline shows
     found_in: dict[str, Any] = field(default_factory=dict)  # an export found inside a zip: that zip and member
+    chat_containers: tuple[str, ...] = ()  # each chat's own (a zip's WhatsApp chat and the SMS backup in it)
+
+    def senders(self) -> str:
+        """What the senders are (`senders_said`), per chat where the chats' containers say differently."""
+        containers = self.chat_containers or tuple(self.container for _ in self.chats)
+        said = [(name, senders_said(c)) for (name, _), c in zip(self.chats, containers, strict=False)]
+        if len({s for _, s in said}) <= 1:
+            return said[0][1] if said else senders_said(self.container)
+        return "; ".join(f"{name}: {s}" for name, s in said if s)
 
 
 @dataclass(frozen=True)
@@ -179,11 +188,12 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
                 chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
                 translations.get(stored.id), _attachment(case, stored, models, target, runs), stored.id,
                 tuple(same.get(stored.id, ()))))
-    container = chats[0].container if chats else export.container
-    return Timeline(container, export, tuple((c.name, c.date_order) for c in sorted(
-        latest.values(), key=lambda c: c.position)), tuple(entries), utc_now(),
-        tuple(models.values()), target, dict(settings or {}), tuple(runs[k] for k in sorted(runs)),
-        _found_in(case, exhibit_id))
+    ordered = sorted(latest.values(), key=lambda c: c.position)
+    containers = tuple(c.container for c in ordered)
+    container = " + ".join(dict.fromkeys(containers)) if chats else export.container
+    return Timeline(container, export, tuple((c.name, c.date_order) for c in ordered), tuple(entries), utc_now(),
+                    tuple(models.values()), target, dict(settings or {}), tuple(runs[k] for k in sorted(runs)),
+                    _found_in(case, exhibit_id), containers)
 
 
 def _found_in(case: Case, exhibit_id: int) -> dict[str, Any]:
@@ -236,8 +246,9 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
         "source": {"path": src.path, "name": src.name, "sha256": src.sha256, "bytes": src.bytes,
                    **({"found_in": timeline.found_in} if timeline.found_in else {})},
         "chats": [{"name": name, "date_order": order, "times": times[name],
-                   **({"senders": said} if (said := senders_said(timeline.container)) else {})}
-                  for name, order in timeline.chats],
+                   **({"senders": said} if (said := senders_said(container)) else {})}
+                  for (name, order), container in zip(timeline.chats, timeline.chat_containers
+                                                      or [timeline.container] * len(timeline.chats), strict=True)],
         "messages": [_entry_dict(e) for e in timeline.entries],
         "provenance": {
             "created_at": timeline.created_at,

@@ -66,10 +66,10 @@ def unshared(loaded: list[Loaded]) -> list[Loaded]:
     for lo in loaded:
         for m in lo.export.messages:
             if m.attachment is not None and m.attachment.path in lo.files and m.attachment.path.startswith(BESIDE):
-                claims.setdefault(_same_file(lo.files[m.attachment.path]), []).append((lo, _sent(m)))
+                claims.setdefault(same_file(lo.files[m.attachment.path]), []).append((lo, _sent(m)))
     shared = {file: len({_export_sha256(lo) for lo, _ in named})
               for file, named in claims.items() if len({sent for _, sent in named}) > 1}
-    return [_unlinked(lo, shared) if any(_same_file(lo.files[k]) in shared for k in _beside_keys(lo)) else lo
+    return [_unlinked(lo, shared) if any(same_file(lo.files[k]) in shared for k in _beside_keys(lo)) else lo
             for lo in loaded]
 
 
@@ -82,7 +82,7 @@ def _sent(m: Message) -> tuple[str | None, str]:
     return m.sender, m.datetime[:16] if m.datetime else m.time_as_written
 
 
-def _same_file(path: Path) -> object:
+def same_file(path: Path) -> object:
     """One key for one file on disk, however its folder was spelled (`evidence/`, its absolute path, a link)."""
     try:
         status = path.stat()
@@ -100,14 +100,14 @@ def _export_sha256(loaded: Loaded) -> str:
 
 
 def _unlinked(loaded: Loaded, shared: dict[object, int]) -> Loaded:
-    gone = {key: loaded.files[key] for key in _beside_keys(loaded) if _same_file(loaded.files[key]) in shared}
+    gone = {key: loaded.files[key] for key in _beside_keys(loaded) if same_file(loaded.files[key]) in shared}
 
     def undone(m: Message) -> Message:
         a = m.attachment
         if a is None or a.path not in gone:
             return m
         path = gone[a.path]
-        said = SHARED_NOTE.format(path=path, count=shared[_same_file(path)])
+        said = SHARED_NOTE.format(path=path, count=shared[same_file(path)])
         return replace(m, attachment=replace(a, missing=True, path=None),
                        note=m.note.replace(BESIDE_NOTE.format(path=path), said))
 

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from app.core.chats.same_names import senders_said
 from app.core.chats.timeline import (
     RunRecord,
     Timeline,
@@ -70,7 +69,7 @@ def provenance_items(timeline: Timeline) -> list[tuple[str, str]]:
              ("Container", timeline.container),
              ("Chats", "; ".join(f"{name} (dates: {order or 'as written'}; times: {times[name]})"
                                  for name, order in timeline.chats)),
-             *([("Senders", said)] if (said := senders_said(timeline.container)) else []),
+             *([("Senders", said)] if (said := timeline.senders()) else []),
              ("Messages", str(len(timeline.entries))), ("Created", timeline.created_at)]
     for m in timeline.models:
         items.append(("Model", f"{m.name} ({m.family}) SHA-256 {m.sha256}"))

@@ -1,6 +1,6 @@
 """Chats in the case store: the messages of an export exhibit and the files they carry.
 
-    save_chats(case, exhibit_id, export, parser_version, links) -> list[chat id]
+    save_chats(case, exhibit_id, exports, parser_version, links) -> list[chat id]
     stored_chats(case, exhibit_id) -> list[StoredChat]
     chat_messages(case, chat_id) -> list[StoredMessage]
     attachment_exhibits(case, exhibit_id) -> list[exhibit id of each voice note or video taken in]
@@ -18,7 +18,7 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.core.chats.records import Attachment, Chat, ChatExport, Message
@@ -62,9 +62,10 @@ def _existing(case: Case, exhibit_id: int, parser_version: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def save_chats(case: Case, exhibit_id: int, export: ChatExport, parser_version: int,
+def save_chats(case: Case, exhibit_id: int, exports: Sequence[ChatExport], parser_version: int,
                links: dict[tuple[int, int], AttachmentLink]) -> list[int]:
-    """Store every chat of the export in one transaction; `links` is keyed (chat position, index).
+    """Store every chat of the exports of one file (a zip's chats and the SMS backup beside them in it) in one
+    transaction, positions running on across them; `links` is keyed (chat position, index).
     Taken in already (by an earlier run, or by another process meanwhile): those chats, not again."""
     ids = []
     with case.transaction():  # looked for under the write lock: two imports at once store it once
@@ -72,12 +73,13 @@ def save_chats(case: Case, exhibit_id: int, export: ChatExport, parser_version: 
         if existing:
             return existing
         now = db.utc_now()
-        for position, chat in enumerate(export.chats):
+        placed = [(export, chat) for export in exports for chat in export.chats]
+        for position, (export, chat) in enumerate(placed):
             ids.append(_insert_chat(case.conn, exhibit_id, position, export, chat, parser_version, links, now))
-        count = sum(len(c.messages) for c in export.chats)
         case.audit.record("chat.imported", f"exhibit/{exhibit_id}",
-                          {"container": export.container, "chats": len(ids), "messages": count,
-                           "source": export.source, "parser_version": parser_version,
+                          {"container": " + ".join(dict.fromkeys(e.container for e in exports)), "chats": len(ids),
+                           "messages": sum(len(c.messages) for _, c in placed),
+                           "source": ", ".join(e.source for e in exports), "parser_version": parser_version,
                            "messages_sha256": messages_sha256(case, exhibit_id, parser_version),
                            "created_at": now})  # since session 13
     return ids

@@ -95,10 +95,10 @@ def export_names(taken: list[TakenIn]) -> dict[int, str]:
     disk that ignores case compares names (`-2`, `-3` added)."""
     names = {}
     for t in taken:
-        if t.unzipped_from and t.exhibit_id in names:  # a zip's chat met unzipped: named as the zip
+        if t.met_again and t.exhibit_id in names:  # a zip's chat met unzipped, an export met twice: named once
             continue
         given = Path(t.given)
-        several = sum(1 for o in taken if o.given == t.given) > 1
+        several = sum(1 for o in taken if o.given == t.given and not o.met_again) > 1
         names[t.exhibit_id] = safe_basename(_told_name(t) if several else
                                             (t.original.stem if not given.is_dir() else given.name))
     used: set[str] = set()
