@@ -119,15 +119,17 @@ def transcribe_exhibit(
     count = case.segment_count(run_id)
     truncated = stopped = False
     notes: list[str] = []
-    _check_source(case, exhibit, run_id)
 
     def stop_now() -> bool:
         nonlocal stopped
         stopped = stopped or should_stop()
         return stopped
 
+    # the speakers are searched on the other core while the file's bytes are hashed again (a phone's
+    # 2 GB video: seconds with one core idle); a file changed since intake stops the search unused
     speakers = _speaker_search(exhibit.source, options, Path(engine.info.path))
     try:
+        _check_source(case, exhibit, run_id)
         for done in transcribe_source(engine, exhibit.source, options, state, stop_now):
             case.append_segments(
                 run_id, done.segments, {"done_ms": state.done_ms, "anchor_ms": state.anchor_ms,
