@@ -60,6 +60,7 @@ def diarize_blocks(
     stop = should_stop or _never
     segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
     collector = Collector(stoppable(load_embedder(model_dir, threads), stop), stoppable(segmenter, stop))
+    _import_clustering_libraries()
     buffer, offset = np.zeros(0, dtype=np.float32), 0
     for block in blocks:
         _check(stop)
@@ -74,6 +75,14 @@ def diarize_blocks(
     _check(stop)  # the clustering itself is not broken into (seconds on an hour)
     settings = settings_of(speakers, min_speakers, max_speakers)
     return collector.finish(offset + len(buffer), speakers, min_speakers, max_speakers, settings)
+
+
+def _import_clustering_libraries() -> None:
+    """Import now, beside the decoding, the scipy modules the clustering imports when it runs
+    (scipy.stats ~0.5 CPU s, scipy.linalg ~0.2): run after the decoding, they added to the wall time.
+    They are imported where used (same_voice.py, cluster.py), so no other command pays them."""
+    import scipy.linalg
+    import scipy.stats  # noqa: F401
 
 
 def _take(collector: Collector, buffer: np.ndarray, offset: int, final: bool) -> int:
