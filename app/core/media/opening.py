@@ -50,6 +50,7 @@ from app.core.media import (
     ts_streams,
     wav_blocks,
     wav_names,
+    zeroed_start,
 )
 from app.core.media.views import Patched, Spliced, window
 
@@ -116,6 +117,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
+    if (wiped := zeroed_start.found(handle)) is not None:  # an ftyp wiped to zeros: 'not a media file'
+        return _open(Patched(handle, wiped.patches))  # read by its index (its frames are no headerless AMR's)
     handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
@@ -135,6 +138,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
 
 def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
+    if (wiped := zeroed_start.found(handle)) is not None:  # read by its index alone (open_container)
+        return (wiped,)
     return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
@@ -286,6 +291,10 @@ def _not_media(head: bytes) -> str:
     kind = next((name for magic, name in OTHER_KINDS if head.startswith(magic)), "")
     if not kind and head and not head.strip(b"\x00"):
         kind = f"its first {len(head):,} bytes are all zero: never written, wiped, or a disk's empty space"
+    elif not kind and (zeros := len(head) - len(head.lstrip(b"\x00"))) >= zeroed_start.LEAD:
+        kind = (f"its first {zeros:,} bytes are zeros where its header belongs (wiped, or never written: damaged), "
+                f"and nothing after them states its format (for a WAV: its rate, channels and sample size, held in "
+                f"those bytes): the rest cannot be read without guessing")
     return f"not a media file ffmpeg can read ({kind})" if kind else "not a media file ffmpeg can read"
 
 
