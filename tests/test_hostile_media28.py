@@ -95,3 +95,30 @@ def test_an_he_aac_frame_is_decoded_without_making_the_decoder_afresh(rate):
         frames = decoder.frames(he_aac_frame())
         assert frames and frames[0].sample_rate == 2 * rate
     assert decoder.context is first
+
+
+@pytest.mark.parametrize("name", ["ro_voicenote.3gp"])
+def test_a_3gp_note_with_zeroed_samples_keeps_the_times_of_the_words_after_them(tmp_path, name):
+    """A 3GP's AMR sample of zero bytes read as two 4.75 kbit/s frames and more (40 ms for its 20): 26
+    such put every word after them half a second late, unsaid (lj.3gp: 10.19 s of 9.67). Each is now
+    damage, named; what follows keeps its time."""
+    data = (MEDIA / name).read_bytes()
+    start = data.index(b"mdat") + 4
+    end = data.index(b"moov") - 4
+    at = (start + end) // 2
+    path = tmp_path / name
+    path.write_bytes(data[:at] + bytes(800) + data[at + 800:])
+    expected = read_all(str(MEDIA / name))[0]
+    _, audio, reader = read(path)
+    assert abs(len(audio) - len(expected)) < 16 * 25, (len(audio), len(expected))
+    assert abs(lag(audio, expected)) <= 160  # 10 ms (a resampler started afresh past damage); was 8,000
+    assert reader.damaged
+
+
+def lag(audio: np.ndarray, expected: np.ndarray) -> int:
+    """Samples by which the last 2 s of `expected` are found later in `audio` (by cross-correlation)."""
+    window = expected[len(expected) - 32000:]
+    search = audio[len(expected) - 32000 - 16000:]
+    size = len(search) + len(window)
+    spectrum = np.fft.rfft(search, size) * np.conj(np.fft.rfft(window, size))
+    return int(np.argmax(np.fft.irfft(spectrum, size)[:len(search) - len(window) + 1])) - 16000
