@@ -122,3 +122,19 @@ def lag(audio: np.ndarray, expected: np.ndarray) -> int:
     size = len(search) + len(window)
     spectrum = np.fft.rfft(search, size) * np.conj(np.fft.rfft(window, size))
     return int(np.argmax(np.fft.irfft(spectrum, size)[:len(search) - len(window) + 1])) - 16000
+
+
+@pytest.mark.parametrize("wiped", [300, 800, 2000])
+def test_an_amr_note_with_a_stretch_of_zero_bytes_keeps_the_times_of_the_words_after_it(tmp_path, wiped):
+    """Zero bytes read as 13-byte 4.75 kbit/s frames: 775 wiped bytes of a 12.2 kbit/s note (0.48 s)
+    were read as 1.2 s, every word after them late, under a note saying the words keep their times. They
+    are now read as lost frames of the note's own size, named."""
+    data = (MEDIA / "en_voicenote.amr").read_bytes()
+    at = len(data) // 3
+    path = tmp_path / "note.amr"
+    path.write_bytes(data[:at] + bytes(wiped) + data[at + wiped:])
+    expected = read_all(str(MEDIA / "en_voicenote.amr"))[0]
+    _, audio, reader = read(path)
+    assert abs(len(audio) - len(expected)) <= 320, (len(audio), len(expected))
+    assert abs(lag(audio, expected)) <= 160
+    assert any("stretch(es) of zero bytes" in note for note in reader.notes), reader.notes
