@@ -41,6 +41,7 @@ from app.core.media import (
     ogg_repeats,
     ogg_serials,
     opus_gain,
+    opus_head,
     opus_mapping,
     opus_tags,
     riff,
@@ -71,6 +72,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = window(handle, 0, second.at)
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
+    if (head := opus_head.lost(handle)) is not None:  # OpusHead wiped or damaged: 'not a media file'
+        handle = head.view(handle)
     if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
         handle = ogg_order.in_order(ogg_repeats.read_once(handle))
     if _head(handle, 4) == b"OggS" and (orphans := ogg_serials.found(handle)) is not None:  # 4 s of 6 lost
@@ -147,7 +150,7 @@ def header_fixes(handle) -> tuple:
             wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
             mkv_private.unusable(mkv_entry.view(handle)),
             mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle),
-            wav_names.damaged(handle), joined.found(handle))
+            wav_names.damaged(handle), joined.found(handle), opus_head.lost(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
