@@ -198,3 +198,16 @@ def test_an_ogg_without_opus_tags_whose_first_page_is_wiped_stays_refused_in_one
     with pytest.raises(MediaError) as raised:
         probe(path)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["interview_mono.wav", "en_voicenote.m4a", "en_voicenote.mp3"])
+def test_a_recording_behind_an_id3_tag_with_megabytes_of_padding_and_a_wrong_size_is_heard(tmp_path, name):
+    """A tag stating more bytes than the file holds is walked frame by frame, then its zero padding: only
+    its first 64 kB were passed over ('its first 65,536 bytes are all zero'), and an MP4's first box lost
+    the zero bytes of its size with them."""
+    tag = b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f" + bytes(4 << 20)
+    path = tmp_path / name
+    path.write_bytes(tag + (MEDIA / name).read_bytes())
+    expected = read_all(str(MEDIA / name))[0]
+    _, audio, _ = read(path)
+    assert abs(len(audio) - len(expected)) <= 160 and abs(lag(audio, expected)) <= 160

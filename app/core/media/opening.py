@@ -381,8 +381,19 @@ def _id3_frames_end(handle) -> int:
         syncsafe = head[3] == 4 and not any(b & 0x80 for b in size_bytes)
         at += header + sum(b << ((7 if syncsafe else 8) * (len(size_bytes) - 1 - n)) for n, b in enumerate(size_bytes))
     handle.seek(at)
-    padding = handle.read(1 << 16)
-    return at + len(padding) - len(padding.lstrip(b"\x00"))
+    while padding := handle.read(1 << 16):  # a tagger's padding may run to megabytes (read 64 kB at a time)
+        if rest := padding.lstrip(b"\x00"):
+            return _box_start(handle, at + len(padding) - len(rest))
+        at += len(padding)
+    return at
+
+
+def _box_start(handle, at: int) -> int:
+    """`at`, or up to 3 bytes before it where an MP4 box starts there (its size's high bytes are zeros)."""
+    handle.seek(max(0, at - 3))
+    near = handle.read(11)
+    back = next((3 - k for k in range(4) if near[k + 4:k + 8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide")), 0)
+    return at - back if at >= 3 else at
 
 
 def wav_layout(handle) -> riff.Layout | None:
