@@ -9,10 +9,12 @@ is still refused, in one line that now names the zeros."""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
-from app.core.media import aac_frames
+from app.core.media import aac_frames, opus_head
 from app.core.media.decode import MediaError, probe, read_all
 from tests.conftest import MEDIA
 from tests.test_hostile_media26 import read
@@ -211,3 +213,10 @@ def test_a_recording_behind_an_id3_tag_with_megabytes_of_padding_and_a_wrong_siz
     expected = read_all(str(MEDIA / name))[0]
     _, audio, _ = read(path)
     assert abs(len(audio) - len(expected)) <= 160 and abs(lag(audio, expected)) <= 160
+
+
+def test_an_opus_note_behind_junk_keeps_its_own_header():
+    """Its whole OpusHead is read, not one assumed (pre-skip, gain) in its place."""
+    data = (MEDIA / "en_voicenote.opus").read_bytes()
+    assert opus_head.lost(io.BytesIO(b"\x01junk" * 200 + data)) is None
+    assert opus_head.lost(io.BytesIO(data)) is None

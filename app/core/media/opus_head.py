@@ -64,8 +64,7 @@ def lost(handle: BinaryIO) -> Lost | None:
     (sequence 1) follows within SEARCH bytes, with no OpusHead anywhere before it; else None."""
     with from_start(handle):
         head = handle.read(SEARCH)
-        first = _page_at(handle, 0)
-        if first is not None and _packet(first)[:8] == b"OpusHead" and _whole(first):
+        if _whole_head(handle, 0):
             return None
         at = head.find(b"OggS", 1)
         while at >= 0:
@@ -73,12 +72,25 @@ def lost(handle: BinaryIO) -> Lost | None:
             if page is not None and _packet(page)[:8] == b"OpusTags":
                 break
             at = head.find(b"OggS", at + 1)
-        if at < 0 or head.find(b"OpusHead", 0, at) >= 0 and first is not None and _whole(first):
-            return None
+        if at < 0 or any(_whole_head(handle, spot) for spot in _spots(head, b"OggS", at)):
+            return None  # a whole OpusHead page after junk: the file's own header is there to be read
         after = _page_at(handle, at + len(page)) if not _whole(page) else None  # a damaged page's serial may be too
         serial = struct.unpack_from("<I", after if after is not None else page, 14)[0]
         return Lost(at, serial, _channels(handle, at + len(page), serial), wiped=not any(head[:min(at, 27)]),
                     tags_size=0 if _whole(page) else len(page))
+
+
+def _spots(data: bytes, what: bytes, end: int) -> list[int]:
+    spots, at = [], data.find(what, 0, end)
+    while at >= 0:
+        spots.append(at)
+        at = data.find(what, at + 1, end)
+    return spots
+
+
+def _whole_head(handle: BinaryIO, at: int) -> bool:
+    page = _page_at(handle, at)
+    return page is not None and _packet(page)[:8] == b"OpusHead" and _whole(page)
 
 
 def _page_at(handle: BinaryIO, at: int) -> bytes | None:
