@@ -191,7 +191,8 @@ def test_an_opus_note_whose_first_page_is_wiped_or_damaged_is_heard(tmp_path, na
 
 
 def test_an_ogg_without_opus_tags_whose_first_page_is_wiped_stays_refused_in_one_line(tmp_path):
-    """A Vorbis file's first page wiped: its headers (codebooks) cannot be made again."""
+    """A Vorbis file's first page wiped: its headers (codebooks) cannot be made again. It was called 'cut
+    short in its headers'; the line now names the zeros."""
     data = bytearray((MEDIA / "es_voicenote.ogg").read_bytes())
     head = first_page_size(data)
     data[:head] = bytes(head)
@@ -199,7 +200,7 @@ def test_an_ogg_without_opus_tags_whose_first_page_is_wiped_stays_refused_in_one
     path.write_bytes(bytes(data))
     with pytest.raises(MediaError) as raised:
         probe(path)
-    assert "\n" not in str(raised.value)
+    assert "\n" not in str(raised.value) and "zeros where its header belongs" in str(raised.value)
 
 
 @pytest.mark.parametrize("name", ["interview_mono.wav", "en_voicenote.m4a", "en_voicenote.mp3"])

@@ -229,7 +229,9 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
                          else _riff_fault(handle) or wav_names.fault(handle) or stated_rate.fault(handle) or ogg.damaged_start(handle)
                          or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
-        raise ValueError(ogg.damaged_start(handle) or CUT_BEFORE_AUDIO) from exc
+        zeroed = _head(handle, zeroed_start.LEAD) == bytes(zeroed_start.LEAD)  # an Ogg's first page wiped: no cut
+        raise ValueError(ogg.damaged_start(handle) or (_not_media(_head(handle, ZERO_CHECK)) if zeroed
+                                                       else CUT_BEFORE_AUDIO)) from exc
     except av.error.FFmpegError as exc:  # a WebM cut in its headers: 'Input/output error'
         raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
 
