@@ -223,6 +223,18 @@ def is_frame(toc: int, wideband: bool) -> bool:
     return not toc & 0x83 and (toc >> 3 & 0x0F) in (WB_SIZES if wideband else NB_SIZES)
 
 
+def holds_frames(data: bytes, wideband: bool) -> bool:
+    """Whether a packet's bytes are whole frames, one after another, as their headers state. A
+    3GP's sample of zero bytes (wiped) reads as two 4.75 kbit/s frames and more: 40 ms and a
+    fragment for its 20, every word after it heard later, unsaid (26 such: half a second)."""
+    sizes, at = WB_SIZES if wideband else NB_SIZES, 0
+    while at < len(data):
+        if not is_frame(data[at], wideband):
+            return False
+        at += sizes[data[at] >> 3 & 0x0F]
+    return at == len(data)
+
+
 REFERENCE_DECODERS = {"amrnb": "libopencore_amrnb", "amrwb": "libopencore_amrwb"}
 
 

@@ -279,8 +279,8 @@ def _decode_packet(packet, errors: list[str], timeline: Timeline, decoder=None) 
     if timeline.empty(packet, errors):  # an MP4 sample of 0 bytes: never handed to the decoder
         return []
     try:
-        toc = bytes(packet)[:1] if decoder is not None else b""
-        if toc and not amr.is_frame(toc[0], decoder.name.endswith("wb")):
+        data = bytes(packet) if decoder is not None else b""
+        if data and not amr.holds_frames(data, decoder.name.endswith("wb")):
             raise av.error.InvalidDataError(1094995529, "not an AMR frame (garbage read as one)")
         return decoder.decode(packet) if decoder is not None else packet.decode()
     except av.error.FFmpegError as exc:  # one bad packet (invalid data, or garbage read as an

@@ -41,6 +41,7 @@ from app.core.media import (
     ogg_repeats,
     ogg_serials,
     opus_gain,
+    opus_head,
     opus_mapping,
     opus_tags,
     riff,
@@ -50,6 +51,7 @@ from app.core.media import (
     ts_streams,
     wav_blocks,
     wav_names,
+    zeroed_start,
 )
 from app.core.media.views import Patched, Spliced, window
 
@@ -70,6 +72,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = window(handle, 0, second.at)
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
+    if (head := opus_head.lost(handle)) is not None:  # OpusHead wiped or damaged: 'not a media file'
+        handle = head.view(handle)
     if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
         handle = ogg_order.in_order(ogg_repeats.read_once(handle))
     if _head(handle, 4) == b"OggS" and (orphans := ogg_serials.found(handle)) is not None:  # 4 s of 6 lost
@@ -116,6 +120,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
+    if (wiped := zeroed_start.found(handle)) is not None:  # an ftyp wiped to zeros: 'not a media file'
+        return _open(Patched(handle, wiped.patches))  # read by its index (its frames are no headerless AMR's)
     handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
@@ -135,6 +141,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
 
 def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
+    if (wiped := zeroed_start.found(handle)) is not None:  # read by its index alone (open_container)
+        return (wiped,)
     return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
@@ -142,7 +150,7 @@ def header_fixes(handle) -> tuple:
             wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
             mkv_private.unusable(mkv_entry.view(handle)),
             mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle),
-            wav_names.damaged(handle), joined.found(handle))
+            wav_names.damaged(handle), joined.found(handle), opus_head.lost(handle))
 
 
 def cut_mark(handle, format_name: str) -> str:
@@ -221,7 +229,9 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
                          else _riff_fault(handle) or wav_names.fault(handle) or stated_rate.fault(handle) or ogg.damaged_start(handle)
                          or _not_media(_head(handle, ZERO_CHECK))) from exc
     except av.error.EOFError as exc:  # an Ogg holding only its headers, a file cut in its first page
-        raise ValueError(ogg.damaged_start(handle) or CUT_BEFORE_AUDIO) from exc
+        zeroed = _head(handle, zeroed_start.LEAD) == bytes(zeroed_start.LEAD)  # an Ogg's first page wiped: no cut
+        raise ValueError(ogg.damaged_start(handle) or (_not_media(_head(handle, ZERO_CHECK)) if zeroed
+                                                       else CUT_BEFORE_AUDIO)) from exc
     except av.error.FFmpegError as exc:  # a WebM cut in its headers: 'Input/output error'
         raise ValueError(CUT_BEFORE_AUDIO if ebml.cut_in_headers(handle) else f"cannot read media ({exc.strerror or exc})") from exc
 
@@ -286,6 +296,10 @@ def _not_media(head: bytes) -> str:
     kind = next((name for magic, name in OTHER_KINDS if head.startswith(magic)), "")
     if not kind and head and not head.strip(b"\x00"):
         kind = f"its first {len(head):,} bytes are all zero: never written, wiped, or a disk's empty space"
+    elif not kind and (zeros := len(head) - len(head.lstrip(b"\x00"))) >= zeroed_start.LEAD:
+        kind = (f"its first {zeros:,} bytes are zeros where its header belongs (wiped, or never written: damaged), "
+                f"and nothing after them states its format (for a WAV: its rate, channels and sample size, held in "
+                f"those bytes): the rest cannot be read without guessing")
     return f"not a media file ffmpeg can read ({kind})" if kind else "not a media file ffmpeg can read"
 
 
@@ -369,8 +383,19 @@ def _id3_frames_end(handle) -> int:
         syncsafe = head[3] == 4 and not any(b & 0x80 for b in size_bytes)
         at += header + sum(b << ((7 if syncsafe else 8) * (len(size_bytes) - 1 - n)) for n, b in enumerate(size_bytes))
     handle.seek(at)
-    padding = handle.read(1 << 16)
-    return at + len(padding) - len(padding.lstrip(b"\x00"))
+    while padding := handle.read(1 << 16):  # a tagger's padding may run to megabytes (read 64 kB at a time)
+        if rest := padding.lstrip(b"\x00"):
+            return _box_start(handle, at + len(padding) - len(rest))
+        at += len(padding)
+    return at
+
+
+def _box_start(handle, at: int) -> int:
+    """`at`, or up to 3 bytes before it where an MP4 box starts there (its size's high bytes are zeros)."""
+    handle.seek(max(0, at - 3))
+    near = handle.read(11)
+    back = next((3 - k for k in range(4) if near[k + 4:k + 8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide")), 0)
+    return at - back if at >= 3 else at
 
 
 def wav_layout(handle) -> riff.Layout | None:

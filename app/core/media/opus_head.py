@@ -1,0 +1,122 @@
+"""An Ogg Opus file whose first page (its identification header, OpusHead) is wiped or damaged.
+
+An Ogg Opus stream opens with OpusHead (channels, pre-skip, gain) on a page of its own, then
+OpusTags, then audio. A file whose first bytes were wiped (a carving that lost its first sector), or
+whose first page was damaged (its checksum fails: ffmpeg drops it), was 'not a media file' or 'an Ogg
+whose headers are damaged', though its tags page and every audio page were whole. The OpusTags page
+proves the stream is Opus, and Opus needs nothing OpusHead states that its packets do not show: they
+decode at 48 kHz always, each says whether it is mono or stereo. The file is read through a view with
+an OpusHead page put before its tags page (nothing is written); what was assumed is named: the
+pre-skip (libopus's 312 samples, 6.5 ms at the start) and no output gain.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from app.core.media.opus_gain import ogg_crc
+from app.core.media.opus_tags import Missing, _packet, _page
+from app.core.media.views import Spliced, from_start
+
+SEARCH = 1 << 16  # bytes searched for the tags page (a first page is small; a cover picture in the tags is not)
+PRE_SKIP = 312  # samples at 48 kHz libopus (WhatsApp's, Telegram's, ffmpeg's) puts before the sound
+TOCS = 50  # audio packets whose table of contents says mono or stereo
+
+
+@dataclass(frozen=True)
+class Lost:
+    tags_at: int  # where the OpusTags page starts
+    serial: int
+    channels: int
+
+    @property
+    def note(self) -> str:
+        what = "wiped (zeros)" if self.tags_at and self.wiped else "damaged"
+        tags = "damaged too (its tags left out), its" if self.tags_size else "whole, and its"
+        return (f"the Ogg Opus file's first page (its OpusHead header: channels, pre-skip, gain) is {what}: its "
+                f"OpusTags page is {tags} audio pages read as Opus at 48 kHz, {self._channels} as its packets "
+                f"say, assuming libopus's pre-skip of {PRE_SKIP} samples (the first 6.5 ms may be off) and no output "
+                f"gain (its loudness may differ from the file's own)")
+
+    wiped: bool = False
+    tags_size: int = 0  # the tags page's bytes where it is damaged too (its checksum fails): read without it
+
+    @property
+    def _channels(self) -> str:
+        return "stereo" if self.channels == 2 else "mono"
+
+    def page(self) -> bytes:
+        body = b"OpusHead" + struct.pack("<BBHIhB", 1, self.channels, PRE_SKIP, 48000, 0, 0)
+        page = bytearray(b"OggS\x00\x02" + struct.pack("<qII", 0, self.serial, 0) + bytes(4)
+                         + bytes([1, len(body)]) + body)
+        struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
+        return bytes(page)
+
+    def view(self, handle: BinaryIO) -> Spliced:
+        tags = Missing(b"", self.serial).page() if self.tags_size else b""  # an empty OpusTags page for it
+        return Spliced(handle, [(self.tags_at + self.tags_size, handle.seek(0, 2))], prefix=self.page() + tags)
+
+
+def lost(handle: BinaryIO) -> Lost | None:
+    """The view's makings when the file's first page is no whole OpusHead page and a whole OpusTags page
+    (sequence 1) follows within SEARCH bytes, with no OpusHead anywhere before it; else None."""
+    with from_start(handle):
+        head = handle.read(SEARCH)
+        if _whole_head(handle, 0):
+            return None
+        at = head.find(b"OggS", 1)
+        while at >= 0:
+            page = _page_at(handle, at)
+            if page is not None and _packet(page)[:8] == b"OpusTags":
+                break
+            at = head.find(b"OggS", at + 1)
+        if at < 0 or any(_whole_head(handle, spot) for spot in _spots(head, b"OggS", at)):
+            return None  # a whole OpusHead page after junk: the file's own header is there to be read
+        after = _page_at(handle, at + len(page)) if not _whole(page) else None  # a damaged page's serial may be too
+        serial = struct.unpack_from("<I", after if after is not None else page, 14)[0]
+        return Lost(at, serial, _channels(handle, at + len(page), serial), wiped=not any(head[:min(at, 27)]),
+                    tags_size=0 if _whole(page) else len(page))
+
+
+def _spots(data: bytes, what: bytes, end: int) -> list[int]:
+    spots, at = [], data.find(what, 0, end)
+    while at >= 0:
+        spots.append(at)
+        at = data.find(what, at + 1, end)
+    return spots
+
+
+def _whole_head(handle: BinaryIO, at: int) -> bool:
+    page = _page_at(handle, at)
+    return page is not None and _packet(page)[:8] == b"OpusHead" and _whole(page)
+
+
+def _page_at(handle: BinaryIO, at: int) -> bytes | None:
+    handle.seek(at)
+    return _page(handle)
+
+
+def _whole(page: bytes) -> bool:
+    """Whether the page's checksum holds."""
+    return struct.unpack_from("<I", page, 22)[0] == ogg_crc(page[:22] + bytes(4) + page[26:])
+
+
+def _channels(handle: BinaryIO, at: int, serial: int) -> int:
+    """2 where any of the first audio packets is coded stereo (its TOC byte's s bit), else 1."""
+    tocs = 0
+    while tocs < TOCS and (page := _page_at(handle, at)) is not None:
+        at += len(page)
+        if struct.unpack_from("<I", page, 14)[0] != serial:
+            continue
+        lacing, body, start = page[27:27 + page[26]], _packet(page), 0
+        packet_start = not page[5] & 0x01
+        for size in lacing:
+            if packet_start and size:
+                if body[start] & 0x04:
+                    return 2
+                tocs += 1
+            packet_start = size < 255
+            start += size
+    return 1
