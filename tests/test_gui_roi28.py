@@ -1,0 +1,33 @@
+"""The proofreader's day (session 28): what got in the way when the window was used to turn a
+recorded interview into a record of interview, offscreen at 1280x800."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtWidgets")
+
+from app.gui.search_view import SearchView
+from tests.search_helpers import add_exhibit, add_run
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(60)]
+LONG_NAME = "Detective Constable Alexandra Montgomery-Featherstonehaugh"
+
+
+def test_a_long_speaker_name_leaves_the_search_hit_its_words_readable(qtbot, case):
+    """At 1280x800 the Search tab is ~760 px wide: a long speaker name took the row and the hit's
+    words were squeezed to '…[…' behind a sideways scroll bar."""
+    note = add_exhibit(case, "voice_note.opus")
+    add_run(case, note, ["This interview is being recorded at Bristol Central police station."],
+            speakers=[LONG_NAME])
+    view = SearchView(case)
+    qtbot.addWidget(view)
+    view.resize(760, 600)
+    view.show()
+    view.set_query("interview")
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=3000)
+    qtbot.waitUntil(lambda: view.table.horizontalHeader().sectionSize(3) > 0, timeout=3000)
+    header, room = view.table.horizontalHeader(), view.table.viewport().width()
+    assert header.length() <= room  # no sideways scrolling to reach a column
+    assert header.sectionSize(3) >= room // 3  # the words found have a third of the row at least
+    assert LONG_NAME in view.model.data(view.model.index(0, 2), 3)  # ToolTipRole: the whole name on hover
