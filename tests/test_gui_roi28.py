@@ -31,3 +31,22 @@ def test_a_long_speaker_name_leaves_the_search_hit_its_words_readable(qtbot, cas
     assert header.length() <= room  # no sideways scrolling to reach a column
     assert header.sectionSize(3) >= room // 3  # the words found have a third of the row at least
     assert LONG_NAME in view.model.data(view.model.index(0, 2), 3)  # ToolTipRole: the whole name on hover
+
+
+def test_interview_details_given_before_are_shown_from_their_start_in_the_export_dialog(qtbot):
+    """A case reference or a name longer than its box showed its end ('IER/2026/000123-MAJOR-…',
+    'raitis-Vasiliauskas-…'): the reader could not see whose record it was without scrolling each box."""
+    from app.core.types import InterviewDetails
+    from app.gui.export_dialog import ExportDialog
+
+    details = InterviewDetails(case_ref="OP-KINGFISHER/2026/000123-MAJOR-INCIDENT-ROOM-BRISTOL",
+                               interviewee="Jonas Petraitis-Vasiliauskas-Montgomery-Featherstonehaugh",
+                               officers=(LONG_NAME, "DS Brown"), place="Leeds")
+    dialog = ExportDialog(["docx", "pdf"], "/tmp/x", None, details, exhibit_name="interview_mono.wav")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    for name in ("case_ref", "interviewee", "officers", "place"):
+        field = dialog.fields[name]
+        assert field.cursorPosition() == 0, name
+        assert field.toolTip() == field.text()  # the whole of it on hover
+    assert dialog.fields["officers"].text().startswith(LONG_NAME)
