@@ -50,3 +50,20 @@ def test_interview_details_given_before_are_shown_from_their_start_in_the_export
         assert field.cursorPosition() == 0, name
         assert field.toolTip() == field.text()  # the whole of it on hover
     assert dialog.fields["officers"].text().startswith(LONG_NAME)
+
+
+def test_a_long_speaker_name_cut_on_its_chip_in_the_editor_is_whole_on_hover(qapp, case):
+    """The editor's speaker column stops widening at its limit ('Detective Constable Alexan…'), and
+    hovering the chip said nothing: which speaker a line was given to could not be read."""
+    from PySide6.QtCore import Qt
+
+    from app.gui.editor_model import SPEAKER_COL, EditSession, SegmentModel
+
+    note = add_exhibit(case, "voice_note.opus")
+    run = add_run(case, note, ["This interview is being recorded.", "Yes."], speakers=[LONG_NAME, None])
+    model = SegmentModel(EditSession(case, lambda: "DC Ann Example"))
+    model.session.set_run(run)
+    model.reload()
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert model.data(model.index(0, SPEAKER_COL), tip) == LONG_NAME
+    assert model.data(model.index(1, SPEAKER_COL), tip) is None  # no speaker: no empty tooltip
