@@ -67,3 +67,29 @@ def test_a_long_speaker_name_cut_on_its_chip_in_the_editor_is_whole_on_hover(qap
     tip = Qt.ItemDataRole.ToolTipRole
     assert model.data(model.index(0, SPEAKER_COL), tip) == LONG_NAME
     assert model.data(model.index(1, SPEAKER_COL), tip) is None  # no speaker: no empty tooltip
+
+
+def test_the_line_heard_keeps_the_lines_to_come_in_view_while_playing(qtbot, case):
+    """Following playback kept the playing line merely visible: past the first screen it sat on the
+    last row, and the proofreader could not read ahead of the voice."""
+    pytest.importorskip("PySide6.QtMultimedia")
+    from app.gui.editor_model import TEXT_COL, EditSession
+    from app.gui.editor_view import EditorView
+    from app.gui.player import Player
+    from tests.search_helpers import SEGMENT_MS
+
+    note = add_exhibit(case, "voice_note.opus")
+    run = add_run(case, note, [f"Line {i}: what was said here, one line of the interview." for i in range(60)])
+    session = EditSession(case, lambda: "DC Ann Example")
+    editor = EditorView(session, Player())
+    qtbot.addWidget(editor)
+    editor.resize(760, 600)
+    editor.show()
+    session.set_run(run)
+    editor.model.reload()
+    table, room = editor.table, editor.table.viewport().height()
+    for row in range(40):
+        editor.on_position(row * SEGMENT_MS + 100)
+        ahead = table.visualRect(editor.model.index(row + 2, TEXT_COL))
+        assert 0 <= ahead.top() and ahead.bottom() <= room, row  # the next two lines are whole on screen
+        assert table.visualRect(editor.model.index(max(row - 1, 0), TEXT_COL)).top() >= 0, row  # and the one before
