@@ -280,6 +280,8 @@ class SegmentModel(ColumnsModel):
             if low:
                 tips.append("uncertain words: " + ", ".join(low))
             return "\n".join(tips) or None
+        if role == Qt.ItemDataRole.ToolTipRole and col == SPEAKER_COL:
+            return seg.speaker or None  # a long name is cut on its chip: whole on hover
         return None
 
     def setData(self, index: QModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

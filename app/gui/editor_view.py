@@ -250,7 +250,17 @@ class EditorView(QWidget):
             if self.loop_box.isChecked() and self.player.loop_span is None:
                 self._loop_changed(True)
             if self.follow and self.table.state() != QAbstractItemView.State.EditingState:
-                self.table.scrollTo(self.model.index(row, TEXT_COL), QAbstractItemView.ScrollHint.EnsureVisible)
+                self._keep_in_view(row)
+
+    def _keep_in_view(self, row: int) -> None:
+        """The line heard in the upper two thirds of the view, so the lines to come can be read
+        and the one before it (kept merely visible, it sat on the last row with nothing below it);
+        a page turn, not a crawl."""
+        index = self.model.index(row, TEXT_COL)
+        rect = self.table.visualRect(index)
+        if rect.top() < 0 or rect.bottom() > self.table.viewport().height() * 2 // 3:
+            above = self.model.index(max(row - 1, 0), TEXT_COL)  # the line before it kept too (a question)
+            self.table.scrollTo(above, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _seek_row(self, row: int, ms: int) -> None:
         self.player.seek(ms)

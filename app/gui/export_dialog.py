@@ -81,7 +81,10 @@ class ExportDialog(QDialog):
         form = QFormLayout(box)
         for name, title in FIELD_TITLES.items():
             value = getattr(details, name)
-            self.fields[name].setText(joined(value) if name in LIST_FIELDS else value)
+            text = joined(value) if name in LIST_FIELDS else value
+            self.fields[name].setText(text)
+            self.fields[name].setCursorPosition(0)  # a long name read from its start (it showed its end)
+            self.fields[name].setToolTip(text)
             if name in LIST_FIELDS:
                 self.fields[name].setPlaceholderText("names, separated by commas (or ;)")
             hint = self.fields[name].placeholderText() or "DC Karen Jones; DS Raj Patel"

@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -28,10 +27,12 @@ from app.core.export.timeline import echoes_text
 from app.core.search import Hit, count, search
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
+from app.gui.column_fit import ColumnFitter, ElideRightDelegate
 from app.gui.table_model import ROOT, ColumnsModel, rows_table
 
 TYPING_PAUSE_MS = 250  # search once typing pauses this long
 HIT_LIMIT = 500
+TEXT_MIN = 260  # px the words found keep however long a name beside them
 
 
 def task_label(task: str) -> str:
@@ -61,7 +62,9 @@ class HitsModel(ColumnsModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cell(hit, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:  # a message in other exports of its chat: which, and where
-            return f"{hit.text}\n({echoes_text(hit.also_in)})" if hit.also_in else hit.text
+            text = f"{hit.text}\n({echoes_text(hit.also_in)})" if hit.also_in else hit.text
+            name = self._cell(hit, index.column()) if index.column() in (0, 2) else ""  # elided in its cell
+            return f"{name}: {text}" if name else text
         return None
 
     @staticmethod
@@ -87,9 +90,9 @@ class SearchView(QWidget):
         self.box.setClearButtonEnabled(True)
         self.status = QLabel("")
         self.table = rows_table(self.model)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setItemDelegateForColumn(2, ElideRightDelegate(self.table))
+        # the words found take the room left; a long speaker or exhibit name gives way (elided, whole on hover)
+        self.columns = ColumnFitter(self.table, 3, [(2, 90), (0, 110), (4, 80)], name_min=TEXT_MIN)
         self.timer = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._layout()
         self.timer.timeout.connect(self.run_query)
