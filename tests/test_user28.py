@@ -1,0 +1,68 @@
+"""What users met in session 27 and nobody fixed, each fixed in session 28."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import StoreError
+from app.core.media.intake import find_media
+from app.core.store import Case
+from tests.conftest import MEDIA
+
+IOS_NOTE = "00000012-AUDIO-2026-01-03-10-15-22.opus"  # how an iOS WhatsApp export names a voice note
+
+
+def _take_in(case: Case, path: Path) -> int:
+    found = next(iter(find_media([str(path)])))
+    assert found.source is not None, found.error
+    return case.add_exhibit(found.source, found_at=found.path)[0].id
+
+
+def _ios_case(tmp_path: Path, others: int) -> tuple[Case, int]:
+    """A case of `others` exhibits, then the iOS voice note (a copy of the shared German note)."""
+    case = Case.open(tmp_path / "case")
+    for name in ("interview_mono.wav", "noise_10s.wav", "en_voicenote.amr")[:others]:
+        _take_in(case, MEDIA / name)
+    note = tmp_path / IOS_NOTE
+    shutil.copyfile(MEDIA / "de_voicenote.opus", note)
+    return case, _take_in(case, note)
+
+
+def test_an_all_digit_key_that_begins_a_file_name_finds_that_file(tmp_path):
+    """`speakers segments 00000012` said "no exhibit 12": the digits an iOS note's name begins with were read
+    as an id. Now they find the note; an id that is an exhibit of its own is ambiguous, said in one line."""
+    case, note = _ios_case(tmp_path, 1)
+    assert case.find_exhibit("00000012").id == note
+    assert case.find_exhibit(IOS_NOTE).id == note
+    assert case.find_exhibit("1").id == 1 and case.find_exhibit(str(note)).id == note  # ids as before
+    case.close()
+
+
+def test_an_id_that_is_also_the_start_of_a_file_name_is_said_ambiguous(tmp_path):
+    case, note = _ios_case(tmp_path, 3)
+    assert note == 4
+    _take_in(case, MEDIA / "silence_30s.wav")
+    for _ in range(7):  # ids 6 to 12: exhibit 12 is another recording
+        (tmp_path / f"copy{_}.wav").write_bytes((MEDIA / "silence_30s.wav").read_bytes() + bytes(2 * (_ + 1)))
+        _take_in(case, tmp_path / f"copy{_}.wav")
+    twelve = case.exhibit(12).source.name
+    with pytest.raises(StoreError) as said:
+        case.find_exhibit("00000012")
+    assert str(said.value).count("\n") == 0
+    assert f"exhibit 12 ({twelve}) by id, or {note} ({IOS_NOTE}) by name" in str(said.value)
+    assert case.find_exhibit("12").id == 12  # "12" begins no file's name
+    case.close()
+
+
+def test_the_cli_takes_the_ios_note_by_its_digits(tmp_path, capsys):
+    from app.cli.main import main
+    from tests import gui_case
+
+    case, note = _ios_case(tmp_path, 1)
+    gui_case.add_run(case, note, (gui_case.segment(500, "Ich bin hier.", None),), language="de")
+    case.close()
+    assert main(["speakers", "segments", "00000012", "--case", str(tmp_path / "case")]) == 0
+    assert "Ich bin hier." in capsys.readouterr().out
