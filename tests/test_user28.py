@@ -66,3 +66,25 @@ def test_the_cli_takes_the_ios_note_by_its_digits(tmp_path, capsys):
     case.close()
     assert main(["speakers", "segments", "00000012", "--case", str(tmp_path / "case")]) == 0
     assert "Ich bin hier." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("packed", ["folder", "tar"])
+def test_a_known_model_imported_without_a_name_is_named_as_the_model(tmp_path, models_dir, capsys, packed):
+    """`models import /media/usb/bund` installed tiny.en as a model named "bund" while saying every file
+    matched the known model tiny.en; it is now named tiny.en. A bundle Parley does not know keeps its folder's name."""
+    import tarfile
+
+    from app.cli.main import main
+    from app.core.models import catalogue
+
+    bundle = catalogue.make_bundle(models_dir / "tiny.en", tmp_path / "bund")
+    if packed == "tar":
+        with tarfile.open(tmp_path / "bund.tar", "w") as tar:
+            tar.add(bundle, arcname="bund")
+        bundle = tmp_path / "bund.tar"
+    root = tmp_path / "models"
+    assert main(["models", "import", str(bundle), "--models-dir", str(root)]) == 0
+    assert capsys.readouterr().out.strip() == str(root / "tiny.en")
+    assert main(["models", "import", str(bundle), "--models-dir", str(root)]) == 0  # a repeat: already done
+    assert capsys.readouterr().out.strip() == str(root / "tiny.en")
+    assert sorted(p.name for p in root.iterdir()) == ["tiny.en"]
