@@ -88,3 +88,50 @@ def test_a_known_model_imported_without_a_name_is_named_as_the_model(tmp_path, m
     assert main(["models", "import", str(bundle), "--models-dir", str(root)]) == 0  # a repeat: already done
     assert capsys.readouterr().out.strip() == str(root / "tiny.en")
     assert sorted(p.name for p in root.iterdir()) == ["tiny.en"]
+
+
+def test_an_exhibit_s_search_hits_come_in_time_order(tmp_path, capsys):
+    """The window's Search listed one interview's hits at 25.5 s, 29.1 s, 20.0 s (best match first); an
+    exhibit's hits now read in time order, the exhibit with the best match first (CLI and window alike)."""
+    from app.cli.main import main
+    from app.core.search import search
+    from tests.search_helpers import SEGMENT_MS, add_exhibit, add_run
+
+    case = Case.open(tmp_path / "case")
+    interview = add_exhibit(case, "interview.wav")
+    add_run(case, interview, ["He said the car, the grey car, was parked outside the house all night long.",
+                              "Nothing about it.", "The car car.", "A car."])
+    note = add_exhibit(case, "note.opus")
+    add_run(case, note, ["Car car car."])
+    hits = search(case, "car")
+    assert [(h.exhibit_id, h.start_ms) for h in hits] == [
+        (note, 0), (interview, 0), (interview, 2 * SEGMENT_MS), (interview, 3 * SEGMENT_MS)]
+    case.close()
+    assert main(["search", "car", "--case", str(tmp_path / "case")]) == 0
+    out = [line.split("  ")[:2] for line in capsys.readouterr().out.splitlines() if "[car" in line.lower()]
+    assert out == [["note.opus", "00:00:00.000"], ["interview.wav", "00:00:00.000"],
+                   ["interview.wav", "00:00:06.000"], ["interview.wav", "00:00:09.000"]], out
+
+
+def test_a_phone_s_original_names_the_exhibit_and_its_later_copy_is_the_duplicate(tmp_path, capsys):
+    """`exhibits --all` listed WhatsApp's own PTT-…opus as the "duplicate" of Download/forwarded.opus, because
+    Download/ is walked first. Copies met together: the one modified earliest names the exhibit."""
+    import os
+
+    from app.cli.main import main
+
+    phone = tmp_path / "Internal storage"
+    original = phone / "WhatsApp" / "Media" / "WhatsApp Voice Notes" / "202648" / "PTT-20261201-WA0003.opus"
+    copy = phone / "Download" / "forwarded.opus"
+    for path in (original, copy):
+        path.parent.mkdir(parents=True)
+        shutil.copyfile(MEDIA / "en_voicenote.opus", path)
+    os.utime(original, ns=(1_764_500_000_000_000_000,) * 2)  # received, then forwarded a day later
+    os.utime(copy, ns=(1_764_586_400_000_000_000,) * 2)
+    case = ["--case", str(tmp_path / "case")]
+    assert main(["queue", "add", str(phone), *case, "--model", "tiny.en"]) == 0
+    capsys.readouterr()
+    assert main(["exhibits", "--all", *case]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].endswith("PTT-20261201-WA0003.opus"), listed
+    assert listed[1].split("  ")[-1].startswith(f"{copy}: same content as exhibit 1"), listed
