@@ -135,3 +135,49 @@ def test_a_phone_s_original_names_the_exhibit_and_its_later_copy_is_the_duplicat
     listed = capsys.readouterr().out.splitlines()
     assert listed[0].endswith("PTT-20261201-WA0003.opus"), listed
     assert listed[1].split("  ")[-1].startswith(f"{copy}: same content as exhibit 1"), listed
+
+
+def test_a_voice_note_of_uncertain_language_says_so_in_the_timeline_as_exhibits_does(tmp_path, capsys):
+    """A German voice note in a chat, read as Welsh 39% with no words: `exhibits` said "language uncertain …
+    re-run in its language" while the Timeline tab and its exports showed only "[inaudible 00:00:00]" (clear
+    speech said to be inaudible). The same words are now in each."""
+    import json
+
+    from app.cli.main import main
+    from app.core.asr.language_check import withheld_note
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline
+    from app.core.evidence.provenance import software_info
+    from app.core.export.timeline import message_cell
+    from app.core.types import Segment
+    from app.core.usecases.timeline import story, write_story
+    from app.gui.timeline_view import attachment_text
+    from tests.gui_case import MODEL
+    from tests.test_withheld_language import piece
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "WhatsApp Chat with Jürgen.txt").write_text(
+        "03/01/2026, 10:15 - Jürgen: PTT-20260103-WA0001.opus (file attached)\n", encoding="utf-8")
+    shutil.copyfile(MEDIA / "de_voicenote.opus", export / "PTT-20260103-WA0001.opus")
+    case = Case.open(tmp_path / "case")
+    [taken] = take_in(case, export)
+    note = build_timeline(case, taken.exhibit_id).entries[0].attachment
+    run = case.start_run(note.exhibit_id, "transcribe", MODEL, {"model": "base"}, software_info())
+    case.append_segments(run, (Segment(0, 7000, "", flags=("inaudible",)),), {}, "cy", 0.39)
+    said = withheld_note([piece(("cy", 0.39), [("cy", 0.39, "on its own frames")], inaudible=True)])
+    case.finish_run(run, warnings=(said,))
+    case.close()
+    assert main(["exhibits", "--case", str(tmp_path / "case")]) == 0
+    listed = next(line for line in capsys.readouterr().out.splitlines() if "PTT-20260103-WA0001" in line)
+    doubt = listed.split("PTT-20260103-WA0001.opus: ", 1)[1]
+    assert doubt.startswith("speech heard (7 s) but no words recognised;") and "Welsh 39%" in doubt, doubt
+    case = Case.open(tmp_path / "case")
+    entry = build_timeline(case, taken.exhibit_id).entries[0]
+    assert f"(language uncertain: {doubt})" in message_cell(entry)  # the timeline's DOCX, PDF
+    assert f"language uncertain: {doubt}" in attachment_text(entry.attachment)  # the Timeline tab
+    timeline, _ = story(case, taken.exhibit_id)
+    [written] = write_story(case, taken.exhibit_id, timeline, tmp_path / "out", "chat", ["json"])
+    case.close()
+    [message] = json.loads(written.read_text(encoding="utf-8"))["messages"]
+    assert message["attachment"]["language_uncertain"] == f"language uncertain: {doubt}"
