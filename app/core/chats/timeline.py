@@ -30,9 +30,9 @@ from app.core.store.chats import (
     stored_chats,
     translation_runs,
 )
+from app.core.store.views import latest_speech_run
 from app.core.translation.runs import TASK as TRANSLATION_TASK
 from app.core.translation.runs import is_current
-from app.core.store.views import latest_speech_run
 from app.core.types import ModelInfo, SourceInfo
 from app.core.usecases.exhibit_status import UNCERTAIN, run_status
 
