@@ -229,7 +229,8 @@ class Case(HeadKeeper):
         (iOS voice notes are `00000012-AUDIO-….opus`): then that file, or, if the id is another's, refused."""
         rows = self._matching(key)
         if key.isdecimal():  # not isdigit: '²' is a digit that int() refuses
-            rows = rows or [(i,) for i, name in self.exhibit_names().items() if _digits_begin(name, key)]
+            rows = rows or [(i,) for i, name in self.exhibit_names().items()  # begun by these digits, no more
+                            if name.startswith(key) and not name[len(key):][:1].isdecimal()]
             by_id = self.conn.execute("SELECT id, name FROM exhibits WHERE id=?", (int(key),)).fetchone()
             if not rows or (by_id and [r[0] for r in rows] == [by_id[0]]):
                 return self.exhibit(int(key))
@@ -479,11 +480,6 @@ class Case(HeadKeeper):
             languages=tuple(tuple(part) for part in state.get("languages", ())),
             packed_with=tuple(state.get("packed_with") or ()),
         )
-
-
-def _digits_begin(name: str, digits: str) -> bool:
-    """Whether a file's name begins with these digits and no more (`00000012-AUDIO-….opus` for 00000012)."""
-    return name.startswith(digits) and not name[len(digits):len(digits) + 1].isdecimal()
 
 
 def exhibit_facts(source: SourceInfo) -> dict[str, Any]:
