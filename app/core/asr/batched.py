@@ -130,6 +130,8 @@ def decode_pieces(
     for index, window in enumerate(windows):
         for p in window:
             p.window, p.alone = index, len(window) == 1
+        if len(window) == 1:  # decoded alone from the window's start, as the note alone is: a piece read again
+            window[0].offset = 0  # alone kept its packed place (the Polish note 9 s in: silence, -1.53, withheld)
 
     def encode(window: list[Piece]) -> tuple[np.ndarray, int, float]:
         states, content, floor = decoder.encode(window_audio(window))
