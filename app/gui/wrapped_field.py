@@ -4,7 +4,7 @@ The export dialog's QLineEdit fields scrolled a long value sideways, its start (
 field wraps the text over as many lines as it needs, the box growing with it, and keeps the line
 edit's ways: Enter is not a new line (the dialog's Export button takes it, as from a line edit), a
 pasted line break becomes a space, Tab moves on. It offers the calls the dialog uses (text, setText,
-setPlaceholderText); the whole text is also its tooltip.
+cursorPosition, setCursorPosition, setPlaceholderText); the whole text is also its tooltip.
 """
 
 from __future__ import annotations
@@ -33,6 +33,14 @@ class WrappedField(QPlainTextEdit):
 
     def setText(self, text: str) -> None:
         self.setPlainText(text)
+
+    def cursorPosition(self) -> int:
+        return self.textCursor().position()
+
+    def setCursorPosition(self, position: int) -> None:
+        cursor = self.textCursor()
+        cursor.setPosition(max(0, min(position, len(self.toPlainText()))))
+        self.setTextCursor(cursor)
 
     def wanted_height(self) -> int:
         """Every wrapped line of the text (one at least), with the frame and margins."""
