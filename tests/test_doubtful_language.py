@@ -59,6 +59,7 @@ def test_a_note_in_doubt_that_decodes_well_keeps_its_words(base_engine, manifest
     (("th", 0.71), -0.63, True),  # the same, packed with other notes
     (("la", 0.70), -1.20, True),  # below Whisper's check, whatever the language
     (("es", 0.78), -0.80, False),  # sure enough of the language: Whisper's own check only
+    (("it", 0.23), -0.49, True),  # the Romanian note read as Italian: a guess, whatever the words score
     (None, -0.63, False)])
 def test_words_in_a_language_still_in_doubt_are_kept_only_where_the_decoder_is_sure(language, avg_logprob, unsure):
     from app.core.asr.batched import _unsure_reading
@@ -85,3 +86,17 @@ def test_the_spanish_note_whisper_half_gives_to_latin_keeps_its_spanish_words(ba
     assert result.language == "es" and result.language_probability >= 0.75
     text = " ".join(s.text for s in result.segments).lower()
     assert "estación" in text and "mañana" in text, text
+
+
+def test_a_note_whose_language_is_a_guess_gives_no_words_whatever_shares_its_window(base_engine, manifest):
+    """The Romanian note (Whisper base: Latin, Italian, Czech, then Romanian at 7%) read as Italian at 23%:
+    `[inaudible]` alone and packed after the Spanish and Polish notes, but Italian words ("nemmeno nemmeno la
+    rotta la cara", -0.49, just above the -0.5 line) packed before them. Below 50% no words are given."""
+    notes = [probe(MEDIA / name) for name in ("ro_voicenote.3gp", "es_voicenote.ogg", "pl_voicenote.opus")]
+    for packed in (notes[:1], notes, notes[1:] + notes[:1]):
+        results = {r.source.name: r for r in transcribe_clips(base_engine, packed, OPTS, BatchOptions())}
+        ro = results["ro_voicenote.3gp"]
+        assert ro.segments and all(s.inaudible for s in ro.segments), [s.text for s in ro.segments]
+        if len(packed) > 1:  # the notes whose language is known keep their words
+            assert all(not s.inaudible for name in ("es_voicenote.ogg", "pl_voicenote.opus")
+                       for s in results[name].segments)

@@ -38,3 +38,22 @@ def test_a_packed_note_heard_without_words_is_decoded_again_alone(tmp_path, mode
     assert "się" in words and "komu" in words, words  # "Spotkajmy się jutro ... i nikomu nic nie mów."
     french = json.loads((out / "note.json").read_text(encoding="utf-8"))
     assert french["language"] != "fr" and all(s["text"] == "" for s in french["segments"])  # in doubt: no words
+
+
+def test_a_note_read_again_alone_reads_as_the_note_alone_whatever_it_was_packed_with(base_engine, manifest):
+    """The Polish note packed after the Romanian one (Polish 33% in its window, 89% on its own audio) came out as
+    silence and was read again alone, but kept its packed place, 9 s into an empty window: silence again (-1.53),
+    "[inaudible]" twice, where the note alone reads at -0.72. Read again from the window's start, it is the same
+    reading as the note alone, whatever shared its first window."""
+    from app.core.asr import BatchOptions, transcribe_clips
+    from app.core.media.decode import probe
+    from app.core.options import TranscribeOptions
+
+    opts = TranscribeOptions(model="base", threads=2)
+    notes = [probe(MEDIA / name) for name in ("ro_voicenote.3gp", "pl_voicenote.opus", "es_voicenote.ogg")]
+    [alone] = transcribe_clips(base_engine, notes[1:2], opts, BatchOptions())
+    packed = {r.source.name: r for r in transcribe_clips(base_engine, notes, opts, BatchOptions())}
+    polish = packed["pl_voicenote.opus"]
+    assert [s.text for s in polish.segments] == [s.text for s in alone.segments], polish.segments
+    assert (polish.language, round(polish.language_probability, 2)) == (alone.language, round(alone.language_probability, 2))
+    assert "komu" in " ".join(s.text for s in polish.segments)

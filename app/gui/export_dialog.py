@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.core.store.interview import LIST_FIELDS
 from app.core.types import InterviewDetails
+from app.gui.wrapped_field import WrappedField
 
 DEFAULT_FORMATS = ("pdf", "docx", "json")
 FIELD_TITLES = {
@@ -46,7 +47,7 @@ class ExportDialog(QDialog):
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._browse)
         self.all_box = QCheckBox("All exhibits (otherwise the one on screen)")
-        self.fields = {name: QLineEdit() for name in FIELD_TITLES}
+        self.fields = {name: WrappedField() for name in FIELD_TITLES}
         self.initial = details
         row = QHBoxLayout()
         for box in self.boxes.values():

@@ -59,7 +59,7 @@ def attachment_text(a: TimelineAttachment) -> str:
     if a.missing:  # as the timeline's JSON, DOCX and PDF word it ("[missing: Bild weggelassen]" read as a file)
         return missing_text(a)
     if a.transcript is not None:
-        notes = [n for n in (a.review, "cut short or damaged" if a.cut_short else "") if n]
+        notes = [n for n in (a.review, "cut short or damaged" if a.cut_short else "", a.doubt) if n]
         label = f"{label_of(a)} ({'; '.join(notes)})" if notes else label_of(a)
         return f"{label}: {a.transcript}" if a.transcript else f"{label}: (no speech found)"
     if a.error:

@@ -130,6 +130,8 @@ def decode_pieces(
     for index, window in enumerate(windows):
         for p in window:
             p.window, p.alone = index, len(window) == 1
+        if len(window) == 1:  # decoded alone from the window's start, as the note alone is: a piece read again
+            window[0].offset = 0  # alone kept its packed place (the Polish note 9 s in: silence, -1.53, withheld)
 
     def encode(window: list[Piece]) -> tuple[np.ndarray, int, float]:
         states, content, floor = decoder.encode(window_audio(window))
@@ -240,6 +242,7 @@ def language_batches(units: list[Piece], language_of: Callable[[Piece], str], ba
 
 LANGUAGE_IN_DOUBT = 0.75  # still this unsure after the piece alone was asked (LANGUAGE_CONFIDENT is 0.8)
 UNSURE_LOG_PROB = -0.5  # ... and a reading less sure than this is not given as words in it
+LANGUAGE_GUESSED = 0.5  # below this, its language is a guess: no words in it, however they decode
 
 
 def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None) -> bool:
@@ -247,10 +250,13 @@ def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None) -> bo
     well: above Whisper's log-probability check, and, where the language stayed in doubt after the
     piece alone was asked (below 75%), with the decoder sure of them too. The French note read as Thai
     (53-71%, by what shared its window) gave Thai words at -0.63 on one CPU's kernels (below -1.0 on
-    another's); the Polish note (81%, -0.97) and every note whose language is sure keep theirs."""
+    another's); the Polish note (81%, -0.97) and every note whose language is sure keep theirs. Below 50%
+    Whisper is surer it is another language than this one: the Romanian note, read as Italian at 23%, gave
+    Italian words (-0.49) packed before the Spanish and Polish notes, `[inaudible]` (under -0.5) after them."""
     if out.avg_logprob < LOG_PROB_THRESHOLD:
         return True
-    return language is not None and language[1] < LANGUAGE_IN_DOUBT and out.avg_logprob < UNSURE_LOG_PROB
+    return language is not None and (language[1] < LANGUAGE_GUESSED or (
+        language[1] < LANGUAGE_IN_DOUBT and out.avg_logprob < UNSURE_LOG_PROB))
 
 
 def _speech_without_words(piece: Piece) -> bool:

@@ -21,7 +21,7 @@ from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
 from app.core.evidence.provenance import software_info
 from app.core.export.base import language_text, shown_text
-from app.core.store import Case
+from app.core.store import Case, Exhibit
 from app.core.store.chats import (
     Echo,
     StoredMessage,
@@ -30,9 +30,11 @@ from app.core.store.chats import (
     stored_chats,
     translation_runs,
 )
+from app.core.store.views import latest_speech_run
 from app.core.translation.runs import TASK as TRANSLATION_TASK
 from app.core.translation.runs import is_current
 from app.core.types import ModelInfo, SourceInfo
+from app.core.usecases.exhibit_status import UNCERTAIN, run_status
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class TimelineAttachment:
     translation_run_id: int | None = None
     review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME"
     cut_short: bool = False  # the recording is truncated or damaged: its transcript holds only what could be read
+    doubt: str = ""  # "language uncertain: speech heard (7 s) but no words recognised; …", as `exhibits` says it
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,17 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
                               text, language, translation, model.name if model else None,
                               stored.attachment_error, transcript_run if text is not None else None,
                               translation_run if translation is not None else None, review,
-                              exhibit.source.truncated)
+                              exhibit.source.truncated, _language_doubt(case, exhibit, transcript_run))
+
+
+def _language_doubt(case: Case, exhibit: Exhibit, run_id: int | None) -> str:
+    """Why a note's language is in doubt, in the words `exhibits` and the window's list use, else "": its
+    timeline showed only "[inaudible 00:00:00]" where `exhibits` said it was read as Welsh 39%."""
+    run = latest_speech_run(case, exhibit.id)
+    if run is None or run.id != run_id:
+        return ""
+    status, detail, _ = run_status(case, exhibit, run)
+    return f"{status}: {detail}" if status == UNCERTAIN else ""
 
 
 def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
@@ -275,7 +288,7 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
         "run_id": a.run_id, "translation_run_id": a.translation_run_id, "review": a.review or "machine draft",
-        "truncated": a.cut_short,
+        "truncated": a.cut_short, **({"language_uncertain": a.doubt} if a.doubt else {}),
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
             "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,

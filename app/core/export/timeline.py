@@ -162,6 +162,8 @@ def message_cell(e: TimelineEntry) -> str:
             review = f", {a.review}" if a.review else ""
             cut = f", {CUT_SHORT}" if a.cut_short else ""
             lines.append(f"[{label} {name}, transcript{review}{cut}]\n{a.transcript or NO_SPEECH}")
+            if a.doubt:
+                lines.append(f"({a.doubt})")
         else:
             reason = f" ({a.error})" if a.error else ""
             lines.append(f"[{label} {name}{reason}]")

@@ -75,6 +75,15 @@ def parse_sums(text: str, origin: str) -> dict[str, str]:
 
 
 def default_name(bundle: Path) -> str:
+    """The name a bundle is installed under without --name: the model Parley knows its files to be (a copy of
+    tiny.en is `tiny.en`, whatever its folder is called), else its folder's or archive's name."""
+    try:
+        with open_bundle(bundle) as members:
+            model = known.recognise(_read_sums(members, str(bundle)))
+    except (OSError, ModelError):  # refused, with its reason, by the import itself
+        model = None
+    if model is not None:
+        return model.name
     name = bundle.resolve().name
     for suffix in ARCHIVE_SUFFIXES:
         if name.lower().endswith(suffix) and len(name) > len(suffix):

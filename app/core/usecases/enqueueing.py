@@ -6,6 +6,7 @@ here; each caller decides how to tell the user what happened (the records say it
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from app.core.errors import LanguageError, ModelError
@@ -109,12 +110,31 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
     """Each usable file as an exhibit with a transcribe job; duplicates are linked, not queued twice."""
     settings = to_dict(options)
     queued: list[Queued] = []
-    for found in usable:
+    for found in originals_first(usable):
         exhibit, _ = case.add_exhibit(found.source, found_at=met_at(case, found))
         job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
         earlier = next((q.path for q in queued if q.job_id == job_id), None)
         queued.append(Queued(found.path, exhibit.id, job_id, new_job, earlier))
     return queued
+
+
+def originals_first(usable: list[Found]) -> list[Found]:
+    """Copies of one content met together, the one modified earliest first (then as met): the exhibit is named
+    after it and the later copies are its duplicates. A phone's Download/forwarded.opus, walked before
+    WhatsApp/Media/…/PTT-…opus, named the exhibit and the WhatsApp original was listed as its duplicate."""
+    copies: dict[str, list[Found]] = {}
+    for found in usable:
+        copies.setdefault(found.source.sha256, []).append(found)  # type: ignore[union-attr]
+    earliest = {sha: sorted(group, key=_modified) for sha, group in copies.items() if len(group) > 1}
+    return [earliest[f.source.sha256].pop(0) if f.source.sha256 in earliest else f  # type: ignore[union-attr]
+            for f in usable]
+
+
+def _modified(found: Found) -> int:
+    try:
+        return os.stat(found.path).st_mtime_ns
+    except (OSError, ValueError):
+        return 1 << 63  # not to be looked at: after every copy that can
 
 
 @dataclass(frozen=True)

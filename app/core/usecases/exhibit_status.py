@@ -18,6 +18,7 @@ from app.core.translation.langcodes import language_name
 
 WITHHELD = "language uncertain: "  # a run's warning listing what its withheld speech was read as (asr.language_check)
 UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
+UNCERTAIN = "language uncertain"  # the status of a run whose speech gave no words, or whose language is in doubt
 CHAT_STATUS = "chat: see Timeline"
 PART_WAY_STATUS = "taken in part-way"  # a chat or text whose take-in was killed before its messages were stored
 
@@ -91,7 +92,7 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     if state == "verified":
         return f"verified by {by}", signed_off_detail(case, run), by
     if language_uncertain(run):
-        return "language uncertain", uncertain_detail(run), None
+        return UNCERTAIN, uncertain_detail(run), None
     if no_speech_found(run):
         return "no speech found", "no speech was detected in this recording", None
     done = "edited" if state == "edited" else "done"

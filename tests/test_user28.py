@@ -1,0 +1,183 @@
+"""What users met in session 27 and nobody fixed, each fixed in session 28."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import StoreError
+from app.core.media.intake import find_media
+from app.core.store import Case
+from tests.conftest import MEDIA
+
+IOS_NOTE = "00000012-AUDIO-2026-01-03-10-15-22.opus"  # how an iOS WhatsApp export names a voice note
+
+
+def _take_in(case: Case, path: Path) -> int:
+    found = next(iter(find_media([str(path)])))
+    assert found.source is not None, found.error
+    return case.add_exhibit(found.source, found_at=found.path)[0].id
+
+
+def _ios_case(tmp_path: Path, others: int) -> tuple[Case, int]:
+    """A case of `others` exhibits, then the iOS voice note (a copy of the shared German note)."""
+    case = Case.open(tmp_path / "case")
+    for name in ("interview_mono.wav", "noise_10s.wav", "en_voicenote.amr")[:others]:
+        _take_in(case, MEDIA / name)
+    note = tmp_path / IOS_NOTE
+    shutil.copyfile(MEDIA / "de_voicenote.opus", note)
+    return case, _take_in(case, note)
+
+
+def test_an_all_digit_key_that_begins_a_file_name_finds_that_file(tmp_path):
+    """`speakers segments 00000012` said "no exhibit 12": the digits an iOS note's name begins with were read
+    as an id. Now they find the note; an id that is an exhibit of its own is ambiguous, said in one line."""
+    case, note = _ios_case(tmp_path, 1)
+    assert case.find_exhibit("00000012").id == note
+    assert case.find_exhibit(IOS_NOTE).id == note
+    assert case.find_exhibit("1").id == 1 and case.find_exhibit(str(note)).id == note  # ids as before
+    case.close()
+
+
+def test_an_id_that_is_also_the_start_of_a_file_name_is_said_ambiguous(tmp_path):
+    case, note = _ios_case(tmp_path, 3)
+    assert note == 4
+    _take_in(case, MEDIA / "silence_30s.wav")
+    for _ in range(7):  # ids 6 to 12: exhibit 12 is another recording
+        (tmp_path / f"copy{_}.wav").write_bytes((MEDIA / "silence_30s.wav").read_bytes() + bytes(2 * (_ + 1)))
+        _take_in(case, tmp_path / f"copy{_}.wav")
+    twelve = case.exhibit(12).source.name
+    with pytest.raises(StoreError) as said:
+        case.find_exhibit("00000012")
+    assert str(said.value).count("\n") == 0
+    assert f"exhibit 12 ({twelve}) by id, or {note} ({IOS_NOTE}) by name" in str(said.value)
+    assert case.find_exhibit("12").id == 12  # "12" begins no file's name
+    case.close()
+
+
+def test_the_cli_takes_the_ios_note_by_its_digits(tmp_path, capsys):
+    from app.cli.main import main
+    from tests import gui_case
+
+    case, note = _ios_case(tmp_path, 1)
+    gui_case.add_run(case, note, (gui_case.segment(500, "Ich bin hier.", None),), language="de")
+    case.close()
+    assert main(["speakers", "segments", "00000012", "--case", str(tmp_path / "case")]) == 0
+    assert "Ich bin hier." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("packed", ["folder", "tar"])
+def test_a_known_model_imported_without_a_name_is_named_as_the_model(tmp_path, models_dir, capsys, packed):
+    """`models import /media/usb/bund` installed tiny.en as a model named "bund" while saying every file
+    matched the known model tiny.en; it is now named tiny.en. A bundle Parley does not know keeps its folder's name."""
+    import tarfile
+
+    from app.cli.main import main
+    from app.core.models import catalogue
+
+    bundle = catalogue.make_bundle(models_dir / "tiny.en", tmp_path / "bund")
+    if packed == "tar":
+        with tarfile.open(tmp_path / "bund.tar", "w") as tar:
+            tar.add(bundle, arcname="bund")
+        bundle = tmp_path / "bund.tar"
+    root = tmp_path / "models"
+    assert main(["models", "import", str(bundle), "--models-dir", str(root)]) == 0
+    assert capsys.readouterr().out.strip() == str(root / "tiny.en")
+    assert main(["models", "import", str(bundle), "--models-dir", str(root)]) == 0  # a repeat: already done
+    assert capsys.readouterr().out.strip() == str(root / "tiny.en")
+    assert sorted(p.name for p in root.iterdir()) == ["tiny.en"]
+
+
+def test_an_exhibit_s_search_hits_come_in_time_order(tmp_path, capsys):
+    """The window's Search listed one interview's hits at 25.5 s, 29.1 s, 20.0 s (best match first); an
+    exhibit's hits now read in time order, the exhibit with the best match first (CLI and window alike)."""
+    from app.cli.main import main
+    from app.core.search import search
+    from tests.search_helpers import SEGMENT_MS, add_exhibit, add_run
+
+    case = Case.open(tmp_path / "case")
+    interview = add_exhibit(case, "interview.wav")
+    add_run(case, interview, ["He said the car, the grey car, was parked outside the house all night long.",
+                              "Nothing about it.", "The car car.", "A car."])
+    note = add_exhibit(case, "note.opus")
+    add_run(case, note, ["Car car car."])
+    hits = search(case, "car")
+    assert [(h.exhibit_id, h.start_ms) for h in hits] == [
+        (note, 0), (interview, 0), (interview, 2 * SEGMENT_MS), (interview, 3 * SEGMENT_MS)]
+    case.close()
+    assert main(["search", "car", "--case", str(tmp_path / "case")]) == 0
+    out = [line.split("  ")[:2] for line in capsys.readouterr().out.splitlines() if "[car" in line.lower()]
+    assert out == [["note.opus", "00:00:00.000"], ["interview.wav", "00:00:00.000"],
+                   ["interview.wav", "00:00:06.000"], ["interview.wav", "00:00:09.000"]], out
+
+
+def test_a_phone_s_original_names_the_exhibit_and_its_later_copy_is_the_duplicate(tmp_path, capsys):
+    """`exhibits --all` listed WhatsApp's own PTT-…opus as the "duplicate" of Download/forwarded.opus, because
+    Download/ is walked first. Copies met together: the one modified earliest names the exhibit."""
+    import os
+
+    from app.cli.main import main
+
+    phone = tmp_path / "Internal storage"
+    original = phone / "WhatsApp" / "Media" / "WhatsApp Voice Notes" / "202648" / "PTT-20261201-WA0003.opus"
+    copy = phone / "Download" / "forwarded.opus"
+    for path in (original, copy):
+        path.parent.mkdir(parents=True)
+        shutil.copyfile(MEDIA / "en_voicenote.opus", path)
+    os.utime(original, ns=(1_764_500_000_000_000_000,) * 2)  # received, then forwarded a day later
+    os.utime(copy, ns=(1_764_586_400_000_000_000,) * 2)
+    case = ["--case", str(tmp_path / "case")]
+    assert main(["queue", "add", str(phone), *case, "--model", "tiny.en"]) == 0
+    capsys.readouterr()
+    assert main(["exhibits", "--all", *case]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].endswith("PTT-20261201-WA0003.opus"), listed
+    assert listed[1].split("  ")[-1].startswith(f"{copy}: same content as exhibit 1"), listed
+
+
+def test_a_voice_note_of_uncertain_language_says_so_in_the_timeline_as_exhibits_does(tmp_path, capsys):
+    """A German voice note in a chat, read as Welsh 39% with no words: `exhibits` said "language uncertain …
+    re-run in its language" while the Timeline tab and its exports showed only "[inaudible 00:00:00]" (clear
+    speech said to be inaudible). The same words are now in each."""
+    import json
+
+    from app.cli.main import main
+    from app.core.asr.language_check import withheld_note
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import build_timeline
+    from app.core.evidence.provenance import software_info
+    from app.core.export.timeline import message_cell
+    from app.core.types import Segment
+    from app.core.usecases.timeline import story, write_story
+    from app.gui.timeline_view import attachment_text
+    from tests.gui_case import MODEL
+    from tests.test_withheld_language import piece
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "WhatsApp Chat with Jürgen.txt").write_text(
+        "03/01/2026, 10:15 - Jürgen: PTT-20260103-WA0001.opus (file attached)\n", encoding="utf-8")
+    shutil.copyfile(MEDIA / "de_voicenote.opus", export / "PTT-20260103-WA0001.opus")
+    case = Case.open(tmp_path / "case")
+    [taken] = take_in(case, export)
+    note = build_timeline(case, taken.exhibit_id).entries[0].attachment
+    run = case.start_run(note.exhibit_id, "transcribe", MODEL, {"model": "base"}, software_info())
+    case.append_segments(run, (Segment(0, 7000, "", flags=("inaudible",)),), {}, "cy", 0.39)
+    said = withheld_note([piece(("cy", 0.39), [("cy", 0.39, "on its own frames")], inaudible=True)])
+    case.finish_run(run, warnings=(said,))
+    case.close()
+    assert main(["exhibits", "--case", str(tmp_path / "case")]) == 0
+    listed = next(line for line in capsys.readouterr().out.splitlines() if "PTT-20260103-WA0001" in line)
+    doubt = listed.split("PTT-20260103-WA0001.opus: ", 1)[1]
+    assert doubt.startswith("speech heard (7 s) but no words recognised;") and "Welsh 39%" in doubt, doubt
+    case = Case.open(tmp_path / "case")
+    entry = build_timeline(case, taken.exhibit_id).entries[0]
+    assert f"(language uncertain: {doubt})" in message_cell(entry)  # the timeline's DOCX, PDF
+    assert f"language uncertain: {doubt}" in attachment_text(entry.attachment)  # the Timeline tab
+    timeline, _ = story(case, taken.exhibit_id)
+    [written] = write_story(case, taken.exhibit_id, timeline, tmp_path / "out", "chat", ["json"])
+    case.close()
+    [message] = json.loads(written.read_text(encoding="utf-8"))["messages"]
+    assert message["attachment"]["language_uncertain"] == f"language uncertain: {doubt}"
