@@ -68,3 +68,26 @@ def test_a_worker_let_go_that_has_ended_is_not_restarted_and_its_jobs_stay_as_th
         supervisor.stop()
     assert not [e for e in seen if isinstance(e, p.WorkerCrashed)]
     assert queue.get(job).state == "done"
+
+
+def test_a_worker_waiting_to_be_told_its_commands_jobs_claims_them_as_soon_as_told(case, models_dir):
+    """Started early (`transcribe` starts it while the files are still being queued), a worker not yet
+    told which jobs are its command's slept on through its poll interval once told: the files all queued,
+    the model loaded, nothing decoding. It now claims as soon as it is told."""
+    supervisor = Supervisor(case.folder, worker_options={"await_jobs": True, "idle_poll_s": 600, "heartbeat_s": 1.0})
+    queue = JobQueue(case.conn)
+    try:
+        supervisor.start()
+        deadline, seen = time.monotonic() + GUARD_S, []
+        while not any(isinstance(e, p.QueueIdle) for e in seen) and time.monotonic() < deadline:
+            seen += supervisor.poll()
+            time.sleep(0.05)
+        assert any(isinstance(e, p.QueueIdle) for e in seen)  # waiting to be told, in its (long) poll interval
+        job = queue.add(case.add_exhibit(probe(MEDIA / NOTES[0]))[0].id, "transcribe", to_dict(TINY))
+        supervisor._claim_only({job})  # what run_until_idle(until=...) tells it first
+        deadline = time.monotonic() + GUARD_S
+        while queue.get(job).state == "queued" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert queue.get(job).state != "queued"  # before: left queued for the 600 s of its poll interval
+    finally:
+        supervisor.stop()
