@@ -183,7 +183,7 @@ class QueueRunner:
         self.progress = QueueProgress(self._planned(queue, until), self.announce)
         supervisor = supervisor or Supervisor(self.case_dir)
         try:
-            supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until)
+            supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until, then_stop=True)
             self.outcome.gave_up = supervisor.gave_up
         finally:
             supervisor.stop()

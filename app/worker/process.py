@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from contextlib import closing, suppress
 from dataclasses import replace
@@ -55,6 +56,7 @@ StopCheck = Callable[[], bool]
 SHORT_MS = 60_000  # files at most this long are batched across files (also app/cli/transcribe.py)
 BATCH_AUDIO_S = 480.0  # about 16 packed 30 s windows per group (a CPU's group_windows; a GPU's is larger)
 BATCH_MAX_JOBS = 64
+TOLD_POLL_S = 0.05  # an idle worker waiting to be told its command's jobs: how often it sees a stop meanwhile
 ProgressFn = Callable[[float, int], None]
 TaskResult = tuple[int | None, bool]  # (the run written, stopped before the end)
 
@@ -137,7 +139,7 @@ class Worker(CommandThread):
                 if not idle:
                     self.send(QueueIdle())
                     idle = True
-                self.shutdown.wait(self.config.idle_poll_s)
+                self._wait_for_work()
                 continue
             idle = False
             batch = [job for job in jobs if self._batchable(job)]
@@ -146,6 +148,16 @@ class Worker(CommandThread):
             for job in jobs:
                 if job not in batch:
                     self._work(job)
+
+    def _wait_for_work(self) -> None:
+        """Until the next look at the queue. Not yet told which jobs are its command's, it looks as soon as it
+        is told (it slept on through the poll interval, the command's files all queued and waiting for it)."""
+        if self.told.is_set():
+            self.shutdown.wait(self.config.idle_poll_s)
+            return
+        deadline = time.monotonic() + self.config.idle_poll_s
+        while not (self.shutdown.is_set() or self.told.is_set()) and time.monotonic() < deadline:
+            self.told.wait(TOLD_POLL_S)  # the stop flag is seen within this too
 
     def close(self) -> None:
         self.shutdown.set()

@@ -90,6 +90,7 @@ class Supervisor:
         self._unreported: dict[int, float] = {}  # finished in the store, event not seen yet
         self._only: tuple[int, ...] | None = None  # the jobs its worker may claim (None: any)
         self._lost: str | None = None  # why the case it worked on is no longer at its path (moved or removed)
+        self._letting_go = False  # its worker told to stop, its command's jobs all ended (run_until_idle)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -157,20 +158,34 @@ class Supervisor:
         return events
 
     def run_until_idle(self, on_event: Callable[[Event], None] | None = None,
-                       until: Iterable[int] | None = None, poll_s: float = 0.1) -> None:
+                       until: Iterable[int] | None = None, poll_s: float = 0.1, then_stop: bool = False) -> None:
         """Work the queue until nothing is left to claim (or until every job in `until` ends, and
-        only those jobs and the jobs they wait on are claimed)."""
+        only those jobs and the jobs they wait on are claimed). `then_stop` (with `until`): the worker
+        is told to stop as soon as the store says every one of them has ended, before their events are
+        handed on, so that its ending overlaps what `on_event` does with them (a command's last exports)."""
         waiting = set(until) if until is not None else None
         if waiting is not None:
             self._claim_only(waiting)
         self.start()
         while True:
-            for event in self.poll():
+            events = self.poll()
+            if then_stop and events and waiting is not None:
+                self._let_go_once_ended(waiting)
+            for event in events:
                 if on_event is not None:
                     on_event(event)
             if self._finished(waiting):
                 return
             time.sleep(poll_s)
+
+    def _let_go_once_ended(self, waiting: set[int]) -> None:
+        """Tell the worker to stop once every job in `waiting` has ended in the store: it claims nothing
+        more for them (a job it ended is in the store before its event is sent, so none is lost)."""
+        if self._letting_go or not self.is_alive():
+            return
+        if all(state in FINISHED for state in self.queue.states_of(waiting).values()):
+            self._send(Shutdown())
+            self._letting_go = True
 
     def _claim_only(self, job_ids: set[int]) -> None:
         """The worker claims only these jobs and those they wait on (a translation its transcription)."""
@@ -263,7 +278,7 @@ class Supervisor:
             commands_in.close()
             self._proc, self._events, self._commands = proc, events_in, commands_out
             self._names.add(worker_name(proc.pid))
-            self._idle, self._running_job, self._child_reason = False, None, None
+            self._idle, self._running_job, self._child_reason, self._letting_go = False, None, None, False
 
     def _send(self, command: Command) -> None:
         try:
@@ -330,6 +345,11 @@ class Supervisor:
         if proc is None or proc.is_alive():
             return
         self._drain()
+        if self._letting_go:  # told to stop, it has (every event read): not a crash, and no new worker
+            self._release_jobs_of(proc.pid)
+            self._close_pipes()
+            self._proc = None
+            return
         reason = self._child_reason or describe_exit(proc.exitcode)
         self._close_pipes()
         job_id = self._fail_jobs_of(proc.pid, reason)

@@ -426,6 +426,16 @@ def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sq
                          "nothing of this change was kept") from None
 
 
+@contextmanager
+def joined(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """transaction(), or, inside one of this connection's, part of that one (it commits, or keeps nothing, as a whole)."""
+    if conn.in_transaction:
+        yield conn
+        return
+    with transaction(conn):
+        yield conn
+
+
 def _likely_cause(exc: sqlite3.Error) -> str:
     """SQLite says "disk I/O error" when its -wal or the folder turned read-only under it (a disk
     remounted, a permission changed during a run): the words alone send one looking for a broken disk."""

@@ -88,7 +88,7 @@ class JobQueue:
         if task == JobKind.TRANSCRIBE:
             self._check_recording(exhibit_id)
         key = options_key(options)
-        with db.transaction(self.conn):
+        with db.joined(self.conn):  # a command's whole intake is one transaction (enqueueing.enqueue)
             found = self._equal(exhibit_id, task, key, parent_job_id)
             if found is not None:
                 self._raise_priority(found, priority)

@@ -107,14 +107,19 @@ def passed_over(found: Found) -> IntakeEntry | None:
 
 def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: TranscribeOptions,
             priority: int = 0) -> list[Queued]:
-    """Each usable file as an exhibit with a transcribe job; duplicates are linked, not queued twice."""
+    """Each usable file as an exhibit with a transcribe job; duplicates are linked, not queued twice.
+
+    One transaction for them all: every file's exhibit, job and audit entries are kept, or none (a file's
+    own three synced commits, its exhibit, its job and the log's head, were most of a phone's intake time,
+    the worker's model loaded and waiting for the jobs)."""
     settings = to_dict(options)
     queued: list[Queued] = []
-    for found in originals_first(usable):
-        exhibit, _ = case.add_exhibit(found.source, found_at=met_at(case, found))
-        job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
-        earlier = next((q.path for q in queued if q.job_id == job_id), None)
-        queued.append(Queued(found.path, exhibit.id, job_id, new_job, earlier))
+    with case.transaction():
+        for found in originals_first(usable):
+            exhibit, _ = case.add_exhibit(found.source, found_at=met_at(case, found))
+            job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
+            earlier = next((q.path for q in queued if q.job_id == job_id), None)
+            queued.append(Queued(found.path, exhibit.id, job_id, new_job, earlier))
     return queued
 
 
