@@ -28,3 +28,43 @@ def test_a_line_clock_spaced_by_any_space_before_pm_is_a_message(tmp_path, space
         ("Anna", "hello", "2024-01-15T21:05:00"), ("Bob", "see you at the docks", "2024-01-15T21:06:00"),
         (None, "Anna left.", "2024-01-15T21:07:00")]
     assert anna.messages[2].time_as_written == f"2024/01/15 Mon 9:05{space}PM"
+
+
+CHAT = "15/01/2024, 21:05 - Anna: hi\n15/01/2024, 21:06 - Bob: hello\n15/01/2024, 21:07 - Anna: at the docks\n"
+SMS = ("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"1\">\n"
+       '  <sms protocol="0" address="+447700900123" date="1705400000000" type="1" body="Are you there?" '
+       'readable_date="16 Jan 2024 10:13:20" contact_name="Bob" />\n</smses>\n')
+
+
+def _linked_twice(tmp_path: Path, how: str) -> list[str]:
+    """The evidence folder holding a chat and an SMS backup, and the same files reached by a second path."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "WhatsApp Chat with Anna.txt").write_text(CHAT, encoding="utf-8")
+    (evidence / "sms.xml").write_text(SMS, encoding="utf-8")
+    if how == "symlinked folder":
+        (tmp_path / "link").symlink_to(evidence, target_is_directory=True)
+        return [str(evidence), str(tmp_path / "link")]
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("WhatsApp Chat with Anna.txt", "sms.xml"):
+        (other / name).hardlink_to(evidence / name)
+    return [str(evidence / "WhatsApp Chat with Anna.txt"), str(evidence / "sms.xml"),
+            str(other / "WhatsApp Chat with Anna.txt"), str(other / "sms.xml")]
+
+
+@pytest.mark.parametrize("how", ["hard link", "symlinked folder"])
+def test_one_file_reached_by_two_paths_is_stored_once(tmp_path, case, how):
+    """Before: a chat (or SMS backup) reached through a hard link or a symlinked folder as well became two parts of
+    one exhibit, every message stored twice (the timeline 6 messages of 3) and the second path said nowhere. Now
+    the second meeting is one line, "met again", and each message is stored once, at the path first met."""
+    from app.core.store.chats import chat_messages, stored_chats
+    from app.core.usecases.timeline import take_in_exports
+
+    taken, errors = take_in_exports(case, _linked_twice(tmp_path, how))
+    assert not errors and [bool(t.met_again) for t in taken] == [False, False, True, True]
+    assert all("met again (the same export as" in t.met_again for t in taken[2:])
+    stored = [chat for t in taken[:2] for chat in stored_chats(case, t.exhibit_id)]
+    assert sorted(len(chat_messages(case, chat.id)) for chat in stored) == [1, 3]
+    assert {case.exhibit(t.exhibit_id).source.path for t in taken} == {
+        str(tmp_path / "evidence" / "WhatsApp Chat with Anna.txt"), str(tmp_path / "evidence" / "sms.xml")}

@@ -263,8 +263,10 @@ def _stored_all(case: Case, met: list[tuple[str, Loaded]], refused: list[ChatErr
 
 
 def _part_key(loaded: Loaded) -> tuple:
-    """One export of one file, however the path to it was spelled."""
-    return same_file(loaded.original), loaded.export.container, loaded.export.source
+    """One export of one file, however the path to it was spelled or linked (a hard link, a symlinked folder, a
+    bind mount): the file, and the export's place in it (a zip's member; "" for the file itself)."""
+    source = loaded.export.source
+    return same_file(loaded.original), loaded.export.container, "" if source == str(loaded.original) else source
 
 
 def _stored_else_said(case: Case, given: str, parts: list[Loaded],
