@@ -68,3 +68,40 @@ def test_one_file_reached_by_two_paths_is_stored_once(tmp_path, case, how):
     assert sorted(len(chat_messages(case, chat.id)) for chat in stored) == [1, 3]
     assert {case.exhibit(t.exhibit_id).source.path for t in taken} == {
         str(tmp_path / "evidence" / "WhatsApp Chat with Anna.txt"), str(tmp_path / "evidence" / "sms.xml")}
+
+
+ADDRESS_NOTE = "the sender may be one named 'Anna: Address'"
+
+
+def test_a_signal_sender_is_not_invented_from_the_starts_of_messages(tmp_path):
+    """Before: "[...] Anna: Address: 12 Dock Road" and "[...] Anna: Address: the back gate" (every line of Anna's)
+    were read as sent by "Anna: Address", a sender who does not exist, saying "12 Dock Road". Now message starts
+    alone bear out no name: the sender is Anna, her words whole, and each of her messages says the other reading.
+    A name written elsewhere (a reaction's, a mention) still bears a colon name out."""
+    chat = tmp_path / "chat.md"
+    chat.write_text("[2024-01-15 21:05] Anna: Address: 12 Dock Road\n[2024-01-15 21:06] Me: ok\n"
+                    "[2024-01-15 21:07] Anna: Address: the back gate\n[2024-01-15 21:08] Me: got it\n"
+                    "[2024-01-15 21:09] Team: Alpha: meet at 9\n[2024-01-15 21:10] Me: @Team: Alpha ok\n",
+                    encoding="utf-8")
+    [loaded] = load_export(chat)
+    messages = loaded.export.messages
+    assert [(m.sender, m.text) for m in messages] == [
+        ("Anna", "Address: 12 Dock Road"), ("Me", "ok"), ("Anna", "Address: the back gate"), ("Me", "got it"),
+        ("Team: Alpha", "meet at 9"), ("Me", "@Team: Alpha ok")]
+    assert [ADDRESS_NOTE in m.note for m in messages] == [True, False, True, False, False, False]
+
+
+def test_an_android_whatsapp_sender_is_not_invented_from_the_starts_of_messages(tmp_path):
+    """The same weakness in Android WhatsApp's reading (`colon_names`, older than session 28): "Anna: Address: ..."
+    on each of Anna's lines was sender "Anna: Address". Now Anna, saying so; the app's note naming "Work: Bob"
+    still bears that name out."""
+    chat = tmp_path / "WhatsApp Chat with Team.txt"
+    chat.write_text("15/01/2024, 21:04 - Anna added Work: Bob\n15/01/2024, 21:05 - Anna: Address: 12 Dock Road\n"
+                    "15/01/2024, 21:06 - Work: Bob: ok: fine\n15/01/2024, 21:07 - Anna: Address: the back gate\n",
+                    encoding="utf-8")
+    [loaded] = load_export(chat)
+    messages = loaded.export.messages
+    assert [(m.sender, m.text) for m in messages] == [
+        (None, "Anna added Work: Bob"), ("Anna", "Address: 12 Dock Road"), ("Work: Bob", "ok: fine"),
+        ("Anna", "Address: the back gate")]
+    assert [ADDRESS_NOTE in m.note for m in messages] == [False, True, False, True]
