@@ -1,0 +1,69 @@
+"""Review 1 of session 28: what the reviewer found in the merged defence28 work.
+
+check-export read a TXT or VTT header's "Settings:" line split at every " word=", so a free-text setting
+(initial_prompt, hotwords) holding " x=1" was a false alarm on an honest set.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from app.core.evidence.provenance import software_info
+from app.core.media.decode import probe
+from app.core.store import Case
+from app.core.types import Segment
+from tests.conftest import MEDIA
+from tests.test_tamper24 import _manifest_edited
+from tests.test_verify import MODEL
+
+PROMPT = "Names: Kowalski, code word x=1 and vad=off"
+
+
+@pytest.fixture
+def prompted(tmp_path, monkeypatch):
+    """A voice note transcribed with an initial prompt and hotwords that hold " word=" (run 1), the case closed."""
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / "note.opus")
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / "note.opus"))
+        settings = {"beam_size": 5, "initial_prompt": PROMPT, "hotwords": "Kowalski beam_size=1", "vad": True}
+        run = case.start_run(exhibit.id, "transcribe", MODEL, settings, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "at nine")), {},
+                             "en", 0.98)
+        case.finish_run(run)
+    finally:
+        case.close()
+    return tmp_path / "case"
+
+
+def _check(manifest, capsys) -> tuple[int, list[str]]:
+    from app.cli import main
+
+    capsys.readouterr()
+    code = main(["check-export", str(manifest)])
+    return code, [line for line in capsys.readouterr().err.splitlines() if "edited after the export" in line]
+
+
+@pytest.mark.parametrize("fmt", ["txt", "vtt"])
+def test_a_free_text_setting_holding_word_equals_is_no_false_alarm(prompted, tmp_path, capsys, fmt):
+    """Before: exit 1, "gives settings.initial_prompt as ... but note.txt ... gives "Names: Kowalski, code word:
+    the manifest was edited after the export" (and settings.vad, settings.beam_size from the prompt's words). Now
+    the line is compared whole: an honest set is quiet, and an edited setting is still said, by its name."""
+    from app.cli import main
+
+    out = tmp_path / "out"
+    assert main(["export", "1", "--case", str(prompted), "--out", str(out), "--format", fmt]) == 0
+    manifest = out / "note.manifest.json"
+    assert _check(manifest, capsys) == (0, [])
+    _manifest_edited(manifest, lambda d: d["settings"].update(initial_prompt="Names: Nowak"))
+    code, said = _check(manifest, capsys)
+    assert code == 1 and len(said) == 1 and "gives settings.initial_prompt as \"Names: Nowak\"" in said[0], said
+    _manifest_edited(manifest, lambda d: d["settings"].update(initial_prompt=PROMPT, language="pl"))
+    code, said = _check(manifest, capsys)  # a setting added to the manifest: no setting of the line differs
+    assert code == 1 and len(said) == 1 and "gives settings.language as pl, but note." in said[0], said
+    assert "gives no such setting" in said[0]
+
