@@ -16,6 +16,7 @@ from app.core.store import Case
 from app.core.types import Segment
 from tests.conftest import MEDIA
 from tests.test_tamper24 import _manifest_edited
+from tests.test_model_tamper import pristine  # noqa: F401 - the fixture: tiny.en imported from a bundle
 from tests.test_verify import MODEL
 
 PROMPT = "Names: Kowalski, code word x=1 and vad=off"
@@ -67,3 +68,26 @@ def test_a_free_text_setting_holding_word_equals_is_no_false_alarm(prompted, tmp
     assert code == 1 and len(said) == 1 and "gives settings.language as pl, but note." in said[0], said
     assert "gives no such setting" in said[0]
 
+
+def test_other_weights_are_refused_the_name_of_a_known_model_at_import(pristine, tmp_path, capsys):  # noqa: F811
+    """Before: `models import BUNDLE --name tiny.en` of weights that are not tiny.en's was accepted (exit 0), and
+    `models verify tiny.en` then failed on every run ("its weights are not those of the known model tiny.en").
+    Now import and verify agree: the import is refused in one line, nothing installed; under another name the
+    bundle is imported and verifies as a model that vouches only for itself."""
+    from app.cli import main
+    from app.core.models.catalogue import make_bundle
+    from tests.test_model_tamper import flip_byte
+
+    other = tmp_path / "other-model"
+    shutil.copytree(pristine, other)
+    flip_byte(other / "model.bin", 5000)
+    (other / "parley-model.json").unlink()
+    bundle = make_bundle(other, tmp_path / "bundle")
+    models = tmp_path / "models"
+    capsys.readouterr()
+    assert main(["models", "import", str(bundle), "--name", "tiny.en", "--models-dir", str(models)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "not those of the known model tiny.en" in err[0] and "--name" in err[0], err
+    assert not (models / "tiny.en").exists()
+    assert main(["models", "import", str(bundle), "--name", "tiny-other", "--models-dir", str(models)]) == 0
+    assert main(["models", "verify", "tiny-other", "--models-dir", str(models)]) == 0
