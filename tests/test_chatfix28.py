@@ -105,3 +105,34 @@ def test_an_android_whatsapp_sender_is_not_invented_from_the_starts_of_messages(
         (None, "Anna added Work: Bob"), ("Anna", "Address: 12 Dock Road"), ("Work: Bob", "ok: fine"),
         ("Anna", "Address: the back gate")]
     assert [ADDRESS_NOTE in m.note for m in messages] == [False, True, False, True]
+
+
+@pytest.mark.parametrize("typed, page, shown", [
+    ("Иван: Встретимся завтра", "cp1251", "Èâàí"), ("Μαρία: Τα λέμε αύριο", "cp1253", "Ìáñßá"),
+    ("Jan: Dziękuję, będę jutro", "cp1250", "Dziêkujê"), ("Oğuz: Görüşürüz yarın Şükrü", "cp1254", "Görüþürüz"),
+])
+def test_a_line_of_another_code_page_is_shown_damaged_not_read_as_windows_1252(typed, page, shown):
+    """Before: a UTF-8 chat holding one line saved in Windows-1251 (or 1253, 1250, 1254) read it as Windows-1252
+    with confidence ("Èâàí: Âñòðåòèìñÿ çàâòðà", "Dziêkujê", named "utf-8 (1 line(s) in cp1252)"): sender and words
+    wrong, no sign of doubt. Now that line is shown damaged (U+FFFD) and the encoding says so; the UTF-8 lines
+    stay as they are."""
+    from app.core.chats.encoding import decode_text
+
+    utf8 = {"cp1251": "Анна: Привет, как дела?", "cp1253": "Νίκος: Καλημέρα", "cp1250": "Anna: Cześć, gdzie jesteś?",
+            "cp1254": "Ayşe: Günaydın"}[page]
+    data = f"12.03.24, 10:00 - {utf8}\n".encode() + f"12.03.24, 10:01 - {typed}\n".encode(page)
+    text, encoding = decode_text(data)
+    first, second = text.splitlines()
+    assert first == f"12.03.24, 10:00 - {utf8}" and shown not in second and "\ufffd" in second
+    assert second.startswith("12.03.24, 10:01 - ") and encoding.startswith("utf-8 (damaged: "), encoding
+
+
+def test_a_windows_1252_line_in_a_utf8_chat_is_still_read_beside_another_scripts_name():
+    """The control: a French line in Windows-1252 among UTF-8 lines (one sender named in Cyrillic, one Polish
+    name among French words) is still read in Windows-1252, short accented words and all."""
+    from app.core.chats.encoding import decode_text
+
+    data = ("12.03.24, 10:00 - Иван: hi\n12.03.24, 10:01 - Łukasz: café crème à noël\n".encode()
+            + "12.03.24, 10:02 - René: Déjà été, ça\n".encode("cp1252"))
+    text, encoding = decode_text(data)
+    assert text.splitlines()[2] == "12.03.24, 10:02 - René: Déjà été, ça" and encoding == "utf-8 (1 line(s) in cp1252)"
