@@ -136,3 +136,22 @@ def test_a_windows_1252_line_in_a_utf8_chat_is_still_read_beside_another_scripts
             + "12.03.24, 10:02 - René: Déjà été, ça\n".encode("cp1252"))
     text, encoding = decode_text(data)
     assert text.splitlines()[2] == "12.03.24, 10:02 - René: Déjà été, ça" and encoding == "utf-8 (1 line(s) in cp1252)"
+
+
+def test_an_mms_senders_address_keeps_its_own_spelling(tmp_path):
+    """Before: a group MMS whose sender (its `addr` of type 137) was written "+44 7700 900456" was said as from
+    "+447700900456", how the backup wrote it said nowhere (only the conversation's address was). Now the note
+    says "sender written as '+44 7700 900456'"; a sender written as the conversation is says nothing more."""
+    backup = tmp_path / "sms-20240116080000.xml"
+    mms = ('  <mms date="{ms}" msg_box="1" address="+447700900123~+447700900456" readable_date="16 Jan 2024" '
+           'contact_name="Anna, Bob"><parts><part ct="text/plain" text="{text}"/></parts>'
+           '<addrs><addr address="{sender}" type="137"/><addr address="+447700900999" type="151"/></addrs></mms>\n')
+    backup.write_text("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"2\">\n"
+                      + mms.format(ms=1705400000000, text="at the docks", sender="+44 7700 900456")
+                      + mms.format(ms=1705400060000, text="ok", sender="+447700900123") + "</smses>\n",
+                      encoding="utf-8")
+    [loaded] = load_export(backup)
+    [group] = loaded.export.chats
+    assert [(m.sender, m.text) for m in group.messages] == [("+447700900456", "at the docks"), ("+447700900123", "ok")]
+    assert "sender written as '+44 7700 900456'" in group.messages[0].note
+    assert "sender written as" not in group.messages[1].note
