@@ -7,6 +7,7 @@ check-export read a TXT or VTT header's "Settings:" line split at every " word="
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
@@ -91,3 +92,20 @@ def test_other_weights_are_refused_the_name_of_a_known_model_at_import(pristine,
     assert not (models / "tiny.en").exists()
     assert main(["models", "import", str(bundle), "--name", "tiny-other", "--models-dir", str(models)]) == 0
     assert main(["models", "verify", "tiny-other", "--models-dir", str(models)]) == 0
+
+
+@pytest.mark.parametrize("fmt, package, module", [("pdf", "pypdf", "pypdf"), ("docx", "python-docx", "docx")])
+def test_a_missing_document_reader_is_said_not_read_as_nothing_found(prompted, tmp_path, capsys, monkeypatch,
+                                                                    fmt, package, module):
+    """Before: without pypdf (or python-docx) check-export read a PDF (DOCX) record as "not a PDF" and said
+    "nothing found", having checked none of its provenance, its manifest edited or not. Now one line says the
+    document was not read back and why; the exit says something was found."""
+    from app.cli import main
+
+    out = tmp_path / "out"
+    assert main(["export", "1", "--case", str(prompted), "--out", str(out), "--format", fmt]) == 0
+    monkeypatch.setitem(sys.modules, module, None)  # as on a machine without it: importing it fails
+    capsys.readouterr()
+    code = main(["check-export", str(out / "note.manifest.json")])
+    said = [line for line in capsys.readouterr().err.splitlines() if "not read back" in line]
+    assert code == 1 and len(said) == 1 and f"{package} is not installed" in said[0] and f"note.{fmt}" in said[0], said

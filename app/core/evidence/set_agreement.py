@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.core.evidence.set_documents import document_facts, status_of
+from app.core.evidence.set_documents import ReaderMissing, document_facts, status_of
 from app.core.export.base import settings_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
@@ -43,8 +43,9 @@ HEADER_LINES = 80  # a record of interview's details come first; the header ends
 
 def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
     """One line for each fact the manifest gives otherwise than a file of its set whose SHA-256 it holds right
-    (`vouched`: those files' names)."""
+    (`vouched`: those files' names), and one for each DOCX or PDF whose reader is not installed."""
     differing: dict[tuple[str, str, str], list[str]] = {}  # (fact, manifest's, file's) -> the files saying so
+    unread: list[str] = []
     for name in vouched:
         path = manifest.parent / name
         if name.endswith(".json"):
@@ -52,7 +53,11 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
         elif name.endswith((".txt", ".vtt")):
             facts = _settings_read(dict(_text_facts(path)), data)
         elif name.endswith((".docx", ".pdf")):
-            facts = dict(document_facts(path))
+            try:
+                facts = dict(document_facts(path))
+            except ReaderMissing as exc:
+                unread.append(str(exc))
+                continue
         else:
             continue
         for key, theirs in facts.items():
@@ -61,7 +66,7 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
                 mine = NOT_GIVEN if mine is _ABSENT else settings_text({"_": mine})[2:]
             if mine is not _ABSENT and mine != theirs:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
-    return [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
+    return unread + [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
             f"match{'es' if len(names) == 1 else ''} it), give{'s' if len(names) == 1 else ''} {theirs}: the manifest "
             "was edited after the export" for (key, mine, theirs), names in differing.items()]
 
