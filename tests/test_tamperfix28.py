@@ -1,7 +1,9 @@
 """Review 1 of session 28: what the reviewer found in the merged defence28 work.
 
 check-export read a TXT or VTT header's "Settings:" line split at every " word=", so a free-text setting
-(initial_prompt, hotwords) holding " x=1" was a false alarm on an honest set.
+(initial_prompt, hotwords) holding " x=1" was a false alarm on an honest set; without pypdf or python-docx it read
+a PDF or DOCX as "not one" and said nothing found. `models import --name tiny.en` took weights `models verify`
+then failed on every run.
 """
 
 from __future__ import annotations
@@ -11,14 +13,9 @@ import sys
 
 import pytest
 
-from app.core.evidence.provenance import software_info
-from app.core.media.decode import probe
-from app.core.store import Case
-from app.core.types import Segment
-from tests.conftest import MEDIA
-from tests.test_tamper24 import _manifest_edited
 from tests.test_model_tamper import pristine  # noqa: F401 - the fixture: tiny.en imported from a bundle
-from tests.test_verify import MODEL
+from tests.test_tamper22 import transcribed_case
+from tests.test_tamper24 import _manifest_edited
 
 PROMPT = "Names: Kowalski, code word x=1 and vad=off"
 
@@ -27,19 +24,8 @@ PROMPT = "Names: Kowalski, code word x=1 and vad=off"
 def prompted(tmp_path, monkeypatch):
     """A voice note transcribed with an initial prompt and hotwords that hold " word=" (run 1), the case closed."""
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
-    (tmp_path / "evidence").mkdir()
-    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / "note.opus")
-    case = Case.open(tmp_path / "case")
-    try:
-        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / "note.opus"))
-        settings = {"beam_size": 5, "initial_prompt": PROMPT, "hotwords": "Kowalski beam_size=1", "vad": True}
-        run = case.start_run(exhibit.id, "transcribe", MODEL, settings, software_info())
-        case.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "at nine")), {},
-                             "en", 0.98)
-        case.finish_run(run)
-    finally:
-        case.close()
-    return tmp_path / "case"
+    return transcribed_case(tmp_path, {"beam_size": 5, "initial_prompt": PROMPT, "hotwords": "Kowalski beam_size=1",
+                                       "vad": True})
 
 
 def _check(manifest, capsys) -> tuple[int, list[str]]:
