@@ -89,6 +89,13 @@ def test_a_signal_sender_is_not_invented_from_the_starts_of_messages(tmp_path):
         ("Anna", "Address: 12 Dock Road"), ("Me", "ok"), ("Anna", "Address: the back gate"), ("Me", "got it"),
         ("Team: Alpha", "meet at 9"), ("Me", "@Team: Alpha ok")]
     assert [ADDRESS_NOTE in m.note for m in messages] == [True, False, True, False, False, False]
+    mine = tmp_path / "mine" / "chat.md"  # "Me" is this phone, as signal-export names it: no other reading
+    mine.parent.mkdir()
+    mine.write_text("[2024-01-15 21:05] Me: Plan: dock\n[2024-01-15 21:06] Anna: ok\n[2024-01-15 21:07] Me: Plan: gate\n",
+                    encoding="utf-8")
+    [loaded] = load_export(mine)
+    assert [(m.sender, m.text, m.note) for m in loaded.export.messages] == [
+        ("Me", "Plan: dock", ""), ("Anna", "ok", ""), ("Me", "Plan: gate", "")]
 
 
 def test_an_android_whatsapp_sender_is_not_invented_from_the_starts_of_messages(tmp_path):

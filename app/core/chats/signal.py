@@ -34,6 +34,7 @@ _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,120}?):(?:\s(?P<text>.*))?$")
 _LINK_RE = re.compile(r"!?\[(?P<name>[^\]\n]*)\]\((?P<path>[^)\s]+)\)")
 _REACTIONS_RE = re.compile(r"^\(- (?P<who>.*) -\)$")
 DELETED = "(This message was deleted)"
+OWN = "Me"  # signal-export's sender of this phone's messages: no other reading of "Me: Address: ..."
 
 
 def _attachment(match: re.Match[str]) -> Attachment:
@@ -126,7 +127,7 @@ def parse(text: str, name: str = "") -> Chat:
         if not date:
             batch = [Message(m.index, None, "", None, m.text, False, m.attachment,
                              "text before the first message header; no sender assigned") for m in batch]
-        elif doubt := colon_names.doubt_note(sender, lines[0], read.doubtful):
+        elif sender != OWN and (doubt := colon_names.doubt_note(sender, lines[0], read.doubtful)):
             batch = [replace(m, note="; ".join(n for n in (m.note, doubt) if n)) for m in batch]
         messages.extend(batch)
     return Chat(name, tuple(messages), "year-first")
