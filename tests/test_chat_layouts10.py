@@ -44,8 +44,10 @@ def test_an_android_contact_named_with_a_colon_is_one_sender_and_the_apps_notes_
 
 
 def test_an_android_colon_name_is_borne_out_by_a_mention_or_by_every_line_a_reply_prefix_is_not(tmp_path):
-    """A mention (`@\\u2068Team: Alpha: Bob\\u2069`) or two lines that all go on the same way tell a name; "Re:"
-    on every line of a sender, or a prefix the same sender also writes without, do not."""
+    """A mention (`@\\u2068Team: Alpha: Bob\\u2069`) tells a name; "Re:" on every line of a sender, or a prefix the
+    same sender also writes without, do not. Lines that all go on the same way ("Lab: North: one", "Lab: North: two")
+    read as "Anna: Address: 12 Dock Road" does: the short sender, each message saying the other reading (session 28:
+    read from starts alone, such a name was invented)."""
     messages = _messages(tmp_path, (
         "12/03/2024, 21:15 - Team: Alpha: Bob: hello\n"
         "12/03/2024, 21:16 - Anna: @\u2068Team: Alpha: Bob\u2069 hi\n"
@@ -57,9 +59,12 @@ def test_an_android_colon_name_is_borne_out_by_a_mention_or_by_every_line_a_repl
         "12/03/2024, 21:22 - Dana: Plan: y\n"
         "12/03/2024, 21:23 - Dana: hi\n"))
     assert [(m.sender, m.text) for m in messages] == [
-        ("Team: Alpha: Bob", "hello"), ("Anna", "@Team: Alpha: Bob hi"), ("Lab: North", "one"),
-        ("Lab: North", "two: three"), ("Carl", "Re: x"), ("Carl", "Re: y"), ("Dana", "Plan: x"),
+        ("Team: Alpha: Bob", "hello"), ("Anna", "@Team: Alpha: Bob hi"), ("Lab", "North: one"),
+        ("Lab", "North: two: three"), ("Carl", "Re: x"), ("Carl", "Re: y"), ("Dana", "Plan: x"),
         ("Dana", "Plan: y"), ("Dana", "hi")]
+    assert ["the sender may be one named" in m.note for m in messages] == [
+        False, False, True, True, False, False, False, False, False]
+    assert "the sender may be one named 'Lab: North'" in messages[2].note
 
 
 def _dump(tmp_path: Path) -> tuple[Path, Path]:

@@ -224,9 +224,10 @@ def test_a_signed_telegram_post_keeps_its_signature(tmp_path):
 def test_a_signal_sender_whose_name_holds_a_colon_keeps_it_whole(tmp_path):
     """signal-export writes `[date time] Work: Bob: hello` with no mark where the name ends. Before, the sender
     was "Work" and the words "Bob: hello". Now, where the chat bears the name out (every "Work:" line goes on
-    "Work: Bob", written twice), the sender is "Work: Bob", as Android WhatsApp's (`colon_names`)."""
+    "Work: Bob", and a reaction names "Work: Bob"), the sender is "Work: Bob", as Android WhatsApp's
+    (`colon_names`). Message starts alone bear out no name (`test_chatfix28.py`)."""
     chat = tmp_path / "chat.md"
-    chat.write_text("[2024-01-15 21:05] Work: Bob: hello: there\n[2024-01-15 21:06] Me: hi\n"
+    chat.write_text("[2024-01-15 21:05] Work: Bob: hello: there\n[2024-01-15 21:06] Me: hi\n(- Work: Bob: \U0001f44d -)\n"
                     "[2024-01-15 21:07] Work: Bob: ok\n[2024-01-15 21:08] Anna: Re: x\n", encoding="utf-8")
     [loaded] = load_export(chat)
     assert [(m.sender, m.text) for m in loaded.export.messages] == [

@@ -35,12 +35,17 @@ from tests.test_verify import MODEL, verify
 def case_dir(tmp_path, monkeypatch):
     """A voice note transcribed (run 1, two segments), the case closed; this account's heads in tmp_path."""
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    return transcribed_case(tmp_path, {"beam_size": 5})
+
+
+def transcribed_case(tmp_path, settings: dict):
+    """tmp_path/case: the voice note (evidence/note.opus) transcribed with `settings` (run 1, two segments), closed."""
     (tmp_path / "evidence").mkdir()
     shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / "note.opus")
     case = Case.open(tmp_path / "case")
     try:
         exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / "note.opus"))
-        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        run = case.start_run(exhibit.id, "transcribe", MODEL, settings, software_info())
         case.append_segments(run, (Segment(0, 1500, "meet me at the docks"), Segment(1500, 3000, "at nine")), {},
                              "en", 0.98)
         case.finish_run(run)

@@ -4,15 +4,19 @@ Android writes `12/03/2024, 21:15 - Work: Bob: hello` with no mark where the nam
 in `whatsapp._colon_senders`), so the name is read from what the rest of the export says of it:
 
     - "Work" never writes alone: every line of the export starting "Work:" goes on "Work: Bob", and
-    - the whole name is written elsewhere not as a message's start (the app's "Anna added Work: Bob",
-      "Work: Bob left", a mention "@Work: Bob"), or "Work: Bob:" starts two messages or more.
+    - the whole name is written elsewhere, not as a message's start (the app's "Anna added Work: Bob",
+      "Work: Bob left", a mention "@Work: Bob", a reaction's name, the chat's own name).
 
-A reply's "Re:" or "Fwd:" is no name ("Anna: Re: hi" twice is Anna's).
+Message starts alone never bear a name out: "Anna: Address: 12 Dock Road" and "Anna: Address: the back gate"
+(Anna's every line) read the same as "Work: Bob: hello" and "Work: Bob: ok". Such a sender stays the short
+name, and each of its messages says the other reading (`doubt_note`). A reply's "Re:" or "Fwd:" is no name
+("Anna: Re: hi" twice is Anna's).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from app.core.chats.placeholders import strip_marks
 
@@ -43,24 +47,45 @@ def _said_elsewhere(name: str, text: str) -> bool:
     return re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w:])", text) is not None
 
 
-def android_names(starts: list[str], texts: list[str]) -> frozenset[str]:
+@dataclass(frozen=True)
+class Readings:
+    whole: frozenset[str]  # names holding a colon the export bears out: each such sender read whole
+    doubtful: frozenset[str]  # names only message starts suggest (two or more, and all of the first part's)
+
+
+def readings(starts: list[str], texts: list[str]) -> Readings:
     """The colon-holding names these Android first lines (`Name: text`, marks kept) start with, as the
-    export's other lines (`texts`: every line, marks kept) bear them out."""
+    export's other lines (`texts`: every line, marks kept, and any other place names are written) bear them out."""
     by_first: dict[str, list[str]] = {}
     for start in (_clean(s) for s in starts):
         by_first.setdefault(start.split(":", 1)[0].strip(), []).append(start)
-    whole = None
-    found = set()
+    whole: str | None = None
+    found, doubtful = set(), set()
     for group in by_first.values():  # a name is borne out only where every line of its first part starts so
         for name in next((c for c in map(_candidates, group) if c), []):
             if any(not re.match(re.escape(name) + r"(?![\w])", s) for s in group):
                 continue  # the first part writes alone too ("Anna: Plan: x", "Anna: hi"): Anna's
-            starting = sum(1 for s in group if s.startswith(name + ":"))
-            if starting < 2 and whole is None:
-                whole = "\n".join(_clean(t) for t in texts)
-            if starting >= 2 or _said_elsewhere(name, whole or ""):
+            whole = "\n".join(_clean(t) for t in texts) if whole is None else whole
+            if _said_elsewhere(name, whole):
                 found.add(name)
-    return frozenset(found)
+            elif sum(1 for s in group if s.startswith(name + ":")) >= 2:
+                doubtful.add(name)
+    return Readings(frozenset(found), frozenset(doubtful))
+
+
+DOUBT_NOTE = ("each of {short}'s messages starts '{name}:' and nothing else in the export names '{name}': read as "
+              "sent by {short} (the sender may be one named '{name}')")
+
+
+def doubt_note(sender: str | None, first: str, doubtful: frozenset[str]) -> str:
+    """The other reading of a message read as sent by `sender` (the short name) whose first line (`first`, the
+    sender's name and all) starts with a doubtful name, else ""."""
+    if sender is None or not doubtful:
+        return ""
+    clean = _clean(first)
+    name = next((n for n in sorted(doubtful, key=len, reverse=True)
+                 if clean.startswith(n + ":") and n.split(":", 1)[0].strip() == sender), None)
+    return DOUBT_NOTE.format(short=sender, name=name) if name else ""
 
 
 def occurrences(text: str, known: frozenset[str]) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
 
@@ -46,23 +47,76 @@ def _utf8_with_8bit_lines(data: bytes) -> tuple[str, str] | None:
     those lines in Windows-1252 ("Ren\\xe9" is René, not "Ren\ufffd"; the whole file read as Windows-1252 turned
     every UTF-8 "é" into "Ã©"). Only where every byte UTF-8 cannot read is an accented letter inside a word (or
     Windows-1252's punctuation, "it\x92s 5\x80", on a line holding such a letter too), on lines holding no UTF-8 of
-    their own, at least two such bytes in all, beside lines of UTF-8; else None (damaged UTF-8)."""
-    out: list[str] = []
-    unread = utf8 = eight_bit = 0
-    for line in data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True):
-        text = line.decode("utf-8", errors="surrogateescape")
-        escaped = [i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"]
+    their own, at least two such bytes in all, beside lines of UTF-8; else None (damaged UTF-8).
+
+    A line of another code page is shown damaged (U+FFFD), never read as Windows-1252 with confidence: one whose
+    letters would nearly all come out accented (Russian in Windows-1251, "Èâàí: Âñòðåòèìñÿ"; Greek; Hebrew), or
+    any such line where the file's own UTF-8 writes Latin letters Windows-1252 lacks (Polish "jesteś", Turkish
+    "Ayşe": its lines in Windows-1250 or 1254 read "Dziêkujê")."""
+    lines = data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
+    texts = [line.decode("utf-8", errors="surrogateescape") for line in lines]
+    own = "".join(text for text in texts if not _escaped(text))
+    if not any(ord(ch) > 0x7F for ch in own):
+        return None  # no line of UTF-8 beside them
+    foreign = _latin_beyond_cp1252(own)
+    kinds: list[str] = []
+    for line, text in zip(lines, texts, strict=True):
+        escaped = _escaped(text)
         if not escaped:
-            utf8 += any(ord(ch) > 0x7F for ch in text)
-            out.append(text)
-            continue
-        letters = [i for i in escaped if _accented_in_word(text, i)]
-        if len(escaped) < sum(ord(ch) > 0x7F for ch in text) or not letters or any(
-                i not in letters and ord(text[i]) - 0xDC00 not in _PUNCTUATION for i in escaped):
+            kinds.append("utf-8")
+        elif foreign or _nearly_all_accented(line.decode("cp1252", errors="replace")):
+            kinds.append("damaged")
+        elif _reads_in_cp1252(text, escaped):
+            kinds.append("cp1252")
+        else:
             return None
-        unread, eight_bit = unread + len(escaped), eight_bit + 1
-        out.append(line.decode("cp1252"))  # its bytes ASCII, À-ÿ or Windows-1252's own punctuation
-    return ("".join(out), f"utf-8 ({eight_bit} line(s) in cp1252)") if unread >= 2 and utf8 else None
+    cp1252 = sum(len(_escaped(t)) for t, kind in zip(texts, kinds, strict=True) if kind == "cp1252") >= 2
+    if not cp1252 and "damaged" not in kinds:
+        return None  # a lone bad byte: damaged UTF-8
+    out = [line.decode("cp1252") if kind == "cp1252" and cp1252 else
+           text if kind == "utf-8" else line.decode("utf-8", errors="replace")
+           for line, text, kind in zip(lines, texts, kinds, strict=True)]
+    damaged = sum(t.count("\ufffd") for t, kind in zip(out, kinds, strict=True) if kind != "utf-8") - \
+        sum(line.count("\ufffd".encode()) for line, kind in zip(lines, kinds, strict=True) if kind != "utf-8")
+    said = [f"{kinds.count('cp1252')} line(s) in cp1252"] if cp1252 else []
+    said += [f"damaged: {damaged} bytes"] if damaged else []
+    return "".join(out), f"utf-8 ({'; '.join(said)})"
+
+
+def _escaped(text: str) -> list[int]:
+    """Where the bytes UTF-8 could not read stand in `text` (decoded with surrogateescape)."""
+    return [i for i, ch in enumerate(text) if "\udc80" <= ch <= "\udcff"]
+
+
+def _reads_in_cp1252(text: str, escaped: list[int]) -> bool:
+    """Every byte UTF-8 cannot read an accented letter in a word, or Windows-1252's punctuation beside one."""
+    letters = [i for i in escaped if _accented_in_word(text, i)]
+    return len(escaped) == sum(ord(ch) > 0x7F for ch in text) and bool(letters) and all(
+        i in letters or ord(text[i]) - 0xDC00 in _PUNCTUATION for i in escaped)
+
+
+NEARLY_ALL = 0.75  # of a line's letters accented: no Latin text ("Déjà été" is 4 of 7); Windows-1251's Cyrillic is all
+
+
+def _nearly_all_accented(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ord(ch) > 0x7F for ch in letters) >= NEARLY_ALL * len(letters)
+
+
+def _latin_beyond_cp1252(text: str) -> bool:
+    """Most of the accented Latin letters written in UTF-8 are ones Windows-1252 cannot hold (ś ł ę, ş ğ ı, ő ů):
+    the file's language writes its 8-bit lines in another code page (1250, 1254, 1257)."""
+    latin = [ch for ch in set(text) if ord(ch) > 0x7F and ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN")]
+    beyond = [ch for ch in latin if not _in_cp1252(ch)]
+    return len(beyond) * 2 > len(latin)
+
+
+def _in_cp1252(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _accented_in_word(text: str, i: int) -> bool:

@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 24  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 25  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -83,6 +83,9 @@ PARSER_VERSION = 24  # 2: zipped Telegram exports, files deep in a full export, 
 #     with an empty sender column; Telegram HTML "Bob via @gif" is Bob (the bot in the note); a signed post's
 #     signature (JSON `author`, HTML `signature details`) in the note
 #     a Signal (signal-export) sender whose name holds a colon ("Work: Bob") whole where the chat bears it out
+# 25: LINE clocks spaced by U+00A0 ("9:05\u00a0PM") messages of their own; a colon name never borne out by message
+#     starts alone (Signal, Android WhatsApp: "Anna: Address: ..." is Anna's, the other reading noted); a UTF-8
+#     chat's line in Windows-1251/1253/1250/1254 shown damaged, not read as Windows-1252; an MMS sender's spelling
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
@@ -263,8 +266,10 @@ def _stored_all(case: Case, met: list[tuple[str, Loaded]], refused: list[ChatErr
 
 
 def _part_key(loaded: Loaded) -> tuple:
-    """One export of one file, however the path to it was spelled."""
-    return same_file(loaded.original), loaded.export.container, loaded.export.source
+    """One export of one file, however the path to it was spelled or linked (a hard link, a symlinked folder, a
+    bind mount): the file, and the export's place in it (a zip's member; "" for the file itself)."""
+    source = loaded.export.source
+    return same_file(loaded.original), loaded.export.container, "" if source == str(loaded.original) else source
 
 
 def _stored_else_said(case: Case, given: str, parts: list[Loaded],

@@ -38,8 +38,10 @@ _BANNER_RE = re.compile(r"^(?:\[LINE\]\s*)?(?:(?:Chat history (?:with|in)|ปร
 _DATE_RE = re.compile(
     r"^(?:[^\d\s,]{1,16},\s*)?(?P<date>\d{1,4}[/.]\d{1,2}[/.]\d{1,4})\s*(?:[(（][^)）]{1,12}[)）]|\s+[^\d\s]{1,16})?$")
 _TIME_RE = re.compile(
-    r"^(?P<clock>(?:(?P<pre>午前|午後|오전|오후|上午|下午)\s?)?(?P<time>\d{1,2}:\d{2})(?:[ \u202f]?(?P<post>[AaPp]\.?\s?[Mm]\.?))?)"
-    r"\t(?P<rest>.*)$")  # a tab after the time is the columns' (a note's empty sender column), never the clock's
+    r"^(?P<clock>(?:(?P<pre>午前|午後|오전|오후|上午|下午)[^\S\t]?)?(?P<time>\d{1,2}:\d{2})"
+    r"(?:[^\S\t]?(?P<post>[AaPp]\.?[^\S\t]?[Mm]\.?))?)\t(?P<rest>.*)$")
+# Within the clock any space but a tab (a space, U+00A0, U+202F...): a tab after the time is the columns' (a note's
+# empty sender column), never the clock's
 MEDIA = {
     "audio": ("[voice message]", "[audio]", "[voice note]", "[ボイスメッセージ]", "[音声メッセージ]", "[語音訊息]",
               "[语音信息]", "[ข้อความเสียง]", "[음성메시지]"),

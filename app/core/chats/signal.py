@@ -19,6 +19,7 @@ taken for the text. Dates are ISO (year first), never ambiguous.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import PurePosixPath
 from urllib.parse import unquote
 
@@ -33,6 +34,7 @@ _SENDER_RE = re.compile(r"^(?P<sender>[^:\n]{1,120}?):(?:\s(?P<text>.*))?$")
 _LINK_RE = re.compile(r"!?\[(?P<name>[^\]\n]*)\]\((?P<path>[^)\s]+)\)")
 _REACTIONS_RE = re.compile(r"^\(- (?P<who>.*) -\)$")
 DELETED = "(This message was deleted)"
+OWN = "Me"  # signal-export's sender of this phone's messages: no other reading of "Me: Address: ..."
 
 
 def _attachment(match: re.Match[str]) -> Attachment:
@@ -95,7 +97,7 @@ def _entries(text: str) -> list[tuple[str, str, list[str]]]:
 
 def _sender(first: str, known: frozenset[str]) -> tuple[str | None, str]:
     """(sender, the first line's text): a name holding a colon ("Work: Bob") whole where the chat bears it out
-    (as Android WhatsApp's, `colon_names`), else up to the first colon."""
+    (`colon_names`), else up to the first colon."""
     whole = next((n for n in sorted(known, key=len, reverse=True) if first.startswith(n + ":")), None)
     if whole is not None:
         return whole, first[len(whole) + 1:].removeprefix(" ")
@@ -103,19 +105,30 @@ def _sender(first: str, known: frozenset[str]) -> tuple[str | None, str]:
     return (match["sender"].strip(), match["text"] or "") if match else (None, first)
 
 
+_REACTION_RE = re.compile(r":\s*[^\w\s,]+(?=,\s|\s*-\)$)")  # "(- Work: Bob: 👍, Anna: ❤️ -)": each emoji after its name
+
+
+def _names_written(entries: list[tuple[str, str, list[str]]], name: str) -> list[str]:
+    """Every line of the chat, the reactions' lines with their emoji taken out (so the names reacting stand
+    alone: "(- Work: Bob, Anna -)"), and the chat's name: where a name holding a colon is borne out."""
+    lines = [line for _, _, lines in entries for line in lines]
+    return [*lines, *(_REACTION_RE.sub("", line) for line in lines if _REACTIONS_RE.match(line.strip())), name]
+
+
 def parse(text: str, name: str = "") -> Chat:
     messages: list[Message] = []
     entries = _entries(text)
-    known = colon_names.android_names([lines[0] for written, _, lines in entries if written],
-                                      [line for _, _, lines in entries for line in lines])
+    read = colon_names.readings([lines[0] for written, _, lines in entries if written], _names_written(entries, name))
     for written, iso_text, lines in entries:
         date = bool(written)
         stamp = dates.iso_from_text(iso_text) if date else None
-        sender, first = _sender(lines[0], known) if date else (None, lines[0])
+        sender, first = _sender(lines[0], read.whole) if date else (None, lines[0])
         batch = _messages(len(messages), sender, written, stamp, [first, *lines[1:]])
         if not date:
             batch = [Message(m.index, None, "", None, m.text, False, m.attachment,
                              "text before the first message header; no sender assigned") for m in batch]
+        elif sender != OWN and (doubt := colon_names.doubt_note(sender, lines[0], read.doubtful)):
+            batch = [replace(m, note="; ".join(n for n in (m.note, doubt) if n)) for m in batch]
         messages.extend(batch)
     return Chat(name, tuple(messages), "year-first")
 

@@ -139,9 +139,10 @@ def _mms(element: ET.Element, read: _Read) -> None:
     address = _conversation(as_written)
     iso = _iso(ms)
     name = _value(element, "contact_name")
-    senders = [_conversation(_value(a, "address")) for a in element.iter("addr") if _value(a, "type") == FROM]
+    senders = [_value(a, "address") for a in element.iter("addr") if _value(a, "type") == FROM]
     own = box in SENT
-    sender = THIS_PHONE if own else _party(senders[0] if senders else address, name if "~" not in address else "")
+    sender = THIS_PHONE if own else _party(_conversation(senders[0]) if senders else address,
+                                           name if "~" not in address else "")
     texts, files = [], []
     for seq, part in enumerate(element.iter("part")):
         content_type = _value(part, "ct").lower()
@@ -153,6 +154,8 @@ def _mms(element: ET.Element, read: _Read) -> None:
             files.append(_part_attachment(part, ms or "0", seq, read))
     written = _value(element, "readable_date") or ms
     text, note = "\n".join(t for t in texts if t), _note(box, iso, as_written, address)
+    if senders and not own and senders[0] != _conversation(senders[0]):  # the sender's own address, as written
+        note = "; ".join(n for n in (note, f"sender written as {senders[0]!r}") if n)
     for k, attachment in enumerate(files or [None]):
         read.records.append((_ms(ms), address, Message(0, sender, written, iso, text if k == 0 else "", False,
                                                        attachment, note)))

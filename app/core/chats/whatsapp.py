@@ -264,7 +264,7 @@ def _names_a_sender(line: str, header: Header | None) -> bool:
 
 
 
-def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
+def _colon_senders(entries: list[_Entry], name: str) -> colon_names.Readings:
     """Names with a colon inside ("Team: Alpha", a group's or a contact's name) that iOS shows whole: it
     writes its own notes and a file after the name's last colon and a left-to-right mark ("Team: Alpha:
     \u200eAnna created group"), so the name is all before that mark, not just up to its first colon."""
@@ -282,20 +282,22 @@ def _colon_senders(entries: list[_Entry]) -> frozenset[str]:
         longer = " ".join(strip_marks(rest[:at]).split())
         if len(longer) <= 80 and "\n" not in longer and not any(q in longer for q in _QUOTES):
             found.add(longer)
+    android = _android_colon_senders(entries, name)
     if not found:
-        return _android_colon_senders(entries)
+        return android
     # "Bob: re: \u200ex" is Bob's when Bob writes other lines: a name is whole only where it always is
     firsts = [(_split_sender(e.lines[0])[0], " ".join(strip_marks(e.lines[0]).split())) for e in entries if e.header]
-    return _android_colon_senders(entries) | frozenset(name for name in found if all(
-        line.startswith(name + ":") for first, line in firsts if first == name.split(":")[0].strip()))
+    return replace(android, whole=android.whole | frozenset(longer for longer in found if all(
+        line.startswith(longer + ":") for first, line in firsts if first == longer.split(":")[0].strip())))
 
 
-def _android_colon_senders(entries: list[_Entry]) -> frozenset[str]:
-    """Names with a colon inside on Android's lines, which mark no end of a name: `colon_names`."""
+def _android_colon_senders(entries: list[_Entry], name: str) -> colon_names.Readings:
+    """Names with a colon inside on Android's lines, which mark no end of a name: `colon_names` (the chat's
+    name, "WhatsApp Chat with Work: Bob", one place a name is written)."""
     starts = [e.lines[0] for e in entries if e.header is not None and _is_android(e.header)]
     if not any(":" in s.split(":", 1)[-1] for s in starts):
-        return frozenset()
-    return colon_names.android_names(starts, [line for e in entries for line in e.lines])
+        return colon_names.Readings(frozenset(), frozenset())
+    return colon_names.readings(starts, [*(line for e in entries for line in e.lines), name])
 
 
 def _split_known(rest: str, known: frozenset[str]) -> tuple[str | None, str]:
@@ -361,7 +363,8 @@ def parse(text: str, name: str = "") -> Chat:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     entries = _entries(text.split("\n"), cut=not text.endswith("\n"))
     stamps = [e.header.stamp if e.header else None for e in entries]
-    known = _colon_senders(entries)
+    read = _colon_senders(entries, name)
+    known = read.whole
     isos, notes, basis = dates.normalise(stamps, [_named_date(e, known) if known else _named_date(e) for e in entries])
     labels = learned_labels([_split_known(e.lines[0], known)[1] for e in entries if e.header])
     messages = []
@@ -371,7 +374,10 @@ def parse(text: str, name: str = "") -> Chat:
                                     note=entry.note))
         else:
             note = "; ".join(n for n in (notes[i], entry.note) if n)
-            messages.append(message_from(i, entry.header, entry.lines, isos[i], note, known, labels))
+            message = message_from(i, entry.header, entry.lines, isos[i], note, known, labels)
+            if doubt := colon_names.doubt_note(message.sender, entry.lines[0], read.doubtful):
+                message = replace(message, note="; ".join(n for n in (message.note, doubt) if n))
+            messages.append(message)
     # cut inside a character, or inside a sender's words or the app's own note
     if messages and messages[-1].note != CUT_NOTE and (text.endswith("\ufffd") or not text.endswith("\n")):
         said = CUT_CHAR_NOTE if text.endswith("\ufffd") else \

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.core.evidence.set_documents import document_facts, status_of
+from app.core.evidence.set_documents import ReaderMissing, document_facts, status_of
 from app.core.export.base import settings_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
@@ -31,8 +31,9 @@ MODEL_KEYS = ("name", "sha256")
 _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
 _TEXT_HEADINGS = ("TRANSCRIPT OF A RECORDING", "RECORD OF INTERVIEW", "WEBVTT")
-_SETTING = re.compile(r" (?=[A-Za-z_][A-Za-z0-9_]*=)")  # between two settings of a header's "Settings:" line
+_SETTING_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")  # a setting's start in a header's "Settings:" line
 _ABSENT = object()
+NOT_GIVEN = "no such setting"
 
 
 class _Written(str):
@@ -42,25 +43,30 @@ HEADER_LINES = 80  # a record of interview's details come first; the header ends
 
 def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
     """One line for each fact the manifest gives otherwise than a file of its set whose SHA-256 it holds right
-    (`vouched`: those files' names)."""
+    (`vouched`: those files' names), and one for each DOCX or PDF whose reader is not installed."""
     differing: dict[tuple[str, str, str], list[str]] = {}  # (fact, manifest's, file's) -> the files saying so
+    unread: list[str] = []
     for name in vouched:
         path = manifest.parent / name
         if name.endswith(".json"):
             facts = dict(_json_facts(path))
         elif name.endswith((".txt", ".vtt")):
-            facts = dict(_text_facts(path))
+            facts = _settings_read(dict(_text_facts(path)), data)
         elif name.endswith((".docx", ".pdf")):
-            facts = dict(document_facts(path))
+            try:
+                facts = dict(document_facts(path))
+            except ReaderMissing as exc:
+                unread.append(str(exc))
+                continue
         else:
             continue
         for key, theirs in facts.items():
             mine = _fact(data, key)
-            if isinstance(theirs, _Written) and mine is not _ABSENT:
-                mine = settings_text({"_": mine})[2:]  # as the header writes a setting's value
+            if isinstance(theirs, _Written):  # as the header writes a setting's value
+                mine = NOT_GIVEN if mine is _ABSENT else settings_text({"_": mine})[2:]
             if mine is not _ABSENT and mine != theirs:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
-    return [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
+    return unread + [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
             f"match{'es' if len(names) == 1 else ''} it), give{'s' if len(names) == 1 else ''} {theirs}: the manifest "
             "was edited after the export" for (key, mine, theirs), names in differing.items()]
 
@@ -99,14 +105,41 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
             yield from (("model.name", found["name"]), ("model.sha256", found["sha256"]))
         elif (found := _TEXT_SOURCE.match(line)) is not None:
             yield "source.sha256", found["sha256"]
-        elif line.startswith("Settings: "):  # "beam_size=5 vad=true ...": each setting as written
-            for item in _SETTING.split(line[len("Settings: "):]):
-                key, _, value = item.partition("=")
-                yield f"settings.{key}", _Written(value)
+        elif line.startswith("Settings: "):  # "beam_size=5 vad=true ...": the line as written
+            yield "settings", line[len("Settings: "):]
         elif line.startswith("Status: "):
             yield "status", status_of(line[len("Status: "):])
         elif line.startswith("Run: ") and line[5:].isdecimal():
             yield "run_id", int(line[5:])
+
+
+def _settings_read(facts: dict[str, Any], data: dict) -> dict[str, Any]:
+    """A header's "Settings:" line compared whole with the manifest's settings as the export writes them (a
+    free-text setting, initial_prompt or hotwords, may hold " x=1": split at it, the line was two false settings);
+    only when they differ is it read setting by setting, to say which one (or which the line or manifest lacks)."""
+    line = facts.pop("settings", None)
+    mine = data.get("settings")
+    if line is None or not isinstance(mine, dict) or settings_text(mine) == line:
+        return facts
+    each = {f"settings.{key}": value for key, value in _settings_written(line).items()}
+    return facts | each | {f"settings.{key}": _Written(NOT_GIVEN) for key in mine if f"settings.{key}" not in each}
+
+
+def _settings_written(line: str) -> dict[str, _Written]:
+    """Each `key=value` of a settings line as settings_text writes it: a value holding a space is JSON (quoted)."""
+    out: dict[str, _Written] = {}
+    at = 0
+    while (found := _SETTING_KEY.match(line, at)) is not None:
+        space = line.find(" ", found.end())
+        end = len(line) if space < 0 else space
+        if line[found.end():found.end() + 1] in ('"', "[", "{"):
+            try:
+                end = json.JSONDecoder().raw_decode(line, found.end())[1]
+            except ValueError:
+                pass
+        out[found[1]] = _Written(line[found.end():end])
+        at = end + 1
+    return out
 
 
 def _text_header(path: Path) -> list[str]:

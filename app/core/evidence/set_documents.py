@@ -27,8 +27,18 @@ _WORDS = (  # the settings in words (record.settings_in_words): the manifest's k
 PAGES_READ = 3  # the table is on the first page or two; a long transcript's body is never read
 
 
+class ReaderMissing(Exception):
+    """The library that reads a DOCX or PDF is not installed: the document's provenance cannot be read back."""
+
+
+def _reader_missing(path: Path, package: str) -> ReaderMissing:
+    return ReaderMissing(f"{path.name}: its provenance was not read back, {package} is not installed (pip install "
+                         f"{package}): this check says nothing of it")
+
+
 def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
-    """(the manifest's key, the value the document gives) for a record's DOCX or PDF; nothing for another file."""
+    """(the manifest's key, the value the document gives) for a record's DOCX or PDF; nothing for another file.
+    ReaderMissing when python-docx or pypdf is not installed (it was read as "not a DOCX/PDF": nothing said)."""
     rows = _docx_rows(path) if path.suffix.lower() == ".docx" else _pdf_rows(path)
     if "Settings" not in rows or "Model SHA-256" not in rows:
         return  # no "Source and production" table: not a transcript's record
@@ -58,7 +68,9 @@ def _docx_rows(path: Path) -> dict[str, str]:
     """Each two-cell table row of the document, label -> value, the first of each label."""
     try:
         from docx import Document
-
+    except ImportError:
+        raise _reader_missing(path, "python-docx") from None
+    try:
         document = Document(str(path))
     except Exception:  # noqa: BLE001 (python-docx raises many kinds on a file that is not a DOCX)
         return {}
@@ -76,7 +88,9 @@ def _pdf_rows(path: Path) -> dict[str, str]:
     wrap onto the lines after "Settings" up to the next row ("Software")."""
     try:
         from pypdf import PdfReader
-
+    except ImportError:
+        raise _reader_missing(path, "pypdf") from None
+    try:
         pages = PdfReader(str(path)).pages
         lines = [line.strip() for page in list(pages)[:PAGES_READ] for line in page.extract_text().splitlines()]
     except Exception:  # noqa: BLE001 (pypdf raises many kinds on a file that is not a PDF)

@@ -114,13 +114,18 @@ def _check_listing(members: dict[str, Member], sums: dict[str, str], origin: str
         raise ModelError(f"{origin}: {extra[0]!r} is not listed in {BUNDLE_SUMS}; bundle refused")
 
 
-def _not_a_known_model_altered(sums: dict[str, str], origin: str) -> None:
+def _not_a_known_model_altered(sums: dict[str, str], origin: str, name: str) -> None:
     """Refuse the weights of a model Parley knows with another of its files changed (SHA256SUMS
-    rewritten to match): the bundle's own list cannot show it, the catalogue shipped with Parley can."""
+    rewritten to match): the bundle's own list cannot show it, the catalogue shipped with Parley can. Refuse
+    other weights going by a known model's name too: `models verify` would find them an impostor every time."""
     try:
         known.recognise(sums)
     except ModelError as exc:
         raise ModelError(f"{origin}: {exc}") from None
+    claimed = known.impostor(sums, name)
+    if claimed is not None:
+        raise ModelError(f"{origin}: its weights are not those of the known model {claimed.name} ({claimed.origin}) "
+                         f"it would be named as; give it another name (--name); nothing installed")
 
 
 def _copy_verified(member: Member, dest: Path, expected: str, origin: str) -> None:
@@ -185,7 +190,7 @@ def install_bundle(bundle: Path, models_dir: Path | None = None, name: str | Non
         with open_bundle(bundle) as members:
             sums = _read_sums(members, origin)
             _check_listing(members, sums, origin)
-            _not_a_known_model_altered(sums, origin)
+            _not_a_known_model_altered(sums, origin, target_name)
             root.mkdir(parents=True, exist_ok=True)
             remove_stale_imports(root)
             staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=root))
