@@ -54,6 +54,8 @@ def test_a_cluster_is_halved_only_where_its_halves_are_heard_apart_and_unlike():
     assert len(np.unique(split_heard_apart(one_cluster, emb, apart, 10, 0.0))) == 1  # wideband: left alone
     twice = [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (0, 1), (1, 1), (5, 1), (6, 1), (7, 1)]  # heard apart twice only
     assert len(np.unique(split_heard_apart(one_cluster, emb, twice, 10, 0.05))) == 1
+    once_as_one = apart[:4] + [(0, 1)] + apart[5:]  # one window of the second half heard as the first voice
+    assert len(np.unique(split_heard_apart(one_cluster, emb, once_as_one, 10, 0.05))) == 1
     together = [(0, 0)] * 10  # the model hears one voice throughout: left as it is
     assert len(np.unique(split_heard_apart(one_cluster, emb, together, 10, 0.05))) == 1
     assert len(np.unique(split_heard_apart(one_cluster, emb, [None] * 10, 10, 0.05))) == 1  # nothing heard
