@@ -384,7 +384,30 @@ HOLDOUT16 = (
     Spec("h16_one_de1", ("de1m",), seed=1615),
     Spec("h16_one_fr8", ("fr8f",), seed=1616),
 )
+# holdout17 (session 28): voice mixes no set above uses; one-pitch same-sex pairs (1-3%), trios (5-9%) and
+# quartets (9-17%) by window median pitch (men at 100-133 Hz, women at 168-196 Hz), short-turn speakers among
+# men of one pitch, overlaps, and two one-voice files; seeds 1701-1716; built and scored on main before any
+# change of session 28, never tuned on.
+HOLDOUT17 = (
+    Spec("h17_two_de2_es8_men", ("de2m", "es8m"), seed=1701),
+    Spec("h17_two_fr7_en9_women_overlap", ("fr7f", "en9f"), overlap=0.4, seed=1702),
+    Spec("h17_two_es1_1272_men_short", ("es1m", "r1272m"), short="r1272m", seed=1703),
+    Spec("h17_two_es0_de4_women_short", ("es0f", "de4f"), short="es0f", seed=1704),
+    Spec("h17_two_pt7_fr6_men_overlap", ("pt7m", "fr6m"), overlap=0.3, seed=1705),
+    Spec("h17_two_cards_fr2_men", ("cardsm", "fr2m"), seed=1706),
+    Spec("h17_three_men_es5_fr6_pt0", ("es5m", "fr6m", "pt0m"), overlap=0.3, seed=1707),
+    Spec("h17_three_men_en1_de0_es3_short", ("en1m", "de0m", "es3m"), short="en1m", seed=1708),
+    Spec("h17_three_women_en7_fr7_pt6", ("en7f", "fr7f", "pt6f"), seed=1709),
+    Spec("h17_three_women_es9_pt3_sonar2_short", ("es9f", "pt3f", "sonar2f"), short="pt3f", seed=1710),
+    Spec("h17_three_men_bush_fr9_en0", ("bushm", "fr9m", "en0m"), overlap=0.3, seed=1711),
+    Spec("h17_four_men_de9_fr5_en5_es2_short", ("de9m", "fr5m", "en5m", "es2m"), short="es2m", seed=1712),
+    Spec("h17_four_women_es0_de4_en7_pt4", ("es0f", "de4f", "en7f", "pt4f"), overlap=0.3, seed=1713),
+    Spec("h17_four_mixed_de6_es4_fr1_en9_short", ("de6m", "es4m", "fr1f", "en9f"), short="es4m", seed=1714),
+    Spec("h17_one_es5", ("es5m",), seed=1715),
+    Spec("h17_one_pt9", ("pt9f",), seed=1716),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
         "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
-        "holdout14": HOLDOUT14, "holdout15": HOLDOUT15, "holdout16": HOLDOUT16}
+        "holdout14": HOLDOUT14, "holdout15": HOLDOUT15, "holdout16": HOLDOUT16,
+        "holdout17": HOLDOUT17}

@@ -17,6 +17,7 @@ import numpy as np
 from app.core.diarize import cluster as clustering
 from app.core.diarize.band import NARROW_SHIFT, band_energy, is_narrowband
 from app.core.diarize.embedder import SAMPLE_RATE, SpeakerEmbedder
+from app.core.diarize.heard_split import split_heard_apart
 from app.core.diarize.lone import split_lone
 from app.core.diarize.long_split import split_minorities
 from app.core.diarize.model_dirs import SEGMENTATION_MODEL
@@ -176,10 +177,12 @@ class Collector:
         )
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
+            most = max_speakers or clustering.MAX_SPEAKERS
+            labels = split_heard_apart(labels, emb, self.heard, most, shift)  # two voices heard apart in one cluster
             seconds = [(w.end - w.start) / SAMPLE_RATE for w in self.embedded]
             labels = fold_scraps(labels, emb, seconds, copies, min_speakers or 1)  # no speaker of scraps
             regions = (np.array(self.region_of), np.array(self.region_prints), np.array(self.region_seconds))
-            most, pitches = max_speakers or clustering.MAX_SPEAKERS, np.array(self.pitches, dtype=np.float64)
+            pitches = np.array(self.pitches, dtype=np.float64)
             fresh = fresh_seconds(regions[2], regions[0], copies)  # a region heard again holds no new speech
             labels = split_by_regions(labels, *regions, most, shift, pitches, fresh)
             labels = split_minorities(labels, *regions, most, shift, pitches)
