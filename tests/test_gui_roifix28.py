@@ -66,3 +66,44 @@ def test_a_speaker_keeps_its_colour_when_renamed_merged_into_or_split_from(edito
     editor.session.stack.undo()
     editor.session.stack.undo()
     assert colours_now(editor)["DC Harris"] == before["Speaker 1"]  # undone back to the rename
+
+
+def test_the_search_and_entities_tabs_give_times_as_the_editor_does(qtbot, case):
+    """The Search tab said "00:00:51.096" where the editor said "00:51.0" for the same line (and the
+    Entities tab the same): one clock for the user, the millisecond on hover."""
+    from PySide6.QtCore import Qt
+
+    from app.core.evidence.provenance import software_info
+    from app.core.search.entities import Occurrence
+    from app.core.types import Segment
+    from app.gui.editor_model import TIME_COL, EditSession, SegmentModel
+    from app.gui.entities_view import MentionsModel
+    from app.gui.search_view import SearchView
+    from tests.search_helpers import MODEL
+
+    note = add_exhibit(case, "interview_long.wav")
+    run = case.start_run(note, "transcribe", MODEL, {"beam_size": 5}, software_info())
+    case.append_segments(run, (Segment(51_096, 53_500, "Where were you on the night?"),
+                               Segment(3_723_450, 3_725_000, "At the bank, I told you.")), {}, "en", 0.9)
+    case.finish_run(run)
+    editor = SegmentModel(EditSession(case, lambda: "DC Ann Example"))
+    editor.session.set_run(run)
+    editor.reload()
+    in_editor = [editor.data(editor.index(r, TIME_COL), Qt.ItemDataRole.EditRole) for r in range(2)]
+    assert in_editor == ["00:51.0", "1:02:03.4"]
+
+    view = SearchView(case)
+    qtbot.addWidget(view)
+    for query, row in (("night", 0), ("bank", 1)):
+        view.set_query(query)
+        qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=3000)
+        time_cell = view.model.index(0, 1)
+        assert view.model.data(time_cell) == in_editor[row]
+        assert view.model.data(time_cell, Qt.ItemDataRole.ToolTipRole).startswith(
+            ("00:00:51.096", "01:02:03.450")[row])  # the millisecond on hover
+
+    mentions = MentionsModel()
+    mentions.set_mentions((Occurrence(note, "interview_long.wav", run, "transcribe", 1, 51_096, 53_500, None,
+                                      "the night", False, "Where were you on the night?"),))
+    assert mentions.data(mentions.index(0, 1)) == in_editor[0]
+    assert mentions.data(mentions.index(0, 1), Qt.ItemDataRole.ToolTipRole).startswith("00:00:51.096")
