@@ -107,3 +107,33 @@ def test_the_search_and_entities_tabs_give_times_as_the_editor_does(qtbot, case)
                                       "the night", False, "Where were you on the night?"),))
     assert mentions.data(mentions.index(0, 1)) == in_editor[0]
     assert mentions.data(mentions.index(0, 1), Qt.ItemDataRole.ToolTipRole).startswith("00:00:51.096")
+
+
+def test_a_long_edit_wraps_in_the_history_and_is_whole_on_hover(qtbot, case):
+    """The History tab's Change column cut a long edit at its right edge ("… for the …"), and its
+    tooltip gave the same shortened words: what the proofreader wrote could not be read there."""
+    from app.core.editing import operations as editing
+    from app.core.editing.operations import segment_ids
+    from app.gui.history_view import HistoryView
+
+    note = add_exhibit(case, "interview_mono.wav")
+    run = add_run(case, note, ["The time is 10.15.", "Yes."])
+    said = ("Please state your full name for the recording, your date of birth, and the address where "
+            "you have lived since January, including the flat number and the postcode.")
+    editing.edit_text(case, run, segment_ids(case, run)[0], said, actor="DC Ann Example")
+    view = HistoryView()
+    qtbot.addWidget(view)
+    view.resize(760, 400)  # the History tab at 1280x800
+    view.show()
+    view.show_run(case, run)
+    item = view.topLevelItem(0)
+    assert said in item.toolTip(4)  # the whole edit on hover
+    line = view.fontMetrics().height()
+
+    def lines_shown() -> int:
+        return view.visualItemRect(item).height() // line
+
+    qtbot.waitUntil(lambda: lines_shown() >= 2, timeout=2000)  # wrapped, not cut at the edge
+    wide = lines_shown()
+    view.resize(560, 400)
+    qtbot.waitUntil(lambda: lines_shown() > wide, timeout=2000)  # narrower: taller, still whole
