@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
@@ -19,10 +19,15 @@ from PySide6.QtGui import QBrush, QColor, QFont, QUndoCommand, QUndoStack
 from app.core.editing import operations as editing
 from app.core.errors import ParleyError
 from app.core.export.base import display_text, inaudible_marker, removed_marker
+from app.core.search.text_search import time_shown
 from app.core.store import Case
 from app.core.store.views import segment_speakers
 from app.core.types import FLAG_LOW_CONFIDENCE, FLAG_OVERLAP, Segment
 from app.gui.table_model import ColumnsModel
+
+if TYPE_CHECKING:
+    from app.core.search.entities import Occurrence
+    from app.core.search.text_search import Hit
 
 COLUMNS = ("Time", "Speaker", "Text")
 TIME_COL, SPEAKER_COL, TEXT_COL = 0, 1, 2
@@ -41,6 +46,12 @@ def clock(ms: int) -> str:
     h, m = divmod(m, 60)
     tenth = milli // 100
     return f"{h}:{m:02d}:{s:02d}.{tenth}" if h else f"{m:02d}:{s:02d}.{tenth}"
+
+
+def moment(item: Hit | Occurrence) -> str:
+    """A search hit's or a mention's Time as the editor gives it ("00:51.1", "1:02:03.4"); a chat
+    message's date-time. The Search tab said "00:00:51.096" where the editor said "00:51.1"."""
+    return time_shown(item.start_ms, item.end_ms, item.message_time, item.message_datetime, clock)
 
 
 def is_uncertain(segment: Segment, threshold: float = LOW_PROBABILITY) -> bool:

@@ -37,6 +37,7 @@ from app.core.search.entities import KINDS, Entity, Occurrence, case_entities, w
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
 from app.core.store.views import change_stamp
+from app.gui.editor_model import moment
 from app.gui.table_model import ROOT, ColumnsModel, rows_table
 
 ALL_KINDS = "all kinds"
@@ -84,12 +85,11 @@ class MentionsModel(ColumnsModel):
         if not index.isValid():
             return None
         o = self.mentions[index.row()]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return o.text
+        if role == Qt.ItemDataRole.ToolTipRole:  # on the Time, the moment to the millisecond
+            return f"{o.when}: {o.text}" if index.column() == 1 and o.when else o.text
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        moment = o.when  # the moment in the recording, or the chat message's date-time
-        return (o.exhibit_name, moment, o.speaker or "", o.as_written,
+        return (o.exhibit_name, moment(o), o.speaker or "", o.as_written,  # the editor's clock, or a chat's date-time
                 " ".join(o.text.split()))[index.column()]
 
 

@@ -1,9 +1,23 @@
-"""The transcript's history: every revision, who made it, and what changed in words."""
+"""The transcript's history: every revision, who made it, and what changed in words.
+
+The Change column wraps (each text in it shortened, so a row is a few lines at most) and its
+tooltip gives the whole change: a long edit was cut at the column's edge, and its tooltip was
+the same shortened words, so what a proofreader wrote could not be read in the window.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+import html
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
+from PySide6.QtWidgets import (
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from app.core.editing import operations as editing
 from app.core.store import Case
@@ -37,10 +51,15 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def describe(rev: editing.Revision) -> str:
-    """What a revision did, in words a supervisor reads: old -> new text, names, counts."""
+def _whole(text: str, _limit: int = 0) -> str:
+    return text
+
+
+def describe(rev: editing.Revision, whole: bool = False) -> str:
+    """What a revision did, in words a supervisor reads: old -> new text, names, counts; each text
+    shortened unless `whole`."""
     where = _at(rev.before) if rev.op in ("edit_text", "split", "merge") else ""  # which segment: its time
-    return where + _change(rev.op, rev.params, rev.before, rev.after)
+    return where + _change(rev.op, rev.params, rev.before, rev.after, _whole if whole else _short)
 
 
 def _at(side: dict) -> str:
@@ -49,10 +68,10 @@ def _at(side: dict) -> str:
     return f"at {clock(int(segments[0].get('start_ms', 0)))}: " if segments else ""
 
 
-def _change(op: str, p: dict, before: dict, after: dict) -> str:
+def _change(op: str, p: dict, before: dict, after: dict, short: Callable[..., str]) -> str:
     if op == "edit_text":
         old = _texts(before)[0] if _texts(before) else ""
-        return f"“{_short(old)}” → “{_short(str(p.get('text', '')))}”"
+        return f"“{short(old)}” → “{short(str(p.get('text', '')))}”"
     if op == "set_speaker":
         olds = list(dict.fromkeys(_speakers(before))) or ["no speaker"]
         n = len(before.get("segments", []))
@@ -71,10 +90,10 @@ def _change(op: str, p: dict, before: dict, after: dict) -> str:
     if op == "split":
         text = _texts(before)[0] if _texts(before) else ""
         parts = _texts(after)
-        return f"“{_short(text, 50)}” → " + " | ".join(f"“{_short(t, 40)}”" for t in parts)
+        return f"“{short(text, 50)}” → " + " | ".join(f"“{short(t, 40)}”" for t in parts)
     if op == "merge":
-        return " + ".join(f"“{_short(t, 30)}”" for t in _texts(before)) + \
-            f" → “{_short(' '.join(_texts(after)), 60)}”"
+        return " + ".join(f"“{short(t, 30)}”" for t in _texts(before)) + \
+            f" → “{short(' '.join(_texts(after)), 60)}”"
     if op == "set_verified":
         return f"verified by {p.get('verified_by')}" if p.get("verified") else "verification withdrawn"
     if op == "mark_reviewed":
@@ -85,12 +104,25 @@ def _change(op: str, p: dict, before: dict, after: dict) -> str:
     return ", ".join(f"{k}: {v}" for k, v in p.items())
 
 
+class WrapDelegate(QStyledItemDelegate):
+    """A row as tall as its text wrapped to its column's width (a tree view asks with no width)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        width = max(self.parent().header().sectionSize(index.column()) - 8, 40)
+        wrapped = opt.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), opt.text)
+        return QSize(width, max(wrapped.height() + 4, super().sizeHint(option, index).height()))
+
+
 class HistoryView(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setHeaderLabels(["#", "When (UTC)", "Who", "What", "Change"])
         self.setRootIsDecorated(False)
         self.setWordWrap(True)
+        self.setItemDelegateForColumn(4, WrapDelegate(self))
+        self.header().sectionResized.connect(lambda *_a: self.scheduleDelayedItemsLayout())  # heights anew
 
     def show_run(self, case: Case, run_id: int | None) -> None:
         self.clear()
@@ -103,6 +135,6 @@ class HistoryView(QTreeWidget):
         for rev in reversed(revisions):
             item = QTreeWidgetItem(self, [str(rev.id), rev.at.replace("T", " ")[:19], rev.actor,
                                           OPERATIONS.get(rev.op, rev.op), describe(rev)])
-            item.setToolTip(4, describe(rev))
+            item.setToolTip(4, f"<p>{html.escape(describe(rev, whole=True))}</p>")  # rich text: wrapped
         for col in range(4):
             self.resizeColumnToContents(col)

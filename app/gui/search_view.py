@@ -28,6 +28,7 @@ from app.core.search import Hit, count, search
 from app.core.store import Case
 from app.core.store.search_index import CHAT_TASK
 from app.gui.column_fit import ColumnFitter, ElideRightDelegate
+from app.gui.editor_model import moment
 from app.gui.table_model import ROOT, ColumnsModel, rows_table
 
 TYPING_PAUSE_MS = 250  # search once typing pauses this long
@@ -63,7 +64,8 @@ class HitsModel(ColumnsModel):
             return self._cell(hit, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:  # a message in other exports of its chat: which, and where
             text = f"{hit.text}\n({echoes_text(hit.also_in)})" if hit.also_in else hit.text
-            name = self._cell(hit, index.column()) if index.column() in (0, 2) else ""  # elided in its cell
+            column = index.column()  # a name elided in its cell whole, the moment to the millisecond
+            name = self._cell(hit, column) if column in (0, 2) else hit.when if column == 1 else ""
             return f"{name}: {text}" if name else text
         return None
 
@@ -71,7 +73,7 @@ class HitsModel(ColumnsModel):
     def _cell(hit: Hit, column: int) -> str:
         edited = " (edited)" if hit.edited else ""
         also = f" (also in exhibit {', '.join(str(o.exhibit_id) for o in hit.also_in)})" if hit.also_in else ""
-        return (hit.exhibit_name + also, hit.when, hit.speaker or "",
+        return (hit.exhibit_name + also, moment(hit), hit.speaker or "",
                 " ".join(hit.snippet.split()), task_label(hit.task) + edited)[column]
 
 

@@ -1,4 +1,7 @@
-"""A colour per speaker: the same name gets the same palette colour in every view and session.
+"""A colour per speaker of a transcript, following the speaker, not its name: renamed, it keeps its
+colour; merged into another, the lines take the survivor's; split off, the new speaker gets a colour no
+speaker of the run has (app.core.editing.speaker_edits.speaker_places). Before, the colour was hashed
+from the name, so "Speaker 1" renamed "DC Harris" turned from blue to green mid-interview.
 
 The speaker column paints each name as a chip (pale colour, dark text) whatever the row's
 state, so a selected or playing row stays readable (every pair is at least 4.5:1, a test
@@ -6,9 +9,6 @@ checks it); the waveform tints each speaker's spans and draws a band in the colo
 """
 
 from __future__ import annotations
-
-import hashlib
-from collections.abc import Iterable
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
@@ -23,24 +23,9 @@ CHIP_TEXT = QColor("#111111")
 NO_SPEAKER = QColor("#ffffff")
 
 
-def _slot(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big") % len(PALETTE)
-
-
-def speaker_colours(names: Iterable[str]) -> dict[str, QColor]:
-    """Each name its own palette colour: its hashed slot, or the next free one when two
-    names of the list would share it (names taken in sorted order, so it is stable)."""
-    taken: set[int] = set()
-    out: dict[str, QColor] = {}
-    for name in sorted(set(names)):
-        slot = _slot(name)
-        for step in range(len(PALETTE)):
-            if (slot + step) % len(PALETTE) not in taken:
-                slot = (slot + step) % len(PALETTE)
-                break
-        taken.add(slot)
-        out[name] = PALETTE[slot]
-    return out
+def place_colour(place: int) -> QColor:
+    """The palette colour of a speaker's place in its run (speaker_edits.speaker_places)."""
+    return PALETTE[place % len(PALETTE)]
 
 
 class SpeakerDelegate(QStyledItemDelegate):
@@ -48,14 +33,14 @@ class SpeakerDelegate(QStyledItemDelegate):
 
     def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(parent)
-        self.colours: dict[str, QColor] = {}
+        self.places: dict[str, int] = {}  # each speaker's place in the run shown (speaker_places)
 
     def colour(self, name: str) -> QColor:
         if not name:
             return NO_SPEAKER
-        if name not in self.colours:
-            self.colours = speaker_colours([*self.colours, name])
-        return self.colours[name]
+        if name not in self.places:  # a name met before the places are read again: a colour no one has
+            self.places[name] = min(set(range(len(self.places) + 1)) - set(self.places.values()))
+        return place_colour(self.places[name])
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         opt = QStyleOptionViewItem(option)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker
+from PySide6.QtCore import QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import QComboBox, QInputDialog, QMessageBox
 
 from app.core.editing import operations as editing
-from app.core.editing.speaker_edits import numbered_speakers
+from app.core.editing.speaker_edits import numbered_speakers, speaker_places
 from app.core.store.views import case_speakers, change_stamp, other_speakers, speakers_by_run
-from app.gui.speaker_colours import speaker_colours
+from app.gui.speaker_colours import place_colour
 from app.gui.widgets import tool_button
 
 NO_SPEAKER = "(no speaker)"
@@ -53,14 +53,17 @@ class SpeakerPicker(QObject):
     def fill(self) -> None:
         editor = self.editor
         names = self.speakers()
-        editor.table.speaker_delegate.colours = speaker_colours(names)
         run_id = self.session.run_id
+        editor.table.speaker_delegate.places = speaker_places(self.session.case, run_id) if run_id is not None else {}
         editor.table.fit_speaker_column(editing.speakers(self.session.case, run_id) if run_id is not None else [])
         editor.speaker_tools.refresh()
         self.box.blockSignals(True)
         self.box.clear()
+        places = editor.table.speaker_delegate.places
         for i, name in enumerate(names):
             self.box.addItem(f"{i + 1}. {name}" if i < 9 else name, name)
+            if name in places:  # this recording's speakers carry their colour here too
+                self.box.setItemData(i, place_colour(places[name]), Qt.ItemDataRole.DecorationRole)
         self.box.addItem("New speaker…", None)
         self.box.setCurrentIndex(self._current_index())
         self.box.blockSignals(False)

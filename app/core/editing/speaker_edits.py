@@ -77,21 +77,51 @@ def numbered_speakers(case: Case, run_id: int) -> list[str]:
     or merge followed in place; then any other speaker the transcript holds now. A speaker whose
     last segment moved away keeps its place."""
     names = working_copy.speakers(case, run_id, False)
-    for rev in standing(revisions.ops_for_run(case, run_id)):
-        p = rev.params
-        if rev.op in ("rename_speaker", "merge_speakers"):
-            old, new = (p.get("old"), p.get("new")) if rev.op == "rename_speaker" else (p.get("source"), p.get("target"))
-            if old in names and new in names:
-                names.remove(old)
-            elif old in names:
-                names[names.index(old)] = new
-            elif new and new not in names:
-                names.append(new)
-        elif rev.op in ("set_speaker", "split_speaker"):
-            new = p.get("speaker") if rev.op == "set_speaker" else p.get("new")
+    for old, new in _name_changes(case, run_id):
+        if old is None:
             if new and new not in names:
                 names.append(new)
+        elif old in names and new in names:
+            names.remove(old)
+        elif old in names:
+            names[names.index(old)] = new
+        elif new and new not in names:
+            names.append(new)
     return names + [n for n in speakers(case, run_id) if n not in names]
+
+
+def speaker_places(case: Case, run_id: int) -> dict[str, int]:
+    """Each speaker of the run a place (the window's colour) that follows the speaker, not its name:
+    the machine draft's speakers 0, 1, ... by name; a renamed speaker keeps its place, and a merge
+    (or a rename to a name already there) the surviving speaker's; a name given since (set, split
+    off) takes the lowest place no speaker of the run holds. A speaker whose last segment moved
+    away keeps its place."""
+    places = {name: i for i, name in enumerate(working_copy.speakers(case, run_id, False))}
+
+    def give(name: str | None, place: int | None = None) -> None:
+        if name and name not in places:
+            places[name] = min(set(range(len(places) + 1)) - set(places.values())) if place is None else place
+
+    for old, new in _name_changes(case, run_id):
+        give(new, places.pop(old, None) if old is not None else None)
+    for name in speakers(case, run_id):
+        give(name)
+    return places
+
+
+def _name_changes(case: Case, run_id: int) -> list[tuple[str | None, str | None]]:
+    """The standing revisions' speaker names, in order: (old, new) for a rename or a merge (every
+    line of old is new's now), (None, new) for a name given to some lines (set, split off)."""
+    changes: list[tuple[str | None, str | None]] = []
+    for rev in standing(revisions.ops_for_run(case, run_id)):
+        p = rev.params
+        if rev.op == "rename_speaker":
+            changes.append((p.get("old"), p.get("new")))
+        elif rev.op == "merge_speakers":
+            changes.append((p.get("source"), p.get("target")))
+        elif rev.op in ("set_speaker", "split_speaker"):
+            changes.append((None, p.get("speaker") if rev.op == "set_speaker" else p.get("new")))
+    return changes
 
 
 def standing(made: list[Revision]) -> list[Revision]:

@@ -9,8 +9,6 @@ numbered row per segment: line, time, speaker, original | translation.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_TAB_ALIGNMENT
@@ -23,9 +21,6 @@ from docx.text.paragraph import Paragraph
 from app.core.export import changes, record
 from app.core.export.base import has_source_text
 from app.core.types import Transcript
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
 
 # Characters XML 1.0 cannot hold (python-docx would raise): shown as U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -119,23 +114,11 @@ def _add_numbered_paragraph(doc: DocumentObject, line: record.Line) -> None:
     para.add_run(xml_safe(line.texts[0]))
 
 
-@lru_cache(maxsize=1)
-def _bold_measure() -> FPDF:
-    """DejaVu Sans Bold (shipped; wider than Word's Arial and LibreOffice's Liberation Sans, so a
-    name measured to fit does fit) at the body's 10 pt."""
-    from fpdf import FPDF
-
-    from app.core.export.pdf import FONT, font_path
-
-    pdf = FPDF(unit="pt")
-    pdf.add_font(FONT, "B", str(font_path("DejaVuSans-Bold.ttf")))
-    pdf.set_font(FONT, "B", size=10)
-    return pdf
-
-
 def fits_speaker_column(speaker: str) -> bool:
     """Whether a speaker's name, in bold, leaves room for a space before the text column."""
-    return _bold_measure().get_string_width(speaker + "  ") <= SPEAKER_W.pt
+    from app.core.export.pdf import measure  # DejaVu Sans Bold at the body's 10 pt
+
+    return measure("B", 10).get_string_width(speaker + "  ") <= SPEAKER_W.pt
 
 
 def _add_side_by_side(doc: DocumentObject, lines: list[record.Line],

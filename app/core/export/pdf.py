@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
@@ -29,6 +30,7 @@ from app.core.export.base import (
     has_source_text,
     register,
 )
+from app.core.export.head_fit import fitted_head
 from app.core.export.pdf_fonts import ScriptFonts, undrawn_note
 from app.core.export.pdf_lines import write_numbered_lines
 from app.core.export.pdf_pages import PageLine, number_pages
@@ -88,8 +90,9 @@ class EvidencePdf(ScriptFonts):
         room = self.epw - (self.get_string_width(mark) + 4 if mark else 0)
         self.set_font(FONT, size=7)
         self.set_text_color(GREY)
-        self.cell(0, 4, fitted_head(self, record.running_head(self.transcript), self.transcript.source.name, room),
-                  align="L")
+        head = fitted_head(record.running_head(self.transcript), self.transcript.source.name, room,
+                           self.get_string_width)
+        self.cell(0, 4, head, align="L")
         if mark:
             self.set_x(self.l_margin)
             self.set_font(FONT, "B", size=8)
@@ -118,37 +121,23 @@ class EvidencePdf(ScriptFonts):
         self.set_text_color(0)  # "Page X of Y" beside it is written last (pdf_pages), with the count
 
 
-def fitted_head(pdf: FPDF, head: str, name: str, room: float) -> str:
-    """The running head in `room` mm: the recording's name (last) cut in its middle first, so the
-    case and exhibit references stay whole."""
-    prefix = head[: len(head) - len(name)] if head.endswith(name) else ""
-    left = room - pdf.get_string_width(prefix)
-    if prefix and left > pdf.get_string_width("…" * 8):
-        return prefix + elide_middle(pdf, name, left)
-    return elide_middle(pdf, head, room)
-
-
-def elide_middle(pdf: FPDF, text: str, room: float) -> str:
-    """`text` as it fits `room` mm in the current font: its middle cut to "…" (its start, the case
-    and exhibit, and its end, the file's extension, kept). A long voice-note name ran the running
-    head under the DRAFT mark and off the page; the whole name is in the title and the tables."""
-    if pdf.get_string_width(text) <= room:
-        return text
-    head, tail = len(text) // 2, len(text) - len(text) // 2
-    while head + tail > 1 and pdf.get_string_width(text[:head] + "…" + text[len(text) - tail:]) > room:
-        if head >= tail:
-            head -= 1
-        else:
-            tail -= 1
-    return text[:head] + "…" + text[len(text) - tail:]
-
-
 def font_path(filename: str) -> Path:
     for folder in FONT_DIRS:
         candidate = folder / filename
         if candidate.is_file():
             return candidate
     raise ExportError(f"{filename}: font not found in resources/fonts or the system fonts")
+
+
+@lru_cache(maxsize=4)
+def measure(style: str = "", size: float = 10) -> FPDF:
+    """An FPDF measuring in points in DejaVu Sans (`style` "" or "B") at `size` pt, for the DOCX:
+    DejaVu is wider than Word's Arial and LibreOffice's Liberation Sans, so text measured to fit
+    there does fit."""
+    pdf = FPDF(unit="pt")
+    pdf.add_font(FONT, style, str(font_path(FONT_FILES[style])))
+    pdf.set_font(FONT, style, size=size)
+    return pdf
 
 
 def set_up_text(pdf: FPDF, shaping: bool) -> None:

@@ -54,14 +54,9 @@ def render(timeline: Timeline) -> bytes:
 def label_width(labels: list[str]) -> int:
     """The provenance labels' column: as wide as the widest label a timeline can have, measured in
     DejaVu Sans (wider than Arial and Liberation Sans, so a label measured to fit does fit)."""
-    from fpdf import FPDF
+    from app.core.export.pdf import measure
 
-    from app.core.export.pdf import FONT, font_path
-
-    measure = FPDF(unit="pt")
-    measure.add_font(FONT, "", str(font_path("DejaVuSans.ttf")))
-    measure.set_font(FONT, size=10)
-    widest = max(measure.get_string_width(label) for label in [*labels, *RUN_LABELS.values()])
+    widest = max(measure("", 10).get_string_width(label) for label in [*labels, *RUN_LABELS.values()])
     return max(Cm(3.0), Pt(widest) + CELL_MARGINS)
 
 

@@ -13,6 +13,7 @@ segment (the id the editor shows for that run) and the moment in ms.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from app.core.chats.dates import when_text
@@ -71,12 +72,13 @@ class Hit:
         return time_shown(self.start_ms, self.end_ms, self.message_time, self.message_datetime)
 
 
-def time_shown(start_ms: int, end_ms: int, message_time: str | None, message_datetime: str | None) -> str:
+def time_shown(start_ms: int, end_ms: int, message_time: str | None, message_datetime: str | None,
+               clock: Callable[[int], str] = hhmmss) -> str:
     """A Time column's text for a hit or a mention: a chat message's date-time, else the moment in the
-    recording; nothing for a text (no media time)."""
+    recording by `clock` (the window passes the editor's); nothing for a text (no media time)."""
     if message_time is not None:
         return when_text(message_time, message_datetime)
-    return hhmmss(start_ms) if end_ms > 0 else ""
+    return clock(start_ms) if end_ms > 0 else ""
 
 
 def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DEFAULT_MARKS) -> list[Hit]:
