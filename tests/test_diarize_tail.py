@@ -80,23 +80,25 @@ def test_each_voiceprint_goes_to_the_centre_nearest_by_euclidean_distance(voicep
 
 def test_the_speaker_search_imports_scipy_before_its_first_block_and_a_stopped_one_nothing(speaker_model):
     """scipy is imported on the search's own thread before the first block is read (beside the decoding),
-    not first in the clustering after the decoding has ended. A search stopped before it began (its run
-    failed its check) imports nothing and reads no block: it used to import scipy (0.7-1.6 CPU s) and
-    decode a 30 s block of the changed file before it saw the stop."""
+    not first in the clustering after the decoding has ended. A search stopped while its models loaded (its
+    run failed its check) imports nothing and reads no block: it used to import scipy (0.7-1.6 CPU s, not
+    stoppable) and decode a 30 s block of the changed file before it saw the stop."""
     code = textwrap.dedent(f"""
         import sys
         import numpy as np
-        from app.core.diarize.stream import DiarisationStopped, diarize_blocks
-        read = []
+        from app.core.diarize import stream
+        read, stop = [], []
         def blocks():
             read.append("scipy.stats" in sys.modules and "scipy.linalg" in sys.modules)
             yield np.zeros(16000, dtype=np.float32)
+        real_load = stream.load_embedder
+        stream.load_embedder = lambda *args: stop.append(True) or real_load(*args)  # the run fails meanwhile
         try:
-            diarize_blocks(blocks(), {str(speaker_model)!r}, should_stop=lambda: True)
-        except DiarisationStopped:
+            stream.diarize_blocks(blocks(), {str(speaker_model)!r}, should_stop=lambda: bool(stop))
+        except stream.DiarisationStopped:
             pass
         print(read, "scipy.stats" in sys.modules, "scipy.linalg" in sys.modules)
-        diarize_blocks(blocks(), {str(speaker_model)!r}, should_stop=lambda: False)
+        stream.diarize_blocks(blocks(), {str(speaker_model)!r}, should_stop=lambda: False)
         print(read)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,

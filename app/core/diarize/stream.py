@@ -61,6 +61,7 @@ def diarize_blocks(
     _check(stop)  # a search stopped before it began (its run failed its check) loads and imports nothing
     segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
     collector = Collector(stoppable(load_embedder(model_dir, threads), stop), stoppable(segmenter, stop))
+    _check(stop)  # the models' first load is about a second; the import cannot be broken into
     _import_clustering_libraries()
     buffer, offset = np.zeros(0, dtype=np.float32), 0
     for block in _until_stopped(blocks, stop):
