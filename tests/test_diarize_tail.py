@@ -2,7 +2,10 @@
 On the hour's voiceprints the clustering took 3.3-3.6 CPU s on one BLAS thread (as the worker runs it):
 the full eigen-decomposition of the 1,200 x 1,200 Laplacian (0.67 s) where only the 10 smallest
 eigenvectors are used, k-means distances broadcast over the 192 dimensions of each voiceprint, and
-scipy's first import (~0.7 s) made in the tail. Now 1.3-1.6 s, the hour's 129 turns the same."""
+scipy's first import (~0.7 s) made in the tail. diarq28: 1.3-1.6 s, the hour's 129 turns the same.
+Measured again beside each other (session 28, one BLAS thread): 2.7-3.0 s before, 1.2 s with the partial
+decomposition alone, 1.5-1.7 s now: the hour's graph falls in four parts, whose tied eigenvalues take
+the full decomposition (review 2: a tie gave another basis, and another speaker count)."""
 
 from __future__ import annotations
 
