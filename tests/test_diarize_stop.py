@@ -12,7 +12,9 @@ import pytest
 from app.core.asr import load_engine
 from app.core.asr.runs import FINDING_SPEAKERS, transcribe_exhibit
 from app.core.diarize import engine as diar_engine
+from app.core.diarize import pipeline
 from app.core.diarize.pipeline import DiarisationStopped, find_turns, speaker_model_dir
+from app.core.media import decode
 from app.core.media.decode import probe
 from app.core.options import TranscribeOptions
 from app.core.store import Case
@@ -86,3 +88,32 @@ def test_a_run_stopped_while_its_speakers_are_found_stays_open_and_a_rerun_finis
         assert " ".join(s.text for s in segments).split() == " ".join(t for _, t in words).split()
     finally:
         case.close()
+
+
+def test_a_search_stopped_before_it_began_reads_no_block_and_ends_within_the_cancel_wait(models_dir, monkeypatch):
+    """Review 2: a run whose file failed its first check cancels the search started beside it. The
+    search went on: it imported scipy (not stoppable) and read and decoded a 30 s block of the changed
+    file before it saw the stop, the worker on its next job. Now it opens nothing."""
+    whisper = models_dir / "tiny.en"
+    folder = speaker_model_dir(whisper)
+    if folder is None:
+        pytest.skip("no speaker model installed")
+    read: list[int] = []
+    real_blocks = decode.AudioReader.blocks
+
+    def blocks(self):
+        for block in real_blocks(self):
+            read.append(len(block))
+            yield block
+
+    monkeypatch.setattr(decode.AudioReader, "blocks", blocks)
+    begin = threading.Event()  # the search waits here, once lowered in priority, until its stop is set
+    monkeypatch.setattr(pipeline, "_yield_to_decoding", begin.wait)
+    search = pipeline.Background(probe(MEDIA / "interview_mono.wav"), TINY, whisper, folder)
+    search.cancel(0)  # the stop set (the run failed its check); not waited for
+    begin.set()
+    search.cancel(pipeline.CANCEL_WAIT_S)
+    assert not search._thread.is_alive()
+    assert read == []
+    with pytest.raises(DiarisationStopped):
+        search.result()

@@ -89,3 +89,41 @@ def test_a_recording_changed_since_intake_stores_no_words_and_its_search_is_stop
         assert case.run(run_id).status != "complete"
     finally:
         case.close()
+
+
+def test_a_recording_changed_after_its_last_check_gets_no_speakers_and_the_run_is_set_aside(tmp_path, models_dir,
+                                                                                            monkeypatch):
+    """Review 2: the search reads on after the run's last check of the file's bytes (it lags the decoder),
+    and its turns were stored unchecked, sealed under the intake SHA-256. The file changed after that check
+    (same size, other bytes) is now hashed again before any speaker is stored: none is, and the run is set
+    aside with the reason, as a mismatch does for words."""
+    if speaker_model_dir(models_dir / "tiny.en") is None:
+        pytest.skip("no speaker model installed")
+    copy = tmp_path / "note.wav"
+    copy.write_bytes((MEDIA / "interview_mono.wav").read_bytes())
+    real_check = runs.check_unchanged
+    checks: list[int] = []
+
+    def check_then_change(source):
+        real_check(source)
+        checks.append(1)
+        if len(checks) == 2:  # the last check passed: the bytes change while the search may still read them
+            data = bytearray(copy.read_bytes())
+            data[-1000] ^= 0xFF
+            copy.write_bytes(bytes(data))
+
+    monkeypatch.setattr(runs, "check_unchanged", check_then_change)
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(copy))
+        engine = load_engine(TINY, models_dir)
+        run_id = runs.run_for(case, engine, exhibit, TINY)
+        with pytest.raises(MediaError, match="content changed"):
+            runs.transcribe_exhibit(case, engine, exhibit, TINY, run_id=run_id)
+        assert len(checks) == 2  # the third hash, after the search, failed
+        assert case.segment_count(run_id) > 0  # the words, checked, are kept
+        assert all(s.speaker is None for s in case.segments(run_id))
+        assert case.run(run_id).status != "complete"
+        assert runs.run_for(case, engine, exhibit, TINY) != run_id  # set aside: never resumed
+    finally:
+        case.close()

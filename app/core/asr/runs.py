@@ -27,7 +27,7 @@ from app.core.diarize.pipeline import wanted as diarisation_wanted
 from app.core.errors import MediaError
 from app.core.evidence.provenance import software_info
 from app.core.evidence.resume_check import RESUME_CHANGED, resume_differs, set_aside_note
-from app.core.evidence.source_check import check_unchanged
+from app.core.evidence.source_check import check_unchanged, file_stamp
 from app.core.language_parts import mixed_note
 from app.core.memory import hand_back
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
@@ -143,9 +143,10 @@ def transcribe_exhibit(
                 on_progress(done.progress, count)
         if stopped:
             return RunResult(run_id, count, stopped=True)
+        checked = file_stamp(exhibit.source.path)  # before the hash: a write during it shows too
         _check_source(case, exhibit, run_id)  # the bytes decoded were the bytes hashed
         try:
-            _diarise(case, engine, exhibit, run_id, options, speakers, on_stage, stop_now)
+            _diarise(case, engine, exhibit, run_id, options, speakers, on_stage, stop_now, checked)
         except DiarisationStopped:  # all words stored, the run left open: a rerun finds the speakers
             return RunResult(run_id, count, stopped=True)
     finally:
@@ -194,11 +195,12 @@ def store_clip(case: Case, exhibit: Exhibit, run_id: int, result: ClipResult,
     `batch`: the SHA-256 of every file decoded in that transcribe_clips call, in order:
     what `reproduce` needs to decode them together again (a packed result can depend on
     the speech it shared encoder windows with)."""
+    checked = file_stamp(exhibit.source.path)
     check_unchanged(exhibit.source)  # the bytes decoded were the bytes hashed
     speakers = options is not None and engine is not None and diarisation_wanted(options, exhibit.source)
     if speakers:  # its words stored before its speakers are searched (a kill then keeps them)
         _store_words(case, exhibit, run_id, result, batch)
-        _diarise(case, engine, exhibit, run_id, options, on_stage=on_stage)  # type: ignore[arg-type]
+        _diarise(case, engine, exhibit, run_id, options, on_stage=on_stage, checked=checked)  # type: ignore[arg-type]
         _finish_clip(case, exhibit, run_id, result, options, engine)
     else:  # one commit (one sync of the store and of the head file), not three, for each of a phone's notes
         with case.transaction():
@@ -255,10 +257,12 @@ def _mixed(languages: list[list]) -> tuple[str, ...]:
 
 def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, options: TranscribeOptions,
              speakers: Background | None = None, on_stage: Callable[[str], None] | None = None,
-             should_stop: Callable[[], bool] | None = None) -> None:
+             should_stop: Callable[[], bool] | None = None, checked: tuple[int, int, int] | None = None) -> None:
     """Who spoke when, onto the run's stored segments before the run is sealed (a rerun after
     a kill here diarises again from the same stored words: the same result). `speakers`:
-    the turns being found beside the decoding; DiarisationStopped once `should_stop()`."""
+    the turns being found beside the decoding; DiarisationStopped once `should_stop()`.
+    `checked`: the file's stamp at the run's last check of its bytes; the search reads on after
+    it, so where the stamp has moved since, the file is hashed again before any speaker is stored."""
     if not diarisation_wanted(options, exhibit.source):
         return
     if on_stage:
@@ -267,6 +271,8 @@ def _diarise(case: Case, engine: WhisperEngine, exhibit: Exhibit, run_id: int, o
                              should_stop)
     if found is None:
         return
+    if checked is not None and file_stamp(exhibit.source.path) != checked:
+        _check_source(case, exhibit, run_id)  # changed: no speakers, the run set aside, as for words
     voiceprints = found.voiceprints()
     case.replace_segments(run_id, found.segments, {
         "speakers": found.result.speakers, "model_sha256": found.result.model_sha256,

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -123,12 +122,11 @@ def diarise_segments(source: SourceInfo, segments: tuple[Segment, ...], options:
 def find_turns(source: SourceInfo, options: TranscribeOptions, whisper_dir: Path, folder: Path,
                threads: int = 2, stop: threading.Event | Callable[[], bool] | None = None) -> DiarResult:
     """The recording's speech turns; once `stop` is set (or returns true) it stops reading and
-    raises DiarisationStopped within one model call."""
-    reader = AudioReader(source.path, expected_ms=source.duration_ms)
-    blocks: Iterator[np.ndarray] = reader.blocks()
+    raises DiarisationStopped within one model call, reading no further block."""
     stopped = stop.is_set if isinstance(stop, threading.Event) else stop
-    if stopped is not None:
-        blocks = takewhile(lambda _block: not stopped(), blocks)  # stops reading, not only using
+    if stopped is not None and stopped():  # stopped before it began: the file is not opened
+        raise DiarisationStopped("the search for speakers was stopped")
+    blocks = AudioReader(source.path, expected_ms=source.duration_ms).blocks()
     return diarize_blocks(blocks, folder, options.speakers, options.min_speakers, options.max_speakers,
                           threads, segmentation_model_dir(whisper_dir), should_stop=stopped)
 

@@ -12,7 +12,7 @@ clustering, and DiarisationStopped is raised; nothing is made of the part read.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,12 +58,13 @@ def diarize_blocks(
     Raises DiarisationStopped soon after `should_stop()` turns true."""
     check_settings(np.zeros(0, dtype=np.float32), speakers, min_speakers, max_speakers)
     stop = should_stop or _never
+    _check(stop)  # a search stopped before it began (its run failed its check) loads and imports nothing
     segmenter = load_segmenter(segmentation_dir, threads) if segmentation_dir else segmenter_for(model_dir, threads)
     collector = Collector(stoppable(load_embedder(model_dir, threads), stop), stoppable(segmenter, stop))
+    _check(stop)  # the models' first load is about a second; the import cannot be broken into
     _import_clustering_libraries()
     buffer, offset = np.zeros(0, dtype=np.float32), 0
-    for block in blocks:
-        _check(stop)
+    for block in _until_stopped(blocks, stop):
         check_block(block)
         buffer = np.concatenate([buffer, block])
         if len(buffer) < BUFFER_S * SAMPLE_RATE:
@@ -97,6 +98,18 @@ def _take(collector: Collector, buffer: np.ndarray, offset: int, final: bool) ->
     done = [(start, min(end, cut)) for start, end in regions if start < cut]
     collector.take(buffer, offset, done, frames, cut)
     return cut
+
+
+def _until_stopped(blocks: Iterable[np.ndarray], stop: StopFn) -> Iterator[np.ndarray]:
+    """`blocks`, the stop flag read before each is read (not after: a stopped search read and
+    decoded one more 30 s block of a file that had failed its check)."""
+    iterator = iter(blocks)
+    while True:
+        _check(stop)
+        block = next(iterator, None)
+        if block is None:
+            return
+        yield block
 
 
 def _never() -> bool:

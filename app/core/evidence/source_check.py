@@ -38,6 +38,16 @@ def check_unchanged(source: SourceInfo) -> None:
                                       f"differs from the intake record); not transcribed{_extracted_note(source.path)}")
 
 
+def file_stamp(path: str) -> tuple[int, int, int] | None:
+    """The file's size, modification and status-change times (ns), or None if it cannot be read: taken
+    at a check, a write after it shows as another stamp (a status change cannot be set back by hand)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns
+
+
 def reachable(exhibit: Exhibit) -> Exhibit:
     """The exhibit with a path that still exists (duplicates are linked at other paths)."""
     for path in (exhibit.source.path, *exhibit.paths):
