@@ -13,6 +13,7 @@ view with the header mended (app/core/media/views.py); the file itself is never 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -27,6 +28,8 @@ SECOND_MENDS = 2  # further damaged headers mended within the run that bears out
 MAX_MENDED = 64
 PRIOR_BYTES = 1 << 16  # more damaged headers than this is no damage of a few bytes: left to be read as it is
 ZEROS = 64  # zero bytes in a row that no coder writes (a frame of zeros is a 4.75 kbit/s frame marked bad): wiped
+SID = 6  # bytes of a comfort-noise frame with its header (NO_DATA: 1); speech frames are larger
+NOT_ZERO = re.compile(rb"[^\x00]")
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ class Mended:
             return ""
         at, size, frames = self.zeros[0]
         return (f"an AMR voice note with {len(self.zeros):,} stretch(es) of zero bytes (wiped, or never written: "
-                f"damaged; the first {size:,} bytes at byte {at:,}), each read as lost frames of the size the frames "
-                f"around it have ({frames:,} there, {frames * amr.FRAME_MS / 1000:.2f} s): their sound is lost, and "
+                f"damaged; the first {size:,} bytes at byte {at:,}), each read as lost frames of the size of the note's "
+                f"speech frames ({frames:,} there, {frames * amr.FRAME_MS / 1000:.2f} s): their sound is lost, and "
                 f"where they held a pause (its frames are of 1 or 6 bytes, many more to the byte) the words after "
                 f"it are heard early, by as much more as the pause lasted")
 
@@ -111,12 +114,13 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
     modes: Counter[int] = Counter()
     at, steady = 0, CHAIN  # steady: frames in step since the walk last fell out of it (its start is whole)
     while at < len(data) and len(patches) - sum(frames for _, _, frames in zeros) <= MAX_MENDED:
-        if steady >= CHAIN and not any(data[at:at + ZEROS]) and at + ZEROS <= len(data):
-            run = _lost(data, at, sizes, modes)
+        if steady >= CHAIN and at + ZEROS <= len(data) and not any(data[at:at + ZEROS]):
+            if (run := _lost(data, at, sizes, modes)) is None:  # zeros to the end: a tail never written, not sound
+                break
             zeros.append((at, run[0], len(run[1])))
             for where in run[1]:
-                patches[where] = data[where] = modes.most_common(1)[0][0] << 3  # its mode, marked bad (Q = 0)
-            at += run[0] // sizes[modes.most_common(1)[0][0]] * sizes[modes.most_common(1)[0][0]]
+                patches[where] = data[where] = run[2] << 3  # the note's speech mode, marked bad (Q = 0)
+            at += len(run[1]) * sizes[run[2]]
             continue
         size = _size(data, at, sizes)
         if size and _in_step(data, at + size, sizes, 1):
@@ -137,13 +141,38 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
     return patches, zeros
 
 
-def _lost(data: bytes, at: int, sizes: dict[int, int], modes: Counter[int]) -> tuple[int, list[int]]:
-    """(zero bytes from `at`, where each frame of the note's commonest mode they hold starts)."""
-    end = at
-    while end < len(data) and not data[end]:
-        end += 1
-    size = sizes[modes.most_common(1)[0][0]]
-    return end - at, list(range(at, at + (end - at) // size * size, size))
+def _lost(data: bytes, at: int, sizes: dict[int, int], modes: Counter[int]) -> tuple[int, list[int], int] | None:
+    """(zero bytes from `at`, where each frame of the note's speech mode starting among them starts, that mode), or
+    None where the zeros run to the file's end (a recorder that stopped, a file made larger than it
+    was filled: no sound was there)."""
+    found = NOT_ZERO.search(data, at)
+    if found is None and len(data) < MAX_BYTES:
+        return None
+    end = found.start() if found is not None else len(data)
+    mode = _speech_mode(data, end, sizes, modes)
+    return end - at, list(range(at, end, sizes[mode])), mode  # the last: its header among the zeros
+
+
+def _speech_mode(data: bytes, end: int, sizes: dict[int, int], modes: Counter[int]) -> int:
+    """The speech mode the note's frames before a zero run use most; where none came before it (the note's
+    first bytes wiped), that of the first whole frames after it; else the one its bytes hold most as
+    headers. Never comfort noise or NO_DATA (a DTX note's commonest frames in a pause: 1 byte each, a
+    wiped 775 bytes read as 15.5 s)."""
+    speech = Counter({mode: count for mode, count in modes.items() if sizes[mode] > SID})
+    if not speech:
+        speech = next((after for at in range(end, min(end + max(sizes.values()), len(data)))
+                       if (after := _speech_after(data, at, sizes))), Counter())
+    if not speech:
+        speech = Counter(b >> 3 & 0x0F for b in data[end:end + PRIOR_BYTES] if _size(bytes([b]), 0, sizes) > SID)
+    return speech.most_common(1)[0][0] if speech else max(sizes, key=sizes.__getitem__)
+
+
+def _speech_after(data: bytes, at: int, sizes: dict[int, int]) -> Counter[int]:
+    """The speech modes of CHAIN whole frames in step from `at`, or none."""
+    walked, fell = _run(data, at, sizes, CHAIN)
+    if fell is not None or len(walked) < CHAIN:
+        return Counter()
+    return Counter(data[where] >> 3 & 0x0F for where in walked if _size(data, where, sizes) > SID)
 
 
 def _repair(data: bytes, places: list[int], sizes: dict[int, int], modes: Counter[int]) -> dict[int, int] | None:

@@ -1,0 +1,56 @@
+"""Hostile media, round 28 (review 3 of the zeroed-start work): zeros where an AMR note starts, a DTX
+note's wiped speech, surround Opus with its header wiped, an MP4 index past 4 GB, long wipes, a
+4.75 kbit/s 3GP's wiped samples, a damaged OpusHead's own values."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.media.decode import read_all
+from tests.conftest import MEDIA
+from tests.test_hostile_media import ffmpeg
+from tests.test_hostile_media26 import read
+from tests.test_hostile_media28 import lag
+
+
+@pytest.mark.parametrize("wiped", [64, 1000, 3000])
+def test_an_amr_note_whose_first_frames_are_zeros_is_heard_at_its_length(tmp_path, wiped):
+    """Zeros from the first frame on: no frame walked yet to give the note's size, an 'unexpected error
+    reading it (IndexError)' (base heard it). The size is that of the first whole frames after them."""
+    data = (MEDIA / "en_voicenote.amr").read_bytes()
+    path = tmp_path / "note.amr"
+    path.write_bytes(data[:6] + bytes(wiped) + data[6 + wiped:])
+    expected = read_all(str(MEDIA / "en_voicenote.amr"))[0]
+    _, audio, reader = read(path)
+    assert abs(len(audio) - len(expected)) <= 320, (len(audio), len(expected))
+    assert abs(lag(audio, expected)) <= 160
+    assert any(f"the first {wiped:,} bytes at byte 6" in note for note in reader.notes), reader.notes
+
+
+def test_a_dtx_note_whose_speech_is_wiped_after_a_pause_keeps_its_length(tmp_path):
+    """A phone's DTX note: after a pause its commonest frames are NO_DATA (1 byte), and 775 wiped bytes of
+    speech were read as 775 lost 20 ms frames (15.5 s): every later word 15 s late (60 s for 45). They are
+    read as frames of the note's speech size."""
+    healthy = tmp_path / "dtx.amr"
+    note = str(MEDIA / "en_voicenote.m4a")
+    ffmpeg("-i", note, "-i", note, "-filter_complex", "[0]apad=pad_dur=20[p];[p][1]concat=n=2:v=0:a=1",
+           "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb", "-dtx", "1", str(healthy))
+    data = healthy.read_bytes()
+    assert data.count(b"\x7c") > 500  # NO_DATA frames: the pause
+    at = len(data) - 4000
+    path = tmp_path / "wiped.amr"
+    path.write_bytes(data[:at] + bytes(775) + data[at + 775:])
+    expected = read_all(str(healthy))[0]
+    _, audio, reader = read(path)
+    assert abs(len(audio) - len(expected)) <= 320, (len(audio), len(expected))
+    assert abs(lag(audio, expected)) <= 160
+    assert any("stretch(es) of zero bytes" in note for note in reader.notes), reader.notes
+
+
+def test_zeros_to_an_amr_notes_end_are_no_lost_sound(tmp_path):
+    """A tail never written (a recorder that stopped): 200 kB of zeros were read as 125 s of lost sound."""
+    path = tmp_path / "note.amr"
+    path.write_bytes((MEDIA / "en_voicenote.amr").read_bytes() + bytes(200_000))
+    _, _, reader = read(path)
+    assert not any("stretch(es) of zero bytes" in note for note in reader.notes), reader.notes
+    assert reader.truncated
