@@ -73,6 +73,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
     if (head := opus_head.lost(handle)) is not None:  # OpusHead wiped or damaged: 'not a media file'
+        if not head.channels:  # surround: one decoder reads its streams as noise
+            raise ValueError(opus_head.SURROUND)
         handle = head.view(handle)
     if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
         handle = ogg_order.in_order(ogg_repeats.read_once(handle))
