@@ -4,8 +4,10 @@ note's wiped speech, surround Opus with its header wiped, an MP4 index past 4 GB
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from app.core.media import opening, zeroed_start
 from app.core.media.decode import MediaError, probe, read_all
 from tests.conftest import MEDIA
 from tests.test_hostile_media import ffmpeg
@@ -70,3 +72,38 @@ def test_a_surround_opus_whose_first_page_is_wiped_is_refused_in_one_line(tmp_pa
     with pytest.raises(MediaError) as raised:
         probe(path)
     assert "\n" not in str(raised.value) and "several streams (surround sound)" in str(raised.value)
+
+
+@pytest.mark.parametrize("wiped", [6000, 20000])
+def test_an_m4a_wiped_past_four_kilobytes_is_read_by_its_index(tmp_path, wiped):
+    """More zeros than the 4 kB searched past them were refused, 'nothing after them states its format',
+    though the index ending the file was whole. The samples after the zeros are heard at their times."""
+    data = (MEDIA / "en_voicenote.m4a").read_bytes()
+    path = tmp_path / "note.m4a"
+    path.write_bytes(bytes(wiped) + data[wiped:])
+    expected = read_all(str(MEDIA / "en_voicenote.m4a"))[0]
+    source, audio, reader = read(path)
+    assert source.duration_ms == probe(MEDIA / "en_voicenote.m4a").duration_ms
+    assert abs(len(audio) - len(expected)) <= 320 and abs(lag(audio, expected)) <= 160
+    assert np.corrcoef(audio[-32000:], expected[-32000:])[0, 1] > 0.99  # the same sound at the same time
+    assert any(f"first {wiped:,} bytes are zeros" in note for note in reader.notes), reader.notes
+
+
+def test_a_zeroed_start_mp4_whose_index_lies_past_four_gigabytes_opens(tmp_path):
+    """A multi-GB recording (sparse here) with its first box zeroed and its index past 4 GB: 'struct.error'
+    (the media data's size packed in 32 bits), an unexpected error. It is stated in 64 bits."""
+    data = (MEDIA / "en_voicenote.m4a").read_bytes()
+    moov = data.index(b"moov") - 4
+    path = tmp_path / "big.m4a"
+    with open(path, "wb") as out:
+        out.write(bytes(44) + data[44:moov])
+        out.seek((1 << 32) + 1000)
+        out.write(data[moov:])
+    with open(path, "rb") as handle:
+        wiped = zeroed_start.found(handle)
+        assert wiped is not None and wiped.moov == (1 << 32) + 1000
+        with opening.open_container(handle) as container:
+            stream = container.streams.audio[0]
+            frames = sum(frame.samples for packet in container.demux(stream) for frame in packet.decode())
+    expected = read_all(str(MEDIA / "en_voicenote.m4a"))[0]
+    assert abs(frames / stream.rate - len(expected) / 16000) < 0.05
