@@ -107,3 +107,20 @@ def test_a_zeroed_start_mp4_whose_index_lies_past_four_gigabytes_opens(tmp_path)
             frames = sum(frame.samples for packet in container.demux(stream) for frame in packet.decode())
     expected = read_all(str(MEDIA / "en_voicenote.m4a"))[0]
     assert abs(frames / stream.rate - len(expected) / 16000) < 0.05
+
+
+def test_a_wiped_stretch_of_a_4_75_kbit_3gp_note_is_named(tmp_path):
+    """A 4.75 kbit/s sample is 13 bytes, and 13 zero bytes read as one frame marked bad (Q = 0): 1.5 s
+    wiped was heard as 30 s undamaged, nothing said. No coder writes a frame of zeros: it is damage."""
+    healthy = tmp_path / "note.3gp"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.m4a"), "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb",
+           "-b:a", "4.75k", str(healthy))
+    data = healthy.read_bytes()
+    start, end = data.index(b"mdat") + 4, data.index(b"moov") - 4
+    at, size = (start + end) // 2, (end - start) // 10
+    path = tmp_path / "wiped.3gp"
+    path.write_bytes(data[:at] + bytes(size) + data[at + size:])
+    assert not read(healthy)[2].damaged
+    _, audio, reader = read(path)
+    assert reader.damaged, reader.notes
+    assert abs(len(audio) - len(read(healthy)[1])) <= 320
