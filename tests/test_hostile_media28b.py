@@ -124,3 +124,20 @@ def test_a_wiped_stretch_of_a_4_75_kbit_3gp_note_is_named(tmp_path):
     _, audio, reader = read(path)
     assert reader.damaged, reader.notes
     assert abs(len(audio) - len(read(healthy)[1])) <= 320
+
+
+def test_a_damaged_opus_header_keeps_the_pre_skip_it_states(tmp_path):
+    """ffmpeg's own Opus encoder writes a pre-skip of 120: a byte flipped in its OpusHead (checksum fails)
+    had libopus's 312 assumed in place of the 120 it still stated, every word 4 ms early."""
+    healthy = tmp_path / "native.opus"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.m4a"), "-ac", "1", "-c:a", "opus", "-strict", "-2", str(healthy))
+    data = bytearray(healthy.read_bytes())
+    head = first_page_size(data)
+    assert int.from_bytes(data[head - 9:head - 7], "little") == 120  # its pre-skip
+    data[head - 5] ^= 0x10  # its input rate: the page's checksum fails
+    path = tmp_path / "flipped.opus"
+    path.write_bytes(bytes(data))
+    expected = read_all(str(healthy))[0]
+    _, audio, reader = read(path)
+    assert len(audio) == len(expected) and np.allclose(audio, expected, atol=1e-4)
+    assert any("pre-skip (120 samples)" in note for note in reader.notes), reader.notes
