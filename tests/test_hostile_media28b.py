@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.core.media import opening, zeroed_start
+from app.core.media import aac_frames, opening, zeroed_start
 from app.core.media.decode import MediaError, probe, read_all
 from tests.conftest import MEDIA
 from tests.test_hostile_media import ffmpeg
 from tests.test_hostile_media26 import read
-from tests.test_hostile_media28 import first_page_size, lag
+from tests.test_hostile_media28 import first_page_size, he_aac_frame, lag
 
 
 @pytest.mark.parametrize("wiped", [64, 1000, 3000])
@@ -141,3 +141,21 @@ def test_a_damaged_opus_header_keeps_the_pre_skip_it_states(tmp_path):
     _, audio, reader = read(path)
     assert len(audio) == len(expected) and np.allclose(audio, expected, atol=1e-4)
     assert any("pre-skip (120 samples)" in note for note in reader.notes), reader.notes
+
+
+def test_an_aac_search_trial_not_read_as_a_frame_leaves_no_sbr_on():
+    """SBR, once on, reads every later AAC-LC frame at twice the rate: kept where the trial was a frame
+    (HE-AAC), not past bytes the decoder refused."""
+    decoder = aac_frames.Decoder(16000, 1)
+    assert decoder.frames(he_aac_frame())[0].sample_rate == 32000
+    kept = decoder.context
+    assert not decoder.frames(b"\xff\x00 no frame")
+    assert decoder.context is not kept
+    assert decoder.frames(lc_frame())[0].sample_rate == 16000
+
+
+def lc_frame() -> bytes:
+    """A silent lone channel, then END: an AAC-LC frame."""
+    bits = "000" + "0000" + format(100, "08b") + "0" + "00" + "0" + "000000" + "0" + "000" + "111"
+    bits += "0" * (-len(bits) % 8)
+    return bytes(int(bits[at:at + 8], 2) for at in range(0, len(bits), 8))
