@@ -159,3 +159,12 @@ def lc_frame() -> bytes:
     bits = "000" + "0000" + format(100, "08b") + "0" + "00" + "0" + "000000" + "0" + "000" + "111"
     bits += "0" * (-len(bits) % 8)
     return bytes(int(bits[at:at + 8], 2) for at in range(0, len(bits), 8))
+
+
+def test_an_unknown_file_opening_with_zeros_is_not_called_damaged_outright(tmp_path):
+    """A disk image opens with zeros too: zeros where a header belongs say the file may be damaged."""
+    path = tmp_path / "image.m4a"
+    path.write_bytes(bytes(32768) + b"CD001" + np.random.default_rng(3).bytes(20000))
+    with pytest.raises(MediaError) as raised:
+        probe(path)
+    assert "\n" not in str(raised.value) and "it may be damaged" in str(raised.value), str(raised.value)
