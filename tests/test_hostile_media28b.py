@@ -168,3 +168,18 @@ def test_an_unknown_file_opening_with_zeros_is_not_called_damaged_outright(tmp_p
     with pytest.raises(MediaError) as raised:
         probe(path)
     assert "\n" not in str(raised.value) and "it may be damaged" in str(raised.value), str(raised.value)
+
+
+def test_a_4_75_kbit_amr_note_whose_first_frames_are_zeros_keeps_its_times(tmp_path):
+    """Its zeros are read as frames of zeros, damage: a raw .amr states no start, and the timeline began at
+    its first whole frame, every word 1.3 s early (28.02 s of 30.02, the end called cut)."""
+    healthy = tmp_path / "note.amr"
+    ffmpeg("-i", str(MEDIA / "en_voicenote.m4a"), "-ar", "8000", "-ac", "1", "-c:a", "libopencore_amrnb",
+           "-b:a", "4.75k", str(healthy))
+    data = healthy.read_bytes()
+    path = tmp_path / "wiped.amr"
+    path.write_bytes(data[:6] + bytes(1300) + data[6 + 1300:])
+    expected = read_all(str(healthy))[0]
+    _, audio, reader = read(path)
+    assert len(audio) == len(expected) and abs(lag(audio, expected)) <= 16
+    assert reader.damaged and reader.damaged[0][0] == 0 and not reader.truncated
