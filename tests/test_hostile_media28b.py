@@ -15,7 +15,7 @@ from tests.test_hostile_media26 import read
 from tests.test_hostile_media28 import first_page_size, he_aac_frame, lag
 
 
-@pytest.mark.parametrize("wiped", [64, 1000, 3000])
+@pytest.mark.parametrize("wiped", [64, 777, 1000, 3000])
 def test_an_amr_note_whose_first_frames_are_zeros_is_heard_at_its_length(tmp_path, wiped):
     """Zeros from the first frame on: no frame walked yet to give the note's size, an 'unexpected error
     reading it (IndexError)' (base heard it). The size is that of the first whole frames after them."""

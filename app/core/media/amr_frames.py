@@ -86,6 +86,11 @@ def view(handle: BinaryIO) -> BinaryIO:
 
 
 def _frames_start(handle: BinaryIO) -> tuple[int, str] | None:
+    handle.seek(0)
+    head = handle.read(len(amr.WB_HEADER) + ZEROS)
+    for magic, kind in amr.MAGICS:  # its first frames wiped: they start after its header, not 2 zeros on
+        if head.startswith(magic) and len(head) >= len(magic) + ZEROS and not any(head[len(magic):][:ZEROS]):
+            return len(magic), kind
     fix = amr.misheaded(handle)
     if fix is not None:
         return fix.start, fix.kind
