@@ -183,3 +183,22 @@ def test_a_4_75_kbit_amr_note_whose_first_frames_are_zeros_keeps_its_times(tmp_p
     _, audio, reader = read(path)
     assert len(audio) == len(expected) and abs(lag(audio, expected)) <= 16
     assert reader.damaged and reader.damaged[0][0] == 0 and not reader.truncated
+
+
+def test_a_wipe_over_a_comfort_noise_frame_in_speech_keeps_the_times_after_it(tmp_path):
+    """A phone's DTX note sends a 6-byte comfort-noise (SID) frame between words: wiped with the speech
+    around it, the frames after the zeros lie 6 bytes off the speech frames' grid, and the walk mended its
+    way back through false frames (0.48 s late). It goes on at the first whole frames after the zeros."""
+    data = (MEDIA / "en_voicenote.amr").read_bytes()
+    middle = 6 + 32 * 100
+    healthy = tmp_path / "note.amr"
+    healthy.write_bytes(data[:middle] + bytes([0x44]) + bytes(range(1, 6)) + data[middle:])
+    data = healthy.read_bytes()
+    at = middle - 300
+    path = tmp_path / "wiped.amr"
+    path.write_bytes(data[:at] + bytes(777) + data[at + 777:])
+    expected = read_all(str(healthy))[0]
+    _, audio, reader = read(path)
+    assert abs(len(audio) - len(expected)) <= 320, (len(audio), len(expected))
+    assert abs(lag(audio, expected)) <= 320
+    assert any("stretch(es) of zero bytes" in note for note in reader.notes), reader.notes

@@ -123,9 +123,9 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
             if (run := _lost(data, at, sizes, modes)) is None:  # zeros to the end: a tail never written, not sound
                 break
             zeros.append((at, run[0], len(run[1])))
-            for where in run[1]:
-                patches[where] = data[where] = run[2] << 3  # the note's speech mode, marked bad (Q = 0)
-            at += len(run[1]) * sizes[run[2]]
+            for where, toc in run[1].items():
+                patches[where] = data[where] = toc
+            at = run[2]
             continue
         size = _size(data, at, sizes)
         if size and _in_step(data, at + size, sizes, 1):
@@ -146,16 +146,48 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
     return patches, zeros
 
 
-def _lost(data: bytes, at: int, sizes: dict[int, int], modes: Counter[int]) -> tuple[int, list[int], int] | None:
-    """(zero bytes from `at`, where each frame of the note's speech mode starting among them starts, that mode), or
-    None where the zeros run to the file's end (a recorder that stopped, a file made larger than it
-    was filled: no sound was there)."""
+def _lost(data: bytes, at: int, sizes: dict[int, int], modes: Counter[int]) -> tuple[int, dict[int, int], int] | None:
+    """(zero bytes from `at`, {where: header} of the lost frames read in their place, where the walk goes on),
+    or None where the zeros run to the file's end (a recorder that stopped, a file made larger than it was
+    filled: no sound was there). The frames are of the note's speech mode, marked bad (Q = 0), up to the
+    first whole frames after the zeros; bytes short of one such frame are read as the fewest frames that
+    fill them (a comfort-noise frame among the wiped speech puts the rest 6 bytes off its grid)."""
     found = NOT_ZERO.search(data, at)
     if found is None and len(data) < MAX_BYTES:
         return None
     end = found.start() if found is not None else len(data)
     mode = _speech_mode(data, end, sizes, modes)
-    return end - at, list(range(at, end, sizes[mode])), mode  # the last: its header among the zeros
+    steady = {other: size for other, size in sizes.items() if other == mode or size <= SID}  # as _repair's
+    resume = _resume(data, end, steady, max(sizes.values()))
+    resume = _resume(data, end, sizes, max(sizes.values())) if resume is None else resume
+    if resume is None:
+        starts = range(at, end, sizes[mode])  # the last: its header among the zeros
+        return end - at, {where: mode << 3 for where in starts}, at + len(starts) * sizes[mode]
+    count, left = divmod(resume - at, sizes[mode])
+    headers = {at + n * sizes[mode]: mode << 3 for n in range(count)}
+    where = at + count * sizes[mode]
+    for filler in _fewest(left, sizes):
+        headers[where] = filler << 3
+        where += sizes[filler]
+    return end - at, headers, resume
+
+
+def _resume(data: bytes, end: int, sizes: dict[int, int], reach: int) -> int | None:
+    """The first place within `reach` bytes from `end` from which CHAIN whole frames of these sizes follow."""
+    for spot in range(end, min(end + reach, len(data))):
+        walked, fell = _run(data, spot, sizes, CHAIN)
+        if fell is None and len(walked) == CHAIN:
+            return spot
+    return None
+
+
+def _fewest(size: int, sizes: dict[int, int]) -> list[int]:
+    """The fewest modes whose frames fill `size` bytes (NO_DATA's 1 byte fills any)."""
+    best: list[list[int]] = [[]] + [[] for _ in range(size)]
+    for total in range(1, size + 1):
+        best[total] = min(([mode, *best[total - frame]] for mode, frame in sizes.items() if frame <= total),
+                          key=len)
+    return best[size]
 
 
 def _speech_mode(data: bytes, end: int, sizes: dict[int, int], modes: Counter[int]) -> int:
