@@ -127,7 +127,8 @@ class Decoder:
     reconfigured it: a program element read from a picture's bytes left it at 41 channels or 96 kHz
     (flushing keeps that), and every true frame after it failed (an index-less MJPEG video's sound:
     4 in 5 of its frames lost). HE-AAC's frames (SBR, signalled in the frames alone) decode at twice
-    the configured rate, as they should: that is no reconfiguring (each trial made a decoder afresh)."""
+    the configured rate, as they should: that is no reconfiguring (each trial made a decoder afresh);
+    bytes not read as a frame leave no SBR on for the trials after them (every AAC-LC frame at 2x)."""
 
     def __init__(self, rate: int, channels: int) -> None:
         self.rate, self.channels = rate, channels
@@ -145,8 +146,9 @@ class Decoder:
             decoded = self.context.decode(av.Packet(bytes(chunk)))
         except (av.error.FFmpegError, ValueError):
             decoded = []
-        if self.context.sample_rate not in (0, self.rate, 2 * self.rate) or self.context.channels > 2:
-            self.context = self._made()
+        rate = self.context.sample_rate
+        if rate not in (0, self.rate) and not (decoded and rate == 2 * self.rate) or self.context.channels > 2:
+            self.context = self._made()  # SBR kept on only by a trial read as a frame
         return decoded
 
 

@@ -226,8 +226,11 @@ def is_frame(toc: int, wideband: bool) -> bool:
 def holds_frames(data: bytes, wideband: bool) -> bool:
     """Whether a packet's bytes are whole frames, one after another, as their headers state. A
     3GP's sample of zero bytes (wiped) reads as two 4.75 kbit/s frames and more: 40 ms and a
-    fragment for its 20, every word after it heard later, unsaid (26 such: half a second)."""
+    fragment for its 20, every word after it heard later, unsaid (26 such: half a second). A sample of
+    zeros is no frame even where it is one 4.75 kbit/s frame's size: no coder writes one."""
     sizes, at = WB_SIZES if wideband else NB_SIZES, 0
+    if not any(data):
+        return False
     while at < len(data):
         if not is_frame(data[at], wideband):
             return False

@@ -13,6 +13,7 @@ view with the header mended (app/core/media/views.py); the file itself is never 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -27,6 +28,8 @@ SECOND_MENDS = 2  # further damaged headers mended within the run that bears out
 MAX_MENDED = 64
 PRIOR_BYTES = 1 << 16  # more damaged headers than this is no damage of a few bytes: left to be read as it is
 ZEROS = 64  # zero bytes in a row that no coder writes (a frame of zeros is a 4.75 kbit/s frame marked bad): wiped
+SID = 6  # bytes of a comfort-noise frame with its header (NO_DATA: 1); speech frames are larger
+NOT_ZERO = re.compile(rb"[^\x00]")
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,8 @@ class Mended:
             return ""
         at, size, frames = self.zeros[0]
         return (f"an AMR voice note with {len(self.zeros):,} stretch(es) of zero bytes (wiped, or never written: "
-                f"damaged; the first {size:,} bytes at byte {at:,}), each read as lost frames of the size the frames "
-                f"around it have ({frames:,} there, {frames * amr.FRAME_MS / 1000:.2f} s): their sound is lost, and "
+                f"damaged; the first {size:,} bytes at byte {at:,}), each read as lost frames of the size of the note's "
+                f"speech frames ({frames:,} there, {frames * amr.FRAME_MS / 1000:.2f} s): their sound is lost, and "
                 f"where they held a pause (its frames are of 1 or 6 bytes, many more to the byte) the words after "
                 f"it are heard early, by as much more as the pause lasted")
 
@@ -83,6 +86,11 @@ def view(handle: BinaryIO) -> BinaryIO:
 
 
 def _frames_start(handle: BinaryIO) -> tuple[int, str] | None:
+    handle.seek(0)
+    head = handle.read(len(amr.WB_HEADER) + ZEROS)
+    for magic, kind in amr.MAGICS:  # its first frames wiped: they start after its header, not 2 zeros on
+        if head.startswith(magic) and len(head) >= len(magic) + ZEROS and not any(head[len(magic):][:ZEROS]):
+            return len(magic), kind
     fix = amr.misheaded(handle)
     if fix is not None:
         return fix.start, fix.kind
@@ -111,12 +119,13 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
     modes: Counter[int] = Counter()
     at, steady = 0, CHAIN  # steady: frames in step since the walk last fell out of it (its start is whole)
     while at < len(data) and len(patches) - sum(frames for _, _, frames in zeros) <= MAX_MENDED:
-        if steady >= CHAIN and not any(data[at:at + ZEROS]) and at + ZEROS <= len(data):
-            run = _lost(data, at, sizes, modes)
+        if steady >= CHAIN and at + ZEROS <= len(data) and not any(data[at:at + ZEROS]):
+            if (run := _lost(data, at, sizes, modes)) is None:  # zeros to the end: a tail never written, not sound
+                break
             zeros.append((at, run[0], len(run[1])))
-            for where in run[1]:
-                patches[where] = data[where] = modes.most_common(1)[0][0] << 3  # its mode, marked bad (Q = 0)
-            at += run[0] // sizes[modes.most_common(1)[0][0]] * sizes[modes.most_common(1)[0][0]]
+            for where, toc in run[1].items():
+                patches[where] = data[where] = toc
+            at = run[2]
             continue
         size = _size(data, at, sizes)
         if size and _in_step(data, at + size, sizes, 1):
@@ -137,13 +146,70 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
     return patches, zeros
 
 
-def _lost(data: bytes, at: int, sizes: dict[int, int], modes: Counter[int]) -> tuple[int, list[int]]:
-    """(zero bytes from `at`, where each frame of the note's commonest mode they hold starts)."""
-    end = at
-    while end < len(data) and not data[end]:
-        end += 1
-    size = sizes[modes.most_common(1)[0][0]]
-    return end - at, list(range(at, at + (end - at) // size * size, size))
+def _lost(data: bytes, at: int, sizes: dict[int, int], modes: Counter[int]) -> tuple[int, dict[int, int], int] | None:
+    """(zero bytes from `at`, {where: header} of the lost frames read in their place, where the walk goes on),
+    or None where the zeros run to the file's end (a recorder that stopped, a file made larger than it was
+    filled: no sound was there). The frames are of the note's speech mode, marked bad (Q = 0), up to the
+    first whole frames after the zeros; bytes short of one such frame are read as the fewest frames that
+    fill them (a comfort-noise frame among the wiped speech puts the rest 6 bytes off its grid)."""
+    found = NOT_ZERO.search(data, at)
+    if found is None and len(data) < MAX_BYTES:
+        return None
+    end = found.start() if found is not None else len(data)
+    mode = _speech_mode(data, end, sizes, modes)
+    steady = {other: size for other, size in sizes.items() if other == mode or size <= SID}  # as _repair's
+    resume = _resume(data, end, steady, max(sizes.values()))
+    resume = _resume(data, end, sizes, max(sizes.values())) if resume is None else resume
+    if resume is None:
+        starts = range(at, end, sizes[mode])  # the last: its header among the zeros
+        return end - at, {where: mode << 3 for where in starts}, at + len(starts) * sizes[mode]
+    count, left = divmod(resume - at, sizes[mode])
+    headers = {at + n * sizes[mode]: mode << 3 for n in range(count)}
+    where = at + count * sizes[mode]
+    for filler in _fewest(left, sizes):
+        headers[where] = filler << 3
+        where += sizes[filler]
+    return end - at, headers, resume
+
+
+def _resume(data: bytes, end: int, sizes: dict[int, int], reach: int) -> int | None:
+    """The first place within `reach` bytes from `end` from which CHAIN whole frames of these sizes follow."""
+    for spot in range(end, min(end + reach, len(data))):
+        walked, fell = _run(data, spot, sizes, CHAIN)
+        if fell is None and len(walked) == CHAIN:
+            return spot
+    return None
+
+
+def _fewest(size: int, sizes: dict[int, int]) -> list[int]:
+    """The fewest modes whose frames fill `size` bytes (NO_DATA's 1 byte fills any)."""
+    best: list[list[int]] = [[]] + [[] for _ in range(size)]
+    for total in range(1, size + 1):
+        best[total] = min(([mode, *best[total - frame]] for mode, frame in sizes.items() if frame <= total),
+                          key=len)
+    return best[size]
+
+
+def _speech_mode(data: bytes, end: int, sizes: dict[int, int], modes: Counter[int]) -> int:
+    """The speech mode the note's frames before a zero run use most; where none came before it (the note's
+    first bytes wiped), that of the first whole frames after it; else the one its bytes hold most as
+    headers. Never comfort noise or NO_DATA (a DTX note's commonest frames in a pause: 1 byte each, a
+    wiped 775 bytes read as 15.5 s)."""
+    speech = Counter({mode: count for mode, count in modes.items() if sizes[mode] > SID})
+    if not speech:
+        speech = next((after for at in range(end, min(end + max(sizes.values()), len(data)))
+                       if (after := _speech_after(data, at, sizes))), Counter())
+    if not speech:
+        speech = Counter(b >> 3 & 0x0F for b in data[end:end + PRIOR_BYTES] if _size(bytes([b]), 0, sizes) > SID)
+    return speech.most_common(1)[0][0] if speech else max(sizes, key=sizes.__getitem__)
+
+
+def _speech_after(data: bytes, at: int, sizes: dict[int, int]) -> Counter[int]:
+    """The speech modes of CHAIN whole frames in step from `at`, or none."""
+    walked, fell = _run(data, at, sizes, CHAIN)
+    if fell is not None or len(walked) < CHAIN:
+        return Counter()
+    return Counter(data[where] >> 3 & 0x0F for where in walked if _size(data, where, sizes) > SID)
 
 
 def _repair(data: bytes, places: list[int], sizes: dict[int, int], modes: Counter[int]) -> dict[int, int] | None:

@@ -89,6 +89,7 @@ class Timeline:
     lost: bool = False  # a packet since the last frame gave no audio (undecodable or empty): its gap is kept
     filled: int = 0  # samples of silence put in jumps so far
     skipped: list[tuple[int, int]] = field(default_factory=list)  # (at_ms, jump_ms): jumps past MAX_FILL, not filled
+    held: bool = False  # the origin is a damaged first packet's (a raw AMR note's first frames wiped): kept
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -106,7 +107,8 @@ class Timeline:
         """The output sample this frame belongs at, when that is not where the output stands."""
         if frame_s is None:
             return None
-        if self.source_end_s is None and (self.origin_s is None or abs(frame_s - self.origin_s) <= LEAD_TOLERANCE_S):
+        if self.source_end_s is None and not self.held and (self.origin_s is None
+                                                            or abs(frame_s - self.origin_s) <= LEAD_TOLERANCE_S):
             self.origin_s = frame_s  # priming and edit-list offsets at the start are no damage
         at = frame_s - self.origin_s
         expected = self.source_end_s if self.source_end_s is not None else 0.0
@@ -192,6 +194,8 @@ class Timeline:
     def note(self, start_s: float | None, duration_s: float) -> None:
         """A packet that would not decode: its stretch is damaged (placed by the next frame)."""
         self.lost = True
+        if start_s is not None and self.origin_s is None and self.source_end_s is None:  # its first packets: a
+            self.origin_s, self.held = start_s, True  # stream stating no start starts at them, not at its first frame
         if start_s is None or self.origin_s is None:
             at = to_ms(self.emitted - self.trim)
             self.ranges.append((at, at + int(duration_s * 1000)))

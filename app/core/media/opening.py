@@ -73,6 +73,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
     if (head := opus_head.lost(handle)) is not None:  # OpusHead wiped or damaged: 'not a media file'
+        if not head.channels:  # surround: one decoder reads its streams as noise
+            raise ValueError(opus_head.SURROUND)
         handle = head.view(handle)
     if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
         handle = ogg_order.in_order(ogg_repeats.read_once(handle))
@@ -141,8 +143,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
 
 def header_fixes(handle) -> tuple:
     """What was read past in the file's headers (each None, or with a note for the run)."""
-    if (wiped := zeroed_start.found(handle)) is not None:  # read by its index alone (open_container)
-        return (wiped,)
+    if (wiped := zeroed_start.found(handle)) is not None:  # read by its index alone (open_container): no other
+        return (wiped,)  # view is made, so no other fix's note applies
     return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
@@ -297,8 +299,8 @@ def _not_media(head: bytes) -> str:
     if not kind and head and not head.strip(b"\x00"):
         kind = f"its first {len(head):,} bytes are all zero: never written, wiped, or a disk's empty space"
     elif not kind and (zeros := len(head) - len(head.lstrip(b"\x00"))) >= zeroed_start.LEAD:
-        kind = (f"its first {zeros:,} bytes are zeros where its header belongs (wiped, or never written: damaged), "
-                f"and nothing after them states its format (for a WAV: its rate, channels and sample size, held in "
+        kind = (f"its first {zeros:,} bytes are zeros where its header belongs (wiped, or never written: it may be "
+                f"damaged), and nothing after them states its format (for a WAV: its rate, channels and sample size, held in "
                 f"those bytes): the rest cannot be read without guessing")
     return f"not a media file ffmpeg can read ({kind})" if kind else "not a media file ffmpeg can read"
 

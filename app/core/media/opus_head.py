@@ -23,6 +23,12 @@ from app.core.media.views import Spliced, from_start
 SEARCH = 1 << 16  # bytes searched for the tags page (a first page is small; a cover picture in the tags is not)
 PRE_SKIP = 312  # samples at 48 kHz libopus (WhatsApp's, Telegram's, ffmpeg's) puts before the sound
 TOCS = 50  # audio packets whose table of contents says mono or stereo
+MAX_PRE_SKIP = 4800  # samples (100 ms): encoders write 120-312, RFC 7845 suggests 3840 at most after a seek
+MAX_GAIN = 24 * 256  # Q7.8 dB
+MIN_PACKETS = 10  # fewer: too few to tell surround from chance
+MULTISTREAM = 0.8  # of the packets read as streams one after another: every surround packet is; 24% at most of others
+SURROUND = ("an Ogg Opus file whose first page (its OpusHead header) is wiped or damaged, and whose packets hold "
+            "several streams (surround sound): how they make its channels was stated only there, so it cannot be read")
 
 
 @dataclass(frozen=True)
@@ -36,19 +42,30 @@ class Lost:
         what = "wiped (zeros)" if self.tags_at and self.wiped else "damaged"
         tags = "damaged too (its tags left out), its" if self.tags_size else "whole, and its"
         return (f"the Ogg Opus file's first page (its OpusHead header: channels, pre-skip, gain) is {what}: its "
-                f"OpusTags page is {tags} audio pages read as Opus at 48 kHz, {self._channels} as its packets "
-                f"say, assuming libopus's pre-skip of {PRE_SKIP} samples (the first 6.5 ms may be off) and no output "
-                f"gain (its loudness may differ from the file's own)")
+                f"OpusTags page is {tags} audio pages read as Opus at 48 kHz, {self._said}")
 
     wiped: bool = False
     tags_size: int = 0  # the tags page's bytes where it is damaged too (its checksum fails): read without it
+    pre_skip: int = PRE_SKIP
+    gain: int = 0  # Q7.8 dB
+    stated: bool = False  # channels, pre-skip and gain read from the damaged header (their values plausible)
+
+    @property
+    def _said(self) -> str:
+        if self.stated:
+            return (f"{self._channels}, with the pre-skip ({self.pre_skip} samples) and gain ({self.gain / 256:+.1f} dB) "
+                    f"its damaged header states (the damage may lie in them: then every time may be off by a few ms, "
+                    f"or its loudness differ)")
+        return (f"{self._channels} as its packets say, assuming libopus's pre-skip of {PRE_SKIP} samples (another "
+                f"encoder's shifts every time: ffmpeg's own writes 120, every time {(PRE_SKIP - 120) / 48:.0f} ms "
+                f"early) and no output gain (its loudness may differ from the file's own)")
 
     @property
     def _channels(self) -> str:
         return "stereo" if self.channels == 2 else "mono"
 
     def page(self) -> bytes:
-        body = b"OpusHead" + struct.pack("<BBHIhB", 1, self.channels, PRE_SKIP, 48000, 0, 0)
+        body = b"OpusHead" + struct.pack("<BBHIhB", 1, self.channels, self.pre_skip, 48000, self.gain, 0)
         page = bytearray(b"OggS\x00\x02" + struct.pack("<qII", 0, self.serial, 0) + bytes(4)
                          + bytes([1, len(body)]) + body)
         struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
@@ -76,8 +93,22 @@ def lost(handle: BinaryIO) -> Lost | None:
             return None  # a whole OpusHead page after junk: the file's own header is there to be read
         after = _page_at(handle, at + len(page)) if not _whole(page) else None  # a damaged page's serial may be too
         serial = struct.unpack_from("<I", after if after is not None else page, 14)[0]
-        return Lost(at, serial, _channels(handle, at + len(page), serial), wiped=not any(head[:min(at, 27)]),
-                    tags_size=0 if _whole(page) else len(page))
+        channels = _channels(handle, at + len(page), serial)
+        stated = _stated(_page_at(handle, 0)) if channels else None
+        return Lost(at, serial, stated[0] if stated else channels, wiped=not any(head[:min(at, 27)]),
+                    tags_size=0 if _whole(page) else len(page), pre_skip=stated[1] if stated else PRE_SKIP,
+                    gain=stated[2] if stated else 0, stated=stated is not None)
+
+
+def _stated(page: bytes | None) -> tuple[int, int, int] | None:
+    """(channels, pre-skip, gain) a damaged OpusHead page states, where they are plausible (version 1,
+    mono or stereo, channel mapping 0, pre-skip under 100 ms, gain within 24 dB), else None."""
+    packet = _packet(page) if page is not None else b""
+    if len(packet) < 19 or packet[:8] != b"OpusHead":
+        return None
+    version, channels, pre_skip, _, gain, family = struct.unpack_from("<BBHIhB", packet, 8)
+    plausible = version == 1 and channels in (1, 2) and family == 0 and pre_skip < MAX_PRE_SKIP and abs(gain) <= MAX_GAIN
+    return (channels, pre_skip, gain) if plausible else None
 
 
 def _spots(data: bytes, what: bytes, end: int) -> list[int]:
@@ -104,19 +135,68 @@ def _whole(page: bytes) -> bool:
 
 
 def _channels(handle: BinaryIO, at: int, serial: int) -> int:
-    """2 where any of the first audio packets is coded stereo (its TOC byte's s bit), else 1."""
-    tocs = 0
-    while tocs < TOCS and (page := _page_at(handle, at)) is not None:
+    """2 where any of the first audio packets is coded stereo (its TOC byte's s bit), else 1; 0 where
+    most are multistream packets (surround, channel mapping 1 or 255: each stream but the last
+    self-delimited, RFC 6716 Appendix B), which no decoder reads without the layout OpusHead held."""
+    packets = _first_packets(handle, at, serial)
+    if len(packets) >= MIN_PACKETS and sum(map(_is_multistream, packets)) >= MULTISTREAM * len(packets):
+        return 0
+    return 2 if any(packet[0] & 0x04 for packet in packets) else 1
+
+
+def _first_packets(handle: BinaryIO, at: int, serial: int) -> list[bytes]:
+    """The first TOCS audio packets of the stream that begin and end on one page."""
+    packets: list[bytes] = []
+    while len(packets) < TOCS and (page := _page_at(handle, at)) is not None:
         at += len(page)
         if struct.unpack_from("<I", page, 14)[0] != serial:
             continue
-        lacing, body, start = page[27:27 + page[26]], _packet(page), 0
-        packet_start = not page[5] & 0x01
-        for size in lacing:
-            if packet_start and size:
-                if body[start] & 0x04:
-                    return 2
-                tocs += 1
-            packet_start = size < 255
-            start += size
-    return 1
+        body, start, end, whole = _packet(page), 0, 0, not page[5] & 0x01
+        for size in page[27:27 + page[26]]:
+            end += size
+            if size < 255:
+                packets.extend([body[start:end]] if whole and end > start else [])
+                start, whole = end, True
+    return packets[:TOCS]
+
+
+def _is_multistream(packet: bytes) -> bool:
+    """Whether the packet opens with a self-delimited Opus packet followed by another of the same duration."""
+    end = _self_delimited_end(packet)
+    return end is not None and end < len(packet) and _duration(packet[end:]) == _duration(packet)
+
+
+def _duration(packet: bytes) -> float:
+    """The packet's milliseconds, by its TOC byte (and frame count byte)."""
+    config, code = packet[0] >> 3, packet[0] & 0x03
+    frame = (10, 20, 40, 60)[config % 4] if config < 12 else (10, 20)[config % 2] if config < 16 else \
+        (2.5, 5, 10, 20)[config % 4]
+    count = 1 if code == 0 else 2 if code < 3 else packet[1] & 0x3F if len(packet) > 1 else 0
+    return frame * count
+
+
+def _self_delimited_end(packet: bytes) -> int | None:
+    """Where a self-delimited packet at the start ends (its last frame's length stated too), or None."""
+    code, at, lengths = packet[0] & 0x03, 1, []
+    count, padding = (1, 0) if code == 0 else (2, 0) if code < 3 else (0, 0)
+    if code == 3:
+        if len(packet) < 2 or not packet[1] & 0x3F:
+            return None
+        count, vbr, padded, at = packet[1] & 0x3F, packet[1] & 0x80, packet[1] & 0x40, 2
+        while padded and at < len(packet):
+            padding, at, padded = padding + min(packet[at], 254), at + 1, packet[at] == 255
+    stated = count if code == 2 or (code == 3 and vbr) else 1  # the rest are as long as the last
+    for _ in range(stated):
+        if (length := _length(packet, at)) is None:
+            return None
+        lengths.append(length[0])
+        at += length[1]
+    total = sum(lengths) if stated == count else lengths[0] * count
+    return at + total + padding if at + total + padding <= len(packet) else None
+
+
+def _length(packet: bytes, at: int) -> tuple[int, int] | None:
+    """(a frame length, its bytes): one byte under 252, else two (RFC 6716 3.1)."""
+    if at >= len(packet) or (packet[at] >= 252 and at + 1 >= len(packet)):
+        return None
+    return (packet[at], 1) if packet[at] < 252 else (packet[at] + 4 * packet[at + 1], 2)

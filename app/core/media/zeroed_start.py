@@ -22,6 +22,8 @@ from app.core.media.views import from_start
 LEAD = 8  # zero bytes at the start that no box's header holds (a size of 0 is a name's too)
 SEARCH = 4096  # bytes searched past the zeros for the box after them (ftyp, free, wide are small)
 MOOV_TAIL = 64 << 20  # bytes from the file's end searched for an index ending it
+BLOCK = 1 << 16  # bytes read at a time to measure a long run of zeros
+LARGE = 1 << 32  # a box this size or larger states it in 64 bits after its name (16 bytes of header)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Wiped:
 
     @property
     def patches(self) -> dict[int, bytes]:
+        if self.size >= LARGE:  # a box past 4 GB (a body camera's, a CCTV export's): its size in 64 bits
+            return {0: struct.pack(">I4sQ", 1, self.kind, self.size)}
         return {0: struct.pack(">I", self.size) + self.kind}
 
     @property
@@ -50,14 +54,28 @@ def found(handle: BinaryIO) -> Wiped | None:
     with from_start(handle):
         head = handle.read(SEARCH + LEAD)
         zeros = len(head) - len(head.lstrip(b"\x00"))
-        if zeros < LEAD or zeros == len(head):
+        if zeros < LEAD:
             return None
         end = handle.seek(0, 2)
-        for at in range(max(LEAD, zeros - 7), min(zeros + SEARCH, end)):
+        for at in range(max(LEAD, zeros - 7), min(zeros + SEARCH, end) if zeros < len(head) else 0):
             if (moov := _chain(handle, at, end)) is not None:
                 return Wiped(zeros, b"free", at, moov)
-        moov = _moov_ending(handle, end)
-        return Wiped(zeros, b"mdat", moov, moov) if moov is not None and moov >= zeros else None
+        moov = _moov_ending(handle, end)  # the media data's header wiped too, or more zeros than searched past
+        if moov is None or (moov >= LARGE and zeros < 16):  # no room for a 64-bit size
+            return None
+        zeros = zeros if zeros < len(head) else _zeros_to(handle, moov)
+        return Wiped(zeros, b"mdat", moov, moov) if moov >= zeros else None
+
+
+def _zeros_to(handle: BinaryIO, end: int) -> int:
+    """Zero bytes from the file's start, counted up to `end` in blocks."""
+    handle.seek(0)
+    at = 0
+    while at < end and not any(block := handle.read(min(BLOCK, end - at))):
+        at += len(block) or end
+    handle.seek(at)
+    block = handle.read(min(BLOCK, end - at))
+    return min(end, at + len(block) - len(block.lstrip(b"\x00")))
 
 
 def _chain(handle: BinaryIO, at: int, end: int) -> int | None:
