@@ -18,6 +18,14 @@ apart on that file's AMR copy); so wideband is left alone. Never as one: halves 
 one voice are heard as one voice somewhere; on holdout7's three men (AMR) k-means put one of en0m's windows
 with reader 260's two, halves heard apart 4 times and as one once, and parting them there cost 5 points
 of DER (1.1 -> 6.5%) with the count right either way; the two men of holdout16 were heard 6 to 0.
+A half under cluster.MIN_CLUSTER windows is asked what cluster.py asks a small cluster (stand_apart:
+silhouette, and under KEEP_COSINE + shift alike to its nearest big cluster only when heard apart from
+it): a 2-window half 0.742 alike to its sibling had nothing else between it and a speaker (review 6).
+A sound heard again (repeats.py's copies) counts once in sizes and heard pairs, as in cluster.py: a note
+forwarded three times would be heard apart three times for one time in speech. Where max_speakers leaves
+room for fewer splits than clusters found, those heard apart most often, then least alike, go first.
+The rule acts only on short conversations: on recordings past about a minute one voice's halves are
+heard as one voice many times, and so are two different men's (review 6: 20-236 times at 10-15 min).
 """
 
 from __future__ import annotations
