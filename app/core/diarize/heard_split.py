@@ -60,13 +60,14 @@ def split_heard_apart(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalK
     for fewer splits than clusters found, those heard apart most often, then least alike, go first);
     only on a phone band (`shift` > 0: band.py)."""
     labels = np.asarray(labels).copy()
-    if shift <= 0:
+    room = max_speakers - len(np.unique(labels))
+    if shift <= 0 or room <= 0:
         return labels
     copies = np.arange(len(labels)) if copies is None else np.asarray(copies)
     found = [split for label in np.unique(labels)
              if (split := _split(labels, emb, keys, copies, shift, int(label))) is not None]
     found.sort(key=lambda split: (-split.apart, split.alike))  # stable: ties keep label order
-    for split in found[: max(0, max_speakers - len(np.unique(labels)))]:
+    for split in found[:room]:
         members = np.flatnonzero(labels == split.label)
         labels[members[split.halves == 1]] = labels.max() + 1
     return labels
