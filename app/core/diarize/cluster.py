@@ -304,8 +304,7 @@ def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndar
                 keys: Sequence[LocalKey] | None = None) -> np.ndarray:
     """Clusters of fewer than MIN_CLUSTER voiceprints join the nearest big cluster, but for
     a tight one far from all of them (a speaker with a few short answers)."""
-    ids = np.unique(labels)
-    sizes = np.array([len(np.unique(copies[labels == c])) for c in ids])  # copies counted once
+    ids, sizes = np.unique(labels), sizes_of(labels, copies)
     big = ids[sizes >= MIN_CLUSTER]
     if len(big) == 0 or len(big) == len(ids) or len(big) < min_k:
         return labels
@@ -317,6 +316,23 @@ def _fold_small(emb: np.ndarray, labels: np.ndarray, min_k: int, copies: np.ndar
     labels = labels.copy()
     labels[small] = big[(emb[small] @ centres.T).argmax(axis=1)]
     return labels
+
+
+def sizes_of(labels: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """Each cluster's size, in np.unique(labels) order, a sound heard again (`copies`) counted once."""
+    return np.array([len(np.unique(copies[labels == c])) for c in np.unique(labels)])
+
+
+def stand_apart(emb: np.ndarray, labels: np.ndarray, copies: np.ndarray, checked: Sequence[int],
+                shift: float = 0.0, keys: Sequence[LocalKey] | None = None) -> bool:
+    """Whether each `checked` cluster would stand as a speaker: MIN_CLUSTER voiceprints or more (copies
+    counted once), or a small one _with_distinct_small keeps beside a cluster of MIN_CLUSTER or more."""
+    ids, sizes = np.unique(labels), sizes_of(labels, copies)
+    if (sizes[np.isin(ids, checked)] >= MIN_CLUSTER).all():
+        return True
+    if not (sizes >= MIN_CLUSTER).any():
+        return False
+    return bool(np.isin(checked, _with_distinct_small(emb, labels, ids, sizes, shift, keys)).all())
 
 
 def _with_distinct_small(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray,

@@ -178,7 +178,7 @@ class Collector:
         if speakers is None:
             labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
             most = max_speakers or clustering.MAX_SPEAKERS
-            labels = split_heard_apart(labels, emb, self.heard, most, shift)  # two voices heard apart in one cluster
+            labels = split_heard_apart(labels, emb, self.heard, most, shift, copies)  # two voices heard apart in one cluster
             seconds = [(w.end - w.start) / SAMPLE_RATE for w in self.embedded]
             labels = fold_scraps(labels, emb, seconds, copies, min_speakers or 1)  # no speaker of scraps
             regions = (np.array(self.region_of), np.array(self.region_prints), np.array(self.region_seconds))
