@@ -91,3 +91,31 @@ def test_a_worker_waiting_to_be_told_its_commands_jobs_claims_them_as_soon_as_to
         assert queue.get(job).state != "queued"  # before: left queued for the 600 s of its poll interval
     finally:
         supervisor.stop()
+
+
+def test_under_then_stop_a_crash_is_still_a_crash_and_a_job_to_retry_keeps_a_worker(case, models_dir, tmp_path,
+                                                                                   monkeypatch):
+    """A worker dying on a file (before decoding it, twice) is a crash, restarted, not taken for its let-go;
+    the job it died on is failed to be retried (JobFailed, will_retry) and is tried again by the new worker,
+    not left queued by a worker let go because the other job had ended."""
+    import shutil
+
+    from app.worker.tracking import TEST_CRASH_ENV
+
+    poison = tmp_path / "poison.amr"
+    shutil.copy(MEDIA / "en_voicenote.amr", poison)
+    monkeypatch.setenv(TEST_CRASH_ENV, "0:poison")  # the worker dies before decoding a file so named
+    queue = JobQueue(case.conn)
+    healthy, dying = (queue.add(case.add_exhibit(probe(f))[0].id, "transcribe", to_dict(TINY), max_attempts=2)
+                      for f in (MEDIA / NOTES[0], poison))
+    supervisor = Supervisor(case.folder, worker_options={"await_jobs": True, "idle_poll_s": 0.2, "heartbeat_s": 1.0})
+    seen: list[object] = []
+    try:
+        supervisor.run_until_idle(seen.append, until={healthy, dying}, then_stop=True)
+    finally:
+        supervisor.stop()
+    crashes = [e for e in seen if isinstance(e, p.WorkerCrashed)]
+    assert len(crashes) == 2 and all(c.restarting and c.job_id == dying for c in crashes)
+    assert any(isinstance(e, p.JobFailed) and e.job_id == dying and e.will_retry for e in seen)
+    assert (queue.get(dying).state, queue.get(dying).attempts) == ("failed", 2)  # tried again after will_retry
+    assert queue.get(healthy).state == "done"

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from app.cli.commands import build_parser
 from app.cli.common import FAILED, USAGE, fail
-from app.core.errors import ParleyError, StoreError
+from app.core.errors import IntakeCut, ParleyError, StoreError
 from app.core.evidence.export_set import ExportWriteError
 from app.core.names import shortened
 
@@ -170,9 +170,13 @@ def _forgiving_output() -> None:
 QUEUEING = ("transcribe", "queue", "translate", "timeline")  # commands whose work is stored as it is done
 
 
-def _after_stop(command: str) -> str:
+def _after_stop(command: str, stop: BaseException | None = None) -> str:
     """What to do after a stop: a queue's work resumes; a model import or an export resumes nothing (it is
-    whole or absent, as the window's export and timeline's files are)."""
+    whole or absent, as the window's export and timeline's files are); an intake stopped part-way says how
+    many of its files were queued (its note: `store.chunked`), not that work resumes where none may be stored."""
+    notes = getattr(stop, "__notes__", None)
+    if notes:
+        return notes[-1]
     if command in QUEUEING:
         return "stored work is kept and resumes on the next run"
     return "run the command again to finish it"
@@ -182,6 +186,8 @@ def _with_what_is_kept(command: str, exc: ParleyError) -> str:
     """A queue's command stopped by a store it can no longer write (made read-only, the disk full): what
     it stored before is kept and its jobs resume, which "nothing of this change was kept" left unsaid."""
     said = str(exc)
+    if isinstance(exc, IntakeCut):  # says itself what was kept
+        return said
     if isinstance(exc, StoreError) and command in QUEUEING and "could not be written" in said:
         return f"{said}; what was stored before is kept and resumes on the next run, once the case can be written"
     if isinstance(exc, ExportWriteError) and command in QUEUEING:
@@ -277,10 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _stop_on_sigterm(args.command):
             return args.handler(args)
     except Terminated as stop:
-        _say(f"{stop.said}; {_after_stop(args.command)}")
+        _say(f"{stop.said}; {_after_stop(args.command, stop)}")
         return 128 + stop.signum
-    except KeyboardInterrupt:
-        print(f"interrupted; {_after_stop(args.command)}", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print(f"interrupted; {_after_stop(args.command, stop)}", file=sys.stderr)
         return 130
     except ParleyError as exc:
         fail(args.command, _with_what_is_kept(args.command, exc))

@@ -45,3 +45,8 @@ class ChatError(ParleyError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class IntakeCut(StoreError):
+    """An intake stopped part-way by a store it could no longer write: the message says how many of its
+    files were queued before (kept) and that running the command again queues the rest."""

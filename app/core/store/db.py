@@ -407,16 +407,23 @@ def guard_writes(conn: sqlite3.Connection, check: Callable[[], None] | None) -> 
         _WRITE_GUARDS[id(conn)] = weakref.WeakMethod(check)  # type: ignore[arg-type]
 
 
+_WRITING: set[int] = set()  # connections (by id) inside a write transaction of `transaction`
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sqlite3.Connection]:
     if immediate and (check := _WRITE_GUARDS.get(id(conn))) is not None and (bound := check()) is not None:
         bound()  # before BEGIN: nothing of the change is begun
     conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+        _WRITING.add(id(conn))
     try:
         yield conn
     except BaseException:
+        _WRITING.discard(id(conn))
         conn.execute("ROLLBACK")
         raise
+    _WRITING.discard(id(conn))
     try:
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:  # a full disk, a read-only folder: nothing of it is kept
@@ -428,12 +435,23 @@ def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sq
 
 @contextmanager
 def joined(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """transaction(), or, inside one of this connection's, part of that one (it commits, or keeps nothing, as a whole)."""
-    if conn.in_transaction:
-        yield conn
+    """transaction(), or, inside a write transaction of this connection, a savepoint of it: kept whole or not at
+    all (an exception caught outside it keeps none of it), committed with the transaction. Refused inside a read
+    (a snapshot: its writes would take no write lock first, and no write guard)."""
+    if not conn.in_transaction:
+        with transaction(conn):
+            yield conn
         return
-    with transaction(conn):
+    if id(conn) not in _WRITING:
+        raise StoreError("a change asked for inside a read of the case (a snapshot): not made")
+    conn.execute("SAVEPOINT joined")
+    try:
         yield conn
+    except BaseException:
+        conn.execute("ROLLBACK TO joined")
+        conn.execute("RELEASE joined")
+        raise
+    conn.execute("RELEASE joined")
 
 
 def _likely_cause(exc: sqlite3.Error) -> str:

@@ -15,6 +15,7 @@ from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case
 from app.core.store.chats import attachment_exhibits
+from app.core.store.chunked import in_chunks
 from app.core.store.intake_log import IntakeEntry, log_intake
 from app.core.store.jobs import JobQueue
 from app.core.translation.langcodes import WHISPER_TO_FLORES, code_hint
@@ -33,7 +34,11 @@ class Queued:
 def met_at(case: Case, found: Found) -> str:
     """Where the file was met: the path the case already holds for this very file where it was met before under
     another (a bind mount of the evidence: one file, two paths, the one recorded later "missing" once unmounted)."""
-    key = same_file_key(found.path)
+    return _met_at(case, found, same_file_key(found.path))
+
+
+def _met_at(case: Case, found: Found, key: tuple[int, int, int, str] | None) -> str:
+    """met_at, the file's `same_file_key` looked at before (outside the case's write lock)."""
     if key is None or found.source is None:
         return found.path
     known = case.paths_of_sha256(found.source.sha256)
@@ -109,18 +114,24 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
             priority: int = 0) -> list[Queued]:
     """Each usable file as an exhibit with a transcribe job; duplicates are linked, not queued twice.
 
-    One transaction for them all: every file's exhibit, job and audit entries are kept, or none (a file's
-    own three synced commits, its exhibit, its job and the log's head, were most of a phone's intake time,
-    the worker's model loaded and waiting for the jobs)."""
+    In transactions of a few hundred files (`in_chunks`), not three synced commits per file (most of a phone's
+    intake time, the worker's model loaded and waiting), nor one for a whole phone (every other writer waiting
+    on it). Cut short, the chunks before are kept and a rerun queues the rest (exhibits and jobs are reused)."""
+    if queue.conn is not case.conn:  # its writes would wait on the case's open transaction: a deadlock
+        raise ValueError("enqueue: the queue must be on the case's own connection (JobQueue(case.conn))")
     settings = to_dict(options)
-    queued: list[Queued] = []
-    with case.transaction():
-        for found in originals_first(usable):
-            exhibit, _ = case.add_exhibit(found.source, found_at=met_at(case, found))
-            job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
-            earlier = next((q.path for q in queued if q.job_id == job_id), None)
-            queued.append(Queued(found.path, exhibit.id, job_id, new_job, earlier))
-    return queued
+    ordered = originals_first(usable)
+    keys = {found.path: same_file_key(found.path) for found in ordered}  # the files looked at before the lock
+    first_of: dict[int, str] = {}  # each job's first path in this call
+
+    def queue_one(found: Found) -> Queued:
+        exhibit, _ = case.add_exhibit(found.source, found_at=_met_at(case, found, keys[found.path]))
+        job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
+        earlier = first_of.get(job_id)
+        first_of.setdefault(job_id, found.path)
+        return Queued(found.path, exhibit.id, job_id, new_job, earlier)
+
+    return in_chunks(case, ordered, queue_one)
 
 
 def originals_first(usable: list[Found]) -> list[Found]:
