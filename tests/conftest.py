@@ -254,6 +254,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
+def pytest_runtest_setup() -> None:
+    """Each test starts with no key or mouse button held. A test's keyClick with a modifier (Shift+F8,
+    Ctrl+2) leaves Qt's keyboard state holding it until the next key event, a
+    mouseDClick leaves the left button down, and Qt's views read that state: a later test's
+    selectRow() extended the selection (Shift) or toggled it (Ctrl), so a test passed alone and failed
+    after another file in the same xdist worker (session 28)."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    app = widgets.QApplication.instance() if widgets is not None else None
+    if app is not None:
+        release_held(app)
+
+
+def release_held(app) -> None:  # type: ignore[no-untyped-def]
+    """The modifier keys and mouse buttons Qt believes held, released as a user's fingers would release
+    them."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    keys, buttons = app.keyboardModifiers(), app.mouseButtons()
+    if keys == Qt.KeyboardModifier.NoModifier and buttons == Qt.MouseButton.NoButton:
+        return
+    sink = QWidget()  # never shown: the releases reach no window of a test
+    for key, modifier in ((Qt.Key.Key_Shift, Qt.KeyboardModifier.ShiftModifier),
+                          (Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier),
+                          (Qt.Key.Key_Alt, Qt.KeyboardModifier.AltModifier),
+                          (Qt.Key.Key_Meta, Qt.KeyboardModifier.MetaModifier)):
+        if keys & modifier:
+            QTest.keyRelease(sink, key)
+    for button in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton, Qt.MouseButton.MiddleButton):
+        if buttons & button:
+            QTest.mouseRelease(sink, button)
+
+
 def pytest_runtest_teardown() -> None:
     """A window turns automatic collection off for the process (app/gui/gc_guard.py) and collects
     on its timer; between tests, on the main thread, collect what is due as Python would."""
