@@ -171,8 +171,7 @@ def _put_in_place(staging: Path, folder: Path, names: list[str], manifest: str) 
     first: a kill meanwhile leaves a set without one, incomplete). A rename failing part-way (a
     folder of the set's name in the way, the folder made read-only) puts back what the folder held,
     so "nothing of it was kept" is true; what cannot be put back is said as an incomplete set."""
-    aside = staging / ".before"
-    aside.mkdir()
+    aside = staging / ".before"  # made when there is something to keep (a folder fewer to remove: a set's tail)
     done: list[tuple[Path, Path | None]] = []  # each name put in place, and its earlier file kept aside
     try:
         done.append((folder / manifest, _kept_aside(folder / manifest, aside, move=True)))
@@ -196,6 +195,7 @@ def _kept_aside(target: Path, aside: Path, move: bool = False) -> Path | None:
     there is none. A folder that cannot link keeps a copy."""
     if not (target.is_file() or target.is_symlink()):
         return None
+    aside.mkdir(exist_ok=True)
     kept = aside / target.name
     if move:
         os.replace(target, kept)
