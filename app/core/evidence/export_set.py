@@ -147,21 +147,17 @@ def _stage(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest
 def _put_all_in_place(folder: Path, staged: list[_Staged]) -> tuple[list[list[Path]], ExportWriteError | None]:
     """Each set renamed into place in turn; one sync of the folder for every rename made."""
     placed: list[list[Path]] = []
+    error = None
     try:
         for one in staged:
             _put_in_place(one.staging, folder, one.names, one.manifest)
             placed.append(one.paths())
-    except OSError as exc:
+    except (OSError, ExportWriteError) as exc:
         if not placed:
             raise
-        return placed, ExportWriteError(f"{folder}: the export was stopped part-way ({exc.strerror or exc}): "
-                                        f"{len(staged) - len(placed)} of its {len(staged)} sets were not kept")
-    except ExportWriteError as exc:
-        if not placed:
-            raise
-        error = exc
-    else:
-        error = None
+        error = exc if isinstance(exc, ExportWriteError) else ExportWriteError(
+            f"{folder}: the export was stopped part-way ({exc.strerror or exc}): "
+            f"{len(staged) - len(placed)} of its {len(staged)} sets were not kept")
     sync_folder(folder)  # the renames themselves on disk before the sets are logged as written
     return placed, error
 
