@@ -127,3 +127,33 @@ def test_jobs_whose_ends_came_in_together_are_handed_on_together(whole_batch, tm
         case.close()
     assert handed == [[j.id for j in jobs]]  # before: one export a job, each with its own transactions
     assert outcome.done == [j.id for j in jobs]
+
+
+@pytest.mark.parametrize("target", ["_stage", "_put_all_in_place"])
+def test_a_command_killed_while_writing_sets_together_leaves_each_whole_and_logged_or_absent(whole_batch, tmp_path,
+                                                                                              target):
+    """Killed after the first set was staged (nothing in place), or after every set was put in place and before
+    any was logged as written: `verify` names no changed or missing file, only what the kill left, the same
+    command run again writes every set, and then `verify` and each set's `check-export` are clean."""
+    from tests.test_kills2 import _killed_after
+
+    case, out = _copy_of(whole_batch, tmp_path), tmp_path / "out"
+    args = ("transcribe", *(str(MEDIA / n) for n in CLIPS), "--out", str(out), "--case", str(case),
+            "--model", "tiny.en", "--threads", "2", "--format", "json", "--diarize", "off")
+    _killed_after(tmp_path, "command", f"app.core.evidence.export_set:{target}", *args)
+    manifests = sorted(p.name for p in out.glob("*.manifest.json"))
+    assert manifests == ([] if target == "_stage" else sorted(f"{s}.manifest.json" for s in
+                                                             output_basenames([str(MEDIA / n) for n in CLIPS]).values()))
+    found = _app("verify", "--case", str(case))
+    if target == "_stage":  # nothing logged, nothing in place: the staging folder is the next export's to remove
+        assert found.returncode == 0, found.stdout
+    else:  # each file of the three sets, and nothing else
+        said = found.stdout + found.stderr
+        assert said.count("left by an export that was stopped") == 2 * len(CLIPS), said
+        assert f"{2 * len(CLIPS)} finding(s)" in said, said
+    again = _app(*args)
+    assert again.returncode == 0, again.stderr
+    assert _app("verify", "--case", str(case)).returncode == 0
+    for manifest in out.glob("*.manifest.json"):
+        assert _app("check-export", str(manifest)).returncode == 0, manifest
+    assert len(list(out.glob("*.manifest.json"))) == len(CLIPS)
