@@ -27,11 +27,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MARKED_EXPORT = """
 import os, sys
 from app.core.usecases import exporting
-real = exporting.write_set
-def write_set(*args, **kwargs):
+real = exporting.write_sets
+def write_sets(*args, **kwargs):
     open(os.environ["PARLEY_TEST_MARK"], "w").close()
     return real(*args, **kwargs)
-exporting.write_set = write_set
+exporting.write_sets = write_sets
 from app.cli import main
 sys.exit(main(sys.argv[1:]))
 """

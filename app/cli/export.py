@@ -12,13 +12,27 @@ from app.cli.common import FAILED, OK, fail, open_existing_case, parse_formats
 from app.core.errors import ParleyError
 from app.core.evidence.paths import evidence_paths
 from app.core.names import printable, shortened
-from app.core.usecases.exporting import check_out_dir, export_run, output_basenames, run_to_export
+from app.core.usecases.exporting import (
+    ExportItem,
+    check_out_dir,
+    export_run,
+    export_runs,
+    output_basenames,
+    run_to_export,
+)
 
 
 def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
                   by: str | None = None, uncertain_below: float | None = None) -> None:
     for path in export_run(case, run_id, out, formats, basename, actor=by, uncertain_below=uncertain_below):
         print(path)
+
+
+def write_exports_together(case, items: list[ExportItem], out: Path, formats: list[str]) -> None:
+    """Several runs' sets into one folder in one go (`export_runs`), each set's paths printed."""
+    for paths in export_runs(case, items, out, formats) if items else []:
+        for path in paths:
+            print(path)
 
 
 def nothing_to_export(kind: str, task: str | None) -> str:

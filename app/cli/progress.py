@@ -167,11 +167,15 @@ class QueueRunner:
     """Drives a Supervisor for the CLI: progress, one-line failures, exports as jobs finish."""
 
     def __init__(self, case: Case, case_dir: Path, on_done: Callable[[Job], None],
-                 subjects: Callable[[Job], list[str]], announce: bool = True) -> None:
+                 subjects: Callable[[Job], list[str]], announce: bool = True,
+                 on_done_together: Callable[[list[Job]], None] | None = None) -> None:
         self.case = case
         self.announce = announce  # False: off a terminal, no line when a job starts (its failure is one line)
         self.case_dir = case_dir
         self.on_done = on_done
+        # given: the jobs whose ends came in together are handed on at once (their exports in one go)
+        self.on_done_together = on_done_together
+        self._done_now: list[Job] = []
         self.subjects = subjects
         self.outcome = RunOutcome()
         self.progress: QueueProgress | None = None
@@ -183,7 +187,8 @@ class QueueRunner:
         self.progress = QueueProgress(self._planned(queue, until), self.announce)
         supervisor = supervisor or Supervisor(self.case_dir)
         try:
-            supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until, then_stop=True)
+            supervisor.run_until_idle(lambda event: self._on_event(event, queue), until=until, then_stop=True,
+                                      after_events=self._hand_on_done)
             self.outcome.gave_up = supervisor.gave_up
         finally:
             supervisor.stop()
@@ -213,8 +218,9 @@ class QueueRunner:
             job = queue.get(event.job_id)
             if job.task == "transcribe" and (note := set_aside_note(self.case, event.run_id)):
                 progress.say(f"{self.case.exhibit(job.exhibit_id).source.name}: {note}")
-            self.on_done(job)  # its exports' paths, then the line with it counted
-            progress.finish(event.job_id)
+            self._done_now.append(job)
+            if self.on_done_together is None:
+                self._hand_on_done()
         elif isinstance(event, protocol.JobFailed):
             self._failed(queue.get(event.job_id), event)
         elif isinstance(event, protocol.JobCancelled):
@@ -227,6 +233,18 @@ class QueueRunner:
         elif isinstance(event, protocol.WorkerCrashed):
             tail = "" if event.case_lost else "; restarting it" if event.restarting else "; giving up"
             progress.say(f"worker: {event.reason}{tail}")
+
+    def _hand_on_done(self) -> None:
+        """Each job ended since: its exports' paths, then the line with it counted."""
+        progress = self.progress
+        assert progress is not None
+        jobs, self._done_now = self._done_now, []
+        if self.on_done_together is not None and jobs:
+            self.on_done_together(jobs)
+        for job in jobs:
+            if self.on_done_together is None:
+                self.on_done(job)
+            progress.finish(job.id)
 
     def _failed(self, job: Job, event: protocol.JobFailed) -> None:
         progress = self.progress

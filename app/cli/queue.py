@@ -196,9 +196,10 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from app.cli.export import write_exports_together
     from app.cli.progress import QueueRunner
     from app.core.evidence.paths import evidence_paths
-    from app.core.usecases.exporting import check_out_dir, export_run, never_written
+    from app.core.usecases.exporting import ExportItem, check_out_dir, never_written
 
     formats = parse_formats(args.format)  # a misspelt format is said so, --out or not
     case = open_existing_case(args)
@@ -217,23 +218,27 @@ def cmd_run(args: argparse.Namespace) -> int:
             return OK
         names_of = export_names_by_exhibit(case, [j.exhibit_id for j in (*pending, *unwritten)])
 
-        def export(job: Job) -> None:
+        def items(job: Job) -> list[ExportItem]:
             if not args.out or job.run_id is None or job.task not in ("transcribe", "translate"):
-                return
-            for name in names_of.get(job.exhibit_id, ()):  # a duplicate under each of its names, as `transcribe`
-                if job.task == "translate":  # beside the transcript: <name>.<target>.<format>
-                    name = f"{name}.{job.options['target']}"
-                for written in export_run(case, job.run_id, args.out, formats, name):
-                    print(written)
+                return []
+            # a duplicate under each of its names, as `transcribe`; a translation beside the transcript:
+            # <name>.<target>.<format>
+            suffix = f".{job.options['target']}" if job.task == "translate" else ""
+            return [ExportItem(job.run_id, f"{name}{suffix}") for name in names_of.get(job.exhibit_id, ())]
 
-        for job in unwritten:  # done, never written out (its `queue run --out` killed first): written now
-            export(job)
+        def export_all(jobs: list[Job]) -> None:  # the jobs that ended together: their sets in one go
+            write_exports_together(case, [item for job in jobs for item in items(job)], args.out, formats)
+
+        def export(job: Job) -> None:
+            export_all([job])
+
+        export_all(unwritten)  # done, never written out (its `queue run --out` killed first): written now
         if not pending:
             print(f"nothing queued; {len(unwritten)} job(s) done earlier and never written out, written now",
                   file=sys.stderr)
             return OK
         runner = QueueRunner(case, case_dir(args), export,
-                             lambda job: [case.exhibit(job.exhibit_id).source.path])
+                             lambda job: [case.exhibit(job.exhibit_id).source.path], on_done_together=export_all)
         outcome = runner.run()
         unfinished = {j.id for j in pending if not queue.get(j.id).finished}
         if unfinished:  # taken by another runner working this case: wait for them to end

@@ -14,7 +14,7 @@ from app.cli.common import (
     parse_formats,
     transcribe_options,
 )
-from app.cli.export import write_exports
+from app.cli.export import write_exports_together
 from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_with_chats, with_chat_media
 from app.core.evidence.paths import check_outside_evidence
@@ -23,7 +23,7 @@ from app.core.names import one_per_name
 from app.core.options import to_dict
 from app.core.store.jobs import Job, JobQueue
 from app.core.usecases.enqueueing import check_model, enqueue
-from app.core.usecases.exporting import output_basenames
+from app.core.usecases.exporting import ExportItem, output_basenames
 from app.worker.supervisor import Supervisor
 
 
@@ -66,18 +66,21 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         for q in queued:
             inputs_of.setdefault(q.job_id, []).append(q.path)
 
+        def export_all(jobs: list[Job]) -> None:  # the jobs that ended together: their sets in one go
+            write_exports_together(case, [ExportItem(job.run_id, names[path]) for job in jobs
+                                          for path in inputs_of.get(job.id, [])
+                                          if path in names], args.out, formats)  # else a copy: in the one manifest
+
         def export(job: Job) -> None:
-            for path in inputs_of.get(job.id, []):
-                if path in names:  # a copy of the same name and bytes: in the one set's manifest
-                    write_exports(case, job.run_id, args.out, formats, names[path])
+            export_all([job])
 
         pending = {j for j in inputs_of if queue.get(j).state != "done"}
         if not pending:
             supervisor.stop(timeout=0)  # all done before: the worker started early is not needed
-        for job_id in inputs_of.keys() - pending:  # done before, by an equal job: export only
-            export(queue.get(job_id))
+        export_all([queue.get(job_id) for job_id in sorted(inputs_of.keys() - pending)])  # done before: export only
         if pending:
-            runner = QueueRunner(case, case_dir(args), export, lambda job: inputs_of.get(job.id, []))
+            runner = QueueRunner(case, case_dir(args), export, lambda job: inputs_of.get(job.id, []),
+                                 on_done_together=export_all)
             outcome = runner.run(until=pending, supervisor=supervisor)
             if outcome.failed or outcome.cancelled or outcome.gave_up:
                 status = FAILED

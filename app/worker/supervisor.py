@@ -158,11 +158,13 @@ class Supervisor:
         return events
 
     def run_until_idle(self, on_event: Callable[[Event], None] | None = None,
-                       until: Iterable[int] | None = None, poll_s: float = 0.1, then_stop: bool = False) -> None:
+                       until: Iterable[int] | None = None, poll_s: float = 0.1, then_stop: bool = False,
+                       after_events: Callable[[], None] | None = None) -> None:
         """Work the queue until nothing is left to claim (or until every job in `until` ends, and
         only those jobs and the jobs they wait on are claimed). `then_stop` (with `until`): the worker
         is told to stop as soon as the store says every one of them has ended, before their events are
-        handed on, so that its ending overlaps what `on_event` does with them (a command's last exports)."""
+        handed on, so that its ending overlaps what `on_event` does with them (a command's last exports).
+        `after_events` is called once the events that came in together have been handed on."""
         waiting = set(until) if until is not None else None
         if waiting is not None:
             self._claim_only(waiting)
@@ -174,6 +176,8 @@ class Supervisor:
             for event in events:
                 if on_event is not None:
                     on_event(event)
+            if events and after_events is not None:
+                after_events()
             if self._finished(waiting):
                 return
             time.sleep(poll_s)

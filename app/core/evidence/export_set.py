@@ -23,6 +23,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,29 +85,81 @@ def write_set(folder: Path, basename: str, files: list[tuple[str, bytes]], manif
 
     `before_rename` is told each file's final path and SHA-256 (the manifest last) once the set
     is staged, before anything is put in place: a log of it names what a kill left half-done."""
+    told = None if before_rename is None else lambda planned: before_rename(planned[0])
+    placed, error = write_sets(folder, [(basename, files, manifest)], told)
+    if error is not None:
+        raise error
+    return placed[0]
+
+
+def write_sets(folder: Path, sets: list[tuple[str, list[tuple[str, bytes]], dict[str, Any]]],
+               before_rename: Callable[[list[list[tuple[Path, str]]]], None] | None = None,
+               ) -> tuple[list[list[Path]], ExportWriteError | None]:
+    """Several sets (basename, files, manifest) into one folder: all staged (none put in place if
+    one cannot be), `before_rename` told every set's planned files at once, then each put in place
+    and the folder synced once for all their renames. Returns the paths of the sets put in place
+    and the error that stopped the rest (a rename failing part-way: that set is taken back whole)."""
+    staged: list[_Staged] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(folder)
-        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
-    except OSError as exc:
-        raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
-    try:
-        for name, data in files:
-            _write_synced(staging / name, data)
-        listed = [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-                  for name, data in files]
-        body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False)
-        _write_synced(staging / manifest_name(basename), body.encode("utf-8"))
+        for basename, files, manifest in sets:
+            staged.append(_stage(folder, basename, files, manifest))
         if before_rename is not None:
-            before_rename([(folder / item["file"], item["sha256"]) for item in listed]
-                          + [(folder / manifest_name(basename), hashlib.sha256(body.encode("utf-8")).hexdigest())])
-        _put_in_place(staging, folder, [name for name, _ in files], manifest_name(basename))
+            before_rename([one.planned for one in staged])
+        return _put_all_in_place(folder, staged)
     except OSError as exc:
         raise ExportWriteError(f"{folder}: the export could not be written ({exc.strerror or exc}); "
                                "nothing of it was kept") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [folder / name for name, _ in files] + [folder / manifest_name(basename)]
+        for one in staged:
+            shutil.rmtree(one.staging, ignore_errors=True)
+
+
+@dataclass
+class _Staged:
+    staging: Path
+    names: list[str]
+    manifest: str
+    planned: list[tuple[Path, str]]  # each file's final path and SHA-256, the manifest last
+
+    def paths(self) -> list[Path]:
+        return [path for path, _ in self.planned]
+
+
+def _stage(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest: dict[str, Any]) -> _Staged:
+    """The set written and synced in its own staging folder (`.parley-export-PID-...`), nothing in place yet."""
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+    except OSError as exc:
+        raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
+    one = _Staged(staging, [name for name, _ in files], manifest_name(basename), [])
+    for name, data in files:
+        _write_synced(staging / name, data)
+    listed = [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files]
+    body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    _write_synced(staging / one.manifest, body)
+    one.planned = [(folder / item["file"], item["sha256"]) for item in listed] \
+        + [(folder / one.manifest, hashlib.sha256(body).hexdigest())]
+    return one
+
+
+def _put_all_in_place(folder: Path, staged: list[_Staged]) -> tuple[list[list[Path]], ExportWriteError | None]:
+    """Each set renamed into place in turn; one sync of the folder for every rename made."""
+    placed: list[list[Path]] = []
+    error = None
+    try:
+        for one in staged:
+            _put_in_place(one.staging, folder, one.names, one.manifest)
+            placed.append(one.paths())
+    except (OSError, ExportWriteError) as exc:
+        if not placed:
+            raise
+        error = exc if isinstance(exc, ExportWriteError) else ExportWriteError(
+            f"{folder}: the export was stopped part-way ({exc.strerror or exc}): "
+            f"{len(staged) - len(placed)} of its {len(staged)} sets were not kept")
+    sync_folder(folder)  # the renames themselves on disk before the sets are logged as written
+    return placed, error
 
 
 def _put_in_place(staging: Path, folder: Path, names: list[str], manifest: str) -> None:
@@ -114,8 +167,7 @@ def _put_in_place(staging: Path, folder: Path, names: list[str], manifest: str) 
     first: a kill meanwhile leaves a set without one, incomplete). A rename failing part-way (a
     folder of the set's name in the way, the folder made read-only) puts back what the folder held,
     so "nothing of it was kept" is true; what cannot be put back is said as an incomplete set."""
-    aside = staging / ".before"
-    aside.mkdir()
+    aside = staging / ".before"  # made when there is something to keep (a folder fewer to remove: a set's tail)
     done: list[tuple[Path, Path | None]] = []  # each name put in place, and its earlier file kept aside
     try:
         done.append((folder / manifest, _kept_aside(folder / manifest, aside, move=True)))
@@ -124,7 +176,6 @@ def _put_in_place(staging: Path, folder: Path, names: list[str], manifest: str) 
             os.replace(staging / name, folder / name)
             done.append((folder / name, earlier))
         os.replace(staging / manifest, folder / manifest)
-        sync_folder(folder)  # the renames themselves on disk before the set is logged as written
     except OSError as exc:
         left = _undone(done)
         if left:
@@ -140,6 +191,7 @@ def _kept_aside(target: Path, aside: Path, move: bool = False) -> Path | None:
     there is none. A folder that cannot link keeps a copy."""
     if not (target.is_file() or target.is_symlink()):
         return None
+    aside.mkdir(exist_ok=True)
     kept = aside / target.name
     if move:
         os.replace(target, kept)

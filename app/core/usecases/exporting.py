@@ -8,6 +8,7 @@ with its corrections and its verification whichever way it is asked for.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_gate import run_refusals
-from app.core.evidence.export_set import folder_held, write_set
+from app.core.evidence.export_set import folder_held, write_sets
 from app.core.evidence.paths import check_outside_evidence
 from app.core.evidence.provenance import software_info
 from app.core.export import render_transcript
@@ -40,6 +41,14 @@ if TYPE_CHECKING:
 MANIFEST_VERSION = 1
 
 
+@dataclass(frozen=True)
+class ExportItem:
+    """One run to write out: under `basename` (its source's stem when None), for `job_id` if a job's."""
+    run_id: int
+    basename: str | None = None
+    job_id: int | None = None
+
+
 def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename: str | None = None,
                job_id: int | None = None, actor: str | None = None,
                uncertain_below: float | None = None) -> list[Path]:
@@ -48,32 +57,52 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     Returns the paths written (the manifest last). Each file and the set are in the audit log,
     by absolute path (a relative `out` is where it is now: `verify` may run from anywhere).
     """
-    forged = run_refusals(case, run_id)
-    if forged:  # was: exported as the machine's (or the proofreader's, verified), with a manifest vouching for it
-        raise ParleyError(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more")
+    return export_runs(case, [ExportItem(run_id, basename, job_id)], out, formats, actor, uncertain_below)[0]
+
+
+def export_runs(case: Case, items: list[ExportItem], out: Path, formats: list[str], actor: str | None = None,
+                uncertain_below: float | None = None) -> list[list[Path]]:
+    """`export_run` for several runs into one folder at once (a command's files that ended together):
+    one audit transaction logs every set staged, one sync of the folder follows all their renames and
+    one transaction logs every file written. A set is whole and logged, or absent; the paths of each."""
+    for item in items:
+        forged = run_refusals(case, item.run_id)
+        if forged:  # was: exported as the machine's (or the proofreader's, verified), with a manifest vouching for it
+            raise ParleyError(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more")
     out = as_listed(Path(out).expanduser().resolve())  # as the disk spells it: one folder, one logged path
     actor = (actor or "").strip() or None
     who = actor or current_user()  # the audit log's actor, as for every entry made without a name
     shown = person_or_account(actor)  # what the record, its header and the manifest print
-    context = ExportContext(shown, utc_now(), uncertain_below, exporting_software(), review_state(case, run_id),
-                            found_in_export(case, case.run(run_id).exhibit_id))
-    transcript = for_export(case, run_id, current_transcript(case, run_id), context)
-    files = render_transcript(transcript, out, formats, basename=basename)
-    stem = files[0][0].rsplit(".", 1)[0]
-    def staged(planned: list[tuple[Path, str]]) -> None:  # what a kill from here on leaves half-done
+    sets = [_rendered(case, item, out, formats, shown, uncertain_below) for item in items]
+
+    def staged(planned: list[list[tuple[Path, str]]]) -> None:  # what a kill from here on leaves half-done
         with case.transaction():
-            case.audit.record("export.staged", f"run/{run_id}",
-                              {"files": [{"file": str(path), "sha256": sha} for path, sha in planned]}, actor=who)
+            for item, files in zip(items, planned, strict=True):
+                case.audit.record("export.staged", f"run/{item.run_id}",
+                                  {"files": [{"file": str(path), "sha256": sha} for path, sha in files]}, actor=who)
 
     with folder_held(out):  # another export into this folder waits: its manifest removal is not between our renames
-        paths = write_set(out, stem, files, _manifest(case, transcript, shown), before_rename=staged)
+        placed, error = write_sets(out, sets, before_rename=staged)
         with case.transaction():
-            for path in paths:
-                details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
-                if job_id is not None:
-                    details["job"] = job_id
-                case.audit.record("export.written", f"run/{run_id}", details, actor=who)
-    return paths
+            for item, paths in zip(items, placed, strict=False):
+                for path in paths:
+                    details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
+                    if item.job_id is not None:
+                        details["job"] = item.job_id
+                    case.audit.record("export.written", f"run/{item.run_id}", details, actor=who)
+    if error is not None:
+        raise error
+    return placed
+
+
+def _rendered(case: Case, item: ExportItem, out: Path, formats: list[str], shown: str,
+              uncertain_below: float | None) -> tuple[str, list[tuple[str, bytes]], dict[str, Any]]:
+    """The run's set as `write_sets` takes it: its stem, its files' names and bytes, its manifest."""
+    context = ExportContext(shown, utc_now(), uncertain_below, exporting_software(), review_state(case, item.run_id),
+                            found_in_export(case, case.run(item.run_id).exhibit_id))
+    transcript = for_export(case, item.run_id, current_transcript(case, item.run_id), context)
+    files = render_transcript(transcript, out, formats, basename=item.basename)
+    return files[0][0].rsplit(".", 1)[0], files, _manifest(case, transcript, shown)
 
 
 def review_state(case: Case, run_id: int) -> ReviewState:
