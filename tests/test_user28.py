@@ -181,3 +181,19 @@ def test_a_voice_note_of_uncertain_language_says_so_in_the_timeline_as_exhibits_
     case.close()
     [message] = json.loads(written.read_text(encoding="utf-8"))["messages"]
     assert message["attachment"]["language_uncertain"] == f"language uncertain: {doubt}"
+
+
+def test_digits_without_a_leading_zero_are_the_id_exhibits_lists(tmp_path):
+    """D4: a case of 1.wav, 10.wav, 2.wav, 3.wav (ids 1-4) refused `2` and `3` as ambiguous (`export 2`):
+    digits that began a file's name outvoted the id. Now digits are the id; a name only with a leading zero
+    (iOS's 00000012) or where no exhibit has that id."""
+    case = Case.open(tmp_path / "case")
+    for i, name in enumerate(("1.wav", "10.wav", "2.wav", "3.wav")):
+        (tmp_path / name).write_bytes((MEDIA / "silence_30s.wav").read_bytes() + bytes(2 * (i + 1)))
+        _take_in(case, tmp_path / name)
+    assert [case.find_exhibit(k).id for k in ("1", "2", "3", "4")] == [1, 2, 3, 4]
+    assert case.find_exhibit("10").source.name == "10.wav"  # no exhibit 10: the file it begins
+    assert case.find_exhibit("03").id == 3  # a leading zero that begins no name: still the id
+    with pytest.raises(StoreError, match="no exhibit"):
+        case.find_exhibit("11")
+    case.close()
