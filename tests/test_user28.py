@@ -197,3 +197,55 @@ def test_digits_without_a_leading_zero_are_the_id_exhibits_lists(tmp_path):
     with pytest.raises(StoreError, match="no exhibit"):
         case.find_exhibit("11")
     case.close()
+
+
+def _phone_with_a_forwarded_copy(tmp_path: Path) -> tuple[Path, Path, Path]:
+    import os
+
+    phone = tmp_path / "Internal storage"
+    original = phone / "WhatsApp" / "Media" / "WhatsApp Voice Notes" / "202648" / "PTT-20261201-WA0003.opus"
+    copy = phone / "Download" / "forwarded.opus"  # walked first
+    for path in (original, copy):
+        path.parent.mkdir(parents=True)
+        shutil.copyfile(MEDIA / "en_voicenote.opus", path)
+    os.utime(original, ns=(1_764_500_000_000_000_000,) * 2)  # received, then forwarded a day later
+    os.utime(copy, ns=(1_764_586_400_000_000_000,) * 2)
+    return phone, original, copy
+
+
+def test_the_window_names_a_phones_exhibit_after_its_original_as_the_cli_does_and_says_why(tmp_path):
+    """D5: the window's intake kept the order met, so the same phone folder named its exhibit after
+    Download/forwarded.opus in the window and after WhatsApp's PTT-…opus from the CLI; nothing in the audit
+    said why the path met second named the exhibit. Now the window's intake (each batch dropped) uses the
+    same rule, and an audit line says which path named it, why, and which copy was met first."""
+    from app.core.usecases.enqueueing import Intake
+
+    phone, original, copy = _phone_with_a_forwarded_copy(tmp_path)
+    case = Case.open(tmp_path / "case")
+    intake = Intake(case)
+    met = list(find_media([str(phone)]))
+    assert [Path(f.path).name for f in met] == ["forwarded.opus", original.name]  # the walk meets the copy first
+    for found in met:
+        intake.take(found)
+    intake.finish()
+    assert case.exhibit(1).source.name == original.name and intake.added == [1]
+    [said] = case.audit.entries_of("exhibit.named_after_earliest")
+    assert said.subject == "exhibit/1" and said.details["named_after"] == str(original)
+    assert said.details["met_first"] == str(copy) and said.details["why"].startswith("modified earliest (mtime 2025-")
+    case.close()
+
+
+def test_a_link_to_the_original_is_never_the_original(tmp_path):
+    """D5: the copies' times were read through links (os.stat), so a link tied with its target and, met
+    first, named the exhibit. A link's own time is read now: the file itself names the exhibit."""
+    import os
+
+    from app.core.usecases.enqueueing import originals_first
+
+    target = tmp_path / "b_original.opus"
+    shutil.copyfile(MEDIA / "en_voicenote.opus", target)
+    os.utime(target, ns=(1_764_500_000_000_000_000,) * 2)
+    link = tmp_path / "a_link.opus"
+    link.symlink_to(target)
+    met = [next(iter(find_media([str(p)]))) for p in (link, target)]
+    assert [Path(f.path).name for f in originals_first(met)] == ["b_original.opus", "a_link.opus"]
