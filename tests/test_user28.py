@@ -173,10 +173,10 @@ def test_a_voice_note_of_uncertain_language_says_so_in_the_timeline_as_exhibits_
     doubt = listed.split("PTT-20260103-WA0001.opus: ", 1)[1]
     assert doubt.startswith("speech heard (7 s) but no words recognised;") and "Welsh 39%" in doubt, doubt
     case = Case.open(tmp_path / "case")
-    entry = build_timeline(case, taken.exhibit_id).entries[0]
+    timeline, _ = story(case, taken.exhibit_id)
+    entry = timeline.entries[0]
     assert f"(language uncertain: {doubt})" in message_cell(entry)  # the timeline's DOCX, PDF
     assert f"language uncertain: {doubt}" in attachment_text(entry.attachment)  # the Timeline tab
-    timeline, _ = story(case, taken.exhibit_id)
     [written] = write_story(case, taken.exhibit_id, timeline, tmp_path / "out", "chat", ["json"])
     case.close()
     [message] = json.loads(written.read_text(encoding="utf-8"))["messages"]
@@ -249,3 +249,28 @@ def test_a_link_to_the_original_is_never_the_original(tmp_path):
     link.symlink_to(target)
     met = [next(iter(find_media([str(p)]))) for p in (link, target)]
     assert [Path(f.path).name for f in originals_first(met)] == ["b_original.opus", "a_link.opus"]
+
+
+def test_every_voice_note_in_a_timeline_s_json_says_whether_its_language_is_uncertain(tmp_path):
+    """D7: `language_uncertain` was in a note's JSON only when set, so its schema varied from note to note."""
+    from app.core.chats.intake import take_in
+    from app.core.chats.timeline import timeline_dict
+    from app.core.evidence.provenance import software_info
+    from app.core.types import Segment
+    from app.core.usecases.timeline import story
+    from tests.gui_case import MODEL
+
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "WhatsApp Chat with Ann.txt").write_text(
+        "03/01/2026, 10:15 - Ann: PTT-20260103-WA0001.opus (file attached)\n", encoding="utf-8")
+    shutil.copyfile(MEDIA / "en_voicenote.opus", export / "PTT-20260103-WA0001.opus")
+    case = Case.open(tmp_path / "case")
+    [taken] = take_in(case, export)
+    note = story(case, taken.exhibit_id)[0].entries[0].attachment
+    run = case.start_run(note.exhibit_id, "transcribe", MODEL, {"model": "base"}, software_info())
+    case.append_segments(run, (Segment(0, 2000, "Meet me behind the station."),), {}, "en", 0.98)
+    case.finish_run(run)
+    [message] = timeline_dict(story(case, taken.exhibit_id)[0])["messages"]
+    case.close()
+    assert message["attachment"]["language_uncertain"] is False
