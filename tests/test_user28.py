@@ -90,6 +90,46 @@ def test_a_known_model_imported_without_a_name_is_named_as_the_model(tmp_path, m
     assert sorted(p.name for p in root.iterdir()) == ["tiny.en"]
 
 
+
+def _tiny_with_a_readme(models_dir: Path, folder: Path) -> Path:
+    import hashlib
+
+    from app.core.models import catalogue
+
+    bundle = catalogue.make_bundle(models_dir / "tiny.en", folder)
+    (bundle / "README.txt").write_text("tiny.en, as fetched for the unit\n", encoding="utf-8")
+    digest = hashlib.sha256((bundle / "README.txt").read_bytes()).hexdigest()
+    with open(bundle / catalogue.BUNDLE_SUMS, "a", encoding="utf-8") as sums:
+        sums.write(f"{digest}  README.txt\n")
+    return bundle
+
+
+def test_a_known_model_s_bundle_with_a_file_more_is_already_installed_or_keeps_its_folder_s_name(
+        tmp_path, models_dir, capsys):
+    """D8: a bundle of tiny.en carrying a README is named tiny.en; with tiny.en installed from its own files,
+    `models import bund` failed ("already installed, with different files; --name") where it used to install
+    as 'bund'. The same known model installed: already installed. Another model under the name: the folder's."""
+    import json
+
+    from app.cli.main import main
+    from app.core.models import catalogue
+    from app.core.models.integrity import MANIFEST
+
+    root = tmp_path / "models"
+    assert main(["models", "import", str(catalogue.make_bundle(models_dir / "tiny.en", tmp_path / "plain")),
+                 "--models-dir", str(root)]) == 0
+    capsys.readouterr()
+    readme = _tiny_with_a_readme(models_dir, tmp_path / "bund")
+    assert main(["models", "import", str(readme), "--models-dir", str(root)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == str(root / "tiny.en") and "already installed" in err, err
+    assert sorted(p.name for p in root.iterdir()) == ["tiny.en"]
+    other = tmp_path / "other"  # a model of the user's own, installed as tiny.en
+    (other / "tiny.en").mkdir(parents=True)
+    (other / "tiny.en" / MANIFEST).write_text(json.dumps({"files": {"model.bin": "0" * 64}}), encoding="utf-8")
+    assert main(["models", "import", str(readme), "--models-dir", str(other)]) == 0
+    assert capsys.readouterr().out.strip() == str(other / "bund")
+
 def test_an_exhibit_s_search_hits_come_in_time_order(tmp_path, capsys):
     """The window's Search listed one interview's hits at 25.5 s, 29.1 s, 20.0 s (best match first); an
     exhibit's hits now read in time order, the exhibit with the best match first (CLI and window alike)."""
@@ -274,3 +314,18 @@ def test_every_voice_note_in_a_timeline_s_json_says_whether_its_language_is_unce
     [message] = timeline_dict(story(case, taken.exhibit_id)[0])["messages"]
     case.close()
     assert message["attachment"]["language_uncertain"] is False
+
+
+def test_a_bundle_is_opened_once_to_be_imported(tmp_path, models_dir, monkeypatch):
+    """D8: a .tar.gz was decompressed once more just to find the name to install it under (the 2.4 GB NLLB)."""
+    import tarfile
+
+    from app.core.models import bundles, catalogue
+
+    folder = catalogue.make_bundle(models_dir / "tiny.en", tmp_path / "bund")
+    with tarfile.open(tmp_path / "bund.tar.gz", "w:gz") as tar:
+        tar.add(folder, arcname="bund")
+    opened, real = [], bundles.open_bundle
+    monkeypatch.setattr(bundles, "open_bundle", lambda bundle: opened.append(bundle) or real(bundle))
+    target, _ = bundles.install_bundle(tmp_path / "bund.tar.gz", tmp_path / "models")
+    assert target.name == "tiny.en" and len(opened) == 1, opened
