@@ -153,6 +153,28 @@ def test_an_exhibit_s_search_hits_come_in_time_order(tmp_path, capsys):
                    ["interview.wav", "00:00:06.000"], ["interview.wav", "00:00:09.000"]], out
 
 
+def test_search_json_gives_each_hit_s_rank_so_best_first_can_be_had_back(tmp_path, capsys):
+    """D9: `search --json` gave the hits in reading order with no rank: a consumer could not get the best
+    match first back. Each hit now has its rank (1 the best)."""
+    import json
+
+    from app.cli.main import main
+    from tests.search_helpers import add_exhibit, add_run
+
+    case = Case.open(tmp_path / "case")
+    interview = add_exhibit(case, "interview.wav")
+    add_run(case, interview, ["He said the car, the grey car, was parked outside the house all night long.",
+                              "Nothing about it.", "The car car.", "A car."])
+    add_run(case, add_exhibit(case, "note.opus"), ["Car car car."])
+    case.close()
+    assert main(["search", "car", "--json", "--case", str(tmp_path / "case")]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert sorted(h["rank"] for h in hits) == [1, 2, 3, 4]
+    best = sorted(hits, key=lambda h: h["rank"])
+    assert best[0]["exhibit"] == "note.opus" and best[1]["text"] == "The car car.", best
+    assert [h["rank"] for h in hits] != [1, 2, 3, 4]  # as shown (reading order), not best first
+
+
 def test_a_phone_s_original_names_the_exhibit_and_its_later_copy_is_the_duplicate(tmp_path, capsys):
     """`exhibits --all` listed WhatsApp's own PTT-…opus as the "duplicate" of Download/forwarded.opus, because
     Download/ is walked first. Copies met together: the one modified earliest names the exhibit."""
