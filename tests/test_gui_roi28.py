@@ -73,20 +73,11 @@ def test_the_line_heard_keeps_the_lines_to_come_in_view_while_playing(qtbot, cas
     """Following playback kept the playing line merely visible: past the first screen it sat on the
     last row, and the proofreader could not read ahead of the voice."""
     pytest.importorskip("PySide6.QtMultimedia")
-    from app.gui.editor_model import TEXT_COL, EditSession
-    from app.gui.editor_view import EditorView
-    from app.gui.player import Player
+    from app.gui.editor_model import TEXT_COL
     from tests.search_helpers import SEGMENT_MS
 
-    note = add_exhibit(case, "voice_note.opus")
-    run = add_run(case, note, [f"Line {i}: what was said here, one line of the interview." for i in range(60)])
-    session = EditSession(case, lambda: "DC Ann Example")
-    editor = EditorView(session, Player())
-    qtbot.addWidget(editor)
-    editor.resize(760, 600)
-    editor.show()
-    session.set_run(run)
-    editor.model.reload()
+    editor = _playing_editor(qtbot, case, [f"Line {i}: what was said here, one line of the interview."
+                                           for i in range(60)])
     table, room = editor.table, editor.table.viewport().height()
     for row in range(40):
         editor.on_position(row * SEGMENT_MS + 100)
