@@ -161,3 +161,16 @@ def test_a_language_the_user_named_never_withholds_words_for_its_score(base_engi
     text = " ".join(s.text for s in result.segments).lower()
     assert text.strip() and not all(s.inaudible for s in result.segments), [s.text for s in result.segments]
     assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize(("carried", "read", "unsure"), [
+    (("it", 0.23), ("it", 0.23), True),  # its own audio: a guess, however its words decode
+    (("it", 0.23), None, False),  # carried from the piece before, never read on its own: Whisper's checks only
+    (("en", 0.95), ("en", 0.95), False)])
+def test_the_floor_is_the_pieces_own_reading_of_its_language(carried, read, unsure):
+    from app.core.asr.batched import _unsure_reading
+    from app.core.asr.decoder import DecodeOutput
+
+    out = DecodeOutput(tokens=[], avg_logprob=-0.3, no_speech_prob=0.4, compression_ratio=1.5, looping=False,
+                       temperature=0.0, tokenizer=None)  # type: ignore[arg-type]
+    assert _unsure_reading(out, carried, read) is unsure

@@ -174,8 +174,8 @@ def decode_pieces(
                                           decoder.words(memories, starts, outputs, content, ends)):
             in_doubt = p.owner in doubtful  # its words kept only from a reading that passes the checks
             own = decided.get(id(p), languages[p.owner])  # its language, and how sure of it its own audio is
-            unreadable = out.silent or (in_doubt and (
-                out.needs_fallback or _unsure_reading(out, own, own_audio=id(p) in measured)))
+            read = own if id(p) in measured else language_check.read_as(p, own[0])  # on its own audio
+            unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, own, read)))
             if not unreadable and language_check.needs_own_check(out, checkable(p), p.owner in doubtful):
                 own = language_check.own_language(decoder, p, language, allowed)
                 if own[0] != language:  # its own audio is sure of another: decoded alone in that one
@@ -249,7 +249,8 @@ UNSURE_LOG_PROB = -0.5  # ... and a reading less sure than this is not given as 
 LANGUAGE_GUESSED = 0.5  # below this, its language is a guess: no words in it, however they decode
 
 
-def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None, own_audio: bool = True) -> bool:
+def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None,
+                    own: tuple[str, float] | None | bool = True) -> bool:
     """Words of a piece whose language its packed window left in doubt are kept only where they decode
     well: above Whisper's log-probability check, and, where the language stayed in doubt after the
     piece alone was asked (below 75%), with the decoder sure of them too. The French note read as Thai
@@ -257,11 +258,12 @@ def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None, own_a
     another's); the Polish note (81%, -0.97) and every note whose language is sure keep theirs. Below 50%
     Whisper is surer it is another language than this one: the Romanian note, read as Italian at 23%, gave
     Italian words (-0.49) packed before the Spanish and Polish notes, `[inaudible]` (under -0.5) after them.
-    That floor only where `language` was measured on the piece's own audio (`own_audio`), not carried from
-    the piece before: a note's English part kept at -0.3 must not go for its first word's Italian 23%."""
+    That floor is the piece's own reading of it (`own`: True, `language` itself), never a score carried
+    from the piece before: a note's clear English part (-0.3) was withheld for its first piece's Italian 23%."""
     if out.avg_logprob < LOG_PROB_THRESHOLD:
         return True
-    return language is not None and ((own_audio and language[1] < LANGUAGE_GUESSED) or (
+    own = language if own is True else own
+    return language is not None and ((own is not None and own[1] < LANGUAGE_GUESSED) or (
         language[1] < LANGUAGE_IN_DOUBT and out.avg_logprob < UNSURE_LOG_PROB))
 
 

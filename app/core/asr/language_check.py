@@ -102,6 +102,12 @@ def own_language(decoder: BatchDecoder, piece: Piece, language: str, allowed: tu
     return language, max(own, full[1] if full[0] == language else 0.0)
 
 
+def read_as(piece: Piece, language: str) -> tuple[str, float] | None:
+    """How sure a detection of the piece's own audio was of `language` (the surest), else None."""
+    scores = [probability for code, probability, _ in piece.heard if code == language]
+    return (language, max(scores)) if scores else None
+
+
 def heard(piece: Piece, found: tuple[str, float], how: str) -> tuple[str, float]:
     """Note one detection of the piece's language (what a file whose words were all withheld reports,
     withheld_note); returns `found`."""
