@@ -75,8 +75,9 @@ def test_latin_is_not_offered_and_its_share_goes_to_the_others():
     from app.core.asr.engine import likeliest_language
     ranked = [("la", 0.5), ("es", 0.4), ("pt", 0.1)]
     assert likeliest_language(ranked, ()) == ("es", pytest.approx(0.8))
-    assert likeliest_language(ranked, ("la", "es")) == ("la", 0.5)  # named by the user: as Whisper scored it
-    assert likeliest_language(ranked, ("es", "pt")) == ("es", 0.4)
+    assert likeliest_language(ranked, ("la", "es")) == ("la", pytest.approx(0.5 / 0.9))  # among those named
+    assert likeliest_language(ranked, ("es", "pt")) == ("es", pytest.approx(0.8))
+    assert likeliest_language(ranked, ("pt",)) == ("pt", 1.0)
 
 
 def test_the_spanish_note_whisper_half_gives_to_latin_keeps_its_spanish_words(base_engine, manifest):
@@ -100,3 +101,76 @@ def test_a_note_whose_language_is_a_guess_gives_no_words_whatever_shares_its_win
         if len(packed) > 1:  # the notes whose language is known keep their words
             assert all(not s.inaudible for name in ("es_voicenote.ogg", "pl_voicenote.opus")
                        for s in results[name].segments)
+
+
+def _pieces_of(decoder, names: tuple[str, ...]):
+    """One recording (owner 0) whose speech is these notes, one after another, each a piece of its own."""
+    from dataclasses import replace
+
+    from app.core.asr.packing import Piece, normalise_gain
+    from app.core.asr.speech import speech_chunks
+    from app.core.media.decode import read_all
+
+    pieces, at = [], 0
+    for name in names:
+        for chunk in speech_chunks([read_all(MEDIA / name)[0]]):
+            moved = replace(chunk, start_ms=at + chunk.start_ms, end_ms=at + chunk.end_ms,
+                            regions=tuple((a + at, b + at) for a, b in chunk.regions))
+            pieces.append(Piece(0, moved, normalise_gain(moved.audio, decoder.batch.target_rms)))
+        at = pieces[-1].chunk.end_ms + 1000
+    return pieces
+
+
+def test_the_50_percent_floor_is_the_pieces_own_language_not_its_first_pieces(base_engine, manifest):
+    """D1: a recording that begins with the Romanian note (read as Italian, 23%) and goes on in English
+    (its own audio: English, sure). The English piece is decoded in English, well; the floor was applied
+    to the Italian 23% its first piece got, and the clear English was withheld as [inaudible]."""
+    from app.core.asr.batched import decode_pieces
+    from app.core.asr.decoder import BatchDecoder
+    from app.core.asr.packing import pack
+
+    decoder = BatchDecoder(base_engine, OPTS, base_engine.batch)
+    pieces = _pieces_of(decoder, ("ro_voicenote.3gp", "en_voicenote.opus"))
+    found = decode_pieces(decoder, pack(pieces, decoder.batch), {0: None}, (), follow=True)
+    assert found[0][0] != "ro" and found[0][1] < 0.5, found  # its first piece: a guess, as the case needs
+    english = pieces[-1]
+    assert english.language and english.language[0] == "en", english.language
+    text = " ".join(s.text for s in english.segments).lower()
+    assert "station" in text and "money" in text, [s.text for s in english.segments]
+    assert all(s.inaudible for p in pieces[:-1] for s in p.segments), "the guessed Romanian stays withheld"
+
+
+def test_one_language_named_is_that_language_set_not_detected():
+    """D2: `--languages es` (Settings > Language with one entry) is `--language es`."""
+    assert TranscribeOptions(languages=("es",)).language == "es"
+    assert TranscribeOptions(languages=("es", "pt")).language is None
+    assert TranscribeOptions(language="de", languages=("es",)).language == "de"
+
+
+@pytest.mark.parametrize(("name", "allowed", "words"), [
+    ("es_voicenote.ogg", ("es",), ("estación", "mañana")),  # es 0.644 as Whisper scored it: [inaudible]
+    ("fr_voicenote.m4a", ("fr",), ()),  # fr 0.012: [inaudible]
+    ("es_voicenote.ogg", ("es", "fr"), ("estación", "mañana")),
+])
+def test_a_language_the_user_named_never_withholds_words_for_its_score(base_engine, manifest, name, allowed, words):
+    """D2: the Spanish note with Spanish the one language allowed was es 0.644 (its Whisper score against all
+    99) and [inaudible]; the French note fr 0.012. Among the languages named, the one picked is sure."""
+    options = TranscribeOptions(model="base", threads=2, languages=allowed)
+    [result] = transcribe_clips(base_engine, [probe(MEDIA / name)], options, BatchOptions())
+    assert result.language == allowed[0] and result.language_probability >= 0.75, result.language_probability
+    text = " ".join(s.text for s in result.segments).lower()
+    assert text.strip() and not all(s.inaudible for s in result.segments), [s.text for s in result.segments]
+    assert all(w in text for w in words), text
+
+
+@pytest.mark.parametrize(("carried", "read", "unsure"), [
+    (("it", 0.23), ("it", 0.23), True),  # its own audio: a guess, however its words decode
+    (("it", 0.23), None, False),  # carried from the piece before, never read on its own: Whisper's checks only
+    (("en", 0.95), ("en", 0.95), False)])
+def test_the_floor_is_the_pieces_own_reading_of_its_language(carried, read, unsure):
+    from app.core.asr.batched import _unsure_reading
+    from app.core.asr.decoder import DecodeOutput
+
+    out = DecodeOutput(tokens=[], avg_logprob=-0.3, no_speech_prob=0.4, compression_ratio=1.5, looping=False,
+                       temperature=0.0, tokenizer=None)  # type: ignore[arg-type]
+    assert _unsure_reading(out, carried, read) is unsure

@@ -43,3 +43,27 @@ def test_the_wrapped_field_keeps_a_line_edit_s_ways(qtbot):
     place.insertFromMimeData(mime)
     assert place.text() == "Leeds District Custody Suite"
     assert dialog.header_changes() == {"place": "Leeds District Custody Suite"}
+
+
+def test_a_value_stored_with_a_line_break_is_not_a_change_nobody_made(qtbot):
+    """D6: `interview --place $'Room 3\\nLeeds'` came back from the dialog as changed ({'place': 'Room 3 Leeds'})
+    though nobody touched it, and Export wrote it to the case."""
+    details = InterviewDetails(place="Room 3\nLeeds", officers=("DC Jones\n(North)", "DS Patel"))
+    dialog = ExportDialog(["pdf"], "/tmp/x", None, details, exhibit_name="interview.mp4")
+    qtbot.addWidget(dialog)
+    assert dialog.header_changes() == {}
+    dialog.fields["place"].setText("Room 4, Leeds")
+    assert dialog.header_changes() == {"place": "Room 4, Leeds"}
+
+
+def test_enter_in_a_wrapped_field_exports(qtbot):
+    """Enter in a field is the Export button, as from the line edit it replaced: the dialog is accepted."""
+    from PySide6.QtWidgets import QDialog
+
+    dialog = ExportDialog(["pdf"], "/tmp/x", None, InterviewDetails(), exhibit_name="interview.mp4")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.fields["place"].setFocus()
+    qtbot.keyClick(dialog.fields["place"], Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted

@@ -67,6 +67,14 @@ def test_no_upward_import():
     assert not wrong, "imports against the layers:\n" + "\n".join(sorted(wrong))
 
 
+def test_no_stage_of_the_core_calls_a_use_case():
+    """Use cases call the stages, never the other way (chats.timeline imported usecases.exhibit_status)."""
+    wrong = sorted(f"{module} -> {target}" for module, targets in graph().items()
+                   if module.startswith("app.core.") and not module.startswith("app.core.usecases")
+                   for target in targets if target.startswith("app.core.usecases"))
+    assert not wrong, "a stage imports a use case:\n" + "\n".join(wrong)
+
+
 def _cycle_from(start: str, edges: dict[str, set[str]]) -> list[str] | None:
     stack, path, on_path = [(start, iter(sorted(edges[start])))], [start], {start}
     while stack:

@@ -15,6 +15,7 @@ from app.core.evidence.provenance import software_info
 from app.core.export.timeline import write_timeline
 from app.core.store.chats import attachment_exhibits
 from app.core.types import FLAG_INAUDIBLE, Segment
+from app.core.usecases.timeline import story
 from tests.search_helpers import MODEL, add_run
 from tests.test_timeline import whatsapp_zip
 
@@ -49,7 +50,7 @@ def test_speech_heard_without_words_is_marked_inaudible_not_no_speech(case, tmp_
     run = case.start_run(note, "transcribe", MODEL, {"beam_size": 5}, software_info())
     case.append_segments(run, (Segment(1_200, 4_800, "", flags=(FLAG_INAUDIBLE,)),), {}, "pl", 0.5)
     case.finish_run(run)
-    timeline = build_timeline(case, taken.exhibit_id)
+    timeline, _ = story(case, taken.exhibit_id)  # the timeline as the window and `timeline` build it
     assert timeline.entries[1].attachment.transcript == "[inaudible 00:00:01]"
     paths = write_timeline(timeline, tmp_path / "out", "ana", ["docx"])
     cells = _docx_cells(paths[0])

@@ -52,7 +52,7 @@ def cmd_models(args: argparse.Namespace) -> int:
             target, damaged = model_bundles.install_bundle(args.bundle, root, args.name)
         except model_bundles.AlreadyInstalled as done:
             print(f"models import: {done}", file=sys.stderr)
-            print(root / (args.name or model_bundles.default_name(args.bundle)))
+            print(done.target)
             return OK
         if damaged:
             print(f"models import: '{target.name}' was installed from this bundle but cut short (files or its "

@@ -5,7 +5,8 @@
         imported texts, whose speaker field holds the message's date), speaker, snippet
         (matches in [brackets]); with --json a list of {exhibit, exhibit_id, run_id, task,
         segment_id, start_ms, end_ms, time, speaker, snippet, text, language, edited,
-        message_time, message_datetime, also_in, sent_in}; a message
+        message_time, message_datetime, also_in, sent_in, rank}: exhibits in the order of their best hit,
+        an exhibit's hits in reading order, `rank` 1 for the best match (sort by it for best first); a message
         in several exports of its chat is one hit naming the others (also_in); a voice note's or video's hit names each
         message that carried it (sender, date-time, chat). No hits: exit 0,
         "no hits" on stderr.
@@ -64,6 +65,7 @@ def hit_record(hit: Hit) -> dict[str, object]:
         "snippet": hit.snippet, "text": hit.text, "language": hit.language, "edited": hit.edited,
         "message_time": hit.message_time, "message_datetime": hit.message_datetime,
         "also_in": [{"exhibit_id": o.exhibit_id, "export": o.export, "index": o.index} for o in hit.also_in],
+        "rank": hit.rank,
     }
 
 

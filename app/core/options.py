@@ -48,6 +48,8 @@ class TranscribeOptions:
     max_speakers: int | None = None
 
     def __post_init__(self) -> None:
+        if self.language is None and len(self.languages) == 1:  # one language named: it is set, not detected
+            object.__setattr__(self, "language", self.languages[0])  # (its Whisper score gave no words)
         if self.channels not in CHANNEL_MODES:
             raise ValueError(f"channels must be one of {', '.join(CHANNEL_MODES)}")
         if self.device not in DEVICES:

@@ -54,6 +54,7 @@ class EditorView(QWidget):
         self.player = player
         self.exhibit: Exhibit | None = None
         self.follow = True
+        self._followed_at: int | None = None  # where following playback last left the view (moved since: by hand)
         self.model = SegmentModel(session, self)
         self.table = SegmentTable(self)
         self.table.setModel(self.model)
@@ -255,12 +256,25 @@ class EditorView(QWidget):
     def _keep_in_view(self, row: int) -> None:
         """The line heard in the upper two thirds of the view, so the lines to come can be read
         and the one before it (kept merely visible, it sat on the last row with nothing below it);
-        a page turn, not a crawl."""
-        index = self.model.index(row, TEXT_COL)
-        rect = self.table.visualRect(index)
-        if rect.top() < 0 or rect.bottom() > self.table.viewport().height() * 2 // 3:
-            above = self.model.index(max(row - 1, 0), TEXT_COL)  # the line before it kept too (a question)
-            self.table.scrollTo(above, QAbstractItemView.ScrollHint.PositionAtTop)
+        a page turn, not a crawl. Where the line before is too tall for both (a long answer), the
+        line heard goes to the top (it was pushed below the view for its whole length); where the
+        user scrolled by hand and the line heard is on screen, the view stays where they put it."""
+        bar = self.table.verticalScrollBar()
+        by_hand = self._followed_at is not None and bar.value() != self._followed_at
+        if self._placed(row, 2 / 3) or (by_hand and self._placed(row, 1)):
+            self._followed_at = bar.value()
+            return
+        self.table.scrollTo(self.model.index(max(row - 1, 0), TEXT_COL), QAbstractItemView.ScrollHint.PositionAtTop)
+        if not self._placed(row, 1):
+            self.table.scrollTo(self.model.index(row, TEXT_COL), QAbstractItemView.ScrollHint.PositionAtTop)
+        self.table.size_visible_rows()
+        self._followed_at = bar.value()
+
+    def _placed(self, row: int, share: float) -> bool:
+        """The row wholly within the top `share` of the view (its rows sized to their text first)."""
+        self.table.size_visible_rows()
+        rect = self.table.visualRect(self.model.index(row, TEXT_COL))
+        return rect.top() >= 0 and rect.bottom() <= self.table.viewport().height() * share
 
     def _seek_row(self, row: int, ms: int) -> None:
         self.player.seek(ms)

@@ -109,12 +109,10 @@ class ExportDialog(QDialog):
         changes: dict[str, str | list[str]] = {}
         for name, edit in self.fields.items():
             text = edit.text().strip()
-            if name in LIST_FIELDS:
-                if text == joined(old[name]):  # as shown: "Harris, Ann" stays one officer, not two
-                    continue
-                value: str | list[str] = split_names(text)
-            else:
-                value = text
+            shown = joined(old[name]) if name in LIST_FIELDS else old[name] or ""
+            if text == " ".join(shown.split("\n")).strip():  # as shown: "Harris, Ann" stays one officer, not two,
+                continue  # and a place stored with a line break (`--place $'Room 3\nLeeds'`) is no change
+            value: str | list[str] = split_names(text) if name in LIST_FIELDS else text
             if (list(old[name]) if name in LIST_FIELDS else old[name]) != value:
                 changes[name] = value
         return changes

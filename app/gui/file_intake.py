@@ -56,11 +56,7 @@ def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thre
         if f.skipped == CHAT_EXPORT_MET:  # taken in as a chat export, recorded as such
             chats.append(f.path)
             return
-        try:
-            intake.take(f, entry)  # entry: a file passed over, hashed on the reading thread
-        except ParleyError as exc:  # was raised in this slot for every file left: a box and a traceback each
-            refused.append(str(exc))
-            return
+        intake.take(f, entry)  # entry: a file passed over, hashed on the reading thread; taken in at the end
         if f.error:
             problems.append(f"{f.path}: {f.error}")
             w.exhibits.not_added.add(f.path, f.error)
@@ -70,8 +66,9 @@ def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thre
         if w.case is not case:
             w.statusBar().showMessage(CASE_CHANGED, 8000)
             return
+        logged = _logged(intake, refused)  # the files met taken in, then logged: a kill before this ends is resumed
         intake_pending.ended(w.settings, pending)
-        if not _logged(intake, refused):
+        if not logged:
             w.refresh_exhibits()
             w.statusBar().clearMessage()
             w.show_error(REFUSED.format(why=refused[0].rstrip("."), n=len(added)))

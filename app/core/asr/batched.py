@@ -173,8 +173,9 @@ def decode_pieces(
         for p, language, out, subs in zip(part, spoken, outputs,
                                           decoder.words(memories, starts, outputs, content, ends)):
             in_doubt = p.owner in doubtful  # its words kept only from a reading that passes the checks
-            unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, languages[p.owner])))
             own = decided.get(id(p), languages[p.owner])  # its language, and how sure of it its own audio is
+            read = own if id(p) in measured else language_check.read_as(p, own[0])  # on its own audio
+            unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, own, read)))
             if not unreadable and language_check.needs_own_check(out, checkable(p), p.owner in doubtful):
                 own = language_check.own_language(decoder, p, language, allowed)
                 if own[0] != language:  # its own audio is sure of another: decoded alone in that one
@@ -196,22 +197,25 @@ def decode_pieces(
     with ThreadPoolExecutor(workers) as pool:
         encoded = _map(pool, encode, windows, should_stop)
         languages = dict(languages)
+        measured = set() if carried else {id(p) for p in pieces if languages.get(p.owner) is not None}
         for p in pieces:
             if languages.get(p.owner) is None:
                 leads.setdefault(p.owner, p)
         lead_parts = decode_batches(list(leads.values()), batch, workers)
         for part, found in zip(lead_parts, _map(pool, detect, lead_parts, should_stop)):
             languages.update((p.owner, f) for p, f in zip(part, found))
+        measured.update(id(p) for p in leads.values())  # a piece's language measured on its own audio
         decided: dict[int, tuple[str, float]] = {}  # a long recording's pieces: the language each is decoded in
         if follow and decoder.engine.multilingual:
             rest = decode_batches([p for p in pieces if leads.get(p.owner) is not p], batch, workers)
             found = _map(pool, lambda part: decoder.detect(decoder.memories(encoded, part)[0], allowed), rest,
                          should_stop)
             decided = language_check.switches(decoder, [p for part in rest for p in part],
-                                               [f for fs in found for f in fs], languages, allowed)
+                                               [f for fs in found for f in fs], languages, allowed, measured)
         split = language_check.mixed_pieces(decoder, encoded, pieces, decided, languages, allowed,
                                             lambda fn, items: _map(pool, fn, items, should_stop)) if follow else {}
         decided.update((id(u), u.language) for parts in split.values() for u in parts)  # type: ignore[misc]
+        measured.update(id(u) for parts in split.values() for u in parts)
         whole = {id(parts[-1]): p for p in pieces for parts in [split.get(id(p))] if parts}  # a cut piece is done with its last part
         units = [u for whole_piece in pieces for u in split.get(id(whole_piece), [whole_piece])]
         work = language_batches(units, language_of, batch, workers, mixed)
@@ -245,17 +249,21 @@ UNSURE_LOG_PROB = -0.5  # ... and a reading less sure than this is not given as 
 LANGUAGE_GUESSED = 0.5  # below this, its language is a guess: no words in it, however they decode
 
 
-def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None) -> bool:
+def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None,
+                    own: tuple[str, float] | None | bool = True) -> bool:
     """Words of a piece whose language its packed window left in doubt are kept only where they decode
     well: above Whisper's log-probability check, and, where the language stayed in doubt after the
     piece alone was asked (below 75%), with the decoder sure of them too. The French note read as Thai
     (53-71%, by what shared its window) gave Thai words at -0.63 on one CPU's kernels (below -1.0 on
     another's); the Polish note (81%, -0.97) and every note whose language is sure keep theirs. Below 50%
     Whisper is surer it is another language than this one: the Romanian note, read as Italian at 23%, gave
-    Italian words (-0.49) packed before the Spanish and Polish notes, `[inaudible]` (under -0.5) after them."""
+    Italian words (-0.49) packed before the Spanish and Polish notes, `[inaudible]` (under -0.5) after them.
+    That floor is the piece's own reading of it (`own`: True, `language` itself), never a score carried
+    from the piece before: a note's clear English part (-0.3) was withheld for its first piece's Italian 23%."""
     if out.avg_logprob < LOG_PROB_THRESHOLD:
         return True
-    return language is not None and (language[1] < LANGUAGE_GUESSED or (
+    own = language if own is True else own
+    return language is not None and ((own is not None and own[1] < LANGUAGE_GUESSED) or (
         language[1] < LANGUAGE_IN_DOUBT and out.avg_logprob < UNSURE_LOG_PROB))
 
 

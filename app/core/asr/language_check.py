@@ -47,14 +47,16 @@ def needs_own_check(out: DecodeOutput, detected: bool, doubted: bool) -> bool:
 
 
 def switches(decoder: BatchDecoder, pieces: list[Piece], found: list[tuple[str, float]],
-             languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...]) -> dict[int, tuple[str, float]]:
+             languages: dict[int, tuple[str, float] | None], allowed: tuple[str, ...],
+             measured: set[int] | None = None) -> dict[int, tuple[str, float]]:
     """The language each piece of one recording is decoded in (by id), in order: the language of the
     piece before it (its owner's before the first), unless its composite (`found`) names another with
     confidence and its own audio confirms it (own_language: its own frames and a full 30 s pass).
     Each piece's language so depends only on the pieces before it, not on how they were grouped (a
     resumed run decides as the uninterrupted one did). A long file's later parts were decoded in its
     first part's language, and only an unsure decode (below -0.5) was checked: a part decoded surely
-    in the wrong language was never looked at (a recording's Spanish end read as Portuguese, -0.45)."""
+    in the wrong language was never looked at (a recording's Spanish end read as Portuguese, -0.45).
+    `measured` gets the id of each piece that changes language (its own audio measured it)."""
     decided: dict[int, tuple[str, float]] = {}
     current: dict[int, tuple[str, float] | None] = dict(languages)
     for piece, detected in sorted(zip(pieces, found), key=lambda pair: pair[0].chunk.start_ms):
@@ -62,7 +64,10 @@ def switches(decoder: BatchDecoder, pieces: list[Piece], found: list[tuple[str, 
         usual = current[piece.owner]
         if usual is not None and detected[0] != usual[0] and detected[1] >= LANGUAGE_CONFIDENT:
             own = own_language(decoder, piece, usual[0], allowed)
-            usual = own if own[0] != usual[0] else usual
+            if own[0] != usual[0]:
+                usual = own
+                if measured is not None:
+                    measured.add(id(piece))
         if usual is not None:
             decided[id(piece)] = current[piece.owner] = usual
     return decided
@@ -95,6 +100,12 @@ def own_language(decoder: BatchDecoder, piece: Piece, language: str, allowed: tu
     if alone[0] != language and alone[1] >= LANGUAGE_CONFIDENT and full[0] == alone[0]:
         return alone[0], min(alone[1], full[1])
     return language, max(own, full[1] if full[0] == language else 0.0)
+
+
+def read_as(piece: Piece, language: str) -> tuple[str, float] | None:
+    """How sure a detection of the piece's own audio was of `language` (the surest), else None."""
+    scores = [probability for code, probability, _ in piece.heard if code == language]
+    return (language, max(scores)) if scores else None
 
 
 def heard(piece: Piece, found: tuple[str, float], how: str) -> tuple[str, float]:

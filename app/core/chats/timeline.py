@@ -21,7 +21,7 @@ from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
 from app.core.evidence.provenance import software_info
 from app.core.export.base import language_text, shown_text
-from app.core.store import Case, Exhibit
+from app.core.store import Case
 from app.core.store.chats import (
     Echo,
     StoredMessage,
@@ -30,11 +30,9 @@ from app.core.store.chats import (
     stored_chats,
     translation_runs,
 )
-from app.core.store.views import latest_speech_run
 from app.core.translation.runs import TASK as TRANSLATION_TASK
 from app.core.translation.runs import is_current
 from app.core.types import ModelInfo, SourceInfo
-from app.core.usecases.exhibit_status import UNCERTAIN, run_status
 
 
 @dataclass(frozen=True)
@@ -148,7 +146,7 @@ def shown_translation(case: Case, transcript_run: int | None, target: str | None
 
 
 def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
-                target: str | None, runs: dict[int, RunRecord]) -> TimelineAttachment | None:
+                target: str | None, runs: dict[int, RunRecord], doubts: Mapping[int, str]) -> TimelineAttachment | None:
     a = stored.message.attachment
     if a is None:
         return None
@@ -167,23 +165,14 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
                               text, language, translation, model.name if model else None,
                               stored.attachment_error, transcript_run if text is not None else None,
                               translation_run if translation is not None else None, review,
-                              exhibit.source.truncated, _language_doubt(case, exhibit, transcript_run))
-
-
-def _language_doubt(case: Case, exhibit: Exhibit, run_id: int | None) -> str:
-    """Why a note's language is in doubt, in the words `exhibits` and the window's list use, else "": its
-    timeline showed only "[inaudible 00:00:00]" where `exhibits` said it was read as Welsh 39%."""
-    run = latest_speech_run(case, exhibit.id)
-    if run is None or run.id != run_id:
-        return ""
-    status, detail, _ = run_status(case, exhibit, run)
-    return f"{status}: {detail}" if status == UNCERTAIN else ""
+                              exhibit.source.truncated, doubts.get(transcript_run or 0, ""))
 
 
 def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] | None = None,
                    translation_model: ModelInfo | None = None, target: str | None = None,
-                   settings: dict[str, Any] | None = None) -> Timeline:
-    """The timeline of every chat an export exhibit holds; `translations` keyed by message row id."""
+                   settings: dict[str, Any] | None = None, doubts: Mapping[int, str] | None = None) -> Timeline:
+    """The timeline of every chat an export exhibit holds; `translations` keyed by message row id; `doubts`:
+    why a voice note's language is in doubt, keyed by the id of the run shown (usecases.timeline.story)."""
     translations = translations or {}
     export = case.exhibit(exhibit_id).source
     chats = [c for c in stored_chats(case, exhibit_id)]
@@ -199,7 +188,7 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
             m = stored.message
             entries.append(TimelineEntry(
                 chat.name, m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.note,
-                translations.get(stored.id), _attachment(case, stored, models, target, runs), stored.id,
+                translations.get(stored.id), _attachment(case, stored, models, target, runs, doubts or {}), stored.id,
                 tuple(same.get(stored.id, ()))))
     ordered = sorted(latest.values(), key=lambda c: c.position)
     containers = tuple(c.container for c in ordered)
@@ -288,7 +277,7 @@ def _entry_dict(e: TimelineEntry) -> dict[str, Any]:
         "transcript": a.transcript, "language": a.language, "translation": a.translation,
         "placeholder": a.placeholder, "exhibit_id": a.exhibit_id, "model": a.model, "error": a.error,
         "run_id": a.run_id, "translation_run_id": a.translation_run_id, "review": a.review or "machine draft",
-        "truncated": a.cut_short, **({"language_uncertain": a.doubt} if a.doubt else {}),
+        "truncated": a.cut_short, "language_uncertain": a.doubt or False,
     }
     return {"chat": e.chat, "index": e.index, "sender": e.sender, "time": e.time, "datetime": e.datetime,
             "text": e.text, "system": e.system, "note": e.note, "translation": e.translation,

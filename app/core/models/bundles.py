@@ -74,21 +74,36 @@ def parse_sums(text: str, origin: str) -> dict[str, str]:
     return sums
 
 
-def default_name(bundle: Path) -> str:
+def default_name(bundle: Path, sums: dict[str, str], root: Path) -> str:
     """The name a bundle is installed under without --name: the model Parley knows its files to be (a copy of
-    tiny.en is `tiny.en`, whatever its folder is called), else its folder's or archive's name."""
+    tiny.en is `tiny.en`, whatever its folder is called) unless another model is installed under that name
+    (then its folder's or archive's name, as before); else its folder's or archive's name."""
     try:
-        with open_bundle(bundle) as members:
-            model = known.recognise(_read_sums(members, str(bundle)))
-    except (OSError, ModelError):  # refused, with its reason, by the import itself
+        model = known.recognise(sums)
+    except ModelError:  # refused, with its reason, by the import itself
         model = None
-    if model is not None:
+    if model is not None and (not (root / model.name).exists() or _recorded_model(root / model.name) == model):
         return model.name
     name = bundle.resolve().name
     for suffix in ARCHIVE_SUFFIXES:
         if name.lower().endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def _recorded(target: Path) -> dict[str, str] | None:
+    try:
+        return json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _recorded_model(target: Path) -> known.KnownModel | None:
+    """The known model an installed folder's recorded files are, else None."""
+    try:
+        return known.recognise(_recorded(target) or {})
+    except ModelError:
+        return None
 
 
 def _read_sums(members: dict[str, Member], origin: str) -> dict[str, str]:
@@ -141,30 +156,38 @@ def _copy_verified(member: Member, dest: Path, expected: str, origin: str) -> No
 
 
 class AlreadyInstalled(AlreadyDone, ModelError):
-    """The bundle's very files are installed under its name already (an import repeated)."""
+    """The bundle's very files (or the very known model) are installed under its name already (an import
+    repeated); `target`: where."""
+
+    def __init__(self, message: str, target: Path) -> None:
+        super().__init__(message)
+        self.target = target
 
 
-def _installed_already(bundle: Path, target: Path) -> NoReturn:
+def _installed_already(sums: dict[str, str], target: Path) -> NoReturn:
     """A model is installed under the bundle's name: AlreadyInstalled when its recorded files are the
-    bundle's (name and SHA-256, every one), otherwise an error saying it is another model."""
-    try:
-        with open_bundle(bundle) as members:
-            sums = _read_sums(members, str(bundle))
-    except (OSError, ModelError):
-        sums = None
-    try:
-        recorded = json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("files")
-    except (OSError, ValueError, AttributeError):
-        recorded = None
-    if sums and recorded == sums and not target.is_symlink():
+    bundle's (name and SHA-256, every one), or are the same known model (a bundle of tiny.en with a README
+    beside it), otherwise an error saying it is another model."""
+    recorded = _recorded(target)
+    same = recorded == sums or (recorded is not None and _recorded_model(target) is not None
+                                and _recorded_model(target) == _known_or_none(sums))
+    if same and not target.is_symlink():
         changed = differences(target)  # re-hashed: a copy changed since is not "done"
         if changed:
             raise ModelError(f"a model named '{target.name}' is installed from this bundle, but since changed "
                              f"({'; '.join(changed)}); see models verify {target.name}")
-        raise AlreadyInstalled(f"'{target.name}' is already installed from these very files "
-                               "(each re-hashed); nothing to do")
+        what = "these very files" if recorded == sums else f"the known model {target.name}'s files"
+        raise AlreadyInstalled(f"'{target.name}' is already installed from {what} (each re-hashed); nothing to do",
+                               target)
     raise ModelError(f"a model named '{target.name}' is already installed, with different files; "
                      "give this one another name (--name)")
+
+
+def _known_or_none(sums: dict[str, str]) -> known.KnownModel | None:
+    try:
+        return known.recognise(sums)
+    except ModelError:
+        return None
 
 
 def import_bundle(bundle: Path, models_dir: Path | None = None, name: str | None = None) -> Path:
@@ -176,19 +199,20 @@ def install_bundle(bundle: Path, models_dir: Path | None = None, name: str | Non
     """import_bundle, and whether it put the bundle in place of a copy of it cut short under the name
     (a power cut after an import: files or their record truncated or missing); any other is refused."""
     bundle = Path(bundle)
-    target_name = check_plain_name(name, "--name") if name is not None else \
-        check_plain_name(default_name(bundle), "bundle name")
+    if name is not None:
+        check_plain_name(name, "--name")
     root = models_dir or default_models_dir()
-    target = root / target_name
     origin = str(bundle)
-    replacing = (target.exists() or target.is_symlink()) and cut_short_copy(bundle, target)
-    if (target.exists() or target.is_symlink()) and not replacing:
-        _installed_already(bundle, target)
     staging: Path | None = None
     made = _missing_folders(root)
     try:
-        with open_bundle(bundle) as members:
+        with open_bundle(bundle) as members:  # once: a .tar.gz is read through to list it (the 2.4 GB NLLB)
             sums = _read_sums(members, origin)
+            target = root / (name or check_plain_name(default_name(bundle, sums, root), "bundle name"))
+            target_name = target.name
+            replacing = (target.exists() or target.is_symlink()) and cut_short_copy(members, sums, target)
+            if (target.exists() or target.is_symlink()) and not replacing:
+                _installed_already(sums, target)
             _check_listing(members, sums, origin)
             _not_a_known_model_altered(sums, origin, target_name)
             root.mkdir(parents=True, exist_ok=True)
@@ -240,25 +264,20 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
-def cut_short_copy(bundle: Path, target: Path) -> bool:
+def cut_short_copy(members: dict[str, Member], sums: dict[str, str], target: Path) -> bool:
     """Whether `target` is this bundle's copy cut short: its record (written last) unreadable or the
     bundle's list, every other file there one of the bundle's, whole or its first bytes only, and
     something missing or short."""
     if target.is_symlink() or not target.is_dir():
         return False
+    recorded = _recorded(target)
+    if recorded not in (None, sums):
+        return False
     try:
-        recorded = json.loads((target / MANIFEST).read_text(encoding="utf-8")).get("files")
-    except (OSError, ValueError, AttributeError):
-        recorded = None
-    try:
-        with open_bundle(bundle) as members:
-            sums = _read_sums(members, str(bundle))
-            if recorded not in (None, sums):
-                return False
-            present = [p for p in target.iterdir() if p.name != MANIFEST]
-            if any(p.name not in sums or p.is_symlink() or not p.is_file() for p in present):
-                return False
-            held = [_held_of(p, members[p.name]) for p in present]
+        present = [p for p in target.iterdir() if p.name != MANIFEST]
+        if any(p.name not in sums or p.is_symlink() or not p.is_file() for p in present):
+            return False
+        held = [_held_of(p, members[p.name]) for p in present]
     except (OSError, ModelError, KeyError):
         return False
     if "other" in held:

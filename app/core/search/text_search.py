@@ -65,6 +65,7 @@ class Hit:
     message_time: str | None = None  # a chat message's time as written
     message_datetime: str | None = None  # ... normalised (ISO 8601), None when ambiguous
     also_in: tuple[Echo, ...] = ()  # a chat message's other exports (the chat exported twice): one hit
+    rank: int = 0  # 1 for the best match (bm25), as found before `in_reading_order`; index order past RANKED_MAX
 
     @property
     def when(self) -> str:
@@ -98,7 +99,8 @@ def search(case: Case, query: str, limit: int = DEFAULT_LIMIT, marks: Marks = DE
         if len(folded) >= limit or len(rows) < wanted or wanted >= limit * 8:
             break
         wanted *= 2
-    return in_reading_order([replace(_hit(row, parsed, marks), also_in=others) for row, others in folded[:limit]])
+    return in_reading_order([replace(_hit(row, parsed, marks), also_in=others, rank=rank)
+                             for rank, (row, others) in enumerate(folded[:limit], 1)])
 
 
 def in_reading_order(hits: list[Hit]) -> list[Hit]:

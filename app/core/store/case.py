@@ -225,19 +225,24 @@ class Case(HeadKeeper):
                 for row in self.conn.execute("SELECT * FROM exhibits ORDER BY id")]
 
     def find_exhibit(self, key: str) -> Exhibit:
-        """By id, SHA-256 (or a unique prefix of 8+), name or path. Digits are an id unless they name a file
-        (iOS voice notes are `00000012-AUDIO-….opus`): then that file, or, if the id is another's, refused."""
-        rows = self._matching(key)
-        if key.isdecimal():  # not isdigit: '²' is a digit that int() refuses
-            rows = rows or [(i,) for i, name in self.exhibit_names().items()  # begun by these digits, no more
-                            if name.startswith(key) and not name[len(key):][:1].isdecimal()]
-            by_id = self.conn.execute("SELECT id, name FROM exhibits WHERE id=?", (int(key),)).fetchone()
-            if not rows or (by_id and [r[0] for r in rows] == [by_id[0]]):
-                return self.exhibit(int(key))
-            if by_id:
-                named = ", ".join(f"{r[0]} ({self.exhibit(r[0]).source.name})" for r in rows[:3])
-                raise StoreError(f"{key!r} is ambiguous: exhibit {by_id[0]} ({by_id[1]}) by id, or {named} by name;"
-                                 " give the full name or SHA-256 of the one meant")
+        """By id, SHA-256 (or a unique prefix of 8+), name or path. Digits are an id; with a leading zero (iOS:
+        `00000012-AUDIO-….opus`) or no exhibit's id, the file they begin, refused if the id is another's."""
+        if not key.isdecimal():  # not isdigit: '²' is a digit that int() refuses
+            return self._one(key, self._matching(key))
+        by_id = self.conn.execute("SELECT id, name FROM exhibits WHERE id=?", (int(key),)).fetchone()
+        if by_id and not key.startswith("0"):
+            return self.exhibit(by_id[0])
+        rows = self._matching(key) or [(i,) for i, name in self.exhibit_names().items()  # begun by these digits
+                                        if name.startswith(key) and not name[len(key):][:1].isdecimal()]
+        if not rows or (by_id and [r[0] for r in rows] == [by_id[0]]):
+            return self.exhibit(int(key))
+        if by_id:
+            named = ", ".join(f"{r[0]} ({self.exhibit(r[0]).source.name})" for r in rows[:3])
+            raise StoreError(f"{key!r} is ambiguous: exhibit {by_id[0]} ({by_id[1]}) by id, or {named} by name;"
+                             " give the full name or SHA-256 of the one meant")
+        return self._one(key, rows)
+
+    def _one(self, key: str, rows: list) -> Exhibit:
         if len(rows) != 1:
             raise StoreError(f"{key!r}: {'no' if not rows else 'more than one'} exhibit matches (give its id, name, "
                              f"path or SHA-256, as `python -m app exhibits` lists them){self._named_so(key, rows)}")

@@ -7,13 +7,15 @@ here; each caller decides how to tell the user what happened (the records say it
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from app.core.errors import LanguageError, ModelError
 from app.core.media.intake import Found, intake_entry, same_file_key
 from app.core.models import catalogue as models
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
-from app.core.store import Case
+from app.core.store import Case, Exhibit
 from app.core.store.chats import attachment_exhibits
 from app.core.store.chunked import in_chunks
 from app.core.store.intake_log import IntakeEntry, log_intake
@@ -72,9 +74,10 @@ def check_model(options: TranscribeOptions) -> None:
 
 @dataclass
 class Intake:
-    """Files taken into a case one by one as they are found (the window's intake), and every file
-    met, usable, failed or skipped, recorded with its hash and why when it ends, as `transcribe`
-    and `queue add` record theirs: a dropped folder is accounted for in the case, not only on screen."""
+    """Files met by the window's intake, one by one as they are found, taken into the case when it ends
+    (`settle`: copies of one content named as `transcribe` names them), and every file met, usable, failed
+    or skipped, recorded with its hash and why, as `transcribe` and `queue add` record theirs: a dropped
+    folder is accounted for in the case, not only on screen."""
 
     case: Case
     met: list[tuple[Found, IntakeEntry | None]] = field(default_factory=list)
@@ -85,22 +88,29 @@ class Intake:
         """`entry`: the record of a file passed over or failed (`passed_over`), made where it was
         read: it hashes the whole file, which a window's GUI thread must never wait for."""
         self.met.append((found, entry))
-        if found.source is not None:
-            exhibit, is_new = self.case.add_exhibit(found.source, found_at=met_at(self.case, found))
-            self.exhibit_of[found.path] = exhibit.id
+
+    def settle(self) -> None:
+        """The usable files met as exhibits, copies of one content named after the one modified earliest, as
+        `transcribe` and `queue add` name them (the window named a phone's exhibit after Download/forwarded.opus,
+        the CLI after WhatsApp's PTT-…opus). Each file once, however often this is called."""
+        waiting = [f for f, _ in self.met if f.source is not None and f.path not in self.exhibit_of]
+        for found, exhibit_id, is_new in add_in_order(self.case, waiting):
+            self.exhibit_of[found.path] = exhibit_id
             if is_new:
-                self.added.append(exhibit.id)
+                self.added.append(exhibit_id)
 
     def to_transcribe(self, queue: JobQueue) -> list[int]:
         """The exhibits met to queue when the window transcribes what it takes in, in the order found: the new
         ones, and those an intake killed part-way took in but never queued (no transcribe job, no run): dropping
         the folder again queued only the files not taken in before, and the rest were never transcribed."""
+        self.settle()
         met, new = list(dict.fromkeys(self.exhibit_of.values())), set(self.added)
         left = {i for i in queue.never_asked([i for i in met if i not in new], "transcribe")
                 if self.case.latest_run(i, "transcribe") is None}
         return [i for i in met if i in left or i in new]
 
     def finish(self) -> None:
+        self.settle()
         log_intake(self.case, [entry or intake_entry(found, self.exhibit_of.get(found.path))
                                for found, entry in self.met])
 
@@ -120,12 +130,12 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
     if queue.conn is not case.conn:  # its writes would wait on the case's open transaction: a deadlock
         raise ValueError("enqueue: the queue must be on the case's own connection (JobQueue(case.conn))")
     settings = to_dict(options)
-    ordered = originals_first(usable)
+    ordered, first_met = originals_first(usable), _first_met(usable)
     keys = {found.path: same_file_key(found.path) for found in ordered}  # the files looked at before the lock
     first_of: dict[int, str] = {}  # each job's first path in this call
 
     def queue_one(found: Found) -> Queued:
-        exhibit, _ = case.add_exhibit(found.source, found_at=_met_at(case, found, keys[found.path]))
+        exhibit, _ = _add_named(case, found, _met_at(case, found, keys[found.path]), first_met)
         job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
         earlier = first_of.get(job_id)
         first_of.setdefault(job_id, found.path)
@@ -137,7 +147,8 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
 def originals_first(usable: list[Found]) -> list[Found]:
     """Copies of one content met together, the one modified earliest first (then as met): the exhibit is named
     after it and the later copies are its duplicates. A phone's Download/forwarded.opus, walked before
-    WhatsApp/Media/…/PTT-…opus, named the exhibit and the WhatsApp original was listed as its duplicate."""
+    WhatsApp/Media/…/PTT-…opus, named the exhibit and the WhatsApp original was listed as its duplicate.
+    A link is never the original: its own time is read (lstat), not its target's."""
     copies: dict[str, list[Found]] = {}
     for found in usable:
         copies.setdefault(found.source.sha256, []).append(found)  # type: ignore[union-attr]
@@ -146,11 +157,46 @@ def originals_first(usable: list[Found]) -> list[Found]:
             for f in usable]
 
 
+def add_in_order(case: Case, usable: list[Found]) -> Iterator[tuple[Found, int, bool]]:
+    """Each usable file's exhibit (originals_first), each in a transaction of its own; yields (file, its
+    exhibit, whether new) as each is added."""
+    first_met = _first_met(usable)
+    for found in originals_first(usable):
+        with case.transaction():
+            exhibit, is_new = _add_named(case, found, met_at(case, found), first_met)
+        yield found, exhibit.id, is_new
+
+
+def _first_met(usable: list[Found]) -> dict[str, Found]:
+    first: dict[str, Found] = {}
+    for found in usable:
+        first.setdefault(found.source.sha256, found)  # type: ignore[union-attr]
+    return first
+
+
+def _add_named(case: Case, found: Found, found_at: str, first_met: dict[str, Found]) -> tuple[Exhibit, bool]:
+    """The file's exhibit, with an audit line wherever a copy met later named it: which path named the
+    exhibit, and why (modified earliest), and which copy was met first. Call inside a transaction."""
+    exhibit, is_new = case.add_exhibit(found.source, found_at=found_at)  # type: ignore[arg-type]
+    first = first_met[found.source.sha256]  # type: ignore[union-attr]
+    if is_new and first is not found:
+        case.audit.record("exhibit.named_after_earliest", f"exhibit/{exhibit.id}", {
+            "named_after": found.path, "why": f"modified earliest (mtime {_iso(_modified(found))})",
+            "met_first": first.path, "met_first_modified": _iso(_modified(first))})
+    return exhibit, is_new
+
+
 def _modified(found: Found) -> int:
     try:
-        return os.stat(found.path).st_mtime_ns
+        return os.lstat(found.path).st_mtime_ns
     except (OSError, ValueError):
         return 1 << 63  # not to be looked at: after every copy that can
+
+
+def _iso(ns: int) -> str:
+    if ns == 1 << 63:
+        return "unknown"
+    return datetime.fromtimestamp(ns / 1e9, timezone.utc).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,15 @@ from app.core.models import catalogue as models
 from app.core.names import printable, safe_basename
 from app.core.options import TranscribeOptions, TranslateOptions, to_dict
 from app.core.store import Case, chat_shift
+from app.core.store.chats import attachment_exhibits
 from app.core.store.jobs import JobQueue
 from app.core.store.spelling import as_listed
+from app.core.store.views import latest_speech_runs
 from app.core.translation.engine import load_translator
 from app.core.translation.runs import check_language, same_language, text_language
 from app.core.types import ModelInfo
 from app.core.usecases.enqueueing import enqueue
+from app.core.usecases.exhibit_status import UNCERTAIN, language_uncertain, run_status
 from app.core.usecases.exporting import check_out_dir
 from app.core.usecases.translating import translate_after
 
@@ -179,13 +182,29 @@ def story(case: Case, exhibit_id: int, translation: TimelineTranslation | None =
     The flag is False when a translation was asked for but the language of the chat's text is
     not known (not given, and no voice note to tell it): the messages are then left untranslated.
     """
-    timeline = build_timeline(case, exhibit_id)
+    doubts = language_doubts(case, exhibit_id)
+    timeline = build_timeline(case, exhibit_id, doubts=doubts)
     if translation is None:
         return timeline, True
     translations, language = _message_translations(case, exhibit_id, translation, timeline)
     timeline = build_timeline(case, exhibit_id, translations, translation.model, translation.target,
-                              {"messages_translated_from": language})
+                              {"messages_translated_from": language}, doubts)
     return timeline, language is not None
+
+
+def language_doubts(case: Case, exhibit_id: int) -> dict[int, str]:
+    """Why each voice note's language is in doubt, in the words `exhibits` and the window's list use, keyed
+    by its latest speech run (a timeline shows it beside that run's text only): its timeline showed only
+    "[inaudible 00:00:00]" where `exhibits` said it was read as Welsh 39%. One query for the runs."""
+    runs = latest_speech_runs(case)
+    doubts: dict[int, str] = {}
+    for note in attachment_exhibits(case, exhibit_id):
+        run = runs.get(note)
+        if language_uncertain(run):  # the rest (verified, chats, unfinished) as run_status words them
+            status, detail, _ = run_status(case, case.exhibit(note), run)
+            if status == UNCERTAIN:
+                doubts[run.id] = f"{status}: {detail}"  # type: ignore[union-attr]
+    return doubts
 
 
 @dataclass(frozen=True)
