@@ -157,3 +157,137 @@ def test_a_command_killed_while_writing_sets_together_leaves_each_whole_and_logg
     for manifest in out.glob("*.manifest.json"):
         assert _app("check-export", str(manifest)).returncode == 0, manifest
     assert len(list(out.glob("*.manifest.json"))) == len(CLIPS)
+
+
+# ------------------------------------------------------------------ review 7: D1, D2, D3
+
+def _runs(case: Case) -> list[int]:
+    return [j.run_id for j in JobQueue(case.conn).list() if j.run_id is not None]
+
+
+def _logged_sha(case: Case, action: str, run_id: int) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for e in case.audit.entries(f"run/{run_id}"):
+        if e.action == action and e.subject == f"run/{run_id}":
+            files = e.details.get("files") or [e.details]
+            found.update({f["file"]: f["sha256"] for f in files})
+    return found
+
+
+def test_two_sets_of_one_name_are_each_logged_with_their_own_bytes(whole_batch, tmp_path):
+    """Two runs exported under one name together (`queue run --out` of two runs of one exhibit): the
+    second replaced the first's files and run A was logged as having written run B's bytes."""
+    from app.core.usecases.exporting import ExportItem, export_runs
+
+    case = Case.open(_copy_of(whole_batch, tmp_path))
+    out = tmp_path / "out"
+    try:
+        first, second = _runs(case)[:2]
+        export_runs(case, [ExportItem(first, "same"), ExportItem(second, "same")], out, ["json"])
+        staged = {run: _logged_sha(case, "export.staged", run) for run in (first, second)}
+        written = {run: {f: s for f, s in _logged_sha(case, "export.written", run).items()
+                         if f.startswith(str(out.resolve()))} for run in (first, second)}
+    finally:
+        case.close()
+    for run in (first, second):
+        mine = {f: s for f, s in staged[run].items() if f.startswith(str(out.resolve()))}
+        assert written[run] == mine, run  # before: run A's entries named run B's SHA-256
+    assert written[first] != written[second]
+    assert _app("check-export", str(out / "same.manifest.json")).returncode == 0  # the later run's set, whole
+
+
+def _forged_second(case_dir: Path) -> int:
+    from tests.tamper_helpers import forged
+    case = Case.open(case_dir)
+    try:
+        run = _runs(case)[1]
+    finally:
+        case.close()
+    forged(case_dir, f"UPDATE segments SET text='bring the gun' WHERE run_id={run}")
+    return run
+
+
+def test_a_refused_run_is_set_aside_and_the_rest_of_its_group_written(whole_batch, tmp_path):
+    """One run edited outside Parley refused the whole group: no set written. Now the others are, then
+    one line names the refused run."""
+    from app.core.errors import ParleyError
+    from app.core.usecases.exporting import ExportItem, export_runs
+
+    case_dir, out = _copy_of(whole_batch, tmp_path), tmp_path / "out"
+    bad = _forged_second(case_dir)
+    case = Case.open(case_dir)
+    try:
+        runs = _runs(case)
+        items = [ExportItem(runs[0], "first"), ExportItem(bad, "second"), ExportItem(runs[2], "third")]
+        with pytest.raises(ParleyError) as refused:  # (ExportsRefused)
+            export_runs(case, items, out, ["json"])
+    finally:
+        case.close()
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"run {bad}: ") and "edited outside Parley" in lines[0], lines
+    assert sorted(p.name for p in out.iterdir()) == ["first.json", "first.manifest.json",
+                                                     "third.json", "third.manifest.json"]
+    assert [p.name for p in refused.value.kept] == ["first.json", "first.manifest.json",
+                                                    "third.json", "third.manifest.json"]
+
+
+def test_transcribe_writes_the_clean_runs_done_before_and_decodes_the_rest(whole_batch, tmp_path, capsys):
+    """`transcribe` again with one done-before run forged and one new file: it stopped at once, nothing
+    written and the new file not decoded. Now the clean sets are written, the new file decoded and
+    written, one line names the refused run, and the command fails."""
+    case_dir, out = _copy_of(whole_batch, tmp_path), tmp_path / "out"
+    bad = _forged_second(case_dir)
+    status = main(["transcribe", *(str(MEDIA / n) for n in (*CLIPS, "fr_voicenote.m4a")), "--out", str(out),
+                   "--case", str(case_dir), "--model", "tiny.en", "--threads", "2", "--format", "json",
+                   "--diarize", "off"])
+    said = capsys.readouterr()
+    assert status == 1
+    assert f"run {bad}: " in next(line for line in said.err.splitlines() if "edited outside Parley" in line)
+    assert len(list(out.glob("*.manifest.json"))) == len(CLIPS), said.err  # two clean done-before + the new one
+    assert (out / "fr_voicenote.manifest.json").exists()
+
+
+def test_a_failed_folder_sync_says_the_sets_are_in_place_and_prints_them(whole_batch, tmp_path, monkeypatch, capsys):
+    """Every rename made, the folder's sync failing (EIO): "nothing of it was kept" was said of sets in place."""
+    import errno
+
+    from app.cli.export import write_exports_together
+    from app.core.usecases.exporting import ExportItem
+
+    def broken(folder: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    case = Case.open(_copy_of(whole_batch, tmp_path))
+    out = tmp_path / "out"
+    monkeypatch.setattr(export_set, "sync_folder", broken)
+    try:
+        items = [ExportItem(run, name) for run, name in zip(_runs(case), ("first", "second", "third"), strict=True)]
+        with pytest.raises(export_set.ExportWriteError) as failed:
+            write_exports_together(case, items, out, ["json"])
+    finally:
+        case.close()
+    said = str(failed.value)
+    assert "3 sets put in place, not confirmed on disk" in said and "verify" in said, said
+    assert "nothing of it was kept" not in said
+    printed = capsys.readouterr().out.split()
+    assert sorted(Path(p).name for p in printed) == sorted(p.name for p in out.iterdir()) and len(printed) == 6
+
+
+def test_queue_run_out_writes_the_clean_unwritten_runs_and_decodes_the_pending(tmp_path, capsys):
+    """`queue run --out` with jobs done and never written out, one of them edited outside Parley, and a job
+    queued: it stopped before decoding, nothing written, every rerun the same. Now the clean run and the
+    queued one are written, one line names the refused run, and the command fails."""
+    case_dir, out = tmp_path / "case", tmp_path / "out"
+    common = ("--case", str(case_dir), "--model", "tiny.en", "--diarize", "off")
+    assert main(["queue", "add", *(str(MEDIA / n) for n in CLIPS[:2]), *common]) == 0
+    assert main(["queue", "run", "--case", str(case_dir)]) == 0  # done, never written out
+    bad = _forged_second(case_dir)
+    assert main(["queue", "add", str(MEDIA / CLIPS[2]), *common]) == 0
+    capsys.readouterr()
+    status = main(["queue", "run", "--case", str(case_dir), "--out", str(out), "--format", "json"])
+    said = capsys.readouterr()
+    assert status == 1
+    refusals = [line for line in said.err.splitlines() if "edited outside Parley" in line]
+    assert len(refusals) == 1 and f"run {bad}: " in refusals[0], said.err
+    assert len(list(out.glob("*.manifest.json"))) == 2, said.err  # the clean unwritten run and the queued one
+    assert (out / "pl_voicenote.manifest.json").exists()

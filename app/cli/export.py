@@ -10,10 +10,12 @@ from pathlib import Path
 
 from app.cli.common import FAILED, OK, fail, open_existing_case, parse_formats
 from app.core.errors import ParleyError
+from app.core.evidence.export_set import ExportWriteError
 from app.core.evidence.paths import evidence_paths
 from app.core.names import printable, shortened
 from app.core.usecases.exporting import (
     ExportItem,
+    ExportsRefused,
     check_out_dir,
     export_run,
     export_runs,
@@ -24,15 +26,34 @@ from app.core.usecases.exporting import (
 
 def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
                   by: str | None = None, uncertain_below: float | None = None) -> None:
-    for path in export_run(case, run_id, out, formats, basename, actor=by, uncertain_below=uncertain_below):
+    try:
+        _printed(export_run(case, run_id, out, formats, basename, actor=by, uncertain_below=uncertain_below))
+    except ExportWriteError as exc:
+        _printed(exc.kept)
+        raise
+
+
+def write_exports_together(case, items: list[ExportItem], out: Path, formats: list[str]) -> int:
+    """Several runs' sets into one folder in one go (`export_runs`), each set's paths printed (those
+    kept before a write failure too). A run refused by the export gate is said in one line and the
+    rest written: FAILED then, for the caller to carry on with its other work."""
+    try:
+        placed = export_runs(case, items, out, formats) if items else []
+    except ExportsRefused as exc:
+        _printed(exc.kept)
+        for line in str(exc).splitlines():
+            print(line, file=sys.stderr, flush=True)
+        return FAILED
+    except ExportWriteError as exc:
+        _printed(exc.kept)
+        raise
+    _printed([path for paths in placed for path in paths])
+    return OK
+
+
+def _printed(paths: list[Path]) -> None:
+    for path in paths:
         print(path)
-
-
-def write_exports_together(case, items: list[ExportItem], out: Path, formats: list[str]) -> None:
-    """Several runs' sets into one folder in one go (`export_runs`), each set's paths printed."""
-    for paths in export_runs(case, items, out, formats) if items else []:
-        for path in paths:
-            print(path)
 
 
 def nothing_to_export(kind: str, task: str | None) -> str:

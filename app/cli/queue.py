@@ -226,8 +226,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             suffix = f".{job.options['target']}" if job.task == "translate" else ""
             return [ExportItem(job.run_id, f"{name}{suffix}") for name in names_of.get(job.exhibit_id, ())]
 
+        refused: list[int] = []  # a run edited outside Parley, said: the rest written, the decoding carried on
+
         def export_all(jobs: list[Job]) -> None:  # the jobs that ended together: their sets in one go
-            write_exports_together(case, [item for job in jobs for item in items(job)], args.out, formats)
+            refused.append(write_exports_together(case, [item for job in jobs for item in items(job)],
+                                                  args.out, formats))
 
         def export(job: Job) -> None:
             export_all([job])
@@ -236,7 +239,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not pending:
             print(f"nothing queued; {len(unwritten)} job(s) done earlier and never written out, written now",
                   file=sys.stderr)
-            return OK
+            return max(OK, *refused)
         runner = QueueRunner(case, case_dir(args), export,
                              lambda job: [case.exhibit(job.exhibit_id).source.path], on_done_together=export_all)
         outcome = runner.run()
@@ -249,7 +252,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 export(job)
         _summary(outcome)
         failed = outcome.failed or outcome.gave_up or any(j.state == "failed" for j in others)
-        return FAILED if failed else OK
+        return FAILED if failed else max(OK, *refused)
     finally:
         case.close()
 

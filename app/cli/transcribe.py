@@ -66,10 +66,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         for q in queued:
             inputs_of.setdefault(q.job_id, []).append(q.path)
 
+        refused: list[int] = []  # a run edited outside Parley, said: the rest written, the decoding carried on
+
         def export_all(jobs: list[Job]) -> None:  # the jobs that ended together: their sets in one go
-            write_exports_together(case, [ExportItem(job.run_id, names[path]) for job in jobs
-                                          for path in inputs_of.get(job.id, [])
-                                          if path in names], args.out, formats)  # else a copy: in the one manifest
+            refused.append(write_exports_together(case, [ExportItem(job.run_id, names[path]) for job in jobs
+                                                         for path in inputs_of.get(job.id, [])
+                                                         if path in names], args.out, formats))  # else a copy
 
         def export(job: Job) -> None:
             export_all([job])
@@ -85,6 +87,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             if outcome.failed or outcome.cancelled or outcome.gave_up:
                 status = FAILED
             status = max(status, _report_unfinished(queue, pending, inputs_of, outcome, export))
+        status = max(status, *refused)
     finally:
         supervisor.stop()
         case.close()

@@ -41,7 +41,12 @@ MANIFEST_SUFFIX = ".manifest.json"
 
 
 class ExportWriteError(ParleyError):
-    """The output folder cannot take the set (full disk, no permission...)."""
+    """The output folder cannot take the set (full disk, no permission...); `kept` the paths of the
+    sets put in place before it (printed: they are there)."""
+
+    def __init__(self, message: str, kept: list[Path] | None = None) -> None:
+        super().__init__(message)
+        self.kept = kept or []
 
 
 def manifest_name(basename: str) -> str:
@@ -158,7 +163,13 @@ def _put_all_in_place(folder: Path, staged: list[_Staged]) -> tuple[list[list[Pa
         error = exc if isinstance(exc, ExportWriteError) else ExportWriteError(
             f"{folder}: the export was stopped part-way ({exc.strerror or exc}): "
             f"{len(staged) - len(placed)} of its {len(staged)} sets were not kept")
-    sync_folder(folder)  # the renames themselves on disk before the sets are logged as written
+    try:
+        sync_folder(folder)  # the renames themselves on disk before the sets are logged as written
+    except OSError as exc:  # was: "nothing of it was kept", the sets in place (logged as staged only)
+        return [], ExportWriteError(
+            f"{folder}: {len(placed)} sets put in place, not confirmed on disk ({exc.strerror or exc}); "
+            f"`verify` names them" + (f"; before that: {error}" if error is not None else ""),
+            [path for paths in placed for path in paths])
     return placed, error
 
 

@@ -7,7 +7,6 @@ with its corrections and its verification whichever way it is asked for.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from app.core.editing.operations import current_transcript
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_gate import run_refusals
-from app.core.evidence.export_set import folder_held, write_sets
+from app.core.evidence.export_set import ExportWriteError, folder_held, write_sets
 from app.core.evidence.paths import check_outside_evidence
 from app.core.evidence.provenance import software_info
 from app.core.export import render_transcript
@@ -60,39 +59,83 @@ def export_run(case: Case, run_id: int, out: Path, formats: list[str], basename:
     return export_runs(case, [ExportItem(run_id, basename, job_id)], out, formats, actor, uncertain_below)[0]
 
 
+class ExportsRefused(ParleyError):
+    """Runs refused by the export gate (one line each); `kept` the paths of the sets written beside them."""
+
+    def __init__(self, lines: list[str], kept: list[Path]) -> None:
+        super().__init__("\n".join(lines))
+        self.kept = kept
+
+
 def export_runs(case: Case, items: list[ExportItem], out: Path, formats: list[str], actor: str | None = None,
                 uncertain_below: float | None = None) -> list[list[Path]]:
     """`export_run` for several runs into one folder at once (a command's files that ended together):
     one audit transaction logs every set staged, one sync of the folder follows all their renames and
-    one transaction logs every file written. A set is whole and logged, or absent; the paths of each."""
-    for item in items:
-        forged = run_refusals(case, item.run_id)
-        if forged:  # was: exported as the machine's (or the proofreader's, verified), with a manifest vouching for it
-            raise ParleyError(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more")
+    one transaction logs every file written (sets sharing a name go in successive groups, the later
+    last). A set is whole and logged, or absent; the paths of each. A run edited outside Parley is set
+    aside, the rest written, then ExportsRefused names each refused run."""
+    refused = {item.run_id: run_refusals(case, item.run_id) for item in items}
+    lines = list(dict.fromkeys(f"{forged[0].line()} (edited outside Parley): not exported; `verify` says more"
+                               for forged in refused.values() if forged))  # was: the whole group refused
+    clean = [item for item in items if not refused[item.run_id]]
     out = as_listed(Path(out).expanduser().resolve())  # as the disk spells it: one folder, one logged path
     actor = (actor or "").strip() or None
     who = actor or current_user()  # the audit log's actor, as for every entry made without a name
     shown = person_or_account(actor)  # what the record, its header and the manifest print
-    sets = [_rendered(case, item, out, formats, shown, uncertain_below) for item in items]
+    sets = [_rendered(case, item, out, formats, shown, uncertain_below) for item in clean]
+    placed: list[list[Path]] = []
+    with folder_held(out):  # another export into this folder waits: its manifest removal is not between our renames
+        for group in _one_name_each(list(zip(clean, sets, strict=True))):
+            try:
+                done, error = _write_group(case, out, group, who)
+            except ExportWriteError as exc:  # nothing of this group kept
+                done, error = [], exc
+            placed += done
+            if error is not None:
+                error.kept = [path for paths in placed for path in paths] + list(error.kept)
+                raise error
+    if lines:
+        raise ExportsRefused(lines, [path for paths in placed for path in paths])
+    return placed
+
+
+_Set = tuple[str, list[tuple[str, bytes]], dict[str, Any]]
+
+
+def _one_name_each(sets: list[tuple[ExportItem, _Set]]) -> list[list[tuple[ExportItem, _Set]]]:
+    """Successive groups, in order, none holding two sets of one name (two runs of one exhibit, two
+    translations to one target): the later replaces the earlier, each logged with its own bytes."""
+    groups: list[list[tuple[ExportItem, _Set]]] = []
+    for one in sets:
+        if not groups or one[1][0] in {stem for _, (stem, _, _) in groups[-1]}:
+            groups.append([])
+        groups[-1].append(one)
+    return groups
+
+
+def _write_group(case: Case, out: Path, group: list[tuple[ExportItem, _Set]],
+                 who: str) -> tuple[list[list[Path]], ExportWriteError | None]:
+    """One group's sets staged and logged, put in place, then logged as written with the digests
+    computed at staging (a file read again from disk may already be another set's)."""
+    items = [item for item, _ in group]
+    logged: list[list[tuple[Path, str]]] = []
 
     def staged(planned: list[list[tuple[Path, str]]]) -> None:  # what a kill from here on leaves half-done
+        logged[:] = planned
         with case.transaction():
             for item, files in zip(items, planned, strict=True):
                 case.audit.record("export.staged", f"run/{item.run_id}",
                                   {"files": [{"file": str(path), "sha256": sha} for path, sha in files]}, actor=who)
 
-    with folder_held(out):  # another export into this folder waits: its manifest removal is not between our renames
-        placed, error = write_sets(out, sets, before_rename=staged)
-        with case.transaction():
-            for item, paths in zip(items, placed, strict=False):
-                for path in paths:
-                    details: dict[str, Any] = {"file": str(path), "sha256": _sha256(path)}
-                    if item.job_id is not None:
-                        details["job"] = item.job_id
-                    case.audit.record("export.written", f"run/{item.run_id}", details, actor=who)
-    if error is not None:
-        raise error
-    return placed
+    placed, error = write_sets(out, [one for _, one in group], before_rename=staged)
+    with case.transaction():
+        for item, files in zip(items, logged[:len(placed)], strict=False):
+            for path, sha in files:
+                details: dict[str, Any] = {"file": str(path), "sha256": sha}
+                if item.job_id is not None:
+                    details["job"] = item.job_id
+                case.audit.record("export.written", f"run/{item.run_id}", details, actor=who)
+    return placed, error
 
 
 def _rendered(case: Case, item: ExportItem, out: Path, formats: list[str], shown: str,
@@ -146,10 +189,6 @@ def exporting_software() -> str:
 
 def _found_at(case: Case, run_id: int | None) -> list[str]:
     return [] if run_id is None else list(case.exhibit(case.run(run_id).exhibit_id).paths)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def output_basenames(paths: list[str]) -> dict[str, str]:
