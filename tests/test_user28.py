@@ -90,6 +90,28 @@ def test_a_known_model_imported_without_a_name_is_named_as_the_model(tmp_path, m
     assert sorted(p.name for p in root.iterdir()) == ["tiny.en"]
 
 
+def test_a_known_model_cut_short_by_a_power_cut_is_repaired_by_the_same_import(tmp_path, models_dir, capsys):
+    """Review 7 D7: after a power cut during `models import bund/` (tiny.en's files, no record: it is written
+    last), the same import installed `bund` beside the damaged tiny.en, which stayed broken."""
+    from app.cli.main import main
+    from app.core.models import catalogue
+    from app.core.models.bundles import MANIFEST, differences
+
+    bundle = catalogue.make_bundle(models_dir / "tiny.en", tmp_path / "bund")
+    root = tmp_path / "models"
+    assert main(["models", "import", str(bundle), "--models-dir", str(root)]) == 0
+    copy = root / "tiny.en"
+    (copy / MANIFEST).unlink()  # the power cut: the record never written, the largest file cut short
+    biggest = max(copy.iterdir(), key=lambda p: p.stat().st_size)
+    with biggest.open("r+b") as f:
+        f.truncate(biggest.stat().st_size // 3)
+    capsys.readouterr()
+    assert main(["models", "import", str(bundle), "--models-dir", str(root)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(copy)
+    assert sorted(p.name for p in root.iterdir()) == ["tiny.en"]
+    assert (copy / MANIFEST).is_file() and not differences(copy)
+
+
 
 def _tiny_with_a_readme(models_dir: Path, folder: Path) -> Path:
     import hashlib
