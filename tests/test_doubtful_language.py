@@ -190,3 +190,24 @@ def test_the_floor_is_the_pieces_own_reading_of_its_language(carried, read, unsu
     out = DecodeOutput(tokens=[], avg_logprob=-0.3, no_speech_prob=0.4, compression_ratio=1.5, looping=False,
                        temperature=0.0, tokenizer=None)  # type: ignore[arg-type]
     assert _unsure_reading(out, carried, read) is unsure
+
+
+@pytest.mark.parametrize(("own", "read"), [
+    (("it", 0.90), ("it", 0.90)),  # its own audio is sure: the packed window's 23% does not withhold it
+    (("it", 0.20), ("it", 0.20)),  # its own audio agrees it is a guess: withheld
+    (("pt", 0.95), ("it", 0.0))])  # its own audio names another surely
+def test_a_packed_window_reading_below_half_is_asked_of_the_piece_s_own_audio(own, read):
+    """Review 7 D8: a later piece read only in its packed window (Italian 23%, by what shared its window)
+    was withheld without its own audio asked: packing or a resume's regrouping decided its words."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from app.core.asr.batched import _own_reading
+    from app.core.asr.packing import Piece
+
+    engine = SimpleNamespace(multilingual=True, detect_language=lambda audio, allowed: own)
+    decoder = SimpleNamespace(engine=engine, detect_alone=lambda audio, allowed: own)
+    chunk = SimpleNamespace(audio=np.zeros(16000, dtype=np.float32), start_ms=0, end_ms=1000)
+    piece = Piece(owner=0, chunk=chunk, audio=chunk.audio, heard=[("it", 0.23, "in its packed window")])
+    assert _own_reading(decoder, piece, "it", ()) == read  # type: ignore[arg-type]
