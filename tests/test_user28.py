@@ -373,3 +373,38 @@ def test_a_bundle_is_opened_once_to_be_imported(tmp_path, models_dir, monkeypatc
     monkeypatch.setattr(bundles, "open_bundle", lambda bundle: opened.append(bundle) or real(bundle))
     target, _ = bundles.install_bundle(tmp_path / "bund.tar.gz", tmp_path / "models")
     assert target.name == "tiny.en" and len(opened) == 1, opened
+
+
+def test_a_large_drop_is_settled_a_hundred_exhibits_to_a_transaction_step_by_step(tmp_path, monkeypatch):
+    """Review 7 D4: the window settled every exhibit of a drop in one slot, one transaction (a synced commit)
+    each: 2,000 notes froze it ~27 s. Now ADD_CHUNK a transaction, and the window takes them a step at a time."""
+    import wave
+
+    from app.core.usecases.enqueueing import ADD_CHUNK, Intake
+
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    for i in range(ADD_CHUNK + 30):
+        with wave.open(str(folder / f"note{i:03d}.wav"), "wb") as fh:
+            fh.setnchannels(1)
+            fh.setsampwidth(2)
+            fh.setframerate(8000)
+            fh.writeframes(bytes([i % 256, i // 256]) * 800)
+    case = Case.open(tmp_path / "case")
+    opened = []
+    transaction = Case.transaction
+
+    def counted(self):  # the outermost transactions: each a synced commit
+        opened.append(not self.conn.in_transaction)
+        return transaction(self)
+
+    monkeypatch.setattr(Case, "transaction", counted)
+    intake = Intake(case)
+    for found in find_media([str(folder)]):
+        intake.take(found)
+    assert intake.settle(ADD_CHUNK) is False and len(intake.added) == ADD_CHUNK  # a step, then the window repaints
+    assert intake.settle(ADD_CHUNK) is True and len(intake.added) == ADD_CHUNK + 30
+    assert sum(opened) == 2, sum(opened)
+    intake.finish()
+    assert len(case.exhibits()) == ADD_CHUNK + 30
+    case.close()
