@@ -32,8 +32,11 @@ import sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from app.core.store import Case
+from app.core.usecases import enqueueing
+from app.gui import file_intake
 from app.gui.main_window import MainWindow
 
+enqueueing.ADD_CHUNK = file_intake.ADD_CHUNK = 1  # an exhibit a step: a kill part-way, as in a phone's 2,000
 app = QApplication([])
 case = Case.open(sys.argv[1])
 window = MainWindow(case, QSettings(sys.argv[2], QSettings.Format.IniFormat), start_worker=False)
@@ -166,14 +169,18 @@ def small_disk(tmp_path):
 
 
 def test_a_folder_dropped_on_a_case_whose_disk_fills_says_so_once_and_is_taken_in_whole_when_added_again(
-        qtbot, tmp_path, models_dir, small_disk, boxes):  # noqa: F811
+        qtbot, tmp_path, models_dir, small_disk, boxes, monkeypatch):  # noqa: F811
     """The case's disk filled part-way through a dropped folder: every file left raised the store's error in the
     window's slot (a "Something went wrong" box and a traceback for each of hundreds of files), the status line
     stayed at "Reading…", and the exhibits taken in before were never queued. Now one message says what was
     refused and how many were added, the rest of the folder is left alone, and the folder added again once there
     is room takes in the rest and queues every recording once."""
+    from app.core.usecases import enqueueing
+    from app.gui import file_intake
     from app.gui.main_window import MainWindow
 
+    for module in (enqueueing, file_intake):  # an exhibit a step: the disk fills part-way, as in a phone's 2,000
+        monkeypatch.setattr(module, "ADD_CHUNK", 1)
     notes = _notes(tmp_path / "phone")
     case = Case.open(small_disk / "case")
     filler = small_disk / "filler"

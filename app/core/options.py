@@ -27,6 +27,15 @@ def check_threads_and_beam(threads: int, beam_size: int) -> None:
         raise ValueError(f"beam size must be 1 to {MAX_BEAM}, not {beam_size}")
 
 
+def named_languages(language: str | None, languages: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The language and allow-list as the user gives them (CLI, Settings): one language named is that
+    language set, not detected (`--languages es` is `--language es`: one job, and its Whisper score gave
+    no words). Only at input: stored settings (reproduce, queued jobs) keep the meaning they were run with."""
+    if language is None and len(languages) == 1:
+        return languages[0], ()
+    return language, languages
+
+
 @dataclass(frozen=True)
 class TranscribeOptions:
     model: str = "base"  # a name under models/ or a model folder
@@ -48,8 +57,6 @@ class TranscribeOptions:
     max_speakers: int | None = None
 
     def __post_init__(self) -> None:
-        if self.language is None and len(self.languages) == 1:  # one language named: it is set, not detected
-            object.__setattr__(self, "language", self.languages[0])  # (its Whisper score gave no words)
         if self.channels not in CHANNEL_MODES:
             raise ValueError(f"channels must be one of {', '.join(CHANNEL_MODES)}")
         if self.device not in DEVICES:

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from app.core.errors import ParleyError
-from app.core.usecases.enqueueing import Intake
+from app.core.usecases.enqueueing import ADD_CHUNK, Intake
 from app.gui import intake_pending
 from app.gui.exhibits_view import CHAT_EXPORT_MET, IntakeSignals, run_intake
 
@@ -63,8 +63,15 @@ def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thre
 
     def finished(_count: int) -> None:
         signals.deleteLater()
+        settle_step()
+
+    def settle_step() -> None:  # ADD_CHUNK exhibits a step, the window repainting between (2,000 froze it ~27 s)
         if w.case is not case:
             w.statusBar().showMessage(CASE_CHANGED, 8000)
+            return
+        if not refused and not _settled(intake, refused):
+            w.statusBar().showMessage(f"Adding exhibits… {len(intake.exhibit_of)} of {len(intake.met)}")
+            QTimer.singleShot(0, settle_step)
             return
         logged = _logged(intake, refused)  # the files met taken in, then logged: a kill before this ends is resumed
         intake_pending.ended(w.settings, pending)
@@ -87,6 +94,15 @@ def add_files(w: Any, paths: list[str], resumed: bool = False) -> threading.Thre
     signals.found.connect(found)
     signals.finished.connect(finished)
     return run_intake(paths, signals)
+
+
+def _settled(intake: Intake, refused: list[str]) -> bool:
+    """One step of the drop's files taken in (ADD_CHUNK); whether all are, or the store refused one."""
+    try:
+        return intake.settle(ADD_CHUNK)
+    except ParleyError as exc:
+        refused.append(str(exc))
+        return True
 
 
 def _logged(intake: Intake, refused: list[str]) -> bool:

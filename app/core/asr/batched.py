@@ -174,7 +174,7 @@ def decode_pieces(
                                           decoder.words(memories, starts, outputs, content, ends)):
             in_doubt = p.owner in doubtful  # its words kept only from a reading that passes the checks
             own = decided.get(id(p), languages[p.owner])  # its language, and how sure of it its own audio is
-            read = own if id(p) in measured else language_check.read_as(p, own[0])  # on its own audio
+            read = own if id(p) in measured else _own_reading(decoder, p, own[0], allowed)  # on its own audio
             unreadable = out.silent or (in_doubt and (out.needs_fallback or _unsure_reading(out, own, read)))
             if not unreadable and language_check.needs_own_check(out, checkable(p), p.owner in doubtful):
                 own = language_check.own_language(decoder, p, language, allowed)
@@ -247,6 +247,18 @@ def language_batches(units: list[Piece], language_of: Callable[[Piece], str], ba
 LANGUAGE_IN_DOUBT = 0.75  # still this unsure after the piece alone was asked (LANGUAGE_CONFIDENT is 0.8)
 UNSURE_LOG_PROB = -0.5  # ... and a reading less sure than this is not given as words in it
 LANGUAGE_GUESSED = 0.5  # below this, its language is a guess: no words in it, however they decode
+
+
+def _own_reading(decoder: BatchDecoder, piece: Piece, language: str,
+                 allowed: tuple[str, ...]) -> tuple[str, float] | None:
+    """How sure the piece's readings were of `language` (language_check.read_as); one read only in its
+    packed window below LANGUAGE_GUESSED is asked of its own audio first, so what shares its window (packing,
+    a resume's regrouping) never decides alone that its words are withheld."""
+    found = language_check.read_as(piece, language)
+    packed_only = all(how == "in its packed window" for code, _, how in piece.heard if code == language)
+    if found is None or found[1] >= LANGUAGE_GUESSED or not packed_only:
+        return found
+    return language, language_check.own_confidence(decoder, piece, language, allowed)
 
 
 def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None,

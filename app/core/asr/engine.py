@@ -33,12 +33,17 @@ in Latin, and a reading as Latin gives Latin-looking words that are not what was
 
 
 def likeliest_language(ranked: list[tuple[str, float]], allowed: tuple[str, ...]) -> tuple[str, float]:
-    """The likeliest language of Whisper's ranked (code, probability) pairs, its probability among those it
-    may be: the user's allow-list, else every language but NOT_SPOKEN (what Latin took shared out, so a
-    Spanish note at 65% beside Latin's 16% is 77% Spanish). Among the languages the user named, not as
-    Whisper scored them against all 99: `--languages es,pt` gave the Spanish note es 0.64 and [inaudible]."""
-    candidates = [(code, p) for code, p in ranked if (code in allowed if allowed else code not in NOT_SPOKEN)]
-    share = sum(p for _, p in candidates) or 1.0
+    """The likeliest language of Whisper's ranked (code, probability) pairs: within the user's allow-list as
+    Whisper scored it against all 99 (a German note with `--languages en,fr` is English at a few percent, a
+    guess, not English "sure" among the two named, then translated); with none, of every language but
+    NOT_SPOKEN, its probability among those (what Latin took shared out, so a Spanish note at 65% beside
+    Latin's 16% is 77% Spanish). One language named is that language set (options.named_languages)."""
+    if allowed:
+        candidates = [(code, p) for code, p in ranked if code in allowed]
+        share = 1.0
+    else:
+        candidates = [(code, p) for code, p in ranked if code not in NOT_SPOKEN]
+        share = sum(p for _, p in candidates) or 1.0
     if not candidates:
         raise LanguageError("none of the allowed languages is known to this model")
     return candidates[0][0], min(1.0, float(candidates[0][1]) / share)

@@ -74,16 +74,19 @@ def parse_sums(text: str, origin: str) -> dict[str, str]:
     return sums
 
 
-def default_name(bundle: Path, sums: dict[str, str], root: Path) -> str:
+def default_name(bundle: Path, members: dict[str, Member], sums: dict[str, str], root: Path) -> str:
     """The name a bundle is installed under without --name: the model Parley knows its files to be (a copy of
     tiny.en is `tiny.en`, whatever its folder is called) unless another model is installed under that name
-    (then its folder's or archive's name, as before); else its folder's or archive's name."""
+    (then its folder's or archive's name, as before); else its folder's or archive's name. Its own copy cut
+    short by a power cut (no record: written last) keeps the name, so a repeated import repairs it."""
     try:
         model = known.recognise(sums)
     except ModelError:  # refused, with its reason, by the import itself
         model = None
-    if model is not None and (not (root / model.name).exists() or _recorded_model(root / model.name) == model):
-        return model.name
+    installed = None if model is None else root / model.name
+    if installed is not None and (not installed.exists() or _recorded_model(installed) == model
+                                  or cut_short_copy(members, sums, installed)):
+        return installed.name
     name = bundle.resolve().name
     for suffix in ARCHIVE_SUFFIXES:
         if name.lower().endswith(suffix) and len(name) > len(suffix):
@@ -208,7 +211,7 @@ def install_bundle(bundle: Path, models_dir: Path | None = None, name: str | Non
     try:
         with open_bundle(bundle) as members:  # once: a .tar.gz is read through to list it (the 2.4 GB NLLB)
             sums = _read_sums(members, origin)
-            target = root / (name or check_plain_name(default_name(bundle, sums, root), "bundle name"))
+            target = root / (name or check_plain_name(default_name(bundle, members, sums, root), "bundle name"))
             target_name = target.name
             replacing = (target.exists() or target.is_symlink()) and cut_short_copy(members, sums, target)
             if (target.exists() or target.is_symlink()) and not replacing:
