@@ -17,15 +17,16 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QLineEdit,
-    QPlainTextEdit,
     QStyledItemDelegate,
     QWidget,
 )
 
+from app.gui.line_like import LineLikeEdit
+
 COMMIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-class SegmentTextEdit(QPlainTextEdit):
+class SegmentTextEdit(LineLikeEdit):
     done = Signal()  # Enter: keep the text and close
     heightWanted = Signal(int)  # the wrapped text's height in pixels, as it changes
 
@@ -49,21 +50,7 @@ class SegmentTextEdit(QPlainTextEdit):
         """The text differs from what was loaded: the typist has typed."""
         return self.toPlainText() != getattr(self, "loaded", self.toPlainText())
 
-    # ------------------------------------------------ QLineEdit's calls
-    def text(self) -> str:
-        return self.toPlainText()
-
-    def setText(self, text: str) -> None:
-        self.setPlainText(text)
-
-    def cursorPosition(self) -> int:
-        return self.textCursor().position()
-
-    def setCursorPosition(self, position: int) -> None:
-        cursor = self.textCursor()
-        cursor.setPosition(max(0, min(position, len(self.toPlainText()))))
-        self.setTextCursor(cursor)
-
+    # ------------------------------------------------ QLineEdit's calls (text, cursor: LineLikeEdit)
     def deselect(self) -> None:
         cursor = self.textCursor()
         cursor.clearSelection()
@@ -101,11 +88,7 @@ class SegmentTextEdit(QPlainTextEdit):
 
     def wanted_height(self) -> int:
         """The wrapped text's height with the margins: the editor shows all of it."""
-        block, height = self.document().firstBlock(), 0.0
-        while block.isValid():
-            height += self.blockBoundingRect(block).height()
-            block = block.next()
-        return int(height + 2 * self.document().documentMargin() + 2)
+        return int(self.text_height() + 2 * self.document().documentMargin() + 2)
 
 
 def grow_row(view, index: QModelIndex, editor: SegmentTextEdit, height: int) -> None:  # type: ignore[no-untyped-def]

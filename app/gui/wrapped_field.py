@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QSize, Qt
 from PySide6.QtGui import QKeyEvent, QTextOption
-from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.gui.line_like import LineLikeEdit
 
 LINE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-class WrappedField(QPlainTextEdit):
+class WrappedField(LineLikeEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTabChangesFocus(True)
@@ -31,20 +33,9 @@ class WrappedField(QPlainTextEdit):
     def text(self) -> str:
         return self.toPlainText().replace("\n", " ")
 
-    def setText(self, text: str) -> None:
-        self.setPlainText(text)
-
-    def cursorPosition(self) -> int:
-        return self.textCursor().position()
-
-    def setCursorPosition(self, position: int) -> None:
-        cursor = self.textCursor()
-        cursor.setPosition(max(0, min(position, len(self.toPlainText()))))
-        self.setTextCursor(cursor)
-
     def wanted_height(self) -> int:
         """Every wrapped line of the text (one at least), with the frame and margins."""
-        height = sum(self.blockBoundingRect(block).height() for block in _blocks(self))
+        height = self.text_height()
         margins = self.contentsMargins().top() + self.contentsMargins().bottom()
         return int(max(height, self.fontMetrics().lineSpacing()) + 2 * self.document().documentMargin() + margins)
 
@@ -68,9 +59,3 @@ class WrappedField(QPlainTextEdit):
     def insertFromMimeData(self, source: QMimeData) -> None:
         self.insertPlainText(" ".join(source.text().splitlines()))
 
-
-def _blocks(edit: QPlainTextEdit):  # type: ignore[no-untyped-def]
-    block = edit.document().firstBlock()
-    while block.isValid():
-        yield block
-        block = block.next()
