@@ -88,9 +88,11 @@ def lost(handle: BinaryIO) -> Lost | None:
             page = _page_at(handle, at)
             if page is not None and _packet(page)[:8] == b"OpusTags":
                 break
+            if page is not None and _packet(page)[:8] == b"OpusHead" and _whole(page):
+                return None  # a whole OpusHead page after junk: the file's own header is there to be read
             at = head.find(b"OggS", at + 1)
-        if at < 0 or any(_whole_head(handle, spot) for spot in _spots(head, b"OggS", at)):
-            return None  # a whole OpusHead page after junk: the file's own header is there to be read
+        if at < 0:
+            return None
         after = _page_at(handle, at + len(page)) if not _whole(page) else None  # a damaged page's serial may be too
         serial = struct.unpack_from("<I", after if after is not None else page, 14)[0]
         channels = _channels(handle, at + len(page), serial)
@@ -109,14 +111,6 @@ def _stated(page: bytes | None) -> tuple[int, int, int] | None:
     version, channels, pre_skip, _, gain, family = struct.unpack_from("<BBHIhB", packet, 8)
     plausible = version == 1 and channels in (1, 2) and family == 0 and pre_skip < MAX_PRE_SKIP and abs(gain) <= MAX_GAIN
     return (channels, pre_skip, gain) if plausible else None
-
-
-def _spots(data: bytes, what: bytes, end: int) -> list[int]:
-    spots, at = [], data.find(what, 0, end)
-    while at >= 0:
-        spots.append(at)
-        at = data.find(what, at + 1, end)
-    return spots
 
 
 def _whole_head(handle: BinaryIO, at: int) -> bool:
