@@ -16,6 +16,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media.ogg_clock import packet_samples
 from app.core.media.opus_gain import ogg_crc
 from app.core.media.opus_tags import Missing, _packet, _page
 from app.core.media.views import Spliced, from_start
@@ -157,16 +158,7 @@ def _first_packets(handle: BinaryIO, at: int, serial: int) -> list[bytes]:
 def _is_multistream(packet: bytes) -> bool:
     """Whether the packet opens with a self-delimited Opus packet followed by another of the same duration."""
     end = _self_delimited_end(packet)
-    return end is not None and end < len(packet) and _duration(packet[end:]) == _duration(packet)
-
-
-def _duration(packet: bytes) -> float:
-    """The packet's milliseconds, by its TOC byte (and frame count byte)."""
-    config, code = packet[0] >> 3, packet[0] & 0x03
-    frame = (10, 20, 40, 60)[config % 4] if config < 12 else (10, 20)[config % 2] if config < 16 else \
-        (2.5, 5, 10, 20)[config % 4]
-    count = 1 if code == 0 else 2 if code < 3 else packet[1] & 0x3F if len(packet) > 1 else 0
-    return frame * count
+    return end is not None and end < len(packet) and packet_samples(packet[end:]) == packet_samples(packet)
 
 
 def _self_delimited_end(packet: bytes) -> int | None:
