@@ -82,14 +82,14 @@ def lost(handle: BinaryIO) -> Lost | None:
     (sequence 1) follows within SEARCH bytes, with no OpusHead anywhere before it; else None."""
     with from_start(handle):
         head = handle.read(SEARCH)
-        if _whole_head(handle, 0):
+        if _whole_head(_page_at(handle, 0)):
             return None
         at = head.find(b"OggS", 1)
         while at >= 0:
             page = _page_at(handle, at)
             if page is not None and _packet(page)[:8] == b"OpusTags":
                 break
-            if page is not None and _packet(page)[:8] == b"OpusHead" and _whole(page):
+            if _whole_head(page):
                 return None  # a whole OpusHead page after junk: the file's own header is there to be read
             at = head.find(b"OggS", at + 1)
         if at < 0:
@@ -114,8 +114,7 @@ def _stated(page: bytes | None) -> tuple[int, int, int] | None:
     return (channels, pre_skip, gain) if plausible else None
 
 
-def _whole_head(handle: BinaryIO, at: int) -> bool:
-    page = _page_at(handle, at)
+def _whole_head(page: bytes | None) -> bool:
     return page is not None and _packet(page)[:8] == b"OpusHead" and _whole(page)
 
 
