@@ -117,11 +117,13 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
     walked: list[int] = []
     modes: Counter[int] = Counter()
     at, steady = 0, CHAIN  # steady: frames in step since the walk last fell out of it (its start is whole)
-    while at < len(data) and len(patches) - sum(frames for _, _, frames in zeros) <= MAX_MENDED:
+    lost = 0  # of the patches, the headers of lost frames read in zero runs (not damaged headers mended)
+    while at < len(data) and len(patches) - lost <= MAX_MENDED:
         if steady >= CHAIN and at + ZEROS <= len(data) and not any(data[at:at + ZEROS]):
             if (run := _lost(data, at, sizes, modes)) is None:  # zeros to the end: a tail never written, not sound
                 break
             zeros.append((at, run[0], len(run[1])))
+            lost += len(run[1])
             for where, toc in run[1].items():
                 patches[where] = data[where] = toc
             at = run[2]
