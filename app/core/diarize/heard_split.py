@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.diarize.cluster import centroids, kmeans, stand_apart
+from app.core.diarize.cluster import centroids, kmeans, sizes_of, stand_apart
 from app.core.diarize.heard import LocalKey, heard
 from app.core.diarize.same_voice import JOIN_COSINE
 
@@ -81,7 +81,8 @@ def _split(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], copies
     if len(np.unique(copies[members])) < MIN_WINDOWS:
         return None
     halves = kmeans(emb[members], 2)
-    if min(len(np.unique(copies[members[halves == half]])) for half in (0, 1)) < MIN_HALF:
+    sizes = sizes_of(halves, copies[members])
+    if len(sizes) < 2 or sizes.min() < MIN_HALF:
         return None
     _, once = np.unique(copies[members], return_index=True)  # one voiceprint per sound heard again
     one, two = heard(halves[once], [keys[i] for i in members[once]]).get((0, 1), (0, 0))

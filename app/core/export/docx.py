@@ -44,7 +44,6 @@ from app.core.types import Transcript
 MARGIN = Cm(1.8)
 LEFT_MARGIN = Cm(2.4)  # room for the line numbers
 RED, GREY, BLACK = RGBColor(0xB0, 0x00, 0x00), RGBColor(0x70, 0x70, 0x70), RGBColor(0, 0, 0)
-DRAFT_HEAD = "DRAFT — NOT VERIFIED"
 BODY_FONT = "Arial"  # Word: has Latin, Cyrillic, Greek, Arabic; LibreOffice: Liberation Sans
 WATERMARK_XML = (
     '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -156,7 +155,7 @@ def _add_header(doc: DocumentObject, transcript: Transcript) -> None:
     para.style = doc.styles["Normal"]  # the Header style's own tab stops would catch the tab
     _small(para.add_run(_fitted_head(doc, transcript)))
     if record.is_draft(transcript):
-        mark = _small(para.add_run(f"\t{DRAFT_HEAD}"))
+        mark = _small(para.add_run(f"\t{record.DRAFT_HEAD}"))
         mark.bold, mark.font.color.rgb = True, RED
         para.paragraph_format.tab_stops.add_tab_stop(_text_width(doc), alignment=2)  # right
         header._element.append(parse_xml(WATERMARK_XML.format(text=record.DRAFT_MARK)))
@@ -167,7 +166,7 @@ def _fitted_head(doc: DocumentObject, transcript: Transcript) -> str:
     to a second line, and ran into the page's first heading in LibreOffice."""
     room = Length(_text_width(doc)).pt
     if record.is_draft(transcript):
-        room -= measure("B", 8).get_string_width(DRAFT_HEAD) + 12  # and a gap before it, as in the PDF
+        room -= measure("B", 8).get_string_width(record.DRAFT_HEAD) + 12  # and a gap before it, as in the PDF
     head, name = xml_safe(record.running_head(transcript)), xml_safe(transcript.source.name)
     return fitted_head(head, name, room, measure("", 8).get_string_width)
 

@@ -85,7 +85,7 @@ class EvidencePdf(ScriptFonts):
         if record.is_draft(self.transcript):
             self._watermark()
         self.set_y(MARGIN_MM - 5)
-        mark = "DRAFT — NOT VERIFIED" if record.is_draft(self.transcript) else ""
+        mark = record.DRAFT_HEAD if record.is_draft(self.transcript) else ""
         self.set_font(FONT, "B", size=8)
         room = self.epw - (self.get_string_width(mark) + 4 if mark else 0)
         self.set_font(FONT, size=7)

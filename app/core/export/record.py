@@ -36,6 +36,7 @@ from app.core.types import FLAG_INAUDIBLE, FLAG_OVERLAP, InterviewDetails, Segme
 STATUS_VERIFIED = "verified"
 STATUS_EDITED = "edited"
 DRAFT_MARK = "DRAFT"
+DRAFT_HEAD = "DRAFT — NOT VERIFIED"  # the running head's mark on every page of a draft (PDF and DOCX)
 NOT_GIVEN = "—"
 _TRAILING_PUNCTUATION = re.compile(r"^(.*?)([.,;:!?…\"')\]]*)$", re.DOTALL)
 FLAG_WORDS = {

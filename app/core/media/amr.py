@@ -16,6 +16,7 @@ import av
 # bytes per frame, its table-of-contents byte included, by frame type (mode); 15 is NO_DATA
 NB_SIZES = {**dict(enumerate([13, 14, 16, 18, 20, 21, 27, 32, 6])), 15: 1}
 WB_SIZES = {**dict(enumerate([18, 24, 33, 37, 41, 47, 51, 59, 61, 6])), 14: 1, 15: 1}
+SID = 6  # bytes of a comfort-noise frame with its header (AMR-NB and AMR-WB; NO_DATA: 1); a speech frame is longer
 WB_HEADER = b"#!AMR-WB\n"
 MIN_FRAMES = 25  # half a second: less is no voice note, and too little to tell from chance
 SNIFF_BYTES = 2048

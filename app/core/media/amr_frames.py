@@ -28,7 +28,6 @@ SECOND_MENDS = 2  # further damaged headers mended within the run that bears out
 MAX_MENDED = 64
 PRIOR_BYTES = 1 << 16  # more damaged headers than this is no damage of a few bytes: left to be read as it is
 ZEROS = 64  # zero bytes in a row that no coder writes (a frame of zeros is a 4.75 kbit/s frame marked bad): wiped
-SID = 6  # bytes of a comfort-noise frame with its header (NO_DATA: 1); speech frames are larger
 NOT_ZERO = re.compile(rb"[^\x00]")
 
 
@@ -118,11 +117,13 @@ def _walk(data: bytes, sizes: dict[int, int]) -> tuple[dict[int, int], list[tupl
     walked: list[int] = []
     modes: Counter[int] = Counter()
     at, steady = 0, CHAIN  # steady: frames in step since the walk last fell out of it (its start is whole)
-    while at < len(data) and len(patches) - sum(frames for _, _, frames in zeros) <= MAX_MENDED:
+    lost = 0  # of the patches, the headers of lost frames read in zero runs (not damaged headers mended)
+    while at < len(data) and len(patches) - lost <= MAX_MENDED:
         if steady >= CHAIN and at + ZEROS <= len(data) and not any(data[at:at + ZEROS]):
             if (run := _lost(data, at, sizes, modes)) is None:  # zeros to the end: a tail never written, not sound
                 break
             zeros.append((at, run[0], len(run[1])))
+            lost += len(run[1])
             for where, toc in run[1].items():
                 patches[where] = data[where] = toc
             at = run[2]
@@ -157,8 +158,7 @@ def _lost(data: bytes, at: int, sizes: dict[int, int], modes: Counter[int]) -> t
         return None
     end = found.start() if found is not None else len(data)
     mode = _speech_mode(data, end, sizes, modes)
-    steady = {other: size for other, size in sizes.items() if other == mode or size <= SID}  # as _repair's
-    resume = _resume(data, end, steady, max(sizes.values()))
+    resume = _resume(data, end, _steady(sizes, mode), max(sizes.values()))
     resume = _resume(data, end, sizes, max(sizes.values())) if resume is None else resume
     if resume is None:
         starts = range(at, end, sizes[mode])  # the last: its header among the zeros
@@ -195,12 +195,12 @@ def _speech_mode(data: bytes, end: int, sizes: dict[int, int], modes: Counter[in
     first bytes wiped), that of the first whole frames after it; else the one its bytes hold most as
     headers. Never comfort noise or NO_DATA (a DTX note's commonest frames in a pause: 1 byte each, a
     wiped 775 bytes read as 15.5 s)."""
-    speech = Counter({mode: count for mode, count in modes.items() if sizes[mode] > SID})
+    speech = Counter({mode: count for mode, count in modes.items() if sizes[mode] > amr.SID})
     if not speech:
         speech = next((after for at in range(end, min(end + max(sizes.values()), len(data)))
                        if (after := _speech_after(data, at, sizes))), Counter())
     if not speech:
-        speech = Counter(b >> 3 & 0x0F for b in data[end:end + PRIOR_BYTES] if _size(bytes([b]), 0, sizes) > SID)
+        speech = Counter(b >> 3 & 0x0F for b in data[end:end + PRIOR_BYTES] if _size(bytes([b]), 0, sizes) > amr.SID)
     return speech.most_common(1)[0][0] if speech else max(sizes, key=sizes.__getitem__)
 
 
@@ -209,7 +209,7 @@ def _speech_after(data: bytes, at: int, sizes: dict[int, int]) -> Counter[int]:
     walked, fell = _run(data, at, sizes, CHAIN)
     if fell is not None or len(walked) < CHAIN:
         return Counter()
-    return Counter(data[where] >> 3 & 0x0F for where in walked if _size(data, where, sizes) > SID)
+    return Counter(data[where] >> 3 & 0x0F for where in walked if _size(data, where, sizes) > amr.SID)
 
 
 def _repair(data: bytes, places: list[int], sizes: dict[int, int], modes: Counter[int]) -> dict[int, int] | None:
@@ -219,12 +219,16 @@ def _repair(data: bytes, places: list[int], sizes: dict[int, int], modes: Counte
     if sum(modes.values()) < CHAIN:  # too few frames walked to know: the headers' bytes the note holds most
         modes = Counter(b >> 3 & 0x0F for b in data[:PRIOR_BYTES] if b & 0x04 and _size(bytes([b]), 0, sizes) > 1)
     order = [mode for mode, _ in modes.most_common()] + [mode for mode in sizes if mode not in modes]
-    steady = {mode: size for mode, size in sizes.items() if mode == order[0] or size < 8}  # its mode, SID, NO_DATA
-    for run_sizes, mode_order in ((steady, order[:1]), (sizes, order)):  # a phone's one mode first: chance fits less
+    for run_sizes, mode_order in ((_steady(sizes, order[0]), order[:1]), (sizes, order)):  # a phone's one mode first: chance fits less
         for more in range(SECOND_MENDS + 1):
             if (found := _mend(data, places, run_sizes, mode_order, more)) is not None:
                 return found
     return None
+
+
+def _steady(sizes: dict[int, int], mode: int) -> dict[int, int]:
+    """The sizes of a phone's steady frames: its one speech mode, comfort noise (SID) and NO_DATA."""
+    return {other: size for other, size in sizes.items() if other == mode or size <= amr.SID}
 
 
 def _mend(data: bytes, places: list[int], sizes: dict[int, int], order: list[int], more: int) -> dict[int, int] | None:

@@ -31,7 +31,6 @@ SNIFF = 2 << 20  # bytes of media data whose runs settle the kind of AMR and its
 MIN_FRAMES = amr.MIN_FRAMES  # frames in runs of two or more: fewer is no recording
 MODE_SHARE = 0.002  # of the sniffed frames past each run's first, the least a mode must have to be read
 BLOCK = 4 << 20
-SID = 6  # bytes of a comfort-noise frame (AMR-NB and AMR-WB); a speech frame is longer
 PATTERN_READ = 4096  # of a run, read to see whether a short pattern repeats in it
 PICTURES = 2  # runs ending where a picture starts that make the frames a video's sound
 NOTE_SHARE = 0.9  # of its media data, the least a voice note's frames (without pictures) cover
@@ -231,7 +230,7 @@ def _taken(data: _Bytes, stop: int, chain: list[int], cut: bool, sizes: np.ndarr
     NO_DATA frames of a pause), LONG frames or more or ending where the data ends or a picture
     starts, and not a pattern repeating within a frame (an AAC stream's silent frames, a few bytes
     each, over and over)."""
-    return (any(sizes[data.at(at)] > SID for at in chain) and (len(chain) >= LONG or cut or stop >= data.end
+    return (any(sizes[data.at(at)] > amr.SID for at in chain) and (len(chain) >= LONG or cut or stop >= data.end
                                                                or _picture_starts(data, stop))
             and not _repeating(data, chain, stop, int(sizes[data.at(chain[0])])))
 

@@ -16,8 +16,9 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media.ogg_clock import packet_samples
 from app.core.media.opus_gain import ogg_crc
-from app.core.media.opus_tags import Missing, _packet, _page
+from app.core.media.opus_tags import Missing, next_page, one_packet_page, page_body
 from app.core.media.views import Spliced, from_start
 
 SEARCH = 1 << 16  # bytes searched for the tags page (a first page is small; a cover picture in the tags is not)
@@ -36,6 +37,11 @@ class Lost:
     tags_at: int  # where the OpusTags page starts
     serial: int
     channels: int
+    wiped: bool = False
+    tags_size: int = 0  # the tags page's bytes where it is damaged too (its checksum fails): read without it
+    pre_skip: int = PRE_SKIP
+    gain: int = 0  # Q7.8 dB
+    stated: bool = False  # channels, pre-skip and gain read from the damaged header (their values plausible)
 
     @property
     def note(self) -> str:
@@ -43,12 +49,6 @@ class Lost:
         tags = "damaged too (its tags left out), its" if self.tags_size else "whole, and its"
         return (f"the Ogg Opus file's first page (its OpusHead header: channels, pre-skip, gain) is {what}: its "
                 f"OpusTags page is {tags} audio pages read as Opus at 48 kHz, {self._said}")
-
-    wiped: bool = False
-    tags_size: int = 0  # the tags page's bytes where it is damaged too (its checksum fails): read without it
-    pre_skip: int = PRE_SKIP
-    gain: int = 0  # Q7.8 dB
-    stated: bool = False  # channels, pre-skip and gain read from the damaged header (their values plausible)
 
     @property
     def _said(self) -> str:
@@ -66,10 +66,7 @@ class Lost:
 
     def page(self) -> bytes:
         body = b"OpusHead" + struct.pack("<BBHIhB", 1, self.channels, self.pre_skip, 48000, self.gain, 0)
-        page = bytearray(b"OggS\x00\x02" + struct.pack("<qII", 0, self.serial, 0) + bytes(4)
-                         + bytes([1, len(body)]) + body)
-        struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
-        return bytes(page)
+        return one_packet_page(2, self.serial, 0, body)
 
     def view(self, handle: BinaryIO) -> Spliced:
         tags = Missing(b"", self.serial).page() if self.tags_size else b""  # an empty OpusTags page for it
@@ -81,16 +78,18 @@ def lost(handle: BinaryIO) -> Lost | None:
     (sequence 1) follows within SEARCH bytes, with no OpusHead anywhere before it; else None."""
     with from_start(handle):
         head = handle.read(SEARCH)
-        if _whole_head(handle, 0):
+        if _whole_head(_page_at(handle, 0)):
             return None
         at = head.find(b"OggS", 1)
         while at >= 0:
             page = _page_at(handle, at)
-            if page is not None and _packet(page)[:8] == b"OpusTags":
+            if page is not None and page_body(page)[:8] == b"OpusTags":
                 break
+            if _whole_head(page):
+                return None  # a whole OpusHead page after junk: the file's own header is there to be read
             at = head.find(b"OggS", at + 1)
-        if at < 0 or any(_whole_head(handle, spot) for spot in _spots(head, b"OggS", at)):
-            return None  # a whole OpusHead page after junk: the file's own header is there to be read
+        if at < 0:
+            return None
         after = _page_at(handle, at + len(page)) if not _whole(page) else None  # a damaged page's serial may be too
         serial = struct.unpack_from("<I", after if after is not None else page, 14)[0]
         channels = _channels(handle, at + len(page), serial)
@@ -103,7 +102,7 @@ def lost(handle: BinaryIO) -> Lost | None:
 def _stated(page: bytes | None) -> tuple[int, int, int] | None:
     """(channels, pre-skip, gain) a damaged OpusHead page states, where they are plausible (version 1,
     mono or stereo, channel mapping 0, pre-skip under 100 ms, gain within 24 dB), else None."""
-    packet = _packet(page) if page is not None else b""
+    packet = page_body(page) if page is not None else b""
     if len(packet) < 19 or packet[:8] != b"OpusHead":
         return None
     version, channels, pre_skip, _, gain, family = struct.unpack_from("<BBHIhB", packet, 8)
@@ -111,22 +110,13 @@ def _stated(page: bytes | None) -> tuple[int, int, int] | None:
     return (channels, pre_skip, gain) if plausible else None
 
 
-def _spots(data: bytes, what: bytes, end: int) -> list[int]:
-    spots, at = [], data.find(what, 0, end)
-    while at >= 0:
-        spots.append(at)
-        at = data.find(what, at + 1, end)
-    return spots
-
-
-def _whole_head(handle: BinaryIO, at: int) -> bool:
-    page = _page_at(handle, at)
-    return page is not None and _packet(page)[:8] == b"OpusHead" and _whole(page)
+def _whole_head(page: bytes | None) -> bool:
+    return page is not None and page_body(page)[:8] == b"OpusHead" and _whole(page)
 
 
 def _page_at(handle: BinaryIO, at: int) -> bytes | None:
     handle.seek(at)
-    return _page(handle)
+    return next_page(handle)
 
 
 def _whole(page: bytes) -> bool:
@@ -151,7 +141,7 @@ def _first_packets(handle: BinaryIO, at: int, serial: int) -> list[bytes]:
         at += len(page)
         if struct.unpack_from("<I", page, 14)[0] != serial:
             continue
-        body, start, end, whole = _packet(page), 0, 0, not page[5] & 0x01
+        body, start, end, whole = page_body(page), 0, 0, not page[5] & 0x01
         for size in page[27:27 + page[26]]:
             end += size
             if size < 255:
@@ -163,16 +153,7 @@ def _first_packets(handle: BinaryIO, at: int, serial: int) -> list[bytes]:
 def _is_multistream(packet: bytes) -> bool:
     """Whether the packet opens with a self-delimited Opus packet followed by another of the same duration."""
     end = _self_delimited_end(packet)
-    return end is not None and end < len(packet) and _duration(packet[end:]) == _duration(packet)
-
-
-def _duration(packet: bytes) -> float:
-    """The packet's milliseconds, by its TOC byte (and frame count byte)."""
-    config, code = packet[0] >> 3, packet[0] & 0x03
-    frame = (10, 20, 40, 60)[config % 4] if config < 12 else (10, 20)[config % 2] if config < 16 else \
-        (2.5, 5, 10, 20)[config % 4]
-    count = 1 if code == 0 else 2 if code < 3 else packet[1] & 0x3F if len(packet) > 1 else 0
-    return frame * count
+    return end is not None and end < len(packet) and packet_samples(packet[end:]) == packet_samples(packet)
 
 
 def _self_delimited_end(packet: bytes) -> int | None:

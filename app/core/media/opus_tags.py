@@ -32,21 +32,18 @@ class Missing:
 
     def page(self) -> bytes:
         """An OpusTags page with no vendor and no tags, the stream's second page."""
-        body = b"OpusTags" + struct.pack("<II", 0, 0)
-        page = bytearray(b"OggS\x00\x00" + struct.pack("<qII", 0, self.serial, 1) + bytes(4) + bytes([1, len(body)]) + body)
-        struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
-        return bytes(page)
+        return one_packet_page(0, self.serial, 1, b"OpusTags" + struct.pack("<II", 0, 0))
 
 
 def missing(handle: BinaryIO) -> Missing | None:
     """The Opus stream's first page when the page after it starts with audio, not OpusTags; None
     for any other file. The handle is left where it was."""
     with from_start(handle):
-        first = _page(handle)
-        second = _page(handle)
-    if first is None or second is None or first[5] & 0x02 == 0 or _packet(first)[:8] != b"OpusHead":
+        first = next_page(handle)
+        second = next_page(handle)
+    if first is None or second is None or first[5] & 0x02 == 0 or page_body(first)[:8] != b"OpusHead":
         return None
-    if second[14:18] != first[14:18] or second[5] & 0x01 or _packet(second)[:8] == b"OpusTags":
+    if second[14:18] != first[14:18] or second[5] & 0x01 or page_body(second)[:8] == b"OpusTags":
         return None  # another stream's page, a continued packet (tags over several pages), or the tags
     return Missing(first, struct.unpack_from("<I", first, 14)[0])
 
@@ -57,7 +54,16 @@ def with_tags(handle: BinaryIO, found: Missing) -> Spliced:
     return Spliced(handle, [(len(found.first_page), size)], prefix=found.first_page + found.page())
 
 
-def _page(handle: BinaryIO) -> bytes | None:
+def one_packet_page(flags: int, serial: int, sequence: int, body: bytes) -> bytes:
+    """An Ogg page (granule position 0) holding one packet of under 255 bytes, its checksum set."""
+    page = bytearray(b"OggS\x00" + bytes([flags]) + struct.pack("<qII", 0, serial, sequence) + bytes(4)
+                     + bytes([1, len(body)]) + body)
+    struct.pack_into("<I", page, 22, ogg_crc(bytes(page)))
+    return bytes(page)
+
+
+def next_page(handle: BinaryIO) -> bytes | None:
+    """The Ogg page at the handle's position, whole as its lacing states, or None."""
     head = handle.read(27)
     if len(head) < 27 or head[:4] != b"OggS":
         return None
@@ -66,5 +72,6 @@ def _page(handle: BinaryIO) -> bytes | None:
     return head + lacing + body if len(lacing) == head[26] and len(body) == sum(lacing) else None
 
 
-def _packet(page: bytes) -> bytes:
+def page_body(page: bytes) -> bytes:
+    """The page's packet data, after its header and lacing."""
     return page[27 + page[26]:]
