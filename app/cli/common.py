@@ -140,12 +140,11 @@ def add_transcribe_options(p: argparse.ArgumentParser) -> None:
 
 
 def transcribe_options(args: argparse.Namespace) -> TranscribeOptions:
-    from app.core.options import TranscribeOptions, named_languages
+    from app.core.options import TranscribeOptions, allow_list, named_languages
 
     language = args.language.strip().lower() or "auto"  # "EN" is "en": one job, not two
     language = None if language == "auto" else language
-    language, languages = named_languages(
-        language, tuple(c.strip().lower() for c in args.languages.split(",") if c.strip()))
+    language, languages = named_languages(language, allow_list(args.languages))
     return TranscribeOptions(
         model=args.model, task=args.task, language=language, languages=languages,
         device=args.device, compute_type=args.compute_type, threads=args.threads,

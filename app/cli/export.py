@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.common import FAILED, OK, fail, open_existing_case, parse_formats
 from app.core.errors import ParleyError
@@ -22,6 +25,10 @@ from app.core.usecases.exporting import (
     output_basenames,
     run_to_export,
 )
+
+if TYPE_CHECKING:
+    from app.core.store import Case
+    from app.core.store.jobs import Job
 
 
 def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
@@ -49,6 +56,27 @@ def write_exports_together(case, items: list[ExportItem], out: Path, formats: li
         raise
     _printed([path for paths in placed for path in paths])
     return OK
+
+
+@dataclass
+class SetsWriter:
+    """The export sets of jobs as they end (`transcribe`, `queue run --out`): the jobs that ended together in
+    one go (`write_exports_together`). `status`: FAILED once a run was refused (an edited run, said: the rest
+    written, the decoding carried on), else OK."""
+
+    case: Case
+    out: Path
+    formats: list[str]
+    items_of: Callable[[Job], list[ExportItem]]  # a job's sets: its run under each of its names
+    status: int = OK
+
+    def __call__(self, jobs: list[Job]) -> None:
+        written = write_exports_together(self.case, [item for job in jobs for item in self.items_of(job)],
+                                         self.out, self.formats)
+        self.status = max(self.status, written)
+
+    def one(self, job: Job) -> None:
+        self([job])
 
 
 def _printed(paths: list[Path]) -> None:

@@ -196,7 +196,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from app.cli.export import write_exports_together
+    from app.cli.export import SetsWriter
     from app.cli.progress import QueueRunner
     from app.core.evidence.paths import evidence_paths
     from app.core.usecases.exporting import ExportItem, check_out_dir, never_written
@@ -226,33 +226,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             suffix = f".{job.options['target']}" if job.task == "translate" else ""
             return [ExportItem(job.run_id, f"{name}{suffix}") for name in names_of.get(job.exhibit_id, ())]
 
-        refused: list[int] = []  # a run edited outside Parley, said: the rest written, the decoding carried on
-
-        def export_all(jobs: list[Job]) -> None:  # the jobs that ended together: their sets in one go
-            refused.append(write_exports_together(case, [item for job in jobs for item in items(job)],
-                                                  args.out, formats))
-
-        def export(job: Job) -> None:
-            export_all([job])
-
-        export_all(unwritten)  # done, never written out (its `queue run --out` killed first): written now
+        export = SetsWriter(case, args.out, formats, items)
+        export(unwritten)  # done, never written out (its `queue run --out` killed first): written now
         if not pending:
             print(f"nothing queued; {len(unwritten)} job(s) done earlier and never written out, written now",
                   file=sys.stderr)
-            return max(OK, *refused)
-        runner = QueueRunner(case, case_dir(args), export,
-                             lambda job: [case.exhibit(job.exhibit_id).source.path], on_done_together=export_all)
+            return export.status
+        runner = QueueRunner(case, case_dir(args), export.one,
+                             lambda job: [case.exhibit(job.exhibit_id).source.path], on_done_together=export)
         outcome = runner.run()
         unfinished = {j.id for j in pending if not queue.get(j.id).finished}
         if unfinished:  # taken by another runner working this case: wait for them to end
             outcome = runner.run(until=unfinished)  # the same outcome, added to
         others = [queue.get(j.id) for j in pending if j.id not in outcome.done]
-        for job in others:  # finished by another runner working this case: exported here all the same
-            if job.state == "done":
-                export(job)
+        export([job for job in others if job.state == "done"])  # finished by another runner: exported here too
         _summary(outcome)
         failed = outcome.failed or outcome.gave_up or any(j.state == "failed" for j in others)
-        return FAILED if failed else max(OK, *refused)
+        return FAILED if failed else export.status
     finally:
         case.close()
 

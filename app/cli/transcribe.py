@@ -14,7 +14,7 @@ from app.cli.common import (
     parse_formats,
     transcribe_options,
 )
-from app.cli.export import write_exports_together
+from app.cli.export import SetsWriter
 from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_with_chats, with_chat_media
 from app.core.evidence.paths import check_outside_evidence
@@ -66,28 +66,20 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         for q in queued:
             inputs_of.setdefault(q.job_id, []).append(q.path)
 
-        refused: list[int] = []  # a run edited outside Parley, said: the rest written, the decoding carried on
-
-        def export_all(jobs: list[Job]) -> None:  # the jobs that ended together: their sets in one go
-            refused.append(write_exports_together(case, [ExportItem(job.run_id, names[path]) for job in jobs
-                                                         for path in inputs_of.get(job.id, [])
-                                                         if path in names], args.out, formats))  # else a copy
-
-        def export(job: Job) -> None:
-            export_all([job])
-
+        export = SetsWriter(case, args.out, formats, lambda job: [
+            ExportItem(job.run_id, names[path]) for path in inputs_of.get(job.id, []) if path in names])  # else a copy
         pending = {j for j in inputs_of if queue.get(j).state != "done"}
         if not pending:
             supervisor.stop(timeout=0)  # all done before: the worker started early is not needed
-        export_all([queue.get(job_id) for job_id in sorted(inputs_of.keys() - pending)])  # done before: export only
+        export([queue.get(job_id) for job_id in sorted(inputs_of.keys() - pending)])  # done before: export only
         if pending:
-            runner = QueueRunner(case, case_dir(args), export, lambda job: inputs_of.get(job.id, []),
-                                 on_done_together=export_all)
+            runner = QueueRunner(case, case_dir(args), export.one, lambda job: inputs_of.get(job.id, []),
+                                 on_done_together=export)
             outcome = runner.run(until=pending, supervisor=supervisor)
             if outcome.failed or outcome.cancelled or outcome.gave_up:
                 status = FAILED
-            status = max(status, _report_unfinished(queue, pending, inputs_of, outcome, export))
-        status = max(status, *refused)
+            status = max(status, _report_unfinished(queue, pending, inputs_of, outcome, export.one))
+        status = max(status, export.status)
     finally:
         supervisor.stop()
         case.close()

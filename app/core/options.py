@@ -27,6 +27,11 @@ def check_threads_and_beam(threads: int, beam_size: int) -> None:
         raise ValueError(f"beam size must be 1 to {MAX_BEAM}, not {beam_size}")
 
 
+def allow_list(text: str) -> tuple[str, ...]:
+    """The languages allowed as the user types them (`--languages`, Settings): codes split by commas, lower case."""
+    return tuple(c.strip().lower() for c in text.split(",") if c.strip())
+
+
 def named_languages(language: str | None, languages: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
     """The language and allow-list as the user gives them (CLI, Settings): one language named is that
     language set, not detected (`--languages es` is `--language es`: one job, and its Whisper score gave

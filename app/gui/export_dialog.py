@@ -83,9 +83,7 @@ class ExportDialog(QDialog):
         for name, title in FIELD_TITLES.items():
             value = getattr(details, name)
             text = joined(value) if name in LIST_FIELDS else value
-            self.fields[name].setText(text)
-            self.fields[name].setCursorPosition(0)  # a long name read from its start (it showed its end)
-            self.fields[name].setToolTip(text)
+            self.fields[name].setText(text)  # read from its start, its whole text its tooltip (WrappedField)
             if name in LIST_FIELDS:
                 self.fields[name].setPlaceholderText("names, separated by commas (or ;)")
             hint = self.fields[name].placeholderText() or "DC Karen Jones; DS Raj Patel"
@@ -110,7 +108,7 @@ class ExportDialog(QDialog):
         for name, edit in self.fields.items():
             text = edit.text().strip()
             shown = joined(old[name]) if name in LIST_FIELDS else old[name] or ""
-            if text == " ".join(shown.split("\n")).strip():  # as shown: "Harris, Ann" stays one officer, not two,
+            if text == shown.replace("\n", " ").strip():  # as shown: "Harris, Ann" stays one officer, not two,
                 continue  # and a place stored with a line break (`--place $'Room 3\nLeeds'`) is no change
             value: str | list[str] = split_names(text) if name in LIST_FIELDS else text
             if (list(old[name]) if name in LIST_FIELDS else old[name]) != value:

@@ -51,15 +51,12 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _whole(text: str, _limit: int = 0) -> str:
-    return text
-
-
 def describe(rev: editing.Revision, whole: bool = False) -> str:
     """What a revision did, in words a supervisor reads: old -> new text, names, counts; each text
     shortened unless `whole`."""
     where = _at(rev.before) if rev.op in ("edit_text", "split", "merge") else ""  # which segment: its time
-    return where + _change(rev.op, rev.params, rev.before, rev.after, _whole if whole else _short)
+    short = _short if not whole else (lambda text, _limit=0: text)
+    return where + _change(rev.op, rev.params, rev.before, rev.after, short)
 
 
 def _at(side: dict) -> str:

@@ -31,3 +31,15 @@ class LineLikeEdit(QPlainTextEdit):
             height += self.blockBoundingRect(block).height()
             block = block.next()
         return height
+
+    def wanted_height(self) -> int:
+        """The wrapped text's height (`least_text_height` at least) with the document's margins and `extra_height`:
+        the box shows all of it."""
+        height = max(self.text_height(), self.least_text_height())
+        return int(height + 2 * self.document().documentMargin() + self.extra_height())
+
+    def least_text_height(self) -> float:
+        return 0.0
+
+    def extra_height(self) -> int:
+        return 0

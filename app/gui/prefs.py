@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from app.core.errors import ParleyError
 from app.core.models.catalogue import default_models_dir, resolve
 from app.core.models.languages import WHISPER_CODES, offered_languages, whisper_languages
-from app.core.options import DIARIZE_MODES, TranscribeOptions, named_languages
+from app.core.options import DIARIZE_MODES, TranscribeOptions, allow_list, named_languages
 from app.core.store.audit import person_or_account
 
 ORG, APP = "Parley", "Parley"
@@ -55,9 +55,8 @@ def model_name(s: QSettings) -> str:
 def transcribe_options(s: QSettings, language: str | None = None) -> TranscribeOptions:
     """The settings' options; `language` (a re-run in a chosen language) overrides theirs."""
     language = language or str(s.value("transcribe/language", "") or "").strip() or None
-    allow = str(s.value("transcribe/languages", "") or "")
-    language, languages = named_languages(None if language in (None, "auto") else language,
-                                          tuple(c.strip().lower() for c in allow.split(",") if c.strip()))
+    allow = allow_list(str(s.value("transcribe/languages", "") or ""))
+    language, languages = named_languages(None if language in (None, "auto") else language, allow)
     return TranscribeOptions(
         model=model_name(s),
         language=language,

@@ -14,6 +14,8 @@ from PySide6.QtCore import QModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.core.editing.speaker_edits import free_place
+
 # Pale, well-separated hues (Tableau-like, lightened); text on all of them is CHIP_TEXT.
 PALETTE = tuple(QColor(c) for c in (
     "#a8c8f0", "#ffc58f", "#a6dba0", "#f4a6a6", "#cdb5e8", "#d9b99b",
@@ -39,7 +41,7 @@ class SpeakerDelegate(QStyledItemDelegate):
         if not name:
             return NO_SPEAKER
         if name not in self.places:  # a name met before the places are read again: a colour no one has
-            self.places[name] = min(set(range(len(self.places) + 1)) - set(self.places.values()))
+            self.places[name] = free_place(self.places)
         return place_colour(self.places[name])
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:

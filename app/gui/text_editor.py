@@ -86,9 +86,8 @@ class SegmentTextEdit(LineLikeEdit):
             return not block.previous().isValid() and line <= 0
         return not block.next().isValid() and (layout is None or line >= layout.lineCount() - 1)
 
-    def wanted_height(self) -> int:
-        """The wrapped text's height with the margins: the editor shows all of it."""
-        return int(self.text_height() + 2 * self.document().documentMargin() + 2)
+    def extra_height(self) -> int:
+        return 2  # 2 px more than the text and its margins: the whole text shown, no scroll bar
 
 
 def grow_row(view, index: QModelIndex, editor: SegmentTextEdit, height: int) -> None:  # type: ignore[no-untyped-def]

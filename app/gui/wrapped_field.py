@@ -33,11 +33,11 @@ class WrappedField(LineLikeEdit):
     def text(self) -> str:
         return self.toPlainText().replace("\n", " ")
 
-    def wanted_height(self) -> int:
-        """Every wrapped line of the text (one at least), with the frame and margins."""
-        height = self.text_height()
-        margins = self.contentsMargins().top() + self.contentsMargins().bottom()
-        return int(max(height, self.fontMetrics().lineSpacing()) + 2 * self.document().documentMargin() + margins)
+    def least_text_height(self) -> float:
+        return self.fontMetrics().lineSpacing()  # one line, when empty too
+
+    def extra_height(self) -> int:
+        return self.contentsMargins().top() + self.contentsMargins().bottom()  # the frame
 
     def sizeHint(self) -> QSize:
         return QSize(super().sizeHint().width(), self.wanted_height())

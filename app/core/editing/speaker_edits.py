@@ -100,13 +100,18 @@ def speaker_places(case: Case, run_id: int) -> dict[str, int]:
 
     def give(name: str | None, place: int | None = None) -> None:
         if name and name not in places:
-            places[name] = min(set(range(len(places) + 1)) - set(places.values())) if place is None else place
+            places[name] = free_place(places) if place is None else place
 
     for old, new in _name_changes(case, run_id):
         give(new, places.pop(old, None) if old is not None else None)
     for name in speakers(case, run_id):
         give(name)
     return places
+
+
+def free_place(places: dict[str, int]) -> int:
+    """The lowest place no speaker holds (the window's colour for a speaker given a name since)."""
+    return min(set(range(len(places) + 1)) - set(places.values()))
 
 
 def _name_changes(case: Case, run_id: int) -> list[tuple[str | None, str | None]]:

@@ -33,14 +33,10 @@ class Queued:
     same_as: str | None = None  # an earlier input of this call with the same content
 
 
-def met_at(case: Case, found: Found) -> str:
+def met_at(case: Case, found: Found, key: tuple[int, int, int, str] | None) -> str:
     """Where the file was met: the path the case already holds for this very file where it was met before under
-    another (a bind mount of the evidence: one file, two paths, the one recorded later "missing" once unmounted)."""
-    return _met_at(case, found, same_file_key(found.path))
-
-
-def _met_at(case: Case, found: Found, key: tuple[int, int, int, str] | None) -> str:
-    """met_at, the file's `same_file_key` looked at before (outside the case's write lock)."""
+    another (a bind mount of the evidence: one file, two paths, the one recorded later "missing" once unmounted).
+    `key`: the file's `same_file_key`, looked at before (outside the case's write lock)."""
     if key is None or found.source is None:
         return found.path
     known = case.paths_of_sha256(found.source.sha256)
@@ -132,12 +128,11 @@ def enqueue(case: Case, queue: JobQueue, usable: list[Found], options: Transcrib
     if queue.conn is not case.conn:  # its writes would wait on the case's open transaction: a deadlock
         raise ValueError("enqueue: the queue must be on the case's own connection (JobQueue(case.conn))")
     settings = to_dict(options)
-    ordered, first_met = originals_first(usable), _first_met(usable)
-    keys = {found.path: same_file_key(found.path) for found in ordered}  # the files looked at before the lock
+    ordered, first_met, keys = _naming(usable)
     first_of: dict[int, str] = {}  # each job's first path in this call
 
     def queue_one(found: Found) -> Queued:
-        exhibit, _ = _add_named(case, found, _met_at(case, found, keys[found.path]), first_met)
+        exhibit, _ = _add_named(case, found, met_at(case, found, keys[found.path]), first_met)
         job_id, new_job = queue.add_or_get(exhibit.id, "transcribe", settings, priority)
         earlier = first_of.get(job_id)
         first_of.setdefault(job_id, found.path)
@@ -166,13 +161,20 @@ def add_in_order(case: Case, usable: list[Found], most: int | None = None) -> It
     """Each usable file's exhibit (originals_first; the first `most` of them), ADD_CHUNK to a transaction,
     not one each (13.6 ms a file: a phone's 2,000 notes froze the window ~27 s); yields (file, its exhibit,
     whether new) for each once its transaction is committed."""
-    first_met = _first_met(usable)
-    ordered = originals_first(usable)[:most]
+    ordered, first_met, keys = _naming(usable, most)
     for start in range(0, len(ordered), ADD_CHUNK):
         with case.transaction():
-            part = [(found, *_add_named(case, found, met_at(case, found), first_met))
+            part = [(found, *_add_named(case, found, met_at(case, found, keys[found.path]), first_met))
                     for found in ordered[start:start + ADD_CHUNK]]
         yield from ((found, exhibit.id, is_new) for found, exhibit, is_new in part)
+
+
+def _naming(usable: list[Found], most: int | None = None) -> tuple[list[Found], dict[str, Found],
+                                                                    dict[str, tuple[int, int, int, str] | None]]:
+    """The first `most` files in the order they are added (originals_first), the copy of each content met first,
+    and each added file's `same_file_key`, looked at here: before the case's write lock, not inside it."""
+    ordered = originals_first(usable)[:most]
+    return ordered, _first_met(usable), {found.path: same_file_key(found.path) for found in ordered}
 
 
 def _first_met(usable: list[Found]) -> dict[str, Found]:
@@ -194,15 +196,18 @@ def _add_named(case: Case, found: Found, found_at: str, first_met: dict[str, Fou
     return exhibit, is_new
 
 
+UNKNOWN_TIME = 1 << 63  # a file whose time cannot be looked at: after every copy whose time can
+
+
 def _modified(found: Found) -> int:
     try:
         return os.lstat(found.path).st_mtime_ns
     except (OSError, ValueError):
-        return 1 << 63  # not to be looked at: after every copy that can
+        return UNKNOWN_TIME
 
 
 def _iso(ns: int) -> str:
-    if ns == 1 << 63:
+    if ns == UNKNOWN_TIME:
         return "unknown"
     return datetime.fromtimestamp(ns / 1e9, timezone.utc).isoformat(timespec="milliseconds")
 
