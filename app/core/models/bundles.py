@@ -137,10 +137,10 @@ def _not_a_known_model_altered(sums: dict[str, str], origin: str, name: str) -> 
     rewritten to match): the bundle's own list cannot show it, the catalogue shipped with Parley can. Refuse
     other weights going by a known model's name too: `models verify` would find them an impostor every time."""
     try:
-        known.recognise(sums)
+        model = known.recognise(sums)
     except ModelError as exc:
         raise ModelError(f"{origin}: {exc}") from None
-    claimed = known.impostor(sums, name)
+    claimed = known.by_name(name) if model is None else None
     if claimed is not None:
         raise ModelError(f"{origin}: its weights are not those of the known model {claimed.name} ({claimed.origin}) "
                          f"it would be named as; give it another name (--name); nothing installed")
