@@ -241,21 +241,26 @@ def _stored_all(case: Case, met: list[tuple[str, Loaded]], refused: list[ChatErr
     """Each file's exports stored as one exhibit (a zip's chats with the SMS backup it also holds: the backup's
     chats used to be read, said and never stored); an export met again in this run (`a.zip a.zip`, `evidence/
     evidence/a.zip`) said once, not stored a second time (its voice notes were recorded taken in twice)."""
-    files: dict[object, tuple[str, list[Loaded]]] = {}
-    again: list[tuple[str, Loaded]] = []
+    files: dict[object, tuple[str, list[Loaded], list[tuple]]] = {}
+    again: list[tuple[str, Loaded, tuple]] = []
+    seen: set[tuple] = set()
     for given, loaded in met:
-        if any(_part_key(loaded) == _part_key(lo) for _, parts in files.values() for lo in parts):
-            again.append((given, loaded))
-        else:
-            files.setdefault(same_file(loaded.original), (given, []))[1].append(loaded)
+        key = _part_key(loaded)  # a stat(): worked out once per export
+        if key in seen:
+            again.append((given, loaded, key))
+            continue
+        seen.add(key)
+        _, parts, keys = files.setdefault(key[0], (given, [], []))
+        parts.append(loaded)
+        keys.append(key)
     out: list[TakenIn] = []
     first: dict[tuple, TakenIn] = {}
-    for given, parts in files.values():
+    for given, parts, keys in files.values():
         stored = _stored_else_said(case, given, parts, refused)
-        first |= {_part_key(lo): t for lo in parts for t in stored[:1]}
+        first |= {key: t for key in keys for t in stored[:1]}
         out += stored
-    for given, loaded in again:  # none where its first could not be stored: that failure is said
-        t = first.get(_part_key(loaded))
+    for given, loaded, key in again:  # none where its first could not be stored: that failure is said
+        t = first.get(key)
         if t is None:
             continue
         if loaded.found_in and loaded.found_in != t.found_in:  # a copy of the outer zip: where, recorded
