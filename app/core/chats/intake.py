@@ -332,9 +332,7 @@ def _one_export(parts: list[Loaded]) -> ChatExport:
     """The exports read from one file as one (a zip's WhatsApp chat and the SMS backup beside it in the zip)."""
     if len(parts) == 1:
         return parts[0].export
-    exports = [part.export for part in parts]
-    return ChatExport(" + ".join(dict.fromkeys(e.container for e in exports)), ", ".join(e.source for e in exports),
-                      tuple(chat for e in exports for chat in e.chats))
+    return ChatExport.joined([part.export for part in parts])
 
 
 ZIP_CHAT_TEXT = "chat.zip_chat_text"  # a zip exhibit's chat text (member, SHA-256): found again when met unzipped

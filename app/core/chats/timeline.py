@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.core.chats.records import joined_containers
 from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
@@ -192,7 +193,7 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
                 tuple(same.get(stored.id, ()))))
     ordered = sorted(latest.values(), key=lambda c: c.position)
     containers = tuple(c.container for c in ordered)
-    container = " + ".join(dict.fromkeys(containers)) if chats else export.container
+    container = joined_containers(containers) if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in ordered), tuple(entries), utc_now(),
                     tuple(models.values()), target, dict(settings or {}), tuple(runs[k] for k in sorted(runs)),
                     _found_in(case, exhibit_id), containers)
