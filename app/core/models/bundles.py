@@ -103,10 +103,7 @@ def _recorded(target: Path) -> dict[str, str] | None:
 
 def _recorded_model(target: Path) -> known.KnownModel | None:
     """The known model an installed folder's recorded files are, else None."""
-    try:
-        return known.recognise(_recorded(target) or {})
-    except ModelError:
-        return None
+    return _known_or_none(_recorded(target) or {})
 
 
 def _read_sums(members: dict[str, Member], origin: str) -> dict[str, str]:
@@ -172,8 +169,8 @@ def _installed_already(sums: dict[str, str], target: Path) -> NoReturn:
     bundle's (name and SHA-256, every one), or are the same known model (a bundle of tiny.en with a README
     beside it), otherwise an error saying it is another model."""
     recorded = _recorded(target)
-    same = recorded == sums or (recorded is not None and _recorded_model(target) is not None
-                                and _recorded_model(target) == _known_or_none(sums))
+    same = recorded == sums or (recorded is not None and (model := _recorded_model(target)) is not None
+                                and model == _known_or_none(sums))
     if same and not target.is_symlink():
         changed = differences(target)  # re-hashed: a copy changed since is not "done"
         if changed:
