@@ -16,6 +16,7 @@ name, and each of its messages says the other reading (`doubt_note`). A reply's 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.chats.placeholders import strip_marks
@@ -82,10 +83,13 @@ def doubt_note(sender: str | None, first: str, doubtful: frozenset[str]) -> str:
     sender's name and all) starts with a doubtful name, else ""."""
     if sender is None or not doubtful:
         return ""
-    clean = _clean(first)
-    name = next((n for n in sorted(doubtful, key=len, reverse=True)
-                 if clean.startswith(n + ":") and n.split(":", 1)[0].strip() == sender), None)
+    name = leading(_clean(first), {n for n in doubtful if n.split(":", 1)[0].strip() == sender})
     return DOUBT_NOTE.format(short=sender, name=name) if name else ""
+
+
+def leading(text: str, names: Iterable[str]) -> str | None:
+    """The longest of `names` that `text` starts with, a colon after it ("Work: Bob: hi": "Work: Bob"), else None."""
+    return next((n for n in sorted(names, key=len, reverse=True) if text.startswith(n + ":")), None)
 
 
 def occurrences(text: str, known: frozenset[str]) -> list[tuple[int, int]]:

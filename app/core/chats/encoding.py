@@ -55,13 +55,13 @@ def _utf8_with_8bit_lines(data: bytes) -> tuple[str, str] | None:
     "Ayşe": its lines in Windows-1250 or 1254 read "Dziêkujê")."""
     lines = data.removeprefix(b"\xef\xbb\xbf").splitlines(keepends=True)
     texts = [line.decode("utf-8", errors="surrogateescape") for line in lines]
-    own = "".join(text for text in texts if not _escaped(text))
+    escapes = [_escaped(text) for text in texts]  # once per line: this runs on every file that is not UTF-8
+    own = "".join(text for text, escaped in zip(texts, escapes, strict=True) if not escaped)
     if not any(ord(ch) > 0x7F for ch in own):
         return None  # no line of UTF-8 beside them
     foreign = _latin_beyond_cp1252(own)
     kinds: list[str] = []
-    for line, text in zip(lines, texts, strict=True):
-        escaped = _escaped(text)
+    for line, text, escaped in zip(lines, texts, escapes, strict=True):
         if not escaped:
             kinds.append("utf-8")
         elif foreign or _nearly_all_accented(line.decode("cp1252", errors="replace")):
@@ -70,7 +70,7 @@ def _utf8_with_8bit_lines(data: bytes) -> tuple[str, str] | None:
             kinds.append("cp1252")
         else:
             return None
-    cp1252 = sum(len(_escaped(t)) for t, kind in zip(texts, kinds, strict=True) if kind == "cp1252") >= 2
+    cp1252 = sum(len(e) for e, kind in zip(escapes, kinds, strict=True) if kind == "cp1252") >= 2
     if not cp1252 and "damaged" not in kinds:
         return None  # a lone bad byte: damaged UTF-8
     out = [line.decode("cp1252") if kind == "cp1252" and cp1252 else

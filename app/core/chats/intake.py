@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.core.chats.origin import ATTACHMENT_TAKEN_IN, EXPORTS_FOLDER
-from app.core.chats.records import ChatExport
+from app.core.chats.records import Attachment, ChatExport
 from app.core.chats.registry import Loaded, load_export
 from app.core.chats.zip_beside import same_file, unshared
 from app.core.errors import ChatError, MediaError
@@ -144,40 +144,47 @@ def _file_sha256(loaded: Loaded, path: str | None) -> str | None:
     return sha256_file(loaded.files[path]) if path in loaded.files else None
 
 
-def _take_media(case: Case, loaded: Loaded, export_sha: str,
-                first: int = 0) -> tuple[dict, list[Media], list[tuple[str, str]]]:
-    """Each voice note or video of the export's chats (stored from position `first`) as its own exhibit."""
+def _take_media(case: Case, exhibit_id: int, parts: list[Loaded],
+                export_sha: str) -> tuple[dict, list[Media], tuple[tuple[str, str], ...]]:
+    """Each voice note or video of the exports' chats as its own exhibit, linked by (chat position, index): the
+    positions run on across the exports, as save_chats stores them; each export's pages audited before its media."""
     links: dict[tuple[int, int], AttachmentLink] = {}
     media: list[Media] = []
     unusable: list[tuple[str, str]] = []
-    for position, chat in enumerate(loaded.export.chats, start=first):
-        for m in chat.messages:
-            a = m.attachment
-            if a is None or a.missing:
-                continue
-            sha = _file_sha256(loaded, a.path)
-            if not a.playable or a.path not in loaded.files:
-                links[(position, m.index)] = AttachmentLink(None, None, sha)
-                continue
-            file = loaded.files[a.path]
-            if not is_utf8(str(file)):  # its bytes are no UTF-8 name: said as the intake of recordings says it
-                links[(position, m.index)] = AttachmentLink(None, NOT_UTF8, sha)
-                unusable.append((storable(str(file)), NOT_UTF8))
-                continue
-            try:
-                source = probe(file)
-            except MediaError as exc:
-                if exc.reason == SILENT_VIDEO:  # a GIF, or a video sent without sound: read, nothing said
-                    links[(position, m.index)] = AttachmentLink(None, SILENT_NOTE, sha)
-                    continue
-                links[(position, m.index)] = AttachmentLink(None, exc.reason, sha)
-                unusable.append((str(file), exc.reason))
-                continue
-            exhibit, _ = case.add_exhibit(source)  # where it was found: the path probed, absolute
-            _audit_origin(case, exhibit.id, loaded, a.path, export_sha)
-            links[(position, m.index)] = AttachmentLink(exhibit.id, None, source.sha256)
-            media.append(Media(str(file), source, exhibit.id))
-    return links, media, list(dict.fromkeys(unusable))
+    first = 0
+    for loaded in parts:
+        if loaded.pages:
+            _audit_pages(case, exhibit_id, loaded.pages)
+        for position, chat in enumerate(loaded.export.chats, start=first):
+            for m in chat.messages:
+                if m.attachment is not None and not m.attachment.missing:
+                    links[(position, m.index)] = _link(case, loaded, m.attachment, export_sha, media, unusable)
+        first += len(loaded.export.chats)
+    return links, media, tuple(dict.fromkeys(unusable))
+
+
+def _link(case: Case, loaded: Loaded, a: Attachment, export_sha: str, media: list[Media],
+          unusable: list[tuple[str, str]]) -> AttachmentLink:
+    """A file the export holds: its exhibit when a voice note or video taken in (added to `media`), else why not
+    (a recording that cannot be used added to `unusable`)."""
+    sha = _file_sha256(loaded, a.path)
+    if not a.playable or a.path not in loaded.files:
+        return AttachmentLink(None, None, sha)
+    file = loaded.files[a.path]
+    if not is_utf8(str(file)):  # its bytes are no UTF-8 name: said as the intake of recordings says it
+        unusable.append((storable(str(file)), NOT_UTF8))
+        return AttachmentLink(None, NOT_UTF8, sha)
+    try:
+        source = probe(file)
+    except MediaError as exc:
+        if exc.reason == SILENT_VIDEO:  # a GIF, or a video sent without sound: read, nothing said
+            return AttachmentLink(None, SILENT_NOTE, sha)
+        unusable.append((str(file), exc.reason))
+        return AttachmentLink(None, exc.reason, sha)
+    exhibit, _ = case.add_exhibit(source)  # where it was found: the path probed, absolute
+    _audit_origin(case, exhibit.id, loaded, a.path, export_sha)
+    media.append(Media(str(file), source, exhibit.id))
+    return AttachmentLink(exhibit.id, None, source.sha256)
 
 
 def _audit_origin(case: Case, exhibit_id: int, loaded: Loaded, member: str, export_sha: str) -> None:
@@ -241,21 +248,26 @@ def _stored_all(case: Case, met: list[tuple[str, Loaded]], refused: list[ChatErr
     """Each file's exports stored as one exhibit (a zip's chats with the SMS backup it also holds: the backup's
     chats used to be read, said and never stored); an export met again in this run (`a.zip a.zip`, `evidence/
     evidence/a.zip`) said once, not stored a second time (its voice notes were recorded taken in twice)."""
-    files: dict[object, tuple[str, list[Loaded]]] = {}
-    again: list[tuple[str, Loaded]] = []
+    files: dict[object, tuple[str, list[Loaded], list[tuple]]] = {}
+    again: list[tuple[str, Loaded, tuple]] = []
+    seen: set[tuple] = set()
     for given, loaded in met:
-        if any(_part_key(loaded) == _part_key(lo) for _, parts in files.values() for lo in parts):
-            again.append((given, loaded))
-        else:
-            files.setdefault(same_file(loaded.original), (given, []))[1].append(loaded)
+        key = _part_key(loaded)  # a stat(): worked out once per export
+        if key in seen:
+            again.append((given, loaded, key))
+            continue
+        seen.add(key)
+        _, parts, keys = files.setdefault(key[0], (given, [], []))
+        parts.append(loaded)
+        keys.append(key)
     out: list[TakenIn] = []
     first: dict[tuple, TakenIn] = {}
-    for given, parts in files.values():
+    for given, parts, keys in files.values():
         stored = _stored_else_said(case, given, parts, refused)
-        first |= {_part_key(lo): t for lo in parts for t in stored[:1]}
+        first |= {key: t for key in keys for t in stored[:1]}
         out += stored
-    for given, loaded in again:  # none where its first could not be stored: that failure is said
-        t = first.get(_part_key(loaded))
+    for given, loaded, key in again:  # none where its first could not be stored: that failure is said
+        t = first.get(key)
         if t is None:
             continue
         if loaded.found_in and loaded.found_in != t.found_in:  # a copy of the outer zip: where, recorded
@@ -308,28 +320,17 @@ def _stored(case: Case, given: str, parts: list[Loaded], refused: list[ChatError
     _audit_chat_texts(case, exhibit.id, {k: v for lo in parts for k, v in lo.chat_files.items()})
     if loaded.found_in:
         _audit_nesting(case, exhibit.id, loaded.found_in)
-    links: dict[tuple[int, int], AttachmentLink] = {}
-    media: list[Media] = []
-    unusable: list[tuple[str, str]] = []
-    position = 0
-    for part in parts:
-        if part.pages:
-            _audit_pages(case, exhibit.id, part.pages)
-        part_links, part_media, part_unusable = _take_media(case, part, source.sha256, position)
-        links, media, unusable = links | part_links, media + part_media, unusable + part_unusable
-        position += len(part.export.chats)
+    links, media, unusable = _take_media(case, exhibit.id, parts, source.sha256)
     chat_ids = save_chats(case, exhibit.id, [part.export for part in parts], PARSER_VERSION, links)
-    return [TakenIn(given, loaded.original, exhibit.id, export, tuple(chat_ids), tuple(media),
-                    tuple(dict.fromkeys(unusable)), loaded.found_in)]
+    return [TakenIn(given, loaded.original, exhibit.id, export, tuple(chat_ids), tuple(media), unusable,
+                    loaded.found_in)]
 
 
 def _one_export(parts: list[Loaded]) -> ChatExport:
     """The exports read from one file as one (a zip's WhatsApp chat and the SMS backup beside it in the zip)."""
     if len(parts) == 1:
         return parts[0].export
-    exports = [part.export for part in parts]
-    return ChatExport(" + ".join(dict.fromkeys(e.container for e in exports)), ", ".join(e.source for e in exports),
-                      tuple(chat for e in exports for chat in e.chats))
+    return ChatExport.joined([part.export for part in parts])
 
 
 ZIP_CHAT_TEXT = "chat.zip_chat_text"  # a zip exhibit's chat text (member, SHA-256): found again when met unzipped

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -32,6 +33,11 @@ def kind_of(name: str | None) -> str:
     if suffix in IMAGE_EXTENSIONS:
         return "image"
     return "document"
+
+
+def joined_containers(names: Iterable[str]) -> str:
+    """Several exports' or chats' containers as one: each said once, in order (`whatsapp-zip + sms-xml`)."""
+    return " + ".join(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,12 @@ class ChatExport:
     @property
     def messages(self) -> tuple[Message, ...]:
         return tuple(m for chat in self.chats for m in chat.messages)
+
+    @classmethod
+    def joined(cls, exports: Sequence[ChatExport]) -> ChatExport:
+        """The exports read from one file as one (a zip's WhatsApp chat and the SMS backup beside it in the zip)."""
+        return cls(joined_containers(e.container for e in exports), ", ".join(e.source for e in exports),
+                   tuple(chat for e in exports for chat in e.chats))
 
     def missing_recordings(self) -> list[str]:
         """The voice notes and videos the messages name that are not in the export (left out when it was

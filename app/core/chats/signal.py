@@ -98,7 +98,7 @@ def _entries(text: str) -> list[tuple[str, str, list[str]]]:
 def _sender(first: str, known: frozenset[str]) -> tuple[str | None, str]:
     """(sender, the first line's text): a name holding a colon ("Work: Bob") whole where the chat bears it out
     (`colon_names`), else up to the first colon."""
-    whole = next((n for n in sorted(known, key=len, reverse=True) if first.startswith(n + ":")), None)
+    whole = colon_names.leading(first, known)
     if whole is not None:
         return whole, first[len(whole) + 1:].removeprefix(" ")
     match = _SENDER_RE.match(first)

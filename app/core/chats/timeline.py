@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.core.chats.records import joined_containers
 from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
@@ -85,10 +86,14 @@ class Timeline:
     found_in: dict[str, Any] = field(default_factory=dict)  # an export found inside a zip: that zip and member
     chat_containers: tuple[str, ...] = ()  # each chat's own (a zip's WhatsApp chat and the SMS backup in it)
 
+    @property
+    def containers(self) -> tuple[str, ...]:
+        """Each chat's container: its own, else the timeline's (a timeline made without them)."""
+        return self.chat_containers or tuple(self.container for _ in self.chats)
+
     def senders(self) -> str:
         """What the senders are (`senders_said`), per chat where the chats' containers say differently."""
-        containers = self.chat_containers or tuple(self.container for _ in self.chats)
-        said = [(name, senders_said(c)) for (name, _), c in zip(self.chats, containers, strict=False)]
+        said = [(name, senders_said(c)) for (name, _), c in zip(self.chats, self.containers, strict=False)]
         if len({s for _, s in said}) <= 1:
             return said[0][1] if said else senders_said(self.container)
         return "; ".join(f"{name}: {s}" for name, s in said if s)
@@ -192,7 +197,7 @@ def build_timeline(case: Case, exhibit_id: int, translations: Mapping[int, str] 
                 tuple(same.get(stored.id, ()))))
     ordered = sorted(latest.values(), key=lambda c: c.position)
     containers = tuple(c.container for c in ordered)
-    container = " + ".join(dict.fromkeys(containers)) if chats else export.container
+    container = joined_containers(containers) if chats else export.container
     return Timeline(container, export, tuple((c.name, c.date_order) for c in ordered), tuple(entries), utc_now(),
                     tuple(models.values()), target, dict(settings or {}), tuple(runs[k] for k in sorted(runs)),
                     _found_in(case, exhibit_id), containers)
@@ -249,8 +254,7 @@ def timeline_dict(timeline: Timeline) -> dict[str, Any]:
                    **({"found_in": timeline.found_in} if timeline.found_in else {})},
         "chats": [{"name": name, "date_order": order, "times": times[name],
                    **({"senders": said} if (said := senders_said(container)) else {})}
-                  for (name, order), container in zip(timeline.chats, timeline.chat_containers
-                                                      or [timeline.container] * len(timeline.chats), strict=True)],
+                  for (name, order), container in zip(timeline.chats, timeline.containers, strict=True)],
         "messages": [_entry_dict(e) for e in timeline.entries],
         "provenance": {
             "created_at": timeline.created_at,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.evidence.set_documents import ReaderMissing, document_facts, status_of
-from app.core.export.base import settings_text
+from app.core.export.base import setting_value, settings_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
             "source_language", "created_at")  # what the export wrote into both
@@ -63,7 +63,7 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
         for key, theirs in facts.items():
             mine = _fact(data, key)
             if isinstance(theirs, _Written):  # as the header writes a setting's value
-                mine = NOT_GIVEN if mine is _ABSENT else settings_text({"_": mine})[2:]
+                mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
             if mine is not _ABSENT and mine != theirs:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
     return unread + [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "

@@ -370,10 +370,10 @@ def shown_warning(warning: str) -> str:
 
 
 def settings_text(settings: dict[str, Any]) -> str:
-    return " ".join(f"{key}={_setting_value(value)}" for key, value in sorted(settings.items()))
+    return " ".join(f"{key}={setting_value(value)}" for key, value in sorted(settings.items()))
 
 
-def _setting_value(value: Any) -> str:
+def setting_value(value: Any) -> str:
     if isinstance(value, str) and value and not any(ch.isspace() for ch in value):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

@@ -74,24 +74,24 @@ def parse_sums(text: str, origin: str) -> dict[str, str]:
     return sums
 
 
-def default_name(bundle: Path, members: dict[str, Member], sums: dict[str, str], root: Path) -> str:
+def default_name(bundle: Path, members: dict[str, Member], sums: dict[str, str],
+                 root: Path) -> tuple[str, bool | None]:
     """The name a bundle is installed under without --name: the model Parley knows its files to be (a copy of
     tiny.en is `tiny.en`, whatever its folder is called) unless another model is installed under that name
     (then its folder's or archive's name, as before); else its folder's or archive's name. Its own copy cut
-    short by a power cut (no record: written last) keeps the name, so a repeated import repairs it."""
-    try:
-        model = known.recognise(sums)
-    except ModelError:  # refused, with its reason, by the import itself
-        model = None
+    short by a power cut (no record: written last) keeps the name, so a repeated import repairs it. With the
+    name: True when that check found the copy under it cut short (None: not run), so it is not run twice."""
+    model = _known_or_none(sums)  # refused, with its reason, by the import itself
     installed = None if model is None else root / model.name
-    if installed is not None and (not installed.exists() or _recorded_model(installed) == model
-                                  or cut_short_copy(members, sums, installed)):
-        return installed.name
+    if installed is not None and (not installed.exists() or _recorded_model(installed) == model):
+        return installed.name, None
+    if installed is not None and cut_short_copy(members, sums, installed):
+        return installed.name, True
     name = bundle.resolve().name
     for suffix in ARCHIVE_SUFFIXES:
         if name.lower().endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
+            return name[: -len(suffix)], None
+    return name, None
 
 
 def _recorded(target: Path) -> dict[str, str] | None:
@@ -103,10 +103,7 @@ def _recorded(target: Path) -> dict[str, str] | None:
 
 def _recorded_model(target: Path) -> known.KnownModel | None:
     """The known model an installed folder's recorded files are, else None."""
-    try:
-        return known.recognise(_recorded(target) or {})
-    except ModelError:
-        return None
+    return _known_or_none(_recorded(target) or {})
 
 
 def _read_sums(members: dict[str, Member], origin: str) -> dict[str, str]:
@@ -137,10 +134,10 @@ def _not_a_known_model_altered(sums: dict[str, str], origin: str, name: str) -> 
     rewritten to match): the bundle's own list cannot show it, the catalogue shipped with Parley can. Refuse
     other weights going by a known model's name too: `models verify` would find them an impostor every time."""
     try:
-        known.recognise(sums)
+        model = known.recognise(sums)
     except ModelError as exc:
         raise ModelError(f"{origin}: {exc}") from None
-    claimed = known.impostor(sums, name)
+    claimed = known.by_name(name) if model is None else None
     if claimed is not None:
         raise ModelError(f"{origin}: its weights are not those of the known model {claimed.name} ({claimed.origin}) "
                          f"it would be named as; give it another name (--name); nothing installed")
@@ -172,8 +169,8 @@ def _installed_already(sums: dict[str, str], target: Path) -> NoReturn:
     bundle's (name and SHA-256, every one), or are the same known model (a bundle of tiny.en with a README
     beside it), otherwise an error saying it is another model."""
     recorded = _recorded(target)
-    same = recorded == sums or (recorded is not None and _recorded_model(target) is not None
-                                and _recorded_model(target) == _known_or_none(sums))
+    same = recorded == sums or (recorded is not None and (model := _recorded_model(target)) is not None
+                                and model == _known_or_none(sums))
     if same and not target.is_symlink():
         changed = differences(target)  # re-hashed: a copy changed since is not "done"
         if changed:
@@ -211,9 +208,14 @@ def install_bundle(bundle: Path, models_dir: Path | None = None, name: str | Non
     try:
         with open_bundle(bundle) as members:  # once: a .tar.gz is read through to list it (the 2.4 GB NLLB)
             sums = _read_sums(members, origin)
-            target = root / (name or check_plain_name(default_name(bundle, members, sums, root), "bundle name"))
+            cut = None
+            if name is None:
+                name, cut = default_name(bundle, members, sums, root)
+                check_plain_name(name, "bundle name")
+            target = root / name
             target_name = target.name
-            replacing = (target.exists() or target.is_symlink()) and cut_short_copy(members, sums, target)
+            replacing = cut if cut is not None else (
+                (target.exists() or target.is_symlink()) and cut_short_copy(members, sums, target))
             if (target.exists() or target.is_symlink()) and not replacing:
                 _installed_already(sums, target)
             _check_listing(members, sums, origin)

@@ -57,12 +57,17 @@ def recognise(hashes: dict[str, str]) -> KnownModel | None:
     return None
 
 
+def by_name(name: str) -> KnownModel | None:
+    """The known model called `name`, else None."""
+    return next((m for m in known_models() if m.name == name), None)
+
+
 def attestation(hashes: dict[str, str], name: str) -> str:
     """One line: what vouches for these files (the catalogue, or only the bundle's own checksums)."""
     model = recognise(hashes)
     if model is not None:
         return f"{name}: every file matches the known model {model.name} ({model.origin})"
-    claimed = next((m for m in known_models() if m.name == name), None)
+    claimed = by_name(name)
     unlike = f"; its weights are not those of the known {claimed.name}" if claimed else ""
     return (f"{name}: not a model Parley knows{unlike}: its files match only the SHA256SUMS it came with, which "
             f"whoever changed them could rewrite; compare the digest of its files, {files_digest(hashes)}, "
@@ -72,7 +77,7 @@ def attestation(hashes: dict[str, str], name: str) -> str:
 def impostor(hashes: dict[str, str], name: str) -> KnownModel | None:
     """The known model whose name these files go by while their weights are not its weights (a `tiny.en` whose
     model.bin was replaced and its manifest rewritten to match: its own record vouches for it)."""
-    claimed = next((m for m in known_models() if m.name == name), None)
+    claimed = by_name(name)
     return claimed if claimed is not None and recognise(hashes) is None else None
 
 

@@ -234,7 +234,7 @@ class Case(HeadKeeper):
             return self.exhibit(by_id[0])
         rows = self._matching(key) or [(i,) for i, name in self.exhibit_names().items()  # begun by these digits
                                         if name.startswith(key) and not name[len(key):][:1].isdecimal()]
-        if not rows or (by_id and [r[0] for r in rows] == [by_id[0]]):
+        if not rows or [r[0] for r in rows] == [int(key)]:  # no row is that id when no exhibit has it
             return self.exhibit(int(key))
         if by_id:
             named = ", ".join(f"{r[0]} ({self.exhibit(r[0]).source.name})" for r in rows[:3])

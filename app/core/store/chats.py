@@ -76,10 +76,10 @@ def save_chats(case: Case, exhibit_id: int, exports: Sequence[ChatExport], parse
         placed = [(export, chat) for export in exports for chat in export.chats]
         for position, (export, chat) in enumerate(placed):
             ids.append(_insert_chat(case.conn, exhibit_id, position, export, chat, parser_version, links, now))
+        joined = ChatExport.joined(exports)
         case.audit.record("chat.imported", f"exhibit/{exhibit_id}",
-                          {"container": " + ".join(dict.fromkeys(e.container for e in exports)), "chats": len(ids),
-                           "messages": sum(len(c.messages) for _, c in placed),
-                           "source": ", ".join(e.source for e in exports), "parser_version": parser_version,
+                          {"container": joined.container, "chats": len(ids), "messages": len(joined.messages),
+                           "source": joined.source, "parser_version": parser_version,
                            "messages_sha256": messages_sha256(case, exhibit_id, parser_version),
                            "created_at": now})  # since session 13
     return ids
