@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The stages logged (module: functions, "Class.method" for methods); BEGIN/END lines with time, pid and thread.
 STAGES = {
-    "app.cli.transcribe": ["cmd_transcribe", "scan_with_chats", "write_exports_together"],
+    "app.cli.transcribe": ["cmd_transcribe", "scan_with_chats"],
+    "app.cli.export": ["write_exports_together"],
     "app.worker.supervisor": ["Supervisor._spawn", "Supervisor.stop"],
     "app.worker.process": ["worker_main", "Worker.close"],
     "app.core.models.cache": ["ModelCache.whisper"],
