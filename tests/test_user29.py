@@ -41,3 +41,22 @@ def test_a_voice_note_in_a_3gp_is_a_voice_note_in_the_timeline_not_a_video(case,
     assert message_cell(entries[1]).startswith("[Video VID-") and message_cell(entries[2]).startswith("[Video VID-")
     timeline = build_timeline(case, taken.exhibit_id)
     assert [m["attachment"]["kind"] for m in timeline_dict(timeline)["messages"]] == kinds
+
+
+def test_mark_uncertain_with_no_docx_or_pdf_says_it_marked_nothing(case, tmp_path, capsys):
+    """`export --mark-uncertain 0.5` with the default formats (json,txt,srt,vtt) wrote its files, exit 0,
+    and marked nothing, unsaid: the option only acts on DOCX and PDF. It now says so in one line."""
+    from app.cli import main
+    from app.core.types import Segment, Word
+    from tests.test_record_of_interview import _finished_run
+
+    words = (Word(0, 500, " at", 0.9), Word(500, 1000, " home.", 0.2))
+    _finished_run(case, (Segment(0, 1000, "at home.", words=words),))
+    case.close()
+    out, case_dir = tmp_path / "out", str(tmp_path / "case")
+    assert main(["export", "--case", case_dir, "--out", str(out), "--mark-uncertain", "0.5"]) == 0
+    err = capsys.readouterr().err
+    assert "--mark-uncertain marks words in DOCX and PDF only" in err and "json,txt,srt,vtt" in err
+    assert "[home?]" not in (out / "interview_17.txt").read_text(encoding="utf-8")
+    assert main(["export", "--case", case_dir, "--out", str(out), "--format", "txt,pdf", "--mark-uncertain", "0.5"]) == 0
+    assert "--mark-uncertain" not in capsys.readouterr().err  # a PDF among them: marked there, nothing to say
