@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from app.core.store.jobs import Job
 
 
+# `export --mark-uncertain 0.5` with the default formats wrote its files and marked nothing, unsaid
+UNMARKED = ("note: --mark-uncertain marks words in DOCX and PDF only: nothing is marked in {formats} "
+            "(add docx or pdf to --format for [word?])")
+
+
 def write_exports(case, run_id: int, out: Path, formats: list[str], basename: str,
                   by: str | None = None, uncertain_below: float | None = None) -> None:
     try:
@@ -122,6 +127,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ParleyError("nothing to export: the case holds no exhibits")
         names = output_basenames([e.source.path for e in exhibits])
         check_out_dir(args.out, evidence_paths(case))  # beside any exhibit: it wrote beside the others
+        if args.mark_uncertain is not None and not {"docx", "pdf"} & set(formats):
+            print(UNMARKED.format(formats=",".join(formats)), file=sys.stderr)
         status = OK
         for exhibit in exhibits:
             run_id = run_to_export(case, exhibit.id, args.task)

@@ -56,7 +56,8 @@ class SegmentActions(QObject):
             words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
             positions = segment_edits.word_positions(seg.text, words)
             inside = [p for w, p in zip(seg.words, positions) if w.start_ms >= pos and p > 0]
-            offset = inside[0] if (inside and seg.start_ms <= pos <= seg.end_ms) else middle_of(seg.text)
+            heard = any(w.start_ms < pos for w in seg.words)  # Down or a click leaves it on the first word
+            offset = inside[0] if (inside and heard and pos <= seg.end_ms) else middle_of(seg.text)
         self.split_at(row, offset)
 
     def editor_cursor(self) -> int | None:

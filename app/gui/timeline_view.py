@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.chats.timeline import Timeline, TimelineAttachment, TimelineEntry
-from app.core.export.timeline import also_in_text, missing_text, translation_cell
+from app.core.export.timeline import also_in_text, label_of, missing_text, translation_cell
 from app.core.store import Case
 from app.core.usecases.timeline import export_timeline, story
 from app.gui.case_task import CaseTask
@@ -47,10 +47,6 @@ SYSTEM_COLOUR = QColor("#6e6e6e")
 MISSING_TEXT, MISSING_FILL = QColor("#8b0000"), QColor("#fde2e1")
 VOICE_FILL = QColor("#eaf2fb")
 WRAP_ROWS_MAX = 3000  # rows fitted to their text; past this, one line each (the tooltip has it all)
-
-
-def label_of(a: TimelineAttachment) -> str:
-    return {"audio": "Voice note", "video": "Video"}.get(a.kind, "Attachment")
 
 
 def attachment_text(a: TimelineAttachment) -> str:

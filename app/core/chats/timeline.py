@@ -150,6 +150,14 @@ def shown_translation(case: Case, transcript_run: int | None, target: str | None
     return next((run_id for run_id in runs if is_current(case, run_id)), runs[0] if runs else None)
 
 
+def _probed_kind(named: str, source: SourceInfo) -> str:
+    """A recording's kind as its file holds it, not as its name suggests: WhatsApp's voice note
+    `PTT-….3gp` is sound only, and was called a "Video" in the timeline (JSON, DOCX, PDF, window)."""
+    if named not in ("audio", "video"):
+        return named
+    return "video" if source.has_video else "audio"
+
+
 def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
                 target: str | None, runs: dict[int, RunRecord], doubts: Mapping[int, str]) -> TimelineAttachment | None:
     a = stored.message.attachment
@@ -166,8 +174,8 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     for m in (model, mt_model):
         if m is not None:
             models.setdefault(m.sha256 or m.name, m)
-    return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, exhibit.source.sha256, exhibit.id,
-                              text, language, translation, model.name if model else None,
+    return TimelineAttachment(a.name, _probed_kind(a.kind, exhibit.source), a.missing, a.placeholder,
+                              exhibit.source.sha256, exhibit.id, text, language, translation, model.name if model else None,
                               stored.attachment_error, transcript_run if text is not None else None,
                               translation_run if translation is not None else None, review,
                               exhibit.source.truncated, doubts.get(transcript_run or 0, ""))

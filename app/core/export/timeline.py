@@ -150,11 +150,16 @@ def missing_recordings_text(missing: list[str]) -> str:
             f"({', '.join(missing[:MISSING_LISTED])}{more}); the timeline marks each \"{MISSING}\"")
 
 
+def label_of(a: TimelineAttachment) -> str:
+    """What a present attachment is called: "Voice note", "Video" (its kind as its file holds it), else "Attachment"."""
+    return {"audio": "Voice note", "video": "Video"}.get(a.kind, "Attachment")
+
+
 def message_cell(e: TimelineEntry) -> str:
     lines = []
     a = e.attachment
     if a is not None:
-        label = {"audio": "Voice note", "video": "Video"}.get(a.kind, "Attachment")
+        label = label_of(a)
         name = a.name or a.placeholder or "(no name)"
         if a.missing:
             lines.append(missing_text(a))

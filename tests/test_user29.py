@@ -1,0 +1,62 @@
+"""Session 29's user walk: a seized phone's chats, a proofreader in the window, a typist."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from app.core.chats.intake import take_in
+from app.core.chats.timeline import build_timeline, timeline_dict
+from app.core.export.timeline import message_cell
+from tests.conftest import MEDIA
+
+CHAT = ("02/12/2026, 09:15 - Ben: PTT-20261202-WA0004.3gp (file attached)\n"
+        "02/12/2026, 09:16 - Ana: VID-20261202-WA0005.3gp (file attached)\n"
+        "02/12/2026, 09:17 - Ben: VID-20261202-WA0006.mp4 (file attached)\n"
+        "02/12/2026, 09:18 - Ana: PTT-20261202-WA0007.3gp (file attached)\n")
+
+
+def _export(folder: Path) -> Path:
+    """A WhatsApp zip: a voice note in a .3gp (sound only), a video in a .3gp, a video in an .mp4, and a
+    .3gp the export left out."""
+    video_3gp = folder / "VID-20261202-WA0005.3gp"
+    zipped = folder / "WhatsApp Chat with Ana.zip"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("WhatsApp Chat with Ana.txt", CHAT)
+        z.write(MEDIA / "ro_voicenote.3gp", "PTT-20261202-WA0004.3gp")
+        z.write(MEDIA / "interview.mp4", "VID-20261202-WA0005.3gp")  # an MP4 is a 3GP's sibling: ffmpeg reads both
+        z.write(MEDIA / "interview.mp4", "VID-20261202-WA0006.mp4")
+    assert not video_3gp.exists()
+    return zipped
+
+
+def test_a_voice_note_in_a_3gp_is_a_voice_note_in_the_timeline_not_a_video(case, tmp_path):
+    """`PTT-….3gp` (sound only: the exhibit is audio) was labelled "Video" in the timeline's JSON
+    ("kind": "video"), DOCX, PDF and window: the kind came from the file's extension alone."""
+    [taken] = take_in(case, _export(tmp_path))
+    entries = build_timeline(case, taken.exhibit_id).entries
+    kinds = [e.attachment.kind for e in entries]
+    assert kinds == ["audio", "video", "video", "video"]  # the missing .3gp: its name is all there is
+    assert message_cell(entries[0]).startswith("[Voice note PTT-")
+    assert message_cell(entries[1]).startswith("[Video VID-") and message_cell(entries[2]).startswith("[Video VID-")
+    timeline = build_timeline(case, taken.exhibit_id)
+    assert [m["attachment"]["kind"] for m in timeline_dict(timeline)["messages"]] == kinds
+
+
+def test_mark_uncertain_with_no_docx_or_pdf_says_it_marked_nothing(case, tmp_path, capsys):
+    """`export --mark-uncertain 0.5` with the default formats (json,txt,srt,vtt) wrote its files, exit 0,
+    and marked nothing, unsaid: the option only acts on DOCX and PDF. It now says so in one line."""
+    from app.cli import main
+    from app.core.types import Segment, Word
+    from tests.test_record_of_interview import _finished_run
+
+    words = (Word(0, 500, " at", 0.9), Word(500, 1000, " home.", 0.2))
+    _finished_run(case, (Segment(0, 1000, "at home.", words=words),))
+    case.close()
+    out, case_dir = tmp_path / "out", str(tmp_path / "case")
+    assert main(["export", "--case", case_dir, "--out", str(out), "--mark-uncertain", "0.5"]) == 0
+    err = capsys.readouterr().err
+    assert "--mark-uncertain marks words in DOCX and PDF only" in err and "json,txt,srt,vtt" in err
+    assert "[home?]" not in (out / "interview_17.txt").read_text(encoding="utf-8")
+    assert main(["export", "--case", case_dir, "--out", str(out), "--format", "txt,pdf", "--mark-uncertain", "0.5"]) == 0
+    assert "--mark-uncertain" not in capsys.readouterr().err  # a PDF among them: marked there, nothing to say
