@@ -3,7 +3,8 @@
 A record of interview handed over as DOCX or PDF alone has no JSON or TXT beside it; its manifest edited to name
 another model, recording or beam width still listed the documents with their right SHA-256, so `check-export`
 said "nothing found". The documents print the same facts in their "Source and production" table: the recording's
-SHA-256, the model and its SHA-256, the settings in words and the status (a draft handed on as verified). Each is read from the table's rows (a DOCX's cells,
+SHA-256, the model and its SHA-256, the settings in words, the status (a draft handed on as verified) and, since
+session 29, the run (a manifest pointed at another run was "nothing found" beside a DOCX or PDF alone). Each is read from the table's rows (a DOCX's cells,
 a PDF's text lines "Label value"), the first of each label only; a document with no such table (a chat's
 timeline, another tool's) gives nothing.
 """
@@ -48,6 +49,8 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
             continue
         if value:
             yield key, value
+    if rows.get("Run", "").isdecimal():
+        yield "run_id", int(rows["Run"])
     if rows.get("Status"):
         yield "status", status_of(rows["Status"])
     words = " ".join(rows["Settings"].split())
@@ -99,6 +102,8 @@ def _pdf_rows(path: Path) -> dict[str, str]:
     for at, line in enumerate(lines):
         if (found := _PDF_ROW.match(line)) is not None:
             rows.setdefault(found["label"], found["value"])
+        elif line.startswith("Run ") and at and lines[at - 1].startswith("Produced "):  # the row after "Produced"
+            rows.setdefault("Run", line[len("Run "):])
         elif line.startswith("Status ") and "Status" not in rows:  # not the running foot's "Status: ..."
             rows["Status"] = line[len("Status "):]
         elif line.startswith("Settings") and "Settings" not in rows:
