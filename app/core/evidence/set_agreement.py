@@ -32,6 +32,7 @@ _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64}
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
 _TEXT_HEADINGS = ("TRANSCRIPT OF A RECORDING", "RECORD OF INTERVIEW", "WEBVTT")
 _SETTING_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")  # a setting's start in a header's "Settings:" line
+PROVENANCE_KINDS = (".json", ".txt", ".vtt", ".docx", ".pdf")  # the files an export writes what made them into
 _ABSENT = object()
 NOT_GIVEN = "no such setting"
 
@@ -69,6 +70,18 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
     return unread + [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
             f"match{'es' if len(names) == 1 else ''} it), give{'s' if len(names) == 1 else ''} {theirs}: the manifest "
             "was edited after the export" for (key, mine, theirs), names in differing.items()]
+
+
+def unvouched(data: dict, vouched: list[str]) -> str | None:
+    """A note when a transcript's manifest has no file beside it that says what made it (a set handed over as SRT
+    alone: SRT has no place for it), so that "nothing found" is not read as the set bearing the manifest out."""
+    model = data.get("model")
+    if not isinstance(model, dict) or not vouched or any(name.endswith(PROVENANCE_KINDS) for name in vouched):
+        return None
+    return (f"note: {' and '.join(vouched)} say{'s' if len(vouched) == 1 else ''} nothing of what made "
+            f"{'it' if len(vouched) == 1 else 'them'}: the model ({_shown(model.get('name', '?'))}), recording, "
+            "settings, status and run are the manifest's word alone; ask for the set's JSON, TXT or VTT with it, or "
+            "check it against the case (`verify`; `verify --head` with the head below)")
 
 
 def _fact(data: dict, key: str) -> Any:
