@@ -46,3 +46,39 @@ def test_an_srt_handed_over_alone_is_said_to_vouch_for_none_of_its_manifests_fac
     capsys.readouterr()
     assert main(["check-export", str(manifest)]) == 0
     assert "note:" not in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ a case on a disk with no room left
+
+@pytest.fixture()
+def full_disk(tmp_path):
+    from tests.disk_helpers import small_tmpfs
+
+    yield from small_tmpfs(tmp_path, "usb", "2m")
+
+
+def test_a_case_on_a_full_disk_is_said_to_be_on_a_full_disk_not_a_failing_one(case_dir, full_disk, capsys):  # noqa: F811
+    """The case's disk filled (by anything): every command, `verify` too, said "disk I/O error: a failing disk, or a
+    file system that cannot hold SQLite's write-ahead log ...; keep the case on a local disk", sending the user to
+    move a case that was on a local disk. Now it says the disk is full, and the case, once there is room, is whole."""
+    import shutil
+
+    from app.cli import main
+
+    shutil.copytree(case_dir, full_disk / "case")
+    filler = full_disk / "filler"
+    with filler.open("wb", buffering=0) as out:  # what filled the disk: another program's file
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError:
+            pass
+    for command in (["exhibits"], ["verify"]):
+        capsys.readouterr()
+        assert main([*command, "--case", str(full_disk / "case")]) == 1
+        said = capsys.readouterr().err.strip().splitlines()
+        assert len(said) == 1 and "the disk holding the case is full" in said[0], said
+        assert "failing disk" not in said[0]
+    filler.unlink()
+    capsys.readouterr()
+    assert main(["verify", "--case", str(full_disk / "case")]) == 0, capsys.readouterr().err
