@@ -2,7 +2,10 @@
 DOCX or PDF, a TXT, a VTT, an SRT), its manifest edited to name another model, recording, beam width, status or
 run, the files' hashes left right. Prints one line per edit (caught / MISSED / PASS for the untouched set).
 
-    python bench/check_export_sweep.py BASE
+    python bench/check_export_sweep.py BASE [--more]
+
+--more adds nine facts more (who verified it, the language, the recording's name and size, two settings, the
+software, when it was made).
 
 BASE is a folder made by bench/tamper_case.py (copied, never changed). Its interview (with the record of
 interview's details) and a voice note are exported once per format from a copy of the case.
@@ -32,6 +35,17 @@ EDITS = {
     "status": lambda d: d.update(status="verified" if d.get("status") != "verified" else "machine draft"),
     "run_id": lambda d: d.update(run_id=int(d["run_id"]) + 7),
 }
+MORE_EDITS = {  # session 29: the other facts a reader takes from the manifest (--more)
+    "verified_by": lambda d: d.update(verified_by="DS Brown"),
+    "language": lambda d: d.update(language="pl"),
+    "source.name": lambda d: d["source"].update(name="other.wav"),
+    "source.bytes": lambda d: d["source"].update(bytes=int(d["source"]["bytes"]) + 1),
+    "settings.vad": lambda d: d["settings"].update(vad=not d["settings"].get("vad")),
+    "settings.language": lambda d: d["settings"].update(language="pl"),
+    "software.parley-source": lambda d: d["software"]["components"].update({"parley-source": "b" * 64}),
+    "software.version": lambda d: d["software"].update(version="9.9.9"),
+    "created_at": lambda d: d.update(created_at="2020-01-01T00:00:00.000Z"),
+}
 FORMATS = ("docx", "pdf", "txt", "vtt", "srt")
 
 
@@ -57,7 +71,7 @@ def main_() -> int:
             assert _quiet("export", exhibit, "--case", str(work / "case"), "--out", str(out), "--format", fmt) == 0
             manifest = next(out.glob("*.manifest.json"))
             pristine = manifest.read_text(encoding="utf-8")
-            for fact, edit in {"untouched": None, **EDITS}.items():
+            for fact, edit in {"untouched": None, **EDITS, **(MORE_EDITS if "--more" in sys.argv else {})}.items():
                 data = json.loads(pristine)
                 if edit is not None:
                     edit(data)

@@ -82,3 +82,27 @@ def test_a_case_on_a_full_disk_is_said_to_be_on_a_full_disk_not_a_failing_one(ca
     filler.unlink()
     capsys.readouterr()
     assert main(["verify", "--case", str(full_disk / "case")]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("formats", ["docx", "pdf", "txt", "vtt"])
+@pytest.mark.parametrize("fact, edit", [
+    ("verified_by", lambda d: d.update(verified_by="DS Brown")),  # who signed the record off
+    ("software", lambda d: d["software"]["components"].update({"parley-source": "b" * 64})),  # which code made it
+    ("created_at", lambda d: d.update(created_at="2020-01-01T00:00:00.000Z")),  # when it was made
+    ("source.bytes", lambda d: d["source"].update(bytes=d["source"]["bytes"] + 1)),
+])
+def test_a_set_alone_whose_manifest_names_another_verifier_code_time_or_size_is_said(case_dir, tmp_path, capsys,  # noqa: F811
+                                                                                   formats, fact, edit):
+    """Each format prints who verified the text, the software, when it was made and the recording's size; the
+    manifest edited to say otherwise, its files' hashes left right, was "nothing found" beside any of them."""
+    from app.cli import main
+
+    assert main(["signoff", "1", "--by", "DS Patel", "--case", str(case_dir)]) == 0
+    manifest = _exported(case_dir, tmp_path / "out", formats)
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 0, capsys.readouterr().err  # as written: nothing to say
+    _manifest_edited(manifest, edit)
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 1
+    said = [line for line in capsys.readouterr().err.splitlines() if "the manifest was edited after the export" in line]
+    assert len(said) == 1 and f"gives {fact}" in said[0] and f"note.{formats}" in said[0], said

@@ -21,8 +21,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.core.evidence.set_documents import ReaderMissing, document_facts, status_of
-from app.core.export.base import setting_value, settings_text
+from app.core.evidence.set_documents import (
+    ReaderMissing,
+    Said,
+    bytes_of,
+    document_facts,
+    status_of,
+    verifier_of,
+)
+from app.core.export.base import setting_value, settings_text, software_words
+from app.core.export.record import when_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
             "source_language", "created_at")  # what the export wrote into both
@@ -65,6 +73,10 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
             mine = _fact(data, key)
             if isinstance(theirs, _Written):  # as the header writes a setting's value
                 mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
+            elif isinstance(theirs, Said) and mine is not _ABSENT:  # as the file's words give it, spaces aside
+                mine = _said_as(key, mine)
+                if "".join(mine.split()) == "".join(theirs.split()):
+                    continue
             if mine is not _ABSENT and mine != theirs:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
     return unread + [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
@@ -82,6 +94,15 @@ def unvouched(data: dict, vouched: list[str]) -> str | None:
             f"{'it' if len(vouched) == 1 else 'them'}: the model ({_shown(model.get('name', '?'))}), recording, "
             "settings, status and run are the manifest's word alone; ask for the set's JSON, TXT or VTT with it, or "
             "check it against the case (`verify`; `verify --head` with the head below)")
+
+
+def _said_as(key: str, value: Any) -> str:
+    """The manifest's software or time of making as a file's words write it (software_text, when_text)."""
+    if key == "software" and isinstance(value, dict) and isinstance(value.get("components", {}), dict):
+        return software_words(str(value.get("name", "")), str(value.get("version", "")), value.get("components", {}))
+    if key == "created_at" and isinstance(value, str):
+        return when_text(value)
+    return _shown(value)
 
 
 def _fact(data: dict, key: str) -> Any:
@@ -122,6 +143,14 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
             yield "settings", line[len("Settings: "):]
         elif line.startswith("Status: "):
             yield "status", status_of(line[len("Status: "):])
+            if (name := verifier_of(line[len("Status: "):])) != "":
+                yield "verified_by", name
+        elif line.startswith("Software: "):
+            yield "software", Said(line[len("Software: "):])
+        elif line.startswith("Created: ") and line != "Created: unknown":
+            yield "created_at", line[len("Created: "):]
+        elif line.startswith("Size: ") and (size := bytes_of(line[len("Size: "):])) is not None:
+            yield "source.bytes", size
         elif line.startswith("Run: ") and line[5:].isdecimal():
             yield "run_id", int(line[5:])
 
