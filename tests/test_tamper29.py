@@ -106,3 +106,48 @@ def test_a_set_alone_whose_manifest_names_another_verifier_code_time_or_size_is_
     assert main(["check-export", str(manifest)]) == 1
     said = [line for line in capsys.readouterr().err.splitlines() if "the manifest was edited after the export" in line]
     assert len(said) == 1 and f"gives {fact}" in said[0] and f"note.{formats}" in said[0], said
+
+
+LONG_NAME = ("WhatsApp Audio 2024-03-13 at 09.15.22 from the handset seized at the address in Leeds, exhibit DC-4471-B "
+             "as extracted by the forensic unit on the second attempt after the first image failed (copy two).opus")
+
+
+def test_a_recording_whose_long_name_wraps_in_the_record_is_no_false_alarm(tmp_path, monkeypatch, capsys):
+    """The PDF wraps a long recording name onto the row's next line: read as the first line alone, an honest set
+    would give "gives source.name as ..., but note.pdf ... gives WhatsApp Audio ...": the control for reading the
+    record's name back."""
+    import shutil
+
+    from app.cli import main
+    from app.core.evidence.provenance import software_info
+    from app.core.media.decode import probe
+    from app.core.store import Case
+    from app.core.types import Segment
+    from tests.conftest import MEDIA
+    from tests.test_verify import MODEL
+
+    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
+    (tmp_path / "evidence").mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / LONG_NAME)
+    case = Case.open(tmp_path / "case")
+    try:
+        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / LONG_NAME))
+        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        case.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
+        case.finish_run(run)
+    finally:
+        case.close()
+    assert main(["export", "1", "--case", str(tmp_path / "case"), "--out", str(tmp_path / "out"), "--format",
+                 "pdf,docx,txt,vtt"]) == 0
+    capsys.readouterr()
+    manifest = next((tmp_path / "out").glob("*.manifest.json"))
+    assert main(["check-export", str(manifest)]) == 0, capsys.readouterr().err
+    for kind in ("docx", "txt", "vtt"):  # the PDF alone: the name read back whole off its lines
+        manifest.with_name(manifest.name.replace(".manifest.json", f".{kind}")).unlink()
+    _manifest_edited(manifest, lambda d: d.update(files=[f for f in d["files"] if f["file"].endswith(".pdf")]))
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 0, capsys.readouterr().err
+    _manifest_edited(manifest, lambda d: d["source"].update(name=LONG_NAME.replace("copy two", "copy one")))
+    capsys.readouterr()
+    assert main(["check-export", str(manifest)]) == 1
+    assert "gives source.name as " in capsys.readouterr().err

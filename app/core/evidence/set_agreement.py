@@ -102,7 +102,7 @@ def _said_as(key: str, value: Any) -> str:
         return software_words(str(value.get("name", "")), str(value.get("version", "")), value.get("components", {}))
     if key == "created_at" and isinstance(value, str):
         return when_text(value)
-    return _shown(value)
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _fact(data: dict, key: str) -> Any:

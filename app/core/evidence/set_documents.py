@@ -18,13 +18,15 @@ from typing import Any
 
 _HEX = r"(?P<hex>[0-9a-f]{64})"
 _ROWS = {"SHA-256": "source.sha256", "Model": "model.name", "Model SHA-256": "model.sha256"}
-_PDF_ROW = re.compile(r"^(?P<label>SHA-256|Model SHA-256|Model|Produced|Recording|Duration) (?P<value>\S.*)$")
+_PDF_ROW = re.compile(r"^(?P<label>SHA-256|Model SHA-256|Model|Produced|Duration) (?P<value>\S.*)$")
 _WORDS = (  # the settings in words (record.settings_in_words): the manifest's key and how its value reads
     (re.compile(r"\bbeam search (\d+)\b"), "settings.beam_size", int),
     (re.compile(r"\bvoice activity detection (on|off)\b"), "settings.vad", lambda v: v == "on"),
     (re.compile(r"\bword timings (on|off)\b"), "settings.word_timestamps", lambda v: v == "on"),
     (re.compile(r"\bspeakers told apart by the (\S+) voice model\b"), "settings.diarization", str),
 )
+WRAPPED = ("Settings", "Software", "Recording")  # rows whose value a PDF wraps onto the lines after its label
+_NEXT_ROWS = ("Software", "Produced", "Status", "Found in", "Working copy", "SHA-256")  # the rows that follow them
 PAGES_READ = 3  # the table is on the first page or two; a long transcript's body is never read
 
 
@@ -89,7 +91,7 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
 def _said(rows: dict[str, str]) -> Iterator[tuple[str, Any]]:
     """The recording's name and size, the software and when the text was made, as the record's rows give them."""
     if rows.get("Recording"):
-        yield "source.name", rows["Recording"]
+        yield "source.name", Said(rows["Recording"])
     if (size := bytes_of(rows.get("Duration", ""))) is not None:
         yield "source.bytes", size
     if rows.get("Software"):
@@ -145,7 +147,7 @@ def _pdf_rows(path: Path) -> dict[str, str]:
             rows.setdefault("Run", line[len("Run "):])
         elif line.startswith("Status ") and "Status" not in rows:  # not the running foot's "Status: ..."
             rows["Status"] = line[len("Status "):]
-        elif line.startswith(("Settings", "Software")) and (label := line.split()[0]) not in rows:
+        elif line.startswith(WRAPPED) and (label := line.split()[0]) not in rows:
             rows[label] = " ".join(_until_next_row(lines[at:], label))
     return rows
 
@@ -153,6 +155,6 @@ def _pdf_rows(path: Path) -> dict[str, str]:
 def _until_next_row(lines: list[str], label: str) -> Iterator[str]:
     yield lines[0][len(label):]
     for line in lines[1:]:
-        if line.startswith(("Software", "Produced", "Status")):
+        if line.startswith(_NEXT_ROWS):
             return
         yield line
