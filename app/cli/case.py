@@ -121,6 +121,8 @@ def cmd_check_export(args: argparse.Namespace) -> int:
     name = printable(str(args.manifest))
     for problem in result.problems:
         fail(name, problem)
+    if result.note:
+        print(result.note)
     if result.audit_head:
         print(f"audit head when written: {result.audit_head} (`verify --head HASH` on the case shows it is "
               "still in its chain)")

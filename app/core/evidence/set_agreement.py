@@ -21,8 +21,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.core.evidence.set_documents import ReaderMissing, document_facts, status_of
-from app.core.export.base import setting_value, settings_text
+from app.core.evidence.set_documents import (
+    ReaderMissing,
+    Said,
+    bytes_of,
+    document_facts,
+    status_of,
+    verifier_of,
+)
+from app.core.export.base import setting_value, settings_text, software_words
+from app.core.export.record import when_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
             "source_language", "created_at")  # what the export wrote into both
@@ -32,6 +40,7 @@ _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64}
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
 _TEXT_HEADINGS = ("TRANSCRIPT OF A RECORDING", "RECORD OF INTERVIEW", "WEBVTT")
 _SETTING_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")  # a setting's start in a header's "Settings:" line
+PROVENANCE_KINDS = (".json", ".txt", ".vtt", ".docx", ".pdf")  # the files an export writes what made them into
 _ABSENT = object()
 NOT_GIVEN = "no such setting"
 
@@ -64,11 +73,36 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
             mine = _fact(data, key)
             if isinstance(theirs, _Written):  # as the header writes a setting's value
                 mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
+            elif isinstance(theirs, Said) and mine is not _ABSENT:  # as the file's words give it, spaces aside
+                mine = _said_as(key, mine)
+                if "".join(mine.split()) == "".join(theirs.split()):
+                    continue
             if mine is not _ABSENT and mine != theirs:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
     return unread + [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
             f"match{'es' if len(names) == 1 else ''} it), give{'s' if len(names) == 1 else ''} {theirs}: the manifest "
             "was edited after the export" for (key, mine, theirs), names in differing.items()]
+
+
+def unvouched(data: dict, vouched: list[str]) -> str | None:
+    """A note when a transcript's manifest has no file beside it that says what made it (a set handed over as SRT
+    alone: SRT has no place for it), so that "nothing found" is not read as the set bearing the manifest out."""
+    model = data.get("model")
+    if not isinstance(model, dict) or not vouched or any(name.endswith(PROVENANCE_KINDS) for name in vouched):
+        return None
+    return (f"note: {' and '.join(vouched)} say{'s' if len(vouched) == 1 else ''} nothing of what made "
+            f"{'it' if len(vouched) == 1 else 'them'}: the model ({_shown(model.get('name', '?'))}), recording, "
+            "settings, status and run are the manifest's word alone; ask for the set's JSON, TXT or VTT with it, or "
+            "check it against the case (`verify`; `verify --head` with the head below)")
+
+
+def _said_as(key: str, value: Any) -> str:
+    """The manifest's software or time of making as a file's words write it (software_text, when_text)."""
+    if key == "software" and isinstance(value, dict) and isinstance(value.get("components", {}), dict):
+        return software_words(str(value.get("name", "")), str(value.get("version", "")), value.get("components", {}))
+    if key == "created_at" and isinstance(value, str):
+        return when_text(value)
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _fact(data: dict, key: str) -> Any:
@@ -109,6 +143,14 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
             yield "settings", line[len("Settings: "):]
         elif line.startswith("Status: "):
             yield "status", status_of(line[len("Status: "):])
+            if (name := verifier_of(line[len("Status: "):])) != "":
+                yield "verified_by", name
+        elif line.startswith("Software: "):
+            yield "software", Said(line[len("Software: "):])
+        elif line.startswith("Created: ") and line != "Created: unknown":
+            yield "created_at", line[len("Created: "):]
+        elif line.startswith("Size: ") and (size := bytes_of(line[len("Size: "):])) is not None:
+            yield "source.bytes", size
         elif line.startswith("Run: ") and line[5:].isdecimal():
             yield "run_id", int(line[5:])
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.core.errors import ParleyError
 from app.core.evidence.export_set import MANIFEST_SUFFIX
-from app.core.evidence.set_agreement import disagreements
+from app.core.evidence.set_agreement import disagreements, unvouched
 from app.core.files import read_regular_text, symlink_target, what_stands_at
 from app.core.hashing import sha256_file
 from app.core.names import named_as_part_of, same_name, unlike_characters
@@ -31,6 +31,7 @@ class SetCheck:
     source_name: str = ""
     source_sha256: str = ""
     audit_head: str = ""
+    note: str | None = None  # no file of the set says what made it (an SRT alone)
 
 
 def _read_manifest(manifest: Path, twice: list[str] | None = None) -> dict:
@@ -101,6 +102,7 @@ def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
             result.files_ok += 1
             vouched.append(entry["file"])
     result.problems.extend(disagreements(manifest, data, vouched))  # the manifest edited, its hashes left right
+    result.note = unvouched(data, vouched)
     result.problems.extend(_strays(folder, manifest.name[:-len(MANIFEST_SUFFIX)], listed))
     recorded = data.get("source") if isinstance(data.get("source"), dict) else {}
     result.source_name = str(recorded.get("name", ""))

@@ -381,8 +381,13 @@ def setting_value(value: Any) -> str:
 
 def software_text(transcript: Transcript) -> str:
     sw = transcript.software
-    parts = ", ".join(f"{name} {version}" for name, version in sorted(sw.components.items()))
-    return f"{sw.name} {sw.version}" + (f" ({parts})" if parts else "")
+    return software_words(sw.name, sw.version, sw.components)
+
+
+def software_words(name: str, version: str, components: dict[str, Any]) -> str:
+    """"Parley 0.1.0 (av 18.1.0, ...)": the software as every export's provenance writes it."""
+    parts = ", ".join(f"{part} {its}" for part, its in sorted(components.items()))
+    return f"{name} {version}" + (f" ({parts})" if parts else "")
 
 
 def _size_text(transcript: Transcript) -> str:

@@ -133,7 +133,9 @@ def source_rows(transcript: Transcript) -> list[tuple[str, str]]:
         ("Language", language_text(transcript)),
         ("Model", transcript.model.name), ("Model SHA-256", transcript.model.sha256),
         ("Settings", settings_in_words(transcript)), ("Software", software_text(transcript)),
-        ("Produced", when_text(transcript.created_at)), ("Status", status_text(transcript)),
+        ("Produced", when_text(transcript.created_at)),
+        *([("Run", str(transcript.run_id))] if transcript.run_id is not None else []),
+        ("Status", status_text(transcript)),
     ]
     rows.extend(review_rows(transcript))
     if transcript.export is not None:

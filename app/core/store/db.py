@@ -80,7 +80,7 @@ def connect(case_dir: Path, said: list[str] | None = None) -> sqlite3.Connection
     except sqlite3.Error as exc:
         conn.close()
         _raise_schema_damaged(case_dir, exc)
-        raise StoreError(f"{case_dir}: cannot set up the case store ({exc}{_io_hint(exc)})") from None
+        raise StoreError(f"{case_dir}: cannot set up the case store ({exc}{_io_hint(exc, case_dir)})") from None
     except UnicodeDecodeError:  # SQLite's message quotes the schema's bytes, and they are not UTF-8
         conn.close()
         raise SchemaDamaged(f"{case_dir}: cannot set up the case store (malformed database schema: text that "
@@ -88,11 +88,23 @@ def connect(case_dir: Path, said: list[str] | None = None) -> sqlite3.Connection
     return conn
 
 
-def _io_hint(exc: sqlite3.Error) -> str:
-    """What a disk I/O error while setting up the store most often is: a disk whose file system cannot hold
-    SQLite's write-ahead log (its shared memory), as fusefat and some network file systems cannot."""
+ROOM_NEEDED = 1 << 20  # less free than this where the case is: a full disk, not a failing one
+
+
+def _io_hint(exc: sqlite3.Error, case_dir: Path) -> str:
+    """What a disk I/O error while setting up the store most often is: a full disk (no room for SQLite's
+    write-ahead log and its shared memory: said since session 29, it was "a failing disk ... keep the case on a
+    local disk"), else a disk whose file system cannot hold them, as fusefat and some network file systems cannot."""
     if "disk I/O error" not in str(exc):
         return ""
+    try:
+        disk = os.statvfs(case_dir)
+    except OSError:
+        disk = None
+    if disk is not None and ((disk.f_blocks and disk.f_bavail * disk.f_frsize < ROOM_NEEDED)
+                             or (disk.f_files and not disk.f_favail)):  # (a disk giving no count is not full)
+        return f": the disk holding the case is full ({disk.f_bavail * disk.f_frsize:,} bytes free); make room on " \
+               "it and open the case again, nothing of it was changed"
     return ": a failing disk, or a file system that cannot hold SQLite's write-ahead log (some FUSE and network " \
            "file systems cannot); keep the case on a local disk"
 
