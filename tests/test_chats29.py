@@ -1,0 +1,46 @@
+"""Chat exports, session 29: a fresh sweep of the layouts a seized phone gives.
+
+Each test builds its export as a small file and reads it (`load_export`), as `timeline` does.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from app.core.chats.registry import load_export
+
+LRM = "\u200e"
+E2E = f"{LRM}Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them."
+
+
+@pytest.mark.parametrize("call", [f"{LRM}Missed voice call, {LRM}Tap to call back", f"{LRM}Voice call, {LRM}12 min",
+                                  f"{LRM}Missed video call, {LRM}Tap to call back", f"{LRM}Video call, {LRM}No answer"])
+def test_an_ios_contact_who_only_called_is_still_the_caller(tmp_path, call):
+    """iOS writes a chat of two's encryption note under the contact's name, and each call under the caller's,
+    with ", Tap to call back" or its length after it. Before: a contact who only called (never typed) was read
+    as a group's name, "which writes only the app's notes": every call lost its caller (sender None).
+    Now the calls are the contact's."""
+    chat = (f"[13/06/2024, 21:04:00] Anna: {E2E}\n[13/06/2024, 21:05:01] Anna: {call}\n"
+            f"[13/06/2024, 21:06:01] Anna: {call}\n[13/06/2024, 21:07:01] Me: where are you\n")
+    path = tmp_path / "WhatsApp Chat - Anna.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("_chat.txt", chat)
+    [loaded] = load_export(path)
+    [anna] = loaded.export.chats
+    assert [m.sender for m in anna.messages] == ["Anna", "Anna", "Anna", "Me"]
+    assert [m.system for m in anna.messages] == [True, True, True, False]
+    assert not any("group's name" in m.note for m in anna.messages)
+
+
+def test_an_ios_groups_own_notes_are_still_no_sender(tmp_path):
+    """The guard: a group's name writing its notes (created, added) is still no sender."""
+    chat = (f"[13/06/2024, 21:04:00] Crew: {E2E}\n[13/06/2024, 21:04:01] Crew: {LRM}Anna created group “Crew”\n"
+            f"[13/06/2024, 21:04:02] Crew: {LRM}Anna added you\n[13/06/2024, 21:05:01] Anna: hi\n")
+    path = tmp_path / "WhatsApp Chat - Crew.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("_chat.txt", chat)
+    [loaded] = load_export(path)
+    [crew] = loaded.export.chats
+    assert [m.sender for m in crew.messages] == [None, None, None, "Anna"]
