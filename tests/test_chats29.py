@@ -44,3 +44,24 @@ def test_an_ios_groups_own_notes_are_still_no_sender(tmp_path):
     [loaded] = load_export(path)
     [crew] = loaded.export.chats
     assert [m.sender for m in crew.messages] == [None, None, None, "Anna"]
+
+
+@pytest.mark.parametrize(("chat", "written"), [
+    (("2024-06-13 21 h 05 - Anne : Salut\nà demain\n2024-06-13 21 h 06 - Anne : PTT-20240613-WA0001.opus "
+      "(fichier joint)\n2024-06-13 21 h 07 - Luc : <Médias omis>\n"), "2024-06-13 21 h 05"),
+    ((f"[2024-06-13 21 h 05 min 01 s] Anne : Salut\nà demain\n[2024-06-13 21 h 06 min 00 s] Anne : {LRM}<joint : "
+      f"00000012-AUDIO-2024-06-13-21-06-00.opus>\n[2024-06-13 21 h 07 min 00 s] Luc : {LRM}image absente\n"),
+     "2024-06-13 21 h 05 min 01 s"),
+])
+def test_a_canadian_french_phones_clock_is_read(tmp_path, chat, written):
+    """A phone set to Canadian French writes its clock "21 h 05" (Android) or "21 h 05 min 01 s" (iOS), as
+    CLDR's fr-CA time formats do. Before: "no recognisable chat message", the whole chat refused."""
+    path = tmp_path / "WhatsApp Chat with Anne.txt"
+    path.write_text(chat, encoding="utf-8")
+    [loaded] = load_export(path)
+    [anne] = loaded.export.chats
+    assert [(m.sender, m.text) for m in anne.messages] == [("Anne", "Salut\nà demain"), ("Anne", ""), ("Luc", "")]
+    assert anne.messages[0].time_as_written == written
+    assert [m.datetime[:16] for m in anne.messages] == ["2024-06-13T21:05", "2024-06-13T21:06", "2024-06-13T21:07"]
+    assert anne.messages[1].attachment.kind == "audio" and anne.messages[2].attachment.missing
+
