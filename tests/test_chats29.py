@@ -6,6 +6,7 @@ Each test builds its export as a small file and reads it (`load_export`), as `ti
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,44 @@ def test_a_canadian_french_phones_clock_is_read(tmp_path, chat, written):
     assert [m.datetime[:16] for m in anne.messages] == ["2024-06-13T21:05", "2024-06-13T21:06", "2024-06-13T21:07"]
     assert anne.messages[1].attachment.kind == "audio" and anne.messages[2].attachment.missing
 
+
+CALLS = ("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<calls count=\"4\">\n"
+         '<call number="+44 7700 900123" duration="65" date="1718305500000" type="1" presentation="1" '
+         'readable_date="13 Jun 2024 21:05:00" contact_name="Bob" />\n'
+         '<call number="+447700900123" duration="0" date="1718305600000" type="3" presentation="1" '
+         'readable_date="13 Jun 2024 21:06:40" contact_name="Bob" />\n'
+         '<call number="+447700900123" duration="12" date="1718305700000" type="2" presentation="1" '
+         'readable_date="13 Jun 2024 21:08:20" contact_name="Bob" />\n'
+         '<call number="" duration="0" date="1718305800000" type="5" presentation="2" '
+         'readable_date="13 Jun 2024 21:10:00" contact_name="(Unknown)" />\n</calls>\n')
+
+
+def test_a_phones_call_log_beside_its_sms_backup_is_read(tmp_path):
+    """SMS Backup & Restore writes the phone's call log beside its texts (`calls-….xml`). Before: given alone it
+    was "no recognisable chat message (not a WhatsApp, …)", and in a folder it was passed over without a word.
+    Now each call is a record of that number's chat: who, when (UTC), and what became of it."""
+    path = tmp_path / "calls-20240614.xml"
+    path.write_text(CALLS, encoding="utf-8")
+    [loaded] = load_export(path)
+    bob, withheld = loaded.export.chats
+    assert bob.name == "Bob (+447700900123)" and withheld.name == "(no address)"
+    assert [(m.sender, m.text, m.datetime) for m in bob.messages] == [
+        ("Bob (+447700900123)", "incoming call, 65 s", "2024-06-13T19:05:00+00:00"),
+        ("Bob (+447700900123)", "missed call", "2024-06-13T19:06:40+00:00"),
+        ("(this phone)", "outgoing call, 12 s", "2024-06-13T19:08:20+00:00")]
+    assert all(m.system and "call log" in m.note for m in bob.messages)
+    assert "address written as '+44 7700 900123'" in bob.messages[0].note
+    [rejected] = withheld.messages
+    assert rejected.text == "call rejected" and "the number withheld" in rejected.note
+
+
+def test_a_folder_of_sms_and_calls_backups_reads_both(tmp_path):
+    (tmp_path / "calls-20240614.xml").write_text(CALLS, encoding="utf-8")
+    (tmp_path / "sms-20240614.xml").write_text(
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"1\">\n"
+        '<sms protocol="0" address="+447700900123" date="1718305900000" type="1" body="call me" '
+        'readable_date="13 Jun 2024 21:11:40" contact_name="Bob" />\n</smses>\n', encoding="utf-8")
+    refused: list = []
+    loaded = load_export(tmp_path, refused=refused)
+    assert not refused and sorted(Path(one.original).name for one in loaded) == [
+        "calls-20240614.xml", "sms-20240614.xml"]
