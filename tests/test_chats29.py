@@ -107,3 +107,22 @@ def test_a_folder_of_sms_and_calls_backups_reads_both(tmp_path):
     loaded = load_export(tmp_path, refused=refused)
     assert not refused and sorted(Path(one.original).name for one in loaded) == [
         "calls-20240614.xml", "sms-20240614.xml"]
+
+
+@pytest.mark.parametrize(("members", "zipped", "expected"), [
+    ({"WhatsApp Chat with Anna.txt": "13/06/2024, 21:05 - Anna: hi\n"}, "Exhibit 7.zip", "WhatsApp Chat with Anna"),
+    ({"WhatsApp Chat - Anna/_chat.txt": "[13/06/2024, 21:05:01] Anna: hi\n"}, "dump.zip", "WhatsApp Chat - Anna"),
+    ({"_chat.txt": "[13/06/2024, 21:05:01] Anna: hi\n"}, "WhatsApp Chat - Anna.zip", "WhatsApp Chat - Anna"),
+])
+def test_a_zipped_chat_keeps_the_name_the_app_gave_it(tmp_path, members, zipped, expected):
+    """A zip renamed on its way to the lab ("Exhibit 7.zip") holding "WhatsApp Chat with Anna.txt". Before: the
+    chat was named "Exhibit 7", the app's name for it (who it was with) said nowhere; so was an iOS chat in its
+    folder of a dump's zip ("dump"). Now the chat text's own name is kept; only a name that says nothing
+    ("_chat.txt") takes its folder's or the zip's."""
+    path = tmp_path / zipped
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    [loaded] = load_export(path)
+    assert [chat.name for chat in loaded.export.chats] == [expected]
+
