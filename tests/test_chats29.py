@@ -126,3 +126,17 @@ def test_a_zipped_chat_keeps_the_name_the_app_gave_it(tmp_path, members, zipped,
     [loaded] = load_export(path)
     assert [chat.name for chat in loaded.export.chats] == [expected]
 
+
+def test_lines_space_separated_layout_is_refused_saying_why(tmp_path):
+    """LINE's space-separated layout ("21:05 Anna Lee hi there") writes no mark where a name of several words
+    ends, and no rule can tell "Anna Lee" saying "hi there" from "Anna" saying "Lee hi there". Before: refused as
+    "no recognisable chat message (not a ... LINE ... export)", which it is. Now the one line says what it is and
+    why it is not read; no sender is guessed."""
+    from app.core.errors import ChatError
+    path = tmp_path / "[LINE] Chat in Crew.txt"
+    path.write_text("[LINE] Chat history in Crew\nSaved on: 2024/06/14 10:00\n\n2024.06.13 Thursday\n"
+                    "21:05 Anna Lee hi there\n21:06 Bob ok\n", encoding="utf-8")
+    with pytest.raises(ChatError) as refused:
+        load_export(path)
+    assert "LINE chat history in its space-separated layout" in str(refused.value)
+    assert "not a WhatsApp" not in str(refused.value) and "\n" not in str(refused.value)
