@@ -140,3 +140,18 @@ def test_lines_space_separated_layout_is_refused_saying_why(tmp_path):
         load_export(path)
     assert "LINE chat history in its space-separated layout" in str(refused.value)
     assert "not a WhatsApp" not in str(refused.value) and "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("hyphen", ["\u2011", "\u2010", "\u2013", "\u2212"])
+def test_a_number_written_with_a_no_break_hyphen_is_one_sender(tmp_path, hyphen):
+    """A phone may write a number's hyphens as U+2011 (no-break hyphen, which keeps it on one line) on one line
+    and as "-" or with no spacing on others. Before: "+1 (555) 123<U+2011>4567" was a sender of its own beside
+    "+1 555-123-4567", one person shown as two. Now every spelling is one sender, each said as written."""
+    path = tmp_path / "WhatsApp Chat with Crew.txt"
+    path.write_text(f"6/13/24, 9:05 PM - \u202a+1 (555) 123{hyphen}4567\u202c: hi\n"
+                    "6/13/24, 9:06 PM - +1 (555) 123-4567: again\n6/13/24, 9:07 PM - +15551234567: third\n",
+                    encoding="utf-8")
+    [loaded] = load_export(path)
+    [crew] = loaded.export.chats
+    assert {m.sender for m in crew.messages} == {"+1 555-123-4567"}
+    assert f"sender written as '+1 (555) 123{hyphen}4567'" in crew.messages[0].note
