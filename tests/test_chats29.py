@@ -155,3 +155,19 @@ def test_a_number_written_with_a_no_break_hyphen_is_one_sender(tmp_path, hyphen)
     [crew] = loaded.export.chats
     assert {m.sender for m in crew.messages} == {"+1 555-123-4567"}
     assert f"sender written as '+1 (555) 123{hyphen}4567'" in crew.messages[0].note
+
+
+def test_a_chat_whose_first_message_runs_past_128_kib_is_read(tmp_path):
+    """A first message of one long run of characters (a pasted blob, no comma in it). Before: a traceback,
+    "_csv.Error: field larger than field limit (131072)", from the Discord CSV check every chat text meets
+    first; the same from a Discord or KakaoTalk CSV holding such a message. Now it is read, every word kept."""
+    long = "x" * 140_000
+    path = tmp_path / "WhatsApp Chat with Anna.txt"
+    path.write_text(f"13/06/2024, 21:05 - Anna: {long}\n13/06/2024, 21:06 - Bob: ok\n", encoding="utf-8")
+    [loaded] = load_export(path)
+    assert [(m.sender, m.text) for m in loaded.export.chats[0].messages] == [("Anna", long), ("Bob", "ok")]
+    kakao = tmp_path / "KakaoTalk_Chat.csv"
+    kakao.write_text(f'Date,User,Message\n2024-06-13 21:05:00,"Bob","{long}"\n2024-06-13 21:06:00,"Ann","hi"\n',
+                     encoding="utf-8")
+    [loaded] = load_export(kakao)
+    assert [m.text for m in loaded.export.chats[0].messages] == [long, "hi"]
