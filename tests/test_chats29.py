@@ -16,6 +16,15 @@ LRM = "\u200e"
 E2E = f"{LRM}Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them."
 
 
+def _zipped_chats(path: Path, members: dict[str, str]) -> tuple:
+    """The chats `load_export` reads from a zip at `path` holding `members` (name -> text)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    [loaded] = load_export(path)
+    return loaded.export.chats
+
+
 @pytest.mark.parametrize("call", [f"{LRM}Missed voice call, {LRM}Tap to call back", f"{LRM}Voice call, {LRM}12 min",
                                   f"{LRM}Missed video call, {LRM}Tap to call back", f"{LRM}Video call, {LRM}No answer"])
 def test_an_ios_contact_who_only_called_is_still_the_caller(tmp_path, call):
@@ -25,11 +34,7 @@ def test_an_ios_contact_who_only_called_is_still_the_caller(tmp_path, call):
     Now the calls are the contact's."""
     chat = (f"[13/06/2024, 21:04:00] Anna: {E2E}\n[13/06/2024, 21:05:01] Anna: {call}\n"
             f"[13/06/2024, 21:06:01] Anna: {call}\n[13/06/2024, 21:07:01] Me: where are you\n")
-    path = tmp_path / "WhatsApp Chat - Anna.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("_chat.txt", chat)
-    [loaded] = load_export(path)
-    [anna] = loaded.export.chats
+    [anna] = _zipped_chats(tmp_path / "WhatsApp Chat - Anna.zip", {"_chat.txt": chat})
     assert [m.sender for m in anna.messages] == ["Anna", "Anna", "Anna", "Me"]
     assert [m.system for m in anna.messages] == [True, True, True, False]
     assert not any("group's name" in m.note for m in anna.messages)
@@ -39,11 +44,7 @@ def test_an_ios_groups_own_notes_are_still_no_sender(tmp_path):
     """The guard: a group's name writing its notes (created, added) is still no sender."""
     chat = (f"[13/06/2024, 21:04:00] Crew: {E2E}\n[13/06/2024, 21:04:01] Crew: {LRM}Anna created group “Crew”\n"
             f"[13/06/2024, 21:04:02] Crew: {LRM}Anna added you\n[13/06/2024, 21:05:01] Anna: hi\n")
-    path = tmp_path / "WhatsApp Chat - Crew.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("_chat.txt", chat)
-    [loaded] = load_export(path)
-    [crew] = loaded.export.chats
+    [crew] = _zipped_chats(tmp_path / "WhatsApp Chat - Crew.zip", {"_chat.txt": chat})
     assert [m.sender for m in crew.messages] == [None, None, None, "Anna"]
 
 
@@ -119,12 +120,7 @@ def test_a_zipped_chat_keeps_the_name_the_app_gave_it(tmp_path, members, zipped,
     chat was named "Exhibit 7", the app's name for it (who it was with) said nowhere; so was an iOS chat in its
     folder of a dump's zip ("dump"). Now the chat text's own name is kept; only a name that says nothing
     ("_chat.txt") takes its folder's or the zip's."""
-    path = tmp_path / zipped
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, text in members.items():
-            archive.writestr(name, text)
-    [loaded] = load_export(path)
-    assert [chat.name for chat in loaded.export.chats] == [expected]
+    assert [chat.name for chat in _zipped_chats(tmp_path / zipped, members)] == [expected]
 
 
 def test_lines_space_separated_layout_is_refused_saying_why(tmp_path):
