@@ -29,6 +29,7 @@ import binascii
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -38,6 +39,7 @@ from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
 from app.core.chats.senders import phone_sender
+from app.core.chats.xml_refs import JoinedRefs
 from app.core.errors import ChatError
 
 CONTAINER = "sms-backup-xml"
@@ -194,21 +196,20 @@ def _ms(value: str) -> int:
         return 0
 
 
+_READERS = {"sms": _sms, "mms": _mms, "call": _call}
+
+
 def read_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | None = None) -> _Read:
     """Every SMS and MMS (or call) of the backup, streamed (a backup with media runs to gigabytes); from `stream`
     when given (a member of a zip, read in place), `path` then only naming it."""
     read = _Read(extract_to)
     try:
-        for _, element in ET.iterparse(stream if stream is not None else path, events=("end",)):
-            if element.tag == "sms":
-                _sms(element, read)
-                element.clear()
-            elif element.tag == "mms":
-                _mms(element, read)
-                element.clear()
-            elif element.tag == "call":
-                _call(element, read)
-                element.clear()
+        with (nullcontext(stream) if stream is not None else open(path, "rb")) as source:
+            for _, element in ET.iterparse(JoinedRefs(source), events=("end",)):  # an emoji's two halves joined
+                reader = _READERS.get(element.tag)
+                if reader is not None:
+                    reader(element, read)
+                    element.clear()
     except ET.ParseError as exc:
         raise ChatError(str(path), f"malformed XML ({exc}); {len(read.records)} message(s) read before it") from None
     except OSError as exc:
