@@ -173,19 +173,20 @@ def test_an_sms_backup_whose_emoji_are_written_as_two_halves_is_read(tmp_path):
     """Signal Android's plaintext backup and SMS Backup & Restore write an emoji as two character references, one
     per UTF-16 half ("&#55357;&#56832;"), which XML does not allow (signalapp/Signal-Android#1546, #7155).
     Before: the whole backup was refused, "malformed XML (reference to invalid character number ...); 0
-    message(s) read before it". Now each pair is its emoji, and a half with no partner is shown damaged (U+FFFD)."""
+    message(s) read before it". Now each pair is its emoji; a half with no partner, or a control character XML
+    forbids ("&#27;"), is shown damaged (U+FFFD)."""
     rows = "".join(f'<sms protocol="0" address="+447700900123" date="{1718305500000 + k}" type="1" '
                    f'body="n{k} &#55357;&#56832; &#xD83D;&#xDE00;&#10;x" readable_date="x" contact_name="Bob" />\n'
                    for k in range(3000))  # past the parser's first reads: a pair cut between two reads is joined
     path = tmp_path / "SignalPlaintextBackup.xml"
     path.write_text("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"3001\">\n" + rows +
                     '<sms protocol="0" address="+447700900123" date="1718309999999" type="2" body="lone &#56832; '
-                    'half" readable_date="x" contact_name="Bob" />\n</smses>\n', encoding="utf-8")
+                    'half &#27;" readable_date="x" contact_name="Bob" />\n</smses>\n', encoding="utf-8")
     [loaded] = load_export(path)
     [bob] = loaded.export.chats
     assert len(bob.messages) == 3001
     assert all(m.text == f"n{k} 😀 😀\nx" for k, m in enumerate(bob.messages[:-1]))
-    assert bob.messages[-1].text == "lone \ufffd half"
+    assert bob.messages[-1].text == "lone \ufffd half \ufffd"
 
 
 @pytest.mark.parametrize("size", [1, 3, 7, 64])

@@ -88,6 +88,7 @@ PARSER_VERSION = 26  # 2: zipped Telegram exports, files deep in a full export, 
 #     chat's line in Windows-1251/1253/1250/1254 shown damaged, not read as Windows-1252; an MMS sender's spelling
 # 26: an iOS contact who only called is the caller (not a group's name); Canadian French clocks ("21 h 05"); a phone's
 #     call log (calls-*.xml) read; a zipped chat keeps its text's own name; a number's no-break hyphen (U+2011)
+#     written as '-'; an SMS backup's emoji written as two UTF-16 halves ('&#55357;&#56832;') read, not refused
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

@@ -3,8 +3,9 @@
 Signal Android's plaintext backup and SMS Backup & Restore write them so (Android's XML serialiser escapes each
 half of a surrogate pair; signalapp/Signal-Android#1546, #7155). XML allows no such reference: expat stops at
 the first ("reference to invalid character number"), so a backup holding one emoji was refused whole. The stream
-is read with each pair joined into the one reference it stands for ("&#128512;"); a half with no partner becomes
-U+FFFD, the mark every reader here shows a damaged character with. Nothing else in the stream is changed.
+is read with each pair joined into the one reference it stands for ("&#128512;"); a half with no partner, and a
+reference to a character XML forbids (a control character such as "&#1;", sent in an SMS's body), becomes U+FFFD,
+the mark every reader here shows a damaged character with. Nothing else in the stream is changed.
 """
 
 from __future__ import annotations
@@ -24,16 +25,21 @@ def _code(match: re.Match[bytes]) -> int:
     return int(match[1], 16) if match[1] is not None else int(match[2])
 
 
+def _allowed(code: int) -> bool:
+    """A character XML 1.0 lets a reference name (not a control character but tab and line ends, no half)."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+
 def _joined(run: re.Match[bytes]) -> bytes:
     codes = [_code(one) for one in _ONE_RE.finditer(run[0])]
-    if not any(0xD800 <= c <= 0xDFFF for c in codes):
+    if all(_allowed(c) for c in codes):
         return run[0]
     out, i = [], 0
     while i < len(codes):
         code = codes[i]
         if 0xD800 <= code <= 0xDBFF and i + 1 < len(codes) and 0xDC00 <= codes[i + 1] <= 0xDFFF:
             code, i = 0x10000 + ((code - 0xD800) << 10) + (codes[i + 1] - 0xDC00), i + 1
-        elif 0xD800 <= code <= 0xDFFF:
+        elif not _allowed(code):
             code = REPLACEMENT
         out.append(b"&#%d;" % code)
         i += 1
