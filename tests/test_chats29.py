@@ -25,7 +25,7 @@ def _zipped_chats(path: Path, members: dict[str, str]) -> tuple:
     return loaded.export.chats
 
 
-@pytest.mark.parametrize("call", [f"{LRM}Missed voice call, {LRM}Tap to call back", f"{LRM}Voice call, {LRM}12 min",
+@pytest.mark.parametrize("call", [f"{LRM}Missed voice call, {LRM}Tap to call back", f"{LRM}Voice call · {LRM}12 min",
                                   f"{LRM}Missed video call, {LRM}Tap to call back", f"{LRM}Video call, {LRM}No answer"])
 def test_an_ios_contact_who_only_called_is_still_the_caller(tmp_path, call):
     """iOS writes a chat of two's encryption note under the contact's name, and each call under the caller's,

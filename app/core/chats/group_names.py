@@ -36,7 +36,7 @@ def group_notes(messages: list[Message]) -> list[Message]:
 def _a_members_note(text: str) -> bool:
     """A note a member's name writes too: a deletion, the encryption note of a chat of two, a call (iOS adds how
     it ended after a comma)."""
-    head = strip_marks(text).split(",")[0].strip()
+    head = re.split(r"[,·•]", strip_marks(text), maxsplit=1)[0].strip()
     return is_system_note(text) or is_system_note(head) or head.lower() in _CALLS
 
 
