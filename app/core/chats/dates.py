@@ -44,7 +44,8 @@ UNREAD_MARKER_NOTE = ("12-hour clock marked {marker!r}, a marker of no language 
 CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in both places); left empty"
 
 _DATE_RE = re.compile(r"^(\d{1,4})(\s?[./-]\s?)(\d{1,4})(\s?[./-]\s?)(\d{1,4})\.?$")
-_TIME_RE = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+# "21:05", "21.05:01", and Canadian French's "21 h 05" / "21 h 05 min 01 s"
+_TIME_RE = re.compile(r"^(\d{1,2})(?:[:.]|\s?h\s?)(\d{2})(?:(?:[:.]|\s?min\s?)(\d{2})(?:\s?s)?)?$")
 # A 12-hour clock's markers as phones localise them (lower case): English and Spanish, Japanese,
 # Chinese, Korean, Arabic, Greek, Persian, German (old), Turkish, Swedish/Danish, Finnish, Hungarian,
 # Czech/Slovak, Ukrainian, Vietnamese, Hebrew, Malay/Indonesian, Thai.

@@ -12,11 +12,10 @@ is written by its fallback words ("Started a call that lasted 2 minutes."): the 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import replace
 
+from app.core.chats import csv_rows
 from app.core.chats.discord import attachment
 from app.core.chats.discord_html import moments
 from app.core.chats.records import LIKELY_CUT, Chat, Message
@@ -31,7 +30,7 @@ _SYSTEM_RE = re.compile(
 
 def looks_like(text: str) -> bool:
     first = re.split(r"\r\n?|\n", text.lstrip("\ufeff"), maxsplit=1)[0].strip()  # any line end (an old Mac's \r)
-    return next(csv.reader([first]), []) == HEADER
+    return next(csv_rows.rows(first), []) == HEADER
 
 
 def _files(cell: str) -> list[str]:
@@ -58,7 +57,7 @@ def _senders(rows: list[list[str]]) -> list[str | None]:
 
 
 def parse(text: str, stem: str = "") -> Chat:
-    rows = [r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))][1:]
+    rows = list(csv_rows.rows(text.lstrip("\ufeff")))[1:]
     rows = [(r + [""] * 6)[:6] for r in rows if any(cell.strip() for cell in r)]
     isos, notes = moments([r[2] for r in rows])
     messages: list[Message] = []

@@ -6,10 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from app.core.chats.placeholders import is_system_note
+from app.core.chats.placeholders import is_system_note, strip_marks
 from app.core.chats.records import Message
 
 GROUP_NOTE = "the app's note, written under {name!r}: the group's name, which writes only the app's notes"
+# iOS writes a call under the caller's name with what became of it after a comma ("Voice call, 12 min",
+# "Missed voice call, Tap to call back"); a missed call's own words are `is_system_note`'s.
+_CALLS = frozenset({"voice call", "video call", "group voice call", "group video call", "sprachanruf", "videoanruf",
+                    "appel vocal", "appel vidéo", "llamada de voz", "videollamada", "chamada de voz",
+                    "chamada de vídeo", "chiamata vocale", "videochiamata", "spraakoproep", "video-oproep"})
 
 
 def group_notes(messages: list[Message]) -> list[Message]:
@@ -21,11 +26,18 @@ def group_notes(messages: list[Message]) -> list[Message]:
     if first is None or first.sender is None or not first.system:
         return messages
     own = [m for m in messages if m.sender == first.sender]
-    if not all(m.system and m.attachment is None for m in own) or all(is_system_note(m.text) for m in own):
+    if not all(m.system and m.attachment is None for m in own) or all(_a_members_note(m.text) for m in own):
         return messages
     names = _renamed_to(messages, first.sender)
     return [replace(m, sender=None, note="; ".join(n for n in (m.note, GROUP_NOTE.format(name=m.sender)) if n))
             if m.sender in names else m for m in messages]
+
+
+def _a_members_note(text: str) -> bool:
+    """A note a member's name writes too: a deletion, the encryption note of a chat of two, a call (iOS adds how
+    it ended after a comma)."""
+    head = re.split(r"[,·•]", strip_marks(text), maxsplit=1)[0].strip()
+    return is_system_note(text) or is_system_note(head) or head.lower() in _CALLS
 
 
 _QUOTED = re.compile(r"[\"“”«»„「『《]\s*([^\"“”«»„「」『』《》\n]{1,80}?)\s*[\"“”«»“」』》]")

@@ -25,11 +25,10 @@ ambiguous.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime
 
+from app.core.chats import csv_rows
 from app.core.chats.records import (
     AUDIO_EXTENSIONS,
     IMAGE_EXTENSIONS,
@@ -130,7 +129,7 @@ SHORT_ROW_NOTE = "a row of fewer than three cells (Date, User, Message): kept as
 
 def _parse_csv(text: str, name: str) -> Chat:
     messages: list[Message] = []
-    for row in list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))[1:]:
+    for row in list(csv_rows.rows(text.lstrip("\ufeff")))[1:]:
         if len(row) < 3:  # a row cut short or broken: kept as found, never dropped unsaid
             if any(cell.strip() for cell in row):
                 messages.append(Message(len(messages), None, "", None, ",".join(row).strip(), False, None, SHORT_ROW_NOTE))

@@ -78,6 +78,19 @@ def looks_like(text: str) -> bool:
     return any(_DATE_RE.match(line.strip()) for line in lines) and messages >= MIN_MESSAGES
 
 
+SPACED = ("a LINE chat history in its space-separated layout (\"21:05 Anna hi\"): with no tab between a sender "
+          "and the words, a name of several words cannot be told from the text, so it is not read (no sender guessed)")
+_SPACED_RE = re.compile(r"^(?:(?:午前|午後|오전|오후|上午|下午)\s?)?\d{1,2}:\d{2}(?:\s?[AaPp]\.?\s?[Mm]\.?)? [^\s\t][^\t]*$")
+
+
+def spaced_layout(text: str) -> bool:
+    """LINE's banner, then messages written "21:05 Anna hi" (no tab anywhere): a LINE history this reader
+    refuses, for want of a rule that could never split a name of several words wrongly."""
+    lines = [strip_marks(line).strip("\r") for line in text[:65536].lstrip("\ufeff").split("\n")]
+    return bool(lines and _BANNER_RE.match(lines[0].strip())) and any(_SPACED_RE.match(line) for line in lines) \
+        and not any(_TIME_RE.match(line) for line in lines)
+
+
 def _open_quote(entries: list[_Entry]) -> bool:
     """The last message opened a double quote no line has closed yet (LINE quotes a message of
     several lines): a date written alone on one of its lines is its text, not a heading."""

@@ -155,6 +155,8 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         found = parser_for(text, name)
     if found is None and not text.strip("\ufeff \t\r\n\x00"):
         raise ChatError(name, "empty: no chat message in this file (nothing but blanks)" if text else "empty file (0 bytes)")
+    if found is None and line.spaced_layout(text):
+        raise ChatError(name, line.SPACED)
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
                               "Instagram, Discord, Google Chat, Hangouts, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")

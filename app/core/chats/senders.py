@@ -21,11 +21,15 @@ from app.core.chats.placeholders import strip_marks
 from app.core.chats.records import Chat, Message
 
 _NUMBER_RE = re.compile(r"^\+[\d\s\u00a0\u202f().\-]{6,24}\d$")
+# A phone writes a number's spaces and hyphens in its own characters: no-break and thin spaces, and the no-break
+# hyphen (U+2011) Android keeps a number on one line with ("+1 (555) 123\u20114567")
+_SEPARATORS = str.maketrans({"\u202f": " ", "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u2010": "-",
+                             "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-"})
 
 
 def phone_sender(sender: str) -> str | None:
     """The sender in the international format when it is a phone number with its country code."""
-    written = " ".join(strip_marks(sender).replace("\u202f", " ").replace("\u00a0", " ").split())
+    written = " ".join(strip_marks(sender).translate(_SEPARATORS).split())
     if not _NUMBER_RE.match(written):
         return None
     try:

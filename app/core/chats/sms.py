@@ -1,5 +1,7 @@
 """A phone's text messages as "SMS Backup & Restore" writes them (`sms-20240116080000.xml`), and
-Signal Android's plaintext backup (`SignalPlaintextBackup.xml`), which writes the same layout.
+Signal Android's plaintext backup (`SignalPlaintextBackup.xml`), which writes the same layout; and the
+phone's call log as the same app writes it beside them (`calls-20240116080000.xml`, `<calls><call number=...
+duration="65" type="3" .../></calls>`), each call a record in that number's chat.
 
     <smses count="2">
       <sms address="+447700900123" date="1705352700000" type="1" body="where are you?"
@@ -27,6 +29,7 @@ import binascii
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
@@ -36,6 +39,7 @@ from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
 from app.core.chats.senders import phone_sender
+from app.core.chats.xml_refs import JoinedRefs
 from app.core.errors import ChatError
 
 CONTAINER = "sms-backup-xml"
@@ -46,9 +50,15 @@ FROM = "137"  # an MMS address of type 137 is its sender
 _SAFE_RE = re.compile(r"[^\w.\-]+")
 
 
+# Android's `CallLog.Calls.TYPE`: what became of a call
+CALLS = {"1": "incoming call", "2": "outgoing call", "3": "missed call", "4": "voicemail", "5": "call rejected",
+         "6": "call blocked", "7": "call answered on another device"}
+PRESENTATION = {"2": "the number withheld", "3": "the number unknown", "4": "from a payphone"}  # `presentation`
+
+
 def looks_like_text(text: str) -> bool:
     head = text[:4096].lstrip("\ufeff \t\r\n")
-    return head.startswith("<") and "<smses" in head
+    return head.startswith("<") and ("<smses" in head or "<calls" in head)
 
 
 @dataclass
@@ -163,6 +173,22 @@ def _mms(element: ET.Element, read: _Read) -> None:
         read.names.setdefault(address, name)
 
 
+def _call(element: ET.Element, read: _Read) -> None:
+    """One call of the log: the phone's record, no one's words (an unanswered outgoing call is also 0 s)."""
+    as_written, kind, ms = _value(element, "number"), _value(element, "type"), _value(element, "date")
+    address, iso, name = _conversation(as_written), _iso(ms), _value(element, "contact_name")
+    duration = _value(element, "duration")
+    what = CALLS.get(kind, f"a call of type {kind or '(none)'}, which Android does not name")
+    text = f"{what}, {duration} s" if duration.isdigit() and kind in ("1", "2", "7") else what
+    note = "; ".join(n for n in ("from the phone's call log", PRESENTATION.get(_value(element, "presentation"), ""),
+                                 _note("", iso, as_written, address)) if n)
+    sender = THIS_PHONE if kind == "2" else _party(address, name)
+    read.records.append((_ms(ms), address, Message(0, sender, _value(element, "readable_date") or ms, iso, text, True,
+                                                   None, note)))
+    if name and name != "(Unknown)":
+        read.names.setdefault(address, name)
+
+
 def _ms(value: str) -> int:
     try:
         return int(value)
@@ -170,18 +196,20 @@ def _ms(value: str) -> int:
         return 0
 
 
+_READERS = {"sms": _sms, "mms": _mms, "call": _call}
+
+
 def read_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | None = None) -> _Read:
-    """Every SMS and MMS of the backup, streamed (a backup with media runs to gigabytes); from `stream`
+    """Every SMS and MMS (or call) of the backup, streamed (a backup with media runs to gigabytes); from `stream`
     when given (a member of a zip, read in place), `path` then only naming it."""
     read = _Read(extract_to)
     try:
-        for _, element in ET.iterparse(stream if stream is not None else path, events=("end",)):
-            if element.tag == "sms":
-                _sms(element, read)
-                element.clear()
-            elif element.tag == "mms":
-                _mms(element, read)
-                element.clear()
+        with (nullcontext(stream) if stream is not None else open(path, "rb")) as source:
+            for _, element in ET.iterparse(JoinedRefs(source), events=("end",)):  # an emoji's two halves joined
+                reader = _READERS.get(element.tag)
+                if reader is not None:
+                    reader(element, read)
+                    element.clear()
     except ET.ParseError as exc:
         raise ChatError(str(path), f"malformed XML ({exc}); {len(read.records)} message(s) read before it") from None
     except OSError as exc:
@@ -207,7 +235,7 @@ def load_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | 
     """The backup's conversations; its audio and video written out below `extract_to` when given."""
     read = read_backup(path, extract_to, stream)
     if not read.records:
-        raise ChatError(str(path), "no SMS or MMS in this backup")
+        raise ChatError(str(path), "no SMS, MMS or call in this backup")
     return Loaded(ChatExport(CONTAINER, str(path), _chats(read)), path, read.files, hashes=read.hashes)
 
 

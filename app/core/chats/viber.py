@@ -14,12 +14,10 @@ attachment the export does not hold. A sender is named with its number (`Sara (+
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import PurePosixPath
 
-from app.core.chats import dates
+from app.core.chats import csv_rows, dates
 from app.core.chats.records import Attachment, Chat, Message
 
 CONTAINER = "viber-csv"
@@ -63,7 +61,7 @@ def _delimiter(lines: list[str]) -> str:
 
 def _first_row(line: str, delimiter: str) -> list[str]:
     """The cells of the line's first row (a lone carriage return ends a row, as in `_rows`)."""
-    return next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+    return next(csv_rows.rows(line, delimiter), [])
 
 
 def _is_date(cell: str) -> bool:
@@ -87,7 +85,7 @@ def _rows(text: str) -> list[list[str]]:
     delimiter = _delimiter([line for line in text[:65536].split("\n") if line.strip()][:6])
     out, blanks = [], 0
     # newline="": a lone carriage return (a file of mixed line ends) ends a row, as csv expects
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+    for row in csv_rows.rows(text, delimiter):
         row = _joined_date(row)
         if not row:  # a blank line: in a message of several lines the file did not quote, between its paragraphs
             blanks += 1

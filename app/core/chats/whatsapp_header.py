@@ -23,13 +23,18 @@ _AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOC
          r"(?![^\W\d_]))")
 
 
+# A clock "21:05" or "21.05", or Canadian French's "21 h 05" (Android) and "21 h 05 min 01 s" (iOS with seconds).
+_CLOCK = (r"\d{1,2}(?:[:.]\d{2}(?:[:.]\d{2})?|[ \u00a0\u202f]?h[ \u00a0\u202f]?\d{2}"
+          r"(?:[ \u00a0\u202f]?min[ \u00a0\u202f]?\d{2}[ \u00a0\u202f]?s)?)")
+
+
 def _header_re(post: str) -> re.Pattern[str]:
     return re.compile(
         r"^(?P<open>\[)?\s*"
         r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
         r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5}\.?),?\s+)?|[,\u060c])"
         r"(?:(?P<pre>" + _AMPM + r")\s?)?"
-        r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)"
+        r"(?P<time>" + _CLOCK + r")"
         r"(?:[\s\u202f\u00a0]?(?P<post>" + post + r"))?"
         r"(?P<close>\])?"
         r"(?P<sep>\s*[-\u2013\u2014,]\s|:\s|\s)"

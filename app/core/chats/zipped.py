@@ -254,10 +254,8 @@ def _zip_chats(path: Path, member: ZipChat, several: bool, media: list[zipfile.Z
     name = whatsapp_zip.stored_name(member.info)
     stem, folder = PurePosixPath(name).stem, member.folder
     chats = normalise_senders(_parse(member, name))
-    if several:  # "WhatsApp Chat with Ben/_chat.txt": the folder names the chat, not the zip
-        chats = named(chats, stem, PurePosixPath(name).parent.name if stem.lower() in GENERIC_STEMS else stem)
-    else:
-        chats = named(chats, stem, path.stem)
+    if stem.lower() in GENERIC_STEMS:  # "WhatsApp Chat with Ben/_chat.txt": its folder names the chat, else the zip
+        chats = named(chats, stem, PurePosixPath(name).parent.name or ("" if several else path.stem))
     beside = [i for i in media if PurePosixPath(i.filename).parent == folder]
     # Several chats: a file in another chat's folder is never this chat's attachment.
     own = [i for i in media if folder in PurePosixPath(i.filename).parents] if several else media
