@@ -5,6 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from app.core.chats.intake import take_in
 from app.core.chats.timeline import build_timeline, timeline_dict
 from app.core.export.timeline import message_cell
@@ -95,3 +97,23 @@ def test_whatsapps_voice_notes_missing_or_unreadable_are_voice_notes(case, tmp_p
     case.conn.execute("UPDATE chat_attachments SET kind = 'video'")  # as an older version stored them
     assert [e.attachment.kind for e in build_timeline(case, taken.exhibit_id).entries] == ["audio", "audio"]
 
+
+def test_mark_uncertain_out_of_range_or_with_nothing_written_says_no_note(case, tmp_path, capsys):
+    """The note was printed before the threshold was checked (`--mark-uncertain 1.5`: the note, then the
+    range refused, exit 2) and when nothing was written (no translation to export: exit 1, and the note)."""
+    from app.cli import main
+    from app.core.types import Segment, Word
+    from tests.test_record_of_interview import _finished_run
+
+    _finished_run(case, (Segment(0, 1000, "at home.", words=(Word(0, 1000, " at home.", 0.2),)),))
+    case.close()
+    export = ["export", "--case", str(tmp_path / "case"), "--out", str(tmp_path / "out")]
+    for bad in ("1.5", "0", "nan", "half"):
+        with pytest.raises(SystemExit) as refused:
+            main([*export, "--mark-uncertain", bad])
+        err = capsys.readouterr().err
+        assert refused.value.code == 2 and "probability above 0 and at most 1" in err and "note:" not in err
+    assert main([*export, "--task", "translate", "--mark-uncertain", "0.5"]) == 1
+    err = capsys.readouterr().err
+    assert "no translate run" in err and "note:" not in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
