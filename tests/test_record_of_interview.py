@@ -288,8 +288,9 @@ def test_cli_export_by_and_mark_uncertain(case, tmp_path):
                  "--by", "DC Karen Jones", "--mark-uncertain", "0.5"]) == 0
     text = " ".join(pdf_text((out / "interview_17.pdf").read_bytes()).split())
     assert "at [home?]." in text and "by DC Karen Jones" in text
-    assert main(["export", "--case", str(tmp_path / "case"), "--out", str(out), "--format", "pdf",
-                 "--mark-uncertain", "50"]) == 2  # a probability, not a percentage
+    with pytest.raises(SystemExit) as refused:  # a probability, not a percentage: refused as the options are read
+        main(["export", "--case", str(tmp_path / "case"), "--out", str(out), "--format", "pdf", "--mark-uncertain", "50"])
+    assert refused.value.code == 2
 
 
 def test_a_row_continued_on_the_next_page_names_its_speaker_again():

@@ -9,6 +9,7 @@ start). Nothing here may import more than argparse needs (tests/test_import_grap
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from types import ModuleType
 from app import __version__
 from app.cli.common import FORMATS_DEFAULT, add_case_option, add_transcribe_options
 from app.core.diarize.threshold import MATCH_THRESHOLD
+from app.core.types import UNCERTAIN_RANGE
 
 EXPORT_TASKS = ("transcribe", "translate", "text-translate")  # Whisper's, Whisper's to English, NLLB/M2M's
 TEXT_FORMATS_DEFAULT = "json,txt"
@@ -62,6 +64,17 @@ def _head_hash(text: str) -> str:
     return head
 
 
+def _probability(text: str) -> float:
+    """A threshold above 0 and at most 1 (an argparse type: one line if not, before anything is read or said)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: {UNCERTAIN_RANGE}")
+    return value
+
+
 def _job_or_all(p: argparse.ArgumentParser) -> None:
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("job", nargs="?", type=int, metavar="JOB", help="job id (see queue status)")
@@ -89,7 +102,7 @@ def _export(sub: argparse._SubParsersAction, run: Run) -> None:
                         "a text translation only when named: text-translate)")
     p.add_argument("--by", default=None,
                    help="the exporter's name, printed on the record (none given: the computer account, said to be one)")
-    p.add_argument("--mark-uncertain", type=float, default=None, metavar="P",
+    p.add_argument("--mark-uncertain", type=_probability, default=None, metavar="P",
                    help="DOCX/PDF: show words recognised with a probability below P (e.g. 0.5) as [word?]")
     add_case_option(p)
     p.set_defaults(handler=run("cmd_export"))

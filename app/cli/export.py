@@ -127,9 +127,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ParleyError("nothing to export: the case holds no exhibits")
         names = output_basenames([e.source.path for e in exhibits])
         check_out_dir(args.out, evidence_paths(case))  # beside any exhibit: it wrote beside the others
-        if args.mark_uncertain is not None and not {"docx", "pdf"} & set(formats):
-            print(UNMARKED.format(formats=",".join(formats)), file=sys.stderr)
-        status = OK
+        status, written = OK, False
         for exhibit in exhibits:
             run_id = run_to_export(case, exhibit.id, args.task)
             if run_id is None and exhibit.source.kind == "chat" and not args.exhibits:
@@ -145,6 +143,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 continue
             write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
                           args.mark_uncertain)
+            written = True
+        if written and args.mark_uncertain is not None and not {"docx", "pdf"} & set(formats):
+            print(UNMARKED.format(formats=",".join(formats)), file=sys.stderr)  # of the sets written, not before
         return status
     finally:
         case.close()

@@ -148,6 +148,9 @@ class ReviewState:
     translated_from: str = ""  # a translation of a corrected transcript: "the transcript as proofread by ..."
 
 
+UNCERTAIN_RANGE = "the uncertain-word threshold is a probability above 0 and at most 1"
+
+
 @dataclass(frozen=True)
 class ExportContext:
     """Who asked for an export, when, and how: set by the export use case, read by DOCX/PDF."""
@@ -161,7 +164,7 @@ class ExportContext:
 
     def __post_init__(self) -> None:
         if self.uncertain_below is not None and not 0.0 < self.uncertain_below <= 1.0:
-            raise ValueError("the uncertain-word threshold is a probability above 0 and at most 1")
+            raise ValueError(UNCERTAIN_RANGE)
 
 
 @dataclass(frozen=True)

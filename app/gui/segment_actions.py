@@ -5,6 +5,7 @@ machine's own markers and the record of interview use."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QMessageBox
 from app.core.editing import operations as editing
 from app.core.editing import segment_edits
 from app.core.export.base import inaudible_marker
+from app.core.types import Segment
 from app.gui.editor_model import TEXT_COL
 from app.gui.speaker_picker import NO_SPEAKER
 from app.gui.text_editor import SegmentTextEdit, keep_typed
@@ -30,12 +32,38 @@ def merge_question(speakers: list[str | None]) -> str:
             f"attributed to {names[0]} only.\n\nMerge them anyway?")
 
 
-def middle_of(text: str) -> int:
-    """The start of the word nearest the middle of `text` (the middle itself in a text of no spaces, as
-    Chinese or Japanese is written). The middle character cut a word in two ("my si" | "ster until")
-    when the playhead was in the segment's last word, or not in it at all."""
+ONE_WORD = "A line of one word cannot be split."
+_SPACELESS = ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
+
+
+def middle_of(text: str) -> int | None:
+    """The start of the word nearest the middle of a line with no word times (the middle itself in a
+    text of no spaces, as Chinese or Japanese is written); None for one word ("Ye" | "s." it cut)."""
     starts = [i for i in range(1, len(text)) if text[i - 1].isspace() and not text[i].isspace()]
-    return min(starts, key=lambda i: abs(i - len(text) // 2)) if starts else len(text) // 2
+    if not starts:
+        spaceless = len(text.strip()) > 1 and any(unicodedata.name(c, "").startswith(_SPACELESS) for c in text)
+        return len(text) // 2 if spaceless else None
+    return min(starts, key=lambda i: abs(i - len(text) // 2))
+
+
+def split_offset(seg: Segment, pos: int) -> int | None:
+    """Where Split cuts a line with nothing typed: before the word playing once part of the line was heard
+    (paused inside it), else at the word start nearest the middle (a line of Chinese or Thai cut inside a
+    word at its middle character: "我们在车里发" | "现了…", the word "发现" given to both parts); None for a
+    line of one word. The middle character cut a word in two ("my si" | "ster until") with the playhead in
+    the line's last word or out of it; the line's first word, reached with Down, was read as heard."""
+    if not seg.words:
+        return middle_of(seg.text)
+    words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
+    starts = [(w.start_ms, p) for w, p in zip(seg.words, segment_edits.word_positions(seg.text, words))
+              if seg.text[:p].strip() and seg.text[p:].strip()]
+    if not starts:
+        return None
+    heard = seg.start_ms < pos <= seg.end_ms and any(w.start_ms < pos for w in seg.words)
+    playing = [p for start_ms, p in starts if start_ms >= pos]
+    if heard and playing:
+        return playing[0]
+    return min((p for _, p in starts), key=lambda p: abs(p - len(seg.text) // 2))
 
 
 class SegmentActions(QObject):
@@ -52,12 +80,10 @@ class SegmentActions(QObject):
         seg = self.model.segment(row)
         offset = self.editor_cursor()
         if offset is None:
-            pos = self.editor.player.position()
-            words = [[w.start_ms, w.end_ms, w.text, w.probability] for w in seg.words]
-            positions = segment_edits.word_positions(seg.text, words)
-            inside = [p for w, p in zip(seg.words, positions) if w.start_ms >= pos and p > 0]
-            heard = any(w.start_ms < pos for w in seg.words)  # Down or a click leaves it on the first word
-            offset = inside[0] if (inside and heard and pos <= seg.end_ms) else middle_of(seg.text)
+            offset = split_offset(seg, self.editor.player.position())
+        if offset is None:
+            self.editor.message.emit(ONE_WORD)
+            return
         self.split_at(row, offset)
 
     def editor_cursor(self) -> int | None:

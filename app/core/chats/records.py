@@ -17,6 +17,13 @@ SHARED_NOTE = ("several chats' exports lie where it does (or it is in no chat's 
                "known: kept with the first of them")
 LIKELY_CUT = "likely cut short"  # in the note of a last message with no line end after it (`timeline` warns)
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
+VOICE_NOTE_PREFIXES = ("PTT-", "AUD-")  # WhatsApp's names for a voice note and a sound file (Android)
+
+
+def voice_note_named(name: str | None) -> bool:
+    """WhatsApp names it as sound whatever its extension: `PTT-20261202-WA0004.3gp`, iOS's `00000012-AUDIO-….mp4`."""
+    upper = PurePosixPath(name or "").name.upper()
+    return upper.startswith(VOICE_NOTE_PREFIXES) or "-AUDIO-" in upper
 
 
 def kind_of(name: str | None) -> str:
@@ -25,6 +32,8 @@ def kind_of(name: str | None) -> str:
         return "other"
     suffix = PurePosixPath(name).suffix.lower().lstrip(".")
     if suffix in AUDIO_EXTENSIONS:
+        return "audio"
+    if suffix in VIDEO_EXTENSIONS and voice_note_named(name):  # missing or unreadable: a "Voice note", not a "Video"
         return "audio"
     if suffix in VIDEO_EXTENSIONS:
         return "animation" if "-GIF-" in name.upper() else "video"  # iOS WhatsApp's 00000013-GIF-....mp4

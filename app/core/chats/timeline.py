@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.core.chats.records import joined_containers
+from app.core.chats.records import Attachment, joined_containers, voice_note_named
 from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
 from app.core.evidence.provenance import software_info
 from app.core.export.base import language_text, shown_text
+from app.core.media import moovless
 from app.core.store import Case
 from app.core.store.chats import (
     Echo,
@@ -152,10 +153,20 @@ def shown_translation(case: Case, transcript_run: int | None, target: str | None
 
 def _probed_kind(named: str, source: SourceInfo) -> str:
     """A recording's kind as its file holds it, not as its name suggests: WhatsApp's voice note
-    `PTT-….3gp` is sound only, and was called a "Video" in the timeline (JSON, DOCX, PDF, window)."""
+    `PTT-….3gp` is sound only, and was called a "Video" in the timeline (JSON, DOCX, PDF, window). A name's
+    "video" stands unless the file's own index was read and lists no picture: a phone video without its
+    index (moov) has its sound read from its frames and its pictures never looked for, and was a "Voice note"."""
     if named not in ("audio", "video"):
         return named
-    return "video" if source.has_video else "audio"
+    if source.has_video:
+        return "video"
+    unindexed = source.container == moovless.CONTAINER and not moovless.read_by_its_index(source.path)
+    return "video" if named == "video" and unindexed else "audio"
+
+
+def _named_kind(a: Attachment) -> str:
+    """The kind its name gives: a case taken in before `PTT-….3gp` was named a voice note stored "video"."""
+    return "audio" if a.kind == "video" and voice_note_named(a.name) else a.kind
 
 
 def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
@@ -164,7 +175,7 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     if a is None:
         return None
     if stored.attachment_exhibit_id is None:
-        return TimelineAttachment(a.name, a.kind, a.missing, a.placeholder, stored.attachment_sha256,
+        return TimelineAttachment(a.name, _named_kind(a), a.missing, a.placeholder, stored.attachment_sha256,
                                   error=stored.attachment_error)
     exhibit = case.exhibit(stored.attachment_exhibit_id)
     transcript_run = case.latest_run(exhibit.id, "transcribe")
@@ -174,7 +185,7 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     for m in (model, mt_model):
         if m is not None:
             models.setdefault(m.sha256 or m.name, m)
-    return TimelineAttachment(a.name, _probed_kind(a.kind, exhibit.source), a.missing, a.placeholder,
+    return TimelineAttachment(a.name, _probed_kind(_named_kind(a), exhibit.source), a.missing, a.placeholder,
                               exhibit.source.sha256, exhibit.id, text, language, translation, model.name if model else None,
                               stored.attachment_error, transcript_run if text is not None else None,
                               translation_run if translation is not None else None, review,

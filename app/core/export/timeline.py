@@ -151,7 +151,9 @@ def missing_recordings_text(missing: list[str]) -> str:
 
 
 def label_of(a: TimelineAttachment) -> str:
-    """What a present attachment is called: "Voice note", "Video" (its kind as its file holds it), else "Attachment"."""
+    """What a present attachment is called: "Voice note", "Video", else "Attachment". Its kind is what its file
+    holds for a recording taken in (an MP4/3GP read without its index: its name's); for one not taken in (unreadable,
+    a video with no sound), its name's: WhatsApp's `PTT-`, `AUD-` and iOS's `-AUDIO-` names are voice notes."""
     return {"audio": "Voice note", "video": "Video"}.get(a.kind, "Attachment")
 
 

@@ -87,6 +87,16 @@ def found(handle: BinaryIO) -> Unindexed | None:
         return Unindexed(runs.runs, runs.kind, cut or runs.cut, runs.frames, runs.other_bytes, runs.zeros, runs.pictures)
 
 
+def read_by_its_index(path: str) -> bool:
+    """Whether an MP4/3GP's tracks were read from its own index (a whole moov): False for one without (its
+    sound read from its media data's frames, its pictures never looked for) or one that cannot be opened now."""
+    try:
+        with open(path, "rb") as handle:
+            return boxes.locate_top_level(handle, b"moov") is not None
+    except OSError:
+        return False
+
+
 def duration_ms(handle: BinaryIO, bare: Unindexed) -> int:
     """The length of the frames the media data holds, each 20 ms (ffmpeg estimates it from a bitrate)."""
     return bare.duration_ms
