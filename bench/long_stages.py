@@ -27,6 +27,7 @@ from stage_cpu import (
     charge_engine,
     charged,
     cpu,
+    kernel,
     labelled,
     redo_labelled,
     stages,
@@ -97,12 +98,12 @@ def main() -> int:
     charge_engine(engine)
     load = cpu() - start
     source = probe(path)
-    begin, wall = cpu(), time.perf_counter()
+    begin, wall, in_kernel = cpu(), time.perf_counter(), kernel()
     segments = [s for done in transcribe_source(engine, source, options) for s in done.segments]
-    words_cpu, words_wall = cpu() - begin, time.perf_counter() - wall
+    words_cpu, words_wall, words_kernel = cpu() - begin, time.perf_counter() - wall, kernel() - in_kernel
     text = " ".join(s.text for s in segments)
     out = {"file": str(path), "audio_s": source.duration_ms / 1000, "cpu_load": round(load, 2),
-           "cpu_words": round(words_cpu, 2), "wall_words": round(words_wall, 1), **counts,
+           "cpu_words": round(words_cpu, 2), "kernel_words": round(words_kernel, 2), "wall_words": round(words_wall, 1), **counts,
            "stages": as_json()}
     reference = reference_for(args.file, args.seconds)
     if reference is not None:
@@ -118,7 +119,8 @@ def main() -> int:
     if args.text:
         args.text.write_text(text, encoding="utf-8")
     staged = sum(v[0] for v in stages.values())
-    print(f"{path.name}: audio {out['audio_s']:.0f} s, words CPU {words_cpu:.1f} s ({words_wall:.0f} s wall), "
+    print(f"{path.name}: audio {out['audio_s']:.0f} s, words CPU {words_cpu:.1f} s (kernel {words_kernel:.1f} s; "
+          f"{words_wall:.0f} s wall), "
           f"load {load:.1f} s, other {words_cpu - staged:.1f} s, WER {out.get('wer', float('nan')):.2%}"
           + (f", diarisation CPU {out['cpu_diarize']:.1f} s" if args.diarize else ""))
     print(f"windows {counts['windows']}, pieces {counts['pieces']} ({counts['alone']} alone), piece audio "
