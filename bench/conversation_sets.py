@@ -406,8 +406,30 @@ HOLDOUT17 = (
     Spec("h17_one_es5", ("es5m",), seed=1715),
     Spec("h17_one_pt9", ("pt9f",), seed=1716),
 )
+# holdout18 (session 29): voice mixes no set above uses; one-pitch same-sex pairs, trios and quartets (window
+# median pitch within 0-6%: men at 100, 110-117, 121-125 and 130-133 Hz; women at 181-196 Hz), the three men at
+# ~121 Hz with an 8 kHz chapter, JFK among three of them, short-turn speakers, overlaps and two one-voice files;
+# seeds 1801-1816; built and scored on main before any change of session 29, never tuned on.
+HOLDOUT18 = (
+    Spec("h18_two_es3_fr5_men", ("es3m", "fr5m"), seed=1801),
+    Spec("h18_two_pt4_sonar2_women_overlap", ("pt4f", "sonar2f"), overlap=0.4, seed=1802),
+    Spec("h18_two_de3_en1_men_short", ("de3m", "en1m"), short="en1m", seed=1803),
+    Spec("h18_two_es6_de4_women_short", ("es6f", "de4f"), short="de4f", seed=1804),
+    Spec("h18_two_pt7_en0_men_overlap", ("pt7m", "en0m"), overlap=0.3, seed=1805),
+    Spec("h18_two_austen_fr2_men", ("austenm", "fr2m"), seed=1806),
+    Spec("h18_three_men_de9_es1_fr5", ("de9m", "es1m", "fr5m"), overlap=0.3, seed=1807),
+    Spec("h18_three_men_pt0_es3_1272_8k_short", ("pt0m", "es3m", "r1272m8k"), short="es3m", seed=1808),
+    Spec("h18_three_women_en9_fr7_pt9", ("en9f", "fr7f", "pt9f"), seed=1809),
+    Spec("h18_three_men_bush_cards_en8", ("bushm", "cardsm", "en8m"), overlap=0.3, seed=1810),
+    Spec("h18_three_men_de2_en5_es8_short", ("de2m", "en5m", "es8m"), short="en5m", seed=1811),
+    Spec("h18_four_men_de6_es5_fr6_pt7_short", ("de6m", "es5m", "fr6m", "pt7m"), short="fr6m", seed=1812),
+    Spec("h18_four_women_en6_es9_fr1_pt3", ("en6f", "es9f", "fr1f", "pt3f"), overlap=0.3, seed=1813),
+    Spec("h18_four_men_jfk_de9_es3_pt0_short", ("jfkm", "de9m", "es3m", "pt0m"), short="jfkm", seed=1814),
+    Spec("h18_one_es1", ("es1m",), seed=1815),
+    Spec("h18_one_en6", ("en6f",), seed=1816),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
         "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
         "holdout14": HOLDOUT14, "holdout15": HOLDOUT15, "holdout16": HOLDOUT16,
-        "holdout17": HOLDOUT17}
+        "holdout17": HOLDOUT17, "holdout18": HOLDOUT18}

@@ -176,7 +176,7 @@ class Collector:
             emb, speakers, min_speakers or 1, max_speakers or clustering.MAX_SPEAKERS, shift, copies, self.heard
         )
         if speakers is None:
-            labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1)
+            labels = merge_same_voice(labels, emb, self.heard, self.pitches, min_speakers or 1, shift)
             most = max_speakers or clustering.MAX_SPEAKERS
             labels = split_heard_apart(labels, emb, self.heard, most, shift, copies)  # two voices heard apart in one cluster
             seconds = [(w.end - w.start) / SAMPLE_RATE for w in self.embedded]

@@ -52,19 +52,21 @@ SEPARATE_AUC = 0.9  # share of window pairs ordered one way by pitch under which
 
 
 def merge_same_voice(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: Sequence[float],
-                     min_speakers: int = 1) -> np.ndarray:
+                     min_speakers: int = 1, shift: float = 0.0) -> np.ndarray:
     """`labels` (of the unit voiceprints `emb`) with clusters of one voice joined, never
-    below min_speakers."""
+    below min_speakers. `shift` (a phone band: band.py) raises STRONG_COSINE as it raises
+    cluster.DISTINCT_COSINE: two people's voiceprints come closer there."""
     labels = np.asarray(labels).copy()
     while len(np.unique(labels)) > max(1, min_speakers):
-        pair = _likeliest_same(labels, emb, keys, np.asarray(pitches, dtype=np.float64))
+        pair = _likeliest_same(labels, emb, keys, np.asarray(pitches, dtype=np.float64), STRONG_COSINE + shift)
         if pair is None:
             break
         labels[labels == pair[1]] = pair[0]
     return labels
 
 
-def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: np.ndarray):
+def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: np.ndarray,
+                    strong: float = STRONG_COSINE):
     """The pair of clusters most often heard as one voice, if heard so clearly more than
     as two, alike in voiceprint and at the same pitch; else None."""
     best, most = None, 0
@@ -76,7 +78,7 @@ def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey
         if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):  # a tie too: one < 2 * two
             continue
         first, second = _voiced(pitches, labels == a), _voiced(pitches, labels == b)
-        if not pitches_apart(first, second) or (alike >= STRONG_COSINE and not pitches_separate(first, second)):
+        if not pitches_apart(first, second) or (alike >= strong and not pitches_separate(first, second)):
             best, most = (a, b), one
     return best
 
