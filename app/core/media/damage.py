@@ -90,6 +90,7 @@ class Timeline:
     filled: int = 0  # samples of silence put in jumps so far
     skipped: list[tuple[int, int]] = field(default_factory=list)  # (at_ms, jump_ms): jumps past MAX_FILL, not filled
     held: bool = False  # the origin is a damaged first packet's (a raw AMR note's first frames wiped): kept
+    link: bool = False  # a chained Ogg's next link was opened: its first frame carries straight on
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -114,6 +115,7 @@ class Timeline:
         expected = self.source_end_s if self.source_end_s is not None else 0.0
         if self._next_link(frame_s, expected):
             self.origin_s = frame_s - expected  # the next chain link carries straight on
+            self.link = False
             return None
         lost, self.lost = self.lost, False
         if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS and not (lost and at > expected):
@@ -138,7 +140,10 @@ class Timeline:
         return bool(before) and before[-1] >= frame_s - JUMP_TOLERANCE_MS / 1000
 
     def _next_link(self, frame_s: float, expected: float) -> bool:
-        """An Ogg frame back at the start of the clock, well after it: the next link of a chain."""
+        """The first frame of a chain's link opened on its own, or an Ogg frame back at the start of
+        the clock, well after it: the next link of a chain."""
+        if self.link:
+            return True
         if not self.chained or self.first_origin_s is None:
             return False
         return frame_s - self.first_origin_s <= LEAD_TOLERANCE_S < expected - LEAD_TOLERANCE_S
