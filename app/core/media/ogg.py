@@ -10,6 +10,7 @@ positions: Opus counts 48 kHz samples after its pre-skip, Vorbis samples at its 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -57,31 +58,43 @@ class _Link:
 def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
     of a file whose last page states a false end position; else None (ffmpeg's figure stands)."""
-    handle.seek(0)
     links: list[_Link] = []
     current: dict[int, _Link] = {}  # by serial: a link joined to a copy of itself has the same one
     chained = in_body = False
-    while (head := handle.read(HEADER.size)) and len(head) == HEADER.size:
-        capture, _version, flags, granule, serial, _seq, _crc, count = HEADER.unpack(head)
-        if capture != b"OggS":
-            break
-        sizes = handle.read(count)
-        body_size = sum(sizes)
+    for _at, flags, granule, serial, sizes in _pages(handle):
         if flags & BOS:
             chained = chained or in_body
-            link = _begin(handle.read(min(body_size, 32)))
-            handle.seek(body_size - min(body_size, 32), 1)
+            link = _begin(handle.read(min(sum(sizes), 32)))
             if link is not None:
                 links.append(link)
                 current[serial] = link
             continue
         in_body = True
-        handle.seek(body_size, 1)
         if serial in current:
             current[serial].see(granule, sum(1 for size in sizes if size < 255))
     if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
         return None
     return round(sum(max(0, k.end() - k.skip) / k.rate for k in links) * 1000)
+
+
+def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, bytes]]:
+    """Each page's offset, flags, granule, serial and segment sizes, the handle left at its body;
+    junk or zeros between pages passed over to the next page (of a stream met, or a new link's)."""
+    serials: set[int] = set()
+    at: int | None = 0
+    while at is not None:
+        handle.seek(at)
+        head = handle.read(HEADER.size)
+        if len(head) < HEADER.size:
+            return
+        capture, _version, flags, granule, serial, _seq, _crc, count = HEADER.unpack(head)
+        if capture != b"OggS":
+            at = _next_page(handle, at + 1, serials)
+            continue
+        serials.add(serial)
+        sizes = handle.read(count)
+        yield at, flags, granule, serial, sizes
+        at += HEADER.size + count + sum(sizes)
 
 
 def _begin(packet: bytes) -> _Link | None:
@@ -117,20 +130,16 @@ def is_cut(handle: BinaryIO) -> bool:
 
 def links(handle: BinaryIO) -> list[tuple[int, int]]:
     """The byte range of each link when the file is a chain of two or more (voice notes joined end
-    to end, a recorder starting a new stream at each pause); [] for any other file. ffmpeg, reading
-    a chain as one stream, stops where the codec, channels or a Vorbis rate change, and mistimes a
-    link held in one audio page (a 0.1 s link heard as 13.5 ms), so each link is opened on its own."""
-    handle.seek(0)
+    to end, a recorder starting a new stream at each pause, junk or zeros between them); [] for any
+    other file. ffmpeg, reading a chain as one stream, stops where the codec, channels or a Vorbis
+    rate change, mistimes a link held in one audio page (a 0.1 s link heard as 13.5 ms) and loses one
+    behind junk, so each link is opened on its own."""
     starts: list[int] = []
     in_body = False
-    while (head := handle.read(HEADER.size)) and len(head) == HEADER.size:
-        capture, _version, flags, _granule, _serial, _seq, _crc, count = HEADER.unpack(head)
-        if capture != b"OggS":
-            break
+    for at, flags, *_ in _pages(handle):
         if flags & BOS and (in_body or not starts):
-            starts.append(handle.tell() - HEADER.size)
+            starts.append(at)
         in_body = not flags & BOS
-        handle.seek(sum(handle.read(count)), 1)
     end = handle.seek(0, 2)
     return list(zip(starts, [*starts[1:], end])) if len(starts) > 1 else []
 
@@ -176,8 +185,8 @@ def _next_page(handle: BinaryIO, start: int, serials: set[int]) -> int | None:
             return None
         hit = block.find(b"OggS")
         while 0 <= hit <= len(block) - HEADER.size:
-            _capture, version, _flags, _granule, serial, *_ = HEADER.unpack_from(block, hit)
-            if version == 0 and serial in serials:
+            _capture, version, flags, _granule, serial, *_ = HEADER.unpack_from(block, hit)
+            if version == 0 and (serial in serials or flags & BOS):  # a page of these, or a new link's first
                 return at + hit
             hit = block.find(b"OggS", hit + 1)
         at += SEARCH_CHUNK
