@@ -91,3 +91,20 @@ def test_a_short_link_behind_zeros_or_junk_is_heard_and_counted(tmp_path, betwee
     assert abs(audio.size / SAMPLE_RATE - 3.5) < 0.1, audio.size / SAMPLE_RATE
     assert_links_in_place(audio, [(440, 0.5), (1000, 3.0)])
     assert not reader.truncated and not any("damaged" in n for n in reader.notes), reader.notes
+
+
+def test_a_link_whose_last_pages_are_lost_keeps_the_links_after_it_in_place(tmp_path):
+    """A link's next-to-last page wiped: the link decodes short of the end its last page states, and
+    the links after it were heard that much early, the damage named at the file's end (truncated)."""
+    middle = bytearray(note(tmp_path, 1000, 3))
+    pages = [at for at in range(len(middle)) if middle[at:at + 4] == b"OggS"]
+    middle[pages[-2]:pages[-1]] = bytes(pages[-1] - pages[-2])
+    path = tmp_path / "wiped.opus"
+    path.write_bytes(note(tmp_path, 440, 0.5) + bytes(middle) + note(tmp_path, 700, 1))
+    source, audio, reader = heard(path)
+    assert abs(source.duration_ms - 4500) < 100
+    assert abs(audio.size / SAMPLE_RATE - 4.5) < 0.05, audio.size / SAMPLE_RATE
+    assert_links_in_place(audio, [(440, 0.5)])
+    assert abs(dominant_hz(audio, 3.6, 4.4) - 700) < 15 and abs(dominant_hz(audio, 0.7, 1.3) - 1000) < 15
+    assert not reader.truncated and reader.damaged and all(0.5 <= s / 1000 and e / 1000 <= 3.6
+                                                           for s, e in reader.damaged), reader.damaged

@@ -133,6 +133,21 @@ class Timeline:
         if start_s is not None:
             self.packets.append((start_s, start_s + duration_s))
 
+    @property
+    def position(self) -> int:
+        """The output sample the next one placed lands at."""
+        return self.emitted - self.trim
+
+    def close_link(self, begin: int, stated_s: float | None) -> int:
+        """Silence owed where a chain's link that began at `begin` decoded short of the length its
+        pages state (its last pages lost: the links after it were heard early), the stretch named
+        damaged; never past the file's length."""
+        target = begin + round((stated_s or 0.0) * SAMPLE_RATE)
+        target = min(target, self.limit) if self.limit else target
+        if target - self.position <= JUMP_TOLERANCE_MS * SAMPLE_RATE // 1000:
+            return 0
+        return self.move(target)
+
     def _stated_through(self, frame_s: float) -> bool:
         """Whether the packet before this frame lasts, by the container's word, until it: a muxer's
         way of starting sound late without an edit list (one sample lasting 10 minutes), not a loss."""

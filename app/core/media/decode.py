@@ -197,7 +197,7 @@ class AudioReader:
         """A chained Ogg: each link opened on its own, all placed on one timeline (each starts
         where the one before ended, however short that one was)."""
         timeline: Timeline | None = None
-        for start, end in links:
+        for number, (start, end) in enumerate(links, 1):
             try:
                 link = open_container(window(handle, start, end))
             except ValueError as exc:
@@ -206,10 +206,13 @@ class AudioReader:
             with link:
                 audio = next((s for s in link.streams if s.type == "audio"), None)
                 if audio is not None:
+                    begin = 0 if timeline is None else timeline.position
                     if timeline is not None:
                         timeline.link = True
                     yield from self._decode_stream(link, audio, timeline)
                     timeline = self._timeline
+                    if number < len(links):  # its last pages lost: the links after it keep their places
+                        yield from timeline.fill(timeline.close_link(begin, ogg.stated_s(window(handle, start, end))))
 
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))

@@ -30,10 +30,13 @@ class _Link:
     packets: int = 0  # packets ended on the pages before the last
     last_packets: int = 0  # packets ended on the last page
     unplaced: int = 0  # packets ended on pages since, that state no position (-1: a damaged or streaming writer)
+    sequence: int = 0  # the last page's sequence number
+    lost: int = 0  # pages missing (by their sequence numbers) just before the last one: wiped or cut out
 
-    def see(self, granule: int, packets: int) -> None:
+    def see(self, granule: int, packets: int, sequence: int) -> None:
         """A page's position; one of -1 states none, and its packets are counted with the next one's
         (a Vorbis note whose pages all said -1 but the last was recorded as 0.3 s long for 6 s)."""
+        self.lost, self.sequence = max(0, sequence - self.sequence - 1), sequence
         if granule < 0:
             self.unplaced += packets
             return
@@ -44,7 +47,8 @@ class _Link:
     def end(self) -> int:
         """The last granule, or where the audio can really end when the last page lies about it
         (further on than its packets can reach, or back before the page before it)."""
-        most = self.last_packets * max(round(self.rate * MAX_PACKET_S), 8192 if self.rate != 48000 else 0)
+        packets = self.last_packets + 255 * self.lost  # a lost page held at most 255 packets
+        most = packets * max(round(self.rate * MAX_PACKET_S), 8192 if self.rate != 48000 else 0)
         if self.prev_granule <= self.last_granule <= self.prev_granule + most:
             return self.last_granule
         typical = (self.prev_granule - self.skip) / self.packets if self.packets else 0
@@ -58,10 +62,27 @@ class _Link:
 def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
     of a file whose last page states a false end position; else None (ffmpeg's figure stands)."""
+    links, chained = _clocks(handle)
+    if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
+        return None
+    return round(_seconds(links) * 1000)
+
+
+def stated_s(handle: BinaryIO) -> float:
+    """The length its pages state for a link (or a whole file): its end position past its pre-skip."""
+    return _seconds(_clocks(handle)[0])
+
+
+def _seconds(links: list[_Link]) -> float:
+    return sum(max(0, k.end() - k.skip) / k.rate for k in links)
+
+
+def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
+    """Each audio stream's clock, and whether a stream begins after another's audio (a chain)."""
     links: list[_Link] = []
     current: dict[int, _Link] = {}  # by serial: a link joined to a copy of itself has the same one
     chained = in_body = False
-    for _at, flags, granule, serial, sizes in _pages(handle):
+    for _at, flags, granule, serial, sequence, sizes in _pages(handle):
         if flags & BOS:
             chained = chained or in_body
             link = _begin(handle.read(min(sum(sizes), 32)))
@@ -71,14 +92,12 @@ def chained_duration_ms(handle: BinaryIO) -> int | None:
             continue
         in_body = True
         if serial in current:
-            current[serial].see(granule, sum(1 for size in sizes if size < 255))
-    if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
-        return None
-    return round(sum(max(0, k.end() - k.skip) / k.rate for k in links) * 1000)
+            current[serial].see(granule, sum(1 for size in sizes if size < 255), sequence)
+    return links, chained
 
 
-def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, bytes]]:
-    """Each page's offset, flags, granule, serial and segment sizes, the handle left at its body;
+def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, int, bytes]]:
+    """Each page's offset, flags, granule, serial, sequence number and segment sizes, the handle left at its body;
     junk or zeros between pages passed over to the next page (of a stream met, or a new link's)."""
     serials: set[int] = set()
     at: int | None = 0
@@ -87,13 +106,13 @@ def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, bytes]]:
         head = handle.read(HEADER.size)
         if len(head) < HEADER.size:
             return
-        capture, _version, flags, granule, serial, _seq, _crc, count = HEADER.unpack(head)
+        capture, _version, flags, granule, serial, sequence, _crc, count = HEADER.unpack(head)
         if capture != b"OggS":
             at = _next_page(handle, at + 1, serials)
             continue
         serials.add(serial)
         sizes = handle.read(count)
-        yield at, flags, granule, serial, sizes
+        yield at, flags, granule, serial, sequence, sizes
         at += HEADER.size + count + sum(sizes)
 
 
