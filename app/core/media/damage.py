@@ -122,7 +122,7 @@ class Timeline:
             return None  # jitter; but a lost packet's 20 ms is kept, or the rest of the file moves early
         self.declared = self._stated_through(frame_s)
         target = max(0, round(at * SAMPLE_RATE))
-        if target - (self.emitted - self.trim) > MAX_FILL - self.filled:
+        if target - self.position > MAX_FILL - self.filled:
             return target  # too far to fill: move() places the audio straight on, whatever the stated end
         if self.limit and target > self.limit:
             target = max(self.limit, self.emitted)
@@ -171,7 +171,7 @@ class Timeline:
 
     def move(self, target: int) -> int:
         """Record the jump to `target`; return how many samples of silence fill the gap (0 for an overlap)."""
-        position = self.emitted - self.trim
+        position = self.position
         if target - position > MAX_FILL - self.filled and self.origin_s is not None:
             return self._skip(position, target)
         if target > position:
@@ -217,7 +217,7 @@ class Timeline:
         if start_s is not None and self.origin_s is None and self.source_end_s is None:  # its first packets: a
             self.origin_s, self.held = start_s, True  # stream stating no start starts at them, not at its first frame
         if start_s is None or self.origin_s is None:
-            at = to_ms(self.emitted - self.trim)
+            at = to_ms(self.position)
             self.ranges.append((at, at + int(duration_s * 1000)))
             return
         begin = int((start_s - self.origin_s) * 1000)
