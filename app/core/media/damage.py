@@ -90,6 +90,7 @@ class Timeline:
     filled: int = 0  # samples of silence put in jumps so far
     skipped: list[tuple[int, int]] = field(default_factory=list)  # (at_ms, jump_ms): jumps past MAX_FILL, not filled
     held: bool = False  # the origin is a damaged first packet's (a raw AMR note's first frames wiped): kept
+    link: bool = False  # a chained Ogg's next link was opened: its first frame carries straight on
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -114,13 +115,14 @@ class Timeline:
         expected = self.source_end_s if self.source_end_s is not None else 0.0
         if self._next_link(frame_s, expected):
             self.origin_s = frame_s - expected  # the next chain link carries straight on
+            self.link = False
             return None
         lost, self.lost = self.lost, False
         if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS and not (lost and at > expected):
             return None  # jitter; but a lost packet's 20 ms is kept, or the rest of the file moves early
         self.declared = self._stated_through(frame_s)
         target = max(0, round(at * SAMPLE_RATE))
-        if target - (self.emitted - self.trim) > MAX_FILL - self.filled:
+        if target - self.position > MAX_FILL - self.filled:
             return target  # too far to fill: move() places the audio straight on, whatever the stated end
         if self.limit and target > self.limit:
             target = max(self.limit, self.emitted)
@@ -131,6 +133,21 @@ class Timeline:
         if start_s is not None:
             self.packets.append((start_s, start_s + duration_s))
 
+    @property
+    def position(self) -> int:
+        """The output sample the next one placed lands at."""
+        return self.emitted - self.trim
+
+    def close_link(self, begin: int, stated_s: float | None) -> int:
+        """Silence owed where a chain's link that began at `begin` decoded short of the length its
+        pages state (its last pages lost: the links after it were heard early), the stretch named
+        damaged; never past the file's length."""
+        target = begin + round((stated_s or 0.0) * SAMPLE_RATE)
+        target = min(target, self.limit) if self.limit else target
+        if target - self.position <= JUMP_TOLERANCE_MS * SAMPLE_RATE // 1000:
+            return 0
+        return self.move(target)
+
     def _stated_through(self, frame_s: float) -> bool:
         """Whether the packet before this frame lasts, by the container's word, until it: a muxer's
         way of starting sound late without an edit list (one sample lasting 10 minutes), not a loss."""
@@ -138,7 +155,10 @@ class Timeline:
         return bool(before) and before[-1] >= frame_s - JUMP_TOLERANCE_MS / 1000
 
     def _next_link(self, frame_s: float, expected: float) -> bool:
-        """An Ogg frame back at the start of the clock, well after it: the next link of a chain."""
+        """The first frame of a chain's link opened on its own, or an Ogg frame back at the start of
+        the clock, well after it: the next link of a chain."""
+        if self.link:
+            return True
         if not self.chained or self.first_origin_s is None:
             return False
         return frame_s - self.first_origin_s <= LEAD_TOLERANCE_S < expected - LEAD_TOLERANCE_S
@@ -151,7 +171,7 @@ class Timeline:
 
     def move(self, target: int) -> int:
         """Record the jump to `target`; return how many samples of silence fill the gap (0 for an overlap)."""
-        position = self.emitted - self.trim
+        position = self.position
         if target - position > MAX_FILL - self.filled and self.origin_s is not None:
             return self._skip(position, target)
         if target > position:
@@ -197,7 +217,7 @@ class Timeline:
         if start_s is not None and self.origin_s is None and self.source_end_s is None:  # its first packets: a
             self.origin_s, self.held = start_s, True  # stream stating no start starts at them, not at its first frame
         if start_s is None or self.origin_s is None:
-            at = to_ms(self.emitted - self.trim)
+            at = to_ms(self.position)
             self.ranges.append((at, at + int(duration_s * 1000)))
             return
         begin = int((start_s - self.origin_s) * 1000)

@@ -153,7 +153,7 @@ class AudioReader:
                 stream = self._pick_stream(container)
                 self._headroom = headroom.over_full_scale(self.path, stream.index, stream.codec_context.name)
                 index = stream.index  # a closed container's streams hold no index
-                links = _mixed_links(handle) if container.format.name == "ogg" else []
+                links = _links(handle) if container.format.name == "ogg" else []
                 if links:
                     yield from self._decode_links(handle, links)
                 else:
@@ -194,10 +194,10 @@ class AudioReader:
         return container.streams[index]
 
     def _decode_links(self, handle, links: list[tuple[int, int]]) -> Iterator[np.ndarray]:
-        """A chained Ogg whose codec changes from link to link: each link opened on its own, all
-        placed on one timeline (each starts where the one before ended)."""
+        """A chained Ogg: each link opened on its own, all placed on one timeline (each starts
+        where the one before ended, however short that one was)."""
         timeline: Timeline | None = None
-        for start, end in links:
+        for number, (start, end) in enumerate(links, 1):
             try:
                 link = open_container(window(handle, start, end))
             except ValueError as exc:
@@ -206,8 +206,13 @@ class AudioReader:
             with link:
                 audio = next((s for s in link.streams if s.type == "audio"), None)
                 if audio is not None:
+                    begin = 0 if timeline is None else timeline.position
+                    if timeline is not None:
+                        timeline.link = True
                     yield from self._decode_stream(link, audio, timeline)
                     timeline = self._timeline
+                    if number < len(links):  # its last pages lost: the links after it keep their places
+                        yield from timeline.fill(timeline.close_link(begin, ogg.stated_s(window(handle, start, end))))
 
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
@@ -253,11 +258,11 @@ class AudioReader:
         yield from _flushed(resampler, timeline, shape, self._mixer)
 
 
-def _mixed_links(handle) -> list[tuple[int, int]]:
-    """ogg.mixed_links, the handle left where ffmpeg had it (its reads assume it never moves)."""
+def _links(handle) -> list[tuple[int, int]]:
+    """ogg.links, the handle left where ffmpeg had it (its reads assume it never moves)."""
     at = handle.tell()
     try:
-        return ogg.mixed_links(handle)
+        return ogg.links(handle)
     finally:
         handle.seek(at)
 

@@ -10,6 +10,7 @@ positions: Opus counts 48 kHz samples after its pre-skip, Vorbis samples at its 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -29,10 +30,13 @@ class _Link:
     packets: int = 0  # packets ended on the pages before the last
     last_packets: int = 0  # packets ended on the last page
     unplaced: int = 0  # packets ended on pages since, that state no position (-1: a damaged or streaming writer)
+    sequence: int = 0  # the last page's sequence number
+    lost: int = 0  # pages missing (by their sequence numbers) just before the last one: wiped or cut out
 
-    def see(self, granule: int, packets: int) -> None:
+    def see(self, granule: int, packets: int, sequence: int) -> None:
         """A page's position; one of -1 states none, and its packets are counted with the next one's
         (a Vorbis note whose pages all said -1 but the last was recorded as 0.3 s long for 6 s)."""
+        self.lost, self.sequence = max(0, sequence - self.sequence - 1), sequence
         if granule < 0:
             self.unplaced += packets
             return
@@ -43,7 +47,8 @@ class _Link:
     def end(self) -> int:
         """The last granule, or where the audio can really end when the last page lies about it
         (further on than its packets can reach, or back before the page before it)."""
-        most = self.last_packets * max(round(self.rate * MAX_PACKET_S), 8192 if self.rate != 48000 else 0)
+        packets = self.last_packets + 255 * self.lost  # a lost page held at most 255 packets
+        most = packets * max(round(self.rate * MAX_PACKET_S), 8192 if self.rate != 48000 else 0)
         if self.prev_granule <= self.last_granule <= self.prev_granule + most:
             return self.last_granule
         typical = (self.prev_granule - self.skip) / self.packets if self.packets else 0
@@ -57,31 +62,58 @@ class _Link:
 def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
     of a file whose last page states a false end position; else None (ffmpeg's figure stands)."""
-    handle.seek(0)
+    links, chained = _clocks(handle)
+    if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
+        return None
+    return round(_seconds(links) * 1000)
+
+
+def stated_s(handle: BinaryIO) -> float:
+    """The length its pages state for a link (or a whole file): its end position past its pre-skip."""
+    return _seconds(_clocks(handle)[0])
+
+
+def _seconds(links: list[_Link]) -> float:
+    return sum(max(0, k.end() - k.skip) / k.rate for k in links)
+
+
+def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
+    """Each audio stream's clock, and whether a stream begins after another's audio (a chain)."""
     links: list[_Link] = []
     current: dict[int, _Link] = {}  # by serial: a link joined to a copy of itself has the same one
     chained = in_body = False
-    while (head := handle.read(HEADER.size)) and len(head) == HEADER.size:
-        capture, _version, flags, granule, serial, _seq, _crc, count = HEADER.unpack(head)
-        if capture != b"OggS":
-            break
-        sizes = handle.read(count)
-        body_size = sum(sizes)
+    for _at, flags, granule, serial, sequence, sizes in _pages(handle):
         if flags & BOS:
             chained = chained or in_body
-            link = _begin(handle.read(min(body_size, 32)))
-            handle.seek(body_size - min(body_size, 32), 1)
+            link = _begin(handle.read(min(sum(sizes), 32)))
             if link is not None:
                 links.append(link)
                 current[serial] = link
             continue
         in_body = True
-        handle.seek(body_size, 1)
         if serial in current:
-            current[serial].see(granule, sum(1 for size in sizes if size < 255))
-    if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
-        return None
-    return round(sum(max(0, k.end() - k.skip) / k.rate for k in links) * 1000)
+            current[serial].see(granule, sum(1 for size in sizes if size < 255), sequence)
+    return links, chained
+
+
+def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, int, bytes]]:
+    """Each page's offset, flags, granule, serial, sequence number and segment sizes, the handle left at its body;
+    junk or zeros between pages passed over to the next page (of a stream met, or a new link's)."""
+    serials: set[int] = set()
+    at: int | None = 0
+    while at is not None:
+        handle.seek(at)
+        head = handle.read(HEADER.size)
+        if len(head) < HEADER.size:
+            return
+        capture, _version, flags, granule, serial, sequence, _crc, count = HEADER.unpack(head)
+        if capture != b"OggS":
+            at = _next_page(handle, at + 1, serials)
+            continue
+        serials.add(serial)
+        sizes = handle.read(count)
+        yield at, flags, granule, serial, sequence, sizes
+        at += HEADER.size + count + sum(sizes)
 
 
 def _begin(packet: bytes) -> _Link | None:
@@ -115,41 +147,20 @@ def is_cut(handle: BinaryIO) -> bool:
     return not flags & EOS
 
 
-def _signature(packet: bytes) -> bytes:
-    """What must stay the same from link to link for ffmpeg's demuxer to read a chain on: the
-    codec, its channel count, and a Vorbis stream's sample rate (Opus always decodes at 48 kHz)."""
-    if packet.startswith(b"OpusHead"):
-        return packet[:10]
-    if packet.startswith(b"\x01vorbis"):
-        return packet[:16]
-    return packet[:8]
-
-
-def mixed_links(handle: BinaryIO) -> list[tuple[int, int]]:
-    """The byte range of each link when the file is a chain whose links differ in codec (a Vorbis
-    note followed by an Opus one), channels (a mono note, then a stereo one) or a Vorbis link's
-    rate, which ffmpeg's demuxer stops at or decodes as damage; [] for any other file."""
-    handle.seek(0)
-    starts: list[tuple[int, bytes]] = []
+def links(handle: BinaryIO) -> list[tuple[int, int]]:
+    """The byte range of each link when the file is a chain of two or more (voice notes joined end
+    to end, a recorder starting a new stream at each pause, junk or zeros between them); [] for any
+    other file. ffmpeg, reading a chain as one stream, stops where the codec, channels or a Vorbis
+    rate change, mistimes a link held in one audio page (a 0.1 s link heard as 13.5 ms) and loses one
+    behind junk, so each link is opened on its own."""
+    starts: list[int] = []
     in_body = False
-    while (head := handle.read(HEADER.size)) and len(head) == HEADER.size:
-        capture, _version, flags, _granule, _serial, _seq, _crc, count = HEADER.unpack(head)
-        if capture != b"OggS":
-            break
-        at = handle.tell() - HEADER.size
-        body_size = sum(handle.read(count))
+    for at, flags, *_ in _pages(handle):
         if flags & BOS and (in_body or not starts):
-            starts.append((at, _signature(handle.read(min(body_size, 16)))))
-            handle.seek(body_size - min(body_size, 16), 1)
-            in_body = False
-            continue
-        in_body = in_body or not flags & BOS
-        handle.seek(body_size, 1)
+            starts.append(at)
+        in_body = not flags & BOS
     end = handle.seek(0, 2)
-    if len({codec for _, codec in starts}) < 2:
-        return []
-    offsets = [at for at, _ in starts]
-    return list(zip(offsets, [*offsets[1:], end]))
+    return list(zip(starts, [*starts[1:], end])) if len(starts) > 1 else []
 
 
 JUNK_LIMIT = 1 << 15  # ffmpeg looks at most 64 kB past a broken page for the next; skip longer runs ourselves
@@ -193,8 +204,8 @@ def _next_page(handle: BinaryIO, start: int, serials: set[int]) -> int | None:
             return None
         hit = block.find(b"OggS")
         while 0 <= hit <= len(block) - HEADER.size:
-            _capture, version, _flags, _granule, serial, *_ = HEADER.unpack_from(block, hit)
-            if version == 0 and serial in serials:
+            _capture, version, flags, _granule, serial, *_ = HEADER.unpack_from(block, hit)
+            if version == 0 and (serial in serials or flags & BOS):  # a page of these, or a new link's first
                 return at + hit
             hit = block.find(b"OggS", hit + 1)
         at += SEARCH_CHUNK
