@@ -91,12 +91,15 @@ log("START")
 
 
 def threads_of(root: int) -> dict[str, tuple[float, int]]:
-    """Every thread of `root` and its descendants: "pid/tid" -> (CPU seconds, nice)."""
-    tick, out, todo = os.sysconf("SC_CLK_TCK"), {}, [root]
+    """Every thread of `root` and its descendants: "pid/tid" -> (CPU seconds, nice), and "pid/ended" the CPU
+    of a process's threads that have ended (the speaker search's helpers live for one model call each:
+    sampled every --interval s they were missed), counted at nice 1 (they run at the search's)."""
+    out, todo = {}, [root]
     while todo:
         pid = todo.pop()
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
+            whole = _cpu_nice(Path(f"/proc/{pid}/stat").read_text())[0]
         except OSError:
             continue
         for tid in tasks:
@@ -105,9 +108,16 @@ def threads_of(root: int) -> dict[str, tuple[float, int]]:
                 todo += [int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()]
             except (OSError, ValueError):
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            out[f"{pid}/{tid}"] = ((int(fields[11]) + int(fields[12])) / tick, int(fields[16]))
+            out[f"{pid}/{tid}"] = _cpu_nice(stat)
+        live = sum(cpu for key, (cpu, _) in out.items() if key.startswith(f"{pid}/"))
+        out[f"{pid}/ended"] = (max(0.0, whole - live), 1)
     return out
+
+
+def _cpu_nice(stat: str) -> tuple[float, int]:
+    """(user+sys CPU seconds, nice) of a /proc stat line."""
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[16])
 
 
 def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float, dict]], list[list[str]], float]:
@@ -166,7 +176,8 @@ def cpu_between(samples: list[tuple[float, dict]], a: float, b: float) -> tuple[
     before = max((s for s in samples if s[0] <= a), key=lambda s: s[0], default=samples[0])[1]
     after = max((s for s in samples if s[0] <= b), key=lambda s: s[0], default=samples[-1])[1]
     spent = {k: (cpu - before.get(k, (0.0, 0))[0], nice) for k, (cpu, nice) in after.items()}
-    return (sum(c for c, _ in spent.values()), max((c for c, _ in spent.values()), default=0.0),
+    threads = [c for key, (c, _) in spent.items() if not key.endswith("/ended")]
+    return (sum(c for c, _ in spent.values()), max(threads, default=0.0),
             sum(c for c, n in spent.values() if n > 0))
 
 
