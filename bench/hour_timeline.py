@@ -90,11 +90,12 @@ log("START")
 '''
 
 
-def threads_of(root: int) -> dict[str, tuple[float, int]]:
-    """Every thread of `root` and its descendants: "pid/tid" -> (CPU seconds, nice), and "pid/ended" the CPU
-    of a process's threads that have ended (the speaker search's helpers live for one model call each:
-    sampled every --interval s they were missed), counted at nice 1 (they run at the search's)."""
-    out, todo = {}, [root]
+def threads_of(root: int, seen: dict[str, tuple[float, int]]) -> None:
+    """Every thread of `root` and its descendants into `seen`: "pid/tid" -> (CPU seconds, nice), a thread
+    ended keeping its last reading, and "pid/ended" the rest of the process's CPU: its threads' since their
+    last reading (the speaker search's helpers live for one model call each, mostly between two
+    readings), counted at nice 1 (they run at the search's)."""
+    todo = [root]
     while todo:
         pid = todo.pop()
         try:
@@ -108,10 +109,9 @@ def threads_of(root: int) -> dict[str, tuple[float, int]]:
                 todo += [int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()]
             except (OSError, ValueError):
                 continue
-            out[f"{pid}/{tid}"] = _cpu_nice(stat)
-        live = sum(cpu for key, (cpu, _) in out.items() if key.startswith(f"{pid}/"))
-        out[f"{pid}/ended"] = (max(0.0, whole - live), 1)
-    return out
+            seen[f"{pid}/{tid}"] = _cpu_nice(stat)
+        read = sum(cpu for key, (cpu, _) in seen.items() if key.startswith(f"{pid}/") and key != f"{pid}/ended")
+        seen[f"{pid}/ended"] = (max(0.0, whole - read), 1)
 
 
 def _cpu_nice(stat: str) -> tuple[float, int]:
@@ -135,7 +135,7 @@ def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         samples, seen = [], {}
         while process.poll() is None:
-            seen.update(threads_of(process.pid))  # a thread ended keeps its last reading
+            threads_of(process.pid, seen)
             samples.append((time.time(), dict(seen)))
             time.sleep(interval)
         end = time.time()
