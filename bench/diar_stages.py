@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from app.core.diarize import embedder as EMB
 from app.core.diarize import engine as ENG
+from app.core.diarize import onnx_model as ONNX
 from app.core.diarize import segmentation as SEG
 
 counts = {"window_prints": 0, "window_s": 0.0, "region_prints": 0, "region_s": 0.0}
@@ -32,7 +33,6 @@ caller = ["windows"]
 
 def instrument() -> None:
     ENG.speech_regions = charged("vad", ENG.speech_regions)
-    SEG.Segmenter.logits = charged("segmentation", SEG.Segmenter.logits)
     EMB.fbank = charged(lambda: f"fbank[{caller[0]}]", EMB.fbank)
     ENG.median_f0 = charged("pitch", ENG.median_f0)
     ENG.band_energy = charged("band", ENG.band_energy)
@@ -55,12 +55,13 @@ def instrument() -> None:
             caller[0] = "windows"
 
     ENG.Collector._take_regions = take_regions
-    real_init = EMB.SpeakerEmbedder.__init__
+    real_init = ONNX.OnnxModel.__init__
 
-    def init(self, *args, **kwargs):
+    def init(self, *args, **kwargs):  # each model run charged (runs at once are taken one at a time)
         real_init(self, *args, **kwargs)
         session = self._session
-        run = charged(lambda: f"cam++[{caller[0]}]", session.run)
+        name = "segmentation" if isinstance(self, SEG.Segmenter) else lambda: f"cam++[{caller[0]}]"
+        run = charged(name, session.run)
 
         class Session:
             def __getattr__(self, name):
@@ -70,8 +71,7 @@ def instrument() -> None:
         wrapped.run = run
         self._session = wrapped
 
-    EMB.SpeakerEmbedder.__init__ = init
-
+    ONNX.OnnxModel.__init__ = init
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

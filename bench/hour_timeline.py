@@ -90,13 +90,17 @@ log("START")
 '''
 
 
-def threads_of(root: int) -> dict[str, tuple[float, int]]:
-    """Every thread of `root` and its descendants: "pid/tid" -> (CPU seconds, nice)."""
-    tick, out, todo = os.sysconf("SC_CLK_TCK"), {}, [root]
+def threads_of(root: int, seen: dict[str, tuple[float, int]]) -> None:
+    """Every thread of `root` and its descendants into `seen`: "pid/tid" -> (CPU seconds, nice), a thread
+    ended keeping its last reading, and "pid/ended" the rest of the process's CPU: its threads' since their
+    last reading (the speaker search's helpers live for one model call each, mostly between two
+    readings), counted at nice 1 (they run at the search's)."""
+    todo = [root]
     while todo:
         pid = todo.pop()
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
+            whole = _cpu_nice(Path(f"/proc/{pid}/stat").read_text())[0]
         except OSError:
             continue
         for tid in tasks:
@@ -105,9 +109,15 @@ def threads_of(root: int) -> dict[str, tuple[float, int]]:
                 todo += [int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()]
             except (OSError, ValueError):
                 continue
-            fields = stat[stat.rindex(")") + 2:].split()
-            out[f"{pid}/{tid}"] = ((int(fields[11]) + int(fields[12])) / tick, int(fields[16]))
-    return out
+            seen[f"{pid}/{tid}"] = _cpu_nice(stat)
+        read = sum(cpu for key, (cpu, _) in seen.items() if key.startswith(f"{pid}/") and key != f"{pid}/ended")
+        seen[f"{pid}/ended"] = (max(0.0, whole - read), 1)
+
+
+def _cpu_nice(stat: str) -> tuple[float, int]:
+    """(user+sys CPU seconds, nice) of a /proc stat line."""
+    fields = stat[stat.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[16])
 
 
 def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float, dict]], list[list[str]], float]:
@@ -125,7 +135,7 @@ def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         samples, seen = [], {}
         while process.poll() is None:
-            seen.update(threads_of(process.pid))  # a thread ended keeps its last reading
+            threads_of(process.pid, seen)
             samples.append((time.time(), dict(seen)))
             time.sleep(interval)
         end = time.time()
@@ -166,7 +176,8 @@ def cpu_between(samples: list[tuple[float, dict]], a: float, b: float) -> tuple[
     before = max((s for s in samples if s[0] <= a), key=lambda s: s[0], default=samples[0])[1]
     after = max((s for s in samples if s[0] <= b), key=lambda s: s[0], default=samples[-1])[1]
     spent = {k: (cpu - before.get(k, (0.0, 0))[0], nice) for k, (cpu, nice) in after.items()}
-    return (sum(c for c, _ in spent.values()), max((c for c, _ in spent.values()), default=0.0),
+    threads = [c for key, (c, _) in spent.items() if not key.endswith("/ended")]
+    return (sum(c for c, _ in spent.values()), max(threads, default=0.0),
             sum(c for c, n in spent.values() if n > 0))
 
 

@@ -20,7 +20,7 @@ SAMPLE_RATE = 16000
 MEL_BINS = 80
 MIN_SAMPLES = 400  # one 25 ms frame; shorter windows are padded with zeros
 BATCH = 16
-BATCH_FRAMES = 2400  # feature frames run at once: 16 windows of 1.5 s (see _same_length_batches)
+BATCH_FRAMES = 2400  # feature frames run at once in all: 16 windows of 1.5 s (see _same_length_batches)
 CONFIG = "speaker-model.json"
 
 
@@ -60,29 +60,30 @@ class SpeakerEmbedder(OnnxModel):
             return np.zeros((0, self.dim), dtype=np.float32)
         feats = [fbank(piece) for piece in pieces]
         out = np.zeros((len(feats), self.dim), dtype=np.float32)
-        for members in _same_length_batches(feats):
-            batch = np.stack([feats[i] for i in members])
-            out[members] = self._session.run(None, {self._input: batch})[0]
+        batches = _same_length_batches(feats, BATCH_FRAMES // self.threads)  # runs at once share the budget
+        runs = self.run_all([{self._input: np.stack([feats[i] for i in members])} for members in batches])
+        for members, prints in zip(batches, runs, strict=True):
+            out[members] = prints
         return unit(out)
 
 
-def _same_length_batches(feats: Sequence[np.ndarray]) -> list[list[int]]:
+def _same_length_batches(feats: Sequence[np.ndarray], budget: int = BATCH_FRAMES) -> list[list[int]]:
     """Indices of `feats` in groups of one frame count, BATCH at most, shortest first, each
-    group cut again to BATCH_FRAMES (within_budget)."""
+    group cut again to `budget` frames (within_budget)."""
     by_length: dict[int, list[int]] = {}
     for index, frames in enumerate(feats):
         by_length.setdefault(len(frames), []).append(index)
     return [part for length in sorted(by_length) for same in [by_length[length]]
-            for start in range(0, len(same), BATCH) for part in within_budget(same[start : start + BATCH], length)]
+            for start in range(0, len(same), BATCH) for part in within_budget(same[start : start + BATCH], length, budget)]
 
 
-def within_budget(batch: list[int], frames: int) -> list[list[int]]:
+def within_budget(batch: list[int], frames: int, budget: int = BATCH_FRAMES) -> list[list[int]]:
     """`batch` (pieces of `frames` feature frames each) cut into near-equal parts of at most
-    BATCH_FRAMES frames in all, never a part of one where the batch had more (CAM++ gives a piece
+    `budget` frames in all, never a part of one where the batch had more (CAM++ gives a piece
     alone other bits than in a batch; any two or more give the same). ONNX Runtime keeps the most
     memory a run ever needed: sixteen 6 s speech regions at once (a long recording's region
     voiceprints) held 335 MB from then to the worker's end, where sixteen 1.5 s windows need 69 MB."""
-    if len(batch) < 4 or len(batch) * frames <= BATCH_FRAMES:
+    if len(batch) < 4 or len(batch) * frames <= budget:
         return [batch]
-    parts = min(-(-len(batch) * frames // BATCH_FRAMES), len(batch) // 2)
+    parts = min(-(-len(batch) * frames // budget), len(batch) // 2)
     return [batch[i * len(batch) // parts : (i + 1) * len(batch) // parts] for i in range(parts)]

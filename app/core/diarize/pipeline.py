@@ -4,9 +4,9 @@ Who spoke when is found on its own thread while the words are decoded (Backgroun
 recording read again in blocks, so memory stays flat; the cores' idle time between
 decoding steps does most of it), and once the words are all decoded each word goes to
 the speaker whose turn covers it; segments split where the speaker changes, labels
-"Speaker 1..N" in order of first appearance. Deterministic (the speaker models give
-the same numbers on any thread count), so a resumed or reproduced run gets the same
-speakers.
+"Speaker 1..N" in order of first appearance. Deterministic (each model run is on one
+thread, so the numbers do not depend on the thread count), so a resumed or reproduced
+run gets the same speakers.
 """
 
 from __future__ import annotations
@@ -135,10 +135,11 @@ class Background:
     """find_turns on its own thread at a lower priority, started while the words are decoded;
     result() waits for it and raises what it raised.
 
-    Its ONNX sessions are made on that thread, so their two worker threads share its
-    priority: while the decoder has the cores they work in the time it leaves idle,
-    and what is left when decoding ends (on one hour, 26 s on one thread) runs on both
-    cores (19 s)."""
+    Its models run two batches at once, one on a helper thread made by that thread for
+    each call (onnx_model.run_all), so both share its priority: while the decoder has the
+    cores they work in the time it leaves idle, and what is left when decoding ends runs
+    on both cores (before, ONNX Runtime's two threads a run: 39 of the hour's 54 CPU s
+    after decoding on one thread)."""
 
     THREADS = 2
 

@@ -19,8 +19,8 @@ from app.core.diarize.onnx_model import OnnxModel, cached, read_config
 SAMPLE_RATE = 16000
 CONFIG = "segmentation-model.json"
 STEP_S = 10.0  # windows side by side: half the cost of half-overlapping ones, DER as good (measured)
-BATCH = 2  # windows per ONNX call; ONNX Runtime keeps the buffers of its largest call, about
-# 25 MB a window (8 at once: +204 MB, 2: +54 MB), and 8 saved only ~0.1 s per 120 s of audio
+BATCH = 2  # windows run at once in all (one per call on two threads: the same bits whatever the batch);
+# a call takes about 25 MB a window (8 at once: +204 MB, 2: +54 MB), and 8 saved only ~0.1 s per 120 s
 # powerset class -> active local speakers (the order the model was trained with)
 POWERSET = np.array(
     [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=np.uint8
@@ -65,19 +65,24 @@ class Segmenter(OnnxModel):
 
     def logits(self, windows: np.ndarray) -> np.ndarray:
         """(n, frames, 7) powerset log-probabilities of (n, window) samples."""
-        return self._session.run(None, {"waveform": windows[:, None, :].astype(np.float32)})[0]
+        return self.run_all([self._feed(windows)])[0]
+
+    def _feed(self, windows: np.ndarray) -> dict[str, np.ndarray]:
+        return {"waveform": windows[:, None, :].astype(np.float32)}
 
     def active(self, audio: np.ndarray, starts: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(windows, frames, 3) local speakers of the windows at `starts` (the likeliest class)
-        and (windows, frames) the probability of two at once, BATCH windows at a time (only
-        BATCH windows of samples are held at once)."""
+        and (windows, frames) the probability of two at once, BATCH windows at once in all, shared
+        over `threads` calls (only BATCH windows of samples are held at once)."""
         active, pairs = [], []
-        for first in range(0, len(starts), BATCH):
-            pieces = np.stack([_padded(audio[s : s + self.window], self.window)
-                               for s in starts[first : first + BATCH]])
-            logits = self.logits(pieces)
-            active.append(POWERSET[logits.argmax(axis=-1)])
-            pairs.append(np.exp(logits[..., POWERSET.sum(axis=1) >= 2]).sum(axis=-1))
+        size = max(1, BATCH // self.threads)
+        batches = [starts[i : i + size] for i in range(0, len(starts), size)]
+        for first in range(0, len(batches), self.threads):
+            feeds = [self._feed(np.stack([_padded(audio[s : s + self.window], self.window) for s in batch]))
+                     for batch in batches[first : first + self.threads]]
+            for logits in self.run_all(feeds):
+                active.append(POWERSET[logits.argmax(axis=-1)])
+                pairs.append(np.exp(logits[..., POWERSET.sum(axis=1) >= 2]).sum(axis=-1))
         return np.concatenate(active), np.concatenate(pairs)
 
     def frames(self, audio: np.ndarray, step_s: float | None = None) -> Frames:
