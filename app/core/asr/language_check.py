@@ -270,17 +270,31 @@ def language_runs(spans: list[tuple[int, int]], found: list[tuple[str, float]], 
         sure = probability if probability >= LANGUAGE_CONFIDENT and code != usual else 1.0
         if runs and runs[-1][2] == OTHER and code not in (OTHER, usual):
             runs[-1][2] = code  # unsure stretches before a confident one of another language: its
-        if runs and runs[-1][2] == code:
-            runs[-1][1], runs[-1][3] = b, min(runs[-1][3], sure)
-        else:
-            if runs:
-                meet = (min(runs[-1][1], b) + a) // 2
-                runs[-1][1], a = meet, meet
-            runs.append([a, b, code, sure])
+        extend(runs, a, b, code, sure)
     for run in runs:
         if run[2] == OTHER and run[1] - run[0] < 2 * STRETCH_FRAMES - STRETCH_FRAMES // 4:
             run[2] = usual
     return merged(runs)
+
+
+def extend(runs: list[list], a: int, b: int, code: str, sure: float) -> None:
+    """Stretch a..b (frames) of language `code` added to `runs`: the last run goes on where it is in
+    `code`, else a new one starts, the two meeting halfway through the overlap of their stretches."""
+    if runs and runs[-1][2] == code:
+        runs[-1][1], runs[-1][3] = b, min(runs[-1][3], sure)
+        return
+    if runs:
+        meet = (min(runs[-1][1], b) + a) // 2
+        runs[-1][1], a = meet, meet
+    runs.append([a, b, code, sure])
+
+
+def part_reading(decoder: BatchDecoder, piece: Piece, a: int, b: int, allowed: tuple[str, ...]) -> tuple[str, float]:
+    """The language of the piece's frames a..b on their own frames; ("", 0.0) for fewer than MIN_PART_FRAMES."""
+    if b - a < MIN_PART_FRAMES:
+        return "", 0.0
+    audio = piece.audio[frame_sample(piece, a):frame_sample(piece, b)]
+    return heard(piece, decoder.detect_alone(audio, allowed), "on its own frames, part")
 
 
 def merged(runs: list[list]) -> list[list]:
@@ -302,9 +316,7 @@ def confirmed(decoder: BatchDecoder, piece: Piece, runs: list[list], usual: tupl
     kept: list[list] = []
     for a, b, code, sure in runs:
         if code != usual[0]:
-            alone = (("", 0.0) if b - a < MIN_PART_FRAMES else
-                     heard(piece, decoder.detect_alone(piece.audio[frame_sample(piece, a):frame_sample(piece, b)],
-                                                       allowed), "on its own frames, part"))
+            alone = part_reading(decoder, piece, a, b, allowed)
             named = alone[0] == code or (code == OTHER and alone[0] not in ("", usual[0]))
             code, sure = (alone[0], min(sure, alone[1])) if named and alone[1] >= LANGUAGE_CONFIDENT \
                 else (usual[0], usual[1])
@@ -326,19 +338,10 @@ def sure_runs(decoder: BatchDecoder, piece: Piece, spans: list[tuple[int, int]],
     withheld; the English half is English 88-96% on its own stretches and keeps its words."""
     runs: list[list] = []
     for (a, b), (code, probability) in zip(spans, found):
-        code, sure = (code, probability) if probability >= LANGUAGE_CONFIDENT else (OTHER, usual[1])
-        if runs and runs[-1][2] == code:
-            runs[-1][1], runs[-1][3] = b, min(runs[-1][3], sure)
-        else:
-            if runs:
-                meet = (min(runs[-1][1], b) + a) // 2
-                runs[-1][1], a = meet, meet
-            runs.append([a, b, code, sure])
+        extend(runs, a, b, *((code, probability) if probability >= LANGUAGE_CONFIDENT else (OTHER, usual[1])))
     for run in runs:
         if run[2] != OTHER:
-            a, b = run[0], run[1]
-            alone = ("", 0.0) if b - a < MIN_PART_FRAMES else heard(piece, decoder.detect_alone(
-                piece.audio[frame_sample(piece, a):frame_sample(piece, b)], allowed), "on its own frames, part")
+            alone = part_reading(decoder, piece, run[0], run[1], allowed)
             run[2:] = [alone[0], min(run[3], alone[1])] if alone[0] == run[2] and alone[1] >= LANGUAGE_CONFIDENT \
                 else [OTHER, usual[1]]
     kept = merged(runs)
