@@ -8,8 +8,11 @@ DOCX and left out of a PDF. Each set below is handed over alone and untouched: i
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+import sqlite3
 
 import pytest
 
@@ -69,7 +72,7 @@ def test_an_untouched_record_handed_over_alone_is_quiet_whatever_the_recording_a
     case = _case_named(tmp_path, monkeypatch, name)
     assert main(["signoff", "1", "--by", verifier, "--case", str(case)]) == 0
     for fmt in ("pdf", "docx"):
-        code, out, err = _checked(_alone(case, tmp_path / fmt, fmt), capsys)
+        code, _, err = _checked(_alone(case, tmp_path / fmt, fmt), capsys)
         assert code == 0, err
         assert "edited after the export" not in err
 
@@ -131,3 +134,31 @@ def test_a_long_verifier_whose_status_row_wraps_in_the_pdf_is_still_read_back(tm
     code, _, err = _checked(manifest, capsys)
     assert code == 1 and "gives verified_by as DS Brown" in err, err
     assert data["verified_by"] == who
+
+
+@pytest.mark.parametrize("cause, said", [
+    (errno.EDQUOT, "your quota on the disk holding the case is used up"),
+    (errno.EROFS, "the disk holding the case is read-only"),
+    (errno.ENOSPC, "the disk holding the case is full ("),
+])
+def test_a_disk_io_error_is_named_from_a_small_writes_error_not_from_the_free_space(tmp_path, monkeypatch, cause,
+                                                                                     said):
+    """A case over its quota on a share (free space as statvfs counts it, EDQUOT on writing) was told "a failing disk
+    ... keep the case on a local disk": the cause is now named from a 64 KiB write's error in the case's folder."""
+    from app.core.store import db
+
+    def refused(_fd):
+        raise OSError(cause, os.strerror(cause))
+
+    monkeypatch.setattr(os, "fsync", refused)
+    hint = db._io_hint(sqlite3.OperationalError("disk I/O error"), tmp_path)
+    assert hint.startswith(f": {said}") and "nothing of it was changed" in hint and "failing disk" not in hint, hint
+    assert list(tmp_path.iterdir()) == []  # the test write left nothing
+
+
+def test_a_disk_io_error_where_a_small_write_succeeds_keeps_the_file_system_line(tmp_path):
+    from app.core.store import db
+
+    hint = db._io_hint(sqlite3.OperationalError("disk I/O error"), tmp_path)
+    assert "cannot hold SQLite's write-ahead log" in hint and "full" not in hint, hint
+    assert db._io_hint(sqlite3.OperationalError("database is locked"), tmp_path) == ""
