@@ -11,36 +11,14 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import sqlite3
 
 import pytest
 
 from tests.test_tamper24 import _manifest_edited
+from tests.test_tamper29 import case_named
 
 PERSON = "Ms Jane Doe-Appleby, appropriate adult from the county council, attending for the whole interview"
-
-
-def _case_named(tmp_path, monkeypatch, name: str):
-    from app.core.evidence.provenance import software_info
-    from app.core.media.decode import probe
-    from app.core.store import Case
-    from app.core.types import Segment
-    from tests.conftest import MEDIA
-    from tests.test_verify import MODEL
-
-    monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
-    (tmp_path / "evidence").mkdir()
-    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / name)
-    case = Case.open(tmp_path / "case")
-    try:
-        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / name))
-        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
-        case.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
-        case.finish_run(run)
-    finally:
-        case.close()
-    return tmp_path / "case"
 
 
 def _alone(case, out, fmt: str):
@@ -69,7 +47,7 @@ def test_an_untouched_record_handed_over_alone_is_quiet_whatever_the_recording_a
         tmp_path, monkeypatch, capsys, name, verifier):
     from app.cli import main
 
-    case = _case_named(tmp_path, monkeypatch, name)
+    case = case_named(tmp_path, monkeypatch, name)
     assert main(["signoff", "1", "--by", verifier, "--case", str(case)]) == 0
     for fmt in ("pdf", "docx"):
         code, _, err = _checked(_alone(case, tmp_path / fmt, fmt), capsys)
@@ -83,7 +61,7 @@ def test_a_pdf_name_outside_the_latin_scripts_is_said_as_not_read_back_and_a_doc
     says it did not read the name back (a note, exit 0); a DOCX reads it exactly, and an edit of it is still seen."""
     from app.cli import main
 
-    case = _case_named(tmp_path, monkeypatch, "录音 2024-03-13 证人.m4a")
+    case = case_named(tmp_path, monkeypatch, "录音 2024-03-13 证人.m4a")
     assert main(["signoff", "1", "--by", "王伟 警官", "--case", str(case)]) == 0
     code, out, _ = _checked(_alone(case, tmp_path / "pdf", "pdf"), capsys)
     assert code == 0
@@ -104,7 +82,7 @@ def test_a_pdf_whose_source_table_crosses_a_page_is_quiet_and_still_reads_the_ro
 
     from app.cli import main
 
-    case = _case_named(tmp_path, monkeypatch, "interview.m4a")
+    case = case_named(tmp_path, monkeypatch, "interview.m4a")
     present = [word for i in range(18) for word in ("--present", f"{PERSON} {i}")]
     assert main(["interview", "1", "--case-ref", "OP/2024/17", "--interviewee", "John Smith", "--officer", "DC Jones",
                  "--by", "DC Jones", "--case", str(case), *present]) == 0
@@ -124,7 +102,7 @@ def test_a_long_verifier_whose_status_row_wraps_in_the_pdf_is_still_read_back(tm
     verifier was read, and a manifest naming DS Brown gave "nothing found"."""
     from app.cli import main
 
-    case = _case_named(tmp_path, monkeypatch, "interview.m4a")
+    case = case_named(tmp_path, monkeypatch, "interview.m4a")
     who = "Detective Constable Alexandra Whitfield-Jones " + "Q" * 42
     assert main(["signoff", "1", "--by", who, "--case", str(case)]) == 0
     manifest = _alone(case, tmp_path / "pdf", "pdf")

@@ -5,8 +5,9 @@ another model, recording or beam width still listed the documents with their rig
 said "nothing found". The documents print the same facts in their "Source and production" table: the recording's
 SHA-256, the model and its SHA-256, the settings in words, the status (a draft handed on as verified) and, since
 session 29, the run (a manifest pointed at another run was "nothing found" beside a DOCX or PDF alone). Each is read from the table's rows (a DOCX's cells,
-a PDF's text lines "Label value"), the first of each label only; a document with no such table (a chat's
-timeline, another tool's) gives nothing.
+the first of each label; a PDF's text lines "Label value" between the table's heading and the body's column heads,
+in print order, its pages' head and foot left out); a document with no such table (a chat's timeline, another
+tool's) gives nothing.
 """
 
 from __future__ import annotations
