@@ -98,11 +98,9 @@ _CAUSES = {  # a small write's error in the case's folder -> what the disk I/O e
 
 
 def _io_hint(exc: sqlite3.Error, case_dir: Path) -> str:
-    """What a disk I/O error while setting up the store was, named from a small write's error in the case's
-    folder: a full disk (said since session 29: it was "a failing disk ... keep the case on a local disk"), a
-    quota used up, a read-only disk; the write succeeding, a disk whose file system cannot hold SQLite's
-    write-ahead log, as fusefat and some network file systems cannot, or a failing one. (Free space alone misled:
-    a quota is not in it, and root writes into the blocks kept for it.)"""
+    """A disk I/O error setting up the store, named from a small write's error in the case's folder (free space
+    misled: a quota is not in it, root writes into reserved blocks): full, quota used up, read-only; the write
+    succeeding, a file system that cannot hold SQLite's write-ahead log (fusefat) or a failing disk."""
     if "disk I/O error" not in str(exc):
         return ""
     if (cause := _CAUSES.get(_write_error(case_dir))) is not None:
