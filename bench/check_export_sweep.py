@@ -9,6 +9,10 @@ software, when it was made).
 
 BASE is a folder made by bench/tamper_case.py (copied, never changed). Its interview (with the record of
 interview's details) and a voice note are exported once per format from a copy of the case.
+
+Controls (session 29, review 2): untouched sets must stay quiet whatever the recording and its verifier are called
+(a row label first, a control character, Chinese, Arabic) and where the record's table crosses a page: a case of
+one note per name, signed off, exported in each format alone (PASS / FALSE-ALARM).
 """
 
 from __future__ import annotations
@@ -47,6 +51,13 @@ MORE_EDITS = {  # session 29: the other facts a reader takes from the manifest (
     "created_at": lambda d: d.update(created_at="2020-01-01T00:00:00.000Z"),
 }
 FORMATS = ("docx", "pdf", "txt", "vtt", "srt")
+CONTROLS = (("Recording 12.m4a", "DS Patel", 0), ("Software call.m4a", "DS Patel", 0),
+            ("Produced evidence.m4a", "DS Patel", 0), ("Model statement DC Hale.m4a", "DS Patel", 0),
+            ("Status update from Mike.m4a", "DS Patel", 0), ("bell\x07name.m4a", "DS Patel", 0),
+            ("录音 2024-03-13 证人.m4a", "王伟 警官", 0), ("تسجيل صوتي ١.m4a", "محمد علي", 0),
+            ("interview.m4a", "DS Patel", 18), ("interview.m4a", "DS Patel", 29))  # name, verifier, people present
+MEDIA = Path(os.environ.get("PARLEY_SHARED", ROOT.parent / "shared")) / "media"
+PERSON = "Ms Jane Doe-Appleby, appropriate adult from the county council, attending for the whole interview"
 
 
 def _quiet(*words: str) -> int:
@@ -83,9 +94,44 @@ def main_() -> int:
                 tally[verdict] += 1
                 print(f"{verdict:11} {fmt:5} exhibit {exhibit} {fact}", flush=True)
             manifest.write_text(pristine, encoding="utf-8")
+    for number, control in enumerate(CONTROLS):
+        for fmt in FORMATS[:4]:
+            code, _ = _said("check-export", str(_control_set(work / f"control{number}", *control, fmt)))
+            tally["PASS" if code == 0 else "FALSE-ALARM"] += 1
+            print(f"{'PASS' if code == 0 else 'FALSE-ALARM':11} {fmt:5} control {control[0]!r} present {control[2]}")
     shutil.rmtree(work)
     print(", ".join(f"{n} {v}" for v, n in tally.items()))
     return 0
+
+
+def _control_set(work: Path, name: str, verifier: str, present: int, fmt: str) -> Path:
+    """One note called `name` (its text typed in, no model run), signed off by `verifier`, `present` people in the
+    record's details, exported as `fmt` alone: the set's manifest."""
+    from app.core.evidence.provenance import software_info
+    from app.core.media.decode import probe
+    from app.core.store import Case
+    from app.core.types import ModelInfo, Segment
+
+    if not (work / "case").exists():
+        (work / "evidence").mkdir(parents=True)
+        shutil.copy(MEDIA / "en_voicenote.opus", work / "evidence" / name)
+        case = Case.open(work / "case")
+        try:
+            exhibit, _ = case.add_exhibit(probe(work / "evidence" / name))
+            run = case.start_run(exhibit.id, "transcribe", ModelInfo("tiny.en", "/models/tiny.en", "ab" * 32),
+                                 {"beam_size": 5}, software_info())
+            case.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
+            case.finish_run(run)
+        finally:
+            case.close()
+        people = [word for i in range(present) for word in ("--present", f"{PERSON} {i}")]
+        if present:
+            assert _quiet("interview", "1", "--case-ref", "OP/2024/17", "--interviewee", "John Smith", "--by", "DC Jones",
+                          "--case", str(work / "case"), *people) == 0
+        assert _quiet("signoff", "1", "--by", verifier, "--case", str(work / "case")) == 0
+    out = work / fmt
+    assert _quiet("export", "1", "--case", str(work / "case"), "--out", str(out), "--format", fmt) == 0
+    return next(out.glob("*.manifest.json"))
 
 
 if __name__ == "__main__":

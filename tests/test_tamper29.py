@@ -112,13 +112,10 @@ LONG_NAME = ("WhatsApp Audio 2024-03-13 at 09.15.22 from the handset seized at t
              "as extracted by the forensic unit on the second attempt after the first image failed (copy two).opus")
 
 
-def test_a_recording_whose_long_name_wraps_in_the_record_is_no_false_alarm(tmp_path, monkeypatch, capsys):
-    """The PDF wraps a long recording name onto the row's next line: read as the first line alone, an honest set
-    would give "gives source.name as ..., but note.pdf ... gives WhatsApp Audio ...": the control for reading the
-    record's name back."""
+def case_named(tmp_path, monkeypatch, name: str):
+    """A case of one voice note called `name`, its text typed in (no model run): the case's folder."""
     import shutil
 
-    from app.cli import main
     from app.core.evidence.provenance import software_info
     from app.core.media.decode import probe
     from app.core.store import Case
@@ -128,15 +125,25 @@ def test_a_recording_whose_long_name_wraps_in_the_record_is_no_false_alarm(tmp_p
 
     monkeypatch.setenv("PARLEY_HEADS_DIR", str(tmp_path / "heads"))
     (tmp_path / "evidence").mkdir()
-    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / LONG_NAME)
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "evidence" / name)
     case = Case.open(tmp_path / "case")
     try:
-        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / LONG_NAME))
+        exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / name))
         run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
         case.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
         case.finish_run(run)
     finally:
         case.close()
+    return tmp_path / "case"
+
+
+def test_a_recording_whose_long_name_wraps_in_the_record_is_no_false_alarm(tmp_path, monkeypatch, capsys):
+    """The PDF wraps a long recording name onto the row's next line: read as the first line alone, an honest set
+    would give "gives source.name as ..., but note.pdf ... gives WhatsApp Audio ...": the control for reading the
+    record's name back."""
+    from app.cli import main
+
+    case_named(tmp_path, monkeypatch, LONG_NAME)
     assert main(["export", "1", "--case", str(tmp_path / "case"), "--out", str(tmp_path / "out"), "--format",
                  "pdf,docx,txt,vtt"]) == 0
     capsys.readouterr()

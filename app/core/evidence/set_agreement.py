@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from app.core.evidence.set_documents import (
+    ReadBack,
     ReaderMissing,
     Said,
     bytes_of,
     document_facts,
+    latin_only,
     status_of,
     verifier_of,
 )
@@ -42,6 +44,7 @@ _TEXT_HEADINGS = ("TRANSCRIPT OF A RECORDING", "RECORD OF INTERVIEW", "WEBVTT")
 _SETTING_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")  # a setting's start in a header's "Settings:" line
 PROVENANCE_KINDS = (".json", ".txt", ".vtt", ".docx", ".pdf")  # the files an export writes what made them into
 _ABSENT = object()
+_UNSEEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufffd]")  # spaces (a PDF wraps), controls (U+FFFD in a DOCX, none in a PDF)
 NOT_GIVEN = "no such setting"
 
 
@@ -50,9 +53,11 @@ class _Written(str):
 HEADER_LINES = 80  # a record of interview's details come first; the header ends at its "=====" (TXT) or blank (VTT)
 
 
-def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
+def disagreements(manifest: Path, data: dict, vouched: list[str], notes: list[str] | None = None) -> list[str]:
     """One line for each fact the manifest gives otherwise than a file of its set whose SHA-256 it holds right
-    (`vouched`: those files' names), and one for each DOCX or PDF whose reader is not installed."""
+    (`vouched`: those files' names), and one for each DOCX or PDF whose reader is not installed; to `notes`, each
+    fact a file gives that could not be compared (a PDF's name outside the Latin scripts)."""
+    notes = [] if notes is None else notes
     differing: dict[tuple[str, str, str], list[str]] = {}  # (fact, manifest's, file's) -> the files saying so
     unread: list[str] = []
     for name in vouched:
@@ -70,14 +75,7 @@ def disagreements(manifest: Path, data: dict, vouched: list[str]) -> list[str]:
         else:
             continue
         for key, theirs in facts.items():
-            mine = _fact(data, key)
-            if isinstance(theirs, _Written):  # as the header writes a setting's value
-                mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
-            elif isinstance(theirs, Said) and mine is not _ABSENT:  # as the file's words give it, spaces aside
-                mine = _said_as(key, mine)
-                if "".join(mine.split()) == "".join(theirs.split()):
-                    continue
-            if mine is not _ABSENT and mine != theirs:
+            if (mine := _differing(key, _fact(data, key), theirs, name, notes)) is not _ABSENT:
                 differing.setdefault((key, _shown(mine), _shown(theirs)), []).append(name)
     return unread + [f"{manifest.name}: gives {key} as {mine}, but {' and '.join(names)}, whose SHA-256 it lists (and which "
             f"match{'es' if len(names) == 1 else ''} it), give{'s' if len(names) == 1 else ''} {theirs}: the manifest "
@@ -94,6 +92,24 @@ def unvouched(data: dict, vouched: list[str]) -> str | None:
             f"{'it' if len(vouched) == 1 else 'them'}: the model ({_shown(model.get('name', '?'))}), recording, "
             "settings, status and run are the manifest's word alone; ask for the set's JSON, TXT or VTT with it, or "
             "check it against the case (`verify`; `verify --head` with the head below)")
+
+
+def _differing(key: str, mine: Any, theirs: Any, name: str, notes: list[str]) -> Any:
+    """The manifest's value (as the file writes it) where the file gives another, else _ABSENT."""
+    if isinstance(theirs, _Written):  # as the header writes a setting's value
+        mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
+    elif mine is _ABSENT:
+        return _ABSENT
+    elif isinstance(theirs, Said):  # as the file's words give it, spaces and control characters aside
+        mine = _said_as(key, mine)
+        if isinstance(theirs, ReadBack) and not (latin_only(theirs) and latin_only(mine)):
+            note = (f"note: {name}: {key} ({_shown(mine)}) was not read back from it: a PDF does not give back "
+                    "text outside the Latin scripts as written, so it is not checked there")
+            notes.extend([note] if note not in notes else [])
+            return _ABSENT
+        if _UNSEEN.sub("", mine) == _UNSEEN.sub("", theirs):
+            return _ABSENT
+    return mine if mine != theirs else _ABSENT
 
 
 def _said_as(key: str, value: Any) -> str:

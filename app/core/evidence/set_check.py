@@ -101,8 +101,9 @@ def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
         else:
             result.files_ok += 1
             vouched.append(entry["file"])
-    result.problems.extend(disagreements(manifest, data, vouched))  # the manifest edited, its hashes left right
-    result.note = unvouched(data, vouched)
+    notes: list[str] = []
+    result.problems.extend(disagreements(manifest, data, vouched, notes))  # the manifest edited, its hashes left right
+    result.note = "\n".join(filter(None, [unvouched(data, vouched), *notes])) or None
     result.problems.extend(_strays(folder, manifest.name[:-len(MANIFEST_SUFFIX)], listed))
     recorded = data.get("source") if isinstance(data.get("source"), dict) else {}
     result.source_name = str(recorded.get("name", ""))

@@ -5,34 +5,57 @@ another model, recording or beam width still listed the documents with their rig
 said "nothing found". The documents print the same facts in their "Source and production" table: the recording's
 SHA-256, the model and its SHA-256, the settings in words, the status (a draft handed on as verified) and, since
 session 29, the run (a manifest pointed at another run was "nothing found" beside a DOCX or PDF alone). Each is read from the table's rows (a DOCX's cells,
-a PDF's text lines "Label value"), the first of each label only; a document with no such table (a chat's
-timeline, another tool's) gives nothing.
+the first of each label; a PDF's text lines "Label value" between the table's heading and the body's column heads,
+in print order, its pages' head and foot left out); a document with no such table (a chat's timeline, another
+tool's) gives nothing.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from app.core.export.record import DRAFT_MARK
+
 _HEX = r"(?P<hex>[0-9a-f]{64})"
 _ROWS = {"SHA-256": "source.sha256", "Model": "model.name", "Model SHA-256": "model.sha256"}
-_PDF_ROW = re.compile(r"^(?P<label>SHA-256|Model SHA-256|Model|Produced|Duration) (?P<value>\S.*)$")
 _WORDS = (  # the settings in words (record.settings_in_words): the manifest's key and how its value reads
     (re.compile(r"\bbeam search (\d+)\b"), "settings.beam_size", int),
     (re.compile(r"\bvoice activity detection (on|off)\b"), "settings.vad", lambda v: v == "on"),
     (re.compile(r"\bword timings (on|off)\b"), "settings.word_timestamps", lambda v: v == "on"),
     (re.compile(r"\bspeakers told apart by the (\S+) voice model\b"), "settings.diarization", str),
 )
-WRAPPED = ("Settings", "Software", "Recording")  # rows whose value a PDF wraps onto the lines after its label
-_NEXT_ROWS = ("Software", "Produced", "Status", "Found in", "Working copy", "SHA-256")  # the rows that follow them
+SOURCE_ROWS = (  # the record's "Source and production" rows in print order (record.source_rows); True: every
+    ("Recording", True), ("Found in", False), ("Working copy", False), ("SHA-256", True),  # record has the row
+    ("Duration", True), ("Language", True), ("Model", True), ("Model SHA-256", True), ("Settings", True),
+    ("Software", True), ("Produced", True), ("Run", False), ("Status", True))
+AFTER_STATUS = ("Translated from", "Corrected by", "Lines changed", "Uncertain words", "Exported", "Warning")
+TABLE_HEADING = "Source and production"
+BODY_HEAD = "Line Time "  # the body's column heads under the table
+_FOOT = re.compile(r"^Source SHA-256 [0-9a-f]{64}$")
+_PAGE = re.compile(r"^Page \d+ of \d+$")
 PAGES_READ = 3  # the table is on the first page or two; a long transcript's body is never read
 
 
 class Said(str):
     """A fact in a file's own words ("Software: Parley 0.1.0 (...)", "Produced 2026-12-05 02:09 UTC"): compared
-    with the manifest's value written the same way, spaces aside (a PDF wraps a long value onto lines)."""
+    with the manifest's value written the same way, spaces and control characters aside (a PDF wraps a long value
+    onto lines; a DOCX writes a name's control characters as U+FFFD, a PDF leaves them out)."""
+
+
+class ReadBack(Said):
+    """A name as a PDF gives it back: pypdf does not return every script as it was written (a NUL before each
+    Chinese character, Arabic in visual order), so it is compared only where both sides are Latin script."""
+
+
+def latin_only(text: str) -> bool:
+    """Whether a PDF gives the text back as it was written: no NUL, each letter and digit ASCII or Latin, nothing
+    right to left (Polish, Irish, NFD accents and ligatures read back; Chinese, Arabic and Arabic digits do not)."""
+    return all(ch != "\x00" and unicodedata.bidirectional(ch) not in ("R", "AL", "AN")
+               and (ch.isascii() or not ch.isalnum() or "LATIN" in unicodedata.name(ch, "")) for ch in text)
 
 
 _VERIFIED = re.compile(r"^verified by (?P<name>.*?)(?: (?:on \d{4}-\d\d-\d\d \d\d:\d\d UTC|at \d{4}-\d\d-\d\dT\S*))?$")
@@ -66,7 +89,9 @@ def _reader_missing(path: Path, package: str) -> ReaderMissing:
 def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
     """(the manifest's key, the value the document gives) for a record's DOCX or PDF; nothing for another file.
     ReaderMissing when python-docx or pypdf is not installed (it was read as "not a DOCX/PDF": nothing said)."""
-    rows = _docx_rows(path) if path.suffix.lower() == ".docx" else _pdf_rows(path)
+    docx = path.suffix.lower() == ".docx"
+    rows = _docx_rows(path) if docx else _pdf_rows(path)
+    named = Said if docx else ReadBack
     if "Settings" not in rows or "Model SHA-256" not in rows:
         return  # no "Source and production" table: not a transcript's record
     for label, key in _ROWS.items():
@@ -80,18 +105,18 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
     if rows.get("Status"):
         yield "status", status_of(rows["Status"])
         if (name := verifier_of(rows["Status"])) != "":
-            yield "verified_by", name
-    yield from _said(rows)
+            yield "verified_by", name if name is None else named(name)
+    yield from _said(rows, named)
     words = " ".join(rows["Settings"].split())
     for pattern, key, read in _WORDS:
         if (found := pattern.search(words)) is not None:
             yield key, read(found[1])
 
 
-def _said(rows: dict[str, str]) -> Iterator[tuple[str, Any]]:
+def _said(rows: dict[str, str], named: type[Said]) -> Iterator[tuple[str, Any]]:
     """The recording's name and size, the software and when the text was made, as the record's rows give them."""
     if rows.get("Recording"):
-        yield "source.name", Said(rows["Recording"])
+        yield "source.name", named(rows["Recording"])
     if (size := bytes_of(rows.get("Duration", ""))) is not None:
         yield "source.bytes", size
     if rows.get("Software"):
@@ -128,33 +153,66 @@ def _docx_rows(path: Path) -> dict[str, str]:
 
 
 def _pdf_rows(path: Path) -> dict[str, str]:
-    """The record's rows from the PDF's first pages' text: "Model SHA-256 <hex>", and the settings' words, which
-    wrap onto the lines after "Settings" up to the next row ("Software")."""
+    """The "Source and production" table's rows from the PDF's first pages' text, label -> value (a value the PDF
+    wraps joined up), each page's running head and foot left out: read from all the text, a recording named
+    "Recording 12.m4a" under the heading was a Recording row, and a table crossing a page took in the foot's
+    "Source SHA-256 <hex>"."""
     try:
         from pypdf import PdfReader
     except ImportError:
         raise _reader_missing(path, "pypdf") from None
     try:
-        pages = PdfReader(str(path)).pages
-        lines = [line.strip() for page in list(pages)[:PAGES_READ] for line in page.extract_text().splitlines()]
+        pages = [page.extract_text() for page in list(PdfReader(str(path)).pages)[:PAGES_READ]]
     except Exception:  # noqa: BLE001 (pypdf raises many kinds on a file that is not a PDF)
         return {}
+    lines = [line for number, text in enumerate(pages) for line in _page_body(text.splitlines(), number == 0)]
+    return _table_rows(_table_lines(lines))
+
+
+def _page_body(lines: list[str], first: bool) -> list[str]:
+    """A page's lines without its running head (after the first page: the DRAFT mark and the head line) and its
+    foot ("Page X of Y", "Source SHA-256 <hex>", "Status: ..."), which the PDF writes around the text."""
+    lines = [line.strip() for line in lines]
+    if not first:
+        lines = lines[2:] if lines[:1] == [DRAFT_MARK] else lines[1:]
+    foot = next((at for at in range(len(lines) - 1, max(len(lines) - 4, -1), -1) if _FOOT.match(lines[at])), None)
+    if foot is not None:
+        lines = lines[:foot - 1] if foot and _PAGE.match(lines[foot - 1]) else lines[:foot]
+    return lines
+
+
+def _table_lines(lines: list[str]) -> list[str]:
+    """The lines from the "Source and production" heading (over its first row, Recording) to the body's "Line
+    Time ..." header."""
+    start = next((at + 1 for at in range(len(lines) - 1)
+                  if lines[at] == TABLE_HEADING and lines[at + 1].startswith("Recording")), None)
+    if start is None:
+        return []
+    end = next((at for at in range(start, len(lines)) if lines[at].startswith(BODY_HEAD)), len(lines))
+    return lines[start:end]
+
+
+def _table_rows(lines: list[str]) -> dict[str, str]:
+    """Each row in the order the record prints them: a line starts the next row only when it opens with a label
+    that may come next (an optional row's, or the next that every record has); any other line continues the row."""
     rows: dict[str, str] = {}
-    for at, line in enumerate(lines):
-        if (found := _PDF_ROW.match(line)) is not None:
-            rows.setdefault(found["label"], found["value"])
-        elif line.startswith("Run ") and at and lines[at - 1].startswith("Produced "):  # the row after "Produced"
-            rows.setdefault("Run", line[len("Run "):])
-        elif line.startswith("Status ") and "Status" not in rows:  # not the running foot's "Status: ..."
-            rows["Status"] = line[len("Status "):]
-        elif line.startswith(WRAPPED) and (label := line.split()[0]) not in rows:
-            rows[label] = " ".join(_until_next_row(lines[at:], label))
+    label, at = "", 0
+    for line in lines:
+        if (found := _next_label(line, at)) is not None:
+            label, at = found
+            rows[label] = line[len(label):].strip()
+        elif not label or (label == "Status" and line.startswith(AFTER_STATUS)):
+            break
+        else:
+            rows[label] = f"{rows[label]} {line}".strip()
     return rows
 
 
-def _until_next_row(lines: list[str], label: str) -> Iterator[str]:
-    yield lines[0][len(label):]
-    for line in lines[1:]:
-        if line.startswith(_NEXT_ROWS):
-            return
-        yield line
+def _next_label(line: str, at: int) -> tuple[str, int] | None:
+    for index in range(at, len(SOURCE_ROWS)):
+        label, always = SOURCE_ROWS[index]
+        if line == label or line.startswith(label + " "):
+            return label, index + 1
+        if always:
+            return None
+    return None

@@ -6,6 +6,7 @@ tracked with PRAGMA user_version, so the schema's history is auditable.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -88,25 +89,44 @@ def connect(case_dir: Path, said: list[str] | None = None) -> sqlite3.Connection
     return conn
 
 
-ROOM_NEEDED = 1 << 20  # less free than this where the case is: a full disk, not a failing one
+TEST_WRITE = 64 << 10  # what SQLite's shared memory and a few log pages need
+_CAUSES = {  # a small write's error in the case's folder -> what the disk I/O error was
+    errno.ENOSPC: "the disk holding the case is full ({free:,} bytes free); make room on it",
+    errno.EDQUOT: "your quota on the disk holding the case is used up; free some of it (or ask for more)",
+    errno.EROFS: "the disk holding the case is read-only; make it writable or copy the case to a disk that is",
+}
 
 
 def _io_hint(exc: sqlite3.Error, case_dir: Path) -> str:
-    """What a disk I/O error while setting up the store most often is: a full disk (no room for SQLite's
-    write-ahead log and its shared memory: said since session 29, it was "a failing disk ... keep the case on a
-    local disk"), else a disk whose file system cannot hold them, as fusefat and some network file systems cannot."""
+    """A disk I/O error setting up the store, named from a small write's error in the case's folder (free space
+    misled: a quota is not in it, root writes into reserved blocks): full, quota used up, read-only; the write
+    succeeding, a file system that cannot hold SQLite's write-ahead log (fusefat) or a failing disk."""
     if "disk I/O error" not in str(exc):
         return ""
-    try:
-        disk = os.statvfs(case_dir)
-    except OSError:
-        disk = None
-    if disk is not None and ((disk.f_blocks and disk.f_bavail * disk.f_frsize < ROOM_NEEDED)
-                             or (disk.f_files and not disk.f_favail)):  # (a disk giving no count is not full)
-        return f": the disk holding the case is full ({disk.f_bavail * disk.f_frsize:,} bytes free); make room on " \
-               "it and open the case again, nothing of it was changed"
+    if (cause := _CAUSES.get(_write_error(case_dir))) is not None:
+        return f": {cause.format(free=_free(case_dir))} and open the case again, nothing of it was changed"
     return ": a failing disk, or a file system that cannot hold SQLite's write-ahead log (some FUSE and network " \
            "file systems cannot); keep the case on a local disk"
+
+
+def _write_error(case_dir: Path) -> int | None:
+    """The errno of writing and syncing TEST_WRITE bytes to a temporary file in `case_dir` (removed), None if
+    that worked."""
+    try:
+        with tempfile.TemporaryFile(dir=case_dir) as probe:
+            probe.write(bytes(TEST_WRITE))
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        return exc.errno
+    return None
+
+
+def _free(case_dir: Path) -> int:
+    try:
+        return shutil.disk_usage(case_dir).free
+    except OSError:
+        return 0
 
 
 NOT_UTF8 = "malformed database schema: text that is not UTF-8, which Parley never writes"
