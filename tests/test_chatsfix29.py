@@ -153,3 +153,36 @@ def test_an_xml_backup_in_an_unknown_encoding_is_one_line_refused(tmp_path, enco
     for path in (loose, zipped):
         with pytest.raises(ChatError, match="malformed XML .its encoding cannot be read"):
             load_export(path)
+
+
+LINE_SPACED = "[LINE] Chat history in Crew\nSaved on: 2024/06/14 10:00\n\n2024.06.13 Thursday\n21:05 Anna Lee hi there\n21:06 Bob ok\n"
+
+
+def test_a_line_history_in_its_spaced_layout_is_refused_with_its_reason_zipped_or_in_a_folder(tmp_path):
+    """Given alone, LINE's space-separated layout was refused with its reason; zipped it was "no chat found in
+    this zip", and in a folder "no chat export found in this folder": nothing said why. Now the same reason."""
+    zipped = tmp_path / "line.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("[LINE] Chat in Crew.txt", LINE_SPACED)
+    with pytest.raises(ChatError, match=r"Crew\.txt: a LINE chat history in its space-separated layout"):
+        load_export(zipped)
+    folder = tmp_path / "phone"
+    folder.mkdir()
+    (folder / "[LINE] Chat in Crew.txt").write_text(LINE_SPACED, encoding="utf-8")
+    refused: list[ChatError] = []
+    assert load_export(folder, refused=refused) == []
+    assert [Path(r.path).name for r in refused] == ["[LINE] Chat in Crew.txt"]
+    assert "space-separated layout" in refused[0].reason
+
+
+def test_a_spaced_line_history_beside_a_chat_in_a_zip_leaves_the_chat_read(tmp_path):
+    """The guard: the reason is given only where the zip holds no chat; a WhatsApp chat beside it is read (the
+    LINE file kept as a file of the export no message refers to, as before)."""
+    zipped = tmp_path / "phone.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("[LINE] Chat in Crew.txt", LINE_SPACED)
+        archive.writestr("WhatsApp Chat with Anne.txt", "13/06/2024, 21:05 - Anne: hi\n13/06/2024, 21:06 - Luc: ok\n")
+    [loaded] = load_export(zipped)
+    [anne] = loaded.export.chats
+    assert [m.text for m in anne.messages[:2]] == ["hi", "ok"]
+    assert anne.messages[2].attachment.name == "[LINE] Chat in Crew.txt"
