@@ -186,3 +186,18 @@ def test_a_spaced_line_history_beside_a_chat_in_a_zip_leaves_the_chat_read(tmp_p
     [anne] = loaded.export.chats
     assert [m.text for m in anne.messages[:2]] == ["hi", "ok"]
     assert anne.messages[2].attachment.name == "[LINE] Chat in Crew.txt"
+
+
+def test_an_ios_groups_name_writing_group_calls_is_still_no_sender(tmp_path):
+    """Only a chat of two needs a caller's name kept: a group call written under the group's name (beside its
+    encryption note) made that name a member ("group voice call" counted as a member's note). Now it is no sender."""
+    lrm = "\u200e"
+    chat = (f"[13/06/2024, 21:04:00] Crew: {lrm}Messages and calls are end-to-end encrypted. No one outside of this "
+            f"chat, not even WhatsApp, can read or listen to them.\n[13/06/2024, 21:05:01] Crew: {lrm}Group voice "
+            f"call · {lrm}12 min\n[13/06/2024, 21:06:01] Anna: hi\n")
+    path = tmp_path / "WhatsApp Chat - Crew.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("_chat.txt", chat)
+    [loaded] = load_export(path)
+    [crew] = loaded.export.chats
+    assert [m.sender for m in crew.messages] == [None, None, "Anna"]
