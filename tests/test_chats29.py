@@ -82,12 +82,13 @@ CALLS = ("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<calls count
 def test_a_phones_call_log_beside_its_sms_backup_is_read(tmp_path):
     """SMS Backup & Restore writes the phone's call log beside its texts (`calls-….xml`). Before: given alone it
     was "no recognisable chat message (not a WhatsApp, …)", and in a folder it was passed over without a word.
-    Now each call is a record of that number's chat: who, when (UTC), and what became of it."""
+    Now each call is a record of that number's call chat ("…, calls", named apart from its texts): who, when
+    (UTC), and what became of it."""
     path = tmp_path / "calls-20240614.xml"
     path.write_text(CALLS, encoding="utf-8")
     [loaded] = load_export(path)
     bob, withheld = loaded.export.chats
-    assert bob.name == "Bob (+447700900123)" and withheld.name == "(no address)"
+    assert bob.name == "Bob (+447700900123), calls" and withheld.name == "(no address), calls"
     assert [(m.sender, m.text, m.datetime) for m in bob.messages] == [
         ("Bob (+447700900123)", "incoming call, 65 s", "2024-06-13T19:05:00+00:00"),
         ("Bob (+447700900123)", "missed call", "2024-06-13T19:06:40+00:00"),

@@ -11,8 +11,9 @@ from app.core.chats.records import Message
 
 GROUP_NOTE = "the app's note, written under {name!r}: the group's name, which writes only the app's notes"
 # iOS writes a call under the caller's name with what became of it after a comma ("Voice call, 12 min",
-# "Missed voice call, Tap to call back"); a missed call's own words are `is_system_note`'s.
-_CALLS = frozenset({"voice call", "video call", "group voice call", "group video call", "sprachanruf", "videoanruf",
+# "Missed voice call, Tap to call back"); a missed call's own words are `is_system_note`'s. Only a chat of two's:
+# a group call may be written under the group's name, which would then be taken for a member.
+_CALLS = frozenset({"voice call", "video call", "sprachanruf", "videoanruf",
                     "appel vocal", "appel vidéo", "llamada de voz", "videollamada", "chamada de voz",
                     "chamada de vídeo", "chiamata vocale", "videochiamata", "spraakoproep", "video-oproep"})
 

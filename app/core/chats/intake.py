@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 26  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 27  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -89,6 +89,9 @@ PARSER_VERSION = 26  # 2: zipped Telegram exports, files deep in a full export, 
 # 26: an iOS contact who only called is the caller (not a group's name); Canadian French clocks ("21 h 05"); a phone's
 #     call log (calls-*.xml) read; a zipped chat keeps its text's own name; a number's no-break hyphen (U+2011)
 #     written as '-'; an SMS backup's emoji written as two UTF-16 halves ('&#55357;&#56832;') read, not refused
+# 27: a typed line with an 'h' clock ("14/06/2024 9 h 30 - salle B") stays in its message; a call log's number
+#     -1/-2/-3 is no number; a call log's chat named "…, calls"; a number change written with U+2011 said;
+#     a group call under an iOS group's name no member's note
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

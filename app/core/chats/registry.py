@@ -19,6 +19,7 @@ from pathlib import Path
 from app.core.chats import (
     discord,
     googlechat,
+    line,
     meta,
     signal_json,
     skype,
@@ -40,7 +41,7 @@ from app.core.chats.beside import (
 from app.core.chats.nested import load_nested, nested_zips
 from app.core.chats.parsing import Loaded, decode, parse_text, sniff_text
 from app.core.chats.zip_beside import unshared, with_files_beside
-from app.core.chats.zipped import NO_CHAT, load_zip
+from app.core.chats.zipped import NO_CHAT, load_zip, spaced_line
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
 
@@ -83,7 +84,10 @@ def _is_export_file(path: Path) -> bool:
         return sms.looks_like_text(_head(path, 4096))
     if _is_later_page(path):
         return False
-    return suffix in CHAT_SUFFIXES and sniff_text(_head(path), path.name) is not None
+    if suffix not in CHAT_SUFFIXES:
+        return False
+    head = _head(path)
+    return sniff_text(head, path.name) is not None or line.spaced_layout(head)  # refused with its reason, not passed over
 
 
 def _is_later_page(path: Path) -> bool:
@@ -204,6 +208,9 @@ def _load_zip_tree(path: Path, extract_root: Path | None, refused: list[ChatErro
                 out += _load_backup(path, info, archive, extract_root, refused)
             for info in inner:
                 out += _load_inner(path, info, archive, extract_root, refused, depth)
+            if own_error is not None and own_error.reason == NO_CHAT and not (inner or backups):
+                spaced = spaced_line(archive, files)  # no chat but a LINE history this reader refuses: said
+                own_error = ChatError(str(path), "; ".join(spaced)) if spaced else own_error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         inner, backups = [], []  # said by load_zip already
     if own_error is not None and (not (inner or backups) or own_error.reason != NO_CHAT):

@@ -83,7 +83,7 @@ def number_changes(messages: tuple[Message, ...]) -> tuple[Message, ...]:
             at.setdefault(m.sender, []).append(i)
     out = list(messages)
     for i, m in enumerate(messages):
-        found = [n for n in map(phone_sender, _NUMBER_IN_TEXT.findall(strip_marks(m.text))) if n] if (
+        found = [n for n in map(phone_sender, _NUMBER_IN_TEXT.findall(strip_marks(m.text).translate(_SEPARATORS))) if n] if (
             m.sender is None and m.system) else []
         if len(found) != 2 or found[0] == found[1]:
             continue

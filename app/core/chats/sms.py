@@ -54,6 +54,10 @@ _SAFE_RE = re.compile(r"[^\w.\-]+")
 CALLS = {"1": "incoming call", "2": "outgoing call", "3": "missed call", "4": "voicemail", "5": "call rejected",
          "6": "call blocked", "7": "call answered on another device"}
 PRESENTATION = {"2": "the number withheld", "3": "the number unknown", "4": "from a payphone"}  # `presentation`
+# An older Android's CallLog wrote a caller with no number as the number -1, -2 or -3 (CallLog.Calls.addCall's
+# UNKNOWN_NUMBER, PRIVATE_NUMBER, PAYPHONE_NUMBER): no number at all, never the short code "1", "2" or "3".
+NO_NUMBER = {"-1": "3", "-2": "2", "-3": "4"}  # the sentinel -> its `presentation`
+CALLS_CHAT = ", calls"  # a call log's chat is named apart from the same number's texts
 
 
 def looks_like_text(text: str) -> bool:
@@ -64,7 +68,7 @@ def looks_like_text(text: str) -> bool:
 @dataclass
 class _Read:
     extract_to: Path | None = None  # where audio and video are written out (none: only hashed)
-    records: list[tuple[int, str, Message]] = field(default_factory=list)  # (ms, chat key, message)
+    records: list[tuple[int, tuple[str, str], Message]] = field(default_factory=list)  # (ms, (key, kind), message)
     names: dict[str, str] = field(default_factory=dict)  # chat key -> contact name
     hashes: dict[str, str] = field(default_factory=dict)  # attachment path -> the file's SHA-256
     files: dict[str, Path] = field(default_factory=dict)  # attachment path -> the file written out
@@ -138,7 +142,7 @@ def _sms(element: ET.Element, read: _Read) -> None:
     name = _value(element, "contact_name")
     sender = THIS_PHONE if box in SENT else _party(address, name)
     written = _value(element, "readable_date") or ms
-    read.records.append((_ms(ms), address, Message(0, sender, written, iso, _value(element, "body"), False, None,
+    read.records.append((_ms(ms), (address, ""), Message(0, sender, written, iso, _value(element, "body"), False, None,
                                                    _note(box, iso, as_written, address))))
     if name and name != "(Unknown)":
         read.names.setdefault(address, name)
@@ -167,7 +171,7 @@ def _mms(element: ET.Element, read: _Read) -> None:
     if senders and not own and senders[0] != _conversation(senders[0]):  # the sender's own address, as written
         note = "; ".join(n for n in (note, f"sender written as {senders[0]!r}") if n)
     for k, attachment in enumerate(files or [None]):
-        read.records.append((_ms(ms), address, Message(0, sender, written, iso, text if k == 0 else "", False,
+        read.records.append((_ms(ms), (address, ""), Message(0, sender, written, iso, text if k == 0 else "", False,
                                                        attachment, note)))
     if name and name != "(Unknown)":
         read.names.setdefault(address, name)
@@ -176,15 +180,16 @@ def _mms(element: ET.Element, read: _Read) -> None:
 def _call(element: ET.Element, read: _Read) -> None:
     """One call of the log: the phone's record, no one's words (an unanswered outgoing call is also 0 s)."""
     as_written, kind, ms = _value(element, "number"), _value(element, "type"), _value(element, "date")
-    address, iso, name = _conversation(as_written), _iso(ms), _value(element, "contact_name")
-    duration = _value(element, "duration")
+    address = "" if as_written.strip() in NO_NUMBER else _conversation(as_written)
+    iso, name, duration = _iso(ms), _value(element, "contact_name"), _value(element, "duration")
     what = CALLS.get(kind, f"a call of type {kind or '(none)'}, which Android does not name")
     text = f"{what}, {duration} s" if duration.isdigit() and kind in ("1", "2", "7") else what
-    note = "; ".join(n for n in ("from the phone's call log", PRESENTATION.get(_value(element, "presentation"), ""),
+    said = PRESENTATION.get(_value(element, "presentation")) or PRESENTATION.get(NO_NUMBER.get(as_written.strip(), ""))
+    note = "; ".join(n for n in ("from the phone's call log", said,
                                  _note("", iso, as_written, address)) if n)
     sender = THIS_PHONE if kind == "2" else _party(address, name)
-    read.records.append((_ms(ms), address, Message(0, sender, _value(element, "readable_date") or ms, iso, text, True,
-                                                   None, note)))
+    read.records.append((_ms(ms), (address, CALLS_CHAT), Message(0, sender, _value(element, "readable_date") or ms,
+                                                                 iso, text, True, None, note)))
     if name and name != "(Unknown)":
         read.names.setdefault(address, name)
 
@@ -214,20 +219,23 @@ def read_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | 
         raise ChatError(str(path), f"malformed XML ({exc}); {len(read.records)} message(s) read before it") from None
     except OSError as exc:
         raise ChatError(str(path), exc.strerror or "cannot read file") from None
+    except (LookupError, ValueError) as exc:  # its declaration names an encoding Python lacks ("UT", "utf-7")
+        raise ChatError(str(path), f"malformed XML (its encoding cannot be read: {exc}); "
+                                   f"{len(read.records)} message(s) read before it") from None
     return read
 
 
 def _chats(read: _Read) -> tuple[Chat, ...]:
-    by_key: dict[str, list[tuple[int, Message]]] = {}
+    by_key: dict[tuple[str, str], list[tuple[int, Message]]] = {}
     for ms, key, message in read.records:
         by_key.setdefault(key, []).append((ms, message))
     chats = []
-    for key, entries in by_key.items():
+    for (key, kind), entries in by_key.items():
         ordered = [m for _, m in sorted(entries, key=lambda pair: pair[0])]
         messages = tuple(Message(i, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.attachment, m.note)
                          for i, m in enumerate(ordered))
         name = read.names.get(key, "")
-        chats.append(Chat(f"{name} ({key})" if name else key or "(no address)", messages, "utc"))
+        chats.append(Chat((f"{name} ({key})" if name else key or "(no address)") + kind, messages, "utc"))
     return tuple(chats)
 
 

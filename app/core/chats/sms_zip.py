@@ -26,10 +26,11 @@ HEAD_BYTES = 4096
 _SAFE_RE = re.compile(r"[^\w.\-]+")
 
 
-def _head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+def member_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = HEAD_BYTES) -> str:
+    """The first `size` bytes of a member as text; "" when it cannot be read."""
     try:
         with archive.open(info) as handle:
-            return decode(handle.read(HEAD_BYTES))
+            return decode(handle.read(size))
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
         return ""  # the zip's own reading says what is wrong with it
 
@@ -37,7 +38,7 @@ def _head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
 def backups(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     """The members that are SMS backups, by their content (`<smses`), in the zip's order."""
     return [info for info in files if info.filename.lower().endswith(".xml") and not whatsapp_zip.is_junk(info)
-            and sms.looks_like_text(_head(archive, info))]
+            and sms.looks_like_text(member_head(archive, info))]
 
 
 def load_member(path: Path, info: zipfile.ZipInfo, archive: zipfile.ZipFile, extract_to: Path | None) -> Loaded:

@@ -43,6 +43,7 @@ from app.core.chats.records import LIKELY_CUT, Chat, Message
 from app.core.chats.whatsapp_header import (
     _HEADERISH_RE,
     _QUOTES,
+    H_CLOCK,
     Header,
     _clean,
     _split_sender,
@@ -345,7 +346,7 @@ def message_from(index: int, header: Header, lines: list[str], iso: str | None, 
 
 def _is_android(header: Header) -> bool:
     """Android's layout: no brackets, a dash between the time and the sender."""
-    return not header.shape[0] and header.shape[1] in ANDROID_SEPARATORS
+    return not header.shape[0] and header.shape[1].removesuffix(H_CLOCK) in ANDROID_SEPARATORS
 
 
 def _named_date(entry: _Entry, known: frozenset[str] = frozenset()) -> str | None:

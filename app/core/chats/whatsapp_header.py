@@ -69,6 +69,8 @@ _TIME_FIRST_RE = re.compile(
     re.DOTALL,
 )
 TIME_FIRST = "time first"  # in a header's shape: a layout of its own, never one of the phones' date-first ones
+H_CLOCK = " h"  # in a header's shape: a clock written "21 h 05" (fr-CA), so a colon-clock chat's typed "9 h 30 -"
+# line (an appointment list) is not one of its headers, nor a "21 h 05" chat's typed "9:30 -" line
 _HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 # A sender's name ends at the first colon a space (or the line's end) follows: one inside it ("12:30 Club") is its own.
 _SENDER_RE = re.compile(r"^(?P<sender>(?:[^:\n]|:(?=[^\s\u200e\u200f:]))"
@@ -178,7 +180,7 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked:
         return None
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
-    shape = (bool(match["open"]), match["sep"].strip() or " ")
+    shape = (bool(match["open"]), (match["sep"].strip() or " ") + (H_CLOCK if "h" in match["time"] else ""))
     return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape,
                   (match["word"] or "").lower().rstrip("."), bool(marker))
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from typing import IO
 
-_REF = rb"&#(?:[xX][0-9a-fA-F]{1,6}|[0-9]{1,7});"
+_REF = rb"&#(?:[xX][0-9a-fA-F]{1,8}|[0-9]{1,8});"  # expat takes zero-padded ones ("&#x0D83D;", "&#055357;")
 _RUN_RE = re.compile(rb"(?:" + _REF + rb")+")  # consecutive references: a pair is always inside one run
 _ONE_RE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
-_HIGH_TAIL_RE = re.compile(rb"&#(?:[xX][dD][89abAB][0-9a-fA-F]{2}|5[56][0-9]{3});\Z")  # may be a high half
-_REF_LONGEST = 12  # "&#x0010FFFF;"
+_LAST_RE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,8}));\Z")  # the reference a read ends with
+_REF_LONGEST = 12  # "&#x0010FFFF;", "&#00055357;"
 REPLACEMENT = 0xFFFD
 
 
@@ -54,19 +54,22 @@ class JoinedRefs:
         self._carry = b""
 
     def read(self, size: int = -1) -> bytes:
-        data = self._carry + self._stream.read(size)
-        if size < 0 or len(data) <= len(self._carry):  # the end: nothing is held back
-            self._carry = b""
-            return _RUN_RE.sub(_joined, data)
-        head, self._carry = _held_back(data)
-        return _RUN_RE.sub(_joined, head) if head else self.read(size)
+        while True:  # a read that leaves nothing to return reads on (no recursion: a long run of halves is read)
+            data = self._carry + self._stream.read(size)
+            if size < 0 or len(data) <= len(self._carry):  # the end: nothing is held back
+                self._carry = b""
+                return _RUN_RE.sub(_joined, data)
+            head, self._carry = _held_back(data)
+            if head:
+                return _RUN_RE.sub(_joined, head)
 
 
 def _held_back(data: bytes) -> tuple[bytes, bytes]:
     """(what can be read now, what waits for the next read): a reference the read may have cut, and a high half
-    whose partner may come next."""
+    whose partner may come next: at most the two, so a run of lone high halves is not held back whole."""
     cut = data.rfind(b"&", max(0, len(data) - _REF_LONGEST))
     cut = len(data) if cut < 0 else cut
-    while (high := _HIGH_TAIL_RE.search(data, max(0, cut - _REF_LONGEST), cut)) is not None:
+    high = _LAST_RE.search(data, max(0, cut - _REF_LONGEST), cut)
+    if high is not None and 0xD800 <= _code(high) <= 0xDBFF:  # a high half by its value, zero-padded or not
         cut = high.start()
     return data[:cut], data[cut:]

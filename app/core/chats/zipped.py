@@ -62,6 +62,7 @@ from app.core.chats.parsing import (
 from app.core.chats.placeholders import is_whatsapp_media_name
 from app.core.chats.records import Attachment, Chat, ChatExport, kind_of
 from app.core.chats.senders import normalise_senders
+from app.core.chats.sms_zip import member_head
 from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
@@ -170,6 +171,13 @@ TEXT_CONTAINERS = frozenset({line.CONTAINER, kakaotalk.CONTAINER, threema.CONTAI
                               discord_csv.CONTAINER})
 SIGNAL_EXPORT_PARTS = frozenset({"data.json", "index.html", "style.css", "chat.js"})
 DISCORD = frozenset({discord.CONTAINER, discord_csv.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
+
+
+def spaced_line(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo]) -> list[str]:
+    """Why each text member that is a LINE history in its space-separated layout is not read (`line.SPACED`)."""
+    return [f"{info.filename}: {line.SPACED}" for info in files
+            if info.filename.lower().endswith(".txt") and not whatsapp_zip.is_junk(info)
+            and line.spaced_layout(member_head(archive, info, 65536))]
 
 
 def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
