@@ -1,10 +1,13 @@
-"""A worker for short files keeps the encoder's buffers: no fresh pages for the kernel to zero at every window.
+"""Every worker keeps the encoder's buffers: no fresh pages for the kernel to zero at every window.
 
 Whisper's encoder allocates blocks of tens of megabytes (its attention scores) at every layer of every
 30 s window. glibc maps any block over 32 MB on its own and hands it back at free, so the kernel
 faulted in and zeroed fresh pages for each window (a quarter of an encoder pass's CPU in the kernel,
 25.9 of the worker's 140 CPU seconds on the 112 clips). Counted here in page faults, in a process
-started with the worker's environment, encoding a real voice note's window again and again.
+started with the worker's environment, encoding a real voice note's window again and again. A long
+recording's worker did it too until session 29 (two arenas: a block over 64 MB, more than a second arena's
+heap can hold, was mapped on its own whatever the settings): 35% of its encoder's CPU was the kernel zeroing
+huge pages (perf: clear_page_erms under mkl sgemm).
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import replace
 
 from app.worker.child import child_environment
 from tests.conftest import MEDIA, REPO
@@ -37,7 +39,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before, float(abs(aga
 
 
 def test_encoding_window_after_window_takes_no_fresh_pages(models_dir):
-    with child_environment(short_files=True):  # what the worker of a command on short files starts with
+    with child_environment():  # what the worker starts with, whatever its files
         env = dict(os.environ, PYTHONPATH=str(REPO))
     result = subprocess.run([sys.executable, "-c", ENCODE_AGAIN, str(MEDIA / "en_voicenote.m4a"), str(models_dir)],
                             env=env, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
@@ -46,16 +48,3 @@ def test_encoding_window_after_window_takes_no_fresh_pages(models_dir):
     assert float(difference) == 0.0  # the same numbers
     assert int(faults) < 100, faults  # was about 1,200 a window (huge pages) or 150,000 (without)
 
-
-def test_a_command_on_short_files_only_starts_that_worker(tmp_path):
-    """`transcribe` on voice notes asks for it; a long recording among them, or a chat export, does not
-    (its peak memory rose 1057 -> 1189 MB on 11.7 min)."""
-    from app.cli.transcribe import _all_short
-    from app.core.media.decode import probe
-    from app.core.media.intake import Found
-
-    notes = [Found(str(MEDIA / n), probe(MEDIA / n)) for n in ("en_voicenote.opus", "interview_mono.wav")]
-    assert _all_short(notes, []) is True
-    assert _all_short(notes, [str(tmp_path / "chat.zip")]) is False
-    long = probe(MEDIA / "interview_mono.wav")
-    assert _all_short([*notes, Found("long.wav", replace(long, duration_ms=61_000))], []) is False

@@ -49,8 +49,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         return nothing_found(args.case, met)
     case = open_case_writing_to(args, args.out, sources)  # beside any exhibit of the case, too
     # The worker starts now and loads the model while the inputs are hashed and queued.
-    supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options), "await_jobs": True,
-                                                            "short_files": _all_short(usable, chats)})
+    supervisor = Supervisor(case_dir(args), worker_options={"preload": to_dict(options), "await_jobs": True})
     try:
         supervisor.start()
         usable, chat_status = with_chat_media(case, usable, chats, in_folders, met)
@@ -84,14 +83,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         supervisor.stop()
         case.close()
     return status
-
-
-SHORT_MS = 60_000  # the worker decodes files this long or shorter in packed batches (app/worker/process.py)
-
-
-def _all_short(usable: list[Found], chats: list[str]) -> bool:
-    """Whether every file is short: the worker's allocator then keeps the encoder's blocks (child.py)."""
-    return not chats and all(f.source is not None and f.source.duration_ms <= SHORT_MS for f in usable)
 
 
 def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome,

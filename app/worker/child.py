@@ -59,39 +59,29 @@ def _deliver(signum: int, handler: Any) -> None:
 
 # numpy's OpenBLAS keeps its own pool of spinning threads, which on a 2-core machine
 # fight CTranslate2's for the cores (measured: about 10% of wall time on a long file).
-# glibc gives each thread that allocates its own heap (up to 8 per core) and seldom hands
-# freed memory back; the decoder's replicas, the read-ahead and the diarisation threads each
-# grew one (measured on 11.7 min with diarisation: peak 1451 MB, 1225 MB with two heaps, same speed).
+# glibc gives each thread that allocates its own heap (up to 8 per core), seldom hands freed memory back,
+# and maps any block over its mmap threshold (32 MB at most) on its own, handing it back at free.
 # Whisper's encoder allocates its attention scores (heads x 1500 x 1500 floats: 72 MB for base) and
-# other buffers of megabytes at every layer of every window; glibc maps each large block anew and
-# hands it back at free, so the kernel faulted in and zeroed about 570 MB of fresh pages per encoder
-# pass (1.2 million page faults in eight passes, a third of the encoder's CPU spent in the kernel).
-# MALLOC_TUNABLES: blocks up to 32 MB kept in the heap and not trimmed below 64 MB (glibc's own
-# ceilings for its sliding thresholds, fixed from the start), larger ones on transparent huge pages
-# where the kernel offers them (madvise): 9,840 faults for the same eight passes, the same numbers.
-MALLOC_TUNABLES = ("glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:"
-                   "glibc.malloc.trim_threshold=67108864")
-WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2", "GLIBC_TUNABLES": MALLOC_TUNABLES}
-# A command whose files are all short (a phone's voice notes, decoded in packed batches) goes further:
-# the huge pages above were still zeroed by the kernel at every window (glibc maps a block over 32 MB,
-# its ceiling, on its own, and a second arena's heap is unmapped whenever it empties): 44% of an encoder
-# pass in clear_page, 25.9 of the worker's 140 CPU seconds in the kernel on the 112 clips (session 23).
-# One arena, no block mapped on its own (every block from the heap, reused), the heap's free top handed
-# back past 256 MB: 3 page faults in eight passes; on the 112 clips in-process 150.6 -> 123.7 CPU s, the
-# same text, peak 864 -> 919 MB. Not for long recordings: on 11.7 min with diarisation the peak rose
-# 1057 -> 1189 MB (CPU 104.6 -> 90.1 s), and the hour's peak, near 1.5 GB already, was not measured.
-SHORT_FILES_ENVIRONMENT = {**WORKER_ENVIRONMENT, "MALLOC_ARENA_MAX": "1",
-                           "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:"
-                                             "glibc.malloc.trim_threshold=268435456"}
+# other buffers of megabytes at every layer of every window, so the kernel faulted in and zeroed fresh
+# pages at every window: 25.9 of the worker's 140 CPU seconds on the 112 clips in the kernel (session 23);
+# on a long recording, with two arenas, 35% of an encoder pass was clear_page (perf, session 29: a block
+# over 64 MB is more than a second arena's heap can hold, so it was mapped on its own whatever the mmap
+# settings). One arena, no block mapped on its own (every block from the heap, reused), the heap's free top
+# handed back past 256 MB, on transparent huge pages where the kernel offers them (madvise): no page faults
+# window after window, the same numbers. On the 112 clips in-process 150.6 -> 123.7 CPU s (session 23); on
+# the 11.7 min recording, the encoder and alignment's kernel time gone (session 29, README "Measured figures").
+# A long recording's decoder hands its freed pages back after each group of windows (memory.hand_back), so
+# the kept heap does not grow with the recording.
+WORKER_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "1",
+                      "GLIBC_TUNABLES": "glibc.malloc.hugetlb=1:glibc.malloc.mmap_max=0:"
+                                        "glibc.malloc.trim_threshold=268435456"}
 
 
 @contextmanager
-def child_environment(short_files: bool = False) -> Iterator[None]:
-    """The environment the spawned worker starts with (read as it starts, and when it first imports numpy);
-    `short_files`: a worker started for short files only (SHORT_FILES_ENVIRONMENT)."""
-    wanted = SHORT_FILES_ENVIRONMENT if short_files else WORKER_ENVIRONMENT
-    saved = {key: os.environ.get(key) for key in wanted}
-    for key, value in wanted.items():
+def child_environment() -> Iterator[None]:
+    """The environment the spawned worker starts with (read as it starts, and when it first imports numpy)."""
+    saved = {key: os.environ.get(key) for key in WORKER_ENVIRONMENT}
+    for key, value in WORKER_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     try:
         yield

@@ -20,8 +20,6 @@ worker_options (all optional):
     max_restarts   crashes allowed within a minute before giving up (5)
     await_jobs     claim nothing until run_until_idle says which jobs (a command queueing its own
                    while the model loads: another command's job is never started by it)
-    short_files    the worker's allocator keeps every block (child.SHORT_FILES_ENVIRONMENT): a command
-                   whose files are all short
 """
 
 from __future__ import annotations
@@ -275,7 +273,7 @@ class Supervisor:
         )
         proc = self._ctx.Process(target=start_worker, args=(config, events_out, commands_in),
                                  name="parley-worker", daemon=True)
-        with sigint_held(), child_environment(bool(self.options.get("short_files"))):  # Ctrl-C: the parent's
+        with sigint_held(), child_environment():  # Ctrl-C: the parent's
             proc.start()
             # known before a Ctrl-C held meanwhile arrives, so the clean-up stops this worker too
             events_out.close()  # the child holds the only writer: EOF when it dies
