@@ -18,6 +18,7 @@ HEADER = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial
 BOS = 0x02
 
 
+MIN_PAGE = HEADER.size + 1  # a page's header and one segment size: no page is shorter
 MAX_PACKET_S = 0.12  # no Opus packet holds more than 120 ms, no Vorbis packet more than 8192 samples
 
 
@@ -32,11 +33,15 @@ class _Link:
     unplaced: int = 0  # packets ended on pages since, that state no position (-1: a damaged or streaming writer)
     sequence: int = 0  # the last page's sequence number
     lost: int = 0  # pages missing (by their sequence numbers) just before the last one: wiped or cut out
+    page_end: int = 0  # the byte after the last page
 
-    def see(self, granule: int, packets: int, sequence: int) -> None:
+    def see(self, granule: int, packets: int, sequence: int, at: int, end: int) -> None:
         """A page's position; one of -1 states none, and its packets are counted with the next one's
-        (a Vorbis note whose pages all said -1 but the last was recorded as 0.3 s long for 6 s)."""
-        self.lost, self.sequence = max(0, sequence - self.sequence - 1), sequence
+        (a Vorbis note whose pages all said -1 but the last was recorded as 0.3 s long for 6 s). Pages
+        missing by the sequence numbers count only as many as the bytes before this page could hold
+        (a number raised to 2^32-1 in a 41 kB file bought 50 minutes of silence)."""
+        room = max(0, at - self.page_end) // MIN_PAGE
+        self.lost, self.sequence, self.page_end = min(max(0, sequence - self.sequence - 1), room), sequence, end
         if granule < 0:
             self.unplaced += packets
             return
@@ -82,17 +87,19 @@ def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
     links: list[_Link] = []
     current: dict[int, _Link] = {}  # by serial: a link joined to a copy of itself has the same one
     chained = in_body = False
-    for _at, flags, granule, serial, sequence, sizes in _pages(handle):
+    for at, flags, granule, serial, sequence, sizes in _pages(handle):
+        end = at + HEADER.size + len(sizes) + sum(sizes)
         if flags & BOS:
             chained = chained or in_body
             link = _begin(handle.read(min(sum(sizes), 32)))
             if link is not None:
+                link.page_end = end
                 links.append(link)
                 current[serial] = link
             continue
         in_body = True
         if serial in current:
-            current[serial].see(granule, sum(1 for size in sizes if size < 255), sequence)
+            current[serial].see(granule, sum(1 for size in sizes if size < 255), sequence, at, end)
     return links, chained
 
 

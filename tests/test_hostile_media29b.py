@@ -1,0 +1,57 @@
+"""Hostile media, round 29 (review): chained Ogg voice notes whose pages lie or whose links are damaged.
+
+A page-sequence gap was trusted without the bytes for it (a 41 kB chain read as 50 minutes, 436 MB
+decoded); junk between links was called junk after the end (not transcribed) though all was heard, or
+not named at all; a link whose first audio page was wiped was heard 1 s early and the loss named
+where the link ended."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from app.core.media.decode import SAMPLE_RATE, TRAILING_JUNK
+from app.core.media.opus_gain import ogg_crc
+from tests.test_hostile_media import dominant_hz
+from tests.test_hostile_media29 import assert_links_in_place, heard, note
+
+
+def page_starts(data: bytes) -> list[int]:
+    starts, at = [], 0
+    while data[at:at + 4] == b"OggS":
+        starts.append(at)
+        count = data[at + 26]
+        at += 27 + count + sum(data[at + 27:at + 27 + count])
+    return starts
+
+
+def restamped(data: bytes, at: int, granule: int | None = None, sequence: int | None = None) -> bytes:
+    """The page at `at` with its granule or sequence number changed and its checksum made right."""
+    page = bytearray(data)
+    if granule is not None:
+        struct.pack_into("<q", page, at + 6, granule)
+    if sequence is not None:
+        struct.pack_into("<I", page, at + 18, sequence)
+    count = page[at + 26]
+    end = at + 27 + count + sum(page[at + 27:at + 27 + count])
+    struct.pack_into("<I", page, at + 22, 0)
+    struct.pack_into("<I", page, at + 22, ogg_crc(bytes(page[at:end])))
+    return bytes(page)
+
+
+@pytest.mark.parametrize("raised_s", [3000, 3 * 86400])
+def test_a_sequence_gap_without_the_bytes_for_it_buys_no_length(tmp_path, raised_s):
+    """Link 1's last page says it ends 50 minutes (or 3 days) later and numbers itself 2^32-1, as if
+    billions of pages were lost; none fit between it and the page before (they are adjacent)."""
+    first = note(tmp_path, 440, 2)
+    last = page_starts(first)[-1]
+    granule = struct.unpack_from("<q", first, last + 6)[0]
+    lying = restamped(first, last, granule + raised_s * 48000, 2**32 - 1)
+    path = tmp_path / "lying.opus"
+    path.write_bytes(lying + note(tmp_path, 1000, 2))
+    source, audio, reader = heard(path)
+    assert abs(source.duration_ms - 4000) < 100, source.duration_ms
+    assert abs(audio.size / SAMPLE_RATE - 4.0) < 0.1, audio.size / SAMPLE_RATE
+    assert_links_in_place(audio, [(440, 2.0), (1000, 2.0)])
+    assert reader.notes == () and not reader.truncated
