@@ -13,7 +13,6 @@ import pytest
 
 from app.core.media.decode import SAMPLE_RATE, TRAILING_JUNK
 from app.core.media.opus_gain import ogg_crc
-from tests.test_hostile_media import dominant_hz
 from tests.test_hostile_media29 import assert_links_in_place, heard, note
 
 
@@ -55,3 +54,15 @@ def test_a_sequence_gap_without_the_bytes_for_it_buys_no_length(tmp_path, raised
     assert abs(audio.size / SAMPLE_RATE - 4.0) < 0.1, audio.size / SAMPLE_RATE
     assert_links_in_place(audio, [(440, 2.0), (1000, 2.0)])
     assert reader.notes == () and not reader.truncated
+
+
+def test_junk_after_a_chain_is_named_once_after_its_last_link(tmp_path):
+    """Junk between links belongs to neither (named where it lies); junk after the last is junk after the end."""
+    path = tmp_path / "chain_then_junk.opus"
+    junk = bytes(range(256)) * 300
+    path.write_bytes(note(tmp_path, 440, 2) + junk + note(tmp_path, 1000, 3) + junk)
+    audio, reader = heard(path)[1:]
+    assert abs(audio.size / SAMPLE_RATE - 5.0) < 0.1, audio.size / SAMPLE_RATE
+    assert_links_in_place(audio, [(440, 2.0), (1000, 3.0)])
+    assert reader.notes == ("76,800 bytes that are not audio between recordings at 00:00:02.0 (not transcribed)",
+                            TRAILING_JUNK)

@@ -37,7 +37,7 @@ from app.core.media import (
     ts_streams,
 )
 from app.core.media import streams as audio_streams
-from app.core.media.damage import Ranges, Timeline, format_damaged, to_ms
+from app.core.media.damage import Ranges, Timeline, clock, format_damaged, to_ms
 from app.core.media.headroom import Headroom
 from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
@@ -83,6 +83,7 @@ class AudioReader:
     cut_note: str = ""
     header_note: str = ""  # a header value left out (an Opus gain that silences the speech)
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
+    between: list[tuple[int, int]] = field(default_factory=list)  # a chain's junk between links: (bytes, where in ms)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
     _mixer: Mixer | None = field(default=None, repr=False)
     _layout: str = field(default="mono", repr=False)  # the channels handed on (mono=False)
@@ -95,7 +96,8 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self._timeline.skipped_note, self.stream_note, self.cut_note, self.header_note,
+        lines = [format_damaged(self.damaged), self._timeline.skipped_note, _between_note(self.between), self.stream_note,
+                 self.cut_note, self.header_note,
                  TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
@@ -198,6 +200,8 @@ class AudioReader:
         where the one before ended, however short that one was)."""
         timeline: Timeline | None = None
         for number, (start, end) in enumerate(links, 1):
+            if number > 1 and start > links[number - 2][1]:  # junk or zeros after the link before: named where
+                self.between.append((start - links[number - 2][1], to_ms(timeline.position if timeline else 0)))
             try:
                 link = open_container(window(handle, start, end))
             except ValueError as exc:
@@ -265,6 +269,15 @@ def _links(handle) -> list[tuple[int, int]]:
         return ogg.links(handle)
     finally:
         handle.seek(at)
+
+
+def _between_note(runs: list[tuple[int, int]]) -> str:
+    """Junk or zeros between a chain's links (a carving running into another recording)."""
+    if not runs:
+        return ""
+    named = "; ".join(f"{size:,} bytes that are not audio between recordings at {clock(at)}" for size, at in runs[:3])
+    more = f" and {len(runs) - 3:,} more such runs" if len(runs) > 3 else ""
+    return f"{named}{more} (not transcribed)"
 
 
 def _flushed(resampler, timeline: Timeline, shape: str, mixer: Mixer | None = None) -> Iterator[np.ndarray]:

@@ -159,15 +159,21 @@ def links(handle: BinaryIO) -> list[tuple[int, int]]:
     to end, a recorder starting a new stream at each pause, junk or zeros between them); [] for any
     other file. ffmpeg, reading a chain as one stream, stops where the codec, channels or a Vorbis
     rate change, mistimes a link held in one audio page (a 0.1 s link heard as 13.5 ms) and loses one
-    behind junk, so each link is opened on its own."""
+    behind junk, so each link is opened on its own. A link ends at its last page (junk or zeros after
+    it are no part of it); the last runs to the file's end."""
     starts: list[int] = []
+    ends: list[int] = []
     in_body = False
-    for at, flags, *_ in _pages(handle):
+    for at, flags, *_, sizes in _pages(handle):
         if flags & BOS and (in_body or not starts):
             starts.append(at)
+            ends.append(at)
         in_body = not flags & BOS
-    end = handle.seek(0, 2)
-    return list(zip(starts, [*starts[1:], end])) if len(starts) > 1 else []
+        if ends:
+            ends[-1] = at + HEADER.size + len(sizes) + sum(sizes)
+    if len(starts) < 2:
+        return []
+    return [*zip(starts[:-1], ends[:-1]), (starts[-1], handle.seek(0, 2))]
 
 
 JUNK_LIMIT = 1 << 15  # ffmpeg looks at most 64 kB past a broken page for the next; skip longer runs ourselves
