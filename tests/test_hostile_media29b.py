@@ -13,6 +13,7 @@ import pytest
 
 from app.core.media.decode import SAMPLE_RATE, TRAILING_JUNK
 from app.core.media.opus_gain import ogg_crc
+from tests.test_hostile_media import dominant_hz, ffmpeg
 from tests.test_hostile_media29 import assert_links_in_place, heard, note
 
 
@@ -66,3 +67,45 @@ def test_junk_after_a_chain_is_named_once_after_its_last_link(tmp_path):
     assert_links_in_place(audio, [(440, 2.0), (1000, 3.0)])
     assert reader.notes == ("76,800 bytes that are not audio between recordings at 00:00:02.0 (not transcribed)",
                             TRAILING_JUNK)
+
+
+def three_tones(tmp_path) -> bytes:
+    """One link of 500, 1000 and 1500 Hz, 2 s each."""
+    path = tmp_path / "three.opus"
+    tones = "+".join(f"sin({hz}*2*PI*t)*between(t,{k * 2},{k * 2 + 1.999})*0.5" for k, hz in enumerate((500, 1000, 1500)))
+    ffmpeg("-f", "lavfi", "-i", f"aevalsrc='{tones}':s=48000:d=6", "-c:a", "libopus", str(path))
+    return path.read_bytes()
+
+
+def test_a_link_whose_first_audio_page_was_wiped_is_placed_by_its_own_clock(tmp_path):
+    """The link's first 1 s page zeroed: its 500 Hz was heard at 2-3 s (true 3-4), every word of it 1 s
+    early, and the loss named at 7.0-8.0 where intact speech lay; the loss lies at 2.0-3.0."""
+    middle = bytearray(three_tones(tmp_path))
+    pages = page_starts(bytes(middle))
+    middle[pages[2]:pages[3]] = bytes(pages[3] - pages[2])
+    path = tmp_path / "wiped_head.opus"
+    path.write_bytes(note(tmp_path, 440, 2) + bytes(middle) + note(tmp_path, 700, 2))
+    source, audio, reader = heard(path)
+    assert abs(source.duration_ms - 10000) < 100, source.duration_ms
+    assert abs(audio.size / SAMPLE_RATE - 10.0) < 0.1, audio.size / SAMPLE_RATE
+    assert_links_in_place(audio, [(440, 2.0)])
+    for hz, start, end in [(500, 3.1, 3.9), (1000, 4.1, 5.9), (1500, 6.1, 7.9), (700, 8.1, 9.9)]:
+        assert abs(dominant_hz(audio, start, end) - hz) < 15, (hz, dominant_hz(audio, start, end))
+    assert not audio[int(2.1 * SAMPLE_RATE):int(2.9 * SAMPLE_RATE)].any()
+    assert reader.notes == ("damaged 00:00:02.0-00:00:03.0",) and not reader.truncated
+
+
+def test_a_link_whose_clock_starts_late_is_not_filled_with_silence(tmp_path):
+    """A captured live stream: the link's granules start 20 s on. It carried on, then 20 s of silence
+    were added after it and named damaged, and intake counted 27 s for 7."""
+    middle = note(tmp_path, 1000, 3)
+    for at in page_starts(middle)[2:]:
+        granule = struct.unpack_from("<q", middle, at + 6)[0]
+        middle = restamped(middle, at, granule + 20 * 48000)
+    path = tmp_path / "live.opus"
+    path.write_bytes(note(tmp_path, 440, 2) + middle + note(tmp_path, 700, 2))
+    source, audio, reader = heard(path)
+    assert abs(source.duration_ms - 7000) < 100, source.duration_ms
+    assert abs(audio.size / SAMPLE_RATE - 7.0) < 0.1, audio.size / SAMPLE_RATE
+    assert_links_in_place(audio, [(440, 2.0), (1000, 3.0), (700, 2.0)])
+    assert reader.notes == () and not reader.truncated

@@ -212,7 +212,8 @@ class AudioReader:
                 if audio is not None:
                     begin = 0 if timeline is None else timeline.position
                     if timeline is not None:
-                        timeline.link = True
+                        timeline.link, timeline.link_start_s = True, ogg.start_s(window(handle, start, end))
+                        timeline.packets.clear()
                     yield from self._decode_stream(link, audio, timeline)
                     timeline = self._timeline
                     if number < len(links):  # its last pages lost: the links after it keep their places

@@ -34,6 +34,8 @@ class _Link:
     sequence: int = 0  # the last page's sequence number
     lost: int = 0  # pages missing (by their sequence numbers) just before the last one: wiped or cut out
     page_end: int = 0  # the byte after the last page
+    start: int | None = None  # the granule its stream starts at, its pre-skip before it is heard (0; a live capture's later)
+    started: bool = False  # its first audio page was met
 
     def see(self, granule: int, packets: int, sequence: int, at: int, end: int) -> None:
         """A page's position; one of -1 states none, and its packets are counted with the next one's
@@ -63,6 +65,21 @@ class _Link:
     def lied(self) -> bool:
         return self.end() != self.last_granule
 
+    def first_audio(self, granule: int, body: bytes, sizes: bytes) -> None:
+        """Where the audio starts, from the first page stating a position: its granule less its
+        packets' samples when it follows the headers; when pages before it were lost (a wiped first
+        page) the clock's own start (past the pre-skip), not the first page left's."""
+        self.started = True
+        if self.lost:
+            self.start = 0
+        elif self.rate == 48000:
+            self.start = granule - sum(_opus_samples(packet) for packet in _packets(body, sizes))
+
+    @property
+    def begin(self) -> int:
+        """The granule the link's clock starts at: past its pre-skip, or later (a live capture's)."""
+        return self.skip + max(0, self.start or 0)
+
 
 def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
@@ -79,7 +96,37 @@ def stated_s(handle: BinaryIO) -> float:
 
 
 def _seconds(links: list[_Link]) -> float:
-    return sum(max(0, k.end() - k.skip) / k.rate for k in links)
+    return sum(max(0, k.end() - k.begin) / k.rate for k in links)
+
+
+def start_s(handle: BinaryIO) -> float | None:
+    """Where a link's clock starts (seconds past its pre-skip, as ffmpeg times its frames): 0 for a
+    note, later for a live capture's; None when its pages do not say (a Vorbis link: its first frame's)."""
+    links = _clocks(handle)[0]
+    if not links or links[0].start is None:
+        return None
+    return (links[0].begin - links[0].skip) / links[0].rate
+
+
+def _packets(body: bytes, sizes: bytes) -> Iterator[bytes]:
+    """The packets a page's segment sizes end on it (a packet begun on the page before is left out)."""
+    at = begun = 0
+    for size in sizes:
+        at += size
+        if size < 255:
+            yield body[begun:at]
+            begun = at
+
+
+def _opus_samples(packet: bytes) -> int:
+    """An Opus packet's samples at 48 kHz, from its table-of-contents byte (RFC 6716 3.1)."""
+    if not packet:
+        return 0
+    config, code = packet[0] >> 3, packet[0] & 3
+    frame = (480, 960, 1920, 2880)[config % 4] if config < 12 else (480, 960)[config % 2] if config < 16 \
+        else (120, 240, 480, 960)[config % 4]
+    frames = 1 if code == 0 else 2 if code < 3 else (packet[1] & 0x3F if len(packet) > 1 else 0)
+    return frame * frames
 
 
 def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
@@ -99,7 +146,10 @@ def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
             continue
         in_body = True
         if serial in current:
-            current[serial].see(granule, sum(1 for size in sizes if size < 255), sequence, at, end)
+            link = current[serial]
+            link.see(granule, sum(1 for size in sizes if size < 255), sequence, at, end)
+            if granule > 0 and not link.started:
+                link.first_audio(granule, handle.read(sum(sizes)), sizes)
     return links, chained
 
 
