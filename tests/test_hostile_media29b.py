@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
 import pytest
 
-from app.core.media.decode import SAMPLE_RATE, TRAILING_JUNK
+from app.core.media.decode import SAMPLE_RATE, TRAILING_JUNK, AudioReader, probe
 from app.core.media.opus_gain import ogg_crc
 from tests.test_hostile_media import dominant_hz, ffmpeg
 from tests.test_hostile_media29 import assert_links_in_place, heard, note
@@ -108,4 +109,22 @@ def test_a_link_whose_clock_starts_late_is_not_filled_with_silence(tmp_path):
     assert abs(source.duration_ms - 7000) < 100, source.duration_ms
     assert abs(audio.size / SAMPLE_RATE - 7.0) < 0.1, audio.size / SAMPLE_RATE
     assert_links_in_place(audio, [(440, 2.0), (1000, 3.0), (700, 2.0)])
+    assert reader.notes == () and not reader.truncated
+
+
+def test_a_chain_of_two_track_links_keeps_the_chosen_track_and_counts_each_link_once(tmp_path):
+    """Each link holds a 300 Hz track (#0) and a 1000 Hz one (#1): the chosen #1 was heard in neither
+    link (each link's first track was taken), and each link was counted as its two tracks one after
+    the other (8 s of 4, the rest filled with silence named damaged)."""
+    link = tmp_path / "two_tracks.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=300:duration=2:sample_rate=48000", "-f", "lavfi", "-i",
+           "sine=frequency=1000:duration=2:sample_rate=48000", "-map", "0", "-map", "1", "-c:a", "libopus", str(link))
+    path = tmp_path / "chain.opus"
+    path.write_bytes(link.read_bytes() * 2)
+    source = probe(path)
+    reader = AudioReader(str(path), expected_ms=source.duration_ms, stream_index=1)
+    audio = np.concatenate(list(reader.blocks()))
+    assert abs(source.duration_ms - 4000) < 100, source.duration_ms
+    assert abs(audio.size / SAMPLE_RATE - 4.0) < 0.1, audio.size / SAMPLE_RATE
+    assert_links_in_place(audio, [(1000, 2.0), (1000, 2.0)])
     assert reader.notes == () and not reader.truncated

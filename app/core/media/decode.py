@@ -156,8 +156,9 @@ class AudioReader:
                 self._headroom = headroom.over_full_scale(self.path, stream.index, stream.codec_context.name)
                 index = stream.index  # a closed container's streams hold no index
                 links = _links(handle) if container.format.name == "ogg" else []
-                if links:
-                    yield from self._decode_links(handle, links)
+                if links:  # each link's stream is the chosen one's place among the audio streams
+                    place = [s.index for s in container.streams if s.type == "audio"].index(index)
+                    yield from self._decode_links(handle, links, place)
                 else:
                     yield from self._decode_stream(container, stream)
             gain = header_fixes(handle)
@@ -195,7 +196,7 @@ class AudioReader:
             self.stream_note = audio_streams.choice_note(streams, index, self.path)
         return container.streams[index]
 
-    def _decode_links(self, handle, links: list[tuple[int, int]]) -> Iterator[np.ndarray]:
+    def _decode_links(self, handle, links: list[tuple[int, int]], place: int = 0) -> Iterator[np.ndarray]:
         """A chained Ogg: each link opened on its own, all placed on one timeline (each starts
         where the one before ended, however short that one was)."""
         timeline: Timeline | None = None
@@ -208,8 +209,9 @@ class AudioReader:
                 self.errors.append(str(exc))
                 continue
             with link:
-                audio = next((s for s in link.streams if s.type == "audio"), None)
-                if audio is not None:
+                audios = [s for s in link.streams if s.type == "audio"]
+                if audios:
+                    audio = audios[min(place, len(audios) - 1)]
                     begin = 0 if timeline is None else timeline.position
                     if timeline is not None:
                         timeline.link, timeline.link_start_s = True, ogg.start_s(window(handle, start, end))

@@ -36,6 +36,7 @@ class _Link:
     page_end: int = 0  # the byte after the last page
     start: int | None = None  # the granule its stream starts at, its pre-skip before it is heard (0; a live capture's later)
     started: bool = False  # its first audio page was met
+    group: int = 0  # which link of a chain it belongs to (streams side by side in one share it)
 
     def see(self, granule: int, packets: int, sequence: int, at: int, end: int) -> None:
         """A page's position; one of -1 states none, and its packets are counted with the next one's
@@ -96,7 +97,11 @@ def stated_s(handle: BinaryIO) -> float:
 
 
 def _seconds(links: list[_Link]) -> float:
-    return sum(max(0, k.end() - k.begin) / k.rate for k in links)
+    """The links' lengths added up; streams side by side in one link (two tracks) count as the longest."""
+    longest: dict[int, float] = {}
+    for k in links:
+        longest[k.group] = max(longest.get(k.group, 0.0), max(0, k.end() - k.begin) / k.rate)
+    return sum(longest.values())
 
 
 def start_s(handle: BinaryIO) -> float | None:
@@ -134,13 +139,15 @@ def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
     links: list[_Link] = []
     current: dict[int, _Link] = {}  # by serial: a link joined to a copy of itself has the same one
     chained = in_body = False
+    group = 0
     for at, flags, granule, serial, sequence, sizes in _pages(handle):
         end = at + HEADER.size + len(sizes) + sum(sizes)
         if flags & BOS:
-            chained = chained or in_body
+            group += in_body
+            chained, in_body = chained or in_body, False
             link = _begin(handle.read(min(sum(sizes), 32)))
             if link is not None:
-                link.page_end = end
+                link.page_end, link.group = end, group
                 links.append(link)
                 current[serial] = link
             continue
