@@ -203,6 +203,7 @@ class AudioReader:
         for number, (start, end) in enumerate(links, 1):
             if number > 1 and start > links[number - 2][1]:  # junk or zeros after the link before: named where
                 self.between.append((start - links[number - 2][1], to_ms(timeline.position if timeline else 0)))
+            clock_start, stated = ogg.link_clock(window(handle, start, end))
             try:
                 link = open_container(window(handle, start, end))
             except ValueError as exc:
@@ -214,12 +215,12 @@ class AudioReader:
                     audio = audios[min(place, len(audios) - 1)]
                     begin = 0 if timeline is None else timeline.position
                     if timeline is not None:
-                        timeline.link, timeline.link_start_s = True, ogg.start_s(window(handle, start, end))
+                        timeline.link, timeline.link_start_s = True, clock_start
                         timeline.packets.clear()
                     yield from self._decode_stream(link, audio, timeline)
                     timeline = self._timeline
                     if number < len(links):  # its last pages lost: the links after it keep their places
-                        yield from timeline.fill(timeline.close_link(begin, ogg.stated_s(window(handle, start, end))))
+                        yield from timeline.fill(timeline.close_link(begin, stated))
 
     def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))

@@ -91,11 +91,6 @@ def chained_duration_ms(handle: BinaryIO) -> int | None:
     return round(_seconds(links) * 1000)
 
 
-def stated_s(handle: BinaryIO) -> float:
-    """The length its pages state for a link (or a whole file): its end position past its pre-skip."""
-    return _seconds(_clocks(handle)[0])
-
-
 def _seconds(links: list[_Link]) -> float:
     """The links' lengths added up; streams side by side in one link (two tracks) count as the longest."""
     longest: dict[int, float] = {}
@@ -104,13 +99,14 @@ def _seconds(links: list[_Link]) -> float:
     return sum(longest.values())
 
 
-def start_s(handle: BinaryIO) -> float | None:
-    """Where a link's clock starts (seconds past its pre-skip, as ffmpeg times its frames): 0 for a
-    note, later for a live capture's; None when its pages do not say (a Vorbis link: its first frame's)."""
+def link_clock(handle: BinaryIO) -> tuple[float | None, float]:
+    """Where a link's clock starts (seconds past its pre-skip, as ffmpeg times its frames: 0 for a
+    note, later for a live capture's; None when its pages do not say, a Vorbis link: its first
+    frame's), and the length its pages state past it, from one walk of its pages."""
     links = _clocks(handle)[0]
     if not links or links[0].start is None:
-        return None
-    return (links[0].begin - links[0].skip) / links[0].rate
+        return None, _seconds(links)
+    return (links[0].begin - links[0].skip) / links[0].rate, _seconds(links)
 
 
 def _packets(body: bytes, sizes: bytes) -> Iterator[bytes]:
