@@ -37,7 +37,7 @@ from app.core.media import (
     ts_streams,
 )
 from app.core.media import streams as audio_streams
-from app.core.media.damage import Ranges, Timeline, clock, format_damaged, to_ms
+from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, clock, format_damaged, to_ms
 from app.core.media.headroom import Headroom
 from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
@@ -159,8 +159,9 @@ class AudioReader:
                 if links:  # each link's stream is the chosen one's place among the audio streams
                     place = [s.index for s in container.streams if s.type == "audio"].index(index)
                     yield from self._decode_links(handle, links, place)
-                else:
-                    yield from self._decode_stream(container, stream)
+                else:  # an Ogg whose first audio pages were lost starts at its clock's start, the loss named
+                    clock = _clock_start(handle) if container.format.name == "ogg" else None
+                    yield from self._decode_stream(container, stream, clock_s=clock)
             gain = header_fixes(handle)
             fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
@@ -222,7 +223,8 @@ class AudioReader:
                     if number < len(links):  # its last pages lost: the links after it keep their places
                         yield from timeline.fill(timeline.close_link(begin, stated))
 
-    def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
+    def _decode_stream(self, container, stream, timeline: Timeline | None = None,
+                       clock_s: float | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
         layout = "mono" if shape == "mono" else _layout_for(stream)
         if timeline is not None and not self.mono:  # a chain's later link keeps the first link's channels
@@ -238,6 +240,9 @@ class AudioReader:
                 video=any(s.type == "video" and not is_cover_art(s) for s in container.streams),
             )
             timeline.start(origin_s(stream))
+            if clock_s is not None and (origin_s(stream) or 0.0) - clock_s > LEAD_TOLERANCE_S:
+                timeline.start(clock_s)
+                timeline.held = True
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
         decoder = amr.reference_decoder(stream)
@@ -282,6 +287,15 @@ def _between_note(runs: list[tuple[int, int]]) -> str:
     named = "; ".join(f"{size:,} bytes that are not audio between recordings at {clock(at)}" for size, at in runs[:3])
     more = f" and {len(runs) - 3:,} more such runs" if len(runs) > 3 else ""
     return f"{named}{more} (not transcribed)"
+
+
+def _clock_start(handle) -> float | None:
+    """ogg.link_clock's start for a whole file, the handle left where ffmpeg had it."""
+    at = handle.tell()
+    try:
+        return ogg.link_clock(handle)[0]
+    finally:
+        handle.seek(at)
 
 
 def _flushed(resampler, timeline: Timeline, shape: str, mixer: Mixer | None = None) -> Iterator[np.ndarray]:
