@@ -132,13 +132,14 @@ def test_a_chain_of_two_track_links_keeps_the_chosen_track_and_counts_each_link_
 
 def test_a_single_note_whose_first_audio_page_was_wiped_keeps_its_times(tmp_path):
     """Not a chain: its first 1 s page zeroed, the rest was heard from 0 s, every word 1 s early, the
-    loss unnamed; the note now starts at its clock's start and the loss is named where it is."""
+    loss unnamed, and intake recorded 5 s for 6; the note now starts at its clock's start, the loss named."""
     data = bytearray(three_tones(tmp_path))
     pages = page_starts(bytes(data))
     data[pages[2]:pages[3]] = bytes(pages[3] - pages[2])
     path = tmp_path / "wiped_head.opus"
     path.write_bytes(bytes(data))
-    audio, reader = heard(path)[1:]
+    source, audio, reader = heard(path)
+    assert abs(source.duration_ms - 6000) < 100, source.duration_ms
     assert abs(audio.size / SAMPLE_RATE - 6.0) < 0.1, audio.size / SAMPLE_RATE
     for hz, start, end in [(500, 1.1, 1.9), (1000, 2.1, 3.9), (1500, 4.1, 5.9)]:
         assert abs(dominant_hz(audio, start, end) - hz) < 15, (hz, dominant_hz(audio, start, end))

@@ -36,6 +36,7 @@ class _Link:
     page_end: int = 0  # the byte after the last page
     start: int | None = None  # the granule its stream starts at, its pre-skip before it is heard (0; a live capture's later)
     started: bool = False  # its first audio page was met
+    head_lost: bool = False  # pages before it were lost (wiped): ffmpeg times the stream from the first page left
     group: int = 0  # which link of a chain it belongs to (streams side by side in one share it)
 
     def see(self, granule: int, packets: int, sequence: int, at: int, end: int) -> None:
@@ -70,7 +71,7 @@ class _Link:
         """Where the audio starts, from the first page stating a position: its granule less its
         packets' samples when it follows the headers; when pages before it were lost (a wiped first
         page) the clock's own start (past the pre-skip), not the first page left's."""
-        self.started = True
+        self.started, self.head_lost = True, bool(self.lost)
         if self.lost:
             self.start = 0
         elif self.rate == 48000:
@@ -84,9 +85,10 @@ class _Link:
 
 def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
-    of a file whose last page states a false end position; else None (ffmpeg's figure stands)."""
+    of a file whose last page states a false end position or whose first audio pages were lost (ffmpeg
+    counts from the first page left); else None (ffmpeg's figure stands)."""
     links, chained = _clocks(handle)
-    if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
+    if not links or not (chained and len(links) > 1 or any(k.lied or k.head_lost for k in links)):
         return None
     return round(_seconds(links) * 1000)
 
