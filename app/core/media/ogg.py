@@ -78,9 +78,17 @@ class _Link:
             self.start = granule - sum(_opus_samples(packet) for packet in _packets(body, sizes))
 
     @property
+    def clock_start(self) -> int | None:
+        """Samples from the clock's 0 to where the link starts (0 for a note, later for a live capture's);
+        None when its pages do not say (a Vorbis link) or say a start past its end (a damaged granule)."""
+        if self.start is None or self.skip + max(0, self.start) > self.end():
+            return None
+        return max(0, self.start)
+
+    @property
     def begin(self) -> int:
-        """The granule the link's clock starts at: past its pre-skip, or later (a live capture's)."""
-        return self.skip + max(0, self.start or 0)
+        """The granule the link's audio is heard from: past its pre-skip, and its clock's start."""
+        return self.skip + (self.clock_start or 0)
 
 
 def chained_duration_ms(handle: BinaryIO) -> int | None:
@@ -106,9 +114,8 @@ def link_clock(handle: BinaryIO) -> tuple[float | None, float]:
     note, later for a live capture's; None when its pages do not say, a Vorbis link: its first
     frame's), and the length its pages state past it, from one walk of its pages."""
     links = _clocks(handle)[0]
-    if not links or links[0].start is None:
-        return None, _seconds(links)
-    return (links[0].begin - links[0].skip) / links[0].rate, _seconds(links)
+    start = links[0].clock_start if links else None
+    return None if start is None else start / links[0].rate, _seconds(links)
 
 
 def _packets(body: bytes, sizes: bytes) -> Iterator[bytes]:
