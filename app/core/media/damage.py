@@ -91,6 +91,7 @@ class Timeline:
     skipped: list[tuple[int, int]] = field(default_factory=list)  # (at_ms, jump_ms): jumps past MAX_FILL, not filled
     held: bool = False  # the origin is a damaged first packet's (a raw AMR note's first frames wiped): kept
     link: bool = False  # a chained Ogg's next link was opened: its first frame carries straight on
+    link_start_s: float | None = None  # where that link's clock starts, when its pages say (a late first frame: lost)
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -113,10 +114,9 @@ class Timeline:
             self.origin_s = frame_s  # priming and edit-list offsets at the start are no damage
         at = frame_s - self.origin_s
         expected = self.source_end_s if self.source_end_s is not None else 0.0
-        if self._next_link(frame_s, expected):
-            self.origin_s = frame_s - expected  # the next chain link carries straight on
-            self.link = False
-            return None
+        if self._next_link(frame_s, expected):  # the next chain link: placed by its own clock's start, or
+            self.origin_s = (frame_s if self.link_start_s is None else self.link_start_s) - expected  # carries on
+            self.link, self.link_start_s, at = False, None, frame_s - self.origin_s
         lost, self.lost = self.lost, False
         if abs(at - expected) * 1000 <= JUMP_TOLERANCE_MS and not (lost and at > expected):
             return None  # jitter; but a lost packet's 20 ms is kept, or the rest of the file moves early

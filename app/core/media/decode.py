@@ -37,7 +37,7 @@ from app.core.media import (
     ts_streams,
 )
 from app.core.media import streams as audio_streams
-from app.core.media.damage import Ranges, Timeline, format_damaged, to_ms
+from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, clock, format_damaged, to_ms
 from app.core.media.headroom import Headroom
 from app.core.media.mixing import ABSURD, Mixer
 from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
@@ -83,6 +83,7 @@ class AudioReader:
     cut_note: str = ""
     header_note: str = ""  # a header value left out (an Opus gain that silences the speech)
     stopped: bool = False  # unreadable data ended the decoding (the file cut there, or junk after its end)
+    between: list[tuple[int, int]] = field(default_factory=list)  # a chain's junk between links: (bytes, where in ms)
     _timeline: Timeline = field(default_factory=Timeline, repr=False)
     _mixer: Mixer | None = field(default=None, repr=False)
     _layout: str = field(default="mono", repr=False)  # the channels handed on (mono=False)
@@ -95,7 +96,8 @@ class AudioReader:
     @property
     def notes(self) -> tuple[str, ...]:
         """Warning lines for the run: damaged ranges, and which audio stream was transcribed."""
-        lines = [format_damaged(self.damaged), self._timeline.skipped_note, self.stream_note, self.cut_note, self.header_note,
+        lines = [format_damaged(self.damaged), self._timeline.skipped_note, _between_note(self.between), self.stream_note,
+                 self.cut_note, self.header_note,
                  TRAILING_JUNK if self.stopped and not self.truncated else "", *(self._mixer.notes if self._mixer else ())]
         return tuple(line for line in lines if line)
 
@@ -154,10 +156,12 @@ class AudioReader:
                 self._headroom = headroom.over_full_scale(self.path, stream.index, stream.codec_context.name)
                 index = stream.index  # a closed container's streams hold no index
                 links = _links(handle) if container.format.name == "ogg" else []
-                if links:
-                    yield from self._decode_links(handle, links)
-                else:
-                    yield from self._decode_stream(container, stream)
+                if links:  # each link's stream is the chosen one's place among the audio streams
+                    place = [s.index for s in container.streams if s.type == "audio"].index(index)
+                    yield from self._decode_links(handle, links, place)
+                else:  # an Ogg whose first audio pages were lost starts at its clock's start, the loss named
+                    clock = _clock_start(handle) if container.format.name == "ogg" else None
+                    yield from self._decode_stream(container, stream, clock_s=clock)
             gain = header_fixes(handle)
             fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
@@ -193,28 +197,34 @@ class AudioReader:
             self.stream_note = audio_streams.choice_note(streams, index, self.path)
         return container.streams[index]
 
-    def _decode_links(self, handle, links: list[tuple[int, int]]) -> Iterator[np.ndarray]:
+    def _decode_links(self, handle, links: list[tuple[int, int]], place: int = 0) -> Iterator[np.ndarray]:
         """A chained Ogg: each link opened on its own, all placed on one timeline (each starts
         where the one before ended, however short that one was)."""
         timeline: Timeline | None = None
         for number, (start, end) in enumerate(links, 1):
+            if number > 1 and start > links[number - 2][1]:  # junk or zeros after the link before: named where
+                self.between.append((start - links[number - 2][1], to_ms(timeline.position if timeline else 0)))
+            clock_start, stated = ogg.link_clock(window(handle, start, end))
             try:
                 link = open_container(window(handle, start, end))
             except ValueError as exc:
                 self.errors.append(str(exc))
                 continue
             with link:
-                audio = next((s for s in link.streams if s.type == "audio"), None)
-                if audio is not None:
+                audios = [s for s in link.streams if s.type == "audio"]
+                if audios:
+                    audio = audios[min(place, len(audios) - 1)]
                     begin = 0 if timeline is None else timeline.position
                     if timeline is not None:
-                        timeline.link = True
+                        timeline.link, timeline.link_start_s = True, clock_start
+                        timeline.packets.clear()
                     yield from self._decode_stream(link, audio, timeline)
                     timeline = self._timeline
                     if number < len(links):  # its last pages lost: the links after it keep their places
-                        yield from timeline.fill(timeline.close_link(begin, ogg.stated_s(window(handle, start, end))))
+                        yield from timeline.fill(timeline.close_link(begin, stated))
 
-    def _decode_stream(self, container, stream, timeline: Timeline | None = None) -> Iterator[np.ndarray]:
+    def _decode_stream(self, container, stream, timeline: Timeline | None = None,
+                       clock_s: float | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
         layout = "mono" if shape == "mono" else _layout_for(stream)
         if timeline is not None and not self.mono:  # a chain's later link keeps the first link's channels
@@ -230,6 +240,9 @@ class AudioReader:
                 video=any(s.type == "video" and not is_cover_art(s) for s in container.streams),
             )
             timeline.start(origin_s(stream))
+            if clock_s is not None and (origin_s(stream) or 0.0) - clock_s > LEAD_TOLERANCE_S:
+                timeline.start(clock_s)
+                timeline.held = True
             yield from timeline.lead(lead)
         fmt = _sample_format(shape == "mono")
         decoder = amr.reference_decoder(stream)
@@ -263,6 +276,24 @@ def _links(handle) -> list[tuple[int, int]]:
     at = handle.tell()
     try:
         return ogg.links(handle)
+    finally:
+        handle.seek(at)
+
+
+def _between_note(runs: list[tuple[int, int]]) -> str:
+    """Junk or zeros between a chain's links (a carving running into another recording)."""
+    if not runs:
+        return ""
+    named = "; ".join(f"{size:,} bytes that are not audio between recordings at {clock(at)}" for size, at in runs[:3])
+    more = f" and {len(runs) - 3:,} more such runs" if len(runs) > 3 else ""
+    return f"{named}{more} (not transcribed)"
+
+
+def _clock_start(handle) -> float | None:
+    """ogg.link_clock's start for a whole file, the handle left where ffmpeg had it."""
+    at = handle.tell()
+    try:
+        return ogg.link_clock(handle)[0]
     finally:
         handle.seek(at)
 

@@ -18,6 +18,7 @@ HEADER = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial
 BOS = 0x02
 
 
+MIN_PAGE = HEADER.size + 1  # a page's header and one segment size: no page is shorter
 MAX_PACKET_S = 0.12  # no Opus packet holds more than 120 ms, no Vorbis packet more than 8192 samples
 
 
@@ -32,11 +33,19 @@ class _Link:
     unplaced: int = 0  # packets ended on pages since, that state no position (-1: a damaged or streaming writer)
     sequence: int = 0  # the last page's sequence number
     lost: int = 0  # pages missing (by their sequence numbers) just before the last one: wiped or cut out
+    page_end: int = 0  # the byte after the last page
+    start: int | None = None  # the granule its stream starts at, its pre-skip before it is heard (0; a live capture's later)
+    started: bool = False  # its first audio page was met
+    head_lost: bool = False  # pages before it were lost (wiped): ffmpeg times the stream from the first page left
+    group: int = 0  # which link of a chain it belongs to (streams side by side in one share it)
 
-    def see(self, granule: int, packets: int, sequence: int) -> None:
+    def see(self, granule: int, packets: int, sequence: int, at: int, end: int) -> None:
         """A page's position; one of -1 states none, and its packets are counted with the next one's
-        (a Vorbis note whose pages all said -1 but the last was recorded as 0.3 s long for 6 s)."""
-        self.lost, self.sequence = max(0, sequence - self.sequence - 1), sequence
+        (a Vorbis note whose pages all said -1 but the last was recorded as 0.3 s long for 6 s). Pages
+        missing by the sequence numbers count only as many as the bytes before this page could hold
+        (a number raised to 2^32-1 in a 41 kB file bought 50 minutes of silence)."""
+        room = max(0, at - self.page_end) // MIN_PAGE
+        self.lost, self.sequence, self.page_end = min(max(0, sequence - self.sequence - 1), room), sequence, end
         if granule < 0:
             self.unplaced += packets
             return
@@ -58,23 +67,76 @@ class _Link:
     def lied(self) -> bool:
         return self.end() != self.last_granule
 
+    def first_audio(self, granule: int, body: bytes, sizes: bytes) -> None:
+        """Where the audio starts, from the first page stating a position: its granule less its
+        packets' samples when it follows the headers; when pages before it were lost (a wiped first
+        page) the clock's own start (past the pre-skip), not the first page left's."""
+        self.started, self.head_lost = True, bool(self.lost)
+        if self.lost:
+            self.start = 0
+        elif self.rate == 48000:
+            self.start = granule - sum(_opus_samples(packet) for packet in _packets(body, sizes))
+
+    @property
+    def clock_start(self) -> int | None:
+        """Samples from the clock's 0 to where the link starts (0 for a note, later for a live capture's);
+        None when its pages do not say (a Vorbis link) or say a start past its end (a damaged granule)."""
+        if self.start is None or self.skip + max(0, self.start) > self.end():
+            return None
+        return max(0, self.start)
+
+    @property
+    def begin(self) -> int:
+        """The granule the link's audio is heard from: past its pre-skip, and its clock's start."""
+        return self.skip + (self.clock_start or 0)
+
 
 def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
-    of a file whose last page states a false end position; else None (ffmpeg's figure stands)."""
+    of a file whose last page states a false end position or whose first audio pages were lost (ffmpeg
+    counts from the first page left); else None (ffmpeg's figure stands)."""
     links, chained = _clocks(handle)
-    if not links or not (chained and len(links) > 1 or any(k.lied for k in links)):
+    if not links or not (chained and len(links) > 1 or any(k.lied or k.head_lost for k in links)):
         return None
     return round(_seconds(links) * 1000)
 
 
-def stated_s(handle: BinaryIO) -> float:
-    """The length its pages state for a link (or a whole file): its end position past its pre-skip."""
-    return _seconds(_clocks(handle)[0])
-
-
 def _seconds(links: list[_Link]) -> float:
-    return sum(max(0, k.end() - k.skip) / k.rate for k in links)
+    """The links' lengths added up; streams side by side in one link (two tracks) count as the longest."""
+    longest: dict[int, float] = {}
+    for k in links:
+        longest[k.group] = max(longest.get(k.group, 0.0), max(0, k.end() - k.begin) / k.rate)
+    return sum(longest.values())
+
+
+def link_clock(handle: BinaryIO) -> tuple[float | None, float]:
+    """Where a link's clock starts (seconds past its pre-skip, as ffmpeg times its frames: 0 for a
+    note, later for a live capture's; None when its pages do not say, a Vorbis link: its first
+    frame's), and the length its pages state past it, from one walk of its pages."""
+    links = _clocks(handle)[0]
+    start = links[0].clock_start if links else None
+    return None if start is None else start / links[0].rate, _seconds(links)
+
+
+def _packets(body: bytes, sizes: bytes) -> Iterator[bytes]:
+    """The packets a page's segment sizes end on it (a packet begun on the page before is left out)."""
+    at = begun = 0
+    for size in sizes:
+        at += size
+        if size < 255:
+            yield body[begun:at]
+            begun = at
+
+
+def _opus_samples(packet: bytes) -> int:
+    """An Opus packet's samples at 48 kHz, from its table-of-contents byte (RFC 6716 3.1)."""
+    if not packet:
+        return 0
+    config, code = packet[0] >> 3, packet[0] & 3
+    frame = (480, 960, 1920, 2880)[config % 4] if config < 12 else (480, 960)[config % 2] if config < 16 \
+        else (120, 240, 480, 960)[config % 4]
+    frames = 1 if code == 0 else 2 if code < 3 else (packet[1] & 0x3F if len(packet) > 1 else 0)
+    return frame * frames
 
 
 def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
@@ -82,17 +144,24 @@ def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
     links: list[_Link] = []
     current: dict[int, _Link] = {}  # by serial: a link joined to a copy of itself has the same one
     chained = in_body = False
-    for _at, flags, granule, serial, sequence, sizes in _pages(handle):
+    group = 0
+    for at, flags, granule, serial, sequence, sizes in _pages(handle):
+        end = at + HEADER.size + len(sizes) + sum(sizes)
         if flags & BOS:
-            chained = chained or in_body
+            group += in_body
+            chained, in_body = chained or in_body, False
             link = _begin(handle.read(min(sum(sizes), 32)))
             if link is not None:
+                link.page_end, link.group = end, group
                 links.append(link)
                 current[serial] = link
             continue
         in_body = True
         if serial in current:
-            current[serial].see(granule, sum(1 for size in sizes if size < 255), sequence)
+            link = current[serial]
+            link.see(granule, sum(1 for size in sizes if size < 255), sequence, at, end)
+            if granule > 0 and not link.started:
+                link.first_audio(granule, handle.read(sum(sizes)), sizes)
     return links, chained
 
 
@@ -152,15 +221,21 @@ def links(handle: BinaryIO) -> list[tuple[int, int]]:
     to end, a recorder starting a new stream at each pause, junk or zeros between them); [] for any
     other file. ffmpeg, reading a chain as one stream, stops where the codec, channels or a Vorbis
     rate change, mistimes a link held in one audio page (a 0.1 s link heard as 13.5 ms) and loses one
-    behind junk, so each link is opened on its own."""
+    behind junk, so each link is opened on its own. A link ends at its last page (junk or zeros after
+    it are no part of it); the last runs to the file's end."""
     starts: list[int] = []
+    ends: list[int] = []
     in_body = False
-    for at, flags, *_ in _pages(handle):
+    for at, flags, *_, sizes in _pages(handle):
         if flags & BOS and (in_body or not starts):
             starts.append(at)
+            ends.append(at)
         in_body = not flags & BOS
-    end = handle.seek(0, 2)
-    return list(zip(starts, [*starts[1:], end])) if len(starts) > 1 else []
+        if ends:
+            ends[-1] = at + HEADER.size + len(sizes) + sum(sizes)
+    if len(starts) < 2:
+        return []
+    return [*zip(starts[:-1], ends[:-1]), (starts[-1], handle.seek(0, 2))]
 
 
 JUNK_LIMIT = 1 << 15  # ffmpeg looks at most 64 kB past a broken page for the next; skip longer runs ourselves
