@@ -56,25 +56,18 @@ def switches(decoder: BatchDecoder, pieces: list[Piece], found: list[tuple[str, 
     resumed run decides as the uninterrupted one did). A long file's later parts were decoded in its
     first part's language, and only an unsure decode (below -0.5) was checked: a part decoded surely
     in the wrong language was never looked at (a recording's Spanish end read as Portuguese, -0.45).
-    While the language so far is in doubt (below LANGUAGE_CONFIDENT), a piece read surer than it is decoded
-    in its own reading (decoder.language_of), which the pieces after it carry: a 0.6 s opener 30 s before
-    the Polish note, read as English 62%, had the note decoded in English and withheld.
     `measured` gets the id of each piece that changes language (its own audio measured it)."""
     decided: dict[int, tuple[str, float]] = {}
     current: dict[int, tuple[str, float] | None] = dict(languages)
     for piece, detected in sorted(zip(pieces, found), key=lambda pair: pair[0].chunk.start_ms):
         heard(piece, detected, "in its packed window")
         usual = current[piece.owner]
-        own = usual
         if usual is not None and detected[0] != usual[0] and detected[1] >= LANGUAGE_CONFIDENT:
             own = own_language(decoder, piece, usual[0], allowed)
-        elif usual is not None and usual[1] < LANGUAGE_CONFIDENT and (detected[0] != usual[0] or detected[1] > usual[1]):
-            own = decoder.language_of(detected, piece, allowed)  # the language so far is in doubt: read its own
-            own = own if own[1] > usual[1] else usual
-        if own != usual:
-            usual = heard(piece, own, "on its own audio") if own[0] != detected[0] else own
-            if measured is not None:
-                measured.add(id(piece))
+            if own[0] != usual[0]:
+                usual = own
+                if measured is not None:
+                    measured.add(id(piece))
         if usual is not None:
             decided[id(piece)] = current[piece.owner] = usual
     return decided
@@ -229,10 +222,7 @@ def mixed_pieces(decoder: BatchDecoder, encoded: list, pieces: list[Piece], deci
             return []
         states = encoded[piece.window][0]
         found = decoder.detect([states[a:b] for a, b in spans], allowed)
-        if usual[1] < LANGUAGE_CONFIDENT:  # its language in doubt: what its stretches are sure of is judged apart
-            runs = sure_runs(decoder, piece, spans, found, usual, allowed)
-        else:
-            runs = confirmed(decoder, piece, language_runs(spans, found, usual[0]), usual, allowed)
+        runs = confirmed(decoder, piece, language_runs(spans, found, usual[0]), usual, allowed)
         return cut(piece, runs) if len(runs) > 1 else []
 
     found = each(parts_of, pieces)
@@ -270,31 +260,17 @@ def language_runs(spans: list[tuple[int, int]], found: list[tuple[str, float]], 
         sure = probability if probability >= LANGUAGE_CONFIDENT and code != usual else 1.0
         if runs and runs[-1][2] == OTHER and code not in (OTHER, usual):
             runs[-1][2] = code  # unsure stretches before a confident one of another language: its
-        extend(runs, a, b, code, sure)
+        if runs and runs[-1][2] == code:
+            runs[-1][1], runs[-1][3] = b, min(runs[-1][3], sure)
+        else:
+            if runs:
+                meet = (min(runs[-1][1], b) + a) // 2
+                runs[-1][1], a = meet, meet
+            runs.append([a, b, code, sure])
     for run in runs:
         if run[2] == OTHER and run[1] - run[0] < 2 * STRETCH_FRAMES - STRETCH_FRAMES // 4:
             run[2] = usual
     return merged(runs)
-
-
-def extend(runs: list[list], a: int, b: int, code: str, sure: float) -> None:
-    """Stretch a..b (frames) of language `code` added to `runs`: the last run goes on where it is in
-    `code`, else a new one starts, the two meeting halfway through the overlap of their stretches."""
-    if runs and runs[-1][2] == code:
-        runs[-1][1], runs[-1][3] = b, min(runs[-1][3], sure)
-        return
-    if runs:
-        meet = (min(runs[-1][1], b) + a) // 2
-        runs[-1][1], a = meet, meet
-    runs.append([a, b, code, sure])
-
-
-def part_reading(decoder: BatchDecoder, piece: Piece, a: int, b: int, allowed: tuple[str, ...]) -> tuple[str, float]:
-    """The language of the piece's frames a..b on their own frames; ("", 0.0) for fewer than MIN_PART_FRAMES."""
-    if b - a < MIN_PART_FRAMES:
-        return "", 0.0
-    audio = piece.audio[frame_sample(piece, a):frame_sample(piece, b)]
-    return heard(piece, decoder.detect_alone(audio, allowed), "on its own frames, part")
 
 
 def merged(runs: list[list]) -> list[list]:
@@ -316,7 +292,9 @@ def confirmed(decoder: BatchDecoder, piece: Piece, runs: list[list], usual: tupl
     kept: list[list] = []
     for a, b, code, sure in runs:
         if code != usual[0]:
-            alone = part_reading(decoder, piece, a, b, allowed)
+            alone = (("", 0.0) if b - a < MIN_PART_FRAMES else
+                     heard(piece, decoder.detect_alone(piece.audio[frame_sample(piece, a):frame_sample(piece, b)],
+                                                       allowed), "on its own frames, part"))
             named = alone[0] == code or (code == OTHER and alone[0] not in ("", usual[0]))
             code, sure = (alone[0], min(sure, alone[1])) if named and alone[1] >= LANGUAGE_CONFIDENT \
                 else (usual[0], usual[1])
@@ -327,25 +305,6 @@ def confirmed(decoder: BatchDecoder, piece: Piece, runs: list[list], usual: tupl
         else:
             kept.append([a, b, code, sure])
     return kept
-
-
-def sure_runs(decoder: BatchDecoder, piece: Piece, spans: list[tuple[int, int]], found: list[tuple[str, float]],
-              usual: tuple[str, float], allowed: tuple[str, ...]) -> list[list]:
-    """The runs of a piece whose own language is in doubt (`usual` below LANGUAGE_CONFIDENT): each run of
-    stretches named with confidence in one language (its own too), MIN_PART_FRAMES or longer and named so on
-    its own frames, in that language at the lower confidence; the rest in `usual`, at its confidence. The
-    German note then the English one (one chunk) read as English 66%: both halves were judged by that and
-    withheld; the English half is English 88-96% on its own stretches and keeps its words."""
-    runs: list[list] = []
-    for (a, b), (code, probability) in zip(spans, found):
-        extend(runs, a, b, *((code, probability) if probability >= LANGUAGE_CONFIDENT else (OTHER, usual[1])))
-    for run in runs:
-        if run[2] != OTHER:
-            alone = part_reading(decoder, piece, run[0], run[1], allowed)
-            run[2:] = [alone[0], min(run[3], alone[1])] if alone[0] == run[2] and alone[1] >= LANGUAGE_CONFIDENT \
-                else [OTHER, usual[1]]
-    kept = merged(runs)
-    return [[a, b, usual[0] if code == OTHER else code, sure] for a, b, code, sure in kept]
 
 
 def frame_sample(piece: Piece, frame: int) -> int:
