@@ -37,6 +37,7 @@ from app.core.asr.packing import (
     WINDOW_SAMPLES,
     BatchOptions,
     Piece,
+    after_opener,
     memory_span,
     start_token,
 )
@@ -193,16 +194,19 @@ class BatchDecoder:
         """The composite's answer, checked on the piece alone when it is unsure.
 
         Both agree or the piece alone is sure: that answer. Otherwise a full
-        30 s encoder pass on the piece decides, as the file-by-file path would.
+        30 s encoder pass on the piece decides, as the file-by-file path would. Still unsure,
+        a piece that opens with a short burst of speech (packing.after_opener) is asked again on
+        its speech after it, which decides the same way: a sub-second opener does not decide.
         """
         if composite[1] >= LANGUAGE_CONFIDENT or not self.engine.multilingual:
             return composite
-        alone = self.detect_alone(piece.audio, allowed)
-        if alone[0] == composite[0]:
-            return max(alone, composite, key=lambda found: found[1])
-        if alone[1] >= LANGUAGE_CONFIDENT:
-            return alone
-        return self.engine.detect_language(piece.chunk.audio, allowed)
+        found = _surer(composite, self.detect_alone(piece.audio, allowed))
+        if found is None:
+            found = self.engine.detect_language(piece.chunk.audio, allowed)
+        rest = after_opener(piece)
+        if found[1] >= LANGUAGE_CONFIDENT or rest is None:
+            return found
+        return _surer(found, self.detect_alone(rest, allowed)) or found  # judged on its speech after the opener
 
     # -- decoding
 
@@ -405,6 +409,13 @@ def settles_in_doubt(tried: list[DecodeOutput]) -> DecodeOutput:
     (the German and Romanian voice notes read as Latin: 3 of every 4 fallback decodes on the
     112 short clips, each on a whole 30 s composite, all given as `[inaudible]` after)."""
     return max(tried, key=lambda t: t.avg_logprob)
+
+
+def _surer(found: tuple[str, float], other: tuple[str, float]) -> tuple[str, float] | None:
+    """Two readings of one piece: the surer where they agree, `other` where it alone is sure, else None."""
+    if other[0] == found[0]:
+        return max(found, other, key=lambda reading: reading[1])
+    return other if other[1] >= LANGUAGE_CONFIDENT else None
 
 
 def _best(ranked: list[tuple[str, float]], allowed: tuple[str, ...]) -> tuple[str, float]:

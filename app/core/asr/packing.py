@@ -89,6 +89,23 @@ class Piece:
         return self.offset // SAMPLES_PER_FRAME, -(-(self.offset + len(self.audio)) // SAMPLES_PER_FRAME)
 
 
+OPENER_MS = 2000  # a first speech region this short (Silero's, with its padding) before more speech: an opener
+AFTER_OPENER_MS = 3000  # ... and at least this much speech after it: enough to judge its language on
+
+
+def after_opener(piece: Piece) -> np.ndarray | None:
+    """The piece's audio after its opener (a cough, "hello?", a name: a first speech region of OPENER_MS or
+    less with more speech after it), where the speech regions after it hold at least AFTER_OPENER_MS; else
+    None (silence after an opener is not speech to judge on). A 0.6 s slice of the Polish note put before
+    it read the whole note as Hungarian 32% (Polish 46% on its own frames, 83% after the opener)."""
+    regions = piece.chunk.regions
+    if len(regions) < 2 or regions[0][1] - regions[0][0] > OPENER_MS:
+        return None
+    if sum(end - start for start, end in regions[1:]) < AFTER_OPENER_MS:
+        return None
+    return piece.audio[(regions[1][0] - piece.chunk.start_ms) * SAMPLE_RATE // 1000:]
+
+
 def normalise_gain(audio: np.ndarray, target_rms: float) -> np.ndarray:
     peak = float(np.abs(audio).max()) if len(audio) else 0.0
     rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if len(audio) else 0.0
