@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
-from app.worker.child import MALLOC_TUNABLES, WORKER_ENVIRONMENT
+from app.worker.child import WORKER_ENVIRONMENT
 from tests.conftest import MEDIA, REPO
 
 pytestmark = pytest.mark.slow
 
-# The search runs on a thread of its own, and its models on pool threads, so their memory comes from a
-# second malloc arena, whose free top glibc keeps up to its trim threshold (64 MB in the worker) where
-# malloc_trim does not reach: a bound, not growth. Kept, as the worker runs it (2-3 runs each, load 6-10):
-# 1-39 MB at this branch, 17-18 at main, 17-46 before two runs went at once (cb042b5^); ONNX Runtime's
-# arena on: 106-108 MB (0.4 / 106 MB with one malloc arena).
-KEPT_MB = int(re.search(r"trim_threshold=(\d+)", MALLOC_TUNABLES).group(1)) // 2**20
+# The search runs on a thread of its own at nice 10, and its models on pool threads. Kept, run as here
+# (one run each, load 10-13): under the worker's allocator since bb93083 (one arena, no block mapped alone)
+# 1.1-1.2 MB at main and this branch, but also 1.1 MB with ONNX Runtime's arena on; under the two arenas
+# before it, 1-46 MB at every tree (a second arena's free top, up to 64 MB, is out of malloc_trim's reach)
+# and 102-108 MB with ONNX Runtime's arena on.
+KEPT_MB = 24
 
 # In a process of its own, started as the worker is: the allocator settings are read as a process starts.
 SCRIPT = """
