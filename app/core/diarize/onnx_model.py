@@ -19,7 +19,7 @@ from app.core.errors import ModelError
 from app.core.models.integrity import check_model, file_sha256
 
 T = TypeVar("T")
-RUN_THREAD = "speaker-run"  # the name of the threads that run the models (bench/hour_timeline tells them apart)
+RUN_THREAD = "speaker-run"  # the models' pool threads, as Python names them (a thread dump tells them apart)
 
 
 def read_config(model_dir: Path, config_name: str, kind: str, required: set[str]) -> dict:
