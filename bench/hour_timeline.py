@@ -8,7 +8,9 @@ bench/out/, with each stage's start and end logged from inside the CLI and the w
 the child's PYTHONPATH wraps the stages' functions as their modules are imported; nothing in app/ changes),
 and every thread of the process tree's CPU read from /proc/PID/task/*/stat every --interval s. It prints each
 phase's wall time, CPU, the busiest thread's CPU (a phase whose CPU is one thread's ran on one core: on an idle
-2-core machine the other idled) and the CPU of the threads at a lower priority (the speaker search). CPU is
+2-core machine the other idled), the speaker search's CPU (threads at a lower priority: its own and its models'
+pool threads), the CPU of threads that ended unseen between two readings (not attributed: a model call's pool
+threads, but also the read-ahead, intake's probes) and the largest process's peak RSS (VmHWM). CPU is
 what survives a busy machine; wall time is the idle machine's only. `--search-nice N`: the speaker search's
 nice value for this run (app/core/diarize/pipeline.NICENESS, 10), to try another share of the cores.
 """
@@ -90,17 +92,20 @@ log("START")
 '''
 
 
-def threads_of(root: int, seen: dict[str, tuple[float, int]]) -> None:
-    """Every thread of `root` and its descendants into `seen`: "pid/tid" -> (CPU seconds, nice), a thread
-    ended keeping its last reading, and "pid/ended" the rest of the process's CPU: its threads' since their
-    last reading (the speaker search's helpers live for one model call each, mostly between two
-    readings), counted at nice 1 (they run at the search's)."""
+def threads_of(root: int, seen: dict[str, tuple[float, str]], peaks: dict[int, int] | None = None) -> None:
+    """Every thread of `root` and its descendants into `seen`: "pid/tid" -> (CPU seconds, "search" for a
+    thread at nice > 0, the speaker search's and its models' pool threads, else "other"), a thread ended
+    keeping its last reading, and "pid/ended" -> (the rest of the process's CPU, "ended"): threads that
+    ended since their last reading, at a nice not known (a model call's pool threads, but also the
+    read-ahead, the clip readers and intake's probes, at 0). `peaks`: each process's peak resident KiB (VmHWM)."""
     todo = [root]
     while todo:
         pid = todo.pop()
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
-            whole = _cpu_nice(Path(f"/proc/{pid}/stat").read_text())[0]
+            whole = _cpu(Path(f"/proc/{pid}/stat").read_text())
+            if peaks is not None:
+                peaks[pid] = max(peaks.get(pid, 0), _peak_kib(Path(f"/proc/{pid}/status").read_text()))
         except OSError:
             continue
         for tid in tasks:
@@ -109,19 +114,28 @@ def threads_of(root: int, seen: dict[str, tuple[float, int]]) -> None:
                 todo += [int(c) for c in Path(f"/proc/{pid}/task/{tid}/children").read_text().split()]
             except (OSError, ValueError):
                 continue
-            seen[f"{pid}/{tid}"] = _cpu_nice(stat)
+            seen[f"{pid}/{tid}"] = (_cpu(stat), "search" if _nice(stat) > 0 else "other")
         read = sum(cpu for key, (cpu, _) in seen.items() if key.startswith(f"{pid}/") and key != f"{pid}/ended")
-        seen[f"{pid}/ended"] = (max(0.0, whole - read), 1)
+        seen[f"{pid}/ended"] = (max(0.0, whole - read), "ended")
 
 
-def _cpu_nice(stat: str) -> tuple[float, int]:
-    """(user+sys CPU seconds, nice) of a /proc stat line."""
+def _cpu(stat: str) -> float:
+    """User+sys CPU seconds of a /proc stat line."""
     fields = stat[stat.rindex(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), int(fields[16])
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float, dict]], list[list[str]], float]:
-    """The samples, the stage events and the tree's CPU (user+sys, every process waited for)."""
+def _nice(stat: str) -> int:
+    return int(stat[stat.rindex(")") + 2:].split()[16])
+
+
+def _peak_kib(status: str) -> int:
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+
+
+def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float, dict]], list[list[str]], float, int]:
+    """The samples, the stage events, the tree's CPU (user+sys, every process waited for) and the
+    highest peak resident MB of its processes (the worker's: VmHWM)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory(prefix="hour-timeline-", dir=ROOT / "bench" / "out") as tmp:
         (Path(tmp) / "tracer").mkdir()
@@ -133,9 +147,9 @@ def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float
                "--format", "json", "--model", "base", "--threads", "2"]
         start = time.time()
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        samples, seen = [], {}
+        samples, seen, peaks = [], {}, {}
         while process.poll() is None:
-            threads_of(process.pid, seen)
+            threads_of(process.pid, seen, peaks)
             samples.append((time.time(), dict(seen)))
             time.sleep(interval)
         end = time.time()
@@ -145,7 +159,8 @@ def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float
     events.insert(0, [f"{start:.3f}", "0", "0", "BEGIN command"])
     events.append([f"{end:.3f}", "0", "0", "END command"])
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return samples, events, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return samples, events, cpu, max(peaks.values(), default=0) // 1024
 
 
 def load_now() -> float:
@@ -171,14 +186,15 @@ def phases(events: list[list[str]]) -> list[tuple[str, float | None, float | Non
     return [(name, a, b) for (name, a), (_, b) in pairwise(marks)]
 
 
-def cpu_between(samples: list[tuple[float, dict]], a: float, b: float) -> tuple[float, float, float]:
-    """(tree CPU, busiest thread's CPU, CPU of threads at nice > 0) from the samples nearest a and b."""
+def cpu_between(samples: list[tuple[float, dict]], a: float, b: float) -> tuple[float, float, float, float]:
+    """(tree CPU, busiest thread's CPU, the speaker search's threads' CPU, CPU of threads that ended
+    unseen) from the samples nearest a and b."""
     before = max((s for s in samples if s[0] <= a), key=lambda s: s[0], default=samples[0])[1]
     after = max((s for s in samples if s[0] <= b), key=lambda s: s[0], default=samples[-1])[1]
-    spent = {k: (cpu - before.get(k, (0.0, 0))[0], nice) for k, (cpu, nice) in after.items()}
-    threads = [c for key, (c, _) in spent.items() if not key.endswith("/ended")]
-    return (sum(c for c, _ in spent.values()), max(threads, default=0.0),
-            sum(c for c, n in spent.values() if n > 0))
+    spent = [(cpu - before.get(k, (0.0, kind))[0], kind) for k, (cpu, kind) in after.items()]
+    by_kind = {kind: sum(c for c, k in spent if k == kind) for kind in ("search", "ended")}
+    return (sum(c for c, _ in spent), max((c for c, k in spent if k != "ended"), default=0.0),
+            by_kind["search"], by_kind["ended"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,23 +206,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
     load = load_now()
-    samples, events, total = run(args.file.resolve(), args.interval, args.search_nice)
+    samples, events, total, peak_mb = run(args.file.resolve(), args.interval, args.search_nice)
     load_after = load_now()
     rows = []
     print(f"{args.file.name}: load {load:.1f} at the start, {load_after:.1f} at the end")
-    print(f"{'phase':24s} {'wall s':>8s} {'CPU s':>8s} {'1 thread':>9s} {'nice>0':>8s}")
+    print(f"{'phase':24s} {'wall s':>8s} {'CPU s':>8s} {'1 thread':>9s} {'search':>8s} {'ended':>8s}")
     for name, a, b in phases(events):
         if a is None or b is None:
             continue
-        cpu, busiest, low = cpu_between(samples, a, b)
+        cpu, busiest, search, ended = cpu_between(samples, a, b)
         rows.append({"phase": name, "wall": round(b - a, 2), "cpu": round(cpu, 2), "busiest_thread": round(busiest, 2),
-                     "low_priority": round(low, 2)})
-        print(f"{name:24s} {b - a:8.2f} {cpu:8.2f} {busiest:9.2f} {low:8.2f}")
+                     "search": round(search, 2), "ended_unseen": round(ended, 2)})
+        print(f"{name:24s} {b - a:8.2f} {cpu:8.2f} {busiest:9.2f} {search:8.2f} {ended:8.2f}")
     wall = when(events, "END command") - when(events, "BEGIN command")
-    print(f"{'command':24s} {wall:8.2f} {total:8.2f}   (2 cores: {100 * total / (2 * wall):.0f}% used)")
+    print(f"{'command':24s} {wall:8.2f} {total:8.2f}   (2 cores: {100 * total / (2 * wall):.0f}% used); "
+          f"peak RSS {peak_mb} MB (VmHWM, the largest process)")
     if args.json:
         args.json.write_text(json.dumps({"file": str(args.file), "load": [load, load_after], "phases": rows,
-                                         "wall": wall, "cpu": total}, indent=1))
+                                         "wall": wall, "cpu": total, "peak_mb": peak_mb}, indent=1))
     return 0
 
 

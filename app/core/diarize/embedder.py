@@ -61,7 +61,7 @@ class SpeakerEmbedder(OnnxModel):
         feats = [fbank(piece) for piece in pieces]
         out = np.zeros((len(feats), self.dim), dtype=np.float32)
         batches = _same_length_batches(feats, BATCH_FRAMES // self.threads)  # runs at once share the budget
-        runs = self.run_all([{self._input: np.stack([feats[i] for i in members])} for members in batches])
+        runs = self.run_all(batches, lambda members: {self._input: np.stack([feats[i] for i in members])})
         for members, prints in zip(batches, runs, strict=True):
             out[members] = prints
         return unit(out)

@@ -11,11 +11,15 @@ import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from app.core.errors import ModelError
 from app.core.models.integrity import check_model, file_sha256
+
+T = TypeVar("T")
+RUN_THREAD = "speaker-run"  # the models' pool threads, as Python names them (a thread dump tells them apart)
 
 
 def read_config(model_dir: Path, config_name: str, kind: str, required: set[str]) -> dict:
@@ -66,13 +70,18 @@ class OnnxModel:
             raise ModelError(f"{kind} {self.model_dir.name} changed while it was being loaded; not used")
 
 
-    def run_all(self, feeds: Sequence[dict[str, np.ndarray]]) -> list[np.ndarray]:
-        """The first output of a run on each of `feeds`, in order, up to `threads` runs at once. The
-        pool's threads are made here, so they take the calling thread's priority (the search's nice)."""
-        if self.threads == 1 or len(feeds) < 2:
-            return [self._session.run(None, feed)[0] for feed in feeds]
-        with ThreadPoolExecutor(min(self.threads, len(feeds))) as pool:
-            return list(pool.map(lambda feed: self._session.run(None, feed)[0], feeds))
+    def run_all(self, items: Sequence[T], make_feed: Callable[[T], dict[str, np.ndarray]]) -> list[np.ndarray]:
+        """The first output of a run on each item's feed, in order, up to `threads` runs at once, each
+        on a pool thread ("speaker-run") while the caller waits. The threads are made here, so they take
+        the calling thread's priority (the search's nice); each feed is made on the thread that runs it,
+        so no more than `threads` feeds are held at once."""
+        def run(item: T) -> np.ndarray:
+            return self._session.run(None, make_feed(item))[0]
+
+        if self.threads == 1 or len(items) < 2:
+            return [run(item) for item in items]
+        with ThreadPoolExecutor(min(self.threads, len(items)), thread_name_prefix=RUN_THREAD) as pool:
+            return list(pool.map(run, items))
 
 
 def cached(loaded: dict[tuple[str, int], OnnxModel], key: tuple[str, int], load: Callable[[], OnnxModel]) -> OnnxModel:

@@ -135,8 +135,8 @@ class Background:
     """find_turns on its own thread at a lower priority, started while the words are decoded;
     result() waits for it and raises what it raised.
 
-    Its models run two batches at once, one on a helper thread made by that thread for
-    each call (onnx_model.run_all), so both share its priority: while the decoder has the
+    Its models run two batches at once, each on a pool thread ("speaker-run") made by that
+    thread for each call while it waits (onnx_model.run_all), so both take its priority: while the decoder has the
     cores they work in the time it leaves idle, and what is left when decoding ends runs
     on both cores (before, ONNX Runtime's two threads a run: 39 of the hour's 54 CPU s
     after decoding on one thread)."""

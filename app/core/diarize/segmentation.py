@@ -65,22 +65,24 @@ class Segmenter(OnnxModel):
 
     def logits(self, windows: np.ndarray) -> np.ndarray:
         """(n, frames, 7) powerset log-probabilities of (n, window) samples."""
-        return self.run_all([self._feed(windows)])[0]
+        return self.run_all([windows], self._feed)[0]
 
     def _feed(self, windows: np.ndarray) -> dict[str, np.ndarray]:
         return {"waveform": windows[:, None, :].astype(np.float32)}
+
+    def _windows(self, audio: np.ndarray, starts: list[int]) -> dict[str, np.ndarray]:
+        return self._feed(np.stack([_padded(audio[s : s + self.window], self.window) for s in starts]))
 
     def active(self, audio: np.ndarray, starts: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(windows, frames, 3) local speakers of the windows at `starts` (the likeliest class)
         and (windows, frames) the probability of two at once, BATCH windows at once in all, shared
         over `threads` calls (only BATCH windows of samples are held at once)."""
         active, pairs = [], []
-        size = max(1, BATCH // self.threads)
+        runs = min(self.threads, BATCH)  # more runs than BATCH would hold more than BATCH windows at once
+        size = BATCH // runs
         batches = [starts[i : i + size] for i in range(0, len(starts), size)]
-        for first in range(0, len(batches), self.threads):
-            feeds = [self._feed(np.stack([_padded(audio[s : s + self.window], self.window) for s in batch]))
-                     for batch in batches[first : first + self.threads]]
-            for logits in self.run_all(feeds):
+        for first in range(0, len(batches), runs):
+            for logits in self.run_all(batches[first : first + runs], lambda batch: self._windows(audio, batch)):
                 active.append(POWERSET[logits.argmax(axis=-1)])
                 pairs.append(np.exp(logits[..., POWERSET.sum(axis=1) >= 2]).sum(axis=-1))
         return np.concatenate(active), np.concatenate(pairs)
