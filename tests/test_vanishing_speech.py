@@ -45,7 +45,7 @@ def made(tmp_path, channels: list[np.ndarray]):
 def options(**kw):
     from app.core.options import TranscribeOptions
 
-    return TranscribeOptions(model="base", threads=2, language="en", **kw)
+    return TranscribeOptions(model="base", threads=2, **{"language": "en", **kw})
 
 
 def long_file(engine, source, **kw):
@@ -107,3 +107,16 @@ def test_noise_and_silence_still_give_no_marker(name):
     audio = note(name)
     whole = SpeechChunk(0, len(audio) * 1000 // RATE, audio, ((0, len(audio) * 1000 // RATE),))
     assert inaudible.with_markers(whole, [], noise=True) == []
+
+
+def test_a_long_recording_s_second_polish_note_read_as_no_speech_is_marked(tmp_path, base_engine):
+    """lang29's construction: a 0.6 s opener, 30 s, the Polish note, 25 s, the note again. The second
+    note's wrong-language decode scores no-speech 0.91: it had no words and no marker (63-71 s)."""
+    pl = note("pl_voicenote.opus")
+    frames = pl[: len(pl) // 320 * 320].reshape(-1, 320)
+    start = int(np.flatnonzero(np.sqrt((frames**2).mean(1)) > 0.1 * np.sqrt((frames**2).mean(1)).max())[0]) * 320
+    opener = pl[start + 2 * RATE : start + 2 * RATE + int(0.6 * RATE)]
+    source = made(tmp_path, [np.concatenate([opener, silence(30), pl, silence(25), pl])])
+    first = len(opener) + 30 * RATE
+    starts = [first * 1000 // RATE, (first + len(pl) + 25 * RATE) * 1000 // RATE]
+    accounted(long_file(base_engine, source, language=None), starts, len(pl) * 1000 // RATE)
