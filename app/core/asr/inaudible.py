@@ -17,6 +17,13 @@ the region's start to its end. Two exceptions keep an honest empty result:
   German and Romanian voice notes decoded in a wrong language, which Whisper's
   own check (no-speech > 0.6 and log-probability < -1) calls silence.
 
+Neither exception hides speech Silero is sure of: a region with at least MIN_SPEECH_MS of
+32 ms steps at speech probability SURE_SPEECH or more keeps its marker whatever the decode
+says. A note decoded in a wrong language can read as a stock phrase (the shared Spanish
+note forced to English: "See you in the next episode.") or score no-speech 0.9; its words
+are rightly gone, but it was speech: 4.4-5.6 s of such steps on each shared voice note,
+none on the shared noise (its highest step 0.22) or silence.
+
 The batched decoder also gives no words (so a marker here) for a piece whose language
 its packed window left in doubt and whose best decode fails the log-probability check
 (batched.decode_pieces): the shared German and Romanian notes, read as Latin.
@@ -26,12 +33,15 @@ from __future__ import annotations
 
 import re
 
+from app.core.asr import fw_internals as fw
 from app.core.asr.hallucination import is_stock_phrase
-from app.core.asr.speech import SPEECH_PAD_MS, SpeechChunk
+from app.core.asr.speech import SAMPLES_PER_MS, SPEECH_PAD_MS, SpeechChunk
 from app.core.types import FLAG_INAUDIBLE, Segment
 
 MIN_SPEECH_MS = 1000  # of VAD speech in a region, padding excluded
 NOISE_NO_SPEECH = 0.9  # Whisper all but sure there is no speech: noise, not unreadable speech
+SURE_SPEECH = 0.9  # Silero's probability of a 32 ms step: speech beyond doubt
+VAD_STEP_MS = 32
 NOISE_TAGS = re.compile(r"^[\s\[\(♪♫*]*(music|applause|noise|silence|laughter|♪|♫)?[\s\]\)♪♫*.]*$", re.IGNORECASE)
 
 
@@ -54,14 +64,24 @@ def _covered(region: tuple[int, int], segments: list[Segment]) -> bool:
     return any(a < region[1] and b > region[0] for a, b in spans)
 
 
+def sure_speech(chunk: SpeechChunk, region: tuple[int, int]) -> bool:
+    """Silero is sure the region holds speech: MIN_SPEECH_MS of its steps at SURE_SPEECH or more."""
+    lo, hi = ((t - chunk.start_ms) * SAMPLES_PER_MS for t in region)
+    audio = chunk.audio[max(0, lo) : max(0, hi)]
+    if audio.size == 0:
+        return False
+    sure = int((fw.speech_probabilities(audio) >= SURE_SPEECH).sum())
+    return sure * VAD_STEP_MS >= MIN_SPEECH_MS
+
+
 def with_markers(chunk: SpeechChunk, kept: list[Segment], noise: bool) -> list[Segment]:
-    """`kept` with a marker for each of the chunk's speech regions that has no words, in time order."""
-    if noise:
-        return kept
+    """`kept` with a marker for each of the chunk's speech regions that has no words, in time order.
+    Where the decode says `noise`, only regions Silero is sure are speech (sure_speech) are marked."""
     markers = [
         Segment(start_ms=start, end_ms=end, text="", flags=(FLAG_INAUDIBLE,))
         for start, end in chunk.regions
         if region_speech_ms((start, end)) >= MIN_SPEECH_MS and not _covered((start, end), kept)
+        and (not noise or sure_speech(chunk, (start, end)))
     ]
     if not markers:
         return kept
