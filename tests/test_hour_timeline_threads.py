@@ -14,11 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # threads that work one at a time; "NICE:end" ends, "NICE:stay" stays until stdin closes
 BUSY = """
-import os, sys, threading
+import os, sys, threading, time
 done, leave = threading.Event(), threading.Event()
 def work(nice, stay):
     os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    sum(i * i for i in range(3_000_000))
+    while time.thread_time() < 0.3:  # a CPU time, not a count of operations: any machine's speed
+        sum(i * i for i in range(10_000))
     done.set()
     if stay:
         leave.wait()
