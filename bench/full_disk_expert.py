@@ -41,10 +41,7 @@ def one_round(base: Path, work: Path, name: str, size: str, reference: object) -
         subprocess.run(["umount", str(disk)], check=False)
     traceback = "Traceback" in done.stderr
     setup = [line for line in said if "cannot set up the case store" in line]
-    code, found = k._findings(work / "case")
-    again = k.app(*words)
-    after, left = k._findings(work / "case")
-    same = k._result(work, name) == reference
+    code, found, again, after, left, same = k.after_the_fault(work, words, name, reference)
     good = not traceback and all("is full" in line for line in setup) and code == 0 and again.returncode == 0 \
         and after == 0 and same
     return good, (f"{name} on {size}: exit {done.returncode} {said[-1][:110] if said else ''!r}; traceback "

@@ -117,6 +117,15 @@ def _fresh(base: Path, work: Path) -> None:
     (work / "models").mkdir(exist_ok=True)
 
 
+def after_the_fault(work: Path, words: list[str], name: str, reference: object) -> tuple:
+    """What a case shows after a fault: verify's code and findings, the command run again, verify after it, and
+    whether the result is the uninterrupted run's."""
+    code, found = _findings(work / "case")
+    again = app(*words)
+    after, left = _findings(work / "case")
+    return code, found, again, after, left, _result(work, name) == reference
+
+
 def one_round(base: Path, work: Path, name: str, at: float, reference: object) -> str:
     _fresh(base, work)
     words = _commands(work, EXHIBIT)[name]
@@ -125,10 +134,7 @@ def one_round(base: Path, work: Path, name: str, at: float, reference: object) -
     os.killpg(started.pid, signal.SIGKILL)
     started.wait()
     opens = app("exhibits", "--case", str(work / "case")).returncode == 0
-    code, found = _findings(work / "case")
-    again = app(*words)
-    after, left = _findings(work / "case")
-    same = _result(work, name) == reference
+    code, found, again, after, left, same = after_the_fault(work, words, name, reference)
     return (f"{name} killed at {at:.2f} s: opens {opens}; verify {code} {found[:1]}; rerun {again.returncode}"
             f"{' ' + again.stderr.strip()[:120] if again.returncode else ''}; verify after {after} {left[:1]}; "
             f"result {'as uninterrupted' if same else 'DIFFERS'}")

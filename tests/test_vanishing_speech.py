@@ -15,20 +15,9 @@ import wave
 import numpy as np
 import pytest
 
-from tests.conftest import MEDIA
+from tests.speech_helpers import RATE, note, silence
 
 pytestmark = pytest.mark.slow
-RATE = 16000
-
-
-def note(name: str) -> np.ndarray:
-    from app.core.media.decode import read_all
-
-    return read_all(MEDIA / name)[0]
-
-
-def silence(seconds: float) -> np.ndarray:
-    return np.zeros(int(seconds * RATE), np.float32)
 
 
 def made(tmp_path, channels: list[np.ndarray]):
