@@ -31,6 +31,9 @@ for arg in sys.argv[1:]:
     done.wait()
     if how == "end":
         thread.join()
+staying = sum(arg.endswith(":stay") for arg in sys.argv[1:])
+while len(os.listdir("/proc/self/task")) > 1 + staying:  # a joined thread may linger as a task a moment
+    time.sleep(0.01)
 print("ready", flush=True)
 sys.stdin.read()
 leave.set()
