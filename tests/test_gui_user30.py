@@ -1,0 +1,91 @@
+"""The window as session 30's investigator, proofreader and typist met it (offscreen, 1280x800).
+
+A window with no worker over a case built without a model (tests/gui_case.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtCore import Qt
+
+from tests import gui_case
+from tests.gui_case import focus_table
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
+win = gui_case.win  # the shared fixture (a window per module)
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_esc_in_the_find_box_closes_it_and_gives_the_keyboard_back_to_the_line_found(qtbot, qapp, win):
+    """Esc typed in the find box played the recording (the typist key) and left the box open with the
+    keyboard in it: a proofreader closing the box heard the recording start instead. It now closes the
+    box, as Ctrl+F there does, playback left as it was; Esc in the transcript still plays."""
+    table = focus_table(qtbot, qapp, win)
+    qtbot.keyClick(table, Qt.Key.Key_F, CTRL)
+    bar = win.editor.find_bar
+    qtbot.waitUntil(bar.find_edit.hasFocus, timeout=3_000)
+    qtbot.keyClicks(bar.find_edit, "sister")
+    qtbot.keyClick(bar.find_edit, Qt.Key.Key_Return)
+    assert win.editor.model.segment(win.editor.current_row()).text == "At home with my sister."
+    qtbot.keyClick(bar.find_edit, Qt.Key.Key_Escape)
+    assert not bar.isVisible() and not win.player.is_playing()
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)
+    qtbot.keyClick(table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(win.player.is_playing, timeout=3_000)
+    qtbot.keyClick(table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not win.player.is_playing(), timeout=3_000)
+
+
+
+@pytest.fixture(scope="module")
+def unindexed_video(win, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A phone video killed before its index (moov) was written, taken in and transcribed as the
+    pipeline leaves it: its run warns with the note its sound was read under (the AAC frames found)."""
+    from app.core.evidence.provenance import software_info
+    from app.core.media import moovless_aac
+    from app.core.media.intake import find_media
+    from app.core.types import Segment
+    from tests.conftest import MEDIA
+    from tests.test_hostile_media23 import without_moov
+
+    video = tmp_path_factory.mktemp("phone") / "VID_20261201_101500.mp4"
+    video.write_bytes(without_moov((MEDIA / "interview.mp4").read_bytes()))
+    found = next(iter(find_media([str(video)])))
+    assert found.source is not None and not found.source.has_video, found.error
+    exhibit, _ = win.case.add_exhibit(found.source, found_at=found.path)
+    with video.open("rb") as handle:
+        note = moovless_aac.found(handle).note
+    run = win.case.start_run(exhibit.id, "transcribe", gui_case.MODEL, {"model": "tiny.en"}, software_info())
+    win.case.append_segments(run, (Segment(0, 8000, "This interview is being recorded."),), {}, "en", 0.97)
+    win.case.finish_run(run, warnings=(note,))
+    win.refresh()
+    return video
+
+
+def test_a_phone_video_without_its_index_is_listed_as_a_video(qtbot, win, unindexed_video):
+    """Its sound is read from its media data and its pictures passed over, so no picture track is found:
+    the Exhibits list called it "audio" and the "Video" group left it out."""
+    model = win.exhibits.model
+    types = {model.rows[i].exhibit.source.name: model.index(i, 1).data() for i in range(model.rowCount())}
+    assert (types[unindexed_video.name], types["silence_30s.wav"]) == ("video", "audio")
+    model.set_filter("Video", "")
+    try:
+        assert [r.exhibit.source.name for r in model.rows] == [unindexed_video.name]
+    finally:
+        model.set_filter("All exhibits", "")
+
+
+def test_a_recording_the_player_cannot_open_is_named_and_forgotten_once_another_plays(qtbot, win, unindexed_video):
+    """The player cannot open a phone video without its index (transcribed from its sound's frames): the
+    banner said "playback: Could not open file", naming no file, and kept saying it over every recording
+    opened after, all of which played."""
+    gui_case.open_exhibit(qtbot, win, unindexed_video.name)
+    qtbot.waitUntil(lambda: any(p.startswith("playback") for p in win.problems), timeout=5_000)
+    said = [p for p in win.problems if p.startswith("playback")]
+    assert said == [f"playback: {unindexed_video.name} cannot be played in the window (Could not open file); "
+                    "its transcript can still be read and corrected"], said
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=5_000)
+    assert not [p for p in win.problems if p.startswith("playback")]
