@@ -89,3 +89,37 @@ def test_a_recording_the_player_cannot_open_is_named_and_forgotten_once_another_
     gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
     qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=5_000)
     assert not [p for p in win.problems if p.startswith("playback")]
+
+
+def test_a_batch_run_past_its_estimate_says_so_on_one_line_of_its_bar(qtbot, win):
+    """In the window at 1280x800 the queue's bar is about 50 px wide: "0:59 so far" was wrapped over two
+    lines there and cut off above and below. Its words now stay on one line, cut at their end (the
+    tooltip has them whole)."""
+    from PySide6.QtWidgets import QProxyStyle, QStyle
+
+    from app.gui.queue_view import PROGRESS_COL, QueueView
+    from tests.test_gui_window25 import NOTE_MS, job
+
+    class Recording(QProxyStyle):
+        drawn: list[tuple[str, int]] = []
+
+        def drawControl(self, element, option, painter, widget=None):  # type: ignore[no-untyped-def]
+            if element == QStyle.ControlElement.CE_ProgressBar:
+                self.drawn.append((option.text, option.rect.width()))
+            super().drawControl(element, option, painter, widget)
+
+    view = win.findChild(QueueView)
+    names = {n: f"PTT-{n:04d}.opus" for n in range(1, 7)}
+    view.set_jobs([job(n, "running", started=400) for n in names], names, {"running": 6}, "",
+                  dict.fromkeys(names, NOTE_MS))
+    assert view.model.index(0, PROGRESS_COL).data() == "6:40 so far"
+    style = Recording()
+    view.table.setStyle(style)
+    try:
+        view.table.viewport().grab()
+    finally:
+        view.table.setStyle(None)
+        win.refresh_queue()
+    metrics = view.table.fontMetrics()
+    assert style.drawn and all(metrics.horizontalAdvance(text) <= width for text, width in style.drawn), style.drawn
+    assert all(text.startswith("6:40") for text, _ in style.drawn), style.drawn  # how long it has run stays

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QRect, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -180,11 +180,17 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
         bar.minimum, bar.maximum = 0, 1000
         bar.progress = int(1000 * float(index.data(Qt.ItemDataRole.UserRole) or 0.0))
-        bar.text = index.data() or ""
+        bar.text = bar_text(index.data() or "", option.fontMetrics, bar.rect.width())
         bar.textVisible = True
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+
+
+def bar_text(text: str, metrics: QFontMetrics, width: int) -> str:
+    """The bar's words on one line, cut at their end where the bar is narrower ("0:59 so far" was
+    wrapped over two lines in the 1280x800 window's bar and cut off above and below); whole in the tooltip."""
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width - 4, 0))
 
 
 class QuietTable(QTableView):
