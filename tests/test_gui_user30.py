@@ -123,3 +123,29 @@ def test_a_batch_run_past_its_estimate_says_so_on_one_line_of_its_bar(qtbot, win
     metrics = view.table.fontMetrics()
     assert style.drawn and all(metrics.horizontalAdvance(text) <= width for text, width in style.drawn), style.drawn
     assert all(text.startswith("6:40") for text, _ in style.drawn), style.drawn  # how long it has run stays
+
+
+def test_an_eta_a_job_gave_counts_down_and_once_spent_the_queue_says_it_runs_longer(qtbot):
+    """Seen with the worker on 8 voice notes and an interview (base, 106 s of audio, 118 s to do): two of
+    the batch's notes reported "95%", 2 s left, then nothing until the batch was stored 70 s later; the
+    batch was past its estimate, yet the queue read "all done in about 0:06" all that while and their
+    rows "0:02". An ETA given counts down from when it came; spent, it gives no time left."""
+    from app.gui.queue_view import PROGRESS_COL, QueueView
+    from tests.test_gui_window25 import NOTE_MS, job
+
+    view = QueueView()
+    qtbot.addWidget(view)
+    view.resize(480, 300)
+    names = {n: f"PTT-{n:04d}.opus" for n in range(1, 5)}
+    jobs = [job(n, "running", started=600) for n in names]  # one batch, well past its 20 s at 4x
+    now = [1000.0]
+    view.model.clock = lambda: now[0]
+    view.model.set_live(4, 0.95, 2.0)
+    view.set_jobs(jobs, names, {"running": 4}, "", dict.fromkeys(names, NOTE_MS))
+    assert view.eta_label.text() == "· all done in about 0:03"  # just said: its 2 s and the batch's last 5%
+    assert view.model.index(3, PROGRESS_COL + 1).data() == "0:02"
+    now[0] += 30  # nothing more from it: the batch it is in is stored at its end
+    view.set_jobs(jobs, names, {"running": 4}, "", dict.fromkeys(names, NOTE_MS))
+    assert view.eta_label.text() == "· running longer than estimated"
+    assert view.model.index(3, PROGRESS_COL + 1).data() == ""
+    assert view.model.index(3, PROGRESS_COL).data() == "95%"
