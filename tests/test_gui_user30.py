@@ -84,8 +84,8 @@ def test_a_recording_the_player_cannot_open_is_named_and_forgotten_once_another_
     gui_case.open_exhibit(qtbot, win, unindexed_video.name)
     qtbot.waitUntil(lambda: any(p.startswith("playback") for p in win.problems), timeout=5_000)
     said = [p for p in win.problems if p.startswith("playback")]
-    assert said == [f"playback: {unindexed_video.name} cannot be played in the window (Could not open file); "
-                    "its transcript can still be read and corrected"], said
+    assert said == [(f"playback: {unindexed_video.name} cannot be played in the window (Could not open file); "
+                     "its transcript can still be read and corrected")], said
     gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
     qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=5_000)
     assert not [p for p in win.problems if p.startswith("playback")]
@@ -101,7 +101,9 @@ def test_a_batch_run_past_its_estimate_says_so_on_one_line_of_its_bar(qtbot, win
     from tests.test_gui_window25 import NOTE_MS, job
 
     class Recording(QProxyStyle):
-        drawn: list[tuple[str, int]] = []
+        def __init__(self) -> None:
+            super().__init__()
+            self.drawn: list[tuple[str, int]] = []
 
         def drawControl(self, element, option, painter, widget=None):  # type: ignore[no-untyped-def]
             if element == QStyle.ControlElement.CE_ProgressBar:
