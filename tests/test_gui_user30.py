@@ -151,3 +151,29 @@ def test_an_eta_a_job_gave_counts_down_and_once_spent_the_queue_says_it_runs_lon
     assert view.eta_label.text() == "· running longer than estimated"
     assert view.model.index(3, PROGRESS_COL + 1).data() == ""
     assert view.model.index(3, PROGRESS_COL).data() == "95%"
+
+
+def test_a_case_opened_with_the_entities_tab_shown_finds_its_entities(qtbot, qapp, models_dir, tmp_path):
+    """The Entities tab finds a case's entities when it is shown; a case opened while it was the tab shown
+    was never looked through: it said "no entities" for a case whose interview names a date and two times
+    (`entities` at the terminal lists them), until another tab was chosen and this one again."""
+    from app.core.store import Case
+    from app.gui.main_window import MainWindow
+
+    other = Case.open(tmp_path / "other")
+    exhibit = gui_case.add(other, "interview_mono.wav")
+    gui_case.add_run(other, exhibit.id, (gui_case.segment(1000, "Where were you on the 14th of March?", "DC Smith"),))
+    other.close()
+    first = gui_case.build_case(tmp_path)
+    window = MainWindow(first, gui_case.settings(tmp_path, models_dir), start_worker=False)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        window.tabs.setCurrentWidget(window.entities_view)
+        qtbot.waitUntil(lambda: window.entities_view.status.text() != "finding entities\u2026", timeout=10_000)
+        window.open_case(tmp_path / "other")
+        qtbot.waitUntil(lambda: bool(window.entities_view.all), timeout=10_000)
+        assert [(e.kind, e.value) for e in window.entities_view.all] == [("date", "--03-14")]
+    finally:
+        window.close()
+        window.case.close()
