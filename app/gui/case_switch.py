@@ -37,6 +37,7 @@ def open_case(w: Any, folder: Path) -> None:
     w.settings.setValue("case/last", str(case.folder))
     w.setWindowTitle(f"Parley — {case.folder}")
     w.refresh()
+    w._tab_shown(w.tabs.currentIndex())  # the tab on screen read for this case (Entities said "no entities")
     w.exhibits.not_added.show_case(case)
     restore_place(w, w.settings)
     restore_list(w, w.settings)  # this case's sort and filter (the last case's typed name hid every exhibit)

@@ -25,13 +25,7 @@ class Row(Protocol):  # app.gui.exhibits_view.ExhibitRow
     exhibit: Any
     language: str
     status: str
-
-
-def _kind(row: Row) -> str:
-    source = row.exhibit.source
-    if source.kind in ("text", "chat"):
-        return source.kind
-    return "video" if source.has_video else "audio"
+    kind: str  # audio, video, chat or text
 
 
 def _state(row: Row) -> str:
@@ -49,9 +43,9 @@ SHOWN: dict[str, Callable[[Row], bool]] = {
     "Not transcribed yet (queued, running)": lambda r: _state(r) in TO_DO,
     "Transcribed, not verified": lambda r: _state(r) in ("done", "edited"),
     "Verified": lambda r: _state(r) == "verified",
-    "Audio": lambda r: _kind(r) == "audio",
-    "Video": lambda r: _kind(r) == "video",
-    "Chats and texts": lambda r: _kind(r) in ("chat", "text"),
+    "Audio": lambda r: r.kind == "audio",
+    "Video": lambda r: r.kind == "video",
+    "Chats and texts": lambda r: r.kind in ("chat", "text"),
 }
 
 
@@ -68,7 +62,7 @@ def sort_key(row: Row, column: int) -> tuple[Any, ...]:
     """The key of the list's column (Name, Type, Duration, Language, SHA-256, Status); a tie in the order
     the exhibits were added."""
     source = row.exhibit.source
-    keys: tuple[Any, ...] = (source.shown_name.casefold(), _kind(row), source.duration_ms, row.language.casefold(),
+    keys: tuple[Any, ...] = (source.shown_name.casefold(), row.kind, source.duration_ms, row.language.casefold(),
                              source.sha256, row.status)
     return (keys[column] if 0 <= column < len(keys) else 0, row.exhibit.id)
 

@@ -52,13 +52,6 @@ STATUS_COLOURS = {"failed": QColor("#a40e26"), "language": QColor("#8a4500"), "n
                   "taken": QColor("#8a4500"), "verified": QColor("#1a7f37")}
 
 
-def kind_of(exhibit: Exhibit) -> str:
-    s = exhibit.source
-    if s.kind in ("text", "chat"):
-        return s.kind
-    return "video" if s.has_video else "audio"
-
-
 def duration_text(ms: int) -> str:
     if ms <= 0:
         return ""
@@ -73,6 +66,7 @@ class ExhibitRow:
     verified_by: str | None = None
     detail: str = ""  # the failure's reason, the detection probability...
     more: Callable[[], str] | None = None  # read on hover only: what a sign-off left unchecked
+    kind: str = "audio"  # audio, video, chat or text (exhibit_status.recording_kind)
 
 
 def left_unchecked(case: Case, exhibit: Exhibit, run_id: int) -> str:
@@ -102,7 +96,7 @@ def exhibit_rows(case: Case) -> list[ExhibitRow]:
         run_id = r.run_id
         more = ((lambda c=case, x=r.exhibit, i=run_id: left_unchecked(c, x, i))
                 if r.verified_by is not None and run_id is not None else None)
-        rows.append(ExhibitRow(r.exhibit, r.language, r.status, r.verified_by, r.detail, more))
+        rows.append(ExhibitRow(r.exhibit, r.language, r.status, r.verified_by, r.detail, more, r.kind))
     return rows
 
 
@@ -152,7 +146,7 @@ class ExhibitsModel(ColumnsModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             status = f"{row.status}: {row.detail}" if row.status == "failed" else shown_status(row)
-            return (s.shown_name, kind_of(row.exhibit), duration_text(s.duration_ms), row.language,
+            return (s.shown_name, row.kind, duration_text(s.duration_ms), row.language,
                     s.sha256[:12] + "…", status)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == 4:

@@ -1,16 +1,18 @@
 """The editor's find and replace bar: Ctrl+F opens it with the cursor in its field, Enter finds
-the next segment holding the text, Ctrl+F again (or its button) closes it and gives the keyboard
-back to the segment found, where Enter opens it. Replace all is one undoable step."""
+the next segment holding the text, Ctrl+F again, Esc (not play/pause here) or its button closes it and
+gives the keyboard back to the segment found, where Enter opens it. Replace all is one undoable step."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QWidget
 
 from app.core.editing import operations as editing
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
+from app.gui.keys import CLOSES_ON_ESCAPE
 from app.gui.segment_table import SegmentTable
 from app.gui.text_editor import keep_typed
 from app.gui.widgets import tool_button
@@ -47,7 +49,15 @@ class FindBar(QWidget):
                                                            self.whole_words.isChecked())))
         row.addWidget(self.match_case)
         row.addWidget(self.whole_words)
+        self.setProperty(CLOSES_ON_ESCAPE, True)  # the typist keys leave Esc to keyPressEvent here
         self.hide()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc in the find or replace box closes the bar, as Ctrl+F there does (it played the recording)."""
+        if event.key() == Qt.Key.Key_Escape:
+            self.button.setChecked(False)
+        else:
+            super().keyPressEvent(event)
 
     def _toggled(self, on: bool) -> None:
         self.setVisible(on)

@@ -6,6 +6,7 @@ The router is an application-wide event filter, so the keys work wherever the
 focus is in the main window, including while a segment's text is being edited
 (except Esc there: it cancels the edit, as everywhere else), and in a dialog over
 it (a speaker's new name, the sign-off: F1 replays the words; Esc closes the dialog).
+Esc also closes a bar that says it closes on Esc (the find box), instead of playing.
 
 Hold-to-play (for pedals that send a key while pressed): key down plays, key up
 pauses (with the usual auto-rewind).
@@ -102,8 +103,9 @@ class KeyRouter(QObject):
             return False
         name = self.table.get(_event_key(event))  # type: ignore[arg-type]
         if name is None or (event.key() == Qt.Key.Key_Escape  # type: ignore[attr-defined]
-                            and (in_item_editor(watched) or watched.window() is not self.window)):
-            return False  # Esc cancels an edit, and closes a dialog
+                            and (in_item_editor(watched) or watched.window() is not self.window
+                                 or closes_on_escape(watched))):
+            return False  # Esc cancels an edit, and closes a dialog or the find box
         if kind == QEvent.Type.KeyRelease:
             return self._released(name, event)  # type: ignore[arg-type]
         if kind == QEvent.Type.ShortcutOverride:
@@ -136,6 +138,18 @@ def capturing_keys(widget: QWidget) -> bool:
     """Inside a key field (Settings > Keys): the key pressed is the one being bound."""
     while widget is not None:
         if isinstance(widget, QKeySequenceEdit):
+            return True
+        widget = widget.parentWidget()
+    return False
+
+
+CLOSES_ON_ESCAPE = "closes_on_escape"  # a widget's property: Esc inside it closes it (the find box)
+
+
+def closes_on_escape(widget: QWidget) -> bool:
+    """Inside a widget marked to close on Esc (its keyPressEvent does it), where Esc must not play."""
+    while widget is not None:
+        if widget.property(CLOSES_ON_ESCAPE):
             return True
         widget = widget.parentWidget()
     return False

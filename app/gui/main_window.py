@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
 
         self.player = Player(self)
         self.player.problem.connect(self.add_problem)
+        self.player.problem_gone.connect(lambda: self.banner.drop("playback"))
         self.session = EditSession(case, lambda: prefs.user_name(self.settings), self)
         self.session.remember_name = lambda name: prefs.save_user_name(self.settings, name)
         self.session.error.connect(self.show_error)

@@ -13,8 +13,12 @@ its PySide wrapper): the window then froze in stop() for good, now and then.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
+
+from app.core.names import printable
 
 RATES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0)
 
@@ -24,7 +28,8 @@ class Player(QObject):
     stateChanged = Signal(bool)  # playing
     rateChanged = Signal(float)
     durationChanged = Signal(int)
-    problem = Signal(str)
+    problem = Signal(str)  # "playback: …", naming the recording
+    problem_gone = Signal()  # another recording (or none) taken in place of the one that failed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +74,7 @@ class Player(QObject):
             return
         self._path = path
         self._pending_seek = keep
+        self.problem_gone.emit()
         self.loop_span = None
         self._invoke("stop")
         self.media.setSource(QUrl.fromLocalFile(path) if path else QUrl())  # PySide releases the GIL here
@@ -181,5 +187,9 @@ class Player(QObject):
         QMetaObject.invokeMethod(self.media, slot, Qt.ConnectionType.DirectConnection, *args)
 
     def _on_error(self, _error, text: str) -> None:
+        """Said with the recording's name (it said "playback: Could not open file" alone, for as long as the
+        window was open): a phone video without its index (moov) is transcribed, but cannot be played."""
         if text:
-            self.problem.emit(f"playback: {text}")
+            name = printable(Path(self._path).name) if self._path else "the recording"
+            self.problem.emit(f"playback: {name} cannot be played in the window ({text}); "
+                              "its transcript can still be read and corrected")

@@ -113,13 +113,20 @@ def overall_eta(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, t
 
 def overdue(jobs: list[Any], durations_ms: dict[int, int], live: dict[int, tuple[float, float | None]],
             speed: float | None) -> bool:
-    """Every job still to finish is running past its batch's expected time (no progress reported):
-    there is no time left to give, only how long it has run."""
+    """Every job still to finish is running past its batch's expected time (no progress reported), or past
+    the ETA its last progress gave (`live`'s ETA counted down, below 0): there is no time left to give, only
+    how long it has run."""
     pending = [j for j in jobs if j.state in ("running", "queued")]
     waiting = estimating(jobs, set(live))
     reckoned = {j.id for j in waiting}
-    return bool(pending) and all(
-        j.id in reckoned and estimate(j, batch_of(j, waiting), durations_ms, speed).late for j in pending)
+
+    def ran_out(job: Any) -> bool:
+        if job.id in reckoned:
+            return estimate(job, batch_of(job, waiting), durations_ms, speed).late
+        eta = live.get(job.id, (0.0, None))[1]
+        return job.state == "running" and eta is not None and eta < 0
+
+    return bool(pending) and all(ran_out(j) for j in pending)
 
 
 def eta_text(eta_s: float | None) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QRect, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -74,6 +75,8 @@ class QueueModel(ColumnsModel):
         self.durations: dict[int, int] = {}
         self.speed: float | None = None
         self.live: dict[int, tuple[float, float | None]] = {}  # job id -> (fraction, eta) from events
+        self.reported: dict[int, float] = {}  # job id -> when its last event came (self.clock)
+        self.clock = time.monotonic
         self.stages: dict[int, str] = {}  # job id -> what a running job does after decoding
         self.estimates: dict[int, Estimate] = {}  # job id -> its bar reckoned from the clock (none reported)
 
@@ -92,6 +95,7 @@ class QueueModel(ColumnsModel):
 
     def set_live(self, job_id: int, fraction: float, eta_s: float | None) -> None:
         self.live[job_id] = (fraction, eta_s)
+        self.reported[job_id] = self.clock()
         self._estimate()
         for row, job in enumerate(self.jobs):
             if job.id == job_id:
@@ -114,10 +118,18 @@ class QueueModel(ColumnsModel):
             return "" if est.late else f"≈{eta_text(est.expected_s - est.elapsed_s)}"
         return f"{stage}…" if stage else job_eta_text(eta_s, job.state)
 
+    def live_now(self) -> dict[int, tuple[float, float | None]]:
+        """The events' (fraction, ETA), each ETA counted down since it came: below 0 once spent. A batch's
+        file at "95% finding speakers" said 0:02 and then nothing until its batch was stored 70 s later:
+        the queue read "all done in about 0:06" all that while, the row "0:02"."""
+        now = self.clock()
+        return {job_id: (fraction, None if eta is None else eta - (now - self.reported.get(job_id, now)))
+                for job_id, (fraction, eta) in self.live.items()}
+
     def progress_of(self, job: Any) -> tuple[float, float | None]:
         if job.state == "done":
             return 1.0, None
-        live = self.live.get(job.id)
+        live = self.live_now().get(job.id) if job.id in self.live else None
         if job.state == "running" and live and live[0] >= (job.progress or 0):
             return live
         return float(job.progress or 0.0), job.eta_s
@@ -135,10 +147,10 @@ class QueueModel(ColumnsModel):
         return fraction, f"{fraction:.0%}"
 
     def overdue(self) -> bool:
-        return overdue(self.jobs, self.durations, self.live, self.speed)
+        return overdue(self.jobs, self.durations, self.live_now(), self.speed)
 
     def total_eta(self) -> float | None:
-        return overall_eta(self.jobs, self.durations, self.live, self.speed)
+        return overall_eta(self.jobs, self.durations, self.live_now(), self.speed)
 
     def row_total(self) -> int:
         return len(self.jobs)
@@ -180,11 +192,17 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
         bar.minimum, bar.maximum = 0, 1000
         bar.progress = int(1000 * float(index.data(Qt.ItemDataRole.UserRole) or 0.0))
-        bar.text = index.data() or ""
+        bar.text = bar_text(index.data() or "", option.fontMetrics, bar.rect.width())
         bar.textVisible = True
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
+
+
+def bar_text(text: str, metrics: QFontMetrics, width: int) -> str:
+    """The bar's words on one line, cut at their end where the bar is narrower ("0:59 so far" was
+    wrapped over two lines in the 1280x800 window's bar and cut off above and below); whole in the tooltip."""
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width - 4, 0))
 
 
 class QuietTable(QTableView):

@@ -94,8 +94,13 @@ class ProblemBanner(QLabel):
     def replace(self, prefix: str, text: str) -> None:
         """Show `text` in place of the problem starting with `prefix` (a second worker crash is said
         again, with its count, not dropped as the same text)."""
-        self.problems = [p for p in self.problems if not p.startswith(prefix)]
+        self.drop(prefix)
         self.add(text)
+
+    def drop(self, prefix: str) -> None:
+        """Forget the problems starting with `prefix` (the banner hides when none is left)."""
+        self.problems = [p for p in self.problems if not p.startswith(prefix)]
+        self._show()
 
     def reset(self, keep_prefix: str, problems: list[str]) -> None:
         """Replace every problem but those starting with `keep_prefix` by `problems`."""

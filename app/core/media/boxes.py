@@ -17,6 +17,7 @@ from app.core.media.box_sizes import MAX_BOXES, TOP_LEVEL
 
 T = TypeVar("T")
 
+UNINDEXED_VIDEO = "a video without its index"  # how the note (its run's warning) of each such video starts
 CUT_NOTE = "the file ends inside its last box (moof/mdat): the recording was cut short there"
 
 

@@ -36,7 +36,7 @@ class Unindexed:
     def note(self) -> str:
         name = amr.NAMES[self.kind]
         if self.pictures >= amr_runs.PICTURES:
-            return (f"a video without its index (the moov atom is missing or cut: a recording killed before it "
+            return (f"{boxes.UNINDEXED_VIDEO} (the moov atom is missing or cut: a recording killed before it "
                     f"ended): its pictures are not read ({self.other_bytes:,} bytes between its sound's frames passed "
                     f"over: pictures, and any damage among them); its sound read as the {self.frames:,} {name} "
                     f"frames found in {len(self.runs):,} run(s) between them, timed by the frames{self._zeros}")

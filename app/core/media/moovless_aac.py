@@ -73,7 +73,7 @@ class Unindexed:
         lost = (f"; its last {self.unread:,} bytes do not decode as AAC frames (damaged, or not sound): not transcribed"
                 if self.unread > self.most_frame and not self.cut else "")
         if self.video:
-            return (f"a video without its index (the moov atom is missing or cut: a recording killed before it ended): "
+            return (f"{boxes.UNINDEXED_VIDEO} (the moov atom is missing or cut: a recording killed before it ended): "
                     f"its pictures are not read ({self.video_bytes:,} bytes of {PICTURES[self.video]} "
                     f"passed over); its sound read as the {len(self.frames):,} AAC frames found between them, each "
                     f"found by decoding it, {rate}{self._damage}{lost}{self._unplaced}")

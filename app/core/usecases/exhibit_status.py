@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from app.core.editing import operations as editing
 from app.core.language_parts import named_readings, shares
+from app.core.media.boxes import UNINDEXED_VIDEO
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
 from app.core.store import Case, Exhibit
 from app.core.store.chats import PART_WAY, taken_in_part
@@ -31,6 +32,7 @@ class ExhibitStatus:
     verified_by: str | None = None
     detail: str = ""  # the failure's reason, the detection probability...
     run_id: int | None = None
+    kind: str = "audio"  # audio, video, chat or text: recording_kind
 
 
 def safe_language_name(code: str | None) -> str:
@@ -82,6 +84,16 @@ def uncertain_detail(run: RunSummary) -> str:
     return f"{found}: check and re-run"
 
 
+def recording_kind(exhibit: Exhibit, run: RunSummary | None) -> str:
+    """audio, video, chat or text. A phone video without its index (moov) has no picture track to be
+    found, but its run says it is a video whose pictures were passed over: it was listed as "audio"."""
+    source = exhibit.source
+    if source.kind in ("text", "chat"):
+        return source.kind
+    unindexed = run is not None and any(w.startswith(UNINDEXED_VIDEO) for w in run.warnings)
+    return "video" if source.has_video or unindexed else "audio"
+
+
 def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[str, str, str | None]:
     """(status, detail, verified by) of an exhibit's latest speech run, in words."""
     if exhibit.source.kind == "chat":
@@ -126,5 +138,6 @@ def exhibit_statuses(case: Case) -> list[ExhibitStatus]:
                 status = job.state
         elif job and job.state == "failed" and status == "not transcribed":
             status, detail = "failed", job.error or "no reason recorded"
-        rows.append(ExhibitStatus(e, language, status, verified_by, detail, run.id if run else None))
+        rows.append(ExhibitStatus(e, language, status, verified_by, detail, run.id if run else None,
+                                  recording_kind(e, run)))
     return rows

@@ -1,0 +1,179 @@
+"""The window as session 30's investigator, proofreader and typist met it (offscreen, 1280x800).
+
+A window with no worker over a case built without a model (tests/gui_case.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6.QtMultimedia")
+
+from PySide6.QtCore import Qt
+
+from tests import gui_case
+from tests.gui_case import focus_table
+
+pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
+win = gui_case.win  # the shared fixture (a window per module)
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_esc_in_the_find_box_closes_it_and_gives_the_keyboard_back_to_the_line_found(qtbot, qapp, win):
+    """Esc typed in the find box played the recording (the typist key) and left the box open with the
+    keyboard in it: a proofreader closing the box heard the recording start instead. It now closes the
+    box, as Ctrl+F there does, playback left as it was; Esc in the transcript still plays."""
+    table = focus_table(qtbot, qapp, win)
+    qtbot.keyClick(table, Qt.Key.Key_F, CTRL)
+    bar = win.editor.find_bar
+    qtbot.waitUntil(bar.find_edit.hasFocus, timeout=3_000)
+    qtbot.keyClicks(bar.find_edit, "sister")
+    qtbot.keyClick(bar.find_edit, Qt.Key.Key_Return)
+    assert win.editor.model.segment(win.editor.current_row()).text == "At home with my sister."
+    qtbot.keyClick(bar.find_edit, Qt.Key.Key_Escape)
+    assert not bar.isVisible() and not win.player.is_playing()
+    qtbot.waitUntil(table.hasFocus, timeout=3_000)
+    qtbot.keyClick(table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(win.player.is_playing, timeout=3_000)
+    qtbot.keyClick(table, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not win.player.is_playing(), timeout=3_000)
+
+
+
+@pytest.fixture(scope="module")
+def unindexed_video(win, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A phone video killed before its index (moov) was written, taken in and transcribed as the
+    pipeline leaves it: its run warns with the note its sound was read under (the AAC frames found)."""
+    from app.core.evidence.provenance import software_info
+    from app.core.media import moovless_aac
+    from app.core.media.intake import find_media
+    from app.core.types import Segment
+    from tests.conftest import MEDIA
+    from tests.test_hostile_media23 import without_moov
+
+    video = tmp_path_factory.mktemp("phone") / "VID_20261201_101500.mp4"
+    video.write_bytes(without_moov((MEDIA / "interview.mp4").read_bytes()))
+    found = next(iter(find_media([str(video)])))
+    assert found.source is not None and not found.source.has_video, found.error
+    exhibit, _ = win.case.add_exhibit(found.source, found_at=found.path)
+    with video.open("rb") as handle:
+        note = moovless_aac.found(handle).note
+    run = win.case.start_run(exhibit.id, "transcribe", gui_case.MODEL, {"model": "tiny.en"}, software_info())
+    win.case.append_segments(run, (Segment(0, 8000, "This interview is being recorded."),), {}, "en", 0.97)
+    win.case.finish_run(run, warnings=(note,))
+    win.refresh()
+    return video
+
+
+def test_a_phone_video_without_its_index_is_listed_as_a_video(qtbot, win, unindexed_video):
+    """Its sound is read from its media data and its pictures passed over, so no picture track is found:
+    the Exhibits list called it "audio" and the "Video" group left it out."""
+    model = win.exhibits.model
+    types = {model.rows[i].exhibit.source.name: model.index(i, 1).data() for i in range(model.rowCount())}
+    assert (types[unindexed_video.name], types["silence_30s.wav"]) == ("video", "audio")
+    model.set_filter("Video", "")
+    try:
+        assert [r.exhibit.source.name for r in model.rows] == [unindexed_video.name]
+    finally:
+        model.set_filter("All exhibits", "")
+
+
+def test_a_recording_the_player_cannot_open_is_named_and_forgotten_once_another_plays(qtbot, win, unindexed_video):
+    """The player cannot open a phone video without its index (transcribed from its sound's frames): the
+    banner said "playback: Could not open file", naming no file, and kept saying it over every recording
+    opened after, all of which played."""
+    gui_case.open_exhibit(qtbot, win, unindexed_video.name)
+    qtbot.waitUntil(lambda: any(p.startswith("playback") for p in win.problems), timeout=5_000)
+    said = [p for p in win.problems if p.startswith("playback")]
+    assert said == [(f"playback: {unindexed_video.name} cannot be played in the window (Could not open file); "
+                     "its transcript can still be read and corrected")], said
+    gui_case.open_exhibit(qtbot, win, "interview_stereo.wav")
+    qtbot.waitUntil(lambda: not win.player.is_loading(), timeout=5_000)
+    assert not [p for p in win.problems if p.startswith("playback")]
+
+
+def test_a_batch_run_past_its_estimate_says_so_on_one_line_of_its_bar(qtbot, win):
+    """In the window at 1280x800 the queue's bar is about 50 px wide: "0:59 so far" was wrapped over two
+    lines there and cut off above and below. Its words now stay on one line, cut at their end (the
+    tooltip has them whole)."""
+    from PySide6.QtWidgets import QProxyStyle, QStyle
+
+    from app.gui.queue_view import PROGRESS_COL, QueueView
+    from tests.test_gui_window25 import NOTE_MS, job
+
+    class Recording(QProxyStyle):
+        def __init__(self) -> None:
+            super().__init__()
+            self.drawn: list[tuple[str, int]] = []
+
+        def drawControl(self, element, option, painter, widget=None):  # type: ignore[no-untyped-def]
+            if element == QStyle.ControlElement.CE_ProgressBar:
+                self.drawn.append((option.text, option.rect.width()))
+            super().drawControl(element, option, painter, widget)
+
+    view = win.findChild(QueueView)
+    names = {n: f"PTT-{n:04d}.opus" for n in range(1, 7)}
+    view.set_jobs([job(n, "running", started=400) for n in names], names, {"running": 6}, "",
+                  dict.fromkeys(names, NOTE_MS))
+    assert view.model.index(0, PROGRESS_COL).data() == "6:40 so far"
+    style = Recording()
+    view.table.setStyle(style)
+    try:
+        view.table.viewport().grab()
+    finally:
+        view.table.setStyle(None)
+        win.refresh_queue()
+    metrics = view.table.fontMetrics()
+    assert style.drawn and all(metrics.horizontalAdvance(text) <= width for text, width in style.drawn), style.drawn
+    assert all(text.startswith("6:40") for text, _ in style.drawn), style.drawn  # how long it has run stays
+
+
+def test_an_eta_a_job_gave_counts_down_and_once_spent_the_queue_says_it_runs_longer(qtbot):
+    """Seen with the worker on 8 voice notes and an interview (base, 106 s of audio, 118 s to do): two of
+    the batch's notes reported "95%", 2 s left, then nothing until the batch was stored 70 s later; the
+    batch was past its estimate, yet the queue read "all done in about 0:06" all that while and their
+    rows "0:02". An ETA given counts down from when it came; spent, it gives no time left."""
+    from app.gui.queue_view import PROGRESS_COL, QueueView
+    from tests.test_gui_window25 import NOTE_MS, job
+
+    view = QueueView()
+    qtbot.addWidget(view)
+    view.resize(480, 300)
+    names = {n: f"PTT-{n:04d}.opus" for n in range(1, 5)}
+    jobs = [job(n, "running", started=600) for n in names]  # one batch, well past its 20 s at 4x
+    now = [1000.0]
+    view.model.clock = lambda: now[0]
+    view.model.set_live(4, 0.95, 2.0)
+    view.set_jobs(jobs, names, {"running": 4}, "", dict.fromkeys(names, NOTE_MS))
+    assert view.eta_label.text() == "· all done in about 0:03"  # just said: its 2 s and the batch's last 5%
+    assert view.model.index(3, PROGRESS_COL + 1).data() == "0:02"
+    now[0] += 30  # nothing more from it: the batch it is in is stored at its end
+    view.set_jobs(jobs, names, {"running": 4}, "", dict.fromkeys(names, NOTE_MS))
+    assert view.eta_label.text() == "· running longer than estimated"
+    assert view.model.index(3, PROGRESS_COL + 1).data() == ""
+    assert view.model.index(3, PROGRESS_COL).data() == "95%"
+
+
+def test_a_case_opened_with_the_entities_tab_shown_finds_its_entities(qtbot, qapp, models_dir, tmp_path):
+    """The Entities tab finds a case's entities when it is shown; a case opened while it was the tab shown
+    was never looked through: it said "no entities" for a case whose interview names a date and two times
+    (`entities` at the terminal lists them), until another tab was chosen and this one again."""
+    from app.core.store import Case
+    from app.gui.main_window import MainWindow
+
+    other = Case.open(tmp_path / "other")
+    exhibit = gui_case.add(other, "interview_mono.wav")
+    gui_case.add_run(other, exhibit.id, (gui_case.segment(1000, "Where were you on the 14th of March?", "DC Smith"),))
+    other.close()
+    first = gui_case.build_case(tmp_path)
+    window = MainWindow(first, gui_case.settings(tmp_path, models_dir), start_worker=False)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        window.tabs.setCurrentWidget(window.entities_view)
+        qtbot.waitUntil(lambda: window.entities_view.status.text() != "finding entities\u2026", timeout=10_000)
+        window.open_case(tmp_path / "other")
+        qtbot.waitUntil(lambda: bool(window.entities_view.all), timeout=10_000)
+        assert [(e.kind, e.value) for e in window.entities_view.all] == [("date", "--03-14")]
+    finally:
+        window.close()
+        window.case.close()
