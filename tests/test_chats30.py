@@ -165,3 +165,16 @@ def test_the_folders_other_files_are_counted_and_named_not_passed_over(tmp_path,
     line = next(x for x in err.splitlines() if "other file(s)" in x)
     assert "2 other file(s) in the folder given are no chat export and no chat's file" in line
     assert "IMG_0001.jpg" in line and "notes.docx" in line and "Anna.csv" not in line and "Crew" not in line
+
+
+def test_an_imazing_csv_saved_again_by_a_spreadsheet_with_semicolons_reads_the_same(tmp_path):
+    """A spreadsheet in a European locale saves a CSV with semicolons: the same messages, not a refusal."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(IMAZING, newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    _, [chat] = _chats(tmp_path / "Anna.csv", out.getvalue())
+    assert [m.text for m in chat.messages][:2] == ["where are you?\nat the docks?", "here, by the gate"]
+    assert chat.messages[1].sender == "(this phone)"

@@ -34,11 +34,20 @@ EXTRA_CELLS_NOTE = "the row holds cells beyond the header's columns, kept here: 
 MIME_KINDS = {"audio": "audio", "video": "video", "image": "image"}
 
 
-def looks_like(text: str) -> bool:
-    """The first line names iMazing's columns (a chat session, the message's date, its type and its text)."""
+def _delimiter(text: str) -> str | None:
+    """The delimiter by which the first line names iMazing's columns (a chat session, the message's date, its type
+    and its text): iMazing's comma, or the semicolon or tab of a spreadsheet that saved the file again; None when
+    the first line names them by none."""
     first = re.split(r"\r\n?|\n", text.lstrip("\ufeff"), maxsplit=1)[0]
-    header = [cell.strip() for cell in next(csv_rows.rows(first), [])]
-    return all(column in header for column in REQUIRED)
+    for delimiter in (",", ";", "\t"):
+        header = [cell.strip() for cell in next(csv_rows.rows(first, delimiter), [])]
+        if all(column in header for column in REQUIRED):
+            return delimiter
+    return None
+
+
+def looks_like(text: str) -> bool:
+    return _delimiter(text) is not None
 
 
 def _iso(written: str) -> str | None:
@@ -85,7 +94,7 @@ def _message(index: int, cells: dict[str, str], short: str) -> Message:
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
-    rows = list(csv_rows.rows(text.lstrip("\ufeff")))
+    rows = list(csv_rows.rows(text.lstrip("\ufeff"), _delimiter(text) or ","))
     header = [cell.strip() for cell in rows[0]] if rows else []
     chats: dict[str, list[Message]] = {}
     for row in rows[1:]:
