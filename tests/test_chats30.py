@@ -178,3 +178,63 @@ def test_an_imazing_csv_saved_again_by_a_spreadsheet_with_semicolons_reads_the_s
     _, [chat] = _chats(tmp_path / "Anna.csv", out.getvalue())
     assert [m.text for m in chat.messages][:2] == ["where are you?\nat the docks?", "here, by the gate"]
     assert chat.messages[1].sender == "(this phone)"
+
+
+GV_TEXT = ('<?xml version="1.0" ?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Me to\nAlan Milne</title>'
+           '</head>\n<body><div class="hChatLog hfeed">\n<div class="message"><abbr class="dt" title="2023-09-29T16:40:'
+           '59.923-07:00">Sep 29, 2023, 4:40:59&#8239;PM\nPacific Time</abbr>:\n<cite class="sender vcard"><a class="tel"'
+           ' href="tel:+17323210011"><abbr class="fn" title="">Me</abbr></a></cite>:\n<q>MMS Sent</q>\n<div><img src="'
+           'Alan Milne - Text - 2023-09-29T23_40_59Z-1-1" alt="Image MMS Attachment" /></div></div> <div class="message">'
+           '<abbr class="dt" title="2023-09-29T16:41:01.378-07:00">Sep 29, 2023, 4:41:01&#8239;PM\nPacific Time</abbr>:'
+           '\n<cite class="sender vcard"><a class="tel" href="tel:+17323212222"><span class="fn">Alan Milne</span></a>'
+           '</cite>:\n<q>it&#39;s me.<br><br>Meet at the\ndocks</q>\n</div></div>\n<div class="tags">Labels:\n<a rel="tag" '
+           'href="http://www.google.com/voice#sms">Text</a></div>\n<div class="deletedStatusContainer">User Deleted:\n'
+           'False</div></body></html>\n')
+
+
+def _gv_call(kind: str, label: str, name: str, extra: str = "", deleted: str = "False") -> str:
+    return (f'<html><head><title>{kind}\n{name}</title></head>\n<body><div class="haudio"><span class="album">Call Log '
+            f'for\n</span>\n<span class="fn">{kind}\n{name}</span>\n<div class="contributor vcard">{kind}\n<a class="tel" '
+            f'href="tel:+15703214444"><span class="fn">{name}</span></a></div>\n<abbr class="published" title="2016-04-30T'
+            f'17:16:43.000-07:00">Apr 30, 2016, 5:16:43&#8239;PM\nPacific Time</abbr>\n{extra}<abbr class="duration" '
+            f'title="PT1M4S">(00:01:04)</abbr>\n<div class="tags">Labels:\n<a rel="tag" href="http://www.google.com/voice'
+            f'#{label}">{label}</a></div>\n<div class="deletedStatusContainer">User Deleted:\n{deleted}</div></div>'
+            '</body></html>\n')
+
+
+def test_a_google_voice_text_page_gives_its_messages_with_their_offsets_and_mms_file(tmp_path):
+    """Google Takeout's Voice pages were refused ("no recognisable chat message"). Now: the sender with the number,
+    "Me" for the account, the time with the page's UTC offset, <br> a line end, the MMS file named without its
+    extension found beside the page with one."""
+    (tmp_path / "Alan Milne - Text - 2023-09-29T23_40_59Z-1-1.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    container, [chat] = _chats(tmp_path / "Alan Milne - Text - 2023-09-29T23_40_59Z.html", GV_TEXT)
+    mine, his = chat.messages
+    assert (container, chat.name) == ("google-voice-html", "Me to Alan Milne")
+    assert (mine.sender, mine.datetime, mine.time_as_written) == (
+        "Me", "2023-09-29T16:40:59.923-07:00", "Sep 29, 2023, 4:40:59\u202fPM Pacific Time")
+    assert mine.attachment.path == "Alan Milne - Text - 2023-09-29T23_40_59Z-1-1.jpg"
+    assert (his.sender, his.text) == ("Alan Milne (+17323212222)", "it's me.\n\nMeet at the docks")
+
+
+def test_a_google_voice_voicemail_is_the_callers_recording_googles_transcript_only_in_the_note(tmp_path):
+    """The voicemail's recording beside the page is linked (to be transcribed here); Google's own transcript is
+    said in the note as machine-made, never given as the caller's words."""
+    mp3 = "Edson - Voicemail - 2016-05-01T00_16_43Z.mp3"
+    shutil.copy(MEDIA / "en_voicenote.mp3", tmp_path / mp3)
+    page = _gv_call("Voicemail from", "voicemail", "Edson", '<span class="description"><span class="full-text">Hi, '
+                    'Dad.</span>\n<span class="word high">Hi,</span></span>\n<br />\n<audio controls="controls" '
+                    f'src="{mp3}"><a rel="enclosure" href="{mp3}">Audio</a></audio>\n')
+    _, [chat] = _chats(tmp_path / "Edson - Voicemail - 2016-05-01T00_16_43Z.html", page)
+    [voicemail] = chat.messages
+    assert (voicemail.sender, voicemail.text, voicemail.system) == ("Edson (+15703214444)", "", False)
+    assert (voicemail.attachment.kind, voicemail.attachment.path, voicemail.attachment.missing) == ("audio", mp3, False)
+    assert voicemail.note == "voicemail, 64 s; Google Voice's own transcript (machine-made): 'Hi, Dad.'"
+
+
+def test_a_google_voice_call_page_is_the_apps_record_and_a_deleted_page_says_so(tmp_path):
+    _, [chat] = _chats(tmp_path / "Edson - Missed - 2016-05-01T00_16_43Z.html",
+                       _gv_call("Missed call from", "missed", "Edson", deleted="True"))
+    [missed] = chat.messages
+    assert (missed.sender, missed.text, missed.system, missed.datetime) == (
+        "Edson (+15703214444)", "missed call, 64 s", True, "2016-04-30T17:16:43.000-07:00")
+    assert "marked deleted by the user" in missed.note

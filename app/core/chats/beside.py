@@ -24,6 +24,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    googlevoice,
     hangouts,
     imessage,
     imessage_files,
@@ -128,8 +129,8 @@ def _locate_in(base: Path, files: dict[str, Path], root: Path | None = None) -> 
         hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
         if not hits and PurePosixPath(wanted).name.startswith("attachment-"):  # sigtop's: extension, zone guessed
             hits = signal_text.sigtop_match(wanted, list(files))
-        if not hits:  # Skype's media/<document id>.1.<ext>: the extension the file was written with
-            hits = skype.media_match(wanted, list(files))
+        if not hits:  # Skype's media/<document id>.1.<ext>, Google Voice's MMS: the extension the file was written with
+            hits = skype.media_match(wanted, list(files)) or googlevoice.media_match(wanted, list(files))
         if not hits and is_whatsapp_media_name(PurePosixPath(wanted).name):
             if not deeper:  # looked through once, when a WhatsApp file is not in the export's folders
                 deeper.append(_phone_media(base, files))

@@ -92,8 +92,8 @@ PARSER_VERSION = 28  # 2: zipped Telegram exports, files deep in a full export, 
 # 27: a typed line with an 'h' clock ("14/06/2024 9 h 30 - salle B") stays in its message; a call log's number
 #     -1/-2/-3 is no number; a call log's chat named "…, calls"; a number change written with U+2011 said;
 #     a group call under an iOS group's name no member's note
-# 28: an iPhone's messages in iMazing's and PhoneView's CSV read (they were refused); a LINE history in its spaced
-#     layout beside a zip's chat says why it is not read
+# 28: an iPhone's messages in iMazing's and PhoneView's CSV, Google Voice's Takeout pages (texts, voicemails, calls)
+#     read (they were refused); a LINE history in its spaced layout beside a zip's chat says why it is not read
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

@@ -16,6 +16,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    googlevoice,
     hangouts,
     imazing,
     imessage,
@@ -102,6 +103,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return slack.CONTAINER, slack.parse
     if _JSON_START.match(text):  # an object, or an array of them (a Slack export's users.json)
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if googlevoice.looks_like(text):
+        return googlevoice.CONTAINER, googlevoice.parse
     if messenger_html.looks_like(text):
         return messenger_html.CONTAINER, messenger_html.parse
     if discord_html.looks_like(text):
@@ -165,7 +168,7 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, line.SPACED)
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
-                              "Instagram, Discord, Google Chat, Hangouts, LINE, iMessage (or iMazing or PhoneView CSV), Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+                              "Instagram, Discord, Google Chat, Google Voice, Hangouts, LINE, iMessage (or iMazing or PhoneView CSV), Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
     chats = found[1](text, name)
     if found[0] not in (whatsapp.CONTAINER, line.CONTAINER):  # those two tell a cut line themselves
         chats = cut_short.split_cut(chats, text)

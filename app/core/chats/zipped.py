@@ -23,6 +23,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    googlevoice,
     hangouts,
     imazing,
     imessage,
@@ -69,7 +70,7 @@ from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
 NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
-           "Messenger, Discord, Google Chat, LINE, Signal, iMessage (or iMazing or PhoneView CSV), Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+           "Messenger, Discord, Google Chat, Google Voice, LINE, Signal, iMessage (or iMazing or PhoneView CSV), Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
 ENCRYPTED = ("encrypted: a password protects it (Threema's chat export is protected by the password chosen "
              "when exporting); unzip it with that password and give the folder")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
@@ -170,7 +171,8 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
 TEXT_CONTAINERS = frozenset({line.CONTAINER, kakaotalk.CONTAINER, threema.CONTAINER, wechat.CONTAINER, viber.CONTAINER,
                              wechat_html.CONTAINER,
                               imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER,
-                              discord_csv.CONTAINER, imazing.CONTAINER, phoneview.CONTAINER})
+                              discord_csv.CONTAINER, imazing.CONTAINER, phoneview.CONTAINER,
+                              googlevoice.CONTAINER})
 SIGNAL_EXPORT_PARTS = frozenset({"data.json", "index.html", "style.css", "chat.js"})
 DISCORD = frozenset({discord.CONTAINER, discord_csv.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
@@ -311,7 +313,7 @@ def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo |
     """A voice message sigtop export-attachments wrote as attachment-<time>.<ext> (zone, extension guessed)."""
     by_name = {i.filename: i for i in own}
     if not PurePosixPath(wanted).name.startswith("attachment-"):  # or Skype's media/<document id>.1.<ext>
-        hits = skype.media_match(wanted, list(by_name))
+        hits = skype.media_match(wanted, list(by_name)) or googlevoice.media_match(wanted, list(by_name))
         return by_name[hits[0]] if len(hits) == 1 else None
     hits = signal_text.sigtop_match(wanted, list(by_name))
     return by_name[hits[0]] if len(hits) == 1 else None
