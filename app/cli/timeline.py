@@ -120,7 +120,7 @@ def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
         files = phone_tree.other_files(Path(given), named, is_chat_export)
         if files:
             print(f"{shortened(printable(given))}: {len(files)} other file(s) in the folder given are no chat export "
-                  f"and no chat's file (a photo, a document, the phone's own files): in no timeline, e.g. "
+                  f"and no chat's file: in no timeline, e.g. "
                   f"{', '.join(shortened(printable(str(f))) for f in files[:3])}", file=sys.stderr)
 
 
