@@ -24,7 +24,7 @@ IMAZING_HEADER = ('"Chat Session","Message Date","Delivered Date","Read Date","E
 IMAZING = IMAZING_HEADER + (
     '"Anna","2024-01-15 21:05:00","","","","iMessage","Incoming","+447700900123","Anna","Read","","",'
     '"where are you?\nat the docks?","",""\n'
-    '"Anna","2024-01-15 21:06:10","2024-01-15 21:06:11","","2024-01-15 21:08:00","iMessage","Outgoing","","",'
+    '"Anna","2024-01-15 21:06:10","2024-01-15 21:06:11","","2024-01-15 21:08:00","iMessage","Outgoing","","Kartik",'
     '"Delivered","","","here, by the gate","",""\n'
     '"Anna","2024-01-15 21:07:00","","","","SMS","Incoming","+447700900123","Anna","Read","","","listen",'
     '"Audio Message.m4a","audio/mp4"\n'
@@ -50,6 +50,7 @@ def test_an_imazing_csv_gives_its_messages_senders_times_and_voice_note(tmp_path
         "Anna (+447700900123)", "where are you?\nat the docks?", "2024-01-15T21:05:00")
     assert (outgoing.sender, outgoing.text) == ("(this phone)", "here, by the gate")
     assert "delivered date: 2024-01-15 21:06:11" in outgoing.note and "edited date: 2024-01-15 21:08:00" in outgoing.note
+    assert "the row names its sender Kartik" in outgoing.note  # the owner's name the row writes: kept, not dropped
     assert (voice.attachment.kind, voice.attachment.path, voice.attachment.missing) == ("audio", "Audio Message.m4a",
                                                                                         False)
     assert "service: SMS" in voice.note

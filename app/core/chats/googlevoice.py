@@ -177,10 +177,8 @@ def _messages(part: _Part, index: int, note: str, text: str, system: bool) -> li
             for k, f in enumerate(files)]
 
 
-def _call(page: _Page) -> list[Message]:
+def _call(page: _Page, part: _Part) -> list[Message]:
     """The call's page as one record: a voicemail is the caller's (Google's transcript said, never the words)."""
-    part = page.call
-    assert part is not None
     kind = next((CALLS[label] for label in page.labels if label in CALLS), "call")
     length = _seconds(page.duration)
     transcript = _flat(page.transcript)
@@ -199,7 +197,7 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader.close()
     page = reader.page
     if page.call is not None:
-        messages = _call(page)
+        messages = _call(page, page.call)
     else:
         messages = []
         for part in page.parts:

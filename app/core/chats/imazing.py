@@ -5,9 +5,10 @@
     "Anna","2024-01-15 21:05:00","","","","iMessage","Incoming","+447700900123","Anna","Read","","","where?","",""
     "Anna","2024-01-15 21:06:10","2024-01-15 21:06:11","","","iMessage","Outgoing","","","Delivered","","","here","",""
 
-(the columns as two independent parsers of iMazing's CSV write them, found with `search`). Every cell quoted, a
-message's words over several lines inside its quotes. Type `Incoming` is sent by its Sender Name (with its Sender
-ID, a number or address, beside it), `Outgoing` by this phone; any other type is the app's note. The dates are the
+(the columns as three independent parsers of iMazing's CSV write them, found with `search`). Every cell quoted, a
+message's words over several lines inside its quotes; a spreadsheet saving it again may write semicolons or tabs.
+Type `Incoming` is sent by its Sender Name (with its Sender ID, a number or address, beside it), `Outgoing` by this
+phone (a name the row writes for it kept in the note); any other type is the app's note. The dates are the
 computer's local time as written, year first: no time zone is given and none is assumed. One chat per Chat Session.
 The attachment is its file name, looked for beside the CSV; the columns the reader does not show as such (service,
 status, delivered, read, edited, replying to, subject, and any column it does not know) are said in the note.
@@ -30,6 +31,7 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?$")
 UNREAD_DATE_NOTE = "date written as {written!r}: not read (iMazing writes year-month-day and a 24-hour clock)"
 SHORT_ROW_NOTE = ("the row ends after {count} of the header's {of} columns (the export may be cut short here): "
                   "the columns missing are empty")
+OWN_NAME_NOTE = "the row names its sender {named}"  # an outgoing row's or a note's: kept here, not shown as sender
 EXTRA_CELLS_NOTE = "the row holds cells beyond the header's columns, kept here: {cells!r}"
 MIME_KINDS = {"audio": "audio", "video": "video", "image": "image"}
 
@@ -79,8 +81,11 @@ def _attachment(cells: dict[str, str]) -> Attachment | None:
 
 
 def _note(cells: dict[str, str], iso: str | None, system: bool, short: str) -> str:
+    named = " / ".join(cells[c] for c in ("Sender Name", "Sender ID") if cells.get(c))
+    unshown = named and cells.get("Type", "").lower() != "incoming"  # the sender shown is this phone, or none
     said = [UNREAD_DATE_NOTE.format(written=cells.get("Message Date", "")) if iso is None else "",
-            f"type {cells.get('Type', '')!r}: the app's note" if system else "", short]
+            f"type {cells.get('Type', '')!r}: the app's note" if system else "", short,
+            OWN_NAME_NOTE.format(named=named) if unshown else ""]
     said += [f"{column.lower()}: {value}" for column, value in cells.items() if value and column not in SHOWN]
     return "; ".join(n for n in said if n)
 
