@@ -101,6 +101,16 @@ def test_a_phoneview_csv_gives_one_chat_per_number(tmp_path):
     assert unknown.messages[0].datetime == "2012-11-11T15:34:01"
 
 
+def test_a_phoneview_row_naming_the_other_party_otherwise_says_so(tmp_path):
+    """One number, its contact renamed and its spacing changed between rows: one chat, and the row says how it
+    wrote the party (the name was dropped)."""
+    _, [chat] = _chats(tmp_path / "messages.csv", PHONEVIEW.split("\n")[0] + '\nReceived,"Jul 24, 2011 9:00:00 AM",'
+                       'Anna Lee,+44 7700 900123,"new phone"\n')
+    first, renamed = chat.messages
+    assert chat.name == "Anna (+447700900123)" and "other party" not in first.note
+    assert "the other party written as 'Anna Lee (+44 7700 900123)' in this row" in renamed.note
+
+
 def test_a_phoneview_csv_with_the_documented_header_line_reads_too(tmp_path):
     _, [anna, _] = _chats(tmp_path / "messages.csv",
                           '"direction","timestamp","name","number","content","type"\n' + PHONEVIEW)

@@ -64,10 +64,13 @@ def _party(name: str, number: str) -> str:
     return f"{name} ({number})" if name and number and name != number else number or name or "(no number)"
 
 
-def _message(index: int, row: list[str]) -> Message:
+def _message(index: int, row: list[str], chat: str) -> Message:
+    """A row of the chat named `chat`: a row naming the other party otherwise (renamed, spaced) says how."""
     direction, written, name, number, words = (cell.strip() for cell in row[:5])
     iso = _iso(written)
+    party = _party(name, number)
     said = ["" if iso else f"date written as {written!r}: not read; date-time left empty",
+            f"the other party written as {party!r} in this row" if party != chat else "",
             f"service: {row[5].strip()}" if len(row) > 5 and row[5].strip() else "",
             f"cells beyond the six columns, kept here: {row[6:]!r}" if len(row) > 6 else ""]
     sender = THIS_PHONE if direction == "Sent" else _party(name, number)
@@ -84,8 +87,8 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
         if _is_row(row):
             number = row[3].strip()
             key = phone_sender(number) or number or row[2].strip()
-            current = chats.setdefault(key, (_party(row[2].strip(), number), []))[1]
-            current.append(_message(len(current), row))
+            title, current = chats.setdefault(key, (_party(row[2].strip(), number), []))
+            current.append(_message(len(current), row, title))
         else:  # never dropped: with the chat above it, or a chat of the file's name before any
             current = current if current is not None else chats.setdefault("", (PurePosixPath(name).stem, []))[1]
             current.append(Message(len(current), None, "", None, ",".join(row), False, None, NOT_A_ROW_NOTE))
