@@ -24,6 +24,7 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    googlevoice,
     hangouts,
     imessage,
     imessage_files,
@@ -94,6 +95,20 @@ def folder_files(base: Path, max_depth: int = MAX_FOLDER_DEPTH) -> dict[str, Pat
     return files
 
 
+class FolderListing:
+    """The files of each export folder met in one `load_export`, listed once. A folder of many chats (a Google Voice
+    Takeout's one page per conversation or call, its recordings beside) was walked again for each of its chats:
+    1,000 pages and their recordings took 26 CPU s. Each chat gets its own copy (its reader adds what it finds)."""
+
+    def __init__(self) -> None:
+        self._listed: dict[tuple[Path, int], dict[str, Path]] = {}
+
+    def files(self, base: Path, max_depth: int) -> dict[str, Path]:
+        if (base, max_depth) not in self._listed:
+            self._listed[(base, max_depth)] = folder_files(base, max_depth)
+        return dict(self._listed[(base, max_depth)])
+
+
 def _exact(base: Path, wanted: str) -> Path | None:
     """The file at the relative path an export names, when it is there and inside the export."""
     if not wanted or "\x00" in wanted or PurePosixPath(wanted).is_absolute():
@@ -128,8 +143,8 @@ def _locate_in(base: Path, files: dict[str, Path], root: Path | None = None) -> 
         hits = by_name.get(same_name(PurePosixPath(wanted).name), [])
         if not hits and PurePosixPath(wanted).name.startswith("attachment-"):  # sigtop's: extension, zone guessed
             hits = signal_text.sigtop_match(wanted, list(files))
-        if not hits:  # Skype's media/<document id>.1.<ext>: the extension the file was written with
-            hits = skype.media_match(wanted, list(files))
+        if not hits:  # Skype's media/<document id>.1.<ext>, Google Voice's MMS: the extension the file was written with
+            hits = skype.media_match(wanted, list(files)) or googlevoice.media_match(wanted, list(files))
         if not hits and is_whatsapp_media_name(PurePosixPath(wanted).name):
             if not deeper:  # looked through once, when a WhatsApp file is not in the export's folders
                 deeper.append(_phone_media(base, files))
@@ -392,15 +407,16 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
     return parse_text(text, path.name), container, later
 
 
-def load_file(path: Path, root: Path | None = None) -> Loaded:
+def load_file(path: Path, root: Path | None = None, listing: FolderListing | None = None) -> Loaded:
     """The chat at `path`, its files beside it (and, for WhatsApp, in a phone's media folders below `root`,
-    the folder the user gave)."""
+    the folder the user gave); `listing`: the folders already listed in this run."""
     text = decode(read_bytes(path))
     chats, container, later = _chats_of(path, text)
     chats = normalise_senders(chats)
     if path.stem.lower() in GENERIC_STEMS:
         chats = named(chats, path.stem, path.resolve().parent.name)
-    files = folder_files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM else MAX_FOLDER_DEPTH)
+    files = (listing or FolderListing()).files(path.parent, TELEGRAM_FOLDER_DEPTH if container in _TELEGRAM
+                                               else MAX_FOLDER_DEPTH)
     files |= _sigtop_attachments(path, container)
     chats = with_attachments(chats, _locate_in(path.parent, files, root))
     extra = _unreferenced(path, container, chats, files)

@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 27  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 28  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -92,6 +92,8 @@ PARSER_VERSION = 27  # 2: zipped Telegram exports, files deep in a full export, 
 # 27: a typed line with an 'h' clock ("14/06/2024 9 h 30 - salle B") stays in its message; a call log's number
 #     -1/-2/-3 is no number; a call log's chat named "…, calls"; a number change written with U+2011 said;
 #     a group call under an iOS group's name no member's note
+# 28: an iPhone's messages in iMazing's and PhoneView's CSV, Google Voice's Takeout pages (texts, voicemails, calls)
+#     read (they were refused); a LINE history in its spaced layout beside a zip's chat says why it is not read
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

@@ -5,7 +5,7 @@ the loaded record, naming a chat after its folder, finding each attachment its p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -16,13 +16,16 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    googlevoice,
     hangouts,
+    imazing,
     imessage,
     imessage_html,
     kakaotalk,
     line,
     messenger_html,
     meta,
+    phoneview,
     signal,
     signal_json,
     signal_text,
@@ -100,6 +103,8 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return slack.CONTAINER, slack.parse
     if _JSON_START.match(text):  # an object, or an array of them (a Slack export's users.json)
         return telegram.CONTAINER, telegram.parse  # JSON: its parser says what is wrong, if anything
+    if googlevoice.looks_like(text):
+        return googlevoice.CONTAINER, googlevoice.parse
     if messenger_html.looks_like(text):
         return messenger_html.CONTAINER, messenger_html.parse
     if discord_html.looks_like(text):
@@ -114,6 +119,10 @@ def parser_for(text: str, name: str) -> tuple[str, Parser] | None:
         return discord_text.CONTAINER, lambda t, n: (discord_text.parse(t, stem),)
     if discord_csv.looks_like(text):
         return discord_csv.CONTAINER, lambda t, n: (discord_csv.parse(t, stem),)
+    if imazing.looks_like(text):
+        return imazing.CONTAINER, imazing.parse
+    if phoneview.looks_like(text):
+        return phoneview.CONTAINER, phoneview.parse
     if threema.looks_like(text, name):
         return threema.CONTAINER, lambda t, n: (threema.parse(t, n),)
     if line.looks_like(text):
@@ -159,7 +168,7 @@ def parse_text(text: str, name: str, container: str | None = None) -> tuple[Chat
         raise ChatError(name, line.SPACED)
     if found is None:
         raise ChatError(name, "no recognisable chat message (not a WhatsApp, Signal, Telegram, Messenger, "
-                              "Instagram, Discord, Google Chat, Hangouts, LINE, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+                              "Instagram, Discord, Google Chat, Google Voice, Hangouts, LINE, iMessage (or iMazing or PhoneView CSV), Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
     chats = found[1](text, name)
     if found[0] not in (whatsapp.CONTAINER, line.CONTAINER):  # those two tell a cut line themselves
         chats = cut_short.split_cut(chats, text)
@@ -201,17 +210,19 @@ def used_paths(chats: tuple[Chat, ...]) -> set[str]:
 
 
 def with_unreferenced(chats: tuple[Chat, ...], extra: list[tuple[str, str]],
-                      shared: Collection[str] = ()) -> tuple[Chat, ...]:
+                      shared: Collection[str] = (), reasons: Mapping[str, str] | None = None) -> tuple[Chat, ...]:
     """Each (path, name) of the export that no message names, kept in the first chat as a note with
     no sender (never dropped): in its place by the time its name carries, said so; else at the end.
-    `shared`: the paths that may as well be another chat's (several chats lie where they do), said so."""
+    `shared`: the paths that may as well be another chat's (several chats lie where they do), said so.
+    `reasons`: why a path is not read as a chat of its own (a LINE history in a layout not read), said."""
     chats, extra = relinked(chats, extra, shared)  # a file the chat names, found under another name
     if not extra or not chats:
         return chats
     first = chats[0]
     missing = missing_voice_notes(chats)
+    reasons = reasons or {}
     notes = tuple(_unreferenced_note(len(first.messages) + k, path, name, path in shared,
-                                     why_not_linked(missing, len(chats), name, path in shared))
+                                     reasons.get(path) or why_not_linked(missing, len(chats), name, path in shared))
                   for k, (path, name) in enumerate(extra))
     return (replace(first, messages=placed(first.messages, notes)), *chats[1:])
 

@@ -10,7 +10,7 @@ the way WhatsApp names its media; the caller takes only a file a message names.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 from pathlib import Path, PurePath
 
@@ -110,3 +110,13 @@ def other_media(root: Path, named: set[str]) -> list[Path]:
     a dump's other recordings. Not in any timeline, so counted, never passed over in silence."""
     return [folder / n for folder, names in _dump_folders(root) if not _is_media_tree(folder) for n in sorted(names)
             if kind_of(n) in ("audio", "video") and same_name(n) not in named and not (folder / n).is_symlink()]
+
+
+def other_files(root: Path, named: set[str], is_export: Callable[[Path], bool]) -> list[Path]:
+    """The files below `root` that are neither a chat export (`is_export`, a zip either: a damaged one is said
+    refused), nor a chat's file (`named`, as compared), nor a voice note or video (`other_media` counts those),
+    nor in the phone's WhatsApp media folders (`unnamed_media` counts those): a photo, notes, a phone's own
+    files. In no timeline, so counted, never passed over in silence."""
+    return [folder / n for folder, names in _dump_folders(root) if not _is_media_tree(folder) for n in sorted(names)
+            if kind_of(n) not in ("audio", "video") and same_name(n) not in named and not n.lower().endswith(".zip")
+            and not (folder / n).is_symlink() and not is_export(folder / n)]

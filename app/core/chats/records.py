@@ -17,6 +17,7 @@ SHARED_NOTE = ("several chats' exports lie where it does (or it is in no chat's 
                "known: kept with the first of them")
 LIKELY_CUT = "likely cut short"  # in the note of a last message with no line end after it (`timeline` warns)
 IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff"})
+THIS_PHONE = "(this phone)"  # the sender of a message the phone itself sent (an SMS backup, an iPhone's CSV)
 VOICE_NOTE_PREFIXES = ("PTT-", "AUD-")  # WhatsApp's names for a voice note and a sound file (Android)
 
 

@@ -32,6 +32,7 @@ from app.core.chats import (
 from app.core.chats.beside import (
     LATER_PAGE_RE,
     MAX_CHAT_BYTES,
+    FolderListing,
     is_later_meta_page,
     is_signal_export_companion,
     load_file,
@@ -164,7 +165,7 @@ def _zip_folder(path: Path, extract_root: Path | None) -> Path | None:
 
 
 def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | None,
-              root: Path | None = None) -> list[Loaded]:
+              root: Path | None = None, listing: FolderListing | None = None) -> list[Loaded]:
     if whatsapp_zip.is_zip(path):
         return _load_zip_tree(path, extract_root, refused, 0)
     if path.suffix.lower() == ".zip":
@@ -181,7 +182,7 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
     elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
         path = path.with_name("chat.md")
     try:
-        return [load_file(path, root or path.parent)]  # a file given alone: its own folder, never above
+        return [load_file(path, root or path.parent, listing)]  # a file given alone: its own folder, never above
     except ChatError as exc:  # said with the file's whole path, not the name the parser was given
         raise ChatError(str(path), exc.reason) from None
 
@@ -260,13 +261,13 @@ def load_export(path: str | Path, extract_root: Path | None = None,
         raise ChatError(str(path), "no such file or folder")
     if not path.is_dir():
         return _load_one(path, extract_root, refused)
-    loaded = []
+    loaded, listing = [], FolderListing()  # each export folder listed once, however many chats it holds
     found, too_deep = _walk(path)
     if too_deep and refused is not None:
         refused.append(_too_deep_error(path, too_deep))
     for candidate in found:
         try:
-            loaded.extend(_load_one(candidate, extract_root, refused, path))
+            loaded.extend(_load_one(candidate, extract_root, refused, path, listing))
         except ChatError as exc:
             if exc.reason == telegram.NOT_TELEGRAM:
                 continue

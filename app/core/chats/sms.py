@@ -29,6 +29,7 @@ import binascii
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -37,13 +38,12 @@ from typing import IO
 
 from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
-from app.core.chats.records import Attachment, Chat, ChatExport, Message, kind_of
+from app.core.chats.records import THIS_PHONE, Attachment, Chat, ChatExport, Message, kind_of
 from app.core.chats.senders import phone_sender
 from app.core.chats.xml_refs import JoinedRefs
 from app.core.errors import ChatError
 
 CONTAINER = "sms-backup-xml"
-THIS_PHONE = "(this phone)"
 SENT = frozenset({"2", "4", "5", "6"})  # sent, outbox, failed, queued (SMS `type`; MMS `msg_box` 2 and 4)
 STATES = {"3": "a draft, never sent", "4": "in the outbox, not sent yet", "5": "failed to send", "6": "queued to send"}
 FROM = "137"  # an MMS address of type 137 is its sender
@@ -210,7 +210,8 @@ def read_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | 
     read = _Read(extract_to)
     try:
         with (nullcontext(stream) if stream is not None else open(path, "rb")) as source:
-            for _, element in ET.iterparse(JoinedRefs(source), events=("end",)):  # an emoji's two halves joined
+            events = ET.iterparse(JoinedRefs(source), events=("end",))  # an emoji's two halves joined
+            while (element := _next_element(events, path, read)) is not None:
                 reader = _READERS.get(element.tag)
                 if reader is not None:
                     reader(element, read)
@@ -219,10 +220,20 @@ def read_backup(path: Path, extract_to: Path | None = None, stream: IO[bytes] | 
         raise ChatError(str(path), f"malformed XML ({exc}); {len(read.records)} message(s) read before it") from None
     except OSError as exc:
         raise ChatError(str(path), exc.strerror or "cannot read file") from None
-    except (LookupError, ValueError) as exc:  # its declaration names an encoding Python lacks ("UT", "utf-7")
+    return read
+
+
+def _next_element(events: Iterator[tuple[str, ET.Element]], path: Path, read: _Read) -> ET.Element | None:
+    """The next element the parser has read whole; None at the end. An encoding the parser cannot read (the
+    declaration names one Python lacks, "UT", or one expat refuses, "utf-7") is one line. Only the parser's
+    errors are caught here: a ValueError from reading a message is no encoding's, and is not said as one."""
+    try:
+        return next(events)[1]
+    except StopIteration:
+        return None
+    except (LookupError, ValueError) as exc:
         raise ChatError(str(path), f"malformed XML (its encoding cannot be read: {exc}); "
                                    f"{len(read.records)} message(s) read before it") from None
-    return read
 
 
 def _chats(read: _Read) -> tuple[Chat, ...]:

@@ -23,7 +23,9 @@ from app.core.chats import (
     discord_html,
     discord_text,
     googlechat,
+    googlevoice,
     hangouts,
+    imazing,
     imessage,
     json_cut,
     kakaotalk,
@@ -31,6 +33,7 @@ from app.core.chats import (
     messenger_html,
     meta,
     phone_tree,
+    phoneview,
     signal,
     signal_json,
     signal_text,
@@ -67,7 +70,7 @@ from app.core.errors import ChatError
 from app.core.hashing import sha256_stream
 
 NO_CHAT = ("no chat found in this zip (no WhatsApp chat text, Telegram result.json or messages.html, nor a "
-           "Messenger, Discord, Google Chat, LINE, Signal, iMessage, Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
+           "Messenger, Discord, Google Chat, Google Voice, LINE, Signal, iMessage (or iMazing or PhoneView CSV), Skype, Slack, Threema, KakaoTalk, Viber or WeChat export)")
 ENCRYPTED = ("encrypted: a password protects it (Threema's chat export is protected by the password chosen "
              "when exporting); unzip it with that password and give the folder")
 _LATER_PAGE_RE = re.compile(r"^messages(\d+)\.html$")
@@ -168,16 +171,23 @@ def _meta_pages(files: list[zipfile.ZipInfo], first: zipfile.ZipInfo) -> tuple[z
 TEXT_CONTAINERS = frozenset({line.CONTAINER, kakaotalk.CONTAINER, threema.CONTAINER, wechat.CONTAINER, viber.CONTAINER,
                              wechat_html.CONTAINER,
                               imessage.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER, signal.CONTAINER,
-                              discord_csv.CONTAINER})
+                              discord_csv.CONTAINER, imazing.CONTAINER, phoneview.CONTAINER,
+                              googlevoice.CONTAINER})
 SIGNAL_EXPORT_PARTS = frozenset({"data.json", "index.html", "style.css", "chat.js"})
 DISCORD = frozenset({discord.CONTAINER, discord_csv.CONTAINER, discord_html.CONTAINER, discord_text.CONTAINER})
 
 
 def spaced_line(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo]) -> list[str]:
     """Why each text member that is a LINE history in its space-separated layout is not read (`line.SPACED`)."""
-    return [f"{info.filename}: {line.SPACED}" for info in files
-            if info.filename.lower().endswith(".txt") and not whatsapp_zip.is_junk(info)
-            and line.spaced_layout(member_head(archive, info, 65536))]
+    return [f"{info.filename}: {line.SPACED}" for info in files if _is_spaced_line(archive, info)]
+
+
+def _is_spaced_line(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower().endswith(".txt") and not whatsapp_zip.is_junk(info) and \
+        line.spaced_layout(member_head(archive, info, 65536))
+
+
+SPACED_BESIDE = "not read as a chat of its own: {reason}"
 
 
 def _text_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> ZipChat | None:
@@ -303,7 +313,7 @@ def _sigtop_member(own: list[zipfile.ZipInfo], wanted: str) -> zipfile.ZipInfo |
     """A voice message sigtop export-attachments wrote as attachment-<time>.<ext> (zone, extension guessed)."""
     by_name = {i.filename: i for i in own}
     if not PurePosixPath(wanted).name.startswith("attachment-"):  # or Skype's media/<document id>.1.<ext>
-        hits = skype.media_match(wanted, list(by_name))
+        hits = skype.media_match(wanted, list(by_name)) or googlevoice.media_match(wanted, list(by_name))
         return by_name[hits[0]] if len(hits) == 1 else None
     hits = signal_text.sigtop_match(wanted, list(by_name))
     return by_name[hits[0]] if len(hits) == 1 else None
@@ -374,8 +384,9 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     backups = {id(i) for i in sms_zip.backups(archive, extra)}  # read as the phone's SMS, not a file of the chat
     extra = [i for i in extra if id(i) not in backups]
     shared = _shared(members, extra)
+    reasons = {i.filename: SPACED_BESIDE.format(reason=line.SPACED) for i in extra if _is_spaced_line(archive, i)}
     chats = tuple(c for m, cs in zip(members, per_member)
-                  for c in with_unreferenced(cs, _unreferenced(m, members, extra), shared))
+                  for c in with_unreferenced(cs, _unreferenced(m, members, extra), shared, reasons))
     by_name = {i.filename: i for i in media}
     chats = with_cards(chats, lambda name: _small_member(archive, by_name.get(name)))
     return members, chats, _extract(archive, chats, media, extract_to), _hashes(archive, chats, media)

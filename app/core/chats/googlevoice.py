@@ -1,0 +1,222 @@
+"""Google Voice as Google Takeout exports it (`Takeout/Voice/Calls/`): one HTML page per conversation or call, its
+files beside it. The layout as wjcarpenter/gvoice-sms-takeout-xml's test data and DATA_EXAMPLES.md show it.
+
+Texts (`Anna - Text - 2023-09-29T23_40_59Z.html`, `Group Conversation - ….html`), one `div.message` each:
+
+    <div class="message"><abbr class="dt" title="2023-09-29T16:40:59.923-07:00">Sep 29, 2023, 4:40:59 PM
+    Pacific Time</abbr>: <cite class="sender vcard"><a class="tel" href="tel:+17323210011"><abbr class="fn"
+    title="">Me</abbr></a></cite>: <q>MMS Sent</q><div><img src="Anna - Text - …Z-1-1" alt="Image MMS
+    Attachment" /></div></div>
+
+A voicemail, a recorded call, a received, placed or missed call (`Anna - Voicemail - ….html`, with its `.mp3`):
+`div.haudio` with the caller (`div.contributor`), the time (`abbr.published`), the length (`abbr.duration`,
+"PT28S"), Google's own transcript of a voicemail (`span.full-text`), the recording (`<audio src>`), and what the
+page is by its labels (`google.com/voice#voicemail`, `#recorded`, `#received`, `#placed`, `#missed`).
+
+Each time is read with the UTC offset the page gives. A sender is named with its number ("Anna (+17323212222)");
+the account's own messages are "Me", as the export writes them. An MMS file is named without its extension (the
+file beside it has one): found by its name. Google's transcript of a voicemail is the note's, never the words: the
+recording itself is transcribed. A page marked "User Deleted: True" says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import PurePosixPath
+
+from app.core.chats.html_cut import with_cut_said
+from app.core.chats.records import Attachment, Chat, Message, kind_of
+
+CONTAINER = "google-voice-html"
+LABEL = "google.com/voice#"
+CALLS = {"voicemail": "voicemail", "recorded": "recorded call", "received": "received call",
+         "placed": "placed call", "missed": "missed call"}
+OWNER = "Me"  # the account's own messages, as the export names them
+_DURATION_RE = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
+_FILE_TAGS = {"img": "src", "audio": "src", "video": "src", "source": "src"}
+_SPACES_RE = re.compile(r"[ \t\r\n]+")  # the page's; a no-break space the page writes (U+202F before PM) is kept
+_BREAK = "\x00"  # a <br> while the text is read (the page's own line ends are spaces, as a browser shows them)
+_VOID = frozenset({"br", "img", "meta", "source", "input", "hr", "link", "wbr"})
+
+
+@dataclass
+class _Part:
+    """A message (div.message) or the call's page (div.haudio) as read."""
+
+    time_title: str = ""
+    time_text: list[str] = field(default_factory=list)
+    sender_tel: str = ""
+    sender_name: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    files: list[tuple[str, str]] = field(default_factory=list)  # (name, kind)
+
+
+@dataclass
+class _Page:
+    title: list[str] = field(default_factory=list)
+    parts: list[_Part] = field(default_factory=list)
+    call: _Part | None = None
+    transcript: list[str] = field(default_factory=list)
+    duration: str = ""
+    labels: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = _Page()
+        self._open: list[tuple[str, list[str] | None]] = []  # (tag, the text it fills)
+        self._part: _Part | None = None
+        self._in_sender = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        classes = a.get("class", "").split()
+        if tag == "div" and ("message" in classes or "haudio" in classes):
+            self._part = _Part()
+            self.page.parts.append(self._part)
+            if "haudio" in classes:
+                self.page.call = self._part
+        if tag in ("cite", "div") and ("sender" in classes or "contributor" in classes):
+            self._in_sender = self._part is not None
+        if tag == "a" and "tel" in classes and self._in_sender and self._part is not None:
+            self._part.sender_tel = a.get("href", "").removeprefix("tel:")
+        if tag == "a" and a.get("rel") == "tag" and LABEL in a.get("href", ""):
+            self.page.labels.append(a["href"].split(LABEL, 1)[1])
+        self._file(tag, a, classes)
+        if tag == "abbr" and "duration" in classes:
+            self.page.duration = a.get("title", "")
+        if tag == "abbr" and ("dt" in classes or "published" in classes) and self._part is not None:
+            self._part.time_title = a.get("title", "")
+        if tag == "br" and self._open and self._open[-1][1] is not None:
+            self._open[-1][1].append(_BREAK)
+        if tag not in _VOID:  # never closed (<br>), or closed as they open (<img ... />)
+            self._open.append((tag, self._target(tag, classes)))
+
+    def _file(self, tag: str, a: dict[str, str], classes: list[str]) -> None:
+        name = a.get(_FILE_TAGS.get(tag, ""), "") or (a.get("href", "") if tag == "a" and "vcard" in classes else "")
+        if name and self._part is not None and (name, tag) not in self._part.files:
+            kind = {"img": "image", "audio": "audio", "video": "video"}.get(tag) or kind_of(name)
+            self._part.files.append((name, "document" if tag == "a" else kind))
+
+    def _target(self, tag: str, classes: list[str]) -> list[str] | None:
+        part = self._part
+        if tag == "title":
+            return self.page.title
+        if part is not None and tag == "q":
+            return part.words
+        if part is not None and tag == "abbr" and ("dt" in classes or "published" in classes):
+            return part.time_text
+        if part is not None and self._in_sender and "fn" in classes:
+            return part.sender_name
+        if "full-text" in classes:
+            return self.page.transcript
+        if "deletedStatusContainer" in classes:
+            return self.page.deleted
+        return None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        while self._open:
+            opened, _ = self._open.pop()
+            if opened in ("cite", "div") and self._in_sender:
+                self._in_sender = False
+            if opened == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for _, target in self._open:
+            if target is not None:
+                target.append(data)
+
+
+def looks_like(text: str) -> bool:
+    return LABEL in text and ('class="hChatLog' in text or 'class="haudio"' in text)
+
+
+def _flat(pieces: list[str]) -> str:
+    """Text as the page shows it: runs of spaces and line ends one space, a <br> a line end."""
+    return "\n".join(_SPACES_RE.sub(" ", line).strip() for line in "".join(pieces).split(_BREAK)).strip()
+
+
+def _iso(title: str) -> str | None:
+    """The time as the page gives it (ISO 8601 with its UTC offset), when it reads as one."""
+    try:
+        return title.strip() if datetime.fromisoformat(title.strip()).tzinfo is not None else None
+    except ValueError:
+        return None
+
+
+def _seconds(duration: str) -> str:
+    found = _DURATION_RE.match(duration.strip())
+    if found is None or not any(found.groups()):
+        return ""
+    hours, minutes, seconds = (float(g or 0) for g in found.groups())
+    return f"{round(hours * 3600 + minutes * 60 + seconds)} s"
+
+
+def _sender(part: _Part) -> str | None:
+    name, tel = " ".join("".join(part.sender_name).split()), part.sender_tel
+    if name == OWNER:
+        return OWNER
+    return (f"{name} ({tel})" if name and tel and name != tel else name or tel) or None
+
+
+def _messages(part: _Part, index: int, note: str, text: str, system: bool) -> list[Message]:
+    """A part's records: its words with the first file, each other file one of its own."""
+    iso = _iso(part.time_title)
+    said = "; ".join(n for n in (note, "" if iso else f"time given as {part.time_title!r}: not read") if n)
+    written, sender = _flat(part.time_text), _sender(part)
+    files = [Attachment(name, False, kind, name, None) for name, kind in part.files] or [None]
+    return [Message(index + k, sender, written, iso, text if k == 0 else "", system, f, said)
+            for k, f in enumerate(files)]
+
+
+def _call(page: _Page, part: _Part) -> list[Message]:
+    """The call's page as one record: a voicemail is the caller's (Google's transcript said, never the words)."""
+    kind = next((CALLS[label] for label in page.labels if label in CALLS), "call")
+    length = _seconds(page.duration)
+    transcript = _flat(page.transcript)
+    note = "; ".join(n for n in (
+        f"{kind}, {length}" if length else kind,
+        f"Google Voice's own transcript (machine-made): {transcript!r}" if transcript else "") if n)
+    if kind == "placed call":
+        part.sender_name, part.sender_tel = [OWNER], ""
+    return _messages(part, 0, note, "" if kind == "voicemail" else f"{kind}, {length}" if length else kind,
+                     kind != "voicemail")
+
+
+def parse(text: str, name: str = "") -> tuple[Chat, ...]:
+    reader = _Reader()
+    reader.feed(text)
+    reader.close()
+    page = reader.page
+    if page.call is not None:
+        messages = _call(page, page.call)
+    else:
+        messages = []
+        for part in page.parts:
+            messages += _messages(part, len(messages), "", _flat(part.words), False)
+    deleted = _flat(page.deleted)
+    if deleted.endswith("True"):
+        messages = [Message(m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.attachment,
+                            "; ".join(n for n in (m.note, "the page is marked deleted by the user (User Deleted: True)")
+                                      if n)) for m in messages]
+    title = " ".join("".join(page.title).split()) or PurePosixPath(name).stem
+    if page.call is not None and not "".join(page.call.sender_name).strip():  # "Received call from" (no name)
+        title = f"{title} {page.call.sender_tel}".strip()
+    return (with_cut_said(Chat(title, tuple(messages), "iso"), text),)
+
+
+def media_match(wanted: str, rels: list[str]) -> list[str]:
+    """The file beside the page for an MMS file the page names without its extension ("… - Text - …Z-1-1" lies
+    there as "… - Text - …Z-1-1.jpg")."""
+    name = PurePosixPath(wanted).name
+    if PurePosixPath(name).suffix and not re.search(r"-\d+-\d+$", name):
+        return []
+    return [rel for rel in rels if PurePosixPath(rel).stem == name]
