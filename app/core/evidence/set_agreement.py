@@ -31,6 +31,7 @@ from app.core.evidence.set_documents import (
     status_of,
     verifier_of,
 )
+from app.core.evidence.set_language import AmongMixed, Named, language_differs, text_language_facts
 from app.core.export.base import setting_value, settings_text, software_words
 from app.core.export.record import when_text
 
@@ -40,12 +41,19 @@ SOURCE_KEYS = ("sha256", "bytes", "name")  # of "source": its path may be writte
 MODEL_KEYS = ("name", "sha256")
 _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
-_TEXT_HEADINGS = ("TRANSCRIPT OF A RECORDING", "RECORD OF INTERVIEW", "WEBVTT")
+_NAME_HEADINGS = ("TRANSCRIPT OF A RECORDING", "TRANSLATION OF A RECORDING")  # over the recording's name
+_INTERVIEW_HEADINGS = ("RECORD OF INTERVIEW", "RECORD OF INTERVIEW — TRANSLATION")  # over "Transcript of NAME"
+_TITLES = ("Transcript of ", "Translation of ")
+_TEXT_HEADINGS = (*_NAME_HEADINGS, *_INTERVIEW_HEADINGS, "WEBVTT")  # a translation's was not read until session 30
 _SETTING_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")  # a setting's start in a header's "Settings:" line
 PROVENANCE_KINDS = (".json", ".txt", ".vtt", ".docx", ".pdf")  # the files an export writes what made them into
 _ABSENT = object()
 _UNSEEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufffd]")  # spaces (a PDF wraps), controls (U+FFFD in a DOCX, none in a PDF)
 NOT_GIVEN = "no such setting"
+
+
+class _Line(Said):
+    """A TXT's second line: the recording's name, as the export wrote it on one line."""
 
 
 class _Written(str):
@@ -65,7 +73,7 @@ def disagreements(manifest: Path, data: dict, vouched: list[str], notes: list[st
         if name.endswith(".json"):
             facts = dict(_json_facts(path))
         elif name.endswith((".txt", ".vtt")):
-            facts = _settings_read(dict(_text_facts(path)), data)
+            facts = _settings_read(dict(_text_facts(path)), data) | dict(_text_name(path))
         elif name.endswith((".docx", ".pdf")):
             try:
                 facts = dict(document_facts(path))
@@ -100,6 +108,10 @@ def _differing(key: str, mine: Any, theirs: Any, name: str, notes: list[str]) ->
         mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
     elif mine is _ABSENT:
         return _ABSENT
+    elif isinstance(theirs, _Line) and (not isinstance(mine, str) or "\n" in mine):
+        return _ABSENT  # a name of several lines: the TXT's one line holds its first part only
+    elif isinstance(theirs, (Named, AmongMixed)):  # a language as the file's words give it
+        return mine if language_differs(mine, theirs) else _ABSENT
     elif isinstance(theirs, Said):  # as the file's words give it, spaces and control characters aside
         mine = _said_as(key, mine)
         if isinstance(theirs, ReadBack) and not (latin_only(theirs) and latin_only(mine)):
@@ -155,6 +167,8 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
             yield from (("model.name", found["name"]), ("model.sha256", found["sha256"]))
         elif (found := _TEXT_SOURCE.match(line)) is not None:
             yield "source.sha256", found["sha256"]
+        elif line.startswith("Task: "):  # "transcribe; language en (p=0.98)"
+            yield from text_language_facts(line[len("Task: "):])
         elif line.startswith("Settings: "):  # "beam_size=5 vad=true ...": the line as written
             yield "settings", line[len("Settings: "):]
         elif line.startswith("Status: "):
@@ -169,6 +183,20 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
             yield "source.bytes", size
         elif line.startswith("Run: ") and line[5:].isdecimal():
             yield "run_id", int(line[5:])
+
+
+def _text_name(path: Path) -> Iterator[tuple[str, _Line]]:
+    """The recording's name from a TXT's second line ("TRANSCRIPT OF A RECORDING" over NAME, "RECORD OF INTERVIEW"
+    over "Transcript of NAME"); a VTT prints only the path it was found at, under another name for a copy."""
+    try:
+        with path.open("rb") as handle:
+            heading, line = (handle.readline().decode("utf-8").rstrip("\n") for _ in range(2))
+    except (OSError, UnicodeDecodeError):
+        return
+    if heading in _NAME_HEADINGS:
+        yield "source.name", _Line(line)
+    elif heading in _INTERVIEW_HEADINGS and line.startswith(_TITLES):
+        yield "source.name", _Line(line.split(" of ", 1)[1])
 
 
 def _settings_read(facts: dict[str, Any], data: dict) -> dict[str, Any]:

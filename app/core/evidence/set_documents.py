@@ -12,12 +12,14 @@ tool's) gives nothing.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from app.core.evidence.set_language import record_language_facts
 from app.core.export.record import DRAFT_MARK
 
 _HEX = r"(?P<hex>[0-9a-f]{64})"
@@ -37,6 +39,7 @@ TABLE_HEADING = "Source and production"
 BODY_HEAD = "Line Time "  # the body's column heads under the table
 _FOOT = re.compile(r"^Source SHA-256 [0-9a-f]{64}$")
 _PAGE = re.compile(r"^Page \d+ of \d+$")
+_SUBJECT_NAMES = (("; recording: ", "source.name"), ("; verified by: ", "verified_by"))  # in a PDF's Subject
 PAGES_READ = 3  # the table is on the first page or two; a long transcript's body is never read
 
 
@@ -90,7 +93,7 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
     """(the manifest's key, the value the document gives) for a record's DOCX or PDF; nothing for another file.
     ReaderMissing when python-docx or pypdf is not installed (it was read as "not a DOCX/PDF": nothing said)."""
     docx = path.suffix.lower() == ".docx"
-    rows = _docx_rows(path) if docx else _pdf_rows(path)
+    rows, exact = (_docx_rows(path), {}) if docx else _pdf_rows(path)
     named = Said if docx else ReadBack
     if "Settings" not in rows or "Model SHA-256" not in rows:
         return  # no "Source and production" table: not a transcript's record
@@ -105,8 +108,9 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
     if rows.get("Status"):
         yield "status", status_of(rows["Status"])
         if (name := verifier_of(rows["Status"])) != "":
-            yield "verified_by", name if name is None else named(name)
+            yield "verified_by", name if name is None else exact.get("verified_by", named(name))
     yield from _said(rows, named)
+    yield from exact.items()  # a PDF's names as its Subject gives them, exactly (since session 30)
     words = " ".join(rows["Settings"].split())
     for pattern, key, read in _WORDS:
         if (found := pattern.search(words)) is not None:
@@ -115,6 +119,8 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
 
 def _said(rows: dict[str, str], named: type[Said]) -> Iterator[tuple[str, Any]]:
     """The recording's name and size, the software and when the text was made, as the record's rows give them."""
+    if rows.get("Language"):
+        yield from record_language_facts(rows["Language"])
     if rows.get("Recording"):
         yield "source.name", named(rows["Recording"])
     if (size := bytes_of(rows.get("Duration", ""))) is not None:
@@ -152,21 +158,39 @@ def _docx_rows(path: Path) -> dict[str, str]:
     return rows
 
 
-def _pdf_rows(path: Path) -> dict[str, str]:
+def _pdf_rows(path: Path) -> tuple[dict[str, str], dict[str, Said]]:
     """The "Source and production" table's rows from the PDF's first pages' text, label -> value (a value the PDF
     wraps joined up), each page's running head and foot left out: read from all the text, a recording named
     "Recording 12.m4a" under the heading was a Recording row, and a table crossing a page took in the foot's
-    "Source SHA-256 <hex>"."""
+    "Source SHA-256 <hex>". Beside them, the recording's name and verifier as the PDF's Subject gives them."""
     try:
         from pypdf import PdfReader
     except ImportError:
         raise _reader_missing(path, "pypdf") from None
     try:
-        pages = [page.extract_text() for page in list(PdfReader(str(path)).pages)[:PAGES_READ]]
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() for page in list(reader.pages)[:PAGES_READ]]
+        subject = str((reader.metadata or {}).get("/Subject", ""))
     except Exception:  # noqa: BLE001 (pypdf raises many kinds on a file that is not a PDF)
-        return {}
+        return {}, {}
     lines = [line for number, text in enumerate(pages) for line in _page_body(text.splitlines(), number == 0)]
-    return _table_rows(_table_lines(lines))
+    return _table_rows(_table_lines(lines)), dict(_subject_names(subject))
+
+
+def _subject_names(subject: str) -> Iterator[tuple[str, Said]]:
+    """("source.name", ...) and ("verified_by", ...) from a PDF's Subject (record.pdf_subject): each a JSON string,
+    read in turn, so a name in any script, or holding "; ", reads back exactly; an older PDF's Subject gives neither."""
+    at = subject.find(_SUBJECT_NAMES[0][0])
+    for label, key in _SUBJECT_NAMES:
+        if at < 0 or not subject.startswith(label, at):
+            return
+        try:
+            name, at = json.JSONDecoder().raw_decode(subject, at + len(label))
+        except ValueError:
+            return
+        if not isinstance(name, str):
+            return
+        yield key, Said(name)
 
 
 def _page_body(lines: list[str], first: bool) -> list[str]:

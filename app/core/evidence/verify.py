@@ -68,10 +68,11 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class VerifyReport:
     findings: tuple[Finding, ...]
-    originals: int
+    originals: int  # the files re-hashed: every path an exhibit was found at (a copy under another name too)
     exports: int
     runs: int
     notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
+    exhibits: int = 0  # fewer than `originals` where copies under other names were met (one exhibit each content)
 
 
 def _at_one_moment(case: Case, check: Callable[[], Iterable[Finding]]) -> list[Finding]:
@@ -127,14 +128,15 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [f for subject, check in checks.items() for f in guarded(subject, check)]
     notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())
               if run_id not in gone and "content_sha256" in finish and "scores_sha256" not in finish]
-    originals = _read(findings, "exhibits", lambda: sum(len(e.paths) for e in case.exhibits()), 0)
+    paths = _read(findings, "exhibits", lambda: [len(e.paths) for e in case.exhibits()], [])
     said_of_models = guarded("models", lambda: model_notes(case, case.run_ids("complete")))
     if models_required:
         findings += said_of_models
     else:
         notes += said_of_models
     findings += unreadable_text(case, decoder)
-    return VerifyReport(tuple(dict.fromkeys(findings)), originals, len(exports), len(runs), tuple(_merged(notes)))
+    return VerifyReport(tuple(dict.fromkeys(findings)), sum(paths), len(exports), len(runs), tuple(_merged(notes)),
+                        len(paths))
 
 
 def _read(findings: list[Finding], subject: str, read: Callable[[], T], empty: T) -> T:

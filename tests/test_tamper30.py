@@ -1,0 +1,87 @@
+"""Session 30: what `check-export` still took on the manifest's word, and `verify`'s count of originals.
+
+A set handed over alone, its manifest edited to say the recording was heard in another language (or translated
+from one, or with the language set by the user), gave "nothing found": every format writes the language in words
+("en (p=0.98)", "English (detected automatically, p=0.98)"), none was read back. A translation's TXT header
+("TRANSLATION OF A RECORDING") was not read at all, so its manifest could name any model, recording or language. A
+TXT's recording name (the line under its heading) was not read. `verify` said "5 original(s)" of a case of 4
+exhibits: every path an exhibit was found at is re-hashed, a copy under another name too.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.test_defencefix29 import _alone, _checked
+from tests.test_tamper24 import _manifest_edited
+from tests.test_tamper29 import case_named
+from tests.test_translate_cli import TINY_M2M
+
+LANGUAGE_EDITS = {
+    "language": lambda d: d.update(language="pl"),
+    "source_language": lambda d: d.update(source_language="de"),
+    "settings.language": lambda d: d["settings"].update(language="pl"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["txt", "vtt", "docx", "pdf"])
+def test_a_set_alone_whose_manifest_names_another_language_is_said(tmp_path, monkeypatch, capsys, fmt):
+    from app.cli import main
+
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    assert main(["signoff", "1", "--by", "DS Patel", "--case", str(case)]) == 0
+    manifest = _alone(case, tmp_path / "set", fmt)
+    code, out, err = _checked(manifest, capsys)
+    assert code == 0, out + err  # the control: untouched, quiet
+    for key, edit in LANGUAGE_EDITS.items():
+        edited = tmp_path / key
+        shutil.copytree(manifest.parent, edited)
+        _manifest_edited(edited / manifest.name, edit)
+        code, _, err = _checked(edited / manifest.name, capsys)
+        assert code == 1 and f"gives {key} as " in err and "edited after the export" in err, (key, err)
+
+
+def test_a_translations_text_alone_is_read_back(tmp_path, monkeypatch, capsys):
+    """Its header opens "TRANSLATION OF A RECORDING": skipped, any edit of its manifest was "nothing found"."""
+    from app.cli import main
+
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    out = tmp_path / "translated"
+    assert main(["translate", str(tmp_path / "evidence" / "note.opus"), "--case", str(case), "--model",
+                 str(TINY_M2M), "--to", "fr", "--out", str(out), "--format", "txt"]) == 0, capsys.readouterr().err
+    manifest = next(out.glob("*.manifest.json"))
+    code, said, err = _checked(manifest, capsys)
+    assert code == 0, said + err
+    edits = {"model.name": lambda d: d["model"].update(name="nllb-200-3.3B"),
+             "task": lambda d: d.update(task="transcribe"), "source.name": lambda d: d["source"].update(name="other.opus"), **LANGUAGE_EDITS}
+    for key, edit in edits.items():
+        edited = tmp_path / key
+        shutil.copytree(out, edited)
+        _manifest_edited(edited / manifest.name, edit)
+        code, _, err = _checked(edited / manifest.name, capsys)
+        assert code == 1 and f"gives {key.split('.')[0] if key == 'settings.language' else key}" in err, (key, err)
+
+
+def test_a_txt_alone_whose_manifest_names_another_recording_is_said(tmp_path, monkeypatch, capsys):
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    manifest = _alone(case, tmp_path / "set", "txt")
+    _manifest_edited(manifest, lambda d: d["source"].update(name="interview.opus"))
+    code, _, err = _checked(manifest, capsys)
+    assert code == 1 and "gives source.name as interview.opus, but note.txt" in err, err
+
+
+def test_verify_counts_exhibits_and_the_original_files_rehashed(tmp_path, monkeypatch, capsys):
+    """A copy under another name is one exhibit with two original files: "2 original(s)" read as two exhibits."""
+    from app.cli import main
+
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    assert main(["verify", "--case", str(case)]) == 0
+    assert "; 1 original(s), " in capsys.readouterr().out
+    shutil.copy(tmp_path / "evidence" / "note.opus", tmp_path / "evidence" / "note copy.opus")
+    assert main(["exhibits", "--case", str(case)]) == 0  # nothing taken in by a listing
+    assert main(["queue", "add", str(tmp_path / "evidence"), "--case", str(case)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["verify", "--case", str(case)]) == 0
+    assert "; 1 exhibit(s) from 2 original file(s) (a copy under another name" in capsys.readouterr().out
