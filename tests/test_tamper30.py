@@ -1,5 +1,9 @@
 """Session 30: what `check-export` still took on the manifest's word, and `verify`'s count of originals.
 
+Also who exported a set, when, and the task (transcribe, Whisper's speech translation, a text translation): a TXT,
+DOCX or PDF prints the first two ("Exported ... by NAME with ..."), every record's language words the third, and a
+manifest naming another exporter, time or task beside them was "nothing found".
+
 A set handed over alone, its manifest edited to say the recording was heard in another language (or translated
 from one, or with the language set by the user), gave "nothing found": every format writes the language in words
 ("en (p=0.98)", "English (detected automatically, p=0.98)"), none was read back. A translation's TXT header
@@ -24,10 +28,15 @@ LANGUAGE_EDITS = {
     "source_language": lambda d: d.update(source_language="de"),
     "settings.language": lambda d: d["settings"].update(language="pl"),
 }
+EXPORT_EDITS = {  # the TXT's "Exported:" line, the DOCX's and PDF's "Exported" row (the PDF's name: its Subject)
+    "exported_by": lambda d: d.update(exported_by="DCI Somebody"),
+    "exported_at": lambda d: d.update(exported_at="2020-01-01T00:00:00.000Z"),
+    "task": lambda d: d.update(task="translate"),
+}
 
 
 @pytest.mark.parametrize("fmt", ["txt", "vtt", "docx", "pdf"])
-def test_a_set_alone_whose_manifest_names_another_language_is_said(tmp_path, monkeypatch, capsys, fmt):
+def test_a_set_alone_whose_manifest_names_another_language_task_or_exporter_is_said(tmp_path, monkeypatch, capsys, fmt):
     from app.cli import main
 
     case = case_named(tmp_path, monkeypatch, "note.opus")
@@ -35,7 +44,8 @@ def test_a_set_alone_whose_manifest_names_another_language_is_said(tmp_path, mon
     manifest = _alone(case, tmp_path / "set", fmt)
     code, out, err = _checked(manifest, capsys)
     assert code == 0, out + err  # the control: untouched, quiet
-    for key, edit in LANGUAGE_EDITS.items():
+    edits = LANGUAGE_EDITS | (EXPORT_EDITS if fmt != "vtt" else {"task": EXPORT_EDITS["task"]})  # a VTT: no exporter
+    for key, edit in edits.items():
         edited = tmp_path / key
         shutil.copytree(manifest.parent, edited)
         _manifest_edited(edited / manifest.name, edit)
@@ -55,7 +65,8 @@ def test_a_translations_text_alone_is_read_back(tmp_path, monkeypatch, capsys):
     code, said, err = _checked(manifest, capsys)
     assert code == 0, said + err
     edits = {"model.name": lambda d: d["model"].update(name="nllb-200-3.3B"),
-             "task": lambda d: d.update(task="transcribe"), "source.name": lambda d: d["source"].update(name="other.opus"), **LANGUAGE_EDITS}
+             "task": lambda d: d.update(task="transcribe"),
+             "source.name": lambda d: d["source"].update(name="other.opus"), **LANGUAGE_EDITS}
     for key, edit in edits.items():
         edited = tmp_path / key
         shutil.copytree(out, edited)
@@ -85,3 +96,19 @@ def test_verify_counts_exhibits_and_the_original_files_rehashed(tmp_path, monkey
     capsys.readouterr()
     assert main(["verify", "--case", str(case)]) == 0
     assert "; 1 exhibit(s) from 2 original file(s) (a copy under another name" in capsys.readouterr().out
+
+
+def test_a_pdf_exported_by_a_name_outside_the_latin_scripts_is_checked_exactly(tmp_path, monkeypatch, capsys):
+    """The PDF's "Exported" row does not give "王伟 警官" back as written; its Subject does, so the untouched set is
+    quiet with no note, and a manifest naming another exporter is said."""
+    from app.cli import main
+
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    out = tmp_path / "set"
+    assert main(["export", "1", "--case", str(case), "--out", str(out), "--format", "pdf", "--by", "王伟 警官"]) == 0
+    manifest = next(out.glob("*.manifest.json"))
+    code, said, err = _checked(manifest, capsys)
+    assert code == 0 and "not read back" not in said, said + err
+    _manifest_edited(manifest, lambda d: d.update(exported_by="李娜 警官"))
+    code, _, err = _checked(manifest, capsys)
+    assert code == 1 and "gives exported_by as 李娜 警官, but note.pdf" in err, err

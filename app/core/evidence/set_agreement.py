@@ -27,6 +27,7 @@ from app.core.evidence.set_documents import (
     Said,
     bytes_of,
     document_facts,
+    exported_facts,
     latin_only,
     status_of,
     verifier_of,
@@ -36,7 +37,7 @@ from app.core.export.base import setting_value, settings_text, software_words
 from app.core.export.record import when_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
-            "source_language", "created_at")  # what the export wrote into both
+            "source_language", "created_at")  # what the export wrote into both (a TXT, DOCX, PDF: who exported it too)
 SOURCE_KEYS = ("sha256", "bytes", "name")  # of "source": its path may be written otherwise (found at)
 MODEL_KEYS = ("name", "sha256")
 _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
@@ -128,7 +129,7 @@ def _said_as(key: str, value: Any) -> str:
     """The manifest's software or time of making as a file's words write it (software_text, when_text)."""
     if key == "software" and isinstance(value, dict) and isinstance(value.get("components", {}), dict):
         return software_words(str(value.get("name", "")), str(value.get("version", "")), value.get("components", {}))
-    if key == "created_at" and isinstance(value, str):
+    if key in ("created_at", "exported_at") and isinstance(value, str):
         return when_text(value)
     return value if isinstance(value, str) else json.dumps(value)
 
@@ -177,6 +178,8 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
                 yield "verified_by", name
         elif line.startswith("Software: "):
             yield "software", Said(line[len("Software: "):])
+        elif line.startswith("Exported: "):
+            yield from exported_facts(line[len("Exported: "):], Said)
         elif line.startswith("Created: ") and line != "Created: unknown":
             yield "created_at", line[len("Created: "):]
         elif line.startswith("Size: ") and (size := bytes_of(line[len("Size: "):])) is not None:

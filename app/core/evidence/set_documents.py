@@ -39,7 +39,8 @@ TABLE_HEADING = "Source and production"
 BODY_HEAD = "Line Time "  # the body's column heads under the table
 _FOOT = re.compile(r"^Source SHA-256 [0-9a-f]{64}$")
 _PAGE = re.compile(r"^Page \d+ of \d+$")
-_SUBJECT_NAMES = (("; recording: ", "source.name"), ("; verified by: ", "verified_by"))  # in a PDF's Subject
+_SUBJECT_NAMES = (  # in a PDF's Subject, in this order (record.pdf_subject)
+    ("; recording: ", "source.name"), ("; verified by: ", "verified_by"), ("; exported by: ", "exported_by"))
 PAGES_READ = 3  # the table is on the first page or two; a long transcript's body is never read
 
 
@@ -72,6 +73,20 @@ def verifier_of(written: str) -> str | None:
     if (found := _VERIFIED.match(written)) is None:
         return None if not written.startswith("verified") else ""
     return "" if found["name"] == UNNAMED else found["name"]
+
+
+def exported_facts(written: str, named: type[Said]) -> Iterator[tuple[str, Any]]:
+    """When, by whom and with what software a set was exported, from "2026-12-05 05:47 UTC by DC Jones with Parley
+    0.1.0, code SHA-256 <hex>" (record.export_text; TXT "Exported:", DOCX/PDF "Exported" row)."""
+    when, by, rest = written.partition(" by ")
+    if not by:
+        return
+    name, with_, software = rest.rpartition(" with ") if " with " in rest else (rest, "", "")
+    yield "exported_at", Said(when)
+    if name != UNNAMED:
+        yield "exported_by", named(name)
+    if with_:
+        yield "exported_with", Said(software)
 
 
 def bytes_of(written: str) -> int | None:
@@ -110,6 +125,8 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
         if (name := verifier_of(rows["Status"])) != "":
             yield "verified_by", name if name is None else exact.get("verified_by", named(name))
     yield from _said(rows, named)
+    if rows.get("Exported"):
+        yield from exported_facts(rows["Exported"], named)
     yield from exact.items()  # a PDF's names as its Subject gives them, exactly (since session 30)
     words = " ".join(rows["Settings"].split())
     for pattern, key, read in _WORDS:
@@ -178,12 +195,13 @@ def _pdf_rows(path: Path) -> tuple[dict[str, str], dict[str, Said]]:
 
 
 def _subject_names(subject: str) -> Iterator[tuple[str, Said]]:
-    """("source.name", ...) and ("verified_by", ...) from a PDF's Subject (record.pdf_subject): each a JSON string,
-    read in turn, so a name in any script, or holding "; ", reads back exactly; an older PDF's Subject gives neither."""
+    """("source.name", ...), ("verified_by", ...) and ("exported_by", ...) from a PDF's Subject (record.pdf_subject):
+    each a JSON string, read in turn, so a name in any script, or holding "; ", reads back exactly; the verifier is
+    there only for a verified text; an older PDF's Subject gives none."""
     at = subject.find(_SUBJECT_NAMES[0][0])
     for label, key in _SUBJECT_NAMES:
         if at < 0 or not subject.startswith(label, at):
-            return
+            continue
         try:
             name, at = json.JSONDecoder().raw_decode(subject, at + len(label))
         except ValueError:
@@ -225,11 +243,24 @@ def _table_rows(lines: list[str]) -> dict[str, str]:
         if (found := _next_label(line, at)) is not None:
             label, at = found
             rows[label] = line[len(label):].strip()
-        elif not label or (label == "Status" and line.startswith(AFTER_STATUS)):
+        elif not label:
+            break
+        elif label == "Status" and line.startswith(AFTER_STATUS):
+            rows.update(_exported_row(lines[lines.index(line):]))
             break
         else:
             rows[label] = f"{rows[label]} {line}".strip()
     return rows
+
+
+def _exported_row(lines: list[str]) -> dict[str, str]:
+    """The "Exported" row among those after Status (who corrected it, uncertain words...), joined up where the PDF
+    wraps it, to the next "Warning" row or the table's end."""
+    start = next((at for at, line in enumerate(lines) if line == "Exported" or line.startswith("Exported ")), None)
+    if start is None:
+        return {}
+    end = next((at for at in range(start + 1, len(lines)) if lines[at].startswith("Warning")), len(lines))
+    return {"Exported": " ".join(lines[start:end])[len("Exported"):].strip()}
 
 
 def _next_label(line: str, at: int) -> tuple[str, int] | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from app.core.export.base import NOT_DETECTED
 from app.core.export.record import name_of
+from app.core.translation.runs import TASK as TEXT_TRANSLATE
 
 _MIXED = "mixed: "
 _PART = re.compile(r"(?:^|, )(?P<language>[^,]+?) \d+% \(p=[\d.]+\)")  # "English 64% (p=0.99)" in a mix
@@ -47,14 +48,17 @@ def text_language_facts(task_line: str) -> Iterator[tuple[str, Any]]:
 
 
 def record_language_facts(row: str) -> Iterator[tuple[str, Any]]:
-    """("language", name), ("source_language", name or None) and, but for a text translation, ("settings.language",
-    name or None) from a DOCX/PDF record's "Language" row: "(set by the user)" is said only of a language set."""
+    """("language", name), ("source_language", name or None), ("task", ...) and, but for a text translation,
+    ("settings.language", name or None) from a DOCX/PDF record's "Language" row: "(set by the user)" is said only of
+    a language set; "translated into" only of a translation (Whisper's speech translation, or of the text)."""
     heard, translated, target = row.partition(", translated into ")
     if translated and not (_DETAIL.search(heard) or heard.startswith((NOT_DETECTED, _MIXED))):
         yield from (("source_language", _heard(heard, Named)), ("language", Named(target)))  # a text translation
+        yield "task", TEXT_TRANSLATE
         return
     heard = heard if translated else row  # one language, or Whisper's "Polish (...), translated into English"
     yield from (("language", _heard(heard, Named)), ("source_language", None))
+    yield "task", "translate" if translated else "transcribe"
     yield "settings.language", _heard(heard, Named) if heard.endswith(_SET) else None
 
 

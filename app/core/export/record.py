@@ -90,10 +90,12 @@ def subtitle(transcript: Transcript) -> str:
 
 
 def pdf_subject(transcript: Transcript) -> str:
-    """A PDF's Subject: the source's SHA-256, and its name and verifier exactly as given (JSON strings), which the
-    PDF's text does not give back outside the Latin scripts: `check-export` reads them here (set_documents.py)."""
+    """A PDF's Subject: the source's SHA-256, and its name, verifier and exporter exactly as given (JSON strings),
+    which the PDF's text does not give back outside the Latin scripts: `check-export` reads them here
+    (set_documents.py)."""
     subject = f"SHA-256 of source: {transcript.source.sha256}; recording: {_quoted(transcript.source.name)}"
-    return subject + (f"; verified by: {_quoted(transcript.verified_by)}" if transcript.verified_by else "")
+    subject += f"; verified by: {_quoted(transcript.verified_by)}" if transcript.verified_by else ""
+    return subject + (f"; exported by: {_quoted(transcript.export.exported_by)}" if transcript.export else "")
 
 
 def _quoted(name: str) -> str:
