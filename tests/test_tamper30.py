@@ -112,3 +112,21 @@ def test_a_pdf_exported_by_a_name_outside_the_latin_scripts_is_checked_exactly(t
     _manifest_edited(manifest, lambda d: d.update(exported_by="李娜 警官"))
     code, _, err = _checked(manifest, capsys)
     assert code == 1 and "gives exported_by as 李娜 警官, but note.pdf" in err, err
+
+
+@pytest.mark.parametrize("edit, said", [
+    (lambda d: d["files"].append(dict(d["files"][0])), "note.txt: listed more than once"),
+    (lambda d: d["files"][0].update(bytes=float("nan")), "note.txt: its size in the manifest, NaN, is not a whole"),
+    (lambda d: d["files"][0].update(bytes="1676"), "its size in the manifest, \"1676\", is not a whole number"),
+    (lambda d: d["files"].append({"file": "note.manifest.json", "sha256": "0" * 64}), "the manifest lists itself"),
+])
+def test_a_manifest_listing_a_file_twice_or_a_size_that_is_no_number_is_said(tmp_path, monkeypatch, capsys, edit, said):
+    """A file listed twice gave "2 file(s) as the manifest lists them" for a set of one, and a size of NaN or a
+    string was not compared: "nothing found" for manifests Parley never writes."""
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    manifest = _alone(case, tmp_path / "set", "txt")
+    code, _, _ = _checked(manifest, capsys)
+    assert code == 0
+    _manifest_edited(manifest, edit)
+    code, _, err = _checked(manifest, capsys)
+    assert code == 1 and said in err and "Traceback" not in err, err
