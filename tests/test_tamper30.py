@@ -130,3 +130,28 @@ def test_a_manifest_listing_a_file_twice_or_a_size_that_is_no_number_is_said(tmp
     _manifest_edited(manifest, edit)
     code, _, err = _checked(manifest, capsys)
     assert code == 1 and said in err and "Traceback" not in err, err
+
+
+def test_a_case_copied_and_both_copies_worked_on_is_noted_in_each(tmp_path, monkeypatch, capsys):
+    """Each copy verified clean alone: two versions of one evidence's case said nothing. A backup copy left as it was
+    is no note in the case worked on; a case moved away leaves none."""
+    from app.cli import main
+
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    assert main(["verify", "--case", str(case)]) == 0
+    copy = tmp_path / "case copy"
+    shutil.copytree(case, copy)
+    assert main(["verify", "--case", str(copy)]) == 0
+    assert main(["signoff", "1", "--by", "DS Patel", "--case", str(case)]) == 0
+    capsys.readouterr()
+    assert main(["verify", "--case", str(case)]) == 0
+    assert "began with this case's log" not in capsys.readouterr().out  # the copy is an older state of this log
+    assert main(["signoff", "1", "--by", "DS Brown", "--case", str(copy)]) == 0
+    for here, there in ((case, copy), (copy, case)):
+        capsys.readouterr()
+        assert main(["verify", "--case", str(here)]) == 0  # a note: copying a case is no tampering
+        assert f"note: audit log: the case at {there} began with this case's log" in capsys.readouterr().out
+    shutil.rmtree(copy)
+    capsys.readouterr()
+    assert main(["verify", "--case", str(case)]) == 0
+    assert "began with this case's log" not in capsys.readouterr().out
