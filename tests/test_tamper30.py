@@ -155,3 +155,29 @@ def test_a_case_copied_and_both_copies_worked_on_is_noted_in_each(tmp_path, monk
     capsys.readouterr()
     assert main(["verify", "--case", str(case)]) == 0
     assert "began with this case's log" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("room_kb", [2, 6, 24])
+def test_an_export_stopped_by_a_full_disk_leaves_nothing_on_it(tmp_path, monkeypatch, capsys, room_kb):
+    """The set's staging folder (`.parley-export-PID-...`), with the files half-written in it, stayed on the full
+    disk after "nothing of it was kept" (only the next export there removed it). Room made, the export succeeds."""
+    from app.cli import main
+    from tests.disk_helpers import small_tmpfs
+
+    case = case_named(tmp_path, monkeypatch, "note.opus")
+    disk_made = small_tmpfs(tmp_path, "disk", "96k")
+    disk = next(disk_made)
+    try:
+        (disk / "out").mkdir()
+        free = shutil.disk_usage(disk).free // 1024
+        (disk / "filler").write_bytes(b"\0" * max(0, free - room_kb) * 1024)
+        capsys.readouterr()
+        code = main(["export", "1", "--case", str(case), "--out", str(disk / "out"), "--format", "json,txt,docx,pdf"])
+        err = capsys.readouterr().err
+        assert code == 1 and "No space left on device" in err and "Traceback" not in err, err
+        assert sorted(p.name for p in (disk / "out").iterdir()) == []
+        (disk / "filler").unlink()
+        assert main(["export", "1", "--case", str(case), "--out", str(disk / "out"), "--format", "json,txt,docx,pdf"]) == 0
+        assert main(["verify", "--case", str(case)]) == 0
+    finally:
+        next(disk_made, None)
