@@ -105,7 +105,8 @@ def test_a_pdf_exported_by_a_name_outside_the_latin_scripts_is_checked_exactly(t
 
     case = case_named(tmp_path, monkeypatch, "note.opus")
     out = tmp_path / "set"
-    assert main(["export", "1", "--case", str(case), "--out", str(out), "--format", "pdf", "--by", "王伟 警官"]) == 0
+    assert main(["export", "1", "--case", str(case), "--out", str(out), "--format", "pdf",
+                 "--by", "王伟 警官"]) == 0
     manifest = next(out.glob("*.manifest.json"))
     code, said, err = _checked(manifest, capsys)
     assert code == 0 and "not read back" not in said, said + err
@@ -172,12 +173,13 @@ def test_an_export_stopped_by_a_full_disk_leaves_nothing_on_it(tmp_path, monkeyp
         free = shutil.disk_usage(disk).free // 1024
         (disk / "filler").write_bytes(b"\0" * max(0, free - room_kb) * 1024)
         capsys.readouterr()
-        code = main(["export", "1", "--case", str(case), "--out", str(disk / "out"), "--format", "json,txt,docx,pdf"])
+        words = ["export", "1", "--case", str(case), "--out", str(disk / "out"), "--format", "json,txt,docx,pdf"]
+        code = main(words)
         err = capsys.readouterr().err
         assert code == 1 and "No space left on device" in err and "Traceback" not in err, err
         assert sorted(p.name for p in (disk / "out").iterdir()) == []
         (disk / "filler").unlink()
-        assert main(["export", "1", "--case", str(case), "--out", str(disk / "out"), "--format", "json,txt,docx,pdf"]) == 0
+        assert main(words) == 0
         assert main(["verify", "--case", str(case)]) == 0
     finally:
         next(disk_made, None)
