@@ -140,8 +140,8 @@ def one_round(work: Path, folder: Path, kind: str, at: float, reference: dict) -
     again = [app(*_add(case, folder)).returncode, app(*_run(case, out)).returncode]
     after, left = _findings(case)
     same = result(case, out) == reference
-    print(f"{kind}: {killed} killed at {at:.2f} s (the command exited {started.returncode}); orphans ended {ended}; verify {code} {found[:2]}; again {again}; "
-          f"verify after {after} {left[:2]}; result {'as uninterrupted' if same else 'DIFFERS'}", flush=True)
+    print(f"{kind}: {killed} killed at {at:.2f} s (the command exited {started.returncode}); orphans ended {ended}; "
+          f"verify {code} {found[:2]}; again {again}; verify after {after} {left[:2]}; result {'as uninterrupted' if same else 'DIFFERS'}", flush=True)
     if not same:
         print(f"    got {result(case, out)}\n    not {reference}", flush=True)
     return ended and code == 0 and after == 0 and same and again == [0, 0]
