@@ -183,3 +183,41 @@ def test_an_export_stopped_by_a_full_disk_leaves_nothing_on_it(tmp_path, monkeyp
         assert main(["verify", "--case", str(case)]) == 0
     finally:
         next(disk_made, None)
+
+
+def test_an_export_of_every_exhibit_stopped_by_a_full_disk_says_which_sets_are_whole(tmp_path, monkeypatch, capsys):
+    """`export` writes each exhibit's set in turn: the first in place and printed, the second stopped by the full
+    disk said "...; nothing of it was kept", read as the whole export; it now says which set, and that those
+    printed above are whole."""
+    from app.cli import main
+    from app.core.evidence.provenance import software_info
+    from app.core.media.decode import probe
+    from app.core.store import Case
+    from app.core.types import Segment
+    from tests.conftest import MEDIA
+    from tests.disk_helpers import small_tmpfs
+    from tests.test_verify import MODEL
+
+    case = case_named(tmp_path, monkeypatch, "a note.opus")
+    shutil.copy(MEDIA / "en_voicenote.m4a", tmp_path / "evidence" / "b long.m4a")
+    opened = Case.open(case)
+    try:
+        exhibit, _ = opened.add_exhibit(probe(tmp_path / "evidence" / "b long.m4a"))
+        run = opened.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        said = tuple(Segment(i * 100, i * 100 + 90, f"line {i} of a long statement " * 8) for i in range(400))
+        opened.append_segments(run, said, {}, "en", 0.98)
+        opened.finish_run(run)
+    finally:
+        opened.close()
+    disk_made = small_tmpfs(tmp_path, "disk", "64k")
+    disk = next(disk_made)
+    try:
+        capsys.readouterr()
+        assert main(["export", "--case", str(case), "--out", str(disk / "out"), "--format", "json,txt"]) == 1
+        out, err = capsys.readouterr()
+        assert "a note.json" in out and "b long.json" not in out, out
+        assert "nothing of it was kept (of b long.m4a's set; the 1 set(s) printed above are whole" in err, err
+        assert sorted(p.name for p in (disk / "out").iterdir()) == ["a note.json", "a note.manifest.json",
+                                                                     "a note.txt"]
+    finally:
+        next(disk_made, None)
