@@ -28,7 +28,7 @@ LANGUAGE_EDITS = {
     "source_language": lambda d: d.update(source_language="de"),
     "settings.language": lambda d: d["settings"].update(language="pl"),
 }
-EXPORT_EDITS = {  # the TXT's "Exported:" line, the DOCX's and PDF's "Exported" row (the PDF's name: its Subject)
+EXPORT_EDITS = {  # the TXT's and VTT's "Exported:" line, the DOCX's and PDF's "Exported" row (a PDF's name: its Subject)
     "exported_by": lambda d: d.update(exported_by="DCI Somebody"),
     "exported_at": lambda d: d.update(exported_at="2020-01-01T00:00:00.000Z"),
     "task": lambda d: d.update(task="translate"),
@@ -44,7 +44,7 @@ def test_a_set_alone_whose_manifest_names_another_language_task_or_exporter_is_s
     manifest = _alone(case, tmp_path / "set", fmt)
     code, out, err = _checked(manifest, capsys)
     assert code == 0, out + err  # the control: untouched, quiet
-    edits = LANGUAGE_EDITS | (EXPORT_EDITS if fmt != "vtt" else {"task": EXPORT_EDITS["task"]})  # a VTT: no exporter
+    edits = LANGUAGE_EDITS | EXPORT_EDITS | {"source.name": lambda d: d["source"].update(name="other.opus")}
     for key, edit in edits.items():
         edited = tmp_path / key
         shutil.copytree(manifest.parent, edited)

@@ -178,6 +178,8 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
                 yield "verified_by", name
         elif line.startswith("Software: "):
             yield "software", Said(line[len("Software: "):])
+        elif line.startswith("Recording: "):  # a VTT's (since session 30); a TXT's is the line under its heading
+            yield "source.name", _Line(line[len("Recording: "):])
         elif line.startswith("Exported: "):
             yield from exported_facts(line[len("Exported: "):], Said)
         elif line.startswith("Created: ") and line != "Created: unknown":
