@@ -28,7 +28,7 @@ LANGUAGE_EDITS = {
     "source_language": lambda d: d.update(source_language="de"),
     "settings.language": lambda d: d["settings"].update(language="pl"),
 }
-EXPORT_EDITS = {  # the TXT's and VTT's "Exported:" line, the DOCX's and PDF's "Exported" row (a PDF's name: its Subject)
+EXPORT_EDITS = {  # the TXT and VTT "Exported:" line, the DOCX and PDF "Exported" row (a PDF's name: its Subject)
     "exported_by": lambda d: d.update(exported_by="DCI Somebody"),
     "exported_at": lambda d: d.update(exported_at="2020-01-01T00:00:00.000Z"),
     "task": lambda d: d.update(task="translate"),
