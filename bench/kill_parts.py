@@ -133,6 +133,9 @@ def one_round(work: Path, folder: Path, kind: str, at: float, reference: dict) -
     words = {"add": _add(case, folder), "verify": ["verify", "--case", str(case)]}.get(kind, _run(case, out))
     started = app(*words, wait=False)
     time.sleep(at)
+    if started.poll() is not None:  # it ended first (a less loaded machine): no kill to judge, said so
+        print(f"{kind}: the command ended (exit {started.returncode}) before the kill at {at:.2f} s: not a kill")
+        return False
     killed, orphans = _kill(kind, started)
     started.wait()
     ended = _gone(orphans, 90.0)
