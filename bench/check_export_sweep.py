@@ -5,7 +5,8 @@ run, the files' hashes left right. Prints one line per edit (caught / MISSED / P
     python bench/check_export_sweep.py BASE [--more]
 
 --more adds nine facts more (who verified it, the language, the recording's name and size, two settings, the
-software, when it was made).
+software, when it was made) and, since session 30, four more (who exported it and when, the task, the language
+translated from).
 
 BASE is a folder made by bench/tamper_case.py (copied, never changed). Its interview (with the record of
 interview's details) and a voice note are exported once per format from a copy of the case.
@@ -49,6 +50,11 @@ MORE_EDITS = {  # session 29: the other facts a reader takes from the manifest (
     "software.parley-source": lambda d: d["software"]["components"].update({"parley-source": "b" * 64}),
     "software.version": lambda d: d["software"].update(version="9.9.9"),
     "created_at": lambda d: d.update(created_at="2020-01-01T00:00:00.000Z"),
+    # session 30: who exported the set and when, the task, the language translated from
+    "exported_by": lambda d: d.update(exported_by="DCI Somebody"),
+    "exported_at": lambda d: d.update(exported_at="2020-01-01T00:00:00.000Z"),
+    "task": lambda d: d.update(task="translate"),
+    "source_language": lambda d: d.update(source_language="de"),
 }
 FORMATS = ("docx", "pdf", "txt", "vtt", "srt")
 CONTROLS = (("Recording 12.m4a", "DS Patel", 0), ("Software call.m4a", "DS Patel", 0),
@@ -130,8 +136,9 @@ def _control_set(work: Path, name: str, verifier: str, present: int, fmt: str) -
                           "--case", str(work / "case"), *people) == 0
         assert _quiet("signoff", "1", "--by", verifier, "--case", str(work / "case")) == 0
     out = work / fmt
-    assert _quiet("export", "1", "--case", str(work / "case"), "--out", str(out), "--format", fmt) == 0
-    return next(out.glob("*.manifest.json"))
+    assert _quiet("export", "1", "--case", str(work / "case"), "--out", str(out), "--format", fmt,
+                  "--by", verifier) == 0
+    return next(out.glob("*.manifest.json"))  # exported by the verifier too: a name in any script (session 30)
 
 
 if __name__ == "__main__":

@@ -55,15 +55,31 @@ def test_an_untouched_record_handed_over_alone_is_quiet_whatever_the_recording_a
         assert "edited after the export" not in err
 
 
-def test_a_pdf_name_outside_the_latin_scripts_is_said_as_not_read_back_and_a_docx_still_checks_it(
+def test_a_pdf_name_outside_the_latin_scripts_is_read_from_its_subject_and_an_older_pdf_says_it_was_not_read(
         tmp_path, monkeypatch, capsys):
-    """pypdf gives "\\x00录\\x00音 ..." for what fpdf2 wrote as "录音 ...": compared, it was a false alarm. The PDF now
-    says it did not read the name back (a note, exit 0); a DOCX reads it exactly, and an edit of it is still seen."""
+    """pypdf gives "\\x00录\\x00音 ..." for what fpdf2 wrote as "录音 ...": compared, it was a false alarm, so session
+    29 said it did not read the name back (a note, exit 0). Since session 30 the PDF's Subject carries the recording's
+    name and verifier exactly: the untouched PDF is quiet with no note, and an edit of either is seen; a PDF written
+    before (its Subject the source's SHA-256 alone) still gets the note. A DOCX reads the names exactly too."""
     from app.cli import main
+    from app.core.export import record
 
     case = case_named(tmp_path, monkeypatch, "录音 2024-03-13 证人.m4a")
     assert main(["signoff", "1", "--by", "王伟 警官", "--case", str(case)]) == 0
-    code, out, _ = _checked(_alone(case, tmp_path / "pdf", "pdf"), capsys)
+    manifest = _alone(case, tmp_path / "pdf", "pdf")
+    code, out, err = _checked(manifest, capsys)
+    assert code == 0 and "not read back" not in out, out + err
+    for key, edit, said in (("verified_by", lambda d: d.update(verified_by="李娜 警官"), "李娜 警官"),
+                            ("source.name", lambda d: d["source"].update(name="录音 证人.m4a"), "录音 证人.m4a")):
+        edited = tmp_path / f"pdf {key}"
+        edited.mkdir()
+        for file in manifest.parent.iterdir():
+            (edited / file.name).write_bytes(file.read_bytes())
+        _manifest_edited(edited / manifest.name, edit)
+        code, _, err = _checked(edited / manifest.name, capsys)
+        assert code == 1 and f"gives {key} as {said}, but" in err, err
+    monkeypatch.setattr(record, "pdf_subject", lambda t: f"SHA-256 of source: {t.source.sha256}")  # as before
+    code, out, _ = _checked(_alone(case, tmp_path / "older pdf", "pdf"), capsys)
     assert code == 0
     assert "source.name (录音 2024-03-13 证人.m4a) was not read back from it" in out, out
     assert "verified_by (王伟 警官) was not read back from it" in out, out

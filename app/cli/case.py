@@ -17,6 +17,7 @@ from app.core.store.intake_log import intake_entries, met_once
 
 if TYPE_CHECKING:
     from app.core.evidence.head import AuditHead
+    from app.core.evidence.verify import VerifyReport
     from app.core.store import Case
 
 
@@ -100,9 +101,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if report.findings:
         print(f"{len(report.findings)} finding(s)", file=sys.stderr)
         return FAILED
-    print(f"audit chain intact; {report.originals} original(s), {report.exports} export file(s) and "
+    print(f"audit chain intact; {_originals(report)}, {report.exports} export file(s) and "
           f"{report.runs} run(s) checked: nothing found")
     return OK
+
+
+def _originals(report: VerifyReport) -> str:
+    """"12 original(s)", or, where copies under other names were met, "12 exhibit(s) from 13 original file(s)":
+    every path an exhibit was found at is re-hashed, and "13 original(s)" read as one exhibit too many."""
+    if report.originals == report.exhibits:
+        return f"{report.originals} original(s)"
+    return (f"{report.exhibits} exhibit(s) from {report.originals} original file(s) (a copy under another name is "
+            "re-hashed too, and is one exhibit with the file it copies)")
 
 
 def _head(case: Case) -> AuditHead | None:

@@ -127,7 +127,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ParleyError("nothing to export: the case holds no exhibits")
         names = output_basenames([e.source.path for e in exhibits])
         check_out_dir(args.out, evidence_paths(case))  # beside any exhibit: it wrote beside the others
-        status, written = OK, False
+        status, written, sets = OK, False, 0
         for exhibit in exhibits:
             run_id = run_to_export(case, exhibit.id, args.task)
             if run_id is None and exhibit.source.kind == "chat" and not args.exhibits:
@@ -141,9 +141,14 @@ def cmd_export(args: argparse.Namespace) -> int:
                      or nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
                 continue
-            write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
-                          args.mark_uncertain)
-            written = True
+            try:
+                write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
+                              args.mark_uncertain)
+            except ExportWriteError as exc:  # "nothing of it was kept" below sets printed read as the whole export
+                raise ExportWriteError(f"{exc} (of {exhibit.source.name}'s set; the {sets} set(s) printed above are "
+                                       "whole; the exhibits after it were not exported)" if sets else str(exc),
+                                       exc.kept) from None
+            written, sets = True, sets + 1
         if written and args.mark_uncertain is not None and not {"docx", "pdf"} & set(formats):
             print(UNMARKED.format(formats=",".join(formats)), file=sys.stderr)  # of the sets written, not before
         return status

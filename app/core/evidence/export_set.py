@@ -139,11 +139,14 @@ def _stage(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest
     except OSError as exc:
         raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
     one = _Staged(staging, [name for name, _ in files], manifest_name(basename), [])
-    for name, data in files:
-        _write_synced(staging / name, data)
     listed = [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files]
     body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
-    _write_synced(staging / one.manifest, body)
+    try:
+        for name, data in [*files, (one.manifest, body)]:
+            _write_synced(staging / name, data)
+    except OSError:  # a full disk: the staging folder and the files half-written in it were left there, filling it
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     one.planned = [(folder / item["file"], item["sha256"]) for item in listed] \
         + [(folder / one.manifest, hashlib.sha256(body).hexdigest())]
     return one

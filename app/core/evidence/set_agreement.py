@@ -27,25 +27,34 @@ from app.core.evidence.set_documents import (
     Said,
     bytes_of,
     document_facts,
+    exported_facts,
     latin_only,
     status_of,
     verifier_of,
 )
+from app.core.evidence.set_language import AmongMixed, Named, language_differs, text_language_facts
 from app.core.export.base import setting_value, settings_text, software_words
 from app.core.export.record import when_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
-            "source_language", "created_at")  # what the export wrote into both
+            "source_language", "created_at")  # what the export wrote into both (a TXT, DOCX, PDF: who exported it too)
 SOURCE_KEYS = ("sha256", "bytes", "name")  # of "source": its path may be written otherwise (found at)
 MODEL_KEYS = ("name", "sha256")
 _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
-_TEXT_HEADINGS = ("TRANSCRIPT OF A RECORDING", "RECORD OF INTERVIEW", "WEBVTT")
+_NAME_HEADINGS = ("TRANSCRIPT OF A RECORDING", "TRANSLATION OF A RECORDING")  # over the recording's name
+_INTERVIEW_HEADINGS = ("RECORD OF INTERVIEW", "RECORD OF INTERVIEW — TRANSLATION")  # over "Transcript of NAME"
+_TITLES = ("Transcript of ", "Translation of ")
+_TEXT_HEADINGS = (*_NAME_HEADINGS, *_INTERVIEW_HEADINGS, "WEBVTT")  # a translation's was not read until session 30
 _SETTING_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")  # a setting's start in a header's "Settings:" line
 PROVENANCE_KINDS = (".json", ".txt", ".vtt", ".docx", ".pdf")  # the files an export writes what made them into
 _ABSENT = object()
 _UNSEEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufffd]")  # spaces (a PDF wraps), controls (U+FFFD in a DOCX, none in a PDF)
 NOT_GIVEN = "no such setting"
+
+
+class _Line(Said):
+    """A TXT's second line: the recording's name, as the export wrote it on one line."""
 
 
 class _Written(str):
@@ -65,7 +74,7 @@ def disagreements(manifest: Path, data: dict, vouched: list[str], notes: list[st
         if name.endswith(".json"):
             facts = dict(_json_facts(path))
         elif name.endswith((".txt", ".vtt")):
-            facts = _settings_read(dict(_text_facts(path)), data)
+            facts = _settings_read(dict(_text_facts(path)), data) | dict(_text_name(path))
         elif name.endswith((".docx", ".pdf")):
             try:
                 facts = dict(document_facts(path))
@@ -100,6 +109,10 @@ def _differing(key: str, mine: Any, theirs: Any, name: str, notes: list[str]) ->
         mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
     elif mine is _ABSENT:
         return _ABSENT
+    elif isinstance(theirs, _Line) and (not isinstance(mine, str) or "\n" in mine):
+        return _ABSENT  # a name of several lines: the TXT's one line holds its first part only
+    elif isinstance(theirs, (Named, AmongMixed)):  # a language as the file's words give it
+        return mine if language_differs(mine, theirs) else _ABSENT
     elif isinstance(theirs, Said):  # as the file's words give it, spaces and control characters aside
         mine = _said_as(key, mine)
         if isinstance(theirs, ReadBack) and not (latin_only(theirs) and latin_only(mine)):
@@ -116,7 +129,7 @@ def _said_as(key: str, value: Any) -> str:
     """The manifest's software or time of making as a file's words write it (software_text, when_text)."""
     if key == "software" and isinstance(value, dict) and isinstance(value.get("components", {}), dict):
         return software_words(str(value.get("name", "")), str(value.get("version", "")), value.get("components", {}))
-    if key == "created_at" and isinstance(value, str):
+    if key in ("created_at", "exported_at") and isinstance(value, str):
         return when_text(value)
     return value if isinstance(value, str) else json.dumps(value)
 
@@ -155,6 +168,8 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
             yield from (("model.name", found["name"]), ("model.sha256", found["sha256"]))
         elif (found := _TEXT_SOURCE.match(line)) is not None:
             yield "source.sha256", found["sha256"]
+        elif line.startswith("Task: "):  # "transcribe; language en (p=0.98)"
+            yield from text_language_facts(line[len("Task: "):])
         elif line.startswith("Settings: "):  # "beam_size=5 vad=true ...": the line as written
             yield "settings", line[len("Settings: "):]
         elif line.startswith("Status: "):
@@ -163,12 +178,30 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
                 yield "verified_by", name
         elif line.startswith("Software: "):
             yield "software", Said(line[len("Software: "):])
+        elif line.startswith("Recording: "):  # a VTT's (since session 30); a TXT's is the line under its heading
+            yield "source.name", _Line(line[len("Recording: "):])
+        elif line.startswith("Exported: "):
+            yield from exported_facts(line[len("Exported: "):], Said)
         elif line.startswith("Created: ") and line != "Created: unknown":
             yield "created_at", line[len("Created: "):]
         elif line.startswith("Size: ") and (size := bytes_of(line[len("Size: "):])) is not None:
             yield "source.bytes", size
         elif line.startswith("Run: ") and line[5:].isdecimal():
             yield "run_id", int(line[5:])
+
+
+def _text_name(path: Path) -> Iterator[tuple[str, _Line]]:
+    """The recording's name from a TXT's second line ("TRANSCRIPT OF A RECORDING" over NAME, "RECORD OF INTERVIEW"
+    over "Transcript of NAME"); a VTT prints only the path it was found at, under another name for a copy."""
+    try:
+        with path.open("rb") as handle:
+            heading, line = (handle.readline().decode("utf-8").rstrip("\n") for _ in range(2))
+    except (OSError, UnicodeDecodeError):
+        return
+    if heading in _NAME_HEADINGS:
+        yield "source.name", _Line(line)
+    elif heading in _INTERVIEW_HEADINGS and line.startswith(_TITLES):
+        yield "source.name", _Line(line.split(" of ", 1)[1])
 
 
 def _settings_read(facts: dict[str, Any], data: dict) -> dict[str, Any]:

@@ -73,7 +73,10 @@ def _check_file(folder: Path, entry: dict) -> str | None:
     if not path.is_file():
         return f"{name}: missing (listed in the manifest)"
     size = path.stat().st_size
-    if isinstance(entry.get("bytes"), int) and size != entry["bytes"]:
+    if "bytes" in entry and (not isinstance(entry["bytes"], int) or isinstance(entry["bytes"], bool)):  # NaN, "4892"
+        return f"{name}: its size in the manifest, {json.dumps(entry.get('bytes'))}, is not a whole number of bytes " \
+               "(a manifest Parley does not write)"
+    if "bytes" in entry and size != entry["bytes"]:
         return f"{name}: {size:,} bytes, the manifest says {entry['bytes']:,}: changed since it was written"
     if sha256_file(path) != entry["sha256"].lower():
         return f"{name}: SHA-256 differs from the manifest's: changed since it was written"
@@ -94,6 +97,10 @@ def check_set(manifest: Path, source: Path | None = None) -> SetCheck:
                                "last): not as written")
     listed, vouched = {manifest.name}, []
     for entry in data["files"]:
+        if entry["file"] in listed:  # "7 file(s) as the manifest lists them" for a set of 6 was said
+            result.problems.append(f"{entry['file']}: " + ("the manifest lists itself" if entry["file"] == manifest.name
+                                   else "listed more than once") + " (a manifest Parley does not write)")
+            continue
         listed.add(entry["file"])
         problem = _check_file(folder, entry)
         if problem:

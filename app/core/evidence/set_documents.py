@@ -12,12 +12,14 @@ tool's) gives nothing.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from app.core.evidence.set_language import record_language_facts
 from app.core.export.record import DRAFT_MARK
 
 _HEX = r"(?P<hex>[0-9a-f]{64})"
@@ -37,6 +39,8 @@ TABLE_HEADING = "Source and production"
 BODY_HEAD = "Line Time "  # the body's column heads under the table
 _FOOT = re.compile(r"^Source SHA-256 [0-9a-f]{64}$")
 _PAGE = re.compile(r"^Page \d+ of \d+$")
+_SUBJECT_NAMES = (  # in a PDF's Subject, in this order (record.pdf_subject)
+    ("; recording: ", "source.name"), ("; verified by: ", "verified_by"), ("; exported by: ", "exported_by"))
 PAGES_READ = 3  # the table is on the first page or two; a long transcript's body is never read
 
 
@@ -71,6 +75,20 @@ def verifier_of(written: str) -> str | None:
     return "" if found["name"] == UNNAMED else found["name"]
 
 
+def exported_facts(written: str, named: type[Said]) -> Iterator[tuple[str, Any]]:
+    """When, by whom and with what software a set was exported, from "2026-12-05 05:47 UTC by DC Jones with Parley
+    0.1.0, code SHA-256 <hex>" (record.export_text; TXT "Exported:", DOCX/PDF "Exported" row)."""
+    when, by, rest = written.partition(" by ")
+    if not by:
+        return
+    name, with_, software = rest.rpartition(" with ") if " with " in rest else (rest, "", "")
+    yield "exported_at", Said(when)
+    if name != UNNAMED:
+        yield "exported_by", named(name)
+    if with_:
+        yield "exported_with", Said(software)
+
+
 def bytes_of(written: str) -> int | None:
     """The recording's size from "1,810,538 bytes; duration ..." (TXT) or "00:00:56.6 (1,810,538 bytes)" (record)."""
     found = _BYTES.search(written)
@@ -90,7 +108,7 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
     """(the manifest's key, the value the document gives) for a record's DOCX or PDF; nothing for another file.
     ReaderMissing when python-docx or pypdf is not installed (it was read as "not a DOCX/PDF": nothing said)."""
     docx = path.suffix.lower() == ".docx"
-    rows = _docx_rows(path) if docx else _pdf_rows(path)
+    rows, exact = (_docx_rows(path), {}) if docx else _pdf_rows(path)
     named = Said if docx else ReadBack
     if "Settings" not in rows or "Model SHA-256" not in rows:
         return  # no "Source and production" table: not a transcript's record
@@ -105,8 +123,11 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
     if rows.get("Status"):
         yield "status", status_of(rows["Status"])
         if (name := verifier_of(rows["Status"])) != "":
-            yield "verified_by", name if name is None else named(name)
+            yield "verified_by", name if name is None else exact.get("verified_by", named(name))
     yield from _said(rows, named)
+    if rows.get("Exported"):
+        yield from exported_facts(rows["Exported"], named)
+    yield from exact.items()  # a PDF's names as its Subject gives them, exactly (since session 30)
     words = " ".join(rows["Settings"].split())
     for pattern, key, read in _WORDS:
         if (found := pattern.search(words)) is not None:
@@ -115,6 +136,8 @@ def document_facts(path: Path) -> Iterator[tuple[str, Any]]:
 
 def _said(rows: dict[str, str], named: type[Said]) -> Iterator[tuple[str, Any]]:
     """The recording's name and size, the software and when the text was made, as the record's rows give them."""
+    if rows.get("Language"):
+        yield from record_language_facts(rows["Language"])
     if rows.get("Recording"):
         yield "source.name", named(rows["Recording"])
     if (size := bytes_of(rows.get("Duration", ""))) is not None:
@@ -152,21 +175,40 @@ def _docx_rows(path: Path) -> dict[str, str]:
     return rows
 
 
-def _pdf_rows(path: Path) -> dict[str, str]:
+def _pdf_rows(path: Path) -> tuple[dict[str, str], dict[str, Said]]:
     """The "Source and production" table's rows from the PDF's first pages' text, label -> value (a value the PDF
     wraps joined up), each page's running head and foot left out: read from all the text, a recording named
     "Recording 12.m4a" under the heading was a Recording row, and a table crossing a page took in the foot's
-    "Source SHA-256 <hex>"."""
+    "Source SHA-256 <hex>". Beside them, the recording's name and verifier as the PDF's Subject gives them."""
     try:
         from pypdf import PdfReader
     except ImportError:
         raise _reader_missing(path, "pypdf") from None
     try:
-        pages = [page.extract_text() for page in list(PdfReader(str(path)).pages)[:PAGES_READ]]
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() for page in list(reader.pages)[:PAGES_READ]]
+        subject = str((reader.metadata or {}).get("/Subject", ""))
     except Exception:  # noqa: BLE001 (pypdf raises many kinds on a file that is not a PDF)
-        return {}
+        return {}, {}
     lines = [line for number, text in enumerate(pages) for line in _page_body(text.splitlines(), number == 0)]
-    return _table_rows(_table_lines(lines))
+    return _table_rows(_table_lines(lines)), dict(_subject_names(subject))
+
+
+def _subject_names(subject: str) -> Iterator[tuple[str, Said]]:
+    """("source.name", ...), ("verified_by", ...) and ("exported_by", ...) from a PDF's Subject (record.pdf_subject):
+    each a JSON string, read in turn, so a name in any script, or holding "; ", reads back exactly; the verifier is
+    there only for a verified text; an older PDF's Subject gives none."""
+    at = subject.find(_SUBJECT_NAMES[0][0])
+    for label, key in _SUBJECT_NAMES:
+        if at < 0 or not subject.startswith(label, at):
+            continue
+        try:
+            name, at = json.JSONDecoder().raw_decode(subject, at + len(label))
+        except ValueError:
+            return
+        if not isinstance(name, str):
+            return
+        yield key, Said(name)
 
 
 def _page_body(lines: list[str], first: bool) -> list[str]:
@@ -201,11 +243,24 @@ def _table_rows(lines: list[str]) -> dict[str, str]:
         if (found := _next_label(line, at)) is not None:
             label, at = found
             rows[label] = line[len(label):].strip()
-        elif not label or (label == "Status" and line.startswith(AFTER_STATUS)):
+        elif not label:
+            break
+        elif label == "Status" and line.startswith(AFTER_STATUS):
+            rows.update(_exported_row(lines[lines.index(line):]))
             break
         else:
             rows[label] = f"{rows[label]} {line}".strip()
     return rows
+
+
+def _exported_row(lines: list[str]) -> dict[str, str]:
+    """The "Exported" row among those after Status (who corrected it, uncertain words...), joined up where the PDF
+    wraps it, to the next "Warning" row or the table's end."""
+    start = next((at for at, line in enumerate(lines) if line == "Exported" or line.startswith("Exported ")), None)
+    if start is None:
+        return {}
+    end = next((at for at in range(start + 1, len(lines)) if lines[at].startswith("Warning")), len(lines))
+    return {"Exported": " ".join(lines[start:end])[len("Exported"):].strip()}
 
 
 def _next_label(line: str, at: int) -> tuple[str, int] | None:

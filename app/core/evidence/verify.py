@@ -32,6 +32,7 @@ from app.core.evidence.content import content_sha256, scores_sha256, state_sha25
 from app.core.evidence.finding import UNREADABLE, Finding, entry_number, guarded
 from app.core.evidence.head import (
     AuditHead,
+    folders_seen_beginning,
     read_folder_head,
     read_head_file,
     read_seen_head,
@@ -68,10 +69,11 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class VerifyReport:
     findings: tuple[Finding, ...]
-    originals: int
+    originals: int  # the files re-hashed: every path an exhibit was found at (a copy under another name too)
     exports: int
     runs: int
     notes: tuple[Finding, ...] = ()  # said, never failing the case: a model changed since its runs (verify_models)
+    exhibits: int = 0  # fewer than `originals` where copies under other names were met (one exhibit each content)
 
 
 def _at_one_moment(case: Case, check: Callable[[], Iterable[Finding]]) -> list[Finding]:
@@ -102,6 +104,7 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [Finding(f"run {run_id}", "in the audit log, but gone from the store") for run_id in sorted(gone)]
     notes = [Finding("case store", note) for note in (found.notes if found else ())]
     notes += guarded("exports", lambda: stale_exports(case))  # a note: the export is still what it was
+    notes += guarded("audit log", lambda: copies_worked_apart(case))
     findings += [f for run_id, finish in runs.items() if run_id not in gone
                  for f in guarded(f"run {run_id}", lambda r=run_id, f=finish: _machine_draft(case, r, f, notes))]
     findings += guarded("runs", lambda: _run_provenance(case, set(runs) - gone))
@@ -127,14 +130,15 @@ def verify_case(case: Case, exports_moved_to: Sequence[Path] = (), noted_heads: 
     findings += [f for subject, check in checks.items() for f in guarded(subject, check)]
     notes += [Finding(f"run {run_id}", _SCORES_NOT_RECORDED) for run_id, finish in sorted(runs.items())
               if run_id not in gone and "content_sha256" in finish and "scores_sha256" not in finish]
-    originals = _read(findings, "exhibits", lambda: sum(len(e.paths) for e in case.exhibits()), 0)
+    paths = _read(findings, "exhibits", lambda: [len(e.paths) for e in case.exhibits()], [])
     said_of_models = guarded("models", lambda: model_notes(case, case.run_ids("complete")))
     if models_required:
         findings += said_of_models
     else:
         notes += said_of_models
     findings += unreadable_text(case, decoder)
-    return VerifyReport(tuple(dict.fromkeys(findings)), originals, len(exports), len(runs), tuple(_merged(notes)))
+    return VerifyReport(tuple(dict.fromkeys(findings)), sum(paths), len(exports), len(runs), tuple(_merged(notes)),
+                        len(paths))
 
 
 def _read(findings: list[Finding], subject: str, read: Callable[[], T], empty: T) -> T:
@@ -204,6 +208,20 @@ def _seen_here(case: Case) -> Iterator[Finding]:
                                           "and this account never worked on it here or in any other folder")
                                        + ": the store (or the case folder) was replaced by another case's of the "
                                        "same evidence")
+
+
+def copies_worked_apart(case: Case) -> Iterator[Finding]:
+    """A note for each other folder where this account saw a case whose log begins as this one's and whose head
+    file names an entry this log does not hold as it is: a copy of the case (or this one of it) worked on apart
+    since. Each verified clean alone, two versions of the evidence's transcripts said nothing (session 30)."""
+    first = case.audit.hash_of(1)
+    for folder in (Path(f) for f in (folders_seen_beginning(first) if first else [])):
+        head = read_head_file(folder) if folder not in case.places() and folder.is_dir() else None
+        if head is not None and case.audit.hash_of(head.entry_id) != head.hash:
+            yield Finding("audit log", f"the case at {folder} began with this case's log (one is a copy of the "
+                                       f"other) and was worked on apart from it since (its head, entry "
+                                       f"{head.entry_id}, is not in this log): two versions of this evidence's "
+                                       "case; each one's exports name their own audit head")
 
 
 def _head_file(case: Case) -> Iterator[Finding]:

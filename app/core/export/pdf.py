@@ -170,7 +170,7 @@ def _set_metadata(pdf: FPDF, transcript: Transcript) -> None:
     software = f"{transcript.software.name} {transcript.software.version}".strip()
     pdf.set_creation_date(created_datetime(transcript))
     pdf.set_title(f"{record.heading(transcript)}: {record.subtitle(transcript)}")
-    pdf.set_subject(f"SHA-256 of source: {transcript.source.sha256}")
+    pdf.set_subject(record.pdf_subject(transcript))
     pdf.set_author(software)
     pdf.set_creator(software)
     if transcript.language:

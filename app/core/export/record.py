@@ -8,6 +8,7 @@ the record was produced. The layouts only place it on the page.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import timezone
@@ -86,6 +87,19 @@ def heading(transcript: Transcript) -> str:
 def subtitle(transcript: Transcript) -> str:
     """The line under the heading: "Transcript of NAME", or only NAME under "Transcript of a recording"."""
     return title(transcript) if is_interview(transcript) else transcript.source.name
+
+
+def pdf_subject(transcript: Transcript) -> str:
+    """A PDF's Subject: the source's SHA-256, and its name, verifier and exporter exactly as given (JSON strings),
+    which the PDF's text does not give back outside the Latin scripts: `check-export` reads them here
+    (set_documents.py)."""
+    subject = f"SHA-256 of source: {transcript.source.sha256}; recording: {_quoted(transcript.source.name)}"
+    subject += f"; verified by: {_quoted(transcript.verified_by)}" if transcript.verified_by else ""
+    return subject + (f"; exported by: {_quoted(transcript.export.exported_by)}" if transcript.export else "")
+
+
+def _quoted(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False)
 
 
 def heading_lines(transcript: Transcript) -> tuple[str, str]:

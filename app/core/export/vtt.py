@@ -7,7 +7,7 @@ lines are adjusted for that.
 
 from __future__ import annotations
 
-from app.core.export import changes
+from app.core.export import changes, record
 from app.core.export.base import provenance_lines, register
 from app.core.export.srt import subtitle_string
 from app.core.types import Transcript
@@ -29,7 +29,12 @@ class VttExporter:
 
 
 def note_block(transcript: Transcript) -> str:
-    lines = [line.replace("-->", "->").strip() for line in [*provenance_lines(transcript), changes.legend(transcript, listed=False)]]
+    """The provenance, the recording's name and who exported it (as the TXT gives them: a VTT handed over alone
+    said neither, so `check-export` could not hold its manifest to them), and the legend of lines changed."""
+    named = [f"Recording: {transcript.source.name}"]
+    exported = [f"Exported: {record.export_text(transcript)}"] if transcript.export is not None else []
+    lines = [" ".join(line.split("\n")).replace("-->", "->").strip()  # a NOTE holds no blank line and no "-->"
+             for line in [*provenance_lines(transcript), *named, *exported, changes.legend(transcript, listed=False)]]
     return "NOTE\n" + "\n".join(line for line in lines if line) + "\n\n"
 
 
