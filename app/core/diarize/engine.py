@@ -84,8 +84,8 @@ def scan(audio: np.ndarray, segmenter: Segmenter | None):
     if segmenter is None:
         return speech_regions(audio), None
     # Silero still finds the speech (measured better on the interview), on a thread of its own beside the
-    # segmentation's runs (made by this thread, so at its priority): after the decoding, both cores share them
-    # segmentation stopped (stream.stoppable): not waited for, the VAD ends with its block (a fraction of a second)
+    # segmentation's runs (made by this thread, so at its priority): after the decoding, both cores share them.
+    # A stopped segmentation (stream.stoppable) does not wait for it: it ends with its block, its result unused.
     pool = ThreadPoolExecutor(1, thread_name_prefix=RUN_THREAD)
     try:
         regions = pool.submit(speech_regions, audio)
