@@ -19,6 +19,7 @@ from app.core.diarize.vectors import unit
 SAMPLE_RATE = 16000
 MEL_BINS = 80
 MIN_SAMPLES = 400  # one 25 ms frame; shorter windows are padded with zeros
+FRAME_SHIFT = 160  # 10 ms between frames
 BATCH = 16
 BATCH_FRAMES = 2400  # feature frames run at once in all: 16 windows of 1.5 s (see _same_length_batches)
 CONFIG = "speaker-model.json"
@@ -44,6 +45,11 @@ def fbank(samples: np.ndarray) -> np.ndarray:
     return (feats - feats.mean(axis=0, keepdims=True)).astype(np.float32)
 
 
+def frame_count(samples: int) -> int:
+    """How many frames fbank() makes of `samples` samples (snip_edges: whole frames only)."""
+    return 1 + (max(samples, MIN_SAMPLES) - MIN_SAMPLES) // FRAME_SHIFT
+
+
 class SpeakerEmbedder(OnnxModel):
     """Unit-length voiceprints for windows of 16 kHz mono audio."""
 
@@ -58,21 +64,23 @@ class SpeakerEmbedder(OnnxModel):
         length: padding a shorter one changed its voiceprint, so it depended on its batch."""
         if not pieces:
             return np.zeros((0, self.dim), dtype=np.float32)
-        feats = [fbank(piece) for piece in pieces]
-        out = np.zeros((len(feats), self.dim), dtype=np.float32)
-        batches = _same_length_batches(feats, BATCH_FRAMES // self.threads)  # runs at once share the budget
-        runs = self.run_all(batches, lambda members: {self._input: np.stack([feats[i] for i in members])})
+        frames = [frame_count(len(piece)) for piece in pieces]
+        out = np.zeros((len(pieces), self.dim), dtype=np.float32)
+        batches = _same_length_batches(frames, BATCH_FRAMES // self.threads)  # runs at once share the budget
+        # each batch's features made on the thread that runs it: both cores share them (run after the
+        # decoding, the search's own thread made them all while a core idled), only a batch's are held
+        runs = self.run_all(batches, lambda members: {self._input: np.stack([fbank(pieces[i]) for i in members])})
         for members, prints in zip(batches, runs, strict=True):
             out[members] = prints
         return unit(out)
 
 
-def _same_length_batches(feats: Sequence[np.ndarray], budget: int = BATCH_FRAMES) -> list[list[int]]:
-    """Indices of `feats` in groups of one frame count, BATCH at most, shortest first, each
-    group cut again to `budget` frames (within_budget)."""
+def _same_length_batches(frames: Sequence[int], budget: int = BATCH_FRAMES) -> list[list[int]]:
+    """Indices of pieces of `frames` feature frames each in groups of one frame count, BATCH at
+    most, shortest first, each group cut again to `budget` frames (within_budget)."""
     by_length: dict[int, list[int]] = {}
-    for index, frames in enumerate(feats):
-        by_length.setdefault(len(frames), []).append(index)
+    for index, count in enumerate(frames):
+        by_length.setdefault(count, []).append(index)
     return [part for length in sorted(by_length) for same in [by_length[length]]
             for start in range(0, len(same), BATCH) for part in within_budget(same[start : start + BATCH], length, budget)]
 

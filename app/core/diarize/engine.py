@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from app.core.diarize.heard_split import split_heard_apart
 from app.core.diarize.lone import split_lone
 from app.core.diarize.long_split import split_minorities
 from app.core.diarize.model_dirs import SEGMENTATION_MODEL
-from app.core.diarize.onnx_model import cached
+from app.core.diarize.onnx_model import RUN_THREAD, cached
 from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.pitch import median_f0
 from app.core.diarize.records import DiarResult, Turn
@@ -82,8 +83,16 @@ def scan(audio: np.ndarray, segmenter: Segmenter | None):
     """Speech regions of `audio` (sample indices) and the segmentation frames (or None)."""
     if segmenter is None:
         return speech_regions(audio), None
-    frames = segmenter.frames(audio)  # Silero still finds the speech: measured better on the interview
-    return split_at(speech_regions(audio), change_points(frames, SAMPLE_RATE)), frames
+    # Silero still finds the speech (measured better on the interview), on a thread of its own beside the
+    # segmentation's runs (made by this thread, so at its priority): after the decoding, both cores share them.
+    # A stopped segmentation (stream.stoppable) does not wait for it: it ends with its block, its result unused.
+    pool = ThreadPoolExecutor(1, thread_name_prefix=RUN_THREAD)
+    try:
+        regions = pool.submit(speech_regions, audio)
+        frames = segmenter.frames(audio)
+        return split_at(regions.result(), change_points(frames, SAMPLE_RATE)), frames
+    finally:
+        pool.shutdown(wait=False)
 
 
 def split_at(regions: Sequence[tuple[int, int]], points: Sequence[int]) -> list[tuple[int, int]]:
