@@ -40,6 +40,7 @@ from app.gui.widgets import ElidedLabel
 
 COLUMNS = ("#", "Exhibit", "Task", "State", "Progress", "ETA", "Priority", "Tries", "Note")
 PROGRESS_COL = 4
+LATE_HOLD_S = 10.0  # once the queue runs longer than estimated, an ETA under this does not bring a time back
 VISUAL_ORDER = (1, 3, 4, 5, 2, 6, 7, 8, 0)  # Exhibit, State, Progress, ETA, Task, Priority, Tries, Note, #
 
 
@@ -80,6 +81,7 @@ class QueueModel(ColumnsModel):
         self.stages: dict[int, str] = {}  # job id -> what a running job does after decoding
         self.estimates: dict[int, Estimate] = {}  # job id -> its bar reckoned from the clock (none reported)
         self.started: dict[int, str | None] = {}  # running job id -> its attempt's start, as last read
+        self.said_late: frozenset[int] = frozenset()  # the jobs still to do when "running longer" was said
 
     def set_jobs(self, jobs: list[Any], names: dict[int, str], durations: dict[int, int] | None = None) -> None:
         self.names = names
@@ -104,6 +106,7 @@ class QueueModel(ColumnsModel):
     def forget(self) -> None:
         """Another case opened in the window: its job ids start at 1 again, so nothing of the last one is kept."""
         self.live, self.reported, self.stages, self.estimates, self.started = {}, {}, {}, {}, {}
+        self.said_late = frozenset()
 
     def _estimate(self) -> None:
         """Each running job with no progress reported: its bar from the clock and its batch's audio."""
@@ -113,6 +116,8 @@ class QueueModel(ColumnsModel):
     def set_live(self, job_id: int, fraction: float, eta_s: float | None) -> None:
         self.live[job_id] = (fraction, eta_s)
         self.reported[job_id] = self.clock()
+        if eta_s is not None and eta_s > LATE_HOLD_S:
+            self.said_late = frozenset()  # a time worth giving again
         self._estimate()
         for row, job in enumerate(self.jobs):
             if job.id == job_id:
@@ -171,7 +176,13 @@ class QueueModel(ColumnsModel):
         return fraction, f"{fraction:.0%}"
 
     def overdue(self) -> bool:
-        return overdue(self.jobs, self.durations, self.live_now(), self.speed)
+        """Once said, said until the jobs still to do change or one gives more than LATE_HOLD_S left: a
+        batch's notes each said 0:02 to 0:05 and spent it in seconds, and the queue went from "all done in
+        about 0:06" to "running longer than estimated" and back every 2 s."""
+        pending = frozenset(j.id for j in self.jobs if j.state in ("running", "queued"))
+        if overdue(self.jobs, self.durations, self.live_now(), self.speed):
+            self.said_late = pending
+        return bool(pending) and pending == self.said_late
 
     def total_eta(self) -> float | None:
         return overall_eta(self.jobs, self.durations, self.live_now(), self.speed)
