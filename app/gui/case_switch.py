@@ -38,6 +38,7 @@ def open_case(w: Any, folder: Path) -> None:
     w.setWindowTitle(f"Parley — {case.folder}")
     w.queue_view.model.forget()  # its job ids start at 1 again: the last case's progress is not this one's
     w.refresh()
+    w.refresh_history()  # the last case's run's revisions not left in the History tab
     if w.tabs.currentWidget() is w.entities_view and w.entities_view.stale():  # it said "no entities"
         w.entities_view.refresh()  # (the Search tab's query is run again by its set_case)
     w.exhibits.not_added.show_case(case)
