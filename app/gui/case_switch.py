@@ -36,8 +36,11 @@ def open_case(w: Any, folder: Path) -> None:
     old.close()
     w.settings.setValue("case/last", str(case.folder))
     w.setWindowTitle(f"Parley — {case.folder}")
+    w.queue_view.model.forget()  # its job ids start at 1 again: the last case's progress is not this one's
     w.refresh()
-    w._tab_shown(w.tabs.currentIndex())  # the tab on screen read for this case (Entities said "no entities")
+    w.refresh_history()  # the last case's run's revisions not left in the History tab
+    if w.tabs.currentWidget() is w.entities_view and w.entities_view.stale():  # it said "no entities"
+        w.entities_view.refresh()  # (the Search tab's query is run again by its set_case)
     w.exhibits.not_added.show_case(case)
     restore_place(w, w.settings)
     restore_list(w, w.settings)  # this case's sort and filter (the last case's typed name hid every exhibit)

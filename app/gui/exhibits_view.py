@@ -63,10 +63,10 @@ class ExhibitRow:
     exhibit: Exhibit
     language: str
     status: str
+    kind: str  # audio, video, chat or text (exhibit_status.recording_kind; no default: a video left out read "audio")
     verified_by: str | None = None
     detail: str = ""  # the failure's reason, the detection probability...
     more: Callable[[], str] | None = None  # read on hover only: what a sign-off left unchecked
-    kind: str = "audio"  # audio, video, chat or text (exhibit_status.recording_kind)
 
 
 def left_unchecked(case: Case, exhibit: Exhibit, run_id: int) -> str:
@@ -96,7 +96,7 @@ def exhibit_rows(case: Case) -> list[ExhibitRow]:
         run_id = r.run_id
         more = ((lambda c=case, x=r.exhibit, i=run_id: left_unchecked(c, x, i))
                 if r.verified_by is not None and run_id is not None else None)
-        rows.append(ExhibitRow(r.exhibit, r.language, r.status, r.verified_by, r.detail, more, r.kind))
+        rows.append(ExhibitRow(r.exhibit, r.language, r.status, r.kind, r.verified_by, r.detail, more))
     return rows
 
 

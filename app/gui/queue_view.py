@@ -40,6 +40,7 @@ from app.gui.widgets import ElidedLabel
 
 COLUMNS = ("#", "Exhibit", "Task", "State", "Progress", "ETA", "Priority", "Tries", "Note")
 PROGRESS_COL = 4
+LATE_HOLD_S = 10.0  # once the queue runs longer than estimated, an ETA under this does not bring a time back
 VISUAL_ORDER = (1, 3, 4, 5, 2, 6, 7, 8, 0)  # Exhibit, State, Progress, ETA, Task, Priority, Tries, Note, #
 
 
@@ -79,14 +80,33 @@ class QueueModel(ColumnsModel):
         self.clock = time.monotonic
         self.stages: dict[int, str] = {}  # job id -> what a running job does after decoding
         self.estimates: dict[int, Estimate] = {}  # job id -> its bar reckoned from the clock (none reported)
+        self.started: dict[int, str | None] = {}  # running job id -> its attempt's start, as last read
+        self.said_late: frozenset[int] = frozenset()  # the jobs still to do when "running longer" was said
 
     def set_jobs(self, jobs: list[Any], names: dict[int, str], durations: dict[int, int] | None = None) -> None:
         self.names = names
         self.durations = durations or {}
         self.speed = measured_speed(jobs, self.durations)
+        self._drop_stale(jobs)
         with self.rows_replaced([j.id for j in jobs] == [j.id for j in self.jobs]):
             self.jobs = jobs
             self._estimate()
+
+    def _drop_stale(self, jobs: list[Any]) -> None:
+        """The events of jobs no longer running, or of an earlier attempt (its start differs), let go: kept,
+        every cell walked them all, and another case's job 1 at "95%, 0:02" (or its retried self) made a job
+        just started "95%" and "running longer than estimated"."""
+        running = {j.id: j.started_at for j in jobs if j.state == "running"}
+        for job_id in [i for i in self.live if i not in running or self.started.get(i, running[i]) != running[i]]:
+            self.live.pop(job_id)
+            self.reported.pop(job_id, None)
+        self.stages = {i: stage for i, stage in self.stages.items() if i in running}
+        self.started = running
+
+    def forget(self) -> None:
+        """Another case opened in the window: its job ids start at 1 again, so nothing of the last one is kept."""
+        self.live, self.reported, self.stages, self.estimates, self.started = {}, {}, {}, {}, {}
+        self.said_late = frozenset()
 
     def _estimate(self) -> None:
         """Each running job with no progress reported: its bar from the clock and its batch's audio."""
@@ -96,6 +116,8 @@ class QueueModel(ColumnsModel):
     def set_live(self, job_id: int, fraction: float, eta_s: float | None) -> None:
         self.live[job_id] = (fraction, eta_s)
         self.reported[job_id] = self.clock()
+        if eta_s is not None and eta_s > LATE_HOLD_S:
+            self.said_late = frozenset()  # a time worth giving again
         self._estimate()
         for row, job in enumerate(self.jobs):
             if job.id == job_id:
@@ -123,13 +145,20 @@ class QueueModel(ColumnsModel):
         file at "95% finding speakers" said 0:02 and then nothing until its batch was stored 70 s later:
         the queue read "all done in about 0:06" all that while, the row "0:02"."""
         now = self.clock()
-        return {job_id: (fraction, None if eta is None else eta - (now - self.reported.get(job_id, now)))
-                for job_id, (fraction, eta) in self.live.items()}
+        return {job_id: self._counted_down(job_id, now) for job_id in self.live}
+
+    def live_of(self, job_id: int) -> tuple[float, float | None] | None:
+        """One job's entry of `live_now`, without reckoning the others' (each cell asks for its own)."""
+        return self._counted_down(job_id, self.clock()) if job_id in self.live else None
+
+    def _counted_down(self, job_id: int, now: float) -> tuple[float, float | None]:
+        fraction, eta = self.live[job_id]
+        return fraction, None if eta is None else eta - (now - self.reported.get(job_id, now))
 
     def progress_of(self, job: Any) -> tuple[float, float | None]:
         if job.state == "done":
             return 1.0, None
-        live = self.live_now().get(job.id) if job.id in self.live else None
+        live = self.live_of(job.id)
         if job.state == "running" and live and live[0] >= (job.progress or 0):
             return live
         return float(job.progress or 0.0), job.eta_s
@@ -147,7 +176,13 @@ class QueueModel(ColumnsModel):
         return fraction, f"{fraction:.0%}"
 
     def overdue(self) -> bool:
-        return overdue(self.jobs, self.durations, self.live_now(), self.speed)
+        """Once said, said until the jobs still to do change or one gives more than LATE_HOLD_S left: a
+        batch's notes each said 0:02 to 0:05 and spent it in seconds, and the queue went from "all done in
+        about 0:06" to "running longer than estimated" and back every 2 s."""
+        pending = frozenset(j.id for j in self.jobs if j.state in ("running", "queued"))
+        if overdue(self.jobs, self.durations, self.live_now(), self.speed):
+            self.said_late = pending
+        return bool(pending) and pending == self.said_late
 
     def total_eta(self) -> float | None:
         return overall_eta(self.jobs, self.durations, self.live_now(), self.speed)
@@ -200,9 +235,13 @@ class ProgressDelegate(QStyledItemDelegate):
 
 
 def bar_text(text: str, metrics: QFontMetrics, width: int) -> str:
-    """The bar's words on one line, cut at their end where the bar is narrower ("0:59 so far" was
-    wrapped over two lines in the 1280x800 window's bar and cut off above and below); whole in the tooltip."""
-    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width - 4, 0))
+    """The bar's words on one line ("0:59 so far" was wrapped over two lines in the 1280x800 window's bar
+    and cut off above and below); short of room, the number alone ("12:34 so far" was cut to "12:3…",
+    "1:02:03" to "1:02…"), cut only if even it does not fit. Whole in the tooltip."""
+    room = max(width - 4, 0)
+    if metrics.horizontalAdvance(text) > room:
+        text = text.split(" ", 1)[0]
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
 
 
 class QuietTable(QTableView):
@@ -229,10 +268,11 @@ class QueueView(QWidget):
         header = self.table.horizontalHeader()
         # sized to content, the exhibit's name takes the rest; short of room, the note, the task
         # and the bar give way (elided, whole in their tooltips), so nothing scrolls sideways
+        # (the bar no narrower than a run's "1:02:03": at 52 px it was drawn "1:02:…")
         for col in (2, 8):
             self.table.setItemDelegateForColumn(col, ElideRightDelegate(self.table))
         self.table.setItemDelegateForColumn(1, DistinctNameDelegate(self.table, self.model, 1))  # never two alike
-        self.columns = ColumnFitter(self.table, 1, {8: 36, PROGRESS_COL: 52, 2: 64}, name_min=100)
+        self.columns = ColumnFitter(self.table, 1, {8: 36, PROGRESS_COL: 60, 2: 64}, name_min=100)
         for visual, logical in enumerate(VISUAL_ORDER):
             header.moveSection(header.visualIndex(logical), visual)
         self.buttons: dict[str, QToolButton] = {}

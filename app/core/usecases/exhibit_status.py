@@ -29,10 +29,10 @@ class ExhibitStatus:
     exhibit: Exhibit
     language: str  # by name, "" when no run says it
     status: str
+    kind: str  # audio, video, chat or text: recording_kind (no default: a video left out read "audio")
     verified_by: str | None = None
     detail: str = ""  # the failure's reason, the detection probability...
     run_id: int | None = None
-    kind: str = "audio"  # audio, video, chat or text: recording_kind
 
 
 def safe_language_name(code: str | None) -> str:
@@ -138,6 +138,6 @@ def exhibit_statuses(case: Case) -> list[ExhibitStatus]:
                 status = job.state
         elif job and job.state == "failed" and status == "not transcribed":
             status, detail = "failed", job.error or "no reason recorded"
-        rows.append(ExhibitStatus(e, language, status, verified_by, detail, run.id if run else None,
-                                  recording_kind(e, run)))
+        rows.append(ExhibitStatus(e, language, status, recording_kind(e, run), verified_by, detail,
+                                  run.id if run else None))
     return rows
