@@ -29,7 +29,8 @@ same_voice.py's strong line and cluster.py's line for two people do), and a loca
 k-means parts evenly goes whole to the nearer half (settled): holdout18's cards speaker and en8m (AMR,
 101 and 99 Hz) were one cluster, halved cards 8 | cards 1 + en8m 6, the stray cards window heard as one
 with its twin in the other half; settled, cards 9 | en8m 6, heard apart 7 to 0, 0.756 alike: 3 speakers,
-DER 23.7 -> 7.5%. No other cached file changed (tuning, holdout, holdouts 14, 16 and 17, replayed).
+DER 23.7 -> 7.5%. No other cached file changed (replayed: tuning, holdout, holdouts 2, 7, 13, 14 and 16-19,
+eval/diar, make_one_voice.py's 26 recordings, 16 phone copies of the interview).
 The rule acts only on short conversations: on recordings past about a minute one voice's halves are
 heard as one voice many times, and so are two different men's (review 6: 20-236 times at 10-15 min).
 """
