@@ -428,8 +428,33 @@ HOLDOUT18 = (
     Spec("h18_one_es1", ("es1m",), seed=1815),
     Spec("h18_one_en6", ("en6f",), seed=1816),
 )
+# holdout19 (session 30): voice mixes no set above uses; the classes still wrong on AMR: men of one pitch
+# (~100 Hz: Bush, cards, en8m, fr2m, fr9m; ~121 Hz: de9m, es3m, pt0m, de3m, es1m, fr5m, reader 1272; ~130-140 Hz:
+# de2m, es2m, en5m, the 8 kHz OSR reader) in pairs, trios and quartets, a short-turn speaker (1-3 s answers)
+# beside a voice of his pitch, JFK among two ~100 Hz men, women's trio and quartet with short answers, and two
+# one-voice files; seeds 1901-1916; built and scored on main before any change of session 30, never tuned on.
+HOLDOUT19 = (
+    Spec("h19_two_bush_cards_men", ("bushm", "cardsm"), seed=1901),
+    Spec("h19_two_de9_1272_men_short", ("de9m", "r1272m"), short="r1272m", seed=1902),
+    Spec("h19_two_osr_en5_men", ("osr8k", "en5m"), seed=1903),
+    Spec("h19_two_fr3_pt2_women_overlap", ("fr3f", "pt2f"), overlap=0.4, seed=1904),
+    Spec("h19_two_en7_es9_women_short", ("en7f", "es9f"), short="es9f", seed=1905),
+    Spec("h19_two_fr5_de3_men_overlap", ("fr5m", "de3m"), overlap=0.3, seed=1906),
+    Spec("h19_three_men_en8_fr9_cards_short", ("en8m", "fr9m", "cardsm"), short="cardsm", seed=1907),
+    Spec("h19_three_men_es3_de3_1272_short", ("es3m", "de3m", "r1272m"), short="es3m", seed=1908),
+    Spec("h19_three_men_de2_es2_osr", ("de2m", "es2m", "osr8k"), overlap=0.3, seed=1909),
+    Spec("h19_three_women_pt4_fr8_en3_short", ("pt4f", "fr8f", "en3f"), short="fr8f", seed=1910),
+    Spec("h19_three_men_jfk_en8_bush_short", ("jfkm", "en8m", "bushm"), short="jfkm", seed=1911),
+    Spec("h19_four_men_bush_en8_fr2_cards_short", ("bushm", "en8m", "fr2m", "cardsm"), short="fr2m", seed=1912),
+    Spec("h19_four_men_de9_pt0_es1_fr5_short", ("de9m", "pt0m", "es1m", "fr5m"), short="es1m", seed=1913),
+    Spec("h19_four_women_fr4_en9_es7_pt6_short", ("fr4f", "en9f", "es7f", "pt6f"), overlap=0.3, short="en9f",
+         seed=1914),
+    Spec("h19_one_en8", ("en8m",), seed=1915),
+    Spec("h19_one_pt4", ("pt4f",), seed=1916),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
         "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
         "holdout14": HOLDOUT14, "holdout15": HOLDOUT15, "holdout16": HOLDOUT16,
-        "holdout17": HOLDOUT17, "holdout18": HOLDOUT18}
+        "holdout17": HOLDOUT17, "holdout18": HOLDOUT18,
+        "holdout19": HOLDOUT19}
