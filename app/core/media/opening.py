@@ -125,6 +125,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     if (wiped := zeroed_start.found(handle)) is not None:  # an ftyp wiped to zeros: 'not a media file'
         return _open(Patched(handle, wiped.patches))  # read by its index (its frames are no headerless AMR's)
     handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
+    if (tail := amr.unwritten_tail(handle)) is not None:  # zeros to the end: no frames, never written
+        handle = window(handle, 0, tail)
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
     if (frames := amr.misheaded(handle)) is not None:  # '#!AMR-WB' before AMR-NB frames: noise
@@ -163,7 +165,7 @@ def cut_mark(handle, format_name: str) -> str:
     if format_name == "aac" and (aac := moovless_aac.found(handle)) is not None:
         return aac.cut_note
     if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_repeats.view(handle)):
-        return amr.CUT_NOTE
+        return amr.TAIL_NOTE if amr.unwritten_tail(amr_repeats.read_past(handle)) is not None else amr.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
         return ebml.CUT_NOTE
     return ""
