@@ -15,6 +15,7 @@ read) are made by `make` as they are. The shared media are read, never copied in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -239,7 +240,8 @@ def one(path: str) -> dict:
         return {"outcome": "refused", "reason": str(exc)}
     peak = float(abs(audio).max()) if audio.size else 0.0
     return {"outcome": "heard", "probe_ms": info.duration_ms, "decoded_ms": round(audio.shape[-1] / 16),
-            "truncated": reader.truncated, "peak": round(peak, 3), "notes": list(reader.notes)}
+            "truncated": reader.truncated, "peak": round(peak, 3), "notes": list(reader.notes),
+            "samples_sha256": hashlib.sha256(audio.tobytes()).hexdigest()[:16]}
 
 
 def _changing(path: Path, stop: threading.Event) -> None:
@@ -256,7 +258,7 @@ def run(folder: Path, patterns: list[str]) -> None:
     growing = folder / "growing.opus"  # a file written while the sweep reads it (unless another sweep writes it)
     stop = threading.Event()
     writer = None
-    if not growing.exists():
+    if not growing.exists() and (folder / "base_opus.opus").exists():  # a folder `make` made, no other
         shutil.copy(folder / "base_opus.opus", growing)
         writer = threading.Thread(target=_changing, args=(growing, stop), daemon=True)
         writer.start()

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,3 +134,61 @@ def test_an_amr_note_followed_by_zeros_to_the_files_end_is_as_long_as_its_frames
     assert abs(audio.size / SAMPLE_RATE * 1000 - frames_ms) <= 20
     assert reader.truncated and not any(end > frames_ms + 100 for _, end in reader.damaged), reader.notes
     assert any("zero bytes run to the file's end" in note for note in reader.notes)
+
+
+def test_a_realaudio_file_in_a_seized_folder_is_taken_in(tmp_path):
+    """Inside a folder a .rm was 'skipped: not a media file' (neither its name nor its '.RMF' opening
+    was known): a recording passed over as not one. Named .rm, or with no extension at all, it is probed."""
+    from app.core.media.intake import find_media
+
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=2:sample_rate=8000", "-c:a", "real_144",
+           str(folder / "call.rm"))
+    (folder / "call_copy").write_bytes((folder / "call.rm").read_bytes())
+    (folder / "cut.rm").write_bytes((folder / "call.rm").read_bytes()[:20])
+    found = {Path(f.path).name: f for f in find_media([str(folder)])}
+    assert found["call.rm"].source is not None and abs(found["call.rm"].source.duration_ms - 2000) <= 40
+    assert found["call_copy"].source is not None and found["call_copy"].skipped is None
+    assert found["cut.rm"].source is None and found["cut.rm"].skipped is None and found["cut.rm"].error
+
+
+def _speech_in_first_of(tmp_path, channels: int) -> Path:
+    import soundfile
+
+    tone = 0.5 * np.sin(np.arange(SAMPLE_RATE) * 2 * np.pi * 500 / SAMPLE_RATE)
+    layout = np.zeros((SAMPLE_RATE, channels))
+    layout[:, 0] = tone
+    path = tmp_path / f"ch{channels}.wav"
+    soundfile.write(path, layout, SAMPLE_RATE, subtype="PCM_16")
+    return path
+
+
+def test_a_stream_of_more_channels_than_ffmpeg_can_mix_is_refused_in_one_line(tmp_path):
+    """65 channels or more (a header stating 255): every decoding failed in ffmpeg's resampler
+    ('NotImplementedError: Function not implemented'), a traceback, and in the worker the whole batch
+    of short files holding it failed as an unexpected error, retried three times."""
+    from app.core.errors import MediaError
+
+    path = _speech_in_first_of(tmp_path, 65)
+    with pytest.raises(MediaError) as refused:
+        probe(path)
+    assert "65 channels" in str(refused.value) and "\n" not in str(refused.value)
+    with pytest.raises(MediaError):
+        read_all(str(path))
+    audio, reader = read_all(str(_speech_in_first_of(tmp_path, 64)))  # the most that mixes: heard
+    assert audio.size == SAMPLE_RATE and reader.notes == ()
+
+
+def test_a_caf_note_followed_by_a_copy_of_itself_is_heard(tmp_path):
+    """ffmpeg's CAF reader seeks where the joined file's sizes point (2^48, past the largest offset a
+    file can have); the system's refusal, raised through PyAV, failed the open: a whole ALAC note
+    followed by a copy of itself was 'unreadable (Invalid argument)', as if the disk had failed."""
+    note = tmp_path / "note.caf"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=3:sample_rate=16000", "-c:a", "alac", str(note))
+    path = tmp_path / "twice.caf"
+    path.write_bytes(note.read_bytes() * 2)
+    source = probe(path)
+    audio, _ = read_all(str(path), expected_ms=source.duration_ms)
+    assert source.duration_ms == 3000
+    assert np.array_equal(audio, read_all(str(note))[0])

@@ -40,7 +40,7 @@ from app.core.media import (
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, clock, format_damaged, to_ms
 from app.core.media.headroom import Headroom
-from app.core.media.mixing import ABSURD, Mixer
+from app.core.media.mixing import ABSURD, Mixer, too_many_channels
 from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
 from app.core.media.probing import probe  # noqa: F401  (intake's probe, long imported from here)
 from app.core.media.resampling import Resampler
@@ -197,6 +197,8 @@ class AudioReader:
         if index is None:
             index = audio_streams.speech_stream_index(self.path, streams)
             self.stream_note = audio_streams.choice_note(streams, index, self.path)
+        if fault := too_many_channels(_channel_count(container.streams[index])):
+            raise MediaError(self.path, fault)
         return container.streams[index]
 
     def _decode_links(self, handle, links: list[tuple[int, int]], place: int = 0) -> Iterator[np.ndarray]:
