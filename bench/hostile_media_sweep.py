@@ -72,8 +72,9 @@ def ffmpeg(out: Path, *args: str) -> Path:
 def _bases(out: Path) -> dict[str, Path]:
     made = {}
     for name, (ext, args) in BASES.items():
-        inputs = SPEECH if not args[:2] == ["-f", "lavfi"] else [*SPEECH, *args[:4]]
-        rest = args if not args[:2] == ["-f", "lavfi"] else args[4:]
+        video = args[:2] == ["-f", "lavfi"]  # a picture source before the codec arguments
+        inputs = [*SPEECH, *args[:4]] if video else SPEECH
+        rest = args[4:] if video else args
         made[name] = ffmpeg(out / f"base_{name}.{ext}", *inputs, *rest)
     return made
 
@@ -141,7 +142,7 @@ def _odd_formats(out: Path, bases: dict[str, Path]) -> None:
 
 
 def _has_encoder(name: str) -> bool:
-    listing = subprocess.run([FFMPEG, "-hide_banner", "-encoders"], capture_output=True, text=True).stdout
+    listing = subprocess.run([FFMPEG, "-hide_banner", "-encoders"], capture_output=True, text=True, check=True).stdout
     return f" {name} " in listing
 
 
@@ -281,7 +282,7 @@ def _one_in_process(entry: Path) -> dict:
     before = os.times()
     try:
         done = subprocess.run([sys.executable, __file__, "one", os.fsencode(entry)], capture_output=True,
-                              timeout=TIMEOUT_S, stdin=subprocess.DEVNULL)
+                              timeout=TIMEOUT_S, stdin=subprocess.DEVNULL, check=False)
     except subprocess.TimeoutExpired:
         return {"file": name, "outcome": "hang"}
     after = os.times()

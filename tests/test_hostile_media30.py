@@ -64,7 +64,7 @@ def test_a_block_coded_wav_whose_fact_count_falls_short_of_its_blocks_keeps_ever
     """A fact count short of the blocks by more than the last one is damage, not padding: nothing is
     left out for it."""
     path, whole_blocks = _adpcm(tmp_path, "adpcm_ima_wav", 16000, 1)
-    data = bytearray(open(path, "rb").read())
+    data = bytearray(Path(path).read_bytes())
     at = data.find(b"fact") + 8
     data[at:at + 4] = struct.pack("<I", 16000)  # 1 s of 3.01
     damaged = tmp_path / "short_fact.wav"
@@ -96,7 +96,7 @@ def test_a_48_khz_vorbis_capture_whose_clock_starts_late_is_heard_from_its_start
     0.9 s of silence named damaged was put before the capture's sound."""
     path = tmp_path / "capture.ogg"
     path.write_bytes(_late_vorbis(tmp_path, 1000, 2, 48000, 40))
-    source, audio, reader = heard(path)
+    _, audio, reader = heard(path)
     assert abs(audio.size / SAMPLE_RATE - 2.0) < 0.01, audio.size / SAMPLE_RATE
     assert_links_in_place(audio, [(1000, 2.0)])
     assert reader.notes == () and not reader.truncated
