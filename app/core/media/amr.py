@@ -173,6 +173,8 @@ def frames_ms(handle: BinaryIO, start: int, end: int, kind: str) -> int:
 
 
 CUT_NOTE = "the AMR recording ends inside a frame: the file was cut short there"
+TAIL_NOTE = ("the AMR recording's frames end where zero bytes run to the file's end (never written: a recorder "
+             "that stopped): read to there, the recording cut short")
 
 
 def cut_mid_frame(handle: BinaryIO) -> bool:
@@ -201,7 +203,12 @@ def _measure(handle: BinaryIO) -> tuple[int, bool] | None:
 
 def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int]) -> tuple[int, bool]:
     """Milliseconds of the whole frames from `start` up to `end` (or the end of the file), and
-    whether a frame is cut short there."""
+    whether a frame is cut short there. Zero bytes running to the file's end are a tail never written
+    (a recorder that stopped), not frames: a 0.3 s note followed by 2 MB of zeros was recorded as 51
+    minutes long (zeros read as 13-byte frames), its export saying 51 minutes were damaged."""
+    tail = _zero_tail(handle, start)
+    if tail is not None and (end is None or end > tail):
+        return _count(handle, start, tail, sizes)[0], True
     frames, at, data, base = 0, 0, b"", start
     handle.seek(start)
     while True:
@@ -217,6 +224,32 @@ def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int])
         frames += 1
         at += size
     return frames * FRAME_MS, at < len(data)
+
+
+ZERO_TAIL = 64  # zero bytes in a row no coder writes (amr_frames.ZEROS)
+TAIL_READ = 1 << 16
+
+
+def unwritten_tail(handle: BinaryIO) -> int | None:
+    """Where an AMR note's zero tail (a file made larger than it was filled) starts, or None: its
+    zeros were demuxed as frames, each named damaged (a 6 s note 'damaged 00:00:06.0-00:51:23.0')."""
+    handle.seek(0)
+    if not handle.read(len(WB_HEADER)).startswith((b"#!AMR\n", WB_HEADER)):
+        return None
+    return _zero_tail(handle, 0)
+
+
+def _zero_tail(handle: BinaryIO, start: int) -> int | None:
+    """Where the zero bytes that end the file begin, when there are ZERO_TAIL or more of them."""
+    size = at = handle.seek(0, 2)
+    while at > start:
+        step = min(TAIL_READ, at - start)
+        handle.seek(at - step)
+        kept = handle.read(step).rstrip(b"\0")
+        at -= step - len(kept)
+        if kept:
+            break
+    return at if size - at >= ZERO_TAIL else None
 
 
 def is_frame(toc: int, wideband: bool) -> bool:

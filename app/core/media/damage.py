@@ -92,6 +92,7 @@ class Timeline:
     held: bool = False  # the origin is a damaged first packet's (a raw AMR note's first frames wiped): kept
     link: bool = False  # a chained Ogg's next link was opened: its first frame carries straight on
     link_start_s: float | None = None  # where that link's clock starts, when its pages say (a late first frame: lost)
+    end: int = 0  # output samples past which nothing is handed on (a block-coded WAV's padding), 0 = none
 
     def start(self, origin_s: float | None) -> None:
         self.origin_s = self.first_origin_s = origin_s
@@ -237,6 +238,8 @@ class Timeline:
             drop = min(self.trim, block.shape[-1])
             block = block[..., drop:]
             self.trim -= drop
+        if self.end and self.emitted + block.shape[-1] > self.end:
+            block = block[..., :max(0, self.end - self.emitted)]
         self.emitted += block.shape[-1]
         return block
 

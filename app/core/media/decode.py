@@ -35,11 +35,12 @@ from app.core.media import (
     ogg_repeats,
     timescale,
     ts_streams,
+    wav_blocks,
 )
 from app.core.media import streams as audio_streams
 from app.core.media.damage import LEAD_TOLERANCE_S, Ranges, Timeline, clock, format_damaged, to_ms
 from app.core.media.headroom import Headroom
-from app.core.media.mixing import ABSURD, Mixer
+from app.core.media.mixing import ABSURD, Mixer, too_many_channels
 from app.core.media.opening import cut_mark, header_fixes, open_container, wav_layout
 from app.core.media.probing import probe  # noqa: F401  (intake's probe, long imported from here)
 from app.core.media.resampling import Resampler
@@ -161,7 +162,8 @@ class AudioReader:
                     yield from self._decode_links(handle, links, place)
                 else:  # an Ogg whose first audio pages were lost starts at its clock's start, the loss named
                     clock = _clock_start(handle) if container.format.name == "ogg" else None
-                    yield from self._decode_stream(container, stream, clock_s=clock)
+                    end = _padded_end_s(handle) if container.format.name == "wav" else None
+                    yield from self._decode_stream(container, stream, clock_s=clock, end_s=end)
             gain = header_fixes(handle)
             fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []
             rate = flac.rate_fix(handle) if container.format.name == "flac" else None
@@ -195,6 +197,8 @@ class AudioReader:
         if index is None:
             index = audio_streams.speech_stream_index(self.path, streams)
             self.stream_note = audio_streams.choice_note(streams, index, self.path)
+        if fault := too_many_channels(_channel_count(container.streams[index])):
+            raise MediaError(self.path, fault)
         return container.streams[index]
 
     def _decode_links(self, handle, links: list[tuple[int, int]], place: int = 0) -> Iterator[np.ndarray]:
@@ -206,7 +210,7 @@ class AudioReader:
                 self.between.append((start - links[number - 2][1], to_ms(timeline.position if timeline else 0)))
             clock_start, stated = ogg.link_clock(window(handle, start, end))
             try:
-                link = open_container(window(handle, start, end))
+                link = open_container(ogg.link_view(handle, start, end))
             except ValueError as exc:
                 self.errors.append(str(exc))
                 continue
@@ -224,7 +228,7 @@ class AudioReader:
                         yield from timeline.fill(timeline.close_link(begin, stated))
 
     def _decode_stream(self, container, stream, timeline: Timeline | None = None,
-                       clock_s: float | None = None) -> Iterator[np.ndarray]:
+                       clock_s: float | None = None, end_s: float | None = None) -> Iterator[np.ndarray]:
         shape = _shape(self.mono, _channel_count(stream))
         layout = "mono" if shape == "mono" else _layout_for(stream)
         if timeline is not None and not self.mono:  # a chain's later link keeps the first link's channels
@@ -240,6 +244,7 @@ class AudioReader:
                 video=any(s.type == "video" and not is_cover_art(s) for s in container.streams),
             )
             timeline.start(origin_s(stream))
+            timeline.end = round((end_s + lead) * SAMPLE_RATE) if end_s else 0
             if clock_s is not None and (origin_s(stream) or 0.0) - clock_s > LEAD_TOLERANCE_S:
                 timeline.start(clock_s)
                 timeline.held = True
@@ -276,6 +281,15 @@ def _links(handle) -> list[tuple[int, int]]:
     at = handle.tell()
     try:
         return ogg.links(handle)
+    finally:
+        handle.seek(at)
+
+
+def _padded_end_s(handle) -> float | None:
+    """wav_blocks.padded_end_s, the handle left where ffmpeg had it."""
+    at = handle.tell()
+    try:
+        return wav_blocks.padded_end_s(handle)
     finally:
         handle.seek(at)
 

@@ -20,16 +20,20 @@ HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, h
 def packets_end_s(container, index: int) -> float:
     """Where the last packet of stream `index` ends, read from the packets themselves (no
     decoding): the length of a track whose header states none (an MP4's mdhd left 0, an Ogg
-    whose last page is lost in garbage after it), or 0."""
+    whose last page is lost in garbage after it), or 0. A packet stating the same time as the one
+    before follows it: a RealAudio file whose packets all state 0 was recorded as 20 ms long."""
     stream = container.streams[index]
     end = 0.0
     clock = mpeg.Clock(container.format.name == "aac")  # an ADTS stream's frames timed by their own rate
+    stamp, follows = None, 0.0  # the packet before's timestamp, and where it ended
     try:
         for packet in container.demux(stream):
             if packet.pts is not None and stream.time_base is not None:
                 start = float(packet.pts * stream.time_base) - clock.shift(packet, stream.time_base)
                 length = clock.last_s if clock.last_s is not None else float((packet.duration or 0) * stream.time_base)
-                end = max(end, start + length)
+                start = follows if packet.pts == stamp else start  # a timestamp restated (RealMedia's 0 at
+                stamp, follows = packet.pts, start + length  # every packet): it follows the one before
+                end = max(end, follows)
     except av.error.FFmpegError:  # garbage after the last packet (a carved file): the packets before it
         pass
     return end

@@ -35,7 +35,7 @@ MEDIA_EXTENSIONS = {
     # left to its content: the name is TypeScript's too)
     ".mka", ".weba", ".3ga", ".m4b", ".aifc", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".flv", ".f4v",
     ".asf", ".w64", ".voc", ".au", ".snd", ".tta", ".wv", ".ac3", ".mp2", ".spx", ".dss", ".mxf",
-    ".mmf", ".nut",
+    ".mmf", ".nut", ".rm", ".ra", ".rmvb",  # RealMedia: an older phone's or a 2000s download's
 }
 
 
@@ -76,6 +76,7 @@ OTHER_MAGIC = (
     b"\x0b\x77", b"\x7f\xfe\x80\x01",  # AC-3 / E-AC-3, DTS
     b"\x02dss", b"\x03ds2", b"\x06\x0e\x2b\x34",  # Olympus dictation; MXF (broadcast)
     b"MMMD", b"nut/multimedia container",  # an older phone's SMAF, NUT
+    b".RMF", b".ra\xfd",  # RealMedia, a bare RealAudio stream
     *(bytes([0x64, 0xA3, n, 0]) for n in range(1, 5)), *(bytes([0, n, 0xA3, 0x64]) for n in range(1, 5)),  # IRCAM
 )
 TS_PACKET = 188

@@ -25,6 +25,16 @@ OPPOSITE = -0.5  # correlation below which a channel is turned over (above +0.5 
 QUIET = 1e-6  # the reference channel needs this much energy (sum of squares) before anything is judged
 ABSURD = 1000.0  # a float sample 60 dB over full scale is damage, not sound
 STEREO_GAIN = np.float32(np.sqrt(0.5))  # ffmpeg's stereo-to-mono weights, kept so a stereo file mixes as before
+MAX_CHANNELS = 64  # the most ffmpeg's resampler takes (SWR_CH_MAX): past it every frame fails ('Function not implemented')
+
+
+def too_many_channels(channels: int) -> str | None:
+    """Why a stream of this many channels cannot be read (a header stating 255: every batch holding
+    the file failed as an unexpected error, its neighbours' work retried with it), or None."""
+    if channels <= MAX_CHANNELS:
+        return None
+    return (f"its audio stream states {channels:,} channels, more than the {MAX_CHANNELS} ffmpeg can mix "
+            "(a damaged header, or not a recording): it cannot be read")
 
 
 @dataclass

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
+
+from app.core.media import vorbis_blocks
+from app.core.media.views import Spliced, window
 
 HEADER = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial, sequence, crc, segments
 BOS = 0x02
@@ -25,6 +28,7 @@ MAX_PACKET_S = 0.12  # no Opus packet holds more than 120 ms, no Vorbis packet m
 @dataclass
 class _Link:
     rate: int
+    opus: bool = False  # else Vorbis (which may be 48 kHz too: its packets are no Opus packets)
     skip: int = 0
     last_granule: int = 0
     prev_granule: int = 0  # the granule of the page before the last
@@ -38,6 +42,19 @@ class _Link:
     started: bool = False  # its first audio page was met
     head_lost: bool = False  # pages before it were lost (wiped): ffmpeg times the stream from the first page left
     group: int = 0  # which link of a chain it belongs to (streams side by side in one share it)
+    heads: list[bytes] = field(default_factory=list)  # Vorbis: its header packets met (the comments' left empty)
+    partial: bytes = b""  # a header packet's bytes so far
+
+    def gather(self, body: bytes, sizes: bytes) -> None:
+        """A Vorbis header page's packets: the identification and setup headers kept whole (their
+        block sizes and modes time the audio packets), the comments (cover art, megabytes) only counted."""
+        at = 0
+        for size in sizes:
+            self.partial += body[at:at + size] if len(self.heads) != 1 else b""
+            at += size
+            if size < 255:
+                self.heads.append(self.partial)
+                self.partial = b""
 
     def see(self, granule: int, packets: int, sequence: int, at: int, end: int) -> None:
         """A page's position; one of -1 states none, and its packets are counted with the next one's
@@ -57,7 +74,7 @@ class _Link:
         """The last granule, or where the audio can really end when the last page lies about it
         (further on than its packets can reach, or back before the page before it)."""
         packets = self.last_packets + 255 * self.lost  # a lost page held at most 255 packets
-        most = packets * max(round(self.rate * MAX_PACKET_S), 8192 if self.rate != 48000 else 0)
+        most = packets * max(round(self.rate * MAX_PACKET_S), 0 if self.opus else 8192)
         if self.prev_granule <= self.last_granule <= self.prev_granule + most:
             return self.last_granule
         typical = (self.prev_granule - self.skip) / self.packets if self.packets else 0
@@ -74,13 +91,16 @@ class _Link:
         self.started, self.head_lost = True, bool(self.lost)
         if self.lost:
             self.start = 0
-        elif self.rate == 48000:
+        elif self.opus:
             self.start = granule - sum(_opus_samples(packet) for packet in _packets(body, sizes))
+        elif len(self.heads) >= 3 and (blocks := vorbis_blocks.blocks(self.heads[0], self.heads[2])) is not None:
+            self.start = granule - sum(blocks.samples(packet) for packet in _packets(body, sizes))
 
     @property
     def clock_start(self) -> int | None:
         """Samples from the clock's 0 to where the link starts (0 for a note, later for a live capture's);
-        None when its pages do not say (a Vorbis link) or say a start past its end (a damaged granule)."""
+        None when its pages do not say (a Vorbis link whose headers do not read) or say a start past its end
+        (a damaged granule)."""
         if self.start is None or self.skip + max(0, self.start) > self.end():
             return None
         return max(0, self.start)
@@ -150,8 +170,10 @@ def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
         if flags & BOS:
             group += in_body
             chained, in_body = chained or in_body, False
-            link = _begin(handle.read(min(sum(sizes), 32)))
+            head = handle.read(min(sum(sizes), 64))
+            link = _begin(head)
             if link is not None:
+                link.heads = [] if link.opus else [head[:sizes[0]] if sizes else head]
                 link.page_end, link.group = end, group
                 links.append(link)
                 current[serial] = link
@@ -160,7 +182,9 @@ def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
         if serial in current:
             link = current[serial]
             link.see(granule, sum(1 for size in sizes if size < 255), sequence, at, end)
-            if granule > 0 and not link.started:
+            if not link.opus and len(link.heads) < 3 and not link.started:
+                link.gather(handle.read(sum(sizes)), sizes)
+            elif granule > 0 and not link.started:
                 link.first_audio(granule, handle.read(sum(sizes)), sizes)
     return links, chained
 
@@ -181,14 +205,42 @@ def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, int, bytes]]:
             continue
         serials.add(serial)
         sizes = handle.read(count)
+        if not flags & BOS and _opens_stream(handle, granule, sequence):  # its flag damaged
+            flags |= BOS
         yield at, flags, granule, serial, sequence, sizes
         at += HEADER.size + count + sum(sizes)
+
+
+STREAM_HEADS = (b"OpusHead", b"\x01vorbis")  # the first packet of an Opus, a Vorbis stream
+
+
+def _opens_stream(handle: BinaryIO, granule: int, sequence: int) -> bool:
+    """Whether a page whose beginning-of-stream flag is not set still opens a stream: its sequence
+    number and granule 0, its body an Opus or Vorbis identification header (a flipped flag bit made a
+    chain's next link read as pages of the link before: ffmpeg dropped them, the link lost). The
+    handle is left at the page's body."""
+    if sequence or granule:
+        return False
+    at = handle.tell()
+    head = handle.read(8)
+    handle.seek(at)
+    return head.startswith(STREAM_HEADS)
+
+
+def link_view(handle: BinaryIO, start: int, end: int) -> Spliced:
+    """One link of a chain as a file of its own, its first page's beginning-of-stream flag shown set
+    where it was damaged (the page's checksum was made with it set: ffmpeg would refuse the page)."""
+    handle.seek(start)
+    head = handle.read(HEADER.size)
+    if len(head) == HEADER.size and head[:4] == b"OggS" and not head[5] & BOS:
+        return Spliced(handle, [(start + 6, end)], prefix=head[:5] + bytes([head[5] | BOS]))
+    return window(handle, start, end)
 
 
 def _begin(packet: bytes) -> _Link | None:
     """The clock of an Opus or Vorbis stream from its first header packet."""
     if packet.startswith(b"OpusHead") and len(packet) >= 12:
-        return _Link(rate=48000, skip=struct.unpack_from("<H", packet, 10)[0])
+        return _Link(rate=48000, opus=True, skip=struct.unpack_from("<H", packet, 10)[0])
     if packet.startswith(b"\x01vorbis") and len(packet) >= 16:
         rate = struct.unpack_from("<I", packet, 12)[0]
         return _Link(rate=rate) if rate else None

@@ -33,6 +33,7 @@ from app.core.media import (
 )
 from app.core.media import streams as audio_streams
 from app.core.media.held import held_ms
+from app.core.media.mixing import too_many_channels
 from app.core.media.opening import (
     CUT_BEFORE_AUDIO,
     EMPTY_VIDEO_TRACK,
@@ -81,6 +82,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
             raise ValueError(CUT_BEFORE_AUDIO if boxes.cut_inside_a_box(handle) else UNKNOWN_CODEC)  # an MP4 cut in its moov
         chosen = audio_streams.speech_stream_index(p, streams)
         info = _describe(container, chosen)
+        if fault := too_many_channels(info["channels"]):
+            raise ValueError(fault)
         guessed = mpeg.length_is_guessed(handle, info["container"])  # an MP3 without a Xing header, ADTS
         framed = info["container"] == "wav" and info["audio_codec"].startswith("mp3")  # its byte rate a claim
         guessed = guessed or framed
