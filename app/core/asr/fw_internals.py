@@ -140,8 +140,9 @@ def sliced_vad_model() -> SlicedSilero:
     return SlicedSilero(whole_vad_model())
 
 
-whole_vad_model = getattr(fw_vad.get_vad_model, "parley_whole", fw_vad.get_vad_model)  # faster-whisper's own
-sliced_vad_model.parley_whole = whole_vad_model  # type: ignore[attr-defined]  (a reload finds the original)
+# faster-whisper's own model, run whole; kept on the replacement, so a reload of this module finds the original
+whole_vad_model = getattr(fw_vad.get_vad_model, "parley_whole", fw_vad.get_vad_model)
+sliced_vad_model.parley_whole = whole_vad_model  # type: ignore[attr-defined]
 fw_vad.get_vad_model = sliced_vad_model
 
 
