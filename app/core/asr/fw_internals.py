@@ -14,9 +14,12 @@ The tokenizer this returns is faster-whisper's `Tokenizer`; callers read its
 
 from __future__ import annotations
 
+import functools
+
 import ctranslate2
 import numpy as np
 from faster_whisper import WhisperModel
+from faster_whisper import vad as fw_vad
 from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import _LANGUAGE_CODES, Tokenizer
 from faster_whisper.transcribe import get_suppressed_tokens
@@ -103,6 +106,44 @@ def add_word_timestamps(
 
 
 # ---------------------------------------------------------------- voice activity
+
+VAD_STEPS_AT_ONCE = 625  # Silero's 512-sample steps per model run: 20 s of audio
+
+
+class SlicedSilero:
+    """faster-whisper's Silero VAD (its session) run VAD_STEPS_AT_ONCE steps at a time, its state carried from
+    one run to the next as faster-whisper carries it between its own runs of 10,000 steps: the same probabilities
+    to the bit (tests/test_vad_slices.py). faster-whisper ran a whole 180 s VAD buffer (5,625 steps) at once, and
+    ONNX Runtime's buffers for it (about 110 MB, freed after) came on the read-ahead thread beside the decoder's
+    and the speaker search's, raising the worker's peak wherever they met (issue #15); 20 s at once, about 30 MB."""
+
+    def __init__(self, model: fw_vad.SileroVADModel) -> None:
+        self.session = model.session
+
+    def __call__(self, audio: np.ndarray, num_samples: int = 512, context_size_samples: int = 64) -> np.ndarray:
+        h = np.zeros((1, 1, 128), dtype=np.float32)
+        c = np.zeros((1, 1, 128), dtype=np.float32)
+        steps = audio.reshape(-1, num_samples)
+        context = steps[..., -context_size_samples:]
+        context[-1] = 0  # as faster-whisper does (a view: the last step's own end too)
+        steps = np.concatenate([np.roll(context, 1, 0), steps], 1)
+        outputs = []
+        for start in range(0, len(steps), VAD_STEPS_AT_ONCE):
+            output, h, c = self.session.run(None, {"input": steps[start : start + VAD_STEPS_AT_ONCE], "h": h, "c": c})
+            outputs.append(output)
+        return np.concatenate(outputs, axis=0)
+
+
+@functools.lru_cache(maxsize=1)
+def sliced_vad_model() -> SlicedSilero:
+    """The VAD model every Silero call in the process runs (get_speech_timestamps looks it up when called)."""
+    return SlicedSilero(whole_vad_model())
+
+
+# faster-whisper's own model, run whole; kept on the replacement, so a reload of this module finds the original
+whole_vad_model = getattr(fw_vad.get_vad_model, "parley_whole", fw_vad.get_vad_model)
+sliced_vad_model.parley_whole = whole_vad_model  # type: ignore[attr-defined]
+fw_vad.get_vad_model = sliced_vad_model
 
 
 def speech_timestamps(audio: np.ndarray, options: VadOptions) -> list[dict]:
