@@ -66,7 +66,7 @@ def phases(events: list[tuple[float, str]], wall: float) -> list[tuple[str, floa
     def times(what: str) -> list[float]:
         return [t for t, w in events if w == what]
 
-    first = lambda what: times(what)[0]  # noqa: E731
+    first = lambda what: times(what)[0]
     rows = [("imports (CLI)", 0.0, first("BEGIN cmd_transcribe")),
             ("scan: hash, probe", first("BEGIN scan_with_chats"), first("END scan_with_chats")),
             ("worker spawn, imports", first("END Supervisor._spawn"), first("BEGIN worker_main")),

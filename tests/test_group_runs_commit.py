@@ -18,9 +18,9 @@ import pytest
 from app.core.asr.engine import load_engine
 from app.core.errors import StoreError
 from app.core.media.decode import probe
+from app.core.models.cache import ModelCache
 from app.core.options import TranscribeOptions, to_dict
 from app.core.store import Case
-from app.core.models.cache import ModelCache
 from app.core.store.jobs import JobQueue
 from app.worker.process import Worker
 from tests.conftest import MEDIA
