@@ -149,7 +149,7 @@ class JobQueue:
         attempted (a batch killed part-way, formed again); `among`: only one of these jobs.
         """
         sql, args = _claimable("j.id", like, max_duration_ms, job_id, among)
-        with db.transaction(self.conn):
+        with db.joined(self.conn):  # inside a worker's claim of a group: part of it
             if self._paused():
                 return None
             row = self.conn.execute(sql + " ORDER BY j.priority DESC, j.created_at, j.id LIMIT 1", args).fetchone()

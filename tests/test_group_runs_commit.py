@@ -1,0 +1,104 @@
+"""A group of short files is claimed, and its runs opened, in a few commits, not a few a file.
+
+Before a group of short files is decoded, the worker claims each file's job, opens each file's run (its
+`run.started` entry), links it to its job and notes the batch in each run. Each claim and each run was its
+own transaction, each run's synced to disk with the audit head file after it, and each link its own commit
+(the store is `synchronous=FULL`): 114 commits for the runs of a group of 56 of the 112 clips, 1.6-2.0 s of
+wall at load 19 with both cores idle, the decoder waiting for it (0.06 s in one), and 56 for its claims.
+Now the first claim, then the group's other claims in one transaction, its runs in one more: the same jobs,
+runs and entries, each transaction kept whole or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app.core.asr.engine import load_engine
+from app.core.errors import StoreError
+from app.core.media.decode import probe
+from app.core.models.cache import ModelCache
+from app.core.options import TranscribeOptions, to_dict
+from app.core.store import Case
+from app.core.store.jobs import JobQueue
+from app.worker.process import Worker
+from tests.conftest import MEDIA
+
+NOTES = ["en_voicenote.opus", "en_voicenote.m4a", "es_voicenote.ogg", "de_voicenote.opus", "fr_voicenote.m4a",
+         "pl_voicenote.opus"]
+OPTIONS = TranscribeOptions(model="tiny.en", threads=1)
+
+
+@pytest.fixture(scope="module")
+def engine(models_dir):
+    return load_engine(OPTIONS, models_dir)
+
+
+def _worker(case, models_dir) -> Worker:
+    """A worker's state (no process, no threads) on `case`, the notes queued and its command's jobs told."""
+    queue = JobQueue(case.conn)
+    for name in NOTES:
+        queue.add(case.add_exhibit(probe(MEDIA / name))[0].id, "transcribe", to_dict(OPTIONS))
+    worker = Worker.__new__(Worker)
+    worker.case, worker.name, worker.planned, worker.only = case, "w1", [], None
+    worker.queue, worker.models = JobQueue(case.conn, owner="w1"), ModelCache(models_dir)
+    worker.told, worker.shutdown, worker.stop_asked = threading.Event(), threading.Event(), set()
+    worker.told.set()
+    return worker
+
+
+def _group(case, models_dir) -> tuple[Worker, list]:
+    """The notes claimed as one group, and the worker holding them."""
+    worker = _worker(case, models_dir)
+    jobs = worker._next_jobs()
+    assert len(jobs) == len(NOTES)
+    return worker, [(job, case.exhibit(job.exhibit_id), -1) for job in jobs]
+
+
+def test_a_group_is_claimed_in_two_commits(case, models_dir):
+    worker = _worker(case, models_dir)
+    statements: list[str] = []
+    case.conn.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+    jobs = worker._next_jobs()
+    case.conn.set_trace_callback(None)
+    assert statements.count("COMMIT") == 3, statements  # the first claim, the group's others, the head file: was 6
+    assert sorted(job.id for job in jobs) == sorted(r[0] for r in case.conn.execute("SELECT id FROM jobs"))
+    assert [worker.queue.get(job.id).state for job in jobs] == ["running"] * len(NOTES)
+    started = [e.subject for e in case.audit.entries("job/") if e.action == "job.started"]
+    assert sorted(started) == sorted(f"job/{job.id}" for job in jobs)
+    assert case.audit.verify(None) == []
+
+
+def test_a_groups_runs_links_and_plan_are_one_commit(case, engine, models_dir):
+    worker, ready = _group(case, models_dir)
+    statements: list[str] = []
+    case.conn.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+    opened, decoded = worker._open_runs(engine, ready, OPTIONS)
+    case.conn.set_trace_callback(None)
+    assert statements.count("COMMIT") == 2, statements  # the group's and the head file's: was 2 a file, and a link
+    assert statements.count("BEGIN") == 2, statements
+    job_ids = [job.id for job, _, _ in ready]
+    assert [job.id for job, _ in decoded] == job_ids
+    for job, exhibit, run_id in opened:
+        run = case.run(run_id)
+        assert (run.exhibit_id, run.status, run.state["batch_jobs"]) == (exhibit.id, "running", job_ids)
+        assert worker.queue.get(job.id).run_id == run_id
+    started = case.audit.entries("run/")
+    assert sorted(e.subject for e in started if e.action == "run.started") == sorted(f"run/{r}" for _, _, r in opened)
+    assert case.audit.verify(None) == []
+
+
+def test_a_group_the_store_refuses_keeps_none_of_its_runs(case, engine, models_dir, monkeypatch):
+    worker, ready = _group(case, models_dir)
+
+    def full(*_args, **_kwargs):
+        raise StoreError("the case store could not be written (database or disk is full)")
+
+    monkeypatch.setattr(Case, "plan_batch", full)
+    with pytest.raises(StoreError):
+        worker._open_runs(engine, ready, OPTIONS)
+    assert case.conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+    assert [job.run_id for job in map(worker.queue.get, (job.id for job, _, _ in ready))] == [None] * len(NOTES)
+    assert not [e for e in case.audit.entries("run/")]
+    assert case.audit.verify(None) == []
