@@ -4,13 +4,16 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
     with_cut_said(chat, page, newest_first=False) -> chat
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
+    read_page(reader, page, name, number=0, pages=1)   (a page the parser cannot read: that page's one line)
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from html.parser import HTMLParser
 
 from app.core.chats.records import LIKELY_CUT, Chat
+from app.core.errors import ChatError
 
 HTML_CUT_NOTE = ("the page ends without its closing </html> (its exporter writes one): " + LIKELY_CUT + "; this "
                  "message may go on beyond what is written, and what the page held after it is not in the file")
@@ -60,3 +63,14 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
                                                                                      pages=len(pages))
         messages[at] = replace(messages[at], note="; ".join(n for n in (messages[at].note, said) if n))
     return replace(chat, messages=tuple(messages))
+
+
+def read_page(reader: HTMLParser, page: str, name: str, number: int = 0, pages: int = 1) -> None:
+    """Feed one page to its reader. Python's parser asserts on what it cannot read (a marked section it does not
+    know, `<![foo]>`): the page is refused in one line (in a folder, the other pages are still read)."""
+    try:
+        reader.feed(page)
+        reader.close()
+    except AssertionError as exc:
+        where = f"page {number + 1} of this chat's {pages} pages: " if pages > 1 else ""
+        raise ChatError(name, f"{where}damaged HTML, not read ({exc})") from None

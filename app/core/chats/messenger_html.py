@@ -27,7 +27,7 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from app.core.chats import same_names
-from app.core.chats.html_cut import with_page_cuts_said
+from app.core.chats.html_cut import read_page, with_page_cuts_said
 from app.core.chats.meta_notes import app_words_note, is_app_note, settle_bare_you
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -136,8 +136,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     title = ""
     for number, page in enumerate(pages):
         reader = _Reader()
-        reader.feed(page)
-        reader.close()
+        read_page(reader, page, name, number, len(pages))
         raws += [(number, raw) for raw in reader.raws]
         title = title or " ".join(t for t in reader.title if t)
     messages: list[Message] = []

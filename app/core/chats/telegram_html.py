@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from app.core.chats.html_cut import is_cut, with_page_cuts_said
+from app.core.chats.html_cut import is_cut, read_page, with_page_cuts_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.senders import told_apart
 from app.core.chats.telegram import (
@@ -311,8 +311,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     title = name
     for number, page in enumerate(pages):
         reader = _Reader()
-        reader.feed(page)
-        reader.close()
+        read_page(reader, page, name, number, len(pages))
         for raw in reader.messages:
             raw.page = number
         raws.extend(reader.messages)
