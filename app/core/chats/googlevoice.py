@@ -28,7 +28,7 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from app.core.chats.html_cut import read_page, with_cut_said
-from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.chats.records import Attachment, Chat, Message, kind_of, party
 
 CONTAINER = "google-voice-html"
 LABEL = "google.com/voice#"
@@ -182,7 +182,7 @@ def _sender(part: _Part) -> str | None:
     name, tel = " ".join("".join(part.sender_name).split()), part.sender_tel
     if name == OWNER:
         return OWNER
-    return (f"{name} ({tel})" if name and tel and name != tel else name or tel) or None
+    return party(name, tel) or None
 
 
 def _messages(part: _Part, index: int, note: str, text: str, system: bool) -> list[Message]:

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from app.core.chats import csv_rows
-from app.core.chats.records import THIS_PHONE, Attachment, Chat, Message, kind_of
+from app.core.chats.records import THIS_PHONE, Attachment, Chat, Message, kind_of, party
 
 CONTAINER = "imazing-csv"
 REQUIRED = ("Chat Session", "Message Date", "Type", "Text")
@@ -70,7 +70,7 @@ def _sender(cells: dict[str, str]) -> tuple[str | None, bool]:
         return THIS_PHONE, False
     name, account = cells.get("Sender Name", ""), cells.get("Sender ID", "")
     if kind == "incoming":
-        return (f"{name} ({account})" if name and account and name != account else name or account) or None, False
+        return party(name, account) or None, False
     return None, True
 
 
