@@ -132,14 +132,31 @@ def test_one_damaged_html_page_is_that_pages_one_line_refusal(tmp_path):
                                                                 "'foo ' in marked section)")]
     telegram = tmp_path / "tg"
     telegram.mkdir()
-    (telegram / "messages.html").write_text(
-        '<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body><div class="'
-        'page_wrap"><div class="page_body chat_page"><div class="history">\n<div class="message default clearfix" '
-        'id="message1"><div class="body"><div class="pull_right date details" title="01.04.2021 09:01:00 UTC+03:00">'
-        '09:01</div><div class="from_name">Oleg</div><div class="text">a <![foo]> b</div></div></div>\n</div></div>'
-        '</div></body></html>\n', encoding="utf-8")
+    (telegram / "messages.html").write_text(_telegram_page(1, "a <![foo]> b"), encoding="utf-8")
     with pytest.raises(ChatError, match="damaged HTML, not read"):
         load_export(telegram / "messages.html")
+
+
+def test_a_chats_damaged_later_page_is_said_in_the_chat_its_other_pages_read(tmp_path):
+    """A Telegram chat of two pages whose second the parser cannot read: the first page's messages are kept, and a
+    note at the chat's end says which page was not read and why (before: the whole folder ended in a traceback)."""
+    (tmp_path / "messages.html").write_text(_telegram_page(1, "first words"), encoding="utf-8")
+    (tmp_path / "messages2.html").write_text(_telegram_page(2, "a <![foo]> b"), encoding="utf-8")
+    _, chat = _only(tmp_path / "messages.html")
+    first, note = chat.messages
+    assert (first.sender, first.text) == ("Oleg", "first words")
+    assert (note.sender, note.system, note.datetime, note.note) == (None, True, None, (
+        "page 2 of this chat's 2 pages: damaged HTML, not read (unknown status keyword 'foo' in marked section): "
+        "that page's messages are not in this chat"))
+
+
+def _telegram_page(number: int, words: str) -> str:
+    """A Telegram Desktop HTML page holding one message of Oleg's."""
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body><div class="'
+            'page_wrap"><div class="page_body chat_page"><div class="history">\n<div class="message default clearfix" '
+            f'id="message{number}"><div class="body"><div class="pull_right date details" title="01.04.2021 09:0'
+            f'{number}:00 UTC+03:00">09:0{number}</div><div class="from_name">Oleg</div><div class="text">{words}'
+            '</div></div></div>\n</div></div></div></body></html>\n')
 
 
 def test_the_folders_small_json_files_are_counted_among_its_other_files(tmp_path, capsys):
