@@ -128,8 +128,8 @@ def test_one_damaged_html_page_is_that_pages_one_line_refusal(tmp_path):
     refused: list[ChatError] = []
     [loaded] = load_export(tmp_path, refused=refused)
     assert loaded.export.chats[0].messages[0].text == "hello"
-    assert [(r.path, r.reason) for r in refused] == [(str(bad), "damaged HTML, not read (unknown status keyword "
-                                                                "'foo ' in marked section)")]
+    reason = "damaged HTML, not read (unknown status keyword 'foo ' in marked section)"
+    assert [(r.path, r.reason) for r in refused] == [(str(bad), reason)]
     telegram = tmp_path / "tg"
     telegram.mkdir()
     (telegram / "messages.html").write_text(_telegram_page(1, "a <![foo]> b"), encoding="utf-8")
