@@ -29,7 +29,7 @@ from app.core.chats.intake import TakenIn
 from app.core.chats.json_cut import CUT_JSON_MARKERS
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
 from app.core.chats.records import LIKELY_CUT, kind_of
-from app.core.chats.registry import is_chat_export
+from app.core.chats.registry import is_read_in_folder
 from app.core.chats.renamed import BY_ORDER_MARK
 from app.core.chats.same_names import shared_names
 from app.core.chats.whatsapp import CUT_CHAR_NOTE, CUT_NOTE
@@ -117,7 +117,7 @@ def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
             print(f"{shown}: {len(others)} voice note(s) or video(s) in the folder given that no chat read names: in "
                   f"no timeline (python -m app transcribe {shown} takes them in), e.g. "
                   f"{shortened(printable(str(others[0])))}", file=sys.stderr)
-        files = phone_tree.other_files(Path(given), named, is_chat_export)
+        files = phone_tree.other_files(Path(given), named, is_read_in_folder)
         if files:
             print(f"{shortened(printable(given))}: {len(files)} other file(s) in the folder given are no chat export "
                   f"and no chat's file: in no timeline, e.g. "

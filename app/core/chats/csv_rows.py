@@ -18,3 +18,10 @@ def rows(text: str, delimiter: str = ",") -> Iterator[list[str]]:
     if csv.field_size_limit() < MAX_CELL:
         csv.field_size_limit(MAX_CELL)
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def line(row: list[str], delimiter: str = ",") -> str:
+    """A row as one CSV line, its cells quoted where they need to be (a cell holding a comma kept one cell)."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="").writerow(row)
+    return out.getvalue()

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.chats import dates
 from app.core.chats.discord import local_path
-from app.core.chats.html_cut import with_cut_said
+from app.core.chats.html_cut import read_page, with_cut_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "discord-html"
@@ -195,8 +195,7 @@ def looks_like(text: str) -> bool:
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    reader.feed(text)
-    reader.close()
+    read_page(reader, text, name)
     isos, notes = moments([raw.time for raw in reader.raws])
     messages: list[Message] = []
     for raw, iso, note in zip(reader.raws, isos, notes):

@@ -27,8 +27,8 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
-from app.core.chats.html_cut import with_cut_said
-from app.core.chats.records import Attachment, Chat, Message, kind_of
+from app.core.chats.html_cut import read_page, with_cut_said
+from app.core.chats.records import Attachment, Chat, Message, kind_of, party
 
 CONTAINER = "google-voice-html"
 LABEL = "google.com/voice#"
@@ -39,6 +39,7 @@ _DURATION_RE = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 _FILE_TAGS = {"img": "src", "audio": "src", "video": "src", "source": "src"}
 _SPACES_RE = re.compile(r"[ \t\r\n]+")  # the page's; a no-break space the page writes (U+202F before PM) is kept
 _BREAK = "\x00"  # a <br> while the text is read (the page's own line ends are spaces, as a browser shows them)
+_MMS_NAME_RE = re.compile(r"T\d{2}_\d{2}_\d{2}Z-\d+-\d+$")  # "… - Text - 2023-09-29T23_40_59Z-1-1": message 1, file 1
 _VOID = frozenset({"br", "img", "meta", "source", "input", "hr", "link", "wbr"})
 
 
@@ -63,6 +64,7 @@ class _Page:
     duration: str = ""
     labels: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    participants: list[_Part] = field(default_factory=list)  # a group's (div.participants), before its messages
 
 
 class _Reader(HTMLParser):
@@ -72,6 +74,7 @@ class _Reader(HTMLParser):
         self._open: list[tuple[str, list[str] | None]] = []  # (tag, the text it fills)
         self._part: _Part | None = None
         self._in_sender = False
+        self._participants_at: int | None = None  # the depth div.participants opened at, while it is read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -81,6 +84,11 @@ class _Reader(HTMLParser):
             self.page.parts.append(self._part)
             if "haudio" in classes:
                 self.page.call = self._part
+        if tag == "div" and "participants" in classes and self._part is None:
+            self._participants_at = len(self._open)
+        if tag == "cite" and "sender" in classes and self._participants_at is not None:
+            self._part = _Part()
+            self.page.participants.append(self._part)
         if tag in ("cite", "div") and ("sender" in classes or "contributor" in classes):
             self._in_sender = self._part is not None
         if tag == "a" and "tel" in classes and self._in_sender and self._part is not None:
@@ -99,7 +107,7 @@ class _Reader(HTMLParser):
 
     def _file(self, tag: str, a: dict[str, str], classes: list[str]) -> None:
         name = a.get(_FILE_TAGS.get(tag, ""), "") or (a.get("href", "") if tag == "a" and "vcard" in classes else "")
-        if name and self._part is not None and (name, tag) not in self._part.files:
+        if name and self._part is not None and name not in (known for known, _ in self._part.files):
             kind = {"img": "image", "audio": "audio", "video": "video"}.get(tag) or kind_of(name)
             self._part.files.append((name, "document" if tag == "a" else kind))
 
@@ -126,6 +134,8 @@ class _Reader(HTMLParser):
             opened, _ = self._open.pop()
             if opened in ("cite", "div") and self._in_sender:
                 self._in_sender = False
+            if self._participants_at is not None and len(self._open) <= self._participants_at:
+                self._participants_at, self._part = None, None  # div.participants closed: no message's
             if opened == tag:
                 break
 
@@ -135,8 +145,16 @@ class _Reader(HTMLParser):
                 target.append(data)
 
 
+_PAGE_RE = re.compile(r'<div class="(?:hChatLog\b[^"]*|haudio)">')  # the page's own, not the style's (.hChatLog)
+_PARTY_MARKS = ('class="tel" href="tel:', 'class="sender vcard"', 'class="contributor vcard"')
+
+
 def looks_like(text: str) -> bool:
-    return LABEL in text and ('class="hChatLog' in text or 'class="haudio"' in text)
+    """A Takeout Voice page, from its top: an HTML document whose chat log or call div and first party are there
+    (a long conversation's labels lie far below; a chat quoting the markers is no page: it starts otherwise)."""
+    head = text[:65536]
+    return head.lstrip("\ufeff \t\r\n").startswith("<") and _PAGE_RE.search(head) is not None and any(
+        mark in head for mark in _PARTY_MARKS)
 
 
 def _flat(pieces: list[str]) -> str:
@@ -164,7 +182,7 @@ def _sender(part: _Part) -> str | None:
     name, tel = " ".join("".join(part.sender_name).split()), part.sender_tel
     if name == OWNER:
         return OWNER
-    return (f"{name} ({tel})" if name and tel and name != tel else name or tel) or None
+    return party(name, tel) or None
 
 
 def _messages(part: _Part, index: int, note: str, text: str, system: bool) -> list[Message]:
@@ -178,23 +196,35 @@ def _messages(part: _Part, index: int, note: str, text: str, system: bool) -> li
 
 
 def _call(page: _Page, part: _Part) -> list[Message]:
-    """The call's page as one record: a voicemail is the caller's (Google's transcript said, never the words)."""
+    """The call's page as one record: a voicemail is the caller's (Google's transcript said, never the words); a
+    placed call the account's, to the party the page names (the number dialled kept)."""
     kind = next((CALLS[label] for label in page.labels if label in CALLS), "call")
+    if kind == "placed call":
+        kind = f"placed call to {_sender(part) or 'a party the page does not name'}"
+        part = _Part(part.time_title, part.time_text, "", [OWNER], part.words, part.files)
     length = _seconds(page.duration)
+    said = f"{kind}, {length}" if length else kind
     transcript = _flat(page.transcript)
     note = "; ".join(n for n in (
-        f"{kind}, {length}" if length else kind,
-        f"Google Voice's own transcript (machine-made): {transcript!r}" if transcript else "") if n)
-    if kind == "placed call":
-        part.sender_name, part.sender_tel = [OWNER], ""
-    return _messages(part, 0, note, "" if kind == "voicemail" else f"{kind}, {length}" if length else kind,
-                     kind != "voicemail")
+        said, f"Google Voice's own transcript (machine-made): {transcript!r}" if transcript else "") if n)
+    return _messages(part, 0, note, "" if kind == "voicemail" else said, kind != "voicemail")
+
+
+def _title(page: _Page, name: str) -> str:
+    """The page's title, with what it leaves out: the number of a party it names by none ("Placed call to",
+    "Me to": the party from the file's name, as Takeout names it), a group's members."""
+    title = " ".join("".join(page.title).split()) or PurePosixPath(name).stem
+    if page.call is not None and not "".join(page.call.sender_name).strip():  # "Received call from" (no name)
+        title = f"{title} {page.call.sender_tel}".strip()
+    elif page.call is None and title.endswith(" to") and " - Text - " in PurePosixPath(name).stem:
+        title = f"{title} {PurePosixPath(name).stem.split(' - Text - ')[0]}"
+    members = [s for s in map(_sender, page.participants) if s]
+    return f"{title} with {', '.join(members)}" if members else title
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    reader.feed(text)
-    reader.close()
+    read_page(reader, text, name)
     page = reader.page
     if page.call is not None:
         messages = _call(page, page.call)
@@ -207,16 +237,13 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
         messages = [Message(m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.attachment,
                             "; ".join(n for n in (m.note, "the page is marked deleted by the user (User Deleted: True)")
                                       if n)) for m in messages]
-    title = " ".join("".join(page.title).split()) or PurePosixPath(name).stem
-    if page.call is not None and not "".join(page.call.sender_name).strip():  # "Received call from" (no name)
-        title = f"{title} {page.call.sender_tel}".strip()
-    return (with_cut_said(Chat(title, tuple(messages), "iso"), text),)
+    return (with_cut_said(Chat(_title(page, name), tuple(messages), "iso"), text),)
 
 
 def media_match(wanted: str, rels: list[str]) -> list[str]:
     """The file beside the page for an MMS file the page names without its extension ("… - Text - …Z-1-1" lies
     there as "… - Text - …Z-1-1.jpg")."""
     name = PurePosixPath(wanted).name
-    if PurePosixPath(name).suffix and not re.search(r"-\d+-\d+$", name):
+    if not _MMS_NAME_RE.search(name):  # only Takeout's own MMS names: another export's name is matched as written
         return []
     return [rel for rel in rels if PurePosixPath(rel).stem == name]

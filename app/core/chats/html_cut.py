@@ -4,13 +4,19 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
     with_cut_said(chat, page, newest_first=False) -> chat
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
+    read_page(reader, page, name, number=0, pages=1)   (a page the parser cannot read: that page's one line)
+    read_pages(new_reader, pages, name) -> [(number, reader)], [reason]; with_damaged_pages_said(chat, reasons)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from html.parser import HTMLParser
+from typing import TypeVar
 
-from app.core.chats.records import LIKELY_CUT, Chat
+from app.core.chats.records import LIKELY_CUT, Chat, Message
+from app.core.errors import ChatError
 
 HTML_CUT_NOTE = ("the page ends without its closing </html> (its exporter writes one): " + LIKELY_CUT + "; this "
                  "message may go on beyond what is written, and what the page held after it is not in the file")
@@ -60,3 +66,42 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
                                                                                      pages=len(pages))
         messages[at] = replace(messages[at], note="; ".join(n for n in (messages[at].note, said) if n))
     return replace(chat, messages=tuple(messages))
+
+
+def read_page(reader: HTMLParser, page: str, name: str, number: int = 0, pages: int = 1) -> None:
+    """Feed one page to its reader. Python's parser asserts on what it cannot read (a marked section it does not
+    know, `<![foo]>`): the page is refused in one line (in a folder, the other pages are still read)."""
+    try:
+        reader.feed(page)
+        reader.close()
+    except AssertionError as exc:
+        where = f"page {number + 1} of this chat's {pages} pages: " if pages > 1 else ""
+        raise ChatError(name, f"{where}damaged HTML, not read ({exc})") from None
+
+
+Reader = TypeVar("Reader", bound=HTMLParser)
+
+
+def read_pages(new_reader: Callable[[], Reader], pages: list[str], name: str) -> tuple[list[tuple[int, Reader]],
+                                                                                          list[str]]:
+    """Each page of a chat read by a reader of its own: (page number, reader). A page the parser cannot read is
+    passed over, its reason returned to be said in the chat (`with_damaged_pages_said`); none read: refused."""
+    read, damaged = [], []
+    for number, page in enumerate(pages):
+        reader = new_reader()
+        try:
+            read_page(reader, page, name, number, len(pages))
+        except ChatError as exc:
+            damaged.append(exc)
+            continue
+        read.append((number, reader))
+    if damaged and not read:
+        raise damaged[0]
+    return read, [exc.reason for exc in damaged]
+
+
+def with_damaged_pages_said(chat: Chat, reasons: list[str]) -> Chat:
+    """A note with no sender or time at the chat's end for each page not read: its messages are not in the chat."""
+    notes = tuple(Message(len(chat.messages) + k, None, "", None, "", True, None,
+                          f"{reason}: that page's messages are not in this chat") for k, reason in enumerate(reasons))
+    return replace(chat, messages=chat.messages + notes)

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from app.core.chats import csv_rows
-from app.core.chats.records import THIS_PHONE, Attachment, Chat, Message, kind_of
+from app.core.chats.records import THIS_PHONE, Attachment, Chat, Message, kind_of, party
 
 CONTAINER = "imazing-csv"
 REQUIRED = ("Chat Session", "Message Date", "Type", "Text")
@@ -33,6 +33,8 @@ SHORT_ROW_NOTE = ("the row ends after {count} of the header's {of} columns (the 
                   "the columns missing are empty")
 OWN_NAME_NOTE = "the row names its sender {named}"  # an outgoing row's or a note's: kept here, not shown as sender
 EXTRA_CELLS_NOTE = "the row holds cells beyond the header's columns, kept here: {cells!r}"
+REPEATED_NOTE = "the header names {column!r} again: that column's cell kept here: {value!r}"
+NO_SENDER_NOTE = "the row names no sender (its Sender Name and Sender ID are empty)"
 MIME_KINDS = {"audio": "audio", "video": "video", "image": "image"}
 
 
@@ -68,7 +70,7 @@ def _sender(cells: dict[str, str]) -> tuple[str | None, bool]:
         return THIS_PHONE, False
     name, account = cells.get("Sender Name", ""), cells.get("Sender ID", "")
     if kind == "incoming":
-        return (f"{name} ({account})" if name and account and name != account else name or account) or None, False
+        return party(name, account) or None, False
     return None, True
 
 
@@ -82,10 +84,11 @@ def _attachment(cells: dict[str, str]) -> Attachment | None:
 
 def _note(cells: dict[str, str], iso: str | None, system: bool, short: str) -> str:
     named = " / ".join(cells[c] for c in ("Sender Name", "Sender ID") if cells.get(c))
-    unshown = named and cells.get("Type", "").lower() != "incoming"  # the sender shown is this phone, or none
+    incoming = cells.get("Type", "").lower() == "incoming"
+    unshown = named and not incoming  # the sender shown is this phone, or none
     said = [UNREAD_DATE_NOTE.format(written=cells.get("Message Date", "")) if iso is None else "",
             f"type {cells.get('Type', '')!r}: the app's note" if system else "", short,
-            OWN_NAME_NOTE.format(named=named) if unshown else ""]
+            OWN_NAME_NOTE.format(named=named) if unshown else "", NO_SENDER_NOTE if incoming and not named else ""]
     said += [f"{column.lower()}: {value}" for column, value in cells.items() if value and column not in SHOWN]
     return "; ".join(n for n in said if n)
 
@@ -98,6 +101,19 @@ def _message(index: int, cells: dict[str, str], short: str) -> Message:
                    _note(cells, iso, system, short))
 
 
+def _cells(header: list[str], row: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Each column's cell (the words of the Text as written, every other cell trimmed), and what a column the
+    header names again holds (said, never dropped)."""
+    cells: dict[str, str] = {}
+    repeated = []
+    for column, value in zip(header, row):
+        if column in cells:
+            repeated += [REPEATED_NOTE.format(column=column, value=value)] if value.strip() else []
+        else:
+            cells[column] = value if column == "Text" else value.strip()
+    return cells, repeated
+
+
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     rows = list(csv_rows.rows(text.lstrip("\ufeff"), _delimiter(text) or ","))
     header = [cell.strip() for cell in rows[0]] if rows else []
@@ -105,9 +121,10 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     for row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        cells = {column: value.strip() for column, value in zip(header, row)}
-        short = SHORT_ROW_NOTE.format(count=len(row), of=len(header)) if len(row) < len(header) else \
-            EXTRA_CELLS_NOTE.format(cells=row[len(header):]) if len(row) > len(header) else ""
+        cells, repeated = _cells(header, row)
+        short = "; ".join(n for n in (SHORT_ROW_NOTE.format(count=len(row), of=len(header)) if len(row) < len(header)
+                                      else EXTRA_CELLS_NOTE.format(cells=row[len(header):]) if len(row) > len(header)
+                                      else "", *repeated) if n)
         chat = chats.setdefault(cells.get("Chat Session", "") or PurePosixPath(name).stem, [])
         chat.append(_message(len(chat), cells, short))
     return tuple(Chat(session, tuple(messages), "iso") for session, messages in chats.items())

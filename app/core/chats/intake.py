@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 28  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 29  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -94,6 +94,9 @@ PARSER_VERSION = 28  # 2: zipped Telegram exports, files deep in a full export, 
 #     a group call under an iOS group's name no member's note
 # 28: an iPhone's messages in iMazing's and PhoneView's CSV, Google Voice's Takeout pages (texts, voicemails, calls)
 #     read (they were refused); a LINE history in its spaced layout beside a zip's chat says why it is not read
+# 29: a Google Voice placed call keeps the number dialled, a group page its members, a page to an unnamed number
+#     its number (from the file's name); an iMazing Text kept as written (untrimmed), a repeated column's cell said;
+#     a PhoneView row in no layout kept with its quoting, an AM after an afternoon hour said
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

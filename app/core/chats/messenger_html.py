@@ -27,7 +27,7 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from app.core.chats import same_names
-from app.core.chats.html_cut import with_page_cuts_said
+from app.core.chats.html_cut import read_pages, with_damaged_pages_said, with_page_cuts_said
 from app.core.chats.meta_notes import app_words_note, is_app_note, settle_bare_you
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -134,10 +134,8 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages (message_1.html the newest), oldest message first."""
     raws: list[tuple[int, _Raw]] = []
     title = ""
-    for number, page in enumerate(pages):
-        reader = _Reader()
-        reader.feed(page)
-        reader.close()
+    read, damaged = read_pages(_Reader, pages, name)
+    for number, reader in read:
         raws += [(number, raw) for raw in reader.raws]
         title = title or " ".join(t for t in reader.title if t)
     messages: list[Message] = []
@@ -148,7 +146,8 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
         page_of += [number] * len(read)
     messages = same_names.told_apart_by_participants(settle_bare_you(messages),
                                                      same_names.html_participants(pages[0] if pages else ""))
-    return with_page_cuts_said(Chat(title or name, tuple(messages), "local"), pages, page_of, newest_first=True)
+    chat = with_page_cuts_said(Chat(title or name, tuple(messages), "local"), pages, page_of, newest_first=True)
+    return with_damaged_pages_said(chat, damaged)
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:

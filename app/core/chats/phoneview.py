@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from app.core.chats import csv_rows, dates
-from app.core.chats.records import THIS_PHONE, Chat, Message
+from app.core.chats.records import THIS_PHONE, Chat, Message, party
 from app.core.chats.senders import phone_sender
 
 CONTAINER = "phoneview-csv"
@@ -50,6 +50,14 @@ def _iso(written: str) -> str | None:
         return None
 
 
+def _clock_note(written: str) -> str:
+    """An AM after an afternoon hour ("13:34:01 AM"): read as the 24-hour time it writes, the contradiction said."""
+    found = _STAMP_RE.match(written.strip())
+    if found is None or found["marker"] != "AM" or int(found["time"].split(":")[0]) <= 12:
+        return ""
+    return "the time writes an afternoon hour marked AM: read as the 24-hour time written, the AM disregarded"
+
+
 def _is_row(row: list[str]) -> bool:
     return len(row) >= 5 and row[0].strip() in DIRECTIONS and _STAMP_RE.match(row[1].strip()) is not None
 
@@ -61,16 +69,16 @@ def looks_like(text: str) -> bool:
 
 
 def _party(name: str, number: str) -> str:
-    return f"{name} ({number})" if name and number and name != number else number or name or "(no number)"
+    return party(name, number) or "(no number)"
 
 
 def _message(index: int, row: list[str], chat: str) -> Message:
     """A row of the chat named `chat`: a row naming the other party otherwise (renamed, spaced) says how."""
     direction, written, name, number, words = (cell.strip() for cell in row[:5])
     iso = _iso(written)
-    party = _party(name, number)
-    said = ["" if iso else f"date written as {written!r}: not read; date-time left empty",
-            f"the other party written as {party!r} in this row" if party != chat else "",
+    row_party = _party(name, number)
+    said = ["" if iso else f"date written as {written!r}: not read; date-time left empty", _clock_note(written),
+            f"the other party written as {row_party!r} in this row" if row_party != chat else "",
             f"service: {row[5].strip()}" if len(row) > 5 and row[5].strip() else "",
             f"cells beyond the six columns, kept here: {row[6:]!r}" if len(row) > 6 else ""]
     sender = THIS_PHONE if direction == "Sent" else _party(name, number)
@@ -91,5 +99,5 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
             current.append(_message(len(current), row, title))
         else:  # never dropped: with the chat above it, or a chat of the file's name before any
             current = current if current is not None else chats.setdefault("", (PurePosixPath(name).stem, []))[1]
-            current.append(Message(len(current), None, "", None, ",".join(row), False, None, NOT_A_ROW_NOTE))
+            current.append(Message(len(current), None, "", None, csv_rows.line(row), False, None, NOT_A_ROW_NOTE))
     return tuple(Chat(title, tuple(messages), "month-named") for title, messages in chats.values())

@@ -27,6 +27,12 @@ def voice_note_named(name: str | None) -> bool:
     return upper.startswith(VOICE_NOTE_PREFIXES) or "-AUDIO-" in upper
 
 
+def party(name: str, number: str) -> str:
+    """A party named with its number or address beside it ("Anna (+447700900123)"), either alone when the other is
+    empty or the same; "" when both are."""
+    return f"{name} ({number})" if name and number and name != number else name or number
+
+
 def kind_of(name: str | None) -> str:
     """audio, video, animation (a GIF sent as a silent video), image, sticker or document, from a file name."""
     if not name:

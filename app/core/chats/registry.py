@@ -46,7 +46,7 @@ from app.core.chats.zipped import NO_CHAT, load_zip, spaced_line
 from app.core.errors import ChatError
 from app.core.hashing import sha256_file
 
-__all__ = ["Loaded", "decode", "is_chat_export", "is_chat_export_in_folder", "load_export", "load_file", "load_zip", "parse_text", "sniff_text"]
+__all__ = ["Loaded", "decode", "is_chat_export", "is_chat_export_in_folder", "is_read_in_folder", "load_export", "load_file", "load_zip", "parse_text", "sniff_text"]
 
 CHAT_SUFFIXES = (".txt", ".md", ".json", ".html", ".csv")  # .csv: KakaoTalk for Mac
 # Folders below the one given that are searched for exports: an Android extraction keeps a chat sent
@@ -121,6 +121,16 @@ def is_chat_export_in_folder(path: Path) -> bool:
                                                                   skype, slack))
     except (OSError, UnicodeDecodeError, ChatError):
         return False
+
+
+_COMPANION_JSON = slack.WORKSPACE_FILES | {googlechat.INFO_FILE}  # read with their chats (members, a space's name)
+
+
+def is_read_in_folder(path: Path) -> bool:
+    """A file a folder's walk reads or refuses with its reason (a chat export, a later page read with its first, a
+    Slack workspace's or Google Chat space's file); any other is one of the folder's other files (a phone's JSON)."""
+    return path.name.lower() in _COMPANION_JSON or is_chat_export_in_folder(path) or is_chat_export(path) and \
+        _is_later_page(path)
 
 
 def _is_link(path: Path) -> bool:

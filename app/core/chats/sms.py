@@ -123,7 +123,8 @@ def _part_attachment(part: ET.Element, stamp: str, seq: int, read: _Read) -> Att
     data = part.get("data")
     if not data:  # a backup made without its messages' media
         return Attachment(name, True, _kind(content_type, name), content_type, None)
-    path = f"mms/{stamp}-{seq}-{_SAFE_RE.sub('_', PurePosixPath(name).name)[:80]}"
+    # the backup's own words (its `date`, the part's name) made safe: no path a file says leaves the case's folder
+    path = f"mms/{_SAFE_RE.sub('_', stamp).strip('.')[:40]}-{seq}-{_SAFE_RE.sub('_', PurePosixPath(name).name)[:80]}"
     try:
         content = base64.b64decode(data, validate=False)
     except (binascii.Error, ValueError):

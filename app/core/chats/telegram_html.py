@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from app.core.chats.html_cut import is_cut, with_page_cuts_said
+from app.core.chats.html_cut import is_cut, read_pages, with_damaged_pages_said, with_page_cuts_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.senders import told_apart
 from app.core.chats.telegram import (
@@ -309,18 +309,17 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    for number, page in enumerate(pages):
-        reader = _Reader()
-        reader.feed(page)
-        reader.close()
+    read, damaged = read_pages(_Reader, pages, name)
+    for number, reader in read:
         for raw in reader.messages:
             raw.page = number
         raws.extend(reader.messages)
-        match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', page)
+        match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', pages[number])
         if match and title == name:
             title = match.group(1)
     messages, ids, page_of = _records(raws, frozenset(n for n, page in enumerate(pages) if is_cut(page)))
-    return with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
+    chat = with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
+    return with_damaged_pages_said(chat, damaged)
 
 
 def looks_like(text: str) -> bool:
