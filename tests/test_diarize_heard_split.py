@@ -71,9 +71,8 @@ def test_a_cluster_is_halved_only_where_its_halves_are_heard_apart_and_unlike():
     assert _count(one_cluster, emb, [(0, 0)] * 10) == 1  # the model hears one voice throughout: left as it is
     assert _count(one_cluster, emb, [None] * 10) == 1  # nothing heard
     assert _count(one_cluster, emb, apart, max_speakers=1) == 1  # never beyond max_speakers
-    # the line moves with the band (JOIN_COSINE + shift, 0.795), as same_voice.py's strong line does
-    assert _count(one_cluster, _one_cluster_of_two_voices(0.85), apart) == 1  # as alike as one voice's: never parted
-    assert _count(one_cluster, _one_cluster_of_two_voices(0.77), apart) == 2  # two halves of 5: under 0.795
+    assert _count(one_cluster, _one_cluster_of_two_voices(0.8), apart) == 1  # as alike as one voice's: never parted
+    assert _count(one_cluster, _one_cluster_of_two_voices(0.74), apart) == 2  # two halves of 5: under JOIN_COSINE
 
 
 def test_a_cluster_too_small_or_a_lopsided_half_is_not_halved():

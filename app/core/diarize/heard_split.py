@@ -24,13 +24,6 @@ it): a 2-window half 0.742 alike to its sibling had nothing else between it and 
 A sound heard again (repeats.py's copies) counts once in sizes and heard pairs, as in cluster.py: a note
 forwarded three times would be heard apart three times for one time in speech. Where max_speakers leaves
 room for fewer splits than clusters found, those heard apart most often, then least alike, go first.
-Session 30: the halves' line moves with the band (JOIN_COSINE + shift, 0.795 on a phone band, as
-same_voice.py's strong line and cluster.py's line for two people do), and a local speaker whose windows
-k-means parts evenly goes whole to the nearer half (settled): holdout18's cards speaker and en8m (AMR,
-101 and 99 Hz) were one cluster, halved cards 8 | cards 1 + en8m 6, the stray cards window heard as one
-with its twin in the other half; settled, cards 9 | en8m 6, heard apart 7 to 0, 0.756 alike: 3 speakers,
-DER 23.7 -> 7.5%. No other cached file changed (replayed: tuning, holdout, holdouts 2, 7, 13, 14 and 16-19,
-eval/diar, make_one_voice.py's 26 recordings, 16 phone copies of the interview).
 The rule acts only on short conversations: on recordings past about a minute one voice's halves are
 heard as one voice many times, and so are two different men's (review 6: 20-236 times at 10-15 min).
 """
@@ -87,7 +80,7 @@ def _split(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], copies
     members = np.flatnonzero(labels == label)
     if len(np.unique(copies[members])) < MIN_WINDOWS:
         return None
-    halves = settled(kmeans(emb[members], 2), emb[members], [keys[i] for i in members])
+    halves = kmeans(emb[members], 2)
     sizes = sizes_of(halves, copies[members])
     if len(sizes) < 2 or sizes.min() < MIN_HALF:
         return None
@@ -99,19 +92,6 @@ def _split(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], copies
     alike = float(centres[0] @ centres[1])
     parted = labels.copy()
     parted[members[halves == 1]] = labels.max() + 1
-    if alike >= JOIN_COSINE + shift or not stand_apart(emb, parted, copies, [label, labels.max() + 1], shift, keys):
+    if alike >= JOIN_COSINE or not stand_apart(emb, parted, copies, [label, labels.max() + 1], shift, keys):
         return None
     return _Split(label, halves, two, alike)
-
-
-def settled(halves: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey]) -> np.ndarray:
-    """`halves` (of the unit voiceprints `emb`) with each local speaker of a 10 s window (one key) that
-    k-means parted evenly, as many windows in each half, put whole in the half whose centroid is nearer
-    their mean voiceprint: the model hears them as one voice and their voiceprints do not say which. A
-    key parted unevenly is left as it is (heard as one across the halves, which then are not split)."""
-    moved, centres = halves.copy(), centroids(emb, halves)
-    for key in {k for k in keys if k is not None}:
-        group = np.array([k == key for k in keys])
-        if 2 * int(halves[group].sum()) == int(group.sum()):
-            moved[group] = int(np.argmax(centres @ emb[group].mean(axis=0)))
-    return moved
