@@ -65,7 +65,7 @@ def test_panel_shows_batch_estimates_and_the_overall_eta(qtbot):
     # a batch past its expected time: the estimate has run out, not "all done in about 0:00"
     late = [job(5, 2, "running", started=600), job(6, 3, "running", started=600)]
     view.set_jobs(late, names, {"running": 2}, "", DURATIONS)
-    assert model.index(0, PROGRESS_COL).data() == "10:00 so far"
+    assert model.index(0, PROGRESS_COL).data() == "for 10:00"
     assert view.eta_label.text() == "· running longer than estimated"
     view.set_jobs(jobs, names, {"done": 1, "running": 2, "queued": 1}, "", DURATIONS)
     # the exhibit column keeps room for a name and elides in the middle; the columns fit the pane

@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("PySide6.QtMultimedia")
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from tests import gui_case
 from tests.gui_case import focus_table
@@ -96,11 +97,14 @@ def test_a_recording_the_player_cannot_open_is_named_and_forgotten_once_another_
     assert not [p for p in win.problems if p.startswith("playback")]
 
 
+@pytest.mark.parametrize("point", [9.0, 11.0])
 @pytest.mark.parametrize(("started", "run_for"), [(400, "6:40"), (754, "12:34"), (3723, "1:02:03")])
-def test_a_batch_run_past_its_estimate_says_so_on_one_line_of_its_bar(qtbot, win, started, run_for):
-    """In the window at 1280x800 the queue's bar is about 50 px wide: "0:59 so far" was wrapped over two
-    lines there and cut off above and below. Its words now stay on one line; short of room, the time alone
-    stays, whole ("12:34 so far" was drawn "12:3…", "1:02:03 so far" "1:02:…"; the tooltip has the words)."""
+def test_a_batch_run_past_its_estimate_says_so_on_one_line_of_its_bar(qtbot, win, started, run_for, point):
+    """In the window at 1280x800 the queue's bar was about 50 px wide: "0:59 so far" was wrapped over two
+    lines there and cut off above and below; then a fixed 60 px kept "1:02:03" whole in the 9 pt test font
+    only: at 11 pt it was drawn "1:02…" (read as 1 min 2 s), and a bare "6:40" beside an empty ETA read as
+    time left. It now reads "for 6:40" (how long it has run), whole at any font: the column is sized to
+    "for 9:59:59" in the table's font. The tooltip has the words."""
     from PySide6.QtWidgets import QProxyStyle, QStyle
 
     from app.gui.queue_view import PROGRESS_COL, QueueView
@@ -120,18 +124,37 @@ def test_a_batch_run_past_its_estimate_says_so_on_one_line_of_its_bar(qtbot, win
     names = {n: f"PTT-{n:04d}.opus" for n in range(1, 7)}
     view.set_jobs([job(n, "running", started=started) for n in names], names, {"running": 6}, "",
                   dict.fromkeys(names, NOTE_MS))
-    assert view.model.index(0, PROGRESS_COL).data() == f"{run_for} so far"
+    assert view.model.index(0, PROGRESS_COL).data() == f"for {run_for}"
     assert run_for in view.model.index(0, PROGRESS_COL).data(Qt.ItemDataRole.ToolTipRole)
+    font = view.table.font()
+    font.setPointSizeF(point)
     style = Recording()
+    view.table.setFont(font)
     view.table.setStyle(style)
     try:
+        view.columns.fit()
         view.table.viewport().grab()
     finally:
         view.table.setStyle(None)
+        view.table.setFont(QFont())
         win.refresh_queue()
-    metrics = view.table.fontMetrics()
+    metrics = QFontMetrics(font)
     assert style.drawn and all(metrics.horizontalAdvance(text) <= width for text, width in style.drawn), style.drawn
-    assert all(text.split(" ")[0] == run_for for text, _ in style.drawn), style.drawn  # how long it has run stays
+    assert {text for text, _ in style.drawn} == {f"for {run_for}"}, style.drawn
+
+
+def test_a_time_the_bar_has_no_room_for_is_not_drawn_in_part(qtbot):
+    """"1:02:03" was drawn "1:02…" where the bar was narrow: a run of an hour read as one of a minute. A
+    text that does not fit whole is not drawn (the tooltip has it); one that fits is drawn as it is."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.queue_view import bar_text
+
+    metrics = QFontMetrics(QApplication.font())
+    room = metrics.horizontalAdvance("for 1:02:03") + 8
+    assert bar_text("for 1:02:03", metrics, room) == "for 1:02:03"
+    assert bar_text("for 1:02:03", metrics, room - 1) == ""
+    assert bar_text("for 10:00:00", metrics, room) == ""
 
 
 def test_an_eta_a_job_gave_counts_down_and_once_spent_the_queue_says_it_runs_longer(qtbot):
@@ -249,13 +272,19 @@ def test_progress_another_case_or_an_earlier_attempt_reported_is_not_a_fresh_job
 
 def test_a_case_opened_with_the_search_tab_shown_is_searched_once(qtbot, qapp, models_dir, tmp_path, monkeypatch):
     """Opening a case with the Search tab shown ran its query twice on the window's thread (the tab's
-    set_case, and the tab shown read again); and the queue kept the last case's jobs' progress."""
+    set_case, and the tab shown read again); and the queue kept the last case's jobs' progress, and its
+    "running longer than estimated" for the new case's jobs 1 and 2 (its job ids start at 1 again)."""
     from app.core.store import Case
+    from app.core.store.jobs import JobQueue
     from app.gui.main_window import MainWindow
+    from tests.test_gui_window25 import NOTE_MS, job
 
     other = Case.open(tmp_path / "other")
     exhibit = gui_case.add(other, "interview_mono.wav")
     gui_case.add_run(other, exhibit.id, (gui_case.segment(1000, "At home with my sister.", "DC Smith"),))
+    queued = JobQueue(other.conn)
+    for name in ("interview_stereo.wav", "silence_30s.wav"):
+        queued.add(gui_case.add(other, name).id, "transcribe", {"model": "base"})
     other.close()
     window = MainWindow(gui_case.build_case(tmp_path), gui_case.settings(tmp_path, models_dir), start_worker=False)
     window.resize(1280, 800)
@@ -266,9 +295,15 @@ def test_a_case_opened_with_the_search_tab_shown_is_searched_once(qtbot, qapp, m
         runs: list[int] = []
         run_query = window.search_view.run_query
         monkeypatch.setattr(window.search_view, "run_query", lambda: (runs.append(1), run_query())[1])
+        names = {1: "A-1.opus", 2: "A-2.opus"}  # the last case's batch, long past its estimate
+        window.queue_view.set_jobs([job(1, "running", started=600), job(2, "running", started=600)], names,
+                                   {"running": 2}, "", dict.fromkeys(names, NOTE_MS))
         window.queue_view.model.set_live(1, 0.95, 2.0)
+        assert window.queue_view.eta_label.text() == "· running longer than estimated"
         window.open_case(tmp_path / "other")
+        assert [(j.id, j.state) for j in window.queue.list()] == [(1, "queued"), (2, "queued")]
         assert len(runs) == 1 and window.queue_view.model.live == {}
+        assert window.queue_view.eta_label.text().startswith("· all done in about")
     finally:
         window.close()
         window.case.close()
@@ -302,3 +337,23 @@ def test_once_the_queue_runs_longer_than_estimated_a_notes_few_seconds_do_not_br
     assert label_after(2, 40.0) == "· all done in about 0:41"
     view.set_jobs(jobs, names, {"running": 4}, "", dict.fromkeys(names, NOTE_MS))
     assert view.eta_label.text() == "· all done in about 0:31"
+
+
+def test_a_batch_retried_or_resumed_after_running_longer_than_estimated_gets_a_time_again(qtbot):
+    """A batch past its estimate said "running longer than estimated"; failed and retried, or re-claimed
+    after the worker was restarted, its jobs kept their ids and stayed to do, so the queue kept saying it
+    for the whole new attempt while each row gave the new attempt's time ("≈20%", "≈0:08")."""
+    from app.gui.queue_view import PROGRESS_COL, QueueView
+    from tests.test_gui_window25 import NOTE_MS, job
+
+    view = QueueView()
+    qtbot.addWidget(view)
+    names = {1: "PTT-0001.opus", 2: "PTT-0002.opus"}
+    durations = dict.fromkeys(names, NOTE_MS)
+    view.set_jobs([job(1, "running", started=600), job(2, "running", started=600)], names, {"running": 2}, "",
+                  durations)
+    assert view.eta_label.text() == "· running longer than estimated"
+    view.set_jobs([job(1, "running", started=2), job(2, "running", started=2)], names, {"running": 2}, "",
+                  durations)  # re-claimed 2 s ago: a new start, nothing reported yet
+    assert view.model.index(0, PROGRESS_COL + 1).data().startswith("≈")
+    assert view.eta_label.text().startswith("· all done in about"), view.eta_label.text()

@@ -185,7 +185,7 @@ def test_a_batch_of_50_notes_is_estimated_as_one_and_says_how_long_it_has_run_pa
 
     late = [job(n, "running", started=400) for n in range(51, 101)]  # past its 250 s at the fallback speed
     view.set_jobs(late, names, {"running": 50}, "", durations)
-    assert {model.index(r, PROGRESS_COL).data() for r in range(50)} == {"6:40 so far"}
+    assert {model.index(r, PROGRESS_COL).data() for r in range(50)} == {"for 6:40"}
     assert model.index(0, PROGRESS_COL + 1).data() == ""  # no time left to give
     tip = model.index(0, PROGRESS_COL).data(Qt.ItemDataRole.ToolTipRole)
     assert "running 6:40 so far, longer than the about 4:10 expected" in tip

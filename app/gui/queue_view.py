@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QRect, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,9 @@ COLUMNS = ("#", "Exhibit", "Task", "State", "Progress", "ETA", "Priority", "Trie
 PROGRESS_COL = 4
 LATE_HOLD_S = 10.0  # once the queue runs longer than estimated, an ETA under this does not bring a time back
 VISUAL_ORDER = (1, 3, 4, 5, 2, 6, 7, 8, 0)  # Exhibit, State, Progress, ETA, Task, Priority, Tries, Note, #
+WIDEST_BAR_TEXT = "for 9:59:59"  # the Progress column gives way to this in the table's font, no further
+BAR_TEXT_MARGIN = 8  # the bar's text kept 4 px clear of each end of its frame (at 2 px its last digit was cut)
+BAR_INSET = 5 + BAR_TEXT_MARGIN  # and the cell's grid line and the bar's 2 + 2 px inset in it
 
 
 def eta_summary(total_s: float | None, ran_out: bool) -> str:
@@ -101,6 +104,8 @@ class QueueModel(ColumnsModel):
             self.live.pop(job_id)
             self.reported.pop(job_id, None)
         self.stages = {i: stage for i, stage in self.stages.items() if i in running}
+        if any(self.started.get(i, start) != start for i, start in running.items()):
+            self.said_late = frozenset()  # a new attempt: "running longer" was said of the last one
         self.started = running
 
     def forget(self) -> None:
@@ -169,8 +174,8 @@ class QueueModel(ColumnsModel):
 
     def shown_progress(self, job: Any) -> tuple[float, str]:
         est = self.estimates.get(job.id) if self.is_estimate(job) else None
-        if est is not None:  # past its batch's expected time: how long it has run, not "≈95%"
-            return (ESTIMATE_CAP, f"{eta_text(est.elapsed_s)} so far") if est.late else (
+        if est is not None:  # past its batch's expected time: how long it has run ("for 6:40"), not "≈95%"
+            return (ESTIMATE_CAP, f"for {eta_text(est.elapsed_s)}") if est.late else (
                 est.fraction, f"≈{est.fraction:.0%}")
         fraction, _eta = self.progress_of(job)
         return fraction, f"{fraction:.0%}"
@@ -213,6 +218,8 @@ class QueueModel(ColumnsModel):
                 return self.data(index)
             if col in (PROGRESS_COL, PROGRESS_COL + 1) and self.is_estimate(job) and job.id in self.estimates:
                 return estimate_tip(self.estimates[job.id])
+            if col == PROGRESS_COL:  # whole here when the bar has no room for it
+                return progress_text
             if col == len(COLUMNS) - 1 and job.error:
                 return job.error
         return None
@@ -233,15 +240,16 @@ class ProgressDelegate(QStyledItemDelegate):
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, option.widget)
 
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        """Room for the bar's text whole (the column is sized to its content where there is room)."""
+        hint = super().sizeHint(option, index)
+        return hint.expandedTo(QSize(option.fontMetrics.horizontalAdvance(index.data() or "") + BAR_INSET, 0))
+
 
 def bar_text(text: str, metrics: QFontMetrics, width: int) -> str:
-    """The bar's words on one line ("0:59 so far" was wrapped over two lines in the 1280x800 window's bar
-    and cut off above and below); short of room, the number alone ("12:34 so far" was cut to "12:3…",
-    "1:02:03" to "1:02…"), cut only if even it does not fit. Whole in the tooltip."""
-    room = max(width - 4, 0)
-    if metrics.horizontalAdvance(text) > room:
-        text = text.split(" ", 1)[0]
-    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+    """The bar's text whole on one line, or none (it is in the tooltip): "0:59 so far" was wrapped over two
+    lines and cut off above and below, and a time cut to "1:02…" read as 1 min 2 s for a run of an hour."""
+    return text if metrics.horizontalAdvance(text) <= width - BAR_TEXT_MARGIN else ""
 
 
 class QuietTable(QTableView):
@@ -266,13 +274,15 @@ class QueueView(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        # sized to content, the exhibit's name takes the rest; short of room, the note, the task
-        # and the bar give way (elided, whole in their tooltips), so nothing scrolls sideways
-        # (the bar no narrower than a run's "1:02:03": at 52 px it was drawn "1:02:…")
+        # sized to content, the exhibit's name takes the rest; short of room, the note, the bar (to its
+        # widest time) and the task (to "transcrib…", then further) give way (elided, whole in their
+        # tooltips), so nothing scrolls sideways (a fixed 60 px bar fitted "1:02:03" at 9 pt only: at
+        # 11 pt it was drawn "1:02…", read as 1 min 2 s; the time is worth more than the task's word)
         for col in (2, 8):
             self.table.setItemDelegateForColumn(col, ElideRightDelegate(self.table))
         self.table.setItemDelegateForColumn(1, DistinctNameDelegate(self.table, self.model, 1))  # never two alike
-        self.columns = ColumnFitter(self.table, 1, {8: 36, PROGRESS_COL: 60, 2: 64}, name_min=100)
+        self.columns = ColumnFitter(self.table, 1, [(8, 36), (PROGRESS_COL, self.least_bar), (2, 64), (2, 36)],
+                                    name_min=100)
         for visual, logical in enumerate(VISUAL_ORDER):
             header.moveSection(header.visualIndex(logical), visual)
         self.buttons: dict[str, QToolButton] = {}
@@ -304,6 +314,10 @@ class QueueView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
+
+    def least_bar(self) -> int:
+        """The Progress column's least width: its widest time whole, in the font the table has now."""
+        return self.table.fontMetrics().horizontalAdvance(WIDEST_BAR_TEXT) + BAR_INSET
 
     def selected_job_id(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
