@@ -56,6 +56,8 @@ RULES: dict[str, list[tuple[str, str, object]]] = {
                                       lambda emb, labels, ids, sizes, *_: ids[sizes >= MIN_CLUSTER])],
     "cluster: small heard apart (phone band)": [("cluster", "_heard_apart", _no)],
     "same_voice: pitches_separate": [("same_voice", "pitches_separate", lambda a, b, share=0.9: True)],
+    # the pitch witness of merge_same_voice (region_split keeps its own import: untouched)
+    "same_voice: pitches_apart": [("same_voice", "pitches_apart", _no)],
 }
 
 
