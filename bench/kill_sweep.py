@@ -30,8 +30,8 @@ def app(*args: str, wait: bool = True) -> subprocess.Popen | subprocess.Complete
     command = [sys.executable, "-m", "app", *args]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if not wait:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)  # pipes nobody read: a command writing 64 KB blocked
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=900)
 
 

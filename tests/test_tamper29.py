@@ -112,8 +112,9 @@ LONG_NAME = ("WhatsApp Audio 2024-03-13 at 09.15.22 from the handset seized at t
              "as extracted by the forensic unit on the second attempt after the first image failed (copy two).opus")
 
 
-def case_named(tmp_path, monkeypatch, name: str):
-    """A case of one voice note called `name`, its text typed in (no model run): the case's folder."""
+def case_named(tmp_path, monkeypatch, name: str, settings: dict | None = None):
+    """A case of one voice note called `name`, its text typed in (no model run, `settings` its run's, beam 5 when
+    not given): the case's folder."""
     import shutil
 
     from app.core.evidence.provenance import software_info
@@ -129,7 +130,7 @@ def case_named(tmp_path, monkeypatch, name: str):
     case = Case.open(tmp_path / "case")
     try:
         exhibit, _ = case.add_exhibit(probe(tmp_path / "evidence" / name))
-        run = case.start_run(exhibit.id, "transcribe", MODEL, {"beam_size": 5}, software_info())
+        run = case.start_run(exhibit.id, "transcribe", MODEL, settings or {"beam_size": 5}, software_info())
         case.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
         case.finish_run(run)
     finally:

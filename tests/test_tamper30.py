@@ -95,7 +95,7 @@ def test_verify_counts_exhibits_and_the_original_files_rehashed(tmp_path, monkey
     assert main(["queue", "add", str(tmp_path / "evidence"), "--case", str(case)]) == 0, capsys.readouterr().err
     capsys.readouterr()
     assert main(["verify", "--case", str(case)]) == 0
-    assert "; 1 exhibit(s) from 2 original file(s) (a copy under another name" in capsys.readouterr().out
+    assert "; 1 exhibit(s) from 2 original file(s) (a copy at another path, under another name" in capsys.readouterr().out
 
 
 def test_a_pdf_exported_by_a_name_outside_the_latin_scripts_is_checked_exactly(tmp_path, monkeypatch, capsys):

@@ -111,8 +111,8 @@ def _originals(report: VerifyReport) -> str:
     every path an exhibit was found at is re-hashed, and "13 original(s)" read as one exhibit too many."""
     if report.originals == report.exhibits:
         return f"{report.originals} original(s)"
-    return (f"{report.exhibits} exhibit(s) from {report.originals} original file(s) (a copy under another name is "
-            "re-hashed too, and is one exhibit with the file it copies)")
+    return (f"{report.exhibits} exhibit(s) from {report.originals} original file(s) (a copy at another path, "
+            "under another name or in another folder, is re-hashed too, and is one exhibit with the file it copies)")
 
 
 def _head(case: Case) -> AuditHead | None:

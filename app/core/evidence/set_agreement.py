@@ -34,7 +34,8 @@ from app.core.evidence.set_documents import (
 )
 from app.core.evidence.set_language import AmongMixed, Named, language_differs, text_language_facts
 from app.core.export.base import setting_value, settings_text, software_words
-from app.core.export.record import when_text
+from app.core.export.record import INTERVIEW_HEADINGS, RECORDING_HEADINGS, when_text
+from app.core.export.vtt import note_text
 
 COMPARED = ("model", "source", "task", "settings", "software", "run_id", "status", "verified_by", "language",
             "source_language", "created_at")  # what the export wrote into both (a TXT, DOCX, PDF: who exported it too)
@@ -42,8 +43,8 @@ SOURCE_KEYS = ("sha256", "bytes", "name")  # of "source": its path may be writte
 MODEL_KEYS = ("name", "sha256")
 _TEXT_MODEL = re.compile(r"^Model: (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\)$")
 _TEXT_SOURCE = re.compile(r"^SHA-256: (?P<sha256>[0-9a-f]{64})$")
-_NAME_HEADINGS = ("TRANSCRIPT OF A RECORDING", "TRANSLATION OF A RECORDING")  # over the recording's name
-_INTERVIEW_HEADINGS = ("RECORD OF INTERVIEW", "RECORD OF INTERVIEW — TRANSLATION")  # over "Transcript of NAME"
+_NAME_HEADINGS = tuple(heading.upper() for heading in RECORDING_HEADINGS)  # as the TXT writes them (heading_lines)
+_INTERVIEW_HEADINGS = tuple(heading.upper() for heading in INTERVIEW_HEADINGS)
 _TITLES = ("Transcript of ", "Translation of ")
 _TEXT_HEADINGS = (*_NAME_HEADINGS, *_INTERVIEW_HEADINGS, "WEBVTT")  # a translation's was not read until session 30
 _SETTING_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")  # a setting's start in a header's "Settings:" line
@@ -105,16 +106,18 @@ def unvouched(data: dict, vouched: list[str]) -> str | None:
 
 def _differing(key: str, mine: Any, theirs: Any, name: str, notes: list[str]) -> Any:
     """The manifest's value (as the file writes it) where the file gives another, else _ABSENT."""
+    if key == "settings.language" and mine == "":
+        mine = None  # no language set, as a record says it (the CLI stores none so; an older case may hold "")
     if isinstance(theirs, _Written):  # as the header writes a setting's value
         mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
     elif mine is _ABSENT:
         return _ABSENT
-    elif isinstance(theirs, _Line) and (not isinstance(mine, str) or "\n" in mine):
-        return _ABSENT  # a name of several lines: the TXT's one line holds its first part only
+    elif isinstance(theirs, _Line) and not isinstance(mine, str):
+        return mine  # a list, a number, null: no recording is named so (it was "not compared", and passed)
     elif isinstance(theirs, (Named, AmongMixed)):  # a language as the file's words give it
         return mine if language_differs(mine, theirs) else _ABSENT
     elif isinstance(theirs, Said):  # as the file's words give it, spaces and control characters aside
-        mine = _said_as(key, mine)
+        mine = _written_as(_said_as(key, mine), theirs, name)
         if isinstance(theirs, ReadBack) and not (latin_only(theirs) and latin_only(mine)):
             note = (f"note: {name}: {key} ({_shown(mine)}) was not read back from it: a PDF does not give back "
                     "text outside the Latin scripts as written, so it is not checked there")
@@ -132,6 +135,16 @@ def _said_as(key: str, value: Any) -> str:
     if key in ("created_at", "exported_at") and isinstance(value, str):
         return when_text(value)
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def _written_as(value: str, theirs: Said, name: str) -> str:
+    """The manifest's value as the file `name` writes it: a VTT's NOTE line (note_text: "-->" and line breaks
+    rewritten, the name "a-->b.opus" was a false alarm); a TXT written before session 30's review gave a name's
+    first line only (its other lines were header lines of their own)."""
+    if name.endswith(".vtt"):
+        return note_text(value)
+    first = value.split("\n", 1)[0]
+    return first if isinstance(theirs, _Line) and _UNSEEN.sub("", first) == _UNSEEN.sub("", theirs) else value
 
 
 def _fact(data: dict, key: str) -> Any:
@@ -175,7 +188,7 @@ def _text_facts(path: Path) -> Iterator[tuple[str, Any]]:
         elif line.startswith("Status: "):
             yield "status", status_of(line[len("Status: "):])
             if (name := verifier_of(line[len("Status: "):])) != "":
-                yield "verified_by", name
+                yield "verified_by", name if name is None else Said(name)
         elif line.startswith("Software: "):
             yield "software", Said(line[len("Software: "):])
         elif line.startswith("Recording: "):  # a VTT's (since session 30); a TXT's is the line under its heading
@@ -226,7 +239,7 @@ def _settings_written(line: str) -> dict[str, _Written]:
         if line[found.end():found.end() + 1] in ('"', "[", "{"):
             try:
                 end = json.JSONDecoder().raw_decode(line, found.end())[1]
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass
         out[found[1]] = _Written(line[found.end():end])
         at = end + 1
@@ -236,7 +249,7 @@ def _settings_written(line: str) -> dict[str, _Written]:
 def _text_header(path: Path) -> list[str]:
     """The provenance lines of a TXT (up to its "=====" line) or a VTT (its first NOTE block)."""
     try:
-        with path.open(encoding="utf-8") as handle:
+        with path.open(encoding="utf-8", newline="\n") as handle:  # a CR is kept in its value (it cut a name short)
             head = [handle.readline().rstrip("\n") for _ in range(HEADER_LINES)]
     except (OSError, UnicodeDecodeError):
         return []

@@ -204,7 +204,7 @@ def _subject_names(subject: str) -> Iterator[tuple[str, Said]]:
             continue
         try:
             name, at = json.JSONDecoder().raw_decode(subject, at + len(label))
-        except ValueError:
+        except (ValueError, RecursionError):  # "[" * 200000 in a crafted Subject: "unexpected error" before
             return
         if not isinstance(name, str):
             return

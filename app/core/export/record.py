@@ -78,10 +78,13 @@ def names_an_interview(details: InterviewDetails) -> bool:
     return any(getattr(details, name) for name in INTERVIEW_ONLY)
 
 
+RECORDING_HEADINGS = ("Transcript of a recording", "Translation of a recording")  # over the recording's name
+INTERVIEW_HEADINGS = ("Record of interview", "Record of interview — translation")  # over "Transcript of NAME"
+
+
 def heading(transcript: Transcript) -> str:
-    if not is_interview(transcript):
-        return "Translation of a recording" if is_translation(transcript) else "Transcript of a recording"
-    return "Record of interview — translation" if is_translation(transcript) else "Record of interview"
+    kind = INTERVIEW_HEADINGS if is_interview(transcript) else RECORDING_HEADINGS
+    return kind[is_translation(transcript)]
 
 
 def subtitle(transcript: Transcript) -> str:

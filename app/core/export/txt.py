@@ -27,8 +27,9 @@ class TxtExporter:
     binary = False
 
     def render(self, transcript: Transcript) -> bytes:
-        lines = [*record.heading_lines(transcript), *record_lines(transcript, before=True), *provenance_lines(transcript),
-                 *record_lines(transcript, before=False), RULE, ""]
+        header = [*record.heading_lines(transcript), *record_lines(transcript, before=True),
+                  *provenance_lines(transcript), *record_lines(transcript, before=False)]
+        lines = [*map(_one_line, header), RULE, ""]  # a name's newline made a header line of its own (read back)
         marks = changes.changed(transcript)
         for segment in transcript.segments:
             lines.extend(segment_lines(segment, transcript, changes.is_changed(segment, marks)))
@@ -48,7 +49,7 @@ def record_lines(transcript: Transcript, before: bool) -> list[str]:
         rows = record.review_rows(transcript)
         if transcript.export is not None:
             rows.append(("Exported", record.export_text(transcript)))
-    return [f"{label}: {_one_line(value)}" for label, value in rows]
+    return [f"{label}: {value}" for label, value in rows]
 
 
 def segment_lines(segment: Segment, transcript: Transcript, changed: bool = False) -> list[str]:

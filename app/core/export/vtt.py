@@ -7,12 +7,15 @@ lines are adjusted for that.
 
 from __future__ import annotations
 
+import re
+
 from app.core.export import changes, record
 from app.core.export.base import provenance_lines, register
 from app.core.export.srt import subtitle_string
 from app.core.types import Transcript
 
 HEADER = "WEBVTT\n\n"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # a WebVTT line ends at any of them: a CR in a name ended the NOTE's line
 
 
 class VttExporter:
@@ -33,9 +36,18 @@ def note_block(transcript: Transcript) -> str:
     said neither, so `check-export` could not hold its manifest to them), and the legend of lines changed."""
     named = [f"Recording: {transcript.source.name}"]
     exported = [f"Exported: {record.export_text(transcript)}"] if transcript.export is not None else []
-    lines = [" ".join(line.split("\n")).replace("-->", "->").strip()  # a NOTE holds no blank line and no "-->"
-             for line in [*provenance_lines(transcript), *named, *exported, changes.legend(transcript, listed=False)]]
+    lines = [note_text(line) for line in [*provenance_lines(transcript), *named, *exported,
+                                          changes.legend(transcript, listed=False)]]
     return "NOTE\n" + "\n".join(line for line in lines if line) + "\n\n"
+
+
+def note_text(text: str) -> str:
+    """`text` as a NOTE line holds it (`check-export` compares a manifest's value so): its line breaks joined with
+    spaces (a NOTE holds no blank line) and no "-->" ("a--->b" became "a-->b" when replaced once)."""
+    text = " ".join(_LINE_BREAK.split(text))
+    while "-->" in text:
+        text = text.replace("-->", "->")
+    return text.strip()
 
 
 register(VttExporter())
