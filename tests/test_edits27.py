@@ -121,14 +121,33 @@ def test_a_line_edited_back_to_the_machines_words_is_not_marked_and_a_verified_r
 
 
 def _text_of(path: Path, work: Path) -> str:
-    """The words a reader sees: the DOCX rendered to PDF by LibreOffice, the PDF's text by pdftotext."""
+    """The words a reader sees: the DOCX rendered to PDF by LibreOffice, the PDF's text by pdftotext. Where those
+    tools are not installed (the README's set-up does not install them), python-docx's paragraphs and cells and
+    pypdf's layout text, which hold the same words."""
     work.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".docx":
+        if not shutil.which("libreoffice"):
+            return _docx_words(path)
         subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(work), str(path)],
                        check=True, capture_output=True, timeout=180)
         path = work / (path.stem + ".pdf")
+    if not shutil.which("pdftotext"):
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text(extraction_mode="layout") for page in PdfReader(path).pages)
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
                           text=True).stdout
+
+
+def _docx_words(path: Path) -> str:
+    """A DOCX's paragraphs, then each table row's cells side by side, as a reader meets them."""
+    import docx
+
+    document = docx.Document(str(path))
+    lines = [p.text.replace("\t", "  ") for p in document.paragraphs]
+    for table in document.tables:
+        lines += ["  ".join(cell.text for cell in row.cells) for row in table.rows]
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ queue status's EXHIBIT column
