@@ -24,6 +24,7 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
+from app.core.chats.html_cut import is_damaged_page_note
 from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
 from app.core.chats.intake import TakenIn
 from app.core.chats.json_cut import CUT_JSON_MARKERS
@@ -67,8 +68,11 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
         if t.met_again:  # a zip's chat met again unzipped, or an export met twice: that exhibit, said once
             print(f"{t.shown}: {t.met_again}", file=sys.stderr)
             continue
-        print(f"{t.shown}: {t.export.container}, {len(t.export.messages)} messages, "
+        unread_pages = [m.note for m in t.export.messages if is_damaged_page_note(m)]
+        print(f"{t.shown}: {t.export.container}, {len(t.export.messages) - len(unread_pages)} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
+        for note in unread_pages:  # a page the parser could not read: its messages are not in the timeline
+            print(f"{t.shown}: warning: {note}", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"

@@ -6,6 +6,7 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
     read_page(reader, page, name, number=0, pages=1)   (a page the parser cannot read: that page's one line)
     read_pages(new_reader, pages, name) -> [(number, reader)], [reason]; with_damaged_pages_said(chat, reasons)
+    is_damaged_page_note(message)   (that note: said on the command line, not counted as a message)
 """
 
 from __future__ import annotations
@@ -100,8 +101,16 @@ def read_pages(new_reader: Callable[[], Reader], pages: list[str], name: str) ->
     return read, [exc.reason for exc in damaged]
 
 
+DAMAGED_PAGE_NOTE = "that page's messages are not in this chat"
+
+
 def with_damaged_pages_said(chat: Chat, reasons: list[str]) -> Chat:
     """A note with no sender or time at the chat's end for each page not read: its messages are not in the chat."""
     notes = tuple(Message(len(chat.messages) + k, None, "", None, "", True, None,
-                          f"{reason}: that page's messages are not in this chat") for k, reason in enumerate(reasons))
+                          f"{reason}: {DAMAGED_PAGE_NOTE}") for k, reason in enumerate(reasons))
     return replace(chat, messages=chat.messages + notes)
+
+
+def is_damaged_page_note(message: Message) -> bool:
+    """Whether the message is `with_damaged_pages_said`'s note for a page not read (no message of the chat)."""
+    return message.sender is None and message.system and message.note.endswith(f": {DAMAGED_PAGE_NOTE}")
