@@ -69,14 +69,15 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
             print(f"{t.shown}: {t.met_again}", file=sys.stderr)
             continue
         unread_pages = [m.note for m in t.export.messages if is_damaged_page_note(m)]
-        print(f"{t.shown}: {t.export.container}, {len(t.export.messages) - len(unread_pages)} messages, "
+        count = len(t.export.messages) - len(unread_pages)
+        print(f"{t.shown}: {t.export.container}, {count} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
         for note in unread_pages:  # a page the parser could not read: its messages are not in the timeline
             print(f"{t.shown}: warning: {note}", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"
-            print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
+            print(f"{t.shown}: warning: {len(undated)} of {count} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
         cut_marks = (CUT_CHAR_NOTE, LIKELY_CUT, *CUT_JSON_MARKERS)
         if any(m.note in (CUT_NOTE, LINE_CUT_NOTE, IMESSAGE_CUT_NOTE) or any(k in m.note for k in cut_marks)
