@@ -125,7 +125,8 @@ def test_one_damaged_html_page_is_that_pages_one_line_refusal(tmp_path):
     good = tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html"
     good.write_text(_text_page("Anna", [_message(1, _cite("Anna", "+1555"), "hello")]), encoding="utf-8")
     bad = tmp_path / "Bob - Text - 2021-01-22T01_33_44Z.html"
-    bad.write_text(_text_page("Bob", [_message(1, _cite("Bob", "+1556"), "see <![foo bar]> here")]), encoding="utf-8")
+    bad.write_text(_text_page("Bob", [_message(1, _cite("Bob", "+1556"), "hi")], "<![foo bar]>"),  # before any message
+                   encoding="utf-8")
     refused: list[ChatError] = []
     [loaded] = load_export(tmp_path, refused=refused)
     assert loaded.export.chats[0].messages[0].text == "hello"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.chats.registry import load_export
 from app.core.chats.sms import load_backup
 from app.core.errors import ParleyError
 from app.core.names import path_inside, safe_basename
@@ -123,3 +124,23 @@ def test_a_chats_unread_page_is_warned_on_the_command_line_and_not_counted_as_a_
     assert "telegram-html, 2 messages," in lines[0], err
     assert lines[1] == (f"{chat / 'messages.html'}: warning: page 1 of this chat's 3 pages: damaged HTML, not read "
                         "(unknown status keyword 'foo' in marked section): that page's messages are not in this chat")
+
+
+def test_a_single_pages_messages_before_a_damaged_spot_are_kept_and_the_spot_said(tmp_path):
+    """Before (M2): a Google Voice page with good messages and one `<![foo]>` was refused whole. Now the messages
+    read before the spot are kept (the one the spot is in, as far as it goes), and it says where the page
+    stopped being read."""
+    from tests.test_chatsfix30 import _cite, _message, _text_page
+
+    page = tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html"
+    page.write_text(_text_page("Anna", [_message(1, _cite("Anna", "+1555"), "first words"),
+                                        _message(2, _cite("Anna", "+1555"), "second words"),
+                                        _message(3, _cite("Anna", "+1555"), "see <![foo bar]> here")]),
+                    encoding="utf-8")
+    [loaded] = load_export(page)
+    [chat] = loaded.export.chats
+    assert [m.text for m in chat.messages] == ["first words", "second words", "see"]  # read up to the spot
+    assert chat.messages[-1].note == ("the page is damaged HTML at line 17 (unknown status keyword 'foo ' in marked "
+                                      "section) and was not read past it: this message may be cut there, and what "
+                                      "the page holds after it is not in this chat")
+    assert chat.messages[0].note == chat.messages[1].note == ""

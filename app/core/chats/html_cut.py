@@ -7,6 +7,7 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
     read_page(reader, page, name, number=0, pages=1)   (a page the parser cannot read: that page's one line)
     read_pages(new_reader, pages, name) -> [(number, reader)], [reason]; with_damaged_pages_said(chat, reasons)
     is_damaged_page_note(message)   (that note: said on the command line, not counted as a message)
+    read_up_to_damage(reader, page) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
 """
 
 from __future__ import annotations
@@ -78,6 +79,31 @@ def read_page(reader: HTMLParser, page: str, name: str, number: int = 0, pages: 
     except AssertionError as exc:
         where = f"page {number + 1} of this chat's {pages} pages: " if pages > 1 else ""
         raise ChatError(name, f"{where}damaged HTML, not read ({exc})") from None
+
+
+def read_up_to_damage(reader: HTMLParser, page: str) -> tuple[str, str] | None:
+    """Feed a chat's only page to its reader, keeping what it read before a spot the parser cannot read: None when
+    the page read whole, else (the refusal's reason, the note for the last message read) for `with_damage_said`."""
+    try:
+        reader.feed(page)
+        reader.close()
+    except AssertionError as exc:
+        note = (f"the page is damaged HTML at line {reader.getpos()[0]} ({exc}) and was not read past it: this "
+                "message may be cut there, and what the page holds after it is not in this chat")
+        return f"damaged HTML, not read ({exc})", note
+    return None
+
+
+def with_damage_said(chat: Chat, damage: tuple[str, str] | None, name: str) -> Chat:
+    """`chat` with its last message saying the page could not be read past a damaged spot; no message read before
+    it: the page's one-line refusal (`read_up_to_damage`)."""
+    if damage is None:
+        return chat
+    if not chat.messages:
+        raise ChatError(name, damage[0])
+    last = chat.messages[-1]
+    last = replace(last, note="; ".join(n for n in (last.note, damage[1]) if n))
+    return replace(chat, messages=(*chat.messages[:-1], last))
 
 
 Reader = TypeVar("Reader", bound=HTMLParser)
