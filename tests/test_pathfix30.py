@@ -144,3 +144,20 @@ def test_a_single_pages_messages_before_a_damaged_spot_are_kept_and_the_spot_sai
                                       "section) and was not read past it: this message may be cut there, and what "
                                       "the page holds after it is not in this chat")
     assert chat.messages[0].note == chat.messages[1].note == ""
+
+
+def test_a_page_read_up_to_a_damaged_spot_is_warned_on_the_command_line(capsys, tmp_path):
+    """Before: the page was refused whole (exit 1). Now its first message is in the timeline and a warning says the
+    page was not read past the damaged spot."""
+    from tests.test_chatsfix30 import _cite, _message, _text_page
+
+    evidence = tmp_path / "in"
+    evidence.mkdir()
+    page = evidence / "Anna - Text - 2021-01-22T01_33_43Z.html"
+    page.write_text(_text_page("Anna", [_message(1, _cite("Anna", "+1555"), "first words"),
+                                        _message(2, _cite("Anna", "+1555"), "see <![foo bar]> here")]),
+                    encoding="utf-8")
+    code, err, out = _timeline(capsys, tmp_path, evidence)
+    assert code == 0, err
+    assert f"{page}: warning: the page is damaged HTML and was not read past the spot" in err, err
+    assert "first words" in next(out.glob("*.timeline.json")).read_text(encoding="utf-8")

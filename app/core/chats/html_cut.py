@@ -81,6 +81,9 @@ def read_page(reader: HTMLParser, page: str, name: str, number: int = 0, pages: 
         raise ChatError(name, f"{where}damaged HTML, not read ({exc})") from None
 
 
+NOT_READ_PAST = "not read past it"  # in the note of the last message read before a damaged spot
+
+
 def read_up_to_damage(reader: HTMLParser, page: str) -> tuple[str, str] | None:
     """Feed a chat's only page to its reader, keeping what it read before a spot the parser cannot read: None when
     the page read whole, else (the refusal's reason, the note for the last message read) for `with_damage_said`."""
@@ -88,7 +91,7 @@ def read_up_to_damage(reader: HTMLParser, page: str) -> tuple[str, str] | None:
         reader.feed(page)
         reader.close()
     except AssertionError as exc:
-        note = (f"the page is damaged HTML at line {reader.getpos()[0]} ({exc}) and was not read past it: this "
+        note = (f"the page is damaged HTML at line {reader.getpos()[0]} ({exc}) and was {NOT_READ_PAST}: this "
                 "message may be cut there, and what the page holds after it is not in this chat")
         return f"damaged HTML, not read ({exc})", note
     return None
