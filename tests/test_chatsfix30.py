@@ -10,6 +10,7 @@ write, and reads it as `timeline` does.
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,8 @@ def test_one_damaged_html_page_is_that_pages_one_line_refusal(tmp_path):
     good = tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html"
     good.write_text(_text_page("Anna", [_message(1, _cite("Anna", "+1555"), "hello")]), encoding="utf-8")
     bad = tmp_path / "Bob - Text - 2021-01-22T01_33_44Z.html"
-    bad.write_text(_text_page("Bob", [_message(1, _cite("Bob", "+1556"), "see <![foo bar]> here")]), encoding="utf-8")
+    bad.write_text(_text_page("Bob", [_message(1, _cite("Bob", "+1556"), "hi")], "<![foo bar]>"),  # before any message
+                   encoding="utf-8")
     refused: list[ChatError] = []
     [loaded] = load_export(tmp_path, refused=refused)
     assert loaded.export.chats[0].messages[0].text == "hello"
@@ -190,8 +192,8 @@ def test_an_mms_date_cannot_place_a_file_outside_the_extraction_folder(tmp_path)
     read = read_backup(backup, out)
     [written] = read.files.values()
     assert written.resolve().parent == (out / "mms").resolve()
-    assert (written.name, sorted(p.name for p in tmp_path.rglob("*") if p.is_file())) == (
-        "_.._esc-0-voice.amr", ["_.._esc-0-voice.amr", "sms-1.xml"])
+    copy = f"_.._esc-0-{hashlib.sha256((MEDIA / 'en_voicenote.amr').read_bytes()).hexdigest()[:12]}-voice.amr"
+    assert (written.name, sorted(p.name for p in tmp_path.rglob("*") if p.is_file())) == (copy, [copy, "sms-1.xml"])
 
 
 IMAZING_DUP = ('"Chat Session","Message Date","Type","Sender ID","Sender Name","Text","Text"\n'

@@ -24,6 +24,7 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
+from app.core.chats.html_cut import NOT_READ_PAST, is_damaged_page_note
 from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
 from app.core.chats.intake import TakenIn
 from app.core.chats.json_cut import CUT_JSON_MARKERS
@@ -67,12 +68,19 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
         if t.met_again:  # a zip's chat met again unzipped, or an export met twice: that exhibit, said once
             print(f"{t.shown}: {t.met_again}", file=sys.stderr)
             continue
-        print(f"{t.shown}: {t.export.container}, {len(t.export.messages)} messages, "
+        unread_pages = [m.note for m in t.export.messages if is_damaged_page_note(m)]
+        count = len(t.export.messages) - len(unread_pages)
+        print(f"{t.shown}: {t.export.container}, {count} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
+        for note in unread_pages:  # a page the parser could not read: its messages are not in the timeline
+            print(f"{t.shown}: warning: {note}", file=sys.stderr)
+        if any(NOT_READ_PAST in m.note for m in t.export.messages):  # read up to a damaged spot only
+            print(f"{t.shown}: warning: the page is damaged HTML and was not read past the spot its last message "
+                  "read says; what follows is not in this file's chat", file=sys.stderr)
         undated = [m for m in t.export.messages if m.time_as_written and m.datetime is None]
         if undated:  # a timeline without their moments must not pass unnoticed
             orders = ", ".join(sorted({c.date_order for c in t.export.chats if c.date_order} - {"iso"})) or "unreadable"
-            print(f"{t.shown}: warning: {len(undated)} of {len(t.export.messages)} messages have no date-time "
+            print(f"{t.shown}: warning: {len(undated)} of {count} messages have no date-time "
                   f"(dates {orders}; each message keeps its time as written and says why)", file=sys.stderr)
         cut_marks = (CUT_CHAR_NOTE, LIKELY_CUT, *CUT_JSON_MARKERS)
         if any(m.note in (CUT_NOTE, LINE_CUT_NOTE, IMESSAGE_CUT_NOTE) or any(k in m.note for k in cut_marks)

@@ -14,6 +14,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from app.core.errors import ParleyError
+
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # Characters exFAT, FAT32 and NTFS refuse in a name (an export to a USB stick or a Windows share), and
 # the names Windows keeps for devices whatever follows them ("con.srt" cannot be written there).
@@ -83,12 +85,13 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def safe_basename(name: str) -> str:
-    """An output base name that any disk takes: every control character and each of <>:"\\|?* (which
-    exFAT, FAT32 and NTFS refuse) replaced by '_', a Windows device name ("CON", "com1") given a
-    leading '_', and short enough to write: a longer one is cut (on a character) and ends in '~' and
-    8 hex digits of the whole name's SHA-256."""
-    safe = NOT_ON_WINDOWS_DISKS.sub("_", CONTROL.sub("_", name))
-    if safe.split(".", 1)[0].rstrip(" ").casefold() in WINDOWS_DEVICES:
+    """An output base name that any disk takes and that names one file in the folder written to: every
+    control character, '/' and each of <>:"\\|?* (which exFAT, FAT32 and NTFS refuse) replaced by '_', a name
+    starting with a dot ('..', a hidden '.x') or a Windows device name ("CON", "com1") given a leading '_', and short
+    enough to write: a longer one is cut (on a character) and ends in '~' and 8 hex digits of the whole
+    name's SHA-256. A chat titled '../../x' or '/tmp/x' is written as '_.._.._x' or '_tmp_x'."""
+    safe = NOT_ON_WINDOWS_DISKS.sub("_", CONTROL.sub("_", name)).replace("/", "_")
+    if safe.split(".", 1)[0].rstrip(" ").casefold() in WINDOWS_DEVICES or safe.startswith("."):
         safe = "_" + safe
     encoded = safe.encode("utf-8", "surrogateescape")
     if len(encoded) <= MAX_BASENAME_BYTES:
@@ -96,6 +99,25 @@ def safe_basename(name: str) -> str:
     digest = hashlib.sha256(encoded).hexdigest()[:8]
     head = encoded[: MAX_BASENAME_BYTES - 9].decode("utf-8", "ignore")
     return f"{head}~{digest}"
+
+
+def path_inside(folder: Path, name: str) -> Path:
+    """`folder / name` where `name` is one file name in `folder` (as `safe_basename` and `plain_name`
+    make them): the last check before an output is written, so no name taken from evidence (a chat's
+    title, a part's name) can place a file anywhere else ('..', '/x', 'a/b' are refused)."""
+    target = folder / name
+    if name in ("", ".", "..") or target.parent != folder or "\\" in name or "\x00" in name:
+        raise ParleyError(f"'{printable(name)}': not one file name in {folder}; nothing written")
+    return target
+
+
+_PLAIN = re.compile(r"[^\w.\-]+")
+
+
+def plain_name(text: str, limit: int) -> str:
+    """`text` as a name of letters, digits, '.', '-' and '_' only (every other run of characters one '_'),
+    no leading or trailing dot, at most `limit` characters; '_' for text that leaves nothing."""
+    return _PLAIN.sub("_", text).strip(".")[:limit] or "_"
 
 
 def output_names(paths: list[str]) -> dict[str, str]:
@@ -140,8 +162,8 @@ _folded = folded
 def _stem(path: str) -> str:
     """The name without its extension, or the whole name where that leaves '.' or '..' (a file
     named '..opus' or '...m4a'), which no output can be named after."""
-    stem = safe_basename(Path(path).stem)
-    return safe_basename(Path(path).name) if stem.strip(".") == "" else stem
+    stem = Path(path).stem
+    return safe_basename(Path(path).name if stem.strip(".") == "" else stem)
 
 
 # Letters of other scripts drawn like Latin ones (a reader cannot tell `іnterview.pdf`, Cyrillic "і", from

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.chats import dates
 from app.core.chats.discord import local_path
-from app.core.chats.html_cut import read_page, with_cut_said
+from app.core.chats.html_cut import read_up_to_damage, with_cut_said, with_damage_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "discord-html"
@@ -195,10 +195,10 @@ def looks_like(text: str) -> bool:
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    read_page(reader, text, name)
+    damage = read_up_to_damage(reader, text)
     isos, notes = moments([raw.time for raw in reader.raws])
     messages: list[Message] = []
     for raw, iso, note in zip(reader.raws, isos, notes):
         messages += _records(raw, len(messages), iso, note)
     title = " / ".join(t for t in reader.titles if t) or PurePosixPath(name).stem
-    return (with_cut_said(Chat(title, tuple(messages), "local"), text),)
+    return (with_damage_said(with_cut_said(Chat(title, tuple(messages), "local"), text), damage, name),)

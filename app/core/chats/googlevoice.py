@@ -27,7 +27,7 @@ from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
-from app.core.chats.html_cut import read_page, with_cut_said
+from app.core.chats.html_cut import read_up_to_damage, with_cut_said, with_damage_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of, party
 
 CONTAINER = "google-voice-html"
@@ -224,7 +224,7 @@ def _title(page: _Page, name: str) -> str:
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    read_page(reader, text, name)
+    damage = read_up_to_damage(reader, text)
     page = reader.page
     if page.call is not None:
         messages = _call(page, page.call)
@@ -237,7 +237,7 @@ def parse(text: str, name: str = "") -> tuple[Chat, ...]:
         messages = [Message(m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.attachment,
                             "; ".join(n for n in (m.note, "the page is marked deleted by the user (User Deleted: True)")
                                       if n)) for m in messages]
-    return (with_cut_said(Chat(_title(page, name), tuple(messages), "iso"), text),)
+    return (with_damage_said(with_cut_said(Chat(_title(page, name), tuple(messages), "iso"), text), damage, name),)
 
 
 def media_match(wanted: str, rels: list[str]) -> list[str]:

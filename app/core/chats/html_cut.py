@@ -6,6 +6,8 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
     read_page(reader, page, name, number=0, pages=1)   (a page the parser cannot read: that page's one line)
     read_pages(new_reader, pages, name) -> [(number, reader)], [reason]; with_damaged_pages_said(chat, reasons)
+    is_damaged_page_note(message)   (that note: said on the command line, not counted as a message)
+    read_up_to_damage(reader, page) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
 """
 
 from __future__ import annotations
@@ -79,6 +81,34 @@ def read_page(reader: HTMLParser, page: str, name: str, number: int = 0, pages: 
         raise ChatError(name, f"{where}damaged HTML, not read ({exc})") from None
 
 
+NOT_READ_PAST = "not read past it"  # in the note of the last message read before a damaged spot
+
+
+def read_up_to_damage(reader: HTMLParser, page: str) -> tuple[str, str] | None:
+    """Feed a chat's only page to its reader, keeping what it read before a spot the parser cannot read: None when
+    the page read whole, else (the refusal's reason, the note for the last message read) for `with_damage_said`."""
+    try:
+        reader.feed(page)
+        reader.close()
+    except AssertionError as exc:
+        note = (f"the page is damaged HTML at line {reader.getpos()[0]} ({exc}) and was {NOT_READ_PAST}: this "
+                "message may be cut there, and what the page holds after it is not in this chat")
+        return f"damaged HTML, not read ({exc})", note
+    return None
+
+
+def with_damage_said(chat: Chat, damage: tuple[str, str] | None, name: str) -> Chat:
+    """`chat` with its last message saying the page could not be read past a damaged spot; no message read before
+    it: the page's one-line refusal (`read_up_to_damage`)."""
+    if damage is None:
+        return chat
+    if not chat.messages:
+        raise ChatError(name, damage[0])
+    last = chat.messages[-1]
+    last = replace(last, note="; ".join(n for n in (last.note, damage[1]) if n))
+    return replace(chat, messages=(*chat.messages[:-1], last))
+
+
 Reader = TypeVar("Reader", bound=HTMLParser)
 
 
@@ -100,8 +130,16 @@ def read_pages(new_reader: Callable[[], Reader], pages: list[str], name: str) ->
     return read, [exc.reason for exc in damaged]
 
 
+DAMAGED_PAGE_NOTE = "that page's messages are not in this chat"
+
+
 def with_damaged_pages_said(chat: Chat, reasons: list[str]) -> Chat:
     """A note with no sender or time at the chat's end for each page not read: its messages are not in the chat."""
     notes = tuple(Message(len(chat.messages) + k, None, "", None, "", True, None,
-                          f"{reason}: that page's messages are not in this chat") for k, reason in enumerate(reasons))
+                          f"{reason}: {DAMAGED_PAGE_NOTE}") for k, reason in enumerate(reasons))
     return replace(chat, messages=chat.messages + notes)
+
+
+def is_damaged_page_note(message: Message) -> bool:
+    """Whether the message is `with_damaged_pages_said`'s note for a page not read (no message of the chat)."""
+    return message.sender is None and message.system and message.note.endswith(f": {DAMAGED_PAGE_NOTE}")

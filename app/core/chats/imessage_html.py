@@ -33,7 +33,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from app.core.chats import imessage
-from app.core.chats.html_cut import read_page, with_cut_said
+from app.core.chats.html_cut import read_up_to_damage, with_cut_said, with_damage_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = imessage.CONTAINER
@@ -157,8 +157,8 @@ def _record(raw: _Raw, index: int) -> list[Message]:
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    read_page(reader, text, name)
+    damage = read_up_to_damage(reader, text)
     messages: list[Message] = []
     for raw in reader.raws:
         messages += _record(raw, len(messages))
-    return (with_cut_said(Chat(PurePosixPath(name).stem, tuple(messages), "month-named"), text),)
+    return (with_damage_said(with_cut_said(Chat(PurePosixPath(name).stem, tuple(messages), "month-named"), text), damage, name),)

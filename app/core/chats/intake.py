@@ -96,7 +96,9 @@ PARSER_VERSION = 29  # 2: zipped Telegram exports, files deep in a full export, 
 #     read (they were refused); a LINE history in its spaced layout beside a zip's chat says why it is not read
 # 29: a Google Voice placed call keeps the number dialled, a group page its members, a page to an unnamed number
 #     its number (from the file's name); an iMazing Text kept as written (untrimmed), a repeated column's cell said;
-#     a PhoneView row in no layout kept with its quoting, an AM after an afternoon hour said
+#     a PhoneView row in no layout kept with its quoting, an AM after an afternoon hour said; an MMS part's copy
+#     named with 12 hex of its SHA-256 (two parts with one stamp, number and name no longer share one file)
+#     a single HTML page (Google Voice, iMessage, Discord) keeps the messages read before a damaged spot
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

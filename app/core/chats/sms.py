@@ -42,12 +42,12 @@ from app.core.chats.records import THIS_PHONE, Attachment, Chat, ChatExport, Mes
 from app.core.chats.senders import phone_sender
 from app.core.chats.xml_refs import JoinedRefs
 from app.core.errors import ChatError
+from app.core.names import path_inside, plain_name
 
 CONTAINER = "sms-backup-xml"
 SENT = frozenset({"2", "4", "5", "6"})  # sent, outbox, failed, queued (SMS `type`; MMS `msg_box` 2 and 4)
 STATES = {"3": "a draft, never sent", "4": "in the outbox, not sent yet", "5": "failed to send", "6": "queued to send"}
 FROM = "137"  # an MMS address of type 137 is its sender
-_SAFE_RE = re.compile(r"[^\w.\-]+")
 
 
 # Android's `CallLog.Calls.TYPE`: what became of a call
@@ -123,16 +123,19 @@ def _part_attachment(part: ET.Element, stamp: str, seq: int, read: _Read) -> Att
     data = part.get("data")
     if not data:  # a backup made without its messages' media
         return Attachment(name, True, _kind(content_type, name), content_type, None)
-    # the backup's own words (its `date`, the part's name) made safe: no path a file says leaves the case's folder
-    path = f"mms/{_SAFE_RE.sub('_', stamp).strip('.')[:40]}-{seq}-{_SAFE_RE.sub('_', PurePosixPath(name).name)[:80]}"
     try:
         content = base64.b64decode(data, validate=False)
     except (binascii.Error, ValueError):
         return Attachment(name, True, _kind(content_type, name), f"{content_type} (its data cannot be decoded)", None)
+    digest = hashlib.sha256(content).hexdigest()
+    # the backup's own words (its `date`, the part's name) made safe, and the content's hash in the name: two
+    # parts with one stamp, number and name (two people's "voice.amr" in one millisecond) keep their own files
+    copy_name = f"{plain_name(stamp, 40)}-{seq}-{digest[:12]}-{plain_name(PurePosixPath(name).name, 80)}"
+    path = f"mms/{copy_name}"
     attachment = Attachment(name, False, _kind(content_type, name), content_type, path)
-    read.hashes[path] = hashlib.sha256(content).hexdigest()  # every file; only sound is written out, one at a time
+    read.hashes[path] = digest  # every file; only sound is written out, one at a time
     if attachment.playable and read.extract_to is not None:
-        read.files[path] = _write(read.extract_to / path, content)
+        read.files[path] = _write(path_inside(read.extract_to / "mms", copy_name), content)
     return attachment
 
 

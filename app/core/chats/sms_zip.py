@@ -11,7 +11,6 @@ transcribed. Every file it carries is hashed as it is read.
 
 from __future__ import annotations
 
-import re
 import zipfile
 import zlib
 from dataclasses import replace
@@ -20,10 +19,10 @@ from pathlib import Path
 from app.core.chats import sms, whatsapp_zip
 from app.core.chats.parsing import Loaded, decode
 from app.core.errors import ChatError
+from app.core.names import path_inside, plain_name
 
 CONTAINER = f"{sms.CONTAINER}-zip"
 HEAD_BYTES = 4096
-_SAFE_RE = re.compile(r"[^\w.\-]+")
 
 
 def member_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo, size: int = HEAD_BYTES) -> str:
@@ -44,7 +43,7 @@ def backups(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo]) -> list[zipf
 def load_member(path: Path, info: zipfile.ZipInfo, archive: zipfile.ZipFile, extract_to: Path | None) -> Loaded:
     """The backup's conversations, said with the zip's path and the member's name."""
     member = whatsapp_zip.stored_name(info)
-    target = extract_to / _SAFE_RE.sub("_", member)[:120] if extract_to is not None else None
+    target = path_inside(extract_to, plain_name(member, 120)) if extract_to is not None else None
     try:
         with archive.open(info) as handle:
             loaded = sms.load_backup(Path(member), target, handle)

@@ -29,6 +29,7 @@ from typing import Any
 
 from app.core.errors import ParleyError
 from app.core.files import sync_folder
+from app.core.names import path_inside
 from app.core.processes import last_written, left_by_gone_process
 
 try:
@@ -134,21 +135,22 @@ class _Staged:
 
 def _stage(folder: Path, basename: str, files: list[tuple[str, bytes]], manifest: dict[str, Any]) -> _Staged:
     """The set written and synced in its own staging folder (`.parley-export-PID-...`), nothing in place yet."""
+    listed = [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files]
+    body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    # each file one name in `folder`, checked before anything is written
+    planned = [(path_inside(folder, item["file"]), item["sha256"]) for item in listed] \
+        + [(path_inside(folder, manifest_name(basename)), hashlib.sha256(body).hexdigest())]
     try:
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
     except OSError as exc:
         raise ExportWriteError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
-    one = _Staged(staging, [name for name, _ in files], manifest_name(basename), [])
-    listed = [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)} for name, data in files]
-    body = json.dumps({**manifest, "files": listed}, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    one = _Staged(staging, [name for name, _ in files], manifest_name(basename), planned)
     try:
         for name, data in [*files, (one.manifest, body)]:
             _write_synced(staging / name, data)
     except OSError:  # a full disk: the staging folder and the files half-written in it were left there, filling it
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    one.planned = [(folder / item["file"], item["sha256"]) for item in listed] \
-        + [(folder / one.manifest, hashlib.sha256(body).hexdigest())]
     return one
 
 

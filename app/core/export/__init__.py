@@ -23,7 +23,7 @@ from app.core.export.base import (
     safe_write,
 )
 from app.core.export.json_export import load_transcript_json
-from app.core.names import safe_basename
+from app.core.names import path_inside, safe_basename
 from app.core.types import Transcript
 
 __all__ = [
@@ -52,7 +52,7 @@ def export_transcript(
     sources in one export share a stem).
     """
     folder = Path(out_dir)
-    rendered = [(folder / name, data) for name, data in render_transcript(transcript, folder, formats, basename)]
+    rendered = [(path_inside(folder, name), data) for name, data in render_transcript(transcript, folder, formats, basename)]
     folder.mkdir(parents=True, exist_ok=True)
     for path, data in rendered:
         safe_write(path, data)

@@ -34,7 +34,7 @@ from app.core.clock import parse_stamp
 from app.core.evidence.export_set import remove_stale_staging
 from app.core.evidence.provenance import software_info
 from app.core.export.base import EPOCH, ExportError, PartlyWritten, safe_write_all, settings_text
-from app.core.names import safe_basename
+from app.core.names import path_inside, safe_basename
 from app.core.store.chats import Echo
 
 TIMELINE_FORMATS = ("json", "docx", "pdf")
@@ -246,8 +246,8 @@ def write_timeline(timeline: Timeline, folder: Path, basename: str, formats: lis
     first is put in place (what a kill from then on can leave half-done), then each is written whole."""
     folder.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(folder)  # a killed write's temporary files (never a live writer's)
-    name = safe_basename(basename)  # a chat named "Mum: 2024" or "a\nb" is written under a name any disk takes
-    files = [(folder / f"{name}.timeline.{fmt}", renderer(fmt)(timeline)) for fmt in formats]
+    name = safe_basename(basename)  # a chat named "Mum/Dad", "../x" or "a\nb": one name in `folder` any disk takes
+    files = [(path_inside(folder, f"{name}.timeline.{fmt}"), renderer(fmt)(timeline)) for fmt in formats]
     if before_write is not None:
         before_write([(path, hashlib.sha256(data).hexdigest()) for path, data in files])
     try:
