@@ -193,7 +193,7 @@ class Worker(CommandThread):
         self.planned = []
         if not self.told.is_set():
             return []  # its command is still queueing its own jobs
-        with self.case.transaction():  # an idle poll's changes nothing: no head file written (`Case.transaction`)
+        with self.case.transaction():  # an idle poll changes nothing: no head file written (`Case.transaction`)
             job = self._claim()
             if job is None or not self._batchable(job):
                 return [job] if job else []
