@@ -7,7 +7,8 @@ bench/out/ (by default on bench_throughput's short clips: the eval clips up to 3
 its stages logged from inside the CLI and the worker by hour_timeline's sitecustomize (nothing in app/ changes)
 and the process tree's CPU read from /proc every --interval s. It prints, stage by stage and for each group of
 files the worker claims, the wall seconds and the tree's CPU seconds: the start (imports, the scan's hashing and
-probing, the worker's spawn and imports, the model load), each group's claims, its runs opened, its files read
+probing, the worker's spawn and imports, the model load), each group's claims, its start events, the model fetched
+from the worker's cache, its runs opened (`_open_runs`), the decoder started, its files read
 (decoded and VAD, before any of it is encoded), its decoding (later parts stored meanwhile), its last part's
 stores, and the end (the last outputs, the worker's close, the exit). CPU survives a busy machine; wall only an
 idle one: on a loaded one compare CPU, and walls of two runs taken side by side.
@@ -30,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGES = {
     "app.cli.transcribe": ["cmd_transcribe", "scan_with_chats"],
     "app.worker.supervisor": ["Supervisor._spawn"],
-    "app.worker.process": ["worker_main", "Worker._next_jobs", "Worker._work_batch", "Worker._start_short"],
+    "app.worker.process": ["worker_main", "Worker._next_jobs", "Worker._work_batch", "Worker._start_short",
+                           "Worker._open_runs"],
     "app.core.models.cache": ["ModelCache.whisper"],
     "app.core.asr.clips": ["_read_clips"],
     "app.core.asr.batched": ["decode_pieces"],
@@ -75,13 +77,19 @@ def phases(events: list[tuple[float, str]], wall: float) -> list[tuple[str, floa
     for group, begin in enumerate(times("BEGIN Worker._work_batch")):
         name = f"group {group + 1}: "
         started = max(t for t in times("END Worker._start_short") if t <= reads[group])
+        opening = max(t for t in times("BEGIN Worker._open_runs") if t <= reads[group])
+        opened = max(t for t in times("END Worker._open_runs") if t <= reads[group])
         decoded = max(t for t in times("END decode_pieces") if t <= ends[group])
         rows += [(name + "claims", max(t for t in times("BEGIN Worker._next_jobs") if t <= begin),
                   max(t for t in times("END Worker._next_jobs") if t <= begin)),
-                 (name + "start events", begin, started), (name + "runs opened", started, reads[group]),
+                 (name + "start events", begin, started), (name + "model fetched", started, opening),
+                 (name + "runs opened", opening, opened), (name + "decoder started", opened, reads[group]),
                  (name + "files read", reads[group], read_ends[group]),
                  (name + "decoding", read_ends[group], decoded), (name + "last stores", decoded, ends[group])]
-    rows.append(("outputs, close, exit", ends[-1], wall))
+    if ends:
+        rows.append(("outputs, close, exit", ends[-1], wall))
+    else:  # no file short enough to batch: each decoded alone, no group to time
+        rows.append(("files alone, outputs, close, exit", first("END ModelCache.whisper"), wall))
     return rows
 
 

@@ -5,8 +5,8 @@ Before a group of short files is decoded, the worker claims each file's job, ope
 own transaction, each run's synced to disk with the audit head file after it, and each link its own commit
 (the store is `synchronous=FULL`): 114 commits for the runs of a group of 56 of the 112 clips, 1.6-2.0 s of
 wall at load 19 with both cores idle, the decoder waiting for it (0.06 s in one), and 56 for its claims.
-Now the first claim, then the group's other claims in one transaction, its runs in one more: the same jobs,
-runs and entries, each transaction kept whole or not at all.
+Now the group's claims, its first included, in one transaction (a kill keeps none of them: the group is formed
+again whole), its runs in one more: the same jobs, runs and entries, each transaction kept whole or not at all.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 
 from app.core.asr.engine import load_engine
 from app.core.errors import StoreError
+from app.core.evidence.head import HEAD_FILE, read_head_file
 from app.core.media.decode import probe
 from app.core.models.cache import ModelCache
 from app.core.options import TranscribeOptions, to_dict
@@ -56,18 +57,32 @@ def _group(case, models_dir) -> tuple[Worker, list]:
     return worker, [(job, case.exhibit(job.exhibit_id), -1) for job in jobs]
 
 
-def test_a_group_is_claimed_in_two_commits(case, models_dir):
+def test_a_group_is_claimed_in_one_commit(case, models_dir):
     worker = _worker(case, models_dir)
     statements: list[str] = []
     case.conn.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
     jobs = worker._next_jobs()
     case.conn.set_trace_callback(None)
-    assert statements.count("COMMIT") == 3, statements  # the first claim, the group's others, the head file: was 6
+    assert statements.count("COMMIT") == 2, statements  # the group's claims, the head file: was 3, and 6 before
     assert sorted(job.id for job in jobs) == sorted(r[0] for r in case.conn.execute("SELECT id FROM jobs"))
     assert [worker.queue.get(job.id).state for job in jobs] == ["running"] * len(NOTES)
     started = [e.subject for e in case.audit.entries("job/") if e.action == "job.started"]
     assert sorted(started) == sorted(f"job/{job.id}" for job in jobs)
     assert case.audit.verify(None) == []
+
+
+def test_an_idle_poll_writes_no_head_file(case, models_dir):
+    worker = _worker(case, models_dir)
+    assert len(worker._next_jobs()) == len(NOTES)
+    head_file = case.folder / HEAD_FILE
+    written = head_file.stat()
+    statements: list[str] = []
+    case.conn.set_trace_callback(lambda sql: statements.append(sql.split()[0].upper()))
+    assert worker._next_jobs() == []  # nothing left to claim
+    case.conn.set_trace_callback(None)
+    assert statements.count("COMMIT") == 1, statements  # its empty claim's; no head file transaction after it
+    assert (head_file.stat().st_ino, head_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert read_head_file(case.folder) == case.audit.head()
 
 
 def test_a_groups_runs_links_and_plan_are_one_commit(case, engine, models_dir):

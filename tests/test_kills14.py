@@ -108,7 +108,14 @@ def batch(tmp_path_factory, models_dir) -> tuple[list[Path], Path]:
 # Inside the third note's transaction (none of it kept). Also run once by hand (session 24), 20 notes, not kept here
 # for the suite's time (each kill ~30 s): after Case.plan_batch, Case.finish_run, store_clip (committed, the job not
 # yet done) and JobQueue.complete (done, not yet told), at the 1st, 7th and 20th note: all as below.
-@pytest.mark.parametrize("target, nth", [("app.core.store.case:Case.append_segments", 3)])
+# Session 30: while the group is claimed (its second claim; all claimed, not yet committed: a first claim kept alone
+# was retried apart from the rest, decoded alone, every note's words changed) and while its runs are opened (the
+# third run made; the third run linked to its job: none of them kept, the group formed again whole).
+@pytest.mark.parametrize("target, nth", [("app.core.store.case:Case.append_segments", 3),
+                                         ("app.core.store.jobs:JobQueue.claim", 2),
+                                         ("app.worker.process:Worker._claim_group", 1),
+                                         ("app.worker.process:run_for", 3),
+                                         ("app.core.store.jobs:JobQueue.attach_run", 3)])
 def test_a_worker_killed_while_a_batch_is_stored_transcribes_each_note_once(batch, tmp_path, target, nth):
     notes, whole = batch
     script, mark = tmp_path / "kill_nth.py", tmp_path / "killed"

@@ -184,18 +184,19 @@ class Worker(CommandThread):
     def _next_jobs(self) -> list[Job]:
         """The next job, or a group of short transcribe jobs with identical options to batch.
 
-        The first claim is its own atomic transaction, the group's others one more (a commit a claim: ~0.4 s
-        on 56 files, the decoder waiting); the group stops growing at about
-        BATCH_AUDIO_S of audio (so progress and cancellation stay prompt), the queue's
+        The group, its first job included, is claimed in one transaction (was a commit a claim: ~0.4 s on 56
+        files, the decoder waiting): a kill keeps none of it, so the group is formed again whole, with the same
+        words (a first claim kept alone was retried apart from the rest, decoded alone). The group stops growing
+        at about BATCH_AUDIO_S of audio (so progress and cancellation stay prompt), the queue's
         like jobs shared out in groups of about that size (one left over would decode alone at the end).
         """
         self.planned = []
         if not self.told.is_set():
             return []  # its command is still queueing its own jobs
-        job = self._claim()
-        if job is None or not self._batchable(job):
-            return [job] if job else []
-        with self.case.transaction():
+        with self.case.transaction():  # an idle poll changes nothing: no head file written (`Case.transaction`)
+            job = self._claim()
+            if job is None or not self._batchable(job):
+                return [job] if job else []
             return self._claim_group(job)
 
     def _claim_group(self, job: Job) -> list[Job]:

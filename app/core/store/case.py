@@ -31,9 +31,7 @@ from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcr
 
 def default_case_dir() -> Path:
     env = os.environ.get("PARLEY_CASE")
-    if env:
-        return Path(env)
-    return user_data_dir() / "default-case"
+    return Path(env) if env else user_data_dir() / "default-case"
 
 
 @dataclass(frozen=True)
@@ -130,14 +128,16 @@ class Case(HeadKeeper):
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; the audit head file follows each commit. Inside another of this
-        connection's transactions it is part of that one (which commits, or keeps nothing, as a whole)."""
+        """One write transaction; the audit head file follows each commit that changed a row (not an idle poll's).
+        Inside another of this connection's transactions it is part of that one (kept whole, or nothing)."""
         if self.conn.in_transaction:
             yield self.conn
             return
+        changes = self.conn.total_changes
         with db.transaction(self.conn) as conn:  # refused for a store no longer at its path (`guard_writes`)
             yield conn
-        self.write_head()
+        if self.conn.total_changes != changes:
+            self.write_head()
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

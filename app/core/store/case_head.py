@@ -91,7 +91,9 @@ class HeadKeeper:
     def _advance_head(self) -> None:
         kept, head = read_head_file(self.folder), self.audit.head()
         apart = None
-        if kept is None or self.audit.hash_of(kept.entry_id) == kept.hash:
+        if kept == head:
+            pass  # the file already names the head: not written again (an fsync saved)
+        elif kept is None or self.audit.hash_of(kept.entry_id) == kept.hash:
             write_head_file(self.folder, head)
         else:
             apart = kept.hash  # kept: verify says it; what this account saw beside it says it was there already
