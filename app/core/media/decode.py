@@ -152,6 +152,8 @@ class AudioReader:
                 container = open_container(handle)
             except ValueError as exc:
                 raise MediaError(self.path, str(exc)) from None
+            except OSError as exc:  # a seek or read the system refused, as intake's probe says it
+                raise MediaError(self.path, f"unreadable ({exc.strerror or exc})") from None
             with container:
                 stream = self._pick_stream(container)
                 self._headroom = headroom.over_full_scale(self.path, stream.index, stream.codec_context.name)
