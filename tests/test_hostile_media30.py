@@ -269,3 +269,16 @@ def test_a_pcm_caf_followed_by_a_copy_of_itself_is_not_called_damaged(tmp_path):
     except MediaError:
         return
     assert not reader.damaged, reader.notes
+
+
+@pytest.mark.parametrize("header", [b"#!AMR\n", b"#!AMR-WB\n"])
+def test_an_amr_header_followed_only_by_zeros_says_so(tmp_path, header):
+    """The 6-byte header and 100,000 zero bytes: windowed down to its header, the file was 'cut short
+    in its headers', a false reason for a 100 kB file whose header is whole."""
+    from app.core.errors import MediaError
+
+    path = tmp_path / "zeros.amr"
+    path.write_bytes(header + bytes(100_000))
+    for read in (probe, lambda p: read_all(str(p))):
+        with pytest.raises(MediaError, match="followed only by 100,000 zero bytes: no frame was written"):
+            read(path)

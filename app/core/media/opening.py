@@ -126,6 +126,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         return _open(Patched(handle, wiped.patches))  # read by its index (its frames are no headerless AMR's)
     handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
     if (tail := amr.unwritten_tail(handle)) is not None:  # zeros to the end: no frames, never written
+        if fault := amr.header_only(handle, tail):
+            raise ValueError(fault)
         handle = window(handle, 0, tail)
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
