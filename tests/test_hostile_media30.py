@@ -306,3 +306,13 @@ def test_a_w64_whose_data_size_lost_a_bit_is_not_heard_short_in_silence(tmp_path
         assert "\n" not in str(refused)
         return
     assert audio.size / SAMPLE_RATE >= 2.99 or reader.truncated or reader.notes
+
+
+def test_a_tiny_adpcm_note_is_as_long_at_intake_as_decoded(tmp_path):
+    """A 0.05 s IMA ADPCM note (one padded block; fact: 400 samples): intake recorded the block's 256 ms,
+    decoding heard the fact's 50 ms, and the record disagreed with itself."""
+    path = tmp_path / "tiny.wav"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=0.05:sample_rate=8000", "-c:a", "adpcm_ima_wav", str(path))
+    source = probe(path)
+    audio, _ = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - 50) <= 5 and abs(audio.size / SAMPLE_RATE * 1000 - source.duration_ms) <= 5
