@@ -190,6 +190,8 @@ def _read_clip(source: SourceInfo, options: TranscribeOptions, batch: BatchOptio
         audio, reader = read_all(source.path, expected_ms=source.duration_ms)
     except ParleyError as exc:
         return _Pending(source, [], str(exc))
+    except Exception as exc:  # noqa: BLE001 - a decoder fault in one file is its failure, not its batch's
+        return _Pending(source, [], f"unexpected error reading it ({type(exc).__name__}: {' '.join(str(exc).split())})")
     chunks = list(speech_chunks([audio], use_vad=options.vad)) if len(audio) else []
     pieces = [Piece(0, c, normalise_gain(c.audio, batch.target_rms)) for c in chunks]  # owner: set by its group
     return _Pending(source, pieces, truncated=reader.truncated, notes=reader.notes)

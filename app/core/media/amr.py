@@ -173,8 +173,8 @@ def frames_ms(handle: BinaryIO, start: int, end: int, kind: str) -> int:
 
 
 CUT_NOTE = "the AMR recording ends inside a frame: the file was cut short there"
-TAIL_NOTE = ("the AMR recording's frames end where zero bytes run to the file's end (never written: a recorder "
-             "that stopped): read to there, the recording cut short")
+TAIL_NOTE = ("the AMR recording's frames end where zero bytes run to the file's end (not audio: never written, "
+             "or padding): read to there")
 
 
 def cut_mid_frame(handle: BinaryIO) -> bool:
@@ -237,6 +237,16 @@ def unwritten_tail(handle: BinaryIO) -> int | None:
     if not handle.read(len(WB_HEADER)).startswith((b"#!AMR\n", WB_HEADER)):
         return None
     return _zero_tail(handle, 0)
+
+
+def header_only(handle: BinaryIO, tail: int) -> str | None:
+    """Why an AMR file whose zero tail starts right after its header cannot be heard, or None: a 100 kB
+    file was 'cut short in its headers' once windowed to the header, when its header is whole."""
+    handle.seek(0)
+    header = WB_HEADER if handle.read(len(WB_HEADER)) == WB_HEADER else b"#!AMR\n"
+    if tail != len(header):
+        return None
+    return f"the AMR header is followed only by {handle.seek(0, 2) - tail:,} zero bytes: no frame was written"
 
 
 def _zero_tail(handle: BinaryIO, start: int) -> int | None:

@@ -108,7 +108,7 @@ class AudioReader:
         pending: list[np.ndarray] = []
         pending_len = 0
         total = 0
-        for chunk in self._decoded_chunks():
+        for chunk in self._unless_refused(self._decoded_chunks()):
             chunk = self._finite(chunk, total)
             total += chunk.shape[-1]
             if skip:
@@ -145,6 +145,14 @@ class AudioReader:
             chunk = np.where(bad, np.float32(0), chunk)
         chunk = chunk * self._headroom.gain if self._headroom is not None else chunk
         return np.clip(chunk, -1.0, 1.0, out=chunk if chunk.flags.writeable else None)
+
+    def _unless_refused(self, chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        """The chunks; a seek the system refuses (a W64 data size flipped past any file, met by ffmpeg
+        mid-read) or a read it fails, intake's one line instead of a traceback failing a worker's batch."""
+        try:
+            yield from chunks
+        except OSError as exc:
+            raise MediaError(self.path, f"unreadable ({exc.strerror or exc})") from None
 
     def _decoded_chunks(self) -> Iterator[np.ndarray]:
         with open(self.path, "rb") as handle:

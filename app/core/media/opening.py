@@ -53,7 +53,7 @@ from app.core.media import (
     wav_names,
     zeroed_start,
 )
-from app.core.media.views import Patched, SoftSeeks, Spliced, window
+from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 NO_PACKET_TABLE = "a CAF file ffmpeg cannot read: damaged, or cut before its packet table (written last)"
@@ -126,6 +126,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         return _open(Patched(handle, wiped.patches))  # read by its index (its frames are no headerless AMR's)
     handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
     if (tail := amr.unwritten_tail(handle)) is not None:  # zeros to the end: no frames, never written
+        if fault := amr.header_only(handle, tail):
+            raise ValueError(fault)
         handle = window(handle, 0, tail)
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
@@ -218,7 +220,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(SoftSeeks(handle), mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)))))
+        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -256,7 +258,7 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
         return container
     handle.seek(0)
     try:
-        longer = av.open(SoftSeeks(handle), mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+        longer = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LONG_PROBE})
     except av.error.FFmpegError:  # no better for looking further: as first opened
         return container
     container.close()
@@ -276,7 +278,7 @@ def _in_large_packets(handle, container) -> av.container.InputContainer:  # type
         return container
     handle.seek(0)
     try:
-        larger = av.open(SoftSeeks(handle), mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
+        larger = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
     except av.error.FFmpegError:  # as first opened
         return container
     container.close()
@@ -319,7 +321,7 @@ def _own_format(container) -> av.container.InputContainer:  # type: ignore[name-
 def _open_as(handle, format_name: str, options: dict[str, str] | None = None) -> av.container.InputContainer:  # type: ignore[name-defined]
     handle.seek(0)
     try:
-        return av.open(SoftSeeks(handle), mode="r", metadata_errors="replace", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
+        return av.open(handle, mode="r", metadata_errors="replace", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 

@@ -79,6 +79,9 @@ def length_ms(handle: BinaryIO, read_ms: int, measured: bool = False) -> int:
     if found is None:
         return read_ms
     size, byte_rate, present, fact = found
+    if (end_s := wav_blocks.padded_end_s(handle)) is not None:  # where decoding stops: its last block's padding
+        return max(round(end_s * 1000), _claim(size, byte_rate, present) or 0)  # kept back (a 0.05 s IMA note
+        # was 256 ms at intake, 50 ms decoded); a cut file's claim stands
     held = round((present if size in UNKNOWN_SIZES else size) * 1000 / byte_rate) if byte_rate else 0
     held = wav_blocks.held_ms(handle) or held  # ADPCM, GSM: by their blocks, whatever the byte rate says
     if fact and held and read_ms > held * FACT_SLACK + 1000 and not measured:

@@ -7,7 +7,6 @@ of a chained Ogg, or the AMR frames of a CAF behind the AMR file header. Nothing
 
 from __future__ import annotations
 
-import errno
 import io
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -148,25 +147,3 @@ class Framed(_View):
         self._handle.seek(start + at - self._header_size)
         return self._handle.read(min(size, length - (at - self._header_size)))
 
-
-class SoftSeeks:
-    """The file as ffmpeg is handed it, a seek the system refuses answered with ffmpeg's error code,
-    as its own file reader answers it, not raised. ffmpeg's CAF reader seeks to where a damaged or
-    joined file's sizes point (2^48: past the largest offset a file can have); raised, PyAV stashes
-    the OSError and raises it when the open ends, so a whole ALAC note followed by a copy of itself
-    was 'unreadable (Invalid argument)'. Reads and positions are the file's own."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self._handle = handle
-
-    def read(self, size: int = -1) -> bytes:
-        return self._handle.read(size)
-
-    def tell(self) -> int:
-        return self._handle.tell()
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        try:
-            return self._handle.seek(offset, whence)
-        except (OSError, OverflowError, ValueError) as exc:
-            return -(getattr(exc, "errno", None) or errno.EINVAL)

@@ -226,10 +226,8 @@ def _fmt(handle: BinaryIO) -> Fmt | None:
     return None
 
 
-def held_ms(handle: BinaryIO) -> int | None:
-    """How long a block-coded WAV's samples last by its blocks (their count, the samples each
-    holds, the rate), or None (another file): a damaged byte rate must not shorten it (a fact
-    chunk checked against a byte rate 4 times too high recorded 8 s of speech as 2 s)."""
+def _blocks(handle: BinaryIO) -> tuple[Fmt, int, int] | None:
+    """A block-coded WAV's fmt, its block's bytes and the samples a block holds, or None (another file)."""
     try:
         fmt = _fmt(handle)
     except (OSError, ValueError, struct.error):
@@ -239,8 +237,16 @@ def held_ms(handle: BinaryIO) -> int | None:
     channels, block = _laid_out(handle, fmt)
     block = block or fmt.block_align
     samples = GSM_SAMPLES if fmt.tag == GSM else _from_block(fmt.tag, block, channels)
-    if not block or not samples:
+    return (fmt, block, samples) if block and samples else None
+
+
+def held_ms(handle: BinaryIO) -> int | None:
+    """How long a block-coded WAV's samples last by its blocks (their count, the samples each
+    holds, the rate), or None (another file): a damaged byte rate must not shorten it (a fact
+    chunk checked against a byte rate 4 times too high recorded 8 s of speech as 2 s)."""
+    if (found := _blocks(handle)) is None:
         return None
+    fmt, block, samples = found
     start, end = fmt.data
     return round(-(-(end - start) // block) * samples * 1000 / _rate(fmt))
 
@@ -251,17 +257,9 @@ def padded_end_s(handle: BinaryIO) -> float | None:
     a fact count short of the blocks by more is damage, not padding, and keeps nothing back);
     None otherwise. Decoded whole, a 3 s IMA ADPCM note lasted 3.06 s, a 44.1 kHz stereo MS ADPCM
     one up to 0.09 s more."""
-    try:
-        fmt = _fmt(handle)
-    except (OSError, ValueError, struct.error):
+    if (found := _blocks(handle)) is None or not found[0].fact:
         return None
-    if fmt is None or fmt.tag not in NAMES or not fmt.fact or not 1 <= fmt.channels <= 8 or not fmt.rate:
-        return None
-    channels, block = _laid_out(handle, fmt)
-    block = block or fmt.block_align
-    samples = GSM_SAMPLES if fmt.tag == GSM else _from_block(fmt.tag, block, channels)
-    if not block or not samples:
-        return None
+    fmt, block, samples = found
     blocks = -(-(fmt.data[1] - fmt.data[0]) // block)
     if not (blocks - 1) * samples < fmt.fact <= blocks * samples:
         return None
