@@ -114,8 +114,9 @@ class SlicedSilero:
     """faster-whisper's Silero VAD (its session) run VAD_STEPS_AT_ONCE steps at a time, its state carried from
     one run to the next as faster-whisper carries it between its own runs of 10,000 steps: the same probabilities
     to the bit (tests/test_vad_slices.py). faster-whisper ran a whole 180 s VAD buffer (5,625 steps) at once, and
-    ONNX Runtime's buffers for it (about 110 MB, freed after) came on the read-ahead thread beside the decoder's
-    and the speaker search's, raising the worker's peak wherever they met (issue #15); 20 s at once, about 30 MB."""
+    ONNX Runtime's buffers for it (56-80 MB, 113 MB on a first run; freed after) came on the read-ahead thread beside
+    the decoder's and the speaker search's, raising the worker's peak wherever they met (issue #15); 20 s at once,
+    19-31 MB. tests/test_vad_slices.py fails if any Silero run is given more than 30 s."""
 
     def __init__(self, model: fw_vad.SileroVADModel) -> None:
         self.session = model.session
