@@ -114,13 +114,15 @@ class SlicedSilero:
     """faster-whisper's Silero VAD (its session) run VAD_STEPS_AT_ONCE steps at a time, its state carried from
     one run to the next as faster-whisper carries it between its own runs of 10,000 steps: the same probabilities
     to the bit (tests/test_vad_slices.py). faster-whisper ran a whole 180 s VAD buffer (5,625 steps) at once, and
-    ONNX Runtime's buffers for it (about 110 MB, freed after) came on the read-ahead thread beside the decoder's
-    and the speaker search's, raising the worker's peak wherever they met (issue #15); 20 s at once, about 30 MB."""
+    ONNX Runtime's buffers for it (56-80 MB, 113 MB on a first run; freed after) came on the read-ahead thread beside
+    the decoder's and the speaker search's, raising the worker's peak wherever they met (issue #15); 20 s at once,
+    19-31 MB. tests/test_vad_slices.py fails if any Silero run is given more than 30 s."""
 
     def __init__(self, model: fw_vad.SileroVADModel) -> None:
         self.session = model.session
 
     def __call__(self, audio: np.ndarray, num_samples: int = 512, context_size_samples: int = 64) -> np.ndarray:
+        assert audio.ndim == 1, "Silero takes one channel of samples"
         h = np.zeros((1, 1, 128), dtype=np.float32)
         c = np.zeros((1, 1, 128), dtype=np.float32)
         steps = audio.reshape(-1, num_samples)
@@ -136,22 +138,23 @@ class SlicedSilero:
 
 @functools.lru_cache(maxsize=1)
 def sliced_vad_model() -> SlicedSilero:
-    """The VAD model every Silero call in the process runs (get_speech_timestamps looks it up when called)."""
+    """The VAD model every Silero call of Parley runs."""
     return SlicedSilero(whole_vad_model())
 
 
 # faster-whisper's own model, run whole; kept on the replacement, so a reload of this module finds the original
 whole_vad_model = getattr(fw_vad.get_vad_model, "parley_whole", fw_vad.get_vad_model)
 sliced_vad_model.parley_whole = whole_vad_model  # type: ignore[attr-defined]
-fw_vad.get_vad_model = sliced_vad_model
 
 
 def speech_timestamps(audio: np.ndarray, options: VadOptions) -> list[dict]:
-    """Silero VAD's speech regions of 16 kHz audio: dicts of start and end samples. Audio whose
-    samples are all one value (digital silence: a sparse file, a recorder that wrote nothing)
-    holds no sound and is not searched: a 9 h WAV of zeros ran the model over every sample."""
+    """Silero VAD's speech regions of 16 kHz audio: dicts of start and end samples. The one way Parley
+    finds speech (transcription, the speaker search's regions, the choice among audio streams).
+    Audio whose samples are all one value (digital silence: a sparse file, a recorder that wrote
+    nothing) holds no sound and is not searched: a 9 h WAV of zeros ran the model over every sample."""
     if is_constant(audio):
         return []
+    fw_vad.get_vad_model = sliced_vad_model  # get_speech_timestamps looks its model up when called
     return get_speech_timestamps(audio, options)
 
 
@@ -171,7 +174,5 @@ def is_constant(audio: np.ndarray) -> bool:
 def speech_probabilities(audio: np.ndarray) -> np.ndarray:
     """Silero VAD's speech probability of each 32 ms step (512 samples) of 16 kHz audio: where speech
     is lowest, a piece holding two languages is cut (language_check.mixed_pieces)."""
-    from faster_whisper.vad import get_vad_model
-
     padded = np.pad(audio.astype(np.float32), (0, 512 - len(audio) % 512))
-    return np.asarray(get_vad_model()(padded), dtype=np.float32).reshape(-1)
+    return np.asarray(sliced_vad_model()(padded), dtype=np.float32).reshape(-1)

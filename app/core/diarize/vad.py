@@ -24,18 +24,13 @@ VAD_SETTINGS = {
 def speech_regions(audio: np.ndarray, offset: int = 0) -> list[tuple[int, int]]:
     """(start, end) sample indices of speech in `audio`, shifted by `offset`."""
     # Imported here: faster-whisper's package loads CTranslate2, which only a diarising process needs.
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    from app.core.asr.fw_internals import is_constant
+    from app.core.asr.fw_internals import VadOptions, speech_timestamps
 
     options = VadOptions(**VAD_SETTINGS)
     regions: list[tuple[int, int]] = []
     block = BLOCK_S * SAMPLE_RATE
     for start in range(0, len(audio), block):
-        piece = audio[start : start + block]
-        if is_constant(piece):  # digital silence: nothing to search
-            continue
-        for found in get_speech_timestamps(piece, options):
+        for found in speech_timestamps(audio[start : start + block], options):  # digital silence: none
             regions.append((offset + start + found["start"], offset + start + found["end"]))
     return _join_block_edges(regions, block, offset)
 

@@ -110,14 +110,12 @@ def _safe_decode(packet) -> list:
 
 
 def speech_ms(audio: np.ndarray) -> int:
-    if audio.size == 0:
-        return 0
     # Imported here: only files with several audio streams need it, and faster-whisper's
     # package import loads CTranslate2 into the CLI's parent process.
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from app.core.asr.fw_internals import VadOptions, speech_timestamps
 
     options = VadOptions(threshold=0.5, min_speech_duration_ms=250, min_silence_duration_ms=500)
-    regions = get_speech_timestamps(audio, options)
+    regions = speech_timestamps(audio, options)
     return int(sum(r["end"] - r["start"] for r in regions) * 1000 // SAMPLE_RATE)
 
 
