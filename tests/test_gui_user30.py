@@ -353,6 +353,8 @@ def test_a_batch_retried_or_resumed_after_running_longer_than_estimated_gets_a_t
     view.set_jobs([job(1, "running", started=600), job(2, "running", started=600)], names, {"running": 2}, "",
                   durations)
     assert view.eta_label.text() == "· running longer than estimated"
+    view.set_jobs([job(1, "queued", started=600), job(2, "queued", started=600)], names, {"queued": 2}, "",
+                  durations)  # the window's poll sees them queued between attempts (fail(retry), recover_stale)
     view.set_jobs([job(1, "running", started=2), job(2, "running", started=2)], names, {"running": 2}, "",
                   durations)  # re-claimed 2 s ago: a new start, nothing reported yet
     assert view.model.index(0, PROGRESS_COL + 1).data().startswith("≈")

@@ -83,7 +83,7 @@ class QueueModel(ColumnsModel):
         self.clock = time.monotonic
         self.stages: dict[int, str] = {}  # job id -> what a running job does after decoding
         self.estimates: dict[int, Estimate] = {}  # job id -> its bar reckoned from the clock (none reported)
-        self.started: dict[int, str | None] = {}  # running job id -> its attempt's start, as last read
+        self.started: dict[int, str | None] = {}  # each listed job's last attempt's start, as last read
         self.said_late: frozenset[int] = frozenset()  # the jobs still to do when "running longer" was said
 
     def set_jobs(self, jobs: list[Any], names: dict[int, str], durations: dict[int, int] | None = None) -> None:
@@ -100,13 +100,13 @@ class QueueModel(ColumnsModel):
         every cell walked them all, and another case's job 1 at "95%, 0:02" (or its retried self) made a job
         just started "95%" and "running longer than estimated"."""
         running = {j.id: j.started_at for j in jobs if j.state == "running"}
-        for job_id in [i for i in self.live if i not in running or self.started.get(i, running[i]) != running[i]]:
+        for job_id in [i for i in self.live if i not in running or self.started.get(i) not in (None, running[i])]:
             self.live.pop(job_id)
             self.reported.pop(job_id, None)
         self.stages = {i: stage for i, stage in self.stages.items() if i in running}
-        if any(self.started.get(i, start) != start for i, start in running.items()):
+        if any(self.started.get(i) not in (None, start) for i, start in running.items()):
             self.said_late = frozenset()  # a new attempt: "running longer" was said of the last one
-        self.started = running
+        self.started = {j.id: j.started_at for j in jobs}  # queued between attempts: its last start kept
 
     def forget(self) -> None:
         """Another case opened in the window: its job ids start at 1 again, so nothing of the last one is kept."""
