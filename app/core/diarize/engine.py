@@ -192,7 +192,8 @@ class Collector:
             labels = split_heard_apart(labels, emb, self.heard, most, shift, copies)  # two voices heard apart in one cluster
             labels = fold_scraps(labels, emb, seconds, copies, min_speakers or 1)  # no speaker of scraps
             regions = (np.array(self.region_of), np.array(self.region_prints), np.array(self.region_seconds))
-            pitches = np.array(self.pitches, dtype=np.float64)
+            pitches = np.array(self.pitches, dtype=np.float64)  # the splits weigh short windows too: a split
+            # needs a minority's every window (a lone answer is often under 0.8 s), a join its steady ones
             fresh = fresh_seconds(regions[2], regions[0], copies)  # a region heard again holds no new speech
             labels = split_by_regions(labels, *regions, most, shift, pitches, fresh)
             labels = split_minorities(labels, *regions, most, shift, pitches)
