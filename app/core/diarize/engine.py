@@ -293,9 +293,9 @@ def pitches_to_weigh(pitches: Sequence[float], seconds: Sequence[float]) -> list
     """Each window's pitch for same_voice's test of two clusters, NaN (not weighed) for a fragment:
     shorter than FRAGMENT_S, its pitch is as unsteady as its voiceprint. Two 0.5 s scraps of the
     interview's lower voice (one a copy of the other) in the higher voice's cluster were 58 of its 435
-    window pairs: the pitches' separation fell from 0.98 to 0.85, under same_voice.SEPARATE_AUC, and
-    the two voices were joined into one speaker (the interview, a long silence, faint hiss and a
-    repeat of its start; its AMR 4.75 kbit/s and 8 kHz Opus copies the same)."""
+    window pairs: the pitches' separation fell from 0.98 to 0.85, under the 0.9 line same_voice had
+    then, and the two voices were joined into one speaker (the interview, a long silence, faint hiss
+    and a repeat of its start; the interview's own AMR 4.75 kbit/s and 8 kHz Opus copies 1 -> 2 too)."""
     return [float("nan") if second < FRAGMENT_S else pitch for pitch, second in zip(pitches, seconds, strict=True)]
 
 
