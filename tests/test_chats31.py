@@ -1,0 +1,49 @@
+"""Session 31's chat-layout fixes: a damaged page of a multi-page HTML chat keeps what was read before the damage."""
+
+from __future__ import annotations
+
+from app.core.chats import load_export
+from tests.test_chat_layouts17 import _messenger_page, _telegram_page
+
+FOO = "<![foo]>"  # a marked section Python's HTML parser does not know: it stops reading there
+FOO_CAUSE = "(unknown status keyword 'foo' in marked section)"
+
+
+def _only_chat(path):
+    [loaded] = load_export(path)
+    [chat] = loaded.export.chats
+    return chat
+
+
+def test_a_telegram_chats_damaged_middle_page_keeps_what_was_read_before_the_damage(tmp_path):
+    """Before: page 2 of 3 damaged after its first message lost that page whole (a note said so); now its first
+    message and the start of the second are kept, the last one read saying where its page stopped being read. A
+    "joined" message opening the page after does not take a sender from the damaged page's unread end."""
+    (tmp_path / "messages.html").write_text(_telegram_page([(1, "Oleg", "first")]), encoding="utf-8")
+    (tmp_path / "messages2.html").write_text(_telegram_page(
+        [(2, "Anna", "second"), (3, "Oleg", f"third {FOO} lost words"), (4, "Anna", "never read")]), encoding="utf-8")
+    (tmp_path / "messages3.html").write_text(_telegram_page([(5, "", "fifth")]), encoding="utf-8")
+    chat = _only_chat(tmp_path / "messages.html")
+    assert [(m.sender, m.text) for m in chat.messages] == [
+        ("Oleg", "first"), ("Anna", "second"), ("Oleg", "third"), (None, "fifth")]
+    assert chat.messages[2].note == (
+        f"page 2 of this chat's 3 pages is damaged HTML at line 3 {FOO_CAUSE} and was not read past it: this message "
+        "may be cut there, and what that page holds after it is not in this chat")
+    assert [m.note for m in chat.messages[:2]] == ["", ""] and "damaged" not in chat.messages[3].note
+
+
+def test_a_messenger_chats_damaged_page_keeps_its_newer_messages_the_oldest_read_saying_so(tmp_path):
+    """Messenger lists the newest first: a damaged spot on message_1.html loses that page's older messages. Before:
+    the page was lost whole; now its newer messages are kept, the oldest of them read saying the page stopped there."""
+    thread = tmp_path / "messages" / "inbox" / "crew_1"
+    thread.mkdir(parents=True)
+    (thread / "message_1.html").write_text(_messenger_page([
+        ("Bob", "newest", "Jan 15, 2024 9:09:00 pm"), ("Anna Smith", f"broken {FOO} here", "Jan 15, 2024 9:08:00 pm"),
+        ("Bob", "lost", "Jan 15, 2024 9:07:00 pm")]), encoding="utf-8")
+    (thread / "message_2.html").write_text(_messenger_page([("Anna Smith", "oldest", "Jan 15, 2024 9:05:00 pm")]),
+                                           encoding="utf-8")
+    chat = _only_chat(thread / "message_1.html")
+    assert [(m.sender, m.text) for m in chat.messages] == [("Anna Smith", "oldest"), ("Anna Smith", "broken"),
+                                                            ("Bob", "newest")]
+    assert "page 1 of this chat's 2 pages is damaged HTML at line 1 " + FOO_CAUSE in chat.messages[1].note  # and "no time"
+    assert chat.messages[0].note == chat.messages[2].note == ""
