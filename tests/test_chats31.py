@@ -47,3 +47,25 @@ def test_a_messenger_chats_damaged_page_keeps_its_newer_messages_the_oldest_read
                                                             ("Bob", "newest")]
     assert "page 1 of this chat's 2 pages is damaged HTML at line 1 " + FOO_CAUSE in chat.messages[1].note  # and "no time"
     assert chat.messages[0].note == chat.messages[2].note == ""
+
+
+def test_slack_and_google_chat_companion_names_are_counted_unless_beside_their_export(tmp_path, capsys):
+    """Before: any `users.json`, `channels.json` or `group_info.json` anywhere was taken for a Slack workspace's or a
+    Google Chat space's file and left out of the folder's other files, with no export near it (a phone app's). Now
+    only those beside a Slack channel or a Google Chat messages.json are left out; the rest are counted and named."""
+    from tests.test_chat_layouts8 import _slack_export
+    from tests.test_cli_mistakes import run
+
+    evidence = tmp_path / "evidence"
+    app = evidence / "apps" / "com.fitness"
+    app.mkdir(parents=True)
+    (evidence / "WhatsApp Chat with Anne.txt").write_text("13/06/2024, 21:05 - Anne: hi\n", encoding="utf-8")
+    for name in ("users.json", "channels.json", "group_info.json"):
+        (app / name).write_text('[{"id": "U1", "name": "anne"}]', encoding="utf-8")
+    _slack_export(evidence / "slack")
+    _, _, err = run(capsys, "timeline", str(evidence), "--out", str(tmp_path / "out"), "--format", "json",
+                    "--case", str(tmp_path / "case"))
+    line = next(x for x in err.splitlines() if "other file(s)" in x)
+    assert line.startswith(f"{evidence}: 3 other file(s)"), line
+    assert all(f"apps/com.fitness/{name}" in line for name in ("users.json", "channels.json", "group_info.json"))
+    assert "slack/users.json" not in line and "slack/channels.json" not in line

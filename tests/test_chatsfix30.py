@@ -177,6 +177,9 @@ def test_the_folders_small_json_files_are_counted_among_its_other_files(tmp_path
     (folder / "WhatsApp Chat with Anne.txt").write_text("13/06/2024, 21:05 - Anne: hi\n", encoding="utf-8")
     (folder / "data.json").write_text('{"a": 1}', encoding="utf-8")
     (folder / "users.json").write_text('[{"id": "U1", "name": "anne"}]', encoding="utf-8")
+    (folder / "general").mkdir()  # a Slack channel beside users.json: a workspace's file, read with it
+    (folder / "general" / "2024-01-15.json").write_text('[{"type": "message", "user": "U1", "text": "hi", "ts": '
+                                                        '"1705352700.000200"}]', encoding="utf-8")
     (folder / "prefs.plist").write_text("<plist/>", encoding="utf-8")
     _, _, err = run(capsys, "timeline", str(folder), "--out", str(tmp_path / "out"), "--format", "json",
                     "--case", str(tmp_path / "case"))

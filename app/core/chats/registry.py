@@ -123,14 +123,11 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return False
 
 
-_COMPANION_JSON = slack.WORKSPACE_FILES | {googlechat.INFO_FILE}  # read with their chats (members, a space's name)
-
-
 def is_read_in_folder(path: Path) -> bool:
     """A file a folder's walk reads or refuses with its reason (a chat export, a later page read with its first, a
     Slack workspace's or Google Chat space's file); any other is one of the folder's other files (a phone's JSON)."""
-    return path.name.lower() in _COMPANION_JSON or is_chat_export_in_folder(path) or is_chat_export(path) and \
-        _is_later_page(path)
+    return slack.is_workspace_file(path) or googlechat.is_space_file(path) or is_chat_export_in_folder(path) or \
+        is_chat_export(path) and _is_later_page(path)
 
 
 def _is_link(path: Path) -> bool:
