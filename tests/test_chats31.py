@@ -69,3 +69,33 @@ def test_slack_and_google_chat_companion_names_are_counted_unless_beside_their_e
     assert line.startswith(f"{evidence}: 3 other file(s)"), line
     assert all(f"apps/com.fitness/{name}" in line for name in ("users.json", "channels.json", "group_info.json"))
     assert "slack/users.json" not in line and "slack/channels.json" not in line
+
+
+def test_a_zip_of_two_apps_chats_records_each_chat_under_its_own_reader(tmp_path, case):
+    """Before: a zip holding a WhatsApp chat and a LINE history recorded both chats as `whatsapp-zip` (the first
+    reader's), so the LINE chat's provenance named the wrong app. Now one exhibit holds each chat under its own
+    reader, its source its own member, and the WhatsApp voice note is still linked and taken in."""
+    import shutil
+    import zipfile
+
+    from app.core.store.chats import stored_chats
+    from app.core.usecases.timeline import take_in_exports
+    from tests.test_chats30 import MEDIA
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    shutil.copy(MEDIA / "en_voicenote.opus", tmp_path / "PTT-20240115-WA0001.opus")
+    with zipfile.ZipFile(evidence / "phone.zip", "w") as archive:
+        archive.writestr("wa/WhatsApp Chat with Anna.txt", "15/01/2024, 21:05 - Anna: hello\n"
+                                                           "15/01/2024, 21:06 - Ben: PTT-20240115-WA0001.opus (file attached)\n")
+        archive.write(tmp_path / "PTT-20240115-WA0001.opus", "wa/PTT-20240115-WA0001.opus")
+        archive.writestr("line/[LINE] Chat with Bob.txt", "[LINE] Chat history with Bob\nSaved on: 2024/01/16 08:00\n\n"
+                                                          "2024/01/15(Mon)\n21:05\tBob\tHello\n21:06\tAnna\tok\n")
+    taken, errors = take_in_exports(case, [str(evidence / "phone.zip")])
+    assert not errors and len({t.exhibit_id for t in taken}) == 1
+    [exhibit] = {t.exhibit_id for t in taken}
+    stored = stored_chats(case, exhibit)
+    assert [(c.name, c.container, c.source) for c in stored] == [
+        ("WhatsApp Chat with Anna", "whatsapp-zip", "wa/WhatsApp Chat with Anna.txt"),
+        ("Bob", "line-zip", "line/[LINE] Chat with Bob.txt")]
+    assert taken[0].export.container == "whatsapp-zip + line-zip" and len(taken[0].media) == 1

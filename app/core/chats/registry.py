@@ -202,9 +202,9 @@ def _load_zip_tree(path: Path, extract_root: Path | None, refused: list[ChatErro
     """The zip's own chats, and those of the zips inside it (a phone dump holding zipped exports);
     an inner zip that holds no chat is passed over, one that cannot be read is refused or raised."""
     try:
-        out, own_error = [load_zip(path, _zip_folder(path, extract_root))], None
+        out, own_error = load_zip(path, _zip_folder(path, extract_root)), None
         if depth == 0:  # a zip the user gave or met on disk: a file it lacks may lie beside it
-            out = [with_files_beside(out[0])]
+            out = [with_files_beside(part) for part in out]
     except ChatError as exc:
         out, own_error = [], exc
     try:
