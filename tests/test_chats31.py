@@ -99,3 +99,20 @@ def test_a_zip_of_two_apps_chats_records_each_chat_under_its_own_reader(tmp_path
         ("WhatsApp Chat with Anna", "whatsapp-zip", "wa/WhatsApp Chat with Anna.txt"),
         ("Bob", "line-zip", "line/[LINE] Chat with Bob.txt")]
     assert taken[0].export.container == "whatsapp-zip + line-zip" and len(taken[0].media) == 1
+
+
+def test_a_number_added_again_is_one_phone_not_two_people_under_one_name(tmp_path):
+    """Before: a WhatsApp group's sender written as a number (no contact saved) whom the app's note later says was
+    added gave each of that number's messages "two people may be shown under this name, and the export writes no
+    number to tell whose this message is": false, the number is written. A number names one phone: nothing said.
+    A name added while one of that name writes still says so."""
+    from tests.chat_helpers import loaded_messages
+
+    number = "\u202a+44 7700 900123\u202c"
+    text = (f"15/01/2024, 21:05 - {number}: hello\n15/01/2024, 21:06 - Anna: hi\n"
+            f"15/01/2024, 21:07 - Anna added {number}\n15/01/2024, 21:08 - Ben added Anna\n"
+            f"15/01/2024, 21:09 - {number}: again\n")
+    messages = loaded_messages(tmp_path, text, "WhatsApp Chat with Crew.txt")
+    assert [m.sender for m in messages] == ["+44 7700 900123", "Anna", None, None, "+44 7700 900123"]
+    assert [bool(m.note) for m in messages] == [False, True, False, False, False]
+    assert "the chat says 'Anna' joined (message 4)" in messages[1].note
