@@ -93,7 +93,7 @@ def _conversation(address: str) -> str:
     """The address one conversation is known by, however the phone spaced it: the telephony store may write one
     person as "+44 7700 900123" on one message and "+447700900123" on the next (each was a chat of its own, one
     person's messages split in two). A number with its country code as +447700900123, one without it with its
-    spacing taken out (its country cannot be told: "07700 900123" stays apart from "+447700900123"), a name as
+    spacing taken out ("07700900123": `_in_its_country` joins it to the backup's number it is, if one), a name as
     written; a group's addresses each so, joined by `~` as the backup joins them."""
     def one(part: str) -> str:
         part = part.strip()
