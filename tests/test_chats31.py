@@ -145,3 +145,50 @@ def test_an_sms_number_written_without_its_country_code_joins_that_numbers_conve
                                                   ("(this phone)", "on my way"), ("Anna (+447700900123)", "hurry")]
     assert "address written without its country code as '07700900123': the number +447700900123" in anna[1].note
     assert "address written without its country code" in anna[2].note and "country code" not in anna[0].note
+
+
+def test_one_partys_google_voice_text_pages_are_one_chat_and_a_folder_lists_it_once(tmp_path, capsys):
+    """Before: Takeout writes a page per conversation thread, so Anna's texts were one chat (and one exhibit, one
+    timeline) per page. Now her pages are one chat, oldest first, its later pages read with the first (given alone
+    or met in a folder); Bob's page stays his own chat."""
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    from tests.test_cli_mistakes import run
+
+    evidence = tmp_path / "Calls"
+    evidence.mkdir()
+    anna = _cite("Anna", "+17323212222")
+    pages = {"Anna - Text - 2021-01-22T01_33_43Z.html": [_message(1, anna, "first thread"), _message(2, ME, "ok")],
+             "Anna - Text - 2021-03-02T10_00_00Z.html": [_message(3, anna, "second thread")],
+             "Bob - Text - 2021-02-01T08_00_00Z.html": [_message(4, _cite("Bob", "+17323213333"), "bob here")]}
+    for name, messages in pages.items():
+        (evidence / name).write_text(_text_page("Anna" if "Anna" in name else "Bob", messages), encoding="utf-8")
+    [loaded] = load_export(evidence / "Anna - Text - 2021-03-02T10_00_00Z.html")  # a later page given alone
+    [chat] = loaded.export.chats
+    assert (chat.name, [m.text for m in chat.messages]) == ("Anna", ["first thread", "ok", "second thread"])
+    assert [m.index for m in chat.messages] == [0, 1, 2]
+    assert [p.name for p in loaded.pages] == ["Anna - Text - 2021-03-02T10_00_00Z.html"]
+    in_folder = sorted((c.name, len(c.messages)) for lo in load_export(evidence) for c in lo.export.chats)
+    assert in_folder == [("Anna", 3), ("Bob", 1)]
+    _, _, err = run(capsys, "timeline", str(evidence), "--out", str(tmp_path / "out"), "--format", "json",
+                    "--case", str(tmp_path / "case"))
+    assert "other file(s)" not in err and sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "Anna - Text - 2021-01-22T01_33_43Z.timeline.json", "Bob - Text - 2021-02-01T08_00_00Z.timeline.json"]
+
+
+def test_a_google_voice_partys_unreadable_page_is_said_and_its_other_pages_kept(tmp_path):
+    """One of a party's text pages damaged before its first message: the other pages are the chat, and a note with
+    no time says which page was not read and why."""
+    from tests.test_chatsfix30 import _cite, _message, _text_page
+
+    anna = _cite("Anna", "+17323212222")
+    (tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html").write_text(
+        _text_page("Anna", [_message(1, anna, "kept")]), encoding="utf-8")
+    (tmp_path / "Anna - Text - 2021-03-02T10_00_00Z.html").write_text(
+        _text_page("Anna", [_message(2, anna, "lost")]).replace('<div class="hChatLog hfeed">',
+                                                                '<div class="hChatLog hfeed"><![foo]>'), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "Anna - Text - 2021-01-22T01_33_43Z.html")
+    [chat] = loaded.export.chats
+    assert [m.text for m in chat.messages] == ["kept", ""]
+    assert chat.messages[1].note == (
+        "page 2 of this chat's 2 pages (Anna - Text - 2021-03-02T10_00_00Z.html): damaged HTML, not read "
+        f"{FOO_CAUSE}: that page's messages are not in this chat")

@@ -19,6 +19,7 @@ from pathlib import Path
 from app.core.chats import (
     discord,
     googlechat,
+    googlevoice,
     line,
     meta,
     signal_json,
@@ -96,7 +97,7 @@ def _is_later_page(path: Path) -> bool:
     message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
     return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
         path.suffix.lower() in (".json", ".html") and is_later_meta_page(path) or is_signal_export_companion(path) or \
-        slack.is_later_day(path)
+        slack.is_later_day(path) or path.suffix.lower() == ".html" and googlevoice.is_later_text_page(path)
 
 
 def is_chat_export(path: Path) -> bool:
@@ -186,6 +187,8 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         path = meta_pages(path)[0]
     elif slack.is_later_day(path):  # a later day of a Slack channel: the whole channel
         path = slack.day_pages(path)[0]
+    elif googlevoice.is_later_text_page(path):  # a later thread of one Google Voice party: all its text pages
+        path = googlevoice.text_pages(path)[0]
     elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
         path = path.with_name("chat.md")
     try:
