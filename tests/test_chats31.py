@@ -192,3 +192,36 @@ def test_a_google_voice_partys_unreadable_page_is_said_and_its_other_pages_kept(
     assert chat.messages[1].note == (
         "page 2 of this chat's 2 pages (Anna - Text - 2021-03-02T10_00_00Z.html): damaged HTML, not read "
         f"{FOO_CAUSE}: that page's messages are not in this chat")
+
+
+def test_a_takeout_zips_google_voice_pages_of_one_party_are_one_chat(tmp_path):
+    """Zipped as Takeout hands it over, Anna's two text pages were two chats of the zip's exhibit; now one chat,
+    oldest first (the zip lists the newer first), both pages' texts recorded; Bob's page and Anna's voicemail, its
+    recording linked, stay chats of their own."""
+    import shutil
+    import zipfile
+
+    from tests.test_chats30 import MEDIA, _gv_call
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+
+    calls = "Takeout/Voice/Calls/"
+    anna = _cite("Anna", "+17323212222")
+    mp3 = "Anna - Voicemail - 2021-02-01T00_16_43Z.mp3"
+    shutil.copy(MEDIA / "en_voicenote.mp3", tmp_path / mp3)
+    with zipfile.ZipFile(tmp_path / "takeout.zip", "w") as archive:
+        archive.writestr(calls + "Anna - Text - 2021-03-02T10_00_00Z.html", _text_page("Anna", [_message(3, anna, "later")]))
+        archive.writestr(calls + "Bob - Text - 2021-02-01T08_00_00Z.html",
+                         _text_page("Bob", [_message(4, _cite("Bob", "+17323213333"), "bob here")]))
+        archive.writestr(calls + "Anna - Text - 2021-01-22T01_33_43Z.html",
+                         _text_page("Anna", [_message(1, anna, "earlier"), _message(2, ME, "ok")]))
+        archive.writestr(calls + "Anna - Voicemail - 2021-02-01T00_16_43Z.html", _gv_call(
+            "Voicemail from", "voicemail", "Anna", f'<audio controls="controls" src="{mp3}"></audio>\n'))
+        archive.write(tmp_path / mp3, calls + mp3)
+    [loaded] = load_export(tmp_path / "takeout.zip", tmp_path / "extracted")
+    chats = {(c.name, tuple(m.text for m in c.messages)) for c in loaded.export.chats}
+    assert chats == {("Anna", ("earlier", "ok", "later")), ("Bob", ("bob here",)), ("Voicemail from Anna", ("",))}
+    [voicemail] = [c for c in loaded.export.chats if c.name.startswith("Voicemail")]
+    assert voicemail.messages[0].attachment.path == calls + mp3 and not voicemail.messages[0].attachment.missing
+    assert sorted(loaded.chat_files) == sorted(calls + n for n in (
+        "Anna - Text - 2021-01-22T01_33_43Z.html", "Anna - Text - 2021-03-02T10_00_00Z.html",
+        "Bob - Text - 2021-02-01T08_00_00Z.html", "Anna - Voicemail - 2021-02-01T00_16_43Z.html"))

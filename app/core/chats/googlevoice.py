@@ -271,6 +271,17 @@ def text_pages(path: Path) -> list[Path]:
     return sorted(found) if path in found else [path]  # the time in each name orders them
 
 
+def threads(names: list[str]) -> list[list[int]]:
+    """`names` (paths, "/"-separated) grouped as `text_pages` groups files: one party's text pages in one folder,
+    each group's indices oldest first; any other name a group of its own. In the order each group's first is met."""
+    groups: dict[object, list[int]] = {}
+    for i, name in enumerate(names):
+        path = PurePosixPath(name)
+        match = _TEXT_PAGE_RE.match(path.name)
+        groups.setdefault((path.parent, match["party"]) if match else i, []).append(i)
+    return [sorted(group, key=lambda i: names[i]) for group in groups.values()]
+
+
 def is_later_text_page(path: Path) -> bool:
     """A later text page of a party whose first page reads as Google Voice's: read with it, not as a chat alone."""
     pages = text_pages(path)

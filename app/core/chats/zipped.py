@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
@@ -239,7 +239,17 @@ def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: s
         if not found:  # a Telegram result.json cut short is said, not passed over
             raise ChatError(path, "; ".join(broken) if broken else NO_CHAT) from None
     order = {id(info): n for n, info in enumerate(files)}
-    return sorted(found, key=lambda z: order[id(z.info)])
+    return _voice_threads(sorted(found, key=lambda z: order[id(z.info)]))
+
+
+def _voice_threads(found: list[ZipChat]) -> list[ZipChat]:
+    """One Google Voice party's text pages in one folder as one member, the later pages read with the first."""
+    voice = [z for z in found if z.container == googlevoice.CONTAINER]
+    groups = googlevoice.threads([z.info.filename for z in voice])
+    joined = {id(voice[g[0]].info): replace(voice[g[0]], texts=tuple(voice[i].texts[0] for i in g),
+                                            pages=tuple(voice[i].info for i in g[1:])) for g in groups}
+    later = {id(voice[i].info) for g in groups for i in g[1:]}
+    return [joined.get(id(z.info), z) for z in found if id(z.info) not in later]
 
 
 def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
@@ -255,6 +265,9 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return hangouts.parse(member.texts[0], name)
     if member.container == slack.CONTAINER:
         return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, member.users, name),)
+    if member.container == googlevoice.CONTAINER and member.pages:  # one party's text pages
+        return (googlevoice.parse_pages(list(member.texts), [PurePosixPath(i.filename).name
+                                                             for i in (member.info, *member.pages)]),)
     if member.container in TEXT_CONTAINERS:
         return parse_text(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
