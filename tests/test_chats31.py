@@ -225,3 +225,18 @@ def test_a_takeout_zips_google_voice_pages_of_one_party_are_one_chat(tmp_path):
     assert sorted(loaded.chat_files) == sorted(calls + n for n in (
         "Anna - Text - 2021-01-22T01_33_43Z.html", "Anna - Text - 2021-03-02T10_00_00Z.html",
         "Bob - Text - 2021-02-01T08_00_00Z.html", "Anna - Voicemail - 2021-02-01T00_16_43Z.html"))
+
+
+def test_media_left_out_of_the_export_is_known_in_more_languages(tmp_path):
+    """Before: these lines (the file left out of an export made without media) were kept as the sender's words, and
+    no attachment was said missing. Now each is a missing file; a line using the words otherwise stays words."""
+    from tests.chat_helpers import loaded_messages
+
+    left_out = ["<Média kihagyva>", "<Multimèdia omès>", "<Mediji su izostavljeni>", "<Medya atlandı>",
+                "<Медиафайлы не включены>", "<Без медіафайлів>", "<已略去媒體>", "<มีเดียถูกข้าม>"]
+    said = ["mediji su super", "Medya atlandı mı?"]
+    text = "".join(f"15/01/2024, 21:{i:02d} - Anna: {line}\n" for i, line in enumerate(left_out + said))
+    messages = loaded_messages(tmp_path, text, "WhatsApp Chat with Anna.txt")
+    assert [(m.text, m.attachment.missing, m.attachment.placeholder) for m in messages[:len(left_out)]] == [
+        ("", True, line) for line in left_out]
+    assert [(m.text, m.attachment) for m in messages[len(left_out):]] == [(line, None) for line in said]

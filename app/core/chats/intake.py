@@ -103,7 +103,8 @@ PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, 
 #     before the damaged spot, the last read saying where its page stopped being read; a zip of several apps' chats
 #     records each under its own reader; a number added to a group while writing in it is not "two people"; an SMS
 #     number written without its country code joins the conversation of the backup's number it is in that country; one
-#     party's Google Voice text pages (a page per thread) one chat, in a folder or a zip
+#     party's Google Voice text pages (a page per thread) one chat, in a folder or a zip; media left out known in
+#     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
