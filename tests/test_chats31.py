@@ -240,3 +240,24 @@ def test_media_left_out_of_the_export_is_known_in_more_languages(tmp_path):
     assert [(m.text, m.attachment.missing, m.attachment.placeholder) for m in messages[:len(left_out)]] == [
         ("", True, line) for line in left_out]
     assert [(m.text, m.attachment) for m in messages[len(left_out):]] == [(line, None) for line in said]
+
+
+def test_two_google_voice_contacts_of_one_name_stay_two_chats(tmp_path):
+    """Takeout names a page by the contact's name: two contacts saved as "Mum" (two numbers) write pages of one
+    name. Their pages are not joined into one chat: one chat per number; a page of the account's words alone joins
+    the party's chat when there is one party."""
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+
+    pages = {"Mum - Text - 2021-01-01T10_00_00Z.html": [_message(1, _cite("Mum", "+17320000001"), "first mum")],
+             "Mum - Text - 2021-02-01T10_00_00Z.html": [_message(2, _cite("Mum", "+17320000002"), "second mum")],
+             "Mum - Text - 2021-03-01T10_00_00Z.html": [_message(3, _cite("Mum", "+17320000001"), "first again")]}
+    for name, messages in pages.items():
+        (tmp_path / name).write_text(_text_page("Mum", messages), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "Mum - Text - 2021-01-01T10_00_00Z.html")
+    assert [[(m.sender, m.text) for m in c.messages] for c in loaded.export.chats] == [
+        [("Mum (+17320000001)", "first mum"), ("Mum (+17320000001)", "first again")],
+        [("Mum (+17320000002)", "second mum")]]
+    (tmp_path / "Mum - Text - 2021-02-01T10_00_00Z.html").write_text(_text_page("Mum", [_message(2, ME, "mine")]),
+                                                                     encoding="utf-8")
+    [loaded] = load_export(tmp_path / "Mum - Text - 2021-01-01T10_00_00Z.html")
+    assert [[m.text for m in c.messages] for c in loaded.export.chats] == [["first mum", "mine", "first again"]]

@@ -294,9 +294,21 @@ def is_later_text_page(path: Path) -> bool:
         return False
 
 
-def parse_pages(texts: list[str], names: list[str]) -> Chat:
-    """One party's text pages as one chat, in their order; a page that cannot be read is said by a note with no
-    sender or time at the chat's end (its messages are not in the chat), none read: the first page's refusal."""
+def _parties(chat: Chat) -> frozenset[str]:
+    """Who the page is with: its senders other than the account, each with the number the page gives."""
+    return frozenset(m.sender for m in chat.messages if m.sender and m.sender != OWNER and not m.system)
+
+
+def _joined(chats: list[Chat]) -> Chat:
+    messages = tuple(replace(m, index=i) for i, m in enumerate(m for chat in chats for m in chat.messages))
+    return Chat(chats[0].name, messages, "iso")
+
+
+def parse_pages(texts: list[str], names: list[str]) -> tuple[Chat, ...]:
+    """A party's text pages (Takeout names a page by the contact's name) as one chat, in their order; pages whose
+    senders' numbers differ (two contacts of one name) are a chat each, a page of the account's messages alone
+    joining the one other. A page that cannot be read is said by a note with no sender or time at the first chat's
+    end (its messages are in no chat); none read: the first page's refusal."""
     chats: list[Chat] = []
     unread: list[str] = []
     for number, (text, name) in enumerate(zip(texts, names, strict=True)):
@@ -306,7 +318,11 @@ def parse_pages(texts: list[str], names: list[str]) -> Chat:
             unread.append(f"page {number + 1} of this chat's {len(texts)} pages ({name}): {exc.reason}")
     if not chats:
         raise ChatError(names[0], unread[0])
-    messages = [replace(m, index=i) for i, m in enumerate(m for chat in chats for m in chat.messages)]
-    messages += [Message(len(messages) + k, None, "", None, "", True, None, f"{reason}: {DAMAGED_PAGE_NOTE}")
-                 for k, reason in enumerate(unread)]
-    return Chat(chats[0].name, tuple(messages), "iso")
+    keys = [_parties(chat) for chat in chats]
+    named = list(dict.fromkeys(key for key in keys if key))
+    groups = [chats] if len(named) <= 1 else [[c for c, k in zip(chats, keys) if k == key] for key in named] + (
+        [[c for c, k in zip(chats, keys) if not k]] if frozenset() in keys else [])
+    first = _joined(groups[0])
+    notes = tuple(Message(len(first.messages) + k, None, "", None, "", True, None, f"{reason}: {DAMAGED_PAGE_NOTE}")
+                  for k, reason in enumerate(unread))
+    return (replace(first, messages=first.messages + notes), *(_joined(g) for g in groups[1:]))

@@ -266,8 +266,8 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
     if member.container == slack.CONTAINER:
         return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, member.users, name),)
     if member.container == googlevoice.CONTAINER and member.pages:  # one party's text pages
-        return (googlevoice.parse_pages(list(member.texts), [PurePosixPath(i.filename).name
-                                                             for i in (member.info, *member.pages)]),)
+        return googlevoice.parse_pages(list(member.texts), [PurePosixPath(i.filename).name
+                                                            for i in (member.info, *member.pages)])
     if member.container in TEXT_CONTAINERS:
         return parse_text(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
