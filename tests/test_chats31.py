@@ -261,3 +261,17 @@ def test_two_google_voice_contacts_of_one_name_stay_two_chats(tmp_path):
                                                                      encoding="utf-8")
     [loaded] = load_export(tmp_path / "Mum - Text - 2021-01-01T10_00_00Z.html")
     assert [[m.text for m in c.messages] for c in loaded.export.chats] == [["first mum", "mine", "first again"]]
+
+
+def test_a_short_kakaotalk_chat_under_a_banner_in_another_wording_is_read(tmp_path):
+    """Before: a KakaoTalk phone export of fewer than 3 messages was read only under a banner worded as listed
+    ("Talk with Anna"); under any other first line it was "no recognisable chat message". Its "Date Saved :" line
+    is KakaoTalk's own: now it is read, the unknown banner line kept as a line with no time."""
+    from tests.chat_helpers import loaded_messages
+
+    text = ("KakaoTalk Chats 2024\nDate Saved : Jan 16, 2024 at 08:00\n\nJan 15, 2024 at 9:05 PM, Anna : hi\n"
+            "Jan 15, 2024 at 9:06 PM, Bob : Voice Message\n")
+    messages = loaded_messages(tmp_path, text, "KakaoTalkChats.txt")
+    assert [(m.sender, m.datetime, m.text) for m in messages] == [
+        (None, None, "KakaoTalk Chats 2024"), ("Anna", "2024-01-15T21:05:00", "hi"), ("Bob", "2024-01-15T21:06:00", "")]
+    assert messages[2].attachment.kind == "audio" and messages[2].attachment.missing
