@@ -275,3 +275,19 @@ def test_a_short_kakaotalk_chat_under_a_banner_in_another_wording_is_read(tmp_pa
     assert [(m.sender, m.datetime, m.text) for m in messages] == [
         (None, None, "KakaoTalk Chats 2024"), ("Anna", "2024-01-15T21:05:00", "hi"), ("Bob", "2024-01-15T21:06:00", "")]
     assert messages[2].attachment.kind == "audio" and messages[2].attachment.missing
+
+
+def test_an_iphone_set_to_the_japanese_calendar_writes_the_eras_year(tmp_path):
+    """An iPhone set to the Japanese calendar writes the year as its era's initial and number ("3/18/R4": Reiwa 4,
+    2022), as real exports show. Before: "no recognisable chat message". Now read as its Gregorian year, said."""
+    from tests.chat_helpers import loaded_messages
+
+    text = ("[3/18/R4, 14:56:01] Anna: hello\n[3/27/R4, 21:41:55] Bob: image omitted\n"
+            "[1/7/R5, 23:32:30] Anna: a new year\n[4/30/H31, 09:00:00] Bob: the last day of Heisei\n")
+    messages = loaded_messages(tmp_path, text, "WhatsApp Chat - Anna.txt")
+    assert [(m.sender, m.datetime) for m in messages] == [
+        ("Anna", "2022-03-18T14:56:01"), ("Bob", "2022-03-27T21:41:55"), ("Anna", "2023-01-07T23:32:30"),
+        ("Bob", "2019-04-30T09:00:00")]
+    assert messages[0].note == "Japanese-era year R4 (Reiwa 4) read as 2022"
+    assert messages[3].note == "Japanese-era year H31 (Heisei 31) read as 2019"
+    assert messages[1].attachment.missing and messages[1].attachment.kind == "image"

@@ -105,7 +105,8 @@ PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, 
 #     number written without its country code joins the conversation of the backup's number it is in that country; one
 #     party's Google Voice text pages (a page per thread) one chat, in a folder or a zip; media left out known in
 #     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
-#     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line
+#     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's
+#     Japanese-calendar year ("3/18/R4": Reiwa 4) read as its Gregorian year, said
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
