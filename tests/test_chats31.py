@@ -53,7 +53,6 @@ def test_slack_and_google_chat_companion_names_are_counted_unless_beside_their_e
     """Before: any `users.json`, `channels.json` or `group_info.json` anywhere was taken for a Slack workspace's or a
     Google Chat space's file and left out of the folder's other files, with no export near it (a phone app's). Now
     only those beside a Slack channel or a Google Chat messages.json are left out; the rest are counted and named."""
-    from tests.test_chat_layouts8 import _slack_export
     from tests.test_cli_mistakes import run
 
     evidence = tmp_path / "evidence"
@@ -62,7 +61,12 @@ def test_slack_and_google_chat_companion_names_are_counted_unless_beside_their_e
     (evidence / "WhatsApp Chat with Anne.txt").write_text("13/06/2024, 21:05 - Anne: hi\n", encoding="utf-8")
     for name in ("users.json", "channels.json", "group_info.json"):
         (app / name).write_text('[{"id": "U1", "name": "anne"}]', encoding="utf-8")
-    _slack_export(evidence / "slack")
+    slack = evidence / "slack"
+    (slack / "general").mkdir(parents=True)  # a workspace: its users.json and channels.json beside a channel
+    (slack / "users.json").write_text('[{"id": "U1", "name": "anne"}]', encoding="utf-8")
+    (slack / "channels.json").write_text('[{"id": "C1", "name": "general"}]', encoding="utf-8")
+    (slack / "general" / "2024-01-15.json").write_text(
+        '[{"type": "message", "user": "U1", "text": "hi", "ts": "1705352700.000200"}]', encoding="utf-8")
     _, _, err = run(capsys, "timeline", str(evidence), "--out", str(tmp_path / "out"), "--format", "json",
                     "--case", str(tmp_path / "case"))
     line = next(x for x in err.splitlines() if "other file(s)" in x)
