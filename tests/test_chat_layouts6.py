@@ -556,12 +556,13 @@ def test_a_zipped_line_history_discord_page_and_signal_export_are_read(tmp_path)
             + "</div></div></body></html>"))
         out.write(MEDIA / "en_voicenote.opus", "discord/anna.html_Files/voice-message-1A2B3.ogg")
         out.write(REPO / "tests" / "fixtures" / "chats" / "signal_chat.md", "signal/chat.md")
-    [loaded] = load_export(archive, tmp_path / "extracted")  # one zip, its three chats
-    line, discord, signal = loaded.export.chats
+    parts = load_export(archive, tmp_path / "extracted")  # one zip, its three chats, each under its own reader
+    assert [p.export.container for p in parts] == ["line-zip", "discord-html-zip", "signal-zip"]
+    [line], [discord], [signal] = (p.export.chats for p in parts)
     assert [m.text for m in line.messages] == ["Hello", ""] and line.messages[1].attachment.missing
     voice = discord.messages[0]
     assert discord.name == "Direct Messages" and voice.sender == "Anna (anna_k)" and voice.attachment.playable
-    assert loaded.files[voice.attachment.path].read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
+    assert parts[1].files[voice.attachment.path].read_bytes() == (MEDIA / "en_voicenote.opus").read_bytes()
     assert signal.messages and all(m.sender for m in signal.messages if not m.system)
 
 

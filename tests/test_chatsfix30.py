@@ -134,7 +134,7 @@ def test_one_damaged_html_page_is_that_pages_one_line_refusal(tmp_path):
     assert [(r.path, r.reason) for r in refused] == [(str(bad), reason)]
     telegram = tmp_path / "tg"
     telegram.mkdir()
-    (telegram / "messages.html").write_text(_telegram_page(1, "a <![foo]> b"), encoding="utf-8")
+    (telegram / "messages.html").write_text(damaged_telegram_page(1), encoding="utf-8")
     with pytest.raises(ChatError, match="damaged HTML, not read"):
         load_export(telegram / "messages.html")
 
@@ -143,13 +143,18 @@ def test_a_chats_damaged_later_page_is_said_in_the_chat_its_other_pages_read(tmp
     """A Telegram chat of two pages whose second the parser cannot read: the first page's messages are kept, and a
     note at the chat's end says which page was not read and why (before: the whole folder ended in a traceback)."""
     (tmp_path / "messages.html").write_text(_telegram_page(1, "first words"), encoding="utf-8")
-    (tmp_path / "messages2.html").write_text(_telegram_page(2, "a <![foo]> b"), encoding="utf-8")
+    (tmp_path / "messages2.html").write_text(damaged_telegram_page(2), encoding="utf-8")
     _, chat = _only(tmp_path / "messages.html")
     first, note = chat.messages
     assert (first.sender, first.text) == ("Oleg", "first words")
     assert (note.sender, note.system, note.datetime, note.note) == (None, True, None, (
         "page 2 of this chat's 2 pages: damaged HTML, not read (unknown status keyword 'foo' in marked section): "
         "that page's messages are not in this chat"))
+
+
+def damaged_telegram_page(number: int) -> str:
+    """A Telegram page damaged before its one message (`<![foo]>`): nothing of it can be read."""
+    return _telegram_page(number, "b").replace('<div class="history">', '<div class="history"><![foo]>')
 
 
 def _telegram_page(number: int, words: str) -> str:
@@ -172,6 +177,9 @@ def test_the_folders_small_json_files_are_counted_among_its_other_files(tmp_path
     (folder / "WhatsApp Chat with Anne.txt").write_text("13/06/2024, 21:05 - Anne: hi\n", encoding="utf-8")
     (folder / "data.json").write_text('{"a": 1}', encoding="utf-8")
     (folder / "users.json").write_text('[{"id": "U1", "name": "anne"}]', encoding="utf-8")
+    (folder / "general").mkdir()  # a Slack channel beside users.json: a workspace's file, read with it
+    (folder / "general" / "2024-01-15.json").write_text('[{"type": "message", "user": "U1", "text": "hi", "ts": '
+                                                        '"1705352700.000200"}]', encoding="utf-8")
     (folder / "prefs.plist").write_text("<plist/>", encoding="utf-8")
     _, _, err = run(capsys, "timeline", str(folder), "--out", str(tmp_path / "out"), "--format", "json",
                     "--case", str(tmp_path / "case"))

@@ -112,11 +112,11 @@ def test_two_mms_parts_with_one_stamp_and_name_keep_their_own_recordings(tmp_pat
 def test_a_chats_unread_page_is_warned_on_the_command_line_and_not_counted_as_a_message(capsys, tmp_path):
     """Before (M1): the first of three Telegram pages damaged, the line said "3 messages" (the note for the unread
     page counted as one) and nothing else; the loss was only inside the timeline. Now: 2 messages and a warning."""
-    from tests.test_chatsfix30 import _telegram_page
+    from tests.test_chatsfix30 import _telegram_page, damaged_telegram_page
 
     chat = tmp_path / "in" / "ChatExport_2021"
     chat.mkdir(parents=True)
-    (chat / "messages.html").write_text(_telegram_page(1, "a <![foo]> b"), encoding="utf-8")
+    (chat / "messages.html").write_text(damaged_telegram_page(1), encoding="utf-8")
     (chat / "messages2.html").write_text(_telegram_page(2, "second page words"), encoding="utf-8")
     (chat / "messages3.html").write_text(_telegram_page(3, "third page words"), encoding="utf-8")
     _, err, _ = _timeline(capsys, tmp_path, tmp_path / "in")

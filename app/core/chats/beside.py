@@ -402,6 +402,10 @@ def _chats_of(path: Path, text: str) -> tuple[tuple[Chat, ...], str, tuple[Path,
         later = tuple(_html_pages(path)[1:])
         pages_text = [text, *(decode(read_bytes(p)) for p in later)]
         return (telegram_html.parse_pages(pages_text, path.parent.name),), telegram_html.CONTAINER, later
+    if googlevoice.looks_like(text) and len(pages := googlevoice.text_pages(path)) > 1:  # one party's threads
+        texts = [text if p == path else decode(read_bytes(p)) for p in pages]
+        later = tuple(p for p in pages if p != path)
+        return googlevoice.parse_pages(texts, [p.name for p in pages]), googlevoice.CONTAINER, later
     container = sniff_text(text, path.name) or whatsapp.CONTAINER
     later = signal_export_companions(path) if container == signal.CONTAINER else ()
     return parse_text(text, path.name), container, later

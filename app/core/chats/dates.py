@@ -43,7 +43,10 @@ UNREAD_MARKER_NOTE = ("12-hour clock marked {marker!r}, a marker of no language 
                       "cannot be told; date-time left empty")
 CONFLICT_NOTE = "dates of this layout contradict each other (day above 12 in both places); left empty"
 
-_DATE_RE = re.compile(r"^(\d{1,4})(\s?[./-]\s?)(\d{1,4})(\s?[./-]\s?)(\d{1,4})\.?$")
+_DATE_RE = re.compile(r"^([HR]?\d{1,4})(\s?[./-]\s?)(\d{1,4})(\s?[./-]\s?)([HR]?\d{1,4})\.?$")
+# A phone set to the Japanese calendar writes its era's initial and year ("3/18/R4": Reiwa 4, 2022): the year
+# before its first (Heisei 1 is 1989, Reiwa 1 is 2019).
+JAPANESE_ERAS = {"H": ("Heisei", 1988), "R": ("Reiwa", 2018)}
 # "21:05", "21.05:01", and Canadian French's "21 h 05" / "21 h 05 min 01 s"
 _TIME_RE = re.compile(r"^(\d{1,2})(?:[:.]|\s?h\s?)(\d{2})(?:(?:[:.]|\s?min\s?)(\d{2})(?:\s?s)?)?$")
 # A 12-hour clock's markers as phones localise them (lower case): English and Spanish, Japanese,
@@ -95,6 +98,7 @@ class Stamp:
     minute: int
     second: int
     unread_marker: str = ""  # a 12-hour clock's marker in no language read here: morning or afternoon unknown
+    era: str = ""  # the year as written in a Japanese era ("R4"), read as its Gregorian year in `parts`
 
 
 @dataclass(frozen=True)
@@ -138,11 +142,16 @@ def read_stamp(date_text: str, time_text: str, marker: str = "", script: str = "
     if date is None or clock is None:
         return None
     raw = (date[1], date[3], date[5])
-    widths = tuple(len(p) for p in raw)
+    eras = [i for i, p in enumerate(raw) if p[0] in JAPANESE_ERAS]
+    if len(eras) > 1:  # one part is the year
+        return None
+    era = raw[eras[0]] if eras else ""
+    values = tuple(JAPANESE_ERAS[p[0]][1] + int(p[1:]) if i in eras else int(p) for i, p in enumerate(raw))
+    widths = tuple(4 if i in eras else len(p) for i, p in enumerate(raw))
     year_at = _written_year(widths)
     width_class = "y4" if year_at is not None else "y2"
     layout = f"{date[2].strip()}{date[4].strip()}:{width_class}:{year_at}" + (f":{script}" if script else "")
-    return Stamp(tuple(int(p) for p in raw), widths, layout, *clock)  # type: ignore[arg-type]
+    return Stamp(values, widths, layout, *clock, era=era)  # type: ignore[arg-type]
 
 
 def _written_year(widths: tuple[int, ...]) -> int | None:
@@ -262,6 +271,8 @@ def _solar_hijri(stamp: Stamp, order: Order) -> bool:
 def calendar_note(stamp: Stamp, order: Order) -> str:
     """What the year says of the calendar it was written in ("" for a Gregorian one)."""
     year = _year_of(stamp, order)
+    if stamp.era:
+        return f"Japanese-era year {stamp.era} ({JAPANESE_ERAS[stamp.era[0]][0]} {stamp.era[1:]}) read as {year}"
     if _solar_hijri(stamp, order):
         return f"Persian (Solar Hijri) date {year}/{stamp.parts[1]}/{stamp.parts[2]} read as its Gregorian date"
     return gregorian_year(year)[1]

@@ -153,6 +153,11 @@ def info_beside(path: Path) -> tuple[Any, tuple[Path, ...]]:
     return None, ()
 
 
+def is_space_file(path: Path) -> bool:
+    """A conversation's group_info.json beside its messages.json (read with it); elsewhere it is no chat's file."""
+    return path.name.lower() == INFO_FILE and path.with_name("messages.json").is_file()
+
+
 def is_chat_file(relative: str) -> bool:
     """A file Takeout wrote for a message of the conversation (beside messages.json, `File-...`)."""
     return "/" not in relative and relative.startswith("File-")

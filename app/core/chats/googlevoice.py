@@ -22,13 +22,19 @@ recording itself is transcribed. A page marked "User Deleted: True" says so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
-from app.core.chats.html_cut import read_up_to_damage, with_cut_said, with_damage_said
+from app.core.chats.html_cut import (
+    DAMAGED_PAGE_NOTE,
+    read_up_to_damage,
+    with_cut_said,
+    with_damage_said,
+)
 from app.core.chats.records import Attachment, Chat, Message, kind_of, party
+from app.core.errors import ChatError
 
 CONTAINER = "google-voice-html"
 LABEL = "google.com/voice#"
@@ -41,6 +47,7 @@ _SPACES_RE = re.compile(r"[ \t\r\n]+")  # the page's; a no-break space the page 
 _BREAK = "\x00"  # a <br> while the text is read (the page's own line ends are spaces, as a browser shows them)
 _MMS_NAME_RE = re.compile(r"T\d{2}_\d{2}_\d{2}Z-\d+-\d+$")  # "… - Text - 2023-09-29T23_40_59Z-1-1": message 1, file 1
 _VOID = frozenset({"br", "img", "meta", "source", "input", "hr", "link", "wbr"})
+_TEXT_PAGE_RE = re.compile(r"^(?P<party>.+) - Text - \d{4}-\d{2}-\d{2}T\d{2}_\d{2}_\d{2}Z\.html$")
 
 
 @dataclass
@@ -247,3 +254,75 @@ def media_match(wanted: str, rels: list[str]) -> list[str]:
     if not _MMS_NAME_RE.search(name):  # only Takeout's own MMS names: another export's name is matched as written
         return []
     return [rel for rel in rels if PurePosixPath(rel).stem == name]
+
+
+def text_pages(path: Path) -> list[Path]:
+    """One party's text pages in the page's folder, oldest first: Takeout writes a page per conversation thread
+    (`Anna - Text - 2021-01-22T01_33_43Z.html`, `Anna - Text - 2021-02-03T09_10_11Z.html`); [path] for any other."""
+    match = _TEXT_PAGE_RE.match(path.name)
+    if match is None:
+        return [path]
+    own = f"{match['party']} - Text - "
+    try:
+        found = [p for p in path.parent.iterdir() if p.name.startswith(own) and _TEXT_PAGE_RE.match(p.name)
+                 and _TEXT_PAGE_RE.match(p.name)["party"] == match["party"] and p.is_file() and not p.is_symlink()]
+    except OSError:
+        return [path]
+    return sorted(found) if path in found else [path]  # the time in each name orders them
+
+
+def threads(names: list[str]) -> list[list[int]]:
+    """`names` (paths, "/"-separated) grouped as `text_pages` groups files: one party's text pages in one folder,
+    each group's indices oldest first; any other name a group of its own. In the order each group's first is met."""
+    groups: dict[object, list[int]] = {}
+    for i, name in enumerate(names):
+        path = PurePosixPath(name)
+        match = _TEXT_PAGE_RE.match(path.name)
+        groups.setdefault((path.parent, match["party"]) if match else i, []).append(i)
+    return [sorted(group, key=lambda i: names[i]) for group in groups.values()]
+
+
+def is_later_text_page(path: Path) -> bool:
+    """A later text page of a party whose first page reads as Google Voice's: read with it, not as a chat alone."""
+    pages = text_pages(path)
+    if len(pages) < 2 or pages[0] == path:
+        return False
+    try:
+        with open(pages[0], "rb") as handle:
+            return looks_like(handle.read(65536).decode("utf-8", "replace"))
+    except OSError:
+        return False
+
+
+def _parties(chat: Chat) -> frozenset[str]:
+    """Who the page is with: its senders other than the account, each with the number the page gives."""
+    return frozenset(m.sender for m in chat.messages if m.sender and m.sender != OWNER and not m.system)
+
+
+def _joined(chats: list[Chat]) -> Chat:
+    messages = tuple(replace(m, index=i) for i, m in enumerate(m for chat in chats for m in chat.messages))
+    return Chat(chats[0].name, messages, "iso")
+
+
+def parse_pages(texts: list[str], names: list[str]) -> tuple[Chat, ...]:
+    """A party's text pages (Takeout names a page by the contact's name) as one chat, in their order; pages whose
+    senders' numbers differ (two contacts of one name) are a chat each, a page of the account's messages alone
+    joining the one other. A page that cannot be read is said by a note with no sender or time at the first chat's
+    end (its messages are in no chat); none read: the first page's refusal."""
+    chats: list[Chat] = []
+    unread: list[str] = []
+    for number, (text, name) in enumerate(zip(texts, names, strict=True)):
+        try:
+            chats += parse(text, name)
+        except ChatError as exc:
+            unread.append(f"page {number + 1} of this chat's {len(texts)} pages ({name}): {exc.reason}")
+    if not chats:
+        raise ChatError(names[0], unread[0])
+    keys = [_parties(chat) for chat in chats]
+    named = list(dict.fromkeys(key for key in keys if key))
+    groups = [chats] if len(named) <= 1 else [[c for c, k in zip(chats, keys) if k == key] for key in named] + (
+        [[c for c, k in zip(chats, keys) if not k]] if frozenset() in keys else [])
+    first = _joined(groups[0])
+    notes = tuple(Message(len(first.messages) + k, None, "", None, "", True, None, f"{reason}: {DAMAGED_PAGE_NOTE}")
+                  for k, reason in enumerate(unread))
+    return (replace(first, messages=first.messages + notes), *(_joined(g) for g in groups[1:]))

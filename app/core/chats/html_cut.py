@@ -4,16 +4,15 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
     with_cut_said(chat, page, newest_first=False) -> chat
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
-    read_page(reader, page, name, number=0, pages=1)   (a page the parser cannot read: that page's one line)
-    read_pages(new_reader, pages, name) -> [(number, reader)], [reason]; with_damaged_pages_said(chat, reasons)
-    is_damaged_page_note(message)   (that note: said on the command line, not counted as a message)
+    read_pages(new_reader, pages) -> [(number, reader)], [damage]; with_damaged_pages_said(chat, damages, page_of, name)
+    is_damaged_page_note(message)   (a page of which nothing was read: said on the command line, not counted)
     read_up_to_damage(reader, page) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import TypeVar
 
@@ -70,74 +69,94 @@ def with_page_cuts_said(chat: Chat, pages: list[str], page_of: list[int], newest
     return replace(chat, messages=tuple(messages))
 
 
-def read_page(reader: HTMLParser, page: str, name: str, number: int = 0, pages: int = 1) -> None:
-    """Feed one page to its reader. Python's parser asserts on what it cannot read (a marked section it does not
-    know, `<![foo]>`): the page is refused in one line (in a folder, the other pages are still read)."""
-    try:
-        reader.feed(page)
-        reader.close()
-    except AssertionError as exc:
-        where = f"page {number + 1} of this chat's {pages} pages: " if pages > 1 else ""
-        raise ChatError(name, f"{where}damaged HTML, not read ({exc})") from None
-
-
 NOT_READ_PAST = "not read past it"  # in the note of the last message read before a damaged spot
 
 
-def read_up_to_damage(reader: HTMLParser, page: str) -> tuple[str, str] | None:
-    """Feed a chat's only page to its reader, keeping what it read before a spot the parser cannot read: None when
-    the page read whole, else (the refusal's reason, the note for the last message read) for `with_damage_said`."""
+@dataclass(frozen=True)
+class Damage:
+    """A spot of a page the parser could not read past (`<![foo]>`: Python's parser asserts on a marked section it
+    does not know): the page's one-line refusal when nothing was read before it, else the last message's note."""
+
+    page: int  # from 0
+    pages: int
+    line: int
+    cause: str  # the parser's words
+
+    @property
+    def which(self) -> str:
+        return f"page {self.page + 1} of this chat's {self.pages} pages" if self.pages > 1 else "the page"
+
+    @property
+    def reason(self) -> str:
+        said = f"damaged HTML, not read ({self.cause})"
+        return f"{self.which}: {said}" if self.pages > 1 else said
+
+    @property
+    def note(self) -> str:
+        return (f"{self.which} is damaged HTML at line {self.line} ({self.cause}) and was {NOT_READ_PAST}: this "
+                f"message may be cut there, and what {'that' if self.pages > 1 else 'the'} page holds after it is "
+                "not in this chat")
+
+
+def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int = 1) -> Damage | None:
+    """Feed one page to its reader, keeping what it read before a spot the parser cannot read: None when the page
+    read whole, else where and why it stopped (`with_damage_said`, `with_damaged_pages_said`)."""
     try:
         reader.feed(page)
         reader.close()
     except AssertionError as exc:
-        note = (f"the page is damaged HTML at line {reader.getpos()[0]} ({exc}) and was {NOT_READ_PAST}: this "
-                "message may be cut there, and what the page holds after it is not in this chat")
-        return f"damaged HTML, not read ({exc})", note
+        return Damage(number, pages, reader.getpos()[0], str(exc))
     return None
 
 
-def with_damage_said(chat: Chat, damage: tuple[str, str] | None, name: str) -> Chat:
+def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
     """`chat` with its last message saying the page could not be read past a damaged spot; no message read before
     it: the page's one-line refusal (`read_up_to_damage`)."""
     if damage is None:
         return chat
-    if not chat.messages:
-        raise ChatError(name, damage[0])
-    last = chat.messages[-1]
-    last = replace(last, note="; ".join(n for n in (last.note, damage[1]) if n))
-    return replace(chat, messages=(*chat.messages[:-1], last))
+    return with_damaged_pages_said(chat, [damage], [0] * len(chat.messages), name)
 
 
 Reader = TypeVar("Reader", bound=HTMLParser)
 
 
-def read_pages(new_reader: Callable[[], Reader], pages: list[str], name: str) -> tuple[list[tuple[int, Reader]],
-                                                                                          list[str]]:
-    """Each page of a chat read by a reader of its own: (page number, reader). A page the parser cannot read is
-    passed over, its reason returned to be said in the chat (`with_damaged_pages_said`); none read: refused."""
-    read, damaged = [], []
+def read_pages(new_reader: Callable[[], Reader], pages: list[str]) -> tuple[list[tuple[int, Reader]], list[Damage]]:
+    """Each page of a chat read by a reader of its own, up to a spot the parser cannot read: (page number, reader),
+    and where each damaged page stopped being read (`with_damaged_pages_said`)."""
+    read, damages = [], []
     for number, page in enumerate(pages):
         reader = new_reader()
-        try:
-            read_page(reader, page, name, number, len(pages))
-        except ChatError as exc:
-            damaged.append(exc)
-            continue
+        damage = read_up_to_damage(reader, page, number, len(pages))
         read.append((number, reader))
-    if damaged and not read:
-        raise damaged[0]
-    return read, [exc.reason for exc in damaged]
+        damages += [damage] if damage is not None else []
+    return read, damages
 
 
 DAMAGED_PAGE_NOTE = "that page's messages are not in this chat"
 
 
-def with_damaged_pages_said(chat: Chat, reasons: list[str]) -> Chat:
-    """A note with no sender or time at the chat's end for each page not read: its messages are not in the chat."""
-    notes = tuple(Message(len(chat.messages) + k, None, "", None, "", True, None,
-                          f"{reason}: {DAMAGED_PAGE_NOTE}") for k, reason in enumerate(reasons))
-    return replace(chat, messages=chat.messages + notes)
+def _noted(message: Message, note: str) -> Message:
+    return replace(message, note="; ".join(n for n in (message.note, note) if n))
+
+
+def with_damaged_pages_said(chat: Chat, damages: list[Damage], page_of: list[int], name: str,
+                            newest_first: bool = False) -> Chat:
+    """Each damaged page said: by the last message read from it before the spot (the page's first in time when its
+    pages list the newest first), or, none read from it, by a note with no sender or time at the chat's end (its
+    messages are not in the chat). No message read from any page: the first damage's one-line refusal."""
+    if damages and not chat.messages:
+        raise ChatError(name, damages[0].reason)
+    messages, unread = list(chat.messages), []
+    for damage in damages:
+        of_page = [i for i, page in enumerate(page_of) if page == damage.page]
+        if not of_page:
+            unread.append(damage)
+            continue
+        at = min(of_page) if newest_first else max(of_page)
+        messages[at] = _noted(messages[at], damage.note)
+    notes = tuple(Message(len(messages) + k, None, "", None, "", True, None,
+                          f"{d.reason}: {DAMAGED_PAGE_NOTE}") for k, d in enumerate(unread))
+    return replace(chat, messages=tuple(messages) + notes)
 
 
 def is_damaged_page_note(message: Message) -> bool:

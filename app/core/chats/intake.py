@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 29  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -99,6 +99,14 @@ PARSER_VERSION = 29  # 2: zipped Telegram exports, files deep in a full export, 
 #     a PhoneView row in no layout kept with its quoting, an AM after an afternoon hour said; an MMS part's copy
 #     named with 12 hex of its SHA-256 (two parts with one stamp, number and name no longer share one file)
 #     a single HTML page (Google Voice, iMessage, Discord) keeps the messages read before a damaged spot
+# 30: a damaged page of a Telegram or Messenger HTML chat (and a Telegram chat's only page) keeps the messages read
+#     before the damaged spot, the last read saying where its page stopped being read; a zip of several apps' chats
+#     records each under its own reader; a number added to a group while writing in it is not "two people"; an SMS
+#     number written without its country code joins the conversation of the backup's number it is in that country; one
+#     party's Google Voice text pages (a page per thread) one chat, in a folder or a zip; media left out known in
+#     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
+#     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's
+#     Japanese-calendar year ("3/18/R4": Reiwa 4) read as its Gregorian year, said
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

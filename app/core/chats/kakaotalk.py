@@ -95,7 +95,7 @@ def looks_like(text: str) -> bool:
         return True
     pc = sum(1 for line in lines if _PC_RE.match(line))
     phone = sum(1 for line in lines if (m := _PHONE_RE.match(line)) and _PHONE_SENDER_RE.match(m["rest"]))
-    banner = any(_BANNER_RE.match(line.strip()) for line in lines[:3]) and any(_SAVED_RE.match(line) for line in lines[:4])
+    banner = any(_SAVED_RE.match(line) for line in lines[:4])  # "Date Saved :" under a banner in any wording
     headed = any(_HEADING_RE.match(line.strip()) for line in lines)
     return (banner and pc + phone >= 1) or (headed and pc >= MIN_HEADERS) or phone >= MIN_HEADERS
 

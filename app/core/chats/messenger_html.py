@@ -134,7 +134,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages (message_1.html the newest), oldest message first."""
     raws: list[tuple[int, _Raw]] = []
     title = ""
-    read, damaged = read_pages(_Reader, pages, name)
+    read, damages = read_pages(_Reader, pages)
     for number, reader in read:
         raws += [(number, raw) for raw in reader.raws]
         title = title or " ".join(t for t in reader.title if t)
@@ -147,7 +147,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     messages = same_names.told_apart_by_participants(settle_bare_you(messages),
                                                      same_names.html_participants(pages[0] if pages else ""))
     chat = with_page_cuts_said(Chat(title or name, tuple(messages), "local"), pages, page_of, newest_first=True)
-    return with_damaged_pages_said(chat, damaged)
+    return with_damaged_pages_said(chat, damages, page_of, name, newest_first=True)
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:

@@ -65,7 +65,9 @@ MEDIA_NOUNS = {
               "медиафайлы", "медиафайлов", "медиафайл", "медиа", "الوسائط", "file", "datei", "fichier", "multimédia",
               "미디어", "파일", "המדיה", "מדיה",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
-              "फ़ाइल", "फाइल", "πολυμέσα", "mediji", "medij", "медији", "медиуми", "médiá"},
+              "फ़ाइल", "फाइल", "πολυμέσα", "mediji", "medij", "медији", "медиуми", "médiá",
+              # Hungarian, Catalan, Ukrainian (from words, as the languages above)
+              "médiafájl", "médiafájlok", "fájl", "multimèdia", "fitxer", "медіафайли", "медіафайлів", "медіа"},
 }
 OMITTED_WORDS = {
     "omitted", "weggelassen", "ausgeschlossen", "absente", "absent", "omis", "omise", "omitido",
@@ -81,9 +83,11 @@ OMITTED_WORDS = {
     "bỏ", "qua", "bị", "đã", "छोड़", "παραλείφθηκαν", "παραλείφθηκε", "παραλείπονται", "izostavljeni",
     "izostavljeno", "izostavljen", "izostavljena", "изостављени", "изоставено", "jätetty", "pois", "ei", "sisälly",
     "vynechány", "vynechané", "vynechaný", "vynechaná", "пропущені",
+    # Hungarian, Catalan, Turkish, Russian ("не включены")
+    "kihagyva", "elhagyva", "omès", "omesos", "omesa", "omeses", "atlandı", "включены", "включено", "включен",
 }
 # "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
-FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज"}
+FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज", "su"}  # "su": "Mediji su izostavljeni"
 MISSING_FILE = {"null"}
 
 # The app's own notes that carry a `Name: ` (a group's encryption notice, timers, deletions).
@@ -174,8 +178,9 @@ def _words(text: str) -> list[str]:
 
 # Languages written without spaces between words: "<メディアは含まれていません>", "<省略多媒体文件>",
 # "<미디어 파일을 생략한 대화내용>": the whole line in angle brackets naming media and its leaving out.
-_UNSPACED_MEDIA = ("メディア", "多媒体", "多媒體", "媒体", "媒體", "影音", "미디어", "สื่อ", "ไฟล์")
-_UNSPACED_OMITTED = ("含まれていません", "なし", "省略", "忽略", "생략", "제외", "ไม่รวม", "ละเว้น", "ไม่ได้รวม")
+_UNSPACED_MEDIA = ("メディア", "多媒体", "多媒體", "媒体", "媒體", "影音", "미디어", "สื่อ", "ไฟล์", "มีเดีย")
+_UNSPACED_OMITTED = ("含まれていません", "なし", "省略", "忽略", "略去", "略過", "생략", "제외", "ไม่รวม", "ละเว้น", "ไม่ได้รวม",
+                     "ข้าม")
 _BRACKETED = re.compile(r"^<([^<>]{2,40})>$")
 
 

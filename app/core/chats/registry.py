@@ -19,6 +19,7 @@ from pathlib import Path
 from app.core.chats import (
     discord,
     googlechat,
+    googlevoice,
     line,
     meta,
     signal_json,
@@ -96,7 +97,7 @@ def _is_later_page(path: Path) -> bool:
     message_2.json): given alone it is the whole chat; met in a folder, read with the first."""
     return bool(LATER_PAGE_RE.match(path.name)) and path.with_name("messages.html").is_file() or \
         path.suffix.lower() in (".json", ".html") and is_later_meta_page(path) or is_signal_export_companion(path) or \
-        slack.is_later_day(path)
+        slack.is_later_day(path) or path.suffix.lower() == ".html" and googlevoice.is_later_text_page(path)
 
 
 def is_chat_export(path: Path) -> bool:
@@ -123,14 +124,11 @@ def is_chat_export_in_folder(path: Path) -> bool:
         return False
 
 
-_COMPANION_JSON = slack.WORKSPACE_FILES | {googlechat.INFO_FILE}  # read with their chats (members, a space's name)
-
-
 def is_read_in_folder(path: Path) -> bool:
     """A file a folder's walk reads or refuses with its reason (a chat export, a later page read with its first, a
     Slack workspace's or Google Chat space's file); any other is one of the folder's other files (a phone's JSON)."""
-    return path.name.lower() in _COMPANION_JSON or is_chat_export_in_folder(path) or is_chat_export(path) and \
-        _is_later_page(path)
+    return slack.is_workspace_file(path) or googlechat.is_space_file(path) or is_chat_export_in_folder(path) or \
+        is_chat_export(path) and _is_later_page(path)
 
 
 def _is_link(path: Path) -> bool:
@@ -189,6 +187,8 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         path = meta_pages(path)[0]
     elif slack.is_later_day(path):  # a later day of a Slack channel: the whole channel
         path = slack.day_pages(path)[0]
+    elif googlevoice.is_later_text_page(path):  # a later thread of one Google Voice party: all its text pages
+        path = googlevoice.text_pages(path)[0]
     elif is_signal_export_companion(path):  # signal-export's data.json or index.html: its chat.md
         path = path.with_name("chat.md")
     try:
@@ -205,9 +205,9 @@ def _load_zip_tree(path: Path, extract_root: Path | None, refused: list[ChatErro
     """The zip's own chats, and those of the zips inside it (a phone dump holding zipped exports);
     an inner zip that holds no chat is passed over, one that cannot be read is refused or raised."""
     try:
-        out, own_error = [load_zip(path, _zip_folder(path, extract_root))], None
+        out, own_error = load_zip(path, _zip_folder(path, extract_root)), None
         if depth == 0:  # a zip the user gave or met on disk: a file it lacks may lie beside it
-            out = [with_files_beside(out[0])]
+            out = [with_files_beside(part) for part in out]
     except ChatError as exc:
         out, own_error = [], exc
     try:

@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from app.core.chats.placeholders import strip_marks
 from app.core.chats.records import Message
+from app.core.chats.senders import phone_sender
 
 # Containers (a zip's "-zip" aside) whose senders are display names only: no account id, no number beside a name.
 NAMES_ONLY = frozenset({"whatsapp", "line", "messenger-json", "messenger-html", "instagram-json", "instagram-html",
@@ -102,7 +103,7 @@ def _twice_joined(messages: Sequence[Message]) -> dict[str, int]:
         for name in _said(m.text, _LEAVES):
             present.discard(name)
         for name in _said(m.text, _JOINS):
-            if name in present and name.lower() not in _YOU:
+            if name in present and name.lower() not in _YOU and phone_sender(name) is None:  # a number: one phone
                 twice.setdefault(name, m.index + 1)
             present.add(name)
     return twice

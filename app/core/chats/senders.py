@@ -13,6 +13,7 @@ code (the country cannot be told), is kept as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 import phonenumbers
@@ -39,6 +40,22 @@ def phone_sender(sender: str) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def in_its_country(national: str, international: Collection[str]) -> str | None:
+    """A number written without its country code ("07700900123") as the one of `international` (E.164,
+    "+447700900123") it is when read in that number's country; None when it is none of them, or several."""
+    if not national.isdigit():
+        return None
+    found = set()
+    for region in {phonenumbers.region_code_for_country_code(phonenumbers.parse(n).country_code) for n in international}:
+        try:
+            number = phonenumbers.parse(national, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE:  # whole
+            found |= {phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)} & set(international)
+    return found.pop() if len(found) == 1 else None
 
 
 def _message(m: Message, known: dict[str, str | None]) -> Message:

@@ -64,11 +64,28 @@ def is_later_day(path: Path) -> bool:
     pages = day_pages(path)
     if len(pages) < 2 or pages[0] == path:
         return False
-    try:  # the channel's first day must read as Slack's: other files named by their date are their own
-        with open(pages[0], "rb") as handle:
+    return _opens_as_a_day(pages[0])  # the channel's first day must read as Slack's: other dated files are their own
+
+
+def _opens_as_a_day(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
             return looks_like_text(handle.read(65536).decode("utf-8", "replace"))
     except OSError:
         return False
+
+
+def is_workspace_file(path: Path) -> bool:
+    """A workspace's own file (`users.json`, `channels.json`, ...) beside a channel folder whose first day reads as
+    Slack's: read with the channels. The same name elsewhere (an app's `users.json` on a phone) is no chat's file."""
+    if path.name.lower() not in WORKSPACE_FILES:
+        return False
+    try:
+        channels = [d for d in path.parent.iterdir() if d.is_dir() and not d.is_symlink()]
+    except OSError:
+        return False
+    return any(days and _opens_as_a_day(days[0]) for days in (
+        sorted(p for p in channel.glob("*.json") if DAY_RE.match(p.name)) for channel in channels))
 
 
 def users_beside(path: Path) -> dict[str, str]:

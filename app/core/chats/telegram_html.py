@@ -309,7 +309,7 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    read, damaged = read_pages(_Reader, pages, name)
+    read, damages = read_pages(_Reader, pages)
     for number, reader in read:
         for raw in reader.messages:
             raw.page = number
@@ -317,9 +317,10 @@ def parse_pages(pages: list[str], name: str = "") -> Chat:
         match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', pages[number])
         if match and title == name:
             title = match.group(1)
-    messages, ids, page_of = _records(raws, frozenset(n for n, page in enumerate(pages) if is_cut(page)))
+    broken = frozenset(n for n, page in enumerate(pages) if is_cut(page)) | {d.page for d in damages}
+    messages, ids, page_of = _records(raws, broken)  # a page after one read only in part starts afresh
     chat = with_page_cuts_said(Chat(title, tuple(replies_placed(messages, ids)), "day-first"), pages, page_of)
-    return with_damaged_pages_said(chat, damaged)
+    return with_damaged_pages_said(chat, damages, page_of, name)
 
 
 def looks_like(text: str) -> bool:

@@ -23,6 +23,8 @@ _AMPM = (r"(?:(?:[AaPp]\.?\s?[Mm]\.?|(?i:" + "|".join(re.escape(m) for m in _LOC
          r"(?![^\W\d_]))")
 
 
+# A date of three numbers, the year's perhaps in a Japanese era ("3/18/R4": dates.JAPANESE_ERAS).
+_DATE = r"[HR]?\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?[HR]?\d{1,4}\.?"
 # A clock "21:05" or "21.05", or Canadian French's "21 h 05" (Android) and "21 h 05 min 01 s" (iOS with seconds).
 _CLOCK = (r"\d{1,2}(?:[:.]\d{2}(?:[:.]\d{2})?|[ \u00a0\u202f]?h[ \u00a0\u202f]?\d{2}"
           r"(?:[ \u00a0\u202f]?min[ \u00a0\u202f]?\d{2}[ \u00a0\u202f]?s)?)")
@@ -31,7 +33,7 @@ _CLOCK = (r"\d{1,2}(?:[:.]\d{2}(?:[:.]\d{2})?|[ \u00a0\u202f]?h[ \u00a0\u202f]?\
 def _header_re(post: str) -> re.Pattern[str]:
     return re.compile(
         r"^(?P<open>\[)?\s*"
-        r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+        r"(?P<date>" + _DATE + r")"
         r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5}\.?),?\s+)?|[,\u060c])"
         r"(?:(?P<pre>" + _AMPM + r")\s?)?"
         r"(?P<time>" + _CLOCK + r")"
@@ -49,7 +51,7 @@ _NO_POST_RE = _header_re("(?!)")  # a marker-like word after the time that is th
 # three between the time and Android's dash or iOS's bracket, the line naming a sender after it.
 _UNREAD_MARKER_RE = re.compile(
     r"^(?P<open>\[)?\s*"
-    r"(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+    r"(?P<date>" + _DATE + r")"
     r"(?:[,\u060c]?\s+(?:[^\d\s\[\]:,.\u060c]{1,5}\.?,?\s+)?|[,\u060c])"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)[\s\u202f\u00a0]"
     r"(?P<mark>[^\W\d_][^\s\d:\[\]]{0,15}(?:[\s\u202f\u00a0][^\W\d_][^\s\d:\[\]]{0,15}){0,2}?)"
@@ -63,7 +65,7 @@ _UNREAD_MARKER_RE = re.compile(
 _TIME_FIRST_RE = re.compile(
     r"^(?P<open>\[)?\s*"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:[\s\u202f\u00a0]?(?P<post>" + _AMPM + r"))?"
-    r"(?:,\s?|\s)(?P<date>\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}\.?)"
+    r"(?:,\s?|\s)(?P<date>" + _DATE + r")"
     r"(?:(?P<close>\])\s|\s(?P<sep>[-\u2013\u2014])\s|,?\s(?=\S))"
     r"(?P<rest>.*)$",
     re.DOTALL,
@@ -71,7 +73,7 @@ _TIME_FIRST_RE = re.compile(
 TIME_FIRST = "time first"  # in a header's shape: a layout of its own, never one of the phones' date-first ones
 H_CLOCK = " h"  # in a header's shape: a clock written "21 h 05" (fr-CA), so a colon-clock chat's typed "9 h 30 -"
 # line (an appointment list) is not one of its headers, nor a "21 h 05" chat's typed "9:30 -" line
-_HEADERISH_RE = re.compile(r"^\[?\s*\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
+_HEADERISH_RE = re.compile(r"^\[?\s*[HR]?\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?[HR]?\d{1,4}(?!\d).{0,25}?\d{1,2}[:.h]\d{2}")
 # A sender's name ends at the first colon a space (or the line's end) follows: one inside it ("12:30 Club") is its own.
 _SENDER_RE = re.compile(r"^(?P<sender>(?:[^:\n]|:(?=[^\s\u200e\u200f:]))"
                         r"{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)

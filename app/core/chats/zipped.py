@@ -1,7 +1,7 @@
 """A zipped chat export: WhatsApp's own `.zip`, or a Telegram Desktop export folder zipped
 (`result.json`, or `messages.html` and its later pages, with `voice_messages/` ... beside it).
 
-    load_zip(path, extract_to=None) -> Loaded
+    load_zip(path, extract_to=None) -> [Loaded]   (one per reader: a zip of a WhatsApp chat and a LINE history, two)
 
 The archive is checked whole first (whatsapp_zip.check); the chat texts are read in
 memory; only the audio and video a message names (or that no message names) are
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from app.core.chats import (
@@ -239,7 +239,17 @@ def chat_members(archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], path: s
         if not found:  # a Telegram result.json cut short is said, not passed over
             raise ChatError(path, "; ".join(broken) if broken else NO_CHAT) from None
     order = {id(info): n for n, info in enumerate(files)}
-    return sorted(found, key=lambda z: order[id(z.info)])
+    return _voice_threads(sorted(found, key=lambda z: order[id(z.info)]))
+
+
+def _voice_threads(found: list[ZipChat]) -> list[ZipChat]:
+    """One Google Voice party's text pages in one folder as one member, the later pages read with the first."""
+    voice = [z for z in found if z.container == googlevoice.CONTAINER]
+    groups = googlevoice.threads([z.info.filename for z in voice])
+    joined = {id(voice[g[0]].info): replace(voice[g[0]], texts=tuple(voice[i].texts[0] for i in g),
+                                            pages=tuple(voice[i].info for i in g[1:])) for g in groups}
+    later = {id(voice[i].info) for g in groups for i in g[1:]}
+    return [joined.get(id(z.info), z) for z in found if id(z.info) not in later]
 
 
 def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
@@ -255,6 +265,9 @@ def _parse(member: ZipChat, name: str) -> tuple[Chat, ...]:
         return hangouts.parse(member.texts[0], name)
     if member.container == slack.CONTAINER:
         return (slack.parse_days(list(member.texts), member.folder.name or Path(name).stem, member.users, name),)
+    if member.container == googlevoice.CONTAINER and member.pages:  # one party's text pages
+        return googlevoice.parse_pages(list(member.texts), [PurePosixPath(i.filename).name
+                                                            for i in (member.info, *member.pages)])
     if member.container in TEXT_CONTAINERS:
         return parse_text(member.texts[0], name)
     if member.container in (meta.CONTAINER, meta.INSTAGRAM):
@@ -369,8 +382,10 @@ def _is_page_part(info: zipfile.ZipInfo, member: ZipChat) -> bool:
         info.filename)
 
 
-def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tuple[list[ZipChat], tuple[Chat, ...],
-                                                                                  dict[str, Path], dict[str, str]]:
+def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tuple[
+        list[tuple[ZipChat, int]], tuple[Chat, ...], dict[str, Path], dict[str, str]]:
+    """The zip's chat texts (each with how many chats it gave, in order), its chats, the files extracted, the
+    SHA-256 of each file a message carries."""
     files = whatsapp_zip.check(archive, str(path))
     if any(i.flag_bits & 0x1 for i in files):  # Threema's export, a zip a user protected
         raise ChatError(str(path), ENCRYPTED)
@@ -385,11 +400,25 @@ def _read(path: Path, archive: zipfile.ZipFile, extract_to: Path | None) -> tupl
     extra = [i for i in extra if id(i) not in backups]
     shared = _shared(members, extra)
     reasons = {i.filename: SPACED_BESIDE.format(reason=line.SPACED) for i in extra if _is_spaced_line(archive, i)}
-    chats = tuple(c for m, cs in zip(members, per_member)
-                  for c in with_unreferenced(cs, _unreferenced(m, members, extra), shared, reasons))
+    per_member = [with_unreferenced(cs, _unreferenced(m, members, extra), shared, reasons)
+                  for m, cs in zip(members, per_member)]
     by_name = {i.filename: i for i in media}
-    chats = with_cards(chats, lambda name: _small_member(archive, by_name.get(name)))
-    return members, chats, _extract(archive, chats, media, extract_to), _hashes(archive, chats, media)
+    chats = with_cards(tuple(c for cs in per_member for c in cs), lambda name: _small_member(archive, by_name.get(name)))
+    read = [(m, len(cs)) for m, cs in zip(members, per_member)]
+    return read, chats, _extract(archive, chats, media, extract_to), _hashes(archive, chats, media)
+
+
+def _by_reader(read: list[tuple[ZipChat, int]], chats: tuple[Chat, ...]) -> list[tuple[str, list[ZipChat],
+                                                                                      tuple[Chat, ...]]]:
+    """The zip's chats grouped by the reader that read them, in the members' order: (container, members, chats)."""
+    groups: dict[str, tuple[list[ZipChat], list[Chat]]] = {}
+    at = 0
+    for member, count in read:
+        own, taken = groups.setdefault(member.container, ([], []))
+        own.append(member)
+        taken.extend(chats[at:at + count])
+        at += count
+    return [(container, own, tuple(taken)) for container, (own, taken) in groups.items()]
 
 
 def _small_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> bytes | None:
@@ -422,11 +451,13 @@ def _text_hashes(archive: zipfile.ZipFile, members: list[ZipChat]) -> dict[str, 
     return out
 
 
-def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
+def load_zip(path: Path, extract_to: Path | None = None) -> list[Loaded]:
+    """The zip's chats, one export per reader (each chat's container its own reader's: a WhatsApp chat zipped with a
+    LINE history is a `whatsapp-zip` chat and a `line-zip` one), sharing the zip's files."""
     try:
         with zipfile.ZipFile(path) as archive:
-            members, chats, extracted, hashes = _read(path, archive, extract_to)
-            texts = _text_hashes(archive, members)
+            read, chats, extracted, hashes = _read(path, archive, extract_to)
+            texts = _text_hashes(archive, [member for member, _ in read])
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ChatError(str(path), f"not a readable zip ({exc})") from None
     except (RuntimeError, NotImplementedError) as exc:  # encrypted, or an unknown compression
@@ -435,9 +466,8 @@ def load_zip(path: Path, extract_to: Path | None = None) -> Loaded:
         if exc.path == str(path):
             raise
         raise ChatError(str(path), f"{exc.path}: {exc.reason}") from None
-    source = ", ".join(whatsapp_zip.stored_name(m.info) for m in members)
-    return Loaded(ChatExport(f"{members[0].container}-zip", source, chats), path, extracted, hashes=hashes,
-                  chat_files=texts)
+    return [Loaded(ChatExport(f"{container}-zip", ", ".join(whatsapp_zip.stored_name(m.info) for m in own), taken),
+                   path, extracted, hashes=hashes, chat_files=texts) for container, own, taken in _by_reader(read, chats)]
 
 
 def _extract(archive: zipfile.ZipFile, chats: tuple[Chat, ...], media: list[zipfile.ZipInfo],
