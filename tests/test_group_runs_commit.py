@@ -23,7 +23,7 @@ from app.core.evidence.head import HEAD_FILE, read_head_file
 from app.core.media.decode import probe
 from app.core.models.cache import ModelCache
 from app.core.options import TranscribeOptions, to_dict
-from app.core.store import Case
+from app.core.store import Case, case_head
 from app.core.store.db import STORE_NAME
 from app.core.store.jobs import JobQueue
 from app.worker.process import Worker
@@ -165,3 +165,18 @@ def test_a_plan_naming_a_job_the_case_does_not_hold_is_no_plan(case, engine, mod
     assert _claims(case)[0] == (job_ids[0], "running", 2)
     rest = worker._next_jobs()  # its batch-mates' plans are whole: they are decoded together, as planned
     assert [job.id for job in rest] == job_ids[1:] and worker.planned == job_ids
+
+
+def test_a_head_file_naming_the_head_is_not_written_again(case, models_dir, monkeypatch):
+    """The head written when the file already names it (a reading process closing, a commit that logged no
+    entry): the file is not replaced (no fsync, no rename), and this account's seen head is written as ever."""
+    _worker(case, models_dir)  # the notes queued (JobQueue's own transactions: the head file not written)
+    case.write_head()
+    head, head_file = case.audit.head(), case.folder / HEAD_FILE
+    assert read_head_file(case.folder) == head
+    written = head_file.stat()
+    seen: list = []
+    monkeypatch.setattr(case_head, "write_seen_head", lambda place, first, at, apart=None: seen.append((place, at)))
+    case.write_head()
+    assert (head_file.stat().st_ino, head_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert read_head_file(case.folder) == head and seen == [(case.folder, head)]
