@@ -19,6 +19,7 @@ import pytest
 
 from app.core.asr.engine import load_engine
 from app.core.errors import StoreError
+from app.core.evidence.verify_queue import job_findings
 from app.core.evidence.head import HEAD_FILE, read_head_file
 from app.core.media.decode import probe
 from app.core.models.cache import ModelCache
@@ -153,13 +154,17 @@ def test_a_group_that_cannot_be_formed_keeps_its_first_claim(case, models_dir, m
 
 def test_a_plan_naming_a_job_the_case_does_not_hold_is_no_plan(case, engine, models_dir):
     """A batch killed part-way, then its first run's plan (`batch_jobs`) given a job the case does not hold:
-    the job is retried alone from its stored state, not a StoreError in every worker that claims it."""
+    the job is retried alone from its stored state, not a StoreError in every worker that claims it; and
+    `verify` says the plan names a job the case never held."""
     worker, ready = _group(case, models_dir)
     opened, _ = worker._open_runs(engine, ready, OPTIONS)
     job_ids = [job.id for job, _, _ in opened]
     for job_id in job_ids:  # the worker killed: what its supervisor does, each attempt counted
         assert worker.queue.fail(job_id, "the worker was killed", retry=True) == "queued"
+    assert list(job_findings(case)) == []
     case.plan_batch([opened[0][2]], [*job_ids, max(job_ids) + 1])
+    assert [(f.subject, f.problem.split(",")[0]) for f in job_findings(case)] == \
+        [(f"run {opened[0][2]}", f"its batch plan names job {max(job_ids) + 1}")]
     first = worker._next_jobs()
     assert [job.id for job in first] == job_ids[:1] and not worker._batchable(first[0])
     assert _claims(case)[0] == (job_ids[0], "running", 2)

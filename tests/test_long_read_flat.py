@@ -24,7 +24,6 @@ from app.core.options import TranscribeOptions
 from tests.conftest import interview_repeated
 
 
-
 def _whole_mb(ms: int) -> float:
     """A recording of `ms` held whole as 16 kHz float32."""
     return ms / 1000 * SAMPLE_RATE * 4 / 2**20
