@@ -6,7 +6,7 @@ job's run under its exhibit's name, read it. Every change of a job's state is lo
 (`app/core/store/jobs.py`), so replaying a job's entries gives what its row must hold: state,
 attempts, error, worker, priority, run (where logged, and always one of its own exhibit's), and since
 session 13 its times and its number of attempts allowed. A run's batch plan (which jobs a killed batch is decoded
-again with: not logged) may name only jobs the case holds (session 31). Not checked, and not evidence: progress, the
+again with: not logged, kept until its words are stored) may name only jobs the case holds (session 31). Not checked, and not evidence: progress, the
 ETA and the heartbeat, a running job's live state, written every few seconds and never logged.
 
 The settings: whether the queue is paused (`queue.paused`/`queue.resumed`) and the region phone
@@ -109,7 +109,8 @@ def _exhibit_of(case: Case, run_id: int) -> int | None:
 
 def _plans_naming_other_jobs(case: Case, jobs: dict[int, Job]) -> Iterator[Finding]:
     """A run's batch plan names only this case's jobs: the worker writes it from its own claims, and no job is
-    ever deleted (`Case.plan_batch`; not logged, but the run's logged state holds it once the run is complete)."""
+    ever deleted (`Case.plan_batch`). Not logged, and gone once the run's words are stored (its state is written
+    anew): seen only in a case stopped between the two (a power cut), not after the batch was retried."""
     for run_id in sorted({job.run_id for job in jobs.values() if job.run_id is not None}):
         try:
             planned = case.run(run_id).state.get("batch_jobs", [])
