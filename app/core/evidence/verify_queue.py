@@ -119,7 +119,7 @@ def _plans_naming_other_jobs(case: Case, jobs: dict[int, Job]) -> Iterator[Findi
         unknown = [str(j) for j in planned if j not in jobs] if isinstance(planned, list) else [repr(planned)]
         if unknown:
             yield Finding(f"run {run_id}", f"its batch plan names job {', '.join(unknown)}, which this case never held "
-                          "(edited in the store: a retry of its batch was decoded without the plan)")
+                          "(edited in the store: retried, its file is decoded without the plan)")
 
 
 def settings_findings(case: Case) -> Iterator[Finding]:
