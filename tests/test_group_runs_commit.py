@@ -19,8 +19,8 @@ import pytest
 
 from app.core.asr.engine import load_engine
 from app.core.errors import StoreError
-from app.core.evidence.verify_queue import job_findings
 from app.core.evidence.head import HEAD_FILE, read_head_file
+from app.core.evidence.verify_queue import job_findings
 from app.core.media.decode import probe
 from app.core.models.cache import ModelCache
 from app.core.options import TranscribeOptions, to_dict
@@ -29,6 +29,7 @@ from app.core.store.db import STORE_NAME
 from app.core.store.jobs import JobQueue
 from app.worker.process import Worker
 from tests.conftest import MEDIA
+from tests.test_kills14 import _args, _notes, _outcome, _query, _run
 
 NOTES = ["en_voicenote.opus", "en_voicenote.m4a", "es_voicenote.ogg", "de_voicenote.opus", "fr_voicenote.m4a",
          "pl_voicenote.opus"]
@@ -185,3 +186,32 @@ def test_a_head_file_naming_the_head_is_not_written_again(case, models_dir, monk
     case.write_head()
     assert (head_file.stat().st_ino, head_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
     assert read_head_file(case.folder) == head and seen == [(case.folder, head)]
+
+
+NO_GROUP = """
+import sys
+if __name__ == "__mp_main__":  # the worker: every group fails to form
+    from app.worker.process import Worker
+    def unreadable(self, job):
+        raise ValueError(f"job {job.id}'s group: a row the worker cannot read")
+    Worker._claim_group = unreadable
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_queue_whose_groups_cannot_be_formed_is_done_a_file_at_a_time(tmp_path, models_dir):
+    """The real command, its worker unable to form any group: each file is claimed, decoded alone and done at
+    its first attempt. With the first claim rolled back too, each worker started crashed on the first job until
+    the command gave up, every job left queued."""
+    notes, script = _notes(tmp_path / "phone"), tmp_path / "no_group.py"
+    script.write_text(NO_GROUP, encoding="utf-8")
+    done = _run(script, _args(notes, tmp_path))
+    assert done.returncode == 0 and "restarting" not in done.stderr, done.stderr
+    case_dir = tmp_path / "case"
+    assert _query(case_dir, "SELECT state, attempts, count(*) FROM jobs GROUP BY state, attempts") == \
+        [("done", 1, len(notes))]
+    assert [batch for _, _, batch in _outcome(case_dir)] == [note.name for note in notes]  # each decoded alone
+    verify = _run(None, ["verify", "--case", str(case_dir)])
+    assert verify.returncode == 0, verify.stdout + verify.stderr
