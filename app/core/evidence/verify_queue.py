@@ -5,9 +5,10 @@ which run, failed and why, cancelled): `queue status`, and `queue run --out`, wh
 job's run under its exhibit's name, read it. Every change of a job's state is logged with it
 (`app/core/store/jobs.py`), so replaying a job's entries gives what its row must hold: state,
 attempts, error, worker, priority, run (where logged, and always one of its own exhibit's), and since
-session 13 its times and its number of attempts allowed. A run's batch plan (which jobs a killed batch is decoded
-again with: not logged, kept until its words are stored) may name only jobs the case holds (session 31). Not checked, and not evidence: progress, the
-ETA and the heartbeat, a running job's live state, written every few seconds and never logged.
+session 13 its times and its number of attempts allowed. A run's batch plan (the jobs a killed batch is
+decoded again with: not logged, kept until its words are stored) may name only the case's jobs (session 31).
+Not checked, and not evidence: progress, the ETA and the heartbeat, a running job's live state, written every
+few seconds and never logged.
 
 The settings: whether the queue is paused (`queue.paused`/`queue.resumed`) and the region phone
 numbers are read in (`entities.region_set`) must be the last ones logged; `entities.scanned_with`
