@@ -7,10 +7,12 @@ own transaction, each run's synced to disk with the audit head file after it, an
 wall at load 19 with both cores idle, the decoder waiting for it (0.06 s in one), and 56 for its claims.
 Now the group's claims, its first included, in one transaction (a kill keeps none of them: the group is formed
 again whole), its runs in one more: the same jobs, runs and entries, each transaction kept whole or not at all.
+An error while the group is formed keeps the first claim alone, its attempt counted (session 31).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -18,13 +20,16 @@ import pytest
 from app.core.asr.engine import load_engine
 from app.core.errors import StoreError
 from app.core.evidence.head import HEAD_FILE, read_head_file
+from app.core.evidence.verify_queue import job_findings
 from app.core.media.decode import probe
 from app.core.models.cache import ModelCache
 from app.core.options import TranscribeOptions, to_dict
-from app.core.store import Case
+from app.core.store import Case, case_head
+from app.core.store.db import STORE_NAME
 from app.core.store.jobs import JobQueue
 from app.worker.process import Worker
 from tests.conftest import MEDIA
+from tests.test_kills14 import _args, _notes, _outcome, _query, _run
 
 NOTES = ["en_voicenote.opus", "en_voicenote.m4a", "es_voicenote.ogg", "de_voicenote.opus", "fr_voicenote.m4a",
          "pl_voicenote.opus"]
@@ -117,3 +122,96 @@ def test_a_group_the_store_refuses_keeps_none_of_its_runs(case, engine, models_d
     assert [job.run_id for job in map(worker.queue.get, (job.id for job, _, _ in ready))] == [None] * len(NOTES)
     assert not [e for e in case.audit.entries("run/")]
     assert case.audit.verify(None) == []
+
+
+def _claims(case) -> list[tuple[int, str, int]]:
+    """Each job's (id, state, attempts), as another connection sees them: what a commit kept."""
+    reader = sqlite3.connect(f"file:{case.folder / STORE_NAME}?mode=ro", uri=True)
+    try:
+        return reader.execute("SELECT id, state, attempts FROM jobs ORDER BY id").fetchall()
+    finally:
+        reader.close()
+
+
+def test_a_group_that_cannot_be_formed_keeps_its_first_claim(case, models_dir, monkeypatch):
+    """An error while the group is formed (a row it cannot read, a bug) costs its first job a group, not the
+    queue: the first claim is kept, its attempt counted, and the next poll claims the next job. Rolled back
+    with the group, the same job was claimed and lost again by every worker started after the crash."""
+    worker = _worker(case, models_dir)
+
+    def unreadable(self, job):
+        raise ValueError(f"job {job.id}'s group: a row the worker cannot read")
+
+    monkeypatch.setattr(Worker, "_claim_group", unreadable)
+    claimed = []
+    while jobs := worker._next_jobs():
+        assert len(jobs) == 1 and jobs[0].id not in claimed and worker.planned == []
+        claimed.append(jobs[0].id)
+        assert _claims(case)[len(claimed) - 1] == (jobs[0].id, "running", 1)
+    assert [job_id for job_id, _, _ in _claims(case)] == claimed  # each job claimed once, in turn
+    assert {(state, attempts) for _, state, attempts in _claims(case)} == {("running", 1)}
+    assert case.audit.verify(None) == []
+
+
+def test_a_plan_naming_a_job_the_case_does_not_hold_is_no_plan(case, engine, models_dir):
+    """A batch killed part-way, then its first run's plan (`batch_jobs`) given a job the case does not hold:
+    the job is retried alone from its stored state, not a StoreError in every worker that claims it; and
+    `verify` says the plan names a job the case never held."""
+    worker, ready = _group(case, models_dir)
+    opened, _ = worker._open_runs(engine, ready, OPTIONS)
+    job_ids = [job.id for job, _, _ in opened]
+    for job_id in job_ids:  # the worker killed: what its supervisor does, each attempt counted
+        assert worker.queue.fail(job_id, "the worker was killed", retry=True) == "queued"
+    assert list(job_findings(case)) == []
+    case.plan_batch([opened[0][2]], [*job_ids, max(job_ids) + 1])
+    assert [(f.subject, f.problem.split(",")[0]) for f in job_findings(case)] == \
+        [(f"run {opened[0][2]}", f"its batch plan names job {max(job_ids) + 1}")]
+    first = worker._next_jobs()
+    assert [job.id for job in first] == job_ids[:1] and not worker._batchable(first[0])
+    assert _claims(case)[0] == (job_ids[0], "running", 2)
+    rest = worker._next_jobs()  # its batch-mates' plans are whole: they are decoded together, as planned
+    assert [job.id for job in rest] == job_ids[1:] and worker.planned == job_ids
+
+
+def test_a_head_file_naming_the_head_is_not_written_again(case, models_dir, monkeypatch):
+    """The head written when the file already names it (a reading process closing, a commit that logged no
+    entry): the file is not replaced (no fsync, no rename), and this account's seen head is written as ever."""
+    _worker(case, models_dir)  # the notes queued (JobQueue's own transactions: the head file not written)
+    case.write_head()
+    head, head_file = case.audit.head(), case.folder / HEAD_FILE
+    assert read_head_file(case.folder) == head
+    written = head_file.stat()
+    seen: list = []
+    monkeypatch.setattr(case_head, "write_seen_head", lambda place, first, at, apart=None: seen.append((place, at)))
+    case.write_head()
+    assert (head_file.stat().st_ino, head_file.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert read_head_file(case.folder) == head and seen == [(case.folder, head)]
+
+
+NO_GROUP = """
+import sys
+if __name__ == "__mp_main__":  # the worker: every group fails to form
+    from app.worker.process import Worker
+    def unreadable(self, job):
+        raise ValueError(f"job {job.id}'s group: a row the worker cannot read")
+    Worker._claim_group = unreadable
+if __name__ == "__main__":
+    from app.cli import main
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_queue_whose_groups_cannot_be_formed_is_done_a_file_at_a_time(tmp_path, models_dir):
+    """The real command, its worker unable to form any group: each file is claimed, decoded alone and done at
+    its first attempt. With the first claim rolled back too, each worker started crashed on the first job until
+    the command gave up, every job left queued."""
+    notes, script = _notes(tmp_path / "phone"), tmp_path / "no_group.py"
+    script.write_text(NO_GROUP, encoding="utf-8")
+    done = _run(script, _args(notes, tmp_path))
+    assert done.returncode == 0 and "restarting" not in done.stderr, done.stderr
+    case_dir = tmp_path / "case"
+    assert _query(case_dir, "SELECT state, attempts, count(*) FROM jobs GROUP BY state, attempts") == \
+        [("done", 1, len(notes))]
+    assert [batch for _, _, batch in _outcome(case_dir)] == [note.name for note in notes]  # each decoded alone
+    verify = _run(None, ["verify", "--case", str(case_dir)])
+    assert verify.returncode == 0, verify.stdout + verify.stderr

@@ -2,8 +2,9 @@
 speech found, and the text, are as before; only ONNX Runtime's buffers are smaller (issue #15).
 
 ONNX Runtime's buffers are malloc'd outside tracemalloc's sight, so the slices are checked where they are made:
-every run of the Silero session, on every path that finds speech, holds at most MOST_SECONDS_AT_ONCE of audio
-(faster-whisper ran a whole 180 s transcription buffer, or a 120 s speaker-search block, at once)."""
+every run of the Silero session, on every path that finds speech (fw_internals.speech_timestamps) or asks how
+likely speech is (fw_internals.speech_probabilities), holds at most MOST_SECONDS_AT_ONCE of audio (faster-whisper
+ran a whole 180 s transcription buffer, or a 120 s speaker-search block, at once)."""
 
 from __future__ import annotations
 
@@ -104,3 +105,11 @@ def test_the_choice_among_audio_streams_finds_speech_a_slice_at_a_time(interview
     audio = np.tile(interview, 3)[: int(SCAN_S * SAMPLE_RATE)]  # the longest scan of one stream
     assert speech_ms(audio) > 0
     _at_most_slices(silero_runs, SCAN_S)
+
+
+def test_the_speech_probabilities_of_the_language_cut_and_inaudible_checks_run_a_slice_at_a_time(interview,
+                                                                                                 silero_runs):
+    audio = np.tile(interview, 2)  # 113 s: its callers give it a chunk at most (30 s), it takes any length
+    probabilities = fw.speech_probabilities(audio)
+    assert len(probabilities) * STEP >= len(audio) and probabilities.max() > 0.5
+    _at_most_slices(silero_runs, len(audio) / SAMPLE_RATE)

@@ -28,12 +28,12 @@ from typing import Any
 from app.core.asr import transcribe_clips
 from app.core.asr.engine import WhisperEngine
 from app.core.asr.runs import run_for, store_clip, transcribe_exhibit
-from app.core.errors import MediaError, ParleyError
+from app.core.errors import MediaError, ParleyError, StoreError
 from app.core.evidence.source_check import check_unchanged, reachable
 from app.core.models.cache import Loaded, ModelCache
 from app.core.models.device import choose
 from app.core.options import ExportOptions, TranscribeOptions, from_dict
-from app.core.store import Case, Exhibit
+from app.core.store import Case, Exhibit, db
 from app.core.store.jobs import Job, JobKind, JobQueue, worker_name
 from app.core.translation.runs import NoTextError, SameLanguageError, translate_job
 from app.core.usecases.exporting import export_run, run_to_export
@@ -186,18 +186,26 @@ class Worker(CommandThread):
 
         The group, its first job included, is claimed in one transaction (was a commit a claim: ~0.4 s on 56
         files, the decoder waiting): a kill keeps none of it, so the group is formed again whole, with the same
-        words (a first claim kept alone was retried apart from the rest, decoded alone). The group stops growing
-        at about BATCH_AUDIO_S of audio (so progress and cancellation stay prompt), the queue's
-        like jobs shared out in groups of about that size (one left over would decode alone at the end).
+        words (a first claim kept alone was retried apart from the rest, decoded alone). An error while the group
+        is formed keeps the first claim alone, its attempt counted: it goes alone, or meets the error again in
+        `run` and costs that job an attempt (rolled back with it, it crashed every worker started after it on the
+        same job). The group stops growing at about BATCH_AUDIO_S of audio (so progress and cancellation stay
+        prompt), the queue's like jobs shared out in groups of about that size (one left over would decode alone
+        at the end).
         """
         self.planned = []
         if not self.told.is_set():
             return []  # its command is still queueing its own jobs
         with self.case.transaction():  # an idle poll changes nothing: no head file written (`Case.transaction`)
             job = self._claim()
-            if job is None or not self._batchable(job):
-                return [job] if job else []
-            return self._claim_group(job)
+            if job is None:
+                return []
+            try:
+                with db.joined(self.case.conn):  # a savepoint: rolled back alone
+                    return self._claim_group(job) if self._batchable(job) else [job]
+            except Exception:  # noqa: BLE001 - the first claim kept; `run` meets an error of `_batchable` again
+                self.planned = []
+                return [job]
 
     def _claim_group(self, job: Job) -> list[Job]:
         """`job` and the like jobs claimed to be decoded with it."""
@@ -272,7 +280,10 @@ class Worker(CommandThread):
         """The jobs, in order, that this job's interrupted run was decoded with ([]: none); one that took it over, in its place."""
         run = self.case.run(job.run_id) if job.run_id is not None else None
         planned = [int(j) for j in run.state.get("batch_jobs", [])] if run and run.status == "running" else []
-        planned = [job.id if j != job.id and self.queue.get(j).run_id == job.run_id else j for j in planned]
+        try:
+            planned = [job.id if j != job.id and self.queue.get(j).run_id == job.run_id else j for j in planned]
+        except StoreError:  # a job the case does not hold (the run's record edited): no plan to keep to
+            return []
         return planned if job.id in planned else []
 
     # ------------------------------------------------------------ one job

@@ -116,7 +116,8 @@ class SlicedSilero:
     to the bit (tests/test_vad_slices.py). faster-whisper ran a whole 180 s VAD buffer (5,625 steps) at once, and
     ONNX Runtime's buffers for it (56-80 MB, 113 MB on a first run; freed after) came on the read-ahead thread beside
     the decoder's and the speaker search's, raising the worker's peak wherever they met (issue #15); 20 s at once,
-    19-31 MB. tests/test_vad_slices.py fails if any Silero run is given more than 30 s."""
+    19-31 MB. tests/test_vad_slices.py fails if a Silero run on any of its four paths (the pipeline, the speaker
+    search, the stream choice, speech_probabilities) is given more than 30 s."""
 
     def __init__(self, model: fw_vad.SileroVADModel) -> None:
         self.session = model.session

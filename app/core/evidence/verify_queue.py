@@ -5,8 +5,10 @@ which run, failed and why, cancelled): `queue status`, and `queue run --out`, wh
 job's run under its exhibit's name, read it. Every change of a job's state is logged with it
 (`app/core/store/jobs.py`), so replaying a job's entries gives what its row must hold: state,
 attempts, error, worker, priority, run (where logged, and always one of its own exhibit's), and since
-session 13 its times and its number of attempts allowed. Not checked, and not evidence: progress, the
-ETA and the heartbeat, a running job's live state, written every few seconds and never logged.
+session 13 its times and its number of attempts allowed. A run's batch plan (the jobs a killed batch is
+decoded again with: not logged, kept until its words are stored) may name only the case's jobs (session 31).
+Not checked, and not evidence: progress, the ETA and the heartbeat, a running job's live state, written every
+few seconds and never logged.
 
 The settings: whether the queue is paused (`queue.paused`/`queue.resumed`) and the region phone
 numbers are read in (`entities.region_set`) must be the last ones logged; `entities.scanned_with`
@@ -83,6 +85,7 @@ def job_findings(case: Case) -> Iterator[Finding]:
         changed = _changed(case, job, expected[job_id].values)
         if changed:
             yield Finding(f"job {job_id}", f"its record in the queue differs from the audit log ({', '.join(changed)})")
+    yield from _plans_naming_other_jobs(case, jobs)
 
 
 def _changed(case: Case, job: Job, expected: dict[str, Any]) -> list[str]:
@@ -103,6 +106,21 @@ def _exhibit_of(case: Case, run_id: int) -> int | None:
         return case.run(run_id).exhibit_id
     except StoreError:  # a run gone: said by the runs' check
         return None
+
+
+def _plans_naming_other_jobs(case: Case, jobs: dict[int, Job]) -> Iterator[Finding]:
+    """A run's batch plan names only this case's jobs: the worker writes it from its own claims, and no job is
+    ever deleted (`Case.plan_batch`). Not logged, and gone once the run's words are stored (its state is written
+    anew): seen only in a case stopped between the two (a power cut), not after the batch was retried."""
+    for run_id in sorted({job.run_id for job in jobs.values() if job.run_id is not None}):
+        try:
+            planned = case.run(run_id).state.get("batch_jobs", [])
+        except StoreError:  # a run gone: said by the runs' check
+            continue
+        unknown = [str(j) for j in planned if j not in jobs] if isinstance(planned, list) else [repr(planned)]
+        if unknown:
+            yield Finding(f"run {run_id}", f"its batch plan names job {', '.join(unknown)}, which this case never held "
+                          "(edited in the store: retried, its file is decoded without the plan)")
 
 
 def settings_findings(case: Case) -> Iterator[Finding]:
