@@ -452,9 +452,24 @@ HOLDOUT19 = (
     Spec("h19_one_en8", ("en8m",), seed=1915),
     Spec("h19_one_pt4", ("pt4f",), seed=1916),
 )
+# session 31's (one voice vs two): pairs and trios no set before holds, men of one pitch among them
+HOLDOUT20 = (
+    Spec("h20_two_de7_es4_men", ("de7m", "es4m"), seed=2001),
+    Spec("h20_two_pt5_fr6_men_short", ("pt5m", "fr6m"), short="fr6m", seed=2002),
+    Spec("h20_two_de0_en0_men_overlap", ("de0m", "en0m"), overlap=0.3, seed=2003),
+    Spec("h20_two_es8_de6_men", ("es8m", "de6m"), seed=2004),
+    Spec("h20_two_fr0_pt9_women_short", ("fr0f", "pt9f"), short="pt9f", seed=2005),
+    Spec("h20_two_en6_es7_women", ("en6f", "es7f"), seed=2006),
+    Spec("h20_two_pt5_en6_mixed", ("pt5m", "en6f"), seed=2007),
+    Spec("h20_three_men_fr6_es8_pt7_short", ("fr6m", "es8m", "pt7m"), short="pt7m", seed=2008),
+    Spec("h20_three_de6_en2_es0_overlap", ("de6m", "en2f", "es0f"), overlap=0.3, seed=2009),
+    Spec("h20_three_women_fr7_de8_pt3", ("fr7f", "de8f", "pt3f"), seed=2010),
+    Spec("h20_three_men_es5_en1_de5_short", ("es5m", "en1m", "de5m"), short="de5m", seed=2011),
+    Spec("h20_three_jfk_de7_pt6", ("jfkm", "de7m", "pt6f"), seed=2012),
+)
 SETS = {"tuning": SPECS, "holdout": HOLDOUT, "holdout2": HOLDOUT2, "holdout5": HOLDOUT5, "holdout6": HOLDOUT6,
         "holdout7": HOLDOUT7, "holdout8": HOLDOUT8, "holdout9": HOLDOUT9, "holdout10": HOLDOUT10,
         "holdout11": HOLDOUT11, "holdout12": HOLDOUT12, "holdout13": HOLDOUT13,
         "holdout14": HOLDOUT14, "holdout15": HOLDOUT15, "holdout16": HOLDOUT16,
         "holdout17": HOLDOUT17, "holdout18": HOLDOUT18,
-        "holdout19": HOLDOUT19}
+        "holdout19": HOLDOUT19, "holdout20": HOLDOUT20}

@@ -58,6 +58,8 @@ RULES: dict[str, list[tuple[str, str, object]]] = {
     "same_voice: pitches_separate": [("same_voice", "pitches_separate", lambda a, b, share=0.9: True)],
     # the pitch witness of merge_same_voice (region_split keeps its own import: untouched)
     "same_voice: pitches_apart": [("same_voice", "pitches_apart", _no)],
+    # session 31: no cluster taken for a phrase said again (its pitch weighed as before)
+    "same_voice: phrases_said_again": [("same_voice", "phrases_said_again", lambda *a: frozenset())],
 }
 
 

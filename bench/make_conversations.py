@@ -16,6 +16,7 @@
     .venv/bin/python bench/make_conversations.py /tmp/diarh17 --set holdout17 --edges clip  # session 28's: one pitch, one voice
     .venv/bin/python bench/make_conversations.py /tmp/diarh18 --set holdout18 --edges clip  # session 29's: one pitch, JFK, 8 kHz
     .venv/bin/python bench/make_conversations.py /tmp/diarh19 --set holdout19 --edges clip  # session 30's: one pitch, short turns
+    .venv/bin/python bench/make_conversations.py /tmp/diarh20 --set holdout20 --edges clip  # session 31's: pairs, trios
     (--edges clip: reference turns span the whole piece placed, as eval/diar's RTTMs do)
 
 Built as <shared>/eval/diar was (SOURCES.md): utterances of distinct real speakers placed

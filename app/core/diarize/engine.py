@@ -27,7 +27,7 @@ from app.core.diarize.overlap import LocalSpeakers, change_points
 from app.core.diarize.pitch import median_f0
 from app.core.diarize.records import DiarResult, Turn
 from app.core.diarize.region_split import split_by_regions
-from app.core.diarize.repeats import fresh_seconds, repeated_copies
+from app.core.diarize.repeats import fresh_seconds, repeated_copies, twins
 from app.core.diarize.same_voice import LocalKey, merge_same_voice
 from app.core.diarize.scraps import fold_scraps
 from app.core.diarize.segmentation import Segmenter, load_segmenter
@@ -187,7 +187,7 @@ class Collector:
         if speakers is None:
             seconds = [(w.end - w.start) / SAMPLE_RATE for w in self.embedded]
             weighed = pitches_to_weigh(self.pitches, seconds)
-            labels = merge_same_voice(labels, emb, self.heard, weighed, min_speakers or 1, shift)
+            labels = merge_same_voice(labels, emb, self.heard, weighed, min_speakers or 1, shift, twins(emb, spans, copies))
             most = max_speakers or clustering.MAX_SPEAKERS
             labels = split_heard_apart(labels, emb, self.heard, most, shift, copies)  # two voices heard apart in one cluster
             labels = fold_scraps(labels, emb, seconds, copies, min_speakers or 1)  # no speaker of scraps

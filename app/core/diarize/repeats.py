@@ -31,6 +31,9 @@ OFFSET_TOLERANCE = 0.1  # seconds: copy pairs this close in offset share it
 REPEAT_COSINE = 0.75  # a window at a repeat's offset from another, this alike: the same sound
 MAX_OFFSETS = 30  # at most this many repeat offsets, the most often found: bounded work on an hour
 RATE = 16000
+TWIN_COSINE = 0.9  # two windows of a phrase said again (not one sound copied) come this alike ...
+TWIN_GAP_S = 1.0  # ... this far apart or more (neighbouring windows of one stretch do not count)
+ROWS_AT_ONCE = 512  # twins() compares this many windows with all at a time: bounded memory on an hour
 
 
 def repeat_offsets(spans: np.ndarray, first: np.ndarray) -> list[int]:
@@ -102,6 +105,20 @@ def _overlapping(spans: np.ndarray, order: np.ndarray, starts: np.ndarray, span:
         if shared * 2 >= min(spans[i, 1] - spans[i, 0], span[1] - span[0]):
             found.append(int(i))
     return found
+
+
+def twins(emb: np.ndarray, spans: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """Pairs (i, j), i < j, of windows TWIN_COSINE alike or more, TWIN_GAP_S apart or more and no copies
+    of one sound (`copies`: each window's first copy): a phrase said again, at another speed or level."""
+    gap, found = TWIN_GAP_S * RATE, []
+    for top in range(0, len(emb), ROWS_AT_ONCE):
+        rows = np.arange(top, min(top + ROWS_AT_ONCE, len(emb)))
+        near = (emb[rows] @ emb.T >= TWIN_COSINE) & (rows[:, None] < np.arange(len(emb))[None, :])
+        near &= (spans[rows, 0, None] >= spans[None, :, 1] + gap) | (spans[None, :, 0] >= spans[rows, 1, None] + gap)
+        near &= copies[rows, None] != copies[None, :]
+        first, second = np.nonzero(near)
+        found.append(np.stack([rows[first], second], axis=1))
+    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
 
 
 def fresh_seconds(seconds: np.ndarray, region_of: np.ndarray, copies: np.ndarray) -> np.ndarray:

@@ -34,6 +34,17 @@ A tie (heard as one voice exactly as often as two) is under two to one, so it co
 only for centroids STRONG_COSINE alike or more (session 19: a reader cut out alone split 4 to 22 at 0.949, heard
 6 to 6); no two people of the conversation sets came that close (0.8 at most; the interview's
 synthetic voices, 0.92, differ in pitch).
+Two clusters each most of whose windows (PHRASE_SHARE or more) have a twin in their own cluster
+(repeats.twins: a window 0.9 alike or more, 1 s away or more, no copy of one sound) are phrases said
+again and again: their pitches follow the phrases' intonation, not two people's voices, so the pitch
+witness is not asked (session 31). One voice's few seconds dealt again 3-9 times at 0.95-1.05 speed
+(make_one_voice.py) fell into clusters by phrase, ordered by pitch in 0.89-1.00 of pairs: reader 1272
+(AMR, 1 min; its clusters' shares 0.72 and 0.80) and the OSR reader (AMR, 3 min) were 2 and 4
+speakers, now 1 (22 new recordings of other voices: 44 of 66 copies split, 26 now). Both, not either:
+a suspect answering "No comment." after each question (a cluster of 7 windows, share 1.00) beside the
+officer's (0.23) was joined to him on an Opus copy when either sufficed. The interview's two voices on
+16 phone copies have shares of 0.24 at most; in the conversation sets the pitch witness keeps no pair
+apart.
 """
 
 from __future__ import annotations
@@ -51,16 +62,22 @@ JOIN_COSINE = 0.745  # centroids less alike than this are two people, whatever i
 STRONG_COSINE = 0.85  # centroids this alike need only be heard as one more often than as two
 MIN_PITCHES = 3  # fewer voiced windows than this in a cluster: its pitch says nothing
 SEPARATE_AUC = 0.85  # share of window pairs ordered one way by pitch under which STRONG_COSINE clusters join
+PHRASE_SHARE = 0.4  # a cluster whose windows have a twin in it this often is a phrase said again
+# (0.3-0.5 gave the same results on the one-voice and interview sets)
 
 
 def merge_same_voice(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: Sequence[float],
-                     min_speakers: int = 1, shift: float = 0.0) -> np.ndarray:
+                     min_speakers: int = 1, shift: float = 0.0, twin_pairs: np.ndarray | None = None) -> np.ndarray:
     """`labels` (of the unit voiceprints `emb`) with clusters of one voice joined, never
     below min_speakers. `shift` (a phone band: band.py) raises STRONG_COSINE as it raises
-    cluster.DISTINCT_COSINE: two people's voiceprints come closer there."""
+    cluster.DISTINCT_COSINE: two people's voiceprints come closer there. `twin_pairs`
+    (repeats.twins) tells which clusters are a phrase said again (their pitch is not weighed)."""
     labels = np.asarray(labels).copy()
+    twin_pairs = np.zeros((0, 2), dtype=np.int64) if twin_pairs is None else twin_pairs
     while len(np.unique(labels)) > max(1, min_speakers):
-        pair = _likeliest_same(labels, emb, keys, np.asarray(pitches, dtype=np.float64), STRONG_COSINE + shift)
+        said_again = phrases_said_again(labels, twin_pairs)
+        pair = _likeliest_same(labels, emb, keys, np.asarray(pitches, dtype=np.float64), STRONG_COSINE + shift,
+                               said_again)
         if pair is None:
             break
         labels[labels == pair[1]] = pair[0]
@@ -68,9 +85,10 @@ def merge_same_voice(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKe
 
 
 def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey], pitches: np.ndarray,
-                    strong: float = STRONG_COSINE):
+                    strong: float = STRONG_COSINE, said_again: frozenset = frozenset()):
     """The pair of clusters most often heard as one voice, if heard so clearly more than
-    as two, alike in voiceprint and at the same pitch; else None."""
+    as two, alike in voiceprint and at the same pitch (unless both are phrases said again,
+    `said_again`); else None."""
     best, most = None, 0
     ids, centres = list(np.unique(labels)), centroids(emb, labels)
     for (a, b), (one, two) in heard(labels, keys).items():
@@ -79,10 +97,21 @@ def _likeliest_same(labels: np.ndarray, emb: np.ndarray, keys: Sequence[LocalKey
         alike = float(centres[ids.index(a)] @ centres[ids.index(b)])  # cosine of the two centroids
         if alike < JOIN_COSINE or (one < 2 * two and alike < STRONG_COSINE):  # a tie too: one < 2 * two
             continue
+        if a in said_again and b in said_again:
+            best, most = (a, b), one
+            continue
         first, second = _voiced(pitches, labels == a), _voiced(pitches, labels == b)
         if not pitches_apart(first, second) or (alike >= strong and not pitches_separate(first, second)):
             best, most = (a, b), one
     return best
+
+
+def phrases_said_again(labels: np.ndarray, twin_pairs: np.ndarray) -> frozenset:
+    """The clusters PHRASE_SHARE or more of whose windows have a twin (`twin_pairs`) in the same cluster."""
+    inside = twin_pairs[labels[twin_pairs[:, 0]] == labels[twin_pairs[:, 1]]]
+    has_twin = np.zeros(len(labels), dtype=bool)
+    has_twin[inside.ravel()] = True
+    return frozenset(int(c) for c in np.unique(labels) if has_twin[labels == c].mean() >= PHRASE_SHARE)
 
 
 def pitches_differ(first: np.ndarray, second: np.ndarray, p: float = PITCH_P) -> bool:
