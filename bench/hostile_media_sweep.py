@@ -9,7 +9,8 @@ what happened.
 
 `run` never stops at a file: each is probed (intake's `probe`) and decoded (`read_all`) in its own
 process under a timeout. A refusal is a MediaError of one line; anything else raised is a
-'traceback'. The special files (a FIFO, a symlink loop, an unreadable file, a file written while
+'traceback'; whatever else the process printed on stderr (PyAV's "exception being dropped") is kept
+with the file's row. The special files (a FIFO, a symlink loop, an unreadable file, a file written while
 read) are made by `make` as they are. The shared media are read, never copied into the repo.
 """
 
@@ -292,7 +293,8 @@ def _one_in_process(entry: Path) -> dict:
         return {**row, "outcome": "crash", "signal": -done.returncode}
     if done.returncode != 0 or not done.stdout.strip():
         return {**row, "outcome": "traceback", "stderr": done.stderr.decode(errors="replace")[-600:]}
-    return {**row, **json.loads(done.stdout.decode().strip().splitlines()[-1])}
+    printed = done.stderr.decode(errors="replace").strip()  # a refusal is one line of its own: nothing else
+    return {**row, **json.loads(done.stdout.decode().strip().splitlines()[-1]), **({"stderr": printed[-600:]} if printed else {})}
 
 
 def summary(rows_file: Path, before_file: Path | None = None) -> None:
@@ -300,9 +302,9 @@ def summary(rows_file: Path, before_file: Path | None = None) -> None:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
-        if row["outcome"] in ("traceback", "hang", "crash") or "\n" in row.get("reason", ""):
+        if row["outcome"] in ("traceback", "hang", "crash") or "\n" in row.get("reason", "") or "stderr" in row:
             print(row["file"], row["outcome"], row.get("stderr", row.get("reason", ""))[-300:])
-    print(len(rows), "files:", counts)
+    print(len(rows), "files:", counts, "| printed on stderr:", sum("stderr" in row for row in rows))
     if before_file is not None:
         before = {r["file"]: r for r in map(json.loads, before_file.read_text().splitlines()) if r}
         for row in rows:

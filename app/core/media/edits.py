@@ -13,6 +13,7 @@ from typing import BinaryIO
 import av
 
 from app.core.media import boxes, edit_times, mp4_samples, mpeg
+from app.core.media.av_files import open_av
 
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
@@ -42,7 +43,7 @@ def packets_end_s(container, index: int) -> float:
 def _duration_s(handle: BinaryIO, index: int, options: dict[str, str]) -> float | None:
     """The stream's stated length, or where its packets end when it states none."""
     handle.seek(0)
-    with av.open(handle, mode="r", metadata_errors="replace", options=options) as container:
+    with open_av(handle, options=options) as container:
         stream = container.streams[index]
         if stream.duration and stream.time_base is not None:
             return float(stream.duration * stream.time_base)
@@ -55,7 +56,7 @@ def _samples_held_s(handle: BinaryIO, index: int) -> float | None:
     read each 64 ms AAC packet as 1024 s, and the audio 'hidden' as a day. None for a codec of no
     fixed frame size (PCM)."""
     handle.seek(0)
-    with av.open(handle, mode="r", metadata_errors="replace", options={"ignore_editlist": "1"}) as container:
+    with open_av(handle, options={"ignore_editlist": "1"}) as container:
         stream = container.streams[index]
         frame, rate = stream.codec_context.frame_size, stream.codec_context.sample_rate
         if not frame or not rate:
@@ -126,7 +127,7 @@ def _replayed(handle: BinaryIO, index: int) -> tuple[float, float]:
     seen: set[int] = set()
     again = backwards = 0.0
     try:
-        with av.open(handle, mode="r", metadata_errors="replace") as container:
+        with open_av(handle) as container:
             stream = container.streams[index]
             for packet in container.demux(stream):
                 if not (packet.size and packet.duration and not packet.is_discard and stream.time_base is not None):
@@ -162,7 +163,7 @@ def shown_s(handle: BinaryIO, index: int, options: dict[str, str] | None = None)
     mark to be discarded), from the file's index: all of them whether or not the bytes are there.
     With {"ignore_editlist": "1"}: how long all the packets it holds last."""
     handle.seek(0)
-    with av.open(handle, mode="r", metadata_errors="replace", options=options or {}) as container:
+    with open_av(handle, options=options or {}) as container:
         stream = container.streams[index]
         if stream.time_base is None:
             return 0.0

@@ -53,6 +53,7 @@ from app.core.media import (
     wav_names,
     zeroed_start,
 )
+from app.core.media.av_files import open_av
 from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
@@ -220,7 +221,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)))))
+        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, open_av(handle, options=dict(OWN_BYTES_ONLY)))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -258,7 +259,7 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
         return container
     handle.seek(0)
     try:
-        longer = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+        longer = open_av(handle, options={**OWN_BYTES_ONLY, **LONG_PROBE})
     except av.error.FFmpegError:  # no better for looking further: as first opened
         return container
     container.close()
@@ -278,7 +279,7 @@ def _in_large_packets(handle, container) -> av.container.InputContainer:  # type
         return container
     handle.seek(0)
     try:
-        larger = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
+        larger = open_av(handle, options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
     except av.error.FFmpegError:  # as first opened
         return container
     container.close()
@@ -321,7 +322,7 @@ def _own_format(container) -> av.container.InputContainer:  # type: ignore[name-
 def _open_as(handle, format_name: str, options: dict[str, str] | None = None) -> av.container.InputContainer:  # type: ignore[name-defined]
     handle.seek(0)
     try:
-        return av.open(handle, mode="r", metadata_errors="replace", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
+        return open_av(handle, format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 
