@@ -4,6 +4,10 @@
 - A CAF or W64 whose chunk size points past the largest offset the filesystem allows was refused in
   one line, but PyAV printed "PyAV library exception being dropped: Traceback ..." on stderr above
   it (ffmpeg went on after the first failed seek; the second failure dropped the first).
+- An Ogg note whose first audio page fails its checksum: ffmpeg drops the page and timed the note from
+  the next, so intake recorded 5 s of 6 (decoding heard 6, the loss named).
+- An ADTS AAC stream cut inside a frame was never called cut; cut inside its first frame it was 'not a
+  media file', or 0 s heard as 'damaged'.
 """
 
 from __future__ import annotations
@@ -60,3 +64,59 @@ def test_a_file_whose_every_seek_fails_prints_nothing_but_its_refusal(tmp_path, 
         pytest.skip("this filesystem lets a file seek to 2^48: no seek fails")
     capfd.readouterr()
     _refused_or_heard_quietly(path, capfd)
+
+
+def _first_audio_page_body(data: bytes) -> int:
+    """Where the body of an Ogg file's first page stating a position (its first audio page) starts."""
+    at = data.index(b"OggS")
+    while struct.unpack_from("<q", data, at + 6)[0] <= 0:
+        at = data.index(b"OggS", at + 1)
+    return at + 27 + data[at + 26]
+
+
+@pytest.mark.parametrize("codec, ext", [("libvorbis", "ogg"), ("libopus", "opus")])
+def test_an_ogg_note_whose_first_audio_page_fails_its_checksum_is_as_long_at_intake_as_decoded(tmp_path, codec, ext):
+    """ffmpeg drops a page failing its checksum and timed the note from the next: intake recorded 5.0 s
+    for 6 s (decoding already placed the sound after the damage at its time, the loss named)."""
+    note = tmp_path / f"note.{ext}"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=6:sample_rate=16000", "-c:a", codec, str(note))
+    data = bytearray(note.read_bytes())
+    data[_first_audio_page_body(bytes(data)) + 40] ^= 0x55
+    path = tmp_path / f"damaged.{ext}"
+    path.write_bytes(bytes(data))
+    whole, source = probe(note), probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - whole.duration_ms) <= 20 and abs(audio.size / 16 - source.duration_ms) <= 20
+    assert reader.damaged and not reader.truncated
+
+
+def _adts(tmp_path: Path) -> bytes:
+    note = tmp_path / "note.aac"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=2:sample_rate=16000", "-c:a", "aac", "-b:a", "48k", str(note))
+    return note.read_bytes()
+
+
+def test_an_adts_stream_cut_inside_its_first_frame_is_refused_as_cut(tmp_path):
+    """Cut after 200 of its first frame's bytes: 'not a media file ffmpeg can read' (a false reason);
+    after 28, heard as 0 s 'damaged'. Neither said the file was cut."""
+    data = _adts(tmp_path)
+    first = (data[3] & 3) << 11 | data[4] << 3 | data[5] >> 5
+    for kept in (28, first // 2, first - 1):
+        path = tmp_path / f"cut{kept}.aac"
+        path.write_bytes(data[:kept])
+        with pytest.raises(MediaError, match="cut short inside its first frame"):
+            probe(path)
+
+
+def test_an_adts_stream_cut_inside_a_later_frame_is_called_cut(tmp_path):
+    """An ADTS file states no length: its last frame running past the file's end is the one sign it was
+    cut, and it was not read (not truncated, no note)."""
+    data = _adts(tmp_path)
+    path = tmp_path / "cut.aac"
+    path.write_bytes(data[:len(data) // 2])
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert reader.truncated and any("ends inside a frame" in line for line in reader.notes)
+    whole = tmp_path / "whole.aac"
+    whole.write_bytes(data)
+    assert not read_all(str(whole))[1].truncated

@@ -138,6 +138,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         return _open_as(bare.view(handle), bare.kind)
     if (aac := moovless_aac.found(handle)) is not None:  # an M4A note without its index: refused whole
         return _open_as(aac.view(handle), "aac")
+    if cut := adts.cut_in_first_frame(handle):  # 'not a media file', or 0 s heard as 'damaged'
+        raise ValueError(cut)
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -169,6 +171,8 @@ def cut_mark(handle, format_name: str) -> str:
         return aac.cut_note
     if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_repeats.view(handle)):
         return amr.TAIL_NOTE if amr.unwritten_tail(amr_repeats.read_past(handle)) is not None else amr.CUT_NOTE
+    if format_name == "aac" and adts.cut_mid_frame(handle):
+        return adts.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
         return ebml.CUT_NOTE
     return ""
