@@ -281,8 +281,10 @@ def _tagged_and_streamed(out: Path, bases: dict[str, Path]) -> None:
     (out / "id3_then_flac.flac").write_bytes(id3(100_000) + bases["flac"].read_bytes())
     (out / "id3_3mb_then_mp3.mp3").write_bytes(id3(3 << 20) + bases["mp3"].read_bytes())
     wav = bases["wav"].read_bytes()
-    for name, size in (("0", 0), ("ffffffff", 0xFFFFFFFF)):
-        (out / f"wav_stream_size{name}.wav").write_bytes(wav[:4] + struct.pack("<I", size) + wav[8:40] + struct.pack("<I", size) + wav[44:])
+    data = wav.index(b"data") + 4  # after ffmpeg's LIST chunk
+    for name, size in (("0", 0), ("ffffffff", 0xFFFFFFFF)):  # the RIFF and data sizes a writer to a pipe leaves
+        (out / f"wav_stream_size{name}.wav").write_bytes(wav[:4] + struct.pack("<I", size) + wav[8:data]
+                                                         + struct.pack("<I", size) + wav[data + 4:])
     speech = soundfile.read(bases["wav"])[0]
     for subtype in ("PCM_24", "PCM_32", "FLOAT"):
         soundfile.write(out / f"wavex_{subtype.lower()}.wav", speech, 16000, subtype=subtype, format="WAVEX")

@@ -8,6 +8,10 @@
   the next, so intake recorded 5 s of 6 (decoding heard 6, the loss named).
 - An ADTS AAC stream cut inside a frame was never called cut; cut inside its first frame it was 'not a
   media file', or 0 s heard as 'damaged'.
+- An edit list playing all of a track twice, the track's header stating its own length: 'the 6.0 s it
+  hides are not transcribed' (nothing was hidden; every word was transcribed twice).
+- An Ogg whose end-of-stream page lost its header was 'cut short' (its length is whole: its end is
+  damaged); one cut inside that page was not called cut at all.
 """
 
 from __future__ import annotations
@@ -121,3 +125,45 @@ def test_an_adts_stream_cut_inside_a_later_frame_is_called_cut(tmp_path):
     whole = tmp_path / "whole.aac"
     whole.write_bytes(data)
     assert not read_all(str(whole))[1].truncated
+
+
+def _with_its_edit_twice(data: bytes) -> bytes:
+    """An M4A (moov after mdat) whose one-entry edit list has its entry written twice: all the audio played twice."""
+    elst = data.index(b"elst") - 4
+    assert data[elst + 8] == 0 and struct.unpack_from(">I", data, elst + 12)[0] == 1  # version 0, one entry
+    edited = bytearray(data[:elst + 28] + data[elst + 16:elst + 28] + data[elst + 28:])
+    struct.pack_into(">I", edited, elst + 12, 2)
+    for kind in (b"moov", b"trak", b"edts", b"elst"):  # each box holding the entry grows by it
+        at = edited.index(kind) - 4
+        struct.pack_into(">I", edited, at, struct.unpack_from(">I", edited, at)[0] + 12)
+    return bytes(edited)
+
+
+def test_an_edit_list_playing_the_audio_twice_does_not_say_it_hides_any(tmp_path):
+    """The track's header still stating the audio's own length: 'shows 6.1 s of the 6.1 s of audio it
+    holds: the 6.0 s it hides are not transcribed' (nothing is hidden; every word is transcribed twice)."""
+    note = tmp_path / "note.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=3:sample_rate=16000", "-c:a", "aac", str(note))
+    path = tmp_path / "twice.m4a"
+    path.write_bytes(_with_its_edit_twice(note.read_bytes()))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    [line] = reader.notes
+    assert audio.size / 16000 > 5.9 and "more than once" in line and "hides" not in line, line
+
+
+def test_an_ogg_note_whose_last_page_lost_its_header_is_called_damaged_not_cut(tmp_path):
+    """The end-of-stream page's header wiped: the file is whole in length, its last page unreadable. It
+    was 'the file was cut short'; a file really cut inside its last page still is."""
+    note = tmp_path / "note.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=6:sample_rate=16000", "-c:a", "libopus", str(note))
+    data = note.read_bytes()
+    last = data.rindex(b"OggS")
+    wiped, cut = tmp_path / "wiped.opus", tmp_path / "cut.opus"
+    wiped.write_bytes(data[:last] + bytes(27) + data[last + 27:])
+    cut.write_bytes(data[:last + (len(data) - last) // 2])
+    for path, said, unsaid in ((wiped, "are not Ogg pages (damaged)", "cut short"), (cut, "cut short", "damaged)")):
+        source = probe(path)
+        audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+        assert reader.truncated and 0 < audio.size and any(said in line for line in reader.notes), reader.notes
+        assert not any(unsaid in line for line in reader.notes), reader.notes

@@ -79,7 +79,7 @@ def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: floa
         return None, ""
     repeated, backwards = _replayed(handle, index) if boxes.most_edits(handle) > 1 else (0.0, 0.0)
     early = edits_end_early(handle, index, decoded_s, stated_s)
-    note = hidden_note(handle, index, decoded_s if early else None, repeated)
+    note = hidden_note(handle, index, decoded_s if early or repeated > HIDDEN_TOLERANCE_S else None, repeated)
     if backwards > HIDDEN_TOLERANCE_S:
         order = (f"the file's edit list plays {backwards:.1f} s of its audio before audio recorded ahead of it: "
                  "the transcript follows the edit list's order")
@@ -94,16 +94,16 @@ def samples_cut_note(decoded_s: float, stated_s: float) -> str:
 
 def hidden_note(handle: BinaryIO, index: int, shown_s: float | None = None, repeated_s: float = 0.0) -> str:
     """A warning line when the edit list of stream `index` hides over a second of its audio
-    (`shown_s`: how much it was found to show, when less than the track states), or plays over a
+    (`shown_s`: how much it was found to show, when not what the track states), or plays over a
     second of it more than once (`repeated_s`): its words are then transcribed as often."""
     try:
         shown = _duration_s(handle, index, {}) or 0.0
-        shown = shown if shown_s is None else min(shown, shown_s)
+        shown = shown if shown_s is None else shown_s  # played twice: more than the track states (its header's)
         held = _duration_s(handle, index, {"ignore_editlist": "1"})
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
     repeated = repeated_s if repeated_s > HIDDEN_TOLERANCE_S else 0.0
-    if held is None or held - shown + repeated <= HIDDEN_TOLERANCE_S:
+    if held is None or held - shown + repeated <= HIDDEN_TOLERANCE_S and not repeated:
         return ""
     try:
         held = min(held, _samples_held_s(handle, index) or held)

@@ -273,18 +273,38 @@ TAIL = 1 << 16
 def is_cut(handle: BinaryIO) -> bool:
     """True when the file's last Ogg page does not close its stream (no end-of-stream mark):
     a recording or copy cut short. An Ogg file states no duration of its own beyond its last
-    page, so this is the only sign a cut one gives."""
-    handle.seek(0, 2)
-    size = handle.tell()
+    page, so this is the only sign a cut one gives; or when that page runs past the file's end (cut
+    inside its end-of-stream page)."""
+    last = _last_page(handle)
+    return last is not None and (not last[0] & EOS or last[1] > last[2])
+
+
+def end_note(handle: BinaryIO) -> str:
+    """Why a stream with no whole end mark ends where it does: the file cut short, or, when bytes that are
+    no page follow its last page's end (the end-of-stream page's header wiped), its end damaged."""
+    last = _last_page(handle)
+    after = last[2] - last[1] if last is not None else 0
+    if after < 0:
+        return "the file ends inside its last Ogg page: it was cut short"
+    if after < MIN_PAGE:
+        return "the Ogg stream has no end mark: the file was cut short"
+    return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are not Ogg pages "
+            "(damaged): the audio they held is lost")
+
+
+def _last_page(handle: BinaryIO) -> tuple[int, int, int] | None:
+    """The flags of the last page the file's tail holds, where that page ends, and the file's size."""
+    size = handle.seek(0, 2)
     handle.seek(max(0, size - TAIL))
     tail = handle.read()
     at = tail.rfind(b"OggS")
     while at >= 0 and len(tail) - at < HEADER.size:
         at = tail.rfind(b"OggS", 0, at)
     if at < 0:
-        return False
-    flags = HEADER.unpack_from(tail, at)[2]
-    return not flags & EOS
+        return None
+    flags, count = HEADER.unpack_from(tail, at)[2], tail[at + HEADER.size - 1]
+    sizes = tail[at + HEADER.size:at + HEADER.size + count]
+    return flags, size - len(tail) + at + HEADER.size + count + sum(sizes), size
 
 
 def links(handle: BinaryIO) -> list[tuple[int, int]]:
