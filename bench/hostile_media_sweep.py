@@ -293,6 +293,21 @@ def _tagged_and_streamed(out: Path, bases: dict[str, Path]) -> None:
         (out / f"{name}_hole2k.{name}").write_bytes(data[:len(data) // 2] + data[len(data) // 2 + 2048:])
 
 
+def _sizes_past_the_filesystem(out: Path, bases: dict[str, Path]) -> None:
+    """Each CAF chunk's size with bit 48 set, a W64 data size with bit 62 set (40 billion hours): on ext4 (2^44
+    at most) every seek there fails, and PyAV printed the first failure as 'exception being dropped'."""
+    data = bases["caf"].read_bytes()
+    at = 8
+    while at + 12 <= len(data) and (size := struct.unpack(">q", data[at + 4:at + 12])[0]) >= 0:
+        flipped = data[:at + 4] + struct.pack(">q", size | 1 << 48) + data[at + 12:]
+        (out / f"caf_{data[at:at + 4].decode('latin-1')}_size_2p48.caf").write_bytes(flipped)
+        at += 12 + size
+    w64 = ffmpeg(out / "base_w64.w64", *SPEECH, "-c:a", "pcm_s16le").read_bytes()
+    at = w64.index(b"data") + 16
+    (out / "w64_data_size_2p62.w64").write_bytes(w64[:at] + struct.pack("<Q", struct.unpack("<Q", w64[at:at + 8])[0]
+                                                                          | 1 << 62) + w64[at + 8:])
+
+
 def _rates_and_tracks(out: Path) -> None:
     """The speech at every common rate from 8 to 192 kHz; two audio tracks in different languages (the
     second the speech), in MKV and MP4."""
@@ -318,6 +333,7 @@ def make(out: Path) -> None:
     _iso_variants(out, bases)
     _tagged_and_streamed(out, bases)
     _rates_and_tracks(out)
+    _sizes_past_the_filesystem(out, bases)
     print(f"{sum(1 for _ in out.iterdir())} entries in {out}")
 
 
