@@ -9,7 +9,8 @@ what happened.
 
 `run` never stops at a file: each is probed (intake's `probe`) and decoded (`read_all`) in its own
 process under a timeout. A refusal is a MediaError of one line; anything else raised is a
-'traceback'. The special files (a FIFO, a symlink loop, an unreadable file, a file written while
+'traceback'; whatever else the process printed on stderr (PyAV's "exception being dropped") is kept
+with the file's row. The special files (a FIFO, a symlink loop, an unreadable file, a file written while
 read) are made by `make` as they are. The shared media are read, never copied into the repo.
 """
 
@@ -214,6 +215,110 @@ def _specials(out: Path, bases: dict[str, Path]) -> None:
     (out / "dir_named.m4a").mkdir()
 
 
+def _boxes_on_path(data: bytes, path: list[bytes]) -> list[int]:
+    """The offsets of the boxes named by `path` (moov, trak, ...), each the first of its name inside the one before."""
+    found, at, end = [], 0, len(data)
+    for name in path:
+        while at + 8 <= end and data[at + 4:at + 8] != name:
+            at += struct.unpack(">I", data[at:at + 4])[0]
+        found.append(at)
+        at, end = at + 8, at + struct.unpack(">I", data[at:at + 4])[0]
+    return found
+
+
+def _grown(data: bytes, path: list[bytes], at: int, extra: bytes) -> bytes:
+    """`extra` put in at `at`, inside the boxes of `path`, each box's size grown to hold it (moov last: no offset moves)."""
+    data = bytearray(data[:at] + extra + data[at:])
+    for box in _boxes_on_path(bytes(data), path):
+        data[box:box + 4] = struct.pack(">I", struct.unpack(">I", data[box:box + 4])[0] + len(extra))
+    return bytes(data)
+
+
+def _iso_variants(out: Path, bases: dict[str, Path]) -> None:
+    """MP4/M4A: the index (moov) cut or written twice, edit lists repeating or starting late, a fragmented
+    file cut inside a fragment, Apple Lossless in an M4A."""
+    fast = ffmpeg(out / "m4a_faststart.m4a", *SPEECH, "-c:a", "aac", "-b:a", "48k", "-movflags", "+faststart")
+    data = fast.read_bytes()
+    moov = _boxes_on_path(data, [b"moov"])[0]
+    size = struct.unpack(">I", data[moov:moov + 4])[0]
+    for part in (8, 2):
+        (out / f"m4a_moov_cut_1of{part}.m4a").write_bytes(data[:moov + size // part])
+    plain = bases["m4a"].read_bytes()  # moov last: a second copy after it moves no offset
+    last = _boxes_on_path(plain, [b"moov"])[0]
+    (out / "m4a_moov_twice.m4a").write_bytes(plain + plain[last:])
+    (out / "m4a_moov_twice_fast.m4a").write_bytes(data[:moov + size] + data[moov:])
+    elst = plain.find(b"elst") - 4
+    count = struct.unpack(">I", plain[elst + 12:elst + 16])[0]
+    if elst > 0 and plain[elst + 8] == 0 and count == 1:  # version 0: one 12-byte entry
+        entry = plain[elst + 16:elst + 28]
+        path = [b"moov", b"trak", b"edts", b"elst"]
+        twice = bytearray(_grown(plain, path, elst + 28, entry))
+        twice[elst + 12:elst + 16] = struct.pack(">I", 2)
+        (out / "m4a_edit_repeats.m4a").write_bytes(bytes(twice))
+        late = bytearray(_grown(plain, path, elst + 16, struct.pack(">Iii", 2 * 1000, -1, 65536)))
+        late[elst + 12:elst + 16] = struct.pack(">I", 2)  # 2 s of nothing (mvhd's 1000 a second), then the audio
+        (out / "m4a_edit_starts_late.m4a").write_bytes(bytes(late))
+    frag = ffmpeg(out / "m4a_fragmented.m4a", *SPEECH, "-c:a", "aac", "-b:a", "48k", "-movflags",
+                  "frag_keyframe+empty_moov", "-frag_duration", "1000000").read_bytes()
+    moofs = [at - 4 for at in range(len(frag)) if frag[at:at + 4] == b"moof"]
+    if len(moofs) > 2:
+        (out / "m4a_frag_cut_in_moof.m4a").write_bytes(frag[:moofs[2] + 20])
+        (out / "m4a_frag_cut_in_mdat.m4a").write_bytes(frag[:(moofs[2] + moofs[3 if len(moofs) > 3 else 2]) // 2])
+    ffmpeg(out / "alac.m4a", *SPEECH, "-c:a", "alac")
+    alac = (out / "alac.m4a").read_bytes()
+    (out / "alac_cut50pct.m4a").write_bytes(alac[:len(alac) // 2])
+
+
+def _tagged_and_streamed(out: Path, bases: dict[str, Path]) -> None:
+    """An ID3v2 tag before ADTS and FLAC (a tagger's), a 3 MB one before MP3; a WAV written as a stream
+    (its data size 0 or 0xFFFFFFFF); 24-bit and float WAVE_FORMAT_EXTENSIBLE; a WebM/MKV with 2 kB cut out
+    of a cluster."""
+    def id3(payload: int) -> bytes:
+        frame = b"PRIV" + struct.pack(">I", payload + 6) + b"\x00\x00" + b"owner\x00" + bytes(payload)
+        size = len(frame)
+        return b"ID3\x03\x00\x00" + bytes((size >> 21 & 127, size >> 14 & 127, size >> 7 & 127, size & 127)) + frame
+    (out / "id3_then_adts.aac").write_bytes(id3(100_000) + bases["aac"].read_bytes())
+    (out / "id3_then_flac.flac").write_bytes(id3(100_000) + bases["flac"].read_bytes())
+    (out / "id3_3mb_then_mp3.mp3").write_bytes(id3(3 << 20) + bases["mp3"].read_bytes())
+    wav = bases["wav"].read_bytes()
+    data = wav.index(b"data") + 4  # after ffmpeg's LIST chunk
+    for name, size in (("0", 0), ("ffffffff", 0xFFFFFFFF)):  # the RIFF and data sizes a writer to a pipe leaves
+        (out / f"wav_stream_size{name}.wav").write_bytes(wav[:4] + struct.pack("<I", size) + wav[8:data]
+                                                         + struct.pack("<I", size) + wav[data + 4:])
+    speech = soundfile.read(bases["wav"])[0]
+    for subtype in ("PCM_24", "PCM_32", "FLOAT"):
+        soundfile.write(out / f"wavex_{subtype.lower()}.wav", speech, 16000, subtype=subtype, format="WAVEX")
+    for name in ("webm", "mkv"):
+        data = bases[name].read_bytes()
+        (out / f"{name}_hole2k.{name}").write_bytes(data[:len(data) // 2] + data[len(data) // 2 + 2048:])
+
+
+def _sizes_past_the_filesystem(out: Path, bases: dict[str, Path]) -> None:
+    """Each CAF chunk's size with bit 48 set, a W64 data size with bit 62 set (40 billion hours): on ext4 (2^44
+    at most) every seek there fails, and PyAV printed the first failure as 'exception being dropped'."""
+    data = bases["caf"].read_bytes()
+    at = 8
+    while at + 12 <= len(data) and (size := struct.unpack(">q", data[at + 4:at + 12])[0]) >= 0:
+        flipped = data[:at + 4] + struct.pack(">q", size | 1 << 48) + data[at + 12:]
+        (out / f"caf_{data[at:at + 4].decode('latin-1')}_size_2p48.caf").write_bytes(flipped)
+        at += 12 + size
+    w64 = ffmpeg(out / "base_w64.w64", *SPEECH, "-c:a", "pcm_s16le").read_bytes()
+    at = w64.index(b"data") + 16
+    (out / "w64_data_size_2p62.w64").write_bytes(w64[:at] + struct.pack("<Q", struct.unpack("<Q", w64[at:at + 8])[0]
+                                                                          | 1 << 62) + w64[at + 8:])
+
+
+def _rates_and_tracks(out: Path) -> None:
+    """The speech at every common rate from 8 to 192 kHz; two audio tracks in different languages (the
+    second the speech), in MKV and MP4."""
+    for rate in (8000, 11025, 22050, 32000, 44100, 48000, 88200, 96000, 176400, 192000):
+        ffmpeg(out / f"rate_{rate}.flac", *SPEECH, "-ar", str(rate), "-c:a", "flac")
+    other = ["-i", str(SHARED / "de_voicenote.opus")]
+    for ext, codec in (("mkv", "libopus"), ("mp4", "aac")):
+        ffmpeg(out / f"two_languages.{ext}", *other, *SPEECH, "-map", "0:a", "-map", "1:a", "-c:a", codec,
+               "-metadata:s:a:0", "language=deu", "-metadata:s:a:1", "language=eng")
+
+
 def make(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     bases = _bases(out)
@@ -225,6 +330,10 @@ def make(out: Path) -> None:
     _chains(out, bases)
     _names(out, bases)
     _specials(out, bases)
+    _iso_variants(out, bases)
+    _tagged_and_streamed(out, bases)
+    _rates_and_tracks(out)
+    _sizes_past_the_filesystem(out, bases)
     print(f"{sum(1 for _ in out.iterdir())} entries in {out}")
 
 
@@ -292,7 +401,8 @@ def _one_in_process(entry: Path) -> dict:
         return {**row, "outcome": "crash", "signal": -done.returncode}
     if done.returncode != 0 or not done.stdout.strip():
         return {**row, "outcome": "traceback", "stderr": done.stderr.decode(errors="replace")[-600:]}
-    return {**row, **json.loads(done.stdout.decode().strip().splitlines()[-1])}
+    printed = done.stderr.decode(errors="replace").strip()  # a refusal is one line of its own: nothing else
+    return {**row, **json.loads(done.stdout.decode().strip().splitlines()[-1]), **({"stderr": printed[-600:]} if printed else {})}
 
 
 def summary(rows_file: Path, before_file: Path | None = None) -> None:
@@ -300,9 +410,9 @@ def summary(rows_file: Path, before_file: Path | None = None) -> None:
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
-        if row["outcome"] in ("traceback", "hang", "crash") or "\n" in row.get("reason", ""):
+        if row["outcome"] in ("traceback", "hang", "crash") or "\n" in row.get("reason", "") or "stderr" in row:
             print(row["file"], row["outcome"], row.get("stderr", row.get("reason", ""))[-300:])
-    print(len(rows), "files:", counts)
+    print(len(rows), "files:", counts, "| printed on stderr:", sum("stderr" in row for row in rows))
     if before_file is not None:
         before = {r["file"]: r for r in map(json.loads, before_file.read_text().splitlines()) if r}
         for row in rows:

@@ -57,6 +57,37 @@ def mended(handle: BinaryIO) -> Mended | None:
     return Mended(patches) if patches else None
 
 
+CUT_NOTE = "the AAC (ADTS) stream ends inside a frame: the file was cut short there"
+
+
+def cut_in_first_frame(handle: BinaryIO) -> str:
+    """Why an ADTS stream cut short inside its first frame holds no audio, or '' (ffmpeg called such a
+    file 'not a media file', or heard it as 0 s 'damaged' and never said it was cut)."""
+    handle.seek(0)
+    at = _after_id3(handle.read(10))
+    handle.seek(at)
+    head = handle.read(HEADER)
+    size = handle.seek(0, 2) - at
+    if not _header_at(head, 0) or _length(head, 0) <= size:
+        return ""
+    return (f"an AAC (ADTS) stream cut short inside its first frame ({size:,} of the {_length(head, 0):,} bytes it "
+            "states): no whole frame of audio")
+
+
+def cut_mid_frame(handle: BinaryIO) -> bool:
+    """Whether an ADTS stream's frames, walked by their stated lengths, end with one the file cuts
+    short: an ADTS file states no length, so this is the one sign it was cut."""
+    handle.seek(0)
+    at = _after_id3(handle.read(10))
+    handle.seek(0)
+    data = handle.read(MOST_BYTES + 1)
+    if len(data) > MOST_BYTES or not _header_at(data, at):
+        return False
+    while _header_at(data, at):
+        at += _length(data, at)
+    return at > len(data) or 0 < len(data) - at < HEADER and data[at] == 0xFF  # a frame, or a header, cut
+
+
 def _next_frame(data: bytes, at: int) -> int | None:
     """The next header of the same stream after the frame at `at` that leads to another header."""
     key = _key(data, at)

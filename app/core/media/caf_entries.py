@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import av
 
+from app.core.media.av_files import open_av
 from app.core.media.ffmpeg_log import captured
 
 MAX_AUDIO = 64 << 20  # each try decodes the whole note: a voice note's size, not an hour's
@@ -81,7 +82,7 @@ def _first_put_right(sizes: list[int], view, candidates: int) -> Iterator[tuple[
     if failing is None:
         return
     try:
-        with av.open(view(sizes), metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
+        with open_av(view(sizes), options={"protocol_whitelist": "none"}) as container:
             stream = next(s for s in container.streams if s.type == "audio")
             first = next(p for p in container.demux(stream) if p.size)
             source = view(sizes)
@@ -164,7 +165,7 @@ def varints(sizes: list[int]) -> bytes:
 def _first_failing(handle) -> int | None:
     """The index of the first packet that does not decode, or None when all do."""
     try:
-        with av.open(handle, metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
+        with open_av(handle, options={"protocol_whitelist": "none"}) as container:
             stream = next(s for s in container.streams if s.type == "audio")
             index = -1
             for index, packet in enumerate(container.demux(stream)):

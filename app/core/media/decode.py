@@ -185,7 +185,7 @@ class AudioReader:
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
             if container.format.name == "ogg" and ogg.is_cut(ogg_order.in_order(handle)):
                 self.truncated = True
-                self.cut_note = "the Ogg stream has no end mark: the file was cut short"
+                self.cut_note = ogg.end_note(ogg_order.in_order(handle))
             if container.format.name.startswith("mov,"):
                 shown, self.cut_note = edits.edit_list_end(handle, index, to_ms(self._timeline.emitted) / 1000,
                                                            self.expected_ms / 1000)

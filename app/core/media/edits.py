@@ -13,6 +13,7 @@ from typing import BinaryIO
 import av
 
 from app.core.media import boxes, edit_times, mp4_samples, mpeg
+from app.core.media.av_files import open_av
 
 HIDDEN_TOLERANCE_S = 1.0  # an encoder's priming, or a stream copy's pre-roll, hides less
 
@@ -42,7 +43,7 @@ def packets_end_s(container, index: int) -> float:
 def _duration_s(handle: BinaryIO, index: int, options: dict[str, str]) -> float | None:
     """The stream's stated length, or where its packets end when it states none."""
     handle.seek(0)
-    with av.open(handle, mode="r", metadata_errors="replace", options=options) as container:
+    with open_av(handle, options=options) as container:
         stream = container.streams[index]
         if stream.duration and stream.time_base is not None:
             return float(stream.duration * stream.time_base)
@@ -55,7 +56,7 @@ def _samples_held_s(handle: BinaryIO, index: int) -> float | None:
     read each 64 ms AAC packet as 1024 s, and the audio 'hidden' as a day. None for a codec of no
     fixed frame size (PCM)."""
     handle.seek(0)
-    with av.open(handle, mode="r", metadata_errors="replace", options={"ignore_editlist": "1"}) as container:
+    with open_av(handle, options={"ignore_editlist": "1"}) as container:
         stream = container.streams[index]
         frame, rate = stream.codec_context.frame_size, stream.codec_context.sample_rate
         if not frame or not rate:
@@ -78,7 +79,7 @@ def edit_list_end(handle: BinaryIO, index: int, decoded_s: float, stated_s: floa
         return None, ""
     repeated, backwards = _replayed(handle, index) if boxes.most_edits(handle) > 1 else (0.0, 0.0)
     early = edits_end_early(handle, index, decoded_s, stated_s)
-    note = hidden_note(handle, index, decoded_s if early else None, repeated)
+    note = hidden_note(handle, index, decoded_s if early or repeated > HIDDEN_TOLERANCE_S else None, repeated)
     if backwards > HIDDEN_TOLERANCE_S:
         order = (f"the file's edit list plays {backwards:.1f} s of its audio before audio recorded ahead of it: "
                  "the transcript follows the edit list's order")
@@ -93,16 +94,16 @@ def samples_cut_note(decoded_s: float, stated_s: float) -> str:
 
 def hidden_note(handle: BinaryIO, index: int, shown_s: float | None = None, repeated_s: float = 0.0) -> str:
     """A warning line when the edit list of stream `index` hides over a second of its audio
-    (`shown_s`: how much it was found to show, when less than the track states), or plays over a
+    (`shown_s`: how much it was found to show, when not what the track states), or plays over a
     second of it more than once (`repeated_s`): its words are then transcribed as often."""
     try:
         shown = _duration_s(handle, index, {}) or 0.0
-        shown = shown if shown_s is None else min(shown, shown_s)
+        shown = shown if shown_s is None else shown_s  # played twice: more than the track states (its header's)
         held = _duration_s(handle, index, {"ignore_editlist": "1"})
     except (av.error.FFmpegError, OSError, IndexError, ValueError):
         return ""
     repeated = repeated_s if repeated_s > HIDDEN_TOLERANCE_S else 0.0
-    if held is None or held - shown + repeated <= HIDDEN_TOLERANCE_S:
+    if held is None or held - shown + repeated <= HIDDEN_TOLERANCE_S and not repeated:
         return ""
     try:
         held = min(held, _samples_held_s(handle, index) or held)
@@ -126,7 +127,7 @@ def _replayed(handle: BinaryIO, index: int) -> tuple[float, float]:
     seen: set[int] = set()
     again = backwards = 0.0
     try:
-        with av.open(handle, mode="r", metadata_errors="replace") as container:
+        with open_av(handle) as container:
             stream = container.streams[index]
             for packet in container.demux(stream):
                 if not (packet.size and packet.duration and not packet.is_discard and stream.time_base is not None):
@@ -162,7 +163,7 @@ def shown_s(handle: BinaryIO, index: int, options: dict[str, str] | None = None)
     mark to be discarded), from the file's index: all of them whether or not the bytes are there.
     With {"ignore_editlist": "1"}: how long all the packets it holds last."""
     handle.seek(0)
-    with av.open(handle, mode="r", metadata_errors="replace", options=options or {}) as container:
+    with open_av(handle, options=options or {}) as container:
         stream = container.streams[index]
         if stream.time_base is None:
             return 0.0

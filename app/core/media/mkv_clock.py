@@ -15,6 +15,8 @@ from typing import BinaryIO
 
 import av
 
+from app.core.media.av_files import open_av
+
 EBML = b"\x1a\x45\xdf\xa3"
 SCALE_ID = b"\x2a\xd7\xb1"
 WRITERS_SCALE = 1_000_000
@@ -56,7 +58,7 @@ def _sound_per_tick_span(handle: BinaryIO) -> float | None:
     """Seconds of sound the first packets decode to, over the seconds their timestamps span."""
     handle.seek(0)
     try:
-        with av.open(handle, mode="r", metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
+        with open_av(handle, options={"protocol_whitelist": "none"}) as container:
             if not container.streams.audio:
                 return None
             stream = container.streams.audio[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from app.core.media import vorbis_blocks
+from app.core.media.opus_gain import ogg_crc
 from app.core.media.views import Spliced, window
 
 HEADER = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial, sequence, crc, segments
@@ -41,6 +42,7 @@ class _Link:
     start: int | None = None  # the granule its stream starts at, its pre-skip before it is heard (0; a live capture's later)
     started: bool = False  # its first audio page was met
     head_lost: bool = False  # pages before it were lost (wiped): ffmpeg times the stream from the first page left
+    head_checked: bool = False  # its first audio page's checksum was checked (one failing it is taken as lost)
     group: int = 0  # which link of a chain it belongs to (streams side by side in one share it)
     heads: list[bytes] = field(default_factory=list)  # Vorbis: its header packets met (the comments' left empty)
     partial: bytes = b""  # a header packet's bytes so far
@@ -181,12 +183,29 @@ def _clocks(handle: BinaryIO) -> tuple[list[_Link], bool]:
         in_body = True
         if serial in current:
             link = current[serial]
+            if _first_audio_page_dropped(handle, link, granule, at, end):
+                continue
             link.see(granule, sum(1 for size in sizes if size < 255), sequence, at, end)
             if not link.opus and len(link.heads) < 3 and not link.started:
                 link.gather(handle.read(sum(sizes)), sizes)
             elif granule > 0 and not link.started:
                 link.first_audio(granule, handle.read(sum(sizes)), sizes)
     return links, chained
+
+
+def _first_audio_page_dropped(handle: BinaryIO, link: _Link, granule: int, at: int, end: int) -> bool:
+    """Whether this is a link's first audio page and fails its checksum: ffmpeg drops such a page and
+    times the stream from the next (a note with its first second damaged was recorded as 5 s of 6),
+    so it is taken as lost here too. Only the first is checked: the rest are read as they are. The
+    handle is left at the page's body."""
+    if link.head_checked or link.started or granule <= 0 or not link.opus and len(link.heads) < 3:
+        return False
+    link.head_checked = True
+    body = handle.tell()
+    handle.seek(at)
+    page = handle.read(end - at)
+    handle.seek(body)
+    return len(page) == end - at and struct.unpack_from("<I", page, 22)[0] != ogg_crc(page[:22] + bytes(4) + page[26:])
 
 
 def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, int, bytes]]:
@@ -254,18 +273,38 @@ TAIL = 1 << 16
 def is_cut(handle: BinaryIO) -> bool:
     """True when the file's last Ogg page does not close its stream (no end-of-stream mark):
     a recording or copy cut short. An Ogg file states no duration of its own beyond its last
-    page, so this is the only sign a cut one gives."""
-    handle.seek(0, 2)
-    size = handle.tell()
+    page, so this is the only sign a cut one gives; or when that page runs past the file's end (cut
+    inside its end-of-stream page)."""
+    last = _last_page(handle)
+    return last is not None and (not last[0] & EOS or last[1] > last[2])
+
+
+def end_note(handle: BinaryIO) -> str:
+    """Why a stream with no whole end mark ends where it does: the file cut short, or, when bytes that are
+    no page follow its last page's end (the end-of-stream page's header wiped), its end damaged."""
+    last = _last_page(handle)
+    after = last[2] - last[1] if last is not None else 0
+    if after < 0:
+        return "the file ends inside its last Ogg page: it was cut short"
+    if after < MIN_PAGE:
+        return "the Ogg stream has no end mark: the file was cut short"
+    return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are not Ogg pages "
+            "(damaged): the audio they held is lost")
+
+
+def _last_page(handle: BinaryIO) -> tuple[int, int, int] | None:
+    """The flags of the last page the file's tail holds, where that page ends, and the file's size."""
+    size = handle.seek(0, 2)
     handle.seek(max(0, size - TAIL))
     tail = handle.read()
     at = tail.rfind(b"OggS")
     while at >= 0 and len(tail) - at < HEADER.size:
         at = tail.rfind(b"OggS", 0, at)
     if at < 0:
-        return False
-    flags = HEADER.unpack_from(tail, at)[2]
-    return not flags & EOS
+        return None
+    flags, count = HEADER.unpack_from(tail, at)[2], tail[at + HEADER.size - 1]
+    sizes = tail[at + HEADER.size:at + HEADER.size + count]
+    return flags, size - len(tail) + at + HEADER.size + count + sum(sizes), size
 
 
 def links(handle: BinaryIO) -> list[tuple[int, int]]:

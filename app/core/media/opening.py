@@ -53,6 +53,7 @@ from app.core.media import (
     wav_names,
     zeroed_start,
 )
+from app.core.media.av_files import open_av
 from app.core.media.views import Patched, Spliced, window
 
 IMAGE_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
@@ -137,6 +138,8 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         return _open_as(bare.view(handle), bare.kind)
     if (aac := moovless_aac.found(handle)) is not None:  # an M4A note without its index: refused whole
         return _open_as(aac.view(handle), "aac")
+    if cut := adts.cut_in_first_frame(handle):  # 'not a media file', or 0 s heard as 'damaged'
+        raise ValueError(cut)
     container = _open(handle)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
@@ -168,6 +171,8 @@ def cut_mark(handle, format_name: str) -> str:
         return aac.cut_note
     if format_name in ("amr", "amrnb", "amrwb", "caf") and amr.cut_mid_frame(amr_repeats.view(handle)):
         return amr.TAIL_NOTE if amr.unwritten_tail(amr_repeats.read_past(handle)) is not None else amr.CUT_NOTE
+    if format_name == "aac" and adts.cut_mid_frame(handle):
+        return adts.CUT_NOTE
     if format_name.startswith("matroska") and ebml.ends_inside_an_element(handle):
         return ebml.CUT_NOTE
     return ""
@@ -220,7 +225,7 @@ def _open(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
         raise ValueError(script_fault(kind))
     handle.seek(0)
     try:
-        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, av.open(handle, mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)))))
+        return _own_format(_in_large_packets(handle, _probed_to_the_audio(handle, open_av(handle, options=dict(OWN_BYTES_ONLY)))))
     except av.error.InvalidDataError as exc:
         if _id3_only(handle):
             raise ValueError(ID3_ONLY) from exc
@@ -258,7 +263,7 @@ def _probed_to_the_audio(handle, container) -> av.container.InputContainer:  # t
         return container
     handle.seek(0)
     try:
-        longer = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LONG_PROBE})
+        longer = open_av(handle, options={**OWN_BYTES_ONLY, **LONG_PROBE})
     except av.error.FFmpegError:  # no better for looking further: as first opened
         return container
     container.close()
@@ -278,7 +283,7 @@ def _in_large_packets(handle, container) -> av.container.InputContainer:  # type
         return container
     handle.seek(0)
     try:
-        larger = av.open(handle, mode="r", metadata_errors="replace", options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
+        larger = open_av(handle, options={**OWN_BYTES_ONLY, **LARGE_PACKETS})
     except av.error.FFmpegError:  # as first opened
         return container
     container.close()
@@ -321,7 +326,7 @@ def _own_format(container) -> av.container.InputContainer:  # type: ignore[name-
 def _open_as(handle, format_name: str, options: dict[str, str] | None = None) -> av.container.InputContainer:  # type: ignore[name-defined]
     handle.seek(0)
     try:
-        return av.open(handle, mode="r", metadata_errors="replace", format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
+        return open_av(handle, format=format_name, options={**OWN_BYTES_ONLY, **(options or {})})
     except av.error.FFmpegError as exc:
         raise ValueError(f"cannot read media ({exc.strerror or exc})") from exc
 

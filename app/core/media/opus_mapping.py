@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 import av
 
+from app.core.media.av_files import open_av
 from app.core.media.opus_gain import HEAD_READ, MATROSKA, OGG_HEADER, ogg_crc
 from app.core.media.views import Patched, from_start
 
@@ -168,7 +169,7 @@ def _decodes(handle: BinaryIO, mapping: Mapping) -> bool:
 def decodes_patched(handle: BinaryIO, patches: dict[int, bytes]) -> bool:
     """Whether the first TRIED_PACKETS packets of the file's first audio stream decode with `patches` shown."""
     try:
-        with av.open(Patched(handle, patches), metadata_errors="replace", options={"protocol_whitelist": "none"}) as container:
+        with open_av(Patched(handle, patches), options={"protocol_whitelist": "none"}) as container:
             stream = next(s for s in container.streams if s.type == "audio")
             frames = 0
             for packet in container.demux(stream):

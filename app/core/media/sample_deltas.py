@@ -18,6 +18,8 @@ from typing import BinaryIO
 
 import av
 
+from app.core.media.av_files import open_av
+
 LONGEST_PACKET_S = 1.0  # as app/core/media/timescale.py: no audio codec's packet lasts a second
 SHORTEST_PACKET_S = 1 / 768_000
 MAX_ENTRIES = 4096  # entries looked at: a voice note has one or two
@@ -59,7 +61,7 @@ def packet_units(handle: BinaryIO, index: int, timescale: int) -> int | None:
     at = handle.tell()
     try:
         handle.seek(0)
-        with av.open(handle, mode="r", metadata_errors="replace", options={"ignore_editlist": "1", "protocol_whitelist": "none"}) as container:
+        with open_av(handle, options={"ignore_editlist": "1", "protocol_whitelist": "none"}) as container:
             stream = container.streams[index]
             for count, packet in enumerate(container.demux(stream)):
                 frames = [f for f in packet.decode() if f.sample_rate] if packet.size else []

@@ -26,6 +26,7 @@ from typing import BinaryIO
 import av
 
 from app.core.media import boxes, sample_deltas
+from app.core.media.av_files import open_av
 from app.core.media.views import from_start
 
 LONGEST_PACKET_S = 1.0  # an AAC packet at 8 kHz lasts 128 ms; no audio codec's packet lasts a second
@@ -144,7 +145,7 @@ def _measured(handle: BinaryIO, index: int, fix: Fix) -> Fix | None:
     timescale does not give them; None when they agree (or cannot be decoded: nothing to judge by).
     The handle is left where it was."""
     try:
-        with from_start(handle), av.open(handle, mode="r", metadata_errors="replace", options=dict(OWN_BYTES_ONLY)) as container:
+        with from_start(handle), open_av(handle, options=dict(OWN_BYTES_ONLY)) as container:
             stated, decoded = _lengths(container, container.streams[index])
     except (av.error.FFmpegError, IndexError, ValueError, OSError):
         return None

@@ -1,0 +1,169 @@
+"""Hostile media, round 31: session 30's leftovers and the classes session 31's sweep
+(bench/hostile_media_sweep.py) found.
+
+- A CAF or W64 whose chunk size points past the largest offset the filesystem allows was refused in
+  one line, but PyAV printed "PyAV library exception being dropped: Traceback ..." on stderr above
+  it (ffmpeg went on after the first failed seek; the second failure dropped the first).
+- An Ogg note whose first audio page fails its checksum: ffmpeg drops the page and timed the note from
+  the next, so intake recorded 5 s of 6 (decoding heard 6, the loss named).
+- An ADTS AAC stream cut inside a frame was never called cut; cut inside its first frame it was 'not a
+  media file', or 0 s heard as 'damaged'.
+- An edit list playing all of a track twice, the track's header stating its own length: 'the 6.0 s it
+  hides are not transcribed' (nothing was hidden; every word was transcribed twice).
+- An Ogg whose end-of-stream page lost its header was 'cut short' (its length is whole: its end is
+  damaged); one cut inside that page was not called cut at all.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import MediaError
+from app.core.media.decode import probe, read_all
+from tests.test_hostile_media import ffmpeg
+
+
+def _refused_or_heard_quietly(path: Path, capfd) -> None:
+    """Intake and decoding hear the file or refuse it in one line, and print nothing on stderr."""
+    try:
+        source = probe(path)
+        read_all(str(path), expected_ms=source.duration_ms)
+    except MediaError as refused:
+        assert "\n" not in str(refused)
+    assert capfd.readouterr().err == ""
+
+
+def _seeks_past_the_filesystem(path: Path) -> bool:
+    """Whether a seek to 2^48 fails where the test's files are (ext4: yes; tmpfs: no, and then no
+    seek of these files fails and nothing is dropped)."""
+    with open(path, "rb") as handle:
+        try:
+            handle.seek(1 << 48)
+        except OSError:
+            return True
+    return False
+
+
+def _w64_data_size_of_billions_of_hours(data: bytes) -> bytes:
+    at = data.index(b"data") + 16  # the data chunk's 16-byte GUID, then its 8-byte little-endian size
+    return data[:at] + struct.pack("<Q", struct.unpack("<Q", data[at:at + 8])[0] | 1 << 62) + data[at + 8:]
+
+
+def _caf_data_size_past_any_file(data: bytes) -> bytes:
+    at = data.index(b"data") + 4  # the data chunk's 8-byte big-endian size
+    return data[:at] + struct.pack(">q", struct.unpack(">q", data[at:at + 8])[0] | 1 << 48) + data[at + 8:]
+
+
+@pytest.mark.parametrize("container, damage", [("caf", _caf_data_size_past_any_file),
+                                               ("w64", _w64_data_size_of_billions_of_hours)])
+def test_a_file_whose_every_seek_fails_prints_nothing_but_its_refusal(tmp_path, capfd, container, damage):
+    note = tmp_path / f"note.{container}"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=3:sample_rate=16000", "-c:a", "pcm_s16le", str(note))
+    path = tmp_path / f"damaged.{container}"
+    path.write_bytes(damage(note.read_bytes()))
+    if not _seeks_past_the_filesystem(path):
+        pytest.skip("this filesystem lets a file seek to 2^48: no seek fails")
+    capfd.readouterr()
+    _refused_or_heard_quietly(path, capfd)
+
+
+def _first_audio_page_body(data: bytes) -> int:
+    """Where the body of an Ogg file's first page stating a position (its first audio page) starts."""
+    at = data.index(b"OggS")
+    while struct.unpack_from("<q", data, at + 6)[0] <= 0:
+        at = data.index(b"OggS", at + 1)
+    return at + 27 + data[at + 26]
+
+
+@pytest.mark.parametrize("codec, ext", [("libvorbis", "ogg"), ("libopus", "opus")])
+def test_an_ogg_note_whose_first_audio_page_fails_its_checksum_is_as_long_at_intake_as_decoded(tmp_path, codec, ext):
+    """ffmpeg drops a page failing its checksum and timed the note from the next: intake recorded 5.0 s
+    for 6 s (decoding already placed the sound after the damage at its time, the loss named)."""
+    note = tmp_path / f"note.{ext}"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=6:sample_rate=16000", "-c:a", codec, str(note))
+    data = bytearray(note.read_bytes())
+    data[_first_audio_page_body(bytes(data)) + 40] ^= 0x55
+    path = tmp_path / f"damaged.{ext}"
+    path.write_bytes(bytes(data))
+    whole, source = probe(note), probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert abs(source.duration_ms - whole.duration_ms) <= 20 and abs(audio.size / 16 - source.duration_ms) <= 20
+    assert reader.damaged and not reader.truncated
+
+
+def _adts(tmp_path: Path) -> bytes:
+    note = tmp_path / "note.aac"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=2:sample_rate=16000", "-c:a", "aac", "-b:a", "48k", str(note))
+    return note.read_bytes()
+
+
+def test_an_adts_stream_cut_inside_its_first_frame_is_refused_as_cut(tmp_path):
+    """Cut after 200 of its first frame's bytes: 'not a media file ffmpeg can read' (a false reason);
+    after 28, heard as 0 s 'damaged'. Neither said the file was cut."""
+    data = _adts(tmp_path)
+    first = (data[3] & 3) << 11 | data[4] << 3 | data[5] >> 5
+    for kept in (28, first // 2, first - 1):
+        path = tmp_path / f"cut{kept}.aac"
+        path.write_bytes(data[:kept])
+        with pytest.raises(MediaError, match="cut short inside its first frame"):
+            probe(path)
+
+
+def test_an_adts_stream_cut_inside_a_later_frame_is_called_cut(tmp_path):
+    """An ADTS file states no length: its last frame running past the file's end is the one sign it was
+    cut, and it was not read (not truncated, no note)."""
+    data = _adts(tmp_path)
+    path = tmp_path / "cut.aac"
+    path.write_bytes(data[:len(data) // 2])
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    assert audio.size / 16 >= source.duration_ms - 150  # the whole frames before the cut are heard
+    assert reader.truncated and any("ends inside a frame" in line for line in reader.notes)
+    whole = tmp_path / "whole.aac"
+    whole.write_bytes(data)
+    assert not read_all(str(whole))[1].truncated
+
+
+def _with_its_edit_twice(data: bytes) -> bytes:
+    """An M4A (moov after mdat) whose one-entry edit list has its entry written twice: all the audio played twice."""
+    elst = data.index(b"elst") - 4
+    assert data[elst + 8] == 0 and struct.unpack_from(">I", data, elst + 12)[0] == 1  # version 0, one entry
+    edited = bytearray(data[:elst + 28] + data[elst + 16:elst + 28] + data[elst + 28:])
+    struct.pack_into(">I", edited, elst + 12, 2)
+    for kind in (b"moov", b"trak", b"edts", b"elst"):  # each box holding the entry grows by it
+        at = edited.index(kind) - 4
+        struct.pack_into(">I", edited, at, struct.unpack_from(">I", edited, at)[0] + 12)
+    return bytes(edited)
+
+
+def test_an_edit_list_playing_the_audio_twice_does_not_say_it_hides_any(tmp_path):
+    """The track's header still stating the audio's own length: 'shows 6.1 s of the 6.1 s of audio it
+    holds: the 6.0 s it hides are not transcribed' (nothing is hidden; every word is transcribed twice)."""
+    note = tmp_path / "note.m4a"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=3:sample_rate=16000", "-c:a", "aac", str(note))
+    path = tmp_path / "twice.m4a"
+    path.write_bytes(_with_its_edit_twice(note.read_bytes()))
+    source = probe(path)
+    audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+    [line] = reader.notes
+    assert audio.size / 16000 > 5.9 and "more than once" in line and "hides" not in line, line
+
+
+def test_an_ogg_note_whose_last_page_lost_its_header_is_called_damaged_not_cut(tmp_path):
+    """The end-of-stream page's header wiped: the file is whole in length, its last page unreadable. It
+    was 'the file was cut short'; a file really cut inside its last page still is."""
+    note = tmp_path / "note.opus"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=6:sample_rate=16000", "-c:a", "libopus", str(note))
+    data = note.read_bytes()
+    last = data.rindex(b"OggS")
+    wiped, cut = tmp_path / "wiped.opus", tmp_path / "cut.opus"
+    wiped.write_bytes(data[:last] + bytes(27) + data[last + 27:])
+    cut.write_bytes(data[:last + (len(data) - last) // 2])
+    for path, said, unsaid in ((wiped, "are not Ogg pages (damaged)", "cut short"), (cut, "cut short", "damaged)")):
+        source = probe(path)
+        audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+        assert reader.truncated and 0 < audio.size and any(said in line for line in reader.notes), reader.notes
+        assert not any(unsaid in line for line in reader.notes), reader.notes
