@@ -52,6 +52,7 @@ PROVENANCE_KINDS = (".json", ".txt", ".vtt", ".docx", ".pdf")  # the files an ex
 _ABSENT = object()
 _UNSEEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufffd]")  # spaces (a PDF wraps), controls (U+FFFD in a DOCX, none in a PDF)
 NOT_GIVEN = "no such setting"
+_NO_LANGUAGE = ("", None)  # settings.language when none was set (a record writes no language set as none)
 
 
 class _Line(Said):
@@ -106,8 +107,8 @@ def unvouched(data: dict, vouched: list[str]) -> str | None:
 
 def _differing(key: str, mine: Any, theirs: Any, name: str, notes: list[str]) -> Any:
     """The manifest's value (as the file writes it) where the file gives another, else _ABSENT."""
-    if key == "settings.language" and mine == "":
-        mine = None  # no language set, as a record says it (the CLI stores none so; an older case may hold "")
+    if key == "settings.language" and mine in _NO_LANGUAGE and theirs in _NO_LANGUAGE:
+        return _ABSENT  # no language set: "" (auto-detect, as a run stores it and its JSON writes it) or none
     if isinstance(theirs, _Written):  # as the header writes a setting's value
         mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
     elif mine is _ABSENT:
@@ -263,5 +264,5 @@ def _text_header(path: Path) -> list[str]:
 
 
 def _shown(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) else value
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) or not value else value
     return text if len(text) <= 80 else text[:79] + "…"
