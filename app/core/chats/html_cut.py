@@ -99,14 +99,20 @@ def read_up_to_damage(reader: HTMLParser, page: str) -> tuple[str, str] | None:
 
 def with_damage_said(chat: Chat, damage: tuple[str, str] | None, name: str) -> Chat:
     """`chat` with its last message saying the page could not be read past a damaged spot; no message read before
-    it: the page's one-line refusal (`read_up_to_damage`)."""
+    it: the page's one-line refusal (`read_up_to_damage`). A last record none of whose words or files were read
+    is left out: the spot fell in its sender or time, and "Ca (+1777)" of "Carl" read as a sender of its own."""
     if damage is None:
         return chat
-    if not chat.messages:
+    messages = chat.messages[:-1] if chat.messages and _nothing_read(chat.messages[-1]) else chat.messages
+    if not messages:
         raise ChatError(name, damage[0])
-    last = chat.messages[-1]
+    last = messages[-1]
     last = replace(last, note="; ".join(n for n in (last.note, damage[1]) if n))
-    return replace(chat, messages=(*chat.messages[:-1], last))
+    return replace(chat, messages=(*messages[:-1], last))
+
+
+def _nothing_read(message: Message) -> bool:
+    return not message.text.strip() and message.attachment is None and not message.system
 
 
 Reader = TypeVar("Reader", bound=HTMLParser)
