@@ -93,3 +93,34 @@ def test_a_record_the_damage_fell_in_before_its_words_is_left_out_and_the_note_g
                                                            ("Bob (+1666)", "second words")]
     assert "the page is damaged HTML at line" in chat.messages[-1].note and "not read past it" in \
         chat.messages[-1].note, chat.messages[-1].note
+
+
+STARTS = {  # how each process begins its work; then the code on disk changes (an update installed meanwhile)
+    "cli": "from app.cli.main import main\nmain(['check-export', sys.argv[1]])",
+    "worker": "import types\nsys.modules['app.worker.process'] = types.SimpleNamespace(worker_main=lambda *a: None)\n"
+              "from app.worker.entry import start_worker\nstart_worker(None, None, None)",  # the ASR stack not loaded
+}
+
+
+@pytest.mark.parametrize("process", sorted(STARTS))
+def test_the_code_digest_is_the_one_of_the_code_a_process_started_with(tmp_path, process):
+    """`parley-source` was taken at the first output: a worker started in the morning and a file of app/ changed
+    at noon gave its afternoon runs the noon digest, naming code that never ran in it."""
+    import subprocess
+    import sys
+
+    from app.core.evidence.provenance import APP_DIR, source_sha256
+
+    copy = tmp_path / "app"
+    shutil.copytree(APP_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    started = source_sha256.__wrapped__(copy)
+    script = (f"import sys\n{STARTS[process]}\n"
+              "from pathlib import Path\nimport app\nchanged = Path(app.__file__).parent / 'core' / 'clock.py'\n"
+              "changed.write_bytes(changed.read_bytes() + b'#')\n"
+              "from app.core.evidence.provenance import software_info\n"
+              "print(software_info().components['parley-source'])\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "none.manifest.json")], check=False, cwd=tmp_path,
+                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == started != source_sha256.__wrapped__(copy), done.stdout
