@@ -20,6 +20,7 @@ from app.cli.commands import build_parser
 from app.cli.common import FAILED, USAGE, fail
 from app.core.errors import IntakeCut, ParleyError, StoreError
 from app.core.evidence.export_set import ExportWriteError
+from app.core.evidence.provenance import software_info
 from app.core.names import shortened
 
 
@@ -279,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(args.command, "standard output is closed: the results would be lost; send it to a file or "
                            "/dev/null instead")
         return USAGE
+    software_info()  # the code's digest taken as the command begins, not at its first output an hour later
     try:
         with _stop_on_sigterm(args.command):
             return args.handler(args)
