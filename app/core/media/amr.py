@@ -138,9 +138,12 @@ def caf_amr_wb(handle: BinaryIO) -> tuple[int, int] | None:
     handle.seek(0)
     if handle.read(8)[:4] != b"caff":
         return None
-    wideband = False
+    wideband, size_of_file = False, handle.seek(0, 2)
+    handle.seek(8)
     while len(chunk := handle.read(12)) == 12:
         kind, size = chunk[:4], struct.unpack(">q", chunk[4:])[0]
+        if kind != b"data" and (size < 0 or handle.tell() + size > size_of_file):  # past the end: no seek there
+            return None
         if kind == b"desc":
             wideband = handle.read(12)[8:12] == b"sawb"
             handle.seek(max(0, size - 12), 1)
@@ -148,8 +151,6 @@ def caf_amr_wb(handle: BinaryIO) -> tuple[int, int] | None:
             start = handle.tell() + 4  # the chunk opens with a 4-byte edit count
             end = handle.seek(0, 2) if size < 0 else min(handle.seek(0, 2), start - 4 + size)
             return (start, end) if wideband and end > start else None
-        elif size < 0:
-            return None
         else:
             handle.seek(size, 1)
     return None

@@ -26,6 +26,7 @@ from app.core.media import (
     boxes,
     edits,
     flac,
+    headerless,
     headroom,
     mkv_clock,
     mpeg,
@@ -174,7 +175,7 @@ class AudioReader:
                     yield from self._decode_stream(container, stream, clock_s=clock, end_s=end)
             gain = header_fixes(handle)
             fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []
-            rate = flac.rate_fix(handle) if container.format.name == "flac" else None
+            rate = flac.rate_fix(handle) if container.format.name == "flac" else headerless.assumed(container.format.name)
             frames = adts.mended(handle) if container.format.name == "aac" else None
             frames = ts_streams.renamed(handle) if container.format.name == "mpegts" else frames
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
