@@ -138,6 +138,32 @@ def test_a_caf_whose_chunk_before_the_audio_points_past_any_file_is_heard_with_a
         _assert_heard_whole(damaged, intact, f"'{chunk.decode()}' chunk states")
 
 
+@pytest.mark.parametrize("bit", [20, 40, 56])
+def test_a_caf_whose_data_size_gained_a_bit_is_as_long_as_its_bytes(folders, bit):
+    """One bit more than the bytes present is a damaged size, not a recording cut short: a 6 s note was
+    claimed as 9,544 hours cut short, or refused on ext4 and heard on tmpfs."""
+    for folder in folders:
+        intact = _speech(folder, "note.caf", OFFSETS_S[1], 3, "-c:a", "pcm_s16le")
+        data = intact.read_bytes()
+        at = _caf_size_at(data, b"data")
+        damaged = _written(folder, "long.caf", _with_size(data, at, lambda size: size | 1 << bit, ">q"))
+        _assert_heard_whole(damaged, intact, "one bit's worth): a damaged size, not a recording cut short")
+
+
+@pytest.mark.parametrize("damage", ["pakt after the audio", "chan into kuki"])
+def test_an_alac_caf_whose_chunk_size_is_damaged_is_heard_whole_with_a_note(folders, damage):
+    """ffmpeg writes an ALAC CAF's packet table after the audio: its size with a high bit set was a seek ext4
+    refused ('unreadable') and tmpfs allowed. A 'chan' size 16 bytes long landed inside the 'kuki' chunk, on
+    the 'frma' atom there, and the size put right was that atom's (nothing decoded) instead of chan's."""
+    for folder in folders:
+        intact = _speech(folder, "note.caf", OFFSETS_S[2], 3, "-c:a", "alac")
+        data = intact.read_bytes()
+        kind, change, noted = {"pakt after the audio": (b"pakt", lambda size: size | 1 << 50, "'pakt' chunk after the audio"),
+                               "chan into kuki": (b"chan", lambda size: size + 16, "'chan' chunk states 28 bytes")}[damage]
+        damaged = _written(folder, "damaged.caf", _with_size(data, _caf_size_at(data, kind), change, ">q"))
+        _assert_heard_whole(damaged, intact, noted)
+
+
 def test_a_caf_or_w64_cut_inside_a_chunk_before_its_audio_is_refused_in_one_line(folders):
     for folder in folders:
         caf = _speech(folder, "note.caf", OFFSETS_S[0], 2, "-c:a", "pcm_s16le").read_bytes()

@@ -203,16 +203,28 @@ def test_a_flac_cut_after_its_magic_is_cut_short_in_its_headers(tmp_path):
 
 
 @pytest.mark.parametrize("header", [b"#!AMR\n", b"#!AMR-WB\n"])
-def test_an_amr_header_followed_only_by_zeros_says_so(tmp_path, header):
-    """The header and 100,000 zero bytes: windowed down to its header, the file was 'cut short
-    in its headers', a false reason for a 100 kB file whose header is whole."""
+@pytest.mark.parametrize("zeros", [100_000, 63])
+def test_an_amr_header_followed_only_by_zeros_says_so(tmp_path, header, zeros):
+    """The header and zero bytes: windowed down to its header, the file was 'cut short in its headers',
+    a false reason for a 100 kB file whose header is whole; 63 zeros were heard as frames, cut short. The
+    zeros may be frames never written or frames wiped: the reason claims neither."""
     from app.core.errors import MediaError
 
     path = tmp_path / "zeros.amr"
-    path.write_bytes(header + bytes(100_000))
+    path.write_bytes(header + bytes(zeros))
     for read in (probe, lambda p: read_all(str(p))):
-        with pytest.raises(MediaError, match="followed only by 100,000 zero bytes: no frame was written"):
+        with pytest.raises(MediaError, match=f"followed only by {zeros:,} zero bytes: the file holds no audio frame "
+                                             r"\(never written, or zeroed\)"):
             read(path)
+
+
+def test_an_amr_header_written_twice_before_zeros_counts_the_zeros_after_both(tmp_path):
+    from app.core.errors import MediaError
+
+    path = tmp_path / "zeros.amr"
+    path.write_bytes(b"#!AMR\n" * 2 + bytes(5_000))
+    with pytest.raises(MediaError, match=r"header \(and 6 bytes of it written again\) is followed only by 5,000 zero"):
+        probe(path)
 
 
 def test_a_tiny_adpcm_note_is_as_long_at_intake_as_decoded(tmp_path):

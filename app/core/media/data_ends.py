@@ -119,7 +119,7 @@ def caf_stated_ms(handle: BinaryIO) -> int | None:
         with from_start(handle):
             head = handle.read(8)
             desc = _read(handle, CAF.first, CAF.header + 24)
-            if head[:4] != b"caff" or desc[:4] != b"desc" or len(desc) < 36 or _judged(handle) is not None:
+            if head[:4] != b"caff" or desc[:4] != b"desc" or len(desc) < 36 or found(handle) is not None:
                 return None
             rate, _, _, bytes_per_packet, frames_per_packet = struct.unpack_from(">d4sIII", desc, CAF.header)
             data = _data_chunk(handle, handle.seek(0, 2))
@@ -176,6 +176,8 @@ def _judged(handle: BinaryIO) -> DataEnd | None:
             return _data_end(handle, form, at, size, size_of_file, riff_size)
         end = form.chunk_end(at, size)
         if size < 0 or end < at + form.header or end > size_of_file:
+            if before is not None and not _known_chunk(chunk, form):  # landed inside a chunk ('frma' in a
+                return _lost_chunk(handle, form, *before, size_of_file)  # 'kuki'): the size before is damaged
             return _lost_chunk(handle, form, at, chunk[:4], size, size_of_file)
         at, before = form.next_at(end), (at, chunk[:4], size)
     return None
@@ -188,8 +190,10 @@ def _data_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: in
     end = form.chunk_end(at, max(size, 0 if form is CAF else form.header))
     if end > size_of_file:
         return _past_the_end(form, at, size, size_of_file, riff_size)
-    if form.next_at(end) >= size_of_file or _known_chunk(_read(handle, form.next_at(end), form.header), form):
-        return None  # as stated: chunks follow (a damaged 'pakt': caf_packets.py's; a second CAF: joined.py's)
+    if form.next_at(end) >= size_of_file:
+        return None
+    if _known_chunk(_read(handle, form.next_at(end), form.header), form):  # as stated: chunks follow (a damaged
+        return _absurd_after(handle, form, form.next_at(end), size_of_file)  # 'pakt': caf_packets.py's; a 'caff': joined.py's)
     real_end = _chain_start(handle, form, end, size_of_file)
     stated = max(0, size - form.data_lead)
     upto = "to the file's end" if real_end == size_of_file else f"up to the chunks after it, at byte {real_end:,}"
@@ -199,15 +203,40 @@ def _data_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: in
 
 
 def _past_the_end(form: Form, at: int, size: int, size_of_file: int, riff_size: int | None) -> DataEnd | None:
-    """A data size past the file's end: a cut file's claim (None), unless the file's own length
-    or the size itself says the size is damaged."""
+    """A data size past the file's end: a cut file's claim (None), unless the file's own length or
+    the size itself says the size is damaged: one bit more than the bytes present (a cut leaves no
+    such round difference; a 6 s CAF was claimed as 9,544 hours), or more than any recording."""
+    excess = form.chunk_end(at, size) - size_of_file
     whole = riff_size is not None and at < riff_size <= size_of_file  # the W64's own size is the file's
-    if not whole and form.chunk_end(at, size) - size_of_file <= ABSURD_BYTES:
+    one_bit = not excess & (excess - 1)
+    if not whole and not one_bit and excess <= ABSURD_BYTES:
         return None
-    why = "its 'riff' size is the file's own length" if whole else "more than any recording holds"
-    note = (f"the {form.name} data chunk states {size - form.data_lead:,} bytes of audio, past the file's end ({size_of_file:,} bytes; {why}): "
-            f"a damaged size, not a recording cut short: the audio present was read")
+    why = ("its 'riff' size is the file's own length" if whole else f"{excess:,} bytes more than it holds, one bit's "
+           "worth" if one_bit else "more than any recording holds")
+    note = (f"the {form.name} data chunk states {size - form.data_lead:,} bytes of audio, past the file's end "
+            f"({size_of_file:,} bytes; {why}): a damaged size, not a recording cut short: the audio present was read")
     return DataEnd({at + form.size_at: form.size_for(at, size_of_file)}, note)
+
+
+def _absurd_after(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> DataEnd | None:
+    """A chunk after the audio stating more than any recording past the file's end (a 'pakt' size with
+    a high bit flipped: ext4 refused ffmpeg's seek there, tmpfs allowed it), read to the file's end."""
+    for _ in range(MAX_CHUNKS):
+        chunk = _read(handle, at, form.header)
+        if chunk[:4] == b"caff" or not _known_chunk(chunk, form):
+            return None
+        size = struct.unpack_from(form.size_format, chunk, form.size_at)[0]
+        end = form.chunk_end(at, size)
+        if end - size_of_file > ABSURD_BYTES or size < 0:
+            name = chunk[:4].decode("ascii", "replace")
+            why = "no chunk's size" if size < 0 else "more than any recording, past the file's end"
+            note = (f"the {form.name}'s '{name}' chunk after the audio states {size:,} bytes ({why}: damaged): "
+                    "read to the file's end")
+            return DataEnd({at + form.size_at: form.size_for(at, size_of_file)}, note)
+        if end >= size_of_file:
+            return None
+        at = form.next_at(end)
+    return None
 
 
 def _lost_chunk(handle: BinaryIO, form: Form, at: int, kind: bytes, size: int, size_of_file: int) -> DataEnd:

@@ -127,10 +127,10 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = window(handle, tag, handle.seek(0, 2))
     if (wiped := zeroed_start.found(handle)) is not None:  # an ftyp wiped to zeros: 'not a media file'
         return _open(Patched(handle, wiped.patches))  # read by its index (its frames are no headerless AMR's)
-    handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
+    handle, whole = amr_repeats.read_past(handle), handle  # '#!AMR' again inside: read as frames, every word after it late
+    if fault := amr.header_only(handle, whole.seek(0, 2) - handle.seek(0, 2)):  # zeros alone: never written, or zeroed
+        raise ValueError(fault)
     if (tail := amr.unwritten_tail(handle)) is not None:  # zeros to the end: no frames, never written
-        if fault := amr.header_only(handle, tail):
-            raise ValueError(fault)
         handle = window(handle, 0, tail)
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
