@@ -150,16 +150,26 @@ def test_a_caf_whose_data_size_gained_a_bit_is_as_long_as_its_bytes(folders, bit
         _assert_heard_whole(damaged, intact, "one bit's worth): a damaged size, not a recording cut short")
 
 
-@pytest.mark.parametrize("damage", ["pakt after the audio", "chan into kuki"])
+ALAC_DAMAGE = {
+    "pakt after the audio": (b"pakt", lambda size: size | 1 << 50, "'pakt' chunk after the audio"),
+    "chan into kuki": (b"chan", lambda size: size + 16, "'chan' chunk states 28 bytes"),
+    "kuki onto its own atom": (b"kuki", lambda size: size - 32, "'kuki' chunk states 16 bytes"),
+    "data one bit past the pakt": (b"data", lambda size: size | 1 << 20, "one bit's worth): a damaged size"),
+    "data one bit short of the pakt": (b"data", lambda size: size & ~(1 << next(b for b in range(9, 20) if size >> b & 1)),
+                                       "bytes more follow it that are no chunk"),
+}
+
+
+@pytest.mark.parametrize("damage", ALAC_DAMAGE)
 def test_an_alac_caf_whose_chunk_size_is_damaged_is_heard_whole_with_a_note(folders, damage):
     """ffmpeg writes an ALAC CAF's packet table after the audio: its size with a high bit set was a seek ext4
-    refused ('unreadable') and tmpfs allowed. A 'chan' size 16 bytes long landed inside the 'kuki' chunk, on
-    the 'frma' atom there, and the size put right was that atom's (nothing decoded) instead of chan's."""
+    refused ('unreadable') and tmpfs allowed; a data size one bit larger ran into it (refused: 'cut before
+    its packet table'). A 'chan' size 16 bytes long landed inside the 'kuki' chunk, on the 'frma' atom
+    there, and a 'kuki' size 32 short on its 'alac' atom: the size to put right is the chunk's, not the atom's."""
     for folder in folders:
         intact = _speech(folder, "note.caf", OFFSETS_S[2], 3, "-c:a", "alac")
         data = intact.read_bytes()
-        kind, change, noted = {"pakt after the audio": (b"pakt", lambda size: size | 1 << 50, "'pakt' chunk after the audio"),
-                               "chan into kuki": (b"chan", lambda size: size + 16, "'chan' chunk states 28 bytes")}[damage]
+        kind, change, noted = ALAC_DAMAGE[damage]
         damaged = _written(folder, "damaged.caf", _with_size(data, _caf_size_at(data, kind), change, ">q"))
         _assert_heard_whole(damaged, intact, noted)
 

@@ -179,7 +179,9 @@ def _judged(handle: BinaryIO) -> DataEnd | None:
             if before is not None and not _known_chunk(chunk, form):  # landed inside a chunk ('frma' in a
                 return _lost_chunk(handle, form, *before, size_of_file)  # 'kuki'): the size before is damaged
             return _lost_chunk(handle, form, at, chunk[:4], size, size_of_file)
-        at, before = form.next_at(end), (at, chunk[:4], size)
+        if _known_chunk(chunk, form):  # a name found inside a chunk ('alac' in a 'kuki') is no chunk to blame
+            before = (at, chunk[:4], size)
+        at = form.next_at(end)
     return None
 
 
@@ -189,24 +191,30 @@ def _data_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: in
         return None
     end = form.chunk_end(at, max(size, 0 if form is CAF else form.header))
     if end > size_of_file:
-        return _past_the_end(form, at, size, size_of_file, riff_size)
+        return _past_the_end(handle, form, at, size, size_of_file, riff_size)
     if form.next_at(end) >= size_of_file:
         return None
     if _known_chunk(_read(handle, form.next_at(end), form.header), form):  # as stated: chunks follow (a damaged
         return _absurd_after(handle, form, form.next_at(end), size_of_file)  # 'pakt': caf_packets.py's; a 'caff': joined.py's)
-    real_end = _chain_start(handle, form, end, size_of_file)
+    real_end = _chain_start(handle, form, at + form.header, size_of_file)
     stated = max(0, size - form.data_lead)
-    upto = "to the file's end" if real_end == size_of_file else f"up to the chunks after it, at byte {real_end:,}"
-    note = (f"the {form.name} data chunk states {stated:,} bytes of audio, and {real_end - end:,} bytes more follow "
-            f"it that are no chunk (its size damaged, or bytes added after it): read as its audio, {upto}")
+    if real_end < end:  # it ends inside the chunks after the audio (a 'pakt'): they start sooner
+        note = (f"the {form.name} data chunk states {stated:,} bytes of audio, and ends {end - real_end:,} bytes inside "
+                f"the chunks after it (its size damaged): read up to where they start, at byte {real_end:,}")
+    else:
+        upto = "to the file's end" if real_end == size_of_file else f"up to the chunks after it, at byte {real_end:,}"
+        note = (f"the {form.name} data chunk states {stated:,} bytes of audio, and {real_end - end:,} bytes more "
+                f"follow it that are no chunk (its size damaged, or bytes added after it): read as its audio, {upto}")
     return DataEnd({at + form.size_at: form.size_for(at, real_end)}, note)
 
 
-def _past_the_end(form: Form, at: int, size: int, size_of_file: int, riff_size: int | None) -> DataEnd | None:
+def _past_the_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: int,
+                  riff_size: int | None) -> DataEnd | None:
     """A data size past the file's end: a cut file's claim (None), unless the file's own length or
     the size itself says the size is damaged: one bit more than the bytes present (a cut leaves no
     such round difference; a 6 s CAF was claimed as 9,544 hours), or more than any recording."""
-    excess = form.chunk_end(at, size) - size_of_file
+    real_end = _chain_start(handle, form, at + form.header, size_of_file)  # before a 'pakt' after it, or the end
+    excess = form.chunk_end(at, size) - real_end
     whole = riff_size is not None and at < riff_size <= size_of_file  # the W64's own size is the file's
     one_bit = not excess & (excess - 1)
     if not whole and not one_bit and excess <= ABSURD_BYTES:
@@ -215,7 +223,7 @@ def _past_the_end(form: Form, at: int, size: int, size_of_file: int, riff_size: 
            "worth" if one_bit else "more than any recording holds")
     note = (f"the {form.name} data chunk states {size - form.data_lead:,} bytes of audio, past the file's end "
             f"({size_of_file:,} bytes; {why}): a damaged size, not a recording cut short: the audio present was read")
-    return DataEnd({at + form.size_at: form.size_for(at, size_of_file)}, note)
+    return DataEnd({at + form.size_at: form.size_for(at, real_end)}, note)
 
 
 def _absurd_after(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> DataEnd | None:
@@ -253,10 +261,11 @@ def _lost_chunk(handle: BinaryIO, form: Form, at: int, kind: bytes, size: int, s
                              f"{size_of_file:,} bytes), and no audio chunk follows it (cut short in its headers, or damaged)")
 
 
-def _chain_start(handle: BinaryIO, form: Form, end: int, size_of_file: int) -> int:
-    """Where the chunks after audio that runs past its stated end begin (the first place from which
-    chunks walk to the file's end, or a second CAF opens), or the file's end."""
-    for start in _candidates(handle, form, max(end, size_of_file - SEARCH), size_of_file):
+def _chain_start(handle: BinaryIO, form: Form, audio: int, size_of_file: int) -> int:
+    """Where the chunks after the audio (from `audio`, its data chunk's body) begin, its stated size
+    being damaged: the first place in the file's last MiB from which chunks walk to the file's end
+    (a 'pakt'), or a second CAF opens; the file's end when there is none."""
+    for start in _candidates(handle, form, max(audio, size_of_file - SEARCH), size_of_file):
         if _walks_to_end(handle, form, start, size_of_file):
             return start
     return size_of_file
