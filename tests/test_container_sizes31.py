@@ -175,6 +175,8 @@ def test_an_alac_caf_whose_chunk_size_is_damaged_is_heard_whole_with_a_note(fold
 
 
 def test_a_caf_or_w64_cut_inside_a_chunk_before_its_audio_is_refused_in_one_line(folders):
+    """Refused saying so, by our own reading of the chunks ('a CAF file ffmpeg cannot read: damaged, or cut
+    before its packet table'; a W64: 'not a media file')."""
     for folder in folders:
         caf = _speech(folder, "note.caf", OFFSETS_S[0], 2, "-c:a", "pcm_s16le").read_bytes()
         w64 = _speech(folder, "note.w64", OFFSETS_S[0], 2, "-c:a", "pcm_s16le").read_bytes()
@@ -183,7 +185,8 @@ def test_a_caf_or_w64_cut_inside_a_chunk_before_its_audio_is_refused_in_one_line
             for read in (probe, lambda p: read_all(str(p))):
                 with pytest.raises(MediaError) as refused:
                     read(path)
-                assert "\n" not in str(refused.value) and "past the file's end" in str(refused.value), refused.value
+                assert "\n" not in str(refused.value) and "chunk, before any audio (cut short in its headers)" \
+                    in str(refused.value), refused.value
 
 
 @pytest.mark.parametrize("codec", ["pcm_s16le", "alac"])

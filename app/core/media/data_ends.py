@@ -257,8 +257,10 @@ def _lost_chunk(handle: BinaryIO, form: Form, at: int, kind: bytes, size: int, s
             note = (f"the {form.name}'s '{name}' chunk states {size:,} bytes, {where} (damaged): the "
                     f"chunks after it were found at byte {start:,} and read from there")
             return DataEnd({at + form.size_at: form.size_for(at, start)}, note)
+    if 0 <= form.chunk_end(at, size) - size_of_file <= ABSURD_BYTES and _known_chunk(_read(handle, at, form.header), form):
+        return DataEnd({}, fault=f"the file ends inside its '{name}' chunk, before any audio (cut short in its headers)")
     return DataEnd({}, fault=f"the {form.name}'s '{name}' chunk states {size:,} bytes, {where} (a file of "
-                             f"{size_of_file:,} bytes), and no audio chunk follows it (cut short in its headers, or damaged)")
+                             f"{size_of_file:,} bytes), and no audio chunk follows it (damaged)")
 
 
 def _chain_start(handle: BinaryIO, form: Form, audio: int, size_of_file: int) -> int:
