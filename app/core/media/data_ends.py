@@ -9,17 +9,19 @@ up to 0.256 s short with no note (a word changed: 'Daniel' heard as 'Death'), an
 stating 4.7 hours to 8.7 years of a 3 s file were recorded as recordings cut short. Walked here,
 the file's size decides, whatever its bytes or the filesystem:
 
-- after the stated end, bytes that walk as chunks to the file's end (a 'pakt' after the audio),
-  or a second file ('caff': joined.py): the size stands;
+- after the stated end, a chunk the format names (a 'pakt' after the audio; a second file, 'caff':
+  joined.py): the size stands (a 'pakt' stating more than any recording is read to the end);
 - bytes that are no chunk: the audio runs on (its size damaged, or bytes added after it). It is
-  read to where the chunks after it begin (the file's end), and a note says how much more was
-  read: no word is lost, and a word heard from added bytes is named as heard from past the
-  stated end;
-- a data size past the file's end that cannot be a cut file's (a W64 whose own 'riff' size is
-  the file's length, or more than any recording holds): the bytes present are read, and a note
-  names the stated size;
-- a chunk before the audio stating a size past the file's end: the audio is found after it by
-  the chunks that walk from there to the data chunk; where none does, refused in one line.
+  read to where the chunks after it begin (the first place in the file's last MiB from which chunks
+  walk to its end; else the end), and a note says how much more was read: no word is lost, and a
+  word heard from added bytes is named as heard from past the stated end;
+- a data size past the file's end (or past a 'pakt' after it) that cannot be a cut file's (a W64
+  whose own 'riff' size is the file's length, exactly one bit more than the bytes present, or more
+  than any recording holds): the bytes present are read, and a note names the stated size; a cut
+  file keeps its claim (a cut PCM CAF's length: `caf_stated_ms`);
+- a chunk before the audio stating a size past the file's end, or ending where no chunk starts:
+  the audio is found after it by the chunks that walk from there to the data chunk; where none
+  does, refused in one line (the file cut inside that chunk, or its size damaged).
 Nothing is written: the sizes are put right in a view (views.Patched).
 """
 
