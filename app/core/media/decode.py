@@ -180,7 +180,7 @@ class AudioReader:
             frames = ts_streams.renamed(handle) if container.format.name == "mpegts" else frames
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
             tick = ogg_clock.recount(ogg_order.in_order(ogg_repeats.read_once(handle))) if container.format.name == "ogg" else tick
-            self.header_note = " ".join(fix.note for fix in [*gain, rate, frames, tick, self._headroom, *fixed] if fix is not None)
+            self.header_note = "; ".join(fix.note for fix in [*gain, rate, frames, tick, self._headroom, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
