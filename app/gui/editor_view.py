@@ -154,6 +154,7 @@ class EditorView(QWidget):
             self.notice.hide()
             self.video.show_for(False)
             self.set_enabled(False)
+            self.find_bar.close_quietly()
             self.review.refresh(reset_position=True)
             return
         media = exhibit.source.kind == "media"
@@ -170,6 +171,8 @@ class EditorView(QWidget):
         self.set_enabled(True)
         for w in self.controls()[len(self.transport.buttons()):]:  # with no transcript: listening only (Mark
             w.setEnabled(run_id is not None)  # verified…, Split, Rename speaker… did nothing when clicked)
+        if run_id is None:
+            self.find_bar.close_quietly()
         self._update_title()
         self.review.refresh(reset_position=True)
         self._fill_speakers()
