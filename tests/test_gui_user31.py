@@ -72,3 +72,41 @@ def test_another_case_opened_selects_none_of_its_exhibits_and_a_click_opens_one(
     qtbot.waitUntil(lambda: window.editor.exhibit is not None, timeout=5_000)
     assert window.editor.exhibit.source.name == "interview_mono.wav"
     assert window.editor.model.segment(0).text == "Where were you on the 14th of March?"
+
+
+def test_a_line_clicked_low_in_the_view_is_the_line_chosen_and_played(qtbot, qapp, models_dir, tmp_path):
+    """Paused on a line near the top, a click on a line in the lower third of the view: the seek to the word
+    clicked turned the page (the line heard brought near the top) before the table took the press, which then
+    chose the line moved under the mouse and played it from its start (on the shared video's transcript, a
+    click on "No comment." at 00:27.5 chose and played "Two phones were seized…" at 00:38.8)."""
+    from app.core.store import Case
+    from app.gui.main_window import MainWindow
+
+    case = Case.open(tmp_path / "case")
+    exhibit = gui_case.add(case, "interview_mono.wav")
+    lines = tuple(gui_case.segment(i * 2500, f"Line {i} of the interview, said here.", "DC Harris")
+                  for i in range(20))
+    gui_case.add_run(case, exhibit.id, lines)
+    window = MainWindow(case, gui_case.settings(tmp_path, models_dir), start_worker=False)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        gui_case.open_exhibit(qtbot, window, "interview_mono.wav")
+        qtbot.waitUntil(lambda: not window.player.is_loading(), timeout=5_000)
+        table, model = window.editor.table, window.editor.model
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=table.visualRect(model.index(1, 2)).center())
+        qtbot.waitUntil(lambda: window.editor.current_row() == 1, timeout=3_000)
+        height = table.viewport().height()
+        low = max(r for r in range(model.rowCount())
+                  if table.visualRect(model.index(r, 2)).bottom() < height)  # the last line wholly shown
+        assert table.visualRect(model.index(low, 2)).top() > height * 2 / 3
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=table.visualRect(model.index(low, 2)).center())
+        qtbot.wait(300)
+        assert window.editor.current_row() == low
+        start, end = lines[low].start_ms, lines[low].end_ms
+        qtbot.waitUntil(lambda: start <= window.player.position() <= end, timeout=3_000)
+    finally:
+        window.close()
+        window.case.close()

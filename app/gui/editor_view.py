@@ -280,7 +280,14 @@ class EditorView(QWidget):
         return rect.top() >= 0 and rect.bottom() <= self.table.viewport().height() * share
 
     def _seek_row(self, row: int, ms: int) -> None:
-        self.player.seek(ms)
+        """A click on a line plays from the word clicked, the view left as it is: the line is on screen,
+        under the mouse. The seek's page turn moved the view before the table took the press, which
+        then chose, and played, the line moved under the mouse (a line clicked low in the view)."""
+        follow, self.follow = self.follow, False
+        try:
+            self.player.seek(ms)
+        finally:
+            self.follow = follow
         if self.loop_box.isChecked():
             self._loop_changed(True, row)
 
