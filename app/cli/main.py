@@ -280,8 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(args.command, "standard output is closed: the results would be lost; send it to a file or "
                            "/dev/null instead")
         return USAGE
-    software_info()  # the code's digest taken as the command begins, not at its first output an hour later
     try:
+        software_info()  # the code's digest taken as the command begins, not at its first output an hour later
         with _stop_on_sigterm(args.command):
             return args.handler(args)
     except Terminated as stop:

@@ -245,6 +245,14 @@ def one_line(text: str) -> str:
     return " ".join(text.splitlines())
 
 
+def without_arrows(text: str) -> str:
+    """`text` with no "-->" (a subtitle reader takes it for a cue's timing: "a--->b" became "a-->b" when replaced
+    once); each is written "->"."""
+    while "-->" in text:
+        text = text.replace("-->", "->")
+    return text
+
+
 def flags_suffix(segment: Segment) -> str:
     """Flags in brackets; `inaudible` is the marker itself, not a note on it."""
     return "".join(f"  [{flag}]" for flag in segment.flags if flag != FLAG_INAUDIBLE)

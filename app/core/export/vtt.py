@@ -8,7 +8,7 @@ lines are adjusted for that.
 from __future__ import annotations
 
 from app.core.export import changes, record
-from app.core.export.base import one_line, provenance_lines, register
+from app.core.export.base import one_line, provenance_lines, register, without_arrows
 from app.core.export.srt import subtitle_string
 from app.core.types import Transcript
 
@@ -42,9 +42,7 @@ def note_text(text: str) -> str:
     """`text` as a NOTE line holds it (`check-export` compares a manifest's value so): its line breaks joined with
     spaces (a NOTE holds no blank line) and no "-->" ("a--->b" became "a-->b" when replaced once)."""
     text = one_line(text)  # a WebVTT line ends at CR, LF or CRLF: a CR in a name ended the NOTE's line
-    while "-->" in text:
-        text = text.replace("-->", "->")
-    return text.strip()
+    return without_arrows(text).strip()
 
 
 register(VttExporter())
