@@ -1,0 +1,48 @@
+"""Session 31's fixes to chats31's readers (review_chats31): the SMS national-number join, damaged headers,
+Google Voice pages of the account alone, placeholders in words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.chats.registry import load_export
+
+
+def _sms(address: str, ms: int, box: str, body: str, name: str) -> str:
+    return (f'<sms protocol="0" address="{address}" date="{ms}" type="{box}" body="{body}" read="1" '
+            f'contact_name="{name}" />')
+
+
+def _backup(folder: Path, *messages: str) -> dict[str, list[tuple[str | None, str]]]:
+    backup = folder / "sms-20240116100000.xml"
+    backup.write_text("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><smses count=\"1\">"
+                      + "".join(messages) + "</smses>", encoding="utf-8")
+    [loaded] = load_export(backup)
+    return {chat.name: [(m.sender, m.text) for m in chat.messages] for chat in loaded.export.chats}
+
+
+def test_an_sms_address_of_a_plus_and_too_few_digits_is_read_beside_a_national_one(tmp_path):
+    """Before (chats31): "+44", "+0123" or "+999123" beside a number without its country code raised
+    NumberParseException out of the reader, and `timeline` ended. Now each is its own conversation."""
+    for odd in ("+44", "+0123", "+999123"):
+        chats = _backup(tmp_path, _sms(odd, 1705349111000, "1", "x", "A"),
+                        _sms("07700900123", 1705349200000, "2", "y", "A"))
+        assert chats == {f"A ({odd})": [(f"A ({odd})", "x")], "A (07700900123)": [("(this phone)", "y")]}, odd
+
+
+def test_an_sms_national_number_another_country_also_dials_or_another_contact_stays_apart(tmp_path):
+    """Before (chats31): a US phone's "5512345678" (Mike, New Jersey) joined Lupe's +52 55 1234 5678 in Mexico,
+    his words under her number. Now a number dialled in two of the backup's countries, or saved under another
+    contact name, or under none, stays its own conversation; one country and one contact joins, and says so."""
+    dave, lupe = _sms("+15165550111", 1705349000000, "1", "hey from NY", "Dave"), _sms(
+        "+525512345678", 1705349111000, "1", "hola desde CDMX", "Lupe")
+    mike = _sms("5512345678", 1705349200000, "1", "this is Mike in Jersey City", "Lupe")
+    assert _backup(tmp_path, dave, lupe, mike)["Lupe (5512345678)"] == [
+        ("Lupe (5512345678)", "this is Mike in Jersey City")]  # one name, but a number in the US and in Mexico
+    sean = _sms("+353871234567", 1705349111000, "1", "Irish friend here", "Sean")
+    for name in ("Cinema line", "(Unknown)"):  # a number in Ireland only, but not the phone's contact Sean
+        chats = _backup(tmp_path, sean, _sms("0871234567", 1705349200000, "2", "to the 0871 line", name))
+        assert len(chats) == 2 and chats["Sean (+353871234567)"] == [("Sean (+353871234567)", "Irish friend here")]
+    chats = _backup(tmp_path, sean, _sms("0871234567", 1705349200000, "2", "see you", "Sean"))
+    assert chats == {"Sean (+353871234567)": [("Sean (+353871234567)", "Irish friend here"),
+                                              ("(this phone)", "see you")]}
