@@ -46,3 +46,19 @@ def test_an_sms_national_number_another_country_also_dials_or_another_contact_st
     chats = _backup(tmp_path, sean, _sms("0871234567", 1705349200000, "2", "see you", "Sean"))
     assert chats == {"Sean (+353871234567)": [("Sean (+353871234567)", "Irish friend here"),
                                               ("(this phone)", "see you")]}
+
+
+def test_a_reply_in_words_a_placeholder_was_guessed_from_stays_the_senders_words(tmp_path):
+    """Before (chats31): "Файл не включен" ("the file isn't included") or "Dosya atlandı" typed as a reply was a
+    file the export left out, the words shown as its placeholder and counted missing. Now the words chats31 took
+    from the languages make a placeholder only in Android's angle brackets."""
+    replies = ["Файл не включен", "Fájl kihagyva", "fitxer omès", "Dosya atlandı", "медіа не включено"]
+    left_out = ["<Médiafájl kihagyva>", "<Медиафайлы не включены>", "<Dosya atlandı>", "<Multimèdia omès>"]
+    chat = tmp_path / "WhatsApp Chat with Anna.txt"
+    chat.write_text("".join(f"15/01/2024, 21:{i:02d} - Anna: {line}\n" for i, line in enumerate(replies + left_out)),
+                    encoding="utf-8")
+    [loaded] = load_export(chat)
+    messages = loaded.export.messages
+    assert [(m.text, m.attachment) for m in messages[:len(replies)]] == [(line, None) for line in replies]
+    assert [(m.text, m.attachment.missing, m.attachment.placeholder) for m in messages[len(replies):]] == [
+        ("", True, line) for line in left_out]
