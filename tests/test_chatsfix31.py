@@ -62,3 +62,30 @@ def test_a_reply_in_words_a_placeholder_was_guessed_from_stays_the_senders_words
     assert [(m.text, m.attachment) for m in messages[:len(replies)]] == [(line, None) for line in replies]
     assert [(m.text, m.attachment.missing, m.attachment.placeholder) for m in messages[len(replies):]] == [
         ("", True, line) for line in left_out]
+
+
+def _read_chat(path: Path) -> list[tuple[str | None, str, str]]:
+    [loaded] = load_export(path)
+    return [(m.sender, m.text, m.note) for m in loaded.export.messages]
+
+
+def test_a_damaged_spot_inside_a_message_header_makes_no_sender_of_the_cut_name(tmp_path):
+    """Before (chats31): damage inside a Telegram sender's name ("Ol<![foo]>eg") or a Messenger one ("Anna
+    Sm<![foo]>ith") made "Ol" and "Anna Sm" senders of an empty message. Now the message cut before its words is
+    dropped, and the message read before it says the next one is cut there, its sender and time not read."""
+    from tests.test_chat_layouts17 import _messenger_page, _telegram_page
+    (tmp_path / "messages.html").write_text(_telegram_page([(1, "Oleg", "first")]), encoding="utf-8")
+    (tmp_path / "messages2.html").write_text(_telegram_page(
+        [(2, "Anna", "second"), (3, "Ol<![foo]>eg", "third"), (4, "Anna", "never read")]), encoding="utf-8")
+    inbox = tmp_path / "messages" / "inbox" / "crew_1"
+    inbox.mkdir(parents=True)
+    (inbox / "message_1.html").write_text(_messenger_page([
+        ("Bob", "newest", "Jan 15, 2024 9:09:00 pm"), ("Anna Sm<![foo]>ith", "words", "Jan 15, 2024 9:08:00 pm"),
+        ("Bob", "lost", "Jan 15, 2024 9:07:00 pm")]), encoding="utf-8")
+    (inbox / "message_2.html").write_text(_messenger_page([("Anna Smith", "oldest", "Jan 15, 2024 9:05:00 pm")]),
+                                          encoding="utf-8")
+    telegram, messenger = _read_chat(tmp_path / "messages.html"), _read_chat(inbox / "message_1.html")
+    assert [(sender, text) for sender, text, _ in telegram] == [("Oleg", "first"), ("Anna", "second")]
+    assert [(sender, text) for sender, text, _ in messenger] == [("Anna Smith", "oldest"), ("Bob", "newest")]
+    for _, _, note in (telegram[-1], messenger[-1]):
+        assert "damaged HTML at line" in note and "the next message the page lists is cut there before its words" in note
