@@ -89,3 +89,18 @@ def test_a_damaged_spot_inside_a_message_header_makes_no_sender_of_the_cut_name(
     assert [(sender, text) for sender, text, _ in messenger] == [("Anna Smith", "oldest"), ("Bob", "newest")]
     for _, _, note in (telegram[-1], messenger[-1]):
         assert "damaged HTML at line" in note and "the next message the page lists is cut there before its words" in note
+
+
+def test_a_google_voice_page_of_the_accounts_words_alone_joins_no_other_persons_chat(tmp_path):
+    """Before (chats31): of two contacts saved as "Mum", a page where only the account wrote (to Mum B) joined
+    Mum A's chat, with no note: a message sent to one person shown in another's conversation, beside her number.
+    The page does not write whom it was sent to, so it is now a chat of its own, as each page was before."""
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    (tmp_path / "Mum - Text - 2021-01-22T01_33_43Z.html").write_text(_text_page("Mum", [
+        _message(1, _cite("Mum", "+17320000111"), "from mum A"), _message(2, ME, "reply to A")]), encoding="utf-8")
+    (tmp_path / "Mum - Text - 2021-03-02T10_00_00Z.html").write_text(_text_page("Mum", [
+        _message(3, ME, "sent only to mum B: meet at 9")]), encoding="utf-8")
+    for given in sorted(tmp_path.iterdir()):
+        [loaded] = load_export(given)
+        assert [[(m.sender, m.text) for m in c.messages] for c in loaded.export.chats] == [
+            [("Mum (+17320000111)", "from mum A"), ("Me", "reply to A")], [("Me", "sent only to mum B: meet at 9")]]

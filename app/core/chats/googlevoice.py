@@ -306,8 +306,9 @@ def _joined(chats: list[Chat]) -> Chat:
 
 def parse_pages(texts: list[str], names: list[str]) -> tuple[Chat, ...]:
     """A party's text pages (Takeout names a page by the contact's name) as one chat, in their order; pages whose
-    senders' numbers differ (two contacts of one name) are a chat each, a page of the account's messages alone
-    joining the one other. A page that cannot be read is said by a note with no sender or time at the first chat's
+    senders' numbers differ (two contacts of one name) are a chat each, and a page of the account's messages alone
+    is a chat of its own (whom they were sent to is not written on it: the name may be two people's, as "Mum").
+    A page that cannot be read is said by a note with no sender or time at the first chat's
     end (its messages are in no chat); none read: the first page's refusal."""
     chats: list[Chat] = []
     unread: list[str] = []
@@ -319,9 +320,8 @@ def parse_pages(texts: list[str], names: list[str]) -> tuple[Chat, ...]:
     if not chats:
         raise ChatError(names[0], unread[0])
     keys = [_parties(chat) for chat in chats]
-    named = list(dict.fromkeys(key for key in keys if key))
-    groups = [chats] if len(named) <= 1 else [[c for c, k in zip(chats, keys) if k == key] for key in named] + (
-        [[c for c, k in zip(chats, keys) if not k]] if frozenset() in keys else [])
+    groups = [[c for c, k in zip(chats, keys) if k == key] for key in dict.fromkeys(k for k in keys if k)] + [
+        [c] for c, k in zip(chats, keys) if not k]
     first = _joined(groups[0])
     notes = tuple(Message(len(first.messages) + k, None, "", None, "", True, None, f"{reason}: {DAMAGED_PAGE_NOTE}")
                   for k, reason in enumerate(unread))
