@@ -104,3 +104,20 @@ def test_a_google_voice_page_of_the_accounts_words_alone_joins_no_other_persons_
         [loaded] = load_export(given)
         assert [[(m.sender, m.text) for m in c.messages] for c in loaded.export.chats] == [
             [("Mum (+17320000111)", "from mum A"), ("Me", "reply to A")], [("Me", "sent only to mum B: meet at 9")]]
+
+
+def test_a_damaged_google_voice_page_of_a_joined_chat_is_named(tmp_path):
+    """Before (chats31): a damaged spot in page 2 of a party's three text pages was said as "the page is damaged
+    HTML", not which of the three. Now the note names the page, its number and its file."""
+    from tests.test_chatsfix30 import _cite, _message, _text_page
+    anna = _cite("Anna", "+17323212222")
+    names = ["Anna - Text - 2021-01-22T01_33_43Z.html", "Anna - Text - 2021-03-02T10_00_00Z.html",
+             "Anna - Text - 2021-04-02T10_00_00Z.html"]
+    pages = [[_message(1, anna, "one")], [_message(3, anna, "three"), "<![foo]>", _message(4, anna, "lost")],
+             [_message(5, anna, "five")]]
+    for name, messages in zip(names, pages):
+        (tmp_path / name).write_text(_text_page("Anna", messages), encoding="utf-8")
+    [loaded] = load_export(tmp_path / names[0])
+    [chat] = loaded.export.chats
+    assert [m.text for m in chat.messages] == ["one", "three", "five"]
+    assert chat.messages[1].note.startswith(f"page 2 of this chat's 3 pages ({names[1]}) is damaged HTML at line")

@@ -229,9 +229,10 @@ def _title(page: _Page, name: str) -> str:
     return f"{title} with {', '.join(members)}" if members else title
 
 
-def parse(text: str, name: str = "") -> tuple[Chat, ...]:
+def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[Chat, ...]:
+    """The page's chat; page `number` (from 0) of a party's `pages` text pages, a damaged spot says which."""
     reader = _Reader()
-    damage = read_up_to_damage(reader, text)
+    damage = read_up_to_damage(reader, text, number, pages, PurePosixPath(name).name if pages > 1 else "")
     page = reader.page
     if page.call is not None:
         messages = _call(page, page.call)
@@ -314,9 +315,9 @@ def parse_pages(texts: list[str], names: list[str]) -> tuple[Chat, ...]:
     unread: list[str] = []
     for number, (text, name) in enumerate(zip(texts, names, strict=True)):
         try:
-            chats += parse(text, name)
+            chats += parse(text, name, number, len(texts))
         except ChatError as exc:
-            unread.append(f"page {number + 1} of this chat's {len(texts)} pages ({name}): {exc.reason}")
+            unread.append(exc.reason)
     if not chats:
         raise ChatError(names[0], unread[0])
     keys = [_parties(chat) for chat in chats]

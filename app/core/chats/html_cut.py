@@ -82,10 +82,12 @@ class Damage:
     line: int
     cause: str  # the parser's words
     header_cut: bool = False  # the spot fell in a message before its words: that message dropped (`read_pages`)
+    file: str = ""  # the page's file name, where the pages are files of their own (Google Voice's)
 
     @property
     def which(self) -> str:
-        return f"page {self.page + 1} of this chat's {self.pages} pages" if self.pages > 1 else "the page"
+        named = f" ({self.file})" if self.file else ""
+        return f"page {self.page + 1} of this chat's {self.pages} pages{named}" if self.pages > 1 else "the page"
 
     @property
     def reason(self) -> str:
@@ -102,14 +104,15 @@ class Damage:
 HEADER_CUT = "the next message the page lists is cut there before its words, its sender and time not read"
 
 
-def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int = 1) -> Damage | None:
+def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int = 1,
+                      file: str = "") -> Damage | None:
     """Feed one page to its reader, keeping what it read before a spot the parser cannot read: None when the page
     read whole, else where and why it stopped (`with_damage_said`, `with_damaged_pages_said`)."""
     try:
         reader.feed(page)
         reader.close()
     except AssertionError as exc:
-        return Damage(number, pages, reader.getpos()[0], str(exc))
+        return Damage(number, pages, reader.getpos()[0], str(exc), file=file)
     return None
 
 
@@ -118,7 +121,7 @@ def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
     it: the page's one-line refusal (`read_up_to_damage`)."""
     if damage is None:
         return chat
-    return with_damaged_pages_said(chat, [damage], [0] * len(chat.messages), name)
+    return with_damaged_pages_said(chat, [damage], [damage.page] * len(chat.messages), name)
 
 
 Reader = TypeVar("Reader", bound=HTMLParser)
