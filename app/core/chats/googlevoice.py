@@ -260,16 +260,22 @@ def media_match(wanted: str, rels: list[str]) -> list[str]:
 def text_pages(path: Path) -> list[Path]:
     """One party's text pages in the page's folder, oldest first: Takeout writes a page per conversation thread
     (`Anna - Text - 2021-01-22T01_33_43Z.html`, `Anna - Text - 2021-02-03T09_10_11Z.html`); [path] for any other."""
-    match = _TEXT_PAGE_RE.match(path.name)
-    if match is None:
+    key = _thread(PurePosixPath(path.name))
+    if key is None:
         return [path]
-    own = f"{match['party']} - Text - "
     try:
-        found = [p for p in path.parent.iterdir() if p.name.startswith(own) and _TEXT_PAGE_RE.match(p.name)
-                 and _TEXT_PAGE_RE.match(p.name)["party"] == match["party"] and p.is_file() and not p.is_symlink()]
+        found = [p for p in path.parent.iterdir() if _thread(PurePosixPath(p.name)) == key and p.is_file()
+                 and not p.is_symlink()]
     except OSError:
         return [path]
     return sorted(found) if path in found else [path]  # the time in each name orders them
+
+
+def _thread(path: PurePosixPath) -> tuple[PurePosixPath, str] | None:
+    """The folder and party of a text page's name (`Anna - Text - 2021-01-22T01_33_43Z.html`), None for another:
+    the pages of one key are one party's threads (`text_pages` for files, `threads` for a zip's names)."""
+    match = _TEXT_PAGE_RE.match(path.name)
+    return (path.parent, match["party"]) if match else None
 
 
 def threads(names: list[str]) -> list[list[int]]:
@@ -277,9 +283,7 @@ def threads(names: list[str]) -> list[list[int]]:
     each group's indices oldest first; any other name a group of its own. In the order each group's first is met."""
     groups: dict[object, list[int]] = {}
     for i, name in enumerate(names):
-        path = PurePosixPath(name)
-        match = _TEXT_PAGE_RE.match(path.name)
-        groups.setdefault((path.parent, match["party"]) if match else i, []).append(i)
+        groups.setdefault(_thread(PurePosixPath(name)) or i, []).append(i)
     return [sorted(group, key=lambda i: names[i]) for group in groups.values()]
 
 
