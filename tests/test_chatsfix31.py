@@ -121,3 +121,19 @@ def test_a_damaged_google_voice_page_of_a_joined_chat_is_named(tmp_path):
     [chat] = loaded.export.chats
     assert [m.text for m in chat.messages] == ["one", "three", "five"]
     assert chat.messages[1].note.startswith(f"page 2 of this chat's 3 pages ({names[1]}) is damaged HTML at line")
+
+
+def test_a_line_of_an_era_initial_beside_a_four_digit_year_is_no_japanese_date(tmp_path):
+    """Before (chats31): "H12/3/2022 10:00 - Anna: hm" in a chat of 4-digit years became Anna's message of
+    2000 ("Heisei 12"), and the chat's date order "day-first,year-first". An era's year is the date's only year:
+    beside a 4-digit part it is no date, and the chat keeps its one order."""
+    chat = tmp_path / "WhatsApp Chat with Anna.txt"
+    chat.write_text("18/03/2022, 14:56 - Anna: code\nH12/3/2022 10:00 - Anna: hm\n18/03/2022, 14:57 - Ben: ok\n",
+                    encoding="utf-8")
+    [loaded] = load_export(chat)
+    [read] = loaded.export.chats
+    assert read.date_order == "day-first"
+    assert [(m.sender, m.datetime) for m in read.messages if m.sender] == [
+        ("Anna", "2022-03-18T14:56:00"), ("Ben", "2022-03-18T14:57:00")]
+    assert "H12/3/2022 10:00 - Anna: hm" in "\n".join(m.text for m in read.messages)
+    assert not any("Japanese" in m.note for m in read.messages)
