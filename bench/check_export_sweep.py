@@ -13,7 +13,9 @@ interview's details) and a voice note are exported once per format from a copy o
 
 Controls (session 29, review 2): untouched sets must stay quiet whatever the recording and its verifier are called
 (a row label first, a control character, Chinese, Arabic) and where the record's table crosses a page: a case of
-one note per name, signed off, exported in each format alone (PASS / FALSE-ALARM).
+one note per name, signed off, exported in each format alone (PASS / FALSE-ALARM). Since session 31 also as JSON
+alone and in the CLI's and the window's default sets (each with a JSON), and a run whose settings.language is ""
+(its JSON writes "": the CLI's default set of such a run failed untouched).
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ CONTROLS = (("Recording 12.m4a", "DS Patel", 0), ("Software call.m4a", "DS Patel
             ("Produced evidence.m4a", "DS Patel", 0), ("Model statement DC Hale.m4a", "DS Patel", 0),
             ("Status update from Mike.m4a", "DS Patel", 0), ("bell\x07name.m4a", "DS Patel", 0),
             ("录音 2024-03-13 证人.m4a", "王伟 警官", 0), ("تسجيل صوتي ١.m4a", "محمد علي", 0),
-            ("interview.m4a", "DS Patel", 18), ("interview.m4a", "DS Patel", 29))  # name, verifier, people present
+            ("interview.m4a", "DS Patel", 18), ("interview.m4a", "DS Patel", 29),  # name, verifier, people present
+            ("detected.m4a", "DS Patel", 0, ""))  # and the run's settings.language: "" is none set (session 31)
+CONTROL_SETS = (*FORMATS[:4], "json", "json,txt,srt,vtt", "pdf,docx,json")  # alone, the CLI's and window's defaults
 MEDIA = Path(os.environ.get("PARLEY_SHARED", ROOT.parent / "shared")) / "media"
 PERSON = "Ms Jane Doe-Appleby, appropriate adult from the county council, attending for the whole interview"
 
@@ -101,8 +105,8 @@ def main_() -> int:
                 print(f"{verdict:11} {fmt:5} exhibit {exhibit} {fact}", flush=True)
             manifest.write_text(pristine, encoding="utf-8")
     for number, control in enumerate(CONTROLS):
-        for fmt in FORMATS[:4]:
-            code, _ = _said("check-export", str(_control_set(work / f"control{number}", *control, fmt)))
+        for fmt in CONTROL_SETS:
+            code, _ = _said("check-export", str(_control_set(work / f"control{number}", fmt, *control)))
             tally["PASS" if code == 0 else "FALSE-ALARM"] += 1
             print(f"{'PASS' if code == 0 else 'FALSE-ALARM':11} {fmt:5} control {control[0]!r} present {control[2]}")
     shutil.rmtree(work)
@@ -110,9 +114,10 @@ def main_() -> int:
     return 0
 
 
-def _control_set(work: Path, name: str, verifier: str, present: int, fmt: str) -> Path:
-    """One note called `name` (its text typed in, no model run), signed off by `verifier`, `present` people in the
-    record's details, exported as `fmt` alone: the set's manifest."""
+def _control_set(work: Path, fmt: str, name: str, verifier: str, present: int, language: str | None = None) -> Path:
+    """One note called `name` (its text typed in, no model run, `language` its run's settings.language when
+    given), signed off by `verifier`, `present` people in the record's details, exported as `fmt`: the set's
+    manifest."""
     from app.core.evidence.provenance import software_info
     from app.core.media.decode import probe
     from app.core.store import Case
@@ -125,7 +130,8 @@ def _control_set(work: Path, name: str, verifier: str, present: int, fmt: str) -
         try:
             exhibit, _ = case.add_exhibit(probe(work / "evidence" / name))
             run = case.start_run(exhibit.id, "transcribe", ModelInfo("tiny.en", "/models/tiny.en", "ab" * 32),
-                                 {"beam_size": 5}, software_info())
+                                 {"beam_size": 5} | ({} if language is None else {"language": language}),
+                                 software_info())
             case.append_segments(run, (Segment(0, 1500, "meet me at the docks"),), {}, "en", 0.98)
             case.finish_run(run)
         finally:

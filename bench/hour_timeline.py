@@ -13,6 +13,11 @@ pool threads), the CPU of threads that ended unseen between two readings (not at
 threads, but also the read-ahead, intake's probes) and the largest process's peak RSS (VmHWM). CPU is
 what survives a busy machine; wall time is the idle machine's only. `--search-nice N`: the speaker search's
 nice value for this run (app/core/diarize/pipeline.NICENESS, 10), to try another share of the cores.
+`--groups`: each decoding group's peak (the largest process's VmRSS sampled, between two memory.hand_back
+calls) beside the span of that process's C heap ([heap] in /proc/PID/maps, memory.heap_span: the model-load
+part included, so compare its changes) at the group's end. Session 31: each group's peak rose and fell with
+the heap's top, MB for MB (the encoder's 72 MB attention buffers added at the top; hand_back trims it back to
+the highest block still in use). Run it without `nice`: every thread of a niced run counts as the search's.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from app.core.memory import heap_span
 
 # The stages logged (module: functions, "Class.method" for methods); BEGIN/END lines with time, pid and thread.
 STAGES = {
@@ -39,6 +48,7 @@ STAGES = {
     "app.core.models.cache": ["ModelCache.whisper"],
     "app.core.asr.runs": ["run_for", "transcribe_exhibit", "transcribe_source", "_check_source", "_diarise"],
     "app.core.diarize.pipeline": ["find_turns", "Background.result"],
+    "app.core.memory": ["hand_back"],  # the end of each decoding group (--groups)
 }
 
 TRACER = '''
@@ -133,9 +143,22 @@ def _peak_kib(status: str) -> int:
     return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
-def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float, dict]], list[list[str]], float, int]:
-    """The samples, the stage events, the tree's CPU (user+sys, every process waited for) and the
-    highest peak resident MB of its processes (the worker's: VmHWM)."""
+def memory_of(pid: int) -> tuple[int, int]:
+    """(resident KiB, KiB from the start of the C heap to its end) of one process, (0, 0) once it has ended."""
+    try:
+        status, maps = Path(f"/proc/{pid}/status").read_text(), Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return 0, 0
+    rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    span = heap_span(maps)
+    return rss, 0 if span is None else (span[1] - span[0]) // 1024
+
+
+def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float, dict]], list[list[str]], float, int,
+                                                               list[tuple[float, int, int]]]:
+    """The samples, the stage events, the tree's CPU (user+sys, every process waited for), the
+    highest peak resident MB of its processes (the worker's: VmHWM) and, per sample, the time and
+    memory_of the process with that peak so far."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory(prefix="hour-timeline-", dir=ROOT / "bench" / "out") as tmp:
         (Path(tmp) / "tracer").mkdir()
@@ -147,10 +170,12 @@ def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float
                "--format", "json", "--model", "base", "--threads", "2"]
         start = time.time()
         process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        samples, seen, peaks = [], {}, {}
+        samples, seen, peaks, memory = [], {}, {}, []
         while process.poll() is None:
             threads_of(process.pid, seen, peaks)
             samples.append((time.time(), dict(seen)))
+            if peaks:
+                memory.append((time.time(), *memory_of(max(peaks, key=peaks.get))))
             time.sleep(interval)
         end = time.time()
         if process.returncode != 0:
@@ -160,7 +185,7 @@ def run(path: Path, interval: float, nice: int | None) -> tuple[list[tuple[float
     events.append([f"{end:.3f}", "0", "0", "END command"])
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return samples, events, cpu, max(peaks.values(), default=0) // 1024
+    return samples, events, cpu, max(peaks.values(), default=0) // 1024, memory
 
 
 def load_now() -> float:
@@ -197,16 +222,31 @@ def cpu_between(samples: list[tuple[float, dict]], a: float, b: float) -> tuple[
             by_kind["search"], by_kind["ended"])
 
 
+def groups(events: list[list[str]], memory: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """(seconds from the command's start, peak resident MB sampled, heap extent MB at its end) of each
+    stretch that ends with a memory.hand_back (a decoding group of a long recording)."""
+    start = when(events, "BEGIN command") or 0.0
+    ends = [float(e[0]) for e in events if len(e) > 3 and e[3] == "END hand_back"]
+    out, since = [], start
+    for end in ends:
+        inside = [m for m in memory if since <= m[0] <= end]
+        if inside:
+            out.append((end - start, max(m[1] for m in inside) // 1024, inside[-1][2] // 1024))
+        since = end
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", type=Path)
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between CPU samples")
     parser.add_argument("--search-nice", type=int, default=None)
     parser.add_argument("--json", type=Path, default=None, help="write the phases here too")
+    parser.add_argument("--groups", action="store_true", help="each decoding group's peak and the heap's extent")
     args = parser.parse_args(argv)
     (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
     load = load_now()
-    samples, events, total, peak_mb = run(args.file.resolve(), args.interval, args.search_nice)
+    samples, events, total, peak_mb, memory = run(args.file.resolve(), args.interval, args.search_nice)
     load_after = load_now()
     rows = []
     print(f"{args.file.name}: load {load:.1f} at the start, {load_after:.1f} at the end")
@@ -221,9 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     wall = when(events, "END command") - when(events, "BEGIN command")
     print(f"{'command':24s} {wall:8.2f} {total:8.2f}   (2 cores: {100 * total / (2 * wall):.0f}% used); "
           f"peak RSS {peak_mb} MB (VmHWM, the largest process)")
+    found = groups(events, memory) if args.groups else []
+    if found:
+        print(f"{'group ends s':>12s} {'peak MB':>8s} {'heap MB':>8s}  (the search ends at "
+              f"{(when(events, 'END find_turns') or 0) - when(events, 'BEGIN command'):.0f} s)")
+    for end, peak, heap in found:
+        print(f"{end:12.1f} {peak:8d} {heap:8d}")
     if args.json:
         args.json.write_text(json.dumps({"file": str(args.file), "load": [load, load_after], "phases": rows,
-                                         "wall": wall, "cpu": total, "peak_mb": peak_mb}, indent=1))
+                                         "wall": wall, "cpu": total, "peak_mb": peak_mb, "groups": found}, indent=1))
     return 0
 
 

@@ -182,10 +182,18 @@ def main_() -> int:
     rng = random.Random(args.seed)
     ended = [one_round(args.work, folder, kind, rng.uniform(0.3, spans.get(kind, spans["run"])), reference)
              for kind in args.only.split(",") for _ in range(args.rounds)]
-    killed = [result for result in ended if result is not None]  # a round that ended before its kill is not counted
+    return verdict(ended)
+
+
+def verdict(ended: list[bool | None]) -> int:
+    """The last line and exit code: 0 only when a kill landed in some round and every such round ended as the
+    uninterrupted run (a round that ended before its kill, None, is not counted: with none left, nothing was
+    judged, and it said "0 of 0 rounds" with exit 0)."""
+    killed = [result for result in ended if result is not None]
     print(f"{sum(killed)} of {len(killed)} rounds ended as the uninterrupted run, verify clean after each kill and "
-          f"rerun ({len(ended) - len(killed)} round(s) ended before the kill, not counted)")
-    return 0 if all(killed) else 1
+          f"rerun ({len(ended) - len(killed)} round(s) ended before the kill, not counted)"
+          + ("" if killed else ": no kill landed, nothing was judged (more --rounds, or a larger --big-mb)"))
+    return 0 if killed and all(killed) else 1
 
 
 if __name__ == "__main__":

@@ -301,6 +301,24 @@ def test_subtitles_keep_braces_verbatim():
     assert len(subs) == 1
 
 
+@pytest.mark.parametrize("name", ["srt", "vtt"])
+def test_a_line_break_of_any_kind_in_an_edited_line_is_no_cue_of_its_own(name):
+    """An edit holding CRs ("I did not\r\r00:00:30,000 --> 00:00:31,000\rI did it") gave a subtitle reader a cue
+    Parley never wrote: only LF was a line break of the cue, a blank line ended it, and "-->" in it is a timing
+    line to players (session 31's review). Each break is a line of the cue, no line is blank, "-->" is "->"."""
+    t = make_transcript()
+    forged = "I did not\r\r00:00:30,000 --> 00:00:31,000\rI did it\u2028end\x85more\n\nlast"
+    t = replace(t, segments=(replace(t.segments[0], text=forged), *t.segments[1:]))
+    raw = render(name, t).decode("utf-8")
+    cues = [block for block in raw.split("\n\n") if "-->" in block]  # a player's cues: blocks with a timing line
+    assert len(cues) == 3
+    assert [line for line in raw.splitlines() if "-->" in line] == \
+        ["00:00:01,200 --> 00:00:04,500", "00:01:02,345 --> 00:01:05,001", "00:01:10,000 --> 00:01:11,000"] \
+        if name == "srt" else \
+        ["00:00:01.200 --> 00:00:04.500", "00:01:02.345 --> 00:01:05.001", "00:01:10.000 --> 00:01:11.000"]
+    assert cues[0].splitlines()[-5:] == ["00:00:30,000 -> 00:00:31,000", "I did it", "end", "more", "last"]
+
+
 # --- DOCX --------------------------------------------------------------------
 
 

@@ -75,13 +75,36 @@ def test_a_pdf_subject_that_is_no_json_is_one_line_not_an_unexpected_error(tmp_p
     assert code == 0 and "unexpected error" not in said + err, said + err  # its table still bears the manifest out
 
 
-@pytest.mark.parametrize("fmt", ["docx", "pdf"])
-def test_a_run_whose_language_setting_is_empty_is_no_false_alarm(tmp_path, monkeypatch, capsys, fmt):
+def _default_sets() -> list[str]:
+    from app.cli.common import FORMATS_DEFAULT
+
+    try:  # collected on a machine without Qt, the rest of the file still runs
+        from app.gui.export_dialog import DEFAULT_FORMATS
+    except ImportError:
+        return [FORMATS_DEFAULT]
+    return [FORMATS_DEFAULT, ",".join(DEFAULT_FORMATS)]  # the CLI's and the window's: both hold a JSON
+
+
+@pytest.mark.parametrize("formats", ["docx", "pdf", "json", *_default_sets()])
+def test_a_run_whose_language_setting_is_empty_is_no_false_alarm(tmp_path, monkeypatch, capsys, formats):
+    """Session 31: "" was read as none on the manifest's side only, so a JSON (which writes "") beside it said
+    "the manifest was edited after the export": the CLI's default set and the window's failed untouched."""
     case = case_named(tmp_path, monkeypatch, "note.opus", {"beam_size": 5, "language": ""})
-    manifest = _alone(case, tmp_path / "set", fmt)
+    manifest = _alone(case, tmp_path / "set", formats)
     assert json.loads(manifest.read_text(encoding="utf-8"))["settings"]["language"] == ""
     code, said, err = _checked(manifest, capsys)
-    assert code == 0, said + err
+    assert code == 0 and "edited" not in said + err, said + err
     _manifest_edited(manifest, lambda d: d["settings"].update(language="pl"))
     code, _, err = _checked(manifest, capsys)
     assert code == 1 and "gives settings.language as pl" in err, err
+
+
+@pytest.mark.parametrize("language", [None, "en"])
+def test_every_format_together_is_quiet_whether_a_language_was_set_or_not(tmp_path, monkeypatch, capsys, language):
+    case = case_named(tmp_path, monkeypatch, "note.opus", {"beam_size": 5, "language": language})
+    manifest = _alone(case, tmp_path / "set", "json,txt,srt,vtt,docx,pdf")
+    code, said, err = _checked(manifest, capsys)
+    assert code == 0 and "edited" not in said + err, said + err
+    _manifest_edited(manifest, lambda d: d["settings"].update(language="" if language else "pl"))
+    code, _, err = _checked(manifest, capsys)
+    assert code == 1 and "gives settings.language as " in err, err

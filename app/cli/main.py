@@ -20,6 +20,7 @@ from app.cli.commands import build_parser
 from app.cli.common import FAILED, USAGE, fail
 from app.core.errors import IntakeCut, ParleyError, StoreError
 from app.core.evidence.export_set import ExportWriteError
+from app.core.evidence.provenance import software_info
 from app.core.names import shortened
 
 
@@ -280,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                            "/dev/null instead")
         return USAGE
     try:
+        software_info()  # the code's digest taken as the command begins, not at its first output an hour later
         with _stop_on_sigterm(args.command):
             return args.handler(args)
     except Terminated as stop:

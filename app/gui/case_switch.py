@@ -27,6 +27,8 @@ def open_case(w: Any, folder: Path) -> None:
     w.editor.show_run(None, None, None)
     with QSignalBlocker(w.run_box):
         w.run_box.clear()  # the last case's runs
+    with QSignalBlocker(w.exhibits.table.selectionModel()):  # its exhibit ids are not this case's: exhibit 1
+        w.exhibits.table.selectionModel().clear()  # stayed selected, not shown, and a click on it did nothing
     old, w.case = w.case, case
     w.session.case = case
     w.session.set_run(None)

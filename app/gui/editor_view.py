@@ -154,6 +154,7 @@ class EditorView(QWidget):
             self.notice.hide()
             self.video.show_for(False)
             self.set_enabled(False)
+            self.find_bar.close_quietly()
             self.review.refresh(reset_position=True)
             return
         media = exhibit.source.kind == "media"
@@ -170,6 +171,8 @@ class EditorView(QWidget):
         self.set_enabled(True)
         for w in self.controls()[len(self.transport.buttons()):]:  # with no transcript: listening only (Mark
             w.setEnabled(run_id is not None)  # verified…, Split, Rename speaker… did nothing when clicked)
+        if run_id is None:
+            self.find_bar.close_quietly()
         self._update_title()
         self.review.refresh(reset_position=True)
         self._fill_speakers()
@@ -277,7 +280,14 @@ class EditorView(QWidget):
         return rect.top() >= 0 and rect.bottom() <= self.table.viewport().height() * share
 
     def _seek_row(self, row: int, ms: int) -> None:
-        self.player.seek(ms)
+        """A click on a line plays from the word clicked, the view left as it is: the line is on screen,
+        under the mouse. The seek's page turn moved the view before the table took the press, which
+        then chose, and played, the line moved under the mouse (a line clicked low in the view)."""
+        follow, self.follow = self.follow, False
+        try:
+            self.player.seek(ms)
+        finally:
+            self.follow = follow
         if self.loop_box.isChecked():
             self._loop_changed(True, row)
 

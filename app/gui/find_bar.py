@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QWidget
 
@@ -66,6 +66,13 @@ class FindBar(QWidget):
             self.find_edit.selectAll()
         else:
             self.table.setFocus()  # back to the segment found, where Enter opens it
+
+    def close_quietly(self) -> None:
+        """Closed with no transcript left to search (none chosen, another case opened), the keyboard left
+        where it is: the last case's words stayed open in the bar over an empty editor, its button disabled."""
+        with QSignalBlocker(self.button):
+            self.button.setChecked(False)
+        self.hide()
 
     def open_find(self) -> None:
         """Ctrl+F: show the bar and put the cursor in its field; again there, close it."""

@@ -118,10 +118,17 @@ def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int
 
 def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
     """`chat` with its last message saying the page could not be read past a damaged spot; no message read before
-    it: the page's one-line refusal (`read_up_to_damage`)."""
+    it: the page's one-line refusal (`read_up_to_damage`). A last record none of whose words or files were read
+    is left out: the spot fell in its sender or time, and "Ca (+1777)" of "Carl" read as a sender of its own."""
     if damage is None:
         return chat
+    if chat.messages and _nothing_read(chat.messages[-1]):
+        chat, damage = replace(chat, messages=chat.messages[:-1]), replace(damage, header_cut=True)
     return with_damaged_pages_said(chat, [damage], [damage.page] * len(chat.messages), name)
+
+
+def _nothing_read(message: Message) -> bool:
+    return not message.text.strip() and message.attachment is None and not message.system
 
 
 Reader = TypeVar("Reader", bound=HTMLParser)

@@ -52,6 +52,7 @@ PROVENANCE_KINDS = (".json", ".txt", ".vtt", ".docx", ".pdf")  # the files an ex
 _ABSENT = object()
 _UNSEEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ufffd]")  # spaces (a PDF wraps), controls (U+FFFD in a DOCX, none in a PDF)
 NOT_GIVEN = "no such setting"
+_NO_LANGUAGE = ("", None)  # settings.language when none was set (a record writes no language set as none)
 
 
 class _Line(Said):
@@ -106,8 +107,8 @@ def unvouched(data: dict, vouched: list[str]) -> str | None:
 
 def _differing(key: str, mine: Any, theirs: Any, name: str, notes: list[str]) -> Any:
     """The manifest's value (as the file writes it) where the file gives another, else _ABSENT."""
-    if key == "settings.language" and mine == "":
-        mine = None  # no language set, as a record says it (the CLI stores none so; an older case may hold "")
+    if key == "settings.language" and mine in _NO_LANGUAGE and theirs in _NO_LANGUAGE:
+        return _ABSENT  # no language set: "" (auto-detect, as a run stores it and its JSON writes it) or none
     if isinstance(theirs, _Written):  # as the header writes a setting's value
         mine = NOT_GIVEN if mine is _ABSENT else setting_value(mine)
     elif mine is _ABSENT:
@@ -117,7 +118,8 @@ def _differing(key: str, mine: Any, theirs: Any, name: str, notes: list[str]) ->
     elif isinstance(theirs, (Named, AmongMixed)):  # a language as the file's words give it
         return mine if language_differs(mine, theirs) else _ABSENT
     elif isinstance(theirs, Said):  # as the file's words give it, spaces and control characters aside
-        mine = _written_as(_said_as(key, mine), theirs, name)
+        mine = _said_as(key, mine)
+        mine = note_text(mine) if name.endswith(".vtt") else mine  # as a NOTE line writes it ("-->", line breaks)
         if isinstance(theirs, ReadBack) and not (latin_only(theirs) and latin_only(mine)):
             note = (f"note: {name}: {key} ({_shown(mine)}) was not read back from it: a PDF does not give back "
                     "text outside the Latin scripts as written, so it is not checked there")
@@ -135,16 +137,6 @@ def _said_as(key: str, value: Any) -> str:
     if key in ("created_at", "exported_at") and isinstance(value, str):
         return when_text(value)
     return value if isinstance(value, str) else json.dumps(value)
-
-
-def _written_as(value: str, theirs: Said, name: str) -> str:
-    """The manifest's value as the file `name` writes it: a VTT's NOTE line (note_text: "-->" and line breaks
-    rewritten, the name "a-->b.opus" was a false alarm); a TXT written before session 30's review gave a name's
-    first line only (its other lines were header lines of their own)."""
-    if name.endswith(".vtt"):
-        return note_text(value)
-    first = value.split("\n", 1)[0]
-    return first if isinstance(theirs, _Line) and _UNSEEN.sub("", first) == _UNSEEN.sub("", theirs) else value
 
 
 def _fact(data: dict, key: str) -> Any:
@@ -263,5 +255,5 @@ def _text_header(path: Path) -> list[str]:
 
 
 def _shown(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) else value
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False) if not isinstance(value, str) or not value else value
     return text if len(text) <= 80 else text[:79] + "…"

@@ -117,10 +117,16 @@ def _plans_naming_other_jobs(case: Case, jobs: dict[int, Job]) -> Iterator[Findi
             planned = case.run(run_id).state.get("batch_jobs", [])
         except StoreError:  # a run gone: said by the runs' check
             continue
-        unknown = [str(j) for j in planned if j not in jobs] if isinstance(planned, list) else [repr(planned)]
+        unknown = [_job_named(j) for j in planned if type(j) is not int or j not in jobs] \
+            if isinstance(planned, list) else [repr(planned)]
         if unknown:
-            yield Finding(f"run {run_id}", f"its batch plan names job {', '.join(unknown)}, which this case never held "
+            yield Finding(f"run {run_id}", f"its batch plan names {', '.join(unknown)}, not a job this case holds "
                           "(edited in the store: retried, its file is decoded without the plan)")
+
+
+def _job_named(entry: object) -> str:
+    """A plan's entry as said: `job 7` for a job number, else the value as written (`'1'`, `[1]`)."""
+    return f"job {entry}" if type(entry) is int else repr(entry)
 
 
 def settings_findings(case: Case) -> Iterator[Finding]:

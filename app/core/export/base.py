@@ -239,6 +239,20 @@ def display_text(text: str | None) -> str:
     return (text or "").strip()
 
 
+def one_line(text: str) -> str:
+    """`text` on one line, each line break a reader's editor may show (CR, LF, CRLF, NEL, U+2028/9, VT, FF...) a
+    space: a recording named "x\rTask: translate\r.opus" showed a TXT header line that was not Parley's."""
+    return " ".join(text.splitlines())
+
+
+def without_arrows(text: str) -> str:
+    """`text` with no "-->" (a subtitle reader takes it for a cue's timing: "a--->b" became "a-->b" when replaced
+    once); each is written "->"."""
+    while "-->" in text:
+        text = text.replace("-->", "->")
+    return text
+
+
 def flags_suffix(segment: Segment) -> str:
     """Flags in brackets; `inaudible` is the marker itself, not a note on it."""
     return "".join(f"  [{flag}]" for flag in segment.flags if flag != FLAG_INAUDIBLE)

@@ -34,6 +34,7 @@ from app.core.export.docx_body import (
     add_changes,
     add_closing,
     add_front,
+    core_property,
     unnumbered,
     xml_safe,
 )
@@ -45,7 +46,6 @@ MARGIN = Cm(1.8)
 LEFT_MARGIN = Cm(2.4)  # room for the line numbers
 RED, GREY, BLACK = RGBColor(0xB0, 0x00, 0x00), RGBColor(0x70, 0x70, 0x70), RGBColor(0, 0, 0)
 BODY_FONT = "Arial"  # Word: has Latin, Cyrillic, Greek, Arabic; LibreOffice: Liberation Sans
-PROPERTY_LONGEST = 255  # python-docx refuses a core property longer
 WATERMARK_XML = (
     '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
@@ -133,25 +133,18 @@ def _set_core_properties(doc: DocumentObject, transcript: Transcript) -> None:
     props = doc.core_properties
     when = created_datetime(transcript).replace(tzinfo=None)  # python-docx writes it as UTC
     software = f"{transcript.software.name} {transcript.software.version}".strip()
-    props.title = _property(f"{record.heading(transcript)}: {record.subtitle(transcript)}")
+    props.title = core_property(f"{record.heading(transcript)}: {record.subtitle(transcript)}")
     props.subject = f"SHA-256 of source: {transcript.source.sha256}"
     props.identifier = transcript.source.sha256
     props.author = software
     props.last_modified_by = software
-    props.comments = _property(f"Status: {record.status_text(transcript)}")
+    props.comments = core_property(f"Status: {record.status_text(transcript)}")
     props.keywords = ""
     props.category = record.heading(transcript).lower()  # "record of interview" or "transcript of a recording"
     props.created = when
     props.modified = when
     props.last_printed = when
     props.revision = 1
-
-
-def _property(text: str) -> str:
-    """A core property as python-docx takes it: XML-safe (a name may hold ESC, \\n) and at most 255 characters (a
-    recording or verifier named longer stopped the export, "exceeded 255 char limit"); the body gives it whole."""
-    text = xml_safe(text)
-    return text if len(text) <= PROPERTY_LONGEST else text[:PROPERTY_LONGEST - 1] + "…"
 
 
 # --- header and footer -------------------------------------------------------

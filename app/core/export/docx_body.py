@@ -29,6 +29,7 @@ LABEL_W = Cm(4.4)
 TABLE_PT = Pt(8)  # the front tables, as the PDF's: a SHA-256 (and the software's) fits its cell on one line
 TIME_W, SPEAKER_W, NUMBER_W = Cm(1.9), Cm(3.1), Cm(1.4)
 LABEL_FILL = "EEEEEE"
+PROPERTY_LONGEST = 255  # python-docx refuses a core property longer
 _AFTER_SUPPRESS = ("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
                    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi",
                    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
@@ -39,6 +40,13 @@ _AFTER_SUPPRESS = ("w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kins
 
 def xml_safe(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
+
+
+def core_property(text: str) -> str:
+    """A core property as python-docx takes it: XML-safe (a name may hold ESC, \\n) and at most 255 characters (a
+    recording or verifier named longer stopped the export, "exceeded 255 char limit"); the body gives it whole."""
+    text = xml_safe(text)
+    return text if len(text) <= PROPERTY_LONGEST else text[:PROPERTY_LONGEST - 1] + "…"
 
 
 # --- front -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.core.export import changes
-from app.core.export.base import register, shown_text
+from app.core.export.base import register, shown_text, without_arrows
 from app.core.types import Transcript
 
 if TYPE_CHECKING:
@@ -46,12 +46,11 @@ def to_subtitles(transcript: Transcript) -> pysubs2.SSAFile:
             text = f"{segment.speaker}: {text}"
         if changes.is_changed(segment, marks):  # changed in proofreading (the JSON and the record say how)
             text = f"{changes.MARK} {text}"
-        # pysubs2 holds ASS text, where "\N" is the line break.
-        subs.append(
-            pysubs2.SSAEvent(
-                start=segment.start_ms, end=segment.end_ms, text=text.replace("\n", r"\N")
-            )
-        )
+        # pysubs2 holds ASS text, where "\N" is the line break: every break a reader's editor shows (CR, NEL,
+        # U+2028...) is one, no line is empty (a blank line ends a cue) and none holds "-->" (a timing line):
+        # an edited line "I did not\r\r00:00:30,000 --> 00:00:31,000\rI did it" was a cue of its own.
+        lines = [without_arrows(line) for line in text.splitlines() if line.strip()]
+        subs.append(pysubs2.SSAEvent(start=segment.start_ms, end=segment.end_ms, text=r"\N".join(lines)))
     return subs
 
 

@@ -11,7 +11,7 @@ from docx.table import Table, _Cell
 
 from app.core.chats.timeline import Timeline
 from app.core.export.docx import BODY_FONT, _add_field, _small, _text_width, restamp_zip
-from app.core.export.docx_body import _repeat_as_header, xml_safe
+from app.core.export.docx_body import _repeat_as_header, core_property, xml_safe
 from app.core.export.docx_body import set_widths as _set_widths
 from app.core.export.timeline import (
     RUN_LABELS,
@@ -38,7 +38,7 @@ def render(timeline: Timeline) -> bytes:
     _add_field(pages, "PAGE", "1")
     _small(pages.add_run(" of "))
     _add_field(pages, "NUMPAGES", "1")
-    doc.core_properties.title = f"Timeline of {timeline.source.name}"
+    doc.core_properties.title = core_property(f"Timeline of {timeline.source.name}")
     doc.core_properties.created = doc.core_properties.modified = created(timeline)
     doc.add_heading(xml_safe(f"Timeline of {timeline.source.name}"), level=1)
     items = provenance_items(timeline)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from app.core.export import changes, record
 from app.core.export.base import (
     flags_suffix,
+    one_line,
     provenance_lines,
     register,
     shown_source,
@@ -29,7 +30,7 @@ class TxtExporter:
     def render(self, transcript: Transcript) -> bytes:
         header = [*record.heading_lines(transcript), *record_lines(transcript, before=True),
                   *provenance_lines(transcript), *record_lines(transcript, before=False)]
-        lines = [*map(_one_line, header), RULE, ""]  # a name's newline made a header line of its own (read back)
+        lines = [*map(one_line, header), RULE, ""]  # a name's newline made a header line of its own (read back)
         marks = changes.changed(transcript)
         for segment in transcript.segments:
             lines.extend(segment_lines(segment, transcript, changes.is_changed(segment, marks)))
@@ -55,11 +56,11 @@ def record_lines(transcript: Transcript, before: bool) -> list[str]:
 def segment_lines(segment: Segment, transcript: Transcript, changed: bool = False) -> list[str]:
     """The line ("* " before it where a person changed its text), and its original under a translation's."""
     speaker = f"{segment.speaker}: " if segment.speaker else ""
-    text = _one_line(shown_text(segment, transcript))
+    text = one_line(shown_text(segment, transcript))
     mark = f"{changes.MARK} " if changed else ""
     lines = [f"{mark}[{time_range(segment)}] {speaker}{text}{flags_suffix(segment)}"]
     if segment.source_text is not None:
-        lines.append(ORIGINAL_PREFIX + _one_line(shown_source(segment)))
+        lines.append(ORIGINAL_PREFIX + one_line(shown_source(segment)))
     return lines
 
 
@@ -71,13 +72,8 @@ def changed_list(transcript: Transcript) -> list[str]:
     lines = ["", RULE, changes.HEADING.upper(), changes.INTRO, ""]
     for time, speaker, machine, by in rows:
         said = f"{speaker}: " if speaker else ""
-        lines.append(f"{changes.MARK} [{time}] {said}machine: {_one_line(machine)}  (changed by {_one_line(by)})")
+        lines.append(f"{changes.MARK} [{time}] {said}machine: {one_line(machine)}  (changed by {one_line(by)})")
     return lines
-
-
-def _one_line(text: str) -> str:
-    """Keep one segment per line: embedded line breaks become spaces."""
-    return " ".join(text.split("\n"))
 
 
 register(TxtExporter())

@@ -7,15 +7,12 @@ lines are adjusted for that.
 
 from __future__ import annotations
 
-import re
-
 from app.core.export import changes, record
-from app.core.export.base import provenance_lines, register
+from app.core.export.base import one_line, provenance_lines, register, without_arrows
 from app.core.export.srt import subtitle_string
 from app.core.types import Transcript
 
 HEADER = "WEBVTT\n\n"
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # a WebVTT line ends at any of them: a CR in a name ended the NOTE's line
 
 
 class VttExporter:
@@ -44,10 +41,8 @@ def note_block(transcript: Transcript) -> str:
 def note_text(text: str) -> str:
     """`text` as a NOTE line holds it (`check-export` compares a manifest's value so): its line breaks joined with
     spaces (a NOTE holds no blank line) and no "-->" ("a--->b" became "a-->b" when replaced once)."""
-    text = " ".join(_LINE_BREAK.split(text))
-    while "-->" in text:
-        text = text.replace("-->", "->")
-    return text.strip()
+    text = one_line(text)  # a WebVTT line ends at CR, LF or CRLF: a CR in a name ended the NOTE's line
+    return without_arrows(text).strip()
 
 
 register(VttExporter())

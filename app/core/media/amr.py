@@ -138,9 +138,12 @@ def caf_amr_wb(handle: BinaryIO) -> tuple[int, int] | None:
     handle.seek(0)
     if handle.read(8)[:4] != b"caff":
         return None
-    wideband = False
+    wideband, size_of_file = False, handle.seek(0, 2)
+    handle.seek(8)
     while len(chunk := handle.read(12)) == 12:
         kind, size = chunk[:4], struct.unpack(">q", chunk[4:])[0]
+        if kind != b"data" and (size < 0 or handle.tell() + size > size_of_file):  # past the end: no seek there
+            return None
         if kind == b"desc":
             wideband = handle.read(12)[8:12] == b"sawb"
             handle.seek(max(0, size - 12), 1)
@@ -148,8 +151,6 @@ def caf_amr_wb(handle: BinaryIO) -> tuple[int, int] | None:
             start = handle.tell() + 4  # the chunk opens with a 4-byte edit count
             end = handle.seek(0, 2) if size < 0 else min(handle.seek(0, 2), start - 4 + size)
             return (start, end) if wideband and end > start else None
-        elif size < 0:
-            return None
         else:
             handle.seek(size, 1)
     return None
@@ -239,18 +240,24 @@ def unwritten_tail(handle: BinaryIO) -> int | None:
     return _zero_tail(handle, 0)
 
 
-def header_only(handle: BinaryIO, tail: int) -> str | None:
-    """Why an AMR file whose zero tail starts right after its header cannot be heard, or None: a 100 kB
-    file was 'cut short in its headers' once windowed to the header, when its header is whole."""
+def header_only(handle: BinaryIO, repeated: int = 0) -> str | None:
+    """Why an AMR file holding its header and then nothing but zero bytes cannot be heard, or None: a
+    100 kB file was 'cut short in its headers' once windowed to the header, when its header is whole;
+    with 63 zero bytes or fewer it was heard as frames, cut. `repeated`: bytes of the header written
+    again after it, left out of the view read (amr_repeats)."""
     handle.seek(0)
     header = WB_HEADER if handle.read(len(WB_HEADER)) == WB_HEADER else b"#!AMR\n"
-    if tail != len(header):
+    handle.seek(0)
+    if handle.read(len(header)) != header or (size := handle.seek(0, 2)) <= len(header) \
+            or _zero_tail(handle, 0, least=1) != len(header):
         return None
-    return f"the AMR header is followed only by {handle.seek(0, 2) - tail:,} zero bytes: no frame was written"
+    again = f" (and {repeated:,} bytes of it written again)" if repeated else ""
+    return (f"the AMR header{again} is followed only by {size - len(header):,} zero bytes: the file holds no audio "
+            "frame (never written, or zeroed)")
 
 
-def _zero_tail(handle: BinaryIO, start: int) -> int | None:
-    """Where the zero bytes that end the file begin, when there are ZERO_TAIL or more of them."""
+def _zero_tail(handle: BinaryIO, start: int, least: int = ZERO_TAIL) -> int | None:
+    """Where the zero bytes that end the file begin, when there are `least` or more of them."""
     size = at = handle.seek(0, 2)
     while at > start:
         step = min(TAIL_READ, at - start)
@@ -259,7 +266,7 @@ def _zero_tail(handle: BinaryIO, start: int) -> int | None:
         at -= step - len(kept)
         if kept:
             break
-    return at if size - at >= ZERO_TAIL else None
+    return at if size - at >= least else None
 
 
 def is_frame(toc: int, wideband: bool) -> bool:

@@ -26,6 +26,7 @@ from app.core.media import (
     boxes,
     edits,
     flac,
+    headerless,
     headroom,
     mkv_clock,
     mpeg,
@@ -174,12 +175,12 @@ class AudioReader:
                     yield from self._decode_stream(container, stream, clock_s=clock, end_s=end)
             gain = header_fixes(handle)
             fixed = [*timescale.damaged(handle), *aac_config.wrong_rate(handle)] if container.format.name.startswith("mov,") else []
-            rate = flac.rate_fix(handle) if container.format.name == "flac" else None
+            rate = flac.rate_fix(handle) if container.format.name == "flac" else headerless.assumed(container.format.name)
             frames = adts.mended(handle) if container.format.name == "aac" else None
             frames = ts_streams.renamed(handle) if container.format.name == "mpegts" else frames
             tick = mkv_clock.scale_fix(handle) if container.format.name.startswith("matroska") else None
             tick = ogg_clock.recount(ogg_order.in_order(ogg_repeats.read_once(handle))) if container.format.name == "ogg" else tick
-            self.header_note = " ".join(fix.note for fix in [*gain, rate, frames, tick, self._headroom, *fixed] if fix is not None)
+            self.header_note = "; ".join(fix.note for fix in [*gain, rate, frames, tick, self._headroom, *fixed] if fix is not None)
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0

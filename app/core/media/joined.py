@@ -1,14 +1,16 @@
-"""A WAV or MP4/MOV/3GP followed by a whole file of the same kind (two files joined end to end: a
+"""A WAV, CAF or MP4/MOV/3GP followed by a whole file of the same kind (two files joined end to end: a
 carving that ran on, a copy appended to, an upload restarted), named.
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
 start is where the first file's header says the first ends (the RIFF size; the top-level boxes'
 sizes; a WAV written as it went, its RIFF size 0 or -1: its chunks' sizes, or where 'RIFF....WAVE'
-opens inside a data chunk of unknown size), and there it opens as a file of that kind does: the note
-says so, and where. A WAV is read only up to there (`opening`): where its data chunk's size is 0
+opens inside a data chunk of unknown size; a CAF's chunks, or where 'caff' and its 'desc' open
+inside a data chunk of size -1), and there it opens as a file of that kind does: the note says so,
+and where. A WAV or a CAF is read only up to there (`opening`): where its data chunk's size is 0
 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
-second's header heard as a click and its speech given as the first's).
+second's header heard as a click and its speech given as the first's); a CAF's second file was
+read as a chunk of the first, lost without a word or called damaged, as the filesystem had it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from app.core.media import boxes
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's 'RIFF....WAVE'
-KINDS = {"wav": "a WAV", "iso": "an MP4/MOV/3GP"}
+KINDS = {"wav": "a WAV", "iso": "an MP4/MOV/3GP", "caf": "a CAF"}
+CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its first chunk's name
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,16 @@ def found(handle: BinaryIO) -> Joined | None:
             end, kind = (_streamed_end(handle) if stated in UNKNOWN_SIZES else 8 + stated + stated % 2), "wav"
         elif head[4:8] == b"ftyp":
             end, kind = boxes.later_top_level(handle, b"ftyp"), "iso"
+        elif head[:8] == CAF_OPENING[:8]:
+            end, kind = _caf_end(handle, size_of_file), "caf"
         else:
             return None
         if end is None or end + 12 > size_of_file:
             return None
         handle.seek(end)
         after = handle.read(12)
-        opens = after[:4] == b"RIFF" and after[8:12] == b"WAVE" if kind == "wav" else after[4:8] == b"ftyp"
+        opens = {"wav": after[:4] == b"RIFF" and after[8:12] == b"WAVE", "iso": after[4:8] == b"ftyp",
+                 "caf": after == CAF_OPENING}[kind]
         return Joined(end, size_of_file - end, kind) if opens else None
     finally:
         handle.seek(0)
@@ -81,15 +87,42 @@ def _streamed_end(handle: BinaryIO) -> int | None:
 
 def _riff_after(handle: BinaryIO, at: int) -> int | None:
     """Where the first 'RIFF....WAVE' at or after `at` starts, or None."""
+    return _found_after(handle, at, b"RIFF", b"WAVE")
+
+
+def _found_after(handle: BinaryIO, at: int, opening: bytes, kind: bytes = b"") -> int | None:
+    """Where the first `opening` (followed 4 bytes later by `kind`, when given) at or after `at`
+    starts, or None."""
+    span = len(opening) + (4 + len(kind) if kind else 0)
     handle.seek(at)
     kept = b""
     while block := handle.read(SEARCH_BLOCK):
         seen = kept + block
-        start = seen.find(b"RIFF")
-        while start >= 0 and start + 12 <= len(seen):
-            if seen[start + 8:start + 12] == b"WAVE":
+        start = seen.find(opening)
+        while start >= 0 and start + span <= len(seen):
+            if not kind or seen[start + len(opening) + 4:start + span] == kind:
                 return at - len(kept) + start
-            start = seen.find(b"RIFF", start + 1)
+            start = seen.find(opening, start + 1)
         at += len(block)
-        kept = seen[-11:]
+        kept = seen[-(span - 1):]
+    return None
+
+
+def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
+    """Where a second CAF starts after a CAF: at a chunk's end, or inside a data chunk of size -1
+    (to the file's end) where a CAF opens; None where none does."""
+    at = 8
+    for _ in range(MAX_CHUNKS):
+        handle.seek(at)
+        chunk = handle.read(12)
+        if len(chunk) < 12:
+            return None
+        if chunk[:4] == b"caff":
+            return at
+        size = struct.unpack_from(">q", chunk, 4)[0]
+        if chunk[:4] == b"data" and size == -1:
+            return _found_after(handle, at + 12, CAF_OPENING)
+        if size < 0 or at + 12 + size > size_of_file:
+            return None
+        at += 12 + size
     return None

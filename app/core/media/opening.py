@@ -24,9 +24,11 @@ from app.core.media import (
     box_sizes,
     boxes,
     caf_packets,
+    data_ends,
     ebml,
     edit_times,
     flac,
+    headerless,
     joined,
     mkv_clock,
     mkv_entry,
@@ -69,7 +71,7 @@ NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
-    if (second := joined.found(handle)) is not None and second.kind == "wav":  # a data size of 0: read on into it
+    if (second := joined.found(handle)) is not None and second.kind in ("wav", "caf"):  # read on into it, or lost
         handle = window(handle, 0, second.at)
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
@@ -119,16 +121,17 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, {tick.at: tick.packed})
     if (rate := flac.rate_fix(handle)) is not None:  # STREAMINFO's rate is not its frames'
         handle = Patched(handle, {flac.RATE_AT: rate.packed})
+    handle = data_ends.mended(handle)  # a CAF/W64 data size that lost a bit: heard short, or not, by its bytes
     if _head(handle, 4) == b"caff" and (table := caf_packets.damaged(handle)) is not None:  # refused whole
         handle = table.view(handle)
     if (tag := _after_id3(handle)) > BIG_TAG:  # ffmpeg took 4 s to read a 20 MB tag, at each of 4 openings
         handle = window(handle, tag, handle.seek(0, 2))
     if (wiped := zeroed_start.found(handle)) is not None:  # an ftyp wiped to zeros: 'not a media file'
         return _open(Patched(handle, wiped.patches))  # read by its index (its frames are no headerless AMR's)
-    handle = amr_repeats.read_past(handle)  # '#!AMR' again inside: read as frames, every word after it late
+    handle, whole = amr_repeats.read_past(handle), handle  # '#!AMR' again inside: read as frames, every word after it late
+    if fault := amr.header_only(handle, whole.seek(0, 2) - handle.seek(0, 2)):  # zeros alone: never written, or zeroed
+        raise ValueError(fault)
     if (tail := amr.unwritten_tail(handle)) is not None:  # zeros to the end: no frames, never written
-        if fault := amr.header_only(handle, tail):
-            raise ValueError(fault)
         handle = window(handle, 0, tail)
     if (tocs := amr_frames.mended(handle)) is not None:  # a frame header damaged: every word after it late
         handle = Patched(handle, tocs.patches)
@@ -141,11 +144,22 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
     if cut := adts.cut_in_first_frame(handle):  # 'not a media file', or 0 s heard as 'damaged'
         raise ValueError(cut)
     container = _open(handle)
+    if headerless.fault(container.format.name) or headerless.assumed(container.format.name):  # ffmpeg's 44.1 kHz
+        return _at_its_rate(handle, container)
     unknown = container.format.name == "caf" and not any(s.codec_context for s in container.streams.audio)
     if unknown and (frames := amr.caf_amr_wb(handle)) is not None:  # AMR-WB: a tag ffmpeg's CAF reader lacks
         container.close()
         return _open(Spliced(handle, [frames], prefix=amr.WB_HEADER))
     return container
+
+
+def _at_its_rate(handle, container) -> av.container.InputContainer:  # type: ignore[name-defined]
+    """A headerless telephone stream opened again at its coding's rate; a linear one refused."""
+    name = container.format.name
+    container.close()
+    if fault := headerless.fault(name):
+        raise ValueError(fault)
+    return _open_as(handle, name, {"sample_rate": str(headerless.TELEPHONE_RATE)})
 
 
 def header_fixes(handle) -> tuple:
@@ -155,7 +169,7 @@ def header_fixes(handle) -> tuple:
     return (box_sizes.damaged(handle) if _is_iso_media(handle) else None, opus_gain.absurd_gain(handle), opus_mapping.unusable(handle), opus_tags.missing(handle),
             ogg_repeats.found(handle), ogg_order.found(ogg_repeats.read_once(handle)), amr.misheaded(handle),
             ogg_serials.found(ogg_order.in_order(ogg_repeats.read_once(handle))),
-            caf_packets.damaged(handle), edit_times.damaged(handle) if _is_iso_media(handle) else None,
+            data_ends.found(handle), caf_packets.damaged(data_ends.view(handle)), edit_times.damaged(handle) if _is_iso_media(handle) else None,
             wav_blocks.damaged(handle), amr_repeats.found(handle), amr_frames.mended(amr_repeats.read_past(handle)),
             mkv_private.unusable(mkv_entry.view(handle)),
             mkv_lacing.damaged(handle), moovless.found(handle), mkv_entry.damaged(handle), moovless_aac.found(handle),

@@ -19,6 +19,7 @@ from app.core.media import (
     amr,
     amr_repeats,
     boxes,
+    data_ends,
     edits,
     flac,
     moovless,
@@ -109,6 +110,8 @@ def _read_header(p: Path, handle) -> tuple[dict, tuple, bool]:
         info["duration_ms"] = amr.duration_ms(amr_repeats.view(handle)) or info["duration_ms"]
     if info["container"] in ("wav", "w64"):
         info["duration_ms"] = riff.length_ms(handle, info["duration_ms"], framed)  # a cut file's claim; no fact's
+    if info["container"] == "caf":  # a PCM CAF cut short: ffmpeg gives the bytes present's length
+        info["duration_ms"] = max(info["duration_ms"], data_ends.caf_stated_ms(handle) or 0)
     if chosen is not None and (held := held_ms(handle, chosen, info["duration_ms"])) is not None:
         info["duration_ms"] = held  # timestamps days ahead in a file of seconds: its sound, not the claim
         streams = tuple(replace(s, duration_ms=min(s.duration_ms, held)) if s.index == chosen else s for s in streams)

@@ -17,7 +17,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import wav_blocks, wav_format
+from app.core.media import data_ends, wav_blocks, wav_format
 
 # a recorder that never wrote the size (streaming, killed), or wrote its own "length unknown" mark
 # (sox: 0x7FFFF000, arecord: 0x7FFFFF00, INT32_MAX): no claim, not 18 hours cut short
@@ -75,7 +75,7 @@ def length_ms(handle: BinaryIO, read_ms: int, measured: bool = False) -> int:
     6 s ADPCM note 24:51:18 long, 'TRUNCATED'), and as long as the data chunk states when the file
     was cut short of it. `measured`: `read_ms` was measured from frames that time themselves (MP3
     in a WAV), which a damaged byte rate must not shorten (8 s of speech recorded as 2 s)."""
-    found = _data_chunk(handle) or _w64_data_chunk(handle)
+    found = _data_chunk(handle) or _w64_data_chunk(data_ends.view(handle))  # a W64's size as data_ends reads it
     if found is None:
         return read_ms
     size, byte_rate, present, fact = found
