@@ -137,3 +137,32 @@ def test_a_line_of_an_era_initial_beside_a_four_digit_year_is_no_japanese_date(t
         ("Anna", "2022-03-18T14:56:00"), ("Ben", "2022-03-18T14:57:00")]
     assert "H12/3/2022 10:00 - Anna: hm" in "\n".join(m.text for m in read.messages)
     assert not any("Japanese" in m.note for m in read.messages)
+
+
+def test_a_later_google_voice_page_that_is_an_exhibit_already_is_said_and_audited(tmp_path):
+    """Before (chats31): a case holding a party's second text page as an exhibit of its own (reader 29 made one per
+    page; here it is met alone in another folder) took the folder in with that page read into the first page's
+    chat, and nothing said the earlier exhibit holds the same messages. Now the intake says so, and the earlier
+    exhibit's audit log records which exhibit reads it, once however often the folder is taken in."""
+    from app.core.store import Case
+    from app.core.usecases.timeline import take_in_exports
+    from tests.test_chatsfix30 import _cite, _message, _text_page
+    anna = _cite("Anna", "+17323212222")
+    first, later = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), later.mkdir()
+    second = _text_page("Anna", [_message(3, anna, "second thread")])
+    (first / "Anna - Text - 2021-01-22T01_33_43Z.html").write_text(_text_page("Anna", [_message(1, anna, "first")]),
+                                                                   encoding="utf-8")
+    for folder in (first, later):
+        (folder / "Anna - Text - 2021-03-02T10_00_00Z.html").write_text(second, encoding="utf-8")
+    case = Case.open(tmp_path / "case")
+    [alone], _ = take_in_exports(case, [str(later)])
+    assert alone.pages_taken_before == ()
+    for _ in range(2):
+        [joined], _ = take_in_exports(case, [str(first)])
+        assert [m.text for m in joined.export.messages] == ["first", "second thread"]
+        said = (f"Anna - Text - 2021-03-02T10_00_00Z.html is also exhibit {alone.exhibit_id} (taken in alone before, "
+                "or met alone): its messages are read here with its first page, and that exhibit keeps its own chat")
+        assert joined.pages_taken_before == (f"{said} of them",)
+    [entry] = case.audit.entries_of("chat.page_read_with_first", f"exhibit/{alone.exhibit_id}")
+    assert entry.details["read_with"] == f"exhibit/{joined.exhibit_id}"
