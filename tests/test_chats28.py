@@ -127,19 +127,19 @@ def test_one_persons_sms_spaced_two_ways_are_one_conversation(tmp_path):
     """Before: an SMS backup writing Bob as "+447700900123" on one message and "+44 7700 900123" on the next (the
     phone's store keeps the number as each message met it) split his conversation into two chats, the sent
     message alone in the second. Now one chat; the message written otherwise says how. A number without its
-    country code joins it too, being that number in its country (session 31; test_chats31 has the limits)."""
+    country code that the phone names by no contact stays apart (test_chats31, test_chatsfix31 have the join)."""
     backup = tmp_path / "sms-20240116080000.xml"
     backup.write_text(SMS.replace('address="+447700900123" date="1705400060000"',
                                   'address="+44 7700 900123" date="1705400060000"').replace(
         "</smses>", '  <sms protocol="0" address="07700 900123" date="1705400120000" type="1" body="new phone" '
                     'readable_date="16 Jan 2024 10:15:20" contact_name="(Unknown)" />\n</smses>'), encoding="utf-8")
     [loaded] = load_export(backup)
-    [bob] = loaded.export.chats
+    bob, unnamed = loaded.export.chats
     assert [(m.sender, m.text) for m in bob.messages] == [("Bob (+447700900123)", "Are you there?"),
-                                                          ("(this phone)", "Yes"), ("+447700900123", "new phone")]
+                                                          ("(this phone)", "Yes")]
     assert "address written as '+44 7700 900123'" in bob.messages[1].note
-    assert "address written as '07700 900123'" in bob.messages[2].note
-    assert "without its country code as '07700900123'" in bob.messages[2].note
+    assert [(m.sender, m.text) for m in unnamed.messages] == [("07700900123", "new phone")]
+    assert "address written as '07700 900123'" in unnamed.messages[0].note
 
 
 def test_a_line_history_whose_banner_has_no_line_tag_is_read(tmp_path):

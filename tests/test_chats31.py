@@ -248,8 +248,8 @@ def test_media_left_out_of_the_export_is_known_in_more_languages(tmp_path):
 
 def test_two_google_voice_contacts_of_one_name_stay_two_chats(tmp_path):
     """Takeout names a page by the contact's name: two contacts saved as "Mum" (two numbers) write pages of one
-    name. Their pages are not joined into one chat: one chat per number; a page of the account's words alone joins
-    the party's chat when there is one party."""
+    name. Their pages are not joined into one chat: one chat per number; a page of the account's words alone is a
+    chat of its own (test_chatsfix31)."""
     from tests.test_chatsfix30 import ME, _cite, _message, _text_page
 
     pages = {"Mum - Text - 2021-01-01T10_00_00Z.html": [_message(1, _cite("Mum", "+17320000001"), "first mum")],
@@ -264,7 +264,7 @@ def test_two_google_voice_contacts_of_one_name_stay_two_chats(tmp_path):
     (tmp_path / "Mum - Text - 2021-02-01T10_00_00Z.html").write_text(_text_page("Mum", [_message(2, ME, "mine")]),
                                                                      encoding="utf-8")
     [loaded] = load_export(tmp_path / "Mum - Text - 2021-01-01T10_00_00Z.html")
-    assert [[m.text for m in c.messages] for c in loaded.export.chats] == [["first mum", "mine", "first again"]]
+    assert [[m.text for m in c.messages] for c in loaded.export.chats] == [["first mum", "first again"], ["mine"]]
 
 
 def test_a_short_kakaotalk_chat_under_a_banner_in_another_wording_is_read(tmp_path):

@@ -72,6 +72,8 @@ def _take_in_all(case: Case, inputs: list[str]) -> tuple[list[TakenIn], int]:
         count = len(t.export.messages) - len(unread_pages)
         print(f"{t.shown}: {t.export.container}, {count} messages, "
               f"{len(t.media)} voice notes or videos; {t.export.accounting()}", file=sys.stderr)
+        for note in t.pages_taken_before:
+            print(f"{t.shown}: note: {note}", file=sys.stderr)
         for note in unread_pages:  # a page the parser could not read: its messages are not in the timeline
             print(f"{t.shown}: warning: {note}", file=sys.stderr)
         if any(NOT_READ_PAST in m.note for m in t.export.messages):  # read up to a damaged spot only

@@ -143,8 +143,8 @@ def read_stamp(date_text: str, time_text: str, marker: str = "", script: str = "
         return None
     raw = (date[1], date[3], date[5])
     eras = [i for i, p in enumerate(raw) if p[0] in JAPANESE_ERAS]
-    if len(eras) > 1:  # one part is the year
-        return None
+    if len(eras) > 1 or eras and any(len(p) > 2 for i, p in enumerate(raw) if i not in eras):
+        return None  # one part is the year: "H12/3/2022" (a line's words) is no era's date
     era = raw[eras[0]] if eras else ""
     values = tuple(JAPANESE_ERAS[p[0]][1] + int(p[1:]) if i in eras else int(p) for i, p in enumerate(raw))
     widths = tuple(4 if i in eras else len(p) for i, p in enumerate(raw))

@@ -229,9 +229,10 @@ def _title(page: _Page, name: str) -> str:
     return f"{title} with {', '.join(members)}" if members else title
 
 
-def parse(text: str, name: str = "") -> tuple[Chat, ...]:
+def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[Chat, ...]:
+    """The page's chat; page `number` (from 0) of a party's `pages` text pages, a damaged spot says which."""
     reader = _Reader()
-    damage = read_up_to_damage(reader, text)
+    damage = read_up_to_damage(reader, text, number, pages, PurePosixPath(name).name if pages > 1 else "")
     page = reader.page
     if page.call is not None:
         messages = _call(page, page.call)
@@ -259,16 +260,22 @@ def media_match(wanted: str, rels: list[str]) -> list[str]:
 def text_pages(path: Path) -> list[Path]:
     """One party's text pages in the page's folder, oldest first: Takeout writes a page per conversation thread
     (`Anna - Text - 2021-01-22T01_33_43Z.html`, `Anna - Text - 2021-02-03T09_10_11Z.html`); [path] for any other."""
-    match = _TEXT_PAGE_RE.match(path.name)
-    if match is None:
+    key = _thread(PurePosixPath(path.name))
+    if key is None:
         return [path]
-    own = f"{match['party']} - Text - "
     try:
-        found = [p for p in path.parent.iterdir() if p.name.startswith(own) and _TEXT_PAGE_RE.match(p.name)
-                 and _TEXT_PAGE_RE.match(p.name)["party"] == match["party"] and p.is_file() and not p.is_symlink()]
+        found = [p for p in path.parent.iterdir() if _thread(PurePosixPath(p.name)) == key and p.is_file()
+                 and not p.is_symlink()]
     except OSError:
         return [path]
     return sorted(found) if path in found else [path]  # the time in each name orders them
+
+
+def _thread(path: PurePosixPath) -> tuple[PurePosixPath, str] | None:
+    """The folder and party of a text page's name (`Anna - Text - 2021-01-22T01_33_43Z.html`), None for another:
+    the pages of one key are one party's threads (`text_pages` for files, `threads` for a zip's names)."""
+    match = _TEXT_PAGE_RE.match(path.name)
+    return (path.parent, match["party"]) if match else None
 
 
 def threads(names: list[str]) -> list[list[int]]:
@@ -276,9 +283,7 @@ def threads(names: list[str]) -> list[list[int]]:
     each group's indices oldest first; any other name a group of its own. In the order each group's first is met."""
     groups: dict[object, list[int]] = {}
     for i, name in enumerate(names):
-        path = PurePosixPath(name)
-        match = _TEXT_PAGE_RE.match(path.name)
-        groups.setdefault((path.parent, match["party"]) if match else i, []).append(i)
+        groups.setdefault(_thread(PurePosixPath(name)) or i, []).append(i)
     return [sorted(group, key=lambda i: names[i]) for group in groups.values()]
 
 
@@ -306,22 +311,22 @@ def _joined(chats: list[Chat]) -> Chat:
 
 def parse_pages(texts: list[str], names: list[str]) -> tuple[Chat, ...]:
     """A party's text pages (Takeout names a page by the contact's name) as one chat, in their order; pages whose
-    senders' numbers differ (two contacts of one name) are a chat each, a page of the account's messages alone
-    joining the one other. A page that cannot be read is said by a note with no sender or time at the first chat's
+    senders' numbers differ (two contacts of one name) are a chat each, and a page of the account's messages alone
+    is a chat of its own (whom they were sent to is not written on it: the name may be two people's, as "Mum").
+    A page that cannot be read is said by a note with no sender or time at the first chat's
     end (its messages are in no chat); none read: the first page's refusal."""
     chats: list[Chat] = []
     unread: list[str] = []
     for number, (text, name) in enumerate(zip(texts, names, strict=True)):
         try:
-            chats += parse(text, name)
+            chats += parse(text, name, number, len(texts))
         except ChatError as exc:
-            unread.append(f"page {number + 1} of this chat's {len(texts)} pages ({name}): {exc.reason}")
+            unread.append(exc.reason)
     if not chats:
         raise ChatError(names[0], unread[0])
     keys = [_parties(chat) for chat in chats]
-    named = list(dict.fromkeys(key for key in keys if key))
-    groups = [chats] if len(named) <= 1 else [[c for c, k in zip(chats, keys) if k == key] for key in named] + (
-        [[c for c, k in zip(chats, keys) if not k]] if frozenset() in keys else [])
+    groups = [[c for c, k in zip(chats, keys) if k == key] for key in dict.fromkeys(k for k in keys if k)] + [
+        [c] for c, k in zip(chats, keys) if not k]
     first = _joined(groups[0])
     notes = tuple(Message(len(first.messages) + k, None, "", None, "", True, None, f"{reason}: {DAMAGED_PAGE_NOTE}")
                   for k, reason in enumerate(unread))

@@ -81,10 +81,13 @@ class Damage:
     pages: int
     line: int
     cause: str  # the parser's words
+    header_cut: bool = False  # the spot fell in a message before its words: that message dropped (`read_pages`)
+    file: str = ""  # the page's file name, where the pages are files of their own (Google Voice's)
 
     @property
     def which(self) -> str:
-        return f"page {self.page + 1} of this chat's {self.pages} pages" if self.pages > 1 else "the page"
+        named = f" ({self.file})" if self.file else ""
+        return f"page {self.page + 1} of this chat's {self.pages} pages{named}" if self.pages > 1 else "the page"
 
     @property
     def reason(self) -> str:
@@ -93,19 +96,23 @@ class Damage:
 
     @property
     def note(self) -> str:
-        return (f"{self.which} is damaged HTML at line {self.line} ({self.cause}) and was {NOT_READ_PAST}: this "
-                f"message may be cut there, and what {'that' if self.pages > 1 else 'the'} page holds after it is "
-                "not in this chat")
+        cut = (HEADER_CUT if self.header_cut else "this message may be cut there")
+        return (f"{self.which} is damaged HTML at line {self.line} ({self.cause}) and was {NOT_READ_PAST}: {cut}, "
+                f"and what {'that' if self.pages > 1 else 'the'} page holds after it is not in this chat")
 
 
-def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int = 1) -> Damage | None:
+HEADER_CUT = "the next message the page lists is cut there before its words, its sender and time not read"
+
+
+def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int = 1,
+                      file: str = "") -> Damage | None:
     """Feed one page to its reader, keeping what it read before a spot the parser cannot read: None when the page
     read whole, else where and why it stopped (`with_damage_said`, `with_damaged_pages_said`)."""
     try:
         reader.feed(page)
         reader.close()
     except AssertionError as exc:
-        return Damage(number, pages, reader.getpos()[0], str(exc))
+        return Damage(number, pages, reader.getpos()[0], str(exc), file=file)
     return None
 
 
@@ -116,8 +123,8 @@ def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
     if damage is None:
         return chat
     if chat.messages and _nothing_read(chat.messages[-1]):
-        chat = replace(chat, messages=chat.messages[:-1])
-    return with_damaged_pages_said(chat, [damage], [0] * len(chat.messages), name)
+        chat, damage = replace(chat, messages=chat.messages[:-1]), replace(damage, header_cut=True)
+    return with_damaged_pages_said(chat, [damage], [damage.page] * len(chat.messages), name)
 
 
 def _nothing_read(message: Message) -> bool:
@@ -127,15 +134,18 @@ def _nothing_read(message: Message) -> bool:
 Reader = TypeVar("Reader", bound=HTMLParser)
 
 
-def read_pages(new_reader: Callable[[], Reader], pages: list[str]) -> tuple[list[tuple[int, Reader]], list[Damage]]:
+def read_pages(new_reader: Callable[[], Reader], pages: list[str],
+               drop_unstarted: Callable[[Reader], bool]) -> tuple[list[tuple[int, Reader]], list[Damage]]:
     """Each page of a chat read by a reader of its own, up to a spot the parser cannot read: (page number, reader),
-    and where each damaged page stopped being read (`with_damaged_pages_said`)."""
+    and where each damaged page stopped being read (`with_damaged_pages_said`). The message the spot falls in
+    before any of its words or files were read is dropped by `drop_unstarted` (True when it was one): a name cut
+    there ("Ol" of "Oleg") is no sender, an unread date no "the export writes no time"."""
     read, damages = [], []
     for number, page in enumerate(pages):
         reader = new_reader()
         damage = read_up_to_damage(reader, page, number, len(pages))
         read.append((number, reader))
-        damages += [damage] if damage is not None else []
+        damages += [replace(damage, header_cut=drop_unstarted(reader))] if damage is not None else []
     return read, damages
 
 

@@ -133,6 +133,7 @@ class TakenIn:
     found_in: tuple[str, ...] = ()  # a zip found inside a zip: (the outer zip's path, member, ...)
     met_again: str = ""  # said, not stored again: a chat file of the same bytes as a zip's chat text (taken in as
     # that zip's exhibit), or an export met a second time in one run (`a.zip a.zip`, a folder and a zip in it)
+    pages_taken_before: tuple[str, ...] = ()  # a later page read with its first that is an exhibit of its own too
 
     @property
     def shown(self) -> str:
@@ -222,6 +223,28 @@ def _audit_pages(case: Case, exhibit_id: int, pages: tuple[Path, ...]) -> None:
     with case.transaction():
         case.audit.record("chat.pages_read", f"exhibit/{exhibit_id}",
                           {"pages": [{"path": where_met(str(p)), "sha256": sha256_file(p)} for p in pages]})
+
+
+PAGE_TAKEN_BEFORE = "chat.page_read_with_first"
+PAGE_TAKEN_BEFORE_NOTE = ("{page} is also exhibit {earlier} (taken in alone before, or met alone): its messages are "
+                          "read here with its first page, and that exhibit keeps its own chat of them")
+
+
+def _pages_taken_before(case: Case, exhibit_id: int, parts: list[Loaded]) -> tuple[str, ...]:
+    """Each later page read with its first whose bytes are another exhibit (a Google Voice thread page taken in
+    on reader 29, when each page was a chat): said, and recorded once in that exhibit's audit log."""
+    said = []
+    for page in (p for loaded in parts for p in loaded.pages):
+        sha = sha256_file(page)
+        earlier = case.find_exhibit(sha).id if case.paths_of_sha256(sha) else exhibit_id
+        if earlier == exhibit_id:
+            continue
+        said.append(PAGE_TAKEN_BEFORE_NOTE.format(page=printable(page.name), earlier=earlier))
+        if not case.audit.entries_of(PAGE_TAKEN_BEFORE, f"exhibit/{earlier}", read_with=f"exhibit/{exhibit_id}"):
+            with case.transaction():
+                case.audit.record(PAGE_TAKEN_BEFORE, f"exhibit/{earlier}", {
+                    "page": where_met(str(page)), "sha256": sha, "read_with": f"exhibit/{exhibit_id}"})
+    return tuple(said)
 
 
 def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
@@ -344,7 +367,7 @@ def _stored(case: Case, given: str, parts: list[Loaded], refused: list[ChatError
     links, media, unusable = _take_media(case, exhibit.id, parts, source.sha256)
     chat_ids = save_chats(case, exhibit.id, [part.export for part in parts], PARSER_VERSION, links)
     return [TakenIn(given, loaded.original, exhibit.id, export, tuple(chat_ids), tuple(media), unusable,
-                    loaded.found_in)]
+                    loaded.found_in, pages_taken_before=_pages_taken_before(case, exhibit.id, parts))]
 
 
 def _one_export(parts: list[Loaded]) -> ChatExport:

@@ -130,11 +130,20 @@ def looks_like(text: str) -> bool:
     return "_a6-g" in text and "_a6-o" in text and "_a6-p" in text
 
 
+def _drop_unstarted(reader: _Reader) -> bool:
+    """The message a damaged spot stopped the page in, dropped when none of its words or files were read."""
+    raw = reader.raws[-1] if reader.raws else None
+    if raw is None or raw.files or "".join(raw.parts.get("content", [])).strip():
+        return False
+    reader.raws.pop()
+    return True
+
+
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages (message_1.html the newest), oldest message first."""
     raws: list[tuple[int, _Raw]] = []
     title = ""
-    read, damages = read_pages(_Reader, pages)
+    read, damages = read_pages(_Reader, pages, _drop_unstarted)
     for number, reader in read:
         raws += [(number, raw) for raw in reader.raws]
         title = title or " ".join(t for t in reader.title if t)

@@ -66,7 +66,7 @@ MEDIA_NOUNS = {
               "미디어", "파일", "המדיה", "מדיה",
               "archivo", "arquivo", "bestand", "plik", "fișier", "dosya", "файл", "anhang", "मीडिया",
               "फ़ाइल", "फाइल", "πολυμέσα", "mediji", "medij", "медији", "медиуми", "médiá",
-              # Hungarian, Catalan, Ukrainian (from words, as the languages above)
+              # Hungarian, Catalan, Ukrainian (from words: BRACKETED_ONLY_WORDS)
               "médiafájl", "médiafájlok", "fájl", "multimèdia", "fitxer", "медіафайли", "медіафайлів", "медіа"},
 }
 OMITTED_WORDS = {
@@ -83,9 +83,15 @@ OMITTED_WORDS = {
     "bỏ", "qua", "bị", "đã", "छोड़", "παραλείφθηκαν", "παραλείφθηκε", "παραλείπονται", "izostavljeni",
     "izostavljeno", "izostavljen", "izostavljena", "изостављени", "изоставено", "jätetty", "pois", "ei", "sisälly",
     "vynechány", "vynechané", "vynechaný", "vynechaná", "пропущені",
-    # Hungarian, Catalan, Turkish, Russian ("не включены")
+    # Hungarian, Catalan, Turkish, Russian ("не включены"; from words: BRACKETED_ONLY_WORDS)
     "kihagyva", "elhagyva", "omès", "omesos", "omesa", "omeses", "atlandı", "включены", "включено", "включен",
 }
+# Hungarian, Catalan, Ukrainian, Turkish and Russian words taken from the languages, not from an export seen
+# (session 31): a line using one is a placeholder only written whole in angle brackets, as Android writes its
+# own ("<Médiafájl kihagyva>"); unbracketed, "Файл не включен" or "Dosya atlandı" is as likely a person's reply.
+BRACKETED_ONLY_WORDS = {"médiafájl", "médiafájlok", "fájl", "multimèdia", "fitxer", "медіафайли", "медіафайлів",
+                        "медіа", "kihagyva", "elhagyva", "omès", "omesos", "omesa", "omeses", "atlandı", "включены",
+                        "включено", "включен"}
 # "nota de voz", "arquivo de mídia": say no kind; "<View once voice message omitted>": a view-once file
 FILLER_WORDS = {"de", "do", "da", "view", "once", "संदेश", "मैसेज", "su"}  # "su": "Mediji su izostavljeni"
 MISSING_FILE = {"null"}
@@ -197,6 +203,8 @@ def _omitted_kind(line: str) -> str | None:
     words = [w for w in _words(line) if w not in FILLER_WORDS]
     nouns = [k for w in words for k, vocab in MEDIA_NOUNS.items() if w in vocab]
     if not words or len(words) > 6 or not any(w in OMITTED_WORDS for w in words):
+        return None
+    if not _BRACKETED.match(line.strip()) and any(w in BRACKETED_ONLY_WORDS for w in words):
         return None
     known = all(w in OMITTED_WORDS or any(w in v for v in MEDIA_NOUNS.values()) for w in words)
     if not known or not nouns:

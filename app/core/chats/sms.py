@@ -39,7 +39,7 @@ from typing import IO
 from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import THIS_PHONE, Attachment, Chat, ChatExport, Message, kind_of
-from app.core.chats.senders import in_its_country, phone_sender
+from app.core.chats.senders import country_regions, in_its_country, phone_sender
 from app.core.chats.xml_refs import JoinedRefs
 from app.core.errors import ChatError
 from app.core.names import path_inside, plain_name
@@ -241,31 +241,35 @@ def _next_element(events: Iterator[tuple[str, ET.Element]], path: Path, read: _R
 
 
 NATIONAL_NOTE = ("address written without its country code as {written!r}: the number {number} this backup writes "
-                 "elsewhere, read in that number's country, so one conversation with it")
+                 "elsewhere, read in that number's country (a number in no other of the backup's countries), the "
+                 "phone's contact {name!r} on both, so one conversation with it")
 
 
 def _in_its_country(read: _Read) -> dict[str, str]:
-    """Each conversation's address written without its country code that is, read in the country of one of the
-    backup's numbers written with it, that number (Android keeps a number as it was typed: "07700900123" on the
-    messages sent, "+447700900123" on those received): national -> international."""
+    """Each conversation's address written without its country code that is, read in the countries of the
+    backup's numbers written with it, one of those numbers and no other country's, and that the phone names by
+    the same contact (Android keeps a number as it was typed: "07700900123" on the messages sent,
+    "+447700900123" on those received): national -> international. A number two countries read, or two
+    contact names, or a contact name missing on either: left apart (one person's words under another's number
+    is worse than one person in two chats)."""
     keys = {key for _, (key, _), _ in read.records}
     international = {k for k in keys if k.startswith("+") and k[1:].isdigit()}
-    return {k: number for k in keys if (number := in_its_country(k, international)) is not None}
+    regions = country_regions(international)
+    return {k: number for k in keys if (number := in_its_country(k, regions, international)) is not None
+            and read.names.get(k) and read.names.get(k) == read.names.get(number)}
 
 
 def _moved(message: Message, written: str, number: str, read: _Read) -> Message:
     sender, name = message.sender, read.names.get(written, "")
     if sender in (written, _party(written, name)):  # its number as the backup writes it elsewhere, its own name kept
         sender = number if sender == written else _party(number, name)
-    note = "; ".join(n for n in (message.note, NATIONAL_NOTE.format(written=written, number=number)) if n)
+    note = "; ".join(n for n in (message.note, NATIONAL_NOTE.format(written=written, number=number, name=name)) if n)
     return replace(message, sender=sender, note=note)
 
 
 def _chats(read: _Read) -> tuple[Chat, ...]:
     by_key: dict[tuple[str, str], list[tuple[int, Message]]] = {}
     national = _in_its_country(read)
-    for written, number in national.items():
-        read.names.setdefault(number, read.names.get(written, ""))
     for ms, (address, kind), message in read.records:
         if address in national:
             message, address = _moved(message, address, national[address], read), national[address]

@@ -305,11 +305,20 @@ def _told_apart(messages: list[Message], pics: list[str]) -> list[Message]:
         for m, was, account in zip(out, messages, accounts)]
 
 
+def _drop_unstarted(reader: _Reader) -> bool:
+    """The message a damaged spot stopped the page in, dropped when none of its words or files were read."""
+    raw = reader.messages[-1] if reader.messages else None
+    if raw is None or raw.separator or "".join(raw.text).strip() or raw.media or raw.missing or raw.contacts:
+        return False
+    reader.messages.pop()
+    return True
+
+
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    read, damages = read_pages(_Reader, pages)
+    read, damages = read_pages(_Reader, pages, _drop_unstarted)
     for number, reader in read:
         for raw in reader.messages:
             raw.page = number
