@@ -74,11 +74,11 @@ DAMAGE = "<![foo]>"
 
 
 @pytest.mark.parametrize("where", ["sender", "time"])
-def test_a_record_the_damage_fell_in_before_its_words_is_left_out_and_the_note_goes_on_the_one_before(
-        tmp_path, where):
-    """A Google Voice page whose damaged spot lies in the third message's sender kept that message as sender
-    "Ca (+1777)" and no words (in its time: no sender, no time, no words): a record of nothing, a fragment shown as
-    a person. The note that the page was not read past the spot goes on the last message read whole."""
+def test_a_record_the_damage_fell_in_before_its_words_is_kept_and_said_cut(tmp_path, where):
+    """A Google Voice page whose damaged spot lies in the third message's sender keeps that message ("Ca (+1777)",
+    no words; in its time: no sender, no words) and says on it that it may be cut there: dropping a record of no
+    words also dropped whole ones (an iMessage deleted record, a Discord sticker, an empty text; review of
+    evidfix31), and the note then named the message before as cut."""
     from app.core.chats.registry import load_export
     from tests.test_chatsfix30 import _cite, _message, _text_page
 
@@ -89,10 +89,12 @@ def test_a_record_the_damage_fell_in_before_its_words_is_left_out_and_the_note_g
                                         _message(2, _cite("Bob", "+1666"), "second words"), third]), encoding="utf-8")
     [loaded] = load_export(page)
     [chat] = loaded.export.chats
-    assert [(m.sender, m.text) for m in chat.messages] == [("Anna (+1555)", "first words"),
-                                                           ("Bob (+1666)", "second words")]
-    assert "the page is damaged HTML at line" in chat.messages[-1].note and "not read past it" in \
+    assert [(m.sender, m.text) for m in chat.messages[:2]] == [("Anna (+1555)", "first words"),
+                                                               ("Bob (+1666)", "second words")]
+    assert len(chat.messages) == 3 and chat.messages[2].text == "" and "third words" not in chat.messages[2].text
+    assert "the page is damaged HTML at line" in chat.messages[-1].note and "this message may be cut there" in \
         chat.messages[-1].note, chat.messages[-1].note
+    assert "damaged" not in chat.messages[1].note
 
 
 STARTS = {  # how each process begins its work; then the code on disk changes (an update installed meanwhile)

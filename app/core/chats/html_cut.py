@@ -117,18 +117,14 @@ def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int
 
 
 def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
-    """`chat` with its last message saying the page could not be read past a damaged spot; no message read before
-    it: the page's one-line refusal (`read_up_to_damage`). A last record none of whose words or files were read
-    is left out: the spot fell in its sender or time, and "Ca (+1777)" of "Carl" read as a sender of its own."""
+    """`chat` with its last message saying the page could not be read past a damaged spot ("this message may be
+    cut there": its sender too, "Ca (+1777)" of "Carl"); no message read before it: the page's one-line refusal
+    (`read_up_to_damage`). A last message with no words or file is kept: an iMessage deleted record, a Discord
+    sticker, an empty text are whole messages of that kind (session 31 dropped them, and moved the note to the
+    message before; review of evidfix31). Multi-page readers know where a message began (`read_pages`)."""
     if damage is None:
         return chat
-    if chat.messages and _nothing_read(chat.messages[-1]):
-        chat, damage = replace(chat, messages=chat.messages[:-1]), replace(damage, header_cut=True)
     return with_damaged_pages_said(chat, [damage], [damage.page] * len(chat.messages), name)
-
-
-def _nothing_read(message: Message) -> bool:
-    return not message.text.strip() and message.attachment is None and not message.system
 
 
 Reader = TypeVar("Reader", bound=HTMLParser)
