@@ -88,3 +88,25 @@ def test_timeline_keeps_a_proofread_note_and_a_new_transcription_says_what_it_se
     done = _app("export", NOTE, "--out", str(tmp_path / "e"), "--format", "txt", "--case", case)
     assert done.returncode == 0 and f"warning: run {newer} exported, a machine draft newer than DC Jane Hollis's " \
                                     f"corrections (run {first}), set aside" in done.stderr, done.stderr
+
+
+def test_the_windows_chat_intake_queues_only_the_notes_not_transcribed_yet(case, tmp_path):
+    """The window's "Add a chat export" (take_in_and_queue) is the same use case: a note with a transcript
+    (here, corrected) is not queued again with the window's options; one without one is."""
+    from app.core.chats.intake import take_in
+    from app.core.editing import operations as editing
+    from app.core.options import TranscribeOptions
+    from app.core.store.chats import attachment_exhibits
+    from app.core.usecases.timeline import take_in_and_queue
+    from tests.search_helpers import add_run
+    from tests.test_timeline import whatsapp_zip
+
+    archive = whatsapp_zip(tmp_path / "evidence")
+    options = TranscribeOptions(model="tiny.en", beam_size=4)
+    [taken] = take_in(case, archive)
+    [note] = attachment_exhibits(case, taken.exhibit_id)
+    assert take_in_and_queue(case, [str(archive)], options).jobs  # not transcribed yet: queued
+    run = add_run(case, note, ["Meet me at the station at eight."])
+    editing.edit_text(case, run, editing.segment_ids(case, run)[0], CORRECTED)
+    again = take_in_and_queue(case, [str(archive)], TranscribeOptions(model="tiny.en", beam_size=2))
+    assert (again.jobs, again.stored) == ((), 1)  # before: a new job, its draft shown over the correction
