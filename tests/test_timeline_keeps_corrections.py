@@ -88,6 +88,10 @@ def test_timeline_keeps_a_proofread_note_and_a_new_transcription_says_what_it_se
     done = _app("export", NOTE, "--out", str(tmp_path / "e"), "--format", "txt", "--case", case)
     assert done.returncode == 0 and f"warning: run {newer} exported, a machine draft newer than DC Jane Hollis's " \
                                     f"corrections (run {first}), set aside" in done.stderr, done.stderr
+    done = _app("translate", str(MEDIA / "en_voicenote.opus"), "--to", "fr", "--out", str(tmp_path / "f"),
+                "--model", str(REPO / "tests" / "fixtures" / "tiny_nllb"), "--case", case)
+    assert done.returncode == 0 and f"translating the stored transcript (run {newer}), a machine draft newer than " \
+                                    f"DC Jane Hollis's corrections (run {first}), set aside" in done.stderr, done.stderr
 
 
 def test_the_windows_chat_intake_queues_only_the_notes_not_transcribed_yet(case, tmp_path):
