@@ -81,7 +81,7 @@ def test_the_queue_refuses_a_transcription_of_a_chat_export(window):
     assert _jobs(win.case) == []
 
 
-def test_transcribe_again_on_a_corrected_note_says_whose_corrections_the_new_draft_supersedes(window, boxes):
+def test_transcribe_again_on_a_corrected_note_names_the_corrections_superseded(window, boxes):  # noqa: F811
     """The window's re-transcription of a note a person corrected (tlfix31): its question names the corrections."""
     from app.core.editing import operations as editing
 
