@@ -145,9 +145,9 @@ def already_transcribed(count: int, again: str) -> str:
 
 
 def queue_media(case: Case, taken: list[TakenIn], options: TranscribeOptions) -> QueuedMedia:
-    """Queue, at the top, every voice note and video with no finished transcript (the one there is,
-    a proofreader's corrections included, is used as it stands: the timeline's options re-transcribed
-    them, setting the corrections aside)."""
+    """Queue, at the top, every voice note and video with no finished transcript. One that has one is
+    used as it stands, a proofreader's corrections included (the timeline's own options made a new run
+    of each, ~17 s of decoding nobody asked for, and showed its machine text over the corrections)."""
     media = [m for t in taken for m in t.media]
     paths = {m.exhibit_id: m.path for m in media}
     stored = {e: run for e in paths if (run := case.latest_run(e, "transcribe")) is not None}
