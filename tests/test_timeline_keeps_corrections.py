@@ -85,6 +85,10 @@ def test_timeline_keeps_a_proofread_note_and_a_new_transcription_says_what_it_se
     note = _note(tmp_path / "o3")
     assert note["run_id"] == newer and CORRECTED not in note["transcript"]
     assert note["review"] == f"machine draft, newer than DC Jane Hollis's corrections (run {first}), set aside"
+    done = _app("exhibits", "--case", case)
+    [line] = [line for line in done.stdout.splitlines() if NOTE in line]
+    assert " done " in line and line.endswith(f"{NOTE}: a machine draft newer than DC Jane Hollis's corrections "
+                                              f"(run {first}), set aside"), done.stdout
     done = _app("export", NOTE, "--out", str(tmp_path / "e"), "--format", "txt", "--case", case)
     assert done.returncode == 0 and f"warning: run {newer} exported, a machine draft newer than DC Jane Hollis's " \
                                     f"corrections (run {first}), set aside" in done.stderr, done.stderr
