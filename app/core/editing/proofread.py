@@ -43,7 +43,7 @@ def proofread_run(case: Case, exhibit_id: int) -> Proofread | None:
 def set_aside(case: Case, exhibit_id: int, shown_run: int | None) -> Proofread | None:
     """The corrected transcript a machine draft `shown_run` stands in front of (newer, not itself
     corrected); None when `shown_run` is the corrected one or there is none."""
-    if shown_run is None:
+    if shown_run is None or case.run(shown_run).task != TASK:  # a translation stands before no transcript
         return None
     found = proofread_run(case, exhibit_id)
     return found if found is not None and found.run_id < shown_run else None
