@@ -79,3 +79,34 @@ def test_the_queue_refuses_a_transcription_of_a_chat_export(window):
         with pytest.raises(StoreError, match="not a recording"):
             JobQueue(win.case.conn).add(exhibit_id, "transcribe", {"model": "tiny.en"})
     assert _jobs(win.case) == []
+
+
+def test_transcribe_again_on_a_corrected_note_names_the_corrections_superseded(window, boxes):  # noqa: F811
+    """The window's re-transcription of a note a person corrected (tlfix31): its question names the corrections."""
+    from app.core.editing import operations as editing
+
+    win, _, _ = window
+    shown, _ = boxes
+    note = exhibit_named(win.case, EN)
+    run = win.case.latest_run(note, "transcribe")
+    editing.edit_text(win.case, run, editing.segment_ids(win.case, run)[0], "CORRECTED", actor="DC Jane Hollis")
+    assert win.request_transcribe([note]) == [] and _jobs(win.case) == []  # answered No: nothing queued
+    assert shown[-1].startswith("question: 1 of the 1 selected exhibit(s) already have a transcript.")
+    assert shown[-1].endswith(f"The new machine draft supersedes DC Jane Hollis's corrections (run {run}) of {EN}: it is "
+                              "shown in their place.")
+
+
+def test_the_editor_on_a_machine_draft_newer_than_corrections_says_it_sets_them_aside(qtbot, window):
+    """A new transcription asked for over a corrected note: the editor's status names the corrections set aside."""
+    from app.core.editing import operations as editing
+    from tests.gui_case import open_exhibit
+
+    win, _, _ = window
+    note = exhibit_named(win.case, EN)
+    run = win.case.latest_run(note, "transcribe")
+    editing.edit_text(win.case, run, editing.segment_ids(win.case, run)[0], "CORRECTED", actor="DC Jane Hollis")
+    newer = add_run(win.case, note, (segment(300, "Meet me behind the station.", None),))
+    win.refresh()
+    open_exhibit(qtbot, win, EN)
+    said = win.editor.status_label.full_text()  # elided to fit the bar, whole in its tooltip
+    assert said == f"Machine draft, newer than DC Jane Hollis's corrections (run {run}), set aside" and newer > run

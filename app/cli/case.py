@@ -33,7 +33,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
         for r in rows:
             s = r.exhibit.source
             length = span_text(s.duration_ms // 1000) if s.kind == "media" else s.kind  # as the exports: whole seconds
-            why = f": {printable(r.detail)}" if r.status in ("failed", "language uncertain") else ""
+            said = r.status in ("failed", "language uncertain", "done")  # done: a machine draft newer than corrections
+            why = f": {printable(r.detail)}" if said and r.detail else ""
             if not why and r.language.startswith("mixed: "):  # decoded part by part in several languages
                 why = f": {r.language}"
             if not why and s.kind == "chat":  # every unzipped WhatsApp export is "_chat.txt": its chats' names

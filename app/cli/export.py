@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.common import FAILED, OK, fail, open_existing_case, parse_formats
+from app.core.editing.proofread import set_aside
 from app.core.errors import ParleyError
 from app.core.evidence.export_set import ExportWriteError
 from app.core.evidence.paths import evidence_paths
@@ -141,6 +142,10 @@ def cmd_export(args: argparse.Namespace) -> int:
                      or nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
                 continue
+            aside = set_aside(case, exhibit.id, run_id)
+            if aside is not None:  # a newer transcription asked for: exported, and said, not passed over
+                fail(exhibit.source.path, f"warning: run {run_id} exported, a machine draft newer than "
+                                          f"{aside.said()}, set aside")
             try:
                 write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
                               args.mark_uncertain)

@@ -145,14 +145,15 @@ def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:
 
 
 def _transcribe(case: Case, taken: list[TakenIn], options, translate: TranslateOptions | None) -> int:
-    """Transcribe every voice note and video (then translate them) through the case's queue."""
-    subjects, priority = queue_media(case, taken, options)
-    if not subjects:
-        return OK
-    status = _run_jobs(case, set(subjects), subjects)
+    """Transcribe the voice notes and videos not transcribed yet (then translate them and those
+    already transcribed) through the case's queue."""
+    queued = queue_media(case, taken, options)
+    if queued.stored:
+        print(queued.stored_line(), file=sys.stderr)
+    status = _run_jobs(case, set(queued.jobs), queued.jobs)
     if translate is not None:
-        status = max(status, _run_jobs(case, translate_jobs(case, set(subjects), translate, priority),
-                                       subjects))
+        children = translate_jobs(case, queued, translate)
+        status = max(status, _run_jobs(case, set(children), {**queued.jobs, **children}))
     return status
 
 

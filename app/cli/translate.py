@@ -29,6 +29,7 @@ from app.cli.commands import TEXT_FORMATS_DEFAULT
 from app.cli.common import FAILED, OK, case_dir, fail, open_case_writing_to, parse_formats
 from app.cli.progress import QueueRunner, RunOutcome
 from app.core.chats.text_intake import classify
+from app.core.editing.proofread import set_aside
 from app.core.errors import LanguageError, MediaError, ModelError, ParleyError
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import find_media
@@ -106,7 +107,10 @@ def _queue_one(case: Case, queue: JobQueue, item: Input, request: TranslationReq
         if queued.skipped:
             print(f"skipped {_shown(item.path)}: {queued.skipped}", file=sys.stderr)
         elif queued.stored_run is not None and item.kind == "media":
-            print(f"{_shown(item.path)}: translating the stored transcript (run {queued.stored_run})", file=sys.stderr)
+            aside = set_aside(case, queued.exhibit_id, queued.stored_run)
+            newer = f", a machine draft newer than {aside.said()}, set aside" if aside else ""
+            print(f"{_shown(item.path)}: translating the stored transcript (run {queued.stored_run}){newer}",
+                  file=sys.stderr)
         return queued
     return None
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
 from app.core.store import Case
-from app.core.usecases.timeline import TakenAndQueued, take_in_and_queue
+from app.core.usecases.timeline import TakenAndQueued, already_transcribed, take_in_and_queue
 from app.gui import prefs
 from app.gui.case_task import CaseTask
 from app.gui.timeline_view import TimelineView
@@ -122,6 +122,8 @@ class ChatTimeline(QObject):
             w.start_worker()
         text = (f"Took in {len(result.exhibit_ids)} chat export(s); {len(result.jobs)} voice note(s) or "
                 "video(s) queued for transcription.")
+        if result.stored:
+            text += f" {already_transcribed(result.stored, 'select one and Transcribe to transcribe it again')}."
         if result.errors:
             text += f" {len(result.errors)} could not be read (listed under the exhibits)."
         w.statusBar().showMessage(text, 10000)

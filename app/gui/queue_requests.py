@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.editing.proofread import proofread_run
 from app.core.errors import ParleyError
 from app.core.options import to_dict
 from app.core.usecases.enqueueing import check_model, recordings_to_transcribe
@@ -18,7 +19,9 @@ def request_transcribe(w: Any, selected: list[int]) -> list[int]:
     plan = recordings_to_transcribe(w.case, selected)
     exhibit_ids = list(plan.exhibit_ids)
     done = [i for i in exhibit_ids if w.case.latest_run(i, "transcribe") is not None]
-    if done and not confirm_transcribe_again(w, len(done), len(exhibit_ids)):
+    corrected = tuple(f"{found.said()} of {w.case.exhibit(i).source.name}" for i in done
+                      if (found := proofread_run(w.case, i)) is not None)
+    if done and not confirm_transcribe_again(w, len(done), len(exhibit_ids), corrected):
         return []
     jobs = transcribe(w, exhibit_ids)
     if plan.notes and (jobs or not exhibit_ids):

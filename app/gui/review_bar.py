@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from app.core.editing import operations as editing
 from app.core.editing import review
+from app.core.editing.proofread import set_aside
 from app.core.store.audit import is_account_label
 from app.gui.editor_model import TEXT_COL, EditSession, SegmentModel
 from app.gui.keys import VERIFY_KEY
@@ -75,6 +76,9 @@ class ReviewBar(QWidget):
             self.message.emit(f"The sign-off by {before[2]} no longer stands: the transcript is a draft again "
                               f"(its DOCX and PDF say DRAFT). Sign off again with {VERIFY_KEY}.")
         text = {"machine draft": "Machine draft", "edited": "Edited (draft)"}.get(state, f"Verified by {by}")
+        aside = set_aside(self.session.case, self.session.case.run(run_id).exhibit_id, run_id)
+        if aside is not None and state == editing.STATUS_DRAFT:  # a new transcription asked for: said, not hidden
+            text = f"Machine draft, newer than {aside.said()}, set aside"
         colour = STATUS_COLOURS.get(state, "#57606a")
         self.status_label.setStyleSheet(f"QLabel {{ color:{colour}; font-weight:bold; }}")
         self.status_label.set_text(text)

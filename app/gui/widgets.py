@@ -119,10 +119,14 @@ class ProblemBanner(QLabel):
         self.show()
 
 
-def confirm_transcribe_again(parent: QWidget, done: int, total: int) -> bool:
-    """Asked before transcribing exhibits of which `done` already have a transcript."""
+def confirm_transcribe_again(parent: QWidget, done: int, total: int, corrected: tuple[str, ...] = ()) -> bool:
+    """Asked before transcribing exhibits of which `done` already have a transcript; `corrected`: "NAME's
+    corrections (run N) of FILE" for those a person corrected or verified, which the new machine draft supersedes."""
+    superseded = (f" The new machine draft supersedes {'; '.join(corrected[:3])}"
+                  f"{f' and {len(corrected) - 3} more' if len(corrected) > 3 else ''}: it is shown in their place."
+                  if corrected else "")
     answer = QMessageBox.question(
         parent, "Transcribe again?",
         f"{done} of the {total} selected exhibit(s) already have a transcript. "
-        "Transcribe again? A new transcript is made; the existing ones and their edits are kept.")
+        f"Transcribe again? A new transcript is made; the existing ones and their edits are kept.{superseded}")
     return answer == QMessageBox.StandardButton.Yes

@@ -4,7 +4,8 @@
 
 Built from what the case holds: the stored messages, each attachment's own
 exhibit (SHA-256) and its latest transcript (a person's edited copy when
-there is one) and translation. A missing attachment is shown as missing; one
+there is one; a newer machine draft over a person's corrections says so) and
+translation. A missing attachment is shown as missing; one
 not transcribed (yet) has no transcript. Message translations, when asked
 for, are passed in (they are made by the caller with a named model).
 """
@@ -20,6 +21,7 @@ from app.core.chats.records import Attachment, joined_containers, voice_note_nam
 from app.core.chats.same_names import senders_said
 from app.core.clock import utc_now
 from app.core.editing.operations import STATUS_EDITED, STATUS_VERIFIED, current_transcript
+from app.core.editing.proofread import set_aside
 from app.core.evidence.provenance import software_info
 from app.core.export.base import language_text, shown_text
 from app.core.media import moovless
@@ -52,7 +54,8 @@ class TimelineAttachment:
     error: str | None = None  # why the file could not be taken in
     run_id: int | None = None  # the transcription run shown (its settings in Timeline.runs)
     translation_run_id: int | None = None
-    review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME"
+    review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME", or a draft
+    # newer than a person's corrections: "machine draft, newer than NAME's corrections (run N), set aside"
     cut_short: bool = False  # the recording is truncated or damaged: its transcript holds only what could be read
     doubt: str = ""  # "language uncertain: speech heard (7 s) but no words recognised; …", as `exhibits` says it
 
@@ -180,6 +183,9 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     exhibit = case.exhibit(stored.attachment_exhibit_id)
     transcript_run = case.latest_run(exhibit.id, "transcribe")
     text, language, model, review = _run_text(case, transcript_run, runs)
+    aside = set_aside(case, exhibit.id, transcript_run) if text is not None and not review else None
+    if aside is not None:  # a newer transcription asked for: said beside its text, not shown as if none were made
+        review = f"machine draft, newer than {aside.said()}, set aside"
     translation_run = shown_translation(case, transcript_run, target)
     translation, _, mt_model, _ = _run_text(case, translation_run, runs)
     for m in (model, mt_model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.editing import operations as editing
+from app.core.editing.proofread import set_aside
 from app.core.language_parts import named_readings, shares
 from app.core.media.boxes import UNINDEXED_VIDEO
 from app.core.models.catalogue import ENGLISH_ONLY_NOTE
@@ -108,9 +109,12 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     if no_speech_found(run):
         return "no speech found", "no speech was detected in this recording", None
     done = "edited" if state == "edited" else "done"
+    aside = set_aside(case, exhibit.id, run.id) if state == editing.STATUS_DRAFT else None
+    newer = f"a machine draft newer than {aside.said()}, set aside" if aside else ""  # asked for: said, not hidden
     if exhibit.source.truncated or run.truncated:
-        return f"{done} · truncated", "the file is truncated or damaged; only what could be read", None
-    return done, "", None
+        cut = "the file is truncated or damaged; only what could be read"
+        return f"{done} · truncated", f"{cut}; {newer}" if newer else cut, None
+    return done, newer, None
 
 
 def signed_off_detail(case: Case, run: RunSummary) -> str:

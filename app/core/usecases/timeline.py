@@ -3,9 +3,9 @@
 The steps of `python -m app timeline`, for the CLI and the window alike:
 
     taken, errors = take_in_exports(case, inputs)      # each export's chats and media, hashed
-    jobs, priority = queue_media(case, taken, options)  # voice notes and videos, top of the queue
+    queued = queue_media(case, taken, options)          # voice notes and videos not transcribed yet, top
     ... work the queue (the caller's runner) ...
-    children = translate_jobs(case, set(jobs), translate, priority)
+    children = translate_jobs(case, queued, translate)  # the transcripts made and those already stored
     ... work the queue again ...
     for t in taken:
         timeline, known = story(case, t.exhibit_id, translation)
@@ -48,7 +48,7 @@ from app.core.types import ModelInfo
 from app.core.usecases.enqueueing import enqueue
 from app.core.usecases.exhibit_status import UNCERTAIN, language_uncertain, run_status
 from app.core.usecases.exporting import check_out_dir
-from app.core.usecases.translating import translate_after
+from app.core.usecases.translating import queue_translation
 
 
 @dataclass(frozen=True)
@@ -121,14 +121,44 @@ def export_media(taken: list[TakenIn]) -> list[Found]:
     return [Found(m.path, m.source) for t in taken for m in t.media]
 
 
-def queue_media(case: Case, taken: list[TakenIn], options: TranscribeOptions) -> tuple[dict[int, str], int]:
-    """Queue every voice note and video at the top: ({job id: path}, the priority used)."""
-    usable = export_media(taken)
+@dataclass(frozen=True)
+class QueuedMedia:
+    """What `queue_media` did: the transcribe jobs queued ({job id: path}) at `priority`, and the
+    voice notes and videos already transcribed ({exhibit id: the run used as it stands})."""
+
+    jobs: dict[int, str]
+    priority: int
+    stored: dict[int, int]
+    paths: dict[int, str]  # exhibit id: path, of every recording met
+
+    def stored_line(self, again: str = "`python -m app transcribe FILE ...` transcribes one again") -> str:
+        """One line for the recordings whose stored transcripts are used; "" when none."""
+        return already_transcribed(len(self.stored), again)
+
+
+def already_transcribed(count: int, again: str) -> str:
+    """'N voice note(s) or video(s) already transcribed: ...; `again` says how one is transcribed again'."""
+    if not count:
+        return ""
+    return (f"{count} voice note(s) or video(s) already transcribed: their transcripts are used as they stand (a "
+            f"person's corrections kept); {again}")
+
+
+def queue_media(case: Case, taken: list[TakenIn], options: TranscribeOptions) -> QueuedMedia:
+    """Queue, at the top, every voice note and video with no finished transcript. One that has one is
+    used as it stands, a proofreader's corrections included (the timeline's own options made a new run
+    of each, ~17 s of decoding nobody asked for, and showed its machine text over the corrections)."""
+    media = [m for t in taken for m in t.media]
+    paths = {m.exhibit_id: m.path for m in media}
+    stored = {e: run for e in paths if (run := case.latest_run(e, "transcribe")) is not None}
+    transcribed = {m.path for m in media if m.exhibit_id in stored}
+    usable = [found for found in export_media(taken) if found.path not in transcribed]
     if not usable:
-        return {}, 0
+        return QueuedMedia({}, 0, stored, paths)
     queue = JobQueue(case.conn)
     priority = queue.top_priority() + 1
-    return {q.job_id: q.path for q in enqueue(case, queue, usable, options, priority)}, priority
+    jobs = {q.job_id: q.path for q in enqueue(case, queue, usable, options, priority)}
+    return QueuedMedia(jobs, priority, stored, paths)
 
 
 def pending_jobs(case: Case, jobs: set[int]) -> set[int]:
@@ -137,18 +167,23 @@ def pending_jobs(case: Case, jobs: set[int]) -> set[int]:
     return {j for j in jobs if queue.get(j).state != "done"}
 
 
-def translate_jobs(case: Case, transcribe_jobs: set[int], translate: TranslateOptions, priority: int) -> set[int]:
-    """A translate job per finished transcript not already in the target language."""
+def translate_jobs(case: Case, queued: QueuedMedia, translate: TranslateOptions) -> dict[int, str]:
+    """A translate job ({job id: path}) per transcript not already in the target language: those the
+    queued jobs made, and those already stored (translated as they stand, as `translate` does)."""
     queue = JobQueue(case.conn)
-    children = set()
-    for job_id in sorted(transcribe_jobs):
+    runs = dict(queued.stored)
+    for job_id in sorted(queued.jobs):
         job = queue.get(job_id)
-        if job.state != "done" or job.run_id is None:
-            continue
-        language = text_language(case, job.run_id)
+        if job.state == "done" and job.run_id is not None:
+            runs.setdefault(job.exhibit_id, job.run_id)
+    priority = queued.priority or queue.top_priority() + 1
+    children = {}
+    for exhibit_id, run_id in sorted(runs.items()):
+        language = text_language(case, run_id)
         if language and same_language(language, translate.target):
             continue
-        children.add(translate_after(case, queue, job.id, to_dict(translate), priority))
+        job_id = queue_translation(case, queue, exhibit_id, run_id, to_dict(translate), priority)
+        children[job_id] = queued.paths[exhibit_id]
     return children
 
 
@@ -276,13 +311,15 @@ class TakenAndQueued:
     exhibit_ids: tuple[int, ...]
     errors: tuple[ChatError, ...]
     jobs: tuple[int, ...]
+    stored: int = 0  # the recordings already transcribed, whose transcripts are used as they stand
 
 
 def take_in_and_queue(case: Case, inputs: list[str], options: TranscribeOptions | None) -> TakenAndQueued:
     """Take chat exports in and queue their voice notes and videos (none when `options` is None)."""
     taken, errors = take_in_exports(case, inputs)
-    jobs = queue_media(case, taken, options)[0] if options is not None else {}
-    return TakenAndQueued(tuple(dict.fromkeys(t.exhibit_id for t in taken)), tuple(errors), tuple(sorted(jobs)))
+    queued = queue_media(case, taken, options) if options is not None else None
+    return TakenAndQueued(tuple(dict.fromkeys(t.exhibit_id for t in taken)), tuple(errors),
+                          tuple(sorted(queued.jobs)) if queued else (), len(queued.stored) if queued else 0)
 
 
 def export_name(case: Case, exhibit_id: int) -> str:
