@@ -19,6 +19,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.core.errors import MediaError
@@ -127,6 +128,39 @@ def test_an_adts_stream_cut_inside_a_later_frame_is_called_cut(tmp_path):
     assert not read_all(str(whole))[1].truncated
 
 
+def _frame_starts(data: bytes) -> list[int]:
+    """Where each frame of an ADTS stream starts, walked by the lengths its headers state."""
+    starts = [0]
+    while starts[-1] + 7 <= len(data):
+        at = starts[-1]
+        starts.append(at + ((data[at + 3] & 3) << 11 | data[at + 4] << 3 | data[at + 5] >> 5))
+    return starts[:-1]
+
+
+def _length_bit_12_set(data: bytes, at: int) -> bytes:
+    """The ADTS frame at `at` stating 4,096 bytes more than it holds (bit 12 of its 13-bit length)."""
+    return data[:at + 3] + bytes((data[at + 3] | 0x02,)) + data[at + 4:]
+
+
+@pytest.mark.parametrize("from_the_end", [2, 3, 5])
+def test_a_whole_adts_stream_with_a_damaged_length_near_its_end_is_not_called_cut(tmp_path, from_the_end):
+    """A frame near the end stating a length past the file's end: the header repair reads on to the
+    next frame and every frame is heard, but the cut check walked the raw lengths and exported the
+    whole file as TRUNCATED, 'cut short'. The same file really cut inside its last frame is cut."""
+    data = _adts(tmp_path)
+    frames = _frame_starts(data)
+    damaged = _length_bit_12_set(data, frames[-from_the_end])
+    whole, path, cut = tmp_path / "whole.aac", tmp_path / "damaged.aac", tmp_path / "cut.aac"
+    whole.write_bytes(data)
+    path.write_bytes(damaged)
+    cut.write_bytes(damaged[:(frames[-1] + len(data)) // 2])
+    heard, reader = read_all(str(path), expected_ms=probe(path).duration_ms)
+    assert np.array_equal(heard, read_all(str(whole))[0])
+    assert not reader.truncated and any("wrong frame length" in line for line in reader.notes)
+    cut_reader = read_all(str(cut), expected_ms=probe(cut).duration_ms)[1]
+    assert cut_reader.truncated and any("ends inside a frame" in line for line in cut_reader.notes)
+
+
 def _with_its_edit_twice(data: bytes) -> bytes:
     """An M4A (moov after mdat) whose one-entry edit list has its entry written twice: all the audio played twice."""
     elst = data.index(b"elst") - 4
@@ -167,3 +201,4 @@ def test_an_ogg_note_whose_last_page_lost_its_header_is_called_damaged_not_cut(t
         audio, reader = read_all(str(path), expected_ms=source.duration_ms)
         assert reader.truncated and 0 < audio.size and any(said in line for line in reader.notes), reader.notes
         assert not any(unsaid in line for line in reader.notes), reader.notes
+

@@ -111,8 +111,7 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, timescale.patches(fixes))
     if (table := ts_streams.renamed(handle)) is not None:  # MP3 named over AAC: nothing decoded
         handle = Patched(handle, table.patches)
-    if (frames := adts.mended(handle)) is not None:  # a frame length damaged: ffmpeg lost its way
-        handle = Patched(handle, frames.patches)
+    handle = adts.view(handle)  # a frame length damaged: ffmpeg lost its way
     if _is_iso_media(handle) and (rates := aac_config.wrong_rate(handle)):  # every AAC packet failed
         handle = Patched(handle, aac_config.patches(rates))
     if _is_iso_media(handle) and (edit := edit_times.damaged(handle)) is not None:  # media time -5,000: a shift
