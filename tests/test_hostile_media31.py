@@ -202,3 +202,22 @@ def test_an_ogg_note_whose_last_page_lost_its_header_is_called_damaged_not_cut(t
         assert reader.truncated and 0 < audio.size and any(said in line for line in reader.notes), reader.notes
         assert not any(unsaid in line for line in reader.notes), reader.notes
 
+
+@pytest.mark.parametrize("codec, ext", [("libvorbis", "ogg"), ("libopus", "opus")])
+def test_an_ogg_note_whose_pages_end_in_zero_bytes_does_not_call_them_lost_audio(tmp_path, codec, ext):
+    """Cut at a page boundary, zeros up to its size (a recorder's file made larger than it filled, blocks
+    never written): 'not Ogg pages (damaged): the audio they held is lost', though nothing shows those
+    bytes ever held audio. Other bytes there still are."""
+    note = tmp_path / f"note.{ext}"
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=500:duration=6:sample_rate=16000", "-c:a", codec, str(note))
+    data = note.read_bytes()
+    half = data.index(b"OggS", len(data) // 2)
+    zeros, junk = tmp_path / f"zeros.{ext}", tmp_path / f"junk.{ext}"
+    zeros.write_bytes(data[:half] + bytes(len(data) - half))
+    junk.write_bytes(data[:half] + bytes(range(1, 256)) * ((len(data) - half) // 255 + 1))
+    for path, said, unsaid in ((zeros, "zero bytes (not audio: never written, or padding)", "lost"),
+                               (junk, "(damaged): the audio they held is lost", "never written")):
+        source = probe(path)
+        audio, reader = read_all(str(path), expected_ms=source.duration_ms)
+        assert reader.truncated and 0 < audio.size and any(said in line for line in reader.notes), reader.notes
+        assert not any(unsaid in line for line in reader.notes), reader.notes

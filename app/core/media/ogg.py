@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from app.core.media import vorbis_blocks
+from app.core.media import amr, vorbis_blocks
 from app.core.media.opus_gain import ogg_crc
 from app.core.media.views import Spliced, window
 
@@ -280,14 +280,18 @@ def is_cut(handle: BinaryIO) -> bool:
 
 
 def end_note(handle: BinaryIO) -> str:
-    """Why a stream with no whole end mark ends where it does: the file cut short, or, when bytes that are
-    no page follow its last page's end (the end-of-stream page's header wiped), its end damaged."""
+    """Why a stream with no whole end mark ends where it does: the file cut short; zero bytes after its
+    last page (never written, or padding); or, when other bytes that are no page follow its last
+    page's end (the end-of-stream page's header wiped), its end damaged."""
     last = _last_page(handle)
     after = last[2] - last[1] if last is not None else 0
     if after < 0:
         return "the file ends inside its last Ogg page: it was cut short"
     if after < MIN_PAGE:
         return "the Ogg stream has no end mark: the file was cut short"
+    if amr.zero_tail(handle, last[1], least=after) is not None:  # a recorder's file made larger than it filled
+        return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are zero bytes "
+                "(not audio: never written, or padding)")
     return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are not Ogg pages "
             "(damaged): the audio they held is lost")
 
