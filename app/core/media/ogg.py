@@ -319,21 +319,21 @@ def _sound(page: bytes) -> bool:
 
 def end_note(handle: BinaryIO) -> str:
     """Why a stream with no whole end mark ends where it does: the file cut short; zero bytes after its
-    last page (never written, or padding); or, when other bytes that are no page follow its last
-    page's end (the end-of-stream page's header wiped), its end damaged."""
+    last page (never written, or padding); when other bytes that are no page follow its last page's
+    end (the end-of-stream page's header wiped), its end damaged; or its last page failing its checksum."""
     last = _last_page(handle)
     after = last[2] - last[1] if last is not None else 0
     if after < 0:
         return "the file ends inside its last Ogg page: it was cut short"
-    if last is not None and not last[3]:
-        return "the file's last Ogg page fails its checksum (damaged): the audio it held is lost"
-    if after < MIN_PAGE:
-        return "the Ogg stream has no end mark: the file was cut short"
-    if amr.zero_tail(handle, last[1], least=after) is not None:  # a recorder's file made larger than it filled
+    if after >= MIN_PAGE and amr.zero_tail(handle, last[1], least=after) is not None:  # made larger than filled
         return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are zero bytes "
                 "(not audio: never written, or padding)")
-    return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are not Ogg pages "
-            "(damaged): the audio they held is lost")
+    if after >= MIN_PAGE:
+        return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are not Ogg "
+                "pages (damaged): the audio they held is lost")
+    if last is not None and not last[3]:
+        return "the file's last Ogg page fails its checksum (damaged): the audio it held is lost"
+    return "the Ogg stream has no end mark: the file was cut short"
 
 
 def _last_page(handle: BinaryIO) -> tuple[int, int, int, bool] | None:
