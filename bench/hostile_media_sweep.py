@@ -319,6 +319,34 @@ def _rates_and_tracks(out: Path) -> None:
                "-metadata:s:a:0", "language=deu", "-metadata:s:a:1", "language=eng")
 
 
+def _stated_ends(out: Path, bases: dict[str, Path]) -> None:
+    """ADTS frames near the end stating 4,096 bytes more than they hold (bit 12 of the length: a whole
+    file, not a cut), and one of them also cut in its last frame; Ogg notes cut at a page, zero bytes
+    after to their size or 100 kB (a recorder's file made larger than it filled), a whole one with 100 kB
+    of zeros after it, and one whose last page or the page before it fails its checksum."""
+    data = bases["aac"].read_bytes()
+    starts = [0]
+    while starts[-1] + 7 <= len(data):
+        at = starts[-1]
+        starts.append(at + ((data[at + 3] & 3) << 11 | data[at + 4] << 3 | data[at + 5] >> 5))
+    flipped = {}
+    for back in (1, 2, 3, 5):  # the last frame's own: a cut, as far as the bytes tell
+        at = starts[-1 - back]
+        flipped[back] = data[:at + 3] + bytes((data[at + 3] | 0x02,)) + data[at + 4:]
+        (out / f"aac_len4096_last{back}.aac").write_bytes(flipped[back])
+    (out / "aac_len4096_last3_cut.aac").write_bytes(flipped[3][:(starts[-2] + len(data)) // 2])
+    for name in ("opus", "vorbis"):
+        ogg, ext = bases[name].read_bytes(), bases[name].suffix
+        page = ogg.index(b"OggS", len(ogg) // 2)
+        (out / f"{name}_half_then_zeros{ext}").write_bytes(ogg[:page] + bytes(len(ogg) - page))
+        (out / f"{name}_half_then_100k_zeros{ext}").write_bytes(ogg[:page] + bytes(100_000))
+        (out / f"{name}_whole_then_100k_zeros{ext}").write_bytes(ogg + bytes(100_000))
+        pages = [at for at in range(len(ogg) - 4) if ogg[at:at + 4] == b"OggS"] + [len(ogg)]
+        for back in (1, 2):  # the last page, the one before it, failing its checksum (a byte of its body changed)
+            at = (pages[-back - 1] + 27 + ogg[pages[-back - 1] + 26] + pages[-back]) // 2  # the middle of its body
+            (out / f"{name}_crc_last{back}{ext}").write_bytes(ogg[:at] + bytes((ogg[at] ^ 0x55,)) + ogg[at + 1:])
+
+
 def make(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     bases = _bases(out)
@@ -334,6 +362,7 @@ def make(out: Path) -> None:
     _tagged_and_streamed(out, bases)
     _rates_and_tracks(out)
     _sizes_past_the_filesystem(out, bases)
+    _stated_ends(out, bases)
     print(f"{sum(1 for _ in out.iterdir())} entries in {out}")
 
 

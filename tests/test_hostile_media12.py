@@ -182,7 +182,7 @@ def test_adts_frames_stating_a_wrong_length_are_read_where_the_next_frame_starts
     bytes long lost half a second and moved the later words early; every tenth, 3 s lost."""
     frames = adts_frames(aac)
     for number in damaged:
-        if number < len(frames):
+        if number < len(frames) - 1:  # the last frame stating more than the file holds is a cut (test_hostile_media31)
             stating(frames[number], len(frames[number]) + off_by)
     path = tmp_path / "note.aac"
     path.write_bytes(b"".join(bytes(frame) for frame in frames))

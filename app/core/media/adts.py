@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media.views import Patched
+
 HEADER = 7
 MOST_BYTES = 256 << 20  # a voice note or a phone's screen recording's sound is far smaller
 MAX_FRAME = (1 << 13) - 1  # 13 bits of frame length
@@ -57,6 +59,12 @@ def mended(handle: BinaryIO) -> Mended | None:
     return Mended(patches) if patches else None
 
 
+def view(handle: BinaryIO) -> BinaryIO:
+    """The handle, or a view of it with its damaged frame lengths mended (what ffmpeg is given)."""
+    fix = mended(handle)
+    return handle if fix is None else Patched(handle, fix.patches)
+
+
 CUT_NOTE = "the AAC (ADTS) stream ends inside a frame: the file was cut short there"
 
 
@@ -76,7 +84,9 @@ def cut_in_first_frame(handle: BinaryIO) -> str:
 
 def cut_mid_frame(handle: BinaryIO) -> bool:
     """Whether an ADTS stream's frames, walked by their stated lengths, end with one the file cuts
-    short: an ADTS file states no length, so this is the one sign it was cut."""
+    short: an ADTS file states no length, so this is the one sign it was cut. The lengths are those
+    `view` reads: a damaged length that points past the end, with frames after it, is no cut."""
+    handle = view(handle)
     handle.seek(0)
     at = _after_id3(handle.read(10))
     handle.seek(0)

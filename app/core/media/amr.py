@@ -207,7 +207,7 @@ def _count(handle: BinaryIO, start: int, end: int | None, sizes: dict[int, int])
     whether a frame is cut short there. Zero bytes running to the file's end are a tail never written
     (a recorder that stopped), not frames: a 0.3 s note followed by 2 MB of zeros was recorded as 51
     minutes long (zeros read as 13-byte frames), its export saying 51 minutes were damaged."""
-    tail = _zero_tail(handle, start)
+    tail = zero_tail(handle, start)
     if tail is not None and (end is None or end > tail):
         return _count(handle, start, tail, sizes)[0], True
     frames, at, data, base = 0, 0, b"", start
@@ -237,7 +237,7 @@ def unwritten_tail(handle: BinaryIO) -> int | None:
     handle.seek(0)
     if not handle.read(len(WB_HEADER)).startswith((b"#!AMR\n", WB_HEADER)):
         return None
-    return _zero_tail(handle, 0)
+    return zero_tail(handle, 0)
 
 
 def header_only(handle: BinaryIO, repeated: int = 0) -> str | None:
@@ -249,14 +249,14 @@ def header_only(handle: BinaryIO, repeated: int = 0) -> str | None:
     header = WB_HEADER if handle.read(len(WB_HEADER)) == WB_HEADER else b"#!AMR\n"
     handle.seek(0)
     if handle.read(len(header)) != header or (size := handle.seek(0, 2)) <= len(header) \
-            or _zero_tail(handle, 0, least=1) != len(header):
+            or zero_tail(handle, 0, least=1) != len(header):
         return None
     again = f" (and {repeated:,} bytes of it written again)" if repeated else ""
     return (f"the AMR header{again} is followed only by {size - len(header):,} zero bytes: the file holds no audio "
             "frame (never written, or zeroed)")
 
 
-def _zero_tail(handle: BinaryIO, start: int, least: int = ZERO_TAIL) -> int | None:
+def zero_tail(handle: BinaryIO, start: int, least: int = ZERO_TAIL) -> int | None:
     """Where the zero bytes that end the file begin, when there are `least` or more of them."""
     size = at = handle.seek(0, 2)
     while at > start:

@@ -14,7 +14,7 @@ nothing printed, and the file is refused exactly as it was.
 from __future__ import annotations
 
 import errno
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import av
 
@@ -22,13 +22,15 @@ import av
 class OneFault:
     """`handle` as PyAV sees it, raising at most one exception into ffmpeg (the first). Every other
     attribute (`name`, by which ffmpeg knows a raw G.722 or A-law file, `tell`, `seekable`, ...)
-    is the handle's own."""
+    is the handle's own. The first failure is remembered as long as the container lives: a caller that
+    caught it and read on from the same container would get a silent end of file, not an error. None does
+    (the refusal ends the read); open the file again to read on."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
         self._failed = False
 
-    def __getattr__(self, attribute: str):
+    def __getattr__(self, attribute: str) -> Any:
         return getattr(self._handle, attribute)
 
     def read(self, size: int = -1) -> bytes:
@@ -50,7 +52,7 @@ class OneFault:
             raise
 
 
-def open_av(handle: BinaryIO, **options) -> av.container.InputContainer:  # type: ignore[name-defined]
+def open_av(handle: BinaryIO, **options: Any) -> av.container.InputContainer:  # type: ignore[name-defined]
     """`handle` open in ffmpeg for reading (av.open's keywords: `format`, `options`); a header's
     text that is not UTF-8 is kept with replacement characters."""
     return av.open(OneFault(handle), mode="r", metadata_errors="replace", **options)

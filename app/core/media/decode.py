@@ -34,6 +34,7 @@ from app.core.media import (
     ogg_clock,
     ogg_order,
     ogg_repeats,
+    ogg_serials,
     timescale,
     ts_streams,
     wav_blocks,
@@ -184,9 +185,9 @@ class AudioReader:
             if container.format.name == "ogg":
                 hidden_ms, self.cut_note = ogg.preskip_hidden(handle)  # a damaged header drops the start
                 self.expected_ms = max(0, self.expected_ms - hidden_ms) if self.expected_ms else 0
-            if container.format.name == "ogg" and ogg.is_cut(ogg_order.in_order(handle)):
-                self.truncated = True
-                self.cut_note = ogg.end_note(ogg_order.in_order(handle))
+            pages = ogg_serials.view(ogg_order.in_order(handle)) if container.format.name == "ogg" else None
+            if pages is not None and ogg.is_cut(pages):  # its pages' checksums as ffmpeg reads them
+                self.truncated, self.cut_note = True, ogg.end_note(pages)
             if container.format.name.startswith("mov,"):
                 shown, self.cut_note = edits.edit_list_end(handle, index, to_ms(self._timeline.emitted) / 1000,
                                                            self.expected_ms / 1000)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from app.core.media import vorbis_blocks
+from app.core.media import amr, vorbis_blocks
 from app.core.media.opus_gain import ogg_crc
 from app.core.media.views import Spliced, window
 
@@ -23,6 +23,7 @@ BOS = 0x02
 
 
 MIN_PAGE = HEADER.size + 1  # a page's header and one segment size: no page is shorter
+MAX_PAGE = HEADER.size + 255 + 255 * 255  # 65,307 bytes: ffmpeg looks this far back from the end for the last page
 MAX_PACKET_S = 0.12  # no Opus packet holds more than 120 ms, no Vorbis packet more than 8192 samples
 
 
@@ -116,9 +117,12 @@ class _Link:
 def chained_duration_ms(handle: BinaryIO) -> int | None:
     """The summed length of every audio link when the file is a chain of links, or the true length
     of a file whose last page states a false end position or whose first audio pages were lost (ffmpeg
-    counts from the first page left); else None (ffmpeg's figure stands)."""
+    counts from the first page left), or whose last page is further from the end than ffmpeg looks (100 kB
+    of zeros after a 6 s Vorbis note: ffmpeg guessed 21.5 s from the bitrate); else None (ffmpeg's figure
+    stands)."""
     links, chained = _clocks(handle)
-    if not links or not (chained and len(links) > 1 or any(k.lied or k.head_lost for k in links)):
+    if not links or not (chained and len(links) > 1 or any(k.lied or k.head_lost for k in links)
+                         or handle.seek(0, 2) - links[-1].page_end > MAX_PAGE):  # ffmpeg's a guess: no last page seen
         return None
     return round(_seconds(links) * 1000)
 
@@ -205,7 +209,7 @@ def _first_audio_page_dropped(handle: BinaryIO, link: _Link, granule: int, at: i
     handle.seek(at)
     page = handle.read(end - at)
     handle.seek(body)
-    return len(page) == end - at and struct.unpack_from("<I", page, 22)[0] != ogg_crc(page[:22] + bytes(4) + page[26:])
+    return len(page) == end - at and not _sound(page)
 
 
 def _pages(handle: BinaryIO) -> Iterator[tuple[int, int, int, int, int, bytes]]:
@@ -274,37 +278,82 @@ def is_cut(handle: BinaryIO) -> bool:
     """True when the file's last Ogg page does not close its stream (no end-of-stream mark):
     a recording or copy cut short. An Ogg file states no duration of its own beyond its last
     page, so this is the only sign a cut one gives; or when that page runs past the file's end (cut
-    inside its end-of-stream page)."""
+    inside its end-of-stream page), or fails its checksum (ffmpeg drops it: its audio is lost)."""
     last = _last_page(handle)
-    return last is not None and (not last[0] & EOS or last[1] > last[2])
+    return last is not None and (not last[0] & EOS or last[1] > last[2] or not last[3])
+
+
+def end_after_a_loss(handle: BinaryIO) -> dict[int, bytes] | None:
+    """The last page shown without its end-of-stream mark (its checksum made again) when the page before
+    it is lost (fails its checksum, or is missing by the sequence numbers), or None. ffmpeg times an
+    end-of-stream page's packets on from the page before, not from its own position: a Vorbis note whose
+    page before the last was lost heard its last second a second early, and the second named damaged was
+    the last, not the lost one. Without the mark it times them as any page after a loss: in their place."""
+    before: dict[int, tuple[int, int, int]] = {}  # by serial: the page before the one now met
+    last = None
+    for at, flags, _granule, serial, sequence, sizes in _pages(handle):
+        last = (at, at + HEADER.size + len(sizes) + sum(sizes), flags, sequence, before.get(serial))
+        before[serial] = last[:2] + (sequence,)
+    if last is None or not last[2] & EOS or last[4] is None:
+        return None
+    at, end, _flags, sequence, (earlier, earlier_end, earlier_sequence) = last
+    if earlier_sequence == sequence - 1 and _sound(_read(handle, earlier, earlier_end)):
+        return None
+    page = bytearray(_read(handle, at, end))
+    if len(page) != end - at or not _sound(bytes(page)):
+        return None  # the last page unsound too: ffmpeg drops it as well
+    page[5] &= ~EOS
+    page[22:26] = bytes(4)
+    return {at + 5: bytes(page[5:6]), at + 22: struct.pack("<I", ogg_crc(bytes(page)))}
+
+
+def _read(handle: BinaryIO, start: int, end: int) -> bytes:
+    handle.seek(start)
+    return handle.read(end - start)
+
+
+def _sound(page: bytes) -> bool:
+    """Whether a page's bytes match its checksum (ffmpeg drops one that does not)."""
+    return len(page) >= HEADER.size and struct.unpack_from("<I", page, 22)[0] == ogg_crc(page[:22] + bytes(4) + page[26:])
 
 
 def end_note(handle: BinaryIO) -> str:
-    """Why a stream with no whole end mark ends where it does: the file cut short, or, when bytes that are
-    no page follow its last page's end (the end-of-stream page's header wiped), its end damaged."""
+    """Why a stream with no whole end mark ends where it does: the file cut short; zero bytes after its
+    last page (never written, or padding); when other bytes that are no page follow its last page's
+    end (the end-of-stream page's header wiped), its end damaged; or its last page failing its checksum."""
     last = _last_page(handle)
     after = last[2] - last[1] if last is not None else 0
     if after < 0:
         return "the file ends inside its last Ogg page: it was cut short"
-    if after < MIN_PAGE:
-        return "the Ogg stream has no end mark: the file was cut short"
-    return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are not Ogg pages "
-            "(damaged): the audio they held is lost")
+    if after >= MIN_PAGE and amr.zero_tail(handle, last[1], least=after) is not None:  # made larger than filled
+        return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are zero bytes "
+                "(not audio: never written, or padding)")
+    if after >= MIN_PAGE:
+        return (f"the Ogg stream has no end mark: the file's last {after:,} bytes, after its last page, are not Ogg "
+                "pages (damaged): the audio they held is lost")
+    if last is not None and not last[3]:
+        return "the file's last Ogg page fails its checksum (damaged): the audio it held is lost"
+    return "the Ogg stream has no end mark: the file was cut short"
 
 
-def _last_page(handle: BinaryIO) -> tuple[int, int, int] | None:
-    """The flags of the last page the file's tail holds, where that page ends, and the file's size."""
+def _last_page(handle: BinaryIO) -> tuple[int, int, int, bool] | None:
+    """The flags of the last page the file holds before any zero bytes that end it (a recorder's file
+    made larger than it filled), where that page ends, the file's size, and whether the page matches its
+    checksum (one cut short does not)."""
     size = handle.seek(0, 2)
-    handle.seek(max(0, size - TAIL))
-    tail = handle.read()
-    at = tail.rfind(b"OggS")
+    zeros = amr.zero_tail(handle, 0, least=1) or size
+    start = max(0, zeros - TAIL)
+    handle.seek(start)
+    tail = handle.read(zeros - start + MAX_PAGE)  # a last page's body may end in zero bytes of its own
+    at = tail.rfind(b"OggS", 0, zeros - start)
     while at >= 0 and len(tail) - at < HEADER.size:
         at = tail.rfind(b"OggS", 0, at)
     if at < 0:
         return None
     flags, count = HEADER.unpack_from(tail, at)[2], tail[at + HEADER.size - 1]
     sizes = tail[at + HEADER.size:at + HEADER.size + count]
-    return flags, size - len(tail) + at + HEADER.size + count + sum(sizes), size
+    length = HEADER.size + count + sum(sizes)
+    return flags, start + at + length, size, _sound(tail[at:at + length])
 
 
 def links(handle: BinaryIO) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from app.core.media.ogg import BOS, EOS, HEADER
 from app.core.media.opus_gain import ogg_crc
-from app.core.media.views import from_start
+from app.core.media.views import Patched, from_start
 
 MAX_PAGES = 1_000_000
 SERIAL_AT, CRC_AT = 14, 22
@@ -34,6 +34,12 @@ class Renumbered:
     def note(self) -> str:
         return (f"{self.pages:,} Ogg page(s) from byte {self.first_at:,} carry a serial number no stream began "
                 "(a recorder restarted or fragments joined): read as the stream they continue")
+
+
+def view(handle: BinaryIO) -> BinaryIO:
+    """The handle, or a view of it with its orphan pages under their stream's serial (what ffmpeg reads)."""
+    orphans = found(handle)
+    return handle if orphans is None else Patched(handle, orphans.patches)
 
 
 def found(handle: BinaryIO) -> Renumbered | None:

@@ -81,14 +81,16 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = head.view(handle)
     if _head(handle, 4) == b"OggS":  # a page written twice in a row (heard twice), pages shuffled
         handle = ogg_order.in_order(ogg_repeats.read_once(handle))
-    if _head(handle, 4) == b"OggS" and (orphans := ogg_serials.found(handle)) is not None:  # 4 s of 6 lost
-        handle = Patched(handle, orphans.patches)
+    if _head(handle, 4) == b"OggS":  # pages under a serial no stream began: 4 s of 6 lost
+        handle = ogg_serials.view(handle)
     if _head(handle, 4) == b"OggS" and (tagless := opus_tags.missing(handle)) is not None:  # 'not a media file'
         handle = opus_tags.with_tags(handle, tagless)
     if _head(handle, 4) == b"OggS" and (runs := ogg.junk_runs(handle)):
         handle = Spliced(handle, _between(runs, handle.seek(0, 2)))
     if _head(handle, 4) == b"OggS" and (recounted := ogg_clock.recount(handle)) is not None:  # granules -1
         handle = Patched(handle, recounted.patches)
+    if _head(handle, 4) == b"OggS" and (end := ogg.end_after_a_loss(handle)) is not None:  # heard a page early
+        handle = Patched(handle, end)
     if (gain := opus_gain.absurd_gain(handle)) is not None:  # -128 dB: speech decoded as silence
         handle = opus_gain.without_gain(handle, gain)
     if (laces := mkv_lacing.damaged(handle)) is not None:  # a lace bit flipped: 3 s of its cluster lost
@@ -111,8 +113,7 @@ def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-
         handle = Patched(handle, timescale.patches(fixes))
     if (table := ts_streams.renamed(handle)) is not None:  # MP3 named over AAC: nothing decoded
         handle = Patched(handle, table.patches)
-    if (frames := adts.mended(handle)) is not None:  # a frame length damaged: ffmpeg lost its way
-        handle = Patched(handle, frames.patches)
+    handle = adts.view(handle)  # a frame length damaged: ffmpeg lost its way
     if _is_iso_media(handle) and (rates := aac_config.wrong_rate(handle)):  # every AAC packet failed
         handle = Patched(handle, aac_config.patches(rates))
     if _is_iso_media(handle) and (edit := edit_times.damaged(handle)) is not None:  # media time -5,000: a shift
