@@ -247,14 +247,12 @@ def _past_the_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file
     return DataEnd({at + form.size_at: form.size_for(at, real_end)}, note)
 
 
-def _absurd_after(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> DataEnd | None:
+def _absurd_after(handle: BinaryIO, form: Form, start: int, size_of_file: int) -> DataEnd | None:
     """A chunk after the audio stating more than any recording past the file's end (a 'pakt' size with
     a high bit flipped: ext4 refused ffmpeg's seek there, tmpfs allowed it), read to the file's end."""
-    for _ in range(MAX_CHUNKS):
-        chunk = _read(handle, at, form.header)
+    for at, chunk, size in chunks(handle, form, start):
         if chunk[:4] == b"caff" or not _known_chunk(chunk, form):
             return None
-        size = struct.unpack_from(form.size_format, chunk, form.size_at)[0]
         end = form.chunk_end(at, size)
         if end - size_of_file > ABSURD_BYTES or size < 0:
             name = chunk[:4].decode("ascii", "replace")
@@ -264,7 +262,6 @@ def _absurd_after(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> D
             return DataEnd({at + form.size_at: form.size_for(at, size_of_file)}, note)
         if end >= size_of_file:
             return None
-        at = form.next_at(end)
     return None
 
 
@@ -323,25 +320,22 @@ def _walks_to_data(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> 
     return _walk(handle, form, at, size_of_file, to_data=True) == -1
 
 
-def _walk(handle: BinaryIO, form: Form, at: int, size_of_file: int, to_data: bool = False) -> int | None:
-    """Where a walk of whole chunks from `at` ends: the file's end (or a second file's start, which
+def _walk(handle: BinaryIO, form: Form, start: int, size_of_file: int, to_data: bool = False) -> int | None:
+    """Where a walk of whole chunks from `start` ends: the file's end (or a second file's start, which
     ends this one), or -1 at a data chunk when `to_data`; None where it meets bytes that are no chunk."""
-    for _ in range(MAX_CHUNKS):
-        if at >= size_of_file:
-            return size_of_file if at - size_of_file < form.align and not to_data else None
+    for at, chunk, size in chunks(handle, form, start):
         if not to_data and openings.kind(_read(handle, at, openings.HEAD)) is not None:  # joined.py's
             return size_of_file
-        chunk = _read(handle, at, form.header)
         if not form.is_chunk(chunk, size_of_file):
             return None
-        size = struct.unpack_from(form.size_format, chunk, form.size_at)[0]
         end = form.chunk_end(at, size)
         fits = 0 <= size and at + form.header <= end <= size_of_file
         if to_data and chunk[:4] == b"data":
             return -1 if fits or (form is CAF and size == -1) else None
         if not fits:
             return size_of_file if form is CAF and chunk[:4] == b"pakt" and not to_data and 0 <= size else None
-        at = form.next_at(end)
+        if form.next_at(end) >= size_of_file:
+            return size_of_file if not to_data else None
     return None
 
 

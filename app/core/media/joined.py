@@ -1,15 +1,15 @@
-"""A WAV, Wave64, CAF or MP4/MOV/3GP followed by a whole file (of its own kind, or a WAV, Wave64, CAF
-or MP4 after a WAV, Wave64 or CAF (two files joined end to end: a
-carving that ran on, a copy appended to, an upload restarted), named.
+"""A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
+to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; a WAV, Wave64, CAF or MP4 after
+a WAV, Wave64 or CAF.
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
 start is where the first file's header says the first ends (the RIFF size; the top-level boxes'
 sizes; a WAV written as it went, its RIFF size 0 or -1: its chunks' sizes, or where 'RIFF....WAVE'
 opens inside a data chunk of unknown size; a CAF's chunks, or where 'caff' and its 'desc' open
-inside a data chunk of size -1; a Wave64's 'riff' size), and there it opens as a file does: the note
-says so, and where. A WAV, Wave64 or CAF is read only up to there (`opening`): where its data chunk's size is 0
-or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
+inside a data chunk of size -1; a Wave64's 'riff' size), and there it opens as a file does: the
+note says so, and where. A WAV, Wave64 or CAF is read only up to there (`opening`): where its data
+chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
 second's header heard as a click and its speech given as the first's); a CAF's second file was
 read as a chunk of the first, lost without a word or called damaged, as the filesystem had it (a
 WAV after a CAF: its speech given as the CAF's); a Wave64 followed by a copy was called damaged.
@@ -55,7 +55,7 @@ def found(handle: BinaryIO) -> Joined | None:
     try:
         kind = openings.kind(head)
         end = _first_end(handle, kind, head, size_of_file) if kind is not None else None
-        if end is None or end + 12 > size_of_file:
+        if end is None or end < openings.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
         handle.seek(end)
         second = openings.kind(handle.read(openings.HEAD))
