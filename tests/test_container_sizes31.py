@@ -156,7 +156,8 @@ ALAC_DAMAGE = {
     "pakt after the audio": (b"pakt", lambda size: size | 1 << 50, "'pakt' chunk after the audio"),
     "chan into kuki": (b"chan", lambda size: size + 16, "'chan' chunk states 28 bytes"),
     "kuki onto its own atom": (b"kuki", lambda size: size - 32, "'kuki' chunk states 16 bytes"),
-    "data one bit past the pakt": (b"data", lambda size: size | 1 << 20, "one bit's worth): a damaged size"),
+    "data one bit past the pakt": (b"data", lambda size: size | 1 << 20, "runs into the chunks after the audio"),
+    "data 1,000 bytes into the pakt": (b"data", lambda size: size + 1000, "runs into the chunks after the audio"),
     "data one bit short of the pakt": (b"data", lambda size: size & ~(1 << next(b for b in range(9, 20) if size >> b & 1)),
                                        "bytes more follow it that are no chunk"),
 }

@@ -18,10 +18,11 @@ the file's size decides, whatever its bytes or the filesystem:
   walk to its end; else the end), and a note says how much more was read: no word is lost, and a
   word heard from added bytes is named as heard from past the stated end;
 - a data size past the file's end (or past a 'pakt' after it) that cannot be a cut file's (a W64
-  whose own 'riff' size is the file's length; a CAF stating one bit more than the bytes present, the
-  bit larger than the whole file; more than any recording holds): the bytes present are read, and a
-  note names the stated size; a cut file keeps its claim (a cut PCM CAF's length: `caf_stated_ms`),
-  whatever it lost (1, 4,096 or 65,536 bytes are one bit's worth too: the rule cannot tell them);
+  whose own 'riff' size is the file's length; running into whole chunks after the audio; a CAF
+  stating one bit more than the bytes present, the bit larger than the whole file; more than any
+  recording holds): the bytes present are read, and a note names the stated size; a cut file keeps
+  its claim (a cut PCM CAF's length: `caf_stated_ms`), whatever it lost (4,096 or 65,536 bytes are
+  one bit's worth too: only a CAF losing more than it keeps, exactly so, is taken for a damaged one);
 - a chunk before the audio stating a size past the file's end, or ending where no chunk starts:
   the audio is found after it by the chunks that walk from there to the data chunk; where none
   does, refused in one line (the file cut inside that chunk, or its size damaged).
@@ -230,21 +231,31 @@ def _data_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: in
 
 def _past_the_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: int,
                   riff_size: int | None) -> DataEnd | None:
-    """A data size past the file's end: a cut file's claim (None), unless the file's own length or
-    the size itself says the size is damaged: a W64's 'riff' size the file's length; a CAF's one bit
-    more than the bytes present, by more than the file holds (a 6 s CAF was claimed as 9,544 hours;
-    a cut of 4,096 or 65,536 bytes is one bit's worth too, and a cut); more than any recording."""
+    """A data size past the file's end: a cut file's claim (None), unless the file or the size itself
+    says the size is damaged (`_why_damaged`)."""
     real_end = _chain_start(handle, form, at + form.header, size_of_file)  # before a 'pakt' after it, or the end
-    excess = form.chunk_end(at, size) - real_end
     whole = riff_size is not None and at < riff_size <= size_of_file  # the W64's own size is the file's
-    one_bit = form is CAF and not excess & (excess - 1) and excess > size_of_file
-    if not whole and not one_bit and excess <= ABSURD_BYTES:
+    why = _why_damaged(form, form.chunk_end(at, size) - real_end, real_end, size_of_file, whole)
+    if not why:
         return None
-    why = ("its 'riff' size is the file's own length" if whole else f"{excess:,} bytes more than it holds, one bit's "
-           "worth" if one_bit else "more than any recording holds")
     note = (f"the {form.name} data chunk states {size - form.data_lead:,} bytes of audio, past the file's end "
             f"({size_of_file:,} bytes; {why}): a damaged size, not a recording cut short: the audio present was read")
     return DataEnd({at + form.size_at: form.size_for(at, real_end)}, note)
+
+
+def _why_damaged(form: Form, excess: int, real_end: int, size_of_file: int, whole: bool) -> str:
+    """Why a data size `excess` bytes past the audio present is no cut file's, or '' (it may be): a
+    W64's 'riff' size is the file's length; chunks written after the audio follow it whole (a 'pakt':
+    a cut file loses them first); a CAF's size is one bit more than the bytes present, by more than
+    the file holds (a 6 s CAF was claimed as 9,544 hours; a cut of 4,096 or 65,536 bytes is one bit's
+    worth too, and a cut); it is more than any recording holds."""
+    if whole:
+        return "its 'riff' size is the file's own length"
+    if real_end < size_of_file:
+        return f"it runs into the chunks after the audio, at byte {real_end:,}"
+    if form is CAF and not excess & (excess - 1) and excess > size_of_file:
+        return f"{excess:,} bytes more than it holds, one bit's worth"
+    return "more than any recording holds" if excess > ABSURD_BYTES else ""
 
 
 def _absurd_after(handle: BinaryIO, form: Form, start: int, size_of_file: int) -> DataEnd | None:
