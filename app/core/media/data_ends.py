@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import openings
+from app.core.media import file_kinds
 from app.core.media.views import Patched, from_start
 
 MAX_CHUNKS = 64
@@ -335,7 +335,7 @@ def _walk(handle: BinaryIO, form: Form, start: int, size_of_file: int, to_data: 
     """Where a walk of whole chunks from `start` ends: the file's end (or a second file's start, which
     ends this one), or -1 at a data chunk when `to_data`; None where it meets bytes that are no chunk."""
     for at, chunk, size in chunks(handle, form, start):
-        if not to_data and openings.kind(_read(handle, at, openings.HEAD)) is not None:  # joined.py's
+        if not to_data and file_kinds.kind(_read(handle, at, file_kinds.HEAD)) is not None:  # joined.py's
             return size_of_file
         if not form.is_chunk(chunk, size_of_file):
             return None

@@ -21,8 +21,8 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes, data_ends, openings
-from app.core.media.openings import CAF_OPENING, KINDS
+from app.core.media import boxes, data_ends, file_kinds
+from app.core.media.file_kinds import CAF_OPENING, KINDS
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's 'RIFF....WAVE'
@@ -50,15 +50,15 @@ class Joined:
 def found(handle: BinaryIO) -> Joined | None:
     """The second file joined after the first, or None (none, or a file of another kind)."""
     handle.seek(0)
-    head = handle.read(openings.HEAD)
+    head = handle.read(file_kinds.HEAD)
     size_of_file = handle.seek(0, 2)
     try:
-        kind = openings.kind(head)
+        kind = file_kinds.kind(head)
         end = _first_end(handle, kind, head, size_of_file) if kind is not None else None
-        if end is None or end < openings.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
+        if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
         handle.seek(end)
-        second = openings.kind(handle.read(openings.HEAD))
+        second = file_kinds.kind(handle.read(file_kinds.HEAD))
         if second is None or (kind == "iso") != (second == "iso"):  # an MP4's end: where a later 'ftyp' opens
             return None
         return Joined(end, size_of_file - end, kind, second)
@@ -125,7 +125,7 @@ def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
     (to the file's end) where a CAF opens; None where none does."""
     for at, head, size in data_ends.chunks(handle, data_ends.CAF, data_ends.CAF.first):
         handle.seek(at)
-        if openings.kind(handle.read(openings.HEAD)) is not None:
+        if file_kinds.kind(handle.read(file_kinds.HEAD)) is not None:
             return at
         if head[:4] == b"data" and size == -1:
             return _found_after(handle, at + data_ends.CAF.header, CAF_OPENING)
