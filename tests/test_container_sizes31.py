@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import struct
 import tempfile
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import pytest
 
 from app.core.errors import MediaError
 from app.core.media.decode import SAMPLE_RATE, probe, read_all
+from app.core.media.intake import find_media
 from tests.test_hostile_media import ffmpeg
 
 SPEECH = Path("/work/shared/media/interview_mono.wav")
@@ -154,7 +156,8 @@ ALAC_DAMAGE = {
     "pakt after the audio": (b"pakt", lambda size: size | 1 << 50, "'pakt' chunk after the audio"),
     "chan into kuki": (b"chan", lambda size: size + 16, "'chan' chunk states 28 bytes"),
     "kuki onto its own atom": (b"kuki", lambda size: size - 32, "'kuki' chunk states 16 bytes"),
-    "data one bit past the pakt": (b"data", lambda size: size | 1 << 20, "one bit's worth): a damaged size"),
+    "data one bit past the pakt": (b"data", lambda size: size | 1 << 20, "runs into the chunks after the audio"),
+    "data 1,000 bytes into the pakt": (b"data", lambda size: size + 1000, "runs into the chunks after the audio"),
     "data one bit short of the pakt": (b"data", lambda size: size & ~(1 << next(b for b in range(9, 20) if size >> b & 1)),
                                        "bytes more follow it that are no chunk"),
 }
@@ -189,30 +192,88 @@ def test_a_caf_or_w64_cut_inside_a_chunk_before_its_audio_is_refused_in_one_line
                     in str(refused.value), refused.value
 
 
-@pytest.mark.parametrize("codec", ["pcm_s16le", "alac"])
-def test_a_caf_joined_to_a_copy_of_itself_is_heard_once_and_the_copy_named(folders, codec):
-    """The second, intact recording was lost with no note (ALAC), or told to a court as damaged (PCM),
-    as the filesystem had it."""
+@pytest.mark.parametrize("suffix,codec,named", [("caf", "pcm_s16le", "a CAF"), ("caf", "alac", "a CAF"),
+                                                ("w64", "pcm_s16le", "a Wave64")])
+def test_a_caf_or_w64_joined_to_a_copy_of_itself_is_heard_once_and_the_copy_named(folders, suffix, codec, named):
+    """The second, intact recording was lost with no note (ALAC), or told to a court as damaged (a PCM
+    CAF, as the filesystem had it; a W64: 'damaged 00:00:03.0-00:00:06.1')."""
     for folder in folders:
-        intact = _speech(folder, "note.caf", OFFSETS_S[3], 3, "-c:a", codec)
-        twice = _written(folder, "twice.caf", intact.read_bytes() * 2)
+        intact = _speech(folder, f"note.{suffix}", OFFSETS_S[3], 3, "-c:a", codec)
+        twice = _written(folder, f"twice.{suffix}", intact.read_bytes() * 2)
         whole, whole_audio, _ = _heard(intact)
         source, audio, reader = _heard(twice)
         assert source.duration_ms == whole.duration_ms and np.array_equal(audio, whole_audio)
         assert not reader.truncated and not reader.damaged, reader.notes
-        assert any(f"at byte {len(intact.read_bytes()):,}" in note and "a CAF of its own" in note
+        assert any(f"at byte {intact.stat().st_size:,}" in note and f"{named} of its own" in note
                    for note in reader.notes), reader.notes
 
 
-def test_a_caf_or_w64_cut_short_still_says_so(folders):
-    """A cut file's stated length stands (not taken for a damaged size): the loss is named."""
+@pytest.mark.parametrize("lost", [64_000, 32_768, 65_536])
+def test_a_caf_or_w64_cut_short_still_says_so(folders, lost):
+    """A cut file's stated length stands (not taken for a damaged size): the loss is named. A cut of
+    exactly 2^k bytes (a W64 that lost 65,536 bytes: 'duration 00:00:01.952', 'a damaged size, not a
+    recording cut short') is a cut too."""
+    for folder in folders:
+        for suffix in ("caf", "w64"):
+            intact = _speech(folder, f"note.{suffix}", OFFSETS_S[1], 6, "-c:a", "pcm_s16le")
+            cut = _written(folder, f"cut.{suffix}", intact.read_bytes()[:-lost])
+            source, audio, reader = _heard(cut)
+            left_s = 6 - lost / (SAMPLE_RATE * 2)
+            assert source.duration_ms == 6000 and abs(audio.size / SAMPLE_RATE - left_s) < 0.01, (suffix, audio.size)
+            assert reader.truncated and reader.damaged[-1][1] == 6000, (suffix, reader.notes)
+            assert not any("not a recording cut short" in note for note in reader.notes), (suffix, reader.notes)
+
+
+@pytest.mark.parametrize("lost", [1, 4, 4_096])
+def test_a_caf_or_w64_a_few_bytes_short_keeps_its_stated_length(folders, lost):
+    """A loss of 2^k bytes too small to be named damaged (under half a second) is no 'damaged size'."""
     for folder in folders:
         for suffix in ("caf", "w64"):
             intact = _speech(folder, f"note.{suffix}", OFFSETS_S[1], 4, "-c:a", "pcm_s16le")
-            cut = _written(folder, f"cut.{suffix}", intact.read_bytes()[:-SAMPLE_RATE * 2])  # 1 s of 4 lost
-            source, audio, reader = _heard(cut)
-            assert source.duration_ms == 4000 and abs(audio.size / SAMPLE_RATE - 3) < 0.01, (suffix, audio.size)
-            assert reader.truncated and reader.damaged, (suffix, reader.notes)
+            source, _, reader = _heard(_written(folder, f"cut.{suffix}", intact.read_bytes()[:-lost]))
+            assert source.duration_ms == 4000, (suffix, source.duration_ms)
+            assert not any("damaged size" in note for note in reader.notes), (suffix, reader.notes)
+
+
+W64_MARKERS = uuid.UUID("ABF76256-392D-11D2-86C7-00C04F8EDB8A").bytes_le  # Sound Forge's (libsndfile's w64.c)
+
+
+def _after_the_audio(data: bytes, suffix: str) -> bytes:
+    """The file with a whole chunk after its audio that data_ends.py does not name (a W64's 'riff'
+    size counting it)."""
+    body = b"Marker 1: interview start ".ljust(4000, b".")
+    if suffix == "caf":
+        return data + b"Plyx" + struct.pack(">q", len(body)) + body  # a CAF's user-defined chunk kind
+    chunk = W64_MARKERS + struct.pack("<Q", 24 + len(body)) + body
+    return data[:16] + struct.pack("<Q", len(data) + len(chunk)) + data[24:] + chunk
+
+
+@pytest.mark.parametrize("suffix", ["caf", "w64"])
+def test_a_chunk_we_do_not_name_after_the_audio_is_no_audio(folders, suffix):
+    """An intact W64 with Sound Forge's 'markers' chunk after its audio was heard 126 ms long, called
+    damaged, and its last line's words changed: the chunk's bytes were read as sound."""
+    for folder in folders:
+        intact = _speech(folder, f"note.{suffix}", OFFSETS_S[1], 4, "-c:a", "pcm_s16le")
+        marked = _written(folder, f"marked.{suffix}", _after_the_audio(intact.read_bytes(), suffix))
+        _, whole_audio, _ = _heard(intact)
+        _, audio, reader = _heard(marked)
+        assert np.array_equal(audio, whole_audio), (suffix, audio.size / SAMPLE_RATE)
+        assert reader.notes == () and not reader.truncated, (suffix, reader.notes)
+
+
+def test_a_caf_with_a_wav_after_it_is_heard_as_itself_and_the_wav_named(folders):
+    """A 3 s CAF followed by a 5 s WAV was heard as the WAV's speech under the CAF's name (tmpfs) or
+    refused (ext4): the WAV's 'data' chunk was taken for the CAF's chunks after its audio."""
+    for folder in folders:
+        caf = _speech(folder, "note.caf", OFFSETS_S[0], 3, "-c:a", "pcm_s16le")
+        wav = _speech(folder, "other.wav", OFFSETS_S[2], 5, "-c:a", "pcm_s16le")
+        both = _written(folder, "both.caf", caf.read_bytes() + wav.read_bytes())
+        whole, whole_audio, _ = _heard(caf)
+        source, audio, reader = _heard(both)
+        assert source.duration_ms == whole.duration_ms and np.array_equal(audio, whole_audio)
+        assert not reader.truncated and not reader.damaged, reader.notes
+        assert any(f"at byte {caf.stat().st_size:,}" in note and "a WAV of its own" in note
+                   for note in reader.notes), reader.notes
 
 
 @pytest.mark.parametrize("coding,suffix", [("alaw", "al"), ("mulaw", "ul")])
@@ -225,6 +286,15 @@ def test_headerless_telephone_audio_is_read_at_8_khz_with_a_note(tmp_path, codin
     assert source.duration_ms == 4000 and source.sample_rate == 8000
     assert np.array_equal(audio, heard_in_wav)
     assert any("states no sample rate: read at 8,000 Hz" in note for note in reader.notes), reader.notes
+
+
+def test_headerless_telephone_audio_in_a_folder_is_taken_as_when_named(tmp_path):
+    """A folder of a voice logger's exports was 'skipped: not a media file', each file read when named."""
+    for coding, suffix in (("alaw", "al"), ("mulaw", "ul")):
+        _speech(tmp_path, f"call.{suffix}", OFFSETS_S[0], 2, "-ar", "8000", "-f", coding)
+    found = sorted(find_media([str(tmp_path)]), key=lambda f: f.path)
+    assert [(Path(f.path).name, f.source is not None and f.source.sample_rate) for f in found] == [
+        ("call.al", 8000), ("call.ul", 8000)], found
 
 
 def test_headerless_linear_samples_are_refused_in_one_line(tmp_path):

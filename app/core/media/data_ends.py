@@ -9,16 +9,20 @@ up to 0.256 s short with no note (a word changed: 'Daniel' heard as 'Death'), an
 stating 4.7 hours to 8.7 years of a 3 s file were recorded as recordings cut short. Walked here,
 the file's size decides, whatever its bytes or the filesystem:
 
-- after the stated end, a chunk the format names (a 'pakt' after the audio; a second file, 'caff':
-  joined.py): the size stands (a 'pakt' stating more than any recording is read to the end);
+- after the stated end, a chunk the format names (a 'pakt' after the audio), whole chunks to the
+  file's end (a chunk we do not name: a Sound Forge 'markers', a CAF's own kind), or a second file
+  (a CAF, WAV, Wave64, MP4: joined.py): the size stands (a 'pakt' stating more than any recording is
+  read to the end);
 - bytes that are no chunk: the audio runs on (its size damaged, or bytes added after it). It is
   read to where the chunks after it begin (the first place in the file's last MiB from which chunks
   walk to its end; else the end), and a note says how much more was read: no word is lost, and a
   word heard from added bytes is named as heard from past the stated end;
 - a data size past the file's end (or past a 'pakt' after it) that cannot be a cut file's (a W64
-  whose own 'riff' size is the file's length, exactly one bit more than the bytes present, or more
-  than any recording holds): the bytes present are read, and a note names the stated size; a cut
-  file keeps its claim (a cut PCM CAF's length: `caf_stated_ms`);
+  whose own 'riff' size is the file's length; running into whole chunks after the audio; a CAF
+  stating one bit more than the bytes present, the bit larger than the whole file; more than any
+  recording holds): the bytes present are read, and a note names the stated size; a cut file keeps
+  its claim (a cut PCM CAF's length: `caf_stated_ms`), whatever it lost (4,096 or 65,536 bytes are
+  one bit's worth too: only a CAF losing more than it keeps, exactly so, is taken for a damaged one);
 - a chunk before the audio stating a size past the file's end, or ending where no chunk starts:
   the audio is found after it by the chunks that walk from there to the data chunk; where none
   does, refused in one line (the file cut inside that chunk, or its size damaged).
@@ -28,9 +32,11 @@ Nothing is written: the sizes are put right in a view (views.Patched).
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from app.core.media import file_kinds
 from app.core.media.views import Patched, from_start
 
 MAX_CHUNKS = 64
@@ -38,9 +44,10 @@ SEARCH = 1 << 20  # bytes searched for the chunks after the audio (its end) or b
 ABSURD_BYTES = 1 << 40  # a data size past the file's end by more is no recording (a year of 16 kHz 16-bit mono)
 CAF_KINDS = (b"desc", b"chan", b"data", b"pakt", b"kuki", b"free", b"info", b"uuid", b"strg", b"mark", b"regn",
              b"inst", b"midi", b"ovvw", b"peak", b"edct", b"umid", b"ldsc")
-# a W64 chunk's GUID ends with one of these (the 'fmt '/'data'/'fact' family, 'list', 'summarylist')
+# a W64 chunk's GUID ends with one of these (libsndfile's w64.c): 'wave', 'fmt ', 'fact', 'data', 'levl',
+# 'junk', 'bext'; 'riff', 'list'; 'summarylist'; Sound Forge's 'markers'
 W64_GUID_TAILS = (b"\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a", b"\xa5\xd6\x28\xdb\x04\xc1\x00\x00",
-                  b"\x86\xdc\x00\xc0\x4f\x8e\xdb\x8a")
+                  b"\x86\xdc\x00\xc0\x4f\x8e\xdb\x8a", b"\x86\xc7\x00\xc0\x4f\x8e\xdb\x8a")
 
 
 @dataclass(frozen=True)
@@ -135,19 +142,29 @@ def caf_stated_ms(handle: BinaryIO) -> int | None:
     return round((size - CAF.data_lead) // bytes_per_packet * frames_per_packet * 1000 / rate)
 
 
+def chunks(handle: BinaryIO, form: Form, at: int) -> Iterator[tuple[int, bytes, int]]:
+    """The chunk headers from `at` on, as (where, header, stated size), while a whole header is read;
+    the walk ends at a size no chunk has (negative)."""
+    for _ in range(MAX_CHUNKS):
+        head = _read(handle, at, form.header)
+        if len(head) < form.header:
+            return
+        size = struct.unpack_from(form.size_format, head, form.size_at)[0]
+        yield at, head, size
+        if size < 0:
+            return
+        at = form.next_at(form.chunk_end(at, size))
+
+
 def _data_chunk(handle: BinaryIO, size_of_file: int) -> tuple[int, int] | None:
     """Where a CAF's data chunk is and its stated size, its chunks before it whole; or None."""
-    at = CAF.first
-    for _ in range(MAX_CHUNKS):
-        chunk = _read(handle, at, CAF.header)
-        if not CAF.is_chunk(chunk, size_of_file):
+    for at, head, size in chunks(handle, CAF, CAF.first):
+        if not CAF.is_chunk(head, size_of_file):
             return None
-        size = struct.unpack_from(CAF.size_format, chunk, CAF.size_at)[0]
-        if chunk[:4] == b"data":
+        if head[:4] == b"data":
             return at, size
         if size < 0 or CAF.chunk_end(at, size) > size_of_file:
             return None
-        at = CAF.chunk_end(at, size)
     return None
 
 
@@ -198,6 +215,8 @@ def _data_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: in
         return None
     if _known_chunk(_read(handle, form.next_at(end), form.header), form):  # as stated: chunks follow (a damaged
         return _absurd_after(handle, form, form.next_at(end), size_of_file)  # 'pakt': caf_packets.py's; a 'caff': joined.py's)
+    if _walks_to_end(handle, form, form.next_at(end), size_of_file):  # chunks we do not name, or a second file
+        return None
     real_end = _chain_start(handle, form, at + form.header, size_of_file)
     stated = max(0, size - form.data_lead)
     if real_end < end:  # it ends inside the chunks after the audio (a 'pakt'): they start sooner
@@ -212,30 +231,39 @@ def _data_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: in
 
 def _past_the_end(handle: BinaryIO, form: Form, at: int, size: int, size_of_file: int,
                   riff_size: int | None) -> DataEnd | None:
-    """A data size past the file's end: a cut file's claim (None), unless the file's own length or
-    the size itself says the size is damaged: one bit more than the bytes present (a cut leaves no
-    such round difference; a 6 s CAF was claimed as 9,544 hours), or more than any recording."""
+    """A data size past the file's end: a cut file's claim (None), unless the file or the size itself
+    says the size is damaged (`_why_damaged`)."""
     real_end = _chain_start(handle, form, at + form.header, size_of_file)  # before a 'pakt' after it, or the end
-    excess = form.chunk_end(at, size) - real_end
     whole = riff_size is not None and at < riff_size <= size_of_file  # the W64's own size is the file's
-    one_bit = not excess & (excess - 1)
-    if not whole and not one_bit and excess <= ABSURD_BYTES:
+    why = _why_damaged(form, form.chunk_end(at, size) - real_end, real_end, size_of_file, whole)
+    if not why:
         return None
-    why = ("its 'riff' size is the file's own length" if whole else f"{excess:,} bytes more than it holds, one bit's "
-           "worth" if one_bit else "more than any recording holds")
     note = (f"the {form.name} data chunk states {size - form.data_lead:,} bytes of audio, past the file's end "
             f"({size_of_file:,} bytes; {why}): a damaged size, not a recording cut short: the audio present was read")
     return DataEnd({at + form.size_at: form.size_for(at, real_end)}, note)
 
 
-def _absurd_after(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> DataEnd | None:
+def _why_damaged(form: Form, excess: int, real_end: int, size_of_file: int, whole: bool) -> str:
+    """Why a data size `excess` bytes past the audio present is no cut file's, or '' (it may be): a
+    W64's 'riff' size is the file's length; chunks written after the audio follow it whole (a 'pakt':
+    a cut file loses them first); a CAF's size is one bit more than the bytes present, by more than
+    the file holds (a 6 s CAF was claimed as 9,544 hours; a cut of 4,096 or 65,536 bytes is one bit's
+    worth too, and a cut); it is more than any recording holds."""
+    if whole:
+        return "its 'riff' size is the file's own length"
+    if real_end < size_of_file:
+        return f"it runs into the chunks after the audio, at byte {real_end:,}"
+    if form is CAF and not excess & (excess - 1) and excess > size_of_file:
+        return f"{excess:,} bytes more than it holds, one bit's worth"
+    return "more than any recording holds" if excess > ABSURD_BYTES else ""
+
+
+def _absurd_after(handle: BinaryIO, form: Form, start: int, size_of_file: int) -> DataEnd | None:
     """A chunk after the audio stating more than any recording past the file's end (a 'pakt' size with
     a high bit flipped: ext4 refused ffmpeg's seek there, tmpfs allowed it), read to the file's end."""
-    for _ in range(MAX_CHUNKS):
-        chunk = _read(handle, at, form.header)
+    for at, chunk, size in chunks(handle, form, start):
         if chunk[:4] == b"caff" or not _known_chunk(chunk, form):
             return None
-        size = struct.unpack_from(form.size_format, chunk, form.size_at)[0]
         end = form.chunk_end(at, size)
         if end - size_of_file > ABSURD_BYTES or size < 0:
             name = chunk[:4].decode("ascii", "replace")
@@ -245,7 +273,6 @@ def _absurd_after(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> D
             return DataEnd({at + form.size_at: form.size_for(at, size_of_file)}, note)
         if end >= size_of_file:
             return None
-        at = form.next_at(end)
     return None
 
 
@@ -279,13 +306,13 @@ def _candidates(handle: BinaryIO, form: Form, start: int, stop: int) -> list[int
     """Where a chunk might start in [start, stop): a CAF chunk's name, a W64 GUID (8-byte aligned)."""
     block = _read(handle, start, stop - start)
     marks = (b"caff", *CAF_KINDS) if form is CAF else W64_GUID_TAILS
-    found: set[int] = set()
+    starts: set[int] = set()
     for mark in marks:
         at = block.find(mark)
         while at >= 0:
-            found.add(start + at - (8 if form is W64 else 0))
+            starts.add(start + at - (8 if form is W64 else 0))
             at = block.find(mark, at + 1)
-    return sorted(at for at in found if at >= start and at % form.align == 0)
+    return sorted(at for at in starts if at >= start and at % form.align == 0)
 
 
 def _known_chunk(head: bytes, form: Form) -> bool:
@@ -294,8 +321,8 @@ def _known_chunk(head: bytes, form: Form) -> bool:
 
 
 def _walks_to_end(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> bool:
-    """Whether chunks walk from `at` to the file's end; the last may run past it (a 'pakt' cut short
-    or damaged: caf_packets.py reads what it holds)."""
+    """Whether chunks walk from `at` to the file's end, or to a second file; the last may run past
+    it only when it is a CAF's 'pakt' (cut short or damaged: caf_packets.py reads what it holds)."""
     return _walk(handle, form, at, size_of_file) == size_of_file
 
 
@@ -304,25 +331,22 @@ def _walks_to_data(handle: BinaryIO, form: Form, at: int, size_of_file: int) -> 
     return _walk(handle, form, at, size_of_file, to_data=True) == -1
 
 
-def _walk(handle: BinaryIO, form: Form, at: int, size_of_file: int, to_data: bool = False) -> int | None:
-    """Where a walk of whole chunks from `at` ends: the file's end (or a second CAF's start, which
+def _walk(handle: BinaryIO, form: Form, start: int, size_of_file: int, to_data: bool = False) -> int | None:
+    """Where a walk of whole chunks from `start` ends: the file's end (or a second file's start, which
     ends this one), or -1 at a data chunk when `to_data`; None where it meets bytes that are no chunk."""
-    for _ in range(MAX_CHUNKS):
-        if at >= size_of_file:
-            return size_of_file if at - size_of_file < form.align and not to_data else None
-        chunk = _read(handle, at, form.header)
-        if chunk[:4] == b"caff" and form is CAF and not to_data:  # a second CAF joined on (joined.py)
+    for at, chunk, size in chunks(handle, form, start):
+        if not to_data and file_kinds.kind(_read(handle, at, file_kinds.HEAD)) is not None:  # joined.py's
             return size_of_file
         if not form.is_chunk(chunk, size_of_file):
             return None
-        size = struct.unpack_from(form.size_format, chunk, form.size_at)[0]
         end = form.chunk_end(at, size)
         fits = 0 <= size and at + form.header <= end <= size_of_file
         if to_data and chunk[:4] == b"data":
             return -1 if fits or (form is CAF and size == -1) else None
         if not fits:
-            return size_of_file if _known_chunk(chunk, form) and not to_data and 0 <= size else None
-        at = form.next_at(end)
+            return size_of_file if form is CAF and chunk[:4] == b"pakt" and not to_data and 0 <= size else None
+        if form.next_at(end) >= size_of_file:
+            return size_of_file if not to_data else None
     return None
 
 

@@ -36,6 +36,7 @@ MEDIA_EXTENSIONS = {
     ".mka", ".weba", ".3ga", ".m4b", ".aifc", ".mts", ".m2ts", ".mpg", ".mpeg", ".vob", ".flv", ".f4v",
     ".asf", ".w64", ".voc", ".au", ".snd", ".tta", ".wv", ".ac3", ".mp2", ".spx", ".dss", ".mxf",
     ".mmf", ".nut", ".rm", ".ra", ".rmvb",  # RealMedia: an older phone's or a 2000s download's
+    ".al", ".ul",  # headerless A-law, mu-law: a voice logger's export (known by its name alone: headerless.py)
 }
 
 

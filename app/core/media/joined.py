@@ -1,16 +1,18 @@
-"""A WAV, CAF or MP4/MOV/3GP followed by a whole file of the same kind (two files joined end to end: a
-carving that ran on, a copy appended to, an upload restarted), named.
+"""A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
+to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; a WAV, Wave64, CAF or MP4 after
+a WAV, Wave64 or CAF.
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
 start is where the first file's header says the first ends (the RIFF size; the top-level boxes'
 sizes; a WAV written as it went, its RIFF size 0 or -1: its chunks' sizes, or where 'RIFF....WAVE'
 opens inside a data chunk of unknown size; a CAF's chunks, or where 'caff' and its 'desc' open
-inside a data chunk of size -1), and there it opens as a file of that kind does: the note says so,
-and where. A WAV or a CAF is read only up to there (`opening`): where its data chunk's size is 0
-or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
+inside a data chunk of size -1; a Wave64's 'riff' size), and there it opens as a file does: the
+note says so, and where. A WAV, Wave64 or CAF is read only up to there (`opening`): where its data
+chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
 second's header heard as a click and its speech given as the first's); a CAF's second file was
-read as a chunk of the first, lost without a word or called damaged, as the filesystem had it.
+read as a chunk of the first, lost without a word or called damaged, as the filesystem had it (a
+WAV after a CAF: its speech given as the CAF's); a Wave64 followed by a copy was called damaged.
 """
 
 from __future__ import annotations
@@ -19,23 +21,28 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from app.core.media import boxes
+from app.core.media import boxes, data_ends, file_kinds
+from app.core.media.file_kinds import CAF_OPENING, KINDS
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 
 SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's 'RIFF....WAVE'
-KINDS = {"wav": "a WAV", "iso": "an MP4/MOV/3GP", "caf": "a CAF"}
-CAF_OPENING = b"caff\x00\x01\x00\x00desc"  # a CAF's header (version 1) and its first chunk's name
 
 
 @dataclass(frozen=True)
 class Joined:
     at: int  # where the second file starts
     size: int  # its bytes
-    kind: str
+    kind: str  # the first file's (a key of KINDS)
+    opens_as: str  # the second's
+
+    @property
+    def read_on(self) -> bool:
+        """Whether ffmpeg reads the first on into the second (or loses it): it is read only up to it."""
+        return self.kind != "iso"
 
     @property
     def note(self) -> str:
-        return (f"another file follows this one's end at byte {self.at:,} ({self.size:,} bytes opening as {KINDS[self.kind]} "
+        return (f"another file follows this one's end at byte {self.at:,} ({self.size:,} bytes opening as {KINDS[self.opens_as]} "
                 "of its own: two files joined, by a copy or a carving): it was not read; open it as a file of its own "
                 "to hear it")
 
@@ -43,27 +50,32 @@ class Joined:
 def found(handle: BinaryIO) -> Joined | None:
     """The second file joined after the first, or None (none, or a file of another kind)."""
     handle.seek(0)
-    head = handle.read(12)
+    head = handle.read(file_kinds.HEAD)
     size_of_file = handle.seek(0, 2)
     try:
-        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-            stated = struct.unpack_from("<I", head, 4)[0]
-            end, kind = (_streamed_end(handle) if stated in UNKNOWN_SIZES else 8 + stated + stated % 2), "wav"
-        elif head[4:8] == b"ftyp":
-            end, kind = boxes.later_top_level(handle, b"ftyp"), "iso"
-        elif head[:8] == CAF_OPENING[:8]:
-            end, kind = _caf_end(handle, size_of_file), "caf"
-        else:
-            return None
-        if end is None or end + 12 > size_of_file:
+        kind = file_kinds.kind(head)
+        end = _first_end(handle, kind, head, size_of_file) if kind is not None else None
+        if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
         handle.seek(end)
-        after = handle.read(12)
-        opens = {"wav": after[:4] == b"RIFF" and after[8:12] == b"WAVE", "iso": after[4:8] == b"ftyp",
-                 "caf": after == CAF_OPENING}[kind]
-        return Joined(end, size_of_file - end, kind) if opens else None
+        second = file_kinds.kind(handle.read(file_kinds.HEAD))
+        if second is None or (kind == "iso") != (second == "iso"):  # an MP4's end: where a later 'ftyp' opens
+            return None
+        return Joined(end, size_of_file - end, kind, second)
     finally:
         handle.seek(0)
+
+
+def _first_end(handle: BinaryIO, kind: str, head: bytes, size_of_file: int) -> int | None:
+    """Where the first file ends by its own header, or None where that cannot be told."""
+    if kind == "wav":
+        stated = struct.unpack_from("<I", head, 4)[0]
+        return _streamed_end(handle) if stated in UNKNOWN_SIZES else 8 + stated + stated % 2
+    if kind == "w64":
+        return struct.unpack_from("<Q", head, 16)[0]
+    if kind == "iso":
+        return boxes.later_top_level(handle, b"ftyp")
+    return _caf_end(handle, size_of_file)
 
 
 def _streamed_end(handle: BinaryIO) -> int | None:
@@ -109,20 +121,14 @@ def _found_after(handle: BinaryIO, at: int, opening: bytes, kind: bytes = b"") -
 
 
 def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
-    """Where a second CAF starts after a CAF: at a chunk's end, or inside a data chunk of size -1
+    """Where a second file starts after a CAF: at a chunk's end, or inside a data chunk of size -1
     (to the file's end) where a CAF opens; None where none does."""
-    at = 8
-    for _ in range(MAX_CHUNKS):
+    for at, head, size in data_ends.chunks(handle, data_ends.CAF, data_ends.CAF.first):
         handle.seek(at)
-        chunk = handle.read(12)
-        if len(chunk) < 12:
-            return None
-        if chunk[:4] == b"caff":
+        if file_kinds.kind(handle.read(file_kinds.HEAD)) is not None:
             return at
-        size = struct.unpack_from(">q", chunk, 4)[0]
-        if chunk[:4] == b"data" and size == -1:
-            return _found_after(handle, at + 12, CAF_OPENING)
-        if size < 0 or at + 12 + size > size_of_file:
+        if head[:4] == b"data" and size == -1:
+            return _found_after(handle, at + data_ends.CAF.header, CAF_OPENING)
+        if size < 0 or data_ends.CAF.chunk_end(at, size) > size_of_file:
             return None
-        at += 12 + size
     return None

@@ -71,7 +71,7 @@ NOT_FRAMES = ("its media data was read without it as AMR and as AAC-LC frames (8
 
 def open_container(handle) -> av.container.InputContainer:  # type: ignore[name-defined]
     """The file open in ffmpeg; ValueError with a one-line reason when it cannot be."""
-    if (second := joined.found(handle)) is not None and second.kind in ("wav", "caf"):  # read on into it, or lost
+    if (second := joined.found(handle)) is not None and second.read_on:  # read on into it, or lost
         handle = window(handle, 0, second.at)
     if rifx.is_rifx(_head(handle, 12)) and (big := rifx.samples(handle)) is not None:  # read as noise
         return _open_as(window(handle, big.start, big.end), big.raw_format, big.options)
