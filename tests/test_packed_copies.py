@@ -3,7 +3,8 @@ several containers, decoded in one batch, shares encoder windows with itself: th
 the first 6 s of the shared interview, packed after the first, read "This interview is being
 recorded." and stopped (base), 4 s of speech unread; of four copies (tiny.en) two lost the first
 sentence. A packed reading that leaves speech Silero is sure of without words, or stretches one word
-over a second and a half, is read again alone (inaudible.speech_unread)."""
+over a second and a half, is read again alone (inaudible.speech_unread). Not caught: the second of
+the four tiny.en copies (its words stretched to 1.08 s each, under the line)."""
 
 from __future__ import annotations
 
