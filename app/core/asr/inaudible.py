@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from app.core.asr import fw_internals as fw
 from app.core.asr.hallucination import is_stock_phrase
 from app.core.asr.speech import SAMPLES_PER_MS, SPEECH_PAD_MS, SpeechChunk
@@ -42,6 +44,8 @@ MIN_SPEECH_MS = 1000  # of VAD speech in a region, padding excluded
 NOISE_NO_SPEECH = 0.9  # Whisper all but sure there is no speech: noise, not unreadable speech
 SURE_SPEECH = 0.9  # Silero's probability of a 32 ms step: speech beyond doubt
 VAD_STEP_MS = 32
+STRETCHED_WORD_MS = 1500  # a word aligned over this long holds speech its text does not (batched.decode_pieces)
+WORD_SLACK_MS = 200  # a sure-speech step this close to a word is that word's
 NOISE_TAGS = re.compile(r"^[\s\[\(♪♫*]*(music|applause|noise|silence|laughter|♪|♫)?[\s\]\)♪♫*.]*$", re.IGNORECASE)
 
 
@@ -86,3 +90,19 @@ def with_markers(chunk: SpeechChunk, kept: list[Segment], noise: bool) -> list[S
     if not markers:
         return kept
     return sorted(kept + markers, key=lambda s: (s.start_ms, s.end_ms))
+
+
+def speech_unread(chunk: SpeechChunk, segments: list[Segment]) -> bool:
+    """A reading of the chunk that leaves speech out: MIN_SPEECH_MS of Silero's sure-speech steps
+    (SURE_SPEECH) outside every word it gave (WORD_SLACK_MS either side), or a word aligned over
+    STRETCHED_WORD_MS (the alignment spread its text over speech the text does not hold)."""
+    spans = [(w.start_ms, w.end_ms) for s in segments for w in s.words] or \
+        [(s.start_ms, s.end_ms) for s in segments if s.text.strip()]
+    if not spans or any(end - start >= STRETCHED_WORD_MS for start, end in spans):
+        return bool(spans)
+    sure = fw.speech_probabilities(chunk.audio) >= SURE_SPEECH
+    step_ms = chunk.start_ms + VAD_STEP_MS * np.arange(len(sure)) + VAD_STEP_MS // 2
+    read = np.zeros(len(sure), dtype=bool)
+    for start, end in spans:
+        read |= (step_ms >= start - WORD_SLACK_MS) & (step_ms <= end + WORD_SLACK_MS)
+    return int((sure & ~read).sum()) * VAD_STEP_MS >= MIN_SPEECH_MS
