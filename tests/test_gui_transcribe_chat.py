@@ -92,7 +92,7 @@ def test_transcribe_again_on_a_corrected_note_names_the_corrections_superseded(w
     editing.edit_text(win.case, run, editing.segment_ids(win.case, run)[0], "CORRECTED", actor="DC Jane Hollis")
     assert win.request_transcribe([note]) == [] and _jobs(win.case) == []  # answered No: nothing queued
     assert shown[-1].startswith("question: 1 of the 1 selected exhibit(s) already have a transcript.")
-    assert shown[-1].endswith(f"The new machine draft supersedes DC Jane Hollis's corrections (run {run}) of {EN}: it is "
+    assert shown[-1].endswith(f"The new machine draft supersedes the corrections (run {run}) by DC Jane Hollis on {EN}: it is "
                               "shown in their place.")
 
 
@@ -109,4 +109,4 @@ def test_the_editor_on_a_machine_draft_newer_than_corrections_says_it_sets_them_
     win.refresh()
     open_exhibit(qtbot, win, EN)
     said = win.editor.status_label.full_text()  # elided to fit the bar, whole in its tooltip
-    assert said == f"Machine draft, newer than DC Jane Hollis's corrections (run {run}), set aside" and newer > run
+    assert said == f"Machine draft, newer than the corrections (run {run}) by DC Jane Hollis, set aside" and newer > run

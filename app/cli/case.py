@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def cmd_exhibits(args: argparse.Namespace) -> int:
     from app.core.clock import span_text
-    from app.core.usecases.exhibit_status import exhibit_statuses
+    from app.core.usecases.exhibit_status import NO_SPEECH, UNCERTAIN, exhibit_statuses
 
     case = open_existing_case(args)
     try:
@@ -33,8 +33,8 @@ def cmd_exhibits(args: argparse.Namespace) -> int:
         for r in rows:
             s = r.exhibit.source
             length = span_text(s.duration_ms // 1000) if s.kind == "media" else s.kind  # as the exports: whole seconds
-            said = r.status in ("failed", "language uncertain", "done")  # done: a machine draft newer than corrections
-            why = f": {printable(r.detail)}" if said and r.detail else ""
+            said = r.status in ("failed", UNCERTAIN, NO_SPEECH[0]) or r.status.startswith(("done", "edited"))
+            why = f": {printable(r.detail)}" if said and r.detail and r.detail != NO_SPEECH[1] else ""
             if not why and r.language.startswith("mixed: "):  # decoded part by part in several languages
                 why = f": {r.language}"
             if not why and s.kind == "chat":  # every unzipped WhatsApp export is "_chat.txt": its chats' names

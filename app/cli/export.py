@@ -44,6 +44,7 @@ def write_exports(case, run_id: int, out: Path, formats: list[str], basename: st
     except ExportWriteError as exc:
         _printed(exc.kept)
         raise
+    _say_set_aside(case, [run_id])
 
 
 def write_exports_together(case, items: list[ExportItem], out: Path, formats: list[str]) -> int:
@@ -61,7 +62,17 @@ def write_exports_together(case, items: list[ExportItem], out: Path, formats: li
         _printed(exc.kept)
         raise
     _printed([path for paths in placed for path in paths])
+    _say_set_aside(case, [item.run_id for item in items])
     return OK
+
+
+def _say_set_aside(case, run_ids: list[int]) -> None:
+    """A run exported that is a machine draft newer than a person's corrections: one line each, once it is so
+    (`transcribe` said it when it queued the job, before anything was decoded; its files now say it too)."""
+    for run_id in dict.fromkeys(run_ids):
+        exhibit_id = case.run(run_id).exhibit_id
+        if (aside := set_aside(case, exhibit_id, run_id)) is not None:
+            fail(case.exhibit(exhibit_id).source.path, f"warning: run {run_id} exported, a {aside.draft_note()}")
 
 
 @dataclass
@@ -142,10 +153,6 @@ def cmd_export(args: argparse.Namespace) -> int:
                      or nothing_to_export(exhibit.source.kind, args.task))
                 status = FAILED
                 continue
-            aside = set_aside(case, exhibit.id, run_id)
-            if aside is not None:  # a newer transcription asked for: exported, and said, not passed over
-                fail(exhibit.source.path, f"warning: run {run_id} exported, a machine draft newer than "
-                                          f"{aside.said()}, set aside")
             try:
                 write_exports(case, run_id, args.out, formats, names[exhibit.source.path], args.by,
                               args.mark_uncertain)

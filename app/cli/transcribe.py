@@ -17,14 +17,12 @@ from app.cli.common import (
 from app.cli.export import SetsWriter
 from app.cli.progress import QueueRunner
 from app.cli.queue import nothing_found, scan_with_chats, with_chat_media
-from app.core.editing.proofread import supersede_line
 from app.core.evidence.paths import check_outside_evidence
 from app.core.media.intake import Found, record_met
 from app.core.names import one_per_name
 from app.core.options import to_dict
-from app.core.store import Case
 from app.core.store.jobs import Job, JobQueue
-from app.core.usecases.enqueueing import Queued, check_model, enqueue
+from app.core.usecases.enqueueing import check_model, enqueue
 from app.core.usecases.exporting import ExportItem, output_basenames
 from app.worker.supervisor import Supervisor
 
@@ -62,7 +60,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         queue = JobQueue(case.conn)
         queued = enqueue(case, queue, usable, options, queue.top_priority() + 1)
         record_met(case, met, {q.path: q.exhibit_id for q in queued})
-        _say_superseded(case, queued)
         names = output_basenames(one_per_name([(q.path, q.exhibit_id) for q in queued]))
         inputs_of: dict[int, list[str]] = {}
         for q in queued:
@@ -86,14 +83,6 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         supervisor.stop()
         case.close()
     return status
-
-
-def _say_superseded(case: Case, queued: list[Queued]) -> None:
-    """A new transcription asked for over a person's corrections: said in one line, once per recording."""
-    for q in {q.exhibit_id: q for q in reversed(queued) if q.new_job}.values():
-        line = supersede_line(case, q.exhibit_id)
-        if line:
-            fail(q.path, f"warning: {line}")
 
 
 def _report_unfinished(queue: JobQueue, pending: set[int], inputs_of: dict[int, list[str]], outcome,

@@ -19,7 +19,7 @@ def request_transcribe(w: Any, selected: list[int]) -> list[int]:
     plan = recordings_to_transcribe(w.case, selected)
     exhibit_ids = list(plan.exhibit_ids)
     done = [i for i in exhibit_ids if w.case.latest_run(i, "transcribe") is not None]
-    corrected = tuple(f"{found.said()} of {w.case.exhibit(i).source.name}" for i in done
+    corrected = tuple(f"{found.said()} on {w.case.exhibit(i).source.name}" for i in done
                       if (found := proofread_run(w.case, i)) is not None)
     if done and not confirm_transcribe_again(w, len(done), len(exhibit_ids), corrected):
         return []

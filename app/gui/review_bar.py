@@ -78,7 +78,8 @@ class ReviewBar(QWidget):
         text = {"machine draft": "Machine draft", "edited": "Edited (draft)"}.get(state, f"Verified by {by}")
         aside = set_aside(self.session.case, self.session.case.run(run_id).exhibit_id, run_id)
         if aside is not None and state == editing.STATUS_DRAFT:  # a new transcription asked for: said, not hidden
-            text = f"Machine draft, newer than {aside.said()}, set aside"
+            note = aside.draft_note()
+            text = note[:1].upper() + note[1:]
         colour = STATUS_COLOURS.get(state, "#57606a")
         self.status_label.setStyleSheet(f"QLabel {{ color:{colour}; font-weight:bold; }}")
         self.status_label.set_text(text)

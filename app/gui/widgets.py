@@ -120,8 +120,8 @@ class ProblemBanner(QLabel):
 
 
 def confirm_transcribe_again(parent: QWidget, done: int, total: int, corrected: tuple[str, ...] = ()) -> bool:
-    """Asked before transcribing exhibits of which `done` already have a transcript; `corrected`: "NAME's
-    corrections (run N) of FILE" for those a person corrected or verified, which the new machine draft supersedes."""
+    """Asked before transcribing exhibits of which `done` already have a transcript; `corrected`: "the
+    corrections (run N) by NAME on FILE" for those a person corrected or verified, which the new machine draft supersedes."""
     superseded = (f" The new machine draft supersedes {'; '.join(corrected[:3])}"
                   f"{f' and {len(corrected) - 3} more' if len(corrected) > 3 else ''}: it is shown in their place."
                   if corrected else "")

@@ -55,7 +55,7 @@ class TimelineAttachment:
     run_id: int | None = None  # the transcription run shown (its settings in Timeline.runs)
     translation_run_id: int | None = None
     review: str = ""  # the transcript shown: "" the machine's draft, "proofread", "verified by NAME", or a draft
-    # newer than a person's corrections: "machine draft, newer than NAME's corrections (run N), set aside"
+    # newer than a person's corrections: "machine draft, newer than the corrections (run N) by NAME, set aside"
     cut_short: bool = False  # the recording is truncated or damaged: its transcript holds only what could be read
     doubt: str = ""  # "language uncertain: speech heard (7 s) but no words recognised; …", as `exhibits` says it
 
@@ -185,7 +185,7 @@ def _attachment(case: Case, stored: StoredMessage, models: dict[str, ModelInfo],
     text, language, model, review = _run_text(case, transcript_run, runs)
     aside = set_aside(case, exhibit.id, transcript_run) if text is not None and not review else None
     if aside is not None:  # a newer transcription asked for: said beside its text, not shown as if none were made
-        review = f"machine draft, newer than {aside.said()}, set aside"
+        review = aside.draft_note()
     translation_run = shown_translation(case, transcript_run, target)
     translation, _, mt_model, _ = _run_text(case, translation_run, runs)
     for m in (model, mt_model):

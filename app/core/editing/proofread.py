@@ -25,7 +25,14 @@ class Proofread:
     by: str  # who verified it, else who began correcting it
 
     def said(self) -> str:
-        return f"{self.by}'s {'verified transcript' if self.verified else 'corrections'} (run {self.run_id})"
+        """"the corrections (run 1) by NAME", "the transcript (run 1) verified by NAME" (an unnamed editor is
+        "computer account 'root' (no name was given)": no possessive on it)."""
+        made = "transcript (run {0}) verified by" if self.verified else "corrections (run {0}) by"
+        return f"the {made.format(self.run_id)} {self.by}"
+
+    def draft_note(self) -> str:
+        """The one sentence every view and export says of a machine draft shown in front of these corrections."""
+        return f"machine draft, newer than {self.said()}, set aside"
 
 
 def proofread_run(case: Case, exhibit_id: int) -> Proofread | None:
@@ -48,11 +55,3 @@ def set_aside(case: Case, exhibit_id: int, shown_run: int | None) -> Proofread |
     found = proofread_run(case, exhibit_id)
     return found if found is not None and found.run_id < shown_run else None
 
-
-def supersede_line(case: Case, exhibit_id: int) -> str | None:
-    """One line for a new transcription asked for over a corrected transcript; None when there is none."""
-    found = proofread_run(case, exhibit_id)
-    if found is None:
-        return None
-    return (f"the new machine draft supersedes {found.said()}: the new one is shown from now on, the "
-            "corrections stay in the case")

@@ -22,6 +22,7 @@ WITHHELD = "language uncertain: "  # a run's warning listing what its withheld s
 UNCERTAIN_LANGUAGE = 0.6  # detection probability below this: say so, offer a re-run
 UNCERTAIN = "language uncertain"  # the status of a run whose speech gave no words, or whose language is in doubt
 CHAT_STATUS = "chat: see Timeline"
+NO_SPEECH = ("no speech found", "no speech was detected in this recording")  # (status, detail)
 PART_WAY_STATUS = "taken in part-way"  # a chat or text whose take-in was killed before its messages were stored
 
 
@@ -104,17 +105,23 @@ def run_status(case: Case, exhibit: Exhibit, run: RunSummary | None) -> tuple[st
     state, by = editing.status(case, run.id)
     if state == "verified":
         return f"verified by {by}", signed_off_detail(case, run), by
-    if language_uncertain(run):
-        return UNCERTAIN, uncertain_detail(run), None
-    if no_speech_found(run):
-        return "no speech found", "no speech was detected in this recording", None
-    done = "edited" if state == "edited" else "done"
     aside = set_aside(case, exhibit.id, run.id) if state == editing.STATUS_DRAFT else None
-    newer = f"a machine draft newer than {aside.said()}, set aside" if aside else ""  # asked for: said, not hidden
+    status, detail = _draft_status(exhibit, run, state)
+    if aside is not None:  # a new transcription asked for, whatever it found: said, not hidden
+        detail = "; ".join(part for part in (detail, f"a {aside.draft_note()}") if part)
+    return status, detail, None
+
+
+def _draft_status(exhibit: Exhibit, run: RunSummary, state: str) -> tuple[str, str]:
+    """(status, detail) of a complete run not signed off."""
+    if language_uncertain(run):
+        return UNCERTAIN, uncertain_detail(run)
+    if no_speech_found(run):
+        return NO_SPEECH
+    done = "edited" if state == "edited" else "done"
     if exhibit.source.truncated or run.truncated:
-        cut = "the file is truncated or damaged; only what could be read"
-        return f"{done} · truncated", f"{cut}; {newer}" if newer else cut, None
-    return done, newer, None
+        return f"{done} · truncated", "the file is truncated or damaged; only what could be read"
+    return done, ""
 
 
 def signed_off_detail(case: Case, run: RunSummary) -> str:

@@ -7,7 +7,7 @@ with its corrections and its verification whichever way it is asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from app.core.editing import operations as editing
 from app.core.editing import review
 from app.core.editing.changed_lines import NOT_CORRECTIONS, changed_lines
 from app.core.editing.operations import current_transcript
+from app.core.editing.proofread import set_aside
 from app.core.errors import ParleyError
 from app.core.evidence.content import content_sha256
 from app.core.evidence.export_gate import run_refusals
@@ -141,11 +142,17 @@ def _write_group(case: Case, out: Path, group: list[tuple[ExportItem, _Set]],
 def _rendered(case: Case, item: ExportItem, out: Path, formats: list[str], shown: str,
               uncertain_below: float | None) -> tuple[str, list[tuple[str, bytes]], dict[str, Any]]:
     """The run's set as `write_sets` takes it: its stem, its files' names and bytes, its manifest."""
+    exhibit_id = case.run(item.run_id).exhibit_id
     context = ExportContext(shown, utc_now(), uncertain_below, exporting_software(), review_state(case, item.run_id),
-                            found_in_export(case, case.run(item.run_id).exhibit_id))
+                            found_in_export(case, exhibit_id))
     transcript = for_export(case, item.run_id, current_transcript(case, item.run_id), context)
+    aside = set_aside(case, exhibit_id, item.run_id)
+    if aside is not None:  # a machine draft newer than a person's corrections says so inside every file, not on
+        # stderr alone: a warning (a header line of the TXT, DOCX and PDF, the JSON's "warnings") and the manifest's
+        transcript = replace(transcript, warnings=(*transcript.warnings, aside.draft_note()))
     files = render_transcript(transcript, out, formats, basename=item.basename)
-    return files[0][0].rsplit(".", 1)[0], files, _manifest(case, transcript, shown)
+    manifest = _manifest(case, transcript, shown) | ({"set_aside": aside.draft_note()} if aside else {})
+    return files[0][0].rsplit(".", 1)[0], files, manifest
 
 
 def review_state(case: Case, run_id: int) -> ReviewState:
