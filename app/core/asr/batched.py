@@ -190,10 +190,12 @@ def decode_pieces(
             if options.vad:  # VAD found speech here: where it has no words, say so
                 p.segments = inaudible.with_markers(
                     p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
-            if not p.alone and own[1] >= LANGUAGE_CONFIDENT and _speech_without_words(p):  # type: ignore[index]
+            if p.alone or own[1] < LANGUAGE_CONFIDENT:  # type: ignore[index]  # a language in doubt: [inaudible]
+                continue
+            if _speech_without_words(p):
                 decode_pieces(decoder, [[p]], {p.owner: own}, allowed,
                               doubted=frozenset(doubtful | {p.owner}))  # a second reading: confident, or inaudible
-            elif not p.alone and inaudible.speech_unread(p.chunk, p.segments):  # its words alone, not its window's
+            elif inaudible.speech_unread(p.chunk, p.segments):  # its words alone, not its window's
                 decode_pieces(decoder, [[p]], {p.owner: own}, allowed, doubted=frozenset(doubtful))
 
     with ThreadPoolExecutor(workers) as pool:

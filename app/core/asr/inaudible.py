@@ -96,10 +96,12 @@ def speech_unread(chunk: SpeechChunk, segments: list[Segment]) -> bool:
     """A reading of the chunk that leaves speech out: MIN_SPEECH_MS of Silero's sure-speech steps
     (SURE_SPEECH) outside every word it gave (WORD_SLACK_MS either side), or a word aligned over
     STRETCHED_WORD_MS (the alignment spread its text over speech the text does not hold)."""
-    spans = [(w.start_ms, w.end_ms) for s in segments for w in s.words] or \
-        [(s.start_ms, s.end_ms) for s in segments if s.text.strip()]
-    if not spans or any(end - start >= STRETCHED_WORD_MS for start, end in spans):
-        return bool(spans)
+    words = [(w.start_ms, w.end_ms) for s in segments for w in s.words]
+    if any(end - start >= STRETCHED_WORD_MS for start, end in words):  # a word's span, never a segment's
+        return True
+    spans = words or [(s.start_ms, s.end_ms) for s in segments if s.text.strip()]
+    if not spans:
+        return False
     sure = fw.speech_probabilities(chunk.audio) >= SURE_SPEECH
     step_ms = chunk.start_ms + VAD_STEP_MS * np.arange(len(sure)) + VAD_STEP_MS // 2
     read = np.zeros(len(sure), dtype=bool)
