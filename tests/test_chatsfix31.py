@@ -30,22 +30,18 @@ def test_an_sms_address_of_a_plus_and_too_few_digits_is_read_beside_a_national_o
         assert chats == {f"A ({odd})": [(f"A ({odd})", "x")], "A (07700900123)": [("(this phone)", "y")]}, odd
 
 
-def test_an_sms_national_number_another_country_also_dials_or_another_contact_stays_apart(tmp_path):
-    """Before (chats31): a US phone's "5512345678" (Mike, New Jersey) joined Lupe's +52 55 1234 5678 in Mexico,
-    his words under her number. Now a number dialled in two of the backup's countries, or saved under another
-    contact name, or under none, stays its own conversation; one country and one contact joins, and says so."""
-    dave, lupe = _sms("+15165550111", 1705349000000, "1", "hey from NY", "Dave"), _sms(
-        "+525512345678", 1705349111000, "1", "hola desde CDMX", "Lupe")
-    mike = _sms("5512345678", 1705349200000, "1", "this is Mike in Jersey City", "Lupe")
-    assert _backup(tmp_path, dave, lupe, mike)["Lupe (5512345678)"] == [
-        ("Lupe (5512345678)", "this is Mike in Jersey City")]  # one name, but a number in the US and in Mexico
+def test_an_sms_national_number_stays_apart_even_under_the_same_contact_name(tmp_path):
+    """Before (chatsfix31): Lupe's US "5512345678" joined her Mexican +52 55 1234 5678 (one contact, two SIMs),
+    its sender rewritten to the Mexican number, when the backup held no "+1" number. Now no national number is
+    joined to a "+" number, whatever the names: each stays the conversation the backup writes."""
+    lupe_mx = _sms("+525512345678", 1705349111000, "1", "from my Mexican SIM", "Lupe")
+    lupe_us = _sms("5512345678", 1705349200000, "1", "from my New Jersey SIM", "Lupe")
+    assert _backup(tmp_path, lupe_mx, lupe_us) == {"Lupe (+525512345678)": [("Lupe (+525512345678)", "from my Mexican SIM")],
+                                                   "Lupe (5512345678)": [("Lupe (5512345678)", "from my New Jersey SIM")]}
     sean = _sms("+353871234567", 1705349111000, "1", "Irish friend here", "Sean")
-    for name in ("Cinema line", "(Unknown)"):  # a number in Ireland only, but not the phone's contact Sean
-        chats = _backup(tmp_path, sean, _sms("0871234567", 1705349200000, "2", "to the 0871 line", name))
-        assert len(chats) == 2 and chats["Sean (+353871234567)"] == [("Sean (+353871234567)", "Irish friend here")]
     chats = _backup(tmp_path, sean, _sms("0871234567", 1705349200000, "2", "see you", "Sean"))
-    assert chats == {"Sean (+353871234567)": [("Sean (+353871234567)", "Irish friend here"),
-                                              ("(this phone)", "see you")]}
+    assert chats == {"Sean (+353871234567)": [("Sean (+353871234567)", "Irish friend here")],
+                     "Sean (0871234567)": [("(this phone)", "see you")]}
 
 
 def test_a_reply_in_words_a_placeholder_was_guessed_from_stays_the_senders_words(tmp_path):
