@@ -65,26 +65,38 @@ def _read_chat(path: Path) -> list[tuple[str | None, str, str]]:
     return [(m.sender, m.text, m.note) for m in loaded.export.messages]
 
 
-def test_a_damaged_spot_inside_a_message_header_makes_no_sender_of_the_cut_name(tmp_path):
-    """Before (chats31): damage inside a Telegram sender's name ("Ol<![foo]>eg") or a Messenger one ("Anna
-    Sm<![foo]>ith") made "Ol" and "Anna Sm" senders of an empty message. Now the message cut before its words is
-    dropped, and the message read before it says the next one is cut there, its sender and time not read."""
+def test_a_message_damaged_before_its_words_is_kept_when_its_sender_or_time_was_read(tmp_path):
+    """Before (chatsfix31): damage at the start of Oleg's words (his name and 09:03 read) or of Anna Smith's in
+    Messenger dropped the message, the note before it saying "its sender and time not read" (false). Now a message
+    of which anything was read is kept, saying it may be cut there; one of which nothing was read is dropped, the
+    message before saying so; Telegram and Messenger, one page or several."""
     from tests.test_chat_layouts17 import _messenger_page, _telegram_page
     (tmp_path / "messages.html").write_text(_telegram_page([(1, "Oleg", "first")]), encoding="utf-8")
     (tmp_path / "messages2.html").write_text(_telegram_page(
-        [(2, "Anna", "second"), (3, "Ol<![foo]>eg", "third"), (4, "Anna", "never read")]), encoding="utf-8")
+        [(2, "Anna", "second"), (3, "Oleg", "<![foo]>I paid him 500"), (4, "Anna", "never read")]), encoding="utf-8")
+    single = tmp_path / "one" / "messages.html"
+    single.parent.mkdir()
+    single.write_text(_telegram_page([(2, "Anna", "second"), (3, "Oleg", "x")]).replace(
+        '<div class="message default clearfix" id="message3">',
+        '<div class="message default clearfix" id="message3"><![foo]>'), encoding="utf-8")
     inbox = tmp_path / "messages" / "inbox" / "crew_1"
     inbox.mkdir(parents=True)
     (inbox / "message_1.html").write_text(_messenger_page([
-        ("Bob", "newest", "Jan 15, 2024 9:09:00 pm"), ("Anna Sm<![foo]>ith", "words", "Jan 15, 2024 9:08:00 pm"),
+        ("Bob", "newest", "Jan 15, 2024 9:09:00 pm"), ("Anna Smith", "<![foo]>the money", "Jan 15, 2024 9:08:00 pm"),
         ("Bob", "lost", "Jan 15, 2024 9:07:00 pm")]), encoding="utf-8")
     (inbox / "message_2.html").write_text(_messenger_page([("Anna Smith", "oldest", "Jan 15, 2024 9:05:00 pm")]),
                                           encoding="utf-8")
     telegram, messenger = _read_chat(tmp_path / "messages.html"), _read_chat(inbox / "message_1.html")
-    assert [(sender, text) for sender, text, _ in telegram] == [("Oleg", "first"), ("Anna", "second")]
-    assert [(sender, text) for sender, text, _ in messenger] == [("Anna Smith", "oldest"), ("Bob", "newest")]
-    for _, _, note in (telegram[-1], messenger[-1]):
-        assert "damaged HTML at line" in note and "the next message the page lists is cut there before its words" in note
+    assert [(sender, text) for sender, text, _ in telegram] == [("Oleg", "first"), ("Anna", "second"), ("Oleg", "")]
+    assert [(sender, text) for sender, text, _ in messenger] == [("Anna Smith", "oldest"), ("Anna Smith", ""),
+                                                                 ("Bob", "newest")]
+    for _, _, note in (telegram[-1], messenger[1]):
+        assert "damaged HTML at line" in note and "this message may be cut there" in note, note
+    assert not telegram[1][2] and not messenger[2][2]
+    nothing = _read_chat(single)
+    assert [(sender, text) for sender, text, _ in nothing] == [("Anna", "second")]
+    assert "the next message the page lists is cut there before its sender, time, words or files were read" in (
+        nothing[0][2])
 
 
 def test_a_google_voice_page_of_the_accounts_words_alone_joins_no_other_persons_chat(tmp_path):
