@@ -131,20 +131,18 @@ def test_a_damaged_google_voice_page_of_a_joined_chat_is_named(tmp_path):
     assert chat.messages[1].note.startswith(f"page 2 of this chat's 3 pages ({names[1]}) is damaged HTML at line")
 
 
-def test_a_line_of_an_era_initial_beside_a_four_digit_year_is_no_japanese_date(tmp_path):
-    """Before (chats31): "H12/3/2022 10:00 - Anna: hm" in a chat of 4-digit years became Anna's message of
-    2000 ("Heisei 12"), and the chat's date order "day-first,year-first". An era's year is the date's only year:
-    beside a 4-digit part it is no date, and the chat keeps its one order."""
-    chat = tmp_path / "WhatsApp Chat with Anna.txt"
-    chat.write_text("18/03/2022, 14:56 - Anna: code\nH12/3/2022 10:00 - Anna: hm\n18/03/2022, 14:57 - Ben: ok\n",
-                    encoding="utf-8")
-    [loaded] = load_export(chat)
-    [read] = loaded.export.chats
-    assert read.date_order == "day-first"
-    assert [(m.sender, m.datetime) for m in read.messages if m.sender] == [
-        ("Anna", "2022-03-18T14:56:00"), ("Ben", "2022-03-18T14:57:00")]
-    assert "H12/3/2022 10:00 - Anna: hm" in "\n".join(m.text for m in read.messages)
-    assert not any("Japanese" in m.note for m in read.messages)
+def test_a_line_dated_in_a_japanese_era_in_a_chat_of_western_years_is_the_message_above(tmp_path):
+    """Before (chatsfix31): in a chat of 4-digit years, "H12/3/22 10:00 - Anna: hm" (a line of Anna's words) was
+    her message of 2000 ("Heisei 12"), and "H12/3/2022 ..." a line of its own with no sender. A line is a header
+    only in the chat's own calendar: both stay the words of Anna's message, as on reader 29; one chat order."""
+    for line in ("H12/3/2022 10:00 - Anna: hm", "H12/3/22 10:00 - Anna: hm", "18/3/R4 10:00 - Anna: hm"):
+        chat = tmp_path / "WhatsApp Chat with Anna.txt"
+        chat.write_text(f"18/03/2022, 14:56 - Anna: code\n{line}\n18/03/2022, 14:57 - Ben: ok\n", encoding="utf-8")
+        [loaded] = load_export(chat)
+        [read] = loaded.export.chats
+        assert read.date_order == "day-first", line
+        assert [(m.sender, m.datetime, m.text, m.note) for m in read.messages] == [
+            ("Anna", "2022-03-18T14:56:00", f"code\n{line}", ""), ("Ben", "2022-03-18T14:57:00", "ok", "")], line
 
 
 def test_a_later_google_voice_page_that_is_an_exhibit_already_is_said_and_audited(tmp_path):
