@@ -4,17 +4,17 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
     with_cut_said(chat, page, newest_first=False) -> chat
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
-    read_pages(new_reader, pages) -> [(number, reader)], [damage]; with_damaged_pages_said(chat, damages, page_of, name)
+    read_pages(new_reader, pages, last_record) -> [(number, reader)], [damage]; with_damaged_pages_said(chat, damages, page_of, name)
     is_damaged_page_note(message)   (a page of which nothing was read: said on the command line, not counted)
     read_up_to_damage(reader, page) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from app.core.chats.records import LIKELY_CUT, Chat, Message
 from app.core.errors import ChatError
@@ -81,7 +81,7 @@ class Damage:
     pages: int
     line: int
     cause: str  # the parser's words
-    header_cut: bool = False  # the spot fell in a message before its words: that message dropped (`read_pages`)
+    nothing_read: bool = False  # the spot fell in a message of which nothing was read: it was dropped (`read_pages`)
     file: str = ""  # the page's file name, where the pages are files of their own (Google Voice's)
 
     @property
@@ -96,12 +96,13 @@ class Damage:
 
     @property
     def note(self) -> str:
-        cut = (HEADER_CUT if self.header_cut else "this message may be cut there")
+        cut = (NOTHING_READ if self.nothing_read else "this message may be cut there")
         return (f"{self.which} is damaged HTML at line {self.line} ({self.cause}) and was {NOT_READ_PAST}: {cut}, "
                 f"and what {'that' if self.pages > 1 else 'the'} page holds after it is not in this chat")
 
 
-HEADER_CUT = "the next message the page lists is cut there before its words, its sender and time not read"
+NOTHING_READ = ("the next message the page lists is cut there before its sender, time, words or files were read, "
+                "so it is not in this chat")
 
 
 def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int = 1,
@@ -131,18 +132,34 @@ Reader = TypeVar("Reader", bound=HTMLParser)
 
 
 def read_pages(new_reader: Callable[[], Reader], pages: list[str],
-               drop_unstarted: Callable[[Reader], bool]) -> tuple[list[tuple[int, Reader]], list[Damage]]:
+               last_record: Callable[[Reader], tuple[list[Any], Callable[[Any], Iterable[Any]]]],
+               ) -> tuple[list[tuple[int, Reader]], list[Damage]]:
     """Each page of a chat read by a reader of its own, up to a spot the parser cannot read: (page number, reader),
-    and where each damaged page stopped being read (`with_damaged_pages_said`). The message the spot falls in
-    before any of its words or files were read is dropped by `drop_unstarted` (True when it was one): a name cut
-    there ("Ol" of "Oleg") is no sender, an unread date no "the export writes no time"."""
+    and where each damaged page stopped being read (`with_damaged_pages_said`). `last_record(reader)` gives the
+    reader's list of messages and what of one was read (sender, time, words, files); the message the spot fell in
+    is dropped only when nothing of it was read (`drop_unread`), else kept, its note saying it may be cut there."""
     read, damages = [], []
     for number, page in enumerate(pages):
         reader = new_reader()
         damage = read_up_to_damage(reader, page, number, len(pages))
         read.append((number, reader))
-        damages += [replace(damage, header_cut=drop_unstarted(reader))] if damage is not None else []
+        damages += [replace(damage, nothing_read=drop_unread(*last_record(reader)))] if damage is not None else []
     return read, damages
+
+
+def drop_unread(records: list[Any], parts: Callable[[Any], Iterable[Any]]) -> bool:
+    """The last of `records` popped when none of its `parts` holds anything; True when it was."""
+    if not records or any(_holds(part) for part in parts(records[-1])):
+        return False
+    records.pop()
+    return True
+
+
+def _holds(part: Any) -> bool:
+    """Words (a string or a list of strings) that are not all blanks, or any other value that is not empty."""
+    if isinstance(part, str) or (isinstance(part, list) and all(isinstance(p, str) for p in part)):
+        return bool("".join(part).strip())
+    return bool(part)
 
 
 DAMAGED_PAGE_NOTE = "that page's messages are not in this chat"

@@ -101,8 +101,7 @@ PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, 
 #     a single HTML page (Google Voice, iMessage, Discord) keeps the messages read before a damaged spot
 # 30: a damaged page of a Telegram or Messenger HTML chat (and a Telegram chat's only page) keeps the messages read
 #     before the damaged spot, the last read saying where its page stopped being read; a zip of several apps' chats
-#     records each under its own reader; a number added to a group while writing in it is not "two people"; an SMS
-#     number written without its country code joins the conversation of the backup's number it is in that country; one
+#     records each under its own reader; a number added to a group while writing in it is not "two people"; one
 #     party's Google Voice text pages (a page per thread) one chat, in a folder or a zip; media left out known in
 #     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
 #     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's

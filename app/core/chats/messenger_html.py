@@ -21,6 +21,7 @@ whatever its extension (Messenger writes `.mp4`); reactions are said in the note
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
@@ -130,20 +131,16 @@ def looks_like(text: str) -> bool:
     return "_a6-g" in text and "_a6-o" in text and "_a6-p" in text
 
 
-def _drop_unstarted(reader: _Reader) -> bool:
-    """The message a damaged spot stopped the page in, dropped when none of its words or files were read."""
-    raw = reader.raws[-1] if reader.raws else None
-    if raw is None or raw.files or "".join(raw.parts.get("content", [])).strip():
-        return False
-    reader.raws.pop()
-    return True
+def _last_record(reader: _Reader) -> tuple[list[_Raw], Callable[[_Raw], list[object]]]:
+    """The page's messages and what of one was read (`html_cut.read_pages`): sender, time, words, reactions, files."""
+    return reader.raws, lambda raw: [*raw.parts.values(), raw.files]
 
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages (message_1.html the newest), oldest message first."""
     raws: list[tuple[int, _Raw]] = []
     title = ""
-    read, damages = read_pages(_Reader, pages, _drop_unstarted)
+    read, damages = read_pages(_Reader, pages, _last_record)
     for number, reader in read:
         raws += [(number, raw) for raw in reader.raws]
         title = title or " ".join(t for t in reader.title if t)

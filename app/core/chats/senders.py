@@ -13,7 +13,6 @@ code (the country cannot be told), is kept as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import replace
 
 import phonenumbers
@@ -40,42 +39,6 @@ def phone_sender(sender: str) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def country_regions(international: Collection[str]) -> frozenset[str]:
-    """The countries of numbers written with their country code (E.164, "+447700900123"), each read once; an
-    address that is no number ("+44", "+0123", "+999123") names none."""
-    regions = set()
-    for written in international:
-        try:
-            regions.add(phonenumbers.region_code_for_country_code(phonenumbers.parse(written).country_code))
-        except phonenumbers.NumberParseException:
-            continue
-    return frozenset(regions - {phonenumbers.UNKNOWN_REGION})
-
-
-def in_its_country(national: str, regions: Collection[str], international: Collection[str]) -> str | None:
-    """A number written without its country code ("07700900123") as the one of `international` it is: a whole
-    number in one of `regions` (the countries of `international`, `country_regions`), written there with its
-    code as in `international`, and a valid number in none of the others. None when it is that in none of them,
-    or could be dialled in two ("5512345678" is a number in the US and one in Mexico: which cannot be told)."""
-    if not national.isdigit():
-        return None
-    readings = set()
-    for region in regions:
-        try:
-            number = phonenumbers.parse(national, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
-            continue  # not a whole number there (a short code, too long)
-        with_code = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        if with_code in international or phonenumbers.is_valid_number(number):  # a number that could be dialled there
-            readings.add(with_code)
-    if len(readings) != 1:
-        return None
-    [number_with_code] = readings
-    return number_with_code if number_with_code in international else None
 
 
 def _message(m: Message, known: dict[str, str | None]) -> Message:

@@ -31,7 +31,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -39,7 +39,7 @@ from typing import IO
 from app.core.chats.copies import remove_stale_parts, write_copy
 from app.core.chats.parsing import Loaded
 from app.core.chats.records import THIS_PHONE, Attachment, Chat, ChatExport, Message, kind_of
-from app.core.chats.senders import country_regions, in_its_country, phone_sender
+from app.core.chats.senders import phone_sender
 from app.core.chats.xml_refs import JoinedRefs
 from app.core.errors import ChatError
 from app.core.names import path_inside, plain_name
@@ -93,7 +93,7 @@ def _conversation(address: str) -> str:
     """The address one conversation is known by, however the phone spaced it: the telephony store may write one
     person as "+44 7700 900123" on one message and "+447700900123" on the next (each was a chat of its own, one
     person's messages split in two). A number with its country code as +447700900123, one without it with its
-    spacing taken out ("07700900123": `_in_its_country` joins it to the backup's number it is, if one), a name as
+    spacing taken out (its country cannot be told: "07700 900123" stays apart from "+447700900123"), a name as
     written; a group's addresses each so, joined by `~` as the backup joins them."""
     def one(part: str) -> str:
         part = part.strip()
@@ -240,40 +240,10 @@ def _next_element(events: Iterator[tuple[str, ET.Element]], path: Path, read: _R
                                    f"{len(read.records)} message(s) read before it") from None
 
 
-NATIONAL_NOTE = ("address written without its country code as {written!r}: the number {number} this backup writes "
-                 "elsewhere, read in that number's country (a number in no other of the backup's countries), the "
-                 "phone's contact {name!r} on both, so one conversation with it")
-
-
-def _in_its_country(read: _Read) -> dict[str, str]:
-    """Each conversation's address written without its country code that is, read in the countries of the
-    backup's numbers written with it, one of those numbers and no other country's, and that the phone names by
-    the same contact (Android keeps a number as it was typed: "07700900123" on the messages sent,
-    "+447700900123" on those received): national -> international. A number two countries read, or two
-    contact names, or a contact name missing on either: left apart (one person's words under another's number
-    is worse than one person in two chats)."""
-    keys = {key for _, (key, _), _ in read.records}
-    international = {k for k in keys if k.startswith("+") and k[1:].isdigit()}
-    regions = country_regions(international)
-    return {k: number for k in keys if (number := in_its_country(k, regions, international)) is not None
-            and read.names.get(k) and read.names.get(k) == read.names.get(number)}
-
-
-def _moved(message: Message, written: str, number: str, read: _Read) -> Message:
-    sender, name = message.sender, read.names.get(written, "")
-    if sender in (written, _party(written, name)):  # its number as the backup writes it elsewhere, its own name kept
-        sender = number if sender == written else _party(number, name)
-    note = "; ".join(n for n in (message.note, NATIONAL_NOTE.format(written=written, number=number, name=name)) if n)
-    return replace(message, sender=sender, note=note)
-
-
 def _chats(read: _Read) -> tuple[Chat, ...]:
     by_key: dict[tuple[str, str], list[tuple[int, Message]]] = {}
-    national = _in_its_country(read)
-    for ms, (address, kind), message in read.records:
-        if address in national:
-            message, address = _moved(message, address, national[address], read), national[address]
-        by_key.setdefault((address, kind), []).append((ms, message))
+    for ms, key, message in read.records:
+        by_key.setdefault(key, []).append((ms, message))
     chats = []
     for (key, kind), entries in by_key.items():
         ordered = [m for _, m in sorted(entries, key=lambda pair: pair[0])]

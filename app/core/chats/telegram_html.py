@@ -23,6 +23,7 @@ date element (dd.mm.yyyy, always day first).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -305,20 +306,17 @@ def _told_apart(messages: list[Message], pics: list[str]) -> list[Message]:
         for m, was, account in zip(out, messages, accounts)]
 
 
-def _drop_unstarted(reader: _Reader) -> bool:
-    """The message a damaged spot stopped the page in, dropped when none of its words or files were read."""
-    raw = reader.messages[-1] if reader.messages else None
-    if raw is None or raw.separator or "".join(raw.text).strip() or raw.media or raw.missing or raw.contacts:
-        return False
-    reader.messages.pop()
-    return True
+def _last_record(reader: _Reader) -> tuple[list[_Raw], Callable[[_Raw], tuple[object, ...]]]:
+    """The page's messages and what of one was read (`html_cut.read_pages`): a date line counts as read."""
+    return reader.messages, lambda raw: (raw.separator, raw.sender, raw.title, raw.text, raw.media, raw.missing,
+                                         raw.contacts, raw.forwarded)
 
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    read, damages = read_pages(_Reader, pages, _drop_unstarted)
+    read, damages = read_pages(_Reader, pages, _last_record)
     for number, reader in read:
         for raw in reader.messages:
             raw.page = number

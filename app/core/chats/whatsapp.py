@@ -47,6 +47,7 @@ from app.core.chats.whatsapp_header import (
     Header,
     _clean,
     _split_sender,
+    era_dated,
     looks_like_header,
     read_header,
 )
@@ -130,9 +131,12 @@ def _cut_header(last: str, header: Header | None, header_line: str) -> bool:
 def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     headers = _marked_before(_clock_read(lines))
     shapes = _file_shapes(headers)
+    era_chat = _era_chat(lines, headers, shapes)
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
-        if header is not None and header.shape in shapes:
+        if era_dated(line) != era_chat and (header is not None or looks_like_header(line)) and entries:
+            entries[-1].lines.append(line)  # a date in the other calendar than the chat's: words of the message above
+        elif header is not None and header.shape in shapes:
             entries.append(_Entry(header, lines=[header.rest], line=line))
         elif (header is not None or looks_like_header(line)) and (not entries or _names_a_sender(line, header)):
             entries.append(_Entry(None, UNRECOGNISED_NOTE, [line]))
@@ -153,6 +157,12 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
             entries.pop()
         entries.append(_Entry(None, CUT_NOTE, [lines[-1]]))
     return entries
+
+
+def _era_chat(lines: list[str], headers: list[Header | None], shapes: set[tuple[bool, str]]) -> bool:
+    """Most of the chat's headers date their year in a Japanese era (a phone set to that calendar writes all so)."""
+    dated = [era_dated(line) for line, header in zip(lines, headers) if header is not None and header.shape in shapes]
+    return sum(dated) * 2 > len(dated)
 
 
 def _unread(header: Header | None) -> bool:

@@ -191,6 +191,14 @@ def looks_like_header(line: str) -> bool:
     return bool(_HEADERISH_RE.match(_clean(line)))
 
 
+_ERA_DATED_RE = re.compile(r"^\[?\s*(?:[HR]\d|\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?[HR]\d)")
+
+
+def era_dated(line: str) -> bool:
+    """A line whose date writes its year in a Japanese era ("3/18/R4", "H12/3/22"): a layout of its own."""
+    return bool(_ERA_DATED_RE.match(_clean(line)))
+
+
 
 def _split_sender(rest: str) -> tuple[str | None, str]:
     match = _SENDER_RE.match(rest)
