@@ -59,7 +59,7 @@ def found(handle: BinaryIO) -> Joined | None:
             return None
         handle.seek(end)
         second = file_kinds.kind(handle.read(file_kinds.HEAD))
-        if second is None or (kind == "iso") != (second == "iso"):  # an MP4's end: where a later 'ftyp' opens
+        if second is None or (kind == "iso" and second != "iso"):  # an MP4's end: where a later 'ftyp' opens
             return None
         return Joined(end, size_of_file - end, kind, second)
     finally:
