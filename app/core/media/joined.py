@@ -1,6 +1,6 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
-to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; a WAV, Wave64, CAF or MP4 after
-a WAV, Wave64 or CAF.
+to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; any kind file_kinds.py knows (a
+WAV, Wave64, CAF, MP4, AIFF, FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, Wave64 or CAF.
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
@@ -42,6 +42,9 @@ class Joined:
 
     @property
     def note(self) -> str:
+        if self.opens_as == "id3":
+            return (f"an ID3 tag follows this one's audio at byte {self.at:,} ({self.size:,} bytes: titles or names a "
+                    "tagging program added after it): it is no audio and was not read")
         return (f"another file follows this one's end at byte {self.at:,} ({self.size:,} bytes opening as {KINDS[self.opens_as]} "
                 "of its own: two files joined, by a copy or a carving): it was not read; open it as a file of its own "
                 "to hear it")
@@ -54,13 +57,16 @@ def found(handle: BinaryIO) -> Joined | None:
     size_of_file = handle.seek(0, 2)
     try:
         kind = file_kinds.kind(head)
-        end = _first_end(handle, kind, head, size_of_file) if kind is not None else None
+        end = _first_end(handle, kind, head, size_of_file) if kind in file_kinds.ENDS_TOLD else None
         if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
         handle.seek(end)
-        second = file_kinds.kind(handle.read(file_kinds.HEAD))
+        second_head = handle.read(file_kinds.HEAD)
+        second = file_kinds.kind(second_head)
         if second is None or (kind == "iso" and second != "iso"):  # an MP4's end: where a later 'ftyp' opens
             return None
+        if second == "mp3" and file_kinds.tag_only(second_head, size_of_file - end):  # a tagger's, no file
+            second = "id3"
         return Joined(end, size_of_file - end, kind, second)
     finally:
         handle.seek(0)
