@@ -4,7 +4,9 @@ CAF written as it went): heard to its own end, the second named, the same on ext
 from __future__ import annotations
 
 import struct
+import subprocess
 
+import imageio_ffmpeg
 import numpy as np
 import pytest
 
@@ -68,3 +70,24 @@ def test_an_id3_tag_alone_after_the_audio_is_no_second_file_and_no_audio(folders
         assert np.array_equal(audio, whole_audio) and not reader.truncated, (suffix, audio.size, reader.notes)
         assert any(f"an ID3 tag follows this one's audio at byte {first.stat().st_size:,}" in note
                    for note in reader.notes), reader.notes
+
+
+def _written_as_it_went(folder, name: str, *codec: str):
+    """A CAF as a recorder streaming it writes one (ffmpeg to a pipe): its data size -1."""
+    path = folder / name
+    data = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-ss", str(OFFSETS_S[0]), "-t", "3",
+                           "-i", str(SPEECH), *codec, "-f", "caf", "-"], capture_output=True, check=True).stdout
+    assert data[data.index(b"data") + 4:data.index(b"data") + 12] == b"\xff" * 8
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("other,other_codec,named", [("wav", "pcm_s16le", "a WAV"), ("m4a", "aac", "an MP4"),
+                                                     ("aiff", "pcm_s16be", "an AIFF")])
+def test_a_file_after_a_caf_written_as_it_went_is_named_not_heard(folders, other, other_codec, named):
+    """A streamed 3 s CAF + a 5 s WAV was heard 8.002 s with no note: the WAV's words under the CAF's name."""
+    for folder in folders:
+        first = _written_as_it_went(folder, "note.caf", "-c:a", "pcm_s16be")
+        second = _speech(folder, f"other.{other}", OFFSETS_S[2], 5, "-c:a", other_codec)
+        joined = _written(folder, "both.caf", first.read_bytes() + second.read_bytes())
+        _assert_first_heard_and_second_named(first, joined, named)
