@@ -347,6 +347,20 @@ def _stated_ends(out: Path, bases: dict[str, Path]) -> None:
             (out / f"{name}_crc_last{back}{ext}").write_bytes(ogg[:at] + bytes((ogg[at] ^ 0x55,)) + ogg[at + 1:])
 
 
+def _joined_after(out: Path, bases: dict[str, Path]) -> None:
+    """A CAF (big-endian PCM), a Wave64 and a CAF written as it went (data size -1, to a pipe) with a
+    whole file of another kind stuck on after it: each second named, not heard as the first's audio."""
+    firsts = {"caf": ffmpeg(out / "base_pcm.caf", *SPEECH, "-c:a", "pcm_s16be").read_bytes(),
+              "w64": ffmpeg(out / "base_pcm.w64", *SPEECH, "-c:a", "pcm_s16le").read_bytes(),
+              "streamed_caf": subprocess.run([FFMPEG, "-v", "error", *SPEECH, "-c:a", "pcm_s16be", "-f", "caf", "-"],
+                                             capture_output=True, check=True, stdin=subprocess.DEVNULL).stdout}
+    seconds = {name: bases[name] for name in ("wav", "m4a", "flac", "opus", "amr", "mp3")}
+    seconds["aiff"] = ffmpeg(out / "base_pcm.aiff", *SPEECH, "-c:a", "pcm_s16be")
+    for first, data in firsts.items():
+        for name, second in seconds.items():
+            (out / f"{first}_plus_{name}.{first.rsplit('_')[-1]}").write_bytes(data + second.read_bytes())
+
+
 def make(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     bases = _bases(out)
@@ -363,6 +377,7 @@ def make(out: Path) -> None:
     _rates_and_tracks(out)
     _sizes_past_the_filesystem(out, bases)
     _stated_ends(out, bases)
+    _joined_after(out, bases)
     print(f"{sum(1 for _ in out.iterdir())} entries in {out}")
 
 

@@ -1,18 +1,19 @@
 """A file followed by a whole file (two files joined end to end: a carving that ran on, a copy appended
-to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; a WAV, Wave64, CAF or MP4 after
-a WAV, Wave64 or CAF.
+to, an upload restarted), named: an MP4/MOV/3GP after an MP4/MOV/3GP; any kind file_kinds.py knows (a
+WAV, Wave64, CAF, MP4, AIFF, FLAC, Ogg, AMR, ID3-tagged MP3) after a WAV, Wave64 or CAF.
 
 ffmpeg reads the first file to the end its own header states and stops: the second recording after
 it was lost without a word (a 56 s interview joined to another read as 56 s, nothing said). Its
 start is where the first file's header says the first ends (the RIFF size; the top-level boxes'
-sizes; a WAV written as it went, its RIFF size 0 or -1: its chunks' sizes, or where 'RIFF....WAVE'
-opens inside a data chunk of unknown size; a CAF's chunks, or where 'caff' and its 'desc' open
-inside a data chunk of size -1; a Wave64's 'riff' size), and there it opens as a file does: the
+sizes; a WAV written as it went, its RIFF size 0 or -1: its chunks' sizes, or where a file of a kind
+file_kinds.py knows opens inside a data chunk of unknown size; a CAF's chunks, or the same inside a
+data chunk of size -1; a Wave64's 'riff' size), and there it opens as a file does: the
 note says so, and where. A WAV, Wave64 or CAF is read only up to there (`opening`): where its data
 chunk's size is 0 or -1, or runs past its RIFF end, ffmpeg read on into the second (3 s + 5 s read as 8 s, the
 second's header heard as a click and its speech given as the first's); a CAF's second file was
 read as a chunk of the first, lost without a word or called damaged, as the filesystem had it (a
-WAV after a CAF: its speech given as the CAF's); a Wave64 followed by a copy was called damaged.
+WAV or an AIFF after a CAF, one written as it went too: its speech given as the CAF's); a Wave64
+followed by a copy was called damaged, followed by an M4A refused.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.core.media import boxes, data_ends, file_kinds
-from app.core.media.file_kinds import CAF_OPENING, KINDS
+from app.core.media.file_kinds import KINDS
 from app.core.media.riff import MAX_CHUNKS, UNKNOWN_SIZES
 
-SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's 'RIFF....WAVE'
+SEARCH_BLOCK = 1 << 22  # bytes of samples searched at a time for the second file's opening
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Joined:
 
     @property
     def note(self) -> str:
+        if self.opens_as == "id3":
+            return (f"an ID3 tag follows this one's audio at byte {self.at:,} ({self.size:,} bytes: titles or names a "
+                    "tagging program added after it): it is no audio and was not read")
         return (f"another file follows this one's end at byte {self.at:,} ({self.size:,} bytes opening as {KINDS[self.opens_as]} "
                 "of its own: two files joined, by a copy or a carving): it was not read; open it as a file of its own "
                 "to hear it")
@@ -54,13 +58,16 @@ def found(handle: BinaryIO) -> Joined | None:
     size_of_file = handle.seek(0, 2)
     try:
         kind = file_kinds.kind(head)
-        end = _first_end(handle, kind, head, size_of_file) if kind is not None else None
+        end = _first_end(handle, kind, head, size_of_file) if kind in file_kinds.ENDS_TOLD else None
         if end is None or end < file_kinds.HEAD or end + 12 > size_of_file:  # a size of 0: no end stated
             return None
         handle.seek(end)
-        second = file_kinds.kind(handle.read(file_kinds.HEAD))
-        if second is None or (kind == "iso") != (second == "iso"):  # an MP4's end: where a later 'ftyp' opens
+        second_head = handle.read(file_kinds.HEAD)
+        second = file_kinds.kind(second_head)
+        if second is None or (kind == "iso" and second != "iso"):  # an MP4's end: where a later 'ftyp' opens
             return None
+        if second == "mp3" and file_kinds.tag_only(second_head, size_of_file - end):  # a tagger's, no file
+            second = "id3"
         return Joined(end, size_of_file - end, kind, second)
     finally:
         handle.seek(0)
@@ -92,43 +99,48 @@ def _streamed_end(handle: BinaryIO) -> int | None:
             return at
         size = struct.unpack_from("<I", chunk, 4)[0]
         if chunk[:4] == b"data" and size in UNKNOWN_SIZES:
-            return _riff_after(handle, at + 8)
+            return _file_after(handle, at + 8)
         at += 8 + size + size % 2
     return None
 
 
-def _riff_after(handle: BinaryIO, at: int) -> int | None:
-    """Where the first 'RIFF....WAVE' at or after `at` starts, or None."""
-    return _found_after(handle, at, b"RIFF", b"WAVE")
-
-
-def _found_after(handle: BinaryIO, at: int, opening: bytes, kind: bytes = b"") -> int | None:
-    """Where the first `opening` (followed 4 bytes later by `kind`, when given) at or after `at`
-    starts, or None."""
-    span = len(opening) + (4 + len(kind) if kind else 0)
+def _file_after(handle: BinaryIO, at: int) -> int | None:
+    """Where the first file of a kind file_kinds knows opens at or after `at` (inside a data chunk
+    of unknown size), or None."""
+    base, kept = at, b""
     handle.seek(at)
-    kept = b""
-    while block := handle.read(SEARCH_BLOCK):
+    while True:
+        block = handle.read(SEARCH_BLOCK)
         seen = kept + block
-        start = seen.find(opening)
-        while start >= 0 and start + span <= len(seen):
-            if not kind or seen[start + len(opening) + 4:start + span] == kind:
-                return at - len(kept) + start
-            start = seen.find(opening, start + 1)
-        at += len(block)
-        kept = seen[-(span - 1):]
-    return None
+        searched = len(seen) if len(block) < SEARCH_BLOCK else len(seen) - file_kinds.HEAD  # the rest: next time
+        starts = [start for start in _marked(seen, searched) if file_kinds.kind(seen[start:start + file_kinds.HEAD])]
+        if starts:
+            return base + min(starts)
+        if len(block) < SEARCH_BLOCK:
+            return None
+        base, kept = base + searched, seen[searched:]
+
+
+def _marked(seen: bytes, searched: int) -> list[int]:
+    """Where in `seen[:searched]` a file of a kind file_kinds knows may open (its opening bytes)."""
+    starts = []
+    for mark, into in file_kinds.MARKS:
+        found = seen.find(mark, into)
+        while 0 <= found - into < searched:
+            starts.append(found - into)
+            found = seen.find(mark, found + 1)
+    return starts
 
 
 def _caf_end(handle: BinaryIO, size_of_file: int) -> int | None:
     """Where a second file starts after a CAF: at a chunk's end, or inside a data chunk of size -1
-    (to the file's end) where a CAF opens; None where none does."""
+    (to the file's end) where a file opens; None where none does."""
     for at, head, size in data_ends.chunks(handle, data_ends.CAF, data_ends.CAF.first):
         handle.seek(at)
         if file_kinds.kind(handle.read(file_kinds.HEAD)) is not None:
             return at
         if head[:4] == b"data" and size == -1:
-            return _found_after(handle, at + data_ends.CAF.header, CAF_OPENING)
+            return _file_after(handle, at + data_ends.CAF.header)
         if size < 0 or data_ends.CAF.chunk_end(at, size) > size_of_file:
             return None
     return None
