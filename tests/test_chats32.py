@@ -1,0 +1,65 @@
+"""Session 32's chat-layout fixes: Islamic (Hijri) dates, a Google Voice page of the account's messages alone."""
+
+from __future__ import annotations
+
+from tests.chat_helpers import loaded_messages
+
+RLM = "\u200f"
+
+
+def test_an_iphone_set_to_the_islamic_calendar_gets_its_gregorian_date_and_says_how_sure_it_is(tmp_path):
+    """iOS writes the Hijri year and "AH" ("[8/6/1443 AH, 14:56:01]", CLDR's en-GB Islamic short date). Before: each
+    message's date-time was left empty. Now read by the civil Islamic calendar (ICU's islamic-civil, which gives
+    1 Shawwal 1445 as 10 April 2024, Eid al-Fitr that year), the note saying the day may differ by the calendar."""
+    text = ("[1/10/1445 AH, 08:00:00] Anna: Eid Mubarak\n[2/10/1445 AH, 21:15:30] Bob: thanks\n"
+            "[30/10/1445 AH, 07:00:00] Anna: end of the month\n[1/1/1446 AH, 00:10:00] Bob: new year\n")
+    messages = loaded_messages(tmp_path, text, "WhatsApp Chat - Anna.txt")
+    assert [(m.sender, m.datetime, m.text) for m in messages] == [
+        ("Anna", "2024-04-10T08:00:00", "Eid Mubarak"), ("Bob", "2024-04-11T21:15:30", "thanks"),
+        ("Anna", "2024-05-09T07:00:00", "end of the month"), ("Bob", "2024-07-08T00:10:00", "new year")]
+    assert messages[0].time_as_written == "1/10/1445 AH, 08:00:00"
+    assert messages[0].note == (
+        "Islamic (Hijri) date: day 1 of month 10 of 1445 AH, read by the arithmetical (civil) Islamic calendar; the "
+        "export does not say which Islamic calendar the phone used: by Umm al-Qura or an astronomical or tabular "
+        "one, the day may be up to 2 days earlier or 1 day later")
+
+
+def test_hijri_dates_in_arabic_digits_with_the_arabic_comma_and_a_two_digit_year_are_read(tmp_path):
+    """Arabic writes "٨‏/٦‏/١٤٤٣ هـ، ٢:٥٦:٠١ م" (RLMs, the Arabic comma after the era): before, no message was read
+    at all ("no recognisable chat message"). German writes the year in two digits ("09.06.43 AH"): 1443, not 2043."""
+    arabic = (f"[٨{RLM}/٦{RLM}/١٤٤٣ هـ، ٢:٥٦:٠١ م] أحمد: مرحبا\n"
+              f"[٩{RLM}/٦{RLM}/١٤٤٣ هـ، ٩:٠٠:٠٠ ص] سارة: أهلا\n")
+    messages = loaded_messages(tmp_path, arabic, "chat_ar.txt")
+    assert [(m.sender, m.datetime, m.text) for m in messages] == [
+        ("أحمد", "2022-01-12T14:56:01", "مرحبا"), ("سارة", "2022-01-13T09:00:00", "أهلا")]
+    german = "08.06.43 AH, 14:56 - Anna: hallo\n09.06.43 AH, 09:00 - Bob: hi\n"
+    messages = loaded_messages(tmp_path, german, "chat_de.txt")
+    assert [(m.sender, m.datetime) for m in messages] == [("Anna", "2022-01-12T14:56:00"), ("Bob", "2022-01-13T09:00:00")]
+    assert "1443 AH" in messages[0].note
+
+
+def test_a_year_1443_without_an_islamic_era_still_gets_no_date_time(tmp_path):
+    """The era is what says the calendar: "1443" alone (Solar Hijri in Latin digits, or a typo) is not read as
+    Islamic, and "AH" typed in a Gregorian chat's words changes nothing."""
+    messages = loaded_messages(tmp_path, "[8/6/1443, 14:56:01] Anna: x\n[9/6/1443, 09:00:00] Bob: AH y\n", "c.txt")
+    assert [m.datetime for m in messages] == [None, None]
+    assert messages[0].note.startswith("year 1443 is not of the Gregorian calendar")
+
+
+def test_a_google_voice_page_of_the_accounts_messages_alone_says_its_recipient_is_not_written(tmp_path):
+    """A Takeout text page where only the account wrote ("Me") does not write whom the messages went to, and its
+    chat is named by a contact's name as saved ("Mum": two people may be saved so). Before: nothing said it. Now
+    each of its messages says so (shown in the timeline and exported); a page the other party wrote on does not."""
+    from app.core.chats import load_export
+    from app.core.chats.googlevoice import ONLY_OWNER_NOTE
+    from tests.test_chatsfix30 import ME, _cite, _message, _text_page
+    (tmp_path / "Mum - Text - 2021-01-22T01_33_43Z.html").write_text(_text_page("Mum", [
+        _message(1, _cite("Mum", "+17320000111"), "from mum A"), _message(2, ME, "reply to A")]), encoding="utf-8")
+    (tmp_path / "Mum - Text - 2021-03-02T10_00_00Z.html").write_text(_text_page("Mum", [
+        _message(3, ME, "sent only to mum B: meet at 9"), _message(4, ME, "bring it")]), encoding="utf-8")
+    [loaded] = load_export(tmp_path / "Mum - Text - 2021-01-22T01_33_43Z.html")
+    answered, alone = loaded.export.chats
+    assert [m.note for m in answered.messages] == ["", ""]
+    assert [(m.sender, m.text, m.note) for m in alone.messages] == [
+        ("Me", "sent only to mum B: meet at 9", ONLY_OWNER_NOTE), ("Me", "bring it", ONLY_OWNER_NOTE)]
+    assert "does not write whom they were sent to" in ONLY_OWNER_NOTE
