@@ -63,3 +63,31 @@ def test_a_google_voice_page_of_the_accounts_messages_alone_says_its_recipient_i
     assert [(m.sender, m.text, m.note) for m in alone.messages] == [
         ("Me", "sent only to mum B: meet at 9", ONLY_OWNER_NOTE), ("Me", "bring it", ONLY_OWNER_NOTE)]
     assert "does not write whom they were sent to" in ONLY_OWNER_NOTE
+
+
+def test_a_google_voice_page_taken_in_alone_before_is_linked_not_called_a_second_export(tmp_path):
+    """A case holding a party's later text page as an exhibit of its own keeps it (evidence is never deleted), and
+    the folder taken in later reads that page with the first. Before: each timeline warned its messages were also
+    in the other "(the same chat exported twice?)". Now both say the exhibits share a page, from the audit log."""
+    from app.core.chats.intake import pages_shared_with
+    from app.core.chats.timeline import build_timeline
+    from app.core.store import Case
+    from app.core.usecases.timeline import echoed_in, take_in_exports
+    from tests.test_chatsfix30 import _cite, _message, _text_page
+    anna = _cite("Anna", "+17323212222")
+    first, later = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), later.mkdir()
+    (first / "Anna - Text - 2021-01-22T01_33_43Z.html").write_text(_text_page("Anna", [_message(1, anna, "first")]),
+                                                                   encoding="utf-8")
+    for folder in (first, later):
+        (folder / "Anna - Text - 2021-03-02T10_00_00Z.html").write_text(
+            _text_page("Anna", [_message(3, anna, "second thread")]), encoding="utf-8")
+    case = Case.open(tmp_path / "case")
+    [alone], _ = take_in_exports(case, [str(later)])
+    assert pages_shared_with(case, alone.exhibit_id) == frozenset()
+    [joined], _ = take_in_exports(case, [str(first)])
+    for here, there in ((joined.exhibit_id, alone.exhibit_id), (alone.exhibit_id, joined.exhibit_id)):
+        assert pages_shared_with(case, here) == {there}
+        [echoed] = echoed_in(build_timeline(case, here), pages_shared_with(case, here))
+        assert echoed.exhibit_id == there and echoed.messages == 1
+        assert "exported twice" not in echoed.warning(2) and "a page of this chat read in both" in echoed.warning(2)

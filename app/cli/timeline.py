@@ -26,7 +26,7 @@ from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
 from app.core.chats.html_cut import NOT_READ_PAST, is_damaged_page_note
 from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
-from app.core.chats.intake import TakenIn
+from app.core.chats.intake import TakenIn, pages_shared_with
 from app.core.chats.json_cut import CUT_JSON_MARKERS
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
 from app.core.chats.records import LIKELY_CUT, kind_of
@@ -178,7 +178,7 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
             fail(timeline.source.name, "messages not translated: the language of the chat's text is not "
                                        "known; give it with --from (voice notes are translated all the same)")
             status = FAILED
-        for echoed in echoed_in(timeline):  # the same chat taken in twice, or from both phones: said, not hidden
+        for echoed in echoed_in(timeline, pages_shared_with(case, t.exhibit_id)):  # the same chat taken in twice, or from both phones: said, not hidden
             print(f"{t.shown}: warning: {echoed.warning(len(timeline.entries))}", file=sys.stderr)
         for path in write_story(case, t.exhibit_id, timeline, args.out, names[t.exhibit_id], formats):
             print(path)

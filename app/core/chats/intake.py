@@ -248,6 +248,16 @@ def _pages_taken_before(case: Case, exhibit_id: int, parts: list[Loaded]) -> tup
     return tuple(said)
 
 
+def pages_shared_with(case: Case, exhibit_id: int) -> frozenset[int]:
+    """The exhibits that share a page with this one (`PAGE_TAKEN_BEFORE`): one reads a page of a chat with its
+    first page, the other took that page in alone."""
+    entries = case.audit.entries_of(PAGE_TAKEN_BEFORE, f"exhibit/{exhibit_id}") + case.audit.entries_of(
+        PAGE_TAKEN_BEFORE, None, read_with=f"exhibit/{exhibit_id}")
+    ids = {int(e.subject.split("/")[1]) for e in entries} | {int(str(e.details.get("read_with", "/0")).split("/")[1])
+                                                            for e in entries}
+    return frozenset(ids - {exhibit_id, 0})
+
+
 def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:
     """Where an export extracted from a zip inside a zip came from: the outer zip (hashed) and member."""
     outer = Path(found_in[0])
