@@ -91,3 +91,35 @@ def test_a_google_voice_page_taken_in_alone_before_is_linked_not_called_a_second
         [echoed] = echoed_in(build_timeline(case, here), pages_shared_with(case, here))
         assert echoed.exhibit_id == there and echoed.messages == 1
         assert "exported twice" not in echoed.warning(2) and "a page of this chat read in both" in echoed.warning(2)
+
+
+def test_an_apps_own_database_or_encrypted_backup_given_alone_is_named_in_one_line(tmp_path):
+    """A phone's extraction holds the apps' own stores. Given alone, each was "no recognisable chat message (not a
+    WhatsApp, …)", msgstore.db included. Now the line says what the file is and that it is not read."""
+    import sqlite3
+
+    import pytest
+
+    from app.core.chats import load_export
+    from app.core.errors import ChatError
+    for name in ("chat.db", "msgstore.db", "anything.sqlite"):
+        with sqlite3.connect(tmp_path / name) as db:
+            db.execute("CREATE TABLE message (ROWID INTEGER PRIMARY KEY, text TEXT, date INTEGER)")
+            db.execute("INSERT INTO message (text, date) VALUES ('meet at 9', 0)")
+    (tmp_path / "msgstore.db.crypt14").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "signal-2024-01-15-21-00-00.backup").write_bytes(bytes(range(255, -1, -1)) * 8)
+    said = {}
+    for path in sorted(tmp_path.iterdir()):
+        with pytest.raises(ChatError) as caught:
+            load_export(path)
+        said[path.name] = caught.value.reason
+    assert said["chat.db"].startswith("the Messages (iMessage and SMS) database of a Mac: an app's own database, "
+                                      "not a chat export: not read")
+    assert said["msgstore.db"].startswith("WhatsApp's message database (Android)")
+    assert said["anything.sqlite"] == "an SQLite database: an app's own database, not a chat export: not read"
+    assert said["msgstore.db.crypt14"].startswith("WhatsApp's encrypted backup (.cryptNN): not read")
+    assert said["signal-2024-01-15-21-00-00.backup"].startswith("Signal's encrypted backup (Android): not read")
+    text = tmp_path / "notes.txt"  # any other file keeps the general line
+    text.write_text("nothing of a chat here\n", encoding="utf-8")
+    with pytest.raises(ChatError, match="no recognisable chat message"):
+        load_export(text)
