@@ -32,9 +32,9 @@ def test_hijri_dates_in_arabic_digits_with_the_arabic_comma_and_a_two_digit_year
     messages = loaded_messages(tmp_path, arabic, "chat_ar.txt")
     assert [(m.sender, m.datetime, m.text) for m in messages] == [
         ("أحمد", "2022-01-12T14:56:01", "مرحبا"), ("سارة", "2022-01-13T09:00:00", "أهلا")]
-    german = "08.06.43 AH, 14:56 - Anna: hallo\n09.06.43 AH, 09:00 - Bob: hi\n"
+    german = "08.06.43 AH, 11:56 - Anna: hallo\n09.06.43 AH, 09:00 - Bob: hi\n"  # morning hours: "AH" no 12-hour mark
     messages = loaded_messages(tmp_path, german, "chat_de.txt")
-    assert [(m.sender, m.datetime) for m in messages] == [("Anna", "2022-01-12T14:56:00"), ("Bob", "2022-01-13T09:00:00")]
+    assert [(m.sender, m.datetime) for m in messages] == [("Anna", "2022-01-12T11:56:00"), ("Bob", "2022-01-13T09:00:00")]
     assert "1443 AH" in messages[0].note
 
 
