@@ -123,3 +123,26 @@ def test_an_apps_own_database_or_encrypted_backup_given_alone_is_named_in_one_li
     text.write_text("nothing of a chat here\n", encoding="utf-8")
     with pytest.raises(ChatError, match="no recognisable chat message"):
         load_export(text)
+
+
+def test_a_telegram_html_gif_and_sticker_are_said_as_the_json_says_them(tmp_path):
+    """Telegram Desktop's HTML writes a GIF as `<a class="animated_wrap …" href="video_files/….mp4">` and a sticker as
+    `<a class="sticker_wrap …">` (export_output_html.cpp). Before: the GIF was a "video" to transcribe and the sticker
+    an "image", where the JSON export of the same chat says "animation" and "sticker". Now they agree."""
+    from app.core.chats import load_export
+    wraps = {"animated_wrap": "video_files/IMG_4021.MP4", "sticker_wrap": "stickers/sticker (2).webp"}
+    body = "".join(
+        f'<div class="message default clearfix" id="message{i}"><div class="body"><div class="pull_right date details" '
+        f'title="15.01.2024 21:0{i}:00 UTC+03:00">21:0{i}</div><div class="from_name">Anna </div><div class="media_wrap '
+        f'clearfix"><a class="{wrap} clearfix pull_left" href="{href}"><img class="x" src="{href}_thumb.jpg"/></a></div>'
+        '</div></div>\n' for i, (wrap, href) in enumerate(wraps.items(), start=1))
+    (tmp_path / "video_files").mkdir()
+    (tmp_path / "video_files" / "IMG_4021.MP4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    (tmp_path / "messages.html").write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body><div class="page_wrap">'
+        '<div class="page_header"><div class="content"><div class="text bold">Crew</div></div></div><div class="page_body '
+        f'chat_page"><div class="history">\n{body}</div></div></div></body></html>\n', encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    gif, sticker = (m.attachment for m in loaded.export.messages)
+    assert (gif.name, gif.kind, gif.missing, gif.playable) == ("IMG_4021.MP4", "animation", False, False)
+    assert (sticker.name, sticker.kind, sticker.missing) == ("sticker (2).webp", "sticker", True)

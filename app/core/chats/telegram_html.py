@@ -49,7 +49,8 @@ CALL = "call"
 CALL_NOTE = "a call as the export shows it (the app's record of it, not words typed)"
 _MEDIA_KINDS = {"media_voice_message": "audio", "media_audio_file": "audio", "media_video": "video",
                 "media_video_message": "video", "media_photo": "image", "media_file": "document",
-                "media_call": CALL}  # a call: no file, the app's record of it ("Outgoing call", "Ended (1 min 5 sec)")
+                "media_call": CALL,  # a call: no file, the app's record of it ("Outgoing call", "Ended (1 min 5 sec)")
+                "sticker_wrap": "sticker", "animated_wrap": "animation"}  # a GIF: Telegram's silent MP4, no voice
 
 
 @dataclass
