@@ -146,3 +146,28 @@ def test_a_telegram_html_gif_and_sticker_are_said_as_the_json_says_them(tmp_path
     gif, sticker = (m.attachment for m in loaded.export.messages)
     assert (gif.name, gif.kind, gif.missing, gif.playable) == ("IMG_4021.MP4", "animation", False, False)
     assert (sticker.name, sticker.kind, sticker.missing) == ("sticker (2).webp", "sticker", True)
+
+
+def test_a_telegram_html_gif_or_sticker_left_out_is_no_missing_video(tmp_path):
+    """A GIF or sticker the export left out is a generic block titled "Animation" or "Sticker" under a video's or
+    photo's class (export_output_html.cpp's pushAnimatedMedia/pushStickerMedia). Before: the GIF was a video
+    "MISSING from the export", counted among the recordings that cannot be transcribed. Now it is an animation."""
+    from app.core.chats import load_export
+
+    def left_out(i: int, css: str, title: str, status: str) -> str:
+        return (f'<div class="message default clearfix" id="message{i}"><div class="body"><div class="pull_right date '
+                f'details" title="15.01.2024 21:0{i}:00 UTC+03:00">21:0{i}</div><div class="from_name">Anna </div>'
+                f'<div class="media_wrap clearfix"><div class="media clearfix pull_left {css}"><div class="fill '
+                f'pull_left"></div><div class="body"><div class="title bold">{title}</div><div class="description">Not '
+                'included, change data exporting settings to download.</div><div class="status details">'
+                f'{status}</div></div></div></div></div></div>\n')
+    body = (left_out(1, "media_video", "Animation", "1.2 MB") + left_out(2, "media_photo", "Sticker", "😀, 20.1 KB")
+            + left_out(3, "media_video", "Video file", "00:05, 1.0 MB"))
+    (tmp_path / "messages.html").write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"/><title>Exported Data</title></head><body><div class="page_wrap">'
+        '<div class="page_header"><div class="content"><div class="text bold">Crew</div></div></div><div class="page_body '
+        f'chat_page"><div class="history">\n{body}</div></div></div></body></html>\n', encoding="utf-8")
+    [loaded] = load_export(tmp_path / "messages.html")
+    assert [(m.attachment.kind, m.attachment.missing) for m in loaded.export.messages] == [
+        ("animation", True), ("sticker", True), ("video", True)]
+    assert len(loaded.export.missing_recordings()) == 1  # the video file alone
