@@ -171,3 +171,18 @@ def test_a_telegram_html_gif_or_sticker_left_out_is_no_missing_video(tmp_path):
     assert [(m.attachment.kind, m.attachment.missing) for m in loaded.export.messages] == [
         ("animation", True), ("sticker", True), ("video", True)]
     assert len(loaded.export.missing_recordings()) == 1  # the video file alone
+
+
+def test_a_messenger_html_message_keeps_its_words_after_a_self_closed_line_break_or_picture(tmp_path):
+    """A line break written `<br />` (or a picture `<img … />`) ends nothing in HTML, but the reader closed every open
+    section at it: the message's words after it were lost, with nothing said. Now they are its words."""
+    from app.core.chats import load_export
+    from tests.test_chat_layouts17 import _messenger_page
+    thread = tmp_path / "messages" / "inbox" / "crew_1"
+    thread.mkdir(parents=True)
+    (thread / "message_1.html").write_text(_messenger_page([
+        ("Bob", 'look <img src="https://example.invalid/e.png" alt="😀" /> at the<br />back gate', "Jan 15, 2024 9:06:00 pm"),
+        ("Anna Müller", "wo bist du?<br />zweite Zeile</span> dritte", "Jan 15, 2024 9:05:12 pm")]), encoding="utf-8")
+    [loaded] = load_export(thread / "message_1.html")
+    assert [(m.sender, m.text) for m in loaded.export.messages] == [
+        ("Anna Müller", "wo bist du?\nzweite Zeile dritte"), ("Bob", "look at the\nback gate")]
