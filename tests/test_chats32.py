@@ -25,7 +25,7 @@ def test_an_iphone_set_to_the_islamic_calendar_gets_its_gregorian_date_and_says_
 
 
 def test_hijri_dates_in_arabic_digits_with_the_arabic_comma_and_a_two_digit_year_are_read(tmp_path):
-    """Arabic writes "٨‏/٦‏/١٤٤٣ هـ، ٢:٥٦:٠١ م" (RLMs, the Arabic comma after the era): before, no message was read
+    """Arabic writes "٨/٦/١٤٤٣ هـ، ٢:٥٦:٠١ م" (RLMs, the Arabic comma after the era): before, no message was read
     at all ("no recognisable chat message"). German writes the year in two digits ("09.06.43 AH"): 1443, not 2043."""
     arabic = (f"[٨{RLM}/٦{RLM}/١٤٤٣ هـ، ٢:٥٦:٠١ م] أحمد: مرحبا\n"
               f"[٩{RLM}/٦{RLM}/١٤٤٣ هـ، ٩:٠٠:٠٠ ص] سارة: أهلا\n")
@@ -186,3 +186,26 @@ def test_a_messenger_html_message_keeps_its_words_after_a_self_closed_line_break
     [loaded] = load_export(thread / "message_1.html")
     assert [(m.sender, m.text) for m in loaded.export.messages] == [
         ("Anna Müller", "wo bist du?\nzweite Zeile dritte"), ("Bob", "look at the\nback gate")]
+
+
+def test_a_folders_app_databases_are_named_among_its_other_files(tmp_path, capsys):
+    """In a phone's folder, the apps' own databases and encrypted backups were only counted with its other files.
+    Now one line names each as what it is (a database by its name or, named .db/.sqlite, by its first bytes)."""
+    import sqlite3
+
+    from tests.test_cli_mistakes import run
+    folder = tmp_path / "dump"
+    (folder / "sql").mkdir(parents=True)
+    (folder / "WhatsApp Chat with Anne.txt").write_text("13/06/2024, 21:05 - Anne: hi\n", encoding="utf-8")
+    with sqlite3.connect(folder / "cache.db") as db:
+        db.execute("CREATE TABLE t (x INTEGER)")
+    (folder / "msgstore.db.crypt15").write_bytes(bytes(range(256)) * 4)
+    (folder / "sql" / "db.sqlite").write_bytes(bytes(range(255, -1, -1)) * 4)  # SQLCipher: no SQLite header
+    (folder / "notes.bin").write_bytes(b"SQLite format 3\x00 but not named as a database")
+    _, _, err = run(capsys, "timeline", str(folder), "--out", str(tmp_path / "out"), "--format", "json",
+                    "--case", str(tmp_path / "case"))
+    assert "4 other file(s) in the folder given" in err
+    [line] = [x for x in err.splitlines() if "an app's own database or encrypted backup" in x]
+    assert line.startswith(f"{folder}: 3 of them an app's own database or encrypted backup, not a chat export: not read")
+    assert "cache.db (an SQLite database)" in line and "msgstore.db.crypt15 (WhatsApp's encrypted backup" in line
+    assert "db.sqlite (Signal Desktop's message database (encrypted))" in line and "notes.bin" not in line

@@ -24,6 +24,7 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
+from app.core.chats.app_stores import store_kind
 from app.core.chats.html_cut import NOT_READ_PAST, is_damaged_page_note
 from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
 from app.core.chats.intake import TakenIn, pages_shared_with
@@ -132,6 +133,16 @@ def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
             print(f"{shortened(printable(given))}: {len(files)} other file(s) in the folder given are no chat export "
                   f"and no chat's file: in no timeline, e.g. "
                   f"{', '.join(shortened(printable(str(f))) for f in files[:3])}", file=sys.stderr)
+        _say_app_stores(given, files)
+
+
+def _say_app_stores(given: str, files: list[Path]) -> None:
+    """The apps' own databases and encrypted backups among a folder's other files, each said as what it is."""
+    stores = [(f, kind) for f in files if (kind := store_kind(f))]
+    if stores:
+        named = ", ".join(f"{shortened(printable(str(f)))} ({kind})" for f, kind in stores[:3])
+        print(f"{shortened(printable(given))}: {len(stores)} of them an app's own database or encrypted backup, not a "
+              f"chat export: not read, e.g. {named}", file=sys.stderr)
 
 
 def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:

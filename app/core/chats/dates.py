@@ -267,7 +267,7 @@ def _year_of(stamp: Stamp, order: Order) -> int:
 
 
 PERSIAN = "persian"  # a stamp written in Persian digits (۱۴۰۲/۱۰/۲۵): a phone in Persian, its calendar Solar Hijri
-HIJRI = "hijri"  # a stamp whose date the phone marks Islamic ("8/6/1443 AH", "٨‏/٦‏/١٤٤٣ هـ"): lunar Hijri
+HIJRI = "hijri"  # a stamp whose date the phone marks Islamic ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ"): lunar Hijri
 
 
 def _solar_hijri(stamp: Stamp, order: Order) -> bool:

@@ -106,7 +106,7 @@ PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, 
 #     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
 #     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's
 #     Japanese-calendar year ("3/18/R4": Reiwa 4) read as its Gregorian year, said
-# 31: an iPhone's Islamic (Hijri) dates ("8/6/1443 AH", "٨‏/٦‏/١٤٤٣ هـ") dated by the civil Islamic calendar, said;
+# 31: an iPhone's Islamic (Hijri) dates ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ") dated by the civil Islamic calendar, said;
 #     a Google Voice page of the account's messages alone says its recipient is not written; a Telegram HTML GIF an
 #     animation and its sticker a sticker, written or left out (the GIF was a video, a missing one counted)
 #     a Messenger/Instagram HTML message keeps its words after a `<br />` or `<img … />` (they were lost)

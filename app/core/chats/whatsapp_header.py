@@ -78,7 +78,7 @@ _HEADERISH_RE = re.compile(r"^\[?\s*[HR]?\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?[HR
 _SENDER_RE = re.compile(r"^(?P<sender>(?:[^:\n]|:(?=[^\s\u200e\u200f:]))"
                         r"{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
 
-# The era a phone set to an Islamic calendar writes after the date ("8/6/1443 AH", "٨‏/٦‏/١٤٤٣ هـ", "8/6/1443 H",
+# The era a phone set to an Islamic calendar writes after the date ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ", "8/6/1443 H",
 # "8/6/1443 ہجری"), as CLDR's Islamic eras are abbreviated.
 HIJRI_ERAS = frozenset({"ah", "هـ", "h", "ہجری"})
 _QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
