@@ -209,3 +209,22 @@ def test_a_folders_app_databases_are_named_among_its_other_files(tmp_path, capsy
     assert line.startswith(f"{folder}: 3 of them an app's own database or encrypted backup, not a chat export: not read")
     assert "cache.db (an SQLite database)" in line and "msgstore.db.crypt15 (WhatsApp's encrypted backup" in line
     assert "db.sqlite (Signal Desktop's message database (encrypted))" in line and "notes.bin" not in line
+
+
+def test_a_file_named_with_a_year_of_another_calendar_is_not_placed_by_it(tmp_path):
+    """A file no message names is placed by the time its name carries. Before: a name dated in another calendar's
+    year ("00000009-PHOTO-1443-06-08-15-00-00.jpg", as an iPhone set to the Islamic calendar may name it) was read
+    as the Gregorian year 1443 and the file put first, dated 1443-06-08. Now such a name carries no time read: the
+    file is kept at the chat's end with no time, as one whose name carries none."""
+    from app.core.chats import load_export
+    from app.core.chats.records import UNREFERENCED_NOTE
+    (tmp_path / "_chat.txt").write_text("[8/6/1443 AH, 14:56:01] Anna: hello\n[30/6/1443 AH, 09:00:00] Bob: x\n",
+                                        encoding="utf-8")
+    for name in ("00000009-PHOTO-1443-06-08-15-00-00.jpg", "00000010-AUDIO-2567-03-14-10-00-00.opus"):
+        (tmp_path / name).write_bytes(b"\x00")
+    [loaded] = load_export(tmp_path / "_chat.txt")
+    messages = loaded.export.messages
+    assert [m.sender for m in messages[:2]] == ["Anna", "Bob"]
+    assert {(m.attachment.name, m.datetime, m.time_as_written, m.note) for m in messages[2:]} == {
+        (name, None, "", UNREFERENCED_NOTE) for name in
+        ("00000009-PHOTO-1443-06-08-15-00-00.jpg", "00000010-AUDIO-2567-03-14-10-00-00.opus")}

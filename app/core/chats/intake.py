@@ -110,6 +110,7 @@ PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, 
 #     a Google Voice page of the account's messages alone says its recipient is not written; a Telegram HTML GIF an
 #     animation and its sticker a sticker, written or left out (the GIF was a video, a missing one counted)
 #     a Messenger/Instagram HTML message keeps its words after a `<br />` or `<img … />` (they were lost)
+#     a file named with another calendar's year ("…-PHOTO-1443-06-08-…") is not placed or dated by it
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
