@@ -22,7 +22,8 @@ decided from ALL the dates of one layout in the file, never from one alone:
 A year is Gregorian from 1970 on; a Thai phone's Buddhist-era year (2543 on,
 543 ahead) is read as its Gregorian year and said so; a phone set to Persian writes
 Persian digits and the Solar Hijri calendar (۱۴۰۲/۱۰/۲۵): converted to its Gregorian date, said
-so; any other (1402 in Latin digits, of a calendar not known) gets no date-time, with a note,
+so; a phone set to an Islamic calendar marks its dates with the era ("8/6/1443 AH"): dated by the civil Islamic
+calendar (`calendars`), the day or two another Islamic calendar may differ by said; any other (1402 in Latin digits, of a calendar not known) gets no date-time, with a note,
 never a date in year 1402.
 
 Dates are grouped by layout (separator, year width and place), so a file
