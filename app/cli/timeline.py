@@ -24,9 +24,10 @@ from app.cli.common import (
 )
 from app.cli.progress import QueueRunner
 from app.core.chats import phone_tree
+from app.core.chats.app_stores import store_kind
 from app.core.chats.html_cut import NOT_READ_PAST, is_damaged_page_note
 from app.core.chats.imessage_cut import CUT_NOTE as IMESSAGE_CUT_NOTE
-from app.core.chats.intake import TakenIn
+from app.core.chats.intake import TakenIn, pages_shared_with
 from app.core.chats.json_cut import CUT_JSON_MARKERS
 from app.core.chats.line import CUT_NOTE as LINE_CUT_NOTE
 from app.core.chats.records import LIKELY_CUT, kind_of
@@ -132,6 +133,16 @@ def _say_phone_media(inputs: list[str], taken: list[TakenIn]) -> None:
             print(f"{shortened(printable(given))}: {len(files)} other file(s) in the folder given are no chat export "
                   f"and no chat's file: in no timeline, e.g. "
                   f"{', '.join(shortened(printable(str(f))) for f in files[:3])}", file=sys.stderr)
+        _say_app_stores(given, files)
+
+
+def _say_app_stores(given: str, files: list[Path]) -> None:
+    """The apps' own databases and encrypted backups among a folder's other files, each said as what it is."""
+    stores = [(f, kind) for f in files if (kind := store_kind(f))]
+    if stores:
+        named = ", ".join(f"{shortened(printable(str(f)))} ({kind})" for f, kind in stores[:3])
+        print(f"{shortened(printable(given))}: {len(stores)} of them an app's own database or encrypted backup, not a "
+              f"chat export: not read, e.g. {named}", file=sys.stderr)
 
 
 def _run_jobs(case: Case, jobs: set[int], subjects: dict[int, str]) -> int:
@@ -178,7 +189,7 @@ def _write(case: Case, taken: list[TakenIn], args: argparse.Namespace) -> int:
             fail(timeline.source.name, "messages not translated: the language of the chat's text is not "
                                        "known; give it with --from (voice notes are translated all the same)")
             status = FAILED
-        for echoed in echoed_in(timeline):  # the same chat taken in twice, or from both phones: said, not hidden
+        for echoed in echoed_in(timeline, pages_shared_with(case, t.exhibit_id)):  # the same chat taken in twice, or from both phones: said, not hidden
             print(f"{t.shown}: warning: {echoed.warning(len(timeline.entries))}", file=sys.stderr)
         for path in write_story(case, t.exhibit_id, timeline, args.out, names[t.exhibit_id], formats):
             print(path)

@@ -22,7 +22,8 @@ decided from ALL the dates of one layout in the file, never from one alone:
 A year is Gregorian from 1970 on; a Thai phone's Buddhist-era year (2543 on,
 543 ahead) is read as its Gregorian year and said so; a phone set to Persian writes
 Persian digits and the Solar Hijri calendar (۱۴۰۲/۱۰/۲۵): converted to its Gregorian date, said
-so; any other (1402 in Latin digits, of a calendar not known) gets no date-time, with a note,
+so; a phone set to an Islamic calendar marks its dates with the era ("8/6/1443 AH"): dated by the civil Islamic
+calendar (`calendars`), the day or two another Islamic calendar may differ by said; any other (1402 in Latin digits, of a calendar not known) gets no date-time, with a note,
 never a date in year 1402.
 
 Dates are grouped by layout (separator, year width and place), so a file
@@ -35,6 +36,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from app.core.chats import calendars
 
 DOTTED = "day-first (dotted dates)"
 ARABIC = "day-first (Arabic-Indic digits, year last)"
@@ -135,8 +138,9 @@ def read_time(text: str, marker: str = "") -> tuple[int, int, int] | None:
     return hour, minute, second
 
 
-def read_stamp(date_text: str, time_text: str, marker: str = "", script: str = "") -> Stamp | None:
-    """`script`: "arabic" when the date was written in Arabic-Indic digits (kept in the layout)."""
+def read_stamp(date_text: str, time_text: str, marker: str = "", script: str = "", hijri: bool = False) -> Stamp | None:
+    """`script`: "arabic" when the date was written in Arabic-Indic digits (kept in the layout); `hijri`: the date
+    is marked as the Islamic calendar's."""
     date = _DATE_RE.match(date_text.strip())
     clock = read_time(time_text, marker)
     if date is None or clock is None:
@@ -150,7 +154,8 @@ def read_stamp(date_text: str, time_text: str, marker: str = "", script: str = "
     widths = tuple(4 if i in eras else len(p) for i, p in enumerate(raw))
     year_at = _written_year(widths)
     width_class = "y4" if year_at is not None else "y2"
-    layout = f"{date[2].strip()}{date[4].strip()}:{width_class}:{year_at}" + (f":{script}" if script else "")
+    layout = f"{date[2].strip()}{date[4].strip()}:{width_class}:{year_at}" + (f":{script}" if script else "") + \
+        (f":{HIJRI}" if hijri else "")
     return Stamp(values, widths, layout, *clock, era=era)  # type: ignore[arg-type]
 
 
@@ -197,7 +202,7 @@ def _by_time_order(stamps: Sequence[Stamp], year: int, first: int, second: int,
         return by_names[0]
     if day_first in fits and stamps[0].layout.startswith("..") and year == 2:
         return Order(year, second, first, DOTTED)
-    if day_first in fits and stamps[0].layout.endswith(":arabic") and year == 2:
+    if day_first in fits and "arabic" in stamps[0].layout.split(":") and year == 2:
         return Order(year, second, first, ARABIC)
     return Order(year, None, None, "ambiguous")
 
@@ -257,15 +262,22 @@ def gregorian_year(year: int) -> tuple[int | None, str]:
 
 
 def _year_of(stamp: Stamp, order: Order) -> int:
+    if _hijri(stamp) and stamp.widths[order.year] <= 2:  # "09.06.43 AH": 1443 (1400-1499 AH is 1979-2076)
+        return 1400 + stamp.parts[order.year]
     return _full_year(stamp.parts[order.year], stamp.widths[order.year])
 
 
 PERSIAN = "persian"  # a stamp written in Persian digits (۱۴۰۲/۱۰/۲۵): a phone in Persian, its calendar Solar Hijri
-_SOLAR_HIJRI_YEARS = range(1349, 1474)  # 1970 to 2095: where the 33-year rule holds
+HIJRI = "hijri"  # a stamp whose date the phone marks Islamic ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ"): lunar Hijri
 
 
 def _solar_hijri(stamp: Stamp, order: Order) -> bool:
-    return stamp.layout.endswith(f":{PERSIAN}") and order.year == 0 and _year_of(stamp, order) in _SOLAR_HIJRI_YEARS
+    return stamp.layout.endswith(f":{PERSIAN}") and order.year == 0 and \
+        _year_of(stamp, order) in calendars.SOLAR_HIJRI_YEARS
+
+
+def _hijri(stamp: Stamp) -> bool:
+    return stamp.layout.endswith(f":{HIJRI}")
 
 
 def calendar_note(stamp: Stamp, order: Order) -> str:
@@ -273,9 +285,20 @@ def calendar_note(stamp: Stamp, order: Order) -> str:
     year = _year_of(stamp, order)
     if stamp.era:
         return f"Japanese-era year {stamp.era} ({JAPANESE_ERAS[stamp.era[0]][0]} {stamp.era[1:]}) read as {year}"
+    if _hijri(stamp):
+        return _hijri_note(stamp, order, year)
     if _solar_hijri(stamp, order):
         return f"Persian (Solar Hijri) date {year}/{stamp.parts[1]}/{stamp.parts[2]} read as its Gregorian date"
     return gregorian_year(year)[1]
+
+
+def _hijri_note(stamp: Stamp, order: Order, year: int) -> str:
+    if year not in calendars.HIJRI_YEARS:
+        return f"Islamic (Hijri) year {year} is outside 1389-1523 AH (1970-2100); date-time left empty"
+    if order.month is None or order.day is None:
+        return "Islamic (Hijri) date"
+    return (f"Islamic (Hijri) date: day {stamp.parts[order.day]} of month {stamp.parts[order.month]} of {year} AH, "
+            f"read by the arithmetical (civil) Islamic calendar; {calendars.HIJRI_SPREAD_NOTE}")
 
 
 def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
@@ -286,8 +309,10 @@ def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
             return None
         month_at, day_at = a, b
     clock = (stamp.hour, stamp.minute, stamp.second)
+    if _hijri(stamp):
+        return calendars.from_hijri(_year_of(stamp, order), stamp.parts[month_at], stamp.parts[day_at], clock)
     if _solar_hijri(stamp, order):
-        return from_solar_hijri(_year_of(stamp, order), stamp.parts[month_at], stamp.parts[day_at], clock)
+        return calendars.from_solar_hijri(_year_of(stamp, order), stamp.parts[month_at], stamp.parts[day_at], clock)
     year, _ = gregorian_year(_year_of(stamp, order))
     if year is None:
         return None
@@ -296,26 +321,6 @@ def to_datetime(stamp: Stamp, order: Order) -> datetime | None:
     except ValueError:
         return None
     return day + timedelta(hours=stamp.hour, minutes=stamp.minute, seconds=stamp.second)
-
-
-_SOLAR_ANCHOR = (1349, datetime(1970, 3, 21))  # 1 Farvardin 1349 (Nowruz 1970)
-
-
-def _solar_leap(year: int) -> bool:
-    """The 33-year rule (it matches the astronomical calendar from 1343 to 1473, and so every date a phone
-    has written)."""
-    return (25 * year + 11) % 33 < 8
-
-
-def from_solar_hijri(year: int, month: int, day: int, clock: tuple[int, int, int]) -> datetime | None:
-    """The Gregorian date-time of a Solar Hijri date; None when no such date exists."""
-    if not 1 <= month <= 12 or not 1 <= day <= (31 if month <= 6 else 30 if month <= 11 else
-                                               30 if _solar_leap(year) else 29):
-        return None
-    first_year, nowruz = _SOLAR_ANCHOR
-    days = sum(366 if _solar_leap(y) else 365 for y in range(first_year, year))
-    days += (month - 1) * 31 if month <= 7 else 186 + (month - 7) * 30
-    return nowruz + timedelta(days=days + day - 1, hours=clock[0], minutes=clock[1], seconds=clock[2])
 
 
 def normalise(stamps: Sequence[Stamp | None], named: Sequence[str | None] = ()) -> tuple[list[str | None], list[str], str]:

@@ -47,6 +47,9 @@ _SPACES_RE = re.compile(r"[ \t\r\n]+")  # the page's; a no-break space the page 
 _BREAK = "\x00"  # a <br> while the text is read (the page's own line ends are spaces, as a browser shows them)
 _MMS_NAME_RE = re.compile(r"T\d{2}_\d{2}_\d{2}Z-\d+-\d+$")  # "… - Text - 2023-09-29T23_40_59Z-1-1": message 1, file 1
 _VOID = frozenset({"br", "img", "meta", "source", "input", "hr", "link", "wbr"})
+ONLY_OWNER_NOTE = ("the page holds only the account's own messages (\"Me\") and does not write whom they were sent to "
+                   "(no number): the chat's name is the page's title or Takeout's file name, a contact's name as "
+                   "saved, which two people can share")
 _TEXT_PAGE_RE = re.compile(r"^(?P<party>.+) - Text - \d{4}-\d{2}-\d{2}T\d{2}_\d{2}_\d{2}Z\.html$")
 
 
@@ -240,12 +243,19 @@ def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[C
         messages = []
         for part in page.parts:
             messages += _messages(part, len(messages), "", _flat(part.words), False)
-    deleted = _flat(page.deleted)
-    if deleted.endswith("True"):
-        messages = [Message(m.index, m.sender, m.time_as_written, m.datetime, m.text, m.system, m.attachment,
-                            "; ".join(n for n in (m.note, "the page is marked deleted by the user (User Deleted: True)")
-                                      if n)) for m in messages]
+    if _deleted(page):
+        messages = _noted(messages, "the page is marked deleted by the user (User Deleted: True)")
+    if page.call is None and not page.participants and messages and all(m.sender == OWNER for m in messages):
+        messages = _noted(messages, ONLY_OWNER_NOTE)
     return (with_damage_said(with_cut_said(Chat(_title(page, name), tuple(messages), "iso"), text), damage, name),)
+
+
+def _deleted(page: _Page) -> bool:
+    return _flat(page.deleted).endswith("True")
+
+
+def _noted(messages: list[Message], note: str) -> list[Message]:
+    return [replace(m, note="; ".join(n for n in (m.note, note) if n)) for m in messages]
 
 
 def media_match(wanted: str, rels: list[str]) -> list[str]:

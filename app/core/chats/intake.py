@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -106,6 +106,11 @@ PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, 
 #     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
 #     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's
 #     Japanese-calendar year ("3/18/R4": Reiwa 4) read as its Gregorian year, said
+# 31: an iPhone's Islamic (Hijri) dates ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ") dated by the civil Islamic calendar, said;
+#     a Google Voice page of the account's messages alone says its recipient is not written; a Telegram HTML GIF an
+#     animation and its sticker a sticker, written or left out (the GIF was a video, a missing one counted)
+#     a Messenger/Instagram HTML message keeps its words after a `<br />` or `<img … />` (they were lost)
+#     a file named with another calendar's year ("…-PHOTO-1443-06-08-…") is not placed or dated by it
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
@@ -244,6 +249,16 @@ def _pages_taken_before(case: Case, exhibit_id: int, parts: list[Loaded]) -> tup
                 case.audit.record(PAGE_TAKEN_BEFORE, f"exhibit/{earlier}", {
                     "page": where_met(str(page)), "sha256": sha, "read_with": f"exhibit/{exhibit_id}"})
     return tuple(said)
+
+
+def pages_shared_with(case: Case, exhibit_id: int) -> frozenset[int]:
+    """The exhibits that share a page with this one (`PAGE_TAKEN_BEFORE`): one reads a page of a chat with its
+    first page, the other took that page in alone."""
+    entries = case.audit.entries_of(PAGE_TAKEN_BEFORE, f"exhibit/{exhibit_id}") + case.audit.entries_of(
+        PAGE_TAKEN_BEFORE, None, read_with=f"exhibit/{exhibit_id}")
+    ids = {int(e.subject.split("/")[1]) for e in entries} | {int(str(e.details.get("read_with", "/0")).split("/")[1])
+                                                            for e in entries}
+    return frozenset(ids - {exhibit_id, 0})
 
 
 def _audit_nesting(case: Case, exhibit_id: int, found_in: tuple[str, ...]) -> None:

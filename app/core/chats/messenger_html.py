@@ -83,12 +83,14 @@ class _Reader(HTMLParser):
             raw.files.append((src, kind))
 
     def handle_endtag(self, tag: str) -> None:
+        """Closes `tag` and what opened inside it; a void tag's end (`<br />`, `<img … />`) or one never opened closes
+        nothing (it closed every open section: the message's words after a line break were lost)."""
         if tag == "h1":
             self._in_h1 = False
-        while self._stack:
-            opened, _ = self._stack.pop()
-            if opened == tag:
-                break
+        opened = [t for t, _ in self._stack]
+        if tag in _VOID or tag not in opened:
+            return
+        del self._stack[len(opened) - 1 - opened[::-1].index(tag):]
 
     def handle_data(self, data: str) -> None:
         if self._in_h1 and not self.raws:

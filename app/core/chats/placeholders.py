@@ -368,6 +368,10 @@ _NAME_TIMES = (
 )
 
 
+NAMED_YEARS = range(1970, 2200)  # a Gregorian year a phone writes; a name's "1443" (an iPhone set to the Islamic
+# calendar may name its files in it) or "2567" (Thai Buddhist) is of a calendar the name does not say: no time read
+
+
 def time_in_name(name: str) -> tuple[str, str] | None:
     """(the date-time as the name writes it, ISO 8601) when a file's name carries one; else None."""
     for pattern, order in _NAME_TIMES:
@@ -375,6 +379,8 @@ def time_in_name(name: str) -> tuple[str, str] | None:
         if not found:
             continue
         parts = [found.group(i + 1) for i in order]
+        if int(parts[0]) not in NAMED_YEARS:
+            continue
         if len(parts) == 6:
             hour = _hour(int(parts[3]), found.groupdict().get("ampm"))
             if hour is None or int(parts[4]) > 59 or int(parts[5]) > 59:

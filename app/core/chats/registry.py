@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 from app.core.chats import (
+    app_stores,
     discord,
     googlechat,
     googlevoice,
@@ -180,6 +181,9 @@ def _load_one(path: Path, extract_root: Path | None, refused: list[ChatError] | 
         raise ChatError(str(path), "not a readable zip (it does not start as a zip archive does)")
     if sms.looks_like_text(_head(path, 4096)):
         return [sms.load_backup(path, _zip_folder(path, extract_root))]
+    store = app_stores.store_reason(path)  # an app's database or encrypted backup given alone: said what it is
+    if store is not None:
+        raise ChatError(str(path), store)
     first = path.with_name("messages.html")
     if LATER_PAGE_RE.match(path.name) and first.is_file():  # a later page of a Telegram chat: the whole chat
         path = first

@@ -44,6 +44,7 @@ from app.core.chats.whatsapp_header import (
     _HEADERISH_RE,
     _QUOTES,
     H_CLOCK,
+    HIJRI_ERAS,
     Header,
     _clean,
     _split_sender,
@@ -228,7 +229,8 @@ def _marked_before(headers: list[Header | None]) -> list[Header | None]:
     for h in headers:
         if h is not None and h.word and h.stamp is not None:
             hours.setdefault(h.word, set()).add(h.stamp.hour)
-    markers = {w for w, seen in hours.items() if w not in CONNECTORS and all(1 <= hour <= 12 for hour in seen)}
+    markers = {w for w, seen in hours.items()
+               if w not in CONNECTORS | HIJRI_ERAS and all(1 <= hour <= 12 for hour in seen)}
     if not markers:
         return headers
     return [replace(h, stamp=replace(h.stamp, unread_marker=h.word)) if h is not None and h.stamp is not None

@@ -34,7 +34,7 @@ def _header_re(post: str) -> re.Pattern[str]:
     return re.compile(
         r"^(?P<open>\[)?\s*"
         r"(?P<date>" + _DATE + r")"
-        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5}\.?),?\s+)?|[,\u060c])"
+        r"(?:[,\u060c]?\s+(?:(?!" + _AMPM + r"\s?\d)(?P<word>[^\d\s\[\]:,.\u060c]{1,5}\.?)[,\u060c]?\s+)?|[,\u060c])"
         r"(?:(?P<pre>" + _AMPM + r")\s?)?"
         r"(?P<time>" + _CLOCK + r")"
         r"(?:[\s\u202f\u00a0]?(?P<post>" + post + r"))?"
@@ -78,6 +78,9 @@ _HEADERISH_RE = re.compile(r"^\[?\s*[HR]?\d{1,4}\s?[./-]\s?\d{1,4}\s?[./-]\s?[HR
 _SENDER_RE = re.compile(r"^(?P<sender>(?:[^:\n]|:(?=[^\s\u200e\u200f:]))"
                         r"{1,80}?):(?P<text>(?:[\s\u200e\u200f].*)?|[.!?…]+)$", re.DOTALL)
 
+# The era a phone set to an Islamic calendar writes after the date ("8/6/1443 AH", "٨/٦/١٤٤٣ هـ", "8/6/1443 H",
+# "8/6/1443 ہجری"), as CLDR's Islamic eras are abbreviated.
+HIJRI_ERAS = frozenset({"ah", "هـ", "h", "ہجری"})
 _QUOTES = "\"“”«»„「」『』《》"  # a group's name quoted in the app's note (Japanese and Chinese: 「倉庫: 北」)
 
 
@@ -177,14 +180,14 @@ def read_header(line: str, unread_markers: frozenset[str] = frozenset(), marked:
         named = _NO_POST_RE.match(clean)
         match = named if named is not None and _split_sender(named["rest"])[0] is not None else match
     marker = match["pre"] or match["post"] or ""
-    stamp = dates.read_stamp(match["date"], match["time"], marker, _script(line))
+    word = (match["word"] or "").lower().rstrip(".")
+    stamp = dates.read_stamp(match["date"], match["time"], marker, _script(line), word in HIJRI_ERAS)
     if stamp is None:
         return None
     shown = strip_marks(line)[match.start("date"): match.start("close") if match["close"] else match.end(
         "post" if match["post"] else "time")]
     shape = (bool(match["open"]), (match["sep"].strip() or " ") + (H_CLOCK if "h" in match["time"] else ""))
-    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape,
-                  (match["word"] or "").lower().rstrip("."), bool(marker))
+    return Header(shown.strip(), stamp, _rest_of(line, match.start("rest")), shape, word, bool(marker))
 
 
 def looks_like_header(line: str) -> bool:

@@ -252,6 +252,7 @@ class Echoed:
     messages: int
     renamed: tuple[tuple[str, str], ...] = ()
     shift_minutes: int = 0  # that export's times this much later than this one's (its phone's clock or zone)
+    shares_pages: bool = False  # a page of one chat: read with its first page here or there, taken in alone in the other
 
     def warning(self, total: int) -> str:
         """'N of M messages are also in exhibit X (name), ...': the same chat exported twice or from both phones."""
@@ -260,15 +261,19 @@ class Echoed:
         if self.shift_minutes:
             said += (f", its times {chat_shift.said(self.shift_minutes)} than here (the two phones' clocks or time "
                      "zones differ)")
+        if self.shares_pages:
+            return f"{said} (a page of this chat read in both: taken in alone as one exhibit, read with its chat's " \
+                   "first page in the other; each exhibit keeps its own chat, the audit log says which reads which)"
         if not self.renamed:
             return f"{said} (the same chat exported twice?)"
         pairs = ", ".join(f"{printable(there)} there is {printable(here)} here" for there, here in self.renamed)
         return f"{said} (exported from both phones? {pairs})"
 
 
-def echoed_in(timeline: Timeline) -> list[Echoed]:
+def echoed_in(timeline: Timeline, pages_shared: frozenset[int] = frozenset()) -> list[Echoed]:
     """Per other export of the case holding the same messages (the chat exported twice, or from both
-    phones): how many of this timeline's messages it holds, and the senders it names otherwise."""
+    phones; or an exhibit of `pages_shared`, which shares a page with this one): how many of this timeline's
+    messages it holds, and the senders it names otherwise."""
     counts: Counter[tuple[int, str]] = Counter()
     renamed: dict[tuple[int, str], set[tuple[str, str]]] = {}
     shifts: dict[tuple[int, str], int] = {}
@@ -280,7 +285,8 @@ def echoed_in(timeline: Timeline) -> list[Echoed]:
             if o.sender and e.sender and o.sender != e.sender:
                 renamed.setdefault((o.exhibit_id, o.export), set()).add((o.sender, e.sender))
     return [Echoed(exhibit_id, name, n, tuple(sorted(renamed.get((exhibit_id, name), ()))),
-                   shifts.get((exhibit_id, name), 0)) for (exhibit_id, name), n in sorted(counts.items())]
+                   shifts.get((exhibit_id, name), 0), exhibit_id in pages_shared)
+            for (exhibit_id, name), n in sorted(counts.items())]
 
 
 def write_story(case: Case, exhibit_id: int, timeline: Timeline, out: Path, name: str,
