@@ -29,7 +29,7 @@ from app.core.store.chats import AttachmentLink, attachment_sha256s, save_chats,
 from app.core.store.spelling import where_met
 from app.core.types import SourceInfo
 
-PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
+PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, files no message names beside a chat;
 # 3: WhatsApp dates that read both ways decided by the dates attachments are named with;
 # 4: every attachment's SHA-256 stored, phone-number senders in one form, more placeholders;
 # 5: files no message names placed by the time their names carry, iOS polls, Messenger and Instagram;
@@ -101,11 +101,18 @@ PARSER_VERSION = 30  # 2: zipped Telegram exports, files deep in a full export, 
 #     a single HTML page (Google Voice, iMessage, Discord) keeps the messages read before a damaged spot
 # 30: a damaged page of a Telegram or Messenger HTML chat (and a Telegram chat's only page) keeps the messages read
 #     before the damaged spot, the last read saying where its page stopped being read; a zip of several apps' chats
-#     records each under its own reader; a number added to a group while writing in it is not "two people"; one
+#     records each under its own reader; a number added to a group while writing in it is not "two people"; an SMS
+#     number written without its country code joins the conversation of the backup's number it is in that country; one
 #     party's Google Voice text pages (a page per thread) one chat, in a folder or a zip; media left out known in
 #     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
 #     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's
 #     Japanese-calendar year ("3/18/R4": Reiwa 4) read as its Gregorian year, said
+# 31: the SMS national-number join of reader 30 taken out (each number its own conversation, as on 29); one rule for
+#     a damaged spot in the five HTML readers (Telegram, Messenger, Google Voice, iMessage, Discord): a sender counts
+#     once its element closed (no piece of a name as sender), a message the spot fell in is left out only when
+#     nothing of it was read, one that closed before it is never said cut; WhatsApp's calendar taken from the chat's
+#     first header, an era line in a chat of Western years the words of the message above, said (in an era chat,
+#     read as on 29)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"
