@@ -223,3 +223,17 @@ def test_chats_a_case_stored_under_reader_30_are_read_again(tmp_path, monkeypatc
     assert again.exhibit_id == taken.exhibit_id and set(again.chat_ids).isdisjoint(taken.chat_ids)
     [note] = [m["note"] for m in timeline_dict(build_timeline(case, again.exhibit_id))["messages"] if not m["sender"]]
     assert "read as far as 'Anna'" in note and WHOLE_BEFORE not in note  # the case's timeline: this reader's
+
+
+def test_an_imessage_sender_outside_any_message_is_read_without_a_traceback(tmp_path):
+    """The rule's first form (a sender counted when its element closes) raised StopIteration when a spot inside a
+    message's class left its sender outside any message (the parser reads on there). Now that sender is no one's
+    and the page reads as before the rule: the messages after it whole."""
+    bubble = ('<div class="message">\n<div class="received">\n<p><span class="timestamp">Mar 06, 2024  9:0{n}:00 AM'
+              '</span>\n<span class="sender">+14155550134</span></p>\n<hr><div class="message_part">\n'
+              '<span class="bubble">{words}</span>\n</div>\n</div>\n</div>\n')
+    page = ('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="UTF-8">\n</head>\n<body>\n'
+            + bubble.format(n=1, words="listen to this").replace('class="message"', f'class="mes{FOO}sage"')
+            + bubble.format(n=2, words="I have the money") + "</body>\n</html>\n")
+    read = _read(_written(tmp_path / "im" / "+14155550134.html", page))
+    assert [(text, "damaged" in note) for _, text, note in read] == [("I have the money", False)]

@@ -100,8 +100,9 @@ class _Reader(HTMLParser):
         for k in range(len(self._stack) - 1, -1, -1):
             if self._stack[k][0] == tag:
                 for j, (_, role, _) in enumerate(self._stack[k:], k):
-                    if role in _WHOLE:
-                        next(raw for _, _, raw in reversed(self._stack[:j + 1]) if raw is not None).closed.add(role)
+                    owner = next((raw for _, _, raw in reversed(self._stack[:j + 1]) if raw is not None), None)
+                    if role in _WHOLE and owner is not None:  # (a sender outside any message is no one's)
+                        owner.closed.add(role)
                     if role in ("attachment", "sticker") and self._slot:
                         found = self._slot.pop()
                         if found is not None and self.open_raws():
