@@ -133,8 +133,9 @@ def test_a_damaged_google_voice_page_of_a_joined_chat_is_named(tmp_path):
 
 def test_a_line_dated_in_a_japanese_era_in_a_chat_of_western_years_is_the_message_above(tmp_path):
     """Before (chatsfix31): in a chat of 4-digit years, "H12/3/22 10:00 - Anna: hm" (a line of Anna's words) was
-    her message of 2000 ("Heisei 12"), and "H12/3/2022 ..." a line of its own with no sender. A line is a header
-    only in the chat's own calendar: both stay the words of Anna's message, as on reader 29; one chat order."""
+    her message of 2000 ("Heisei 12"), and "H12/3/2022 ..." a line of its own with no sender. In a chat of Western
+    years an era line is words of the message above, as on reader 29, said on it (review_revC M3); one chat order."""
+    from app.core.chats.whatsapp import ERA_LINE_NOTE
     for line in ("H12/3/2022 10:00 - Anna: hm", "H12/3/22 10:00 - Anna: hm", "18/3/R4 10:00 - Anna: hm"):
         chat = tmp_path / "WhatsApp Chat with Anna.txt"
         chat.write_text(f"18/03/2022, 14:56 - Anna: code\n{line}\n18/03/2022, 14:57 - Ben: ok\n", encoding="utf-8")
@@ -142,7 +143,7 @@ def test_a_line_dated_in_a_japanese_era_in_a_chat_of_western_years_is_the_messag
         [read] = loaded.export.chats
         assert read.date_order == "day-first", line
         assert [(m.sender, m.datetime, m.text, m.note) for m in read.messages] == [
-            ("Anna", "2022-03-18T14:56:00", f"code\n{line}", ""), ("Ben", "2022-03-18T14:57:00", "ok", "")], line
+            ("Anna", "2022-03-18T14:56:00", f"code\n{line}", ERA_LINE_NOTE), ("Ben", "2022-03-18T14:57:00", "ok", "")], line
 
 
 def test_a_later_google_voice_page_that_is_an_exhibit_already_is_said_and_audited(tmp_path):

@@ -74,11 +74,11 @@ DAMAGE = "<![foo]>"
 
 
 @pytest.mark.parametrize("where", ["sender", "time"])
-def test_a_record_the_damage_fell_in_before_its_words_is_kept_and_said_cut(tmp_path, where):
-    """A Google Voice page whose damaged spot lies in the third message's sender keeps that message ("Ca (+1777)",
-    no words; in its time: no sender, no words) and says on it that it may be cut there: dropping a record of no
-    words also dropped whole ones (an iMessage deleted record, a Discord sticker, an empty text; review of
-    evidfix31), and the note then named the message before as cut."""
+def test_a_record_the_damage_fell_in_keeps_what_was_read_and_no_piece_of_a_name(tmp_path, where):
+    """A Google Voice page whose damaged spot lies in the third message's sender ("Ca|rl"): its time was read, so it
+    is kept and said cut, with no sender (ec64c62 kept "Ca (+1777)", a piece of a name shown as a person: review_revC
+    H2) and a note saying how far the name was read. Before its time (nothing of it read): left out, the message
+    before saying so (ec64c62 kept a record of no sender, time or words: review_revC H3)."""
     from app.core.chats.registry import load_export
     from tests.test_chatsfix30 import _cite, _message, _text_page
 
@@ -89,12 +89,17 @@ def test_a_record_the_damage_fell_in_before_its_words_is_kept_and_said_cut(tmp_p
                                         _message(2, _cite("Bob", "+1666"), "second words"), third]), encoding="utf-8")
     [loaded] = load_export(page)
     [chat] = loaded.export.chats
-    assert [(m.sender, m.text) for m in chat.messages[:2]] == [("Anna (+1555)", "first words"),
-                                                               ("Bob (+1666)", "second words")]
-    assert len(chat.messages) == 3 and chat.messages[2].text == "" and "third words" not in chat.messages[2].text
-    assert "the page is damaged HTML at line" in chat.messages[-1].note and "this message may be cut there" in \
-        chat.messages[-1].note, chat.messages[-1].note
-    assert "damaged" not in chat.messages[1].note
+    read = [(m.sender, m.text) for m in chat.messages]
+    if where == "sender":
+        assert read == [("Anna (+1555)", "first words"), ("Bob (+1666)", "second words"), (None, "")]
+        assert chat.messages[2].datetime is not None and "time given" not in chat.messages[2].note
+        assert "this message may be cut there; its sender's name is cut there (read as far as 'Ca'" in \
+            chat.messages[2].note, chat.messages[2].note
+        assert "damaged" not in chat.messages[1].note
+    else:
+        assert read == [("Anna (+1555)", "first words"), ("Bob (+1666)", "second words")]
+        assert "the next message the page lists is cut there before its sender, time, words or files were read" in \
+            chat.messages[1].note, chat.messages[1].note
 
 
 STARTS = {  # how each process begins its work; then the code on disk changes (an update installed meanwhile)

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 from app.core.chats import dates
 from app.core.chats.discord import local_path
-from app.core.chats.html_cut import read_up_to_damage, with_cut_said, with_damage_said
+from app.core.chats.html_cut import Held, read_up_to_damage, with_cut_said, with_damage_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = "discord-html"
@@ -59,6 +59,7 @@ class _Raw:
     files: list[tuple[str, str]] = field(default_factory=list)  # (address, name shown)
     edited: str = ""
     reply: bool = False
+    author_read: bool = False  # its own author's element closed (a group's later messages take the group's)
 
 
 class _Reader(HTMLParser):
@@ -68,6 +69,7 @@ class _Reader(HTMLParser):
         self.titles: list[str] = []
         self._stack: list[tuple[str, str | None, bool]] = []  # (tag, section it opens, skipped)
         self._group_sender: tuple[str | None, str] = (None, "")
+        self.open_at: int | None = None  # the depth the last message's container opened at, while it is open
 
     def _section(self) -> str | None:
         return next((s for _, s, _ in reversed(self._stack) if s), None)
@@ -83,6 +85,7 @@ class _Reader(HTMLParser):
         if "chatlog__message-container" in classes:
             self.raws.append(_Raw(a.get("data-message-id", ""), "chatlog__message-container--pinned" in classes,
                                   *self._group_sender))
+            self.open_at = len(self._stack)
         raw = self.raws[-1] if self.raws else None
         if raw is not None and not self._skipped():
             self._attributes(raw, tag, a, classes)
@@ -118,10 +121,13 @@ class _Reader(HTMLParser):
             if section == "sender" and self.raws:
                 raw = self.raws[-1]
                 raw.sender = "".join(raw.parts.pop("sender", [])).strip() or raw.sender
+                raw.author_read = True
                 if not raw.system:  # the group's next messages are this author's (no name written)
                     self._group_sender = (raw.sender, raw.account)
             elif section == "time" and self.raws:
                 self.raws[-1].time = " ".join("".join(self.raws[-1].parts.pop("time", [])).split())
+            if self.open_at is not None and len(self._stack) <= self.open_at:
+                self.open_at = None
             if opened == tag:
                 break
 
@@ -189,14 +195,28 @@ def _records(raw: _Raw, index: int, iso: str | None, note: str) -> list[Message]
             for i, f in enumerate(files)]
 
 
+def _held(reader: _Reader) -> tuple[list[_Raw], Held | None]:
+    """The messages and what was read of the last when it is still open at a damaged spot (`read_up_to_damage`):
+    its author once its element closed (a group's later message has none to read: the group's), time, words, files."""
+    if reader.open_at is None or not reader.raws:
+        return reader.raws, None
+    raw = reader.raws[-1]
+    sender = raw.sender if raw.author_read else "" if raw.sender is not None else None
+    content = bool(raw.files or "".join(raw.parts.get("system" if raw.system else "text", [])).strip())
+    piece = "" if sender is not None else "".join(raw.parts.get("sender", [])).strip()
+    return reader.raws, Held(sender, raw.time or None, content, piece)
+
+
 def looks_like(text: str) -> bool:
     return "chatlog__message-container" in text and "chatlog__" in text[:200000]
 
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    damage = read_up_to_damage(reader, text)
+    damage = read_up_to_damage(reader, text, _held)
     isos, notes = moments([raw.time for raw in reader.raws])
+    if damage is not None and damage.cut and not reader.raws[-1].time:
+        notes[-1] = ""  # cut before its time: the damage's note says it
     messages: list[Message] = []
     for raw, iso, note in zip(reader.raws, isos, notes):
         messages += _records(raw, len(messages), iso, note)

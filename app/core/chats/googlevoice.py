@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from app.core.chats.html_cut import (
     DAMAGED_PAGE_NOTE,
+    Held,
     read_up_to_damage,
     with_cut_said,
     with_damage_said,
@@ -63,6 +64,7 @@ class _Part:
     sender_name: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     files: list[tuple[str, str]] = field(default_factory=list)  # (name, kind)
+    sender_whole: bool = False  # its sender's element closed: a name cut by a damaged spot is no sender
 
 
 @dataclass
@@ -85,6 +87,7 @@ class _Reader(HTMLParser):
         self._part: _Part | None = None
         self._in_sender = False
         self._participants_at: int | None = None  # the depth div.participants opened at, while it is read
+        self.part_at: int | None = None  # the depth the last message's (or call's) div opened at, while it is open
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -92,6 +95,7 @@ class _Reader(HTMLParser):
         if tag == "div" and ("message" in classes or "haudio" in classes):
             self._part = _Part()
             self.page.parts.append(self._part)
+            self.part_at = len(self._open)
             if "haudio" in classes:
                 self.page.call = self._part
         if tag == "div" and "participants" in classes and self._part is None:
@@ -144,6 +148,10 @@ class _Reader(HTMLParser):
             opened, _ = self._open.pop()
             if opened in ("cite", "div") and self._in_sender:
                 self._in_sender = False
+                if self._part is not None:
+                    self._part.sender_whole = True
+            if self.part_at is not None and len(self._open) <= self.part_at:
+                self.part_at = None
             if self._participants_at is not None and len(self._open) <= self._participants_at:
                 self._participants_at, self._part = None, None  # div.participants closed: no message's
             if opened == tag:
@@ -189,16 +197,33 @@ def _seconds(duration: str) -> str:
 
 
 def _sender(part: _Part) -> str | None:
+    """The sender as the page names it, once its element closed (a piece of a name or number is no sender)."""
     name, tel = " ".join("".join(part.sender_name).split()), part.sender_tel
+    if not part.sender_whole:
+        return None
     if name == OWNER:
         return OWNER
     return party(name, tel) or None
 
 
-def _messages(part: _Part, index: int, note: str, text: str, system: bool) -> list[Message]:
-    """A part's records: its words with the first file, each other file one of its own."""
+def _held(reader: _Reader) -> tuple[list[_Part], Held | None]:
+    """The page's messages and what was read of the last when it is still open at a damaged spot
+    (`read_up_to_damage`): its sender once its element closed, its time, words and files."""
+    parts = reader.page.parts
+    if reader.part_at is None or not parts:
+        return parts, None
+    part = parts[-1]
+    piece = "" if part.sender_whole else " ".join("".join(part.sender_name).split()) or part.sender_tel
+    return parts, Held((_sender(part) or "") if part.sender_whole else None, part.time_title or None,
+                       bool(_flat(part.words) or part.files), piece)
+
+
+def _messages(part: _Part, index: int, note: str, text: str, system: bool, cut: bool = False) -> list[Message]:
+    """A part's records: its words with the first file, each other file one of its own. `cut`: a damaged spot fell
+    in it (its note says what was not read)."""
     iso = _iso(part.time_title)
-    said = "; ".join(n for n in (note, "" if iso else f"time given as {part.time_title!r}: not read") if n)
+    no_time = not iso and not (cut and not part.time_title)  # cut before its time: the damage's note says so
+    said = "; ".join(n for n in (note, f"time given as {part.time_title!r}: not read" if no_time else "") if n)
     written, sender = _flat(part.time_text), _sender(part)
     files = [Attachment(name, False, kind, name, None) for name, kind in part.files] or [None]
     return [Message(index + k, sender, written, iso, text if k == 0 else "", system, f, said)
@@ -211,7 +236,7 @@ def _call(page: _Page, part: _Part) -> list[Message]:
     kind = next((CALLS[label] for label in page.labels if label in CALLS), "call")
     if kind == "placed call":
         kind = f"placed call to {_sender(part) or 'a party the page does not name'}"
-        part = _Part(part.time_title, part.time_text, "", [OWNER], part.words, part.files)
+        part = _Part(part.time_title, part.time_text, "", [OWNER], part.words, part.files, sender_whole=True)
     length = _seconds(page.duration)
     said = f"{kind}, {length}" if length else kind
     transcript = _flat(page.transcript)
@@ -235,14 +260,15 @@ def _title(page: _Page, name: str) -> str:
 def parse(text: str, name: str = "", number: int = 0, pages: int = 1) -> tuple[Chat, ...]:
     """The page's chat; page `number` (from 0) of a party's `pages` text pages, a damaged spot says which."""
     reader = _Reader()
-    damage = read_up_to_damage(reader, text, number, pages, PurePosixPath(name).name if pages > 1 else "")
+    damage = read_up_to_damage(reader, text, _held, number, pages, PurePosixPath(name).name if pages > 1 else "")
     page = reader.page
-    if page.call is not None:
+    if page.call is not None and page.call in page.parts:  # (left out when the spot came before any of it)
         messages = _call(page, page.call)
     else:
         messages = []
-        for part in page.parts:
-            messages += _messages(part, len(messages), "", _flat(part.words), False)
+        for k, part in enumerate(page.parts, 1):
+            cut = damage is not None and damage.cut and k == len(page.parts)
+            messages += _messages(part, len(messages), "", _flat(part.words), False, cut)
     if _deleted(page):
         messages = _noted(messages, "the page is marked deleted by the user (User Deleted: True)")
     if page.call is None and not page.participants and messages and all(m.sender == OWNER for m in messages):

@@ -4,17 +4,17 @@ one the page ends in saying it is likely cut short (the HTML readers read a cut 
 
     with_cut_said(chat, page, newest_first=False) -> chat
     with_page_cuts_said(chat, pages, page_of, newest_first=False) -> chat   (every page of a chat checked)
-    read_pages(new_reader, pages, last_record) -> [(number, reader)], [damage]; with_damaged_pages_said(chat, damages, page_of, name)
+    read_pages(new_reader, pages, held_at_spot) -> [(number, reader)], [damage]; with_damaged_pages_said(chat, damages, page_of, name)
     is_damaged_page_note(message)   (a page of which nothing was read: said on the command line, not counted)
-    read_up_to_damage(reader, page) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
+    read_up_to_damage(reader, page, held_at_spot) -> damage; with_damage_said(chat, damage, name)   (a chat's only page)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from app.core.chats.records import LIKELY_CUT, Chat, Message
 from app.core.errors import ChatError
@@ -73,16 +73,55 @@ NOT_READ_PAST = "not read past it"  # in the note of the last message read befor
 
 
 @dataclass(frozen=True)
+class Held:
+    """What a reader holds of the record still open at a damaged spot (the last of its records). `sender` and
+    `time` are None while their element had not closed there: a name cut by the spot is no sender, "Anna" of
+    "Anna Smith" (`sender_piece` keeps it for the note); "" when the record closed them empty or has none."""
+
+    sender: str | None
+    time: str | None
+    content: bool  # any of its words or files read
+    sender_piece: str = ""
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.sender or self.time or self.content)
+
+    def unread(self) -> str:
+        """What the note says the spot came before: "; its sender and time are not read (...)", or ""."""
+        said: list[str] = []
+        parts = ["time"] if self.time is None else []
+        if self.sender is None and self.sender_piece:
+            said.append(f"its sender's name is cut there (read as far as {self.sender_piece!r}: not taken as a sender)")
+        elif self.sender is None:
+            parts.insert(0, "sender")
+        if parts:
+            one = len(parts) == 1
+            said.append(f"its {' and '.join(parts)} {'is' if one else 'are'} not read (the damaged spot comes before "
+                        f"{'it' if one else 'them'})")
+        return "".join(f"; {s}" for s in said)
+
+
+@dataclass(frozen=True)
 class Damage:
     """A spot of a page the parser could not read past (`<![foo]>`: Python's parser asserts on a marked section it
-    does not know): the page's one-line refusal when nothing was read before it, else the last message's note."""
+    does not know): the page's one-line refusal when nothing was read before it, else the last message's note.
+    `held`: what was read of the record still open at the spot (None: the spot fell between records, or in a
+    Telegram date line); `dropped`: nothing of it was read, so it was left out (`read_up_to_damage`)."""
 
     page: int  # from 0
     pages: int
     line: int
     cause: str  # the parser's words
-    nothing_read: bool = False  # the spot fell in a message of which nothing was read: it was dropped (`read_pages`)
+    held: Held | None = None
+    dropped: bool = False
     file: str = ""  # the page's file name, where the pages are files of their own (Google Voice's)
+
+    @property
+    def cut(self) -> bool:
+        """The page's last record is the one the spot fell in, kept: its reader leaves out its own "no time" or
+        "no sender" note (this note says what the spot came before)."""
+        return self.held is not None and not self.dropped
 
     @property
     def which(self) -> str:
@@ -96,70 +135,65 @@ class Damage:
 
     @property
     def note(self) -> str:
-        cut = (NOTHING_READ if self.nothing_read else "this message may be cut there")
-        return (f"{self.which} is damaged HTML at line {self.line} ({self.cause}) and was {NOT_READ_PAST}: {cut}, "
+        if self.held is None:
+            what = WHOLE_BEFORE
+        elif self.dropped:
+            piece = self.held.sender_piece
+            what = NOTHING_READ + (f" (its sender's name read only as far as {piece!r})" if piece else "")
+        else:
+            what = "this message may be cut there" + self.held.unread()
+        return (f"{self.which} is damaged HTML at line {self.line} ({self.cause}) and was {NOT_READ_PAST}: {what}, "
                 f"and what {'that' if self.pages > 1 else 'the'} page holds after it is not in this chat")
 
 
 NOTHING_READ = ("the next message the page lists is cut there before its sender, time, words or files were read, "
                 "so it is not in this chat")
+WHOLE_BEFORE = "the spot comes after this message, which is read whole"
+
+Reader = TypeVar("Reader", bound=HTMLParser)
+Record = TypeVar("Record")
+HeldAtSpot = Callable[[Reader], tuple[list[Record], Held | None]]
 
 
-def read_up_to_damage(reader: HTMLParser, page: str, number: int = 0, pages: int = 1,
-                      file: str = "") -> Damage | None:
+def read_up_to_damage(reader: Reader, page: str, held_at_spot: HeldAtSpot[Reader, Record], number: int = 0,
+                      pages: int = 1, file: str = "") -> Damage | None:
     """Feed one page to its reader, keeping what it read before a spot the parser cannot read: None when the page
-    read whole, else where and why it stopped (`with_damage_said`, `with_damaged_pages_said`)."""
+    read whole, else where and why it stopped (`with_damage_said`, `with_damaged_pages_said`). One rule for every
+    HTML reader: `held_at_spot(reader)` gives its records and what it holds of the last one when that one is still
+    open at the spot (a sender counts only once its element closed); that record is left out when nothing of it
+    was read, else kept and said cut; a record that closed before the spot is neither."""
     try:
         reader.feed(page)
         reader.close()
     except AssertionError as exc:
-        return Damage(number, pages, reader.getpos()[0], str(exc), file=file)
+        records, held = held_at_spot(reader)
+        dropped = held is not None and held.nothing and bool(records)
+        if dropped:
+            records.pop()
+        return Damage(number, pages, reader.getpos()[0], str(exc), held, dropped, file)
     return None
 
 
 def with_damage_said(chat: Chat, damage: Damage | None, name: str) -> Chat:
-    """`chat` with its last message saying the page could not be read past a damaged spot ("this message may be
-    cut there": its sender too, "Ca (+1777)" of "Carl"); no message read before it: the page's one-line refusal
-    (`read_up_to_damage`). A last message with no words or file is kept: an iMessage deleted record, a Discord
-    sticker, an empty text are whole messages of that kind (session 31 dropped them, and moved the note to the
-    message before; review of evidfix31). Multi-page readers know where a message began (`read_pages`)."""
+    """`chat` (a single page's) with its last message saying where the page could not be read past a damaged spot
+    (`read_up_to_damage` decided what of the record the spot fell in is kept); no message read before it: the
+    page's one-line refusal."""
     if damage is None:
         return chat
     return with_damaged_pages_said(chat, [damage], [damage.page] * len(chat.messages), name)
 
 
-Reader = TypeVar("Reader", bound=HTMLParser)
-
-
-def read_pages(new_reader: Callable[[], Reader], pages: list[str],
-               last_record: Callable[[Reader], tuple[list[Any], Callable[[Any], Iterable[Any]]]],
+def read_pages(new_reader: Callable[[], Reader], pages: list[str], held_at_spot: HeldAtSpot[Reader, Record],
                ) -> tuple[list[tuple[int, Reader]], list[Damage]]:
-    """Each page of a chat read by a reader of its own, up to a spot the parser cannot read: (page number, reader),
-    and where each damaged page stopped being read (`with_damaged_pages_said`). `last_record(reader)` gives the
-    reader's list of messages and what of one was read (sender, time, words, files); the message the spot fell in
-    is dropped only when nothing of it was read (`drop_unread`), else kept, its note saying it may be cut there."""
+    """Each page of a chat read by a reader of its own, up to a spot the parser cannot read (`read_up_to_damage`):
+    (page number, reader), and where each damaged page stopped being read (`with_damaged_pages_said`)."""
     read, damages = [], []
     for number, page in enumerate(pages):
         reader = new_reader()
-        damage = read_up_to_damage(reader, page, number, len(pages))
+        damage = read_up_to_damage(reader, page, held_at_spot, number, len(pages))
         read.append((number, reader))
-        damages += [replace(damage, nothing_read=drop_unread(*last_record(reader)))] if damage is not None else []
+        damages += [damage] if damage is not None else []
     return read, damages
-
-
-def drop_unread(records: list[Any], parts: Callable[[Any], Iterable[Any]]) -> bool:
-    """The last of `records` popped when none of its `parts` holds anything; True when it was."""
-    if not records or any(_holds(part) for part in parts(records[-1])):
-        return False
-    records.pop()
-    return True
-
-
-def _holds(part: Any) -> bool:
-    """Words (a string or a list of strings) that are not all blanks, or any other value that is not empty."""
-    if isinstance(part, str) or (isinstance(part, list) and all(isinstance(p, str) for p in part)):
-        return bool("".join(part).strip())
-    return bool(part)
 
 
 DAMAGED_PAGE_NOTE = "that page's messages are not in this chat"

@@ -33,13 +33,14 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote
 
 from app.core.chats import imessage
-from app.core.chats.html_cut import read_up_to_damage, with_cut_said, with_damage_said
+from app.core.chats.html_cut import Held, read_up_to_damage, with_cut_said, with_damage_said
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
 CONTAINER = imessage.CONTAINER
 _STAMP_RE = re.compile(imessage._STAMP)
 _ROLES = frozenset({"timestamp", "sender", "bubble", "attachment", "attachment_error", "reaction", "deleted",
                     "reply_context", "sticker", "edited", "announcement", "app"})
+_WHOLE = ("sender", "timestamp")  # read only once their element closed: a damaged spot may cut them
 _VOID = frozenset({"br", "img", "source", "meta", "link", "input", "hr", "wbr", "audio"})
 LOCATE_ERROR = "Unable to locate attachment:"
 NO_ATTACHMENT = "Attachment does not exist!"
@@ -52,6 +53,7 @@ class _Raw:
     parts: dict[str, list[str]] = field(default_factory=dict)
     files: list[Attachment] = field(default_factory=list)
     answers: str = ""
+    closed: set[str] = field(default_factory=set)  # its sender and time once their element closed (`_WHOLE`)
 
 
 class _Reader(HTMLParser):
@@ -61,7 +63,7 @@ class _Reader(HTMLParser):
         self._stack: list[tuple[str, str | None, _Raw | None]] = []  # (tag, role, message opened here)
         self._slot: list[Attachment | None] = []  # the file of the attachment div being read
 
-    def _open(self) -> list[_Raw]:
+    def open_raws(self) -> list[_Raw]:
         return [raw for _, _, raw in self._stack if raw is not None]
 
     def _role(self) -> str | None:
@@ -72,7 +74,7 @@ class _Reader(HTMLParser):
         classes = a.get("class", "").split()
         opened: _Raw | None = None
         if tag == "div" and ("message" in classes or "announcement" in classes):
-            open_ = self._open()
+            open_ = self.open_raws()
             opened = _Raw(len(open_), "announcement" in classes)
             if open_:
                 opened.answers = " ".join(open_[-1].parts.get("timestamp", []))
@@ -97,16 +99,19 @@ class _Reader(HTMLParser):
             return
         for k in range(len(self._stack) - 1, -1, -1):
             if self._stack[k][0] == tag:
-                for _, role, _ in self._stack[k:]:
+                for j, (_, role, _) in enumerate(self._stack[k:], k):
+                    owner = next((raw for _, _, raw in reversed(self._stack[:j + 1]) if raw is not None), None)
+                    if role in _WHOLE and owner is not None:  # (a sender outside any message is no one's)
+                        owner.closed.add(role)
                     if role in ("attachment", "sticker") and self._slot:
                         found = self._slot.pop()
-                        if found is not None and self._open():
-                            self._open()[-1].files.append(found)
+                        if found is not None and self.open_raws():
+                            self.open_raws()[-1].files.append(found)
                 del self._stack[k:]
                 return
 
     def handle_data(self, data: str) -> None:
-        open_ = self._open()
+        open_ = self.open_raws()
         if not open_ or not data.strip():
             return
         raw, role = open_[-1], self._role() or ""
@@ -131,8 +136,25 @@ def looks_like(text: str) -> bool:
         or 'class ="announcement"' in head and '<span class="timestamp">' in head
 
 
-def _record(raw: _Raw, index: int) -> list[Message]:
-    stamp_text = " ".join(raw.parts.get("timestamp", [])).strip()
+def _whole(raw: _Raw, role: str) -> str | None:
+    """A sender or time as read once its element closed, None before (a damaged spot may have cut it)."""
+    return " ".join(raw.parts.get(role, [])).strip() if role in raw.closed else None
+
+
+def _held(reader: _Reader) -> tuple[list[_Raw], Held | None]:
+    """The messages and what was read of the last when it is still open at a damaged spot (`read_up_to_damage`):
+    its sender and time once their element closed, its words, reactions and files. An announcement has no sender."""
+    raw = reader.raws[-1] if reader.raws else None
+    if raw is None or all(raw is not opened for opened in reader.open_raws()):
+        return reader.raws, None
+    sender = "" if raw.announcement else _whole(raw, "sender")
+    content = bool(raw.files or any("".join(words).strip() for role, words in raw.parts.items() if role not in _WHOLE))
+    piece = " ".join(raw.parts.get("sender", [])).strip() if sender is None else ""
+    return reader.raws, Held(sender, _whole(raw, "timestamp"), content, piece)
+
+
+def _record(raw: _Raw, index: int, cut: bool = False) -> list[Message]:
+    stamp_text = _whole(raw, "timestamp") or ""
     found = _STAMP_RE.search(stamp_text)
     stamp = re.sub(r"[\u202f\u00a0]", " ", found["stamp"]) if found else stamp_text
     iso = imessage._iso(found["stamp"]) if found else None
@@ -140,7 +162,7 @@ def _record(raw: _Raw, index: int) -> list[Message]:
     if raw.announcement:
         words = " ".join(" ".join(raw.parts.get(r, [])) for r in ("announcement", "")).strip()
         return [Message(index, None, stamp, iso, re.sub(r"\s+", " ", words), True, None, "")]
-    sender = " ".join(raw.parts.get("sender", [])).strip() or None
+    sender = _whole(raw, "sender") or None
     text = "\n".join(p.strip() for p in raw.parts.get("bubble", []) if p.strip())
     notes = [f"reactions: {', '.join(r.strip() for r in raw.parts['reaction'])}"] if raw.parts.get("reaction") else []
     notes += ["deleted from the conversation"] if raw.parts.get("deleted") else []
@@ -148,7 +170,7 @@ def _record(raw: _Raw, index: int) -> list[Message]:
     notes += [f"edited: {' '.join(p.strip() for p in raw.parts['edited'])}"] if raw.parts.get("edited") else []
     notes += [receipt] if receipt else []
     notes += [f"a reply to the message of {raw.answers.strip()}"] if raw.answers.strip() else []
-    if iso is None:
+    if iso is None and not (cut and "timestamp" not in raw.closed):  # cut before its time: the damage's note says so
         notes.append("no readable time")
     note = "; ".join(notes)
     return [Message(index + k, sender, stamp, iso, text if k == 0 else "", False, a, note)
@@ -157,8 +179,8 @@ def _record(raw: _Raw, index: int) -> list[Message]:
 
 def parse(text: str, name: str = "") -> tuple[Chat, ...]:
     reader = _Reader()
-    damage = read_up_to_damage(reader, text)
+    damage = read_up_to_damage(reader, text, _held)
     messages: list[Message] = []
-    for raw in reader.raws:
-        messages += _record(raw, len(messages))
+    for k, raw in enumerate(reader.raws, 1):
+        messages += _record(raw, len(messages), damage is not None and damage.cut and k == len(reader.raws))
     return (with_damage_said(with_cut_said(Chat(PurePosixPath(name).stem, tuple(messages), "month-named"), text), damage, name),)

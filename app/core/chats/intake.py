@@ -101,7 +101,8 @@ PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, 
 #     a single HTML page (Google Voice, iMessage, Discord) keeps the messages read before a damaged spot
 # 30: a damaged page of a Telegram or Messenger HTML chat (and a Telegram chat's only page) keeps the messages read
 #     before the damaged spot, the last read saying where its page stopped being read; a zip of several apps' chats
-#     records each under its own reader; a number added to a group while writing in it is not "two people"; one
+#     records each under its own reader; a number added to a group while writing in it is not "two people"; an SMS
+#     number written without its country code joins the conversation of the backup's number it is in that country; one
 #     party's Google Voice text pages (a page per thread) one chat, in a folder or a zip; media left out known in
 #     Hungarian, Catalan, Croatian, Turkish, Russian ("не включены"), Ukrainian, traditional Chinese and Thai forms; a
 #     short KakaoTalk phone export under a banner in another wording read by its "Date Saved :" line; an iPhone's
@@ -111,6 +112,12 @@ PARSER_VERSION = 31  # 2: zipped Telegram exports, files deep in a full export, 
 #     animation and its sticker a sticker, written or left out (the GIF was a video, a missing one counted)
 #     a Messenger/Instagram HTML message keeps its words after a `<br />` or `<img … />` (they were lost)
 #     a file named with another calendar's year ("…-PHOTO-1443-06-08-…") is not placed or dated by it
+#     the SMS national-number join of reader 30 taken out (each number its own conversation, as on 29); one rule for
+#     a damaged spot in the five HTML readers (Telegram, Messenger, Google Voice, iMessage, Discord): a sender counts
+#     once its element closed (no piece of a name as sender), a message the spot fell in is left out only when
+#     nothing of it was read, one that closed before it is never said cut; WhatsApp's calendar taken from the chat's
+#     first header, an era line in a chat of Western years the words of the message above, said (in an era chat,
+#     read as on 29)
 NOT_UTF8_CHAT = ("the file name is not UTF-8 (its bytes are shown as \\xNN); not taken in: copy it under a "
                  "UTF-8 name to take it in")
 SILENT_NOTE = "a video without sound (a GIF, or sent muted): nothing to transcribe"

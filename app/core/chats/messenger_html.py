@@ -21,14 +21,13 @@ whatever its extension (Messenger writes `.mp4`); reactions are said in the note
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
 
 from app.core.chats import same_names
-from app.core.chats.html_cut import read_pages, with_damaged_pages_said, with_page_cuts_said
+from app.core.chats.html_cut import Held, read_pages, with_damaged_pages_said, with_page_cuts_said
 from app.core.chats.meta_notes import app_words_note, is_app_note, settle_bare_you
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 
@@ -41,10 +40,15 @@ _MEDIA = {"audio": "audio", "video": "video", "img": "image"}
 _VOID = frozenset({"br", "img", "source", "meta", "link", "input", "hr", "wbr"})
 
 
+_WHOLE = frozenset({"sender", "time"})  # parts read only once their element closed (a damaged spot may cut them)
+
+
 @dataclass
 class _Raw:
     parts: dict[str, list[str]] = field(default_factory=dict)
     files: list[tuple[str, str]] = field(default_factory=list)  # (path, kind)
+    closed: set[str] = field(default_factory=set)  # its sections whose element closed
+    cut: bool = False  # a damaged spot fell in it (`html_cut.Damage.cut`): what it lacks is said there
 
 
 class _Reader(HTMLParser):
@@ -54,6 +58,7 @@ class _Reader(HTMLParser):
         self.title: list[str] = []
         self._stack: list[tuple[str, str | None]] = []
         self._in_h1 = False
+        self.open_at: int | None = None  # the depth the last message's element opened at, while it is open
 
     def _section(self) -> str | None:
         return next((s for _, s in reversed(self._stack) if s), None)
@@ -63,6 +68,7 @@ class _Reader(HTMLParser):
         classes = a.get("class", "").split()
         if "_a6-g" in classes:
             self.raws.append(_Raw())
+            self.open_at = len(self._stack)
         self._in_h1 = self._in_h1 or tag == "h1"
         if self.raws and self._section() == "content":
             self._media(tag, a)
@@ -90,7 +96,14 @@ class _Reader(HTMLParser):
         opened = [t for t, _ in self._stack]
         if tag in _VOID or tag not in opened:
             return
-        del self._stack[len(opened) - 1 - opened[::-1].index(tag):]
+        while self._stack:
+            open_tag, section = self._stack.pop()
+            if section and self.raws:
+                self.raws[-1].closed.add(section)
+            if self.open_at is not None and len(self._stack) <= self.open_at:
+                self.open_at = None
+            if open_tag == tag:
+                break
 
     def handle_data(self, data: str) -> None:
         if self._in_h1 and not self.raws:
@@ -114,13 +127,19 @@ def read_time(text: str) -> str | None:
     return None
 
 
+def _whole(raw: _Raw, part: str) -> str:
+    """A sender or time as read once its element closed ("" before: a damaged spot may have cut it)."""
+    return _joined(raw, part) if part in raw.closed else ""
+
+
 def _records(raw: _Raw, index: int) -> list[Message]:
-    written = _joined(raw, "time")
+    written = _whole(raw, "time")
     iso = read_time(written) if written else None
-    sender = _joined(raw, "sender") or None
+    sender = _whole(raw, "sender") or None
     reactions = _joined(raw, "reactions").replace("\n", ", ")  # inside the content, not its words
     text = _joined(raw, "content")
-    notes = ([] if iso else [f"time written as {written!r}, not read" if written else "no time"]) + (
+    notes = ([] if iso or raw.cut and "time" not in raw.closed else [f"time written as {written!r}, not read" if written
+                                                       else "no time"]) + (
         [f"reactions: {reactions}"] if reactions else [])
     said = app_words_note(text, sender)  # "Anna sent an attachment.": the app's words, not hers
     notes += [said] if said else []
@@ -133,17 +152,27 @@ def looks_like(text: str) -> bool:
     return "_a6-g" in text and "_a6-o" in text and "_a6-p" in text
 
 
-def _last_record(reader: _Reader) -> tuple[list[_Raw], Callable[[_Raw], list[object]]]:
-    """The page's messages and what of one was read (`html_cut.read_pages`): sender, time, words, reactions, files."""
-    return reader.raws, lambda raw: [*raw.parts.values(), raw.files]
+def _held(reader: _Reader) -> tuple[list[_Raw], Held | None]:
+    """The page's messages and what was read of the one still open at a damaged spot (`html_cut.read_up_to_damage`):
+    its sender and time once their element closed; words, reactions, files."""
+    if reader.open_at is None or not reader.raws:
+        return reader.raws, None
+    raw = reader.raws[-1]
+    whole = {part: _joined(raw, part) if part in raw.closed else None for part in _WHOLE}
+    content = bool(_joined(raw, "content") or _joined(raw, "reactions") or raw.files)
+    piece = "" if "sender" in raw.closed else _joined(raw, "sender")
+    return reader.raws, Held(whole["sender"], whole["time"], content, piece)
 
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages (message_1.html the newest), oldest message first."""
     raws: list[tuple[int, _Raw]] = []
     title = ""
-    read, damages = read_pages(_Reader, pages, _last_record)
+    read, damages = read_pages(_Reader, pages, _held)
+    cut = {damage.page for damage in damages if damage.cut}
     for number, reader in read:
+        if number in cut:
+            reader.raws[-1].cut = True
         raws += [(number, raw) for raw in reader.raws]
         title = title or " ".join(t for t in reader.title if t)
     messages: list[Message] = []

@@ -23,12 +23,17 @@ date element (dd.mm.yyyy, always day first).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
 
-from app.core.chats.html_cut import is_cut, read_pages, with_damaged_pages_said, with_page_cuts_said
+from app.core.chats.html_cut import (
+    Held,
+    is_cut,
+    read_pages,
+    with_damaged_pages_said,
+    with_page_cuts_said,
+)
 from app.core.chats.records import Attachment, Chat, Message, kind_of
 from app.core.chats.senders import told_apart
 from app.core.chats.telegram import (
@@ -61,7 +66,8 @@ class _Raw:
     joined: bool
     separator: bool = False  # a date line between days (id "message-N"), not a message
     title: str = ""
-    sender: str | None = None
+    sender: str | None = None  # set when its from_name closes: a name cut by a damaged spot is no sender
+    name_read: str = ""  # the from_name's words as far as read
     text: list[str] = field(default_factory=list)
     media: list[tuple[str, str]] = field(default_factory=list)  # (href, kind)
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (kind, words) of files left out
@@ -73,6 +79,7 @@ class _Raw:
     page: int = 0  # the page (from 0) it was read from
     userpic: str = ""  # the colour Telegram draws the sender's picture in ("userpic3"): one per account
     signature: str = ""  # a channel's post signed ("signature details"): the JSON's `author`
+    cut: bool = False  # a damaged spot fell in it (`html_cut.Damage.cut`): what it lacks is said there
 
 
 class _Reader(HTMLParser):
@@ -119,7 +126,6 @@ class _Reader(HTMLParser):
         if tag == "span" and "details" in classes and self._inside("forwarded_from"):
             return "forwarded_date"
         if tag == "div" and "from_name" in classes:
-            self.current.sender = ""
             return "from"
         if tag == "div" and "signature" in classes and "details" in classes:
             return "signature"
@@ -165,6 +171,8 @@ class _Reader(HTMLParser):
         role = self.stack.pop()
         if role == "message":
             self.current = None
+        elif role == "from" and self.current is not None:
+            self.current.sender = self.current.name_read.strip()
 
     def handle_data(self, data: str) -> None:
         if self.current is None:
@@ -172,7 +180,7 @@ class _Reader(HTMLParser):
         if self._inside("forwarded_from") and not self._inside("forwarded_date"):
             self.current.forwarded = ((self.current.forwarded or "") + data).strip()
         elif self._inside("from") and not self._inside("text"):
-            self.current.sender = ((self.current.sender or "") + data).strip()
+            self.current.name_read += data
         elif self._inside("signature"):
             self.current.signature = (self.current.signature + data).strip()
         elif self._inside("text"):
@@ -271,8 +279,9 @@ def _records(raws: list[_Raw], cut: frozenset[int] = frozenset()) -> tuple[list[
             [_about(raw)] if raw.reply_to else []) + [
             f"link {shown.strip()!r} goes to {href}" for href, shown in raw.links if shown.strip() != href] + [
             "contact " + " ".join(words) for words in raw.contacts if words] + (
-            [JOINED_NOTE if raw.joined else NO_SENDER_NOTE] if sender is None and not raw.service else []) + (
-            [] if iso or raw.title else [NO_TIME_NOTE if raw.service else NO_TIME_MESSAGE_NOTE])
+            [JOINED_NOTE if raw.joined else NO_SENDER_NOTE] if sender is None and not raw.service and not (
+                raw.cut and raw.sender is None and not raw.joined) else []) + (
+            [] if iso or raw.title or raw.cut else [NO_TIME_NOTE if raw.service else NO_TIME_MESSAGE_NOTE])
         attachments: list[Attachment | None] = [
             Attachment(href.rsplit("/", 1)[-1], False, kind, href, href) for href, kind in raw.media]
         calls = [": ".join(words) for kind, words in raw.missing if kind == CALL and words]
@@ -310,20 +319,30 @@ def _told_apart(messages: list[Message], pics: list[str]) -> list[Message]:
         for m, was, account in zip(out, messages, accounts)]
 
 
-def _last_record(reader: _Reader) -> tuple[list[_Raw], Callable[[_Raw], tuple[object, ...]]]:
-    """The page's messages and what of one was read (`html_cut.read_pages`): a date line counts as read."""
-    return reader.messages, lambda raw: (raw.separator, raw.sender, raw.title, raw.text, raw.media, raw.missing,
-                                         raw.contacts, raw.forwarded)
+def _held(reader: _Reader) -> tuple[list[_Raw], Held | None]:
+    """The page's messages and what was read of the one still open at a damaged spot (`html_cut.read_up_to_damage`):
+    a date line is no message (a spot in one falls between messages); a joined message's sender and a service
+    message's sender and time are none to read."""
+    raw = reader.current
+    if raw is None or raw.separator:
+        return reader.messages, None
+    sender = "" if raw.sender is None and (raw.joined or raw.service) else raw.sender
+    content = bool(_text(raw) or raw.media or raw.missing or raw.contacts or raw.forwarded)
+    return reader.messages, Held(sender, raw.title if raw.title or raw.service else None, content,
+                                 raw.name_read.strip() if raw.sender is None else "")
 
 
 def parse_pages(pages: list[str], name: str = "") -> Chat:
     """One chat from its pages in order (messages.html, messages2.html, ...)."""
     raws: list[_Raw] = []
     title = name
-    read, damages = read_pages(_Reader, pages, _last_record)
+    read, damages = read_pages(_Reader, pages, _held)
+    cut = {damage.page for damage in damages if damage.cut}
     for number, reader in read:
         for raw in reader.messages:
             raw.page = number
+        if number in cut:
+            reader.messages[-1].cut = True
         raws.extend(reader.messages)
         match = re.search(r'<div class="text bold">\s*([^<]+?)\s*</div>', pages[number])
         if match and title == name:

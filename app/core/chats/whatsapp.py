@@ -56,6 +56,8 @@ from app.core.chats.whatsapp_header import (
 CONTAINER = "whatsapp"
 UNRECOGNISED_NOTE = "looks like a message header in a layout not recognised; no sender assigned"
 PREAMBLE_NOTE = "text before the first message header; no sender assigned"
+ERA_LINE_NOTE = ("a line of it is shaped as a message header dated in a Japanese era, a calendar this chat's headers "
+                 "are not written in: kept as words of this message")
 CUT_NOTE = ("the export ends here in the middle of a message header (cut short, as a phone's export is at its "
             "size limit): the line is kept as written, no sender assigned")
 
@@ -135,8 +137,9 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
     era_chat = _era_chat(lines, headers, shapes)
     entries: list[_Entry] = []
     for line, header in zip(lines, headers):
-        if era_dated(line) != era_chat and (header is not None or looks_like_header(line)) and entries:
-            entries[-1].lines.append(line)  # a date in the other calendar than the chat's: words of the message above
+        if not era_chat and era_dated(line) and (header is not None or looks_like_header(line)) and entries:
+            entries[-1].lines.append(line)  # an era's date in a chat of Western years: words of the message above
+            entries[-1].note = "; ".join(n for n in dict.fromkeys((entries[-1].note, ERA_LINE_NOTE)) if n)
         elif header is not None and header.shape in shapes:
             entries.append(_Entry(header, lines=[header.rest], line=line))
         elif (header is not None or looks_like_header(line)) and (not entries or _names_a_sender(line, header)):
@@ -161,9 +164,10 @@ def _entries(lines: list[str], cut: bool = False) -> list[_Entry]:
 
 
 def _era_chat(lines: list[str], headers: list[Header | None], shapes: set[tuple[bool, str]]) -> bool:
-    """Most of the chat's headers date their year in a Japanese era (a phone set to that calendar writes all so)."""
-    dated = [era_dated(line) for line, header in zip(lines, headers) if header is not None and header.shape in shapes]
-    return sum(dated) * 2 > len(dated)
+    """The chat's first header dates its year in a Japanese era: a phone set to that calendar writes all so, and an
+    export's first line is always a header of its own (era lines typed later may outnumber a short chat's)."""
+    return next((era_dated(line) for line, header in zip(lines, headers)
+                 if header is not None and header.shape in shapes), False)
 
 
 def _unread(header: Header | None) -> bool:
