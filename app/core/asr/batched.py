@@ -190,7 +190,11 @@ def decode_pieces(
             if options.vad:  # VAD found speech here: where it has no words, say so
                 p.segments = inaudible.with_markers(
                     p.chunk, p.segments, inaudible.heard_noise(raw, out.no_speech_prob))
-            if p.alone or own[1] < LANGUAGE_CONFIDENT:  # type: ignore[index]  # a language in doubt: [inaudible]
+            if p.alone:
+                continue
+            if own[1] < LANGUAGE_CONFIDENT:  # type: ignore[index]  # a guessed language: never read again (the
+                if options.vad and _words_leave_speech_unread(p):  # re-read invents words in it), its words
+                    p.segments = inaudible.with_markers(p.chunk, [], False)  # kept only when they cover its speech
                 continue
             if _speech_without_words(p):
                 decode_pieces(decoder, [[p]], {p.owner: own}, allowed,
@@ -281,6 +285,12 @@ def _unsure_reading(out: DecodeOutput, language: tuple[str, float] | None,
     own = language if own is True else own
     return language is not None and ((own is not None and own[1] < LANGUAGE_GUESSED) or (
         language[1] < LANGUAGE_IN_DOUBT and out.avg_logprob < UNSURE_LOG_PROB))
+
+
+def _words_leave_speech_unread(piece: Piece) -> bool:
+    """Its words, read in a language its own audio is unsure of, leave speech Silero is sure of unread: a packed
+    reading gone wrong (two copies of a French note packed together: Thai letters for the first), withheld."""
+    return any(s.text.strip() for s in piece.segments) and inaudible.speech_unread(piece.chunk, piece.segments)
 
 
 def _speech_without_words(piece: Piece) -> bool:
