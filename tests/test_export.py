@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import io
 import json
 import os
@@ -316,7 +318,25 @@ def test_a_line_break_of_any_kind_in_an_edited_line_is_no_cue_of_its_own(name):
         ["00:00:01,200 --> 00:00:04,500", "00:01:02,345 --> 00:01:05,001", "00:01:10,000 --> 00:01:11,000"] \
         if name == "srt" else \
         ["00:00:01.200 --> 00:00:04.500", "00:01:02.345 --> 00:01:05.001", "00:01:10.000 --> 00:01:11.000"]
-    assert cues[0].splitlines()[-5:] == ["00:00:30,000 -> 00:00:31,000", "I did it", "end", "more", "last"]
+    lines = [html.unescape(line) for line in cues[0].splitlines()[-5:]]  # a VTT cue writes ">" as "&gt;"
+    assert lines == ["00:00:30,000 -> 00:00:31,000", "I did it", "end", "more", "last"]
+
+
+@pytest.mark.parametrize("name", ["srt", "vtt"])
+def test_a_backslash_or_markup_typed_in_a_line_is_written_as_typed(name):
+    """pysubs2 holds ASS text: a proofreader's "C:\\Users\\Nick\\new and \\host" lost its N, n and h to line
+    breaks and a space, and a line holding "{\\p1}" was an ASS drawing whose cue was not written (review of 49927ac,
+    H3); in a VTT cue "<inaudible>" or "I <3 you" is a tag a player shows nothing of (M1): written as entities."""
+    t = make_transcript()
+    typed = ["Files in C:\\Users\\Nick\\new and \\host", "he said {\\p1} then left", "I <3 you & <inaudible>"]
+    t = replace(t, segments=tuple(replace(s, text=text) for s, text in zip(t.segments, typed)))
+    raw = render(name, t).decode("utf-8")
+    cues = [block.splitlines()[2:] for block in raw.split("\n\n") if "-->" in block]
+    shown = [" ".join(lines).split(": ", 1)[-1] for lines in cues]
+    if name == "vtt":
+        shown = [html.unescape(text) for text in shown]
+        assert "<" not in raw.split("-->", 1)[1]
+    assert shown == typed
 
 
 # --- DOCX --------------------------------------------------------------------
