@@ -169,6 +169,9 @@ def test_a_plan_naming_a_job_the_case_does_not_hold_is_no_plan(case, engine, mod
     for edited, said in (([[job_ids[0]]], f"[{job_ids[0]}]"), ([str(job_ids[0])], f"'{job_ids[0]}'")):
         case.plan_batch([opened[1][2]], edited)  # a list or a string where a job number goes: said, not raised
         assert [f.problem.split(",")[0] for f in job_findings(case)][-1] == f"its batch plan names {said}"
+    case.plan_batch([opened[1][2]], [str(job_id) for job_id in job_ids])  # numbers written as text: no plan to
+    assert worker._planned_batch(worker.queue.get(job_ids[1])) == []  # the worker either, as verify says (it was
+    assert "not a job this case holds" in [f.problem for f in job_findings(case)][-1]  # job_ids, decoded with it)
     case.plan_batch([opened[1][2]], job_ids)
     first = worker._next_jobs()
     assert [job.id for job in first] == job_ids[:1] and not worker._batchable(first[0])

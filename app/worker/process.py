@@ -279,7 +279,7 @@ class Worker(CommandThread):
     def _planned_batch(self, job: Job) -> list[int]:
         """The jobs, in order, that this job's interrupted run was decoded with ([]: none); one that took it over, in its place."""
         run = self.case.run(job.run_id) if job.run_id is not None else None
-        planned = [int(j) for j in run.state.get("batch_jobs", [])] if run and run.status == "running" else []
+        planned = (run.batch_plan or []) if run and run.status == "running" else []  # edited to no list of jobs: none
         try:
             planned = [job.id if j != job.id and self.queue.get(j).run_id == job.run_id else j for j in planned]
         except StoreError:  # a job the case does not hold (the run's record edited): no plan to keep to

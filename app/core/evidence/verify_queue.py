@@ -114,9 +114,10 @@ def _plans_naming_other_jobs(case: Case, jobs: dict[int, Job]) -> Iterator[Findi
     anew): seen only in a case stopped between the two (a power cut), not after the batch was retried."""
     for run_id in sorted({job.run_id for job in jobs.values() if job.run_id is not None}):
         try:
-            planned = case.run(run_id).state.get("batch_jobs", [])
+            run = case.run(run_id)
         except StoreError:  # a run gone: said by the runs' check
             continue
+        planned = run.state.get("batch_jobs", [])  # any entry not a job number: the worker keeps to none (batch_plan)
         unknown = [_job_named(j) for j in planned if type(j) is not int or j not in jobs] \
             if isinstance(planned, list) else [repr(planned)]
         if unknown:

@@ -7,7 +7,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from app.core.store.as_found import AsFound, open_as_found
 from app.core.store.audit import AuditLog
 from app.core.store.case_head import HeadKeeper
 from app.core.store.open_file import opened_with_descriptor
+from app.core.store.records import Exhibit, RunRecord
 from app.core.store.spelling import as_listed, where_met
 from app.core.types import ModelInfo, Segment, SoftwareInfo, SourceInfo, Transcript, Word
 
@@ -34,30 +35,7 @@ def default_case_dir() -> Path:
     return Path(env) if env else user_data_dir() / "default-case"
 
 
-@dataclass(frozen=True)
-class Exhibit:
-    id: int
-    source: SourceInfo
-    added_at: str
-    paths: tuple[str, ...]
-
-
 SET_ASIDE = "run.set_aside"  # an unfinished run never to be resumed (what it stored may be of other bytes)
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    exhibit_id: int
-    task: str
-    status: str
-    state: dict[str, Any]
-    language: str | None
-    language_probability: float | None
-    parent_run_id: int | None
-    truncated: bool = False
-    created_at: str = ""
-    finished_at: str | None = None
 
 
 def _identity(store: Path) -> tuple[int, int] | None:
