@@ -121,7 +121,7 @@ def test_a_newer_machine_draft_says_once_finished_whose_corrections_it_sets_asid
     [note] = attachment_exhibits(case, taken.exhibit_id)
     first = add_run(case, note, ["Meet me at the station at eight."])
     editing.edit_text(case, first, editing.segment_ids(case, first)[0], CORRECTED, actor=BY)
-    said = f"machine draft, newer than the corrections (run {first}) by {BY}, set aside"
+    said = f"a machine draft, newer than the corrections (run {first}) by {BY}, set aside"
     stem = Path(case.exhibit(note).source.name).stem
 
     unfinished = case.start_run(note, "transcribe", MODEL, {"beam_size": 3}, software_info())  # queued, killed
@@ -132,11 +132,11 @@ def test_a_newer_machine_draft_says_once_finished_whose_corrections_it_sets_asid
     case.append_segments(unfinished, (Segment(0, 2500, "meet me at the station"),), {}, "en", 0.9)
     case.finish_run(unfinished)  # the replacing draft finished (a resumed `transcribe`)
     assert _attachment(case, taken.exhibit_id)["review"] == said
-    assert _row(case, note) == ("done", f"a {said}")
+    assert _row(case, note) == ("done", said)
     out = tmp_path / "e2"
     write_exports_together(case, [ExportItem(unfinished)], out, ["txt", "json", "docx", "pdf"])
     err = capsys.readouterr().err
-    assert err.count(f"warning: run {unfinished} exported, a {said}") == 1, err
+    assert err.count(f"warning: run {unfinished} exported, {said}") == 1, err
     assert f"Warning: {said}" in (out / f"{stem}.txt").read_text(encoding="utf-8")
     assert said in json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))["warnings"]
     manifest = out / f"{stem}.manifest.json"
@@ -148,7 +148,7 @@ def test_a_newer_machine_draft_says_once_finished_whose_corrections_it_sets_asid
     case.append_segments(wrong, (Segment(0, 2500, "mes mi at ze station"),), {}, "fr", 0.2)
     case.finish_run(wrong)
     status, detail = _row(case, note)
-    assert status == UNCERTAIN and detail.endswith(f"; a {said}"), detail
+    assert status == UNCERTAIN and detail.endswith(f"; {said}"), detail
 
 
 def test_the_windows_chat_intake_queues_only_the_notes_not_transcribed_yet(case, tmp_path):
