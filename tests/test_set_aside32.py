@@ -175,6 +175,10 @@ def test_verify_notes_an_exported_note_that_no_longer_holds(case, tmp_path, caps
     assert f"it says nothing of a transcript set aside: run {draft} is now a machine draft, newer than" in note.problem
     assert not [f for f in report.findings if f.subject.startswith(str(tmp_path))], report.findings  # a note only
 
+    editing.edit_text(case, draft, editing.segment_ids(case, draft)[0], "one", actor="PC Edit")  # its text, its note
+    notes = [n.problem for n in verify_case(case).notes if n.subject == str(tmp_path / "n1" / "set.manifest.json")]
+    assert len(notes) == 1 and "the case's text has changed since this export" in notes[0], notes  # said once
+
 
 def test_translate_says_which_corrections_the_stored_transcript_it_translates_sets_aside(case, capsys):
     """L4, with H2 and M1: `translate` of a recording whose newest transcript is an edited draft in front of two

@@ -36,15 +36,17 @@ class _Exported:
 
 def stale_exports(case: Case) -> Iterator[Finding]:
     written = [e for e in case.audit.entries_of("export.written") if _is_manifest(e)]
-    for subject in sorted({e.subject for e in written}):
-        yield from _stale_in(subject, case.audit.entries_about(subject))
-    yield from _stale_notes(case, written)
+    stale = [note for subject in sorted({e.subject for e in written})
+             for note in _stale_in(subject, case.audit.entries_about(subject))]
+    yield from stale
+    yield from _stale_notes(case, written, {note.subject for note in stale})
 
 
-def _stale_notes(case: Case, written: list[AuditEntry]) -> Iterator[Finding]:
-    """Each manifest, as last written at its path, whose note of a transcript set aside is not the case's now."""
+def _stale_notes(case: Case, written: list[AuditEntry], said: set[str]) -> Iterator[Finding]:
+    """Each manifest, as last written at its path, whose note of a transcript set aside is not the case's now
+    (one whose text is no longer the case's is said once, as that: `said`)."""
     runs = set(case.run_ids())
-    last = {str(e.details["file"]): e for e in written}
+    last = {str(e.details["file"]): e for e in written if str(e.details["file"]) not in said}
     for path, entry in sorted(last.items()):
         run_id = int(entry.subject.removeprefix("run/")) if entry.subject.removeprefix("run/").isdigit() else None
         noted = _noted(path, str(entry.details.get("sha256", "")))
@@ -55,7 +57,7 @@ def _stale_notes(case: Case, written: list[AuditEntry]) -> Iterator[Finding]:
         if noted != now:
             then = f'its note "{noted}" no longer holds' if noted else "it says nothing of a transcript set aside"
             since = f'{entry.subject.replace("/", " ")} is now {now}' if now else "no transcript is set aside now"
-            yield Finding(path, f"{then}: {since}; export it again for the transcript as it stands")
+            yield Finding(path, f"{then}: {since}; export it again for the record as it stands")
 
 
 def _noted(path: str, logged_sha256: str) -> str | None:
