@@ -55,7 +55,7 @@ def _detail(case: Case, exhibit: int) -> tuple[str, str]:
 
 def _exported(case: Case, run: int, out: Path, capsys) -> tuple[str, dict, str]:
     """The TXT, the manifest and stderr of `run`'s set written as `export` writes it."""
-    write_exports_together(case, [ExportItem(run, "set")], out, ["txt", "json"])
+    write_exports_together(case, [ExportItem(run, "set")], out, ["txt", "json", "vtt"])
     return ((out / "set.txt").read_text(encoding="utf-8"),
             json.loads((out / "set.manifest.json").read_text(encoding="utf-8")), capsys.readouterr().err)
 
@@ -89,6 +89,7 @@ def test_an_edited_newer_draft_still_says_the_corrections_and_a_sign_off_it_sets
     assert _detail(case, exhibit) == ("edited", said)
     text, manifest, _ = _exported(case, draft, tmp_path / "e1", capsys)
     assert f"Warning: {said}" in text and manifest["set_aside"] == said, text
+    assert said in (tmp_path / "e1" / "set.vtt").read_text(encoding="utf-8")  # in its NOTE block
 
     other = add_exhibit(case, "signed.wav")
     signed = add_run(case, other, ["he said no"])
@@ -193,3 +194,14 @@ def test_translate_says_which_corrections_the_stored_transcript_it_translates_se
     assert queued is not None and queued.stored_run == draft
     assert (f"translating the stored transcript (run {draft}), an edited draft, newer than the corrections "
             f"(run {first}) by {JANE}, {BOB}, set aside") in capsys.readouterr().err
+
+
+def test_a_draft_with_no_speech_over_corrections_says_both(case):
+    """L4: a new transcription that found no speech is "no speech found", and still names the corrections it sets
+    aside."""
+    exhibit = add_exhibit(case, "interview.wav")
+    first = _corrected(case, exhibit, JANE)
+    empty = case.start_run(exhibit, "transcribe", MODEL, {"beam_size": 3}, software_info())
+    case.finish_run(empty)
+    said = f"a machine draft, newer than the corrections (run {first}) by {JANE}, set aside"
+    assert _detail(case, exhibit) == ("no speech found", f"no speech was detected in this recording; {said}")
